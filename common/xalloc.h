@@ -1,0 +1,35 @@
+/* Allocation that never returns NULL.
+ *
+ * Out of memory is not an error the daemon can handle: these wrappers print one
+ * line and abort, and systemd restarts the service. Callers never test the result
+ * for NULL. Everything returned is owned by the caller and released with free(). */
+#ifndef BTD_XALLOC_H
+#define BTD_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+/* xreallocarray: like reallocarray(3), aborting on overflow or exhaustion. */
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+/* xstrdup_or_null: NULL in, NULL out. */
+char *xstrdup_or_null(const char *s);
+char *xstrndup(const char *s, size_t n);
+void *xmemdup(const void *p, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow an array to hold at least `need` elements, doubling; updates *alloc. */
+#define XGROW(ptr, need, alloc)                                                                                        \
+	do {                                                                                                           \
+		if ((need) > (alloc)) {                                                                                \
+			size_t grow_ = (alloc) ? (alloc)*2 : 8;                                                        \
+			if (grow_ < (need))                                                                            \
+				grow_ = (need);                                                                        \
+			(ptr) = xreallocarray((ptr), grow_, sizeof(*(ptr)));                                           \
+			(alloc) = grow_;                                                                               \
+		}                                                                                                      \
+	} while (0)
+
+#endif

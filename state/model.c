@@ -1,0 +1,296 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void tag_set_init(struct tag_set *set)
+{
+	set->items = NULL;
+	set->n = 0;
+	set->alloc = 0;
+}
+
+void tag_set_release(struct tag_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		free(set->items[i].key);
+		free(set->items[i].value);
+	}
+	free(set->items);
+	tag_set_init(set);
+}
+
+/* Index of key, or of where it would be inserted; *found tells which. */
+static size_t tag_find(const struct tag_set *set, const char *key, bool *found)
+{
+	size_t lo = 0, hi = set->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(set->items[mid].key, key);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+void tag_set_put(struct tag_set *set, const char *key, const char *value)
+{
+	bool found;
+	size_t i = tag_find(set, key, &found);
+
+	if (found) {
+		free(set->items[i].value);
+		set->items[i].value = xstrdup(value);
+		return;
+	}
+	XGROW(set->items, set->n + 1, set->alloc);
+	memmove(&set->items[i + 1], &set->items[i], (set->n - i) * sizeof(set->items[0]));
+	set->items[i].key = xstrdup(key);
+	set->items[i].value = xstrdup(value);
+	set->n++;
+}
+
+bool tag_set_remove(struct tag_set *set, const char *key)
+{
+	bool found;
+	size_t i = tag_find(set, key, &found);
+
+	if (!found)
+		return false;
+	free(set->items[i].key);
+	free(set->items[i].value);
+	memmove(&set->items[i], &set->items[i + 1], (set->n - i - 1) * sizeof(set->items[0]));
+	set->n--;
+	return true;
+}
+
+const char *tag_set_get(const struct tag_set *set, const char *key)
+{
+	bool found;
+	size_t i = tag_find(set, key, &found);
+
+	return found ? set->items[i].value : NULL;
+}
+
+void tag_set_copy(struct tag_set *dst, const struct tag_set *src)
+{
+	tag_set_init(dst);
+	if (!src->n)
+		return;
+	dst->items = xcalloc(src->n, sizeof(dst->items[0]));
+	dst->alloc = src->n;
+	for (size_t i = 0; i < src->n; i++) {
+		dst->items[i].key = xstrdup(src->items[i].key);
+		dst->items[i].value = xstrdup(src->items[i].value);
+	}
+	dst->n = src->n;
+}
+
+bool tag_set_equal(const struct tag_set *a, const struct tag_set *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->items[i].key, b->items[i].key) || strcmp(a->items[i].value, b->items[i].value))
+			return false;
+	return true;
+}
+
+const char *deletion_policy_name(enum deletion_policy p)
+{
+	return p == DELETION_RETAIN ? "retain" : "delete";
+}
+
+const char *budget_period_name(enum budget_period p)
+{
+	switch (p) {
+	case BUDGET_QUARTERLY:
+		return "quarterly";
+	case BUDGET_ANNUALLY:
+		return "annually";
+	case BUDGET_MONTHLY:
+		break;
+	}
+	return "monthly";
+}
+
+const char *alert_type_name(enum alert_type t)
+{
+	return t == ALERT_FORECASTED ? "forecasted" : "actual";
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **dup_strv(char *const *v, size_t n)
+{
+	char **out;
+
+	if (!n)
+		return NULL;
+	out = xcalloc(n, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+void alert_release(struct alert *a)
+{
+	free_strv(a->emails, a->n_emails);
+	free(a->sns_topic);
+	memset(a, 0, sizeof(*a));
+}
+
+void budget_free(struct budget *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n_alerts; i++)
+		alert_release(&b->alerts[i]);
+	free(b->alerts);
+	free(b->limit_usd);
+	free(b);
+}
+
+void profile_release(struct profile *p)
+{
+	free(p->key);
+	free(p->model);
+	free(p->model_id);
+	free(p->description);
+	tag_set_release(&p->tags);
+	free(p->name);
+	free(p->parameter);
+	memset(p, 0, sizeof(*p));
+}
+
+void tenant_free(struct tenant *t)
+{
+	if (!t)
+		return;
+	free(t->id);
+	free(t->department);
+	free(t->project);
+	free(t->region);
+	free(t->account);
+	tag_set_release(&t->tags);
+	for (size_t i = 0; i < t->n_profiles; i++)
+		profile_release(&t->profiles[i]);
+	free(t->profiles);
+	budget_free(t->budget);
+	free_strv(t->roles, t->n_roles);
+	free(t->budget_name);
+	free(t->policy_name);
+	free(t->file);
+	free(t->revision);
+	free(t);
+}
+
+static struct budget *budget_dup(const struct budget *b)
+{
+	struct budget *c;
+
+	if (!b)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->limit_usd = xstrdup(b->limit_usd);
+	c->period = b->period;
+	c->n_alerts = b->n_alerts;
+	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
+	for (size_t i = 0; i < b->n_alerts; i++) {
+		const struct alert *a = &b->alerts[i];
+		c->alerts[i].threshold_percent = a->threshold_percent;
+		c->alerts[i].type = a->type;
+		c->alerts[i].emails = dup_strv(a->emails, a->n_emails);
+		c->alerts[i].n_emails = a->n_emails;
+		c->alerts[i].sns_topic = xstrdup_or_null(a->sns_topic);
+	}
+	return c;
+}
+
+struct tenant *tenant_dup(const struct tenant *t)
+{
+	struct tenant *c = xcalloc(1, sizeof(*c));
+
+	c->id = xstrdup(t->id);
+	c->department = xstrdup_or_null(t->department);
+	c->project = xstrdup_or_null(t->project);
+	c->region = xstrdup_or_null(t->region);
+	c->account = xstrdup_or_null(t->account);
+	tag_set_copy(&c->tags, &t->tags);
+	c->n_profiles = t->n_profiles;
+	c->profiles = t->n_profiles ? xcalloc(t->n_profiles, sizeof(*c->profiles)) : NULL;
+	for (size_t i = 0; i < t->n_profiles; i++) {
+		const struct profile *p = &t->profiles[i];
+		struct profile *q = &c->profiles[i];
+		q->key = xstrdup(p->key);
+		q->model = xstrdup(p->model);
+		q->model_kind = p->model_kind;
+		q->model_id = xstrdup_or_null(p->model_id);
+		q->description = xstrdup_or_null(p->description);
+		tag_set_copy(&q->tags, &p->tags);
+		memcpy(q->spec_hash, p->spec_hash, sizeof(q->spec_hash));
+		q->name = xstrdup_or_null(p->name);
+		q->parameter = xstrdup_or_null(p->parameter);
+		q->line = p->line;
+		q->col = p->col;
+	}
+	c->budget = budget_dup(t->budget);
+	c->roles = dup_strv(t->roles, t->n_roles);
+	c->n_roles = t->n_roles;
+	c->deletion_policy = t->deletion_policy;
+	c->suspended = t->suspended;
+	c->budget_name = xstrdup_or_null(t->budget_name);
+	c->policy_name = xstrdup_or_null(t->policy_name);
+	c->file = xstrdup_or_null(t->file);
+	c->revision = xstrdup_or_null(t->revision);
+	return c;
+}
+
+const struct profile *tenant_profile(const struct tenant *t, const char *key)
+{
+	size_t lo = 0, hi = t->n_profiles;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->profiles[mid].key, key);
+		if (c == 0)
+			return &t->profiles[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+bool tenant_has_role(const struct tenant *t, const char *role)
+{
+	size_t lo = 0, hi = t->n_roles;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->roles[mid], role);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}

@@ -1,0 +1,149 @@
+/* The desired model: one struct tenant per manifest, as config/ parses it.
+ *
+ * A tenant owns everything it points to (strings, arrays, tag sets); tenant_free()
+ * releases it all. Derived names (profile names, parameter paths, budget and policy
+ * names) are computed by config/ from the daemon configuration's naming templates and
+ * stored here, so the engine never re-derives them. Tag sets are kept sorted by key
+ * with unique keys, so two sets compare with a single merge walk. */
+#ifndef BTD_MODEL_H
+#define BTD_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Limits of the manifest schema (docs/manifest.md). */
+#define TENANT_ID_MAX	      40 /* ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$ */
+#define PROFILE_KEY_MAX	      16 /* ^[a-z0-9]([a-z0-9_-]{0,14}[a-z0-9])?$ */
+#define RESERVED_TAG_COUNT    5	 /* the bedrock-tenantd:* ownership tags */
+#define AWS_TAGS_PER_RESOURCE 50
+#define USER_TAGS_MAX	      (AWS_TAGS_PER_RESOURCE - RESERVED_TAG_COUNT)
+#define SPEC_HASH_LEN	      6
+
+/* Reserved ownership tag keys (DESIGN.md "What lives in AWS for one tenant"). */
+#define TAG_MANAGED_BY	    "bedrock-tenantd:managed-by"
+#define TAG_TENANT	    "bedrock-tenantd:tenant"
+#define TAG_PROFILE	    "bedrock-tenantd:profile"
+#define TAG_MODEL	    "bedrock-tenantd:model"
+#define TAG_SPEC	    "bedrock-tenantd:spec"
+#define TAG_RESERVED_PREFIX "bedrock-tenantd:"
+
+struct tag {
+	char *key;
+	char *value;
+};
+
+/* Sorted by key (strcmp), keys unique. */
+struct tag_set {
+	struct tag *items;
+	size_t n;
+	size_t alloc;
+};
+
+enum deletion_policy {
+	DELETION_DELETE,
+	DELETION_RETAIN,
+};
+
+enum budget_period {
+	BUDGET_MONTHLY,
+	BUDGET_QUARTERLY,
+	BUDGET_ANNUALLY,
+};
+
+enum alert_type {
+	ALERT_ACTUAL,
+	ALERT_FORECASTED,
+};
+
+/* How a profile's `model:` was written; decides the copyFrom ARN's form. */
+enum model_ref_kind {
+	MODEL_FOUNDATION_ID,	  /* anthropic.claude-3-5-haiku-20241022-v1:0 */
+	MODEL_FOUNDATION_ARN,	  /* arn:aws:bedrock:REGION::foundation-model/ID */
+	MODEL_SYSTEM_PROFILE_ID,  /* us.anthropic.claude-3-5-haiku-20241022-v1:0 */
+	MODEL_SYSTEM_PROFILE_ARN, /* arn:aws:bedrock:REGION:ACCOUNT:inference-profile/ID */
+};
+
+struct alert {
+	double threshold_percent;
+	enum alert_type type;
+	char **emails; /* sorted, unique */
+	size_t n_emails;
+	char *sns_topic; /* NULL when none */
+};
+
+struct budget {
+	char *limit_usd; /* canonical decimal string as Budgets wants it ("1000", "12.5") */
+	enum budget_period period;
+	struct alert *alerts; /* sorted by (type, threshold) */
+	size_t n_alerts;
+};
+
+struct profile {
+	char *key;   /* unique within the tenant */
+	char *model; /* as written in the manifest */
+	enum model_ref_kind model_kind;
+	char *model_id;	     /* the bare id (the part after foundation-model/ or inference-profile/) */
+	char *description;   /* NULL when absent */
+	struct tag_set tags; /* the profile's own tags; the tenant's tags are not merged in */
+
+	/* Derived by config/ (naming templates, spec hash). */
+	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
+	char *name;			   /* Bedrock inferenceProfileName, <= 64 characters */
+	char *parameter;		   /* SSM parameter name holding the profile ARN */
+
+	unsigned line, col; /* where the entry starts in the manifest */
+};
+
+struct tenant {
+	char *id;
+	char *department; /* NULL when absent */
+	char *project;	  /* NULL when absent */
+	char *region;	  /* resolved: the manifest's or the configuration's default */
+	char *account;	  /* account alias from the configuration; NULL: the default account */
+	struct tag_set tags;
+	struct profile *profiles; /* sorted by key */
+	size_t n_profiles;
+	struct budget *budget; /* NULL when the manifest has no budget block */
+	char **roles;	       /* IAM role names, sorted, unique */
+	size_t n_roles;
+	enum deletion_policy deletion_policy;
+	bool suspended;
+
+	/* Derived by config/. */
+	char *budget_name; /* NULL when budget is NULL */
+	char *policy_name; /* inline role policy name */
+
+	/* Provenance. */
+	char *file;	/* path as given to the parser */
+	char *revision; /* content hash of the manifest text (hex), the tenant's revision */
+};
+
+/* tag_set */
+void tag_set_init(struct tag_set *set);
+void tag_set_release(struct tag_set *set);
+/* tag_set_put: insert or replace; copies key and value. */
+void tag_set_put(struct tag_set *set, const char *key, const char *value);
+/* tag_set_remove: returns true when the key was present. */
+bool tag_set_remove(struct tag_set *set, const char *key);
+/* tag_set_get: the value, or NULL. Borrowed. */
+const char *tag_set_get(const struct tag_set *set, const char *key);
+void tag_set_copy(struct tag_set *dst, const struct tag_set *src);
+bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
+
+const char *deletion_policy_name(enum deletion_policy p);
+const char *budget_period_name(enum budget_period p);
+const char *alert_type_name(enum alert_type t);
+
+/* Lifecycle: tenant_free accepts NULL and frees everything the tenant owns. */
+void tenant_free(struct tenant *t);
+void profile_release(struct profile *p);
+void budget_free(struct budget *b);
+void alert_release(struct alert *a);
+/* tenant_dup: a deep copy, owned by the caller. */
+struct tenant *tenant_dup(const struct tenant *t);
+
+/* Lookups (binary search; the arrays are sorted). Borrowed results or NULL. */
+const struct profile *tenant_profile(const struct tenant *t, const char *key);
+bool tenant_has_role(const struct tenant *t, const char *role);
+
+#endif
