@@ -1,0 +1,38 @@
+/* A string-keyed hash map (open addressing, linear probing, FNV-1a).
+ *
+ * The map owns copies of its keys; values are borrowed pointers whose lifetime the
+ * caller manages (hashmap_release can free them through a callback). Iteration order
+ * is unspecified; any put or remove invalidates an iteration in progress. */
+#ifndef BTD_HASHMAP_H
+#define BTD_HASHMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hashmap_entry {
+	char *key; /* NULL: empty; HASHMAP_TOMBSTONE: removed */
+	void *value;
+	uint64_t hash;
+};
+
+struct hashmap {
+	struct hashmap_entry *entries;
+	size_t cap;  /* a power of two, or 0 */
+	size_t n;    /* live entries */
+	size_t used; /* live entries plus tombstones */
+};
+
+void hashmap_init(struct hashmap *m);
+/* hashmap_release: frees the keys, and each value through free_value when not NULL. */
+void hashmap_release(struct hashmap *m, void (*free_value)(void *));
+void *hashmap_get(const struct hashmap *m, const char *key);
+/* hashmap_put: inserts or replaces; returns the previous value or NULL. */
+void *hashmap_put(struct hashmap *m, const char *key, void *value);
+/* hashmap_remove: returns the removed value, or NULL when absent. */
+void *hashmap_remove(struct hashmap *m, const char *key);
+/* hashmap_next: iteration. Start with *pos = 0; returns 0 at the end, else 1 with
+ * *ret_key and *ret_value set (either may be NULL). */
+int hashmap_next(const struct hashmap *m, size_t *pos, const char **ret_key, void **ret_value);
+uint64_t hashmap_hash(const char *s);
+
+#endif

@@ -1,0 +1,441 @@
+#include "diff.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "xalloc.h"
+
+/* Resources that legitimately carry a timer after this diff; any other timer of the
+ * tenant is stale and is cleared. */
+struct timer_keep {
+	const char **v;
+	size_t n, alloc;
+};
+
+struct diff_ctx {
+	const struct diff_settings *s;
+	const struct diff_input *in;
+	struct plan *plan;
+	struct timer_keep keep;
+};
+
+const char *region_partition(const char *region)
+{
+	if (!region)
+		return "aws";
+	if (strncmp(region, "cn-", 3) == 0)
+		return "aws-cn";
+	if (strncmp(region, "us-gov-", 7) == 0)
+		return "aws-us-gov";
+	return "aws";
+}
+
+char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *account_id)
+{
+	const char *part = region_partition(t->region);
+
+	switch (p->model_kind) {
+	case MODEL_FOUNDATION_ARN:
+	case MODEL_SYSTEM_PROFILE_ARN:
+		return xstrdup(p->model);
+	case MODEL_FOUNDATION_ID:
+		return xasprintf("arn:%s:bedrock:%s::foundation-model/%s", part, t->region, p->model_id);
+	case MODEL_SYSTEM_PROFILE_ID:
+		if (!account_id)
+			return NULL;
+		return xasprintf("arn:%s:bedrock:%s:%s:inference-profile/%s", part, t->region, account_id, p->model_id);
+	}
+	return NULL;
+}
+
+char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since)
+{
+	static const char digits[] = "0123456789abcdef";
+	/* Newlines cannot occur in any of the parts, so the seed is unambiguous. */
+	char *seed = xasprintf("%s\n%s\n%s\n%" PRId64, instance, tenant_id, name, since);
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	char *out = xmalloc(33);
+
+	EVP_Digest(seed, strlen(seed), md, &mdlen, EVP_sha256(), NULL);
+	free(seed);
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[32] = '\0';
+	return out;
+}
+
+static void base_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
+		      struct tag_set *ret)
+{
+	tag_set_copy(ret, &t->tags);
+	for (size_t i = 0; i < p->tags.n; i++)
+		tag_set_put(ret, p->tags.items[i].key, p->tags.items[i].value);
+	tag_set_put(ret, TAG_MANAGED_BY, s->instance);
+	tag_set_put(ret, TAG_TENANT, t->id);
+	tag_set_put(ret, TAG_PROFILE, p->key);
+}
+
+void diff_profile_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
+		       const char *model_arn, struct tag_set *ret)
+{
+	base_tags(s, t, p, ret);
+	tag_set_put(ret, TAG_MODEL, model_arn);
+	tag_set_put(ret, TAG_SPEC, p->spec_hash);
+}
+
+void diff_parameter_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
+			 struct tag_set *ret)
+{
+	base_tags(s, t, p, ret);
+}
+
+static void keep_timer(struct diff_ctx *c, const char *resource)
+{
+	XGROW(c->keep.v, c->keep.n + 1, c->keep.alloc);
+	c->keep.v[c->keep.n++] = resource;
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Tags: set what differs; remove keys that are not desired, that this instance
+ * applied (or that are reserved), and that are not aws: keys. */
+static void diff_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
+		      const char *profile_key, const struct tag_set *want, const struct tag_set *have)
+{
+	struct tag_set set;
+	char **remove = NULL;
+	size_t n_remove = 0;
+
+	tag_set_init(&set);
+	for (size_t i = 0; i < want->n; i++) {
+		const char *v = tag_set_get(have, want->items[i].key);
+		if (!v || strcmp(v, want->items[i].value) != 0)
+			tag_set_put(&set, want->items[i].key, want->items[i].value);
+	}
+	for (size_t i = 0; i < have->n; i++) {
+		const char *k = have->items[i].key;
+		if (tag_set_get(want, k) || starts_with(k, "aws:"))
+			continue;
+		if (!starts_with(k, TAG_RESERVED_PREFIX) && !record_applied_has(c->in->record, resource, k))
+			continue;
+		remove = xreallocarray(remove, n_remove + 1, sizeof(char *));
+		remove[n_remove++] = xstrdup(k);
+	}
+	if (set.n) {
+		struct action *a = plan_add(c->plan, tag_kind, "%zu tag(s) to set", set.n);
+		a->resource = xstrdup(resource);
+		a->profile_key = xstrdup_or_null(profile_key);
+		a->tags = set;
+	} else {
+		tag_set_release(&set);
+	}
+	if (n_remove) {
+		struct action *a = plan_add(c->plan, untag_kind, "%zu tag(s) no longer in the manifest", n_remove);
+		a->resource = xstrdup(resource);
+		a->profile_key = xstrdup_or_null(profile_key);
+		a->keys = remove;
+		a->n_keys = n_remove;
+	}
+}
+
+static const struct observed_profile *owned_named(const struct observed_tenant *o, const char *name)
+{
+	for (size_t i = 0; i < o->n_owned; i++)
+		if (o->owned[i]->name && strcmp(o->owned[i]->name, name) == 0)
+			return o->owned[i];
+	return NULL;
+}
+
+static const struct observed_profile *find_named(const struct observed_profile *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->name && strcmp(v[i]->name, name) == 0)
+			return v[i];
+	return NULL;
+}
+
+static const struct observed_parameter *param_named(const struct observed_tenant *o, const char *name)
+{
+	for (size_t i = 0; i < o->n_parameters; i++)
+		if (strcmp(o->parameters[i]->name, name) == 0)
+			return o->parameters[i];
+	return NULL;
+}
+
+static void clear_timer_if_any(struct diff_ctx *c, const char *resource)
+{
+	if (record_timer(c->in->record, resource)) {
+		struct action *a = plan_add(c->plan, ACT_TIMER_CLEAR, "%s is desired again", resource);
+		a->resource = xstrdup(resource);
+	}
+}
+
+static void diff_create(struct diff_ctx *c, const struct profile *dp)
+{
+	const struct tenant *t = c->in->desired;
+	const struct create_intent *intent = record_intent(c->in->record, dp->key);
+	char *model_arn = diff_model_arn(t, dp, c->s->account_id);
+	struct action *a;
+
+	if (!model_arn) {
+		free(c->plan->error);
+		c->plan->error = xasprintf("profile %s: the account id of the tenant's account is unknown, "
+					   "so the copyFrom ARN of %s cannot be formed",
+					   dp->key, dp->model);
+		return;
+	}
+	a = plan_add(c->plan, ACT_PROFILE_CREATE, "profile %s does not exist", dp->name);
+	a->profile_key = xstrdup(dp->key);
+	a->name = xstrdup(dp->name);
+	a->model_arn = model_arn;
+	a->description = xstrdup_or_null(dp->description);
+	diff_profile_tags(c->s, t, dp, model_arn, &a->tags);
+	if (intent && strcmp(intent->name, dp->name) == 0) {
+		/* A create may already have happened (lost answer, crash): the same token. */
+		a->token = xstrdup(intent->token);
+		a->since = intent->since;
+	} else {
+		a->token = diff_client_token(c->s->instance, t->id, dp->name, c->in->now);
+		a->since = c->in->now;
+	}
+}
+
+static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const struct observed_profile *cur)
+{
+	const struct observed_tenant *o = c->in->observed;
+	const struct observed_parameter *p = param_named(o, dp->parameter);
+	struct tag_set want;
+	struct action *a;
+
+	if (p && !p->tags_known) {
+		a = plan_add(c->plan, ACT_PARAM_READ_TAGS, "ownership of %s unknown", p->name);
+		a->resource = xstrdup(p->name);
+		return;
+	}
+	if (p && !tags_owned_by(&p->tags, c->s->instance)) {
+		plan_conflict(c->plan, p->name, "SSM parameter %s exists and is not managed by %s", p->name,
+			      c->s->instance);
+		return;
+	}
+	if (!cur)
+		return; /* nothing to publish yet; an older parameter value stays in place */
+	diff_parameter_tags(c->s, c->in->desired, dp, &want);
+	if (!p) {
+		a = plan_add(c->plan, ACT_PARAM_CREATE, "parameter %s does not exist", dp->parameter);
+		a->resource = xstrdup(dp->parameter);
+		a->profile_key = xstrdup(dp->key);
+		a->value = xstrdup(cur->arn);
+		a->tags = want;
+		return;
+	}
+	if (!p->value || strcmp(p->value, cur->arn) != 0) {
+		a = plan_add(c->plan, ACT_PARAM_UPDATE, "parameter %s names %s, not %s", p->name,
+			     p->value ? p->value : "nothing", cur->arn);
+		a->resource = xstrdup(p->name);
+		a->profile_key = xstrdup(dp->key);
+		a->value = xstrdup(cur->arn);
+	}
+	diff_tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
+	tag_set_release(&want);
+	clear_timer_if_any(c, p->name);
+}
+
+static void diff_profile(struct diff_ctx *c, const struct profile *dp)
+{
+	const struct observed_tenant *o = c->in->observed;
+	const struct observed_profile *cur = owned_named(o, dp->name);
+	const struct observed_profile *other;
+
+	if (!cur) {
+		if ((other = find_named(o->foreign, o->n_foreign, dp->name))) {
+			plan_conflict(c->plan, other->arn,
+				      "an application inference profile named %s exists and is not managed by %s",
+				      dp->name, c->s->instance);
+		} else if ((other = find_named(o->unknown, o->n_unknown, dp->name))) {
+			struct action *a = plan_add(c->plan, ACT_PROFILE_READ_TAGS, "ownership of %s unknown",
+						    other->arn);
+			a->resource = xstrdup(other->arn);
+		} else {
+			diff_create(c, dp);
+		}
+	} else {
+		char *model_arn = diff_model_arn(c->in->desired, dp, c->s->account_id);
+		struct tag_set want;
+
+		if (record_intent(c->in->record, dp->key)) {
+			struct action *a = plan_add(c->plan, ACT_INTENT_CLEAR, "profile %s exists", dp->name);
+			a->profile_key = xstrdup(dp->key);
+		}
+		/* The model tag records the copyFrom ARN; when the account id is unknown,
+		 * keep whatever the profile carries. */
+		if (!model_arn)
+			model_arn = xstrdup_or_null(tag_set_get(&cur->tags, TAG_MODEL));
+		diff_profile_tags(c->s, c->in->desired, dp, model_arn ? model_arn : "", &want);
+		diff_tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
+		tag_set_release(&want);
+		free(model_arn);
+		clear_timer_if_any(c, cur->arn);
+	}
+	diff_parameter(c, dp, cur);
+}
+
+/* A profile replaced by a newer generation: deleted once the parameter names the new
+ * one and the drain has passed. */
+static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old, const struct profile *dp)
+{
+	const struct observed_profile *cur = owned_named(c->in->observed, dp->name);
+	const struct observed_parameter *p = param_named(c->in->observed, dp->parameter);
+	const struct resource_timer *t = record_timer(c->in->record, old->arn);
+	struct action *a;
+
+	if (!cur || !p || !p->value || strcmp(p->value, cur->arn) != 0)
+		return; /* the switch has not happened yet: the old profile keeps serving */
+	keep_timer(c, old->arn);
+	if (!t || t->kind != TIMER_DRAIN) {
+		a = plan_add(c->plan, ACT_TIMER_START, "profile %s replaced by %s: drain starts", old->name, dp->name);
+		a->resource = xstrdup(old->arn);
+		a->timer = TIMER_DRAIN;
+		a->since = c->in->now;
+		plan_wake(c->plan, c->in->now + c->s->drain);
+		return;
+	}
+	if (c->in->now < t->since + c->s->drain) {
+		plan_wake(c->plan, t->since + c->s->drain);
+		return;
+	}
+	a = plan_add(c->plan, ACT_PROFILE_DELETE, "profile %s replaced by %s, drained", old->name, dp->name);
+	a->resource = xstrdup(old->arn);
+	a->profile_key = xstrdup(dp->key);
+	a->destructive = true;
+}
+
+/* True when an owned parameter still names this profile: the parameter goes first. */
+static bool named_by_parameter(const struct diff_ctx *c, const char *arn)
+{
+	const struct observed_tenant *o = c->in->observed;
+
+	for (size_t i = 0; i < o->n_parameters; i++)
+		if (o->parameters[i]->value && strcmp(o->parameters[i]->value, arn) == 0 &&
+		    tags_owned_by(&o->parameters[i]->tags, c->s->instance))
+			return true;
+	return false;
+}
+
+/* An owned resource that nothing desires: grace, then the prune gate, then delete or
+ * (deletion_policy: retain) release by removing the managed-by tag. */
+static void diff_undesired(struct diff_ctx *c, const char *resource, const char *profile_key, bool is_profile)
+{
+	const struct resource_timer *t = record_timer(c->in->record, resource);
+	bool retain = c->in->deletion_policy == DELETION_RETAIN;
+	struct action *a;
+
+	keep_timer(c, resource);
+	if (!t || t->kind != TIMER_GRACE) {
+		a = plan_add(c->plan, ACT_TIMER_START, "%s is no longer in the manifest: grace starts", resource);
+		a->resource = xstrdup(resource);
+		a->timer = TIMER_GRACE;
+		a->since = c->in->now;
+		plan_wake(c->plan, c->in->now + c->s->grace);
+		return;
+	}
+	if (c->in->now < t->since + c->s->grace) {
+		plan_wake(c->plan, t->since + c->s->grace);
+		return;
+	}
+	if (c->in->deletions_held) {
+		c->plan->held = true;
+		return;
+	}
+	if (is_profile && !retain && named_by_parameter(c, resource))
+		return;
+	if (retain) {
+		a = plan_add(c->plan, is_profile ? ACT_PROFILE_UNTAG : ACT_PARAM_UNTAG,
+			     "%s released (deletion_policy: retain)", resource);
+		a->keys = xcalloc(1, sizeof(char *));
+		a->keys[0] = xstrdup(TAG_MANAGED_BY);
+		a->n_keys = 1;
+	} else {
+		a = plan_add(c->plan, is_profile ? ACT_PROFILE_DELETE : ACT_PARAM_DELETE,
+			     "%s is no longer in the manifest, grace passed", resource);
+	}
+	a->resource = xstrdup(resource);
+	a->profile_key = xstrdup_or_null(profile_key);
+	a->destructive = true;
+}
+
+static bool parameter_desired(const struct tenant *t, const char *name)
+{
+	for (size_t i = 0; t && i < t->n_profiles; i++)
+		if (t->profiles[i].parameter && strcmp(t->profiles[i].parameter, name) == 0)
+			return true;
+	return false;
+}
+
+static void clear_stale_timers(struct diff_ctx *c)
+{
+	const struct tenant_record *r = c->in->record;
+
+	for (size_t i = 0; r && i < r->n_timers; i++) {
+		const char *res = r->timers[i].resource;
+		bool keep = false;
+		for (size_t j = 0; j < c->keep.n && !keep; j++)
+			keep = strcmp(c->keep.v[j], res) == 0;
+		for (size_t j = 0; j < c->plan->n_actions && !keep; j++)
+			keep = c->plan->actions[j].kind == ACT_TIMER_CLEAR && c->plan->actions[j].resource &&
+			       strcmp(c->plan->actions[j].resource, res) == 0;
+		if (!keep) {
+			struct action *a = plan_add(c->plan, ACT_TIMER_CLEAR, "%s is gone or settled", res);
+			a->resource = xstrdup(res);
+		}
+	}
+}
+
+int diff_tenant(const struct diff_settings *s, const struct diff_input *in, struct plan *ret)
+{
+	const struct tenant *t = in->desired;
+	const struct observed_tenant *o = in->observed;
+	struct diff_ctx c = { .s = s, .in = in, .plan = ret };
+	size_t owned_params = 0;
+
+	plan_init(ret);
+	if (t && t->suspended)
+		return 0; /* touch nothing live until the tenant is resumed */
+
+	for (size_t i = 0; t && i < t->n_profiles; i++)
+		diff_profile(&c, &t->profiles[i]);
+
+	for (size_t i = 0; i < o->n_owned; i++) {
+		const struct observed_profile *op = o->owned[i];
+		const char *key = tag_set_get(&op->tags, TAG_PROFILE);
+		const struct profile *dp = t && key ? tenant_profile(t, key) : NULL;
+
+		if (dp && op->name && strcmp(dp->name, op->name) == 0)
+			continue;
+		if (dp)
+			diff_replaced(&c, op, dp);
+		else
+			diff_undesired(&c, op->arn, key, true);
+	}
+	for (size_t i = 0; i < o->n_parameters; i++) {
+		const struct observed_parameter *p = o->parameters[i];
+
+		if (!p->tags_known || !tags_owned_by(&p->tags, s->instance))
+			continue;
+		owned_params++;
+		if (!parameter_desired(t, p->name))
+			diff_undesired(&c, p->name, tag_set_get(&p->tags, TAG_PROFILE), false);
+	}
+	clear_stale_timers(&c);
+	ret->deleting = !t && (o->n_owned || owned_params);
+	free(c.keep.v);
+	return 0;
+}

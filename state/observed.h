@@ -1,0 +1,102 @@
+/* The observed model: what bulk listings (and the daemon's own successful writes)
+ * say is live in AWS, for one (account, region).
+ *
+ * An observed_store owns every resource in it. Profiles are indexed by ARN and by
+ * name; parameters by name. The engine assembles an observed_tenant view (borrowed
+ * pointers into the store) for the diff. Nothing here does I/O. */
+#ifndef BTD_OBSERVED_H
+#define BTD_OBSERVED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashmap.h"
+#include "model.h"
+
+struct observed_profile {
+	char *arn;
+	char *id;
+	char *name;
+	char *description; /* NULL when none */
+	char **model_arns; /* models[] as Bedrock lists them */
+	size_t n_model_arns;
+	struct tag_set tags;
+	bool tags_known; /* tags came from GetResources or ListTagsForResource */
+	int64_t created_at;
+};
+
+struct observed_parameter {
+	char *name;
+	char *value;
+	int64_t version;
+	struct tag_set tags;
+	bool tags_known;
+};
+
+/* Resources tagged with one tenant id (whoever owns them): the tenant index. */
+struct observed_group {
+	struct observed_profile **profiles;
+	size_t n_profiles, alloc_profiles;
+	struct observed_parameter **parameters;
+	size_t n_parameters, alloc_parameters;
+};
+
+struct observed_store {
+	struct hashmap profiles;      /* arn -> struct observed_profile * (owned) */
+	struct hashmap profile_names; /* name -> struct observed_profile * */
+	struct hashmap parameters;    /* name -> struct observed_parameter * (owned) */
+	struct hashmap groups;	      /* tenant tag value -> struct observed_group * (owned) */
+	int64_t listed_at;	      /* when the last full listing finished; 0: never */
+};
+
+void observed_store_init(struct observed_store *s);
+void observed_store_release(struct observed_store *s);
+
+/* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
+void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);
+bool observed_store_remove_profile(struct observed_store *s, const char *arn);
+struct observed_profile *observed_store_profile(const struct observed_store *s, const char *arn);
+struct observed_profile *observed_store_profile_by_name(const struct observed_store *s, const char *name);
+
+/* observed_store_group: the resources tagged with tenant_id, or NULL. Borrowed. */
+const struct observed_group *observed_store_group(const struct observed_store *s, const char *tenant_id);
+
+void observed_store_put_parameter(struct observed_store *s, struct observed_parameter *p);
+bool observed_store_remove_parameter(struct observed_store *s, const char *name);
+struct observed_parameter *observed_store_parameter(const struct observed_store *s, const char *name);
+
+void observed_profile_free(struct observed_profile *p);
+void observed_parameter_free(struct observed_parameter *p);
+struct observed_profile *observed_profile_dup(const struct observed_profile *p);
+struct observed_parameter *observed_parameter_dup(const struct observed_parameter *p);
+
+/* Ownership: the resource carries managed-by == instance (and its tags are known). */
+bool tags_owned_by(const struct tag_set *tags, const char *instance);
+
+/* One tenant's slice of the store, as the diff sees it. Every pointer is borrowed
+ * from the store and valid until the store next changes. */
+struct observed_tenant {
+	/* Profiles tagged with this tenant and owned by this instance. */
+	const struct observed_profile **owned;
+	size_t n_owned;
+	/* Profiles holding one of the tenant's desired names but not owned by us. */
+	const struct observed_profile **foreign;
+	size_t n_foreign;
+	/* Profiles holding a desired name whose tags are still unknown. */
+	const struct observed_profile **unknown;
+	size_t n_unknown;
+	/* Parameters at the tenant's desired parameter names, or tagged with the tenant
+	 * and owned by us (whatever their name). */
+	const struct observed_parameter **parameters;
+	size_t n_parameters;
+};
+
+/* observed_tenant_collect: fills *ret for tenant_id. `desired` (may be NULL) supplies
+ * the names to look for (profile names and parameter names). Release with
+ * observed_tenant_release (it frees only the arrays). */
+void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,
+			     const struct tenant *desired, struct observed_tenant *ret);
+void observed_tenant_release(struct observed_tenant *t);
+
+#endif

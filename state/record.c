@@ -1,0 +1,223 @@
+#include "record.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+struct tenant_record *tenant_record_new(const char *tenant)
+{
+	struct tenant_record *r = xcalloc(1, sizeof(*r));
+
+	r->tenant = xstrdup(tenant);
+	return r;
+}
+
+static void release_applied(struct applied_tags *a)
+{
+	for (size_t i = 0; i < a->n_keys; i++)
+		free(a->keys[i]);
+	free(a->keys);
+	free(a->resource);
+}
+
+void tenant_record_free(struct tenant_record *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_intents; i++) {
+		free(r->intents[i].profile_key);
+		free(r->intents[i].name);
+		free(r->intents[i].token);
+	}
+	free(r->intents);
+	for (size_t i = 0; i < r->n_timers; i++)
+		free(r->timers[i].resource);
+	free(r->timers);
+	for (size_t i = 0; i < r->n_applied; i++)
+		release_applied(&r->applied[i]);
+	free(r->applied);
+	free(r->tenant);
+	free(r);
+}
+
+const struct create_intent *record_intent(const struct tenant_record *r, const char *profile_key)
+{
+	for (size_t i = 0; r && i < r->n_intents; i++)
+		if (strcmp(r->intents[i].profile_key, profile_key) == 0)
+			return &r->intents[i];
+	return NULL;
+}
+
+const struct resource_timer *record_timer(const struct tenant_record *r, const char *resource)
+{
+	for (size_t i = 0; r && i < r->n_timers; i++)
+		if (strcmp(r->timers[i].resource, resource) == 0)
+			return &r->timers[i];
+	return NULL;
+}
+
+const struct applied_tags *record_applied(const struct tenant_record *r, const char *resource)
+{
+	for (size_t i = 0; r && i < r->n_applied; i++)
+		if (strcmp(r->applied[i].resource, resource) == 0)
+			return &r->applied[i];
+	return NULL;
+}
+
+bool record_applied_has(const struct tenant_record *r, const char *resource, const char *key)
+{
+	const struct applied_tags *a = record_applied(r, resource);
+
+	for (size_t i = 0; a && i < a->n_keys; i++)
+		if (strcmp(a->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
+		       int64_t since)
+{
+	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+
+	if (!in) {
+		XGROW(r->intents, r->n_intents + 1, r->alloc_intents);
+		in = &r->intents[r->n_intents++];
+		in->profile_key = xstrdup(profile_key);
+	} else {
+		free(in->name);
+		free(in->token);
+	}
+	in->name = xstrdup(name);
+	in->token = xstrdup(token);
+	in->since = since;
+}
+
+bool record_clear_intent(struct tenant_record *r, const char *profile_key)
+{
+	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+
+	if (!in)
+		return false;
+	free(in->profile_key);
+	free(in->name);
+	free(in->token);
+	*in = r->intents[--r->n_intents];
+	return true;
+}
+
+void record_start_timer(struct tenant_record *r, enum timer_kind kind, const char *resource, int64_t since)
+{
+	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
+
+	if (!t) {
+		XGROW(r->timers, r->n_timers + 1, r->alloc_timers);
+		t = &r->timers[r->n_timers++];
+		t->resource = xstrdup(resource);
+	}
+	t->kind = kind;
+	t->since = since;
+}
+
+bool record_clear_timer(struct tenant_record *r, const char *resource)
+{
+	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
+
+	if (!t)
+		return false;
+	free(t->resource);
+	*t = r->timers[--r->n_timers];
+	return true;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void record_set_applied(struct tenant_record *r, const char *resource, char *const *keys, size_t n)
+{
+	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
+	size_t out = 0;
+
+	if (a) {
+		release_applied(a);
+		*a = r->applied[--r->n_applied];
+	}
+	if (!n)
+		return;
+	XGROW(r->applied, r->n_applied + 1, r->alloc_applied);
+	a = &r->applied[r->n_applied++];
+	a->resource = xstrdup(resource);
+	a->keys = xcalloc(n, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		a->keys[i] = xstrdup(keys[i]);
+	qsort(a->keys, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (out && strcmp(a->keys[out - 1], a->keys[i]) == 0) {
+			free(a->keys[i]);
+			continue;
+		}
+		a->keys[out++] = a->keys[i];
+	}
+	a->n_keys = out;
+}
+
+/* Replace resource's applied keys with the keys of `set` (values unused). */
+static void set_applied_from(struct tenant_record *r, const char *resource, const struct tag_set *set)
+{
+	char **keys = xcalloc(set->n + 1, sizeof(char *));
+
+	for (size_t i = 0; i < set->n; i++)
+		keys[i] = set->items[i].key;
+	record_set_applied(r, resource, keys, set->n);
+	free(keys);
+}
+
+static void applied_as_set(const struct tenant_record *r, const char *resource, struct tag_set *ret)
+{
+	const struct applied_tags *a = record_applied(r, resource);
+
+	tag_set_init(ret);
+	for (size_t i = 0; a && i < a->n_keys; i++)
+		tag_set_put(ret, a->keys[i], "");
+}
+
+void record_note_tagged(struct tenant_record *r, const char *resource, const struct tag_set *tags)
+{
+	struct tag_set keys;
+
+	applied_as_set(r, resource, &keys);
+	for (size_t i = 0; i < tags->n; i++)
+		if (strncmp(tags->items[i].key, TAG_RESERVED_PREFIX, strlen(TAG_RESERVED_PREFIX)) != 0)
+			tag_set_put(&keys, tags->items[i].key, "");
+	set_applied_from(r, resource, &keys);
+	tag_set_release(&keys);
+}
+
+void record_note_untagged(struct tenant_record *r, const char *resource, char *const *keys, size_t n)
+{
+	struct tag_set set;
+
+	applied_as_set(r, resource, &set);
+	for (size_t i = 0; i < n; i++)
+		tag_set_remove(&set, keys[i]);
+	set_applied_from(r, resource, &set);
+	tag_set_release(&set);
+}
+
+void record_forget_resource(struct tenant_record *r, const char *resource)
+{
+	record_clear_timer(r, resource);
+	record_set_applied(r, resource, NULL, 0);
+}
+
+bool record_is_empty(const struct tenant_record *r)
+{
+	return !r->n_intents && !r->n_timers && !r->n_applied;
+}
+
+const char *timer_kind_name(enum timer_kind k)
+{
+	return k == TIMER_DRAIN ? "drain" : "grace";
+}

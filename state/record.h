@@ -1,0 +1,81 @@
+/* What the daemon remembers about one tenant across restarts, beside AWS itself:
+ * create intents (made durable before a create is sent), the tag keys it applied per
+ * resource, deletion timers (grace and drain), the last known deletion policy.
+ *
+ * A tenant_record owns all its strings and arrays. The engine keeps one per tenant in
+ * memory and mirrors every change into the state store (state/store.h); the diff only
+ * reads it. */
+#ifndef BTD_RECORD_H
+#define BTD_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+enum timer_kind {
+	TIMER_GRACE, /* the resource is no longer desired: deleted (or released) when it expires */
+	TIMER_DRAIN, /* a replaced profile: deleted when it expires */
+};
+
+struct create_intent {
+	char *profile_key;
+	char *name;  /* the profile name being created */
+	char *token; /* clientRequestToken sent with every attempt */
+	int64_t since;
+};
+
+struct resource_timer {
+	enum timer_kind kind;
+	char *resource; /* profile ARN or parameter name */
+	int64_t since;
+};
+
+struct applied_tags {
+	char *resource; /* profile ARN or parameter name */
+	char **keys;	/* sorted, unique */
+	size_t n_keys;
+};
+
+struct tenant_record {
+	char *tenant;
+	bool known; /* deletion_policy below came from a manifest */
+	enum deletion_policy deletion_policy;
+	struct create_intent *intents;
+	size_t n_intents, alloc_intents;
+	struct resource_timer *timers;
+	size_t n_timers, alloc_timers;
+	struct applied_tags *applied;
+	size_t n_applied, alloc_applied;
+};
+
+struct tenant_record *tenant_record_new(const char *tenant);
+void tenant_record_free(struct tenant_record *r);
+
+/* Lookups: borrowed, or NULL. */
+const struct create_intent *record_intent(const struct tenant_record *r, const char *profile_key);
+const struct resource_timer *record_timer(const struct tenant_record *r, const char *resource);
+const struct applied_tags *record_applied(const struct tenant_record *r, const char *resource);
+bool record_applied_has(const struct tenant_record *r, const char *resource, const char *key);
+
+/* Mutations (the engine applies them after the store made them durable). */
+void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
+		       int64_t since);
+bool record_clear_intent(struct tenant_record *r, const char *profile_key);
+void record_start_timer(struct tenant_record *r, enum timer_kind kind, const char *resource, int64_t since);
+bool record_clear_timer(struct tenant_record *r, const char *resource);
+/* record_set_applied: replaces the key set for resource (n == 0 forgets it). */
+void record_set_applied(struct tenant_record *r, const char *resource, char *const *keys, size_t n);
+/* record_note_tagged: after a successful tag (or create) call, the non-reserved keys
+ * of `tags` join the keys this instance applied to resource. */
+void record_note_tagged(struct tenant_record *r, const char *resource, const struct tag_set *tags);
+/* record_note_untagged: after a successful untag call, the keys leave the set. */
+void record_note_untagged(struct tenant_record *r, const char *resource, char *const *keys, size_t n);
+/* record_forget_resource: drops the timer and applied tags of a resource that is gone. */
+void record_forget_resource(struct tenant_record *r, const char *resource);
+bool record_is_empty(const struct tenant_record *r);
+
+const char *timer_kind_name(enum timer_kind k);
+
+#endif

@@ -1,0 +1,288 @@
+#include "fixtures.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "xalloc.h"
+
+struct tenant *fix_tenant(const char *id)
+{
+	struct tenant *t = xcalloc(1, sizeof(*t));
+
+	t->id = xstrdup(id);
+	t->region = xstrdup(FIX_REGION);
+	t->policy_name = xasprintf("bedrock-tenantd-%s", id);
+	t->file = xasprintf("%s.yaml", id);
+	tag_set_init(&t->tags);
+	return t;
+}
+
+struct profile *fix_profile(struct tenant *t, const char *key, const char *model, const char *spec_hash)
+{
+	struct profile *p;
+
+	size_t at = 0;
+
+	/* struct tenant keeps profiles sorted by key */
+	while (at < t->n_profiles && strcmp(t->profiles[at].key, key) < 0)
+		at++;
+	t->profiles = xreallocarray(t->profiles, t->n_profiles + 1, sizeof(*t->profiles));
+	memmove(&t->profiles[at + 1], &t->profiles[at], (t->n_profiles - at) * sizeof(*t->profiles));
+	t->n_profiles++;
+	p = &t->profiles[at];
+	memset(p, 0, sizeof(*p));
+	p->key = xstrdup(key);
+	p->model = xstrdup(model);
+	p->model_id = xstrdup(model);
+	p->model_kind = strncmp(model, "us.", 3) == 0 ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
+	tag_set_init(&p->tags);
+	snprintf(p->spec_hash, sizeof(p->spec_hash), "%s", spec_hash);
+	p->name = xasprintf("%s-%s-%s", t->id, key, spec_hash);
+	p->parameter = xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, key);
+	return p;
+}
+
+void fix_tag(struct tag_set *set, const char *key, const char *value)
+{
+	tag_set_put(set, key, value);
+}
+
+void sim_init(struct sim *s, const char *tenant_id)
+{
+	memset(s, 0, sizeof(*s));
+	observed_store_init(&s->store);
+	s->record = tenant_record_new(tenant_id);
+	s->settings = (struct diff_settings){ FIX_INSTANCE, FIX_ACCOUNT, FIX_GRACE, FIX_DRAIN };
+	s->now = 1700000000;
+}
+
+void sim_release(struct sim *s)
+{
+	observed_store_release(&s->store);
+	tenant_record_free(s->record);
+}
+
+void sim_diff(struct sim *s, const struct tenant *t, enum deletion_policy policy, struct plan *ret)
+{
+	struct observed_tenant o;
+	struct diff_input in = {
+		.tenant_id = s->record->tenant,
+		.desired = t,
+		.deletion_policy = policy,
+		.record = s->record,
+		.observed = &o,
+		.deletions_held = s->held,
+		.now = s->now,
+	};
+
+	observed_tenant_collect(&s->store, FIX_INSTANCE, s->record->tenant, t, &o);
+	assert_int_equal(diff_tenant(&s->settings, &in, ret), 0);
+	observed_tenant_release(&o);
+}
+
+struct observed_profile *sim_add_profile(struct sim *s, const char *name, const char *tenant, const char *key,
+					 const char *owner)
+{
+	struct observed_profile *p = xcalloc(1, sizeof(*p));
+
+	p->id = xasprintf("p%011u", ++s->next_id);
+	p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", FIX_REGION, FIX_ACCOUNT, p->id);
+	p->name = xstrdup(name);
+	tag_set_init(&p->tags);
+	p->tags_known = true;
+	if (tenant)
+		tag_set_put(&p->tags, TAG_TENANT, tenant);
+	if (key)
+		tag_set_put(&p->tags, TAG_PROFILE, key);
+	if (owner)
+		tag_set_put(&p->tags, TAG_MANAGED_BY, owner);
+	p->created_at = s->now;
+	observed_store_put_profile(&s->store, p);
+	return p;
+}
+
+struct observed_parameter *sim_add_parameter(struct sim *s, const char *name, const char *value, const char *tenant,
+					     const char *owner)
+{
+	struct observed_parameter *p = xcalloc(1, sizeof(*p));
+
+	p->name = xstrdup(name);
+	p->value = xstrdup(value);
+	p->version = 1;
+	tag_set_init(&p->tags);
+	p->tags_known = true;
+	if (tenant)
+		tag_set_put(&p->tags, TAG_TENANT, tenant);
+	if (owner)
+		tag_set_put(&p->tags, TAG_MANAGED_BY, owner);
+	observed_store_put_parameter(&s->store, p);
+	return p;
+}
+
+static void apply_tags(struct tag_set *dst, const struct action *a)
+{
+	for (size_t i = 0; i < a->tags.n; i++)
+		tag_set_put(dst, a->tags.items[i].key, a->tags.items[i].value);
+	for (size_t i = 0; i < a->n_keys; i++)
+		tag_set_remove(dst, a->keys[i]);
+}
+
+/* Re-insert a changed resource so the store's indexes follow its tags. */
+static void reput_profile(struct sim *s, struct observed_profile *p)
+{
+	observed_store_put_profile(&s->store, observed_profile_dup(p));
+}
+
+static void reput_parameter(struct sim *s, struct observed_parameter *p)
+{
+	observed_store_put_parameter(&s->store, observed_parameter_dup(p));
+}
+
+static void apply_one(struct sim *s, const struct action *a)
+{
+	struct observed_profile *p;
+	struct observed_parameter *q;
+
+	s->calls[a->kind]++;
+	s->aws_calls += action_calls_aws(a->kind);
+	switch (a->kind) {
+	case ACT_PROFILE_CREATE:
+		/* durable intent first, as the engine does */
+		record_set_intent(s->record, a->profile_key, a->name, a->token, a->since);
+		p = sim_add_profile(s, a->name, NULL, NULL, NULL);
+		apply_tags(&p->tags, a);
+		reput_profile(s, p);
+		record_note_tagged(s->record, observed_store_profile_by_name(&s->store, a->name)->arn, &a->tags);
+		break;
+	case ACT_PROFILE_TAG:
+	case ACT_PROFILE_UNTAG:
+		p = observed_store_profile(&s->store, a->resource);
+		assert_non_null(p);
+		apply_tags(&p->tags, a);
+		reput_profile(s, p);
+		if (a->kind == ACT_PROFILE_TAG)
+			record_note_tagged(s->record, a->resource, &a->tags);
+		else
+			record_note_untagged(s->record, a->resource, a->keys, a->n_keys);
+		break;
+	case ACT_PROFILE_DELETE:
+		assert_true(observed_store_remove_profile(&s->store, a->resource));
+		record_forget_resource(s->record, a->resource);
+		break;
+	case ACT_PROFILE_READ_TAGS:
+	case ACT_PARAM_READ_TAGS:
+		break;
+	case ACT_PARAM_CREATE:
+		assert_null(observed_store_parameter(&s->store, a->resource));
+		q = sim_add_parameter(s, a->resource, a->value, NULL, NULL);
+		apply_tags(&q->tags, a);
+		reput_parameter(s, q);
+		record_note_tagged(s->record, a->resource, &a->tags);
+		break;
+	case ACT_PARAM_UPDATE:
+		q = observed_store_parameter(&s->store, a->resource);
+		assert_non_null(q);
+		free(q->value);
+		q->value = xstrdup(a->value);
+		q->version++;
+		break;
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+		q = observed_store_parameter(&s->store, a->resource);
+		assert_non_null(q);
+		apply_tags(&q->tags, a);
+		reput_parameter(s, q);
+		if (a->kind == ACT_PARAM_TAG)
+			record_note_tagged(s->record, a->resource, &a->tags);
+		else
+			record_note_untagged(s->record, a->resource, a->keys, a->n_keys);
+		break;
+	case ACT_PARAM_DELETE:
+		assert_true(observed_store_remove_parameter(&s->store, a->resource));
+		record_forget_resource(s->record, a->resource);
+		break;
+	case ACT_TIMER_START:
+		record_start_timer(s->record, a->timer, a->resource, a->since);
+		break;
+	case ACT_TIMER_CLEAR:
+		record_clear_timer(s->record, a->resource);
+		break;
+	case ACT_INTENT_CLEAR:
+		record_clear_intent(s->record, a->profile_key);
+		break;
+	case ACT__COUNT:
+		fail();
+	}
+}
+
+void sim_apply(struct sim *s, const struct plan *p)
+{
+	for (size_t i = 0; i < p->n_actions; i++)
+		apply_one(s, &p->actions[i]);
+}
+
+/* Invariant: every parameter this instance owns names a live profile. */
+static void check_parameters_name_live_profiles(const struct sim *s)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&s->store.parameters, &pos, NULL, &v)) {
+		const struct observed_parameter *q = v;
+		if (!tags_owned_by(&q->tags, FIX_INSTANCE))
+			continue;
+		if (!observed_store_profile(&s->store, q->value))
+			fail_msg("parameter %s names %s, which is not live", q->name, q->value);
+	}
+}
+
+unsigned sim_converge(struct sim *s, const struct tenant *t, enum deletion_policy policy, int64_t step,
+		      unsigned max_rounds)
+{
+	unsigned rounds = 0;
+
+	for (unsigned i = 0; i < max_rounds; i++) {
+		struct plan p;
+		sim_diff(s, t, policy, &p);
+		if (!p.n_actions) {
+			plan_release(&p);
+			return rounds;
+		}
+		if (getenv("SIM_TRACE"))
+			for (size_t j = 0; j < p.n_actions; j++)
+				print_message("round %u: %s %s (%s)\n", i, action_kind_name(p.actions[j].kind),
+					      p.actions[j].resource ? p.actions[j].resource : "", p.actions[j].reason);
+		sim_apply(s, &p);
+		plan_release(&p);
+		check_parameters_name_live_profiles(s);
+		rounds++;
+		s->now += step;
+	}
+	fail_msg("no convergence after %u rounds", max_rounds);
+	return rounds;
+}
+
+size_t sim_count_owned_profiles(const struct sim *s, const char *tenant)
+{
+	const struct observed_group *g = observed_store_group(&s->store, tenant);
+	size_t n = 0;
+
+	for (size_t i = 0; g && i < g->n_profiles; i++)
+		n += tags_owned_by(&g->profiles[i]->tags, FIX_INSTANCE);
+	return n;
+}
+
+unsigned plan_count(const struct plan *p, enum action_kind kind)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->n_actions; i++)
+		n += p->actions[i].kind == kind;
+	return n;
+}

@@ -1,0 +1,525 @@
+/* The pure reconcile core, with a fake clock and a simulated world (fixtures.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "xalloc.h"
+
+#define HAIKU "anthropic.claude-3-5-haiku-20241022-v1:0"
+#define NOVA  "amazon.nova-lite-v1:0"
+
+static const struct observed_parameter *param(struct sim *s, const char *tenant, const char *key)
+{
+	char *name = xasprintf("/bedrock-tenants/%s/%s/profile-arn", tenant, key);
+	const struct observed_parameter *p = observed_store_parameter(&s->store, name);
+
+	free(name);
+	return p;
+}
+
+static const struct action *find_action(const struct plan *p, enum action_kind kind, const char *profile_key)
+{
+	for (size_t i = 0; i < p->n_actions; i++)
+		if (p->actions[i].kind == kind && p->actions[i].profile_key &&
+		    strcmp(p->actions[i].profile_key, profile_key) == 0)
+			return &p->actions[i];
+	fail_msg("no %s action for %s", action_kind_name(kind), profile_key);
+	return NULL;
+}
+
+static void test_create_from_scratch(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	const struct observed_profile *chat;
+	const struct action *create;
+
+	fix_tag(&t->tags, "CostCenter", "eng");
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	fix_profile(t, "batch", NOVA, "bbbbbb");
+	sim_init(&s, "acme");
+
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_CREATE), 2);
+	assert_int_equal(plan_count(&p, ACT_PARAM_CREATE), 0); /* nothing to publish yet */
+	create = find_action(&p, ACT_PROFILE_CREATE, "chat");
+	assert_string_equal(create->name, "acme-chat-aaaaaa");
+	assert_string_equal(create->model_arn,
+			    "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0");
+	assert_string_equal(tag_set_get(&create->tags, TAG_MANAGED_BY), FIX_INSTANCE);
+	assert_string_equal(tag_set_get(&create->tags, TAG_TENANT), "acme");
+	assert_string_equal(tag_set_get(&create->tags, TAG_PROFILE), "chat");
+	assert_string_equal(tag_set_get(&create->tags, TAG_SPEC), "aaaaaa");
+	assert_string_equal(tag_set_get(&create->tags, TAG_MODEL), create->model_arn);
+	assert_string_equal(tag_set_get(&create->tags, "CostCenter"), "eng");
+	assert_int_equal(strlen(create->token), 32);
+	plan_release(&p);
+
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 1, 10), 2);
+	assert_int_equal(s.calls[ACT_PROFILE_CREATE], 2);
+	assert_int_equal(s.calls[ACT_PARAM_CREATE], 2);
+	assert_int_equal(s.calls[ACT_PROFILE_DELETE] + s.calls[ACT_PARAM_DELETE], 0);
+	chat = observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa");
+	assert_non_null(chat);
+	assert_string_equal(param(&s, "acme", "chat")->value, chat->arn);
+	assert_string_equal(tag_set_get(&param(&s, "acme", "chat")->tags, TAG_PROFILE), "chat");
+	assert_int_equal(s.record->n_intents, 0); /* intents cleared once the profiles are seen */
+
+	/* steady state: nothing to do, no call */
+	s.aws_calls = 0;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 3600, 5), 0);
+	assert_int_equal(s.aws_calls, 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_tags_added_changed_removed(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	struct observed_profile *prof;
+	const struct action *tag = NULL, *untag = NULL;
+
+	fix_tag(&t->tags, "CostCenter", "eng");
+	fix_tag(&t->tags, "Team", "a");
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+
+	/* Someone else adds tags of their own; AWS adds an aws: tag. */
+	prof = observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa");
+	prof = observed_profile_dup(prof);
+	tag_set_put(&prof->tags, "Owner", "finops");
+	tag_set_put(&prof->tags, "aws:cloudformation:stack-name", "x");
+	observed_store_put_profile(&s.store, prof);
+
+	tag_set_put(&t->tags, "CostCenter", "finance");
+	tag_set_remove(&t->tags, "Team");
+	tag_set_put(&t->tags, "Env", "prod");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	for (size_t i = 0; i < p.n_actions; i++) {
+		if (p.actions[i].kind == ACT_PROFILE_TAG)
+			tag = &p.actions[i];
+		if (p.actions[i].kind == ACT_PROFILE_UNTAG)
+			untag = &p.actions[i];
+	}
+	assert_non_null(tag);
+	assert_int_equal(tag->tags.n, 2);
+	assert_string_equal(tag_set_get(&tag->tags, "CostCenter"), "finance");
+	assert_string_equal(tag_set_get(&tag->tags, "Env"), "prod");
+	assert_non_null(untag);
+	assert_int_equal(untag->n_keys, 1); /* not Owner, not aws: */
+	assert_string_equal(untag->keys[0], "Team");
+	/* the parameter follows the same rule */
+	assert_int_equal(plan_count(&p, ACT_PARAM_TAG), 1);
+	assert_int_equal(plan_count(&p, ACT_PARAM_UNTAG), 1);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_CREATE) + plan_count(&p, ACT_PROFILE_DELETE), 0);
+	plan_release(&p);
+
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	prof = observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa");
+	assert_string_equal(tag_set_get(&prof->tags, "Owner"), "finops");
+	assert_non_null(tag_set_get(&prof->tags, "aws:cloudformation:stack-name"));
+	assert_null(tag_set_get(&prof->tags, "Team"));
+	assert_string_equal(tag_set_get(&prof->tags, "CostCenter"), "finance");
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_replacement_is_create_before_delete_with_drain(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	char *old_arn, *new_arn;
+	int64_t switched_at;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	old_arn = xstrdup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->arn);
+
+	/* The model changes: a new generation. */
+	tenant_free(t);
+	t = fix_tenant("acme");
+	fix_profile(t, "chat", NOVA, "cccccc");
+
+	sim_diff(&s, t, DELETION_DELETE, &p); /* 1: create the new one, touch nothing else */
+	assert_int_equal(p.n_actions, 1);
+	assert_int_equal(p.actions[0].kind, ACT_PROFILE_CREATE);
+	sim_apply(&s, &p);
+	plan_release(&p);
+	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 2);
+	assert_string_equal(param(&s, "acme", "chat")->value, old_arn);
+
+	s.now += 5;
+	sim_diff(&s, t, DELETION_DELETE, &p); /* 2: switch the parameter */
+	assert_int_equal(plan_count(&p, ACT_PARAM_UPDATE), 1);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 0);
+	sim_apply(&s, &p);
+	plan_release(&p);
+	new_arn = xstrdup(observed_store_profile_by_name(&s.store, "acme-chat-cccccc")->arn);
+	assert_string_equal(param(&s, "acme", "chat")->value, new_arn);
+
+	s.now += 5;
+	switched_at = s.now;
+	sim_diff(&s, t, DELETION_DELETE, &p); /* 3: the drain starts */
+	assert_int_equal(plan_count(&p, ACT_TIMER_START), 1);
+	assert_int_equal(p.wake_at, switched_at + FIX_DRAIN);
+	sim_apply(&s, &p);
+	plan_release(&p);
+
+	s.now = switched_at + FIX_DRAIN - 1; /* still draining: the old profile lives */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_aws_actions(&p), 0);
+	assert_int_equal(p.wake_at, switched_at + FIX_DRAIN);
+	plan_release(&p);
+
+	s.now = switched_at + FIX_DRAIN;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 1);
+	assert_int_equal(p.actions[0].kind, ACT_PROFILE_DELETE);
+	assert_string_equal(p.actions[0].resource, old_arn);
+	sim_apply(&s, &p);
+	plan_release(&p);
+
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 1, 5), 0);
+	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 1);
+	assert_int_equal(s.record->n_timers, 0);
+	free(old_arn);
+	free(new_arn);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_deletion_after_grace(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	int64_t removed_at;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+
+	removed_at = s.now;
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_true(p.deleting);
+	assert_int_equal(plan_count(&p, ACT_TIMER_START), 2);
+	assert_int_equal(plan_aws_actions(&p), 0);
+	assert_int_equal(p.wake_at, removed_at + FIX_GRACE);
+	sim_apply(&s, &p);
+	plan_release(&p);
+
+	s.now = removed_at + FIX_GRACE - 1;
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+
+	/* Grace over: the parameter goes first, the profile after it. */
+	s.now = removed_at + FIX_GRACE;
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_PARAM_DELETE), 1);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 0);
+	sim_apply(&s, &p);
+	plan_release(&p);
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 1);
+	sim_apply(&s, &p);
+	plan_release(&p);
+
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	assert_false(p.deleting);
+	plan_release(&p);
+	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 0);
+	assert_true(record_is_empty(s.record));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_retain_releases_instead_of_deleting(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	const struct observed_profile *prof;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	t->deletion_policy = DELETION_RETAIN;
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_RETAIN, 1, 10);
+
+	sim_converge(&s, NULL, DELETION_RETAIN, FIX_GRACE, 10);
+	assert_int_equal(s.calls[ACT_PROFILE_DELETE] + s.calls[ACT_PARAM_DELETE], 0);
+	prof = observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa");
+	assert_non_null(prof);
+	assert_null(tag_set_get(&prof->tags, TAG_MANAGED_BY));		   /* released */
+	assert_string_equal(tag_set_get(&prof->tags, TAG_TENANT), "acme"); /* still attributed */
+	assert_non_null(param(&s, "acme", "chat"));
+	assert_null(tag_set_get(&param(&s, "acme", "chat")->tags, TAG_MANAGED_BY));
+	assert_int_equal(s.record->n_timers, 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_suspended_touches_nothing(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	/* Suspended with a changed model and a removed tag: still nothing. */
+	tenant_free(t);
+	t = fix_tenant("acme");
+	fix_profile(t, "other", NOVA, "dddddd");
+	t->suspended = true;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	assert_int_equal(p.n_conflicts, 0);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_foreign_same_name_is_a_conflict(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", "someone-else");
+	sim_add_parameter(&s, "/bedrock-tenants/acme/chat/profile-arn", "x", NULL, NULL);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 2);
+	assert_non_null(strstr(p.conflicts[0].message, "not managed by bedrock-tenantd"));
+	assert_int_equal(plan_aws_actions(&p), 0);
+	plan_release(&p);
+
+	/* Foreign resources never count as ours, even when the tenant goes away. */
+	s.now += 10 * FIX_GRACE;
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	assert_false(p.deleting);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_unknown_ownership_is_read_first(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_profile *prof;
+	struct plan p;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	prof = sim_add_profile(&s, "acme-chat-aaaaaa", NULL, NULL, NULL);
+	prof = observed_profile_dup(prof);
+	prof->tags_known = false;
+	observed_store_put_profile(&s.store, prof);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 1);
+	assert_int_equal(p.actions[0].kind, ACT_PROFILE_READ_TAGS);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_held_deletions_wait_for_approval(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	s.held = true;
+	sim_converge(&s, NULL, DELETION_DELETE, FIX_GRACE, 10);
+	s.now += 100 * FIX_GRACE;
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_true(p.held);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	assert_int_equal(s.calls[ACT_PROFILE_DELETE] + s.calls[ACT_PARAM_DELETE], 0);
+
+	s.held = false; /* approved */
+	sim_converge(&s, NULL, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_PROFILE_DELETE], 1);
+	assert_int_equal(s.calls[ACT_PARAM_DELETE], 1);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_returning_manifest_cancels_grace(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	sim_diff(&s, NULL, DELETION_DELETE, &p); /* the file disappears: grace starts */
+	sim_apply(&s, &p);
+	plan_release(&p);
+	assert_int_equal(s.record->n_timers, 2);
+
+	s.now += FIX_GRACE - 1; /* ... and comes back (a git revert) */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_TIMER_CLEAR), 2);
+	assert_int_equal(plan_aws_actions(&p), 0);
+	sim_apply(&s, &p);
+	plan_release(&p);
+	s.now += 10 * FIX_GRACE;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 1, 5), 0);
+	assert_int_equal(s.calls[ACT_PROFILE_DELETE] + s.calls[ACT_PARAM_DELETE], 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_lost_create_replays_same_token(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p, again;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.actions[0].kind, ACT_PROFILE_CREATE);
+	/* The intent became durable, then the daemon died before the create landed. */
+	record_set_intent(s.record, "chat", p.actions[0].name, p.actions[0].token, p.actions[0].since);
+	s.now += 3600;
+	sim_diff(&s, t, DELETION_DELETE, &again);
+	assert_int_equal(again.actions[0].kind, ACT_PROFILE_CREATE);
+	assert_string_equal(again.actions[0].token, p.actions[0].token);
+	assert_int_equal(again.actions[0].since, p.actions[0].since);
+	plan_release(&p);
+	plan_release(&again);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_removed_profile_entry(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct tenant *smaller = fix_tenant("acme");
+
+	fix_profile(t, "batch", NOVA, "bbbbbb");
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	fix_profile(smaller, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	sim_converge(&s, smaller, DELETION_DELETE, FIX_GRACE, 10);
+	assert_int_equal(s.calls[ACT_PROFILE_DELETE], 1);
+	assert_int_equal(s.calls[ACT_PARAM_DELETE], 1);
+	assert_null(observed_store_profile_by_name(&s.store, "acme-batch-bbbbbb"));
+	assert_non_null(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	assert_null(param(&s, "acme", "batch"));
+	tenant_free(t);
+	tenant_free(smaller);
+	sim_release(&s);
+}
+
+static void test_other_tenants_are_not_touched(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	struct observed_profile *other = sim_add_profile(&s, "globex-chat-aaaaaa", "globex", "chat", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/globex/chat/profile-arn", other->arn, "globex", FIX_INSTANCE);
+	sim_converge(&s, t, DELETION_DELETE, FIX_GRACE, 10);
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	for (size_t i = 0; i < p.n_actions; i++)
+		assert_null(strstr(p.actions[i].resource ? p.actions[i].resource : "", "globex"));
+	plan_release(&p);
+	assert_non_null(observed_store_profile_by_name(&s.store, "globex-chat-aaaaaa"));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_system_profile_needs_account_id(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	fix_profile(t, "chat", "us.anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	sim_init(&s, "acme");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_string_equal(p.actions[0].model_arn, "arn:aws:bedrock:us-east-1:111122223333:inference-profile/"
+						    "us.anthropic.claude-3-5-haiku-20241022-v1:0");
+	plan_release(&p);
+	s.settings.account_id = NULL;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "account id"));
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_model_arn_forms(void **state)
+{
+	struct tenant *t = fix_tenant("acme");
+	struct profile *p = fix_profile(t, "chat", HAIKU, "aaaaaa");
+	char *arn;
+
+	free(t->region);
+	t->region = xstrdup("cn-north-1");
+	arn = diff_model_arn(t, p, "111122223333");
+	assert_string_equal(arn, "arn:aws-cn:bedrock:cn-north-1::foundation-model/" HAIKU);
+	free(arn);
+	p->model_kind = MODEL_FOUNDATION_ARN;
+	free(p->model);
+	p->model = xstrdup("arn:aws:bedrock:us-west-2::foundation-model/" HAIKU);
+	arn = diff_model_arn(t, p, NULL);
+	assert_string_equal(arn, p->model);
+	free(arn);
+	assert_string_equal(region_partition("us-gov-west-1"), "aws-us-gov");
+	assert_string_equal(region_partition("eu-west-1"), "aws");
+	tenant_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_from_scratch),
+		cmocka_unit_test(test_tags_added_changed_removed),
+		cmocka_unit_test(test_replacement_is_create_before_delete_with_drain),
+		cmocka_unit_test(test_deletion_after_grace),
+		cmocka_unit_test(test_retain_releases_instead_of_deleting),
+		cmocka_unit_test(test_suspended_touches_nothing),
+		cmocka_unit_test(test_foreign_same_name_is_a_conflict),
+		cmocka_unit_test(test_unknown_ownership_is_read_first),
+		cmocka_unit_test(test_held_deletions_wait_for_approval),
+		cmocka_unit_test(test_returning_manifest_cancels_grace),
+		cmocka_unit_test(test_lost_create_replays_same_token),
+		cmocka_unit_test(test_removed_profile_entry),
+		cmocka_unit_test(test_other_tenants_are_not_touched),
+		cmocka_unit_test(test_system_profile_needs_account_id),
+		cmocka_unit_test(test_model_arn_forms),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

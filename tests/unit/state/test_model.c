@@ -1,0 +1,69 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+
+static void test_tag_set_sorted_unique(void **state)
+{
+	struct tag_set a, b;
+
+	tag_set_init(&a);
+	tag_set_put(&a, "b", "2");
+	tag_set_put(&a, "a", "1");
+	tag_set_put(&a, "c", "3");
+	tag_set_put(&a, "b", "two");
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.items[0].key, "a");
+	assert_string_equal(a.items[1].value, "two");
+	assert_string_equal(tag_set_get(&a, "c"), "3");
+	assert_null(tag_set_get(&a, "d"));
+	tag_set_copy(&b, &a);
+	assert_true(tag_set_equal(&a, &b));
+	assert_true(tag_set_remove(&b, "a"));
+	assert_false(tag_set_remove(&b, "a"));
+	assert_false(tag_set_equal(&a, &b));
+	tag_set_release(&a);
+	tag_set_release(&b);
+}
+
+static void test_tenant_dup_is_deep(void **state)
+{
+	struct tenant *t = fix_tenant("acme");
+	struct tenant *c;
+
+	fix_tag(&t->tags, "CostCenter", "eng");
+	fix_profile(t, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	fix_profile(t, "batch", "amazon.nova-lite-v1:0", "bbbbbb");
+	c = tenant_dup(t);
+	tenant_free(t);
+	assert_string_equal(c->id, "acme");
+	assert_int_equal(c->n_profiles, 2);
+	assert_string_equal(tenant_profile(c, "chat")->name, "acme-chat-aaaaaa");
+	assert_string_equal(tenant_profile(c, "batch")->spec_hash, "bbbbbb");
+	assert_null(tenant_profile(c, "nope"));
+	assert_string_equal(tag_set_get(&c->tags, "CostCenter"), "eng");
+	tenant_free(c);
+	tenant_free(NULL);
+}
+
+static void test_names(void **state)
+{
+	assert_string_equal(deletion_policy_name(DELETION_RETAIN), "retain");
+	assert_string_equal(budget_period_name(BUDGET_QUARTERLY), "quarterly");
+	assert_string_equal(alert_type_name(ALERT_FORECASTED), "forecasted");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tag_set_sorted_unique),
+		cmocka_unit_test(test_tenant_dup_is_deep),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

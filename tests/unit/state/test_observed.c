@@ -1,0 +1,82 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "xalloc.h"
+
+static void test_indexes_follow_tags(void **state)
+{
+	struct sim s;
+	struct observed_profile *p, *moved;
+	const struct observed_group *g;
+
+	sim_init(&s, "acme");
+	p = sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	sim_add_profile(&s, "acme-batch-bbbbbb", "acme", "batch", FIX_INSTANCE);
+	sim_add_profile(&s, "globex-chat-aaaaaa", "globex", "chat", FIX_INSTANCE);
+	g = observed_store_group(&s.store, "acme");
+	assert_non_null(g);
+	assert_int_equal(g->n_profiles, 2);
+	assert_ptr_equal(observed_store_profile(&s.store, p->arn), p);
+	assert_ptr_equal(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"), p);
+
+	/* Re-tagging a profile to another tenant moves it between groups. */
+	moved = observed_profile_dup(p);
+	tag_set_put(&moved->tags, TAG_TENANT, "globex");
+	observed_store_put_profile(&s.store, moved);
+	assert_int_equal(observed_store_group(&s.store, "acme")->n_profiles, 1);
+	assert_int_equal(observed_store_group(&s.store, "globex")->n_profiles, 2);
+	assert_ptr_equal(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"), moved);
+
+	assert_true(observed_store_remove_profile(&s.store, moved->arn));
+	assert_null(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	assert_false(observed_store_remove_profile(&s.store, "arn:nope"));
+	sim_release(&s);
+}
+
+static void test_collect_separates_owned_foreign_unknown(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_tenant o;
+	struct observed_profile *unknown;
+
+	fix_profile(t, "chat", "m", "aaaaaa");
+	fix_profile(t, "batch", "m", "bbbbbb");
+	fix_profile(t, "eval", "m", "cccccc");
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	sim_add_profile(&s, "acme-old-zzzzzz", "acme", "old", FIX_INSTANCE);
+	sim_add_profile(&s, "acme-batch-bbbbbb", "acme", "batch", "someone-else");
+	unknown = observed_profile_dup(sim_add_profile(&s, "acme-eval-cccccc", NULL, NULL, NULL));
+	unknown->tags_known = false;
+	observed_store_put_profile(&s.store, unknown);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/chat/profile-arn", "x", "acme", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/gone/profile-arn", "y", "acme", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/batch/profile-arn", "z", NULL, NULL);
+	sim_add_parameter(&s, "/elsewhere", "w", "acme", "someone-else");
+
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	assert_int_equal(o.n_owned, 2);
+	assert_int_equal(o.n_foreign, 1);
+	assert_string_equal(o.foreign[0]->name, "acme-batch-bbbbbb");
+	assert_int_equal(o.n_unknown, 1);
+	assert_int_equal(o.n_parameters, 3); /* two owned, one at a desired name */
+	observed_tenant_release(&o);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_indexes_follow_tags),
+		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
