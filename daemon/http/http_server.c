@@ -1,0 +1,565 @@
+#include "http_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+#define READ_BUF_SIZE	  16384
+#define LINGER_MS	  1000
+#define RESPONSE_HEAD_CAP (64 * 1024)
+
+union stream_handle {
+	uv_handle_t handle;
+	uv_stream_t stream;
+	uv_tcp_t tcp;
+	uv_pipe_t pipe;
+};
+
+struct http_listener {
+	union stream_handle h;
+	struct http_server *srv;
+	char *unix_path;
+	struct http_listener *next;
+};
+
+/* Connection states, changed only through set_state(). */
+enum conn_state {
+	CONN_READING,  /* waiting for (more of) a request */
+	CONN_HANDLING, /* a request is with the handler; reading paused */
+	CONN_WRITING,  /* the answer is being written */
+	CONN_LINGER,   /* answered with close: write side shut, draining input */
+	CONN_CLOSING,  /* handles are closing */
+};
+
+struct http_conn {
+	union stream_handle h;
+	uv_timer_t timer; /* idle timeout, then linger timeout */
+	uv_write_t wreq;
+	uv_write_t continue_req;
+	uv_shutdown_t shutdown_req;
+	struct http_server *srv;
+	struct http_parser parser;
+	struct http_request *req; /* with the handler; NULL otherwise */
+	struct strbuf pending;	  /* input received after the request being handled */
+	struct strbuf out;	  /* the answer being written */
+	enum conn_state state;
+	bool is_tcp, local, close_after_write;
+	int open_handles;
+	struct http_conn *prev, *next;
+	char rbuf[READ_BUF_SIZE];
+};
+
+struct http_request {
+	struct http_conn *conn; /* NULL once the connection is gone */
+	struct http_message *msg;
+	int error;
+	bool local;
+};
+
+struct http_server {
+	uv_loop_t *loop;
+	struct http_server_config cfg;
+	struct http_listener *listeners;
+	size_t open_listeners;
+	struct http_conn *conns;
+	size_t n_conns;
+	bool closing;
+	void (*done)(void *data);
+	void *done_data;
+	time_t date_at;
+	char date[64];
+};
+
+static void conn_close(struct http_conn *c, bool reset);
+static void conn_process(struct http_conn *c, const char *data, size_t len);
+static void start_reading(struct http_conn *c);
+
+static void set_state(struct http_conn *c, enum conn_state s)
+{
+	c->state = s;
+}
+
+int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struct http_server **ret)
+{
+	struct http_server *s;
+
+	if (!cfg->handler)
+		return -EINVAL;
+	s = xcalloc(1, sizeof(*s));
+	s->loop = loop;
+	s->cfg = *cfg;
+	if (!s->cfg.max_connections)
+		s->cfg.max_connections = 1024;
+	if (!s->cfg.idle_timeout_ms)
+		s->cfg.idle_timeout_ms = 60000;
+	*ret = s;
+	return 0;
+}
+
+size_t http_server_connections(const struct http_server *s)
+{
+	return s->n_conns;
+}
+
+static void maybe_finished(struct http_server *s)
+{
+	if (!s->closing || s->open_listeners || s->n_conns)
+		return;
+	if (s->done)
+		s->done(s->done_data);
+	free(s);
+}
+
+/* ---- request handles ---- */
+
+const struct http_message *http_request_message(const struct http_request *req)
+{
+	return req->msg;
+}
+
+int http_request_error(const struct http_request *req)
+{
+	return req->error;
+}
+
+bool http_request_is_local(const struct http_request *req)
+{
+	return req->local;
+}
+
+bool http_request_peer_gone(const struct http_request *req)
+{
+	return !req->conn;
+}
+
+static void request_free(struct http_request *req)
+{
+	if (req->conn)
+		req->conn->req = NULL;
+	http_message_free(req->msg);
+	free(req);
+}
+
+static const char *http_date(struct http_server *s)
+{
+	time_t now = time(NULL);
+
+	if (now != s->date_at) {
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(s->date, sizeof(s->date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		s->date_at = now;
+	}
+	return s->date;
+}
+
+static void on_write(uv_write_t *w, int status)
+{
+	struct http_conn *c = w->data;
+	struct strbuf leftover;
+
+	if (c->state == CONN_CLOSING)
+		return;
+	if (status < 0) {
+		conn_close(c, false);
+		return;
+	}
+	if (c->close_after_write || c->srv->closing) {
+		/* Lingering close: shut the write side and drain what the peer still sends,
+		 * so the kernel does not answer unread bytes with a reset that could
+		 * destroy the answer before the peer reads it. */
+		set_state(c, CONN_LINGER);
+		if (uv_shutdown(&c->shutdown_req, &c->h.stream, NULL) < 0)
+			conn_close(c, false);
+		else
+			start_reading(c);
+		return;
+	}
+	strbuf_reset(&c->out);
+	set_state(c, CONN_READING);
+	leftover = c->pending;
+	strbuf_init(&c->pending, STRBUF_NO_CAP);
+	if (leftover.len)
+		conn_process(c, leftover.buf, leftover.len);
+	strbuf_release(&leftover);
+	if (c->state == CONN_READING)
+		start_reading(c);
+}
+
+int http_respond(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
+		 const void *body, size_t body_len)
+{
+	struct http_conn *c = req->conn;
+	bool have_date = false, head = strcmp(req->msg->method, "HEAD") == 0;
+	uv_buf_t buf;
+
+	if (!c) {
+		request_free(req);
+		return -EPIPE;
+	}
+	if (!req->msg->keep_alive || req->error)
+		c->close_after_write = true;
+	strbuf_reset(&c->out);
+	strbuf_addf(&c->out, "HTTP/1.1 %d %s\r\n", status, http_status_reason(status));
+	for (size_t i = 0; i < n_headers; i++) {
+		if (strcasecmp(headers[i].name, "date") == 0)
+			have_date = true;
+		if (strcasecmp(headers[i].name, "connection") == 0 && strcasecmp(headers[i].value, "close") == 0) {
+			c->close_after_write = true;
+			continue;
+		}
+		strbuf_addf(&c->out, "%s: %s\r\n", headers[i].name, headers[i].value);
+	}
+	if (!have_date)
+		strbuf_addf(&c->out, "Date: %s\r\n", http_date(c->srv));
+	if (c->close_after_write || c->srv->closing)
+		strbuf_adds(&c->out, "Connection: close\r\n");
+	strbuf_addf(&c->out, "Content-Length: %zu\r\n\r\n", body_len);
+	if (!head && body_len)
+		strbuf_add(&c->out, body, body_len);
+	request_free(req);
+	set_state(c, CONN_WRITING);
+	buf = uv_buf_init(c->out.buf, (unsigned)c->out.len);
+	if (uv_write(&c->wreq, &c->h.stream, &buf, 1, on_write) < 0) {
+		conn_close(c, false);
+		return -EPIPE;
+	}
+	return 0;
+}
+
+void http_abort(struct http_request *req, bool reset)
+{
+	struct http_conn *c = req->conn;
+
+	request_free(req);
+	if (c)
+		conn_close(c, reset);
+}
+
+/* ---- connections ---- */
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct http_conn *c = h->data;
+	struct http_server *s = c->srv;
+
+	if (--c->open_handles)
+		return;
+	http_parser_release(&c->parser);
+	strbuf_release(&c->pending);
+	strbuf_release(&c->out);
+	free(c);
+	s->n_conns--;
+	maybe_finished(s);
+}
+
+static void conn_close(struct http_conn *c, bool reset)
+{
+	struct http_server *s = c->srv;
+
+	if (c->state == CONN_CLOSING)
+		return;
+	set_state(c, CONN_CLOSING);
+	if (c->req) {
+		c->req->conn = NULL;
+		c->req = NULL;
+	}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+	if (reset && c->is_tcp && uv_tcp_close_reset(&c->h.tcp, on_handle_closed) == 0)
+		return;
+	uv_close(&c->h.handle, on_handle_closed);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	conn_close(t->data, false);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct http_conn *c = h->data;
+
+	(void)suggested;
+	*buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+	struct http_conn *c = stream->data;
+
+	if (nread < 0) {
+		conn_close(c, false);
+		return;
+	}
+	if (c->state == CONN_LINGER || nread == 0)
+		return;
+	uv_timer_again(&c->timer);
+	conn_process(c, buf->base, (size_t)nread);
+}
+
+static void start_reading(struct http_conn *c)
+{
+	uint64_t ms = c->state == CONN_LINGER ? LINGER_MS : c->srv->cfg.idle_timeout_ms;
+
+	uv_timer_start(&c->timer, on_timer, ms, ms);
+	if (uv_read_start(&c->h.stream, on_alloc, on_read) < 0)
+		conn_close(c, false);
+}
+
+static void dispatch(struct http_conn *c, struct http_message *msg, int error)
+{
+	struct http_request *req = xcalloc(1, sizeof(*req));
+
+	req->conn = c;
+	req->msg = msg;
+	req->error = error;
+	req->local = c->local;
+	c->req = req;
+	set_state(c, CONN_HANDLING);
+	uv_read_stop(&c->h.stream);
+	uv_timer_stop(&c->timer);
+	c->srv->cfg.handler(req, c->srv->cfg.data);
+}
+
+/* Answer a request the parser rejected, in plain text, then close. */
+static void reject(struct http_conn *c, int status, const char *reason)
+{
+	struct http_request *req = xcalloc(1, sizeof(*req));
+	struct http_header h = { "Content-Type", "text/plain" };
+	char body[128];
+	int n = snprintf(body, sizeof(body), "%s\n", reason);
+
+	req->conn = c;
+	req->msg = xcalloc(1, sizeof(*req->msg));
+	req->msg->method = "GET";
+	req->error = status;
+	c->req = req;
+	uv_read_stop(&c->h.stream);
+	http_respond(req, status, &h, 1, body, (size_t)n);
+}
+
+static void send_continue(struct http_conn *c)
+{
+	static char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	uv_buf_t buf = uv_buf_init(line, sizeof(line) - 1);
+
+	uv_write(&c->continue_req, &c->h.stream, &buf, 1, NULL);
+}
+
+static void conn_process(struct http_conn *c, const char *data, size_t len)
+{
+	while (c->state == CONN_READING) {
+		size_t used = 0;
+		enum http_parse_result r = http_parser_feed(&c->parser, data, len, &used);
+
+		data += used;
+		len -= used;
+		switch (r) {
+		case HTTP_PARSE_MORE:
+			return;
+		case HTTP_PARSE_HEAD:
+			if (c->parser.msg->expect_continue && !len)
+				send_continue(c);
+			continue;
+		case HTTP_PARSE_DONE:
+			strbuf_add(&c->pending, data, len);
+			dispatch(c, http_parser_detach(&c->parser), 0);
+			return;
+		case HTTP_PARSE_ERROR:
+			if (c->parser.status == 413 && c->parser.msg && c->srv->cfg.errors_to_handler) {
+				c->close_after_write = true;
+				dispatch(c, http_parser_detach(&c->parser), 413);
+			} else {
+				reject(c, c->parser.status, c->parser.reason);
+			}
+			return;
+		}
+	}
+}
+
+static bool peer_is_loopback(uv_tcp_t *tcp)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+
+	if (uv_tcp_getpeername(tcp, (struct sockaddr *)&ss, &len) < 0)
+		return false;
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+		const uint8_t *a = in6->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && a[12] == 127;
+	}
+	return false;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct http_listener *l = server->data;
+	struct http_server *s = l->srv;
+	struct http_conn *c;
+
+	if (status < 0 || s->closing)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->srv = s;
+	c->is_tcp = server->type == UV_TCP;
+	if (c->is_tcp)
+		uv_tcp_init(s->loop, &c->h.tcp);
+	else
+		uv_pipe_init(s->loop, &c->h.pipe, 0);
+	uv_timer_init(s->loop, &c->timer);
+	c->h.handle.data = c;
+	c->timer.data = c;
+	c->wreq.data = c;
+	c->open_handles = 2;
+	http_parser_init(&c->parser, &s->cfg.limits);
+	strbuf_init(&c->pending, STRBUF_NO_CAP);
+	strbuf_init(&c->out, STRBUF_NO_CAP);
+	c->next = s->conns;
+	if (s->conns)
+		s->conns->prev = c;
+	s->conns = c;
+	s->n_conns++;
+	set_state(c, CONN_READING);
+	if (uv_accept(server, &c->h.stream) < 0 || s->n_conns > s->cfg.max_connections) {
+		conn_close(c, false);
+		return;
+	}
+	if (c->is_tcp) {
+		uv_tcp_nodelay(&c->h.tcp, 1);
+		c->local = peer_is_loopback(&c->h.tcp);
+	} else {
+		c->local = true;
+	}
+	start_reading(c);
+}
+
+/* ---- listeners ---- */
+
+static struct http_listener *listener_new(struct http_server *s)
+{
+	struct http_listener *l = xcalloc(1, sizeof(*l));
+
+	l->srv = s;
+	l->h.handle.data = l;
+	l->next = s->listeners;
+	s->listeners = l;
+	s->open_listeners++;
+	return l;
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+	struct http_listener *l = h->data;
+	struct http_server *s = l->srv;
+
+	if (l->unix_path) {
+		unlink(l->unix_path);
+		free(l->unix_path);
+	}
+	free(l);
+	s->open_listeners--;
+	maybe_finished(s);
+}
+
+static void listener_drop(struct http_server *s, struct http_listener *l)
+{
+	s->listeners = l->next;
+	free(l->unix_path);
+	l->unix_path = NULL; /* nothing of ours to unlink */
+	uv_close(&l->h.handle, on_listener_closed);
+}
+
+int http_server_listen_tcp(struct http_server *s, const char *host, int port, int *ret_port)
+{
+	struct sockaddr_storage ss;
+	struct http_listener *l;
+	int len = sizeof(ss), r;
+
+	if (port < 0 || port > 65535)
+		return -EINVAL;
+	if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) < 0 &&
+	    uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) < 0)
+		return -EINVAL;
+	l = listener_new(s);
+	uv_tcp_init(s->loop, &l->h.tcp);
+	r = uv_tcp_bind(&l->h.tcp, (const struct sockaddr *)&ss, 0);
+	if (r == 0)
+		r = uv_listen(&l->h.stream, 511, on_connection);
+	if (r == 0)
+		r = uv_tcp_getsockname(&l->h.tcp, (struct sockaddr *)&ss, &len);
+	if (r < 0) {
+		listener_drop(s, l);
+		return r;
+	}
+	if (ret_port)
+		*ret_port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+							  : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
+int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode)
+{
+	struct http_listener *l;
+	struct stat st;
+	int r;
+
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		if (unlink(path) < 0)
+			return -errno;
+	}
+	l = listener_new(s);
+	uv_pipe_init(s->loop, &l->h.pipe, 0);
+	r = uv_pipe_bind(&l->h.pipe, path);
+	if (r == 0) {
+		l->unix_path = xstrdup(path);
+		if (chmod(path, mode) < 0)
+			r = -errno;
+	}
+	if (r == 0)
+		r = uv_listen(&l->h.stream, 511, on_connection);
+	if (r < 0) {
+		if (l->unix_path)
+			unlink(path);
+		listener_drop(s, l);
+		return r;
+	}
+	return 0;
+}
+
+void http_server_close(struct http_server *s, void (*done)(void *data), void *data)
+{
+	s->closing = true;
+	s->done = done;
+	s->done_data = data;
+	while (s->listeners) {
+		struct http_listener *l = s->listeners;
+		s->listeners = l->next;
+		uv_close(&l->h.handle, on_listener_closed);
+	}
+	while (s->conns)
+		conn_close(s->conns, false);
+	maybe_finished(s);
+}

@@ -1,0 +1,84 @@
+/* A small HTTP/1.1 server on a libuv loop, for awsim and the daemon's control socket.
+ *
+ * The server owns its listeners (TCP on a loopback address and/or UNIX-domain
+ * sockets), its connections and, per request, one struct http_request handed to the
+ * handler. Connections keep alive; a connection handles one request at a time (a
+ * pipelined request waits until the previous answer is written). Every limit is
+ * enforced here: head size (431), body size (413), connection count, idle time.
+ *
+ * Request handles: the handler receives each request and must, now or later, call
+ * exactly one of http_respond() or http_abort(); that call releases the handle. The
+ * handle stays valid until then even if the peer goes away (the answer is then
+ * dropped), so a handler may answer from a timer. */
+#ifndef BTD_HTTP_SERVER_H
+#define BTD_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "http_parser.h"
+
+struct http_server;
+struct http_request;
+
+/* The handler owns req until it answers it. http_request_error(req) tells whether
+ * the server already found the request unacceptable (413 etc.). */
+typedef void (*http_handler_fn)(struct http_request *req, void *data);
+
+struct http_server_config {
+	struct http_limits limits; /* zero fields: http_limits_default() */
+	size_t max_connections;	   /* default 1024; further accepts are closed at once */
+	uint64_t idle_timeout_ms;  /* default 60000: close a connection silent this long */
+	http_handler_fn handler;
+	void *data;		/* passed to handler */
+	bool errors_to_handler; /* pass body-limit errors (413) to the handler */
+};
+
+/* http_server_new: *ret is owned by the caller until http_server_close(). */
+int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struct http_server **ret);
+
+/* http_server_listen_tcp: host is a numeric IPv4 or IPv6 address; port 0 picks a free
+ * port, reported in *ret_port (may be NULL). -errno on failure. */
+int http_server_listen_tcp(struct http_server *s, const char *host, int port, int *ret_port);
+/* http_server_listen_unix: binds path (a stale socket file there is replaced; any
+ * other file is an error, -EEXIST), then chmods it to mode before listening. The
+ * file is removed again by http_server_close(). */
+int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode);
+
+/* http_server_close: stops listening and closes every connection; a connection whose
+ * request is with the handler is cut as well (the handle stays valid until
+ * answered). done(data) runs once every handle of the server is closed, after which
+ * s is freed. done may be NULL. */
+void http_server_close(struct http_server *s, void (*done)(void *data), void *data);
+
+/* http_server_connections: open connections right now (for status and tests). */
+size_t http_server_connections(const struct http_server *s);
+
+/* ---- one request ---- */
+
+/* The parsed request; owned by req. */
+const struct http_message *http_request_message(const struct http_request *req);
+/* http_request_error: 0, or the status the server would answer (413) when
+ * errors_to_handler passed a request it could not accept; the connection closes
+ * after the answer. */
+int http_request_error(const struct http_request *req);
+/* http_request_is_local: the peer is a loopback address or a UNIX-domain socket. */
+bool http_request_is_local(const struct http_request *req);
+/* http_request_peer_gone: the connection is already closed (answers are dropped). */
+bool http_request_peer_gone(const struct http_request *req);
+
+/* http_respond: writes status, the headers given (borrowed), Content-Length, Date
+ * (unless given) and body (borrowed; copied before return), then releases req. A
+ * "Connection: close" header among headers closes the connection after writing.
+ * HEAD requests get no body. Returns 0, or -EPIPE when the peer was gone (req is
+ * released all the same). */
+int http_respond(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
+		 const void *body, size_t body_len);
+/* http_abort: closes the connection without answering and releases req. With reset,
+ * a TCP connection is reset (RST) instead of closed. */
+void http_abort(struct http_request *req, bool reset);
+
+#endif
