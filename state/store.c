@@ -1,0 +1,278 @@
+#include "store.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
+
+struct store {
+	sqlite3 *db;
+	char *error;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, deletion_policy TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS intents (tenant TEXT NOT NULL, profile_key TEXT NOT NULL, name TEXT NOT NULL,"
+	" token TEXT NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (tenant, profile_key));"
+	"CREATE TABLE IF NOT EXISTS timers (tenant TEXT NOT NULL, resource TEXT NOT NULL, kind TEXT NOT NULL,"
+	" since INTEGER NOT NULL, PRIMARY KEY (tenant, resource));"
+	"CREATE TABLE IF NOT EXISTS applied_tags (tenant TEXT NOT NULL, resource TEXT NOT NULL, key TEXT NOT NULL,"
+	" PRIMARY KEY (tenant, resource, key));"
+	"CREATE TABLE IF NOT EXISTS held (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+
+static int fail(struct store *s, const char *what)
+{
+	free(s->error);
+	s->error = xasprintf("%s: %s", what, sqlite3_errmsg(s->db));
+	return -EIO;
+}
+
+const char *store_error(const struct store *s)
+{
+	return s && s->error ? s->error : "no error";
+}
+
+int store_open(const char *path, struct store **ret, char **ret_error)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int r;
+
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		r = -EIO;
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		r = -EIO;
+		goto fail;
+	}
+	*ret = s;
+	return 0;
+fail:
+	if (ret_error)
+		*ret_error = xasprintf("%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+	store_close(s);
+	return r;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->error);
+	free(s);
+}
+
+/* Run one statement with text/int64 arguments given as a format: 't' text, 'i' int64. */
+static int exec(struct store *s, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "prepare");
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(s, "write");
+	return 0;
+}
+
+static struct tenant_record *record_for(struct hashmap *records, const char *tenant)
+{
+	struct tenant_record *r = hashmap_get(records, tenant);
+
+	if (!r) {
+		r = tenant_record_new(tenant);
+		hashmap_put(records, tenant, r);
+	}
+	return r;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+int store_load(struct store *s, struct hashmap *records)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT tenant, deletion_policy FROM tenants", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "load tenants");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tenant_record *r = record_for(records, col(st, 0));
+		r->known = true;
+		r->deletion_policy = strcmp(col(st, 1), "retain") == 0 ? DELETION_RETAIN : DELETION_DELETE;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "load tenants");
+
+	if (sqlite3_prepare_v2(s->db, "SELECT tenant, profile_key, name, token, since FROM intents", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return fail(s, "load intents");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		record_set_intent(record_for(records, col(st, 0)), col(st, 1), col(st, 2), col(st, 3),
+				  sqlite3_column_int64(st, 4));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "load intents");
+
+	if (sqlite3_prepare_v2(s->db, "SELECT tenant, resource, kind, since FROM timers", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "load timers");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		record_start_timer(record_for(records, col(st, 0)),
+				   strcmp(col(st, 2), "drain") == 0 ? TIMER_DRAIN : TIMER_GRACE, col(st, 1),
+				   sqlite3_column_int64(st, 3));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "load timers");
+
+	if (sqlite3_prepare_v2(s->db, "SELECT tenant, resource, key FROM applied_tags ORDER BY tenant, resource", -1,
+			       &st, NULL) != SQLITE_OK)
+		return fail(s, "load applied tags");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tenant_record *r = record_for(records, col(st, 0));
+		struct tag_set one;
+		tag_set_init(&one);
+		tag_set_put(&one, col(st, 2), "");
+		record_note_tagged(r, col(st, 1), &one);
+		tag_set_release(&one);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "load applied tags");
+	return 0;
+}
+
+int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in)
+{
+	return exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant, in->profile_key,
+		    in->name, in->token, (int64_t)in->since);
+}
+
+int store_clear_intent(struct store *s, const char *tenant, const char *profile_key)
+{
+	return exec(s, "DELETE FROM intents WHERE tenant = ? AND profile_key = ?", "tt", tenant, profile_key);
+}
+
+int store_put_timer(struct store *s, const char *tenant, const struct resource_timer *t)
+{
+	return exec(s, "INSERT OR REPLACE INTO timers VALUES (?, ?, ?, ?)", "ttti", tenant, t->resource,
+		    timer_kind_name(t->kind), (int64_t)t->since);
+}
+
+int store_clear_timer(struct store *s, const char *tenant, const char *resource)
+{
+	return exec(s, "DELETE FROM timers WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
+}
+
+int store_put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n)
+{
+	int r;
+
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "begin");
+	r = exec(s, "DELETE FROM applied_tags WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = exec(s, "INSERT OR IGNORE INTO applied_tags VALUES (?, ?, ?)", "ttt", tenant, resource, keys[i]);
+	if (r < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "commit");
+	return 0;
+}
+
+int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy)
+{
+	return exec(s, "INSERT OR REPLACE INTO tenants VALUES (?, ?)", "tt", tenant, deletion_policy_name(policy));
+}
+
+int store_forget_tenant(struct store *s, const char *tenant)
+{
+	static const char *const tables[] = { "tenants", "intents", "timers", "applied_tags", "held" };
+	int r = 0;
+
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "begin");
+	for (size_t i = 0; r == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char *sql = xasprintf("DELETE FROM %s WHERE tenant = ?", tables[i]);
+		r = exec(s, sql, "t", tenant);
+		free(sql);
+	}
+	if (r < 0) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return r;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "commit");
+	return 0;
+}
+
+int store_set_held(struct store *s, const char *tenant, int64_t since)
+{
+	return exec(s, "INSERT OR IGNORE INTO held VALUES (?, ?)", "ti", tenant, since);
+}
+
+int store_clear_held(struct store *s, const char *tenant)
+{
+	return exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
+}
+
+int store_load_held(struct store *s, struct hashmap *held)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT tenant FROM held", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "load held");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		hashmap_put(held, col(st, 0), (void *)1);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : fail(s, "load held");
+}
+
+int store_put_meta(struct store *s, const char *key, const char *value)
+{
+	return exec(s, "INSERT OR REPLACE INTO meta VALUES (?, ?)", "tt", key, value);
+}
+
+int store_get_meta(struct store *s, const char *key, char **ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*ret = NULL;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "read meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = xstrdup(col(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "read meta");
+}
