@@ -1,0 +1,140 @@
+#include "githead.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "xalloc.h"
+
+/* First line of a small file, without the newline; NULL when unreadable. */
+static char *first_line(const char *path)
+{
+	char buf[1024];
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+
+	if (!f)
+		return NULL;
+	if (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		line = xstrdup(buf);
+	}
+	fclose(f);
+	return line;
+}
+
+static bool is_sha(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n != 40 && n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* The git directory for a worktree root: .git itself, or where a .git file points. */
+static char *git_dir_of(const char *top)
+{
+	char *dotgit = xasprintf("%s/.git", top), *line, *dir;
+	struct stat st;
+
+	if (stat(dotgit, &st) < 0) {
+		free(dotgit);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode))
+		return dotgit;
+	line = first_line(dotgit);
+	free(dotgit);
+	if (!line || strncmp(line, "gitdir: ", 8) != 0) {
+		free(line);
+		return NULL;
+	}
+	dir = line[8] == '/' ? xstrdup(line + 8) : xasprintf("%s/%s", top, line + 8);
+	free(line);
+	return dir;
+}
+
+static char *packed_ref(const char *git_dir, const char *ref)
+{
+	char *path = xasprintf("%s/packed-refs", git_dir);
+	FILE *f = fopen(path, "r");
+	char buf[1024], *found = NULL;
+
+	free(path);
+	if (!f)
+		return NULL;
+	while (!found && fgets(buf, sizeof(buf), f)) {
+		char *sp = strchr(buf, ' ');
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (buf[0] == '#' || buf[0] == '^' || !sp)
+			continue;
+		*sp = '\0';
+		if (strcmp(sp + 1, ref) == 0 && is_sha(buf))
+			found = xstrdup(buf);
+	}
+	fclose(f);
+	return found;
+}
+
+/* Resolve HEAD (detached or symbolic) in git_dir; commondir for worktrees. */
+static char *resolve_head(const char *git_dir)
+{
+	char *head_path = xasprintf("%s/HEAD", git_dir), *head = first_line(head_path), *sha = NULL;
+	char *common_file = xasprintf("%s/commondir", git_dir), *common = first_line(common_file);
+	char *refs_dir = common ? (common[0] == '/' ? xstrdup(common) : xasprintf("%s/%s", git_dir, common))
+				: xstrdup(git_dir);
+
+	free(head_path);
+	free(common_file);
+	free(common);
+	if (head && is_sha(head)) {
+		sha = xstrdup(head);
+	} else if (head && strncmp(head, "ref: ", 5) == 0) {
+		char *loose = xasprintf("%s/%s", refs_dir, head + 5), *v = first_line(loose);
+		if (!v) {
+			free(loose);
+			loose = xasprintf("%s/%s", git_dir, head + 5);
+			v = first_line(loose);
+		}
+		sha = v && is_sha(v) ? xstrdup(v) : packed_ref(refs_dir, head + 5);
+		free(v);
+		free(loose);
+	}
+	free(head);
+	free(refs_dir);
+	return sha;
+}
+
+int git_head_commit(const char *dir, char **ret)
+{
+	char path[PATH_MAX];
+	char *git_dir = NULL, *sha;
+
+	if (!realpath(dir, path))
+		return -ENOENT;
+	for (;;) {
+		char *slash;
+		git_dir = git_dir_of(path);
+		if (git_dir)
+			break;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return -ENOENT;
+		*slash = '\0';
+	}
+	sha = resolve_head(git_dir);
+	free(git_dir);
+	if (!sha)
+		return -EINVAL;
+	*ret = sha;
+	return 0;
+}
