@@ -1,0 +1,488 @@
+#include "aws_client_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+/* Default ceilings (requests per second) per (account, region, service) bucket. AWS
+ * publishes no rates for most of these control-plane APIs; these stay well below
+ * what accounts see in practice and the configuration's rate_limits overrides them. */
+static const double default_max_rate[AWS_SERVICE_COUNT] = {
+	[AWS_BEDROCK] = 5, [AWS_BUDGETS] = 5, [AWS_SSM] = 20, [AWS_TAGGING] = 10, [AWS_IAM] = 10, [AWS_STS] = 20,
+};
+
+uint64_t aws_client_now_ms(struct aws_client *c)
+{
+	return uv_now(c->loop);
+}
+
+int64_t aws_client_wall_ms(struct aws_client *c)
+{
+	struct timespec ts;
+
+	if (c->wall_ms)
+		return c->wall_ms(c->hooks_arg);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+double aws_client_random(struct aws_client *c)
+{
+	uint64_t x;
+
+	if (c->random)
+		return c->random(c->hooks_arg);
+	/* xorshift64*: jitter needs spread, not secrecy. */
+	x = c->prng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	c->prng = x;
+	return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
+}
+
+void aws_client_emit(struct aws_client *c, const struct aws_event *ev)
+{
+	if (c->event_cb && !c->closing)
+		c->event_cb(c->event_arg, ev);
+}
+
+static void on_creds_event(void *arg, const struct creds_source *s, int status, const struct aws_error *err)
+{
+	struct aws_event ev = {
+		.type = status == 0 ? AWS_EVENT_CREDS_REFRESHED : AWS_EVENT_CREDS_FAILED,
+		.account = s->name,
+		.expiration_ms = status == 0 ? s->creds.expiration_ms : 0,
+		.error = status == 0 ? NULL : err,
+	};
+
+	aws_client_emit(arg, &ev);
+}
+
+static int64_t source_clock(void *arg)
+{
+	return aws_client_wall_ms(arg);
+}
+
+static struct creds_source *source_new(struct aws_client *c, const char *name, struct creds_provider *p,
+				       const struct aws_credentials *fixed)
+{
+	struct creds_source *s = creds_source_new(name, p, fixed, source_clock, c);
+
+	s->refresh_margin_ms = c->refresh_margin_ms;
+	s->event_cb = on_creds_event;
+	s->event_arg = c;
+	return s;
+}
+
+static struct creds_source *build_source(struct aws_client *c, const char *name, const struct creds_plan *plan)
+{
+	struct creds_source *base;
+
+	switch (plan->kind) {
+	case CREDS_STATIC:
+		return source_new(c, name, NULL, &plan->creds);
+	case CREDS_CONTAINER:
+		return source_new(c, name, creds_container_new(c->http, plan), NULL);
+	case CREDS_IMDS:
+		return source_new(c, name, creds_imds_new(c->http, plan), NULL);
+	case CREDS_WEB_IDENTITY:
+		return source_new(c, name, creds_web_identity_new(c, plan), NULL);
+	case CREDS_ASSUME_ROLE:
+		base = build_source(c, name, plan->base);
+		return source_new(c, name,
+				  creds_assume_role_new(c, name, base, true, plan->role_arn, plan->session_name,
+							plan->external_id, plan->duration_s),
+				  NULL);
+	}
+	return NULL;
+}
+
+static const char *opt_env(struct aws_client *c, const struct aws_client_options *o, const char *name)
+{
+	const char *v = o->getenv ? o->getenv(name) : getenv(name);
+
+	(void)c;
+	return v && *v ? v : NULL;
+}
+
+static void seed(struct aws_client *c)
+{
+	uint64_t s = 0;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
+		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	c->prng = s ? s : 0x9E3779B97F4A7C15ull;
+}
+
+static void client_free(struct aws_client *c)
+{
+	aws_endpoint_config_release(&c->endpoints);
+	free(c->region);
+	free(c->user_agent);
+	free(c->creds_origin);
+	free(c);
+}
+
+int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struct aws_client **ret,
+		   struct aws_error *err)
+{
+	static const struct aws_client_options none;
+	const struct aws_client_options *o = opts ? opts : &none;
+	struct http_client_options ho = { 0 };
+	struct aws_error local;
+	struct creds_plan *plan = NULL;
+	char *profile_region = NULL;
+	const char *region;
+	struct aws_client *c;
+	int r;
+
+	aws_error_init(&local);
+	if (!err)
+		err = &local;
+	c = xcalloc(1, sizeof(*c));
+	c->loop = loop;
+	list_init(&c->accounts);
+	list_init(&c->buckets);
+	list_init(&c->calls);
+	list_init(&c->zombies);
+	c->wall_ms = o->wall_ms;
+	c->random = o->random;
+	c->hooks_arg = o->hooks_arg;
+	c->event_cb = o->event_cb;
+	c->event_arg = o->event_arg;
+	seed(c);
+	if (o->retry)
+		c->retry = *o->retry;
+	else
+		retry_policy_default(&c->retry);
+	retry_quota_init(&c->quota, c->retry.quota);
+	if (o->ratelimit)
+		c->ratelimit = *o->ratelimit;
+	else
+		ratelimit_config_default(&c->ratelimit, 10);
+	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++)
+		c->max_rate[i] = o->max_rate[i] > 0 ? o->max_rate[i] : default_max_rate[i];
+	c->timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
+	c->refresh_margin_ms = (int64_t)(o->refresh_margin_s ? o->refresh_margin_s : 300) * 1000;
+	c->user_agent = xstrdup("bedrock-tenantd/" BTD_VERSION);
+
+	aws_endpoint_config_init(&c->endpoints);
+	aws_endpoint_config_load_env(&c->endpoints, o->getenv);
+	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++) {
+		r = aws_endpoint_config_set(&c->endpoints, (enum aws_service)i, o->endpoints[i]);
+		if (r < 0) {
+			aws_error_set_local(err, r, "InvalidEndpoint", "endpoint for %s is not an http(s) URL: %s",
+					    aws_service_name((enum aws_service)i), o->endpoints[i]);
+			goto fail;
+		}
+	}
+
+	if (!o->credentials) {
+		r = creds_chain_resolve(o->getenv, &plan, &profile_region, err);
+		if (r < 0)
+			goto fail;
+	}
+	region = o->region;
+	if (!region)
+		region = opt_env(c, o, "AWS_REGION");
+	if (!region)
+		region = opt_env(c, o, "AWS_DEFAULT_REGION");
+	if (!region)
+		region = profile_region;
+	if (!aws_region_valid(region)) {
+		r = -EINVAL;
+		aws_error_set_local(err, r, "InvalidRegion", "no valid default region (%s)",
+				    region ? region : "set AWS_REGION or the configuration's region");
+		goto fail;
+	}
+	c->region = xstrdup(region);
+
+	ho.max_in_flight = o->max_in_flight;
+	ho.max_queue = o->max_queue;
+	ho.max_response_bytes = o->max_response_bytes;
+	ho.timeout_ms = c->timeout_ms;
+	ho.connect_timeout_ms = o->connect_timeout_ms;
+	ho.ca_file = o->ca_file;
+	r = http_client_new(loop, &ho, &c->http);
+	if (r < 0) {
+		aws_error_set_local(err, r, "", "%s", "libcurl cannot start");
+		goto fail;
+	}
+	if (o->credentials) {
+		c->default_creds = source_new(c, "default", NULL, o->credentials);
+		c->creds_origin = xstrdup("options");
+	} else {
+		c->default_creds = build_source(c, "default", plan);
+		c->creds_origin = xstrdup(plan->origin);
+	}
+	creds_plan_free(plan);
+	free(profile_region);
+	aws_error_release(&local);
+	*ret = c;
+	return 0;
+fail:
+	creds_plan_free(plan);
+	free(profile_region);
+	aws_error_release(&local);
+	client_free(c);
+	return r;
+}
+
+static struct account *find_account(struct aws_client *c, const char *alias)
+{
+	for (struct list_node *n = c->accounts.next; n != &c->accounts; n = n->next) {
+		struct account *a = list_entry(n, struct account, link);
+
+		if (strcmp(a->alias, alias) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+int aws_client_add_account(struct aws_client *c, const char *alias, const char *role_arn, const char *external_id)
+{
+	struct account *a;
+
+	if (!alias || !*alias || strcmp(alias, "default") == 0 || !role_arn || strncmp(role_arn, "arn:", 4) != 0)
+		return -EINVAL;
+	if (find_account(c, alias))
+		return -EEXIST;
+	a = xcalloc(1, sizeof(*a));
+	a->alias = xstrdup(alias);
+	a->creds = source_new(c, alias,
+			      creds_assume_role_new(c, "default", c->default_creds, false, role_arn,
+						    CREDS_DEFAULT_SESSION_NAME, external_id, 3600),
+			      NULL);
+	list_add_tail(&c->accounts, &a->link);
+	return 0;
+}
+
+const char *aws_client_region(const struct aws_client *c)
+{
+	return c->region;
+}
+
+const char *aws_client_credentials_origin(const struct aws_client *c)
+{
+	return c->creds_origin;
+}
+
+const char *aws_client_account_id(const struct aws_client *c)
+{
+	return c->default_creds->have ? c->default_creds->creds.account_id : NULL;
+}
+
+/* ---- buckets ---- */
+
+static void on_bucket_timer(uv_timer_t *t)
+{
+	aws_bucket_pump(t->data);
+}
+
+void aws_bucket_arm(struct bucket *b, uint64_t wait_ms)
+{
+	uv_timer_start(&b->timer, on_bucket_timer, wait_ms, 0);
+}
+
+struct bucket *aws_client_bucket(struct aws_client *c, const char *account, const char *region, enum aws_service s)
+{
+	struct ratelimit_config cfg = c->ratelimit;
+	struct bucket *b;
+
+	for (struct list_node *n = c->buckets.next; n != &c->buckets; n = n->next) {
+		b = list_entry(n, struct bucket, link);
+		if (b->service == s && strcmp(b->account, account) == 0 && strcmp(b->region, region) == 0)
+			return b;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->client = c;
+	b->account = xstrdup(account);
+	b->region = xstrdup(region);
+	b->service = s;
+	cfg.max_rate = c->max_rate[s];
+	if (cfg.min_rate > cfg.max_rate)
+		cfg.min_rate = cfg.max_rate;
+	ratelimit_init(&b->rl, &cfg, aws_client_now_ms(c));
+	list_init(&b->waiters);
+	uv_timer_init(c->loop, &b->timer);
+	b->timer.data = b;
+	list_add_tail(&c->buckets, &b->link);
+	return b;
+}
+
+/* ---- calls ---- */
+
+int aws_client_call(struct aws_client *c, const struct aws_target *t, struct aws_request *req, aws_call_cb cb,
+		    void *arg)
+{
+	const char *alias = t && t->account ? t->account : NULL;
+	const char *region = t && t->region ? t->region : c->region;
+	struct creds_source *creds = c->default_creds;
+	struct account *a;
+
+	if (alias) {
+		a = find_account(c, alias);
+		if (!a) {
+			aws_request_release(req);
+			return -ENOENT;
+		}
+		creds = a->creds;
+	}
+	if (!aws_region_valid(region)) {
+		aws_request_release(req);
+		return -EINVAL;
+	}
+	return aws_call_start(c, alias ? alias : "default", region, req->unsigned_request ? NULL : creds, req, cb, arg);
+}
+
+int aws_client_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
+			  struct aws_request *req, aws_call_cb cb, void *arg)
+{
+	if (!region)
+		region = c->region;
+	if (!aws_region_valid(region)) {
+		aws_request_release(req);
+		return -EINVAL;
+	}
+	return aws_call_start(c, account ? account : "default", region, creds, req, cb, arg);
+}
+
+/* ---- close ---- */
+
+void aws_client_handle_closed(struct aws_client *c)
+{
+	void (*cb)(void *);
+	void *arg;
+
+	if (--c->pending_closes > 0 || !c->closing)
+		return;
+	cb = c->close_cb;
+	arg = c->close_arg;
+	client_free(c);
+	if (cb)
+		cb(arg);
+}
+
+static void on_http_closed(void *arg)
+{
+	aws_client_handle_closed(arg);
+}
+
+static void on_bucket_closed(uv_handle_t *h)
+{
+	struct bucket *b = h->data;
+	struct aws_client *c = b->client;
+
+	free(b->account);
+	free(b->region);
+	free(b);
+	aws_client_handle_closed(c);
+}
+
+void aws_client_close(struct aws_client *c, void (*close_cb)(void *arg), void *arg)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->close_cb = close_cb;
+	c->close_arg = arg;
+	c->pending_closes++; /* held until the end of this function */
+	aws_call_cancel_all(c);
+	c->pending_closes++;
+	/* Cancels the transfers still on the wire: zombie calls and credential fetches
+	 * get their answers (-ECANCELED) inside this call. */
+	http_client_close(c->http, on_http_closed, c);
+	c->http = NULL;
+	while (!list_empty(&c->accounts)) {
+		struct account *a = list_entry(list_first(&c->accounts), struct account, link);
+
+		list_del(&a->link);
+		creds_source_free(a->creds);
+		free(a->alias);
+		free(a);
+	}
+	creds_source_free(c->default_creds);
+	c->default_creds = NULL;
+	while (!list_empty(&c->buckets)) {
+		struct bucket *b = list_entry(list_first(&c->buckets), struct bucket, link);
+
+		list_del(&b->link);
+		c->pending_closes++;
+		uv_close((uv_handle_t *)&b->timer, on_bucket_closed);
+	}
+	aws_client_handle_closed(c);
+}
+
+/* ---- counters ---- */
+
+static void creds_stats(struct aws_stats *st, const struct creds_source *s)
+{
+	struct aws_creds_stats *cs;
+
+	st->creds = xreallocarray(st->creds, st->n_creds + 1, sizeof(*st->creds));
+	cs = &st->creds[st->n_creds++];
+	cs->name = xstrdup(s->name);
+	cs->origin = xstrdup(s->provider ? s->provider->kind : "static");
+	cs->refreshes = s->refreshes;
+	cs->failures = s->failures;
+	cs->expiration_ms = s->have ? s->creds.expiration_ms : 0;
+}
+
+void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
+{
+	struct http_client_stats hs = { 0 };
+	size_t n = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	memcpy(ret->service, c->service_stats, sizeof(ret->service));
+	if (c->http)
+		http_client_stats(c->http, &hs);
+	ret->in_flight = hs.in_flight;
+	ret->queued = hs.queued;
+	ret->connects = hs.connects;
+	ret->waiting_creds = c->n_state[CALL_WAIT_CREDS];
+	ret->waiting_rate = c->n_state[CALL_WAIT_RATE];
+	ret->backing_off = c->n_state[CALL_BACKOFF];
+	ret->retry_quota = c->quota.tokens;
+	ret->retry_quota_max = c->quota.max;
+	ret->retry_quota_exhausted = c->quota.exhausted;
+	ret->n_buckets = list_count(&c->buckets);
+	ret->buckets = xcalloc(ret->n_buckets ? ret->n_buckets : 1, sizeof(*ret->buckets));
+	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next) {
+		const struct bucket *b = list_entry(p, struct bucket, link);
+		struct aws_bucket_stats *bs = &ret->buckets[n++];
+
+		bs->account = xstrdup(b->account);
+		bs->region = xstrdup(b->region);
+		bs->service = b->service;
+		bs->rate = b->rl.rate;
+		bs->max_rate = b->rl.cfg.max_rate;
+		bs->throttles = b->rl.throttles;
+		bs->waiting = b->n_waiting;
+	}
+	if (c->default_creds)
+		creds_stats(ret, c->default_creds);
+	for (const struct list_node *p = c->accounts.next; p != &c->accounts; p = p->next)
+		creds_stats(ret, list_entry(p, struct account, link)->creds);
+}
+
+void aws_stats_release(struct aws_stats *s)
+{
+	for (size_t i = 0; i < s->n_buckets; i++) {
+		free(s->buckets[i].account);
+		free(s->buckets[i].region);
+	}
+	for (size_t i = 0; i < s->n_creds; i++) {
+		free(s->creds[i].name);
+		free(s->creds[i].origin);
+	}
+	free(s->buckets);
+	free(s->creds);
+	memset(s, 0, sizeof(*s));
+}

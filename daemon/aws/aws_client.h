@@ -1,0 +1,166 @@
+/* The AWS client: one per daemon, on the libuv loop. It owns the HTTP client, the
+ * credential sources (the default chain and one assumed role per registered account
+ * alias), one rate bucket per (account, region, service), the retry quota and the
+ * counters. Each call runs through one state machine (aws_call.c): wait for usable
+ * credentials, wait for a rate token, sign and send, then either finish or back off
+ * and start over.
+ *
+ * The typed clients (bedrock.h, budgets.h, ssm.h, tagging.h, iam.h, sts.h) are built
+ * on aws_client_call(); the reconcile engine uses them through struct aws_ops
+ * (aws_ops.h). Nothing here logs: outcomes travel in return values, struct aws_error,
+ * the counters of aws_client_stats() and the optional event callback. */
+#ifndef BTD_AWS_CLIENT_H
+#define BTD_AWS_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "aws_error.h"
+#include "aws_request.h"
+#include "aws_service.h"
+#include "aws_types.h"
+#include "creds.h"
+#include "http_client.h"
+#include "ratelimit.h"
+#include "retry.h"
+
+struct aws_client;
+
+enum aws_event_type {
+	AWS_EVENT_RETRY,	   /* a call will be sent again after delay_ms */
+	AWS_EVENT_THROTTLED,	   /* AWS throttled a call; rate is the bucket's rate now */
+	AWS_EVENT_CREDS_REFRESHED, /* a credential source fetched new credentials */
+	AWS_EVENT_CREDS_FAILED,	   /* a credential source could not */
+};
+
+/* Everything borrowed for the duration of the event callback. */
+struct aws_event {
+	enum aws_event_type type;
+	enum aws_service service;      /* RETRY, THROTTLED */
+	const char *account;	       /* "default" or the alias */
+	const char *region;	       /* RETRY, THROTTLED */
+	const char *operation;	       /* RETRY, THROTTLED */
+	unsigned attempt;	       /* RETRY: attempts made so far */
+	uint64_t delay_ms;	       /* RETRY */
+	double rate;		       /* THROTTLED: requests per second */
+	int64_t expiration_ms;	       /* CREDS_REFRESHED: 0 when they do not expire */
+	const struct aws_error *error; /* RETRY, THROTTLED, CREDS_FAILED */
+};
+
+struct aws_client_options {
+	const char *region; /* default region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile's */
+	const char *endpoints[AWS_SERVICE_COUNT]; /* the configuration's overrides, NULL for none */
+	double max_rate[AWS_SERVICE_COUNT];	  /* bucket ceiling in requests/s; 0: the default */
+	unsigned max_in_flight;			  /* HTTP requests at once (16) */
+	unsigned max_queue;			  /* HTTP requests waiting beyond that (100000) */
+	unsigned timeout_ms;			  /* per attempt (30000) */
+	unsigned connect_timeout_ms;		  /* (5000) */
+	size_t max_response_bytes;		  /* per answer (8 MiB) */
+	const struct retry_policy *retry;	  /* NULL: retry_policy_default() */
+	const struct ratelimit_config *ratelimit; /* NULL: ratelimit_config_default(); max_rate applies on top */
+	unsigned refresh_margin_s;		  /* refresh credentials this long before expiry (300) */
+	const char *ca_file;			  /* NULL: the system's CA bundle */
+	/* Fixed default credentials instead of the provider chain (copied). */
+	const struct aws_credentials *credentials;
+	/* Test hooks; NULL for the real thing. */
+	const char *(*getenv)(const char *name);
+	int64_t (*wall_ms)(void *arg); /* epoch milliseconds: signing dates, credential expiry */
+	double (*random)(void *arg);   /* [0, 1): backoff jitter */
+	void *hooks_arg;
+	void (*event_cb)(void *arg, const struct aws_event *ev);
+	void *event_arg;
+};
+
+/* aws_client_new: resolves the region, endpoints and the default credential chain
+ * (reading the small credential files). On failure returns -errno with err (when
+ * not NULL, initialised by the caller) saying why. */
+int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struct aws_client **ret,
+		   struct aws_error *err);
+/* aws_client_add_account: calls for `alias` will use a role assumed with the default
+ * credentials (STS AssumeRole, refreshed before expiry). external_id may be NULL.
+ * -EEXIST when the alias is taken, -EINVAL when an argument is malformed. */
+int aws_client_add_account(struct aws_client *c, const char *alias, const char *role_arn, const char *external_id);
+/* aws_client_close: every pending call ends with -ECANCELED (callbacks run inside
+ * this call), handles close, the client is freed, then close_cb (may be NULL) runs
+ * from the loop. After that the loop has nothing left of the client. */
+void aws_client_close(struct aws_client *c, void (*close_cb)(void *arg), void *arg);
+
+/* aws_client_region: the default region. Borrowed. */
+const char *aws_client_region(const struct aws_client *c);
+/* aws_client_credentials_origin: where the default credentials come from
+ * ("environment", "profile prod", "container", "imds", ...). Borrowed. */
+const char *aws_client_credentials_origin(const struct aws_client *c);
+/* aws_client_account_id: the account id the default credentials carry, if the
+ * source reported one (container, environment); NULL otherwise. Borrowed. */
+const char *aws_client_account_id(const struct aws_client *c);
+
+/* aws_call_cb: status 0 with resp (a 2xx answer, borrowed for the callback, err
+ * NULL), or -errno with err (never NULL then) and resp NULL. */
+typedef void (*aws_call_cb)(void *arg, int status, const struct aws_error *err, const struct http_response *resp);
+
+/* aws_client_call: sends req (which it takes over, whatever it returns: the caller
+ * only releases nothing) to target t. 0: cb runs exactly once, later. -ENOENT
+ * (unknown account alias), -EINVAL (bad region), -ECANCELED (closing), -ENOKEY (no
+ * credentials and no way to get any): cb never runs. */
+int aws_client_call(struct aws_client *c, const struct aws_target *t, struct aws_request *req, aws_call_cb cb,
+		    void *arg);
+/* aws_client_call_creds: the same, signed with the given source (NULL: unsigned) in
+ * region (NULL: the default), counted under account label `account`. For the
+ * credential providers' STS calls. */
+int aws_client_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
+			  struct aws_request *req, aws_call_cb cb, void *arg);
+
+/* Counters. */
+struct aws_service_stats {
+	uint64_t calls;	    /* calls started */
+	uint64_t requests;  /* attempts sent */
+	uint64_t succeeded; /* calls that ended well */
+	uint64_t failed;    /* calls that ended with an error */
+	uint64_t retries;
+	uint64_t throttles; /* throttled answers */
+	uint64_t timeouts;
+	uint64_t transport_errors; /* no HTTP answer */
+};
+
+struct aws_bucket_stats {
+	char *account;
+	char *region;
+	enum aws_service service;
+	double rate; /* requests per second now */
+	double max_rate;
+	uint64_t throttles;
+	unsigned waiting;
+};
+
+struct aws_creds_stats {
+	char *name;   /* "default" or the alias */
+	char *origin; /* the provider kind */
+	uint64_t refreshes;
+	uint64_t failures;
+	int64_t expiration_ms; /* 0: none or not expiring */
+};
+
+struct aws_stats {
+	struct aws_service_stats service[AWS_SERVICE_COUNT];
+	unsigned in_flight;	/* HTTP requests on the wire */
+	unsigned queued;	/* HTTP requests waiting for a slot */
+	unsigned waiting_creds; /* calls waiting for credentials */
+	unsigned waiting_rate;	/* calls waiting for a rate token */
+	unsigned backing_off;	/* calls waiting to retry */
+	unsigned retry_quota;	/* tokens left */
+	unsigned retry_quota_max;
+	uint64_t retry_quota_exhausted;
+	uint64_t connects; /* new HTTP connections (the rest were reused) */
+	struct aws_bucket_stats *buckets;
+	size_t n_buckets;
+	struct aws_creds_stats *creds;
+	size_t n_creds;
+};
+
+/* aws_client_stats: a snapshot; release it with aws_stats_release(). */
+void aws_client_stats(const struct aws_client *c, struct aws_stats *ret);
+void aws_stats_release(struct aws_stats *s);
+
+#endif

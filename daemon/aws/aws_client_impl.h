@@ -1,0 +1,105 @@
+/* Internals shared by aws_client.c (lifecycle, accounts, buckets, counters) and
+ * aws_call.c (the per-call state machine). Not for use outside daemon/aws/. */
+#ifndef BTD_AWS_CLIENT_IMPL_H
+#define BTD_AWS_CLIENT_IMPL_H
+
+#include <stdbool.h>
+
+#include "aws_client.h"
+#include "aws_endpoint.h"
+#include "aws_list.h"
+#include "creds_chain.h"
+
+/* The states of a call (aws_call.c). */
+enum call_state {
+	CALL_WAIT_CREDS,
+	CALL_WAIT_RATE,
+	CALL_IN_FLIGHT,
+	CALL_BACKOFF,
+	CALL_DONE,
+};
+
+struct account {
+	struct list_node link;
+	char *alias;
+	struct creds_source *creds;
+};
+
+/* One rate bucket per (account, region, service), created on first use. */
+struct bucket {
+	struct list_node link; /* aws_client.buckets */
+	struct aws_client *client;
+	char *account;
+	char *region;
+	enum aws_service service;
+	struct ratelimit rl;
+	struct list_node waiters; /* struct aws_call.wait_link, FIFO */
+	unsigned n_waiting;
+	uv_timer_t timer;
+};
+
+struct aws_client {
+	uv_loop_t *loop;
+	struct http_client *http;
+	struct aws_endpoint_config endpoints;
+	char *region;
+	struct retry_policy retry;
+	struct retry_quota quota;
+	struct ratelimit_config ratelimit;
+	double max_rate[AWS_SERVICE_COUNT];
+	unsigned timeout_ms;
+	int64_t refresh_margin_ms;
+	char *user_agent;
+
+	struct creds_source *default_creds;
+	char *creds_origin;
+	struct list_node accounts; /* struct account */
+	struct list_node buckets;  /* struct bucket */
+	struct list_node calls;	   /* struct aws_call not yet finished */
+	struct list_node zombies;  /* canceled calls whose HTTP answer is still due */
+
+	int64_t (*wall_ms)(void *arg);
+	double (*random)(void *arg);
+	void *hooks_arg;
+	uint64_t prng; /* state of the default random() */
+	void (*event_cb)(void *arg, const struct aws_event *ev);
+	void *event_arg;
+
+	struct aws_service_stats service_stats[AWS_SERVICE_COUNT];
+	unsigned n_state[CALL_DONE + 1]; /* calls per enum call_state */
+
+	bool closing;
+	unsigned pending_closes; /* uv handles (and the HTTP client) still closing */
+	void (*close_cb)(void *arg);
+	void *close_arg;
+};
+
+/* aws_client.c */
+struct bucket *aws_client_bucket(struct aws_client *c, const char *account, const char *region, enum aws_service s);
+/* aws_bucket_arm: (re)starts the bucket's timer; when it fires, aws_bucket_pump(). */
+void aws_bucket_arm(struct bucket *b, uint64_t wait_ms);
+void aws_client_handle_closed(struct aws_client *c);
+void aws_client_emit(struct aws_client *c, const struct aws_event *ev);
+uint64_t aws_client_now_ms(struct aws_client *c); /* monotonic, for the buckets */
+int64_t aws_client_wall_ms(struct aws_client *c); /* epoch, through the test hook */
+double aws_client_random(struct aws_client *c);	  /* [0, 1), through the test hook */
+
+/* aws_call.c */
+const char *aws_call_state_name(unsigned state);
+int aws_call_start(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
+		   struct aws_request *req, aws_call_cb cb, void *arg);
+/* aws_call_cancel_all: ends every pending call with -ECANCELED (closing). */
+void aws_call_cancel_all(struct aws_client *c);
+/* aws_bucket_pump: hands tokens to the bucket's waiters (its timer fired). */
+void aws_bucket_pump(struct bucket *b);
+
+/* creds_http.c: providers that ask an HTTP endpoint (IMDS, container). */
+struct creds_provider *creds_imds_new(struct http_client *http, const struct creds_plan *plan);
+struct creds_provider *creds_container_new(struct http_client *http, const struct creds_plan *plan);
+/* creds_sts.c: providers that ask STS. base is owned when own_base. */
+struct creds_provider *creds_assume_role_new(struct aws_client *c, const char *account, struct creds_source *base,
+					     bool own_base, const char *role_arn, const char *session_name,
+					     const char *external_id, int duration_s);
+struct creds_provider *creds_web_identity_new(struct aws_client *c, const struct creds_plan *plan);
+
+#endif

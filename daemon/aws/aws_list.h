@@ -1,0 +1,62 @@
+/* A minimal intrusive doubly-linked list (circular, with a head node), for the
+ * queues of the AWS layer: transfers waiting for a connection slot, calls waiting for
+ * credentials or a rate token. Header-only; nodes are embedded in their owners. */
+#ifndef BTD_AWS_LIST_H
+#define BTD_AWS_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct list_node {
+	struct list_node *prev, *next;
+};
+
+#define list_entry(node, type, member) ((type *)(void *)((char *)(node)-offsetof(type, member)))
+
+static inline void list_init(struct list_node *head)
+{
+	head->prev = head->next = head;
+}
+
+static inline bool list_empty(const struct list_node *head)
+{
+	return head->next == head;
+}
+
+/* list_linked: whether a node initialised with list_init is currently in a list. */
+static inline bool list_linked(const struct list_node *node)
+{
+	return node->next != node;
+}
+
+static inline void list_add_tail(struct list_node *head, struct list_node *node)
+{
+	node->prev = head->prev;
+	node->next = head;
+	head->prev->next = node;
+	head->prev = node;
+}
+
+/* list_del: unlinks node and re-initialises it (so list_linked() is false). */
+static inline void list_del(struct list_node *node)
+{
+	node->prev->next = node->next;
+	node->next->prev = node->prev;
+	list_init(node);
+}
+
+static inline struct list_node *list_first(const struct list_node *head)
+{
+	return list_empty(head) ? NULL : head->next;
+}
+
+static inline size_t list_count(const struct list_node *head)
+{
+	size_t n = 0;
+
+	for (const struct list_node *p = head->next; p != head; p = p->next)
+		n++;
+	return n;
+}
+
+#endif

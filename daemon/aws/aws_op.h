@@ -1,0 +1,57 @@
+/* The plumbing shared by the typed clients: send a built request, parse a success
+ * answer into a typed result with a pure parser, hand it to the typed callback, free
+ * it; and the pager, which walks every page of a listing (a new call per page, each
+ * with its own retries) and hands over everything at once.
+ *
+ * Callbacks are stored as void (*)(void) and cast back by the spec's deliver
+ * function, which knows the real type. An answer that does not parse ends the call
+ * with -EBADMSG and an error whose code is "InvalidResponse". */
+#ifndef BTD_AWS_OP_H
+#define BTD_AWS_OP_H
+
+#include <stddef.h>
+
+#include "aws_client.h"
+
+typedef void (*aws_any_cb)(void);
+
+struct aws_op_spec {
+	size_t result_size; /* 0: the operation has no result */
+	/* parse: fills a zeroed result from a success body. */
+	int (*parse)(const char *body, size_t len, void *result);
+	void (*release)(void *result);
+	/* deliver: calls cb with the right type; result is NULL on error. */
+	void (*deliver)(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
+};
+
+/* aws_op_call: aws_client_call() with the answer parsed by spec. */
+int aws_op_call(struct aws_client *c, const struct aws_target *t, struct aws_request *req,
+		const struct aws_op_spec *spec, aws_any_cb cb, void *arg);
+/* aws_op_call_creds: the same through aws_client_call_creds(). */
+int aws_op_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
+		      struct aws_request *req, const struct aws_op_spec *spec, aws_any_cb cb, void *arg);
+
+/* deliver for operations without a result: cb is an aws_done_cb. */
+typedef void (*aws_done_cb)(void *arg, int status, const struct aws_error *err);
+void aws_op_deliver_done(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
+
+#define AWS_PAGER_MAX_PAGES 100000
+
+struct aws_pager_spec {
+	size_t result_size; /* the accumulated result */
+	/* build: the request for the page after `token` (NULL for the first). */
+	void (*build)(const void *input, const char *token, struct aws_request *ret);
+	/* parse_page: appends one page to result; *ret_next is the next token or NULL
+	 * (an empty token also ends the walk). */
+	int (*parse_page)(const char *body, size_t len, void *result, char **ret_next);
+	void (*release)(void *result);
+	void (*deliver)(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
+	void (*free_input)(void *input);
+};
+
+/* aws_pager_start: walks every page; takes ownership of input (freed with
+ * spec->free_input whatever the outcome). 0: cb runs once, later; -errno: never. */
+int aws_pager_start(struct aws_client *c, const struct aws_target *t, const struct aws_pager_spec *spec, void *input,
+		    aws_any_cb cb, void *arg);
+
+#endif

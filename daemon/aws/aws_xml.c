@@ -1,0 +1,85 @@
+#include "aws_xml.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "xalloc.h"
+
+int aws_xml_parse(const char *body, size_t len, xmlDoc **ret)
+{
+	xmlDoc *doc;
+
+	if (!body || !len || len > INT_MAX)
+		return -EBADMSG;
+	/* No network, no DTD loading, no entity substitution, no messages on stderr. */
+	doc = xmlReadMemory(body, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return -EBADMSG;
+	/* AWS never sends a DTD; refusing one rules out entity expansion in the text
+	 * getters below ("billion laughs"). */
+	if (!xmlDocGetRootElement(doc) || doc->intSubset || doc->extSubset) {
+		xmlFreeDoc(doc);
+		return -EBADMSG;
+	}
+	*ret = doc;
+	return 0;
+}
+
+int aws_xml_is(const xmlNode *node, const char *name)
+{
+	return node && node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, name) == 0;
+}
+
+xmlNode *aws_xml_child(const xmlNode *node, const char *name)
+{
+	if (!node)
+		return NULL;
+	for (xmlNode *c = node->children; c; c = c->next)
+		if (aws_xml_is(c, name))
+			return c;
+	return NULL;
+}
+
+xmlNode *aws_xml_path(const xmlNode *node, const char *path)
+{
+	char buf[128];
+	const char *p = path;
+	xmlNode *cur = (xmlNode *)node;
+
+	while (cur && *p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+
+		if (len >= sizeof(buf))
+			return NULL;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		cur = aws_xml_child(cur, buf);
+		p = slash ? slash + 1 : p + len;
+	}
+	return cur;
+}
+
+char *aws_xml_text(const xmlNode *node)
+{
+	xmlChar *content;
+	char *s;
+
+	if (!node)
+		return NULL;
+	content = xmlNodeGetContent(node);
+	if (!content)
+		return xstrdup("");
+	s = xstrdup((const char *)content);
+	xmlFree(content);
+	return s;
+}
+
+char *aws_xml_path_text(const xmlNode *node, const char *path)
+{
+	return aws_xml_text(aws_xml_path(node, path));
+}

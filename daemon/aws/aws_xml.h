@@ -1,0 +1,25 @@
+/* libxml2 helpers for the awsQuery answers (IAM, STS, and XML error bodies):
+ * bounded parsing without network access or entity expansion, and element lookup by
+ * local name (namespaces are ignored, as the AWS SDKs do). Pure: no I/O. */
+#ifndef BTD_AWS_XML_H
+#define BTD_AWS_XML_H
+
+#include <stddef.h>
+
+#include <libxml/tree.h>
+
+/* aws_xml_parse: -EBADMSG when body is not well-formed XML. Free with xmlFreeDoc. */
+int aws_xml_parse(const char *body, size_t len, xmlDoc **ret);
+/* aws_xml_child: the first element child of node with this local name, or NULL. */
+xmlNode *aws_xml_child(const xmlNode *node, const char *name);
+/* aws_xml_path: follows "A/B/C" through aws_xml_child from node. */
+xmlNode *aws_xml_path(const xmlNode *node, const char *path);
+/* aws_xml_text: the text content of node (a new string, "" for an empty element),
+ * or NULL when node is NULL. Free with free(). */
+char *aws_xml_text(const xmlNode *node);
+/* aws_xml_path_text: aws_xml_text(aws_xml_path(node, path)). */
+char *aws_xml_path_text(const xmlNode *node, const char *path);
+/* aws_xml_is: whether node is an element with this local name. */
+int aws_xml_is(const xmlNode *node, const char *name);
+
+#endif

@@ -1,0 +1,41 @@
+/* A client-side token bucket for one (account, region, service): it caps the call
+ * rate, shrinks multiplicatively when AWS throttles (at most once per cooldown, so a
+ * burst of throttled answers counts once), pauses for a Retry-After hint, and grows
+ * back additively with each success up to its ceiling. Pure arithmetic on a clock
+ * passed in (milliseconds, monotonic); the client owns the waiting and the timers. */
+#ifndef BTD_RATELIMIT_H
+#define BTD_RATELIMIT_H
+
+#include <stdint.h>
+
+struct ratelimit_config {
+	double max_rate;      /* tokens per second: the ceiling and the starting rate */
+	double min_rate;      /* the floor (0.2) */
+	double burst_s;	      /* bucket capacity in seconds of rate, at least 1 token (1.0) */
+	double decrease;      /* rate factor on a throttled answer (0.5) */
+	double increase;      /* rate added per success, as a fraction of max_rate (0.02) */
+	uint64_t cooldown_ms; /* at most one decrease per cooldown (1000) */
+	uint64_t max_hold_ms; /* longest Retry-After pause honoured (60000) */
+};
+
+struct ratelimit {
+	struct ratelimit_config cfg;
+	double rate;   /* current tokens per second */
+	double tokens; /* available now (fractional) */
+	uint64_t last_ms;
+	uint64_t hold_until_ms; /* no token before this (Retry-After) */
+	uint64_t last_decrease_ms;
+	uint64_t throttles; /* throttled answers seen */
+	int decreased;	    /* whether last_decrease_ms is meaningful */
+};
+
+void ratelimit_config_default(struct ratelimit_config *c, double max_rate);
+void ratelimit_init(struct ratelimit *b, const struct ratelimit_config *c, uint64_t now_ms);
+/* ratelimit_take: 0 when a token was taken; -EAGAIN with *ret_wait_ms (>= 1) set to
+ * the time until one may be available. */
+int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms);
+/* ratelimit_throttled: AWS throttled a call; retry_after_ms is its hint or 0. */
+void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_after_ms);
+void ratelimit_succeeded(struct ratelimit *b, uint64_t now_ms);
+
+#endif
