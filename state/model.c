@@ -294,3 +294,58 @@ bool tenant_has_role(const struct tenant *t, const char *role)
 	}
 	return false;
 }
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool profile_equal(const struct profile *a, const struct profile *b)
+{
+	return str_eq(a->key, b->key) && str_eq(a->model, b->model) && a->model_kind == b->model_kind &&
+	       str_eq(a->model_id, b->model_id) && str_eq(a->description, b->description) &&
+	       tag_set_equal(&a->tags, &b->tags) && !strcmp(a->spec_hash, b->spec_hash) && str_eq(a->name, b->name) &&
+	       str_eq(a->parameter, b->parameter);
+}
+
+static bool budget_equal(const struct budget *a, const struct budget *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (!str_eq(a->limit_usd, b->limit_usd) || a->period != b->period || a->n_alerts != b->n_alerts)
+		return false;
+	for (size_t i = 0; i < a->n_alerts; i++) {
+		const struct alert *x = &a->alerts[i], *y = &b->alerts[i];
+		if (x->threshold_percent != y->threshold_percent || x->type != y->type ||
+		    !strv_eq(x->emails, x->n_emails, y->emails, y->n_emails) || !str_eq(x->sns_topic, y->sns_topic))
+			return false;
+	}
+	return true;
+}
+
+bool tenant_equal(const struct tenant *a, const struct tenant *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (!str_eq(a->id, b->id) || !str_eq(a->department, b->department) || !str_eq(a->project, b->project) ||
+	    !str_eq(a->region, b->region) || !str_eq(a->account, b->account) || !tag_set_equal(&a->tags, &b->tags) ||
+	    a->n_profiles != b->n_profiles || !budget_equal(a->budget, b->budget) ||
+	    !strv_eq(a->roles, a->n_roles, b->roles, b->n_roles) || a->deletion_policy != b->deletion_policy ||
+	    a->suspended != b->suspended || !str_eq(a->budget_name, b->budget_name) ||
+	    !str_eq(a->policy_name, b->policy_name))
+		return false;
+	for (size_t i = 0; i < a->n_profiles; i++)
+		if (!profile_equal(&a->profiles[i], &b->profiles[i]))
+			return false;
+	return true;
+}

@@ -142,6 +142,10 @@ void alert_release(struct alert *a);
 /* tenant_dup: a deep copy, owned by the caller. */
 struct tenant *tenant_dup(const struct tenant *t);
 
+/* tenant_equal: the same desired state: every field but provenance (file, revision)
+ * and source positions (profile line/col). */
+bool tenant_equal(const struct tenant *a, const struct tenant *b);
+
 /* Lookups (binary search; the arrays are sorted). Borrowed results or NULL. */
 const struct profile *tenant_profile(const struct tenant *t, const char *key);
 bool tenant_has_role(const struct tenant *t, const char *role);

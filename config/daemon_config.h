@@ -1,0 +1,152 @@
+/* The daemon configuration (/etc/bedrock-tenantd/config.yaml): parsing, defaults and
+ * the values every other module reads. docs/configuration.md documents each field.
+ *
+ * A struct daemon_config owns all its strings and arrays; daemon_config_free() releases
+ * them. Relative paths (manifests, state_dir, socket.path) are resolved against the
+ * directory of the configuration file. Durations are milliseconds. */
+#ifndef BTD_DAEMON_CONFIG_H
+#define BTD_DAEMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define DAEMON_CONFIG_PATH	"/etc/bedrock-tenantd/config.yaml"
+#define DAEMON_CONFIG_MAX_BYTES (1024 * 1024)
+#define DAEMON_CONFIG_MAX_NODES 200000
+
+/* The AWS services the daemon calls, in the order of their configuration keys. */
+enum cfg_service {
+	CFG_SERVICE_BEDROCK,
+	CFG_SERVICE_BUDGETS,
+	CFG_SERVICE_IAM,
+	CFG_SERVICE_SSM,
+	CFG_SERVICE_TAGGING, /* Resource Groups Tagging API */
+	CFG_SERVICE_STS,
+	CFG_SERVICE_COUNT,
+};
+
+enum cfg_mode {
+	CFG_MODE_ENFORCE, /* make AWS match the manifests */
+	CFG_MODE_REPORT,  /* only report drift (tenants show as Drifted) */
+};
+
+enum cfg_log_level {
+	CFG_LOG_DEBUG,
+	CFG_LOG_INFO,
+	CFG_LOG_NOTICE,
+	CFG_LOG_WARNING,
+	CFG_LOG_ERROR,
+};
+
+/* Where a setting was written, for messages that name the rule a manifest broke. */
+struct cfg_pos {
+	unsigned line, col; /* 0: not written (a default) */
+};
+
+struct cfg_account {
+	char *alias;
+	char *id;	   /* 12 digits */
+	char *role_arn;	   /* role to assume for this account; NULL: the daemon's own credentials */
+	char *external_id; /* sts:ExternalId for role_arn; NULL when none */
+	struct cfg_pos pos;
+};
+
+struct cfg_socket {
+	char *path;
+	unsigned mode;
+	char *group; /* NULL: the daemon's own group */
+};
+
+struct cfg_naming {
+	char *profile_name; /* default "{tenant}-{profile}-{hash6}" */
+	char *parameter;    /* default "/bedrock-tenants/{tenant}/{profile}/profile-arn" */
+	char *budget_name;  /* default "bedrock-tenant-{tenant}" */
+	char *policy_name;  /* default "bedrock-tenantd-{tenant}" */
+};
+
+/* Governance: every list empty means "no restriction". */
+struct cfg_policy {
+	char **allowed_models; /* exact ids or fnmatch(3) globs of the model id */
+	size_t n_allowed_models;
+	struct cfg_pos allowed_models_pos;
+	char **regions;
+	size_t n_regions;
+	struct cfg_pos regions_pos;
+	char **departments; /* sorted */
+	size_t n_departments;
+	struct cfg_pos departments_pos;
+	bool require_department;
+	struct cfg_pos require_department_pos;
+	char **required_tags; /* tag keys every tenant's tags must hold */
+	size_t n_required_tags;
+	struct cfg_pos required_tags_pos;
+	char *max_budget_usd; /* canonical decimal; NULL: no ceiling */
+	struct cfg_pos max_budget_usd_pos;
+	bool require_budget;
+	struct cfg_pos require_budget_pos;
+	struct cfg_naming naming;
+};
+
+struct cfg_safety {
+	uint64_t prune_grace_ms;       /* default 10m */
+	uint64_t replacement_drain_ms; /* default 15m */
+	unsigned max_deletions;	       /* default 10 */
+	double max_deletions_percent;  /* default 5 */
+};
+
+struct cfg_rate_limit {
+	double requests_per_second;
+	unsigned burst;
+};
+
+struct daemon_config {
+	char *file; /* the file read; NULL for the built-in defaults */
+	char *manifests;
+	char *state_dir;
+	struct cfg_socket socket;
+	char *instance;		      /* owner name in the managed-by tag */
+	char *region;		      /* default Region of tenants; NULL: none configured */
+	struct cfg_account *accounts; /* sorted by alias */
+	size_t n_accounts;
+	uint64_t resync_interval_ms;
+	struct cfg_policy policy;
+	struct cfg_safety safety;
+	struct cfg_rate_limit rate_limits[CFG_SERVICE_COUNT];
+	char *endpoint_default;		    /* every service; NULL: AWS's endpoints */
+	char *endpoints[CFG_SERVICE_COUNT]; /* per service; NULL: endpoint_default */
+	unsigned max_in_flight;
+	enum cfg_mode mode;
+	enum cfg_log_level log_level;
+	uint64_t watch_settle_ms;
+	uint64_t rescan_interval_ms;
+	uint64_t backoff_initial_ms;
+	uint64_t backoff_max_ms;
+	uint64_t shutdown_timeout_ms;
+};
+
+/* daemon_config_defaults: a configuration with every default (file NULL). */
+struct daemon_config *daemon_config_defaults(void);
+void daemon_config_free(struct daemon_config *cfg);
+
+/* daemon_config_parse: parse text read from file. Always returns a configuration in
+ * *ret (defaults wherever a value was missing or wrong) so tools can keep checking;
+ * returns 0 when it is clean, -EINVAL when diags got errors: the daemon must then not
+ * use it (on reload it keeps its previous configuration). */
+int daemon_config_parse(const char *file, const char *text, size_t len, struct daemon_config **ret,
+			struct diag_list *diags);
+/* daemon_config_load: read and parse the file; I/O problems are diagnostics too. */
+int daemon_config_load(const char *file, struct daemon_config **ret, struct diag_list *diags);
+
+/* Lookups; borrowed results. */
+const struct cfg_account *daemon_config_account(const struct daemon_config *cfg, const char *alias);
+/* daemon_config_endpoint: the endpoint override of a service, or NULL. */
+const char *daemon_config_endpoint(const struct daemon_config *cfg, enum cfg_service svc);
+
+const char *cfg_service_name(enum cfg_service svc);
+const char *cfg_mode_name(enum cfg_mode mode);
+const char *cfg_log_level_name(enum cfg_log_level level);
+
+#endif

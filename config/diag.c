@@ -1,0 +1,137 @@
+#include "diag.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void diag_list_init(struct diag_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void diag_list_release(struct diag_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].file);
+		free(l->items[i].message);
+	}
+	free(l->items);
+	diag_list_init(l);
+}
+
+void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file, unsigned line, unsigned col,
+	       const char *fmt, va_list ap)
+{
+	struct diag *d;
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_vaddf(&sb, fmt, ap);
+	XGROW(l->items, l->n + 1, l->alloc);
+	d = &l->items[l->n++];
+	d->file = xstrdup(file ? file : "");
+	d->line = line;
+	d->col = line ? col : 0;
+	d->severity = sev;
+	d->message = strbuf_detach(&sb, NULL);
+	if (sev == DIAG_ERROR)
+		l->n_errors++;
+	else
+		l->n_warnings++;
+}
+
+void diag_add(struct diag_list *l, enum diag_severity sev, const char *file, unsigned line, unsigned col,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(l, sev, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void diag_error(struct diag_list *l, const char *file, unsigned line, unsigned col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(l, DIAG_ERROR, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void diag_list_splice(struct diag_list *dst, struct diag_list *src)
+{
+	if (!src->n)
+		return;
+	XGROW(dst->items, dst->n + src->n, dst->alloc);
+	memcpy(&dst->items[dst->n], src->items, src->n * sizeof(src->items[0]));
+	dst->n += src->n;
+	dst->n_errors += src->n_errors;
+	dst->n_warnings += src->n_warnings;
+	free(src->items);
+	diag_list_init(src);
+}
+
+/* qsort is not stable: sort an index array and break ties by the original index. */
+struct sort_ref {
+	const struct diag *d;
+	size_t index;
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct sort_ref *x = a, *y = b;
+	int c = strcmp(x->d->file, y->d->file);
+
+	if (c)
+		return c;
+	if (x->d->line != y->d->line)
+		return x->d->line < y->d->line ? -1 : 1;
+	if (x->d->col != y->d->col)
+		return x->d->col < y->d->col ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void diag_list_sort(struct diag_list *l)
+{
+	struct sort_ref *refs;
+	struct diag *sorted;
+
+	if (l->n < 2)
+		return;
+	refs = xcalloc(l->n, sizeof(*refs));
+	for (size_t i = 0; i < l->n; i++) {
+		refs[i].d = &l->items[i];
+		refs[i].index = i;
+	}
+	qsort(refs, l->n, sizeof(*refs), ref_cmp);
+	sorted = xcalloc(l->n, sizeof(*sorted));
+	for (size_t i = 0; i < l->n; i++)
+		sorted[i] = *refs[i].d;
+	free(refs);
+	free(l->items);
+	l->items = sorted;
+	l->alloc = l->n;
+}
+
+const char *diag_severity_name(enum diag_severity sev)
+{
+	return sev == DIAG_WARNING ? "warning" : "error";
+}
+
+int diag_format(const struct diag *d, struct strbuf *out)
+{
+	int r;
+
+	if (d->line)
+		r = strbuf_addf(out, "%s:%u:%u: ", d->file, d->line, d->col);
+	else
+		r = strbuf_addf(out, "%s: ", d->file);
+	if (r < 0)
+		return r;
+	if (d->severity == DIAG_WARNING && (r = strbuf_adds(out, "warning: ")) < 0)
+		return r;
+	return strbuf_adds(out, d->message);
+}

@@ -1,0 +1,34 @@
+/* Internals shared by the files of the manifest parser (manifest.c, manifest_budget.c);
+ * not for use outside config/. */
+#ifndef BTD_MANIFEST_IMPL_H
+#define BTD_MANIFEST_IMPL_H
+
+#include <stdbool.h>
+
+#include "daemon_config.h"
+#include "model.h"
+#include "walk.h"
+
+#define N_KEYS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One manifest being read: the walk, the configuration it is checked against, and the
+ * tenant being filled. */
+struct mparse {
+	struct walk w;
+	const struct daemon_config *cfg;
+	struct tenant *t;
+	const struct cfg_account *account; /* NULL: the default account */
+	const struct ynode *root, *spec, *id_node;
+};
+
+/* mp_string: read a string at key (pushed on the path) and check it with rule (may be
+ * NULL); what names the value in messages. Returns NULL when absent or wrong. */
+char *mp_string(struct mparse *m, const struct ynode *n, const char *key, size_t max, const char *(*rule)(const char *),
+		const char *what);
+/* mp_error_free: report a heap message from governance (NULL: nothing) and free it. */
+void mp_error_free(struct mparse *m, const struct ynode *at, char *message);
+
+void manifest_read_budget(struct mparse *m, const struct ynode *n);
+void manifest_read_access(struct mparse *m, const struct ynode *n);
+
+#endif

@@ -1,0 +1,175 @@
+#include "naming.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modelref.h"
+#include "rules.h"
+
+enum placeholder {
+	PH_TENANT,
+	PH_PROFILE,
+	PH_HASH6,
+	PH_DEPARTMENT,
+	PH_PROJECT,
+	PH_INSTANCE,
+	PH_COUNT,
+};
+
+static const char *const ph_names[PH_COUNT] = { "tenant", "profile", "hash6", "department", "project", "instance" };
+
+#define BIT(p) (1u << (p))
+
+static const struct {
+	const char *key, *what, *def;
+	unsigned allowed, required;
+} kinds[NAMING_COUNT] = {
+	[NAMING_PROFILE_NAME] = { "profile_name", "Bedrock inference profile name", NAMING_DEFAULT_PROFILE_NAME,
+				  BIT(PH_TENANT) | BIT(PH_PROFILE) | BIT(PH_HASH6) | BIT(PH_DEPARTMENT) |
+					  BIT(PH_PROJECT) | BIT(PH_INSTANCE),
+				  BIT(PH_TENANT) | BIT(PH_PROFILE) | BIT(PH_HASH6) },
+	[NAMING_PARAMETER] = { "parameter", "SSM parameter name", NAMING_DEFAULT_PARAMETER,
+			       BIT(PH_TENANT) | BIT(PH_PROFILE) | BIT(PH_DEPARTMENT) | BIT(PH_PROJECT) |
+				       BIT(PH_INSTANCE),
+			       BIT(PH_TENANT) | BIT(PH_PROFILE) },
+	[NAMING_BUDGET_NAME] = { "budget_name", "budget name", NAMING_DEFAULT_BUDGET_NAME,
+				 BIT(PH_TENANT) | BIT(PH_DEPARTMENT) | BIT(PH_PROJECT) | BIT(PH_INSTANCE),
+				 BIT(PH_TENANT) },
+	[NAMING_POLICY_NAME] = { "policy_name", "IAM policy name", NAMING_DEFAULT_POLICY_NAME,
+				 BIT(PH_TENANT) | BIT(PH_DEPARTMENT) | BIT(PH_PROJECT) | BIT(PH_INSTANCE),
+				 BIT(PH_TENANT) },
+};
+
+const char *naming_key(enum naming_kind kind)
+{
+	return kinds[kind].key;
+}
+
+const char *naming_what(enum naming_kind kind)
+{
+	return kinds[kind].what;
+}
+
+const char *naming_default(enum naming_kind kind)
+{
+	return kinds[kind].def;
+}
+
+/* The placeholder at s ("{tenant}..."), its length in *len, or PH_COUNT. */
+static enum placeholder placeholder_at(const char *s, size_t *len)
+{
+	const char *end = strchr(s, '}');
+
+	if (s[0] != '{' || !end)
+		return PH_COUNT;
+	for (int p = 0; p < PH_COUNT; p++) {
+		size_t l = strlen(ph_names[p]);
+		if ((size_t)(end - s - 1) == l && !strncmp(s + 1, ph_names[p], l)) {
+			*len = l + 2;
+			return (enum placeholder)p;
+		}
+	}
+	return PH_COUNT;
+}
+
+static int __attribute__((format(printf, 2, 3))) fail(struct strbuf *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(why, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+int naming_template_check(enum naming_kind kind, const char *tmpl, struct strbuf *why)
+{
+	unsigned used = 0;
+
+	if (strlen(tmpl) > NAMING_TEMPLATE_MAX)
+		return fail(why, "a template is at most %d characters long", NAMING_TEMPLATE_MAX);
+	for (const char *p = tmpl; *p;) {
+		size_t len = 1;
+		enum placeholder ph;
+		if (*p == '}')
+			return fail(why, "unmatched '}'");
+		if (*p != '{') {
+			p++;
+			continue;
+		}
+		ph = placeholder_at(p, &len);
+		if (ph == PH_COUNT) {
+			size_t l = strcspn(p, "}");
+			return fail(why,
+				    "unknown placeholder '%.*s}' (known: {tenant} {profile} {hash6} {department} "
+				    "{project} {instance})",
+				    (int)(l < 40 ? l : 40), p);
+		}
+		if (!(kinds[kind].allowed & BIT(ph)))
+			return fail(why, "{%s} cannot be used in %s", ph_names[ph], kinds[kind].key);
+		used |= BIT(ph);
+		p += len;
+	}
+	for (int ph = 0; ph < PH_COUNT; ph++)
+		if ((kinds[kind].required & BIT(ph)) && !(used & BIT(ph)))
+			return fail(why, "%s must contain {%s}", kinds[kind].key, ph_names[ph]);
+	return 0;
+}
+
+int naming_expand(const char *tmpl, const struct naming_vars *vars, struct strbuf *out)
+{
+	const char *values[PH_COUNT] = { vars->tenant,	   vars->profile, vars->hash6,
+					 vars->department, vars->project, vars->instance };
+	int r = 0;
+
+	for (const char *p = tmpl; *p && r == 0;) {
+		size_t len = 1;
+		enum placeholder ph = *p == '{' ? placeholder_at(p, &len) : PH_COUNT;
+		if (ph == PH_COUNT) {
+			r = strbuf_addch(out, *p++);
+			continue;
+		}
+		if (values[ph])
+			r = strbuf_adds(out, values[ph]);
+		p += len;
+	}
+	return r;
+}
+
+const char *naming_check(enum naming_kind kind, const char *name)
+{
+	switch (kind) {
+	case NAMING_PROFILE_NAME:
+		return rule_profile_name(name);
+	case NAMING_PARAMETER:
+		return rule_ssm_parameter(name);
+	case NAMING_BUDGET_NAME:
+		return rule_budget_name(name);
+	case NAMING_POLICY_NAME:
+	case NAMING_COUNT:
+		break;
+	}
+	return rule_iam_policy_name(name);
+}
+
+void naming_spec_hash(enum model_ref_kind kind, const char *model_id, const char *description,
+		      char out[SPEC_HASH_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_addf(&sb, "bedrock-tenantd/spec/v1\n%s/%s\n%s", modelref_resource(kind), model_id,
+		    description ? description : "");
+	if (!EVP_Digest(sb.buf, sb.len, md, &md_len, EVP_sha256(), NULL))
+		abort();
+	strbuf_release(&sb);
+	for (int i = 0; i < SPEC_HASH_LEN; i++)
+		out[i] = hex[(md[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
+	out[SPEC_HASH_LEN] = '\0';
+}

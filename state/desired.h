@@ -1,0 +1,125 @@
+/* The desired store: the tenants the manifests ask for, revision after revision.
+ *
+ * A scan is one whole reading of the manifest directory: every manifest file with its
+ * parsed tenant or its failure, and the subtrees that could not be read. Applying a
+ * scan builds the next model from it, per tenant and never all-or-nothing:
+ *
+ *  - a tenant whose file parsed (and whose id no other file declares) takes its new
+ *    definition;
+ *  - a tenant whose file now fails, whose id two files declare, whose file could not
+ *    be read, or whose file lies below an unreadable directory keeps its previous good
+ *    definition and is marked stale;
+ *  - a tenant disappears only when its previous file is certainly gone or certainly
+ *    declares something else;
+ *  - a scan that could not see the directory at all (missing, unreadable, no manifest
+ *    in it) removes nothing.
+ *
+ * The store owns its tenants. The delta of an apply says which tenants appeared,
+ * changed (tenant_equal), disappeared with certainty (their last definitions handed
+ * to the caller), and which were kept stale or rejected. Whether a revision's removals
+ * must wait for approval is the prune gate's question (prune.h), asked with
+ * delta.n_removed and delta.before. */
+#ifndef BTD_DESIRED_H
+#define BTD_DESIRED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* One manifest file of a scan. */
+struct desired_file {
+	char *path;
+	struct tenant *tenant; /* owned; NULL when the file failed */
+	char *failed_id;       /* failed: the tenant id the file declares, NULL when unknown */
+	char *problem;	       /* failed: the first problem, "file:line:col: message" */
+};
+
+struct desired_failed_dir {
+	char *path;
+	char *problem;
+};
+
+enum desired_scan_status {
+	DESIRED_SCAN_COMPLETE,	  /* the directory was read: files[] is the revision */
+	DESIRED_SCAN_UNAVAILABLE, /* missing, unreadable or without manifests: nothing is gone */
+};
+
+struct desired_scan {
+	enum desired_scan_status status;
+	char *problem; /* DESIRED_SCAN_UNAVAILABLE: why */
+	struct desired_file *files;
+	size_t n_files, alloc_files;
+	struct desired_failed_dir *failed_dirs; /* subtrees that could not be read completely */
+	size_t n_failed_dirs, alloc_failed_dirs;
+};
+
+void desired_scan_init(struct desired_scan *scan);
+void desired_scan_release(struct desired_scan *scan);
+/* desired_scan_add: a file that parsed (tenant, taken over) or failed (tenant NULL;
+ * failed_id when known, and the problem). Strings are copied. */
+void desired_scan_add(struct desired_scan *scan, const char *path, struct tenant *tenant, const char *failed_id,
+		      const char *problem);
+/* desired_scan_add_failed_dir: files below path (path itself included) may exist unseen. */
+void desired_scan_add_failed_dir(struct desired_scan *scan, const char *path, const char *problem);
+/* desired_scan_unavailable: the directory could not be seen at all. */
+void desired_scan_unavailable(struct desired_scan *scan, const char *problem);
+/* desired_scan_tenants: files of the scan that parsed. */
+size_t desired_scan_tenants(const struct desired_scan *scan);
+
+/* Why a tenant keeps its previous definition. */
+enum desired_stale {
+	DESIRED_FRESH,		   /* defined by this revision */
+	DESIRED_STALE_FAILED,	   /* its manifest failed to parse or validate */
+	DESIRED_STALE_CONFLICT,	   /* two or more files declare its id */
+	DESIRED_STALE_UNREADABLE,  /* its file could not be read (id unknown) */
+	DESIRED_STALE_DIRECTORY,   /* its file lies below a directory that could not be read */
+	DESIRED_STALE_UNAVAILABLE, /* the manifest directory could not be seen */
+};
+
+struct desired_entry {
+	struct tenant *tenant; /* owned by the store */
+	enum desired_stale stale;
+	char *problem;		   /* stale: why, as "file:line:col: message" when known */
+	uint64_t changed_revision; /* store revision that last added or changed it */
+};
+
+struct desired_store {
+	struct desired_entry *entries; /* sorted by tenant id */
+	size_t n, alloc;
+	uint64_t revision; /* scans applied */
+	bool loaded;	   /* a complete scan has been applied */
+};
+
+/* What one apply did. Ids are copies owned by the delta. */
+struct desired_delta {
+	uint64_t revision;
+	bool unavailable; /* the scan could not see the directory: nothing was removed */
+	char **added;
+	size_t n_added;
+	char **changed;
+	size_t n_changed;
+	struct tenant **removed; /* last definitions of the tenants gone, owned by the delta */
+	size_t n_removed;
+	char **stale; /* kept with their previous definition (see desired_entry.stale) */
+	size_t n_stale;
+	char **rejected; /* declared by a failing file, never defined: not in the model */
+	size_t n_rejected;
+	size_t before; /* tenants before the apply */
+};
+
+void desired_store_init(struct desired_store *store);
+void desired_store_release(struct desired_store *store);
+/* desired_store_apply: build the next revision from scan (emptied: its tenants move into
+ * the store or are freed) and describe it in *ret (release with desired_delta_release). */
+void desired_store_apply(struct desired_store *store, struct desired_scan *scan, struct desired_delta *ret);
+void desired_delta_release(struct desired_delta *delta);
+
+/* Lookups; borrowed, valid until the next apply. */
+const struct desired_entry *desired_store_find(const struct desired_store *store, const char *id);
+const struct tenant *desired_store_get(const struct desired_store *store, const char *id);
+
+const char *desired_stale_name(enum desired_stale stale);
+
+#endif
