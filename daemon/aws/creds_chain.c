@@ -429,8 +429,10 @@ int creds_chain_resolve(const char *(*getenv_fn)(const char *name), struct creds
 	*ret_region = xstrdup_or_null(region);
 	if (pexists(&c, profile)) {
 		r = profile_plan(&c, profile, 0, ret);
-		if (r == -ENOKEY && explicit)
+		if (r == -ENOKEY && explicit) {
 			r = fail(&c, -ENOKEY, "profile %s has no credentials", profile);
+			goto out;
+		}
 		if (r != -ENOKEY)
 			goto out;
 	} else if (explicit) {

@@ -72,6 +72,7 @@ void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_af
 {
 	refill(b, now_ms);
 	b->throttles++;
+	b->tokens = 0; /* no burst right after a throttle */
 	if (retry_after_ms) {
 		uint64_t hold = retry_after_ms < b->cfg.max_hold_ms ? retry_after_ms : b->cfg.max_hold_ms;
 
@@ -84,7 +85,6 @@ void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_af
 	b->rate *= b->cfg.decrease;
 	if (b->rate < b->cfg.min_rate)
 		b->rate = b->cfg.min_rate;
-	b->tokens = 0; /* no burst right after a throttle */
 	b->last_decrease_ms = now_ms;
 	b->decreased = 1;
 }
@@ -93,6 +93,6 @@ void ratelimit_succeeded(struct ratelimit *b, uint64_t now_ms)
 {
 	refill(b, now_ms);
 	b->rate += b->cfg.increase * b->cfg.max_rate;
-	if (b->rate > b->cfg.max_rate)
+	if (b->rate > b->cfg.max_rate * (1 - 1e-9))
 		b->rate = b->cfg.max_rate;
 }

@@ -1,0 +1,122 @@
+/* ratelimit: the token bucket on a fake clock: pacing, burst, shrinking once per
+ * cooldown on throttling, Retry-After holds, additive growth, bounds. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "ratelimit.h"
+
+static void test_paces_at_rate(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait = 0, now = 1000;
+	int sent = 0;
+
+	ratelimit_config_default(&cfg, 10);
+	ratelimit_init(&b, &cfg, now);
+	/* the burst: one second's worth */
+	while (ratelimit_take(&b, now, &wait) == 0)
+		sent++;
+	assert_int_equal(sent, 10);
+	assert_int_equal(wait, 100);
+	/* then 10 per second */
+	sent = 0;
+	for (now = 1000; now < 3000; now += 10)
+		if (ratelimit_take(&b, now, &wait) == 0)
+			sent++;
+	assert_in_range(sent, 19, 20);
+}
+
+static void test_throttle_shrinks_once_per_cooldown(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait;
+
+	ratelimit_config_default(&cfg, 8);
+	ratelimit_init(&b, &cfg, 0);
+	ratelimit_throttled(&b, 100, 0);
+	assert_true(b.rate == 4.0);
+	/* the rest of the burst's answers arrive within the cooldown: no further cut */
+	ratelimit_throttled(&b, 150, 0);
+	ratelimit_throttled(&b, 900, 0);
+	assert_true(b.rate == 4.0);
+	assert_int_equal(b.throttles, 3);
+	/* tokens were drained: the next one comes at the new rate */
+	assert_int_equal(ratelimit_take(&b, 900, &wait), -EAGAIN);
+	assert_int_equal(wait, 250);
+	ratelimit_throttled(&b, 1200, 0);
+	assert_true(b.rate == 2.0);
+	for (int i = 0; i < 20; i++)
+		ratelimit_throttled(&b, 2300 + 1100 * (uint64_t)i, 0);
+	assert_true(b.rate == cfg.min_rate);
+}
+
+static void test_retry_after_holds(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait;
+
+	ratelimit_config_default(&cfg, 100);
+	ratelimit_init(&b, &cfg, 0);
+	ratelimit_throttled(&b, 0, 2000);
+	assert_int_equal(ratelimit_take(&b, 500, &wait), -EAGAIN);
+	assert_int_equal(wait, 1500);
+	assert_int_equal(ratelimit_take(&b, 2000, &wait), 0);
+	/* an absurd hint is capped */
+	ratelimit_throttled(&b, 5000, 86400000);
+	assert_int_equal(ratelimit_take(&b, 5001, &wait), -EAGAIN);
+	assert_int_equal(wait, cfg.max_hold_ms - 1);
+}
+
+static void test_grows_back(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	int n = 0;
+
+	ratelimit_config_default(&cfg, 10);
+	ratelimit_init(&b, &cfg, 0);
+	ratelimit_throttled(&b, 0, 0);
+	assert_true(b.rate == 5.0);
+	while (b.rate < 10.0 && n < 1000) {
+		ratelimit_succeeded(&b, (uint64_t)n);
+		n++;
+	}
+	assert_int_equal(n, 25); /* 0.2 per success */
+	ratelimit_succeeded(&b, 2000);
+	assert_true(b.rate == 10.0);
+}
+
+static void test_small_rates(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait;
+
+	ratelimit_config_default(&cfg, 0.5);
+	ratelimit_init(&b, &cfg, 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0); /* capacity is at least one token */
+	assert_int_equal(ratelimit_take(&b, 0, &wait), -EAGAIN);
+	assert_int_equal(wait, 2000);
+	assert_int_equal(ratelimit_take(&b, 2000, &wait), 0);
+	/* the clock going backwards does not mint tokens */
+	assert_int_equal(ratelimit_take(&b, 100, &wait), -EAGAIN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paces_at_rate),	  cmocka_unit_test(test_throttle_shrinks_once_per_cooldown),
+		cmocka_unit_test(test_retry_after_holds), cmocka_unit_test(test_grows_back),
+		cmocka_unit_test(test_small_rates),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
