@@ -1,0 +1,17 @@
+#include "cloud.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->status = status;
+	e->cls = cls;
+	snprintf(e->code, sizeof(e->code), "%s", code ? code : "");
+	va_start(ap, fmt);
+	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	va_end(ap);
+	e->request_id[0] = '\0';
+}

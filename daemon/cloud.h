@@ -1,0 +1,67 @@
+/* The engine's only way to the outside world: list everything live in one place
+ * (account, region) and carry out one plan action. The real implementation
+ * (cloud_aws.c) maps these onto the typed AWS clients of daemon/aws/; tests swap in
+ * an in-memory world.
+ *
+ * libuv conventions: a call returns 0 (its callback runs exactly once, later, from
+ * the loop) or -errno (the callback never runs). Everything handed to a callback is
+ * borrowed for the callback's duration unless it says "takes". */
+#ifndef BTD_CLOUD_H
+#define BTD_CLOUD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "observed.h"
+#include "plan.h"
+#include "tenant_state.h"
+
+/* Where a tenant's resources live. */
+struct place {
+	char *key;	  /* "alias/region" ("-" for the default account) */
+	char *account;	  /* alias from the configuration; NULL: the daemon's own account */
+	char *account_id; /* 12 digits when known */
+	char *region;
+};
+
+struct cloud_error {
+	int status;	      /* HTTP status, 0 when no answer */
+	enum error_class cls; /* ERROR_RETRYABLE or ERROR_TERMINAL */
+	char code[64];	      /* AWS error code, e.g. "ValidationException" */
+	char message[256];
+	char request_id[64];
+};
+
+/* What one action changed, as far as the answer tells. */
+struct cloud_result {
+	struct observed_profile *profile;     /* a create or a read: the live profile (takes) */
+	struct observed_parameter *parameter; /* a parameter read: the live parameter (takes) */
+	bool gone;			      /* the resource did not exist (a delete is then done) */
+};
+
+typedef void (*cloud_list_cb)(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);
+typedef void (*cloud_apply_cb)(int status, const struct cloud_error *err, struct cloud_result *result, void *data);
+typedef void (*cloud_account_cb)(int status, const struct cloud_error *err, const char *account_id, void *data);
+
+struct cloud_ops {
+	/* list: a full listing of place: application profiles (tags where the tagging API
+	 * knows them, else tags_known = false), and the parameters below param_prefix
+	 * with their tags. The snapshot is the callee's; the callback may move its
+	 * contents out (it is released after the callback returns). */
+	int (*list)(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
+		    void *data);
+	/* apply: carry out one action of a plan in place. */
+	int (*apply)(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data);
+	/* account_id: the account id behind place's credentials (STS GetCallerIdentity). */
+	int (*account_id)(void *ctx, const struct place *p, cloud_account_cb cb, void *data);
+	/* status_json: counters and rate limiters for /v1/status, as a JSON object text
+	 * (owned by the caller), or NULL. */
+	char *(*status_json)(void *ctx);
+	/* in_flight: requests in flight right now. */
+	unsigned (*in_flight)(void *ctx);
+};
+
+void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,627 @@
+#include "engine_impl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+/* ---- clocks ---- */
+
+int64_t engine_wall(const struct engine *e)
+{
+	return e->set.wall_clock ? e->set.wall_clock(e->set.clock_data) : (int64_t)time(NULL);
+}
+
+/* ---- tenant entries ---- */
+
+struct tenant_entry *engine_entry(const struct engine *e, const char *id)
+{
+	return hashmap_get(&e->tenants, id);
+}
+
+struct tenant_entry *engine_entry_new(struct engine *e, const char *id)
+{
+	struct tenant_entry *t = xcalloc(1, sizeof(*t));
+
+	t->id = xstrdup(id);
+	t->state = TENANT_PENDING;
+	/* what the store remembered about this tenant from earlier runs */
+	t->record = hashmap_remove(&e->records_at_start, id);
+	if (!t->record)
+		t->record = tenant_record_new(id);
+	t->held = hashmap_remove(&e->held_at_start, id) != NULL;
+	hashmap_put(&e->tenants, id, t);
+	return t;
+}
+
+static void free_entry(void *p)
+{
+	struct tenant_entry *t = p;
+
+	tenant_free(t->desired);
+	free(t->problem);
+	tenant_record_free(t->record);
+	free(t->last_error);
+	for (size_t i = 0; i < t->n_conflicts; i++) {
+		free(t->conflicts[i].resource);
+		free(t->conflicts[i].message);
+	}
+	free(t->conflicts);
+	free(t->reconciled_revision);
+	for (unsigned i = 0; i < ENGINE_HISTORY; i++)
+		free(t->history[i].text);
+	free(t->id);
+	free(t);
+}
+
+/* A removed tenant with nothing left: forget it everywhere. */
+void engine_forget_entry(struct engine *e, struct tenant_entry *t)
+{
+	int r = store_forget_tenant(e->store, t->id);
+
+	if (r < 0)
+		log_error("state store: %s", store_error(e->store));
+	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
+	workqueue_forget(&e->queue, t->id);
+	hashmap_remove(&e->tenants, t->id);
+	free_entry(t);
+}
+
+void engine_history(struct tenant_entry *t, int64_t now, const char *fmt, ...)
+{
+	struct history_event *h = &t->history[t->history_next % ENGINE_HISTORY];
+	va_list ap;
+
+	free(h->text);
+	h->at = now;
+	va_start(ap, fmt);
+	if (vasprintf(&h->text, fmt, ap) < 0)
+		h->text = xstrdup("");
+	va_end(ap);
+	t->history_next++;
+}
+
+void engine_update_state(struct engine *e, struct tenant_entry *t)
+{
+	struct tenant_facts f = {
+		.reconciled = t->reconciled,
+		.in_progress = t->in_progress,
+		.suspended = t->desired && t->desired->suspended && !t->removed,
+		.removed = t->removed,
+		.held = t->held,
+		.paused = e->paused || e->set.report_only,
+		.pending_changes = t->pending_changes,
+		.conflict = t->n_conflicts > 0,
+		.error = t->error,
+	};
+	enum tenant_state s = tenant_state_decide(&f);
+
+	if (s == t->state)
+		return;
+	if (!t->in_progress && s != TENANT_RECONCILING)
+		engine_history(t, engine_wall(e), "%s -> %s%s%s", tenant_state_name(t->state), tenant_state_name(s),
+			       t->last_error && s >= TENANT_ERROR ? ": " : "",
+			       t->last_error && s >= TENANT_ERROR ? t->last_error : "");
+	if (s == TENANT_STALLED)
+		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
+			"tenant stalled: %s",
+			t->last_error ? t->last_error : "a conflict with a resource it does not own");
+	t->state = s;
+	if (e->set.on_progress)
+		e->set.on_progress(e, e->set.data);
+}
+
+/* ---- scheduling ---- */
+
+static double random01(void)
+{
+	return (double)random() / ((double)RAND_MAX + 1.0);
+}
+
+static void pump(struct engine *e)
+{
+	const char *key;
+
+	e->pump_scheduled = false;
+	while (!e->closing && e->reconciles_in_flight < e->set.max_tenants_in_flight &&
+	       (key = workqueue_pop(&e->queue, uv_now(e->loop)))) {
+		struct tenant_entry *t = engine_entry(e, key);
+		if (!t) {
+			workqueue_done(&e->queue, key, WQ_OK, uv_now(e->loop), 0);
+			continue;
+		}
+		reconcile_start(e, t);
+	}
+}
+
+static void on_pump(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+
+	pump(e);
+	if (!e->closing) {
+		uint64_t wake = workqueue_next_wake(&e->queue), now = uv_now(e->loop);
+		if (wake && !e->pump_scheduled)
+			uv_timer_start(&e->pump, on_pump, wake > now ? wake - now : 0, 0);
+	}
+}
+
+/* Run the pump from the loop (never recursively from a reconcile's end). */
+void engine_schedule_pump(struct engine *e)
+{
+	if (e->closing || e->pump_scheduled)
+		return;
+	e->pump_scheduled = true;
+	uv_timer_start(&e->pump, on_pump, 0, 0);
+}
+
+static void mark(struct engine *e, const char *id, enum wq_lane lane)
+{
+	workqueue_add(&e->queue, id, lane);
+	engine_schedule_pump(e);
+}
+
+/* ---- readiness ---- */
+
+void engine_maybe_ready(struct engine *e)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (e->ready || !e->started || e->revision_open || !e->trusted)
+		return;
+	while (hashmap_next(&e->places, &pos, NULL, &v))
+		if (!((struct place_state *)v)->listed)
+			return;
+	pos = 0;
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		const struct tenant_entry *t = v;
+		if (!t->reconciled && !(t->desired && t->desired->suspended))
+			return;
+	}
+	e->ready = true;
+	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .message_id = MSGID_READY }, "first full sync done: %zu tenants",
+		e->tenants.n);
+	if (e->set.on_ready)
+		e->set.on_ready(e, e->set.data);
+}
+
+/* ---- lifecycle ---- */
+
+int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,
+	       struct store *store, struct engine **ret)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+
+	e->loop = loop;
+	e->set = *set;
+	e->set.instance = xstrdup(set->instance);
+	e->set.default_region = xstrdup_or_null(set->default_region);
+	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
+	if (!e->set.max_tenants_in_flight)
+		e->set.max_tenants_in_flight = 32;
+	if (!e->set.max_rounds)
+		e->set.max_rounds = 8;
+	if (!e->set.journal_ms)
+		e->set.journal_ms = 15 * 60 * 1000;
+	e->cloud = cloud;
+	e->cloud_ctx = cloud_ctx;
+	e->store = store;
+	hashmap_init(&e->tenants);
+	hashmap_init(&e->places);
+	hashmap_init(&e->records_at_start);
+	hashmap_init(&e->held_at_start);
+	workqueue_init(&e->queue);
+	if (set->backoff_base_ms)
+		e->queue.backoff_base = set->backoff_base_ms;
+	if (set->backoff_cap_ms)
+		e->queue.backoff_cap = set->backoff_cap_ms;
+	uv_timer_init(loop, &e->pump);
+	e->pump.data = e;
+	uv_timer_init(loop, &e->resync);
+	e->resync.data = e;
+	uv_timer_init(loop, &e->close_timer);
+	e->close_timer.data = e;
+	uv_timer_init(loop, &e->relist);
+	e->relist.data = e;
+	*ret = e;
+	return 0;
+}
+
+static void on_resync(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+	/* +-10 % jitter so that many daemons (or places) do not list in lockstep */
+	uint64_t base = e->set.resync_interval_ms;
+	uint64_t next = base - base / 10 + (uint64_t)(random01() * (double)(base / 5 + 1));
+
+	engine_resync(e);
+	uv_timer_start(&e->resync, on_resync, next, 0);
+}
+
+int engine_start(struct engine *e)
+{
+	int r = store_load(e->store, &e->records_at_start);
+
+	if (r == 0)
+		r = store_load_held(e->store, &e->held_at_start);
+	if (r < 0) {
+		log_error("state store: %s", store_error(e->store));
+		return r;
+	}
+	e->known_before = e->records_at_start.n;
+	e->started = true;
+	if (e->set.resync_interval_ms)
+		uv_timer_start(&e->resync, on_resync, e->set.resync_interval_ms, 0);
+	return 0;
+}
+
+static void closed_one(uv_handle_t *h)
+{
+	struct engine *e = h->data;
+	size_t pos = 0;
+	void *v;
+
+	if (--e->closing_handles)
+		return;
+	hashmap_release(&e->tenants, free_entry);
+	hashmap_release(&e->places, place_free);
+	while (hashmap_next(&e->records_at_start, &pos, NULL, &v))
+		tenant_record_free(v);
+	hashmap_release(&e->records_at_start, NULL);
+	hashmap_release(&e->held_at_start, NULL);
+	workqueue_release(&e->queue);
+	for (size_t i = 0; i < e->n_removed; i++)
+		free(e->removed_in_revision[i]);
+	free(e->removed_in_revision);
+	free((char *)e->set.instance);
+	free((char *)e->set.default_region);
+	free((char *)e->set.param_prefix);
+	free(e->revision);
+	if (e->close_done)
+		e->close_done(e->close_data);
+	free(e);
+}
+
+static void drained(struct engine *e)
+{
+	void (*cb)(void *) = e->drained_cb;
+
+	uv_timer_stop(&e->close_timer);
+	e->drained_cb = NULL;
+	if (cb)
+		cb(e->drained_data);
+}
+
+static void on_drain_timeout(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+
+	log_warning("shutdown: %zu call(s) still in flight after the drain bound", e->calls_in_flight);
+	drained(e);
+}
+
+/* A cloud callback ran: while draining, the last one ends the drain. */
+void engine_call_done(struct engine *e)
+{
+	if (e->calls_in_flight)
+		e->calls_in_flight--;
+	if (e->closing && e->calls_in_flight == 0 && e->drained_cb)
+		drained(e);
+}
+
+void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data), void *data)
+{
+	e->closing = true;
+	e->drained_cb = done;
+	e->drained_data = data;
+	uv_timer_stop(&e->pump);
+	uv_timer_stop(&e->resync);
+	uv_timer_stop(&e->relist);
+	if (e->calls_in_flight == 0) {
+		drained(e);
+		return;
+	}
+	log_info("shutdown: waiting for %zu call(s) in flight", e->calls_in_flight);
+	uv_timer_start(&e->close_timer, on_drain_timeout, timeout_ms, 0);
+}
+
+void engine_free(struct engine *e, void (*done)(void *data), void *data)
+{
+	e->closing = true;
+	e->close_done = done;
+	e->close_data = data;
+	e->closing_handles = 4;
+	uv_close((uv_handle_t *)&e->relist, closed_one);
+	uv_close((uv_handle_t *)&e->pump, closed_one);
+	uv_close((uv_handle_t *)&e->resync, closed_one);
+	uv_close((uv_handle_t *)&e->close_timer, closed_one);
+}
+
+/* ---- desired state ---- */
+
+void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
+{
+	e->revision_open = true;
+	e->trusted = trusted;
+	free(e->revision);
+	e->revision = xstrdup_or_null(revision);
+	for (size_t i = 0; i < e->n_removed; i++)
+		free(e->removed_in_revision[i]);
+	e->n_removed = 0;
+	if (!trusted)
+		log_warning("the manifest directory could not be read completely: no tenant will be deleted");
+}
+
+void engine_put_tenant(struct engine *e, const struct tenant *t)
+{
+	struct tenant_entry *entry = engine_entry(e, t->id);
+	bool changed;
+
+	if (!entry)
+		entry = engine_entry_new(e, t->id);
+	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
+		  strcmp(entry->desired->revision, t->revision) != 0;
+	free(entry->problem);
+	entry->problem = NULL;
+	if (!changed)
+		return;
+	if (entry->removed)
+		engine_history(entry, engine_wall(e), "manifest back");
+	else if (entry->desired)
+		engine_history(entry, engine_wall(e), "manifest changed");
+	tenant_free(entry->desired);
+	entry->desired = tenant_dup(t);
+	entry->removed = false;
+	if (entry->held) {
+		entry->held = false;
+		store_clear_held(e->store, entry->id);
+	}
+	if (!entry->record->known || entry->record->deletion_policy != t->deletion_policy) {
+		entry->record->known = true;
+		entry->record->deletion_policy = t->deletion_policy;
+		if (store_put_tenant(e->store, t->id, t->deletion_policy) < 0)
+			log_error("state store: %s", store_error(e->store));
+	}
+	entry->place = &place_of_tenant(e, entry)->place;
+	mark(e, t->id, WQ_URGENT);
+}
+
+void engine_remove_tenant(struct engine *e, const char *id)
+{
+	struct tenant_entry *t = engine_entry(e, id);
+
+	if (!e->trusted || (t && t->removed))
+		return;
+	if (!t) {
+		/* known only from the store (removed while the daemon was down) */
+		t = engine_entry_new(e, id);
+		t->removed = true;
+		return; /* its place is found by the listings */
+	}
+	t->removed = true;
+	engine_history(t, engine_wall(e), "manifest removed");
+	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
+	XGROW(e->removed_in_revision, e->n_removed + 1, e->alloc_removed);
+	e->removed_in_revision[e->n_removed++] = xstrdup(id);
+	mark(e, id, WQ_URGENT);
+}
+
+void engine_tenant_problem(struct engine *e, const char *id, const char *message)
+{
+	struct tenant_entry *t = engine_entry(e, id);
+
+	if (!t)
+		return; /* never had a good definition: nothing to keep, nothing to touch */
+	if (t->problem && strcmp(t->problem, message) == 0)
+		return;
+	free(t->problem);
+	t->problem = xstrdup(message);
+	engine_history(t, engine_wall(e), "manifest fails, last good definition kept: %s", message);
+	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
+}
+
+void engine_revision_end(struct engine *e)
+{
+	e->revision_open = false;
+	if (e->n_removed && prune_must_hold(&e->set.prune, e->n_removed, e->known_before)) {
+		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
+			"this revision removes %zu of %zu tenants (more than %zu): every deletion is held until "
+			"approved (bedrock-tenantctl approve-prune)",
+			e->n_removed, e->known_before, prune_threshold(&e->set.prune, e->known_before));
+		for (size_t i = 0; i < e->n_removed; i++) {
+			struct tenant_entry *t = engine_entry(e, e->removed_in_revision[i]);
+			if (!t || t->held)
+				continue;
+			t->held = true;
+			if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
+				log_error("state store: %s", store_error(e->store));
+			engine_history(t, engine_wall(e), "deletions held for approval");
+		}
+	}
+	e->known_before = 0;
+	{
+		size_t pos = 0;
+		void *v;
+		while (hashmap_next(&e->tenants, &pos, NULL, &v))
+			e->known_before += !((struct tenant_entry *)v)->removed;
+	}
+	engine_maybe_ready(e);
+}
+
+void engine_force_all(struct engine *e)
+{
+	size_t pos = 0;
+	const char *id;
+
+	while (hashmap_next(&e->tenants, &pos, &id, NULL))
+		workqueue_add(&e->queue, id, WQ_URGENT);
+	engine_schedule_pump(e);
+}
+
+/* ---- commands ---- */
+
+void engine_reconcile_all(struct engine *e)
+{
+	engine_force_all(e);
+}
+
+int engine_reconcile_tenant(struct engine *e, const char *id)
+{
+	if (!engine_entry(e, id))
+		return -ENOENT;
+	mark(e, id, WQ_URGENT);
+	return 0;
+}
+
+void engine_pause(struct engine *e)
+{
+	if (e->paused)
+		return;
+	e->paused = true;
+	log_notice("mutating calls paused");
+}
+
+void engine_resume(struct engine *e)
+{
+	if (!e->paused)
+		return;
+	e->paused = false;
+	log_notice("mutating calls resumed");
+	engine_force_all(e);
+}
+
+bool engine_paused(const struct engine *e)
+{
+	return e->paused;
+}
+
+size_t engine_approve_prune(struct engine *e)
+{
+	size_t pos = 0, n = 0;
+	void *v;
+
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		struct tenant_entry *t = v;
+		if (!t->held)
+			continue;
+		t->held = false;
+		if (store_clear_held(e->store, t->id) < 0)
+			log_error("state store: %s", store_error(e->store));
+		engine_history(t, engine_wall(e), "deletions approved");
+		workqueue_add(&e->queue, t->id, WQ_URGENT);
+		n++;
+	}
+	if (n)
+		log_notice("held deletions approved for %zu tenant(s)", n);
+	engine_schedule_pump(e);
+	return n;
+}
+
+void engine_resync(struct engine *e)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&e->places, &pos, NULL, &v))
+		place_list(v);
+}
+
+/* ---- queries ---- */
+
+bool engine_ready(const struct engine *e)
+{
+	return e->ready;
+}
+
+void engine_counts(const struct engine *e, struct engine_counts *ret)
+{
+	size_t pos = 0;
+	void *v;
+
+	memset(ret, 0, sizeof(*ret));
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		const struct tenant_entry *t = v;
+		ret->tenants++;
+		ret->by_state[t->state]++;
+		ret->held += t->held;
+	}
+	pos = 0;
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		ret->places++;
+		ret->places_listed += ((struct place_state *)v)->listed;
+	}
+	ret->queue_depth = workqueue_depth(&e->queue);
+	ret->reconciles_in_flight = e->reconciles_in_flight;
+	ret->last_resync = e->last_resync;
+	ret->reconciles = e->n_reconciles;
+	ret->actions = e->n_actions;
+	ret->action_failures = e->n_action_failures;
+}
+
+const char *engine_revision(const struct engine *e)
+{
+	return e->revision;
+}
+
+const struct tenant_entry *engine_tenant(const struct engine *e, const char *id)
+{
+	return engine_entry(e, id);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp((*(const struct tenant_entry *const *)a)->id, (*(const struct tenant_entry *const *)b)->id);
+}
+
+const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n)
+{
+	const struct tenant_entry **v = xcalloc(e->tenants.n + 1, sizeof(*v));
+	size_t pos = 0, n = 0;
+	void *p;
+
+	while (hashmap_next(&e->tenants, &pos, NULL, &p))
+		v[n++] = p;
+	qsort(v, n, sizeof(*v), cmp_entry);
+	*ret_n = n;
+	return v;
+}
+
+const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)
+{
+	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+
+	return ps && ps->listed ? &ps->store : NULL;
+}
+
+const char *engine_instance(const struct engine *e)
+{
+	return e->set.instance;
+}
+
+const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx)
+{
+	*ret_ctx = e->cloud_ctx;
+	return e->cloud;
+}
+
+const char **engine_held_tenants(const struct engine *e, size_t *ret_n)
+{
+	const struct tenant_entry **all;
+	const char **ids;
+	size_t n, k = 0;
+
+	all = engine_tenants(e, &n);
+	ids = xcalloc(n + 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->held)
+			ids[k++] = all[i]->id;
+	free(all);
+	*ret_n = k;
+	return ids;
+}

@@ -1,0 +1,146 @@
+/* The reconcile engine: desired tenants in, AWS calls out (through struct cloud_ops),
+ * status back. It owns the tenants' entries and records, the observed model of every
+ * place, the work queue and the scheduling timers. Level-triggered: every input only
+ * marks tenants dirty; a reconcile always diffs the whole tenant.
+ *
+ * Inputs come from the manifest glue (daemon.c) in revisions: begin, any number of
+ * put/remove/problem calls, end. The prune gate judges each revision's removals at
+ * its end. Control commands (reconcile, pause, approve) and queries come from the
+ * control socket. */
+#ifndef BTD_ENGINE_H
+#define BTD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "cloud.h"
+#include "model.h"
+#include "plan.h"
+#include "prune.h"
+#include "record.h"
+#include "store.h"
+#include "tenant_state.h"
+
+struct engine;
+
+struct engine_settings {
+	const char *instance;	    /* managed-by tag value */
+	const char *default_region; /* for tenants without one (config default) */
+	int64_t grace_s;	    /* before an undesired resource goes (600) */
+	int64_t drain_s;	    /* a replaced profile lives on (900) */
+	struct prune_limits prune;
+	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
+	unsigned max_tenants_in_flight; /* concurrent reconciles (32) */
+	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
+	bool report_only;		/* never mutate: tenants with changes show Drifted */
+	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */
+	uint64_t backoff_base_ms, backoff_cap_ms;
+	uint64_t journal_ms; /* own writes outlive listings this long (900000) */
+	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
+	int64_t (*wall_clock)(void *data);
+	void *clock_data;
+	/* Optional: called whenever counts change (progress for sd_notify STATUS=) and
+	 * once when the first full sync is done. */
+	void (*on_progress)(struct engine *e, void *data);
+	void (*on_ready)(struct engine *e, void *data);
+	void *data;
+	/* Account ids known from the configuration, by alias (NULL alias: default). */
+	const char *(*account_id_of)(const char *alias, void *data);
+};
+
+#define ENGINE_HISTORY 16
+
+struct history_event {
+	int64_t at; /* wall clock, seconds */
+	char *text;
+};
+
+/* One tenant as the engine knows it; read-only outside the engine. */
+struct tenant_entry {
+	char *id;
+	struct tenant *desired; /* the current good definition; when removed, the last one */
+	bool removed;		/* the manifest is gone (with certainty) */
+	bool held;		/* its deletions wait for approval */
+	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
+	struct tenant_record *record;
+	enum tenant_state state;
+	bool reconciled; /* at least one reconcile finished */
+	bool in_progress;
+	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
+	enum error_class error;
+	char *last_error;
+	struct conflict *conflicts; /* from the last diff */
+	size_t n_conflicts;
+	char *reconciled_revision; /* the manifest revision last brought to Ready */
+	int64_t last_reconciled;   /* wall clock */
+	uint64_t next_attempt_ms;  /* monotonic; 0 when none scheduled */
+	int64_t wake_at;	   /* wall clock of the next timer (drain/grace); 0: none */
+	struct history_event history[ENGINE_HISTORY];
+	unsigned history_next;
+	struct place *place;
+	struct reconcile *active;
+};
+
+struct engine_counts {
+	size_t tenants; /* known, removed ones included while they have resources */
+	size_t by_state[TENANT__STATE_COUNT];
+	size_t queue_depth;
+	size_t reconciles_in_flight;
+	size_t held;
+	size_t places, places_listed;
+	int64_t last_resync; /* wall clock of the last complete listing round */
+	uint64_t reconciles, actions, action_failures;
+};
+
+int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,
+	       struct store *store, struct engine **ret);
+/* engine_start: load the state store and begin (listings first, then work). */
+int engine_start(struct engine *e);
+/* engine_drain: stop taking work and wait for calls in flight, at most timeout_ms;
+ * then done runs (once). Callbacks of calls still in flight after that must still
+ * reach the engine: close the cloud layer (which cancels them) before engine_free. */
+void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data), void *data);
+/* engine_free: closes the engine's handles and frees it; done runs after. */
+void engine_free(struct engine *e, void (*done)(void *data), void *data);
+
+/* Desired state, in revisions. */
+void engine_revision_begin(struct engine *e, const char *revision, bool trusted);
+/* engine_put_tenant: the tenant's good definition (copied). */
+void engine_put_tenant(struct engine *e, const struct tenant *t);
+/* engine_remove_tenant: its manifest is gone with certainty. */
+void engine_remove_tenant(struct engine *e, const char *id);
+/* engine_tenant_problem: its manifest fails now; the last good definition stays. */
+void engine_tenant_problem(struct engine *e, const char *id, const char *message);
+void engine_revision_end(struct engine *e);
+/* engine_force_all: mark every tenant dirty (configuration reloaded). */
+void engine_force_all(struct engine *e);
+
+/* Commands. */
+void engine_reconcile_all(struct engine *e);
+int engine_reconcile_tenant(struct engine *e, const char *id); /* -ENOENT */
+void engine_pause(struct engine *e);
+void engine_resume(struct engine *e);
+bool engine_paused(const struct engine *e);
+/* engine_approve_prune: release every held deletion; returns how many tenants. */
+size_t engine_approve_prune(struct engine *e);
+/* engine_resync: list every place again now. */
+void engine_resync(struct engine *e);
+
+/* Queries (borrowed results). */
+bool engine_ready(const struct engine *e);
+void engine_counts(const struct engine *e, struct engine_counts *ret);
+const char *engine_revision(const struct engine *e);
+const struct tenant_entry *engine_tenant(const struct engine *e, const char *id);
+/* engine_tenants: every entry, sorted by id; the array is the caller's to free. */
+const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n);
+/* engine_observed: the observed model of a tenant's place, or NULL before listing. */
+const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
+const char *engine_instance(const struct engine *e);
+const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
+/* engine_held_tenants: ids whose deletions wait; caller frees the array only. */
+const char **engine_held_tenants(const struct engine *e, size_t *ret_n);
+
+#endif

@@ -1,0 +1,325 @@
+/* Places: one observed model per (account, region), filled by full listings and by
+ * the daemon's own writes. */
+#include "engine_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xalloc.h"
+
+#define RELIST_MIN_MS 5000
+#define RELIST_MAX_MS (5 * 60 * 1000)
+
+static void resolve_account(struct place_state *ps);
+
+static char *place_key(const char *account, const char *region)
+{
+	return xasprintf("%s/%s", account ? account : "-", region ? region : "-");
+}
+
+static char *meta_key(const char *account)
+{
+	return xasprintf("account-id:%s", account ? account : "-");
+}
+
+struct place_state *place_for(struct engine *e, const char *account, const char *region)
+{
+	char *key = place_key(account, region);
+	struct place_state *ps = hashmap_get(&e->places, key);
+
+	if (ps) {
+		free(key);
+		return ps;
+	}
+	ps = xcalloc(1, sizeof(*ps));
+	ps->e = e;
+	ps->place.key = key;
+	ps->place.account = xstrdup_or_null(account);
+	ps->place.region = xstrdup_or_null(region);
+	observed_store_init(&ps->store);
+	hashmap_put(&e->places, key, ps);
+
+	/* the account id: from the configuration, from an earlier run, or from STS */
+	if (e->set.account_id_of)
+		ps->place.account_id = xstrdup_or_null(e->set.account_id_of(account, e->set.data));
+	if (!ps->place.account_id) {
+		char *mk = meta_key(account), *v = NULL;
+		if (store_get_meta(e->store, mk, &v) == 0)
+			ps->place.account_id = v;
+		free(mk);
+	}
+	if (!ps->place.account_id)
+		resolve_account(ps);
+	place_list(ps);
+	return ps;
+}
+
+struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t)
+{
+	const char *region = t->desired && t->desired->region ? t->desired->region : e->set.default_region;
+
+	return place_for(e, t->desired ? t->desired->account : NULL, region);
+}
+
+const char *place_account_id(const struct place_state *ps)
+{
+	return ps->place.account_id;
+}
+
+static void release_journal_entry(struct journal_entry *j)
+{
+	observed_profile_free(j->profile);
+	observed_parameter_free(j->parameter);
+	free(j->key);
+}
+
+void place_free(void *p)
+{
+	struct place_state *ps = p;
+
+	for (size_t i = 0; i < ps->n_journal; i++)
+		release_journal_entry(&ps->journal[i]);
+	free(ps->journal);
+	observed_store_release(&ps->store);
+	free(ps->place.key);
+	free(ps->place.account);
+	free(ps->place.account_id);
+	free(ps->place.region);
+	free(ps);
+}
+
+/* ---- the account id ---- */
+
+static void on_account(int status, const struct cloud_error *err, const char *account_id, void *data)
+{
+	struct place_state *ps = data;
+	struct engine *e = ps->e;
+
+	ps->resolving = false;
+	engine_call_done(e);
+	if (e->closing)
+		return;
+	if (status < 0) {
+		log_warning("place %s: the account id is unknown (%s: %s); retrying with the next listing",
+			    ps->place.key, err ? err->code : "error", err ? err->message : strerror(-status));
+		return;
+	}
+	free(ps->place.account_id);
+	ps->place.account_id = xstrdup(account_id);
+	{
+		char *mk = meta_key(ps->place.account);
+		if (store_put_meta(e->store, mk, account_id) < 0)
+			log_error("state store: %s", store_error(e->store));
+		free(mk);
+	}
+	log_info("place %s: account %s", ps->place.key, account_id);
+}
+
+static void resolve_account(struct place_state *ps)
+{
+	struct engine *e = ps->e;
+
+	if (ps->resolving || !e->cloud->account_id)
+		return;
+	ps->resolving = true;
+	if (e->cloud->account_id(e->cloud_ctx, &ps->place, on_account, ps) < 0) {
+		ps->resolving = false;
+		return;
+	}
+	e->calls_in_flight++;
+}
+
+/* ---- the journal of own writes ---- */
+
+void place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
+		   const struct observed_parameter *parameter, const char *key)
+{
+	struct journal_entry *j;
+	uint64_t now = uv_now(ps->e->loop), horizon = ps->e->set.journal_ms;
+	size_t keep = 0;
+
+	/* drop what is older than the horizon first (entries are in time order) */
+	while (keep < ps->n_journal && ps->journal[keep].at_ms + horizon < now)
+		release_journal_entry(&ps->journal[keep++]);
+	if (keep) {
+		memmove(ps->journal, ps->journal + keep, (ps->n_journal - keep) * sizeof(*ps->journal));
+		ps->n_journal -= keep;
+	}
+	XGROW(ps->journal, ps->n_journal + 1, ps->alloc_journal);
+	j = &ps->journal[ps->n_journal++];
+	memset(j, 0, sizeof(*j));
+	j->at_ms = now;
+	j->kind = kind;
+	j->profile = profile ? observed_profile_dup(profile) : NULL;
+	j->parameter = parameter ? observed_parameter_dup(parameter) : NULL;
+	j->key = xstrdup_or_null(key);
+}
+
+static void replay_journal(struct place_state *ps, struct observed_store *snapshot)
+{
+	uint64_t now = uv_now(ps->e->loop);
+
+	for (size_t i = 0; i < ps->n_journal; i++) {
+		const struct journal_entry *j = &ps->journal[i];
+		if (j->at_ms + ps->e->set.journal_ms < now)
+			continue;
+		switch (j->kind) {
+		case JOURNAL_PROFILE_PUT:
+			observed_store_put_profile(snapshot, observed_profile_dup(j->profile));
+			break;
+		case JOURNAL_PROFILE_DELETE:
+			observed_store_remove_profile(snapshot, j->key);
+			break;
+		case JOURNAL_PARAMETER_PUT:
+			observed_store_put_parameter(snapshot, observed_parameter_dup(j->parameter));
+			break;
+		case JOURNAL_PARAMETER_DELETE:
+			observed_store_remove_parameter(snapshot, j->key);
+			break;
+		}
+	}
+}
+
+/* ---- listings ---- */
+
+/* Tenants that own resources here but have no manifest: removed while the daemon was
+ * away (or their state was lost). They go through the same grace and prune gate. */
+static void adopt_orphans(struct place_state *ps)
+{
+	struct engine *e = ps->e;
+	size_t pos = 0, n_orphans = 0, known = 0;
+	const char *tenant;
+	void *v;
+	struct tenant_entry **found = NULL;
+	size_t alloc = 0;
+
+	if (!e->trusted || e->revision_open)
+		return;
+	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
+		const struct observed_group *g = v;
+		bool owned = false;
+		struct tenant_entry *t = engine_entry(e, tenant);
+
+		for (size_t i = 0; i < g->n_profiles && !owned; i++)
+			owned = tags_owned_by(&g->profiles[i]->tags, e->set.instance);
+		for (size_t i = 0; i < g->n_parameters && !owned; i++)
+			owned = tags_owned_by(&g->parameters[i]->tags, e->set.instance);
+		if (!owned || (t && t->place))
+			continue;
+		if (!t) {
+			t = engine_entry_new(e, tenant);
+			t->removed = true;
+			engine_history(t, engine_wall(e), "resources found without a manifest");
+			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
+		}
+		t->place = &ps->place;
+		XGROW(found, n_orphans + 1, alloc);
+		found[n_orphans++] = t;
+	}
+	pos = 0;
+	while (hashmap_next(&e->tenants, &pos, NULL, &v))
+		known += !((struct tenant_entry *)v)->removed;
+	if (n_orphans && prune_must_hold(&e->set.prune, n_orphans, known)) {
+		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
+			"%zu tenants without a manifest own resources in %s: their deletions are held until approved",
+			n_orphans, ps->place.key);
+		for (size_t i = 0; i < n_orphans; i++) {
+			if (found[i]->held)
+				continue;
+			found[i]->held = true;
+			if (store_set_held(e->store, found[i]->id, engine_wall(e)) < 0)
+				log_error("state store: %s", store_error(e->store));
+		}
+	}
+	free(found);
+}
+
+static void on_relist(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		struct place_state *ps = v;
+		if (!ps->listing && ps->failed)
+			place_list(ps);
+	}
+}
+
+static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data)
+{
+	struct place_state *ps = data;
+	struct engine *e = ps->e;
+	size_t pos = 0;
+	void *v;
+
+	ps->listing = false;
+	if (e->closing) {
+		engine_call_done(e);
+		return;
+	}
+	if (status < 0) {
+		ps->failed = true;
+		log_warning("listing %s failed: %s: %s", ps->place.key, err ? err->code : "error",
+			    err ? err->message : strerror(-status));
+		e->relist_delay_ms = e->relist_delay_ms ? e->relist_delay_ms * 2 : RELIST_MIN_MS;
+		if (e->relist_delay_ms > RELIST_MAX_MS)
+			e->relist_delay_ms = RELIST_MAX_MS;
+		uv_timer_start(&e->relist, on_relist, e->relist_delay_ms, 0);
+		engine_call_done(e);
+		return;
+	}
+	ps->failed = false;
+	e->relist_delay_ms = 0;
+	replay_journal(ps, snapshot);
+	observed_store_release(&ps->store);
+	ps->store = *snapshot;
+	observed_store_init(snapshot);
+	ps->store.listed_at = engine_wall(e);
+	ps->listed = true;
+	ps->listed_at_ms = uv_now(e->loop);
+	e->last_resync = engine_wall(e);
+	if (!ps->place.account_id)
+		resolve_account(ps);
+	adopt_orphans(ps);
+
+	/* level-triggered: every tenant of this place is compared with the new view */
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		struct tenant_entry *t = v;
+		if (t->place == &ps->place)
+			workqueue_add(&e->queue, t->id, t->reconciled ? WQ_NORMAL : WQ_URGENT);
+	}
+	engine_schedule_pump(e);
+	if (ps->relist) {
+		ps->relist = false;
+		place_list(ps);
+	}
+	engine_maybe_ready(e);
+	engine_call_done(e);
+}
+
+void place_list(struct place_state *ps)
+{
+	struct engine *e = ps->e;
+	int r;
+
+	if (e->closing)
+		return;
+	if (ps->listing) {
+		ps->relist = true;
+		return;
+	}
+	ps->listing = true;
+	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
+	if (r < 0) {
+		ps->listing = false;
+		ps->failed = true;
+		log_warning("listing %s could not start: %s", ps->place.key, strerror(-r));
+		uv_timer_start(&e->relist, on_relist, RELIST_MIN_MS, 0);
+		return;
+	}
+	e->calls_in_flight++;
+}

@@ -1,0 +1,429 @@
+/* One tenant's reconcile: rounds of diff -> apply, until the plan has nothing left
+ * for AWS, an action fails, or the round limit is reached. */
+#include "engine_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+#include "log.h"
+#include "xalloc.h"
+
+struct pending_action {
+	struct reconcile *r;
+	size_t index;
+};
+
+static void run_round(struct reconcile *r);
+
+static void persist_applied(struct engine *e, struct tenant_entry *t, const char *resource)
+{
+	const struct applied_tags *a = record_applied(t->record, resource);
+
+	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
+		log_error("state store: %s", store_error(e->store));
+}
+
+static void forget_resource(struct engine *e, struct tenant_entry *t, const char *resource)
+{
+	record_forget_resource(t->record, resource);
+	if (store_clear_timer(e->store, t->id, resource) < 0 ||
+	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
+		log_error("state store: %s", store_error(e->store));
+}
+
+static void finish(struct reconcile *r, enum error_class cls, const char *msg)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	uint64_t now_ms = uv_now(e->loop);
+	int64_t wall = engine_wall(e);
+	bool left_for_aws = plan_aws_actions(&r->plan) > 0;
+	bool gone;
+	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+
+	t->active = NULL;
+	t->in_progress = false;
+	e->reconciles_in_flight--;
+	t->reconciled = true;
+	t->error = cls;
+	free(t->last_error);
+	t->last_error = xstrdup_or_null(msg);
+	t->pending_changes = left_for_aws;
+	t->wake_at = cls == ERROR_NONE ? r->plan.wake_at : 0;
+	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
+	if (cls == ERROR_NONE && r->plan.wake_at) {
+		int64_t in_s = r->plan.wake_at > wall ? r->plan.wake_at - wall : 0;
+		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
+	}
+	if (cls == ERROR_NONE && left_for_aws && !(e->paused || e->set.report_only))
+		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
+	if (cls == ERROR_NONE && !left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
+		if (!t->reconciled_revision ||
+		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
+			free(t->reconciled_revision);
+			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
+			engine_history(t, wall, "reconciled");
+		}
+		t->last_reconciled = wall;
+	}
+	gone = t->removed && cls == ERROR_NONE && !r->plan.deleting && !r->plan.n_actions && !t->held &&
+	       !t->n_conflicts && !r->plan.wake_at;
+	plan_release(&r->plan);
+	free(r->error);
+	free(r);
+	if (gone) {
+		engine_forget_entry(e, t);
+	} else {
+		if (cls != ERROR_NONE)
+			log_tenant(cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
+				   t->last_error, cls == ERROR_RETRYABLE ? " (will retry)" : "");
+		engine_update_state(e, t);
+	}
+	engine_schedule_pump(e);
+	engine_maybe_ready(e);
+}
+
+/* ---- results ---- */
+
+static void retag_profile(struct place_state *ps, const struct action *a)
+{
+	struct observed_profile *p = observed_store_profile(&ps->store, a->resource);
+
+	if (!p)
+		return;
+	p = observed_profile_dup(p);
+	for (size_t i = 0; i < a->tags.n; i++)
+		tag_set_put(&p->tags, a->tags.items[i].key, a->tags.items[i].value);
+	for (size_t i = 0; i < a->n_keys; i++)
+		tag_set_remove(&p->tags, a->keys[i]);
+	observed_store_put_profile(&ps->store, p);
+	place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+}
+
+static void retag_parameter(struct place_state *ps, const struct action *a, const char *new_value)
+{
+	struct observed_parameter *q = observed_store_parameter(&ps->store, a->resource);
+
+	if (!q)
+		return;
+	q = observed_parameter_dup(q);
+	for (size_t i = 0; i < a->tags.n; i++)
+		tag_set_put(&q->tags, a->tags.items[i].key, a->tags.items[i].value);
+	for (size_t i = 0; i < a->n_keys; i++)
+		tag_set_remove(&q->tags, a->keys[i]);
+	if (new_value) {
+		free(q->value);
+		q->value = xstrdup(new_value);
+		q->version++;
+	}
+	observed_store_put_parameter(&ps->store, q);
+	place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+}
+
+static void apply_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct place_state *ps = r->ps;
+	struct observed_profile *p;
+	struct observed_parameter *q;
+
+	switch (a->kind) {
+	case ACT_PROFILE_CREATE:
+		p = res ? res->profile : NULL;
+		if (!p)
+			break;
+		res->profile = NULL;
+		if (!p->tags_known) {
+			tag_set_release(&p->tags);
+			tag_set_copy(&p->tags, &a->tags);
+			p->tags_known = true;
+		}
+		if (!p->name)
+			p->name = xstrdup(a->name);
+		record_note_tagged(t->record, p->arn, &a->tags);
+		persist_applied(e, t, p->arn);
+		engine_history(t, engine_wall(e), "created profile %s (%s)", p->name, p->arn);
+		observed_store_put_profile(&ps->store, p);
+		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+		break;
+	case ACT_PROFILE_TAG:
+	case ACT_PROFILE_UNTAG:
+		retag_profile(ps, a);
+		if (a->kind == ACT_PROFILE_TAG)
+			record_note_tagged(t->record, a->resource, &a->tags);
+		else
+			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		persist_applied(e, t, a->resource);
+		if (a->destructive)
+			engine_history(t, engine_wall(e), "released profile %s", a->resource);
+		break;
+	case ACT_PROFILE_DELETE:
+		observed_store_remove_profile(&ps->store, a->resource);
+		place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
+		forget_resource(e, t, a->resource);
+		engine_history(t, engine_wall(e), "deleted profile %s", a->resource);
+		break;
+	case ACT_PROFILE_READ_TAGS:
+		if (res && res->profile) {
+			observed_store_put_profile(&ps->store, res->profile);
+			res->profile = NULL;
+		} else if (res && res->gone) {
+			observed_store_remove_profile(&ps->store, a->resource);
+		}
+		break;
+	case ACT_PARAM_CREATE:
+		q = xcalloc(1, sizeof(*q));
+		q->name = xstrdup(a->resource);
+		q->value = xstrdup(a->value);
+		q->version = 1;
+		tag_set_copy(&q->tags, &a->tags);
+		q->tags_known = true;
+		record_note_tagged(t->record, q->name, &a->tags);
+		persist_applied(e, t, q->name);
+		observed_store_put_parameter(&ps->store, q);
+		place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+		engine_history(t, engine_wall(e), "published %s", a->resource);
+		break;
+	case ACT_PARAM_UPDATE:
+		retag_parameter(ps, a, a->value);
+		engine_history(t, engine_wall(e), "%s now names %s", a->resource, a->value);
+		break;
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+		retag_parameter(ps, a, NULL);
+		if (a->kind == ACT_PARAM_TAG)
+			record_note_tagged(t->record, a->resource, &a->tags);
+		else
+			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		persist_applied(e, t, a->resource);
+		break;
+	case ACT_PARAM_DELETE:
+		observed_store_remove_parameter(&ps->store, a->resource);
+		place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
+		forget_resource(e, t, a->resource);
+		engine_history(t, engine_wall(e), "deleted parameter %s", a->resource);
+		break;
+	case ACT_PARAM_READ_TAGS:
+		if (res && res->parameter) {
+			observed_store_put_parameter(&ps->store, res->parameter);
+			res->parameter = NULL;
+		} else if (res && res->gone) {
+			observed_store_remove_parameter(&ps->store, a->resource);
+		}
+		break;
+	case ACT_TIMER_START:
+	case ACT_TIMER_CLEAR:
+	case ACT_INTENT_CLEAR:
+	case ACT__COUNT:
+		break;
+	}
+}
+
+static bool is_delete(enum action_kind k)
+{
+	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE;
+}
+
+static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
+{
+	struct pending_action *pa = data;
+	struct reconcile *r = pa->r;
+	struct engine *e = r->e;
+	const struct action *a = &r->plan.actions[pa->index];
+
+	free(pa);
+	e->n_actions++;
+	if (e->closing) {
+		/* shutting down: the answer is dropped; the next run lists afresh */
+	} else if (status == 0 || (res && res->gone && is_delete(a->kind))) {
+		apply_result(r, a, res);
+	} else {
+		enum error_class cls = err ? err->cls : ERROR_RETRYABLE;
+		char *msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
+				      a->resource ? a->resource
+				      : a->name	  ? a->name
+						  : "",
+				      err && err->code[0] ? err->code : strerror(-status),
+				      err && err->message[0] ? ": " : "", err ? err->message : "");
+		e->n_action_failures++;
+		if (cls > r->worst) {
+			r->worst = cls;
+			free(r->error);
+			r->error = msg;
+		} else {
+			free(msg);
+		}
+		/* a name taken although the listing did not show it: list again soon */
+		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
+			place_list(r->ps);
+	}
+	if (res) {
+		observed_profile_free(res->profile);
+		observed_parameter_free(res->parameter);
+	}
+	engine_call_done(e);
+	if (--r->outstanding)
+		return;
+	if (e->closing) {
+		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
+		return;
+	}
+	if (r->worst != ERROR_NONE) {
+		finish(r, r->worst, r->error);
+		return;
+	}
+	plan_release(&r->plan);
+	r->round++;
+	run_round(r);
+}
+
+/* ---- store-only actions ---- */
+
+static int apply_record_action(struct engine *e, struct tenant_entry *t, const struct action *a)
+{
+	int rc = 0;
+
+	switch (a->kind) {
+	case ACT_TIMER_START:
+		record_start_timer(t->record, a->timer, a->resource, a->since);
+		rc = store_put_timer(e->store, t->id, record_timer(t->record, a->resource));
+		engine_history(t, a->since, "%s", a->reason);
+		break;
+	case ACT_TIMER_CLEAR:
+		record_clear_timer(t->record, a->resource);
+		rc = store_clear_timer(e->store, t->id, a->resource);
+		break;
+	case ACT_INTENT_CLEAR:
+		record_clear_intent(t->record, a->profile_key);
+		rc = store_clear_intent(e->store, t->id, a->profile_key);
+		break;
+	default:
+		break;
+	}
+	if (rc < 0)
+		log_error("state store: %s", store_error(e->store));
+	return rc;
+}
+
+/* A create's intent is on disk before the create is sent, so that after a crash the
+ * same name and token are used again. */
+static int make_intent_durable(struct engine *e, struct tenant_entry *t, const struct action *a)
+{
+	struct create_intent in = { a->profile_key, a->name, a->token, a->since };
+
+	if (store_put_intent(e->store, t->id, &in) < 0) {
+		log_error("state store: %s", store_error(e->store));
+		return -EIO;
+	}
+	record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
+	return 0;
+}
+
+static void save_conflicts(struct tenant_entry *t, struct plan *p)
+{
+	for (size_t i = 0; i < t->n_conflicts; i++) {
+		free(t->conflicts[i].resource);
+		free(t->conflicts[i].message);
+	}
+	free(t->conflicts);
+	t->conflicts = p->conflicts;
+	t->n_conflicts = p->n_conflicts;
+	p->conflicts = NULL;
+	p->n_conflicts = 0;
+	p->alloc_conflicts = 0;
+}
+
+static void run_round(struct reconcile *r)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct observed_tenant o;
+	const struct tenant *here = t->removed ? NULL : t->desired;
+	struct diff_settings ds = { e->set.instance, place_account_id(r->ps), e->set.grace_s, e->set.drain_s };
+	struct diff_input in = {
+		.tenant_id = t->id,
+		.desired = here,
+		.deletion_policy = t->desired	      ? t->desired->deletion_policy
+				   : t->record->known ? t->record->deletion_policy
+						      : DELETION_DELETE,
+		.record = t->record,
+		.observed = &o,
+		.deletions_held = t->held,
+		.now = engine_wall(e),
+	};
+
+	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, here, &o);
+	diff_tenant(&ds, &in, &r->plan);
+	observed_tenant_release(&o);
+	save_conflicts(t, &r->plan);
+	if (r->plan.error) {
+		finish(r, ERROR_TERMINAL, r->plan.error);
+		return;
+	}
+	for (size_t i = 0; i < r->plan.n_actions; i++)
+		if (!action_calls_aws(r->plan.actions[i].kind))
+			apply_record_action(e, t, &r->plan.actions[i]);
+	if (!plan_aws_actions(&r->plan) || e->paused || e->set.report_only || r->round >= e->set.max_rounds) {
+		finish(r, ERROR_NONE, NULL);
+		return;
+	}
+	engine_update_state(e, t);
+	r->worst = ERROR_NONE;
+	r->outstanding = 1; /* held until every action is sent */
+	for (size_t i = 0; i < r->plan.n_actions; i++) {
+		const struct action *a = &r->plan.actions[i];
+		struct pending_action *pa;
+
+		if (!action_calls_aws(a->kind))
+			continue;
+		if (a->kind == ACT_PROFILE_CREATE && make_intent_durable(e, t, a) < 0) {
+			r->worst = ERROR_RETRYABLE;
+			free(r->error);
+			r->error = xstrdup("the state store cannot record a create intent");
+			continue;
+		}
+		pa = xcalloc(1, sizeof(*pa));
+		pa->r = r;
+		pa->index = i;
+		r->outstanding++;
+		e->calls_in_flight++;
+		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, on_applied, pa) < 0) {
+			free(pa);
+			r->outstanding--;
+			e->calls_in_flight--;
+			r->worst = ERROR_RETRYABLE;
+			free(r->error);
+			r->error = xasprintf("%s could not be sent", action_kind_name(a->kind));
+		}
+	}
+	if (--r->outstanding == 0)
+		finish(r, r->worst, r->error);
+}
+
+void reconcile_start(struct engine *e, struct tenant_entry *t)
+{
+	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+	struct reconcile *r;
+
+	if (!ps && t->desired && !t->removed) {
+		ps = place_of_tenant(e, t);
+		t->place = &ps->place;
+	}
+	if (!ps || !ps->listed) {
+		/* nothing to compare with yet: the place's listing marks it again */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->e = e;
+	r->t = t;
+	r->ps = ps;
+	t->active = r;
+	t->in_progress = true;
+	e->reconciles_in_flight++;
+	e->n_reconciles++;
+	run_round(r);
+}

@@ -1,0 +1,317 @@
+#include "fake_cloud.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+struct answer {
+	uv_timer_t timer;
+	struct fake_cloud *c;
+	int status;
+	struct cloud_error err;
+	struct cloud_result res;
+	struct observed_store *snapshot;
+	cloud_apply_cb apply_cb;
+	cloud_list_cb list_cb;
+	cloud_account_cb account_cb;
+	void *data;
+};
+
+static void answer_closed(uv_handle_t *h)
+{
+	struct answer *a = h->data;
+
+	if (a->snapshot) {
+		observed_store_release(a->snapshot);
+		free(a->snapshot);
+	}
+	observed_profile_free(a->res.profile);
+	observed_parameter_free(a->res.parameter);
+	free(a);
+}
+
+static void deliver(uv_timer_t *t)
+{
+	struct answer *a = t->data;
+	const struct cloud_error *err = a->status < 0 ? &a->err : NULL;
+
+	a->c->pending--;
+	if (a->apply_cb)
+		a->apply_cb(a->status, err, &a->res, a->data);
+	else if (a->list_cb)
+		a->list_cb(a->status, err, a->snapshot, a->data);
+	else
+		a->account_cb(a->status, err, "111122223333", a->data);
+	uv_close((uv_handle_t *)&a->timer, answer_closed);
+}
+
+static struct answer *answer_new(struct fake_cloud *c, void *data)
+{
+	struct answer *a = xcalloc(1, sizeof(*a));
+
+	a->c = c;
+	a->data = data;
+	uv_timer_init(c->loop, &a->timer);
+	a->timer.data = a;
+	return a;
+}
+
+static void send_answer(struct answer *a)
+{
+	a->c->pending++;
+	uv_timer_start(&a->timer, deliver, 0, 0);
+}
+
+static int fake_list(void *ctx, const struct place *p, const char *prefix, const char *instance, cloud_list_cb cb,
+		     void *data)
+{
+	struct fake_cloud *c = ctx;
+	struct answer *a = answer_new(c, data);
+	size_t pos = 0;
+	void *v;
+
+	c->lists++;
+	a->list_cb = cb;
+	if (c->fail_lists) {
+		c->fail_lists--;
+		a->status = -EIO;
+		cloud_error_set(&a->err, 500, ERROR_RETRYABLE, "InternalServerException", "injected");
+		send_answer(a);
+		return 0;
+	}
+	a->snapshot = xcalloc(1, sizeof(*a->snapshot));
+	observed_store_init(a->snapshot);
+	while (hashmap_next(&c->world.profiles, &pos, NULL, &v)) {
+		const struct observed_profile *prof = v;
+		if (c->hide_new_profiles && prof->created_at > 0)
+			continue; /* created since the last settle: not listed yet */
+		observed_store_put_profile(a->snapshot, observed_profile_dup(prof));
+	}
+	pos = 0;
+	while (hashmap_next(&c->world.parameters, &pos, NULL, &v))
+		if (strncmp(((const struct observed_parameter *)v)->name, prefix, strlen(prefix)) == 0)
+			observed_store_put_parameter(a->snapshot, observed_parameter_dup(v));
+	send_answer(a);
+	return 0;
+}
+
+static void retag(struct tag_set *tags, const struct action *act)
+{
+	for (size_t i = 0; i < act->tags.n; i++)
+		tag_set_put(tags, act->tags.items[i].key, act->tags.items[i].value);
+	for (size_t i = 0; i < act->n_keys; i++)
+		tag_set_remove(tags, act->keys[i]);
+}
+
+/* Carry out act in the world; fills a's status/result. */
+static void carry_out(struct fake_cloud *c, const struct action *act, struct answer *a)
+{
+	struct observed_profile *p;
+	struct observed_parameter *q;
+	const char *arn;
+
+	switch (act->kind) {
+	case ACT_PROFILE_CREATE:
+		arn = hashmap_get(&c->tokens, act->token);
+		if (arn && (p = observed_store_profile(&c->world, arn))) {
+			a->res.profile = observed_profile_dup(p); /* a replayed token: the first result */
+			return;
+		}
+		if (observed_store_profile_by_name(&c->world, act->name)) {
+			a->status = -EEXIST;
+			cloud_error_set(&a->err, 400, ERROR_RETRYABLE, "ConflictException", "name %s exists",
+					act->name);
+			return;
+		}
+		p = xcalloc(1, sizeof(*p));
+		p->id = xasprintf("fake%08u", ++c->next_id);
+		p->arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", p->id);
+		p->name = xstrdup(act->name);
+		p->model_arns = xcalloc(1, sizeof(char *));
+		p->model_arns[0] = xstrdup(act->model_arn);
+		p->n_model_arns = 1;
+		tag_set_copy(&p->tags, &act->tags);
+		p->tags_known = true;
+		p->created_at = 1; /* "new": hidden from listings until settled when asked */
+		free(hashmap_put(&c->tokens, act->token, xstrdup(p->arn)));
+		observed_store_put_profile(&c->world, p);
+		a->res.profile = observed_profile_dup(p);
+		return;
+	case ACT_PROFILE_TAG:
+	case ACT_PROFILE_UNTAG:
+		p = observed_store_profile(&c->world, act->resource);
+		if (!p)
+			break;
+		p = observed_profile_dup(p);
+		retag(&p->tags, act);
+		observed_store_put_profile(&c->world, p);
+		return;
+	case ACT_PROFILE_DELETE:
+		if (!observed_store_remove_profile(&c->world, act->resource))
+			break;
+		return;
+	case ACT_PROFILE_READ_TAGS:
+		p = observed_store_profile(&c->world, act->resource);
+		if (!p)
+			break;
+		a->res.profile = observed_profile_dup(p);
+		a->res.profile->tags_known = true;
+		return;
+	case ACT_PARAM_CREATE:
+		if (observed_store_parameter(&c->world, act->resource)) {
+			a->status = -EEXIST;
+			cloud_error_set(&a->err, 400, ERROR_RETRYABLE, "ParameterAlreadyExists", "%s", act->resource);
+			return;
+		}
+		q = xcalloc(1, sizeof(*q));
+		q->name = xstrdup(act->resource);
+		q->value = xstrdup(act->value);
+		q->version = 1;
+		tag_set_copy(&q->tags, &act->tags);
+		q->tags_known = true;
+		observed_store_put_parameter(&c->world, q);
+		return;
+	case ACT_PARAM_UPDATE:
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+		q = observed_store_parameter(&c->world, act->resource);
+		if (!q)
+			break;
+		q = observed_parameter_dup(q);
+		retag(&q->tags, act);
+		if (act->kind == ACT_PARAM_UPDATE) {
+			free(q->value);
+			q->value = xstrdup(act->value);
+		}
+		observed_store_put_parameter(&c->world, q);
+		return;
+	case ACT_PARAM_DELETE:
+		if (!observed_store_remove_parameter(&c->world, act->resource))
+			break;
+		return;
+	case ACT_PARAM_READ_TAGS:
+		q = observed_store_parameter(&c->world, act->resource);
+		if (!q)
+			break;
+		a->res.parameter = observed_parameter_dup(q);
+		return;
+	default:
+		a->status = -EINVAL;
+		cloud_error_set(&a->err, 0, ERROR_TERMINAL, "Bug", "not an AWS action");
+		return;
+	}
+	a->res.gone = true;
+	a->status = -ENOENT;
+	cloud_error_set(&a->err, 404, ERROR_TERMINAL, "ResourceNotFoundException", "%s not found",
+			act->resource ? act->resource : "");
+}
+
+static int fake_apply(void *ctx, const struct place *p, const struct action *act, cloud_apply_cb cb, void *data)
+{
+	struct fake_cloud *c = ctx;
+	struct answer *a = answer_new(c, data);
+
+	a->apply_cb = cb;
+	c->calls[act->kind]++;
+	if (c->fail_next) {
+		c->fail_next--;
+		a->status = -EIO;
+		cloud_error_set(&a->err, 400, c->fail_cls, c->fail_code ? c->fail_code : "InjectedFault", "injected");
+	} else {
+		carry_out(c, act, a);
+		if (c->lose_next && a->status == 0) {
+			/* done in the world, but the answer never arrived */
+			c->lose_next--;
+			observed_profile_free(a->res.profile);
+			observed_parameter_free(a->res.parameter);
+			memset(&a->res, 0, sizeof(a->res));
+			a->status = -ECONNRESET;
+			cloud_error_set(&a->err, 0, ERROR_RETRYABLE, "ConnectionReset", "the answer was lost");
+		}
+	}
+	send_answer(a);
+	return 0;
+}
+
+static int fake_account(void *ctx, const struct place *p, cloud_account_cb cb, void *data)
+{
+	struct answer *a = answer_new(ctx, data);
+
+	a->account_cb = cb;
+	send_answer(a);
+	return 0;
+}
+
+static char *fake_status(void *ctx)
+{
+	return xstrdup("{\"fake\":true}");
+}
+
+static unsigned fake_in_flight(void *ctx)
+{
+	return ((struct fake_cloud *)ctx)->pending;
+}
+
+const struct cloud_ops fake_cloud_ops = {
+	.list = fake_list,
+	.apply = fake_apply,
+	.account_id = fake_account,
+	.status_json = fake_status,
+	.in_flight = fake_in_flight,
+};
+
+void fake_cloud_init(struct fake_cloud *c, uv_loop_t *loop)
+{
+	memset(c, 0, sizeof(*c));
+	c->loop = loop;
+	observed_store_init(&c->world);
+	hashmap_init(&c->tokens);
+}
+
+void fake_cloud_release(struct fake_cloud *c)
+{
+	observed_store_release(&c->world);
+	hashmap_release(&c->tokens, free);
+}
+
+void fake_cloud_settle(struct fake_cloud *c)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&c->world.profiles, &pos, NULL, &v))
+		((struct observed_profile *)v)->created_at = 0;
+}
+
+size_t fake_cloud_profiles_of(const struct fake_cloud *c, const char *tenant)
+{
+	const struct observed_group *g = observed_store_group(&c->world, tenant);
+
+	return g ? g->n_profiles : 0;
+}
+
+unsigned fake_cloud_mutations(const struct fake_cloud *c)
+{
+	unsigned n = 0;
+
+	for (int k = 0; k < ACT__COUNT; k++)
+		if (k != ACT_PROFILE_READ_TAGS && k != ACT_PARAM_READ_TAGS)
+			n += c->calls[k];
+	return n;
+}
+
+bool fake_cloud_parameters_consistent(const struct fake_cloud *c, const char *instance)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&c->world.parameters, &pos, NULL, &v)) {
+		const struct observed_parameter *q = v;
+		if (tags_owned_by(&q->tags, instance) && !observed_store_profile(&c->world, q->value))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,43 @@
+/* An in-memory cloud for engine tests: one world (profiles and parameters, all in
+ * one place), answers delivered asynchronously from the loop, Bedrock-like
+ * clientRequestToken idempotency, and injectable faults. */
+#ifndef BTD_FAKE_CLOUD_H
+#define BTD_FAKE_CLOUD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+#include "cloud.h"
+#include "hashmap.h"
+
+struct fake_cloud {
+	uv_loop_t *loop;
+	struct observed_store world;
+	struct hashmap tokens; /* clientRequestToken -> ARN */
+	unsigned next_id;
+	unsigned calls[ACT__COUNT];
+	unsigned lists;
+	unsigned pending; /* answers not delivered yet */
+	/* faults */
+	unsigned fail_next;	   /* the next N applies fail ... */
+	enum error_class fail_cls; /* ... with this class */
+	const char *fail_code;
+	unsigned lose_next;	/* the next N applies happen, but answer with an error */
+	bool hide_new_profiles; /* listings omit profiles created since the last fake_cloud_settle */
+	unsigned fail_lists;	/* the next N listings fail */
+};
+
+extern const struct cloud_ops fake_cloud_ops;
+
+void fake_cloud_init(struct fake_cloud *c, uv_loop_t *loop);
+void fake_cloud_release(struct fake_cloud *c);
+/* fake_cloud_settle: listings show every profile from now on. */
+void fake_cloud_settle(struct fake_cloud *c);
+size_t fake_cloud_profiles_of(const struct fake_cloud *c, const char *tenant);
+unsigned fake_cloud_mutations(const struct fake_cloud *c);
+/* Every owned parameter names a live profile. */
+bool fake_cloud_parameters_consistent(const struct fake_cloud *c, const char *instance);
+
+#endif

@@ -1,0 +1,494 @@
+/* The engine on a real loop against the in-memory cloud, with a fake wall clock. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "engine.h"
+#include "fake_cloud.h"
+#include "fixtures.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define HAIKU "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+struct world;
+typedef bool (*cond_fn_t)(struct world *w, const void *arg);
+
+struct world {
+	uv_loop_t loop;
+	struct fake_cloud cloud;
+	struct store *store;
+	char dir[64];
+	struct engine *e;
+	int64_t wall;
+	int ready_calls;
+	uv_timer_t guard;
+	uv_prepare_t check;
+	bool timed_out;
+	cond_fn_t cond;
+	const void *cond_arg;
+	bool met;
+};
+
+static int64_t wall_clock(void *data)
+{
+	return ((struct world *)data)->wall;
+}
+
+static void on_ready(struct engine *e, void *data)
+{
+	((struct world *)data)->ready_calls++;
+}
+
+static void start_engine(struct world *w)
+{
+	struct engine_settings set = {
+		.instance = FIX_INSTANCE,
+		.default_region = FIX_REGION,
+		.grace_s = FIX_GRACE,
+		.drain_s = FIX_DRAIN,
+		.prune = PRUNE_LIMITS_DEFAULT,
+		.resync_interval_ms = 0,
+		.param_prefix = "/bedrock-tenants",
+		.backoff_base_ms = 5,
+		.backoff_cap_ms = 40,
+		.wall_clock = wall_clock,
+		.clock_data = w,
+		.on_ready = on_ready,
+		.data = w,
+	};
+	char *db = xasprintf("%s/state.db", w->dir);
+
+	assert_int_equal(store_open(db, &w->store, NULL), 0);
+	free(db);
+	assert_int_equal(engine_new(&w->loop, &set, &fake_cloud_ops, &w->cloud, w->store, &w->e), 0);
+	assert_int_equal(engine_start(w->e), 0);
+}
+
+static void engine_gone(void *data)
+{
+	((struct world *)data)->e = NULL;
+}
+
+static void drained(void *data)
+{
+	struct world *w = data;
+
+	engine_free(w->e, engine_gone, w);
+}
+
+/* Stop the engine as SIGTERM does (or, with crash, drop it without draining). */
+static void stop_engine(struct world *w)
+{
+	engine_drain(w->e, 1000, drained, w);
+	while (w->e || w->cloud.pending)
+		uv_run(&w->loop, UV_RUN_ONCE);
+	store_close(w->store);
+	w->store = NULL;
+}
+
+static void world_init(struct world *w)
+{
+	memset(w, 0, sizeof(*w));
+	snprintf(w->dir, sizeof(w->dir), "/tmp/btd-engine-XXXXXX");
+	assert_non_null(mkdtemp(w->dir));
+	assert_int_equal(uv_loop_init(&w->loop), 0);
+	uv_timer_init(&w->loop, &w->guard);
+	w->guard.data = w;
+	uv_prepare_init(&w->loop, &w->check);
+	w->check.data = w;
+	fake_cloud_init(&w->cloud, &w->loop);
+	w->wall = 1700000000;
+	start_engine(w);
+}
+
+static void world_release(struct world *w)
+{
+	char *cmd;
+
+	if (w->e)
+		stop_engine(w);
+	uv_close((uv_handle_t *)&w->guard, NULL);
+	uv_close((uv_handle_t *)&w->check, NULL);
+	uv_run(&w->loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&w->loop), 0);
+	fake_cloud_release(&w->cloud);
+	cmd = xasprintf("rm -rf '%s'", w->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void on_guard(uv_timer_t *t)
+{
+	struct world *w = t->data;
+
+	w->timed_out = true;
+	uv_stop(&w->loop);
+}
+
+/* Before the loop would block, check the condition; stop the loop once it holds. */
+static void on_check(uv_prepare_t *p)
+{
+	struct world *w = p->data;
+
+	if (w->cond(w, w->cond_arg)) {
+		w->met = true;
+		uv_stop(&w->loop);
+	}
+}
+
+/* Run the loop until cond holds; a 20 s guard fails the test instead of hanging. */
+static void run_until(struct world *w, cond_fn_t cond, const void *arg, const char *what)
+{
+	w->timed_out = false;
+	w->met = false;
+	w->cond = cond;
+	w->cond_arg = arg;
+	uv_timer_start(&w->guard, on_guard, 20000, 0);
+	uv_prepare_start(&w->check, on_check);
+	while (!w->met && !w->timed_out && !cond(w, arg))
+		uv_run(&w->loop, UV_RUN_DEFAULT);
+	uv_prepare_stop(&w->check);
+	uv_timer_stop(&w->guard);
+	if (w->timed_out) {
+		size_t n;
+		const struct tenant_entry **all = engine_tenants(w->e, &n);
+		struct engine_counts c;
+		engine_counts(w->e, &c);
+		for (size_t i = 0; i < n; i++)
+			print_message("  %s: %s%s%s\n", all[i]->id, tenant_state_name(all[i]->state),
+				      all[i]->last_error ? " - " : "", all[i]->last_error ? all[i]->last_error : "");
+		print_message("  in flight %zu, queue %zu, places %zu/%zu, cloud pending %u\n", c.reconciles_in_flight,
+			      c.queue_depth, c.places_listed, c.places, w->cloud.pending);
+		free(all);
+		fail_msg("timed out waiting for: %s", what);
+	}
+}
+
+static bool quiet(struct world *w)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return c.reconciles_in_flight == 0 && w->cloud.pending == 0 && c.places == c.places_listed;
+}
+
+typedef cond_fn_t cond_fn;
+
+static bool all_in_state(struct world *w, const void *arg)
+{
+	enum tenant_state s = *(const enum tenant_state *)arg;
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return quiet(w) && c.tenants > 0 && c.by_state[s] == c.tenants;
+}
+
+static bool tenant_in_state(struct world *w, const void *arg)
+{
+	const char *const *v = arg; /* id, state name */
+	const struct tenant_entry *t = engine_tenant(w->e, v[0]);
+
+	return quiet(w) && t && strcmp(tenant_state_name(t->state), v[1]) == 0;
+}
+
+static bool tenant_gone(struct world *w, const void *arg)
+{
+	return quiet(w) && !engine_tenant(w->e, arg);
+}
+
+static bool lists_at_least(struct world *w, const void *arg)
+{
+	return quiet(w) && w->cloud.lists >= *(const unsigned *)arg;
+}
+
+static struct tenant *tenant_of(const char *id, const char *rev, int n_profiles)
+{
+	static const char *const keys[] = { "chat", "batch", "eval" };
+	struct tenant *t = fix_tenant(id);
+
+	t->revision = xstrdup(rev);
+	fix_tag(&t->tags, "CostCenter", "eng");
+	for (int i = 0; i < n_profiles; i++)
+		fix_profile(t, keys[i], HAIKU, "aaaaaa");
+	return t;
+}
+
+static void put_all(struct world *w, struct tenant **v, size_t n, bool trusted)
+{
+	engine_revision_begin(w->e, "0123456789abcdef0123456789abcdef01234567", trusted);
+	for (size_t i = 0; i < n; i++)
+		engine_put_tenant(w->e, v[i]);
+	engine_revision_end(w->e);
+}
+
+static const enum tenant_state READY = TENANT_READY;
+
+static void test_converges_then_goes_quiet(void **state)
+{
+	struct world w;
+	struct tenant *v[3] = { tenant_of("acme", "r1", 2), tenant_of("globex", "r1", 1),
+				tenant_of("initech", "r1", 1) };
+	unsigned mutations, lists;
+
+	world_init(&w);
+	put_all(&w, v, 3, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_int_equal(w.ready_calls, 1);
+	assert_true(engine_ready(w.e));
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 2);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
+	assert_int_equal(w.cloud.calls[ACT_PARAM_CREATE], 4);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
+
+	/* a resync of a steady state: listings only, no mutation */
+	mutations = fake_cloud_mutations(&w.cloud);
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e);
+	run_until(&w, lists_at_least, &lists, "a second listing");
+	run_until(&w, all_in_state, &READY, "every tenant Ready again");
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+	for (int i = 0; i < 3; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+static void test_lost_answers_do_not_duplicate(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 3), tenant_of("globex", "r1", 2) };
+
+	world_init(&w);
+	w.cloud.lose_next = 4; /* the first four writes happen, their answers are lost */
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 3);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 2);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+static void test_stale_listing_does_not_undo_own_writes(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 3) };
+	unsigned lists;
+
+	world_init(&w);
+	w.cloud.hide_new_profiles = true; /* listings lag behind creates */
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e);
+	run_until(&w, lists_at_least, &lists, "a listing that misses the new profiles");
+	run_until(&w, all_in_state, &READY, "Ready again");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 3);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 3);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static void test_removal_waits_for_grace(void **state)
+{
+	struct world w;
+	struct tenant *v[3] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1),
+				tenant_of("initech", "r1", 1) };
+	const char *deleting[] = { "globex", "Deleting" };
+
+	world_init(&w);
+	put_all(&w, v, 3, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+
+	engine_revision_begin(w.e, NULL, true); /* globex's file is gone */
+	engine_put_tenant(w.e, v[0]);
+	engine_put_tenant(w.e, v[2]);
+	engine_remove_tenant(w.e, "globex");
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, deleting, "globex Deleting");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
+
+	w.wall += FIX_GRACE; /* the grace period passes */
+	engine_reconcile_tenant(w.e, "globex");
+	run_until(&w, tenant_gone, "globex", "globex forgotten");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	assert_int_equal(w.cloud.calls[ACT_PARAM_DELETE], 1);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	for (int i = 0; i < 3; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+static void test_mass_removal_is_held_until_approved(void **state)
+{
+	struct world w;
+	struct tenant *v[12];
+	char id[16];
+	const enum tenant_state held = TENANT_HELD;
+
+	world_init(&w);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	put_all(&w, v, 12, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+
+	/* a bad commit deletes every file: 12 > max(10, 5 %) */
+	engine_revision_begin(w.e, NULL, true);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		engine_remove_tenant(w.e, id);
+	}
+	engine_revision_end(w.e);
+	w.wall += 10 * FIX_GRACE;
+	engine_reconcile_all(w.e);
+	run_until(&w, all_in_state, &held, "every tenant Held");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+
+	assert_int_equal(engine_approve_prune(w.e), 12);
+	/* the grace timers started with the first diff after the removal */
+	w.wall += FIX_GRACE;
+	engine_reconcile_all(w.e);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		run_until(&w, tenant_gone, id, "every tenant forgotten");
+		tenant_free(v[i]);
+	}
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE], 12);
+	world_release(&w);
+}
+
+static void test_untrusted_revision_deletes_nothing(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	/* the manifest directory vanished (unmounted, unreadable, empty) */
+	engine_revision_begin(w.e, NULL, false);
+	engine_remove_tenant(w.e, "acme");
+	engine_remove_tenant(w.e, "globex");
+	engine_revision_end(w.e);
+	w.wall += 100 * FIX_GRACE;
+	engine_reconcile_all(w.e);
+	run_until(&w, all_in_state, &READY, "every tenant still Ready");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+static void test_terminal_error_stalls_until_a_change(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const char *stalled[] = { "acme", "Stalled" };
+	const struct tenant_entry *t;
+	unsigned creates;
+
+	world_init(&w);
+	w.cloud.fail_next = 1;
+	w.cloud.fail_cls = ERROR_TERMINAL;
+	w.cloud.fail_code = "ValidationException";
+	put_all(&w, v, 1, true);
+	run_until(&w, tenant_in_state, stalled, "acme Stalled");
+	t = engine_tenant(w.e, "acme");
+	assert_non_null(strstr(t->last_error, "ValidationException"));
+	creates = w.cloud.calls[ACT_PROFILE_CREATE];
+	engine_resync(w.e); /* periodic work does not retry a stalled tenant */
+	run_until(&w, tenant_in_state, stalled, "acme still Stalled");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], creates);
+
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 1); /* the manifest changed */
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "acme Ready");
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static void test_pause_reports_drift(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const enum tenant_state drifted = TENANT_DRIFTED;
+	unsigned mutations;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	engine_pause(w.e);
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 1);
+	fix_tag(&v[0]->tags, "Team", "claims");
+	mutations = fake_cloud_mutations(&w.cloud);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &drifted, "Drifted");
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+	engine_resume(w.e);
+	run_until(&w, all_in_state, &READY, "Ready after resume");
+	assert_true(fake_cloud_mutations(&w.cloud) > mutations);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static bool created_in_world(struct world *w, const void *arg)
+{
+	return fake_cloud_profiles_of(&w->cloud, arg) == 1;
+}
+
+static void test_restart_reuses_the_durable_intent(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+
+	world_init(&w);
+	w.cloud.lose_next = 1000; /* every answer is lost: the daemon never learns */
+	w.cloud.hide_new_profiles = true;
+	put_all(&w, v, 1, true);
+	run_until(&w, created_in_world, "acme", "the create to land in the world");
+	stop_engine(&w); /* the daemon goes away */
+
+	/* it comes back; the listing still does not show the profile */
+	w.cloud.lose_next = 0;
+	start_engine(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready after restart");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1); /* the token replayed */
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_converges_then_goes_quiet),
+		cmocka_unit_test(test_lost_answers_do_not_duplicate),
+		cmocka_unit_test(test_stale_listing_does_not_undo_own_writes),
+		cmocka_unit_test(test_removal_waits_for_grace),
+		cmocka_unit_test(test_mass_removal_is_held_until_approved),
+		cmocka_unit_test(test_untrusted_revision_deletes_nothing),
+		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
+		cmocka_unit_test(test_pause_reports_drift),
+		cmocka_unit_test(test_restart_reuses_the_durable_intent),
+	};
+
+	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
