@@ -96,6 +96,12 @@ const char *aws_client_credentials_origin(const struct aws_client *c);
  * source reported one (container, environment); NULL otherwise. Borrowed. */
 const char *aws_client_account_id(const struct aws_client *c);
 
+/* Callbacks shared by the typed clients. Results are borrowed for the callback and
+ * NULL on error; err is NULL on success and never NULL on error. */
+typedef void (*aws_done_cb)(void *arg, int status, const struct aws_error *err);
+typedef void (*aws_tags_cb)(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags);
+typedef void (*aws_strv_cb)(void *arg, int status, const struct aws_error *err, const struct aws_strv *v);
+
 /* aws_call_cb: status 0 with resp (a 2xx answer, borrowed for the callback, err
  * NULL), or -errno with err (never NULL then) and resp NULL. */
 typedef void (*aws_call_cb)(void *arg, int status, const struct aws_error *err, const struct http_response *resp);
@@ -162,5 +168,7 @@ struct aws_stats {
 /* aws_client_stats: a snapshot; release it with aws_stats_release(). */
 void aws_client_stats(const struct aws_client *c, struct aws_stats *ret);
 void aws_stats_release(struct aws_stats *s);
+/* aws_stats_json: the snapshot as a JSON object text (free with free()). */
+char *aws_stats_json(const struct aws_stats *s);
 
 #endif

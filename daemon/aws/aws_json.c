@@ -121,6 +121,38 @@ int aws_json_strv(const cJSON *arr, struct aws_strv *ret)
 	return 0;
 }
 
+int aws_json_parse_page(const char *body, size_t len, const char *field, const char *next_field, void **items,
+			size_t *n, size_t *alloc, size_t size, int (*from)(const cJSON *obj, void *item),
+			char **ret_next)
+{
+	const cJSON *arr, *item;
+	cJSON *doc;
+	int r = aws_json_parse(body, len, &doc);
+
+	*ret_next = NULL;
+	if (r < 0)
+		return r;
+	arr = cJSON_GetObjectItemCaseSensitive(doc, field);
+	if (arr && !cJSON_IsArray(arr) && !cJSON_IsNull(arr))
+		r = -EBADMSG;
+	cJSON_ArrayForEach(item, arr)
+	{
+		if (r < 0)
+			break;
+		if (*n == *alloc) {
+			*alloc = *alloc ? *alloc * 2 : 8;
+			*items = xreallocarray(*items, *alloc, size);
+		}
+		r = from(item, (char *)*items + *n * size);
+		if (r == 0)
+			(*n)++;
+	}
+	if (r == 0)
+		*ret_next = aws_json_dup(doc, next_field);
+	cJSON_Delete(doc);
+	return r;
+}
+
 static cJSON *check(cJSON *item)
 {
 	if (!item)

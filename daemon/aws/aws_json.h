@@ -36,6 +36,13 @@ int aws_json_tags(const cJSON *arr, const char *kname, const char *vname, struct
 /* aws_json_strv: reads an array of strings; -EBADMSG on a non-string item. */
 int aws_json_strv(const cJSON *arr, struct aws_strv *ret);
 
+/* aws_json_parse_page: a listing page: appends every element of the array `field`
+ * through `from` (which fills one item of `size` bytes) to the list (*items, *n,
+ * *alloc), and sets *ret_next to the string `next_field` (NULL when absent). */
+int aws_json_parse_page(const char *body, size_t len, const char *field, const char *next_field, void **items,
+			size_t *n, size_t *alloc, size_t size, int (*from)(const cJSON *obj, void *item),
+			char **ret_next);
+
 /* Builders. They abort on out-of-memory like xmalloc. */
 cJSON *aws_json_new_object(void);
 void aws_json_add_str(cJSON *obj, const char *name, const char *value);

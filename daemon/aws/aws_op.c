@@ -96,6 +96,26 @@ void aws_op_deliver_done(aws_any_cb cb, void *arg, int status, const struct aws_
 	((aws_done_cb)cb)(arg, status, err);
 }
 
+void aws_op_deliver_tags(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result)
+{
+	((aws_tags_cb)cb)(arg, status, err, result);
+}
+
+void aws_op_deliver_strv(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result)
+{
+	((aws_strv_cb)cb)(arg, status, err, result);
+}
+
+void aws_op_release_tags(void *result)
+{
+	aws_tags_release(result);
+}
+
+void aws_op_release_strv(void *result)
+{
+	aws_strv_release(result);
+}
+
 /* ---- pager ---- */
 
 struct pager {

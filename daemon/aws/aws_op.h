@@ -31,8 +31,12 @@ int aws_op_call(struct aws_client *c, const struct aws_target *t, struct aws_req
 int aws_op_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
 		      struct aws_request *req, const struct aws_op_spec *spec, aws_any_cb cb, void *arg);
 
-/* deliver for operations without a result: cb is an aws_done_cb. */
-typedef void (*aws_done_cb)(void *arg, int status, const struct aws_error *err);
+/* Ready-made deliver functions: without a result (aws_done_cb), tags (aws_tags_cb),
+ * a string list (aws_strv_cb). */
+void aws_op_deliver_tags(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
+void aws_op_deliver_strv(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
+void aws_op_release_tags(void *result);
+void aws_op_release_strv(void *result);
 void aws_op_deliver_done(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
 
 #define AWS_PAGER_MAX_PAGES 100000

@@ -1,0 +1,165 @@
+#include "iam_parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_xml.h"
+#include "strbuf.h"
+#include "uri.h"
+#include "xalloc.h"
+
+char *iam_decode_document(const char *encoded)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	/* RFC 3986 decoding: '+' stays '+' (a space arrives as %20). */
+	if (uri_decode(&sb, encoded, strlen(encoded), false) < 0 || memchr(sb.buf, '\0', sb.len)) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* The <OpResult> element of an <OpResponse> document. */
+static const xmlNode *result_of(const xmlDoc *doc, const char *op)
+{
+	const xmlNode *root = xmlDocGetRootElement(doc);
+	char response[64], result[64];
+
+	snprintf(response, sizeof(response), "%sResponse", op);
+	snprintf(result, sizeof(result), "%sResult", op);
+	if (!aws_xml_is(root, response))
+		return NULL;
+	return aws_xml_child(root, result);
+}
+
+int iam_parse_role_policy(const char *body, size_t len, struct iam_role_policy *ret)
+{
+	struct iam_role_policy p = { 0 };
+	const xmlNode *res;
+	char *doc_text = NULL;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	res = result_of(doc, "GetRolePolicy");
+	if (!res)
+		goto out;
+	p.role_name = aws_xml_path_text(res, "RoleName");
+	p.policy_name = aws_xml_path_text(res, "PolicyName");
+	doc_text = aws_xml_path_text(res, "PolicyDocument");
+	if (!p.role_name || !p.policy_name || !doc_text)
+		goto out;
+	p.document = iam_decode_document(doc_text);
+	if (!p.document)
+		goto out;
+	*ret = p;
+	memset(&p, 0, sizeof(p));
+	r = 0;
+out:
+	iam_role_policy_release(&p);
+	free(doc_text);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *names, char **ret_next)
+{
+	const xmlNode *res, *list;
+	char *truncated = NULL;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	*ret_next = NULL;
+	if (r < 0)
+		return r;
+	res = result_of(doc, "ListRolePolicies");
+	if (!res) {
+		xmlFreeDoc(doc);
+		return -EBADMSG;
+	}
+	list = aws_xml_child(res, "PolicyNames");
+	for (const xmlNode *m = list ? list->children : NULL; m; m = m->next)
+		if (aws_xml_is(m, "member"))
+			aws_strv_take(names, aws_xml_text(m));
+	truncated = aws_xml_path_text(res, "IsTruncated");
+	if (truncated && strcmp(truncated, "true") == 0) {
+		*ret_next = aws_xml_path_text(res, "Marker");
+		if (!*ret_next || !**ret_next) {
+			free(*ret_next);
+			*ret_next = NULL;
+			r = -EBADMSG; /* truncated without a marker */
+		}
+	}
+	free(truncated);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
+{
+	struct iam_role role = { 0 };
+	const xmlNode *res, *node;
+	char *created = NULL, *trust = NULL;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	res = result_of(doc, "GetRole");
+	node = res ? aws_xml_child(res, "Role") : NULL;
+	if (!node)
+		goto out;
+	role.name = aws_xml_path_text(node, "RoleName");
+	role.arn = aws_xml_path_text(node, "Arn");
+	role.id = aws_xml_path_text(node, "RoleId");
+	role.path = aws_xml_path_text(node, "Path");
+	created = aws_xml_path_text(node, "CreateDate");
+	trust = aws_xml_path_text(node, "AssumeRolePolicyDocument");
+	if (!role.name || !role.arn)
+		goto out;
+	if (!role.id)
+		role.id = xstrdup("");
+	if (!role.path)
+		role.path = xstrdup("/");
+	if (created && aws_time_parse_iso8601(created, &role.created_ms) < 0)
+		goto out;
+	if (trust) {
+		role.assume_role_policy = iam_decode_document(trust);
+		if (!role.assume_role_policy)
+			goto out;
+	}
+	*ret = role;
+	memset(&role, 0, sizeof(role));
+	r = 0;
+out:
+	iam_role_release(&role);
+	free(created);
+	free(trust);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+void iam_role_policy_release(struct iam_role_policy *p)
+{
+	free(p->role_name);
+	free(p->policy_name);
+	free(p->document);
+	memset(p, 0, sizeof(*p));
+}
+
+void iam_role_release(struct iam_role *r)
+{
+	free(r->name);
+	free(r->arn);
+	free(r->id);
+	free(r->path);
+	free(r->assume_role_policy);
+	memset(r, 0, sizeof(*r));
+}
