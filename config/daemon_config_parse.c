@@ -139,7 +139,7 @@ static bool read_account(struct walk *w, const struct ynode *key, const struct y
 {
 	static const char *const keys[] = { "id", "role_arn", "external_id" };
 	const struct ynode *v[N(keys)];
-	const char *why, *arn_account;
+	const char *why = NULL, *arn_account;
 
 	memset(a, 0, sizeof(*a));
 	a->pos = pos_of(key);
@@ -302,7 +302,8 @@ static void read_policy(struct walk *w, const struct ynode *n, struct daemon_con
 		case 2:
 			read_list(w, v[k], MAX_DEPARTMENTS, rule_department, "department", &p->departments,
 				  &p->n_departments, &p->departments_pos);
-			qsort(p->departments, p->n_departments, sizeof(char *), str_cmp);
+			if (p->n_departments)
+				qsort(p->departments, p->n_departments, sizeof(char *), str_cmp);
 			break;
 		case 3:
 			read_bool_at(w, v[k], &p->require_department, &p->require_department_pos);
@@ -554,7 +555,7 @@ int daemon_config_parse(const char *file, const char *text, size_t len, struct d
 	if (ydoc_parse(file, text, len, &limits, &doc, diags) < 0)
 		return -EINVAL;
 	walk_init(&w, file, diags);
-	if (!doc->root) {
+	if (!doc->root || ynode_is_null(doc->root)) {
 		diag_error(diags, file, 0, 0, "empty configuration file (no YAML document)");
 	} else if (walk_mapping(&w, doc->root, top_keys, K_COUNT, v)) {
 		read_top(&w, v, cfg);

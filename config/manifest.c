@@ -433,7 +433,7 @@ int manifest_parse(const struct daemon_config *cfg, const char *file, const char
 		return -EINVAL;
 	if (ydoc_parse(file, text, len, &limits, &doc, diags) < 0)
 		return -EINVAL;
-	if (!doc->root) {
+	if (!doc->root || ynode_is_null(doc->root)) {
 		diag_error(diags, file, 0, 0, "empty manifest (no YAML document)");
 		ydoc_free(doc);
 		return -EINVAL;

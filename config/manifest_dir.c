@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +13,18 @@
 #include "manifest.h"
 #include "textfile.h"
 #include "xalloc.h"
+
+/* Below this many manifests one thread reads them all. */
+#define PARALLEL_MIN 256
+#define MAX_JOBS     8
+
+/* One manifest file to read and parse, and what came of it. */
+struct job {
+	char *path;
+	struct tenant *tenant;
+	struct manifest_id mid;
+	struct diag_list diags;
+};
 
 /* Where a file declared its tenant id, for duplicate messages. */
 struct declared {
@@ -27,6 +41,9 @@ struct reader {
 		dev_t dev;
 		ino_t ino;
 	} ancestors[MANIFEST_DIR_MAX_DEPTH + 1];
+	struct job *jobs;
+	size_t n_jobs, alloc_jobs;
+	atomic_size_t next_job;
 	struct declared *declared;
 	size_t n_declared, alloc_declared;
 	size_t manifests;
@@ -42,70 +59,45 @@ bool manifest_dir_is_manifest(const char *name)
 	return (len > 5 && !strcmp(name + len - 5, ".yaml")) || (len > 4 && !strcmp(name + len - 4, ".yml"));
 }
 
-/* The first diagnostic added since `since`, formatted, for the desired store. */
-static char *first_problem(const struct diag_list *diags, size_t since)
+/* The diagnostic at index i, formatted, for the desired store; NULL when none. */
+static char *problem_at(const struct diag_list *diags, size_t i)
 {
 	struct strbuf sb;
 
-	if (diags->n <= since)
+	if (i >= diags->n)
 		return NULL;
 	strbuf_init(&sb, 4096);
-	diag_format(&diags->items[since], &sb);
+	diag_format(&diags->items[i], &sb);
 	return strbuf_detach(&sb, NULL);
 }
 
-static void add_failed(struct reader *r, const char *path, const char *id, size_t since)
+static void add_failed(struct reader *r, const char *path, size_t since)
 {
-	char *problem = first_problem(r->diags, since);
+	char *problem = problem_at(r->diags, since);
 
-	desired_scan_add(r->scan, path, NULL, id, problem);
+	desired_scan_add(r->scan, path, NULL, NULL, problem);
 	free(problem);
 }
 
 static void add_failed_dir(struct reader *r, const char *path, size_t since)
 {
-	char *problem = first_problem(r->diags, since);
+	char *problem = problem_at(r->diags, since);
 
 	desired_scan_add_failed_dir(r->scan, path, problem);
 	free(problem);
 }
 
-static void declare(struct reader *r, const struct manifest_id *mid)
+static void add_job(struct reader *r, const char *path)
 {
-	struct declared *d;
-
-	XGROW(r->declared, r->n_declared + 1, r->alloc_declared);
-	d = &r->declared[r->n_declared++];
-	d->id = NULL; /* set once the scan stops growing (its array may move) */
-	d->line = mid->line;
-	d->col = mid->col;
-	d->file = r->scan->n_files - 1;
-}
-
-static void read_manifest(struct reader *r, const char *path)
-{
-	size_t since = r->diags->n;
-	struct manifest_id mid;
-	struct tenant *t = NULL;
-	char *text = NULL;
-	size_t len = 0;
-
 	if (++r->manifests > MANIFEST_DIR_MAX_FILES) {
 		r->too_many = true;
 		return;
 	}
-	if (textfile_read(path, MANIFEST_MAX_BYTES, &text, &len, r->diags) < 0) {
-		add_failed(r, path, NULL, since);
-		return;
-	}
-	if (manifest_parse(r->cfg, path, text, len, &t, &mid, r->diags) == 0)
-		desired_scan_add(r->scan, path, t, NULL, NULL);
-	else
-		add_failed(r, path, mid.id, since);
-	if (mid.id)
-		declare(r, &mid);
-	manifest_id_release(&mid);
-	free(text);
+	XGROW(r->jobs, r->n_jobs + 1, r->alloc_jobs);
+	memset(&r->jobs[r->n_jobs], 0, sizeof(r->jobs[0]));
+	r->jobs[r->n_jobs].path = xstrdup(path);
+	diag_list_init(&r->jobs[r->n_jobs].diags);
+	r->n_jobs++;
 }
 
 struct entry {
@@ -118,7 +110,7 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
-static void read_dir(struct reader *r, const char *path, size_t depth);
+static void walk_dir(struct reader *r, const char *path, size_t depth);
 
 /* An entry whose type needs stat(2): a directory, a symbolic link, or unknown. */
 static void stat_entry(struct reader *r, int dfd, const char *path, const char *name, size_t depth)
@@ -133,17 +125,19 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 		else if (err == ENOENT)
 			diag_error(r->diags, path, 0, 0, "broken symbolic link");
 		else
-			diag_error(r->diags, path, 0, 0, "cannot stat: %s", strerror(err));
+			diag_error(r->diags, path, 0, 0, "cannot stat: %s", textfile_strerror(err));
 		/* It may have been a manifest or a directory of manifests. */
-		if (manifest_dir_is_manifest(name))
-			add_failed(r, path, NULL, since);
-		else
+		if (manifest_dir_is_manifest(name)) {
+			r->manifests++;
+			add_failed(r, path, since);
+		} else {
 			add_failed_dir(r, path, since);
+		}
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		if (manifest_dir_is_manifest(name))
-			read_manifest(r, path);
+			add_job(r, path);
 		return;
 	}
 	for (size_t i = 0; i <= depth; i++) {
@@ -160,10 +154,11 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 	}
 	r->ancestors[depth + 1].dev = st.st_dev;
 	r->ancestors[depth + 1].ino = st.st_ino;
-	read_dir(r, path, depth + 1);
+	walk_dir(r, path, depth + 1);
 }
 
-static void read_dir(struct reader *r, const char *path, size_t depth)
+/* Collect the manifests below path, in name order (depth first). */
+static void walk_dir(struct reader *r, const char *path, size_t depth)
 {
 	size_t since = r->diags->n, n = 0, alloc = 0;
 	struct entry *entries = NULL;
@@ -171,7 +166,7 @@ static void read_dir(struct reader *r, const char *path, size_t depth)
 	DIR *d = opendir(path);
 
 	if (!d) {
-		diag_error(r->diags, path, 0, 0, "cannot read directory: %s", strerror(errno));
+		diag_error(r->diags, path, 0, 0, "cannot read directory: %s", textfile_strerror(errno));
 		add_failed_dir(r, path, since);
 		return;
 	}
@@ -183,20 +178,93 @@ static void read_dir(struct reader *r, const char *path, size_t depth)
 		entries[n].type = de->d_type;
 		n++;
 	}
-	qsort(entries, n, sizeof(*entries), entry_cmp);
+	if (n)
+		qsort(entries, n, sizeof(*entries), entry_cmp);
 	for (size_t i = 0; i < n && !r->too_many; i++) {
 		char *child = xasprintf("%s/%s", strcmp(path, "/") ? path : "", entries[i].name);
 		unsigned char t = entries[i].type;
 		if (t == DT_DIR || t == DT_LNK || t == DT_UNKNOWN)
 			stat_entry(r, dirfd(d), child, entries[i].name, depth);
 		else if (manifest_dir_is_manifest(entries[i].name))
-			read_manifest(r, child); /* a FIFO or device is refused there, unopened */
+			add_job(r, child); /* a FIFO or device is refused when read, unopened */
 		free(child);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(entries[i].name);
 	free(entries);
 	closedir(d);
+}
+
+/* Read and parse one manifest into its job; touches nothing shared. */
+static void run_job(const struct daemon_config *cfg, struct job *job)
+{
+	char *text = NULL;
+	size_t len = 0;
+
+	if (textfile_read(job->path, MANIFEST_MAX_BYTES, &text, &len, &job->diags) < 0)
+		return;
+	manifest_parse(cfg, job->path, text, len, &job->tenant, &job->mid, &job->diags);
+	free(text);
+}
+
+static void *worker(void *arg)
+{
+	struct reader *r = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&r->next_job, 1)) < r->n_jobs)
+		run_job(r->cfg, &r->jobs[i]);
+	return NULL;
+}
+
+/* Parse every job, on up to MAX_JOBS threads (the results do not depend on it). */
+static void run_jobs(struct reader *r)
+{
+	pthread_t threads[MAX_JOBS];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 1 ? (size_t)cpus : 1, started = 0;
+
+	if (n > MAX_JOBS)
+		n = MAX_JOBS;
+	if (r->n_jobs < PARALLEL_MIN)
+		n = 1;
+	atomic_store(&r->next_job, 0);
+	for (size_t t = 1; t < n; t++)
+		if (pthread_create(&threads[started], NULL, worker, r) == 0)
+			started++;
+	worker(r);
+	for (size_t t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+}
+
+/* Move the results into the scan, in the order of the walk. */
+static void collect(struct reader *r)
+{
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		struct job *job = &r->jobs[i];
+		size_t since = r->diags->n;
+		diag_list_splice(r->diags, &job->diags);
+		if (job->tenant) {
+			desired_scan_add(r->scan, job->path, job->tenant, NULL, NULL);
+		} else {
+			char *problem = problem_at(r->diags, since);
+			desired_scan_add(r->scan, job->path, NULL, job->mid.id, problem);
+			free(problem);
+		}
+		if (job->mid.id) {
+			struct declared *d;
+			XGROW(r->declared, r->n_declared + 1, r->alloc_declared);
+			d = &r->declared[r->n_declared++];
+			d->line = job->mid.line;
+			d->col = job->mid.col;
+			d->file = r->scan->n_files - 1;
+		}
+		manifest_id_release(&job->mid);
+		free(job->path);
+	}
+	free(r->jobs);
+	r->jobs = NULL;
+	r->n_jobs = 0;
 }
 
 static int declared_cmp(const void *a, const void *b)
@@ -207,105 +275,123 @@ static int declared_cmp(const void *a, const void *b)
 	return c ? c : (x->file > y->file) - (x->file < y->file);
 }
 
+static void duplicate_error(struct reader *r, size_t first, size_t end, size_t k)
+{
+	struct desired_file *f = &r->scan->files[r->declared[k].file];
+	size_t since = r->diags->n, shown = 0;
+	struct strbuf others;
+
+	strbuf_init(&others, STRBUF_NO_CAP);
+	for (size_t o = first; o < end; o++) {
+		const struct declared *d = &r->declared[o];
+		if (o == k)
+			continue;
+		if (shown++ == 3) {
+			strbuf_addf(&others, " and %zu more", end - first - 4);
+			break;
+		}
+		strbuf_addf(&others, "%s%s:%u", shown > 1 ? ", " : "", r->scan->files[d->file].path, d->line);
+	}
+	diag_error(r->diags, f->path, r->declared[k].line, r->declared[k].col,
+		   "tenant id '%s' is also declared in %s; each tenant has one manifest", r->declared[k].id,
+		   others.buf);
+	strbuf_release(&others);
+	if (f->tenant) {
+		f->failed_id = xstrdup(f->tenant->id);
+		tenant_free(f->tenant);
+		f->tenant = NULL;
+	}
+	free(f->problem);
+	f->problem = problem_at(r->diags, since);
+	r->declared[k].id = f->failed_id;
+}
+
 /* A tenant id declared by several files: an error on each, naming the others; none of
  * them defines the tenant. */
 static void check_duplicates(struct reader *r)
 {
-	struct desired_scan *scan = r->scan;
-
 	for (size_t i = 0; i < r->n_declared; i++) {
-		struct desired_file *f = &scan->files[r->declared[i].file];
+		struct desired_file *f = &r->scan->files[r->declared[i].file];
 		r->declared[i].id = f->tenant ? f->tenant->id : f->failed_id;
 	}
-	qsort(r->declared, r->n_declared, sizeof(*r->declared), declared_cmp);
+	if (r->n_declared)
+		qsort(r->declared, r->n_declared, sizeof(*r->declared), declared_cmp);
 	for (size_t i = 0, g; i < r->n_declared; i = g) {
 		for (g = i + 1; g < r->n_declared && !strcmp(r->declared[g].id, r->declared[i].id); g++)
 			;
-		if (g - i < 2)
-			continue;
-		for (size_t k = i; k < g; k++) {
-			struct desired_file *f = &scan->files[r->declared[k].file];
-			size_t since = r->diags->n, shown = 0;
-			struct strbuf others;
-			strbuf_init(&others, STRBUF_NO_CAP);
-			for (size_t o = i; o < g; o++) {
-				const struct declared *d = &r->declared[o];
-				if (o == k)
-					continue;
-				if (shown++ == 3) {
-					strbuf_addf(&others, " and %zu more", g - i - 4);
-					break;
-				}
-				strbuf_addf(&others, "%s%s:%u", shown > 1 ? ", " : "", scan->files[d->file].path,
-					    d->line);
-			}
-			diag_error(r->diags, f->path, r->declared[k].line, r->declared[k].col,
-				   "tenant id '%s' is also declared in %s; each tenant has one manifest",
-				   r->declared[k].id, others.buf);
-			strbuf_release(&others);
-			if (f->tenant) {
-				f->failed_id = xstrdup(f->tenant->id);
-				tenant_free(f->tenant);
-				f->tenant = NULL;
-			}
-			free(f->problem);
-			f->problem = first_problem(r->diags, since);
-			r->declared[k].id = f->failed_id;
-		}
+		for (size_t k = i; g - i > 1 && k < g; k++)
+			duplicate_error(r, i, g, k);
 	}
+}
+
+static void release_jobs(struct reader *r)
+{
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		free(r->jobs[i].path);
+		diag_list_release(&r->jobs[i].diags);
+	}
+	free(r->jobs);
+	free(r->declared);
+}
+
+static int open_root(const char *path, struct stat *st, struct diag_list *diags)
+{
+	if (stat(path, st) < 0) {
+		int err = errno;
+		diag_error(diags, path, 0, 0, "cannot read the manifest directory: %s", textfile_strerror(err));
+		return -err;
+	}
+	if (!S_ISDIR(st->st_mode)) {
+		diag_error(diags, path, 0, 0, "the manifest directory is not a directory");
+		return -ENOTDIR;
+	}
+	return 0;
 }
 
 int manifest_dir_read(const struct daemon_config *cfg, const char *root, struct desired_scan *scan,
 		      struct diag_list *diags)
 {
 	struct reader r = { .cfg = cfg, .scan = scan, .diags = diags };
-	size_t since = diags->n;
-	char *path = xstrdup(root);
+	char *path = xstrdup(root), *problem;
 	size_t len = strlen(path);
 	struct stat st;
-	int ret = 0;
+	int ret;
 
 	desired_scan_init(scan);
 	while (len > 1 && path[len - 1] == '/')
 		path[--len] = '\0';
-	if (stat(path, &st) < 0) {
-		ret = -errno;
-		diag_error(diags, path, 0, 0, "cannot read the manifest directory: %s", strerror(errno));
+	ret = open_root(path, &st, diags);
+	if (ret < 0)
 		goto unavailable;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		ret = -ENOTDIR;
-		diag_error(diags, path, 0, 0, "the manifest directory is not a directory");
-		goto unavailable;
-	}
-	if (access(path, R_OK | X_OK) < 0) {
-		ret = -errno;
-		diag_error(diags, path, 0, 0, "cannot read the manifest directory: %s", strerror(errno));
-		goto unavailable;
-	}
 	r.ancestors[0].dev = st.st_dev;
 	r.ancestors[0].ino = st.st_ino;
-	read_dir(&r, path, 0);
-	check_duplicates(&r);
-	free(r.declared);
+	walk_dir(&r, path, 0);
 	if (r.too_many) {
 		ret = -E2BIG;
 		diag_error(diags, path, 0, 0, "more than %d manifests below the directory", MANIFEST_DIR_MAX_FILES);
 		goto unavailable;
 	}
 	if (!r.manifests) {
-		ret = -ENODATA;
+		/* An empty or unreadable directory is never "every tenant deleted". */
+		ret = scan->n_failed_dirs ? -EACCES : -ENODATA;
 		diag_error(diags, path, 0, 0, "no manifests (*.yaml or *.yml files) below the manifest directory");
 		goto unavailable;
 	}
+	/* The walk grew the array by doubling; 10^5 jobs should not carry 10^5 spare. */
+	r.jobs = xreallocarray(r.jobs, r.n_jobs, sizeof(*r.jobs));
+	r.alloc_jobs = r.n_jobs;
+	run_jobs(&r);
+	collect(&r);
+	check_duplicates(&r);
+	release_jobs(&r);
 	free(path);
 	return 0;
-unavailable : {
-	char *problem = first_problem(diags, diags->n > since ? diags->n - 1 : since);
+unavailable:
+	release_jobs(&r);
+	problem = problem_at(diags, diags->n - 1);
 	desired_scan_release(scan);
 	desired_scan_unavailable(scan, problem);
 	free(problem);
-}
 	free(path);
 	return ret;
 }

@@ -141,7 +141,7 @@ static void print_profile(struct strbuf *out, const struct profile *p)
 static void print_budget(struct strbuf *out, const struct budget *b)
 {
 	strbuf_adds(out, "  budget:\n");
-	key_value(out, 4, "limit_usd", b->limit_usd);
+	strbuf_addf(out, "    limit_usd: %s\n", b->limit_usd); /* a number: unquoted */
 	key_value(out, 4, "period", budget_period_name(b->period));
 	if (!b->n_alerts)
 		return;

@@ -164,8 +164,12 @@ void naming_spec_hash(enum model_ref_kind kind, const char *model_id, const char
 	struct strbuf sb;
 
 	strbuf_init(&sb, STRBUF_NO_CAP);
-	strbuf_addf(&sb, "bedrock-tenantd/spec/v1\n%s/%s\n%s", modelref_resource(kind), model_id,
-		    description ? description : "");
+	strbuf_adds(&sb, "bedrock-tenantd/spec/v1\n");
+	strbuf_adds(&sb, modelref_resource(kind));
+	strbuf_addch(&sb, '/');
+	strbuf_adds(&sb, model_id);
+	strbuf_addch(&sb, '\n');
+	strbuf_adds(&sb, description ? description : "");
 	if (!EVP_Digest(sb.buf, sb.len, md, &md_len, EVP_sha256(), NULL))
 		abort();
 	strbuf_release(&sb);

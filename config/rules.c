@@ -193,8 +193,13 @@ const char *rule_email(const char *s)
 		if (!*p)
 			break;
 	}
-	if (last_label == at + 1 || strlen(last_label) < 2 || is_digit(last_label[0]))
+	/* Top-level domains are letters, or an IDNA "xn--" label. */
+	if (last_label == at + 1 || strlen(last_label) < 2)
 		goto bad;
+	if (strncmp(last_label, "xn--", 4))
+		for (p = last_label; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+				goto bad;
 	return NULL;
 bad:
 	return "expected an e-mail address such as team@example.com";

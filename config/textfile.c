@@ -10,6 +10,13 @@
 
 #include "xalloc.h"
 
+const char *textfile_strerror(int err)
+{
+	const char *s = strerrordesc_np(err);
+
+	return s ? s : "unknown error";
+}
+
 static int io_error(struct diag_list *diags, const char *path, int err)
 {
 	switch (err) {
@@ -20,7 +27,7 @@ static int io_error(struct diag_list *diags, const char *path, int err)
 		diag_error(diags, path, 0, 0, "cannot open: no such file (a broken symbolic link?)");
 		break;
 	default:
-		diag_error(diags, path, 0, 0, "cannot read: %s", strerror(err));
+		diag_error(diags, path, 0, 0, "cannot read: %s", textfile_strerror(err));
 		break;
 	}
 	return -err;
@@ -30,7 +37,7 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, cap;
 	int fd, r;
 
 	/* O_NONBLOCK: a FIFO named *.yaml must not block the reader; it is refused below. */
@@ -52,10 +59,12 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 		r = -EFBIG;
 		goto out;
 	}
-	/* Read one byte more than the limit: the file may have grown since fstat. */
-	buf = xmalloc(max + 2);
+	/* Read up to one byte more than fstat said (and than the limit): the file may
+	 * have grown meanwhile, which the loop notices. */
+	cap = (size_t)st.st_size + 1;
+	buf = xmalloc(cap + 1);
 	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
+		ssize_t n = read(fd, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -69,6 +78,10 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 			diag_error(diags, path, 0, 0, "the file is larger than the limit of %zu bytes", max);
 			r = -EFBIG;
 			goto out;
+		}
+		if (len == cap) {
+			cap = cap * 2 < max + 1 ? cap * 2 : max + 1;
+			buf = xrealloc(buf, cap + 1);
 		}
 	}
 	buf[len] = '\0';

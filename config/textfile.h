@@ -13,6 +13,8 @@
  * buffer (owned by the caller). Returns 0, or -errno with a diagnostic: missing,
  * unreadable, not a regular file, too large, a symbolic link loop. */
 int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len, struct diag_list *diags);
+/* textfile_strerror: strerror(3) that is safe in any thread. */
+const char *textfile_strerror(int err);
 /* textfile_check: 0, or -EINVAL with a diagnostic for an empty, binary, non-UTF-8 or
  * oversized text. what names the kind of file in messages ("manifest"). */
 int textfile_check(const char *file, const char *text, size_t len, size_t max, const char *what,

@@ -17,7 +17,8 @@ void walk_init(struct walk *w, const char *file, struct diag_list *diags)
 	w->diags = diags;
 }
 
-static void verror(struct walk *w, unsigned line, unsigned col, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 4, 0)))
+verror(struct walk *w, unsigned line, unsigned col, const char *fmt, va_list ap)
 {
 	struct strbuf sb;
 
@@ -55,23 +56,33 @@ void walk_error_at(struct walk *w, unsigned line, unsigned col, const char *fmt,
 	va_end(ap);
 }
 
+/* Append text to the path, truncating at WALK_PATH_MAX (the path is only for messages). */
+static void path_add(struct walk *w, const char *text, size_t len)
+{
+	if (len > sizeof(w->path) - 1 - w->path_len)
+		len = sizeof(w->path) - 1 - w->path_len;
+	memcpy(w->path + w->path_len, text, len);
+	w->path_len += len;
+	w->path[w->path_len] = '\0';
+}
+
 size_t walk_push_key(struct walk *w, const char *key)
 {
 	size_t old = w->path_len;
-	int n = snprintf(w->path + old, sizeof(w->path) - old, "%s%s", old ? "." : "", key);
 
-	if (n > 0)
-		w->path_len = old + (size_t)n < sizeof(w->path) ? old + (size_t)n : sizeof(w->path) - 1;
+	if (old)
+		path_add(w, ".", 1);
+	path_add(w, key, strlen(key));
 	return old;
 }
 
 size_t walk_push_index(struct walk *w, size_t index)
 {
 	size_t old = w->path_len;
-	int n = snprintf(w->path + old, sizeof(w->path) - old, "[%zu]", index);
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "[%zu]", index);
 
-	if (n > 0)
-		w->path_len = old + (size_t)n < sizeof(w->path) ? old + (size_t)n : sizeof(w->path) - 1;
+	path_add(w, buf, (size_t)n);
 	return old;
 }
 

@@ -278,6 +278,15 @@ static int key_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y; /* pairs live in one array: keeps document order */
 }
 
+static int dup_cmp(const void *a, const void *b)
+{
+	const struct ynode *x = ((const struct ypair *)a)->value, *y = ((const struct ypair *)b)->value;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->col > y->col) - (x->col < y->col);
+}
+
 static bool same_key(const struct ynode *a, const struct ynode *b)
 {
 	return a->scalar.len == b->scalar.len && !memcmp(a->scalar.text, b->scalar.text, a->scalar.len);
@@ -310,16 +319,24 @@ static void check_duplicates(struct builder *b, struct ynode *map)
 		return;
 	}
 	struct ypair **sorted = xcalloc(n, sizeof(*sorted));
-	size_t m = 0;
+	struct ypair *dups = xcalloc(n, sizeof(*dups)); /* (first key, duplicate key) */
+	size_t m = 0, d = 0;
 	for (size_t i = 0; i < n; i++)
 		if (p[i].key->type == YNODE_SCALAR)
 			sorted[m++] = &p[i];
 	qsort(sorted, m, sizeof(*sorted), key_cmp);
 	for (size_t i = 1; i < m; i++) {
 		size_t first = i - 1;
-		while (i < m && same_key(sorted[first]->key, sorted[i]->key))
-			report_duplicate(b, sorted[first]->key, sorted[i++]->key);
+		while (i < m && same_key(sorted[first]->key, sorted[i]->key)) {
+			dups[d].key = sorted[first]->key;
+			dups[d++].value = sorted[i++]->key;
+		}
 	}
+	/* Report in document order, as the small case does. */
+	qsort(dups, d, sizeof(*dups), dup_cmp);
+	for (size_t i = 0; i < d; i++)
+		report_duplicate(b, dups[i].key, dups[i].value);
+	free(dups);
 	free(sorted);
 }
 

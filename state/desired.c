@@ -365,7 +365,8 @@ void desired_store_apply(struct desired_store *store, struct desired_scan *scan,
 	store->alloc = next.alloc;
 	if (!ret->unavailable)
 		store->loaded = true;
-	qsort(ret->rejected, ret->n_rejected, sizeof(char *), str_cmp);
+	if (ret->n_rejected)
+		qsort(ret->rejected, ret->n_rejected, sizeof(char *), str_cmp);
 	desired_scan_release(scan);
 }
 

@@ -1,0 +1,224 @@
+/* bench_config: how long parsing and validating a large manifest directory takes, and
+ * how much memory the resulting model holds.
+ *
+ *   bench_config [N]                 generate N tenants (default 100000) in a temporary
+ *                                    directory, measure, remove it
+ *   bench_config generate DIR N      only write DIR/config.yaml and DIR/tenants/
+ *   bench_config parse DIR           only measure (e.g. after dropping the page cache)
+ *
+ * The measured step is what the daemon does at startup: read the configuration, read
+ * and check every manifest (manifest_dir_read), and apply the scan to an empty desired
+ * store. Reported: wall time of each step, CPU time, and the peak resident set size of
+ * the process (getrusage), which includes the whole model of N tenants. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon_config.h"
+#include "desired.h"
+#include "diag.h"
+#include "manifest_dir.h"
+#include "xalloc.h"
+
+#define PER_DIR 1000
+
+static const char *const departments[] = { "claims", "engineering", "marketing", "research" };
+static const char *const models[] = {
+	"anthropic.claude-3-5-haiku-20241022-v1:0",
+	"us.anthropic.claude-3-5-haiku-20241022-v1:0",
+	"amazon.nova-lite-v1:0",
+	"amazon.nova-micro-v1:0",
+	"meta.llama3-1-8b-instruct-v1:0",
+};
+
+static const char config_text[] =
+	"manifests: tenants\n"
+	"region: us-east-1\n"
+	"accounts:\n"
+	"  prod: {id: \"111122223333\"}\n"
+	"  research: {id: \"444455556666\", role_arn: \"arn:aws:iam::444455556666:role/bedrock-tenantd\"}\n"
+	"policy:\n"
+	"  allowed_models: [\"anthropic.*\", \"us.anthropic.*\", \"amazon.nova-*\", \"meta.llama3-1-*\"]\n"
+	"  departments: [claims, engineering, marketing, research]\n"
+	"  required_tags: [CostCenter]\n"
+	"  max_budget_usd: 50000\n";
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void write_file(const char *path, const char *text, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* One tenant: 1-3 profiles, 2-4 tags, a budget with 1-2 alerts, 1-2 roles. */
+static void tenant_text(struct strbuf *sb, size_t i)
+{
+	const char *dept = departments[i % 4];
+	size_t profiles = 1 + i % 3;
+
+	strbuf_addf(sb,
+		    "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: tenant-%06zu\nspec:\n"
+		    "  department: %s\n  project: project_%zu\n  account: %s\n  tags:\n    CostCenter: %s\n"
+		    "    Project: project_%zu\n",
+		    i, dept, i % 500, i % 5 ? "prod" : "research", dept, i % 500);
+	if (i % 2)
+		strbuf_addf(sb, "    Owner: team-%zu@example.com\n", i % 97);
+	strbuf_adds(sb, "  profiles:\n");
+	for (size_t p = 0; p < profiles; p++)
+		strbuf_addf(sb,
+			    "    - name: p%zu\n      model: %s\n      description: Workload %zu of tenant %zu\n"
+			    "      tags: {app: app-%zu}\n",
+			    p, models[(i + p) % 5], p, i, p);
+	strbuf_addf(sb,
+		    "  budget:\n    limit_usd: %zu\n    period: monthly\n    alerts:\n"
+		    "      - threshold_percent: 80\n        emails: [owner-%zu@example.com]\n",
+		    100 + i % 4900, i % 1000);
+	if (i % 3 == 0)
+		strbuf_adds(sb, "      - threshold_percent: 100\n        type: forecasted\n"
+				"        sns_topic: arn:aws:sns:us-east-1:111122223333:budget-alerts\n");
+	strbuf_addf(sb, "  access:\n    roles: [app-role-%zu%s]\n", i, i % 4 ? "" : ", batch-role");
+}
+
+static void generate(const char *dir, size_t n)
+{
+	struct strbuf sb;
+	char *path;
+	size_t bytes = 0;
+
+	mkdir(dir, 0755);
+	path = xasprintf("%s/config.yaml", dir);
+	write_file(path, config_text, sizeof(config_text) - 1);
+	free(path);
+	path = xasprintf("%s/tenants", dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		perror(path);
+		exit(1);
+	}
+	free(path);
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	for (size_t i = 0; i < n; i++) {
+		if (i % PER_DIR == 0) {
+			path = xasprintf("%s/tenants/group-%03zu", dir, i / PER_DIR);
+			mkdir(path, 0755);
+			free(path);
+		}
+		strbuf_reset(&sb);
+		tenant_text(&sb, i);
+		bytes += sb.len;
+		path = xasprintf("%s/tenants/group-%03zu/tenant-%06zu.yaml", dir, i / PER_DIR, i);
+		write_file(path, sb.buf, sb.len);
+		free(path);
+	}
+	strbuf_release(&sb);
+	printf("generated %zu tenants (%.1f MB of manifests) in %s\n", n, (double)bytes / 1e6, dir);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+static int parse(const char *dir)
+{
+	struct daemon_config *cfg;
+	struct desired_scan scan;
+	struct desired_store store;
+	struct desired_delta delta;
+	struct diag_list diags;
+	struct rusage ru;
+	char *path = xasprintf("%s/config.yaml", dir);
+	double t0, t1, t2, c0;
+	size_t files, tenants;
+
+	diag_list_init(&diags);
+	desired_store_init(&store);
+	c0 = cpu_seconds();
+	t0 = now();
+	if (daemon_config_load(path, &cfg, &diags) < 0) {
+		fprintf(stderr, "%s: bad configuration\n", path);
+		return 1;
+	}
+	manifest_dir_read(cfg, cfg->manifests, &scan, &diags);
+	files = scan.n_files;
+	tenants = desired_scan_tenants(&scan);
+	t1 = now();
+	desired_store_apply(&store, &scan, &delta);
+	t2 = now();
+	getrusage(RUSAGE_SELF, &ru);
+	printf("manifests: %zu, tenants: %zu, problems: %zu\n", files, tenants, diags.n);
+	printf("parse+validate: %.3f s wall; store apply: %.3f s; total: %.3f s wall, %.3f s CPU\n", t1 - t0, t2 - t1,
+	       t2 - t0, cpu_seconds() - c0);
+	{
+		struct mallinfo2 mi = mallinfo2();
+		printf("heap in use: %.1f MB, heap total: %.1f MB, mmap: %.1f MB\n", (double)mi.uordblks / 1e6,
+		       (double)mi.arena / 1e6, (double)mi.hblkhd / 1e6);
+	}
+	printf("peak RSS: %.1f MB (model of %zu tenants held)\n", (double)ru.ru_maxrss / 1024.0, store.n);
+	for (size_t i = 0; i < diags.n && i < 5; i++)
+		printf("  %s:%u:%u: %s\n", diags.items[i].file, diags.items[i].line, diags.items[i].col,
+		       diags.items[i].message);
+	desired_delta_release(&delta);
+	desired_store_release(&store);
+	diag_list_release(&diags);
+	daemon_config_free(cfg);
+	free(path);
+	return tenants == files && files ? 0 : 1;
+}
+
+static int remove_tree(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int r = system(cmd);
+
+	free(cmd);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	char tmpl[] = "/tmp/bench-config-XXXXXX";
+	size_t n = 100000;
+	int r;
+
+	if (argc == 4 && !strcmp(argv[1], "generate")) {
+		generate(argv[2], strtoul(argv[3], NULL, 10));
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "parse"))
+		return parse(argv[2]);
+	if (argc == 2)
+		n = strtoul(argv[1], NULL, 10);
+	else if (argc > 2) {
+		fprintf(stderr, "usage: bench_config [N] | generate DIR N | parse DIR\n");
+		return 2;
+	}
+	if (!mkdtemp(tmpl)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	generate(tmpl, n);
+	r = parse(tmpl);
+	remove_tree(tmpl);
+	return r;
+}

@@ -1,0 +1,301 @@
+/* The daemon configuration: defaults, every key, and the mistakes it refuses. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon_config.h"
+#include "helpers.h"
+#include "naming.h"
+#include "xalloc.h"
+
+/* Parse text as /etc/btd/config.yaml; the diagnostics as text in *ret. */
+static struct daemon_config *parse(const char *text, char **ret, int *ret_r)
+{
+	struct daemon_config *cfg = NULL;
+	struct diag_list diags;
+	int r;
+
+	diag_list_init(&diags);
+	r = daemon_config_parse("/etc/btd/config.yaml", text, strlen(text), &cfg, &diags);
+	*ret = test_diags_text(&diags);
+	if (ret_r)
+		*ret_r = r;
+	diag_list_release(&diags);
+	return cfg;
+}
+
+/* The configuration must fail with a problem containing `fragment`. */
+static void expect_error(const char *text, const char *fragment)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg = parse(text, &d, &r);
+
+	assert_non_null(cfg); /* always returned, for tools */
+	assert_int_equal(r, -EINVAL);
+	if (!test_contains(d, fragment))
+		fail();
+	free(d);
+	daemon_config_free(cfg);
+}
+
+static void test_defaults(void **state)
+{
+	struct daemon_config *cfg = daemon_config_defaults();
+
+	assert_null(cfg->file);
+	assert_string_equal(cfg->manifests, "/srv/bedrock-tenants");
+	assert_string_equal(cfg->state_dir, "/var/lib/bedrock-tenantd");
+	assert_string_equal(cfg->socket.path, "/run/bedrock-tenantd/control.sock");
+	assert_int_equal(cfg->socket.mode, 0660);
+	assert_null(cfg->socket.group);
+	assert_string_equal(cfg->instance, "bedrock-tenantd");
+	assert_null(cfg->region);
+	assert_int_equal(cfg->n_accounts, 0);
+	assert_int_equal(cfg->resync_interval_ms, 600000);
+	assert_int_equal(cfg->safety.prune_grace_ms, 600000);
+	assert_int_equal(cfg->safety.replacement_drain_ms, 900000);
+	assert_int_equal(cfg->safety.max_deletions, 10);
+	assert_int_equal(cfg->safety.max_deletions_percent, 5);
+	assert_string_equal(cfg->policy.naming.profile_name, NAMING_DEFAULT_PROFILE_NAME);
+	assert_string_equal(cfg->policy.naming.parameter, NAMING_DEFAULT_PARAMETER);
+	assert_string_equal(cfg->policy.naming.budget_name, NAMING_DEFAULT_BUDGET_NAME);
+	assert_string_equal(cfg->policy.naming.policy_name, NAMING_DEFAULT_POLICY_NAME);
+	for (int s = 0; s < CFG_SERVICE_COUNT; s++) {
+		assert_true(cfg->rate_limits[s].requests_per_second > 0);
+		assert_true(cfg->rate_limits[s].burst >= 1);
+		assert_null(daemon_config_endpoint(cfg, s));
+	}
+	assert_int_equal(cfg->max_in_flight, 32);
+	assert_int_equal(cfg->mode, CFG_MODE_ENFORCE);
+	assert_int_equal(cfg->log_level, CFG_LOG_INFO);
+	assert_int_equal(cfg->watch_settle_ms, 200);
+	assert_int_equal(cfg->rescan_interval_ms, 300000);
+	assert_int_equal(cfg->backoff_initial_ms, 1000);
+	assert_int_equal(cfg->backoff_max_ms, 900000);
+	assert_int_equal(cfg->shutdown_timeout_ms, 30000);
+	daemon_config_free(cfg);
+	daemon_config_free(NULL);
+}
+
+static const char full[] =
+	"manifests: tenants\n"
+	"state_dir: /var/lib/x\n"
+	"socket: {path: run/ctl.sock, mode: '0640', group: bedrock-ops}\n"
+	"instance: team-a\n"
+	"region: us-west-2\n"
+	"accounts:\n"
+	"  prod: \"111122223333\"\n"
+	"  lab:\n"
+	"    id: \"444455556666\"\n"
+	"    role_arn: arn:aws:iam::444455556666:role/ops/bedrock-tenantd\n"
+	"    external_id: ext-123\n"
+	"resync_interval: 1h30m\n"
+	"policy:\n"
+	"  allowed_models: [\"anthropic.*\"]\n"
+	"  regions: [us-west-2, us-east-1]\n"
+	"  departments: [zeta, alpha]\n"
+	"  require_department: true\n"
+	"  required_tags: [CostCenter, Owner]\n"
+	"  max_budget_usd: 1000.50\n"
+	"  require_budget: true\n"
+	"  naming:\n"
+	"    profile_name: \"{instance}-{tenant}-{profile}-{hash6}\"\n"
+	"    parameter: /t/{tenant}/{profile}\n"
+	"    budget_name: \"b {tenant}\"\n"
+	"    policy_name: p-{tenant}\n"
+	"safety: {prune_grace: 0s, replacement_drain: 1h, max_deletions: 3, max_deletions_percent: 1}\n"
+	"rate_limits:\n"
+	"  bedrock: {requests_per_second: 2.5, burst: 4}\n"
+	"  sts: {burst: 7}\n"
+	"endpoints:\n"
+	"  default: http://127.0.0.1:4566\n"
+	"  iam: https://iam.example.test\n"
+	"max_in_flight: 64\n"
+	"mode: report\n"
+	"log_level: debug\n"
+	"watch: {settle: 500ms, rescan_interval: 10m}\n"
+	"backoff: {initial: 2s, max: 1h}\n"
+	"shutdown_timeout: 1m\n";
+
+static void test_every_key(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg = parse(full, &d, &r);
+	const struct cfg_account *a;
+
+	assert_string_equal(d, "");
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->file, "/etc/btd/config.yaml");
+	assert_string_equal(cfg->manifests, "/etc/btd/tenants"); /* relative to the file */
+	assert_string_equal(cfg->state_dir, "/var/lib/x");
+	assert_string_equal(cfg->socket.path, "/etc/btd/run/ctl.sock");
+	assert_int_equal(cfg->socket.mode, 0640);
+	assert_string_equal(cfg->socket.group, "bedrock-ops");
+	assert_string_equal(cfg->instance, "team-a");
+	assert_string_equal(cfg->region, "us-west-2");
+	assert_int_equal(cfg->n_accounts, 2);
+	a = daemon_config_account(cfg, "prod");
+	assert_string_equal(a->id, "111122223333");
+	assert_null(a->role_arn);
+	a = daemon_config_account(cfg, "lab");
+	assert_string_equal(a->role_arn, "arn:aws:iam::444455556666:role/ops/bedrock-tenantd");
+	assert_string_equal(a->external_id, "ext-123");
+	assert_int_equal(a->pos.line, 8);
+	assert_null(daemon_config_account(cfg, "nope"));
+	assert_int_equal(cfg->resync_interval_ms, 5400000);
+	assert_int_equal(cfg->policy.n_allowed_models, 1);
+	assert_int_equal(cfg->policy.n_regions, 2);
+	assert_string_equal(cfg->policy.departments[0], "alpha"); /* sorted */
+	assert_true(cfg->policy.require_department);
+	assert_int_equal(cfg->policy.n_required_tags, 2);
+	assert_string_equal(cfg->policy.max_budget_usd, "1000.5");
+	assert_int_equal(cfg->policy.max_budget_usd_pos.line, 19);
+	assert_true(cfg->policy.require_budget);
+	assert_string_equal(cfg->policy.naming.budget_name, "b {tenant}");
+	assert_int_equal(cfg->safety.prune_grace_ms, 0);
+	assert_int_equal(cfg->safety.replacement_drain_ms, 3600000);
+	assert_int_equal(cfg->safety.max_deletions, 3);
+	assert_int_equal(cfg->safety.max_deletions_percent, 1);
+	assert_true(cfg->rate_limits[CFG_SERVICE_BEDROCK].requests_per_second == 2.5);
+	assert_int_equal(cfg->rate_limits[CFG_SERVICE_BEDROCK].burst, 4);
+	assert_int_equal(cfg->rate_limits[CFG_SERVICE_STS].burst, 7);
+	assert_true(cfg->rate_limits[CFG_SERVICE_STS].requests_per_second == 5);
+	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_BEDROCK), "http://127.0.0.1:4566");
+	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_IAM), "https://iam.example.test");
+	assert_int_equal(cfg->max_in_flight, 64);
+	assert_int_equal(cfg->mode, CFG_MODE_REPORT);
+	assert_int_equal(cfg->log_level, CFG_LOG_DEBUG);
+	assert_int_equal(cfg->watch_settle_ms, 500);
+	assert_int_equal(cfg->rescan_interval_ms, 600000);
+	assert_int_equal(cfg->backoff_initial_ms, 2000);
+	assert_int_equal(cfg->backoff_max_ms, 3600000);
+	assert_int_equal(cfg->shutdown_timeout_ms, 60000);
+	free(d);
+	daemon_config_free(cfg);
+}
+
+static void test_mistakes(void **state)
+{
+	expect_error("manifest: /srv\n", "config.yaml:1:1: unknown key 'manifest'; did you mean 'manifests'?");
+	expect_error("- a\n", "expected a mapping, found a sequence");
+	expect_error("region: useast1\n", "region: 'useast1' is not a valid Region");
+	expect_error("instance: two words\n", "instance: 'two words' is not a valid instance name");
+	expect_error("socket: {mode: 0777}\n", "must not be open to every user");
+	expect_error("socket: {mode: 999}\n", "expected an octal file mode");
+	expect_error("socket: {mode: 0660, owner: x}\n", "unknown key 'owner'");
+	expect_error("accounts: {Prod: \"111122223333\"}\n", "'Prod' is not a valid account alias");
+	expect_error("accounts: {prod: \"1111\"}\n", "accounts.prod: '1111' is not a valid account id");
+	expect_error("accounts: {prod: {role_arn: arn:aws:iam::111122223333:role/x}}\n", "missing required key 'id'");
+	expect_error("accounts: {prod: {id: \"111122223333\", role_arn: arn:aws:iam::444455556666:role/x}}\n",
+		     "the role is in account 444455556666, but the account id is 111122223333");
+	expect_error("accounts: {prod: {id: \"111122223333\", role_arn: arn:aws:iam::111122223333:user/x}}\n",
+		     "expected an IAM role ARN");
+	expect_error("accounts: {prod: {id: \"111122223333\", external_id: abc}}\n", "external_id needs role_arn");
+	expect_error("accounts: [prod]\n", "expected a mapping of account aliases");
+	expect_error("accounts:\n  prod: \"111122223333\"\n  prod: \"444455556666\"\n",
+		     "config.yaml:3:3: duplicate key 'prod' (first at line 2)");
+	expect_error("resync_interval: 10\n", "a duration needs a unit");
+	expect_error("resync_interval: 1s\n", "1s is out of range (30s to 1d)");
+	expect_error("policy: {allowed_models: [\"a b\"]}\n", "is not a valid model pattern");
+	expect_error("policy: {departments: [claims, claims]}\n", "'claims' is listed twice");
+	expect_error("policy: {required_tags: [\"aws:x\"]}\n", "reserved by AWS");
+	expect_error("policy: {max_budget_usd: -1}\n", "max_budget_usd: '-1'");
+	expect_error("policy: {max_budget_usd: \"100\"}\n", "found a quoted string");
+	expect_error("policy: {require_budget: yes}\n", "expected true or false, found 'yes'");
+	expect_error("policy: {require_department: true}\n", "policy.require_department needs policy.departments");
+	expect_error("policy: {naming: {profile_name: \"{tenant}-{profile}\"}}\n",
+		     "policy.naming.profile_name: profile_name must contain {hash6}");
+	expect_error("policy: {naming: {policy_name: \"bedrock tenantd {tenant}\"}}\n",
+		     "the template gives names AWS refuses");
+	expect_error("policy: {naming: {parameter: \"/aws/{tenant}/{profile}\"}}\n", "cannot start with 'aws'");
+	expect_error("policy: {regions: [us-east-1]}\nregion: us-west-2\n",
+		     "the default Region us-west-2 is not in policy.regions");
+	expect_error("safety: {max_deletions_percent: 101}\n", "101 is out of range (0 to 100)");
+	expect_error("safety: {max_deletions: -1}\n", "expected a whole number");
+	expect_error("safety: {prune_grace: 31d}\n", "out of range");
+	expect_error("rate_limits: {bedrock: {requests_per_second: 0}}\n", "out of range");
+	expect_error("rate_limits: {lambda: {burst: 1}}\n", "unknown key 'lambda'");
+	expect_error("rate_limits: {ssm: {burst: 0}}\n", "0 is out of range (1 to 100000)");
+	expect_error("endpoints: {default: localhost:4566}\n", "expected an http:// or https:// URL");
+	expect_error("endpoints: {s3: http://x}\n", "unknown key 's3'");
+	expect_error("max_in_flight: 0\n", "0 is out of range (1 to 1024)");
+	expect_error("mode: dry-run\n", "expected enforce or report, found 'dry-run'");
+	expect_error("log_level: verbose\n", "expected debug, info, notice, warning or error");
+	expect_error("backoff: {initial: 1m, max: 10s}\n", "backoff.max is shorter than backoff.initial");
+	expect_error("watch: {settle: 1m}\n", "out of range (0s to 10s)");
+	expect_error("shutdown_timeout: forever\n", "expected a duration");
+	expect_error("", "empty configuration file");
+	expect_error("a: 1\n---\nb: 2\n", "a second document starts here");
+	expect_error("state_dir: \"a\\tb\"\n", "control characters");
+}
+
+static void test_every_problem_reported(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg = parse("region: x\nmode: y\nmax_in_flight: z\n", &d, &r);
+
+	assert_int_equal(r, -EINVAL);
+	assert_true(test_contains(d, "config.yaml:1:9:"));
+	assert_true(test_contains(d, "config.yaml:2:7:"));
+	assert_true(test_contains(d, "config.yaml:3:16:"));
+	/* Valid settings around a bad one are kept. */
+	assert_int_equal(cfg->mode, CFG_MODE_ENFORCE);
+	free(d);
+	daemon_config_free(cfg);
+}
+
+static void test_load(void **state)
+{
+	struct diag_list diags;
+	struct daemon_config *cfg = NULL;
+	char *dir = test_tmpdir(), *path, *t;
+
+	diag_list_init(&diags);
+	path = xasprintf("%s/missing.yaml", dir);
+	assert_true(daemon_config_load(path, &cfg, &diags) < 0);
+	assert_non_null(cfg);
+	t = test_diags_text(&diags);
+	assert_true(test_contains(t, "missing.yaml: cannot open: no such file"));
+	free(t);
+	daemon_config_free(cfg);
+	free(path);
+	diag_list_release(&diags);
+	test_write(dir, "config.yaml", "region: eu-west-1\nmanifests: m\n");
+	path = xasprintf("%s/config.yaml", dir);
+	assert_int_equal(daemon_config_load(path, &cfg, &diags), 0);
+	assert_string_equal(cfg->region, "eu-west-1");
+	t = xasprintf("%s/m", dir);
+	assert_string_equal(cfg->manifests, t);
+	free(t);
+	daemon_config_free(cfg);
+	free(path);
+	diag_list_release(&diags);
+	test_rmtree(dir);
+	free(dir);
+}
+
+static void test_names(void **state)
+{
+	assert_string_equal(cfg_service_name(CFG_SERVICE_TAGGING), "tagging");
+	assert_string_equal(cfg_mode_name(CFG_MODE_REPORT), "report");
+	assert_string_equal(cfg_log_level_name(CFG_LOG_WARNING), "warning");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults), cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_mistakes), cmocka_unit_test(test_every_problem_reported),
+		cmocka_unit_test(test_load),	 cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

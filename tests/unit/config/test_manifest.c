@@ -1,0 +1,377 @@
+/* Manifests: every field into struct tenant, derived names, defaults, limits, and the
+ * problems a manifest can have (one file per case lives in golden/bad/). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "manifest.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+static const char full[] = "apiVersion: bedrock-tenantd/v1\n"
+			   "kind: Tenant\n"
+			   "metadata:\n"
+			   "  name: acme-claims\n"
+			   "spec:\n"
+			   "  department: claims\n"
+			   "  project: claims_chatbot\n"
+			   "  region: us-east-1\n"
+			   "  account: prod\n"
+			   "  tags:\n"
+			   "    Project: claims_chatbot\n"
+			   "    CostCenter: claims\n"
+			   "  profiles:\n"
+			   "    - name: summarize\n"
+			   "      model: us.anthropic.claude-3-5-haiku-20241022-v1:0\n"
+			   "    - name: chat\n"
+			   "      model: anthropic.claude-3-5-haiku-20241022-v1:0\n"
+			   "      description: Claims chatbot\n"
+			   "      tags: {app: claims_chatbot, tier: \"1\"}\n"
+			   "  budget:\n"
+			   "    limit_usd: 1000.50\n"
+			   "    period: quarterly\n"
+			   "    alerts:\n"
+			   "      - threshold_percent: 100\n"
+			   "        type: forecasted\n"
+			   "        sns_topic: arn:aws:sns:us-east-1:111122223333:budget-alerts\n"
+			   "      - threshold_percent: 80.5\n"
+			   "        emails: [z@example.com, a@example.com]\n"
+			   "  access:\n"
+			   "    roles: [zeta-app, alpha-app]\n"
+			   "  deletion_policy: retain\n"
+			   "  suspended: true\n";
+
+static const char minimal[] = "apiVersion: bedrock-tenantd/v1\n"
+			      "kind: Tenant\n"
+			      "metadata: {name: m}\n"
+			      "spec:\n"
+			      "  department: claims\n"
+			      "  tags: {CostCenter: claims}\n"
+			      "  profiles: [{name: p, model: amazon.nova-lite-v1:0}]\n";
+
+static void test_every_field(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	char *d;
+	struct tenant *t = test_manifest(cfg, full, &d);
+	const struct profile *p;
+
+	assert_string_equal(d, "");
+	assert_non_null(t);
+	assert_string_equal(t->id, "acme-claims");
+	assert_string_equal(t->department, "claims");
+	assert_string_equal(t->project, "claims_chatbot");
+	assert_string_equal(t->region, "us-east-1");
+	assert_string_equal(t->account, "prod");
+	assert_int_equal(t->tags.n, 2);
+	assert_string_equal(t->tags.items[0].key, "CostCenter"); /* sorted */
+	assert_int_equal(t->n_profiles, 2);
+	p = &t->profiles[0]; /* sorted by key */
+	assert_string_equal(p->key, "chat");
+	assert_string_equal(p->model, "anthropic.claude-3-5-haiku-20241022-v1:0");
+	assert_int_equal(p->model_kind, MODEL_FOUNDATION_ID);
+	assert_string_equal(p->model_id, "anthropic.claude-3-5-haiku-20241022-v1:0");
+	assert_string_equal(p->description, "Claims chatbot");
+	assert_string_equal(tag_set_get(&p->tags, "tier"), "1");
+	assert_string_equal(p->spec_hash, "784833");
+	assert_string_equal(p->name, "acme-claims-chat-784833");
+	assert_string_equal(p->parameter, "/bedrock-tenants/acme-claims/chat/profile-arn");
+	assert_int_equal(p->line, 16);
+	assert_int_equal(p->col, 7);
+	p = tenant_profile(t, "summarize");
+	assert_int_equal(p->model_kind, MODEL_SYSTEM_PROFILE_ID);
+	assert_null(p->description);
+	assert_string_equal(p->name, "acme-claims-summarize-9f4799");
+	assert_string_equal(t->budget->limit_usd, "1000.5");
+	assert_int_equal(t->budget->period, BUDGET_QUARTERLY);
+	assert_int_equal(t->budget->n_alerts, 2);
+	assert_int_equal(t->budget->alerts[0].type, ALERT_ACTUAL); /* sorted by (type, threshold) */
+	assert_true(t->budget->alerts[0].threshold_percent == 80.5);
+	assert_string_equal(t->budget->alerts[0].emails[0], "a@example.com");
+	assert_null(t->budget->alerts[0].sns_topic);
+	assert_int_equal(t->budget->alerts[1].type, ALERT_FORECASTED);
+	assert_int_equal(t->budget->alerts[1].n_emails, 0);
+	assert_string_equal(t->budget->alerts[1].sns_topic, "arn:aws:sns:us-east-1:111122223333:budget-alerts");
+	assert_int_equal(t->n_roles, 2);
+	assert_string_equal(t->roles[0], "alpha-app");
+	assert_true(tenant_has_role(t, "zeta-app"));
+	assert_int_equal(t->deletion_policy, DELETION_RETAIN);
+	assert_true(t->suspended);
+	assert_string_equal(t->budget_name, "bedrock-tenant-acme-claims");
+	assert_string_equal(t->policy_name, "bedrock-tenantd-acme-claims");
+	assert_string_equal(t->file, "t.yaml");
+	assert_int_equal(strlen(t->revision), 64);
+	free(d);
+	tenant_free(t);
+	daemon_config_free(cfg);
+}
+
+static void test_defaults(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	char *d;
+	struct tenant *t = test_manifest(cfg, minimal, &d);
+
+	assert_string_equal(d, "");
+	assert_string_equal(t->region, "us-east-1"); /* the configuration's */
+	assert_null(t->account);
+	assert_null(t->project);
+	assert_null(t->budget);
+	assert_null(t->budget_name);
+	assert_string_equal(t->policy_name, "bedrock-tenantd-m");
+	assert_int_equal(t->n_roles, 0);
+	assert_int_equal(t->deletion_policy, DELETION_DELETE);
+	assert_false(t->suspended);
+	free(d);
+	tenant_free(t);
+	daemon_config_free(cfg);
+}
+
+/* The same model written as an id or as its ARN: the same spec hash and name. */
+static void test_model_forms_same_name(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+#define MODEL_FMT                                                                                                      \
+	"apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata: {name: m}\nspec:\n"                                   \
+	"  department: claims\n  account: prod\n  tags: {CostCenter: x}\n"                                             \
+	"  profiles: [{name: p, model: \"%s\", description: Same}]\n"
+	const char *forms[][2] = {
+		{ "amazon.nova-lite-v1:0", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0" },
+		{ "us.amazon.nova-lite-v1:0",
+		  "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-lite-v1:0" },
+	};
+
+	for (size_t i = 0; i < 2; i++) {
+		char *a_text = xasprintf(MODEL_FMT, forms[i][0]), *b_text = xasprintf(MODEL_FMT, forms[i][1]), *d;
+		struct tenant *a = test_manifest(cfg, a_text, &d), *b;
+		assert_string_equal(d, "");
+		free(d);
+		b = test_manifest(cfg, b_text, &d);
+		assert_string_equal(d, "");
+		free(d);
+		assert_string_equal(a->profiles[0].spec_hash, b->profiles[0].spec_hash);
+		assert_string_equal(a->profiles[0].name, b->profiles[0].name);
+		assert_string_equal(a->profiles[0].model_id, b->profiles[0].model_id);
+		assert_int_not_equal(a->profiles[0].model_kind, b->profiles[0].model_kind);
+		tenant_free(a);
+		tenant_free(b);
+		free(a_text);
+		free(b_text);
+	}
+	daemon_config_free(cfg);
+}
+
+static void expect_problem(const struct daemon_config *cfg, const char *text, const char *fragment)
+{
+	char *d;
+	struct tenant *t = test_manifest(cfg, text, &d);
+
+	assert_null(t);
+	if (!test_contains(d, fragment))
+		fail();
+	free(d);
+}
+
+/* A manifest from `minimal` with one line replaced. */
+static char *variant(const char *from, const char *to)
+{
+	const char *at = strstr(minimal, from);
+	struct strbuf sb;
+
+	assert_non_null(at);
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_add(&sb, minimal, (size_t)(at - minimal));
+	strbuf_adds(&sb, to);
+	strbuf_adds(&sb, at + strlen(from));
+	return strbuf_detach(&sb, NULL);
+}
+
+static void test_references_to_the_configuration(void **state)
+{
+	struct daemon_config *cfg = test_default_config(), *bare = test_config("manifests: /x\n");
+	char *text = variant("  department: claims\n", "  department: claims\n  account: nope\n");
+
+	expect_problem(cfg, text,
+		       "t.yaml:6:12: spec.account: unknown account 'nope' (the daemon configuration "
+		       "defines: prod, research)");
+	expect_problem(bare, text, "the daemon configuration defines no accounts");
+	free(text);
+	/* No Region anywhere. */
+	expect_problem(bare, minimal,
+		       "t.yaml:5:3: spec: no Region: set spec.region, or region in the daemon "
+		       "configuration");
+	/* A model ARN in another Region or account than the tenant's. */
+	text = variant("model: amazon.nova-lite-v1:0",
+		       "model: \"arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0\"");
+	expect_problem(cfg, text, "the model ARN is in us-west-2, but the tenant's Region is us-east-1");
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  account: research\n");
+	{
+		char *t2 = xasprintf("%s", text);
+		char *at = strstr(t2, "amazon.nova-lite-v1:0");
+		struct strbuf sb;
+		strbuf_init(&sb, STRBUF_NO_CAP);
+		strbuf_add(&sb, t2, (size_t)(at - t2));
+		strbuf_adds(&sb,
+			    "\"arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.amazon.nova-lite-v1:0\"");
+		strbuf_adds(&sb, at + strlen("amazon.nova-lite-v1:0"));
+		expect_problem(cfg, sb.buf,
+			       "the inference profile ARN is in account 111122223333, but the tenant's "
+			       "account 'research' is 444455556666");
+		strbuf_release(&sb);
+		free(t2);
+	}
+	free(text);
+	daemon_config_free(cfg);
+	daemon_config_free(bare);
+}
+
+static void test_derived_names_checked(void **state)
+{
+	struct daemon_config *cfg = test_config(
+		"region: us-east-1\npolicy:\n  naming:\n"
+		"    profile_name: \"{instance}-{department}-{tenant}-{profile}-{hash6}\"\n"
+		"    budget_name: \"{tenant}-{project}\"\n");
+	const char *text = "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n"
+			   "  name: a-very-long-tenant-identifier-of-40-chr\nspec:\n"
+			   "  department: claims\n"
+			   "  profiles: [{name: p, model: amazon.nova-lite-v1:0}]\n";
+
+	assert_int_equal(strlen("a-very-long-tenant-identifier-of-40-chr"), 39);
+	expect_problem(cfg, text,
+		       "t.yaml:7:21: spec.profiles[0]: the derived Bedrock inference profile name "
+		       "'bedrock-tenantd-claims-a-very-long-tenant-identifier-of-40-chr-p-");
+	expect_problem(cfg, text,
+		       "(from policy.naming.profile_name) is invalid: Bedrock inference profile names "
+		       "are 1-64 characters long");
+	daemon_config_free(cfg);
+	/* The default template and a doubled separator in the tenant id. */
+	cfg = test_default_config();
+	expect_problem(cfg,
+		       "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata: {name: acme--x}\nspec:\n"
+		       "  department: claims\n  tags: {CostCenter: c}\n"
+		       "  profiles: [{name: p, model: amazon.nova-lite-v1:0}]\n",
+		       "the derived Bedrock inference profile name 'acme--x-p-");
+	daemon_config_free(cfg);
+}
+
+static void test_text_limits(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	struct diag_list diags;
+	struct tenant *t = NULL;
+	char *big = xmalloc(MANIFEST_MAX_BYTES + 2), *d;
+	struct manifest_id mid;
+
+	memset(big, '#', MANIFEST_MAX_BYTES + 1);
+	big[MANIFEST_MAX_BYTES + 1] = '\0';
+	diag_list_init(&diags);
+	assert_int_equal(manifest_parse(cfg, "big.yaml", big, MANIFEST_MAX_BYTES + 1, &t, &mid, &diags), -EINVAL);
+	d = test_diags_text(&diags);
+	assert_string_equal(d, "big.yaml: the manifest is 262145 bytes; the limit is 262144 bytes\n");
+	assert_null(mid.id);
+	free(d);
+	free(big);
+	diag_list_release(&diags);
+	expect_problem(cfg, "", "t.yaml: empty manifest (no YAML content)");
+	expect_problem(cfg, "---\n...\n", "t.yaml: empty manifest (no YAML document)");
+	daemon_config_free(cfg);
+}
+
+static void test_id_known_on_failure(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	const char *text = "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: keeper\nspec:\n"
+			   "  department: nope\n  profiles: []\n";
+	struct diag_list diags;
+	struct manifest_id mid;
+	struct tenant *t = NULL;
+
+	diag_list_init(&diags);
+	assert_int_equal(manifest_parse(cfg, "k.yaml", text, strlen(text), &t, &mid, &diags), -EINVAL);
+	assert_null(t);
+	assert_string_equal(mid.id, "keeper");
+	assert_int_equal(mid.line, 4);
+	assert_int_equal(mid.col, 9);
+	assert_true(diags.n_errors >= 2);
+	manifest_id_release(&mid);
+	diag_list_release(&diags);
+	daemon_config_free(cfg);
+}
+
+static void test_error_cap(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	struct strbuf sb;
+	char *d;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_adds(&sb,
+		    "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata: {name: m}\nspec:\n  department: claims\n"
+		    "  tags: {CostCenter: c}\n  profiles:\n");
+	for (int i = 0; i < 20; i++)
+		for (int k = 0; k < 1; k++)
+			strbuf_addf(&sb,
+				    "    - {name: \"P%d\", model: bad, description: \"!\", tags: {\"aws:x\": y, "
+				    "\"b#\": z}}\n",
+				    i);
+	assert_null(test_manifest(cfg, sb.buf, &d));
+	assert_true(test_contains(d, "too many errors (100); not checking the rest of this file"));
+	{
+		size_t lines = 0;
+		for (const char *p = d; *p; p++)
+			lines += *p == '\n';
+		assert_int_equal(lines, 100);
+	}
+	free(d);
+	strbuf_release(&sb);
+	daemon_config_free(cfg);
+}
+
+static void test_merged_tag_limit(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	struct strbuf sb;
+	char *d;
+	struct tenant *t;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_adds(&sb,
+		    "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata: {name: m}\nspec:\n  department: claims\n"
+		    "  tags:\n    CostCenter: c\n");
+	for (int i = 0; i < 40; i++)
+		strbuf_addf(&sb, "    t%02d: v\n", i);
+	/* 41 tenant tags; a profile adding 4 (one overriding a tenant key) gives 44: fits. */
+	strbuf_adds(&sb, "  profiles:\n    - name: ok\n      model: amazon.nova-lite-v1:0\n"
+			 "      tags: {t00: w, p1: v, p2: v, p3: v}\n");
+	t = test_manifest(cfg, sb.buf, &d);
+	assert_string_equal(d, "");
+	tenant_free(t);
+	free(d);
+	strbuf_adds(&sb, "    - name: over\n      model: amazon.nova-lite-v1:0\n"
+			 "      tags: {p1: v, p2: v, p3: v, p4: v, p5: v}\n");
+	expect_problem(cfg, sb.buf,
+		       "spec.profiles[1].tags: the tenant's and the profile's tags together are 46; at "
+		       "most 45 fit on a resource");
+	strbuf_release(&sb);
+	daemon_config_free(cfg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_field),	      cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_model_forms_same_name), cmocka_unit_test(test_references_to_the_configuration),
+		cmocka_unit_test(test_derived_names_checked), cmocka_unit_test(test_text_limits),
+		cmocka_unit_test(test_id_known_on_failure),   cmocka_unit_test(test_error_cap),
+		cmocka_unit_test(test_merged_tag_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
