@@ -464,6 +464,10 @@ int aws_call_start(struct aws_client *c, const char *account, const char *region
  * stays allocated (as a zombie) until the HTTP client hands back its transfer. */
 static void cancel(struct aws_call *call)
 {
+	aws_error_set_local(&call->err, -ECANCELED, "", "%s", "the AWS client is closing");
+	aws_error_set_operation(&call->err, call->req.operation);
+	call->status = -ECANCELED;
+	call->resp = NULL;
 	switch (call->state) {
 	case CALL_WAIT_CREDS:
 		creds_waiter_cancel(&call->waiter);
@@ -497,12 +501,6 @@ static void cancel(struct aws_call *call)
 void aws_call_cancel_all(struct aws_client *c)
 {
 	while (!list_empty(&c->calls)) {
-		struct aws_call *call = list_entry(list_first(&c->calls), struct aws_call, link);
-
-		if (call->state == CALL_IN_FLIGHT) {
-			aws_error_set_local(&call->err, -ECANCELED, "", "%s", "the AWS client is closing");
-			aws_error_set_operation(&call->err, call->req.operation);
-		}
-		cancel(call);
+		cancel(list_entry(list_first(&c->calls), struct aws_call, link));
 	}
 }

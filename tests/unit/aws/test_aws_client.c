@@ -1,0 +1,485 @@
+/* aws_client and its call state machine, against a scripted server: signatures the
+ * server verifies, retries of each error class, attempt limits, the retry quota,
+ * throttling and the rate buckets, events, counters, and a close with calls in every
+ * state. Backoff jitter is a fake random source returning 0. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "aws_fixture.h"
+#include "bedrock.h"
+#include "iam.h"
+#include "sigv4.h"
+#include "ssm.h"
+
+/* What the server answers, in order; the last entry repeats. */
+struct script {
+	struct test_response answers[16];
+	unsigned n;
+	unsigned verified; /* requests whose signature checked out */
+};
+
+static void verify_signature(struct script *s, const struct test_request *req)
+{
+	struct sigv4_header h[TEST_MAX_HEADERS];
+	struct sigv4_authorization auth;
+	struct sigv4_request v;
+	char hash[SIGV4_HEX_LEN + 1], *path = xstrdup(req->target), *query = strchr(path, '?');
+	const char *authz = test_request_header(req, "Authorization");
+	size_t n = 0;
+
+	if (query)
+		*query++ = '\0';
+	for (size_t i = 0; i < req->n_headers; i++)
+		h[n++] = (struct sigv4_header){ req->names[i], req->values[i] };
+	sigv4_hash_hex(req->body, req->body_len, hash);
+	v = (struct sigv4_request){ req->method, path, query, h, n, hash, true };
+	if (authz && sigv4_parse_authorization(authz, &auth) == 0) {
+		if (sigv4_verify(&v, &auth, FIXTURE_SECRET, test_request_header(req, "X-Amz-Date")) == 0)
+			s->verified++;
+		sigv4_authorization_release(&auth);
+	}
+	free(path);
+}
+
+static void scripted(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
+{
+	struct script *s = arg;
+
+	verify_signature(s, req);
+	*resp = s->answers[index < s->n ? index : s->n - 1];
+}
+
+static struct test_response answer(int status, const char *headers, const char *body)
+{
+	return (struct test_response){ TEST_RESPOND, status, headers, body };
+}
+
+#define PROFILE_JSON                                                                                                   \
+	"{\"inferenceProfileName\":\"acme-chat-1a2b3c\",\"inferenceProfileArn\":\"arn:aws:bedrock:us-east-1:"          \
+	"123456789012:application-inference-profile/abcd1234efgh\",\"inferenceProfileId\":\"abcd1234efgh\","           \
+	"\"status\":\"ACTIVE\",\"type\":\"APPLICATION\",\"models\":[{\"modelArn\":\"arn:aws:bedrock:us-east-1::"       \
+	"foundation-model/anthropic.claude-3-haiku-20240307-v1:0\"}],\"createdAt\":\"2024-09-10T12:00:00.123Z\"}"
+
+struct outcome {
+	int calls;
+	int status;
+	char code[64];
+	enum aws_error_class cls;
+	char name[64];
+	char request_id[64];
+};
+
+static void on_profile(void *arg, int status, const struct aws_error *err, const struct bedrock_profile *p)
+{
+	struct outcome *o = arg;
+
+	o->calls++;
+	o->status = status;
+	if (status == 0) {
+		assert_null(err);
+		snprintf(o->name, sizeof(o->name), "%s", p->name);
+	} else {
+		assert_non_null(err);
+		assert_null(p);
+		snprintf(o->code, sizeof(o->code), "%s", err->code);
+		snprintf(o->request_id, sizeof(o->request_id), "%s", err->request_id);
+		o->cls = err->class;
+		assert_string_equal(err->operation, "GetInferenceProfile");
+	}
+}
+
+static bool done(void *arg)
+{
+	return ((struct outcome *)arg)->calls > 0;
+}
+
+static int get_profile(struct fixture *f, struct outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	return bedrock_get_inference_profile(
+		f->client, NULL, "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234efgh",
+		on_profile, o);
+}
+
+static void test_success_and_signature(void **state)
+{
+	struct script s = { .answers = { answer(200, NULL, PROFILE_JSON) }, .n = 1 };
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+	const struct test_request *req;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	assert_int_equal(o.calls, 0); /* never from inside the call */
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(o.name, "acme-chat-1a2b3c");
+	req = test_server_request(f.server, 0);
+	assert_string_equal(req->method, "GET");
+	assert_string_equal(req->target,
+			    "/inference-profiles/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-"
+			    "inference-profile%2Fabcd1234efgh");
+	assert_int_equal(s.verified, 1);
+	assert_non_null(strstr(test_request_header(req, "User-Agent"), "bedrock-tenantd/"));
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.service[AWS_BEDROCK].calls, 1);
+	assert_int_equal(st.service[AWS_BEDROCK].requests, 1);
+	assert_int_equal(st.service[AWS_BEDROCK].succeeded, 1);
+	assert_int_equal(st.n_buckets, 1);
+	assert_string_equal(st.buckets[0].account, "default");
+	assert_string_equal(st.buckets[0].region, "us-east-1");
+	assert_string_equal(aws_client_credentials_origin(f.client), "options");
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void test_retryable_then_success(void **state)
+{
+	struct script s = { .answers = { answer(500, "x-amzn-ErrorType: InternalServerException\r\n", "{}"),
+					 answer(503, NULL, "<html>unavailable</html>"),
+					 answer(200, NULL, PROFILE_JSON) },
+			    .n = 3 };
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(s.verified, 3); /* each attempt signed anew */
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.service[AWS_BEDROCK].requests, 3);
+	assert_int_equal(st.service[AWS_BEDROCK].retries, 2);
+	assert_int_equal(st.retry_quota, st.retry_quota_max); /* given back on success */
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void test_terminal_is_not_retried(void **state)
+{
+	struct script s = { .answers = { answer(
+				    400,
+				    "x-amzn-ErrorType: ValidationException:http://internal.amazon.com/coral/"
+				    "com.amazon.bedrock/\r\n",
+				    "{\"message\":\"1 validation error detected\"}") },
+			    .n = 1 };
+	struct fixture f;
+	struct outcome o;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, -EINVAL);
+	assert_string_equal(o.code, "ValidationException");
+	assert_int_equal(o.cls, AWS_ERROR_TERMINAL);
+	assert_true(strncmp(o.request_id, "req-", 4) == 0);
+	assert_int_equal(test_server_requests(f.server), 1);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void test_attempt_limits(void **state)
+{
+	struct script s = { .answers = { answer(503, NULL, "") }, .n = 1 };
+	struct script conflict = {
+		.answers = { answer(400, NULL, "{\"__type\":\"ConflictException\",\"message\":\"busy\"}") }, .n = 1
+	};
+	struct fixture f;
+	struct outcome o;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, -EIO);
+	assert_int_equal(o.cls, AWS_ERROR_RETRYABLE);
+	assert_int_equal(test_server_requests(f.server), 5);
+	assert_int_equal(fx_finish(&f), 0);
+
+	fx_init(&f, scripted, &conflict);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, -EEXIST);
+	assert_string_equal(o.code, "ConflictException");
+	assert_int_equal(test_server_requests(f.server), 3);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void test_dropped_connection_is_retried(void **state)
+{
+	struct script s = { .answers = { { TEST_CLOSE, 0, NULL, NULL }, answer(200, NULL, PROFILE_JSON) }, .n = 2 };
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.service[AWS_BEDROCK].transport_errors, 1);
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void test_retry_quota(void **state)
+{
+	struct script s = { .answers = { answer(500, NULL, "") }, .n = 1 };
+	struct retry_policy p;
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+
+	retry_policy_default(&p);
+	p.quota = 25; /* two transient retries */
+	fx_init(&f, scripted, &s);
+	f.opts.retry = &p;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, -EIO);
+	assert_int_equal(test_server_requests(f.server), 3);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.retry_quota, 5);
+	assert_int_equal(st.retry_quota_exhausted, 1);
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+struct events {
+	int retries, throttled;
+	double last_rate;
+};
+
+static void on_event(void *arg, const struct aws_event *ev)
+{
+	struct events *e = arg;
+
+	if (ev->type == AWS_EVENT_RETRY) {
+		e->retries++;
+		assert_non_null(ev->error);
+		assert_string_equal(ev->operation, "GetInferenceProfile");
+	} else if (ev->type == AWS_EVENT_THROTTLED) {
+		e->throttled++;
+		e->last_rate = ev->rate;
+		assert_int_equal(ev->service, AWS_BEDROCK);
+	}
+}
+
+static void test_throttling_shrinks_the_bucket(void **state)
+{
+	struct script s = { .answers = { answer(429, "x-amzn-ErrorType: ThrottlingException\r\n",
+						"{\"message\":\"Too many requests\"}"),
+					 answer(200, NULL, PROFILE_JSON) },
+			    .n = 2 };
+	struct events ev = { 0 };
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+
+	fx_init(&f, scripted, &s);
+	f.opts.max_rate[AWS_BEDROCK] = 40;
+	f.opts.event_cb = on_event;
+	f.opts.event_arg = &ev;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(ev.throttled, 1);
+	assert_int_equal(ev.retries, 1);
+	assert_true(ev.last_rate == 20.0);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.service[AWS_BEDROCK].throttles, 1);
+	assert_int_equal(st.buckets[0].throttles, 1);
+	assert_true(st.buckets[0].rate > 20.0 && st.buckets[0].rate < 40.0); /* one success grew it a little */
+	assert_true(st.buckets[0].max_rate == 40.0);
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+struct many {
+	struct outcome o[8];
+	int n;
+};
+
+static void on_done(void *arg, int status, const struct aws_error *err)
+{
+	struct outcome *o = arg;
+
+	o->calls++;
+	o->status = status;
+	if (err)
+		snprintf(o->code, sizeof(o->code), "%s", err->code);
+}
+
+static bool all_done(void *arg)
+{
+	struct many *m = arg;
+
+	for (int i = 0; i < m->n; i++)
+		if (!m->o[i].calls)
+			return false;
+	return true;
+}
+
+static void test_rate_bucket_queues_calls(void **state)
+{
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	struct many m = { .n = 6 };
+	struct fixture f;
+	struct aws_stats st;
+
+	memset(m.o, 0, sizeof(m.o));
+	fx_init(&f, scripted, &s);
+	f.opts.max_rate[AWS_SSM] = 100; /* a burst of 100 ... */
+	f.opts.max_rate[AWS_IAM] = 2;	/* ... and one of 2, then 2 per second */
+	assert_int_equal(fx_client(&f), 0);
+	for (int i = 0; i < m.n; i++)
+		assert_int_equal(iam_delete_role_policy(f.client, NULL, "role", "policy", on_done, &m.o[i]), 0);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.waiting_rate, 4);
+	assert_int_equal(st.n_buckets, 1);
+	assert_int_equal(st.buckets[0].service, AWS_IAM);
+	assert_int_equal(st.buckets[0].waiting, 4);
+	aws_stats_release(&st);
+	fx_run_until(&f, all_done, &m);
+	for (int i = 0; i < m.n; i++)
+		assert_int_equal(m.o[i].status, 0);
+	/* in the order they were sent */
+	assert_int_equal(test_server_requests(f.server), 6);
+	assert_int_equal(s.verified, 6);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static double fx_random_half(void *arg)
+{
+	return 0.5;
+}
+
+static void held_or_throttled(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
+{
+	if (strstr(req->body, "RoleName=slow"))
+		*resp = (struct test_response){ TEST_HOLD, 0, NULL, NULL };
+	else
+		*resp = answer(400, NULL, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>");
+}
+
+static bool backing_off(void *arg)
+{
+	struct fixture *f = arg;
+	struct aws_stats st;
+	bool yes;
+
+	aws_client_stats(f->client, &st);
+	yes = st.backing_off == 1 && st.waiting_rate == 2 && test_server_held(f->server) == 1;
+	aws_stats_release(&st);
+	return yes;
+}
+
+static void test_close_with_calls_in_every_state(void **state)
+{
+	struct many m = { .n = 4 };
+	struct fixture f;
+
+	memset(m.o, 0, sizeof(m.o));
+	fx_init(&f, held_or_throttled, NULL);
+	f.opts.random = fx_random_half; /* a throttled call backs off 500 ms */
+	f.opts.max_rate[AWS_IAM] = 2;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(iam_delete_role_policy(f.client, NULL, "slow", "p", on_done, &m.o[0]), 0);
+	assert_int_equal(iam_delete_role_policy(f.client, NULL, "throttled", "p", on_done, &m.o[1]), 0);
+	assert_int_equal(iam_delete_role_policy(f.client, NULL, "queued", "p", on_done, &m.o[2]), 0);
+	assert_int_equal(iam_delete_role_policy(f.client, NULL, "queued", "p", on_done, &m.o[3]), 0);
+	fx_run_until(&f, backing_off, &f);
+	assert_true(backing_off(&f));
+	aws_client_close(f.client, fx_on_closed, &f);
+	for (int i = 0; i < m.n; i++) {
+		assert_int_equal(m.o[i].calls, 1);
+		assert_int_equal(m.o[i].status, -ECANCELED);
+	}
+	/* nothing new once closing */
+	assert_int_equal(iam_delete_role_policy(f.client, NULL, "late", "p", on_done, &m.o[4]), -ECANCELED);
+	f.client = NULL;
+	assert_false(f.closed);
+	assert_int_equal(fx_finish(&f), 0);
+	assert_true(f.closed);
+}
+
+static void test_synchronous_errors(void **state)
+{
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	struct aws_target alias = { .account = "nobody" }, bad = { .region = "Not A Region" };
+	struct fixture f;
+	struct outcome o;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, &alias, "/p", on_done, &o), -ENOENT);
+	assert_int_equal(ssm_delete_parameter(f.client, &bad, "/p", on_done, &o), -EINVAL);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, NULL, on_done, &o), -EINVAL);
+	assert_int_equal(aws_client_add_account(f.client, "prod", "not-an-arn", NULL), -EINVAL);
+	assert_int_equal(aws_client_add_account(f.client, "prod", "arn:aws:iam::1:role/x", NULL), 0);
+	assert_int_equal(aws_client_add_account(f.client, "prod", "arn:aws:iam::1:role/x", NULL), -EEXIST);
+	assert_int_equal(test_server_requests(f.server), 0);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void test_stats_json(void **state)
+{
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	struct fixture f;
+	struct outcome o = { 0 };
+	struct aws_stats st;
+	char *json;
+	cJSON *doc;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/p", on_done, &o), 0);
+	fx_run_until(&f, done, &o);
+	aws_client_stats(f.client, &st);
+	json = aws_stats_json(&st);
+	doc = cJSON_Parse(json);
+	assert_non_null(doc);
+	assert_int_equal(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "services"), "ssm"), "succeeded")
+			->valueint,
+		1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "rate_limiters")), 1);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "credentials")), 1);
+	cJSON_Delete(doc);
+	free(json);
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_success_and_signature),
+		cmocka_unit_test(test_retryable_then_success),
+		cmocka_unit_test(test_terminal_is_not_retried),
+		cmocka_unit_test(test_attempt_limits),
+		cmocka_unit_test(test_dropped_connection_is_retried),
+		cmocka_unit_test(test_retry_quota),
+		cmocka_unit_test(test_throttling_shrinks_the_bucket),
+		cmocka_unit_test(test_rate_bucket_queues_calls),
+		cmocka_unit_test(test_close_with_calls_in_every_state),
+		cmocka_unit_test(test_synchronous_errors),
+		cmocka_unit_test(test_stats_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
