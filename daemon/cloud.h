@@ -14,6 +14,7 @@
 
 #include "observed.h"
 #include "plan.h"
+#include "strbuf.h"
 #include "tenant_state.h"
 
 /* Where a tenant's resources live. */
@@ -59,6 +60,8 @@ struct cloud_ops {
 	char *(*status_json)(void *ctx);
 	/* in_flight: requests in flight right now. */
 	unsigned (*in_flight)(void *ctx);
+	/* metrics: append Prometheus text lines for the client's counters (optional). */
+	void (*metrics)(void *ctx, struct strbuf *out);
 };
 
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)

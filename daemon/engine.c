@@ -599,6 +599,11 @@ const struct observed_store *engine_observed(const struct engine *e, const struc
 	return ps && ps->listed ? &ps->store : NULL;
 }
 
+uint64_t engine_now_ms(const struct engine *e)
+{
+	return uv_now(e->loop);
+}
+
 const char *engine_instance(const struct engine *e)
 {
 	return e->set.instance;

@@ -139,6 +139,8 @@ const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n
 /* engine_observed: the observed model of a tenant's place, or NULL before listing. */
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
 const char *engine_instance(const struct engine *e);
+/* engine_now_ms: the loop's monotonic clock, the base of next_attempt_ms. */
+uint64_t engine_now_ms(const struct engine *e);
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
 /* engine_held_tenants: ids whose deletions wait; caller frees the array only. */
 const char **engine_held_tenants(const struct engine *e, size_t *ret_n);

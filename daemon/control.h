@@ -1,0 +1,36 @@
+/* The control socket: HTTP/1.1 with JSON bodies on a UNIX-domain socket (mode 0660),
+ * answering health, readiness, status, tenants and look-ups from the engine's memory,
+ * and taking the reconcile, pause/resume and prune-approval commands (DESIGN.md
+ * "Control socket"; docs/control-api.md). Requests and connections are bounded.
+ * A second daemon refuses to start on a socket another one answers on; a stale
+ * socket file is replaced. */
+#ifndef BTD_CONTROL_H
+#define BTD_CONTROL_H
+
+#include <uv.h>
+
+#include "engine.h"
+
+struct control;
+
+/* Facts about the daemon that status shows beside the engine's. Borrowed for the
+ * control's lifetime. */
+struct control_info {
+	const char *version;
+	const char *manifests; /* the manifest directory */
+	const char *mode;      /* "enforce" or "report" */
+	/* manifest problems of the last scan, as "file:line:col: message" lines */
+	const char *const *(*problems)(void *data, size_t *ret_n);
+	void *data;
+};
+
+/* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for
+ * socket problems. group may be NULL (keep the daemon's own group). */
+int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *info, const char *path, unsigned mode,
+		 const char *group, struct control **ret);
+void control_close(struct control *c, void (*done)(void *data), void *data);
+
+/* control_socket_live: true when something accepts connections on path. */
+bool control_socket_live(const char *path);
+
+#endif

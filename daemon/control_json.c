@@ -1,0 +1,309 @@
+#include "control_json.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "observed.h"
+#include "xalloc.h"
+
+cJSON *control_time(int64_t at)
+{
+	char buf[32];
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if (!at)
+		return cJSON_CreateNull();
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return cJSON_CreateString(buf);
+}
+
+static cJSON *string_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static cJSON *tags_json(const struct tag_set *tags)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < tags->n; i++)
+		cJSON_AddStringToObject(o, tags->items[i].key, tags->items[i].value);
+	return o;
+}
+
+static cJSON *strv_json(char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+cJSON *control_json_desired(const struct tenant *t)
+{
+	cJSON *o = cJSON_CreateObject(), *profiles = cJSON_AddArrayToObject(o, "profiles");
+
+	cJSON_AddItemToObject(o, "department", string_or_null(t->department));
+	cJSON_AddItemToObject(o, "project", string_or_null(t->project));
+	cJSON_AddItemToObject(o, "region", string_or_null(t->region));
+	cJSON_AddItemToObject(o, "account", string_or_null(t->account));
+	cJSON_AddItemToObject(o, "tags", tags_json(&t->tags));
+	for (size_t i = 0; i < t->n_profiles; i++) {
+		const struct profile *p = &t->profiles[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "key", p->key);
+		cJSON_AddStringToObject(j, "model", p->model);
+		cJSON_AddItemToObject(j, "description", string_or_null(p->description));
+		cJSON_AddItemToObject(j, "name", string_or_null(p->name));
+		cJSON_AddItemToObject(j, "parameter", string_or_null(p->parameter));
+		cJSON_AddStringToObject(j, "spec_hash", p->spec_hash);
+		cJSON_AddItemToObject(j, "tags", tags_json(&p->tags));
+		cJSON_AddItemToArray(profiles, j);
+	}
+	if (t->budget) {
+		cJSON *b = cJSON_AddObjectToObject(o, "budget"), *alerts = NULL;
+		cJSON_AddItemToObject(b, "name", string_or_null(t->budget_name));
+		cJSON_AddStringToObject(b, "limit_usd", t->budget->limit_usd);
+		cJSON_AddStringToObject(b, "period", budget_period_name(t->budget->period));
+		alerts = cJSON_AddArrayToObject(b, "alerts");
+		for (size_t i = 0; i < t->budget->n_alerts; i++) {
+			const struct alert *a = &t->budget->alerts[i];
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddNumberToObject(j, "threshold_percent", a->threshold_percent);
+			cJSON_AddStringToObject(j, "type", alert_type_name(a->type));
+			cJSON_AddItemToObject(j, "emails", strv_json(a->emails, a->n_emails));
+			cJSON_AddItemToObject(j, "sns_topic", string_or_null(a->sns_topic));
+			cJSON_AddItemToArray(alerts, j);
+		}
+	} else {
+		cJSON_AddNullToObject(o, "budget");
+	}
+	cJSON_AddItemToObject(o, "roles", strv_json(t->roles, t->n_roles));
+	cJSON_AddItemToObject(o, "policy_name", string_or_null(t->policy_name));
+	cJSON_AddStringToObject(o, "deletion_policy", deletion_policy_name(t->deletion_policy));
+	cJSON_AddBoolToObject(o, "suspended", t->suspended);
+	cJSON_AddItemToObject(o, "file", string_or_null(t->file));
+	return o;
+}
+
+static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	uint64_t now = engine_now_ms(e);
+
+	cJSON_AddStringToObject(o, "id", t->id);
+	cJSON_AddStringToObject(o, "state", tenant_state_name(t->state));
+	cJSON_AddItemToObject(o, "revision", string_or_null(t->desired ? t->desired->revision : NULL));
+	cJSON_AddItemToObject(o, "reconciled_revision", string_or_null(t->reconciled_revision));
+	cJSON_AddItemToObject(o, "last_error", string_or_null(t->last_error));
+	cJSON_AddItemToObject(o, "problem", string_or_null(t->problem));
+	cJSON_AddBoolToObject(o, "held", t->held);
+	cJSON_AddBoolToObject(o, "removed", t->removed);
+	cJSON_AddItemToObject(o, "last_reconciled", control_time(t->last_reconciled));
+	if (t->next_attempt_ms && t->next_attempt_ms > now && t->error != ERROR_NONE)
+		cJSON_AddNumberToObject(o, "next_attempt_in_ms", (double)(t->next_attempt_ms - now));
+	else
+		cJSON_AddNullToObject(o, "next_attempt_in_ms");
+	cJSON_AddItemToObject(o, "next_timer", control_time(t->wake_at));
+	cJSON_AddNumberToObject(o, "conflicts", (double)t->n_conflicts);
+	return o;
+}
+
+cJSON *control_json_tenants(const struct engine *e)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "tenants");
+	size_t n;
+	const struct tenant_entry **all = engine_tenants(e, &n);
+
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, tenant_summary(e, all[i]));
+	free(all);
+	return o;
+}
+
+static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t)
+{
+	const struct observed_store *s = engine_observed(e, t);
+	const struct observed_group *g = s ? observed_store_group(s, t->id) : NULL;
+	cJSON *o = cJSON_CreateObject(), *profiles, *params;
+
+	if (!s) {
+		cJSON_Delete(o);
+		return cJSON_CreateNull();
+	}
+	profiles = cJSON_AddArrayToObject(o, "profiles");
+	params = cJSON_AddArrayToObject(o, "parameters");
+	for (size_t i = 0; g && i < g->n_profiles; i++) {
+		const struct observed_profile *p = g->profiles[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "arn", p->arn);
+		cJSON_AddItemToObject(j, "name", string_or_null(p->name));
+		cJSON_AddItemToObject(j, "models", strv_json(p->model_arns, p->n_model_arns));
+		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&p->tags, engine_instance(e)));
+		cJSON_AddItemToObject(j, "tags", tags_json(&p->tags));
+		cJSON_AddItemToArray(profiles, j);
+	}
+	for (size_t i = 0; g && i < g->n_parameters; i++) {
+		const struct observed_parameter *q = g->parameters[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "name", q->name);
+		cJSON_AddItemToObject(j, "value", string_or_null(q->value));
+		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&q->tags, engine_instance(e)));
+		cJSON_AddItemToArray(params, j);
+	}
+	cJSON_AddItemToObject(o, "listed_at", control_time(s->listed_at));
+	return o;
+}
+
+cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
+{
+	cJSON *o = tenant_summary(e, t), *conflicts, *history;
+
+	if (t->place) {
+		cJSON *p = cJSON_AddObjectToObject(o, "place");
+		cJSON_AddItemToObject(p, "account", string_or_null(t->place->account));
+		cJSON_AddItemToObject(p, "account_id", string_or_null(t->place->account_id));
+		cJSON_AddItemToObject(p, "region", string_or_null(t->place->region));
+	}
+	cJSON_AddItemToObject(o, "desired", t->desired ? control_json_desired(t->desired) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "observed", observed_json(e, t));
+	conflicts = cJSON_AddArrayToObject(o, "conflict_details");
+	for (size_t i = 0; i < t->n_conflicts; i++) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "resource", t->conflicts[i].resource);
+		cJSON_AddStringToObject(j, "message", t->conflicts[i].message);
+		cJSON_AddItemToArray(conflicts, j);
+	}
+	history = cJSON_AddArrayToObject(o, "history");
+	for (unsigned i = 0; i < ENGINE_HISTORY; i++) {
+		/* oldest first */
+		const struct history_event *h = &t->history[(t->history_next + i) % ENGINE_HISTORY];
+		cJSON *j;
+		if (!h->text)
+			continue;
+		j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "at", control_time(h->at));
+		cJSON_AddStringToObject(j, "event", h->text);
+		cJSON_AddItemToArray(history, j);
+	}
+	return o;
+}
+
+cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,
+			    const char **ret_error)
+{
+	const struct tenant_entry *t = engine_tenant(e, tenant);
+	const struct profile *p = t && t->desired && !t->removed ? tenant_profile(t->desired, profile) : NULL;
+	const struct observed_store *s = t ? engine_observed(e, t) : NULL;
+	const struct observed_profile *live = p && s ? observed_store_profile_by_name(s, p->name) : NULL;
+	cJSON *o;
+
+	if (!p) {
+		*ret_status = 404;
+		*ret_error = t ? "no such profile in this tenant" : "no such tenant";
+		return NULL;
+	}
+	if (!live || !tags_owned_by(&live->tags, engine_instance(e))) {
+		*ret_status = 503;
+		*ret_error = "the profile does not exist yet";
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "tenant", tenant);
+	cJSON_AddStringToObject(o, "profile", profile);
+	cJSON_AddStringToObject(o, "arn", live->arn);
+	cJSON_AddItemToObject(o, "id", string_or_null(live->id));
+	cJSON_AddStringToObject(o, "name", p->name);
+	cJSON_AddStringToObject(o, "model", p->model);
+	cJSON_AddItemToObject(o, "model_arn", string_or_null(tag_set_get(&live->tags, TAG_MODEL)));
+	cJSON_AddItemToObject(o, "parameter", string_or_null(p->parameter));
+	cJSON_AddStringToObject(o, "region", t->desired->region ? t->desired->region : "");
+	*ret_status = 200;
+	return o;
+}
+
+cJSON *control_json_status(const struct engine *e, const struct control_info *info)
+{
+	struct engine_counts c;
+	cJSON *o = cJSON_CreateObject(), *m, *ts, *by, *q, *held, *counters, *problems;
+	void *ctx;
+	const struct cloud_ops *cloud = engine_cloud(e, &ctx);
+	char *aws = cloud->status_json ? cloud->status_json(ctx) : NULL;
+	const char **held_ids;
+	size_t n_held, n_problems = 0;
+	const char *const *lines = info->problems ? info->problems(info->data, &n_problems) : NULL;
+
+	engine_counts(e, &c);
+	cJSON_AddStringToObject(o, "version", info->version);
+	cJSON_AddStringToObject(o, "instance", engine_instance(e));
+	cJSON_AddBoolToObject(o, "ready", engine_ready(e));
+	cJSON_AddBoolToObject(o, "paused", engine_paused(e));
+	cJSON_AddStringToObject(o, "mode", info->mode);
+	m = cJSON_AddObjectToObject(o, "manifests");
+	cJSON_AddStringToObject(m, "directory", info->manifests);
+	cJSON_AddItemToObject(m, "revision", string_or_null(engine_revision(e)));
+	problems = cJSON_AddArrayToObject(m, "problems");
+	for (size_t i = 0; i < n_problems; i++)
+		cJSON_AddItemToArray(problems, cJSON_CreateString(lines[i]));
+	ts = cJSON_AddObjectToObject(o, "tenants");
+	cJSON_AddNumberToObject(ts, "total", (double)c.tenants);
+	by = cJSON_AddObjectToObject(ts, "by_state");
+	for (int s = 0; s < TENANT__STATE_COUNT; s++)
+		cJSON_AddNumberToObject(by, tenant_state_name(s), (double)c.by_state[s]);
+	q = cJSON_AddObjectToObject(o, "queue");
+	cJSON_AddNumberToObject(q, "depth", (double)c.queue_depth);
+	cJSON_AddNumberToObject(q, "reconciles_in_flight", (double)c.reconciles_in_flight);
+	cJSON_AddNumberToObject(q, "aws_calls_in_flight", cloud->in_flight ? (double)cloud->in_flight(ctx) : 0);
+	cJSON_AddItemToObject(o, "aws", aws ? cJSON_Parse(aws) : cJSON_CreateNull());
+	free(aws);
+	cJSON_AddItemToObject(o, "last_resync", control_time(c.last_resync));
+	cJSON_AddNumberToObject(o, "places", (double)c.places);
+	held_ids = engine_held_tenants(e, &n_held);
+	held = cJSON_AddArrayToObject(o, "held_deletions");
+	for (size_t i = 0; i < n_held; i++)
+		cJSON_AddItemToArray(held, cJSON_CreateString(held_ids[i]));
+	free(held_ids);
+	counters = cJSON_AddObjectToObject(o, "counters");
+	cJSON_AddNumberToObject(counters, "reconciles", (double)c.reconciles);
+	cJSON_AddNumberToObject(counters, "actions", (double)c.actions);
+	cJSON_AddNumberToObject(counters, "action_failures", (double)c.action_failures);
+	return o;
+}
+
+void control_metrics(const struct engine *e, struct strbuf *out)
+{
+	struct engine_counts c;
+	void *ctx;
+	const struct cloud_ops *cloud = engine_cloud(e, &ctx);
+
+	engine_counts(e, &c);
+	strbuf_adds(out, "# HELP bedrock_tenantd_ready 1 once the first full sync is done.\n"
+			 "# TYPE bedrock_tenantd_ready gauge\n");
+	strbuf_addf(out, "bedrock_tenantd_ready %d\n", engine_ready(e) ? 1 : 0);
+	strbuf_adds(out, "# HELP bedrock_tenantd_tenants Tenants by state.\n# TYPE bedrock_tenantd_tenants gauge\n");
+	for (int s = 0; s < TENANT__STATE_COUNT; s++)
+		strbuf_addf(out, "bedrock_tenantd_tenants{state=\"%s\"} %zu\n", tenant_state_name(s), c.by_state[s]);
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_queue_depth Tenants waiting for a reconcile.\n"
+		    "# TYPE bedrock_tenantd_queue_depth gauge\nbedrock_tenantd_queue_depth %zu\n"
+		    "# HELP bedrock_tenantd_reconciles_in_flight Reconciles running now.\n"
+		    "# TYPE bedrock_tenantd_reconciles_in_flight gauge\nbedrock_tenantd_reconciles_in_flight %zu\n"
+		    "# HELP bedrock_tenantd_held_deletions Tenants whose deletions wait for approval.\n"
+		    "# TYPE bedrock_tenantd_held_deletions gauge\nbedrock_tenantd_held_deletions %zu\n"
+		    "# HELP bedrock_tenantd_reconciles_total Reconciles started.\n"
+		    "# TYPE bedrock_tenantd_reconciles_total counter\nbedrock_tenantd_reconciles_total %llu\n"
+		    "# HELP bedrock_tenantd_actions_total AWS actions carried out.\n"
+		    "# TYPE bedrock_tenantd_actions_total counter\nbedrock_tenantd_actions_total %llu\n"
+		    "# HELP bedrock_tenantd_action_failures_total AWS actions that failed.\n"
+		    "# TYPE bedrock_tenantd_action_failures_total counter\nbedrock_tenantd_action_failures_total %llu\n"
+		    "# HELP bedrock_tenantd_last_resync_seconds Time of the last complete listing.\n"
+		    "# TYPE bedrock_tenantd_last_resync_seconds gauge\nbedrock_tenantd_last_resync_seconds %lld\n",
+		    c.queue_depth, c.reconciles_in_flight, c.held, (unsigned long long)c.reconciles,
+		    (unsigned long long)c.actions, (unsigned long long)c.action_failures, (long long)c.last_resync);
+	if (cloud->metrics)
+		cloud->metrics(ctx, out);
+}

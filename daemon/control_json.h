@@ -1,0 +1,24 @@
+/* The JSON documents of the control API, built from the engine's state. Every
+ * function returns a new cJSON tree owned by the caller. */
+#ifndef BTD_CONTROL_JSON_H
+#define BTD_CONTROL_JSON_H
+
+#include <cjson/cJSON.h>
+
+#include "control.h"
+#include "engine.h"
+
+cJSON *control_json_status(const struct engine *e, const struct control_info *info);
+cJSON *control_json_tenants(const struct engine *e);
+cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t);
+cJSON *control_json_desired(const struct tenant *t);
+/* control_json_resolve: NULL with *ret_status 404 (unknown) or 503 (not created yet). */
+cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,
+			    const char **ret_error);
+/* control_metrics: the Prometheus text exposition of the engine's (and the AWS
+ * layer's) counters, appended to out. */
+void control_metrics(const struct engine *e, struct strbuf *out);
+/* control_time: an ISO-8601 UTC text for a wall-clock second, or NULL for 0. */
+cJSON *control_time(int64_t at);
+
+#endif

@@ -1,0 +1,23 @@
+/* A blocking HTTP request to the daemon's control socket, for bedrock-tenantctl and
+ * tests. The answer body is capped (CTL_MAX_BODY). */
+#ifndef BTD_CTL_HTTP_H
+#define BTD_CTL_HTTP_H
+
+#include <stddef.h>
+
+#define CTL_MAX_BODY	   (64 * 1024 * 1024)
+#define CTL_DEFAULT_SOCKET "/run/bedrock-tenantd/control.sock"
+
+struct ctl_answer {
+	long status; /* HTTP status */
+	char *body;  /* NUL-terminated, owned */
+	size_t len;
+};
+
+/* ctl_request: 0 with *ret filled, or -errno with a message in err (when the daemon
+ * cannot be reached). method is "GET" or "POST". */
+int ctl_request(const char *socket, const char *method, const char *path, struct ctl_answer *ret, char *err,
+		size_t err_len);
+void ctl_answer_release(struct ctl_answer *a);
+
+#endif

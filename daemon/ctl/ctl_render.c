@@ -1,0 +1,151 @@
+#include "ctl_render.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *str(const cJSON *j, const char *key, const char *fallback)
+{
+	const cJSON *v = cJSON_GetObjectItem(j, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : fallback;
+}
+
+static double num(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(j, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static bool is_problem_state(const char *state)
+{
+	return !strcmp(state, "Error") || !strcmp(state, "Stalled") || !strcmp(state, "Held");
+}
+
+static int status_exit(const cJSON *j)
+{
+	const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tenants"), "by_state");
+
+	if (!cJSON_IsTrue(cJSON_GetObjectItem(j, "ready")))
+		return 1;
+	return num(by, "Error") + num(by, "Stalled") + num(by, "Held") > 0 ? 1 : 0;
+}
+
+static int tenants_exit(const cJSON *j)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tenants")) if (is_problem_state(str(t, "state", ""))) return 1;
+	return 0;
+}
+
+static int tenant_exit(const cJSON *j)
+{
+	return strcmp(str(j, "state", ""), "Ready") ? 1 : 0;
+}
+
+int render_exit_of(const char *path, const cJSON *j)
+{
+	if (!strcmp(path, "/v1/status"))
+		return status_exit(j);
+	if (!strcmp(path, "/v1/tenants"))
+		return tenants_exit(j);
+	if (!strncmp(path, "/v1/tenants/", 12))
+		return tenant_exit(j);
+	return 0;
+}
+
+int render_status(const cJSON *j)
+{
+	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
+	const cJSON *by = cJSON_GetObjectItem(t, "by_state"), *q = cJSON_GetObjectItem(j, "queue"), *s, *p;
+	const cJSON *held = cJSON_GetObjectItem(j, "held_deletions"), *problems = cJSON_GetObjectItem(m, "problems");
+	const char *rev = str(m, "revision", NULL);
+	bool first = true;
+
+	printf("bedrock-tenantd %s, instance %s: %s%s, mode %s\n", str(j, "version", "?"), str(j, "instance", "?"),
+	       cJSON_IsTrue(cJSON_GetObjectItem(j, "ready")) ? "ready" : "first sync in progress",
+	       cJSON_IsTrue(cJSON_GetObjectItem(j, "paused")) ? ", paused" : "", str(j, "mode", "?"));
+	printf("%-12s %s%s%.12s\n", "manifests", str(m, "directory", "?"), rev ? " at " : "", rev ? rev : "");
+	printf("%-12s %.0f:", "tenants", num(t, "total"));
+	cJSON_ArrayForEach(s, by)
+	{
+		if (s->valuedouble <= 0)
+			continue;
+		printf("%s %.0f %s", first ? "" : ",", s->valuedouble, s->string);
+		first = false;
+	}
+	printf("%s\n", first ? " none" : "");
+	printf("%-12s %.0f waiting, %.0f reconciling, %.0f AWS calls in flight\n", "queue", num(q, "depth"),
+	       num(q, "reconciles_in_flight"), num(q, "aws_calls_in_flight"));
+	printf("%-12s %s\n", "last resync", str(j, "last_resync", "never"));
+	printf("%-12s", "held");
+	if (!cJSON_GetArraySize(held))
+		printf(" none\n");
+	else {
+		cJSON_ArrayForEach(s, held) printf(" %s", s->valuestring);
+		printf("  (bedrock-tenantctl approve-prune)\n");
+	}
+	cJSON_ArrayForEach(p, problems) printf("%-12s %s\n", "problem", p->valuestring);
+	return status_exit(j);
+}
+
+int render_tenants(const cJSON *j)
+{
+	const cJSON *t;
+
+	printf("%-40s %-12s %-10s %s\n", "TENANT", "STATE", "REVISION", "LAST ERROR");
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tenants"))
+	{
+		const char *err = str(t, "problem", str(t, "last_error", "-"));
+		printf("%-40s %-12s %-10.8s %s\n", str(t, "id", "?"), str(t, "state", "?"), str(t, "revision", "-"),
+		       err);
+	}
+	return tenants_exit(j);
+}
+
+int render_tenant(const cJSON *j)
+{
+	const cJSON *d = cJSON_GetObjectItem(j, "desired"), *o = cJSON_GetObjectItem(j, "observed"), *p, *h;
+	const cJSON *b = cJSON_GetObjectItem(d, "budget");
+
+	printf("%-14s %s\n", "tenant", str(j, "id", "?"));
+	printf("%-14s %s%s\n", "state", str(j, "state", "?"),
+	       cJSON_IsTrue(cJSON_GetObjectItem(j, "held")) ? " (deletions held for approval)" : "");
+	printf("%-14s %s\n", "file", str(d, "file", "-"));
+	printf("%-14s %.12s (reconciled %.12s)\n", "revision", str(j, "revision", "-"),
+	       str(j, "reconciled_revision", "-"));
+	printf("%-14s %s\n", "region", str(d, "region", "-"));
+	if (str(j, "problem", NULL))
+		printf("%-14s %s\n", "manifest", str(j, "problem", ""));
+	if (str(j, "last_error", NULL))
+		printf("%-14s %s\n", "last error", str(j, "last_error", ""));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(j, "conflict_details"))
+		printf("%-14s %s\n", "conflict", str(p, "message", ""));
+	if (cJSON_IsObject(b))
+		printf("%-14s %s USD %s, %d alert(s)\n", "budget", str(b, "limit_usd", "?"), str(b, "period", "?"),
+		       cJSON_GetArraySize(cJSON_GetObjectItem(b, "alerts")));
+	printf("\n%-12s %-40s %s\n", "PROFILE", "NAME", "MODEL");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "profiles"))
+		printf("%-12s %-40s %s\n", str(p, "key", "?"), str(p, "name", "?"), str(p, "model", "?"));
+	if (cJSON_IsObject(o)) {
+		printf("\n%-90s %s\n", "LIVE PROFILE ARN", "MANAGED");
+		cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "profiles"))
+			printf("%-90s %s\n", str(p, "arn", "?"),
+			       cJSON_IsTrue(cJSON_GetObjectItem(p, "managed")) ? "yes" : "no");
+		printf("\n%-50s %s\n", "PARAMETER", "VALUE");
+		cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "parameters"))
+			printf("%-50s %s\n", str(p, "name", "?"), str(p, "value", "-"));
+	}
+	printf("\nHISTORY\n");
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(j, "history"))
+		printf("  %s  %s\n", str(h, "at", "?"), str(h, "event", ""));
+	return tenant_exit(j);
+}
+
+int render_resolve(const cJSON *j)
+{
+	printf("%s\n", str(j, "arn", ""));
+	return 0;
+}

@@ -1,0 +1,286 @@
+/* The control socket over a real UNIX socket: an engine on the in-memory cloud, a
+ * client thread making requests while the loop serves them. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <uv.h>
+
+#include "control.h"
+#include "ctl_http.h"
+#include "engine.h"
+#include "fake_cloud.h"
+#include "fixtures.h"
+#include "log.h"
+#include "xalloc.h"
+
+struct exchange {
+	const char *method;
+	const char *path;
+	long status;
+	char *body;
+};
+
+struct env {
+	uv_loop_t loop;
+	uv_async_t done;
+	struct fake_cloud cloud;
+	struct store *store;
+	struct engine *e;
+	struct control *control;
+	char dir[64];
+	char socket[128];
+	struct exchange *x;
+	size_t n_x;
+	bool client_done;
+};
+
+static const struct control_info info = { .version = "test", .manifests = "/srv/manifests", .mode = "enforce" };
+
+static void client_thread(void *arg)
+{
+	struct env *env = arg;
+
+	for (size_t i = 0; i < env->n_x; i++) {
+		struct ctl_answer a = { 0 };
+		char err[256];
+		if (ctl_request(env->socket, env->x[i].method, env->x[i].path, &a, err, sizeof(err)) == 0) {
+			env->x[i].status = a.status;
+			env->x[i].body = a.body;
+		} else {
+			env->x[i].status = -1;
+		}
+	}
+	uv_async_send(&env->done);
+}
+
+static void on_done(uv_async_t *a)
+{
+	((struct env *)a->data)->client_done = true;
+	uv_stop(a->loop);
+}
+
+/* Run exchanges from a thread while the loop serves them. */
+static void exchange(struct env *env, struct exchange *x, size_t n)
+{
+	uv_thread_t th;
+
+	env->x = x;
+	env->n_x = n;
+	env->client_done = false;
+	assert_int_equal(uv_thread_create(&th, client_thread, env), 0);
+	while (!env->client_done)
+		uv_run(&env->loop, UV_RUN_DEFAULT);
+	uv_thread_join(&th);
+}
+
+static bool settled(struct env *env)
+{
+	struct engine_counts c;
+
+	engine_counts(env->e, &c);
+	return engine_ready(env->e) && c.reconciles_in_flight == 0 && env->cloud.pending == 0;
+}
+
+static void put_tenant(struct env *env)
+{
+	struct tenant *t = fix_tenant("acme");
+
+	t->revision = xstrdup("rev1");
+	fix_profile(t, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	engine_revision_begin(env->e, "c0ffee", true);
+	engine_put_tenant(env->e, t);
+	engine_revision_end(env->e);
+	tenant_free(t);
+}
+
+static void setup_env(struct env *env)
+{
+	struct engine_settings set = { .instance = FIX_INSTANCE,
+				       .default_region = FIX_REGION,
+				       .grace_s = FIX_GRACE,
+				       .drain_s = FIX_DRAIN,
+				       .prune = PRUNE_LIMITS_DEFAULT };
+	char *db;
+
+	memset(env, 0, sizeof(*env));
+	snprintf(env->dir, sizeof(env->dir), "/tmp/btd-control-XXXXXX");
+	assert_non_null(mkdtemp(env->dir));
+	snprintf(env->socket, sizeof(env->socket), "%s/control.sock", env->dir);
+	uv_loop_init(&env->loop);
+	uv_async_init(&env->loop, &env->done, on_done);
+	env->done.data = env;
+	fake_cloud_init(&env->cloud, &env->loop);
+	db = xasprintf("%s/state.db", env->dir);
+	assert_int_equal(store_open(db, &env->store, NULL), 0);
+	free(db);
+	assert_int_equal(engine_new(&env->loop, &set, &fake_cloud_ops, &env->cloud, env->store, &env->e), 0);
+	assert_int_equal(engine_start(env->e), 0);
+	assert_int_equal(control_open(&env->loop, env->e, &info, env->socket, 0660, NULL, &env->control), 0);
+}
+
+static void closed(void *data)
+{
+	*(int *)data += 1;
+}
+
+static void teardown_env(struct env *env)
+{
+	int n = 0;
+	char *cmd;
+
+	control_close(env->control, closed, &n);
+	engine_drain(env->e, 1000, NULL, NULL);
+	engine_free(env->e, closed, &n);
+	uv_close((uv_handle_t *)&env->done, NULL);
+	uv_run(&env->loop, UV_RUN_DEFAULT);
+	assert_int_equal(n, 2);
+	assert_int_equal(uv_loop_close(&env->loop), 0);
+	store_close(env->store);
+	fake_cloud_release(&env->cloud);
+	cmd = xasprintf("rm -rf '%s'", env->dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static cJSON *parse(const struct exchange *x)
+{
+	cJSON *j = cJSON_Parse(x->body);
+
+	assert_non_null(j);
+	return j;
+}
+
+static void test_api(void **state)
+{
+	struct env env;
+	struct exchange before[] = { { "GET", "/v1/health", 0, NULL }, { "GET", "/v1/ready", 0, NULL } };
+	struct exchange x[] = {
+		{ "GET", "/v1/ready", 0, NULL },
+		{ "GET", "/v1/status", 0, NULL },
+		{ "GET", "/v1/tenants", 0, NULL },
+		{ "GET", "/v1/tenants/acme", 0, NULL },
+		{ "GET", "/v1/tenants/nobody", 0, NULL },
+		{ "GET", "/v1/resolve?tenant=acme&profile=chat", 0, NULL },
+		{ "GET", "/v1/resolve?tenant=acme&profile=nope", 0, NULL },
+		{ "GET", "/v1/resolve?tenant=acme", 0, NULL },
+		{ "POST", "/v1/tenants/acme/reconcile", 0, NULL },
+		{ "POST", "/v1/reconcile", 0, NULL },
+		{ "POST", "/v1/pause", 0, NULL },
+		{ "POST", "/v1/resume", 0, NULL },
+		{ "POST", "/v1/prune/approve", 0, NULL },
+		{ "GET", "/metrics", 0, NULL },
+		{ "GET", "/v1/nothing", 0, NULL },
+		{ "POST", "/v1/status", 0, NULL },
+	};
+	struct stat st;
+	cJSON *j;
+
+	setup_env(&env);
+	assert_int_equal(stat(env.socket, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0660);
+
+	exchange(&env, before, 2);
+	assert_int_equal(before[0].status, 200);
+	assert_int_equal(before[1].status, 503); /* no manifest revision yet */
+	put_tenant(&env);
+	while (!settled(&env))
+		uv_run(&env.loop, UV_RUN_ONCE);
+
+	exchange(&env, x, sizeof(x) / sizeof(x[0]));
+	assert_int_equal(x[0].status, 200);
+	assert_int_equal(x[1].status, 200);
+	j = parse(&x[1]);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tenants"), "total")->valueint, 1);
+	assert_int_equal(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tenants"), "by_state"), "Ready")
+			->valueint,
+		1);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "manifests"), "revision")->valuestring,
+			    "c0ffee");
+	cJSON_Delete(j);
+	j = parse(&x[2]);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "tenants"), 0)->child->valuestring, "acme");
+	cJSON_Delete(j);
+	j = parse(&x[3]);
+	assert_string_equal(cJSON_GetObjectItem(j, "state")->valuestring, "Ready");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "observed"), "profiles")), 1);
+	assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(j, "history")) > 0);
+	cJSON_Delete(j);
+	assert_int_equal(x[4].status, 404);
+	assert_int_equal(x[5].status, 200);
+	j = parse(&x[5]);
+	assert_non_null(strstr(cJSON_GetObjectItem(j, "arn")->valuestring, ":application-inference-profile/"));
+	assert_string_equal(cJSON_GetObjectItem(j, "parameter")->valuestring, "/bedrock-tenants/acme/chat/profile-arn");
+	cJSON_Delete(j);
+	assert_int_equal(x[6].status, 404);
+	assert_int_equal(x[7].status, 400);
+	assert_int_equal(x[8].status, 202);
+	assert_int_equal(x[9].status, 202);
+	assert_int_equal(x[10].status, 200);
+	assert_int_equal(x[11].status, 200);
+	assert_int_equal(x[12].status, 200);
+	assert_int_equal(x[13].status, 200);
+	assert_non_null(strstr(x[13].body, "bedrock_tenantd_tenants{state=\"Ready\"} 1"));
+	assert_int_equal(x[14].status, 404);
+	assert_int_equal(x[15].status, 405);
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		free(x[i].body);
+	for (size_t i = 0; i < 2; i++)
+		free(before[i].body);
+	teardown_env(&env);
+}
+
+static void test_second_daemon_refused_stale_socket_replaced(void **state)
+{
+	struct env env;
+	struct control *other = NULL;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *stale;
+	int fd;
+	struct engine *e2 = NULL;
+
+	setup_env(&env);
+	put_tenant(&env);
+	/* a live socket: refused */
+	assert_int_equal(control_open(&env.loop, env.e, &info, env.socket, 0660, NULL, &other), -EADDRINUSE);
+	assert_true(control_socket_live(env.socket));
+
+	/* a stale socket file (its daemon died): replaced */
+	stale = xasprintf("%s/stale.sock", env.dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", stale);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd); /* bound, never listening: nobody answers */
+	assert_false(control_socket_live(stale));
+	assert_int_equal(control_open(&env.loop, env.e, &info, stale, 0660, NULL, &other), 0);
+	assert_true(control_socket_live(stale));
+	control_close(other, NULL, NULL);
+	free(stale);
+	(void)e2;
+	teardown_env(&env);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_api),
+		cmocka_unit_test(test_second_daemon_refused_stale_socket_replaced),
+	};
+
+	log_setup(LOG_LVL_ERROR, true);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
