@@ -35,11 +35,15 @@ char *mp_string(struct mparse *m, const struct ynode *n, const char *key, size_t
 	return s;
 }
 
-void mp_error_free(struct mparse *m, const struct ynode *at, char *message)
+void mp_error_free(struct mparse *m, const struct ynode *at, const char *key, char *message)
 {
+	size_t mark;
+
 	if (!message)
 		return;
+	mark = key ? walk_push_key(&m->w, key) : m->w.path_len;
 	walk_error(&m->w, at, "%s", message);
+	walk_pop(&m->w, mark);
 	free(message);
 }
 
@@ -57,15 +61,17 @@ static void read_tag(struct mparse *m, const struct ypair *pair, struct tag *out
 	if (k->type != YNODE_SCALAR)
 		return; /* reported by the YAML front end */
 	mark = walk_push_key(&m->w, k->scalar.text);
-	if (memchr(k->scalar.text, '\0', k->scalar.len) || (why = rule_tag_key(k->scalar.text))) {
-		walk_error(&m->w, k, "'%.128s' is not a valid tag key: %s", k->scalar.text,
-			   why ? why : "it contains a NUL character");
+	if (memchr(k->scalar.text, '\0', k->scalar.len)) {
+		walk_error(&m->w, k, "the tag key contains a NUL character");
+	} else if ((why = rule_tag_key(k->scalar.text))) {
+		walk_error(&m->w, k, "'%.128s' is not a valid tag key: %s", k->scalar.text, why);
 	} else if (!v || v->type != YNODE_SCALAR || ynode_is_null(v)) {
 		walk_error(&m->w, v ? v : k, "expected a tag value (a string; write \"\" for an empty one), found %s",
 			   ynode_type_name(v));
-	} else if (memchr(v->scalar.text, '\0', v->scalar.len) || (why = rule_tag_value(v->scalar.text))) {
-		walk_error(&m->w, v, "'%.100s' is not a valid tag value: %s", v->scalar.text,
-			   why ? why : "it contains a NUL character");
+	} else if (memchr(v->scalar.text, '\0', v->scalar.len)) {
+		walk_error(&m->w, v, "the tag value contains a NUL character");
+	} else if ((why = rule_tag_value(v->scalar.text))) {
+		walk_error(&m->w, v, "'%.100s' is not a valid tag value: %s", v->scalar.text, why);
 	} else {
 		out->key = xstrdup(k->scalar.text);
 		out->value = xstrdup(v->scalar.text);
@@ -167,7 +173,7 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 		p->model_kind = ref.kind;
 		p->model_id = xstrdup(ref.id);
 		check_model_place(m, n, &ref);
-		mp_error_free(m, n, governance_model(m->cfg, p->model_id, p->model));
+		mp_error_free(m, n, NULL, governance_model(m->cfg, p->model_id, p->model));
 	}
 	walk_pop(&m->w, mark);
 }
@@ -300,6 +306,22 @@ static void read_account(struct mparse *m, const struct ynode *n)
 	strbuf_release(&sb);
 }
 
+/* policy.required_tags against the keys written (a key with a bad value was reported
+ * already and is not also "missing"); tags that are not a mapping were reported too. */
+static void check_required_tags(struct mparse *m, const struct ynode *spec, const struct ynode *tags)
+{
+	struct tag_set written;
+
+	if (tags && tags->type != YNODE_MAPPING)
+		return;
+	tag_set_init(&written);
+	for (size_t i = 0; tags && i < tags->map.n; i++)
+		if (tags->map.pairs[i].key->type == YNODE_SCALAR)
+			tag_set_put(&written, tags->map.pairs[i].key->scalar.text, "");
+	mp_error_free(m, tags ? tags : spec, tags ? "tags" : NULL, governance_required_tags(m->cfg, &written));
+	tag_set_release(&written);
+}
+
 enum spec_key {
 	S_DEPARTMENT,
 	S_PROJECT,
@@ -327,7 +349,8 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 		goto out;
 	t->department = mp_string(m, v[S_DEPARTMENT], "department", 256, rule_department, "department");
 	if (!v[S_DEPARTMENT] || t->department)
-		mp_error_free(m, v[S_DEPARTMENT] ? v[S_DEPARTMENT] : n, governance_department(m->cfg, t->department));
+		mp_error_free(m, v[S_DEPARTMENT] ? v[S_DEPARTMENT] : n, v[S_DEPARTMENT] ? "department" : NULL,
+			      governance_department(m->cfg, t->department));
 	t->project = mp_string(m, v[S_PROJECT], "project", 256, rule_department, "project");
 	if (v[S_REGION])
 		t->region = mp_string(m, v[S_REGION], "region", 64, rule_region, "Region");
@@ -335,18 +358,19 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 		t->region = xstrdup(m->cfg->region);
 	else
 		walk_error(&m->w, n, "no Region: set spec.region, or region in the daemon configuration");
-	mp_error_free(m, v[S_REGION] ? v[S_REGION] : n, governance_region(m->cfg, t->region));
+	mp_error_free(m, v[S_REGION] ? v[S_REGION] : n, v[S_REGION] ? "region" : NULL,
+		      governance_region(m->cfg, t->region));
 	read_account(m, v[S_ACCOUNT]);
 	if (v[S_TAGS]) {
 		size_t tm = walk_push_key(&m->w, "tags");
 		read_tags(m, v[S_TAGS], &t->tags);
 		walk_pop(&m->w, tm);
 	}
-	mp_error_free(m, v[S_TAGS] ? v[S_TAGS] : n, governance_required_tags(m->cfg, &t->tags));
+	check_required_tags(m, n, v[S_TAGS]);
 	if (walk_require(&m->w, n, v[S_PROFILES], "profiles"))
 		read_profiles(m, v[S_PROFILES]);
 	manifest_read_budget(m, v[S_BUDGET]);
-	mp_error_free(m, n, governance_budget_required(m->cfg, t->budget));
+	mp_error_free(m, n, NULL, governance_budget_required(m->cfg, t->budget));
 	manifest_read_access(m, v[S_ACCESS]);
 	if (v[S_DELETION]) {
 		size_t dm = walk_push_key(&m->w, "deletion_policy");

@@ -24,12 +24,12 @@ static int str_cmp(const void *a, const void *b)
 /* A sequence of strings checked by rule; duplicates (case-insensitive: e-mail
  * addresses and IAM role names do not distinguish case) are errors. Sorted result. */
 static char **read_names(struct mparse *m, const struct ynode *n, const char *key, size_t max,
-			 const char *(*rule)(const char *), const char *what, size_t *ret_n)
+			 const char *(*rule)(const char *), const char *what, const char *items, size_t *ret_n)
 {
 	size_t mark = walk_push_key(&m->w, key), k = 0;
 	char **v = NULL;
 
-	if (!walk_sequence(&m->w, n, 0, max, what))
+	if (!walk_sequence(&m->w, n, 0, max, items))
 		goto out;
 	v = xcalloc(n->seq.n ? n->seq.n : 1, sizeof(*v));
 	for (size_t i = 0; i < n->seq.n; i++) {
@@ -87,7 +87,7 @@ static void read_alert(struct mparse *m, const struct ynode *n, struct placed_al
 	}
 	if (v[2])
 		a->emails = read_names(m, v[2], "emails", MANIFEST_MAX_EMAILS, rule_email, "e-mail address",
-				       &a->n_emails);
+				       "e-mail addresses", &a->n_emails);
 	a->sns_topic = mp_string(m, v[3], "sns_topic", 1024, rule_sns_topic_arn, "SNS topic ARN");
 	if (!a->n_emails && !a->sns_topic && !v[3] && !(v[2] && v[2]->type == YNODE_SEQUENCE && v[2]->seq.n))
 		walk_error(&m->w, n, "an alert needs at least one subscriber: emails or sns_topic");
@@ -156,7 +156,7 @@ void manifest_read_budget(struct mparse *m, const struct ynode *n)
 			if (units_decimal_cmp(b->limit_usd, MANIFEST_MAX_BUDGET_USD) > 0)
 				walk_error(&m->w, v[0], "%s is above the largest budget accepted (%s)", b->limit_usd,
 					   MANIFEST_MAX_BUDGET_USD);
-			mp_error_free(m, v[0], governance_budget_limit(m->cfg, b->limit_usd));
+			mp_error_free(m, v[0], NULL, governance_budget_limit(m->cfg, b->limit_usd));
 		}
 		walk_pop(&m->w, lm);
 	}
@@ -183,6 +183,6 @@ void manifest_read_access(struct mparse *m, const struct ynode *n)
 	mark = walk_push_key(&m->w, "access");
 	if (walk_mapping(&m->w, n, keys, 1, v) && v[0])
 		m->t->roles = read_names(m, v[0], "roles", MANIFEST_MAX_ROLES, rule_iam_role_name, "IAM role name",
-					 &m->t->n_roles);
+					 "IAM role names", &m->t->n_roles);
 	walk_pop(&m->w, mark);
 }

@@ -183,7 +183,10 @@ bool walk_sequence(struct walk *w, const struct ynode *node, size_t min, size_t 
 		return false;
 	}
 	if (node->seq.n < min) {
-		walk_error(w, node, "expected at least %zu %s, found %zu", min, items, node->seq.n);
+		if (min == 1)
+			walk_error(w, node, "expected at least one entry, found an empty list");
+		else
+			walk_error(w, node, "expected at least %zu %s, found %zu", min, items, node->seq.n);
 		return false;
 	}
 	if (node->seq.n > max) {
@@ -227,7 +230,11 @@ bool walk_bool(struct walk *w, const struct ynode *node, bool *ret)
 			return true;
 		}
 	}
-	if (node && node->type == YNODE_SCALAR && !ynode_is_null(node))
+	if (node && node->type == YNODE_SCALAR && !node->scalar.plain &&
+	    (!strcmp(node->scalar.text, "true") || !strcmp(node->scalar.text, "false")))
+		walk_error(w, node, "expected true or false, found the quoted string '%s' (write it without quotes)",
+			   node->scalar.text);
+	else if (node && node->type == YNODE_SCALAR && !ynode_is_null(node))
 		walk_error(w, node, "expected true or false, found '%.64s'", node->scalar.text);
 	else
 		walk_error(w, node, "expected true or false, found %s", ynode_type_name(node));
