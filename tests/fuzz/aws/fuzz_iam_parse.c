@@ -1,0 +1,30 @@
+/* Every IAM answer parser (XML, percent-encoded documents) on the same input. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "iam_parse.h"
+#include "xalloc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *body = (const char *)data;
+	struct iam_role_policy p;
+	struct iam_role r;
+	struct aws_strv names = { 0 };
+	char *next = NULL, *text;
+
+	if (iam_parse_role_policy(body, size, &p) == 0)
+		iam_role_policy_release(&p);
+	iam_parse_role_policies_page(body, size, &names, &next);
+	free(next);
+	aws_strv_release(&names);
+	if (iam_parse_role(body, size, &r) == 0)
+		iam_role_release(&r);
+	text = xstrndup(body, size);
+	free(iam_decode_document(text));
+	free(text);
+	return 0;
+}
