@@ -7,6 +7,10 @@
 #define EXIT_PROBLEMS 1
 #define EXIT_USAGE    2
 
+/* cmd_run: the daemon in the foreground (also what no command means). */
+int cmd_run(int argc, char **argv);
+/* cmd_plan: print what the daemon would change; changes nothing. */
+int cmd_plan(int argc, char **argv);
 /* cmd_validate: check the configuration and every manifest of a directory. */
 int cmd_validate(int argc, char **argv);
 

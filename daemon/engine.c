@@ -454,6 +454,21 @@ void engine_revision_end(struct engine *e)
 	engine_maybe_ready(e);
 }
 
+void engine_reconfigure(struct engine *e, const struct engine_settings *set)
+{
+	e->set.grace_s = set->grace_s;
+	e->set.drain_s = set->drain_s;
+	e->set.prune = set->prune;
+	e->set.resync_interval_ms = set->resync_interval_ms;
+	e->set.report_only = set->report_only;
+	e->set.account_id_of = set->account_id_of;
+	e->set.account_data = set->account_data;
+	if (set->backoff_base_ms)
+		e->queue.backoff_base = set->backoff_base_ms;
+	if (set->backoff_cap_ms)
+		e->queue.backoff_cap = set->backoff_cap_ms;
+}
+
 void engine_force_all(struct engine *e)
 {
 	size_t pos = 0;

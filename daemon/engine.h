@@ -49,6 +49,7 @@ struct engine_settings {
 	void *data;
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);
+	void *account_data;
 };
 
 #define ENGINE_HISTORY 16
@@ -115,6 +116,9 @@ void engine_remove_tenant(struct engine *e, const char *id);
 /* engine_tenant_problem: its manifest fails now; the last good definition stays. */
 void engine_tenant_problem(struct engine *e, const char *id, const char *message);
 void engine_revision_end(struct engine *e);
+/* engine_reconfigure: take the timing, safety and mode settings of set (a reloaded
+ * configuration); instance, regions and accounts need a restart. */
+void engine_reconfigure(struct engine *e, const struct engine_settings *set);
 /* engine_force_all: mark every tenant dirty (configuration reloaded). */
 void engine_force_all(struct engine *e);
 

@@ -11,6 +11,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", cmd_run, "run the daemon in the foreground (the default)" },
+	{ "plan", cmd_plan, "print what the daemon would change in AWS, changing nothing" },
 	{ "validate", cmd_validate, "check the daemon configuration and every tenant manifest" },
 };
 
@@ -18,7 +20,8 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: bedrock-tenantd COMMAND [OPTIONS]\n"
+	fprintf(out, "usage: bedrock-tenantd [--config FILE]       run the daemon in the foreground\n"
+		     "       bedrock-tenantd COMMAND [OPTIONS]\n"
 		     "       bedrock-tenantd --version | --help\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -27,10 +30,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	/* no command, or options first: the daemon itself */
+	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
+			 strcmp(argv[1], "--version") && strcmp(argv[1], "-V")))
+		return cmd_run(argc, argv);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -43,7 +43,7 @@ struct place_state *place_for(struct engine *e, const char *account, const char 
 
 	/* the account id: from the configuration, from an earlier run, or from STS */
 	if (e->set.account_id_of)
-		ps->place.account_id = xstrdup_or_null(e->set.account_id_of(account, e->set.data));
+		ps->place.account_id = xstrdup_or_null(e->set.account_id_of(account, e->set.account_data));
 	if (!ps->place.account_id) {
 		char *mk = meta_key(account), *v = NULL;
 		if (store_get_meta(e->store, mk, &v) == 0)

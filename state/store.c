@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -61,6 +62,21 @@ fail:
 		*ret_error = xasprintf("%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
 	store_close(s);
 	return r;
+}
+
+int store_open_readonly(const char *path, struct store **ret, char **ret_error)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (ret_error)
+			*ret_error = xasprintf("%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		store_close(s);
+		return access(path, F_OK) < 0 ? -ENOENT : -EIO;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	*ret = s;
+	return 0;
 }
 
 void store_close(struct store *s)

@@ -22,6 +22,9 @@ struct store;
 /* store_open: opens (creating when absent) the database at path. On failure
  * *ret_error (when not NULL) receives a message owned by the caller. */
 int store_open(const char *path, struct store **ret, char **ret_error);
+/* store_open_readonly: for inspection (plan): nothing is created or written; -ENOENT
+ * when there is no database at path. */
+int store_open_readonly(const char *path, struct store **ret, char **ret_error);
 void store_close(struct store *s);
 const char *store_error(const struct store *s);
 

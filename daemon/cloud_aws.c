@@ -1,0 +1,742 @@
+/* Listings and plan actions on the typed AWS clients. */
+#include "cloud_aws.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+void cloud_aws_init(struct cloud_aws *c, const struct aws_ops *ops, void *ops_ctx, struct aws_client *client,
+		    const char *instance)
+{
+	c->ops = ops;
+	c->ops_ctx = ops_ctx;
+	c->client = client;
+	c->instance = xstrdup(instance);
+}
+
+void cloud_aws_add_role_alias(struct cloud_aws *c, const char *alias)
+{
+	c->role_aliases = xreallocarray(c->role_aliases, c->n_role_aliases + 1, sizeof(char *));
+	c->role_aliases[c->n_role_aliases++] = xstrdup(alias);
+}
+
+void cloud_aws_release(struct cloud_aws *c)
+{
+	for (size_t i = 0; i < c->n_role_aliases; i++)
+		free(c->role_aliases[i]);
+	free(c->role_aliases);
+	free(c->instance);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The account label of a call: the alias when it has a role, else the default. */
+static char *target_account(const struct cloud_aws *c, const char *alias)
+{
+	for (size_t i = 0; alias && i < c->n_role_aliases; i++)
+		if (strcmp(c->role_aliases[i], alias) == 0)
+			return xstrdup(alias);
+	return NULL;
+}
+
+void cloud_error_from_aws(struct cloud_error *dst, int status, const struct aws_error *err)
+{
+	if (!err) {
+		cloud_error_set(dst, 0, ERROR_RETRYABLE, "", "%s", strerror(status < 0 ? -status : status));
+		return;
+	}
+	cloud_error_set(dst, err->http_status, err->class == AWS_ERROR_TERMINAL ? ERROR_TERMINAL : ERROR_RETRYABLE,
+			err->code && err->code[0] ? err->code : "", "%s",
+			err->message && err->message[0] ? err->message : strerror(status < 0 ? -status : status));
+	snprintf(dst->request_id, sizeof(dst->request_id), "%s", err->request_id ? err->request_id : "");
+}
+
+static bool code_is(const struct aws_error *err, const char *code)
+{
+	return err && err->code && strcmp(err->code, code) == 0;
+}
+
+static void tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
+{
+	tag_set_init(dst);
+	for (size_t i = 0; src && i < src->n; i++)
+		tag_set_put(dst, src->items[i].key, src->items[i].value);
+}
+
+/* The tag list of an action, in the AWS layer's type (borrowed strings). */
+static struct aws_tag *aws_tags_of(const struct tag_set *set)
+{
+	struct aws_tag *v = xcalloc(set->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < set->n; i++) {
+		v[i].key = set->items[i].key;
+		v[i].value = set->items[i].value;
+	}
+	return v;
+}
+
+static struct observed_profile *profile_from_aws(const struct bedrock_profile *bp)
+{
+	struct observed_profile *p = xcalloc(1, sizeof(*p));
+
+	p->arn = xstrdup(bp->arn);
+	p->id = xstrdup_or_null(bp->id);
+	p->name = xstrdup_or_null(bp->name);
+	p->description = xstrdup_or_null(bp->description);
+	if (bp->models.n) {
+		p->model_arns = xcalloc(bp->models.n, sizeof(char *));
+		for (size_t i = 0; i < bp->models.n; i++)
+			p->model_arns[i] = xstrdup(bp->models.items[i]);
+		p->n_model_arns = bp->models.n;
+	}
+	tag_set_init(&p->tags);
+	p->created_at = bp->created_ms / 1000;
+	return p;
+}
+
+/* "arn:aws:ssm:REGION:ACCOUNT:parameter/a/b" names "/a/b". */
+static char *parameter_name_of_arn(const char *arn)
+{
+	const char *p = strstr(arn, ":parameter/");
+
+	return p ? xasprintf("/%s", p + strlen(":parameter/")) : NULL;
+}
+
+/* ---- listing a place ---- */
+
+struct listing {
+	struct cloud_aws *c;
+	struct aws_target target;
+	struct observed_store *snapshot;
+	struct bedrock_profile_list profiles;
+	struct tagging_resource_list tagged;
+	struct ssm_parameter_list params;
+	unsigned pending;
+	int status;
+	struct cloud_error err;
+	cloud_list_cb cb;
+	void *data;
+	char *region;
+	char *account;
+};
+
+static void listing_fail(struct listing *l, int status, const struct aws_error *err, const char *what)
+{
+	if (l->status < 0)
+		return;
+	l->status = status < 0 ? status : -EIO;
+	cloud_error_from_aws(&l->err, status, err);
+	snprintf(l->err.message, sizeof(l->err.message), "%s: %s", what,
+		 err && err->message && err->message[0] ? err->message : strerror(-l->status));
+}
+
+/* All three listings are in: build the snapshot. */
+static void listing_finish(struct listing *l)
+{
+	struct observed_store *s = xcalloc(1, sizeof(*s));
+
+	observed_store_init(s);
+	if (l->status == 0) {
+		struct hashmap tags;
+
+		hashmap_init(&tags); /* ARN or parameter name -> struct aws_tags * (borrowed) */
+		for (size_t i = 0; i < l->tagged.n; i++) {
+			char *name = parameter_name_of_arn(l->tagged.items[i].arn);
+			hashmap_put(&tags, name ? name : l->tagged.items[i].arn, &l->tagged.items[i].tags);
+			free(name);
+		}
+		for (size_t i = 0; i < l->profiles.n; i++) {
+			struct observed_profile *p = profile_from_aws(&l->profiles.items[i]);
+			const struct aws_tags *t = hashmap_get(&tags, p->arn);
+			if (t) {
+				tags_from_aws(&p->tags, t);
+				p->tags_known = true;
+			}
+			observed_store_put_profile(s, p);
+		}
+		for (size_t i = 0; i < l->params.n; i++) {
+			const struct ssm_parameter *sp = &l->params.items[i];
+			struct observed_parameter *q = xcalloc(1, sizeof(*q));
+			const struct aws_tags *t = hashmap_get(&tags, sp->name);
+			q->name = xstrdup(sp->name);
+			q->value = xstrdup_or_null(sp->value);
+			q->version = sp->version;
+			tag_set_init(&q->tags);
+			if (t) {
+				tags_from_aws(&q->tags, t);
+				q->tags_known = true;
+			}
+			observed_store_put_parameter(s, q);
+		}
+		hashmap_release(&tags, NULL);
+	}
+	l->cb(l->status, l->status < 0 ? &l->err : NULL, s, l->data);
+	observed_store_release(s);
+	free(s);
+	bedrock_profile_list_release(&l->profiles);
+	tagging_resource_list_release(&l->tagged);
+	ssm_parameter_list_release(&l->params);
+	free(l->region);
+	free(l->account);
+	free(l);
+}
+
+static void listing_step_done(struct listing *l)
+{
+	if (--l->pending == 0)
+		listing_finish(l);
+}
+
+static void on_profiles(void *arg, int status, const struct aws_error *err, const struct bedrock_profile_list *list)
+{
+	struct listing *l = arg;
+
+	if (status < 0) {
+		listing_fail(l, status, err, "ListInferenceProfiles");
+	} else {
+		/* move the items: the list is borrowed, its strings are copied */
+		for (size_t i = 0; i < list->n; i++) {
+			struct bedrock_profile *bp;
+			XGROW(l->profiles.items, l->profiles.n + 1, l->profiles.alloc);
+			bp = &l->profiles.items[l->profiles.n++];
+			memset(bp, 0, sizeof(*bp));
+			bp->name = xstrdup_or_null(list->items[i].name);
+			bp->description = xstrdup_or_null(list->items[i].description);
+			bp->arn = xstrdup(list->items[i].arn);
+			bp->id = xstrdup_or_null(list->items[i].id);
+			aws_strv_init(&bp->models);
+			for (size_t k = 0; k < list->items[i].models.n; k++)
+				aws_strv_add(&bp->models, list->items[i].models.items[k]);
+			bp->created_ms = list->items[i].created_ms;
+		}
+	}
+	listing_step_done(l);
+}
+
+static void on_tagged(void *arg, int status, const struct aws_error *err, const struct tagging_resource_list *list)
+{
+	struct listing *l = arg;
+
+	if (status < 0) {
+		listing_fail(l, status, err, "GetResources");
+	} else {
+		for (size_t i = 0; i < list->n; i++) {
+			struct tagging_resource *r;
+			XGROW(l->tagged.items, l->tagged.n + 1, l->tagged.alloc);
+			r = &l->tagged.items[l->tagged.n++];
+			r->arn = xstrdup(list->items[i].arn);
+			aws_tags_init(&r->tags);
+			for (size_t k = 0; k < list->items[i].tags.n; k++)
+				aws_tags_add(&r->tags, list->items[i].tags.items[k].key,
+					     list->items[i].tags.items[k].value);
+		}
+	}
+	listing_step_done(l);
+}
+
+static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *list)
+{
+	struct listing *l = arg;
+
+	if (status < 0 && !code_is(err, "ParameterNotFound")) {
+		listing_fail(l, status, err, "GetParametersByPath");
+	} else if (status == 0) {
+		for (size_t i = 0; i < list->n; i++) {
+			struct ssm_parameter *q;
+			XGROW(l->params.items, l->params.n + 1, l->params.alloc);
+			q = &l->params.items[l->params.n++];
+			memset(q, 0, sizeof(*q));
+			q->name = xstrdup(list->items[i].name);
+			q->value = xstrdup_or_null(list->items[i].value);
+			q->version = list->items[i].version;
+		}
+	}
+	listing_step_done(l);
+}
+
+static int aws_list(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
+		    void *data)
+{
+	static const char *const types[] = { TAGGING_PROFILE_TYPE, "ssm:parameter" };
+	struct cloud_aws *c = ctx;
+	struct listing *l = xcalloc(1, sizeof(*l));
+	struct tagging_filter filter = { TAG_MANAGED_BY, NULL, 0 };
+	struct tagging_get_resources_input in = { &filter, 1, types, 2 };
+	int r;
+
+	l->c = c;
+	l->cb = cb;
+	l->data = data;
+	l->region = xstrdup_or_null(p->region);
+	l->account = target_account(c, p->account);
+	l->target = (struct aws_target){ l->account, l->region };
+	l->pending = 1; /* held while the calls are sent */
+	(void)instance;
+	r = c->ops->bedrock_list_profiles(c->ops_ctx, &l->target, on_profiles, l);
+	if (r == 0)
+		l->pending++;
+	if (r == 0 && (r = c->ops->tagging_get_resources(c->ops_ctx, &l->target, &in, on_tagged, l)) == 0)
+		l->pending++;
+	if (r == 0 && (r = c->ops->ssm_get_by_path(c->ops_ctx, &l->target, param_prefix, true, on_params, l)) == 0)
+		l->pending++;
+	if (r < 0) {
+		if (l->pending == 1) {
+			free(l->region);
+			free(l->account);
+			free(l);
+			return r;
+		}
+		listing_fail(l, r, NULL, "a listing call could not be sent");
+	}
+	listing_step_done(l);
+	return 0;
+}
+
+/* ---- one action ---- */
+
+struct applying {
+	struct cloud_aws *c;
+	struct aws_target target;
+	char *region, *account;
+	struct action a; /* copies of what the steps need */
+	struct cloud_result res;
+	struct cloud_error err;
+	struct tag_set tags; /* PARAM_READ / PROFILE_READ */
+	cloud_apply_cb cb;
+	void *data;
+	int step;
+};
+
+static void applying_free(struct applying *x)
+{
+	free(x->region);
+	free(x->account);
+	free(x->a.resource);
+	free(x->a.name);
+	free(x->a.value);
+	tag_set_release(&x->a.tags);
+	tag_set_release(&x->tags);
+	for (size_t i = 0; i < x->a.n_keys; i++)
+		free(x->a.keys[i]);
+	free(x->a.keys);
+	free(x);
+}
+
+static void finish_apply(struct applying *x, int status, const struct aws_error *err)
+{
+	if (status < 0)
+		cloud_error_from_aws(&x->err, status, err);
+	x->cb(status, status < 0 ? &x->err : NULL, &x->res, x->data);
+	applying_free(x);
+}
+
+static void finish_gone(struct applying *x)
+{
+	x->res.gone = true;
+	x->cb(-ENOENT, NULL, &x->res, x->data);
+	applying_free(x);
+}
+
+/* Every answer that only says "done". */
+static void on_done(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && (x->a.kind == ACT_PROFILE_DELETE || x->a.kind == ACT_PARAM_DELETE) &&
+	    (code_is(err, "ResourceNotFoundException") || code_is(err, "ParameterNotFound"))) {
+		finish_gone(x);
+		return;
+	}
+	finish_apply(x, status, err);
+}
+
+/* Create: the new profile is read back for its models[]; if that read fails the
+ * profile is described from the create itself. */
+static void on_created_profile(void *arg, int status, const struct aws_error *err, const struct bedrock_profile *bp)
+{
+	struct applying *x = arg;
+
+	if (status == 0)
+		x->res.profile = profile_from_aws(bp);
+	if (!x->res.profile) {
+		x->res.profile = xcalloc(1, sizeof(*x->res.profile));
+		x->res.profile->arn = xstrdup(x->a.resource);
+		x->res.profile->name = xstrdup(x->a.name);
+		x->res.profile->model_arns = xcalloc(1, sizeof(char *));
+		x->res.profile->model_arns[0] = xstrdup(x->a.value);
+		x->res.profile->n_model_arns = 1;
+		tag_set_init(&x->res.profile->tags);
+	}
+	if (!x->res.profile->id) {
+		const char *slash = strrchr(x->res.profile->arn, '/');
+		x->res.profile->id = xstrdup(slash ? slash + 1 : x->res.profile->arn);
+	}
+	tag_set_release(&x->res.profile->tags);
+	tag_set_copy(&x->res.profile->tags, &x->a.tags);
+	x->res.profile->tags_known = true;
+	finish_apply(x, 0, NULL);
+}
+
+static void on_create(void *arg, int status, const struct aws_error *err, const struct bedrock_create_result *res)
+{
+	struct applying *x = arg;
+
+	if (status < 0) {
+		finish_apply(x, status, err);
+		return;
+	}
+	x->a.resource = xstrdup(res->arn);
+	if (x->c->ops->bedrock_get_profile(x->c->ops_ctx, &x->target, res->arn, on_created_profile, x) < 0)
+		on_created_profile(x, -EIO, NULL, NULL);
+}
+
+/* Profile read: Get, then its tags. */
+static void on_read_profile_tags(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags)
+{
+	struct applying *x = arg;
+
+	if (status < 0) {
+		if (code_is(err, "ResourceNotFoundException"))
+			finish_gone(x);
+		else
+			finish_apply(x, status, err);
+		return;
+	}
+	tags_from_aws(&x->res.profile->tags, tags);
+	x->res.profile->tags_known = true;
+	finish_apply(x, 0, NULL);
+}
+
+static void on_read_profile(void *arg, int status, const struct aws_error *err, const struct bedrock_profile *bp)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0) {
+		if (code_is(err, "ResourceNotFoundException"))
+			finish_gone(x);
+		else
+			finish_apply(x, status, err);
+		return;
+	}
+	x->res.profile = profile_from_aws(bp);
+	r = x->c->ops->bedrock_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_profile_tags, x);
+	if (r < 0)
+		finish_apply(x, r, NULL);
+}
+
+/* Parameter read: Get, then its tags. */
+static void on_read_param_tags(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags)
+{
+	struct applying *x = arg;
+
+	if (status < 0) {
+		if (code_is(err, "ParameterNotFound") || code_is(err, "InvalidResourceId"))
+			finish_gone(x);
+		else
+			finish_apply(x, status, err);
+		return;
+	}
+	tags_from_aws(&x->res.parameter->tags, tags);
+	x->res.parameter->tags_known = true;
+	finish_apply(x, 0, NULL);
+}
+
+static void on_read_param(void *arg, int status, const struct aws_error *err, const struct ssm_parameter *p)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0) {
+		if (code_is(err, "ParameterNotFound"))
+			finish_gone(x);
+		else
+			finish_apply(x, status, err);
+		return;
+	}
+	x->res.parameter = xcalloc(1, sizeof(*x->res.parameter));
+	x->res.parameter->name = xstrdup(p->name);
+	x->res.parameter->value = xstrdup_or_null(p->value);
+	x->res.parameter->version = p->version;
+	tag_set_init(&x->res.parameter->tags);
+	r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_param_tags, x);
+	if (r < 0)
+		finish_apply(x, r, NULL);
+}
+
+/* A parameter create that found the name taken (a listing that lagged, a lost
+ * answer): overwrite it only when it is ours. */
+static void on_put_tags_added(void *arg, int status, const struct aws_error *err)
+{
+	finish_apply(arg, status, err);
+}
+
+static void on_overwritten(void *arg, int status, const struct aws_error *err, const struct ssm_put_result *res)
+{
+	struct applying *x = arg;
+	struct aws_tag *tags;
+	int r;
+
+	if (status < 0) {
+		finish_apply(x, status, err);
+		return;
+	}
+	tags = aws_tags_of(&x->a.tags);
+	r = x->c->ops->ssm_add_tags(x->c->ops_ctx, &x->target, x->a.resource, tags, x->a.tags.n, on_put_tags_added, x);
+	free(tags);
+	if (r < 0)
+		finish_apply(x, r, NULL);
+}
+
+static void on_existing_tags(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags)
+{
+	struct applying *x = arg;
+	struct ssm_put_input in = { x->a.resource, x->a.value, "String", NULL, true, NULL, 0 };
+	const char *owner = status == 0 ? aws_tags_get(tags, TAG_MANAGED_BY) : NULL;
+	int r;
+
+	if (status < 0) {
+		finish_apply(x, status, err);
+		return;
+	}
+	if (!owner || strcmp(owner, x->c->instance) != 0) {
+		cloud_error_set(&x->err, 400, ERROR_TERMINAL, "ParameterAlreadyExists",
+				"%s exists and is not managed by %s", x->a.resource, x->c->instance);
+		x->cb(-EEXIST, &x->err, &x->res, x->data);
+		applying_free(x);
+		return;
+	}
+	r = x->c->ops->ssm_put(x->c->ops_ctx, &x->target, &in, on_overwritten, x);
+	if (r < 0)
+		finish_apply(x, r, NULL);
+}
+
+static void on_put(void *arg, int status, const struct aws_error *err, const struct ssm_put_result *res)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0 && x->a.kind == ACT_PARAM_CREATE && code_is(err, "ParameterAlreadyExists")) {
+		r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_existing_tags, x);
+		if (r < 0)
+			finish_apply(x, r, NULL);
+		return;
+	}
+	finish_apply(x, status, err);
+}
+
+static int aws_apply(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data)
+{
+	struct cloud_aws *c = ctx;
+	struct applying *x = xcalloc(1, sizeof(*x));
+	struct aws_tag *tags = aws_tags_of(&a->tags);
+	int r = -EINVAL;
+
+	x->c = c;
+	x->cb = cb;
+	x->data = data;
+	x->region = xstrdup_or_null(p->region);
+	x->account = target_account(c, p->account);
+	x->target = (struct aws_target){ x->account, x->region };
+	x->a.kind = a->kind;
+	x->a.resource = xstrdup_or_null(a->resource);
+	x->a.name = xstrdup_or_null(a->name);
+	x->a.value = xstrdup_or_null(a->kind == ACT_PROFILE_CREATE ? a->model_arn : a->value);
+	tag_set_copy(&x->a.tags, &a->tags);
+	tag_set_init(&x->tags);
+
+	switch (a->kind) {
+	case ACT_PROFILE_CREATE: {
+		struct bedrock_create_input in = { a->name, a->description, a->model_arn, a->token, tags, a->tags.n };
+		r = c->ops->bedrock_create_profile(c->ops_ctx, &x->target, &in, on_create, x);
+		break;
+	}
+	case ACT_PROFILE_TAG:
+		r = c->ops->bedrock_tag(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, on_done, x);
+		break;
+	case ACT_PROFILE_UNTAG:
+		r = c->ops->bedrock_untag(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys, a->n_keys,
+					  on_done, x);
+		break;
+	case ACT_PROFILE_DELETE:
+		r = c->ops->bedrock_delete_profile(c->ops_ctx, &x->target, a->resource, on_done, x);
+		break;
+	case ACT_PROFILE_READ_TAGS:
+		r = c->ops->bedrock_get_profile(c->ops_ctx, &x->target, a->resource, on_read_profile, x);
+		break;
+	case ACT_PARAM_CREATE:
+	case ACT_PARAM_UPDATE: {
+		bool create = a->kind == ACT_PARAM_CREATE;
+		struct ssm_put_input in = {
+			a->resource, a->value, "String", NULL, !create, create ? tags : NULL, create ? a->tags.n : 0
+		};
+		r = c->ops->ssm_put(c->ops_ctx, &x->target, &in, on_put, x);
+		break;
+	}
+	case ACT_PARAM_TAG:
+		r = c->ops->ssm_add_tags(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, on_done, x);
+		break;
+	case ACT_PARAM_UNTAG:
+		r = c->ops->ssm_remove_tags(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys,
+					    a->n_keys, on_done, x);
+		break;
+	case ACT_PARAM_DELETE:
+		r = c->ops->ssm_delete(c->ops_ctx, &x->target, a->resource, on_done, x);
+		break;
+	case ACT_PARAM_READ_TAGS:
+		r = c->ops->ssm_get(c->ops_ctx, &x->target, a->resource, on_read_param, x);
+		break;
+	default:
+		break;
+	}
+	free(tags);
+	if (r < 0)
+		applying_free(x);
+	return r;
+}
+
+/* ---- account id ---- */
+
+struct asking {
+	cloud_account_cb cb;
+	void *data;
+	char *region, *account;
+};
+
+static void on_identity(void *arg, int status, const struct aws_error *err, const struct sts_caller_identity *id)
+{
+	struct asking *k = arg;
+	struct cloud_error ce;
+
+	if (status < 0)
+		cloud_error_from_aws(&ce, status, err);
+	k->cb(status, status < 0 ? &ce : NULL, status == 0 ? id->account : NULL, k->data);
+	free(k->region);
+	free(k->account);
+	free(k);
+}
+
+static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb, void *data)
+{
+	struct cloud_aws *c = ctx;
+	struct asking *k = xcalloc(1, sizeof(*k));
+	struct aws_target t;
+	int r;
+
+	k->cb = cb;
+	k->data = data;
+	k->region = xstrdup_or_null(p->region);
+	k->account = target_account(c, p->account);
+	t = (struct aws_target){ k->account, k->region };
+	r = c->ops->sts_get_caller_identity(c->ops_ctx, &t, on_identity, k);
+	if (r < 0) {
+		free(k->region);
+		free(k->account);
+		free(k);
+	}
+	return r;
+}
+
+/* ---- counters ---- */
+
+static char *aws_status_json(void *ctx)
+{
+	struct cloud_aws *c = ctx;
+	struct aws_stats st;
+	struct strbuf sb;
+
+	if (!c->client)
+		return NULL;
+	aws_client_stats(c->client, &st);
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_addf(&sb,
+		    "{\"in_flight\":%u,\"queued\":%u,\"waiting_credentials\":%u,\"waiting_rate\":%u,"
+		    "\"backing_off\":%u,\"retry_quota\":%u,\"connections_opened\":%llu,\"services\":{",
+		    st.in_flight, st.queued, st.waiting_creds, st.waiting_rate, st.backing_off, st.retry_quota,
+		    (unsigned long long)st.connects);
+	for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
+		const struct aws_service_stats *v = &st.service[s];
+		strbuf_addf(&sb,
+			    "%s\"%s\":{\"calls\":%llu,\"requests\":%llu,\"succeeded\":%llu,\"failed\":%llu,"
+			    "\"retries\":%llu,\"throttles\":%llu}",
+			    s ? "," : "", aws_service_name(s), (unsigned long long)v->calls,
+			    (unsigned long long)v->requests, (unsigned long long)v->succeeded,
+			    (unsigned long long)v->failed, (unsigned long long)v->retries,
+			    (unsigned long long)v->throttles);
+	}
+	strbuf_adds(&sb, "},\"rate_limiters\":[");
+	for (size_t i = 0; i < st.n_buckets; i++) {
+		const struct aws_bucket_stats *b = &st.buckets[i];
+		strbuf_addf(&sb,
+			    "%s{\"account\":\"%s\",\"region\":\"%s\",\"service\":\"%s\",\"rate\":%.3f,"
+			    "\"max_rate\":%.3f,\"throttles\":%llu,\"waiting\":%u}",
+			    i ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
+			    aws_service_name(b->service), b->rate, b->max_rate, (unsigned long long)b->throttles,
+			    b->waiting);
+	}
+	strbuf_adds(&sb, "]}");
+	aws_stats_release(&st);
+	return strbuf_detach(&sb, NULL);
+}
+
+static unsigned aws_in_flight(void *ctx)
+{
+	struct cloud_aws *c = ctx;
+	struct aws_stats st;
+	unsigned n;
+
+	if (!c->client)
+		return 0;
+	aws_client_stats(c->client, &st);
+	n = st.in_flight;
+	aws_stats_release(&st);
+	return n;
+}
+
+static void aws_metrics(void *ctx, struct strbuf *out)
+{
+	struct cloud_aws *c = ctx;
+	struct aws_stats st;
+
+	if (!c->client)
+		return;
+	aws_client_stats(c->client, &st);
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_requests_total AWS requests sent, retries included.\n"
+			 "# TYPE bedrock_tenantd_aws_requests_total counter\n");
+	for (int s = 0; s < AWS_SERVICE_COUNT; s++)
+		strbuf_addf(out, "bedrock_tenantd_aws_requests_total{service=\"%s\"} %llu\n", aws_service_name(s),
+			    (unsigned long long)st.service[s].requests);
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_throttles_total Throttled AWS answers.\n"
+			 "# TYPE bedrock_tenantd_aws_throttles_total counter\n");
+	for (int s = 0; s < AWS_SERVICE_COUNT; s++)
+		strbuf_addf(out, "bedrock_tenantd_aws_throttles_total{service=\"%s\"} %llu\n", aws_service_name(s),
+			    (unsigned long long)st.service[s].throttles);
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_retries_total AWS calls sent again.\n"
+			 "# TYPE bedrock_tenantd_aws_retries_total counter\n");
+	for (int s = 0; s < AWS_SERVICE_COUNT; s++)
+		strbuf_addf(out, "bedrock_tenantd_aws_retries_total{service=\"%s\"} %llu\n", aws_service_name(s),
+			    (unsigned long long)st.service[s].retries);
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_rate Requests per second each rate limiter allows now.\n"
+			 "# TYPE bedrock_tenantd_aws_rate gauge\n");
+	for (size_t i = 0; i < st.n_buckets; i++)
+		strbuf_addf(out, "bedrock_tenantd_aws_rate{account=\"%s\",region=\"%s\",service=\"%s\"} %.3f\n",
+			    st.buckets[i].account ? st.buckets[i].account : "",
+			    st.buckets[i].region ? st.buckets[i].region : "", aws_service_name(st.buckets[i].service),
+			    st.buckets[i].rate);
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_aws_in_flight AWS requests on the wire.\n"
+		    "# TYPE bedrock_tenantd_aws_in_flight gauge\nbedrock_tenantd_aws_in_flight %u\n",
+		    st.in_flight);
+	aws_stats_release(&st);
+}
+
+const struct cloud_ops cloud_aws_ops = {
+	.list = aws_list,
+	.apply = aws_apply,
+	.account_id = aws_account_id,
+	.status_json = aws_status_json,
+	.in_flight = aws_in_flight,
+	.metrics = aws_metrics,
+};

@@ -1,0 +1,450 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "aws_ops.h"
+#include "cloud_aws.h"
+#include "control.h"
+#include "daemon_config.h"
+#include "desired.h"
+#include "engine.h"
+#include "githead.h"
+#include "log.h"
+#include "manifest_dir.h"
+#include "manifests.h"
+#include "notify.h"
+#include "setup.h"
+#include "watcher.h"
+#include "xalloc.h"
+
+struct daemon {
+	uv_loop_t loop;
+	const struct daemon_options *opts;
+	const char *config_path;
+	struct daemon_config *cfg;
+	struct daemon_config *pending_cfg; /* a reload waiting for a scan to finish */
+	char *param_prefix;
+	struct desired_store desired;
+	struct manifest_cache cache;
+	struct store *store;
+	struct aws_client *aws;
+	struct cloud_aws cloud;
+	struct engine *engine;
+	struct watcher *watcher;
+	struct control *control;
+	struct control_info info;
+	struct notifier notifier;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	/* a full scan on the thread pool */
+	uv_work_t scan_work;
+	bool scanning, rescan_again;
+	struct desired_scan scan;
+	struct diag_list scan_diags;
+	int exit_code;
+	bool stopping;
+	size_t closing;
+};
+
+/* ---- manifests -> desired store -> engine ---- */
+
+static void apply_scan(struct daemon *d, struct desired_scan *scan, const char *why)
+{
+	struct desired_delta delta;
+	char *commit = NULL;
+
+	desired_store_apply(&d->desired, scan, &delta);
+	git_head_commit(d->cfg->manifests, &commit);
+	engine_revision_begin(d->engine, commit, !delta.unavailable);
+	for (size_t i = 0; i < d->desired.n; i++) {
+		const struct desired_entry *en = &d->desired.entries[i];
+		if (en->stale == DESIRED_FRESH)
+			engine_put_tenant(d->engine, en->tenant);
+		else
+			engine_tenant_problem(d->engine, en->tenant->id, en->problem ? en->problem : "unusable");
+	}
+	for (size_t i = 0; i < delta.n_removed; i++)
+		engine_remove_tenant(d->engine, delta.removed[i]->id);
+	engine_revision_end(d->engine);
+	if (delta.unavailable)
+		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,
+			    scan->problem ? scan->problem : "unknown reason");
+	else
+		log_info("manifests (%s)%s%.12s: %zu tenants, %zu new, %zu changed, %zu removed, %zu kept from "
+			 "before (failing), %zu rejected",
+			 why, commit ? " at " : "", commit ? commit : "", d->desired.n, delta.n_added, delta.n_changed,
+			 delta.n_removed, delta.n_stale, delta.n_rejected);
+	free(commit);
+	desired_delta_release(&delta);
+}
+
+static void scan_in_pool(uv_work_t *w)
+{
+	struct daemon *d = w->data;
+
+	diag_list_init(&d->scan_diags);
+	manifest_dir_read(d->cfg, d->cfg->manifests, &d->scan, &d->scan_diags);
+}
+
+static void full_scan(struct daemon *d, const char *why);
+static void take_config(struct daemon *d, struct daemon_config *cfg);
+
+static void scan_done(uv_work_t *w, int status)
+{
+	struct daemon *d = w->data;
+
+	d->scanning = false;
+	if (!d->stopping && status == 0) {
+		manifest_cache_take_full(&d->cache, &d->scan, &d->scan_diags);
+		apply_scan(d, &d->scan, "full scan");
+	}
+	desired_scan_release(&d->scan);
+	diag_list_release(&d->scan_diags);
+	if (d->stopping)
+		return;
+	if (d->pending_cfg) {
+		take_config(d, d->pending_cfg);
+		d->pending_cfg = NULL;
+		return;
+	}
+	if (d->rescan_again) {
+		d->rescan_again = false;
+		full_scan(d, "again");
+	}
+}
+
+static void full_scan(struct daemon *d, const char *why)
+{
+	if (d->scanning) {
+		d->rescan_again = true;
+		return;
+	}
+	log_debug("manifests: full scan (%s)", why);
+	d->scanning = true;
+	d->scan_work.data = d;
+	if (uv_queue_work(&d->loop, &d->scan_work, scan_in_pool, scan_done) < 0)
+		d->scanning = false;
+}
+
+static void on_batch(struct watcher *w, const struct watcher_batch *b, void *data)
+{
+	struct daemon *d = data;
+	struct desired_scan scan;
+
+	if (d->stopping)
+		return;
+	if (b->full_rescan || d->scanning ||
+	    !manifest_cache_update(&d->cache, d->cfg, (const char *const *)b->paths, b->n_paths)) {
+		full_scan(d, b->full_rescan ? b->reason : "change");
+		return;
+	}
+	manifest_cache_scan(&d->cache, &scan);
+	apply_scan(d, &scan, "change");
+	desired_scan_release(&scan);
+}
+
+static const char *const *problems_of(void *data, size_t *ret_n)
+{
+	struct daemon *d = data;
+
+	*ret_n = d->cache.n_problems;
+	return (const char *const *)d->cache.problems;
+}
+
+/* ---- progress ---- */
+
+static void on_progress(struct engine *e, void *data)
+{
+	struct daemon *d = data;
+	struct engine_counts c;
+	size_t trouble;
+
+	engine_counts(e, &c);
+	trouble = c.by_state[TENANT_ERROR] + c.by_state[TENANT_STALLED] + c.by_state[TENANT_HELD];
+	if (!engine_ready(e))
+		notify_status(&d->notifier, "first sync: %zu/%zu tenants ready", c.by_state[TENANT_READY], c.tenants);
+	else
+		notify_status(&d->notifier, "%zu/%zu tenants ready%s%zu need attention", c.by_state[TENANT_READY],
+			      c.tenants, trouble ? ", " : "", trouble ? trouble : 0);
+}
+
+static void on_ready(struct engine *e, void *data)
+{
+	struct daemon *d = data;
+
+	notify_ready(&d->notifier);
+	on_progress(e, d);
+}
+
+/* ---- configuration reloads ---- */
+
+static void take_config(struct daemon *d, struct daemon_config *cfg)
+{
+	struct engine_settings set;
+
+	if (strcmp(cfg->instance, d->cfg->instance) || strcmp(cfg->state_dir, d->cfg->state_dir) ||
+	    strcmp(cfg->socket.path, d->cfg->socket.path) || strcmp(cfg->manifests, d->cfg->manifests))
+		log_warning("configuration reloaded; instance, state_dir, socket and manifests take effect at the "
+			    "next restart");
+	daemon_config_free(d->cfg);
+	d->cfg = cfg;
+	setup_engine_settings(cfg, &set);
+	engine_reconfigure(d->engine, &set);
+	log_notice("configuration reloaded from %s", d->config_path);
+	full_scan(d, "configuration reloaded");
+	engine_force_all(d->engine);
+	notify_ready(&d->notifier);
+}
+
+static void reload(struct daemon *d)
+{
+	struct diag_list diags;
+	struct daemon_config *cfg = NULL;
+
+	notify_reloading(&d->notifier);
+	diag_list_init(&diags);
+	if (daemon_config_load(d->config_path, &cfg, &diags) < 0) {
+		log_msg(LOG_LVL_ERROR, &(struct log_fields){ .message_id = MSGID_RELOAD_FAILED },
+			"%s has errors, not reloading", d->config_path);
+		for (size_t i = 0; i < diags.n; i++) {
+			struct strbuf sb;
+			strbuf_init(&sb, STRBUF_NO_CAP);
+			diag_format(&diags.items[i], &sb);
+			log_error("%s", sb.buf);
+			strbuf_release(&sb);
+		}
+		daemon_config_free(cfg);
+		notify_ready(&d->notifier);
+	} else if (d->scanning) {
+		daemon_config_free(d->pending_cfg);
+		d->pending_cfg = cfg;
+	} else {
+		take_config(d, cfg);
+	}
+	diag_list_release(&diags);
+}
+
+/* ---- stopping ---- */
+
+static void closed_one(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void control_closed(void *data)
+{
+	struct daemon *d = data;
+
+	notifier_close(&d->notifier, closed_one);
+	uv_close((uv_handle_t *)&d->sig_term, closed_one);
+	uv_close((uv_handle_t *)&d->sig_int, closed_one);
+	uv_close((uv_handle_t *)&d->sig_hup, closed_one);
+}
+
+static void engine_freed(void *data)
+{
+	struct daemon *d = data;
+
+	d->engine = NULL;
+	control_close(d->control, control_closed, d);
+}
+
+static void aws_closed(void *data)
+{
+	struct daemon *d = data;
+
+	d->aws = NULL;
+	engine_free(d->engine, engine_freed, d);
+}
+
+static void drained(void *data)
+{
+	struct daemon *d = data;
+
+	/* calls still in flight are cancelled; their callbacks reach the engine now */
+	aws_client_close(d->aws, aws_closed, d);
+}
+
+static void stop(struct daemon *d, const char *why)
+{
+	if (d->stopping) {
+		log_warning("%s again while stopping; still draining", why);
+		return;
+	}
+	d->stopping = true;
+	log_notice("%s: stopping", why);
+	notify_stopping(&d->notifier);
+	watcher_close(d->watcher, NULL, NULL);
+	engine_drain(d->engine, d->cfg->shutdown_timeout_ms ? d->cfg->shutdown_timeout_ms : 10000, drained, d);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+
+	if (signum == SIGHUP)
+		reload(d);
+	else
+		stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* ---- start ---- */
+
+static int load_config(struct daemon *d)
+{
+	struct diag_list diags;
+	int r;
+
+	diag_list_init(&diags);
+	r = daemon_config_load(d->config_path, &d->cfg, &diags);
+	for (size_t i = 0; i < diags.n; i++) {
+		struct strbuf sb;
+		strbuf_init(&sb, STRBUF_NO_CAP);
+		diag_format(&diags.items[i], &sb);
+		fprintf(stderr, "%s\n", sb.buf);
+		strbuf_release(&sb);
+	}
+	diag_list_release(&diags);
+	if (r < 0)
+		fprintf(stderr, "bedrock-tenantd: %s has errors; not starting\n", d->config_path);
+	return r;
+}
+
+static int open_store(struct daemon *d)
+{
+	char *path, *err = NULL;
+	int r;
+
+	if (mkdir(d->cfg->state_dir, 0750) < 0 && errno != EEXIST) {
+		log_error("state directory %s: %s", d->cfg->state_dir, strerror(errno));
+		return -errno;
+	}
+	path = xasprintf("%s/state.db", d->cfg->state_dir);
+	r = store_open(path, &d->store, &err);
+	if (r < 0)
+		log_error("state store: %s", err ? err : strerror(-r));
+	free(err);
+	free(path);
+	return r;
+}
+
+static int start(struct daemon *d)
+{
+	struct engine_settings set;
+	struct watcher_config wc = { 0 };
+	char *err = NULL;
+	int r;
+
+	if (open_store(d) < 0)
+		return -1;
+	r = setup_aws_client(&d->loop, d->cfg, &d->aws, &err);
+	if (r < 0) {
+		log_error("%s", err);
+		free(err);
+		return r;
+	}
+	log_info("AWS credentials from %s, default region %s", aws_client_credentials_origin(d->aws),
+		 aws_client_region(d->aws) ? aws_client_region(d->aws) : "(none)");
+	setup_cloud(&d->cloud, d->aws, d->cfg);
+	setup_engine_settings(d->cfg, &set);
+	d->param_prefix = setup_param_prefix(d->cfg);
+	set.param_prefix = d->param_prefix;
+	set.on_progress = on_progress;
+	set.on_ready = on_ready;
+	set.data = d;
+	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
+	if (engine_start(d->engine) < 0)
+		return -1;
+	d->info = (struct control_info){ BTD_VERSION, d->cfg->manifests, cfg_mode_name(d->cfg->mode), problems_of, d };
+	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
+			 &d->control);
+	if (r == -EADDRINUSE) {
+		log_error("another bedrock-tenantd answers on %s; not starting", d->cfg->socket.path);
+		return r;
+	}
+	if (r < 0) {
+		log_error("control socket %s: %s", d->cfg->socket.path, strerror(-r));
+		return r;
+	}
+	wc.root = d->cfg->manifests;
+	wc.settle_ms = d->cfg->watch_settle_ms;
+	wc.rescan_interval_ms = d->cfg->rescan_interval_ms;
+	wc.on_batch = on_batch;
+	wc.data = d;
+	r = watcher_start(&d->loop, &wc, &d->watcher);
+	if (r < 0) {
+		log_error("watching %s: %s", d->cfg->manifests, strerror(-r));
+		return r;
+	}
+	uv_signal_init(&d->loop, &d->sig_term);
+	uv_signal_init(&d->loop, &d->sig_int);
+	uv_signal_init(&d->loop, &d->sig_hup);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .message_id = MSGID_STARTED },
+		"bedrock-tenantd %s started: instance %s, manifests %s, socket %s, mode %s", BTD_VERSION,
+		d->cfg->instance, d->cfg->manifests, d->cfg->socket.path, cfg_mode_name(d->cfg->mode));
+	notify_status(&d->notifier, "first sync: reading manifests");
+	return 0;
+}
+
+static void walk_close(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+int daemon_run(const struct daemon_options *opts)
+{
+	struct daemon d = { 0 };
+	int r;
+
+	d.opts = opts;
+	d.config_path = opts->config_path ? opts->config_path : DAEMON_CONFIG_PATH;
+	if (load_config(&d) < 0) {
+		daemon_config_free(d.cfg);
+		return 1;
+	}
+	log_setup(log_parse_level(cfg_log_level_name(d.cfg->log_level)) > 0
+			  ? (enum log_level)log_parse_level(cfg_log_level_name(d.cfg->log_level))
+			  : LOG_LVL_INFO,
+		  opts->log_stderr);
+	uv_loop_init(&d.loop);
+	notifier_init(&d.loop, &d.notifier);
+	desired_store_init(&d.desired);
+	manifest_cache_init(&d.cache);
+	r = start(&d);
+	if (r == 0) {
+		uv_run(&d.loop, UV_RUN_DEFAULT);
+	} else {
+		/* a failed start: close whatever was opened, then leave */
+		d.exit_code = 1;
+		if (d.watcher)
+			watcher_close(d.watcher, NULL, NULL);
+		if (d.control)
+			control_close(d.control, NULL, NULL);
+		if (d.aws)
+			aws_client_close(d.aws, NULL, NULL);
+		if (d.engine)
+			engine_free(d.engine, NULL, NULL);
+		uv_walk(&d.loop, walk_close, NULL);
+		uv_run(&d.loop, UV_RUN_DEFAULT);
+	}
+	if (uv_loop_close(&d.loop) != 0)
+		log_warning("the loop still had handles at exit");
+	if (r == 0)
+		log_notice("stopped");
+	cloud_aws_release(&d.cloud);
+	store_close(d.store);
+	desired_store_release(&d.desired);
+	manifest_cache_release(&d.cache);
+	daemon_config_free(d.cfg);
+	daemon_config_free(d.pending_cfg);
+	free(d.param_prefix);
+	return d.exit_code;
+}

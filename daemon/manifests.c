@@ -1,0 +1,198 @@
+#include "manifests.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+#include "textfile.h"
+#include "xalloc.h"
+
+struct cached_file {
+	struct tenant *tenant; /* NULL when the file failed */
+	char *failed_id;
+	char *problem;
+	char **problems; /* this file's diagnostics, formatted */
+	size_t n_problems;
+};
+
+static void cached_free(void *p)
+{
+	struct cached_file *f = p;
+
+	if (!f)
+		return;
+	tenant_free(f->tenant);
+	free(f->failed_id);
+	free(f->problem);
+	for (size_t i = 0; i < f->n_problems; i++)
+		free(f->problems[i]);
+	free(f->problems);
+	free(f);
+}
+
+void manifest_cache_init(struct manifest_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	hashmap_init(&c->files);
+}
+
+static void clear_problems(struct manifest_cache *c)
+{
+	for (size_t i = 0; i < c->n_problems; i++)
+		free(c->problems[i]);
+	free(c->problems);
+	c->problems = NULL;
+	c->n_problems = 0;
+}
+
+void manifest_cache_release(struct manifest_cache *c)
+{
+	hashmap_release(&c->files, cached_free);
+	for (size_t i = 0; i < c->n_failed_dirs; i++)
+		free(c->failed_dirs[i]);
+	free(c->failed_dirs);
+	free(c->unavailable_problem);
+	clear_problems(c);
+	memset(c, 0, sizeof(*c));
+}
+
+static char *format_diag(const struct diag *d)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	diag_format(d, &sb);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Gather every file's problems (and the directory's) into one list for status. */
+static void collect_problems(struct manifest_cache *c, const struct diag_list *dir_diags)
+{
+	size_t pos = 0;
+	const char *path;
+	void *v;
+	size_t alloc = 0;
+
+	clear_problems(c);
+	while (hashmap_next(&c->files, &pos, &path, &v)) {
+		struct cached_file *f = v;
+		for (size_t i = 0; i < f->n_problems; i++) {
+			XGROW(c->problems, c->n_problems + 1, alloc);
+			c->problems[c->n_problems++] = xstrdup(f->problems[i]);
+		}
+	}
+	for (size_t i = 0; dir_diags && i < dir_diags->n; i++) {
+		if (dir_diags->items[i].line)
+			continue; /* file problems are already there */
+		XGROW(c->problems, c->n_problems + 1, alloc);
+		c->problems[c->n_problems++] = format_diag(&dir_diags->items[i]);
+	}
+}
+
+void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags)
+{
+	hashmap_release(&c->files, cached_free);
+	hashmap_init(&c->files);
+	for (size_t i = 0; i < c->n_failed_dirs; i++)
+		free(c->failed_dirs[i]);
+	free(c->failed_dirs);
+	c->failed_dirs = NULL;
+	c->n_failed_dirs = 0;
+	free(c->unavailable_problem);
+	c->unavailable = scan->status == DESIRED_SCAN_UNAVAILABLE;
+	c->unavailable_problem = xstrdup_or_null(scan->problem);
+	for (size_t i = 0; i < scan->n_files; i++) {
+		const struct desired_file *df = &scan->files[i];
+		struct cached_file *f = xcalloc(1, sizeof(*f));
+		f->tenant = df->tenant ? tenant_dup(df->tenant) : NULL;
+		f->failed_id = xstrdup_or_null(df->failed_id);
+		f->problem = xstrdup_or_null(df->problem);
+		cached_free(hashmap_put(&c->files, df->path, f));
+	}
+	for (size_t k = 0; diags && k < diags->n; k++) {
+		struct cached_file *f = hashmap_get(&c->files, diags->items[k].file);
+		if (!f)
+			continue;
+		f->problems = xreallocarray(f->problems, f->n_problems + 1, sizeof(char *));
+		f->problems[f->n_problems++] = format_diag(&diags->items[k]);
+	}
+	c->failed_dirs = xcalloc(scan->n_failed_dirs + 1, sizeof(char *));
+	for (size_t i = 0; i < scan->n_failed_dirs; i++)
+		c->failed_dirs[i] = xasprintf("%s\t%s", scan->failed_dirs[i].path, scan->failed_dirs[i].problem);
+	c->n_failed_dirs = scan->n_failed_dirs;
+	collect_problems(c, diags);
+}
+
+/* Read and parse one file into a cache entry; NULL when the file is gone. */
+static struct cached_file *read_one(const struct daemon_config *cfg, const char *path)
+{
+	struct cached_file *f;
+	struct diag_list diags;
+	struct manifest_id mid = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	diag_list_init(&diags);
+	r = textfile_read(path, MANIFEST_MAX_BYTES, &text, &len, &diags);
+	if (r == -ENOENT) {
+		diag_list_release(&diags);
+		return NULL;
+	}
+	f = xcalloc(1, sizeof(*f));
+	if (r == 0)
+		manifest_parse(cfg, path, text, len, &f->tenant, &mid, &diags);
+	free(text);
+	if (!f->tenant) {
+		f->failed_id = mid.id ? xstrdup(mid.id) : NULL;
+		f->problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
+	}
+	f->problems = xcalloc(diags.n + 1, sizeof(char *));
+	for (size_t i = 0; i < diags.n; i++)
+		f->problems[f->n_problems++] = format_diag(&diags.items[i]);
+	manifest_id_release(&mid);
+	diag_list_release(&diags);
+	return f;
+}
+
+bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *const *paths,
+			   size_t n)
+{
+	if (c->unavailable)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct cached_file *f = read_one(cfg, paths[i]);
+		if (f)
+			cached_free(hashmap_put(&c->files, paths[i], f));
+		else
+			cached_free(hashmap_remove(&c->files, paths[i]));
+	}
+	if (!c->files.n)
+		return false; /* no manifest left: only a full scan may judge that */
+	collect_problems(c, NULL);
+	return true;
+}
+
+void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret)
+{
+	size_t pos = 0;
+	const char *path;
+	void *v;
+
+	desired_scan_init(ret);
+	if (c->unavailable) {
+		desired_scan_unavailable(ret, c->unavailable_problem ? c->unavailable_problem : "unavailable");
+		return;
+	}
+	while (hashmap_next(&c->files, &pos, &path, &v)) {
+		const struct cached_file *f = v;
+		desired_scan_add(ret, path, f->tenant ? tenant_dup(f->tenant) : NULL, f->failed_id, f->problem);
+	}
+	for (size_t i = 0; i < c->n_failed_dirs; i++) {
+		char *tab = strchr(c->failed_dirs[i], '\t');
+		char *dir = xstrndup(c->failed_dirs[i], (size_t)(tab - c->failed_dirs[i]));
+		desired_scan_add_failed_dir(ret, dir, tab + 1);
+		free(dir);
+	}
+}

@@ -1,0 +1,41 @@
+/* The daemon's view of the manifest directory: the last result of every manifest
+ * file (its tenant, or why it failed), so that a change to a few files re-reads only
+ * those files; full rescans read everything (on the loop's thread pool, since
+ * 10^5 files take seconds) and replace the cache. Each rescan or change becomes one
+ * scan for the desired store (state/desired.h). */
+#ifndef BTD_MANIFESTS_H
+#define BTD_MANIFESTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "daemon_config.h"
+#include "desired.h"
+#include "diag.h"
+#include "hashmap.h"
+
+struct manifest_cache {
+	struct hashmap files; /* path -> struct cached_file * */
+	char **failed_dirs;   /* from the last full scan: "path\tproblem" */
+	size_t n_failed_dirs;
+	bool unavailable; /* the last full scan could not see the directory */
+	char *unavailable_problem;
+	char **problems; /* every problem of the files, "file:line:col: message" */
+	size_t n_problems;
+};
+
+void manifest_cache_init(struct manifest_cache *c);
+void manifest_cache_release(struct manifest_cache *c);
+
+/* manifest_cache_take_full: remember a complete scan (copies what it needs; the scan
+ * is left untouched for the desired store) and its diagnostics. */
+void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags);
+/* manifest_cache_update: re-read the given files (a file that is gone leaves the
+ * cache). Returns false when the change cannot be judged file by file and a full
+ * rescan is needed (the cache would become empty, or it never saw the directory). */
+bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *const *paths,
+			   size_t n);
+/* manifest_cache_scan: a complete scan built from the cache (tenants copied). */
+void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret);
+
+#endif

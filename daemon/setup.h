@@ -1,0 +1,27 @@
+/* From the daemon configuration to the parts' settings: the AWS client's options and
+ * accounts, and the engine's settings. Shared by the daemon and `plan`. */
+#ifndef BTD_SETUP_H
+#define BTD_SETUP_H
+
+#include <uv.h>
+
+#include "aws_client.h"
+#include "cloud_aws.h"
+#include "daemon_config.h"
+#include "engine.h"
+
+/* setup_aws_client: the client with the configuration's region, endpoints, rate
+ * limits and account roles. -errno with a message in err_text (owned by the caller). */
+int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text);
+/* setup_cloud: the engine's cloud on client, knowing the configuration's role aliases. */
+void setup_cloud(struct cloud_aws *cloud, struct aws_client *client, const struct daemon_config *cfg);
+/* setup_engine_settings: fills *set; strings are borrowed from cfg. */
+void setup_engine_settings(const struct daemon_config *cfg, struct engine_settings *set);
+/* setup_param_prefix: the static part of the parameter naming template
+ * ("/bedrock-tenants" for "/bedrock-tenants/{tenant}/..."), where listings look.
+ * Owned by the caller. */
+char *setup_param_prefix(const struct daemon_config *cfg);
+/* setup_account_id: the configured id of an account alias (NULL alias: none). */
+const char *setup_account_id(const char *alias, void *cfg);
+
+#endif
