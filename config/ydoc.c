@@ -345,14 +345,15 @@ static int on_end(struct builder *b, enum ynode_type type)
 	struct frame *f = &b->frames[--b->n_frames];
 	struct ynode *n = f->node;
 	size_t count_children = b->n_stack - f->start;
-	struct ynode **kids = &b->stack[f->start];
+	struct ynode **kids = b->stack ? &b->stack[f->start] : NULL; /* NULL: nothing pushed yet */
 
 	for (size_t i = 0; i < count_children; i++)
 		n->weight = add_weight(n->weight, kids[i]->weight);
 	if (type == YNODE_SEQUENCE) {
 		n->seq.n = count_children;
 		n->seq.items = arena_alloc(b->doc, (count_children ? count_children : 1) * sizeof(*kids));
-		memcpy(n->seq.items, kids, count_children * sizeof(*kids));
+		if (count_children)
+			memcpy(n->seq.items, kids, count_children * sizeof(*kids));
 	} else {
 		n->map.n = count_children / 2;
 		n->map.pairs = arena_alloc(b->doc, (n->map.n ? n->map.n : 1) * sizeof(struct ypair));
