@@ -126,9 +126,14 @@ int budgets_create_budget(struct aws_client *c, const struct aws_target *t, cons
 int budgets_describe_budget(struct aws_client *c, const struct aws_target *t, const char *account_id, const char *name,
 			    budgets_budget_cb cb, void *arg)
 {
+	cJSON *body;
+
 	if (!account_id || !name)
 		return -EINVAL;
-	return call(c, t, "DescribeBudget", named(account_id, name), &budget_spec, (aws_any_cb)cb, arg);
+	body = named(account_id, name);
+	/* Without it AWS leaves FilterExpression out of the answer. */
+	aws_json_add_bool(body, "ShowFilterExpression", true);
+	return call(c, t, "DescribeBudget", body, &budget_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_update_budget(struct aws_client *c, const struct aws_target *t, const char *account_id,
@@ -403,10 +408,13 @@ static struct list_input *list_input(const char *op, cJSON *body, int page_size)
 int budgets_describe_budgets(struct aws_client *c, const struct aws_target *t, const char *account_id,
 			     budgets_budgets_cb cb, void *arg)
 {
+	cJSON *body;
+
 	if (!account_id)
 		return -EINVAL;
-	return aws_pager_start(c, t, &budgets_pager,
-			       list_input("DescribeBudgets", named(account_id, NULL), BUDGETS_LIST_PAGE_SIZE),
+	body = named(account_id, NULL);
+	aws_json_add_bool(body, "ShowFilterExpression", true);
+	return aws_pager_start(c, t, &budgets_pager, list_input("DescribeBudgets", body, BUDGETS_LIST_PAGE_SIZE),
 			       (aws_any_cb)cb, arg);
 }
 
