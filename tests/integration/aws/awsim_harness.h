@@ -16,7 +16,7 @@
 
 struct awsim {
 	pid_t pid;
-	char url[64]; /* http://127.0.0.1:N */
+	char url[160]; /* http://127.0.0.1:N */
 };
 
 /* awsim_start: extra_args is a NULL-terminated list of further options (may be NULL).

@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -185,8 +189,22 @@ static void test_answers_and_keep_alive(void **state)
 	finish(&loop, c, s);
 }
 
+static char *refusing_url(int *ret_fd)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	*ret_fd = fd;
+	return xasprintf("http://127.0.0.1:%d/", ntohs(addr.sin_port));
+}
+
 static void test_limits_and_failures(void **state)
 {
+	int refuser;
 	uv_loop_t loop;
 	struct test_server *s;
 	struct http_client *c;
@@ -232,11 +250,13 @@ static void test_limits_and_failures(void **state)
 	run_until(&loop, called, &r);
 	assert_int_equal(r.status, -ECONNRESET);
 
+	/* a port that is bound but not listening refuses connections */
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(http_client_send(c, &(struct http_request){ .method = "GET", .url = "http://127.0.0.1:1/" },
-					  on_done, &r),
-			 0);
+	u = refusing_url(&refuser);
+	assert_int_equal(http_client_send(c, &(struct http_request){ .method = "GET", .url = u }, on_done, &r), 0);
+	free(u);
 	run_until(&loop, called, &r);
+	close(refuser);
 	assert_int_equal(r.status, -ECONNREFUSED);
 
 	memset(&r, 0, sizeof(r));
@@ -300,7 +320,7 @@ static void on_cancel_resend(void *arg, int status, const struct http_response *
 	reentrant_calls++;
 	/* a callback running during close cannot start anything new */
 	assert_int_equal(http_client_send(reentrant_client,
-					  &(struct http_request){ .method = "GET", .url = "http://127.0.0.1:1/" },
+					  &(struct http_request){ .method = "GET", .url = "http://127.0.0.1:9/" },
 					  on_done, r),
 			 -ECANCELED);
 }
