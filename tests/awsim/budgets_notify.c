@@ -269,7 +269,7 @@ static int page(struct call *c, const char *kind, size_t total, size_t *first, s
 	static const struct strspec tspec = { false, 0, 0, PAT_NONE };
 	const char *token;
 	long long max = PAGE_DEFAULT;
-	bool present;
+	bool present, bad;
 	struct strbuf last;
 
 	if (in_int(c, c->json, "MaxResults", 1, 100, &max, &present) < 0 ||
@@ -286,8 +286,9 @@ static int page(struct call *c, const char *kind, size_t total, size_t *first, s
 			return -1;
 		}
 		*first = strtoul(last.buf, &end, 10);
+		bad = *end || !last.len || *first > total;
 		strbuf_release(&last);
-		if (*end || *first > total)
+		if (bad)
 			return call_error(c, 400, "InvalidNextTokenException", "The pagination token is invalid.");
 	}
 	*count = total - *first < (size_t)max ? total - *first : (size_t)max;

@@ -221,7 +221,7 @@ int main(int argc, char **argv)
 	struct awsim sim;
 	uv_loop_t loop;
 	char *err = NULL;
-	int port = 0, r;
+	int port = 0, r, status = 1;
 
 	cli.cfg.listen_host = xstrdup("127.0.0.1");
 	cli.cfg.account = AWSIM_DEFAULT_ACCOUNT;
@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	r = awsim_init(&sim, &loop, &cli.cfg);
 	if (r < 0) {
 		fprintf(stderr, "awsim: cannot start: %s\n", strerror(-r));
-		return 1;
+		goto close_loop;
 	}
 	if (!cli.n_creds)
 		auth_add_static(&sim, AWSIM_DEFAULT_AKID, AWSIM_DEFAULT_SECRET, sim.cfg.account);
@@ -246,31 +246,35 @@ int main(int argc, char **argv)
 		r = persist_load(&sim, cli.cfg.state_path, &err);
 		if (r < 0 && r != -ENOENT) {
 			fprintf(stderr, "awsim: %s\n", err ? err : strerror(-r));
-			return 1;
+			goto release;
 		}
-		free(err);
-		err = NULL;
 	}
+	free(err);
+	err = NULL;
 	if (cli.cfg.faults_path && faults_load_file(&sim.faults, cli.cfg.faults_path, &err) < 0) {
 		fprintf(stderr, "awsim: %s\n", err ? err : "cannot load the fault plan");
-		return 1;
+		goto release;
 	}
 	r = awsim_start(&sim, &port);
 	if (r < 0) {
 		fprintf(stderr, "awsim: cannot listen on %s:%d: %s\n", cli.cfg.listen_host, cli.cfg.listen_port,
 			uv_strerror(r));
-		return 1;
+		uv_run(&loop, UV_RUN_DEFAULT); /* let the failed listener close */
+		goto release;
 	}
 	printf("listening on %s:%d\n", cli.cfg.listen_host, port);
 	fflush(stdout);
 	awsim_log(&sim, "account %s, seed %llu", sim.cfg.account, (unsigned long long)cli.cfg.seed);
 	uv_run(&loop, UV_RUN_DEFAULT);
-	r = uv_loop_close(&loop);
+	status = 0;
+release:
 	awsim_release(&sim);
-	free(cli.cfg.listen_host);
-	if (r < 0) {
+close_loop:
+	if (uv_loop_close(&loop) < 0) {
 		fprintf(stderr, "awsim: the loop still had handles at exit\n");
-		return 1;
+		status = 1;
 	}
-	return 0;
+	free(err);
+	free(cli.cfg.listen_host);
+	return status;
 }

@@ -119,8 +119,10 @@ static int check_value_and_tier(struct call *c, const char *value, const char *t
 {
 	size_t len = strlen(value);
 
-	if (!tier || !strcmp(tier, "Intelligent-Tiering"))
+	if (tier && !strcmp(tier, "Intelligent-Tiering"))
 		tier = len > STANDARD_VALUE ? "Advanced" : "Standard";
+	if (!tier)
+		tier = "Standard";
 	if (!strcmp(tier, "Standard") && len > STANDARD_VALUE)
 		return call_error(
 			c, 400, "ValidationException",
@@ -192,7 +194,8 @@ static int op_put(struct call *c)
 				  "with tags, please remove overwrite flag. To update tags for an existing parameter, "
 				  "please use AddTagsToResource or RemoveTagsFromResource.");
 	p = omap_get(&c->rs->params, name);
-	if (check_name(c, name, !p) < 0 || check_value_and_tier(c, value, tier, &tier) < 0 ||
+	if (check_name(c, name, !p) < 0 ||
+	    check_value_and_tier(c, value, tier ? tier : (p ? p->tier : NULL), &tier) < 0 ||
 	    check_allowed(c, pattern ? pattern : (p ? p->allowed_pattern : NULL), value) < 0)
 		return -1;
 	if (p && !overwrite)
@@ -235,8 +238,10 @@ static int op_put(struct call *c)
 		free(p->allowed_pattern);
 		p->allowed_pattern = xstrdup(pattern);
 	}
-	free(p->tier);
-	p->tier = xstrdup(tier);
+	if (tier != p->tier) { /* tier may be p->tier itself */
+		free(p->tier);
+		p->tier = xstrdup(tier);
+	}
 	p->version++;
 	p->modified_ms = ids_now_ms();
 	out = cJSON_CreateObject();
