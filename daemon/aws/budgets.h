@@ -5,7 +5,8 @@
  * Every call returns 0 (the callback runs exactly once, later) or -errno (-EINVAL for
  * a missing argument, or aws_client_call()'s; the callback never runs). Results are
  * borrowed for the duration of the callback and NULL on error. The listings walk
- * every page at the largest size the API allows. */
+ * every page at the largest size the API allows. The Describe calls ask for
+ * ShowFilterExpression, so a budget's FilterExpression comes back when it has one. */
 #ifndef BTD_BUDGETS_H
 #define BTD_BUDGETS_H
 
