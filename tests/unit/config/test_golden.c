@@ -229,13 +229,68 @@ static void test_bad_configs(void **state)
 	assert_true(check_bad_dir(GOLDEN_DIR "/bad-config", parse_config) >= 10);
 }
 
+/* The ```yaml blocks of a document, in order. */
+static char **yaml_blocks(const char *doc, size_t *ret_n)
+{
+	char *text = test_read(doc, NULL), **v = NULL;
+	const char *p = text;
+	size_t n = 0;
+
+	assert_non_null(text);
+	while ((p = strstr(p, "```yaml\n"))) {
+		const char *end = strstr(p + 8, "```");
+		assert_non_null(end);
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = xstrndup(p + 8, (size_t)(end - p - 8));
+		p = end + 3;
+	}
+	free(text);
+	*ret_n = n;
+	return v;
+}
+
+/* The examples in the documentation are valid, so the parser and the docs agree. */
+static void test_docs_examples(void **state)
+{
+	struct daemon_config *cfg = test_config("region: us-east-1\naccounts: {prod: \"111122223333\"}\n");
+	size_t n, manifests = 0;
+	char **blocks = yaml_blocks(DOCS_DIR "/manifest.md", &n);
+
+	for (size_t i = 0; i < n; i++) {
+		char *d;
+		struct tenant *t;
+		if (strncmp(blocks[i], "apiVersion:", 11))
+			continue;
+		t = test_manifest(cfg, blocks[i], &d);
+		if (!t)
+			fail_msg("docs/manifest.md example %zu:\n%s", i, d);
+		tenant_free(t);
+		free(d);
+		manifests++;
+	}
+	assert_true(manifests >= 2);
+	free_list(blocks, n);
+	blocks = yaml_blocks(DOCS_DIR "/configuration.md", &n);
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++) {
+		struct daemon_config *c = NULL;
+		struct diag_list diags;
+		diag_list_init(&diags);
+		if (daemon_config_parse("doc.yaml", blocks[i], strlen(blocks[i]), &c, &diags) < 0)
+			fail_msg("docs/configuration.md example %zu:\n%s", i, test_diags_text(&diags));
+		daemon_config_free(c);
+		diag_list_release(&diags);
+	}
+	free_list(blocks, n);
+	daemon_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_examples),
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_bad_manifests),
-		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_examples),      cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad_manifests), cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_docs_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
