@@ -205,15 +205,16 @@ static int start(struct call *c, const char *field, struct budget **b, const cJS
 	return 0;
 }
 
-static int existing_note(struct call *c, struct budget *b, const cJSON *n, struct notification **ret)
+/* The stored notification equal to n; NULL after answering NotFoundException. */
+static struct notification *existing_note(struct call *c, struct budget *b, const cJSON *n)
 {
 	ssize_t i = find_note(b, n);
 
-	if (i < 0)
-		return call_error(c, 400, "NotFoundException", "Unable to find the notification for budget %.100s.",
-				  b->name);
-	*ret = &b->notes[i];
-	return 0;
+	if (i < 0) {
+		call_error(c, 400, "NotFoundException", "Unable to find the notification for budget %.100s.", b->name);
+		return NULL;
+	}
+	return &b->notes[i];
 }
 
 int op_budgets_create_notification(struct call *c)
@@ -235,7 +236,7 @@ int op_budgets_update_notification(struct call *c)
 	ssize_t other;
 
 	if (start(c, "OldNotification", &b, &old) < 0 || in_object(c, c->json, "NewNotification", true, &new) < 0 ||
-	    budgets_check_notification(c, new, "NewNotification") < 0 || existing_note(c, b, old, &note) < 0)
+	    budgets_check_notification(c, new, "NewNotification") < 0 || !(note = existing_note(c, b, old)))
 		return -1;
 	other = find_note(b, new);
 	if (other >= 0 && &b->notes[other] != note)
@@ -253,7 +254,7 @@ int op_budgets_delete_notification(struct call *c)
 	struct notification *note;
 	size_t i;
 
-	if (start(c, "Notification", &b, &n) < 0 || existing_note(c, b, n, &note) < 0)
+	if (start(c, "Notification", &b, &n) < 0 || !(note = existing_note(c, b, n)))
 		return -1;
 	i = (size_t)(note - b->notes);
 	cJSON_Delete(note->notification);
@@ -348,7 +349,7 @@ int op_budgets_create_subscriber(struct call *c)
 	int r;
 
 	if (start(c, "Notification", &b, &n) < 0 || in_object(c, c->json, "Subscriber", true, &s) < 0 ||
-	    check_subscriber(c, s) < 0 || existing_note(c, b, n, &note) < 0)
+	    check_subscriber(c, s) < 0 || !(note = existing_note(c, b, n)))
 		return -1;
 	if (find_subscriber(note, s) >= 0)
 		return call_error(c, 400, "DuplicateRecordException", "Subscriber %.200s already exists.",
@@ -375,7 +376,7 @@ int op_budgets_update_subscriber(struct call *c)
 
 	if (start(c, "Notification", &b, &n) < 0 || in_object(c, c->json, "OldSubscriber", true, &old) < 0 ||
 	    in_object(c, c->json, "NewSubscriber", true, &new) < 0 || check_subscriber(c, old) < 0 ||
-	    check_subscriber(c, new) < 0 || existing_note(c, b, n, &note) < 0)
+	    check_subscriber(c, new) < 0 || !(note = existing_note(c, b, n)))
 		return -1;
 	i = find_subscriber(note, old);
 	if (i < 0)
@@ -404,7 +405,7 @@ int op_budgets_delete_subscriber(struct call *c)
 	ssize_t i;
 
 	if (start(c, "Notification", &b, &n) < 0 || in_object(c, c->json, "Subscriber", true, &s) < 0 ||
-	    check_subscriber(c, s) < 0 || existing_note(c, b, n, &note) < 0)
+	    check_subscriber(c, s) < 0 || !(note = existing_note(c, b, n)))
 		return -1;
 	i = find_subscriber(note, s);
 	if (i < 0)
@@ -425,7 +426,7 @@ int op_budgets_describe_subscribers(struct call *c)
 	size_t first, count, total;
 	cJSON *out, *list;
 
-	if (start(c, "Notification", &b, &n) < 0 || existing_note(c, b, n, &note) < 0)
+	if (start(c, "Notification", &b, &n) < 0 || !(note = existing_note(c, b, n)))
 		return -1;
 	total = (size_t)cJSON_GetArraySize(note->subscribers);
 	if (page(c, "subscribers", total, &first, &count) < 0)

@@ -1,0 +1,436 @@
+/* Unit tests of the HTTP/1.1 server on libuv (daemon/http/http_server): keep-alive,
+ * answers from a timer, aborts with a reset, limits, UNIX-domain sockets, and a close
+ * after which uv_loop_close() returns 0. The client side is libuv too, on the same
+ * loop. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "http_server.h"
+#include "xalloc.h"
+
+/* ---- a tiny client ---- */
+
+struct client {
+	union {
+		uv_stream_t stream;
+		uv_tcp_t tcp;
+		uv_pipe_t pipe;
+	} h;
+	uv_connect_t connect;
+	uv_write_t write;
+	uv_buf_t out;
+	char rbuf[65536];
+	struct strbuf in;
+	bool eof, closed;
+	int read_error;
+};
+
+static void client_alloc(uv_handle_t *h, size_t n, uv_buf_t *buf)
+{
+	struct client *c = h->data;
+
+	(void)n;
+	*buf = uv_buf_init(c->rbuf, sizeof(c->rbuf));
+}
+
+static void client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct client *c = s->data;
+
+	if (n > 0)
+		strbuf_add(&c->in, buf->base, (size_t)n);
+	if (n < 0) {
+		c->eof = true;
+		c->read_error = n == UV_EOF ? 0 : (int)n;
+		uv_read_stop(s);
+	}
+}
+
+static void client_connected(uv_connect_t *req, int status)
+{
+	struct client *c = req->data;
+
+	assert_int_equal(status, 0);
+	uv_read_start(&c->h.stream, client_alloc, client_read);
+}
+
+static void client_closed(uv_handle_t *h)
+{
+	((struct client *)h->data)->closed = true;
+}
+
+static void client_tcp(uv_loop_t *loop, struct client *c, int port)
+{
+	struct sockaddr_in sa;
+
+	memset(c, 0, sizeof(*c));
+	strbuf_init(&c->in, STRBUF_NO_CAP);
+	uv_tcp_init(loop, &c->h.tcp);
+	c->h.stream.data = c;
+	c->connect.data = c;
+	uv_ip4_addr("127.0.0.1", port, &sa);
+	assert_int_equal(uv_tcp_connect(&c->connect, &c->h.tcp, (struct sockaddr *)&sa, client_connected), 0);
+}
+
+static void client_send(struct client *c, const char *text)
+{
+	c->out = uv_buf_init((char *)text, (unsigned)strlen(text));
+	assert_int_equal(uv_write(&c->write, &c->h.stream, &c->out, 1, NULL), 0);
+}
+
+static void client_close(struct client *c)
+{
+	uv_close((uv_handle_t *)&c->h, client_closed);
+}
+
+/* Run the loop until cond(arg) holds; fails after many rounds (no timers used). */
+static void run_until(uv_loop_t *loop, bool (*cond)(void *), void *arg)
+{
+	for (int i = 0; i < 100000 && !cond(arg); i++)
+		uv_run(loop, UV_RUN_ONCE);
+	assert_true(cond(arg));
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+struct wait_for {
+	struct client *c;
+	size_t responses;
+};
+
+static bool got_responses(void *arg)
+{
+	struct wait_for *w = arg;
+
+	return count_of(w->c->in.buf, "HTTP/1.1 ") >= w->responses || w->c->eof;
+}
+
+static bool got_eof(void *arg)
+{
+	return ((struct client *)arg)->eof;
+}
+
+static bool is_closed(void *arg)
+{
+	return ((struct client *)arg)->closed;
+}
+
+/* ---- the server under test ---- */
+
+struct fixture {
+	uv_loop_t loop;
+	struct http_server *srv;
+	int port;
+	struct http_request *held; /* a request the handler keeps for later */
+	uv_timer_t timer;
+	int mode; /* what the handler does */
+	int seen;
+	bool server_closed;
+};
+
+enum { ANSWER, HOLD, ABORT_RESET, ANSWER_LATER };
+
+static void answer(struct http_request *req, const char *body)
+{
+	struct http_header h = { "Content-Type", "text/plain" };
+
+	assert_int_equal(http_respond(req, 200, &h, 1, body, strlen(body)), 0);
+}
+
+static void on_later(uv_timer_t *t)
+{
+	struct fixture *f = t->data;
+
+	answer(f->held, "later");
+	f->held = NULL;
+}
+
+static void handler(struct http_request *req, void *data)
+{
+	struct fixture *f = data;
+	const struct http_message *m = http_request_message(req);
+	char body[128];
+
+	f->seen++;
+	if (http_request_error(req)) {
+		struct http_header h = { "Content-Type", "application/json" };
+		assert_int_equal(http_request_error(req), 413);
+		http_respond(req, 413, &h, 1, "{\"too\":\"large\"}", 15);
+		return;
+	}
+	switch (f->mode) {
+	case HOLD:
+		f->held = req;
+		return;
+	case ABORT_RESET:
+		http_abort(req, true);
+		return;
+	case ANSWER_LATER:
+		f->held = req;
+		uv_timer_start(&f->timer, on_later, 1, 0);
+		return;
+	default:
+		snprintf(body, sizeof(body), "%s %s %zu", m->method, m->path, m->body.len);
+		answer(req, body);
+	}
+}
+
+static void setup_server(struct fixture *f, const struct http_server_config *extra)
+{
+	struct http_server_config cfg = { 0 };
+
+	memset(f, 0, sizeof(*f));
+	uv_loop_init(&f->loop);
+	uv_timer_init(&f->loop, &f->timer);
+	f->timer.data = f;
+	if (extra)
+		cfg = *extra;
+	cfg.handler = handler;
+	cfg.data = f;
+	assert_int_equal(http_server_new(&f->loop, &cfg, &f->srv), 0);
+	assert_int_equal(http_server_listen_tcp(f->srv, "127.0.0.1", 0, &f->port), 0);
+	assert_true(f->port > 0);
+}
+
+static void on_server_closed(void *data)
+{
+	((struct fixture *)data)->server_closed = true;
+}
+
+static void teardown_server(struct fixture *f)
+{
+	http_server_close(f->srv, on_server_closed, f);
+	uv_close((uv_handle_t *)&f->timer, NULL);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	assert_true(f->server_closed);
+	if (f->held) { /* answered after the close: dropped, still released */
+		assert_true(http_request_peer_gone(f->held));
+		assert_int_equal(http_respond(f->held, 200, NULL, 0, "x", 1), -EPIPE);
+	}
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+}
+
+static void test_keep_alive_and_pipelining(void **state)
+{
+	struct fixture f;
+	struct client c;
+	struct wait_for w = { &c, 3 };
+
+	(void)state;
+	setup_server(&f, NULL);
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"
+			"POST /two HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+			"PUT /three HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n");
+	run_until(&f.loop, got_responses, &w);
+	assert_int_equal(f.seen, 3);
+	assert_non_null(strstr(c.in.buf, "GET /one 0"));
+	assert_non_null(strstr(c.in.buf, "POST /two 3"));
+	assert_non_null(strstr(c.in.buf, "PUT /three 2"));
+	assert_non_null(strstr(c.in.buf, "Content-Length: 11\r\n"));
+	assert_non_null(strstr(c.in.buf, "Date: "));
+	assert_false(c.eof); /* still open: keep-alive */
+	assert_int_equal(http_server_connections(f.srv), 1);
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+static void test_answer_from_a_timer(void **state)
+{
+	struct fixture f;
+	struct client c;
+	struct wait_for w = { &c, 1 };
+
+	(void)state;
+	setup_server(&f, NULL);
+	f.mode = ANSWER_LATER;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /slow HTTP/1.1\r\nConnection: close\r\n\r\n");
+	run_until(&f.loop, got_responses, &w);
+	run_until(&f.loop, got_eof, &c);
+	assert_non_null(strstr(c.in.buf, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(c.in.buf, "Connection: close\r\n"));
+	assert_non_null(strstr(c.in.buf, "\r\n\r\nlater"));
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+static void test_abort_resets(void **state)
+{
+	struct fixture f;
+	struct client c;
+
+	(void)state;
+	setup_server(&f, NULL);
+	f.mode = ABORT_RESET;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /cut HTTP/1.1\r\n\r\n");
+	run_until(&f.loop, got_eof, &c);
+	assert_int_equal(c.in.len, 0);
+	assert_int_equal(c.read_error, UV_ECONNRESET);
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+static void test_limits(void **state)
+{
+	struct http_server_config cfg = { .limits = { .max_body_bytes = 16 }, .errors_to_handler = true };
+	struct fixture f;
+	struct client a, b;
+
+	(void)state;
+	setup_server(&f, &cfg);
+	/* a body over the limit reaches the handler as a 413, then the connection closes */
+	client_tcp(&f.loop, &a, f.port);
+	client_send(&a, "POST /big HTTP/1.1\r\nContent-Length: 100\r\n\r\n0123456789");
+	run_until(&f.loop, got_eof, &a);
+	assert_non_null(strstr(a.in.buf, "HTTP/1.1 413 Content Too Large\r\n"));
+	assert_non_null(strstr(a.in.buf, "{\"too\":\"large\"}"));
+	/* a malformed request gets a plain 400 from the server itself */
+	client_tcp(&f.loop, &b, f.port);
+	client_send(&b, "NOT HTTP\r\n\r\n");
+	run_until(&f.loop, got_eof, &b);
+	assert_non_null(strstr(b.in.buf, "HTTP/1.1 400 Bad Request\r\n"));
+	assert_int_equal(f.seen, 1);
+	client_close(&a);
+	client_close(&b);
+	run_until(&f.loop, is_closed, &a);
+	run_until(&f.loop, is_closed, &b);
+	strbuf_release(&a.in);
+	strbuf_release(&b.in);
+	teardown_server(&f);
+}
+
+static void test_max_connections_and_idle_timeout(void **state)
+{
+	struct http_server_config cfg = { .max_connections = 1, .idle_timeout_ms = 20 };
+	struct fixture f;
+	struct client a, b;
+
+	(void)state;
+	setup_server(&f, &cfg);
+	client_tcp(&f.loop, &a, f.port);
+	client_tcp(&f.loop, &b, f.port);
+	/* one of them is turned away at once, the other closed when idle */
+	run_until(&f.loop, got_eof, &a);
+	run_until(&f.loop, got_eof, &b);
+	assert_int_equal(a.in.len + b.in.len, 0);
+	client_close(&a);
+	client_close(&b);
+	run_until(&f.loop, is_closed, &a);
+	run_until(&f.loop, is_closed, &b);
+	strbuf_release(&a.in);
+	strbuf_release(&b.in);
+	teardown_server(&f);
+}
+
+static void test_close_with_a_request_held(void **state)
+{
+	struct fixture f;
+	struct client c;
+
+	(void)state;
+	setup_server(&f, NULL);
+	f.mode = HOLD;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /held HTTP/1.1\r\n\r\n");
+	while (!f.held)
+		uv_run(&f.loop, UV_RUN_ONCE);
+	assert_false(http_request_peer_gone(f.held));
+	assert_true(http_request_is_local(f.held));
+	client_close(&c);
+	teardown_server(&f); /* answers the held request after the close */
+	strbuf_release(&c.in);
+}
+
+static void test_unix_socket(void **state)
+{
+	struct fixture f;
+	struct http_server_config cfg = { 0 };
+	struct client c;
+	struct wait_for w = { &c, 1 };
+	char dir[] = "/tmp/btd-http-XXXXXX", path[128];
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/control.sock", dir);
+	memset(&f, 0, sizeof(f));
+	uv_loop_init(&f.loop);
+	uv_timer_init(&f.loop, &f.timer);
+	cfg.handler = handler;
+	cfg.data = &f;
+	assert_int_equal(http_server_new(&f.loop, &cfg, &f.srv), 0);
+	assert_int_equal(http_server_listen_unix(f.srv, path, 0600), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0600);
+	memset(&c, 0, sizeof(c));
+	strbuf_init(&c.in, STRBUF_NO_CAP);
+	uv_pipe_init(&f.loop, &c.h.pipe, 0);
+	c.h.stream.data = c.connect.data = &c;
+	uv_pipe_connect(&c.connect, &c.h.pipe, path, client_connected);
+	client_send(&c, "GET /v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+	run_until(&f.loop, got_responses, &w);
+	assert_non_null(strstr(c.in.buf, "GET /v1/health 0"));
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+	assert_int_equal(stat(path, &st), -1); /* removed on close */
+	/* a regular file in the way is not replaced */
+	{
+		FILE *fp = fopen(path, "w");
+		uv_loop_t loop;
+		struct http_server *s;
+
+		fclose(fp);
+		uv_loop_init(&loop);
+		assert_int_equal(http_server_new(&loop, &cfg, &s), 0);
+		assert_int_equal(http_server_listen_unix(s, path, 0600), -EEXIST);
+		http_server_close(s, NULL, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		assert_int_equal(uv_loop_close(&loop), 0);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keep_alive_and_pipelining),
+		cmocka_unit_test(test_answer_from_a_timer),
+		cmocka_unit_test(test_abort_resets),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_max_connections_and_idle_timeout),
+		cmocka_unit_test(test_close_with_a_request_held),
+		cmocka_unit_test(test_unix_socket),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
