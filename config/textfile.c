@@ -19,17 +19,10 @@ const char *textfile_strerror(int err)
 
 static int io_error(struct diag_list *diags, const char *path, int err)
 {
-	switch (err) {
-	case ELOOP:
+	if (err == ELOOP)
 		diag_error(diags, path, 0, 0, "cannot open: symbolic link loop");
-		break;
-	case ENOENT:
-		diag_error(diags, path, 0, 0, "cannot open: no such file (a broken symbolic link?)");
-		break;
-	default:
+	else
 		diag_error(diags, path, 0, 0, "cannot read: %s", textfile_strerror(err));
-		break;
-	}
 	return -err;
 }
 

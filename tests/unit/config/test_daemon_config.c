@@ -264,7 +264,7 @@ static void test_load(void **state)
 	assert_true(daemon_config_load(path, &cfg, &diags) < 0);
 	assert_non_null(cfg);
 	t = test_diags_text(&diags);
-	assert_true(test_contains(t, "missing.yaml: cannot open: no such file"));
+	assert_true(test_contains(t, "missing.yaml: cannot read: No such file or directory"));
 	free(t);
 	daemon_config_free(cfg);
 	free(path);
