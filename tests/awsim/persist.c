@@ -459,8 +459,8 @@ int persist_from_json(struct awsim *sim, const cJSON *doc, char **ret_err)
 	if (r < 0) {
 		state_free_accounts(&sim->accounts);
 		sim->accounts = saved;
-		*ret_err = l.err;
-		return r;
+		*ret_err = l.err ? l.err : xstrdup("state: malformed document");
+		return -EINVAL;
 	}
 	state_free_accounts(&saved);
 	state_account(sim, sim->cfg.account);
