@@ -232,7 +232,9 @@ static void enter_in_flight(struct aws_call *call)
 	svc_stats(call)->requests++;
 }
 
-static void emit(struct aws_call *call, enum aws_event_type type)
+/* Reports an event. The daemon may close the client from its event callback, which
+ * cancels this call (its callback has then run): returns true when the call is gone. */
+static bool emit_gone(struct aws_call *call, enum aws_event_type type)
 {
 	struct aws_event ev = {
 		.type = type,
@@ -247,6 +249,11 @@ static void emit(struct aws_call *call, enum aws_event_type type)
 	};
 
 	aws_client_emit(call->client, &ev);
+	if (!call->canceled)
+		return false;
+	list_del(&call->link);
+	call_free(call);
+	return true;
 }
 
 /* Fill call->err from an answer that is not a success. */
@@ -306,7 +313,8 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	if (call->err.class == AWS_ERROR_THROTTLING) {
 		ratelimit_throttled(&call->bucket->rl, now, call->err.retry_after_ms);
 		svc_stats(call)->throttles++;
-		emit(call, AWS_EVENT_THROTTLED);
+		if (emit_gone(call, AWS_EVENT_THROTTLED))
+			return;
 	}
 	max = retry_max_attempts(&c->retry, call->err.code);
 	if (call->attempt >= max || call->err.class == AWS_ERROR_TERMINAL || c->closing) {
@@ -333,7 +341,8 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 						  aws_client_random(c));
 	}
 	svc_stats(call)->retries++;
-	emit(call, AWS_EVENT_RETRY);
+	if (emit_gone(call, AWS_EVENT_RETRY))
+		return;
 	transition(call, CALL_BACKOFF);
 }
 

@@ -70,6 +70,15 @@ static void wake(struct creds_source *s, int status, const struct aws_error *err
 	}
 }
 
+static void source_destroy(struct creds_source *s)
+{
+	if (s->provider)
+		s->provider->free(s->provider);
+	aws_credentials_release(&s->creds);
+	free(s->name);
+	free(s);
+}
+
 void creds_source_free(struct creds_source *s)
 {
 	struct aws_error err;
@@ -82,11 +91,11 @@ void creds_source_free(struct creds_source *s)
 		wake(s, -ECANCELED, &err);
 		aws_error_release(&err);
 	}
-	if (s->provider)
-		s->provider->free(s->provider);
-	aws_credentials_release(&s->creds);
-	free(s->name);
-	free(s);
+	if (s->dispatching) {
+		s->free_pending = true;
+		return;
+	}
+	source_destroy(s);
 }
 
 static bool usable(const struct creds_source *s, int64_t now)
@@ -110,9 +119,14 @@ static void on_fetched(void *arg, int status, const struct aws_error *err, const
 		s->failures++;
 		s->no_refresh_before_ms = now + s->failure_backoff_ms;
 	}
+	s->dispatching = true;
 	if (s->event_cb)
 		s->event_cb(s->event_arg, s, status, err);
-	wake(s, status, err);
+	if (!s->free_pending)
+		wake(s, status, err);
+	s->dispatching = false;
+	if (s->free_pending)
+		source_destroy(s);
 }
 
 static int start_fetch(struct creds_source *s)

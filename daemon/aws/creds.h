@@ -70,6 +70,8 @@ struct creds_source {
 	creds_event_cb event_cb;
 	void *event_arg;
 	uint64_t refreshes, failures;
+	bool dispatching;  /* inside the end of a fetch: a free waits for it */
+	bool free_pending; /* creds_source_free() was called while dispatching */
 };
 
 /* creds_source_new: takes ownership of provider (which may be NULL together with
@@ -79,7 +81,9 @@ struct creds_source *creds_source_new(const char *name, struct creds_provider *p
 				      const struct aws_credentials *fixed, int64_t (*wall_ms)(void *arg),
 				      void *clock_arg);
 /* creds_source_free: fails remaining waiters with -ECANCELED. No fetch may be
- * outstanding (close whatever carries it first). Accepts NULL. */
+ * outstanding (close whatever carries it first). Accepts NULL. Called from a waiter's
+ * or the event callback (the client closing from there), the free happens when the
+ * fetch's end has been dispatched. */
 void creds_source_free(struct creds_source *s);
 
 /* creds_source_peek: credentials usable now (borrowed until the next fetch ends), or

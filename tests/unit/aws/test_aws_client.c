@@ -465,6 +465,63 @@ static void test_stats_json(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* The daemon may close the client from any callback. */
+struct closer {
+	struct fixture *f;
+	struct outcome o;
+	int events;
+};
+
+static void close_on_event(void *arg, const struct aws_event *ev)
+{
+	struct closer *c = arg;
+
+	if (ev->type != AWS_EVENT_RETRY)
+		return;
+	c->events++;
+	aws_client_close(c->f->client, fx_on_closed, c->f);
+}
+
+static void close_in_callback(void *arg, int status, const struct aws_error *err)
+{
+	struct closer *c = arg;
+
+	on_done(&c->o, status, err);
+	aws_client_close(c->f->client, fx_on_closed, c->f);
+}
+
+static void test_close_from_callbacks(void **state)
+{
+	struct script s = { .answers = { answer(500, NULL, ""), answer(200, NULL, "{}") }, .n = 2 };
+	struct fixture f;
+	struct closer c = { .f = &f };
+
+	fx_init(&f, scripted, &s);
+	f.opts.event_cb = close_on_event;
+	f.opts.event_arg = &c;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/p", on_done, &c.o), 0);
+	fx_run_until(&f, fx_is_closed, &f);
+	assert_int_equal(c.events, 1);
+	assert_int_equal(c.o.calls, 1);
+	assert_int_equal(c.o.status, -ECANCELED);
+	f.client = NULL;
+	assert_int_equal(fx_finish(&f), 0);
+
+	memset(&c, 0, sizeof(c));
+	c.f = &f;
+	s.n = 1;
+	s.answers[0] = answer(200, NULL, "{}");
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/p", close_in_callback, &c), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/q", on_done, &c.o), 0);
+	fx_run_until(&f, fx_is_closed, &f);
+	assert_int_equal(c.o.calls, 2); /* the first succeeded, the second was canceled */
+	f.client = NULL;
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_close_with_calls_in_every_state),
 		cmocka_unit_test(test_synchronous_errors),
 		cmocka_unit_test(test_stats_json),
+		cmocka_unit_test(test_close_from_callbacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

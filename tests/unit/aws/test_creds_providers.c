@@ -418,13 +418,60 @@ static void test_no_credentials(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+struct closer {
+	struct fixture *f;
+	int refreshed;
+};
+
+static void close_on_refresh(void *arg, const struct aws_event *ev)
+{
+	struct closer *c = arg;
+
+	if (ev->type != AWS_EVENT_CREDS_REFRESHED)
+		return;
+	c->refreshed++;
+	aws_client_close(c->f->client, fx_on_closed, c->f);
+}
+
+static void test_close_from_the_credentials_event(void **state)
+{
+	struct world w = { .expiration = "2099-01-01T00:00:00Z" };
+	struct fixture f;
+	struct closer c = { .f = &f };
+	struct outcome a = { 0 }, b = { 0 };
+	char *uri;
+
+	fx_init(&f, world, &w);
+	uri = url_of(&f, "/creds");
+	f.opts.credentials = NULL;
+	f.opts.event_cb = close_on_refresh;
+	f.opts.event_arg = &c;
+	f.env[0] = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+	f.env[1] = uri;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/a", on_done, &a), 0);
+	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/b", on_done, &b), 0);
+	fx_run_until(&f, fx_is_closed, &f);
+	assert_int_equal(c.refreshed, 1);
+	assert_int_equal(a.status, -ECANCELED);
+	assert_int_equal(b.status, -ECANCELED);
+	f.client = NULL;
+	assert_int_equal(fx_finish(&f), 0);
+	free(uri);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_imds_v2_and_v1),	      cmocka_unit_test(test_container_and_expired_token),
-		cmocka_unit_test(test_refresh_before_expiry), cmocka_unit_test(test_assume_role_for_alias),
-		cmocka_unit_test(test_assume_role_refused),   cmocka_unit_test(test_web_identity),
-		cmocka_unit_test(test_profile_role),	      cmocka_unit_test(test_no_credentials),
+		cmocka_unit_test(test_imds_v2_and_v1),
+		cmocka_unit_test(test_container_and_expired_token),
+		cmocka_unit_test(test_refresh_before_expiry),
+		cmocka_unit_test(test_assume_role_for_alias),
+		cmocka_unit_test(test_assume_role_refused),
+		cmocka_unit_test(test_web_identity),
+		cmocka_unit_test(test_profile_role),
+		cmocka_unit_test(test_no_credentials),
+		cmocka_unit_test(test_close_from_the_credentials_event),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
