@@ -82,14 +82,16 @@ static void add_u64(cJSON *obj, const char *name, uint64_t v)
 
 char *aws_stats_json(const struct aws_stats *s)
 {
-	cJSON *root = aws_json_new_object(), *services, *buckets, *creds;
+	cJSON *root = aws_json_new_object(), *calls, *services, *buckets, *creds;
 	char *text;
 
 	add_u64(root, "in_flight", s->in_flight);
 	add_u64(root, "queued", s->queued);
-	add_u64(root, "waiting_credentials", s->waiting_creds);
-	add_u64(root, "waiting_rate", s->waiting_rate);
-	add_u64(root, "backing_off", s->backing_off);
+	/* Calls waiting, by the names of their states (aws_call.c). */
+	calls = cJSON_AddObjectToObject(root, "calls_waiting");
+	add_u64(calls, aws_call_state_name(CALL_WAIT_CREDS), s->waiting_creds);
+	add_u64(calls, aws_call_state_name(CALL_WAIT_RATE), s->waiting_rate);
+	add_u64(calls, aws_call_state_name(CALL_BACKOFF), s->backing_off);
 	add_u64(root, "retry_quota", s->retry_quota);
 	add_u64(root, "retry_quota_max", s->retry_quota_max);
 	add_u64(root, "retry_quota_exhausted", s->retry_quota_exhausted);

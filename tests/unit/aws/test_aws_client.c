@@ -458,6 +458,7 @@ static void test_stats_json(void **state)
 			->valueint,
 		1);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "rate_limiters")), 1);
+	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "calls_waiting"), "wait-rate"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "credentials")), 1);
 	cJSON_Delete(doc);
 	free(json);
