@@ -9,12 +9,11 @@
 
 #include "xalloc.h"
 
-/* Default ceilings (requests per second) per (account, region, service) bucket. AWS
- * publishes no rates for most of these control-plane APIs; these stay well below
- * what accounts see in practice and the configuration's rate_limits overrides them. */
-static const double default_max_rate[AWS_SERVICE_COUNT] = {
-	[AWS_BEDROCK] = 5, [AWS_BUDGETS] = 5, [AWS_SSM] = 20, [AWS_TAGGING] = 10, [AWS_IAM] = 10, [AWS_STS] = 20,
-};
+/* Default bucket per (account, region, service), the configuration's defaults
+ * (docs/configuration.md "Rate limits"): AWS publishes no rates for most of these
+ * control-plane APIs, so they are deliberately low. */
+#define DEFAULT_MAX_RATE 5.0
+#define DEFAULT_BURST	 10.0
 
 uint64_t aws_client_now_ms(struct aws_client *c)
 {
@@ -166,8 +165,10 @@ int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struc
 		c->ratelimit = *o->ratelimit;
 	else
 		ratelimit_config_default(&c->ratelimit, 10);
-	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++)
-		c->max_rate[i] = o->max_rate[i] > 0 ? o->max_rate[i] : default_max_rate[i];
+	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++) {
+		c->max_rate[i] = o->max_rate[i] > 0 ? o->max_rate[i] : DEFAULT_MAX_RATE;
+		c->burst[i] = o->burst[i] >= 1 ? o->burst[i] : DEFAULT_BURST;
+	}
 	c->timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
 	c->refresh_margin_ms = (int64_t)(o->refresh_margin_s ? o->refresh_margin_s : 300) * 1000;
 	c->user_agent = xstrdup("bedrock-tenantd/" BTD_VERSION);
@@ -306,6 +307,7 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 	b->region = xstrdup(region);
 	b->service = s;
 	cfg.max_rate = c->max_rate[s];
+	cfg.burst = c->burst[s];
 	if (cfg.min_rate > cfg.max_rate)
 		cfg.min_rate = cfg.max_rate;
 	ratelimit_init(&b->rl, &cfg, aws_client_now_ms(c));

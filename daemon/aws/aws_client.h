@@ -52,7 +52,8 @@ struct aws_event {
 struct aws_client_options {
 	const char *region; /* default region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile's */
 	const char *endpoints[AWS_SERVICE_COUNT]; /* the configuration's overrides, NULL for none */
-	double max_rate[AWS_SERVICE_COUNT];	  /* bucket ceiling in requests/s; 0: the default */
+	double max_rate[AWS_SERVICE_COUNT];	  /* bucket ceiling in requests/s; 0: the default (5) */
+	double burst[AWS_SERVICE_COUNT];	  /* bucket capacity in requests; 0: the default (10) */
 	unsigned max_in_flight;			  /* HTTP requests at once (16) */
 	unsigned max_queue;			  /* HTTP requests waiting beyond that (100000) */
 	unsigned timeout_ms;			  /* per attempt (30000) */

@@ -47,6 +47,7 @@ struct aws_client {
 	struct retry_quota quota;
 	struct ratelimit_config ratelimit;
 	double max_rate[AWS_SERVICE_COUNT];
+	double burst[AWS_SERVICE_COUNT];
 	unsigned timeout_ms;
 	int64_t refresh_margin_ms;
 	char *user_agent;

@@ -9,6 +9,7 @@ void ratelimit_config_default(struct ratelimit_config *c, double max_rate)
 	c->min_rate = 0.2;
 	if (c->min_rate > c->max_rate)
 		c->min_rate = c->max_rate;
+	c->burst = 0;
 	c->burst_s = 1.0;
 	c->decrease = 0.5;
 	c->increase = 0.02;
@@ -18,7 +19,7 @@ void ratelimit_config_default(struct ratelimit_config *c, double max_rate)
 
 static double capacity(const struct ratelimit *b)
 {
-	double cap = b->rate * b->cfg.burst_s;
+	double cap = b->cfg.burst > 0 ? b->cfg.burst : b->rate * b->cfg.burst_s;
 
 	return cap < 1 ? 1 : cap;
 }

@@ -11,7 +11,8 @@
 struct ratelimit_config {
 	double max_rate;      /* tokens per second: the ceiling and the starting rate */
 	double min_rate;      /* the floor (0.2) */
-	double burst_s;	      /* bucket capacity in seconds of rate, at least 1 token (1.0) */
+	double burst;	      /* bucket capacity in tokens; 0: burst_s seconds of the current rate */
+	double burst_s;	      /* used when burst is 0, at least 1 token (1.0) */
 	double decrease;      /* rate factor on a throttled answer (0.5) */
 	double increase;      /* rate added per success, as a fraction of max_rate (0.02) */
 	uint64_t cooldown_ms; /* at most one decrease per cooldown (1000) */

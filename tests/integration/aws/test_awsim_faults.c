@@ -24,6 +24,8 @@ static const struct aws_ops *ops = &aws_ops_client;
 static int group_setup(void **state)
 {
 	harness_init(&h, NULL);
+	h.opts.max_rate[AWS_SSM] = 20;
+	h.opts.burst[AWS_SSM] = 20;
 	return harness_client(&h);
 }
 
@@ -198,7 +200,7 @@ static void test_throttling_adapts(void **state)
 	size_t i;
 
 	/* awsim lets 4 PutParameter a second through (a burst of 4); the client starts at
-	 * its default 20 per second and has to find the rate */
+	 * 20 per second with a burst of 20 and has to find the rate */
 	plan("{\"rules\":[{\"service\":\"ssm\",\"operation\":\"PutParameter\",\"rate\":4,\"burst\":4}]}");
 	for (int k = 0; k < b.n; k++) {
 		struct ssm_put_input in = { .name = names[k], .value = "v" };

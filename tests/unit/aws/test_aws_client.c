@@ -343,8 +343,8 @@ static void test_rate_bucket_queues_calls(void **state)
 
 	memset(m.o, 0, sizeof(m.o));
 	fx_init(&f, scripted, &s);
-	f.opts.max_rate[AWS_SSM] = 100; /* a burst of 100 ... */
-	f.opts.max_rate[AWS_IAM] = 2;	/* ... and one of 2, then 2 per second */
+	f.opts.max_rate[AWS_IAM] = 2; /* a burst of 2, then 2 per second */
+	f.opts.burst[AWS_IAM] = 2;
 	assert_int_equal(fx_client(&f), 0);
 	for (int i = 0; i < m.n; i++)
 		assert_int_equal(iam_delete_role_policy(f.client, NULL, "role", "policy", on_done, &m.o[i]), 0);
@@ -397,6 +397,7 @@ static void test_close_with_calls_in_every_state(void **state)
 	fx_init(&f, held_or_throttled, NULL);
 	f.opts.random = fx_random_half; /* a throttled call backs off 500 ms */
 	f.opts.max_rate[AWS_IAM] = 2;
+	f.opts.burst[AWS_IAM] = 2;
 	assert_int_equal(fx_client(&f), 0);
 	assert_int_equal(iam_delete_role_policy(f.client, NULL, "slow", "p", on_done, &m.o[0]), 0);
 	assert_int_equal(iam_delete_role_policy(f.client, NULL, "throttled", "p", on_done, &m.o[1]), 0);

@@ -110,12 +110,36 @@ static void test_small_rates(void **state)
 	assert_int_equal(ratelimit_take(&b, 100, &wait), -EAGAIN);
 }
 
+static void test_fixed_burst(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait;
+	int sent = 0;
+
+	ratelimit_config_default(&cfg, 5);
+	cfg.burst = 10;
+	ratelimit_init(&b, &cfg, 0);
+	while (ratelimit_take(&b, 0, &wait) == 0)
+		sent++;
+	assert_int_equal(sent, 10);
+	assert_int_equal(wait, 200);
+	/* a throttle halves the rate; the capacity stays, the tokens are gone */
+	ratelimit_throttled(&b, 0, 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), -EAGAIN);
+	assert_int_equal(wait, 400);
+	sent = 0;
+	while (ratelimit_take(&b, 60000, &wait) == 0)
+		sent++;
+	assert_int_equal(sent, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paces_at_rate),	  cmocka_unit_test(test_throttle_shrinks_once_per_cooldown),
 		cmocka_unit_test(test_retry_after_holds), cmocka_unit_test(test_grows_back),
-		cmocka_unit_test(test_small_rates),
+		cmocka_unit_test(test_small_rates),	  cmocka_unit_test(test_fixed_burst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
