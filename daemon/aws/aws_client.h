@@ -107,8 +107,8 @@ typedef void (*aws_strv_cb)(void *arg, int status, const struct aws_error *err, 
  * NULL), or -errno with err (never NULL then) and resp NULL. */
 typedef void (*aws_call_cb)(void *arg, int status, const struct aws_error *err, const struct http_response *resp);
 
-/* aws_client_call: sends req (which it takes over, whatever it returns: the caller
- * only releases nothing) to target t. 0: cb runs exactly once, later. -ENOENT
+/* aws_client_call: sends req to target t. It takes req over whatever it returns (the
+ * caller releases nothing). 0: cb runs exactly once, later. -ENOENT
  * (unknown account alias), -EINVAL (bad region), -ECANCELED (closing), -ENOKEY (no
  * credentials and no way to get any): cb never runs. */
 int aws_client_call(struct aws_client *c, const struct aws_target *t, struct aws_request *req, aws_call_cb cb,
