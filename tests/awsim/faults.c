@@ -143,9 +143,11 @@ static int parse_rule(const cJSON *o, struct fault_rule *r, char **err)
 		r->burst = r->rate < 1 ? 1 : r->rate;
 	e = cJSON_GetObjectItemCaseSensitive(o, "error");
 	if (e) {
-		if (!cJSON_IsObject(e) || get_string(e, "code", &r->error_code, err) ||
-		    get_string(e, "message", &r->error_message, err) || get_number(e, "status", 400, 599, &status, err))
+		if (!cJSON_IsObject(e))
 			return fail(err, "error must be {status, code, message}", "");
+		if (get_string(e, "code", &r->error_code, err) || get_string(e, "message", &r->error_message, err) ||
+		    get_number(e, "status", 400, 599, &status, err))
+			return -EINVAL;
 	}
 	if (r->error_pct > 0 && !r->error_code)
 		return fail(err, "error_percent needs error.code", "");
