@@ -164,6 +164,9 @@ static void route(struct control *c, struct http_request *req)
 	} else if (strcmp(path, "/v1/reconcile") == 0 && post) {
 		engine_reconcile_all(c->e);
 		respond_ok(req, 202, "status", "queued");
+	} else if (strcmp(path, "/v1/resync") == 0 && post) {
+		engine_resync(c->e);
+		respond_ok(req, 202, "status", "listing");
 	} else if (strcmp(path, "/v1/pause") == 0 && post) {
 		engine_pause(c->e);
 		respond_ok(req, 200, "status", "paused");

@@ -38,6 +38,7 @@ static void usage(FILE *out)
 		"  tenant ID                one tenant in full: desired, observed, history\n"
 		"  resolve TENANT PROFILE   the profile's ARN (what applications look up)\n"
 		"  reconcile [ID]           reconcile every tenant, or one, now\n"
+		"  resync                   list everything live in AWS again now\n"
 		"  pause | resume           stop or restart every mutating AWS call\n"
 		"  approve-prune            release deletions held by the prune gate\n"
 		"  health | ready           exit 0 when the daemon runs / has finished its first sync\n"
@@ -221,6 +222,8 @@ int main(int argc, char **argv)
 			free(id);
 		}
 		rc = cmd_post(&c, path ? path : "/v1/reconcile", "reconcile queued");
+	} else if (!strcmp(cmd, "resync") && argc == 0) {
+		rc = cmd_post(&c, "/v1/resync", "listing everything again");
 	} else if (!strcmp(cmd, "pause") && argc == 0) {
 		rc = cmd_post(&c, "/v1/pause", "mutating calls paused");
 	} else if (!strcmp(cmd, "resume") && argc == 0) {

@@ -1,0 +1,203 @@
+# Shared by the engine's integration tests (sourced): a scratch directory, awsim, the
+# daemon with a configuration pointing every service at awsim, and helpers to write
+# manifests, drive bedrock-tenantctl, read awsim's state and wait for conditions.
+# Everything started here is stopped on exit.
+set -euo pipefail
+
+: "${BTD_BUILD:?the build directory}"
+DAEMON=$BTD_BUILD/daemon/bedrock-tenantd
+CTL_BIN=$BTD_BUILD/daemon/ctl/bedrock-tenantctl
+AWSIM=$BTD_BUILD/tests/awsim/awsim
+WORK=$(mktemp -d /tmp/btd-it-XXXXXX)
+AWSIM_PID=
+DAEMON_PID=
+PORT=
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+export AWS_REGION=us-east-1
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL || true
+mkdir -p "$WORK/tenants"
+
+cleanup() {
+	local rc=$?
+	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null || true
+	[ -n "$AWSIM_PID" ] && kill -9 "$AWSIM_PID" 2>/dev/null || true
+	if [ $rc -ne 0 ]; then
+		echo "--- daemon log (last 60 lines) ---"
+		tail -n 60 "$WORK/daemon.log" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+	exit $rc
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# start_awsim [awsim options...]
+start_awsim() {
+	"$AWSIM" --listen 127.0.0.1:0 --quiet --seed 7 --account 111122223333 --region us-east-1 --region us-west-2 \
+		"$@" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
+	AWSIM_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$WORK/awsim.out" ] && break
+		sleep 0.05
+	done
+	PORT=$(sed -n '1s/^listening on 127.0.0.1://p' "$WORK/awsim.out")
+	[ -n "$PORT" ] || fail "awsim did not start"
+}
+
+awsim_get() { curl -sf "http://127.0.0.1:$PORT/_awsim/$1"; }
+awsim_put() { curl -sf -X PUT -H 'Content-Type: application/json' --data "${2:-}" "http://127.0.0.1:$PORT/_awsim/$1" >/dev/null; }
+
+# write_config [extra YAML lines]: fast timings, generous rate limits, awsim everywhere.
+write_config() {
+	cat >"$WORK/config.yaml" <<YAML
+manifests: $WORK/tenants
+state_dir: $WORK/state
+socket:
+  path: $WORK/control.sock
+  mode: "0660"
+instance: bedrock-tenantd
+region: us-east-1
+accounts:
+  prod:
+    id: "111122223333"
+resync_interval: 30s
+safety:
+  prune_grace: ${GRACE:-2s}
+  replacement_drain: ${DRAIN:-2s}
+  max_deletions: 10
+  max_deletions_percent: 5
+rate_limits:
+  bedrock: {requests_per_second: 400, burst: 400}
+  ssm: {requests_per_second: 400, burst: 400}
+  tagging: {requests_per_second: 400, burst: 400}
+  sts: {requests_per_second: 400, burst: 400}
+  budgets: {requests_per_second: 400, burst: 400}
+  iam: {requests_per_second: 400, burst: 400}
+endpoints:
+  default: http://127.0.0.1:$PORT
+watch:
+  settle: 100ms
+backoff:
+  initial: 200ms
+  max: 2s
+shutdown_timeout: 5s
+${1:-}
+YAML
+}
+
+# write_tenant ID [MODEL] [COSTCENTER] [N_PROFILES]: a valid manifest (EXTRA_TAGS:
+# more "Key: value" lines for spec.tags).
+write_tenant() {
+	local id=$1 model=${2:-anthropic.claude-3-5-haiku-20241022-v1:0} cc=${3:-eng} n=${4:-1} i
+	{
+		echo "apiVersion: bedrock-tenantd/v1"
+		echo "kind: Tenant"
+		echo "metadata:"
+		echo "  name: $id"
+		echo "spec:"
+		echo "  tags:"
+		echo "    CostCenter: $cc"
+		[ -z "${EXTRA_TAGS:-}" ] || printf '    %s\n' "$EXTRA_TAGS"
+		echo "  profiles:"
+		for i in $(seq "$n"); do
+			echo "    - name: p$i"
+			echo "      model: $model"
+		done
+	} >"$WORK/tenants/$id.yaml.tmp"
+	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
+}
+
+start_daemon() {
+	"$DAEMON" --config "$WORK/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
+	DAEMON_PID=$!
+	for _ in $(seq 200); do
+		[ -S "$WORK/control.sock" ] && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited at start"
+		sleep 0.05
+	done
+	fail "no control socket"
+}
+
+# stop_daemon: SIGTERM must end it with status 0.
+stop_daemon() {
+	local rc=0
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=
+	[ $rc -eq 0 ] || fail "the daemon exited with $rc after SIGTERM"
+}
+
+ctl() { "$CTL_BIN" --socket "$WORK/control.sock" "$@"; }
+
+# wait_until SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.
+wait_until() {
+	local secs=$1 what=$2 deadline
+	shift 2
+	deadline=$(($(date +%s) + secs))
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || fail "timed out after ${secs}s waiting for: $what"
+		sleep 0.1
+	done
+}
+
+# wait_eq SECONDS DESCRIPTION EXPECTED COMMAND...: poll until COMMAND prints EXPECTED.
+wait_eq() {
+	local secs=$1 what=$2 want=$3 deadline got
+	shift 3
+	deadline=$(($(date +%s) + secs))
+	while :; do
+		got=$("$@" 2>/dev/null || true)
+		[ "$got" = "$want" ] && return 0
+		[ "$(date +%s)" -lt "$deadline" ] || fail "timed out after ${secs}s waiting for: $what (last: '$got', want '$want')"
+		sleep 0.1
+	done
+}
+
+# tenant_json ID: the tenant document (ctl exits 1 for any state but Ready: ignored).
+tenant_json() { ctl --json tenant "$1" 2>/dev/null || true; }
+status_json() { ctl --json status 2>/dev/null || true; }
+# gone ID: the daemon no longer knows the tenant (exit status 4).
+gone() {
+	local rc=0
+	ctl tenant "$1" >/dev/null 2>&1 || rc=$?
+	[ $rc -eq 4 ]
+}
+tenant_state() { tenant_json "$1" | jq -r .state; }
+state_is() { [ "$(tenant_state "$1")" = "$2" ]; }
+all_ready() {
+	status_json | jq -e '.ready and .tenants.total > 0 and
+		(.tenants.by_state.Ready + .tenants.by_state.Suspended) == .tenants.total and .queue.reconciles_in_flight == 0' >/dev/null
+}
+
+# jq over every application profile / parameter awsim holds (all accounts, regions),
+# each with its tags as an object.
+PROFILES='[.accounts[].regions[].profiles[] | .tag = ((.tags // []) | map({(.key): .value}) | add // {})]'
+PARAMS='[.accounts[].regions[].parameters[] | .tag = ((.tags // []) | map({(.key): .value}) | add // {})]'
+
+# awsim_profiles_of TENANT: application profiles carrying the tenant's tag.
+awsim_profiles_of() {
+	awsim_get state | jq --arg t "$1" "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == $t)) | length'
+}
+
+# consistent: every parameter we manage names a live profile; no profile key of a
+# tenant has two live generations beyond a drain, so only the first rule is checked.
+consistent() {
+	awsim_get state | jq -e "($PROFILES | map(.arn)) as \$live | $PARAMS"' |
+		map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) |
+		all(.value as $v | $live | index($v) != null)' >/dev/null
+}
+
+# sign_call SERVICE METHOD PATH [BODY]: an AWS call signed with curl's SigV4 (for
+# resources the daemon must not own; the path must not hold an ARN, see aws-wire.md 6.2).
+sign_call() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:$1" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X "$2" \
+		-H 'Content-Type: application/json' ${4:+--data "$4"} "http://127.0.0.1:$PORT$3"
+}
+
+# calls OP: how many OK calls awsim counted for "service:Operation".
+calls() { awsim_get calls | jq -r --arg op "$1" '.[$op].ok // 0'; }
