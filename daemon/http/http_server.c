@@ -81,6 +81,7 @@ struct http_server {
 static void conn_close(struct http_conn *c, bool reset);
 static void conn_process(struct http_conn *c, const char *data, size_t len);
 static void start_reading(struct http_conn *c);
+static void on_timer(uv_timer_t *t);
 
 static void set_state(struct http_conn *c, enum conn_state s)
 {
@@ -232,6 +233,8 @@ int http_respond(struct http_request *req, int status, const struct http_header 
 		conn_close(c, false);
 		return -EPIPE;
 	}
+	/* a peer that stops reading is dropped after the idle timeout too */
+	uv_timer_start(&c->timer, on_timer, c->srv->cfg.idle_timeout_ms, 0);
 	return 0;
 }
 
