@@ -150,6 +150,7 @@ static void listing_finish(struct listing *l)
 		for (size_t i = 0; i < l->profiles.n; i++) {
 			struct observed_profile *p = profile_from_aws(&l->profiles.items[i]);
 			const struct aws_tags *t = hashmap_get(&tags, p->arn);
+			p->listed = true;
 			if (t) {
 				tags_from_aws(&p->tags, t);
 				p->tags_known = true;

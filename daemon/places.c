@@ -166,9 +166,13 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 		if (j->at_ms + ps->e->set.journal_ms < now)
 			continue;
 		switch (j->kind) {
-		case JOURNAL_PROFILE_PUT:
-			observed_store_put_profile(snapshot, observed_profile_dup(j->profile));
+		case JOURNAL_PROFILE_PUT: {
+			const struct observed_profile *seen = observed_store_profile(snapshot, j->profile->arn);
+			struct observed_profile *p = observed_profile_dup(j->profile);
+			p->listed = seen && seen->listed;
+			observed_store_put_profile(snapshot, p);
 			break;
+		}
 		case JOURNAL_PROFILE_DELETE:
 			observed_store_remove_profile(snapshot, j->key);
 			break;

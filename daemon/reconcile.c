@@ -93,7 +93,7 @@ static void retag_profile(struct place_state *ps, const struct action *a)
 
 	if (!p)
 		return;
-	p = observed_profile_dup(p);
+	p = observed_profile_dup(p); /* keeps `listed` */
 	for (size_t i = 0; i < a->tags.n; i++)
 		tag_set_put(&p->tags, a->tags.items[i].key, a->tags.items[i].value);
 	for (size_t i = 0; i < a->n_keys; i++)

@@ -271,8 +271,10 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		char *model_arn = diff_model_arn(c->in->desired, dp, c->s->account_id);
 		struct tag_set want;
 
-		if (record_intent(c->in->record, dp->key)) {
-			struct action *a = plan_add(c->plan, ACT_INTENT_CLEAR, "profile %s exists", dp->name);
+		/* the intent goes once a listing shows the profile: until then a restart
+		 * whose listing lags must replay the same token, not start a new create */
+		if (cur->listed && record_intent(c->in->record, dp->key)) {
+			struct action *a = plan_add(c->plan, ACT_INTENT_CLEAR, "profile %s is listed", dp->name);
 			a->profile_key = xstrdup(dp->key);
 		}
 		/* The model tag records the copyFrom ARN; when the account id is unknown,

@@ -82,6 +82,7 @@ struct observed_profile *observed_profile_dup(const struct observed_profile *p)
 	c->n_model_arns = p->n_model_arns;
 	tag_set_copy(&c->tags, &p->tags);
 	c->tags_known = p->tags_known;
+	c->listed = p->listed;
 	c->created_at = p->created_at;
 	return c;
 }

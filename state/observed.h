@@ -23,6 +23,7 @@ struct observed_profile {
 	size_t n_model_arns;
 	struct tag_set tags;
 	bool tags_known; /* tags came from GetResources or ListTagsForResource */
+	bool listed;	 /* a listing showed it (not only the daemon's own write) */
 	int64_t created_at;
 };
 

@@ -194,9 +194,11 @@ consistent() {
 
 # sign_call SERVICE METHOD PATH [BODY]: an AWS call signed with curl's SigV4 (for
 # resources the daemon must not own; the path must not hold an ARN, see aws-wire.md 6.2).
+# With TARGET set, an awsJson1.1 call (X-Amz-Target: $TARGET).
 sign_call() {
 	curl -sf --aws-sigv4 "aws:amz:us-east-1:$1" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X "$2" \
-		-H 'Content-Type: application/json' ${4:+--data "$4"} "http://127.0.0.1:$PORT$3"
+		-H "Content-Type: ${TARGET:+application/x-amz-json-1.1}${TARGET:-application/json}" \
+		${TARGET:+-H "X-Amz-Target: $TARGET"} ${4:+--data "$4"} "http://127.0.0.1:$PORT$3"
 }
 
 # calls OP: how many OK calls awsim counted for "service:Operation".

@@ -89,6 +89,7 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 		if (c->hide_new_profiles && prof->created_at > 0)
 			continue; /* created since the last settle: not listed yet */
 		observed_store_put_profile(a->snapshot, observed_profile_dup(prof));
+		observed_store_profile(a->snapshot, prof->arn)->listed = true;
 	}
 	pos = 0;
 	while (hashmap_next(&c->world.parameters, &pos, NULL, &v))

@@ -96,6 +96,7 @@ struct observed_profile *sim_add_profile(struct sim *s, const char *name, const 
 	p->name = xstrdup(name);
 	tag_set_init(&p->tags);
 	p->tags_known = true;
+	p->listed = true; /* the simulated world is its own listing */
 	if (tenant)
 		tag_set_put(&p->tags, TAG_TENANT, tenant);
 	if (key)

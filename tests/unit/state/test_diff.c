@@ -416,6 +416,35 @@ static void test_lost_create_replays_same_token(void **state)
 	sim_release(&s);
 }
 
+/* A profile known only from the daemon's own write keeps its intent: a restart whose
+ * listing lags must replay the same token rather than start a second create. */
+static void test_intent_kept_until_listed(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_profile *p;
+	struct plan pl;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	record_set_intent(s.record, "chat", "acme-chat-aaaaaa", "tok", s.now);
+	p = observed_profile_dup(sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE));
+	p->listed = false;
+	observed_store_put_profile(&s.store, p);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_INTENT_CLEAR), 0);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_CREATE), 0);
+	plan_release(&pl);
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	p->listed = true;
+	observed_store_put_profile(&s.store, p);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_INTENT_CLEAR), 1);
+	plan_release(&pl);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_removed_profile_entry(void **state)
 {
 	struct sim s;
@@ -516,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_held_deletions_wait_for_approval),
 		cmocka_unit_test(test_returning_manifest_cancels_grace),
 		cmocka_unit_test(test_lost_create_replays_same_token),
+		cmocka_unit_test(test_intent_kept_until_listed),
 		cmocka_unit_test(test_removed_profile_entry),
 		cmocka_unit_test(test_other_tenants_are_not_touched),
 		cmocka_unit_test(test_system_profile_needs_account_id),

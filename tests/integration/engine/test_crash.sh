@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Crash safety: SIGKILL at random moments, 20 times over, while the daemon reconciles
+# 200 tenants with lost responses (the write happens, the answer never arrives) and a
+# lagging profile listing; a model change for 20 tenants half-way. Afterwards every
+# tenant has exactly one profile per profile entry, every parameter names a live
+# profile, and nothing without our ownership tag was touched.
+. "$(dirname "$0")/lib.sh"
+KILLS=${KILLS:-20}
+cat >"$WORK/faults.json" <<'JSON'
+{"seed": 5, "eventual_consistency_ms": 800, "rules": [
+  {"service": "bedrock", "operation": "CreateInferenceProfile", "lost_percent": 25},
+  {"service": "bedrock", "operation": "DeleteInferenceProfile", "lost_percent": 25},
+  {"service": "ssm", "operation": "PutParameter", "lost_percent": 25}
+]}
+JSON
+start_awsim --faults "$WORK/faults.json"
+DRAIN=1s write_config
+
+# Resources the daemon must never touch: a profile owned by another instance with one
+# of our tenants' tags, an untagged profile, and a parameter below our path.
+sign_call bedrock POST /inference-profiles '{"inferenceProfileName":"other-instance-chat","modelSource":{"copyFrom":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"},"tags":[{"key":"bedrock-tenantd:managed-by","value":"another-instance"},{"key":"bedrock-tenantd:tenant","value":"t001"}]}' >/dev/null
+sign_call bedrock POST /inference-profiles '{"inferenceProfileName":"hand-made","modelSource":{"copyFrom":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"}}' >/dev/null
+TARGET=AmazonSSM.PutParameter sign_call ssm POST / '{"Name":"/bedrock-tenants/hand-made/x/profile-arn","Value":"keep me","Type":"String"}' >/dev/null
+foreign() {
+	awsim_get state | jq -S -c "[$PROFILES"'[] | select(.tag["bedrock-tenantd:managed-by"] != "bedrock-tenantd") | {name, tag}],
+		['"$PARAMS"'[] | select(.tag["bedrock-tenantd:managed-by"] != "bedrock-tenantd") | {name, value, tag}]'
+}
+before=$(foreign)
+
+for i in $(seq -f %03g 1 200); do write_tenant "t$i" "" eng 1; done
+for k in $(seq "$KILLS"); do
+	if [ "$k" = $((KILLS / 2)) ]; then
+		for i in $(seq -f %03g 1 20); do write_tenant "t$i" amazon.nova-lite-v1:0 eng 1; done
+	fi
+	start_daemon
+	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
+	kill -9 "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+	rm -f "$WORK/control.sock.lock"
+done
+echo "killed $KILLS times; $(awsim_get state | jq "$PROFILES | length") profiles live"
+
+start_daemon
+wait_until 240 "every tenant Ready after the kills" all_ready
+sleep 2 # the drains of the replaced profiles
+ctl resync >/dev/null
+wait_until 60 "Ready after a resync" all_ready
+
+per_tenant=$(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) |
+	group_by(.tag["bedrock-tenantd:tenant"]) | map({key: .[0].tag["bedrock-tenantd:tenant"], value: length}) | from_entries')
+[ "$(echo "$per_tenant" | jq 'length')" = 200 ] || fail "not every tenant has a profile: $per_tenant"
+[ "$(echo "$per_tenant" | jq '[.[] | select(. != 1)] | length')" = 0 ] ||
+	fail "a tenant has more than one profile: $(echo "$per_tenant" | jq -c 'with_entries(select(.value != 1))')"
+consistent || fail "a parameter names a profile that is not live"
+[ "$(awsim_get state | jq "$PARAMS"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) | length')" = 200 ] ||
+	fail "not one parameter per tenant"
+awsim_get state | jq -e "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "t007")) | .[0].models[0] | test("nova-lite")' >/dev/null ||
+	fail "t007's model change did not happen"
+[ "$(foreign)" = "$before" ] || fail "a resource we do not own changed: $before -> $(foreign)"
+awsim_get calls | jq -c '{creates: .["bedrock:CreateInferenceProfile"], deletes: .["bedrock:DeleteInferenceProfile"], puts: .["ssm:PutParameter"]}'
+stop_daemon
+echo PASS
