@@ -47,11 +47,11 @@ struct call;
 struct op {
 	const char *name;
 	int (*run)(struct call *c); /* 0, or -1 after setting an error on c */
-	bool mutating;
-	const char *method; /* restJson1 binding: "POST" */
-	const char *path;   /* "/inference-profiles" or "/inference-profiles/{}" (one label) */
-	int status;	    /* restJson1 success status */
-	bool unsigned_ok;   /* may arrive without a signature (STS web identity) */
+	bool mutating;		    /* changes state (reported by the admin API's call counters) */
+	const char *method;	    /* restJson1 binding: "POST" */
+	const char *path;	    /* "/inference-profiles" or "/inference-profiles/{}" (one label) */
+	int status;		    /* restJson1 success status */
+	bool unsigned_ok;	    /* may arrive without a signature (STS web identity) */
 };
 
 struct service_def {
@@ -201,7 +201,6 @@ struct system_profile_def {
 
 const struct fm_def *catalog_models(size_t *n);
 const struct fm_def *catalog_model(const char *id);
-const struct system_profile_def *catalog_profiles(size_t *n);
 /* catalog_seed_region: adds the system-defined profiles available in region. */
 void catalog_seed_region(struct awsim *sim, struct account *acct, struct region *r);
 
@@ -348,8 +347,6 @@ extern const size_t iam_n_ops;
 extern const struct op sts_ops[];
 extern const size_t sts_n_ops;
 
-/* bedrock_profile_json: a profile as Get and List answer it. */
-cJSON *bedrock_profile_json(const struct profile *p);
 /* budgets_notify.c: the notification and subscriber operations */
 int budgets_find(struct call *c, const char *name, struct budget **ret);
 /* budgets_account: checks the request's AccountId against the caller's account. */
@@ -384,7 +381,8 @@ void admin_handle(struct awsim *sim, struct http_request *req);
 /* ---- counters (stats.c) ---- */
 
 enum stat_kind { STAT_OK, STAT_THROTTLED, STAT_FAILED, STAT_DROPPED };
-void stats_count(struct awsim *sim, const char *service, const char *op, enum stat_kind kind);
+/* stats_count: one call of op; mutating marks the operations that change state. */
+void stats_count(struct awsim *sim, const char *service, const char *op, bool mutating, enum stat_kind kind);
 cJSON *stats_to_json(const struct awsim *sim);
 void stats_reset(struct awsim *sim);
 

@@ -10,14 +10,14 @@
 #include "xalloc.h"
 
 #define LIST_DEFAULT 100
-#define TOKEN_TAG    "bedrock1"
 
 static const struct strspec tag_key_spec = { true, 1, 128, PAT_BR_TAG };
 static const struct strspec tag_value_spec = { true, 0, 256, PAT_BR_TAG };
 static const struct strspec arn_spec = { true, 20, 1011, PAT_BR_TAGGABLE_ARN };
 static const struct strspec ident_spec = { true, 1, 2048, PAT_BR_PROFILE_IDENT };
 
-cJSON *bedrock_profile_json(const struct profile *p)
+/* A profile as Get and List answer it. */
+static cJSON *profile_json(const struct profile *p)
 {
 	cJSON *o = cJSON_CreateObject(), *models = cJSON_CreateArray();
 	char ts[32];
@@ -199,7 +199,7 @@ static int op_get(struct call *c)
 	p = find_profile(c, c->label);
 	if (!p)
 		return not_found(c, "Inference profile");
-	return call_json(c, bedrock_profile_json(p));
+	return call_json(c, profile_json(p));
 }
 
 static int op_list(struct call *c)
@@ -240,7 +240,7 @@ static int op_list(struct call *c)
 			strbuf_release(&tok);
 			break;
 		}
-		cJSON_AddItemToArray(list, bedrock_profile_json(p));
+		cJSON_AddItemToArray(list, profile_json(p));
 		strbuf_reset(&last);
 		strbuf_adds(&last, n->key);
 		count++;

@@ -92,12 +92,6 @@ const struct fm_def *catalog_model(const char *id)
 	return NULL;
 }
 
-const struct system_profile_def *catalog_profiles(size_t *n)
-{
-	*n = sizeof(profiles) / sizeof(profiles[0]);
-	return profiles;
-}
-
 static bool list_has(const char *list, const char *item)
 {
 	size_t n = strlen(item);

@@ -150,7 +150,6 @@ int route_request(struct call *c)
 	int scope = scope_service(m);
 
 	if (form_parse(&c->query, m->query, strlen(m->query)) < 0) {
-		c->proto = PROTO_REST_JSON;
 		c->svc = scope >= 0 ? (enum service)scope : SVC_BEDROCK;
 		c->proto = service_def(c->svc)->proto;
 		return call_error(c, 400, "MalformedQueryString", "The query string is malformed.");

@@ -1,6 +1,7 @@
 /* Call counters per operation ("service:Operation"): answered successfully,
  * throttled (a throttling error, injected or not), failed (any other error), and
- * dropped (the connection was reset or the answer lost). */
+ * dropped (the connection was reset or the answer lost); plus whether the
+ * operation changes state, so tests can count mutating calls. */
 #include "awsim.h"
 
 #include <stdio.h>
@@ -10,9 +11,10 @@
 
 struct op_stats {
 	uint64_t n[4];
+	bool mutating;
 };
 
-void stats_count(struct awsim *sim, const char *service, const char *op, enum stat_kind kind)
+void stats_count(struct awsim *sim, const char *service, const char *op, bool mutating, enum stat_kind kind)
 {
 	char key[128];
 	struct op_stats *s;
@@ -23,6 +25,7 @@ void stats_count(struct awsim *sim, const char *service, const char *op, enum st
 		s = xcalloc(1, sizeof(*s));
 		omap_put(&sim->stats, key, s);
 	}
+	s->mutating = mutating;
 	s->n[kind]++;
 }
 
@@ -35,6 +38,7 @@ static int add_one(const char *key, void *value, void *ctx)
 	cJSON_AddNumberToObject(o, "throttled", (double)s->n[STAT_THROTTLED]);
 	cJSON_AddNumberToObject(o, "failed", (double)s->n[STAT_FAILED]);
 	cJSON_AddNumberToObject(o, "dropped", (double)s->n[STAT_DROPPED]);
+	cJSON_AddBoolToObject(o, "mutating", s->mutating);
 	return 0;
 }
 

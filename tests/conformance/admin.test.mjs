@@ -26,7 +26,7 @@ test('state dump, counters, reset', async () => {
     const region = acct.regions.find((r) => r.name === 'us-east-1');
     assert.deepEqual(region.profiles.map((p) => p.arn), [arn]);
     const calls = (await sim.admin('/calls')).json;
-    assert.deepEqual(calls['bedrock:CreateInferenceProfile'], { ok: 1, throttled: 0, failed: 0, dropped: 0 });
+    assert.deepEqual(calls['bedrock:CreateInferenceProfile'], { ok: 1, throttled: 0, failed: 0, dropped: 0, mutating: true });
     assert.equal((await sim.admin('/calls', { method: 'DELETE' })).status, 200);
     assert.deepEqual((await sim.admin('/calls')).json, {});
     assert.equal((await sim.admin('/reset', { method: 'POST' })).status, 200);

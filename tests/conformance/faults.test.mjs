@@ -55,7 +55,7 @@ test("a token bucket per operation throttles with each protocol's error", async 
     await rejectsWith(call, name, status);
   }
   const calls = (await sim.admin('/calls')).json;
-  assert.deepEqual(calls['bedrock:ListInferenceProfiles'], { ok: 2, throttled: 1, failed: 0, dropped: 0 });
+  assert.deepEqual(calls['bedrock:ListInferenceProfiles'], { ok: 2, throttled: 1, failed: 0, dropped: 0, mutating: false });
   assert.equal(calls['ssm:GetParameter'].throttled, 1);
   assert.equal(calls['ssm:GetParameter'].failed, 2); // ParameterNotFound
 });
@@ -77,7 +77,7 @@ test('the SDK retries throttling and 5xx answers and then succeeds', async () =>
   const out = await ssm.send(new PutParameterCommand({ Name: '/retried', Value: 'v', Type: 'String' }));
   assert.equal(out.$metadata.attempts, 3);
   const calls = (await sim.admin('/calls')).json['ssm:PutParameter'];
-  assert.deepEqual(calls, { ok: 1, throttled: 1, failed: 1, dropped: 0 });
+  assert.deepEqual(calls, { ok: 1, throttled: 1, failed: 1, dropped: 0, mutating: true });
 });
 
 test('injected 500, 503 and custom errors', async () => {
