@@ -298,6 +298,9 @@ struct strspec {
 	enum pattern pat;
 };
 int in_str(struct call *c, const cJSON *obj, const char *name, const struct strspec *spec, const char **ret);
+/* in_enum: a string member that must be one of set (NULL-terminated). */
+int in_enum(struct call *c, const cJSON *obj, const char *name, bool required, const char *const *set,
+	    const char **ret);
 int in_int(struct call *c, const cJSON *obj, const char *name, long long min, long long max, long long *ret,
 	   bool *present);
 int in_bool(struct call *c, const cJSON *obj, const char *name, bool *ret);

@@ -55,20 +55,6 @@ static bool in_set(const char *v, const char *const *set)
 	return false;
 }
 
-static int enum_field(struct call *c, const cJSON *obj, const char *name, bool required, const char *const *set,
-		      const char **ret)
-{
-	static const struct strspec any = { false, 1, 0, PAT_NONE };
-	struct strspec spec = any;
-
-	spec.required = required;
-	if (in_str(c, obj, name, &spec, ret) < 0)
-		return -1;
-	if (*ret && !in_set(*ret, set))
-		return call_invalid(c, name, *ret, "Member must satisfy enum value set");
-	return 0;
-}
-
 int budgets_account(struct call *c)
 {
 	static const struct strspec spec = { true, 12, 12, PAT_BUDGET_ACCOUNT };
@@ -253,9 +239,8 @@ static int check_budget(struct call *c, const cJSON *in, const char *field, cons
 	*ret = NULL;
 	if (!in)
 		return call_invalid(c, field, NULL, "Member must not be null");
-	if (check_name(c, in, "BudgetName", &name) < 0 ||
-	    enum_field(c, in, "BudgetType", true, budget_types, &type) < 0 ||
-	    enum_field(c, in, "TimeUnit", true, time_units, &unit) < 0 ||
+	if (check_name(c, in, "BudgetName", &name) < 0 || in_enum(c, in, "BudgetType", true, budget_types, &type) < 0 ||
+	    in_enum(c, in, "TimeUnit", true, time_units, &unit) < 0 ||
 	    in_object(c, in, "BudgetLimit", false, &limit) < 0 ||
 	    in_object(c, in, "PlannedBudgetLimits", false, &planned) < 0 ||
 	    in_object(c, in, "CostFilters", false, &filters) < 0 || in_object(c, in, "CostTypes", false, &types) < 0 ||
@@ -288,7 +273,7 @@ static int check_budget(struct call *c, const cJSON *in, const char *field, cons
 		cJSON_ArrayForEach(m, mets) if (!cJSON_IsString(m) || !in_set(m->valuestring, metrics)) return invalid(
 			c, "%s holds an unknown metric.", "Metrics");
 	}
-	if (adjust && enum_field(c, adjust, "AutoAdjustType", true, adjust_types, &adjust_type) < 0)
+	if (adjust && in_enum(c, adjust, "AutoAdjustType", true, adjust_types, &adjust_type) < 0)
 		return -1;
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "BudgetName", name);

@@ -16,14 +16,6 @@ static const char *const threshold_types[] = { "PERCENTAGE", "ABSOLUTE_VALUE", N
 static const char *const states[] = { "OK", "ALARM", NULL };
 static const char *const sub_types[] = { "SNS", "EMAIL", NULL };
 
-static bool in_set(const char *v, const char *const *set)
-{
-	for (; *set; set++)
-		if (strcmp(v, *set) == 0)
-			return true;
-	return false;
-}
-
 static const char *str_of(const cJSON *o, const char *name, const char *dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -31,30 +23,17 @@ static const char *str_of(const cJSON *o, const char *name, const char *dflt)
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
-static int enum_member(struct call *c, const cJSON *o, const char *name, bool required, const char *const *set)
-{
-	static const struct strspec any = { false, 1, 0, PAT_NONE };
-	struct strspec spec = any;
-	const char *v;
-
-	spec.required = required;
-	if (in_str(c, o, name, &spec, &v) < 0)
-		return -1;
-	if (v && !in_set(v, set))
-		return call_invalid(c, name, v, "Member must satisfy enum value set");
-	return 0;
-}
-
 int budgets_check_notification(struct call *c, const cJSON *n, const char *field)
 {
 	const cJSON *t;
+	const char *v;
 
 	if (!cJSON_IsObject(n))
 		return call_invalid(c, field, NULL, "Member must not be null");
-	if (enum_member(c, n, "NotificationType", true, note_types) < 0 ||
-	    enum_member(c, n, "ComparisonOperator", true, operators) < 0 ||
-	    enum_member(c, n, "ThresholdType", false, threshold_types) < 0 ||
-	    enum_member(c, n, "NotificationState", false, states) < 0)
+	if (in_enum(c, n, "NotificationType", true, note_types, &v) < 0 ||
+	    in_enum(c, n, "ComparisonOperator", true, operators, &v) < 0 ||
+	    in_enum(c, n, "ThresholdType", false, threshold_types, &v) < 0 ||
+	    in_enum(c, n, "NotificationState", false, states, &v) < 0)
 		return -1;
 	t = cJSON_GetObjectItemCaseSensitive(n, "Threshold");
 	if (!t)
@@ -73,10 +52,9 @@ static int check_subscriber(struct call *c, const cJSON *s)
 
 	if (!cJSON_IsObject(s))
 		return call_error(c, 400, "SerializationException", "A Subscriber must be a structure.");
-	if (enum_member(c, s, "SubscriptionType", true, sub_types) < 0 ||
+	if (in_enum(c, s, "SubscriptionType", true, sub_types, &type) < 0 ||
 	    in_str(c, s, "Address", &addr_spec, &addr) < 0)
 		return -1;
-	type = str_of(s, "SubscriptionType", "");
 	if (!strcmp(type, "SNS") && (strncmp(addr, "arn:aws", 7) != 0 || !strstr(addr, ":sns:")))
 		return call_error(c, 400, "InvalidParameterException", "%.200s is not a valid SNS topic ARN.", addr);
 	if (!strcmp(type, "EMAIL") && !strchr(addr, '@'))

@@ -277,6 +277,30 @@ int in_str(struct call *c, const cJSON *obj, const char *name, const struct strs
 	return 0;
 }
 
+int in_enum(struct call *c, const cJSON *obj, const char *name, bool required, const char *const *set, const char **ret)
+{
+	static const struct strspec any = { false, 1, 0, PAT_NONE };
+	struct strspec spec = any;
+	struct strbuf constraint;
+
+	spec.required = required;
+	if (in_str(c, obj, name, &spec, ret) < 0)
+		return -1;
+	for (const char *const *s = set; *ret && *s; s++)
+		if (!strcmp(*ret, *s))
+			return 0;
+	if (!*ret)
+		return 0;
+	strbuf_init(&constraint, 1024);
+	strbuf_adds(&constraint, "Member must satisfy enum value set: [");
+	for (const char *const *s = set; *s; s++)
+		strbuf_addf(&constraint, "%s%s", s == set ? "" : ", ", *s);
+	strbuf_addch(&constraint, ']');
+	call_invalid(c, name, *ret, constraint.buf);
+	strbuf_release(&constraint);
+	return -1;
+}
+
 int in_int(struct call *c, const cJSON *obj, const char *name, long long min, long long max, long long *ret,
 	   bool *present)
 {

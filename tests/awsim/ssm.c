@@ -163,6 +163,8 @@ static int op_put(struct call *c)
 	static const struct strspec key_spec = { false, 1, 256, PAT_SSM_KEY_ID };
 	static const struct strspec pattern_spec = { false, 0, 1024, PAT_NONE };
 	static const struct strspec any_spec = { false, 0, 4096, PAT_NONE };
+	static const char *const types[] = { "String", "StringList", "SecureString", NULL };
+	static const char *const tiers[] = { "Standard", "Advanced", "Intelligent-Tiering", NULL };
 	const char *name, *value, *type, *desc, *key_id, *pattern, *tier, *data_type, *policies;
 	const cJSON *tags;
 	bool overwrite;
@@ -170,21 +172,15 @@ static int op_put(struct call *c)
 	cJSON *out;
 
 	if (in_str(c, c->json, "Name", &name_spec, &name) < 0 || in_str(c, c->json, "Value", &value_spec, &value) < 0 ||
-	    in_str(c, c->json, "Type", &any_spec, &type) < 0 ||
+	    in_enum(c, c->json, "Type", false, types, &type) < 0 ||
 	    in_str(c, c->json, "Description", &desc_spec, &desc) < 0 ||
 	    in_str(c, c->json, "KeyId", &key_spec, &key_id) < 0 || in_bool(c, c->json, "Overwrite", &overwrite) < 0 ||
 	    in_str(c, c->json, "AllowedPattern", &pattern_spec, &pattern) < 0 ||
 	    in_array(c, c->json, "Tags", false, 0, 1000, &tags) < 0 ||
-	    in_str(c, c->json, "Tier", &any_spec, &tier) < 0 ||
+	    in_enum(c, c->json, "Tier", false, tiers, &tier) < 0 ||
 	    in_str(c, c->json, "Policies", &any_spec, &policies) < 0 ||
 	    in_str(c, c->json, "DataType", &any_spec, &data_type) < 0)
 		return -1;
-	if (type && strcmp(type, "String") && strcmp(type, "StringList") && strcmp(type, "SecureString"))
-		return call_invalid(c, "type", type,
-				    "Member must satisfy enum value set: [SecureString, StringList, String]");
-	if (tier && strcmp(tier, "Standard") && strcmp(tier, "Advanced") && strcmp(tier, "Intelligent-Tiering"))
-		return call_invalid(c, "tier", tier,
-				    "Member must satisfy enum value set: [Standard, Advanced, Intelligent-Tiering]");
 	if (data_type && strcmp(data_type, "text") && strcmp(data_type, "aws:ec2:image") &&
 	    strcmp(data_type, "aws:ssm:integration"))
 		return call_error(c, 400, "ValidationException", "The data type %.100s is not supported.", data_type);
@@ -464,14 +460,10 @@ static int tag_target(struct call *c, struct parameter **ret)
 	};
 	static const struct strspec spec = { true, 1, 0, PAT_NONE };
 	const char *type, *id;
-	bool known = false;
 
-	if (in_str(c, c->json, "ResourceType", &spec, &type) < 0 || in_str(c, c->json, "ResourceId", &spec, &id) < 0)
+	if (in_enum(c, c->json, "ResourceType", true, types, &type) < 0 ||
+	    in_str(c, c->json, "ResourceId", &spec, &id) < 0)
 		return -1;
-	for (const char *const *t = types; *t; t++)
-		known |= !strcmp(*t, type);
-	if (!known)
-		return call_invalid(c, "resourceType", type, "Member must satisfy enum value set");
 	if (strcmp(type, "Parameter") != 0)
 		return call_error(c, 400, "InvalidResourceType", "awsim keeps no resources of type %s.", type);
 	*ret = omap_get(&c->rs->params, id);
