@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,7 @@ static void *worker(void *arg)
 static void run_jobs(struct reader *r)
 {
 	pthread_t threads[MAX_JOBS];
+	sigset_t all, old;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = cpus > 1 ? (size_t)cpus : 1, started = 0;
 
@@ -229,9 +231,14 @@ static void run_jobs(struct reader *r)
 	if (r->n_jobs < PARALLEL_MIN)
 		n = 1;
 	atomic_store(&r->next_job, 0);
+	/* The helpers start with every signal blocked, so signals keep going to the
+	 * threads of the program that calls us. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	for (size_t t = 1; t < n; t++)
 		if (pthread_create(&threads[started], NULL, worker, r) == 0)
 			started++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	worker(r);
 	for (size_t t = 0; t < started; t++)
 		pthread_join(threads[t], NULL);
