@@ -1,5 +1,6 @@
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,21 +22,75 @@ void diag_list_release(struct diag_list *l)
 	diag_list_init(l);
 }
 
+/* Length of a valid UTF-8 sequence at s (2-4 bytes), or 0. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A message quotes what the file holds: keep it one line of valid UTF-8, whatever the
+ * file held (a tab, a line break, a sequence cut by a length limit). */
+static void sanitize(struct strbuf *sb)
+{
+	const unsigned char *p = (const unsigned char *)sb->buf;
+	struct strbuf out;
+	bool clean = true;
+
+	for (size_t i = 0; i < sb->len && clean; i++)
+		clean = p[i] >= 0x20 && p[i] < 0x7f;
+	if (clean)
+		return;
+	strbuf_init(&out, STRBUF_NO_CAP);
+	for (size_t i = 0; i < sb->len;) {
+		size_t n = p[i] >= 0x80 ? utf8_len(p + i) : 1;
+		if (p[i] >= 0x80 && n) {
+			strbuf_add(&out, p + i, n);
+			i += n;
+			continue;
+		}
+		if (p[i] == '\n')
+			strbuf_adds(&out, "\\n");
+		else if (p[i] == '\t')
+			strbuf_adds(&out, "\\t");
+		else if (p[i] < 0x20 || p[i] >= 0x7f)
+			strbuf_addf(&out, "\\x%02x", p[i]);
+		else
+			strbuf_addch(&out, (char)p[i]);
+		i++;
+	}
+	strbuf_release(sb);
+	*sb = out;
+}
+
+/* A heap copy of sb's text, sanitized; sb is left empty. */
+static char *detach_clean(struct strbuf *sb)
+{
+	sanitize(sb);
+	return strbuf_detach(sb, NULL);
+}
+
 void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file, unsigned line, unsigned col,
 	       const char *fmt, va_list ap)
 {
 	struct diag *d;
-	struct strbuf sb;
+	struct strbuf msg, name;
 
-	strbuf_init(&sb, STRBUF_NO_CAP);
-	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_init(&msg, STRBUF_NO_CAP);
+	strbuf_vaddf(&msg, fmt, ap);
+	strbuf_init(&name, STRBUF_NO_CAP);
+	strbuf_adds(&name, file ? file : "");
 	XGROW(l->items, l->n + 1, l->alloc);
 	d = &l->items[l->n++];
-	d->file = xstrdup(file ? file : "");
+	d->file = detach_clean(&name);
 	d->line = line;
 	d->col = line ? col : 0;
 	d->severity = sev;
-	d->message = strbuf_detach(&sb, NULL);
+	d->message = detach_clean(&msg);
 	if (sev == DIAG_ERROR)
 		l->n_errors++;
 	else

@@ -51,11 +51,26 @@ static void test_sort_and_splice(void **state)
 	diag_list_release(&a);
 }
 
+static void test_messages_stay_one_line_of_utf8(void **state)
+{
+	struct diag_list l;
+
+	diag_list_init(&l);
+	diag_error(&l, "a.yaml", 1, 1, "'%s'", "a\tb\nc\x01");
+	diag_error(&l, "a.yaml", 1, 1, "'%.2s'", "\xc3\xa9\xc3\xa9"); /* whole characters */
+	diag_error(&l, "a.yaml", 1, 1, "'%.3s'", "\xc3\xa9\xc3\xa9"); /* a character cut in two */
+	assert_string_equal(l.items[0].message, "'a\\tb\\nc\\x01'");
+	assert_string_equal(l.items[1].message, "'\xc3\xa9'");
+	assert_string_equal(l.items[2].message, "'\xc3\xa9\\xc3'");
+	diag_list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_sort_and_splice),
+		cmocka_unit_test(test_messages_stay_one_line_of_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
