@@ -254,7 +254,6 @@ int engine_start(struct engine *e)
 		log_error("state store: %s", store_error(e->store));
 		return r;
 	}
-	e->known_before = e->records_at_start.n;
 	e->started = true;
 	if (e->set.resync_interval_ms)
 		uv_timer_start(&e->resync, on_resync, e->set.resync_interval_ms, 0);
@@ -276,9 +275,6 @@ static void closed_one(uv_handle_t *h)
 	hashmap_release(&e->records_at_start, NULL);
 	hashmap_release(&e->held_at_start, NULL);
 	workqueue_release(&e->queue);
-	for (size_t i = 0; i < e->n_removed; i++)
-		free(e->removed_in_revision[i]);
-	free(e->removed_in_revision);
 	free((char *)e->set.instance);
 	free((char *)e->set.default_region);
 	free((char *)e->set.param_prefix);
@@ -351,9 +347,7 @@ void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
 	e->trusted = trusted;
 	free(e->revision);
 	e->revision = xstrdup_or_null(revision);
-	for (size_t i = 0; i < e->n_removed; i++)
-		free(e->removed_in_revision[i]);
-	e->n_removed = 0;
+	e->removed_in_revision = 0;
 	if (!trusted)
 		log_warning("the manifest directory could not be read completely: no tenant will be deleted");
 }
@@ -378,6 +372,7 @@ void engine_put_tenant(struct engine *e, const struct tenant *t)
 	tenant_free(entry->desired);
 	entry->desired = tenant_dup(t);
 	entry->removed = false;
+	entry->approved = false;
 	if (entry->held) {
 		entry->held = false;
 		store_clear_held(e->store, entry->id);
@@ -407,8 +402,7 @@ void engine_remove_tenant(struct engine *e, const char *id)
 	t->removed = true;
 	engine_history(t, engine_wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
-	XGROW(e->removed_in_revision, e->n_removed + 1, e->alloc_removed);
-	e->removed_in_revision[e->n_removed++] = xstrdup(id);
+	e->removed_in_revision++;
 	mark(e, id, WQ_URGENT);
 }
 
@@ -426,31 +420,44 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
 }
 
+/* The prune gate judges every removal not yet carried out, not only the last
+ * revision's: a bad commit whose file removals reach the watcher in several batches
+ * is held all the same, since each of them still waits out its grace period. */
+void engine_prune_gate(struct engine *e, const char *what)
+{
+	size_t pos = 0, pending = 0, known = 0;
+	void *v;
+
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		const struct tenant_entry *t = v;
+		known++;
+		pending += t->removed && !t->held && !t->approved;
+	}
+	if (!pending || !prune_must_hold(&e->set.prune, pending, known))
+		return;
+	log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
+		"%s: %zu of %zu tenants would be deleted (more than %zu): every pending deletion is held until "
+		"approved (bedrock-tenantctl approve-prune)",
+		what, pending, known, prune_threshold(&e->set.prune, known));
+	pos = 0;
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		struct tenant_entry *t = v;
+		if (!t->removed || t->held || t->approved)
+			continue;
+		t->held = true;
+		if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
+			log_error("state store: %s", store_error(e->store));
+		engine_history(t, engine_wall(e), "deletions held for approval");
+		workqueue_add(&e->queue, t->id, WQ_URGENT);
+	}
+	engine_schedule_pump(e);
+}
+
 void engine_revision_end(struct engine *e)
 {
 	e->revision_open = false;
-	if (e->n_removed && prune_must_hold(&e->set.prune, e->n_removed, e->known_before)) {
-		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
-			"this revision removes %zu of %zu tenants (more than %zu): every deletion is held until "
-			"approved (bedrock-tenantctl approve-prune)",
-			e->n_removed, e->known_before, prune_threshold(&e->set.prune, e->known_before));
-		for (size_t i = 0; i < e->n_removed; i++) {
-			struct tenant_entry *t = engine_entry(e, e->removed_in_revision[i]);
-			if (!t || t->held)
-				continue;
-			t->held = true;
-			if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
-				log_error("state store: %s", store_error(e->store));
-			engine_history(t, engine_wall(e), "deletions held for approval");
-		}
-	}
-	e->known_before = 0;
-	{
-		size_t pos = 0;
-		void *v;
-		while (hashmap_next(&e->tenants, &pos, NULL, &v))
-			e->known_before += !((struct tenant_entry *)v)->removed;
-	}
+	if (e->removed_in_revision)
+		engine_prune_gate(e, "this revision");
 	engine_maybe_ready(e);
 }
 
@@ -526,6 +533,7 @@ size_t engine_approve_prune(struct engine *e)
 		if (!t->held)
 			continue;
 		t->held = false;
+		t->approved = true;
 		if (store_clear_held(e->store, t->id) < 0)
 			log_error("state store: %s", store_error(e->store));
 		engine_history(t, engine_wall(e), "deletions approved");

@@ -65,6 +65,7 @@ struct tenant_entry {
 	struct tenant *desired; /* the current good definition; when removed, the last one */
 	bool removed;		/* the manifest is gone (with certainty) */
 	bool held;		/* its deletions wait for approval */
+	bool approved;		/* an operator released its deletions (never held again) */
 	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
 	struct tenant_record *record;
 	enum tenant_state state;

@@ -70,10 +70,8 @@ struct engine {
 	bool started, paused, ready, closing, pump_scheduled;
 	bool trusted; /* the last revision read the manifest directory completely */
 	bool revision_open;
-	char *revision; /* git commit (or NULL) of the last revision */
-	char **removed_in_revision;
-	size_t n_removed, alloc_removed;
-	size_t known_before;
+	char *revision;		    /* git commit (or NULL) of the last revision */
+	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;
 	size_t calls_in_flight;
 	int64_t last_resync;
@@ -95,6 +93,7 @@ void engine_history(struct tenant_entry *t, int64_t now, const char *fmt, ...) _
 void engine_update_state(struct engine *e, struct tenant_entry *t);
 void engine_maybe_ready(struct engine *e);
 void engine_call_done(struct engine *e);
+void engine_prune_gate(struct engine *e, const char *what);
 
 /* places.c */
 struct place_state *place_for(struct engine *e, const char *account, const char *region);

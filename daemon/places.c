@@ -193,11 +193,9 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 static void adopt_orphans(struct place_state *ps)
 {
 	struct engine *e = ps->e;
-	size_t pos = 0, n_orphans = 0, known = 0;
+	size_t pos = 0, adopted = 0;
 	const char *tenant;
 	void *v;
-	struct tenant_entry **found = NULL;
-	size_t alloc = 0;
 
 	if (!e->trusted || e->revision_open)
 		return;
@@ -219,25 +217,10 @@ static void adopt_orphans(struct place_state *ps)
 			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
 		}
 		t->place = &ps->place;
-		XGROW(found, n_orphans + 1, alloc);
-		found[n_orphans++] = t;
+		adopted++;
 	}
-	pos = 0;
-	while (hashmap_next(&e->tenants, &pos, NULL, &v))
-		known += !((struct tenant_entry *)v)->removed;
-	if (n_orphans && prune_must_hold(&e->set.prune, n_orphans, known)) {
-		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
-			"%zu tenants without a manifest own resources in %s: their deletions are held until approved",
-			n_orphans, ps->place.key);
-		for (size_t i = 0; i < n_orphans; i++) {
-			if (found[i]->held)
-				continue;
-			found[i]->held = true;
-			if (store_set_held(e->store, found[i]->id, engine_wall(e)) < 0)
-				log_error("state store: %s", store_error(e->store));
-		}
-	}
-	free(found);
+	if (adopted)
+		engine_prune_gate(e, "tenants without a manifest");
 }
 
 static void on_relist(uv_timer_t *timer)

@@ -371,6 +371,52 @@ static void test_mass_removal_is_held_until_approved(void **state)
 	world_release(&w);
 }
 
+/* The removals of one bad commit may reach the daemon in several batches: the gate
+ * counts every deletion still waiting, so the third batch holds all twelve. */
+static void test_trickling_removals_are_held_together(void **state)
+{
+	struct world w;
+	struct tenant *v[12];
+	char id[16];
+	const enum tenant_state held = TENANT_HELD;
+
+	world_init(&w);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	put_all(&w, v, 12, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	for (int batch = 0; batch < 3; batch++) {
+		engine_revision_begin(w.e, NULL, true);
+		for (int i = 0; i < 12; i++) {
+			snprintf(id, sizeof(id), "t%02d", i);
+			if (i / 4 > batch)
+				engine_put_tenant(w.e, v[i]);
+			else
+				engine_remove_tenant(w.e, id);
+		}
+		engine_revision_end(w.e);
+	}
+	w.wall += 10 * FIX_GRACE;
+	engine_reconcile_all(w.e);
+	run_until(&w, all_in_state, &held, "every tenant Held");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+
+	/* approved deletions are never held again, even when more removals follow */
+	assert_int_equal(engine_approve_prune(w.e), 12);
+	engine_revision_begin(w.e, NULL, true);
+	engine_revision_end(w.e);
+	w.wall += FIX_GRACE;
+	engine_reconcile_all(w.e);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		run_until(&w, tenant_gone, id, "every tenant deleted");
+		tenant_free(v[i]);
+	}
+	world_release(&w);
+}
+
 static void test_untrusted_revision_deletes_nothing(void **state)
 {
 	struct world w;
@@ -483,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_stale_listing_does_not_undo_own_writes),
 		cmocka_unit_test(test_removal_waits_for_grace),
 		cmocka_unit_test(test_mass_removal_is_held_until_approved),
+		cmocka_unit_test(test_trickling_removals_are_held_together),
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),
 		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
 		cmocka_unit_test(test_pause_reports_drift),
