@@ -81,10 +81,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (!diags.n_errors) {
 		abort(); /* a refusal always says why */
 	}
-	/* Every message formats. */
+	/* Every message formats as one line. */
 	strbuf_init(&line, STRBUF_NO_CAP);
-	for (size_t i = 0; i < diags.n; i++)
+	for (size_t i = 0; i < diags.n; i++) {
+		strbuf_reset(&line);
 		diag_format(&diags.items[i], &line);
+		for (size_t k = 0; k < line.len; k++)
+			if ((unsigned char)line.buf[k] < 0x20 || line.buf[k] == 0x7f)
+				abort();
+	}
 	strbuf_release(&line);
 	manifest_id_release(&mid);
 	diag_list_release(&diags);
