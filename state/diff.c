@@ -1,26 +1,14 @@
-#include "diff.h"
+#include "diff_impl.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "xalloc.h"
-
-/* Resources that legitimately carry a timer after this diff; any other timer of the
- * tenant is stale and is cleared. */
-struct timer_keep {
-	const char **v;
-	size_t n, alloc;
-};
-
-struct diff_ctx {
-	const struct diff_settings *s;
-	const struct diff_input *in;
-	struct plan *plan;
-	struct timer_keep keep;
-};
 
 const char *region_partition(const char *region)
 {
@@ -97,8 +85,27 @@ void diff_parameter_tags(const struct diff_settings *s, const struct tenant *t, 
 
 static void keep_timer(struct diff_ctx *c, const char *resource)
 {
-	XGROW(c->keep.v, c->keep.n + 1, c->keep.alloc);
-	c->keep.v[c->keep.n++] = resource;
+	XGROW(c->keep, c->n_keep + 1, c->alloc_keep);
+	c->keep[c->n_keep++] = resource;
+}
+
+const char *dctx_key(struct diff_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *key;
+
+	va_start(ap, fmt);
+	if (vasprintf(&key, fmt, ap) < 0)
+		key = xstrdup("");
+	va_end(ap);
+	XGROW(c->owned_keys, c->n_owned_keys + 1, c->alloc_owned_keys);
+	c->owned_keys[c->n_owned_keys++] = key;
+	return key;
+}
+
+bool dctx_retain(const struct diff_ctx *c)
+{
+	return c->in->deletion_policy == DELETION_RETAIN;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -108,8 +115,8 @@ static bool starts_with(const char *s, const char *prefix)
 
 /* Tags: set what differs; remove keys that are not desired, that this instance
  * applied (or that are reserved), and that are not aws: keys. */
-static void diff_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
-		      const char *profile_key, const struct tag_set *want, const struct tag_set *have)
+void dctx_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
+	       const char *profile_key, const struct tag_set *want, const struct tag_set *have)
 {
 	struct tag_set set;
 	char **remove = NULL;
@@ -171,7 +178,7 @@ static const struct observed_parameter *param_named(const struct observed_tenant
 	return NULL;
 }
 
-static void clear_timer_if_any(struct diff_ctx *c, const char *resource)
+void dctx_clear_timer(struct diff_ctx *c, const char *resource)
 {
 	if (record_timer(c->in->record, resource)) {
 		struct action *a = plan_add(c->plan, ACT_TIMER_CLEAR, "%s is desired again", resource);
@@ -244,9 +251,9 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 		a->profile_key = xstrdup(dp->key);
 		a->value = xstrdup(cur->arn);
 	}
-	diff_tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
+	dctx_tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
 	tag_set_release(&want);
-	clear_timer_if_any(c, p->name);
+	dctx_clear_timer(c, p->name);
 }
 
 static void diff_profile(struct diff_ctx *c, const struct profile *dp)
@@ -282,17 +289,18 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		if (!model_arn)
 			model_arn = xstrdup_or_null(tag_set_get(&cur->tags, TAG_MODEL));
 		diff_profile_tags(c->s, c->in->desired, dp, model_arn ? model_arn : "", &want);
-		diff_tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
+		dctx_tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
 		tag_set_release(&want);
 		free(model_arn);
-		clear_timer_if_any(c, cur->arn);
+		dctx_clear_timer(c, cur->arn);
 	}
 	diff_parameter(c, dp, cur);
 }
 
 /* A profile replaced by a newer generation: deleted once the parameter names the new
  * one and the drain has passed. */
-static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old, const struct profile *dp)
+static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old, const struct profile *dp,
+			  bool policies_current)
 {
 	const struct observed_profile *cur = owned_named(c->in->observed, dp->name);
 	const struct observed_parameter *p = param_named(c->in->observed, dp->parameter);
@@ -314,6 +322,8 @@ static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old
 		plan_wake(c->plan, t->since + c->s->drain);
 		return;
 	}
+	if (!policies_current)
+		return; /* the roles' policies must name the new profile before the old one goes */
 	a = plan_add(c->plan, ACT_PROFILE_DELETE, "profile %s replaced by %s, drained", old->name, dp->name);
 	a->resource = xstrdup(old->arn);
 	a->profile_key = xstrdup(dp->key);
@@ -332,31 +342,40 @@ static bool named_by_parameter(const struct diff_ctx *c, const char *arn)
 	return false;
 }
 
-/* An owned resource that nothing desires: grace, then the prune gate, then delete or
- * (deletion_policy: retain) release by removing the managed-by tag. */
-static void diff_undesired(struct diff_ctx *c, const char *resource, const char *profile_key, bool is_profile)
+bool dctx_grace(struct diff_ctx *c, const char *key)
 {
-	const struct resource_timer *t = record_timer(c->in->record, resource);
-	bool retain = c->in->deletion_policy == DELETION_RETAIN;
+	const struct resource_timer *t = record_timer(c->in->record, key);
 	struct action *a;
 
-	keep_timer(c, resource);
+	keep_timer(c, key);
 	if (!t || t->kind != TIMER_GRACE) {
-		a = plan_add(c->plan, ACT_TIMER_START, "%s is no longer in the manifest: grace starts", resource);
-		a->resource = xstrdup(resource);
+		a = plan_add(c->plan, ACT_TIMER_START, "%s is no longer in the manifest: grace starts", key);
+		a->resource = xstrdup(key);
 		a->timer = TIMER_GRACE;
 		a->since = c->in->now;
 		plan_wake(c->plan, c->in->now + c->s->grace);
-		return;
+		return false;
 	}
 	if (c->in->now < t->since + c->s->grace) {
 		plan_wake(c->plan, t->since + c->s->grace);
-		return;
+		return false;
 	}
 	if (c->in->deletions_held) {
 		c->plan->held = true;
-		return;
+		return false;
 	}
+	return true;
+}
+
+/* An owned profile or parameter that nothing desires: grace, then the prune gate,
+ * then delete or (deletion_policy: retain) release by removing the managed-by tag. */
+static void diff_undesired(struct diff_ctx *c, const char *resource, const char *profile_key, bool is_profile)
+{
+	bool retain = dctx_retain(c);
+	struct action *a;
+
+	if (!dctx_grace(c, resource))
+		return;
 	if (is_profile && !retain && named_by_parameter(c, resource))
 		return;
 	if (retain) {
@@ -389,8 +408,8 @@ static void clear_stale_timers(struct diff_ctx *c)
 	for (size_t i = 0; r && i < r->n_timers; i++) {
 		const char *res = r->timers[i].resource;
 		bool keep = false;
-		for (size_t j = 0; j < c->keep.n && !keep; j++)
-			keep = strcmp(c->keep.v[j], res) == 0;
+		for (size_t j = 0; j < c->n_keep && !keep; j++)
+			keep = strcmp(c->keep[j], res) == 0;
 		for (size_t j = 0; j < c->plan->n_actions && !keep; j++)
 			keep = c->plan->actions[j].kind == ACT_TIMER_CLEAR && c->plan->actions[j].resource &&
 			       strcmp(c->plan->actions[j].resource, res) == 0;
@@ -406,7 +425,8 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 	const struct tenant *t = in->desired;
 	const struct observed_tenant *o = in->observed;
 	struct diff_ctx c = { .s = s, .in = in, .plan = ret };
-	size_t owned_params = 0;
+	size_t owned_params = 0, owned_budgets = 0;
+	bool policies_current;
 
 	plan_init(ret);
 	if (t && t->suspended)
@@ -414,6 +434,8 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 
 	for (size_t i = 0; t && i < t->n_profiles; i++)
 		diff_profile(&c, &t->profiles[i]);
+	policies_current = diff_policies(&c);
+	diff_budget(&c);
 
 	for (size_t i = 0; i < o->n_owned; i++) {
 		const struct observed_profile *op = o->owned[i];
@@ -423,7 +445,7 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 		if (dp && op->name && strcmp(dp->name, op->name) == 0)
 			continue;
 		if (dp)
-			diff_replaced(&c, op, dp);
+			diff_replaced(&c, op, dp, policies_current);
 		else
 			diff_undesired(&c, op->arn, key, true);
 	}
@@ -436,8 +458,13 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 		if (!parameter_desired(t, p->name))
 			diff_undesired(&c, p->name, tag_set_get(&p->tags, TAG_PROFILE), false);
 	}
+	for (size_t i = 0; i < o->n_budgets; i++)
+		owned_budgets += o->budgets[i]->tags_known && tags_owned_by(&o->budgets[i]->tags, s->instance);
 	clear_stale_timers(&c);
-	ret->deleting = !t && (o->n_owned || owned_params);
-	free(c.keep.v);
+	ret->deleting = !t && (o->n_owned || owned_params || owned_budgets);
+	free(c.keep);
+	for (size_t i = 0; i < c.n_owned_keys; i++)
+		free(c.owned_keys[i]);
+	free(c.owned_keys);
 	return 0;
 }

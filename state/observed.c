@@ -12,6 +12,8 @@ void observed_store_init(struct observed_store *s)
 	hashmap_init(&s->profile_names);
 	hashmap_init(&s->parameters);
 	hashmap_init(&s->groups);
+	hashmap_init(&s->budgets);
+	hashmap_init(&s->policies);
 }
 
 static void free_group(void *g)
@@ -20,7 +22,18 @@ static void free_group(void *g)
 
 	free(group->profiles);
 	free(group->parameters);
+	free(group->budgets);
 	free(group);
+}
+
+static void free_budget_cb(void *b)
+{
+	observed_budget_free(b);
+}
+
+static void free_policy_cb(void *p)
+{
+	observed_policy_free(p);
 }
 
 static void free_profile_cb(void *p)
@@ -38,6 +51,8 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->profile_names, NULL);
 	hashmap_release(&s->profiles, free_profile_cb);
 	hashmap_release(&s->parameters, free_parameter_cb);
+	hashmap_release(&s->budgets, free_budget_cb);
+	hashmap_release(&s->policies, free_policy_cb);
 	hashmap_release(&s->groups, free_group);
 }
 
@@ -126,7 +141,7 @@ static struct observed_group *group_for(struct observed_store *s, const char *te
 
 static void group_maybe_drop(struct observed_store *s, const char *tenant, struct observed_group *g)
 {
-	if (g->n_profiles == 0 && g->n_parameters == 0)
+	if (g->n_profiles == 0 && g->n_parameters == 0 && g->n_budgets == 0)
 		free_group(hashmap_remove(&s->groups, tenant));
 }
 
@@ -244,6 +259,180 @@ struct observed_parameter *observed_store_parameter(const struct observed_store 
 	return hashmap_get(&s->parameters, name);
 }
 
+/* ---- budgets ---- */
+
+void observed_alert_release(struct observed_alert *a)
+{
+	free(a->type);
+	free(a->comparison);
+	free(a->threshold_type);
+	for (size_t i = 0; i < a->n_subscribers; i++)
+		free(a->subscribers[i]);
+	free(a->subscribers);
+	memset(a, 0, sizeof(*a));
+}
+
+void observed_budget_free(struct observed_budget *b)
+{
+	if (!b)
+		return;
+	free(b->name);
+	free(b->arn);
+	free(b->limit_amount);
+	free(b->limit_unit);
+	free(b->time_unit);
+	free(b->budget_type);
+	free(b->filter_expression);
+	free(b->metric);
+	free(b->actual_spend);
+	free(b->forecasted_spend);
+	tag_set_release(&b->tags);
+	for (size_t i = 0; i < b->n_alerts; i++)
+		observed_alert_release(&b->alerts[i]);
+	free(b->alerts);
+	free(b);
+}
+
+struct observed_budget *observed_budget_dup(const struct observed_budget *b)
+{
+	struct observed_budget *c = xcalloc(1, sizeof(*c));
+
+	c->name = xstrdup(b->name);
+	c->arn = xstrdup_or_null(b->arn);
+	c->limit_amount = xstrdup_or_null(b->limit_amount);
+	c->limit_unit = xstrdup_or_null(b->limit_unit);
+	c->time_unit = xstrdup_or_null(b->time_unit);
+	c->budget_type = xstrdup_or_null(b->budget_type);
+	c->filter_expression = xstrdup_or_null(b->filter_expression);
+	c->metric = xstrdup_or_null(b->metric);
+	c->cost_filters = b->cost_filters;
+	c->actual_spend = xstrdup_or_null(b->actual_spend);
+	c->forecasted_spend = xstrdup_or_null(b->forecasted_spend);
+	tag_set_copy(&c->tags, &b->tags);
+	c->tags_known = b->tags_known;
+	c->listed = b->listed;
+	c->alerts_known = b->alerts_known;
+	c->n_alerts = b->n_alerts;
+	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
+	for (size_t i = 0; i < b->n_alerts; i++) {
+		const struct observed_alert *a = &b->alerts[i];
+		struct observed_alert *d = &c->alerts[i];
+		d->type = xstrdup_or_null(a->type);
+		d->comparison = xstrdup_or_null(a->comparison);
+		d->threshold = a->threshold;
+		d->threshold_type = xstrdup_or_null(a->threshold_type);
+		d->n_subscribers = a->n_subscribers;
+		d->subscribers = a->n_subscribers ? xcalloc(a->n_subscribers, sizeof(char *)) : NULL;
+		for (size_t k = 0; k < a->n_subscribers; k++)
+			d->subscribers[k] = xstrdup(a->subscribers[k]);
+	}
+	return c;
+}
+
+static void unindex_budget(struct observed_store *s, struct observed_budget *b)
+{
+	const char *tenant = tenant_of(&b->tags, b->tags_known);
+	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
+
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->n_budgets; i++) {
+		if (g->budgets[i] == b) {
+			g->budgets[i] = g->budgets[--g->n_budgets];
+			break;
+		}
+	}
+	group_maybe_drop(s, tenant, g);
+}
+
+void observed_store_put_budget(struct observed_store *s, struct observed_budget *b)
+{
+	struct observed_budget *old = hashmap_put(&s->budgets, b->name, b);
+	const char *tenant;
+
+	if (old) {
+		unindex_budget(s, old);
+		observed_budget_free(old);
+	}
+	tenant = tenant_of(&b->tags, b->tags_known);
+	if (tenant) {
+		struct observed_group *g = group_for(s, tenant);
+		XGROW(g->budgets, g->n_budgets + 1, g->alloc_budgets);
+		g->budgets[g->n_budgets++] = b;
+	}
+}
+
+bool observed_store_remove_budget(struct observed_store *s, const char *name)
+{
+	struct observed_budget *b = hashmap_get(&s->budgets, name);
+
+	if (!b)
+		return false;
+	unindex_budget(s, b);
+	hashmap_remove(&s->budgets, name);
+	observed_budget_free(b);
+	return true;
+}
+
+struct observed_budget *observed_store_budget(const struct observed_store *s, const char *name)
+{
+	return hashmap_get(&s->budgets, name);
+}
+
+/* ---- policies ---- */
+
+static char *policy_key(const char *role, const char *name)
+{
+	return xasprintf("%s\n%s", role, name);
+}
+
+void observed_policy_free(struct observed_policy *p)
+{
+	if (!p)
+		return;
+	free(p->role);
+	free(p->name);
+	free(p->document);
+	free(p);
+}
+
+void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)
+{
+	char *key = policy_key(p->role, p->name);
+
+	observed_policy_free(hashmap_put(&s->policies, key, p));
+	free(key);
+}
+
+void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name)
+{
+	char *key = policy_key(role, name);
+
+	observed_policy_free(hashmap_remove(&s->policies, key));
+	free(key);
+}
+
+const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name)
+{
+	char *key = policy_key(role, name);
+	const struct observed_policy *p = hashmap_get(&s->policies, key);
+
+	free(key);
+	return p;
+}
+
+void observed_store_take_policies(struct observed_store *dst, struct observed_store *src)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	while (hashmap_next(&src->policies, &pos, &key, &v))
+		observed_policy_free(hashmap_put(&dst->policies, key, v));
+	hashmap_release(&src->policies, NULL);
+	hashmap_init(&src->policies);
+}
+
 /* ---- one tenant's view ---- */
 
 struct ptr_list {
@@ -271,7 +460,7 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 			     const struct tenant *desired, struct observed_tenant *ret)
 {
 	const struct observed_group *g = observed_store_group(s, tenant_id);
-	struct ptr_list owned = { 0 }, foreign = { 0 }, unknown = { 0 }, params = { 0 };
+	struct ptr_list owned = { 0 }, foreign = { 0 }, unknown = { 0 }, params = { 0 }, budgets = { 0 };
 
 	if (g) {
 		for (size_t i = 0; i < g->n_profiles; i++)
@@ -280,6 +469,14 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 		for (size_t i = 0; i < g->n_parameters; i++)
 			if (tags_owned_by(&g->parameters[i]->tags, instance))
 				ptr_list_add(&params, g->parameters[i]);
+		for (size_t i = 0; i < g->n_budgets; i++)
+			if (tags_owned_by(&g->budgets[i]->tags, instance))
+				ptr_list_add(&budgets, g->budgets[i]);
+	}
+	if (desired && desired->budget_name) {
+		const struct observed_budget *b = observed_store_budget(s, desired->budget_name);
+		if (b)
+			ptr_list_add(&budgets, b);
 	}
 	for (size_t i = 0; desired && i < desired->n_profiles; i++) {
 		const struct profile *dp = &desired->profiles[i];
@@ -299,6 +496,10 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 	ret->n_unknown = unknown.n;
 	ret->parameters = (const struct observed_parameter **)params.v;
 	ret->n_parameters = params.n;
+	ret->budgets = (const struct observed_budget **)budgets.v;
+	ret->n_budgets = budgets.n;
+	ret->budgets_listed = s->budgets_listed;
+	ret->store = s;
 }
 
 void observed_tenant_release(struct observed_tenant *t)
@@ -307,5 +508,6 @@ void observed_tenant_release(struct observed_tenant *t)
 	free(t->foreign);
 	free(t->unknown);
 	free(t->parameters);
+	free(t->budgets);
 	memset(t, 0, sizeof(*t));
 }

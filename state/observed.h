@@ -35,12 +35,52 @@ struct observed_parameter {
 	bool tags_known;
 };
 
+/* One budget notification with its subscribers ("EMAIL:address", "SNS:arn", sorted). */
+struct observed_alert {
+	char *type;	  /* "ACTUAL" | "FORECASTED" */
+	char *comparison; /* "GREATER_THAN" | "LESS_THAN" | "EQUAL_TO" */
+	double threshold;
+	char *threshold_type; /* "PERCENTAGE" | "ABSOLUTE_VALUE" */
+	char **subscribers;
+	size_t n_subscribers;
+};
+
+struct observed_budget {
+	char *name;
+	char *arn; /* NULL until the tagging API named it */
+	char *limit_amount;
+	char *limit_unit;
+	char *time_unit;
+	char *budget_type;
+	char *filter_expression; /* compact JSON, NULL when none */
+	char *metric;		 /* the first of Metrics, NULL when none */
+	bool cost_filters;	 /* the legacy CostFilters are set */
+	char *actual_spend;	 /* CalculatedSpend, as AWS reports it */
+	char *forecasted_spend;
+	struct tag_set tags;
+	bool tags_known;
+	bool listed;
+	bool alerts_known; /* notifications and subscribers were read */
+	struct observed_alert *alerts;
+	size_t n_alerts;
+};
+
+/* An inline role policy as last read or written. */
+struct observed_policy {
+	char *role;
+	char *name;
+	char *document;	   /* NULL: the role has no such policy */
+	bool role_missing; /* the role itself does not exist */
+};
+
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
 struct observed_group {
 	struct observed_profile **profiles;
 	size_t n_profiles, alloc_profiles;
 	struct observed_parameter **parameters;
 	size_t n_parameters, alloc_parameters;
+	struct observed_budget **budgets;
+	size_t n_budgets, alloc_budgets;
 };
 
 struct observed_store {
@@ -48,6 +88,9 @@ struct observed_store {
 	struct hashmap profile_names; /* name -> struct observed_profile * */
 	struct hashmap parameters;    /* name -> struct observed_parameter * (owned) */
 	struct hashmap groups;	      /* tenant tag value -> struct observed_group * (owned) */
+	struct hashmap budgets;	      /* name -> struct observed_budget * (owned) */
+	struct hashmap policies;      /* "role\npolicy" -> struct observed_policy * (owned) */
+	bool budgets_listed;	      /* the listing included the account's budgets */
 	int64_t listed_at;	      /* when the last full listing finished; 0: never */
 };
 
@@ -66,6 +109,23 @@ const struct observed_group *observed_store_group(const struct observed_store *s
 void observed_store_put_parameter(struct observed_store *s, struct observed_parameter *p);
 bool observed_store_remove_parameter(struct observed_store *s, const char *name);
 struct observed_parameter *observed_store_parameter(const struct observed_store *s, const char *name);
+
+/* Budgets (by name; indexed by their tenant tag like the others). */
+void observed_store_put_budget(struct observed_store *s, struct observed_budget *b);
+bool observed_store_remove_budget(struct observed_store *s, const char *name);
+struct observed_budget *observed_store_budget(const struct observed_store *s, const char *name);
+void observed_budget_free(struct observed_budget *b);
+struct observed_budget *observed_budget_dup(const struct observed_budget *b);
+void observed_alert_release(struct observed_alert *a);
+
+/* Policies: put takes p (replacing one of the same role and name). */
+void observed_store_put_policy(struct observed_store *s, struct observed_policy *p);
+void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name);
+const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name);
+/* observed_store_take_policies: move every policy of src into dst (a new listing
+ * knows nothing of policies: they are read one by one and carried over). */
+void observed_store_take_policies(struct observed_store *dst, struct observed_store *src);
+void observed_policy_free(struct observed_policy *p);
 
 void observed_profile_free(struct observed_profile *p);
 void observed_parameter_free(struct observed_parameter *p);
@@ -91,6 +151,13 @@ struct observed_tenant {
 	 * and owned by us (whatever their name). */
 	const struct observed_parameter **parameters;
 	size_t n_parameters;
+	/* Budgets tagged with the tenant and owned by us, and the one at the desired
+	 * name whoever owns it. */
+	const struct observed_budget **budgets;
+	size_t n_budgets;
+	bool budgets_listed;
+	/* The store itself, for policy look-ups (borrowed). */
+	const struct observed_store *store;
 };
 
 /* observed_tenant_collect: fills *ret for tenant_id. `desired` (may be NULL) supplies

@@ -19,6 +19,23 @@ static const char *const action_names[ACT__COUNT] = {
 	[ACT_PARAM_UNTAG] = "untag-parameter",
 	[ACT_PARAM_DELETE] = "delete-parameter",
 	[ACT_PARAM_READ_TAGS] = "read-parameter-tags",
+	[ACT_BUDGET_CREATE] = "create-budget",
+	[ACT_BUDGET_UPDATE] = "update-budget",
+	[ACT_BUDGET_DELETE] = "delete-budget",
+	[ACT_BUDGET_TAG] = "tag-budget",
+	[ACT_BUDGET_UNTAG] = "untag-budget",
+	[ACT_BUDGET_READ_TAGS] = "read-budget-tags",
+	[ACT_BUDGET_READ_ALERTS] = "read-budget-alerts",
+	[ACT_NOTIFICATION_CREATE] = "create-notification",
+	[ACT_NOTIFICATION_UPDATE] = "update-notification",
+	[ACT_NOTIFICATION_DELETE] = "delete-notification",
+	[ACT_SUBSCRIBER_CREATE] = "create-subscriber",
+	[ACT_SUBSCRIBER_DELETE] = "delete-subscriber",
+	[ACT_POLICY_READ] = "read-role-policy",
+	[ACT_POLICY_PUT] = "put-role-policy",
+	[ACT_POLICY_DELETE] = "delete-role-policy",
+	[ACT_FACT_SET] = "record-fact",
+	[ACT_FACT_CLEAR] = "forget-fact",
 	[ACT_TIMER_START] = "start-timer",
 	[ACT_TIMER_CLEAR] = "clear-timer",
 	[ACT_INTENT_CLEAR] = "clear-intent",
@@ -31,7 +48,8 @@ const char *action_kind_name(enum action_kind kind)
 
 bool action_calls_aws(enum action_kind kind)
 {
-	return kind != ACT_TIMER_START && kind != ACT_TIMER_CLEAR && kind != ACT_INTENT_CLEAR;
+	return kind != ACT_TIMER_START && kind != ACT_TIMER_CLEAR && kind != ACT_INTENT_CLEAR && kind != ACT_FACT_SET &&
+	       kind != ACT_FACT_CLEAR;
 }
 
 void plan_init(struct plan *p)
@@ -48,6 +66,16 @@ static void action_release(struct action *a)
 	free(a->description);
 	free(a->token);
 	free(a->value);
+	free(a->budget);
+	free(a->limit);
+	free(a->time_unit);
+	free(a->filter);
+	for (size_t i = 0; i < a->n_alerts; i++)
+		observed_alert_release(&a->alerts[i]);
+	free(a->alerts);
+	observed_alert_release(&a->old_alert);
+	free(a->subscriber);
+	free(a->role);
 	tag_set_release(&a->tags);
 	for (size_t i = 0; i < a->n_keys; i++)
 		free(a->keys[i]);

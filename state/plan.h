@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "observed.h"
 #include "record.h"
 
 enum action_kind {
@@ -29,22 +30,50 @@ enum action_kind {
 	ACT_PARAM_UNTAG,     /* resource = name, keys */
 	ACT_PARAM_DELETE,    /* resource = name */
 	ACT_PARAM_READ_TAGS, /* resource = name */
+	/* AWS Budgets (budget = the budget's name) */
+	ACT_BUDGET_CREATE,	 /* budget, limit, time_unit, filter, tags, alerts[] with subscribers */
+	ACT_BUDGET_UPDATE,	 /* budget, limit, time_unit, filter */
+	ACT_BUDGET_DELETE,	 /* budget */
+	ACT_BUDGET_TAG,		 /* budget, resource = ARN, tags */
+	ACT_BUDGET_UNTAG,	 /* budget, resource = ARN, keys */
+	ACT_BUDGET_READ_TAGS,	 /* budget, resource = ARN */
+	ACT_BUDGET_READ_ALERTS,	 /* budget: its notifications and subscribers */
+	ACT_NOTIFICATION_CREATE, /* budget, alerts[0] with its subscribers */
+	ACT_NOTIFICATION_UPDATE, /* budget, old_alert -> alerts[0] */
+	ACT_NOTIFICATION_DELETE, /* budget, alerts[0] */
+	ACT_SUBSCRIBER_CREATE,	 /* budget, alerts[0], subscriber */
+	ACT_SUBSCRIBER_DELETE,	 /* budget, alerts[0], subscriber */
+	/* IAM inline role policies */
+	ACT_POLICY_READ,   /* role, name */
+	ACT_POLICY_PUT,	   /* role, name, value = document */
+	ACT_POLICY_DELETE, /* role, name */
 	/* Records in the state store, no AWS call */
 	ACT_TIMER_START,  /* resource, timer, since */
 	ACT_TIMER_CLEAR,  /* resource */
 	ACT_INTENT_CLEAR, /* profile_key */
+	ACT_FACT_SET,	  /* resource = key, value */
+	ACT_FACT_CLEAR,	  /* resource = key */
 	ACT__COUNT
 };
 
 struct action {
 	enum action_kind kind;
-	char *resource;	   /* ARN or parameter name (NULL for a create) */
-	char *profile_key; /* the manifest profile this action serves, when any */
-	char *name;	   /* profile name (create) */
-	char *model_arn;   /* copyFrom (create) */
-	char *description; /* create; NULL when none */
-	char *token;	   /* clientRequestToken (create) */
-	char *value;	   /* parameter value */
+	char *resource;		       /* ARN or parameter name (NULL for a create) */
+	char *profile_key;	       /* the manifest profile this action serves, when any */
+	char *name;		       /* profile name (create) */
+	char *model_arn;	       /* copyFrom (create) */
+	char *description;	       /* create; NULL when none */
+	char *token;		       /* clientRequestToken (create) */
+	char *value;		       /* parameter value; policy document; fact value */
+	char *budget;		       /* budget name */
+	char *limit;		       /* budget limit (USD, decimal) */
+	char *time_unit;	       /* MONTHLY | QUARTERLY | ANNUALLY */
+	char *filter;		       /* FilterExpression (JSON) */
+	struct observed_alert *alerts; /* notifications (with subscribers) */
+	size_t n_alerts;
+	struct observed_alert old_alert; /* NOTIFICATION_UPDATE: the live one */
+	char *subscriber;		 /* "EMAIL:address" | "SNS:arn" */
+	char *role;			 /* IAM role name */
 	struct tag_set tags;
 	char **keys; /* tag keys to remove */
 	size_t n_keys;
@@ -67,6 +96,7 @@ struct plan {
 	char *error;	 /* a terminal problem with the desired state itself (e.g. unknown account id) */
 	int64_t wake_at; /* earliest time a timer of this tenant expires; 0: none */
 	bool held;	 /* deletions are due but held by the prune gate */
+	bool incomplete; /* part of the tenant could not be judged yet (e.g. budgets not listed) */
 	bool deleting;	 /* the tenant's manifest is gone and resources remain */
 };
 

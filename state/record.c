@@ -37,6 +37,11 @@ void tenant_record_free(struct tenant_record *r)
 	for (size_t i = 0; i < r->n_applied; i++)
 		release_applied(&r->applied[i]);
 	free(r->applied);
+	for (size_t i = 0; i < r->n_facts; i++) {
+		free(r->facts[i].key);
+		free(r->facts[i].value);
+	}
+	free(r->facts);
 	free(r->tenant);
 	free(r);
 }
@@ -212,9 +217,45 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
 	record_set_applied(r, resource, NULL, 0);
 }
 
+const char *record_fact(const struct tenant_record *r, const char *key)
+{
+	for (size_t i = 0; r && i < r->n_facts; i++)
+		if (strcmp(r->facts[i].key, key) == 0)
+			return r->facts[i].value;
+	return NULL;
+}
+
+void record_set_fact(struct tenant_record *r, const char *key, const char *value)
+{
+	for (size_t i = 0; i < r->n_facts; i++) {
+		if (strcmp(r->facts[i].key, key) == 0) {
+			free(r->facts[i].value);
+			r->facts[i].value = xstrdup(value);
+			return;
+		}
+	}
+	XGROW(r->facts, r->n_facts + 1, r->alloc_facts);
+	r->facts[r->n_facts].key = xstrdup(key);
+	r->facts[r->n_facts].value = xstrdup(value);
+	r->n_facts++;
+}
+
+bool record_clear_fact(struct tenant_record *r, const char *key)
+{
+	for (size_t i = 0; i < r->n_facts; i++) {
+		if (strcmp(r->facts[i].key, key) == 0) {
+			free(r->facts[i].key);
+			free(r->facts[i].value);
+			r->facts[i] = r->facts[--r->n_facts];
+			return true;
+		}
+	}
+	return false;
+}
+
 bool record_is_empty(const struct tenant_record *r)
 {
-	return !r->n_intents && !r->n_timers && !r->n_applied;
+	return !r->n_intents && !r->n_timers && !r->n_applied && !r->n_facts;
 }
 
 const char *timer_kind_name(enum timer_kind k)

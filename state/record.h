@@ -38,6 +38,13 @@ struct applied_tags {
 	size_t n_keys;
 };
 
+/* A small fact about what was last applied, e.g. the hash of a role policy or of a
+ * budget's alerts, so unchanged ones need not be read back from AWS. */
+struct record_fact {
+	char *key;
+	char *value;
+};
+
 struct tenant_record {
 	char *tenant;
 	bool known; /* deletion_policy below came from a manifest */
@@ -48,6 +55,8 @@ struct tenant_record {
 	size_t n_timers, alloc_timers;
 	struct applied_tags *applied;
 	size_t n_applied, alloc_applied;
+	struct record_fact *facts;
+	size_t n_facts, alloc_facts;
 };
 
 struct tenant_record *tenant_record_new(const char *tenant);
@@ -74,6 +83,10 @@ void record_note_tagged(struct tenant_record *r, const char *resource, const str
 void record_note_untagged(struct tenant_record *r, const char *resource, char *const *keys, size_t n);
 /* record_forget_resource: drops the timer and applied tags of a resource that is gone. */
 void record_forget_resource(struct tenant_record *r, const char *resource);
+/* Facts: NULL when absent; set replaces. */
+const char *record_fact(const struct tenant_record *r, const char *key);
+void record_set_fact(struct tenant_record *r, const char *key, const char *value);
+bool record_clear_fact(struct tenant_record *r, const char *key);
 bool record_is_empty(const struct tenant_record *r);
 
 const char *timer_kind_name(enum timer_kind k);

@@ -25,6 +25,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS applied_tags (tenant TEXT NOT NULL, resource TEXT NOT NULL, key TEXT NOT NULL,"
 	" PRIMARY KEY (tenant, resource, key));"
 	"CREATE TABLE IF NOT EXISTS held (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS facts (tenant TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	" PRIMARY KEY (tenant, key));"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
 static int fail(struct store *s, const char *what)
@@ -180,7 +182,23 @@ int store_load(struct store *s, struct hashmap *records)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, "load applied tags");
+
+	/* a database from before facts existed has no such table: nothing to load */
+	if (sqlite3_prepare_v2(s->db, "SELECT tenant, key, value FROM facts", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		record_set_fact(record_for(records, col(st, 0)), col(st, 1), col(st, 2));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "load facts");
 	return 0;
+}
+
+int store_put_fact(struct store *s, const char *tenant, const char *key, const char *value)
+{
+	if (!value)
+		return exec(s, "DELETE FROM facts WHERE tenant = ? AND key = ?", "tt", tenant, key);
+	return exec(s, "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", "ttt", tenant, key, value);
 }
 
 int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in)
@@ -230,7 +248,7 @@ int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy p
 
 int store_forget_tenant(struct store *s, const char *tenant)
 {
-	static const char *const tables[] = { "tenants", "intents", "timers", "applied_tags", "held" };
+	static const char *const tables[] = { "tenants", "intents", "timers", "applied_tags", "held", "facts" };
 	int r = 0;
 
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)

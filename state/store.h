@@ -39,6 +39,8 @@ int store_clear_timer(struct store *s, const char *tenant, const char *resource)
 /* store_put_applied: the applied keys of resource (none: forgets them). */
 int store_put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n);
 int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy);
+/* store_put_fact: value NULL clears the fact. */
+int store_put_fact(struct store *s, const char *tenant, const char *key, const char *value);
 /* store_forget_tenant: drops everything remembered about tenant. */
 int store_forget_tenant(struct store *s, const char *tenant);
 

@@ -9,6 +9,9 @@
 
 #include <cmocka.h>
 
+#include "budget_spec.h"
+#include "observed_apply.h"
+#include "policy_doc.h"
 #include "xalloc.h"
 
 struct tenant *fix_tenant(const char *id)
@@ -53,6 +56,47 @@ void fix_tag(struct tag_set *set, const char *key, const char *value)
 	tag_set_put(set, key, value);
 }
 
+void fix_budget(struct tenant *t, const char *limit, enum budget_period period)
+{
+	budget_free(t->budget);
+	t->budget = xcalloc(1, sizeof(*t->budget));
+	t->budget->limit_usd = xstrdup(limit);
+	t->budget->period = period;
+	free(t->budget_name);
+	t->budget_name = xasprintf("bedrock-tenant-%s", t->id);
+}
+
+void fix_alert(struct tenant *t, double threshold, enum alert_type type, const char *email1, const char *email2,
+	       const char *sns)
+{
+	struct budget *b = t->budget;
+	struct alert *a;
+
+	b->alerts = xreallocarray(b->alerts, b->n_alerts + 1, sizeof(*b->alerts));
+	a = &b->alerts[b->n_alerts++];
+	memset(a, 0, sizeof(*a));
+	a->threshold_percent = threshold;
+	a->type = type;
+	a->emails = xcalloc(2, sizeof(char *));
+	if (email1)
+		a->emails[a->n_emails++] = xstrdup(email1);
+	if (email2)
+		a->emails[a->n_emails++] = xstrdup(email2);
+	a->sns_topic = xstrdup_or_null(sns);
+}
+
+void fix_role(struct tenant *t, const char *role)
+{
+	size_t at = 0;
+
+	while (at < t->n_roles && strcmp(t->roles[at], role) < 0)
+		at++;
+	t->roles = xreallocarray(t->roles, t->n_roles + 1, sizeof(char *));
+	memmove(&t->roles[at + 1], &t->roles[at], (t->n_roles - at) * sizeof(char *));
+	t->roles[at] = xstrdup(role);
+	t->n_roles++;
+}
+
 void sim_init(struct sim *s, const char *tenant_id)
 {
 	memset(s, 0, sizeof(*s));
@@ -60,10 +104,38 @@ void sim_init(struct sim *s, const char *tenant_id)
 	s->record = tenant_record_new(tenant_id);
 	s->settings = (struct diff_settings){ FIX_INSTANCE, FIX_ACCOUNT, FIX_GRACE, FIX_DRAIN };
 	s->now = 1700000000;
+	s->store.budgets_listed = true;
+	hashmap_init(&s->policies);
+}
+
+static char *policy_key_of(const char *role, const char *name)
+{
+	return xasprintf("%s\n%s", role, name);
+}
+
+const char *sim_policy(const struct sim *s, const char *role, const char *name)
+{
+	char *key = policy_key_of(role, name);
+	const char *doc = hashmap_get(&s->policies, key);
+
+	free(key);
+	return doc;
+}
+
+void sim_set_policy(struct sim *s, const char *role, const char *name, const char *doc)
+{
+	char *key = policy_key_of(role, name);
+
+	if (doc)
+		free(hashmap_put(&s->policies, key, xstrdup(doc)));
+	else
+		free(hashmap_remove(&s->policies, key));
+	free(key);
 }
 
 void sim_release(struct sim *s)
 {
+	hashmap_release(&s->policies, free);
 	observed_store_release(&s->store);
 	tenant_record_free(s->record);
 }
@@ -145,6 +217,79 @@ static void reput_parameter(struct sim *s, struct observed_parameter *p)
 	observed_store_put_parameter(&s->store, observed_parameter_dup(p));
 }
 
+/* The simulated AWS: the budget changes as the action says; the record notes what
+ * the engine would note. */
+static void apply_budget(struct sim *s, const struct action *a)
+{
+	const struct observed_budget *b = observed_store_budget(&s->store, a->budget);
+	char *arn = b && b->arn ? xstrdup(b->arn) : budget_arn("aws", FIX_ACCOUNT, a->budget);
+	char *fact = xasprintf("alerts\n%s", a->budget), *timer = xasprintf("budget:%s", a->budget);
+
+	switch (a->kind) {
+	case ACT_BUDGET_READ_TAGS:
+		break;
+	case ACT_BUDGET_READ_ALERTS: { /* the simulated budgets always carry their alerts */
+		struct observed_budget *c = observed_budget_dup(b);
+		c->alerts_known = true;
+		observed_store_put_budget(&s->store, c);
+		break;
+	}
+	default:
+		if (a->kind == ACT_BUDGET_CREATE)
+			assert_null(b);
+		assert_int_equal(observed_apply_budget(&s->store, a, arn), 0);
+		break;
+	}
+	if (a->kind == ACT_BUDGET_CREATE) {
+		observed_store_budget(&s->store, a->budget)->listed = true;
+		record_note_tagged(s->record, arn, &a->tags);
+		record_set_fact(s->record, fact, a->value);
+	} else if (a->kind == ACT_BUDGET_TAG) {
+		record_note_tagged(s->record, a->resource, &a->tags);
+	} else if (a->kind == ACT_BUDGET_UNTAG) {
+		record_note_untagged(s->record, a->resource, a->keys, a->n_keys);
+	} else if (a->kind == ACT_BUDGET_DELETE) {
+		record_forget_resource(s->record, arn);
+		record_clear_fact(s->record, fact);
+		record_clear_timer(s->record, timer);
+	}
+	free(arn);
+	free(fact);
+	free(timer);
+}
+
+static void apply_policy(struct sim *s, const struct action *a)
+{
+	struct observed_policy *p = xcalloc(1, sizeof(*p));
+	char *key = xasprintf("policy\n%s\n%s", a->role, a->name), *timer = xasprintf("policy:%s", a->role);
+
+	p->role = xstrdup(a->role);
+	p->name = xstrdup(a->name);
+	switch (a->kind) {
+	case ACT_POLICY_READ:
+		p->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
+		break;
+	case ACT_POLICY_PUT: {
+		char *hash = policy_hash(a->value);
+		sim_set_policy(s, a->role, a->name, a->value);
+		p->document = xstrdup(a->value);
+		record_set_fact(s->record, key, hash);
+		free(hash);
+		break;
+	}
+	case ACT_POLICY_DELETE:
+		sim_set_policy(s, a->role, a->name, NULL);
+		record_clear_fact(s->record, key);
+		record_clear_timer(s->record, timer);
+		break;
+	default:
+		fail();
+	}
+	observed_store_put_policy(&s->store, p);
+	free(key);
+	free(timer);
+}
+
 static void apply_one(struct sim *s, const struct action *a)
 {
 	struct observed_profile *p;
@@ -157,6 +302,9 @@ static void apply_one(struct sim *s, const struct action *a)
 		/* durable intent first, as the engine does */
 		record_set_intent(s->record, a->profile_key, a->name, a->token, a->since);
 		p = sim_add_profile(s, a->name, NULL, NULL, NULL);
+		p->model_arns = xcalloc(1, sizeof(char *)); /* Bedrock lists the model copied */
+		p->model_arns[0] = xstrdup(a->model_arn);
+		p->n_model_arns = 1;
 		apply_tags(&p->tags, a);
 		reput_profile(s, p);
 		record_note_tagged(s->record, observed_store_profile_by_name(&s->store, a->name)->arn, &a->tags);
@@ -216,6 +364,31 @@ static void apply_one(struct sim *s, const struct action *a)
 		break;
 	case ACT_INTENT_CLEAR:
 		record_clear_intent(s->record, a->profile_key);
+		break;
+	case ACT_FACT_SET:
+		record_set_fact(s->record, a->resource, a->value);
+		break;
+	case ACT_FACT_CLEAR:
+		record_clear_fact(s->record, a->resource);
+		break;
+	case ACT_BUDGET_CREATE:
+	case ACT_BUDGET_UPDATE:
+	case ACT_BUDGET_DELETE:
+	case ACT_BUDGET_TAG:
+	case ACT_BUDGET_UNTAG:
+	case ACT_BUDGET_READ_TAGS:
+	case ACT_BUDGET_READ_ALERTS:
+	case ACT_NOTIFICATION_CREATE:
+	case ACT_NOTIFICATION_UPDATE:
+	case ACT_NOTIFICATION_DELETE:
+	case ACT_SUBSCRIBER_CREATE:
+	case ACT_SUBSCRIBER_DELETE:
+		apply_budget(s, a);
+		break;
+	case ACT_POLICY_READ:
+	case ACT_POLICY_PUT:
+	case ACT_POLICY_DELETE:
+		apply_policy(s, a);
 		break;
 	case ACT__COUNT:
 		fail();

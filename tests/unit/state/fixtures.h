@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "diff.h"
+#include "hashmap.h"
 #include "observed.h"
 #include "record.h"
 
@@ -20,6 +21,11 @@ struct tenant *fix_tenant(const char *id);
 /* fix_profile: adds a profile; spec_hash names its generation. */
 struct profile *fix_profile(struct tenant *t, const char *key, const char *model, const char *spec_hash);
 void fix_tag(struct tag_set *set, const char *key, const char *value);
+/* fix_budget: a budget block; fix_alert adds an alert with up to two e-mails. */
+void fix_budget(struct tenant *t, const char *limit, enum budget_period period);
+void fix_alert(struct tenant *t, double threshold, enum alert_type type, const char *email1, const char *email2,
+	       const char *sns);
+void fix_role(struct tenant *t, const char *role);
 
 struct sim {
 	struct observed_store store;
@@ -28,6 +34,7 @@ struct sim {
 	int64_t now;
 	unsigned next_id;
 	bool held;
+	struct hashmap policies; /* the live IAM policies: "role\nname" -> document */
 	/* counters of AWS calls by kind */
 	unsigned calls[ACT__COUNT];
 	unsigned aws_calls;
@@ -50,6 +57,9 @@ struct observed_profile *sim_add_profile(struct sim *s, const char *name, const 
 struct observed_parameter *sim_add_parameter(struct sim *s, const char *name, const char *value, const char *tenant,
 					     const char *owner);
 size_t sim_count_owned_profiles(const struct sim *s, const char *tenant);
+/* sim_policy: the live document of role's policy, or NULL. */
+const char *sim_policy(const struct sim *s, const char *role, const char *name);
+void sim_set_policy(struct sim *s, const char *role, const char *name, const char *doc);
 /* plan_has: the number of actions of kind in p. */
 unsigned plan_count(const struct plan *p, enum action_kind kind);
 

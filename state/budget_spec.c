@@ -1,0 +1,161 @@
+#include "budget_spec.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "strbuf.h"
+#include "xalloc.h"
+
+const char *budget_time_unit(enum budget_period p)
+{
+	switch (p) {
+	case BUDGET_QUARTERLY:
+		return "QUARTERLY";
+	case BUDGET_ANNUALLY:
+		return "ANNUALLY";
+	case BUDGET_MONTHLY:
+		break;
+	}
+	return "MONTHLY";
+}
+
+char *budget_filter_expression(const char *tenant)
+{
+	cJSON *o = cJSON_CreateObject(), *tags = cJSON_AddObjectToObject(o, "Tags");
+	const char *values[1] = { tenant }, *match[1] = { "EQUALS" };
+	char *text;
+
+	cJSON_AddStringToObject(tags, "Key", TAG_TENANT);
+	cJSON_AddItemToObject(tags, "Values", cJSON_CreateStringArray(values, 1));
+	cJSON_AddItemToObject(tags, "MatchOptions", cJSON_CreateStringArray(match, 1));
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}
+
+static bool same_number(const char *a, const char *b)
+{
+	return a && b && fabs(strtod(a, NULL) - strtod(b, NULL)) < 1e-6;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+static bool same_filter(const char *want, const char *have)
+{
+	cJSON *a = cJSON_Parse(want), *b = have ? cJSON_Parse(have) : NULL;
+	bool same = a && b && cJSON_Compare(a, b, true);
+
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+	return same;
+}
+
+bool budget_matches(const struct tenant *t, const struct observed_budget *b)
+{
+	char *filter;
+	bool same;
+
+	if (!t->budget)
+		return false;
+	filter = budget_filter_expression(t->id);
+	same = same_number(t->budget->limit_usd, b->limit_amount) && same_text(BUDGET_UNIT, b->limit_unit) &&
+	       same_text(budget_time_unit(t->budget->period), b->time_unit) && same_text(BUDGET_TYPE, b->budget_type) &&
+	       same_text(BUDGET_METRIC, b->metric) && !b->cost_filters && same_filter(filter, b->filter_expression);
+	free(filter);
+	return same;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void budget_alert_specs(const struct budget *b, struct observed_alert **ret, size_t *ret_n)
+{
+	struct observed_alert *v = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*v)) : NULL;
+
+	for (size_t i = 0; i < b->n_alerts; i++) {
+		const struct alert *a = &b->alerts[i];
+		struct observed_alert *s = &v[i];
+		size_t n = 0;
+		s->type = xstrdup(a->type == ALERT_FORECASTED ? "FORECASTED" : "ACTUAL");
+		s->comparison = xstrdup("GREATER_THAN");
+		s->threshold = a->threshold_percent;
+		s->threshold_type = xstrdup("PERCENTAGE");
+		s->subscribers = xcalloc(a->n_emails + 2, sizeof(char *));
+		for (size_t k = 0; k < a->n_emails; k++)
+			s->subscribers[n++] = xasprintf("EMAIL:%s", a->emails[k]);
+		if (a->sns_topic)
+			s->subscribers[n++] = xasprintf("SNS:%s", a->sns_topic);
+		qsort(s->subscribers, n, sizeof(char *), cmp_str);
+		s->n_subscribers = n;
+	}
+	*ret = v;
+	*ret_n = b->n_alerts;
+}
+
+void budget_alert_specs_free(struct observed_alert *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		observed_alert_release(&v[i]);
+	free(v);
+}
+
+bool alert_same_notification(const struct observed_alert *a, const struct observed_alert *b)
+{
+	return same_text(a->type, b->type) && same_text(a->comparison, b->comparison) &&
+	       fabs(a->threshold - b->threshold) < 1e-9 &&
+	       same_text(a->threshold_type ? a->threshold_type : "PERCENTAGE",
+			 b->threshold_type ? b->threshold_type : "PERCENTAGE");
+}
+
+bool alert_same_subscribers(const struct observed_alert *a, const struct observed_alert *b)
+{
+	if (a->n_subscribers != b->n_subscribers)
+		return false;
+	for (size_t i = 0; i < a->n_subscribers; i++)
+		if (strcmp(a->subscribers[i], b->subscribers[i]) != 0)
+			return false;
+	return true;
+}
+
+char *budget_alerts_hash(const struct budget *b)
+{
+	static const char digits[] = "0123456789abcdef";
+	struct observed_alert *v;
+	size_t n;
+	struct strbuf text;
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	char *out = xmalloc(33);
+
+	strbuf_init(&text, STRBUF_NO_CAP);
+	budget_alert_specs(b, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(&text, "%s|%s|%.6f|%s", v[i].type, v[i].comparison, v[i].threshold, v[i].threshold_type);
+		for (size_t k = 0; k < v[i].n_subscribers; k++)
+			strbuf_addf(&text, "|%s", v[i].subscribers[k]);
+		strbuf_addch(&text, '\n');
+	}
+	budget_alert_specs_free(v, n);
+	EVP_Digest(text.buf, text.len, md, &mdlen, EVP_sha256(), NULL);
+	strbuf_release(&text);
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[32] = '\0';
+	return out;
+}
+
+char *budget_arn(const char *partition, const char *account_id, const char *name)
+{
+	return xasprintf("arn:%s:budgets::%s:budget/%s", partition, account_id ? account_id : "", name);
+}

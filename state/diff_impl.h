@@ -1,0 +1,38 @@
+/* Internals shared by diff.c (profiles, parameters), diff_budget.c and
+ * diff_policy.c. Not for other modules. */
+#ifndef BTD_DIFF_IMPL_H
+#define BTD_DIFF_IMPL_H
+
+#include "diff.h"
+
+struct diff_ctx {
+	const struct diff_settings *s;
+	const struct diff_input *in;
+	struct plan *plan;
+	/* resources (timer keys) that legitimately carry a timer after this diff */
+	const char **keep;
+	size_t n_keep, alloc_keep;
+	char **owned_keys; /* timer keys built here, freed with the context */
+	size_t n_owned_keys, alloc_owned_keys;
+};
+
+/* dctx_tags: set what differs; remove keys not desired that this instance applied
+ * (or that are reserved), never aws: keys. */
+void dctx_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
+	       const char *profile_key, const struct tag_set *want, const struct tag_set *have);
+/* dctx_grace: an owned resource (timer key `key`) nothing desires: starts its grace
+ * period, or returns true once it has passed and the prune gate lets it go. */
+bool dctx_grace(struct diff_ctx *c, const char *key);
+/* dctx_clear_timer: the resource is desired (again): its timer goes. */
+void dctx_clear_timer(struct diff_ctx *c, const char *key);
+/* dctx_key: a timer key owned by the context, e.g. "budget:NAME". */
+const char *dctx_key(struct diff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool dctx_retain(const struct diff_ctx *c);
+
+/* The parts. */
+void diff_budget(struct diff_ctx *c);
+/* diff_policies: returns true when every role's policy already holds exactly the
+ * tenant's live profiles (a replaced profile may then go). */
+bool diff_policies(struct diff_ctx *c);
+
+#endif

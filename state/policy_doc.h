@@ -1,0 +1,30 @@
+/* The inline IAM policy that lets a tenant's roles invoke exactly its own profiles
+ * (DESIGN.md "What lives in AWS for one tenant"):
+ *  - bedrock:InvokeModel and bedrock:InvokeModelWithResponseStream on the profiles;
+ *  - the same on the underlying foundation models (every Region in each profile's
+ *    models, and the system-defined profile a profile copies) only with condition
+ *    bedrock:InferenceProfileArn equal to one of the tenant's profiles;
+ *  - bedrock:GetInferenceProfile on the profiles.
+ * Documents are compared as JSON (order of lists, spacing and single values versus
+ * one-element lists do not matter). Pure; results are owned by the caller. */
+#ifndef BTD_POLICY_DOC_H
+#define BTD_POLICY_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "observed.h"
+
+#define IAM_INLINE_POLICY_MAX 10240 /* characters per role, whitespace not counted */
+
+/* policy_document: the document for these profiles (every live generation); NULL
+ * when there is none. */
+char *policy_document(const struct observed_profile *const *profiles, size_t n);
+/* policy_size: characters IAM counts (whitespace outside strings excluded). */
+size_t policy_size(const char *doc);
+/* policy_equal: the same policy, compared as JSON; false when either does not parse. */
+bool policy_equal(const char *a, const char *b);
+/* policy_hash: a hash of the canonical form (32 hex), NULL when doc does not parse. */
+char *policy_hash(const char *doc);
+
+#endif

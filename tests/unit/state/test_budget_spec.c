@@ -1,0 +1,102 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "budget_spec.h"
+#include "fixtures.h"
+#include "xalloc.h"
+
+static struct observed_budget *live_of(const struct tenant *t)
+{
+	struct observed_budget *b = xcalloc(1, sizeof(*b));
+
+	b->name = xstrdup(t->budget_name);
+	b->limit_amount = xstrdup("1000.0");
+	b->limit_unit = xstrdup("USD");
+	b->time_unit = xstrdup("MONTHLY");
+	b->budget_type = xstrdup("COST");
+	b->metric = xstrdup("UnblendedCost");
+	/* the same filter with its keys in another order */
+	b->filter_expression = xstrdup("{\"Tags\":{\"MatchOptions\":[\"EQUALS\"],\"Values\":[\"acme\"],"
+				       "\"Key\":\"bedrock-tenantd:tenant\"}}");
+	tag_set_init(&b->tags);
+	return b;
+}
+
+static void test_matches(void **state)
+{
+	struct tenant *t = fix_tenant("acme");
+	struct observed_budget *b;
+
+	fix_budget(t, "1000", BUDGET_MONTHLY);
+	b = live_of(t);
+	assert_true(budget_matches(t, b));
+	free(b->limit_amount);
+	b->limit_amount = xstrdup("1500");
+	assert_false(budget_matches(t, b));
+	free(b->limit_amount);
+	b->limit_amount = xstrdup("1000");
+	t->budget->period = BUDGET_QUARTERLY;
+	assert_false(budget_matches(t, b));
+	t->budget->period = BUDGET_MONTHLY;
+	b->cost_filters = true; /* legacy filters must go */
+	assert_false(budget_matches(t, b));
+	b->cost_filters = false;
+	free(b->filter_expression);
+	b->filter_expression = budget_filter_expression("globex");
+	assert_false(budget_matches(t, b));
+	observed_budget_free(b);
+	tenant_free(t);
+}
+
+static void test_alert_specs_and_hash(void **state)
+{
+	struct tenant *t = fix_tenant("acme");
+	struct observed_alert *v;
+	size_t n;
+	char *h1, *h2;
+
+	fix_budget(t, "1000", BUDGET_MONTHLY);
+	fix_alert(t, 80, ALERT_ACTUAL, "z@example.com", "a@example.com", "arn:aws:sns:us-east-1:111122223333:t");
+	budget_alert_specs(t->budget, &v, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].type, "ACTUAL");
+	assert_string_equal(v[0].comparison, "GREATER_THAN");
+	assert_string_equal(v[0].threshold_type, "PERCENTAGE");
+	assert_int_equal(v[0].n_subscribers, 3);
+	assert_string_equal(v[0].subscribers[0], "EMAIL:a@example.com"); /* sorted */
+	assert_string_equal(v[0].subscribers[2], "SNS:arn:aws:sns:us-east-1:111122223333:t");
+	budget_alert_specs_free(v, n);
+
+	h1 = budget_alerts_hash(t->budget);
+	t->budget->alerts[0].threshold_percent = 90;
+	h2 = budget_alerts_hash(t->budget);
+	assert_int_equal(strlen(h1), 32);
+	assert_string_not_equal(h1, h2);
+	free(h1);
+	free(h2);
+	tenant_free(t);
+}
+
+static void test_arn(void **state)
+{
+	char *arn = budget_arn("aws", "111122223333", "bedrock-tenant-acme");
+
+	assert_string_equal(arn, "arn:aws:budgets::111122223333:budget/bedrock-tenant-acme");
+	free(arn);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_alert_specs_and_hash),
+		cmocka_unit_test(test_arn),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,218 @@
+/* The diff of budgets, notifications and subscribers, through the simulated world. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "budget_spec.h"
+#include "fixtures.h"
+#include "xalloc.h"
+
+#define HAIKU "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+static struct tenant *tenant_with_budget(const char *limit)
+{
+	struct tenant *t = fix_tenant("acme");
+
+	fix_tag(&t->tags, "CostCenter", "claims");
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	fix_budget(t, limit, BUDGET_MONTHLY);
+	fix_alert(t, 80, ALERT_ACTUAL, "admin@example.com", NULL, "arn:aws:sns:us-east-1:111122223333:alerts");
+	fix_alert(t, 100, ALERT_FORECASTED, "admin@example.com", "cfo@example.com", NULL);
+	return t;
+}
+
+static const struct observed_budget *live(struct sim *s)
+{
+	return observed_store_budget(&s->store, "bedrock-tenant-acme");
+}
+
+/* As a fresh listing leaves it: DescribeBudgets does not say the notifications. */
+static void forget_alerts(struct sim *s)
+{
+	struct observed_budget *b = observed_budget_dup(live(s));
+
+	b->alerts_known = false;
+	observed_store_put_budget(&s->store, b);
+}
+
+static void test_create_and_steady(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+	const struct observed_budget *b;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_BUDGET_CREATE], 1);
+	b = live(&s);
+	assert_non_null(b);
+	assert_string_equal(b->limit_amount, "1000");
+	assert_string_equal(b->time_unit, "MONTHLY");
+	assert_true(budget_matches(t, b));
+	assert_string_equal(tag_set_get(&b->tags, TAG_TENANT), "acme");
+	assert_string_equal(tag_set_get(&b->tags, TAG_MANAGED_BY), FIX_INSTANCE);
+	assert_string_equal(tag_set_get(&b->tags, "CostCenter"), "claims");
+	assert_int_equal(b->n_alerts, 2);
+
+	/* steady, even after a listing forgot the notifications: nothing is read */
+	forget_alerts(&s);
+	s.aws_calls = 0;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 60, 5), 0);
+	assert_int_equal(s.aws_calls, 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_limit_and_period_change(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	forget_alerts(&s);
+	free(t->budget->limit_usd);
+	t->budget->limit_usd = xstrdup("2500.5");
+	t->budget->period = BUDGET_QUARTERLY;
+	s.aws_calls = 0;
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_BUDGET_UPDATE], 1);
+	assert_int_equal(s.calls[ACT_BUDGET_READ_ALERTS], 0); /* the alerts did not change */
+	assert_int_equal(s.aws_calls, 1);
+	assert_string_equal(live(&s)->limit_amount, "2500.5");
+	assert_string_equal(live(&s)->time_unit, "QUARTERLY");
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_alerts_by_value(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+	const struct observed_budget *b;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	forget_alerts(&s);
+
+	/* the actual-spend alert moves to 90 % and gains an e-mail; the forecast alert
+	 * loses one; a new 50 % alert appears */
+	t->budget->alerts[0].threshold_percent = 90;
+	free(t->budget->alerts[0].emails[0]);
+	t->budget->alerts[0].emails[0] = xstrdup("ops@example.com");
+	free(t->budget->alerts[1].emails[1]);
+	t->budget->alerts[1].n_emails = 1;
+	fix_alert(t, 50, ALERT_ACTUAL, "team@example.com", NULL, NULL);
+	s.aws_calls = 0;
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_BUDGET_READ_ALERTS], 1); /* read only because they differ */
+	assert_int_equal(s.calls[ACT_NOTIFICATION_UPDATE], 1);
+	assert_int_equal(s.calls[ACT_NOTIFICATION_CREATE], 1);
+	assert_int_equal(s.calls[ACT_NOTIFICATION_DELETE], 0);
+	assert_int_equal(s.calls[ACT_SUBSCRIBER_CREATE], 1);
+	assert_int_equal(s.calls[ACT_SUBSCRIBER_DELETE], 2); /* admin@ from the 90 % alert, cfo@ */
+	assert_int_equal(s.calls[ACT_BUDGET_CREATE] + s.calls[ACT_BUDGET_DELETE], 1); /* the first create only */
+	b = live(&s);
+	assert_int_equal(b->n_alerts, 3);
+
+	/* an alert leaves the manifest */
+	forget_alerts(&s);
+	t->budget->n_alerts--;
+	alert_release(&t->budget->alerts[t->budget->n_alerts]);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_NOTIFICATION_DELETE], 1);
+	assert_int_equal(live(&s)->n_alerts, 2);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_foreign_budget_is_a_conflict(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+	struct observed_budget *b = xcalloc(1, sizeof(*b));
+	struct plan p;
+
+	sim_init(&s, "acme");
+	b->name = xstrdup("bedrock-tenant-acme");
+	tag_set_init(&b->tags);
+	tag_set_put(&b->tags, "owner", "finance");
+	b->tags_known = true;
+	observed_store_put_budget(&s.store, b);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 1);
+	assert_non_null(strstr(p.conflicts[0].message, "budget named bedrock-tenant-acme"));
+	for (size_t i = 0; i < p.n_actions; i++)
+		assert_null(p.actions[i].budget);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_removal_after_grace_and_retain(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	/* the budget block leaves the manifest: grace, then gone */
+	budget_free(t->budget);
+	t->budget = NULL;
+	sim_converge(&s, t, DELETION_DELETE, 1, 3);
+	assert_non_null(live(&s));
+	s.now += FIX_GRACE;
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_null(live(&s));
+	assert_int_equal(s.calls[ACT_BUDGET_DELETE], 1);
+	tenant_free(t);
+	sim_release(&s);
+
+	/* retain: released, not deleted */
+	t = tenant_with_budget("1000");
+	t->deletion_policy = DELETION_RETAIN;
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_RETAIN, 1, 10);
+	sim_converge(&s, NULL, DELETION_RETAIN, 1, 10);
+	s.now += FIX_GRACE;
+	sim_converge(&s, NULL, DELETION_RETAIN, 1, 10);
+	assert_non_null(live(&s));
+	assert_null(tag_set_get(&live(&s)->tags, TAG_MANAGED_BY));
+	assert_int_equal(s.calls[ACT_BUDGET_DELETE], 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_unlisted_budgets_are_left_alone(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+	struct plan p;
+
+	sim_init(&s, "acme");
+	s.store.budgets_listed = false; /* the account id, hence the budgets, are unknown yet */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	for (size_t i = 0; i < p.n_actions; i++)
+		assert_null(p.actions[i].budget);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_and_steady),
+		cmocka_unit_test(test_limit_and_period_change),
+		cmocka_unit_test(test_alerts_by_value),
+		cmocka_unit_test(test_foreign_budget_is_a_conflict),
+		cmocka_unit_test(test_removal_after_grace_and_retain),
+		cmocka_unit_test(test_unlisted_budgets_are_left_alone),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,174 @@
+/* The diff of IAM role policies, through the simulated world. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "policy_doc.h"
+#include "xalloc.h"
+
+#define HAIKU  "anthropic.claude-3-5-haiku-20241022-v1:0"
+#define NOVA   "amazon.nova-lite-v1:0"
+#define POLICY "bedrock-tenantd-acme"
+
+static struct tenant *tenant_with_role(const char *model, const char *hash, const char *role)
+{
+	struct tenant *t = fix_tenant("acme");
+
+	fix_profile(t, "chat", model, hash);
+	fix_role(t, role);
+	return t;
+}
+
+static const char *arn_of(struct sim *s, const char *name)
+{
+	return observed_store_profile_by_name(&s->store, name)->arn;
+}
+
+static void test_put_once_then_steady(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	const char *doc;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	doc = sim_policy(&s, "claims-app", POLICY);
+	assert_non_null(doc);
+	assert_non_null(strstr(doc, arn_of(&s, "acme-chat-aaaaaa")));
+	assert_non_null(strstr(doc, "foundation-model/" HAIKU));
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	/* steady: the recorded hash matches, nothing is read back */
+	s.aws_calls = 0;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 60, 5), 0);
+	assert_int_equal(s.aws_calls, 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_equal_live_policy_is_not_rewritten(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	char *key = xasprintf("policy\nclaims-app\n%s", POLICY);
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	/* the state store was lost: the policy is read, found equal, and recorded */
+	record_clear_fact(s.record, key);
+	observed_store_remove_policy(&s.store, "claims-app", POLICY);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_POLICY_READ], 2);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	assert_non_null(record_fact(s.record, key));
+	free(key);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_replacement_grants_new_before_deleting_old(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	char *old;
+	bool deleted = false;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	old = xstrdup(arn_of(&s, "acme-chat-aaaaaa"));
+	tenant_free(t);
+	t = tenant_with_role(NOVA, "bbbbbb", "claims-app");
+	for (int round = 0; round < 20 && !deleted; round++) {
+		struct plan p;
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		for (size_t i = 0; i < p.n_actions; i++) {
+			if (p.actions[i].kind != ACT_PROFILE_DELETE)
+				continue;
+			/* at the moment the old profile goes, the role already has the new one */
+			assert_non_null(strstr(sim_policy(&s, "claims-app", POLICY), arn_of(&s, "acme-chat-bbbbbb")));
+			deleted = true;
+		}
+		sim_apply(&s, &p);
+		plan_release(&p);
+		s.now += FIX_DRAIN / 2;
+	}
+	assert_true(deleted);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_null(strstr(sim_policy(&s, "claims-app", POLICY), old)); /* and drops the old one after */
+	assert_non_null(strstr(sim_policy(&s, "claims-app", POLICY), "foundation-model/" NOVA));
+	free(old);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_role_removed_loses_the_policy(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+
+	fix_role(t, "claims-batch");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_non_null(sim_policy(&s, "claims-batch", POLICY));
+	tenant_free(t);
+	t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_non_null(sim_policy(&s, "claims-batch", POLICY)); /* within the grace period */
+	s.now += FIX_GRACE;
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_null(sim_policy(&s, "claims-batch", POLICY));
+	assert_non_null(sim_policy(&s, "claims-app", POLICY));
+	assert_int_equal(s.calls[ACT_POLICY_DELETE], 1);
+
+	/* retain: the policy stays on the role when the tenant goes */
+	t->deletion_policy = DELETION_RETAIN;
+	sim_converge(&s, NULL, DELETION_RETAIN, 1, 10);
+	s.now += FIX_GRACE;
+	sim_converge(&s, NULL, DELETION_RETAIN, 1, 10);
+	assert_non_null(sim_policy(&s, "claims-app", POLICY));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_oversized_policy_is_refused_before_the_call(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	char key[16], hash[8];
+
+	fix_role(t, "claims-app");
+	sim_init(&s, "acme");
+	for (int i = 0; i < 60; i++) {
+		snprintf(key, sizeof(key), "p%02d", i);
+		snprintf(hash, sizeof(hash), "%06d", i);
+		fix_profile(t, key, HAIKU, hash);
+		sim_add_profile(&s, t->profiles[0].name, "acme", key, FIX_INSTANCE); /* live profiles to grant */
+	}
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "over IAM's limit of 10240"));
+	for (size_t i = 0; i < p.n_actions; i++)
+		assert_int_not_equal(p.actions[i].kind, ACT_POLICY_PUT);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_once_then_steady),
+		cmocka_unit_test(test_equal_live_policy_is_not_rewritten),
+		cmocka_unit_test(test_replacement_grants_new_before_deleting_old),
+		cmocka_unit_test(test_role_removed_loses_the_policy),
+		cmocka_unit_test(test_oversized_policy_is_refused_before_the_call),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,116 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "fixtures.h"
+#include "policy_doc.h"
+#include "xalloc.h"
+
+static struct observed_profile *profile(const char *id, const char *model_arn, const char *copy_from)
+{
+	struct observed_profile *p = xcalloc(1, sizeof(*p));
+
+	p->arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", id);
+	p->model_arns = xcalloc(1, sizeof(char *));
+	p->model_arns[0] = xstrdup(model_arn);
+	p->n_model_arns = 1;
+	tag_set_init(&p->tags);
+	if (copy_from)
+		tag_set_put(&p->tags, TAG_MODEL, copy_from);
+	return p;
+}
+
+static void test_statements(void **state)
+{
+	struct observed_profile *v[2] = {
+		profile("bbbbbbbbbbbb",
+			"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+			"arn:aws:bedrock:us-east-1:111122223333:inference-profile/"
+			"us.anthropic.claude-3-5-haiku-20241022-v1:0"),
+		profile("aaaaaaaaaaaa", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL),
+	};
+	char *doc = policy_document((const struct observed_profile *const *)v, 2);
+	cJSON *j = cJSON_Parse(doc), *sts = cJSON_GetObjectItem(j, "Statement"), *fm;
+
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItem(j, "Version")->valuestring, "2012-10-17");
+	assert_int_equal(cJSON_GetArraySize(sts), 3);
+	/* profiles first, sorted */
+	assert_non_null(
+		strstr(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(sts, 0), "Resource"), 0)->valuestring,
+		       "aaaaaaaaaaaa"));
+	fm = cJSON_GetArrayItem(sts, 1);
+	/* both foundation models and the system-defined profile, only through our profiles */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(fm, "Resource")), 3);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(
+				 cJSON_GetObjectItem(cJSON_GetObjectItem(fm, "Condition"), "StringEquals"),
+				 "bedrock:InferenceProfileArn")),
+			 2);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(sts, 2), "Action")->valuestring,
+			    "bedrock:GetInferenceProfile");
+	cJSON_Delete(j);
+	assert_null(policy_document(NULL, 0));
+	free(doc);
+	for (int i = 0; i < 2; i++)
+		observed_profile_free(v[i]);
+}
+
+static void test_equal_as_json(void **state)
+{
+	const char *a = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"S\",\"Effect\":\"Allow\","
+			"\"Action\":[\"b:x\",\"b:a\"],\"Resource\":\"r1\"}]}";
+	const char *b = "{ \"Statement\": [ { \"Resource\": [\"r1\"], \"Effect\": \"Allow\",\n"
+			"  \"Action\": [\"b:a\", \"b:x\"], \"Sid\": \"S\" } ],\n \"Version\": \"2012-10-17\" }";
+	const char *c = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"S\",\"Effect\":\"Allow\","
+			"\"Action\":[\"b:a\"],\"Resource\":\"r1\"}]}";
+	char *ha = policy_hash(a), *hb = policy_hash(b);
+
+	assert_true(policy_equal(a, b));
+	assert_false(policy_equal(a, c));
+	assert_false(policy_equal(a, "not json"));
+	assert_string_equal(ha, hb);
+	assert_null(policy_hash("{"));
+	free(ha);
+	free(hb);
+}
+
+static void test_size_ignores_whitespace(void **state)
+{
+	assert_int_equal(policy_size("{ \"a\" : \"b c\" }"), 11); /* {"a":"b c"}: spaces inside strings count */
+	assert_int_equal(policy_size("{\"a\":\"x\\\" y\"}"), 13);
+}
+
+static void test_many_profiles_exceed_the_limit(void **state)
+{
+	struct observed_profile *v[60];
+	char id[16];
+	char *doc;
+
+	for (int i = 0; i < 60; i++) {
+		snprintf(id, sizeof(id), "%012d", i);
+		v[i] = profile(id, "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL);
+	}
+	doc = policy_document((const struct observed_profile *const *)v, 60);
+	assert_true(policy_size(doc) > IAM_INLINE_POLICY_MAX);
+	free(doc);
+	for (int i = 0; i < 60; i++)
+		observed_profile_free(v[i]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statements),
+		cmocka_unit_test(test_equal_as_json),
+		cmocka_unit_test(test_size_ignores_whitespace),
+		cmocka_unit_test(test_many_profiles_exceed_the_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
