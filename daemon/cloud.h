@@ -33,10 +33,13 @@ struct cloud_error {
 	char request_id[64];
 };
 
-/* What one action changed, as far as the answer tells. */
+/* What one action changed, as far as the answer tells. The callback may take any of
+ * the pointers (setting it to NULL); the cloud frees whatever is left afterwards. */
 struct cloud_result {
 	struct observed_profile *profile;     /* a create or a read: the live profile (takes) */
 	struct observed_parameter *parameter; /* a parameter read: the live parameter (takes) */
+	struct observed_budget *budget;	      /* a budget read (tags or alerts): the live budget (takes) */
+	struct observed_policy *policy;	      /* a policy read: what the role has (takes) */
 	bool gone;			      /* the resource did not exist (a delete is then done) */
 };
 
@@ -51,7 +54,8 @@ struct cloud_ops {
 	 * contents out (it is released after the callback returns). */
 	int (*list)(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
 		    void *data);
-	/* apply: carry out one action of a plan in place. */
+	/* apply: carry out one action of a plan in place. The action stays valid until
+	 * the callback has run (the plan outlives every call of its round). */
 	int (*apply)(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data);
 	/* account_id: the account id behind place's credentials (STS GetCallerIdentity). */
 	int (*account_id)(void *ctx, const struct place *p, cloud_account_cb cb, void *data);

@@ -1,5 +1,8 @@
 /* Listings and plan actions on the typed AWS clients. */
-#include "cloud_aws.h"
+#include "cloud_aws_impl.h"
+
+#include "budget_spec.h"
+#include "diff.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,7 +36,7 @@ void cloud_aws_release(struct cloud_aws *c)
 }
 
 /* The account label of a call: the alias when it has a role, else the default. */
-static char *target_account(const struct cloud_aws *c, const char *alias)
+char *cloudx_target_account(const struct cloud_aws *c, const char *alias)
 {
 	for (size_t i = 0; alias && i < c->n_role_aliases; i++)
 		if (strcmp(c->role_aliases[i], alias) == 0)
@@ -53,12 +56,12 @@ void cloud_error_from_aws(struct cloud_error *dst, int status, const struct aws_
 	snprintf(dst->request_id, sizeof(dst->request_id), "%s", err->request_id ? err->request_id : "");
 }
 
-static bool code_is(const struct aws_error *err, const char *code)
+bool cloudx_code_is(const struct aws_error *err, const char *code)
 {
 	return err && err->code && strcmp(err->code, code) == 0;
 }
 
-static void tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
+void cloudx_tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
 {
 	tag_set_init(dst);
 	for (size_t i = 0; src && i < src->n; i++)
@@ -66,7 +69,7 @@ static void tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
 }
 
 /* The tag list of an action, in the AWS layer's type (borrowed strings). */
-static struct aws_tag *aws_tags_of(const struct tag_set *set)
+struct aws_tag *cloudx_aws_tags(const struct tag_set *set)
 {
 	struct aws_tag *v = xcalloc(set->n + 1, sizeof(*v));
 
@@ -109,10 +112,14 @@ static char *parameter_name_of_arn(const char *arn)
 struct listing {
 	struct cloud_aws *c;
 	struct aws_target target;
+	struct aws_target budgets_target; /* Budgets and their tags live in us-east-1 */
 	struct observed_store *snapshot;
 	struct bedrock_profile_list profiles;
 	struct tagging_resource_list tagged;
 	struct ssm_parameter_list params;
+	struct budgets_budget_list budgets;
+	bool with_budgets;
+	char *account_id;
 	unsigned pending;
 	int status;
 	struct cloud_error err;
@@ -152,11 +159,36 @@ static void listing_finish(struct listing *l)
 			const struct aws_tags *t = hashmap_get(&tags, p->arn);
 			p->listed = true;
 			if (t) {
-				tags_from_aws(&p->tags, t);
+				cloudx_tags_from_aws(&p->tags, t);
 				p->tags_known = true;
 			}
 			observed_store_put_profile(s, p);
 		}
+		for (size_t i = 0; l->with_budgets && i < l->budgets.n; i++) {
+			const struct budgets_budget *bb = &l->budgets.items[i];
+			struct observed_budget *b = xcalloc(1, sizeof(*b));
+			const struct aws_tags *t;
+			b->name = xstrdup(bb->name);
+			b->arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
+			b->limit_amount = xstrdup_or_null(bb->limit_amount);
+			b->limit_unit = xstrdup_or_null(bb->limit_unit);
+			b->time_unit = xstrdup_or_null(bb->time_unit);
+			b->budget_type = xstrdup_or_null(bb->budget_type);
+			b->filter_expression = xstrdup_or_null(bb->filter_expression);
+			b->metric = bb->metrics.n ? xstrdup(bb->metrics.items[0]) : NULL;
+			b->cost_filters = bb->n_cost_filters > 0;
+			b->actual_spend = xstrdup_or_null(bb->actual_spend);
+			b->forecasted_spend = xstrdup_or_null(bb->forecasted_spend);
+			tag_set_init(&b->tags);
+			t = hashmap_get(&tags, b->arn);
+			if (t) {
+				cloudx_tags_from_aws(&b->tags, t);
+				b->tags_known = true;
+			}
+			b->listed = true;
+			observed_store_put_budget(s, b);
+		}
+		s->budgets_listed = l->with_budgets;
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
 			struct observed_parameter *q = xcalloc(1, sizeof(*q));
@@ -166,7 +198,7 @@ static void listing_finish(struct listing *l)
 			q->version = sp->version;
 			tag_set_init(&q->tags);
 			if (t) {
-				tags_from_aws(&q->tags, t);
+				cloudx_tags_from_aws(&q->tags, t);
 				q->tags_known = true;
 			}
 			observed_store_put_parameter(s, q);
@@ -179,8 +211,10 @@ static void listing_finish(struct listing *l)
 	bedrock_profile_list_release(&l->profiles);
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
+	budgets_budget_list_release(&l->budgets);
 	free(l->region);
 	free(l->account);
+	free(l->account_id);
 	free(l);
 }
 
@@ -237,11 +271,48 @@ static void on_tagged(void *arg, int status, const struct aws_error *err, const 
 	listing_step_done(l);
 }
 
+static void on_budgets(void *arg, int status, const struct aws_error *err, const struct budgets_budget_list *list)
+{
+	struct listing *l = arg;
+
+	if (status < 0) {
+		listing_fail(l, status, err, "DescribeBudgets");
+	} else {
+		for (size_t i = 0; i < list->n; i++) {
+			const struct budgets_budget *src = &list->items[i];
+			struct budgets_budget *b;
+			XGROW(l->budgets.items, l->budgets.n + 1, l->budgets.alloc);
+			b = &l->budgets.items[l->budgets.n++];
+			memset(b, 0, sizeof(*b));
+			b->name = xstrdup(src->name);
+			b->limit_amount = xstrdup_or_null(src->limit_amount);
+			b->limit_unit = xstrdup_or_null(src->limit_unit);
+			b->time_unit = xstrdup_or_null(src->time_unit);
+			b->budget_type = xstrdup_or_null(src->budget_type);
+			b->filter_expression = xstrdup_or_null(src->filter_expression);
+			aws_strv_init(&b->metrics);
+			for (size_t k = 0; k < src->metrics.n; k++)
+				aws_strv_add(&b->metrics, src->metrics.items[k]);
+			/* only whether legacy filters exist matters here */
+			b->n_cost_filters = 0;
+			if (src->n_cost_filters) {
+				b->cost_filters = xcalloc(1, sizeof(*b->cost_filters));
+				b->cost_filters[0].key = xstrdup(src->cost_filters[0].key);
+				aws_strv_init(&b->cost_filters[0].values);
+				b->n_cost_filters = 1;
+			}
+			b->actual_spend = xstrdup_or_null(src->actual_spend);
+			b->forecasted_spend = xstrdup_or_null(src->forecasted_spend);
+		}
+	}
+	listing_step_done(l);
+}
+
 static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *list)
 {
 	struct listing *l = arg;
 
-	if (status < 0 && !code_is(err, "ParameterNotFound")) {
+	if (status < 0 && !cloudx_code_is(err, "ParameterNotFound")) {
 		listing_fail(l, status, err, "GetParametersByPath");
 	} else if (status == 0) {
 		for (size_t i = 0; i < list->n; i++) {
@@ -257,23 +328,33 @@ static void on_params(void *arg, int status, const struct aws_error *err, const 
 	listing_step_done(l);
 }
 
+#define BUDGETS_REGION "us-east-1"
+
 static int aws_list(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
 		    void *data)
 {
-	static const char *const types[] = { TAGGING_PROFILE_TYPE, "ssm:parameter" };
+	static const char *const types[] = { TAGGING_PROFILE_TYPE, "ssm:parameter", "budgets:budget" };
+	static const char *const budget_type[] = { "budgets:budget" };
 	struct cloud_aws *c = ctx;
 	struct listing *l = xcalloc(1, sizeof(*l));
 	struct tagging_filter filter = { TAG_MANAGED_BY, NULL, 0 };
+	bool home = p->region && strcmp(p->region, BUDGETS_REGION) == 0;
 	struct tagging_get_resources_input in = { &filter, 1, types, 2 };
+	struct tagging_get_resources_input budget_tags = { &filter, 1, budget_type, 1 };
 	int r;
 
 	l->c = c;
 	l->cb = cb;
 	l->data = data;
 	l->region = xstrdup_or_null(p->region);
-	l->account = target_account(c, p->account);
+	l->account = cloudx_target_account(c, p->account);
 	l->target = (struct aws_target){ l->account, l->region };
-	l->pending = 1; /* held while the calls are sent */
+	l->budgets_target = (struct aws_target){ l->account, BUDGETS_REGION };
+	l->account_id = xstrdup_or_null(p->account_id);
+	l->with_budgets = p->account_id != NULL;
+	if (l->with_budgets && home)
+		in.n_types = 3; /* one GetResources covers the budgets too */
+	l->pending = 1;		/* held while the calls are sent */
 	(void)instance;
 	r = c->ops->bedrock_list_profiles(c->ops_ctx, &l->target, on_profiles, l);
 	if (r == 0)
@@ -282,10 +363,17 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		l->pending++;
 	if (r == 0 && (r = c->ops->ssm_get_by_path(c->ops_ctx, &l->target, param_prefix, true, on_params, l)) == 0)
 		l->pending++;
+	if (r == 0 && l->with_budgets &&
+	    (r = c->ops->budgets_describe_all(c->ops_ctx, &l->budgets_target, p->account_id, on_budgets, l)) == 0)
+		l->pending++;
+	if (r == 0 && l->with_budgets && !home &&
+	    (r = c->ops->tagging_get_resources(c->ops_ctx, &l->budgets_target, &budget_tags, on_tagged, l)) == 0)
+		l->pending++;
 	if (r < 0) {
 		if (l->pending == 1) {
 			free(l->region);
 			free(l->account);
+			free(l->account_id);
 			free(l);
 			return r;
 		}
@@ -297,21 +385,9 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 
 /* ---- one action ---- */
 
-struct applying {
-	struct cloud_aws *c;
-	struct aws_target target;
-	char *region, *account;
-	struct action a; /* copies of what the steps need */
-	struct cloud_result res;
-	struct cloud_error err;
-	struct tag_set tags; /* PARAM_READ / PROFILE_READ */
-	cloud_apply_cb cb;
-	void *data;
-	int step;
-};
-
-static void applying_free(struct applying *x)
+void cloudx_applying_free(struct applying *x)
 {
+	free(x->account_id);
 	free(x->region);
 	free(x->account);
 	free(x->a.resource);
@@ -319,38 +395,46 @@ static void applying_free(struct applying *x)
 	free(x->a.value);
 	tag_set_release(&x->a.tags);
 	tag_set_release(&x->tags);
+	observed_profile_free(x->res.profile);
+	observed_parameter_free(x->res.parameter);
+	observed_budget_free(x->res.budget);
+	observed_policy_free(x->res.policy);
 	for (size_t i = 0; i < x->a.n_keys; i++)
 		free(x->a.keys[i]);
 	free(x->a.keys);
 	free(x);
 }
 
-static void finish_apply(struct applying *x, int status, const struct aws_error *err)
+void cloudx_finish(struct applying *x, int status, const struct aws_error *err)
 {
 	if (status < 0)
 		cloud_error_from_aws(&x->err, status, err);
 	x->cb(status, status < 0 ? &x->err : NULL, &x->res, x->data);
-	applying_free(x);
+	cloudx_applying_free(x);
 }
 
-static void finish_gone(struct applying *x)
+void cloudx_gone(struct applying *x)
 {
 	x->res.gone = true;
 	x->cb(-ENOENT, NULL, &x->res, x->data);
-	applying_free(x);
+	cloudx_applying_free(x);
 }
 
 /* Every answer that only says "done". */
-static void on_done(void *arg, int status, const struct aws_error *err)
+void cloudx_on_done(void *arg, int status, const struct aws_error *err)
 {
 	struct applying *x = arg;
+	enum action_kind k = x->a.kind;
+	bool removal = k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE || k == ACT_BUDGET_DELETE ||
+		       k == ACT_POLICY_DELETE || k == ACT_NOTIFICATION_DELETE || k == ACT_SUBSCRIBER_DELETE;
 
-	if (status < 0 && (x->a.kind == ACT_PROFILE_DELETE || x->a.kind == ACT_PARAM_DELETE) &&
-	    (code_is(err, "ResourceNotFoundException") || code_is(err, "ParameterNotFound"))) {
-		finish_gone(x);
+	if (status < 0 && removal &&
+	    (cloudx_code_is(err, "ResourceNotFoundException") || cloudx_code_is(err, "ParameterNotFound") ||
+	     cloudx_code_is(err, "NotFoundException") || cloudx_code_is(err, "NoSuchEntity"))) {
+		cloudx_gone(x);
 		return;
 	}
-	finish_apply(x, status, err);
+	cloudx_finish(x, status, err);
 }
 
 /* Create: the new profile is read back for its models[]; if that read fails the
@@ -377,7 +461,7 @@ static void on_created_profile(void *arg, int status, const struct aws_error *er
 	tag_set_release(&x->res.profile->tags);
 	tag_set_copy(&x->res.profile->tags, &x->a.tags);
 	x->res.profile->tags_known = true;
-	finish_apply(x, 0, NULL);
+	cloudx_finish(x, 0, NULL);
 }
 
 static void on_create(void *arg, int status, const struct aws_error *err, const struct bedrock_create_result *res)
@@ -385,7 +469,7 @@ static void on_create(void *arg, int status, const struct aws_error *err, const 
 	struct applying *x = arg;
 
 	if (status < 0) {
-		finish_apply(x, status, err);
+		cloudx_finish(x, status, err);
 		return;
 	}
 	x->a.resource = xstrdup(res->arn);
@@ -399,15 +483,15 @@ static void on_read_profile_tags(void *arg, int status, const struct aws_error *
 	struct applying *x = arg;
 
 	if (status < 0) {
-		if (code_is(err, "ResourceNotFoundException"))
-			finish_gone(x);
+		if (cloudx_code_is(err, "ResourceNotFoundException"))
+			cloudx_gone(x);
 		else
-			finish_apply(x, status, err);
+			cloudx_finish(x, status, err);
 		return;
 	}
-	tags_from_aws(&x->res.profile->tags, tags);
+	cloudx_tags_from_aws(&x->res.profile->tags, tags);
 	x->res.profile->tags_known = true;
-	finish_apply(x, 0, NULL);
+	cloudx_finish(x, 0, NULL);
 }
 
 static void on_read_profile(void *arg, int status, const struct aws_error *err, const struct bedrock_profile *bp)
@@ -416,16 +500,16 @@ static void on_read_profile(void *arg, int status, const struct aws_error *err, 
 	int r;
 
 	if (status < 0) {
-		if (code_is(err, "ResourceNotFoundException"))
-			finish_gone(x);
+		if (cloudx_code_is(err, "ResourceNotFoundException"))
+			cloudx_gone(x);
 		else
-			finish_apply(x, status, err);
+			cloudx_finish(x, status, err);
 		return;
 	}
 	x->res.profile = profile_from_aws(bp);
 	r = x->c->ops->bedrock_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_profile_tags, x);
 	if (r < 0)
-		finish_apply(x, r, NULL);
+		cloudx_finish(x, r, NULL);
 }
 
 /* Parameter read: Get, then its tags. */
@@ -434,15 +518,15 @@ static void on_read_param_tags(void *arg, int status, const struct aws_error *er
 	struct applying *x = arg;
 
 	if (status < 0) {
-		if (code_is(err, "ParameterNotFound") || code_is(err, "InvalidResourceId"))
-			finish_gone(x);
+		if (cloudx_code_is(err, "ParameterNotFound") || cloudx_code_is(err, "InvalidResourceId"))
+			cloudx_gone(x);
 		else
-			finish_apply(x, status, err);
+			cloudx_finish(x, status, err);
 		return;
 	}
-	tags_from_aws(&x->res.parameter->tags, tags);
+	cloudx_tags_from_aws(&x->res.parameter->tags, tags);
 	x->res.parameter->tags_known = true;
-	finish_apply(x, 0, NULL);
+	cloudx_finish(x, 0, NULL);
 }
 
 static void on_read_param(void *arg, int status, const struct aws_error *err, const struct ssm_parameter *p)
@@ -451,10 +535,10 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	int r;
 
 	if (status < 0) {
-		if (code_is(err, "ParameterNotFound"))
-			finish_gone(x);
+		if (cloudx_code_is(err, "ParameterNotFound"))
+			cloudx_gone(x);
 		else
-			finish_apply(x, status, err);
+			cloudx_finish(x, status, err);
 		return;
 	}
 	x->res.parameter = xcalloc(1, sizeof(*x->res.parameter));
@@ -464,14 +548,14 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	tag_set_init(&x->res.parameter->tags);
 	r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_param_tags, x);
 	if (r < 0)
-		finish_apply(x, r, NULL);
+		cloudx_finish(x, r, NULL);
 }
 
 /* A parameter create that found the name taken (a listing that lagged, a lost
  * answer): overwrite it only when it is ours. */
 static void on_put_tags_added(void *arg, int status, const struct aws_error *err)
 {
-	finish_apply(arg, status, err);
+	cloudx_finish(arg, status, err);
 }
 
 static void on_overwritten(void *arg, int status, const struct aws_error *err, const struct ssm_put_result *res)
@@ -481,14 +565,14 @@ static void on_overwritten(void *arg, int status, const struct aws_error *err, c
 	int r;
 
 	if (status < 0) {
-		finish_apply(x, status, err);
+		cloudx_finish(x, status, err);
 		return;
 	}
-	tags = aws_tags_of(&x->a.tags);
+	tags = cloudx_aws_tags(&x->a.tags);
 	r = x->c->ops->ssm_add_tags(x->c->ops_ctx, &x->target, x->a.resource, tags, x->a.tags.n, on_put_tags_added, x);
 	free(tags);
 	if (r < 0)
-		finish_apply(x, r, NULL);
+		cloudx_finish(x, r, NULL);
 }
 
 static void on_existing_tags(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags)
@@ -499,19 +583,19 @@ static void on_existing_tags(void *arg, int status, const struct aws_error *err,
 	int r;
 
 	if (status < 0) {
-		finish_apply(x, status, err);
+		cloudx_finish(x, status, err);
 		return;
 	}
 	if (!owner || strcmp(owner, x->c->instance) != 0) {
 		cloud_error_set(&x->err, 400, ERROR_TERMINAL, "ParameterAlreadyExists",
 				"%s exists and is not managed by %s", x->a.resource, x->c->instance);
 		x->cb(-EEXIST, &x->err, &x->res, x->data);
-		applying_free(x);
+		cloudx_applying_free(x);
 		return;
 	}
 	r = x->c->ops->ssm_put(x->c->ops_ctx, &x->target, &in, on_overwritten, x);
 	if (r < 0)
-		finish_apply(x, r, NULL);
+		cloudx_finish(x, r, NULL);
 }
 
 static void on_put(void *arg, int status, const struct aws_error *err, const struct ssm_put_result *res)
@@ -519,28 +603,30 @@ static void on_put(void *arg, int status, const struct aws_error *err, const str
 	struct applying *x = arg;
 	int r;
 
-	if (status < 0 && x->a.kind == ACT_PARAM_CREATE && code_is(err, "ParameterAlreadyExists")) {
+	if (status < 0 && x->a.kind == ACT_PARAM_CREATE && cloudx_code_is(err, "ParameterAlreadyExists")) {
 		r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_existing_tags, x);
 		if (r < 0)
-			finish_apply(x, r, NULL);
+			cloudx_finish(x, r, NULL);
 		return;
 	}
-	finish_apply(x, status, err);
+	cloudx_finish(x, status, err);
 }
 
 static int aws_apply(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data)
 {
 	struct cloud_aws *c = ctx;
 	struct applying *x = xcalloc(1, sizeof(*x));
-	struct aws_tag *tags = aws_tags_of(&a->tags);
+	struct aws_tag *tags = cloudx_aws_tags(&a->tags);
 	int r = -EINVAL;
 
 	x->c = c;
 	x->cb = cb;
 	x->data = data;
 	x->region = xstrdup_or_null(p->region);
-	x->account = target_account(c, p->account);
+	x->account = cloudx_target_account(c, p->account);
 	x->target = (struct aws_target){ x->account, x->region };
+	x->act = a;
+	x->account_id = xstrdup_or_null(p->account_id);
 	x->a.kind = a->kind;
 	x->a.resource = xstrdup_or_null(a->resource);
 	x->a.name = xstrdup_or_null(a->name);
@@ -555,14 +641,14 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 		break;
 	}
 	case ACT_PROFILE_TAG:
-		r = c->ops->bedrock_tag(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, on_done, x);
+		r = c->ops->bedrock_tag(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloudx_on_done, x);
 		break;
 	case ACT_PROFILE_UNTAG:
 		r = c->ops->bedrock_untag(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys, a->n_keys,
-					  on_done, x);
+					  cloudx_on_done, x);
 		break;
 	case ACT_PROFILE_DELETE:
-		r = c->ops->bedrock_delete_profile(c->ops_ctx, &x->target, a->resource, on_done, x);
+		r = c->ops->bedrock_delete_profile(c->ops_ctx, &x->target, a->resource, cloudx_on_done, x);
 		break;
 	case ACT_PROFILE_READ_TAGS:
 		r = c->ops->bedrock_get_profile(c->ops_ctx, &x->target, a->resource, on_read_profile, x);
@@ -577,24 +663,30 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 		break;
 	}
 	case ACT_PARAM_TAG:
-		r = c->ops->ssm_add_tags(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, on_done, x);
+		r = c->ops->ssm_add_tags(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloudx_on_done, x);
 		break;
 	case ACT_PARAM_UNTAG:
 		r = c->ops->ssm_remove_tags(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys,
-					    a->n_keys, on_done, x);
+					    a->n_keys, cloudx_on_done, x);
 		break;
 	case ACT_PARAM_DELETE:
-		r = c->ops->ssm_delete(c->ops_ctx, &x->target, a->resource, on_done, x);
+		r = c->ops->ssm_delete(c->ops_ctx, &x->target, a->resource, cloudx_on_done, x);
 		break;
 	case ACT_PARAM_READ_TAGS:
 		r = c->ops->ssm_get(c->ops_ctx, &x->target, a->resource, on_read_param, x);
 		break;
+	case ACT_POLICY_READ:
+	case ACT_POLICY_PUT:
+	case ACT_POLICY_DELETE:
+		r = cloudx_apply_policy(x);
+		break;
 	default:
+		r = cloudx_apply_budget(x);
 		break;
 	}
 	free(tags);
 	if (r < 0)
-		applying_free(x);
+		cloudx_applying_free(x);
 	return r;
 }
 
@@ -629,7 +721,7 @@ static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb,
 	k->cb = cb;
 	k->data = data;
 	k->region = xstrdup_or_null(p->region);
-	k->account = target_account(c, p->account);
+	k->account = cloudx_target_account(c, p->account);
 	t = (struct aws_target){ k->account, k->region };
 	r = c->ops->sts_get_caller_identity(c->ops_ctx, &t, on_identity, k);
 	if (r < 0) {

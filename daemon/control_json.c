@@ -155,6 +155,38 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&q->tags, engine_instance(e)));
 		cJSON_AddItemToArray(params, j);
 	}
+	{
+		cJSON *budgets = cJSON_AddArrayToObject(o, "budgets");
+		for (size_t i = 0; g && i < g->n_budgets; i++) {
+			const struct observed_budget *b = g->budgets[i];
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "name", b->name);
+			cJSON_AddItemToObject(j, "arn", string_or_null(b->arn));
+			cJSON_AddItemToObject(j, "limit_usd", string_or_null(b->limit_amount));
+			cJSON_AddItemToObject(j, "time_unit", string_or_null(b->time_unit));
+			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(b->actual_spend));
+			cJSON_AddItemToObject(j, "forecasted_spend_usd", string_or_null(b->forecasted_spend));
+			cJSON_AddBoolToObject(j, "managed", tags_owned_by(&b->tags, engine_instance(e)));
+			if (b->alerts_known)
+				cJSON_AddNumberToObject(j, "alerts", (double)b->n_alerts);
+			cJSON_AddItemToArray(budgets, j);
+		}
+	}
+	{
+		cJSON *policies = cJSON_AddArrayToObject(o, "role_policies");
+		const struct tenant *d = t->desired;
+		for (size_t i = 0; d && d->policy_name && i < d->n_roles; i++) {
+			const struct observed_policy *p = observed_store_policy(s, d->roles[i], d->policy_name);
+			char *key = xasprintf("policy\n%s\n%s", d->roles[i], d->policy_name);
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "role", d->roles[i]);
+			cJSON_AddStringToObject(j, "policy", d->policy_name);
+			cJSON_AddBoolToObject(j, "applied", record_fact(t->record, key) != NULL);
+			cJSON_AddBoolToObject(j, "role_exists", !(p && p->role_missing));
+			cJSON_AddItemToArray(policies, j);
+			free(key);
+		}
+	}
 	cJSON_AddItemToObject(o, "listed_at", control_time(s->listed_at));
 	return o;
 }

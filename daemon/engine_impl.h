@@ -13,6 +13,8 @@ enum journal_kind {
 	JOURNAL_PROFILE_DELETE,
 	JOURNAL_PARAMETER_PUT,
 	JOURNAL_PARAMETER_DELETE,
+	JOURNAL_BUDGET_PUT,
+	JOURNAL_BUDGET_DELETE,
 };
 
 /* One of the daemon's own writes, replayed over listings for a while so that an
@@ -22,6 +24,7 @@ struct journal_entry {
 	enum journal_kind kind;
 	struct observed_profile *profile;     /* PUT: a copy */
 	struct observed_parameter *parameter; /* PUT: a copy */
+	struct observed_budget *budget;	      /* PUT: a copy */
 	char *key;			      /* DELETE: ARN or parameter name */
 };
 
@@ -29,11 +32,12 @@ struct place_state {
 	struct place place;
 	struct engine *e;
 	struct observed_store store;
-	bool listed;	/* one listing finished */
-	bool listing;	/* a listing is in flight */
-	bool relist;	/* another listing was asked for meanwhile */
-	bool resolving; /* the account id is being asked for */
-	bool failed;	/* the last listing failed: retried by the relist timer */
+	bool listed;		      /* one listing finished */
+	bool listing;		      /* a listing is in flight */
+	bool relist;		      /* another listing was asked for meanwhile */
+	bool resolving;		      /* the account id is being asked for */
+	bool failed;		      /* the last listing failed: retried by the relist timer */
+	bool listing_without_account; /* the listing in flight started before the account id was known */
 	uint64_t listed_at_ms;
 	struct journal_entry *journal;
 	size_t n_journal, alloc_journal;
@@ -102,6 +106,7 @@ void place_list(struct place_state *ps);
 void place_free(void *ps);
 void place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
 		   const struct observed_parameter *parameter, const char *key);
+void place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
 const char *place_account_id(const struct place_state *ps);
 
 /* reconcile.c */

@@ -50,9 +50,11 @@ struct place_state *place_for(struct engine *e, const char *account, const char 
 			ps->place.account_id = v;
 		free(mk);
 	}
+	/* budgets need the account id: when STS must tell it, list once it has */
 	if (!ps->place.account_id)
 		resolve_account(ps);
-	place_list(ps);
+	if (!ps->resolving)
+		place_list(ps);
 	return ps;
 }
 
@@ -72,6 +74,7 @@ static void release_journal_entry(struct journal_entry *j)
 {
 	observed_profile_free(j->profile);
 	observed_parameter_free(j->parameter);
+	observed_budget_free(j->budget);
 	free(j->key);
 }
 
@@ -104,6 +107,8 @@ static void on_account(int status, const struct cloud_error *err, const char *ac
 	if (status < 0) {
 		log_warning("place %s: the account id is unknown (%s: %s); retrying with the next listing",
 			    ps->place.key, err ? err->code : "error", err ? err->message : strerror(-status));
+		if (!ps->listed && !ps->listing)
+			place_list(ps); /* profiles and parameters need no account id */
 		return;
 	}
 	free(ps->place.account_id);
@@ -115,6 +120,8 @@ static void on_account(int status, const struct cloud_error *err, const char *ac
 		free(mk);
 	}
 	log_info("place %s: account %s", ps->place.key, account_id);
+	if (!ps->listing && (!ps->listed || !ps->store.budgets_listed))
+		place_list(ps); /* the first listing, or one with the budgets */
 }
 
 static void resolve_account(struct place_state *ps)
@@ -157,6 +164,14 @@ void place_journal(struct place_state *ps, enum journal_kind kind, const struct 
 	j->key = xstrdup_or_null(key);
 }
 
+/* place_journal_budget: b (a copy is kept) was written; deleted names a budget gone. */
+void place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted)
+{
+	place_journal(ps, b ? JOURNAL_BUDGET_PUT : JOURNAL_BUDGET_DELETE, NULL, NULL, deleted);
+	if (b)
+		ps->journal[ps->n_journal - 1].budget = observed_budget_dup(b);
+}
+
 static void replay_journal(struct place_state *ps, struct observed_store *snapshot)
 {
 	uint64_t now = uv_now(ps->e->loop);
@@ -181,6 +196,23 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 			break;
 		case JOURNAL_PARAMETER_DELETE:
 			observed_store_remove_parameter(snapshot, j->key);
+			break;
+		case JOURNAL_BUDGET_PUT:
+			if (snapshot->budgets_listed) {
+				struct observed_budget *b = observed_budget_dup(j->budget);
+				const struct observed_budget *seen = observed_store_budget(snapshot, b->name);
+				/* the listing's spend figures are newer than the write's */
+				if (seen) {
+					free(b->actual_spend);
+					free(b->forecasted_spend);
+					b->actual_spend = xstrdup_or_null(seen->actual_spend);
+					b->forecasted_spend = xstrdup_or_null(seen->forecasted_spend);
+				}
+				observed_store_put_budget(snapshot, b);
+			}
+			break;
+		case JOURNAL_BUDGET_DELETE:
+			observed_store_remove_budget(snapshot, j->key);
 			break;
 		}
 	}
@@ -208,6 +240,8 @@ static void adopt_orphans(struct place_state *ps)
 			owned = tags_owned_by(&g->profiles[i]->tags, e->set.instance);
 		for (size_t i = 0; i < g->n_parameters && !owned; i++)
 			owned = tags_owned_by(&g->parameters[i]->tags, e->set.instance);
+		for (size_t i = 0; i < g->n_budgets && !owned; i++)
+			owned = tags_owned_by(&g->budgets[i]->tags, e->set.instance);
 		if (!owned || (t && t->place))
 			continue;
 		if (!t) {
@@ -262,6 +296,8 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	ps->failed = false;
 	e->relist_delay_ms = 0;
 	replay_journal(ps, snapshot);
+	/* policies are read one by one, never listed: they outlive listings */
+	observed_store_take_policies(snapshot, &ps->store);
 	observed_store_release(&ps->store);
 	ps->store = *snapshot;
 	observed_store_init(snapshot);
@@ -271,6 +307,8 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	e->last_resync = engine_wall(e);
 	if (!ps->place.account_id)
 		resolve_account(ps);
+	else if (ps->listing_without_account)
+		ps->relist = true; /* the account id came during the listing: list the budgets now */
 	adopt_orphans(ps);
 
 	/* level-triggered: every tenant of this place is compared with the new view */
@@ -300,6 +338,7 @@ void place_list(struct place_state *ps)
 		return;
 	}
 	ps->listing = true;
+	ps->listing_without_account = !ps->place.account_id;
 	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
 	if (r < 0) {
 		ps->listing = false;

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget_spec.h"
 #include "diff.h"
 #include "log.h"
+#include "observed_apply.h"
+#include "policy_doc.h"
 #include "xalloc.h"
 
 struct pending_action {
@@ -16,6 +19,9 @@ struct pending_action {
 };
 
 static void run_round(struct reconcile *r);
+static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
+static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
+static void forget_alerts(struct place_state *ps, const char *budget);
 
 static void persist_applied(struct engine *e, struct tenant_entry *t, const char *resource)
 {
@@ -39,7 +45,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	struct tenant_entry *t = r->t;
 	uint64_t now_ms = uv_now(e->loop);
 	int64_t wall = engine_wall(e);
-	bool left_for_aws = plan_aws_actions(&r->plan) > 0;
+	bool left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete;
 	bool gone;
 	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
 
@@ -214,17 +220,207 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 			observed_store_remove_parameter(&ps->store, a->resource);
 		}
 		break;
+	case ACT_BUDGET_CREATE:
+	case ACT_BUDGET_UPDATE:
+	case ACT_BUDGET_DELETE:
+	case ACT_BUDGET_TAG:
+	case ACT_BUDGET_UNTAG:
+	case ACT_BUDGET_READ_TAGS:
+	case ACT_BUDGET_READ_ALERTS:
+	case ACT_NOTIFICATION_CREATE:
+	case ACT_NOTIFICATION_UPDATE:
+	case ACT_NOTIFICATION_DELETE:
+	case ACT_SUBSCRIBER_CREATE:
+	case ACT_SUBSCRIBER_DELETE:
+		apply_budget_result(r, a, res);
+		break;
+	case ACT_POLICY_READ:
+	case ACT_POLICY_PUT:
+	case ACT_POLICY_DELETE:
+		apply_policy_result(r, a, res);
+		break;
 	case ACT_TIMER_START:
 	case ACT_TIMER_CLEAR:
 	case ACT_INTENT_CLEAR:
+	case ACT_FACT_SET:
+	case ACT_FACT_CLEAR:
 	case ACT__COUNT:
 		break;
 	}
 }
 
+static void forget_alerts(struct place_state *ps, const char *budget)
+{
+	struct observed_budget *b = observed_store_budget(&ps->store, budget);
+
+	if (!b)
+		return;
+	b = observed_budget_dup(b);
+	b->alerts_known = false;
+	observed_store_put_budget(&ps->store, b);
+}
+
+static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
+{
+	if (value)
+		record_set_fact(t->record, key, value);
+	else
+		record_clear_fact(t->record, key);
+	if (store_put_fact(e->store, t->id, key, value) < 0)
+		log_error("state store: %s", store_error(e->store));
+}
+
+static char *budget_arn_of(struct reconcile *r, const char *name)
+{
+	const struct observed_budget *b = observed_store_budget(&r->ps->store, name);
+
+	if (b && b->arn)
+		return xstrdup(b->arn);
+	return budget_arn(region_partition(r->ps->place.region), r->ps->place.account_id, name);
+}
+
+/* Budgets: the observed model changes as the action says (observed_apply.c); the
+ * record keeps the tag keys applied and the alerts last applied. */
+static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct place_state *ps = r->ps;
+	char *arn = budget_arn_of(r, a->budget), *fact = xasprintf("alerts\n%s", a->budget);
+	const struct observed_budget *b;
+
+	switch (a->kind) {
+	case ACT_BUDGET_READ_TAGS:
+	case ACT_BUDGET_READ_ALERTS:
+		/* a read answers tags or alerts only: merge them into the live budget */
+		b = observed_store_budget(&ps->store, a->budget);
+		if (res && res->gone) {
+			observed_store_remove_budget(&ps->store, a->budget);
+		} else if (res && res->budget && b) {
+			struct observed_budget *c = observed_budget_dup(b);
+			if (a->kind == ACT_BUDGET_READ_TAGS) {
+				tag_set_release(&c->tags);
+				tag_set_copy(&c->tags, &res->budget->tags);
+				c->tags_known = true;
+			} else {
+				for (size_t i = 0; i < c->n_alerts; i++)
+					observed_alert_release(&c->alerts[i]);
+				free(c->alerts);
+				c->alerts = res->budget->alerts;
+				c->n_alerts = res->budget->n_alerts;
+				res->budget->alerts = NULL;
+				res->budget->n_alerts = 0;
+				c->alerts_known = true;
+			}
+			observed_store_put_budget(&ps->store, c);
+		}
+		goto out;
+	default:
+		break;
+	}
+	if (a->kind == ACT_BUDGET_CREATE && res && res->budget) {
+		/* it existed already (a lost answer): take it as it is; alerts are read next */
+		observed_store_put_budget(&ps->store, res->budget);
+		res->budget = NULL;
+		record_note_tagged(t->record, arn, &a->tags);
+		persist_applied(e, t, arn);
+		b = observed_store_budget(&ps->store, a->budget);
+		place_journal_budget(ps, b, NULL);
+		goto out;
+	}
+	if (observed_apply_budget(&ps->store, a, arn) < 0) {
+		/* the model lags behind AWS: read the alerts again next round */
+		struct observed_budget *stale = observed_store_budget(&ps->store, a->budget);
+		if (stale) {
+			stale = observed_budget_dup(stale);
+			stale->alerts_known = false;
+			observed_store_put_budget(&ps->store, stale);
+		}
+	}
+	b = observed_store_budget(&ps->store, a->budget);
+	switch (a->kind) {
+	case ACT_BUDGET_CREATE:
+		record_note_tagged(t->record, arn, &a->tags);
+		persist_applied(e, t, arn);
+		set_fact(e, t, fact, a->value);
+		engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit, a->time_unit);
+		break;
+	case ACT_BUDGET_UPDATE:
+		engine_history(t, engine_wall(e), "updated budget %s (%s USD %s)", a->budget, a->limit, a->time_unit);
+		break;
+	case ACT_BUDGET_DELETE:
+		forget_resource(e, t, arn);
+		set_fact(e, t, fact, NULL);
+		{
+			char *timer = xasprintf("budget:%s", a->budget);
+			forget_resource(e, t, timer);
+			free(timer);
+		}
+		place_journal_budget(ps, NULL, a->budget);
+		engine_history(t, engine_wall(e), "deleted budget %s", a->budget);
+		goto out;
+	case ACT_BUDGET_TAG:
+		record_note_tagged(t->record, a->resource, &a->tags);
+		persist_applied(e, t, a->resource);
+		break;
+	case ACT_BUDGET_UNTAG:
+		record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		persist_applied(e, t, a->resource);
+		if (a->destructive)
+			engine_history(t, engine_wall(e), "released budget %s", a->budget);
+		break;
+	default:
+		break;
+	}
+	if (b)
+		place_journal_budget(ps, b, NULL);
+out:
+	free(arn);
+	free(fact);
+}
+
+static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	char *fact = xasprintf("policy\n%s\n%s", a->role, a->name), *timer = xasprintf("policy:%s", a->role);
+	struct observed_policy *p;
+
+	switch (a->kind) {
+	case ACT_POLICY_READ:
+		if (res && res->policy) {
+			observed_store_put_policy(&r->ps->store, res->policy);
+			res->policy = NULL;
+		}
+		break;
+	case ACT_POLICY_PUT: {
+		char *hash = policy_hash(a->value);
+		p = xcalloc(1, sizeof(*p));
+		p->role = xstrdup(a->role);
+		p->name = xstrdup(a->name);
+		p->document = xstrdup(a->value);
+		observed_store_put_policy(&r->ps->store, p);
+		set_fact(e, t, fact, hash);
+		engine_history(t, engine_wall(e), "wrote policy %s on role %s", a->name, a->role);
+		free(hash);
+		break;
+	}
+	case ACT_POLICY_DELETE:
+		observed_store_remove_policy(&r->ps->store, a->role, a->name);
+		set_fact(e, t, fact, NULL);
+		forget_resource(e, t, timer);
+		engine_history(t, engine_wall(e), "removed policy %s from role %s", a->name, a->role);
+		break;
+	default:
+		break;
+	}
+	free(fact);
+	free(timer);
+}
+
 static bool is_delete(enum action_kind k)
 {
-	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE;
+	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE || k == ACT_BUDGET_DELETE || k == ACT_POLICY_DELETE;
 }
 
 static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
@@ -259,10 +455,9 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
 			place_list(r->ps);
-	}
-	if (res) {
-		observed_profile_free(res->profile);
-		observed_parameter_free(res->parameter);
+		/* the model of a budget's alerts may be stale (a lost answer): read them again */
+		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)
+			forget_alerts(r->ps, a->budget);
 	}
 	engine_call_done(e);
 	if (--r->outstanding)
@@ -299,6 +494,14 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 	case ACT_INTENT_CLEAR:
 		record_clear_intent(t->record, a->profile_key);
 		rc = store_clear_intent(e->store, t->id, a->profile_key);
+		break;
+	case ACT_FACT_SET:
+	case ACT_FACT_CLEAR:
+		if (a->kind == ACT_FACT_SET)
+			record_set_fact(t->record, a->resource, a->value);
+		else
+			record_clear_fact(t->record, a->resource);
+		rc = store_put_fact(e->store, t->id, a->resource, a->kind == ACT_FACT_SET ? a->value : NULL);
 		break;
 	default:
 		break;

@@ -129,6 +129,15 @@ int render_tenant(const cJSON *j)
 	printf("\n%-12s %-40s %s\n", "PROFILE", "NAME", "MODEL");
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "profiles"))
 		printf("%-12s %-40s %s\n", str(p, "key", "?"), str(p, "name", "?"), str(p, "model", "?"));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "budgets"))
+		printf("%-14s %s: limit %s USD %s, spend %s actual / %s forecasted\n", "live budget",
+		       str(p, "name", "?"), str(p, "limit_usd", "?"), str(p, "time_unit", ""),
+		       str(p, "actual_spend_usd", "?"), str(p, "forecasted_spend_usd", "?"));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "role_policies"))
+		printf("%-14s %s on role %s%s\n", "policy", str(p, "policy", "?"), str(p, "role", "?"),
+		       !cJSON_IsTrue(cJSON_GetObjectItem(p, "role_exists")) ? " (the role does not exist)"
+		       : cJSON_IsTrue(cJSON_GetObjectItem(p, "applied"))    ? " (applied)"
+									    : " (pending)");
 	if (cJSON_IsObject(o)) {
 		printf("\n%-90s %s\n", "LIVE PROFILE ARN", "MANAGED");
 		cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "profiles"))

@@ -201,5 +201,61 @@ sign_call() {
 		${TARGET:+-H "X-Amz-Target: $TARGET"} ${4:+--data "$4"} "http://127.0.0.1:$PORT$3"
 }
 
+# create_role NAME...: IAM roles in the default account (the daemon only writes
+# policies on roles an operator made).
+create_role() {
+	local role
+	for role in "$@"; do
+		curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+			-H 'Content-Type: application/x-www-form-urlencoded' \
+			--data "Action=CreateRole&Version=2010-05-08&RoleName=$role" \
+			--data-urlencode 'AssumeRolePolicyDocument={"Version":"2012-10-17","Statement":[]}' \
+			"http://127.0.0.1:$PORT/" >/dev/null || fail "could not create role $role"
+	done
+}
+
+# role_policy ROLE NAME: the inline policy document awsim holds ("" when none).
+role_policy() {
+	awsim_get state | jq -r --arg r "$1" --arg n "$2" \
+		'[.accounts[].roles[] | select(.name == $r) | .policies[$n] // empty] | .[0] // ""'
+}
+
+# budget NAME: awsim's record of the budget (null when none).
+budget() {
+	awsim_get state | jq -c --arg n "$1" '[.accounts[].budgets[] | select(.name == $n)] | .[0]'
+}
+
+# write_budget_tenant ID LIMIT "THRESHOLD:TYPE:EMAIL ..." [ROLES]: a tenant with a
+# budget (alerts as threshold:type:email) and optional access roles (a YAML list).
+write_budget_tenant() {
+	local id=$1 limit=$2 alerts=$3 roles=${4:-} a
+	{
+		echo "apiVersion: bedrock-tenantd/v1"
+		echo "kind: Tenant"
+		echo "metadata:"
+		echo "  name: $id"
+		echo "spec:"
+		echo "  tags:"
+		echo "    CostCenter: eng"
+		echo "  profiles:"
+		echo "    - name: p1"
+		echo "      model: ${MODEL:-anthropic.claude-3-5-haiku-20241022-v1:0}"
+		echo "  budget:"
+		echo "    limit_usd: $limit"
+		echo "    period: ${PERIOD:-monthly}"
+		if [ -n "$alerts" ]; then
+			echo "    alerts:"
+			for a in $alerts; do
+				echo "      - threshold_percent: ${a%%:*}"
+				a=${a#*:}
+				echo "        type: ${a%%:*}"
+				echo "        emails: [${a#*:}]"
+			done
+		fi
+		[ -z "$roles" ] || printf '  access:\n    roles: %s\n' "$roles"
+	} >"$WORK/tenants/$id.yaml.tmp"
+	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
+}
+
 # calls OP: how many OK calls awsim counted for "service:Operation".
 calls() { awsim_get calls | jq -r --arg op "$1" '.[$op].ok // 0'; }

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Crash safety: SIGKILL at random moments, 20 times over, while the daemon reconciles
-# 200 tenants with lost responses (the write happens, the answer never arrives) and a
-# lagging profile listing; a model change for 20 tenants half-way. Afterwards every
-# tenant has exactly one profile per profile entry, every parameter names a live
-# profile, and nothing without our ownership tag was touched.
+# 200 tenants (every tenth with a budget, an alert and a role) with lost responses (the
+# write happens, the answer never arrives) and a lagging profile listing; a model
+# change for 20 tenants half-way. Afterwards every tenant has exactly one profile per
+# profile entry, every parameter names a live profile, every budget has exactly its
+# alerts, every role policy grants exactly its tenant's live profiles, and nothing
+# without our ownership tag was touched.
 . "$(dirname "$0")/lib.sh"
 KILLS=${KILLS:-20}
 cat >"$WORK/faults.json" <<'JSON'
 {"seed": 5, "eventual_consistency_ms": 800, "rules": [
   {"service": "bedrock", "operation": "CreateInferenceProfile", "lost_percent": 25},
   {"service": "bedrock", "operation": "DeleteInferenceProfile", "lost_percent": 25},
-  {"service": "ssm", "operation": "PutParameter", "lost_percent": 25}
+  {"service": "ssm", "operation": "PutParameter", "lost_percent": 25},
+  {"service": "budgets", "operation": "CreateBudget", "lost_percent": 25},
+  {"service": "budgets", "operation": "CreateNotification", "lost_percent": 25},
+  {"service": "iam", "operation": "PutRolePolicy", "lost_percent": 25}
 ]}
 JSON
 start_awsim --faults "$WORK/faults.json"
@@ -27,10 +32,24 @@ foreign() {
 }
 before=$(foreign)
 
-for i in $(seq -f %03g 1 200); do write_tenant "t$i" "" eng 1; done
+with_budget() { [ $((10#$1 % 10)) = 0 ]; }
+for i in $(seq -f %03g 1 200); do
+	if with_budget "$i"; then
+		create_role "role-t$i"
+		write_budget_tenant "t$i" 100 "80:actual:t$i@example.com" "[role-t$i]"
+	else
+		write_tenant "t$i" "" eng 1
+	fi
+done
 for k in $(seq "$KILLS"); do
 	if [ "$k" = $((KILLS / 2)) ]; then
-		for i in $(seq -f %03g 1 20); do write_tenant "t$i" amazon.nova-lite-v1:0 eng 1; done
+		for i in $(seq -f %03g 1 20); do
+			if with_budget "$i"; then
+				MODEL=amazon.nova-lite-v1:0 write_budget_tenant "t$i" 100 "80:actual:t$i@example.com" "[role-t$i]"
+			else
+				write_tenant "t$i" amazon.nova-lite-v1:0 eng 1
+			fi
+		done
 	fi
 	start_daemon
 	sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
@@ -58,6 +77,15 @@ consistent || fail "a parameter names a profile that is not live"
 awsim_get state | jq -e "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "t007")) | .[0].models[0] | test("nova-lite")' >/dev/null ||
 	fail "t007's model change did not happen"
 [ "$(foreign)" = "$before" ] || fail "a resource we do not own changed: $before -> $(foreign)"
-awsim_get calls | jq -c '{creates: .["bedrock:CreateInferenceProfile"], deletes: .["bedrock:DeleteInferenceProfile"], puts: .["ssm:PutParameter"]}'
+for i in $(seq -f %03g 10 10 200); do
+	b=$(budget "bedrock-tenant-t$i")
+	echo "$b" | jq -e '.notifications | length == 1 and (.[0].subscribers | length == 1)' >/dev/null ||
+		fail "t$i's budget does not have exactly its alert: $b"
+	live=$(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "t'"$i"'")) | map(.arn) | sort')
+	granted=$(role_policy "role-t$i" "bedrock-tenantd-t$i" | jq -c '.Statement[0].Resource | sort')
+	[ "$live" = "$granted" ] || fail "role-t$i grants $granted, the live profiles are $live"
+done
+[ "$(awsim_get state | jq '[.accounts[].budgets[]] | length')" = 20 ] || fail "not one budget per tenant with a budget"
+awsim_get calls | jq -c '{creates: .["bedrock:CreateInferenceProfile"], deletes: .["bedrock:DeleteInferenceProfile"], puts: .["ssm:PutParameter"], budgets: .["budgets:CreateBudget"], policies: .["iam:PutRolePolicy"]}'
 stop_daemon
 echo PASS

@@ -84,6 +84,7 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 	}
 	a->snapshot = xcalloc(1, sizeof(*a->snapshot));
 	observed_store_init(a->snapshot);
+	a->snapshot->budgets_listed = p->account_id != NULL; /* as the real listing: budgets need the id */
 	while (hashmap_next(&c->world.profiles, &pos, NULL, &v)) {
 		const struct observed_profile *prof = v;
 		if (c->hide_new_profiles && prof->created_at > 0)

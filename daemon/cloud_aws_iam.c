@@ -1,0 +1,81 @@
+/* Role policy actions on the IAM client. A read tells three cases apart: the policy
+ * (its document), no such policy, no such role. Writing to a role that does not
+ * exist is a retryable error on the tenant: the role may be created later. */
+#include "cloud_aws_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+static struct observed_policy *policy_of(const struct applying *x)
+{
+	struct observed_policy *p = xcalloc(1, sizeof(*p));
+
+	p->role = xstrdup(x->act->role);
+	p->name = xstrdup(x->act->name);
+	return p;
+}
+
+static void on_role(void *arg, int status, const struct aws_error *err, const struct iam_role *role)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && !cloudx_code_is(err, "NoSuchEntity")) {
+		cloudx_finish(x, status, err);
+		return;
+	}
+	x->res.policy = policy_of(x);
+	x->res.policy->role_missing = status < 0;
+	cloudx_finish(x, 0, NULL);
+}
+
+static void on_policy(void *arg, int status, const struct aws_error *err, const struct iam_role_policy *p)
+{
+	struct applying *x = arg;
+
+	if (status == 0) {
+		x->res.policy = policy_of(x);
+		x->res.policy->document = xstrdup_or_null(p->document);
+		cloudx_finish(x, 0, NULL);
+	} else if (cloudx_code_is(err, "NoSuchEntity")) {
+		/* no policy, or no role at all? */
+		int r = x->c->ops->iam_get_role(x->c->ops_ctx, &x->target, x->act->role, on_role, x);
+		if (r < 0)
+			cloudx_finish(x, r, NULL);
+	} else {
+		cloudx_finish(x, status, err);
+	}
+}
+
+static void on_put(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && cloudx_code_is(err, "NoSuchEntity")) {
+		cloud_error_set(&x->err, 404, ERROR_RETRYABLE, "NoSuchEntity", "the IAM role %s does not exist",
+				x->act->role);
+		x->cb(status, &x->err, &x->res, x->data);
+		cloudx_applying_free(x);
+		return;
+	}
+	cloudx_finish(x, status, err);
+}
+
+int cloudx_apply_policy(struct applying *x)
+{
+	const struct action *a = x->act;
+	const struct aws_ops *ops = x->c->ops;
+
+	switch (a->kind) {
+	case ACT_POLICY_READ:
+		return ops->iam_get_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, on_policy, x);
+	case ACT_POLICY_PUT:
+		return ops->iam_put_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, a->value, on_put, x);
+	case ACT_POLICY_DELETE:
+		return ops->iam_delete_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, cloudx_on_done, x);
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,43 @@
+/* Internals of the AWS-backed cloud (cloud_aws.c, cloud_aws_budget.c,
+ * cloud_aws_iam.c): one action in progress and the helpers its steps share. */
+#ifndef BTD_CLOUD_AWS_IMPL_H
+#define BTD_CLOUD_AWS_IMPL_H
+
+#include <stdbool.h>
+
+#include "cloud_aws.h"
+
+struct applying {
+	struct cloud_aws *c;
+	struct aws_target target;
+	char *region, *account;
+	struct action a;	  /* copies of what the steps need */
+	const struct action *act; /* the action itself, valid until the callback ran */
+	char *account_id;	  /* Budgets calls */
+	struct cloud_result res;
+	struct cloud_error err;
+	struct tag_set tags; /* PARAM_READ / PROFILE_READ */
+	cloud_apply_cb cb;
+	void *data;
+	int step;
+};
+
+/* The account label of a call: the alias when it has a role, else NULL (default). */
+char *cloudx_target_account(const struct cloud_aws *c, const char *alias);
+bool cloudx_code_is(const struct aws_error *err, const char *code);
+void cloudx_tags_from_aws(struct tag_set *dst, const struct aws_tags *src);
+/* cloudx_aws_tags: the tags as the AWS layer's array (strings borrowed from set). */
+struct aws_tag *cloudx_aws_tags(const struct tag_set *set);
+void cloudx_applying_free(struct applying *x);
+/* cloudx_finish: the action's callback with status, then x is freed. */
+void cloudx_finish(struct applying *x, int status, const struct aws_error *err);
+/* cloudx_gone: the resource did not exist (a delete is then done). */
+void cloudx_gone(struct applying *x);
+/* cloudx_on_done: an aws_done_cb that finishes x (a 404 on a delete is "gone"). */
+void cloudx_on_done(void *arg, int status, const struct aws_error *err);
+
+/* The budget and IAM actions: 0 or -errno as the ops' calls return. */
+int cloudx_apply_budget(struct applying *x);
+int cloudx_apply_policy(struct applying *x);
+
+#endif
