@@ -204,13 +204,17 @@ sign_call() {
 # create_role NAME...: IAM roles in the default account (the daemon only writes
 # policies on roles an operator made).
 create_role() {
-	local role
+	local role try
 	for role in "$@"; do
-		curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-			-H 'Content-Type: application/x-www-form-urlencoded' \
-			--data "Action=CreateRole&Version=2010-05-08&RoleName=$role" \
-			--data-urlencode 'AssumeRolePolicyDocument={"Version":"2012-10-17","Statement":[]}' \
-			"http://127.0.0.1:$PORT/" >/dev/null || fail "could not create role $role"
+		for try in $(seq 30); do # a fault plan may throttle this too
+			curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+				-H 'Content-Type: application/x-www-form-urlencoded' \
+				--data "Action=CreateRole&Version=2010-05-08&RoleName=$role" \
+				--data-urlencode 'AssumeRolePolicyDocument={"Version":"2012-10-17","Statement":[]}' \
+				"http://127.0.0.1:$PORT/" >/dev/null && break
+			[ "$try" -lt 30 ] || fail "could not create role $role"
+			sleep 0.1
+		done
 	done
 }
 
