@@ -352,7 +352,7 @@ void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
 		log_warning("the manifest directory could not be read completely: no tenant will be deleted");
 }
 
-void engine_put_tenant(struct engine *e, const struct tenant *t)
+void engine_put_tenant(struct engine *e, struct tenant *t)
 {
 	struct tenant_entry *entry = engine_entry(e, t->id);
 	bool changed;
@@ -370,7 +370,7 @@ void engine_put_tenant(struct engine *e, const struct tenant *t)
 	else if (entry->desired)
 		engine_history(entry, engine_wall(e), "manifest changed");
 	tenant_free(entry->desired);
-	entry->desired = tenant_dup(t);
+	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
 	entry->approved = false;
 	if (entry->held) {

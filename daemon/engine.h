@@ -110,8 +110,9 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data);
 
 /* Desired state, in revisions. */
 void engine_revision_begin(struct engine *e, const char *revision, bool trusted);
-/* engine_put_tenant: the tenant's good definition (copied). */
-void engine_put_tenant(struct engine *e, const struct tenant *t);
+/* engine_put_tenant: the tenant's good definition (shared through tenant_ref: it must
+ * not change afterwards). */
+void engine_put_tenant(struct engine *e, struct tenant *t);
 /* engine_remove_tenant: its manifest is gone with certainty. */
 void engine_remove_tenant(struct engine *e, const char *id);
 /* engine_tenant_problem: its manifest fails now; the last good definition stays. */

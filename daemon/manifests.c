@@ -105,7 +105,7 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 	for (size_t i = 0; i < scan->n_files; i++) {
 		const struct desired_file *df = &scan->files[i];
 		struct cached_file *f = xcalloc(1, sizeof(*f));
-		f->tenant = df->tenant ? tenant_dup(df->tenant) : NULL;
+		f->tenant = df->tenant ? tenant_ref(df->tenant) : NULL;
 		f->failed_id = xstrdup_or_null(df->failed_id);
 		f->problem = xstrdup_or_null(df->problem);
 		cached_free(hashmap_put(&c->files, df->path, f));
@@ -187,7 +187,7 @@ void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *re
 	}
 	while (hashmap_next(&c->files, &pos, &path, &v)) {
 		const struct cached_file *f = v;
-		desired_scan_add(ret, path, f->tenant ? tenant_dup(f->tenant) : NULL, f->failed_id, f->problem);
+		desired_scan_add(ret, path, f->tenant ? tenant_ref(f->tenant) : NULL, f->failed_id, f->problem);
 	}
 	for (size_t i = 0; i < c->n_failed_dirs; i++) {
 		char *tab = strchr(c->failed_dirs[i], '\t');

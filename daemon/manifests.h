@@ -27,15 +27,15 @@ struct manifest_cache {
 void manifest_cache_init(struct manifest_cache *c);
 void manifest_cache_release(struct manifest_cache *c);
 
-/* manifest_cache_take_full: remember a complete scan (copies what it needs; the scan
- * is left untouched for the desired store) and its diagnostics. */
+/* manifest_cache_take_full: remember a complete scan (sharing its tenants; the scan is
+ * left untouched for the desired store) and its diagnostics. */
 void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags);
 /* manifest_cache_update: re-read the given files (a file that is gone leaves the
  * cache). Returns false when the change cannot be judged file by file and a full
  * rescan is needed (the cache would become empty, or it never saw the directory). */
 bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *const *paths,
 			   size_t n);
-/* manifest_cache_scan: a complete scan built from the cache (tenants copied). */
+/* manifest_cache_scan: a complete scan built from the cache (tenants shared, never copied). */
 void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret);
 
 #endif

@@ -178,10 +178,20 @@ void profile_release(struct profile *p)
 	memset(p, 0, sizeof(*p));
 }
 
+struct tenant *tenant_ref(struct tenant *t)
+{
+	t->extra_owners++;
+	return t;
+}
+
 void tenant_free(struct tenant *t)
 {
 	if (!t)
 		return;
+	if (t->extra_owners) {
+		t->extra_owners--;
+		return;
+	}
 	free(t->id);
 	free(t->department);
 	free(t->project);

@@ -116,6 +116,8 @@ struct tenant {
 	/* Provenance. */
 	char *file;	/* path as given to the parser */
 	char *revision; /* content hash of the manifest text (hex), the tenant's revision */
+
+	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
 };
 
 /* tag_set */
@@ -134,7 +136,11 @@ const char *deletion_policy_name(enum deletion_policy p);
 const char *budget_period_name(enum budget_period p);
 const char *alert_type_name(enum alert_type t);
 
-/* Lifecycle: tenant_free accepts NULL and frees everything the tenant owns. */
+/* Lifecycle. A tenant may have several owners (the manifest cache, the desired store
+ * and the engine share one parsed tenant): tenant_ref() adds an owner and returns t;
+ * tenant_free() drops one (accepting NULL) and frees everything the tenant owns when
+ * the last one goes. A tenant with more than one owner must not be changed. */
+struct tenant *tenant_ref(struct tenant *t);
 void tenant_free(struct tenant *t);
 void profile_release(struct profile *p);
 void budget_free(struct budget *b);
