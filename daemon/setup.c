@@ -101,7 +101,7 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->grace_s = (int64_t)(cfg->safety.prune_grace_ms / 1000);
 	set->drain_s = (int64_t)(cfg->safety.replacement_drain_ms / 1000);
 	set->prune.min_tenants = cfg->safety.max_deletions;
-	set->prune.percent = (unsigned)cfg->safety.max_deletions_percent;
+	set->prune.percent = cfg->safety.max_deletions_percent;
 	set->resync_interval_ms = cfg->resync_interval_ms;
 	set->report_only = cfg->mode == CFG_MODE_REPORT;
 	set->backoff_base_ms = cfg->backoff_initial_ms;
