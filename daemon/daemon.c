@@ -166,9 +166,11 @@ static void on_progress(struct engine *e, void *data)
 	trouble = c.by_state[TENANT_ERROR] + c.by_state[TENANT_STALLED] + c.by_state[TENANT_HELD];
 	if (!engine_ready(e))
 		notify_status(&d->notifier, "first sync: %zu/%zu tenants ready", c.by_state[TENANT_READY], c.tenants);
+	else if (trouble)
+		notify_status(&d->notifier, "%zu/%zu tenants ready, %zu need attention", c.by_state[TENANT_READY],
+			      c.tenants, trouble);
 	else
-		notify_status(&d->notifier, "%zu/%zu tenants ready%s%zu need attention", c.by_state[TENANT_READY],
-			      c.tenants, trouble ? ", " : "", trouble ? trouble : 0);
+		notify_status(&d->notifier, "%zu/%zu tenants ready", c.by_state[TENANT_READY], c.tenants);
 }
 
 static void on_ready(struct engine *e, void *data)
