@@ -9,7 +9,7 @@
 
 struct prune_limits {
 	size_t min_tenants; /* default 10 */
-	double percent;     /* default 5 (may be fractional) */
+	double percent;	    /* default 5 (may be fractional) */
 };
 
 #define PRUNE_LIMITS_DEFAULT ((struct prune_limits){ 10, 5 })

@@ -33,7 +33,7 @@ static void test_limits_are_configurable(void **state)
 	struct prune_limits l = { 0, 0 };
 
 	assert_true(prune_must_hold(&l, 1, 100)); /* approve every deletion */
-	l = (struct prune_limits){ 0, 2.5 }; /* fractional: 2.5 % of 1000 is 25 */
+	l = (struct prune_limits){ 0, 2.5 };	  /* fractional: 2.5 % of 1000 is 25 */
 	assert_false(prune_must_hold(&l, 25, 1000));
 	assert_true(prune_must_hold(&l, 26, 1000));
 	l = (struct prune_limits){ 3, 50 };
