@@ -228,13 +228,7 @@ static int read_inputs(struct planner *p, const char *config, const char *dir)
 
 	diag_list_init(&diags);
 	if (daemon_config_load(config, &p->cfg, &diags) < 0) {
-		for (size_t i = 0; i < diags.n; i++) {
-			struct strbuf sb;
-			strbuf_init(&sb, STRBUF_NO_CAP);
-			diag_format(&diags.items[i], &sb);
-			fprintf(stderr, "%s\n", sb.buf);
-			strbuf_release(&sb);
-		}
+		setup_print_diags(&diags, stderr);
 		diag_list_release(&diags);
 		return -EINVAL;
 	}

@@ -302,13 +302,7 @@ static int load_config(struct daemon *d)
 
 	diag_list_init(&diags);
 	r = daemon_config_load(d->config_path, &d->cfg, &diags);
-	for (size_t i = 0; i < diags.n; i++) {
-		struct strbuf sb;
-		strbuf_init(&sb, STRBUF_NO_CAP);
-		diag_format(&diags.items[i], &sb);
-		fprintf(stderr, "%s\n", sb.buf);
-		strbuf_release(&sb);
-	}
+	setup_print_diags(&diags, stderr);
 	diag_list_release(&diags);
 	if (r < 0)
 		fprintf(stderr, "bedrock-tenantd: %s has errors; not starting\n", d->config_path);

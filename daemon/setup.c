@@ -85,6 +85,17 @@ char *setup_param_prefix(const struct daemon_config *cfg)
 	return len ? xstrndup(tpl, len) : xstrdup("/");
 }
 
+void setup_print_diags(const struct diag_list *diags, FILE *out)
+{
+	for (size_t i = 0; i < diags->n; i++) {
+		struct strbuf sb;
+		strbuf_init(&sb, STRBUF_NO_CAP);
+		diag_format(&diags->items[i], &sb);
+		fprintf(out, "%s\n", sb.buf);
+		strbuf_release(&sb);
+	}
+}
+
 const char *setup_account_id(const char *alias, void *data)
 {
 	const struct daemon_config *cfg = data;

@@ -3,6 +3,8 @@
 #ifndef BTD_SETUP_H
 #define BTD_SETUP_H
 
+#include <stdio.h>
+
 #include <uv.h>
 
 #include "aws_client.h"
@@ -21,6 +23,8 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
  * ("/bedrock-tenants" for "/bedrock-tenants/{tenant}/..."), where listings look.
  * Owned by the caller. */
 char *setup_param_prefix(const struct daemon_config *cfg);
+/* setup_print_diags: every diagnostic as `file:line:col: message`, one per line. */
+void setup_print_diags(const struct diag_list *diags, FILE *out);
 /* setup_account_id: the configured id of an account alias (NULL alias: none). */
 const char *setup_account_id(const char *alias, void *cfg);
 
