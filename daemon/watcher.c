@@ -288,9 +288,15 @@ void watcher_close(struct watcher *w, void (*done)(void *data), void *data)
 
 void watcher_inject(struct watcher *w, uint32_t mask)
 {
-	struct inotify_event ev = { .wd = -1, .mask = mask };
+	/* room for the name, as the kernel's events have (an empty one here) */
+	union {
+		struct inotify_event ev;
+		char bytes[sizeof(struct inotify_event) + NAME_MAX + 1];
+	} event = { 0 };
 
-	handle_event(w, &ev);
+	event.ev.wd = -1;
+	event.ev.mask = mask;
+	handle_event(w, &event.ev);
 	if (w->full_rescan || w->pending.n)
 		arm_settle(w);
 }

@@ -84,7 +84,8 @@ static void release(struct result *res)
 	free(res->text);
 }
 
-static const struct desired_file *file_named(const struct desired_scan *scan, const char *suffix)
+/* find_file: the scanned file whose path ends in `suffix`, or NULL. */
+static const struct desired_file *find_file(const struct desired_scan *scan, const char *suffix)
 {
 	for (size_t i = 0; i < scan->n_files; i++) {
 		size_t l = strlen(scan->files[i].path), s = strlen(suffix);
@@ -92,6 +93,17 @@ static const struct desired_file *file_named(const struct desired_scan *scan, co
 			return &scan->files[i];
 	}
 	return NULL;
+}
+
+/* file_named: as find_file, failing the test when there is none. */
+static const struct desired_file *file_named(const struct desired_scan *scan, const char *suffix)
+{
+	const struct desired_file *f = find_file(scan, suffix);
+
+	if (f)
+		return f;
+	fail_msg("no file ending in %s", suffix);
+	abort(); /* not reached: fail_msg ends the test */
 }
 
 static void test_what_is_read(void **state)
@@ -231,8 +243,8 @@ static void test_symbolic_links(void **state)
 	/* The broken link without a manifest name may have been a directory of them. */
 	assert_int_equal(res.scan.n_failed_dirs, 1);
 	assert_non_null(strstr(res.scan.failed_dirs[0].path, "/gone-dir"));
-	assert_non_null(file_named(&res.scan, "/self.yaml"));
-	assert_non_null(file_named(&res.scan, "/gone.yaml"));
+	assert_non_null(find_file(&res.scan, "/self.yaml"));
+	assert_non_null(find_file(&res.scan, "/gone.yaml"));
 	release(&res);
 	test_rmtree(dir);
 	free(dir);
@@ -288,8 +300,8 @@ static int check_unreadable(const char *dir)
 	read_dir(dir, &res);
 	ok = strstr(res.text, "D/locked: cannot read directory: Permission denied") &&
 	     strstr(res.text, "D/secret.yaml: cannot read: Permission denied") && res.scan.n_failed_dirs == 1 &&
-	     desired_scan_tenants(&res.scan) == 1 && file_named(&res.scan, "/secret.yaml") &&
-	     !file_named(&res.scan, "/secret.yaml")->tenant;
+	     desired_scan_tenants(&res.scan) == 1 && find_file(&res.scan, "/secret.yaml") &&
+	     !find_file(&res.scan, "/secret.yaml")->tenant;
 	if (!ok)
 		fprintf(stderr, "unexpected result:\n%s", res.text);
 	release(&res);
