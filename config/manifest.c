@@ -1,10 +1,10 @@
 #include "manifest.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "governance.h"
 #include "manifest_impl.h"
 #include "modelref.h"
@@ -420,20 +420,7 @@ static void read_metadata(struct mparse *m, const struct ynode *n)
 
 static char *content_hash(const char *text, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
-	char *out;
-
-	if (!EVP_Digest(text, len, md, &md_len, EVP_sha256(), NULL))
-		abort();
-	out = xmalloc(2 * md_len + 1);
-	for (unsigned i = 0; i < md_len; i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[2 * md_len] = '\0';
-	return out;
+	return digest_hex(text, len, DIGEST_HEX_MAX);
 }
 
 void manifest_id_release(struct manifest_id *mid)

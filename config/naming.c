@@ -1,11 +1,11 @@
 #include "naming.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "modelref.h"
 #include "rules.h"
 
@@ -158,9 +158,6 @@ const char *naming_check(enum naming_kind kind, const char *name)
 void naming_spec_hash(enum model_ref_kind kind, const char *model_id, const char *description,
 		      char out[SPEC_HASH_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
 	struct strbuf sb;
 
 	strbuf_init(&sb, STRBUF_NO_CAP);
@@ -170,10 +167,6 @@ void naming_spec_hash(enum model_ref_kind kind, const char *model_id, const char
 	strbuf_adds(&sb, model_id);
 	strbuf_addch(&sb, '\n');
 	strbuf_adds(&sb, description ? description : "");
-	if (!EVP_Digest(sb.buf, sb.len, md, &md_len, EVP_sha256(), NULL))
-		abort();
+	digest_hex_into(sb.buf, sb.len, SPEC_HASH_LEN, out);
 	strbuf_release(&sb);
-	for (int i = 0; i < SPEC_HASH_LEN; i++)
-		out[i] = hex[(md[i / 2] >> (i % 2 ? 0 : 4)) & 0xf];
-	out[SPEC_HASH_LEN] = '\0';
 }

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
+#include "digest.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -128,13 +128,10 @@ bool alert_same_subscribers(const struct observed_alert *a, const struct observe
 
 char *budget_alerts_hash(const struct budget *b)
 {
-	static const char digits[] = "0123456789abcdef";
 	struct observed_alert *v;
 	size_t n;
 	struct strbuf text;
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	char *out = xmalloc(33);
+	char *out;
 
 	strbuf_init(&text, STRBUF_NO_CAP);
 	budget_alert_specs(b, &v, &n);
@@ -145,13 +142,8 @@ char *budget_alerts_hash(const struct budget *b)
 		strbuf_addch(&text, '\n');
 	}
 	budget_alert_specs_free(v, n);
-	EVP_Digest(text.buf, text.len, md, &mdlen, EVP_sha256(), NULL);
+	out = digest_hex(text.buf, text.len, 32);
 	strbuf_release(&text);
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[32] = '\0';
 	return out;
 }
 

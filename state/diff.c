@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "digest.h"
 #include "xalloc.h"
 
 const char *region_partition(const char *region)
@@ -41,46 +40,97 @@ char *diff_model_arn(const struct tenant *t, const struct profile *p, const char
 
 char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since)
 {
-	static const char digits[] = "0123456789abcdef";
 	/* Newlines cannot occur in any of the parts, so the seed is unambiguous. */
 	char *seed = xasprintf("%s\n%s\n%s\n%" PRId64, instance, tenant_id, name, since);
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	char *out = xmalloc(33);
+	char *out = digest_hex(seed, strlen(seed), 32);
 
-	EVP_Digest(seed, strlen(seed), md, &mdlen, EVP_sha256(), NULL);
 	free(seed);
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[32] = '\0';
 	return out;
 }
 
-static void base_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
-		      struct tag_set *ret)
+/* ---- desired tags as borrowed views ----
+ * A view is a tag_set whose strings belong to others (the model, the settings): the
+ * sets compared for every tenant on every pass are built without copying a string.
+ * tag_view_release frees the array only. */
+
+void tag_view_put(struct tag_set *v, const char *key, const char *value)
 {
-	tag_set_copy(ret, &t->tags);
-	for (size_t i = 0; i < p->tags.n; i++)
-		tag_set_put(ret, p->tags.items[i].key, p->tags.items[i].value);
-	tag_set_put(ret, TAG_MANAGED_BY, s->instance);
-	tag_set_put(ret, TAG_TENANT, t->id);
-	tag_set_put(ret, TAG_PROFILE, p->key);
+	size_t i = v->n;
+
+	for (size_t k = 0; k < v->n; k++) {
+		int order = strcmp(v->items[k].key, key);
+		if (order == 0) {
+			v->items[k].value = (char *)value;
+			return;
+		}
+		if (order > 0) {
+			i = k;
+			break;
+		}
+	}
+	XGROW(v->items, v->n + 1, v->alloc);
+	memmove(&v->items[i + 1], &v->items[i], (v->n - i) * sizeof(v->items[0]));
+	v->items[i].key = (char *)key;
+	v->items[i].value = (char *)value;
+	v->n++;
+}
+
+void tag_view_add_all(struct tag_set *v, const struct tag_set *src)
+{
+	if (!v->n) { /* the common first step: src is sorted already */
+		XGROW(v->items, src->n, v->alloc);
+		if (src->n)
+			memcpy(v->items, src->items, src->n * sizeof(src->items[0]));
+		v->n = src->n;
+		return;
+	}
+	for (size_t i = 0; i < src->n; i++)
+		tag_view_put(v, src->items[i].key, src->items[i].value);
+}
+
+void tag_view_release(struct tag_set *v)
+{
+	free(v->items);
+	tag_set_init(v);
+}
+
+static void base_tag_view(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
+			  struct tag_set *v)
+{
+	tag_set_init(v);
+	tag_view_add_all(v, &t->tags);
+	tag_view_add_all(v, &p->tags);
+	tag_view_put(v, TAG_MANAGED_BY, s->instance);
+	tag_view_put(v, TAG_TENANT, t->id);
+	tag_view_put(v, TAG_PROFILE, p->key);
+}
+
+static void profile_tag_view(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
+			     const char *model_arn, struct tag_set *v)
+{
+	base_tag_view(s, t, p, v);
+	tag_view_put(v, TAG_MODEL, model_arn);
+	tag_view_put(v, TAG_SPEC, p->spec_hash);
 }
 
 void diff_profile_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
 		       const char *model_arn, struct tag_set *ret)
 {
-	base_tags(s, t, p, ret);
-	tag_set_put(ret, TAG_MODEL, model_arn);
-	tag_set_put(ret, TAG_SPEC, p->spec_hash);
+	struct tag_set v;
+
+	profile_tag_view(s, t, p, model_arn, &v);
+	tag_set_copy(ret, &v);
+	tag_view_release(&v);
 }
 
 void diff_parameter_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
 			 struct tag_set *ret)
 {
-	base_tags(s, t, p, ret);
+	struct tag_set v;
+
+	base_tag_view(s, t, p, &v);
+	tag_set_copy(ret, &v);
+	tag_view_release(&v);
 }
 
 static void keep_timer(struct diff_ctx *c, const char *resource)
@@ -114,28 +164,35 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* Tags: set what differs; remove keys that are not desired, that this instance
- * applied (or that are reserved), and that are not aws: keys. */
+ * applied (or that are reserved), and that are not aws: keys. Both sets are sorted by
+ * key, so one merged walk compares them. */
 void dctx_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
 	       const char *profile_key, const struct tag_set *want, const struct tag_set *have)
 {
 	struct tag_set set;
 	char **remove = NULL;
-	size_t n_remove = 0;
+	size_t n_remove = 0, i = 0, j = 0;
 
 	tag_set_init(&set);
-	for (size_t i = 0; i < want->n; i++) {
-		const char *v = tag_set_get(have, want->items[i].key);
-		if (!v || strcmp(v, want->items[i].value) != 0)
+	while (i < want->n || j < have->n) {
+		int order = i == want->n ? 1 : j == have->n ? -1 : strcmp(want->items[i].key, have->items[j].key);
+		if (order < 0) { /* desired, absent */
 			tag_set_put(&set, want->items[i].key, want->items[i].value);
-	}
-	for (size_t i = 0; i < have->n; i++) {
-		const char *k = have->items[i].key;
-		if (tag_set_get(want, k) || starts_with(k, "aws:"))
-			continue;
-		if (!starts_with(k, TAG_RESERVED_PREFIX) && !record_applied_has(c->in->record, resource, k))
-			continue;
-		remove = xreallocarray(remove, n_remove + 1, sizeof(char *));
-		remove[n_remove++] = xstrdup(k);
+			i++;
+		} else if (order == 0) { /* both: the value may differ */
+			if (strcmp(want->items[i].value, have->items[j].value) != 0)
+				tag_set_put(&set, want->items[i].key, want->items[i].value);
+			i++;
+			j++;
+		} else { /* present, not desired */
+			const char *k = have->items[j++].key;
+			if (starts_with(k, "aws:"))
+				continue;
+			if (!starts_with(k, TAG_RESERVED_PREFIX) && !record_applied_has(c->in->record, resource, k))
+				continue;
+			remove = xreallocarray(remove, n_remove + 1, sizeof(char *));
+			remove[n_remove++] = xstrdup(k);
+		}
 	}
 	if (set.n) {
 		struct action *a = plan_add(c->plan, tag_kind, "%zu tag(s) to set", set.n);
@@ -235,15 +292,15 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 	}
 	if (!cur)
 		return; /* nothing to publish yet; an older parameter value stays in place */
-	diff_parameter_tags(c->s, c->in->desired, dp, &want);
 	if (!p) {
 		a = plan_add(c->plan, ACT_PARAM_CREATE, "parameter %s does not exist", dp->parameter);
 		a->resource = xstrdup(dp->parameter);
 		a->profile_key = xstrdup(dp->key);
 		a->value = xstrdup(cur->arn);
-		a->tags = want;
+		diff_parameter_tags(c->s, c->in->desired, dp, &a->tags);
 		return;
 	}
+	base_tag_view(c->s, c->in->desired, dp, &want);
 	if (!p->value || strcmp(p->value, cur->arn) != 0) {
 		a = plan_add(c->plan, ACT_PARAM_UPDATE, "parameter %s names %s, not %s", p->name,
 			     p->value ? p->value : "nothing", cur->arn);
@@ -252,7 +309,7 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 		a->value = xstrdup(cur->arn);
 	}
 	dctx_tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
-	tag_set_release(&want);
+	tag_view_release(&want);
 	dctx_clear_timer(c, p->name);
 }
 
@@ -288,9 +345,9 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		 * keep whatever the profile carries. */
 		if (!model_arn)
 			model_arn = xstrdup_or_null(tag_set_get(&cur->tags, TAG_MODEL));
-		diff_profile_tags(c->s, c->in->desired, dp, model_arn ? model_arn : "", &want);
+		profile_tag_view(c->s, c->in->desired, dp, model_arn ? model_arn : "", &want);
 		dctx_tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
-		tag_set_release(&want);
+		tag_view_release(&want);
 		free(model_arn);
 		dctx_clear_timer(c, cur->arn);
 	}

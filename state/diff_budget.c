@@ -11,11 +11,13 @@
 #include "budget_spec.h"
 #include "xalloc.h"
 
-static void budget_tags(const struct diff_ctx *c, const struct tenant *t, struct tag_set *ret)
+/* The budget's desired tags, a view (see diff_impl.h). */
+static void budget_tag_view(const struct diff_ctx *c, const struct tenant *t, struct tag_set *v)
 {
-	tag_set_copy(ret, &t->tags);
-	tag_set_put(ret, TAG_MANAGED_BY, c->s->instance);
-	tag_set_put(ret, TAG_TENANT, t->id);
+	tag_set_init(v);
+	tag_view_add_all(v, &t->tags);
+	tag_view_put(v, TAG_MANAGED_BY, c->s->instance);
+	tag_view_put(v, TAG_TENANT, t->id);
 }
 
 static char *arn_of(const struct diff_ctx *c, const struct observed_budget *b)
@@ -151,12 +153,12 @@ static void diff_live_budget(struct diff_ctx *c, const struct tenant *t, const s
 		a->time_unit = xstrdup(budget_time_unit(t->budget->period));
 		a->filter = budget_filter_expression(t->id);
 	}
-	budget_tags(c, t, &want);
+	budget_tag_view(c, t, &want);
 	first = c->plan->n_actions;
 	dctx_tags(c, ACT_BUDGET_TAG, ACT_BUDGET_UNTAG, arn, NULL, &want, &b->tags);
 	for (size_t i = first; i < c->plan->n_actions; i++)
 		c->plan->actions[i].budget = xstrdup(b->name);
-	tag_set_release(&want);
+	tag_view_release(&want);
 	dctx_clear_timer(c, dctx_key(c, "budget:%s", b->name));
 
 	if (!applied || strcmp(applied, hash) != 0) {
@@ -175,11 +177,14 @@ static void diff_live_budget(struct diff_ctx *c, const struct tenant *t, const s
 static void create_budget(struct diff_ctx *c, const struct tenant *t)
 {
 	struct action *a = budget_action(c, ACT_BUDGET_CREATE, t->budget_name, "the budget does not exist", NULL);
+	struct tag_set v;
 
 	a->limit = xstrdup(t->budget->limit_usd);
 	a->time_unit = xstrdup(budget_time_unit(t->budget->period));
 	a->filter = budget_filter_expression(t->id);
-	budget_tags(c, t, &a->tags);
+	budget_tag_view(c, t, &v);
+	tag_set_copy(&a->tags, &v);
+	tag_view_release(&v);
 	budget_alert_specs(t->budget, &a->alerts, &a->n_alerts);
 	a->value = budget_alerts_hash(t->budget); /* recorded as applied once created */
 }

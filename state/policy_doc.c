@@ -5,14 +5,15 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
+#include "digest.h"
 #include "model.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
+/* A sorted set of strings borrowed from the profiles (not copied). */
 struct strset {
-	char **v;
+	const char **v;
 	size_t n, alloc;
 };
 
@@ -22,51 +23,52 @@ static void strset_add(struct strset *s, const char *x)
 		if (strcmp(s->v[i], x) == 0)
 			return;
 	XGROW(s->v, s->n + 1, s->alloc);
-	s->v[s->n++] = xstrdup(x);
+	s->v[s->n++] = x;
 }
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static cJSON *strset_json(struct strset *s)
+/* A JSON string: ARNs need no escaping, but a document must stay JSON whatever
+ * they hold. */
+static void add_string(struct strbuf *out, const char *s)
 {
-	cJSON *a = cJSON_CreateArray();
-
-	qsort(s->v, s->n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < s->n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(s->v[i]));
-	return a;
+	strbuf_addch(out, '"');
+	while (*s) {
+		size_t plain = 0;
+		while (s[plain] && s[plain] != '"' && s[plain] != '\\' && (unsigned char)s[plain] >= 0x20)
+			plain++;
+		strbuf_add(out, s, plain);
+		s += plain;
+		if (*s == '"' || *s == '\\')
+			strbuf_addf(out, "\\%c", *s++);
+		else if (*s)
+			strbuf_addf(out, "\\u%04x", (unsigned char)*s++);
+	}
+	strbuf_addch(out, '"');
 }
 
-static void strset_release(struct strset *s)
+static void add_list(struct strbuf *out, const struct strset *s)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
+	strbuf_addch(out, '[');
+	for (size_t i = 0; i < s->n; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		add_string(out, s->v[i]);
+	}
+	strbuf_addch(out, ']');
 }
 
-static cJSON *statement(const char *sid, bool invoke, cJSON *resources)
-{
-	cJSON *st = cJSON_CreateObject();
-	const char *actions[] = { "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream" };
+#define INVOKE_ACTIONS "\"Action\":[\"bedrock:InvokeModel\",\"bedrock:InvokeModelWithResponseStream\"],"
 
-	cJSON_AddStringToObject(st, "Sid", sid);
-	cJSON_AddStringToObject(st, "Effect", "Allow");
-	if (invoke)
-		cJSON_AddItemToObject(st, "Action", cJSON_CreateStringArray(actions, 2));
-	else
-		cJSON_AddStringToObject(st, "Action", "bedrock:GetInferenceProfile");
-	cJSON_AddItemToObject(st, "Resource", resources);
-	return st;
-}
-
+/* The text is written directly, keys in a fixed order and every list sorted, so the
+ * same grants always give the same text (policy_hash depends on it). */
 char *policy_document(const struct observed_profile *const *profiles, size_t n)
 {
 	struct strset arns = { 0 }, models = { 0 };
-	cJSON *doc, *sts, *fm, *cond, *eq;
-	char *text;
+	struct strbuf out;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *copy = tag_set_get(&profiles[i]->tags, TAG_MODEL);
@@ -78,27 +80,34 @@ char *policy_document(const struct observed_profile *const *profiles, size_t n)
 			strset_add(&models, copy);
 	}
 	if (!arns.n) {
-		strset_release(&arns);
-		strset_release(&models);
+		free(arns.v);
+		free(models.v);
 		return NULL;
 	}
-	doc = cJSON_CreateObject();
-	cJSON_AddStringToObject(doc, "Version", "2012-10-17");
-	sts = cJSON_AddArrayToObject(doc, "Statement");
-	cJSON_AddItemToArray(sts, statement("InvokeTenantProfiles", true, strset_json(&arns)));
+	qsort(arns.v, arns.n, sizeof(char *), cmp_str);
+	if (models.n)
+		qsort(models.v, models.n, sizeof(char *), cmp_str);
+	strbuf_init(&out, STRBUF_NO_CAP);
+	strbuf_adds(&out, "{\"Version\":\"2012-10-17\",\"Statement\":[");
+	strbuf_adds(&out, "{\"Sid\":\"InvokeTenantProfiles\",\"Effect\":\"Allow\"," INVOKE_ACTIONS "\"Resource\":");
+	add_list(&out, &arns);
+	strbuf_addch(&out, '}');
 	if (models.n) {
-		fm = statement("InvokeModelsOnlyThroughTenantProfiles", true, strset_json(&models));
-		cond = cJSON_AddObjectToObject(fm, "Condition");
-		eq = cJSON_AddObjectToObject(cond, "StringEquals");
-		cJSON_AddItemToObject(eq, "bedrock:InferenceProfileArn", strset_json(&arns));
-		cJSON_AddItemToArray(sts, fm);
+		strbuf_adds(&out,
+			    ",{\"Sid\":\"InvokeModelsOnlyThroughTenantProfiles\",\"Effect\":\"Allow\"," INVOKE_ACTIONS
+			    "\"Resource\":");
+		add_list(&out, &models);
+		strbuf_adds(&out, ",\"Condition\":{\"StringEquals\":{\"bedrock:InferenceProfileArn\":");
+		add_list(&out, &arns);
+		strbuf_adds(&out, "}}}");
 	}
-	cJSON_AddItemToArray(sts, statement("DescribeTenantProfiles", false, strset_json(&arns)));
-	text = cJSON_PrintUnformatted(doc);
-	cJSON_Delete(doc);
-	strset_release(&arns);
-	strset_release(&models);
-	return text;
+	strbuf_adds(&out, ",{\"Sid\":\"DescribeTenantProfiles\",\"Effect\":\"Allow\","
+			  "\"Action\":\"bedrock:GetInferenceProfile\",\"Resource\":");
+	add_list(&out, &arns);
+	strbuf_adds(&out, "}]}");
+	free(arns.v);
+	free(models.v);
+	return strbuf_detach(&out, NULL);
 }
 
 size_t policy_size(const char *doc)
@@ -216,20 +225,5 @@ bool policy_equal(const char *a, const char *b)
 
 char *policy_hash(const char *doc)
 {
-	static const char digits[] = "0123456789abcdef";
-	char *c = canonical_text(doc), *out;
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-
-	if (!c)
-		return NULL;
-	EVP_Digest(c, strlen(c), md, &mdlen, EVP_sha256(), NULL);
-	free(c);
-	out = xmalloc(33);
-	for (int i = 0; i < 16; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[32] = '\0';
-	return out;
+	return digest_hex(doc, strlen(doc), 32);
 }

@@ -24,7 +24,10 @@ char *policy_document(const struct observed_profile *const *profiles, size_t n);
 size_t policy_size(const char *doc);
 /* policy_equal: the same policy, compared as JSON; false when either does not parse. */
 bool policy_equal(const char *a, const char *b);
-/* policy_hash: a hash of the canonical form (32 hex), NULL when doc does not parse. */
+/* policy_hash: a digest of the document's text (32 hex). policy_document writes the
+ * same text for the same grants (sets sorted, keys in a fixed order), so the digest
+ * of a desired document identifies the grants without parsing it: the diff computes
+ * it for every tenant on every pass. */
 char *policy_hash(const char *doc);
 
 #endif

@@ -56,10 +56,31 @@ static void test_statements(void **state)
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(sts, 2), "Action")->valuestring,
 			    "bedrock:GetInferenceProfile");
 	cJSON_Delete(j);
+	/* the same grants, the same text (policy_hash relies on it) */
+	struct observed_profile *swapped[2] = { v[1], v[0] };
+	char *again = policy_document((const struct observed_profile *const *)swapped, 2);
+	assert_string_equal(doc, again);
+	free(again);
 	assert_null(policy_document(NULL, 0));
 	free(doc);
 	for (int i = 0; i < 2; i++)
 		observed_profile_free(v[i]);
+}
+
+/* The document is written by hand, so it must stay JSON whatever an ARN holds. */
+static void test_strings_are_escaped(void **state)
+{
+	struct observed_profile *p = profile("odd", "model\"with\\quote\n", NULL);
+	char *doc = policy_document((const struct observed_profile *const *)&p, 1);
+	cJSON *j = cJSON_Parse(doc);
+	cJSON *fm = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "Statement"), 1);
+
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(fm, "Resource"), 0)->valuestring,
+			    "model\"with\\quote\n");
+	cJSON_Delete(j);
+	free(doc);
+	observed_profile_free(p);
 }
 
 static void test_equal_as_json(void **state)
@@ -70,15 +91,17 @@ static void test_equal_as_json(void **state)
 			"  \"Action\": [\"b:a\", \"b:x\"], \"Sid\": \"S\" } ],\n \"Version\": \"2012-10-17\" }";
 	const char *c = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"S\",\"Effect\":\"Allow\","
 			"\"Action\":[\"b:a\"],\"Resource\":\"r1\"}]}";
-	char *ha = policy_hash(a), *hb = policy_hash(b);
+	char *ha = policy_hash(a), *hc = policy_hash(c), *again = policy_hash(a);
 
 	assert_true(policy_equal(a, b));
 	assert_false(policy_equal(a, c));
 	assert_false(policy_equal(a, "not json"));
-	assert_string_equal(ha, hb);
-	assert_null(policy_hash("{"));
+	assert_string_equal(ha, again);
+	assert_string_not_equal(ha, hc);
+	assert_int_equal(strlen(ha), 32);
 	free(ha);
-	free(hb);
+	free(hc);
+	free(again);
 }
 
 static void test_size_ignores_whitespace(void **state)
@@ -108,6 +131,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements),
+		cmocka_unit_test(test_strings_are_escaped),
 		cmocka_unit_test(test_equal_as_json),
 		cmocka_unit_test(test_size_ignores_whitespace),
 		cmocka_unit_test(test_many_profiles_exceed_the_limit),
