@@ -22,20 +22,12 @@
 
 #include "daemon_config.h"
 #include "desired.h"
+#include "bench_tenants.h"
 #include "diag.h"
 #include "manifest_dir.h"
 #include "xalloc.h"
 
 #define PER_DIR 1000
-
-static const char *const departments[] = { "claims", "engineering", "marketing", "research" };
-static const char *const models[] = {
-	"anthropic.claude-3-5-haiku-20241022-v1:0",
-	"us.anthropic.claude-3-5-haiku-20241022-v1:0",
-	"amazon.nova-lite-v1:0",
-	"amazon.nova-micro-v1:0",
-	"meta.llama3-1-8b-instruct-v1:0",
-};
 
 static const char config_text[] =
 	"manifests: tenants\n"
@@ -49,14 +41,6 @@ static const char config_text[] =
 	"  required_tags: [CostCenter]\n"
 	"  max_budget_usd: 50000\n";
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void write_file(const char *path, const char *text, size_t len)
 {
 	FILE *f = fopen(path, "w");
@@ -65,35 +49,6 @@ static void write_file(const char *path, const char *text, size_t len)
 		perror(path);
 		exit(1);
 	}
-}
-
-/* One tenant: 1-3 profiles, 2-4 tags, a budget with 1-2 alerts, 1-2 roles. */
-static void tenant_text(struct strbuf *sb, size_t i)
-{
-	const char *dept = departments[i % 4];
-	size_t profiles = 1 + i % 3;
-
-	strbuf_addf(sb,
-		    "apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: tenant-%06zu\nspec:\n"
-		    "  department: %s\n  project: project_%zu\n  account: %s\n  tags:\n    CostCenter: %s\n"
-		    "    Project: project_%zu\n",
-		    i, dept, i % 500, i % 5 ? "prod" : "research", dept, i % 500);
-	if (i % 2)
-		strbuf_addf(sb, "    Owner: team-%zu@example.com\n", i % 97);
-	strbuf_adds(sb, "  profiles:\n");
-	for (size_t p = 0; p < profiles; p++)
-		strbuf_addf(sb,
-			    "    - name: p%zu\n      model: %s\n      description: Workload %zu of tenant %zu\n"
-			    "      tags: {app: app-%zu}\n",
-			    p, models[(i + p) % 5], p, i, p);
-	strbuf_addf(sb,
-		    "  budget:\n    limit_usd: %zu\n    period: monthly\n    alerts:\n"
-		    "      - threshold_percent: 80\n        emails: [owner-%zu@example.com]\n",
-		    100 + i % 4900, i % 1000);
-	if (i % 3 == 0)
-		strbuf_adds(sb, "      - threshold_percent: 100\n        type: forecasted\n"
-				"        sns_topic: arn:aws:sns:us-east-1:111122223333:budget-alerts\n");
-	strbuf_addf(sb, "  access:\n    roles: [app-role-%zu%s]\n", i, i % 4 ? "" : ", batch-role");
 }
 
 static void generate(const char *dir, size_t n)
@@ -120,7 +75,7 @@ static void generate(const char *dir, size_t n)
 			free(path);
 		}
 		strbuf_reset(&sb);
-		tenant_text(&sb, i);
+		bench_tenant_manifest(&sb, i, i % 5 ? "prod" : "research", false);
 		bytes += sb.len;
 		path = xasprintf("%s/tenants/group-%03zu/tenant-%06zu.yaml", dir, i / PER_DIR, i);
 		write_file(path, sb.buf, sb.len);
@@ -154,7 +109,7 @@ static int parse(const char *dir)
 	diag_list_init(&diags);
 	desired_store_init(&store);
 	c0 = cpu_seconds();
-	t0 = now();
+	t0 = bench_clock(CLOCK_MONOTONIC);
 	if (daemon_config_load(path, &cfg, &diags) < 0) {
 		fprintf(stderr, "%s: bad configuration\n", path);
 		return 1;
@@ -162,9 +117,9 @@ static int parse(const char *dir)
 	manifest_dir_read(cfg, cfg->manifests, &scan, &diags);
 	files = scan.n_files;
 	tenants = desired_scan_tenants(&scan);
-	t1 = now();
+	t1 = bench_clock(CLOCK_MONOTONIC);
 	desired_store_apply(&store, &scan, &delta);
-	t2 = now();
+	t2 = bench_clock(CLOCK_MONOTONIC);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("manifests: %zu, tenants: %zu, problems: %zu\n", files, tenants, diags.n);
 	printf("parse+validate: %.3f s wall; store apply: %.3f s; total: %.3f s wall, %.3f s CPU\n", t1 - t0, t2 - t1,

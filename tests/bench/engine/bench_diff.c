@@ -1,0 +1,363 @@
+/* bench_diff: the CPU time of one full diff pass over N converged tenants.
+ *
+ * Builds N desired tenants directly (state/model.h) in the shape of the manifests of
+ * tests/bench/config (1-3 profiles, 2-3 tenant tags, a tag per profile, five models
+ * among which a cross-Region system profile), an observed store holding exactly what
+ * the daemon would have created for them (profiles with their ownership tags and
+ * models, parameters naming them) and each tenant's record of applied tag keys, then
+ * times what a resync costs the engine per tenant: observed_tenant_collect followed by
+ * diff_tenant, for every tenant. A converged world must give empty plans; any action
+ * is reported and the run fails. --drift P makes P % of the tenants differ by one
+ * profile tag, so their plans carry a tag action each.
+ *
+ * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
+ * median, and the heap the desired model and the observed store take (mallinfo2). */
+#include <errno.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_tenants.h"
+#include "diff.h"
+#include "observed.h"
+#include "plan.h"
+#include "record.h"
+#include "xalloc.h"
+
+#define INSTANCE   "bedrock-tenantd"
+#define ACCOUNT_ID "111122223333"
+#define REGION	   "us-east-1"
+#define MAX_RUNS   100
+
+/* Where the system profile routes (awsim's catalogue lists these three). */
+static const char *const us_regions[] = { "us-east-1", "us-east-2", "us-west-2" };
+
+struct world {
+	struct tenant **tenants;
+	struct tenant_record **records;
+	size_t n;
+	struct observed_store store;
+	struct diff_settings settings;
+	size_t profiles, parameters;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT]\n"
+		   "\n"
+		   "Times one full diff pass (observed_tenant_collect + diff_tenant for every tenant)\n"
+		   "over N converged tenants, R times, and prints each pass and the median.\n"
+		   "\n"
+		   "  --tenants N      tenants (default 100000)\n"
+		   "  --runs R         passes (default 7, at most 100)\n"
+		   "  --drift PERCENT  tenants whose observed profile lacks one desired tag (default 0)\n"
+		   "  --help           this text\n");
+}
+
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void add_profile(struct tenant *t, size_t i, size_t k)
+{
+	struct profile *p = &t->profiles[k];
+	const char *model = bench_models[(i + k) % BENCH_MODELS];
+	bool system = strncmp(model, "us.", 3) == 0;
+
+	memset(p, 0, sizeof(*p));
+	p->key = xasprintf("p%zu", k);
+	p->model = xstrdup(model);
+	p->model_kind = system ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
+	p->model_id = xstrdup(model);
+	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
+	tag_set_init(&p->tags);
+	tag_set_put(&p->tags, "app", p->key);
+	/* any six hex digits do: the diff compares names and the spec tag, it does not hash */
+	snprintf(p->spec_hash, sizeof(p->spec_hash), "%06zx", (i * 7 + k * 131) & 0xffffff);
+	p->name = xasprintf("%s-%s-%s", t->id, p->key, p->spec_hash);
+	p->parameter = xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, p->key);
+}
+
+static struct tenant *make_tenant(size_t i)
+{
+	struct tenant *t = xcalloc(1, sizeof(*t));
+	const char *dept = bench_departments[i % BENCH_DEPARTMENTS];
+	char project[32];
+
+	t->id = xasprintf("tenant-%06zu", i);
+	t->department = xstrdup(dept);
+	snprintf(project, sizeof(project), "project_%zu", i % 500);
+	t->project = xstrdup(project);
+	t->region = xstrdup(REGION);
+	t->account = xstrdup("prod");
+	tag_set_init(&t->tags);
+	tag_set_put(&t->tags, "CostCenter", dept);
+	tag_set_put(&t->tags, "Project", project);
+	if (i % 2) {
+		char owner[48];
+		snprintf(owner, sizeof(owner), "team-%zu@example.com", i % 97);
+		tag_set_put(&t->tags, "Owner", owner);
+	}
+	t->n_profiles = 1 + i % 3;
+	t->profiles = xcalloc(t->n_profiles, sizeof(*t->profiles));
+	for (size_t k = 0; k < t->n_profiles; k++)
+		add_profile(t, i, k);
+	t->policy_name = xasprintf("bedrock-tenantd-%s", t->id);
+	t->file = xasprintf("tenants/group-%03zu/%s.yaml", i / 1000, t->id);
+	t->revision = xasprintf("%064zx", i);
+	return t;
+}
+
+/* What the daemon's creates leave behind for profile k of tenant i: the profile with
+ * its tags and models, the parameter naming it, the applied tag keys. */
+static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
+{
+	const struct tenant *t = w->tenants[i];
+	const struct profile *dp = &t->profiles[k];
+	struct observed_profile *p = xcalloc(1, sizeof(*p));
+	struct observed_parameter *q = xcalloc(1, sizeof(*q));
+	char *model_arn = diff_model_arn(t, dp, ACCOUNT_ID);
+
+	p->id = xasprintf("%012zx", w->profiles + 1);
+	p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", REGION, ACCOUNT_ID, p->id);
+	p->name = xstrdup(dp->name);
+	p->description = xstrdup(dp->description);
+	if (dp->model_kind == MODEL_SYSTEM_PROFILE_ID) {
+		const char *base = dp->model_id + 3;
+		p->n_model_arns = 3;
+		p->model_arns = xcalloc(3, sizeof(char *));
+		for (size_t r = 0; r < 3; r++)
+			p->model_arns[r] = xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base);
+	} else {
+		p->n_model_arns = 1;
+		p->model_arns = xcalloc(1, sizeof(char *));
+		p->model_arns[0] = xstrdup(model_arn);
+	}
+	diff_profile_tags(&w->settings, t, dp, model_arn, &p->tags);
+	if (drift)
+		tag_set_remove(&p->tags, "app");
+	p->tags_known = true;
+	p->listed = true;
+	p->created_at = 1700000000;
+
+	q->name = xstrdup(dp->parameter);
+	q->value = xstrdup(p->arn);
+	q->version = 1;
+	diff_parameter_tags(&w->settings, t, dp, &q->tags);
+	q->tags_known = true;
+
+	observed_store_put_profile(&w->store, p);
+	observed_store_put_parameter(&w->store, q);
+	w->profiles++;
+	w->parameters++;
+	free(model_arn);
+}
+
+/* The tag keys the daemon applied to each resource of tenant i: everything it set at
+ * creation. */
+static void remember_applied(struct world *w, size_t i)
+{
+	const struct tenant *t = w->tenants[i];
+
+	w->records[i] = tenant_record_new(t->id);
+	w->records[i]->known = true;
+	for (size_t k = 0; k < t->n_profiles; k++) {
+		struct tag_set tags;
+		const struct profile *dp = &t->profiles[k];
+		const struct observed_profile *p = observed_store_profile_by_name(&w->store, dp->name);
+		char *model_arn = diff_model_arn(t, dp, ACCOUNT_ID);
+
+		diff_profile_tags(&w->settings, t, dp, model_arn, &tags);
+		record_note_tagged(w->records[i], p->arn, &tags);
+		tag_set_release(&tags);
+		diff_parameter_tags(&w->settings, t, dp, &tags);
+		record_note_tagged(w->records[i], dp->parameter, &tags);
+		tag_set_release(&tags);
+		free(model_arn);
+	}
+}
+
+static void world_build(struct world *w, size_t n, unsigned drift_percent, size_t *ret_desired_bytes,
+			size_t *ret_observed_bytes, size_t *ret_record_bytes)
+{
+	size_t h0 = heap_in_use(), h1, h2;
+
+	memset(w, 0, sizeof(*w));
+	w->settings = (struct diff_settings){ INSTANCE, ACCOUNT_ID, 600, 900 };
+	w->n = n;
+	w->tenants = xcalloc(n, sizeof(*w->tenants));
+	w->records = xcalloc(n, sizeof(*w->records));
+	for (size_t i = 0; i < n; i++)
+		w->tenants[i] = make_tenant(i);
+	h1 = heap_in_use();
+	observed_store_init(&w->store);
+	for (size_t i = 0; i < n; i++) {
+		/* spread the drifting tenants evenly */
+		bool drift = drift_percent && (i * drift_percent) / 100 != ((i + 1) * drift_percent) / 100;
+		for (size_t k = 0; k < w->tenants[i]->n_profiles; k++)
+			observe_profile(w, i, k, drift && k == 0);
+	}
+	h2 = heap_in_use();
+	for (size_t i = 0; i < n; i++)
+		remember_applied(w, i);
+	*ret_desired_bytes = h1 - h0;
+	*ret_observed_bytes = h2 - h1;
+	*ret_record_bytes = heap_in_use() - h2;
+}
+
+static void world_release(struct world *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		tenant_free(w->tenants[i]);
+		tenant_record_free(w->records[i]);
+	}
+	free(w->tenants);
+	free(w->records);
+	observed_store_release(&w->store);
+}
+
+static void print_plan(const char *tenant, const struct plan *p)
+{
+	fprintf(stderr, "bench_diff: %s is not converged: %zu action(s)%s%s\n", tenant, p->n_actions,
+		p->error ? ", error: " : "", p->error ? p->error : "");
+	for (size_t i = 0; i < p->n_actions; i++)
+		fprintf(stderr, "  %s %s (%s)\n", action_kind_name(p->actions[i].kind),
+			p->actions[i].resource ? p->actions[i].resource : "", p->actions[i].reason);
+}
+
+/* One pass: every tenant's view collected and diffed, as a resync does. Returns the
+ * number of actions planned; *ret_first names a tenant whose plan was not empty. */
+static size_t pass(const struct world *w, double *ret_cpu, double *ret_wall, size_t *ret_first)
+{
+	double c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID), w0 = bench_clock(CLOCK_MONOTONIC);
+	size_t actions = 0;
+
+	*ret_first = SIZE_MAX;
+	for (size_t i = 0; i < w->n; i++) {
+		const struct tenant *t = w->tenants[i];
+		struct observed_tenant o;
+		struct plan p;
+		struct diff_input in = {
+			.tenant_id = t->id,
+			.desired = t,
+			.deletion_policy = t->deletion_policy,
+			.record = w->records[i],
+			.observed = &o,
+			.now = 1700000600,
+		};
+
+		observed_tenant_collect(&w->store, INSTANCE, t->id, t, &o);
+		diff_tenant(&w->settings, &in, &p);
+		if ((p.n_actions || p.error) && *ret_first == SIZE_MAX)
+			*ret_first = i;
+		actions += p.n_actions + (p.error != NULL);
+		plan_release(&p);
+		observed_tenant_release(&o);
+	}
+	*ret_cpu = bench_clock(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	*ret_wall = bench_clock(CLOCK_MONOTONIC) - w0;
+	return actions;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tenants", required_argument, NULL, 'n' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "drift", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	size_t n = 100000, runs = 7, drift = 0, desired_bytes, observed_bytes, record_bytes, expected, first;
+	double cpu[MAX_RUNS], wall[MAX_RUNS], t0;
+	struct world w;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (bench_parse_size("bench_diff", optarg, "--tenants", 1, 10000000, &n) < 0)
+				return 2;
+			break;
+		case 'r':
+			if (bench_parse_size("bench_diff", optarg, "--runs", 1, MAX_RUNS, &runs) < 0)
+				return 2;
+			break;
+		case 'd':
+			if (bench_parse_size("bench_diff", optarg, "--drift", 0, 100, &drift) < 0)
+				return 2;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	t0 = bench_clock(CLOCK_MONOTONIC);
+	world_build(&w, n, (unsigned)drift, &desired_bytes, &observed_bytes, &record_bytes);
+	printf("tenants: %zu, profiles: %zu, parameters: %zu, drifting tenants: %zu %%\n", w.n, w.profiles,
+	       w.parameters, drift);
+	printf("built in %.2f s; heap: desired model %.1f MB, observed store %.1f MB, records %.1f MB\n",
+	       bench_clock(CLOCK_MONOTONIC) - t0, (double)desired_bytes / 1e6, (double)observed_bytes / 1e6,
+	       (double)record_bytes / 1e6);
+
+	/* a drifting tenant plans one profile tag action */
+	expected = drift ? (n * drift) / 100 : 0;
+	for (size_t r = 0; r < runs; r++) {
+		size_t actions = pass(&w, &cpu[r], &wall[r], &first);
+		printf("pass %zu: %.1f ms CPU, %.1f ms wall, %zu action(s)\n", r + 1, cpu[r] * 1e3, wall[r] * 1e3,
+		       actions);
+		if (actions != expected && (drift || first == SIZE_MAX)) {
+			fprintf(stderr, "bench_diff: %zu action(s) planned, %zu expected\n", actions, expected);
+			rc = 1;
+			break;
+		}
+		if (actions != expected) {
+			struct observed_tenant o;
+			struct plan p;
+			struct diff_input in = { .tenant_id = w.tenants[first]->id,
+						 .desired = w.tenants[first],
+						 .record = w.records[first],
+						 .observed = &o,
+						 .now = 1700000600 };
+			fprintf(stderr, "bench_diff: %zu action(s) planned, none expected\n", actions);
+			observed_tenant_collect(&w.store, INSTANCE, w.tenants[first]->id, w.tenants[first], &o);
+			diff_tenant(&w.settings, &in, &p);
+			print_plan(w.tenants[first]->id, &p);
+			plan_release(&p);
+			observed_tenant_release(&o);
+			rc = 1;
+			break;
+		}
+	}
+	if (rc == 0) {
+		qsort(cpu, runs, sizeof(double), cmp_double);
+		qsort(wall, runs, sizeof(double), cmp_double);
+		printf("median of %zu passes: %.1f ms CPU (%.0f ns per tenant), %.1f ms wall; min %.1f, max %.1f ms "
+		       "CPU\n",
+		       runs, cpu[runs / 2] * 1e3, cpu[runs / 2] * 1e9 / (double)n, wall[runs / 2] * 1e3, cpu[0] * 1e3,
+		       cpu[runs - 1] * 1e3);
+	}
+	world_release(&w);
+	return rc;
+}

@@ -1,0 +1,580 @@
+#!/usr/bin/env bash
+# bench_engine.sh: the daemon end to end against awsim, measured against DESIGN.md's
+# "Scale and speed targets" (docs/PERFORMANCE.md, section Engine). A benchmark that
+# prints figures, not a test: nothing here passes or fails on a time.
+set -euo pipefail
+export LC_ALL=C
+
+usage() {
+	cat <<'EOF'
+usage: bench_engine.sh [options] scale N
+       bench_engine.sh [options] startup N
+       bench_engine.sh [options] throttled N
+
+scale N      N tenants (engine_probe gen: 1-3 profiles, a budget with alerts and 1-2
+             IAM roles each, one account per 4,000 tenants, the roles made in awsim
+             beforehand) converged from nothing against awsim, then measured:
+             - cold start: launch -> first full scan applied (the daemon's log, 1 ms)
+             - control socket: GET /v1/status and GET /v1/tenants/{id} back to back
+               (engine_probe hammer) from the scan until every tenant is reconciled,
+               at rest, and during each warm restart
+             - convergence time; VmHWM and VmRSS of the daemon once quiet
+             - a steady-state resync: awsim's call counters against the paging minimum
+             - manifest edits (rename into place): the rename -> the first mutating
+               call in awsim's request log, timestamped as it is written (1 us)
+             - warm restarts: launch -> scan applied -> ready; memory; mutating calls
+startup N    only the startup: launch -> first full scan applied, once with an empty
+             state directory (cold) and --restarts times with the state that run left
+             (warm), stopping the daemon as soon as the scan is applied
+throttled N  N tenants converged from nothing while awsim limits CreateInferenceProfile
+             and PutParameter to --rate requests/s each (token buckets, burst = rate)
+             and the daemon's rate_limits match them (bedrock 2 x rate: each create is
+             read back with GetInferenceProfile; ssm 1 x rate), times --over; the
+             convergence time against the bound (calls needed - burst) / rate
+
+options:
+  --build DIR     build directory (default: $BTD_BUILD, else <repo>/build-bench)
+  --edits K       manifest edits to time (scale; default 50)
+  --restarts R    warm restarts (scale, startup; default 3)
+  --probe-interval MS
+                  scale: the control-socket client waits MS between requests instead of
+                  sending them back to back (default 0; a busy client slows a large
+                  convergence down: 1000 at 100,000 tenants)
+  --settle DUR    the daemon's watch.settle (default: not set, the daemon's 200ms)
+  --rate R        awsim's limit per mutating operation (throttled; default 50)
+  --over F        the daemon's rate_limits are F times the matched ones (throttled;
+                  default 1)
+  --runs R        convergences to measure (throttled; default 3)
+  --keep          keep the scratch directory (logs, latency samples) and print its path
+  --help          this text
+
+Needs: the targets bedrock-tenantd bedrock-tenantctl awsim engine_probe built in the
+build directory, curl and jq.
+EOF
+}
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BTD_BUILD:-$HERE/../../../build-bench}
+EDITS=50
+RESTARTS=3
+SETTLE=
+RATE=50
+OVER=1
+RUNS=3
+KEEP=0
+INTERVAL=0
+HANG_LIMIT=900
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) BUILD=$2; shift 2 ;;
+	--edits) EDITS=$2; shift 2 ;;
+	--restarts) RESTARTS=$2; shift 2 ;;
+	--settle) SETTLE=$2; shift 2 ;;
+	--rate) RATE=$2; shift 2 ;;
+	--over) OVER=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	--probe-interval) INTERVAL=$2; shift 2 ;;
+	--help | -h) usage; exit 0 ;;
+	-*) usage >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 2 ] || { usage >&2; exit 2; }
+MODE=$1
+N=$2
+case $MODE in scale | startup | throttled) ;; *) usage >&2; exit 2 ;; esac
+[[ $N =~ ^[1-9][0-9]*$ ]] || { echo "bench_engine.sh: N must be a positive number" >&2; exit 2; }
+
+DAEMON=$BUILD/daemon/bedrock-tenantd
+CTL_BIN=$BUILD/daemon/ctl/bedrock-tenantctl
+AWSIM=$BUILD/tests/awsim/awsim
+PROBE=$BUILD/tests/bench/engine/engine_probe
+for b in "$DAEMON" "$CTL_BIN" "$AWSIM" "$PROBE"; do
+	[ -x "$b" ] || { echo "bench_engine.sh: $b is missing (build it first, see --help)" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/btd-bench-engine-XXXXXX)
+AWSIM_PID=
+DAEMON_PID=
+HAMMER_PID=
+SAMPLER_PID=
+PORT=
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+export AWS_REGION=us-east-1
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL || true
+
+cleanup() {
+	local rc=$?
+	for pid in "$SAMPLER_PID" "$HAMMER_PID" "$DAEMON_PID" "$AWSIM_PID"; do
+		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
+	done
+	wait 2>/dev/null || true
+	if [ $KEEP = 1 ] || [ $rc -ne 0 ]; then
+		[ $rc -eq 0 ] || tail -n 20 "$WORK/daemon.log" 2>/dev/null || true
+		echo "scratch directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+	echo "bench_engine.sh: $*" >&2
+	exit 1
+}
+
+# ---- arithmetic and statistics ----
+
+# fsub A B: A - B, six decimals.
+fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", a - b }'; }
+# median of the numbers on stdin (one per line).
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# quantiles of the numbers on stdin: "n N p50 X p99 Y max Z" (nearest rank).
+quantiles() {
+	sort -g | awk '{ v[NR] = $1 }
+		function q(p,   r) { r = int(NR * p + 0.999999); if (r < 1) r = 1; return v[r] }
+		END { if (NR) printf "n %d p50 %.2f p99 %.2f max %.2f", NR, q(0.5), q(0.99), v[NR]; else printf "n 0" }'
+}
+# log_epoch LINE: the wall-clock time of one of the daemon's log lines.
+log_epoch() { date -u -d "${1%% *}" +%s.%3N; }
+
+# ---- processes ----
+
+# start_awsim [--faults FILE] [--log]: awsim on a free port; with --log its request
+# log goes through `engine_probe stamp` into $WORK/awsim.log.
+start_awsim() {
+	local args=() log=0
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--faults) args+=(--faults "$2"); shift 2 ;;
+		--log) log=1; shift ;;
+		esac
+	done
+	# a fresh copy of the generated state (the roles) each time: awsim saves over it
+	cp "$WORK/gen/awsim-state.json" "$WORK/awsim-state.json"
+	args+=(--state "$WORK/awsim-state.json" --state-interval 86400)
+	: >"$WORK/awsim.out"
+	if [ $log = 1 ]; then
+		"$AWSIM" --listen 127.0.0.1:0 --seed 7 --account 111122223333 --region us-east-1 "${args[@]}" \
+			>"$WORK/awsim.out" 2> >("$PROBE" stamp >"$WORK/awsim.log") &
+	else
+		"$AWSIM" --listen 127.0.0.1:0 --quiet --seed 7 --account 111122223333 --region us-east-1 \
+			"${args[@]}" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
+	fi
+	AWSIM_PID=$!
+	for _ in $(seq 1200); do
+		[ -s "$WORK/awsim.out" ] && break
+		sleep 0.05
+	done
+	PORT=$(sed -n '1s/^listening on 127.0.0.1://p' "$WORK/awsim.out")
+	[ -n "$PORT" ] || fail "awsim did not start"
+	A=http://127.0.0.1:$PORT/_awsim
+}
+
+# stop_awsim: at once, without saving its state.
+stop_awsim() {
+	kill -9 "$AWSIM_PID"
+	wait "$AWSIM_PID" 2>/dev/null || true
+	AWSIM_PID=
+}
+
+# write_config RATE_LIMITS_YAML
+write_config() {
+	{
+		cat <<YAML
+manifests: $WORK/gen/tenants
+state_dir: $WORK/state
+socket:
+  path: $WORK/control.sock
+  mode: "0660"
+instance: bedrock-tenantd
+region: us-east-1
+YAML
+		cat "$WORK/gen/accounts.yaml"
+		cat <<YAML
+resync_interval: 1d
+policy:
+  allowed_models: ["anthropic.*", "us.anthropic.*", "amazon.nova-*", "meta.llama3-1-*"]
+  departments: [claims, engineering, marketing, research]
+  required_tags: [CostCenter]
+  max_budget_usd: 50000
+rate_limits:
+$1
+endpoints:
+  default: http://127.0.0.1:$PORT
+watch:
+  rescan_interval: 1d
+YAML
+		[ -z "$SETTLE" ] || echo "  settle: $SETTLE"
+	} >"$WORK/config.yaml"
+}
+
+unlimited() {
+	local s
+	for s in bedrock ssm tagging sts budgets iam; do
+		echo "  $s: {requests_per_second: 10000, burst: 10000}"
+	done
+}
+
+# start_daemon: LAUNCH is the wall-clock time just before the fork.
+start_daemon() {
+	LAUNCH=$EPOCHREALTIME
+	"$DAEMON" --config "$WORK/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
+	DAEMON_PID=$!
+}
+
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" || fail "the daemon did not exit cleanly on SIGTERM"
+	DAEMON_PID=
+}
+
+ctl() { "$CTL_BIN" --socket "$WORK/control.sock" "$@"; }
+status_json() { ctl --json status 2>/dev/null || true; }
+
+# start_hammer FILE: engine_probe hammer on the control socket until the daemon is
+# ready, its samples into FILE; stop_hammer waits for it.
+start_hammer() {
+	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --until-ready --seconds 86400 \
+		--interval "$INTERVAL" --out "$1" >/dev/null &
+	HAMMER_PID=$!
+}
+stop_hammer() {
+	wait "$HAMMER_PID" || true
+	HAMMER_PID=
+}
+# latencies KIND FILE SINCE: quantiles (ms) of the KIND requests of a hammer's samples
+# sent at or after SINCE.
+latencies() { awk -v k="$1" -v a="$3" '$3 == k && $1 >= a { print $2 / 1000 }' "$2" | quantiles; }
+
+# wait_log REGEX K SECONDS: print the K-th line of the daemon's log matching REGEX.
+wait_log() {
+	local re=$1 k=$2 deadline=$((SECONDS + $3)) line
+	while :; do
+		line=$(grep -E "$re" "$WORK/daemon.log" | sed -n "${k}p")
+		[ -z "$line" ] || { echo "$line"; return 0; }
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited"
+		[ $SECONDS -lt $deadline ] || fail "no '$re' in the daemon's log after $3 s"
+		sleep 0.02
+	done
+}
+count_log() { grep -cE "$1" "$WORK/daemon.log" || true; }
+
+# wait_ready_with_progress K [SECONDS]: until the K-th "first full sync done" (at most
+# SECONDS, default 7200), printing the tenants by state every 30 s. A daemon that has
+# not answered on its control socket for HANG_LIMIT seconds is reported and the run
+# ends.
+wait_ready_with_progress() {
+	local next=$((SECONDS + 30)) start=$SECONDS limit=${2:-7200} answered=$SECONDS
+	until [ "$(count_log 'first full sync done')" -ge "$1" ]; do
+		kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited"
+		if [ $SECONDS -ge $next ]; then
+			next=$((SECONDS + 30))
+			if ! curl -sf --max-time 10 --unix-socket "$WORK/control.sock" http://localhost/v1/health >/dev/null; then
+				echo "  ... $((SECONDS - start)) s: no answer on the control socket within 10 s" \
+					"($(ps -o pcpu= -p "$DAEMON_PID")% CPU)"
+				[ $((SECONDS - answered)) -lt "$HANG_LIMIT" ] ||
+					fail "the daemon has not answered on its control socket for $((SECONDS - answered)) s" \
+						"($(ps -o pcpu= -p "$DAEMON_PID")% CPU; AWS calls: $(curl -sf "$A/calls" | jq -c 'map_values(.ok)'))"
+				continue
+			fi
+			answered=$SECONDS
+			# nothing queued, nothing running, not ready: tenants that cannot converge
+			if status_json | jq -e '(.ready | not) and .queue.depth == 0 and .queue.reconciles_in_flight == 0 and
+				.queue.aws_calls_in_flight == 0' >/dev/null; then
+				fail "stuck: $(by_state); first problem: $(grep -m1 -E ' (error|warning) tenant=' "$WORK/daemon.log")"
+			fi
+			echo "  ... $((SECONDS - start)) s: $(by_state)"
+		fi
+		[ $((SECONDS - start)) -lt "$limit" ] || fail "not ready after $limit s"
+		sleep 0.05
+	done
+}
+
+calls_total() { curl -sf "$A/calls" | jq '[.[] | .ok + .throttled + .failed + .dropped] | add // 0'; }
+# mutating_calls: "none", or each mutating operation awsim counted with its count.
+mutating_calls() {
+	curl -sf "$A/calls" | jq -r '[to_entries[] | select(.value.mutating) |
+		"\(.key)=\(.value.ok + .value.throttled + .value.failed + .value.dropped)"] | join(",") |
+		if . == "" then "none" else . end'
+}
+
+# wait_quiet SECONDS: ready, nothing in flight, and awsim's counters still for 1 s.
+wait_quiet() {
+	local deadline=$((SECONDS + $1)) last=-1 cur
+	while :; do
+		if status_json | jq -e '.ready and .queue.reconciles_in_flight == 0 and
+			.queue.aws_calls_in_flight == 0' >/dev/null 2>&1; then
+			cur=$(calls_total)
+			[ "$cur" != "$last" ] || return 0
+			last=$cur
+		else
+			last=-1
+		fi
+		[ $SECONDS -lt $deadline ] || fail "the daemon is not quiet after $1 s"
+		sleep 1
+	done
+}
+
+# memory: "HWM RSS" of the daemon in MB.
+memory() { awk '/^VmHWM/ { h = $2 } /^VmRSS/ { r = $2 } END { printf "%.0f %.0f\n", h / 1024, r / 1024 }' "/proc/$DAEMON_PID/status"; }
+by_state() { status_json | jq -c '.tenants.by_state | with_entries(select(.value > 0))'; }
+
+# expected_pages: the paging minimum of one complete listing of every place, from the
+# generator's layout (tenant i: account i % K, 1 + i % 3 profiles with a parameter each,
+# one budget; every place in us-east-1, where Budgets lives): "places L G S D"
+# (ListInferenceProfiles by 1000, GetResources over profiles, parameters and budgets by
+# 100, GetParametersByPath by 10, DescribeBudgets by 1000).
+expected_pages() {
+	local k
+	k=$(grep -c '^  acct-' "$WORK/gen/accounts.yaml")
+	awk -v n="$N" -v k="$k" 'function up(a, b) { return a ? int((a + b - 1) / b) : 1 }
+		BEGIN { for (i = 0; i < n; i++) { p[i % k] += 1 + i % 3; t[i % k]++ }
+			for (a = 0; a < k; a++) {
+				l += up(p[a], 1000); g += up(2 * p[a] + t[a], 100); s += up(p[a], 10); d += up(t[a], 1000)
+			}
+			print k, l, g, s, d }'
+}
+
+generate() {
+	echo "== generating $N tenants"
+	"$PROBE" gen "$WORK/gen" "$N"
+}
+
+# ---- scale ----
+
+# awsim's request log: "awsim: METHOD service:Operation region status ...". Resource
+# writes of every service (sts:AssumeRole, which awsim also counts as mutating, is a
+# credential fetch).
+MUTATING_RE='awsim: [A-Z]+ [a-z]+:(Create|Update|Delete|Put|Tag|Untag|AddTags|RemoveTags)[A-Za-z]* '
+
+run_scale() {
+	local line t_scan t_ready cold_scan converge r0 before want took ctl_status ctl_tenant
+	local i j id f tmp off t0 t1 got deadline k_scan k_ready k_apply hwm rss samples=$WORK/hammer.txt
+	local pages_places pages_list pages_tags pages_params pages_budgets
+
+	generate
+	start_awsim --log
+	write_config "$(unlimited)"
+	echo "== cold start: $N tenants from nothing"
+	start_daemon
+	line=$(wait_log 'manifests \(full scan\)' 1 600)
+	t_scan=$(log_epoch "$line")
+	cold_scan=$(fsub "$t_scan" "$LAUNCH")
+	start_hammer "$samples"
+	wait_ready_with_progress 1 86400
+	line=$(wait_log 'first full sync done' 1 10)
+	t_ready=$(log_epoch "$line")
+	stop_hammer
+	converge=$(fsub "$t_ready" "$t_scan")
+	wait_quiet 3600
+	echo "launch -> first full scan applied: $cold_scan s"
+	echo "scan applied -> every tenant reconciled (ready): $converge s"
+	echo "tenants by state: $(by_state)"
+	echo "AWS calls: $(curl -sf "$A/calls" | jq -c 'to_entries | map("\(.key)=\(.value.ok)") | join(" ")')"
+	read -r hwm rss < <(memory)
+	echo "memory once quiet after converging: VmHWM $hwm MB, VmRSS $rss MB"
+	ctl_status=$(latencies status "$samples" "$t_scan")
+	ctl_tenant=$(latencies tenant "$samples" "$t_scan")
+	echo "control socket while converging (ms; requests sent from the scan until ready, interval $INTERVAL ms):"
+	echo "  GET /v1/status: $ctl_status"
+	echo "  GET /v1/tenants/{id}: $ctl_tenant"
+	if [ $KEEP = 1 ]; then
+		curl -sf -X POST "$A/save" >/dev/null && echo "awsim's converged state saved in $WORK/awsim-state.json"
+	fi
+
+	echo "== control socket at rest (10 s)"
+	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds 10 | sed 's/^/  /'
+
+	echo "== steady-state resync"
+	curl -sf -X DELETE "$A/calls" >/dev/null
+	before=$(status_json | jq '.counters.reconciles')
+	t0=$EPOCHREALTIME
+	ctl resync >/dev/null
+	want=$((before + N))
+	deadline=$((SECONDS + 3600))
+	until status_json | jq -e --argjson w "$want" '.counters.reconciles >= $w and .queue.depth == 0 and
+		.queue.reconciles_in_flight == 0' >/dev/null 2>&1; do
+		[ $SECONDS -lt $deadline ] || fail "the resync did not end"
+		sleep 0.1
+	done
+	took=$(fsub "$EPOCHREALTIME" "$t0")
+	wait_quiet 600
+	read -r pages_places pages_list pages_tags pages_params pages_budgets < <(expected_pages)
+	echo "resync -> listed and every tenant compared again: $took s (0.1 s polling)"
+	curl -sf "$A/calls" | jq -r --argjson l "$pages_list" --argjson g "$pages_tags" --argjson s "$pages_params" \
+		--argjson d "$pages_budgets" '
+		def n(op): (.[op].ok // 0) + (.[op].throttled // 0) + (.[op].failed // 0) + (.[op].dropped // 0);
+		"ListInferenceProfiles: \(n("bedrock:ListInferenceProfiles")) (paging minimum \($l))",
+		"GetResources: \(n("tagging:GetResources")) (paging minimum \($g))",
+		"GetParametersByPath: \(n("ssm:GetParametersByPath")) (paging minimum \($s))",
+		"DescribeBudgets: \(n("budgets:DescribeBudgets")) (paging minimum \($d))",
+		"other calls: \([to_entries[] | select(.key | test("ListInferenceProfiles|GetResources|GetParametersByPath|DescribeBudgets$") | not) | "\(.key)=\(.value.ok + .value.throttled + .value.failed + .value.dropped)"] | join(" ") | if . == "" then "none" else . end)",
+		"mutating calls: \([to_entries[] | select(.value.mutating) | "\(.key)=\(.value.ok)"] | join(" ") | if . == "" then "none" else . end)"'
+	echo "places (account, Region): $pages_places"
+
+	echo "== manifest edits: rename -> first mutating call ($EDITS edits)"
+	: >"$WORK/edits.txt"
+	for j in $(seq "$EDITS"); do
+		i=$(((j * 7919 + 13) % N))
+		id=$(printf 'tenant-%06d' "$i")
+		f=$WORK/gen/tenants/group-$(printf '%03d' $((i / 1000)))/$id.yaml
+		tmp=${f%/*}/.$id.yaml.tmp
+		sed "s/^    Project: .*/    Project: edit-$j/" "$f" >"$tmp"
+		off=$(stat -c %s "$WORK/awsim.log")
+		k_apply=$(($(count_log 'manifests \(change\)') + 1))
+		t0=$("$PROBE" rename "$tmp" "$f")
+		deadline=$((SECONDS + 120))
+		while :; do
+			got=$(tail -c +$((off + 1)) "$WORK/awsim.log" | grep -m1 -E "$MUTATING_RE" || true)
+			[ -z "$got" ] || break
+			[ $SECONDS -lt $deadline ] || fail "edit of $id: no mutating call after 120 s"
+			sleep 0.02
+		done
+		t1=${got%% *}
+		line=$(wait_log 'manifests \(change\)' "$k_apply" 120)
+		echo "$(fsub "$t1" "$t0") $(fsub "$(log_epoch "$line")" "$t0") $id ${got#* awsim: }" >>"$WORK/edits.txt"
+		deadline=$((SECONDS + 120))
+		until ctl --json tenant "$id" 2>/dev/null | jq -e '.state == "Ready" and .revision == .reconciled_revision' >/dev/null; do
+			[ $SECONDS -lt $deadline ] || fail "edit of $id: not Ready again after 120 s"
+			sleep 0.05
+		done
+		sleep 0.2
+	done
+	echo "rename -> first mutating call (ms): $(awk '{ print $1 * 1000 }' "$WORK/edits.txt" | quantiles)"
+	echo "rename -> change applied to the engine (ms, daemon log): $(awk '{ print $2 * 1000 }' "$WORK/edits.txt" | quantiles)"
+	echo "first calls: $(awk '{ print $5 }' "$WORK/edits.txt" | sort | uniq -c | awk '{ printf "%s x%d ", $2, $1 }')"
+
+	echo "== warm restarts ($RESTARTS)"
+	: >"$WORK/restarts.txt"
+	for r0 in $(seq "$RESTARTS"); do
+		k_scan=$(($(count_log 'manifests \(full scan\)') + 1))
+		k_ready=$(($(count_log 'first full sync done') + 1))
+		stop_daemon
+		curl -sf -X DELETE "$A/calls" >/dev/null
+		start_daemon
+		start_hammer "$WORK/restart-$r0.txt"
+		line=$(wait_log 'manifests \(full scan\)' "$k_scan" 600)
+		t_scan=$(log_epoch "$line")
+		wait_ready_with_progress "$k_ready" 86400
+		line=$(wait_log 'first full sync done' "$k_ready" 10)
+		t_ready=$(log_epoch "$line")
+		stop_hammer
+		wait_quiet 3600
+		echo "$(fsub "$t_scan" "$LAUNCH") $(fsub "$t_ready" "$LAUNCH") $(memory) $(mutating_calls)" >>"$WORK/restarts.txt"
+		tail -n 1 "$WORK/restarts.txt" | awk -v r="$r0" '{ printf "  restart %d: launch -> scan applied %.3f s, -> ready %.3f s;" \
+			" VmHWM %d MB, VmRSS %d MB; mutating calls: %s\n", r, $1, $2, $3, $4, $5 }'
+		echo "    control socket from the scan until ready (ms): GET /v1/status $(latencies status "$WORK/restart-$r0.txt" "$t_scan");" \
+			"GET /v1/tenants/{id} $(latencies tenant "$WORK/restart-$r0.txt" "$t_scan")"
+	done
+	echo
+	echo "== summary: $N tenants, $(grep -c '^  acct-' "$WORK/gen/accounts.yaml") account(s)"
+	echo "startup, cold (empty state): launch -> scan applied $cold_scan s"
+	echo "startup, warm (median of $RESTARTS): launch -> scan applied $(awk '{ print $1 }' "$WORK/restarts.txt" | median) s," \
+		"-> ready $(awk '{ print $2 }' "$WORK/restarts.txt" | median) s"
+	echo "memory once quiet: after converging VmHWM $hwm MB, VmRSS $rss MB; after a warm restart (median)" \
+		"VmHWM $(awk '{ print $3 }' "$WORK/restarts.txt" | median) MB, VmRSS $(awk '{ print $4 }' "$WORK/restarts.txt" | median) MB"
+	echo "convergence from nothing: $converge s"
+	echo "edit -> first mutating call (ms): $(awk '{ print $1 * 1000 }' "$WORK/edits.txt" | quantiles)"
+	echo "edit -> applied to the engine (ms): $(awk '{ print $2 * 1000 }' "$WORK/edits.txt" | quantiles)"
+	echo "control socket while converging (ms): GET /v1/status $ctl_status; GET /v1/tenants/{id} $ctl_tenant"
+	stop_daemon
+}
+
+# ---- startup ----
+
+run_startup() {
+	local r0 line
+	generate
+	start_awsim
+	write_config "$(unlimited)"
+	: >"$WORK/startup.txt"
+	for r0 in $(seq 0 "$RESTARTS"); do
+		start_daemon
+		line=$(wait_log 'manifests \(full scan\)' $((r0 + 1)) 600)
+		echo "$(fsub "$(log_epoch "$line")" "$LAUNCH") $(memory)" >>"$WORK/startup.txt"
+		tail -n 1 "$WORK/startup.txt" | awk -v r="$r0" '{ printf "  %s: launch -> scan applied %.3f s; VmHWM %d MB, VmRSS %d MB\n",
+			r ? "warm " r : "cold", $1, $2, $3 }'
+		stop_daemon
+	done
+	echo "== summary: $N tenants, $(grep -c '^  acct-' "$WORK/gen/accounts.yaml") account(s)"
+	echo "launch -> first full scan applied: cold $(head -n 1 "$WORK/startup.txt" | awk '{ print $1 }') s," \
+		"warm (median of $RESTARTS) $(tail -n +2 "$WORK/startup.txt" | awk '{ print $1 }' | median) s"
+}
+
+# ---- throttled ----
+
+# sample_calls: every second, "TIME CREATES_OK PUTS_OK" from awsim's counters.
+sample_calls() {
+	while :; do
+		echo "$EPOCHREALTIME $(curl -sf "$A/calls" | jq -r '[.["bedrock:CreateInferenceProfile"].ok // 0,
+			.["ssm:PutParameter"].ok // 0] | @tsv')"
+		sleep 1
+	done
+}
+
+run_throttled() {
+	local run line t_scan t_ready took bound creates puts thr profiles limits
+	HANG_LIMIT=60
+	generate
+	profiles=$(awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) p += 1 + i % 3; print p }')
+	cat >"$WORK/faults.json" <<JSON
+{"rules": [
+  {"service": "bedrock", "operation": "CreateInferenceProfile", "rate": $RATE, "burst": $RATE},
+  {"service": "ssm", "operation": "PutParameter", "rate": $RATE, "burst": $RATE}
+]}
+JSON
+	limits=$(awk -v r="$RATE" -v f="$OVER" 'BEGIN {
+		printf "  bedrock: {requests_per_second: %g, burst: %d}\n", 2 * r * f, r
+		printf "  ssm: {requests_per_second: %g, burst: %d}\n", r * f, r
+		for (i = split("tagging sts budgets iam", s, " "); i > 0; i--)
+			printf "  %s: {requests_per_second: 10000, burst: 10000}\n", s[i] }')
+	echo "awsim: CreateInferenceProfile and PutParameter at $RATE/s each (burst $RATE);" \
+		"daemon: bedrock $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print 2 * r * f }')/s, ssm $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print r * f }')/s"
+	: >"$WORK/throttled.txt"
+	for run in $(seq "$RUNS"); do
+		rm -rf "$WORK/state"
+		: >"$WORK/daemon.log"
+		start_awsim --faults "$WORK/faults.json"
+		write_config "$limits"
+		start_daemon
+		line=$(wait_log 'manifests \(full scan\)' 1 600)
+		t_scan=$(log_epoch "$line")
+		sample_calls >"$WORK/rate.txt" &
+		SAMPLER_PID=$!
+		wait_ready_with_progress 1 $((3 * profiles / RATE + 120))
+		line=$(wait_log 'first full sync done' 1 10)
+		t_ready=$(log_epoch "$line")
+		kill "$SAMPLER_PID" 2>/dev/null || true
+		wait "$SAMPLER_PID" 2>/dev/null || true
+		SAMPLER_PID=
+		echo "$EPOCHREALTIME $(curl -sf "$A/calls" | jq -r '[.["bedrock:CreateInferenceProfile"].ok // 0,
+			.["ssm:PutParameter"].ok // 0] | @tsv')" >>"$WORK/rate.txt"
+		took=$(fsub "$t_ready" "$t_scan")
+		read -r creates puts thr < <(curl -sf "$A/calls" | jq -r '[.["bedrock:CreateInferenceProfile"].ok // 0,
+			.["ssm:PutParameter"].ok // 0, ([.[] | .throttled] | add // 0)] | @tsv')
+		bound=$(awk -v c="$creates" -v p="$puts" -v r="$RATE" 'BEGIN { a = (c - r) / r; b = (p - r) / r; printf "%.2f", (a > b ? a : b) }')
+		echo "$took $bound $creates $puts $thr $(by_state)" | tee -a "$WORK/throttled.txt" |
+			awk '{ printf "  run '"$run"': %.2f s (bound %.2f s, %+.1f %%), creates %d, puts %d, throttled answers %d, %s\n",
+				$1, $2, ($1 / $2 - 1) * 100, $3, $4, $5, $6 }'
+		# when the last create and the last put were answered, from 1 s samples
+		awk -v a="$t_scan" -v c="$creates" -v p="$puts" '!tc && $2 >= c { tc = $1 - a } !tp && $3 >= p { tp = $1 - a }
+			END { printf "    all creates answered by %.1f s, all puts by %.1f s after the scan (1 s samples)\n", tc, tp }' \
+			"$WORK/rate.txt"
+		stop_daemon
+		stop_awsim
+	done
+	echo "== summary: $N tenants, rate $RATE/s, daemon at $OVER x the matched rate_limits"
+	awk '{ print $1 }' "$WORK/throttled.txt" | median | awk -v b="$(awk '{ print $2 }' "$WORK/throttled.txt" | median)" \
+		'{ printf "median convergence %.2f s, bound %.2f s: %+.1f %%\n", $1, b, ($1 / b - 1) * 100 }'
+}
+
+case $MODE in
+scale) run_scale ;;
+startup) run_startup ;;
+throttled) run_throttled ;;
+esac
