@@ -36,6 +36,7 @@ struct tenant_entry *engine_entry_new(struct engine *e, const char *id)
 		t->record = tenant_record_new(id);
 	t->held = hashmap_remove(&e->held_at_start, id) != NULL;
 	hashmap_put(&e->tenants, id, t);
+	e->ready_scan_pos = 0;
 	return t;
 }
 
@@ -69,6 +70,7 @@ void engine_forget_entry(struct engine *e, struct tenant_entry *t)
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
 	hashmap_remove(&e->tenants, t->id);
+	e->ready_scan_pos = 0;
 	free_entry(t);
 }
 
@@ -178,11 +180,10 @@ void engine_maybe_ready(struct engine *e)
 	while (hashmap_next(&e->places, &pos, NULL, &v))
 		if (!((struct place_state *)v)->listed)
 			return;
-	pos = 0;
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+	for (pos = e->ready_scan_pos; hashmap_next(&e->tenants, &pos, NULL, &v); e->ready_scan_pos = pos) {
 		const struct tenant_entry *t = v;
 		if (!t->reconciled && !(t->desired && t->desired->suspended))
-			return;
+			return; /* the next check starts at this tenant */
 	}
 	e->ready = true;
 	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .message_id = MSGID_READY }, "first full sync done: %zu tenants",
@@ -372,6 +373,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	tenant_free(entry->desired);
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
+	e->ready_scan_pos = 0; /* it may have stopped being suspended */
 	entry->approved = false;
 	if (entry->held) {
 		entry->held = false;
@@ -638,18 +640,30 @@ const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx)
 	return e->cloud;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Only the held tenants are sorted: /v1/status asks for them on every request. */
 const char **engine_held_tenants(const struct engine *e, size_t *ret_n)
 {
-	const struct tenant_entry **all;
-	const char **ids;
-	size_t n, k = 0;
+	const char **ids = NULL;
+	size_t n = 0, alloc = 0, pos = 0;
+	void *v;
 
-	all = engine_tenants(e, &n);
-	ids = xcalloc(n + 1, sizeof(*ids));
-	for (size_t i = 0; i < n; i++)
-		if (all[i]->held)
-			ids[k++] = all[i]->id;
-	free(all);
-	*ret_n = k;
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		const struct tenant_entry *t = v;
+		if (!t->held)
+			continue;
+		XGROW(ids, n + 2, alloc);
+		ids[n++] = t->id;
+	}
+	if (!ids)
+		ids = xcalloc(1, sizeof(*ids));
+	else
+		qsort(ids, n, sizeof(*ids), cmp_id);
+	ids[n] = NULL;
+	*ret_n = n;
 	return ids;
 }

@@ -73,6 +73,11 @@ struct engine {
 	uint64_t relist_delay_ms; /* 5 s doubling to 5 min */
 	bool started, paused, ready, closing, pump_scheduled;
 	bool trusted; /* the last revision read the manifest directory completely */
+	/* Before the first full sync: the tenants at positions of `tenants` before this
+	 * one were reconciled (or suspended) when last looked at. Reset whenever a tenant
+	 * is added, removed or given a new desired state, so readiness checks walk the
+	 * map once overall instead of once per reconcile. */
+	size_t ready_scan_pos;
 	bool revision_open;
 	char *revision;		    /* git commit (or NULL) of the last revision */
 	size_t removed_in_revision; /* removals since engine_revision_begin */
