@@ -52,7 +52,7 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, NULL) != SQLITE_OK ||
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		r = -EIO;
 		goto fail;
@@ -201,10 +201,19 @@ int store_put_fact(struct store *s, const char *tenant, const char *key, const c
 	return exec(s, "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", "ttt", tenant, key, value);
 }
 
+/* The one write that must be on disk before the call it precedes: committed with
+ * synchronous=FULL, which syncs the write-ahead log and with it every earlier commit. */
 int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in)
 {
-	return exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant, in->profile_key,
-		    in->name, in->token, (int64_t)in->since);
+	int r;
+
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "write");
+	r = exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant, in->profile_key, in->name,
+		 in->token, (int64_t)in->since);
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
+		r = fail(s, "write");
+	return r;
 }
 
 int store_clear_intent(struct store *s, const char *tenant, const char *profile_key)

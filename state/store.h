@@ -2,9 +2,15 @@
  * tenant_record (create intents, timers, applied tag keys, last known deletion
  * policy), the tenants whose deletions are held by the prune gate, and small facts.
  *
- * Every write is its own transaction, committed with fsync (journal_mode=WAL,
- * synchronous=FULL) before the call returns, so an intent written before a create is
- * on disk before the create is sent. A store owns its sqlite handle; store_close()
+ * Every write is its own transaction (journal_mode=WAL). A create intent is committed
+ * with fsync (synchronous=FULL) before store_put_intent returns, so it is on disk before
+ * the create is sent, and that sync carries every earlier write with it. The other
+ * writes are committed with synchronous=NORMAL: a crash of the daemon loses none of
+ * them, a crash of the machine may lose the last ones, and each is then only
+ * forgotten on the safe side (a grace period or a hold starts again, a policy is read
+ * again, a tag this instance applied is no longer known as its own and stays). They
+ * do not wait for the disk, so the loop that also answers the control socket does
+ * not either. A store owns its sqlite handle; store_close()
  * accepts NULL. Functions return 0 or -errno (-EIO for an SQLite failure, with the
  * message in store_error()). */
 #ifndef BTD_STORE_H
