@@ -142,7 +142,7 @@ char *budget_alerts_hash(const struct budget *b)
 		strbuf_addch(&text, '\n');
 	}
 	budget_alert_specs_free(v, n);
-	out = digest_hex(text.buf, text.len, 32);
+	out = digest_hex(text.buf, text.len, DIGEST_HEX_SHORT);
 	strbuf_release(&text);
 	return out;
 }

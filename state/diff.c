@@ -42,58 +42,13 @@ char *diff_client_token(const char *instance, const char *tenant_id, const char 
 {
 	/* Newlines cannot occur in any of the parts, so the seed is unambiguous. */
 	char *seed = xasprintf("%s\n%s\n%s\n%" PRId64, instance, tenant_id, name, since);
-	char *out = digest_hex(seed, strlen(seed), 32);
+	char *out = digest_hex(seed, strlen(seed), DIGEST_HEX_SHORT);
 
 	free(seed);
 	return out;
 }
 
-/* ---- desired tags as borrowed views ----
- * A view is a tag_set whose strings belong to others (the model, the settings): the
- * sets compared for every tenant on every pass are built without copying a string.
- * tag_view_release frees the array only. */
-
-void tag_view_put(struct tag_set *v, const char *key, const char *value)
-{
-	size_t i = v->n;
-
-	for (size_t k = 0; k < v->n; k++) {
-		int order = strcmp(v->items[k].key, key);
-		if (order == 0) {
-			v->items[k].value = (char *)value;
-			return;
-		}
-		if (order > 0) {
-			i = k;
-			break;
-		}
-	}
-	XGROW(v->items, v->n + 1, v->alloc);
-	memmove(&v->items[i + 1], &v->items[i], (v->n - i) * sizeof(v->items[0]));
-	v->items[i].key = (char *)key;
-	v->items[i].value = (char *)value;
-	v->n++;
-}
-
-void tag_view_add_all(struct tag_set *v, const struct tag_set *src)
-{
-	if (!v->n) { /* the common first step: src is sorted already */
-		XGROW(v->items, src->n, v->alloc);
-		if (src->n)
-			memcpy(v->items, src->items, src->n * sizeof(src->items[0]));
-		v->n = src->n;
-		return;
-	}
-	for (size_t i = 0; i < src->n; i++)
-		tag_view_put(v, src->items[i].key, src->items[i].value);
-}
-
-void tag_view_release(struct tag_set *v)
-{
-	free(v->items);
-	tag_set_init(v);
-}
-
+/* Desired tags as views (state/model.h): compared without copying a string. */
 static void base_tag_view(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
 			  struct tag_set *v)
 {

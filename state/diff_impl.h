@@ -16,14 +16,6 @@ struct diff_ctx {
 	size_t n_owned_keys, alloc_owned_keys;
 };
 
-/* Tag views: tag_sets whose strings are borrowed (from the model, the settings), for
- * desired tags that are only compared. tag_view_put inserts or replaces, keeping the
- * order; tag_view_add_all adds every pair of src; tag_view_release frees the array,
- * never a string. tag_set_copy of a view makes an owned set. */
-void tag_view_put(struct tag_set *v, const char *key, const char *value);
-void tag_view_add_all(struct tag_set *v, const struct tag_set *src);
-void tag_view_release(struct tag_set *v);
-
 /* dctx_tags: set what differs; remove keys not desired that this instance applied
  * (or that are reserved), never aws: keys. */
 void dctx_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,

@@ -7,7 +7,8 @@
 
 #include <stddef.h>
 
-#define DIGEST_HEX_MAX 64 /* hex digits of a whole SHA-256 */
+#define DIGEST_HEX_MAX	 64 /* hex digits of a whole SHA-256 */
+#define DIGEST_HEX_SHORT 32 /* 128 bits: client tokens and "has it changed" markers */
 
 /* digest_hex_into: the first `digits` (1..DIGEST_HEX_MAX) hex digits of SHA-256(data)
  * into out, NUL-terminated (out holds digits + 1 bytes). */

@@ -43,21 +43,58 @@ static size_t tag_find(const struct tag_set *set, const char *key, bool *found)
 	return lo;
 }
 
+/* Make room for a new key at index i (from tag_find) and return the slot. */
+static struct tag *tag_insert_at(struct tag_set *set, size_t i)
+{
+	XGROW(set->items, set->n + 1, set->alloc);
+	memmove(&set->items[i + 1], &set->items[i], (set->n - i) * sizeof(set->items[0]));
+	set->n++;
+	return &set->items[i];
+}
+
 void tag_set_put(struct tag_set *set, const char *key, const char *value)
 {
 	bool found;
 	size_t i = tag_find(set, key, &found);
+	struct tag *slot;
 
 	if (found) {
 		free(set->items[i].value);
 		set->items[i].value = xstrdup(value);
 		return;
 	}
-	XGROW(set->items, set->n + 1, set->alloc);
-	memmove(&set->items[i + 1], &set->items[i], (set->n - i) * sizeof(set->items[0]));
-	set->items[i].key = xstrdup(key);
-	set->items[i].value = xstrdup(value);
-	set->n++;
+	slot = tag_insert_at(set, i);
+	slot->key = xstrdup(key);
+	slot->value = xstrdup(value);
+}
+
+void tag_view_put(struct tag_set *view, const char *key, const char *value)
+{
+	bool found;
+	size_t i = tag_find(view, key, &found);
+	struct tag *slot = found ? &view->items[i] : tag_insert_at(view, i);
+
+	slot->key = (char *)key;
+	slot->value = (char *)value;
+}
+
+void tag_view_add_all(struct tag_set *view, const struct tag_set *src)
+{
+	if (!view->n) { /* the common first step: src is sorted already */
+		XGROW(view->items, src->n, view->alloc);
+		if (src->n)
+			memcpy(view->items, src->items, src->n * sizeof(src->items[0]));
+		view->n = src->n;
+		return;
+	}
+	for (size_t i = 0; i < src->n; i++)
+		tag_view_put(view, src->items[i].key, src->items[i].value);
+}
+
+void tag_view_release(struct tag_set *view)
+{
+	free(view->items);
+	tag_set_init(view);
 }
 
 bool tag_set_remove(struct tag_set *set, const char *key)

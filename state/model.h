@@ -132,6 +132,16 @@ const char *tag_set_get(const struct tag_set *set, const char *key);
 void tag_set_copy(struct tag_set *dst, const struct tag_set *src);
 bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
 
+/* Tag views: tag_sets whose strings are borrowed (from the model, the settings), for
+ * sets that are built only to be compared, for every tenant on every diff pass. Start
+ * with tag_set_init; tag_view_put inserts or replaces, keeping the order;
+ * tag_view_add_all adds every pair of src; tag_view_release frees the array, never a
+ * string. Never pass a view to tag_set_put or tag_set_release; tag_set_copy of a
+ * view makes an owned set. */
+void tag_view_put(struct tag_set *view, const char *key, const char *value);
+void tag_view_add_all(struct tag_set *view, const struct tag_set *src);
+void tag_view_release(struct tag_set *view);
+
 const char *deletion_policy_name(enum deletion_policy p);
 const char *budget_period_name(enum budget_period p);
 const char *alert_type_name(enum alert_type t);

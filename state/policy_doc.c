@@ -225,5 +225,5 @@ bool policy_equal(const char *a, const char *b)
 
 char *policy_hash(const char *doc)
 {
-	return digest_hex(doc, strlen(doc), 32);
+	return digest_hex(doc, strlen(doc), DIGEST_HEX_SHORT);
 }

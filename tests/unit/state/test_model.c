@@ -31,6 +31,35 @@ static void test_tag_set_sorted_unique(void **state)
 	tag_set_release(&b);
 }
 
+/* A view borrows its strings, keeps the order of an owned set, and a copy of it owns. */
+static void test_tag_view_borrows(void **state)
+{
+	struct tag_set owned, view, copy;
+	char later[] = "v2";
+
+	tag_set_init(&owned);
+	tag_set_put(&owned, "b", "1");
+	tag_set_put(&owned, "d", "1");
+	tag_set_init(&view);
+	tag_view_add_all(&view, &owned);
+	tag_view_put(&view, "c", "x");
+	tag_view_put(&view, "a", "x");
+	tag_view_put(&view, "d", later); /* replaces */
+	tag_view_add_all(&view, &owned); /* adds to a non-empty view: "d" is "1" again */
+	assert_int_equal(view.n, 4);
+	for (size_t i = 0; i + 1 < view.n; i++)
+		assert_true(strcmp(view.items[i].key, view.items[i + 1].key) < 0);
+	assert_ptr_equal(tag_set_get(&view, "b"), tag_set_get(&owned, "b")); /* borrowed */
+	assert_string_equal(tag_set_get(&view, "d"), "1");
+	tag_set_copy(&copy, &view);
+	tag_view_release(&view);
+	tag_set_release(&owned);
+	assert_int_equal(copy.n, 4);
+	assert_string_equal(tag_set_get(&copy, "a"), "x");
+	assert_string_equal(tag_set_get(&copy, "b"), "1");
+	tag_set_release(&copy);
+}
+
 static void test_tenant_dup_is_deep(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -62,6 +91,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tag_set_sorted_unique),
+		cmocka_unit_test(test_tag_view_borrows),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_names),
 	};
