@@ -420,6 +420,15 @@ void cloudx_gone(struct applying *x)
 	cloudx_applying_free(x);
 }
 
+void cloudx_read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
+			const char *also_not_found)
+{
+	if (cloudx_code_is(err, not_found) || (also_not_found && cloudx_code_is(err, also_not_found)))
+		cloudx_gone(x);
+	else
+		cloudx_finish(x, status, err);
+}
+
 /* Every answer that only says "done". */
 void cloudx_on_done(void *arg, int status, const struct aws_error *err)
 {
@@ -483,10 +492,7 @@ static void on_read_profile_tags(void *arg, int status, const struct aws_error *
 	struct applying *x = arg;
 
 	if (status < 0) {
-		if (cloudx_code_is(err, "ResourceNotFoundException"))
-			cloudx_gone(x);
-		else
-			cloudx_finish(x, status, err);
+		cloudx_read_failed(x, status, err, "ResourceNotFoundException", NULL);
 		return;
 	}
 	cloudx_tags_from_aws(&x->res.profile->tags, tags);
@@ -500,10 +506,7 @@ static void on_read_profile(void *arg, int status, const struct aws_error *err, 
 	int r;
 
 	if (status < 0) {
-		if (cloudx_code_is(err, "ResourceNotFoundException"))
-			cloudx_gone(x);
-		else
-			cloudx_finish(x, status, err);
+		cloudx_read_failed(x, status, err, "ResourceNotFoundException", NULL);
 		return;
 	}
 	x->res.profile = profile_from_aws(bp);
@@ -518,10 +521,7 @@ static void on_read_param_tags(void *arg, int status, const struct aws_error *er
 	struct applying *x = arg;
 
 	if (status < 0) {
-		if (cloudx_code_is(err, "ParameterNotFound") || cloudx_code_is(err, "InvalidResourceId"))
-			cloudx_gone(x);
-		else
-			cloudx_finish(x, status, err);
+		cloudx_read_failed(x, status, err, "ParameterNotFound", "InvalidResourceId");
 		return;
 	}
 	cloudx_tags_from_aws(&x->res.parameter->tags, tags);
@@ -535,10 +535,7 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	int r;
 
 	if (status < 0) {
-		if (cloudx_code_is(err, "ParameterNotFound"))
-			cloudx_gone(x);
-		else
-			cloudx_finish(x, status, err);
+		cloudx_read_failed(x, status, err, "ParameterNotFound", NULL);
 		return;
 	}
 	x->res.parameter = xcalloc(1, sizeof(*x->res.parameter));

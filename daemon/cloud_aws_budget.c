@@ -163,10 +163,7 @@ static void on_budget_tags(void *arg, int status, const struct aws_error *err, c
 	struct applying *x = arg;
 
 	if (status < 0) {
-		if (cloudx_code_is(err, "NotFoundException"))
-			cloudx_gone(x);
-		else
-			cloudx_finish(x, status, err);
+		cloudx_read_failed(x, status, err, "NotFoundException", NULL);
 		return;
 	}
 	x->res.budget = xcalloc(1, sizeof(*x->res.budget));
@@ -227,10 +224,7 @@ static void on_notifications(void *arg, int status, const struct aws_error *err,
 	struct observed_budget *b;
 
 	if (status < 0) {
-		if (cloudx_code_is(err, "NotFoundException"))
-			cloudx_gone(x);
-		else
-			cloudx_finish(x, status, err);
+		cloudx_read_failed(x, status, err, "NotFoundException", NULL);
 		return;
 	}
 	b = x->res.budget = xcalloc(1, sizeof(*x->res.budget));

@@ -33,6 +33,10 @@ void cloudx_applying_free(struct applying *x);
 void cloudx_finish(struct applying *x, int status, const struct aws_error *err);
 /* cloudx_gone: the resource did not exist (a delete is then done). */
 void cloudx_gone(struct applying *x);
+/* cloudx_read_failed: a read's error: "gone" when AWS said so with not_found (or
+ * also_not_found, when not NULL), else the error. x is freed either way. */
+void cloudx_read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
+			const char *also_not_found);
 /* cloudx_on_done: an aws_done_cb that finishes x (a 404 on a delete is "gone"). */
 void cloudx_on_done(void *arg, int status, const struct aws_error *err);
 
