@@ -77,6 +77,16 @@ int aws_op_call(struct aws_client *c, const struct aws_target *t, struct aws_req
 	return r;
 }
 
+int aws_op_call_json(struct aws_client *c, const struct aws_target *t, enum aws_service service, const char *operation,
+		     cJSON *body, const struct aws_op_spec *spec, aws_any_cb cb, void *arg)
+{
+	struct aws_request req;
+
+	aws_request_init_json(&req, service, operation, body);
+	cJSON_Delete(body);
+	return aws_op_call(c, t, &req, spec, cb, arg);
+}
+
 int aws_op_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
 		      struct aws_request *req, const struct aws_op_spec *spec, aws_any_cb cb, void *arg)
 {

@@ -27,6 +27,10 @@ struct aws_op_spec {
 /* aws_op_call: aws_client_call() with the answer parsed by spec. */
 int aws_op_call(struct aws_client *c, const struct aws_target *t, struct aws_request *req,
 		const struct aws_op_spec *spec, aws_any_cb cb, void *arg);
+/* aws_op_call_json: aws_op_call() of a JSON-protocol operation (SSM, Budgets, the
+ * tagging API) with body as its input; body is taken. */
+int aws_op_call_json(struct aws_client *c, const struct aws_target *t, enum aws_service service, const char *operation,
+		     cJSON *body, const struct aws_op_spec *spec, aws_any_cb cb, void *arg);
 /* aws_op_call_creds: the same through aws_client_call_creds(). */
 int aws_op_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
 		      struct aws_request *req, const struct aws_op_spec *spec, aws_any_cb cb, void *arg);

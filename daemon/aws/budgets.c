@@ -44,17 +44,6 @@ static const struct aws_op_spec tags_spec = {
 	aws_op_deliver_tags,
 };
 
-/* Sends body (taken) as operation op. */
-static int call(struct aws_client *c, const struct aws_target *t, const char *op, cJSON *body,
-		const struct aws_op_spec *spec, aws_any_cb cb, void *arg)
-{
-	struct aws_request req;
-
-	aws_request_init_json(&req, AWS_BUDGETS, op, body);
-	cJSON_Delete(body);
-	return aws_op_call(c, t, &req, spec, cb, arg);
-}
-
 /* {"AccountId": ..., "BudgetName": ...}, the start of most requests. */
 static cJSON *named(const char *account_id, const char *budget)
 {
@@ -120,7 +109,7 @@ int budgets_create_budget(struct aws_client *c, const struct aws_target *t, cons
 		cJSON_Delete(body);
 		return r;
 	}
-	return call(c, t, "CreateBudget", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "CreateBudget", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_describe_budget(struct aws_client *c, const struct aws_target *t, const char *account_id, const char *name,
@@ -133,7 +122,7 @@ int budgets_describe_budget(struct aws_client *c, const struct aws_target *t, co
 	body = named(account_id, name);
 	/* Without it AWS leaves FilterExpression out of the answer. */
 	aws_json_add_bool(body, "ShowFilterExpression", true);
-	return call(c, t, "DescribeBudget", body, &budget_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "DescribeBudget", body, &budget_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_update_budget(struct aws_client *c, const struct aws_target *t, const char *account_id,
@@ -149,7 +138,7 @@ int budgets_update_budget(struct aws_client *c, const struct aws_target *t, cons
 		return r;
 	body = named(account_id, NULL);
 	cJSON_AddItemToObject(body, "NewBudget", obj);
-	return call(c, t, "UpdateBudget", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "UpdateBudget", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_delete_budget(struct aws_client *c, const struct aws_target *t, const char *account_id, const char *name,
@@ -157,7 +146,8 @@ int budgets_delete_budget(struct aws_client *c, const struct aws_target *t, cons
 {
 	if (!account_id || !name)
 		return -EINVAL;
-	return call(c, t, "DeleteBudget", named(account_id, name), &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "DeleteBudget", named(account_id, name), &done_spec, (aws_any_cb)cb,
+				arg);
 }
 
 int budgets_create_notification(struct aws_client *c, const struct aws_target *t, const char *account_id,
@@ -179,7 +169,7 @@ int budgets_create_notification(struct aws_client *c, const struct aws_target *t
 		cJSON_Delete(body);
 		return r;
 	}
-	return call(c, t, "CreateNotification", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "CreateNotification", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_update_notification(struct aws_client *c, const struct aws_target *t, const char *account_id,
@@ -199,7 +189,7 @@ int budgets_update_notification(struct aws_client *c, const struct aws_target *t
 		cJSON_Delete(body);
 		return r;
 	}
-	return call(c, t, "UpdateNotification", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "UpdateNotification", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_delete_notification(struct aws_client *c, const struct aws_target *t, const char *account_id,
@@ -216,7 +206,7 @@ int budgets_delete_notification(struct aws_client *c, const struct aws_target *t
 		cJSON_Delete(body);
 		return r;
 	}
-	return call(c, t, "DeleteNotification", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "DeleteNotification", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 static int subscriber_call(struct aws_client *c, const struct aws_target *t, const char *op, const char *account_id,
@@ -236,7 +226,7 @@ static int subscriber_call(struct aws_client *c, const struct aws_target *t, con
 		cJSON_Delete(body);
 		return r;
 	}
-	return call(c, t, op, body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, op, body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_create_subscriber(struct aws_client *c, const struct aws_target *t, const char *account_id,
@@ -265,7 +255,7 @@ int budgets_tag_resource(struct aws_client *c, const struct aws_target *t, const
 	body = aws_json_new_object();
 	aws_json_add_str(body, "ResourceARN", arn);
 	aws_json_add_tags(body, "ResourceTags", tags, n_tags, "Key", "Value");
-	return call(c, t, "TagResource", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "TagResource", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_untag_resource(struct aws_client *c, const struct aws_target *t, const char *arn, const char *const *keys,
@@ -278,7 +268,7 @@ int budgets_untag_resource(struct aws_client *c, const struct aws_target *t, con
 	body = aws_json_new_object();
 	aws_json_add_str(body, "ResourceARN", arn);
 	aws_json_add_strs(body, "ResourceTagKeys", keys, n_keys);
-	return call(c, t, "UntagResource", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "UntagResource", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int budgets_list_tags_for_resource(struct aws_client *c, const struct aws_target *t, const char *arn, aws_tags_cb cb,
@@ -290,7 +280,7 @@ int budgets_list_tags_for_resource(struct aws_client *c, const struct aws_target
 		return -EINVAL;
 	body = aws_json_new_object();
 	aws_json_add_str(body, "ResourceARN", arn);
-	return call(c, t, "ListTagsForResource", body, &tags_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_BUDGETS, "ListTagsForResource", body, &tags_spec, (aws_any_cb)cb, arg);
 }
 
 /* ---- listings, every page ---- */

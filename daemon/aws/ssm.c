@@ -105,16 +105,6 @@ static const struct aws_op_spec tags_spec = {
 	aws_op_deliver_tags,
 };
 
-static int call(struct aws_client *c, const struct aws_target *t, const char *op, cJSON *body,
-		const struct aws_op_spec *spec, aws_any_cb cb, void *arg)
-{
-	struct aws_request req;
-
-	aws_request_init_json(&req, AWS_SSM, op, body);
-	cJSON_Delete(body);
-	return aws_op_call(c, t, &req, spec, cb, arg);
-}
-
 static cJSON *by_name(const char *field, const char *name)
 {
 	cJSON *body = aws_json_new_object();
@@ -138,7 +128,7 @@ int ssm_put_parameter(struct aws_client *c, const struct aws_target *t, const st
 		aws_json_add_bool(body, "Overwrite", true);
 	if (in->n_tags)
 		aws_json_add_tags(body, "Tags", in->tags, in->n_tags, "Key", "Value");
-	return call(c, t, "PutParameter", body, &put_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "PutParameter", body, &put_spec, (aws_any_cb)cb, arg);
 }
 
 int ssm_get_parameter(struct aws_client *c, const struct aws_target *t, const char *name, ssm_parameter_cb cb,
@@ -146,7 +136,8 @@ int ssm_get_parameter(struct aws_client *c, const struct aws_target *t, const ch
 {
 	if (!name)
 		return -EINVAL;
-	return call(c, t, "GetParameter", by_name("Name", name), &parameter_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "GetParameter", by_name("Name", name), &parameter_spec, (aws_any_cb)cb,
+				arg);
 }
 
 int ssm_get_parameters(struct aws_client *c, const struct aws_target *t, const char *const *names, size_t n,
@@ -158,14 +149,15 @@ int ssm_get_parameters(struct aws_client *c, const struct aws_target *t, const c
 		return -EINVAL;
 	body = aws_json_new_object();
 	aws_json_add_strs(body, "Names", names, n);
-	return call(c, t, "GetParameters", body, &get_many_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "GetParameters", body, &get_many_spec, (aws_any_cb)cb, arg);
 }
 
 int ssm_delete_parameter(struct aws_client *c, const struct aws_target *t, const char *name, aws_done_cb cb, void *arg)
 {
 	if (!name)
 		return -EINVAL;
-	return call(c, t, "DeleteParameter", by_name("Name", name), &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "DeleteParameter", by_name("Name", name), &done_spec, (aws_any_cb)cb,
+				arg);
 }
 
 int ssm_delete_parameters(struct aws_client *c, const struct aws_target *t, const char *const *names, size_t n,
@@ -177,7 +169,7 @@ int ssm_delete_parameters(struct aws_client *c, const struct aws_target *t, cons
 		return -EINVAL;
 	body = aws_json_new_object();
 	aws_json_add_strs(body, "Names", names, n);
-	return call(c, t, "DeleteParameters", body, &delete_many_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "DeleteParameters", body, &delete_many_spec, (aws_any_cb)cb, arg);
 }
 
 static cJSON *resource(const char *name)
@@ -198,7 +190,7 @@ int ssm_add_tags_to_resource(struct aws_client *c, const struct aws_target *t, c
 		return -EINVAL;
 	body = resource(name);
 	aws_json_add_tags(body, "Tags", tags, n_tags, "Key", "Value");
-	return call(c, t, "AddTagsToResource", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "AddTagsToResource", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int ssm_remove_tags_from_resource(struct aws_client *c, const struct aws_target *t, const char *name,
@@ -210,7 +202,7 @@ int ssm_remove_tags_from_resource(struct aws_client *c, const struct aws_target 
 		return -EINVAL;
 	body = resource(name);
 	aws_json_add_strs(body, "TagKeys", keys, n_keys);
-	return call(c, t, "RemoveTagsFromResource", body, &done_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "RemoveTagsFromResource", body, &done_spec, (aws_any_cb)cb, arg);
 }
 
 int ssm_list_tags_for_resource(struct aws_client *c, const struct aws_target *t, const char *name, aws_tags_cb cb,
@@ -218,7 +210,7 @@ int ssm_list_tags_for_resource(struct aws_client *c, const struct aws_target *t,
 {
 	if (!name)
 		return -EINVAL;
-	return call(c, t, "ListTagsForResource", resource(name), &tags_spec, (aws_any_cb)cb, arg);
+	return aws_op_call_json(c, t, AWS_SSM, "ListTagsForResource", resource(name), &tags_spec, (aws_any_cb)cb, arg);
 }
 
 /* ---- GetParametersByPath, every page ---- */
