@@ -190,25 +190,53 @@ static int cmp_unit(const void *a, const void *b)
 	return c ? c : strcmp(x->pp->place.key, y->pp->place.key);
 }
 
+/* Two aliases of one account list the same resources: a tenant without a manifest
+ * is planned in the first place (by key) of each (account id, region). Returns true
+ * when (id, place) is new; `seen` remembers it. */
+static bool first_sight(struct hashmap *seen, const char *id, const struct plan_place *pp)
+{
+	char *key = xasprintf("%s\n%s\n%s", id, pp->place.account_id ? pp->place.account_id : pp->place.key,
+			      pp->place.region ? pp->place.region : "");
+	bool first = !hashmap_get(seen, key);
+
+	if (first)
+		hashmap_put(seen, key, (void *)1);
+	free(key);
+	return first;
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+	return strcmp((*(struct plan_place *const *)a)->place.key, (*(struct plan_place *const *)b)->place.key);
+}
+
 static void make_units(struct planner *p)
 {
-	size_t pos = 0;
+	struct plan_place **places = xcalloc(p->places.n + 1, sizeof(*places));
+	struct hashmap seen;
+	size_t pos = 0, n = 0;
 	void *v;
 
+	hashmap_init(&seen);
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;
 		add_unit(p, t->id, t, place_of(p, t));
 	}
-	while (hashmap_next(&p->places, &pos, NULL, &v)) {
-		struct plan_place *pp = v;
+	while (hashmap_next(&p->places, &pos, NULL, &v))
+		places[n++] = v;
+	qsort(places, n, sizeof(*places), cmp_place);
+	for (size_t i = 0; i < n; i++) {
+		struct plan_place *pp = places[i];
 		size_t gpos = 0;
 		const char *tenant;
 		void *g;
 		while (hashmap_next(&pp->store.groups, &gpos, &tenant, &g))
 			if (!desired_store_get(&p->desired, tenant) && !hashmap_get(&p->failing, tenant) &&
-			    owns_something(g, p->cfg->instance))
+			    owns_something(g, p->cfg->instance) && first_sight(&seen, tenant, pp))
 				add_unit(p, tenant, NULL, pp);
 	}
+	free(places);
+	hashmap_release(&seen, NULL);
 	qsort(p->units, p->n_units, sizeof(*p->units), cmp_unit);
 }
 
