@@ -282,9 +282,15 @@ static bool has_resource(const cJSON *st, const char *arn)
 {
 	const cJSON *r = st ? cJSON_GetObjectItemCaseSensitive(st, "Resource") : NULL, *x;
 
+	if (!r)
+		return false;
 	if (cJSON_IsString(r))
 		return strcmp(r->valuestring, arn) == 0;
-	cJSON_ArrayForEach(x, r) if (cJSON_IsString(x) && strcmp(x->valuestring, arn) == 0) return true;
+	cJSON_ArrayForEach(x, r)
+	{
+		if (cJSON_IsString(x) && strcmp(x->valuestring, arn) == 0)
+			return true;
+	}
 	return false;
 }
 
@@ -294,6 +300,8 @@ static size_t resource_changes(const cJSON *from, const cJSON *other, char op, c
 	const cJSON *r = cJSON_GetObjectItemCaseSensitive(from, "Resource"), *x;
 	size_t n = 0;
 
+	if (!r)
+		return 0;
 	if (cJSON_IsString(r)) {
 		if (!has_resource(other, r->valuestring)) {
 			change_list_add(ret, op, key, op == '-' ? r->valuestring : NULL,

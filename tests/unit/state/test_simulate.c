@@ -63,12 +63,24 @@ static void answer_reads(struct sim *s, const struct simulation *sim)
 	}
 }
 
-static const struct sim_step *step_of(const struct simulation *sim, enum action_kind kind)
+static const struct sim_step *find_step(const struct simulation *sim, enum action_kind kind)
 {
 	for (size_t i = 0; i < sim->n_steps; i++)
 		if (sim->steps[i].action.kind == kind)
 			return &sim->steps[i];
 	return NULL;
+}
+
+/* step_of: the first step of kind; the test fails without one. */
+static const struct sim_step *step_of(const struct simulation *sim, enum action_kind kind)
+{
+	const struct sim_step *st = find_step(sim, kind);
+
+	if (!st) {
+		fail_msg("no %s step", action_kind_name(kind));
+		abort();
+	}
+	return st;
 }
 
 /* The step's changes, one formatted line each, joined by newlines. */
@@ -114,18 +126,18 @@ static void test_new_tenant_whole_change_set(void **state)
 	assert_false(sim.truncated);
 	assert_true(simulation_pending(&sim));
 
-	assert_non_null(st = step_of(&sim, ACT_PROFILE_CREATE));
+	st = step_of(&sim, ACT_PROFILE_CREATE);
 	assert_string_equal(st->subject, "acme-chat-aaaaaa");
 	assert_has_line(st, "+ arn: (known after create)\n");
 	assert_has_line(st, "+ tags.CostCenter: \"claims\"\n");
-	assert_non_null(st = step_of(&sim, ACT_BUDGET_CREATE));
+	st = step_of(&sim, ACT_BUDGET_CREATE);
 	assert_string_equal(st->subject, "bedrock-tenant-acme");
 	assert_has_line(st, "+ limit: \"1000 USD\"\n");
 	assert_has_line(st, "+ alert: \"ACTUAL > 80% (EMAIL:admin@example.com)\"\n");
-	assert_non_null(st = step_of(&sim, ACT_PARAM_CREATE));
+	st = step_of(&sim, ACT_PARAM_CREATE);
 	assert_int_equal(st->round, 1);
 	assert_has_line(st, "+ value: (known after create)\n");
-	assert_non_null(st = step_of(&sim, ACT_POLICY_PUT));
+	st = step_of(&sim, ACT_POLICY_PUT);
 	assert_string_equal(st->subject, ROLE "/bedrock-tenantd-acme");
 	assert_has_line(st, "+ statement InvokeTenantProfiles: (known after create)\n");
 	for (size_t i = 0; i < sim.n_steps; i++)
@@ -191,11 +203,11 @@ static void test_budget_diffs(void **state)
 	converge(&s, t);
 	t2->budget->alerts[0].threshold_percent = 90;
 	run(&s, t2, &sim);
-	assert_non_null(st = step_of(&sim, ACT_BUDGET_UPDATE));
+	st = step_of(&sim, ACT_BUDGET_UPDATE);
 	assert_string_equal(st->subject, "bedrock-tenant-acme");
 	assert_has_line(st, "~ limit: \"1000 USD\" -> \"2500 USD\"\n");
 	assert_int_equal(st->changes.n, 1); /* period and filter unchanged */
-	assert_non_null(st = step_of(&sim, ACT_NOTIFICATION_UPDATE));
+	st = step_of(&sim, ACT_NOTIFICATION_UPDATE);
 	assert_has_line(st, "~ alert: \"ACTUAL > 80%\" -> \"ACTUAL > 90%\"\n");
 	simulation_release(&sim);
 	tenant_free(t);
@@ -220,14 +232,14 @@ static void test_replacement_and_running_drain(void **state)
 	run(&s, t2, &sim);
 	assert_int_equal(sim.n_reads, 0);
 	assert_true(simulation_pending(&sim));
-	assert_non_null(st = step_of(&sim, ACT_PROFILE_CREATE));
+	st = step_of(&sim, ACT_PROFILE_CREATE);
 	assert_string_equal(st->subject, "acme-chat-bbbbbb");
-	assert_non_null(st = step_of(&sim, ACT_PARAM_UPDATE));
+	st = step_of(&sim, ACT_PARAM_UPDATE);
 	assert_has_line(st, " -> (known after create)\n");
-	assert_non_null(st = step_of(&sim, ACT_POLICY_PUT));
+	st = step_of(&sim, ACT_POLICY_PUT);
 	assert_has_line(st, "+ statement InvokeTenantProfiles: (known after create)\n");
-	assert_non_null(step_of(&sim, ACT_TIMER_START));
-	assert_non_null(del = step_of(&sim, ACT_PROFILE_DELETE));
+	step_of(&sim, ACT_TIMER_START);
+	del = step_of(&sim, ACT_PROFILE_DELETE);
 	assert_string_equal(del->subject, "acme-chat-aaaaaa");
 	assert_int_equal(del->at, start + FIX_DRAIN);
 	assert_int_equal(plan_render_symbol(&del->action), '-');
@@ -238,9 +250,9 @@ static void test_replacement_and_running_drain(void **state)
 	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 2);
 	run(&s, t2, &sim);
 	assert_false(simulation_pending(&sim));
-	assert_non_null(del = step_of(&sim, ACT_PROFILE_DELETE));
+	del = step_of(&sim, ACT_PROFILE_DELETE);
 	assert_true(del->at > s.now);
-	assert_non_null(st = step_of(&sim, ACT_POLICY_PUT)); /* the old profile leaves the policy */
+	st = step_of(&sim, ACT_POLICY_PUT); /* the old profile leaves the policy */
 	assert_true(st->at > 0);
 	assert_has_line(st, "- statement InvokeTenantProfiles: \"arn:aws:bedrock:");
 	simulation_release(&sim);
@@ -265,11 +277,11 @@ static void test_removed_grace_and_held(void **state)
 	in = (struct simulate_input){ "acme", NULL, DELETION_DELETE, s.record, &s.store, FIX_REGION, false, s.now };
 	simulate_tenant(&s.settings, &in, &sim);
 	assert_true(simulation_pending(&sim));
-	assert_non_null(st = step_of(&sim, ACT_TIMER_START));
+	st = step_of(&sim, ACT_TIMER_START);
 	assert_int_equal(st->at, 0);
-	assert_non_null(st = step_of(&sim, ACT_PARAM_DELETE));
+	st = step_of(&sim, ACT_PARAM_DELETE);
 	assert_int_equal(st->at, s.now + FIX_GRACE);
-	assert_non_null(st = step_of(&sim, ACT_PROFILE_DELETE));
+	st = step_of(&sim, ACT_PROFILE_DELETE);
 	assert_int_equal(st->at, s.now + FIX_GRACE);
 	simulation_release(&sim);
 
@@ -277,7 +289,7 @@ static void test_removed_grace_and_held(void **state)
 	simulate_tenant(&s.settings, &in, &sim);
 	assert_true(sim.held);
 	assert_true(simulation_pending(&sim));
-	assert_null(step_of(&sim, ACT_PROFILE_DELETE));
+	assert_null(find_step(&sim, ACT_PROFILE_DELETE));
 	simulation_release(&sim);
 	tenant_free(t);
 	sim_release(&s);
