@@ -136,7 +136,7 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 		const struct simulation *sim = s[i].sim;
 		pending |= simulation_pending(sim);
 		conflicts += sim->n_conflicts;
-		errors += sim->error != NULL;
+		errors += sim->error != NULL || sim->incomplete;
 		for (size_t k = 0; k < sim->n_steps; k++)
 			calls += action_calls_aws(sim->steps[k].action.kind);
 		if (has_content(sim))
