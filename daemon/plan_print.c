@@ -128,7 +128,7 @@ static void section_text(const struct plan_section *s, const char *indent)
 bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n)
 {
 	bool pending = false, shown = false;
-	size_t calls = 0, conflicts = 0, errors = 0, with_content = 0;
+	size_t calls = 0, deferred = 0, conflicts = 0, errors = 0, with_content = 0;
 	cJSON *t, *places, *acts, *conf;
 	struct strbuf head;
 
@@ -138,13 +138,15 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 		conflicts += sim->n_conflicts;
 		errors += sim->error != NULL || sim->incomplete;
 		for (size_t k = 0; k < sim->n_steps; k++)
-			calls += action_calls_aws(sim->steps[k].action.kind);
+			if (action_calls_aws(sim->steps[k].action.kind))
+				*(sim->steps[k].at ? &deferred : &calls) += 1;
 		if (has_content(sim))
 			with_content++;
 	}
 	shown = with_content > 0;
 	o->n_pending += pending;
 	o->n_calls += calls;
+	o->n_deferred_calls += deferred;
 	o->n_conflicts += conflicts;
 	o->n_errors += errors;
 	if (!shown)
@@ -214,6 +216,7 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 
 	cJSON_AddNumberToObject(o->root, "tenants_with_changes", (double)o->n_pending);
 	cJSON_AddNumberToObject(o->root, "aws_calls", (double)o->n_calls);
+	cJSON_AddNumberToObject(o->root, "aws_calls_after_timers", (double)o->n_deferred_calls);
 	cJSON_AddNumberToObject(o->root, "conflicts", (double)o->n_conflicts);
 	cJSON_AddNumberToObject(o->root, "errors", (double)o->n_errors);
 	if (o->json) {
@@ -222,6 +225,8 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 		free(text);
 		return;
 	}
-	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) to make, %zu conflict(s)%s\n", n_tenants,
-	       o->n_pending, o->n_calls, o->n_conflicts, o->n_errors ? ", errors above" : "");
+	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) due now, %zu after running timers, %zu "
+	       "conflict(s)%s\n",
+	       n_tenants, o->n_pending, o->n_calls, o->n_deferred_calls, o->n_conflicts,
+	       o->n_errors ? ", errors above" : "");
 }
