@@ -225,7 +225,7 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 		free(text);
 		return;
 	}
-	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) due now, %zu after running timers, %zu "
+	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) due now, %zu after timers, %zu "
 	       "conflict(s)%s\n",
 	       n_tenants, o->n_pending, o->n_calls, o->n_deferred_calls, o->n_conflicts,
 	       o->n_errors ? ", errors above" : "");
