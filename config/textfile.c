@@ -139,6 +139,7 @@ int textfile_check(const char *file, const char *text, size_t len, size_t max, c
 {
 	const unsigned char *s = (const unsigned char *)text;
 	unsigned line = 1, col = 1;
+	size_t bom = 0;
 	const char *nul;
 
 	if (len > max) {
@@ -150,10 +151,17 @@ int textfile_check(const char *file, const char *text, size_t len, size_t max, c
 		diag_error(diags, file, 0, 0, "the %s is UTF-16 or UTF-32 text; it must be UTF-8", what);
 		return -EINVAL;
 	}
+	/* A UTF-8 byte order mark is allowed (ydoc skips it) and takes no column. */
+	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+		s += 3;
+		text += 3;
+		len -= 3;
+		bom = 3;
+	}
 	nul = memchr(text, '\0', len);
 	if (nul) {
 		diag_error(diags, file, 0, 0, "binary file (a NUL byte at offset %zu); a %s is UTF-8 text",
-			   (size_t)(nul - text), what);
+			   (size_t)(nul - text) + bom, what);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len;) {

@@ -1,7 +1,7 @@
 /* Reading a text file with bounds, and the checks every YAML input passes before it
- * reaches the parser: not empty, not binary (no NUL byte), valid UTF-8 (a UTF-16 or
- * UTF-32 byte order mark is named as such), and within the size limit. Problems are
- * diagnostics on the file. */
+ * reaches the parser: not empty, not binary (no NUL byte), valid UTF-8 (a leading
+ * UTF-8 byte order mark is allowed; a UTF-16 or UTF-32 one is named as such), and
+ * within the size limit. Problems are diagnostics on the file. */
 #ifndef BTD_TEXTFILE_H
 #define BTD_TEXTFILE_H
 
