@@ -35,6 +35,7 @@ void manifest_cache_init(struct manifest_cache *c)
 {
 	memset(c, 0, sizeof(*c));
 	hashmap_init(&c->files);
+	hashmap_init(&c->reported);
 }
 
 static void clear_problems(struct manifest_cache *c)
@@ -54,6 +55,7 @@ void manifest_cache_release(struct manifest_cache *c)
 	free(c->failed_dirs);
 	free(c->unavailable_problem);
 	clear_problems(c);
+	hashmap_release(&c->reported, NULL);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -83,7 +85,7 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 		}
 	}
 	for (size_t i = 0; dir_diags && i < dir_diags->n; i++) {
-		if (dir_diags->items[i].line)
+		if (dir_diags->items[i].line || hashmap_get(&c->files, dir_diags->items[i].file))
 			continue; /* file problems are already there */
 		XGROW(c->problems, c->n_problems + 1, alloc);
 		c->problems[c->n_problems++] = format_diag(&dir_diags->items[i]);
@@ -172,6 +174,27 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 		return false; /* no manifest left: only a full scan may judge that */
 	collect_problems(c, NULL);
 	return true;
+}
+
+void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *problem, bool added, void *data),
+			   void *data)
+{
+	struct hashmap now;
+	size_t pos = 0;
+	const char *line;
+
+	hashmap_init(&now);
+	for (size_t i = 0; i < c->n_problems; i++) {
+		if (hashmap_put(&now, c->problems[i], (void *)1))
+			continue;
+		if (!hashmap_get(&c->reported, c->problems[i]))
+			fn(c->problems[i], true, data);
+	}
+	while (hashmap_next(&c->reported, &pos, &line, NULL))
+		if (!hashmap_get(&now, line))
+			fn(line, false, data);
+	hashmap_release(&c->reported, NULL);
+	c->reported = now;
 }
 
 void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret)
