@@ -26,7 +26,8 @@ static int io_error(struct diag_list *diags, const char *path, int err)
 	return -err;
 }
 
-int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len, struct diag_list *diags)
+static int read_file(const char *path, const char *shown, int flags, size_t max, char **ret_text, size_t *ret_len,
+		     struct diag_list *diags)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -34,20 +35,24 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 	int fd, r;
 
 	/* O_NONBLOCK: a FIFO named *.yaml must not block the reader; it is refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+	if (fd < 0 && errno == ELOOP && (flags & O_NOFOLLOW)) {
+		diag_error(diags, shown, 0, 0, "cannot read: it became a symbolic link while being read");
+		return -ELOOP;
+	}
 	if (fd < 0)
-		return io_error(diags, path, errno);
+		return io_error(diags, shown, errno);
 	if (fstat(fd, &st) < 0) {
-		r = io_error(diags, path, errno);
+		r = io_error(diags, shown, errno);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		diag_error(diags, path, 0, 0, "not a regular file");
+		diag_error(diags, shown, 0, 0, "not a regular file");
 		r = -EINVAL;
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
-		diag_error(diags, path, 0, 0, "the file is %lld bytes; the limit is %zu bytes", (long long)st.st_size,
+		diag_error(diags, shown, 0, 0, "the file is %lld bytes; the limit is %zu bytes", (long long)st.st_size,
 			   max);
 		r = -EFBIG;
 		goto out;
@@ -61,14 +66,14 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = io_error(diags, path, errno);
+			r = io_error(diags, shown, errno);
 			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > max) {
-			diag_error(diags, path, 0, 0, "the file is larger than the limit of %zu bytes", max);
+			diag_error(diags, shown, 0, 0, "the file is larger than the limit of %zu bytes", max);
 			r = -EFBIG;
 			goto out;
 		}
@@ -86,6 +91,17 @@ out:
 	free(buf);
 	close(fd);
 	return r;
+}
+
+int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len, struct diag_list *diags)
+{
+	return read_file(path, path, 0, max, ret_text, ret_len, diags);
+}
+
+int textfile_read_nofollow(const char *path, const char *shown, size_t max, char **ret_text, size_t *ret_len,
+			   struct diag_list *diags)
+{
+	return read_file(path, shown ? shown : path, O_NOFOLLOW, max, ret_text, ret_len, diags);
 }
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not valid: overlong

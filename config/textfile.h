@@ -13,6 +13,11 @@
  * buffer (owned by the caller). Returns 0, or -errno with a diagnostic: missing,
  * unreadable, not a regular file, too large, a symbolic link loop. */
 int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len, struct diag_list *diags);
+/* textfile_read_nofollow: textfile_read of a path whose last component must not be
+ * a symbolic link (O_NOFOLLOW): a path checked before it is read cannot be swapped
+ * for a link meanwhile. shown is the name diagnostics use (NULL: path). */
+int textfile_read_nofollow(const char *path, const char *shown, size_t max, char **ret_text, size_t *ret_len,
+			   struct diag_list *diags);
 /* textfile_strerror: strerror(3) that is safe in any thread. */
 const char *textfile_strerror(int err);
 /* textfile_check: 0, or -EINVAL with a diagnostic for an empty, binary, non-UTF-8 or

@@ -160,7 +160,7 @@ static void on_batch(struct watcher *w, const struct watcher_batch *b, void *dat
 	if (d->stopping)
 		return;
 	if (b->full_rescan || d->scanning ||
-	    !manifest_cache_update(&d->cache, d->cfg, (const char *const *)b->paths, b->n_paths)) {
+	    !manifest_cache_update(&d->cache, d->cfg, d->manifests_dir, (const char *const *)b->paths, b->n_paths)) {
 		full_scan(d, b->full_rescan ? b->reason : "change");
 		return;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "manifest_dir.h"
 #include "textfile.h"
 #include "xalloc.h"
 
@@ -127,25 +128,21 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 }
 
 /* Read and parse one file into a cache entry; NULL when the file is gone. */
-static struct cached_file *read_one(const struct daemon_config *cfg, const char *path)
+static struct cached_file *read_one(const struct daemon_config *cfg, const char *root_real, const char *path)
 {
 	struct cached_file *f;
 	struct diag_list diags;
 	struct manifest_id mid = { 0 };
-	char *text = NULL;
-	size_t len = 0;
 	int r;
 
 	diag_list_init(&diags);
-	r = textfile_read(path, MANIFEST_MAX_BYTES, &text, &len, &diags);
+	f = xcalloc(1, sizeof(*f));
+	r = manifest_dir_read_file(cfg, root_real, path, &f->tenant, &mid, &diags);
 	if (r == -ENOENT) {
 		diag_list_release(&diags);
+		free(f);
 		return NULL;
 	}
-	f = xcalloc(1, sizeof(*f));
-	if (r == 0)
-		manifest_parse(cfg, path, text, len, &f->tenant, &mid, &diags);
-	free(text);
 	if (!f->tenant) {
 		f->failed_id = mid.id ? xstrdup(mid.id) : NULL;
 		f->problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
@@ -158,18 +155,21 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 	return f;
 }
 
-bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *const *paths,
-			   size_t n)
+bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *root,
+			   const char *const *paths, size_t n)
 {
-	if (c->unavailable)
+	char *root_real = NULL;
+
+	if (c->unavailable || manifest_dir_root(root, &root_real) < 0)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		struct cached_file *f = read_one(cfg, paths[i]);
+		struct cached_file *f = read_one(cfg, root_real, paths[i]);
 		if (f)
 			cached_free(hashmap_put(&c->files, paths[i], f));
 		else
 			cached_free(hashmap_remove(&c->files, paths[i]));
 	}
+	free(root_real);
 	if (!c->files.n)
 		return false; /* no manifest left: only a full scan may judge that */
 	collect_problems(c, NULL);

@@ -31,11 +31,13 @@ void manifest_cache_release(struct manifest_cache *c);
 /* manifest_cache_take_full: remember a complete scan (sharing its tenants; the scan is
  * left untouched for the desired store) and its diagnostics. */
 void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags);
-/* manifest_cache_update: re-read the given files (a file that is gone leaves the
- * cache). Returns false when the change cannot be judged file by file and a full
- * rescan is needed (the cache would become empty, or it never saw the directory). */
-bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *const *paths,
-			   size_t n);
+/* manifest_cache_update: re-read the given files below root (a file that is gone
+ * leaves the cache; one whose real path lies outside root is refused unread).
+ * Returns false when the change cannot be judged file by file and a full rescan is
+ * needed (the cache would become empty, it never saw the directory, or root cannot
+ * be resolved). */
+bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *root,
+			   const char *const *paths, size_t n);
 /* manifest_cache_report: hand every problem that is new since the last call to
  * fn(added = true), and every one that has gone since to fn(added = false); an
  * unchanged problem is reported once, however often the directory is read again. */

@@ -308,8 +308,8 @@ static void test_byte_order_mark(void **state)
 	free(bad);
 	expect_problem(cfg,
 		       "\xef\xbb\xbf"
-		       "a: \xff\n",
-		       "t.yaml:1:4: invalid UTF-8 (byte 0xff)");
+		       "kind: Tenant\na: \xff\n",
+		       "t.yaml:2:4: invalid UTF-8 (byte 0xff)");
 	expect_problem(cfg, "\xef\xbb\xbf", "t.yaml: empty manifest (no YAML content)");
 	free(text);
 	daemon_config_free(cfg);
