@@ -9,12 +9,16 @@
 #include "textfile.h"
 #include "xalloc.h"
 
+/* The words of the duplicate-id problem, as manifest_dir words it too. */
+#define DUPLICATE_TEXT "is also declared in"
+
 struct cached_file {
 	struct tenant *tenant; /* NULL when the file failed */
 	char *failed_id;
 	char *problem;
 	char **problems; /* this file's diagnostics, formatted */
 	size_t n_problems;
+	unsigned id_line, id_col; /* where the tenant id is declared; 0: not known */
 };
 
 static void cached_free(void *p)
@@ -69,6 +73,72 @@ static char *format_diag(const struct diag *d)
 	return strbuf_detach(&sb, NULL);
 }
 
+static const char *declared_id(const struct cached_file *f)
+{
+	return f->tenant ? f->tenant->id : f->failed_id;
+}
+
+static bool has_duplicate_problem(const struct cached_file *f)
+{
+	for (size_t i = 0; i < f->n_problems; i++)
+		if (strstr(f->problems[i], DUPLICATE_TEXT))
+			return true;
+	return false;
+}
+
+/* A tenant id declared by several files is a problem of each of them. A full scan
+ * reports it (with the position of the id); between full scans, a change that
+ * makes a second file declare an id is found here. */
+static void add_duplicates(struct manifest_cache *c, size_t *alloc)
+{
+	struct hashmap by_id; /* id -> struct strbuf * of "\0"-separated paths */
+	size_t pos = 0;
+	const char *path, *id;
+	void *v;
+
+	hashmap_init(&by_id);
+	while (hashmap_next(&c->files, &pos, &path, &v)) {
+		struct strbuf *sb;
+		if (!declared_id(v))
+			continue;
+		sb = hashmap_get(&by_id, declared_id(v));
+		if (!sb) {
+			sb = xcalloc(1, sizeof(*sb));
+			strbuf_init(sb, STRBUF_NO_CAP);
+			hashmap_put(&by_id, declared_id(v), sb);
+		}
+		strbuf_add(sb, path, strlen(path) + 1);
+	}
+	pos = 0;
+	while (hashmap_next(&c->files, &pos, &path, &v)) {
+		struct strbuf *sb, others;
+		if (!declared_id(v) || has_duplicate_problem(v))
+			continue;
+		id = declared_id(v);
+		sb = hashmap_get(&by_id, id);
+		strbuf_init(&others, STRBUF_NO_CAP);
+		for (const char *p = sb->buf; p < sb->buf + sb->len; p += strlen(p) + 1)
+			if (strcmp(p, path))
+				strbuf_addf(&others, "%s%s", others.len ? ", " : "", p);
+		if (others.len) {
+			const struct cached_file *f = v;
+			struct diag d = { .file = (char *)path, .line = f->id_line, .col = f->id_col };
+			d.message = xasprintf("tenant id '%s' " DUPLICATE_TEXT " %s; each tenant has one manifest", id,
+					      others.buf);
+			XGROW(c->problems, c->n_problems + 1, *alloc);
+			c->problems[c->n_problems++] = format_diag(&d);
+			free(d.message);
+		}
+		strbuf_release(&others);
+	}
+	pos = 0;
+	while (hashmap_next(&by_id, &pos, NULL, &v)) {
+		strbuf_release(v);
+		free(v);
+	}
+	hashmap_release(&by_id, NULL);
+}
+
 /* Gather every file's problems (and the directory's) into one list for status. */
 static void collect_problems(struct manifest_cache *c, const struct diag_list *dir_diags)
 {
@@ -85,6 +155,7 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 			c->problems[c->n_problems++] = xstrdup(f->problems[i]);
 		}
 	}
+	add_duplicates(c, &alloc);
 	for (size_t i = 0; dir_diags && i < dir_diags->n; i++) {
 		if (dir_diags->items[i].line || hashmap_get(&c->files, dir_diags->items[i].file))
 			continue; /* file problems are already there */
@@ -143,6 +214,8 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 		free(f);
 		return NULL;
 	}
+	f->id_line = mid.line;
+	f->id_col = mid.col;
 	if (!f->tenant) {
 		f->failed_id = mid.id ? xstrdup(mid.id) : NULL;
 		f->problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
