@@ -228,20 +228,60 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 	return f;
 }
 
+static void put_file(struct manifest_cache *c, const char *path, struct cached_file *f)
+{
+	if (f)
+		cached_free(hashmap_put(&c->files, path, f));
+	else
+		cached_free(hashmap_remove(&c->files, path));
+}
+
+/* A full scan leaves every file of a duplicated id failing, which only reading them
+ * again undoes: once a change touched that id, the other files that failed for it
+ * are read again (the duplicate, if it remains, is found in collect_problems). */
+static void reread_duplicates(struct manifest_cache *c, const struct daemon_config *cfg, const char *root_real,
+			      const struct hashmap *touched)
+{
+	char **again = NULL;
+	size_t n = 0, alloc = 0, pos = 0;
+	const char *path;
+	void *v;
+
+	while (hashmap_next(&c->files, &pos, &path, &v)) {
+		const struct cached_file *f = v;
+		if (!f->tenant && declared_id(f) && has_duplicate_problem(f) && hashmap_get(touched, declared_id(f))) {
+			XGROW(again, n + 1, alloc);
+			again[n++] = xstrdup(path);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		put_file(c, again[i], read_one(cfg, root_real, again[i]));
+		free(again[i]);
+	}
+	free(again);
+}
+
 bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *root,
 			   const char *const *paths, size_t n)
 {
+	struct hashmap touched; /* tenant ids declared by the changed files, before or now */
 	char *root_real = NULL;
 
 	if (c->unavailable || manifest_dir_root(root, &root_real) < 0)
 		return false;
+	hashmap_init(&touched);
 	for (size_t i = 0; i < n; i++) {
-		struct cached_file *f = read_one(cfg, root_real, paths[i]);
-		if (f)
-			cached_free(hashmap_put(&c->files, paths[i], f));
-		else
-			cached_free(hashmap_remove(&c->files, paths[i]));
+		const struct cached_file *old = hashmap_get(&c->files, paths[i]);
+		struct cached_file *f;
+		if (old && declared_id(old))
+			hashmap_put(&touched, declared_id(old), (void *)1);
+		f = read_one(cfg, root_real, paths[i]);
+		if (f && declared_id(f))
+			hashmap_put(&touched, declared_id(f), (void *)1);
+		put_file(c, paths[i], f);
 	}
+	reread_duplicates(c, cfg, root_real, &touched);
+	hashmap_release(&touched, NULL);
 	free(root_real);
 	if (!c->files.n)
 		return false; /* no manifest left: only a full scan may judge that */

@@ -63,6 +63,13 @@ grep -q "^state .*the manifest fails" "$WORK/alpha.txt" || fail "ctl tenant show
 sleep 2
 tag=$(awsim_get state | jq -r "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "alpha")) | .[0].tag.CostCenter')
 [ "$tag" = eng ] || fail "a duplicate's definition was applied: CostCenter $tag"
+# a full scan judges the duplicate too; removing one file ends it all the same
+scans=$(logged "manifests (full scan)")
+mkdir "$WORK/tenants/sub2"
+wait_until 20 "a full scan" more_scans $((scans + 1))
+[ "$(metric bedrock_tenantd_manifest_problems)" = 2 ] || fail "a full scan counts $(metric bedrock_tenantd_manifest_problems) problems"
+status_json | jq -e '.manifests.problems | map(select(test("alpha.yaml:4:9: tenant id .alpha. is also declared"))) | length == 1' >/dev/null ||
+	fail "the full scan does not report alpha.yaml: $(status_json | jq -c .manifests.problems)"
 rm "$WORK/tenants/alpha-copy.yaml"
 wait_eq 20 "the duplicate gone" 0 metric bedrock_tenantd_manifest_problems
 rc=0
