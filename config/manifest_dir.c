@@ -137,8 +137,8 @@ static bool below(const char *root_real, const char *real)
 }
 
 /* The real path of path when it lies below root_real (owned by the caller); -EXDEV
- * with a diagnostic naming only path when it does not. */
-static int confine(const char *root_real, const char *path, char **ret_real, struct diag_list *diags)
+ * with a diagnostic naming only path (a file or a directory) when it does not. */
+static int confine(const char *root_real, const char *path, bool dir, char **ret_real, struct diag_list *diags)
 {
 	char *real = realpath(path, NULL);
 
@@ -147,7 +147,8 @@ static int confine(const char *root_real, const char *path, char **ret_real, str
 	if (!below(root_real, real)) {
 		free(real);
 		diag_error(diags, path, 0, 0,
-			   "refused: a symbolic link to a file outside the manifest directory (not read)");
+			   "refused: a symbolic link to a %s outside the manifest directory (not read)",
+			   dir ? "directory" : "file");
 		return -EXDEV;
 	}
 	*ret_real = real;
@@ -174,16 +175,9 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 		goto failed;
 	}
 	if (link && (S_ISDIR(st.st_mode) || manifest_dir_is_manifest(name))) {
-		int err = confine(r->root_real, path, &real, r->diags);
-		if (err == -EXDEV && S_ISDIR(st.st_mode)) {
-			/* the message names a file; a directory says so */
-			free(r->diags->items[r->diags->n - 1].message);
-			r->diags->items[r->diags->n - 1].message = xstrdup(
-				"refused: a symbolic link to a directory outside the manifest directory "
-				"(not read)");
-		} else if (err < 0 && err != -EXDEV) {
+		int err = confine(r->root_real, path, S_ISDIR(st.st_mode), &real, r->diags);
+		if (err < 0 && err != -EXDEV)
 			diag_error(r->diags, path, 0, 0, "cannot resolve: %s", textfile_strerror(-err));
-		}
 		if (err < 0)
 			goto failed;
 	}
@@ -488,7 +482,7 @@ int manifest_dir_read_file(const struct daemon_config *cfg, const char *root_rea
 
 	if (ret_id)
 		memset(ret_id, 0, sizeof(*ret_id));
-	r = confine(root_real, path, &real, diags);
+	r = confine(root_real, path, false, &real, diags);
 	if (r == -ENOENT)
 		return r;
 	if (r < 0) {
