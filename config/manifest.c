@@ -429,8 +429,8 @@ void manifest_id_release(struct manifest_id *mid)
 	memset(mid, 0, sizeof(*mid));
 }
 
-int manifest_parse(const struct daemon_config *cfg, const char *file, const char *text, size_t len, struct tenant **ret,
-		   struct manifest_id *ret_id, struct diag_list *diags)
+static int parse(const struct daemon_config *cfg, const char *file, const char *text, size_t len, struct tenant **ret,
+		 struct manifest_id *ret_id, struct diag_list *diags)
 {
 	static const char *const keys[] = { "apiVersion", "kind", "metadata", "spec" };
 	const struct ynode *v[N_KEYS(keys)];
@@ -474,4 +474,94 @@ int manifest_parse(const struct daemon_config *cfg, const char *file, const char
 	m.t->revision = content_hash(text, len);
 	*ret = m.t;
 	return 0;
+}
+
+/* Whether line (up to eol) is "KEY: VALUE..." at the left margin, the value quoted or
+ * not. */
+static bool top_line(const char *q, const char *eol, const char *key, const char *value)
+{
+	size_t k = strlen(key), v = strlen(value);
+
+	if ((size_t)(eol - q) <= k || memcmp(q, key, k))
+		return false;
+	q += k;
+	while (q < eol && *q == ' ')
+		q++;
+	if (q < eol && (*q == '"' || *q == '\''))
+		q++;
+	return (size_t)(eol - q) >= v && !memcmp(q, value, v);
+}
+
+/* A line "apiVersion: bedrock-tenantd/..." or "kind: Tenant" at the left margin: the
+ * file says it is a manifest, even one with mistakes. */
+static bool declares_manifest(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		const char *eol = nl ? nl : end;
+		if (q + 3 <= eol && !memcmp(q, "\xef\xbb\xbf", 3))
+			q += 3;
+		if (top_line(q, eol, "apiVersion:", "bedrock-tenantd/") || top_line(q, eol, "kind:", MANIFEST_KIND))
+			return true;
+		p = eol + 1;
+	}
+	return false;
+}
+
+/* Messages that never hold anything of the text: libyaml's syntax errors, the
+ * document's shape. */
+static bool content_free(const struct diag *d)
+{
+	static const char *const prefixes[] = { "invalid YAML: ", "expected a mapping, found ",
+						"a file holds one YAML document" };
+
+	if (!d->line)
+		return true; /* about the whole file: size, emptiness, encoding */
+	for (size_t i = 0; i < N_KEYS(prefixes); i++)
+		if (!strncmp(d->message, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* Problems of a file that does not say it is a manifest (a stray file, a link to
+ * something else) quote nothing of it: content-free problems are kept, the others
+ * become one at the first of their positions. */
+static void quote_nothing(const char *file, struct diag_list *diags)
+{
+	struct diag_list kept;
+	unsigned line = 0, col = 0;
+
+	diag_list_init(&kept);
+	for (size_t i = 0; i < diags->n; i++) {
+		const struct diag *d = &diags->items[i];
+		if (content_free(d))
+			diag_add(&kept, d->severity, d->file, d->line, d->col, "%s", d->message);
+		else if (!line)
+			line = d->line, col = d->col;
+	}
+	if (line)
+		diag_error(&kept, file, line, col,
+			   "not a manifest: the file has no line 'apiVersion: " MANIFEST_API_VERSION
+			   "' (nothing of its content is shown)");
+	diag_list_release(diags);
+	diag_list_init(diags);
+	diag_list_splice(diags, &kept);
+	diag_list_release(&kept);
+}
+
+int manifest_parse(const struct daemon_config *cfg, const char *file, const char *text, size_t len, struct tenant **ret,
+		   struct manifest_id *ret_id, struct diag_list *diags)
+{
+	struct diag_list own;
+	int r;
+
+	diag_list_init(&own);
+	r = parse(cfg, file, text, len, ret, ret_id, &own);
+	if (own.n && !declares_manifest(text, len))
+		quote_nothing(file, &own);
+	diag_list_splice(diags, &own);
+	diag_list_release(&own);
+	return r;
 }

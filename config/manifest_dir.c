@@ -22,6 +22,7 @@
 /* One manifest file to read and parse, and what came of it. */
 struct job {
 	char *path;
+	char *real; /* a symbolic link's checked target, read instead of path; NULL: path */
 	struct tenant *tenant;
 	struct manifest_id mid;
 	struct diag_list diags;
@@ -36,6 +37,7 @@ struct declared {
 
 struct reader {
 	const struct daemon_config *cfg;
+	const char *root_real;
 	struct desired_scan *scan;
 	struct diag_list *diags;
 	struct {
@@ -88,15 +90,17 @@ static void add_failed_dir(struct reader *r, const char *path, size_t since)
 	free(problem);
 }
 
-static void add_job(struct reader *r, const char *path)
+static void add_job(struct reader *r, const char *path, char *real)
 {
 	if (++r->manifests > MANIFEST_DIR_MAX_FILES) {
 		r->too_many = true;
+		free(real);
 		return;
 	}
 	XGROW(r->jobs, r->n_jobs + 1, r->alloc_jobs);
 	memset(&r->jobs[r->n_jobs], 0, sizeof(r->jobs[0]));
 	r->jobs[r->n_jobs].path = xstrdup(path);
+	r->jobs[r->n_jobs].real = real;
 	diag_list_init(&r->jobs[r->n_jobs].diags);
 	r->n_jobs++;
 }
@@ -113,11 +117,52 @@ static int entry_cmp(const void *a, const void *b)
 
 static void walk_dir(struct reader *r, const char *path, size_t depth);
 
-/* An entry whose type needs stat(2): a directory, a symbolic link, or unknown. */
+int manifest_dir_root(const char *root, char **ret_real)
+{
+	char *real = realpath(root, NULL);
+
+	if (!real)
+		return -errno;
+	*ret_real = real;
+	return 0;
+}
+
+static bool below(const char *root_real, const char *real)
+{
+	size_t n = strlen(root_real);
+
+	if (n == 1 && root_real[0] == '/')
+		return true;
+	return !strncmp(real, root_real, n) && (real[n] == '/' || real[n] == '\0');
+}
+
+/* The real path of path when it lies below root_real (owned by the caller); -EXDEV
+ * with a diagnostic naming only path (a file or a directory) when it does not. */
+static int confine(const char *root_real, const char *path, bool dir, char **ret_real, struct diag_list *diags)
+{
+	char *real = realpath(path, NULL);
+
+	if (!real)
+		return -errno;
+	if (!below(root_real, real)) {
+		free(real);
+		diag_error(diags, path, 0, 0,
+			   "refused: a symbolic link to a %s outside the manifest directory (not read)",
+			   dir ? "directory" : "file");
+		return -EXDEV;
+	}
+	*ret_real = real;
+	return 0;
+}
+
+/* An entry whose type needs stat(2): a directory, a symbolic link, or unknown. A link
+ * is followed only to a real path below the root. */
 static void stat_entry(struct reader *r, int dfd, const char *path, const char *name, size_t depth)
 {
 	size_t since = r->diags->n;
+	char *real = NULL;
 	struct stat st;
+	bool link = fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
 
 	if (fstatat(dfd, name, &st, 0) < 0) {
 		int err = errno;
@@ -127,20 +172,23 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 			diag_error(r->diags, path, 0, 0, "broken symbolic link");
 		else
 			diag_error(r->diags, path, 0, 0, "cannot stat: %s", textfile_strerror(err));
-		/* It may have been a manifest or a directory of manifests. */
-		if (manifest_dir_is_manifest(name)) {
-			r->manifests++;
-			add_failed(r, path, since);
-		} else {
-			add_failed_dir(r, path, since);
-		}
-		return;
+		goto failed;
+	}
+	if (link && (S_ISDIR(st.st_mode) || manifest_dir_is_manifest(name))) {
+		int err = confine(r->root_real, path, S_ISDIR(st.st_mode), &real, r->diags);
+		if (err < 0 && err != -EXDEV)
+			diag_error(r->diags, path, 0, 0, "cannot resolve: %s", textfile_strerror(-err));
+		if (err < 0)
+			goto failed;
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		if (manifest_dir_is_manifest(name))
-			add_job(r, path);
+			add_job(r, path, real);
+		else
+			free(real);
 		return;
 	}
+	free(real);
 	for (size_t i = 0; i <= depth; i++) {
 		if (r->ancestors[i].dev == st.st_dev && r->ancestors[i].ino == st.st_ino) {
 			/* Its files are read through the ancestor already. */
@@ -156,6 +204,15 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 	r->ancestors[depth + 1].dev = st.st_dev;
 	r->ancestors[depth + 1].ino = st.st_ino;
 	walk_dir(r, path, depth + 1);
+	return;
+failed:
+	/* It may have been a manifest or a directory of manifests. */
+	if (manifest_dir_is_manifest(name)) {
+		r->manifests++;
+		add_failed(r, path, since);
+	} else {
+		add_failed_dir(r, path, since);
+	}
 }
 
 /* Collect the manifests below path, in name order (depth first). */
@@ -187,7 +244,7 @@ static void walk_dir(struct reader *r, const char *path, size_t depth)
 		if (t == DT_DIR || t == DT_LNK || t == DT_UNKNOWN)
 			stat_entry(r, dirfd(d), child, entries[i].name, depth);
 		else if (manifest_dir_is_manifest(entries[i].name))
-			add_job(r, child); /* a FIFO or device is refused when read, unopened */
+			add_job(r, child, NULL); /* a FIFO or device is refused when read, unopened */
 		free(child);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -196,13 +253,16 @@ static void walk_dir(struct reader *r, const char *path, size_t depth)
 	closedir(d);
 }
 
-/* Read and parse one manifest into its job; touches nothing shared. */
+/* Read and parse one manifest into its job; touches nothing shared. The path was
+ * checked by the walk: its last component is read without following a link, so a
+ * link put there since is not followed. */
 static void run_job(const struct daemon_config *cfg, struct job *job)
 {
 	char *text = NULL;
 	size_t len = 0;
 
-	if (textfile_read(job->path, MANIFEST_MAX_BYTES, &text, &len, &job->diags) < 0)
+	if (textfile_read_nofollow(job->real ? job->real : job->path, job->path, MANIFEST_MAX_BYTES, &text, &len,
+				   &job->diags) < 0)
 		return;
 	manifest_parse(cfg, job->path, text, len, &job->tenant, &job->mid, &job->diags);
 	free(text);
@@ -268,6 +328,7 @@ static void collect(struct reader *r)
 		}
 		manifest_id_release(&job->mid);
 		free(job->path);
+		free(job->real);
 	}
 	free(r->jobs);
 	r->jobs = NULL;
@@ -335,6 +396,7 @@ static void release_jobs(struct reader *r)
 {
 	for (size_t i = 0; i < r->n_jobs; i++) {
 		free(r->jobs[i].path);
+		free(r->jobs[i].real);
 		diag_list_release(&r->jobs[i].diags);
 	}
 	free(r->jobs);
@@ -359,7 +421,7 @@ int manifest_dir_read(const struct daemon_config *cfg, const char *root, struct 
 		      struct diag_list *diags)
 {
 	struct reader r = { .cfg = cfg, .scan = scan, .diags = diags };
-	char *path = xstrdup(root), *problem;
+	char *path = xstrdup(root), *problem, *root_real = NULL;
 	size_t len = strlen(path);
 	struct stat st;
 	int ret;
@@ -370,6 +432,12 @@ int manifest_dir_read(const struct daemon_config *cfg, const char *root, struct 
 	ret = open_root(path, &st, diags);
 	if (ret < 0)
 		goto unavailable;
+	ret = manifest_dir_root(path, &root_real);
+	if (ret < 0) {
+		diag_error(diags, path, 0, 0, "cannot resolve the manifest directory: %s", textfile_strerror(-ret));
+		goto unavailable;
+	}
+	r.root_real = root_real;
 	r.ancestors[0].dev = st.st_dev;
 	r.ancestors[0].ino = st.st_ino;
 	walk_dir(&r, path, 0);
@@ -391,14 +459,42 @@ int manifest_dir_read(const struct daemon_config *cfg, const char *root, struct 
 	collect(&r);
 	check_duplicates(&r);
 	release_jobs(&r);
+	free(root_real);
 	free(path);
 	return 0;
 unavailable:
 	release_jobs(&r);
+	free(root_real);
 	problem = problem_at(diags, diags->n - 1);
 	desired_scan_release(scan);
 	desired_scan_unavailable(scan, problem);
 	free(problem);
 	free(path);
 	return ret;
+}
+
+int manifest_dir_read_file(const struct daemon_config *cfg, const char *root_real, const char *path,
+			   struct tenant **ret, struct manifest_id *ret_id, struct diag_list *diags)
+{
+	char *real = NULL, *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (ret_id)
+		memset(ret_id, 0, sizeof(*ret_id));
+	r = confine(root_real, path, false, &real, diags);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0) {
+		if (r != -EXDEV)
+			diag_error(diags, path, 0, 0, "cannot resolve: %s", textfile_strerror(-r));
+		return r;
+	}
+	r = textfile_read_nofollow(real, path, MANIFEST_MAX_BYTES, &text, &len, diags);
+	free(real);
+	if (r < 0)
+		return r;
+	r = manifest_parse(cfg, path, text, len, ret, ret_id, diags);
+	free(text);
+	return r;
 }

@@ -1,5 +1,7 @@
 #include "rules.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -415,25 +417,105 @@ const char *rule_instance(const char *s)
 	return NULL;
 }
 
+/* host: a DNS name or an IPv4 address (letters, digits, '-' and '.', labels of 1 to
+ * 63 characters that neither start nor end with '-'). */
+static const char *url_host(const char *h, size_t len)
+{
+	size_t label = 0;
+
+	if (!len)
+		return "the URL has no host";
+	if (len > 253)
+		return "the host name is longer than 253 characters";
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? h[i] : '.';
+		if (c == '.') {
+			if (!label)
+				return "the host name has an empty label";
+			if (h[i - 1] == '-')
+				return "a label of the host name ends with '-'";
+			label = 0;
+		} else if (is_alnum(c) || c == '-') {
+			if (!label && c == '-')
+				return "a label of the host name starts with '-'";
+			if (++label > 63)
+				return "a label of the host name is longer than 63 characters";
+		} else {
+			return "the host may hold only letters, digits, '-' and '.' (an IPv6 address goes in [ ])";
+		}
+	}
+	return NULL;
+}
+
+/* [IPv6]: the text between the brackets is a valid IPv6 address. */
+static const char *url_ipv6(const char *h, size_t len)
+{
+	char buf[64];
+	struct in6_addr a;
+
+	if (len < 2 || len - 2 >= sizeof(buf))
+		return "the IPv6 address in [ ] is not valid";
+	memcpy(buf, h + 1, len - 2);
+	buf[len - 2] = '\0';
+	if (inet_pton(AF_INET6, buf, &a) != 1)
+		return "the IPv6 address in [ ] is not valid";
+	return NULL;
+}
+
+static const char *url_port(const char *p, size_t len)
+{
+	unsigned long port = 0;
+
+	if (!len)
+		return "the port after ':' is missing";
+	for (size_t i = 0; i < len; i++) {
+		if (!is_digit(p[i]))
+			return "the port must be a number";
+		port = port * 10 + (unsigned long)(p[i] - '0');
+		if (port > 65535)
+			break;
+	}
+	if (port < 1 || port > 65535)
+		return "the port must be between 1 and 65535";
+	return NULL;
+}
+
 const char *rule_url(const char *s)
 {
-	const char *host;
+	const char *auth, *end, *host_end, *why;
 
 	if (!strncmp(s, "http://", 7))
-		host = s + 7;
+		auth = s + 7;
 	else if (!strncmp(s, "https://", 8))
-		host = s + 8;
+		auth = s + 8;
 	else
 		return "expected an http:// or https:// URL";
 	if (strlen(s) > RULE_URL_MAX)
 		return "the URL is too long";
-	if (!*host || *host == '/' || *host == ':')
-		return "the URL has no host";
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
 			return "the URL cannot contain spaces, control or non-ASCII characters";
-	if (strchr(host, '?') || strchr(host, '#'))
+	if (strchr(auth, '?') || strchr(auth, '#'))
 		return "an endpoint URL has no query or fragment";
+	end = auth + strcspn(auth, "/");
+	if (memchr(auth, '@', (size_t)(end - auth)))
+		return "an endpoint URL has no user name or password";
+	if (*auth == '[') {
+		const char *close = memchr(auth, ']', (size_t)(end - auth));
+		if (!close)
+			return "the IPv6 address has no closing ']'";
+		host_end = close + 1;
+		why = url_ipv6(auth, (size_t)(host_end - auth));
+	} else {
+		host_end = auth + strcspn(auth, ":/");
+		why = url_host(auth, (size_t)(host_end - auth));
+	}
+	if (why)
+		return why;
+	if (host_end < end && *host_end != ':')
+		return "expected ':' and a port or '/' after the host";
+	if (host_end < end)
+		return url_port(host_end + 1, (size_t)(end - host_end - 1));
 	return NULL;
 }
 

@@ -26,7 +26,8 @@ static int io_error(struct diag_list *diags, const char *path, int err)
 	return -err;
 }
 
-int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len, struct diag_list *diags)
+static int read_file(const char *path, const char *shown, int flags, size_t max, char **ret_text, size_t *ret_len,
+		     struct diag_list *diags)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -34,20 +35,24 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 	int fd, r;
 
 	/* O_NONBLOCK: a FIFO named *.yaml must not block the reader; it is refused below. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+	if (fd < 0 && errno == ELOOP && (flags & O_NOFOLLOW)) {
+		diag_error(diags, shown, 0, 0, "cannot read: it became a symbolic link while being read");
+		return -ELOOP;
+	}
 	if (fd < 0)
-		return io_error(diags, path, errno);
+		return io_error(diags, shown, errno);
 	if (fstat(fd, &st) < 0) {
-		r = io_error(diags, path, errno);
+		r = io_error(diags, shown, errno);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		diag_error(diags, path, 0, 0, "not a regular file");
+		diag_error(diags, shown, 0, 0, "not a regular file");
 		r = -EINVAL;
 		goto out;
 	}
 	if ((size_t)st.st_size > max) {
-		diag_error(diags, path, 0, 0, "the file is %lld bytes; the limit is %zu bytes", (long long)st.st_size,
+		diag_error(diags, shown, 0, 0, "the file is %lld bytes; the limit is %zu bytes", (long long)st.st_size,
 			   max);
 		r = -EFBIG;
 		goto out;
@@ -61,14 +66,14 @@ int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			r = io_error(diags, path, errno);
+			r = io_error(diags, shown, errno);
 			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (len > max) {
-			diag_error(diags, path, 0, 0, "the file is larger than the limit of %zu bytes", max);
+			diag_error(diags, shown, 0, 0, "the file is larger than the limit of %zu bytes", max);
 			r = -EFBIG;
 			goto out;
 		}
@@ -86,6 +91,17 @@ out:
 	free(buf);
 	close(fd);
 	return r;
+}
+
+int textfile_read(const char *path, size_t max, char **ret_text, size_t *ret_len, struct diag_list *diags)
+{
+	return read_file(path, path, 0, max, ret_text, ret_len, diags);
+}
+
+int textfile_read_nofollow(const char *path, const char *shown, size_t max, char **ret_text, size_t *ret_len,
+			   struct diag_list *diags)
+{
+	return read_file(path, shown ? shown : path, O_NOFOLLOW, max, ret_text, ret_len, diags);
 }
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not valid: overlong
@@ -139,6 +155,7 @@ int textfile_check(const char *file, const char *text, size_t len, size_t max, c
 {
 	const unsigned char *s = (const unsigned char *)text;
 	unsigned line = 1, col = 1;
+	size_t bom = 0;
 	const char *nul;
 
 	if (len > max) {
@@ -150,10 +167,17 @@ int textfile_check(const char *file, const char *text, size_t len, size_t max, c
 		diag_error(diags, file, 0, 0, "the %s is UTF-16 or UTF-32 text; it must be UTF-8", what);
 		return -EINVAL;
 	}
+	/* A UTF-8 byte order mark is allowed (ydoc skips it) and takes no column. */
+	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+		s += 3;
+		text += 3;
+		len -= 3;
+		bom = 3;
+	}
 	nul = memchr(text, '\0', len);
 	if (nul) {
 		diag_error(diags, file, 0, 0, "binary file (a NUL byte at offset %zu); a %s is UTF-8 text",
-			   (size_t)(nul - text), what);
+			   (size_t)(nul - text) + bom, what);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len;) {

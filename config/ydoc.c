@@ -445,6 +445,12 @@ int ydoc_parse(const char *file, const char *text, size_t len, const struct ydoc
 	bool done = false;
 	int r = 0;
 
+	/* A UTF-8 byte order mark (some editors write one) is no content: positions
+	 * count from the character after it, as editors show them. */
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		text += 3;
+		len -= 3;
+	}
 	b.doc = xcalloc(1, sizeof(*b.doc));
 	if (!yaml_parser_initialize(&parser))
 		abort(); /* only fails on allocation */

@@ -181,7 +181,7 @@ static void route(struct control *c, struct http_request *req)
 		static const struct http_header headers[] = { { "Content-Type", "text/plain; version=0.0.4" } };
 		struct strbuf out;
 		strbuf_init(&out, STRBUF_NO_CAP);
-		control_metrics(c->e, &out);
+		control_metrics(c->e, c->info, &out);
 		http_respond(req, 200, headers, 1, out.buf, out.len);
 		strbuf_release(&out);
 	} else {

@@ -14,11 +14,16 @@
 struct control;
 
 /* Facts about the daemon that status shows beside the engine's. Borrowed for the
- * control's lifetime. */
+ * control's lifetime: the owner keeps every string alive that long and may change
+ * the fields between requests (a reload), never point them into a configuration it
+ * frees. */
 struct control_info {
 	const char *version;
 	const char *manifests; /* the manifest directory */
-	const char *mode;      /* "enforce" or "report" */
+	const char *mode;      /* the effective mode: "enforce" or "report" */
+	/* configuration keys changed in the file that wait for a restart */
+	const char *const *restart_required;
+	size_t n_restart_required;
 	/* manifest problems of the last scan, as "file:line:col: message" lines */
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	void *data;

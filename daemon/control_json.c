@@ -258,10 +258,22 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	return o;
 }
 
+/* Tenants whose manifest fails now (they keep their last good definition). */
+static size_t tenants_failing(const struct engine *e)
+{
+	size_t n = 0, failing = 0;
+	const struct tenant_entry **ts = engine_tenants(e, &n);
+
+	for (size_t i = 0; i < n; i++)
+		failing += ts[i]->problem != NULL;
+	free(ts);
+	return failing;
+}
+
 cJSON *control_json_status(const struct engine *e, const struct control_info *info)
 {
 	struct engine_counts c;
-	cJSON *o = cJSON_CreateObject(), *m, *ts, *by, *q, *held, *counters, *problems;
+	cJSON *o = cJSON_CreateObject(), *m, *ts, *by, *q, *held, *counters, *problems, *restart;
 	void *ctx;
 	const struct cloud_ops *cloud = engine_cloud(e, &ctx);
 	char *aws = cloud->status_json ? cloud->status_json(ctx) : NULL;
@@ -275,12 +287,16 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddBoolToObject(o, "ready", engine_ready(e));
 	cJSON_AddBoolToObject(o, "paused", engine_paused(e));
 	cJSON_AddStringToObject(o, "mode", info->mode);
+	restart = cJSON_AddArrayToObject(o, "restart_required");
+	for (size_t i = 0; i < info->n_restart_required; i++)
+		cJSON_AddItemToArray(restart, cJSON_CreateString(info->restart_required[i]));
 	m = cJSON_AddObjectToObject(o, "manifests");
 	cJSON_AddStringToObject(m, "directory", info->manifests);
 	cJSON_AddItemToObject(m, "revision", string_or_null(engine_revision(e)));
 	problems = cJSON_AddArrayToObject(m, "problems");
 	for (size_t i = 0; i < n_problems; i++)
 		cJSON_AddItemToArray(problems, cJSON_CreateString(lines[i]));
+	cJSON_AddNumberToObject(m, "tenants_failing", (double)tenants_failing(e));
 	ts = cJSON_AddObjectToObject(o, "tenants");
 	cJSON_AddNumberToObject(ts, "total", (double)c.tenants);
 	by = cJSON_AddObjectToObject(ts, "by_state");
@@ -306,13 +322,34 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	return o;
 }
 
-void control_metrics(const struct engine *e, struct strbuf *out)
+static void manifest_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out)
+{
+	size_t n_problems = 0;
+
+	if (info->problems)
+		info->problems(info->data, &n_problems);
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_manifest_problems Problems in the manifest directory now (files that "
+		    "fail, unreadable directories).\n"
+		    "# TYPE bedrock_tenantd_manifest_problems gauge\nbedrock_tenantd_manifest_problems %zu\n"
+		    "# HELP bedrock_tenantd_tenants_manifest_failing Tenants kept at their last good definition "
+		    "because their manifest fails.\n"
+		    "# TYPE bedrock_tenantd_tenants_manifest_failing gauge\n"
+		    "bedrock_tenantd_tenants_manifest_failing %zu\n"
+		    "# HELP bedrock_tenantd_restart_required Configuration keys changed in the file that wait for a "
+		    "restart.\n"
+		    "# TYPE bedrock_tenantd_restart_required gauge\nbedrock_tenantd_restart_required %zu\n",
+		    n_problems, tenants_failing(e), info->n_restart_required);
+}
+
+void control_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out)
 {
 	struct engine_counts c;
 	void *ctx;
 	const struct cloud_ops *cloud = engine_cloud(e, &ctx);
 
 	engine_counts(e, &c);
+	manifest_metrics(e, info, out);
 	strbuf_adds(out, "# HELP bedrock_tenantd_ready 1 once the first full sync is done.\n"
 			 "# TYPE bedrock_tenantd_ready gauge\n");
 	strbuf_addf(out, "bedrock_tenantd_ready %d\n", engine_ready(e) ? 1 : 0);

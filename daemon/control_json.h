@@ -16,8 +16,9 @@ cJSON *control_json_desired(const struct tenant *t);
 cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,
 			    const char **ret_error);
 /* control_metrics: the Prometheus text exposition of the engine's (and the AWS
- * layer's) counters, appended to out. */
-void control_metrics(const struct engine *e, struct strbuf *out);
+ * layer's) counters and of the daemon's manifest and configuration problems (info),
+ * appended to out. */
+void control_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out);
 /* control_time: an ISO-8601 UTC text for a wall-clock second, or NULL for 0. */
 cJSON *control_time(int64_t at);
 

@@ -10,6 +10,7 @@
 #include "cloud_aws.h"
 #include "control.h"
 #include "daemon_config.h"
+#include "daemon_config_reload.h"
 #include "desired.h"
 #include "engine.h"
 #include "githead.h"
@@ -21,6 +22,11 @@
 #include "watcher.h"
 #include "xalloc.h"
 
+/* Ownership: cfg is the effective configuration (a reload replaces and frees it), so
+ * nothing that outlives a reload may point into it. The parts copy what they keep
+ * (the engine its instance, Region and parameter prefix; the AWS layer its endpoints
+ * and accounts; the watcher its root; the control socket its path); what status
+ * shows is owned here (manifests_dir, restart_keys) or static (the mode's name). */
 struct daemon {
 	uv_loop_t loop;
 	const struct daemon_options *opts;
@@ -28,6 +34,10 @@ struct daemon {
 	struct daemon_config *cfg;
 	struct daemon_config *pending_cfg; /* a reload waiting for a scan to finish */
 	char *param_prefix;
+	char *manifests_dir; /* the directory read and watched since start-up */
+	/* keys of the configuration file that differ from the running values and wait
+	 * for a restart (static names) */
+	const char *restart_keys[DAEMON_CONFIG_RESTART_KEYS];
 	struct desired_store desired;
 	struct manifest_cache cache;
 	struct store *store;
@@ -51,13 +61,24 @@ struct daemon {
 
 /* ---- manifests -> desired store -> engine ---- */
 
+static void report_problem(const char *problem, bool added, void *data)
+{
+	(void)data;
+	if (added)
+		log_warning("manifest problem: %s", problem);
+	else
+		log_info("manifest problem gone: %s", problem);
+}
+
 static void apply_scan(struct daemon *d, struct desired_scan *scan, const char *why)
 {
 	struct desired_delta delta;
 	char *commit = NULL;
+	/* the store consumes the scan */
+	char *unusable = xstrdup_or_null(scan->problem);
 
 	desired_store_apply(&d->desired, scan, &delta);
-	git_head_commit(d->cfg->manifests, &commit);
+	git_head_commit(d->manifests_dir, &commit);
 	engine_revision_begin(d->engine, commit, !delta.unavailable);
 	for (size_t i = 0; i < d->desired.n; i++) {
 		const struct desired_entry *en = &d->desired.entries[i];
@@ -69,14 +90,16 @@ static void apply_scan(struct daemon *d, struct desired_scan *scan, const char *
 	for (size_t i = 0; i < delta.n_removed; i++)
 		engine_remove_tenant(d->engine, delta.removed[i]->id);
 	engine_revision_end(d->engine);
+	manifest_cache_report(&d->cache, report_problem, d);
 	if (delta.unavailable)
 		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,
-			    scan->problem ? scan->problem : "unknown reason");
+			    unusable ? unusable : "no reason given");
 	else
 		log_info("manifests (%s)%s%.12s: %zu tenants, %zu new, %zu changed, %zu removed, %zu kept from "
 			 "before (failing), %zu rejected",
 			 why, commit ? " at " : "", commit ? commit : "", d->desired.n, delta.n_added, delta.n_changed,
 			 delta.n_removed, delta.n_stale, delta.n_rejected);
+	free(unusable);
 	free(commit);
 	desired_delta_release(&delta);
 }
@@ -86,7 +109,7 @@ static void scan_in_pool(uv_work_t *w)
 	struct daemon *d = w->data;
 
 	diag_list_init(&d->scan_diags);
-	manifest_dir_read(d->cfg, d->cfg->manifests, &d->scan, &d->scan_diags);
+	manifest_dir_read(d->cfg, d->manifests_dir, &d->scan, &d->scan_diags);
 }
 
 static void full_scan(struct daemon *d, const char *why);
@@ -137,7 +160,7 @@ static void on_batch(struct watcher *w, const struct watcher_batch *b, void *dat
 	if (d->stopping)
 		return;
 	if (b->full_rescan || d->scanning ||
-	    !manifest_cache_update(&d->cache, d->cfg, (const char *const *)b->paths, b->n_paths)) {
+	    !manifest_cache_update(&d->cache, d->cfg, d->manifests_dir, (const char *const *)b->paths, b->n_paths)) {
 		full_scan(d, b->full_rescan ? b->reason : "change");
 		return;
 	}
@@ -183,22 +206,52 @@ static void on_ready(struct engine *e, void *data)
 
 /* ---- configuration reloads ---- */
 
+/* The configured log threshold (the sink stays as chosen at start-up). */
+static void apply_log_level(const struct daemon *d)
+{
+	int level = log_parse_level(cfg_log_level_name(d->cfg->log_level));
+
+	log_setup(level >= 0 ? (enum log_level)level : LOG_LVL_INFO, d->opts->log_stderr);
+}
+
+/* The READY=1 that ends a reload; during the first sync, on_ready sends it once every
+ * tenant was reconciled, and nothing may announce readiness before that. */
+static void reload_done(struct daemon *d)
+{
+	if (engine_ready(d->engine))
+		notify_ready(&d->notifier);
+}
+
 static void take_config(struct daemon *d, struct daemon_config *cfg)
 {
+	struct daemon_config *old = d->cfg;
 	struct engine_settings set;
+	size_t n;
 
-	if (strcmp(cfg->instance, d->cfg->instance) || strcmp(cfg->state_dir, d->cfg->state_dir) ||
-	    strcmp(cfg->socket.path, d->cfg->socket.path) || strcmp(cfg->manifests, d->cfg->manifests))
-		log_warning("configuration reloaded; instance, state_dir, socket and manifests take effect at the "
-			    "next restart");
-	daemon_config_free(d->cfg);
+	n = daemon_config_keep_running(cfg, old, d->restart_keys);
+	for (size_t i = n; i < DAEMON_CONFIG_RESTART_KEYS; i++)
+		d->restart_keys[i] = NULL;
+	d->info.n_restart_required = n;
+	if (n) {
+		struct strbuf sb;
+		strbuf_init(&sb, STRBUF_NO_CAP);
+		for (size_t i = 0; i < n; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "", d->restart_keys[i]);
+		log_warning("configuration reloaded, but %s changed: a restart applies %s; until then the running "
+			    "values stay in effect",
+			    sb.buf, n > 1 ? "them" : "it");
+		strbuf_release(&sb);
+	}
 	d->cfg = cfg;
 	setup_engine_settings(cfg, &set);
 	engine_reconfigure(d->engine, &set);
-	log_notice("configuration reloaded from %s", d->config_path);
+	daemon_config_free(old);
+	d->info.mode = cfg_mode_name(cfg->mode);
+	apply_log_level(d);
+	log_notice("configuration reloaded from %s: mode %s", d->config_path, d->info.mode);
 	full_scan(d, "configuration reloaded");
 	engine_force_all(d->engine);
-	notify_ready(&d->notifier);
+	reload_done(d);
 }
 
 static void reload(struct daemon *d)
@@ -206,7 +259,8 @@ static void reload(struct daemon *d)
 	struct diag_list diags;
 	struct daemon_config *cfg = NULL;
 
-	notify_reloading(&d->notifier);
+	if (engine_ready(d->engine))
+		notify_reloading(&d->notifier);
 	diag_list_init(&diags);
 	if (daemon_config_load(d->config_path, &cfg, &diags) < 0) {
 		log_msg(LOG_LVL_ERROR, &(struct log_fields){ .message_id = MSGID_RELOAD_FAILED },
@@ -219,7 +273,7 @@ static void reload(struct daemon *d)
 			strbuf_release(&sb);
 		}
 		daemon_config_free(cfg);
-		notify_ready(&d->notifier);
+		reload_done(d);
 	} else if (d->scanning) {
 		daemon_config_free(d->pending_cfg);
 		d->pending_cfg = cfg;
@@ -354,7 +408,13 @@ static int start(struct daemon *d)
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
 	if (engine_start(d->engine) < 0)
 		return -1;
-	d->info = (struct control_info){ BTD_VERSION, d->cfg->manifests, cfg_mode_name(d->cfg->mode), problems_of, d };
+	d->manifests_dir = xstrdup(d->cfg->manifests);
+	d->info = (struct control_info){ .version = BTD_VERSION,
+					 .manifests = d->manifests_dir,
+					 .mode = cfg_mode_name(d->cfg->mode),
+					 .restart_required = d->restart_keys,
+					 .problems = problems_of,
+					 .data = d };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control);
 	if (r == -EADDRINUSE) {
@@ -365,7 +425,7 @@ static int start(struct daemon *d)
 		log_error("control socket %s: %s", d->cfg->socket.path, strerror(-r));
 		return r;
 	}
-	wc.root = d->cfg->manifests;
+	wc.root = d->manifests_dir;
 	wc.settle_ms = d->cfg->watch_settle_ms;
 	wc.rescan_interval_ms = d->cfg->rescan_interval_ms;
 	wc.on_batch = on_batch;
@@ -406,10 +466,7 @@ int daemon_run(const struct daemon_options *opts)
 		daemon_config_free(d.cfg);
 		return 1;
 	}
-	log_setup(log_parse_level(cfg_log_level_name(d.cfg->log_level)) > 0
-			  ? (enum log_level)log_parse_level(cfg_log_level_name(d.cfg->log_level))
-			  : LOG_LVL_INFO,
-		  opts->log_stderr);
+	apply_log_level(&d);
 	uv_loop_init(&d.loop);
 	notifier_init(&d.loop, &d.notifier);
 	desired_store_init(&d.desired);
@@ -442,5 +499,6 @@ int daemon_run(const struct daemon_options *opts)
 	daemon_config_free(d.cfg);
 	daemon_config_free(d.pending_cfg);
 	free(d.param_prefix);
+	free(d.manifests_dir);
 	return d.exit_code;
 }

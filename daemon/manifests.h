@@ -22,6 +22,7 @@ struct manifest_cache {
 	char *unavailable_problem;
 	char **problems; /* every problem of the files, "file:line:col: message" */
 	size_t n_problems;
+	struct hashmap reported; /* problems already handed to manifest_cache_report */
 };
 
 void manifest_cache_init(struct manifest_cache *c);
@@ -30,11 +31,18 @@ void manifest_cache_release(struct manifest_cache *c);
 /* manifest_cache_take_full: remember a complete scan (sharing its tenants; the scan is
  * left untouched for the desired store) and its diagnostics. */
 void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags);
-/* manifest_cache_update: re-read the given files (a file that is gone leaves the
- * cache). Returns false when the change cannot be judged file by file and a full
- * rescan is needed (the cache would become empty, or it never saw the directory). */
-bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *const *paths,
-			   size_t n);
+/* manifest_cache_update: re-read the given files below root (a file that is gone
+ * leaves the cache; one whose real path lies outside root is refused unread).
+ * Returns false when the change cannot be judged file by file and a full rescan is
+ * needed (the cache would become empty, it never saw the directory, or root cannot
+ * be resolved). */
+bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *root,
+			   const char *const *paths, size_t n);
+/* manifest_cache_report: hand every problem that is new since the last call to
+ * fn(added = true), and every one that has gone since to fn(added = false); an
+ * unchanged problem is reported once, however often the directory is read again. */
+void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *problem, bool added, void *data),
+			   void *data);
 /* manifest_cache_scan: a complete scan built from the cache (tenants shared, never copied). */
 void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret);
 

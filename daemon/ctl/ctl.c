@@ -1,7 +1,8 @@
 /* bedrock-tenantctl: the command-line face of the daemon's control socket.
  *
  * Exit status: 0 success; 1 the daemon answered but reports a problem (not ready,
- * tenants in Error, Stalled or Held, a tenant that is not Ready); 2 usage error;
+ * tenants in Error, Stalled or Held, a manifest problem, configuration keys that wait
+ * for a restart, a tenant that is not Ready or whose manifest fails); 2 usage error;
  * 3 the daemon cannot be reached; 4 no such tenant or profile. */
 #include <getopt.h>
 #include <stdbool.h>

@@ -23,26 +23,39 @@ static bool is_problem_state(const char *state)
 	return !strcmp(state, "Error") || !strcmp(state, "Stalled") || !strcmp(state, "Held");
 }
 
+/* A problem: not ready, tenants in trouble, a manifest problem, or configuration
+ * keys that wait for a restart. */
 static int status_exit(const cJSON *j)
 {
 	const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tenants"), "by_state");
+	const cJSON *m = cJSON_GetObjectItem(j, "manifests");
 
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(j, "ready")))
 		return 1;
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(m, "problems")) > 0 ||
+	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0)
+		return 1;
 	return num(by, "Error") + num(by, "Stalled") + num(by, "Held") > 0 ? 1 : 0;
+}
+
+/* A tenant whose manifest fails keeps its last good definition: never plain Ready. */
+static bool manifest_fails(const cJSON *t)
+{
+	return str(t, "problem", NULL) != NULL;
 }
 
 static int tenants_exit(const cJSON *j)
 {
 	const cJSON *t;
 
-	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tenants")) if (is_problem_state(str(t, "state", ""))) return 1;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tenants")) if (is_problem_state(str(t, "state", "")) ||
+								     manifest_fails(t)) return 1;
 	return 0;
 }
 
 static int tenant_exit(const cJSON *j)
 {
-	return strcmp(str(j, "state", ""), "Ready") ? 1 : 0;
+	return strcmp(str(j, "state", ""), "Ready") || manifest_fails(j) ? 1 : 0;
 }
 
 int render_exit_of(const char *path, const cJSON *j)
@@ -87,6 +100,11 @@ int render_status(const cJSON *j)
 		cJSON_ArrayForEach(s, held) printf(" %s", s->valuestring);
 		printf("  (bedrock-tenantctl approve-prune)\n");
 	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0) {
+		printf("%-12s", "restart");
+		cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "restart_required")) printf(" %s", s->valuestring);
+		printf("  (changed in the configuration file; the running values stay until a restart)\n");
+	}
 	cJSON_ArrayForEach(p, problems) printf("%-12s %s\n", "problem", p->valuestring);
 	return status_exit(j);
 }
@@ -94,14 +112,19 @@ int render_status(const cJSON *j)
 int render_tenants(const cJSON *j)
 {
 	const cJSON *t;
+	bool failing = false;
 
 	printf("%-40s %-12s %-10s %s\n", "TENANT", "STATE", "REVISION", "LAST ERROR");
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tenants"))
 	{
 		const char *err = str(t, "problem", str(t, "last_error", "-"));
-		printf("%-40s %-12s %-10.8s %s\n", str(t, "id", "?"), str(t, "state", "?"), str(t, "revision", "-"),
-		       err);
+		char state[32];
+		snprintf(state, sizeof(state), "%s%s", str(t, "state", "?"), manifest_fails(t) ? "*" : "");
+		failing |= manifest_fails(t);
+		printf("%-40s %-12s %-10.8s %s\n", str(t, "id", "?"), state, str(t, "revision", "-"), err);
 	}
+	if (failing)
+		printf("* the manifest fails: the tenant keeps its last good definition\n");
 	return tenants_exit(j);
 }
 
@@ -111,8 +134,9 @@ int render_tenant(const cJSON *j)
 	const cJSON *b = cJSON_GetObjectItem(d, "budget");
 
 	printf("%-14s %s\n", "tenant", str(j, "id", "?"));
-	printf("%-14s %s%s\n", "state", str(j, "state", "?"),
-	       cJSON_IsTrue(cJSON_GetObjectItem(j, "held")) ? " (deletions held for approval)" : "");
+	printf("%-14s %s%s%s\n", "state", str(j, "state", "?"),
+	       cJSON_IsTrue(cJSON_GetObjectItem(j, "held")) ? " (deletions held for approval)" : "",
+	       manifest_fails(j) ? " (the last good definition: the manifest fails)" : "");
 	printf("%-14s %s\n", "file", str(d, "file", "-"));
 	printf("%-14s %.12s (reconciled %.12s)\n", "revision", str(j, "revision", "-"),
 	       str(j, "reconciled_revision", "-"));

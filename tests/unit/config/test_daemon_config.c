@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "daemon_config.h"
+#include "daemon_config_reload.h"
 #include "helpers.h"
 #include "naming.h"
 #include "xalloc.h"
@@ -283,6 +284,100 @@ static void test_load(void **state)
 	free(dir);
 }
 
+/* A leading UTF-8 byte order mark is accepted; positions after it are unchanged. */
+static void test_byte_order_mark(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg = parse("\xef\xbb\xbfregion: eu-west-1\nmode: report\n", &d, &r);
+
+	assert_int_equal(r, 0);
+	assert_string_equal(d, "");
+	assert_string_equal(cfg->region, "eu-west-1");
+	assert_int_equal(cfg->mode, CFG_MODE_REPORT);
+	free(d);
+	daemon_config_free(cfg);
+	expect_error("\xef\xbb\xbfregion: x\n", "config.yaml:1:9: region: 'x' is not a valid Region");
+	expect_error("\xef\xbb\xbfmode: report\nbogus: 1\n", "config.yaml:2:1: unknown key 'bogus'");
+}
+
+/* Endpoint URLs are validated whole, with the position of the value. */
+static void test_endpoint_urls(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg;
+
+	expect_error("endpoints:\n  default: http://[::1\n",
+		     "config.yaml:2:12: endpoints.default: 'http://[::1' is not a valid endpoint URL: the IPv6 "
+		     "address has no closing ']'");
+	expect_error("endpoints:\n  bedrock: http://localhost:70000\n", "config.yaml:2:12: endpoints.bedrock: ");
+	expect_error("endpoints:\n  ssm: http://local_host\n", "not a valid endpoint URL");
+	expect_error("endpoints:\n  default: http://h:80junk\n", "the port must be a number");
+	cfg = parse("endpoints:\n  default: http://[::1]:4566\n  iam: https://iam.example.com/\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->endpoint_default, "http://[::1]:4566");
+	free(d);
+	daemon_config_free(cfg);
+}
+
+/* A reload keeps the running value of every key only a restart applies, and names
+ * each such key that changed; the other keys take the file's values. */
+static void test_keep_running(void **state)
+{
+	const char *keys[DAEMON_CONFIG_RESTART_KEYS];
+	char *d;
+	struct daemon_config *run = parse("manifests: /m\ninstance: a\nendpoints: {default: http://h:1}\n"
+					  "accounts: {prod: \"111122223333\"}\nmode: enforce\n",
+					  &d, NULL);
+	struct daemon_config *same, *next;
+
+	free(d);
+	same = parse("manifests: /m\ninstance: a\nendpoints: {default: http://h:1}\n"
+		     "accounts: {prod: \"111122223333\"}\nmode: report\n",
+		     &d, NULL);
+	free(d);
+	assert_int_equal(daemon_config_keep_running(same, run, keys), 0);
+	assert_int_equal(same->mode, CFG_MODE_REPORT);
+	daemon_config_free(same);
+
+	next = parse("manifests: /n\ninstance: b\nendpoints: {default: http://h:2}\n"
+		     "accounts: {prod: \"111122223333\", dev: \"444455556666\"}\nmode: report\n"
+		     "rate_limits: {ssm: {burst: 3}}\nsocket: {path: /s}\nstate_dir: /st\nregion: eu-west-1\n"
+		     "max_in_flight: 3\nwatch: {settle: 1s}\nresync_interval: 1h\nsafety: {max_deletions: 3}\n",
+		     &d, NULL);
+	free(d);
+	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
+	assert_string_equal(keys[0], "manifests");
+	assert_string_equal(keys[1], "state_dir");
+	assert_string_equal(keys[2], "socket");
+	assert_string_equal(keys[3], "instance");
+	assert_string_equal(keys[4], "region");
+	assert_string_equal(keys[5], "accounts");
+	assert_string_equal(keys[6], "rate_limits");
+	assert_string_equal(keys[7], "endpoints");
+	assert_string_equal(keys[8], "max_in_flight");
+	assert_string_equal(keys[9], "watch");
+	/* the running values stay in effect */
+	assert_string_equal(next->manifests, "/m");
+	assert_string_equal(next->instance, "a");
+	assert_string_equal(next->endpoint_default, "http://h:1");
+	assert_int_equal(next->n_accounts, 1);
+	assert_null(next->region);
+	assert_int_equal(next->rate_limits[CFG_SERVICE_SSM].burst, 10);
+	assert_int_equal(next->max_in_flight, 32);
+	assert_int_equal(next->watch_settle_ms, 200);
+	/* what a reload applies is the file's */
+	assert_int_equal(next->mode, CFG_MODE_REPORT);
+	assert_int_equal(next->resync_interval_ms, 3600000);
+	assert_int_equal(next->safety.max_deletions, 3);
+	/* the file's values went to the running configuration, freed with it */
+	assert_string_equal(run->manifests, "/n");
+	assert_int_equal(run->n_accounts, 2);
+	daemon_config_free(run);
+	daemon_config_free(next);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(cfg_service_name(CFG_SERVICE_TAGGING), "tagging");
@@ -293,9 +388,15 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults), cmocka_unit_test(test_every_key),
-		cmocka_unit_test(test_mistakes), cmocka_unit_test(test_every_problem_reported),
-		cmocka_unit_test(test_load),	 cmocka_unit_test(test_names),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_mistakes),
+		cmocka_unit_test(test_every_problem_reported),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_byte_order_mark),
+		cmocka_unit_test(test_endpoint_urls),
+		cmocka_unit_test(test_keep_running),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

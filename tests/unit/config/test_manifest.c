@@ -285,6 +285,36 @@ static void test_text_limits(void **state)
 	daemon_config_free(cfg);
 }
 
+/* A leading UTF-8 byte order mark is accepted, and positions after it stay those an
+ * editor shows (the mark takes no column). */
+static void test_byte_order_mark(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	char *text = xasprintf("\xef\xbb\xbf%s", minimal), *d, *bad;
+	struct tenant *t = test_manifest(cfg, text, &d);
+
+	assert_non_null(t);
+	assert_string_equal(d, "");
+	assert_string_equal(t->id, "m");
+	tenant_free(t);
+	free(d);
+	bad = xasprintf("\xef\xbb\xbf"
+			"apiVersion: bedrock-tenantd/v2\n%s",
+			strchr(minimal, '\n') + 1);
+	expect_problem(cfg, bad, "t.yaml:1:13: apiVersion: expected bedrock-tenantd/v1");
+	free(bad);
+	bad = xasprintf("\xef\xbb\xbf%s  colour: blue\n", minimal);
+	expect_problem(cfg, bad, "t.yaml:8:3: spec: unknown key 'colour'");
+	free(bad);
+	expect_problem(cfg,
+		       "\xef\xbb\xbf"
+		       "kind: Tenant\na: \xff\n",
+		       "t.yaml:2:4: invalid UTF-8 (byte 0xff)");
+	expect_problem(cfg, "\xef\xbb\xbf", "t.yaml: empty manifest (no YAML content)");
+	free(text);
+	daemon_config_free(cfg);
+}
+
 static void test_id_known_on_failure(void **state)
 {
 	struct daemon_config *cfg = test_default_config();
@@ -371,7 +401,7 @@ int main(void)
 		cmocka_unit_test(test_model_forms_same_name), cmocka_unit_test(test_references_to_the_configuration),
 		cmocka_unit_test(test_derived_names_checked), cmocka_unit_test(test_text_limits),
 		cmocka_unit_test(test_id_known_on_failure),   cmocka_unit_test(test_error_cap),
-		cmocka_unit_test(test_merged_tag_limit),
+		cmocka_unit_test(test_merged_tag_limit),      cmocka_unit_test(test_byte_order_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,6 +250,145 @@ static void test_symbolic_links(void **state)
 	free(dir);
 }
 
+static void link_to(const char *target, const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+
+	assert_int_equal(symlink(target, p), 0);
+	free(p);
+}
+
+static bool has_tenant(const struct desired_scan *scan, const char *id)
+{
+	for (size_t i = 0; i < scan->n_files; i++)
+		if (scan->files[i].tenant && !strcmp(scan->files[i].tenant->id, id))
+			return true;
+	return false;
+}
+
+/* Nothing of the scan or its problems mentions the secret. */
+static void assert_no_secret(const struct result *res)
+{
+	assert_null(strstr(res->text, "hunter2"));
+	for (size_t i = 0; i < res->scan.n_files; i++)
+		assert_true(!res->scan.files[i].problem || !strstr(res->scan.files[i].problem, "hunter2"));
+}
+
+/* Links are followed only within the root's real path: a file or a directory whose
+ * real path lies outside is refused unread (naming only the link), one inside is
+ * read; a file that does not say it is a manifest quotes nothing of its content. */
+static void test_links_out_of_the_root(void **state)
+{
+	char *out = test_tmpdir(), *dir = test_tmpdir(), *p;
+	struct result res;
+
+	test_write(out, "secret.yaml", "password: hunter2\n");
+	mkdirs(out, "elsewhere");
+	put_tenant(out, "elsewhere/x.yaml", "x");
+	put_tenant(dir, "a.yaml", "a");
+	mkdirs(dir, "sub");
+	put_tenant(dir, "sub/b.yaml", "b");
+	put_tenant(dir, "sub/c.txt", "c");
+	mkdirs(dir, ".store");
+	put_tenant(dir, ".store/d.yaml", "d");
+	test_write(dir, "notes.yaml", "password: hunter2\nuser: [root]\n");
+	p = xasprintf("%s/secret.yaml", out);
+	link_to(p, dir, "leak.yaml");
+	free(p);
+	link_to("../../../../../../../../../../../../../../..", dir, "up");
+	p = xasprintf("%s/elsewhere", out);
+	link_to(p, dir, "elsewhere");
+	free(p);
+	link_to("sub/c.txt", dir, "c.yaml"); /* inside: read */
+	link_to(".store", dir, "stored");    /* inside: read */
+	read_dir(dir, &res);
+	assert_string_equal(
+		res.text, "D/elsewhere: refused: a symbolic link to a directory outside the manifest directory "
+			  "(not read)\n"
+			  "D/leak.yaml: refused: a symbolic link to a file outside the manifest directory (not read)\n"
+			  "D/notes.yaml:1:1: not a manifest: the file has no line 'apiVersion: bedrock-tenantd/v1' "
+			  "(nothing of its content is shown)\n"
+			  "D/up: refused: a symbolic link to a directory outside the manifest directory (not read)\n");
+	assert_int_equal(res.r, 0);
+	assert_no_secret(&res);
+	assert_true(has_tenant(&res.scan, "a") && has_tenant(&res.scan, "b") && has_tenant(&res.scan, "c") &&
+		    has_tenant(&res.scan, "d"));
+	assert_false(has_tenant(&res.scan, "x"));
+	/* a refused directory keeps what was below it, as an unreadable one */
+	assert_int_equal(res.scan.n_failed_dirs, 2);
+	assert_null(file_named(&res.scan, "/leak.yaml")->tenant);
+	release(&res);
+	test_rmtree(dir);
+	test_rmtree(out);
+	free(dir);
+	free(out);
+}
+
+/* The root may itself be a link, swapped to another checkout (root -> rev-N): each
+ * reading resolves it once; a link from the new checkout into the old one is then
+ * outside and refused. */
+static void test_swapped_root(void **state)
+{
+	char *base = test_tmpdir(), *root = xasprintf("%s/current", base), *p;
+	struct result res;
+	struct tenant *t = NULL;
+	struct diag_list diags;
+	struct daemon_config *cfg;
+	char *real = NULL;
+
+	mkdirs(base, "rev-1");
+	mkdirs(base, "rev-2");
+	p = xasprintf("%s/rev-1", base);
+	put_tenant(p, "a.yaml", "a");
+	free(p);
+	p = xasprintf("%s/rev-2", base);
+	put_tenant(p, "b.yaml", "b");
+	link_to("../rev-1/a.yaml", p, "old.yaml");
+	free(p);
+	link_to("rev-1", base, "current");
+	read_dir(root, &res);
+	assert_string_equal(res.text, "");
+	assert_true(has_tenant(&res.scan, "a"));
+	release(&res);
+
+	p = xasprintf("%s/current", base);
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	link_to("rev-2", base, "current");
+	read_dir(root, &res);
+	assert_string_equal(
+		res.text, "D/old.yaml: refused: a symbolic link to a file outside the manifest directory (not read)\n");
+	assert_true(has_tenant(&res.scan, "b"));
+	assert_false(has_tenant(&res.scan, "a"));
+	release(&res);
+
+	/* one file read on its own (a change the watcher saw) is held to the same rule */
+	cfg = test_default_config();
+	assert_int_equal(manifest_dir_root(root, &real), 0);
+	diag_list_init(&diags);
+	p = xasprintf("%s/old.yaml", root);
+	assert_int_equal(manifest_dir_read_file(cfg, real, p, &t, NULL, &diags), -EXDEV);
+	assert_null(t);
+	assert_int_equal(diags.n, 1);
+	assert_non_null(strstr(diags.items[0].message, "refused"));
+	free(p);
+	p = xasprintf("%s/b.yaml", root);
+	assert_int_equal(manifest_dir_read_file(cfg, real, p, &t, NULL, &diags), 0);
+	assert_string_equal(t->id, "b");
+	tenant_free(t);
+	free(p);
+	p = xasprintf("%s/gone.yaml", root);
+	assert_int_equal(manifest_dir_read_file(cfg, real, p, &t, NULL, &diags), -ENOENT);
+	free(p);
+	assert_int_equal(diags.n, 1);
+	diag_list_release(&diags);
+	daemon_config_free(cfg);
+	free(real);
+	test_rmtree(base);
+	free(base);
+	free(root);
+}
+
 static void test_special_and_large_files(void **state)
 {
 	char *dir = test_tmpdir(), *p, *big;
@@ -436,6 +575,8 @@ int main(void)
 		cmocka_unit_test(test_duplicate_ids_name_both_files),
 		cmocka_unit_test(test_failures_keep_what_they_know),
 		cmocka_unit_test(test_symbolic_links),
+		cmocka_unit_test(test_links_out_of_the_root),
+		cmocka_unit_test(test_swapped_root),
 		cmocka_unit_test(test_special_and_large_files),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_unavailable_directories),

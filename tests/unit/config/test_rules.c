@@ -221,6 +221,41 @@ static void test_other_names(void **state)
 	BAD(rule_unix_group, "Ops");
 }
 
+/* Endpoint URLs are checked whole: scheme, host (a DNS name, IPv4, or IPv6 in
+ * brackets), port and nothing else. */
+static void test_url(void **state)
+{
+	(void)state;
+	OK(rule_url, "http://localhost");
+	OK(rule_url, "http://localhost:1");
+	OK(rule_url, "http://127.0.0.1:65535/");
+	OK(rule_url, "http://[::1]:4566");
+	OK(rule_url, "http://[::1]");
+	OK(rule_url, "https://[2001:db8::1]/prefix/");
+	OK(rule_url, "https://bedrock-runtime.us-east-1.amazonaws.com");
+	assert_string_equal(rule_url("http://[::1"), "the IPv6 address has no closing ']'");
+	BAD(rule_url, "http://[::1:4566");
+	BAD(rule_url, "http://[::g]:1");
+	BAD(rule_url, "http://[]:1");
+	BAD(rule_url, "http://[::1]x");
+	BAD(rule_url, "http://[::1]:");
+	BAD(rule_url, "http://::1");
+	BAD(rule_url, "http://host:0");
+	BAD(rule_url, "http://host:65536");
+	BAD(rule_url, "http://host:99999999999999999999");
+	BAD(rule_url, "http://host:80x");
+	BAD(rule_url, "http://host:");
+	BAD(rule_url, "http://:80");
+	BAD(rule_url, "http://user:pw@host");
+	BAD(rule_url, "http://ho_st");
+	BAD(rule_url, "http://host..x");
+	BAD(rule_url, "http://-host");
+	BAD(rule_url, "http://host-.x");
+	BAD(rule_url, "http://.host");
+	BAD(rule_url, "http://host#x");
+	BAD(rule_url, "HTTP://host");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +267,7 @@ int main(void)
 		cmocka_unit_test(test_iam_names),
 		cmocka_unit_test(test_bedrock_names),
 		cmocka_unit_test(test_other_names),
+		cmocka_unit_test(test_url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

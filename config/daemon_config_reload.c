@@ -1,0 +1,117 @@
+#include "daemon_config_reload.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static bool str_differ(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
+static void swap_str(char **a, char **b)
+{
+	char *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static bool accounts_differ(const struct daemon_config *a, const struct daemon_config *b)
+{
+	if (a->n_accounts != b->n_accounts)
+		return true;
+	for (size_t i = 0; i < a->n_accounts; i++) {
+		const struct cfg_account *x = &a->accounts[i], *y = &b->accounts[i];
+		if (str_differ(x->alias, y->alias) || str_differ(x->id, y->id) ||
+		    str_differ(x->role_arn, y->role_arn) || str_differ(x->external_id, y->external_id))
+			return true;
+	}
+	return false;
+}
+
+static bool endpoints_differ(const struct daemon_config *a, const struct daemon_config *b)
+{
+	if (str_differ(a->endpoint_default, b->endpoint_default))
+		return true;
+	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
+		if (str_differ(a->endpoints[s], b->endpoints[s]))
+			return true;
+	return false;
+}
+
+static bool rate_limits_differ(const struct daemon_config *a, const struct daemon_config *b)
+{
+	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
+		if (a->rate_limits[s].requests_per_second != b->rate_limits[s].requests_per_second ||
+		    a->rate_limits[s].burst != b->rate_limits[s].burst)
+			return true;
+	return false;
+}
+
+/* Each key: does it differ, and how the running value moves into the new one. */
+size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config *r,
+				  const char *ret_keys[DAEMON_CONFIG_RESTART_KEYS])
+{
+	size_t k = 0;
+
+	if (str_differ(n->manifests, r->manifests)) {
+		ret_keys[k++] = "manifests";
+		swap_str(&n->manifests, &r->manifests);
+	}
+	if (str_differ(n->state_dir, r->state_dir)) {
+		ret_keys[k++] = "state_dir";
+		swap_str(&n->state_dir, &r->state_dir);
+	}
+	if (str_differ(n->socket.path, r->socket.path) || n->socket.mode != r->socket.mode ||
+	    str_differ(n->socket.group, r->socket.group)) {
+		struct cfg_socket t = n->socket;
+		ret_keys[k++] = "socket";
+		n->socket = r->socket;
+		r->socket = t;
+	}
+	if (str_differ(n->instance, r->instance)) {
+		ret_keys[k++] = "instance";
+		swap_str(&n->instance, &r->instance);
+	}
+	if (str_differ(n->region, r->region)) {
+		ret_keys[k++] = "region";
+		swap_str(&n->region, &r->region);
+	}
+	if (accounts_differ(n, r)) {
+		struct cfg_account *a = n->accounts;
+		size_t na = n->n_accounts;
+		ret_keys[k++] = "accounts";
+		n->accounts = r->accounts;
+		n->n_accounts = r->n_accounts;
+		r->accounts = a;
+		r->n_accounts = na;
+	}
+	if (rate_limits_differ(n, r)) {
+		struct cfg_rate_limit t[CFG_SERVICE_COUNT];
+		ret_keys[k++] = "rate_limits";
+		memcpy(t, n->rate_limits, sizeof(t));
+		memcpy(n->rate_limits, r->rate_limits, sizeof(t));
+		memcpy(r->rate_limits, t, sizeof(t));
+	}
+	if (endpoints_differ(n, r)) {
+		ret_keys[k++] = "endpoints";
+		swap_str(&n->endpoint_default, &r->endpoint_default);
+		for (int s = 0; s < CFG_SERVICE_COUNT; s++)
+			swap_str(&n->endpoints[s], &r->endpoints[s]);
+	}
+	if (n->max_in_flight != r->max_in_flight) {
+		unsigned t = n->max_in_flight;
+		ret_keys[k++] = "max_in_flight";
+		n->max_in_flight = r->max_in_flight;
+		r->max_in_flight = t;
+	}
+	if (n->watch_settle_ms != r->watch_settle_ms || n->rescan_interval_ms != r->rescan_interval_ms) {
+		uint64_t s = n->watch_settle_ms, i = n->rescan_interval_ms;
+		ret_keys[k++] = "watch";
+		n->watch_settle_ms = r->watch_settle_ms;
+		n->rescan_interval_ms = r->rescan_interval_ms;
+		r->watch_settle_ms = s;
+		r->rescan_interval_ms = i;
+	}
+	return k;
+}

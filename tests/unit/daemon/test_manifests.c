@@ -1,0 +1,210 @@
+/* The daemon's manifest cache: problems reported once when they appear and once when
+ * they go, duplicate ids found between full scans and ended by a change, and files
+ * read on their own held to the manifest directory like a full scan. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "daemon_config.h"
+#include "manifest_dir.h"
+#include "manifests.h"
+#include "xalloc.h"
+
+#define TENANT_FMT                                                                                                     \
+	"apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: %s\nspec:\n  region: us-east-1\n"            \
+	"  tags: {CostCenter: c}\n  profiles: [{name: p, model: amazon.nova-lite-v1:0}]\n"
+
+struct fixture {
+	char dir[64], out[64];
+	struct daemon_config *cfg;
+	struct manifest_cache cache;
+	char added[8][512], gone[8][512];
+	size_t n_added, n_gone;
+};
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+static void put_tenant(const char *dir, const char *name, const char *id)
+{
+	char *text = xasprintf(TENANT_FMT, id);
+
+	write_file(dir, name, text);
+	free(text);
+}
+
+static char *path_of(const struct fixture *fx, const char *name)
+{
+	return xasprintf("%s/%s", fx->dir, name);
+}
+
+/* Re-read the named files as a change would. */
+static bool change(struct fixture *fx, const char *a, const char *b)
+{
+	char *paths[2] = { path_of(fx, a), b ? path_of(fx, b) : NULL };
+	bool r = manifest_cache_update(&fx->cache, fx->cfg, fx->dir, (const char *const *)paths, b ? 2 : 1);
+
+	free(paths[0]);
+	free(paths[1]);
+	return r;
+}
+
+static void on_report(const char *problem, bool added, void *data)
+{
+	struct fixture *fx = data;
+
+	if (added) {
+		assert_true(fx->n_added < 8);
+		snprintf(fx->added[fx->n_added++], 512, "%s", problem);
+	} else {
+		assert_true(fx->n_gone < 8);
+		snprintf(fx->gone[fx->n_gone++], 512, "%s", problem);
+	}
+}
+
+static void report(struct fixture *fx)
+{
+	fx->n_added = fx->n_gone = 0;
+	manifest_cache_report(&fx->cache, on_report, fx);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = xcalloc(1, sizeof(*fx));
+
+	strcpy(fx->dir, "/tmp/btd-manifests-XXXXXX");
+	strcpy(fx->out, "/tmp/btd-outside-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	assert_non_null(mkdtemp(fx->out));
+	fx->cfg = daemon_config_defaults();
+	manifest_cache_init(&fx->cache);
+	put_tenant(fx->dir, "a.yaml", "a");
+	assert_true(change(fx, "a.yaml", NULL));
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	char *cmd = xasprintf("rm -rf '%s' '%s'", fx->dir, fx->out);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	manifest_cache_release(&fx->cache);
+	daemon_config_free(fx->cfg);
+	free(fx);
+	return 0;
+}
+
+static void test_problem_reported_once(void **state)
+{
+	struct fixture *fx = *state;
+	char *text = xasprintf(TENANT_FMT "  colour: blue\n", "b");
+
+	report(fx);
+	assert_int_equal(fx->n_added + fx->n_gone, 0);
+	write_file(fx->dir, "b.yaml", text);
+	free(text);
+	assert_true(change(fx, "b.yaml", NULL));
+	report(fx);
+	assert_int_equal(fx->n_added, 1);
+	assert_non_null(strstr(fx->added[0], "/b.yaml:9:3: spec: unknown key 'colour'"));
+	/* read again, unchanged: nothing new */
+	assert_true(change(fx, "b.yaml", "a.yaml"));
+	report(fx);
+	assert_int_equal(fx->n_added + fx->n_gone, 0);
+	put_tenant(fx->dir, "b.yaml", "b");
+	assert_true(change(fx, "b.yaml", NULL));
+	report(fx);
+	assert_int_equal(fx->n_added, 0);
+	assert_int_equal(fx->n_gone, 1);
+	assert_non_null(strstr(fx->gone[0], "/b.yaml:9:3:"));
+	assert_int_equal(fx->cache.n_problems, 0);
+}
+
+static void test_duplicate_between_full_scans(void **state)
+{
+	struct fixture *fx = *state;
+	struct desired_scan scan;
+	struct diag_list diags;
+	char *p;
+
+	put_tenant(fx->dir, "a2.yaml", "a");
+	assert_true(change(fx, "a2.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 2); /* both files */
+	for (size_t i = 0; i < 2; i++)
+		assert_non_null(strstr(fx->cache.problems[i], "tenant id 'a' is also declared in"));
+	p = path_of(fx, "a2.yaml");
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_true(change(fx, "a2.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 0);
+
+	/* a full scan fails both files; removing one ends the problem of the other */
+	put_tenant(fx->dir, "a2.yaml", "a");
+	diag_list_init(&diags);
+	assert_int_equal(manifest_dir_read(fx->cfg, fx->dir, &scan, &diags), 0);
+	manifest_cache_take_full(&fx->cache, &scan, &diags);
+	desired_scan_release(&scan);
+	diag_list_release(&diags);
+	assert_int_equal(fx->cache.n_problems, 2);
+	p = path_of(fx, "a2.yaml");
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_true(change(fx, "a2.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 0);
+	manifest_cache_scan(&fx->cache, &scan);
+	assert_int_equal(scan.n_files, 1);
+	assert_non_null(scan.files[0].tenant);
+	desired_scan_release(&scan);
+}
+
+static void test_links_out_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char *target, *link;
+
+	write_file(fx->out, "secret.yaml", "hunter2: yes\n");
+	target = xasprintf("%s/secret.yaml", fx->out);
+	link = path_of(fx, "leak.yaml");
+	assert_int_equal(symlink(target, link), 0);
+	assert_true(change(fx, "leak.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 1);
+	assert_non_null(strstr(fx->cache.problems[0], "/leak.yaml: refused: a symbolic link to a file outside"));
+	assert_null(strstr(fx->cache.problems[0], "hunter2"));
+	free(target);
+	free(link);
+	/* a link inside is read */
+	link = path_of(fx, "again.yml");
+	assert_int_equal(symlink("a.yaml", link), 0);
+	free(link);
+	assert_true(change(fx, "again.yml", NULL));
+	assert_int_equal(fx->cache.n_problems, 3); /* the refused link, and a declared twice */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_problem_reported_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_between_full_scans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_links_out_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
