@@ -166,9 +166,9 @@ static void plan_one(struct planner *p, const char *id, const struct tenant *t, 
 				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000) };
 	struct observed_tenant o;
 	struct diff_input in = {
-		id,    t,  t ? t->deletion_policy : rec && rec->known ? rec->deletion_policy : DELETION_DELETE,
-		rec,   &o, held,
-		p->now
+		id,	t,  t ? t->deletion_policy : rec && rec->known ? rec->deletion_policy : DELETION_DELETE,
+		rec,	&o, held,
+		p->now, 0
 	};
 	struct plan pl;
 

@@ -24,6 +24,10 @@ struct create_intent {
 	char *name;  /* the profile name being created */
 	char *token; /* clientRequestToken sent with every attempt */
 	int64_t since;
+	/* In memory only (a restart learns them again by replaying the token): */
+	char *arn; /* the ARN a create with this token answered; NULL: no answer yet */
+	bool dead; /* that profile was missing from a listing and a Get: the next create
+		    * must use a fresh token (this one would only replay the dead ARN) */
 };
 
 struct resource_timer {
@@ -72,6 +76,12 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
 		       int64_t since);
 bool record_clear_intent(struct tenant_record *r, const char *profile_key);
+/* record_note_intent_answer: a create sent with `token` answered arn (ignored when
+ * the intent has another token by now). */
+void record_note_intent_answer(struct tenant_record *r, const char *profile_key, const char *token, const char *arn);
+/* record_mark_intent_dead: the profile the intent's token answered is gone (absent
+ * from a listing that started after the answer and from a Get). */
+bool record_mark_intent_dead(struct tenant_record *r, const char *profile_key, const char *arn);
 void record_start_timer(struct tenant_record *r, enum timer_kind kind, const char *resource, int64_t since);
 bool record_clear_timer(struct tenant_record *r, const char *resource);
 /* record_set_applied: replaces the key set for resource (n == 0 forgets it). */
