@@ -193,22 +193,34 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 	struct place_state *ps = r->ps;
 	const struct observed_profile *had = observed_store_profile(&ps->store, a->resource);
 	struct observed_profile *p;
+	int judged;
 
 	if (res && res->profile) {
 		p = res->profile;
 		res->profile = NULL;
 		p->listed = had && had->listed;
+		if (a->profile_key)
+			record_confirm_intent(t->record, a->profile_key, p->arn);
 		observed_store_put_profile(&ps->store, p);
 		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		return NULL;
 	}
 	if (!res || !res->gone)
 		return NULL;
-	if (a->profile_key && !had && record_mark_intent_dead(t->record, a->profile_key, a->resource)) {
+	judged = -ENOENT;
+	if (a->profile_key && !had)
+		judged = record_mark_intent_dead(t->record, a->profile_key, a->resource, engine_wall(e));
+	if (judged == 0) {
 		/* the create was answered, and neither a later listing nor a Get finds the
 		 * profile: it was deleted outside the daemon, and its token is spent */
 		engine_history(t, engine_wall(e), "profile %s is gone: it was deleted outside the daemon", a->resource);
 		return NULL;
+	}
+	if (judged == -EAGAIN) {
+		place_list(ps); /* a listing may show it before a Get does */
+		return xasprintf("profile %s is not found yet: no read has shown it since its create "
+				 "(read-after-write lag)",
+				 a->resource);
 	}
 	if (had && had->models_unknown && !had->listed) {
 		/* lagging, or gone: a listing from now on settles it either way */
@@ -254,7 +266,8 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 			p->name = xstrdup(a->name);
 		record_note_tagged(t->record, p->arn, &a->tags);
 		persist_applied(e, t, p->arn);
-		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn);
+		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
+					  engine_wall(e));
 		if (dead || at_reconciled_revision(t))
 			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
 		else

@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,28 +100,46 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 	in->token = xstrdup(token);
 	in->since = since;
 	in->arn = NULL;
+	in->answered_at = 0;
+	in->confirmed = false;
 	in->dead = false;
 }
 
-void record_note_intent_answer(struct tenant_record *r, const char *profile_key, const char *token, const char *arn)
+void record_note_intent_answer(struct tenant_record *r, const char *profile_key, const char *token, const char *arn,
+			       bool confirmed, int64_t now)
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
 	if (!in || !token || strcmp(in->token, token) != 0)
 		return;
-	free(in->arn);
-	in->arn = xstrdup(arn);
+	if (!in->arn || strcmp(in->arn, arn) != 0) {
+		free(in->arn);
+		in->arn = xstrdup(arn);
+		in->answered_at = now;
+		in->confirmed = false;
+	}
+	in->confirmed |= confirmed;
 	in->dead = false;
 }
 
-bool record_mark_intent_dead(struct tenant_record *r, const char *profile_key, const char *arn)
+void record_confirm_intent(struct tenant_record *r, const char *profile_key, const char *arn)
+{
+	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+
+	if (in && in->arn && strcmp(in->arn, arn) == 0)
+		in->confirmed = true;
+}
+
+int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, const char *arn, int64_t now)
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
 	if (!in || !in->arn || strcmp(in->arn, arn) != 0)
-		return false;
+		return -ENOENT;
+	if (!in->confirmed && now < in->answered_at + RECORD_UNCONFIRMED_GRACE)
+		return -EAGAIN;
 	in->dead = true;
-	return true;
+	return 0;
 }
 
 bool record_clear_intent(struct tenant_record *r, const char *profile_key)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Read-after-write lag: GetInferenceProfile does not find a profile for a while after
-# its create (awsim's read_after_write_ms). The profile's models[] are then unknown,
+# its create (awsim's read_after_write_ms), nor does the listing for part of that time
+# (eventual_consistency_ms). The profile's models[] are then unknown,
 # and the daemon never guesses them: a role policy is written only from the models
 # AWS lists, so the policy of a tenant whose profile copies a cross-Region (us.*)
 # profile always grants the foundation model in every Region of that profile, and the
-# tenant is not Ready before it does.
+# tenant is not Ready before it does. A profile no read has shown yet is never taken for
+# deleted: it is created once.
 . "$(dirname "$0")/lib.sh"
 cat >"$WORK/faults.json" <<'JSON'
-{"read_after_write_ms": 4000}
+{"read_after_write_ms": 4000, "eventual_consistency_ms": 2000}
 JSON
 start_awsim --faults "$WORK/faults.json"
 write_config
@@ -47,6 +49,7 @@ role_policy acme-app bedrock-tenantd-acme | grants_every_region || fail "the fin
 # the live profile's models are exactly what is granted beside the system profile
 models=$(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "acme")) | .[0].models | sort')
 [ "$models" = "$WANT" ] || fail "awsim lists models $models"
+[ "$(awsim_profiles_of acme)" = 1 ] || fail "a profile that could not be read yet was created twice"
 tenant_json acme | jq -r '.history[].event' | grep -q "cannot be read back yet: its models are unknown" ||
 	fail "the create's read-back was not seen to lag"
 stop_daemon

@@ -533,7 +533,11 @@ static const struct observed_profile *world_profile(struct world *w, const char 
 {
 	const struct observed_group *g = observed_store_group(&w->cloud.world, tenant);
 
-	return g && g->n_profiles ? g->profiles[0] : NULL;
+	if (!g || !g->n_profiles) {
+		fail_msg("%s has no profile in the world", tenant);
+		abort(); /* not reached: fail_msg does not return */
+	}
+	return g->profiles[0];
 }
 
 static void resync_and_settle(struct world *w)

@@ -1,4 +1,5 @@
 /* The pure reconcile core, with a fake clock and a simulated world (fixtures.c). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -460,7 +461,7 @@ static void test_answered_intent_missing_is_read_not_recreated(void **state)
 	sim_init(&s, "acme");
 	record_set_intent(s.record, "chat", "acme-chat-aaaaaa", "tok", s.now);
 	record_note_intent_answer(s.record, "chat", "tok",
-				  "arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
+				  "arn:aws:bedrock:us-east-1:1:application-inference-profile/x", true, s.now);
 	sim_diff(&s, t, DELETION_DELETE, &pl);
 	assert_int_equal(plan_count(&pl, ACT_PROFILE_CREATE), 0);
 	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 1);
@@ -469,7 +470,7 @@ static void test_answered_intent_missing_is_read_not_recreated(void **state)
 	plan_release(&pl);
 	/* an answer for another token (an older intent) changes nothing */
 	record_note_intent_answer(s.record, "chat", "other",
-				  "arn:aws:bedrock:us-east-1:1:application-inference-profile/y");
+				  "arn:aws:bedrock:us-east-1:1:application-inference-profile/y", true, s.now);
 	assert_string_equal(record_intent(s.record, "chat")->arn,
 			    "arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
 	tenant_free(t);
@@ -489,10 +490,16 @@ static void test_dead_intent_gets_a_fresh_token(void **state)
 	fix_profile(t, "chat", HAIKU, "aaaaaa");
 	sim_init(&s, "acme");
 	record_set_intent(s.record, "chat", "acme-chat-aaaaaa", "tok", s.now);
-	assert_false(record_mark_intent_dead(s.record, "chat", arn)); /* no answer yet: nothing to judge */
-	record_note_intent_answer(s.record, "chat", "tok", arn);
-	assert_false(record_mark_intent_dead(s.record, "chat", "arn:other"));
-	assert_true(record_mark_intent_dead(s.record, "chat", arn));
+	/* no answer yet: nothing to judge */
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", arn, s.now), -ENOENT);
+	/* answered, but the read-back lagged: a Get that finds nothing may lag too */
+	record_note_intent_answer(s.record, "chat", "tok", arn, false, s.now);
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", "arn:other", s.now), -ENOENT);
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", arn, s.now + 1), -EAGAIN);
+	assert_false(record_intent(s.record, "chat")->dead);
+	/* ... until a read has shown it once, or the grace has passed */
+	record_confirm_intent(s.record, "chat", arn);
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", arn, s.now + 1), 0);
 	sim_diff(&s, t, DELETION_DELETE, &pl);
 	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 0);
 	create = find_action(&pl, ACT_PROFILE_CREATE, "chat");
@@ -506,6 +513,20 @@ static void test_dead_intent_gets_a_fresh_token(void **state)
 	plan_release(&pl);
 	tenant_free(t);
 	sim_release(&s);
+}
+
+/* An answer no read ever confirmed is judged gone only after the grace. */
+static void test_unconfirmed_answer_waits_for_the_grace(void **state)
+{
+	struct tenant_record *r = tenant_record_new("acme");
+
+	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok", 100);
+	record_note_intent_answer(r, "chat", "tok", "arn:x", false, 1000);
+	record_note_intent_answer(r, "chat", "tok", "arn:x", false, 1030); /* a replay: the first answer counts */
+	assert_int_equal(record_mark_intent_dead(r, "chat", "arn:x", 1000 + RECORD_UNCONFIRMED_GRACE - 1), -EAGAIN);
+	assert_int_equal(record_mark_intent_dead(r, "chat", "arn:x", 1000 + RECORD_UNCONFIRMED_GRACE), 0);
+	assert_true(record_intent(r, "chat")->dead);
+	tenant_record_free(r);
 }
 
 /* Two new intents of one name never share a token, whatever the clock says. */
@@ -649,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_answered_intent_missing_is_read_not_recreated),
 		cmocka_unit_test(test_dead_intent_gets_a_fresh_token),
 		cmocka_unit_test(test_fresh_tokens_differ_by_nonce),
+		cmocka_unit_test(test_unconfirmed_answer_waits_for_the_grace),
 		cmocka_unit_test(test_unknown_models_are_read),
 		cmocka_unit_test(test_removed_profile_entry),
 		cmocka_unit_test(test_other_tenants_are_not_touched),
