@@ -466,6 +466,11 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	if ((a->kind == ACT_BUDGET_TAG || a->kind == ACT_BUDGET_UNTAG) && !a->destructive) {
 		b = observed_store_budget(&ps->store, a->budget);
 		changes = tag_changes(b ? &b->tags : NULL, a);
+	} else if (a->kind == ACT_BUDGET_UPDATE) {
+		b = observed_store_budget(&ps->store, a->budget);
+		changes = xasprintf("limit %s -> %s USD, period %s -> %s",
+				    b && b->limit_amount ? b->limit_amount : "(none)", a->limit,
+				    b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
 	}
 	if (observed_apply_budget(&ps->store, a, arn) < 0) {
 		/* the model lags behind AWS: read the alerts again next round */
@@ -482,10 +487,15 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		record_note_tagged(t->record, arn, &a->tags);
 		persist_applied(e, t, arn);
 		set_fact(e, t, fact, a->value);
-		engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit, a->time_unit);
+		if (at_reconciled_revision(t))
+			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
+				    a->time_unit);
+		else
+			engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
+				       a->time_unit);
 		break;
 	case ACT_BUDGET_UPDATE:
-		engine_history(t, engine_wall(e), "updated budget %s (%s USD %s)", a->budget, a->limit, a->time_unit);
+		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_DELETE:
 		forget_resource(e, t, arn);
@@ -544,7 +554,7 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		p->document = xstrdup(a->value);
 		observed_store_put_policy(&r->ps->store, p);
 		set_fact(e, t, fact, hash);
-		engine_history(t, engine_wall(e), "wrote policy %s on role %s", a->name, a->role);
+		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
 		free(hash);
 		break;
 	}

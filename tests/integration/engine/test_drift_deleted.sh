@@ -5,8 +5,8 @@
 # never names it, and the SSM parameter ends naming the live profile. (b) A profile
 # deleted by hand right after its create, before any listing saw it, is re-created
 # after the next listing with a fresh clientRequestToken (the old one only replays
-# the dead ARN). A parameter deleted by hand is published again. Each repair is in
-# the tenant's history and in the log.
+# the dead ARN). A parameter or a budget deleted by hand is created again. Each repair
+# is in the tenant's history and in the log.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -88,6 +88,18 @@ republished() { [ "$(param_value globex)" = "$(resolved globex)" ]; }
 wait_until 30 "globex's parameter published again" republished
 history globex | grep -q "parameter /bedrock-tenants/globex/p1/profile-arn missing: published again" ||
 	fail "no parameter repair in globex's history: $(history globex)"
+
+# a budget deleted by hand is created again, with its alert
+write_budget_tenant initech 100 "80:actual:ops@example.com"
+wait_until 30 "initech Ready" state_is initech Ready
+TARGET=AWSBudgetServiceGateway.DeleteBudget sign_call budgets POST / \
+	'{"AccountId":"111122223333","BudgetName":"bedrock-tenant-initech"}' >/dev/null
+[ "$(budget bedrock-tenant-initech)" = null ] || fail "the hand-made budget deletion did not happen"
+ctl resync >/dev/null
+budget_back() { budget bedrock-tenant-initech | jq -e '.notifications | length == 1' >/dev/null; }
+wait_until 30 "initech's budget created again with its alert" budget_back
+history initech | grep -q "drift repaired: budget bedrock-tenant-initech missing: re-created" ||
+	fail "no budget repair in initech's history: $(history initech)"
 wait_until 30 "Ready" all_ready
 consistent || fail "a parameter names a profile that is not live"
 stop_daemon
