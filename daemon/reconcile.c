@@ -248,14 +248,10 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 	char *changes = NULL, *err = NULL;
 
 	switch (a->kind) {
-	case ACT_PROFILE_CREATE: {
-		const struct create_intent *in = record_intent(t->record, a->profile_key);
-		char *dead = in && in->dead ? xstrdup_or_null(in->arn) : NULL;
+	case ACT_PROFILE_CREATE:
 		p = res ? res->profile : NULL;
-		if (!p) {
-			free(dead);
+		if (!p)
 			break;
-		}
 		res->profile = NULL;
 		if (!p->tags_known) {
 			tag_set_release(&p->tags);
@@ -268,7 +264,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		persist_applied(e, t, p->arn);
 		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
 					  engine_wall(e));
-		if (dead || at_reconciled_revision(t))
+		if (at_reconciled_revision(t))
 			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
 		else
 			engine_history(t, engine_wall(e), "created profile %s (%s)", p->name, p->arn);
@@ -277,9 +273,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 				       p->name);
 		observed_store_put_profile(&ps->store, p);
 		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
-		free(dead);
 		break;
-	}
 	case ACT_PROFILE_TAG:
 	case ACT_PROFILE_UNTAG:
 		retag_profile(ps, a, &changes);
