@@ -446,21 +446,21 @@ void cloudx_on_done(void *arg, int status, const struct aws_error *err)
 	cloudx_finish(x, status, err);
 }
 
-/* Create: the new profile is read back for its models[]; if that read fails the
- * profile is described from the create itself. */
+/* Create: the new profile is read back for its models[]. If that read fails (Get
+ * lags behind Create in AWS) the profile is described from the create itself with
+ * its models unknown: never guessed, since a role policy is derived from them. */
 static void on_created_profile(void *arg, int status, const struct aws_error *err, const struct bedrock_profile *bp)
 {
 	struct applying *x = arg;
 
+	(void)err;
 	if (status == 0)
 		x->res.profile = profile_from_aws(bp);
 	if (!x->res.profile) {
 		x->res.profile = xcalloc(1, sizeof(*x->res.profile));
 		x->res.profile->arn = xstrdup(x->a.resource);
 		x->res.profile->name = xstrdup(x->a.name);
-		x->res.profile->model_arns = xcalloc(1, sizeof(char *));
-		x->res.profile->model_arns[0] = xstrdup(x->a.value);
-		x->res.profile->n_model_arns = 1;
+		x->res.profile->models_unknown = true;
 		tag_set_init(&x->res.profile->tags);
 	}
 	if (!x->res.profile->id) {

@@ -17,9 +17,13 @@ enum journal_kind {
 	JOURNAL_BUDGET_DELETE,
 };
 
-/* One of the daemon's own writes, replayed over listings for a while so that an
- * eventually consistent listing cannot undo what the daemon knows it did. */
+/* One of the daemon's own writes (or reads), replayed over a listing that was already
+ * under way when its answer came, so that such a listing cannot undo what the daemon
+ * knows it did. A listing that started after the answer is authoritative over it: the
+ * entry is dropped, and whatever that listing shows (a profile deleted or a tag edited
+ * by hand) is what the daemon then believes. */
 struct journal_entry {
+	uint64_t seq; /* the place's write counter when the answer came */
 	uint64_t at_ms;
 	enum journal_kind kind;
 	struct observed_profile *profile;     /* PUT: a copy */
@@ -39,6 +43,8 @@ struct place_state {
 	bool failed;		      /* the last listing failed: retried by the relist timer */
 	bool listing_without_account; /* the listing in flight started before the account id was known */
 	uint64_t listed_at_ms;
+	uint64_t write_seq;	    /* answers journaled so far */
+	uint64_t listing_start_seq; /* write_seq when the listing in flight started */
 	struct journal_entry *journal;
 	size_t n_journal, alloc_journal;
 };

@@ -157,6 +157,7 @@ void place_journal(struct place_state *ps, enum journal_kind kind, const struct 
 	XGROW(ps->journal, ps->n_journal + 1, ps->alloc_journal);
 	j = &ps->journal[ps->n_journal++];
 	memset(j, 0, sizeof(*j));
+	j->seq = ++ps->write_seq;
 	j->at_ms = now;
 	j->kind = kind;
 	j->profile = profile ? observed_profile_dup(profile) : NULL;
@@ -172,14 +173,28 @@ void place_journal_budget(struct place_state *ps, const struct observed_budget *
 		ps->journal[ps->n_journal - 1].budget = observed_budget_dup(b);
 }
 
+/* A listing that started after an answer came is authoritative over it: such entries
+ * go (they are in order), and so do entries past the horizon. */
+static void drop_superseded(struct place_state *ps, uint64_t listing_start_seq)
+{
+	uint64_t now = uv_now(ps->e->loop), horizon = ps->e->set.journal_ms;
+	size_t drop = 0;
+
+	while (drop < ps->n_journal &&
+	       (ps->journal[drop].seq <= listing_start_seq || ps->journal[drop].at_ms + horizon < now))
+		release_journal_entry(&ps->journal[drop++]);
+	if (drop) {
+		memmove(ps->journal, ps->journal + drop, (ps->n_journal - drop) * sizeof(*ps->journal));
+		ps->n_journal -= drop;
+	}
+}
+
+/* What the daemon wrote while the listing was under way goes over the listing. */
 static void replay_journal(struct place_state *ps, struct observed_store *snapshot)
 {
-	uint64_t now = uv_now(ps->e->loop);
-
+	drop_superseded(ps, ps->listing_start_seq);
 	for (size_t i = 0; i < ps->n_journal; i++) {
 		const struct journal_entry *j = &ps->journal[i];
-		if (j->at_ms + ps->e->set.journal_ms < now)
-			continue;
 		switch (j->kind) {
 		case JOURNAL_PROFILE_PUT: {
 			const struct observed_profile *seen = observed_store_profile(snapshot, j->profile->arn);
@@ -339,6 +354,7 @@ void place_list(struct place_state *ps)
 	}
 	ps->listing = true;
 	ps->listing_without_account = !ps->place.account_id;
+	ps->listing_start_seq = ps->write_seq;
 	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
 	if (r < 0) {
 		ps->listing = false;

@@ -3,6 +3,8 @@
 #include "engine_impl.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,57 @@ static void forget_resource(struct engine *e, struct tenant_entry *t, const char
 	if (store_clear_timer(e->store, t->id, resource) < 0 ||
 	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
 		log_error("state store: %s", store_error(e->store));
+}
+
+/* The tenant was brought to Ready at its current revision: whatever differs now was
+ * changed outside the daemon, and setting it back is a repair of drift. */
+static bool at_reconciled_revision(const struct tenant_entry *t)
+{
+	return t->desired && !t->removed && t->reconciled_revision &&
+	       strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "") == 0;
+}
+
+/* note_change: one line of the tenant's history for a change made; a repair of drift
+ * is also logged (one line per repair). */
+static void note_change(struct engine *e, struct tenant_entry *t, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void note_change(struct engine *e, struct tenant_entry *t, const char *fmt, ...)
+{
+	bool drift = at_reconciled_revision(t);
+	char *text;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = NULL;
+	va_end(ap);
+	if (!text)
+		return;
+	engine_history(t, engine_wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	if (drift)
+		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
+	free(text);
+}
+
+#define CHANGE_TEXT_MAX 2048
+
+/* "tag CostCenter: hacked -> claims, tag Team: (none) -> x, tag Old: y -> (removed)":
+ * what a tag or untag action changes on a resource that had `before`. */
+static char *tag_changes(const struct tag_set *before, const struct action *a)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, CHANGE_TEXT_MAX);
+	for (size_t i = 0; i < a->tags.n; i++) {
+		const char *old = before ? tag_set_get(before, a->tags.items[i].key) : NULL;
+		strbuf_addf(&sb, "%stag %s: %s -> %s", sb.len ? ", " : "", a->tags.items[i].key, old ? old : "(none)",
+			    a->tags.items[i].value);
+	}
+	for (size_t i = 0; i < a->n_keys; i++) {
+		const char *old = before ? tag_set_get(before, a->keys[i]) : NULL;
+		strbuf_addf(&sb, "%stag %s: %s -> (removed)", sb.len ? ", " : "", a->keys[i], old ? old : "(none)");
+	}
+	return strbuf_detach(&sb, NULL);
 }
 
 static void finish(struct reconcile *r, enum error_class cls, const char *msg)
@@ -93,10 +146,11 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 
 /* ---- results ---- */
 
-static void retag_profile(struct place_state *ps, const struct action *a)
+static void retag_profile(struct place_state *ps, const struct action *a, char **ret_changes)
 {
 	struct observed_profile *p = observed_store_profile(&ps->store, a->resource);
 
+	*ret_changes = tag_changes(p ? &p->tags : NULL, a);
 	if (!p)
 		return;
 	p = observed_profile_dup(p); /* keeps `listed` */
@@ -108,10 +162,12 @@ static void retag_profile(struct place_state *ps, const struct action *a)
 	place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 }
 
-static void retag_parameter(struct place_state *ps, const struct action *a, const char *new_value)
+static void retag_parameter(struct place_state *ps, const struct action *a, const char *new_value, char **ret_changes)
 {
 	struct observed_parameter *q = observed_store_parameter(&ps->store, a->resource);
 
+	if (ret_changes)
+		*ret_changes = tag_changes(q ? &q->tags : NULL, a);
 	if (!q)
 		return;
 	q = observed_parameter_dup(q);
@@ -128,13 +184,68 @@ static void retag_parameter(struct place_state *ps, const struct action *a, cons
 	place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
 }
 
-static void apply_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
+/* A profile read answered (found or gone). Returns an error message (owned by the
+ * caller) when the answer settles nothing yet. */
+static char *apply_profile_read(struct reconcile *r, const struct action *a, struct cloud_result *res)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct place_state *ps = r->ps;
+	const struct observed_profile *had = observed_store_profile(&ps->store, a->resource);
+	struct observed_profile *p;
+	int judged;
+
+	if (res && res->profile) {
+		p = res->profile;
+		res->profile = NULL;
+		p->listed = had && had->listed;
+		if (a->profile_key)
+			record_confirm_intent(t->record, a->profile_key, p->arn);
+		observed_store_put_profile(&ps->store, p);
+		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+		return NULL;
+	}
+	if (!res || !res->gone)
+		return NULL;
+	judged = -ENOENT;
+	if (a->profile_key && !had)
+		judged = record_mark_intent_dead(t->record, a->profile_key, a->resource, engine_wall(e));
+	if (judged == 0) {
+		/* the create was answered, and neither a later listing nor a Get finds the
+		 * profile: it was deleted outside the daemon, and its token is spent */
+		engine_history(t, engine_wall(e), "profile %s is gone: it was deleted outside the daemon", a->resource);
+		return NULL;
+	}
+	if (judged == -EAGAIN) {
+		place_list(ps); /* a listing may show it before a Get does */
+		return xasprintf("profile %s is not found yet: no read has shown it since its create "
+				 "(read-after-write lag)",
+				 a->resource);
+	}
+	if (had && had->models_unknown && !had->listed) {
+		/* lagging, or gone: a listing from now on settles it either way */
+		place_list(ps);
+		return xasprintf("profile %s cannot be read yet (read-after-write lag): its models are unknown",
+				 a->resource);
+	}
+	if (had) {
+		observed_store_remove_profile(&ps->store, a->resource);
+		place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
+	}
+	return NULL;
+}
+
+/* apply_result: fold a successful answer (or a "gone" answer to a delete or a read)
+ * into the observed model and the record. Returns an error message (owned by the
+ * caller) when the answer leaves the tenant unsettled. */
+static char *apply_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
 	struct observed_profile *p;
 	struct observed_parameter *q;
+	char *changes = NULL, *err = NULL;
 
 	switch (a->kind) {
 	case ACT_PROFILE_CREATE:
@@ -151,13 +262,21 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 			p->name = xstrdup(a->name);
 		record_note_tagged(t->record, p->arn, &a->tags);
 		persist_applied(e, t, p->arn);
-		engine_history(t, engine_wall(e), "created profile %s (%s)", p->name, p->arn);
+		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
+					  engine_wall(e));
+		if (at_reconciled_revision(t))
+			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
+		else
+			engine_history(t, engine_wall(e), "created profile %s (%s)", p->name, p->arn);
+		if (p->models_unknown)
+			engine_history(t, engine_wall(e), "profile %s cannot be read back yet: its models are unknown",
+				       p->name);
 		observed_store_put_profile(&ps->store, p);
 		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		break;
 	case ACT_PROFILE_TAG:
 	case ACT_PROFILE_UNTAG:
-		retag_profile(ps, a);
+		retag_profile(ps, a, &changes);
 		if (a->kind == ACT_PROFILE_TAG)
 			record_note_tagged(t->record, a->resource, &a->tags);
 		else
@@ -165,6 +284,8 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
 			engine_history(t, engine_wall(e), "released profile %s", a->resource);
+		else
+			note_change(e, t, "profile %s: %s", a->resource, changes);
 		break;
 	case ACT_PROFILE_DELETE:
 		observed_store_remove_profile(&ps->store, a->resource);
@@ -173,12 +294,7 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 		engine_history(t, engine_wall(e), "deleted profile %s", a->resource);
 		break;
 	case ACT_PROFILE_READ_TAGS:
-		if (res && res->profile) {
-			observed_store_put_profile(&ps->store, res->profile);
-			res->profile = NULL;
-		} else if (res && res->gone) {
-			observed_store_remove_profile(&ps->store, a->resource);
-		}
+		err = apply_profile_read(r, a, res);
 		break;
 	case ACT_PARAM_CREATE:
 		q = xcalloc(1, sizeof(*q));
@@ -191,20 +307,29 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 		persist_applied(e, t, q->name);
 		observed_store_put_parameter(&ps->store, q);
 		place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
-		engine_history(t, engine_wall(e), "published %s", a->resource);
+		if (at_reconciled_revision(t))
+			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
+		else
+			engine_history(t, engine_wall(e), "published %s", a->resource);
 		break;
-	case ACT_PARAM_UPDATE:
-		retag_parameter(ps, a, a->value);
-		engine_history(t, engine_wall(e), "%s now names %s", a->resource, a->value);
+	case ACT_PARAM_UPDATE: {
+		const struct observed_parameter *had = observed_store_parameter(&ps->store, a->resource);
+		char *old = xstrdup_or_null(had ? had->value : NULL);
+		retag_parameter(ps, a, a->value, NULL);
+		note_change(e, t, "parameter %s: value %s -> %s", a->resource, old ? old : "(none)", a->value);
+		free(old);
 		break;
+	}
 	case ACT_PARAM_TAG:
 	case ACT_PARAM_UNTAG:
-		retag_parameter(ps, a, NULL);
+		retag_parameter(ps, a, NULL, &changes);
 		if (a->kind == ACT_PARAM_TAG)
 			record_note_tagged(t->record, a->resource, &a->tags);
 		else
 			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
 		persist_applied(e, t, a->resource);
+		if (!a->destructive)
+			note_change(e, t, "parameter %s: %s", a->resource, changes);
 		break;
 	case ACT_PARAM_DELETE:
 		observed_store_remove_parameter(&ps->store, a->resource);
@@ -215,9 +340,10 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 	case ACT_PARAM_READ_TAGS:
 		if (res && res->parameter) {
 			observed_store_put_parameter(&ps->store, res->parameter);
+			place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, res->parameter, NULL);
 			res->parameter = NULL;
-		} else if (res && res->gone) {
-			observed_store_remove_parameter(&ps->store, a->resource);
+		} else if (res && res->gone && observed_store_remove_parameter(&ps->store, a->resource)) {
+			place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
 		}
 		break;
 	case ACT_BUDGET_CREATE:
@@ -247,6 +373,8 @@ static void apply_result(struct reconcile *r, const struct action *a, struct clo
 	case ACT__COUNT:
 		break;
 	}
+	free(changes);
+	return err;
 }
 
 static void forget_alerts(struct place_state *ps, const char *budget)
@@ -286,7 +414,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
-	char *arn = budget_arn_of(r, a->budget), *fact = xasprintf("alerts\n%s", a->budget);
+	char *arn = budget_arn_of(r, a->budget), *fact = xasprintf("alerts\n%s", a->budget), *changes = NULL;
 	const struct observed_budget *b;
 
 	switch (a->kind) {
@@ -295,7 +423,8 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		/* a read answers tags or alerts only: merge them into the live budget */
 		b = observed_store_budget(&ps->store, a->budget);
 		if (res && res->gone) {
-			observed_store_remove_budget(&ps->store, a->budget);
+			if (observed_store_remove_budget(&ps->store, a->budget))
+				place_journal_budget(ps, NULL, a->budget);
 		} else if (res && res->budget && b) {
 			struct observed_budget *c = observed_budget_dup(b);
 			if (a->kind == ACT_BUDGET_READ_TAGS) {
@@ -328,6 +457,15 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		place_journal_budget(ps, b, NULL);
 		goto out;
 	}
+	if ((a->kind == ACT_BUDGET_TAG || a->kind == ACT_BUDGET_UNTAG) && !a->destructive) {
+		b = observed_store_budget(&ps->store, a->budget);
+		changes = tag_changes(b ? &b->tags : NULL, a);
+	} else if (a->kind == ACT_BUDGET_UPDATE) {
+		b = observed_store_budget(&ps->store, a->budget);
+		changes = xasprintf("limit %s -> %s USD, period %s -> %s",
+				    b && b->limit_amount ? b->limit_amount : "(none)", a->limit,
+				    b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
+	}
 	if (observed_apply_budget(&ps->store, a, arn) < 0) {
 		/* the model lags behind AWS: read the alerts again next round */
 		struct observed_budget *stale = observed_store_budget(&ps->store, a->budget);
@@ -343,10 +481,15 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		record_note_tagged(t->record, arn, &a->tags);
 		persist_applied(e, t, arn);
 		set_fact(e, t, fact, a->value);
-		engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit, a->time_unit);
+		if (at_reconciled_revision(t))
+			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
+				    a->time_unit);
+		else
+			engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
+				       a->time_unit);
 		break;
 	case ACT_BUDGET_UPDATE:
-		engine_history(t, engine_wall(e), "updated budget %s (%s USD %s)", a->budget, a->limit, a->time_unit);
+		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_DELETE:
 		forget_resource(e, t, arn);
@@ -362,12 +505,15 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	case ACT_BUDGET_TAG:
 		record_note_tagged(t->record, a->resource, &a->tags);
 		persist_applied(e, t, a->resource);
+		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_UNTAG:
 		record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
 			engine_history(t, engine_wall(e), "released budget %s", a->budget);
+		else
+			note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
 	default:
 		break;
@@ -377,6 +523,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 out:
 	free(arn);
 	free(fact);
+	free(changes);
 }
 
 static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
@@ -401,7 +548,7 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		p->document = xstrdup(a->value);
 		observed_store_put_policy(&r->ps->store, p);
 		set_fact(e, t, fact, hash);
-		engine_history(t, engine_wall(e), "wrote policy %s on role %s", a->name, a->role);
+		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
 		free(hash);
 		break;
 	}
@@ -423,6 +570,25 @@ static bool is_delete(enum action_kind k)
 	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE || k == ACT_BUDGET_DELETE || k == ACT_POLICY_DELETE;
 }
 
+/* A read that finds nothing is an answer too: the resource is gone. */
+static bool is_read(enum action_kind k)
+{
+	return k == ACT_PROFILE_READ_TAGS || k == ACT_PARAM_READ_TAGS || k == ACT_BUDGET_READ_TAGS ||
+	       k == ACT_BUDGET_READ_ALERTS;
+}
+
+static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
+{
+	r->e->n_action_failures++;
+	if (cls > r->worst) {
+		r->worst = cls;
+		free(r->error);
+		r->error = msg;
+	} else {
+		free(msg);
+	}
+}
+
 static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
 {
 	struct pending_action *pa = data;
@@ -434,8 +600,10 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	e->n_actions++;
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
-	} else if (status == 0 || (res && res->gone && is_delete(a->kind))) {
-		apply_result(r, a, res);
+	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
+		char *msg = apply_result(r, a, res);
+		if (msg)
+			note_failure(r, ERROR_RETRYABLE, msg);
 	} else {
 		enum error_class cls = err ? err->cls : ERROR_RETRYABLE;
 		char *msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
@@ -444,14 +612,7 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 						  : "",
 				      err && err->code[0] ? err->code : strerror(-status),
 				      err && err->message[0] ? ": " : "", err ? err->message : "");
-		e->n_action_failures++;
-		if (cls > r->worst) {
-			r->worst = cls;
-			free(r->error);
-			r->error = msg;
-		} else {
-			free(msg);
-		}
+		note_failure(r, cls, msg);
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
 			place_list(r->ps);
@@ -515,7 +676,9 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
  * same name and token are used again. */
 static int make_intent_durable(struct engine *e, struct tenant_entry *t, const struct action *a)
 {
-	struct create_intent in = { a->profile_key, a->name, a->token, a->since };
+	struct create_intent in = {
+		.profile_key = a->profile_key, .name = a->name, .token = a->token, .since = a->since
+	};
 
 	if (store_put_intent(e->store, t->id, &in) < 0) {
 		log_error("state store: %s", store_error(e->store));
@@ -556,6 +719,7 @@ static void run_round(struct reconcile *r)
 		.observed = &o,
 		.deletions_held = t->held,
 		.now = engine_wall(e),
+		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
 	};
 
 	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, here, &o);

@@ -38,10 +38,10 @@ char *diff_model_arn(const struct tenant *t, const struct profile *p, const char
 	return NULL;
 }
 
-char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since)
+char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since, uint64_t nonce)
 {
 	/* Newlines cannot occur in any of the parts, so the seed is unambiguous. */
-	char *seed = xasprintf("%s\n%s\n%s\n%" PRId64, instance, tenant_id, name, since);
+	char *seed = xasprintf("%s\n%s\n%s\n%" PRId64 "\n%016" PRIx64, instance, tenant_id, name, since, nonce);
 	char *out = digest_hex(seed, strlen(seed), DIGEST_HEX_SHORT);
 
 	free(seed);
@@ -212,20 +212,44 @@ static void diff_create(struct diff_ctx *c, const struct profile *dp)
 					   dp->key, dp->model);
 		return;
 	}
-	a = plan_add(c->plan, ACT_PROFILE_CREATE, "profile %s does not exist", dp->name);
+	if (intent && intent->dead)
+		a = plan_add(c->plan, ACT_PROFILE_CREATE, "profile %s (%s) is gone: created again", dp->name,
+			     intent->arn);
+	else
+		a = plan_add(c->plan, ACT_PROFILE_CREATE, "profile %s does not exist", dp->name);
 	a->profile_key = xstrdup(dp->key);
 	a->name = xstrdup(dp->name);
 	a->model_arn = model_arn;
 	a->description = xstrdup_or_null(dp->description);
 	diff_profile_tags(c->s, t, dp, model_arn, &a->tags);
-	if (intent && strcmp(intent->name, dp->name) == 0) {
+	if (intent && strcmp(intent->name, dp->name) == 0 && !intent->dead) {
 		/* A create may already have happened (lost answer, crash): the same token. */
 		a->token = xstrdup(intent->token);
 		a->since = intent->since;
 	} else {
-		a->token = diff_client_token(c->s->instance, t->id, dp->name, c->in->now);
+		/* A fresh token: a dead intent's token would only replay the dead ARN. */
 		a->since = c->in->now;
+		if (intent && a->since <= intent->since)
+			a->since = intent->since + 1;
+		a->token = diff_client_token(c->s->instance, t->id, dp->name, a->since, c->in->nonce);
 	}
+}
+
+/* A create of this profile was answered with an ARN, yet the profile is not in the
+ * model: a listing that started after the answer did not show it. It may lag (the
+ * profile lives) or the profile was deleted outside the daemon: a Get tells. */
+static bool verify_answered(struct diff_ctx *c, const struct profile *dp)
+{
+	const struct create_intent *intent = record_intent(c->in->record, dp->key);
+	struct action *a;
+
+	if (!intent || !intent->arn || intent->dead || strcmp(intent->name, dp->name) != 0)
+		return false;
+	a = plan_add(c->plan, ACT_PROFILE_READ_TAGS, "profile %s (%s) is not listed: reading it", dp->name,
+		     intent->arn);
+	a->resource = xstrdup(intent->arn);
+	a->profile_key = xstrdup(dp->key);
+	return true;
 }
 
 static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const struct observed_profile *cur)
@@ -283,7 +307,7 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 			struct action *a = plan_add(c->plan, ACT_PROFILE_READ_TAGS, "ownership of %s unknown",
 						    other->arn);
 			a->resource = xstrdup(other->arn);
-		} else {
+		} else if (!verify_answered(c, dp)) {
 			diff_create(c, dp);
 		}
 	} else {
@@ -294,6 +318,13 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		 * whose listing lags must replay the same token, not start a new create */
 		if (cur->listed && record_intent(c->in->record, dp->key)) {
 			struct action *a = plan_add(c->plan, ACT_INTENT_CLEAR, "profile %s is listed", dp->name);
+			a->profile_key = xstrdup(dp->key);
+		}
+		/* models[] unknown (the create's read-back failed): read it, never guess */
+		if (cur->models_unknown) {
+			struct action *a = plan_add(c->plan, ACT_PROFILE_READ_TAGS, "the models of %s are unknown",
+						    cur->arn);
+			a->resource = xstrdup(cur->arn);
 			a->profile_key = xstrdup(dp->key);
 		}
 		/* The model tag records the copyFrom ARN; when the account id is unknown,

@@ -37,6 +37,7 @@ struct diff_input {
 	const struct observed_tenant *observed;
 	bool deletions_held; /* the prune gate holds this tenant's deletions */
 	int64_t now;
+	uint64_t nonce; /* random: part of a new create intent's token */
 };
 
 /* diff_tenant: fills *ret (initialised here; release with plan_release). Returns 0;
@@ -54,8 +55,12 @@ void diff_parameter_tags(const struct diff_settings *s, const struct tenant *t, 
 /* diff_model_arn: the copyFrom ARN of p in the tenant's region; NULL when it needs
  * an account id that is unknown. Owned by the caller. */
 char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *account_id);
-/* diff_client_token: the deterministic clientRequestToken of one create intent. */
-char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since);
+/* diff_client_token: the clientRequestToken of one create intent. It is made durable
+ * with the intent before the create is sent and reused by every retry of that intent
+ * (a crash included); `nonce` keeps a new intent's token apart from every earlier one
+ * of the same name (whose token AWS would answer with the earlier, perhaps dead,
+ * profile). */
+char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since, uint64_t nonce);
 /* The AWS partition of a region ("aws", "aws-cn", "aws-us-gov"). */
 const char *region_partition(const char *region);
 

@@ -93,8 +93,20 @@ bool diff_policies(struct diff_ctx *c)
 	const struct tenant *t = c->in->desired;
 	const struct observed_tenant *o = c->in->observed;
 	const struct tenant_record *r = c->in->record;
-	char *doc = policy_document(o->owned, o->n_owned), *hash = doc ? policy_hash(doc) : NULL;
-	bool current = true;
+	char *doc = NULL, *hash = NULL;
+	bool current = true, models_known = true;
+
+	/* A document is only ever written from known models[]: a profile whose models
+	 * are unknown (its read-back lags) holds every role's policy back until a read
+	 * or a listing fills them; the profile's diff reads it meanwhile. */
+	for (size_t i = 0; i < o->n_owned; i++)
+		models_known &= !o->owned[i]->models_unknown;
+	if (models_known) {
+		doc = policy_document(o->owned, o->n_owned);
+		hash = doc ? policy_hash(doc) : NULL;
+	} else if (t && t->n_roles) {
+		current = false;
+	}
 
 	for (size_t i = 0; t && doc && hash && i < t->n_roles; i++)
 		current &= diff_role(c, t->roles[i], t->policy_name, doc, hash);

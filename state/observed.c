@@ -98,6 +98,7 @@ struct observed_profile *observed_profile_dup(const struct observed_profile *p)
 	tag_set_copy(&c->tags, &p->tags);
 	c->tags_known = p->tags_known;
 	c->listed = p->listed;
+	c->models_unknown = p->models_unknown;
 	c->created_at = p->created_at;
 	return c;
 }

@@ -24,6 +24,10 @@ struct observed_profile {
 	struct tag_set tags;
 	bool tags_known; /* tags came from GetResources or ListTagsForResource */
 	bool listed;	 /* a listing showed it (not only the daemon's own write) */
+	/* models[] is not known yet: a create was answered but the profile could not be
+	 * read back (read-after-write lag). Nothing is derived from it until a read or
+	 * a listing fills it; in particular no role policy. */
+	bool models_unknown;
 	int64_t created_at;
 };
 

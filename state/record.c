@@ -1,5 +1,6 @@
 #include "record.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ void tenant_record_free(struct tenant_record *r)
 		free(r->intents[i].profile_key);
 		free(r->intents[i].name);
 		free(r->intents[i].token);
+		free(r->intents[i].arn);
 	}
 	free(r->intents);
 	for (size_t i = 0; i < r->n_timers; i++)
@@ -92,10 +94,52 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 	} else {
 		free(in->name);
 		free(in->token);
+		free(in->arn);
 	}
 	in->name = xstrdup(name);
 	in->token = xstrdup(token);
 	in->since = since;
+	in->arn = NULL;
+	in->answered_at = 0;
+	in->confirmed = false;
+	in->dead = false;
+}
+
+void record_note_intent_answer(struct tenant_record *r, const char *profile_key, const char *token, const char *arn,
+			       bool confirmed, int64_t now)
+{
+	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+
+	if (!in || !token || strcmp(in->token, token) != 0)
+		return;
+	if (!in->arn || strcmp(in->arn, arn) != 0) {
+		free(in->arn);
+		in->arn = xstrdup(arn);
+		in->answered_at = now;
+		in->confirmed = false;
+	}
+	in->confirmed |= confirmed;
+	in->dead = false;
+}
+
+void record_confirm_intent(struct tenant_record *r, const char *profile_key, const char *arn)
+{
+	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+
+	if (in && in->arn && strcmp(in->arn, arn) == 0)
+		in->confirmed = true;
+}
+
+int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, const char *arn, int64_t now)
+{
+	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+
+	if (!in || !in->arn || strcmp(in->arn, arn) != 0)
+		return -ENOENT;
+	if (!in->confirmed && now < in->answered_at + RECORD_UNCONFIRMED_GRACE)
+		return -EAGAIN;
+	in->dead = true;
+	return 0;
 }
 
 bool record_clear_intent(struct tenant_record *r, const char *profile_key)
@@ -107,6 +151,7 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 	free(in->profile_key);
 	free(in->name);
 	free(in->token);
+	free(in->arn);
 	*in = r->intents[--r->n_intents];
 	return true;
 }

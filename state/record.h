@@ -24,7 +24,18 @@ struct create_intent {
 	char *name;  /* the profile name being created */
 	char *token; /* clientRequestToken sent with every attempt */
 	int64_t since;
+	/* In memory only (a restart learns them again by replaying the token): */
+	char *arn;	     /* the ARN a create with this token answered; NULL: no answer yet */
+	int64_t answered_at; /* when (wall clock) */
+	bool confirmed;	     /* a Get or a listing has shown that ARN since */
+	bool dead;	     /* that profile was missing from a listing and a Get: the next create
+			      * must use a fresh token (this one would only replay the dead ARN) */
 };
+
+/* How long a create's ARN that no read has ever shown may be missing before it is
+ * judged gone: reads lag behind creates in AWS, and a profile judged gone too early
+ * would be created twice. */
+#define RECORD_UNCONFIRMED_GRACE 60
 
 struct resource_timer {
 	enum timer_kind kind;
@@ -72,6 +83,19 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
 		       int64_t since);
 bool record_clear_intent(struct tenant_record *r, const char *profile_key);
+/* record_note_intent_answer: a create sent with `token` answered arn at `now`, and
+ * its read-back found it (`confirmed`) or not. Ignored when the intent has another
+ * token by now. */
+void record_note_intent_answer(struct tenant_record *r, const char *profile_key, const char *token, const char *arn,
+			       bool confirmed, int64_t now);
+/* record_confirm_intent: a read or a listing showed arn. */
+void record_confirm_intent(struct tenant_record *r, const char *profile_key, const char *arn);
+/* record_mark_intent_dead: the profile the intent's token answered (arn) is absent
+ * from a listing that started after the answer and from a Get. Returns 0 when the
+ * intent is now dead; -EAGAIN when no read ever showed arn and the answer is younger
+ * than RECORD_UNCONFIRMED_GRACE (the read may lag); -ENOENT when arn is not what the
+ * intent's token answered. */
+int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, const char *arn, int64_t now);
 void record_start_timer(struct tenant_record *r, enum timer_kind kind, const char *resource, int64_t since);
 bool record_clear_timer(struct tenant_record *r, const char *resource);
 /* record_set_applied: replaces the key set for resource (n == 0 forgets it). */

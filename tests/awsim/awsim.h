@@ -105,7 +105,8 @@ struct profile {
 	char **models;			     /* foundation-model ARNs */
 	size_t n_models;
 	int64_t created_ms, updated_ms;
-	int64_t visible_ms; /* listed from this time on (eventual consistency) */
+	int64_t visible_ms;  /* listed from this time on (eventual consistency) */
+	int64_t readable_ms; /* found by Get from this time on (read-after-write lag) */
 	bool system;
 	struct tagset tags;
 };
@@ -221,7 +222,8 @@ struct fault_rule;
 struct faults {
 	struct fault_rule *rules;
 	size_t n;
-	int64_t consistency_ms; /* new application profiles stay out of List this long */
+	int64_t consistency_ms;	     /* new application profiles stay out of List this long */
+	int64_t read_after_write_ms; /* ... and out of Get this long */
 	struct prng rng;
 	uint64_t seed;
 };

@@ -177,6 +177,7 @@ static int op_create(struct call *c)
 	p->source = xstrdup(src);
 	p->created_ms = p->updated_ms = ids_now_ms();
 	p->visible_ms = p->created_ms + c->sim->faults.consistency_ms;
+	p->readable_ms = p->created_ms + c->sim->faults.read_after_write_ms;
 	for (size_t i = 0; i < n_tags; i++)
 		tagset_set(&p->tags, keys[i], values[i]);
 	omap_put(&c->rs->profiles, id, p);
@@ -197,7 +198,8 @@ static int op_get(struct call *c)
 	if (check_label(c, "inferenceProfileIdentifier", &ident_spec) < 0)
 		return -1;
 	p = find_profile(c, c->label);
-	if (!p)
+	/* read-after-write lag (fault plan): a new profile is not found for a while */
+	if (!p || p->readable_ms > ids_now_ms())
 		return not_found(c, "Inference profile");
 	return call_json(c, profile_json(p));
 }

@@ -48,6 +48,7 @@ static int profile_out(const char *key, void *v, void *ctx)
 	cJSON_AddNumberToObject(o, "created_ms", (double)p->created_ms);
 	cJSON_AddNumberToObject(o, "updated_ms", (double)p->updated_ms);
 	cJSON_AddNumberToObject(o, "visible_ms", (double)p->visible_ms);
+	cJSON_AddNumberToObject(o, "readable_ms", (double)p->readable_ms);
 	add_tags(o, &p->tags);
 	cJSON_AddItemToArray(ctx, o);
 	return 0;
@@ -287,6 +288,7 @@ static int load_profile(struct loader *l, struct region *r, const cJSON *o)
 	p->created_ms = num(o, "created_ms");
 	p->updated_ms = num(o, "updated_ms");
 	p->visible_ms = num(o, "visible_ms");
+	p->readable_ms = num(o, "readable_ms");
 	omap_put(&r->profiles, p->id, p);
 	omap_put(&r->profile_names, p->name, p);
 	cJSON_ArrayForEach(m, models)

@@ -1,7 +1,7 @@
 // Fault injection as the SDK clients see it: each protocol's throttling error,
 // injected 500/503 and custom errors, latency, resets, lost answers (the mutation
-// happens; a retry with the same clientRequestToken finds it) and eventual
-// consistency of the application-profile listing.
+// happens; a retry with the same clientRequestToken finds it), eventual
+// consistency of the application-profile listing and read-after-write lag of Get.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -134,6 +134,26 @@ test('eventual consistency: a new profile shows in List only after the delay', a
   while (!(await listApp()).includes('slow-to-list')) {
     assert.ok(Date.now() < deadline, 'never listed');
     await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+test('read-after-write lag: Get answers ResourceNotFoundException for a new profile, then finds it', async () => {
+  await sim.faults({ read_after_write_ms: 1500 });
+  const out = await br.send(new CreateInferenceProfileCommand({ inferenceProfileName: 'slow-to-read', modelSource: { copyFrom: FM } }));
+  const get = () => br.send(new GetInferenceProfileCommand({ inferenceProfileIdentifier: out.inferenceProfileArn }));
+  await rejectsWith(get, 'ResourceNotFoundException', 404);
+  assert.ok((await listApp()).includes('slow-to-read'), 'the profile is live (listed) meanwhile');
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    try {
+      const p = await get();
+      assert.deepEqual(p.models.map((m) => m.modelArn), [FM]);
+      break;
+    } catch (e) {
+      assert.equal(e.name, 'ResourceNotFoundException');
+      assert.ok(Date.now() < deadline, 'never readable');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 });
 

@@ -122,6 +122,18 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 			a->res.profile = observed_profile_dup(p); /* a replayed token: the first result */
 			return;
 		}
+		if (arn) {
+			/* Bedrock replays the first result even when that profile is gone; the
+			 * read-back then finds nothing, and the models stay unknown */
+			a->res.profile = xcalloc(1, sizeof(*a->res.profile));
+			a->res.profile->arn = xstrdup(arn);
+			a->res.profile->name = xstrdup(act->name);
+			a->res.profile->models_unknown = true;
+			tag_set_copy(&a->res.profile->tags, &act->tags);
+			a->res.profile->tags_known = true;
+			c->replayed_dead++;
+			return;
+		}
 		if (observed_store_profile_by_name(&c->world, act->name)) {
 			a->status = -EEXIST;
 			cloud_error_set(&a->err, 400, ERROR_RETRYABLE, "ConflictException", "name %s exists",

@@ -19,7 +19,8 @@ struct fake_cloud {
 	unsigned next_id;
 	unsigned calls[ACT__COUNT];
 	unsigned lists;
-	unsigned pending; /* answers not delivered yet */
+	unsigned pending;	/* answers not delivered yet */
+	unsigned replayed_dead; /* creates answered with the ARN of a profile gone since */
 	/* faults */
 	unsigned fail_next;	   /* the next N applies fail ... */
 	enum error_class fail_cls; /* ... with this class */

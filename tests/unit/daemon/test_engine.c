@@ -521,6 +521,105 @@ static void test_restart_reuses_the_durable_intent(void **state)
 	world_release(&w);
 }
 
+static bool in_history(const struct tenant_entry *t, const char *text)
+{
+	for (size_t i = 0; i < ENGINE_HISTORY; i++)
+		if (t->history[i].text && strstr(t->history[i].text, text))
+			return true;
+	return false;
+}
+
+static const struct observed_profile *world_profile(struct world *w, const char *tenant)
+{
+	const struct observed_group *g = observed_store_group(&w->cloud.world, tenant);
+
+	if (!g || !g->n_profiles) {
+		fail_msg("%s has no profile in the world", tenant);
+		abort(); /* not reached: fail_msg does not return */
+	}
+	return g->profiles[0];
+}
+
+static void resync_and_settle(struct world *w)
+{
+	unsigned lists = w->cloud.lists + 1;
+
+	engine_resync(w->e);
+	run_until(w, lists_at_least, &lists, "a listing");
+	run_until(w, all_in_state, &READY, "Ready after the listing");
+}
+
+/* A profile deleted outside the daemon after a listing showed it: the next listing is
+ * authoritative over the daemon's own write, and the profile is created again. */
+static void test_profile_deleted_by_hand_is_recreated(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	char *old;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	resync_and_settle(&w); /* listed: the create intent is settled */
+	old = xstrdup(world_profile(&w, "acme")->arn);
+	assert_true(observed_store_remove_profile(&w.cloud.world, old));
+	resync_and_settle(&w);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	assert_string_not_equal(world_profile(&w, "acme")->arn, old);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
+	assert_true(
+		in_history(engine_tenant(w.e, "acme"), "drift repaired: profile acme-chat-aaaaaa missing: re-created"));
+	free(old);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+/* Deleted before any listing saw it: its create intent is still open, and its token
+ * only replays the dead ARN. A Get confirms it is gone; a fresh token creates it. */
+static void test_deleted_before_listed_gets_a_fresh_token(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	char *old;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	old = xstrdup(world_profile(&w, "acme")->arn);
+	assert_true(observed_store_remove_profile(&w.cloud.world, old));
+	resync_and_settle(&w);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	assert_string_not_equal(world_profile(&w, "acme")->arn, old);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	assert_int_equal(w.cloud.replayed_dead, 0); /* the dead token was never sent again */
+	assert_true(in_history(engine_tenant(w.e, "acme"), "missing: re-created"));
+	free(old);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+/* A tag edited outside the daemon right after its own write is set back by the next
+ * listing, and the repair is in the history with the attribute. */
+static void test_tag_edit_is_reverted(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	struct observed_profile *p;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	p = observed_profile_dup(world_profile(&w, "acme"));
+	tag_set_put(&p->tags, "CostCenter", "hacked");
+	observed_store_put_profile(&w.cloud.world, p);
+	resync_and_settle(&w);
+	assert_string_equal(tag_set_get(&world_profile(&w, "acme")->tags, "CostCenter"), "eng");
+	assert_true(in_history(engine_tenant(w.e, "acme"), "tag CostCenter: hacked -> eng"));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +633,9 @@ int main(void)
 		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
+		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
+		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
+		cmocka_unit_test(test_tag_edit_is_reverted),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);

@@ -1,4 +1,5 @@
 /* The pure reconcile core, with a fake clock and a simulated world (fixtures.c). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -447,6 +448,124 @@ static void test_intent_kept_until_listed(void **state)
 	sim_release(&s);
 }
 
+/* A create was answered, then a listing that started after the answer did not show
+ * the profile: a Get decides, never a second create with the same token. */
+static void test_answered_intent_missing_is_read_not_recreated(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan pl;
+	const struct action *read;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	record_set_intent(s.record, "chat", "acme-chat-aaaaaa", "tok", s.now);
+	record_note_intent_answer(s.record, "chat", "tok",
+				  "arn:aws:bedrock:us-east-1:1:application-inference-profile/x", true, s.now);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_CREATE), 0);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 1);
+	read = find_action(&pl, ACT_PROFILE_READ_TAGS, "chat");
+	assert_string_equal(read->resource, "arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
+	plan_release(&pl);
+	/* an answer for another token (an older intent) changes nothing */
+	record_note_intent_answer(s.record, "chat", "other",
+				  "arn:aws:bedrock:us-east-1:1:application-inference-profile/y", true, s.now);
+	assert_string_equal(record_intent(s.record, "chat")->arn,
+			    "arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The Get did not find it either: the profile was deleted by hand, and its token would
+ * only replay the dead ARN. The next create uses a fresh token and a later `since`. */
+static void test_dead_intent_gets_a_fresh_token(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan pl;
+	const struct action *create;
+	const char *arn = "arn:aws:bedrock:us-east-1:1:application-inference-profile/x";
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	record_set_intent(s.record, "chat", "acme-chat-aaaaaa", "tok", s.now);
+	/* no answer yet: nothing to judge */
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", arn, s.now), -ENOENT);
+	/* answered, but the read-back lagged: a Get that finds nothing may lag too */
+	record_note_intent_answer(s.record, "chat", "tok", arn, false, s.now);
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", "arn:other", s.now), -ENOENT);
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", arn, s.now + 1), -EAGAIN);
+	assert_false(record_intent(s.record, "chat")->dead);
+	/* ... until a read has shown it once, or the grace has passed */
+	record_confirm_intent(s.record, "chat", arn);
+	assert_int_equal(record_mark_intent_dead(s.record, "chat", arn, s.now + 1), 0);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 0);
+	create = find_action(&pl, ACT_PROFILE_CREATE, "chat");
+	assert_string_not_equal(create->token, "tok");
+	assert_true(create->since > s.now - 1 && create->since > record_intent(s.record, "chat")->since);
+	assert_string_equal(create->name, "acme-chat-aaaaaa");
+	/* the new intent replaces the dead one, and is judged afresh */
+	record_set_intent(s.record, "chat", create->name, create->token, create->since);
+	assert_false(record_intent(s.record, "chat")->dead);
+	assert_null(record_intent(s.record, "chat")->arn);
+	plan_release(&pl);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* An answer no read ever confirmed is judged gone only after the grace. */
+static void test_unconfirmed_answer_waits_for_the_grace(void **state)
+{
+	struct tenant_record *r = tenant_record_new("acme");
+
+	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok", 100);
+	record_note_intent_answer(r, "chat", "tok", "arn:x", false, 1000);
+	record_note_intent_answer(r, "chat", "tok", "arn:x", false, 1030); /* a replay: the first answer counts */
+	assert_int_equal(record_mark_intent_dead(r, "chat", "arn:x", 1000 + RECORD_UNCONFIRMED_GRACE - 1), -EAGAIN);
+	assert_int_equal(record_mark_intent_dead(r, "chat", "arn:x", 1000 + RECORD_UNCONFIRMED_GRACE), 0);
+	assert_true(record_intent(r, "chat")->dead);
+	tenant_record_free(r);
+}
+
+/* Two new intents of one name never share a token, whatever the clock says. */
+static void test_fresh_tokens_differ_by_nonce(void **state)
+{
+	char *a = diff_client_token(FIX_INSTANCE, "acme", "acme-chat-aaaaaa", 1700000000, 1);
+	char *b = diff_client_token(FIX_INSTANCE, "acme", "acme-chat-aaaaaa", 1700000000, 2);
+	char *c = diff_client_token(FIX_INSTANCE, "acme", "acme-chat-aaaaaa", 1700000000, 1);
+
+	assert_string_not_equal(a, b);
+	assert_string_equal(a, c);
+	assert_int_equal(strlen(a), 32);
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* A profile whose models[] are unknown (its read-back lagged) is read again. */
+static void test_unknown_models_are_read(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_profile *p;
+	struct plan pl;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	p->models_unknown = true;
+	observed_store_put_profile(&s.store, p);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 1);
+	assert_string_equal(find_action(&pl, ACT_PROFILE_READ_TAGS, "chat")->resource, p->arn);
+	plan_release(&pl);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_removed_profile_entry(void **state)
 {
 	struct sim s;
@@ -548,6 +667,11 @@ int main(void)
 		cmocka_unit_test(test_returning_manifest_cancels_grace),
 		cmocka_unit_test(test_lost_create_replays_same_token),
 		cmocka_unit_test(test_intent_kept_until_listed),
+		cmocka_unit_test(test_answered_intent_missing_is_read_not_recreated),
+		cmocka_unit_test(test_dead_intent_gets_a_fresh_token),
+		cmocka_unit_test(test_fresh_tokens_differ_by_nonce),
+		cmocka_unit_test(test_unconfirmed_answer_waits_for_the_grace),
+		cmocka_unit_test(test_unknown_models_are_read),
 		cmocka_unit_test(test_removed_profile_entry),
 		cmocka_unit_test(test_other_tenants_are_not_touched),
 		cmocka_unit_test(test_system_profile_needs_account_id),

@@ -52,6 +52,52 @@ static void test_put_once_then_steady(void **state)
 	sim_release(&s);
 }
 
+/* A profile whose models[] are unknown (the read-back after its create lagged) holds
+ * the role policy back: never written from a guess, written once models are known. */
+static void test_unknown_models_hold_the_policy(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role("us.anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa", "claims-app");
+	struct observed_profile *p;
+	struct plan pl;
+	const char *fm[] = { "arn:aws:bedrock:us-east-1::foundation-model/" HAIKU,
+			     "arn:aws:bedrock:us-east-2::foundation-model/" HAIKU,
+			     "arn:aws:bedrock:us-west-2::foundation-model/" HAIKU };
+
+	sim_init(&s, "acme");
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	sim_apply(&s, &pl); /* the create */
+	plan_release(&pl);
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	for (size_t i = 0; i < p->n_model_arns; i++)
+		free(p->model_arns[i]);
+	free(p->model_arns);
+	p->model_arns = NULL;
+	p->n_model_arns = 0;
+	p->models_unknown = true;
+	observed_store_put_profile(&s.store, p);
+
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_POLICY_PUT) + plan_count(&pl, ACT_POLICY_READ), 0);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 1);
+	plan_release(&pl);
+
+	/* the read (or a listing) fills the models: the policy grants every Region */
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	p->model_arns = xcalloc(3, sizeof(char *));
+	for (size_t i = 0; i < 3; i++)
+		p->model_arns[i] = xstrdup(fm[i]);
+	p->n_model_arns = 3;
+	p->models_unknown = false;
+	observed_store_put_profile(&s.store, p);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_non_null(sim_policy(&s, "claims-app", POLICY));
+	for (size_t i = 0; i < 3; i++)
+		assert_non_null(strstr(sim_policy(&s, "claims-app", POLICY), fm[i]));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_equal_live_policy_is_not_rewritten(void **state)
 {
 	struct sim s;
@@ -165,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_once_then_steady),
+		cmocka_unit_test(test_unknown_models_hold_the_policy),
 		cmocka_unit_test(test_equal_live_policy_is_not_rewritten),
 		cmocka_unit_test(test_replacement_grants_new_before_deleting_old),
 		cmocka_unit_test(test_role_removed_loses_the_policy),

@@ -32,7 +32,10 @@ static void test_round_trip(void **state)
 	struct store *s;
 	struct hashmap records, held;
 	struct tenant_record *r;
-	struct create_intent in = { "chat", "acme-chat-aaaaaa", "0123456789abcdef0123456789abcdef", 1700000000 };
+	struct create_intent in = { .profile_key = "chat",
+				    .name = "acme-chat-aaaaaa",
+				    .token = "0123456789abcdef0123456789abcdef",
+				    .since = 1700000000 };
 	struct resource_timer t = { TIMER_DRAIN, "arn:aws:bedrock:us-east-1:1:application-inference-profile/x", 42 };
 	char *keys[] = { "Team", "CostCenter" };
 	char *meta;
