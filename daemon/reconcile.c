@@ -28,7 +28,7 @@ static void persist_applied(struct engine *e, struct tenant_entry *t, const char
 	const struct applied_tags *a = record_applied(t->record, resource);
 
 	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 }
 
 static void forget_resource(struct engine *e, struct tenant_entry *t, const char *resource)
@@ -36,7 +36,7 @@ static void forget_resource(struct engine *e, struct tenant_entry *t, const char
 	record_forget_resource(t->record, resource);
 	if (store_clear_timer(e->store, t->id, resource) < 0 ||
 	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 }
 
 static void finish(struct reconcile *r, enum error_class cls, const char *msg)
@@ -267,7 +267,7 @@ static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, 
 	else
 		record_clear_fact(t->record, key);
 	if (store_put_fact(e->store, t->id, key, value) < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 }
 
 static char *budget_arn_of(struct reconcile *r, const char *name)
@@ -507,7 +507,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 		break;
 	}
 	if (rc < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 	return rc;
 }
 
@@ -518,7 +518,7 @@ static int make_intent_durable(struct engine *e, struct tenant_entry *t, const s
 	struct create_intent in = { a->profile_key, a->name, a->token, a->since };
 
 	if (store_put_intent(e->store, t->id, &in) < 0) {
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 		return -EIO;
 	}
 	record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
