@@ -54,6 +54,7 @@ struct reconcile {
 	enum error_class worst;
 	char *error;
 	bool closing_wait; /* counted in e->outstanding_calls */
+	bool store_wait;   /* a create waits for the state store (its error is logged there) */
 };
 
 struct engine {
@@ -94,7 +95,7 @@ struct engine {
 	void *close_data;
 	/* The state store's health (engine_store.c) */
 	uv_timer_t store_retry;	   /* rewrites the store after failed writes */
-	uint64_t store_retry_ms;   /* 1 s doubling to 1 min */
+	uint64_t store_retry_ms;   /* 1 s doubling to 5 s */
 	struct loglimit store_log; /* one line per distinct store error per minute */
 	char *store_last_error;
 	int64_t store_failing_since; /* wall clock of the first failure not yet made good */

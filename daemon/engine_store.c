@@ -1,6 +1,6 @@
 /* The state store's health: failed writes are logged at most once a minute per
  * distinct error, and made good by rewriting the whole store from memory once it can
- * be written again (a full disk that gets space back). Create intents are not among
+ * be written again (a full disk that gets space back; probed every 5 s). Create intents are not among
  * what is made good later: a create is never sent without its intent on disk
  * (reconcile.c); the tenant waits with that reason and is retried. */
 #include "engine_impl.h"
@@ -101,7 +101,9 @@ static void on_store_retry(uv_timer_t *timer)
 
 	if (e->closing)
 		return;
-	if (store_failed_writes(e->store) && rewrite(e) < 0) {
+	/* a one-row write tells cheaply whether the disk takes writes again; only then is
+	 * the whole store rewritten */
+	if (store_failed_writes(e->store) && (store_put_meta(e->store, "probe", "1") < 0 || rewrite(e) < 0)) {
 		e->store_retry_ms = e->store_retry_ms * 2 > RETRY_CAP_MS ? RETRY_CAP_MS : e->store_retry_ms * 2;
 		engine_store_failed(e);
 		return;

@@ -46,7 +46,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	uint64_t now_ms = uv_now(e->loop);
 	int64_t wall = engine_wall(e);
 	bool left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete;
-	bool gone;
+	bool gone, quiet = r->store_wait;
 	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
 
 	t->active = NULL;
@@ -82,7 +82,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	if (gone) {
 		engine_forget_entry(e, t);
 	} else {
-		if (cls != ERROR_NONE)
+		if (cls != ERROR_NONE && !quiet)
 			log_tenant(cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
 				   t->last_error, cls == ERROR_RETRYABLE ? " (will retry)" : "");
 		engine_update_state(e, t);
@@ -585,7 +585,9 @@ static void run_round(struct reconcile *r)
 		if (a->kind == ACT_PROFILE_CREATE && make_intent_durable(e, t, a) < 0) {
 			r->worst = ERROR_RETRYABLE;
 			free(r->error);
-			r->error = xstrdup("the state store cannot record a create intent");
+			r->error = xasprintf("the state store cannot record a create intent: %s",
+					     store_error(e->store));
+			r->store_wait = true; /* logged by engine_store_failed, once a minute */
 			continue;
 		}
 		pa = xcalloc(1, sizeof(*pa));
