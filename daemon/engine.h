@@ -4,9 +4,10 @@
  * marks tenants dirty; a reconcile always diffs the whole tenant.
  *
  * Inputs come from the manifest glue (daemon.c) in revisions: begin, any number of
- * put/remove/problem calls, end. The prune gate judges each revision's removals at
- * its end. Control commands (reconcile, pause, approve) and queries come from the
- * control socket. */
+ * put/remove/problem calls, end. At a revision's end the prune gate judges every
+ * removal still pending, this revision's and earlier ones (state/prune.h). Control
+ * commands (reconcile, pause, approve) and queries come from the control socket; the
+ * pause and approvals are kept in the state store. */
 #ifndef BTD_ENGINE_H
 #define BTD_ENGINE_H
 
