@@ -416,7 +416,8 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		/* known only from the store (removed while the daemon was down) */
 		t = engine_entry_new(e, id);
 		t->removed = true;
-		return; /* its place is found by the listings */
+		e->removed_in_revision++; /* it joins the prune gate's window all the same */
+		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
 	engine_history(t, engine_wall(e), "manifest removed");

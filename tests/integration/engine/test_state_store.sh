@@ -46,6 +46,8 @@ damage_and_restart() { # $1: how
 		"$WORK/daemon.log" || fail "the daemon does not say what it did: $(head -5 "$WORK/daemon.log")"
 	status_json | jq -e '.state_store.moved_aside | startswith("'"$WORK"'/state/state.db.corrupt-")' >/dev/null ||
 		fail "status does not show the store was moved aside"
+	{ ctl status || true; } | grep -q "^state store .*moved aside to $WORK/state/state.db.corrupt-" ||
+		fail "bedrock-tenantctl status does not show the store was moved aside"
 	ls "$WORK/state/" | grep -q "^state.db.corrupt-" || fail "the damaged file is gone"
 	no_duplicates "after the $1 damage"
 }
