@@ -36,7 +36,7 @@ static const char schema[] =
  * apart; the rest is -EIO. */
 static int errno_of(sqlite3 *db, int rc)
 {
-	if (db && sqlite3_system_errno(db) == ENOSPC)
+	if ((rc & 0xff) == SQLITE_IOERR && db && sqlite3_system_errno(db) == ENOSPC)
 		return -ENOSPC;
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
