@@ -1,6 +1,12 @@
 /* bedrock-tenantd plan [--config FILE] [--json] [DIR]: what the daemon would change,
  * from one listing of every place, without changing anything (the state store is
- * opened read-only). Exit status: 0 nothing to do, 2 changes pending, 1 an error. */
+ * opened read-only; the only AWS calls are listings and reads).
+ *
+ * Every tenant's reconcile is simulated to the end (state/simulate.h), so the whole
+ * change set shows, each tenant once. A simulation that needs a read (ownership tags,
+ * a budget's alerts, a role's policy) gets it from AWS and runs again.
+ * Exit status: 0 nothing to do (timers already running are not changes), 2 changes
+ * pending, 1 any error (usage, configuration, manifests, state store, AWS). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,78 +14,117 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
 #include <uv.h>
 
 #include "aws_ops.h"
 #include "cloud_aws.h"
 #include "commands.h"
-#include "control_json.h"
 #include "desired.h"
-#include "diff.h"
 #include "manifest_dir.h"
+#include "plan_print.h"
 #include "setup.h"
+#include "simulate.h"
 #include "store.h"
 #include "xalloc.h"
 
-#define EXIT_PENDING 2
+#define EXIT_PENDING	2
+#define READ_PASSES	4  /* simulate, read what it needs, simulate again */
+#define READS_IN_FLIGHT 32 /* reads handed to the AWS client at once */
+#define USAGE		"usage: bedrock-tenantd plan [--config FILE] [--json] [DIR]\n"
 
 struct plan_place {
 	struct place place;
 	struct observed_store store;
-	bool listed;
 	struct planner *p;
+};
+
+/* One tenant in one place, and what its simulation found. */
+struct plan_unit {
+	char *id;
+	const struct tenant *desired; /* NULL: no manifest (its resources are undesired) */
+	struct plan_place *pp;
+	struct simulation sim;
+	bool settled; /* the simulation needed no read */
+};
+
+struct read_call {
+	struct plan_unit *u;
+	size_t index; /* in u->sim.reads */
 };
 
 struct planner {
 	uv_loop_t loop;
 	struct daemon_config *cfg;
 	struct desired_store desired;
-	bool unavailable;
+	struct hashmap failing; /* ids declared by failing manifests: never judged undesired */
 	struct hashmap records; /* tenant -> struct tenant_record * */
 	struct hashmap held;
 	struct aws_client *aws;
 	struct cloud_aws cloud;
 	struct hashmap places; /* key -> struct plan_place * */
+	struct plan_unit **units;
+	size_t n_units, alloc_units;
+	struct read_call *reads;
+	size_t n_reads, alloc_reads, next_read;
 	unsigned pending;
 	int failures;
 	bool json;
 	char *prefix;
 	int64_t now;
-	cJSON *out;
-	size_t n_changed, n_calls, n_conflicts;
 };
+
+/* ---- listings ---- */
 
 static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data)
 {
 	struct plan_place *pp = data;
 
 	if (status < 0) {
-		fprintf(stderr, "bedrock-tenantd: listing %s failed: %s: %s\n", pp->place.key, err ? err->code : "",
-			err ? err->message : strerror(-status));
+		fprintf(stderr, "bedrock-tenantd: listing %s failed: %s: %s\n", pp->place.key,
+			err && err->code[0] ? err->code : "error", err ? err->message : strerror(-status));
 		pp->p->failures++;
 	} else {
 		observed_store_release(&pp->store);
 		pp->store = *snapshot;
 		observed_store_init(snapshot);
-		pp->listed = true;
 	}
 	pp->p->pending--;
 }
 
+static void list_place(struct plan_place *pp)
+{
+	struct planner *p = pp->p;
+	int r = cloud_aws_ops.list(&p->cloud, &pp->place, p->prefix, p->cfg->instance, on_listed, pp);
+
+	if (r == 0) {
+		p->pending++;
+	} else {
+		fprintf(stderr, "bedrock-tenantd: listing %s could not start: %s\n", pp->place.key, strerror(-r));
+		p->failures++;
+	}
+}
+
+/* The account id first: budgets are listed only in a place whose account is known. */
 static void on_account(int status, const struct cloud_error *err, const char *account_id, void *data)
 {
 	struct plan_place *pp = data;
 
-	if (status == 0)
-		pp->place.account_id = xstrdup(account_id);
 	pp->p->pending--;
+	if (status < 0) {
+		fprintf(stderr, "bedrock-tenantd: the account id of %s is unknown: %s: %s\n", pp->place.key,
+			err && err->code[0] ? err->code : "error", err ? err->message : strerror(-status));
+		pp->p->failures++;
+		return;
+	}
+	pp->place.account_id = xstrdup(account_id);
+	list_place(pp);
 }
 
 static struct plan_place *place_for(struct planner *p, const char *account, const char *region)
 {
 	char *key = xasprintf("%s/%s", account ? account : "-", region ? region : "-");
 	struct plan_place *pp = hashmap_get(&p->places, key);
+	int r;
 
 	if (pp) {
 		free(key);
@@ -93,113 +138,301 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	pp->place.account_id = xstrdup_or_null(setup_account_id(account, p->cfg));
 	observed_store_init(&pp->store);
 	hashmap_put(&p->places, key, pp);
-	if (cloud_aws_ops.list(&p->cloud, &pp->place, p->prefix, p->cfg->instance, on_listed, pp) == 0)
+	if (pp->place.account_id) {
+		list_place(pp);
+	} else if ((r = cloud_aws_ops.account_id(&p->cloud, &pp->place, on_account, pp)) == 0) {
 		p->pending++;
-	else
+	} else {
+		fprintf(stderr, "bedrock-tenantd: the account id of %s cannot be asked: %s\n", key, strerror(-r));
 		p->failures++;
-	if (!pp->place.account_id && cloud_aws_ops.account_id(&p->cloud, &pp->place, on_account, pp) == 0)
-		p->pending++;
+	}
 	return pp;
 }
 
-static void report(struct planner *p, const char *id, const struct plan_place *pp, const struct plan *pl, bool held)
+static struct plan_place *place_of(struct planner *p, const struct tenant *t)
 {
-	size_t calls = plan_aws_actions(pl);
-	bool changes = calls || pl->held || pl->wake_at || pl->n_conflicts || pl->error;
-	cJSON *t, *acts, *conf;
-
-	p->n_calls += calls;
-	p->n_conflicts += pl->n_conflicts;
-	if (!changes)
-		return;
-	p->n_changed++;
-	t = cJSON_CreateObject();
-	cJSON_AddStringToObject(t, "id", id);
-	cJSON_AddStringToObject(t, "place", pp->place.key);
-	acts = cJSON_AddArrayToObject(t, "actions");
-	conf = cJSON_AddArrayToObject(t, "conflicts");
-	if (!p->json)
-		printf("%s (%s):\n", id, pp->place.key);
-	for (size_t i = 0; i < pl->n_actions; i++) {
-		const struct action *a = &pl->actions[i];
-		const char *res = a->resource ? a->resource : a->name ? a->name : "";
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "kind", action_kind_name(a->kind));
-		cJSON_AddStringToObject(j, "resource", res);
-		cJSON_AddStringToObject(j, "reason", a->reason);
-		cJSON_AddBoolToObject(j, "aws_call", action_calls_aws(a->kind));
-		cJSON_AddItemToArray(acts, j);
-		if (!p->json)
-			printf("  %c %s %s: %s\n", action_calls_aws(a->kind) ? (a->destructive ? '-' : '+') : '.',
-			       action_kind_name(a->kind), res, a->reason);
-	}
-	for (size_t i = 0; i < pl->n_conflicts; i++) {
-		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "resource", pl->conflicts[i].resource);
-		cJSON_AddStringToObject(j, "message", pl->conflicts[i].message);
-		cJSON_AddItemToArray(conf, j);
-		if (!p->json)
-			printf("  ! conflict: %s\n", pl->conflicts[i].message);
-	}
-	if (pl->error && !p->json)
-		printf("  ! %s\n", pl->error);
-	if ((pl->held || held) && !p->json)
-		printf("  ! deletions held until approved (bedrock-tenantctl approve-prune)\n");
-	if (pl->wake_at && !p->json) {
-		char when[32];
-		time_t at = (time_t)pl->wake_at;
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&at));
-		printf("  . waiting until %s (grace or drain)\n", when);
-	}
-	cJSON_AddItemToObject(t, "error", pl->error ? cJSON_CreateString(pl->error) : cJSON_CreateNull());
-	cJSON_AddBoolToObject(t, "held", pl->held || held);
-	cJSON_AddItemToObject(t, "next_timer", control_time(pl->wake_at));
-	cJSON_AddItemToArray(cJSON_GetObjectItem(p->out, "tenants"), t);
+	return place_for(p, t->account, t->region ? t->region : p->cfg->region);
 }
 
-static void plan_one(struct planner *p, const char *id, const struct tenant *t, struct plan_place *pp)
-{
-	const struct tenant_record *rec = hashmap_get(&p->records, id);
-	bool held = hashmap_get(&p->held, id) != NULL;
-	struct diff_settings ds = { p->cfg->instance, pp->place.account_id,
-				    (int64_t)(p->cfg->safety.prune_grace_ms / 1000),
-				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000) };
-	struct observed_tenant o;
-	struct diff_input in = {
-		id,    t,  t ? t->deletion_policy : rec && rec->known ? rec->deletion_policy : DELETION_DELETE,
-		rec,   &o, held,
-		p->now
-	};
-	struct plan pl;
+/* ---- units: every desired tenant in its place, every tenant without a manifest in
+ * each place where it owns something ---- */
 
-	observed_tenant_collect(&pp->store, p->cfg->instance, id, t, &o);
-	diff_tenant(&ds, &in, &pl);
-	observed_tenant_release(&o);
-	report(p, id, pp, &pl, held);
-	plan_release(&pl);
+static void add_unit(struct planner *p, const char *id, const struct tenant *t, struct plan_place *pp)
+{
+	struct plan_unit *u = xcalloc(1, sizeof(*u));
+
+	u->id = xstrdup(id);
+	u->desired = t;
+	u->pp = pp;
+	XGROW(p->units, p->n_units + 1, p->alloc_units);
+	p->units[p->n_units++] = u;
 }
 
-static void compute(struct planner *p)
+static bool owns_something(const struct observed_group *g, const char *instance)
 {
-	size_t pos = 0;
-	const char *key, *tenant;
-	void *v, *g;
+	for (size_t i = 0; i < g->n_profiles; i++)
+		if (tags_owned_by(&g->profiles[i]->tags, instance))
+			return true;
+	for (size_t i = 0; i < g->n_parameters; i++)
+		if (tags_owned_by(&g->parameters[i]->tags, instance))
+			return true;
+	for (size_t i = 0; i < g->n_budgets; i++)
+		if (tags_owned_by(&g->budgets[i]->tags, instance))
+			return true;
+	return false;
+}
 
+static int cmp_unit(const void *a, const void *b)
+{
+	const struct plan_unit *x = *(struct plan_unit *const *)a, *y = *(struct plan_unit *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : strcmp(x->pp->place.key, y->pp->place.key);
+}
+
+/* Two aliases of one account list the same resources: a tenant without a manifest
+ * is planned in the first place (by key) of each (account id, region). Returns true
+ * when (id, place) is new; `seen` remembers it. */
+static bool first_sight(struct hashmap *seen, const char *id, const struct plan_place *pp)
+{
+	char *key = xasprintf("%s\n%s\n%s", id, pp->place.account_id ? pp->place.account_id : pp->place.key,
+			      pp->place.region ? pp->place.region : "");
+	bool first = !hashmap_get(seen, key);
+
+	if (first)
+		hashmap_put(seen, key, (void *)1);
+	free(key);
+	return first;
+}
+
+static int cmp_place(const void *a, const void *b)
+{
+	return strcmp((*(struct plan_place *const *)a)->place.key, (*(struct plan_place *const *)b)->place.key);
+}
+
+static void make_units(struct planner *p)
+{
+	struct plan_place **places = xcalloc(p->places.n + 1, sizeof(*places));
+	struct hashmap seen;
+	size_t pos = 0, n = 0;
+	void *v;
+
+	hashmap_init(&seen);
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;
-		struct plan_place *pp = place_for(p, t->account, t->region ? t->region : p->cfg->region);
-		if (pp->listed)
-			plan_one(p, t->id, t, pp);
+		add_unit(p, t->id, t, place_of(p, t));
 	}
-	/* tenants that own resources but have no manifest */
-	while (!p->unavailable && hashmap_next(&p->places, &pos, &key, &v)) {
-		struct plan_place *pp = v;
+	while (hashmap_next(&p->places, &pos, NULL, &v))
+		places[n++] = v;
+	qsort(places, n, sizeof(*places), cmp_place);
+	for (size_t i = 0; i < n; i++) {
+		struct plan_place *pp = places[i];
 		size_t gpos = 0;
+		const char *tenant;
+		void *g;
 		while (hashmap_next(&pp->store.groups, &gpos, &tenant, &g))
-			if (!desired_store_get(&p->desired, tenant))
-				plan_one(p, tenant, NULL, pp);
+			if (!desired_store_get(&p->desired, tenant) && !hashmap_get(&p->failing, tenant) &&
+			    owns_something(g, p->cfg->instance) && first_sight(&seen, tenant, pp))
+				add_unit(p, tenant, NULL, pp);
+	}
+	free(places);
+	hashmap_release(&seen, NULL);
+	qsort(p->units, p->n_units, sizeof(*p->units), cmp_unit);
+}
+
+static void simulate_unit(struct planner *p, struct plan_unit *u)
+{
+	const struct tenant_record *rec = hashmap_get(&p->records, u->id);
+	struct diff_settings ds = { p->cfg->instance, u->pp->place.account_id,
+				    (int64_t)(p->cfg->safety.prune_grace_ms / 1000),
+				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000) };
+	struct simulate_input in = {
+		.tenant_id = u->id,
+		.desired = u->desired,
+		.deletion_policy = u->desired	       ? u->desired->deletion_policy
+				   : rec && rec->known ? rec->deletion_policy
+						       : DELETION_DELETE,
+		.record = rec,
+		.observed = &u->pp->store,
+		.region = u->pp->place.region,
+		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
+		.now = p->now,
+	};
+
+	simulation_release(&u->sim);
+	simulate_tenant(&ds, &in, &u->sim);
+	u->settled = u->sim.n_reads == 0;
+}
+
+/* ---- reads ---- */
+
+static void pump_reads(struct planner *p);
+
+static void on_read(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
+{
+	struct read_call *rc = data;
+	struct plan_unit *u = rc->u;
+	const struct action *a = &u->sim.reads[rc->index];
+	struct planner *p = u->pp->p;
+
+	p->pending--;
+	if (status == 0 && res) {
+		simulate_fold_read(&u->pp->store, a, res->profile, res->parameter, res->budget, res->policy, res->gone);
+		res->profile = NULL;
+		res->parameter = NULL;
+		res->budget = NULL;
+		res->policy = NULL;
+	} else if (status < 0) {
+		fprintf(stderr, "bedrock-tenantd: %s %s (tenant %s) failed: %s: %s\n", action_kind_name(a->kind),
+			u->sim.reads[rc->index].resource ? u->sim.reads[rc->index].resource
+			: u->sim.reads[rc->index].budget ? u->sim.reads[rc->index].budget
+							 : u->sim.reads[rc->index].role,
+			u->id, err && err->code[0] ? err->code : "error", err ? err->message : strerror(-status));
+		p->failures++;
+	}
+	pump_reads(p);
+}
+
+static void pump_reads(struct planner *p)
+{
+	while (p->next_read < p->n_reads && p->pending < READS_IN_FLIGHT && !p->failures) {
+		struct read_call *rc = &p->reads[p->next_read++];
+		int r = cloud_aws_ops.apply(&p->cloud, &rc->u->pp->place, &rc->u->sim.reads[rc->index], on_read, rc);
+		if (r < 0) {
+			fprintf(stderr, "bedrock-tenantd: a read for tenant %s could not start: %s\n", rc->u->id,
+				strerror(-r));
+			p->failures++;
+		} else {
+			p->pending++;
+		}
 	}
 }
+
+/* Simulate every unit; read what the simulations need; again, a bounded number of
+ * times. Returns the number of units still waiting for a read. */
+static size_t settle(struct planner *p)
+{
+	size_t unsettled = p->n_units;
+
+	for (int pass = 0; pass < READ_PASSES && unsettled && !p->failures; pass++) {
+		p->n_reads = p->next_read = 0;
+		unsettled = 0;
+		for (size_t i = 0; i < p->n_units; i++) {
+			struct plan_unit *u = p->units[i];
+			if (u->settled && pass)
+				continue;
+			simulate_unit(p, u);
+			for (size_t k = 0; k < u->sim.n_reads; k++) {
+				XGROW(p->reads, p->n_reads + 1, p->alloc_reads);
+				p->reads[p->n_reads++] = (struct read_call){ u, k };
+			}
+			unsettled += !u->settled;
+		}
+		if (!unsettled || pass == READ_PASSES - 1)
+			break;
+		pump_reads(p);
+		while (p->pending)
+			uv_run(&p->loop, UV_RUN_ONCE);
+	}
+	return unsettled;
+}
+
+/* ---- output: each tenant once, all its places ---- */
+
+static bool print_all(struct planner *p, struct plan_print *out)
+{
+	struct plan_section *sec = xcalloc(p->n_units + 1, sizeof(*sec));
+	bool pending = false;
+
+	for (size_t i = 0; i < p->n_units;) {
+		size_t n = 0, k = i;
+		while (k < p->n_units && strcmp(p->units[k]->id, p->units[i]->id) == 0) {
+			sec[n++] = (struct plan_section){ p->units[k]->pp->place.key, &p->units[k]->sim };
+			k++;
+		}
+		pending |= plan_print_tenant(out, p->units[i]->id, sec, n);
+		i = k;
+	}
+	free(sec);
+	return pending;
+}
+
+/* ---- inputs ---- */
+
+static int read_manifests(struct planner *p, const char *dir)
+{
+	struct diag_list diags;
+	struct desired_scan scan;
+	struct desired_delta delta;
+	int rc = 0;
+
+	diag_list_init(&diags);
+	manifest_dir_read(p->cfg, dir, &scan, &diags);
+	desired_store_apply(&p->desired, &scan, &delta);
+	if (diags.n_errors)
+		setup_print_diags(&diags, stderr);
+	if (delta.unavailable) {
+		fprintf(stderr,
+			"bedrock-tenantd: the manifest directory %s cannot be used (missing, unreadable or empty); "
+			"the daemon deletes nothing then, and plan compares nothing\n",
+			dir);
+		rc = -ENOENT;
+	} else if (diags.n_errors) {
+		fprintf(stderr,
+			"bedrock-tenantd: %zu problem(s) in the manifests; the daemon keeps the last good definition "
+			"of their tenants, which plan cannot know: failing files are left out\n",
+			diags.n_errors);
+		rc = -EINVAL;
+	}
+	diag_list_release(&diags);
+	for (size_t i = 0; i < delta.n_rejected; i++)
+		hashmap_put(&p->failing, delta.rejected[i], (void *)1);
+	for (size_t i = 0; i < delta.n_stale; i++)
+		hashmap_put(&p->failing, delta.stale[i], (void *)1);
+	desired_delta_release(&delta);
+	desired_scan_release(&scan);
+	return rc;
+}
+
+static int read_inputs(struct planner *p, const char *config, const char *dir)
+{
+	struct diag_list diags;
+	struct store *s = NULL;
+	char *path, *err = NULL;
+	int rc, r;
+
+	diag_list_init(&diags);
+	if (daemon_config_load(config, &p->cfg, &diags) < 0) {
+		setup_print_diags(&diags, stderr);
+		diag_list_release(&diags);
+		return -EINVAL;
+	}
+	diag_list_release(&diags);
+	rc = read_manifests(p, dir ? dir : p->cfg->manifests);
+	if (rc == -ENOENT)
+		return rc;
+	path = xasprintf("%s/state.db", p->cfg->state_dir);
+	r = store_open_readonly(path, &s, &err);
+	if (r == 0) {
+		store_load(s, &p->records);
+		store_load_held(s, &p->held);
+		store_close(s);
+	} else if (r == -ENOENT) {
+		fprintf(stderr,
+			"bedrock-tenantd: no state store at %s: plan assumes the daemon remembers nothing "
+			"(no timer running, no tag keys applied)\n",
+			path);
+	} else {
+		fprintf(stderr, "bedrock-tenantd: the state store %s cannot be read: %s\n", path,
+			err ? err : strerror(-r));
+		rc = rc ? rc : r;
+	}
+	free(err);
+	free(path);
+	return rc;
+}
+
+/* ---- main ---- */
 
 static void free_place(void *v)
 {
@@ -218,40 +451,67 @@ static void free_record(void *r)
 	tenant_record_free(r);
 }
 
-static int read_inputs(struct planner *p, const char *config, const char *dir)
+static void planner_release(struct planner *p)
 {
-	struct diag_list diags;
-	struct desired_scan scan;
-	struct desired_delta delta;
-	struct store *s = NULL;
-	char *path;
-
-	diag_list_init(&diags);
-	if (daemon_config_load(config, &p->cfg, &diags) < 0) {
-		setup_print_diags(&diags, stderr);
-		diag_list_release(&diags);
-		return -EINVAL;
+	for (size_t i = 0; i < p->n_units; i++) {
+		simulation_release(&p->units[i]->sim);
+		free(p->units[i]->id);
+		free(p->units[i]);
 	}
-	manifest_dir_read(p->cfg, dir ? dir : p->cfg->manifests, &scan, &diags);
-	if (diags.n_errors)
-		fprintf(stderr,
-			"bedrock-tenantd: %zu problem(s) in the manifests (bedrock-tenantd validate shows "
-			"them); failing files are left out\n",
-			diags.n_errors);
-	diag_list_release(&diags);
-	desired_store_apply(&p->desired, &scan, &delta);
-	p->unavailable = delta.unavailable;
-	desired_delta_release(&delta);
-	desired_scan_release(&scan);
+	free(p->units);
+	free(p->reads);
+	hashmap_release(&p->places, free_place);
+	hashmap_release(&p->records, free_record);
+	hashmap_release(&p->held, NULL);
+	hashmap_release(&p->failing, NULL);
+	desired_store_release(&p->desired);
+	daemon_config_free(p->cfg);
+	free(p->prefix);
+}
 
-	path = xasprintf("%s/state.db", p->cfg->state_dir);
-	if (store_open_readonly(path, &s, NULL) == 0) {
-		store_load(s, &p->records);
-		store_load_held(s, &p->held);
-		store_close(s);
+/* Lists every place, settles every simulation, prints. Returns the exit status. */
+static int run(struct planner *p)
+{
+	struct plan_print out;
+	char *err = NULL;
+	size_t unsettled;
+	bool pending;
+	int status;
+
+	if (setup_aws_client(&p->loop, p->cfg, &p->aws, &err) < 0) {
+		fprintf(stderr, "bedrock-tenantd: %s\n", err);
+		free(err);
+		return EXIT_PROBLEMS;
 	}
-	free(path);
-	return 0;
+	p->prefix = setup_param_prefix(p->cfg);
+	setup_cloud(&p->cloud, p->aws, p->cfg);
+	for (size_t i = 0; i < p->desired.n; i++)
+		place_of(p, p->desired.entries[i].tenant);
+	while (p->pending)
+		uv_run(&p->loop, UV_RUN_ONCE);
+	if (!p->failures) {
+		make_units(p);
+		unsettled = settle(p);
+		if (unsettled && !p->failures) {
+			fprintf(stderr, "bedrock-tenantd: %zu tenant(s) still need reads after %d passes\n", unsettled,
+				READ_PASSES);
+			p->failures++;
+		}
+	}
+	while (p->pending)
+		uv_run(&p->loop, UV_RUN_ONCE);
+	aws_client_close(p->aws, NULL, NULL);
+	uv_run(&p->loop, UV_RUN_DEFAULT);
+	cloud_aws_release(&p->cloud);
+	if (p->failures)
+		return EXIT_PROBLEMS;
+
+	plan_print_init(&out, p->json);
+	pending = print_all(p, &out);
+	plan_print_finish(&out, p->desired.n);
+	status = out.n_errors ? EXIT_PROBLEMS : pending ? EXIT_PENDING : 0;
+	plan_print_release(&out);
+	return status;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -262,8 +522,7 @@ int cmd_plan(int argc, char **argv)
 						 { NULL, 0, NULL, 0 } };
 	struct planner p = { 0 };
 	const char *config = DAEMON_CONFIG_PATH;
-	char *err = NULL, *text;
-	int opt, rc;
+	int opt, rc, status;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:jh", options, NULL)) != -1) {
@@ -275,66 +534,31 @@ int cmd_plan(int argc, char **argv)
 			p.json = true;
 			break;
 		case 'h':
-			printf("usage: bedrock-tenantd plan [--config FILE] [--json] [DIR]\n\n"
-			       "Lists what is live and prints what the daemon would change, changing nothing.\n"
-			       "Exit status: 0 nothing to do, 2 changes pending, 1 an error.\n");
+			printf(USAGE "\n"
+				     "Lists what is live and prints what the daemon would change, changing nothing.\n"
+				     "Exit status: 0 nothing to do, 2 changes pending, 1 an error.\n");
 			return 0;
-		default:
-			return EXIT_USAGE;
+		default: /* getopt said what was wrong; 2 would read as "changes pending" */
+			fprintf(stderr, USAGE);
+			return EXIT_PROBLEMS;
 		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "bedrock-tenantd: plan takes one manifest directory at most\n" USAGE);
+		return EXIT_PROBLEMS;
 	}
 	hashmap_init(&p.records);
 	hashmap_init(&p.held);
 	hashmap_init(&p.places);
+	hashmap_init(&p.failing);
 	desired_store_init(&p.desired);
 	uv_loop_init(&p.loop);
 	p.now = (int64_t)time(NULL);
-	p.out = cJSON_CreateObject();
-	cJSON_AddArrayToObject(p.out, "tenants");
 	rc = read_inputs(&p, config, optind < argc ? argv[optind] : NULL);
-	if (rc == 0 && setup_aws_client(&p.loop, p.cfg, &p.aws, &err) < 0) {
-		fprintf(stderr, "bedrock-tenantd: %s\n", err);
-		free(err);
-		rc = -EIO;
-	}
-	if (rc == 0) {
-		p.prefix = setup_param_prefix(p.cfg);
-		setup_cloud(&p.cloud, p.aws, p.cfg);
-		for (size_t i = 0; i < p.desired.n; i++) {
-			const struct tenant *t = p.desired.entries[i].tenant;
-			place_for(&p, t->account, t->region ? t->region : p.cfg->region);
-		}
-		while (p.pending)
-			uv_run(&p.loop, UV_RUN_ONCE);
-		aws_client_close(p.aws, NULL, NULL);
-		uv_run(&p.loop, UV_RUN_DEFAULT);
-		if (!p.failures)
-			compute(&p);
-		cloud_aws_release(&p.cloud);
-	}
-	if (rc == 0 && !p.failures) {
-		cJSON_AddNumberToObject(p.out, "tenants_with_changes", (double)p.n_changed);
-		cJSON_AddNumberToObject(p.out, "aws_calls", (double)p.n_calls);
-		cJSON_AddNumberToObject(p.out, "conflicts", (double)p.n_conflicts);
-		if (p.json) {
-			text = cJSON_Print(p.out);
-			printf("%s\n", text);
-			free(text);
-		} else {
-			printf("plan: %zu tenant(s), %zu with something pending, %zu AWS call(s) to make, %zu "
-			       "conflict(s)\n",
-			       p.desired.n, p.n_changed, p.n_calls, p.n_conflicts);
-		}
-	}
+	status = !p.cfg || rc == -ENOENT ? EXIT_PROBLEMS : run(&p);
+	if (rc < 0)
+		status = EXIT_PROBLEMS; /* the plan is shown, but it rests on a partial reading */
 	uv_loop_close(&p.loop);
-	cJSON_Delete(p.out);
-	hashmap_release(&p.places, free_place);
-	hashmap_release(&p.records, free_record);
-	hashmap_release(&p.held, NULL);
-	desired_store_release(&p.desired);
-	daemon_config_free(p.cfg);
-	free(p.prefix);
-	if (rc < 0 || p.failures)
-		return EXIT_PROBLEMS;
-	return p.n_changed ? EXIT_PENDING : 0;
+	planner_release(&p);
+	return status;
 }

@@ -57,7 +57,7 @@ void plan_init(struct plan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void action_release(struct action *a)
+void action_release(struct action *a)
 {
 	free(a->resource);
 	free(a->profile_key);

@@ -102,6 +102,8 @@ struct plan {
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
+/* action_release: frees what one action owns (plan_release does it for a plan's). */
+void action_release(struct action *a);
 /* plan_add: appends a zeroed action of `kind` and returns it (owned by the plan). */
 struct action *plan_add(struct plan *p, enum action_kind kind, const char *reason_fmt, ...)
 	__attribute__((format(printf, 3, 4)));

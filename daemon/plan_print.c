@@ -1,0 +1,232 @@
+#include "plan_print.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "control_json.h"
+#include "strbuf.h"
+
+void plan_print_init(struct plan_print *o, bool json)
+{
+	memset(o, 0, sizeof(*o));
+	o->json = json;
+	o->root = cJSON_CreateObject();
+	cJSON_AddArrayToObject(o->root, "tenants");
+}
+
+void plan_print_release(struct plan_print *o)
+{
+	cJSON_Delete(o->root);
+	o->root = NULL;
+}
+
+static void format_time(int64_t at, char *buf, size_t size)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The raw resource an action names (an ARN, a parameter or budget name, a role). */
+static const char *resource_of(const struct action *a)
+{
+	return a->resource ? simulate_display(a->resource)
+	       : a->name   ? a->name
+	       : a->budget ? a->budget
+	       : a->role   ? a->role
+			   : "";
+}
+
+static cJSON *step_json(const struct sim_step *st, const char *place)
+{
+	const struct action *a = &st->action;
+	cJSON *j = cJSON_CreateObject(), *ch = NULL;
+
+	cJSON_AddStringToObject(j, "kind", action_kind_name(a->kind));
+	cJSON_AddStringToObject(j, "resource", resource_of(a));
+	cJSON_AddStringToObject(j, "subject", st->subject);
+	cJSON_AddStringToObject(j, "place", place);
+	cJSON_AddStringToObject(j, "reason", a->reason);
+	cJSON_AddBoolToObject(j, "aws_call", action_calls_aws(a->kind));
+	cJSON_AddItemToObject(j, "after", control_time(st->at));
+	cJSON_AddNumberToObject(j, "round", st->round);
+	ch = cJSON_AddArrayToObject(j, "changes");
+	for (size_t i = 0; i < st->changes.n; i++) {
+		const struct change *c = &st->changes.v[i];
+		cJSON *x = cJSON_CreateObject();
+		char op[2] = { c->op, 0 };
+		cJSON_AddStringToObject(x, "op", op);
+		cJSON_AddStringToObject(x, "key", c->key);
+		cJSON_AddItemToObject(x, "old", c->old_value ? cJSON_CreateString(c->old_value) : cJSON_CreateNull());
+		cJSON_AddItemToObject(x, "new", c->new_value ? cJSON_CreateString(c->new_value) : cJSON_CreateNull());
+		cJSON_AddItemToArray(ch, x);
+	}
+	return j;
+}
+
+static void step_text(const struct sim_step *st, const char *indent)
+{
+	const struct action *a = &st->action;
+	struct strbuf line;
+
+	strbuf_init(&line, STRBUF_NO_CAP);
+	strbuf_addf(&line, "%s%c %s %s", indent, plan_render_symbol(a), action_kind_name(a->kind), st->subject);
+	if (st->at) {
+		char when[32];
+		format_time(st->at, when, sizeof(when));
+		strbuf_addf(&line, " (after %s)", when);
+	}
+	if (!st->changes.n || !action_calls_aws(a->kind))
+		strbuf_addf(&line, ": %s", a->reason);
+	printf("%s\n", line.buf);
+	for (size_t i = 0; i < st->changes.n; i++) {
+		strbuf_reset(&line);
+		strbuf_addf(&line, "%s    ", indent);
+		change_format(&st->changes.v[i], &line);
+		printf("%s\n", line.buf);
+	}
+	strbuf_release(&line);
+}
+
+static bool has_content(const struct simulation *sim)
+{
+	for (size_t i = 0; i < sim->n_steps; i++)
+		if (sim_step_counts(&sim->steps[i]))
+			return true;
+	return sim->n_conflicts || sim->error || sim->held || sim->wake_at || sim->incomplete || sim->truncated;
+}
+
+static void section_text(const struct plan_section *s, const char *indent)
+{
+	const struct simulation *sim = s->sim;
+
+	for (size_t i = 0; i < sim->n_steps; i++)
+		if (sim_step_counts(&sim->steps[i]))
+			step_text(&sim->steps[i], indent);
+	for (size_t i = 0; i < sim->n_conflicts; i++)
+		printf("%s! conflict: %s\n", indent, sim->conflicts[i].message);
+	if (sim->error)
+		printf("%s! error: %s\n", indent, sim->error);
+	if (sim->held)
+		printf("%s! deletions held by the prune gate until approved (bedrock-tenantctl approve-prune)\n",
+		       indent);
+	if (sim->incomplete)
+		printf("%s! not all of it could be judged (the budgets of this place were not listed)\n", indent);
+	if (sim->truncated)
+		printf("%s! more than %d rounds: the rest is left out\n", indent, SIMULATE_MAX_ROUNDS);
+	if (sim->wake_at) {
+		char when[32];
+		format_time(sim->wake_at, when, sizeof(when));
+		printf("%s. a grace or drain timer is running until %s\n", indent, when);
+	}
+}
+
+bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n)
+{
+	bool pending = false, shown = false;
+	size_t calls = 0, deferred = 0, conflicts = 0, errors = 0, with_content = 0;
+	cJSON *t, *places, *acts, *conf;
+	struct strbuf head;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct simulation *sim = s[i].sim;
+		pending |= simulation_pending(sim);
+		conflicts += sim->n_conflicts;
+		errors += sim->error != NULL || sim->incomplete;
+		for (size_t k = 0; k < sim->n_steps; k++)
+			if (action_calls_aws(sim->steps[k].action.kind))
+				*(sim->steps[k].at ? &deferred : &calls) += 1;
+		if (has_content(sim))
+			with_content++;
+	}
+	shown = with_content > 0;
+	o->n_pending += pending;
+	o->n_calls += calls;
+	o->n_deferred_calls += deferred;
+	o->n_conflicts += conflicts;
+	o->n_errors += errors;
+	if (!shown)
+		return false;
+
+	t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "id", id);
+	cJSON_AddStringToObject(t, "place", s[0].place);
+	places = cJSON_AddArrayToObject(t, "places");
+	acts = cJSON_AddArrayToObject(t, "actions");
+	conf = cJSON_AddArrayToObject(t, "conflicts");
+	strbuf_init(&head, STRBUF_NO_CAP);
+	strbuf_addf(&head, "%s (", id);
+	for (size_t i = 0; i < n; i++) {
+		const struct simulation *sim = s[i].sim;
+		cJSON_AddItemToArray(places, cJSON_CreateString(s[i].place));
+		strbuf_addf(&head, "%s%s", i ? ", " : "", s[i].place);
+		for (size_t k = 0; k < sim->n_steps; k++)
+			cJSON_AddItemToArray(acts, step_json(&sim->steps[k], s[i].place));
+		for (size_t k = 0; k < sim->n_conflicts; k++) {
+			cJSON *j = cJSON_CreateObject();
+			cJSON_AddStringToObject(j, "resource", sim->conflicts[k].resource);
+			cJSON_AddStringToObject(j, "message", sim->conflicts[k].message);
+			cJSON_AddStringToObject(j, "place", s[i].place);
+			cJSON_AddItemToArray(conf, j);
+		}
+	}
+	strbuf_addf(&head, "):%s", pending ? "" : " nothing to do now");
+	{
+		const char *err = NULL;
+		bool held = false, incomplete = false, truncated = false;
+		int64_t wake = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct simulation *sim = s[i].sim;
+			err = err ? err : sim->error;
+			held |= sim->held;
+			incomplete |= sim->incomplete;
+			truncated |= sim->truncated;
+			if (sim->wake_at && (!wake || sim->wake_at < wake))
+				wake = sim->wake_at;
+		}
+		cJSON_AddItemToObject(t, "error", err ? cJSON_CreateString(err) : cJSON_CreateNull());
+		cJSON_AddBoolToObject(t, "held", held);
+		cJSON_AddBoolToObject(t, "incomplete", incomplete);
+		cJSON_AddBoolToObject(t, "truncated", truncated);
+		cJSON_AddBoolToObject(t, "pending", pending);
+		cJSON_AddItemToObject(t, "next_timer", control_time(wake));
+	}
+	cJSON_AddItemToArray(cJSON_GetObjectItem(o->root, "tenants"), t);
+	if (!o->json) {
+		printf("%s\n", head.buf);
+		for (size_t i = 0; i < n; i++) {
+			if (!has_content(s[i].sim))
+				continue;
+			if (with_content > 1)
+				printf("  in %s:\n", s[i].place);
+			section_text(&s[i], with_content > 1 ? "    " : "  ");
+		}
+	}
+	strbuf_release(&head);
+	return pending;
+}
+
+void plan_print_finish(struct plan_print *o, size_t n_tenants)
+{
+	char *text;
+
+	cJSON_AddNumberToObject(o->root, "tenants_with_changes", (double)o->n_pending);
+	cJSON_AddNumberToObject(o->root, "aws_calls", (double)o->n_calls);
+	cJSON_AddNumberToObject(o->root, "aws_calls_after_timers", (double)o->n_deferred_calls);
+	cJSON_AddNumberToObject(o->root, "conflicts", (double)o->n_conflicts);
+	cJSON_AddNumberToObject(o->root, "errors", (double)o->n_errors);
+	if (o->json) {
+		text = cJSON_Print(o->root);
+		printf("%s\n", text);
+		free(text);
+		return;
+	}
+	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) due now, %zu after timers, %zu "
+	       "conflict(s)%s\n",
+	       n_tenants, o->n_pending, o->n_calls, o->n_deferred_calls, o->n_conflicts,
+	       o->n_errors ? ", errors above" : "");
+}

@@ -1,0 +1,35 @@
+/* What `bedrock-tenantd plan` prints: each tenant once, with every place it has
+ * resources in, every step of its simulated reconcile with the attribute-level diff,
+ * as text (for people, a CI log) or as one JSON document. Owns the JSON tree it
+ * builds; prints to stdout. */
+#ifndef BTD_PLAN_PRINT_H
+#define BTD_PLAN_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "simulate.h"
+
+/* One place of a tenant and what its simulation found there. */
+struct plan_section {
+	const char *place; /* "alias/region" */
+	const struct simulation *sim;
+};
+
+struct plan_print {
+	bool json;
+	cJSON *root;
+	size_t n_pending, n_calls, n_deferred_calls, n_conflicts, n_errors;
+};
+
+void plan_print_init(struct plan_print *o, bool json);
+/* plan_print_tenant: the tenant's sections (one or more places), printed once; a
+ * tenant with nothing to show is silent. Returns true when changes are pending. */
+bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n);
+/* plan_print_finish: the summary (text) or the whole document (JSON). */
+void plan_print_finish(struct plan_print *o, size_t n_tenants);
+void plan_print_release(struct plan_print *o);
+
+#endif

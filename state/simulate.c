@@ -1,0 +1,266 @@
+#include "simulate.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+const char *simulate_display(const char *v)
+{
+	if (v && strncmp(v, SIMULATE_ARN_PREFIX, strlen(SIMULATE_ARN_PREFIX)) == 0)
+		return SIMULATE_KNOWN_AFTER_CREATE;
+	return v;
+}
+
+/* ---- private copies ---- */
+
+/* The record, rebuilt through its own mutators. */
+static struct tenant_record *record_copy(const struct tenant_record *src, const char *tenant)
+{
+	struct tenant_record *r = tenant_record_new(src ? src->tenant : tenant);
+
+	if (!src)
+		return r;
+	r->known = src->known;
+	r->deletion_policy = src->deletion_policy;
+	for (size_t i = 0; i < src->n_intents; i++)
+		record_set_intent(r, src->intents[i].profile_key, src->intents[i].name, src->intents[i].token,
+				  src->intents[i].since);
+	for (size_t i = 0; i < src->n_timers; i++)
+		record_start_timer(r, src->timers[i].kind, src->timers[i].resource, src->timers[i].since);
+	for (size_t i = 0; i < src->n_applied; i++)
+		record_set_applied(r, src->applied[i].resource, src->applied[i].keys, src->applied[i].n_keys);
+	for (size_t i = 0; i < src->n_facts; i++)
+		record_set_fact(r, src->facts[i].key, src->facts[i].value);
+	return r;
+}
+
+static void copy_policy(struct observed_store *dst, const struct observed_store *src, const char *role,
+			const char *name)
+{
+	const struct observed_policy *p = observed_store_policy(src, role, name);
+	struct observed_policy *c;
+
+	if (!p)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->role = xstrdup(p->role);
+	c->name = xstrdup(p->name);
+	c->document = xstrdup_or_null(p->document);
+	c->role_missing = p->role_missing;
+	observed_store_put_policy(dst, c);
+}
+
+/* The tenant's slice of the place's model: everything the diff of this tenant looks
+ * at (its resources, those holding its names, its roles' policies), copied, so the
+ * simulation costs the tenant's size and never the place's. */
+static void slice(const struct diff_settings *s, const struct simulate_input *in, struct observed_store *ret)
+{
+	struct observed_tenant o;
+	const struct tenant *t = in->desired;
+	const struct tenant_record *r = in->record;
+
+	observed_store_init(ret);
+	observed_tenant_collect(in->observed, s->instance, in->tenant_id, t, &o);
+	for (size_t i = 0; i < o.n_owned; i++)
+		observed_store_put_profile(ret, observed_profile_dup(o.owned[i]));
+	for (size_t i = 0; i < o.n_foreign; i++)
+		observed_store_put_profile(ret, observed_profile_dup(o.foreign[i]));
+	for (size_t i = 0; i < o.n_unknown; i++)
+		observed_store_put_profile(ret, observed_profile_dup(o.unknown[i]));
+	for (size_t i = 0; i < o.n_parameters; i++)
+		observed_store_put_parameter(ret, observed_parameter_dup(o.parameters[i]));
+	for (size_t i = 0; i < o.n_budgets; i++)
+		observed_store_put_budget(ret, observed_budget_dup(o.budgets[i]));
+	observed_tenant_release(&o);
+	for (size_t i = 0; t && t->policy_name && i < t->n_roles; i++)
+		copy_policy(ret, in->observed, t->roles[i], t->policy_name);
+	for (size_t i = 0; r && i < r->n_facts; i++) {
+		const char *key = r->facts[i].key, *role, *nl;
+		char *name;
+		if (strncmp(key, "policy\n", 7) != 0 || !(nl = strchr(role = key + 7, '\n')))
+			continue;
+		name = xstrndup(role, (size_t)(nl - role));
+		copy_policy(ret, in->observed, name, nl + 1);
+		free(name);
+	}
+	ret->budgets_listed = in->observed->budgets_listed;
+	ret->listed_at = in->observed->listed_at;
+}
+
+/* ---- rounds ---- */
+
+static bool is_read(enum action_kind k)
+{
+	return k == ACT_PROFILE_READ_TAGS || k == ACT_PARAM_READ_TAGS || k == ACT_BUDGET_READ_TAGS ||
+	       k == ACT_BUDGET_READ_ALERTS || k == ACT_POLICY_READ;
+}
+
+static void take_conflicts(struct simulation *sim, struct plan *p)
+{
+	for (size_t i = 0; i < p->n_conflicts; i++) {
+		struct conflict *c = &p->conflicts[i];
+		bool seen = false;
+		for (size_t k = 0; k < sim->n_conflicts && !seen; k++)
+			seen = strcmp(sim->conflicts[k].message, c->message) == 0;
+		if (seen)
+			continue;
+		XGROW(sim->conflicts, sim->n_conflicts + 1, sim->alloc_conflicts);
+		sim->conflicts[sim->n_conflicts++] = *c;
+		c->resource = c->message = NULL;
+	}
+}
+
+/* Moves the reads of p out (zeroed in p). */
+static void take_reads(struct simulation *sim, struct plan *p)
+{
+	for (size_t i = 0; i < p->n_actions; i++) {
+		if (!is_read(p->actions[i].kind))
+			continue;
+		XGROW(sim->reads, sim->n_reads + 1, sim->alloc_reads);
+		sim->reads[sim->n_reads++] = p->actions[i];
+		memset(&p->actions[i], 0, sizeof(p->actions[i]));
+	}
+}
+
+/* One round's actions: rendered against the model before any of them (they are
+ * independent by construction), then applied. */
+static int take_round(struct simulation *sim, struct plan *p, struct observed_store *store, struct tenant_record *rec,
+		      const struct diff_settings *s, const char *region, unsigned round, int64_t at, int64_t now)
+{
+	size_t first = sim->n_steps;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->n_actions; i++) {
+		struct sim_step *st;
+		XGROW(sim->steps, sim->n_steps + 1, sim->alloc_steps);
+		st = &sim->steps[sim->n_steps++];
+		memset(st, 0, sizeof(*st));
+		st->action = p->actions[i];
+		memset(&p->actions[i], 0, sizeof(p->actions[i]));
+		st->round = round;
+		st->at = at;
+		st->subject = plan_render_subject(&st->action, store);
+		plan_render_changes(&st->action, store, &st->changes);
+	}
+	for (size_t i = first; i < sim->n_steps && rc == 0; i++) {
+		rc = simulate_apply(store, rec, &sim->steps[i].action, region, s->account_id, now);
+		if (rc < 0)
+			sim->error = xasprintf("%s %s cannot be simulated: the resource is not in the listing",
+					       action_kind_name(sim->steps[i].action.kind), sim->steps[i].subject);
+	}
+	return rc;
+}
+
+int simulate_tenant(const struct diff_settings *s, const struct simulate_input *in, struct simulation *ret)
+{
+	struct observed_store store;
+	struct tenant_record *rec = record_copy(in->record, in->tenant_id);
+	int64_t now = in->now, at = 0;
+	unsigned round;
+
+	memset(ret, 0, sizeof(*ret));
+	slice(s, in, &store);
+	for (round = 0; round < SIMULATE_MAX_ROUNDS; round++) {
+		struct observed_tenant o;
+		struct diff_input din = { in->tenant_id,      in->desired, in->deletion_policy, rec, &o,
+					  in->deletions_held, now };
+		struct plan p;
+		bool reads = false;
+
+		observed_tenant_collect(&store, s->instance, in->tenant_id, in->desired, &o);
+		diff_tenant(s, &din, &p);
+		observed_tenant_release(&o);
+		take_conflicts(ret, &p);
+		ret->held |= p.held;
+		ret->incomplete |= p.incomplete;
+		if (p.error) {
+			ret->error = p.error;
+			p.error = NULL;
+		}
+		for (size_t i = 0; i < p.n_actions && !reads; i++)
+			reads = is_read(p.actions[i].kind);
+		if (reads) {
+			take_reads(ret, &p);
+			plan_release(&p);
+			break; /* the caller reads, then simulates again */
+		}
+		if (ret->error || (!p.n_actions && (!p.wake_at || p.incomplete))) {
+			plan_release(&p);
+			break;
+		}
+		if (!p.n_actions) {
+			/* only timers are left: they expire in the future of this plan */
+			ret->wake_at = ret->wake_at ? ret->wake_at : p.wake_at;
+			now = at = p.wake_at > now ? p.wake_at : now + 1;
+			plan_release(&p);
+			continue;
+		}
+		take_round(ret, &p, &store, rec, s, in->region, round, at, now);
+		plan_release(&p); /* its actions were moved out (zeroed) */
+		if (ret->error)
+			break;
+	}
+	ret->truncated = round == SIMULATE_MAX_ROUNDS;
+	if (ret->n_reads) { /* the steps so far rest on a model the reads may change */
+		for (size_t i = 0; i < ret->n_steps; i++) {
+			action_release(&ret->steps[i].action);
+			free(ret->steps[i].subject);
+			change_list_release(&ret->steps[i].changes);
+		}
+		ret->n_steps = 0;
+		ret->truncated = false;
+	}
+	for (size_t i = 0; i < ret->n_steps && ret->wake_at; i++)
+		if (ret->steps[i].at == ret->wake_at)
+			ret->wake_at = 0; /* the timer is shown by the steps that wait for it */
+	observed_store_release(&store);
+	tenant_record_free(rec);
+	return 0;
+}
+
+bool sim_step_counts(const struct sim_step *st)
+{
+	const struct action *a = &st->action;
+
+	if (a->kind == ACT_TIMER_START)
+		return true;
+	if (a->kind == ACT_TIMER_CLEAR) /* a revert cancels a deletion; not "gone or settled" */
+		return strstr(a->reason, "desired again") != NULL;
+	return action_calls_aws(a->kind) && !is_read(a->kind);
+}
+
+bool simulation_pending(const struct simulation *sim)
+{
+	if (sim->held || sim->n_conflicts)
+		return true;
+	for (size_t i = 0; i < sim->n_steps; i++) {
+		const struct action *a = &sim->steps[i].action;
+		if (sim->steps[i].at)
+			continue;
+		if (a->kind == ACT_TIMER_START || (action_calls_aws(a->kind) && !is_read(a->kind)))
+			return true;
+	}
+	return false;
+}
+
+void simulation_release(struct simulation *sim)
+{
+	for (size_t i = 0; i < sim->n_steps; i++) {
+		action_release(&sim->steps[i].action);
+		free(sim->steps[i].subject);
+		change_list_release(&sim->steps[i].changes);
+	}
+	free(sim->steps);
+	for (size_t i = 0; i < sim->n_conflicts; i++) {
+		free(sim->conflicts[i].resource);
+		free(sim->conflicts[i].message);
+	}
+	free(sim->conflicts);
+	for (size_t i = 0; i < sim->n_reads; i++)
+		action_release(&sim->reads[i]);
+	free(sim->reads);
+	free(sim->error);
+	memset(sim, 0, sizeof(*sim));
+}

@@ -1,0 +1,98 @@
+/* What the reconcile of one tenant in one place would do from here on, computed
+ * without touching AWS: rounds of diff -> "as if the action succeeded", on private
+ * copies of the tenant's slice of the observed model and of its record, until a round
+ * brings nothing new. The diff emits only what is safe now (a parameter waits for its
+ * profile); the rounds bring out the whole change set, in the order the daemon would
+ * make it. `bedrock-tenantd plan` is built on it.
+ *
+ * Time: when only timers (grace, drain) remain, the clock jumps to the earliest one
+ * and the actions that follow are marked deferred (`at`), so a replacement shows as
+ * "create the new profile ... delete the old one after the drain".
+ *
+ * Reads (ownership tags, a budget's alerts, a role's policy) cannot be simulated: they
+ * always concern resources that exist in AWS. A simulation that needs one stops and
+ * hands the reads back; the caller performs them, folds the answers into its model
+ * (simulate_fold_read) and simulates again. Pure: no I/O, time is a parameter. */
+#ifndef BTD_SIMULATE_H
+#define BTD_SIMULATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diff.h"
+#include "plan.h"
+#include "plan_render.h"
+
+#define SIMULATE_MAX_ROUNDS 16 /* rounds that do something, timer jumps included */
+
+/* The ARN a simulated create gives its profile: "(known after create)#NAME", unique
+ * per name, shown as SIMULATE_KNOWN_AFTER_CREATE. */
+#define SIMULATE_ARN_PREFIX	    "(known after create)#"
+#define SIMULATE_KNOWN_AFTER_CREATE "(known after create)"
+
+struct sim_step {
+	struct action action; /* moved out of its round's plan; owned */
+	unsigned round;
+	int64_t at;		    /* 0: due now; else the time the timer it waited for expires */
+	char *subject;		    /* the resource as people know it (profile name, budget, role/policy) */
+	struct change_list changes; /* attribute-level diff against the model before the step */
+};
+
+struct simulate_input {
+	const char *tenant_id;
+	const struct tenant *desired; /* NULL: the tenant is gone here */
+	enum deletion_policy deletion_policy;
+	const struct tenant_record *record;    /* NULL: nothing remembered; copied */
+	const struct observed_store *observed; /* the place's model; only read (a slice is copied) */
+	const char *region;		       /* the place's region (budget ARNs) */
+	bool deletions_held;
+	int64_t now;
+};
+
+struct simulation {
+	struct sim_step *steps;
+	size_t n_steps, alloc_steps;
+	struct conflict *conflicts; /* each once, from whichever round found it */
+	size_t n_conflicts, alloc_conflicts;
+	struct action *reads; /* reads needed before the result is exact (then steps is empty) */
+	size_t n_reads, alloc_reads;
+	char *error;	 /* the diff's terminal problem, or a step that could not be simulated */
+	int64_t wake_at; /* a timer already running that nothing in the steps waits for */
+	bool held;	 /* deletions are held by the prune gate */
+	bool incomplete; /* part of the tenant could not be judged (e.g. budgets not listed) */
+	bool truncated;	 /* SIMULATE_MAX_ROUNDS reached with actions still coming */
+};
+
+/* simulate_tenant: fills *ret (release with simulation_release). Returns 0. */
+int simulate_tenant(const struct diff_settings *s, const struct simulate_input *in, struct simulation *ret);
+void simulation_release(struct simulation *sim);
+/* simulation_pending: the daemon has something to do that it has not begun: an AWS
+ * change due now, a timer to start (a deletion it has not yet accepted), deletions
+ * held by the prune gate, or a conflict. A timer already running is not a change:
+ * what waits only for it is deferred. */
+bool simulation_pending(const struct simulation *sim);
+/* sim_step_counts: the step is shown to people (AWS changes, a timer started, a
+ * deletion cancelled; not reads or the store's bookkeeping). */
+bool sim_step_counts(const struct sim_step *st);
+
+/* simulate_apply: what a successful action does to the observed model and the record,
+ * as the engine notes it (store-only actions change the record only). Returns
+ * -EAGAIN for a read (its answer comes from AWS), -ENOENT when the resource it changes
+ * is not in the model. */
+int simulate_apply(struct observed_store *s, struct tenant_record *r, const struct action *a, const char *region,
+		   const char *account_id, int64_t now);
+
+/* simulate_fold_read: the answer of a read action into the model, as the engine folds
+ * it: takes whichever of profile, parameter, budget and policy is not NULL (budget:
+ * only its tags or alerts are merged into the live one, then it is freed); gone: the
+ * resource does not exist. */
+void simulate_fold_read(struct observed_store *s, const struct action *a, struct observed_profile *profile,
+			struct observed_parameter *parameter, struct observed_budget *budget,
+			struct observed_policy *policy, bool gone);
+
+/* simulate_display: v as people should read it (a simulated ARN is
+ * SIMULATE_KNOWN_AFTER_CREATE). Borrowed. */
+const char *simulate_display(const char *v);
+
+#endif
