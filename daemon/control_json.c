@@ -270,6 +270,20 @@ static size_t tenants_failing(const struct engine *e)
 	return failing;
 }
 
+/* The state store's health: "ok" false while writes fail (creates wait meanwhile). */
+static void add_state_store(cJSON *o, const struct engine *e)
+{
+	struct engine_store_health h;
+	cJSON *st = cJSON_AddObjectToObject(o, "state_store");
+
+	engine_store_health(e, &h);
+	cJSON_AddBoolToObject(st, "ok", !h.last_error && !h.failed_writes);
+	cJSON_AddItemToObject(st, "error", string_or_null(h.last_error));
+	cJSON_AddItemToObject(st, "failing_since", control_time(h.failing_since));
+	cJSON_AddNumberToObject(st, "failed_writes", (double)h.failed_writes);
+	cJSON_AddItemToObject(st, "moved_aside", string_or_null(h.moved_aside));
+}
+
 cJSON *control_json_status(const struct engine *e, const struct control_info *info)
 {
 	struct engine_counts c;
@@ -315,6 +329,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	for (size_t i = 0; i < n_held; i++)
 		cJSON_AddItemToArray(held, cJSON_CreateString(held_ids[i]));
 	free(held_ids);
+	add_state_store(o, e);
 	counters = cJSON_AddObjectToObject(o, "counters");
 	cJSON_AddNumberToObject(counters, "reconciles", (double)c.reconciles);
 	cJSON_AddNumberToObject(counters, "actions", (double)c.actions);

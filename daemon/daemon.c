@@ -40,7 +40,8 @@ struct daemon {
 	const char *restart_keys[DAEMON_CONFIG_RESTART_KEYS];
 	struct desired_store desired;
 	struct manifest_cache cache;
-	struct store *store;
+	struct store *store; /* state_dir's */
+	struct state_dir state_dir;
 	struct aws_client *aws;
 	struct cloud_aws cloud;
 	struct engine *engine;
@@ -365,19 +366,9 @@ static int load_config(struct daemon *d)
 
 static int open_store(struct daemon *d)
 {
-	char *path, *err = NULL;
-	int r;
+	int r = setup_state_dir(d->cfg->state_dir, &d->state_dir);
 
-	if (mkdir(d->cfg->state_dir, 0750) < 0 && errno != EEXIST) {
-		log_error("state directory %s: %s", d->cfg->state_dir, strerror(errno));
-		return -errno;
-	}
-	path = xasprintf("%s/state.db", d->cfg->state_dir);
-	r = store_open(path, &d->store, &err);
-	if (r < 0)
-		log_error("state store: %s", err ? err : strerror(-r));
-	free(err);
-	free(path);
+	d->store = d->state_dir.store;
 	return r;
 }
 
@@ -402,6 +393,7 @@ static int start(struct daemon *d)
 	setup_engine_settings(d->cfg, &set);
 	d->param_prefix = setup_param_prefix(d->cfg);
 	set.param_prefix = d->param_prefix;
+	set.store_moved_aside = d->state_dir.moved_aside;
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
 	set.data = d;
@@ -493,7 +485,7 @@ int daemon_run(const struct daemon_options *opts)
 	if (r == 0)
 		log_notice("stopped");
 	cloud_aws_release(&d.cloud);
-	store_close(d.store);
+	setup_state_dir_close(&d.state_dir);
 	desired_store_release(&d.desired);
 	manifest_cache_release(&d.cache);
 	daemon_config_free(d.cfg);

@@ -34,7 +34,8 @@ struct tenant_entry *engine_entry_new(struct engine *e, const char *id)
 	t->record = hashmap_remove(&e->records_at_start, id);
 	if (!t->record)
 		t->record = tenant_record_new(id);
-	t->held = hashmap_remove(&e->held_at_start, id) != NULL;
+	t->approved = hashmap_remove(&e->approved_at_start, id) != NULL;
+	t->held = hashmap_remove(&e->held_at_start, id) != NULL && !t->approved;
 	hashmap_put(&e->tenants, id, t);
 	e->ready_scan_pos = 0;
 	return t;
@@ -63,10 +64,8 @@ static void free_entry(void *p)
 /* A removed tenant with nothing left: forget it everywhere. */
 void engine_forget_entry(struct engine *e, struct tenant_entry *t)
 {
-	int r = store_forget_tenant(e->store, t->id);
-
-	if (r < 0)
-		log_error("state store: %s", store_error(e->store));
+	if (store_forget_tenant(e->store, t->id) < 0)
+		engine_store_failed(e);
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
 	hashmap_remove(&e->tenants, t->id);
@@ -217,6 +216,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	hashmap_init(&e->places);
 	hashmap_init(&e->records_at_start);
 	hashmap_init(&e->held_at_start);
+	hashmap_init(&e->approved_at_start);
+	engine_store_init(e);
 	workqueue_init(&e->queue);
 	if (set->backoff_base_ms)
 		e->queue.backoff_base = set->backoff_base_ms;
@@ -248,12 +249,21 @@ static void on_resync(uv_timer_t *timer)
 int engine_start(struct engine *e)
 {
 	int r = store_load(e->store, &e->records_at_start);
+	bool paused = false;
 
 	if (r == 0)
 		r = store_load_held(e->store, &e->held_at_start);
+	if (r == 0)
+		r = store_load_approved(e->store, &e->approved_at_start);
+	if (r == 0)
+		r = store_get_paused(e->store, &paused);
 	if (r < 0) {
 		log_error("state store: %s", store_error(e->store));
 		return r;
+	}
+	if (paused) {
+		e->paused = true;
+		log_notice("mutating calls paused (since before this start) until `bedrock-tenantctl resume`");
 	}
 	e->started = true;
 	if (e->set.resync_interval_ms)
@@ -275,6 +285,8 @@ static void closed_one(uv_handle_t *h)
 		tenant_record_free(v);
 	hashmap_release(&e->records_at_start, NULL);
 	hashmap_release(&e->held_at_start, NULL);
+	hashmap_release(&e->approved_at_start, NULL);
+	engine_store_release(e);
 	workqueue_release(&e->queue);
 	free((char *)e->set.instance);
 	free((char *)e->set.default_region);
@@ -320,6 +332,7 @@ void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data
 	uv_timer_stop(&e->pump);
 	uv_timer_stop(&e->resync);
 	uv_timer_stop(&e->relist);
+	engine_store_flush(e);
 	if (e->calls_in_flight == 0) {
 		drained(e);
 		return;
@@ -333,7 +346,8 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 4;
+	e->closing_handles = 5;
+	uv_close((uv_handle_t *)&e->store_retry, closed_one);
 	uv_close((uv_handle_t *)&e->relist, closed_one);
 	uv_close((uv_handle_t *)&e->pump, closed_one);
 	uv_close((uv_handle_t *)&e->resync, closed_one);
@@ -374,16 +388,19 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
 	e->ready_scan_pos = 0; /* it may have stopped being suspended */
+	/* a manifest that comes back ends the tenant's standing at the prune gate: a
+	 * later removal is judged afresh, never pre-approved */
+	if (entry->held && store_clear_held(e->store, entry->id) < 0)
+		engine_store_failed(e);
+	if (entry->approved && store_clear_approved(e->store, entry->id) < 0)
+		engine_store_failed(e);
+	entry->held = false;
 	entry->approved = false;
-	if (entry->held) {
-		entry->held = false;
-		store_clear_held(e->store, entry->id);
-	}
 	if (!entry->record->known || entry->record->deletion_policy != t->deletion_policy) {
 		entry->record->known = true;
 		entry->record->deletion_policy = t->deletion_policy;
 		if (store_put_tenant(e->store, t->id, t->deletion_policy) < 0)
-			log_error("state store: %s", store_error(e->store));
+			engine_store_failed(e);
 	}
 	entry->place = &place_of_tenant(e, entry)->place;
 	mark(e, t->id, WQ_URGENT);
@@ -399,7 +416,8 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		/* known only from the store (removed while the daemon was down) */
 		t = engine_entry_new(e, id);
 		t->removed = true;
-		return; /* its place is found by the listings */
+		e->removed_in_revision++; /* it joins the prune gate's window all the same */
+		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
 	engine_history(t, engine_wall(e), "manifest removed");
@@ -422,37 +440,50 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
 }
 
-/* The prune gate judges every removal not yet carried out, not only the last
- * revision's: a bad commit whose file removals reach the watcher in several batches
- * is held all the same, since each of them still waits out its grace period. */
+/* The prune gate's window is every removal not yet carried out (state/prune.h): the
+ * removed tenants the engine still knows, since a tenant is forgotten once nothing of
+ * it is left. Held and approved removals count with the open ones, so a bad commit
+ * whose removals reach the watcher in several batches, or one file at a time, is
+ * held all the same. */
 void engine_prune_gate(struct engine *e, const char *what)
 {
-	size_t pos = 0, pending = 0, known = 0;
-	void *v;
+	struct prune_entry *v = NULL;
+	struct tenant_entry **who = NULL;
+	size_t n = 0, alloc_v = 0, alloc_who = 0, pos = 0, held_before = 0, approved = 0, newly;
+	void *p;
 
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
-		const struct tenant_entry *t = v;
-		known++;
-		pending += t->removed && !t->held && !t->approved;
+	while (hashmap_next(&e->tenants, &pos, NULL, &p)) {
+		struct tenant_entry *t = p;
+		if (!t->removed)
+			continue;
+		XGROW(v, n + 1, alloc_v);
+		XGROW(who, n + 1, alloc_who);
+		v[n] = (struct prune_entry){ t->id, t->approved ? PRUNE_APPROVED : t->held ? PRUNE_HELD : PRUNE_OPEN };
+		held_before += t->held;
+		approved += t->approved;
+		who[n++] = t;
 	}
-	if (!pending || !prune_must_hold(&e->set.prune, pending, known))
-		return;
-	log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
-		"%s: %zu of %zu tenants would be deleted (more than %zu): every pending deletion is held until "
-		"approved (bedrock-tenantctl approve-prune)",
-		what, pending, known, prune_threshold(&e->set.prune, known));
-	pos = 0;
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
-		struct tenant_entry *t = v;
-		if (!t->removed || t->held || t->approved)
+	newly = prune_judge(&e->set.prune, v, n, e->tenants.n);
+	if (newly)
+		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .message_id = MSGID_DELETIONS_HELD },
+			"%s: %zu of %zu tenants are waiting to be deleted (%zu held before, %zu approved), more "
+			"than %zu: %zu more held until approved (bedrock-tenantctl approve-prune)",
+			what, n, e->tenants.n, held_before, approved, prune_threshold(&e->set.prune, e->tenants.n),
+			newly);
+	for (size_t i = 0; newly && i < n; i++) {
+		struct tenant_entry *t = who[i];
+		if (v[i].mark != PRUNE_HELD || t->held)
 			continue;
 		t->held = true;
 		if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
-			log_error("state store: %s", store_error(e->store));
+			engine_store_failed(e);
 		engine_history(t, engine_wall(e), "deletions held for approval");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 	}
-	engine_schedule_pump(e);
+	free(v);
+	free(who);
+	if (newly)
+		engine_schedule_pump(e);
 }
 
 void engine_revision_end(struct engine *e)
@@ -508,6 +539,11 @@ void engine_pause(struct engine *e)
 	if (e->paused)
 		return;
 	e->paused = true;
+	if (store_put_paused(e->store, true) < 0) {
+		engine_store_failed(e);
+		log_warning("mutating calls paused, but not durably yet: a restart now would resume them");
+		return;
+	}
 	log_notice("mutating calls paused");
 }
 
@@ -516,6 +552,8 @@ void engine_resume(struct engine *e)
 	if (!e->paused)
 		return;
 	e->paused = false;
+	if (store_put_paused(e->store, false) < 0)
+		engine_store_failed(e);
 	log_notice("mutating calls resumed");
 	engine_force_all(e);
 }
@@ -536,8 +574,8 @@ size_t engine_approve_prune(struct engine *e)
 			continue;
 		t->held = false;
 		t->approved = true;
-		if (store_clear_held(e->store, t->id) < 0)
-			log_error("state store: %s", store_error(e->store));
+		if (store_set_approved(e->store, t->id, engine_wall(e)) < 0)
+			engine_store_failed(e);
 		engine_history(t, engine_wall(e), "deletions approved");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 		n++;

@@ -4,9 +4,10 @@
  * marks tenants dirty; a reconcile always diffs the whole tenant.
  *
  * Inputs come from the manifest glue (daemon.c) in revisions: begin, any number of
- * put/remove/problem calls, end. The prune gate judges each revision's removals at
- * its end. Control commands (reconcile, pause, approve) and queries come from the
- * control socket. */
+ * put/remove/problem calls, end. At a revision's end the prune gate judges every
+ * removal still pending, this revision's and earlier ones (state/prune.h). Control
+ * commands (reconcile, pause, approve) and queries come from the control socket; the
+ * pause and approvals are kept in the state store. */
 #ifndef BTD_ENGINE_H
 #define BTD_ENGINE_H
 
@@ -50,6 +51,8 @@ struct engine_settings {
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);
 	void *account_data;
+	/* Where a damaged state store was moved aside at start (shown in status), or NULL. */
+	const char *store_moved_aside;
 };
 
 #define ENGINE_HISTORY 16
@@ -65,8 +68,8 @@ struct tenant_entry {
 	struct tenant *desired; /* the current good definition; when removed, the last one */
 	bool removed;		/* the manifest is gone (with certainty) */
 	bool held;		/* its deletions wait for approval */
-	bool approved;		/* an operator released its deletions (never held again) */
-	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
+	bool approved; /* an operator released its held deletions (not held again until its manifest returns) */
+	char *problem; /* the manifest now fails: "file:line:col: message"; NULL when fine */
 	struct tenant_record *record;
 	enum tenant_state state;
 	bool reconciled; /* at least one reconcile finished */
@@ -127,6 +130,8 @@ void engine_force_all(struct engine *e);
 /* Commands. */
 void engine_reconcile_all(struct engine *e);
 int engine_reconcile_tenant(struct engine *e, const char *id); /* -ENOENT */
+/* engine_pause, engine_resume: durable (the state store keeps the pause across
+ * restarts). */
 void engine_pause(struct engine *e);
 void engine_resume(struct engine *e);
 bool engine_paused(const struct engine *e);
@@ -148,6 +153,15 @@ const char *engine_instance(const struct engine *e);
 /* engine_now_ms: the loop's monotonic clock, the base of next_attempt_ms. */
 uint64_t engine_now_ms(const struct engine *e);
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
+/* The state store's health for status. */
+struct engine_store_health {
+	unsigned long failed_writes; /* not yet made good */
+	const char *last_error;	     /* of the failure going on, or NULL */
+	int64_t failing_since;	     /* wall clock, 0 when healthy */
+	const char *moved_aside;     /* a damaged store moved aside at start, or NULL */
+};
+void engine_store_health(const struct engine *e, struct engine_store_health *ret);
+
 /* engine_held_tenants: ids whose deletions wait; caller frees the array only. */
 const char **engine_held_tenants(const struct engine *e, size_t *ret_n);
 

@@ -6,6 +6,7 @@
 
 #include "engine.h"
 #include "hashmap.h"
+#include "loglimit.h"
 #include "workqueue.h"
 
 enum journal_kind {
@@ -59,6 +60,7 @@ struct reconcile {
 	enum error_class worst;
 	char *error;
 	bool closing_wait; /* counted in e->outstanding_calls */
+	bool store_wait;   /* a create waits for the state store (its error is logged there) */
 };
 
 struct engine {
@@ -67,10 +69,11 @@ struct engine {
 	const struct cloud_ops *cloud;
 	void *cloud_ctx;
 	struct store *store;
-	struct hashmap tenants;		 /* id -> struct tenant_entry * */
-	struct hashmap places;		 /* key -> struct place_state * */
-	struct hashmap records_at_start; /* id -> struct tenant_record * not yet claimed */
-	struct hashmap held_at_start;	 /* id -> (void *)1 */
+	struct hashmap tenants;		  /* id -> struct tenant_entry * */
+	struct hashmap places;		  /* key -> struct place_state * */
+	struct hashmap records_at_start;  /* id -> struct tenant_record * not yet claimed */
+	struct hashmap held_at_start;	  /* id -> (void *)1 */
+	struct hashmap approved_at_start; /* id -> (void *)1 */
 	struct workqueue queue;
 	uv_timer_t pump;
 	uv_timer_t resync;
@@ -96,6 +99,13 @@ struct engine {
 	void *drained_data;
 	void (*close_done)(void *);
 	void *close_data;
+	/* The state store's health (engine_store.c) */
+	uv_timer_t store_retry;	   /* rewrites the store after failed writes */
+	uint64_t store_retry_ms;   /* 1 s doubling to 5 s */
+	struct loglimit store_log; /* one line per distinct store error per minute */
+	char *store_last_error;
+	int64_t store_failing_since; /* wall clock of the first failure not yet made good */
+	char *store_moved_aside;     /* where a damaged store was moved at start, or NULL */
 };
 
 /* engine.c */
@@ -109,6 +119,16 @@ void engine_update_state(struct engine *e, struct tenant_entry *t);
 void engine_maybe_ready(struct engine *e);
 void engine_call_done(struct engine *e);
 void engine_prune_gate(struct engine *e, const char *what);
+
+/* engine_store.c */
+void engine_store_init(struct engine *e);
+void engine_store_release(struct engine *e);
+/* engine_store_failed: a write to the state store failed (the message is in
+ * store_error()): logged at most once a minute per distinct error, and the whole
+ * store is rewritten from memory once it can be written again. */
+void engine_store_failed(struct engine *e);
+/* engine_store_flush: one more rewrite attempt before the engine stops. */
+void engine_store_flush(struct engine *e);
 
 /* places.c */
 struct place_state *place_for(struct engine *e, const char *account, const char *region);

@@ -116,7 +116,7 @@ static void on_account(int status, const struct cloud_error *err, const char *ac
 	{
 		char *mk = meta_key(ps->place.account);
 		if (store_put_meta(e->store, mk, account_id) < 0)
-			log_error("state store: %s", store_error(e->store));
+			engine_store_failed(e);
 		free(mk);
 	}
 	log_info("place %s: account %s", ps->place.key, account_id);

@@ -30,7 +30,7 @@ static void persist_applied(struct engine *e, struct tenant_entry *t, const char
 	const struct applied_tags *a = record_applied(t->record, resource);
 
 	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 }
 
 static void forget_resource(struct engine *e, struct tenant_entry *t, const char *resource)
@@ -38,7 +38,7 @@ static void forget_resource(struct engine *e, struct tenant_entry *t, const char
 	record_forget_resource(t->record, resource);
 	if (store_clear_timer(e->store, t->id, resource) < 0 ||
 	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 }
 
 /* The tenant was brought to Ready at its current revision: whatever differs now was
@@ -99,7 +99,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	uint64_t now_ms = uv_now(e->loop);
 	int64_t wall = engine_wall(e);
 	bool left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete;
-	bool gone;
+	bool gone, quiet = r->store_wait;
 	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
 
 	t->active = NULL;
@@ -135,7 +135,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	if (gone) {
 		engine_forget_entry(e, t);
 	} else {
-		if (cls != ERROR_NONE)
+		if (cls != ERROR_NONE && !quiet)
 			log_tenant(cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
 				   t->last_error, cls == ERROR_RETRYABLE ? " (will retry)" : "");
 		engine_update_state(e, t);
@@ -395,7 +395,7 @@ static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, 
 	else
 		record_clear_fact(t->record, key);
 	if (store_put_fact(e->store, t->id, key, value) < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 }
 
 static char *budget_arn_of(struct reconcile *r, const char *name)
@@ -668,7 +668,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 		break;
 	}
 	if (rc < 0)
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 	return rc;
 }
 
@@ -681,7 +681,7 @@ static int make_intent_durable(struct engine *e, struct tenant_entry *t, const s
 	};
 
 	if (store_put_intent(e->store, t->id, &in) < 0) {
-		log_error("state store: %s", store_error(e->store));
+		engine_store_failed(e);
 		return -EIO;
 	}
 	record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
@@ -749,7 +749,9 @@ static void run_round(struct reconcile *r)
 		if (a->kind == ACT_PROFILE_CREATE && make_intent_durable(e, t, a) < 0) {
 			r->worst = ERROR_RETRYABLE;
 			free(r->error);
-			r->error = xstrdup("the state store cannot record a create intent");
+			r->error = xasprintf("the state store cannot record a create intent: %s",
+					     store_error(e->store));
+			r->store_wait = true; /* logged by engine_store_failed, once a minute */
 			continue;
 		}
 		pa = xcalloc(1, sizeof(*pa));

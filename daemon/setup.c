@@ -1,9 +1,15 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "xalloc.h"
 
 /* The configuration's service order is not the AWS layer's. */
@@ -119,4 +125,178 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->backoff_cap_ms = cfg->backoff_max_ms;
 	set->account_id_of = setup_account_id;
 	set->account_data = (void *)cfg;
+}
+
+/* ---- the state directory ---- */
+
+/* One daemon per state directory: two would both create, delete and forget. The lock
+ * is fcntl's, held for the life of the process and released by the kernel however it
+ * ends (kill -9 included); the file also names the holder's pid for people. */
+static int lock_state_dir(const char *dir, int *ret_fd)
+{
+	char *path = xasprintf("%s/lock", dir);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char pid[32];
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640), r = 0, n;
+
+	if (fd < 0) {
+		r = -errno;
+		log_error("state directory %s: cannot open its lock file %s: %s", dir, path, strerror(-r));
+		goto out;
+	}
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		r = errno == EACCES || errno == EAGAIN ? -EBUSY : -errno;
+		fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		if (r == -EBUSY && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			log_error("state directory %s is in use by another bedrock-tenantd (pid %ld holds %s); "
+				  "not starting: one state directory serves one daemon",
+				  dir, (long)fl.l_pid, path);
+		else
+			log_error("state directory %s: cannot lock %s: %s", dir, path, strerror(-r));
+		close(fd);
+		goto out;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warning("state directory %s: cannot write the pid into %s: %s", dir, path, strerror(errno));
+	*ret_fd = fd;
+out:
+	free(path);
+	return r;
+}
+
+/* What a damaged store said about the pause, if it still can. */
+static bool damaged_store_paused(const char *path, bool *ret_known)
+{
+	struct store *old = NULL;
+	bool paused = false;
+
+	*ret_known = store_open_readonly(path, &old, NULL) == 0 && store_get_paused(old, &paused) == 0;
+	store_close(old);
+	return *ret_known && paused;
+}
+
+static int move_aside(const char *path, char **ret_to)
+{
+	static const char *const sidecars[] = { "-wal", "-shm" };
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *to;
+
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+	to = xasprintf("%s.corrupt-%s", path, stamp);
+	if (rename(path, to) < 0) {
+		int r = -errno;
+		free(to);
+		return r;
+	}
+	/* the write-ahead log belongs to the damaged file: a fresh store must not replay it */
+	for (size_t i = 0; i < sizeof(sidecars) / sizeof(sidecars[0]); i++) {
+		char *from = xasprintf("%s%s", path, sidecars[i]), *side = xasprintf("%s%s", to, sidecars[i]);
+		if (rename(from, side) < 0 && errno != ENOENT)
+			unlink(from);
+		free(from);
+		free(side);
+	}
+	*ret_to = to;
+	return 0;
+}
+
+static const char *what_to_do(int r)
+{
+	switch (r) {
+	case -ENOSPC:
+		return "free space on its file system, then start again";
+	case -EACCES:
+	case -EROFS:
+		return "the daemon's user must be able to write the state directory";
+	case -EPROTONOSUPPORT:
+		return "run the newer bedrock-tenantd, or move the store aside to start from the AWS listings";
+	case -EBUSY:
+		return "another process holds the database";
+	default:
+		return "move state.db aside to start from the AWS listings";
+	}
+}
+
+/* Open and check; -EUCLEAN when the file is damaged, with the reason in *ret_err. */
+static int open_checked(const char *path, struct store **ret, char **ret_err)
+{
+	struct store *s = NULL;
+	int r = store_open(path, &s, ret_err);
+
+	if (r == 0 && (r = store_check(s)) < 0) {
+		*ret_err = xasprintf("%s: %s", path, store_error(s));
+		store_close(s);
+		return r;
+	}
+	if (r == 0)
+		*ret = s;
+	return r;
+}
+
+int setup_state_dir(const char *dir, struct state_dir *ret)
+{
+	char *path = NULL, *err = NULL, *to = NULL;
+	bool pause_known = true, paused = false;
+	int r;
+
+	ret->lock_fd = -1;
+	ret->store = NULL;
+	ret->moved_aside = NULL;
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		r = -errno;
+		log_error("state directory %s: %s", dir, strerror(-r));
+		return r;
+	}
+	r = lock_state_dir(dir, &ret->lock_fd);
+	if (r < 0)
+		return r;
+	path = xasprintf("%s/state.db", dir);
+	r = open_checked(path, &ret->store, &err);
+	if (r == -EUCLEAN) {
+		paused = damaged_store_paused(path, &pause_known);
+		r = move_aside(path, &to);
+		if (r < 0) {
+			log_error("state store %s is damaged (%s) and cannot be moved aside: %s; move it away by hand "
+				  "to start from the AWS listings",
+				  path, err, strerror(-r));
+			goto out;
+		}
+		log_error("state store %s is damaged (%s): moved aside to %s; starting with a fresh store, learning "
+			  "again from the AWS listings (grace periods restart, held deletions are judged again, "
+			  "approvals are lost%s)",
+			  path, err, to,
+			  !pause_known ? ", and whether mutating calls were paused is unknown: they are not"
+			  : paused     ? "; mutating calls stay paused as they were"
+				       : "");
+		free(err);
+		err = NULL;
+		r = open_checked(path, &ret->store, &err);
+		if (r == 0 && paused && store_put_paused(ret->store, true) < 0)
+			r = -EIO, err = xasprintf("%s: %s", path, store_error(ret->store));
+		ret->moved_aside = to;
+		to = NULL;
+	}
+	if (r < 0)
+		log_error("state store: %s: %s", err ? err : path, what_to_do(r));
+out:
+	free(err);
+	free(to);
+	free(path);
+	if (r < 0)
+		setup_state_dir_close(ret);
+	return r;
+}
+
+void setup_state_dir_close(struct state_dir *sd)
+{
+	store_close(sd->store);
+	sd->store = NULL;
+	if (sd->lock_fd >= 0)
+		close(sd->lock_fd);
+	sd->lock_fd = -1;
+	free(sd->moved_aside);
+	sd->moved_aside = NULL;
 }

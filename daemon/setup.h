@@ -25,6 +25,23 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 char *setup_param_prefix(const struct daemon_config *cfg);
 /* setup_print_diags: every diagnostic as `file:line:col: message`, one per line. */
 void setup_print_diags(const struct diag_list *diags, FILE *out);
+/* The state directory: its lock (one daemon per directory) and its store. */
+struct state_dir {
+	int lock_fd; /* holds an fcntl write lock on <dir>/lock; -1 when closed */
+	struct store *store;
+	char *moved_aside; /* a damaged store was moved here and a fresh one made, or NULL */
+};
+
+/* setup_state_dir: creates the directory when missing, takes its lock, opens (and
+ * checks) the store. A store SQLite finds damaged, or that is not a database at all,
+ * is moved aside to state.db.corrupt-<UTC time> (with its -wal and -shm files) and a
+ * fresh one is made: the daemon then learns again from the AWS listings; a pause
+ * recorded in the damaged store is kept when it can still be read. Logs what it does
+ * and, on failure, what the operator can do; -errno (-EBUSY: another daemon holds
+ * the directory). */
+int setup_state_dir(const char *dir, struct state_dir *ret);
+void setup_state_dir_close(struct state_dir *sd);
+
 /* setup_account_id: the configured id of an account alias (NULL alias: none). */
 const char *setup_account_id(const char *alias, void *cfg);
 

@@ -14,6 +14,7 @@
 struct store {
 	sqlite3 *db;
 	char *error;
+	unsigned long failed_writes; /* since the store was last complete */
 };
 
 static const char schema[] =
@@ -27,18 +28,108 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS held (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS facts (tenant TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
 	" PRIMARY KEY (tenant, key));"
-	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	/* schema 1: approved prune-gate removals */
+	"CREATE TABLE IF NOT EXISTS approved (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);";
+
+/* SQLite's result as -errno: a full disk, a damaged file and a busy database are told
+ * apart; the rest is -EIO. */
+static int errno_of(sqlite3 *db, int rc)
+{
+	if ((rc & 0xff) == SQLITE_IOERR && db && sqlite3_system_errno(db) == ENOSPC)
+		return -ENOSPC;
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return -EUCLEAN;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	default:
+		return -EIO;
+	}
+}
 
 static int fail(struct store *s, const char *what)
 {
 	free(s->error);
 	s->error = xasprintf("%s: %s", what, sqlite3_errmsg(s->db));
-	return -EIO;
+	return errno_of(s->db, sqlite3_extended_errcode(s->db));
+}
+
+/* A write that did not happen: the store is no longer complete until store_rewrite. */
+static int fail_write(struct store *s, const char *what)
+{
+	s->failed_writes++;
+	return fail(s, what);
+}
+
+/* End a transaction begun with BEGIN IMMEDIATE: commit when r is 0, else (and when the
+ * commit fails) roll back, so that no transaction stays open behind a failure (SQLite
+ * keeps some open after a failed statement, and a later BEGIN would then fail for
+ * ever). */
+static int end_transaction(struct store *s, int r)
+{
+	if (r == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		r = fail_write(s, "commit");
+	if (r < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+static int begin(struct store *s)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail_write(s, "begin");
+	return 0;
 }
 
 const char *store_error(const struct store *s)
 {
 	return s && s->error ? s->error : "no error";
+}
+
+/* The schema's version in PRAGMA user_version: 0 for stores from before it was kept
+ * (readable as they are: every table is created when missing), 1 since approvals. */
+static int migrate(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "schema version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return fail(s, "schema version");
+	if (version > STORE_SCHEMA_VERSION) {
+		free(s->error);
+		s->error = xasprintf(
+			"schema version %d was written by a newer bedrock-tenantd (this one knows up to %d)", version,
+			STORE_SCHEMA_VERSION);
+		return -EPROTONOSUPPORT;
+	}
+	if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "schema");
+	if (version < STORE_SCHEMA_VERSION) {
+		char *sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		free(sql);
+		if (rc != SQLITE_OK)
+			return fail(s, "schema version");
+	}
+	return 0;
 }
 
 int store_open(const char *path, struct store **ret, char **ret_error)
@@ -48,22 +139,53 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
-		r = -EIO;
+		r = s->db ? fail(s, "open") : -ENOMEM;
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		r = -EIO;
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
+		r = fail(s, "open");
 		goto fail;
 	}
+	r = migrate(s);
+	if (r < 0)
+		goto fail;
 	*ret = s;
 	return 0;
 fail:
 	if (ret_error)
-		*ret_error = xasprintf("%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		*ret_error = xasprintf("%s: %s", path, s->error ? s->error : "cannot open");
 	store_close(s);
 	return r;
+}
+
+int store_check(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	struct strbuf sb;
+	int rc, lines = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(5)", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "check");
+	strbuf_init(&sb, 1024);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		if (t && strcmp((const char *)t, "ok") != 0)
+			strbuf_addf(&sb, "%s%s", lines++ ? "; " : "", (const char *)t);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		strbuf_release(&sb);
+		return fail(s, "check");
+	}
+	if (lines) {
+		free(s->error);
+		s->error = xasprintf("check: %s", sb.buf);
+		strbuf_release(&sb);
+		return -EUCLEAN;
+	}
+	strbuf_release(&sb);
+	return 0;
 }
 
 int store_open_readonly(const char *path, struct store **ret, char **ret_error)
@@ -98,7 +220,7 @@ static int exec(struct store *s, const char *sql, const char *types, ...)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "prepare");
+		return fail_write(s, "prepare");
 	va_start(ap, types);
 	for (int i = 0; types[i]; i++) {
 		if (types[i] == 't')
@@ -110,7 +232,7 @@ static int exec(struct store *s, const char *sql, const char *types, ...)
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return fail(s, "write");
+		return fail_write(s, "write");
 	return 0;
 }
 
@@ -208,11 +330,11 @@ int store_put_intent(struct store *s, const char *tenant, const struct create_in
 	int r;
 
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "write");
+		return fail_write(s, "write");
 	r = exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant, in->profile_key, in->name,
 		 in->token, (int64_t)in->since);
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
-		r = fail(s, "write");
+		r = fail_write(s, "write");
 	return r;
 }
 
@@ -232,22 +354,22 @@ int store_clear_timer(struct store *s, const char *tenant, const char *resource)
 	return exec(s, "DELETE FROM timers WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
 }
 
-int store_put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n)
+static int put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n)
 {
-	int r;
+	int r = exec(s, "DELETE FROM applied_tags WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
 
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "begin");
-	r = exec(s, "DELETE FROM applied_tags WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = exec(s, "INSERT OR IGNORE INTO applied_tags VALUES (?, ?, ?)", "ttt", tenant, resource, keys[i]);
-	if (r < 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int store_put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n)
+{
+	int r = begin(s);
+
+	if (r < 0)
 		return r;
-	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "commit");
-	return 0;
+	return end_transaction(s, put_applied(s, tenant, resource, keys, n));
 }
 
 int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy)
@@ -255,25 +377,27 @@ int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy p
 	return exec(s, "INSERT OR REPLACE INTO tenants VALUES (?, ?)", "tt", tenant, deletion_policy_name(policy));
 }
 
-int store_forget_tenant(struct store *s, const char *tenant)
+static int forget_tenant(struct store *s, const char *tenant)
 {
-	static const char *const tables[] = { "tenants", "intents", "timers", "applied_tags", "held", "facts" };
+	static const char *const tables[] = { "tenants", "intents",  "timers", "applied_tags",
+					      "held",	 "approved", "facts" };
 	int r = 0;
 
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "begin");
 	for (size_t i = 0; r == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char *sql = xasprintf("DELETE FROM %s WHERE tenant = ?", tables[i]);
 		r = exec(s, sql, "t", tenant);
 		free(sql);
 	}
-	if (r < 0) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int store_forget_tenant(struct store *s, const char *tenant)
+{
+	int r = begin(s);
+
+	if (r < 0)
 		return r;
-	}
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "commit");
-	return 0;
+	return end_transaction(s, forget_tenant(s, tenant));
 }
 
 int store_set_held(struct store *s, const char *tenant, int64_t since)
@@ -286,17 +410,124 @@ int store_clear_held(struct store *s, const char *tenant)
 	return exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
 }
 
-int store_load_held(struct store *s, struct hashmap *held)
+int store_set_approved(struct store *s, const char *tenant, int64_t at)
+{
+	int r = begin(s);
+
+	if (r == 0)
+		r = exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
+	if (r == 0)
+		r = exec(s, "INSERT OR REPLACE INTO approved VALUES (?, ?)", "ti", tenant, at);
+	return end_transaction(s, r);
+}
+
+int store_clear_approved(struct store *s, const char *tenant)
+{
+	return exec(s, "DELETE FROM approved WHERE tenant = ?", "t", tenant);
+}
+
+static int load_ids(struct store *s, const char *sql, struct hashmap *ids)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT tenant FROM held", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "load held");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "load");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		hashmap_put(held, col(st, 0), (void *)1);
+		hashmap_put(ids, col(st, 0), (void *)1);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, "load held");
+	return rc == SQLITE_DONE ? 0 : fail(s, "load");
+}
+
+int store_load_held(struct store *s, struct hashmap *held)
+{
+	return load_ids(s, "SELECT tenant FROM held", held);
+}
+
+int store_load_approved(struct store *s, struct hashmap *approved)
+{
+	return load_ids(s, "SELECT tenant FROM approved", approved);
+}
+
+/* Committed with synchronous=FULL, like an intent: a pause lost to a power cut would
+ * let the daemon resume what an operator stopped. */
+int store_put_paused(struct store *s, bool paused)
+{
+	int r;
+
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+		return fail_write(s, "write");
+	r = paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
+		   : exec(s, "DELETE FROM meta WHERE key = 'paused'", "");
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
+		r = fail_write(s, "write");
+	return r;
+}
+
+int store_get_paused(struct store *s, bool *ret)
+{
+	char *v = NULL;
+	int r = store_get_meta(s, "paused", &v);
+
+	if (r == 0)
+		*ret = v != NULL;
+	free(v);
+	return r;
+}
+
+unsigned long store_failed_writes(const struct store *s)
+{
+	return s->failed_writes;
+}
+
+static int put_record(struct store *s, const struct tenant_record *rec)
+{
+	int r = 0;
+
+	if (rec->known)
+		r = exec(s, "INSERT OR REPLACE INTO tenants VALUES (?, ?)", "tt", rec->tenant,
+			 deletion_policy_name(rec->deletion_policy));
+	for (size_t i = 0; r == 0 && i < rec->n_intents; i++) {
+		const struct create_intent *in = &rec->intents[i];
+		r = exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", rec->tenant,
+			 in->profile_key, in->name, in->token, (int64_t)in->since);
+	}
+	for (size_t i = 0; r == 0 && i < rec->n_timers; i++)
+		r = store_put_timer(s, rec->tenant, &rec->timers[i]);
+	for (size_t i = 0; r == 0 && i < rec->n_applied; i++)
+		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys, rec->applied[i].n_keys);
+	for (size_t i = 0; r == 0 && i < rec->n_facts; i++)
+		r = store_put_fact(s, rec->tenant, rec->facts[i].key, rec->facts[i].value);
+	return r;
+}
+
+/* One transaction: everything the caller remembers replaces what the store holds, so
+ * that the writes that failed meanwhile are made, in whatever order they failed. */
+int store_rewrite(struct store *s, const struct store_snapshot *snap)
+{
+	static const char *const tables[] = { "tenants", "intents",  "timers", "applied_tags",
+					      "held",	 "approved", "facts" };
+	int r = begin(s);
+
+	for (size_t i = 0; r == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char *sql = xasprintf("DELETE FROM %s", tables[i]);
+		r = exec(s, sql, "");
+		free(sql);
+	}
+	for (size_t i = 0; r == 0 && i < snap->n_records; i++)
+		r = put_record(s, snap->records[i]);
+	for (size_t i = 0; r == 0 && i < snap->n_gate; i++)
+		r = snap->gate[i].mark == PRUNE_HELD	   ? store_set_held(s, snap->gate[i].tenant, snap->now)
+		    : snap->gate[i].mark == PRUNE_APPROVED ? exec(s, "INSERT OR REPLACE INTO approved VALUES (?, ?)",
+								  "ti", snap->gate[i].tenant, snap->now)
+							   : 0;
+	if (r == 0)
+		r = snap->paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
+				 : exec(s, "DELETE FROM meta WHERE key = 'paused'", "");
+	r = end_transaction(s, r);
+	if (r == 0)
+		s->failed_writes = 0;
+	return r;
 }
 
 int store_put_meta(struct store *s, const char *key, const char *value)

@@ -10,9 +10,17 @@
  * forgotten on the safe side (a grace period or a hold starts again, a policy is read
  * again, a tag this instance applied is no longer known as its own and stays). They
  * do not wait for the disk, so the loop that also answers the control socket does
- * not either. A store owns its sqlite handle; store_close()
- * accepts NULL. Functions return 0 or -errno (-EIO for an SQLite failure, with the
- * message in store_error()). */
+ * not either. The pause and the prune gate's marks (held, approved) live here too.
+ *
+ * A write that fails leaves the store incomplete (store_failed_writes() counts them)
+ * until store_rewrite() replaces its whole content with what the caller remembers;
+ * no failure leaves a transaction open. A store owns its sqlite handle; store_close()
+ * accepts NULL. Functions return 0 or -errno with the message in store_error():
+ * -ENOSPC a full disk, -EUCLEAN a damaged file (or not a database at all), -EBUSY,
+ * -EROFS, -EACCES, -EPROTONOSUPPORT a store from a newer schema, -EIO the rest.
+ *
+ * The schema's version is kept in PRAGMA user_version (STORE_SCHEMA_VERSION); a store
+ * from before it was kept (version 0) is opened as it is and gains what is missing. */
 #ifndef BTD_STORE_H
 #define BTD_STORE_H
 
@@ -21,7 +29,10 @@
 #include <stdint.h>
 
 #include "hashmap.h"
+#include "prune.h"
 #include "record.h"
+
+#define STORE_SCHEMA_VERSION 1
 
 struct store;
 
@@ -32,6 +43,8 @@ int store_open(const char *path, struct store **ret, char **ret_error);
  * when there is no database at path. */
 int store_open_readonly(const char *path, struct store **ret, char **ret_error);
 void store_close(struct store *s);
+/* store_check: SQLite's quick integrity check; -EUCLEAN with what it found. */
+int store_check(struct store *s);
 const char *store_error(const struct store *s);
 
 /* store_load: fills `records` (tenant id -> struct tenant_record *, owned by the map's
@@ -55,6 +68,32 @@ int store_set_held(struct store *s, const char *tenant, int64_t since);
 int store_clear_held(struct store *s, const char *tenant);
 /* store_load_held: fills `held` (tenant id -> (void *)1). */
 int store_load_held(struct store *s, struct hashmap *held);
+/* store_set_approved: the tenant's held deletions were approved (one transaction). */
+int store_set_approved(struct store *s, const char *tenant, int64_t at);
+int store_clear_approved(struct store *s, const char *tenant);
+/* store_load_approved: fills `approved` (tenant id -> (void *)1). */
+int store_load_approved(struct store *s, struct hashmap *approved);
+
+/* The pause of every mutating call; store_put_paused waits for the disk. */
+int store_put_paused(struct store *s, bool paused);
+int store_get_paused(struct store *s, bool *ret);
+
+/* store_failed_writes: writes that failed since the store was last complete. */
+unsigned long store_failed_writes(const struct store *s);
+
+/* Everything the daemon remembers, borrowed for store_rewrite. */
+struct store_snapshot {
+	const struct tenant_record *const *records;
+	size_t n_records;
+	const struct prune_entry *gate; /* held and approved removals (open ones are skipped) */
+	size_t n_gate;
+	bool paused;
+	int64_t now; /* the time recorded for the gate's marks */
+};
+
+/* store_rewrite: replaces every record, gate mark and the pause with snap's in one
+ * transaction; on success the store is complete again (store_failed_writes is 0). */
+int store_rewrite(struct store *s, const struct store_snapshot *snap);
 
 /* Small facts (e.g. the account id learned from STS); *ret owned by the caller, NULL
  * when absent. */

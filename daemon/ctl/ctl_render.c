@@ -69,6 +69,17 @@ int render_exit_of(const char *path, const cJSON *j)
 	return 0;
 }
 
+/* Only when something is wrong with it: failing writes, or a damaged store moved aside. */
+static void render_state_store(const cJSON *st)
+{
+	if (st && !cJSON_IsTrue(cJSON_GetObjectItem(st, "ok")))
+		printf("%-12s failing since %s: %s (%.0f write(s) to make good; creates wait)\n", "state store",
+		       str(st, "failing_since", "?"), str(st, "error", "?"), num(st, "failed_writes"));
+	if (st && str(st, "moved_aside", NULL))
+		printf("%-12s was damaged at start: moved aside to %s, rebuilt from the AWS listings\n", "state store",
+		       str(st, "moved_aside", "?"));
+}
+
 int render_status(const cJSON *j)
 {
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
@@ -106,6 +117,7 @@ int render_status(const cJSON *j)
 		printf("  (changed in the configuration file; the running values stay until a restart)\n");
 	}
 	cJSON_ArrayForEach(p, problems) printf("%-12s %s\n", "problem", p->valuestring);
+	render_state_store(cJSON_GetObjectItem(j, "state_store"));
 	return status_exit(j);
 }
 

@@ -620,6 +620,98 @@ static void test_tag_edit_is_reverted(void **state)
 	world_release(&w);
 }
 
+/* A pause is kept in the state store: a restart stays paused until resumed. */
+static void test_pause_survives_a_restart(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const enum tenant_state drifted = TENANT_DRIFTED;
+	unsigned mutations;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	engine_pause(w.e);
+	stop_engine(&w);
+
+	start_engine(&w);
+	assert_true(engine_paused(w.e));
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 1);
+	fix_tag(&v[0]->tags, "Team", "claims");
+	mutations = fake_cloud_mutations(&w.cloud);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &drifted, "Drifted after the restart");
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+	engine_resume(w.e);
+	run_until(&w, all_in_state, &READY, "Ready after resume");
+	stop_engine(&w);
+
+	start_engine(&w);
+	assert_false(engine_paused(w.e));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static bool held_is(struct world *w, const void *arg)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return quiet(w) && c.held == *(const size_t *)arg;
+}
+
+/* An approval survives a restart and covers exactly the removals it released: a
+ * removal that follows is held again while the approved ones still count. */
+static void test_approval_survives_a_restart_and_binds(void **state)
+{
+	struct world w;
+	struct tenant *v[13];
+	char id[16];
+	const char *held13[] = { "t12", "Held" };
+	size_t twelve = 12, none = 0;
+
+	world_init(&w);
+	for (int i = 0; i < 13; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	put_all(&w, v, 13, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_revision_begin(w.e, NULL, true);
+	engine_put_tenant(w.e, v[12]);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		engine_remove_tenant(w.e, id);
+	}
+	engine_revision_end(w.e);
+	run_until(&w, held_is, &twelve, "twelve held");
+	assert_int_equal(engine_approve_prune(w.e), 12);
+	stop_engine(&w);
+
+	/* the daemon comes back: the removed tenants are found by the listing */
+	start_engine(&w);
+	put_all(&w, &v[12], 1, true);
+	run_until(&w, held_is, &none, "nothing held after the restart");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "t00"), 1); /* still in grace */
+	engine_revision_begin(w.e, NULL, true);
+	engine_remove_tenant(w.e, "t12");
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, held13, "t12 held again");
+
+	w.wall += 10 * FIX_GRACE;
+	engine_reconcile_all(w.e);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		run_until(&w, tenant_gone, id, "every approved tenant deleted");
+	}
+	run_until(&w, tenant_in_state, held13, "t12 still held");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "t12"), 1);
+	for (int i = 0; i < 13; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -636,6 +728,8 @@ int main(void)
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),
+		cmocka_unit_test(test_pause_survives_a_restart),
+		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);

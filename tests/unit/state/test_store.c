@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include <cmocka.h>
 
@@ -103,6 +108,229 @@ static void test_unopenable_path_reports(void **state)
 	store_close(NULL);
 }
 
+static void write_at(const char *path, long offset, const char *bytes, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, bytes, n, offset), (ssize_t)n);
+	close(fd);
+}
+
+/* A file that is not a database at all: the open says what and where. */
+static void test_garbage_is_reported(void **state)
+{
+	char *path = xasprintf("%s/garbage.db", dir), *err = NULL;
+	char junk[8192];
+	struct store *s = NULL;
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = (char)(i * 131 + 7);
+	write_at(path, 0, junk, sizeof(junk));
+	assert_int_equal(store_open(path, &s, &err), -EUCLEAN);
+	assert_null(s);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "not a database"));
+	free(err);
+	free(path);
+}
+
+/* A checkpointed store with damaged pages: the open or the check finds it. */
+static void test_damaged_pages_are_found(void **state)
+{
+	char *path = xasprintf("%s/damaged.db", dir), *err = NULL;
+	char junk[3 * 4096];
+	struct store *s = NULL;
+	int r;
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	for (int i = 0; i < 300; i++) {
+		char tenant[32];
+		snprintf(tenant, sizeof(tenant), "tenant-%04d", i);
+		assert_int_equal(store_put_tenant(s, tenant, DELETION_DELETE), 0);
+		assert_int_equal(store_set_held(s, tenant, i), 0);
+	}
+	store_close(s); /* the last close checkpoints the log into the file */
+	memset(junk, 0x5a, sizeof(junk));
+	write_at(path, 4096, junk, sizeof(junk));
+	s = NULL;
+	r = store_open(path, &s, &err);
+	if (r == 0) {
+		r = store_check(s);
+		assert_non_null(strstr(store_error(s), "check"));
+		store_close(s);
+	} else {
+		assert_non_null(err);
+		free(err);
+	}
+	assert_int_equal(r, -EUCLEAN);
+	free(path);
+}
+
+/* A store written by a newer daemon is refused, with the versions; one from before the
+ * version was kept is read as it is and gains the tables it lacks. */
+static void test_schema_versions(void **state)
+{
+	char *path = xasprintf("%s/old.db", dir), *err = NULL;
+	struct store *s = NULL;
+	struct hashmap held, approved;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "PRAGMA journal_mode=WAL;"
+			     "CREATE TABLE tenants (tenant TEXT PRIMARY KEY, deletion_policy TEXT NOT NULL);"
+			     "CREATE TABLE intents (tenant TEXT NOT NULL, profile_key TEXT NOT NULL, name TEXT "
+			     "NOT NULL, token TEXT NOT NULL, since INTEGER NOT NULL, PRIMARY KEY (tenant, "
+			     "profile_key));"
+			     "CREATE TABLE timers (tenant TEXT NOT NULL, resource TEXT NOT NULL, kind TEXT NOT "
+			     "NULL, since INTEGER NOT NULL, PRIMARY KEY (tenant, resource));"
+			     "CREATE TABLE applied_tags (tenant TEXT NOT NULL, resource TEXT NOT NULL, key TEXT "
+			     "NOT NULL, PRIMARY KEY (tenant, resource, key));"
+			     "CREATE TABLE held (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);"
+			     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+			     "INSERT INTO held VALUES ('acme', 5);",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&held);
+	hashmap_init(&approved);
+	assert_int_equal(store_load_held(s, &held), 0);
+	assert_non_null(hashmap_get(&held, "acme"));
+	assert_int_equal(store_set_approved(s, "acme", 6), 0);
+	assert_int_equal(store_load_approved(s, &approved), 0);
+	assert_non_null(hashmap_get(&approved, "acme"));
+	store_close(s);
+	hashmap_release(&held, NULL);
+	hashmap_release(&approved, NULL);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(path, &s, &err), -EPROTONOSUPPORT);
+	assert_non_null(strstr(err, "newer"));
+	free(err);
+	free(path);
+}
+
+/* The prune gate's marks and the pause survive a reopen; an approval replaces the hold. */
+static void test_gate_and_pause_are_durable(void **state)
+{
+	char *path = xasprintf("%s/gate.db", dir);
+	struct store *s;
+	struct hashmap held, approved;
+	bool paused = true;
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(store_get_paused(s, &paused), 0);
+	assert_false(paused);
+	assert_int_equal(store_set_held(s, "acme", 1), 0);
+	assert_int_equal(store_set_held(s, "globex", 1), 0);
+	assert_int_equal(store_set_approved(s, "acme", 2), 0);
+	assert_int_equal(store_put_paused(s, true), 0);
+	store_close(s);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&held);
+	hashmap_init(&approved);
+	assert_int_equal(store_load_held(s, &held), 0);
+	assert_int_equal(store_load_approved(s, &approved), 0);
+	assert_int_equal(held.n, 1);
+	assert_non_null(hashmap_get(&held, "globex"));
+	assert_int_equal(approved.n, 1);
+	assert_non_null(hashmap_get(&approved, "acme"));
+	assert_int_equal(store_get_paused(s, &paused), 0);
+	assert_true(paused);
+	assert_int_equal(store_put_paused(s, false), 0);
+	assert_int_equal(store_clear_approved(s, "acme"), 0);
+	assert_int_equal(store_forget_tenant(s, "globex"), 0);
+	store_close(s);
+	hashmap_release(&held, NULL);
+	hashmap_release(&approved, NULL);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&held);
+	hashmap_init(&approved);
+	assert_int_equal(store_load_held(s, &held), 0);
+	assert_int_equal(store_load_approved(s, &approved), 0);
+	assert_int_equal(held.n + approved.n, 0);
+	assert_int_equal(store_get_paused(s, &paused), 0);
+	assert_false(paused);
+	store_close(s);
+	hashmap_release(&held, NULL);
+	hashmap_release(&approved, NULL);
+	free(path);
+}
+
+/* Writes that cannot reach the disk (here: a file size limit) fail with -errno and a
+ * message, leave no transaction open, and are made good by store_rewrite once the disk
+ * takes them again. */
+static void test_write_failures_surface_and_are_made_good(void **state)
+{
+	char *path = xasprintf("%s/full.db", dir);
+	struct store *s;
+	struct rlimit old, lim;
+	struct hashmap records;
+	struct tenant_record *rec = tenant_record_new("acme");
+	const struct tenant_record *recs[1] = { rec };
+	struct prune_entry gate[1] = { { "globex", PRUNE_HELD } };
+	struct store_snapshot snap = { recs, 1, gate, 1, true, 9 };
+	char *keys[200];
+	int r = 0, failed_at = -1;
+
+	for (int i = 0; i < 200; i++)
+		keys[i] = xasprintf("key-%03d-%0100d", i, i);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(store_put_tenant(s, "acme", DELETION_DELETE), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 64 * 1024;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int i = 0; i < 100 && r == 0; i++) {
+		char *res = xasprintf("/res/%d", i);
+		r = store_put_applied(s, "acme", res, keys, 200);
+		if (r < 0)
+			failed_at = i;
+		free(res);
+	}
+	assert_true(failed_at >= 0);
+	assert_true(r == -EIO || r == -ENOSPC);
+	assert_true(store_failed_writes(s) > 0);
+	assert_non_null(strstr(store_error(s), ": "));
+	/* still failing: the rewrite fails too, and keeps the count */
+	assert_true(store_rewrite(s, &snap) < 0);
+	assert_true(store_failed_writes(s) > 0);
+
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	/* no transaction was left open: an ordinary write works at once */
+	assert_int_equal(store_put_tenant(s, "initech", DELETION_RETAIN), 0);
+	rec->known = true;
+	record_set_intent(rec, "chat", "acme-chat-aaaaaa", "tok", 3);
+	assert_int_equal(store_rewrite(s, &snap), 0);
+	assert_int_equal(store_failed_writes(s), 0);
+	store_close(s);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	assert_int_equal(records.n, 1); /* initech was not in memory: the rewrite dropped it */
+	assert_string_equal(record_intent(hashmap_get(&records, "acme"), "chat")->token, "tok");
+	hashmap_release(&records, free_record);
+	hashmap_init(&records);
+	assert_int_equal(store_load_held(s, &records), 0);
+	assert_non_null(hashmap_get(&records, "globex"));
+	hashmap_release(&records, NULL);
+	store_close(s);
+	tenant_record_free(rec);
+	for (int i = 0; i < 200; i++)
+		free(keys[i]);
+	free(path);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -122,6 +350,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_unopenable_path_reports),
+		cmocka_unit_test(test_garbage_is_reported),
+		cmocka_unit_test(test_damaged_pages_are_found),
+		cmocka_unit_test(test_schema_versions),
+		cmocka_unit_test(test_gate_and_pause_are_durable),
+		cmocka_unit_test(test_write_failures_surface_and_are_made_good),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
