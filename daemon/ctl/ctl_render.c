@@ -23,14 +23,17 @@ static bool is_problem_state(const char *state)
 	return !strcmp(state, "Error") || !strcmp(state, "Stalled") || !strcmp(state, "Held");
 }
 
-/* A problem: not ready, tenants in trouble, a manifest problem, or configuration
- * keys that wait for a restart. */
+/* A problem: not ready, tenants in trouble, a manifest problem, configuration keys
+ * that wait for a restart, or a state store whose writes fail. */
 static int status_exit(const cJSON *j)
 {
 	const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tenants"), "by_state");
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests");
+	const cJSON *store = cJSON_GetObjectItem(j, "state_store");
 
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(j, "ready")))
+		return 1;
+	if (store && !cJSON_IsTrue(cJSON_GetObjectItem(store, "ok")))
 		return 1;
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(m, "problems")) > 0 ||
 	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0)

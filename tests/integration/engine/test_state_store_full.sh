@@ -37,6 +37,7 @@ waiting() {
 wait_until 30 "n1 waits for its intent" waiting
 status_json | jq -e '.state_store.ok == false and (.state_store.error | test("full"))' >/dev/null ||
 	fail "status does not show the store failing: $(status_json | jq -c .state_store)"
+if ctl status >/dev/null; then fail "ctl status must exit 1 while the state store fails"; fi
 sleep 8
 [ "$(calls bedrock:CreateInferenceProfile)" = "$creates" ] || fail "a create was sent without a durable intent"
 lines=$(grep -c "state store" "$WORK/daemon.log" || true)
