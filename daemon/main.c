@@ -1,4 +1,5 @@
 /* bedrock-tenantd: subcommand dispatch. Each command lives in its own cmd_*.c. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,8 +29,16 @@ static void usage(FILE *out)
 	fprintf(out, "\n`bedrock-tenantd COMMAND --help` describes a command.\n");
 }
 
+/* What holds for every command, before anything else runs: a peer that goes away
+ * is an EPIPE from write(), never a SIGPIPE that ends the process. */
+static void harden_process(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
+	harden_process();
 	/* no command, or options first: the daemon itself */
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
 			 strcmp(argv[1], "--version") && strcmp(argv[1], "-V")))
