@@ -20,6 +20,10 @@
 #define CONTROL_MAX_CONNECTIONS 64
 #define CONTROL_MAX_BODY	4096
 #define CONTROL_MAX_HEAD	8192
+/* A local client sends its whole request at once: 5 s is generous, and bounds how
+ * long slow clients can hold the 64 connections (docs/control-api.md). */
+#define CONTROL_REQUEST_MS 5000
+#define CONTROL_IDLE_MS	   10000
 
 struct control {
 	struct http_server *server;
@@ -215,7 +219,8 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 			    .max_headers = 32,
 			    .max_body_bytes = CONTROL_MAX_BODY },
 		.max_connections = CONTROL_MAX_CONNECTIONS,
-		.idle_timeout_ms = 30000,
+		.idle_timeout_ms = CONTROL_IDLE_MS,
+		.request_timeout_ms = CONTROL_REQUEST_MS,
 		.handler = on_request,
 		.data = c,
 		.errors_to_handler = true,
