@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "commands.h"
 
@@ -30,10 +31,13 @@ static void usage(FILE *out)
 }
 
 /* What holds for every command, before anything else runs: a peer that goes away
- * is an EPIPE from write(), never a SIGPIPE that ends the process. */
+ * is an EPIPE from write(), never a SIGPIPE that ends the process; and the process
+ * holds AWS credentials, so it dumps no core and no other user of its uid may attach
+ * to it or read its memory. */
 static void harden_process(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 int main(int argc, char **argv)
