@@ -573,12 +573,38 @@ int http_server_listen_tcp(struct http_server *s, const char *host, int port, in
 	return 0;
 }
 
+/* The directory path names a socket in must exist: libuv reports a missing one as
+ * EACCES (for Windows' sake), which would send an operator looking at permissions. */
+static int check_socket_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	struct stat st;
+	int r = 0;
+
+	if (!slash)
+		return 0; /* the working directory */
+	dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (stat(dir, &st) < 0)
+		r = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	free(dir);
+	return r;
+}
+
 int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode)
 {
 	struct http_listener *l;
 	struct stat st;
 	int r;
 
+	/* libuv would bind a silently shortened path */
+	if (strlen(path) > HTTP_UNIX_PATH_MAX)
+		return -ENAMETOOLONG;
+	r = check_socket_dir(path);
+	if (r < 0)
+		return r;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return -EEXIST;

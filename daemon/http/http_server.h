@@ -27,9 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/un.h>
 #include <uv.h>
 
 #include "http_parser.h"
+
+/* The longest path a UNIX-domain socket address holds (107 bytes on Linux). */
+#define HTTP_UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 struct http_server;
 struct http_request;
@@ -56,7 +60,9 @@ int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struc
 int http_server_listen_tcp(struct http_server *s, const char *host, int port, int *ret_port);
 /* http_server_listen_unix: binds path (a stale socket file there is replaced; any
  * other file is an error, -EEXIST), then chmods it to mode before listening. The
- * file is removed again by http_server_close(). */
+ * file is removed again by http_server_close(). -ENAMETOOLONG when path is longer
+ * than HTTP_UNIX_PATH_MAX bytes; -ENOENT or -ENOTDIR when its directory is missing
+ * or is not one. */
 int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode);
 
 /* http_server_close: stops listening and closes every connection; a connection whose
