@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,12 +15,17 @@
 #include "control_json.h"
 #include "http_server.h"
 #include "log.h"
+#include "rules.h"
 #include "uri.h"
 #include "xalloc.h"
 
 #define CONTROL_MAX_CONNECTIONS 64
 #define CONTROL_MAX_BODY	4096
 #define CONTROL_MAX_HEAD	8192
+/* A local client sends its whole request at once: 5 s is generous, and bounds how
+ * long slow clients can hold the 64 connections (docs/control-api.md). */
+#define CONTROL_REQUEST_MS 5000
+#define CONTROL_IDLE_MS	   10000
 
 struct control {
 	struct http_server *server;
@@ -71,128 +77,251 @@ static void respond_ok(struct http_request *req, int status, const char *key, co
 	respond_json(req, status, o);
 }
 
-/* Value of name in a query string, decoded; NULL when absent. Owned by the caller. */
-static char *query_param(const char *query, const char *name)
+/* Decodes len bytes of s (percent escapes; '+' as space in a query) into *ret, owned
+ * by the caller. -EINVAL for a malformed escape or an escaped NUL, which would cut
+ * the text short and make it name something else. */
+static int decode(const char *s, size_t len, bool plus_is_space, char **ret)
+{
+	struct strbuf v;
+
+	strbuf_init(&v, 1024);
+	if (uri_decode(&v, s, len, plus_is_space) < 0 || strlen(v.buf) != v.len) {
+		strbuf_release(&v);
+		return -EINVAL;
+	}
+	*ret = strbuf_detach(&v, NULL);
+	return 0;
+}
+
+/* The value of name in a query string, decoded, in *ret (owned by the caller; NULL
+ * when absent). -EINVAL when it does not decode. */
+static int query_param(const char *query, const char *name, char **ret)
 {
 	size_t nlen = strlen(name);
 
+	*ret = NULL;
 	for (const char *p = query; p && *p;) {
 		const char *amp = strchr(p, '&');
 		size_t len = amp ? (size_t)(amp - p) : strlen(p);
-		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-			struct strbuf v;
-			strbuf_init(&v, 1024);
-			if (uri_decode(&v, p + nlen + 1, len - nlen - 1, true) < 0) {
-				strbuf_release(&v);
-				return NULL;
-			}
-			return strbuf_detach(&v, NULL);
-		}
+		if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=')
+			return decode(p + nlen + 1, len - nlen - 1, true, ret);
 		p = amp ? amp + 1 : NULL;
 	}
-	return NULL;
+	return 0;
 }
 
-static bool method_is(const struct http_message *m, const char *method)
+/* ---- the routes ---- */
+
+enum { GET = 1, POST = 2 }; /* GET routes answer HEAD too */
+
+/* A handler gets the request and the {id} path segment (still encoded; NULL when the
+ * route has none). */
+typedef void (*route_fn)(struct control *c, struct http_request *req, const char *id, size_t id_len);
+
+struct route {
+	const char *pattern; /* "{id}" stands for one non-empty path segment */
+	unsigned method;
+	route_fn handle;
+};
+
+static void get_health(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
-	return strcmp(m->method, method) == 0;
+	(void)c, (void)id, (void)id_len;
+	respond_ok(req, 200, "status", "ok");
 }
 
-/* /v1/tenants/{id}[/reconcile]: the id (decoded, owned) and whether the suffix is there. */
-static char *tenant_path(const char *path, bool *reconcile)
+static void get_ready(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
-	const char *rest = path + strlen("/v1/tenants/");
-	const char *slash = strchr(rest, '/');
-	struct strbuf id;
+	cJSON *o = cJSON_CreateObject();
 
-	*reconcile = false;
-	if (slash) {
-		if (strcmp(slash, "/reconcile") != 0)
-			return NULL;
-		*reconcile = true;
-	}
-	strbuf_init(&id, 256);
-	if (uri_decode(&id, rest, slash ? (size_t)(slash - rest) : strlen(rest), false) < 0 || !id.len) {
-		strbuf_release(&id);
+	(void)id, (void)id_len;
+	cJSON_AddBoolToObject(o, "ready", engine_ready(c->e));
+	respond_json(req, engine_ready(c->e) ? 200 : 503, o);
+}
+
+static void get_status(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	respond_json(req, 200, control_json_status(c->e, c->info));
+}
+
+static void get_tenants(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	respond_json(req, 200, control_json_tenants(c->e));
+}
+
+/* The tenant a path names, or NULL after answering 400 (not a tenant id) or 404. */
+static const struct tenant_entry *path_tenant(struct control *c, struct http_request *req, const char *id,
+					      size_t id_len)
+{
+	const struct tenant_entry *t;
+	char *text = NULL;
+
+	if (decode(id, id_len, false, &text) < 0 || rule_tenant_id(text)) {
+		respond_error(req, 400, "not a tenant id");
+		free(text);
 		return NULL;
 	}
-	return strbuf_detach(&id, NULL);
+	t = engine_tenant(c->e, text);
+	free(text);
+	if (!t)
+		respond_error(req, 404, "no such tenant");
+	return t;
+}
+
+static void get_tenant(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	const struct tenant_entry *t = path_tenant(c, req, id, id_len);
+
+	if (t)
+		respond_json(req, 200, control_json_tenant(c->e, t));
+}
+
+static void post_tenant_reconcile(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	const struct tenant_entry *t = path_tenant(c, req, id, id_len);
+
+	if (t)
+		respond_ok(req, 202, "status", engine_reconcile_tenant(c->e, t->id) == 0 ? "queued" : "unknown");
+}
+
+static void get_resolve(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	const struct http_message *m = http_request_message(req);
+	char *tenant = NULL, *profile = NULL;
+	const char *error = NULL;
+	cJSON *o;
+	int status;
+
+	(void)id, (void)id_len;
+	if (query_param(m->query, "tenant", &tenant) < 0 || query_param(m->query, "profile", &profile) < 0)
+		respond_error(req, 400, "tenant= and profile= must be valid percent-encoded text without NUL");
+	else if (!tenant || !profile)
+		respond_error(req, 400, "both tenant= and profile= are required");
+	else if (rule_tenant_id(tenant))
+		respond_error(req, 400, "tenant= is not a tenant id");
+	else if (rule_profile_key(profile))
+		respond_error(req, 400, "profile= is not a profile key");
+	else if (!(o = control_json_resolve(c->e, tenant, profile, &status, &error)))
+		respond_error(req, status, error);
+	else
+		respond_json(req, 200, o);
+	free(tenant);
+	free(profile);
+}
+
+static void post_reconcile(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	engine_reconcile_all(c->e);
+	respond_ok(req, 202, "status", "queued");
+}
+
+static void post_resync(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	engine_resync(c->e);
+	respond_ok(req, 202, "status", "listing");
+}
+
+static void post_pause(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	engine_pause(c->e);
+	respond_ok(req, 200, "status", "paused");
+}
+
+static void post_resume(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	engine_resume(c->e);
+	respond_ok(req, 200, "status", "resumed");
+}
+
+static void post_prune_approve(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	(void)id, (void)id_len;
+	cJSON_AddNumberToObject(o, "approved", (double)engine_approve_prune(c->e));
+	respond_json(req, 200, o);
+}
+
+static void get_metrics(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	static const struct http_header headers[] = { { "Content-Type", "text/plain; version=0.0.4" } };
+	struct strbuf out;
+
+	(void)id, (void)id_len;
+	strbuf_init(&out, STRBUF_NO_CAP);
+	control_metrics(c->e, c->info, &out);
+	http_respond(req, 200, headers, 1, out.buf, out.len);
+	strbuf_release(&out);
+}
+
+/* Every path and method the socket answers (docs/control-api.md): a known path asked
+ * with another method is 405 with Allow, an unknown one 404. */
+static const struct route routes[] = {
+	{ "/v1/health", GET, get_health },	 { "/v1/ready", GET, get_ready },
+	{ "/v1/status", GET, get_status },	 { "/v1/tenants", GET, get_tenants },
+	{ "/v1/tenants/{id}", GET, get_tenant }, { "/v1/tenants/{id}/reconcile", POST, post_tenant_reconcile },
+	{ "/v1/resolve", GET, get_resolve },	 { "/v1/reconcile", POST, post_reconcile },
+	{ "/v1/resync", POST, post_resync },	 { "/v1/pause", POST, post_pause },
+	{ "/v1/resume", POST, post_resume },	 { "/v1/prune/approve", POST, post_prune_approve },
+	{ "/metrics", GET, get_metrics },
+};
+
+/* Whether path matches pattern; the {id} segment, if any, in *ret_id and *ret_len. */
+static bool path_matches(const char *pattern, const char *path, const char **ret_id, size_t *ret_len)
+{
+	const char *hole = strstr(pattern, "{id}");
+	size_t head, seg;
+
+	*ret_id = NULL;
+	*ret_len = 0;
+	if (!hole)
+		return strcmp(pattern, path) == 0;
+	head = (size_t)(hole - pattern);
+	if (strncmp(pattern, path, head) != 0)
+		return false;
+	seg = strcspn(path + head, "/");
+	if (!seg || strcmp(hole + 4, path + head + seg) != 0)
+		return false;
+	*ret_id = path + head;
+	*ret_len = seg;
+	return true;
 }
 
 static void route(struct control *c, struct http_request *req)
 {
 	const struct http_message *m = http_request_message(req);
-	const char *path = m->path;
-	bool get = method_is(m, "GET") || method_is(m, "HEAD"), post = method_is(m, "POST");
+	unsigned method = strcmp(m->method, "GET") == 0 || strcmp(m->method, "HEAD") == 0 ? GET
+			  : strcmp(m->method, "POST") == 0				  ? POST
+											  : 0;
+	unsigned allowed = 0;
 
-	if (strcmp(path, "/v1/health") == 0 && get) {
-		respond_ok(req, 200, "status", "ok");
-	} else if (strcmp(path, "/v1/ready") == 0 && get) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "ready", engine_ready(c->e));
-		respond_json(req, engine_ready(c->e) ? 200 : 503, o);
-	} else if (strcmp(path, "/v1/status") == 0 && get) {
-		respond_json(req, 200, control_json_status(c->e, c->info));
-	} else if (strcmp(path, "/v1/tenants") == 0 && get) {
-		respond_json(req, 200, control_json_tenants(c->e));
-	} else if (strncmp(path, "/v1/tenants/", 12) == 0 && (get || post)) {
-		bool reconcile;
-		char *id = tenant_path(path, &reconcile);
-		const struct tenant_entry *t = id ? engine_tenant(c->e, id) : NULL;
-		if (!id || reconcile != post)
-			respond_error(req, id ? 405 : 404, id ? "method not allowed" : "no such resource");
-		else if (!t)
-			respond_error(req, 404, "no such tenant");
-		else if (post)
-			respond_ok(req, 202, "status", engine_reconcile_tenant(c->e, id) == 0 ? "queued" : "unknown");
-		else
-			respond_json(req, 200, control_json_tenant(c->e, t));
-		free(id);
-	} else if (strcmp(path, "/v1/resolve") == 0 && get) {
-		char *tenant = query_param(m->query, "tenant"), *profile = query_param(m->query, "profile");
-		int status;
-		const char *error = NULL;
-		cJSON *o = tenant && profile ? control_json_resolve(c->e, tenant, profile, &status, &error) : NULL;
-		if (!tenant || !profile)
-			respond_error(req, 400, "both tenant= and profile= are required");
-		else if (!o)
-			respond_error(req, status, error);
-		else
-			respond_json(req, 200, o);
-		free(tenant);
-		free(profile);
-	} else if (strcmp(path, "/v1/reconcile") == 0 && post) {
-		engine_reconcile_all(c->e);
-		respond_ok(req, 202, "status", "queued");
-	} else if (strcmp(path, "/v1/resync") == 0 && post) {
-		engine_resync(c->e);
-		respond_ok(req, 202, "status", "listing");
-	} else if (strcmp(path, "/v1/pause") == 0 && post) {
-		engine_pause(c->e);
-		respond_ok(req, 200, "status", "paused");
-	} else if (strcmp(path, "/v1/resume") == 0 && post) {
-		engine_resume(c->e);
-		respond_ok(req, 200, "status", "resumed");
-	} else if (strcmp(path, "/v1/prune/approve") == 0 && post) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "approved", (double)engine_approve_prune(c->e));
-		respond_json(req, 200, o);
-	} else if (strcmp(path, "/metrics") == 0 && get) {
-		static const struct http_header headers[] = { { "Content-Type", "text/plain; version=0.0.4" } };
-		struct strbuf out;
-		strbuf_init(&out, STRBUF_NO_CAP);
-		control_metrics(c->e, c->info, &out);
-		http_respond(req, 200, headers, 1, out.buf, out.len);
-		strbuf_release(&out);
-	} else {
-		static const char *const known[] = { "/v1/health",	  "/v1/ready",	   "/v1/status", "/v1/tenants",
-						     "/v1/resolve",	  "/v1/reconcile", "/v1/pause",	 "/v1/resume",
-						     "/v1/prune/approve", "/metrics" };
-		bool exists = false;
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			exists |= strcmp(path, known[i]) == 0;
-		respond_error(req, exists ? 405 : 404, exists ? "method not allowed" : "no such resource");
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char *id;
+		size_t id_len;
+		if (!path_matches(routes[i].pattern, m->path, &id, &id_len))
+			continue;
+		if (routes[i].method == method) {
+			routes[i].handle(c, req, id, id_len);
+			return;
+		}
+		allowed |= routes[i].method;
 	}
+	if (allowed) {
+		struct http_header h[] = { { "Content-Type", "application/json" },
+					   { "Allow", allowed == GET	? "GET, HEAD"
+						      : allowed == POST ? "POST"
+									: "GET, HEAD, POST" } };
+		static const char body[] = "{\"error\":\"method not allowed\"}";
+		http_respond(req, 405, h, 2, body, sizeof(body) - 1);
+		return;
+	}
+	respond_error(req, 404, "no such resource");
 }
 
 static void on_request(struct http_request *req, void *data)
@@ -206,8 +335,100 @@ static void on_request(struct http_request *req, void *data)
 	route(data, req);
 }
 
+static void set_error(char **ret_error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void set_error(char **ret_error, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ret_error)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(ret_error, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+}
+
+/* What went wrong binding path, in words that point at the cause. */
+static void listen_error(const char *path, int r, char **ret_error)
+{
+	const char *slash = strrchr(path, '/');
+	int dir_len = !slash ? 1 : slash == path ? 1 : (int)(slash - path);
+	const char *dir = slash ? path : ".";
+
+	switch (r) {
+	case -ENAMETOOLONG:
+		set_error(ret_error, "the path is %zu bytes long; a UNIX socket path holds at most %zu", strlen(path),
+			  (size_t)HTTP_UNIX_PATH_MAX);
+		break;
+	case -ENOENT:
+		set_error(ret_error, "directory %.*s does not exist", dir_len, dir);
+		break;
+	case -ENOTDIR:
+		set_error(ret_error, "%.*s is not a directory", dir_len, dir);
+		break;
+	case -EEXIST:
+		set_error(ret_error, "a file that is not a socket is in the way; not replacing it");
+		break;
+	default:
+		set_error(ret_error, "cannot create the socket in %.*s: %s", dir_len, dir, strerror(-r));
+	}
+}
+
+static bool member_of(gid_t gid)
+{
+	int n = getgroups(0, NULL);
+	gid_t *groups;
+	bool found = getegid() == gid;
+
+	if (found || n <= 0)
+		return found;
+	groups = xcalloc((size_t)n, sizeof(*groups));
+	n = getgroups(n, groups);
+	for (int i = 0; i < n && !found; i++)
+		found = groups[i] == gid;
+	free(groups);
+	return found;
+}
+
+/* socket.group: hand the socket to group. Without privilege a process can only give
+ * its files to a group it is a member of; under systemd the unit must also allow
+ * chown (SystemCallFilter=@chown, in the shipped unit). */
+static int give_to_group(const char *path, const char *group, char **ret_error)
+{
+	struct group *g;
+	int r;
+
+	errno = 0;
+	g = getgrnam(group);
+	if (!g) {
+		r = errno ? -errno : -ENOENT;
+		if (r == -ENOENT || r == -ESRCH || r == -EBADF || r == -EPERM)
+			set_error(ret_error, "group '%s' (socket.group) does not exist", group);
+		else
+			set_error(ret_error, "looking up group '%s' (socket.group): %s", group, strerror(-r));
+		return -ENOENT;
+	}
+	if (geteuid() != 0 && !member_of(g->gr_gid)) {
+		set_error(ret_error,
+			  "the daemon (uid %u) is not a member of group '%s' (socket.group), so it cannot give the "
+			  "socket to it: add its user to the group (under systemd: SupplementaryGroups=%s)",
+			  (unsigned)geteuid(), group, group);
+		return -EPERM;
+	}
+	if (chown(path, (uid_t)-1, g->gr_gid) < 0) {
+		r = -errno;
+		set_error(ret_error, "chown to group '%s' (socket.group): %s%s", group, strerror(-r),
+			  r == -EPERM ? " (is chown forbidden by a system call filter? the unit needs "
+					"SystemCallFilter=@chown)"
+				      : "");
+		return r;
+	}
+	return 0;
+}
+
 int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *info, const char *path, unsigned mode,
-		 const char *group, struct control **ret)
+		 const char *group, struct control **ret, char **ret_error)
 {
 	struct control *c = xcalloc(1, sizeof(*c));
 	struct http_server_config cfg = {
@@ -215,7 +436,8 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 			    .max_headers = 32,
 			    .max_body_bytes = CONTROL_MAX_BODY },
 		.max_connections = CONTROL_MAX_CONNECTIONS,
-		.idle_timeout_ms = 30000,
+		.idle_timeout_ms = CONTROL_IDLE_MS,
+		.request_timeout_ms = CONTROL_REQUEST_MS,
 		.handler = on_request,
 		.data = c,
 		.errors_to_handler = true,
@@ -224,6 +446,7 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 
 	if (control_socket_live(path)) {
 		free(c);
+		set_error(ret_error, "another bedrock-tenantd answers on %s", path);
 		return -EADDRINUSE;
 	}
 	c->e = e;
@@ -231,14 +454,14 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 	r = http_server_new(loop, &cfg, &c->server);
 	if (r < 0) {
 		free(c);
+		set_error(ret_error, "%s", strerror(-r));
 		return r;
 	}
 	r = http_server_listen_unix(c->server, path, mode);
-	if (r == 0 && group) {
-		struct group *g = getgrnam(group);
-		if (!g || chown(path, (uid_t)-1, g->gr_gid) < 0)
-			r = g ? -errno : -ENOENT;
-	}
+	if (r < 0)
+		listen_error(path, r, ret_error);
+	else if (group)
+		r = give_to_group(path, group, ret_error);
 	if (r < 0) {
 		http_server_close(c->server, free, c);
 		return r;

@@ -30,9 +30,12 @@ struct control_info {
 };
 
 /* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for
- * socket problems. group may be NULL (keep the daemon's own group). */
+ * socket problems (-ENAMETOOLONG, a missing directory -ENOENT, a group that does not
+ * exist -ENOENT, or the daemon cannot give the socket to -EPERM). On failure
+ * *ret_error (when not NULL) receives a message naming the cause, owned by the
+ * caller. group may be NULL (keep the daemon's own group). */
 int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *info, const char *path, unsigned mode,
-		 const char *group, struct control **ret);
+		 const char *group, struct control **ret, char **ret_error);
 void control_close(struct control *c, void (*done)(void *data), void *data);
 
 /* control_socket_live: true when something accepts connections on path. */

@@ -408,13 +408,15 @@ static int start(struct daemon *d)
 					 .problems = problems_of,
 					 .data = d };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
-			 &d->control);
+			 &d->control, &err);
 	if (r == -EADDRINUSE) {
 		log_error("another bedrock-tenantd answers on %s; not starting", d->cfg->socket.path);
+		free(err);
 		return r;
 	}
 	if (r < 0) {
-		log_error("control socket %s: %s", d->cfg->socket.path, strerror(-r));
+		log_error("control socket %s: %s", d->cfg->socket.path, err);
+		free(err);
 		return r;
 	}
 	wc.root = d->manifests_dir;

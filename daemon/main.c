@@ -1,6 +1,8 @@
 /* bedrock-tenantd: subcommand dispatch. Each command lives in its own cmd_*.c. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "commands.h"
 
@@ -28,8 +30,19 @@ static void usage(FILE *out)
 	fprintf(out, "\n`bedrock-tenantd COMMAND --help` describes a command.\n");
 }
 
+/* What holds for every command, before anything else runs: a peer that goes away
+ * is an EPIPE from write(), never a SIGPIPE that ends the process; and the process
+ * holds AWS credentials, so it dumps no core and no other user of its uid may attach
+ * to it or read its memory. */
+static void harden_process(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
+	harden_process();
 	/* no command, or options first: the daemon itself */
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
 			 strcmp(argv[1], "--version") && strcmp(argv[1], "-V")))

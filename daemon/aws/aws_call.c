@@ -260,6 +260,9 @@ static bool emit_gone(struct aws_call *call, enum aws_event_type type)
 static void read_error(struct aws_call *call, int status, const struct http_response *resp)
 {
 	const struct aws_credentials *creds = call->creds ? creds_source_peek(call->creds) : NULL;
+	/* "" (skipped) where a secret is absent: NULL ends the list */
+	const char *secrets[] = { creds && creds->secret_access_key ? creds->secret_access_key : "",
+				  creds && creds->session_token ? creds->session_token : "", NULL };
 
 	if (status == 0) {
 		struct aws_error_answer a = {
@@ -271,6 +274,7 @@ static void read_error(struct aws_call *call, int status, const struct http_resp
 			.amz_retry_after = http_response_header(resp, "x-amz-retry-after"),
 			.body = resp->body.buf,
 			.body_len = resp->body.len,
+			.secrets = secrets,
 		};
 
 		if (!a.request_id_header)

@@ -78,13 +78,42 @@ void aws_error_sanitize_code(const char *raw, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* One line, no control characters, at most AWS_ERROR_MESSAGE_MAX bytes cut on a UTF-8
- * boundary. AWS signature errors continue after a newline with the canonical request,
- * which holds the session token: keeping the first line keeps secrets out. */
-static char *clean_message(const char *s)
+/* s with every occurrence of secret replaced by "***"; owned by the caller. */
+static char *mask(const char *s, const char *secret)
 {
 	struct strbuf sb;
+	const char *p, *hit;
+	size_t n = strlen(secret);
 
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	for (p = s; (hit = strstr(p, secret)); p = hit + n) {
+		strbuf_add(&sb, p, (size_t)(hit - p));
+		strbuf_adds(&sb, "***");
+	}
+	strbuf_adds(&sb, p);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* One line, no control characters, at most AWS_ERROR_MESSAGE_MAX bytes cut on a UTF-8
+ * boundary. AWS signature errors continue after a newline with the canonical request,
+ * which holds the session token: keeping the first line keeps secrets out. The secrets
+ * (NULL-terminated, may be NULL) are masked first, on the whole text: masking after
+ * the cut would miss a secret the cut split. */
+static char *clean_message(const char *s, const char *const *secrets)
+{
+	struct strbuf sb;
+	char *masked = NULL;
+
+	for (; secrets && *secrets; secrets++) {
+		char *next;
+		if (!**secrets || !strstr(masked ? masked : s, *secrets))
+			continue;
+		next = mask(masked ? masked : s, *secrets);
+		free(masked);
+		masked = next;
+	}
+	if (masked)
+		s = masked;
 	strbuf_init(&sb, AWS_ERROR_MESSAGE_MAX);
 	for (; s && *s && *s != '\n' && *s != '\r'; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -100,6 +129,7 @@ static char *clean_message(const char *s)
 			break;
 		}
 	}
+	free(masked);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -115,7 +145,8 @@ struct found {
 	char *request_id;
 };
 
-static void from_json(const char *body, size_t len, bool header_first_proto, struct found *f)
+static void from_json(const char *body, size_t len, bool header_first_proto, const char *const *secrets,
+		      struct found *f)
 {
 	cJSON *doc;
 	const char *code = NULL, *msg;
@@ -137,11 +168,11 @@ static void from_json(const char *body, size_t len, bool header_first_proto, str
 	if (!msg)
 		msg = aws_json_str(doc, "errorMessage");
 	if (msg && !f->message)
-		f->message = clean_message(msg);
+		f->message = clean_message(msg, secrets);
 	cJSON_Delete(doc);
 }
 
-static void from_xml(const char *body, size_t len, struct found *f)
+static void from_xml(const char *body, size_t len, const char *const *secrets, struct found *f)
 {
 	xmlDoc *doc;
 	xmlNode *root, *err = NULL;
@@ -163,7 +194,7 @@ static void from_xml(const char *body, size_t len, struct found *f)
 		free(s);
 		s = aws_xml_path_text(err, "Message");
 		if (s && !f->message)
-			f->message = clean_message(s);
+			f->message = clean_message(s, secrets);
 		free(s);
 	}
 	s = aws_xml_path_text(root, "RequestId");
@@ -172,7 +203,7 @@ static void from_xml(const char *body, size_t len, struct found *f)
 	if (!s && err)
 		s = aws_xml_path_text(err, "RequestId");
 	if (s && *s && !f->request_id)
-		f->request_id = clean_message(s);
+		f->request_id = clean_message(s, NULL);
 	free(s);
 	xmlFreeDoc(doc);
 }
@@ -209,9 +240,9 @@ void aws_error_parse(const struct aws_error_answer *a, struct aws_error *ret)
 		left--;
 	}
 	if (p && left && *p == '{')
-		from_json(p, left, header_first, &f);
+		from_json(p, left, header_first, a->secrets, &f);
 	else if (p && left && *p == '<')
-		from_xml(p, left, &f);
+		from_xml(p, left, a->secrets, &f);
 	if (!f.code[0] && a->error_type_header)
 		aws_error_sanitize_code(a->error_type_header, f.code, sizeof(f.code));
 
@@ -225,7 +256,7 @@ void aws_error_parse(const struct aws_error_answer *a, struct aws_error *ret)
 	}
 	if (a->request_id_header && *a->request_id_header) {
 		free(f.request_id);
-		f.request_id = clean_message(a->request_id_header);
+		f.request_id = clean_message(a->request_id_header, NULL);
 	}
 	set_str(&ret->request_id, f.request_id);
 	free(f.request_id);
@@ -249,7 +280,7 @@ void aws_error_set_local(struct aws_error *e, int status, const char *code, cons
 	va_end(ap);
 	set_str(&e->code, code);
 	free(e->message);
-	e->message = clean_message(msg);
+	e->message = clean_message(msg, NULL);
 	free(msg);
 	set_str(&e->request_id, "");
 	e->http_status = 0;
@@ -265,21 +296,13 @@ void aws_error_set_operation(struct aws_error *e, const char *operation)
 
 void aws_error_redact(struct aws_error *e, const char *secret)
 {
-	struct strbuf sb;
-	const char *p, *hit;
-	size_t n;
+	char *masked;
 
 	if (!secret || !*secret || !e->message || !strstr(e->message, secret))
 		return;
-	n = strlen(secret);
-	strbuf_init(&sb, STRBUF_NO_CAP);
-	for (p = e->message; (hit = strstr(p, secret)); p = hit + n) {
-		strbuf_add(&sb, p, (size_t)(hit - p));
-		strbuf_adds(&sb, "***");
-	}
-	strbuf_adds(&sb, p);
+	masked = mask(e->message, secret);
 	free(e->message);
-	e->message = strbuf_detach(&sb, NULL);
+	e->message = masked;
 }
 
 static bool has(const char *code, const char *part)

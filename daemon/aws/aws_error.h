@@ -44,6 +44,10 @@ struct aws_error_answer {
 	const char *amz_retry_after;   /* x-amz-retry-after: milliseconds */
 	const char *body;
 	size_t body_len;
+	/* credentials to mask as "***" in the message, before it is cut to length: a
+	 * secret that straddles the cut would otherwise survive in part. NULL or a
+	 * NULL-terminated list; NULL and empty entries are skipped. */
+	const char *const *secrets;
 };
 
 void aws_error_init(struct aws_error *e);
@@ -52,7 +56,8 @@ void aws_error_release(struct aws_error *e);
 void aws_error_copy(struct aws_error *dst, const struct aws_error *src);
 
 /* aws_error_parse: fills *ret (which must be initialised; previous content is
- * released) from an answer with a non-2xx status, including ret->status. */
+ * released) from an answer with a non-2xx status, including ret->status. The message
+ * has a->secrets masked, then is cut to AWS_ERROR_MESSAGE_MAX. */
 void aws_error_parse(const struct aws_error_answer *a, struct aws_error *ret);
 /* aws_error_set_local: an error that did not come from an AWS answer (transport
  * failure, unreadable answer, missing credentials). status is a -errno; the class
@@ -60,7 +65,9 @@ void aws_error_parse(const struct aws_error_answer *a, struct aws_error *ret);
 void aws_error_set_local(struct aws_error *e, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void aws_error_set_operation(struct aws_error *e, const char *operation);
-/* aws_error_redact: replaces every occurrence of secret in the message by "***". */
+/* aws_error_redact: replaces every occurrence of secret in the message by "***". A
+ * message already cut to length may hold part of a secret: an AWS answer's secrets
+ * go to aws_error_parse() in struct aws_error_answer instead. */
 void aws_error_redact(struct aws_error *e, const char *secret);
 
 /* aws_error_sanitize_code: "aws.protocoltests#FooError:http://..." -> "FooError",

@@ -27,6 +27,7 @@ struct http_listener {
 	union stream_handle h;
 	struct http_server *srv;
 	char *unix_path;
+	bool waiting; /* a connection waits in libuv for a free slot (not accepted) */
 	struct http_listener *next;
 };
 
@@ -41,7 +42,7 @@ enum conn_state {
 
 struct http_conn {
 	union stream_handle h;
-	uv_timer_t timer; /* idle timeout, then linger timeout */
+	uv_timer_t timer; /* idle timeout, request deadline, write or linger timeout */
 	uv_write_t wreq;
 	uv_write_t continue_req;
 	uv_shutdown_t shutdown_req;
@@ -52,6 +53,7 @@ struct http_conn {
 	struct strbuf out;	  /* the answer being written */
 	enum conn_state state;
 	bool is_tcp, local, close_after_write;
+	bool in_request; /* bytes of a request arrived: its deadline runs */
 	int open_handles;
 	struct http_conn *prev, *next;
 	char rbuf[READ_BUF_SIZE];
@@ -82,6 +84,7 @@ static void conn_close(struct http_conn *c, bool reset);
 static void conn_process(struct http_conn *c, const char *data, size_t len);
 static void start_reading(struct http_conn *c);
 static void on_timer(uv_timer_t *t);
+static void accept_waiting(struct http_server *s);
 
 static void set_state(struct http_conn *c, enum conn_state s)
 {
@@ -101,6 +104,8 @@ int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struc
 		s->cfg.max_connections = 1024;
 	if (!s->cfg.idle_timeout_ms)
 		s->cfg.idle_timeout_ms = 60000;
+	if (!s->cfg.request_timeout_ms)
+		s->cfg.request_timeout_ms = 10000;
 	*ret = s;
 	return 0;
 }
@@ -184,15 +189,18 @@ static void on_write(uv_write_t *w, int status)
 			start_reading(c);
 		return;
 	}
-	strbuf_reset(&c->out);
+	/* an idle kept-alive connection holds no answer buffer */
+	strbuf_release(&c->out);
+	strbuf_init(&c->out, STRBUF_NO_CAP);
 	set_state(c, CONN_READING);
+	start_reading(c);
+	/* a pipelined request that came with the previous one: dispatched now, or its
+	 * deadline starts (reading stops again while a request is with the handler) */
 	leftover = c->pending;
 	strbuf_init(&c->pending, STRBUF_NO_CAP);
-	if (leftover.len)
+	if (leftover.len && c->state == CONN_READING)
 		conn_process(c, leftover.buf, leftover.len);
 	strbuf_release(&leftover);
-	if (c->state == CONN_READING)
-		start_reading(c);
 }
 
 int http_respond(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
@@ -261,6 +269,7 @@ static void on_handle_closed(uv_handle_t *h)
 	strbuf_release(&c->out);
 	free(c);
 	s->n_conns--;
+	accept_waiting(s);
 	maybe_finished(s);
 }
 
@@ -287,9 +296,17 @@ static void conn_close(struct http_conn *c, bool reset)
 	uv_close(&c->h.handle, on_handle_closed);
 }
 
+static void reject(struct http_conn *c, int status, const char *reason);
+
 static void on_timer(uv_timer_t *t)
 {
-	conn_close(t->data, false);
+	struct http_conn *c = t->data;
+
+	if (c->state == CONN_READING && c->in_request) {
+		reject(c, 408, "the request did not arrive in time");
+		return;
+	}
+	conn_close(c, false);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -310,15 +327,18 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	}
 	if (c->state == CONN_LINGER || nread == 0)
 		return;
-	uv_timer_again(&c->timer);
 	conn_process(c, buf->base, (size_t)nread);
 }
 
+/* Reading starts in CONN_READING between requests (the idle timeout runs until the
+ * first byte of the next request) and in CONN_LINGER (a short drain). Arriving bytes
+ * never extend either timer. */
 static void start_reading(struct http_conn *c)
 {
 	uint64_t ms = c->state == CONN_LINGER ? LINGER_MS : c->srv->cfg.idle_timeout_ms;
 
-	uv_timer_start(&c->timer, on_timer, ms, ms);
+	c->in_request = false;
+	uv_timer_start(&c->timer, on_timer, ms, 0);
 	if (uv_read_start(&c->h.stream, on_alloc, on_read) < 0)
 		conn_close(c, false);
 }
@@ -332,6 +352,7 @@ static void dispatch(struct http_conn *c, struct http_message *msg, int error)
 	req->error = error;
 	req->local = c->local;
 	c->req = req;
+	c->in_request = false;
 	set_state(c, CONN_HANDLING);
 	uv_read_stop(&c->h.stream);
 	uv_timer_stop(&c->timer);
@@ -346,6 +367,7 @@ static void reject(struct http_conn *c, int status, const char *reason)
 	char body[128];
 	int n = snprintf(body, sizeof(body), "%s\n", reason);
 
+	c->in_request = false;
 	req->conn = c;
 	req->msg = xcalloc(1, sizeof(*req->msg));
 	req->msg->method = "GET";
@@ -365,6 +387,11 @@ static void send_continue(struct http_conn *c)
 
 static void conn_process(struct http_conn *c, const char *data, size_t len)
 {
+	if (c->state == CONN_READING && len && !c->in_request) {
+		/* the first byte of a request: the whole request must follow in time */
+		c->in_request = true;
+		uv_timer_start(&c->timer, on_timer, c->srv->cfg.request_timeout_ms, 0);
+	}
 	while (c->state == CONN_READING) {
 		size_t used = 0;
 		enum http_parse_result r = http_parser_feed(&c->parser, data, len, &used);
@@ -415,17 +442,14 @@ static bool peer_is_loopback(uv_tcp_t *tcp)
 	return false;
 }
 
-static void on_connection(uv_stream_t *server, int status)
+/* Takes the connection libuv holds for l into a new struct http_conn. */
+static void conn_accept(struct http_listener *l)
 {
-	struct http_listener *l = server->data;
 	struct http_server *s = l->srv;
-	struct http_conn *c;
+	struct http_conn *c = xcalloc(1, sizeof(*c));
 
-	if (status < 0 || s->closing)
-		return;
-	c = xcalloc(1, sizeof(*c));
 	c->srv = s;
-	c->is_tcp = server->type == UV_TCP;
+	c->is_tcp = l->h.handle.type == UV_TCP;
 	if (c->is_tcp)
 		uv_tcp_init(s->loop, &c->h.tcp);
 	else
@@ -444,7 +468,7 @@ static void on_connection(uv_stream_t *server, int status)
 	s->conns = c;
 	s->n_conns++;
 	set_state(c, CONN_READING);
-	if (uv_accept(server, &c->h.stream) < 0 || s->n_conns > s->cfg.max_connections) {
+	if (uv_accept(&l->h.stream, &c->h.stream) < 0) {
 		conn_close(c, false);
 		return;
 	}
@@ -455,6 +479,34 @@ static void on_connection(uv_stream_t *server, int status)
 		c->local = true;
 	}
 	start_reading(c);
+}
+
+/* At the connection cap a new connection is not accepted: libuv keeps it and stops
+ * watching the listener until it is taken, so the kernel's listen backlog holds the
+ * rest and no memory or loop time goes to connections beyond the cap. A slot that
+ * frees (accept_waiting) takes the connection that waited. */
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct http_listener *l = server->data;
+	struct http_server *s = l->srv;
+
+	if (status < 0 || s->closing)
+		return;
+	if (s->n_conns >= s->cfg.max_connections) {
+		l->waiting = true;
+		return;
+	}
+	conn_accept(l);
+}
+
+static void accept_waiting(struct http_server *s)
+{
+	for (struct http_listener *l = s->listeners; l && !s->closing; l = l->next) {
+		if (!l->waiting || s->n_conns >= s->cfg.max_connections)
+			continue;
+		l->waiting = false;
+		conn_accept(l);
+	}
 }
 
 /* ---- listeners ---- */
@@ -521,12 +573,38 @@ int http_server_listen_tcp(struct http_server *s, const char *host, int port, in
 	return 0;
 }
 
+/* The directory path names a socket in must exist: libuv reports a missing one as
+ * EACCES (for Windows' sake), which would send an operator looking at permissions. */
+static int check_socket_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	struct stat st;
+	int r = 0;
+
+	if (!slash)
+		return 0; /* the working directory */
+	dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (stat(dir, &st) < 0)
+		r = -errno;
+	else if (!S_ISDIR(st.st_mode))
+		r = -ENOTDIR;
+	free(dir);
+	return r;
+}
+
 int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode)
 {
 	struct http_listener *l;
 	struct stat st;
 	int r;
 
+	/* libuv would bind a silently shortened path */
+	if (strlen(path) > HTTP_UNIX_PATH_MAX)
+		return -ENAMETOOLONG;
+	r = check_socket_dir(path);
+	if (r < 0)
+		return r;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
 			return -EEXIST;

@@ -4,7 +4,17 @@
  * sockets), its connections and, per request, one struct http_request handed to the
  * handler. Connections keep alive; a connection handles one request at a time (a
  * pipelined request waits until the previous answer is written). Every limit is
- * enforced here: head size (431), body size (413), connection count, idle time.
+ * enforced here: head size (431), body size (413), connection count, idle time, and
+ * the time a request takes to arrive (408).
+ *
+ * Bounds: a connection holds at most one request (head and body within the limits),
+ * one answer and a 16 KiB read buffer. At max_connections no further connection is
+ * accepted: it waits in the kernel's listen backlog (costing the server nothing)
+ * until a connection closes. Timers never restart on arriving bytes: a connection
+ * with no request under way closes after idle_timeout_ms; once the first byte of a
+ * request arrives, the whole request (head and body) must be in within
+ * request_timeout_ms, or the answer is 408 and the connection closes; a peer that
+ * does not read its answer is dropped after idle_timeout_ms.
  *
  * Request handles: the handler receives each request and must, now or later, call
  * exactly one of http_respond() or http_abort(); that call releases the handle. The
@@ -17,9 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/un.h>
 #include <uv.h>
 
 #include "http_parser.h"
+
+/* The longest path a UNIX-domain socket address holds (107 bytes on Linux). */
+#define HTTP_UNIX_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1)
 
 struct http_server;
 struct http_request;
@@ -29,9 +43,10 @@ struct http_request;
 typedef void (*http_handler_fn)(struct http_request *req, void *data);
 
 struct http_server_config {
-	struct http_limits limits; /* zero fields: http_limits_default() */
-	size_t max_connections;	   /* default 1024; further accepts are closed at once */
-	uint64_t idle_timeout_ms;  /* default 60000: close a connection silent this long */
+	struct http_limits limits;   /* zero fields: http_limits_default() */
+	size_t max_connections;	     /* default 1024; further connections wait to be accepted */
+	uint64_t idle_timeout_ms;    /* default 60000: close a connection idle this long */
+	uint64_t request_timeout_ms; /* default 10000: a started request must be in by then */
 	http_handler_fn handler;
 	void *data;		/* passed to handler */
 	bool errors_to_handler; /* pass body-limit errors (413) to the handler */
@@ -45,7 +60,9 @@ int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struc
 int http_server_listen_tcp(struct http_server *s, const char *host, int port, int *ret_port);
 /* http_server_listen_unix: binds path (a stale socket file there is replaced; any
  * other file is an error, -EEXIST), then chmods it to mode before listening. The
- * file is removed again by http_server_close(). */
+ * file is removed again by http_server_close(). -ENAMETOOLONG when path is longer
+ * than HTTP_UNIX_PATH_MAX bytes; -ENOENT or -ENOTDIR when its directory is missing
+ * or is not one. */
 int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode);
 
 /* http_server_close: stops listening and closes every connection; a connection whose

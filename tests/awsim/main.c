@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,8 @@ int main(int argc, char **argv)
 	char *err = NULL;
 	int port = 0, r, status = 1;
 
+	/* a client that goes away is an EPIPE on write, not a SIGPIPE that ends awsim */
+	signal(SIGPIPE, SIG_IGN);
 	cli.cfg.listen_host = xstrdup("127.0.0.1");
 	cli.cfg.account = AWSIM_DEFAULT_ACCOUNT;
 	cli.cfg.temp_ttl_s = 3600;

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "aws_error.h"
+#include "strbuf.h"
 
 static void parse(enum aws_protocol proto, int status, const char *header, const char *body, struct aws_error *e)
 {
@@ -232,6 +233,51 @@ static void test_message_hygiene(void **state)
 	aws_error_release(&e);
 }
 
+/* A session token that straddles the point where the message is cut: masked first,
+ * so not one fragment of it survives the cut (JSON and XML answers alike). */
+static void test_secret_past_the_cut(void **state)
+{
+	static const char *const open[] = { "{\"message\":\"",
+					    "<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>" };
+	static const char *const close[] = { " tail\"}", " tail</Message></Error></ErrorResponse>" };
+	char token[701];
+	const char *secrets[] = { "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", token, NULL };
+	struct aws_error e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(token) - 1; i++)
+		token[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"[(i * 7 + i / 38) % 38];
+	token[sizeof(token) - 1] = '\0';
+	for (size_t f = 0; f < 2; f++) {
+		struct strbuf body;
+		struct aws_error_answer a = { .protocol = f ? AWS_PROTO_QUERY : AWS_PROTO_REST_JSON,
+					      .http_status = 403,
+					      .secrets = secrets };
+		/* 420 bytes of text, then the token: a cut at 512 would keep 92 bytes of it */
+		strbuf_init(&body, STRBUF_NO_CAP);
+		strbuf_adds(&body, open[f]);
+		for (int i = 0; i < 420; i++)
+			strbuf_addch(&body, '.');
+		strbuf_adds(&body, token);
+		strbuf_adds(&body, close[f]);
+		a.body = body.buf;
+		a.body_len = body.len;
+		aws_error_init(&e);
+		aws_error_parse(&a, &e);
+		aws_error_redact(&e, token); /* as the AWS client does after parsing */
+		assert_true(strlen(e.message) <= AWS_ERROR_MESSAGE_MAX);
+		assert_non_null(strstr(e.message, "...***"));
+		for (size_t i = 0; i + 6 <= strlen(token); i++) {
+			char frag[7];
+			memcpy(frag, token + i, 6);
+			frag[6] = '\0';
+			assert_null(strstr(e.message, frag));
+		}
+		aws_error_release(&e);
+		strbuf_release(&body);
+	}
+}
+
 static void test_sanitize(void **state)
 {
 	char out[64];
@@ -295,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_bodies_follow_status),
 		cmocka_unit_test(test_headers_request_id_and_retry_after),
 		cmocka_unit_test(test_message_hygiene),
+		cmocka_unit_test(test_secret_past_the_cut),
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_local_errors),
 		cmocka_unit_test(test_errno_mapping),

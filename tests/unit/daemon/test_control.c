@@ -49,6 +49,33 @@ struct env {
 
 static const struct control_info info = { .version = "test", .manifests = "/srv/manifests", .mode = "enforce" };
 
+/* A request sent as it is (method NULL, path the whole request); the whole answer,
+ * head included, in body. */
+static void raw_request(const char *socket_path, struct exchange *x)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct strbuf in;
+	char buf[4096];
+	ssize_t n;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", socket_path);
+	x->status = -1;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, x->path, strlen(x->path)) != (ssize_t)strlen(x->path)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	strbuf_init(&in, STRBUF_NO_CAP);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		strbuf_add(&in, buf, (size_t)n);
+	close(fd);
+	if (in.len > 12 && strncmp(in.buf, "HTTP/1.1 ", 9) == 0)
+		x->status = strtol(in.buf + 9, NULL, 10);
+	x->body = strbuf_detach(&in, NULL);
+}
+
 static void client_thread(void *arg)
 {
 	struct env *env = arg;
@@ -56,6 +83,10 @@ static void client_thread(void *arg)
 	for (size_t i = 0; i < env->n_x; i++) {
 		struct ctl_answer a = { 0 };
 		char err[256];
+		if (!env->x[i].method) {
+			raw_request(env->socket, &env->x[i]);
+			continue;
+		}
 		if (ctl_request(env->socket, env->x[i].method, env->x[i].path, &a, err, sizeof(err)) == 0) {
 			env->x[i].status = a.status;
 			env->x[i].body = a.body;
@@ -128,7 +159,7 @@ static void setup_env(struct env *env)
 	free(db);
 	assert_int_equal(engine_new(&env->loop, &set, &fake_cloud_ops, &env->cloud, env->store, &env->e), 0);
 	assert_int_equal(engine_start(env->e), 0);
-	assert_int_equal(control_open(&env->loop, env->e, &info, env->socket, 0660, NULL, &env->control), 0);
+	assert_int_equal(control_open(&env->loop, env->e, &info, env->socket, 0660, NULL, &env->control, NULL), 0);
 }
 
 static void closed(void *data)
@@ -255,7 +286,7 @@ static void test_second_daemon_refused_stale_socket_replaced(void **state)
 	setup_env(&env);
 	put_tenant(&env);
 	/* a live socket: refused */
-	assert_int_equal(control_open(&env.loop, env.e, &info, env.socket, 0660, NULL, &other), -EADDRINUSE);
+	assert_int_equal(control_open(&env.loop, env.e, &info, env.socket, 0660, NULL, &other, NULL), -EADDRINUSE);
 	assert_true(control_socket_live(env.socket));
 
 	/* a stale socket file (its daemon died): replaced */
@@ -265,11 +296,96 @@ static void test_second_daemon_refused_stale_socket_replaced(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	close(fd); /* bound, never listening: nobody answers */
 	assert_false(control_socket_live(stale));
-	assert_int_equal(control_open(&env.loop, env.e, &info, stale, 0660, NULL, &other), 0);
+	assert_int_equal(control_open(&env.loop, env.e, &info, stale, 0660, NULL, &other, NULL), 0);
 	assert_true(control_socket_live(stale));
 	control_close(other, NULL, NULL);
 	free(stale);
 	(void)e2;
+	teardown_env(&env);
+}
+
+/* One route table: a known path asked with another method is 405 with Allow; ids are
+ * decoded and checked, so an escaped NUL cannot cut one short into another tenant's. */
+static void test_routes_and_ids(void **state)
+{
+	struct env env;
+	struct exchange x[] = {
+		{ NULL, "GET /v1/resync HTTP/1.1\r\nConnection: close\r\n\r\n", 0, NULL },
+		{ NULL, "DELETE /v1/tenants/acme HTTP/1.1\r\nConnection: close\r\n\r\n", 0, NULL },
+		{ NULL, "GET /v1/tenants/acme/reconcile HTTP/1.1\r\nConnection: close\r\n\r\n", 0, NULL },
+		{ NULL, "HEAD /v1/status HTTP/1.1\r\nConnection: close\r\n\r\n", 0, NULL },
+		{ "GET", "/v1/tenants/acme%00evil", 0, NULL },
+		{ "GET", "/v1/tenants/acme%00", 0, NULL },
+		{ "GET", "/v1/resolve?tenant=acme%00x&profile=chat", 0, NULL },
+		{ "GET", "/v1/resolve?tenant=acme&profile=chat%00x", 0, NULL },
+		{ "GET", "/v1/tenants/ACME", 0, NULL },
+		{ "GET", "/v1/tenants/a%2Fb", 0, NULL },
+		{ "GET", "/v1/resolve?tenant=acme%2", 0, NULL },
+		{ "POST", "/v1/tenants/acme%00/reconcile", 0, NULL },
+		{ "GET", "/v1/tenants/acme/other", 0, NULL },
+		{ "GET", "/v1/tenants/", 0, NULL },
+		{ "GET", "/v1/tenants/acme", 0, NULL },
+		{ "GET", "/v1/tenants/ac%6De", 0, NULL },
+		{ "POST", "/v1/resync", 0, NULL },
+	};
+	static const long want[] = {
+		405, 405, 405, 200, 400, 400, 400, 400, 400, 400, 400, 400, 404, 404, 200, 200, 202
+	};
+	int bad = 0;
+
+	(void)state;
+	setup_env(&env);
+	put_tenant(&env);
+	while (!settled(&env))
+		uv_run(&env.loop, UV_RUN_ONCE);
+	exchange(&env, x, sizeof(x) / sizeof(x[0]));
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		if (x[i].status == want[i])
+			continue;
+		print_message("%s %.*s: %ld, want %ld\n", x[i].method ? x[i].method : "raw",
+			      (int)strcspn(x[i].path, "\r"), x[i].path, x[i].status, want[i]);
+		bad++;
+	}
+	assert_int_equal(bad, 0);
+	assert_non_null(strstr(x[0].body, "\r\nAllow: POST\r\n"));
+	assert_non_null(strstr(x[1].body, "\r\nAllow: GET, HEAD\r\n"));
+	assert_non_null(strstr(x[2].body, "\r\nAllow: POST\r\n"));
+	assert_non_null(strstr(x[3].body, "\r\n\r\n"));
+	assert_string_equal(strstr(x[3].body, "\r\n\r\n"), "\r\n\r\n"); /* HEAD: no body */
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		free(x[i].body);
+	teardown_env(&env);
+}
+
+/* Start-up errors name their cause: a missing directory, a path too long for a
+ * socket address, a group that does not exist. */
+static void test_socket_errors(void **state)
+{
+	struct env env;
+	struct control *other = NULL;
+	char *path, *err = NULL;
+	char longpath[200];
+
+	(void)state;
+	setup_env(&env);
+	path = xasprintf("%s/missing/control.sock", env.dir);
+	assert_int_equal(control_open(&env.loop, env.e, &info, path, 0660, NULL, &other, &err), -ENOENT);
+	assert_non_null(strstr(err, "/missing does not exist"));
+	free(err);
+	free(path);
+
+	snprintf(longpath, sizeof(longpath), "%s/%0*d.sock", env.dir, 120, 0);
+	assert_int_equal(control_open(&env.loop, env.e, &info, longpath, 0660, NULL, &other, &err), -ENAMETOOLONG);
+	assert_non_null(strstr(err, "a UNIX socket path holds at most 107"));
+	free(err);
+	assert_int_equal(access(longpath, F_OK), -1);
+
+	path = xasprintf("%s/other.sock", env.dir);
+	assert_int_equal(control_open(&env.loop, env.e, &info, path, 0660, "btd-no-such-group", &other, &err), -ENOENT);
+	assert_string_equal(err, "group 'btd-no-such-group' (socket.group) does not exist");
+	free(err);
+	assert_int_equal(access(path, F_OK), -1); /* not left behind */
+	free(path);
 	teardown_env(&env);
 }
 
@@ -278,6 +394,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api),
 		cmocka_unit_test(test_second_daemon_refused_stale_socket_replaced),
+		cmocka_unit_test(test_routes_and_ids),
+		cmocka_unit_test(test_socket_errors),
 	};
 
 	log_setup(LOG_LVL_ERROR, true);

@@ -335,7 +335,7 @@ static void test_max_connections_and_idle_timeout(void **state)
 	setup_server(&f, &cfg);
 	client_tcp(&f.loop, &a, f.port);
 	client_tcp(&f.loop, &b, f.port);
-	/* one of them is turned away at once, the other closed when idle */
+	/* one waits until the other is closed when idle, then is closed when idle too */
 	run_until(&f.loop, got_eof, &a);
 	run_until(&f.loop, got_eof, &b);
 	assert_int_equal(a.in.len + b.in.len, 0);
@@ -345,6 +345,112 @@ static void test_max_connections_and_idle_timeout(void **state)
 	run_until(&f.loop, is_closed, &b);
 	strbuf_release(&a.in);
 	strbuf_release(&b.in);
+	teardown_server(&f);
+}
+
+/* A connection beyond the cap is not accepted and then closed: it waits (costing the
+ * server nothing) and is served once a slot frees. */
+static void test_excess_connections_wait(void **state)
+{
+	struct http_server_config cfg = { .max_connections = 1 };
+	struct fixture f;
+	struct client a, b;
+	struct wait_for wa = { &a, 1 }, wb = { &b, 1 };
+
+	(void)state;
+	setup_server(&f, &cfg);
+	client_tcp(&f.loop, &a, f.port);
+	client_send(&a, "GET /first HTTP/1.1\r\n\r\n");
+	run_until(&f.loop, got_responses, &wa);
+	client_tcp(&f.loop, &b, f.port);
+	client_send(&b, "GET /second HTTP/1.1\r\n\r\n");
+	for (int i = 0; i < 200; i++)
+		uv_run(&f.loop, UV_RUN_NOWAIT);
+	assert_false(b.eof); /* not turned away */
+	assert_int_equal(b.in.len, 0);
+	assert_int_equal(f.seen, 1);
+	assert_int_equal(http_server_connections(f.srv), 1);
+	client_close(&a); /* frees the slot */
+	run_until(&f.loop, got_responses, &wb);
+	assert_non_null(strstr(b.in.buf, "GET /second 0"));
+	assert_false(b.eof);
+	client_close(&b);
+	run_until(&f.loop, is_closed, &a);
+	run_until(&f.loop, is_closed, &b);
+	strbuf_release(&a.in);
+	strbuf_release(&b.in);
+	teardown_server(&f);
+}
+
+/* A client sending a request head one byte at a time. */
+struct trickler {
+	struct client c;
+	uv_timer_t timer;
+	uv_write_t w[4096];
+	size_t sent;
+};
+
+static void trickle(uv_timer_t *t)
+{
+	static char head[] = "GET /slow HTTP/1.1\r\nX-Slow: ";
+	static char pad[] = "a";
+	struct trickler *k = t->data;
+	uv_buf_t buf;
+
+	if (k->c.eof || k->sent == sizeof(k->w) / sizeof(k->w[0])) {
+		uv_timer_stop(t);
+		return;
+	}
+	buf = uv_buf_init(k->sent < sizeof(head) - 1 ? head + k->sent : pad, 1);
+	if (uv_write(&k->w[k->sent], &k->c.h.stream, &buf, 1, NULL) == 0)
+		k->sent++;
+}
+
+static bool trickle_over(void *arg)
+{
+	struct trickler *k = arg;
+
+	return k->c.eof || k->sent == sizeof(k->w) / sizeof(k->w[0]);
+}
+
+/* Bytes arriving do not extend the time a request may take: a head sent one byte at
+ * a time is cut at the request deadline (408), however long the idle timeout, and a
+ * connection that never sends anything is closed when idle. */
+static void test_request_deadline(void **state)
+{
+	struct http_server_config cfg = { .idle_timeout_ms = 60000, .request_timeout_ms = 40 };
+	struct fixture f;
+	struct trickler *k = xcalloc(1, sizeof(*k));
+	struct client c;
+
+	(void)state;
+	setup_server(&f, &cfg);
+	client_tcp(&f.loop, &k->c, f.port);
+	uv_timer_init(&f.loop, &k->timer);
+	k->timer.data = k;
+	uv_timer_start(&k->timer, trickle, 2, 2);
+	run_until(&f.loop, trickle_over, k);
+	/* with a margin of a hundred deadlines, however slow the machine */
+	assert_true(k->c.eof);
+	assert_true(k->sent < sizeof(k->w) / sizeof(k->w[0]));
+	assert_non_null(strstr(k->c.in.buf, "HTTP/1.1 408 Request Timeout\r\n"));
+	assert_int_equal(f.seen, 0);
+	uv_close((uv_handle_t *)&k->timer, NULL);
+	client_close(&k->c);
+	run_until(&f.loop, is_closed, &k->c);
+	strbuf_release(&k->c.in);
+	free(k);
+	teardown_server(&f);
+
+	cfg.idle_timeout_ms = 40;
+	cfg.request_timeout_ms = 60000;
+	setup_server(&f, &cfg);
+	client_tcp(&f.loop, &c, f.port);
+	run_until(&f.loop, got_eof, &c);
+	assert_int_equal(c.in.len, 0);
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
 	teardown_server(&f);
 }
 
@@ -428,6 +534,8 @@ int main(void)
 		cmocka_unit_test(test_abort_resets),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_max_connections_and_idle_timeout),
+		cmocka_unit_test(test_excess_connections_wait),
+		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_close_with_a_request_held),
 		cmocka_unit_test(test_unix_socket),
 	};
