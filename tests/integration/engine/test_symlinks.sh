@@ -31,7 +31,7 @@ no_secret "at start"
 rc=0
 ctl status >/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "ctl status exits $rc with manifest problems, want 1"
-curl -s --unix-socket "$WORK/control.sock" http://localhost/metrics | grep -qx "bedrock_tenantd_manifest_problems 2" ||
+curl -s --unix-socket "$WORK/control.sock" http://localhost/metrics | grep -x "bedrock_tenantd_manifest_problems 2" >/dev/null ||
 	fail "the metric does not count the problems: $(curl -s --unix-socket "$WORK/control.sock" http://localhost/metrics | grep manifest)"
 
 # a link that appears later (read file by file) and a stray YAML file inside the root
