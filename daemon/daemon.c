@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,21 @@ static void on_signal(uv_signal_t *s, int signum)
 
 /* ---- start ---- */
 
+/* The signals are caught before anything else is set up, so that a SIGHUP sent as
+ * soon as the control socket answers (or while the store opens) is a reload, not a
+ * death; they are dispatched only once the loop runs, when start() is complete. A
+ * SIGHUP before this point is ignored: the configuration is read after it anyway. */
+static void catch_signals(struct daemon *d)
+{
+	uv_signal_init(&d->loop, &d->sig_term);
+	uv_signal_init(&d->loop, &d->sig_int);
+	uv_signal_init(&d->loop, &d->sig_hup);
+	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
+	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&d->sig_int, on_signal, SIGINT);
+	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+}
+
 static int load_config(struct daemon *d)
 {
 	struct diag_list diags;
@@ -429,13 +445,6 @@ static int start(struct daemon *d)
 		log_error("watching %s: %s", d->cfg->manifests, strerror(-r));
 		return r;
 	}
-	uv_signal_init(&d->loop, &d->sig_term);
-	uv_signal_init(&d->loop, &d->sig_int);
-	uv_signal_init(&d->loop, &d->sig_hup);
-	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
-	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
-	uv_signal_start(&d->sig_int, on_signal, SIGINT);
-	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
 	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .message_id = MSGID_STARTED },
 		"bedrock-tenantd %s started: instance %s, manifests %s, socket %s, mode %s", BTD_VERSION,
 		d->cfg->instance, d->cfg->manifests, d->cfg->socket.path, cfg_mode_name(d->cfg->mode));
@@ -455,6 +464,7 @@ int daemon_run(const struct daemon_options *opts)
 	int r;
 
 	d.opts = opts;
+	signal(SIGHUP, SIG_IGN);
 	d.config_path = opts->config_path ? opts->config_path : DAEMON_CONFIG_PATH;
 	if (load_config(&d) < 0) {
 		daemon_config_free(d.cfg);
@@ -462,6 +472,7 @@ int daemon_run(const struct daemon_options *opts)
 	}
 	apply_log_level(&d);
 	uv_loop_init(&d.loop);
+	catch_signals(&d);
 	notifier_init(&d.loop, &d.notifier);
 	desired_store_init(&d.desired);
 	manifest_cache_init(&d.cache);
