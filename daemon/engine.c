@@ -124,38 +124,55 @@ static double random01(void)
 	return (double)random() / ((double)RAND_MAX + 1.0);
 }
 
-static void pump(struct engine *e)
+/* One turn of the pump is bounded, so that the loop polls for I/O (the control
+ * socket, AWS answers) between batches: at most max_starts_per_turn reconciles start,
+ * and no new one once PUMP_TURN_NS have gone by (a start can be costly: a create
+ * intent waits for the disk). A reconcile that ends at once (nothing to do) counts
+ * too; keys popped only to be put back (a place not listed yet) are cheap and counted
+ * apart. */
+#define PUMP_TURN_NS   (2 * 1000 * 1000)
+#define PUMP_TURN_POPS 256
+
+static void on_pump(uv_timer_t *timer)
 {
+	struct engine *e = timer->data;
+	uint64_t t0 = uv_hrtime(), first = e->n_reconciles, delay;
+	unsigned popped = 0;
 	const char *key;
 
 	e->pump_scheduled = false;
-	while (!e->closing && e->reconciles_in_flight < e->set.max_tenants_in_flight &&
+	e->pumping = true;
+	while (!e->closing && e->n_reconciles - first < e->set.max_starts_per_turn && popped < PUMP_TURN_POPS &&
+	       e->reconciles_in_flight < e->set.max_tenants_in_flight &&
+	       (e->n_reconciles == first || uv_hrtime() - t0 < PUMP_TURN_NS) &&
 	       (key = workqueue_pop(&e->queue, uv_now(e->loop)))) {
 		struct tenant_entry *t = engine_entry(e, key);
+		popped++;
 		if (!t) {
 			workqueue_done(&e->queue, key, WQ_OK, uv_now(e->loop), 0);
 			continue;
 		}
 		reconcile_start(e, t);
 	}
-}
-
-static void on_pump(uv_timer_t *timer)
-{
-	struct engine *e = timer->data;
-
-	pump(e);
-	if (!e->closing) {
-		uint64_t wake = workqueue_next_wake(&e->queue), now = uv_now(e->loop);
-		if (wake && !e->pump_scheduled)
-			uv_timer_start(&e->pump, on_pump, wake > now ? wake - now : 0, 0);
+	e->pumping = false;
+	if (e->closing)
+		return;
+	/* Never 0 ms from here: work left over waits for the next turn (1 ms), and with
+	 * every slot taken nothing is armed, since the end of a reconcile pumps again. */
+	delay = workqueue_pump_delay(&e->queue, uv_now(e->loop),
+				     e->set.max_tenants_in_flight - e->reconciles_in_flight);
+	if (delay) {
+		e->pump_scheduled = delay == 1;
+		uv_timer_start(&e->pump, on_pump, delay, 0);
 	}
 }
 
-/* Run the pump from the loop (never recursively from a reconcile's end). */
+/* Run the pump from the loop: never recursively from a reconcile's end, and never
+ * re-armed at 0 ms from inside the pump itself (which decides its own next run when
+ * it is done). */
 void engine_schedule_pump(struct engine *e)
 {
-	if (e->closing || e->pump_scheduled)
+	if (e->closing || e->pumping || e->pump_scheduled)
 		return;
 	e->pump_scheduled = true;
 	uv_timer_start(&e->pump, on_pump, 0, 0);
@@ -205,6 +222,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
 	if (!e->set.max_tenants_in_flight)
 		e->set.max_tenants_in_flight = 32;
+	if (!e->set.max_starts_per_turn)
+		e->set.max_starts_per_turn = 16;
 	if (!e->set.max_rounds)
 		e->set.max_rounds = 8;
 	if (!e->set.journal_ms)
@@ -243,7 +262,8 @@ static void on_resync(uv_timer_t *timer)
 	uint64_t next = base - base / 10 + (uint64_t)(random01() * (double)(base / 5 + 1));
 
 	engine_resync(e);
-	uv_timer_start(&e->resync, on_resync, next, 0);
+	if (next) /* a reload to no interval stops it; never re-armed at 0 ms from here */
+		uv_timer_start(&e->resync, on_resync, next, 0);
 }
 
 int engine_start(struct engine *e)

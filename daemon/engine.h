@@ -35,6 +35,7 @@ struct engine_settings {
 	struct prune_limits prune;
 	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
 	unsigned max_tenants_in_flight; /* concurrent reconciles (32) */
+	unsigned max_starts_per_turn;	/* reconciles started per turn of the loop (16) */
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
 	bool report_only;		/* never mutate: tenants with changes show Drifted */
 	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */

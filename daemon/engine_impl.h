@@ -80,8 +80,10 @@ struct engine {
 	uv_timer_t close_timer;
 	uv_timer_t relist;	  /* retries failed listings */
 	uint64_t relist_delay_ms; /* 5 s doubling to 5 min */
-	bool started, paused, ready, closing, pump_scheduled;
-	bool trusted; /* the last revision read the manifest directory completely */
+	bool started, paused, ready, closing;
+	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
+	bool pumping;	     /* inside the pump: it arms its own next run */
+	bool trusted;	     /* the last revision read the manifest directory completely */
 	/* Before the first full sync: the tenants at positions of `tenants` before this
 	 * one were reconciled (or suspended) when last looked at. Reset whenever a tenant
 	 * is added, removed or given a new desired state, so readiness checks walk the

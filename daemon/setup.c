@@ -33,19 +33,26 @@ static enum aws_service service_of(enum cfg_service s)
 	return AWS_STS;
 }
 
+void setup_aws_options(const struct daemon_config *cfg, struct aws_client_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->region = cfg->region;
+	for (int s = 0; s < CFG_SERVICE_COUNT; s++) {
+		opts->endpoints[service_of(s)] = daemon_config_endpoint(cfg, s);
+		opts->max_rate[service_of(s)] = cfg->rate_limits[s].requests_per_second;
+		opts->burst[service_of(s)] = cfg->rate_limits[s].burst;
+	}
+	opts->max_in_flight = cfg->max_in_flight;
+}
+
 int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text)
 {
-	struct aws_client_options opts = { 0 };
+	struct aws_client_options opts;
 	struct aws_error err = { 0 };
 	struct aws_client *c;
 	int r;
 
-	opts.region = cfg->region;
-	for (int s = 0; s < CFG_SERVICE_COUNT; s++) {
-		opts.endpoints[service_of(s)] = daemon_config_endpoint(cfg, s);
-		opts.max_rate[service_of(s)] = cfg->rate_limits[s].requests_per_second;
-	}
-	opts.max_in_flight = cfg->max_in_flight;
+	setup_aws_options(cfg, &opts);
 	r = aws_client_new(loop, &opts, &c, &err);
 	if (r < 0) {
 		*err_text = xasprintf("AWS client: %s%s%s", err.code && err.code[0] ? err.code : strerror(-r),

@@ -12,6 +12,10 @@
 #include "daemon_config.h"
 #include "engine.h"
 
+/* setup_aws_options: the client's options from the configuration: region, endpoints,
+ * every service's rate limit (requests_per_second and burst) and max_in_flight. The
+ * strings are borrowed from cfg. */
+void setup_aws_options(const struct daemon_config *cfg, struct aws_client_options *opts);
 /* setup_aws_client: the client with the configuration's region, endpoints, rate
  * limits and account roles. -errno with a message in err_text (owned by the caller). */
 int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text);

@@ -290,6 +290,15 @@ wq_time workqueue_next_wake(const struct workqueue *q)
 	return q->n_heap ? q->heap[0]->at : 0;
 }
 
+wq_time workqueue_pump_delay(const struct workqueue *q, wq_time now, size_t slots)
+{
+	if (!slots)
+		return 0;
+	if (q->ready || (q->n_heap && q->heap[0]->at <= now))
+		return 1;
+	return q->n_heap ? q->heap[0]->at - now : 0;
+}
+
 void workqueue_forget(struct workqueue *q, const char *key)
 {
 	struct wq_item *it = hashmap_get(&q->items, key);

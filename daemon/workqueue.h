@@ -63,6 +63,14 @@ wq_time workqueue_next_wake(const struct workqueue *q);
 /* workqueue_forget: drop an idle or waiting key (a tenant that is gone). */
 void workqueue_forget(struct workqueue *q, const char *key);
 
+/* workqueue_pump_delay: when the pump should run again after a turn at `now` that
+ * left `slots` reconciles free to start. 0: no timer (nothing waits; or no slot is
+ * free, and the end of a reconcile pumps again). Otherwise at least 1 ms: work that is
+ * ready now but did not fit in the turn's budget continues on the next turn of the
+ * loop, after the loop has polled for I/O; a timer re-armed at 0 ms from its own
+ * callback would run again in the same timer phase (libuv before 1.45), forever. */
+wq_time workqueue_pump_delay(const struct workqueue *q, wq_time now, size_t slots);
+
 size_t workqueue_depth(const struct workqueue *q); /* ready + delayed */
 size_t workqueue_in_flight(const struct workqueue *q);
 /* workqueue_attempts: consecutive failures of key (0 when unknown). */

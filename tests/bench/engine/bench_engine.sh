@@ -45,11 +45,14 @@ options:
   --over F        the daemon's rate_limits are F times the matched ones (throttled;
                   default 1)
   --runs R        convergences to measure (throttled; default 3)
+  --turns         scale: run the daemon with turn_probe (LD_PRELOAD) and report its loop
+                  turns of 8 ms or more while converging from nothing, with the time
+                  spent in fsync and in SQLite inside them (tests/bench/engine/turn_probe.c)
   --keep          keep the scratch directory (logs, latency samples) and print its path
   --help          this text
 
 Needs: the targets bedrock-tenantd bedrock-tenantctl awsim engine_probe built in the
-build directory, curl and jq.
+build directory (and turn_probe for --turns), curl and jq.
 EOF
 }
 
@@ -63,6 +66,7 @@ OVER=1
 RUNS=3
 KEEP=0
 INTERVAL=0
+TURNS=0
 HANG_LIMIT=900
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -74,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--over) OVER=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--turns) TURNS=1; shift ;;
 	--probe-interval) INTERVAL=$2; shift 2 ;;
 	--help | -h) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
@@ -90,9 +95,11 @@ DAEMON=$BUILD/daemon/bedrock-tenantd
 CTL_BIN=$BUILD/daemon/ctl/bedrock-tenantctl
 AWSIM=$BUILD/tests/awsim/awsim
 PROBE=$BUILD/tests/bench/engine/engine_probe
+TURN_LIB=$BUILD/tests/bench/engine/libturn_probe.so
 for b in "$DAEMON" "$CTL_BIN" "$AWSIM" "$PROBE"; do
 	[ -x "$b" ] || { echo "bench_engine.sh: $b is missing (build it first, see --help)" >&2; exit 2; }
 done
+[ $TURNS = 0 ] || [ -f "$TURN_LIB" ] || { echo "bench_engine.sh: $TURN_LIB is missing (build turn_probe)" >&2; exit 2; }
 
 WORK=$(mktemp -d /tmp/btd-bench-engine-XXXXXX)
 AWSIM_PID=
@@ -223,8 +230,22 @@ unlimited() {
 # start_daemon: LAUNCH is the wall-clock time just before the fork.
 start_daemon() {
 	LAUNCH=$EPOCHREALTIME
-	"$DAEMON" --config "$WORK/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
+	if [ $TURNS = 1 ]; then
+		LD_PRELOAD=$TURN_LIB TURN_PROBE_OUT=$WORK/turns.txt \
+			"$DAEMON" --config "$WORK/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
+	else
+		"$DAEMON" --config "$WORK/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
+	fi
 	DAEMON_PID=$!
+}
+
+# turns_between A B: a summary of turn_probe's long turns that began between A and B.
+turns_between() {
+	awk -v a="$1" -v b="$2" '!/^#/ && $1 >= a && $1 <= b { n++; busy += $2; sync += $4; step += $6
+			if ($3 > 0) with_sync++; if ($2 > max) max = $2; if ($2 >= 10) over10++ }
+		END { printf "%d turns of 8 ms or more (%d of 10 ms or more, longest %.0f ms): %.0f ms busy, of which" \
+			" SQLite %.0f ms including fsync %.0f ms; %d of them synced to disk\n", n, over10, max, busy, step, sync, with_sync }' \
+		"$WORK/turns.txt"
 }
 
 stop_daemon() {
@@ -383,6 +404,7 @@ run_scale() {
 	echo "control socket while converging (ms; requests sent from the scan until ready, interval $INTERVAL ms):"
 	echo "  GET /v1/status: $ctl_status"
 	echo "  GET /v1/tenants/{id}: $ctl_tenant"
+	[ $TURNS = 0 ] || echo "loop turns while converging: $(turns_between "$t_scan" "$t_ready")"
 	if [ $KEEP = 1 ]; then
 		curl -sf -X POST "$A/save" >/dev/null && echo "awsim's converged state saved in $WORK/awsim-state.json"
 	fi

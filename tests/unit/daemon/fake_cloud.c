@@ -59,10 +59,15 @@ static struct answer *answer_new(struct fake_cloud *c, void *data)
 	return a;
 }
 
-static void send_answer(struct answer *a)
+static void send_answer_after(struct answer *a, uint64_t ms)
 {
 	a->c->pending++;
-	uv_timer_start(&a->timer, deliver, 0, 0);
+	uv_timer_start(&a->timer, deliver, ms, 0);
+}
+
+static void send_answer(struct answer *a)
+{
+	send_answer_after(a, 0);
 }
 
 static int fake_list(void *ctx, const struct place *p, const char *prefix, const char *instance, cloud_list_cb cb,
@@ -246,7 +251,7 @@ static int fake_apply(void *ctx, const struct place *p, const struct action *act
 			cloud_error_set(&a->err, 0, ERROR_RETRYABLE, "ConnectionReset", "the answer was lost");
 		}
 	}
-	send_answer(a);
+	send_answer_after(a, a->status == 0 ? c->apply_latency_ms : 0);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <uv.h>
 
@@ -25,9 +26,10 @@ struct fake_cloud {
 	unsigned fail_next;	   /* the next N applies fail ... */
 	enum error_class fail_cls; /* ... with this class */
 	const char *fail_code;
-	unsigned lose_next;	/* the next N applies happen, but answer with an error */
-	bool hide_new_profiles; /* listings omit profiles created since the last fake_cloud_settle */
-	unsigned fail_lists;	/* the next N listings fail */
+	unsigned lose_next;	   /* the next N applies happen, but answer with an error */
+	bool hide_new_profiles;	   /* listings omit profiles created since the last fake_cloud_settle */
+	unsigned fail_lists;	   /* the next N listings fail */
+	uint64_t apply_latency_ms; /* applies that succeed are answered this late */
 };
 
 extern const struct cloud_ops fake_cloud_ops;

@@ -37,6 +37,7 @@ struct world {
 	cond_fn_t cond;
 	const void *cond_arg;
 	bool met;
+	unsigned max_in_flight, max_starts; /* 0: the engine's defaults */
 };
 
 static int64_t wall_clock(void *data)
@@ -52,6 +53,8 @@ static void on_ready(struct engine *e, void *data)
 static void start_engine(struct world *w)
 {
 	struct engine_settings set = {
+		.max_tenants_in_flight = w->max_in_flight,
+		.max_starts_per_turn = w->max_starts,
 		.instance = FIX_INSTANCE,
 		.default_region = FIX_REGION,
 		.grace_s = FIX_GRACE,
@@ -96,9 +99,11 @@ static void stop_engine(struct world *w)
 	w->store = NULL;
 }
 
-static void world_init(struct world *w)
+static void world_init_sized(struct world *w, unsigned max_in_flight, unsigned max_starts)
 {
 	memset(w, 0, sizeof(*w));
+	w->max_in_flight = max_in_flight;
+	w->max_starts = max_starts;
 	snprintf(w->dir, sizeof(w->dir), "/tmp/btd-engine-XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
 	assert_int_equal(uv_loop_init(&w->loop), 0);
@@ -109,6 +114,11 @@ static void world_init(struct world *w)
 	fake_cloud_init(&w->cloud, &w->loop);
 	w->wall = 1700000000;
 	start_engine(w);
+}
+
+static void world_init(struct world *w)
+{
+	world_init_sized(w, 0, 0);
 }
 
 static void world_release(struct world *w)
@@ -712,6 +722,82 @@ static void test_approval_survives_a_restart_and_binds(void **state)
 	world_release(&w);
 }
 
+/* Every reconcile slot is taken by a slow one while another tenant's backoff comes
+ * due: the loop keeps turning (a pump re-armed at 0 ms from its own callback would
+ * spin in one timer phase forever, so a SIGALRM ends the test instead of a hang), and
+ * the tenant runs once the slot frees. */
+static void test_due_backoff_with_every_slot_taken(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+
+	world_init_sized(&w, 1, 0);
+	w.cloud.apply_latency_ms = 300; /* the one slot is held this long per call */
+	w.cloud.fail_next = 1;		/* the first create fails and backs off (<= 5 ms) */
+	w.cloud.fail_cls = ERROR_RETRYABLE;
+	w.cloud.fail_code = "ThrottlingException";
+	alarm(60);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "both tenants Ready");
+	alarm(0);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+struct turns {
+	struct engine *e;
+	uint64_t last;	  /* reconciles started before this turn */
+	uint64_t max;	  /* most started in one turn */
+	unsigned n_turns; /* turns that started any */
+};
+
+static void on_turn(uv_prepare_t *p)
+{
+	struct turns *tu = p->data;
+	struct engine_counts c;
+
+	engine_counts(tu->e, &c);
+	if (c.reconciles - tu->last > tu->max)
+		tu->max = c.reconciles - tu->last;
+	tu->n_turns += c.reconciles > tu->last;
+	tu->last = c.reconciles;
+}
+
+/* One turn of the loop starts at most max_starts_per_turn reconciles; the rest start
+ * on later turns, after the loop has polled. */
+static void test_reconcile_starts_per_turn_are_bounded(void **state)
+{
+	struct world w;
+	struct tenant *v[10];
+	struct turns tu = { 0 };
+	uv_prepare_t turn;
+	char id[16];
+
+	world_init_sized(&w, 32, 2);
+	w.cloud.apply_latency_ms = 20;
+	for (int i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "tenant-%d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	tu.e = w.e;
+	uv_prepare_init(&w.loop, &turn);
+	turn.data = &tu;
+	uv_prepare_start(&turn, on_turn);
+	put_all(&w, v, 10, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	uv_close((uv_handle_t *)&turn, NULL);
+	print_message("most reconciles started in one turn: %llu, turns that started any: %u\n",
+		      (unsigned long long)tu.max, tu.n_turns);
+	assert_true(tu.max >= 1 && tu.max <= 2);
+	assert_true(tu.n_turns >= 5);
+	for (int i = 0; i < 10; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +816,8 @@ int main(void)
 		cmocka_unit_test(test_tag_edit_is_reverted),
 		cmocka_unit_test(test_pause_survives_a_restart),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
+		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
+		cmocka_unit_test(test_reconcile_starts_per_turn_are_bounded),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);

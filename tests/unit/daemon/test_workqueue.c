@@ -178,6 +178,117 @@ static void test_many_keys_heap_order(void **state)
 	workqueue_release(&q);
 }
 
+/* When the pump runs again: never at 0 ms, nothing while every slot is taken. */
+static void test_pump_delay(void **state)
+{
+	struct workqueue q;
+
+	workqueue_init(&q);
+	assert_int_equal(workqueue_pump_delay(&q, 100, 4), 0); /* nothing waits */
+	workqueue_add_at(&q, "later", 600);
+	assert_int_equal(workqueue_pump_delay(&q, 100, 4), 500);
+	assert_int_equal(workqueue_pump_delay(&q, 100, 0), 0); /* a reconcile's end pumps */
+	/* due now (or overdue) with a free slot: the next turn, not this one */
+	assert_int_equal(workqueue_pump_delay(&q, 600, 1), 1);
+	assert_int_equal(workqueue_pump_delay(&q, 900, 1), 1);
+	assert_int_equal(workqueue_pump_delay(&q, 900, 0), 0);
+	/* ready work left over by the turn's budget */
+	workqueue_add(&q, "now", WQ_NORMAL);
+	assert_int_equal(workqueue_pump_delay(&q, 100, 2), 1);
+	assert_int_equal(workqueue_pump_delay(&q, 100, 0), 0);
+	workqueue_release(&q);
+}
+
+/* The engine's pump on a simulated loop with a fake clock: one slot, held by a slow
+ * reconcile until t=3000 while another key's backoff comes due at t=500. The pump
+ * must not re-arm itself for the due key while no slot is free (at 0 ms from its own
+ * callback that never lets the loop poll), and the due key runs once the slot frees. */
+struct sim {
+	struct workqueue q;
+	size_t slots;	     /* free */
+	unsigned budget;     /* starts per turn */
+	wq_time pump_at;     /* 0: not armed */
+	const char *running; /* the one slot's key */
+};
+
+static void sim_pump(struct sim *s, wq_time now)
+{
+	const char *k;
+	unsigned n = 0;
+	wq_time delay;
+
+	s->pump_at = 0;
+	while (s->slots && n < s->budget && (k = workqueue_pop(&s->q, now))) {
+		s->running = k;
+		s->slots--;
+		n++;
+	}
+	delay = workqueue_pump_delay(&s->q, now, s->slots);
+	if (delay)
+		s->pump_at = now + delay;
+}
+
+static void test_pump_does_not_spin_while_slots_are_full(void **state)
+{
+	struct sim s = { .slots = 1, .budget = 4 };
+	wq_time now = 0, wake;
+
+	workqueue_init(&s.q);
+	s.q.backoff_base = 1000;
+	/* "retry" failed once: back in 0.5 * 1000 ms */
+	workqueue_add(&s.q, "retry", WQ_NORMAL);
+	assert_string_equal(workqueue_pop(&s.q, 0), "retry");
+	wake = workqueue_done(&s.q, "retry", WQ_RETRY, 0, 0.5);
+	assert_int_equal(wake, 500);
+	/* "slow" takes the only slot until t=3000: nothing is armed, though "retry" is
+	 * due at 500 */
+	workqueue_add(&s.q, "slow", WQ_URGENT);
+	sim_pump(&s, now);
+	assert_string_equal(s.running, "slow");
+	assert_int_equal(s.pump_at, 0);
+	/* the pump runs for another reason (a listing marked tenants) at 500 and at 700,
+	 * after "retry" came due: each time it arms nothing, so the loop goes on to poll */
+	for (now = 500; now <= 700; now += 200) {
+		sim_pump(&s, now);
+		assert_string_equal(s.running, "slow");
+		assert_int_equal(s.pump_at, 0);
+	}
+	now = 3000;
+	/* the slow reconcile ends: its end pumps, and the due key runs */
+	workqueue_done(&s.q, "slow", WQ_OK, now, 0.5);
+	s.slots++;
+	sim_pump(&s, now);
+	assert_string_equal(s.running, "retry");
+	workqueue_done(&s.q, "retry", WQ_OK, now, 0.5);
+	workqueue_release(&s.q);
+}
+
+/* A turn's budget leaves the rest for the next turn, 1 ms later, never 0. */
+static void test_pump_budget_continues_next_turn(void **state)
+{
+	struct sim s = { .slots = 32, .budget = 4 };
+	char key[16];
+	wq_time now = 0;
+	unsigned turns = 0;
+
+	workqueue_init(&s.q);
+	for (int i = 0; i < 10; i++) {
+		snprintf(key, sizeof(key), "t%d", i);
+		workqueue_add(&s.q, key, WQ_URGENT);
+	}
+	s.pump_at = 1;
+	while (s.pump_at) {
+		assert_true(s.pump_at > now);
+		now = s.pump_at;
+		sim_pump(&s, now);
+		turns++;
+	}
+	assert_int_equal(turns, 3); /* 4 + 4 + 2 */
+	assert_int_equal(now, 3);
+	assert_int_equal(s.slots, 22);
+	workqueue_release(&s.q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_terminal_stalls_until_a_change),
 		cmocka_unit_test(test_timer_requested_in_flight),
 		cmocka_unit_test(test_many_keys_heap_order),
+		cmocka_unit_test(test_pump_delay),
+		cmocka_unit_test(test_pump_does_not_spin_while_slots_are_full),
+		cmocka_unit_test(test_pump_budget_continues_next_turn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

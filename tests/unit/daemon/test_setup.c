@@ -1,0 +1,156 @@
+/* The daemon configuration reaches the AWS client: every rate_limits key changes how
+ * the client's token buckets behave (setup_aws_client is what the daemon and `plan`
+ * call). The buckets are driven on a clock passed in, so nothing here depends on
+ * timing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <uv.h>
+
+#include "aws_client_impl.h"
+#include "daemon_config.h"
+#include "ratelimit.h"
+#include "setup.h"
+
+static const struct {
+	enum aws_service service;
+	const char *key;
+} services[] = {
+	{ AWS_BEDROCK, "bedrock" }, { AWS_BUDGETS, "budgets" }, { AWS_IAM, "iam" },
+	{ AWS_SSM, "ssm" },	    { AWS_TAGGING, "tagging" }, { AWS_STS, "sts" },
+};
+#define N_SERVICES (sizeof(services) / sizeof(services[0]))
+
+static struct daemon_config *parse(const char *text)
+{
+	struct daemon_config *cfg = NULL;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	assert_int_equal(daemon_config_parse("config.yaml", text, strlen(text), &cfg, &diags), 0);
+	diag_list_release(&diags);
+	return cfg;
+}
+
+static void on_closed(void *arg)
+{
+	*(bool *)arg = true;
+}
+
+/* Tokens a fresh bucket hands out at once, and the wait for the next one. */
+static unsigned drain(struct bucket *b, uint64_t *ret_wait_ms)
+{
+	uint64_t now = b->rl.last_ms;
+	unsigned n = 0;
+
+	while (ratelimit_take(&b->rl, now, ret_wait_ms) == 0)
+		n++;
+	return n;
+}
+
+struct want {
+	unsigned burst;
+	uint64_t wait_ms; /* after the burst: 1000 / requests_per_second */
+};
+
+static void check_buckets(const char *yaml, const struct want *want)
+{
+	struct daemon_config *cfg = parse(yaml);
+	struct aws_client *c = NULL;
+	char *err_text = NULL;
+	bool closed = false;
+	uv_loop_t loop;
+
+	uv_loop_init(&loop);
+	assert_int_equal(setup_aws_client(&loop, cfg, &c, &err_text), 0);
+	for (size_t i = 0; i < N_SERVICES; i++) {
+		struct bucket *b = aws_client_bucket(c, "default", "us-east-1", services[i].service);
+		uint64_t wait = 0;
+		unsigned n = drain(b, &wait);
+
+		print_message("%s: burst %u, then %llu ms\n", services[i].key, n, (unsigned long long)wait);
+		assert_int_equal(n, want[i].burst);
+		assert_int_equal(wait, want[i].wait_ms);
+	}
+	aws_client_close(c, on_closed, &closed);
+	while (!closed && uv_run(&loop, UV_RUN_ONCE))
+		;
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_true(closed);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	free(err_text);
+	daemon_config_free(cfg);
+}
+
+static int setup_env(void **state)
+{
+	(void)state;
+	/* fixed credentials; no shared files, no instance metadata */
+	setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+	setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+	unsetenv("AWS_PROFILE");
+	unsetenv("AWS_SESSION_TOKEN");
+	return 0;
+}
+
+/* Each service's own burst and rate, all different, reach its bucket. */
+static void test_each_key_reaches_its_bucket(void **state)
+{
+	static const struct want want[N_SERVICES] = {
+		{ 31, 100 }, { 32, 200 }, { 33, 250 }, { 34, 500 }, { 35, 1000 }, { 36, 2000 },
+	};
+	(void)state;
+	check_buckets("region: us-east-1\n"
+		      "endpoints: {default: 'http://127.0.0.1:9'}\n"
+		      "rate_limits:\n"
+		      "  bedrock: {requests_per_second: 10, burst: 31}\n"
+		      "  budgets: {requests_per_second: 5, burst: 32}\n"
+		      "  iam: {requests_per_second: 4, burst: 33}\n"
+		      "  ssm: {requests_per_second: 2, burst: 34}\n"
+		      "  tagging: {requests_per_second: 1, burst: 35}\n"
+		      "  sts: {requests_per_second: 0.5, burst: 36}\n",
+		      want);
+}
+
+/* A burst of 1 is one call, then the rate; a large burst is taken in full. */
+static void test_burst_extremes(void **state)
+{
+	static const struct want want[N_SERVICES] = {
+		{ 1, 1 }, { 500, 1 }, { 10, 200 }, { 10, 200 }, { 10, 200 }, { 10, 200 },
+	};
+	(void)state;
+	check_buckets("region: us-east-1\n"
+		      "endpoints: {default: 'http://127.0.0.1:9'}\n"
+		      "rate_limits:\n"
+		      "  bedrock: {requests_per_second: 1000, burst: 1}\n"
+		      "  budgets: {requests_per_second: 1000, burst: 500}\n",
+		      want);
+}
+
+/* Without rate_limits: the documented defaults, 5 requests/s and a burst of 10. */
+static void test_defaults(void **state)
+{
+	static const struct want want[N_SERVICES] = {
+		{ 10, 200 }, { 10, 200 }, { 10, 200 }, { 10, 200 }, { 10, 200 }, { 10, 200 },
+	};
+	(void)state;
+	check_buckets("region: us-east-1\nendpoints: {default: 'http://127.0.0.1:9'}\n", want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_each_key_reaches_its_bucket),
+		cmocka_unit_test(test_burst_extremes),
+		cmocka_unit_test(test_defaults),
+	};
+
+	return cmocka_run_group_tests(tests, setup_env, NULL);
+}
