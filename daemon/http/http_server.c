@@ -53,7 +53,9 @@ struct http_conn {
 	struct strbuf out;	  /* the answer being written */
 	enum conn_state state;
 	bool is_tcp, local, close_after_write;
-	bool in_request; /* bytes of a request arrived: its deadline runs */
+	bool in_request;	/* bytes of a request arrived: its deadline runs */
+	uint64_t reading_since; /* loop time it last began to wait for a request */
+	unsigned requests;	/* handed to the handler so far */
 	int open_handles;
 	struct http_conn *prev, *next;
 	char rbuf[READ_BUF_SIZE];
@@ -72,7 +74,12 @@ struct http_server {
 	struct http_listener *listeners;
 	size_t open_listeners;
 	struct http_conn *conns;
-	size_t n_conns;
+	size_t n_conns;	   /* allocated, closing ones included */
+	size_t n_open;	   /* not closing: what max_connections counts */
+	uv_timer_t resume; /* takes waiting connections on a later turn */
+	bool resume_open;
+	uint64_t accept_turn; /* loop time of the turn accepts are counted for */
+	unsigned accepts_in_turn;
 	bool closing;
 	void (*done)(void *data);
 	void *done_data;
@@ -85,9 +92,14 @@ static void conn_process(struct http_conn *c, const char *data, size_t len);
 static void start_reading(struct http_conn *c);
 static void on_timer(uv_timer_t *t);
 static void accept_waiting(struct http_server *s);
+static void on_resume(uv_timer_t *t);
 
 static void set_state(struct http_conn *c, enum conn_state s)
 {
+	if (s == CONN_READING)
+		c->reading_since = uv_now(c->srv->loop);
+	if (s == CONN_CLOSING)
+		c->srv->n_open--;
 	c->state = s;
 }
 
@@ -106,6 +118,9 @@ int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struc
 		s->cfg.idle_timeout_ms = 60000;
 	if (!s->cfg.request_timeout_ms)
 		s->cfg.request_timeout_ms = 10000;
+	uv_timer_init(loop, &s->resume);
+	s->resume.data = s;
+	s->resume_open = true;
 	*ret = s;
 	return 0;
 }
@@ -117,7 +132,7 @@ size_t http_server_connections(const struct http_server *s)
 
 static void maybe_finished(struct http_server *s)
 {
-	if (!s->closing || s->open_listeners || s->n_conns)
+	if (!s->closing || s->open_listeners || s->n_conns || s->resume_open)
 		return;
 	if (s->done)
 		s->done(s->done_data);
@@ -353,6 +368,7 @@ static void dispatch(struct http_conn *c, struct http_message *msg, int error)
 	req->local = c->local;
 	c->req = req;
 	c->in_request = false;
+	c->requests++;
 	set_state(c, CONN_HANDLING);
 	uv_read_stop(&c->h.stream);
 	uv_timer_stop(&c->timer);
@@ -467,6 +483,7 @@ static void conn_accept(struct http_listener *l)
 		s->conns->prev = c;
 	s->conns = c;
 	s->n_conns++;
+	s->n_open++;
 	set_state(c, CONN_READING);
 	if (uv_accept(&l->h.stream, &c->h.stream) < 0) {
 		conn_close(c, false);
@@ -481,32 +498,93 @@ static void conn_accept(struct http_listener *l)
 	start_reading(c);
 }
 
-/* At the connection cap a new connection is not accepted: libuv keeps it and stops
- * watching the listener until it is taken, so the kernel's listen backlog holds the
- * rest and no memory or loop time goes to connections beyond the cap. A slot that
- * frees (accept_waiting) takes the connection that waited. */
+/* A kept-alive connection between requests: it has had its answers. */
+static bool is_idle(const struct http_conn *c)
+{
+	return c->state == CONN_READING && !c->in_request && c->requests > 0;
+}
+
+/* The connection to give way to a new one: an idle kept-alive one first, else the
+ * reading connection that has waited longest for (the rest of) its request. NULL when
+ * every connection is busy with a request. */
+static struct http_conn *eviction_candidate(struct http_server *s)
+{
+	struct http_conn *best = NULL;
+
+	for (struct http_conn *c = s->conns; c; c = c->next) {
+		if (c->state != CONN_READING)
+			continue;
+		if (!best || (is_idle(c) && !is_idle(best)) ||
+		    (is_idle(c) == is_idle(best) && c->reading_since < best->reading_since))
+			best = c;
+	}
+	return best;
+}
+
+/* Connections are taken from the listen backlog at most ACCEPTS_PER_TURN in one turn
+ * of the loop, so a flood of reconnecting clients cannot keep the loop in its accept
+ * loop. At max_connections a new connection evicts an idle kept-alive connection, or
+ * else the reading connection that has waited longest once it has waited
+ * EVICT_AFTER_MS (a slow client gives way; a fresh one keeps its chance to send its
+ * request); otherwise it waits, held by
+ * libuv (which stops watching the listener meanwhile), the rest in the kernel's
+ * backlog, until a slot frees or a reader becomes old enough. Memory stays bounded:
+ * at most max_connections open plus the turn's closing ones. */
+#define ACCEPTS_PER_TURN 64
+#define EVICT_AFTER_MS	 500
+
+static void wait_for_slot(struct http_listener *l, uint64_t delay_ms)
+{
+	l->waiting = true;
+	if (delay_ms)
+		uv_timer_start(&l->srv->resume, on_resume, delay_ms, 0);
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
 	struct http_listener *l = server->data;
 	struct http_server *s = l->srv;
+	uint64_t now = uv_now(s->loop);
 
 	if (status < 0 || s->closing)
 		return;
-	if (s->n_conns >= s->cfg.max_connections) {
-		l->waiting = true;
+	if (now != s->accept_turn) {
+		s->accept_turn = now;
+		s->accepts_in_turn = 0;
+	}
+	if (s->accepts_in_turn >= ACCEPTS_PER_TURN) {
+		wait_for_slot(l, 1);
 		return;
 	}
+	if (s->n_open >= s->cfg.max_connections) {
+		struct http_conn *victim = eviction_candidate(s);
+		if (!victim) {
+			wait_for_slot(l, 0); /* a slot frees when an answer is done */
+			return;
+		}
+		if (!is_idle(victim) && now - victim->reading_since < EVICT_AFTER_MS) {
+			wait_for_slot(l, victim->reading_since + EVICT_AFTER_MS - now);
+			return;
+		}
+		conn_close(victim, false);
+	}
+	s->accepts_in_turn++;
 	conn_accept(l);
 }
 
 static void accept_waiting(struct http_server *s)
 {
 	for (struct http_listener *l = s->listeners; l && !s->closing; l = l->next) {
-		if (!l->waiting || s->n_conns >= s->cfg.max_connections)
+		if (!l->waiting)
 			continue;
 		l->waiting = false;
-		conn_accept(l);
+		on_connection(&l->h.stream, 0);
 	}
+}
+
+static void on_resume(uv_timer_t *t)
+{
+	accept_waiting(t->data);
 }
 
 /* ---- listeners ---- */
@@ -630,6 +708,14 @@ int http_server_listen_unix(struct http_server *s, const char *path, unsigned mo
 	return 0;
 }
 
+static void on_resume_closed(uv_handle_t *h)
+{
+	struct http_server *s = h->data;
+
+	s->resume_open = false;
+	maybe_finished(s);
+}
+
 void http_server_close(struct http_server *s, void (*done)(void *data), void *data)
 {
 	s->closing = true;
@@ -642,5 +728,6 @@ void http_server_close(struct http_server *s, void (*done)(void *data), void *da
 	}
 	while (s->conns)
 		conn_close(s->conns, false);
+	uv_close((uv_handle_t *)&s->resume, on_resume_closed);
 	maybe_finished(s);
 }

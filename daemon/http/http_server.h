@@ -8,9 +8,11 @@
  * the time a request takes to arrive (408).
  *
  * Bounds: a connection holds at most one request (head and body within the limits),
- * one answer and a 16 KiB read buffer. At max_connections no further connection is
- * accepted: it waits in the kernel's listen backlog (costing the server nothing)
- * until a connection closes. Timers never restart on arriving bytes: a connection
+ * one answer and a 16 KiB read buffer. Connections are taken from the listen backlog
+ * at once (a full backlog would refuse every client), at most 64 in one turn of the
+ * loop; at max_connections a new one evicts the reading connection that has waited
+ * longest for a request (idle or slow), or is closed at once when every connection is
+ * busy with a request. Timers never restart on arriving bytes: a connection
  * with no request under way closes after idle_timeout_ms; once the first byte of a
  * request arrives, the whole request (head and body) must be in within
  * request_timeout_ms, or the answer is 408 and the connection closes; a peer that
@@ -44,7 +46,7 @@ typedef void (*http_handler_fn)(struct http_request *req, void *data);
 
 struct http_server_config {
 	struct http_limits limits;   /* zero fields: http_limits_default() */
-	size_t max_connections;	     /* default 1024; further connections wait to be accepted */
+	size_t max_connections;	     /* default 1024; see above for what happens beyond */
 	uint64_t idle_timeout_ms;    /* default 60000: close a connection idle this long */
 	uint64_t request_timeout_ms; /* default 10000: a started request must be in by then */
 	http_handler_fn handler;

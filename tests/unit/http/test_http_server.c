@@ -348,37 +348,64 @@ static void test_max_connections_and_idle_timeout(void **state)
 	teardown_server(&f);
 }
 
-/* A connection beyond the cap is not accepted and then closed: it waits (costing the
- * server nothing) and is served once a slot frees. */
-static void test_excess_connections_wait(void **state)
+/* At the cap a new connection evicts the reading connection that has waited longest
+ * (an idle or slow one) once it has waited half a second; while every connection is
+ * busy with a request, or readers are fresh, the new one waits (in libuv and the
+ * kernel's backlog, costing the server nothing) and is served in turn. The server
+ * never holds more than max_connections open. */
+static void test_excess_connections(void **state)
 {
 	struct http_server_config cfg = { .max_connections = 1 };
 	struct fixture f;
-	struct client a, b;
-	struct wait_for wa = { &a, 1 }, wb = { &b, 1 };
+	struct client a, b, c;
+	struct wait_for wa = { &a, 1 }, wb = { &b, 1 }, wc = { &c, 1 };
 
 	(void)state;
 	setup_server(&f, &cfg);
 	client_tcp(&f.loop, &a, f.port);
 	client_send(&a, "GET /first HTTP/1.1\r\n\r\n");
 	run_until(&f.loop, got_responses, &wa);
+	/* a is idle (kept alive): b takes its place and is answered */
 	client_tcp(&f.loop, &b, f.port);
 	client_send(&b, "GET /second HTTP/1.1\r\n\r\n");
-	for (int i = 0; i < 200; i++)
-		uv_run(&f.loop, UV_RUN_NOWAIT);
-	assert_false(b.eof); /* not turned away */
-	assert_int_equal(b.in.len, 0);
-	assert_int_equal(f.seen, 1);
-	assert_int_equal(http_server_connections(f.srv), 1);
-	client_close(&a); /* frees the slot */
+	run_until(&f.loop, got_eof, &a);
+	assert_non_null(strstr(a.in.buf, "GET /first 0")); /* a had its answer */
 	run_until(&f.loop, got_responses, &wb);
 	assert_non_null(strstr(b.in.buf, "GET /second 0"));
 	assert_false(b.eof);
+	assert_int_equal(http_server_connections(f.srv), 1);
+	/* b's next request is held by the handler: c waits, not turned away */
+	f.mode = HOLD;
+	client_send(&b, "GET /third HTTP/1.1\r\n\r\n");
+	while (!f.held)
+		uv_run(&f.loop, UV_RUN_ONCE);
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /fourth HTTP/1.1\r\n\r\n");
+	for (int i = 0; i < 200; i++)
+		uv_run(&f.loop, UV_RUN_NOWAIT);
+	assert_false(c.eof);
+	assert_int_equal(c.in.len, 0);
+	assert_int_equal(f.seen, 3);
+	assert_int_equal(http_server_connections(f.srv), 1);
+	/* b is answered, then idle: c takes its place */
+	f.mode = ANSWER;
+	answer(f.held, "held");
+	f.held = NULL;
+	wb.responses = 2;
+	run_until(&f.loop, got_responses, &wb);
+	assert_non_null(strstr(b.in.buf, "held"));
+	run_until(&f.loop, got_responses, &wc);
+	assert_non_null(strstr(c.in.buf, "GET /fourth 0"));
+	assert_true(b.eof);
+	client_close(&a);
 	client_close(&b);
+	client_close(&c);
 	run_until(&f.loop, is_closed, &a);
 	run_until(&f.loop, is_closed, &b);
+	run_until(&f.loop, is_closed, &c);
 	strbuf_release(&a.in);
 	strbuf_release(&b.in);
+	strbuf_release(&c.in);
 	teardown_server(&f);
 }
 
@@ -534,7 +561,7 @@ int main(void)
 		cmocka_unit_test(test_abort_resets),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_max_connections_and_idle_timeout),
-		cmocka_unit_test(test_excess_connections_wait),
+		cmocka_unit_test(test_excess_connections),
 		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_close_with_a_request_held),
 		cmocka_unit_test(test_unix_socket),
