@@ -41,12 +41,20 @@ static void forget_resource(struct engine *e, struct tenant_entry *t, const char
 		engine_store_failed(e);
 }
 
-/* The tenant was brought to Ready at its current revision: whatever differs now was
- * changed outside the daemon, and setting it back is a repair of drift. */
+/* The record's fact that names the manifest revision last brought to Ready, so that
+ * a restart still tells a repair of drift from the rollout of a new revision. */
+#define FACT_RECONCILED_REVISION "reconciled-revision"
+
+/* The tenant was brought to Ready at its current revision (in this run, or before a
+ * restart): whatever differs now was changed outside the daemon, and setting it back
+ * is a repair of drift. */
 static bool at_reconciled_revision(const struct tenant_entry *t)
 {
-	return t->desired && !t->removed && t->reconciled_revision &&
-	       strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "") == 0;
+	const char *done = t->reconciled_revision;
+
+	if (!done && t->record)
+		done = record_fact(t->record, FACT_RECONCILED_REVISION);
+	return t->desired && !t->removed && done && strcmp(done, t->desired->revision ? t->desired->revision : "") == 0;
 }
 
 /* note_change: one line of the tenant's history for a change made; a repair of drift
@@ -92,6 +100,8 @@ static char *tag_changes(const struct tag_set *before, const struct action *a)
 	return strbuf_detach(&sb, NULL);
 }
 
+static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value);
+
 static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 {
 	struct engine *e = r->e;
@@ -100,6 +110,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	int64_t wall = engine_wall(e);
 	bool left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete;
 	bool gone, quiet = r->store_wait;
+	const char *done;
 	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
 
 	t->active = NULL;
@@ -125,6 +136,9 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
 			engine_history(t, wall, "reconciled");
 		}
+		done = t->record ? record_fact(t->record, FACT_RECONCILED_REVISION) : NULL;
+		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
+			set_fact(e, t, FACT_RECONCILED_REVISION, t->reconciled_revision);
 		t->last_reconciled = wall;
 	}
 	gone = t->removed && cls == ERROR_NONE && !r->plan.deleting && !r->plan.n_actions && !t->held &&
