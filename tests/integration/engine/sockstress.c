@@ -16,7 +16,8 @@
  *       /v1/health (deadline SECONDS). Prints when each trickling connection was
  *       closed and how long the fresh client waited; exits 1 when it got no answer.
  *   sockstress SOCKET probe TIMEOUT_MS
- *       One GET /v1/health; exits 0 when a 200 arrived within TIMEOUT_MS. */
+ *       One GET /v1/health; prints how long it took in ms (or "failed"); exits 0
+ *       when a 200 arrived within TIMEOUT_MS. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -340,6 +341,10 @@ int main(int argc, char **argv)
 		return run_trickle(n, atoi(argv[4]), atof(argv[5]));
 	if (strcmp(mode, "probe") == 0) {
 		double ms = probe_once(n / 1000.0);
+		if (ms >= 0)
+			printf("%.1f\n", ms);
+		else
+			printf("failed\n");
 		return ms >= 0 && ms <= n ? 0 : 1;
 	}
 	fprintf(stderr, "sockstress: unknown mode or arguments\n");
