@@ -192,6 +192,20 @@ consistent() {
 		all(.value as $v | $live | index($v) != null)' >/dev/null
 }
 
+# one_profile_each N: exactly N tenants own profiles, one profile each, and every
+# parameter we manage (N of them) names a live profile: no duplicate, no orphan.
+one_profile_each() {
+	local want=$1 per_tenant params
+	per_tenant=$(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) |
+		group_by(.tag["bedrock-tenantd:tenant"]) | map({key: .[0].tag["bedrock-tenantd:tenant"], value: length}) | from_entries')
+	[ "$(echo "$per_tenant" | jq 'length')" = "$want" ] || fail "not $want tenants with profiles: $per_tenant"
+	[ "$(echo "$per_tenant" | jq '[.[] | select(. != 1)] | length')" = 0 ] ||
+		fail "a tenant has more than one profile: $(echo "$per_tenant" | jq -c 'with_entries(select(.value != 1))')"
+	consistent || fail "a parameter names a profile that is not live"
+	params=$(awsim_get state | jq "$PARAMS"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) | length')
+	[ "$params" = "$want" ] || fail "$params parameters, want one per tenant ($want)"
+}
+
 # sign_call SERVICE METHOD PATH [BODY]: an AWS call signed with curl's SigV4 (for
 # resources the daemon must not own; the path must not hold an ARN, see aws-wire.md 6.2).
 # With TARGET set, an awsJson1.1 call (X-Amz-Target: $TARGET).

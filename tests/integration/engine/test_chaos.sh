@@ -171,14 +171,7 @@ wait_until 120 "every tenant Ready at the end" all_ready
 ctl resync >/dev/null
 wait_until 60 "Ready after a resync" all_ready
 
-per_tenant=$(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) |
-	group_by(.tag["bedrock-tenantd:tenant"]) | map({key: .[0].tag["bedrock-tenantd:tenant"], value: length}) | from_entries')
-[ "$(echo "$per_tenant" | jq 'length')" = 28 ] || fail "not 28 tenants with profiles: $per_tenant"
-[ "$(echo "$per_tenant" | jq '[.[] | select(. != 1)] | length')" = 0 ] ||
-	fail "a duplicate profile: $(echo "$per_tenant" | jq -c 'with_entries(select(.value != 1))')"
-consistent || fail "a parameter names a profile that is not live"
-params=$(awsim_get state | jq "$PARAMS"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) | length')
-[ "$params" = 28 ] || fail "$params parameters, want one per remaining tenant (28)"
+one_profile_each 28
 budgets=$(awsim_get state | jq '[.accounts[].budgets[]] | length')
 [ "$budgets" = 3 ] || fail "$budgets budgets, want 3 (t008, t016, t024)"
 for i in 008 016 024; do

@@ -66,14 +66,7 @@ sleep 2 # the drains of the replaced profiles
 ctl resync >/dev/null
 wait_until 60 "Ready after a resync" all_ready
 
-per_tenant=$(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) |
-	group_by(.tag["bedrock-tenantd:tenant"]) | map({key: .[0].tag["bedrock-tenantd:tenant"], value: length}) | from_entries')
-[ "$(echo "$per_tenant" | jq 'length')" = 200 ] || fail "not every tenant has a profile: $per_tenant"
-[ "$(echo "$per_tenant" | jq '[.[] | select(. != 1)] | length')" = 0 ] ||
-	fail "a tenant has more than one profile: $(echo "$per_tenant" | jq -c 'with_entries(select(.value != 1))')"
-consistent || fail "a parameter names a profile that is not live"
-[ "$(awsim_get state | jq "$PARAMS"' | map(select(.tag["bedrock-tenantd:managed-by"] == "bedrock-tenantd")) | length')" = 200 ] ||
-	fail "not one parameter per tenant"
+one_profile_each 200
 awsim_get state | jq -e "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "t007")) | .[0].models[0] | test("nova-lite")' >/dev/null ||
 	fail "t007's model change did not happen"
 [ "$(foreign)" = "$before" ] || fail "a resource we do not own changed: $before -> $(foreign)"
