@@ -6,6 +6,7 @@
 #ifndef BTD_XALLOC_H
 #define BTD_XALLOC_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -19,6 +20,7 @@ char *xstrdup_or_null(const char *s);
 char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Grow an array to hold at least `need` elements, doubling; updates *alloc. */
 #define XGROW(ptr, need, alloc)                                                                                        \

@@ -344,8 +344,7 @@ static void set_error(char **ret_error, const char *fmt, ...)
 	if (!ret_error)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(ret_error, fmt, ap) < 0)
-		abort();
+	*ret_error = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 

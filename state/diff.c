@@ -100,8 +100,7 @@ const char *dctx_key(struct diff_ctx *c, const char *fmt, ...)
 	char *key;
 
 	va_start(ap, fmt);
-	if (vasprintf(&key, fmt, ap) < 0)
-		key = xstrdup("");
+	key = xvasprintf(fmt, ap);
 	va_end(ap);
 	XGROW(c->owned_keys, c->n_owned_keys + 1, c->alloc_owned_keys);
 	c->owned_keys[c->n_owned_keys++] = key;

@@ -108,8 +108,7 @@ struct action *plan_add(struct plan *p, enum action_kind kind, const char *reaso
 	a->kind = kind;
 	tag_set_init(&a->tags);
 	va_start(ap, reason_fmt);
-	if (vasprintf(&a->reason, reason_fmt, ap) < 0)
-		a->reason = xstrdup("");
+	a->reason = xvasprintf(reason_fmt, ap);
 	va_end(ap);
 	return a;
 }
@@ -123,8 +122,7 @@ void plan_conflict(struct plan *p, const char *resource, const char *fmt, ...)
 	c = &p->conflicts[p->n_conflicts++];
 	c->resource = xstrdup(resource);
 	va_start(ap, fmt);
-	if (vasprintf(&c->message, fmt, ap) < 0)
-		c->message = xstrdup("");
+	c->message = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 

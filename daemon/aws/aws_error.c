@@ -275,8 +275,7 @@ void aws_error_set_local(struct aws_error *e, int status, const char *code, cons
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	set_str(&e->code, code);
 	free(e->message);

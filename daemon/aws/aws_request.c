@@ -90,8 +90,7 @@ void aws_request_add_formf(struct aws_request *r, const char *key, const char *f
 	char *value;
 
 	va_start(ap, fmt);
-	if (vasprintf(&value, fmt, ap) < 0)
-		abort();
+	value = xvasprintf(fmt, ap);
 	va_end(ap);
 	aws_request_add_form(r, key, value);
 	free(value);

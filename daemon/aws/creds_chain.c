@@ -91,8 +91,7 @@ static int fail(struct ctx *c, int status, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	aws_error_set_local(c->err, status, "CredentialsError", "%s", msg);
 	free(msg);
