@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,18 @@ int aws_xml_parse(const char *body, size_t len, xmlDoc **ret)
 int aws_xml_is(const xmlNode *node, const char *name)
 {
 	return node && node->type == XML_ELEMENT_NODE && strcmp((const char *)node->name, name) == 0;
+}
+
+const xmlNode *aws_xml_result(const xmlDoc *doc, const char *op)
+{
+	const xmlNode *root = xmlDocGetRootElement(doc);
+	char response[64], result[64];
+
+	snprintf(response, sizeof(response), "%sResponse", op);
+	snprintf(result, sizeof(result), "%sResult", op);
+	if (!aws_xml_is(root, response))
+		return NULL;
+	return aws_xml_child(root, result);
 }
 
 xmlNode *aws_xml_child(const xmlNode *node, const char *name)

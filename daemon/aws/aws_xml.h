@@ -21,5 +21,8 @@ char *aws_xml_text(const xmlNode *node);
 char *aws_xml_path_text(const xmlNode *node, const char *path);
 /* aws_xml_is: whether node is an element with this local name. */
 int aws_xml_is(const xmlNode *node, const char *name);
+/* aws_xml_result: the <OpResult> element of an awsQuery <OpResponse> document, or
+ * NULL when the document is not that answer. */
+const xmlNode *aws_xml_result(const xmlDoc *doc, const char *op);
 
 #endif

@@ -23,19 +23,6 @@ char *iam_decode_document(const char *encoded)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* The <OpResult> element of an <OpResponse> document. */
-static const xmlNode *result_of(const xmlDoc *doc, const char *op)
-{
-	const xmlNode *root = xmlDocGetRootElement(doc);
-	char response[64], result[64];
-
-	snprintf(response, sizeof(response), "%sResponse", op);
-	snprintf(result, sizeof(result), "%sResult", op);
-	if (!aws_xml_is(root, response))
-		return NULL;
-	return aws_xml_child(root, result);
-}
-
 int iam_parse_role_policy(const char *body, size_t len, struct iam_role_policy *ret)
 {
 	struct iam_role_policy p = { 0 };
@@ -47,7 +34,7 @@ int iam_parse_role_policy(const char *body, size_t len, struct iam_role_policy *
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = result_of(doc, "GetRolePolicy");
+	res = aws_xml_result(doc, "GetRolePolicy");
 	if (!res)
 		goto out;
 	p.role_name = aws_xml_path_text(res, "RoleName");
@@ -78,7 +65,7 @@ int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *
 	*ret_next = NULL;
 	if (r < 0)
 		return r;
-	res = result_of(doc, "ListRolePolicies");
+	res = aws_xml_result(doc, "ListRolePolicies");
 	if (!res) {
 		xmlFreeDoc(doc);
 		return -EBADMSG;
@@ -112,7 +99,7 @@ int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = result_of(doc, "GetRole");
+	res = aws_xml_result(doc, "GetRole");
 	node = res ? aws_xml_child(res, "Role") : NULL;
 	if (!node)
 		goto out;

@@ -25,18 +25,6 @@ char *sts_arn_account(const char *arn)
 	return xstrndup(p, strcspn(p, ":"));
 }
 
-static const xmlNode *result_of(const xmlDoc *doc, const char *op)
-{
-	const xmlNode *root = xmlDocGetRootElement(doc);
-	char response[64], result[64];
-
-	snprintf(response, sizeof(response), "%sResponse", op);
-	snprintf(result, sizeof(result), "%sResult", op);
-	if (!aws_xml_is(root, response))
-		return NULL;
-	return aws_xml_child(root, result);
-}
-
 int sts_parse_assume_role(const char *body, size_t len, struct sts_assume_role_result *ret)
 {
 	struct sts_assume_role_result r = { 0 };
@@ -48,9 +36,9 @@ int sts_parse_assume_role(const char *body, size_t len, struct sts_assume_role_r
 	rc = aws_xml_parse(body, len, &doc);
 	if (rc < 0)
 		return rc;
-	res = result_of(doc, "AssumeRole");
+	res = aws_xml_result(doc, "AssumeRole");
 	if (!res)
-		res = result_of(doc, "AssumeRoleWithWebIdentity");
+		res = aws_xml_result(doc, "AssumeRoleWithWebIdentity");
 	cred = res ? aws_xml_child(res, "Credentials") : NULL;
 	rc = -EBADMSG;
 	if (!cred)
@@ -93,7 +81,7 @@ int sts_parse_caller_identity(const char *body, size_t len, struct sts_caller_id
 	rc = aws_xml_parse(body, len, &doc);
 	if (rc < 0)
 		return rc;
-	res = result_of(doc, "GetCallerIdentity");
+	res = aws_xml_result(doc, "GetCallerIdentity");
 	if (!res) {
 		xmlFreeDoc(doc);
 		return -EBADMSG;
