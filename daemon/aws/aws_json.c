@@ -108,6 +108,26 @@ int aws_json_tags(const cJSON *arr, const char *kname, const char *vname, struct
 	return 0;
 }
 
+int aws_json_parse_tags(const char *body, size_t len, const char *field, const char *kname, const char *vname,
+			struct aws_tags *ret)
+{
+	cJSON *doc;
+	const cJSON *tags;
+	int r = aws_json_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	tags = cJSON_GetObjectItemCaseSensitive(doc, field);
+	if (tags && !cJSON_IsArray(tags) && !cJSON_IsNull(tags))
+		r = -EBADMSG;
+	else
+		r = aws_json_tags(tags, kname, vname, ret);
+	if (r < 0)
+		aws_tags_release(ret);
+	cJSON_Delete(doc);
+	return r;
+}
+
 int aws_json_strv(const cJSON *arr, struct aws_strv *ret)
 {
 	const cJSON *item;

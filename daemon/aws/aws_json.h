@@ -33,6 +33,11 @@ int aws_json_time_ms(const cJSON *obj, const char *name, int64_t *ret);
 /* aws_json_tags: reads an array of {kname: ..., vname: ...} objects (a missing value
  * reads as ""). -EBADMSG when an item is not such an object. Appends to *tags. */
 int aws_json_tags(const cJSON *arr, const char *kname, const char *vname, struct aws_tags *tags);
+/* aws_json_parse_tags: an answer whose tag list is the array `field` of the document
+ * (absent or null: no tags) of {kname, vname} objects, as the JSON services answer
+ * their ListTags operations. -EBADMSG on a malformed answer (ret released). */
+int aws_json_parse_tags(const char *body, size_t len, const char *field, const char *kname, const char *vname,
+			struct aws_tags *ret);
 /* aws_json_strv: reads an array of strings; -EBADMSG on a non-string item. */
 int aws_json_strv(const cJSON *arr, struct aws_strv *ret);
 

@@ -93,21 +93,7 @@ int bedrock_parse_create(const char *body, size_t len, struct bedrock_create_res
 
 int bedrock_parse_tags(const char *body, size_t len, struct aws_tags *ret)
 {
-	cJSON *doc;
-	const cJSON *tags;
-	int r = aws_json_parse(body, len, &doc);
-
-	if (r < 0)
-		return r;
-	tags = cJSON_GetObjectItemCaseSensitive(doc, "tags");
-	if (tags && !cJSON_IsArray(tags) && !cJSON_IsNull(tags))
-		r = -EBADMSG;
-	else
-		r = aws_json_tags(tags, "key", "value", ret);
-	if (r < 0)
-		aws_tags_release(ret);
-	cJSON_Delete(doc);
-	return r;
+	return aws_json_parse_tags(body, len, "tags", "key", "value", ret);
 }
 
 void bedrock_profile_release(struct bedrock_profile *p)

@@ -155,21 +155,7 @@ int budgets_parse_subscribers_page(const char *body, size_t len, struct budgets_
 
 int budgets_parse_tags(const char *body, size_t len, struct aws_tags *ret)
 {
-	cJSON *doc;
-	const cJSON *tags;
-	int r = aws_json_parse(body, len, &doc);
-
-	if (r < 0)
-		return r;
-	tags = cJSON_GetObjectItemCaseSensitive(doc, "ResourceTags");
-	if (tags && !cJSON_IsArray(tags) && !cJSON_IsNull(tags))
-		r = -EBADMSG;
-	else
-		r = aws_json_tags(tags, "Key", "Value", ret);
-	if (r < 0)
-		aws_tags_release(ret);
-	cJSON_Delete(doc);
-	return r;
+	return aws_json_parse_tags(body, len, "ResourceTags", "Key", "Value", ret);
 }
 
 /* ---- serializers ---- */

@@ -130,21 +130,7 @@ int ssm_parse_delete_parameters(const char *body, size_t len, struct ssm_delete_
 
 int ssm_parse_tags(const char *body, size_t len, struct aws_tags *ret)
 {
-	cJSON *doc;
-	const cJSON *tags;
-	int r = aws_json_parse(body, len, &doc);
-
-	if (r < 0)
-		return r;
-	tags = cJSON_GetObjectItemCaseSensitive(doc, "TagList");
-	if (tags && !cJSON_IsArray(tags) && !cJSON_IsNull(tags))
-		r = -EBADMSG;
-	else
-		r = aws_json_tags(tags, "Key", "Value", ret);
-	if (r < 0)
-		aws_tags_release(ret);
-	cJSON_Delete(doc);
-	return r;
+	return aws_json_parse_tags(body, len, "TagList", "Key", "Value", ret);
 }
 
 void ssm_parameter_release(struct ssm_parameter *p)
