@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "control_api.h"
 #include "control_json.h"
 #include "http_server.h"
 #include "log.h"
@@ -112,17 +113,9 @@ static int query_param(const char *query, const char *name, char **ret)
 
 /* ---- the routes ---- */
 
-enum { GET = 1, POST = 2 }; /* GET routes answer HEAD too */
-
 /* A handler gets the request and the {id} path segment (still encoded; NULL when the
  * route has none). */
 typedef void (*route_fn)(struct control *c, struct http_request *req, const char *id, size_t id_len);
-
-struct route {
-	const char *pattern; /* "{id}" stands for one non-empty path segment */
-	unsigned method;
-	route_fn handle;
-};
 
 static void get_health(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
@@ -260,16 +253,16 @@ static void get_metrics(struct control *c, struct http_request *req, const char 
 	strbuf_release(&out);
 }
 
-/* Every path and method the socket answers (docs/control-api.md): a known path asked
- * with another method is 405 with Allow, an unknown one 404. */
-static const struct route routes[] = {
-	{ "/v1/health", GET, get_health },	 { "/v1/ready", GET, get_ready },
-	{ "/v1/status", GET, get_status },	 { "/v1/tenants", GET, get_tenants },
-	{ "/v1/tenants/{id}", GET, get_tenant }, { "/v1/tenants/{id}/reconcile", POST, post_tenant_reconcile },
-	{ "/v1/resolve", GET, get_resolve },	 { "/v1/reconcile", POST, post_reconcile },
-	{ "/v1/resync", POST, post_resync },	 { "/v1/pause", POST, post_pause },
-	{ "/v1/resume", POST, post_resume },	 { "/v1/prune/approve", POST, post_prune_approve },
-	{ "/metrics", GET, get_metrics },
+/* The handler of every route of control_api.h: a known path asked with another method
+ * is 405 with Allow, an unknown one 404. */
+static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
+	[CONTROL_HEALTH] = get_health,	 [CONTROL_READY] = get_ready,
+	[CONTROL_STATUS] = get_status,	 [CONTROL_TENANTS] = get_tenants,
+	[CONTROL_TENANT] = get_tenant,	 [CONTROL_TENANT_RECONCILE] = post_tenant_reconcile,
+	[CONTROL_RESOLVE] = get_resolve, [CONTROL_RECONCILE] = post_reconcile,
+	[CONTROL_RESYNC] = post_resync,	 [CONTROL_PAUSE] = post_pause,
+	[CONTROL_RESUME] = post_resume,	 [CONTROL_PRUNE_APPROVE] = post_prune_approve,
+	[CONTROL_METRICS] = get_metrics,
 };
 
 /* Whether path matches pattern; the {id} segment, if any, in *ret_id and *ret_len. */
@@ -296,27 +289,27 @@ static bool path_matches(const char *pattern, const char *path, const char **ret
 static void route(struct control *c, struct http_request *req)
 {
 	const struct http_message *m = http_request_message(req);
-	unsigned method = strcmp(m->method, "GET") == 0 || strcmp(m->method, "HEAD") == 0 ? GET
-			  : strcmp(m->method, "POST") == 0				  ? POST
+	unsigned method = strcmp(m->method, "GET") == 0 || strcmp(m->method, "HEAD") == 0 ? CONTROL_GET
+			  : strcmp(m->method, "POST") == 0				  ? CONTROL_POST
 											  : 0;
 	unsigned allowed = 0;
 
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+	for (size_t i = 0; i < CONTROL__ROUTE_COUNT; i++) {
 		const char *id;
 		size_t id_len;
-		if (!path_matches(routes[i].pattern, m->path, &id, &id_len))
+		if (!path_matches(control_routes[i].pattern, m->path, &id, &id_len))
 			continue;
-		if (routes[i].method == method) {
-			routes[i].handle(c, req, id, id_len);
+		if (control_routes[i].method == method) {
+			handlers[i](c, req, id, id_len);
 			return;
 		}
-		allowed |= routes[i].method;
+		allowed |= control_routes[i].method;
 	}
 	if (allowed) {
 		struct http_header h[] = { { "Content-Type", "application/json" },
-					   { "Allow", allowed == GET	? "GET, HEAD"
-						      : allowed == POST ? "POST"
-									: "GET, HEAD, POST" } };
+					   { "Allow", allowed == CONTROL_GET	? "GET, HEAD"
+						      : allowed == CONTROL_POST ? "POST"
+										: "GET, HEAD, POST" } };
 		static const char body[] = "{\"error\":\"method not allowed\"}";
 		http_respond(req, 405, h, 2, body, sizeof(body) - 1);
 		return;

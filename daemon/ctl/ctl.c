@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 
+#include "control_api.h"
 #include "ctl_http.h"
 #include "ctl_render.h"
 #include "uri.h"
@@ -93,6 +94,20 @@ static char *encoded(const char *s)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* The path of route r (control_api.h), its {id} segment the percent-encoded id. */
+static char *route_path(enum control_route r, const char *id)
+{
+	const char *pattern = control_routes[r].pattern, *hole = strstr(pattern, "{id}");
+	char *enc, *path;
+
+	if (!hole)
+		return xstrdup(pattern);
+	enc = encoded(id ? id : "");
+	path = xasprintf("%.*s%s%s", (int)(hole - pattern), pattern, enc, hole + 4);
+	free(enc);
+	return path;
+}
+
 static int cmd_get(const struct ctl *c, const char *path, int (*render)(const cJSON *j))
 {
 	long status = 0;
@@ -149,7 +164,7 @@ static int cmd_wait_ready(const struct ctl *c, double seconds)
 	for (double waited = 0; waited <= seconds; waited += 0.2) {
 		struct ctl_answer a = { 0 };
 		char err[512];
-		if (ctl_request(c->socket, "GET", "/v1/ready", &a, err, sizeof(err)) == 0) {
+		if (ctl_request(c->socket, "GET", control_routes[CONTROL_READY].pattern, &a, err, sizeof(err)) == 0) {
 			long status = a.status;
 			ctl_answer_release(&a);
 			if (status == 200) {
@@ -202,39 +217,32 @@ int main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	if (!strcmp(cmd, "status") && argc == 0) {
-		rc = cmd_get(&c, "/v1/status", render_status);
+		rc = cmd_get(&c, path = route_path(CONTROL_STATUS, NULL), render_status);
 	} else if (!strcmp(cmd, "tenants") && argc == 0) {
-		rc = cmd_get(&c, "/v1/tenants", render_tenants);
+		rc = cmd_get(&c, path = route_path(CONTROL_TENANTS, NULL), render_tenants);
 	} else if (!strcmp(cmd, "tenant") && argc == 1) {
-		char *id = encoded(argv[0]);
-		path = xasprintf("/v1/tenants/%s", id);
-		free(id);
-		rc = cmd_get(&c, path, render_tenant);
+		rc = cmd_get(&c, path = route_path(CONTROL_TENANT, argv[0]), render_tenant);
 	} else if (!strcmp(cmd, "resolve") && argc == 2) {
 		char *t = encoded(argv[0]), *p = encoded(argv[1]);
-		path = xasprintf("/v1/resolve?tenant=%s&profile=%s", t, p);
+		path = xasprintf("%s?tenant=%s&profile=%s", control_routes[CONTROL_RESOLVE].pattern, t, p);
 		free(t);
 		free(p);
 		rc = cmd_get(&c, path, render_resolve);
 	} else if (!strcmp(cmd, "reconcile") && argc <= 1) {
-		if (argc == 1) {
-			char *id = encoded(argv[0]);
-			path = xasprintf("/v1/tenants/%s/reconcile", id);
-			free(id);
-		}
-		rc = cmd_post(&c, path ? path : "/v1/reconcile", "reconcile queued");
+		path = argc ? route_path(CONTROL_TENANT_RECONCILE, argv[0]) : route_path(CONTROL_RECONCILE, NULL);
+		rc = cmd_post(&c, path, "reconcile queued");
 	} else if (!strcmp(cmd, "resync") && argc == 0) {
-		rc = cmd_post(&c, "/v1/resync", "listing everything again");
+		rc = cmd_post(&c, path = route_path(CONTROL_RESYNC, NULL), "listing everything again");
 	} else if (!strcmp(cmd, "pause") && argc == 0) {
-		rc = cmd_post(&c, "/v1/pause", "mutating calls paused");
+		rc = cmd_post(&c, path = route_path(CONTROL_PAUSE, NULL), "mutating calls paused");
 	} else if (!strcmp(cmd, "resume") && argc == 0) {
-		rc = cmd_post(&c, "/v1/resume", "mutating calls resumed");
+		rc = cmd_post(&c, path = route_path(CONTROL_RESUME, NULL), "mutating calls resumed");
 	} else if (!strcmp(cmd, "approve-prune") && argc == 0) {
-		rc = cmd_post(&c, "/v1/prune/approve", "approved");
+		rc = cmd_post(&c, path = route_path(CONTROL_PRUNE_APPROVE, NULL), "approved");
 	} else if (!strcmp(cmd, "health") && argc == 0) {
-		rc = cmd_probe(&c, "/v1/health");
+		rc = cmd_probe(&c, path = route_path(CONTROL_HEALTH, NULL));
 	} else if (!strcmp(cmd, "ready") && argc == 0) {
-		rc = cmd_probe(&c, "/v1/ready");
+		rc = cmd_probe(&c, path = route_path(CONTROL_READY, NULL));
 	} else if (!strcmp(cmd, "wait-ready") && argc <= 1) {
 		rc = cmd_wait_ready(&c, argc ? atof(argv[0]) : 300);
 	} else {

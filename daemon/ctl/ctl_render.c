@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "control_api.h"
+
 static const char *str(const cJSON *j, const char *key, const char *fallback)
 {
 	const cJSON *v = cJSON_GetObjectItem(j, key);
@@ -63,11 +65,13 @@ static int tenant_exit(const cJSON *j)
 
 int render_exit_of(const char *path, const cJSON *j)
 {
-	if (!strcmp(path, "/v1/status"))
+	const char *tenants = control_routes[CONTROL_TENANTS].pattern;
+
+	if (!strcmp(path, control_routes[CONTROL_STATUS].pattern))
 		return status_exit(j);
-	if (!strcmp(path, "/v1/tenants"))
+	if (!strcmp(path, tenants))
 		return tenants_exit(j);
-	if (!strncmp(path, "/v1/tenants/", 12))
+	if (!strncmp(path, tenants, strlen(tenants)) && path[strlen(tenants)] == '/')
 		return tenant_exit(j);
 	return 0;
 }
