@@ -366,8 +366,9 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 5;
+	e->closing_handles = 6;
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
+	uv_close((uv_handle_t *)&e->store_batch, closed_one);
 	uv_close((uv_handle_t *)&e->relist, closed_one);
 	uv_close((uv_handle_t *)&e->pump, closed_one);
 	uv_close((uv_handle_t *)&e->resync, closed_one);
@@ -419,8 +420,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	if (!entry->record->known || entry->record->deletion_policy != t->deletion_policy) {
 		entry->record->known = true;
 		entry->record->deletion_policy = t->deletion_policy;
-		if (store_put_tenant(e->store, t->id, t->deletion_policy) < 0)
-			engine_store_failed(e);
+		engine_store_tenant(e, entry);
 	}
 	entry->place = &place_of_tenant(e, entry)->place;
 	mark(e, t->id, WQ_URGENT);
