@@ -723,6 +723,8 @@ static void on_intents_durable(void *arg, int status)
 	}
 	if (e->closing)
 		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
+	else if (e->paused || e->set.report_only)
+		finish(r, ERROR_NONE, NULL); /* paused meanwhile: nothing is sent */
 	else
 		send_actions(r);
 	engine_call_done(e); /* last: the drain may end here */
