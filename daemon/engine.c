@@ -250,6 +250,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->close_timer.data = e;
 	uv_timer_init(loop, &e->relist);
 	e->relist.data = e;
+	uv_timer_init(loop, &e->reap);
+	e->reap.data = e;
 	*ret = e;
 	return 0;
 }
@@ -301,6 +303,7 @@ static void closed_one(uv_handle_t *h)
 		return;
 	hashmap_release(&e->tenants, free_entry);
 	hashmap_release(&e->places, place_free);
+	places_reap_release(e);
 	while (hashmap_next(&e->records_at_start, &pos, NULL, &v))
 		tenant_record_free(v);
 	hashmap_release(&e->records_at_start, NULL);
@@ -366,8 +369,9 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 6;
+	e->closing_handles = 7;
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
+	uv_close((uv_handle_t *)&e->reap, closed_one);
 	uv_close((uv_handle_t *)&e->store_batch, closed_one);
 	uv_close((uv_handle_t *)&e->relist, closed_one);
 	uv_close((uv_handle_t *)&e->pump, closed_one);

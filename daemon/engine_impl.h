@@ -116,6 +116,12 @@ struct engine {
 	char **tenant_writes;
 	size_t n_tenant_writes, alloc_tenant_writes;
 	uv_timer_t store_batch;
+	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
+	struct observed_store **dead_stores;
+	size_t n_dead_stores, alloc_dead_stores;
+	struct journal_entry *dead_journal;
+	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
+	uv_timer_t reap;
 };
 
 /* engine.c */
@@ -154,6 +160,8 @@ struct place_state *place_for(struct engine *e, const char *account, const char 
 struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t);
 void place_list(struct place_state *ps);
 void place_free(void *ps);
+/* places_reap_release: frees at once what still waits to be freed (the engine stops). */
+void places_reap_release(struct engine *e);
 void place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
 		   const struct observed_parameter *parameter, const char *key);
 void place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
