@@ -37,6 +37,8 @@ struct tenant_entry *engine_entry_new(struct engine *e, const char *id)
 	t->approved = hashmap_remove(&e->approved_at_start, id) != NULL;
 	t->held = hashmap_remove(&e->held_at_start, id) != NULL && !t->approved;
 	hashmap_put(&e->tenants, id, t);
+	e->by_state[t->state]++;
+	e->n_held += t->held;
 	e->ready_scan_pos = 0;
 	return t;
 }
@@ -69,6 +71,8 @@ void engine_forget_entry(struct engine *e, struct tenant_entry *t)
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
 	hashmap_remove(&e->tenants, t->id);
+	e->by_state[t->state]--;
+	e->n_held -= t->held;
 	e->ready_scan_pos = 0;
 	free_entry(t);
 }
@@ -112,6 +116,8 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
 			t->last_error ? t->last_error : "a conflict with a resource it does not own");
+	e->by_state[t->state]--;
+	e->by_state[s]++;
 	t->state = s;
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
@@ -419,6 +425,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		engine_store_failed(e);
 	if (entry->approved && store_clear_approved(e->store, entry->id) < 0)
 		engine_store_failed(e);
+	e->n_held -= entry->held;
 	entry->held = false;
 	entry->approved = false;
 	if (!entry->record->known || entry->record->deletion_policy != t->deletion_policy) {
@@ -499,6 +506,7 @@ void engine_prune_gate(struct engine *e, const char *what)
 		if (v[i].mark != PRUNE_HELD || t->held)
 			continue;
 		t->held = true;
+		e->n_held++;
 		if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
 			engine_store_failed(e);
 		engine_history(t, engine_wall(e), "deletions held for approval");
@@ -597,6 +605,7 @@ size_t engine_approve_prune(struct engine *e)
 		if (!t->held)
 			continue;
 		t->held = false;
+		e->n_held--;
 		t->approved = true;
 		if (store_set_approved(e->store, t->id, engine_wall(e)) < 0)
 			engine_store_failed(e);
@@ -631,14 +640,11 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	size_t pos = 0;
 	void *v;
 
+	/* kept as they change, not counted here: this runs at every change of state */
 	memset(ret, 0, sizeof(*ret));
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
-		const struct tenant_entry *t = v;
-		ret->tenants++;
-		ret->by_state[t->state]++;
-		ret->held += t->held;
-	}
-	pos = 0;
+	ret->tenants = e->tenants.n;
+	memcpy(ret->by_state, e->by_state, sizeof(ret->by_state));
+	ret->held = e->n_held;
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;

@@ -96,6 +96,8 @@ struct engine {
 	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;
 	size_t calls_in_flight;
+	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
+	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
 	uint64_t n_reconciles, n_actions, n_action_failures;
 	int closing_handles;
