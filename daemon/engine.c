@@ -132,8 +132,8 @@ static double random01(void)
 
 /* One turn of the pump is bounded, so that the loop polls for I/O (the control
  * socket, AWS answers) between batches: at most max_starts_per_turn reconciles start,
- * and no new one once PUMP_TURN_NS have gone by (a start can be costly: a create
- * intent waits for the disk). A reconcile that ends at once (nothing to do) counts
+ * and no new one once PUMP_TURN_NS have gone by (a start diffs the tenant and signs
+ * its first calls). A reconcile that ends at once (nothing to do) counts
  * too; keys popped only to be put back (a place not listed yet) are cheap and counted
  * apart. */
 #define PUMP_TURN_NS   (2 * 1000 * 1000)
