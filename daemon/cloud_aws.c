@@ -123,10 +123,12 @@ struct listing {
 	unsigned pending;
 	int status;
 	struct cloud_error err;
-	cloud_list_cb cb;
+	cloud_list_cb cb; /* NULL once the caller went away (cloud_aws_orphan) */
 	void *data;
 	char *region;
 	char *account;
+	uv_work_t work;		     /* the snapshot's build in the thread pool */
+	struct listing *prev, *next; /* in cloud_aws.building while built */
 };
 
 static void listing_fail(struct listing *l, int status, const struct aws_error *err, const char *what)
@@ -139,11 +141,13 @@ static void listing_fail(struct listing *l, int status, const struct aws_error *
 		 err && err->message && err->message[0] ? err->message : strerror(-l->status));
 }
 
-/* All three listings are in: build the snapshot. */
-static void listing_finish(struct listing *l)
+/* All three listings are in: build the snapshot (touches nothing but l: it may run in
+ * the thread pool), and free the listing's answers. */
+static void listing_build(struct listing *l)
 {
 	struct observed_store *s = xcalloc(1, sizeof(*s));
 
+	l->snapshot = s;
 	observed_store_init(s);
 	if (l->status == 0) {
 		struct hashmap tags;
@@ -205,17 +209,67 @@ static void listing_finish(struct listing *l)
 		}
 		hashmap_release(&tags, NULL);
 	}
-	l->cb(l->status, l->status < 0 ? &l->err : NULL, s, l->data);
-	observed_store_release(s);
-	free(s);
 	bedrock_profile_list_release(&l->profiles);
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
 	budgets_budget_list_release(&l->budgets);
+}
+
+/* The snapshot is handed over (unless the caller went away meanwhile) and freed. */
+static void listing_deliver(struct listing *l)
+{
+	if (l->cb)
+		l->cb(l->status, l->status < 0 ? &l->err : NULL, l->snapshot, l->data);
+	observed_store_release(l->snapshot);
+	free(l->snapshot);
 	free(l->region);
 	free(l->account);
 	free(l->account_id);
 	free(l);
+}
+
+static void build_in_pool(uv_work_t *req)
+{
+	listing_build(req->data);
+}
+
+static void build_done(uv_work_t *req, int status)
+{
+	struct listing *l = req->data;
+	struct cloud_aws *c = l->c;
+
+	(void)status; /* never cancelled: the work is queued only with its callback */
+	*(l->prev ? &l->prev->next : &c->building) = l->next;
+	if (l->next)
+		l->next->prev = l->prev;
+	listing_deliver(l);
+}
+
+/* A complete listing of 10,000 tenants takes 50-170 ms to turn into a snapshot: with a
+ * loop, that is done in its thread pool, so the loop (and the control socket) does not
+ * wait for it. */
+static void listing_finish(struct listing *l)
+{
+	struct cloud_aws *c = l->c;
+
+	if (!c->loop || l->status < 0) {
+		listing_build(l);
+		listing_deliver(l);
+		return;
+	}
+	l->next = c->building;
+	l->prev = NULL;
+	if (l->next)
+		l->next->prev = l;
+	c->building = l;
+	l->work.data = l;
+	uv_queue_work(c->loop, &l->work, build_in_pool, build_done);
+}
+
+void cloud_aws_orphan(struct cloud_aws *c)
+{
+	for (struct listing *l = c->building; l; l = l->next)
+		l->cb = NULL;
 }
 
 static void listing_step_done(struct listing *l)

@@ -8,6 +8,8 @@
 #include "aws_ops.h"
 #include "cloud.h"
 
+struct listing;
+
 struct cloud_aws {
 	const struct aws_ops *ops;
 	void *ops_ctx;
@@ -15,6 +17,8 @@ struct cloud_aws {
 	char *instance;
 	char **role_aliases; /* account aliases with a role to assume; others use the default credentials */
 	size_t n_role_aliases;
+	uv_loop_t *loop;	  /* set: listings are turned into snapshots in its thread pool */
+	struct listing *building; /* listings whose snapshot is being built there */
 };
 
 extern const struct cloud_ops cloud_aws_ops;
@@ -25,6 +29,9 @@ void cloud_aws_init(struct cloud_aws *c, const struct aws_ops *ops, void *ops_ct
  * alias without one only names the account id of the default credentials). */
 void cloud_aws_add_role_alias(struct cloud_aws *c, const char *alias);
 void cloud_aws_release(struct cloud_aws *c);
+/* cloud_aws_orphan: listings whose snapshot is still being built will not call back
+ * (their caller is going away); they are freed when the build ends. */
+void cloud_aws_orphan(struct cloud_aws *c);
 /* cloud_error_from_aws: the engine's view of an AWS error. */
 void cloud_error_from_aws(struct cloud_error *dst, int status, const struct aws_error *err);
 

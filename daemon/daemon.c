@@ -315,6 +315,7 @@ static void aws_closed(void *data)
 	struct daemon *d = data;
 
 	d->aws = NULL;
+	cloud_aws_orphan(&d->cloud); /* a listing still being built must not reach a freed engine */
 	engine_free(d->engine, engine_freed, d);
 }
 
@@ -406,6 +407,7 @@ static int start(struct daemon *d)
 	log_info("AWS credentials from %s, default region %s", aws_client_credentials_origin(d->aws),
 		 aws_client_region(d->aws) ? aws_client_region(d->aws) : "(none)");
 	setup_cloud(&d->cloud, d->aws, d->cfg);
+	d->cloud.loop = &d->loop;
 	setup_engine_settings(d->cfg, &set);
 	d->param_prefix = setup_param_prefix(d->cfg);
 	set.param_prefix = d->param_prefix;

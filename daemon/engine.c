@@ -37,6 +37,8 @@ struct tenant_entry *engine_entry_new(struct engine *e, const char *id)
 	t->approved = hashmap_remove(&e->approved_at_start, id) != NULL;
 	t->held = hashmap_remove(&e->held_at_start, id) != NULL && !t->approved;
 	hashmap_put(&e->tenants, id, t);
+	e->by_state[t->state]++;
+	e->n_held += t->held;
 	e->ready_scan_pos = 0;
 	return t;
 }
@@ -69,6 +71,8 @@ void engine_forget_entry(struct engine *e, struct tenant_entry *t)
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
 	hashmap_remove(&e->tenants, t->id);
+	e->by_state[t->state]--;
+	e->n_held -= t->held;
 	e->ready_scan_pos = 0;
 	free_entry(t);
 }
@@ -112,6 +116,8 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
 			t->last_error ? t->last_error : "a conflict with a resource it does not own");
+	e->by_state[t->state]--;
+	e->by_state[s]++;
 	t->state = s;
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
@@ -126,8 +132,8 @@ static double random01(void)
 
 /* One turn of the pump is bounded, so that the loop polls for I/O (the control
  * socket, AWS answers) between batches: at most max_starts_per_turn reconciles start,
- * and no new one once PUMP_TURN_NS have gone by (a start can be costly: a create
- * intent waits for the disk). A reconcile that ends at once (nothing to do) counts
+ * and no new one once PUMP_TURN_NS have gone by (a start diffs the tenant and signs
+ * its first calls). A reconcile that ends at once (nothing to do) counts
  * too; keys popped only to be put back (a place not listed yet) are cheap and counted
  * apart. */
 #define PUMP_TURN_NS   (2 * 1000 * 1000)
@@ -250,6 +256,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->close_timer.data = e;
 	uv_timer_init(loop, &e->relist);
 	e->relist.data = e;
+	uv_timer_init(loop, &e->reap);
+	e->reap.data = e;
 	*ret = e;
 	return 0;
 }
@@ -301,6 +309,7 @@ static void closed_one(uv_handle_t *h)
 		return;
 	hashmap_release(&e->tenants, free_entry);
 	hashmap_release(&e->places, place_free);
+	places_reap_release(e);
 	while (hashmap_next(&e->records_at_start, &pos, NULL, &v))
 		tenant_record_free(v);
 	hashmap_release(&e->records_at_start, NULL);
@@ -366,8 +375,10 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 5;
+	e->closing_handles = 7;
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
+	uv_close((uv_handle_t *)&e->reap, closed_one);
+	uv_close((uv_handle_t *)&e->store_batch, closed_one);
 	uv_close((uv_handle_t *)&e->relist, closed_one);
 	uv_close((uv_handle_t *)&e->pump, closed_one);
 	uv_close((uv_handle_t *)&e->resync, closed_one);
@@ -414,13 +425,13 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		engine_store_failed(e);
 	if (entry->approved && store_clear_approved(e->store, entry->id) < 0)
 		engine_store_failed(e);
+	e->n_held -= entry->held;
 	entry->held = false;
 	entry->approved = false;
 	if (!entry->record->known || entry->record->deletion_policy != t->deletion_policy) {
 		entry->record->known = true;
 		entry->record->deletion_policy = t->deletion_policy;
-		if (store_put_tenant(e->store, t->id, t->deletion_policy) < 0)
-			engine_store_failed(e);
+		engine_store_tenant(e, entry);
 	}
 	entry->place = &place_of_tenant(e, entry)->place;
 	mark(e, t->id, WQ_URGENT);
@@ -495,6 +506,7 @@ void engine_prune_gate(struct engine *e, const char *what)
 		if (v[i].mark != PRUNE_HELD || t->held)
 			continue;
 		t->held = true;
+		e->n_held++;
 		if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
 			engine_store_failed(e);
 		engine_history(t, engine_wall(e), "deletions held for approval");
@@ -593,6 +605,7 @@ size_t engine_approve_prune(struct engine *e)
 		if (!t->held)
 			continue;
 		t->held = false;
+		e->n_held--;
 		t->approved = true;
 		if (store_set_approved(e->store, t->id, engine_wall(e)) < 0)
 			engine_store_failed(e);
@@ -627,14 +640,11 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	size_t pos = 0;
 	void *v;
 
+	/* kept as they change, not counted here: this runs at every change of state */
 	memset(ret, 0, sizeof(*ret));
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
-		const struct tenant_entry *t = v;
-		ret->tenants++;
-		ret->by_state[t->state]++;
-		ret->held += t->held;
-	}
-	pos = 0;
+	ret->tenants = e->tenants.n;
+	memcpy(ret->by_state, e->by_state, sizeof(ret->by_state));
+	ret->held = e->n_held;
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;

@@ -88,6 +88,7 @@ struct tenant_entry {
 	unsigned history_next;
 	struct place *place;
 	struct reconcile *active;
+	bool store_pending; /* its row waits for the state store's next batch */
 };
 
 struct engine_counts {

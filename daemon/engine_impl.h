@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "hashmap.h"
 #include "loglimit.h"
+#include "store_sync.h"
 #include "workqueue.h"
 
 enum journal_kind {
@@ -59,8 +60,9 @@ struct reconcile {
 	unsigned outstanding;
 	enum error_class worst;
 	char *error;
-	bool closing_wait; /* counted in e->outstanding_calls */
-	bool store_wait;   /* a create waits for the state store (its error is logged there) */
+	bool closing_wait;  /* counted in e->outstanding_calls */
+	bool store_wait;    /* a create waits for the state store (its error is logged there) */
+	char *intent_error; /* the round's create intents could not be made durable: why */
 };
 
 struct engine {
@@ -94,6 +96,8 @@ struct engine {
 	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;
 	size_t calls_in_flight;
+	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
+	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
 	uint64_t n_reconciles, n_actions, n_action_failures;
 	int closing_handles;
@@ -108,6 +112,18 @@ struct engine {
 	char *store_last_error;
 	int64_t store_failing_since; /* wall clock of the first failure not yet made good */
 	char *store_moved_aside;     /* where a damaged store was moved at start, or NULL */
+	bool store_sync_failing;     /* the last sync of the store failed */
+	struct store_sync *sync;     /* makes create intents durable off the loop; NULL: at commit */
+	/* tenants whose row (policy) waits to be written, in batches (engine_store_tenant) */
+	char **tenant_writes;
+	size_t n_tenant_writes, alloc_tenant_writes;
+	uv_timer_t store_batch;
+	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
+	struct observed_store **dead_stores;
+	size_t n_dead_stores, alloc_dead_stores;
+	struct journal_entry *dead_journal;
+	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
+	uv_timer_t reap;
 };
 
 /* engine.c */
@@ -131,12 +147,23 @@ void engine_store_release(struct engine *e);
 void engine_store_failed(struct engine *e);
 /* engine_store_flush: one more rewrite attempt before the engine stops. */
 void engine_store_flush(struct engine *e);
+/* engine_store_tenant: t's row (its deletion policy) is written with others in one
+ * transaction of at most STORE_BATCH rows per loop turn, not one transaction each. */
+void engine_store_tenant(struct engine *e, struct tenant_entry *t);
+/* engine_store_tenant_now: t's row, if it still waits, is written now. */
+void engine_store_tenant_now(struct engine *e, struct tenant_entry *t);
+/* engine_store_sync_failed / engine_store_synced: a sync of the store failed (creates
+ * wait, status shows it) / succeeded (after failures: every tenant is looked at again). */
+void engine_store_sync_failed(struct engine *e, int status);
+void engine_store_synced(struct engine *e);
 
 /* places.c */
 struct place_state *place_for(struct engine *e, const char *account, const char *region);
 struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t);
 void place_list(struct place_state *ps);
 void place_free(void *ps);
+/* places_reap_release: frees at once what still waits to be freed (the engine stops). */
+void places_reap_release(struct engine *e);
 void place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
 		   const struct observed_parameter *parameter, const char *key);
 void place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);

@@ -1,11 +1,18 @@
-/* The state store's health: failed writes are logged at most once a minute per
+/* The state store's health and batching. Failed writes are logged at most once a minute per
  * distinct error, and made good by rewriting the whole store from memory once it can
  * be written again (a full disk that gets space back; probed every 5 s). Create intents are not among
  * what is made good later: a create is never sent without its intent on disk
- * (reconcile.c); the tenant waits with that reason and is retried. */
+ * (reconcile.c); the tenant waits with that reason and is retried. A failed sync of
+ * the store (store_sync.h) is reported the same way: its creates are not sent.
+ *
+ * A tenant's row (its deletion policy) is written in batches of STORE_BATCH rows, one
+ * transaction per loop turn, so that the first scan of 10,000 manifests is not 10,000
+ * transactions in one turn; a row still waiting is written before its tenant's create
+ * intent, and every waiting row before the engine stops. */
 #include "engine_impl.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "xalloc.h"
@@ -13,6 +20,8 @@
 #define RETRY_FIRST_MS	1000
 #define RETRY_CAP_MS	60000
 #define LOG_INTERVAL_MS 60000
+#define STORE_BATCH	256
+#define BATCH_DELAY_MS	1
 
 void engine_store_init(struct engine *e)
 {
@@ -22,6 +31,9 @@ void engine_store_init(struct engine *e)
 	loglimit_init(&e->store_log, LOG_INTERVAL_MS);
 	e->store_moved_aside = xstrdup_or_null(e->set.store_moved_aside);
 	e->set.store_moved_aside = NULL;
+	uv_timer_init(e->loop, &e->store_batch);
+	e->store_batch.data = e;
+	e->sync = store_wal_path(e->store) ? store_sync_new(e->loop, store_wal_path(e->store)) : NULL;
 }
 
 void engine_store_release(struct engine *e)
@@ -29,6 +41,10 @@ void engine_store_release(struct engine *e)
 	loglimit_release(&e->store_log);
 	free(e->store_last_error);
 	free(e->store_moved_aside);
+	for (size_t i = 0; i < e->n_tenant_writes; i++)
+		free(e->tenant_writes[i]);
+	free(e->tenant_writes);
+	store_sync_free(e->sync);
 }
 
 static void on_store_retry(uv_timer_t *timer);
@@ -113,9 +129,14 @@ static void on_store_retry(uv_timer_t *timer)
 	engine_force_all(e);
 }
 
+static void write_tenants(struct engine *e, size_t max);
+
 void engine_store_flush(struct engine *e)
 {
 	uv_timer_stop(&e->store_retry);
+	uv_timer_stop(&e->store_batch);
+	if (e->n_tenant_writes)
+		write_tenants(e, e->n_tenant_writes);
 	if (!store_failed_writes(e->store))
 		return;
 	if (rewrite(e) < 0)
@@ -132,4 +153,91 @@ void engine_store_health(const struct engine *e, struct engine_store_health *ret
 	ret->last_error = e->store_last_error;
 	ret->failing_since = e->store_failing_since;
 	ret->moved_aside = e->store_moved_aside;
+}
+
+/* Up to `max` waiting rows in one transaction; the rest stay queued. Entries forgotten
+ * since (or written on their own) are skipped. */
+static void write_tenants(struct engine *e, size_t max)
+{
+	const char **ids = xcalloc(max + 1, sizeof(*ids));
+	enum deletion_policy *policies = xcalloc(max + 1, sizeof(*policies));
+	size_t taken = 0, n = 0;
+
+	for (; taken < e->n_tenant_writes && n < max; taken++) {
+		struct tenant_entry *t = engine_entry(e, e->tenant_writes[taken]);
+		if (!t || !t->store_pending)
+			continue;
+		t->store_pending = false;
+		ids[n] = t->id;
+		policies[n++] = t->record->deletion_policy;
+	}
+	if (n && store_put_tenants(e->store, ids, policies, n) < 0)
+		engine_store_failed(e); /* made good by the rewrite from memory */
+	for (size_t i = 0; i < taken; i++)
+		free(e->tenant_writes[i]);
+	memmove(e->tenant_writes, e->tenant_writes + taken, (e->n_tenant_writes - taken) * sizeof(*e->tenant_writes));
+	e->n_tenant_writes -= taken;
+	free(ids);
+	free(policies);
+}
+
+static void on_store_batch(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+
+	write_tenants(e, STORE_BATCH);
+	if (e->n_tenant_writes && !e->closing)
+		uv_timer_start(&e->store_batch, on_store_batch, BATCH_DELAY_MS, 0);
+}
+
+void engine_store_tenant(struct engine *e, struct tenant_entry *t)
+{
+	if (t->store_pending)
+		return;
+	t->store_pending = true;
+	XGROW(e->tenant_writes, e->n_tenant_writes + 1, e->alloc_tenant_writes);
+	e->tenant_writes[e->n_tenant_writes++] = xstrdup(t->id);
+	if (!e->closing && !uv_is_active((uv_handle_t *)&e->store_batch))
+		uv_timer_start(&e->store_batch, on_store_batch, BATCH_DELAY_MS, 0);
+}
+
+void engine_store_tenant_now(struct engine *e, struct tenant_entry *t)
+{
+	if (!t->store_pending)
+		return;
+	t->store_pending = false; /* its queued id is skipped */
+	if (store_put_tenant(e->store, t->id, t->record->deletion_policy) < 0)
+		engine_store_failed(e);
+}
+
+void engine_store_sync_failed(struct engine *e, int status)
+{
+	char *msg = xasprintf("syncing %s: %s", store_wal_path(e->store), strerror(-status));
+	unsigned long left_out;
+
+	if (!e->store_failing_since)
+		e->store_failing_since = engine_wall(e);
+	e->store_sync_failing = true;
+	free(e->store_last_error);
+	e->store_last_error = msg;
+	if (loglimit_allow(&e->store_log, msg, uv_now(e->loop), &left_out))
+		log_error("state store: %s (creates wait until it can be synced; retrying)%s", msg,
+			  left_out ? " (more like it in the last minute were not logged)" : "");
+}
+
+void engine_store_synced(struct engine *e)
+{
+	if (!e->store_sync_failing)
+		return;
+	e->store_sync_failing = false;
+	if (store_failed_writes(e->store))
+		return; /* the rewrite's retry tells when the store is whole again */
+	log_notice("state store: synced to disk again after %llds",
+		   (long long)(engine_wall(e) - e->store_failing_since));
+	loglimit_reset(&e->store_log);
+	free(e->store_last_error);
+	e->store_last_error = NULL;
+	e->store_failing_since = 0;
+	/* tenants that waited for a durable intent go on now, not after their backoff */
+	engine_force_all(e);
 }

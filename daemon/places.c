@@ -78,6 +78,74 @@ static void release_journal_entry(struct journal_entry *j)
 	free(j->key);
 }
 
+/* ---- what a listing replaced: freed over several turns ---- */
+
+/* Resources (or journal entries) freed per turn: about 2 ms of free() at 10,000
+ * tenants, where a listing's old store alone was 110-160 ms in one turn. */
+#define REAP_PER_TURN 1000
+#define REAP_DELAY_MS 1
+
+static void on_reap(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+	size_t budget = REAP_PER_TURN;
+
+	while (budget && e->dead_journal_pos < e->n_dead_journal) {
+		release_journal_entry(&e->dead_journal[e->dead_journal_pos++]);
+		budget--;
+	}
+	if (e->dead_journal_pos == e->n_dead_journal)
+		e->n_dead_journal = e->dead_journal_pos = 0;
+	while (budget && e->n_dead_stores) {
+		struct observed_store *s = e->dead_stores[0];
+		if (!observed_store_release_step(s, budget))
+			break;
+		free(s);
+		memmove(e->dead_stores, e->dead_stores + 1, --e->n_dead_stores * sizeof(*e->dead_stores));
+		break; /* one store a turn at most */
+	}
+	/* never re-armed at 0 ms: the loop polls between two steps */
+	if ((e->n_dead_journal || e->n_dead_stores) && !e->closing)
+		uv_timer_start(&e->reap, on_reap, REAP_DELAY_MS, 0);
+}
+
+static void reap_later(struct engine *e)
+{
+	if (!e->closing && !uv_is_active((uv_handle_t *)&e->reap))
+		uv_timer_start(&e->reap, on_reap, REAP_DELAY_MS, 0);
+}
+
+static void reap_store_later(struct engine *e, const struct observed_store *s)
+{
+	XGROW(e->dead_stores, e->n_dead_stores + 1, e->alloc_dead_stores);
+	e->dead_stores[e->n_dead_stores] = xmalloc(sizeof(**e->dead_stores));
+	*e->dead_stores[e->n_dead_stores++] = *s;
+	reap_later(e);
+}
+
+static void reap_journal_later(struct engine *e, const struct journal_entry *j, size_t n)
+{
+	if (!n)
+		return;
+	XGROW(e->dead_journal, e->n_dead_journal + n, e->alloc_dead_journal);
+	memcpy(e->dead_journal + e->n_dead_journal, j, n * sizeof(*j));
+	e->n_dead_journal += n;
+	reap_later(e);
+}
+
+void places_reap_release(struct engine *e)
+{
+	for (size_t i = e->dead_journal_pos; i < e->n_dead_journal; i++)
+		release_journal_entry(&e->dead_journal[i]);
+	free(e->dead_journal);
+	for (size_t i = 0; i < e->n_dead_stores; i++) {
+		while (!observed_store_release_step(e->dead_stores[i], SIZE_MAX))
+			;
+		free(e->dead_stores[i]);
+	}
+	free(e->dead_stores);
+}
+
 void place_free(void *p)
 {
 	struct place_state *ps = p;
@@ -182,7 +250,8 @@ static void drop_superseded(struct place_state *ps, uint64_t listing_start_seq)
 
 	while (drop < ps->n_journal &&
 	       (ps->journal[drop].seq <= listing_start_seq || ps->journal[drop].at_ms + horizon < now))
-		release_journal_entry(&ps->journal[drop++]);
+		drop++;
+	reap_journal_later(ps->e, ps->journal, drop); /* freed over the next turns */
 	if (drop) {
 		memmove(ps->journal, ps->journal + drop, (ps->n_journal - drop) * sizeof(*ps->journal));
 		ps->n_journal -= drop;
@@ -313,7 +382,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	replay_journal(ps, snapshot);
 	/* policies are read one by one, never listed: they outlive listings */
 	observed_store_take_policies(snapshot, &ps->store);
-	observed_store_release(&ps->store);
+	reap_store_later(e, &ps->store); /* freed over the next turns */
 	ps->store = *snapshot;
 	observed_store_init(snapshot);
 	ps->store.listed_at = engine_wall(e);

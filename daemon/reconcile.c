@@ -145,6 +145,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	       !t->n_conflicts && !r->plan.wake_at;
 	plan_release(&r->plan);
 	free(r->error);
+	free(r->intent_error);
 	free(r);
 	if (gone) {
 		engine_forget_entry(e, t);
@@ -687,19 +688,60 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 }
 
 /* A create's intent is on disk before the create is sent, so that after a crash the
- * same name and token are used again. */
-static int make_intent_durable(struct engine *e, struct tenant_entry *t, const struct action *a)
+ * same name and token are used again. Every intent of the round is committed here;
+ * the creates wait for a sync of the store that starts after these commits
+ * (store_sync.h), run off the loop. The tenant's own row goes first if it is still
+ * waiting for its batch (engine_store_tenant): the sync then carries it too. */
+static int commit_intents(struct reconcile *r)
 {
-	struct create_intent in = {
-		.profile_key = a->profile_key, .name = a->name, .token = a->token, .since = a->since
-	};
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	int n = 0;
 
-	if (store_put_intent(e->store, t->id, &in) < 0) {
-		engine_store_failed(e);
-		return -EIO;
+	free(r->intent_error);
+	r->intent_error = NULL;
+	engine_store_tenant_now(e, t);
+	for (size_t i = 0; i < r->plan.n_actions; i++) {
+		const struct action *a = &r->plan.actions[i];
+		struct create_intent in = {
+			.profile_key = a->profile_key, .name = a->name, .token = a->token, .since = a->since
+		};
+
+		if (a->kind != ACT_PROFILE_CREATE)
+			continue;
+		if (store_put_intent(e->store, t->id, &in) < 0) {
+			free(r->intent_error);
+			r->intent_error = xstrdup(store_error(e->store));
+			engine_store_failed(e);
+			return -EIO;
+		}
+		record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
+		n++;
 	}
-	record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
-	return 0;
+	return n;
+}
+
+static void send_actions(struct reconcile *r);
+
+static void on_intents_durable(void *arg, int status)
+{
+	struct reconcile *r = arg;
+	struct engine *e = r->e;
+
+	if (status < 0) {
+		free(r->intent_error);
+		r->intent_error = xasprintf("syncing it to disk: %s", strerror(-status));
+		engine_store_sync_failed(e, status);
+	} else {
+		engine_store_synced(e);
+	}
+	if (e->closing)
+		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
+	else if (e->paused || e->set.report_only)
+		finish(r, ERROR_NONE, NULL); /* paused meanwhile: nothing is sent */
+	else
+		send_actions(r);
+	engine_call_done(e); /* last: the drain may end here */
 }
 
 static void save_conflicts(struct tenant_entry *t, struct plan *p)
@@ -752,6 +794,19 @@ static void run_round(struct reconcile *r)
 		return;
 	}
 	engine_update_state(e, t);
+	if (commit_intents(r) > 0 && e->sync) {
+		e->calls_in_flight++; /* a drain waits for the sync */
+		store_sync_wait(e->sync, on_intents_durable, r);
+		return;
+	}
+	send_actions(r);
+}
+
+/* The round's AWS actions; a create only when its intent is on disk. */
+static void send_actions(struct reconcile *r)
+{
+	struct engine *e = r->e;
+
 	r->worst = ERROR_NONE;
 	r->outstanding = 1; /* held until every action is sent */
 	for (size_t i = 0; i < r->plan.n_actions; i++) {
@@ -760,12 +815,11 @@ static void run_round(struct reconcile *r)
 
 		if (!action_calls_aws(a->kind))
 			continue;
-		if (a->kind == ACT_PROFILE_CREATE && make_intent_durable(e, t, a) < 0) {
+		if (a->kind == ACT_PROFILE_CREATE && r->intent_error) {
 			r->worst = ERROR_RETRYABLE;
 			free(r->error);
-			r->error = xasprintf("the state store cannot record a create intent: %s",
-					     store_error(e->store));
-			r->store_wait = true; /* logged by engine_store_failed, once a minute */
+			r->error = xasprintf("the state store cannot record a create intent: %s", r->intent_error);
+			r->store_wait = true; /* logged by engine_store.c, once a minute */
 			continue;
 		}
 		pa = xcalloc(1, sizeof(*pa));

@@ -56,6 +56,56 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->groups, free_group);
 }
 
+/* The maps in the order observed_store_release_step empties them, with what frees
+ * their values (NULL: borrowed from another map). */
+static struct hashmap *release_map(struct observed_store *s, unsigned i, void (**free_value)(void *))
+{
+	switch (i) {
+	case 0:
+		*free_value = NULL;
+		return &s->profile_names;
+	case 1:
+		*free_value = free_profile_cb;
+		return &s->profiles;
+	case 2:
+		*free_value = free_parameter_cb;
+		return &s->parameters;
+	case 3:
+		*free_value = free_budget_cb;
+		return &s->budgets;
+	case 4:
+		*free_value = free_policy_cb;
+		return &s->policies;
+	case 5:
+		*free_value = free_group;
+		return &s->groups;
+	default:
+		return NULL;
+	}
+}
+
+bool observed_store_release_step(struct observed_store *s, size_t max)
+{
+	void (*free_value)(void *);
+	struct hashmap *m;
+	size_t done = 0;
+	void *v;
+
+	while ((m = release_map(s, s->release_map, &free_value))) {
+		while (done < max && free_value && hashmap_next(m, &s->release_pos, NULL, &v)) {
+			free_value(v);
+			done++;
+		}
+		if (done >= max)
+			return false;
+		/* every value is freed: the keys and the table go now (no value twice) */
+		hashmap_release(m, NULL);
+		s->release_map++;
+		s->release_pos = 0;
+	}
+	return true;
+}
+
 void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
@@ -428,6 +478,13 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	const char *key;
 	void *v;
 
+	if (!dst->policies.n) {
+		/* a listing has none: the whole map changes hands, nothing is copied */
+		struct hashmap empty = dst->policies;
+		dst->policies = src->policies;
+		src->policies = empty;
+		return;
+	}
 	while (hashmap_next(&src->policies, &pos, &key, &v))
 		observed_policy_free(hashmap_put(&dst->policies, key, v));
 	hashmap_release(&src->policies, NULL);

@@ -96,10 +96,16 @@ struct observed_store {
 	struct hashmap policies;      /* "role\npolicy" -> struct observed_policy * (owned) */
 	bool budgets_listed;	      /* the listing included the account's budgets */
 	int64_t listed_at;	      /* when the last full listing finished; 0: never */
+	unsigned release_map;	      /* observed_store_release_step: where it is */
+	size_t release_pos;
 };
 
 void observed_store_init(struct observed_store *s);
 void observed_store_release(struct observed_store *s);
+/* observed_store_release_step: frees at most `max` of s's resources; true once s is
+ * wholly released (as by observed_store_release). Called again and again on the same
+ * store, untouched meanwhile, it frees a large store over several turns of a loop. */
+bool observed_store_release_step(struct observed_store *s, size_t max);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);

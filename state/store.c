@@ -15,6 +15,7 @@ struct store {
 	sqlite3 *db;
 	char *error;
 	unsigned long failed_writes; /* since the store was last complete */
+	char *wal_path;		     /* NULL: not in WAL mode (every intent is synced at commit) */
 };
 
 static const char schema[] =
@@ -58,6 +59,8 @@ static int errno_of(sqlite3 *db, int rc)
 		return -EIO;
 	}
 }
+
+static const char *col(sqlite3_stmt *st, int i);
 
 static int fail(struct store *s, const char *what)
 {
@@ -132,6 +135,30 @@ static int migrate(struct store *s)
 	return 0;
 }
 
+/* The write-ahead log's path when the store is in WAL mode (a file system without
+ * shared memory support refuses it: the store then syncs each intent at commit). */
+static int find_wal(struct store *s)
+{
+	sqlite3_stmt *st = NULL;
+	bool wal = false;
+	const char *db;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "journal mode");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		wal = strcmp(col(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	db = sqlite3_db_filename(s->db, "main");
+	if (wal && db && *db)
+		s->wal_path = xstrdup(sqlite3_filename_wal(db));
+	return 0;
+}
+
+const char *store_wal_path(const struct store *s)
+{
+	return s->wal_path;
+}
+
 int store_open(const char *path, struct store **ret, char **ret_error)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -148,6 +175,9 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 		goto fail;
 	}
 	r = migrate(s);
+	if (r < 0)
+		goto fail;
+	r = find_wal(s);
 	if (r < 0)
 		goto fail;
 	*ret = s;
@@ -209,6 +239,7 @@ void store_close(struct store *s)
 		return;
 	sqlite3_close(s->db);
 	free(s->error);
+	free(s->wal_path);
 	free(s);
 }
 
@@ -323,12 +354,16 @@ int store_put_fact(struct store *s, const char *tenant, const char *key, const c
 	return exec(s, "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", "ttt", tenant, key, value);
 }
 
-/* The one write that must be on disk before the call it precedes: committed with
- * synchronous=FULL, which syncs the write-ahead log and with it every earlier commit. */
+/* The one write that must be on disk before the call it precedes: in WAL mode the
+ * caller syncs the log (store_wal_path), off its loop; otherwise it is committed with
+ * synchronous=FULL here. */
 int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in)
 {
 	int r;
 
+	if (s->wal_path)
+		return exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant,
+			    in->profile_key, in->name, in->token, (int64_t)in->since);
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "write");
 	r = exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant, in->profile_key, in->name,
@@ -375,6 +410,17 @@ int store_put_applied(struct store *s, const char *tenant, const char *resource,
 int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy)
 {
 	return exec(s, "INSERT OR REPLACE INTO tenants VALUES (?, ?)", "tt", tenant, deletion_policy_name(policy));
+}
+
+int store_put_tenants(struct store *s, const char *const *tenants, const enum deletion_policy *policies, size_t n)
+{
+	int r = begin(s);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = store_put_tenant(s, tenants[i], policies[i]);
+	return end_transaction(s, r);
 }
 
 static int forget_tenant(struct store *s, const char *tenant)

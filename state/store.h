@@ -2,15 +2,17 @@
  * tenant_record (create intents, timers, applied tag keys, last known deletion
  * policy), the tenants whose deletions are held by the prune gate, and small facts.
  *
- * Every write is its own transaction (journal_mode=WAL). A create intent is committed
- * with fsync (synchronous=FULL) before store_put_intent returns, so it is on disk before
- * the create is sent, and that sync carries every earlier write with it. The other
- * writes are committed with synchronous=NORMAL: a crash of the daemon loses none of
- * them, a crash of the machine may lose the last ones, and each is then only
- * forgotten on the safe side (a grace period or a hold starts again, a policy is read
- * again, a tag this instance applied is no longer known as its own and stays). They
- * do not wait for the disk, so the loop that also answers the control socket does
- * not either. The pause and the prune gate's marks (held, approved) live here too.
+ * Every write is its own transaction (journal_mode=WAL), committed with
+ * synchronous=NORMAL: the commit appends to the write-ahead log and does not wait for
+ * the disk, so a crash of the daemon loses none of them and a crash of the machine may
+ * lose the last ones. Each of those is then only forgotten on the safe side (a grace
+ * period or a hold starts again, a policy is read again, a tag this instance applied
+ * is no longer known as its own and stays) except a create intent, which must be on
+ * disk before its create is sent: the caller makes it durable by syncing the file
+ * store_wal_path() names (fdatasync, off the loop that answers the control socket) and
+ * sends the create only once a sync that started after the commit succeeded. Such a
+ * sync carries every commit made before it started (see store_wal_path). The pause
+ * and the prune gate's marks (held, approved) live here too.
  *
  * A write that fails leaves the store incomplete (store_failed_writes() counts them)
  * until store_rewrite() replaces its whole content with what the caller remembers;
@@ -51,13 +53,25 @@ const char *store_error(const struct store *s);
  * caller: free with tenant_record_free) with everything remembered. */
 int store_load(struct store *s, struct hashmap *records);
 
+/* store_put_intent: committed, not yet durable (above); when the store could not be
+ * put in WAL mode (store_wal_path() is NULL) it is synced before this returns. */
 int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in);
+/* store_wal_path: the write-ahead log's path, or NULL when the store is not in WAL mode.
+ * Every commit made before an fdatasync of this file starts is durable once it
+ * returns 0: a frame still in the log is synced by it, and a frame that a checkpoint
+ * already copied into the database was synced there by the checkpoint (with
+ * synchronous=NORMAL SQLite syncs the log before each checkpoint and the database
+ * after it, and reuses the log from its start only after a complete checkpoint). The
+ * log is never deleted while the store is open. */
+const char *store_wal_path(const struct store *s);
 int store_clear_intent(struct store *s, const char *tenant, const char *profile_key);
 int store_put_timer(struct store *s, const char *tenant, const struct resource_timer *t);
 int store_clear_timer(struct store *s, const char *tenant, const char *resource);
 /* store_put_applied: the applied keys of resource (none: forgets them). */
 int store_put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n);
 int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy);
+/* store_put_tenants: n tenants and their policies in one transaction. */
+int store_put_tenants(struct store *s, const char *const *tenants, const enum deletion_policy *policies, size_t n);
 /* store_put_fact: value NULL clears the fact. */
 int store_put_fact(struct store *s, const char *tenant, const char *key, const char *value);
 /* store_forget_tenant: drops everything remembered about tenant. */

@@ -19,7 +19,8 @@ scale N      N tenants (engine_probe gen: 1-3 profiles, a budget with alerts and
                (engine_probe hammer) from the scan until every tenant is reconciled,
                at rest, and during each warm restart
              - convergence time; VmHWM and VmRSS of the daemon once quiet
-             - a steady-state resync: awsim's call counters against the paging minimum
+             - a steady-state resync: awsim's call counters against the paging minimum,
+               the control socket meanwhile (and the loop's long turns with --turns)
              - manifest edits (rename into place): the rename -> the first mutating
                call in awsim's request log, timestamped as it is written (1 us)
              - warm restarts: launch -> scan applied -> ready; memory; mutating calls
@@ -415,6 +416,10 @@ run_scale() {
 	echo "== steady-state resync"
 	curl -sf -X DELETE "$A/calls" >/dev/null
 	before=$(status_json | jq '.counters.reconciles')
+	# a fixed span: the daemon is ready already, so --until-ready would stop at once
+	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds 15 --interval "$INTERVAL" \
+		--out "$WORK/resync.txt" >/dev/null &
+	HAMMER_PID=$!
 	t0=$EPOCHREALTIME
 	ctl resync >/dev/null
 	want=$((before + N))
@@ -424,10 +429,15 @@ run_scale() {
 		[ $SECONDS -lt $deadline ] || fail "the resync did not end"
 		sleep 0.1
 	done
-	took=$(fsub "$EPOCHREALTIME" "$t0")
+	t1=$EPOCHREALTIME
+	took=$(fsub "$t1" "$t0")
+	stop_hammer
 	wait_quiet 600
 	read -r pages_places pages_list pages_tags pages_params pages_budgets < <(expected_pages)
 	echo "resync -> listed and every tenant compared again: $took s (0.1 s polling)"
+	echo "control socket during the resync (ms): GET /v1/status $(latencies status "$WORK/resync.txt" "$t0");" \
+		"GET /v1/tenants/{id} $(latencies tenant "$WORK/resync.txt" "$t0")"
+	[ $TURNS = 0 ] || echo "loop turns during the resync: $(turns_between "$t0" "$t1")"
 	curl -sf "$A/calls" | jq -r --argjson l "$pages_list" --argjson g "$pages_tags" --argjson s "$pages_params" \
 		--argjson d "$pages_budgets" '
 		def n(op): (.[op].ok // 0) + (.[op].throttled // 0) + (.[op].failed // 0) + (.[op].dropped // 0);
@@ -492,6 +502,7 @@ run_scale() {
 			" VmHWM %d MB, VmRSS %d MB; mutating calls: %s\n", r, $1, $2, $3, $4, $5 }'
 		echo "    control socket from the scan until ready (ms): GET /v1/status $(latencies status "$WORK/restart-$r0.txt" "$t_scan");" \
 			"GET /v1/tenants/{id} $(latencies tenant "$WORK/restart-$r0.txt" "$t_scan")"
+		[ $TURNS = 0 ] || echo "    loop turns from launch until ready: $(turns_between "$LAUNCH" "$t_ready")"
 	done
 	echo
 	echo "== summary: $N tenants, $(grep -c '^  acct-' "$WORK/gen/accounts.yaml") account(s)"

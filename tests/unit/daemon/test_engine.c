@@ -184,10 +184,30 @@ static void run_until(struct world *w, cond_fn_t cond, const void *arg, const ch
 	}
 }
 
+/* The counts the engine keeps as states change agree with its tenants. */
+static void check_counts(struct world *w)
+{
+	size_t n, by_state[TENANT__STATE_COUNT] = { 0 }, held = 0;
+	const struct tenant_entry **all = engine_tenants(w->e, &n);
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	for (size_t i = 0; i < n; i++) {
+		by_state[all[i]->state]++;
+		held += all[i]->held;
+	}
+	free(all);
+	assert_int_equal(c.tenants, n);
+	assert_int_equal(c.held, held);
+	for (int s = 0; s < TENANT__STATE_COUNT; s++)
+		assert_int_equal(c.by_state[s], by_state[s]);
+}
+
 static bool quiet(struct world *w)
 {
 	struct engine_counts c;
 
+	check_counts(w);
 	engine_counts(w->e, &c);
 	return c.reconciles_in_flight == 0 && w->cloud.pending == 0 && c.places == c.places_listed;
 }
