@@ -258,18 +258,6 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	return o;
 }
 
-/* Tenants whose manifest fails now (they keep their last good definition). */
-static size_t tenants_failing(const struct engine *e)
-{
-	size_t n = 0, failing = 0;
-	const struct tenant_entry **ts = engine_tenants(e, &n);
-
-	for (size_t i = 0; i < n; i++)
-		failing += ts[i]->problem != NULL;
-	free(ts);
-	return failing;
-}
-
 /* The state store's health: "ok" false while writes fail (creates wait meanwhile). */
 static void add_state_store(cJSON *o, const struct engine *e)
 {
@@ -310,7 +298,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	problems = cJSON_AddArrayToObject(m, "problems");
 	for (size_t i = 0; i < n_problems; i++)
 		cJSON_AddItemToArray(problems, cJSON_CreateString(lines[i]));
-	cJSON_AddNumberToObject(m, "tenants_failing", (double)tenants_failing(e));
+	cJSON_AddNumberToObject(m, "tenants_failing", (double)engine_tenants_failing(e));
 	ts = cJSON_AddObjectToObject(o, "tenants");
 	cJSON_AddNumberToObject(ts, "total", (double)c.tenants);
 	by = cJSON_AddObjectToObject(ts, "by_state");
@@ -354,7 +342,7 @@ static void manifest_metrics(const struct engine *e, const struct control_info *
 		    "# HELP bedrock_tenantd_restart_required Configuration keys changed in the file that wait for a "
 		    "restart.\n"
 		    "# TYPE bedrock_tenantd_restart_required gauge\nbedrock_tenantd_restart_required %zu\n",
-		    n_problems, tenants_failing(e), info->n_restart_required);
+		    n_problems, engine_tenants_failing(e), info->n_restart_required);
 }
 
 void control_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out)

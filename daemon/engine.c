@@ -136,7 +136,7 @@ static double random01(void)
  * its first calls). A reconcile that ends at once (nothing to do) counts
  * too; keys popped only to be put back (a place not listed yet) are cheap and counted
  * apart. */
-#define PUMP_TURN_NS   (2 * 1000 * 1000)
+#define PUMP_TURN_NS   (1 * 1000 * 1000)
 #define PUMP_TURN_POPS 256
 
 static void on_pump(uv_timer_t *timer)
@@ -683,6 +683,16 @@ const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n
 	qsort(v, n, sizeof(*v), cmp_entry);
 	*ret_n = n;
 	return v;
+}
+
+size_t engine_tenants_failing(const struct engine *e)
+{
+	size_t pos = 0, n = 0;
+	void *p;
+
+	while (hashmap_next(&e->tenants, &pos, NULL, &p))
+		n += ((const struct tenant_entry *)p)->problem != NULL;
+	return n;
 }
 
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)

@@ -149,6 +149,9 @@ const char *engine_revision(const struct engine *e);
 const struct tenant_entry *engine_tenant(const struct engine *e, const char *id);
 /* engine_tenants: every entry, sorted by id; the array is the caller's to free. */
 const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n);
+/* engine_tenants_failing: how many tenants keep their last good definition because
+ * their manifest fails now (a walk without sorting, for status and metrics). */
+size_t engine_tenants_failing(const struct engine *e);
 /* engine_observed: the observed model of a tenant's place, or NULL before listing. */
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
 const char *engine_instance(const struct engine *e);

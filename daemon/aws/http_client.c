@@ -23,6 +23,9 @@ struct http_client {
 	struct list_node queue;	 /* struct transfer, waiting for a slot */
 	struct list_node active; /* struct transfer, added to the multi handle */
 	struct list_node polls;	 /* struct poll_ctx */
+	struct list_node done;	 /* struct transfer, answered, its callback not run yet */
+	uv_check_t check;	 /* runs the callbacks of done, a bounded share per turn */
+	uv_idle_t idle;		 /* keeps the loop from blocking while done is not empty */
 	unsigned n_active, n_queued;
 	unsigned pending_closes; /* uv handles whose close callback is outstanding */
 	bool closing;
@@ -52,6 +55,7 @@ struct transfer {
 	struct http_response resp;
 	http_done_cb cb;
 	void *arg;
+	int status; /* in done: what finish() reports */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -418,6 +422,37 @@ static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
+/* The callbacks of answered transfers run after the loop has polled (uv_check), at
+ * most DONE_TURN_NS of them per turn (at least one): each may parse an answer, diff a
+ * tenant and sign the next requests, and a poll can bring every transfer's answer at
+ * once. What is left waits for the next turn, and the idle handle keeps that turn's
+ * poll from blocking; the control socket is polled in between. */
+#define DONE_TURN_NS (1 * 1000 * 1000)
+
+static void on_idle(uv_idle_t *h)
+{
+	(void)h; /* only there so that the next poll does not block */
+}
+
+static void on_check(uv_check_t *h)
+{
+	struct http_client *c = h->data;
+	uint64_t t0 = uv_hrtime();
+	bool first = true;
+
+	while (!c->closing && !list_empty(&c->done) && (first || uv_hrtime() - t0 < DONE_TURN_NS)) {
+		struct transfer *t = list_entry(c->done.next, struct transfer, link);
+
+		list_del(&t->link);
+		finish(t, t->status);
+		first = false;
+	}
+	if (list_empty(&c->done)) {
+		uv_check_stop(&c->check);
+		uv_idle_stop(&c->idle);
+	}
+}
+
 static void check_multi_info(struct http_client *c)
 {
 	CURLMsg *msg;
@@ -441,7 +476,10 @@ static void check_multi_info(struct http_client *c)
 		curl_multi_remove_handle(c->multi, t->easy);
 		list_del(&t->link);
 		c->n_active--;
-		finish(t, status);
+		t->status = status;
+		list_add_tail(&c->done, &t->link);
+		uv_check_start(&c->check, on_check);
+		uv_idle_start(&c->idle, on_idle);
 		start_queued(c);
 	}
 }
@@ -471,6 +509,7 @@ int http_client_new(uv_loop_t *loop, const struct http_client_options *opts, str
 	list_init(&c->queue);
 	list_init(&c->active);
 	list_init(&c->polls);
+	list_init(&c->done);
 	c->multi = curl_multi_init();
 	if (!c->multi) {
 		free(c);
@@ -485,11 +524,20 @@ int http_client_new(uv_loop_t *loop, const struct http_client_options *opts, str
 	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)c->opts.max_in_flight);
 	uv_timer_init(loop, &c->timer);
 	c->timer.data = c;
+	uv_check_init(loop, &c->check);
+	c->check.data = c;
+	uv_idle_init(loop, &c->idle);
+	c->idle.data = c;
 	*ret = c;
 	return 0;
 }
 
 static void on_timer_closed(uv_handle_t *h)
+{
+	handle_closed(h->data);
+}
+
+static void on_check_closed(uv_handle_t *h)
 {
 	handle_closed(h->data);
 }
@@ -516,13 +564,21 @@ void http_client_close(struct http_client *c, void (*close_cb)(void *arg), void 
 		c->n_active--;
 		finish(t, -ECANCELED);
 	}
+	while (!list_empty(&c->done)) { /* answered, but too late: the caller is closing */
+		struct transfer *t = list_entry(list_first(&c->done), struct transfer, link);
+
+		list_del(&t->link);
+		finish(t, -ECANCELED);
+	}
 	/* Forget the descriptors before libcurl closes its cached connections. */
 	while (!list_empty(&c->polls))
 		poll_close(list_entry(list_first(&c->polls), struct poll_ctx, link));
 	curl_multi_cleanup(c->multi);
 	c->multi = NULL;
-	c->pending_closes++;
+	c->pending_closes += 3;
 	uv_close((uv_handle_t *)&c->timer, on_timer_closed);
+	uv_close((uv_handle_t *)&c->check, on_check_closed);
+	uv_close((uv_handle_t *)&c->idle, on_check_closed);
 }
 
 void http_client_stats(const struct http_client *c, struct http_client_stats *ret)
