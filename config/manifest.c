@@ -16,8 +16,8 @@
 
 static const struct ydoc_limits limits = { .max_depth = MANIFEST_MAX_DEPTH, .max_nodes = MANIFEST_MAX_NODES };
 
-char *mp_string(struct mparse *m, const struct ynode *n, const char *key, size_t max, const char *(*rule)(const char *),
-		const char *what)
+char *manifest__string(struct mparse *m, const struct ynode *n, const char *key, size_t max,
+		       const char *(*rule)(const char *), const char *what)
 {
 	size_t mark;
 	char *s = NULL;
@@ -35,7 +35,7 @@ char *mp_string(struct mparse *m, const struct ynode *n, const char *key, size_t
 	return s;
 }
 
-void mp_error_free(struct mparse *m, const struct ynode *at, const char *key, char *message)
+void manifest__error_free(struct mparse *m, const struct ynode *at, const char *key, char *message)
 {
 	size_t mark;
 
@@ -162,7 +162,7 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 	const char *why;
 	size_t mark;
 
-	p->model = mp_string(m, n, "model", 2048, NULL, "model");
+	p->model = manifest__string(m, n, "model", 2048, NULL, "model");
 	if (!p->model)
 		return;
 	mark = walk_push_key(&m->w, "model");
@@ -173,7 +173,7 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 		p->model_kind = ref.kind;
 		p->model_id = xstrdup(ref.id);
 		check_model_place(m, n, &ref);
-		mp_error_free(m, n, NULL, governance_model(m->cfg, p->model_id, p->model));
+		manifest__error_free(m, n, NULL, governance_model(m->cfg, p->model_id, p->model));
 	}
 	walk_pop(&m->w, mark);
 }
@@ -215,9 +215,9 @@ static bool read_profile(struct mparse *m, const struct ynode *n, struct profile
 	p->col = n->col;
 	walk_require(&m->w, n, v[0], "name");
 	walk_require(&m->w, n, v[1], "model");
-	p->key = mp_string(m, v[0], "name", 256, rule_profile_key, "profile name");
+	p->key = manifest__string(m, v[0], "name", 256, rule_profile_key, "profile name");
 	read_model(m, v[1], p);
-	p->description = mp_string(m, v[2], "description", 1024, rule_profile_description, "description");
+	p->description = manifest__string(m, v[2], "description", 1024, rule_profile_description, "description");
 	if (v[3]) {
 		size_t mark = walk_push_key(&m->w, "tags");
 		read_tags(m, v[3], &p->tags);
@@ -284,7 +284,7 @@ static void read_account(struct mparse *m, const struct ynode *n)
 	struct strbuf sb;
 	size_t mark;
 
-	m->t->account = mp_string(m, n, "account", 256, rule_account_alias, "account alias");
+	m->t->account = manifest__string(m, n, "account", 256, rule_account_alias, "account alias");
 	if (!m->t->account)
 		return;
 	m->account = daemon_config_account(cfg, m->t->account);
@@ -318,7 +318,7 @@ static void check_required_tags(struct mparse *m, const struct ynode *spec, cons
 	for (size_t i = 0; tags && i < tags->map.n; i++)
 		if (tags->map.pairs[i].key->type == YNODE_SCALAR)
 			tag_set_put(&written, tags->map.pairs[i].key->scalar.text, "");
-	mp_error_free(m, tags ? tags : spec, tags ? "tags" : NULL, governance_required_tags(m->cfg, &written));
+	manifest__error_free(m, tags ? tags : spec, tags ? "tags" : NULL, governance_required_tags(m->cfg, &written));
 	tag_set_release(&written);
 }
 
@@ -347,19 +347,19 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 
 	if (!walk_mapping(&m->w, n, keys, S_COUNT, v))
 		goto out;
-	t->department = mp_string(m, v[S_DEPARTMENT], "department", 256, rule_department, "department");
+	t->department = manifest__string(m, v[S_DEPARTMENT], "department", 256, rule_department, "department");
 	if (!v[S_DEPARTMENT] || t->department)
-		mp_error_free(m, v[S_DEPARTMENT] ? v[S_DEPARTMENT] : n, v[S_DEPARTMENT] ? "department" : NULL,
-			      governance_department(m->cfg, t->department));
-	t->project = mp_string(m, v[S_PROJECT], "project", 256, rule_department, "project");
+		manifest__error_free(m, v[S_DEPARTMENT] ? v[S_DEPARTMENT] : n, v[S_DEPARTMENT] ? "department" : NULL,
+				     governance_department(m->cfg, t->department));
+	t->project = manifest__string(m, v[S_PROJECT], "project", 256, rule_department, "project");
 	if (v[S_REGION])
-		t->region = mp_string(m, v[S_REGION], "region", 64, rule_region, "Region");
+		t->region = manifest__string(m, v[S_REGION], "region", 64, rule_region, "Region");
 	else if (m->cfg->region)
 		t->region = xstrdup(m->cfg->region);
 	else
 		walk_error(&m->w, n, "no Region: set spec.region, or region in the daemon configuration");
-	mp_error_free(m, v[S_REGION] ? v[S_REGION] : n, v[S_REGION] ? "region" : NULL,
-		      governance_region(m->cfg, t->region));
+	manifest__error_free(m, v[S_REGION] ? v[S_REGION] : n, v[S_REGION] ? "region" : NULL,
+			     governance_region(m->cfg, t->region));
 	read_account(m, v[S_ACCOUNT]);
 	if (v[S_TAGS]) {
 		size_t tm = walk_push_key(&m->w, "tags");
@@ -370,7 +370,7 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 	if (walk_require(&m->w, n, v[S_PROFILES], "profiles"))
 		read_profiles(m, v[S_PROFILES]);
 	manifest_read_budget(m, v[S_BUDGET]);
-	mp_error_free(m, n, NULL, governance_budget_required(m->cfg, t->budget));
+	manifest__error_free(m, n, NULL, governance_budget_required(m->cfg, t->budget));
 	manifest_read_access(m, v[S_ACCESS]);
 	if (v[S_DELETION]) {
 		size_t dm = walk_push_key(&m->w, "deletion_policy");
@@ -399,7 +399,7 @@ static void read_exact(struct mparse *m, const struct ynode *n, const char *key,
 
 	if (!walk_require(&m->w, m->root, n, key))
 		return;
-	s = mp_string(m, n, key, 256, NULL, key);
+	s = manifest__string(m, n, key, 256, NULL, key);
 	if (s && strcmp(s, want))
 		walk_error(&m->w, n, "%s: expected %s, found '%.64s'", key, want, s);
 	free(s);
@@ -413,7 +413,7 @@ static void read_metadata(struct mparse *m, const struct ynode *n)
 
 	if (walk_mapping(&m->w, n, keys, 1, v) && walk_require(&m->w, n, v[0], "name")) {
 		m->id_node = v[0];
-		m->t->id = mp_string(m, v[0], "name", 256, rule_tenant_id, "tenant id");
+		m->t->id = manifest__string(m, v[0], "name", 256, rule_tenant_id, "tenant id");
 	}
 	walk_pop(&m->w, mark);
 }

@@ -88,7 +88,7 @@ static void read_alert(struct mparse *m, const struct ynode *n, struct placed_al
 	if (v[2])
 		a->emails = read_names(m, v[2], "emails", MANIFEST_MAX_EMAILS, rule_email, "e-mail address",
 				       "e-mail addresses", &a->n_emails);
-	a->sns_topic = mp_string(m, v[3], "sns_topic", 1024, rule_sns_topic_arn, "SNS topic ARN");
+	a->sns_topic = manifest__string(m, v[3], "sns_topic", 1024, rule_sns_topic_arn, "SNS topic ARN");
 	if (!a->n_emails && !a->sns_topic && !v[3] && !(v[2] && v[2]->type == YNODE_SEQUENCE && v[2]->seq.n))
 		walk_error(&m->w, n, "an alert needs at least one subscriber: emails or sns_topic");
 }
@@ -156,7 +156,7 @@ void manifest_read_budget(struct mparse *m, const struct ynode *n)
 			if (units_decimal_cmp(b->limit_usd, MANIFEST_MAX_BUDGET_USD) > 0)
 				walk_error(&m->w, v[0], "%s is above the largest budget accepted (%s)", b->limit_usd,
 					   MANIFEST_MAX_BUDGET_USD);
-			mp_error_free(m, v[0], NULL, governance_budget_limit(m->cfg, b->limit_usd));
+			manifest__error_free(m, v[0], NULL, governance_budget_limit(m->cfg, b->limit_usd));
 		}
 		walk_pop(&m->w, lm);
 	}

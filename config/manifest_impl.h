@@ -21,13 +21,13 @@ struct mparse {
 	const struct ynode *root, *spec, *id_node;
 };
 
-/* mp_string: read a string at key (pushed on the path) and check it with rule (may be
+/* manifest__string: read a string at key (pushed on the path) and check it with rule (may be
  * NULL); what names the value in messages. Returns NULL when absent or wrong. */
-char *mp_string(struct mparse *m, const struct ynode *n, const char *key, size_t max, const char *(*rule)(const char *),
-		const char *what);
-/* mp_error_free: report a heap message from governance (NULL: nothing) at the node,
+char *manifest__string(struct mparse *m, const struct ynode *n, const char *key, size_t max,
+		       const char *(*rule)(const char *), const char *what);
+/* manifest__error_free: report a heap message from governance (NULL: nothing) at the node,
  * under key (NULL: the current path), and free it. */
-void mp_error_free(struct mparse *m, const struct ynode *at, const char *key, char *message);
+void manifest__error_free(struct mparse *m, const struct ynode *at, const char *key, char *message);
 
 void manifest_read_budget(struct mparse *m, const struct ynode *n);
 void manifest_read_access(struct mparse *m, const struct ynode *n);

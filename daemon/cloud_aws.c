@@ -36,7 +36,7 @@ void cloud_aws_release(struct cloud_aws *c)
 }
 
 /* The account label of a call: the alias when it has a role, else the default. */
-char *cloudx_target_account(const struct cloud_aws *c, const char *alias)
+char *cloud_aws__target_account(const struct cloud_aws *c, const char *alias)
 {
 	for (size_t i = 0; alias && i < c->n_role_aliases; i++)
 		if (strcmp(c->role_aliases[i], alias) == 0)
@@ -56,12 +56,12 @@ void cloud_error_from_aws(struct cloud_error *dst, int status, const struct aws_
 	snprintf(dst->request_id, sizeof(dst->request_id), "%s", err->request_id ? err->request_id : "");
 }
 
-bool cloudx_code_is(const struct aws_error *err, const char *code)
+bool cloud_aws__code_is(const struct aws_error *err, const char *code)
 {
 	return err && err->code && strcmp(err->code, code) == 0;
 }
 
-void cloudx_tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
+void cloud_aws__tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
 {
 	tag_set_init(dst);
 	for (size_t i = 0; src && i < src->n; i++)
@@ -69,7 +69,7 @@ void cloudx_tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
 }
 
 /* The tag list of an action, in the AWS layer's type (borrowed strings). */
-struct aws_tag *cloudx_aws_tags(const struct tag_set *set)
+struct aws_tag *cloud_aws__aws_tags(const struct tag_set *set)
 {
 	struct aws_tag *v = xcalloc(set->n + 1, sizeof(*v));
 
@@ -163,7 +163,7 @@ static void listing_build(struct listing *l)
 			const struct aws_tags *t = hashmap_get(&tags, p->arn);
 			p->listed = true;
 			if (t) {
-				cloudx_tags_from_aws(&p->tags, t);
+				cloud_aws__tags_from_aws(&p->tags, t);
 				p->tags_known = true;
 			}
 			observed_store_put_profile(s, p);
@@ -186,7 +186,7 @@ static void listing_build(struct listing *l)
 			tag_set_init(&b->tags);
 			t = hashmap_get(&tags, b->arn);
 			if (t) {
-				cloudx_tags_from_aws(&b->tags, t);
+				cloud_aws__tags_from_aws(&b->tags, t);
 				b->tags_known = true;
 			}
 			b->listed = true;
@@ -202,7 +202,7 @@ static void listing_build(struct listing *l)
 			q->version = sp->version;
 			tag_set_init(&q->tags);
 			if (t) {
-				cloudx_tags_from_aws(&q->tags, t);
+				cloud_aws__tags_from_aws(&q->tags, t);
 				q->tags_known = true;
 			}
 			observed_store_put_parameter(s, q);
@@ -366,7 +366,7 @@ static void on_params(void *arg, int status, const struct aws_error *err, const 
 {
 	struct listing *l = arg;
 
-	if (status < 0 && !cloudx_code_is(err, "ParameterNotFound")) {
+	if (status < 0 && !cloud_aws__code_is(err, "ParameterNotFound")) {
 		listing_fail(l, status, err, "GetParametersByPath");
 	} else if (status == 0) {
 		for (size_t i = 0; i < list->n; i++) {
@@ -401,7 +401,7 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	l->cb = cb;
 	l->data = data;
 	l->region = xstrdup_or_null(p->region);
-	l->account = cloudx_target_account(c, p->account);
+	l->account = cloud_aws__target_account(c, p->account);
 	l->target = (struct aws_target){ l->account, l->region };
 	l->budgets_target = (struct aws_target){ l->account, BUDGETS_REGION };
 	l->account_id = xstrdup_or_null(p->account_id);
@@ -439,7 +439,7 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 
 /* ---- one action ---- */
 
-void cloudx_applying_free(struct applying *x)
+void cloud_aws__applying_free(struct applying *x)
 {
 	free(x->account_id);
 	free(x->region);
@@ -459,32 +459,32 @@ void cloudx_applying_free(struct applying *x)
 	free(x);
 }
 
-void cloudx_finish(struct applying *x, int status, const struct aws_error *err)
+void cloud_aws__finish(struct applying *x, int status, const struct aws_error *err)
 {
 	if (status < 0)
 		cloud_error_from_aws(&x->err, status, err);
 	x->cb(status, status < 0 ? &x->err : NULL, &x->res, x->data);
-	cloudx_applying_free(x);
+	cloud_aws__applying_free(x);
 }
 
-void cloudx_gone(struct applying *x)
+void cloud_aws__gone(struct applying *x)
 {
 	x->res.gone = true;
 	x->cb(-ENOENT, NULL, &x->res, x->data);
-	cloudx_applying_free(x);
+	cloud_aws__applying_free(x);
 }
 
-void cloudx_read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
-			const char *also_not_found)
+void cloud_aws__read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
+			    const char *also_not_found)
 {
-	if (cloudx_code_is(err, not_found) || (also_not_found && cloudx_code_is(err, also_not_found)))
-		cloudx_gone(x);
+	if (cloud_aws__code_is(err, not_found) || (also_not_found && cloud_aws__code_is(err, also_not_found)))
+		cloud_aws__gone(x);
 	else
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 }
 
 /* Every answer that only says "done". */
-void cloudx_on_done(void *arg, int status, const struct aws_error *err)
+void cloud_aws__on_done(void *arg, int status, const struct aws_error *err)
 {
 	struct applying *x = arg;
 	enum action_kind k = x->a.kind;
@@ -492,12 +492,12 @@ void cloudx_on_done(void *arg, int status, const struct aws_error *err)
 		       k == ACT_POLICY_DELETE || k == ACT_NOTIFICATION_DELETE || k == ACT_SUBSCRIBER_DELETE;
 
 	if (status < 0 && removal &&
-	    (cloudx_code_is(err, "ResourceNotFoundException") || cloudx_code_is(err, "ParameterNotFound") ||
-	     cloudx_code_is(err, "NotFoundException") || cloudx_code_is(err, "NoSuchEntity"))) {
-		cloudx_gone(x);
+	    (cloud_aws__code_is(err, "ResourceNotFoundException") || cloud_aws__code_is(err, "ParameterNotFound") ||
+	     cloud_aws__code_is(err, "NotFoundException") || cloud_aws__code_is(err, "NoSuchEntity"))) {
+		cloud_aws__gone(x);
 		return;
 	}
-	cloudx_finish(x, status, err);
+	cloud_aws__finish(x, status, err);
 }
 
 /* Create: the new profile is read back for its models[]. If that read fails (Get
@@ -524,7 +524,7 @@ static void on_created_profile(void *arg, int status, const struct aws_error *er
 	tag_set_release(&x->res.profile->tags);
 	tag_set_copy(&x->res.profile->tags, &x->a.tags);
 	x->res.profile->tags_known = true;
-	cloudx_finish(x, 0, NULL);
+	cloud_aws__finish(x, 0, NULL);
 }
 
 static void on_create(void *arg, int status, const struct aws_error *err, const struct bedrock_create_result *res)
@@ -532,7 +532,7 @@ static void on_create(void *arg, int status, const struct aws_error *err, const 
 	struct applying *x = arg;
 
 	if (status < 0) {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 		return;
 	}
 	x->a.resource = xstrdup(res->arn);
@@ -546,12 +546,12 @@ static void on_read_profile_tags(void *arg, int status, const struct aws_error *
 	struct applying *x = arg;
 
 	if (status < 0) {
-		cloudx_read_failed(x, status, err, "ResourceNotFoundException", NULL);
+		cloud_aws__read_failed(x, status, err, "ResourceNotFoundException", NULL);
 		return;
 	}
-	cloudx_tags_from_aws(&x->res.profile->tags, tags);
+	cloud_aws__tags_from_aws(&x->res.profile->tags, tags);
 	x->res.profile->tags_known = true;
-	cloudx_finish(x, 0, NULL);
+	cloud_aws__finish(x, 0, NULL);
 }
 
 static void on_read_profile(void *arg, int status, const struct aws_error *err, const struct bedrock_profile *bp)
@@ -560,13 +560,13 @@ static void on_read_profile(void *arg, int status, const struct aws_error *err, 
 	int r;
 
 	if (status < 0) {
-		cloudx_read_failed(x, status, err, "ResourceNotFoundException", NULL);
+		cloud_aws__read_failed(x, status, err, "ResourceNotFoundException", NULL);
 		return;
 	}
 	x->res.profile = profile_from_aws(bp);
 	r = x->c->ops->bedrock_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_profile_tags, x);
 	if (r < 0)
-		cloudx_finish(x, r, NULL);
+		cloud_aws__finish(x, r, NULL);
 }
 
 /* Parameter read: Get, then its tags. */
@@ -575,12 +575,12 @@ static void on_read_param_tags(void *arg, int status, const struct aws_error *er
 	struct applying *x = arg;
 
 	if (status < 0) {
-		cloudx_read_failed(x, status, err, "ParameterNotFound", "InvalidResourceId");
+		cloud_aws__read_failed(x, status, err, "ParameterNotFound", "InvalidResourceId");
 		return;
 	}
-	cloudx_tags_from_aws(&x->res.parameter->tags, tags);
+	cloud_aws__tags_from_aws(&x->res.parameter->tags, tags);
 	x->res.parameter->tags_known = true;
-	cloudx_finish(x, 0, NULL);
+	cloud_aws__finish(x, 0, NULL);
 }
 
 static void on_read_param(void *arg, int status, const struct aws_error *err, const struct ssm_parameter *p)
@@ -589,7 +589,7 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	int r;
 
 	if (status < 0) {
-		cloudx_read_failed(x, status, err, "ParameterNotFound", NULL);
+		cloud_aws__read_failed(x, status, err, "ParameterNotFound", NULL);
 		return;
 	}
 	x->res.parameter = xcalloc(1, sizeof(*x->res.parameter));
@@ -599,14 +599,14 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	tag_set_init(&x->res.parameter->tags);
 	r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_param_tags, x);
 	if (r < 0)
-		cloudx_finish(x, r, NULL);
+		cloud_aws__finish(x, r, NULL);
 }
 
 /* A parameter create that found the name taken (a listing that lagged, a lost
  * answer): overwrite it only when it is ours. */
 static void on_put_tags_added(void *arg, int status, const struct aws_error *err)
 {
-	cloudx_finish(arg, status, err);
+	cloud_aws__finish(arg, status, err);
 }
 
 static void on_overwritten(void *arg, int status, const struct aws_error *err, const struct ssm_put_result *res)
@@ -616,14 +616,14 @@ static void on_overwritten(void *arg, int status, const struct aws_error *err, c
 	int r;
 
 	if (status < 0) {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 		return;
 	}
-	tags = cloudx_aws_tags(&x->a.tags);
+	tags = cloud_aws__aws_tags(&x->a.tags);
 	r = x->c->ops->ssm_add_tags(x->c->ops_ctx, &x->target, x->a.resource, tags, x->a.tags.n, on_put_tags_added, x);
 	free(tags);
 	if (r < 0)
-		cloudx_finish(x, r, NULL);
+		cloud_aws__finish(x, r, NULL);
 }
 
 static void on_existing_tags(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags)
@@ -634,19 +634,19 @@ static void on_existing_tags(void *arg, int status, const struct aws_error *err,
 	int r;
 
 	if (status < 0) {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 		return;
 	}
 	if (!owner || strcmp(owner, x->c->instance) != 0) {
 		cloud_error_set(&x->err, 400, ERROR_TERMINAL, "ParameterAlreadyExists",
 				"%s exists and is not managed by %s", x->a.resource, x->c->instance);
 		x->cb(-EEXIST, &x->err, &x->res, x->data);
-		cloudx_applying_free(x);
+		cloud_aws__applying_free(x);
 		return;
 	}
 	r = x->c->ops->ssm_put(x->c->ops_ctx, &x->target, &in, on_overwritten, x);
 	if (r < 0)
-		cloudx_finish(x, r, NULL);
+		cloud_aws__finish(x, r, NULL);
 }
 
 static void on_put(void *arg, int status, const struct aws_error *err, const struct ssm_put_result *res)
@@ -654,27 +654,27 @@ static void on_put(void *arg, int status, const struct aws_error *err, const str
 	struct applying *x = arg;
 	int r;
 
-	if (status < 0 && x->a.kind == ACT_PARAM_CREATE && cloudx_code_is(err, "ParameterAlreadyExists")) {
+	if (status < 0 && x->a.kind == ACT_PARAM_CREATE && cloud_aws__code_is(err, "ParameterAlreadyExists")) {
 		r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_existing_tags, x);
 		if (r < 0)
-			cloudx_finish(x, r, NULL);
+			cloud_aws__finish(x, r, NULL);
 		return;
 	}
-	cloudx_finish(x, status, err);
+	cloud_aws__finish(x, status, err);
 }
 
 static int aws_apply(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data)
 {
 	struct cloud_aws *c = ctx;
 	struct applying *x = xcalloc(1, sizeof(*x));
-	struct aws_tag *tags = cloudx_aws_tags(&a->tags);
+	struct aws_tag *tags = cloud_aws__aws_tags(&a->tags);
 	int r = -EINVAL;
 
 	x->c = c;
 	x->cb = cb;
 	x->data = data;
 	x->region = xstrdup_or_null(p->region);
-	x->account = cloudx_target_account(c, p->account);
+	x->account = cloud_aws__target_account(c, p->account);
 	x->target = (struct aws_target){ x->account, x->region };
 	x->act = a;
 	x->account_id = xstrdup_or_null(p->account_id);
@@ -692,14 +692,14 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 		break;
 	}
 	case ACT_PROFILE_TAG:
-		r = c->ops->bedrock_tag(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloudx_on_done, x);
+		r = c->ops->bedrock_tag(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
 		break;
 	case ACT_PROFILE_UNTAG:
 		r = c->ops->bedrock_untag(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys, a->n_keys,
-					  cloudx_on_done, x);
+					  cloud_aws__on_done, x);
 		break;
 	case ACT_PROFILE_DELETE:
-		r = c->ops->bedrock_delete_profile(c->ops_ctx, &x->target, a->resource, cloudx_on_done, x);
+		r = c->ops->bedrock_delete_profile(c->ops_ctx, &x->target, a->resource, cloud_aws__on_done, x);
 		break;
 	case ACT_PROFILE_READ_TAGS:
 		r = c->ops->bedrock_get_profile(c->ops_ctx, &x->target, a->resource, on_read_profile, x);
@@ -714,14 +714,14 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 		break;
 	}
 	case ACT_PARAM_TAG:
-		r = c->ops->ssm_add_tags(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloudx_on_done, x);
+		r = c->ops->ssm_add_tags(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
 		break;
 	case ACT_PARAM_UNTAG:
 		r = c->ops->ssm_remove_tags(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys,
-					    a->n_keys, cloudx_on_done, x);
+					    a->n_keys, cloud_aws__on_done, x);
 		break;
 	case ACT_PARAM_DELETE:
-		r = c->ops->ssm_delete(c->ops_ctx, &x->target, a->resource, cloudx_on_done, x);
+		r = c->ops->ssm_delete(c->ops_ctx, &x->target, a->resource, cloud_aws__on_done, x);
 		break;
 	case ACT_PARAM_READ_TAGS:
 		r = c->ops->ssm_get(c->ops_ctx, &x->target, a->resource, on_read_param, x);
@@ -729,15 +729,15 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	case ACT_POLICY_READ:
 	case ACT_POLICY_PUT:
 	case ACT_POLICY_DELETE:
-		r = cloudx_apply_policy(x);
+		r = cloud_aws__apply_policy(x);
 		break;
 	default:
-		r = cloudx_apply_budget(x);
+		r = cloud_aws__apply_budget(x);
 		break;
 	}
 	free(tags);
 	if (r < 0)
-		cloudx_applying_free(x);
+		cloud_aws__applying_free(x);
 	return r;
 }
 
@@ -772,7 +772,7 @@ static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb,
 	k->cb = cb;
 	k->data = data;
 	k->region = xstrdup_or_null(p->region);
-	k->account = cloudx_target_account(c, p->account);
+	k->account = cloud_aws__target_account(c, p->account);
 	t = (struct aws_target){ k->account, k->region };
 	r = c->ops->sts_get_caller_identity(c->ops_ctx, &t, on_identity, k);
 	if (r < 0) {

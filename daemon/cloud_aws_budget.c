@@ -55,19 +55,19 @@ static void on_existing_tags(void *arg, int status, const struct aws_error *err,
 	const char *owner = status == 0 ? aws_tags_get(tags, TAG_MANAGED_BY) : NULL;
 
 	if (status < 0) {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 		return;
 	}
 	if (!owner || strcmp(owner, x->c->instance) != 0) {
 		cloud_error_set(&x->err, 400, ERROR_TERMINAL, "DuplicateRecordException",
 				"a budget named %s exists and is not managed by %s", x->act->budget, x->c->instance);
 		x->cb(-EEXIST, &x->err, &x->res, x->data);
-		cloudx_applying_free(x);
+		cloud_aws__applying_free(x);
 		return;
 	}
-	cloudx_tags_from_aws(&x->res.budget->tags, tags);
+	cloud_aws__tags_from_aws(&x->res.budget->tags, tags);
 	x->res.budget->tags_known = true;
-	cloudx_finish(x, 0, NULL);
+	cloud_aws__finish(x, 0, NULL);
 }
 
 static void on_existing(void *arg, int status, const struct aws_error *err, const struct budgets_budget *bb)
@@ -77,7 +77,7 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	int r;
 
 	if (status < 0) {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 		return;
 	}
 	b = x->res.budget = xcalloc(1, sizeof(*b));
@@ -93,7 +93,7 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	tag_set_init(&b->tags); /* alerts unknown: read next round */
 	r = x->c->ops->budgets_list_tags(x->c->ops_ctx, &x->target, b->arn, on_existing_tags, x);
 	if (r < 0)
-		cloudx_finish(x, r, NULL);
+		cloud_aws__finish(x, r, NULL);
 }
 
 static void on_created_budget(void *arg, int status, const struct aws_error *err)
@@ -101,14 +101,14 @@ static void on_created_budget(void *arg, int status, const struct aws_error *err
 	struct applying *x = arg;
 	int r;
 
-	if (status < 0 && cloudx_code_is(err, "DuplicateRecordException")) {
+	if (status < 0 && cloud_aws__code_is(err, "DuplicateRecordException")) {
 		r = x->c->ops->budgets_describe(x->c->ops_ctx, &x->target, x->account_id, x->act->budget, on_existing,
 						x);
 		if (r < 0)
-			cloudx_finish(x, r, NULL);
+			cloud_aws__finish(x, r, NULL);
 		return;
 	}
-	cloudx_finish(x, status, err);
+	cloud_aws__finish(x, status, err);
 }
 
 /* A notification or subscriber that already exists was created by the lost answer. */
@@ -116,9 +116,9 @@ static void on_created_entry(void *arg, int status, const struct aws_error *err)
 {
 	struct applying *x = arg;
 
-	if (status < 0 && cloudx_code_is(err, "DuplicateRecordException"))
+	if (status < 0 && cloud_aws__code_is(err, "DuplicateRecordException"))
 		status = 0;
-	cloudx_finish(x, status, status < 0 ? err : NULL);
+	cloud_aws__finish(x, status, status < 0 ? err : NULL);
 }
 
 static int create_budget(struct applying *x)
@@ -128,7 +128,7 @@ static int create_budget(struct applying *x)
 	struct budgets_notification_with_subscribers *nws = xcalloc(a->n_alerts + 1, sizeof(*nws));
 	char **specs = NULL, *metric;
 	size_t n_specs = 0;
-	struct aws_tag *tags = cloudx_aws_tags(&a->tags);
+	struct aws_tag *tags = cloud_aws__aws_tags(&a->tags);
 	struct budgets_create_input in;
 	int r;
 
@@ -163,14 +163,14 @@ static void on_budget_tags(void *arg, int status, const struct aws_error *err, c
 	struct applying *x = arg;
 
 	if (status < 0) {
-		cloudx_read_failed(x, status, err, "NotFoundException", NULL);
+		cloud_aws__read_failed(x, status, err, "NotFoundException", NULL);
 		return;
 	}
 	x->res.budget = xcalloc(1, sizeof(*x->res.budget));
 	x->res.budget->name = xstrdup(x->act->budget);
-	cloudx_tags_from_aws(&x->res.budget->tags, tags);
+	cloud_aws__tags_from_aws(&x->res.budget->tags, tags);
 	x->res.budget->tags_known = true;
-	cloudx_finish(x, 0, NULL);
+	cloud_aws__finish(x, 0, NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -187,7 +187,7 @@ static void on_subscribers(void *arg, int status, const struct aws_error *err,
 	struct observed_alert *al;
 
 	if (status < 0) {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 		return;
 	}
 	al = &x->res.budget->alerts[x->step];
@@ -207,14 +207,14 @@ static void read_next_subscribers(struct applying *x)
 
 	if ((size_t)x->step >= x->res.budget->n_alerts) {
 		x->res.budget->alerts_known = true;
-		cloudx_finish(x, 0, NULL);
+		cloud_aws__finish(x, 0, NULL);
 		return;
 	}
 	notification_of(&x->res.budget->alerts[x->step], &n);
 	r = x->c->ops->budgets_describe_subscribers(x->c->ops_ctx, &x->target, x->account_id, x->act->budget, &n,
 						    on_subscribers, x);
 	if (r < 0)
-		cloudx_finish(x, r, NULL);
+		cloud_aws__finish(x, r, NULL);
 }
 
 static void on_notifications(void *arg, int status, const struct aws_error *err,
@@ -224,7 +224,7 @@ static void on_notifications(void *arg, int status, const struct aws_error *err,
 	struct observed_budget *b;
 
 	if (status < 0) {
-		cloudx_read_failed(x, status, err, "NotFoundException", NULL);
+		cloud_aws__read_failed(x, status, err, "NotFoundException", NULL);
 		return;
 	}
 	b = x->res.budget = xcalloc(1, sizeof(*x->res.budget));
@@ -276,11 +276,11 @@ static int notification_call(struct applying *x)
 	case ACT_NOTIFICATION_UPDATE:
 		notification_of(&a->old_alert, &old);
 		r = ops->budgets_update_notification(x->c->ops_ctx, &x->target, x->account_id, a->budget, &old, &n,
-						     cloudx_on_done, x);
+						     cloud_aws__on_done, x);
 		break;
 	case ACT_NOTIFICATION_DELETE:
 		r = ops->budgets_delete_notification(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n,
-						     cloudx_on_done, x);
+						     cloud_aws__on_done, x);
 		break;
 	case ACT_SUBSCRIBER_CREATE:
 		r = ops->budgets_create_subscriber(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n, &sub,
@@ -288,7 +288,7 @@ static int notification_call(struct applying *x)
 		break;
 	case ACT_SUBSCRIBER_DELETE:
 		r = ops->budgets_delete_subscriber(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n, &sub,
-						   cloudx_on_done, x);
+						   cloud_aws__on_done, x);
 		break;
 	default:
 		break;
@@ -297,7 +297,7 @@ static int notification_call(struct applying *x)
 	return r;
 }
 
-int cloudx_apply_budget(struct applying *x)
+int cloud_aws__apply_budget(struct applying *x)
 {
 	const struct action *a = x->act;
 	const struct aws_ops *ops = x->c->ops;
@@ -316,17 +316,17 @@ int cloudx_apply_budget(struct applying *x)
 		return create_budget(x);
 	case ACT_BUDGET_UPDATE:
 		budget_of(a, &b, &metric);
-		return ops->budgets_update(x->c->ops_ctx, &x->target, x->account_id, &b, cloudx_on_done, x);
+		return ops->budgets_update(x->c->ops_ctx, &x->target, x->account_id, &b, cloud_aws__on_done, x);
 	case ACT_BUDGET_DELETE:
-		return ops->budgets_delete(x->c->ops_ctx, &x->target, x->account_id, a->budget, cloudx_on_done, x);
+		return ops->budgets_delete(x->c->ops_ctx, &x->target, x->account_id, a->budget, cloud_aws__on_done, x);
 	case ACT_BUDGET_TAG:
-		tags = cloudx_aws_tags(&a->tags);
-		r = ops->budgets_tag(x->c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloudx_on_done, x);
+		tags = cloud_aws__aws_tags(&a->tags);
+		r = ops->budgets_tag(x->c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
 		free(tags);
 		return r;
 	case ACT_BUDGET_UNTAG:
 		return ops->budgets_untag(x->c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys,
-					  a->n_keys, cloudx_on_done, x);
+					  a->n_keys, cloud_aws__on_done, x);
 	case ACT_BUDGET_READ_TAGS:
 		return ops->budgets_list_tags(x->c->ops_ctx, &x->target, a->resource, on_budget_tags, x);
 	case ACT_BUDGET_READ_ALERTS:

@@ -22,13 +22,13 @@ static void on_role(void *arg, int status, const struct aws_error *err, const st
 {
 	struct applying *x = arg;
 
-	if (status < 0 && !cloudx_code_is(err, "NoSuchEntity")) {
-		cloudx_finish(x, status, err);
+	if (status < 0 && !cloud_aws__code_is(err, "NoSuchEntity")) {
+		cloud_aws__finish(x, status, err);
 		return;
 	}
 	x->res.policy = policy_of(x);
 	x->res.policy->role_missing = status < 0;
-	cloudx_finish(x, 0, NULL);
+	cloud_aws__finish(x, 0, NULL);
 }
 
 static void on_policy(void *arg, int status, const struct aws_error *err, const struct iam_role_policy *p)
@@ -38,14 +38,14 @@ static void on_policy(void *arg, int status, const struct aws_error *err, const 
 	if (status == 0) {
 		x->res.policy = policy_of(x);
 		x->res.policy->document = xstrdup_or_null(p->document);
-		cloudx_finish(x, 0, NULL);
-	} else if (cloudx_code_is(err, "NoSuchEntity")) {
+		cloud_aws__finish(x, 0, NULL);
+	} else if (cloud_aws__code_is(err, "NoSuchEntity")) {
 		/* no policy, or no role at all? */
 		int r = x->c->ops->iam_get_role(x->c->ops_ctx, &x->target, x->act->role, on_role, x);
 		if (r < 0)
-			cloudx_finish(x, r, NULL);
+			cloud_aws__finish(x, r, NULL);
 	} else {
-		cloudx_finish(x, status, err);
+		cloud_aws__finish(x, status, err);
 	}
 }
 
@@ -53,17 +53,17 @@ static void on_put(void *arg, int status, const struct aws_error *err)
 {
 	struct applying *x = arg;
 
-	if (status < 0 && cloudx_code_is(err, "NoSuchEntity")) {
+	if (status < 0 && cloud_aws__code_is(err, "NoSuchEntity")) {
 		cloud_error_set(&x->err, 404, ERROR_RETRYABLE, "NoSuchEntity", "the IAM role %s does not exist",
 				x->act->role);
 		x->cb(status, &x->err, &x->res, x->data);
-		cloudx_applying_free(x);
+		cloud_aws__applying_free(x);
 		return;
 	}
-	cloudx_finish(x, status, err);
+	cloud_aws__finish(x, status, err);
 }
 
-int cloudx_apply_policy(struct applying *x)
+int cloud_aws__apply_policy(struct applying *x)
 {
 	const struct action *a = x->act;
 	const struct aws_ops *ops = x->c->ops;
@@ -74,7 +74,7 @@ int cloudx_apply_policy(struct applying *x)
 	case ACT_POLICY_PUT:
 		return ops->iam_put_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, a->value, on_put, x);
 	case ACT_POLICY_DELETE:
-		return ops->iam_delete_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, cloudx_on_done, x);
+		return ops->iam_delete_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, cloud_aws__on_done, x);
 	default:
 		return -EINVAL;
 	}

@@ -23,25 +23,25 @@ struct applying {
 };
 
 /* The account label of a call: the alias when it has a role, else NULL (default). */
-char *cloudx_target_account(const struct cloud_aws *c, const char *alias);
-bool cloudx_code_is(const struct aws_error *err, const char *code);
-void cloudx_tags_from_aws(struct tag_set *dst, const struct aws_tags *src);
-/* cloudx_aws_tags: the tags as the AWS layer's array (strings borrowed from set). */
-struct aws_tag *cloudx_aws_tags(const struct tag_set *set);
-void cloudx_applying_free(struct applying *x);
-/* cloudx_finish: the action's callback with status, then x is freed. */
-void cloudx_finish(struct applying *x, int status, const struct aws_error *err);
-/* cloudx_gone: the resource did not exist (a delete is then done). */
-void cloudx_gone(struct applying *x);
-/* cloudx_read_failed: a read's error: "gone" when AWS said so with not_found (or
+char *cloud_aws__target_account(const struct cloud_aws *c, const char *alias);
+bool cloud_aws__code_is(const struct aws_error *err, const char *code);
+void cloud_aws__tags_from_aws(struct tag_set *dst, const struct aws_tags *src);
+/* cloud_aws__aws_tags: the tags as the AWS layer's array (strings borrowed from set). */
+struct aws_tag *cloud_aws__aws_tags(const struct tag_set *set);
+void cloud_aws__applying_free(struct applying *x);
+/* cloud_aws__finish: the action's callback with status, then x is freed. */
+void cloud_aws__finish(struct applying *x, int status, const struct aws_error *err);
+/* cloud_aws__gone: the resource did not exist (a delete is then done). */
+void cloud_aws__gone(struct applying *x);
+/* cloud_aws__read_failed: a read's error: "gone" when AWS said so with not_found (or
  * also_not_found, when not NULL), else the error. x is freed either way. */
-void cloudx_read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
-			const char *also_not_found);
-/* cloudx_on_done: an aws_done_cb that finishes x (a 404 on a delete is "gone"). */
-void cloudx_on_done(void *arg, int status, const struct aws_error *err);
+void cloud_aws__read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
+			    const char *also_not_found);
+/* cloud_aws__on_done: an aws_done_cb that finishes x (a 404 on a delete is "gone"). */
+void cloud_aws__on_done(void *arg, int status, const struct aws_error *err);
 
 /* The budget and IAM actions: 0 or -errno as the ops' calls return. */
-int cloudx_apply_budget(struct applying *x);
-int cloudx_apply_policy(struct applying *x);
+int cloud_aws__apply_budget(struct applying *x);
+int cloud_aws__apply_policy(struct applying *x);
 
 #endif

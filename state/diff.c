@@ -94,7 +94,7 @@ static void keep_timer(struct diff_ctx *c, const char *resource)
 	c->keep[c->n_keep++] = resource;
 }
 
-const char *dctx_key(struct diff_ctx *c, const char *fmt, ...)
+const char *diff__key(struct diff_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 	char *key;
@@ -107,7 +107,7 @@ const char *dctx_key(struct diff_ctx *c, const char *fmt, ...)
 	return key;
 }
 
-bool dctx_retain(const struct diff_ctx *c)
+bool diff__retain(const struct diff_ctx *c)
 {
 	return c->in->deletion_policy == DELETION_RETAIN;
 }
@@ -120,8 +120,8 @@ static bool starts_with(const char *s, const char *prefix)
 /* Tags: set what differs; remove keys that are not desired, that this instance
  * applied (or that are reserved), and that are not aws: keys. Both sets are sorted by
  * key, so one merged walk compares them. */
-void dctx_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
-	       const char *profile_key, const struct tag_set *want, const struct tag_set *have)
+void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
+		const char *profile_key, const struct tag_set *want, const struct tag_set *have)
 {
 	struct tag_set set;
 	char **remove = NULL;
@@ -189,7 +189,7 @@ static const struct observed_parameter *param_named(const struct observed_tenant
 	return NULL;
 }
 
-void dctx_clear_timer(struct diff_ctx *c, const char *resource)
+void diff__clear_timer(struct diff_ctx *c, const char *resource)
 {
 	if (record_timer(c->in->record, resource)) {
 		struct action *a = plan_add(c->plan, ACT_TIMER_CLEAR, "%s is desired again", resource);
@@ -286,9 +286,9 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 		a->profile_key = xstrdup(dp->key);
 		a->value = xstrdup(cur->arn);
 	}
-	dctx_tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
+	diff__tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
 	tag_view_release(&want);
-	dctx_clear_timer(c, p->name);
+	diff__clear_timer(c, p->name);
 }
 
 static void diff_profile(struct diff_ctx *c, const struct profile *dp)
@@ -331,10 +331,10 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		if (!model_arn)
 			model_arn = xstrdup_or_null(tag_set_get(&cur->tags, TAG_MODEL));
 		profile_tag_view(c->s, c->in->desired, dp, model_arn ? model_arn : "", &want);
-		dctx_tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
+		diff__tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
 		tag_view_release(&want);
 		free(model_arn);
-		dctx_clear_timer(c, cur->arn);
+		diff__clear_timer(c, cur->arn);
 	}
 	diff_parameter(c, dp, cur);
 }
@@ -384,7 +384,7 @@ static bool named_by_parameter(const struct diff_ctx *c, const char *arn)
 	return false;
 }
 
-bool dctx_grace(struct diff_ctx *c, const char *key)
+bool diff__grace(struct diff_ctx *c, const char *key)
 {
 	const struct resource_timer *t = record_timer(c->in->record, key);
 	struct action *a;
@@ -413,10 +413,10 @@ bool dctx_grace(struct diff_ctx *c, const char *key)
  * then delete or (deletion_policy: retain) release by removing the managed-by tag. */
 static void diff_undesired(struct diff_ctx *c, const char *resource, const char *profile_key, bool is_profile)
 {
-	bool retain = dctx_retain(c);
+	bool retain = diff__retain(c);
 	struct action *a;
 
-	if (!dctx_grace(c, resource))
+	if (!diff__grace(c, resource))
 		return;
 	if (is_profile && !retain && named_by_parameter(c, resource))
 		return;

@@ -16,18 +16,18 @@ struct diff_ctx {
 	size_t n_owned_keys, alloc_owned_keys;
 };
 
-/* dctx_tags: set what differs; remove keys not desired that this instance applied
+/* diff__tags: set what differs; remove keys not desired that this instance applied
  * (or that are reserved), never aws: keys. */
-void dctx_tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
-	       const char *profile_key, const struct tag_set *want, const struct tag_set *have);
-/* dctx_grace: an owned resource (timer key `key`) nothing desires: starts its grace
+void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind untag_kind, const char *resource,
+		const char *profile_key, const struct tag_set *want, const struct tag_set *have);
+/* diff__grace: an owned resource (timer key `key`) nothing desires: starts its grace
  * period, or returns true once it has passed and the prune gate lets it go. */
-bool dctx_grace(struct diff_ctx *c, const char *key);
-/* dctx_clear_timer: the resource is desired (again): its timer goes. */
-void dctx_clear_timer(struct diff_ctx *c, const char *key);
-/* dctx_key: a timer key owned by the context, e.g. "budget:NAME". */
-const char *dctx_key(struct diff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool dctx_retain(const struct diff_ctx *c);
+bool diff__grace(struct diff_ctx *c, const char *key);
+/* diff__clear_timer: the resource is desired (again): its timer goes. */
+void diff__clear_timer(struct diff_ctx *c, const char *key);
+/* diff__key: a timer key owned by the context, e.g. "budget:NAME". */
+const char *diff__key(struct diff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool diff__retain(const struct diff_ctx *c);
 
 /* The parts. */
 void diff_budget(struct diff_ctx *c);

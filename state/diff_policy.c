@@ -18,7 +18,7 @@
 /* Fact keys are "policy\nROLE\nPOLICY". */
 static const char *fact_key(struct diff_ctx *c, const char *role, const char *name)
 {
-	return dctx_key(c, FACT_PREFIX "%s\n%s", role, name);
+	return diff__key(c, FACT_PREFIX "%s\n%s", role, name);
 }
 
 static struct action *policy_action(struct diff_ctx *c, enum action_kind k, const char *role, const char *name,
@@ -39,7 +39,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 	const struct observed_policy *live;
 	struct action *a;
 
-	dctx_clear_timer(c, dctx_key(c, "policy:%s", role));
+	diff__clear_timer(c, diff__key(c, "policy:%s", role));
 	if (applied && strcmp(applied, hash) == 0)
 		return true;
 	if (policy_size(doc) > IAM_INLINE_POLICY_MAX) {
@@ -77,9 +77,9 @@ static void diff_undesired_role(struct diff_ctx *c, const char *role, const char
 {
 	struct action *a;
 
-	if (!dctx_grace(c, dctx_key(c, "policy:%s", role)))
+	if (!diff__grace(c, diff__key(c, "policy:%s", role)))
 		return;
-	if (dctx_retain(c)) {
+	if (diff__retain(c)) {
 		a = plan_add(c->plan, ACT_FACT_CLEAR, "%s keeps its policy (deletion_policy: retain)", role);
 		a->resource = xstrdup(key);
 		return;
