@@ -259,7 +259,6 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
 	struct observed_profile *p;
-	struct observed_parameter *q;
 	char *changes = NULL, *err = NULL;
 
 	switch (a->kind) {
@@ -312,16 +311,9 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		err = apply_profile_read(r, a, res);
 		break;
 	case ACT_PARAM_CREATE:
-		q = xcalloc(1, sizeof(*q));
-		q->name = xstrdup(a->resource);
-		q->value = xstrdup(a->value);
-		q->version = 1;
-		tag_set_copy(&q->tags, &a->tags);
-		q->tags_known = true;
-		record_note_tagged(t->record, q->name, &a->tags);
-		persist_applied(e, t, q->name);
-		observed_store_put_parameter(&ps->store, q);
-		place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+		record_note_tagged(t->record, a->resource, &a->tags);
+		persist_applied(e, t, a->resource);
+		place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, observed_apply_parameter_create(&ps->store, a), NULL);
 		if (at_reconciled_revision(t))
 			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
 		else

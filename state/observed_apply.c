@@ -150,3 +150,16 @@ int observed_apply_budget(struct observed_store *s, const struct action *a, cons
 	observed_store_put_budget(s, b);
 	return 0;
 }
+
+const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a)
+{
+	struct observed_parameter *q = xcalloc(1, sizeof(*q));
+
+	q->name = xstrdup(a->resource);
+	q->value = xstrdup(a->value);
+	q->version = 1;
+	tag_set_copy(&q->tags, &a->tags);
+	q->tags_known = true;
+	observed_store_put_parameter(s, q);
+	return q;
+}

@@ -1,5 +1,5 @@
-/* What a successful budget action does to the observed model: the engine applies it
- * after AWS answered, the tests' simulated world instead of AWS. Pure. */
+/* What a successful action does to the observed model: the engine applies it after
+ * AWS answered, plan's simulation and the tests' simulated world instead of AWS. Pure. */
 #ifndef BTD_OBSERVED_APPLY_H
 #define BTD_OBSERVED_APPLY_H
 
@@ -10,5 +10,8 @@
  * actions (reads excluded). arn names a created budget. Returns -ENOENT when the
  * budget or notification the action changes is not in the store. */
 int observed_apply_budget(struct observed_store *s, const struct action *a, const char *arn);
+/* observed_apply_parameter_create: the parameter an ACT_PARAM_CREATE publishes, as
+ * PutParameter leaves it (version 1, the action's tags, known); owned by s. */
+const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a);
 
 #endif

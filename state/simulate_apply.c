@@ -82,14 +82,8 @@ static int apply_parameter(struct observed_store *s, struct tenant_record *r, co
 
 	switch (a->kind) {
 	case ACT_PARAM_CREATE:
-		q = xcalloc(1, sizeof(*q));
-		q->name = xstrdup(a->resource);
-		q->value = xstrdup(a->value);
-		q->version = 1;
-		tag_set_copy(&q->tags, &a->tags);
-		q->tags_known = true;
-		record_note_tagged(r, q->name, &a->tags);
-		observed_store_put_parameter(s, q);
+		observed_apply_parameter_create(s, a);
+		record_note_tagged(r, a->resource, &a->tags);
 		return 0;
 	case ACT_PARAM_UPDATE:
 	case ACT_PARAM_TAG:
