@@ -76,6 +76,7 @@ hostile_wait() { # they end by themselves
 	for pid in "${HOSTILE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	HOSTILE_PIDS=()
 }
+# CHAOS_LOG=FILE keeps a copy of the daemon's whole log (for looking into a failure).
 chaos_cleanup() {
 	local rc=$?
 	set +e
