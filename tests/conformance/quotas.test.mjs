@@ -96,6 +96,19 @@ test('the defaults of an awsim without --quota, as Service Quotas, IAM and the a
     'X-IAM-ROLE-POLICY-SIZE': 10240,
     'X-TAGS-PER-RESOURCE': 50,
   });
+  // the cheap defaults, hit for real: 50 tags, 10,240 policy characters
+  const br = new BedrockClient(plain.config());
+  const tags = Array.from({ length: 51 }, (_, i) => ({ key: `t${i}`, value: 'v' }));
+  await rejectsWith(() => br.send(new CreateInferenceProfileCommand({ inferenceProfileName: 'x', modelSource: { copyFrom: FM }, tags })),
+    'TooManyTagsException', 400);
+  await br.send(new CreateInferenceProfileCommand({ inferenceProfileName: 'x', modelSource: { copyFrom: FM }, tags: tags.slice(1) }));
+  const iam = new IAMClient(plain.config());
+  await iam.send(new CreateRoleCommand({ RoleName: 'big', AssumeRolePolicyDocument: trust }));
+  const doc = (n) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'x'.repeat(n) }] });
+  const fill = 10240 - doc(0).length;
+  await rejectsWith(() => iam.send(new PutRolePolicyCommand({ RoleName: 'big', PolicyName: 'p', PolicyDocument: doc(fill + 1) })),
+    'LimitExceededException', 409);
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'big', PolicyName: 'p', PolicyDocument: doc(fill) + '\n'.repeat(100) }));
 });
 
 test('application profiles: the quota holds per account and region', async () => {
@@ -243,6 +256,18 @@ test('budgets per account', async () => {
   await b.budgets.send(new CreateBudgetCommand({ AccountId: OTHER, Budget: budget('b1') }));
   assert.equal((await sim.admin('/quotas', { method: 'PUT', body: { account: ACCOUNT, quotas: { 'X-BUDGETS': 3 } } })).status, 200);
   await a.budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: budget('b3') }));
+  // the value everywhere, set and restored through the admin API
+  assert.equal((await sim.admin('/quotas', { method: 'PUT', body: { quotas: { 'X-BUDGETS': 1 } } })).status, 200);
+  await rejectsWith(
+    () => b.budgets.send(new CreateBudgetCommand({ AccountId: OTHER, Budget: budget('b2') })), 'CreationLimitExceededException', 400);
+  assert.equal((await sim.admin('/quotas', { method: 'PUT', body: { quotas: { 'X-BUDGETS': null } } })).status, 200);
+  assert.equal((await sim.admin('/quotas')).json.quotas['X-BUDGETS'], 2);
+  // tags per budget
+  const tags = Array.from({ length: 4 }, (_, i) => ({ Key: `t${i}`, Value: 'v' }));
+  await rejectsWith(
+    () => b.budgets.send(new CreateBudgetCommand({ AccountId: OTHER, Budget: budget('b2'), ResourceTags: tags })),
+    'ServiceQuotaExceededException', 400);
+  await b.budgets.send(new CreateBudgetCommand({ AccountId: OTHER, Budget: budget('b2'), ResourceTags: tags.slice(1) }));
 });
 
 test('SSM tiers: Standard and Advanced counted apart; Intelligent-Tiering picks Standard unless it needs Advanced', async () => {
