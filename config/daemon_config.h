@@ -25,6 +25,7 @@ enum cfg_service {
 	CFG_SERVICE_SSM,
 	CFG_SERVICE_TAGGING, /* Resource Groups Tagging API */
 	CFG_SERVICE_STS,
+	CFG_SERVICE_SERVICEQUOTAS, /* Service Quotas */
 	CFG_SERVICE_COUNT,
 };
 

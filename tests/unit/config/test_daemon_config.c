@@ -115,9 +115,11 @@ static const char full[] =
 	"rate_limits:\n"
 	"  bedrock: {requests_per_second: 2.5, burst: 4}\n"
 	"  sts: {burst: 7}\n"
+	"  servicequotas: {requests_per_second: 1}\n"
 	"endpoints:\n"
 	"  default: http://127.0.0.1:4566\n"
 	"  iam: https://iam.example.test\n"
+	"  servicequotas: http://127.0.0.1:4567\n"
 	"max_in_flight: 64\n"
 	"mode: report\n"
 	"log_level: debug\n"
@@ -171,6 +173,8 @@ static void test_every_key(void **state)
 	assert_true(cfg->rate_limits[CFG_SERVICE_STS].requests_per_second == 5);
 	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_BEDROCK), "http://127.0.0.1:4566");
 	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_IAM), "https://iam.example.test");
+	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_SERVICEQUOTAS), "http://127.0.0.1:4567");
+	assert_true(cfg->rate_limits[CFG_SERVICE_SERVICEQUOTAS].requests_per_second == 1);
 	assert_int_equal(cfg->max_in_flight, 64);
 	assert_int_equal(cfg->mode, CFG_MODE_REPORT);
 	assert_int_equal(cfg->log_level, CFG_LOG_DEBUG);
