@@ -116,9 +116,13 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
 			t->last_error ? t->last_error : "a conflict with a resource it does not own");
+	enum tenant_state from = t->state;
+
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
+	if (e->set.on_state)
+		e->set.on_state(t, from, e->set.data);
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
 }
