@@ -119,7 +119,10 @@ void audit_action(struct audit *au, const struct engine_action_report *r)
 {
 	const struct action *a = r->action;
 	bool gone = r->status != 0 && r->res && r->res->gone;
-	const char *outcome = r->status == 0 ? "ok" : gone ? "gone" : "failed";
+	/* no answer at all (a transport error, a timeout, a cancel at shutdown): AWS may
+	 * or may not have made the change; the next listing tells */
+	bool unanswered = r->status != 0 && !gone && (!r->err || r->err->status == 0);
+	const char *outcome = r->status == 0 ? "ok" : gone ? "gone" : unanswered ? "unknown" : "failed";
 	const char *cause = audit_cause(r);
 	const char *request_id = r->status == 0 || gone ? (r->res ? r->res->request_id : "")
 				 : r->err		? r->err->request_id
@@ -165,7 +168,8 @@ void audit_action(struct audit *au, const struct engine_action_report *r)
 	if (gone)
 		strbuf_adds(&text, ": already gone");
 	else if (r->status != 0)
-		strbuf_addf(&text, " failed: %s%s%s", r->err && r->err->code[0] ? r->err->code : strerror(-r->status),
+		strbuf_addf(&text, " %s: %s%s%s", unanswered ? "got no answer" : "failed",
+			    r->err && r->err->code[0] ? r->err->code : strerror(-r->status),
 			    r->err && r->err->message[0] ? ": " : "", r->err ? r->err->message : "");
 
 	log_msg(r->status == 0 || gone ? LOG_LVL_NOTICE : LOG_LVL_WARNING,
@@ -229,6 +233,9 @@ void audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_sta
 	bool failing = t->last_error && t->state >= TENANT_ERROR;
 	char *text, *detail;
 	cJSON *o;
+
+	if (!notable(from, t->state) && !events_clients(au->events))
+		return; /* the common case at a start: nothing to keep, nobody listening */
 
 	text = xasprintf("%s -> %s%s%s", tenant_state_name(from), tenant_state_name(t->state), failing ? ": " : "",
 			 failing ? t->last_error : "");
