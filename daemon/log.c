@@ -115,10 +115,22 @@ static void send_journal(enum log_level level, const struct field *fv, size_t nf
 		free(owned[i]);
 }
 
-/* A JSON string (RFC 8259) of s into out, at most cap bytes with the quotes. */
+/* The length of the well-formed UTF-8 sequence at p (1-4), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A JSON string (RFC 8259) of s into out, at most cap bytes with the quotes; bytes
+ * that are not UTF-8 become U+FFFD, so that every line parses. */
 static size_t json_string(char *out, size_t cap, const char *s)
 {
-	size_t n = 0;
+	size_t n = 0, len;
 
 	if (cap < 3)
 		return 0;
@@ -129,8 +141,14 @@ static size_t json_string(char *out, size_t cap, const char *s)
 			out[n++] = (char)*p;
 		} else if (*p < 0x20) {
 			n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *p);
-		} else {
+		} else if (*p < 0x80) {
 			out[n++] = (char)*p;
+		} else if ((len = utf8_len(p)) != 0) {
+			memcpy(out + n, p, len);
+			n += len;
+			p += len - 1;
+		} else {
+			n += (size_t)snprintf(out + n, cap - n, "\\ufffd");
 		}
 	}
 	out[n++] = '"';

@@ -104,7 +104,7 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
 	};
-	enum tenant_state s = tenant_state_decide(&f);
+	enum tenant_state s = tenant_state_decide(&f), from = t->state;
 
 	if (s == t->state)
 		return;
@@ -116,8 +116,6 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
 			t->last_error ? t->last_error : "a conflict with a resource it does not own");
-	enum tenant_state from = t->state;
-
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
