@@ -237,6 +237,8 @@ void admin_handle(struct awsim *sim, struct http_request *req)
 			reply_error(sim, req, 500, "saving the state failed");
 		else
 			reply_ok(sim, req);
+	} else if (!strcmp(path, "/requests") && get) {
+		awsim_reply_json(sim, req, 200, requests_to_json(sim));
 	} else if (!strcmp(path, "/calls") && get) {
 		awsim_reply_json(sim, req, 200, stats_to_json(sim));
 	} else if ((!strcmp(path, "/calls") && del) || (!strcmp(path, "/calls/reset") && put)) {

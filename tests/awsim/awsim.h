@@ -408,6 +408,23 @@ void stats_count(struct awsim *sim, const char *service, const char *op, bool mu
 cJSON *stats_to_json(const struct awsim *sim);
 void stats_reset(struct awsim *sim);
 
+/* ---- the last mutating calls with their request ids (requests.c) ---- */
+
+#define AWSIM_REQUEST_LOG 256
+
+struct awsim_request {
+	char op[96]; /* "service:Operation" */
+	char request_id[37];
+	char error_code[64];
+	int status;
+};
+
+/* requests_note: a mutating call answered (kept: the last AWSIM_REQUEST_LOG). */
+void requests_note(struct awsim *sim, const char *service, const char *op, const char *request_id, int status,
+		   const char *error_code);
+/* requests_to_json: [{"operation", "request_id", "status", "error"}], oldest first. */
+cJSON *requests_to_json(const struct awsim *sim);
+
 /* ---- state file (persist.c) ---- */
 
 cJSON *persist_to_json(const struct awsim *sim);
@@ -507,6 +524,10 @@ struct awsim {
 	uv_timer_t save_timer;
 	uv_signal_t sigterm, sigint;
 	bool stopping;
+
+	/* a ring of the last mutating calls: GET /_awsim/requests */
+	struct awsim_request requests[AWSIM_REQUEST_LOG];
+	uint64_t n_requests;
 };
 
 /* awsim_init: sim borrows the strings of cfg; loop may be NULL for tests that call
