@@ -42,6 +42,8 @@ struct command {
 	const char *help;
 };
 
+/* Every command: adding one is one entry here (and its function in ctl_commands.c);
+ * the usage text, the argument counts and the options it takes follow from it. */
 static const struct command commands[] = {
 	{ "status", "", 0, 0, ACCEPTS_WIDE | ACCEPTS_WATCH, cmd_status,
 	  "the daemon: revision, tenants by state, queue, held deletions" },
@@ -151,120 +153,139 @@ static int parse_output(const char *text, enum ctl_output *ret)
 	return -EINVAL;
 }
 
-int main(int argc, char **argv)
+enum { OPT_STATE = 256, OPT_INTERVAL, OPT_TIMEOUT };
+
+static const struct option options[] = { { "socket", required_argument, NULL, 's' },
+					 { "output", required_argument, NULL, 'o' },
+					 { "json", no_argument, NULL, 'j' },
+					 { "watch", no_argument, NULL, 'w' },
+					 { "interval", required_argument, NULL, OPT_INTERVAL },
+					 { "state", required_argument, NULL, OPT_STATE },
+					 { "request-timeout", required_argument, NULL, OPT_TIMEOUT },
+					 { "version", no_argument, NULL, 'V' },
+					 { "help", no_argument, NULL, 'h' },
+					 { NULL, 0, NULL, 0 } };
+
+/* The command line, parsed. */
+struct line {
+	struct ctl c;
+	char **operands; /* the command and its arguments, in order (owned array) */
+	int n_operands;
+	bool interval_set, version, help;
+};
+
+/* One option with its value (NULL when it takes none): 0, or the usage exit status. */
+static int set_option(struct line *l, int opt, const char *arg)
 {
-	enum { OPT_STATE = 256, OPT_INTERVAL, OPT_TIMEOUT };
-	static const struct option options[] = { { "socket", required_argument, NULL, 's' },
-						 { "output", required_argument, NULL, 'o' },
-						 { "json", no_argument, NULL, 'j' },
-						 { "watch", no_argument, NULL, 'w' },
-						 { "interval", required_argument, NULL, OPT_INTERVAL },
-						 { "state", required_argument, NULL, OPT_STATE },
-						 { "request-timeout", required_argument, NULL, OPT_TIMEOUT },
-						 { "version", no_argument, NULL, 'V' },
-						 { "help", no_argument, NULL, 'h' },
-						 { NULL, 0, NULL, 0 } };
-	const char *env = getenv("BEDROCK_TENANTD_SOCKET");
-	struct ctl c = { .socket = env && *env ? env : CTL_DEFAULT_SOCKET, .timeout_ms = 30000, .interval_ms = 2000 };
-	const struct command *cmd;
-	bool interval_set = false, version = false;
-	char **operands, **args;
-	int opt, rc, n_operands = 0;
 	double seconds;
 
-	/* "-" in the option string: operands come back in order as option 1 (whatever
-	 * POSIXLY_CORRECT says), so options may stand anywhere on the line. */
+	switch (opt) {
+	case 's':
+		l->c.socket = arg;
+		return 0;
+	case 'o':
+		if (parse_output(arg, &l->c.output) < 0)
+			return bad_usage("-o: unknown output format '%s' (table, wide, json or name)", arg);
+		return 0;
+	case 'j':
+		l->c.output = CTL_OUT_JSON;
+		return 0;
+	case 'w':
+		l->c.watch = true;
+		return 0;
+	case OPT_INTERVAL:
+		if (ctl_parse_seconds(arg, &seconds) < 0 || seconds < 0.2 || seconds > 3600)
+			return bad_usage("--interval: '%s' is not a number of seconds from 0.2 to 3600", arg);
+		l->c.interval_ms = (long)(seconds * 1000);
+		l->interval_set = true;
+		return 0;
+	case OPT_STATE:
+		l->c.states = arg;
+		return 0;
+	case OPT_TIMEOUT:
+		if (ctl_parse_seconds(arg, &seconds) < 0 || seconds < 0.1 || seconds > 3600)
+			return bad_usage("--request-timeout: '%s' is not a number of seconds from 0.1 to 3600", arg);
+		l->c.timeout_ms = (long)(seconds * 1000);
+		return 0;
+	case 'V':
+		l->version = true;
+		return 0;
+	default: /* 'h' */
+		l->help = true;
+		return 0;
+	}
+}
+
+/* Options anywhere: "-" in the option string hands operands back in order as option 1
+ * (whatever POSIXLY_CORRECT says); "--" ends the options. 0, or the usage exit status. */
+static int parse_line(int argc, char **argv, struct line *l)
+{
+	int opt, rc;
 
 	opterr = 0;
-	operands = xcalloc((size_t)argc + 1, sizeof(*operands));
+	l->operands = xcalloc((size_t)argc + 1, sizeof(*l->operands));
 	while ((opt = getopt_long(argc, argv, "-:s:o:jwVh", options, NULL)) != -1) {
-		switch (opt) {
-		case 1:
-			operands[n_operands++] = optarg;
-			break;
-		case 's':
-			c.socket = optarg;
-			break;
-		case 'o':
-			if (parse_output(optarg, &c.output) < 0) {
-				rc = bad_usage("-o: unknown output format '%s' (table, wide, json or name)", optarg);
-				goto out;
-			}
-			break;
-		case 'j':
-			c.output = CTL_OUT_JSON;
-			break;
-		case 'w':
-			c.watch = true;
-			break;
-		case OPT_INTERVAL:
-			if (ctl_parse_seconds(optarg, &seconds) < 0 || seconds < 0.2 || seconds > 3600) {
-				rc = bad_usage("--interval: '%s' is not a number of seconds from 0.2 to 3600", optarg);
-				goto out;
-			}
-			c.interval_ms = (long)(seconds * 1000);
-			interval_set = true;
-			break;
-		case OPT_STATE:
-			c.states = optarg;
-			break;
-		case OPT_TIMEOUT:
-			if (ctl_parse_seconds(optarg, &seconds) < 0 || seconds < 0.1 || seconds > 3600) {
-				rc = bad_usage("--request-timeout: '%s' is not a number of seconds from 0.1 to 3600",
-					       optarg);
-				goto out;
-			}
-			c.timeout_ms = (long)(seconds * 1000);
-			break;
-		case 'V':
-			version = true;
-			break;
-		case 'h':
-			usage(stdout);
-			rc = 0;
-			goto out;
-		case ':':
-			rc = bad_usage("option %s needs a value", argv[optind - 1]);
-			goto out;
-		default:
-			if (optopt) {
-				char o[3] = { '-', (char)optopt, 0 };
-				rc = bad_usage("unknown option %s", o);
-				goto out;
-			}
-			rc = bad_usage("unknown option %s", argv[optind - 1]);
-			goto out;
+		if (opt == 1) {
+			l->operands[l->n_operands++] = optarg;
+		} else if (opt == ':') {
+			return bad_usage("option %s needs a value", argv[optind - 1]);
+		} else if (opt == '?') {
+			char o[3] = { '-', (char)optopt, 0 };
+			return bad_usage("unknown option %s", optopt ? o : argv[optind - 1]);
+		} else if ((rc = set_option(l, opt, optarg)) != 0) {
+			return rc;
 		}
 	}
-	/* after "--": the rest are operands */
 	for (int i = optind; i < argc; i++)
-		operands[n_operands++] = argv[i];
-	args = operands;
-	if (version) {
-		cmd = find_command("version");
-	} else if (!n_operands) {
+		l->operands[l->n_operands++] = argv[i];
+	return 0;
+}
+
+/* The command the line names, its arguments checked against the table: NULL after a
+ * message, with the usage exit status. */
+static const struct command *line_command(const struct line *l)
+{
+	const struct command *cmd;
+	int n = l->n_operands - 1;
+
+	if (l->version)
+		return find_command("version");
+	if (!l->n_operands) {
 		usage(stderr);
-		rc = EXIT_USAGE;
-		goto out;
-	} else if (!(cmd = find_command(operands[0]))) {
-		rc = bad_usage("unknown command '%s'", operands[0]);
-		goto out;
-	} else {
-		n_operands--;
-		args++;
+		return NULL;
 	}
-	if (!version && (n_operands < cmd->min_args || n_operands > cmd->max_args)) {
+	if (!(cmd = find_command(l->operands[0]))) {
+		bad_usage("unknown command '%s'", l->operands[0]);
+		return NULL;
+	}
+	if (n < cmd->min_args || n > cmd->max_args) {
 		fprintf(stderr, "bedrock-tenantctl: %s takes %s%s\nusage: bedrock-tenantctl %s %s [OPTIONS]\n",
 			cmd->name, cmd->max_args ? "the arguments " : "no arguments", cmd->args, cmd->name, cmd->args);
-		rc = EXIT_USAGE;
-		goto out;
+		return NULL;
 	}
-	if (!version && (rc = check_accepts(cmd, &c, interval_set)) != 0)
-		goto out;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmd->run(&c, args, n_operands);
-	curl_global_cleanup();
-out:
-	free(operands);
+	if (check_accepts(cmd, &l->c, l->interval_set))
+		return NULL;
+	return cmd;
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("BEDROCK_TENANTD_SOCKET");
+	struct line l = {
+		.c = { .socket = env && *env ? env : CTL_DEFAULT_SOCKET, .timeout_ms = 30000, .interval_ms = 2000 }
+	};
+	const struct command *cmd;
+	int rc = parse_line(argc, argv, &l);
+
+	if (rc == 0 && l.help) {
+		usage(stdout);
+	} else if (rc == 0 && !(cmd = line_command(&l))) {
+		rc = EXIT_USAGE;
+	} else if (rc == 0) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		rc = l.version ? cmd->run(&l.c, NULL, 0) : cmd->run(&l.c, l.operands + 1, l.n_operands - 1);
+		curl_global_cleanup();
+	}
+	free(l.operands);
 	return rc;
 }
