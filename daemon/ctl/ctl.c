@@ -84,7 +84,8 @@ static void usage(FILE *out)
 		"  -w, --watch                status, tenants, tenant: draw again on every change\n"
 		"      --interval SECONDS     how often --watch asks (default 2, 0.2 to 3600)\n"
 		"      --state STATE[,STATE]  tenants: only those in these states (e.g. Stalled,Error)\n"
-		"      --request-timeout SECONDS  give up on an answer after this long (default 30)\n"
+		"      --request-timeout SECONDS\n"
+		"                             give up on an answer after this long (default 30)\n"
 		"  -V, --version              the client's version and the daemon's\n"
 		"  -h, --help                 this text\n\n"
 		"Exit status: 0 ok, 1 a problem reported, 2 usage, 3 daemon unreachable, 4 not found.\n",
