@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -119,8 +120,12 @@ typedef void (*route_fn)(struct control *c, struct http_request *req, const char
 
 static void get_health(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
-	(void)c, (void)id, (void)id_len;
-	respond_ok(req, 200, "status", "ok");
+	cJSON *o = cJSON_CreateObject();
+
+	(void)id, (void)id_len;
+	cJSON_AddStringToObject(o, "status", "ok");
+	cJSON_AddStringToObject(o, "version", c->info->version);
+	respond_json(req, 200, o);
 }
 
 static void get_ready(struct control *c, struct http_request *req, const char *id, size_t id_len)
@@ -138,10 +143,57 @@ static void get_status(struct control *c, struct http_request *req, const char *
 	respond_json(req, 200, control_json_status(c->e, c->info));
 }
 
+/* state=: comma-separated state names (case-insensitive) into a mask of 1 << state.
+ * -EINVAL with the first unknown name in *ret_bad (owned by the caller). */
+static int parse_states(const char *list, unsigned *ret_mask, char **ret_bad)
+{
+	unsigned mask = 0;
+
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int s = -1;
+		for (int i = 0; i < TENANT__STATE_COUNT && s < 0; i++)
+			if (len == strlen(tenant_state_name(i)) && strncasecmp(p, tenant_state_name(i), len) == 0)
+				s = i;
+		if (s < 0) {
+			*ret_bad = xstrndup(p, len);
+			return -EINVAL;
+		}
+		mask |= 1u << s;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*ret_mask = mask;
+	return 0;
+}
+
 static void get_tenants(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
+	char *states = NULL, *bad = NULL, *message;
+	unsigned mask = 0;
+	struct strbuf names;
+
 	(void)id, (void)id_len;
-	respond_json(req, 200, control_json_tenants(c->e));
+	if (query_param(http_request_message(req)->query, "state", &states) < 0) {
+		respond_error(req, 400, "state= must be valid percent-encoded text without NUL");
+		return;
+	}
+	if (states && parse_states(states, &mask, &bad) < 0) {
+		strbuf_init(&names, 1024);
+		for (int i = 0; i < TENANT__STATE_COUNT; i++)
+			strbuf_addf(&names, "%s%s", i ? ", " : "", tenant_state_name(i));
+		message = xasprintf("unknown tenant state '%.64s' in state=; the states are %s (several: "
+				    "comma-separated)",
+				    bad, names.buf);
+		respond_error(req, 400, message);
+		free(message);
+		strbuf_release(&names);
+	} else {
+		respond_json(req, 200, control_json_tenants(c->e, mask));
+	}
+	free(states);
+	free(bad);
 }
 
 /* The tenant a path names, or NULL after answering 400 (not a tenant id) or 404. */

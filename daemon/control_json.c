@@ -113,15 +113,34 @@ static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *
 	return o;
 }
 
-cJSON *control_json_tenants(const struct engine *e)
+cJSON *control_json_tenants(const struct engine *e, unsigned states)
 {
 	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "tenants");
 	size_t n;
 	const struct tenant_entry **all = engine_tenants(e, &n);
 
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, tenant_summary(e, all[i]));
+		if (!states || states & (1u << all[i]->state))
+			cJSON_AddItemToArray(a, tenant_summary(e, all[i]));
 	free(all);
+	return o;
+}
+
+/* The deletion timer running on a resource (a replaced profile draining, or one no
+ * longer desired in its grace), or null: its kind, start and when it runs out (a
+ * drained profile goes once the roles' policies name its successor; a held tenant's
+ * deletions wait for approval beyond that). */
+static cJSON *deletion_json(const struct engine *e, const struct tenant_entry *t, const char *resource)
+{
+	const struct resource_timer *r = t->record ? record_timer(t->record, resource) : NULL;
+	cJSON *o;
+
+	if (!r)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "timer", timer_kind_name(r->kind));
+	cJSON_AddItemToObject(o, "since", control_time(r->since));
+	cJSON_AddItemToObject(o, "at", control_time(engine_timer_expiry(e, r->kind, r->since)));
 	return o;
 }
 
@@ -145,6 +164,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		cJSON_AddItemToObject(j, "models", strv_json(p->model_arns, p->n_model_arns));
 		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&p->tags, engine_instance(e)));
 		cJSON_AddItemToObject(j, "tags", tags_json(&p->tags));
+		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, p->arn));
 		cJSON_AddItemToArray(profiles, j);
 	}
 	for (size_t i = 0; g && i < g->n_parameters; i++) {
@@ -153,6 +173,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		cJSON_AddStringToObject(j, "name", q->name);
 		cJSON_AddItemToObject(j, "value", string_or_null(q->value));
 		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&q->tags, engine_instance(e)));
+		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, q->name));
 		cJSON_AddItemToArray(params, j);
 	}
 	{
@@ -166,6 +187,8 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			cJSON_AddItemToObject(j, "time_unit", string_or_null(b->time_unit));
 			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(b->actual_spend));
 			cJSON_AddItemToObject(j, "forecasted_spend_usd", string_or_null(b->forecasted_spend));
+			/* false: written since the last listing, which alone reports spend */
+			cJSON_AddBoolToObject(j, "listed", b->listed);
 			cJSON_AddBoolToObject(j, "managed", tags_owned_by(&b->tags, engine_instance(e)));
 			if (b->alerts_known)
 				cJSON_AddNumberToObject(j, "alerts", (double)b->n_alerts);

@@ -714,6 +714,11 @@ const char *engine_instance(const struct engine *e)
 	return e->set.instance;
 }
 
+int64_t engine_timer_expiry(const struct engine *e, enum timer_kind kind, int64_t since)
+{
+	return since + (kind == TIMER_DRAIN ? e->set.drain_s : e->set.grace_s);
+}
+
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx)
 {
 	*ret_ctx = e->cloud_ctx;

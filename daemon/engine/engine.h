@@ -175,6 +175,9 @@ size_t engine_tenants_failing(const struct engine *e);
 /* engine_observed: the observed model of a tenant's place, or NULL before listing. */
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
 const char *engine_instance(const struct engine *e);
+/* engine_timer_expiry: when (wall clock) a deletion timer of kind started at since
+ * runs out under the current settings (grace or drain). */
+int64_t engine_timer_expiry(const struct engine *e, enum timer_kind kind, int64_t since);
 /* engine_now_ms: the loop's monotonic clock, the base of next_attempt_ms. */
 uint64_t engine_now_ms(const struct engine *e);
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
