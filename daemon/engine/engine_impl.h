@@ -60,9 +60,10 @@ struct reconcile {
 	unsigned outstanding;
 	enum error_class worst;
 	char *error;
-	bool closing_wait;  /* counted in e->outstanding_calls */
-	bool store_wait;    /* a create waits for the state store (its error is logged there) */
-	char *intent_error; /* the round's create intents could not be made durable: why */
+	bool closing_wait;   /* counted in e->outstanding_calls */
+	bool store_wait;     /* a create waits for the state store (its error is logged there) */
+	char *intent_error;  /* the round's create intents could not be made durable: why */
+	uint64_t started_ms; /* uv_now() at the start, for reconcile_seconds */
 };
 
 struct engine {
@@ -100,6 +101,8 @@ struct engine {
 	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
 	uint64_t n_reconciles, n_actions, n_action_failures;
+	uint64_t n_drift_repairs;
+	struct histogram reconcile_seconds;
 	int closing_handles;
 	void (*drained_cb)(void *);
 	void *drained_data;
