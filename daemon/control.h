@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "engine.h"
+#include "strbuf.h"
 
 struct control;
 
@@ -27,6 +28,9 @@ struct control_info {
 	/* manifest problems of the last scan, as "file:line:col: message" lines */
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	void *data;
+	/* more metric families in the Prometheus text format (build, process, AWS latency),
+	 * appended to out after the engine's; may be NULL */
+	void (*metrics)(void *data, struct strbuf *out);
 };
 
 /* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for
