@@ -11,7 +11,7 @@ PROMTOOL=${PROMTOOL:-$(command -v promtool || true)}
 [ -n "$PROMTOOL" ] || fail "promtool is not installed (Debian: apt-get install prometheus; .ci/setup does)"
 DASHBOARD=$(dirname "$0")/../../../docs/grafana/bedrock-tenantd.json
 cat >"$WORK/faults.json" <<'JSON'
-{"seed": 5, "rules": [{"service": "ssm", "throttle_percent": 30}]}
+{"seed": 5, "rules": [{"service": "ssm", "throttle_percent": 100, "times": 2}]}
 JSON
 start_awsim --faults "$WORK/faults.json"
 write_config 'metrics:
