@@ -4,7 +4,7 @@
 # process, reconcile and AWS latency histograms, AWS errors by code, drift repairs,
 # manifest problems, paused, mode, credential expiry), equals the control socket's
 # families, serves nothing but /metrics, and every expression of the Grafana dashboard
-# names only families it exports. A listen address another process holds stops the
+# names only families it exports. Idle and slow connections are bounded. A listen address another process holds stops the
 # daemon with a message naming it.
 . "$(dirname "$0")/lib.sh"
 PROMTOOL=${PROMTOOL:-$(command -v promtool || true)}
@@ -85,6 +85,25 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 [ "$(code "http://127.0.0.1:$MPORT/")" = 404 ] || fail "/ is served"
 [ "$(code -X POST "http://127.0.0.1:$MPORT/metrics")" = 405 ] || fail "POST /metrics is not 405"
 [ "$(code -I "http://127.0.0.1:$MPORT/metrics")" = 200 ] || fail "HEAD /metrics is not 200"
+
+# bounded like the control socket: idle connections beyond the limit do not lock a
+# scraper out, and a request that does not arrive in time is answered 408
+fds=()
+for _ in $(seq 24); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$MPORT"
+	fds+=("$fd")
+done
+[ "$(curl -s -m 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$MPORT/metrics")" = 200 ] ||
+	fail "24 idle connections lock the scraper out"
+rc=0
+timeout 10 cat <&"${fds[0]}" >/dev/null || rc=$?
+[ $rc = 0 ] || fail "the oldest idle connection was not closed for the new ones (the limit is 16)"
+for fd in "${fds[@]}"; do exec {fd}>&-; done
+exec {slow}<>"/dev/tcp/127.0.0.1/$MPORT"
+printf 'GET /metrics HTTP/1.1\r\nHost: x\r\n' >&"$slow"
+answer=$(timeout 30 head -c 12 <&"$slow" || true)
+exec {slow}>&-
+[ "$answer" = "HTTP/1.1 408" ] || fail "a request head that never ends got '$answer', not 408"
 
 # the dashboard: every expression names only families the daemon exports
 families <"$WORK/metrics.txt" >"$WORK/families.txt"
