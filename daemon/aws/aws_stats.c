@@ -29,56 +29,67 @@ static bool plain_name(const char *s)
 			 "0123456789_.-") == n;
 }
 
-/* The slot of (s, name) in a table of n used slots of `size` bytes whose names sit at
- * name_off; a new one while fewer than max are used, then the service's "other". */
-static void *slot(void *table, size_t *n, size_t size, size_t name_off, size_t max, enum aws_service s,
-		  const char *name)
+/* The label a new name gets in a table of n entries: itself while it is plain and
+ * fewer than max are used, else "other". */
+static const char *label(const char *name, size_t n, size_t max)
 {
-	char *base = table;
+	return plain_name(name) && n < max ? name : AWS_STATS_OTHER;
+}
 
-	if (!plain_name(name))
-		name = AWS_STATS_OTHER;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < *n; i++) {
-			char *e = base + i * size;
-			if (*(enum aws_service *)e == s && strcmp(e + name_off, name) == 0)
-				return e;
-		}
-		if (*n < max || strcmp(name, AWS_STATS_OTHER) == 0) {
-			char *e = base + (*n)++ * size;
-			memset(e, 0, size);
-			*(enum aws_service *)e = s;
-			strcpy(e + name_off, name);
-			return e;
-		}
-		name = AWS_STATS_OTHER;
-	}
-	abort(); /* the table keeps a slot per service for "other" */
+static struct aws_op_stats *op_find(struct aws_client *c, enum aws_service s, const char *name)
+{
+	for (size_t i = 0; i < c->n_ops; i++)
+		if (c->ops[i].service == s && strcmp(c->ops[i].operation, name) == 0)
+			return &c->ops[i];
+	return NULL;
+}
+
+static struct aws_code_stats *code_find(struct aws_client *c, enum aws_service s, const char *name)
+{
+	for (size_t i = 0; i < c->n_codes; i++)
+		if (c->codes[i].service == s && strcmp(c->codes[i].code, name) == 0)
+			return &c->codes[i];
+	return NULL;
 }
 
 void aws_stats__latency(struct aws_client *c, enum aws_service s, const char *operation, double seconds)
 {
-	struct aws_op_stats *o = slot(c->ops, &c->n_ops, sizeof(c->ops[0]), offsetof(struct aws_op_stats, operation),
-				      AWS_STATS_MAX_OPS, s, operation ? operation : "");
+	const char *name = operation ? operation : "";
+	struct aws_op_stats *o = op_find(c, s, name);
 
-	if (!o->latency.bounds)
+	if (!o) {
+		name = label(name, c->n_ops, AWS_STATS_MAX_OPS);
+		o = op_find(c, s, name);
+	}
+	if (!o) { /* room: AWS_STATS_MAX_OPS named ones, then one "other" per service */
+		o = &c->ops[c->n_ops++];
+		o->service = s;
+		snprintf(o->operation, sizeof(o->operation), "%s", name);
 		histogram_init(&o->latency, latency_bounds, sizeof(latency_bounds) / sizeof(latency_bounds[0]));
+	}
 	histogram_observe(&o->latency, seconds);
 }
 
 void aws_stats__error(struct aws_client *c, enum aws_service s, const struct aws_error *err)
 {
-	char code[AWS_STATS_NAME_MAX];
+	char made[32];
+	const char *name = err->code && err->code[0] ? err->code : made;
 	struct aws_code_stats *k;
 
-	if (err->code && err->code[0])
-		snprintf(code, sizeof(code), "%s", err->code);
-	else if (err->http_status)
-		snprintf(code, sizeof(code), "http_%d", err->http_status);
-	else
-		snprintf(code, sizeof(code), "%s", err->status == -ETIMEDOUT ? "timeout" : "transport");
-	k = slot(c->codes, &c->n_codes, sizeof(c->codes[0]), offsetof(struct aws_code_stats, code), AWS_STATS_MAX_CODES,
-		 s, code);
+	if (name == made && err->http_status)
+		snprintf(made, sizeof(made), "http_%d", err->http_status);
+	else if (name == made)
+		snprintf(made, sizeof(made), "%s", err->status == -ETIMEDOUT ? "timeout" : "transport");
+	k = code_find(c, s, name);
+	if (!k) {
+		name = label(name, c->n_codes, AWS_STATS_MAX_CODES);
+		k = code_find(c, s, name);
+	}
+	if (!k) { /* room: AWS_STATS_MAX_CODES named ones, then one "other" per service */
+		k = &c->codes[c->n_codes++];
+		k->service = s;
+		snprintf(k->code, sizeof(k->code), "%s", name);
+	}
 	k->n++;
 }
 
