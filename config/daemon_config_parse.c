@@ -242,19 +242,20 @@ static void read_socket(struct walk *w, const struct ynode *n, struct daemon_con
  * why not (static text). */
 static const char *parse_listen(const char *text, char **ret_host, int *ret_port)
 {
-	const char *colon = strrchr(text, ':'), *host = text;
+	const char *close = text[0] == '[' ? strchr(text, ']') : NULL;
+	const char *colon = close ? close + 1 : strrchr(text, ':'), *host = text;
 	size_t host_len;
 	unsigned char addr[sizeof(struct in6_addr)];
 	char buf[INET6_ADDRSTRLEN + 1];
 	char *end;
 	long port;
 
-	if (!colon || colon == text || !colon[1])
+	if (text[0] == '[' && !close)
+		return "the IPv6 address has no closing ']': [::1]:9464";
+	if (!colon || *colon != ':' || colon == text || !colon[1])
 		return "expected ADDRESS:PORT, such as 127.0.0.1:9464 or [::1]:9464";
 	host_len = (size_t)(colon - text);
 	if (text[0] == '[') {
-		if (host_len < 3 || text[host_len - 1] != ']')
-			return "an IPv6 address goes in brackets: [::1]:9464";
 		host++;
 		host_len -= 2;
 	}

@@ -201,6 +201,10 @@ static void test_mistakes(void **state)
 	expect_error("metrics: {listen: \"127.0.0.1:-1\"}\n", "the port is not a number from 0 to 65535");
 	expect_error("metrics: {listen: \"::1:9464\"}\n", "an IPv6 address goes in brackets: [::1]:9464");
 	expect_error("metrics: {listen: \"[127.0.0.1]:9464\"}\n", "not a numeric IPv4 or IPv6 address");
+	expect_error("metrics: {listen: \"[::1:9464\"}\n", "the IPv6 address has no closing ']'");
+	expect_error("metrics: {listen: \"[::1]\"}\n", "expected ADDRESS:PORT");
+	expect_error("metrics: {listen: \"[::1]9464\"}\n", "expected ADDRESS:PORT");
+	expect_error("metrics: {listen: \"[]:9464\"}\n", "not a numeric IPv4 or IPv6 address");
 	expect_error("metrics: {listen: \"127.0.0.1:\"}\n", "expected ADDRESS:PORT");
 	expect_error("metrics: {port: 9464}\n", "unknown key 'port'");
 	expect_error("accounts: {Prod: \"111122223333\"}\n", "'Prod' is not a valid account alias");
