@@ -4,8 +4,9 @@
 # process, reconcile and AWS latency histograms, AWS errors by code, drift repairs,
 # manifest problems, paused, mode, credential expiry), equals the control socket's
 # families, serves nothing but /metrics, and every expression of the Grafana dashboard
-# names only families it exports. Idle and slow connections are bounded. A listen address another process holds stops the
-# daemon with a message naming it.
+# names only families it exports. Idle and slow connections are bounded. A listen
+# address another process holds stops the daemon with a message naming it; a reload
+# keeps the listener where it is.
 . "$(dirname "$0")/lib.sh"
 PROMTOOL=${PROMTOOL:-$(command -v promtool || true)}
 [ -n "$PROMTOOL" ] || fail "promtool is not installed (Debian: apt-get install prometheus; .ci/setup does)"
@@ -28,7 +29,6 @@ wait_until 60 "the metrics listener" grep -q "metrics on http://127.0.0.1:[0-9]*
 MPORT=$(sed -n 's|.*metrics on http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$WORK/daemon.log" | head -1)
 [ "$MPORT" -gt 0 ] || fail "no port in the log line"
 scrape() { curl -sf "http://127.0.0.1:$MPORT/metrics"; }
-sample() { scrape | awk -v m="$1" '$1 == m {print $2}'; }
 wait_until 90 "Ready" all_ready
 
 # drift: a tag edited by hand is set back and counted
@@ -131,6 +131,12 @@ timeout 60 "$DAEMON" --config "$WORK/config2.yaml" --log-stderr 2>"$WORK/daemon2
 [ $rc = 1 ] || fail "the second daemon exited with $rc, not 1"
 grep -q "metrics.listen 127.0.0.1:$MPORT: the address is in use" "$WORK/daemon2.log" ||
 	fail "no clear message: $(cat "$WORK/daemon2.log")"
+
+# a reload does not move the listener: the key waits for a restart
+sed -i 's|listen: "127.0.0.1:0"|listen: "127.0.0.1:1"|' "$WORK/config.yaml"
+kill -HUP "$DAEMON_PID"
+wait_until 30 "metrics in restart_required" sh -c "'$CTL_BIN' --socket '$WORK/control.sock' --json status | jq -e '.restart_required | index(\"metrics\")'"
+scrape | grep '^bedrock_tenantd_restart_required 1$' >/dev/null || fail "the metric does not count the key waiting for a restart: $(scrape | grep restart_required; status_json | jq -c .restart_required)"
 ctl resume >/dev/null
 stop_daemon
 echo "ok"
