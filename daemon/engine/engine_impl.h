@@ -60,10 +60,11 @@ struct reconcile {
 	unsigned outstanding;
 	enum error_class worst;
 	char *error;
-	bool closing_wait;   /* counted in e->outstanding_calls */
-	bool store_wait;     /* a create waits for the state store (its error is logged there) */
-	char *intent_error;  /* the round's create intents could not be made durable: why */
-	uint64_t started_ms; /* uv_now() at the start, for reconcile_seconds */
+	bool closing_wait;  /* counted in e->outstanding_calls */
+	bool store_wait;    /* a create waits for the state store (its error is logged there) */
+	char *intent_error; /* the round's create intents could not be made durable: why */
+	/* uv_now() at the start, for reconcile_seconds */
+	uint64_t started_ms;
 };
 
 struct engine {
