@@ -69,6 +69,13 @@ struct cfg_socket {
 	char *group; /* NULL: the daemon's own group */
 };
 
+/* metrics.listen: the TCP address of GET /metrics; NULL listen: no listener. */
+struct cfg_metrics {
+	char *listen; /* as written: "127.0.0.1:9464", "[::1]:9464" */
+	char *host;   /* the numeric address, without brackets */
+	int port;     /* 0: any free port (the daemon logs the one it took) */
+};
+
 struct cfg_naming {
 	char *profile_name; /* default "{tenant}-{profile}-{hash6}" */
 	char *parameter;    /* default "/bedrock-tenants/{tenant}/{profile}/profile-arn" */
@@ -135,6 +142,7 @@ struct daemon_config {
 	uint64_t backoff_initial_ms;
 	uint64_t backoff_max_ms;
 	uint64_t shutdown_timeout_ms;
+	struct cfg_metrics metrics;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */

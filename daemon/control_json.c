@@ -373,6 +373,32 @@ static void manifest_metrics(const struct engine *e, const struct control_info *
 		    n_problems, engine_tenants_failing(e), info->n_restart_required);
 }
 
+/* How the daemon runs and what it repaired (docs/metrics.md). */
+static void operation_metrics(const struct engine *e, const struct control_info *info, const struct engine_counts *c,
+			      struct strbuf *out)
+{
+	static const char *const modes[] = { "enforce", "report" };
+
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_paused 1 while mutating calls are paused (bedrock-tenantctl pause).\n"
+		    "# TYPE bedrock_tenantd_paused gauge\nbedrock_tenantd_paused %d\n"
+		    "# HELP bedrock_tenantd_mode The effective mode: 1 for the mode in force, 0 for the other.\n"
+		    "# TYPE bedrock_tenantd_mode gauge\n",
+		    engine_paused(e) ? 1 : 0);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		strbuf_addf(out, "bedrock_tenantd_mode{mode=\"%s\"} %d\n", modes[i],
+			    info->mode && strcmp(info->mode, modes[i]) == 0);
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_drift_repairs_total Changes that set back what was changed outside the "
+		    "daemon.\n"
+		    "# TYPE bedrock_tenantd_drift_repairs_total counter\nbedrock_tenantd_drift_repairs_total %llu\n"
+		    "# HELP bedrock_tenantd_reconcile_duration_seconds Time a tenant's reconcile takes, from start to "
+		    "its last answer.\n"
+		    "# TYPE bedrock_tenantd_reconcile_duration_seconds histogram\n",
+		    (unsigned long long)c->drift_repairs);
+	histogram_print(&c->reconcile_seconds, "bedrock_tenantd_reconcile_duration_seconds", "", out);
+}
+
 void control_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out)
 {
 	struct engine_counts c;
@@ -406,4 +432,7 @@ void control_metrics(const struct engine *e, const struct control_info *info, st
 		    (unsigned long long)c.actions, (unsigned long long)c.action_failures, (long long)c.last_resync);
 	if (cloud->metrics)
 		cloud->metrics(ctx, out);
+	operation_metrics(e, info, &c, out);
+	if (info->metrics)
+		info->metrics(info->data, out);
 }

@@ -20,6 +20,8 @@
 #include "log.h"
 #include "manifest_dir.h"
 #include "manifests.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "setup.h"
 #include "watcher.h"
@@ -51,8 +53,9 @@ struct daemon {
 	struct watcher *watcher;
 	struct control *control;
 	struct control_info info;
-	struct events *events; /* GET /v1/events */
-	struct audit *audit;   /* the audit trail and history */
+	struct events *events;	      /* GET /v1/events */
+	struct audit *audit;	      /* the audit trail and history */
+	struct metrics_http *metrics; /* metrics.listen; NULL when not configured */
 	struct notifier notifier;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
@@ -173,6 +176,13 @@ static void on_batch(struct watcher *w, const struct watcher_batch *b, void *dat
 	manifest_cache_scan(&d->cache, &scan);
 	apply_scan(d, &scan, "change");
 	desired_scan_release(&scan);
+}
+
+static void metrics_of(void *data, struct strbuf *out)
+{
+	struct daemon *d = data;
+
+	metrics_daemon(d->aws, out);
 }
 
 static const char *const *problems_of(void *data, size_t *ret_n)
@@ -325,6 +335,13 @@ static void control_closed(void *data)
 	uv_close((uv_handle_t *)&d->sig_hup, closed_one);
 }
 
+static void metrics_closed(void *data)
+{
+	struct daemon *d = data;
+
+	control_close(d->control, control_closed, d);
+}
+
 static void engine_freed(void *data)
 {
 	struct daemon *d = data;
@@ -332,7 +349,10 @@ static void engine_freed(void *data)
 	d->engine = NULL;
 	events_close(d->events);
 	d->events = NULL;
-	control_close(d->control, control_closed, d);
+	if (d->metrics)
+		metrics_http_close(d->metrics, metrics_closed, d);
+	else
+		metrics_closed(d);
 }
 
 static void aws_closed(void *data)
@@ -414,6 +434,26 @@ static int open_store(struct daemon *d)
 	return r;
 }
 
+/* metrics.listen: the TCP listener of GET /metrics, when configured. */
+static int open_metrics(struct daemon *d)
+{
+	const char *host = d->cfg->metrics.host;
+	bool v6 = host && strchr(host, ':');
+	char *err = NULL;
+	int port = 0, r;
+
+	if (!d->cfg->metrics.listen)
+		return 0;
+	r = metrics_http_open(&d->loop, d->engine, &d->info, host, d->cfg->metrics.port, &d->metrics, &port, &err);
+	if (r < 0) {
+		log_error("%s; not starting", err);
+		free(err);
+		return r;
+	}
+	log_notice("metrics on http://%s%s%s:%d/metrics (unauthenticated)", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	return 0;
+}
+
 static int start(struct daemon *d)
 {
 	struct engine_settings set;
@@ -456,7 +496,8 @@ static int start(struct daemon *d)
 					 .problems = problems_of,
 					 .data = d,
 					 .audit = d->audit,
-					 .events = d->events };
+					 .events = d->events,
+					 .metrics = metrics_of };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
 	if (r == -EADDRINUSE) {
@@ -469,6 +510,9 @@ static int start(struct daemon *d)
 		free(err);
 		return r;
 	}
+	r = open_metrics(d);
+	if (r < 0)
+		return r;
 	wc.root = d->manifests_dir;
 	wc.settle_ms = d->cfg->watch_settle_ms;
 	wc.rescan_interval_ms = d->cfg->rescan_interval_ms;
@@ -520,6 +564,8 @@ int daemon_run(const struct daemon_options *opts)
 			watcher_close(d.watcher, NULL, NULL);
 		if (d.control)
 			control_close(d.control, NULL, NULL);
+		if (d.metrics)
+			metrics_http_close(d.metrics, NULL, NULL);
 		if (d.aws)
 			aws_client_close(d.aws, NULL, NULL);
 		if (d.engine)

@@ -218,6 +218,10 @@ void engine_maybe_ready(struct engine *e)
 
 /* ---- lifecycle ---- */
 
+/* Upper bounds in seconds of reconcile_seconds: a tenant in sync takes milliseconds, a
+ * create waits for AWS, a throttled one for minutes. */
+static const double reconcile_bounds[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
+
 int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,
 	       struct store *store, struct engine **ret)
 {
@@ -225,6 +229,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 
 	e->loop = loop;
 	e->set = *set;
+	histogram_init(&e->reconcile_seconds, reconcile_bounds, sizeof(reconcile_bounds) / sizeof(reconcile_bounds[0]));
 	e->set.instance = xstrdup(set->instance);
 	e->set.default_region = xstrdup_or_null(set->default_region);
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
@@ -657,6 +662,8 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->reconciles = e->n_reconciles;
 	ret->actions = e->n_actions;
 	ret->action_failures = e->n_action_failures;
+	ret->drift_repairs = e->n_drift_repairs;
+	ret->reconcile_seconds = e->reconcile_seconds;
 }
 
 const char *engine_revision(const struct engine *e)

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "cloud.h"
+#include "histogram.h"
 #include "model.h"
 #include "plan.h"
 #include "prune.h"
@@ -120,6 +121,8 @@ struct engine_counts {
 	size_t places, places_listed;
 	int64_t last_resync; /* wall clock of the last complete listing round */
 	uint64_t reconciles, actions, action_failures;
+	uint64_t drift_repairs;		    /* changes that set back what was changed outside */
+	struct histogram reconcile_seconds; /* duration of each finished reconcile */
 };
 
 int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,

@@ -74,6 +74,7 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	if (!text)
 		return;
 	engine_history(t, engine_wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	e->n_drift_repairs += drift;
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
 	free(text);
@@ -116,6 +117,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	t->active = NULL;
 	t->in_progress = false;
 	e->reconciles_in_flight--;
+	histogram_observe(&e->reconcile_seconds, (double)(now_ms - r->started_ms) / 1000);
 	t->reconciled = true;
 	t->error = cls;
 	free(t->last_error);
@@ -877,5 +879,6 @@ void reconcile_start(struct engine *e, struct tenant_entry *t)
 	t->in_progress = true;
 	e->reconciles_in_flight++;
 	e->n_reconciles++;
+	r->started_ms = uv_now(e->loop);
 	run_round(r);
 }
