@@ -45,7 +45,7 @@ printf 'alpha\nbeta\n'
 STUB
 chmod +x "$STUB"
 
-expect "status tenants tenant resolve reconcile resync pause resume approve-prune health ready wait-ready version" \
+expect "status tenants tenant resolve reconcile resync pause resume approve-prune history health ready wait-ready version" \
 	bedrock-tenantctl ""
 expect "tenants tenant" bedrock-tenantctl te
 expect "tenants tenant" bedrock-tenantctl -o json te
