@@ -44,6 +44,7 @@ void awsim_release(struct awsim *sim)
 	stats_reset(sim);
 	faults_release(&sim->faults);
 	patterns_release(&sim->pat);
+	usage_free(sim);
 }
 
 bool awsim_region_configured(const struct awsim *sim, const char *region)

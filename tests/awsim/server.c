@@ -45,8 +45,10 @@ static int prepare(struct call *c)
 		return -1;
 	if (!c->op)
 		return unknown_operation(c);
-	if (c->proto == PROTO_QUERY)
+	if (c->proto == PROTO_QUERY || c->proto == PROTO_REST_XML)
 		return 0;
+	if (c->svc == SVC_BEDROCK_RUNTIME && strcmp(c->op->name, "InvokeModel") == 0)
+		return 0; /* the body is the model's, bytes */
 	if (!c->msg->body.len) {
 		c->json = cJSON_CreateObject();
 		return 0;
@@ -122,7 +124,7 @@ static void count(struct call *c, const struct fault_decision *d)
 
 void awsim_respond(struct call *c, struct http_request *req)
 {
-	struct http_header h[3];
+	struct http_header h[3 + 8];
 	char type[160];
 	size_t n = 0;
 
@@ -132,6 +134,8 @@ void awsim_respond(struct call *c, struct http_request *req)
 		snprintf(type, sizeof(type), "%s%s", c->error_code, CORAL_SUFFIX);
 		h[n++] = (struct http_header){ "x-amzn-ErrorType", type };
 	}
+	for (size_t i = 0; i < c->n_hdr; i++)
+		h[n++] = (struct http_header){ c->hdr_name[i], c->hdr_value[i] };
 	http_respond(req, c->status, h, n, c->body.buf, c->body.len);
 }
 
