@@ -480,6 +480,7 @@ static int bad_token(struct call *c)
 	case SVC_SSM:
 		return call_error(c, 400, "InvalidNextToken", "The specified token isn't valid.");
 	case SVC_BUDGETS:
+	case SVC_CE:
 		return call_error(c, 400, "InvalidNextTokenException", "The pagination token is invalid.");
 	case SVC_TAGGING:
 		return call_error(c, 400, "InvalidParameterException", "The specified PaginationToken is invalid.");
