@@ -33,6 +33,10 @@ static int unknown_operation(struct call *c)
 				  service_def(c->svc)->version);
 	case PROTO_JSON:
 		return call_error(c, 400, "UnknownOperationException", "Unknown operation %s", c->op_name);
+	case PROTO_REST_XML:
+		return call_error(c, 501, "NotImplemented",
+				  "A header you provided implies functionality that is not implemented (%s).",
+				  c->op_name);
 	default:
 		return call_error(c, 404, "UnknownOperationException", "Unknown operation %s", c->op_name);
 	}

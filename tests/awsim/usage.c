@@ -291,7 +291,7 @@ static void period_start(const cJSON *doc, char out[11])
 		tm.tm_mon -= tm.tm_mon % 3;
 	else if (strcmp(u, "ANNUALLY") == 0)
 		tm.tm_mon = 0;
-	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 double usage_budget_actual(struct awsim *sim, const struct account *acct, const struct budget *b)

@@ -130,3 +130,8 @@ test('S3 accepts UNSIGNED-PAYLOAD; other services do not', async () => {
   unsignedPayload(br);
   await rejectsWith(() => br.send(new ListInferenceProfilesCommand({})), 'InvalidSignatureException', 403);
 });
+
+test('operations awsim does not emulate answer 501 NotImplemented', async () => {
+  const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+  await rejectsWith(() => s3.send(new DeleteObjectCommand({ Bucket: 'logs', Key: 'plain.txt' })), 'NotImplemented', 501);
+});
