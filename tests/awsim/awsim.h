@@ -529,6 +529,10 @@ int op_budgets_execute_action(struct call *c);
 double usage_budget_actual(struct awsim *sim, const struct account *acct, const struct budget *b);
 /* usage_add_actual: adds it to the ActualSpend of out (b's answer). */
 void usage_add_actual(struct awsim *sim, const struct account *acct, const struct budget *b, cJSON *out);
+/* usage_to_json / usage_from_json: the usage world in the state file
+ * (usage_persist.c); loading replaces it and skips entries that do not fit. */
+cJSON *usage_to_json(const struct awsim *sim);
+void usage_from_json(struct awsim *sim, const cJSON *doc);
 /* usage_reset / usage_free: empty or free sim->usage. */
 void usage_reset(struct awsim *sim);
 void usage_free(struct awsim *sim);

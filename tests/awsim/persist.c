@@ -178,6 +178,7 @@ cJSON *persist_to_json(const struct awsim *sim)
 	cJSON_AddNumberToObject(doc, "profile_quota", (double)sim->profile_quota);
 	omap_walk(&sim->accounts, account_out, cJSON_AddArrayToObject(doc, "accounts"));
 	omap_walk(&sim->credentials, credential_out, cJSON_AddArrayToObject(doc, "credentials"));
+	cJSON_AddItemToObject(doc, "usage", usage_to_json(sim));
 	return doc;
 }
 
@@ -470,6 +471,7 @@ int persist_from_json(struct awsim *sim, const cJSON *doc, char **ret_err)
 	quota = cJSON_GetObjectItemCaseSensitive(doc, "profile_quota");
 	if (cJSON_IsNumber(quota) && quota->valuedouble >= 0)
 		sim->profile_quota = (size_t)quota->valuedouble;
+	usage_from_json(sim, cJSON_GetObjectItemCaseSensitive(doc, "usage"));
 	free(l.err);
 	return 0;
 }

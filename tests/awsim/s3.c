@@ -51,11 +51,12 @@ int s3_put(struct awsim *sim, struct bucket *b, const char *key, const void *dat
 	struct s3_object *o = omap_get(&b->objects, key);
 	char hash[SIGV4_HEX_LEN + 1];
 
-	if (w->s3_bytes - (o ? o->len : 0) + len > USAGE_MAX_S3_BYTES)
+	if (w->s3_bytes - (o ? o->len : 0) + len > USAGE_MAX_S3_BYTES || (!o && w->s3_objects >= USAGE_MAX_S3_OBJECTS))
 		return -ENOSPC;
 	if (!o) {
 		o = xcalloc(1, sizeof(*o));
 		omap_put(&b->objects, key, o);
+		w->s3_objects++;
 	}
 	w->s3_bytes -= o->len;
 	free(o->data);

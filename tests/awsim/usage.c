@@ -116,7 +116,7 @@ static void world_clear(struct usage_world *w)
 	omap_clear(&w->accounts, usage_acct_free);
 	omap_clear(&w->buckets, bucket_free);
 	omap_clear(&w->batches, log_batch_free);
-	w->s3_bytes = 0;
+	w->s3_bytes = w->s3_objects = 0;
 }
 
 void usage_reset(struct awsim *sim)

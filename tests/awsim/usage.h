@@ -14,6 +14,7 @@
 #define USAGE_MAX_DAYS	      100000	   /* (day, resource) aggregates per account */
 #define USAGE_MAX_BUCKETS     100	   /* buckets in awsim */
 #define USAGE_MAX_S3_BYTES    (256u << 20) /* object bytes in awsim */
+#define USAGE_MAX_S3_OBJECTS  1000000	   /* objects in awsim */
 #define USAGE_MAX_POLICIES    1500	   /* customer-managed policies per account */
 #define USAGE_MAX_VERSIONS    5		   /* versions per managed policy */
 #define USAGE_MAX_ATTACHED    20	   /* managed policies attached per role */
@@ -40,7 +41,7 @@ struct bucket {
 };
 
 /* s3_put: stores data (copied) as bucket/key, replacing an older object. -ENOSPC
- * beyond USAGE_MAX_S3_BYTES. */
+ * beyond USAGE_MAX_S3_BYTES or USAGE_MAX_S3_OBJECTS. */
 int s3_put(struct awsim *sim, struct bucket *b, const char *key, const void *data, size_t len,
 	   const char *content_type);
 
@@ -104,7 +105,7 @@ struct usage_world {
 	struct omap accounts; /* id -> struct usage_acct */
 	struct omap buckets;  /* name -> struct bucket */
 	struct omap batches;  /* "account\tregion" -> struct log_batch */
-	size_t s3_bytes;
+	size_t s3_bytes, s3_objects;
 	struct price *prices;
 	size_t n_prices;
 	uint64_t seq; /* log object names */
