@@ -11,6 +11,7 @@
  * counts"); each invocation is counted by usage_record(). */
 #include "usage.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,19 +260,33 @@ static void record(struct call *c, const struct target *t, const char *op, const
 	usage_record(c->sim, &inv);
 }
 
+/* The characters RequestMetadata keys and values may hold. */
+static bool metadata_chars(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !isspace((unsigned char)*s) && !strchr(":_@$#=/+,-.", *s))
+			return false;
+	return true;
+}
+
+/* requestMetadata: 1..16 pairs, keys 1..256 and values 0..256 characters of
+ * [a-zA-Z0-9\s:_@$#=/+,-.], as the service model says. */
 static int check_metadata(struct call *c, const cJSON *md)
 {
 	const cJSON *e;
+	int n = cJSON_GetArraySize(md);
 
 	if (!md)
 		return 0;
-	if (!cJSON_IsObject(md) || cJSON_GetArraySize(md) > MAX_METADATA)
-		return call_invalid(c, "requestMetadata", NULL, "Member must be a map of at most 16 entries");
-	cJSON_ArrayForEach(e, md) if (!cJSON_IsString(e) || !*e->string || strlen(e->string) > 256 ||
-				      strlen(e->valuestring) > 256) return call_invalid(c, "requestMetadata", e->string,
-											"Member must be a map of "
-											"strings of at most 256 "
-											"characters");
+	if (!cJSON_IsObject(md) || n < 1 || n > MAX_METADATA)
+		return call_invalid(c, "requestMetadata", NULL, "Member must be a map of 1 to 16 entries");
+	cJSON_ArrayForEach(e, md)
+	{
+		if (!cJSON_IsString(e) || !*e->string || strlen(e->string) > 256 || strlen(e->valuestring) > 256 ||
+		    !metadata_chars(e->string) || !metadata_chars(e->valuestring))
+			return call_invalid(c, "requestMetadata", e->string,
+					    "Member must be a map of strings of [a-zA-Z0-9\\s:_@$#=/+,-.]{0,256}");
+	}
 	return 0;
 }
 

@@ -105,6 +105,9 @@ test('Converse rejects bad input with ValidationException', async () => {
   await rejectsWith(() => rt.send(hello('no.such-model-v1:0')), 'ValidationException', 400);
   const md = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
   await rejectsWith(() => rt.send(hello(HAIKU, { requestMetadata: md })), 'ValidationException', 400);
+  for (const bad of [{}, { 'bad<key>': 'v' }, { k: 'no!' }, { k: 'x'.repeat(257) }])
+    await rejectsWith(() => rt.send(hello(HAIKU, { requestMetadata: bad })), 'ValidationException', 400);
+  await rt.send(hello(HAIKU, { requestMetadata: { 'tenant:id': 'a b_c@d$e#f=g/h+i,j-k.l', empty: '' } }));
 });
 
 test('InvokeModel with a profile ARN in the path (URL-encoded as the SDK sends it)', async () => {
