@@ -8,7 +8,8 @@
 #include "textfile.h"
 #include "xalloc.h"
 
-static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam", "ssm", "tagging", "sts" };
+static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	    "ssm",
+							      "tagging", "sts",	    "servicequotas" };
 static const char *const mode_names[] = { "enforce", "report" };
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 

@@ -25,6 +25,7 @@ enum cfg_service {
 	CFG_SERVICE_SSM,
 	CFG_SERVICE_TAGGING, /* Resource Groups Tagging API */
 	CFG_SERVICE_STS,
+	CFG_SERVICE_SERVICEQUOTAS, /* Service Quotas */
 	CFG_SERVICE_COUNT,
 };
 
@@ -39,6 +40,14 @@ enum cfg_log_level {
 	CFG_LOG_NOTICE,
 	CFG_LOG_WARNING,
 	CFG_LOG_ERROR,
+};
+
+/* log_format: auto (the journal under systemd, text otherwise), journal, text, json */
+enum cfg_log_format {
+	CFG_LOG_FORMAT_AUTO,
+	CFG_LOG_FORMAT_JOURNAL,
+	CFG_LOG_FORMAT_TEXT,
+	CFG_LOG_FORMAT_JSON,
 };
 
 /* Where a setting was written, for messages that name the rule a manifest broke. */
@@ -120,6 +129,7 @@ struct daemon_config {
 	unsigned max_in_flight;
 	enum cfg_mode mode;
 	enum cfg_log_level log_level;
+	enum cfg_log_format log_format;
 	uint64_t watch_settle_ms;
 	uint64_t rescan_interval_ms;
 	uint64_t backoff_initial_ms;

@@ -434,13 +434,14 @@ enum top_key {
 	K_WATCH,
 	K_BACKOFF,
 	K_SHUTDOWN,
+	K_LOG_FORMAT,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
-	"manifests", "state_dir", "socket",	      "instance",  "region",	    "accounts", "resync_interval",
-	"policy",    "safety",	  "rate_limits",      "endpoints", "max_in_flight", "mode",	"log_level",
-	"watch",     "backoff",	  "shutdown_timeout",
+	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts", "resync_interval",
+	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	 "log_level",
+	"watch",     "backoff",	  "shutdown_timeout", "log_format",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -510,6 +511,10 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_BACKOFF:
 			read_pair(w, n, backoff_keys, backoff_lim, &cfg->backoff_initial_ms, &cfg->backoff_max_ms);
+			break;
+		case K_LOG_FORMAT:
+			if (walk_enum(w, n, (const char *const[]){ "auto", "journal", "text", "json" }, 4, &e))
+				cfg->log_format = (enum cfg_log_format)e;
 			break;
 		case K_SHUTDOWN:
 		case K_COUNT:

@@ -9,7 +9,9 @@
 
 #include <uv.h>
 
+#include "audit.h"
 #include "engine.h"
+#include "events.h"
 
 struct control;
 
@@ -27,6 +29,8 @@ struct control_info {
 	/* manifest problems of the last scan, as "file:line:col: message" lines */
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	void *data;
+	struct audit *audit;   /* the history (GET /v1/history...); may be NULL */
+	struct events *events; /* GET /v1/events; may be NULL */
 };
 
 /* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for

@@ -322,6 +322,11 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddNumberToObject(counters, "reconciles", (double)c.reconciles);
 	cJSON_AddNumberToObject(counters, "actions", (double)c.actions);
 	cJSON_AddNumberToObject(counters, "action_failures", (double)c.action_failures);
+	if (info->events) {
+		cJSON *ev = cJSON_AddObjectToObject(o, "event_streams");
+		cJSON_AddNumberToObject(ev, "open", (double)events_clients(info->events));
+		cJSON_AddNumberToObject(ev, "dropped", (double)events_dropped(info->events));
+	}
 	return o;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "aws_ops.h"
 #include "cloud_aws.h"
 #include "control.h"
@@ -14,6 +15,7 @@
 #include "daemon_config_reload.h"
 #include "desired.h"
 #include "engine.h"
+#include "events.h"
 #include "githead.h"
 #include "log.h"
 #include "manifest_dir.h"
@@ -49,6 +51,8 @@ struct daemon {
 	struct watcher *watcher;
 	struct control *control;
 	struct control_info info;
+	struct events *events; /* GET /v1/events */
+	struct audit *audit;   /* the audit trail and history */
 	struct notifier notifier;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
@@ -198,6 +202,20 @@ static void on_progress(struct engine *e, void *data)
 		notify_status(&d->notifier, "%zu/%zu tenants ready", c.by_state[TENANT_READY], c.tenants);
 }
 
+static void on_action(const struct engine_action_report *r, void *data)
+{
+	struct daemon *d = data;
+
+	audit_action(d->audit, r);
+}
+
+static void on_state(const struct tenant_entry *t, enum tenant_state from, void *data)
+{
+	struct daemon *d = data;
+
+	audit_state(d->audit, t, from);
+}
+
 static void on_ready(struct engine *e, void *data)
 {
 	struct daemon *d = data;
@@ -208,12 +226,17 @@ static void on_ready(struct engine *e, void *data)
 
 /* ---- configuration reloads ---- */
 
-/* The configured log threshold (the sink stays as chosen at start-up). */
+/* The configured log threshold and format (log_format; a reload applies both). */
 static void apply_log_level(const struct daemon *d)
 {
 	int level = log_parse_level(cfg_log_level_name(d->cfg->log_level));
 
 	log_setup(level >= 0 ? (enum log_level)level : LOG_LVL_INFO, d->opts->log_stderr);
+	log_set_format(d->cfg->log_format == CFG_LOG_FORMAT_JSON      ? LOG_FORMAT_JSON
+		       : d->cfg->log_format == CFG_LOG_FORMAT_TEXT    ? LOG_FORMAT_TEXT
+		       : d->cfg->log_format == CFG_LOG_FORMAT_JOURNAL ? LOG_FORMAT_JOURNAL
+								      : LOG_FORMAT_AUTO,
+		       d->opts->log_stderr);
 }
 
 /* The READY=1 that ends a reload; during the first sync, on_ready sends it once every
@@ -307,6 +330,8 @@ static void engine_freed(void *data)
 	struct daemon *d = data;
 
 	d->engine = NULL;
+	events_close(d->events);
+	d->events = NULL;
 	control_close(d->control, control_closed, d);
 }
 
@@ -414,8 +439,13 @@ static int start(struct daemon *d)
 	set.store_moved_aside = d->state_dir.moved_aside;
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
+	set.on_action = on_action;
+	set.on_state = on_state;
 	set.data = d;
+	events_new(&d->loop, &d->events);
+	d->audit = audit_new(d->store, d->events);
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
+	audit_set_engine(d->audit, d->engine);
 	if (engine_start(d->engine) < 0)
 		return -1;
 	d->manifests_dir = xstrdup(d->cfg->manifests);
@@ -424,7 +454,9 @@ static int start(struct daemon *d)
 					 .mode = cfg_mode_name(d->cfg->mode),
 					 .restart_required = d->restart_keys,
 					 .problems = problems_of,
-					 .data = d };
+					 .data = d,
+					 .audit = d->audit,
+					 .events = d->events };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
 	if (r == -EADDRINUSE) {
@@ -492,6 +524,7 @@ int daemon_run(const struct daemon_options *opts)
 			aws_client_close(d.aws, NULL, NULL);
 		if (d.engine)
 			engine_free(d.engine, NULL, NULL);
+		events_close(d.events);
 		uv_walk(&d.loop, walk_close, NULL);
 		uv_run(&d.loop, UV_RUN_DEFAULT);
 	}
@@ -500,6 +533,7 @@ int daemon_run(const struct daemon_options *opts)
 	if (r == 0)
 		log_notice("stopped");
 	cloud_aws_release(&d.cloud);
+	audit_free(d.audit);
 	setup_state_dir_close(&d.state_dir);
 	desired_store_release(&d.desired);
 	manifest_cache_release(&d.cache);

@@ -377,6 +377,7 @@ static void enter_backoff(struct aws_call *call)
 static void enter_done(struct aws_call *call)
 {
 	struct aws_service_stats *st = svc_stats(call);
+	char outer[sizeof(call->client->request_id)];
 
 	list_del(&call->link);
 	if (!call->started)
@@ -385,7 +386,21 @@ static void enter_done(struct aws_call *call)
 		st->succeeded++;
 	else
 		st->failed++;
+	/* the answer's request id, for whoever the callback reaches (a success's err
+	 * is NULL): aws_client_request_id(); a call finished from inside another's
+	 * callback (a cancel) puts the outer one's back */
+	memcpy(outer, call->client->request_id, sizeof(outer));
+	if (call->status == 0 && call->resp) {
+		const char *id = http_response_header(call->resp, "x-amzn-RequestId");
+		if (!id)
+			id = http_response_header(call->resp, "x-amz-request-id");
+		snprintf(call->client->request_id, sizeof(call->client->request_id), "%s", id ? id : "");
+	} else {
+		snprintf(call->client->request_id, sizeof(call->client->request_id), "%s",
+			 call->err.request_id ? call->err.request_id : "");
+	}
 	call->cb(call->arg, call->status, call->status ? &call->err : NULL, call->resp);
+	memcpy(call->client->request_id, outer, sizeof(outer));
 	call_free(call);
 }
 

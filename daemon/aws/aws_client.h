@@ -97,6 +97,13 @@ const char *aws_client_credentials_origin(const struct aws_client *c);
  * source reported one (container, environment); NULL otherwise. Borrowed. */
 const char *aws_client_account_id(const struct aws_client *c);
 
+/* aws_client_request_id: the AWS request id (x-amzn-RequestId or x-amz-request-id)
+ * of the answer whose callback is running now, success or error; "" outside a
+ * callback or when the answer had none. Borrowed until the callback returns. A
+ * typed client's callback and whatever it calls synchronously see the id of the
+ * call that finished (a pager's: its last page). */
+const char *aws_client_request_id(const struct aws_client *c);
+
 /* Callbacks shared by the typed clients. Results are borrowed for the callback and
  * NULL on error; err is NULL on success and never NULL on error. */
 typedef void (*aws_done_cb)(void *arg, int status, const struct aws_error *err);

@@ -69,6 +69,8 @@ struct aws_client {
 	struct aws_service_stats service_stats[AWS_SERVICE_COUNT];
 	unsigned n_state[CALL_DONE + 1]; /* calls per enum call_state */
 
+	char request_id[128]; /* of the answer whose callback runs now ("" otherwise) */
+
 	bool closing;
 	unsigned pending_closes; /* uv handles (and the HTTP client) still closing */
 	void (*close_cb)(void *arg);

@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "control_api.h"
+#include "ctl_history.h"
 #include "ctl_http.h"
 #include "ctl_render.h"
 #include "uri.h"
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 		"  resync                   list everything live in AWS again now\n"
 		"  pause | resume           stop or restart every mutating AWS call\n"
 		"  approve-prune            release deletions held by the prune gate\n"
+		"  history [TENANT]         changes made in AWS and state changes, newest first\n"
 		"  health | ready           exit 0 when the daemon runs / has finished its first sync\n"
 		"  wait-ready [SECONDS]     wait until the daemon is ready (default 300 s)\n\n"
 		"The socket is %s unless --socket or BEDROCK_TENANTD_SOCKET says otherwise.\n"
@@ -243,6 +245,8 @@ int main(int argc, char **argv)
 		rc = cmd_probe(&c, path = route_path(CONTROL_HEALTH, NULL));
 	} else if (!strcmp(cmd, "ready") && argc == 0) {
 		rc = cmd_probe(&c, path = route_path(CONTROL_READY, NULL));
+	} else if (!strcmp(cmd, "history") && argc <= 1) {
+		rc = ctl_history(c.socket, c.json, argc ? argv[0] : NULL);
 	} else if (!strcmp(cmd, "wait-ready") && argc <= 1) {
 		rc = cmd_wait_ready(&c, argc ? atof(argv[0]) : 300);
 	} else {

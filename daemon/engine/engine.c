@@ -104,7 +104,7 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
 	};
-	enum tenant_state s = tenant_state_decide(&f);
+	enum tenant_state s = tenant_state_decide(&f), from = t->state;
 
 	if (s == t->state)
 		return;
@@ -119,6 +119,8 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
+	if (e->set.on_state)
+		e->set.on_state(t, from, e->set.data);
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
 }

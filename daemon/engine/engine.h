@@ -26,6 +26,22 @@
 #include "tenant_state.h"
 
 struct engine;
+struct tenant_entry;
+
+/* One outcome of an action that called AWS, as the engine reports it to the audit
+ * trail (engine_settings.on_action); everything borrowed for the call. */
+struct engine_action_report {
+	const char *tenant;
+	const struct action *action;
+	const struct observed_store *before; /* the place's model, the answer not yet applied */
+	const char *revision;		     /* the tenant's manifest revision, NULL when none */
+	bool drift;			     /* the tenant was at its reconciled revision: this repairs drift */
+	bool removed;			     /* its manifest is gone */
+	bool orphan;			     /* no manifest known in this run (resources found without one) */
+	int status;
+	const struct cloud_error *err;	/* NULL on success */
+	const struct cloud_result *res; /* may be NULL */
+};
 
 struct engine_settings {
 	const char *instance;	    /* managed-by tag value */
@@ -48,6 +64,10 @@ struct engine_settings {
 	 * once when the first full sync is done. */
 	void (*on_progress)(struct engine *e, void *data);
 	void (*on_ready)(struct engine *e, void *data);
+	/* Optional, the audit trail: every outcome of an action that calls AWS, and every
+	 * change of a tenant's state (t->state is the new one). */
+	void (*on_action)(const struct engine_action_report *r, void *data);
+	void (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
 	void *data;
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);

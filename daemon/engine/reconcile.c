@@ -596,6 +596,28 @@ static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 	}
 }
 
+/* The audit trail's view of one outcome, before the answer changes the model. */
+static void report_action(struct reconcile *r, const struct action *a, int status, const struct cloud_error *err,
+			  const struct cloud_result *res)
+{
+	const struct tenant_entry *t = r->t;
+	struct engine_action_report rep = {
+		.tenant = t->id,
+		.action = a,
+		.before = &r->ps->store,
+		.revision = t->desired ? t->desired->revision : NULL,
+		.drift = at_reconciled_revision(t),
+		.removed = t->removed,
+		.orphan = t->removed && !t->desired,
+		.status = status,
+		.err = err,
+		.res = res,
+	};
+
+	if (r->e->set.on_action)
+		r->e->set.on_action(&rep, r->e->set.data);
+}
+
 static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
 {
 	struct pending_action *pa = data;
@@ -605,6 +627,7 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 
 	free(pa);
 	e->n_actions++;
+	report_action(r, a, status, err, res);
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
 	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {

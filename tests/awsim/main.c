@@ -33,6 +33,8 @@ static void usage(FILE *out)
 		     "  --container-auth-token T    Authorization value the container endpoint requires\n"
 		     "  --instance-role NAME        IMDS role name (default awsim-instance-role)\n"
 		     "  --quiet                     no log lines on stderr\n"
+		     "  --quota CODE=VALUE          a quota's value everywhere (Service Quotas code, e.g.\n"
+		     "                              L-40EC9882=2000); repeatable; codes in docs/awsim.md\n"
 		     "  --invocation-log-delay MS   invocation-log delivery delay (default 60000)\n"
 		     "  --prices MODEL=IN,OUT;...   USD per 1,000 input, output tokens; MODEL * for\n"
 		     "                              the rest (default 0.003 and 0.015 for every model)\n"
@@ -100,6 +102,7 @@ enum {
 	OPT_QUIET,
 	OPT_HELP,
 	OPT_VERSION,
+	OPT_QUOTA,
 	OPT_INVLOG_DELAY,
 	OPT_PRICES,
 };
@@ -119,6 +122,7 @@ static const struct option options[] = {
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "quota", required_argument, NULL, OPT_QUOTA },
 	{ "invocation-log-delay", required_argument, NULL, OPT_INVLOG_DELAY },
 	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ NULL, 0, NULL, 0 },
@@ -207,6 +211,18 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			cfg->prices = optarg;
 			break;
 		}
+		case OPT_QUOTA: {
+			double scratch[Q_COUNT];
+			if (cfg->n_quota_args == AWSIM_MAX_QUOTA_ARGS || quota_parse_arg(optarg, scratch) < 0) {
+				fprintf(stderr,
+					"awsim: --quota wants CODE=VALUE with a known code (docs/awsim.md) and a "
+					"whole number from 0 to 1000000000, not %s\n",
+					optarg);
+				exit(2);
+			}
+			cfg->quota_args[cfg->n_quota_args++] = optarg;
+			break;
+		}
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -279,6 +295,8 @@ int main(int argc, char **argv)
 	}
 	free(err);
 	err = NULL;
+	for (size_t i = 0; i < cli.cfg.n_quota_args; i++) /* the command line wins over the state file */
+		quota_parse_arg(cli.cfg.quota_args[i], sim.quota_base);
 	if (cli.cfg.faults_path && faults_load_file(&sim.faults, cli.cfg.faults_path, &err) < 0) {
 		fprintf(stderr, "awsim: %s\n", err ? err : "cannot load the fault plan");
 		goto release;

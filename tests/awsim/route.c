@@ -28,6 +28,8 @@ static const struct service_def services[SVC_COUNT] = {
 		      "ValidationError", "Throttling", 400, "ServiceFailure" },
 	[SVC_STS] = { "sts", PROTO_QUERY, NULL, "https://sts.amazonaws.com/doc/2011-06-15/", "2011-06-15", false,
 		      "ValidationError", "Throttling", 400, "InternalFailure" },
+	[SVC_SERVICEQUOTAS] = { "servicequotas", PROTO_JSON, "ServiceQuotasV20190624", NULL, NULL, false,
+				"IllegalArgumentException", "TooManyRequestsException", 400, "ServiceException" },
 	[SVC_BEDROCK_RUNTIME] = { "bedrock", PROTO_REST_JSON, NULL, NULL, NULL, false, "ValidationException",
 				  "ThrottlingException", 429, "InternalServerException" },
 	[SVC_S3] = { "s3", PROTO_REST_XML, NULL, NULL, NULL, false, "InvalidArgument", "SlowDown", 503,
@@ -53,6 +55,9 @@ static void ops_of(enum service s, const struct op **ops, size_t *n)
 		break;
 	case SVC_IAM:
 		*ops = iam_ops, *n = iam_n_ops;
+		break;
+	case SVC_SERVICEQUOTAS:
+		*ops = servicequotas_ops, *n = servicequotas_n_ops;
 		break;
 	case SVC_BEDROCK_RUNTIME:
 		*ops = bedrock_runtime_ops, *n = bedrock_runtime_n_ops;

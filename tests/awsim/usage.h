@@ -17,7 +17,7 @@
 #define USAGE_MAX_S3_OBJECTS  1000000	   /* objects in awsim */
 #define USAGE_MAX_POLICIES    1500	   /* customer-managed policies per account */
 #define USAGE_MAX_VERSIONS    5		   /* versions per managed policy */
-#define USAGE_MAX_ATTACHED    20	   /* managed policies attached per role */
+#define USAGE_MAX_ATTACHED    10	   /* managed policies attached per role */
 #define USAGE_MAX_ACTIONS     10	   /* actions per budget */
 #define USAGE_DEFAULT_DELAY   60000	   /* ms a log batch waits before delivery */
 #define USAGE_MAX_BATCH_BYTES (1u << 20)   /* a batch is delivered when it reaches this */

@@ -200,14 +200,17 @@ static int batch_out(const char *key, void *v, void *ctx)
 cJSON *usage_to_json(const struct awsim *sim)
 {
 	cJSON *doc = cJSON_CreateObject();
+	cJSON *buckets = cJSON_AddArrayToObject(doc, "buckets"), *accounts = cJSON_AddArrayToObject(doc, "accounts");
+	cJSON *batches = cJSON_AddArrayToObject(doc, "batches");
 	const struct usage_world *w = sim->usage;
 
-	if (!w)
-		return doc;
-	omap_walk(&w->buckets, bucket_out, cJSON_AddArrayToObject(doc, "buckets"));
-	omap_walk(&w->accounts, account_out, cJSON_AddArrayToObject(doc, "accounts"));
-	omap_walk(&w->batches, batch_out, cJSON_AddArrayToObject(doc, "batches"));
-	cJSON_AddNumberToObject(doc, "seq", (double)w->seq);
+	/* the same shape whether or not the world was ever used */
+	if (w) {
+		omap_walk(&w->buckets, bucket_out, buckets);
+		omap_walk(&w->accounts, account_out, accounts);
+		omap_walk(&w->batches, batch_out, batches);
+	}
+	cJSON_AddNumberToObject(doc, "seq", w ? (double)w->seq : 0);
 	return doc;
 }
 

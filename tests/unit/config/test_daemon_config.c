@@ -76,6 +76,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->max_in_flight, 32);
 	assert_int_equal(cfg->mode, CFG_MODE_ENFORCE);
 	assert_int_equal(cfg->log_level, CFG_LOG_INFO);
+	assert_int_equal(cfg->log_format, CFG_LOG_FORMAT_AUTO);
 	assert_int_equal(cfg->watch_settle_ms, 200);
 	assert_int_equal(cfg->rescan_interval_ms, 300000);
 	assert_int_equal(cfg->backoff_initial_ms, 1000);
@@ -115,12 +116,15 @@ static const char full[] =
 	"rate_limits:\n"
 	"  bedrock: {requests_per_second: 2.5, burst: 4}\n"
 	"  sts: {burst: 7}\n"
+	"  servicequotas: {requests_per_second: 1}\n"
 	"endpoints:\n"
 	"  default: http://127.0.0.1:4566\n"
 	"  iam: https://iam.example.test\n"
+	"  servicequotas: http://127.0.0.1:4567\n"
 	"max_in_flight: 64\n"
 	"mode: report\n"
 	"log_level: debug\n"
+	"log_format: json\n"
 	"watch: {settle: 500ms, rescan_interval: 10m}\n"
 	"backoff: {initial: 2s, max: 1h}\n"
 	"shutdown_timeout: 1m\n";
@@ -171,9 +175,12 @@ static void test_every_key(void **state)
 	assert_true(cfg->rate_limits[CFG_SERVICE_STS].requests_per_second == 5);
 	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_BEDROCK), "http://127.0.0.1:4566");
 	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_IAM), "https://iam.example.test");
+	assert_string_equal(daemon_config_endpoint(cfg, CFG_SERVICE_SERVICEQUOTAS), "http://127.0.0.1:4567");
+	assert_true(cfg->rate_limits[CFG_SERVICE_SERVICEQUOTAS].requests_per_second == 1);
 	assert_int_equal(cfg->max_in_flight, 64);
 	assert_int_equal(cfg->mode, CFG_MODE_REPORT);
 	assert_int_equal(cfg->log_level, CFG_LOG_DEBUG);
+	assert_int_equal(cfg->log_format, CFG_LOG_FORMAT_JSON);
 	assert_int_equal(cfg->watch_settle_ms, 500);
 	assert_int_equal(cfg->rescan_interval_ms, 600000);
 	assert_int_equal(cfg->backoff_initial_ms, 2000);
@@ -230,6 +237,7 @@ static void test_mistakes(void **state)
 	expect_error("max_in_flight: 0\n", "0 is out of range (1 to 1024)");
 	expect_error("mode: dry-run\n", "expected enforce or report, found 'dry-run'");
 	expect_error("log_level: verbose\n", "expected debug, info, notice, warning or error");
+	expect_error("log_format: syslog\n", "expected auto, journal, text or json");
 	expect_error("backoff: {initial: 1m, max: 10s}\n", "backoff.max is shorter than backoff.initial");
 	expect_error("watch: {settle: 1m}\n", "out of range (0s to 10s)");
 	expect_error("shutdown_timeout: forever\n", "expected a duration");
