@@ -2,6 +2,7 @@
  * reset, call counters, the fault plan, quotas, budget spend and temporary
  * credentials. Every endpoint is documented, with curl examples, in docs/awsim.md. */
 #include "awsim.h"
+#include "usage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,7 @@ static void budget_spend(struct awsim *sim, struct http_request *req, const char
 		cJSON_AddStringToObject(s, "Unit", unit);
 	}
 	awsim_reply_json(sim, req, 200, cJSON_Duplicate(cs, 1));
+	budget_actions_run(sim, acct->id);
 out:
 	strbuf_release(&name);
 	cJSON_Delete(doc);
