@@ -87,6 +87,24 @@ static void render_state_store(const cJSON *st)
 		       str(st, "moved_aside", "?"));
 }
 
+/* bedrock-tenantd-git-sync's record: the revision synced, and whether the remote has
+ * moved on since (as of its last fetch). */
+static void render_git_sync(const cJSON *g)
+{
+	if (!cJSON_IsObject(g))
+		return;
+	printf("%-12s %s at %.12s, synced %s", "git sync", str(g, "branch", "?"), str(g, "revision", "-"),
+	       str(g, "synced_at", "never"));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(g, "behind")))
+		printf("; behind: the remote is at %.12s (fetched %s)", str(g, "remote_revision", "?"),
+		       str(g, "checked_at", "?"));
+	else
+		printf("; up to date with the remote (fetched %s)", str(g, "checked_at", "never"));
+	printf("\n");
+	if (str(g, "error", NULL))
+		printf("%-12s %s\n", "git sync", str(g, "error", "?"));
+}
+
 int render_status(const cJSON *j)
 {
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
@@ -99,6 +117,7 @@ int render_status(const cJSON *j)
 	       cJSON_IsTrue(cJSON_GetObjectItem(j, "ready")) ? "ready" : "first sync in progress",
 	       cJSON_IsTrue(cJSON_GetObjectItem(j, "paused")) ? ", paused" : "", str(j, "mode", "?"));
 	printf("%-12s %s%s%.12s\n", "manifests", str(m, "directory", "?"), rev ? " at " : "", rev ? rev : "");
+	render_git_sync(cJSON_GetObjectItem(m, "git_sync"));
 	printf("%-12s %.0f:", "tenants", num(t, "total"));
 	cJSON_ArrayForEach(s, by)
 	{
