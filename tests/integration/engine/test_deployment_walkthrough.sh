@@ -57,8 +57,8 @@ git config --global user.name "Platform Team"
 git config --global user.email platform@example.com
 git config --global init.defaultBranch main
 # the host user's keys (awsim has no IAM users: its static key plays them)
-KEY_ID=$AWS_ACCESS_KEY_ID
-SECRET=$AWS_SECRET_ACCESS_KEY
+# shellcheck disable=SC2034 # read by the walkthrough's blocks
+KEY_ID=$AWS_ACCESS_KEY_ID SECRET=$AWS_SECRET_ACCESS_KEY
 
 # --- the shims
 aws() { command aws --endpoint-url "$AWS_ENDPOINT_URL" "$@"; }
@@ -94,9 +94,9 @@ git_sync_once() {
 }
 start_unit() {
 	local env=(AWS_ENDPOINT_URL="$AWS_ENDPOINT_URL" PATH="$PATH") line
-	for line in $(cat "$WORK"/etc/systemd/system/bedrock-tenantd.service.d/*.conf 2>/dev/null | sed -n 's/^Environment=//p'); do
+	while IFS= read -r line; do
 		env+=("$line")
-	done
+	done < <(cat "$WORK"/etc/systemd/system/bedrock-tenantd.service.d/*.conf 2>/dev/null | sed -n 's/^Environment=//p')
 	mkdir -p "$WORK/var/state"
 	env -i "${env[@]}" "$DAEMON" --config "$WORK/etc/bedrock-tenantd/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
 	DAEMON_PID=$!
@@ -125,7 +125,7 @@ supported() { # KEY: the daemon accepts the configuration key (e.g. metrics.list
 }
 
 # --- run them
-cd "$WORK/cwd"
+cd "$WORK/cwd" || fail "no $WORK/cwd"
 calls_before=
 for block in "$WORK"/blocks/*.sh; do
 	mark=$(cat "${block%.sh}.mark")
