@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # docs/deployment.md, run: every ```sh block of the walkthrough marked
 # `<!-- walkthrough: run -->` is executed as written, in order, in one shell, against
-# awsim; blocks marked `run-if-supported KEY` run when the daemon accepts that
-# configuration key; `skip REASON` blocks are not run (the reason is printed). What the
+# awsim; `skip REASON` blocks are not run (the reason is printed). What the
 # test changes, and only that:
 #  - paths: /etc/bedrock-tenantd, /etc/systemd/system, /var/lib/bedrock-tenantd(-git),
-#    /run/bedrock-tenantd and the repository URL point into the scratch directory;
+#    /run/bedrock-tenantd and the repository URL point into the scratch directory; the
+#    metrics port 9464 becomes a free loopback port;
 #  - sudo runs the command as is; chown/chgrp and install's -o/-g are not applied
 #    (the scratch directory has no bedrock-tenantd user);
 #  - systemctl: `enable --now`/`start` of the timer or git-sync service runs
@@ -34,12 +34,14 @@ awk -v out="$WORK/blocks" '
 ' "$DOC"
 [ -n "$(ls "$WORK/blocks")" ] || fail "no sh block in $DOC"
 for m in "$WORK"/blocks/*.mark; do
-	grep -qE '^(run|skip .+|run-if-supported [a-z_.]+)$' "$m" ||
+	grep -qE '^(run|skip .+)$' "$m" ||
 		fail "a sh block of docs/deployment.md has no walkthrough mark (block $(basename "$m" .mark): $(head -1 "${m%.mark}.sh"))"
 done
 
 start_awsim
 export AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=
+# a free loopback port for the metrics listener
+MPORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # the rewrites of every block
 rewrite() {
 	sed -e "s|/etc/bedrock-tenantd|$WORK/etc/bedrock-tenantd|g" \
@@ -47,7 +49,8 @@ rewrite() {
 		-e "s|/var/lib/bedrock-tenantd-git|$WORK/var/git|g" \
 		-e "s|/var/lib/bedrock-tenantd|$WORK/var/state|g" \
 		-e "s|/run/bedrock-tenantd|$WORK/run|g" \
-		-e "s|git@git.example.com:platform/bedrock-tenants.git|file://$WORK/remote/bedrock-tenants.git|g"
+		-e "s|git@git.example.com:platform/bedrock-tenants.git|file://$WORK/remote/bedrock-tenants.git|g" \
+		-e "s|127.0.0.1:9464|127.0.0.1:$MPORT|g"
 }
 mkdir -p "$WORK/etc" "$WORK/var" "$WORK/run" "$WORK/home" "$WORK/remote" "$WORK/cwd"
 git init -q --bare "$WORK/remote/bedrock-tenants.git"
@@ -114,15 +117,6 @@ systemctl() {
 		esac
 	done
 }
-supported() { # KEY: the daemon accepts the configuration key (e.g. metrics.listen)
-	case "$1" in
-	metrics.listen) printf 'metrics:\n  listen: "127.0.0.1:0"\n' >"$WORK/probe.yaml" ;;
-	*) return 1 ;;
-	esac
-	local out
-	out=$("$DAEMON" validate --config "$WORK/probe.yaml" "$TOP/docs/examples/tenants" 2>&1 || true)
-	! grep -q "unknown key '${1%%.*}'" <<<"$out"
-}
 
 # --- run them
 cd "$WORK/cwd" || fail "no $WORK/cwd"
@@ -133,12 +127,6 @@ for block in "$WORK"/blocks/*.sh; do
 	skip*)
 		echo "--- skipped block $(basename "$block" .sh): ${mark#skip }"
 		continue
-		;;
-	run-if-supported*)
-		if ! supported "${mark#run-if-supported }"; then
-			echo "--- skipped block $(basename "$block" .sh): the daemon has no ${mark#run-if-supported } yet"
-			continue
-		fi
 		;;
 	esac
 	# the daemon's own calls are those after it starts
