@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "git_sync_status.h"
 #include "observed.h"
 #include "xalloc.h"
 
@@ -295,6 +296,26 @@ static void add_state_store(cJSON *o, const struct engine *e)
 	cJSON_AddItemToObject(st, "moved_aside", string_or_null(h.moved_aside));
 }
 
+/* What bedrock-tenantd-git-sync recorded beside the manifest directory; null when the
+ * directory is not kept by it. */
+static cJSON *git_sync_json(const char *manifests)
+{
+	struct git_sync_status st;
+	cJSON *g;
+
+	if (!manifests || git_sync_status_read(manifests, &st) < 0)
+		return cJSON_CreateNull();
+	g = cJSON_CreateObject();
+	cJSON_AddItemToObject(g, "revision", string_or_null(st.revision[0] ? st.revision : NULL));
+	cJSON_AddItemToObject(g, "remote_revision", string_or_null(st.remote_revision[0] ? st.remote_revision : NULL));
+	cJSON_AddBoolToObject(g, "behind", git_sync_status_behind(&st));
+	cJSON_AddItemToObject(g, "branch", string_or_null(st.branch[0] ? st.branch : NULL));
+	cJSON_AddItemToObject(g, "synced_at", control_time(st.synced_at));
+	cJSON_AddItemToObject(g, "checked_at", control_time(st.checked_at));
+	cJSON_AddItemToObject(g, "error", string_or_null(st.error[0] ? st.error : NULL));
+	return g;
+}
+
 cJSON *control_json_status(const struct engine *e, const struct control_info *info)
 {
 	struct engine_counts c;
@@ -322,6 +343,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	for (size_t i = 0; i < n_problems; i++)
 		cJSON_AddItemToArray(problems, cJSON_CreateString(lines[i]));
 	cJSON_AddNumberToObject(m, "tenants_failing", (double)engine_tenants_failing(e));
+	cJSON_AddItemToObject(m, "git_sync", git_sync_json(info->manifests));
 	ts = cJSON_AddObjectToObject(o, "tenants");
 	cJSON_AddNumberToObject(ts, "total", (double)c.tenants);
 	by = cJSON_AddObjectToObject(ts, "by_state");

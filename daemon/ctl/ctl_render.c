@@ -71,6 +71,24 @@ static void render_state_store(FILE *out, const cJSON *st)
 			"state store", render_str(st, "moved_aside", "?"));
 }
 
+/* bedrock-tenantd-git-sync's record: the revision synced, and whether the remote has
+ * moved on since (as of its last fetch). */
+static void render_git_sync(FILE *out, const cJSON *g)
+{
+	if (!cJSON_IsObject(g))
+		return;
+	fprintf(out, "%-12s %s at %.12s, synced %s", "git sync", render_str(g, "branch", "?"),
+		render_str(g, "revision", "-"), render_str(g, "synced_at", "never"));
+	if (cJSON_IsTrue(cJSON_GetObjectItem(g, "behind")))
+		fprintf(out, "; behind: the remote is at %.12s (fetched %s)", render_str(g, "remote_revision", "?"),
+			render_str(g, "checked_at", "?"));
+	else
+		fprintf(out, "; up to date with the remote (fetched %s)", render_str(g, "checked_at", "never"));
+	fprintf(out, "\n");
+	if (render_str(g, "error", NULL))
+		fprintf(out, "%-12s %s\n", "git sync", render_str(g, "error", "?"));
+}
+
 static int render_status(FILE *out, const cJSON *j, bool wide)
 {
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
@@ -86,6 +104,7 @@ static int render_status(FILE *out, const cJSON *j, bool wide)
 		cJSON_IsTrue(cJSON_GetObjectItem(j, "paused")) ? ", paused" : "", render_str(j, "mode", "?"));
 	fprintf(out, "%-12s %s%s%.*s\n", "manifests", render_str(m, "directory", "?"), rev ? " at " : "",
 		wide ? 40 : 12, rev ? rev : "");
+	render_git_sync(out, cJSON_GetObjectItem(m, "git_sync"));
 	fprintf(out, "%-12s %.0f:", "tenants", render_num(t, "total"));
 	cJSON_ArrayForEach(s, by)
 	{
