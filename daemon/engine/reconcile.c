@@ -1,5 +1,7 @@
 /* One tenant's reconcile: rounds of diff -> apply, until the plan has nothing left
- * for AWS, an action fails, or the round limit is reached. */
+ * for AWS, an action fails, or the round limit is reached. What it came to is
+ * reported once, through the callback the engine gave (struct engine__outcome); the
+ * engine decides what follows. */
 #include "engine_impl.h"
 
 #include <errno.h>
@@ -30,7 +32,7 @@ static void persist_applied(struct engine *e, struct tenant_entry *t, const char
 	const struct applied_tags *a = record_applied(t->record, resource);
 
 	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 }
 
 static void forget_resource(struct engine *e, struct tenant_entry *t, const char *resource)
@@ -38,12 +40,8 @@ static void forget_resource(struct engine *e, struct tenant_entry *t, const char
 	record_forget_resource(t->record, resource);
 	if (store_clear_timer(e->store, t->id, resource) < 0 ||
 	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 }
-
-/* The record's fact that names the manifest revision last brought to Ready, so that
- * a restart still tells a repair of drift from the rollout of a new revision. */
-#define FACT_RECONCILED_REVISION "reconciled-revision"
 
 /* The tenant was brought to Ready at its current revision (in this run, or before a
  * restart): whatever differs now was changed outside the daemon, and setting it back
@@ -53,7 +51,7 @@ static bool at_reconciled_revision(const struct tenant_entry *t)
 	const char *done = t->reconciled_revision;
 
 	if (!done && t->record)
-		done = record_fact(t->record, FACT_RECONCILED_REVISION);
+		done = record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION);
 	return t->desired && !t->removed && done && strcmp(done, t->desired->revision ? t->desired->revision : "") == 0;
 }
 
@@ -73,7 +71,7 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	va_end(ap);
 	if (!text)
 		return;
-	engine_history(t, engine_wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	engine__history(t, engine__wall(e), "%s%s", drift ? "drift repaired: " : "", text);
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
 	free(text);
@@ -102,61 +100,25 @@ static char *tag_changes(const struct tag_set *before, const struct action *a)
 
 static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value);
 
+/* The reconcile ends: its outcome goes up once, then it is freed. */
 static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 {
-	struct engine *e = r->e;
-	struct tenant_entry *t = r->t;
-	uint64_t now_ms = uv_now(e->loop);
-	int64_t wall = engine_wall(e);
-	bool left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete;
-	bool gone, quiet = r->store_wait;
-	const char *done;
-	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+	struct engine__outcome o = {
+		.cls = cls,
+		.error = msg,
+		.quiet = r->store_wait,
+		.left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete,
+		.deleting = r->plan.deleting,
+		.had_actions = r->plan.n_actions > 0,
+		.wake_at = r->plan.wake_at,
+	};
 
-	t->active = NULL;
-	t->in_progress = false;
-	e->reconciles_in_flight--;
-	t->reconciled = true;
-	t->error = cls;
-	free(t->last_error);
-	t->last_error = xstrdup_or_null(msg);
-	t->pending_changes = left_for_aws;
-	t->wake_at = cls == ERROR_NONE ? r->plan.wake_at : 0;
-	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
-	if (cls == ERROR_NONE && r->plan.wake_at) {
-		int64_t in_s = r->plan.wake_at > wall ? r->plan.wake_at - wall : 0;
-		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
-	}
-	if (cls == ERROR_NONE && left_for_aws && !(e->paused || e->set.report_only))
-		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
-	if (cls == ERROR_NONE && !left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
-		if (!t->reconciled_revision ||
-		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
-			free(t->reconciled_revision);
-			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
-			engine_history(t, wall, "reconciled");
-		}
-		done = t->record ? record_fact(t->record, FACT_RECONCILED_REVISION) : NULL;
-		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
-			set_fact(e, t, FACT_RECONCILED_REVISION, t->reconciled_revision);
-		t->last_reconciled = wall;
-	}
-	gone = t->removed && cls == ERROR_NONE && !r->plan.deleting && !r->plan.n_actions && !t->held &&
-	       !t->n_conflicts && !r->plan.wake_at;
+	r->t->active = NULL;
+	r->done(r->e, r->t, &o); /* may forget the tenant */
 	plan_release(&r->plan);
 	free(r->error);
 	free(r->intent_error);
 	free(r);
-	if (gone) {
-		engine_forget_entry(e, t);
-	} else {
-		if (cls != ERROR_NONE && !quiet)
-			log_tenant(cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
-				   t->last_error, cls == ERROR_RETRYABLE ? " (will retry)" : "");
-		engine_update_state(e, t);
-	}
-	engine_schedule_pump(e);
-	engine_maybe_ready(e);
 }
 
 /* ---- results ---- */
@@ -174,7 +136,7 @@ static void retag_profile(struct place_state *ps, const struct action *a, char *
 	for (size_t i = 0; i < a->n_keys; i++)
 		tag_set_remove(&p->tags, a->keys[i]);
 	observed_store_put_profile(&ps->store, p);
-	place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+	engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 }
 
 static void retag_parameter(struct place_state *ps, const struct action *a, const char *new_value, char **ret_changes)
@@ -196,7 +158,7 @@ static void retag_parameter(struct place_state *ps, const struct action *a, cons
 		q->version++;
 	}
 	observed_store_put_parameter(&ps->store, q);
-	place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+	engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
 }
 
 /* A profile read answered (found or gone). Returns an error message (owned by the
@@ -217,35 +179,36 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 		if (a->profile_key)
 			record_confirm_intent(t->record, a->profile_key, p->arn);
 		observed_store_put_profile(&ps->store, p);
-		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		return NULL;
 	}
 	if (!res || !res->gone)
 		return NULL;
 	judged = -ENOENT;
 	if (a->profile_key && !had)
-		judged = record_mark_intent_dead(t->record, a->profile_key, a->resource, engine_wall(e));
+		judged = record_mark_intent_dead(t->record, a->profile_key, a->resource, engine__wall(e));
 	if (judged == 0) {
 		/* the create was answered, and neither a later listing nor a Get finds the
 		 * profile: it was deleted outside the daemon, and its token is spent */
-		engine_history(t, engine_wall(e), "profile %s is gone: it was deleted outside the daemon", a->resource);
+		engine__history(t, engine__wall(e), "profile %s is gone: it was deleted outside the daemon",
+				a->resource);
 		return NULL;
 	}
 	if (judged == -EAGAIN) {
-		place_list(ps); /* a listing may show it before a Get does */
+		engine__place_list(ps); /* a listing may show it before a Get does */
 		return xasprintf("profile %s is not found yet: no read has shown it since its create "
 				 "(read-after-write lag)",
 				 a->resource);
 	}
 	if (had && had->models_unknown && !had->listed) {
 		/* lagging, or gone: a listing from now on settles it either way */
-		place_list(ps);
+		engine__place_list(ps);
 		return xasprintf("profile %s cannot be read yet (read-after-write lag): its models are unknown",
 				 a->resource);
 	}
 	if (had) {
 		observed_store_remove_profile(&ps->store, a->resource);
-		place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
+		engine__place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
 	}
 	return NULL;
 }
@@ -277,16 +240,16 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		record_note_tagged(t->record, p->arn, &a->tags);
 		persist_applied(e, t, p->arn);
 		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
-					  engine_wall(e));
+					  engine__wall(e));
 		if (at_reconciled_revision(t))
 			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
 		else
-			engine_history(t, engine_wall(e), "created profile %s (%s)", p->name, p->arn);
+			engine__history(t, engine__wall(e), "created profile %s (%s)", p->name, p->arn);
 		if (p->models_unknown)
-			engine_history(t, engine_wall(e), "profile %s cannot be read back yet: its models are unknown",
-				       p->name);
+			engine__history(t, engine__wall(e),
+					"profile %s cannot be read back yet: its models are unknown", p->name);
 		observed_store_put_profile(&ps->store, p);
-		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		break;
 	case ACT_PROFILE_TAG:
 	case ACT_PROFILE_UNTAG:
@@ -297,15 +260,15 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
-			engine_history(t, engine_wall(e), "released profile %s", a->resource);
+			engine__history(t, engine__wall(e), "released profile %s", a->resource);
 		else
 			note_change(e, t, "profile %s: %s", a->resource, changes);
 		break;
 	case ACT_PROFILE_DELETE:
 		observed_store_remove_profile(&ps->store, a->resource);
-		place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
+		engine__place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
 		forget_resource(e, t, a->resource);
-		engine_history(t, engine_wall(e), "deleted profile %s", a->resource);
+		engine__history(t, engine__wall(e), "deleted profile %s", a->resource);
 		break;
 	case ACT_PROFILE_READ_TAGS:
 		err = apply_profile_read(r, a, res);
@@ -313,11 +276,12 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 	case ACT_PARAM_CREATE:
 		record_note_tagged(t->record, a->resource, &a->tags);
 		persist_applied(e, t, a->resource);
-		place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, observed_apply_parameter_create(&ps->store, a), NULL);
+		engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, observed_apply_parameter_create(&ps->store, a),
+				      NULL);
 		if (at_reconciled_revision(t))
 			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
 		else
-			engine_history(t, engine_wall(e), "published %s", a->resource);
+			engine__history(t, engine__wall(e), "published %s", a->resource);
 		break;
 	case ACT_PARAM_UPDATE: {
 		const struct observed_parameter *had = observed_store_parameter(&ps->store, a->resource);
@@ -340,17 +304,17 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		break;
 	case ACT_PARAM_DELETE:
 		observed_store_remove_parameter(&ps->store, a->resource);
-		place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
+		engine__place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
 		forget_resource(e, t, a->resource);
-		engine_history(t, engine_wall(e), "deleted parameter %s", a->resource);
+		engine__history(t, engine__wall(e), "deleted parameter %s", a->resource);
 		break;
 	case ACT_PARAM_READ_TAGS:
 		if (res && res->parameter) {
 			observed_store_put_parameter(&ps->store, res->parameter);
-			place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, res->parameter, NULL);
+			engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, res->parameter, NULL);
 			res->parameter = NULL;
 		} else if (res && res->gone && observed_store_remove_parameter(&ps->store, a->resource)) {
-			place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
+			engine__place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
 		}
 		break;
 	case ACT_BUDGET_CREATE:
@@ -402,7 +366,7 @@ static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, 
 	else
 		record_clear_fact(t->record, key);
 	if (store_put_fact(e->store, t->id, key, value) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 }
 
 static char *budget_arn_of(struct reconcile *r, const char *name)
@@ -431,7 +395,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		b = observed_store_budget(&ps->store, a->budget);
 		if (res && res->gone) {
 			if (observed_store_remove_budget(&ps->store, a->budget))
-				place_journal_budget(ps, NULL, a->budget);
+				engine__place_journal_budget(ps, NULL, a->budget);
 		} else if (res && res->budget && b) {
 			struct observed_budget *c = observed_budget_dup(b);
 			if (a->kind == ACT_BUDGET_READ_TAGS) {
@@ -461,7 +425,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		record_note_tagged(t->record, arn, &a->tags);
 		persist_applied(e, t, arn);
 		b = observed_store_budget(&ps->store, a->budget);
-		place_journal_budget(ps, b, NULL);
+		engine__place_journal_budget(ps, b, NULL);
 		goto out;
 	}
 	if ((a->kind == ACT_BUDGET_TAG || a->kind == ACT_BUDGET_UNTAG) && !a->destructive) {
@@ -492,8 +456,8 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
 				    a->time_unit);
 		else
-			engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
-				       a->time_unit);
+			engine__history(t, engine__wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
+					a->time_unit);
 		break;
 	case ACT_BUDGET_UPDATE:
 		note_change(e, t, "budget %s: %s", a->budget, changes);
@@ -506,8 +470,8 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 			forget_resource(e, t, timer);
 			free(timer);
 		}
-		place_journal_budget(ps, NULL, a->budget);
-		engine_history(t, engine_wall(e), "deleted budget %s", a->budget);
+		engine__place_journal_budget(ps, NULL, a->budget);
+		engine__history(t, engine__wall(e), "deleted budget %s", a->budget);
 		goto out;
 	case ACT_BUDGET_TAG:
 		record_note_tagged(t->record, a->resource, &a->tags);
@@ -518,7 +482,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
-			engine_history(t, engine_wall(e), "released budget %s", a->budget);
+			engine__history(t, engine__wall(e), "released budget %s", a->budget);
 		else
 			note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
@@ -526,7 +490,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		break;
 	}
 	if (b)
-		place_journal_budget(ps, b, NULL);
+		engine__place_journal_budget(ps, b, NULL);
 out:
 	free(arn);
 	free(fact);
@@ -563,7 +527,7 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		observed_store_remove_policy(&r->ps->store, a->role, a->name);
 		set_fact(e, t, fact, NULL);
 		forget_resource(e, t, timer);
-		engine_history(t, engine_wall(e), "removed policy %s from role %s", a->name, a->role);
+		engine__history(t, engine__wall(e), "removed policy %s from role %s", a->name, a->role);
 		break;
 	default:
 		break;
@@ -586,7 +550,7 @@ static bool is_read(enum action_kind k)
 
 static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 {
-	r->e->n_action_failures++;
+	r->e->tally.action_failures++;
 	if (cls > r->worst) {
 		r->worst = cls;
 		free(r->error);
@@ -604,7 +568,8 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	const struct action *a = &r->plan.actions[pa->index];
 
 	free(pa);
-	e->n_actions++;
+	e->tally.actions++;
+	e->tally.calls_in_flight--;
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
 	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
@@ -622,12 +587,11 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		note_failure(r, cls, msg);
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
-			place_list(r->ps);
+			engine__place_list(r->ps);
 		/* the model of a budget's alerts may be stale (a lost answer): read them again */
 		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)
 			forget_alerts(r->ps, a->budget);
 	}
-	engine_call_done(e);
 	if (--r->outstanding)
 		return;
 	if (e->closing) {
@@ -653,7 +617,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 	case ACT_TIMER_START:
 		record_start_timer(t->record, a->timer, a->resource, a->since);
 		rc = store_put_timer(e->store, t->id, record_timer(t->record, a->resource));
-		engine_history(t, a->since, "%s", a->reason);
+		engine__history(t, a->since, "%s", a->reason);
 		break;
 	case ACT_TIMER_CLEAR:
 		record_clear_timer(t->record, a->resource);
@@ -675,7 +639,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 		break;
 	}
 	if (rc < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 	return rc;
 }
 
@@ -683,7 +647,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
  * same name and token are used again. Every intent of the round is committed here;
  * the creates wait for a sync of the store that starts after these commits
  * (store_sync.h), run off the loop. The tenant's own row goes first if it is still
- * waiting for its batch (engine_store_tenant): the sync then carries it too. */
+ * waiting for its batch (engine__store_tenant): the sync then carries it too. */
 static int commit_intents(struct reconcile *r)
 {
 	struct engine *e = r->e;
@@ -692,7 +656,7 @@ static int commit_intents(struct reconcile *r)
 
 	free(r->intent_error);
 	r->intent_error = NULL;
-	engine_store_tenant_now(e, t);
+	engine__store_tenant_now(e, t);
 	for (size_t i = 0; i < r->plan.n_actions; i++) {
 		const struct action *a = &r->plan.actions[i];
 		struct create_intent in = {
@@ -704,7 +668,7 @@ static int commit_intents(struct reconcile *r)
 		if (store_put_intent(e->store, t->id, &in) < 0) {
 			free(r->intent_error);
 			r->intent_error = xstrdup(store_error(e->store));
-			engine_store_failed(e);
+			engine__store_failed(e);
 			return -EIO;
 		}
 		record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
@@ -720,12 +684,13 @@ static void on_intents_durable(void *arg, int status)
 	struct reconcile *r = arg;
 	struct engine *e = r->e;
 
+	e->tally.calls_in_flight--;
 	if (status < 0) {
 		free(r->intent_error);
 		r->intent_error = xasprintf("syncing it to disk: %s", strerror(-status));
-		engine_store_sync_failed(e, status);
+		engine__store_sync_failed(e, status);
 	} else {
-		engine_store_synced(e);
+		engine__store_synced(e);
 	}
 	if (e->closing)
 		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
@@ -733,7 +698,6 @@ static void on_intents_durable(void *arg, int status)
 		finish(r, ERROR_NONE, NULL); /* paused meanwhile: nothing is sent */
 	else
 		send_actions(r);
-	engine_call_done(e); /* last: the drain may end here */
 }
 
 static void save_conflicts(struct tenant_entry *t, struct plan *p)
@@ -756,7 +720,7 @@ static void run_round(struct reconcile *r)
 	struct tenant_entry *t = r->t;
 	struct observed_tenant o;
 	const struct tenant *here = t->removed ? NULL : t->desired;
-	struct diff_settings ds = { e->set.instance, place_account_id(r->ps), e->set.grace_s, e->set.drain_s };
+	struct diff_settings ds = { e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s };
 	struct diff_input in = {
 		.tenant_id = t->id,
 		.desired = here,
@@ -766,7 +730,7 @@ static void run_round(struct reconcile *r)
 		.record = t->record,
 		.observed = &o,
 		.deletions_held = t->held,
-		.now = engine_wall(e),
+		.now = engine__wall(e),
 		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
 	};
 
@@ -785,9 +749,8 @@ static void run_round(struct reconcile *r)
 		finish(r, ERROR_NONE, NULL);
 		return;
 	}
-	engine_update_state(e, t);
 	if (commit_intents(r) > 0 && e->sync) {
-		e->calls_in_flight++; /* a drain waits for the sync */
+		e->tally.calls_in_flight++; /* a drain waits for the sync */
 		store_sync_wait(e->sync, on_intents_durable, r);
 		return;
 	}
@@ -818,11 +781,11 @@ static void send_actions(struct reconcile *r)
 		pa->r = r;
 		pa->index = i;
 		r->outstanding++;
-		e->calls_in_flight++;
+		e->tally.calls_in_flight++;
 		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, on_applied, pa) < 0) {
 			free(pa);
 			r->outstanding--;
-			e->calls_in_flight--;
+			e->tally.calls_in_flight--;
 			r->worst = ERROR_RETRYABLE;
 			free(r->error);
 			r->error = xasprintf("%s could not be sent", action_kind_name(a->kind));
@@ -832,27 +795,15 @@ static void send_actions(struct reconcile *r)
 		finish(r, r->worst, r->error);
 }
 
-void reconcile_start(struct engine *e, struct tenant_entry *t)
+void engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+			     engine__reconcile_done_fn *done)
 {
-	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
-	struct reconcile *r;
+	struct reconcile *r = xcalloc(1, sizeof(*r));
 
-	if (!ps && t->desired && !t->removed) {
-		ps = place_of_tenant(e, t);
-		t->place = &ps->place;
-	}
-	if (!ps || !ps->listed) {
-		/* nothing to compare with yet: the place's listing marks it again */
-		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
-		return;
-	}
-	r = xcalloc(1, sizeof(*r));
 	r->e = e;
+	r->done = done;
 	r->t = t;
 	r->ps = ps;
 	t->active = r;
-	t->in_progress = true;
-	e->reconciles_in_flight++;
-	e->n_reconciles++;
 	run_round(r);
 }
