@@ -27,6 +27,9 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void forget_alerts(struct place_state *ps, const char *budget);
 
+/* The record changes with the observed model (observed_apply_action); these mirror
+ * what changed into the state store. */
+
 static void persist_applied(struct engine *e, struct tenant_entry *t, const char *resource)
 {
 	const struct applied_tags *a = record_applied(t->record, resource);
@@ -35,9 +38,8 @@ static void persist_applied(struct engine *e, struct tenant_entry *t, const char
 		engine__store_failed(e);
 }
 
-static void forget_resource(struct engine *e, struct tenant_entry *t, const char *resource)
+static void unstore_resource(struct engine *e, struct tenant_entry *t, const char *resource)
 {
-	record_forget_resource(t->record, resource);
 	if (store_clear_timer(e->store, t->id, resource) < 0 ||
 	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
 		engine__store_failed(e);
@@ -98,8 +100,6 @@ static char *tag_changes(const struct tag_set *before, const struct action *a)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value);
-
 /* The reconcile ends: its outcome goes up once, then it is freed. */
 static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 {
@@ -123,42 +123,26 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 
 /* ---- results ---- */
 
-static void retag_profile(struct place_state *ps, const struct action *a, char **ret_changes)
+static void store_fact(struct engine *e, struct tenant_entry *t, const char *key)
 {
-	struct observed_profile *p = observed_store_profile(&ps->store, a->resource);
-
-	*ret_changes = tag_changes(p ? &p->tags : NULL, a);
-	if (!p)
-		return;
-	p = observed_profile_dup(p); /* keeps `listed` */
-	for (size_t i = 0; i < a->tags.n; i++)
-		tag_set_put(&p->tags, a->tags.items[i].key, a->tags.items[i].value);
-	for (size_t i = 0; i < a->n_keys; i++)
-		tag_set_remove(&p->tags, a->keys[i]);
-	observed_store_put_profile(&ps->store, p);
-	engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+	if (store_put_fact(e->store, t->id, key, record_fact(t->record, key)) < 0)
+		engine__store_failed(e);
 }
 
-static void retag_parameter(struct place_state *ps, const struct action *a, const char *new_value, char **ret_changes)
+static void journal_profile(struct place_state *ps, const char *arn)
 {
-	struct observed_parameter *q = observed_store_parameter(&ps->store, a->resource);
+	const struct observed_profile *p = observed_store_profile(&ps->store, arn);
 
-	if (ret_changes)
-		*ret_changes = tag_changes(q ? &q->tags : NULL, a);
-	if (!q)
-		return;
-	q = observed_parameter_dup(q);
-	for (size_t i = 0; i < a->tags.n; i++)
-		tag_set_put(&q->tags, a->tags.items[i].key, a->tags.items[i].value);
-	for (size_t i = 0; i < a->n_keys; i++)
-		tag_set_remove(&q->tags, a->keys[i]);
-	if (new_value) {
-		free(q->value);
-		q->value = xstrdup(new_value);
-		q->version++;
-	}
-	observed_store_put_parameter(&ps->store, q);
-	engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+	if (p)
+		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+}
+
+static void journal_parameter(struct place_state *ps, const char *name)
+{
+	const struct observed_parameter *q = observed_store_parameter(&ps->store, name);
+
+	if (q)
+		engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
 }
 
 /* A profile read answered (found or gone). Returns an error message (owned by the
@@ -178,7 +162,7 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 		p->listed = had && had->listed;
 		if (a->profile_key)
 			record_confirm_intent(t->record, a->profile_key, p->arn);
-		observed_store_put_profile(&ps->store, p);
+		observed_apply_read(&ps->store, a, p, NULL, NULL, NULL, false);
 		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		return NULL;
 	}
@@ -206,22 +190,24 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 		return xasprintf("profile %s cannot be read yet (read-after-write lag): its models are unknown",
 				 a->resource);
 	}
-	if (had) {
-		observed_store_remove_profile(&ps->store, a->resource);
+	if (observed_apply_read(&ps->store, a, NULL, NULL, NULL, NULL, true))
 		engine__place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
-	}
 	return NULL;
 }
 
 /* apply_result: fold a successful answer (or a "gone" answer to a delete or a read)
- * into the observed model and the record. Returns an error message (owned by the
- * caller) when the answer leaves the tenant unsettled. */
+ * into the observed model and the record (observed_apply_action, the one world-model
+ * update), the state store, the write journal and the tenant's history. Returns an
+ * error message (owned by the caller) when the answer leaves the tenant unsettled. */
 static char *apply_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
 	struct observed_profile *p;
+	const struct observed_profile *hp;
+	const struct observed_parameter *hq;
+	struct observed_parameter *q;
 	char *changes = NULL, *err = NULL;
 
 	switch (a->kind) {
@@ -230,14 +216,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (!p)
 			break;
 		res->profile = NULL;
-		if (!p->tags_known) {
-			tag_set_release(&p->tags);
-			tag_set_copy(&p->tags, &a->tags);
-			p->tags_known = true;
-		}
-		if (!p->name)
-			p->name = xstrdup(a->name);
-		record_note_tagged(t->record, p->arn, &a->tags);
+		observed_apply_action(&ps->store, t->record, a, p, NULL); /* p is the store's now */
 		persist_applied(e, t, p->arn);
 		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
 					  engine__wall(e));
@@ -248,16 +227,14 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (p->models_unknown)
 			engine__history(t, engine__wall(e),
 					"profile %s cannot be read back yet: its models are unknown", p->name);
-		observed_store_put_profile(&ps->store, p);
 		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		break;
 	case ACT_PROFILE_TAG:
 	case ACT_PROFILE_UNTAG:
-		retag_profile(ps, a, &changes);
-		if (a->kind == ACT_PROFILE_TAG)
-			record_note_tagged(t->record, a->resource, &a->tags);
-		else
-			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		hp = observed_store_profile(&ps->store, a->resource);
+		changes = tag_changes(hp ? &hp->tags : NULL, a);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		journal_profile(ps, a->resource);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
 			engine__history(t, engine__wall(e), "released profile %s", a->resource);
@@ -265,57 +242,54 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 			note_change(e, t, "profile %s: %s", a->resource, changes);
 		break;
 	case ACT_PROFILE_DELETE:
-		observed_store_remove_profile(&ps->store, a->resource);
-		engine__place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
-		forget_resource(e, t, a->resource);
-		engine__history(t, engine__wall(e), "deleted profile %s", a->resource);
+	case ACT_PARAM_DELETE:
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		engine__place_journal(ps,
+				      a->kind == ACT_PROFILE_DELETE ? JOURNAL_PROFILE_DELETE : JOURNAL_PARAMETER_DELETE,
+				      NULL, NULL, a->resource);
+		unstore_resource(e, t, a->resource);
+		engine__history(t, engine__wall(e), "deleted %s %s",
+				a->kind == ACT_PROFILE_DELETE ? "profile" : "parameter", a->resource);
 		break;
 	case ACT_PROFILE_READ_TAGS:
 		err = apply_profile_read(r, a, res);
 		break;
 	case ACT_PARAM_CREATE:
-		record_note_tagged(t->record, a->resource, &a->tags);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
 		persist_applied(e, t, a->resource);
-		engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, observed_apply_parameter_create(&ps->store, a),
-				      NULL);
+		journal_parameter(ps, a->resource);
 		if (at_reconciled_revision(t))
 			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
 		else
 			engine__history(t, engine__wall(e), "published %s", a->resource);
 		break;
 	case ACT_PARAM_UPDATE: {
-		const struct observed_parameter *had = observed_store_parameter(&ps->store, a->resource);
-		char *old = xstrdup_or_null(had ? had->value : NULL);
-		retag_parameter(ps, a, a->value, NULL);
+		char *old;
+		hq = observed_store_parameter(&ps->store, a->resource);
+		old = xstrdup_or_null(hq ? hq->value : NULL);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		journal_parameter(ps, a->resource);
 		note_change(e, t, "parameter %s: value %s -> %s", a->resource, old ? old : "(none)", a->value);
 		free(old);
 		break;
 	}
 	case ACT_PARAM_TAG:
 	case ACT_PARAM_UNTAG:
-		retag_parameter(ps, a, NULL, &changes);
-		if (a->kind == ACT_PARAM_TAG)
-			record_note_tagged(t->record, a->resource, &a->tags);
-		else
-			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		hq = observed_store_parameter(&ps->store, a->resource);
+		changes = tag_changes(hq ? &hq->tags : NULL, a);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		journal_parameter(ps, a->resource);
 		persist_applied(e, t, a->resource);
 		if (!a->destructive)
 			note_change(e, t, "parameter %s: %s", a->resource, changes);
 		break;
-	case ACT_PARAM_DELETE:
-		observed_store_remove_parameter(&ps->store, a->resource);
-		engine__place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
-		forget_resource(e, t, a->resource);
-		engine__history(t, engine__wall(e), "deleted parameter %s", a->resource);
-		break;
 	case ACT_PARAM_READ_TAGS:
-		if (res && res->parameter) {
-			observed_store_put_parameter(&ps->store, res->parameter);
-			engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, res->parameter, NULL);
+		q = res ? res->parameter : NULL;
+		if (res)
 			res->parameter = NULL;
-		} else if (res && res->gone && observed_store_remove_parameter(&ps->store, a->resource)) {
-			engine__place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
-		}
+		if (observed_apply_read(&ps->store, a, NULL, q, NULL, NULL, res && res->gone))
+			engine__place_journal(ps, q ? JOURNAL_PARAMETER_PUT : JOURNAL_PARAMETER_DELETE, NULL, q,
+					      q ? NULL : a->resource);
 		break;
 	case ACT_BUDGET_CREATE:
 	case ACT_BUDGET_UPDATE:
@@ -359,16 +333,6 @@ static void forget_alerts(struct place_state *ps, const char *budget)
 	observed_store_put_budget(&ps->store, b);
 }
 
-static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
-{
-	if (value)
-		record_set_fact(t->record, key, value);
-	else
-		record_clear_fact(t->record, key);
-	if (store_put_fact(e->store, t->id, key, value) < 0)
-		engine__store_failed(e);
-}
-
 static char *budget_arn_of(struct reconcile *r, const char *name)
 {
 	const struct observed_budget *b = observed_store_budget(&r->ps->store, name);
@@ -378,43 +342,31 @@ static char *budget_arn_of(struct reconcile *r, const char *name)
 	return budget_arn(region_partition(r->ps->place.region), r->ps->place.account_id, name);
 }
 
-/* Budgets: the observed model changes as the action says (observed_apply.c); the
- * record keeps the tag keys applied and the alerts last applied. */
+/* Budgets: the observed model and the record change as the action says
+ * (observed_apply_action); the store keeps the tag keys applied and the alerts last
+ * applied. */
 static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
-	char *arn = budget_arn_of(r, a->budget), *fact = xasprintf("alerts\n%s", a->budget), *changes = NULL;
+	char *arn = budget_arn_of(r, a->budget), *fact = record_key_alerts_fact(a->budget), *changes = NULL;
 	const struct observed_budget *b;
 
 	switch (a->kind) {
 	case ACT_BUDGET_READ_TAGS:
-	case ACT_BUDGET_READ_ALERTS:
-		/* a read answers tags or alerts only: merge them into the live budget */
-		b = observed_store_budget(&ps->store, a->budget);
-		if (res && res->gone) {
-			if (observed_store_remove_budget(&ps->store, a->budget))
-				engine__place_journal_budget(ps, NULL, a->budget);
-		} else if (res && res->budget && b) {
-			struct observed_budget *c = observed_budget_dup(b);
-			if (a->kind == ACT_BUDGET_READ_TAGS) {
-				tag_set_release(&c->tags);
-				tag_set_copy(&c->tags, &res->budget->tags);
-				c->tags_known = true;
-			} else {
-				for (size_t i = 0; i < c->n_alerts; i++)
-					observed_alert_release(&c->alerts[i]);
-				free(c->alerts);
-				c->alerts = res->budget->alerts;
-				c->n_alerts = res->budget->n_alerts;
-				res->budget->alerts = NULL;
-				res->budget->n_alerts = 0;
-				c->alerts_known = true;
-			}
-			observed_store_put_budget(&ps->store, c);
-		}
+	case ACT_BUDGET_READ_ALERTS: {
+		/* a read answers tags or alerts only: merged into the live budget */
+		struct observed_budget *answer = res ? res->budget : NULL;
+		bool gone = res && res->gone;
+		if (res)
+			res->budget = NULL;
+		if (observed_apply_read(&ps->store, a, NULL, NULL, gone ? NULL : answer, NULL, gone) && gone)
+			engine__place_journal_budget(ps, NULL, a->budget);
+		if (gone)
+			observed_budget_free(answer);
 		goto out;
+	}
 	default:
 		break;
 	}
@@ -437,21 +389,15 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 				    b && b->limit_amount ? b->limit_amount : "(none)", a->limit,
 				    b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
 	}
-	if (observed_apply_budget(&ps->store, a, arn) < 0) {
+	if (observed_apply_action(&ps->store, t->record, a, NULL, arn) < 0) {
 		/* the model lags behind AWS: read the alerts again next round */
-		struct observed_budget *stale = observed_store_budget(&ps->store, a->budget);
-		if (stale) {
-			stale = observed_budget_dup(stale);
-			stale->alerts_known = false;
-			observed_store_put_budget(&ps->store, stale);
-		}
+		forget_alerts(ps, a->budget);
 	}
 	b = observed_store_budget(&ps->store, a->budget);
 	switch (a->kind) {
 	case ACT_BUDGET_CREATE:
-		record_note_tagged(t->record, arn, &a->tags);
 		persist_applied(e, t, arn);
-		set_fact(e, t, fact, a->value);
+		store_fact(e, t, fact);
 		if (at_reconciled_revision(t))
 			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
 				    a->time_unit);
@@ -462,24 +408,21 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	case ACT_BUDGET_UPDATE:
 		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
-	case ACT_BUDGET_DELETE:
-		forget_resource(e, t, arn);
-		set_fact(e, t, fact, NULL);
-		{
-			char *timer = xasprintf("budget:%s", a->budget);
-			forget_resource(e, t, timer);
-			free(timer);
-		}
+	case ACT_BUDGET_DELETE: {
+		char *timer = record_key_budget_timer(a->budget);
+		unstore_resource(e, t, arn);
+		store_fact(e, t, fact);
+		unstore_resource(e, t, timer);
+		free(timer);
 		engine__place_journal_budget(ps, NULL, a->budget);
 		engine__history(t, engine__wall(e), "deleted budget %s", a->budget);
 		goto out;
+	}
 	case ACT_BUDGET_TAG:
-		record_note_tagged(t->record, a->resource, &a->tags);
 		persist_applied(e, t, a->resource);
 		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_UNTAG:
-		record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
 			engine__history(t, engine__wall(e), "released budget %s", a->budget);
@@ -501,32 +444,24 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
-	char *fact = xasprintf("policy\n%s\n%s", a->role, a->name), *timer = xasprintf("policy:%s", a->role);
-	struct observed_policy *p;
+	char *fact = record_key_policy_fact(a->role, a->name), *timer = record_key_policy_timer(a->role);
 
 	switch (a->kind) {
 	case ACT_POLICY_READ:
-		if (res && res->policy) {
-			observed_store_put_policy(&r->ps->store, res->policy);
+		if (res) {
+			observed_apply_read(&r->ps->store, a, NULL, NULL, NULL, res->policy, false);
 			res->policy = NULL;
 		}
 		break;
-	case ACT_POLICY_PUT: {
-		char *hash = policy_hash(a->value);
-		p = xcalloc(1, sizeof(*p));
-		p->role = xstrdup(a->role);
-		p->name = xstrdup(a->name);
-		p->document = xstrdup(a->value);
-		observed_store_put_policy(&r->ps->store, p);
-		set_fact(e, t, fact, hash);
+	case ACT_POLICY_PUT:
+		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
+		store_fact(e, t, fact);
 		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
-		free(hash);
 		break;
-	}
 	case ACT_POLICY_DELETE:
-		observed_store_remove_policy(&r->ps->store, a->role, a->name);
-		set_fact(e, t, fact, NULL);
-		forget_resource(e, t, timer);
+		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
+		store_fact(e, t, fact);
+		unstore_resource(e, t, timer);
 		engine__history(t, engine__wall(e), "removed policy %s from role %s", a->name, a->role);
 		break;
 	default:
@@ -613,27 +548,21 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 {
 	int rc = 0;
 
+	observed_apply_action(NULL, t->record, a, NULL, NULL);
 	switch (a->kind) {
 	case ACT_TIMER_START:
-		record_start_timer(t->record, a->timer, a->resource, a->since);
 		rc = store_put_timer(e->store, t->id, record_timer(t->record, a->resource));
 		engine__history(t, a->since, "%s", a->reason);
 		break;
 	case ACT_TIMER_CLEAR:
-		record_clear_timer(t->record, a->resource);
 		rc = store_clear_timer(e->store, t->id, a->resource);
 		break;
 	case ACT_INTENT_CLEAR:
-		record_clear_intent(t->record, a->profile_key);
 		rc = store_clear_intent(e->store, t->id, a->profile_key);
 		break;
 	case ACT_FACT_SET:
 	case ACT_FACT_CLEAR:
-		if (a->kind == ACT_FACT_SET)
-			record_set_fact(t->record, a->resource, a->value);
-		else
-			record_clear_fact(t->record, a->resource);
-		rc = store_put_fact(e->store, t->id, a->resource, a->kind == ACT_FACT_SET ? a->value : NULL);
+		rc = store_put_fact(e->store, t->id, a->resource, record_fact(t->record, a->resource));
 		break;
 	default:
 		break;
