@@ -16,7 +16,6 @@
 
 #include <uv.h>
 
-#include "aws_ops.h"
 #include "cloud_aws.h"
 #include "commands.h"
 #include "desired.h"

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "aws_ops.h"
 #include "cloud_aws.h"
 #include "control.h"
 #include "daemon_config.h"
