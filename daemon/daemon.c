@@ -16,7 +16,7 @@
 #include "githead.h"
 #include "log.h"
 #include "manifest_dir.h"
-#include "manifests.h"
+#include "manifest_cache.h"
 #include "notify.h"
 #include "setup.h"
 #include "watcher.h"
