@@ -45,7 +45,7 @@ static bool done(void *arg)
 	return ((struct outcome *)arg)->calls > 0;
 }
 
-static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
+static struct outcome *answered(void *data, int status, const struct cloud_error *err)
 {
 	struct outcome *o = data;
 
@@ -54,19 +54,21 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	o->has_err = err != NULL;
 	if (err)
 		o->err = *err;
+	return o;
+}
+
+static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
+{
+	struct outcome *o = answered(data, status, err);
+
 	o->res = *res; /* taken */
 	memset(res, 0, sizeof(*res));
 }
 
 static void on_account(int status, const struct cloud_error *err, const char *account_id, void *data)
 {
-	struct outcome *o = data;
+	struct outcome *o = answered(data, status, err);
 
-	o->calls++;
-	o->status = status;
-	o->has_err = err != NULL;
-	if (err)
-		o->err = *err;
 	snprintf(o->account_id, sizeof(o->account_id), "%s", account_id ? account_id : "");
 }
 
