@@ -278,8 +278,7 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t)
 	t->in_progress = true;
 	e->reconciles_in_flight++;
 	e->n_reconciles++;
-	engine__reconcile_start(e, t, ps, on_reconcile_done);
-	if (t->active)
+	if (engine__reconcile_start(e, t, ps, on_reconcile_done))
 		update_state(e, t); /* Reconciling while its calls are in flight */
 }
 

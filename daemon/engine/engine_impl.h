@@ -94,6 +94,7 @@ struct engine__tally {
 struct reconcile {
 	struct engine *e;
 	engine__reconcile_done_fn *done;
+	bool *ended; /* while engine__reconcile_start runs: set when the reconcile ends */
 	struct tenant_entry *t;
 	struct place_state *ps;
 	struct plan plan;
@@ -221,8 +222,10 @@ const char *engine__place_account_id(const struct place_state *ps);
 
 /* reconcile.c */
 /* engine__reconcile_start: t's reconcile against ps (listed); done runs exactly once,
- * perhaps before this returns; t->active is set while it runs. */
-void engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+ * perhaps before this returns; t->active is set while it runs. Returns true when the
+ * reconcile goes on (its calls are in flight), false when it ended already (and done
+ * may have forgotten t). */
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
 			     engine__reconcile_done_fn *done);
 
 #endif

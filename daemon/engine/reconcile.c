@@ -114,6 +114,8 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	};
 
 	r->t->active = NULL;
+	if (r->ended)
+		*r->ended = true;
 	r->done(r->e, r->t, &o); /* may forget the tenant */
 	plan_release(&r->plan);
 	free(r->error);
@@ -724,15 +726,20 @@ static void send_actions(struct reconcile *r)
 		finish(r, r->worst, r->error);
 }
 
-void engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
 			     engine__reconcile_done_fn *done)
 {
 	struct reconcile *r = xcalloc(1, sizeof(*r));
+	bool ended = false;
 
 	r->e = e;
 	r->done = done;
 	r->t = t;
 	r->ps = ps;
+	r->ended = &ended;
 	t->active = r;
 	run_round(r);
+	if (!ended)
+		r->ended = NULL;
+	return !ended;
 }
