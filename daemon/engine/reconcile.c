@@ -14,7 +14,6 @@
 #include "diff.h"
 #include "log.h"
 #include "observed_apply.h"
-#include "policy_doc.h"
 #include "xalloc.h"
 
 struct pending_action {

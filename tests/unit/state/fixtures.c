@@ -11,7 +11,6 @@
 
 #include "budget_spec.h"
 #include "observed_apply.h"
-#include "policy_doc.h"
 #include "xalloc.h"
 
 struct tenant *fix_tenant(const char *id)
