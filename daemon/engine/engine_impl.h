@@ -75,12 +75,13 @@ struct place_state {
  * (the queue, the tenant's state, readiness, forgetting a tenant with nothing left). */
 struct engine__outcome {
 	enum error_class cls;
-	const char *error; /* borrowed for the report; NULL when fine */
-	bool quiet;	   /* the error is logged elsewhere (the state store, once a minute) */
-	bool left_for_aws; /* the last plan still had AWS actions (or was incomplete) */
-	bool deleting;	   /* the last plan was deleting something */
-	bool had_actions;  /* the last plan had actions of any kind */
-	int64_t wake_at;   /* the last plan's next timer (wall clock), 0: none */
+	const char *error;   /* borrowed for the report; NULL when fine */
+	bool quiet;	     /* the error is logged elsewhere (the state store, once a minute) */
+	bool left_for_aws;   /* the last plan still had AWS actions (or was incomplete) */
+	bool deleting;	     /* the last plan was deleting something */
+	bool had_actions;    /* the last plan had actions of any kind */
+	int64_t wake_at;     /* the last plan's next timer (wall clock), 0: none */
+	uint64_t started_ms; /* loop time the reconcile started (its duration for metrics) */
 };
 typedef void engine__reconcile_done_fn(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o);
 
@@ -89,6 +90,7 @@ typedef void engine__reconcile_done_fn(struct engine *e, struct tenant_entry *t,
 struct engine__tally {
 	size_t calls_in_flight; /* AWS calls and store syncs waited for */
 	uint64_t actions, action_failures;
+	uint64_t drift_repairs;
 };
 
 struct reconcile {
@@ -105,6 +107,8 @@ struct reconcile {
 	bool closing_wait;  /* counted in e->outstanding_calls */
 	bool store_wait;    /* a create waits for the state store (its error is logged there) */
 	char *intent_error; /* the round's create intents could not be made durable: why */
+	/* uv_now() at the start, for reconcile_seconds */
+	uint64_t started_ms;
 };
 
 struct engine {
@@ -142,6 +146,7 @@ struct engine {
 	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
 	uint64_t n_reconciles;
+	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
 	int closing_handles;
 	void (*drained_cb)(void *);
 	void *drained_data;

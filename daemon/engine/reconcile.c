@@ -73,6 +73,7 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	if (!text)
 		return;
 	engine__history(t, engine__wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	e->tally.drift_repairs += drift;
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
 	free(text);
@@ -110,6 +111,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 		.deleting = r->plan.deleting,
 		.had_actions = r->plan.n_actions > 0,
 		.wake_at = r->plan.wake_at,
+		.started_ms = r->started_ms,
 	};
 
 	r->t->active = NULL;
@@ -496,6 +498,28 @@ static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 	}
 }
 
+/* The audit trail's view of one outcome, before the answer changes the model. */
+static void report_action(struct reconcile *r, const struct action *a, int status, const struct cloud_error *err,
+			  const struct cloud_result *res)
+{
+	const struct tenant_entry *t = r->t;
+	struct engine_action_report rep = {
+		.tenant = t->id,
+		.action = a,
+		.before = &r->ps->store,
+		.revision = t->desired ? t->desired->revision : NULL,
+		.drift = at_reconciled_revision(t),
+		.removed = t->removed,
+		.orphan = t->removed && !t->desired,
+		.status = status,
+		.err = err,
+		.res = res,
+	};
+
+	if (r->e->set.on_action)
+		r->e->set.on_action(&rep, r->e->set.data);
+}
+
 static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
 {
 	struct pending_action *pa = data;
@@ -506,6 +530,7 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	free(pa);
 	e->tally.actions++;
 	e->tally.calls_in_flight--;
+	report_action(r, a, status, err, res);
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
 	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
@@ -737,6 +762,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->ps = ps;
 	r->ended = &ended;
 	t->active = r;
+	r->started_ms = uv_now(e->loop);
 	run_round(r);
 	if (!ended)
 		r->ended = NULL;

@@ -31,7 +31,12 @@ int awsim_init(struct awsim *sim, uv_loop_t *loop, const struct awsim_config *cf
 	omap_init(&sim->credentials);
 	omap_init(&sim->imds_tokens);
 	omap_init(&sim->stats);
-	sim->profile_quota = AWSIM_PROFILE_QUOTA;
+	omap_init(&sim->quota_overrides);
+	quotas_defaults(sim->quota_cli);
+	for (size_t i = 0; i < cfg->n_quota_args; i++)
+		if (quota_parse_arg(cfg->quota_args[i], sim->quota_cli) < 0)
+			return -EINVAL;
+	quotas_reset(sim);
 	state_reset(sim);
 	return 0;
 }
@@ -42,6 +47,7 @@ void awsim_release(struct awsim *sim)
 	omap_clear(&sim->credentials, credential_free);
 	omap_clear(&sim->imds_tokens, free);
 	stats_reset(sim);
+	omap_clear(&sim->quota_overrides, free);
 	faults_release(&sim->faults);
 	patterns_release(&sim->pat);
 }

@@ -29,16 +29,15 @@
 #define AWSIM_DEFAULT_SECRET	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define AWSIM_MAX_REGIONS	16
 #define AWSIM_MAX_TAGS		50	  /* per resource, every service */
-#define AWSIM_PROFILE_QUOTA	1000	  /* application profiles per account and region */
 #define AWSIM_MAX_BODY		(1 << 20) /* request bodies above get 413 */
 #define AWSIM_CLOCK_SKEW_MS	(5 * 60 * 1000)
-#define AWSIM_ROLE_POLICY_LIMIT 10240 /* aggregate inline policy characters per role */
 #define AWSIM_MAX_NOTIFICATIONS 10
 #define AWSIM_MAX_EMAIL_SUBS	10
+#define AWSIM_MAX_QUOTA_ARGS	32
 
 /* ---- services and operations (route.c) ---- */
 
-enum service { SVC_BEDROCK, SVC_BUDGETS, SVC_SSM, SVC_TAGGING, SVC_IAM, SVC_STS, SVC_COUNT };
+enum service { SVC_BEDROCK, SVC_BUDGETS, SVC_SSM, SVC_TAGGING, SVC_IAM, SVC_STS, SVC_SERVICEQUOTAS, SVC_COUNT };
 enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY };
 
 struct awsim;
@@ -145,6 +144,7 @@ struct region {
 	struct omap tokens;	     /* clientRequestToken -> char * profile ARN */
 	struct omap system_profiles; /* id -> struct profile, seeded */
 	struct omap params;	     /* name -> struct parameter */
+	size_t n_advanced;	     /* parameters of the Advanced tier (the rest are Standard) */
 };
 
 struct account {
@@ -351,6 +351,23 @@ extern const struct op iam_ops[];
 extern const size_t iam_n_ops;
 extern const struct op sts_ops[];
 extern const size_t sts_n_ops;
+extern const struct op servicequotas_ops[];
+extern const size_t servicequotas_n_ops;
+
+/* iam.c: Marker/MaxItems paging over the keys of m (kind names the listing in the
+ * marker); keep (may be NULL) filters, item(key, value) writes one entry. */
+int iam_list_page(struct call *c, const struct omap *m, const char *kind, const char *elem,
+		  bool (*keep)(const struct call *, const void *),
+		  void (*item)(struct strbuf *, const char *, const void *));
+/* iam.c: an element holding text percent-encoded, as IAM sends policy documents */
+void iam_encoded_elem(struct strbuf *sb, const char *name, const char *text);
+/* iam_account.c */
+int op_iam_account_summary(struct call *c);
+int op_iam_authorization_details(struct call *c);
+/* ssm_describe.c */
+int op_ssm_describe_parameters(struct call *c);
+/* ssm.c: removes parameter name of r (if any), keeping the tier counts */
+void ssm_forget(struct region *r, const char *name);
 
 /* budgets_notify.c: the notification and subscriber operations */
 int budgets_find(struct call *c, const char *name, struct budget **ret);
@@ -391,6 +408,23 @@ void stats_count(struct awsim *sim, const char *service, const char *op, bool mu
 cJSON *stats_to_json(const struct awsim *sim);
 void stats_reset(struct awsim *sim);
 
+/* ---- the last mutating calls with their request ids (requests.c) ---- */
+
+#define AWSIM_REQUEST_LOG 256
+
+struct awsim_request {
+	char op[96]; /* "service:Operation" */
+	char request_id[37];
+	char error_code[64];
+	int status;
+};
+
+/* requests_note: a mutating call answered (kept: the last AWSIM_REQUEST_LOG). */
+void requests_note(struct awsim *sim, const char *service, const char *op, const char *request_id, int status,
+		   const char *error_code);
+/* requests_to_json: [{"operation", "request_id", "status", "error"}], oldest first. */
+cJSON *requests_to_json(const struct awsim *sim);
+
 /* ---- state file (persist.c) ---- */
 
 cJSON *persist_to_json(const struct awsim *sim);
@@ -417,6 +451,37 @@ void awsim_reply(struct awsim *sim, struct http_request *req, int status, const 
 /* awsim_reply_json: awsim_reply with doc printed (takes doc). */
 void awsim_reply_json(struct awsim *sim, struct http_request *req, int status, cJSON *doc);
 
+/* ---- quotas (quotas.c) ---- */
+
+enum quota_id { Q_PROFILES, Q_SSM_STANDARD, Q_SSM_ADVANCED, Q_BUDGETS, Q_ROLES, Q_ROLE_POLICY_CHARS, Q_TAGS, Q_COUNT };
+
+struct quota_def {
+	const char *service, *service_name; /* Service Quotas ServiceCode and ServiceName */
+	const char *code, *name, *description;
+	double dflt;	 /* the AWS default */
+	bool regional;	 /* per account and region; else per account */
+	bool adjustable; /* AWS raises it on request */
+	bool listed;	 /* a real Service Quotas code: GetServiceQuota answers it */
+};
+
+const struct quota_def *quota_def(enum quota_id q);
+/* quota_by_code: the quota with Service Quotas (or awsim) code code, or -1. */
+int quota_by_code(const char *code);
+void quotas_defaults(double ret[Q_COUNT]);
+/* quota_parse_arg: "CODE=VALUE" into base[]; -EINVAL for an unknown code or value. */
+int quota_parse_arg(const char *arg, double base[Q_COUNT]);
+/* quota_value: q's value for account (and region, for regional quotas). */
+size_t quota_value(const struct awsim *sim, enum quota_id q, const char *account, const char *region);
+/* call_quota: quota_value for c's caller account and region. */
+size_t call_quota(const struct call *c, enum quota_id q);
+/* quotas_reset: back to the command line's values, no overrides. */
+void quotas_reset(struct awsim *sim);
+/* quotas_apply_json: the admin API's {"quotas": {CODE: N|null}, "account"?, "region"?}
+ * (or the older {"application_inference_profiles": N}); all or nothing. */
+int quotas_apply_json(struct awsim *sim, const cJSON *doc, char **ret_err);
+cJSON *quotas_to_json(const struct awsim *sim);
+int quotas_from_json(struct awsim *sim, const cJSON *doc);
+
 /* ---- the root (awsim.c) ---- */
 
 struct awsim_config {
@@ -430,10 +495,12 @@ struct awsim_config {
 	char *faults_path;
 	bool quiet;
 	uint64_t seed;
-	int64_t temp_ttl_s;    /* IMDS and ECS credentials */
-	char *container_token; /* required Authorization of the ECS endpoint, or NULL */
-	char *instance_role;   /* IMDS role name */
-	bool auth_disabled;    /* fuzzing only: accept unsigned requests */
+	int64_t temp_ttl_s;			      /* IMDS and ECS credentials */
+	char *container_token;			      /* required Authorization of the ECS endpoint, or NULL */
+	char *instance_role;			      /* IMDS role name */
+	bool auth_disabled;			      /* fuzzing only: accept unsigned requests */
+	const char *quota_args[AWSIM_MAX_QUOTA_ARGS]; /* --quota CODE=VALUE */
+	size_t n_quota_args;
 };
 
 struct pending_call; /* a call waiting for its latency (server.c) */
@@ -444,17 +511,23 @@ struct awsim {
 	struct patterns pat;
 	struct prng rng; /* ids and keys */
 	struct faults faults;
-	struct omap accounts;	 /* id -> struct account */
-	struct omap credentials; /* access key id -> struct credential */
-	struct omap imds_tokens; /* token -> int64_t * expiry ms */
-	struct omap stats;	 /* "service:Op" -> struct op_stats */
-	size_t profile_quota;
+	struct omap accounts;			       /* id -> struct account */
+	struct omap credentials;		       /* access key id -> struct credential */
+	struct omap imds_tokens;		       /* token -> int64_t * expiry ms */
+	struct omap stats;			       /* "service:Op" -> struct op_stats */
+	double quota_base[Q_COUNT];		       /* --quota or admin values, else the defaults (quotas.c) */
+	double quota_cli[Q_COUNT];		       /* ... as the command line set them (restored by reset) */
+	struct omap quota_overrides;		       /* "account/region/code" -> double *; region "" = account-wide */
 	const struct credential *imds_cred, *ecs_cred; /* reused until half-life */
 	struct http_server *http;
 	struct pending_call *pending;
 	uv_timer_t save_timer;
 	uv_signal_t sigterm, sigint;
 	bool stopping;
+
+	/* a ring of the last mutating calls: GET /_awsim/requests */
+	struct awsim_request requests[AWSIM_REQUEST_LOG];
+	uint64_t n_requests;
 };
 
 /* awsim_init: sim borrows the strings of cfg; loop may be NULL for tests that call

@@ -154,10 +154,10 @@ static int op_create(struct call *c)
 		call_error(c, 400, "ConflictException", "An inference profile named %s already exists.", name);
 		goto out;
 	}
-	if (c->rs->profiles.n >= c->sim->profile_quota) {
+	if (c->rs->profiles.n >= call_quota(c, Q_PROFILES)) {
 		call_error(c, 400, "ServiceQuotaExceededException",
 			   "You have reached the maximum number of inference profiles (%zu) for this account in %s.",
-			   c->sim->profile_quota, c->rs->name);
+			   call_quota(c, Q_PROFILES), c->rs->name);
 		goto out;
 	}
 	if (tags_check_new(c, &(struct tagset){ 0 }, keys, n_tags, name, 400, "TooManyTagsException") < 0)

@@ -14,7 +14,6 @@
 
 #include "xalloc.h"
 
-#define MAX_BUDGETS	 20000
 #define DEFAULT_END	 3706473600.0 /* 2087-06-15T00:00:00Z, AWS's open end */
 #define EXPRESSION_DEPTH 8
 #define DESCRIBE_DEFAULT 100
@@ -393,9 +392,9 @@ static int op_create(struct call *c)
 			   "Error creating budget: %.100s - the budget already exists.", name);
 		goto fail;
 	}
-	if (c->acct->budgets.n >= MAX_BUDGETS) {
-		call_error(c, 400, "CreationLimitExceededException", "You have reached the limit of %d budgets.",
-			   MAX_BUDGETS);
+	if (c->acct->budgets.n >= call_quota(c, Q_BUDGETS)) {
+		call_error(c, 400, "CreationLimitExceededException", "You have reached the limit of %zu budgets.",
+			   call_quota(c, Q_BUDGETS));
 		goto fail;
 	}
 	if (tags)

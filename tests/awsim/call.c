@@ -457,6 +457,8 @@ static int bad_token(struct call *c)
 		return call_error(c, 400, "InvalidParameterException", "The specified PaginationToken is invalid.");
 	case SVC_IAM:
 		return call_error(c, 400, "InvalidInput", "Invalid Marker.");
+	case SVC_SERVICEQUOTAS:
+		return call_error(c, 400, "InvalidPaginationTokenException", "Invalid pagination token.");
 	default:
 		return call_error(c, 400, service_def(c->svc)->validation, "Invalid pagination token.");
 	}

@@ -28,6 +28,8 @@ static const struct service_def services[SVC_COUNT] = {
 		      "ValidationError", "Throttling", 400, "ServiceFailure" },
 	[SVC_STS] = { "sts", PROTO_QUERY, NULL, "https://sts.amazonaws.com/doc/2011-06-15/", "2011-06-15", false,
 		      "ValidationError", "Throttling", 400, "InternalFailure" },
+	[SVC_SERVICEQUOTAS] = { "servicequotas", PROTO_JSON, "ServiceQuotasV20190624", NULL, NULL, false,
+				"IllegalArgumentException", "TooManyRequestsException", 400, "ServiceException" },
 };
 
 static void ops_of(enum service s, const struct op **ops, size_t *n)
@@ -47,6 +49,9 @@ static void ops_of(enum service s, const struct op **ops, size_t *n)
 		break;
 	case SVC_IAM:
 		*ops = iam_ops, *n = iam_n_ops;
+		break;
+	case SVC_SERVICEQUOTAS:
+		*ops = servicequotas_ops, *n = servicequotas_n_ops;
 		break;
 	default:
 		*ops = sts_ops, *n = sts_n_ops;

@@ -118,6 +118,8 @@ static void count(struct call *c, const struct fault_decision *d)
 	/* unknown operations share one counter: the outside must not grow the table */
 	stats_count(c->sim, service_def(c->svc)->name, c->op ? c->op->name : "UnknownOperation",
 		    c->op && c->op->mutating, kind);
+	if (c->op && c->op->mutating && kind != STAT_DROPPED)
+		requests_note(c->sim, service_def(c->svc)->name, c->op->name, c->request_id, c->status, c->error_code);
 }
 
 void awsim_respond(struct call *c, struct http_request *req)
