@@ -44,7 +44,7 @@ void cloud_aws__stamp_request_id(struct applying *x);
 /* cloud_aws__on_done: an aws_done_cb that finishes x (a 404 on a delete is "gone"). */
 void cloud_aws__on_done(void *arg, int status, const struct aws_error *err);
 
-/* The budget and IAM actions: 0 or -errno as the ops' calls return. */
+/* The budget and IAM actions: 0 or -errno as the typed clients' calls return. */
 int cloud_aws__apply_budget(struct applying *x);
 int cloud_aws__apply_policy(struct applying *x);
 

@@ -201,7 +201,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		const struct tenant *d = t->desired;
 		for (size_t i = 0; d && d->policy_name && i < d->n_roles; i++) {
 			const struct observed_policy *p = observed_store_policy(s, d->roles[i], d->policy_name);
-			char *key = xasprintf("policy\n%s\n%s", d->roles[i], d->policy_name);
+			char *key = record_key_policy_fact(d->roles[i], d->policy_name);
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "role", d->roles[i]);
 			cJSON_AddStringToObject(j, "policy", d->policy_name);

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include "audit.h"
-#include "aws_ops.h"
 #include "cloud_aws.h"
 #include "control.h"
 #include "daemon_config.h"
@@ -19,7 +18,7 @@
 #include "githead.h"
 #include "log.h"
 #include "manifest_dir.h"
-#include "manifests.h"
+#include "manifest_cache.h"
 #include "metrics.h"
 #include "metrics_http.h"
 #include "notify.h"

@@ -251,27 +251,38 @@ void store_close(struct store *s)
 	free(s);
 }
 
-/* Run one statement with text/int64 arguments given as a format: 't' text, 'i' int64. */
-static int exec(struct store *s, const char *sql, const char *types, ...)
+/* Run one statement with text/int64 arguments given as a format: 't' text, 'i' int64.
+ * Returns true when it ran (SQLITE_DONE or SQLITE_ROW); *ret_prepared tells whether
+ * it got as far as being prepared. */
+static bool run_statement(struct store *s, const char *sql, const char *types, va_list ap, bool *ret_prepared)
 {
 	sqlite3_stmt *st = NULL;
-	va_list ap;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail_write(s, "prepare");
-	va_start(ap, types);
+	*ret_prepared = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+	if (!*ret_prepared)
+		return false;
 	for (int i = 0; types[i]; i++) {
 		if (types[i] == 't')
 			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
 		else
 			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
 	}
-	va_end(ap);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return fail_write(s, "write");
+	return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+static int exec(struct store *s, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	bool prepared, ok;
+
+	va_start(ap, types);
+	ok = run_statement(s, sql, types, ap, &prepared);
+	va_end(ap);
+	if (!ok)
+		return fail_write(s, prepared ? "write" : "prepare");
 	return 0;
 }
 
@@ -616,23 +627,13 @@ void store_set_history_limits(struct store *s, size_t per_tenant, size_t total)
 /* Not fail_write: a lost history entry does not make the records incomplete. */
 static int history_exec(struct store *s, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st = NULL;
 	va_list ap;
-	int rc;
+	bool prepared, ok;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "history");
 	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-	}
+	ok = run_statement(s, sql, types, ap, &prepared);
 	va_end(ap);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : fail(s, "history");
+	return ok ? 0 : fail(s, "history");
 }
 
 int store_add_history(struct store *s, const char *tenant, int64_t at, const char *kind, const char *text,

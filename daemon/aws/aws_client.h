@@ -6,9 +6,9 @@
  * and start over.
  *
  * The typed clients (bedrock.h, budgets.h, ssm.h, tagging.h, iam.h, sts.h) are built
- * on aws_client_call(); the reconcile engine uses them through struct aws_ops
- * (aws_ops.h). Nothing here logs: outcomes travel in return values, struct aws_error,
- * the counters of aws_client_stats() and the optional event callback. */
+ * on aws_client_call(); the engine reaches them through its cloud_ops seam, whose
+ * AWS implementation (daemon/cloud_aws.c) calls them directly. Nothing here logs: outcomes travel in return values,
+ * struct aws_error, the counters of aws_client_stats() and the optional event callback. */
 #ifndef BTD_AWS_CLIENT_H
 #define BTD_AWS_CLIENT_H
 

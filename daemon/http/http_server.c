@@ -60,6 +60,7 @@ struct http_conn {
 	bool in_request;	/* bytes of a request arrived: its deadline runs */
 	uint64_t reading_since; /* loop time it last began to wait for a request */
 	unsigned requests;	/* handed to the handler so far */
+	uint64_t id;		/* 1, 2, ... in the order the server accepted connections */
 	int open_handles;
 	struct http_conn *prev, *next;
 	char rbuf[READ_BUF_SIZE];
@@ -70,6 +71,7 @@ struct http_request {
 	struct http_message *msg;
 	int error;
 	bool local;
+	uint64_t connection; /* the id of the connection that carried it */
 };
 
 struct http_stream {
@@ -90,6 +92,7 @@ struct http_server {
 	uv_timer_t resume; /* takes waiting connections on a later turn */
 	bool resume_open;
 	uint64_t accept_turn; /* loop time of the turn accepts are counted for */
+	uint64_t accepted;    /* connections accepted so far: the last connection id */
 	unsigned accepts_in_turn;
 	bool closing;
 	void (*done)(void *data);
@@ -170,6 +173,11 @@ bool http_request_is_local(const struct http_request *req)
 bool http_request_peer_gone(const struct http_request *req)
 {
 	return !req->conn;
+}
+
+uint64_t http_request_connection(const struct http_request *req)
+{
+	return req->connection;
 }
 
 static void request_free(struct http_request *req)
@@ -390,6 +398,7 @@ static void dispatch(struct http_conn *c, struct http_message *msg, int error)
 	req->msg = msg;
 	req->error = error;
 	req->local = c->local;
+	req->connection = c->id;
 	c->req = req;
 	c->in_request = false;
 	c->requests++;
@@ -489,6 +498,7 @@ static void conn_accept(struct http_listener *l)
 	struct http_conn *c = xcalloc(1, sizeof(*c));
 
 	c->srv = s;
+	c->id = ++s->accepted;
 	c->is_tcp = l->h.handle.type == UV_TCP;
 	if (c->is_tcp)
 		uv_tcp_init(s->loop, &c->h.tcp);

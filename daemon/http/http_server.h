@@ -88,6 +88,9 @@ int http_request_error(const struct http_request *req);
 bool http_request_is_local(const struct http_request *req);
 /* http_request_peer_gone: the connection is already closed (answers are dropped). */
 bool http_request_peer_gone(const struct http_request *req);
+/* http_request_connection: which connection carried req: 1, 2, ... in the order the
+ * server accepted its connections (tests tell kept-alive connections by it). */
+uint64_t http_request_connection(const struct http_request *req);
 
 /* http_respond: writes status, the headers given (borrowed), Content-Length, Date
  * (unless given) and body (borrowed; copied before return), then releases req. A

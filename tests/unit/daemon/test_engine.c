@@ -361,6 +361,27 @@ static void test_removal_waits_for_grace(void **state)
 	world_release(&w);
 }
 
+/* A removed tenant with nothing in AWS is forgotten by the reconcile that starts, in
+ * its first round: the engine must not look at the entry it has just freed. */
+static void test_removed_tenant_with_nothing_left_is_forgotten(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("empty", "r1", 0) };
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_revision_begin(w.e, NULL, true);
+	engine_put_tenant(w.e, v[0]);
+	engine_remove_tenant(w.e, "empty");
+	engine_revision_end(w.e);
+	run_until(&w, tenant_gone, "empty", "empty forgotten");
+	assert_non_null(engine_tenant(w.e, "acme"));
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 static void test_mass_removal_is_held_until_approved(void **state)
 {
 	struct world w;
@@ -833,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_lost_answers_do_not_duplicate),
 		cmocka_unit_test(test_stale_listing_does_not_undo_own_writes),
 		cmocka_unit_test(test_removal_waits_for_grace),
+		cmocka_unit_test(test_removed_tenant_with_nothing_left_is_forgotten),
 		cmocka_unit_test(test_mass_removal_is_held_until_approved),
 		cmocka_unit_test(test_trickling_removals_are_held_together),
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),

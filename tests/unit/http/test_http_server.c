@@ -143,6 +143,7 @@ struct fixture {
 	uv_timer_t timer;
 	int mode; /* what the handler does */
 	int seen;
+	uint64_t connection[8]; /* of the first requests seen */
 	bool server_closed;
 	struct http_stream *stream; /* STREAM */
 	bool stream_gone;
@@ -182,6 +183,8 @@ static void handler(struct http_request *req, void *data)
 	const struct http_message *m = http_request_message(req);
 	char body[128];
 
+	if (f->seen < 8)
+		f->connection[f->seen] = http_request_connection(req);
 	f->seen++;
 	if (http_request_error(req)) {
 		struct http_header h = { "Content-Type", "application/json" };
@@ -271,6 +274,34 @@ static void test_keep_alive_and_pipelining(void **state)
 	client_close(&c);
 	run_until(&f.loop, is_closed, &c);
 	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+/* Each request names the connection that carried it, numbered in accept order. */
+static void test_connection_ids(void **state)
+{
+	struct fixture f;
+	struct client a, b;
+	struct wait_for wa = { &a, 2 }, wb = { &b, 1 };
+
+	(void)state;
+	setup_server(&f, NULL);
+	client_tcp(&f.loop, &a, f.port);
+	client_send(&a, "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+	run_until(&f.loop, got_responses, &wa);
+	client_tcp(&f.loop, &b, f.port);
+	client_send(&b, "GET /three HTTP/1.1\r\nHost: x\r\n\r\n");
+	run_until(&f.loop, got_responses, &wb);
+	assert_int_equal(f.seen, 3);
+	assert_int_equal(f.connection[0], 1);
+	assert_int_equal(f.connection[1], 1); /* kept alive */
+	assert_int_equal(f.connection[2], 2);
+	client_close(&a);
+	client_close(&b);
+	run_until(&f.loop, is_closed, &a);
+	run_until(&f.loop, is_closed, &b);
+	strbuf_release(&a.in);
+	strbuf_release(&b.in);
 	teardown_server(&f);
 }
 
@@ -686,6 +717,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_alive_and_pipelining),
+		cmocka_unit_test(test_connection_ids),
 		cmocka_unit_test(test_answer_from_a_timer),
 		cmocka_unit_test(test_abort_resets),
 		cmocka_unit_test(test_limits),
