@@ -30,6 +30,7 @@ int awsim_init(struct awsim *sim, uv_loop_t *loop, const struct awsim_config *cf
 	omap_init(&sim->accounts);
 	omap_init(&sim->credentials);
 	omap_init(&sim->imds_tokens);
+	omap_init(&sim->sso_tokens);
 	omap_init(&sim->stats);
 	sim->profile_quota = AWSIM_PROFILE_QUOTA;
 	state_reset(sim);
@@ -41,6 +42,7 @@ void awsim_release(struct awsim *sim)
 	state_free_accounts(&sim->accounts);
 	omap_clear(&sim->credentials, credential_free);
 	omap_clear(&sim->imds_tokens, free);
+	omap_clear(&sim->sso_tokens, free);
 	stats_reset(sim);
 	faults_release(&sim->faults);
 	patterns_release(&sim->pat);

@@ -378,6 +378,12 @@ int tags_check_new(struct call *c, const struct tagset *cur, const char *const *
  * returns false when the path is not one of them. */
 bool metadata_handle(struct awsim *sim, struct http_request *req);
 
+/* ---- the IAM Identity Center portal (sso.c) ---- */
+
+/* sso_handle: answers GetRoleCredentials and the admin token endpoint; false when
+ * the path is neither. */
+bool sso_handle(struct awsim *sim, struct http_request *req);
+
 /* ---- the admin API (admin.c) ---- */
 
 /* admin_handle: answers req under /_awsim/ (loopback peers only). */
@@ -447,6 +453,7 @@ struct awsim {
 	struct omap accounts;	 /* id -> struct account */
 	struct omap credentials; /* access key id -> struct credential */
 	struct omap imds_tokens; /* token -> int64_t * expiry ms */
+	struct omap sso_tokens;	 /* SSO access token -> int64_t * expiry ms (sso.c) */
 	struct omap stats;	 /* "service:Op" -> struct op_stats */
 	size_t profile_quota;
 	const struct credential *imds_cred, *ecs_cred; /* reused until half-life */
