@@ -322,6 +322,12 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddNumberToObject(counters, "reconciles", (double)c.reconciles);
 	cJSON_AddNumberToObject(counters, "actions", (double)c.actions);
 	cJSON_AddNumberToObject(counters, "action_failures", (double)c.action_failures);
+	if (info->notifications_json) {
+		char *n = info->notifications_json(info->data);
+
+		cJSON_AddItemToObject(o, "notifications", n ? cJSON_Parse(n) : cJSON_CreateNull());
+		free(n);
+	}
 	return o;
 }
 

@@ -14,6 +14,7 @@ enum aws_service {
 	AWS_TAGGING,
 	AWS_IAM,
 	AWS_STS,
+	AWS_SNS, /* notifications (daemon/alerts.c) */
 	AWS_SERVICE_COUNT,
 };
 

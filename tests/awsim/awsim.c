@@ -31,6 +31,7 @@ int awsim_init(struct awsim *sim, uv_loop_t *loop, const struct awsim_config *cf
 	omap_init(&sim->credentials);
 	omap_init(&sim->imds_tokens);
 	omap_init(&sim->sso_tokens);
+	omap_init(&sim->sns_topics);
 	omap_init(&sim->stats);
 	sim->profile_quota = AWSIM_PROFILE_QUOTA;
 	state_reset(sim);
@@ -43,6 +44,8 @@ void awsim_release(struct awsim *sim)
 	omap_clear(&sim->credentials, credential_free);
 	omap_clear(&sim->imds_tokens, free);
 	omap_clear(&sim->sso_tokens, free);
+	omap_clear(&sim->sns_topics, free);
+	cJSON_Delete(sim->sns_log);
 	stats_reset(sim);
 	faults_release(&sim->faults);
 	patterns_release(&sim->pat);

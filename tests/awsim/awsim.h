@@ -38,7 +38,7 @@
 
 /* ---- services and operations (route.c) ---- */
 
-enum service { SVC_BEDROCK, SVC_BUDGETS, SVC_SSM, SVC_TAGGING, SVC_IAM, SVC_STS, SVC_COUNT };
+enum service { SVC_BEDROCK, SVC_BUDGETS, SVC_SSM, SVC_TAGGING, SVC_IAM, SVC_STS, SVC_SNS, SVC_COUNT };
 enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY };
 
 struct awsim;
@@ -351,6 +351,10 @@ extern const struct op iam_ops[];
 extern const size_t iam_n_ops;
 extern const struct op sts_ops[];
 extern const size_t sts_n_ops;
+extern const struct op sns_ops[];
+extern const size_t sns_n_ops;
+/* sns.c: GET/DELETE /_awsim/sns/messages; false for any other path */
+bool sns_admin_handle(struct awsim *sim, struct http_request *req);
 
 /* budgets_notify.c: the notification and subscriber operations */
 int budgets_find(struct call *c, const char *name, struct budget **ret);
@@ -454,6 +458,8 @@ struct awsim {
 	struct omap credentials; /* access key id -> struct credential */
 	struct omap imds_tokens; /* token -> int64_t * expiry ms */
 	struct omap sso_tokens;	 /* SSO access token -> int64_t * expiry ms (sso.c) */
+	struct omap sns_topics;	 /* topic ARN -> char * (the ARN) (sns.c) */
+	cJSON *sns_log;		 /* messages published, oldest first (sns.c) */
 	struct omap stats;	 /* "service:Op" -> struct op_stats */
 	size_t profile_quota;
 	const struct credential *imds_cred, *ecs_cred; /* reused until half-life */
