@@ -31,7 +31,7 @@ PY
 python3 "$WORK/receiver.py" "$WORK/hook.jsonl" "$WORK/hook.port" &
 HOOK_PID=$!
 # lib.sh's cleanup reads the exit status: keep it for it
-trap 'rc=$?; kill $HOOK_PID 2>/dev/null; set +e; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; kill $HOOK_PID 2>/dev/null; (exit $rc); cleanup' EXIT
 wait_until 10 "the webhook receiver" test -s "$WORK/hook.port"
 HPORT=$(cat "$WORK/hook.port")
 touch "$WORK/hook.jsonl"
@@ -67,16 +67,17 @@ sign_call bedrock POST /inference-profiles \
 write_config "$NOTIFY"
 start_daemon
 wait_until 60 "acme Stalled" state_is acme Stalled
-hook_has() { jq -e --arg e "$1" --arg t "$2" 'select(.event == $e and (.tenant // "") == $t)' "$WORK/hook.jsonl" >/dev/null; }
+# (jq -s: with one document per line, jq -e would judge by the last line alone)
+hook_has() { jq -se --arg e "$1" --arg t "$2" 'any(.[]; .event == $e and (.tenant // "") == $t)' "$WORK/hook.jsonl" >/dev/null; }
 sns_has() {
 	awsim_get sns/messages | jq -e --arg e "$1" --arg t "$2" --arg topic "$TOPIC" \
 		'map(select(.topic_arn == $topic) | .message | fromjson | select(.event == $e and (.tenant // "") == $t)) | length > 0' >/dev/null
 }
 wait_until 30 "the webhook told of acme stalling" hook_has tenant_stalled acme
 wait_until 30 "SNS told of acme stalling" sns_has tenant_stalled acme
-jq -e 'select(.event == "tenant_stalled") | ._secret == "s3cret-token" and ._type == "application/json" and
-	.source == "bedrock-tenantd" and .instance == "bedrock-tenantd" and (.message | test("tenant stalled: tenant acme"))' \
-	"$WORK/hook.jsonl" >/dev/null || fail "the webhook message is not as documented: $(cat "$WORK/hook.jsonl")"
+jq -se 'map(select(.event == "tenant_stalled")) | length > 0 and all(._secret == "s3cret-token" and
+	._type == "application/json" and .source == "bedrock-tenantd" and .instance == "bedrock-tenantd" and
+	(.message | test("tenant stalled: tenant acme")))' "$WORK/hook.jsonl" >/dev/null || fail "the webhook message is not as documented: $(cat "$WORK/hook.jsonl")"
 awsim_get sns/messages | jq -e 'map(select(.subject == "bedrock-tenantd bedrock-tenantd: tenant_stalled acme")) | length > 0' >/dev/null ||
 	fail "no SNS subject naming the event: $(awsim_get sns/messages)"
 
@@ -88,14 +89,14 @@ sign_call bedrock POST /tagResource '{"resourceARN":"'"$arn"'","tags":[{"key":"C
 ctl resync >/dev/null
 wait_until 30 "the webhook told of the repair" hook_has drift_repaired t01
 wait_until 30 "SNS told of the repair" sns_has drift_repaired t01
-jq -e 'select(.event == "drift_repaired") | .detail | test("tag CostCenter: hacked -> eng")' "$WORK/hook.jsonl" >/dev/null ||
+jq -se 'any(.[]; .event == "drift_repaired" and (.detail | test("tag CostCenter: hacked -> eng")))' "$WORK/hook.jsonl" >/dev/null ||
 	fail "the repair's detail is missing: $(grep drift_repaired "$WORK/hook.jsonl")"
 
 # ---- deletions held ----
 for i in $(seq -w 2 12); do rm "$WORK/tenants/t$i.yaml"; done
 wait_until 30 "the webhook told of held deletions" hook_has deletions_held ""
 wait_until 30 "SNS told of held deletions" sns_has deletions_held ""
-jq -e 'select(.event == "deletions_held") | .message | test("11 more held until approved")' "$WORK/hook.jsonl" >/dev/null ||
+jq -se 'any(.[]; .event == "deletions_held" and (.message | test("11 more held until approved")))' "$WORK/hook.jsonl" >/dev/null ||
 	fail "the held deletions are not counted: $(grep deletions_held "$WORK/hook.jsonl")"
 sent() { status_json | jq -r ".notifications.$1.sent"; }
 [ "$(sent webhook)" -ge 3 ] || fail "status counts $(sent webhook) webhook messages"
