@@ -105,12 +105,18 @@ static int find_topic(struct call *c, const char *field, const char *arn)
 	return 0;
 }
 
+/* Idempotent, as in AWS: a topic that does not exist is deleted all the same. */
 static int op_delete_topic(struct call *c)
 {
 	const char *arn = form_get(&c->form, "TopicArn");
 
-	if (find_topic(c, "TopicArn", arn) < 0)
-		return -1;
+	if (find_topic(c, "TopicArn", arn) < 0) {
+		if (strcmp(c->error_code, "NotFound") != 0)
+			return -1;
+		c->status = 200;
+		c->error_code[0] = '\0';
+		strbuf_reset(&c->body);
+	}
 	free(omap_del(&c->sim->sns_topics, arn));
 	call_xml_begin(c, false);
 	call_xml_end(c, false);
