@@ -92,9 +92,12 @@ static char *build(struct alerts *a, enum cfg_notify_event ev, const char *tenan
 	if (summary)
 		snprintf(line, sizeof(line), "%s: and %u more (rate limited); the latest%s%s: %s", headline(ev), more,
 			 tenant ? " for tenant " : "", tenant ? tenant : "", text ? text : "");
+	else if (more)
+		snprintf(line, sizeof(line), "%s%s%s: %s (and %u more)", headline(ev), tenant ? ": tenant " : "",
+			 tenant ? tenant : "", text ? text : "", more);
 	else
-		snprintf(line, sizeof(line), "%s%s%s: %s%s%.0u%s", headline(ev), tenant ? ": tenant " : "",
-			 tenant ? tenant : "", text ? text : "", more ? " (and " : "", more, more ? " more)" : "");
+		snprintf(line, sizeof(line), "%s%s%s: %s", headline(ev), tenant ? ": tenant " : "", tenant ? tenant : "",
+			 text ? text : "");
 	cJSON_AddStringToObject(o, "source", "bedrock-tenantd");
 	cJSON_AddStringToObject(o, "instance", a->instance);
 	cJSON_AddStringToObject(o, "event", cfg_notify_event_name(ev));
