@@ -96,8 +96,8 @@ static char *build(struct alerts *a, enum cfg_notify_event ev, const char *tenan
 		snprintf(line, sizeof(line), "%s%s%s: %s (and %u more)", headline(ev), tenant ? ": tenant " : "",
 			 tenant ? tenant : "", text ? text : "", more);
 	else
-		snprintf(line, sizeof(line), "%s%s%s: %s", headline(ev), tenant ? ": tenant " : "", tenant ? tenant : "",
-			 text ? text : "");
+		snprintf(line, sizeof(line), "%s%s%s: %s", headline(ev), tenant ? ": tenant " : "",
+			 tenant ? tenant : "", text ? text : "");
 	cJSON_AddStringToObject(o, "source", "bedrock-tenantd");
 	cJSON_AddStringToObject(o, "instance", a->instance);
 	cJSON_AddStringToObject(o, "event", cfg_notify_event_name(ev));
