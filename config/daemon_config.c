@@ -8,7 +8,8 @@
 #include "textfile.h"
 #include "xalloc.h"
 
-static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam", "ssm", "tagging", "sts" };
+static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	    "ssm",
+							      "tagging", "sts",	    "servicequotas" };
 static const char *const mode_names[] = { "enforce", "report" };
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 
@@ -78,6 +79,8 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->state_dir);
 	free(cfg->socket.path);
 	free(cfg->socket.group);
+	free(cfg->metrics.listen);
+	free(cfg->metrics.host);
 	free(cfg->instance);
 	free(cfg->region);
 	for (size_t i = 0; i < cfg->n_accounts; i++) {

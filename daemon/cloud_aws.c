@@ -459,8 +459,24 @@ void cloud_aws__applying_free(struct applying *x)
 	free(x);
 }
 
+void cloud_aws__stamp_request_id(struct applying *x)
+{
+	const char *id = x->c->client ? aws_client_request_id(x->c->client) : "";
+
+	snprintf(x->res.request_id, sizeof(x->res.request_id), "%s", id);
+}
+
+/* The audit trail's request id: the mutating call's when a step stamped it, else the
+ * action's last answer's. */
+static void stamp_request_id(struct applying *x)
+{
+	if (!x->res.request_id[0])
+		cloud_aws__stamp_request_id(x);
+}
+
 void cloud_aws__finish(struct applying *x, int status, const struct aws_error *err)
 {
+	stamp_request_id(x);
 	if (status < 0)
 		cloud_error_from_aws(&x->err, status, err);
 	x->cb(status, status < 0 ? &x->err : NULL, &x->res, x->data);
@@ -470,6 +486,7 @@ void cloud_aws__finish(struct applying *x, int status, const struct aws_error *e
 void cloud_aws__gone(struct applying *x)
 {
 	x->res.gone = true;
+	stamp_request_id(x);
 	x->cb(-ENOENT, NULL, &x->res, x->data);
 	cloud_aws__applying_free(x);
 }
@@ -536,6 +553,7 @@ static void on_create(void *arg, int status, const struct aws_error *err, const 
 		return;
 	}
 	x->a.resource = xstrdup(res->arn);
+	cloud_aws__stamp_request_id(x); /* the create's, not the read-back's */
 	if (x->c->ops->bedrock_get_profile(x->c->ops_ctx, &x->target, res->arn, on_created_profile, x) < 0)
 		on_created_profile(x, -EIO, NULL, NULL);
 }

@@ -102,6 +102,7 @@ static void on_created_budget(void *arg, int status, const struct aws_error *err
 	int r;
 
 	if (status < 0 && cloud_aws__code_is(err, "DuplicateRecordException")) {
+		cloud_aws__stamp_request_id(x); /* the create's, not the reads' */
 		r = x->c->ops->budgets_describe(x->c->ops_ctx, &x->target, x->account_id, x->act->budget, on_existing,
 						x);
 		if (r < 0)

@@ -9,7 +9,10 @@
 
 #include <uv.h>
 
+#include "audit.h"
 #include "engine.h"
+#include "events.h"
+#include "strbuf.h"
 
 struct control;
 
@@ -29,6 +32,11 @@ struct control_info {
 	/* the notifications' counters as a JSON object (owned by the caller), or NULL */
 	char *(*notifications_json)(void *data);
 	void *data;
+	struct audit *audit;   /* the history (GET /v1/history...); may be NULL */
+	struct events *events; /* GET /v1/events; may be NULL */
+	/* more metric families in the Prometheus text format (build, process, AWS latency),
+	 * appended to out after the engine's; may be NULL */
+	void (*metrics)(void *data, struct strbuf *out);
 };
 
 /* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for

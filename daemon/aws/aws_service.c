@@ -15,6 +15,8 @@ static const struct aws_service_info services[AWS_SERVICE_COUNT] = {
 			  "ResourceGroupsTaggingAPI_20170126", NULL, false },
 	[AWS_IAM] = { "iam", "iam", "iam", "IAM", AWS_PROTO_QUERY, NULL, "2010-05-08", true },
 	[AWS_STS] = { "sts", "sts", "sts", "STS", AWS_PROTO_QUERY, NULL, "2011-06-15", false },
+	[AWS_SERVICEQUOTAS] = { "servicequotas", "servicequotas", "servicequotas", "SERVICE_QUOTAS", AWS_PROTO_JSON_1_1,
+				"ServiceQuotasV20190624", NULL, false },
 	[AWS_SNS] = { "sns", "sns", "sns", "SNS", AWS_PROTO_QUERY, NULL, "2010-03-31", false },
 };
 

@@ -104,7 +104,7 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
 	};
-	enum tenant_state s = tenant_state_decide(&f);
+	enum tenant_state s = tenant_state_decide(&f), from = t->state;
 
 	if (s == t->state)
 		return;
@@ -123,6 +123,8 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
+	if (e->set.on_state)
+		e->set.on_state(t, from, e->set.data);
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
 }
@@ -220,6 +222,10 @@ void engine_maybe_ready(struct engine *e)
 
 /* ---- lifecycle ---- */
 
+/* Upper bounds in seconds of reconcile_seconds: a tenant in sync takes milliseconds, a
+ * create waits for AWS, a throttled one for minutes. */
+static const double reconcile_bounds[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
+
 int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,
 	       struct store *store, struct engine **ret)
 {
@@ -227,6 +233,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 
 	e->loop = loop;
 	e->set = *set;
+	histogram_init(&e->reconcile_seconds, reconcile_bounds, sizeof(reconcile_bounds) / sizeof(reconcile_bounds[0]));
 	e->set.instance = xstrdup(set->instance);
 	e->set.default_region = xstrdup_or_null(set->default_region);
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
@@ -668,6 +675,8 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->reconciles = e->n_reconciles;
 	ret->actions = e->n_actions;
 	ret->action_failures = e->n_action_failures;
+	ret->drift_repairs = e->n_drift_repairs;
+	ret->reconcile_seconds = e->reconcile_seconds;
 }
 
 const char *engine_revision(const struct engine *e)
@@ -723,6 +732,11 @@ uint64_t engine_now_ms(const struct engine *e)
 const char *engine_instance(const struct engine *e)
 {
 	return e->set.instance;
+}
+
+int64_t engine_timer_expiry(const struct engine *e, enum timer_kind kind, int64_t since)
+{
+	return since + (kind == TIMER_DRAIN ? e->set.drain_s : e->set.grace_s);
 }
 
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx)

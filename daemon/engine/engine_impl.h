@@ -63,6 +63,8 @@ struct reconcile {
 	bool closing_wait;  /* counted in e->outstanding_calls */
 	bool store_wait;    /* a create waits for the state store (its error is logged there) */
 	char *intent_error; /* the round's create intents could not be made durable: why */
+	/* uv_now() at the start, for reconcile_seconds */
+	uint64_t started_ms;
 };
 
 struct engine {
@@ -100,6 +102,8 @@ struct engine {
 	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
 	uint64_t n_reconciles, n_actions, n_action_failures;
+	uint64_t n_drift_repairs;
+	struct histogram reconcile_seconds;
 	int closing_handles;
 	void (*drained_cb)(void *);
 	void *drained_data;

@@ -74,6 +74,7 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	if (!text)
 		return;
 	engine_history(t, engine_wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	e->n_drift_repairs += drift;
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
 	if (drift && e->set.on_event)
@@ -118,6 +119,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 	t->active = NULL;
 	t->in_progress = false;
 	e->reconciles_in_flight--;
+	histogram_observe(&e->reconcile_seconds, (double)(now_ms - r->started_ms) / 1000);
 	t->reconciled = true;
 	t->error = cls;
 	free(t->last_error);
@@ -598,6 +600,28 @@ static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 	}
 }
 
+/* The audit trail's view of one outcome, before the answer changes the model. */
+static void report_action(struct reconcile *r, const struct action *a, int status, const struct cloud_error *err,
+			  const struct cloud_result *res)
+{
+	const struct tenant_entry *t = r->t;
+	struct engine_action_report rep = {
+		.tenant = t->id,
+		.action = a,
+		.before = &r->ps->store,
+		.revision = t->desired ? t->desired->revision : NULL,
+		.drift = at_reconciled_revision(t),
+		.removed = t->removed,
+		.orphan = t->removed && !t->desired,
+		.status = status,
+		.err = err,
+		.res = res,
+	};
+
+	if (r->e->set.on_action)
+		r->e->set.on_action(&rep, r->e->set.data);
+}
+
 static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
 {
 	struct pending_action *pa = data;
@@ -607,6 +631,7 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 
 	free(pa);
 	e->n_actions++;
+	report_action(r, a, status, err, res);
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
 	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
@@ -856,5 +881,6 @@ void reconcile_start(struct engine *e, struct tenant_entry *t)
 	t->in_progress = true;
 	e->reconciles_in_flight++;
 	e->n_reconciles++;
+	r->started_ms = uv_now(e->loop);
 	run_round(r);
 }

@@ -2,6 +2,7 @@
  * reset, call counters, the fault plan, quotas, budget spend and temporary
  * credentials. Every endpoint is documented, with curl examples, in docs/awsim.md. */
 #include "awsim.h"
+#include "usage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static void reset_all(struct awsim *sim)
 	}
 	sim->credentials = keep;
 	sim->imds_cred = sim->ecs_cred = NULL;
-	sim->profile_quota = AWSIM_PROFILE_QUOTA;
+	quotas_reset(sim);
 }
 
 static void faults_put(struct awsim *sim, struct http_request *req)
@@ -83,25 +84,22 @@ static void faults_put(struct awsim *sim, struct http_request *req)
 
 static void quotas(struct awsim *sim, struct http_request *req, bool put)
 {
-	cJSON *doc, *v;
+	cJSON *doc;
+	char *err = NULL;
 
 	if (put) {
 		doc = body_json(sim, req);
 		if (!doc)
 			return;
-		v = cJSON_GetObjectItemCaseSensitive(doc, "application_inference_profiles");
-		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e7) {
+		if (quotas_apply_json(sim, doc, &err) < 0) {
 			cJSON_Delete(doc);
-			reply_error(sim, req, 400,
-				    "application_inference_profiles must be a number from 0 to 10000000");
+			reply_error(sim, req, 400, err);
+			free(err);
 			return;
 		}
-		sim->profile_quota = (size_t)v->valuedouble;
 		cJSON_Delete(doc);
 	}
-	doc = cJSON_CreateObject();
-	cJSON_AddNumberToObject(doc, "application_inference_profiles", (double)sim->profile_quota);
-	awsim_reply_json(sim, req, 200, doc);
+	awsim_reply_json(sim, req, 200, quotas_to_json(sim));
 }
 
 static bool numeric(const cJSON *v)
@@ -150,6 +148,7 @@ static void budget_spend(struct awsim *sim, struct http_request *req, const char
 		cJSON_AddStringToObject(s, "Unit", unit);
 	}
 	awsim_reply_json(sim, req, 200, cJSON_Duplicate(cs, 1));
+	budget_actions_run(sim, acct->id);
 out:
 	strbuf_release(&name);
 	cJSON_Delete(doc);
@@ -240,6 +239,8 @@ void admin_handle(struct awsim *sim, struct http_request *req)
 			reply_error(sim, req, 500, "saving the state failed");
 		else
 			reply_ok(sim, req);
+	} else if (!strcmp(path, "/requests") && get) {
+		awsim_reply_json(sim, req, 200, requests_to_json(sim));
 	} else if (!strcmp(path, "/calls") && get) {
 		awsim_reply_json(sim, req, 200, stats_to_json(sim));
 	} else if ((!strcmp(path, "/calls") && del) || (!strcmp(path, "/calls/reset") && put)) {

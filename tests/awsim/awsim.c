@@ -33,7 +33,12 @@ int awsim_init(struct awsim *sim, uv_loop_t *loop, const struct awsim_config *cf
 	omap_init(&sim->sso_tokens);
 	omap_init(&sim->sns_topics);
 	omap_init(&sim->stats);
-	sim->profile_quota = AWSIM_PROFILE_QUOTA;
+	omap_init(&sim->quota_overrides);
+	quotas_defaults(sim->quota_cli);
+	for (size_t i = 0; i < cfg->n_quota_args; i++)
+		if (quota_parse_arg(cfg->quota_args[i], sim->quota_cli) < 0)
+			return -EINVAL;
+	quotas_reset(sim);
 	state_reset(sim);
 	return 0;
 }
@@ -47,8 +52,10 @@ void awsim_release(struct awsim *sim)
 	omap_clear(&sim->sns_topics, free);
 	cJSON_Delete(sim->sns_log);
 	stats_reset(sim);
+	omap_clear(&sim->quota_overrides, free);
 	faults_release(&sim->faults);
 	patterns_release(&sim->pat);
+	usage_free(sim);
 }
 
 bool awsim_region_configured(const struct awsim *sim, const char *region)

@@ -29,17 +29,29 @@
 #define AWSIM_DEFAULT_SECRET	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define AWSIM_MAX_REGIONS	16
 #define AWSIM_MAX_TAGS		50	  /* per resource, every service */
-#define AWSIM_PROFILE_QUOTA	1000	  /* application profiles per account and region */
 #define AWSIM_MAX_BODY		(1 << 20) /* request bodies above get 413 */
 #define AWSIM_CLOCK_SKEW_MS	(5 * 60 * 1000)
-#define AWSIM_ROLE_POLICY_LIMIT 10240 /* aggregate inline policy characters per role */
 #define AWSIM_MAX_NOTIFICATIONS 10
 #define AWSIM_MAX_EMAIL_SUBS	10
+#define AWSIM_MAX_QUOTA_ARGS	32
 
 /* ---- services and operations (route.c) ---- */
 
-enum service { SVC_BEDROCK, SVC_BUDGETS, SVC_SSM, SVC_TAGGING, SVC_IAM, SVC_STS, SVC_SNS, SVC_COUNT };
-enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY };
+enum service {
+	SVC_BEDROCK,
+	SVC_BUDGETS,
+	SVC_SSM,
+	SVC_TAGGING,
+	SVC_IAM,
+	SVC_STS,
+	SVC_SERVICEQUOTAS,
+	SVC_BEDROCK_RUNTIME, /* bedrock_runtime.c */
+	SVC_S3,		     /* s3.c */
+	SVC_CE,		     /* ce.c */
+	SVC_SNS,	     /* sns.c */
+	SVC_COUNT
+};
+enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY, PROTO_REST_XML /* S3 */ };
 
 struct awsim;
 struct call;
@@ -145,6 +157,7 @@ struct region {
 	struct omap tokens;	     /* clientRequestToken -> char * profile ARN */
 	struct omap system_profiles; /* id -> struct profile, seeded */
 	struct omap params;	     /* name -> struct parameter */
+	size_t n_advanced;	     /* parameters of the Advanced tier (the rest are Standard) */
 };
 
 struct account {
@@ -270,6 +283,8 @@ struct call {
 	const char *content_type;
 	char error_code[64]; /* empty on success */
 	bool throttled;
+	char *hdr_name[8], *hdr_value[8]; /* extra answer headers (call_header) */
+	size_t n_hdr;
 };
 
 void call_init(struct call *c, struct awsim *sim, const struct http_message *msg, bool local);
@@ -291,6 +306,8 @@ void call_xml_begin(struct call *c, bool has_result);
 void call_xml_end(struct call *c, bool has_result);
 void xml_elem(struct strbuf *sb, const char *name, const char *text);
 void xml_escape(struct strbuf *sb, const char *text);
+/* call_header: an extra header on the answer (at most 8; more are dropped). */
+void call_header(struct call *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Request fields. Each returns 0 or -1 after setting the service's error. A missing
  * optional field leaves *ret NULL (or *present false). Lengths count characters. */
@@ -355,6 +372,23 @@ extern const struct op sns_ops[];
 extern const size_t sns_n_ops;
 /* sns.c: GET/DELETE /_awsim/sns/messages; false for any other path */
 bool sns_admin_handle(struct awsim *sim, struct http_request *req);
+extern const struct op servicequotas_ops[];
+extern const size_t servicequotas_n_ops;
+
+/* iam.c: Marker/MaxItems paging over the keys of m (kind names the listing in the
+ * marker); keep (may be NULL) filters, item(key, value) writes one entry. */
+int iam_list_page(struct call *c, const struct omap *m, const char *kind, const char *elem,
+		  bool (*keep)(const struct call *, const void *),
+		  void (*item)(struct strbuf *, const char *, const void *));
+/* iam.c: an element holding text percent-encoded, as IAM sends policy documents */
+void iam_encoded_elem(struct strbuf *sb, const char *name, const char *text);
+/* iam_account.c */
+int op_iam_account_summary(struct call *c);
+int op_iam_authorization_details(struct call *c);
+/* ssm_describe.c */
+int op_ssm_describe_parameters(struct call *c);
+/* ssm.c: removes parameter name of r (if any), keeping the tier counts */
+void ssm_forget(struct region *r, const char *name);
 
 /* budgets_notify.c: the notification and subscriber operations */
 int budgets_find(struct call *c, const char *name, struct budget **ret);
@@ -401,6 +435,23 @@ void stats_count(struct awsim *sim, const char *service, const char *op, bool mu
 cJSON *stats_to_json(const struct awsim *sim);
 void stats_reset(struct awsim *sim);
 
+/* ---- the last mutating calls with their request ids (requests.c) ---- */
+
+#define AWSIM_REQUEST_LOG 256
+
+struct awsim_request {
+	char op[96]; /* "service:Operation" */
+	char request_id[37];
+	char error_code[64];
+	int status;
+};
+
+/* requests_note: a mutating call answered (kept: the last AWSIM_REQUEST_LOG). */
+void requests_note(struct awsim *sim, const char *service, const char *op, const char *request_id, int status,
+		   const char *error_code);
+/* requests_to_json: [{"operation", "request_id", "status", "error"}], oldest first. */
+cJSON *requests_to_json(const struct awsim *sim);
+
 /* ---- state file (persist.c) ---- */
 
 cJSON *persist_to_json(const struct awsim *sim);
@@ -427,6 +478,37 @@ void awsim_reply(struct awsim *sim, struct http_request *req, int status, const 
 /* awsim_reply_json: awsim_reply with doc printed (takes doc). */
 void awsim_reply_json(struct awsim *sim, struct http_request *req, int status, cJSON *doc);
 
+/* ---- quotas (quotas.c) ---- */
+
+enum quota_id { Q_PROFILES, Q_SSM_STANDARD, Q_SSM_ADVANCED, Q_BUDGETS, Q_ROLES, Q_ROLE_POLICY_CHARS, Q_TAGS, Q_COUNT };
+
+struct quota_def {
+	const char *service, *service_name; /* Service Quotas ServiceCode and ServiceName */
+	const char *code, *name, *description;
+	double dflt;	 /* the AWS default */
+	bool regional;	 /* per account and region; else per account */
+	bool adjustable; /* AWS raises it on request */
+	bool listed;	 /* a real Service Quotas code: GetServiceQuota answers it */
+};
+
+const struct quota_def *quota_def(enum quota_id q);
+/* quota_by_code: the quota with Service Quotas (or awsim) code code, or -1. */
+int quota_by_code(const char *code);
+void quotas_defaults(double ret[Q_COUNT]);
+/* quota_parse_arg: "CODE=VALUE" into base[]; -EINVAL for an unknown code or value. */
+int quota_parse_arg(const char *arg, double base[Q_COUNT]);
+/* quota_value: q's value for account (and region, for regional quotas). */
+size_t quota_value(const struct awsim *sim, enum quota_id q, const char *account, const char *region);
+/* call_quota: quota_value for c's caller account and region. */
+size_t call_quota(const struct call *c, enum quota_id q);
+/* quotas_reset: back to the command line's values, no overrides. */
+void quotas_reset(struct awsim *sim);
+/* quotas_apply_json: the admin API's {"quotas": {CODE: N|null}, "account"?, "region"?}
+ * (or the older {"application_inference_profiles": N}); all or nothing. */
+int quotas_apply_json(struct awsim *sim, const cJSON *doc, char **ret_err);
+cJSON *quotas_to_json(const struct awsim *sim);
+int quotas_from_json(struct awsim *sim, const cJSON *doc);
+
 /* ---- the root (awsim.c) ---- */
 
 struct awsim_config {
@@ -440,10 +522,15 @@ struct awsim_config {
 	char *faults_path;
 	bool quiet;
 	uint64_t seed;
-	int64_t temp_ttl_s;    /* IMDS and ECS credentials */
-	char *container_token; /* required Authorization of the ECS endpoint, or NULL */
-	char *instance_role;   /* IMDS role name */
-	bool auth_disabled;    /* fuzzing only: accept unsigned requests */
+	int64_t temp_ttl_s;			      /* IMDS and ECS credentials */
+	char *container_token;			      /* required Authorization of the ECS endpoint, or NULL */
+	char *instance_role;			      /* IMDS role name */
+	bool auth_disabled;			      /* fuzzing only: accept unsigned requests */
+	const char *quota_args[AWSIM_MAX_QUOTA_ARGS]; /* --quota CODE=VALUE */
+	size_t n_quota_args;
+	/* usage.c: the invocation-log delivery delay (0: the default) and the --prices text */
+	int64_t invlog_delay_ms;
+	const char *prices;
 };
 
 struct pending_call; /* a call waiting for its latency (server.c) */
@@ -454,20 +541,27 @@ struct awsim {
 	struct patterns pat;
 	struct prng rng; /* ids and keys */
 	struct faults faults;
-	struct omap accounts;	 /* id -> struct account */
-	struct omap credentials; /* access key id -> struct credential */
-	struct omap imds_tokens; /* token -> int64_t * expiry ms */
-	struct omap sso_tokens;	 /* SSO access token -> int64_t * expiry ms (sso.c) */
-	struct omap sns_topics;	 /* topic ARN -> char * (the ARN) (sns.c) */
-	cJSON *sns_log;		 /* messages published, oldest first (sns.c) */
-	struct omap stats;	 /* "service:Op" -> struct op_stats */
-	size_t profile_quota;
+	struct omap accounts;			       /* id -> struct account */
+	struct omap credentials;		       /* access key id -> struct credential */
+	struct omap imds_tokens;		       /* token -> int64_t * expiry ms */
+	struct omap sso_tokens;			       /* SSO access token -> int64_t * expiry ms (sso.c) */
+	struct omap sns_topics;			       /* topic ARN -> char * (the ARN) (sns.c) */
+	cJSON *sns_log;				       /* messages published, oldest first (sns.c) */
+	struct omap stats;			       /* "service:Op" -> struct op_stats */
+	double quota_base[Q_COUNT];		       /* --quota or admin values, else the defaults (quotas.c) */
+	double quota_cli[Q_COUNT];		       /* ... as the command line set them (restored by reset) */
+	struct omap quota_overrides;		       /* "account/region/code" -> double *; region "" = account-wide */
 	const struct credential *imds_cred, *ecs_cred; /* reused until half-life */
 	struct http_server *http;
 	struct pending_call *pending;
 	uv_timer_t save_timer;
 	uv_signal_t sigterm, sigint;
 	bool stopping;
+
+	/* a ring of the last mutating calls: GET /_awsim/requests */
+	struct awsim_request requests[AWSIM_REQUEST_LOG];
+	uint64_t n_requests;
+	struct usage_world *usage; /* usage.c: S3, invocation logs, costs, managed policies */
 };
 
 /* awsim_init: sim borrows the strings of cfg; loop may be NULL for tests that call
@@ -482,5 +576,53 @@ void awsim_save(struct awsim *sim);
 void awsim_release(struct awsim *sim);
 bool awsim_region_configured(const struct awsim *sim, const char *region);
 void awsim_log(const struct awsim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- usage: bedrock-runtime, invocation logs, S3, Cost Explorer, Budgets
+ * actions and IAM managed policies (usage.h has the details) ---- */
+
+struct usage_world;
+extern const struct op bedrock_runtime_ops[];
+extern const size_t bedrock_runtime_n_ops;
+extern const struct op s3_ops[];
+extern const size_t s3_n_ops;
+extern const struct op ce_ops[];
+extern const size_t ce_n_ops;
+/* route_runtime / route_s3: set c->op and c->label when the path is theirs. */
+bool route_runtime(struct call *c);
+bool route_s3(struct call *c);
+/* s3_canonical_path: raw decoded once, which sigv4 encodes once again: S3 signs
+ * the path as sent, neither normalized nor double-encoded. */
+int s3_canonical_path(const char *raw, struct strbuf *out);
+int op_invlog_put(struct call *c);
+int op_invlog_get(struct call *c);
+int op_invlog_delete(struct call *c);
+/* iam_managed.c: IAM customer-managed policies (in iam_ops) */
+int op_iam_create_policy(struct call *c);
+int op_iam_get_managed_policy(struct call *c);
+int op_iam_delete_managed_policy(struct call *c);
+int op_iam_attach_role_policy(struct call *c);
+int op_iam_detach_role_policy(struct call *c);
+int op_iam_list_attached_role_policies(struct call *c);
+int op_iam_get_policy_version(struct call *c);
+int op_iam_create_policy_version(struct call *c);
+int op_iam_delete_policy_version(struct call *c);
+/* budgets_actions.c: Budgets actions (in budgets_ops) */
+int op_budgets_create_action(struct call *c);
+int op_budgets_describe_action(struct call *c);
+int op_budgets_describe_actions_for_budget(struct call *c);
+int op_budgets_update_action(struct call *c);
+int op_budgets_delete_action(struct call *c);
+int op_budgets_execute_action(struct call *c);
+/* usage_budget_actual: the spend awsim computed for b this period (USD). */
+double usage_budget_actual(struct awsim *sim, const struct account *acct, const struct budget *b);
+/* usage_add_actual: adds it to the ActualSpend of out (b's answer). */
+void usage_add_actual(struct awsim *sim, const struct account *acct, const struct budget *b, cJSON *out);
+/* usage_to_json / usage_from_json: the usage world in the state file
+ * (usage_persist.c); loading replaces it and skips entries that do not fit. */
+cJSON *usage_to_json(const struct awsim *sim);
+void usage_from_json(struct awsim *sim, const cJSON *doc);
+/* usage_reset / usage_free: empty or free sim->usage. */
+void usage_reset(struct awsim *sim);
+void usage_free(struct awsim *sim);
 
 #endif

@@ -154,10 +154,10 @@ static int op_create(struct call *c)
 		call_error(c, 400, "ConflictException", "An inference profile named %s already exists.", name);
 		goto out;
 	}
-	if (c->rs->profiles.n >= c->sim->profile_quota) {
+	if (c->rs->profiles.n >= call_quota(c, Q_PROFILES)) {
 		call_error(c, 400, "ServiceQuotaExceededException",
 			   "You have reached the maximum number of inference profiles (%zu) for this account in %s.",
-			   c->sim->profile_quota, c->rs->name);
+			   call_quota(c, Q_PROFILES), c->rs->name);
 		goto out;
 	}
 	if (tags_check_new(c, &(struct tagset){ 0 }, keys, n_tags, name, 400, "TooManyTagsException") < 0)
@@ -437,5 +437,11 @@ const struct op bedrock_ops[] = {
 	{ "ListTagsForResource", op_list_tags, false, "POST", "/listTagsForResource", 200, false },
 	{ "ListFoundationModels", op_list_models, false, "GET", "/foundation-models", 200, false },
 	{ "GetFoundationModel", op_get_model, false, "GET", "/foundation-models/{}", 200, false },
+	{ "PutModelInvocationLoggingConfiguration", op_invlog_put, true, "PUT", "/logging/modelinvocations", 200,
+	  false },
+	{ "GetModelInvocationLoggingConfiguration", op_invlog_get, false, "GET", "/logging/modelinvocations", 200,
+	  false },
+	{ "DeleteModelInvocationLoggingConfiguration", op_invlog_delete, true, "DELETE", "/logging/modelinvocations",
+	  200, false },
 };
 const size_t bedrock_n_ops = sizeof(bedrock_ops) / sizeof(bedrock_ops[0]);

@@ -11,7 +11,6 @@
 #include "uri.h"
 #include "xalloc.h"
 
-#define MAX_ROLES    1000
 #define TRUST_LIMIT  2048
 #define LIST_DEFAULT 100
 
@@ -85,7 +84,7 @@ out:
 	return r;
 }
 
-static void encoded_elem(struct strbuf *sb, const char *name, const char *text)
+void iam_encoded_elem(struct strbuf *sb, const char *name, const char *text)
 {
 	struct strbuf enc;
 
@@ -106,7 +105,7 @@ static void role_xml(struct strbuf *sb, const char *elem, const struct role *r)
 	xml_elem(sb, "Arn", r->arn);
 	ids_iso8601(r->created_ms, 0, ts);
 	xml_elem(sb, "CreateDate", ts);
-	encoded_elem(sb, "AssumeRolePolicyDocument", r->trust);
+	iam_encoded_elem(sb, "AssumeRolePolicyDocument", r->trust);
 	if (r->description)
 		xml_elem(sb, "Description", r->description);
 	snprintf(num, sizeof(num), "%d", r->max_session);
@@ -127,8 +126,9 @@ static void role_xml(struct strbuf *sb, const char *elem, const struct role *r)
 static int read_tags(struct call *c, struct tagset *out)
 {
 	static const struct strspec kspec = { true, 1, 128, PAT_IAM_TAG }, vspec = { true, 0, 256, PAT_IAM_TAG };
-	const char *keys[AWSIM_MAX_TAGS + 1];
-	size_t n = 0;
+	size_t n = 0, limit = call_quota(c, Q_TAGS), alloc = 0;
+	const char **keys = NULL;
+	int r = -1;
 
 	for (int i = 1;; i++) {
 		char kname[48], vname[48];
@@ -137,15 +137,20 @@ static int read_tags(struct call *c, struct tagset *out)
 		snprintf(vname, sizeof(vname), "Tags.member.%d.Value", i);
 		if (!form_get(&c->form, kname))
 			break;
-		if (n == AWSIM_MAX_TAGS)
-			return call_error(c, 409, "LimitExceeded", "Cannot exceed quota for TagsPerRole: %d",
-					  AWSIM_MAX_TAGS);
+		if (n == limit) {
+			call_error(c, 409, "LimitExceeded", "Cannot exceed quota for TagsPerRole: %zu", limit);
+			goto out;
+		}
 		if (q_str(c, kname, &kspec, &k) < 0 || q_str(c, vname, &vspec, &v) < 0)
-			return -1;
+			goto out;
+		XGROW(keys, n + 1, alloc);
 		keys[n++] = k;
 		tagset_set(out, k, v);
 	}
-	return tags_check_new(c, &(struct tagset){ 0 }, keys, n, "role", 409, "LimitExceeded");
+	r = tags_check_new(c, &(struct tagset){ 0 }, keys, n, "role", 409, "LimitExceeded");
+out:
+	free(keys);
+	return r;
 }
 
 static int op_create_role(struct call *c)
@@ -167,8 +172,9 @@ static int op_create_role(struct call *c)
 		return call_error(c, 409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", TRUST_LIMIT);
 	if (find_role(c, name))
 		return call_error(c, 409, "EntityAlreadyExists", "Role with name %s already exists.", name);
-	if (c->acct->roles.n >= MAX_ROLES)
-		return call_error(c, 409, "LimitExceeded", "Cannot exceed quota for RolesPerAccount: %d", MAX_ROLES);
+	if (c->acct->roles.n >= call_quota(c, Q_ROLES))
+		return call_error(c, 409, "LimitExceeded", "Cannot exceed quota for RolesPerAccount: %zu",
+				  call_quota(c, Q_ROLES));
 	r = xcalloc(1, sizeof(*r));
 	omap_init(&r->policies);
 	if (read_tags(c, &r->tags) < 0) {
@@ -231,10 +237,9 @@ static int op_delete_role(struct call *c)
 	return 0;
 }
 
-/* Marker/MaxItems paging over the keys of m; item(key, value) writes one entry. */
-static int list_page(struct call *c, const struct omap *m, const char *kind, const char *elem,
-		     bool (*keep)(const struct call *, const void *),
-		     void (*item)(struct strbuf *, const char *, const void *))
+int iam_list_page(struct call *c, const struct omap *m, const char *kind, const char *elem,
+		  bool (*keep)(const struct call *, const void *),
+		  void (*item)(struct strbuf *, const char *, const void *))
 {
 	static const struct strspec marker_spec = { false, 1, 320, PAT_NONE };
 	const char *marker;
@@ -302,7 +307,7 @@ static int op_list_roles(struct call *c)
 
 	if (q_str(c, "PathPrefix", &prefix_spec, &prefix) < 0)
 		return -1;
-	return list_page(c, &c->acct->roles, "roles", "Roles", role_in_prefix, role_item);
+	return iam_list_page(c, &c->acct->roles, "roles", "Roles", role_in_prefix, role_item);
 }
 
 static int op_put_policy(struct call *c)
@@ -324,9 +329,9 @@ static int op_put_policy(struct call *c)
 		if (strcmp(n->key, policy) != 0)
 			total += policy_chars(n->value);
 	total += policy_chars(doc);
-	if (total > AWSIM_ROLE_POLICY_LIMIT)
-		return call_error(c, 409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for role %s",
-				  AWSIM_ROLE_POLICY_LIMIT, r->name);
+	if (total > call_quota(c, Q_ROLE_POLICY_CHARS))
+		return call_error(c, 409, "LimitExceeded", "Maximum policy size of %zu bytes exceeded for role %s",
+				  call_quota(c, Q_ROLE_POLICY_CHARS), r->name);
 	free(omap_put(&r->policies, policy, xstrdup(doc)));
 	call_xml_begin(c, false);
 	call_xml_end(c, false);
@@ -358,7 +363,7 @@ static int op_get_policy(struct call *c)
 	call_xml_begin(c, true);
 	xml_elem(&c->body, "RoleName", r->name);
 	xml_elem(&c->body, "PolicyName", policy);
-	encoded_elem(&c->body, "PolicyDocument", doc); /* RFC 3986, as IAM answers */
+	iam_encoded_elem(&c->body, "PolicyDocument", doc); /* RFC 3986, as IAM answers */
 	call_xml_end(c, true);
 	return 0;
 }
@@ -394,7 +399,7 @@ static int op_list_policies(struct call *c)
 	if (!r)
 		return no_role(c, name);
 	snprintf(kind, sizeof(kind), "policies:%s", r->id);
-	return list_page(c, &r->policies, kind, "PolicyNames", NULL, policy_item);
+	return iam_list_page(c, &r->policies, kind, "PolicyNames", NULL, policy_item);
 }
 
 const struct op iam_ops[] = {
@@ -406,5 +411,16 @@ const struct op iam_ops[] = {
 	{ "GetRolePolicy", op_get_policy, false, NULL, NULL, 0, false },
 	{ "DeleteRolePolicy", op_delete_policy, true, NULL, NULL, 0, false },
 	{ "ListRolePolicies", op_list_policies, false, NULL, NULL, 0, false },
+	{ "GetAccountSummary", op_iam_account_summary, false, NULL, NULL, 0, false },
+	{ "GetAccountAuthorizationDetails", op_iam_authorization_details, false, NULL, NULL, 0, false },
+	{ "CreatePolicy", op_iam_create_policy, true, NULL, NULL, 0, false },
+	{ "GetPolicy", op_iam_get_managed_policy, false, NULL, NULL, 0, false },
+	{ "DeletePolicy", op_iam_delete_managed_policy, true, NULL, NULL, 0, false },
+	{ "AttachRolePolicy", op_iam_attach_role_policy, true, NULL, NULL, 0, false },
+	{ "DetachRolePolicy", op_iam_detach_role_policy, true, NULL, NULL, 0, false },
+	{ "ListAttachedRolePolicies", op_iam_list_attached_role_policies, false, NULL, NULL, 0, false },
+	{ "GetPolicyVersion", op_iam_get_policy_version, false, NULL, NULL, 0, false },
+	{ "CreatePolicyVersion", op_iam_create_policy_version, true, NULL, NULL, 0, false },
+	{ "DeletePolicyVersion", op_iam_delete_policy_version, true, NULL, NULL, 0, false },
 };
 const size_t iam_n_ops = sizeof(iam_ops) / sizeof(iam_ops[0]);

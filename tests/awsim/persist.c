@@ -175,9 +175,11 @@ cJSON *persist_to_json(const struct awsim *sim)
 	cJSON *doc = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(doc, "format", STATE_FORMAT);
-	cJSON_AddNumberToObject(doc, "profile_quota", (double)sim->profile_quota);
+	cJSON_AddNumberToObject(doc, "profile_quota", sim->quota_base[Q_PROFILES]);
+	cJSON_AddItemToObject(doc, "quotas", quotas_to_json(sim));
 	omap_walk(&sim->accounts, account_out, cJSON_AddArrayToObject(doc, "accounts"));
 	omap_walk(&sim->credentials, credential_out, cJSON_AddArrayToObject(doc, "credentials"));
+	cJSON_AddItemToObject(doc, "usage", usage_to_json(sim));
 	return doc;
 }
 
@@ -319,7 +321,9 @@ static int load_param(struct loader *l, struct region *r, const cJSON *o)
 	p->tier = xstrdup(str(o, "tier") ? str(o, "tier") : "Standard");
 	p->version = num(o, "version");
 	p->modified_ms = num(o, "modified_ms");
-	parameter_free(omap_put(&r->params, p->name, p));
+	ssm_forget(r, p->name);
+	omap_put(&r->params, p->name, p);
+	r->n_advanced += !strcmp(p->tier, "Advanced");
 	return load_tags(l, o, &p->tags);
 }
 
@@ -469,7 +473,10 @@ int persist_from_json(struct awsim *sim, const cJSON *doc, char **ret_err)
 	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "credentials")) load_credential(&l, item);
 	quota = cJSON_GetObjectItemCaseSensitive(doc, "profile_quota");
 	if (cJSON_IsNumber(quota) && quota->valuedouble >= 0)
-		sim->profile_quota = (size_t)quota->valuedouble;
+		sim->quota_base[Q_PROFILES] = quota->valuedouble;
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "quotas")))
+		quotas_from_json(sim, cJSON_GetObjectItemCaseSensitive(doc, "quotas"));
+	usage_from_json(sim, cJSON_GetObjectItemCaseSensitive(doc, "usage"));
 	free(l.err);
 	return 0;
 }

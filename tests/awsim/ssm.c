@@ -9,7 +9,6 @@
 
 #include "xalloc.h"
 
-#define MAX_PARAMS     10000 /* standard parameters per account and region */
 #define MAX_LEVELS     15
 #define NAME_MAX_CHARS 1011
 #define STANDARD_VALUE 4096
@@ -115,14 +114,38 @@ static void apply_tags(struct tagset *t, const cJSON *tags)
 	}
 }
 
-static int check_value_and_tier(struct call *c, const char *value, const char *tier, const char **ret_tier)
+static bool advanced(const char *tier)
+{
+	return tier && !strcmp(tier, "Advanced");
+}
+
+static size_t standard_count(const struct region *r)
+{
+	return r->params.n - r->n_advanced;
+}
+
+/* The tier a put gives parameter p (NULL when new). A put that names no tier keeps
+ * the tier of p (Standard for a new one). Intelligent-Tiering gives Standard unless
+ * the parameter needs Advanced: it is Advanced already, its value is over 4 KB, it
+ * has policies, or the account-region's Standard quota is full. An Advanced
+ * parameter never goes back to Standard. */
+static int check_value_and_tier(struct call *c, const struct parameter *p, const char *value, const char *tier,
+				bool policies, const char **ret_tier)
 {
 	size_t len = strlen(value);
 
 	if (tier && !strcmp(tier, "Intelligent-Tiering"))
-		tier = len > STANDARD_VALUE ? "Advanced" : "Standard";
+		tier = (p && advanced(p->tier)) || len > STANDARD_VALUE || policies ||
+				       (!p && standard_count(c->rs) >= call_quota(c, Q_SSM_STANDARD))
+			       ? "Advanced"
+			       : "Standard";
 	if (!tier)
-		tier = "Standard";
+		tier = p ? p->tier : "Standard";
+	if (p && advanced(p->tier) && !advanced(tier))
+		return call_error(c, 400, "ValidationException",
+				  "This parameter uses the advanced-parameter tier. You can't downgrade a parameter "
+				  "from the advanced-parameter tier to the standard-parameter tier. If necessary, you "
+				  "can delete the advanced parameter and recreate it as a standard parameter.");
 	if (!strcmp(tier, "Standard") && len > STANDARD_VALUE)
 		return call_error(
 			c, 400, "ValidationException",
@@ -191,7 +214,7 @@ static int op_put(struct call *c)
 				  "please use AddTagsToResource or RemoveTagsFromResource.");
 	p = omap_get(&c->rs->params, name);
 	if (check_name(c, name, !p) < 0 ||
-	    check_value_and_tier(c, value, tier ? tier : (p ? p->tier : NULL), &tier) < 0 ||
+	    check_value_and_tier(c, p, value, tier, policies && *policies && strcmp(policies, "[]"), &tier) < 0 ||
 	    check_allowed(c, pattern ? pattern : (p ? p->allowed_pattern : NULL), value) < 0)
 		return -1;
 	if (p && !overwrite)
@@ -204,9 +227,16 @@ static int op_put(struct call *c)
 	if (!p && !type)
 		return call_error(c, 400, "ValidationException",
 				  "A parameter type is required when you create a parameter.");
-	if (!p && c->rs->params.n >= MAX_PARAMS)
+	if (!p && !advanced(tier) && standard_count(c->rs) >= call_quota(c, Q_SSM_STANDARD))
 		return call_error(c, 400, "ParameterLimitExceeded",
-				  "You have exceeded the number of parameters for this AWS account (%d).", MAX_PARAMS);
+				  "You have exceeded the number of standard parameters for this AWS account and Region "
+				  "(%zu). Delete one or more parameters and try again.",
+				  call_quota(c, Q_SSM_STANDARD));
+	if ((!p || !advanced(p->tier)) && advanced(tier) && c->rs->n_advanced >= call_quota(c, Q_SSM_ADVANCED))
+		return call_error(c, 400, "ParameterLimitExceeded",
+				  "You have exceeded the number of advanced parameters for this AWS account and Region "
+				  "(%zu). Delete one or more parameters and try again.",
+				  call_quota(c, Q_SSM_ADVANCED));
 	if (tags && read_tags(c, tags, &(struct tagset){ 0 }, name) < 0)
 		return -1;
 	if (!p) {
@@ -235,6 +265,7 @@ static int op_put(struct call *c)
 		p->allowed_pattern = xstrdup(pattern);
 	}
 	if (tier != p->tier) { /* tier may be p->tier itself */
+		c->rs->n_advanced += advanced(tier) && !advanced(p->tier);
 		free(p->tier);
 		p->tier = xstrdup(tier);
 	}
@@ -419,6 +450,15 @@ out:
 	return out ? call_json(c, out) : -1;
 }
 
+void ssm_forget(struct region *r, const char *name)
+{
+	struct parameter *p = omap_del(&r->params, name);
+
+	if (p && advanced(p->tier))
+		r->n_advanced--;
+	parameter_free(p);
+}
+
 static int op_delete(struct call *c)
 {
 	const char *name;
@@ -427,7 +467,7 @@ static int op_delete(struct call *c)
 		return -1;
 	if (!omap_get(&c->rs->params, name))
 		return call_error(c, 400, "ParameterNotFound", "Parameter %.200s not found.", name);
-	parameter_free(omap_del(&c->rs->params, name));
+	ssm_forget(c->rs, name);
 	return call_json(c, cJSON_CreateObject());
 }
 
@@ -443,9 +483,9 @@ static int op_delete_many(struct call *c)
 	invalid = cJSON_AddArrayToObject(out, "InvalidParameters");
 	cJSON_ArrayForEach(n, names)
 	{
-		struct parameter *p = omap_del(&c->rs->params, n->valuestring);
-		cJSON_AddItemToArray(p ? deleted : invalid, cJSON_CreateString(n->valuestring));
-		parameter_free(p);
+		bool found = omap_get(&c->rs->params, n->valuestring) != NULL;
+		cJSON_AddItemToArray(found ? deleted : invalid, cJSON_CreateString(n->valuestring));
+		ssm_forget(c->rs, n->valuestring);
 	}
 	return call_json(c, out);
 }
@@ -524,5 +564,6 @@ const struct op ssm_ops[] = {
 	{ "AddTagsToResource", op_add_tags, true, NULL, NULL, 0, false },
 	{ "RemoveTagsFromResource", op_remove_tags, true, NULL, NULL, 0, false },
 	{ "ListTagsForResource", op_list_tags, false, NULL, NULL, 0, false },
+	{ "DescribeParameters", op_ssm_describe_parameters, false, NULL, NULL, 0, false },
 };
 const size_t ssm_n_ops = sizeof(ssm_ops) / sizeof(ssm_ops[0]);

@@ -1,5 +1,6 @@
 /* Tag sets of every taggable resource, and the rules each service's tag input
- * shares: at most AWSIM_MAX_TAGS per resource counting the tags already there, and
+ * shares: at most the tags-per-resource quota (X-TAGS-PER-RESOURCE, 50) per resource
+ * counting the tags already there, and
  * no keys in the reserved "aws:" namespace. */
 #include "awsim.h"
 
@@ -114,21 +115,23 @@ int tags_check_new(struct call *c, const struct tagset *cur, const char *const *
 		if (strncasecmp(keys[i], "aws:", 4) == 0)
 			return call_error(c, 400, service_def(c->svc)->validation,
 					  "Tag keys starting with 'aws:' are reserved for system use: %.128s", keys[i]);
-	if (tagset_count_with(cur, keys, n) > AWSIM_MAX_TAGS) {
+	size_t limit = call_quota(c, Q_TAGS);
+
+	if (tagset_count_with(cur, keys, n) > limit) {
 		if (c->svc == SVC_BEDROCK) {
 			cJSON *extra = cJSON_CreateObject();
 			cJSON_AddStringToObject(extra, "resourceName", resource);
 			return call_error_extra(
 				c, limit_status, limit_code, extra,
 				"The request contains more tags than can be associated with a resource "
-				"(%d tags per resource). The maximum number of tags includes both existing "
+				"(%zu tags per resource). The maximum number of tags includes both existing "
 				"tags and those included in your current request.",
-				AWSIM_MAX_TAGS);
+				limit);
 		}
 		return call_error(c, limit_status, limit_code,
-				  "The request contains more tags than can be associated with a resource (%d tags per "
+				  "The request contains more tags than can be associated with a resource (%zu tags per "
 				  "resource).",
-				  AWSIM_MAX_TAGS);
+				  limit);
 	}
 	return 0;
 }

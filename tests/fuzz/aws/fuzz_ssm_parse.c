@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "ssm_describe_parse.h"
 #include "ssm_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -16,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ssm_get_parameters_result g;
 	struct ssm_delete_parameters_result d;
 	struct aws_tags t = { 0 };
+	struct ssm_parameter_meta_list metas = { 0 };
 	char *next = NULL;
 
 	if (ssm_parse_parameter(body, size, &p) == 0)
@@ -31,5 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ssm_delete_parameters_result_release(&d);
 	if (ssm_parse_tags(body, size, &t) == 0)
 		aws_tags_release(&t);
+	ssm_parse_describe_page(body, size, &metas, &next);
+	free(next);
+	ssm_parameter_meta_list_release(&metas);
 	return 0;
 }

@@ -45,6 +45,7 @@ static void test_standard(void **state)
 	check(&c, AWS_SSM, "ap-southeast-2", "https", "ssm.ap-southeast-2.amazonaws.com", "", "ap-southeast-2");
 	check(&c, AWS_TAGGING, "us-west-2", "https", "tagging.us-west-2.amazonaws.com", "", "us-west-2");
 	check(&c, AWS_STS, "eu-central-1", "https", "sts.eu-central-1.amazonaws.com", "", "eu-central-1");
+	check(&c, AWS_SERVICEQUOTAS, "us-west-2", "https", "servicequotas.us-west-2.amazonaws.com", "", "us-west-2");
 	check(&c, AWS_BUDGETS, "eu-west-1", "https", "budgets.amazonaws.com", "", "us-east-1");
 	check(&c, AWS_IAM, "ap-northeast-1", "https", "iam.amazonaws.com", "", "us-east-1");
 	check(&c, AWS_BEDROCK, "cn-north-1", "https", "bedrock.cn-north-1.amazonaws.com.cn", "", "cn-north-1");
@@ -62,6 +63,8 @@ static void test_precedence(void **state)
 		"http://localhost:9000/ssm/",
 		"AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API",
 		"https://tagging.example:8443",
+		"AWS_ENDPOINT_URL_SERVICE_QUOTAS",
+		"http://127.0.0.1:4567",
 		NULL,
 	};
 	struct aws_endpoint_config c;
@@ -72,6 +75,7 @@ static void test_precedence(void **state)
 	check(&c, AWS_BEDROCK, "us-east-1", "http", "127.0.0.1:4566", "", "us-east-1");
 	check(&c, AWS_SSM, "eu-west-1", "http", "localhost:9000", "/ssm", "eu-west-1");
 	check(&c, AWS_TAGGING, "eu-west-1", "https", "tagging.example:8443", "", "eu-west-1");
+	check(&c, AWS_SERVICEQUOTAS, "eu-west-1", "http", "127.0.0.1:4567", "", "eu-west-1");
 	/* a global service keeps its signing region behind an override */
 	check(&c, AWS_IAM, "eu-west-1", "http", "127.0.0.1:4566", "", "us-east-1");
 	assert_int_equal(aws_endpoint_config_set(&c, AWS_SSM, "https://ssm.internal:443/"), 0);
@@ -131,6 +135,11 @@ static void test_service_table(void **state)
 	assert_string_equal(aws_service_info(AWS_TAGGING)->target_prefix, "ResourceGroupsTaggingAPI_20170126");
 	assert_string_equal(aws_service_info(AWS_IAM)->api_version, "2010-05-08");
 	assert_string_equal(aws_service_info(AWS_STS)->api_version, "2011-06-15");
+	assert_int_equal(aws_service_from_name("servicequotas", &s), 0);
+	assert_int_equal(s, AWS_SERVICEQUOTAS);
+	assert_string_equal(aws_service_info(AWS_SERVICEQUOTAS)->target_prefix, "ServiceQuotasV20190624");
+	assert_string_equal(aws_service_info(AWS_SERVICEQUOTAS)->signing_name, "servicequotas");
+	assert_string_equal(aws_service_info(AWS_SERVICEQUOTAS)->env_suffix, "SERVICE_QUOTAS");
 	assert_string_equal(aws_service_name(AWS_SERVICE_COUNT), "?");
 	assert_string_equal(aws_protocol_name(AWS_PROTO_QUERY), "awsQuery");
 }

@@ -584,6 +584,7 @@ static void resync_and_settle(struct world *w)
 static void test_profile_deleted_by_hand_is_recreated(void **state)
 {
 	struct world w;
+	struct engine_counts c;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
 	char *old;
 
@@ -592,6 +593,8 @@ static void test_profile_deleted_by_hand_is_recreated(void **state)
 	run_until(&w, all_in_state, &READY, "Ready");
 	resync_and_settle(&w); /* listed: the create intent is settled */
 	old = xstrdup(world_profile(&w, "acme")->arn);
+	engine_counts(w.e, &c);
+	assert_int_equal(c.drift_repairs, 0); /* the first create is no repair */
 	assert_true(observed_store_remove_profile(&w.cloud.world, old));
 	resync_and_settle(&w);
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
@@ -600,6 +603,11 @@ static void test_profile_deleted_by_hand_is_recreated(void **state)
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
 	assert_true(
 		in_history(engine_tenant(w.e, "acme"), "drift repaired: profile acme-chat-aaaaaa missing: re-created"));
+	/* counted for the metrics: the repair, and every finished reconcile timed */
+	engine_counts(w.e, &c);
+	assert_true(c.drift_repairs >= 1);
+	assert_true(c.reconcile_seconds.count > 0);
+	assert_int_equal(c.reconcile_seconds.count, c.reconciles - c.reconciles_in_flight);
 	free(old);
 	tenant_free(v[0]);
 	world_release(&w);

@@ -1,0 +1,72 @@
+#include "iam_account.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "aws_op.h"
+
+static int parse_summary(const char *b, size_t n, void *r)
+{
+	return iam_parse_account_summary(b, n, r);
+}
+
+static void release_summary(void *r)
+{
+	iam_account_summary_release(r);
+}
+
+static void deliver_summary(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((iam_account_summary_cb)cb)(arg, status, err, r);
+}
+
+static const struct aws_op_spec summary_spec = {
+	sizeof(struct iam_account_summary),
+	parse_summary,
+	release_summary,
+	deliver_summary,
+};
+
+int iam_get_account_summary(struct aws_client *c, const struct aws_target *t, iam_account_summary_cb cb, void *arg)
+{
+	struct aws_request req;
+
+	aws_request_init_query(&req, AWS_IAM, "GetAccountSummary");
+	return aws_op_call(c, t, &req, &summary_spec, (aws_any_cb)cb, arg);
+}
+
+/* ---- GetAccountAuthorizationDetails (roles), every page ---- */
+
+static void build_page(const void *input, const char *marker, struct aws_request *r)
+{
+	(void)input;
+	aws_request_init_query(r, AWS_IAM, "GetAccountAuthorizationDetails");
+	aws_request_add_form(r, "Filter.member.1", "Role");
+	aws_request_add_formf(r, "MaxItems", "%d", IAM_DETAILS_PAGE_SIZE);
+	if (marker)
+		aws_request_add_form(r, "Marker", marker);
+}
+
+static int parse_page(const char *b, size_t n, void *r, char **next)
+{
+	return iam_parse_authorization_details_page(b, n, r, next);
+}
+
+static void release_list(void *r)
+{
+	iam_role_detail_list_release(r);
+}
+
+static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((iam_role_details_cb)cb)(arg, status, err, r);
+}
+
+static const struct aws_pager_spec pager = {
+	sizeof(struct iam_role_detail_list), build_page, parse_page, release_list, deliver_list, free,
+};
+
+int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_role_details_cb cb, void *arg)
+{
+	return aws_pager_start(c, t, &pager, NULL, (aws_any_cb)cb, arg);
+}

@@ -1,0 +1,27 @@
+/* IAM's account-wide reads (awsQuery, global endpoint signed for us-east-1):
+ * GetAccountSummary (roles in use and the role quotas) and
+ * GetAccountAuthorizationDetails restricted to roles (every role with its inline
+ * policies, 1,000 a page), the bulk read that replaces a GetRolePolicy per tenant.
+ *
+ * Every call returns 0 (the callback runs exactly once, later) or -errno
+ * (aws_client_call()'s; the callback never runs). Results are borrowed for the
+ * duration of the callback and NULL on error. */
+#ifndef BTD_IAM_ACCOUNT_H
+#define BTD_IAM_ACCOUNT_H
+
+#include "aws_client.h"
+#include "iam_account_parse.h"
+
+#define IAM_DETAILS_PAGE_SIZE 1000 /* MaxItems' largest value */
+
+typedef void (*iam_account_summary_cb)(void *arg, int status, const struct aws_error *err,
+				       const struct iam_account_summary *s);
+typedef void (*iam_role_details_cb)(void *arg, int status, const struct aws_error *err,
+				    const struct iam_role_detail_list *roles);
+
+int iam_get_account_summary(struct aws_client *c, const struct aws_target *t, iam_account_summary_cb cb, void *arg);
+/* iam_get_role_details: every page of GetAccountAuthorizationDetails with
+ * Filter=Role. */
+int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_role_details_cb cb, void *arg);
+
+#endif

@@ -1,0 +1,230 @@
+/* The wire forms and pagers of the capacity and bulk reads (Service Quotas, IAM
+ * GetAccountSummary and GetAccountAuthorizationDetails, SSM DescribeParameters),
+ * against the scripted server. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "aws_fixture.h"
+#include "iam_account.h"
+#include "servicequotas.h"
+#include "ssm_describe.h"
+
+struct script {
+	const char *answers[8];
+	unsigned n;
+};
+
+static void scripted(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
+{
+	struct script *s = arg;
+
+	(void)req;
+	*resp = (struct test_response){ TEST_RESPOND, 200, NULL, s->answers[index < s->n ? index : s->n - 1] };
+}
+
+struct outcome {
+	int calls;
+	int status;
+	size_t n;
+	double value;
+	char first[128];
+};
+
+static bool done(void *arg)
+{
+	return ((struct outcome *)arg)->calls > 0;
+}
+
+static void on_quota(void *arg, int status, const struct aws_error *err, const struct sq_quota *q)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (q) {
+		o->value = q->value;
+		snprintf(o->first, sizeof(o->first), "%s", q->quota_code);
+	}
+}
+
+static void on_quotas(void *arg, int status, const struct aws_error *err, const struct sq_quota_list *l)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (l) {
+		o->n = l->n;
+		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].quota_code : "");
+	}
+}
+
+#define QUOTA(code, value) "{\"ServiceCode\":\"bedrock\",\"QuotaCode\":\"" code "\",\"Value\":" value "}"
+
+static void test_servicequotas_wire(void **state)
+{
+	struct script s = { { "{\"Quota\":" QUOTA("L-40EC9882", "1000.0") "}",
+			      "{\"Quotas\":[" QUOTA("L-1", "1") "],\"NextToken\":\"n2\"}",
+			      "{\"Quotas\":[" QUOTA("L-2", "2") "]}" },
+			    3 };
+	struct fixture f;
+	struct outcome o = { 0 }, l = { 0 };
+	const struct test_request *req;
+
+	(void)state;
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(sq_get_service_quota(f.client, NULL, "bedrock", NULL, on_quota, &o), -EINVAL);
+	assert_int_equal(sq_get_service_quota(f.client, NULL, "bedrock", "L-40EC9882", on_quota, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_true(o.value == 1000);
+	req = test_server_request(f.server, 0);
+	assert_string_equal(test_request_header(req, "X-Amz-Target"), "ServiceQuotasV20190624.GetServiceQuota");
+	assert_string_equal(test_request_header(req, "Content-Type"), "application/x-amz-json-1.1");
+	assert_non_null(strstr(test_request_header(req, "Authorization"), "/us-east-1/servicequotas/aws4_request"));
+	assert_string_equal(req->body, "{\"ServiceCode\":\"bedrock\",\"QuotaCode\":\"L-40EC9882\"}");
+
+	assert_int_equal(sq_list_service_quotas(f.client, NULL, "bedrock", on_quotas, &l), 0);
+	fx_run_until(&f, done, &l);
+	assert_int_equal(l.status, 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.first, "L-1");
+	assert_string_equal(test_server_request(f.server, 1)->body, "{\"ServiceCode\":\"bedrock\",\"MaxResults\":100}");
+	assert_string_equal(test_server_request(f.server, 2)->body,
+			    "{\"ServiceCode\":\"bedrock\",\"MaxResults\":100,\"NextToken\":\"n2\"}");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void on_summary(void *arg, int status, const struct aws_error *err, const struct iam_account_summary *s)
+{
+	struct outcome *o = arg;
+	int64_t v = -1;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (s && iam_account_summary_get(s, "RolesQuota", &v) == 0)
+		o->value = (double)v;
+}
+
+static void on_details(void *arg, int status, const struct aws_error *err, const struct iam_role_detail_list *l)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (l) {
+		o->n = l->n;
+		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].name : "");
+	}
+}
+
+#define DETAILS(roles, tail)                                                                                           \
+	"<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult><RoleDetailList>" roles         \
+	"</RoleDetailList>" tail "</GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>"
+#define ROLE(n) "<member><RoleName>" n "</RoleName><Arn>arn:aws:iam::123456789012:role/" n "</Arn></member>"
+
+static void test_iam_account_wire(void **state)
+{
+	struct script s = { { "<GetAccountSummaryResponse><GetAccountSummaryResult><SummaryMap><entry><key>RolesQuota"
+			      "</key><value>5000</value></entry></SummaryMap></GetAccountSummaryResult>"
+			      "</GetAccountSummaryResponse>",
+			      DETAILS(ROLE("a") ROLE("b"), "<IsTruncated>true</IsTruncated><Marker>m/2+</Marker>"),
+			      DETAILS(ROLE("c"), "<IsTruncated>false</IsTruncated>") },
+			    3 };
+	struct fixture f;
+	struct outcome o = { 0 }, d = { 0 };
+	const struct test_request *req;
+
+	(void)state;
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(iam_get_account_summary(f.client, NULL, on_summary, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_true(o.value == 5000);
+	req = test_server_request(f.server, 0);
+	assert_string_equal(req->body, "Action=GetAccountSummary&Version=2010-05-08");
+	assert_non_null(strstr(test_request_header(req, "Authorization"), "/us-east-1/iam/aws4_request"));
+
+	assert_int_equal(iam_get_role_details(f.client, NULL, on_details, &d), 0);
+	fx_run_until(&f, done, &d);
+	assert_int_equal(d.status, 0);
+	assert_int_equal(d.n, 3);
+	assert_string_equal(d.first, "a");
+	assert_string_equal(
+		test_server_request(f.server, 1)->body,
+		"Action=GetAccountAuthorizationDetails&Version=2010-05-08&Filter.member.1=Role&MaxItems=1000");
+	assert_string_equal(
+		test_server_request(f.server, 2)->body,
+		"Action=GetAccountAuthorizationDetails&Version=2010-05-08&Filter.member.1=Role&MaxItems=1000"
+		"&Marker=m%2F2%2B");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void on_metas(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_meta_list *l)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (l) {
+		o->n = l->n;
+		snprintf(o->first, sizeof(o->first), "%s:%lld", l->n ? l->items[0].name : "",
+			 l->n ? (long long)l->items[0].version : 0LL);
+	}
+}
+
+static void test_ssm_describe_wire(void **state)
+{
+	struct script s = { { "{\"Parameters\":[{\"Name\":\"/a/x\",\"Version\":4,\"Tier\":\"Standard\"}],"
+			      "\"NextToken\":\"n2\"}",
+			      "{\"Parameters\":[{\"Name\":\"/a/y\",\"Version\":1}]}" },
+			    2 };
+	struct fixture f;
+	struct outcome o = { 0 }, all = { 0 };
+
+	(void)state;
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ssm_describe_parameters(f.client, NULL, "relative", true, on_metas, &o), -EINVAL);
+	assert_int_equal(ssm_describe_parameters(f.client, NULL, "/a", true, on_metas, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.first, "/a/x:4");
+	assert_string_equal(test_request_header(test_server_request(f.server, 0), "X-Amz-Target"),
+			    "AmazonSSM.DescribeParameters");
+	assert_string_equal(test_server_request(f.server, 0)->body,
+			    "{\"ParameterFilters\":[{\"Key\":\"Path\",\"Option\":\"Recursive\",\"Values\":[\"/a\"]}],"
+			    "\"MaxResults\":50}");
+	assert_string_equal(test_server_request(f.server, 1)->body,
+			    "{\"ParameterFilters\":[{\"Key\":\"Path\",\"Option\":\"Recursive\",\"Values\":[\"/a\"]}],"
+			    "\"MaxResults\":50,\"NextToken\":\"n2\"}");
+	assert_int_equal(ssm_describe_parameters(f.client, NULL, NULL, false, on_metas, &all), 0);
+	fx_run_until(&f, done, &all);
+	assert_string_equal(test_server_request(f.server, 2)->body, "{\"MaxResults\":50}");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_servicequotas_wire),
+		cmocka_unit_test(test_iam_account_wire),
+		cmocka_unit_test(test_ssm_describe_wire),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
