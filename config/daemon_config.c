@@ -58,6 +58,8 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->backoff_initial_ms = 1000;
 	cfg->backoff_max_ms = 15 * 60 * 1000;
 	cfg->shutdown_timeout_ms = 30 * 1000;
+	cfg->notifications.max_per_minute = 10;
+	cfg->notifications.events = (1u << CFG_NOTIFY_EVENT_COUNT) - 1;
 	return cfg;
 }
 
@@ -100,6 +102,10 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->endpoint_default);
 	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
 		free(cfg->endpoints[s]);
+	free(cfg->notifications.webhook_url);
+	free(cfg->notifications.webhook_header);
+	free(cfg->notifications.webhook_secret_file);
+	free(cfg->notifications.sns_topic_arn);
 	free(cfg);
 }
 

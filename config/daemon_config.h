@@ -118,6 +118,23 @@ struct cfg_rate_limit {
 	unsigned burst;
 };
 
+/* Notifications (daemon/alerts.c): which events, where to, how many. */
+enum cfg_notify_event {
+	CFG_NOTIFY_DELETIONS_HELD, /* the prune gate held deletions */
+	CFG_NOTIFY_TENANT_STALLED, /* a tenant entered Stalled */
+	CFG_NOTIFY_DRIFT_REPAIRED, /* a change made AWS match a manifest again */
+	CFG_NOTIFY_EVENT_COUNT,
+};
+
+struct cfg_notifications {
+	char *webhook_url;	   /* NULL: no webhook */
+	char *webhook_header;	   /* header carrying the secret; NULL: none */
+	char *webhook_secret_file; /* the secret (first line), read at start */
+	char *sns_topic_arn;	   /* NULL: no SNS */
+	unsigned max_per_minute;   /* per event kind (10) */
+	unsigned events;	   /* bit (1 << enum cfg_notify_event) per kind sent (all) */
+};
+
 struct daemon_config {
 	char *file; /* the file read; NULL for the built-in defaults */
 	char *manifests;
@@ -143,6 +160,7 @@ struct daemon_config {
 	uint64_t backoff_max_ms;
 	uint64_t shutdown_timeout_ms;
 	struct cfg_metrics metrics;
+	struct cfg_notifications notifications;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */
@@ -166,5 +184,11 @@ const char *daemon_config_endpoint(const struct daemon_config *cfg, enum cfg_ser
 const char *cfg_service_name(enum cfg_service svc);
 const char *cfg_mode_name(enum cfg_mode mode);
 const char *cfg_log_level_name(enum cfg_log_level level);
+const char *cfg_notify_event_name(enum cfg_notify_event ev);
+
+/* daemon_config_notify.c: the `notifications` section (called by the parser). */
+struct walk;
+struct ynode;
+void daemon_config_read_notifications(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
 
 #endif
