@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "aws_ops.h"
+#include "sts.h"
 #include "aws_types.h"
 #include "awsim_harness.h"
 #include "creds_process_parse.h"
@@ -43,7 +43,7 @@ static void on_identity(void *arg, int status, const struct aws_error *err, cons
 static int whoami(struct harness *h, struct who *w)
 {
 	memset(w, 0, sizeof(*w));
-	assert_int_equal(aws_ops_client.sts_get_caller_identity(h->client, NULL, on_identity, w), 0);
+	assert_int_equal(sts_get_caller_identity(h->client, NULL, on_identity, w), 0);
 	return harness_wait(h, &w->d);
 }
 
@@ -267,7 +267,7 @@ static void test_process_close_while_running(void **state)
 	cfg = xasprintf("[profile t]\ncredential_process = %s\n", path);
 	write_text(config_path, cfg, 0600);
 	start(&h);
-	assert_int_equal(aws_ops_client.sts_get_caller_identity(h.client, NULL, on_identity, &w), 0);
+	assert_int_equal(sts_get_caller_identity(h.client, NULL, on_identity, &w), 0);
 	for (int i = 0; i < 200 && access(pidfile, F_OK) < 0; i++) {
 		uv_run(&h.loop, UV_RUN_NOWAIT);
 		usleep(10 * 1000);
