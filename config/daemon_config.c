@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon_config_usage.h"
 #include "naming.h"
 #include "textfile.h"
 #include "xalloc.h"
 
-static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	    "ssm",
-							      "tagging", "sts",	    "servicequotas" };
+static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	     "ssm",
+							      "tagging", "sts",	    "servicequotas", "s3" };
 static const char *const mode_names[] = { "enforce", "report" };
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 
@@ -58,6 +59,9 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->backoff_initial_ms = 1000;
 	cfg->backoff_max_ms = 15 * 60 * 1000;
 	cfg->shutdown_timeout_ms = 30 * 1000;
+	cfg->usage.metadata_key = xstrdup("tenantId");
+	cfg->usage.poll_interval_ms = 60 * 1000;
+	cfg->usage.retention_days = 400;
 	return cfg;
 }
 
@@ -98,6 +102,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->endpoint_default);
 	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
 		free(cfg->endpoints[s]);
+	daemon_config__usage_release(cfg);
 	free(cfg);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "daemon_config.h"
+#include "daemon_config_usage.h"
 #include "naming.h"
 #include "rules.h"
 #include "textfile.h"
@@ -434,13 +435,15 @@ enum top_key {
 	K_WATCH,
 	K_BACKOFF,
 	K_SHUTDOWN,
+	K_USAGE,
+	K_PRICES,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",  "region",	    "accounts", "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints", "max_in_flight", "mode",	"log_level",
-	"watch",     "backoff",	  "shutdown_timeout",
+	"watch",     "backoff",	  "shutdown_timeout", "usage",	   "prices",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -510,6 +513,12 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_BACKOFF:
 			read_pair(w, n, backoff_keys, backoff_lim, &cfg->backoff_initial_ms, &cfg->backoff_max_ms);
+			break;
+		case K_USAGE:
+			daemon_config__read_usage(w, n, cfg);
+			break;
+		case K_PRICES:
+			daemon_config__read_prices(w, n, cfg);
 			break;
 		case K_SHUTDOWN:
 		case K_COUNT:

@@ -11,6 +11,8 @@
 
 #include "engine.h"
 
+struct usage_reader;
+
 struct control;
 
 /* Facts about the daemon that status shows beside the engine's. Borrowed for the
@@ -27,6 +29,7 @@ struct control_info {
 	/* manifest problems of the last scan, as "file:line:col: message" lines */
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	void *data;
+	struct usage_reader *usage; /* NULL: usage is not configured */
 };
 
 /* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for

@@ -21,7 +21,9 @@ enum { CONTROL_GET = 1, CONTROL_POST = 2 }; /* GET routes answer HEAD too */
 	X(PAUSE, "/v1/pause", CONTROL_POST)                                                                            \
 	X(RESUME, "/v1/resume", CONTROL_POST)                                                                          \
 	X(PRUNE_APPROVE, "/v1/prune/approve", CONTROL_POST)                                                            \
-	X(METRICS, "/metrics", CONTROL_GET)
+	X(METRICS, "/metrics", CONTROL_GET)                                                                            \
+	X(USAGE, "/v1/usage", CONTROL_GET)                                                                             \
+	X(TENANT_USAGE, "/v1/tenants/{id}/usage", CONTROL_GET)
 
 #define CONTROL_ROUTE_ENUM(name, pattern, method) CONTROL_##name,
 enum control_route { CONTROL_ROUTES(CONTROL_ROUTE_ENUM) CONTROL__ROUTE_COUNT };

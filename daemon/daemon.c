@@ -20,6 +20,7 @@
 #include "manifests.h"
 #include "notify.h"
 #include "setup.h"
+#include "usage_reader.h"
 #include "watcher.h"
 #include "xalloc.h"
 
@@ -49,6 +50,7 @@ struct daemon {
 	struct watcher *watcher;
 	struct control *control;
 	struct control_info info;
+	struct usage_reader *usage; /* NULL: usage.places is empty */
 	struct notifier notifier;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
@@ -310,13 +312,22 @@ static void engine_freed(void *data)
 	control_close(d->control, control_closed, d);
 }
 
+static void usage_closed(void *data)
+{
+	struct daemon *d = data;
+
+	d->usage = NULL;
+	d->info.usage = NULL;
+	engine_free(d->engine, engine_freed, d);
+}
+
 static void aws_closed(void *data)
 {
 	struct daemon *d = data;
 
 	d->aws = NULL;
-	cloud_aws_orphan(&d->cloud); /* a listing still being built must not reach a freed engine */
-	engine_free(d->engine, engine_freed, d);
+	cloud_aws_orphan(&d->cloud);		       /* a listing still being built must not reach a freed engine */
+	usage_reader_close(d->usage, usage_closed, d); /* after the AWS client: its calls are over */
 }
 
 static void drained(void *data)
@@ -418,13 +429,22 @@ static int start(struct daemon *d)
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
 	if (engine_start(d->engine) < 0)
 		return -1;
+	if (d->cfg->usage.n_places) {
+		r = usage_reader_new(&d->loop, d->aws, d->engine, d->cfg, &d->usage, &err);
+		if (r < 0) {
+			log_error("usage: %s", err);
+			free(err);
+			return r;
+		}
+	}
 	d->manifests_dir = xstrdup(d->cfg->manifests);
 	d->info = (struct control_info){ .version = BTD_VERSION,
 					 .manifests = d->manifests_dir,
 					 .mode = cfg_mode_name(d->cfg->mode),
 					 .restart_required = d->restart_keys,
 					 .problems = problems_of,
-					 .data = d };
+					 .data = d,
+					 .usage = d->usage };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
 	if (r == -EADDRINUSE) {
@@ -490,6 +510,7 @@ int daemon_run(const struct daemon_options *opts)
 			control_close(d.control, NULL, NULL);
 		if (d.aws)
 			aws_client_close(d.aws, NULL, NULL);
+		usage_reader_close(d.usage, NULL, NULL);
 		if (d.engine)
 			engine_free(d.engine, NULL, NULL);
 		uv_walk(&d.loop, walk_close, NULL);
