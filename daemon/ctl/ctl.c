@@ -17,6 +17,7 @@
 #include "control_api.h"
 #include "ctl_http.h"
 #include "ctl_render.h"
+#include "ctl_usage.h"
 #include "uri.h"
 #include "xalloc.h"
 
@@ -44,7 +45,9 @@ static void usage(FILE *out)
 		"  pause | resume           stop or restart every mutating AWS call\n"
 		"  approve-prune            release deletions held by the prune gate\n"
 		"  health | ready           exit 0 when the daemon runs / has finished its first sync\n"
-		"  wait-ready [SECONDS]     wait until the daemon is ready (default 300 s)\n\n"
+		"  wait-ready [SECONDS]     wait until the daemon is ready (default 300 s)\n"
+		"  usage [TENANT] [--since 7d] [--until DAY] [--limit N]\n"
+		"                           tokens and estimated cost from invocation logs\n\n"
 		"The socket is %s unless --socket or BEDROCK_TENANTD_SOCKET says otherwise.\n"
 		"Exit status: 0 ok, 1 a problem reported, 2 usage, 3 daemon unreachable, 4 not found.\n",
 		CTL_DEFAULT_SOCKET);
@@ -245,6 +248,8 @@ int main(int argc, char **argv)
 		rc = cmd_probe(&c, path = route_path(CONTROL_READY, NULL));
 	} else if (!strcmp(cmd, "wait-ready") && argc <= 1) {
 		rc = cmd_wait_ready(&c, argc ? atof(argv[0]) : 300);
+	} else if (!strcmp(cmd, "usage")) {
+		rc = ctl_usage(c.socket, c.json, argc, argv);
 	} else {
 		fprintf(stderr, "bedrock-tenantctl: unknown command or wrong arguments: %s\n", cmd);
 		usage(stderr);
