@@ -109,14 +109,9 @@ void daemon_config__read_usage(struct walk *w, const struct ynode *n, struct dae
 			break;
 		case 2: {
 			char *s = NULL;
-			if (walk_string(w, v[k], METADATA_KEY_MAX, &s)) {
-				if (!*s) {
-					walk_error(w, v[k], "the requestMetadata key cannot be empty");
-					free(s);
-				} else {
-					free(u->metadata_key);
-					u->metadata_key = s;
-				}
+			if (walk_string(w, v[k], METADATA_KEY_MAX, &s)) { /* never empty */
+				free(u->metadata_key);
+				u->metadata_key = s;
 			}
 			break;
 		}

@@ -17,7 +17,8 @@ static void init_request(struct aws_request *r, const char *op, const char *buck
 		strbuf_addch(&path, '/');
 		uri_encode_str(&path, bucket, false);
 	}
-	strbuf_addch(&path, '/');
+	if (key || !path_style)
+		strbuf_addch(&path, '/'); /* a listing is "/bucket?..." path-style, as the SDKs send it */
 	if (key)
 		uri_encode_str(&path, key, true);
 	aws_request_init(r, AWS_S3, op, "GET", path.buf);
