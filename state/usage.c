@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include <zlib.h>
 
 #include "strbuf.h"
+#include "usage_impl.h"
 #include "xalloc.h"
 
 static void entry_free(void *v)
@@ -82,7 +82,11 @@ void usage_day_format(int32_t day, char out[11])
 	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
 	unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
 
-	snprintf(out, 11, "%04d-%02u-%02u", y + (m <= 2), m, d);
+	char buf[40];
+
+	snprintf(buf, sizeof(buf), "%04d-%02u-%02u", y + (m <= 2), m, d);
+	memcpy(out, buf, 10); /* years 0-9999 */
+	out[10] = '\0';
 }
 
 const char *usage_model_of_arn(const char *s)
@@ -111,89 +115,68 @@ static void bad(struct usage_batch *b, const char *why)
 	}
 }
 
-/* A token count: absent is 0; anything but a non-negative integer is malformed. */
-static int count_of(const cJSON *obj, const char *name, uint64_t *ret)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	if (!v) {
-		*ret = 0;
-		return 0;
-	}
-	if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 1e15 ||
-	    v->valuedouble != (double)(uint64_t)v->valuedouble)
-		return -EINVAL;
-	*ret = (uint64_t)v->valuedouble;
-	return 0;
-}
-
 static void add_entry(struct usage_batch *b, int32_t day, const char *model, const char *md,
 		      const struct usage_counts *c)
 {
 	struct usage_batch_entry *e;
-	struct strbuf key;
+	char key[16 + 2049 + 2 + 257];
+	size_t ml = strlen(model), dl = md ? strlen(md) : 0, n;
 
-	strbuf_init(&key, STRBUF_NO_CAP);
-	strbuf_addf(&key, "%d\t%s\t%s%s", (int)day, model, md ? "=" : "-", md ? md : "");
-	e = hashmap_get(&b->map, key.buf);
+	/* built by hand: one formatted print per record costs more than the rest */
+	n = (size_t)snprintf(key, 16, "%d\t", (int)day);
+	memcpy(key + n, model, ml);
+	n += ml;
+	key[n++] = '\t';
+	key[n++] = md ? '=' : '-';
+	memcpy(key + n, md ? md : "", dl);
+	key[n + dl] = '\0';
+	e = hashmap_get(&b->map, key);
 	if (!e) {
 		e = xcalloc(1, sizeof(*e));
 		e->day = day;
 		e->model_id = xstrdup(model);
 		e->md_tenant = md ? xstrdup(md) : NULL;
-		hashmap_put(&b->map, key.buf, e);
+		hashmap_put(&b->map, key, e);
 	}
 	e->c.requests += c->requests;
 	e->c.input += c->input;
 	e->c.output += c->output;
 	e->c.cache_read += c->cache_read;
 	e->c.cache_write += c->cache_write;
-	strbuf_release(&key);
 }
 
 void usage_parse_line(struct usage_batch *b, const char *line, size_t len, const char *metadata_key)
 {
-	const cJSON *ts, *model, *in, *out, *md, *mdv;
+	struct usage__fields f;
 	struct usage_counts c = { .requests = 1 };
-	const char *md_tenant = NULL;
 	int32_t day;
-	cJSON *doc;
 
 	b->records++;
-	doc = cJSON_ParseWithLength(line, len);
-	if (!cJSON_IsObject(doc)) {
+	if (usage__scan(line, len, metadata_key, &f) < 0) {
 		bad(b, "not a JSON object");
-		goto out;
+		return;
 	}
-	ts = cJSON_GetObjectItemCaseSensitive(doc, "timestamp");
-	model = cJSON_GetObjectItemCaseSensitive(doc, "modelId");
-	if (!cJSON_IsString(ts) || usage_day(ts->valuestring, strlen(ts->valuestring), &day) < 0) {
+	if (!f.has_timestamp || usage_day(f.timestamp, strlen(f.timestamp), &day) < 0) {
 		bad(b, "no valid timestamp");
-		goto out;
+		return;
 	}
-	if (!cJSON_IsString(model) || !*model->valuestring || strlen(model->valuestring) > 2048) {
+	if (!f.has_model) {
 		bad(b, "no valid modelId");
-		goto out;
+		return;
 	}
-	in = cJSON_GetObjectItemCaseSensitive(doc, "input");
-	out = cJSON_GetObjectItemCaseSensitive(doc, "output");
-	if (count_of(in, "inputTokenCount", &c.input) < 0 || count_of(out, "outputTokenCount", &c.output) < 0 ||
-	    count_of(in, "cacheReadInputTokenCount", &c.cache_read) < 0 ||
-	    count_of(in, "cacheWriteInputTokenCount", &c.cache_write) < 0) {
+	if (f.bad_count) {
 		bad(b, "a token count is not a non-negative integer");
-		goto out;
+		return;
 	}
-	md = cJSON_GetObjectItemCaseSensitive(doc, "requestMetadata");
-	mdv = cJSON_GetObjectItemCaseSensitive(md, metadata_key);
-	if (cJSON_IsString(mdv) && *mdv->valuestring && strlen(mdv->valuestring) <= 256)
-		md_tenant = mdv->valuestring;
 	if (b->map.n >= USAGE_BATCH_MAX_KEYS) {
 		bad(b, "too many distinct keys in one object");
-		goto out;
+		return;
 	}
-	add_entry(b, day, model->valuestring, md_tenant, &c);
-out:
-	cJSON_Delete(doc);
+	c.input = f.input;
+	c.output = f.output;
+	c.cache_read = f.cache_read;
+	c.cache_write = f.cache_write;
+	add_entry(b, day, f.model, f.has_md_tenant ? f.md_tenant : NULL, &c);
 }
 
 /* Splits buf into lines; a partial last line stays in buf. A line longer than

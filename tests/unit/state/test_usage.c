@@ -115,6 +115,36 @@ static void test_parse_lines(void **state)
 	usage_batch_release(&b);
 	free(r1);
 	free(r2);
+
+	/* escapes, members skipped whatever their shape, a tenant that is not a string */
+	usage_batch_init(&b);
+	{
+		static const char *const ok[] = {
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"arn:aws:bedrock:us-east-1:1:application-"
+			"inference-profile\\/abc\",\"extra\":[1,{\"a\":[true,false,null]},\"x\\\"y\"],"
+			"\"input\":{\"inputTokenCount\":1.0e1},\"requestMetadata\":{\"tenantId\":\"a\\u0063me\"}}",
+			" { \"modelId\" : \"m\" , \"timestamp\" : \"2026-12-03T00:00:00Z\" , \"requestMetadata\" : "
+			"{ \"tenantId\" : 7 } } ",
+		};
+		static const char *const bad[] = {
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\"} trailing",
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"x\":[1,}",
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"x\":tru}",
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\\q\"}",
+		};
+		for (size_t i = 0; i < 2; i++)
+			usage_parse_line(&b, ok[i], strlen(ok[i]), "tenantId");
+		for (size_t i = 0; i < 4; i++)
+			usage_parse_line(&b, bad[i], strlen(bad[i]), "tenantId");
+		assert_int_equal(b.records, 6);
+		assert_int_equal(b.malformed, 4);
+		assert_int_equal(b.map.n, 2);
+		e = hashmap_get(&b.map, "20790\tarn:aws:bedrock:us-east-1:1:application-inference-profile/abc\t=acme");
+		assert_non_null(e);
+		assert_int_equal(e->c.input, 10);
+		assert_non_null(hashmap_get(&b.map, "20790\tm\t-"));
+	}
+	usage_batch_release(&b);
 }
 
 static void test_parse_malformed(void **state)
