@@ -136,8 +136,12 @@ static void get_ready(struct control *c, struct http_request *req, const char *i
 
 static void get_status(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
+	cJSON *o = control_json_status(c->e, c->info);
+
 	(void)id, (void)id_len;
-	respond_json(req, 200, control_json_status(c->e, c->info));
+	if (c->info->usage) /* each place of usage: its cursor, counts and problem */
+		cJSON_AddItemToObject(o, "usage", usage_reader_status_json(c->info->usage));
+	respond_json(req, 200, o);
 }
 
 static void get_tenants(struct control *c, struct http_request *req, const char *id, size_t id_len)

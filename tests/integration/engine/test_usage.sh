@@ -96,4 +96,22 @@ sleep 3 # another poll or two: nothing is counted twice
 [ "$(acme_requests)" = 63 ] || fail "counted twice: $(acme_requests)"
 [ "$(ctl --json usage acme | jq -r .total.input_tokens)" = 252 ] || fail "tokens after kill -9"
 stop_daemon
+
+# invocation_logging: observe only reads: logging turned off by hand is a problem in
+# status, and stays off.
+sign_call bedrock DELETE /logging/modelinvocations >/dev/null || fail "DeleteModelInvocationLoggingConfiguration"
+write_config "usage:
+  places:
+    - region: us-east-1
+      bucket: usage-logs
+      prefix: bedrock
+  poll_interval: 1s
+  path_style: true"
+start_daemon
+logging_problem() { status_json | jq -r '.usage[0].problem // ""' | grep -q 'logging to S3 is off'; }
+wait_until 30 "the logging problem in status" logging_problem
+sign_call bedrock GET /logging/modelinvocations | jq -e '.loggingConfig == null' >/dev/null ||
+	fail "observe wrote Bedrock's logging configuration"
+[ "$(acme_requests)" = 63 ] || fail "the counts changed with the mode"
+stop_daemon
 echo "ok"
