@@ -81,6 +81,8 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->state_dir);
 	free(cfg->socket.path);
 	free(cfg->socket.group);
+	free(cfg->metrics.listen);
+	free(cfg->metrics.host);
 	free(cfg->instance);
 	free(cfg->region);
 	for (size_t i = 0; i < cfg->n_accounts; i++) {

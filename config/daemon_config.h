@@ -43,6 +43,14 @@ enum cfg_log_level {
 	CFG_LOG_ERROR,
 };
 
+/* log_format: auto (the journal under systemd, text otherwise), journal, text, json */
+enum cfg_log_format {
+	CFG_LOG_FORMAT_AUTO,
+	CFG_LOG_FORMAT_JOURNAL,
+	CFG_LOG_FORMAT_TEXT,
+	CFG_LOG_FORMAT_JSON,
+};
+
 /* Where a setting was written, for messages that name the rule a manifest broke. */
 struct cfg_pos {
 	unsigned line, col; /* 0: not written (a default) */
@@ -60,6 +68,13 @@ struct cfg_socket {
 	char *path;
 	unsigned mode;
 	char *group; /* NULL: the daemon's own group */
+};
+
+/* metrics.listen: the TCP address of GET /metrics; NULL listen: no listener. */
+struct cfg_metrics {
+	char *listen; /* as written: "127.0.0.1:9464", "[::1]:9464" */
+	char *host;   /* the numeric address, without brackets */
+	int port;     /* 0: any free port (the daemon logs the one it took) */
 };
 
 struct cfg_naming {
@@ -157,11 +172,13 @@ struct daemon_config {
 	unsigned max_in_flight;
 	enum cfg_mode mode;
 	enum cfg_log_level log_level;
+	enum cfg_log_format log_format;
 	uint64_t watch_settle_ms;
 	uint64_t rescan_interval_ms;
 	uint64_t backoff_initial_ms;
 	uint64_t backoff_max_ms;
 	uint64_t shutdown_timeout_ms;
+	struct cfg_metrics metrics;
 	struct cfg_usage usage;
 	struct cfg_price *prices; /* sorted by model */
 	size_t n_prices;

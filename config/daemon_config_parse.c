@@ -1,4 +1,6 @@
 /* Parsing of the daemon configuration file into struct daemon_config. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -236,6 +238,71 @@ static void read_socket(struct walk *w, const struct ynode *n, struct daemon_con
 	walk_pop(w, mark);
 }
 
+/* "ADDRESS:PORT" with a numeric IPv4 address or a bracketed IPv6 one; host names are
+ * not resolved (a listener must know the one address it opens). NULL when fine, else
+ * why not (static text). */
+static const char *parse_listen(const char *text, char **ret_host, int *ret_port)
+{
+	const char *close = text[0] == '[' ? strchr(text, ']') : NULL;
+	const char *colon = close ? close + 1 : strrchr(text, ':'), *host = text;
+	size_t host_len;
+	unsigned char addr[sizeof(struct in6_addr)];
+	char buf[INET6_ADDRSTRLEN + 1];
+	char *end;
+	long port;
+
+	if (text[0] == '[' && !close)
+		return "the IPv6 address has no closing ']': [::1]:9464";
+	if (!colon || *colon != ':' || colon == text || !colon[1])
+		return "expected ADDRESS:PORT, such as 127.0.0.1:9464 or [::1]:9464";
+	host_len = (size_t)(colon - text);
+	if (text[0] == '[') {
+		host++;
+		host_len -= 2;
+	}
+	if (host_len >= sizeof(buf))
+		return "the address is not a numeric IPv4 or IPv6 address (host names are not resolved)";
+	memcpy(buf, host, host_len);
+	buf[host_len] = '\0';
+	if (text[0] == '[' ? inet_pton(AF_INET6, buf, addr) != 1 : inet_pton(AF_INET, buf, addr) != 1)
+		return strchr(buf, ':') && text[0] != '['
+			       ? "an IPv6 address goes in brackets: [::1]:9464"
+			       : "the address is not a numeric IPv4 or IPv6 address (host names are not resolved)";
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (*end || errno || port < 0 || port > 65535 || !isdigit((unsigned char)colon[1]))
+		return "the port is not a number from 0 to 65535";
+	*ret_host = xstrdup(buf);
+	*ret_port = (int)port;
+	return NULL;
+}
+
+static void read_metrics(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
+{
+	static const char *const keys[] = { "listen" };
+	const struct ynode *v[N(keys)];
+	const char *why;
+	char *text, *host = NULL;
+	size_t mark;
+	int port = 0;
+
+	if (!n || !walk_mapping(w, n, keys, N(keys), v) || !v[0])
+		return;
+	mark = walk_push_key(w, "listen");
+	if (walk_string(w, v[0], 64, &text)) {
+		why = parse_listen(text, &host, &port);
+		if (why) {
+			walk_error(w, v[0], "'%s': %s", text, why);
+			free(text);
+		} else {
+			set_str(&cfg->metrics.listen, text);
+			set_str(&cfg->metrics.host, host);
+			cfg->metrics.port = port;
+		}
+	}
+	walk_pop(w, mark);
+}
+
 static void read_naming(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
 {
 	static const char *const keys[] = { "profile_name", "parameter", "budget_name", "policy_name" };
@@ -435,15 +502,17 @@ enum top_key {
 	K_WATCH,
 	K_BACKOFF,
 	K_SHUTDOWN,
+	K_LOG_FORMAT,
+	K_METRICS,
 	K_USAGE,
 	K_PRICES,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
-	"manifests", "state_dir", "socket",	      "instance",  "region",	    "accounts", "resync_interval",
-	"policy",    "safety",	  "rate_limits",      "endpoints", "max_in_flight", "mode",	"log_level",
-	"watch",     "backoff",	  "shutdown_timeout", "usage",	   "prices",
+	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts", "resync_interval",
+	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	 "log_level",
+	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "usage",	 "prices",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -514,6 +583,10 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 		case K_BACKOFF:
 			read_pair(w, n, backoff_keys, backoff_lim, &cfg->backoff_initial_ms, &cfg->backoff_max_ms);
 			break;
+		case K_LOG_FORMAT:
+			if (walk_enum(w, n, (const char *const[]){ "auto", "journal", "text", "json" }, 4, &e))
+				cfg->log_format = (enum cfg_log_format)e;
+			break;
 		case K_USAGE:
 			daemon_config__read_usage(w, n, cfg);
 			break;
@@ -523,6 +596,9 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 		case K_SHUTDOWN:
 		case K_COUNT:
 			walk_duration(w, n, 0, 600000, &cfg->shutdown_timeout_ms);
+			break;
+		case K_METRICS:
+			read_metrics(w, n, cfg);
 			break;
 		}
 		walk_pop(w, mark);

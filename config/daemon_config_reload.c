@@ -114,6 +114,12 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		r->watch_settle_ms = s;
 		r->rescan_interval_ms = i;
 	}
+	if (str_differ(n->metrics.listen, r->metrics.listen)) {
+		struct cfg_metrics t = n->metrics;
+		ret_keys[k++] = "metrics";
+		n->metrics = r->metrics;
+		r->metrics = t;
+	}
 	/* usage and prices: the usage reader keeps the values it started with */
 	if (daemon_config__usage_differ(n, r)) {
 		struct cfg_usage u = n->usage;

@@ -11,11 +11,8 @@
 
 #include "xalloc.h"
 
-void cloud_aws_init(struct cloud_aws *c, const struct aws_ops *ops, void *ops_ctx, struct aws_client *client,
-		    const char *instance)
+void cloud_aws_init(struct cloud_aws *c, struct aws_client *client, const char *instance)
 {
-	c->ops = ops;
-	c->ops_ctx = ops_ctx;
 	c->client = client;
 	c->instance = xstrdup(instance);
 }
@@ -410,18 +407,18 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		in.n_types = 3; /* one GetResources covers the budgets too */
 	l->pending = 1;		/* held while the calls are sent */
 	(void)instance;
-	r = c->ops->bedrock_list_profiles(c->ops_ctx, &l->target, on_profiles, l);
+	r = bedrock_list_inference_profiles(c->client, &l->target, "APPLICATION", on_profiles, l);
 	if (r == 0)
 		l->pending++;
-	if (r == 0 && (r = c->ops->tagging_get_resources(c->ops_ctx, &l->target, &in, on_tagged, l)) == 0)
+	if (r == 0 && (r = tagging_get_resources(c->client, &l->target, &in, on_tagged, l)) == 0)
 		l->pending++;
-	if (r == 0 && (r = c->ops->ssm_get_by_path(c->ops_ctx, &l->target, param_prefix, true, on_params, l)) == 0)
+	if (r == 0 && (r = ssm_get_parameters_by_path(c->client, &l->target, param_prefix, true, on_params, l)) == 0)
 		l->pending++;
 	if (r == 0 && l->with_budgets &&
-	    (r = c->ops->budgets_describe_all(c->ops_ctx, &l->budgets_target, p->account_id, on_budgets, l)) == 0)
+	    (r = budgets_describe_budgets(c->client, &l->budgets_target, p->account_id, on_budgets, l)) == 0)
 		l->pending++;
 	if (r == 0 && l->with_budgets && !home &&
-	    (r = c->ops->tagging_get_resources(c->ops_ctx, &l->budgets_target, &budget_tags, on_tagged, l)) == 0)
+	    (r = tagging_get_resources(c->client, &l->budgets_target, &budget_tags, on_tagged, l)) == 0)
 		l->pending++;
 	if (r < 0) {
 		if (l->pending == 1) {
@@ -459,8 +456,24 @@ void cloud_aws__applying_free(struct applying *x)
 	free(x);
 }
 
+void cloud_aws__stamp_request_id(struct applying *x)
+{
+	const char *id = x->c->client ? aws_client_request_id(x->c->client) : "";
+
+	snprintf(x->res.request_id, sizeof(x->res.request_id), "%s", id);
+}
+
+/* The audit trail's request id: the mutating call's when a step stamped it, else the
+ * action's last answer's. */
+static void stamp_request_id(struct applying *x)
+{
+	if (!x->res.request_id[0])
+		cloud_aws__stamp_request_id(x);
+}
+
 void cloud_aws__finish(struct applying *x, int status, const struct aws_error *err)
 {
+	stamp_request_id(x);
 	if (status < 0)
 		cloud_error_from_aws(&x->err, status, err);
 	x->cb(status, status < 0 ? &x->err : NULL, &x->res, x->data);
@@ -470,6 +483,7 @@ void cloud_aws__finish(struct applying *x, int status, const struct aws_error *e
 void cloud_aws__gone(struct applying *x)
 {
 	x->res.gone = true;
+	stamp_request_id(x);
 	x->cb(-ENOENT, NULL, &x->res, x->data);
 	cloud_aws__applying_free(x);
 }
@@ -536,7 +550,8 @@ static void on_create(void *arg, int status, const struct aws_error *err, const 
 		return;
 	}
 	x->a.resource = xstrdup(res->arn);
-	if (x->c->ops->bedrock_get_profile(x->c->ops_ctx, &x->target, res->arn, on_created_profile, x) < 0)
+	cloud_aws__stamp_request_id(x); /* the create's, not the read-back's */
+	if (bedrock_get_inference_profile(x->c->client, &x->target, res->arn, on_created_profile, x) < 0)
 		on_created_profile(x, -EIO, NULL, NULL);
 }
 
@@ -564,7 +579,7 @@ static void on_read_profile(void *arg, int status, const struct aws_error *err, 
 		return;
 	}
 	x->res.profile = profile_from_aws(bp);
-	r = x->c->ops->bedrock_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_profile_tags, x);
+	r = bedrock_list_tags_for_resource(x->c->client, &x->target, x->a.resource, on_read_profile_tags, x);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
 }
@@ -597,7 +612,7 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	x->res.parameter->value = xstrdup_or_null(p->value);
 	x->res.parameter->version = p->version;
 	tag_set_init(&x->res.parameter->tags);
-	r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_read_param_tags, x);
+	r = ssm_list_tags_for_resource(x->c->client, &x->target, x->a.resource, on_read_param_tags, x);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
 }
@@ -620,7 +635,7 @@ static void on_overwritten(void *arg, int status, const struct aws_error *err, c
 		return;
 	}
 	tags = cloud_aws__aws_tags(&x->a.tags);
-	r = x->c->ops->ssm_add_tags(x->c->ops_ctx, &x->target, x->a.resource, tags, x->a.tags.n, on_put_tags_added, x);
+	r = ssm_add_tags_to_resource(x->c->client, &x->target, x->a.resource, tags, x->a.tags.n, on_put_tags_added, x);
 	free(tags);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
@@ -644,7 +659,7 @@ static void on_existing_tags(void *arg, int status, const struct aws_error *err,
 		cloud_aws__applying_free(x);
 		return;
 	}
-	r = x->c->ops->ssm_put(x->c->ops_ctx, &x->target, &in, on_overwritten, x);
+	r = ssm_put_parameter(x->c->client, &x->target, &in, on_overwritten, x);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
 }
@@ -655,7 +670,7 @@ static void on_put(void *arg, int status, const struct aws_error *err, const str
 	int r;
 
 	if (status < 0 && x->a.kind == ACT_PARAM_CREATE && cloud_aws__code_is(err, "ParameterAlreadyExists")) {
-		r = x->c->ops->ssm_list_tags(x->c->ops_ctx, &x->target, x->a.resource, on_existing_tags, x);
+		r = ssm_list_tags_for_resource(x->c->client, &x->target, x->a.resource, on_existing_tags, x);
 		if (r < 0)
 			cloud_aws__finish(x, r, NULL);
 		return;
@@ -688,21 +703,21 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	switch (a->kind) {
 	case ACT_PROFILE_CREATE: {
 		struct bedrock_create_input in = { a->name, a->description, a->model_arn, a->token, tags, a->tags.n };
-		r = c->ops->bedrock_create_profile(c->ops_ctx, &x->target, &in, on_create, x);
+		r = bedrock_create_inference_profile(c->client, &x->target, &in, on_create, x);
 		break;
 	}
 	case ACT_PROFILE_TAG:
-		r = c->ops->bedrock_tag(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
+		r = bedrock_tag_resource(c->client, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
 		break;
 	case ACT_PROFILE_UNTAG:
-		r = c->ops->bedrock_untag(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys, a->n_keys,
-					  cloud_aws__on_done, x);
+		r = bedrock_untag_resource(c->client, &x->target, a->resource, (const char *const *)a->keys, a->n_keys,
+					   cloud_aws__on_done, x);
 		break;
 	case ACT_PROFILE_DELETE:
-		r = c->ops->bedrock_delete_profile(c->ops_ctx, &x->target, a->resource, cloud_aws__on_done, x);
+		r = bedrock_delete_inference_profile(c->client, &x->target, a->resource, cloud_aws__on_done, x);
 		break;
 	case ACT_PROFILE_READ_TAGS:
-		r = c->ops->bedrock_get_profile(c->ops_ctx, &x->target, a->resource, on_read_profile, x);
+		r = bedrock_get_inference_profile(c->client, &x->target, a->resource, on_read_profile, x);
 		break;
 	case ACT_PARAM_CREATE:
 	case ACT_PARAM_UPDATE: {
@@ -710,21 +725,22 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 		struct ssm_put_input in = {
 			a->resource, a->value, "String", NULL, !create, create ? tags : NULL, create ? a->tags.n : 0
 		};
-		r = c->ops->ssm_put(c->ops_ctx, &x->target, &in, on_put, x);
+		r = ssm_put_parameter(c->client, &x->target, &in, on_put, x);
 		break;
 	}
 	case ACT_PARAM_TAG:
-		r = c->ops->ssm_add_tags(c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
+		r = ssm_add_tags_to_resource(c->client, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done,
+					     x);
 		break;
 	case ACT_PARAM_UNTAG:
-		r = c->ops->ssm_remove_tags(c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys,
-					    a->n_keys, cloud_aws__on_done, x);
+		r = ssm_remove_tags_from_resource(c->client, &x->target, a->resource, (const char *const *)a->keys,
+						  a->n_keys, cloud_aws__on_done, x);
 		break;
 	case ACT_PARAM_DELETE:
-		r = c->ops->ssm_delete(c->ops_ctx, &x->target, a->resource, cloud_aws__on_done, x);
+		r = ssm_delete_parameter(c->client, &x->target, a->resource, cloud_aws__on_done, x);
 		break;
 	case ACT_PARAM_READ_TAGS:
-		r = c->ops->ssm_get(c->ops_ctx, &x->target, a->resource, on_read_param, x);
+		r = ssm_get_parameter(c->client, &x->target, a->resource, on_read_param, x);
 		break;
 	case ACT_POLICY_READ:
 	case ACT_POLICY_PUT:
@@ -774,7 +790,7 @@ static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb,
 	k->region = xstrdup_or_null(p->region);
 	k->account = cloud_aws__target_account(c, p->account);
 	t = (struct aws_target){ k->account, k->region };
-	r = c->ops->sts_get_caller_identity(c->ops_ctx, &t, on_identity, k);
+	r = sts_get_caller_identity(c->client, &t, on_identity, k);
 	if (r < 0) {
 		free(k->region);
 		free(k->account);

@@ -1,19 +1,23 @@
-/* struct cloud_ops on the AWS layer: listings and plan actions become typed client
- * calls (daemon/aws/aws_ops.h). The context owns nothing of the AWS client; it only
- * keeps the ops table, its context and the client for counters. */
+/* struct cloud_ops on the AWS layer: listings and plan actions become calls of the
+ * typed clients (daemon/aws/bedrock.h, budgets.h, ssm.h, tagging.h, iam.h, sts.h).
+ * cloud_ops is the engine's seam (the engine's tests fake it); this is the one real
+ * implementation. The context owns nothing of the AWS client. */
 #ifndef BTD_CLOUD_AWS_H
 #define BTD_CLOUD_AWS_H
 
 #include "aws_client.h"
-#include "aws_ops.h"
+#include "bedrock.h"
+#include "budgets.h"
+#include "iam.h"
+#include "ssm.h"
+#include "sts.h"
+#include "tagging.h"
 #include "cloud.h"
 
 struct listing;
 
 struct cloud_aws {
-	const struct aws_ops *ops;
-	void *ops_ctx;
-	struct aws_client *client; /* for counters; may be NULL */
+	struct aws_client *client; /* every call goes through it; its counters for status */
 	char *instance;
 	char **role_aliases; /* account aliases with a role to assume; others use the default credentials */
 	size_t n_role_aliases;
@@ -23,8 +27,7 @@ struct cloud_aws {
 
 extern const struct cloud_ops cloud_aws_ops;
 
-void cloud_aws_init(struct cloud_aws *c, const struct aws_ops *ops, void *ops_ctx, struct aws_client *client,
-		    const char *instance);
+void cloud_aws_init(struct cloud_aws *c, struct aws_client *client, const char *instance);
 /* cloud_aws_add_role_alias: calls for this account alias go through its role (an
  * alias without one only names the account id of the default credentials). */
 void cloud_aws_add_role_alias(struct cloud_aws *c, const char *alias);

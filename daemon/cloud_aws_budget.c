@@ -91,7 +91,7 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	b->metric = bb->metrics.n ? xstrdup(bb->metrics.items[0]) : NULL;
 	b->cost_filters = bb->n_cost_filters > 0;
 	tag_set_init(&b->tags); /* alerts unknown: read next round */
-	r = x->c->ops->budgets_list_tags(x->c->ops_ctx, &x->target, b->arn, on_existing_tags, x);
+	r = budgets_list_tags_for_resource(x->c->client, &x->target, b->arn, on_existing_tags, x);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
 }
@@ -102,8 +102,8 @@ static void on_created_budget(void *arg, int status, const struct aws_error *err
 	int r;
 
 	if (status < 0 && cloud_aws__code_is(err, "DuplicateRecordException")) {
-		r = x->c->ops->budgets_describe(x->c->ops_ctx, &x->target, x->account_id, x->act->budget, on_existing,
-						x);
+		cloud_aws__stamp_request_id(x); /* the create's, not the reads' */
+		r = budgets_describe_budget(x->c->client, &x->target, x->account_id, x->act->budget, on_existing, x);
 		if (r < 0)
 			cloud_aws__finish(x, r, NULL);
 		return;
@@ -145,7 +145,7 @@ static int create_budget(struct applying *x)
 		nws[i].n_subscribers = al->n_subscribers;
 	}
 	in = (struct budgets_create_input){ x->account_id, &b, nws, a->n_alerts, tags, a->tags.n };
-	r = x->c->ops->budgets_create(x->c->ops_ctx, &x->target, &in, on_created_budget, x);
+	r = budgets_create_budget(x->c->client, &x->target, &in, on_created_budget, x);
 	for (size_t i = 0; i < a->n_alerts; i++)
 		free(nws[i].subscribers);
 	free(nws);
@@ -211,8 +211,8 @@ static void read_next_subscribers(struct applying *x)
 		return;
 	}
 	notification_of(&x->res.budget->alerts[x->step], &n);
-	r = x->c->ops->budgets_describe_subscribers(x->c->ops_ctx, &x->target, x->account_id, x->act->budget, &n,
-						    on_subscribers, x);
+	r = budgets_describe_subscribers(x->c->client, &x->target, x->account_id, x->act->budget, &n, on_subscribers,
+					 x);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
 }
@@ -248,7 +248,6 @@ static void on_notifications(void *arg, int status, const struct aws_error *err,
 static int notification_call(struct applying *x)
 {
 	const struct action *a = x->act;
-	const struct aws_ops *ops = x->c->ops;
 	struct budgets_notification n, old;
 	struct budgets_subscriber sub = { 0 };
 	char *spec = a->subscriber ? xstrdup(a->subscriber) : NULL;
@@ -265,8 +264,8 @@ static int notification_call(struct applying *x)
 			specs[i] = xstrdup(a->alerts[0].subscribers[i]);
 			subscriber_of(specs[i], &subs[i]);
 		}
-		r = ops->budgets_create_notification(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n, subs,
-						     a->alerts[0].n_subscribers, on_created_entry, x);
+		r = budgets_create_notification(x->c->client, &x->target, x->account_id, a->budget, &n, subs,
+						a->alerts[0].n_subscribers, on_created_entry, x);
 		for (size_t i = 0; i < a->alerts[0].n_subscribers; i++)
 			free(specs[i]);
 		free(specs);
@@ -275,20 +274,20 @@ static int notification_call(struct applying *x)
 	}
 	case ACT_NOTIFICATION_UPDATE:
 		notification_of(&a->old_alert, &old);
-		r = ops->budgets_update_notification(x->c->ops_ctx, &x->target, x->account_id, a->budget, &old, &n,
-						     cloud_aws__on_done, x);
+		r = budgets_update_notification(x->c->client, &x->target, x->account_id, a->budget, &old, &n,
+						cloud_aws__on_done, x);
 		break;
 	case ACT_NOTIFICATION_DELETE:
-		r = ops->budgets_delete_notification(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n,
-						     cloud_aws__on_done, x);
+		r = budgets_delete_notification(x->c->client, &x->target, x->account_id, a->budget, &n,
+						cloud_aws__on_done, x);
 		break;
 	case ACT_SUBSCRIBER_CREATE:
-		r = ops->budgets_create_subscriber(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n, &sub,
-						   on_created_entry, x);
+		r = budgets_create_subscriber(x->c->client, &x->target, x->account_id, a->budget, &n, &sub,
+					      on_created_entry, x);
 		break;
 	case ACT_SUBSCRIBER_DELETE:
-		r = ops->budgets_delete_subscriber(x->c->ops_ctx, &x->target, x->account_id, a->budget, &n, &sub,
-						   cloud_aws__on_done, x);
+		r = budgets_delete_subscriber(x->c->client, &x->target, x->account_id, a->budget, &n, &sub,
+					      cloud_aws__on_done, x);
 		break;
 	default:
 		break;
@@ -300,7 +299,6 @@ static int notification_call(struct applying *x)
 int cloud_aws__apply_budget(struct applying *x)
 {
 	const struct action *a = x->act;
-	const struct aws_ops *ops = x->c->ops;
 	struct aws_tag *tags;
 	struct budgets_budget b;
 	char *metric;
@@ -316,22 +314,22 @@ int cloud_aws__apply_budget(struct applying *x)
 		return create_budget(x);
 	case ACT_BUDGET_UPDATE:
 		budget_of(a, &b, &metric);
-		return ops->budgets_update(x->c->ops_ctx, &x->target, x->account_id, &b, cloud_aws__on_done, x);
+		return budgets_update_budget(x->c->client, &x->target, x->account_id, &b, cloud_aws__on_done, x);
 	case ACT_BUDGET_DELETE:
-		return ops->budgets_delete(x->c->ops_ctx, &x->target, x->account_id, a->budget, cloud_aws__on_done, x);
+		return budgets_delete_budget(x->c->client, &x->target, x->account_id, a->budget, cloud_aws__on_done, x);
 	case ACT_BUDGET_TAG:
 		tags = cloud_aws__aws_tags(&a->tags);
-		r = ops->budgets_tag(x->c->ops_ctx, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
+		r = budgets_tag_resource(x->c->client, &x->target, a->resource, tags, a->tags.n, cloud_aws__on_done, x);
 		free(tags);
 		return r;
 	case ACT_BUDGET_UNTAG:
-		return ops->budgets_untag(x->c->ops_ctx, &x->target, a->resource, (const char *const *)a->keys,
-					  a->n_keys, cloud_aws__on_done, x);
+		return budgets_untag_resource(x->c->client, &x->target, a->resource, (const char *const *)a->keys,
+					      a->n_keys, cloud_aws__on_done, x);
 	case ACT_BUDGET_READ_TAGS:
-		return ops->budgets_list_tags(x->c->ops_ctx, &x->target, a->resource, on_budget_tags, x);
+		return budgets_list_tags_for_resource(x->c->client, &x->target, a->resource, on_budget_tags, x);
 	case ACT_BUDGET_READ_ALERTS:
-		return ops->budgets_describe_notifications(x->c->ops_ctx, &x->target, x->account_id, a->budget,
-							   on_notifications, x);
+		return budgets_describe_notifications(x->c->client, &x->target, x->account_id, a->budget,
+						      on_notifications, x);
 	case ACT_NOTIFICATION_CREATE:
 	case ACT_NOTIFICATION_UPDATE:
 	case ACT_NOTIFICATION_DELETE:

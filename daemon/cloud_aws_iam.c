@@ -41,7 +41,7 @@ static void on_policy(void *arg, int status, const struct aws_error *err, const 
 		cloud_aws__finish(x, 0, NULL);
 	} else if (cloud_aws__code_is(err, "NoSuchEntity")) {
 		/* no policy, or no role at all? */
-		int r = x->c->ops->iam_get_role(x->c->ops_ctx, &x->target, x->act->role, on_role, x);
+		int r = iam_get_role(x->c->client, &x->target, x->act->role, on_role, x);
 		if (r < 0)
 			cloud_aws__finish(x, r, NULL);
 	} else {
@@ -66,15 +66,14 @@ static void on_put(void *arg, int status, const struct aws_error *err)
 int cloud_aws__apply_policy(struct applying *x)
 {
 	const struct action *a = x->act;
-	const struct aws_ops *ops = x->c->ops;
 
 	switch (a->kind) {
 	case ACT_POLICY_READ:
-		return ops->iam_get_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, on_policy, x);
+		return iam_get_role_policy(x->c->client, &x->target, a->role, a->name, on_policy, x);
 	case ACT_POLICY_PUT:
-		return ops->iam_put_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, a->value, on_put, x);
+		return iam_put_role_policy(x->c->client, &x->target, a->role, a->name, a->value, on_put, x);
 	case ACT_POLICY_DELETE:
-		return ops->iam_delete_role_policy(x->c->ops_ctx, &x->target, a->role, a->name, cloud_aws__on_done, x);
+		return iam_delete_role_policy(x->c->client, &x->target, a->role, a->name, cloud_aws__on_done, x);
 	default:
 		return -EINVAL;
 	}

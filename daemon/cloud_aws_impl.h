@@ -37,10 +37,14 @@ void cloud_aws__gone(struct applying *x);
  * also_not_found, when not NULL), else the error. x is freed either way. */
 void cloud_aws__read_failed(struct applying *x, int status, const struct aws_error *err, const char *not_found,
 			    const char *also_not_found);
+/* cloud_aws__stamp_request_id: the answer being delivered names the action's AWS
+ * request (x->res.request_id) for the audit trail: a mutating step followed by reads
+ * calls it; otherwise the last answer's id is taken when the action ends. */
+void cloud_aws__stamp_request_id(struct applying *x);
 /* cloud_aws__on_done: an aws_done_cb that finishes x (a 404 on a delete is "gone"). */
 void cloud_aws__on_done(void *arg, int status, const struct aws_error *err);
 
-/* The budget and IAM actions: 0 or -errno as the ops' calls return. */
+/* The budget and IAM actions: 0 or -errno as the typed clients' calls return. */
 int cloud_aws__apply_budget(struct applying *x);
 int cloud_aws__apply_policy(struct applying *x);
 

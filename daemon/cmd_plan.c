@@ -16,11 +16,11 @@
 
 #include <uv.h>
 
-#include "aws_ops.h"
 #include "cloud_aws.h"
 #include "commands.h"
 #include "desired.h"
 #include "manifest_dir.h"
+#include "observed_apply.h"
 #include "plan_print.h"
 #include "setup.h"
 #include "simulate.h"
@@ -277,7 +277,8 @@ static void on_read(int status, const struct cloud_error *err, struct cloud_resu
 
 	p->pending--;
 	if (status == 0 && res) {
-		simulate_fold_read(&u->pp->store, a, res->profile, res->parameter, res->budget, res->policy, res->gone);
+		observed_apply_read(&u->pp->store, a, res->profile, res->parameter, res->budget, res->policy,
+				    res->gone);
 		res->profile = NULL;
 		res->parameter = NULL;
 		res->budget = NULL;

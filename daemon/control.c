@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -121,8 +122,12 @@ typedef void (*route_fn)(struct control *c, struct http_request *req, const char
 
 static void get_health(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
-	(void)c, (void)id, (void)id_len;
-	respond_ok(req, 200, "status", "ok");
+	cJSON *o = cJSON_CreateObject();
+
+	(void)id, (void)id_len;
+	cJSON_AddStringToObject(o, "status", "ok");
+	cJSON_AddStringToObject(o, "version", c->info->version);
+	respond_json(req, 200, o);
 }
 
 static void get_ready(struct control *c, struct http_request *req, const char *id, size_t id_len)
@@ -144,10 +149,57 @@ static void get_status(struct control *c, struct http_request *req, const char *
 	respond_json(req, 200, o);
 }
 
+/* state=: comma-separated state names (case-insensitive) into a mask of 1 << state.
+ * -EINVAL with the first unknown name in *ret_bad (owned by the caller). */
+static int parse_states(const char *list, unsigned *ret_mask, char **ret_bad)
+{
+	unsigned mask = 0;
+
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+		int s = -1;
+		for (int i = 0; i < TENANT__STATE_COUNT && s < 0; i++)
+			if (len == strlen(tenant_state_name(i)) && strncasecmp(p, tenant_state_name(i), len) == 0)
+				s = i;
+		if (s < 0) {
+			*ret_bad = xstrndup(p, len);
+			return -EINVAL;
+		}
+		mask |= 1u << s;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*ret_mask = mask;
+	return 0;
+}
+
 static void get_tenants(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
+	char *states = NULL, *bad = NULL, *message;
+	unsigned mask = 0;
+	struct strbuf names;
+
 	(void)id, (void)id_len;
-	respond_json(req, 200, control_json_tenants(c->e));
+	if (query_param(http_request_message(req)->query, "state", &states) < 0) {
+		respond_error(req, 400, "state= must be valid percent-encoded text without NUL");
+		return;
+	}
+	if (states && parse_states(states, &mask, &bad) < 0) {
+		strbuf_init(&names, 1024);
+		for (int i = 0; i < TENANT__STATE_COUNT; i++)
+			strbuf_addf(&names, "%s%s", i ? ", " : "", tenant_state_name(i));
+		message = xasprintf("unknown tenant state '%.64s' in state=; the states are %s (several: "
+				    "comma-separated)",
+				    bad, names.buf);
+		respond_error(req, 400, message);
+		free(message);
+		strbuf_release(&names);
+	} else {
+		respond_json(req, 200, control_json_tenants(c->e, mask));
+	}
+	free(states);
+	free(bad);
 }
 
 /* The tenant a path names, or NULL after answering 400 (not a tenant id) or 404. */
@@ -261,6 +313,88 @@ static void get_metrics(struct control *c, struct http_request *req, const char 
 	strbuf_release(&out);
 }
 
+/* ?limit= of the history routes: 1..CONTROL_HISTORY_MAX, CONTROL_HISTORY_DEFAULT
+ * when absent; -EINVAL (answered 400) otherwise. */
+#define CONTROL_HISTORY_DEFAULT 100
+#define CONTROL_HISTORY_MAX	1000
+
+static int history_limit(struct http_request *req, size_t *ret)
+{
+	char *v = NULL, *end;
+	long n;
+
+	*ret = CONTROL_HISTORY_DEFAULT;
+	if (query_param(http_request_message(req)->query, "limit", &v) < 0)
+		return -EINVAL;
+	if (!v)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || n < 1 || n > CONTROL_HISTORY_MAX) {
+		free(v);
+		return -EINVAL;
+	}
+	free(v);
+	*ret = (size_t)n;
+	return 0;
+}
+
+static void respond_history(struct control *c, struct http_request *req, const char *tenant)
+{
+	const char *error = NULL;
+	size_t limit;
+	cJSON *arr, *o;
+
+	if (history_limit(req, &limit) < 0) {
+		respond_error(req, 400, "limit= must be a number from 1 to 1000");
+		return;
+	}
+	if (!c->info->audit) {
+		respond_error(req, 503, "no history is kept");
+		return;
+	}
+	arr = audit_history_json(c->info->audit, tenant, limit, &error);
+	if (!arr) {
+		respond_error(req, 503, error);
+		return;
+	}
+	o = cJSON_CreateObject();
+	if (tenant)
+		cJSON_AddStringToObject(o, "tenant", tenant);
+	cJSON_AddItemToObject(o, "history", arr);
+	respond_json(req, 200, o);
+}
+
+/* A tenant's history is kept after its removal: an id with none is still 200. */
+static void get_tenant_history(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	char *text = NULL;
+
+	if (decode(id, id_len, false, &text) < 0 || rule_tenant_id(text))
+		respond_error(req, 400, "not a tenant id");
+	else
+		respond_history(c, req, text);
+	free(text);
+}
+
+static void get_history(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	respond_history(c, req, NULL);
+}
+
+static void get_events(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	static const struct http_header h[] = { { "Content-Type", "text/event-stream" } };
+
+	(void)id, (void)id_len;
+	if (!c->info->events)
+		respond_error(req, 503, "no event stream");
+	else if (strcmp(http_request_message(req)->method, "HEAD") == 0)
+		http_respond(req, 200, h, 1, "", 0);
+	else
+		events_attach(c->info->events, req);
+}
+
 /* ---- usage (daemon/usage/usage_json.c) ---- */
 
 /* The days a usage request asks for, or false after answering 400 or 404. */
@@ -340,21 +474,15 @@ static void get_tenant_usage(struct control *c, struct http_request *req, const 
 /* The handler of every route of control_api.h: a known path asked with another method
  * is 405 with Allow, an unknown one 404. */
 static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
-	[CONTROL_HEALTH] = get_health,
-	[CONTROL_READY] = get_ready,
-	[CONTROL_STATUS] = get_status,
-	[CONTROL_TENANTS] = get_tenants,
-	[CONTROL_TENANT] = get_tenant,
-	[CONTROL_TENANT_RECONCILE] = post_tenant_reconcile,
-	[CONTROL_RESOLVE] = get_resolve,
-	[CONTROL_RECONCILE] = post_reconcile,
-	[CONTROL_RESYNC] = post_resync,
-	[CONTROL_PAUSE] = post_pause,
-	[CONTROL_RESUME] = post_resume,
-	[CONTROL_PRUNE_APPROVE] = post_prune_approve,
-	[CONTROL_METRICS] = get_metrics,
-	[CONTROL_USAGE] = get_usage,
-	[CONTROL_TENANT_USAGE] = get_tenant_usage,
+	[CONTROL_HEALTH] = get_health,	 [CONTROL_READY] = get_ready,
+	[CONTROL_STATUS] = get_status,	 [CONTROL_TENANTS] = get_tenants,
+	[CONTROL_TENANT] = get_tenant,	 [CONTROL_TENANT_RECONCILE] = post_tenant_reconcile,
+	[CONTROL_RESOLVE] = get_resolve, [CONTROL_RECONCILE] = post_reconcile,
+	[CONTROL_RESYNC] = post_resync,	 [CONTROL_PAUSE] = post_pause,
+	[CONTROL_RESUME] = post_resume,	 [CONTROL_PRUNE_APPROVE] = post_prune_approve,
+	[CONTROL_METRICS] = get_metrics, [CONTROL_TENANT_HISTORY] = get_tenant_history,
+	[CONTROL_HISTORY] = get_history, [CONTROL_EVENTS] = get_events,
+	[CONTROL_USAGE] = get_usage,	 [CONTROL_TENANT_USAGE] = get_tenant_usage,
 };
 
 /* Whether path matches pattern; the {id} segment, if any, in *ret_id and *ret_len. */

@@ -9,7 +9,10 @@
 
 #include <uv.h>
 
+#include "audit.h"
 #include "engine.h"
+#include "events.h"
+#include "strbuf.h"
 
 struct usage_reader;
 
@@ -29,6 +32,11 @@ struct control_info {
 	/* manifest problems of the last scan, as "file:line:col: message" lines */
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	void *data;
+	struct audit *audit;   /* the history (GET /v1/history...); may be NULL */
+	struct events *events; /* GET /v1/events; may be NULL */
+	/* more metric families in the Prometheus text format (build, process, AWS latency),
+	 * appended to out after the engine's; may be NULL */
+	void (*metrics)(void *data, struct strbuf *out);
 	struct usage_reader *usage; /* NULL: usage is not configured */
 };
 

@@ -22,6 +22,9 @@ enum { CONTROL_GET = 1, CONTROL_POST = 2 }; /* GET routes answer HEAD too */
 	X(RESUME, "/v1/resume", CONTROL_POST)                                                                          \
 	X(PRUNE_APPROVE, "/v1/prune/approve", CONTROL_POST)                                                            \
 	X(METRICS, "/metrics", CONTROL_GET)                                                                            \
+	X(TENANT_HISTORY, "/v1/tenants/{id}/history", CONTROL_GET)                                                     \
+	X(HISTORY, "/v1/history", CONTROL_GET)                                                                         \
+	X(EVENTS, "/v1/events", CONTROL_GET)                                                                           \
 	X(USAGE, "/v1/usage", CONTROL_GET)                                                                             \
 	X(TENANT_USAGE, "/v1/tenants/{id}/usage", CONTROL_GET)
 

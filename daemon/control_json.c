@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "git_sync_status.h"
 #include "observed.h"
 #include "xalloc.h"
 
@@ -113,15 +114,34 @@ static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *
 	return o;
 }
 
-cJSON *control_json_tenants(const struct engine *e)
+cJSON *control_json_tenants(const struct engine *e, unsigned states)
 {
 	cJSON *o = cJSON_CreateObject(), *a = cJSON_AddArrayToObject(o, "tenants");
 	size_t n;
 	const struct tenant_entry **all = engine_tenants(e, &n);
 
 	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, tenant_summary(e, all[i]));
+		if (!states || states & (1u << all[i]->state))
+			cJSON_AddItemToArray(a, tenant_summary(e, all[i]));
 	free(all);
+	return o;
+}
+
+/* The deletion timer running on a resource (a replaced profile draining, or one no
+ * longer desired in its grace), or null: its kind, start and when it runs out (a
+ * drained profile goes once the roles' policies name its successor; a held tenant's
+ * deletions wait for approval beyond that). */
+static cJSON *deletion_json(const struct engine *e, const struct tenant_entry *t, const char *resource)
+{
+	const struct resource_timer *r = t->record ? record_timer(t->record, resource) : NULL;
+	cJSON *o;
+
+	if (!r)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "timer", timer_kind_name(r->kind));
+	cJSON_AddItemToObject(o, "since", control_time(r->since));
+	cJSON_AddItemToObject(o, "at", control_time(engine_timer_expiry(e, r->kind, r->since)));
 	return o;
 }
 
@@ -145,6 +165,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		cJSON_AddItemToObject(j, "models", strv_json(p->model_arns, p->n_model_arns));
 		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&p->tags, engine_instance(e)));
 		cJSON_AddItemToObject(j, "tags", tags_json(&p->tags));
+		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, p->arn));
 		cJSON_AddItemToArray(profiles, j);
 	}
 	for (size_t i = 0; g && i < g->n_parameters; i++) {
@@ -153,6 +174,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		cJSON_AddStringToObject(j, "name", q->name);
 		cJSON_AddItemToObject(j, "value", string_or_null(q->value));
 		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&q->tags, engine_instance(e)));
+		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, q->name));
 		cJSON_AddItemToArray(params, j);
 	}
 	{
@@ -166,6 +188,8 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			cJSON_AddItemToObject(j, "time_unit", string_or_null(b->time_unit));
 			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(b->actual_spend));
 			cJSON_AddItemToObject(j, "forecasted_spend_usd", string_or_null(b->forecasted_spend));
+			/* false: written since the last listing, which alone reports spend */
+			cJSON_AddBoolToObject(j, "listed", b->listed);
 			cJSON_AddBoolToObject(j, "managed", tags_owned_by(&b->tags, engine_instance(e)));
 			if (b->alerts_known)
 				cJSON_AddNumberToObject(j, "alerts", (double)b->n_alerts);
@@ -177,7 +201,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		const struct tenant *d = t->desired;
 		for (size_t i = 0; d && d->policy_name && i < d->n_roles; i++) {
 			const struct observed_policy *p = observed_store_policy(s, d->roles[i], d->policy_name);
-			char *key = xasprintf("policy\n%s\n%s", d->roles[i], d->policy_name);
+			char *key = record_key_policy_fact(d->roles[i], d->policy_name);
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "role", d->roles[i]);
 			cJSON_AddStringToObject(j, "policy", d->policy_name);
@@ -272,6 +296,26 @@ static void add_state_store(cJSON *o, const struct engine *e)
 	cJSON_AddItemToObject(st, "moved_aside", string_or_null(h.moved_aside));
 }
 
+/* What bedrock-tenantd-git-sync recorded beside the manifest directory; null when the
+ * directory is not kept by it. */
+static cJSON *git_sync_json(const char *manifests)
+{
+	struct git_sync_status st;
+	cJSON *g;
+
+	if (!manifests || git_sync_status_read(manifests, &st) < 0)
+		return cJSON_CreateNull();
+	g = cJSON_CreateObject();
+	cJSON_AddItemToObject(g, "revision", string_or_null(st.revision[0] ? st.revision : NULL));
+	cJSON_AddItemToObject(g, "remote_revision", string_or_null(st.remote_revision[0] ? st.remote_revision : NULL));
+	cJSON_AddBoolToObject(g, "behind", git_sync_status_behind(&st));
+	cJSON_AddItemToObject(g, "branch", string_or_null(st.branch[0] ? st.branch : NULL));
+	cJSON_AddItemToObject(g, "synced_at", control_time(st.synced_at));
+	cJSON_AddItemToObject(g, "checked_at", control_time(st.checked_at));
+	cJSON_AddItemToObject(g, "error", string_or_null(st.error[0] ? st.error : NULL));
+	return g;
+}
+
 cJSON *control_json_status(const struct engine *e, const struct control_info *info)
 {
 	struct engine_counts c;
@@ -299,6 +343,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	for (size_t i = 0; i < n_problems; i++)
 		cJSON_AddItemToArray(problems, cJSON_CreateString(lines[i]));
 	cJSON_AddNumberToObject(m, "tenants_failing", (double)engine_tenants_failing(e));
+	cJSON_AddItemToObject(m, "git_sync", git_sync_json(info->manifests));
 	ts = cJSON_AddObjectToObject(o, "tenants");
 	cJSON_AddNumberToObject(ts, "total", (double)c.tenants);
 	by = cJSON_AddObjectToObject(ts, "by_state");
@@ -322,6 +367,11 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddNumberToObject(counters, "reconciles", (double)c.reconciles);
 	cJSON_AddNumberToObject(counters, "actions", (double)c.actions);
 	cJSON_AddNumberToObject(counters, "action_failures", (double)c.action_failures);
+	if (info->events) {
+		cJSON *ev = cJSON_AddObjectToObject(o, "event_streams");
+		cJSON_AddNumberToObject(ev, "open", (double)events_clients(info->events));
+		cJSON_AddNumberToObject(ev, "dropped", (double)events_dropped(info->events));
+	}
 	return o;
 }
 
@@ -343,6 +393,32 @@ static void manifest_metrics(const struct engine *e, const struct control_info *
 		    "restart.\n"
 		    "# TYPE bedrock_tenantd_restart_required gauge\nbedrock_tenantd_restart_required %zu\n",
 		    n_problems, engine_tenants_failing(e), info->n_restart_required);
+}
+
+/* How the daemon runs and what it repaired (docs/metrics.md). */
+static void operation_metrics(const struct engine *e, const struct control_info *info, const struct engine_counts *c,
+			      struct strbuf *out)
+{
+	static const char *const modes[] = { "enforce", "report" };
+
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_paused 1 while mutating calls are paused (bedrock-tenantctl pause).\n"
+		    "# TYPE bedrock_tenantd_paused gauge\nbedrock_tenantd_paused %d\n"
+		    "# HELP bedrock_tenantd_mode The effective mode: 1 for the mode in force, 0 for the other.\n"
+		    "# TYPE bedrock_tenantd_mode gauge\n",
+		    engine_paused(e) ? 1 : 0);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		strbuf_addf(out, "bedrock_tenantd_mode{mode=\"%s\"} %d\n", modes[i],
+			    info->mode && strcmp(info->mode, modes[i]) == 0);
+	strbuf_addf(out,
+		    "# HELP bedrock_tenantd_drift_repairs_total Changes that set back what was changed outside the "
+		    "daemon.\n"
+		    "# TYPE bedrock_tenantd_drift_repairs_total counter\nbedrock_tenantd_drift_repairs_total %llu\n"
+		    "# HELP bedrock_tenantd_reconcile_duration_seconds Time a tenant's reconcile takes, from start to "
+		    "its last answer.\n"
+		    "# TYPE bedrock_tenantd_reconcile_duration_seconds histogram\n",
+		    (unsigned long long)c->drift_repairs);
+	histogram_print(&c->reconcile_seconds, "bedrock_tenantd_reconcile_duration_seconds", "", out);
 }
 
 void control_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out)
@@ -378,4 +454,7 @@ void control_metrics(const struct engine *e, const struct control_info *info, st
 		    (unsigned long long)c.actions, (unsigned long long)c.action_failures, (long long)c.last_resync);
 	if (cloud->metrics)
 		cloud->metrics(ctx, out);
+	operation_metrics(e, info, &c, out);
+	if (info->metrics)
+		info->metrics(info->data, out);
 }

@@ -9,7 +9,9 @@
 #include "engine.h"
 
 cJSON *control_json_status(const struct engine *e, const struct control_info *info);
-cJSON *control_json_tenants(const struct engine *e);
+/* control_json_tenants: the tenants in one of states (a mask of 1 << enum
+ * tenant_state; 0: every tenant). */
+cJSON *control_json_tenants(const struct engine *e, unsigned states);
 cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t);
 cJSON *control_json_desired(const struct tenant *t);
 /* control_json_resolve: NULL with *ret_status 404 (unknown) or 503 (not created yet). */

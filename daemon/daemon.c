@@ -7,17 +7,20 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "aws_ops.h"
+#include "audit.h"
 #include "cloud_aws.h"
 #include "control.h"
 #include "daemon_config.h"
 #include "daemon_config_reload.h"
 #include "desired.h"
 #include "engine.h"
+#include "events.h"
 #include "githead.h"
 #include "log.h"
 #include "manifest_dir.h"
-#include "manifests.h"
+#include "manifest_cache.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "setup.h"
 #include "usage_reader.h"
@@ -50,7 +53,10 @@ struct daemon {
 	struct watcher *watcher;
 	struct control *control;
 	struct control_info info;
-	struct usage_reader *usage; /* NULL: usage.places is empty */
+	struct events *events;	      /* GET /v1/events */
+	struct audit *audit;	      /* the audit trail and history */
+	struct metrics_http *metrics; /* metrics.listen; NULL when not configured */
+	struct usage_reader *usage;   /* NULL: usage.places is empty */
 	struct notifier notifier;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
@@ -173,6 +179,13 @@ static void on_batch(struct watcher *w, const struct watcher_batch *b, void *dat
 	desired_scan_release(&scan);
 }
 
+static void metrics_of(void *data, struct strbuf *out)
+{
+	struct daemon *d = data;
+
+	metrics_daemon(d->aws, out);
+}
+
 static const char *const *problems_of(void *data, size_t *ret_n)
 {
 	struct daemon *d = data;
@@ -200,6 +213,20 @@ static void on_progress(struct engine *e, void *data)
 		notify_status(&d->notifier, "%zu/%zu tenants ready", c.by_state[TENANT_READY], c.tenants);
 }
 
+static void on_action(const struct engine_action_report *r, void *data)
+{
+	struct daemon *d = data;
+
+	audit_action(d->audit, r);
+}
+
+static void on_state(const struct tenant_entry *t, enum tenant_state from, void *data)
+{
+	struct daemon *d = data;
+
+	audit_state(d->audit, t, from);
+}
+
 static void on_ready(struct engine *e, void *data)
 {
 	struct daemon *d = data;
@@ -210,12 +237,17 @@ static void on_ready(struct engine *e, void *data)
 
 /* ---- configuration reloads ---- */
 
-/* The configured log threshold (the sink stays as chosen at start-up). */
+/* The configured log threshold and format (log_format; a reload applies both). */
 static void apply_log_level(const struct daemon *d)
 {
 	int level = log_parse_level(cfg_log_level_name(d->cfg->log_level));
 
 	log_setup(level >= 0 ? (enum log_level)level : LOG_LVL_INFO, d->opts->log_stderr);
+	log_set_format(d->cfg->log_format == CFG_LOG_FORMAT_JSON      ? LOG_FORMAT_JSON
+		       : d->cfg->log_format == CFG_LOG_FORMAT_TEXT    ? LOG_FORMAT_TEXT
+		       : d->cfg->log_format == CFG_LOG_FORMAT_JOURNAL ? LOG_FORMAT_JOURNAL
+								      : LOG_FORMAT_AUTO,
+		       d->opts->log_stderr);
 }
 
 /* The READY=1 that ends a reload; during the first sync, on_ready sends it once every
@@ -304,12 +336,24 @@ static void control_closed(void *data)
 	uv_close((uv_handle_t *)&d->sig_hup, closed_one);
 }
 
+static void metrics_closed(void *data)
+{
+	struct daemon *d = data;
+
+	control_close(d->control, control_closed, d);
+}
+
 static void engine_freed(void *data)
 {
 	struct daemon *d = data;
 
 	d->engine = NULL;
-	control_close(d->control, control_closed, d);
+	events_close(d->events);
+	d->events = NULL;
+	if (d->metrics)
+		metrics_http_close(d->metrics, metrics_closed, d);
+	else
+		metrics_closed(d);
 }
 
 static void usage_closed(void *data)
@@ -400,6 +444,26 @@ static int open_store(struct daemon *d)
 	return r;
 }
 
+/* metrics.listen: the TCP listener of GET /metrics, when configured. */
+static int open_metrics(struct daemon *d)
+{
+	const char *host = d->cfg->metrics.host;
+	bool v6 = host && strchr(host, ':');
+	char *err = NULL;
+	int port = 0, r;
+
+	if (!d->cfg->metrics.listen)
+		return 0;
+	r = metrics_http_open(&d->loop, d->engine, &d->info, host, d->cfg->metrics.port, &d->metrics, &port, &err);
+	if (r < 0) {
+		log_error("%s; not starting", err);
+		free(err);
+		return r;
+	}
+	log_notice("metrics on http://%s%s%s:%d/metrics (unauthenticated)", v6 ? "[" : "", host, v6 ? "]" : "", port);
+	return 0;
+}
+
 static int start(struct daemon *d)
 {
 	struct engine_settings set;
@@ -425,8 +489,13 @@ static int start(struct daemon *d)
 	set.store_moved_aside = d->state_dir.moved_aside;
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
+	set.on_action = on_action;
+	set.on_state = on_state;
 	set.data = d;
+	events_new(&d->loop, &d->events);
+	d->audit = audit_new(d->store, d->events);
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
+	audit_set_engine(d->audit, d->engine);
 	if (engine_start(d->engine) < 0)
 		return -1;
 	if (d->cfg->usage.n_places) {
@@ -444,6 +513,9 @@ static int start(struct daemon *d)
 					 .restart_required = d->restart_keys,
 					 .problems = problems_of,
 					 .data = d,
+					 .audit = d->audit,
+					 .events = d->events,
+					 .metrics = metrics_of,
 					 .usage = d->usage };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
@@ -457,6 +529,9 @@ static int start(struct daemon *d)
 		free(err);
 		return r;
 	}
+	r = open_metrics(d);
+	if (r < 0)
+		return r;
 	wc.root = d->manifests_dir;
 	wc.settle_ms = d->cfg->watch_settle_ms;
 	wc.rescan_interval_ms = d->cfg->rescan_interval_ms;
@@ -508,11 +583,14 @@ int daemon_run(const struct daemon_options *opts)
 			watcher_close(d.watcher, NULL, NULL);
 		if (d.control)
 			control_close(d.control, NULL, NULL);
+		if (d.metrics)
+			metrics_http_close(d.metrics, NULL, NULL);
 		if (d.aws)
 			aws_client_close(d.aws, NULL, NULL);
 		usage_reader_close(d.usage, NULL, NULL);
 		if (d.engine)
 			engine_free(d.engine, NULL, NULL);
+		events_close(d.events);
 		uv_walk(&d.loop, walk_close, NULL);
 		uv_run(&d.loop, UV_RUN_DEFAULT);
 	}
@@ -521,6 +599,7 @@ int daemon_run(const struct daemon_options *opts)
 	if (r == 0)
 		log_notice("stopped");
 	cloud_aws_release(&d.cloud);
+	audit_free(d.audit);
 	setup_state_dir_close(&d.state_dir);
 	desired_store_release(&d.desired);
 	manifest_cache_release(&d.cache);

@@ -82,7 +82,7 @@ int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aw
 
 void setup_cloud(struct cloud_aws *cloud, struct aws_client *client, const struct daemon_config *cfg)
 {
-	cloud_aws_init(cloud, &aws_ops_client, client, client, cfg->instance);
+	cloud_aws_init(cloud, client, cfg->instance);
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		if (cfg->accounts[i].role_arn)
 			cloud_aws_add_role_alias(cloud, cfg->accounts[i].alias);

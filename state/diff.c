@@ -1,7 +1,6 @@
 #include "diff_impl.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,14 +93,8 @@ static void keep_timer(struct diff_ctx *c, const char *resource)
 	c->keep[c->n_keep++] = resource;
 }
 
-const char *diff__key(struct diff_ctx *c, const char *fmt, ...)
+const char *diff__key(struct diff_ctx *c, char *key)
 {
-	va_list ap;
-	char *key;
-
-	va_start(ap, fmt);
-	key = xvasprintf(fmt, ap);
-	va_end(ap);
 	XGROW(c->owned_keys, c->n_owned_keys + 1, c->alloc_owned_keys);
 	c->owned_keys[c->n_owned_keys++] = key;
 	return key;

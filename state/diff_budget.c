@@ -140,7 +140,7 @@ static size_t diff_alerts(struct diff_ctx *c, const struct tenant *t, const stru
 
 static void diff_live_budget(struct diff_ctx *c, const struct tenant *t, const struct observed_budget *b)
 {
-	const char *fact_key = diff__key(c, "alerts\n%s", b->name);
+	const char *fact_key = diff__key(c, record_key_alerts_fact(b->name));
 	char *hash = budget_alerts_hash(t->budget), *arn = arn_of(c, b);
 	const char *applied = record_fact(c->in->record, fact_key);
 	struct tag_set want;
@@ -159,7 +159,7 @@ static void diff_live_budget(struct diff_ctx *c, const struct tenant *t, const s
 	for (size_t i = first; i < c->plan->n_actions; i++)
 		c->plan->actions[i].budget = xstrdup(b->name);
 	tag_view_release(&want);
-	diff__clear_timer(c, diff__key(c, "budget:%s", b->name));
+	diff__clear_timer(c, diff__key(c, record_key_budget_timer(b->name)));
 
 	if (!applied || strcmp(applied, hash) != 0) {
 		if (!b->alerts_known) {
@@ -194,7 +194,7 @@ static void diff_undesired_budget(struct diff_ctx *c, const struct observed_budg
 {
 	struct action *a;
 
-	if (!diff__grace(c, diff__key(c, "budget:%s", b->name)))
+	if (!diff__grace(c, diff__key(c, record_key_budget_timer(b->name))))
 		return;
 	if (diff__retain(c)) {
 		a = budget_action(c, ACT_BUDGET_UNTAG, b->name, "released (deletion_policy: retain)", NULL);

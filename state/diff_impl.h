@@ -25,8 +25,9 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 bool diff__grace(struct diff_ctx *c, const char *key);
 /* diff__clear_timer: the resource is desired (again): its timer goes. */
 void diff__clear_timer(struct diff_ctx *c, const char *key);
-/* diff__key: a timer key owned by the context, e.g. "budget:NAME". */
-const char *diff__key(struct diff_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* diff__key: key (a record key from record.h's constructors) is owned by the context
+ * from now on; returned for convenience. */
+const char *diff__key(struct diff_ctx *c, char *key);
 bool diff__retain(const struct diff_ctx *c);
 
 /* The parts. */

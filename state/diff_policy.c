@@ -13,12 +13,9 @@
 #include "policy_doc.h"
 #include "xalloc.h"
 
-#define FACT_PREFIX "policy\n"
-
-/* Fact keys are "policy\nROLE\nPOLICY". */
 static const char *fact_key(struct diff_ctx *c, const char *role, const char *name)
 {
-	return diff__key(c, FACT_PREFIX "%s\n%s", role, name);
+	return diff__key(c, record_key_policy_fact(role, name));
 }
 
 static struct action *policy_action(struct diff_ctx *c, enum action_kind k, const char *role, const char *name,
@@ -39,7 +36,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 	const struct observed_policy *live;
 	struct action *a;
 
-	diff__clear_timer(c, diff__key(c, "policy:%s", role));
+	diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
 	if (applied && strcmp(applied, hash) == 0)
 		return true;
 	if (policy_size(doc) > IAM_INLINE_POLICY_MAX) {
@@ -77,7 +74,7 @@ static void diff_undesired_role(struct diff_ctx *c, const char *role, const char
 {
 	struct action *a;
 
-	if (!diff__grace(c, diff__key(c, "policy:%s", role)))
+	if (!diff__grace(c, diff__key(c, record_key_policy_timer(role))))
 		return;
 	if (diff__retain(c)) {
 		a = plan_add(c->plan, ACT_FACT_CLEAR, "%s keeps its policy (deletion_policy: retain)", role);
@@ -111,20 +108,13 @@ bool diff_policies(struct diff_ctx *c)
 	for (size_t i = 0; t && doc && hash && i < t->n_roles; i++)
 		current &= diff_role(c, t->roles[i], t->policy_name, doc, hash);
 	for (size_t i = 0; r && i < r->n_facts; i++) {
-		const char *key = r->facts[i].key, *role, *nl;
-		char *role_name, *name;
-		if (strncmp(key, FACT_PREFIX, strlen(FACT_PREFIX)) != 0)
+		const char *key = r->facts[i].key, *name;
+		char *role_name;
+		if (!record_key_policy_fact_parse(key, &role_name, &name))
 			continue;
-		role = key + strlen(FACT_PREFIX);
-		nl = strchr(role, '\n');
-		if (!nl)
-			continue;
-		role_name = xstrndup(role, (size_t)(nl - role));
-		name = xstrdup(nl + 1);
 		if (!role_desired(t, role_name, name))
 			diff_undesired_role(c, role_name, name, key);
 		free(role_name);
-		free(name);
 	}
 	free(doc);
 	free(hash);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "budget_spec.h"
+#include "policy_doc.h"
 #include "xalloc.h"
 
 static int cmp_str(const void *x, const void *y)
@@ -162,4 +163,301 @@ const struct observed_parameter *observed_apply_parameter_create(struct observed
 	q->tags_known = true;
 	observed_store_put_parameter(s, q);
 	return q;
+}
+
+/* ---- every action ---- */
+
+static void apply_tags(struct tag_set *dst, const struct action *a)
+{
+	for (size_t i = 0; i < a->tags.n; i++)
+		tag_set_put(dst, a->tags.items[i].key, a->tags.items[i].value);
+	for (size_t i = 0; i < a->n_keys; i++)
+		tag_set_remove(dst, a->keys[i]);
+}
+
+static void note_tags(struct tenant_record *r, const struct action *a, const char *resource)
+{
+	if (!r)
+		return;
+	if (a->tags.n)
+		record_note_tagged(r, resource, &a->tags);
+	if (a->n_keys)
+		record_note_untagged(r, resource, a->keys, a->n_keys);
+}
+
+static void forget(struct tenant_record *r, const char *resource)
+{
+	if (r)
+		record_forget_resource(r, resource);
+}
+
+static int apply_profile(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			 struct observed_profile *p)
+{
+	bool removed;
+
+	switch (a->kind) {
+	case ACT_PROFILE_CREATE:
+		if (!p)
+			return -EINVAL;
+		if (!p->tags_known) {
+			tag_set_release(&p->tags);
+			tag_set_copy(&p->tags, &a->tags);
+			p->tags_known = true;
+		}
+		if (!p->name)
+			p->name = xstrdup(a->name);
+		if (r)
+			record_note_tagged(r, p->arn, &a->tags);
+		observed_store_put_profile(s, p);
+		return 0;
+	case ACT_PROFILE_TAG:
+	case ACT_PROFILE_UNTAG:
+		note_tags(r, a, a->resource);
+		if (!(p = observed_store_profile(s, a->resource)))
+			return -ENOENT;
+		p = observed_profile_dup(p); /* keeps `listed` */
+		apply_tags(&p->tags, a);
+		observed_store_put_profile(s, p);
+		return 0;
+	default: /* ACT_PROFILE_DELETE */
+		removed = observed_store_remove_profile(s, a->resource);
+		forget(r, a->resource);
+		return removed ? 0 : -ENOENT;
+	}
+}
+
+static int apply_parameter(struct observed_store *s, struct tenant_record *r, const struct action *a)
+{
+	struct observed_parameter *q;
+	bool removed;
+
+	switch (a->kind) {
+	case ACT_PARAM_CREATE:
+		observed_apply_parameter_create(s, a);
+		note_tags(r, a, a->resource);
+		return 0;
+	case ACT_PARAM_UPDATE:
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+		note_tags(r, a, a->resource);
+		if (!(q = observed_store_parameter(s, a->resource)))
+			return -ENOENT;
+		q = observed_parameter_dup(q);
+		apply_tags(&q->tags, a);
+		if (a->kind == ACT_PARAM_UPDATE) {
+			free(q->value);
+			q->value = xstrdup(a->value);
+			q->version++;
+		}
+		observed_store_put_parameter(s, q);
+		return 0;
+	default: /* ACT_PARAM_DELETE */
+		removed = observed_store_remove_parameter(s, a->resource);
+		forget(r, a->resource);
+		return removed ? 0 : -ENOENT;
+	}
+}
+
+static int apply_budget_record(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			       const char *arn)
+{
+	int rc = observed_apply_budget(s, a, arn);
+	char *key;
+
+	if (!r) /* the record notes what AWS did, whether or not the model knew it */
+		return rc;
+	switch (a->kind) {
+	case ACT_BUDGET_CREATE:
+		record_note_tagged(r, arn, &a->tags);
+		key = record_key_alerts_fact(a->budget);
+		record_set_fact(r, key, a->value);
+		free(key);
+		break;
+	case ACT_BUDGET_TAG:
+	case ACT_BUDGET_UNTAG:
+		note_tags(r, a, a->resource);
+		break;
+	case ACT_BUDGET_DELETE:
+		record_forget_resource(r, arn);
+		key = record_key_alerts_fact(a->budget);
+		record_clear_fact(r, key);
+		free(key);
+		key = record_key_budget_timer(a->budget);
+		record_forget_resource(r, key);
+		free(key);
+		break;
+	default:
+		break;
+	}
+	return rc;
+}
+
+static int apply_policy(struct observed_store *s, struct tenant_record *r, const struct action *a)
+{
+	char *fact = record_key_policy_fact(a->role, a->name), *timer = record_key_policy_timer(a->role);
+
+	if (a->kind == ACT_POLICY_PUT) {
+		struct observed_policy *p = xcalloc(1, sizeof(*p));
+		p->role = xstrdup(a->role);
+		p->name = xstrdup(a->name);
+		p->document = xstrdup(a->value);
+		observed_store_put_policy(s, p);
+		if (r) {
+			char *hash = policy_hash(a->value);
+			record_set_fact(r, fact, hash);
+			free(hash);
+		}
+	} else { /* ACT_POLICY_DELETE */
+		observed_store_remove_policy(s, a->role, a->name);
+		if (r) {
+			record_clear_fact(r, fact);
+			record_forget_resource(r, timer);
+		}
+	}
+	free(fact);
+	free(timer);
+	return 0;
+}
+
+static int apply_record_only(struct tenant_record *r, const struct action *a)
+{
+	if (!r)
+		return 0;
+	switch (a->kind) {
+	case ACT_TIMER_START:
+		record_start_timer(r, a->timer, a->resource, a->since);
+		break;
+	case ACT_TIMER_CLEAR:
+		record_clear_timer(r, a->resource);
+		break;
+	case ACT_INTENT_CLEAR:
+		record_clear_intent(r, a->profile_key);
+		break;
+	case ACT_FACT_SET:
+		record_set_fact(r, a->resource, a->value);
+		break;
+	default: /* ACT_FACT_CLEAR */
+		record_clear_fact(r, a->resource);
+		break;
+	}
+	return 0;
+}
+
+int observed_apply_action(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			  struct observed_profile *created, const char *budget_arn)
+{
+	switch (a->kind) {
+	case ACT_PROFILE_CREATE:
+	case ACT_PROFILE_TAG:
+	case ACT_PROFILE_UNTAG:
+	case ACT_PROFILE_DELETE:
+		return apply_profile(s, r, a, created);
+	case ACT_PARAM_CREATE:
+	case ACT_PARAM_UPDATE:
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+	case ACT_PARAM_DELETE:
+		return apply_parameter(s, r, a);
+	case ACT_BUDGET_CREATE:
+	case ACT_BUDGET_UPDATE:
+	case ACT_BUDGET_DELETE:
+	case ACT_BUDGET_TAG:
+	case ACT_BUDGET_UNTAG:
+	case ACT_NOTIFICATION_CREATE:
+	case ACT_NOTIFICATION_UPDATE:
+	case ACT_NOTIFICATION_DELETE:
+	case ACT_SUBSCRIBER_CREATE:
+	case ACT_SUBSCRIBER_DELETE:
+		return apply_budget_record(s, r, a, budget_arn);
+	case ACT_POLICY_PUT:
+	case ACT_POLICY_DELETE:
+		return apply_policy(s, r, a);
+	case ACT_TIMER_START:
+	case ACT_TIMER_CLEAR:
+	case ACT_INTENT_CLEAR:
+	case ACT_FACT_SET:
+	case ACT_FACT_CLEAR:
+		return apply_record_only(r, a);
+	case ACT_PROFILE_READ_TAGS:
+	case ACT_PARAM_READ_TAGS:
+	case ACT_BUDGET_READ_TAGS:
+	case ACT_BUDGET_READ_ALERTS:
+	case ACT_POLICY_READ:
+		return -EAGAIN;
+	case ACT__COUNT:
+		break;
+	}
+	return -EINVAL;
+}
+
+/* ---- reads ---- */
+
+static bool fold_budget(struct observed_store *s, const struct action *a, struct observed_budget *answer)
+{
+	const struct observed_budget *live = observed_store_budget(s, a->budget);
+	struct observed_budget *c;
+
+	if (!live || !answer) {
+		observed_budget_free(answer);
+		return false;
+	}
+	c = observed_budget_dup(live);
+	if (a->kind == ACT_BUDGET_READ_TAGS) {
+		tag_set_release(&c->tags);
+		tag_set_copy(&c->tags, &answer->tags);
+		c->tags_known = true;
+	} else {
+		for (size_t i = 0; i < c->n_alerts; i++)
+			observed_alert_release(&c->alerts[i]);
+		free(c->alerts);
+		c->alerts = answer->alerts;
+		c->n_alerts = answer->n_alerts;
+		answer->alerts = NULL;
+		answer->n_alerts = 0;
+		c->alerts_known = true;
+	}
+	observed_store_put_budget(s, c);
+	observed_budget_free(answer);
+	return true;
+}
+
+bool observed_apply_read(struct observed_store *s, const struct action *a, struct observed_profile *profile,
+			 struct observed_parameter *parameter, struct observed_budget *budget,
+			 struct observed_policy *policy, bool gone)
+{
+	bool changed = false;
+
+	switch (a->kind) {
+	case ACT_PROFILE_READ_TAGS:
+		if (profile)
+			observed_store_put_profile(s, profile), profile = NULL, changed = true;
+		else if (gone)
+			changed = observed_store_remove_profile(s, a->resource);
+		break;
+	case ACT_PARAM_READ_TAGS:
+		if (parameter)
+			observed_store_put_parameter(s, parameter), parameter = NULL, changed = true;
+		else if (gone)
+			changed = observed_store_remove_parameter(s, a->resource);
+		break;
+	case ACT_BUDGET_READ_TAGS:
+	case ACT_BUDGET_READ_ALERTS:
+		if (gone)
+			changed = observed_store_remove_budget(s, a->budget);
+		else
+			changed = fold_budget(s, a, budget), budget = NULL;
+		break;
+	case ACT_POLICY_READ:
+		if (policy)
+			observed_store_put_policy(s, policy), policy = NULL, changed = true;
+		break;
+	default:
+		break;
+	}
+	observed_profile_free(profile);
+	observed_parameter_free(parameter);
+	observed_budget_free(budget);
+	observed_policy_free(policy);
+	return changed;
 }

@@ -307,3 +307,39 @@ const char *timer_kind_name(enum timer_kind k)
 {
 	return k == TIMER_DRAIN ? "drain" : "grace";
 }
+
+/* ---- record keys ---- */
+
+#define POLICY_FACT_PREFIX "policy\n"
+
+char *record_key_budget_timer(const char *budget)
+{
+	return xasprintf("budget:%s", budget);
+}
+
+char *record_key_policy_timer(const char *role)
+{
+	return xasprintf("policy:%s", role);
+}
+
+char *record_key_alerts_fact(const char *budget)
+{
+	return xasprintf("alerts\n%s", budget);
+}
+
+char *record_key_policy_fact(const char *role, const char *policy)
+{
+	return xasprintf(POLICY_FACT_PREFIX "%s\n%s", role, policy);
+}
+
+bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy)
+{
+	const char *role, *nl;
+
+	if (strncmp(key, POLICY_FACT_PREFIX, strlen(POLICY_FACT_PREFIX)) != 0 ||
+	    !(nl = strchr(role = key + strlen(POLICY_FACT_PREFIX), '\n')))
+		return false;
+	*ret_role = xstrndup(role, (size_t)(nl - role));
+	*ret_policy = nl + 1;
+	return true;
+}

@@ -115,4 +115,18 @@ bool record_is_empty(const struct tenant_record *r);
 
 const char *timer_kind_name(enum timer_kind k);
 
+/* Record keys that are not a resource's ARN or name, built here only (each caller
+ * frees the string):
+ *   record_key_budget_timer   "budget:NAME"          the grace timer of a budget
+ *   record_key_policy_timer   "policy:ROLE"          the grace timer of a role's policy
+ *   record_key_alerts_fact    "alerts\nNAME"         the alerts last applied to a budget
+ *   record_key_policy_fact    "policy\nROLE\nPOLICY"  the digest of a policy last applied
+ * record_key_policy_fact_parse: the role (into ret_role, the caller's to free) and the
+ * policy name (borrowed from key) of a policy fact's key; false for any other key. */
+char *record_key_budget_timer(const char *budget);
+char *record_key_policy_timer(const char *role);
+char *record_key_alerts_fact(const char *budget);
+char *record_key_policy_fact(const char *role, const char *policy);
+bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
+
 #endif

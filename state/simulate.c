@@ -77,13 +77,12 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 	for (size_t i = 0; t && t->policy_name && i < t->n_roles; i++)
 		copy_policy(ret, in->observed, t->roles[i], t->policy_name);
 	for (size_t i = 0; r && i < r->n_facts; i++) {
-		const char *key = r->facts[i].key, *role, *nl;
-		char *name;
-		if (strncmp(key, "policy\n", 7) != 0 || !(nl = strchr(role = key + 7, '\n')))
+		const char *policy;
+		char *role;
+		if (!record_key_policy_fact_parse(r->facts[i].key, &role, &policy))
 			continue;
-		name = xstrndup(role, (size_t)(nl - role));
-		copy_policy(ret, in->observed, name, nl + 1);
-		free(name);
+		copy_policy(ret, in->observed, role, policy);
+		free(role);
 	}
 	ret->budgets_listed = in->observed->budgets_listed;
 	ret->listed_at = in->observed->listed_at;

@@ -12,7 +12,7 @@
  * Reads (ownership tags, a budget's alerts, a role's policy) cannot be simulated: they
  * always concern resources that exist in AWS. A simulation that needs one stops and
  * hands the reads back; the caller performs them, folds the answers into its model
- * (simulate_fold_read) and simulates again. Pure: no I/O, time is a parameter. */
+ * (observed_apply_read) and simulates again. Pure: no I/O, time is a parameter. */
 #ifndef BTD_SIMULATE_H
 #define BTD_SIMULATE_H
 
@@ -82,14 +82,6 @@ bool sim_step_counts(const struct sim_step *st);
  * is not in the model. */
 int simulate_apply(struct observed_store *s, struct tenant_record *r, const struct action *a, const char *region,
 		   const char *account_id, int64_t now);
-
-/* simulate_fold_read: the answer of a read action into the model, as the engine folds
- * it: takes whichever of profile, parameter, budget and policy is not NULL (budget:
- * only its tags or alerts are merged into the live one, then it is freed); gone: the
- * resource does not exist. */
-void simulate_fold_read(struct observed_store *s, const struct action *a, struct observed_profile *profile,
-			struct observed_parameter *parameter, struct observed_budget *budget,
-			struct observed_policy *policy, bool gone);
 
 /* simulate_display: v as people should read it (a simulated ARN is
  * SIMULATE_KNOWN_AFTER_CREATE). Borrowed. */

@@ -16,6 +16,7 @@ struct store {
 	char *error;
 	unsigned long failed_writes; /* since the store was last complete */
 	char *wal_path;		     /* NULL: not in WAL mode (every intent is synced at commit) */
+	int64_t history_per_tenant, history_total;
 };
 
 static const char schema[] =
@@ -31,7 +32,11 @@ static const char schema[] =
 	" PRIMARY KEY (tenant, key));"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	/* schema 1: approved prune-gate removals */
-	"CREATE TABLE IF NOT EXISTS approved (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS approved (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);"
+	/* schema 2: the tenants' history */
+	"CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL,"
+	" at INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, detail TEXT);"
+	"CREATE INDEX IF NOT EXISTS history_by_tenant ON history (tenant, id);";
 
 /* SQLite's result as -errno: a full disk, a damaged file and a busy database are told
  * apart; the rest is -EIO. */
@@ -102,7 +107,8 @@ const char *store_error(const struct store *s)
 }
 
 /* The schema's version in PRAGMA user_version: 0 for stores from before it was kept
- * (readable as they are: every table is created when missing), 1 since approvals. */
+ * (readable as they are: every table is created when missing), 1 since approvals, 2
+ * since the history (a store of 1 gains the table and its index here). */
 static int migrate(struct store *s)
 {
 	sqlite3_stmt *st = NULL;
@@ -163,6 +169,8 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
 	int r;
+
+	store_set_history_limits(s, STORE_HISTORY_PER_TENANT, STORE_HISTORY_TOTAL);
 
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
@@ -243,27 +251,38 @@ void store_close(struct store *s)
 	free(s);
 }
 
-/* Run one statement with text/int64 arguments given as a format: 't' text, 'i' int64. */
-static int exec(struct store *s, const char *sql, const char *types, ...)
+/* Run one statement with text/int64 arguments given as a format: 't' text, 'i' int64.
+ * Returns true when it ran (SQLITE_DONE or SQLITE_ROW); *ret_prepared tells whether
+ * it got as far as being prepared. */
+static bool run_statement(struct store *s, const char *sql, const char *types, va_list ap, bool *ret_prepared)
 {
 	sqlite3_stmt *st = NULL;
-	va_list ap;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail_write(s, "prepare");
-	va_start(ap, types);
+	*ret_prepared = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
+	if (!*ret_prepared)
+		return false;
 	for (int i = 0; types[i]; i++) {
 		if (types[i] == 't')
 			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
 		else
 			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
 	}
-	va_end(ap);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return fail_write(s, "write");
+	return rc == SQLITE_DONE || rc == SQLITE_ROW;
+}
+
+static int exec(struct store *s, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	bool prepared, ok;
+
+	va_start(ap, types);
+	ok = run_statement(s, sql, types, ap, &prepared);
+	va_end(ap);
+	if (!ok)
+		return fail_write(s, prepared ? "write" : "prepare");
 	return 0;
 }
 
@@ -595,4 +614,102 @@ int store_get_meta(struct store *s, const char *key, char **ret)
 		*ret = xstrdup(col(st, 0));
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "read meta");
+}
+
+/* ---- history ---- */
+
+void store_set_history_limits(struct store *s, size_t per_tenant, size_t total)
+{
+	s->history_per_tenant = per_tenant ? (int64_t)per_tenant : 1;
+	s->history_total = total ? (int64_t)total : 1;
+}
+
+/* Not fail_write: a lost history entry does not make the records incomplete. */
+static int history_exec(struct store *s, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	bool prepared, ok;
+
+	va_start(ap, types);
+	ok = run_statement(s, sql, types, ap, &prepared);
+	va_end(ap);
+	return ok ? 0 : fail(s, "history");
+}
+
+int store_add_history(struct store *s, const char *tenant, int64_t at, const char *kind, const char *text,
+		      const char *detail)
+{
+	int r;
+
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "history");
+	/* a NULL text binds NULL */
+	r = history_exec(s, "INSERT INTO history (tenant, at, kind, text, detail) VALUES (?, ?, ?, ?, ?)", "tittt",
+			 tenant, at, kind, text, detail);
+	/* the tenant's oldest beyond its share, through the (tenant, id) index */
+	if (r == 0)
+		r = history_exec(s,
+				 "DELETE FROM history WHERE tenant = ?1 AND id <= (SELECT id FROM history WHERE"
+				 " tenant = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+				 "ti", tenant, s->history_per_tenant);
+	/* ids only grow (AUTOINCREMENT): what lies STORE_HISTORY_TOTAL writes back goes */
+	if (r == 0)
+		r = history_exec(s, "DELETE FROM history WHERE id <= last_insert_rowid() - ?", "i", s->history_total);
+	if (r == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		r = fail(s, "history commit");
+	if (r < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int store_load_history(struct store *s, const char *tenant, size_t limit, struct store_history_entry **ret,
+		       size_t *ret_n)
+{
+	const char *sql = tenant ? "SELECT id, tenant, at, kind, text, detail FROM history WHERE tenant = ?"
+				   " ORDER BY id DESC LIMIT ?"
+				 : "SELECT id, tenant, at, kind, text, detail FROM history ORDER BY id DESC LIMIT ?";
+	struct store_history_entry *v = NULL;
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int rc, i = 1;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "load history");
+	if (tenant)
+		sqlite3_bind_text(st, i++, tenant, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, i, (int64_t)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_history_entry *h;
+		if (n == limit)
+			break;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		h = &v[n++];
+		h->id = sqlite3_column_int64(st, 0);
+		h->tenant = xstrdup(col(st, 1));
+		h->at = sqlite3_column_int64(st, 2);
+		h->kind = xstrdup(col(st, 3));
+		h->text = xstrdup(col(st, 4));
+		h->detail = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : xstrdup(col(st, 5));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_history_free(v, n);
+		return fail(s, "load history");
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void store_history_free(struct store_history_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].tenant);
+		free(v[i].kind);
+		free(v[i].text);
+		free(v[i].detail);
+	}
+	free(v);
 }

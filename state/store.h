@@ -22,7 +22,8 @@
  * -EROFS, -EACCES, -EPROTONOSUPPORT a store from a newer schema, -EIO the rest.
  *
  * The schema's version is kept in PRAGMA user_version (STORE_SCHEMA_VERSION); a store
- * from before it was kept (version 0) is opened as it is and gains what is missing. */
+ * from before it was kept (version 0) is opened as it is and gains what is missing
+ * (1 added approvals, 2 the history table). */
 #ifndef BTD_STORE_H
 #define BTD_STORE_H
 
@@ -34,7 +35,7 @@
 #include "prune.h"
 #include "record.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store;
 
@@ -108,6 +109,36 @@ struct store_snapshot {
 /* store_rewrite: replaces every record, gate mark and the pause with snap's in one
  * transaction; on success the store is complete again (store_failed_writes is 0). */
 int store_rewrite(struct store *s, const struct store_snapshot *snap);
+
+/* The tenants' history (the audit trail and state changes), kept apart from the
+ * records: store_rewrite and store_forget_tenant leave it alone, so it outlives a
+ * tenant's removal. Bounded: a tenant keeps its newest STORE_HISTORY_PER_TENANT
+ * entries, the store its newest STORE_HISTORY_TOTAL (older ones are dropped as new
+ * ones come). A write that fails is reported but does not make the store incomplete
+ * (store_rewrite could not bring it back). */
+#define STORE_HISTORY_PER_TENANT 500
+#define STORE_HISTORY_TOTAL	 200000
+
+struct store_history_entry {
+	int64_t id; /* increasing in the order of writes */
+	char *tenant;
+	int64_t at;   /* wall clock, milliseconds */
+	char *kind;   /* e.g. "change", "state" */
+	char *text;   /* one line for people */
+	char *detail; /* the caller's (JSON text), or NULL */
+};
+
+/* store_set_history_limits: other bounds (both at least 1), e.g. for tests. */
+void store_set_history_limits(struct store *s, size_t per_tenant, size_t total);
+/* store_add_history: one entry (in its own transaction, with the retention). */
+int store_add_history(struct store *s, const char *tenant, int64_t at, const char *kind, const char *text,
+		      const char *detail);
+/* store_load_history: the newest entries, at most limit, newest first; of tenant, or
+ * of every tenant when NULL. *ret (NULL when none) is freed with
+ * store_history_free. */
+int store_load_history(struct store *s, const char *tenant, size_t limit, struct store_history_entry **ret,
+		       size_t *ret_n);
+void store_history_free(struct store_history_entry *v, size_t n);
 
 /* Small facts (e.g. the account id learned from STS); *ret owned by the caller, NULL
  * when absent. */

@@ -48,6 +48,7 @@ struct aws_call {
 	struct creds_waiter waiter;
 	struct call_timer *timer;
 	unsigned attempt; /* attempts sent */
+	uint64_t sent_ns; /* uv_hrtime() when the attempt went to the HTTP client */
 	unsigned quota_taken;
 	bool refreshed; /* retried once already after expired credentials */
 	uint64_t delay_ms;
@@ -229,6 +230,7 @@ static void enter_in_flight(struct aws_call *call)
 		return;
 	}
 	call->attempt++;
+	call->sent_ns = uv_hrtime();
 	svc_stats(call)->requests++;
 }
 
@@ -307,6 +309,7 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 		call_free(call);
 		return;
 	}
+	aws_stats__latency(c, call->req.service, call->req.operation, (double)(uv_hrtime() - call->sent_ns) / 1e9);
 	if (status == 0 && resp->status >= 200 && resp->status < 300) {
 		ratelimit_succeeded(&call->bucket->rl, now);
 		retry_quota_success(&c->quota, call->quota_taken);
@@ -314,6 +317,7 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 		return;
 	}
 	read_error(call, status, resp);
+	aws_stats__error(c, call->req.service, &call->err);
 	if (call->err.class == AWS_ERROR_THROTTLING) {
 		ratelimit_throttled(&call->bucket->rl, now, call->err.retry_after_ms);
 		svc_stats(call)->throttles++;
@@ -377,6 +381,7 @@ static void enter_backoff(struct aws_call *call)
 static void enter_done(struct aws_call *call)
 {
 	struct aws_service_stats *st = svc_stats(call);
+	char outer[sizeof(call->client->request_id)];
 
 	list_del(&call->link);
 	if (!call->started)
@@ -385,7 +390,21 @@ static void enter_done(struct aws_call *call)
 		st->succeeded++;
 	else
 		st->failed++;
+	/* the answer's request id, for whoever the callback reaches (a success's err
+	 * is NULL): aws_client_request_id(); a call finished from inside another's
+	 * callback (a cancel) puts the outer one's back */
+	memcpy(outer, call->client->request_id, sizeof(outer));
+	if (call->status == 0 && call->resp) {
+		const char *id = http_response_header(call->resp, "x-amzn-RequestId");
+		if (!id)
+			id = http_response_header(call->resp, "x-amz-request-id");
+		snprintf(call->client->request_id, sizeof(call->client->request_id), "%s", id ? id : "");
+	} else {
+		snprintf(call->client->request_id, sizeof(call->client->request_id), "%s",
+			 call->err.request_id ? call->err.request_id : "");
+	}
 	call->cb(call->arg, call->status, call->status ? &call->err : NULL, call->resp);
+	memcpy(call->client->request_id, outer, sizeof(outer));
 	call_free(call);
 }
 

@@ -279,6 +279,11 @@ const char *aws_client_account_id(const struct aws_client *c)
 	return c->default_creds->have ? c->default_creds->creds.account_id : NULL;
 }
 
+const char *aws_client_request_id(const struct aws_client *c)
+{
+	return c->request_id;
+}
+
 /* ---- buckets ---- */
 
 static void on_bucket_timer(uv_timer_t *t)

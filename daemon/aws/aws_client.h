@@ -6,9 +6,9 @@
  * and start over.
  *
  * The typed clients (bedrock.h, budgets.h, ssm.h, tagging.h, iam.h, sts.h) are built
- * on aws_client_call(); the reconcile engine uses them through struct aws_ops
- * (aws_ops.h). Nothing here logs: outcomes travel in return values, struct aws_error,
- * the counters of aws_client_stats() and the optional event callback. */
+ * on aws_client_call(); the engine reaches them through its cloud_ops seam, whose
+ * AWS implementation (daemon/cloud_aws.c) calls them directly. Nothing here logs: outcomes travel in return values,
+ * struct aws_error, the counters of aws_client_stats() and the optional event callback. */
 #ifndef BTD_AWS_CLIENT_H
 #define BTD_AWS_CLIENT_H
 
@@ -22,6 +22,7 @@
 #include "aws_service.h"
 #include "aws_types.h"
 #include "creds.h"
+#include "histogram.h"
 #include "http_client.h"
 #include "ratelimit.h"
 #include "retry.h"
@@ -97,6 +98,13 @@ const char *aws_client_credentials_origin(const struct aws_client *c);
  * source reported one (container, environment); NULL otherwise. Borrowed. */
 const char *aws_client_account_id(const struct aws_client *c);
 
+/* aws_client_request_id: the AWS request id (x-amzn-RequestId or x-amz-request-id)
+ * of the answer whose callback is running now, success or error; "" outside a
+ * callback or when the answer had none. Borrowed until the callback returns. A
+ * typed client's callback and whatever it calls synchronously see the id of the
+ * call that finished (a pager's: its last page). */
+const char *aws_client_request_id(const struct aws_client *c);
+
 /* Callbacks shared by the typed clients. Results are borrowed for the callback and
  * NULL on error; err is NULL on success and never NULL on error. */
 typedef void (*aws_done_cb)(void *arg, int status, const struct aws_error *err);
@@ -149,8 +157,36 @@ struct aws_creds_stats {
 	int64_t expiration_ms; /* 0: none or not expiring */
 };
 
+/* Latency and error codes, with bounded label sets: at most AWS_STATS_MAX_OPS
+ * operations and AWS_STATS_MAX_CODES error codes are told apart; the rest of a
+ * service's count under AWS_STATS_OTHER. */
+#define AWS_STATS_MAX_OPS   64
+#define AWS_STATS_MAX_CODES 32
+#define AWS_STATS_NAME_MAX  64
+#define AWS_STATS_OTHER	    "other"
+
+/* The seconds from handing an attempt to the HTTP client to its answer (or failure). */
+struct aws_op_stats {
+	enum aws_service service;
+	char operation[AWS_STATS_NAME_MAX];
+	struct histogram latency;
+};
+
+/* Error answers (every attempt, retried or not) by code: the AWS error code, or
+ * "http_<status>" for an answer without one, "timeout" or "transport" when no
+ * answer came. */
+struct aws_code_stats {
+	enum aws_service service;
+	char code[AWS_STATS_NAME_MAX];
+	uint64_t n;
+};
+
 struct aws_stats {
 	struct aws_service_stats service[AWS_SERVICE_COUNT];
+	struct aws_op_stats *ops; /* in order of first use */
+	size_t n_ops;
+	struct aws_code_stats *codes; /* in order of first use */
+	size_t n_codes;
 	unsigned in_flight;	/* HTTP requests on the wire */
 	unsigned queued;	/* HTTP requests waiting for a slot */
 	unsigned waiting_creds; /* calls waiting for credentials */
@@ -171,5 +207,8 @@ void aws_client_stats(const struct aws_client *c, struct aws_stats *ret);
 void aws_stats_release(struct aws_stats *s);
 /* aws_stats_json: the snapshot as a JSON object text (free with free()). */
 char *aws_stats_json(const struct aws_stats *s);
+/* aws_stats_prometheus: request latency by operation, error answers by code and the
+ * credentials' expiry, in the Prometheus text format, appended to out. */
+void aws_stats_prometheus(const struct aws_stats *s, struct strbuf *out);
 
 #endif

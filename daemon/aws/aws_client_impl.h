@@ -68,6 +68,13 @@ struct aws_client {
 
 	struct aws_service_stats service_stats[AWS_SERVICE_COUNT];
 	unsigned n_state[CALL_DONE + 1]; /* calls per enum call_state */
+	/* aws_stats.c; the extra slots hold each service's AWS_STATS_OTHER */
+	struct aws_op_stats ops[AWS_STATS_MAX_OPS + AWS_SERVICE_COUNT];
+	size_t n_ops;
+	struct aws_code_stats codes[AWS_STATS_MAX_CODES + AWS_SERVICE_COUNT];
+	size_t n_codes;
+
+	char request_id[128]; /* of the answer whose callback runs now ("" otherwise) */
 
 	bool closing;
 	unsigned pending_closes; /* uv handles (and the HTTP client) still closing */
@@ -93,6 +100,10 @@ int aws_call_start(struct aws_client *c, const char *account, const char *region
 void aws_call_cancel_all(struct aws_client *c);
 /* aws_bucket_pump: hands tokens to the bucket's waiters (its timer fired). */
 void aws_bucket_pump(struct bucket *b);
+
+/* aws_stats.c: record one attempt's latency, and its error when it failed. */
+void aws_stats__latency(struct aws_client *c, enum aws_service s, const char *operation, double seconds);
+void aws_stats__error(struct aws_client *c, enum aws_service s, const struct aws_error *err);
 
 /* creds_http.c: providers that ask an HTTP endpoint (IMDS, container). */
 struct creds_provider *creds_imds_new(struct http_client *http, const struct creds_plan *plan);

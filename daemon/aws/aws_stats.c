@@ -1,5 +1,10 @@
-/* Counters of the AWS client: a snapshot (aws_client_stats) and its JSON form for
- * the control socket (aws_stats_json). */
+/* Counters of the AWS client: what each attempt records (latency, error codes), a
+ * snapshot (aws_client_stats) and its JSON (aws_stats_json) and Prometheus
+ * (aws_stats_prometheus) forms. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +13,85 @@
 #include "aws_client_impl.h"
 #include "aws_json.h"
 #include "xalloc.h"
+
+/* Upper bounds in seconds: a healthy call takes tens of milliseconds, a throttled or
+ * stuck one up to the 30 s attempt timeout. */
+static const double latency_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
+
+/* A name fit to be a label value as it is: short, and of the characters AWS's
+ * operation names and error codes are made of. */
+static bool plain_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < AWS_STATS_NAME_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789_.-") == n;
+}
+
+/* The label a new name gets in a table of n entries: itself while it is plain and
+ * fewer than max are used, else "other". */
+static const char *label(const char *name, size_t n, size_t max)
+{
+	return plain_name(name) && n < max ? name : AWS_STATS_OTHER;
+}
+
+static struct aws_op_stats *op_find(struct aws_client *c, enum aws_service s, const char *name)
+{
+	for (size_t i = 0; i < c->n_ops; i++)
+		if (c->ops[i].service == s && strcmp(c->ops[i].operation, name) == 0)
+			return &c->ops[i];
+	return NULL;
+}
+
+static struct aws_code_stats *code_find(struct aws_client *c, enum aws_service s, const char *name)
+{
+	for (size_t i = 0; i < c->n_codes; i++)
+		if (c->codes[i].service == s && strcmp(c->codes[i].code, name) == 0)
+			return &c->codes[i];
+	return NULL;
+}
+
+void aws_stats__latency(struct aws_client *c, enum aws_service s, const char *operation, double seconds)
+{
+	const char *name = operation ? operation : "";
+	struct aws_op_stats *o = op_find(c, s, name);
+
+	if (!o) {
+		name = label(name, c->n_ops, AWS_STATS_MAX_OPS);
+		o = op_find(c, s, name);
+	}
+	if (!o) { /* room: AWS_STATS_MAX_OPS named ones, then one "other" per service */
+		o = &c->ops[c->n_ops++];
+		o->service = s;
+		snprintf(o->operation, sizeof(o->operation), "%s", name);
+		histogram_init(&o->latency, latency_bounds, sizeof(latency_bounds) / sizeof(latency_bounds[0]));
+	}
+	histogram_observe(&o->latency, seconds);
+}
+
+void aws_stats__error(struct aws_client *c, enum aws_service s, const struct aws_error *err)
+{
+	char made[32];
+	const char *name = err->code && err->code[0] ? err->code : made;
+	struct aws_code_stats *k;
+
+	if (name == made && err->http_status)
+		snprintf(made, sizeof(made), "http_%d", err->http_status);
+	else if (name == made)
+		snprintf(made, sizeof(made), "%s", err->status == -ETIMEDOUT ? "timeout" : "transport");
+	k = code_find(c, s, name);
+	if (!k) {
+		name = label(name, c->n_codes, AWS_STATS_MAX_CODES);
+		k = code_find(c, s, name);
+	}
+	if (!k) { /* room: AWS_STATS_MAX_CODES named ones, then one "other" per service */
+		k = &c->codes[c->n_codes++];
+		k->service = s;
+		snprintf(k->code, sizeof(k->code), "%s", name);
+	}
+	k->n++;
+}
 
 static void creds_stats(struct aws_stats *st, const struct creds_source *s)
 {
@@ -29,6 +113,12 @@ void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
 
 	memset(ret, 0, sizeof(*ret));
 	memcpy(ret->service, c->service_stats, sizeof(ret->service));
+	ret->n_ops = c->n_ops;
+	ret->ops = xcalloc(c->n_ops ? c->n_ops : 1, sizeof(*ret->ops));
+	memcpy(ret->ops, c->ops, c->n_ops * sizeof(*ret->ops));
+	ret->n_codes = c->n_codes;
+	ret->codes = xcalloc(c->n_codes ? c->n_codes : 1, sizeof(*ret->codes));
+	memcpy(ret->codes, c->codes, c->n_codes * sizeof(*ret->codes));
 	if (c->http)
 		http_client_stats(c->http, &hs);
 	ret->in_flight = hs.in_flight;
@@ -72,6 +162,8 @@ void aws_stats_release(struct aws_stats *s)
 	}
 	free(s->buckets);
 	free(s->creds);
+	free(s->ops);
+	free(s->codes);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -145,4 +237,31 @@ char *aws_stats_json(const struct aws_stats *s)
 	if (!text)
 		abort();
 	return text;
+}
+
+void aws_stats_prometheus(const struct aws_stats *s, struct strbuf *out)
+{
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_request_duration_seconds Time from sending an AWS request to "
+			 "its answer, each attempt, by service and operation.\n"
+			 "# TYPE bedrock_tenantd_aws_request_duration_seconds histogram\n");
+	for (size_t i = 0; i < s->n_ops; i++) {
+		char labels[2 * AWS_STATS_NAME_MAX + 32];
+		snprintf(labels, sizeof(labels), "service=\"%s\",operation=\"%s\"", aws_service_name(s->ops[i].service),
+			 s->ops[i].operation);
+		histogram_print(&s->ops[i].latency, "bedrock_tenantd_aws_request_duration_seconds", labels, out);
+	}
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_errors_total AWS error answers and failed requests, by service "
+			 "and error code.\n"
+			 "# TYPE bedrock_tenantd_aws_errors_total counter\n");
+	for (size_t i = 0; i < s->n_codes; i++)
+		strbuf_addf(out, "bedrock_tenantd_aws_errors_total{service=\"%s\",code=\"%s\"} %llu\n",
+			    aws_service_name(s->codes[i].service), s->codes[i].code, (unsigned long long)s->codes[i].n);
+	strbuf_adds(out, "# HELP bedrock_tenantd_aws_credentials_expiry_seconds When the credentials in use expire "
+			 "(seconds since the epoch), by account alias; absent for credentials that do not expire.\n"
+			 "# TYPE bedrock_tenantd_aws_credentials_expiry_seconds gauge\n");
+	for (size_t i = 0; i < s->n_creds; i++)
+		if (s->creds[i].expiration_ms)
+			strbuf_addf(out, "bedrock_tenantd_aws_credentials_expiry_seconds{account=\"%s\"} %lld\n",
+				    plain_name(s->creds[i].name) ? s->creds[i].name : AWS_STATS_OTHER,
+				    (long long)(s->creds[i].expiration_ms / 1000));
 }

@@ -1,15 +1,19 @@
-/* Human renderings of the control API's JSON documents for bedrock-tenantctl. Each
- * prints to stdout and returns the exit status the document calls for. */
+/* Helpers shared by the renderings of the control API's documents (the views of
+ * ctl.h are defined in ctl_render.c and ctl_render_tenant.c). */
 #ifndef BTD_CTL_RENDER_H
 #define BTD_CTL_RENDER_H
 
+#include <stdbool.h>
+
 #include <cjson/cJSON.h>
 
-int render_status(const cJSON *j);
-int render_tenants(const cJSON *j);
-int render_tenant(const cJSON *j);
-int render_resolve(const cJSON *j);
-/* render_exit_of: the exit status of a document without printing it (--json). */
-int render_exit_of(const char *path, const cJSON *j);
+#include "ctl.h"
+
+/* render_str: j's string member key, or fallback when absent, null or empty. */
+const char *render_str(const cJSON *j, const char *key, const char *fallback);
+/* render_num: j's number member key, or 0. */
+double render_num(const cJSON *j, const char *key);
+/* render_manifest_fails: the tenant keeps its last good definition (a problem is set). */
+bool render_manifest_fails(const cJSON *t);
 
 #endif

@@ -5,36 +5,17 @@
 #include <string.h>
 
 #include "control_api.h"
+#include "ctl.h"
 #include "ctl_http.h"
 #include "strbuf.h"
 #include "uri.h"
 #include "xalloc.h"
 
-static char *usage_path(int argc, char **argv)
+static char *usage_path(const char *tenant, const char *since, const char *until, const char *limit)
 {
-	const char *tenant = NULL, *since = NULL, *until = NULL, *limit = NULL;
 	struct strbuf p;
 	char sep = '?';
 
-	for (int i = 0; i < argc; i++) {
-		const char **slot = !strcmp(argv[i], "--since")	  ? &since
-				    : !strcmp(argv[i], "--until") ? &until
-				    : !strcmp(argv[i], "--limit") ? &limit
-								  : NULL;
-		if (slot) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "bedrock-tenantctl: %s wants a value\n", argv[i]);
-				return NULL;
-			}
-			*slot = argv[++i];
-		} else if (argv[i][0] == '-' || tenant) {
-			fprintf(stderr, "bedrock-tenantctl: usage [TENANT] [--since 7d|YYYY-MM-DD] [--until ...] "
-					"[--limit N]\n");
-			return NULL;
-		} else {
-			tenant = argv[i];
-		}
-	}
 	strbuf_init(&p, 8192);
 	if (tenant) {
 		const char *pattern = control_routes[CONTROL_TENANT_USAGE].pattern, *hole = strstr(pattern, "{id}");
@@ -120,16 +101,15 @@ static void render_usage(const cJSON *j)
 	       num(j, "limit"));
 }
 
-int ctl_usage(const char *socket, bool json, int argc, char **argv)
+int ctl_usage(const char *socket, bool json, const char *tenant, const char *since, const char *until,
+	      const char *limit)
 {
-	char *path = usage_path(argc, argv), err[512];
+	char *path = usage_path(tenant, since, until, limit), err[512];
 	struct ctl_answer a = { 0 };
 	const cJSON *e;
 	cJSON *j;
 	int rc = 0;
 
-	if (!path)
-		return 2;
 	if (ctl_request(socket, "GET", path, &a, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bedrock-tenantctl: %s\n", err);
 		free(path);
@@ -154,4 +134,9 @@ int ctl_usage(const char *socket, bool json, int argc, char **argv)
 	cJSON_Delete(j);
 	ctl_answer_release(&a);
 	return rc;
+}
+
+int cmd_usage(struct ctl *c, char **argv, int argc)
+{
+	return ctl_usage(c->socket, c->output == CTL_OUT_JSON, argc ? argv[0] : NULL, c->since, c->until, c->limit);
 }

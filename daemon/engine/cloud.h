@@ -41,6 +41,7 @@ struct cloud_result {
 	struct observed_budget *budget;	      /* a budget read (tags or alerts): the live budget (takes) */
 	struct observed_policy *policy;	      /* a policy read: what the role has (takes) */
 	bool gone;			      /* the resource did not exist (a delete is then done) */
+	char request_id[64];		      /* AWS's id of the action's last answer ("" when none) */
 };
 
 typedef void (*cloud_list_cb)(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);

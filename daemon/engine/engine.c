@@ -10,21 +10,17 @@
 #include "log.h"
 #include "xalloc.h"
 
-/* ---- clocks ---- */
-
-int64_t engine_wall(const struct engine *e)
-{
-	return e->set.wall_clock ? e->set.wall_clock(e->set.clock_data) : (int64_t)time(NULL);
-}
+static void prune_gate(struct engine *e, const char *what);
+static void start_reconcile(struct engine *e, struct tenant_entry *t);
 
 /* ---- tenant entries ---- */
 
-struct tenant_entry *engine_entry(const struct engine *e, const char *id)
+struct tenant_entry *engine__entry(const struct engine *e, const char *id)
 {
 	return hashmap_get(&e->tenants, id);
 }
 
-struct tenant_entry *engine_entry_new(struct engine *e, const char *id)
+static struct tenant_entry *entry_new(struct engine *e, const char *id)
 {
 	struct tenant_entry *t = xcalloc(1, sizeof(*t));
 
@@ -64,10 +60,10 @@ static void free_entry(void *p)
 }
 
 /* A removed tenant with nothing left: forget it everywhere. */
-void engine_forget_entry(struct engine *e, struct tenant_entry *t)
+static void forget_entry(struct engine *e, struct tenant_entry *t)
 {
 	if (store_forget_tenant(e->store, t->id) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
 	hashmap_remove(&e->tenants, t->id);
@@ -77,21 +73,7 @@ void engine_forget_entry(struct engine *e, struct tenant_entry *t)
 	free_entry(t);
 }
 
-void engine_history(struct tenant_entry *t, int64_t now, const char *fmt, ...)
-{
-	struct history_event *h = &t->history[t->history_next % ENGINE_HISTORY];
-	va_list ap;
-
-	free(h->text);
-	h->at = now;
-	va_start(ap, fmt);
-	if (vasprintf(&h->text, fmt, ap) < 0)
-		h->text = xstrdup("");
-	va_end(ap);
-	t->history_next++;
-}
-
-void engine_update_state(struct engine *e, struct tenant_entry *t)
+static void update_state(struct engine *e, struct tenant_entry *t)
 {
 	struct tenant_facts f = {
 		.reconciled = t->reconciled,
@@ -104,14 +86,14 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
 	};
-	enum tenant_state s = tenant_state_decide(&f);
+	enum tenant_state s = tenant_state_decide(&f), from = t->state;
 
 	if (s == t->state)
 		return;
 	if (!t->in_progress && s != TENANT_RECONCILING)
-		engine_history(t, engine_wall(e), "%s -> %s%s%s", tenant_state_name(t->state), tenant_state_name(s),
-			       t->last_error && s >= TENANT_ERROR ? ": " : "",
-			       t->last_error && s >= TENANT_ERROR ? t->last_error : "");
+		engine__history(t, engine__wall(e), "%s -> %s%s%s", tenant_state_name(t->state), tenant_state_name(s),
+				t->last_error && s >= TENANT_ERROR ? ": " : "",
+				t->last_error && s >= TENANT_ERROR ? t->last_error : "");
 	if (s == TENANT_STALLED)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
@@ -119,6 +101,8 @@ void engine_update_state(struct engine *e, struct tenant_entry *t)
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
+	if (e->set.on_state)
+		e->set.on_state(t, from, e->set.data);
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
 }
@@ -152,13 +136,13 @@ static void on_pump(uv_timer_t *timer)
 	       e->reconciles_in_flight < e->set.max_tenants_in_flight &&
 	       (e->n_reconciles == first || uv_hrtime() - t0 < PUMP_TURN_NS) &&
 	       (key = workqueue_pop(&e->queue, uv_now(e->loop)))) {
-		struct tenant_entry *t = engine_entry(e, key);
+		struct tenant_entry *t = engine__entry(e, key);
 		popped++;
 		if (!t) {
 			workqueue_done(&e->queue, key, WQ_OK, uv_now(e->loop), 0);
 			continue;
 		}
-		reconcile_start(e, t);
+		start_reconcile(e, t);
 	}
 	e->pumping = false;
 	if (e->closing)
@@ -176,7 +160,7 @@ static void on_pump(uv_timer_t *timer)
 /* Run the pump from the loop: never recursively from a reconcile's end, and never
  * re-armed at 0 ms from inside the pump itself (which decides its own next run when
  * it is done). */
-void engine_schedule_pump(struct engine *e)
+static void schedule_pump(struct engine *e)
 {
 	if (e->closing || e->pumping || e->pump_scheduled)
 		return;
@@ -187,12 +171,12 @@ void engine_schedule_pump(struct engine *e)
 static void mark(struct engine *e, const char *id, enum wq_lane lane)
 {
 	workqueue_add(&e->queue, id, lane);
-	engine_schedule_pump(e);
+	schedule_pump(e);
 }
 
 /* ---- readiness ---- */
 
-void engine_maybe_ready(struct engine *e)
+static void maybe_ready(struct engine *e)
 {
 	size_t pos = 0;
 	void *v;
@@ -214,7 +198,163 @@ void engine_maybe_ready(struct engine *e)
 		e->set.on_ready(e, e->set.data);
 }
 
+/* ---- what places and reconciles report ---- */
+
+static void check_drained(struct engine *e);
+
+static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
+{
+	record_set_fact(t->record, key, value);
+	if (store_put_fact(e->store, t->id, key, value) < 0)
+		engine__store_failed(e);
+}
+
+/* A reconcile ended: the engine decides what follows (the queue, the tenant's state,
+ * the revision brought to Ready, forgetting a removed tenant with nothing left). */
+static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
+{
+	uint64_t now_ms = uv_now(e->loop);
+	int64_t wall = engine__wall(e);
+	bool gone;
+	const char *done;
+	enum wq_result result = o->cls == ERROR_NONE ? WQ_OK : o->cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+
+	t->in_progress = false;
+	e->reconciles_in_flight--;
+	histogram_observe(&e->reconcile_seconds, (double)(now_ms - o->started_ms) / 1000);
+	t->reconciled = true;
+	t->error = o->cls;
+	free(t->last_error);
+	t->last_error = xstrdup_or_null(o->error);
+	t->pending_changes = o->left_for_aws;
+	t->wake_at = o->cls == ERROR_NONE ? o->wake_at : 0;
+	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
+	if (o->cls == ERROR_NONE && o->wake_at) {
+		int64_t in_s = o->wake_at > wall ? o->wake_at - wall : 0;
+		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
+	}
+	if (o->cls == ERROR_NONE && o->left_for_aws && !(e->paused || e->set.report_only))
+		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
+	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
+		if (!t->reconciled_revision ||
+		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
+			free(t->reconciled_revision);
+			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
+			engine__history(t, wall, "reconciled");
+		}
+		done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
+		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
+			set_fact(e, t, ENGINE__FACT_RECONCILED_REVISION, t->reconciled_revision);
+		t->last_reconciled = wall;
+	}
+	gone = t->removed && o->cls == ERROR_NONE && !o->deleting && !o->had_actions && !t->held && !t->n_conflicts &&
+	       !o->wake_at;
+	if (gone) {
+		forget_entry(e, t);
+	} else {
+		if (o->cls != ERROR_NONE && !o->quiet)
+			log_tenant(o->cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
+				   t->last_error, o->cls == ERROR_RETRYABLE ? " (will retry)" : "");
+		update_state(e, t);
+	}
+	schedule_pump(e);
+	maybe_ready(e);
+	check_drained(e);
+}
+
+static struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t);
+
+/* The pump's start of one tenant's reconcile, once its place is listed. */
+static void start_reconcile(struct engine *e, struct tenant_entry *t)
+{
+	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+
+	if (!ps && t->desired && !t->removed) {
+		ps = place_of_tenant(e, t);
+		t->place = &ps->place;
+	}
+	if (!ps || !ps->listed) {
+		/* nothing to compare with yet: the place's listing marks it again */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		return;
+	}
+	t->in_progress = true;
+	e->reconciles_in_flight++;
+	e->n_reconciles++;
+	if (engine__reconcile_start(e, t, ps, on_reconcile_done))
+		update_state(e, t); /* Reconciling while its calls are in flight */
+}
+
+/* Tenants that own resources here but have no manifest: removed while the daemon was
+ * away (or their state was lost). They go through the same grace and prune gate. */
+static void adopt_orphans(struct place_state *ps)
+{
+	struct engine *e = ps->e;
+	size_t pos = 0, adopted = 0;
+	const char *tenant;
+	void *v;
+
+	if (!e->trusted || e->revision_open)
+		return;
+	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
+		const struct observed_group *g = v;
+		bool owned = false;
+		struct tenant_entry *t = engine__entry(e, tenant);
+
+		for (size_t i = 0; i < g->n_profiles && !owned; i++)
+			owned = tags_owned_by(&g->profiles[i]->tags, e->set.instance);
+		for (size_t i = 0; i < g->n_parameters && !owned; i++)
+			owned = tags_owned_by(&g->parameters[i]->tags, e->set.instance);
+		for (size_t i = 0; i < g->n_budgets && !owned; i++)
+			owned = tags_owned_by(&g->budgets[i]->tags, e->set.instance);
+		if (!owned || (t && t->place))
+			continue;
+		if (!t) {
+			t = entry_new(e, tenant);
+			t->removed = true;
+			engine__history(t, engine__wall(e), "resources found without a manifest");
+			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
+		}
+		t->place = &ps->place;
+		adopted++;
+	}
+	if (adopted)
+		prune_gate(e, "tenants without a manifest");
+}
+
+/* A place's call ended; after a successful listing every tenant of the place is
+ * compared with the new view (level-triggered). */
+static void on_place_report(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (!e->closing && o->listed) {
+		e->last_resync = engine__wall(e);
+		adopt_orphans(ps);
+		while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+			struct tenant_entry *t = v;
+			if (t->place == &ps->place)
+				workqueue_add(&e->queue, t->id, t->reconciled ? WQ_NORMAL : WQ_URGENT);
+		}
+		schedule_pump(e);
+		maybe_ready(e);
+	}
+	check_drained(e);
+}
+
+static struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t)
+{
+	const char *region = t->desired && t->desired->region ? t->desired->region : e->set.default_region;
+
+	return engine__place_for(e, t->desired ? t->desired->account : NULL, region, on_place_report);
+}
+
 /* ---- lifecycle ---- */
+
+/* Upper bounds in seconds of reconcile_seconds: a tenant in sync takes milliseconds, a
+ * create waits for AWS, a throttled one for minutes. */
+static const double reconcile_bounds[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300 };
 
 int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,
 	       struct store *store, struct engine **ret)
@@ -223,6 +363,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 
 	e->loop = loop;
 	e->set = *set;
+	histogram_init(&e->reconcile_seconds, reconcile_bounds, sizeof(reconcile_bounds) / sizeof(reconcile_bounds[0]));
 	e->set.instance = xstrdup(set->instance);
 	e->set.default_region = xstrdup_or_null(set->default_region);
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
@@ -242,7 +383,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	hashmap_init(&e->records_at_start);
 	hashmap_init(&e->held_at_start);
 	hashmap_init(&e->approved_at_start);
-	engine_store_init(e);
+	engine__store_init(e);
 	workqueue_init(&e->queue);
 	if (set->backoff_base_ms)
 		e->queue.backoff_base = set->backoff_base_ms;
@@ -308,14 +449,14 @@ static void closed_one(uv_handle_t *h)
 	if (--e->closing_handles)
 		return;
 	hashmap_release(&e->tenants, free_entry);
-	hashmap_release(&e->places, place_free);
-	places_reap_release(e);
+	hashmap_release(&e->places, engine__place_free);
+	engine__places_reap_release(e);
 	while (hashmap_next(&e->records_at_start, &pos, NULL, &v))
 		tenant_record_free(v);
 	hashmap_release(&e->records_at_start, NULL);
 	hashmap_release(&e->held_at_start, NULL);
 	hashmap_release(&e->approved_at_start, NULL);
-	engine_store_release(e);
+	engine__store_release(e);
 	workqueue_release(&e->queue);
 	free((char *)e->set.instance);
 	free((char *)e->set.default_region);
@@ -324,6 +465,13 @@ static void closed_one(uv_handle_t *h)
 	if (e->close_done)
 		e->close_done(e->close_data);
 	free(e);
+}
+
+/* Calls in flight: the places' listings and account ids, the reconciles' AWS calls
+ * and store syncs. */
+static size_t calls_in_flight(const struct engine *e)
+{
+	return engine__places_calls(e) + e->tally.calls_in_flight;
 }
 
 static void drained(struct engine *e)
@@ -340,16 +488,15 @@ static void on_drain_timeout(uv_timer_t *timer)
 {
 	struct engine *e = timer->data;
 
-	log_warning("shutdown: %zu call(s) still in flight after the drain bound", e->calls_in_flight);
+	log_warning("shutdown: %zu call(s) still in flight after the drain bound", calls_in_flight(e));
 	drained(e);
 }
 
-/* A cloud callback ran: while draining, the last one ends the drain. */
-void engine_call_done(struct engine *e)
+/* A report came up from a place or a reconcile: while draining, the last call in
+ * flight ends the drain. */
+static void check_drained(struct engine *e)
 {
-	if (e->calls_in_flight)
-		e->calls_in_flight--;
-	if (e->closing && e->calls_in_flight == 0 && e->drained_cb)
+	if (e->closing && calls_in_flight(e) == 0 && e->drained_cb)
 		drained(e);
 }
 
@@ -361,12 +508,12 @@ void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data
 	uv_timer_stop(&e->pump);
 	uv_timer_stop(&e->resync);
 	uv_timer_stop(&e->relist);
-	engine_store_flush(e);
-	if (e->calls_in_flight == 0) {
+	engine__store_flush(e);
+	if (calls_in_flight(e) == 0) {
 		drained(e);
 		return;
 	}
-	log_info("shutdown: waiting for %zu call(s) in flight", e->calls_in_flight);
+	log_info("shutdown: waiting for %zu call(s) in flight", calls_in_flight(e));
 	uv_timer_start(&e->close_timer, on_drain_timeout, timeout_ms, 0);
 }
 
@@ -400,11 +547,11 @@ void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
 
 void engine_put_tenant(struct engine *e, struct tenant *t)
 {
-	struct tenant_entry *entry = engine_entry(e, t->id);
+	struct tenant_entry *entry = engine__entry(e, t->id);
 	bool changed;
 
 	if (!entry)
-		entry = engine_entry_new(e, t->id);
+		entry = entry_new(e, t->id);
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0;
 	free(entry->problem);
@@ -412,9 +559,9 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	if (!changed)
 		return;
 	if (entry->removed)
-		engine_history(entry, engine_wall(e), "manifest back");
+		engine__history(entry, engine__wall(e), "manifest back");
 	else if (entry->desired)
-		engine_history(entry, engine_wall(e), "manifest changed");
+		engine__history(entry, engine__wall(e), "manifest changed");
 	tenant_free(entry->desired);
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
@@ -422,16 +569,16 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	/* a manifest that comes back ends the tenant's standing at the prune gate: a
 	 * later removal is judged afresh, never pre-approved */
 	if (entry->held && store_clear_held(e->store, entry->id) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 	if (entry->approved && store_clear_approved(e->store, entry->id) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 	e->n_held -= entry->held;
 	entry->held = false;
 	entry->approved = false;
 	if (!entry->record->known || entry->record->deletion_policy != t->deletion_policy) {
 		entry->record->known = true;
 		entry->record->deletion_policy = t->deletion_policy;
-		engine_store_tenant(e, entry);
+		engine__store_tenant(e, entry);
 	}
 	entry->place = &place_of_tenant(e, entry)->place;
 	mark(e, t->id, WQ_URGENT);
@@ -439,19 +586,19 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 
 void engine_remove_tenant(struct engine *e, const char *id)
 {
-	struct tenant_entry *t = engine_entry(e, id);
+	struct tenant_entry *t = engine__entry(e, id);
 
 	if (!e->trusted || (t && t->removed))
 		return;
 	if (!t) {
 		/* known only from the store (removed while the daemon was down) */
-		t = engine_entry_new(e, id);
+		t = entry_new(e, id);
 		t->removed = true;
 		e->removed_in_revision++; /* it joins the prune gate's window all the same */
 		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
-	engine_history(t, engine_wall(e), "manifest removed");
+	engine__history(t, engine__wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
 	e->removed_in_revision++;
 	mark(e, id, WQ_URGENT);
@@ -459,7 +606,7 @@ void engine_remove_tenant(struct engine *e, const char *id)
 
 void engine_tenant_problem(struct engine *e, const char *id, const char *message)
 {
-	struct tenant_entry *t = engine_entry(e, id);
+	struct tenant_entry *t = engine__entry(e, id);
 
 	if (!t)
 		return; /* never had a good definition: nothing to keep, nothing to touch */
@@ -467,7 +614,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		return;
 	free(t->problem);
 	t->problem = xstrdup(message);
-	engine_history(t, engine_wall(e), "manifest fails, last good definition kept: %s", message);
+	engine__history(t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
 	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
 }
 
@@ -476,7 +623,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
  * it is left. Held and approved removals count with the open ones, so a bad commit
  * whose removals reach the watcher in several batches, or one file at a time, is
  * held all the same. */
-void engine_prune_gate(struct engine *e, const char *what)
+static void prune_gate(struct engine *e, const char *what)
 {
 	struct prune_entry *v = NULL;
 	struct tenant_entry **who = NULL;
@@ -507,23 +654,23 @@ void engine_prune_gate(struct engine *e, const char *what)
 			continue;
 		t->held = true;
 		e->n_held++;
-		if (store_set_held(e->store, t->id, engine_wall(e)) < 0)
-			engine_store_failed(e);
-		engine_history(t, engine_wall(e), "deletions held for approval");
+		if (store_set_held(e->store, t->id, engine__wall(e)) < 0)
+			engine__store_failed(e);
+		engine__history(t, engine__wall(e), "deletions held for approval");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 	}
 	free(v);
 	free(who);
 	if (newly)
-		engine_schedule_pump(e);
+		schedule_pump(e);
 }
 
 void engine_revision_end(struct engine *e)
 {
 	e->revision_open = false;
 	if (e->removed_in_revision)
-		engine_prune_gate(e, "this revision");
-	engine_maybe_ready(e);
+		prune_gate(e, "this revision");
+	maybe_ready(e);
 }
 
 void engine_reconfigure(struct engine *e, const struct engine_settings *set)
@@ -548,7 +695,7 @@ void engine_force_all(struct engine *e)
 
 	while (hashmap_next(&e->tenants, &pos, &id, NULL))
 		workqueue_add(&e->queue, id, WQ_URGENT);
-	engine_schedule_pump(e);
+	schedule_pump(e);
 }
 
 /* ---- commands ---- */
@@ -560,7 +707,7 @@ void engine_reconcile_all(struct engine *e)
 
 int engine_reconcile_tenant(struct engine *e, const char *id)
 {
-	if (!engine_entry(e, id))
+	if (!engine__entry(e, id))
 		return -ENOENT;
 	mark(e, id, WQ_URGENT);
 	return 0;
@@ -572,7 +719,7 @@ void engine_pause(struct engine *e)
 		return;
 	e->paused = true;
 	if (store_put_paused(e->store, true) < 0) {
-		engine_store_failed(e);
+		engine__store_failed(e);
 		log_warning("mutating calls paused, but not durably yet: a restart now would resume them");
 		return;
 	}
@@ -585,7 +732,7 @@ void engine_resume(struct engine *e)
 		return;
 	e->paused = false;
 	if (store_put_paused(e->store, false) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 	log_notice("mutating calls resumed");
 	engine_force_all(e);
 }
@@ -607,15 +754,15 @@ size_t engine_approve_prune(struct engine *e)
 		t->held = false;
 		e->n_held--;
 		t->approved = true;
-		if (store_set_approved(e->store, t->id, engine_wall(e)) < 0)
-			engine_store_failed(e);
-		engine_history(t, engine_wall(e), "deletions approved");
+		if (store_set_approved(e->store, t->id, engine__wall(e)) < 0)
+			engine__store_failed(e);
+		engine__history(t, engine__wall(e), "deletions approved");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 		n++;
 	}
 	if (n)
 		log_notice("held deletions approved for %zu tenant(s)", n);
-	engine_schedule_pump(e);
+	schedule_pump(e);
 	return n;
 }
 
@@ -625,7 +772,7 @@ void engine_resync(struct engine *e)
 	void *v;
 
 	while (hashmap_next(&e->places, &pos, NULL, &v))
-		place_list(v);
+		engine__place_list(v);
 }
 
 /* ---- queries ---- */
@@ -653,8 +800,10 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->reconciles_in_flight = e->reconciles_in_flight;
 	ret->last_resync = e->last_resync;
 	ret->reconciles = e->n_reconciles;
-	ret->actions = e->n_actions;
-	ret->action_failures = e->n_action_failures;
+	ret->actions = e->tally.actions;
+	ret->action_failures = e->tally.action_failures;
+	ret->drift_repairs = e->tally.drift_repairs;
+	ret->reconcile_seconds = e->reconcile_seconds;
 }
 
 const char *engine_revision(const struct engine *e)
@@ -664,7 +813,7 @@ const char *engine_revision(const struct engine *e)
 
 const struct tenant_entry *engine_tenant(const struct engine *e, const char *id)
 {
-	return engine_entry(e, id);
+	return engine__entry(e, id);
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -710,6 +859,11 @@ uint64_t engine_now_ms(const struct engine *e)
 const char *engine_instance(const struct engine *e)
 {
 	return e->set.instance;
+}
+
+int64_t engine_timer_expiry(const struct engine *e, enum timer_kind kind, int64_t since)
+{
+	return since + (kind == TIMER_DRAIN ? e->set.drain_s : e->set.grace_s);
 }
 
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx)

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "cloud.h"
+#include "histogram.h"
 #include "model.h"
 #include "plan.h"
 #include "prune.h"
@@ -26,6 +27,22 @@
 #include "tenant_state.h"
 
 struct engine;
+struct tenant_entry;
+
+/* One outcome of an action that called AWS, as the engine reports it to the audit
+ * trail (engine_settings.on_action); everything borrowed for the call. */
+struct engine_action_report {
+	const char *tenant;
+	const struct action *action;
+	const struct observed_store *before; /* the place's model, the answer not yet applied */
+	const char *revision;		     /* the tenant's manifest revision, NULL when none */
+	bool drift;			     /* the tenant was at its reconciled revision: this repairs drift */
+	bool removed;			     /* its manifest is gone */
+	bool orphan;			     /* no manifest known in this run (resources found without one) */
+	int status;
+	const struct cloud_error *err;	/* NULL on success */
+	const struct cloud_result *res; /* may be NULL */
+};
 
 struct engine_settings {
 	const char *instance;	    /* managed-by tag value */
@@ -48,6 +65,10 @@ struct engine_settings {
 	 * once when the first full sync is done. */
 	void (*on_progress)(struct engine *e, void *data);
 	void (*on_ready)(struct engine *e, void *data);
+	/* Optional, the audit trail: every outcome of an action that calls AWS, and every
+	 * change of a tenant's state (t->state is the new one). */
+	void (*on_action)(const struct engine_action_report *r, void *data);
+	void (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
 	void *data;
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);
@@ -100,6 +121,8 @@ struct engine_counts {
 	size_t places, places_listed;
 	int64_t last_resync; /* wall clock of the last complete listing round */
 	uint64_t reconciles, actions, action_failures;
+	uint64_t drift_repairs;		    /* changes that set back what was changed outside */
+	struct histogram reconcile_seconds; /* duration of each finished reconcile */
 };
 
 int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct cloud_ops *cloud, void *cloud_ctx,
@@ -155,6 +178,9 @@ size_t engine_tenants_failing(const struct engine *e);
 /* engine_observed: the observed model of a tenant's place, or NULL before listing. */
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
 const char *engine_instance(const struct engine *e);
+/* engine_timer_expiry: when (wall clock) a deletion timer of kind started at since
+ * runs out under the current settings (grace or drain). */
+int64_t engine_timer_expiry(const struct engine *e, enum timer_kind kind, int64_t since);
 /* engine_now_ms: the loop's monotonic clock, the base of next_attempt_ms. */
 uint64_t engine_now_ms(const struct engine *e);
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);

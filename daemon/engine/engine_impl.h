@@ -1,8 +1,17 @@
 /* Internals shared by engine.c (tenants, revisions, scheduling), places.c (listings
- * and the write journal) and reconcile.c (one tenant's rounds). Not for other
- * modules. */
+ * and the write journal), reconcile.c (one tenant's rounds), engine_store.c (the state
+ * store's health) and history.c. Not for other modules; every name shared here carries
+ * the engine__ marker.
+ *
+ * One place decides: engine.c alone writes the work queue, the tenants' states and
+ * counts, and readiness. places.c and reconcile.c are called by engine.c and report
+ * what came of their work upward through the callback they were given
+ * (engine__place_report_fn, engine__reconcile_done_fn), never by calling into
+ * engine.c, so that no two of the three call each other in a loop. */
 #ifndef BTD_ENGINE_IMPL_H
 #define BTD_ENGINE_IMPL_H
+
+#include <time.h>
 
 #include "engine.h"
 #include "hashmap.h"
@@ -34,9 +43,20 @@ struct journal_entry {
 	char *key;			      /* DELETE: ARN or parameter name */
 };
 
+struct place_state;
+
+/* What one call of a place came to (a listing, or the account id), reported to the
+ * engine: listed is true when a listing just succeeded and the place's tenants are to
+ * be compared with the new view. */
+struct engine__place_outcome {
+	bool listed;
+};
+typedef void engine__place_report_fn(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o);
+
 struct place_state {
 	struct place place;
 	struct engine *e;
+	engine__place_report_fn *report;
 	struct observed_store store;
 	bool listed;		      /* one listing finished */
 	bool listing;		      /* a listing is in flight */
@@ -51,8 +71,32 @@ struct place_state {
 	size_t n_journal, alloc_journal;
 };
 
+/* What one reconcile came to, reported once to the engine, which decides what follows
+ * (the queue, the tenant's state, readiness, forgetting a tenant with nothing left). */
+struct engine__outcome {
+	enum error_class cls;
+	const char *error;   /* borrowed for the report; NULL when fine */
+	bool quiet;	     /* the error is logged elsewhere (the state store, once a minute) */
+	bool left_for_aws;   /* the last plan still had AWS actions (or was incomplete) */
+	bool deleting;	     /* the last plan was deleting something */
+	bool had_actions;    /* the last plan had actions of any kind */
+	int64_t wake_at;     /* the last plan's next timer (wall clock), 0: none */
+	uint64_t started_ms; /* loop time the reconcile started (its duration for metrics) */
+};
+typedef void engine__reconcile_done_fn(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o);
+
+/* reconcile.c's own tallies, kept in the engine for its counts and its drain; only
+ * reconcile.c writes them. */
+struct engine__tally {
+	size_t calls_in_flight; /* AWS calls and store syncs waited for */
+	uint64_t actions, action_failures;
+	uint64_t drift_repairs;
+};
+
 struct reconcile {
 	struct engine *e;
+	engine__reconcile_done_fn *done;
+	bool *ended; /* while engine__reconcile_start runs: set when the reconcile ends */
 	struct tenant_entry *t;
 	struct place_state *ps;
 	struct plan plan;
@@ -63,6 +107,8 @@ struct reconcile {
 	bool closing_wait;  /* counted in e->outstanding_calls */
 	bool store_wait;    /* a create waits for the state store (its error is logged there) */
 	char *intent_error; /* the round's create intents could not be made durable: why */
+	/* uv_now() at the start, for reconcile_seconds */
+	uint64_t started_ms;
 };
 
 struct engine {
@@ -80,8 +126,8 @@ struct engine {
 	uv_timer_t pump;
 	uv_timer_t resync;
 	uv_timer_t close_timer;
-	uv_timer_t relist;	  /* retries failed listings */
-	uint64_t relist_delay_ms; /* 5 s doubling to 5 min */
+	uv_timer_t relist;	  /* retries failed listings (places.c's) */
+	uint64_t relist_delay_ms; /* 5 s doubling to 5 min (places.c's) */
 	bool started, paused, ready, closing;
 	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
 	bool pumping;	     /* inside the pump: it arms its own next run */
@@ -95,11 +141,12 @@ struct engine {
 	char *revision;		    /* git commit (or NULL) of the last revision */
 	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;
-	size_t calls_in_flight;
+	struct engine__tally tally;	      /* written by reconcile.c only */
 	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
 	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
-	uint64_t n_reconciles, n_actions, n_action_failures;
+	uint64_t n_reconciles;
+	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
 	int closing_handles;
 	void (*drained_cb)(void *);
 	void *drained_data;
@@ -126,50 +173,64 @@ struct engine {
 	uv_timer_t reap;
 };
 
+/* The wall clock in seconds (timers that survive restarts). */
+static inline int64_t engine__wall(const struct engine *e)
+{
+	return e->set.wall_clock ? e->set.wall_clock(e->set.clock_data) : (int64_t)time(NULL);
+}
+
+/* The record's fact that names the manifest revision last brought to Ready, so that
+ * a restart still tells a repair of drift from the rollout of a new revision. */
+#define ENGINE__FACT_RECONCILED_REVISION "reconciled-revision"
+
 /* engine.c */
-int64_t engine_wall(const struct engine *e);
-void engine_schedule_pump(struct engine *e);
-struct tenant_entry *engine_entry(const struct engine *e, const char *id);
-struct tenant_entry *engine_entry_new(struct engine *e, const char *id);
-void engine_forget_entry(struct engine *e, struct tenant_entry *t);
-void engine_history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void engine_update_state(struct engine *e, struct tenant_entry *t);
-void engine_maybe_ready(struct engine *e);
-void engine_call_done(struct engine *e);
-void engine_prune_gate(struct engine *e, const char *what);
+struct tenant_entry *engine__entry(const struct engine *e, const char *id);
+
+/* history.c: one line of a tenant's history (the last ENGINE_HISTORY are kept). */
+void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* engine_store.c */
-void engine_store_init(struct engine *e);
-void engine_store_release(struct engine *e);
-/* engine_store_failed: a write to the state store failed (the message is in
+void engine__store_init(struct engine *e);
+void engine__store_release(struct engine *e);
+/* engine__store_failed: a write to the state store failed (the message is in
  * store_error()): logged at most once a minute per distinct error, and the whole
  * store is rewritten from memory once it can be written again. */
-void engine_store_failed(struct engine *e);
-/* engine_store_flush: one more rewrite attempt before the engine stops. */
-void engine_store_flush(struct engine *e);
-/* engine_store_tenant: t's row (its deletion policy) is written with others in one
+void engine__store_failed(struct engine *e);
+/* engine__store_flush: one more rewrite attempt before the engine stops. */
+void engine__store_flush(struct engine *e);
+/* engine__store_tenant: t's row (its deletion policy) is written with others in one
  * transaction of at most STORE_BATCH rows per loop turn, not one transaction each. */
-void engine_store_tenant(struct engine *e, struct tenant_entry *t);
-/* engine_store_tenant_now: t's row, if it still waits, is written now. */
-void engine_store_tenant_now(struct engine *e, struct tenant_entry *t);
-/* engine_store_sync_failed / engine_store_synced: a sync of the store failed (creates
+void engine__store_tenant(struct engine *e, struct tenant_entry *t);
+/* engine__store_tenant_now: t's row, if it still waits, is written now. */
+void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);
+/* engine__store_sync_failed / engine__store_synced: a sync of the store failed (creates
  * wait, status shows it) / succeeded (after failures: every tenant is looked at again). */
-void engine_store_sync_failed(struct engine *e, int status);
-void engine_store_synced(struct engine *e);
+void engine__store_sync_failed(struct engine *e, int status);
+void engine__store_synced(struct engine *e);
 
 /* places.c */
-struct place_state *place_for(struct engine *e, const char *account, const char *region);
-struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t);
-void place_list(struct place_state *ps);
-void place_free(void *ps);
-/* places_reap_release: frees at once what still waits to be freed (the engine stops). */
-void places_reap_release(struct engine *e);
-void place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
-		   const struct observed_parameter *parameter, const char *key);
-void place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
-const char *place_account_id(const struct place_state *ps);
+/* engine__place_for: the place (created and listed the first time); report runs after
+ * each of its listings and account-id answers. */
+struct place_state *engine__place_for(struct engine *e, const char *account, const char *region,
+				      engine__place_report_fn *report);
+/* engine__place_list: list the place (again, once the listing in flight ends). */
+void engine__place_list(struct place_state *ps);
+void engine__place_free(void *ps);
+/* engine__places_reap_release: frees at once what still waits to be freed (the engine stops). */
+void engine__places_reap_release(struct engine *e);
+/* engine__places_calls: the listings and account-id calls in flight. */
+size_t engine__places_calls(const struct engine *e);
+void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
+			   const struct observed_parameter *parameter, const char *key);
+void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
+const char *engine__place_account_id(const struct place_state *ps);
 
 /* reconcile.c */
-void reconcile_start(struct engine *e, struct tenant_entry *t);
+/* engine__reconcile_start: t's reconcile against ps (listed); done runs exactly once,
+ * perhaps before this returns; t->active is set while it runs. Returns true when the
+ * reconcile goes on (its calls are in flight), false when it ended already (and done
+ * may have forgotten t). */
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+			     engine__reconcile_done_fn *done);
 
 #endif

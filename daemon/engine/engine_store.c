@@ -23,7 +23,7 @@
 #define STORE_BATCH	256
 #define BATCH_DELAY_MS	1
 
-void engine_store_init(struct engine *e)
+void engine__store_init(struct engine *e)
 {
 	uv_timer_init(e->loop, &e->store_retry);
 	e->store_retry.data = e;
@@ -36,7 +36,7 @@ void engine_store_init(struct engine *e)
 	e->sync = store_wal_path(e->store) ? store_sync_new(e->loop, store_wal_path(e->store)) : NULL;
 }
 
-void engine_store_release(struct engine *e)
+void engine__store_release(struct engine *e)
 {
 	loglimit_release(&e->store_log);
 	free(e->store_last_error);
@@ -49,13 +49,13 @@ void engine_store_release(struct engine *e)
 
 static void on_store_retry(uv_timer_t *timer);
 
-void engine_store_failed(struct engine *e)
+void engine__store_failed(struct engine *e)
 {
 	const char *msg = store_error(e->store);
 	unsigned long left_out;
 
 	if (!e->store_failing_since)
-		e->store_failing_since = engine_wall(e);
+		e->store_failing_since = engine__wall(e);
 	free(e->store_last_error);
 	e->store_last_error = xstrdup(msg);
 	if (loglimit_allow(&e->store_log, msg, uv_now(e->loop), &left_out)) {
@@ -75,7 +75,7 @@ static int rewrite(struct engine *e)
 	const struct tenant_record **records = xcalloc(e->tenants.n + e->records_at_start.n + 1, sizeof(*records));
 	struct prune_entry *gate = xcalloc(e->tenants.n + e->held_at_start.n + e->approved_at_start.n + 1,
 					   sizeof(*gate));
-	struct store_snapshot snap = { .records = records, .gate = gate, .paused = e->paused, .now = engine_wall(e) };
+	struct store_snapshot snap = { .records = records, .gate = gate, .paused = e->paused, .now = engine__wall(e) };
 	size_t pos = 0;
 	const char *id;
 	void *v;
@@ -103,7 +103,7 @@ static void recovered(struct engine *e)
 {
 	log_notice("state store: writable again after %llds; what could not be written meanwhile was written "
 		   "from memory (%lu repeated error line(s) were not logged)",
-		   (long long)(engine_wall(e) - e->store_failing_since), loglimit_suppressed(&e->store_log));
+		   (long long)(engine__wall(e) - e->store_failing_since), loglimit_suppressed(&e->store_log));
 	loglimit_reset(&e->store_log);
 	free(e->store_last_error);
 	e->store_last_error = NULL;
@@ -121,7 +121,7 @@ static void on_store_retry(uv_timer_t *timer)
 	 * the whole store rewritten */
 	if (store_failed_writes(e->store) && (store_put_meta(e->store, "probe", "1") < 0 || rewrite(e) < 0)) {
 		e->store_retry_ms = e->store_retry_ms * 2 > RETRY_CAP_MS ? RETRY_CAP_MS : e->store_retry_ms * 2;
-		engine_store_failed(e);
+		engine__store_failed(e);
 		return;
 	}
 	recovered(e);
@@ -131,7 +131,7 @@ static void on_store_retry(uv_timer_t *timer)
 
 static void write_tenants(struct engine *e, size_t max);
 
-void engine_store_flush(struct engine *e)
+void engine__store_flush(struct engine *e)
 {
 	uv_timer_stop(&e->store_retry);
 	uv_timer_stop(&e->store_batch);
@@ -164,7 +164,7 @@ static void write_tenants(struct engine *e, size_t max)
 	size_t taken = 0, n = 0;
 
 	for (; taken < e->n_tenant_writes && n < max; taken++) {
-		struct tenant_entry *t = engine_entry(e, e->tenant_writes[taken]);
+		struct tenant_entry *t = engine__entry(e, e->tenant_writes[taken]);
 		if (!t || !t->store_pending)
 			continue;
 		t->store_pending = false;
@@ -172,7 +172,7 @@ static void write_tenants(struct engine *e, size_t max)
 		policies[n++] = t->record->deletion_policy;
 	}
 	if (n && store_put_tenants(e->store, ids, policies, n) < 0)
-		engine_store_failed(e); /* made good by the rewrite from memory */
+		engine__store_failed(e); /* made good by the rewrite from memory */
 	for (size_t i = 0; i < taken; i++)
 		free(e->tenant_writes[i]);
 	memmove(e->tenant_writes, e->tenant_writes + taken, (e->n_tenant_writes - taken) * sizeof(*e->tenant_writes));
@@ -190,7 +190,7 @@ static void on_store_batch(uv_timer_t *timer)
 		uv_timer_start(&e->store_batch, on_store_batch, BATCH_DELAY_MS, 0);
 }
 
-void engine_store_tenant(struct engine *e, struct tenant_entry *t)
+void engine__store_tenant(struct engine *e, struct tenant_entry *t)
 {
 	if (t->store_pending)
 		return;
@@ -201,22 +201,22 @@ void engine_store_tenant(struct engine *e, struct tenant_entry *t)
 		uv_timer_start(&e->store_batch, on_store_batch, BATCH_DELAY_MS, 0);
 }
 
-void engine_store_tenant_now(struct engine *e, struct tenant_entry *t)
+void engine__store_tenant_now(struct engine *e, struct tenant_entry *t)
 {
 	if (!t->store_pending)
 		return;
 	t->store_pending = false; /* its queued id is skipped */
 	if (store_put_tenant(e->store, t->id, t->record->deletion_policy) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 }
 
-void engine_store_sync_failed(struct engine *e, int status)
+void engine__store_sync_failed(struct engine *e, int status)
 {
 	char *msg = xasprintf("syncing %s: %s", store_wal_path(e->store), strerror(-status));
 	unsigned long left_out;
 
 	if (!e->store_failing_since)
-		e->store_failing_since = engine_wall(e);
+		e->store_failing_since = engine__wall(e);
 	e->store_sync_failing = true;
 	free(e->store_last_error);
 	e->store_last_error = msg;
@@ -225,7 +225,7 @@ void engine_store_sync_failed(struct engine *e, int status)
 			  left_out ? " (more like it in the last minute were not logged)" : "");
 }
 
-void engine_store_synced(struct engine *e)
+void engine__store_synced(struct engine *e)
 {
 	if (!e->store_sync_failing)
 		return;
@@ -233,7 +233,7 @@ void engine_store_synced(struct engine *e)
 	if (store_failed_writes(e->store))
 		return; /* the rewrite's retry tells when the store is whole again */
 	log_notice("state store: synced to disk again after %llds",
-		   (long long)(engine_wall(e) - e->store_failing_since));
+		   (long long)(engine__wall(e) - e->store_failing_since));
 	loglimit_reset(&e->store_log);
 	free(e->store_last_error);
 	e->store_last_error = NULL;

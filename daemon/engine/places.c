@@ -1,5 +1,6 @@
 /* Places: one observed model per (account, region), filled by full listings and by
- * the daemon's own writes. */
+ * the daemon's own writes. A place reports each listing and account-id answer to the
+ * engine (its report callback), which decides what follows for the tenants. */
 #include "engine_impl.h"
 
 #include <errno.h>
@@ -24,7 +25,8 @@ static char *meta_key(const char *account)
 	return xasprintf("account-id:%s", account ? account : "-");
 }
 
-struct place_state *place_for(struct engine *e, const char *account, const char *region)
+struct place_state *engine__place_for(struct engine *e, const char *account, const char *region,
+				      engine__place_report_fn *report)
 {
 	char *key = place_key(account, region);
 	struct place_state *ps = hashmap_get(&e->places, key);
@@ -35,6 +37,7 @@ struct place_state *place_for(struct engine *e, const char *account, const char 
 	}
 	ps = xcalloc(1, sizeof(*ps));
 	ps->e = e;
+	ps->report = report;
 	ps->place.key = key;
 	ps->place.account = xstrdup_or_null(account);
 	ps->place.region = xstrdup_or_null(region);
@@ -54,18 +57,11 @@ struct place_state *place_for(struct engine *e, const char *account, const char 
 	if (!ps->place.account_id)
 		resolve_account(ps);
 	if (!ps->resolving)
-		place_list(ps);
+		engine__place_list(ps);
 	return ps;
 }
 
-struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t)
-{
-	const char *region = t->desired && t->desired->region ? t->desired->region : e->set.default_region;
-
-	return place_for(e, t->desired ? t->desired->account : NULL, region);
-}
-
-const char *place_account_id(const struct place_state *ps)
+const char *engine__place_account_id(const struct place_state *ps)
 {
 	return ps->place.account_id;
 }
@@ -133,7 +129,7 @@ static void reap_journal_later(struct engine *e, const struct journal_entry *j, 
 	reap_later(e);
 }
 
-void places_reap_release(struct engine *e)
+void engine__places_reap_release(struct engine *e)
 {
 	for (size_t i = e->dead_journal_pos; i < e->n_dead_journal; i++)
 		release_journal_entry(&e->dead_journal[i]);
@@ -146,7 +142,19 @@ void places_reap_release(struct engine *e)
 	free(e->dead_stores);
 }
 
-void place_free(void *p)
+size_t engine__places_calls(const struct engine *e)
+{
+	size_t pos = 0, n = 0;
+	void *v;
+
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		const struct place_state *ps = v;
+		n += ps->listing + ps->resolving;
+	}
+	return n;
+}
+
+void engine__place_free(void *p)
 {
 	struct place_state *ps = p;
 
@@ -169,27 +177,28 @@ static void on_account(int status, const struct cloud_error *err, const char *ac
 	struct engine *e = ps->e;
 
 	ps->resolving = false;
-	engine_call_done(e);
 	if (e->closing)
-		return;
+		goto report;
 	if (status < 0) {
 		log_warning("place %s: the account id is unknown (%s: %s); retrying with the next listing",
 			    ps->place.key, err ? err->code : "error", err ? err->message : strerror(-status));
 		if (!ps->listed && !ps->listing)
-			place_list(ps); /* profiles and parameters need no account id */
-		return;
+			engine__place_list(ps); /* profiles and parameters need no account id */
+		goto report;
 	}
 	free(ps->place.account_id);
 	ps->place.account_id = xstrdup(account_id);
 	{
 		char *mk = meta_key(ps->place.account);
 		if (store_put_meta(e->store, mk, account_id) < 0)
-			engine_store_failed(e);
+			engine__store_failed(e);
 		free(mk);
 	}
 	log_info("place %s: account %s", ps->place.key, account_id);
 	if (!ps->listing && (!ps->listed || !ps->store.budgets_listed))
-		place_list(ps); /* the first listing, or one with the budgets */
+		engine__place_list(ps); /* the first listing, or one with the budgets */
+report:
+	ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
 }
 
 static void resolve_account(struct place_state *ps)
@@ -199,17 +208,14 @@ static void resolve_account(struct place_state *ps)
 	if (ps->resolving || !e->cloud->account_id)
 		return;
 	ps->resolving = true;
-	if (e->cloud->account_id(e->cloud_ctx, &ps->place, on_account, ps) < 0) {
+	if (e->cloud->account_id(e->cloud_ctx, &ps->place, on_account, ps) < 0)
 		ps->resolving = false;
-		return;
-	}
-	e->calls_in_flight++;
 }
 
 /* ---- the journal of own writes ---- */
 
-void place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
-		   const struct observed_parameter *parameter, const char *key)
+void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
+			   const struct observed_parameter *parameter, const char *key)
 {
 	struct journal_entry *j;
 	uint64_t now = uv_now(ps->e->loop), horizon = ps->e->set.journal_ms;
@@ -234,9 +240,9 @@ void place_journal(struct place_state *ps, enum journal_kind kind, const struct 
 }
 
 /* place_journal_budget: b (a copy is kept) was written; deleted names a budget gone. */
-void place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted)
+void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted)
 {
-	place_journal(ps, b ? JOURNAL_BUDGET_PUT : JOURNAL_BUDGET_DELETE, NULL, NULL, deleted);
+	engine__place_journal(ps, b ? JOURNAL_BUDGET_PUT : JOURNAL_BUDGET_DELETE, NULL, NULL, deleted);
 	if (b)
 		ps->journal[ps->n_journal - 1].budget = observed_budget_dup(b);
 }
@@ -304,43 +310,6 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 
 /* ---- listings ---- */
 
-/* Tenants that own resources here but have no manifest: removed while the daemon was
- * away (or their state was lost). They go through the same grace and prune gate. */
-static void adopt_orphans(struct place_state *ps)
-{
-	struct engine *e = ps->e;
-	size_t pos = 0, adopted = 0;
-	const char *tenant;
-	void *v;
-
-	if (!e->trusted || e->revision_open)
-		return;
-	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
-		const struct observed_group *g = v;
-		bool owned = false;
-		struct tenant_entry *t = engine_entry(e, tenant);
-
-		for (size_t i = 0; i < g->n_profiles && !owned; i++)
-			owned = tags_owned_by(&g->profiles[i]->tags, e->set.instance);
-		for (size_t i = 0; i < g->n_parameters && !owned; i++)
-			owned = tags_owned_by(&g->parameters[i]->tags, e->set.instance);
-		for (size_t i = 0; i < g->n_budgets && !owned; i++)
-			owned = tags_owned_by(&g->budgets[i]->tags, e->set.instance);
-		if (!owned || (t && t->place))
-			continue;
-		if (!t) {
-			t = engine_entry_new(e, tenant);
-			t->removed = true;
-			engine_history(t, engine_wall(e), "resources found without a manifest");
-			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
-		}
-		t->place = &ps->place;
-		adopted++;
-	}
-	if (adopted)
-		engine_prune_gate(e, "tenants without a manifest");
-}
-
 static void on_relist(uv_timer_t *timer)
 {
 	struct engine *e = timer->data;
@@ -350,7 +319,7 @@ static void on_relist(uv_timer_t *timer)
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		struct place_state *ps = v;
 		if (!ps->listing && ps->failed)
-			place_list(ps);
+			engine__place_list(ps);
 	}
 }
 
@@ -358,12 +327,10 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 {
 	struct place_state *ps = data;
 	struct engine *e = ps->e;
-	size_t pos = 0;
-	void *v;
 
 	ps->listing = false;
 	if (e->closing) {
-		engine_call_done(e);
+		ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
 		return;
 	}
 	if (status < 0) {
@@ -374,7 +341,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		if (e->relist_delay_ms > RELIST_MAX_MS)
 			e->relist_delay_ms = RELIST_MAX_MS;
 		uv_timer_start(&e->relist, on_relist, e->relist_delay_ms, 0);
-		engine_call_done(e);
+		ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
 		return;
 	}
 	ps->failed = false;
@@ -385,32 +352,21 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	reap_store_later(e, &ps->store); /* freed over the next turns */
 	ps->store = *snapshot;
 	observed_store_init(snapshot);
-	ps->store.listed_at = engine_wall(e);
+	ps->store.listed_at = engine__wall(e);
 	ps->listed = true;
 	ps->listed_at_ms = uv_now(e->loop);
-	e->last_resync = engine_wall(e);
 	if (!ps->place.account_id)
 		resolve_account(ps);
 	else if (ps->listing_without_account)
 		ps->relist = true; /* the account id came during the listing: list the budgets now */
-	adopt_orphans(ps);
-
-	/* level-triggered: every tenant of this place is compared with the new view */
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
-		struct tenant_entry *t = v;
-		if (t->place == &ps->place)
-			workqueue_add(&e->queue, t->id, t->reconciled ? WQ_NORMAL : WQ_URGENT);
-	}
-	engine_schedule_pump(e);
 	if (ps->relist) {
 		ps->relist = false;
-		place_list(ps);
+		engine__place_list(ps);
 	}
-	engine_maybe_ready(e);
-	engine_call_done(e);
+	ps->report(e, ps, &(struct engine__place_outcome){ .listed = true });
 }
 
-void place_list(struct place_state *ps)
+void engine__place_list(struct place_state *ps)
 {
 	struct engine *e = ps->e;
 	int r;
@@ -430,7 +386,5 @@ void place_list(struct place_state *ps)
 		ps->failed = true;
 		log_warning("listing %s could not start: %s", ps->place.key, strerror(-r));
 		uv_timer_start(&e->relist, on_relist, RELIST_MIN_MS, 0);
-		return;
 	}
-	e->calls_in_flight++;
 }

@@ -1,5 +1,7 @@
 /* One tenant's reconcile: rounds of diff -> apply, until the plan has nothing left
- * for AWS, an action fails, or the round limit is reached. */
+ * for AWS, an action fails, or the round limit is reached. What it came to is
+ * reported once, through the callback the engine gave (struct engine__outcome); the
+ * engine decides what follows. */
 #include "engine_impl.h"
 
 #include <errno.h>
@@ -12,7 +14,6 @@
 #include "diff.h"
 #include "log.h"
 #include "observed_apply.h"
-#include "policy_doc.h"
 #include "xalloc.h"
 
 struct pending_action {
@@ -25,25 +26,23 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void forget_alerts(struct place_state *ps, const char *budget);
 
+/* The record changes with the observed model (observed_apply_action); these mirror
+ * what changed into the state store. */
+
 static void persist_applied(struct engine *e, struct tenant_entry *t, const char *resource)
 {
 	const struct applied_tags *a = record_applied(t->record, resource);
 
 	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 }
 
-static void forget_resource(struct engine *e, struct tenant_entry *t, const char *resource)
+static void unstore_resource(struct engine *e, struct tenant_entry *t, const char *resource)
 {
-	record_forget_resource(t->record, resource);
 	if (store_clear_timer(e->store, t->id, resource) < 0 ||
 	    store_put_applied(e->store, t->id, resource, NULL, 0) < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 }
-
-/* The record's fact that names the manifest revision last brought to Ready, so that
- * a restart still tells a repair of drift from the rollout of a new revision. */
-#define FACT_RECONCILED_REVISION "reconciled-revision"
 
 /* The tenant was brought to Ready at its current revision (in this run, or before a
  * restart): whatever differs now was changed outside the daemon, and setting it back
@@ -53,7 +52,7 @@ static bool at_reconciled_revision(const struct tenant_entry *t)
 	const char *done = t->reconciled_revision;
 
 	if (!done && t->record)
-		done = record_fact(t->record, FACT_RECONCILED_REVISION);
+		done = record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION);
 	return t->desired && !t->removed && done && strcmp(done, t->desired->revision ? t->desired->revision : "") == 0;
 }
 
@@ -73,7 +72,8 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	va_end(ap);
 	if (!text)
 		return;
-	engine_history(t, engine_wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	engine__history(t, engine__wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	e->tally.drift_repairs += drift;
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
 	free(text);
@@ -100,103 +100,52 @@ static char *tag_changes(const struct tag_set *before, const struct action *a)
 	return strbuf_detach(&sb, NULL);
 }
 
-static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value);
-
+/* The reconcile ends: its outcome goes up once, then it is freed. */
 static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 {
-	struct engine *e = r->e;
-	struct tenant_entry *t = r->t;
-	uint64_t now_ms = uv_now(e->loop);
-	int64_t wall = engine_wall(e);
-	bool left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete;
-	bool gone, quiet = r->store_wait;
-	const char *done;
-	enum wq_result result = cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+	struct engine__outcome o = {
+		.cls = cls,
+		.error = msg,
+		.quiet = r->store_wait,
+		.left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete,
+		.deleting = r->plan.deleting,
+		.had_actions = r->plan.n_actions > 0,
+		.wake_at = r->plan.wake_at,
+		.started_ms = r->started_ms,
+	};
 
-	t->active = NULL;
-	t->in_progress = false;
-	e->reconciles_in_flight--;
-	t->reconciled = true;
-	t->error = cls;
-	free(t->last_error);
-	t->last_error = xstrdup_or_null(msg);
-	t->pending_changes = left_for_aws;
-	t->wake_at = cls == ERROR_NONE ? r->plan.wake_at : 0;
-	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
-	if (cls == ERROR_NONE && r->plan.wake_at) {
-		int64_t in_s = r->plan.wake_at > wall ? r->plan.wake_at - wall : 0;
-		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
-	}
-	if (cls == ERROR_NONE && left_for_aws && !(e->paused || e->set.report_only))
-		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
-	if (cls == ERROR_NONE && !left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
-		if (!t->reconciled_revision ||
-		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
-			free(t->reconciled_revision);
-			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
-			engine_history(t, wall, "reconciled");
-		}
-		done = t->record ? record_fact(t->record, FACT_RECONCILED_REVISION) : NULL;
-		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
-			set_fact(e, t, FACT_RECONCILED_REVISION, t->reconciled_revision);
-		t->last_reconciled = wall;
-	}
-	gone = t->removed && cls == ERROR_NONE && !r->plan.deleting && !r->plan.n_actions && !t->held &&
-	       !t->n_conflicts && !r->plan.wake_at;
+	r->t->active = NULL;
+	if (r->ended)
+		*r->ended = true;
+	r->done(r->e, r->t, &o); /* may forget the tenant */
 	plan_release(&r->plan);
 	free(r->error);
 	free(r->intent_error);
 	free(r);
-	if (gone) {
-		engine_forget_entry(e, t);
-	} else {
-		if (cls != ERROR_NONE && !quiet)
-			log_tenant(cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
-				   t->last_error, cls == ERROR_RETRYABLE ? " (will retry)" : "");
-		engine_update_state(e, t);
-	}
-	engine_schedule_pump(e);
-	engine_maybe_ready(e);
 }
 
 /* ---- results ---- */
 
-static void retag_profile(struct place_state *ps, const struct action *a, char **ret_changes)
+static void store_fact(struct engine *e, struct tenant_entry *t, const char *key)
 {
-	struct observed_profile *p = observed_store_profile(&ps->store, a->resource);
-
-	*ret_changes = tag_changes(p ? &p->tags : NULL, a);
-	if (!p)
-		return;
-	p = observed_profile_dup(p); /* keeps `listed` */
-	for (size_t i = 0; i < a->tags.n; i++)
-		tag_set_put(&p->tags, a->tags.items[i].key, a->tags.items[i].value);
-	for (size_t i = 0; i < a->n_keys; i++)
-		tag_set_remove(&p->tags, a->keys[i]);
-	observed_store_put_profile(&ps->store, p);
-	place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+	if (store_put_fact(e->store, t->id, key, record_fact(t->record, key)) < 0)
+		engine__store_failed(e);
 }
 
-static void retag_parameter(struct place_state *ps, const struct action *a, const char *new_value, char **ret_changes)
+static void journal_profile(struct place_state *ps, const char *arn)
 {
-	struct observed_parameter *q = observed_store_parameter(&ps->store, a->resource);
+	const struct observed_profile *p = observed_store_profile(&ps->store, arn);
 
-	if (ret_changes)
-		*ret_changes = tag_changes(q ? &q->tags : NULL, a);
-	if (!q)
-		return;
-	q = observed_parameter_dup(q);
-	for (size_t i = 0; i < a->tags.n; i++)
-		tag_set_put(&q->tags, a->tags.items[i].key, a->tags.items[i].value);
-	for (size_t i = 0; i < a->n_keys; i++)
-		tag_set_remove(&q->tags, a->keys[i]);
-	if (new_value) {
-		free(q->value);
-		q->value = xstrdup(new_value);
-		q->version++;
-	}
-	observed_store_put_parameter(&ps->store, q);
-	place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+	if (p)
+		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+}
+
+static void journal_parameter(struct place_state *ps, const char *name)
+{
+	const struct observed_parameter *q = observed_store_parameter(&ps->store, name);
+
+	if (q)
+		engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
 }
 
 /* A profile read answered (found or gone). Returns an error message (owned by the
@@ -216,49 +165,52 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 		p->listed = had && had->listed;
 		if (a->profile_key)
 			record_confirm_intent(t->record, a->profile_key, p->arn);
-		observed_store_put_profile(&ps->store, p);
-		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+		observed_apply_read(&ps->store, a, p, NULL, NULL, NULL, false);
+		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		return NULL;
 	}
 	if (!res || !res->gone)
 		return NULL;
 	judged = -ENOENT;
 	if (a->profile_key && !had)
-		judged = record_mark_intent_dead(t->record, a->profile_key, a->resource, engine_wall(e));
+		judged = record_mark_intent_dead(t->record, a->profile_key, a->resource, engine__wall(e));
 	if (judged == 0) {
 		/* the create was answered, and neither a later listing nor a Get finds the
 		 * profile: it was deleted outside the daemon, and its token is spent */
-		engine_history(t, engine_wall(e), "profile %s is gone: it was deleted outside the daemon", a->resource);
+		engine__history(t, engine__wall(e), "profile %s is gone: it was deleted outside the daemon",
+				a->resource);
 		return NULL;
 	}
 	if (judged == -EAGAIN) {
-		place_list(ps); /* a listing may show it before a Get does */
+		engine__place_list(ps); /* a listing may show it before a Get does */
 		return xasprintf("profile %s is not found yet: no read has shown it since its create "
 				 "(read-after-write lag)",
 				 a->resource);
 	}
 	if (had && had->models_unknown && !had->listed) {
 		/* lagging, or gone: a listing from now on settles it either way */
-		place_list(ps);
+		engine__place_list(ps);
 		return xasprintf("profile %s cannot be read yet (read-after-write lag): its models are unknown",
 				 a->resource);
 	}
-	if (had) {
-		observed_store_remove_profile(&ps->store, a->resource);
-		place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
-	}
+	if (observed_apply_read(&ps->store, a, NULL, NULL, NULL, NULL, true))
+		engine__place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
 	return NULL;
 }
 
 /* apply_result: fold a successful answer (or a "gone" answer to a delete or a read)
- * into the observed model and the record. Returns an error message (owned by the
- * caller) when the answer leaves the tenant unsettled. */
+ * into the observed model and the record (observed_apply_action, the one world-model
+ * update), the state store, the write journal and the tenant's history. Returns an
+ * error message (owned by the caller) when the answer leaves the tenant unsettled. */
 static char *apply_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
 	struct observed_profile *p;
+	const struct observed_profile *hp;
+	const struct observed_parameter *hq;
+	struct observed_parameter *q;
 	char *changes = NULL, *err = NULL;
 
 	switch (a->kind) {
@@ -267,91 +219,80 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (!p)
 			break;
 		res->profile = NULL;
-		if (!p->tags_known) {
-			tag_set_release(&p->tags);
-			tag_set_copy(&p->tags, &a->tags);
-			p->tags_known = true;
-		}
-		if (!p->name)
-			p->name = xstrdup(a->name);
-		record_note_tagged(t->record, p->arn, &a->tags);
+		observed_apply_action(&ps->store, t->record, a, p, NULL); /* p is the store's now */
 		persist_applied(e, t, p->arn);
 		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
-					  engine_wall(e));
+					  engine__wall(e));
 		if (at_reconciled_revision(t))
 			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
 		else
-			engine_history(t, engine_wall(e), "created profile %s (%s)", p->name, p->arn);
+			engine__history(t, engine__wall(e), "created profile %s (%s)", p->name, p->arn);
 		if (p->models_unknown)
-			engine_history(t, engine_wall(e), "profile %s cannot be read back yet: its models are unknown",
-				       p->name);
-		observed_store_put_profile(&ps->store, p);
-		place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+			engine__history(t, engine__wall(e),
+					"profile %s cannot be read back yet: its models are unknown", p->name);
+		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		break;
 	case ACT_PROFILE_TAG:
 	case ACT_PROFILE_UNTAG:
-		retag_profile(ps, a, &changes);
-		if (a->kind == ACT_PROFILE_TAG)
-			record_note_tagged(t->record, a->resource, &a->tags);
-		else
-			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		hp = observed_store_profile(&ps->store, a->resource);
+		changes = tag_changes(hp ? &hp->tags : NULL, a);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		journal_profile(ps, a->resource);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
-			engine_history(t, engine_wall(e), "released profile %s", a->resource);
+			engine__history(t, engine__wall(e), "released profile %s", a->resource);
 		else
 			note_change(e, t, "profile %s: %s", a->resource, changes);
 		break;
 	case ACT_PROFILE_DELETE:
-		observed_store_remove_profile(&ps->store, a->resource);
-		place_journal(ps, JOURNAL_PROFILE_DELETE, NULL, NULL, a->resource);
-		forget_resource(e, t, a->resource);
-		engine_history(t, engine_wall(e), "deleted profile %s", a->resource);
+	case ACT_PARAM_DELETE:
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		engine__place_journal(ps,
+				      a->kind == ACT_PROFILE_DELETE ? JOURNAL_PROFILE_DELETE : JOURNAL_PARAMETER_DELETE,
+				      NULL, NULL, a->resource);
+		unstore_resource(e, t, a->resource);
+		engine__history(t, engine__wall(e), "deleted %s %s",
+				a->kind == ACT_PROFILE_DELETE ? "profile" : "parameter", a->resource);
 		break;
 	case ACT_PROFILE_READ_TAGS:
 		err = apply_profile_read(r, a, res);
 		break;
 	case ACT_PARAM_CREATE:
-		record_note_tagged(t->record, a->resource, &a->tags);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
 		persist_applied(e, t, a->resource);
-		place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, observed_apply_parameter_create(&ps->store, a), NULL);
+		journal_parameter(ps, a->resource);
 		if (at_reconciled_revision(t))
 			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
 		else
-			engine_history(t, engine_wall(e), "published %s", a->resource);
+			engine__history(t, engine__wall(e), "published %s", a->resource);
 		break;
 	case ACT_PARAM_UPDATE: {
-		const struct observed_parameter *had = observed_store_parameter(&ps->store, a->resource);
-		char *old = xstrdup_or_null(had ? had->value : NULL);
-		retag_parameter(ps, a, a->value, NULL);
+		char *old;
+		hq = observed_store_parameter(&ps->store, a->resource);
+		old = xstrdup_or_null(hq ? hq->value : NULL);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		journal_parameter(ps, a->resource);
 		note_change(e, t, "parameter %s: value %s -> %s", a->resource, old ? old : "(none)", a->value);
 		free(old);
 		break;
 	}
 	case ACT_PARAM_TAG:
 	case ACT_PARAM_UNTAG:
-		retag_parameter(ps, a, NULL, &changes);
-		if (a->kind == ACT_PARAM_TAG)
-			record_note_tagged(t->record, a->resource, &a->tags);
-		else
-			record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
+		hq = observed_store_parameter(&ps->store, a->resource);
+		changes = tag_changes(hq ? &hq->tags : NULL, a);
+		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		journal_parameter(ps, a->resource);
 		persist_applied(e, t, a->resource);
 		if (!a->destructive)
 			note_change(e, t, "parameter %s: %s", a->resource, changes);
 		break;
-	case ACT_PARAM_DELETE:
-		observed_store_remove_parameter(&ps->store, a->resource);
-		place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
-		forget_resource(e, t, a->resource);
-		engine_history(t, engine_wall(e), "deleted parameter %s", a->resource);
-		break;
 	case ACT_PARAM_READ_TAGS:
-		if (res && res->parameter) {
-			observed_store_put_parameter(&ps->store, res->parameter);
-			place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, res->parameter, NULL);
+		q = res ? res->parameter : NULL;
+		if (res)
 			res->parameter = NULL;
-		} else if (res && res->gone && observed_store_remove_parameter(&ps->store, a->resource)) {
-			place_journal(ps, JOURNAL_PARAMETER_DELETE, NULL, NULL, a->resource);
-		}
+		if (observed_apply_read(&ps->store, a, NULL, q, NULL, NULL, res && res->gone))
+			engine__place_journal(ps, q ? JOURNAL_PARAMETER_PUT : JOURNAL_PARAMETER_DELETE, NULL, q,
+					      q ? NULL : a->resource);
 		break;
 	case ACT_BUDGET_CREATE:
 	case ACT_BUDGET_UPDATE:
@@ -395,16 +336,6 @@ static void forget_alerts(struct place_state *ps, const char *budget)
 	observed_store_put_budget(&ps->store, b);
 }
 
-static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
-{
-	if (value)
-		record_set_fact(t->record, key, value);
-	else
-		record_clear_fact(t->record, key);
-	if (store_put_fact(e->store, t->id, key, value) < 0)
-		engine_store_failed(e);
-}
-
 static char *budget_arn_of(struct reconcile *r, const char *name)
 {
 	const struct observed_budget *b = observed_store_budget(&r->ps->store, name);
@@ -414,43 +345,31 @@ static char *budget_arn_of(struct reconcile *r, const char *name)
 	return budget_arn(region_partition(r->ps->place.region), r->ps->place.account_id, name);
 }
 
-/* Budgets: the observed model changes as the action says (observed_apply.c); the
- * record keeps the tag keys applied and the alerts last applied. */
+/* Budgets: the observed model and the record change as the action says
+ * (observed_apply_action); the store keeps the tag keys applied and the alerts last
+ * applied. */
 static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct place_state *ps = r->ps;
-	char *arn = budget_arn_of(r, a->budget), *fact = xasprintf("alerts\n%s", a->budget), *changes = NULL;
+	char *arn = budget_arn_of(r, a->budget), *fact = record_key_alerts_fact(a->budget), *changes = NULL;
 	const struct observed_budget *b;
 
 	switch (a->kind) {
 	case ACT_BUDGET_READ_TAGS:
-	case ACT_BUDGET_READ_ALERTS:
-		/* a read answers tags or alerts only: merge them into the live budget */
-		b = observed_store_budget(&ps->store, a->budget);
-		if (res && res->gone) {
-			if (observed_store_remove_budget(&ps->store, a->budget))
-				place_journal_budget(ps, NULL, a->budget);
-		} else if (res && res->budget && b) {
-			struct observed_budget *c = observed_budget_dup(b);
-			if (a->kind == ACT_BUDGET_READ_TAGS) {
-				tag_set_release(&c->tags);
-				tag_set_copy(&c->tags, &res->budget->tags);
-				c->tags_known = true;
-			} else {
-				for (size_t i = 0; i < c->n_alerts; i++)
-					observed_alert_release(&c->alerts[i]);
-				free(c->alerts);
-				c->alerts = res->budget->alerts;
-				c->n_alerts = res->budget->n_alerts;
-				res->budget->alerts = NULL;
-				res->budget->n_alerts = 0;
-				c->alerts_known = true;
-			}
-			observed_store_put_budget(&ps->store, c);
-		}
+	case ACT_BUDGET_READ_ALERTS: {
+		/* a read answers tags or alerts only: merged into the live budget */
+		struct observed_budget *answer = res ? res->budget : NULL;
+		bool gone = res && res->gone;
+		if (res)
+			res->budget = NULL;
+		if (observed_apply_read(&ps->store, a, NULL, NULL, gone ? NULL : answer, NULL, gone) && gone)
+			engine__place_journal_budget(ps, NULL, a->budget);
+		if (gone)
+			observed_budget_free(answer);
 		goto out;
+	}
 	default:
 		break;
 	}
@@ -461,7 +380,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		record_note_tagged(t->record, arn, &a->tags);
 		persist_applied(e, t, arn);
 		b = observed_store_budget(&ps->store, a->budget);
-		place_journal_budget(ps, b, NULL);
+		engine__place_journal_budget(ps, b, NULL);
 		goto out;
 	}
 	if ((a->kind == ACT_BUDGET_TAG || a->kind == ACT_BUDGET_UNTAG) && !a->destructive) {
@@ -473,52 +392,43 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 				    b && b->limit_amount ? b->limit_amount : "(none)", a->limit,
 				    b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
 	}
-	if (observed_apply_budget(&ps->store, a, arn) < 0) {
+	if (observed_apply_action(&ps->store, t->record, a, NULL, arn) < 0) {
 		/* the model lags behind AWS: read the alerts again next round */
-		struct observed_budget *stale = observed_store_budget(&ps->store, a->budget);
-		if (stale) {
-			stale = observed_budget_dup(stale);
-			stale->alerts_known = false;
-			observed_store_put_budget(&ps->store, stale);
-		}
+		forget_alerts(ps, a->budget);
 	}
 	b = observed_store_budget(&ps->store, a->budget);
 	switch (a->kind) {
 	case ACT_BUDGET_CREATE:
-		record_note_tagged(t->record, arn, &a->tags);
 		persist_applied(e, t, arn);
-		set_fact(e, t, fact, a->value);
+		store_fact(e, t, fact);
 		if (at_reconciled_revision(t))
 			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
 				    a->time_unit);
 		else
-			engine_history(t, engine_wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
-				       a->time_unit);
+			engine__history(t, engine__wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
+					a->time_unit);
 		break;
 	case ACT_BUDGET_UPDATE:
 		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
-	case ACT_BUDGET_DELETE:
-		forget_resource(e, t, arn);
-		set_fact(e, t, fact, NULL);
-		{
-			char *timer = xasprintf("budget:%s", a->budget);
-			forget_resource(e, t, timer);
-			free(timer);
-		}
-		place_journal_budget(ps, NULL, a->budget);
-		engine_history(t, engine_wall(e), "deleted budget %s", a->budget);
+	case ACT_BUDGET_DELETE: {
+		char *timer = record_key_budget_timer(a->budget);
+		unstore_resource(e, t, arn);
+		store_fact(e, t, fact);
+		unstore_resource(e, t, timer);
+		free(timer);
+		engine__place_journal_budget(ps, NULL, a->budget);
+		engine__history(t, engine__wall(e), "deleted budget %s", a->budget);
 		goto out;
+	}
 	case ACT_BUDGET_TAG:
-		record_note_tagged(t->record, a->resource, &a->tags);
 		persist_applied(e, t, a->resource);
 		note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_UNTAG:
-		record_note_untagged(t->record, a->resource, a->keys, a->n_keys);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
-			engine_history(t, engine_wall(e), "released budget %s", a->budget);
+			engine__history(t, engine__wall(e), "released budget %s", a->budget);
 		else
 			note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
@@ -526,7 +436,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		break;
 	}
 	if (b)
-		place_journal_budget(ps, b, NULL);
+		engine__place_journal_budget(ps, b, NULL);
 out:
 	free(arn);
 	free(fact);
@@ -537,33 +447,25 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 {
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
-	char *fact = xasprintf("policy\n%s\n%s", a->role, a->name), *timer = xasprintf("policy:%s", a->role);
-	struct observed_policy *p;
+	char *fact = record_key_policy_fact(a->role, a->name), *timer = record_key_policy_timer(a->role);
 
 	switch (a->kind) {
 	case ACT_POLICY_READ:
-		if (res && res->policy) {
-			observed_store_put_policy(&r->ps->store, res->policy);
+		if (res) {
+			observed_apply_read(&r->ps->store, a, NULL, NULL, NULL, res->policy, false);
 			res->policy = NULL;
 		}
 		break;
-	case ACT_POLICY_PUT: {
-		char *hash = policy_hash(a->value);
-		p = xcalloc(1, sizeof(*p));
-		p->role = xstrdup(a->role);
-		p->name = xstrdup(a->name);
-		p->document = xstrdup(a->value);
-		observed_store_put_policy(&r->ps->store, p);
-		set_fact(e, t, fact, hash);
+	case ACT_POLICY_PUT:
+		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
+		store_fact(e, t, fact);
 		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
-		free(hash);
 		break;
-	}
 	case ACT_POLICY_DELETE:
-		observed_store_remove_policy(&r->ps->store, a->role, a->name);
-		set_fact(e, t, fact, NULL);
-		forget_resource(e, t, timer);
-		engine_history(t, engine_wall(e), "removed policy %s from role %s", a->name, a->role);
+		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
+		store_fact(e, t, fact);
+		unstore_resource(e, t, timer);
+		engine__history(t, engine__wall(e), "removed policy %s from role %s", a->name, a->role);
 		break;
 	default:
 		break;
@@ -586,7 +488,7 @@ static bool is_read(enum action_kind k)
 
 static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 {
-	r->e->n_action_failures++;
+	r->e->tally.action_failures++;
 	if (cls > r->worst) {
 		r->worst = cls;
 		free(r->error);
@@ -594,6 +496,28 @@ static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 	} else {
 		free(msg);
 	}
+}
+
+/* The audit trail's view of one outcome, before the answer changes the model. */
+static void report_action(struct reconcile *r, const struct action *a, int status, const struct cloud_error *err,
+			  const struct cloud_result *res)
+{
+	const struct tenant_entry *t = r->t;
+	struct engine_action_report rep = {
+		.tenant = t->id,
+		.action = a,
+		.before = &r->ps->store,
+		.revision = t->desired ? t->desired->revision : NULL,
+		.drift = at_reconciled_revision(t),
+		.removed = t->removed,
+		.orphan = t->removed && !t->desired,
+		.status = status,
+		.err = err,
+		.res = res,
+	};
+
+	if (r->e->set.on_action)
+		r->e->set.on_action(&rep, r->e->set.data);
 }
 
 static void on_applied(int status, const struct cloud_error *err, struct cloud_result *res, void *data)
@@ -604,7 +528,9 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	const struct action *a = &r->plan.actions[pa->index];
 
 	free(pa);
-	e->n_actions++;
+	e->tally.actions++;
+	e->tally.calls_in_flight--;
+	report_action(r, a, status, err, res);
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
 	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
@@ -622,12 +548,11 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		note_failure(r, cls, msg);
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
-			place_list(r->ps);
+			engine__place_list(r->ps);
 		/* the model of a budget's alerts may be stale (a lost answer): read them again */
 		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)
 			forget_alerts(r->ps, a->budget);
 	}
-	engine_call_done(e);
 	if (--r->outstanding)
 		return;
 	if (e->closing) {
@@ -649,33 +574,27 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 {
 	int rc = 0;
 
+	observed_apply_action(NULL, t->record, a, NULL, NULL);
 	switch (a->kind) {
 	case ACT_TIMER_START:
-		record_start_timer(t->record, a->timer, a->resource, a->since);
 		rc = store_put_timer(e->store, t->id, record_timer(t->record, a->resource));
-		engine_history(t, a->since, "%s", a->reason);
+		engine__history(t, a->since, "%s", a->reason);
 		break;
 	case ACT_TIMER_CLEAR:
-		record_clear_timer(t->record, a->resource);
 		rc = store_clear_timer(e->store, t->id, a->resource);
 		break;
 	case ACT_INTENT_CLEAR:
-		record_clear_intent(t->record, a->profile_key);
 		rc = store_clear_intent(e->store, t->id, a->profile_key);
 		break;
 	case ACT_FACT_SET:
 	case ACT_FACT_CLEAR:
-		if (a->kind == ACT_FACT_SET)
-			record_set_fact(t->record, a->resource, a->value);
-		else
-			record_clear_fact(t->record, a->resource);
-		rc = store_put_fact(e->store, t->id, a->resource, a->kind == ACT_FACT_SET ? a->value : NULL);
+		rc = store_put_fact(e->store, t->id, a->resource, record_fact(t->record, a->resource));
 		break;
 	default:
 		break;
 	}
 	if (rc < 0)
-		engine_store_failed(e);
+		engine__store_failed(e);
 	return rc;
 }
 
@@ -683,7 +602,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
  * same name and token are used again. Every intent of the round is committed here;
  * the creates wait for a sync of the store that starts after these commits
  * (store_sync.h), run off the loop. The tenant's own row goes first if it is still
- * waiting for its batch (engine_store_tenant): the sync then carries it too. */
+ * waiting for its batch (engine__store_tenant): the sync then carries it too. */
 static int commit_intents(struct reconcile *r)
 {
 	struct engine *e = r->e;
@@ -692,7 +611,7 @@ static int commit_intents(struct reconcile *r)
 
 	free(r->intent_error);
 	r->intent_error = NULL;
-	engine_store_tenant_now(e, t);
+	engine__store_tenant_now(e, t);
 	for (size_t i = 0; i < r->plan.n_actions; i++) {
 		const struct action *a = &r->plan.actions[i];
 		struct create_intent in = {
@@ -704,7 +623,7 @@ static int commit_intents(struct reconcile *r)
 		if (store_put_intent(e->store, t->id, &in) < 0) {
 			free(r->intent_error);
 			r->intent_error = xstrdup(store_error(e->store));
-			engine_store_failed(e);
+			engine__store_failed(e);
 			return -EIO;
 		}
 		record_set_intent(t->record, a->profile_key, a->name, a->token, a->since);
@@ -720,12 +639,13 @@ static void on_intents_durable(void *arg, int status)
 	struct reconcile *r = arg;
 	struct engine *e = r->e;
 
+	e->tally.calls_in_flight--;
 	if (status < 0) {
 		free(r->intent_error);
 		r->intent_error = xasprintf("syncing it to disk: %s", strerror(-status));
-		engine_store_sync_failed(e, status);
+		engine__store_sync_failed(e, status);
 	} else {
-		engine_store_synced(e);
+		engine__store_synced(e);
 	}
 	if (e->closing)
 		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
@@ -733,7 +653,6 @@ static void on_intents_durable(void *arg, int status)
 		finish(r, ERROR_NONE, NULL); /* paused meanwhile: nothing is sent */
 	else
 		send_actions(r);
-	engine_call_done(e); /* last: the drain may end here */
 }
 
 static void save_conflicts(struct tenant_entry *t, struct plan *p)
@@ -756,7 +675,7 @@ static void run_round(struct reconcile *r)
 	struct tenant_entry *t = r->t;
 	struct observed_tenant o;
 	const struct tenant *here = t->removed ? NULL : t->desired;
-	struct diff_settings ds = { e->set.instance, place_account_id(r->ps), e->set.grace_s, e->set.drain_s };
+	struct diff_settings ds = { e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s };
 	struct diff_input in = {
 		.tenant_id = t->id,
 		.desired = here,
@@ -766,7 +685,7 @@ static void run_round(struct reconcile *r)
 		.record = t->record,
 		.observed = &o,
 		.deletions_held = t->held,
-		.now = engine_wall(e),
+		.now = engine__wall(e),
 		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
 	};
 
@@ -785,9 +704,8 @@ static void run_round(struct reconcile *r)
 		finish(r, ERROR_NONE, NULL);
 		return;
 	}
-	engine_update_state(e, t);
 	if (commit_intents(r) > 0 && e->sync) {
-		e->calls_in_flight++; /* a drain waits for the sync */
+		e->tally.calls_in_flight++; /* a drain waits for the sync */
 		store_sync_wait(e->sync, on_intents_durable, r);
 		return;
 	}
@@ -818,11 +736,11 @@ static void send_actions(struct reconcile *r)
 		pa->r = r;
 		pa->index = i;
 		r->outstanding++;
-		e->calls_in_flight++;
+		e->tally.calls_in_flight++;
 		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, on_applied, pa) < 0) {
 			free(pa);
 			r->outstanding--;
-			e->calls_in_flight--;
+			e->tally.calls_in_flight--;
 			r->worst = ERROR_RETRYABLE;
 			free(r->error);
 			r->error = xasprintf("%s could not be sent", action_kind_name(a->kind));
@@ -832,27 +750,21 @@ static void send_actions(struct reconcile *r)
 		finish(r, r->worst, r->error);
 }
 
-void reconcile_start(struct engine *e, struct tenant_entry *t)
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+			     engine__reconcile_done_fn *done)
 {
-	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
-	struct reconcile *r;
+	struct reconcile *r = xcalloc(1, sizeof(*r));
+	bool ended = false;
 
-	if (!ps && t->desired && !t->removed) {
-		ps = place_of_tenant(e, t);
-		t->place = &ps->place;
-	}
-	if (!ps || !ps->listed) {
-		/* nothing to compare with yet: the place's listing marks it again */
-		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
-		return;
-	}
-	r = xcalloc(1, sizeof(*r));
 	r->e = e;
+	r->done = done;
 	r->t = t;
 	r->ps = ps;
+	r->ended = &ended;
 	t->active = r;
-	t->in_progress = true;
-	e->reconciles_in_flight++;
-	e->n_reconciles++;
+	r->started_ms = uv_now(e->loop);
 	run_round(r);
+	if (!ended)
+		r->ended = NULL;
+	return !ended;
 }

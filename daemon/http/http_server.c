@@ -33,11 +33,12 @@ struct http_listener {
 
 /* Connection states, changed only through set_state(). */
 enum conn_state {
-	CONN_READING,  /* waiting for (more of) a request */
-	CONN_HANDLING, /* a request is with the handler; reading paused */
-	CONN_WRITING,  /* the answer is being written */
-	CONN_LINGER,   /* answered with close: write side shut, draining input */
-	CONN_CLOSING,  /* handles are closing */
+	CONN_READING,	/* waiting for (more of) a request */
+	CONN_HANDLING,	/* a request is with the handler; reading paused */
+	CONN_WRITING,	/* the answer is being written */
+	CONN_LINGER,	/* answered with close: write side shut, draining input */
+	CONN_STREAMING, /* a streamed answer (http_stream_start) until it ends */
+	CONN_CLOSING,	/* handles are closing */
 };
 
 struct http_conn {
@@ -48,14 +49,18 @@ struct http_conn {
 	uv_shutdown_t shutdown_req;
 	struct http_server *srv;
 	struct http_parser parser;
-	struct http_request *req; /* with the handler; NULL otherwise */
-	struct strbuf pending;	  /* input received after the request being handled */
-	struct strbuf out;	  /* the answer being written */
+	struct http_request *req;   /* with the handler; NULL otherwise */
+	struct strbuf pending;	    /* input received after the request being handled */
+	struct strbuf out;	    /* the answer being written */
+	struct strbuf queued;	    /* streaming: what waits for the write in flight */
+	struct http_stream *stream; /* streaming and not ended; NULL otherwise */
+	bool writing;		    /* streaming: a write is in flight */
 	enum conn_state state;
 	bool is_tcp, local, close_after_write;
 	bool in_request;	/* bytes of a request arrived: its deadline runs */
 	uint64_t reading_since; /* loop time it last began to wait for a request */
 	unsigned requests;	/* handed to the handler so far */
+	uint64_t id;		/* 1, 2, ... in the order the server accepted connections */
 	int open_handles;
 	struct http_conn *prev, *next;
 	char rbuf[READ_BUF_SIZE];
@@ -66,6 +71,14 @@ struct http_request {
 	struct http_message *msg;
 	int error;
 	bool local;
+	uint64_t connection; /* the id of the connection that carried it */
+};
+
+struct http_stream {
+	struct http_conn *conn; /* NULL once the connection is gone */
+	size_t max_buffered;
+	void (*on_gone)(void *data);
+	void *data;
 };
 
 struct http_server {
@@ -79,6 +92,7 @@ struct http_server {
 	uv_timer_t resume; /* takes waiting connections on a later turn */
 	bool resume_open;
 	uint64_t accept_turn; /* loop time of the turn accepts are counted for */
+	uint64_t accepted;    /* connections accepted so far: the last connection id */
 	unsigned accepts_in_turn;
 	bool closing;
 	void (*done)(void *data);
@@ -161,6 +175,11 @@ bool http_request_peer_gone(const struct http_request *req)
 	return !req->conn;
 }
 
+uint64_t http_request_connection(const struct http_request *req)
+{
+	return req->connection;
+}
+
 static void request_free(struct http_request *req)
 {
 	if (req->conn)
@@ -182,6 +201,8 @@ static const char *http_date(struct http_server *s)
 	return s->date;
 }
 
+static void stream_written(struct http_conn *c);
+
 static void on_write(uv_write_t *w, int status)
 {
 	struct http_conn *c = w->data;
@@ -191,6 +212,10 @@ static void on_write(uv_write_t *w, int status)
 		return;
 	if (status < 0) {
 		conn_close(c, false);
+		return;
+	}
+	if (c->state == CONN_STREAMING) {
+		stream_written(c);
 		return;
 	}
 	if (c->close_after_write || c->srv->closing) {
@@ -282,6 +307,7 @@ static void on_handle_closed(uv_handle_t *h)
 	http_parser_release(&c->parser);
 	strbuf_release(&c->pending);
 	strbuf_release(&c->out);
+	strbuf_release(&c->queued);
 	free(c);
 	s->n_conns--;
 	accept_waiting(s);
@@ -298,6 +324,12 @@ static void conn_close(struct http_conn *c, bool reset)
 	if (c->req) {
 		c->req->conn = NULL;
 		c->req = NULL;
+	}
+	if (c->stream) {
+		struct http_stream *st = c->stream;
+		c->stream = NULL;
+		st->conn = NULL;
+		st->on_gone(st->data);
 	}
 	if (c->prev)
 		c->prev->next = c->next;
@@ -366,6 +398,7 @@ static void dispatch(struct http_conn *c, struct http_message *msg, int error)
 	req->msg = msg;
 	req->error = error;
 	req->local = c->local;
+	req->connection = c->id;
 	c->req = req;
 	c->in_request = false;
 	c->requests++;
@@ -465,6 +498,7 @@ static void conn_accept(struct http_listener *l)
 	struct http_conn *c = xcalloc(1, sizeof(*c));
 
 	c->srv = s;
+	c->id = ++s->accepted;
 	c->is_tcp = l->h.handle.type == UV_TCP;
 	if (c->is_tcp)
 		uv_tcp_init(s->loop, &c->h.tcp);
@@ -478,6 +512,7 @@ static void conn_accept(struct http_listener *l)
 	http_parser_init(&c->parser, &s->cfg.limits);
 	strbuf_init(&c->pending, STRBUF_NO_CAP);
 	strbuf_init(&c->out, STRBUF_NO_CAP);
+	strbuf_init(&c->queued, STRBUF_NO_CAP);
 	c->next = s->conns;
 	if (s->conns)
 		s->conns->prev = c;
@@ -730,4 +765,136 @@ void http_server_close(struct http_server *s, void (*done)(void *data), void *da
 		conn_close(s->conns, false);
 	uv_close((uv_handle_t *)&s->resume, on_resume_closed);
 	maybe_finished(s);
+}
+
+/* ---- streamed answers ---- */
+
+/* The write side is shut once the last byte is out, then input drains (as on_write
+ * does for an answer with Connection: close). */
+static void stream_linger(struct http_conn *c)
+{
+	uv_read_stop(&c->h.stream);
+	set_state(c, CONN_LINGER);
+	if (uv_shutdown(&c->shutdown_req, &c->h.stream, NULL) < 0)
+		conn_close(c, false);
+	else
+		start_reading(c);
+}
+
+/* Hands what is queued to libuv when no write is in flight; -EPIPE when it refuses. */
+static int stream_flush(struct http_conn *c)
+{
+	struct strbuf t;
+	uv_buf_t buf;
+
+	if (c->writing || !c->queued.len)
+		return 0;
+	t = c->out;
+	c->out = c->queued;
+	c->queued = t;
+	strbuf_reset(&c->queued);
+	buf = uv_buf_init(c->out.buf, (unsigned)c->out.len);
+	if (uv_write(&c->wreq, &c->h.stream, &buf, 1, on_write) < 0)
+		return -EPIPE;
+	c->writing = true;
+	return 0;
+}
+
+/* A failure inside a call of the API: the owner learns it from the return value, so
+ * the connection closes without on_gone. */
+static void stream_broken(struct http_conn *c)
+{
+	if (c->stream) {
+		c->stream->conn = NULL;
+		c->stream = NULL;
+	}
+	conn_close(c, false);
+}
+
+static void stream_written(struct http_conn *c)
+{
+	c->writing = false;
+	strbuf_reset(&c->out);
+	if (c->queued.len) {
+		if (stream_flush(c) < 0)
+			conn_close(c, false);
+		return;
+	}
+	if (!c->stream)
+		stream_linger(c); /* ended, everything written */
+}
+
+int http_stream_start(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
+		      size_t max_buffered, void (*on_gone)(void *data), void *data, struct http_stream **ret)
+{
+	struct http_conn *c = req->conn;
+	struct http_stream *st;
+
+	if (!c) {
+		request_free(req);
+		return -EPIPE;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->conn = c;
+	st->max_buffered = max_buffered;
+	st->on_gone = on_gone;
+	st->data = data;
+	strbuf_reset(&c->queued);
+	strbuf_addf(&c->queued, "HTTP/1.1 %d %s\r\n", status, http_status_reason(status));
+	for (size_t i = 0; i < n_headers; i++)
+		strbuf_addf(&c->queued, "%s: %s\r\n", headers[i].name, headers[i].value);
+	strbuf_addf(&c->queued, "Date: %s\r\nConnection: close\r\n\r\n", http_date(c->srv));
+	request_free(req);
+	c->stream = st;
+	c->close_after_write = true;
+	set_state(c, CONN_STREAMING);
+	uv_timer_stop(&c->timer);
+	*ret = st;
+	/* reading again: the peer's close is how a stream usually ends */
+	if (uv_read_start(&c->h.stream, on_alloc, on_read) < 0 || stream_flush(c) < 0)
+		stream_broken(c);
+	return 0;
+}
+
+int http_stream_write(struct http_stream *st, const void *buf, size_t len)
+{
+	struct http_conn *c = st->conn;
+
+	if (!c)
+		return -EPIPE;
+	if (http_stream_buffered(st) + len > st->max_buffered)
+		return -ENOBUFS;
+	strbuf_add(&c->queued, buf, len);
+	if (stream_flush(c) < 0) {
+		stream_broken(c);
+		return -EPIPE;
+	}
+	return 0;
+}
+
+size_t http_stream_buffered(const struct http_stream *st)
+{
+	const struct http_conn *c = st->conn;
+
+	return c ? c->queued.len + (c->writing ? c->out.len : 0) : 0;
+}
+
+void http_stream_end(struct http_stream *st, const char *last)
+{
+	struct http_conn *c = st->conn;
+
+	free(st);
+	if (!c)
+		return;
+	c->stream = NULL;
+	if (last)
+		strbuf_adds(&c->queued, last);
+	/* a peer that does not read the rest is dropped after the idle timeout */
+	uv_timer_start(&c->timer, on_timer, c->srv->cfg.idle_timeout_ms, 0);
+	if (c->writing)
+		return;
+	if (!c->queued.len)
+		stream_linger(c);
+	else if (stream_flush(c) < 0)
+		conn_close(c, false);
 }

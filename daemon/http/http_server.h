@@ -88,6 +88,9 @@ int http_request_error(const struct http_request *req);
 bool http_request_is_local(const struct http_request *req);
 /* http_request_peer_gone: the connection is already closed (answers are dropped). */
 bool http_request_peer_gone(const struct http_request *req);
+/* http_request_connection: which connection carried req: 1, 2, ... in the order the
+ * server accepted its connections (tests tell kept-alive connections by it). */
+uint64_t http_request_connection(const struct http_request *req);
 
 /* http_respond: writes status, the headers given (borrowed), Content-Length, Date
  * (unless given) and body (borrowed; copied before return), then releases req. A
@@ -96,6 +99,29 @@ bool http_request_peer_gone(const struct http_request *req);
  * released all the same). */
 int http_respond(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
 		 const void *body, size_t body_len);
+/* ---- a streamed answer (server-sent events) ----
+ *
+ * http_stream_start answers req with status and headers but no length: the body is
+ * whatever http_stream_write() sends until the stream ends, and the connection closes
+ * then. It releases req. While streaming, input from the peer is read and dropped
+ * (so its close is seen) and no timer runs. Unwritten data is bounded by max_buffered
+ * bytes: a write beyond it fails with -ENOBUFS and the caller ends the stream.
+ * on_gone(data) runs once if the connection goes away first (the peer closed, an
+ * error, the server closing), from the loop, never from inside a call of this API;
+ * the caller must then call http_stream_end() (its text is dropped). */
+struct http_stream;
+
+int http_stream_start(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
+		      size_t max_buffered, void (*on_gone)(void *data), void *data, struct http_stream **ret);
+/* http_stream_write: 0, -ENOBUFS (over max_buffered: nothing queued), -EPIPE (gone). */
+int http_stream_write(struct http_stream *st, const void *buf, size_t len);
+/* http_stream_end: queues last (may be NULL; beyond max_buffered too), closes the
+ * connection once it is written (or after the idle timeout if the peer does not
+ * read it) and frees st. on_gone never runs after this. */
+void http_stream_end(struct http_stream *st, const char *last);
+/* http_stream_buffered: bytes not yet written. */
+size_t http_stream_buffered(const struct http_stream *st);
+
 /* http_abort: closes the connection without answering and releases req. With reset,
  * a TCP connection is reset (RST) instead of closed. */
 void http_abort(struct http_request *req, bool reset);

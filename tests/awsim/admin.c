@@ -2,6 +2,7 @@
  * reset, call counters, the fault plan, quotas, budget spend and temporary
  * credentials. Every endpoint is documented, with curl examples, in docs/awsim.md. */
 #include "awsim.h"
+#include "usage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,7 @@ static void budget_spend(struct awsim *sim, struct http_request *req, const char
 		cJSON_AddStringToObject(s, "Unit", unit);
 	}
 	awsim_reply_json(sim, req, 200, cJSON_Duplicate(cs, 1));
+	budget_actions_run(sim, acct->id);
 out:
 	strbuf_release(&name);
 	cJSON_Delete(doc);
@@ -237,6 +239,8 @@ void admin_handle(struct awsim *sim, struct http_request *req)
 			reply_error(sim, req, 500, "saving the state failed");
 		else
 			reply_ok(sim, req);
+	} else if (!strcmp(path, "/requests") && get) {
+		awsim_reply_json(sim, req, 200, requests_to_json(sim));
 	} else if (!strcmp(path, "/calls") && get) {
 		awsim_reply_json(sim, req, 200, stats_to_json(sim));
 	} else if ((!strcmp(path, "/calls") && del) || (!strcmp(path, "/calls/reset") && put)) {

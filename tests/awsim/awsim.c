@@ -50,6 +50,7 @@ void awsim_release(struct awsim *sim)
 	omap_clear(&sim->quota_overrides, free);
 	faults_release(&sim->faults);
 	patterns_release(&sim->pat);
+	usage_free(sim);
 }
 
 bool awsim_region_configured(const struct awsim *sim, const char *region)

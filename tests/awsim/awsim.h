@@ -37,8 +37,20 @@
 
 /* ---- services and operations (route.c) ---- */
 
-enum service { SVC_BEDROCK, SVC_BUDGETS, SVC_SSM, SVC_TAGGING, SVC_IAM, SVC_STS, SVC_SERVICEQUOTAS, SVC_COUNT };
-enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY };
+enum service {
+	SVC_BEDROCK,
+	SVC_BUDGETS,
+	SVC_SSM,
+	SVC_TAGGING,
+	SVC_IAM,
+	SVC_STS,
+	SVC_SERVICEQUOTAS,
+	SVC_BEDROCK_RUNTIME, /* bedrock_runtime.c */
+	SVC_S3,		     /* s3.c */
+	SVC_CE,		     /* ce.c */
+	SVC_COUNT
+};
+enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY, PROTO_REST_XML /* S3 */ };
 
 struct awsim;
 struct call;
@@ -270,6 +282,8 @@ struct call {
 	const char *content_type;
 	char error_code[64]; /* empty on success */
 	bool throttled;
+	char *hdr_name[8], *hdr_value[8]; /* extra answer headers (call_header) */
+	size_t n_hdr;
 };
 
 void call_init(struct call *c, struct awsim *sim, const struct http_message *msg, bool local);
@@ -291,6 +305,8 @@ void call_xml_begin(struct call *c, bool has_result);
 void call_xml_end(struct call *c, bool has_result);
 void xml_elem(struct strbuf *sb, const char *name, const char *text);
 void xml_escape(struct strbuf *sb, const char *text);
+/* call_header: an extra header on the answer (at most 8; more are dropped). */
+void call_header(struct call *c, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Request fields. Each returns 0 or -1 after setting the service's error. A missing
  * optional field leaves *ret NULL (or *present false). Lengths count characters. */
@@ -408,6 +424,23 @@ void stats_count(struct awsim *sim, const char *service, const char *op, bool mu
 cJSON *stats_to_json(const struct awsim *sim);
 void stats_reset(struct awsim *sim);
 
+/* ---- the last mutating calls with their request ids (requests.c) ---- */
+
+#define AWSIM_REQUEST_LOG 256
+
+struct awsim_request {
+	char op[96]; /* "service:Operation" */
+	char request_id[37];
+	char error_code[64];
+	int status;
+};
+
+/* requests_note: a mutating call answered (kept: the last AWSIM_REQUEST_LOG). */
+void requests_note(struct awsim *sim, const char *service, const char *op, const char *request_id, int status,
+		   const char *error_code);
+/* requests_to_json: [{"operation", "request_id", "status", "error"}], oldest first. */
+cJSON *requests_to_json(const struct awsim *sim);
+
 /* ---- state file (persist.c) ---- */
 
 cJSON *persist_to_json(const struct awsim *sim);
@@ -484,6 +517,9 @@ struct awsim_config {
 	bool auth_disabled;			      /* fuzzing only: accept unsigned requests */
 	const char *quota_args[AWSIM_MAX_QUOTA_ARGS]; /* --quota CODE=VALUE */
 	size_t n_quota_args;
+	/* usage.c: the invocation-log delivery delay (0: the default) and the --prices text */
+	int64_t invlog_delay_ms;
+	const char *prices;
 };
 
 struct pending_call; /* a call waiting for its latency (server.c) */
@@ -507,6 +543,11 @@ struct awsim {
 	uv_timer_t save_timer;
 	uv_signal_t sigterm, sigint;
 	bool stopping;
+
+	/* a ring of the last mutating calls: GET /_awsim/requests */
+	struct awsim_request requests[AWSIM_REQUEST_LOG];
+	uint64_t n_requests;
+	struct usage_world *usage; /* usage.c: S3, invocation logs, costs, managed policies */
 };
 
 /* awsim_init: sim borrows the strings of cfg; loop may be NULL for tests that call
@@ -521,5 +562,53 @@ void awsim_save(struct awsim *sim);
 void awsim_release(struct awsim *sim);
 bool awsim_region_configured(const struct awsim *sim, const char *region);
 void awsim_log(const struct awsim *sim, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- usage: bedrock-runtime, invocation logs, S3, Cost Explorer, Budgets
+ * actions and IAM managed policies (usage.h has the details) ---- */
+
+struct usage_world;
+extern const struct op bedrock_runtime_ops[];
+extern const size_t bedrock_runtime_n_ops;
+extern const struct op s3_ops[];
+extern const size_t s3_n_ops;
+extern const struct op ce_ops[];
+extern const size_t ce_n_ops;
+/* route_runtime / route_s3: set c->op and c->label when the path is theirs. */
+bool route_runtime(struct call *c);
+bool route_s3(struct call *c);
+/* s3_canonical_path: raw decoded once, which sigv4 encodes once again: S3 signs
+ * the path as sent, neither normalized nor double-encoded. */
+int s3_canonical_path(const char *raw, struct strbuf *out);
+int op_invlog_put(struct call *c);
+int op_invlog_get(struct call *c);
+int op_invlog_delete(struct call *c);
+/* iam_managed.c: IAM customer-managed policies (in iam_ops) */
+int op_iam_create_policy(struct call *c);
+int op_iam_get_managed_policy(struct call *c);
+int op_iam_delete_managed_policy(struct call *c);
+int op_iam_attach_role_policy(struct call *c);
+int op_iam_detach_role_policy(struct call *c);
+int op_iam_list_attached_role_policies(struct call *c);
+int op_iam_get_policy_version(struct call *c);
+int op_iam_create_policy_version(struct call *c);
+int op_iam_delete_policy_version(struct call *c);
+/* budgets_actions.c: Budgets actions (in budgets_ops) */
+int op_budgets_create_action(struct call *c);
+int op_budgets_describe_action(struct call *c);
+int op_budgets_describe_actions_for_budget(struct call *c);
+int op_budgets_update_action(struct call *c);
+int op_budgets_delete_action(struct call *c);
+int op_budgets_execute_action(struct call *c);
+/* usage_budget_actual: the spend awsim computed for b this period (USD). */
+double usage_budget_actual(struct awsim *sim, const struct account *acct, const struct budget *b);
+/* usage_add_actual: adds it to the ActualSpend of out (b's answer). */
+void usage_add_actual(struct awsim *sim, const struct account *acct, const struct budget *b, cJSON *out);
+/* usage_to_json / usage_from_json: the usage world in the state file
+ * (usage_persist.c); loading replaces it and skips entries that do not fit. */
+cJSON *usage_to_json(const struct awsim *sim);
+void usage_from_json(struct awsim *sim, const cJSON *doc);
+/* usage_reset / usage_free: empty or free sim->usage. */
+void usage_reset(struct awsim *sim);
+void usage_free(struct awsim *sim);
 
 #endif

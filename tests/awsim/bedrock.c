@@ -437,5 +437,11 @@ const struct op bedrock_ops[] = {
 	{ "ListTagsForResource", op_list_tags, false, "POST", "/listTagsForResource", 200, false },
 	{ "ListFoundationModels", op_list_models, false, "GET", "/foundation-models", 200, false },
 	{ "GetFoundationModel", op_get_model, false, "GET", "/foundation-models/{}", 200, false },
+	{ "PutModelInvocationLoggingConfiguration", op_invlog_put, true, "PUT", "/logging/modelinvocations", 200,
+	  false },
+	{ "GetModelInvocationLoggingConfiguration", op_invlog_get, false, "GET", "/logging/modelinvocations", 200,
+	  false },
+	{ "DeleteModelInvocationLoggingConfiguration", op_invlog_delete, true, "DELETE", "/logging/modelinvocations",
+	  200, false },
 };
 const size_t bedrock_n_ops = sizeof(bedrock_ops) / sizeof(bedrock_ops[0]);

@@ -316,10 +316,11 @@ static int check_budget(struct call *c, const cJSON *in, const char *field, cons
 }
 
 /* The Budget as answered: FilterExpression only when asked for. */
-static cJSON *budget_out(const struct budget *b, bool show_filter)
+static cJSON *budget_out(struct call *c, const struct budget *b, bool show_filter)
 {
 	cJSON *o = cJSON_Duplicate(b->doc, 1);
 
+	usage_add_actual(c->sim, c->acct, b, o);
 	if (!show_filter)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "FilterExpression");
 	return o;
@@ -417,7 +418,7 @@ static int op_describe(struct call *c)
 	    in_bool(c, c->json, "ShowFilterExpression", &show) < 0 || budgets_find(c, name, &b) < 0)
 		return -1;
 	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "Budget", budget_out(b, show));
+	cJSON_AddItemToObject(out, "Budget", budget_out(c, b, show));
 	return call_json(c, out);
 }
 
@@ -454,7 +455,7 @@ static int op_describe_all(struct call *c)
 			strbuf_release(&tok);
 			break;
 		}
-		cJSON_AddItemToArray(list, budget_out(n->value, show));
+		cJSON_AddItemToArray(list, budget_out(c, n->value, show));
 		strbuf_reset(&last);
 		strbuf_adds(&last, n->key);
 		count++;
@@ -573,5 +574,11 @@ const struct op budgets_ops[] = {
 	{ "TagResource", op_tag, true, NULL, NULL, 0, false },
 	{ "UntagResource", op_untag, true, NULL, NULL, 0, false },
 	{ "ListTagsForResource", op_list_tags, false, NULL, NULL, 0, false },
+	{ "CreateBudgetAction", op_budgets_create_action, true, NULL, NULL, 0, false },
+	{ "DescribeBudgetAction", op_budgets_describe_action, false, NULL, NULL, 0, false },
+	{ "DescribeBudgetActionsForBudget", op_budgets_describe_actions_for_budget, false, NULL, NULL, 0, false },
+	{ "UpdateBudgetAction", op_budgets_update_action, true, NULL, NULL, 0, false },
+	{ "DeleteBudgetAction", op_budgets_delete_action, true, NULL, NULL, 0, false },
+	{ "ExecuteBudgetAction", op_budgets_execute_action, true, NULL, NULL, 0, false },
 };
 const size_t budgets_n_ops = sizeof(budgets_ops) / sizeof(budgets_ops[0]);

@@ -32,8 +32,27 @@ void call_release(struct call *c)
 	form_release(&c->form);
 	cJSON_Delete(c->json);
 	strbuf_release(&c->body);
+	for (size_t i = 0; i < c->n_hdr; i++) {
+		free(c->hdr_name[i]);
+		free(c->hdr_value[i]);
+	}
+	c->n_hdr = 0;
 	c->label = NULL;
 	c->json = NULL;
+}
+
+void call_header(struct call *c, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *v;
+
+	if (c->n_hdr == sizeof(c->hdr_name) / sizeof(c->hdr_name[0]))
+		return;
+	va_start(ap, fmt);
+	v = xvasprintf(fmt, ap);
+	va_end(ap);
+	c->hdr_name[c->n_hdr] = xstrdup(name);
+	c->hdr_value[c->n_hdr++] = v;
 }
 
 /* SSM errors whose model member is "message" rather than "Message". */
@@ -106,6 +125,15 @@ verror(struct call *c, int status, const char *code, cJSON *extra, const char *f
 		strbuf_adds(&c->body, "</Error>");
 		xml_elem(&c->body, "RequestId", c->request_id);
 		strbuf_adds(&c->body, "</ErrorResponse>");
+		return -1;
+	case PROTO_REST_XML:
+		cJSON_Delete(extra);
+		c->content_type = "application/xml";
+		strbuf_adds(&c->body, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>");
+		xml_elem(&c->body, "Code", code);
+		xml_elem(&c->body, "Message", message);
+		xml_elem(&c->body, "RequestId", c->request_id);
+		strbuf_adds(&c->body, "</Error>");
 		return -1;
 	}
 	return -1;
@@ -452,6 +480,7 @@ static int bad_token(struct call *c)
 	case SVC_SSM:
 		return call_error(c, 400, "InvalidNextToken", "The specified token isn't valid.");
 	case SVC_BUDGETS:
+	case SVC_CE:
 		return call_error(c, 400, "InvalidNextTokenException", "The pagination token is invalid.");
 	case SVC_TAGGING:
 		return call_error(c, 400, "InvalidParameterException", "The specified PaginationToken is invalid.");

@@ -413,5 +413,14 @@ const struct op iam_ops[] = {
 	{ "ListRolePolicies", op_list_policies, false, NULL, NULL, 0, false },
 	{ "GetAccountSummary", op_iam_account_summary, false, NULL, NULL, 0, false },
 	{ "GetAccountAuthorizationDetails", op_iam_authorization_details, false, NULL, NULL, 0, false },
+	{ "CreatePolicy", op_iam_create_policy, true, NULL, NULL, 0, false },
+	{ "GetPolicy", op_iam_get_managed_policy, false, NULL, NULL, 0, false },
+	{ "DeletePolicy", op_iam_delete_managed_policy, true, NULL, NULL, 0, false },
+	{ "AttachRolePolicy", op_iam_attach_role_policy, true, NULL, NULL, 0, false },
+	{ "DetachRolePolicy", op_iam_detach_role_policy, true, NULL, NULL, 0, false },
+	{ "ListAttachedRolePolicies", op_iam_list_attached_role_policies, false, NULL, NULL, 0, false },
+	{ "GetPolicyVersion", op_iam_get_policy_version, false, NULL, NULL, 0, false },
+	{ "CreatePolicyVersion", op_iam_create_policy_version, true, NULL, NULL, 0, false },
+	{ "DeletePolicyVersion", op_iam_delete_policy_version, true, NULL, NULL, 0, false },
 };
 const size_t iam_n_ops = sizeof(iam_ops) / sizeof(iam_ops[0]);

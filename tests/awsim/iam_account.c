@@ -1,8 +1,11 @@
 /* IAM's account-wide reads: GetAccountSummary (usage and quotas, with the role
  * quotas awsim enforces) and GetAccountAuthorizationDetails (roles with their
- * inline policies in one paged listing; awsim keeps no users, groups or managed
- * policies, so those lists are always empty). */
+ * inline policies in one paged listing; awsim keeps no users or groups, so those
+ * lists are always empty). Customer-managed policies (iam_managed.c) are counted
+ * in the summary; their attachments are answered by ListAttachedRolePolicies, not
+ * here (AttachedManagedPolicies stays empty). */
 #include "awsim.h"
+#include "usage.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +46,6 @@ int op_iam_account_summary(struct call *c)
 		{ "AttachedPoliciesPerGroupQuota", 10 },
 		{ "AttachedPoliciesPerRoleQuota", 10 },
 		{ "AttachedPoliciesPerUserQuota", 10 },
-		{ "Policies", 0 },
 		{ "PoliciesQuota", 1500 },
 		{ "PolicySizeQuota", 6144 },
 		{ "PolicyVersionsInUse", 0 },
@@ -63,6 +65,7 @@ int op_iam_account_summary(struct call *c)
 	entry(&c->body, "RolePolicySizeQuota", call_quota(c, Q_ROLE_POLICY_CHARS));
 	entry(&c->body, "Roles", c->acct->roles.n);
 	entry(&c->body, "RolesQuota", call_quota(c, Q_ROLES));
+	entry(&c->body, "Policies", usage_acct(c->sim, c->acct->id)->policies.n);
 	strbuf_adds(&c->body, "</SummaryMap>");
 	call_xml_end(c, true);
 	return 0;

@@ -2,6 +2,7 @@
  * the fault plan, starts listening and prints "listening on HOST:PORT" as the first
  * line on stdout, then runs the loop until SIGTERM or SIGINT. */
 #include "awsim.h"
+#include "usage.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +35,9 @@ static void usage(FILE *out)
 		     "  --quiet                     no log lines on stderr\n"
 		     "  --quota CODE=VALUE          a quota's value everywhere (Service Quotas code, e.g.\n"
 		     "                              L-40EC9882=2000); repeatable; codes in docs/awsim.md\n"
+		     "  --invocation-log-delay MS   invocation-log delivery delay (default 60000)\n"
+		     "  --prices MODEL=IN,OUT;...   USD per 1,000 input, output tokens; MODEL * for\n"
+		     "                              the rest (default 0.003 and 0.015 for every model)\n"
 		     "  --help, --version\n");
 }
 
@@ -99,6 +103,8 @@ enum {
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_QUOTA,
+	OPT_INVLOG_DELAY,
+	OPT_PRICES,
 };
 
 static const struct option options[] = {
@@ -117,6 +123,8 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "quota", required_argument, NULL, OPT_QUOTA },
+	{ "invocation-log-delay", required_argument, NULL, OPT_INVLOG_DELAY },
+	{ "prices", required_argument, NULL, OPT_PRICES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -186,6 +194,23 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_QUIET:
 			cfg->quiet = true;
 			break;
+		case OPT_INVLOG_DELAY:
+			cfg->invlog_delay_ms = number(optarg, 1, 86400000, "--invocation-log-delay");
+			break;
+		case OPT_PRICES: {
+			struct price *prices;
+			size_t n;
+			if (usage_parse_prices(optarg, &prices, &n) < 0) {
+				fprintf(stderr,
+					"awsim: --prices wants MODEL=INPUT,OUTPUT;... (USD per 1,000 tokens)\n");
+				exit(2);
+			}
+			for (size_t i = 0; i < n; i++)
+				free(prices[i].model);
+			free(prices);
+			cfg->prices = optarg;
+			break;
+		}
 		case OPT_QUOTA: {
 			double scratch[Q_COUNT];
 			if (cfg->n_quota_args == AWSIM_MAX_QUOTA_ARGS || quota_parse_arg(optarg, scratch) < 0) {

@@ -179,6 +179,7 @@ cJSON *persist_to_json(const struct awsim *sim)
 	cJSON_AddItemToObject(doc, "quotas", quotas_to_json(sim));
 	omap_walk(&sim->accounts, account_out, cJSON_AddArrayToObject(doc, "accounts"));
 	omap_walk(&sim->credentials, credential_out, cJSON_AddArrayToObject(doc, "credentials"));
+	cJSON_AddItemToObject(doc, "usage", usage_to_json(sim));
 	return doc;
 }
 
@@ -475,6 +476,7 @@ int persist_from_json(struct awsim *sim, const cJSON *doc, char **ret_err)
 		sim->quota_base[Q_PROFILES] = quota->valuedouble;
 	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(doc, "quotas")))
 		quotas_from_json(sim, cJSON_GetObjectItemCaseSensitive(doc, "quotas"));
+	usage_from_json(sim, cJSON_GetObjectItemCaseSensitive(doc, "usage"));
 	free(l.err);
 	return 0;
 }

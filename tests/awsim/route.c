@@ -30,6 +30,12 @@ static const struct service_def services[SVC_COUNT] = {
 		      "ValidationError", "Throttling", 400, "InternalFailure" },
 	[SVC_SERVICEQUOTAS] = { "servicequotas", PROTO_JSON, "ServiceQuotasV20190624", NULL, NULL, false,
 				"IllegalArgumentException", "TooManyRequestsException", 400, "ServiceException" },
+	[SVC_BEDROCK_RUNTIME] = { "bedrock", PROTO_REST_JSON, NULL, NULL, NULL, false, "ValidationException",
+				  "ThrottlingException", 429, "InternalServerException" },
+	[SVC_S3] = { "s3", PROTO_REST_XML, NULL, NULL, NULL, false, "InvalidArgument", "SlowDown", 503,
+		     "InternalError" },
+	[SVC_CE] = { "ce", PROTO_JSON, "AWSInsightsIndexService", NULL, NULL, true, "ValidationException",
+		     "LimitExceededException", 400, "InternalServerException" },
 };
 
 static void ops_of(enum service s, const struct op **ops, size_t *n)
@@ -52,6 +58,15 @@ static void ops_of(enum service s, const struct op **ops, size_t *n)
 		break;
 	case SVC_SERVICEQUOTAS:
 		*ops = servicequotas_ops, *n = servicequotas_n_ops;
+		break;
+	case SVC_BEDROCK_RUNTIME:
+		*ops = bedrock_runtime_ops, *n = bedrock_runtime_n_ops;
+		break;
+	case SVC_S3:
+		*ops = s3_ops, *n = s3_n_ops;
+		break;
+	case SVC_CE:
+		*ops = ce_ops, *n = ce_n_ops;
 		break;
 	default:
 		*ops = sts_ops, *n = sts_n_ops;
@@ -201,7 +216,18 @@ int route_request(struct call *c)
 		}
 		return 0;
 	}
+	if (scope == SVC_S3) {
+		c->svc = SVC_S3;
+		c->proto = PROTO_REST_XML;
+		if (route_s3(c))
+			return 0;
+		snprintf(c->op_name, sizeof(c->op_name), "%s %s", m->method, m->path);
+		return 0;
+	}
 	c->proto = PROTO_REST_JSON;
+	c->svc = SVC_BEDROCK_RUNTIME;
+	if (route_runtime(c))
+		return 0;
 	c->svc = SVC_BEDROCK;
 	if (route_bedrock(c))
 		return 0;

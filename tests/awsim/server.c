@@ -33,6 +33,10 @@ static int unknown_operation(struct call *c)
 				  service_def(c->svc)->version);
 	case PROTO_JSON:
 		return call_error(c, 400, "UnknownOperationException", "Unknown operation %s", c->op_name);
+	case PROTO_REST_XML:
+		return call_error(c, 501, "NotImplemented",
+				  "A header you provided implies functionality that is not implemented (%s).",
+				  c->op_name);
 	default:
 		return call_error(c, 404, "UnknownOperationException", "Unknown operation %s", c->op_name);
 	}
@@ -45,8 +49,10 @@ static int prepare(struct call *c)
 		return -1;
 	if (!c->op)
 		return unknown_operation(c);
-	if (c->proto == PROTO_QUERY)
+	if (c->proto == PROTO_QUERY || c->proto == PROTO_REST_XML)
 		return 0;
+	if (c->svc == SVC_BEDROCK_RUNTIME && strcmp(c->op->name, "InvokeModel") == 0)
+		return 0; /* the body is the model's, bytes */
 	if (!c->msg->body.len) {
 		c->json = cJSON_CreateObject();
 		return 0;
@@ -118,11 +124,13 @@ static void count(struct call *c, const struct fault_decision *d)
 	/* unknown operations share one counter: the outside must not grow the table */
 	stats_count(c->sim, service_def(c->svc)->name, c->op ? c->op->name : "UnknownOperation",
 		    c->op && c->op->mutating, kind);
+	if (c->op && c->op->mutating && kind != STAT_DROPPED)
+		requests_note(c->sim, service_def(c->svc)->name, c->op->name, c->request_id, c->status, c->error_code);
 }
 
 void awsim_respond(struct call *c, struct http_request *req)
 {
-	struct http_header h[3];
+	struct http_header h[3 + 8];
 	char type[160];
 	size_t n = 0;
 
@@ -132,6 +140,8 @@ void awsim_respond(struct call *c, struct http_request *req)
 		snprintf(type, sizeof(type), "%s%s", c->error_code, CORAL_SUFFIX);
 		h[n++] = (struct http_header){ "x-amzn-ErrorType", type };
 	}
+	for (size_t i = 0; i < c->n_hdr; i++)
+		h[n++] = (struct http_header){ c->hdr_name[i], c->hdr_value[i] };
 	http_respond(req, c->status, h, n, c->body.buf, c->body.len);
 }
 

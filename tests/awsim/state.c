@@ -201,4 +201,5 @@ void state_reset(struct awsim *sim)
 {
 	omap_clear(&sim->accounts, account_free);
 	state_account(sim, sim->cfg.account);
+	usage_reset(sim);
 }

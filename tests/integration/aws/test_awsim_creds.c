@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "aws_ops.h"
+#include "sts.h"
 #include "awsim_harness.h"
 #include "xalloc.h"
 
@@ -39,7 +39,7 @@ static void on_identity(void *arg, int status, const struct aws_error *err, cons
 static int whoami(struct harness *h, const struct aws_target *t, struct who *w)
 {
 	memset(w, 0, sizeof(*w));
-	assert_int_equal(aws_ops_client.sts_get_caller_identity(h->client, t, on_identity, w), 0);
+	assert_int_equal(sts_get_caller_identity(h->client, t, on_identity, w), 0);
 	return harness_wait(h, &w->d);
 }
 
@@ -226,8 +226,8 @@ static void test_close_while_waiting_for_credentials(void **state)
 	assert_int_equal(harness_client(&h), 0);
 	assert_int_equal(aws_client_add_account(h.client, "prod", "arn:aws:iam::1:role/x", NULL), 0);
 	/* both wait: one for IMDS, one for an AssumeRole that waits for IMDS */
-	assert_int_equal(aws_ops_client.sts_get_caller_identity(h.client, NULL, on_identity, &a), 0);
-	assert_int_equal(aws_ops_client.sts_get_caller_identity(h.client, &prod, on_identity, &b), 0);
+	assert_int_equal(sts_get_caller_identity(h.client, NULL, on_identity, &a), 0);
+	assert_int_equal(sts_get_caller_identity(h.client, &prod, on_identity, &b), 0);
 	uv_run(&h.loop, UV_RUN_NOWAIT);
 	aws_client_close(h.client, NULL, NULL);
 	h.client = NULL;

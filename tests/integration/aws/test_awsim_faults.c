@@ -13,11 +13,15 @@
 
 #include <cmocka.h>
 
-#include "aws_ops.h"
+#include "bedrock.h"
+#include "budgets.h"
+#include "iam.h"
+#include "ssm.h"
+#include "sts.h"
+#include "tagging.h"
 #include "awsim_harness.h"
 
 static struct harness h;
-static const struct aws_ops *ops = &aws_ops_client;
 
 #define FM_ARN "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"
 
@@ -70,7 +74,7 @@ static void test_terminal(void **state)
 	struct created c = { 0 };
 
 	plan("{\"rules\":[]}");
-	assert_int_equal(ops->bedrock_create_profile(h.client, NULL, &in, on_create, &c), 0);
+	assert_int_equal(bedrock_create_inference_profile(h.client, NULL, &in, on_create, &c), 0);
 	assert_int_equal(harness_wait(&h, &c.d), -EINVAL);
 	assert_string_equal(c.d.code, "ValidationException");
 	assert_int_equal(c.d.cls, AWS_ERROR_TERMINAL);
@@ -104,10 +108,10 @@ static void test_retryable_then_ok(void **state)
 	     "{\"service\":\"ssm\",\"operation\":\"PutParameter\",\"reset_percent\":100,\"times\":1},"
 	     "{\"service\":\"ssm\",\"operation\":\"PutParameter\",\"error_percent\":100,\"times\":1,"
 	     "\"error\":{\"status\":400,\"code\":\"TooManyUpdates\",\"message\":\"concurrent update\"}}]}");
-	assert_int_equal(aws_ops_client.ssm_delete(h.client, NULL, "/faults/none", done_cb, &d), 0);
+	assert_int_equal(ssm_delete_parameter(h.client, NULL, "/faults/none", done_cb, &d), 0);
 	assert_int_equal(harness_wait(&h, &d), -ENOENT); /* rules for PutParameter only */
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ops->ssm_put(h.client, NULL, &in, on_put, &d), 0);
+	assert_int_equal(ssm_put_parameter(h.client, NULL, &in, on_put, &d), 0);
 	assert_int_equal(harness_wait(&h, &d), 0);
 	assert_int_equal(awsim_calls(&h.sim, "ssm:PutParameter", "ok"), 1);
 	aws_client_stats(h.client, &st);
@@ -134,8 +138,8 @@ static void test_conflicts_are_retried(void **state)
 	plan("{\"rules\":[{\"service\":\"iam\",\"operation\":\"PutRolePolicy\",\"error_percent\":100,\"times\":2,"
 	     "\"error\":{\"status\":409,\"code\":\"ConcurrentModification\"}}]}");
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ops->iam_put_role_policy(h.client, NULL, "faults-role", "p",
-						  "{\"Version\":\"2012-10-17\",\"Statement\":[]}", done_cb, &d),
+	assert_int_equal(iam_put_role_policy(h.client, NULL, "faults-role", "p",
+					     "{\"Version\":\"2012-10-17\",\"Statement\":[]}", done_cb, &d),
 			 0);
 	assert_int_equal(harness_wait(&h, &d), 0);
 	assert_int_equal(awsim_calls(&h.sim, "iam:PutRolePolicy", "failed"), 2);
@@ -147,7 +151,7 @@ static void test_attempts_run_out(void **state)
 	struct done d = { 0 };
 
 	plan("{\"rules\":[{\"service\":\"iam\",\"operation\":\"ListRolePolicies\",\"error_503_percent\":100}]}");
-	assert_int_equal(ops->iam_list_role_policies(h.client, NULL, "faults-role", on_names, &d), 0);
+	assert_int_equal(iam_list_role_policies(h.client, NULL, "faults-role", on_names, &d), 0);
 	assert_int_equal(harness_wait(&h, &d), -EIO);
 	assert_int_equal(d.cls, AWS_ERROR_RETRYABLE);
 	assert_int_equal(d.http_status, 503);
@@ -168,10 +172,10 @@ static void test_lost_answer_to_a_create(void **state)
 	 * clientRequestToken and gets the same profile back */
 	plan("{\"rules\":[{\"service\":\"bedrock\",\"operation\":\"CreateInferenceProfile\",\"lost_percent\":100,"
 	     "\"times\":1}]}");
-	assert_int_equal(ops->bedrock_create_profile(h.client, NULL, &in, on_create, &c), 0);
+	assert_int_equal(bedrock_create_inference_profile(h.client, NULL, &in, on_create, &c), 0);
 	assert_int_equal(harness_wait(&h, &c.d), 0);
 	assert_non_null(strstr(c.arn, "application-inference-profile/"));
-	assert_int_equal(ops->bedrock_list_profiles(h.client, NULL, on_profiles, &l), 0);
+	assert_int_equal(bedrock_list_inference_profiles(h.client, NULL, "APPLICATION", on_profiles, &l), 0);
 	assert_int_equal(harness_wait(&h, &l.d), 0);
 	assert_int_equal(l.n, 1);
 }
@@ -206,7 +210,7 @@ static void test_throttling_adapts(void **state)
 		struct ssm_put_input in = { .name = names[k], .value = "v" };
 
 		snprintf(names[k], sizeof(names[k]), "/throttle/p%02d", k);
-		assert_int_equal(ops->ssm_put(h.client, NULL, &in, on_put, &b.d[k]), 0);
+		assert_int_equal(ssm_put_parameter(h.client, NULL, &in, on_put, &b.d[k]), 0);
 	}
 	harness_run_until(&h, burst_done, &b);
 	for (int k = 0; k < b.n; k++)

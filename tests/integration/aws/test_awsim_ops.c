@@ -1,4 +1,4 @@
-/* Every operation of struct aws_ops, through the real table and the typed clients,
+/* Every operation the engine uses, through the typed clients,
  * against awsim: Bedrock profiles and tags, SSM parameters and tags, the Tagging
  * API, Budgets with notifications, subscribers and tags, IAM inline role policies,
  * STS GetCallerIdentity. One awsim and one client for the whole program; the loop
@@ -14,11 +14,15 @@
 
 #include <cmocka.h>
 
-#include "aws_ops.h"
+#include "bedrock.h"
+#include "budgets.h"
+#include "iam.h"
+#include "ssm.h"
+#include "sts.h"
+#include "tagging.h"
 #include "awsim_harness.h"
 
 static struct harness h;
-static const struct aws_ops *ops = &aws_ops_client;
 #define CTX (h.client)
 
 #define FM_ARN "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
@@ -55,7 +59,7 @@ static void test_sts(void **state)
 {
 	struct identity x = { 0 };
 
-	assert_int_equal(ops->sts_get_caller_identity(CTX, NULL, on_identity, &x), 0);
+	assert_int_equal(sts_get_caller_identity(CTX, NULL, on_identity, &x), 0);
 	assert_int_equal(harness_wait(&h, &x.d), 0);
 	assert_string_equal(x.account, HARNESS_ACCOUNT);
 }
@@ -136,55 +140,55 @@ static void test_bedrock(void **state)
 	struct profile_out o = { 0 }, again = { 0 };
 	char arn[256], id[64];
 
-	assert_int_equal(ops->bedrock_create_profile(CTX, NULL, &in, on_create, &o), 0);
+	assert_int_equal(bedrock_create_inference_profile(CTX, NULL, &in, on_create, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_non_null(strstr(o.arn, ":application-inference-profile/"));
 	snprintf(arn, sizeof(arn), "%s", o.arn);
 	/* the same token again: the same profile, no error */
-	assert_int_equal(ops->bedrock_create_profile(CTX, NULL, &in, on_create, &again), 0);
+	assert_int_equal(bedrock_create_inference_profile(CTX, NULL, &in, on_create, &again), 0);
 	assert_int_equal(harness_wait(&h, &again.d), 0);
 	assert_string_equal(again.arn, arn);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->bedrock_get_profile(CTX, NULL, arn, on_profile, &o), 0); /* by ARN */
+	assert_int_equal(bedrock_get_inference_profile(CTX, NULL, arn, on_profile, &o), 0); /* by ARN */
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_string_equal(o.name, "acme-chat-1a2b3c");
 	assert_int_equal(o.models, 1);
 	snprintf(id, sizeof(id), "%s", o.id);
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->bedrock_get_profile(CTX, NULL, id, on_profile, &o), 0); /* by id */
+	assert_int_equal(bedrock_get_inference_profile(CTX, NULL, id, on_profile, &o), 0); /* by id */
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_string_equal(o.arn, arn);
 
 	memset(&o, 0, sizeof(o));
 	o.want = arn;
-	assert_int_equal(ops->bedrock_list_profiles(CTX, NULL, on_profiles, &o), 0);
+	assert_int_equal(bedrock_list_inference_profiles(CTX, NULL, "APPLICATION", on_profiles, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_true(o.found);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->bedrock_tag(CTX, NULL, arn, more, 1, done_cb, &o.d), 0);
+	assert_int_equal(bedrock_tag_resource(CTX, NULL, arn, more, 1, done_cb, &o.d), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->bedrock_list_tags(CTX, NULL, arn, on_tags, &o), 0);
+	assert_int_equal(bedrock_list_tags_for_resource(CTX, NULL, arn, on_tags, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.tags.n, 3);
 	assert_string_equal(aws_tags_get(&o.tags, "CostCenter"), "eng");
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->bedrock_untag(CTX, NULL, arn, untag, 1, done_cb, &o.d), 0);
+	assert_int_equal(bedrock_untag_resource(CTX, NULL, arn, untag, 1, done_cb, &o.d), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->bedrock_list_tags(CTX, NULL, arn, on_tags, &o), 0);
+	assert_int_equal(bedrock_list_tags_for_resource(CTX, NULL, arn, on_tags, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.tags.n, 2);
 	assert_null(aws_tags_get(&o.tags, "CostCenter"));
 	aws_tags_release(&o.tags);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->bedrock_delete_profile(CTX, NULL, arn, done_cb, &o.d), 0);
+	assert_int_equal(bedrock_delete_inference_profile(CTX, NULL, arn, done_cb, &o.d), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->bedrock_get_profile(CTX, NULL, id, on_profile, &o), 0);
+	assert_int_equal(bedrock_get_inference_profile(CTX, NULL, id, on_profile, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), -ENOENT);
 	assert_string_equal(o.d.code, "ResourceNotFoundException");
 	assert_int_equal(o.d.http_status, 404);
@@ -276,12 +280,12 @@ static void test_ssm(void **state)
 	const char *batch[10];
 	char batch_names[10][64];
 
-	assert_int_equal(ops->ssm_put(CTX, NULL, &in, on_put, &o), 0);
+	assert_int_equal(ssm_put_parameter(CTX, NULL, &in, on_put, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.version, 1);
 	/* again without overwrite: it exists */
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_put(CTX, NULL, &in, on_put, &o), 0);
+	assert_int_equal(ssm_put_parameter(CTX, NULL, &in, on_put, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), -EEXIST);
 	assert_string_equal(o.d.code, "ParameterAlreadyExists");
 	/* overwrite, without tags */
@@ -289,16 +293,16 @@ static void test_ssm(void **state)
 	in.overwrite = true;
 	in.n_tags = 0;
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_put(CTX, NULL, &in, on_put, &o), 0);
+	assert_int_equal(ssm_put_parameter(CTX, NULL, &in, on_put, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.version, 2);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_get(CTX, NULL, PARAM, on_param, &o), 0);
+	assert_int_equal(ssm_get_parameter(CTX, NULL, PARAM, on_param, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_string_equal(o.value, "arn:two");
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_get_many(CTX, NULL, names, 2, on_many, &o), 0);
+	assert_int_equal(ssm_get_parameters(CTX, NULL, names, 2, on_many, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.n, 1);
 	assert_int_equal(o.invalid, 1);
@@ -309,37 +313,37 @@ static void test_ssm(void **state)
 
 		snprintf(name, sizeof(name), "/bedrock-tenants/acme/p%02d/profile-arn", i);
 		memset(&o, 0, sizeof(o));
-		assert_int_equal(ops->ssm_put(CTX, NULL, &p, on_put, &o), 0);
+		assert_int_equal(ssm_put_parameter(CTX, NULL, &p, on_put, &o), 0);
 		assert_int_equal(harness_wait(&h, &o.d), 0);
 	}
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_get_by_path(CTX, NULL, "/bedrock-tenants/acme", true, on_path, &o), 0);
+	assert_int_equal(ssm_get_parameters_by_path(CTX, NULL, "/bedrock-tenants/acme", true, on_path, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.n, 26);
 	assert_true(awsim_calls(&h.sim, "ssm:GetParametersByPath", "ok") >= 3);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_add_tags(CTX, NULL, PARAM, more, 1, done_cb, &o.d), 0);
+	assert_int_equal(ssm_add_tags_to_resource(CTX, NULL, PARAM, more, 1, done_cb, &o.d), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->ssm_list_tags(CTX, NULL, PARAM, on_param_tags, &o), 0);
+	assert_int_equal(ssm_list_tags_for_resource(CTX, NULL, PARAM, on_param_tags, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_string_equal(aws_tags_get(&o.tags, "bedrock-tenantd:tenant"), "acme");
 	assert_string_equal(aws_tags_get(&o.tags, "bedrock-tenantd:profile"), "chat");
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->ssm_remove_tags(CTX, NULL, PARAM, remove, 1, done_cb, &o.d), 0);
+	assert_int_equal(ssm_remove_tags_from_resource(CTX, NULL, PARAM, remove, 1, done_cb, &o.d), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->ssm_list_tags(CTX, NULL, PARAM, on_param_tags, &o), 0);
+	assert_int_equal(ssm_list_tags_for_resource(CTX, NULL, PARAM, on_param_tags, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.tags.n, 1);
 	aws_tags_release(&o.tags);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_delete(CTX, NULL, PARAM, done_cb, &o.d), 0);
+	assert_int_equal(ssm_delete_parameter(CTX, NULL, PARAM, done_cb, &o.d), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_get(CTX, NULL, PARAM, on_param, &o), 0);
+	assert_int_equal(ssm_get_parameter(CTX, NULL, PARAM, on_param, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), -ENOENT);
 	assert_string_equal(o.d.code, "ParameterNotFound");
 	for (int i = 0; i < 10; i++) {
@@ -347,7 +351,7 @@ static void test_ssm(void **state)
 		batch[i] = batch_names[i];
 	}
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(ops->ssm_delete_many(CTX, NULL, batch, 10, on_deleted, &o), 0);
+	assert_int_equal(ssm_delete_parameters(CTX, NULL, batch, 10, on_deleted, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.deleted, 10);
 	assert_int_equal(o.invalid, 0);
@@ -386,9 +390,9 @@ static void test_tagging(void **state)
 	struct profile_out p = { 0 };
 	struct resources_out o = { 0 };
 
-	assert_int_equal(ops->bedrock_create_profile(CTX, NULL, &in, on_create, &p), 0);
+	assert_int_equal(bedrock_create_inference_profile(CTX, NULL, &in, on_create, &p), 0);
 	assert_int_equal(harness_wait(&h, &p.d), 0);
-	assert_int_equal(ops->tagging_get_resources(CTX, NULL, &q, on_resources, &o), 0);
+	assert_int_equal(tagging_get_resources(CTX, NULL, &q, on_resources, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), 0);
 	assert_int_equal(o.n, 1);
 	assert_string_equal(o.arn, p.arn);
@@ -492,46 +496,45 @@ static void test_budgets(void **state)
 	struct budgets_create_input in = { HARNESS_ACCOUNT, &b, &nws, 1, tags, 1 };
 	struct budget_out o = { 0 };
 
-	WAIT(ops->budgets_create(CTX, NULL, &in, done_cb, &o.d));
-	WAIT(ops->budgets_describe(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_budget, &o));
+	WAIT(budgets_create_budget(CTX, NULL, &in, done_cb, &o.d));
+	WAIT(budgets_describe_budget(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_budget, &o));
 	assert_true(strtod(o.limit, NULL) == 1000.0);
 	assert_string_equal(o.filter, filter_value);
-	WAIT(ops->budgets_describe_all(CTX, NULL, HARNESS_ACCOUNT, on_budgets, &o));
+	WAIT(budgets_describe_budgets(CTX, NULL, HARNESS_ACCOUNT, on_budgets, &o));
 	assert_int_equal(o.n, 1);
 	b.limit_amount = (char *)"1500";
-	WAIT(ops->budgets_update(CTX, NULL, HARNESS_ACCOUNT, &b, done_cb, &o.d));
-	WAIT(ops->budgets_describe(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_budget, &o));
+	WAIT(budgets_update_budget(CTX, NULL, HARNESS_ACCOUNT, &b, done_cb, &o.d));
+	WAIT(budgets_describe_budget(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_budget, &o));
 	assert_true(strtod(o.limit, NULL) == 1500.0);
 
-	WAIT(ops->budgets_create_notification(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast, emails, 1, done_cb, &o.d));
-	WAIT(ops->budgets_update_notification(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast, &forecast2, done_cb,
-					      &o.d));
-	WAIT(ops->budgets_describe_notifications(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_notes, &o));
+	WAIT(budgets_create_notification(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast, emails, 1, done_cb, &o.d));
+	WAIT(budgets_update_notification(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast, &forecast2, done_cb, &o.d));
+	WAIT(budgets_describe_notifications(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_notes, &o));
 	assert_int_equal(o.n, 2);
-	WAIT(ops->budgets_create_subscriber(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, &sns, done_cb, &o.d));
-	WAIT(ops->budgets_describe_subscribers(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, on_subs, &o));
+	WAIT(budgets_create_subscriber(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, &sns, done_cb, &o.d));
+	WAIT(budgets_describe_subscribers(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, on_subs, &o));
 	assert_int_equal(o.n, 2);
-	WAIT(ops->budgets_delete_subscriber(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, &sns, done_cb, &o.d));
-	WAIT(ops->budgets_describe_subscribers(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, on_subs, &o));
+	WAIT(budgets_delete_subscriber(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, &sns, done_cb, &o.d));
+	WAIT(budgets_describe_subscribers(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, on_subs, &o));
 	assert_int_equal(o.n, 1);
-	WAIT(ops->budgets_delete_notification(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, done_cb, &o.d));
-	WAIT(ops->budgets_describe_notifications(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_notes, &o));
+	WAIT(budgets_delete_notification(CTX, NULL, HARNESS_ACCOUNT, BUDGET, &forecast2, done_cb, &o.d));
+	WAIT(budgets_describe_notifications(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_notes, &o));
 	assert_int_equal(o.n, 1);
 	assert_true(o.threshold == 80.0);
 
-	WAIT(ops->budgets_list_tags(CTX, NULL, BUDGET_ARN, on_budget_tags, &o));
+	WAIT(budgets_list_tags_for_resource(CTX, NULL, BUDGET_ARN, on_budget_tags, &o));
 	assert_string_equal(aws_tags_get(&o.tags, "bedrock-tenantd:tenant"), "acme");
-	WAIT(ops->budgets_untag(CTX, NULL, BUDGET_ARN, untag, 1, done_cb, &o.d));
-	WAIT(ops->budgets_list_tags(CTX, NULL, BUDGET_ARN, on_budget_tags, &o));
+	WAIT(budgets_untag_resource(CTX, NULL, BUDGET_ARN, untag, 1, done_cb, &o.d));
+	WAIT(budgets_list_tags_for_resource(CTX, NULL, BUDGET_ARN, on_budget_tags, &o));
 	assert_int_equal(o.tags.n, 0);
-	WAIT(ops->budgets_tag(CTX, NULL, BUDGET_ARN, tags, 1, done_cb, &o.d));
-	WAIT(ops->budgets_list_tags(CTX, NULL, BUDGET_ARN, on_budget_tags, &o));
+	WAIT(budgets_tag_resource(CTX, NULL, BUDGET_ARN, tags, 1, done_cb, &o.d));
+	WAIT(budgets_list_tags_for_resource(CTX, NULL, BUDGET_ARN, on_budget_tags, &o));
 	assert_int_equal(o.tags.n, 1);
 	aws_tags_release(&o.tags);
 
-	WAIT(ops->budgets_delete(CTX, NULL, HARNESS_ACCOUNT, BUDGET, done_cb, &o.d));
+	WAIT(budgets_delete_budget(CTX, NULL, HARNESS_ACCOUNT, BUDGET, done_cb, &o.d));
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->budgets_describe(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_budget, &o), 0);
+	assert_int_equal(budgets_describe_budget(CTX, NULL, HARNESS_ACCOUNT, BUDGET, on_budget, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), -ENOENT);
 	assert_string_equal(o.d.code, "NotFoundException");
 }
@@ -602,10 +605,10 @@ static void test_iam(void **state)
 	cJSON *a, *b;
 
 	create_role("claims-chatbot-app");
-	WAIT(ops->iam_get_role(CTX, NULL, "claims-chatbot-app", on_role, &o));
+	WAIT(iam_get_role(CTX, NULL, "claims-chatbot-app", on_role, &o));
 	assert_string_equal(o.arn, "arn:aws:iam::" HARNESS_ACCOUNT ":role/claims-chatbot-app");
-	WAIT(ops->iam_put_role_policy(CTX, NULL, "claims-chatbot-app", "bedrock-tenantd-acme", doc, done_cb, &o.d));
-	WAIT(ops->iam_get_role_policy(CTX, NULL, "claims-chatbot-app", "bedrock-tenantd-acme", on_policy, &o));
+	WAIT(iam_put_role_policy(CTX, NULL, "claims-chatbot-app", "bedrock-tenantd-acme", doc, done_cb, &o.d));
+	WAIT(iam_get_role_policy(CTX, NULL, "claims-chatbot-app", "bedrock-tenantd-acme", on_policy, &o));
 	/* compared as JSON: the document comes back decoded */
 	a = cJSON_Parse(doc);
 	b = cJSON_Parse(o.document);
@@ -613,13 +616,13 @@ static void test_iam(void **state)
 	assert_true(cJSON_Compare(a, b, true));
 	cJSON_Delete(a);
 	cJSON_Delete(b);
-	WAIT(ops->iam_list_role_policies(CTX, NULL, "claims-chatbot-app", on_names, &o));
+	WAIT(iam_list_role_policies(CTX, NULL, "claims-chatbot-app", on_names, &o));
 	assert_int_equal(o.n, 1);
-	WAIT(ops->iam_delete_role_policy(CTX, NULL, "claims-chatbot-app", "bedrock-tenantd-acme", done_cb, &o.d));
-	WAIT(ops->iam_list_role_policies(CTX, NULL, "claims-chatbot-app", on_names, &o));
+	WAIT(iam_delete_role_policy(CTX, NULL, "claims-chatbot-app", "bedrock-tenantd-acme", done_cb, &o.d));
+	WAIT(iam_list_role_policies(CTX, NULL, "claims-chatbot-app", on_names, &o));
 	assert_int_equal(o.n, 0);
 	memset(&o.d, 0, sizeof(o.d));
-	assert_int_equal(ops->iam_get_role(CTX, NULL, "no-such-role", on_role, &o), 0);
+	assert_int_equal(iam_get_role(CTX, NULL, "no-such-role", on_role, &o), 0);
 	assert_int_equal(harness_wait(&h, &o.d), -ENOENT);
 	assert_string_equal(o.d.code, "NoSuchEntity");
 }

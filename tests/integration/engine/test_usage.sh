@@ -69,6 +69,11 @@ u=$(ctl --json usage acme)
 [ "$(jq -r '.by_profile[0].profile' <<<"$u")" = p1 ] || fail "profile: $u"
 [ "$(jq -r '.cost_explorer' <<<"$u")" = null ] || fail "cost_explorer: $u"
 ctl usage acme | grep -q "^p1 " || fail "the table has no p1 row: $(ctl usage acme)"
+[ "$(ctl usage acme --since 1d --until "$(date -u +%F)" -o json | jq -r .total.requests)" = 3 ] ||
+	fail "usage --since 1d --until today"
+rc=0
+ctl status --since 1d >/dev/null 2>&1 || rc=$?
+[ $rc = 2 ] || fail "--since taken by status (exit $rc)"
 other_requests() { ctl --json usage other | jq -r .total.requests; }
 wait_eq 30 "other's request (requestMetadata)" 1 other_requests
 unattributed() { ctl --json usage | jq -r .unattributed.requests; }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "aws_client_impl.h"
 #include "aws_fixture.h"
 #include "bedrock.h"
 #include "iam.h"
@@ -161,6 +162,63 @@ static void test_retryable_then_success(void **state)
 	assert_int_equal(st.service[AWS_BEDROCK].requests, 3);
 	assert_int_equal(st.service[AWS_BEDROCK].retries, 2);
 	assert_int_equal(st.retry_quota, st.retry_quota_max); /* given back on success */
+	/* every attempt timed under its operation; each error answer counted by code */
+	assert_int_equal(st.n_ops, 1);
+	assert_int_equal(st.ops[0].service, AWS_BEDROCK);
+	assert_string_equal(st.ops[0].operation, "GetInferenceProfile");
+	assert_int_equal(st.ops[0].latency.count, 3);
+	assert_int_equal(st.n_codes, 2);
+	assert_string_equal(st.codes[0].code, "InternalServerException");
+	assert_int_equal(st.codes[0].n, 1);
+	assert_string_equal(st.codes[1].code, "http_503");
+	assert_int_equal(st.codes[1].n, 1);
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+/* However many distinct codes and operations AWS (or a broken endpoint) produces, the
+ * label sets stay bounded: past the cap, and for names that are not plain, counts go
+ * to "other". The exposition shows each family once. */
+static void test_label_sets_are_bounded(void **state)
+{
+	struct fixture f;
+	struct aws_stats st;
+	struct aws_error err;
+	struct strbuf sb;
+	char name[32];
+	uint64_t other = 0;
+
+	fx_init(&f, NULL, NULL);
+	assert_int_equal(fx_client(&f), 0);
+	aws_error_init(&err);
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "Code%d", i);
+		aws_error_set_local(&err, -EIO, name, "x");
+		aws_stats__error(f.client, AWS_SSM, &err);
+		snprintf(name, sizeof(name), "Op%d", i);
+		aws_stats__latency(f.client, AWS_SSM, name, 0.01);
+	}
+	aws_error_set_local(&err, -EIO, "Bad\"Code\nx", "x");
+	aws_stats__error(f.client, AWS_IAM, &err);
+	aws_error_release(&err);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.n_codes, AWS_STATS_MAX_CODES + 2);
+	assert_int_equal(st.n_ops, AWS_STATS_MAX_OPS + 1);
+	for (size_t i = 0; i < st.n_codes; i++)
+		if (strcmp(st.codes[i].code, AWS_STATS_OTHER) == 0 && st.codes[i].service == AWS_SSM)
+			other = st.codes[i].n;
+	assert_int_equal(other, 200 - AWS_STATS_MAX_CODES);
+	assert_string_equal(st.codes[st.n_codes - 1].code, AWS_STATS_OTHER);
+	assert_int_equal(st.codes[st.n_codes - 1].service, AWS_IAM);
+	assert_string_equal(st.ops[st.n_ops - 1].operation, AWS_STATS_OTHER);
+	assert_int_equal(st.ops[st.n_ops - 1].latency.count, 200 - AWS_STATS_MAX_OPS);
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	aws_stats_prometheus(&st, &sb);
+	assert_non_null(strstr(sb.buf, "bedrock_tenantd_aws_errors_total{service=\"ssm\",code=\"other\"} 168\n"));
+	assert_non_null(strstr(sb.buf, "bedrock_tenantd_aws_request_duration_seconds_bucket{service=\"ssm\","
+				       "operation=\"Op0\",le=\"0.01\"} 1\n"));
+	assert_null(strstr(sb.buf, "Bad"));
+	strbuf_release(&sb);
 	aws_stats_release(&st);
 	assert_int_equal(fx_finish(&f), 0);
 }
@@ -529,6 +587,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_success_and_signature),
 		cmocka_unit_test(test_retryable_then_success),
+		cmocka_unit_test(test_label_sets_are_bounded),
 		cmocka_unit_test(test_terminal_is_not_retried),
 		cmocka_unit_test(test_attempt_limits),
 		cmocka_unit_test(test_dropped_connection_is_retried),

@@ -1,6 +1,7 @@
-/* A scripted HTTP/1.1 server on the libuv loop for the AWS layer's unit tests: it
- * records each request and answers what the test's handler says (an answer, no
- * answer yet, or a dropped connection). Keep-alive; Content-Length bodies only. */
+/* A scripted HTTP/1.1 server on the libuv loop for the AWS layer's unit tests, built
+ * on the project's HTTP server (daemon/http/http_server.h): it records each request
+ * and answers what the test's handler says (an answer, no answer yet, or a dropped
+ * connection). Keep-alive; a connection carries one request at a time. */
 #ifndef BTD_TEST_SERVER_H
 #define BTD_TEST_SERVER_H
 
@@ -18,7 +19,7 @@ struct test_request {
 	size_t n_headers;
 	char *body;
 	size_t body_len;
-	unsigned connection; /* which accepted connection (1-based) carried it */
+	unsigned connection; /* which accepted connection (1-based, in accept order) carried it */
 };
 
 enum test_action {
@@ -41,6 +42,8 @@ struct test_server *test_server_start(uv_loop_t *loop, test_handler handler, voi
 /* test_server_url: "http://127.0.0.1:PORT". Borrowed. */
 const char *test_server_url(const struct test_server *s);
 unsigned test_server_requests(const struct test_server *s);
+/* test_server_connections: the connections that carried requests (the highest
+ * connection id seen). */
 unsigned test_server_connections(const struct test_server *s);
 unsigned test_server_held(const struct test_server *s);
 unsigned test_server_max_held(const struct test_server *s);

@@ -1,6 +1,5 @@
 /* The typed clients' wire forms (compared with the official SDK's captures in
- * aws-wire.md) and the pagers, against the scripted server, partly through the
- * aws_ops table. */
+ * aws-wire.md) and the pagers, against the scripted server. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +10,12 @@
 #include <cmocka.h>
 
 #include "aws_fixture.h"
-#include "aws_ops.h"
+#include "bedrock.h"
+#include "budgets.h"
+#include "iam.h"
+#include "ssm.h"
+#include "sts.h"
+#include "tagging.h"
 
 struct script {
 	const char *answers[8];
@@ -69,7 +73,7 @@ static void test_bedrock_listing(void **state)
 
 	fx_init(&f, scripted, &s);
 	assert_int_equal(fx_client(&f), 0);
-	assert_int_equal(aws_ops_client.bedrock_list_profiles(f.client, NULL, on_profiles, &o), 0);
+	assert_int_equal(bedrock_list_inference_profiles(f.client, NULL, "APPLICATION", on_profiles, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 3);
@@ -130,7 +134,7 @@ static void test_bedrock_wire(void **state)
 
 	fx_init(&f, scripted, &s);
 	assert_int_equal(fx_client(&f), 0);
-	assert_int_equal(aws_ops_client.bedrock_create_profile(f.client, NULL, &in, on_create, &o), 0);
+	assert_int_equal(bedrock_create_inference_profile(f.client, NULL, &in, on_create, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	assert_string_equal(o.first,
@@ -186,7 +190,7 @@ static void test_budgets_wire(void **state)
 	filter.values = values;
 	fx_init(&f, scripted, &s);
 	assert_int_equal(fx_client(&f), 0);
-	assert_int_equal(aws_ops_client.budgets_create(f.client, NULL, &in, on_done, &o), 0);
+	assert_int_equal(budgets_create_budget(f.client, NULL, &in, on_done, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	req = test_server_request(f.server, 0);
@@ -227,8 +231,8 @@ static void test_ssm_wire(void **state)
 
 	fx_init(&f, scripted, &s);
 	assert_int_equal(fx_client(&f), 0);
-	assert_int_equal(aws_ops_client.ssm_put(f.client, NULL, &bad, NULL, NULL), -EINVAL);
-	assert_int_equal(aws_ops_client.ssm_get_by_path(f.client, NULL, "/a", true, on_params, &o), 0);
+	assert_int_equal(ssm_put_parameter(f.client, NULL, &bad, NULL, NULL), -EINVAL);
+	assert_int_equal(ssm_get_parameters_by_path(f.client, NULL, "/a", true, on_params, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
@@ -238,8 +242,8 @@ static void test_ssm_wire(void **state)
 			    "{\"Path\":\"/a\",\"Recursive\":true,\"MaxResults\":10}");
 	assert_string_equal(test_server_request(f.server, 2)->body,
 			    "{\"Path\":\"/a\",\"Recursive\":true,\"MaxResults\":10,\"NextToken\":\"n3\"}");
-	assert_int_equal(aws_ops_client.ssm_get_by_path(f.client, NULL, "relative", true, on_params, &o), -EINVAL);
-	assert_int_equal(aws_ops_client.ssm_get_many(f.client, NULL, NULL, 0, NULL, NULL), -EINVAL);
+	assert_int_equal(ssm_get_parameters_by_path(f.client, NULL, "relative", true, on_params, &o), -EINVAL);
+	assert_int_equal(ssm_get_parameters(f.client, NULL, NULL, 0, NULL, NULL), -EINVAL);
 	assert_int_equal(fx_finish(&f), 0);
 }
 
@@ -268,7 +272,7 @@ static void test_tagging_wire(void **state)
 
 	fx_init(&f, scripted, &s);
 	assert_int_equal(fx_client(&f), 0);
-	assert_int_equal(aws_ops_client.tagging_get_resources(f.client, NULL, &in, on_resources, &o), 0);
+	assert_int_equal(tagging_get_resources(f.client, NULL, &in, on_resources, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
@@ -306,7 +310,7 @@ static void test_iam_wire(void **state)
 
 	fx_init(&f, scripted, &s);
 	assert_int_equal(fx_client(&f), 0);
-	assert_int_equal(aws_ops_client.iam_list_role_policies(f.client, NULL, "app", on_names, &o), 0);
+	assert_int_equal(iam_list_role_policies(f.client, NULL, "app", on_names, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);

@@ -76,6 +76,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->max_in_flight, 32);
 	assert_int_equal(cfg->mode, CFG_MODE_ENFORCE);
 	assert_int_equal(cfg->log_level, CFG_LOG_INFO);
+	assert_int_equal(cfg->log_format, CFG_LOG_FORMAT_AUTO);
 	assert_int_equal(cfg->watch_settle_ms, 200);
 	assert_int_equal(cfg->rescan_interval_ms, 300000);
 	assert_int_equal(cfg->backoff_initial_ms, 1000);
@@ -123,6 +124,7 @@ static const char full[] =
 	"max_in_flight: 64\n"
 	"mode: report\n"
 	"log_level: debug\n"
+	"log_format: json\n"
 	"watch: {settle: 500ms, rescan_interval: 10m}\n"
 	"backoff: {initial: 2s, max: 1h}\n"
 	"shutdown_timeout: 1m\n";
@@ -178,6 +180,7 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg->max_in_flight, 64);
 	assert_int_equal(cfg->mode, CFG_MODE_REPORT);
 	assert_int_equal(cfg->log_level, CFG_LOG_DEBUG);
+	assert_int_equal(cfg->log_format, CFG_LOG_FORMAT_JSON);
 	assert_int_equal(cfg->watch_settle_ms, 500);
 	assert_int_equal(cfg->rescan_interval_ms, 600000);
 	assert_int_equal(cfg->backoff_initial_ms, 2000);
@@ -196,6 +199,21 @@ static void test_mistakes(void **state)
 	expect_error("socket: {mode: 0777}\n", "must not be open to every user");
 	expect_error("socket: {mode: 999}\n", "expected an octal file mode");
 	expect_error("socket: {mode: 0660, owner: x}\n", "unknown key 'owner'");
+	expect_error("metrics: {listen: 9464}\n",
+		     "metrics.listen: '9464': expected ADDRESS:PORT, such as 127.0.0.1:9464");
+	expect_error(
+		"metrics: {listen: \"localhost:9464\"}\n",
+		"'localhost:9464': the address is not a numeric IPv4 or IPv6 address (host names are not resolved)");
+	expect_error("metrics: {listen: \"127.0.0.1:99999\"}\n", "the port is not a number from 0 to 65535");
+	expect_error("metrics: {listen: \"127.0.0.1:-1\"}\n", "the port is not a number from 0 to 65535");
+	expect_error("metrics: {listen: \"::1:9464\"}\n", "an IPv6 address goes in brackets: [::1]:9464");
+	expect_error("metrics: {listen: \"[127.0.0.1]:9464\"}\n", "not a numeric IPv4 or IPv6 address");
+	expect_error("metrics: {listen: \"[::1:9464\"}\n", "the IPv6 address has no closing ']'");
+	expect_error("metrics: {listen: \"[::1]\"}\n", "expected ADDRESS:PORT");
+	expect_error("metrics: {listen: \"[::1]9464\"}\n", "expected ADDRESS:PORT");
+	expect_error("metrics: {listen: \"[]:9464\"}\n", "not a numeric IPv4 or IPv6 address");
+	expect_error("metrics: {listen: \"127.0.0.1:\"}\n", "expected ADDRESS:PORT");
+	expect_error("metrics: {port: 9464}\n", "unknown key 'port'");
 	expect_error("accounts: {Prod: \"111122223333\"}\n", "'Prod' is not a valid account alias");
 	expect_error("accounts: {prod: \"1111\"}\n", "accounts.prod: '1111' is not a valid account id");
 	expect_error("accounts: {prod: {role_arn: arn:aws:iam::111122223333:role/x}}\n", "missing required key 'id'");
@@ -234,6 +252,7 @@ static void test_mistakes(void **state)
 	expect_error("max_in_flight: 0\n", "0 is out of range (1 to 1024)");
 	expect_error("mode: dry-run\n", "expected enforce or report, found 'dry-run'");
 	expect_error("log_level: verbose\n", "expected debug, info, notice, warning or error");
+	expect_error("log_format: syslog\n", "expected auto, journal, text or json");
 	expect_error("backoff: {initial: 1m, max: 10s}\n", "backoff.max is shorter than backoff.initial");
 	expect_error("watch: {settle: 1m}\n", "out of range (0s to 10s)");
 	expect_error("shutdown_timeout: forever\n", "expected a duration");
@@ -325,6 +344,30 @@ static void test_endpoint_urls(void **state)
 	daemon_config_free(cfg);
 }
 
+/* metrics.listen: a numeric address and a port; none by default. */
+static void test_metrics_listen(void **state)
+{
+	struct daemon_config *cfg = daemon_config_defaults();
+	char *d;
+	int r;
+
+	assert_null(cfg->metrics.listen);
+	daemon_config_free(cfg);
+	cfg = parse("metrics: {listen: \"127.0.0.1:9464\"}\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->metrics.listen, "127.0.0.1:9464");
+	assert_string_equal(cfg->metrics.host, "127.0.0.1");
+	assert_int_equal(cfg->metrics.port, 9464);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("metrics:\n  listen: \"[::1]:0\"\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->metrics.host, "::1");
+	assert_int_equal(cfg->metrics.port, 0);
+	free(d);
+	daemon_config_free(cfg);
+}
+
 /* A reload keeps the running value of every key only a restart applies, and names
  * each such key that changed; the other keys take the file's values. */
 static void test_keep_running(void **state)
@@ -349,6 +392,7 @@ static void test_keep_running(void **state)
 		     "accounts: {prod: \"111122223333\", dev: \"444455556666\"}\nmode: report\n"
 		     "rate_limits: {ssm: {burst: 3}}\nsocket: {path: /s}\nstate_dir: /st\nregion: eu-west-1\n"
 		     "max_in_flight: 3\nwatch: {settle: 1s}\nresync_interval: 1h\nsafety: {max_deletions: 3}\n"
+		     "metrics: {listen: \"127.0.0.1:9464\"}\n"
 		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n",
 		     &d, NULL);
 	free(d);
@@ -363,8 +407,10 @@ static void test_keep_running(void **state)
 	assert_string_equal(keys[7], "endpoints");
 	assert_string_equal(keys[8], "max_in_flight");
 	assert_string_equal(keys[9], "watch");
-	assert_string_equal(keys[10], "usage");
-	assert_string_equal(keys[11], "prices");
+	assert_string_equal(keys[10], "metrics");
+	assert_null(next->metrics.listen); /* the listener opened at start-up stays */
+	assert_string_equal(keys[11], "usage");
+	assert_string_equal(keys[12], "prices");
 	assert_int_equal(next->usage.retention_days, 400);
 	assert_int_equal(next->n_prices, 0);
 	/* the running values stay in effect */
@@ -472,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_endpoint_urls),
 		cmocka_unit_test(test_keep_running),
+		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_usage_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "observed_apply.h"
 #include "xalloc.h"
 
 struct answer {
@@ -105,15 +106,8 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 	return 0;
 }
 
-static void retag(struct tag_set *tags, const struct action *act)
-{
-	for (size_t i = 0; i < act->tags.n; i++)
-		tag_set_put(tags, act->tags.items[i].key, act->tags.items[i].value);
-	for (size_t i = 0; i < act->n_keys; i++)
-		tag_set_remove(tags, act->keys[i]);
-}
-
-/* Carry out act in the world; fills a's status/result. */
+/* Carry out act in the world; fills a's status/result. The world changes through the
+ * same world-model update as the engine's view of it (observed_apply_action). */
 static void carry_out(struct fake_cloud *c, const struct action *act, struct answer *a)
 {
 	struct observed_profile *p;
@@ -156,20 +150,17 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 		p->tags_known = true;
 		p->created_at = 1; /* "new": hidden from listings until settled when asked */
 		free(hashmap_put(&c->tokens, act->token, xstrdup(p->arn)));
-		observed_store_put_profile(&c->world, p);
 		a->res.profile = observed_profile_dup(p);
+		observed_apply_action(&c->world, NULL, act, p, NULL);
 		return;
 	case ACT_PROFILE_TAG:
 	case ACT_PROFILE_UNTAG:
-		p = observed_store_profile(&c->world, act->resource);
-		if (!p)
-			break;
-		p = observed_profile_dup(p);
-		retag(&p->tags, act);
-		observed_store_put_profile(&c->world, p);
-		return;
 	case ACT_PROFILE_DELETE:
-		if (!observed_store_remove_profile(&c->world, act->resource))
+	case ACT_PARAM_UPDATE:
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+	case ACT_PARAM_DELETE:
+		if (observed_apply_action(&c->world, NULL, act, NULL, NULL) < 0)
 			break;
 		return;
 	case ACT_PROFILE_READ_TAGS:
@@ -185,31 +176,7 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 			cloud_error_set(&a->err, 400, ERROR_RETRYABLE, "ParameterAlreadyExists", "%s", act->resource);
 			return;
 		}
-		q = xcalloc(1, sizeof(*q));
-		q->name = xstrdup(act->resource);
-		q->value = xstrdup(act->value);
-		q->version = 1;
-		tag_set_copy(&q->tags, &act->tags);
-		q->tags_known = true;
-		observed_store_put_parameter(&c->world, q);
-		return;
-	case ACT_PARAM_UPDATE:
-	case ACT_PARAM_TAG:
-	case ACT_PARAM_UNTAG:
-		q = observed_store_parameter(&c->world, act->resource);
-		if (!q)
-			break;
-		q = observed_parameter_dup(q);
-		retag(&q->tags, act);
-		if (act->kind == ACT_PARAM_UPDATE) {
-			free(q->value);
-			q->value = xstrdup(act->value);
-		}
-		observed_store_put_parameter(&c->world, q);
-		return;
-	case ACT_PARAM_DELETE:
-		if (!observed_store_remove_parameter(&c->world, act->resource))
-			break;
+		observed_apply_action(&c->world, NULL, act, NULL, NULL);
 		return;
 	case ACT_PARAM_READ_TAGS:
 		q = observed_store_parameter(&c->world, act->resource);

@@ -389,6 +389,55 @@ static void test_socket_errors(void **state)
 	teardown_env(&env);
 }
 
+/* GET /v1/tenants?state= lists the tenants in those states (names in any case,
+ * several comma-separated); an unknown state is a 400 naming it and the states. */
+static void test_tenants_by_state(void **state)
+{
+	struct env env;
+	struct exchange x[] = {
+		{ "GET", "/v1/tenants?state=Ready", 0, NULL },
+		{ "GET", "/v1/tenants?state=Stalled", 0, NULL },
+		{ "GET", "/v1/tenants?state=stalled,ready", 0, NULL },
+		{ "GET", "/v1/tenants?state=Ready,Bogus", 0, NULL },
+		{ "GET", "/v1/tenants?state=", 0, NULL },
+		{ "GET", "/v1/tenants?state=Ready%00", 0, NULL },
+		{ "GET", "/v1/health", 0, NULL },
+	};
+	cJSON *j;
+
+	(void)state;
+	setup_env(&env);
+	put_tenant(&env);
+	while (!settled(&env))
+		uv_run(&env.loop, UV_RUN_ONCE);
+	exchange(&env, x, sizeof(x) / sizeof(x[0]));
+	assert_int_equal(x[0].status, 200);
+	j = parse(&x[0]);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "tenants")), 1);
+	cJSON_Delete(j);
+	assert_int_equal(x[1].status, 200);
+	j = parse(&x[1]);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "tenants")), 0);
+	cJSON_Delete(j);
+	assert_int_equal(x[2].status, 200);
+	j = parse(&x[2]);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "tenants")), 1);
+	cJSON_Delete(j);
+	assert_int_equal(x[3].status, 400);
+	j = parse(&x[3]);
+	assert_non_null(strstr(cJSON_GetObjectItem(j, "error")->valuestring, "unknown tenant state 'Bogus'"));
+	assert_non_null(strstr(cJSON_GetObjectItem(j, "error")->valuestring, "Stalled"));
+	cJSON_Delete(j);
+	assert_int_equal(x[4].status, 400);
+	assert_int_equal(x[5].status, 400);
+	j = parse(&x[6]);
+	assert_string_equal(cJSON_GetObjectItem(j, "version")->valuestring, "test");
+	cJSON_Delete(j);
+	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
+		free(x[i].body);
+	teardown_env(&env);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_second_daemon_refused_stale_socket_replaced),
 		cmocka_unit_test(test_routes_and_ids),
 		cmocka_unit_test(test_socket_errors),
+		cmocka_unit_test(test_tenants_by_state),
 	};
 
 	log_setup(LOG_LVL_ERROR, true);

@@ -361,6 +361,27 @@ static void test_removal_waits_for_grace(void **state)
 	world_release(&w);
 }
 
+/* A removed tenant with nothing in AWS is forgotten by the reconcile that starts, in
+ * its first round: the engine must not look at the entry it has just freed. */
+static void test_removed_tenant_with_nothing_left_is_forgotten(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("empty", "r1", 0) };
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_revision_begin(w.e, NULL, true);
+	engine_put_tenant(w.e, v[0]);
+	engine_remove_tenant(w.e, "empty");
+	engine_revision_end(w.e);
+	run_until(&w, tenant_gone, "empty", "empty forgotten");
+	assert_non_null(engine_tenant(w.e, "acme"));
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 static void test_mass_removal_is_held_until_approved(void **state)
 {
 	struct world w;
@@ -584,6 +605,7 @@ static void resync_and_settle(struct world *w)
 static void test_profile_deleted_by_hand_is_recreated(void **state)
 {
 	struct world w;
+	struct engine_counts c;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
 	char *old;
 
@@ -592,6 +614,8 @@ static void test_profile_deleted_by_hand_is_recreated(void **state)
 	run_until(&w, all_in_state, &READY, "Ready");
 	resync_and_settle(&w); /* listed: the create intent is settled */
 	old = xstrdup(world_profile(&w, "acme")->arn);
+	engine_counts(w.e, &c);
+	assert_int_equal(c.drift_repairs, 0); /* the first create is no repair */
 	assert_true(observed_store_remove_profile(&w.cloud.world, old));
 	resync_and_settle(&w);
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
@@ -600,6 +624,11 @@ static void test_profile_deleted_by_hand_is_recreated(void **state)
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
 	assert_true(
 		in_history(engine_tenant(w.e, "acme"), "drift repaired: profile acme-chat-aaaaaa missing: re-created"));
+	/* counted for the metrics: the repair, and every finished reconcile timed */
+	engine_counts(w.e, &c);
+	assert_true(c.drift_repairs >= 1);
+	assert_true(c.reconcile_seconds.count > 0);
+	assert_int_equal(c.reconcile_seconds.count, c.reconciles - c.reconciles_in_flight);
 	free(old);
 	tenant_free(v[0]);
 	world_release(&w);
@@ -825,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_lost_answers_do_not_duplicate),
 		cmocka_unit_test(test_stale_listing_does_not_undo_own_writes),
 		cmocka_unit_test(test_removal_waits_for_grace),
+		cmocka_unit_test(test_removed_tenant_with_nothing_left_is_forgotten),
 		cmocka_unit_test(test_mass_removal_is_held_until_approved),
 		cmocka_unit_test(test_trickling_removals_are_held_together),
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),

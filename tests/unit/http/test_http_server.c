@@ -143,10 +143,24 @@ struct fixture {
 	uv_timer_t timer;
 	int mode; /* what the handler does */
 	int seen;
+	uint64_t connection[8]; /* of the first requests seen */
 	bool server_closed;
+	struct http_stream *stream; /* STREAM */
+	bool stream_gone;
 };
 
-enum { ANSWER, HOLD, ABORT_RESET, ANSWER_LATER };
+enum { ANSWER, HOLD, ABORT_RESET, ANSWER_LATER, STREAM };
+
+#define STREAM_MAX 4096
+
+static void on_stream_gone(void *data)
+{
+	struct fixture *f = data;
+
+	f->stream_gone = true;
+	http_stream_end(f->stream, "ignored");
+	f->stream = NULL;
+}
 
 static void answer(struct http_request *req, const char *body)
 {
@@ -169,6 +183,8 @@ static void handler(struct http_request *req, void *data)
 	const struct http_message *m = http_request_message(req);
 	char body[128];
 
+	if (f->seen < 8)
+		f->connection[f->seen] = http_request_connection(req);
 	f->seen++;
 	if (http_request_error(req)) {
 		struct http_header h = { "Content-Type", "application/json" };
@@ -187,6 +203,12 @@ static void handler(struct http_request *req, void *data)
 		f->held = req;
 		uv_timer_start(&f->timer, on_later, 1, 0);
 		return;
+	case STREAM: {
+		struct http_header h = { "Content-Type", "text/event-stream" };
+		assert_int_equal(http_stream_start(req, 200, &h, 1, STREAM_MAX, on_stream_gone, f, &f->stream), 0);
+		assert_int_equal(http_stream_write(f->stream, "hello\n", 6), 0);
+		return;
+	}
 	default:
 		snprintf(body, sizeof(body), "%s %s %zu", m->method, m->path, m->body.len);
 		answer(req, body);
@@ -252,6 +274,34 @@ static void test_keep_alive_and_pipelining(void **state)
 	client_close(&c);
 	run_until(&f.loop, is_closed, &c);
 	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+/* Each request names the connection that carried it, numbered in accept order. */
+static void test_connection_ids(void **state)
+{
+	struct fixture f;
+	struct client a, b;
+	struct wait_for wa = { &a, 2 }, wb = { &b, 1 };
+
+	(void)state;
+	setup_server(&f, NULL);
+	client_tcp(&f.loop, &a, f.port);
+	client_send(&a, "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+	run_until(&f.loop, got_responses, &wa);
+	client_tcp(&f.loop, &b, f.port);
+	client_send(&b, "GET /three HTTP/1.1\r\nHost: x\r\n\r\n");
+	run_until(&f.loop, got_responses, &wb);
+	assert_int_equal(f.seen, 3);
+	assert_int_equal(f.connection[0], 1);
+	assert_int_equal(f.connection[1], 1); /* kept alive */
+	assert_int_equal(f.connection[2], 2);
+	client_close(&a);
+	client_close(&b);
+	run_until(&f.loop, is_closed, &a);
+	run_until(&f.loop, is_closed, &b);
+	strbuf_release(&a.in);
+	strbuf_release(&b.in);
 	teardown_server(&f);
 }
 
@@ -500,6 +550,116 @@ static void test_close_with_a_request_held(void **state)
 	strbuf_release(&c.in);
 }
 
+static bool stream_open(void *arg)
+{
+	return ((struct fixture *)arg)->stream != NULL;
+}
+
+static bool stream_gone(void *arg)
+{
+	return ((struct fixture *)arg)->stream_gone;
+}
+
+static bool got_hello(void *arg)
+{
+	return strstr(((struct client *)arg)->in.buf, "hello\n") != NULL;
+}
+
+/* A streamed answer: head without length, data as written, the last text, then the
+ * connection closes. */
+static void test_stream(void **state)
+{
+	struct fixture f;
+	struct client c;
+
+	(void)state;
+	setup_server(&f, NULL);
+	f.mode = STREAM;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /events HTTP/1.1\r\n\r\n");
+	run_until(&f.loop, got_hello, &c);
+	assert_non_null(strstr(c.in.buf, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"));
+	assert_null(strstr(c.in.buf, "Content-Length"));
+	assert_int_equal(http_stream_write(f.stream, "more\n", 5), 0);
+	http_stream_end(f.stream, "bye\n");
+	f.stream = NULL;
+	run_until(&f.loop, got_eof, &c);
+	assert_non_null(strstr(c.in.buf, "\r\n\r\nhello\nmore\nbye\n"));
+	assert_false(f.stream_gone);
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+/* A peer that stops reading: unwritten data never passes the bound (writes fail with
+ * -ENOBUFS instead); the end's last text still goes out once the peer reads. */
+static void test_stream_bounded(void **state)
+{
+	struct fixture f;
+	struct client c;
+	char chunk[1000];
+	int r = 0;
+
+	(void)state;
+	memset(chunk, 'x', sizeof(chunk));
+	setup_server(&f, NULL);
+	f.mode = STREAM;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /events HTTP/1.1\r\n\r\n");
+	run_until(&f.loop, got_hello, &c);
+	uv_read_stop(&c.h.stream);
+	for (int i = 0; i < 1000000 && r == 0; i++) {
+		r = http_stream_write(f.stream, chunk, sizeof(chunk));
+		assert_true(http_stream_buffered(f.stream) <= STREAM_MAX);
+		uv_run(&f.loop, UV_RUN_NOWAIT);
+	}
+	assert_int_equal(r, -ENOBUFS);
+	http_stream_end(f.stream, "dropped\n");
+	f.stream = NULL;
+	uv_read_start(&c.h.stream, client_alloc, client_read);
+	run_until(&f.loop, got_eof, &c);
+	assert_int_equal(strcmp(c.in.buf + c.in.len - 8, "dropped\n"), 0);
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
+/* The peer closes: on_gone runs (from the loop) and the owner ends the stream; a server
+ * closing does the same. */
+static void test_stream_peer_gone(void **state)
+{
+	struct fixture f;
+	struct client c;
+
+	(void)state;
+	setup_server(&f, NULL);
+	f.mode = STREAM;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /events HTTP/1.1\r\n\r\n");
+	run_until(&f.loop, got_hello, &c);
+	client_close(&c);
+	run_until(&f.loop, stream_gone, &f);
+	assert_null(f.stream);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+
+	f.stream_gone = false;
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /events HTTP/1.1\r\n\r\n");
+	run_until(&f.loop, stream_open, &f);
+	http_server_close(f.srv, on_server_closed, &f); /* on_gone ends it */
+	assert_true(f.stream_gone);
+	run_until(&f.loop, got_eof, &c);
+	client_close(&c);
+	uv_close((uv_handle_t *)&f.timer, NULL);
+	uv_run(&f.loop, UV_RUN_DEFAULT);
+	assert_true(f.server_closed);
+	assert_int_equal(uv_loop_close(&f.loop), 0);
+	strbuf_release(&c.in);
+}
+
 static void test_unix_socket(void **state)
 {
 	struct fixture f;
@@ -557,6 +717,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_alive_and_pipelining),
+		cmocka_unit_test(test_connection_ids),
 		cmocka_unit_test(test_answer_from_a_timer),
 		cmocka_unit_test(test_abort_resets),
 		cmocka_unit_test(test_limits),
@@ -565,6 +726,9 @@ int main(void)
 		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_close_with_a_request_held),
 		cmocka_unit_test(test_unix_socket),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_stream_bounded),
+		cmocka_unit_test(test_stream_peer_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,6 @@
 
 #include "budget_spec.h"
 #include "observed_apply.h"
-#include "policy_doc.h"
 #include "xalloc.h"
 
 struct tenant *fix_tenant(const char *id)
@@ -198,102 +197,15 @@ struct observed_parameter *sim_add_parameter(struct sim *s, const char *name, co
 	return p;
 }
 
-static void apply_tags(struct tag_set *dst, const struct action *a)
-{
-	for (size_t i = 0; i < a->tags.n; i++)
-		tag_set_put(dst, a->tags.items[i].key, a->tags.items[i].value);
-	for (size_t i = 0; i < a->n_keys; i++)
-		tag_set_remove(dst, a->keys[i]);
-}
-
-/* Re-insert a changed resource so the store's indexes follow its tags. */
-static void reput_profile(struct sim *s, struct observed_profile *p)
-{
-	observed_store_put_profile(&s->store, observed_profile_dup(p));
-}
-
-static void reput_parameter(struct sim *s, struct observed_parameter *p)
-{
-	observed_store_put_parameter(&s->store, observed_parameter_dup(p));
-}
-
-/* The simulated AWS: the budget changes as the action says; the record notes what
- * the engine would note. */
-static void apply_budget(struct sim *s, const struct action *a)
-{
-	const struct observed_budget *b = observed_store_budget(&s->store, a->budget);
-	char *arn = b && b->arn ? xstrdup(b->arn) : budget_arn("aws", FIX_ACCOUNT, a->budget);
-	char *fact = xasprintf("alerts\n%s", a->budget), *timer = xasprintf("budget:%s", a->budget);
-
-	switch (a->kind) {
-	case ACT_BUDGET_READ_TAGS:
-		break;
-	case ACT_BUDGET_READ_ALERTS: { /* the simulated budgets always carry their alerts */
-		struct observed_budget *c = observed_budget_dup(b);
-		c->alerts_known = true;
-		observed_store_put_budget(&s->store, c);
-		break;
-	}
-	default:
-		if (a->kind == ACT_BUDGET_CREATE)
-			assert_null(b);
-		assert_int_equal(observed_apply_budget(&s->store, a, arn), 0);
-		break;
-	}
-	if (a->kind == ACT_BUDGET_CREATE) {
-		observed_store_budget(&s->store, a->budget)->listed = true;
-		record_note_tagged(s->record, arn, &a->tags);
-		record_set_fact(s->record, fact, a->value);
-	} else if (a->kind == ACT_BUDGET_TAG) {
-		record_note_tagged(s->record, a->resource, &a->tags);
-	} else if (a->kind == ACT_BUDGET_UNTAG) {
-		record_note_untagged(s->record, a->resource, a->keys, a->n_keys);
-	} else if (a->kind == ACT_BUDGET_DELETE) {
-		record_forget_resource(s->record, arn);
-		record_clear_fact(s->record, fact);
-		record_clear_timer(s->record, timer);
-	}
-	free(arn);
-	free(fact);
-	free(timer);
-}
-
-static void apply_policy(struct sim *s, const struct action *a)
-{
-	struct observed_policy *p = xcalloc(1, sizeof(*p));
-	char *key = xasprintf("policy\n%s\n%s", a->role, a->name), *timer = xasprintf("policy:%s", a->role);
-
-	p->role = xstrdup(a->role);
-	p->name = xstrdup(a->name);
-	switch (a->kind) {
-	case ACT_POLICY_READ:
-		p->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
-		break;
-	case ACT_POLICY_PUT: {
-		char *hash = policy_hash(a->value);
-		sim_set_policy(s, a->role, a->name, a->value);
-		p->document = xstrdup(a->value);
-		record_set_fact(s->record, key, hash);
-		free(hash);
-		break;
-	}
-	case ACT_POLICY_DELETE:
-		sim_set_policy(s, a->role, a->name, NULL);
-		record_clear_fact(s->record, key);
-		record_clear_timer(s->record, timer);
-		break;
-	default:
-		fail();
-	}
-	observed_store_put_policy(&s->store, p);
-	free(key);
-	free(timer);
-}
-
+/* The simulated AWS: every action changes the model and the record through the one
+ * world-model update (observed_apply_action), as the engine does after AWS answered;
+ * what AWS would answer is made up here. */
 static void apply_one(struct sim *s, const struct action *a)
 {
-	struct observed_profile *p;
-	struct observed_parameter *q;
+	const struct observed_budget *b = a->budget ? observed_store_budget(&s->store, a->budget) : NULL;
+	char *arn = NULL;
+	struct observed_profile *p = NULL;
+	int rc;
 
 	s->calls[a->kind]++;
 	s->aws_calls += action_calls_aws(a->kind);
@@ -301,98 +213,62 @@ static void apply_one(struct sim *s, const struct action *a)
 	case ACT_PROFILE_CREATE:
 		/* durable intent first, as the engine does */
 		record_set_intent(s->record, a->profile_key, a->name, a->token, a->since);
-		p = sim_add_profile(s, a->name, NULL, NULL, NULL);
+		p = xcalloc(1, sizeof(*p));
+		p->id = xasprintf("p%011u", ++s->next_id);
+		p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", FIX_REGION, FIX_ACCOUNT,
+				   p->id);
+		p->name = xstrdup(a->name);
 		p->model_arns = xcalloc(1, sizeof(char *)); /* Bedrock lists the model copied */
 		p->model_arns[0] = xstrdup(a->model_arn);
 		p->n_model_arns = 1;
-		apply_tags(&p->tags, a);
-		reput_profile(s, p);
-		record_note_tagged(s->record, observed_store_profile_by_name(&s->store, a->name)->arn, &a->tags);
-		break;
-	case ACT_PROFILE_TAG:
-	case ACT_PROFILE_UNTAG:
-		p = observed_store_profile(&s->store, a->resource);
-		assert_non_null(p);
-		apply_tags(&p->tags, a);
-		reput_profile(s, p);
-		if (a->kind == ACT_PROFILE_TAG)
-			record_note_tagged(s->record, a->resource, &a->tags);
-		else
-			record_note_untagged(s->record, a->resource, a->keys, a->n_keys);
-		break;
-	case ACT_PROFILE_DELETE:
-		assert_true(observed_store_remove_profile(&s->store, a->resource));
-		record_forget_resource(s->record, a->resource);
-		break;
-	case ACT_PROFILE_READ_TAGS:
-	case ACT_PARAM_READ_TAGS:
+		tag_set_copy(&p->tags, &a->tags);
+		p->tags_known = true;
+		p->listed = true; /* the simulated world is its own listing */
+		p->created_at = s->now;
 		break;
 	case ACT_PARAM_CREATE:
 		assert_null(observed_store_parameter(&s->store, a->resource));
-		q = sim_add_parameter(s, a->resource, a->value, NULL, NULL);
-		apply_tags(&q->tags, a);
-		reput_parameter(s, q);
-		record_note_tagged(s->record, a->resource, &a->tags);
-		break;
-	case ACT_PARAM_UPDATE:
-		q = observed_store_parameter(&s->store, a->resource);
-		assert_non_null(q);
-		free(q->value);
-		q->value = xstrdup(a->value);
-		q->version++;
-		break;
-	case ACT_PARAM_TAG:
-	case ACT_PARAM_UNTAG:
-		q = observed_store_parameter(&s->store, a->resource);
-		assert_non_null(q);
-		apply_tags(&q->tags, a);
-		reput_parameter(s, q);
-		if (a->kind == ACT_PARAM_TAG)
-			record_note_tagged(s->record, a->resource, &a->tags);
-		else
-			record_note_untagged(s->record, a->resource, a->keys, a->n_keys);
-		break;
-	case ACT_PARAM_DELETE:
-		assert_true(observed_store_remove_parameter(&s->store, a->resource));
-		record_forget_resource(s->record, a->resource);
-		break;
-	case ACT_TIMER_START:
-		record_start_timer(s->record, a->timer, a->resource, a->since);
-		break;
-	case ACT_TIMER_CLEAR:
-		record_clear_timer(s->record, a->resource);
-		break;
-	case ACT_INTENT_CLEAR:
-		record_clear_intent(s->record, a->profile_key);
-		break;
-	case ACT_FACT_SET:
-		record_set_fact(s->record, a->resource, a->value);
-		break;
-	case ACT_FACT_CLEAR:
-		record_clear_fact(s->record, a->resource);
 		break;
 	case ACT_BUDGET_CREATE:
-	case ACT_BUDGET_UPDATE:
-	case ACT_BUDGET_DELETE:
-	case ACT_BUDGET_TAG:
-	case ACT_BUDGET_UNTAG:
-	case ACT_BUDGET_READ_TAGS:
-	case ACT_BUDGET_READ_ALERTS:
-	case ACT_NOTIFICATION_CREATE:
-	case ACT_NOTIFICATION_UPDATE:
-	case ACT_NOTIFICATION_DELETE:
-	case ACT_SUBSCRIBER_CREATE:
-	case ACT_SUBSCRIBER_DELETE:
-		apply_budget(s, a);
+		assert_null(b);
 		break;
-	case ACT_POLICY_READ:
+	case ACT_PROFILE_READ_TAGS:
+	case ACT_PARAM_READ_TAGS:
+	case ACT_BUDGET_READ_TAGS:
+		return;
+	case ACT_BUDGET_READ_ALERTS: { /* the simulated budgets always carry their alerts */
+		struct observed_budget *c = observed_budget_dup(b);
+		c->alerts_known = true;
+		observed_store_put_budget(&s->store, c);
+		return;
+	}
+	case ACT_POLICY_READ: {
+		struct observed_policy *q = xcalloc(1, sizeof(*q));
+		q->role = xstrdup(a->role);
+		q->name = xstrdup(a->name);
+		q->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
+		observed_store_put_policy(&s->store, q);
+		return;
+	}
 	case ACT_POLICY_PUT:
+		sim_set_policy(s, a->role, a->name, a->value);
+		break;
 	case ACT_POLICY_DELETE:
-		apply_policy(s, a);
+		sim_set_policy(s, a->role, a->name, NULL);
 		break;
 	case ACT__COUNT:
 		fail();
+		return;
+	default:
+		break;
 	}
+	if (a->budget)
+		arn = b && b->arn ? xstrdup(b->arn) : budget_arn("aws", FIX_ACCOUNT, a->budget);
+	rc = observed_apply_action(&s->store, s->record, a, p, arn);
+	assert_int_equal(rc, 0);
+	if (a->kind == ACT_BUDGET_CREATE)
+		observed_store_budget(&s->store, a->budget)->listed = true;
+	free(arn);
 }
 
 void sim_apply(struct sim *s, const struct plan *p)

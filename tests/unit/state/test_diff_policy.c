@@ -102,7 +102,7 @@ static void test_equal_live_policy_is_not_rewritten(void **state)
 {
 	struct sim s;
 	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
-	char *key = xasprintf("policy\nclaims-app\n%s", POLICY);
+	char *key = record_key_policy_fact("claims-app", POLICY);
 
 	sim_init(&s, "acme");
 	sim_converge(&s, t, DELETION_DELETE, 1, 10);

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "observed_apply.h"
 #include "xalloc.h"
 
 static void test_indexes_follow_tags(void **state)
@@ -102,9 +104,111 @@ static void test_collect_separates_owned_foreign_unknown(void **state)
 	sim_release(&s);
 }
 
+/* observed_apply_action: every kind changes the model and the record as the engine
+ * notes it; a read is not an action to apply; a resource the model lacks is -ENOENT. */
+static void test_apply_action_every_kind(void **state)
+{
+	struct sim s;
+	struct action a;
+	struct observed_profile *p = xcalloc(1, sizeof(*p));
+	const char *arn = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p1";
+	const char *budget_arn = "arn:aws:budgets::111122223333:budget/acme";
+	char *key;
+
+	sim_init(&s, "acme");
+	memset(&a, 0, sizeof(a));
+	tag_set_init(&a.tags);
+	tag_set_put(&a.tags, "Team", "claims");
+
+	/* a profile: created (the answer's gaps filled from the action), tagged, deleted */
+	p->arn = xstrdup(arn);
+	a.kind = ACT_PROFILE_CREATE;
+	a.name = "acme-chat-aaaaaa";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, p, NULL), 0);
+	assert_string_equal(observed_store_profile(&s.store, arn)->name, "acme-chat-aaaaaa");
+	assert_string_equal(tag_set_get(&observed_store_profile(&s.store, arn)->tags, "Team"), "claims");
+	assert_true(record_applied_has(s.record, arn, "Team"));
+	a.kind = ACT_PROFILE_UNTAG;
+	a.resource = (char *)arn;
+	a.keys = (char *[]){ "Team" };
+	a.n_keys = 1;
+	tag_set_release(&a.tags);
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_null(tag_set_get(&observed_store_profile(&s.store, arn)->tags, "Team"));
+	assert_false(record_applied_has(s.record, arn, "Team"));
+	a.n_keys = 0;
+	a.keys = NULL;
+	a.kind = ACT_PROFILE_DELETE;
+	record_start_timer(s.record, TIMER_GRACE, arn, 1);
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_null(observed_store_profile(&s.store, arn));
+	assert_null(record_timer(s.record, arn));
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), -ENOENT);
+
+	/* a parameter: published, updated (a new version), deleted */
+	a.kind = ACT_PARAM_CREATE;
+	a.resource = "/bedrock-tenants/acme/chat/profile-arn";
+	a.value = "v1";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	a.kind = ACT_PARAM_UPDATE;
+	a.value = "v2";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_string_equal(observed_store_parameter(&s.store, a.resource)->value, "v2");
+	assert_int_equal(observed_store_parameter(&s.store, a.resource)->version, 2);
+	a.kind = ACT_PARAM_DELETE;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_null(observed_store_parameter(&s.store, a.resource));
+
+	/* a budget: its alerts' fact set at create, cleared with its timer at delete */
+	memset(&a, 0, sizeof(a));
+	a.kind = ACT_BUDGET_CREATE;
+	a.budget = "acme";
+	a.limit = "100";
+	a.time_unit = "MONTHLY";
+	a.filter = "{}";
+	a.value = "digest";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, budget_arn), 0);
+	assert_string_equal(observed_store_budget(&s.store, "acme")->arn, budget_arn);
+	key = record_key_alerts_fact("acme");
+	assert_string_equal(record_fact(s.record, key), "digest");
+	a.kind = ACT_BUDGET_DELETE;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, budget_arn), 0);
+	assert_null(observed_store_budget(&s.store, "acme"));
+	assert_null(record_fact(s.record, key));
+	free(key);
+
+	/* a role policy: the digest of the document applied is the record's fact */
+	memset(&a, 0, sizeof(a));
+	a.kind = ACT_POLICY_PUT;
+	a.role = "app";
+	a.name = "bedrock-tenant";
+	a.value = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_non_null(observed_store_policy(&s.store, "app", "bedrock-tenant"));
+	key = record_key_policy_fact("app", "bedrock-tenant");
+	assert_non_null(record_fact(s.record, key));
+	a.kind = ACT_POLICY_DELETE;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_null(observed_store_policy(&s.store, "app", "bedrock-tenant"));
+	assert_null(record_fact(s.record, key));
+	free(key);
+
+	/* store-only actions change the record; reads are answers, not actions to apply */
+	memset(&a, 0, sizeof(a));
+	a.kind = ACT_FACT_SET;
+	a.resource = "k";
+	a.value = "v";
+	assert_int_equal(observed_apply_action(NULL, s.record, &a, NULL, NULL), 0);
+	assert_string_equal(record_fact(s.record, "k"), "v");
+	a.kind = ACT_PROFILE_READ_TAGS;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), -EAGAIN);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_apply_action_every_kind),
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_release_in_steps),

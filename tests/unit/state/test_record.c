@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -56,9 +57,34 @@ static void test_applied_keys_follow_tag_calls(void **state)
 	tenant_record_free(r);
 }
 
+/* The keys of timers and facts that are not a resource are built in one place. */
+static void test_record_keys(void **state)
+{
+	char *k, *role = NULL;
+	const char *policy = NULL;
+
+	assert_string_equal(k = record_key_budget_timer("acme-claims"), "budget:acme-claims");
+	free(k);
+	assert_string_equal(k = record_key_policy_timer("app"), "policy:app");
+	free(k);
+	assert_string_equal(k = record_key_alerts_fact("acme-claims"), "alerts\nacme-claims");
+	free(k);
+	k = record_key_policy_fact("app-role", "bedrock-tenant");
+	assert_string_equal(k, "policy\napp-role\nbedrock-tenant");
+	assert_true(record_key_policy_fact_parse(k, &role, &policy));
+	assert_string_equal(role, "app-role");
+	assert_string_equal(policy, "bedrock-tenant");
+	free(role);
+	free(k);
+	assert_false(record_key_policy_fact_parse("alerts\nacme", &role, &policy));
+	assert_false(record_key_policy_fact_parse("policy\nno-name", &role, &policy));
+	assert_false(record_key_policy_fact_parse("policy:app", &role, &policy));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_record_keys),
 		cmocka_unit_test(test_intents_and_timers),
 		cmocka_unit_test(test_applied_keys_follow_tag_calls),
 	};

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "observed_apply.h"
 #include "plan_render.h"
 #include "simulate.h"
 #include "xalloc.h"
@@ -59,7 +60,7 @@ static void answer_reads(struct sim *s, const struct simulation *sim)
 		p->role = xstrdup(a->role);
 		p->name = xstrdup(a->name);
 		p->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
-		simulate_fold_read(&s->store, a, NULL, NULL, NULL, p, false);
+		observed_apply_read(&s->store, a, NULL, NULL, NULL, p, false);
 	}
 }
 

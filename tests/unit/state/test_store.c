@@ -216,6 +216,110 @@ static void test_schema_versions(void **state)
 	free(path);
 }
 
+/* A store of schema 1 (before the history) gains the history table when opened and
+ * keeps its records; the history survives a reopen, newest first. */
+static void test_history_migrates_from_1(void **state)
+{
+	char *path = xasprintf("%s/v1.db", dir);
+	struct store_history_entry *v;
+	struct hashmap records;
+	struct store *s;
+	sqlite3 *db;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TABLE tenants (tenant TEXT PRIMARY KEY, deletion_policy TEXT NOT NULL);"
+				      "INSERT INTO tenants VALUES ('acme', 'retain');"
+				      "CREATE TABLE approved (tenant TEXT PRIMARY KEY, since INTEGER NOT NULL);"
+				      "PRAGMA user_version = 1;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	assert_non_null(hashmap_get(&records, "acme"));
+	hashmap_release(&records, free_record);
+	assert_int_equal(store_add_history(s, "acme", 1000, "change", "create-profile acme-p1", "{\"a\":1}"), 0);
+	assert_int_equal(store_add_history(s, "acme", 2000, "state", "Ready -> Error", NULL), 0);
+	store_close(s);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), STORE_SCHEMA_VERSION);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(store_load_history(s, "acme", 10, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].text, "Ready -> Error");
+	assert_null(v[0].detail);
+	assert_int_equal(v[0].at, 2000);
+	assert_string_equal(v[1].kind, "change");
+	assert_string_equal(v[1].detail, "{\"a\":1}");
+	assert_true(v[0].id > v[1].id);
+	store_history_free(v, n);
+	assert_int_equal(store_load_history(s, "globex", 10, &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	store_close(s);
+	free(path);
+}
+
+/* A tenant keeps its newest per_tenant entries, the store its newest total; neither a
+ * rewrite nor forgetting the tenant drops its history. */
+static void test_history_is_bounded(void **state)
+{
+	char *path = xasprintf("%s/history.db", dir);
+	struct store_history_entry *v;
+	struct store_snapshot snap = { 0 };
+	struct store *s;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_set_history_limits(s, 5, 12);
+	for (int i = 0; i < 8; i++) {
+		char text[32];
+		snprintf(text, sizeof(text), "acme %d", i);
+		assert_int_equal(store_add_history(s, "acme", i, "change", text, NULL), 0);
+	}
+	assert_int_equal(store_load_history(s, "acme", 100, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0].text, "acme 7");
+	assert_string_equal(v[4].text, "acme 3");
+	store_history_free(v, n);
+
+	for (int i = 0; i < 10; i++) {
+		char tenant[32];
+		snprintf(tenant, sizeof(tenant), "t%d", i);
+		assert_int_equal(store_add_history(s, tenant, 100 + i, "state", tenant, NULL), 0);
+	}
+	assert_int_equal(store_load_history(s, NULL, 100, &v, &n), 0);
+	assert_true(n <= 12);
+	assert_string_equal(v[0].text, "t9");
+	store_history_free(v, n);
+	assert_int_equal(store_load_history(s, NULL, 3, &v, &n), 0);
+	assert_int_equal(n, 3);
+	store_history_free(v, n);
+
+	assert_int_equal(store_forget_tenant(s, "t9"), 0);
+	assert_int_equal(store_rewrite(s, &snap), 0);
+	assert_int_equal(store_load_history(s, "t9", 10, &v, &n), 0);
+	assert_int_equal(n, 1);
+	store_history_free(v, n);
+	store_close(s);
+	free(path);
+}
+
 /* The prune gate's marks and the pause survive a reopen; an approval replaces the hold. */
 static void test_gate_and_pause_are_durable(void **state)
 {
@@ -354,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_damaged_pages_are_found),
 		cmocka_unit_test(test_schema_versions),
 		cmocka_unit_test(test_gate_and_pause_are_durable),
+		cmocka_unit_test(test_history_migrates_from_1),
+		cmocka_unit_test(test_history_is_bounded),
 		cmocka_unit_test(test_write_failures_surface_and_are_made_good),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

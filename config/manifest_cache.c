@@ -1,4 +1,4 @@
-#include "manifests.h"
+#include "manifest_cache.h"
 
 #include <errno.h>
 #include <stdlib.h>

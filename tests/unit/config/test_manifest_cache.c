@@ -1,4 +1,4 @@
-/* The daemon's manifest cache: problems reported once when they appear and once when
+/* The manifest cache: problems reported once when they appear and once when
  * they go, duplicate ids found between full scans and ended by a change, and files
  * read on their own held to the manifest directory like a full scan. */
 #include <errno.h>
@@ -15,7 +15,7 @@
 
 #include "daemon_config.h"
 #include "manifest_dir.h"
-#include "manifests.h"
+#include "manifest_cache.h"
 #include "xalloc.h"
 
 #define TENANT_FMT                                                                                                     \

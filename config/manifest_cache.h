@@ -1,10 +1,12 @@
-/* The daemon's view of the manifest directory: the last result of every manifest
- * file (its tenant, or why it failed), so that a change to a few files re-reads only
- * those files; full rescans read everything (on the loop's thread pool, since
- * 10^5 files take seconds) and replace the cache. Each rescan or change becomes one
- * scan for the desired store (state/desired.h). */
-#ifndef BTD_MANIFESTS_H
-#define BTD_MANIFESTS_H
+/* The manifest directory as last read: the last result of every manifest file (its
+ * tenant, or why it failed), so that a change to a few files re-reads only those
+ * files; a full rescan (manifest_dir.h, which the daemon runs on the loop's thread
+ * pool, since 10^5 files take seconds) replaces the cache. Each rescan or change
+ * becomes one scan for the desired store (state/desired.h). Pure like the rest of
+ * config/: it reads files through manifest_dir.h and textfile.h only, and knows no
+ * loop. */
+#ifndef BTD_MANIFEST_CACHE_H
+#define BTD_MANIFEST_CACHE_H
 
 #include <stdbool.h>
 #include <stddef.h>

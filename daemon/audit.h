@@ -1,0 +1,44 @@
+/* The audit trail: every mutation the daemon makes in AWS, once, when its answer
+ * comes (success or failure), as a log record with structured fields (TENANT=,
+ * RESOURCE=, ACTION=, CHANGES=, CAUSE=, REVISION=, OUTCOME=, AWS_REQUEST_ID=), an
+ * entry in the tenant's history in the state store and a `change` event on
+ * /v1/events; and every change of a tenant's state, as a history entry (the notable
+ * ones) and a `state` event. docs/operations.md "Audit trail" describes the records.
+ *
+ * An audit borrows the store, the events and the engine (any may be NULL) for its
+ * lifetime; it owns nothing else. */
+#ifndef BTD_AUDIT_H
+#define BTD_AUDIT_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine.h"
+#include "events.h"
+#include "store.h"
+
+struct audit;
+
+struct audit *audit_new(struct store *store, struct events *events);
+void audit_free(struct audit *a);
+/* audit_set_engine: the engine whose manifest revision (the commit) records name. */
+void audit_set_engine(struct audit *a, const struct engine *e);
+
+/* audit_action: engine_settings.on_action (reads are skipped). */
+void audit_action(struct audit *a, const struct engine_action_report *r);
+/* audit_state: engine_settings.on_state. */
+void audit_state(struct audit *a, const struct tenant_entry *t, enum tenant_state from);
+
+/* audit_history_json: the newest entries of tenant (NULL: every tenant), newest
+ * first, as a JSON array (the caller's); NULL with *ret_error (static) when the
+ * store cannot be read. */
+cJSON *audit_history_json(struct audit *a, const char *tenant, size_t limit, const char **ret_error);
+
+/* The cause of an action, for people and for CAUSE=: manifest, drift, replacement,
+ * prune or orphan (pure). */
+const char *audit_cause(const struct engine_action_report *r);
+/* audit_is_mutation: the action changes something in AWS (not a read). */
+bool audit_is_mutation(enum action_kind kind);
+
+#endif

@@ -1,0 +1,153 @@
+/* The tenant view: one tenant in full, desired beside observed, with the deletion
+ * timers running on its resources and its history. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl_render.h"
+
+static int tenant_exit(const cJSON *j)
+{
+	return strcmp(render_str(j, "state", ""), "Ready") || render_manifest_fails(j) ? 1 : 0;
+}
+
+/* When a resource goes: a replaced profile drains, one no longer desired waits out
+ * its grace; both are deleted (or, with deletion_policy retain, released) then. */
+static void deletion_text(const cJSON *tenant, const cJSON *resource, char *buf, size_t len)
+{
+	const cJSON *d = cJSON_GetObjectItem(resource, "deletion");
+	const char *timer = render_str(d, "timer", NULL);
+
+	if (!cJSON_IsObject(d) || !timer)
+		snprintf(buf, len, "-");
+	else if (!strcmp(timer, "drain"))
+		snprintf(buf, len, "draining: deleted after %s", render_str(d, "at", "?"));
+	else
+		snprintf(buf, len, "no longer desired: goes after %s%s", render_str(d, "at", "?"),
+			 cJSON_IsTrue(cJSON_GetObjectItem(tenant, "held")) ? " once approved" : "");
+}
+
+/* A spend AWS has not reported is said so, with the reason, never as "?". */
+static void spend_text(const cJSON *b, char *buf, size_t len)
+{
+	const char *actual = render_str(b, "actual_spend_usd", NULL), *fc = render_str(b, "forecasted_spend_usd", NULL);
+
+	if (!actual && !cJSON_IsFalse(cJSON_GetObjectItem(b, "listed")))
+		snprintf(buf, len,
+			 "spend not yet reported (AWS has not calculated this budget's spend yet; it does "
+			 "within hours of its creation)");
+	else if (!actual)
+		snprintf(buf, len,
+			 "spend not yet reported (the budget was written since the daemon's last listing, "
+			 "which alone reads spend: the next one shows it)");
+	else if (!fc)
+		snprintf(buf, len, "spend %s actual, no forecast yet (AWS forecasts once it has enough history)",
+			 actual);
+	else
+		snprintf(buf, len, "spend %s actual / %s forecasted", actual, fc);
+}
+
+static void render_observed(FILE *out, const cJSON *j, const cJSON *o, bool wide)
+{
+	const cJSON *p, *m;
+	char when[160];
+
+	fprintf(out, "\n%-90s %-8s %s\n", "LIVE PROFILE ARN", "MANAGED", wide ? "DELETION / MODELS" : "DELETION");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "profiles"))
+	{
+		deletion_text(j, p, when, sizeof(when));
+		fprintf(out, "%-90s %-8s %s", render_str(p, "arn", "?"),
+			cJSON_IsTrue(cJSON_GetObjectItem(p, "managed")) ? "yes" : "no", when);
+		if (wide)
+			cJSON_ArrayForEach(m, cJSON_GetObjectItem(p, "models")) fprintf(out, " %s", m->valuestring);
+		fprintf(out, "\n");
+	}
+	fprintf(out, "\n%-50s %-90s %s\n", "PARAMETER", "VALUE", "DELETION");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "parameters"))
+	{
+		deletion_text(j, p, when, sizeof(when));
+		fprintf(out, "%-50s %-90s %s\n", render_str(p, "name", "?"), render_str(p, "value", "-"), when);
+	}
+}
+
+/* The draining and departing profiles, first, where an operator looks. */
+static void render_deletions(FILE *out, const cJSON *j, const cJSON *o)
+{
+	const cJSON *p;
+	char when[160];
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "profiles"))
+	{
+		if (!cJSON_IsObject(cJSON_GetObjectItem(p, "deletion")))
+			continue;
+		deletion_text(j, p, when, sizeof(when));
+		fprintf(out, "%-14s %s (%s): %s\n", "old profile", render_str(p, "name", "?"),
+			render_str(p, "arn", "?"), when);
+	}
+}
+
+static int render_tenant(FILE *out, const cJSON *j, bool wide)
+{
+	const cJSON *d = cJSON_GetObjectItem(j, "desired"), *o = cJSON_GetObjectItem(j, "observed"), *p, *h;
+	const cJSON *b = cJSON_GetObjectItem(d, "budget");
+	char spend[200];
+
+	fprintf(out, "%-14s %s\n", "tenant", render_str(j, "id", "?"));
+	fprintf(out, "%-14s %s%s%s\n", "state", render_str(j, "state", "?"),
+		cJSON_IsTrue(cJSON_GetObjectItem(j, "held")) ? " (deletions held for approval)" : "",
+		render_manifest_fails(j) ? " (the last good definition: the manifest fails)" : "");
+	fprintf(out, "%-14s %s\n", "file", render_str(d, "file", "-"));
+	fprintf(out, "%-14s %.*s (reconciled %.*s)\n", "revision", wide ? 40 : 12, render_str(j, "revision", "-"),
+		wide ? 40 : 12, render_str(j, "reconciled_revision", "-"));
+	fprintf(out, "%-14s %s\n", "region", render_str(d, "region", "-"));
+	if (wide)
+		fprintf(out, "%-14s %s\n%-14s %s\n", "reconciled at", render_str(j, "last_reconciled", "never"),
+			"next timer", render_str(j, "next_timer", "none"));
+	if (render_str(j, "problem", NULL))
+		fprintf(out, "%-14s %s\n", "manifest", render_str(j, "problem", ""));
+	if (render_str(j, "last_error", NULL))
+		fprintf(out, "%-14s %s\n", "last error", render_str(j, "last_error", ""));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(j, "conflict_details"))
+		fprintf(out, "%-14s %s\n", "conflict", render_str(p, "message", ""));
+	if (cJSON_IsObject(b))
+		fprintf(out, "%-14s %s USD %s, %d alert(s)\n", "budget", render_str(b, "limit_usd", "?"),
+			render_str(b, "period", "?"), cJSON_GetArraySize(cJSON_GetObjectItem(b, "alerts")));
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "budgets"))
+	{
+		spend_text(p, spend, sizeof(spend));
+		fprintf(out, "%-14s %s: limit %s USD %s, %s\n", "live budget", render_str(p, "name", "?"),
+			render_str(p, "limit_usd", "?"), render_str(p, "time_unit", ""), spend);
+	}
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "role_policies")) fprintf(
+		out, "%-14s %s on role %s%s\n", "policy", render_str(p, "policy", "?"), render_str(p, "role", "?"),
+		!cJSON_IsTrue(cJSON_GetObjectItem(p, "role_exists")) ? " (the role does not exist)"
+		: cJSON_IsTrue(cJSON_GetObjectItem(p, "applied"))    ? " (applied)"
+								     : " (pending)");
+	render_deletions(out, j, o);
+	if (wide)
+		fprintf(out, "\n%-12s %-40s %-50s %s\n", "PROFILE", "NAME", "MODEL", "PARAMETER");
+	else
+		fprintf(out, "\n%-12s %-40s %s\n", "PROFILE", "NAME", "MODEL");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(d, "profiles"))
+	{
+		if (wide)
+			fprintf(out, "%-12s %-40s %-50s %s\n", render_str(p, "key", "?"), render_str(p, "name", "?"),
+				render_str(p, "model", "?"), render_str(p, "parameter", "-"));
+		else
+			fprintf(out, "%-12s %-40s %s\n", render_str(p, "key", "?"), render_str(p, "name", "?"),
+				render_str(p, "model", "?"));
+	}
+	if (cJSON_IsObject(o))
+		render_observed(out, j, o, wide);
+	fprintf(out, "\nHISTORY\n");
+	cJSON_ArrayForEach(h, cJSON_GetObjectItem(j, "history"))
+		fprintf(out, "  %s  %s\n", render_str(h, "at", "?"), render_str(h, "event", ""));
+	return tenant_exit(j);
+}
+
+static void name_tenant(FILE *out, const cJSON *j)
+{
+	fprintf(out, "%s\n", render_str(j, "id", "?"));
+}
+
+const struct ctl_view view_tenant = { render_tenant, tenant_exit, name_tenant };

@@ -1,0 +1,162 @@
+// AWS Budgets actions through @aws-sdk/client-budgets: their life cycle, and an
+// AUTOMATIC APPLY_IAM_POLICY action that attaches a deny policy to a tenant's role
+// once the tenant's spend crosses the threshold, after which Bedrock Runtime denies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BudgetsClient,
+  CreateBudgetCommand,
+  CreateBudgetActionCommand,
+  DescribeBudgetActionCommand,
+  DescribeBudgetActionsForBudgetCommand,
+  UpdateBudgetActionCommand,
+  DeleteBudgetActionCommand,
+  ExecuteBudgetActionCommand,
+  DescribeBudgetCommand,
+} from '@aws-sdk/client-budgets';
+import { BedrockClient, CreateInferenceProfileCommand } from '@aws-sdk/client-bedrock';
+import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { CostExplorerClient, UpdateCostAllocationTagsStatusCommand } from '@aws-sdk/client-cost-explorer';
+import {
+  IAMClient,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  CreatePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startAwsim, rejectsWith, ACCOUNT } from './lib/awsim.mjs';
+
+const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
+const FM = `arn:aws:bedrock:us-east-1::foundation-model/${HAIKU}`;
+const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] });
+const EXEC_ROLE = `arn:aws:iam::${ACCOUNT}:role/budgets-actions`;
+const SUBSCRIBERS = [{ SubscriptionType: 'EMAIL', Address: 'ops@example.com' }];
+
+let sim, budgets, iam, rt, tenantRt, profile, denyArn;
+
+const hello = (modelId) => new ConverseCommand({ modelId, messages: [{ role: 'user', content: [{ text: 'Hello there' }] }] });
+const limit = (amount) => ({ TimeUnit: 'MONTHLY', BudgetType: 'COST', BudgetLimit: { Amount: amount, Unit: 'USD' } });
+const action = (budget, extra = {}) => ({
+  AccountId: ACCOUNT,
+  BudgetName: budget,
+  NotificationType: 'ACTUAL',
+  ActionType: 'APPLY_IAM_POLICY',
+  ActionThreshold: { ActionThresholdValue: 100, ActionThresholdType: 'PERCENTAGE' },
+  Definition: { IamActionDefinition: { PolicyArn: denyArn, Roles: ['tenant-a'] } },
+  ExecutionRoleArn: EXEC_ROLE,
+  ApprovalModel: 'AUTOMATIC',
+  Subscribers: SUBSCRIBERS,
+  ...extra,
+});
+const describe = async (budget, id) =>
+  (await budgets.send(new DescribeBudgetActionCommand({ AccountId: ACCOUNT, BudgetName: budget, ActionId: id }))).Action;
+const execute = (budget, id, type) =>
+  budgets.send(new ExecuteBudgetActionCommand({ AccountId: ACCOUNT, BudgetName: budget, ActionId: id, ExecutionType: type }));
+
+before(async () => {
+  // every token costs $1: "Hello there" is 3 input and 11 output tokens, $14 a call
+  sim = await startAwsim(['--region', 'us-east-1', '--prices', '*=1000,1000']);
+  budgets = new BudgetsClient(sim.config());
+  iam = new IAMClient(sim.config());
+  rt = new BedrockRuntimeClient(sim.config({ requestHandler: new NodeHttpHandler() }));
+  profile = (await new BedrockClient(sim.config()).send(new CreateInferenceProfileCommand({
+    inferenceProfileName: 'tenant-a', modelSource: { copyFrom: FM }, tags: [{ key: 'tenant', value: 'a' }],
+  }))).inferenceProfileArn;
+  await iam.send(new CreateRoleCommand({ RoleName: 'tenant-a', AssumeRolePolicyDocument: TRUST }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'tenant-a', PolicyName: 'invoke', PolicyDocument: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: profile },
+      { Effect: 'Allow', Action: 'bedrock:InvokeModel', Resource: FM, Condition: { StringEquals: { 'bedrock:InferenceProfileArn': profile } } },
+    ],
+  }) }));
+  denyArn = (await iam.send(new CreatePolicyCommand({ PolicyName: 'tenant-a-over-budget', PolicyDocument: JSON.stringify({
+    Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'bedrock:InvokeModel', Resource: profile }],
+  }) }))).Policy.Arn;
+  const creds = (await new STSClient(sim.config()).send(new AssumeRoleCommand({
+    RoleArn: `arn:aws:iam::${ACCOUNT}:role/tenant-a`, RoleSessionName: 'app',
+  }))).Credentials;
+  tenantRt = new BedrockRuntimeClient(sim.config({
+    requestHandler: new NodeHttpHandler(),
+    credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
+  }));
+  await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: {
+    BudgetName: 'tenant-a', ...limit('20'), FilterExpression: { Tags: { Key: 'tenant', Values: ['a'], MatchOptions: ['EQUALS'] } },
+  } }));
+});
+after(async () => assert.equal(await sim.stop(), 0));
+
+test('an AUTOMATIC APPLY_IAM_POLICY action attaches its policy when spend crosses the threshold', async () => {
+  await tenantRt.send(hello(profile)); // $14; the tag key becomes known ...
+  await new CostExplorerClient(sim.config()).send(new UpdateCostAllocationTagsStatusCommand({
+    CostAllocationTagsStatus: [{ TagKey: 'tenant', Status: 'Active' }], // ... and the budget sees it
+  }));
+  const { ActionId: id } = await budgets.send(new CreateBudgetActionCommand(action('tenant-a')));
+  assert.match(id, /^[0-9a-f-]{36}$/);
+  let a = await describe('tenant-a', id);
+  assert.equal(a.Status, 'STANDBY'); // $14 of $20
+  assert.equal(a.ApprovalModel, 'AUTOMATIC');
+  assert.deepEqual(a.Definition.IamActionDefinition.Roles, ['tenant-a']);
+  await tenantRt.send(hello(profile)); // $28: over
+  const budget = await budgets.send(new DescribeBudgetCommand({ AccountId: ACCOUNT, BudgetName: 'tenant-a' }));
+  assert.equal(budget.Budget.CalculatedSpend.ActualSpend.Amount, '28');
+  a = await describe('tenant-a', id);
+  assert.equal(a.Status, 'EXECUTION_SUCCESS');
+  const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'tenant-a' }));
+  assert.deepEqual(attached.AttachedPolicies.map((p) => p.PolicyArn), [denyArn]);
+  const e = await rejectsWith(() => tenantRt.send(hello(profile)), 'AccessDeniedException', 403);
+  assert.match(e.message, /explicit deny/);
+  await rt.send(hello(profile)); // the configured key is not a tenant role
+
+  // reverse: detached, the tenant may call again; reset: back to STANDBY and, still
+  // over the threshold, executed again by the next invocation
+  await execute('tenant-a', id, 'REVERSE_BUDGET_ACTION');
+  assert.equal((await describe('tenant-a', id)).Status, 'REVERSE_SUCCESS');
+  assert.deepEqual((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'tenant-a' }))).AttachedPolicies, []);
+  await tenantRt.send(hello(profile));
+  await rejectsWith(() => execute('tenant-a', id, 'REVERSE_BUDGET_ACTION'), 'ResourceLockedException', 400);
+  await execute('tenant-a', id, 'RESET_BUDGET_ACTION');
+  assert.equal((await describe('tenant-a', id)).Status, 'STANDBY');
+  await tenantRt.send(hello(profile));
+  assert.equal((await describe('tenant-a', id)).Status, 'EXECUTION_SUCCESS');
+  await rejectsWith(() => tenantRt.send(hello(profile)), 'AccessDeniedException', 403);
+  await execute('tenant-a', id, 'REVERSE_BUDGET_ACTION');
+});
+
+test('a MANUAL action waits in PENDING for approval; admin-set spend counts', async () => {
+  await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { BudgetName: 'manual', ...limit('100') } }));
+  const { ActionId: id } = await budgets.send(new CreateBudgetActionCommand(action('manual', {
+    ApprovalModel: 'MANUAL', ActionThreshold: { ActionThresholdValue: 1000, ActionThresholdType: 'ABSOLUTE_VALUE' },
+  })));
+  assert.equal((await describe('manual', id)).Status, 'STANDBY');
+  const r = await sim.admin('/budgets/manual/spend', { method: 'PUT', body: { actual: '1000' } });
+  assert.equal(r.status, 200);
+  assert.equal((await describe('manual', id)).Status, 'PENDING');
+  await execute('manual', id, 'APPROVE_BUDGET_ACTION');
+  assert.equal((await describe('manual', id)).Status, 'EXECUTION_SUCCESS');
+  await rejectsWith(() => tenantRt.send(hello(profile)), 'AccessDeniedException', 403);
+  await execute('manual', id, 'REVERSE_BUDGET_ACTION');
+  await tenantRt.send(hello(profile));
+});
+
+test('describe for budget, update, delete, and bad input', async () => {
+  await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { BudgetName: 'crud', ...limit('1000000') } }));
+  const { ActionId: id } = await budgets.send(new CreateBudgetActionCommand(action('crud')));
+  const listed = await budgets.send(new DescribeBudgetActionsForBudgetCommand({ AccountId: ACCOUNT, BudgetName: 'crud' }));
+  assert.deepEqual(listed.Actions.map((a) => a.ActionId), [id]);
+  const up = await budgets.send(new UpdateBudgetActionCommand({
+    AccountId: ACCOUNT, BudgetName: 'crud', ActionId: id, ActionThreshold: { ActionThresholdValue: 50, ActionThresholdType: 'PERCENTAGE' },
+  }));
+  assert.equal(up.OldAction.ActionThreshold.ActionThresholdValue, 100);
+  assert.equal(up.NewAction.ActionThreshold.ActionThresholdValue, 50);
+  assert.equal(up.NewAction.Status, 'STANDBY');
+  const del = await budgets.send(new DeleteBudgetActionCommand({ AccountId: ACCOUNT, BudgetName: 'crud', ActionId: id }));
+  assert.equal(del.Action.ActionId, id);
+  await rejectsWith(() => describe('crud', id), 'NotFoundException', 400);
+  await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('no-such-budget'))), 'NotFoundException', 400);
+  await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('crud', { Definition: {} }))), 'InvalidParameterException', 400);
+  await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('crud', { ApprovalModel: 'SOMETIMES' }))), 'InvalidParameterException', 400);
+  await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('crud', { AccountId: '210987654321' }))), 'AccessDeniedException', 400);
+});

@@ -1,0 +1,77 @@
+/* log_format: json: every record is one JSON object on one line, whatever its text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <cmocka.h>
+
+#include "log.h"
+
+static void test_json_lines(void **state)
+{
+	char path[] = "/tmp/btd-log-XXXXXX", line[20000];
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO), lines = 0;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	log_setup(LOG_LVL_INFO, true);
+	log_set_format(LOG_FORMAT_JSON, true);
+	log_msg(LOG_LVL_NOTICE,
+		&(struct log_fields){ .tenant = "acme",
+				      .request_id = "req-1",
+				      .action = "tag-profile",
+				      .changes = "~ CostCenter: \"eng\" -> \"finance\"",
+				      .outcome = "ok" },
+		"quotes \" backslash \\ newline \n tab \t bad utf-8 \xff\xfe end, good utf-8 \xc3\xa9");
+	log_info("plain");
+	log_debug("below the threshold");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	log_set_format(LOG_FORMAT_TEXT, true);
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		cJSON *j = cJSON_Parse(line);
+		assert_non_null(j);
+		assert_true(cJSON_IsString(cJSON_GetObjectItem(j, "TIMESTAMP")));
+		assert_true(cJSON_IsNumber(cJSON_GetObjectItem(j, "PRIORITY")));
+		if (lines == 0) {
+			assert_string_equal(cJSON_GetObjectItem(j, "TENANT")->valuestring, "acme");
+			assert_string_equal(cJSON_GetObjectItem(j, "AWS_REQUEST_ID")->valuestring, "req-1");
+			assert_string_equal(cJSON_GetObjectItem(j, "ACTION")->valuestring, "tag-profile");
+			assert_string_equal(cJSON_GetObjectItem(j, "CHANGES")->valuestring,
+					    "~ CostCenter: \"eng\" -> \"finance\"");
+			assert_non_null(strstr(cJSON_GetObjectItem(j, "MESSAGE")->valuestring, "newline \n tab"));
+			assert_non_null(strstr(cJSON_GetObjectItem(j, "MESSAGE")->valuestring, "\xc3\xa9"));
+			assert_null(cJSON_GetObjectItem(j, "RESOURCE")); /* unset fields are left out */
+		} else {
+			assert_string_equal(cJSON_GetObjectItem(j, "MESSAGE")->valuestring, "plain");
+			assert_string_equal(cJSON_GetObjectItem(j, "LEVEL")->valuestring, "info");
+		}
+		cJSON_Delete(j);
+		lines++;
+	}
+	fclose(f);
+	unlink(path);
+	assert_int_equal(lines, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
