@@ -307,8 +307,6 @@ static void get_metrics(struct control *c, struct http_request *req, const char 
 	(void)id, (void)id_len;
 	strbuf_init(&out, STRBUF_NO_CAP);
 	control_metrics(c->e, c->info, &out);
-	if (c->info->usage)
-		usage_metrics(c->info->usage, (int64_t)time(NULL), &out);
 	http_respond(req, 200, headers, 1, out.buf, out.len);
 	strbuf_release(&out);
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "metrics_http.h"
 #include "notify.h"
 #include "setup.h"
+#include "usage_json.h"
 #include "usage_reader.h"
 #include "watcher.h"
 #include "xalloc.h"
@@ -184,6 +186,8 @@ static void metrics_of(void *data, struct strbuf *out)
 	struct daemon *d = data;
 
 	metrics_daemon(d->aws, out);
+	if (d->usage) /* on the control socket and on metrics.listen alike */
+		usage_metrics(d->usage, (int64_t)time(NULL), out);
 }
 
 static const char *const *problems_of(void *data, size_t *ret_n)

@@ -100,6 +100,11 @@ wait_eq 90 "63 requests after kill -9" 63 acme_requests
 sleep 3 # another poll or two: nothing is counted twice
 [ "$(acme_requests)" = 63 ] || fail "counted twice: $(acme_requests)"
 [ "$(ctl --json usage acme | jq -r .total.input_tokens)" = 252 ] || fail "tokens after kill -9"
+# Prometheus: totals and unattributed, no series per tenant unless asked for
+m=$(curl -sf --unix-socket "$WORK/control.sock" http://localhost/metrics)
+[ "$(awk '$1 == "bedrock_tenantd_usage_today_requests" {print $2}' <<<"$m")" = 65 ] || fail "metrics: $m"
+[ "$(awk '$1 == "bedrock_tenantd_usage_unattributed_today_requests" {print $2}' <<<"$m")" = 1 ] || fail "metrics: $m"
+grep -q 'tenant="acme"' <<<"$m" && fail "a per-tenant series without usage.metrics_tenants"
 stop_daemon
 
 # invocation_logging: observe only reads: logging turned off by hand is a problem in
