@@ -345,7 +345,9 @@ static void on_listing(void *arg, int status, const struct aws_error *err, const
 		p->page.items[p->page.n].size = l->items[i].size;
 		p->page.n++;
 	}
-	p->page.truncated = l->truncated && l->n > 0;
+	/* truncated, yet nothing after the cursor: a listing that does not move on ends
+	 * the cycle rather than asking the same page again */
+	p->page.truncated = l->truncated && p->page.n > 0;
 	p->next = 0;
 	fetch_next(p);
 }
