@@ -59,6 +59,8 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->backoff_initial_ms = 1000;
 	cfg->backoff_max_ms = 15 * 60 * 1000;
 	cfg->shutdown_timeout_ms = 30 * 1000;
+	cfg->notifications.max_per_minute = 10;
+	cfg->notifications.events = (1u << CFG_NOTIFY_EVENT_COUNT) - 1;
 	cfg->usage.metadata_key = xstrdup("tenantId");
 	cfg->usage.poll_interval_ms = 60 * 1000;
 	cfg->usage.retention_days = 400;
@@ -104,6 +106,10 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->endpoint_default);
 	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
 		free(cfg->endpoints[s]);
+	free(cfg->notifications.webhook_url);
+	free(cfg->notifications.webhook_header);
+	free(cfg->notifications.webhook_secret_file);
+	free(cfg->notifications.sns_topic_arn);
 	daemon_config__usage_release(cfg);
 	free(cfg);
 }

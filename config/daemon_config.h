@@ -119,6 +119,23 @@ struct cfg_rate_limit {
 	unsigned burst;
 };
 
+/* Notifications (daemon/alerts.c): which events, where to, how many. */
+enum cfg_notify_event {
+	CFG_NOTIFY_DELETIONS_HELD, /* the prune gate held deletions */
+	CFG_NOTIFY_TENANT_STALLED, /* a tenant entered Stalled */
+	CFG_NOTIFY_DRIFT_REPAIRED, /* a change made AWS match a manifest again */
+	CFG_NOTIFY_EVENT_COUNT,
+};
+
+struct cfg_notifications {
+	char *webhook_url;	   /* NULL: no webhook */
+	char *webhook_header;	   /* header carrying the secret; NULL: none */
+	char *webhook_secret_file; /* the secret (first line), read at start */
+	char *sns_topic_arn;	   /* NULL: no SNS */
+	unsigned max_per_minute;   /* per event kind (10) */
+	unsigned events;	   /* bit (1 << enum cfg_notify_event) per kind sent (all) */
+};
+
 /* usage: where Bedrock's invocation logs land, per place (config/daemon_config_usage.c). */
 enum cfg_invocation_logging {
 	CFG_INVLOG_OBSERVE, /* only read Bedrock's logging configuration; a mismatch is a problem */
@@ -179,6 +196,7 @@ struct daemon_config {
 	uint64_t backoff_max_ms;
 	uint64_t shutdown_timeout_ms;
 	struct cfg_metrics metrics;
+	struct cfg_notifications notifications;
 	struct cfg_usage usage;
 	struct cfg_price *prices; /* sorted by model */
 	size_t n_prices;
@@ -208,5 +226,11 @@ const struct cfg_price *daemon_config_price(const struct daemon_config *cfg, con
 const char *cfg_service_name(enum cfg_service svc);
 const char *cfg_mode_name(enum cfg_mode mode);
 const char *cfg_log_level_name(enum cfg_log_level level);
+const char *cfg_notify_event_name(enum cfg_notify_event ev);
+
+/* daemon_config_notify.c: the `notifications` section (called by the parser). */
+struct walk;
+struct ynode;
+void daemon_config_read_notifications(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
 
 #endif

@@ -504,15 +504,17 @@ enum top_key {
 	K_SHUTDOWN,
 	K_LOG_FORMAT,
 	K_METRICS,
+	K_NOTIFICATIONS,
 	K_USAGE,
 	K_PRICES,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
-	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts", "resync_interval",
-	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	 "log_level",
-	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "usage",	 "prices",
+	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
+	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
+	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
+	"prices",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -582,6 +584,9 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_BACKOFF:
 			read_pair(w, n, backoff_keys, backoff_lim, &cfg->backoff_initial_ms, &cfg->backoff_max_ms);
+			break;
+		case K_NOTIFICATIONS:
+			daemon_config_read_notifications(w, n, cfg);
 			break;
 		case K_LOG_FORMAT:
 			if (walk_enum(w, n, (const char *const[]){ "auto", "journal", "text", "json" }, 4, &e))

@@ -49,6 +49,16 @@ static bool rate_limits_differ(const struct daemon_config *a, const struct daemo
 	return false;
 }
 
+static bool notifications_differ(const struct daemon_config *a, const struct daemon_config *b)
+{
+	const struct cfg_notifications *x = &a->notifications, *y = &b->notifications;
+
+	return str_differ(x->webhook_url, y->webhook_url) || str_differ(x->webhook_header, y->webhook_header) ||
+	       str_differ(x->webhook_secret_file, y->webhook_secret_file) ||
+	       str_differ(x->sns_topic_arn, y->sns_topic_arn) || x->max_per_minute != y->max_per_minute ||
+	       x->events != y->events;
+}
+
 /* Each key: does it differ, and how the running value moves into the new one. */
 size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config *r,
 				  const char *ret_keys[DAEMON_CONFIG_RESTART_KEYS])
@@ -119,6 +129,12 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		ret_keys[k++] = "metrics";
 		n->metrics = r->metrics;
 		r->metrics = t;
+	}
+	if (notifications_differ(n, r)) {
+		struct cfg_notifications t = n->notifications;
+		ret_keys[k++] = "notifications";
+		n->notifications = r->notifications;
+		r->notifications = t;
 	}
 	/* usage and prices: the usage reader keeps the values it started with */
 	if (daemon_config__usage_differ(n, r)) {

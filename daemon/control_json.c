@@ -372,6 +372,12 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 		cJSON_AddNumberToObject(ev, "open", (double)events_clients(info->events));
 		cJSON_AddNumberToObject(ev, "dropped", (double)events_dropped(info->events));
 	}
+	if (info->notifications_json) {
+		char *n = info->notifications_json(info->data);
+
+		cJSON_AddItemToObject(o, "notifications", n ? cJSON_Parse(n) : cJSON_CreateNull());
+		free(n);
+	}
 	return o;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "alerts.h"
 #include "audit.h"
 #include "cloud_aws.h"
 #include "control.h"
@@ -60,6 +61,7 @@ struct daemon {
 	struct metrics_http *metrics; /* metrics.listen; NULL when not configured */
 	struct usage_reader *usage;   /* NULL: usage.places is empty */
 	struct notifier notifier;
+	struct alerts *alerts; /* NULL: no notifications configured */
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
 	uv_work_t scan_work;
@@ -382,6 +384,9 @@ static void drained(void *data)
 {
 	struct daemon *d = data;
 
+	/* before the AWS client: a Publish in flight ends when the client closes */
+	alerts_close(d->alerts, NULL, NULL);
+	d->alerts = NULL;
 	/* calls still in flight are cancelled; their callbacks reach the engine now */
 	aws_client_close(d->aws, aws_closed, d);
 }
@@ -448,6 +453,24 @@ static int open_store(struct daemon *d)
 	return r;
 }
 
+static void on_engine_event(enum engine_event ev, const char *tenant, const char *text, void *data)
+{
+	struct daemon *d = data;
+
+	_Static_assert((int)ENGINE_EVENT_DRIFT_REPAIRED == (int)CFG_NOTIFY_DRIFT_REPAIRED &&
+			       (int)ENGINE_EVENT_TENANT_STALLED == (int)CFG_NOTIFY_TENANT_STALLED &&
+			       (int)ENGINE_EVENT_DELETIONS_HELD == (int)CFG_NOTIFY_DELETIONS_HELD,
+		       "the engine's events are in the order of the configuration's");
+	alerts_post(d->alerts, (enum cfg_notify_event)ev, tenant, text);
+}
+
+static char *notifications_json(void *data)
+{
+	struct daemon *d = data;
+
+	return d->alerts ? alerts_status_json(d->alerts) : NULL;
+}
+
 /* metrics.listen: the TCP listener of GET /metrics, when configured. */
 static int open_metrics(struct daemon *d)
 {
@@ -498,6 +521,13 @@ static int start(struct daemon *d)
 	set.data = d;
 	events_new(&d->loop, &d->events);
 	d->audit = audit_new(d->store, d->events);
+	set.on_event = on_engine_event;
+	r = alerts_new(&d->loop, &d->cfg->notifications, d->cfg->instance, d->aws, &d->alerts, &err);
+	if (r < 0) {
+		log_error("%s", err);
+		free(err);
+		return r;
+	}
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
 	audit_set_engine(d->audit, d->engine);
 	if (engine_start(d->engine) < 0)
@@ -520,6 +550,7 @@ static int start(struct daemon *d)
 					 .audit = d->audit,
 					 .events = d->events,
 					 .metrics = metrics_of,
+					 .notifications_json = notifications_json,
 					 .usage = d->usage };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
@@ -587,6 +618,7 @@ int daemon_run(const struct daemon_options *opts)
 			watcher_close(d.watcher, NULL, NULL);
 		if (d.control)
 			control_close(d.control, NULL, NULL);
+		alerts_close(d.alerts, NULL, NULL);
 		if (d.metrics)
 			metrics_http_close(d.metrics, NULL, NULL);
 		if (d.aws)

@@ -47,6 +47,7 @@ void setup_aws_options(const struct daemon_config *cfg, struct aws_client_option
 		opts->burst[service_of(s)] = cfg->rate_limits[s].burst;
 	}
 	opts->max_in_flight = cfg->max_in_flight;
+	opts->endpoints[AWS_SNS] = cfg->endpoint_default; /* notifications */
 }
 
 int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text)

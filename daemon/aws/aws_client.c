@@ -92,6 +92,10 @@ static struct creds_source *build_source(struct aws_client *c, const char *name,
 		return source_new(c, name, creds_imds_new(c->http, plan), NULL);
 	case CREDS_WEB_IDENTITY:
 		return source_new(c, name, creds_web_identity_new(c, plan), NULL);
+	case CREDS_PROCESS:
+		return source_new(c, name, creds_process_new(c, plan), NULL);
+	case CREDS_SSO:
+		return source_new(c, name, creds_sso_new(c, plan), NULL);
 	case CREDS_ASSUME_ROLE:
 		base = build_source(c, name, plan->base);
 		return source_new(c, name,

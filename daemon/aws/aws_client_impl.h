@@ -113,5 +113,9 @@ struct creds_provider *creds_assume_role_new(struct aws_client *c, const char *a
 					     bool own_base, const char *role_arn, const char *session_name,
 					     const char *external_id, int duration_s);
 struct creds_provider *creds_web_identity_new(struct aws_client *c, const struct creds_plan *plan);
+/* creds_process.c: credential_process, run with uv_spawn. */
+struct creds_provider *creds_process_new(struct aws_client *c, const struct creds_plan *plan);
+/* creds_sso.c: IAM Identity Center, the SSO portal's GetRoleCredentials. */
+struct creds_provider *creds_sso_new(struct aws_client *c, const struct creds_plan *plan);
 
 #endif

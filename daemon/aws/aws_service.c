@@ -17,6 +17,7 @@ static const struct aws_service_info services[AWS_SERVICE_COUNT] = {
 	[AWS_STS] = { "sts", "sts", "sts", "STS", AWS_PROTO_QUERY, NULL, "2011-06-15", false },
 	[AWS_SERVICEQUOTAS] = { "servicequotas", "servicequotas", "servicequotas", "SERVICE_QUOTAS", AWS_PROTO_JSON_1_1,
 				"ServiceQuotasV20190624", NULL, false },
+	[AWS_SNS] = { "sns", "sns", "sns", "SNS", AWS_PROTO_QUERY, NULL, "2010-03-31", false },
 	[AWS_S3] = { "s3", "s3", "s3", "S3", AWS_PROTO_REST_XML, NULL, NULL, false },
 };
 

@@ -15,6 +15,7 @@ enum aws_service {
 	AWS_IAM,
 	AWS_STS,
 	AWS_SERVICEQUOTAS, /* Service Quotas: the applied quota values */
+	AWS_SNS,	   /* notifications (daemon/alerts.c) */
 	AWS_S3,		   /* Amazon S3: invocation logs (restXml, S3's own SigV4 rules) */
 	AWS_SERVICE_COUNT,
 };

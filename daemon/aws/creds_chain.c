@@ -13,6 +13,7 @@
 #include "aws_endpoint.h"
 #include "aws_types.h"
 #include "creds_parse.h"
+#include "creds_process_parse.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -24,11 +25,13 @@ static const char *const kind_names[] = {
 	[CREDS_WEB_IDENTITY] = "web-identity",
 	[CREDS_CONTAINER] = "container",
 	[CREDS_IMDS] = "imds",
+	[CREDS_PROCESS] = "process",
+	[CREDS_SSO] = "sso",
 };
 
 const char *creds_kind_name(enum creds_kind k)
 {
-	return (unsigned)k <= CREDS_IMDS ? kind_names[k] : "?";
+	return (unsigned)k <= CREDS_SSO ? kind_names[k] : "?";
 }
 
 struct ctx {
@@ -79,6 +82,11 @@ void creds_plan_free(struct creds_plan *p)
 	free(p->url);
 	aws_secure_free(p->auth_token);
 	free(p->auth_token_file);
+	creds_argv_free(p->argv);
+	free(p->sso_account_id);
+	free(p->sso_role_name);
+	free(p->sso_cache_file);
+	free(p->sso_login_hint);
 	creds_plan_free(p->base);
 	free(p);
 }
@@ -320,6 +328,111 @@ static struct creds_plan *web_identity_plan(const char *origin, const char *role
 
 static int profile_plan(struct ctx *c, const char *name, int depth, struct creds_plan **ret);
 
+/* credential_process: split here, so a bad command line fails at start-up. */
+static int process_plan(struct ctx *c, const char *name, const char *origin, const char *line, struct creds_plan **ret)
+{
+	const char *why = NULL, *timeout = pget(c, name, "credential_process_timeout");
+	char **argv, *end = NULL;
+	long secs = CREDS_PROCESS_TIMEOUT_MS / 1000;
+
+	if (timeout) {
+		secs = strtol(timeout, &end, 10);
+		if (*end || secs < 1 || secs > 3600)
+			return fail(c, -EINVAL, "profile %s: credential_process_timeout must be 1 to 3600 seconds",
+				    name);
+	}
+	if (creds_cmdline_split(line, &argv, &why) < 0)
+		return fail(c, -EINVAL, "profile %s: credential_process: %s", name, why);
+	*ret = plan_new(CREDS_PROCESS, origin);
+	(*ret)->argv = argv;
+	(*ret)->timeout_ms = (unsigned)secs * 1000;
+	return 0;
+}
+
+/* The SSO portal: AWS_ENDPOINT_URL_SSO, then AWS_ENDPOINT_URL, as for every service. */
+static char *sso_endpoint(struct ctx *c, const char *region)
+{
+	const char *url = NULL;
+	char *e;
+	size_t n;
+
+	if (!env_true(c, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
+		url = env(c, "AWS_ENDPOINT_URL_SSO");
+		if (!url)
+			url = env(c, "AWS_ENDPOINT_URL");
+	}
+	e = url ? xstrdup(url) : xasprintf("https://portal.sso.%s.amazonaws.com", region);
+	n = strlen(e);
+	while (n && e[n - 1] == '/')
+		e[--n] = '\0';
+	return e;
+}
+
+/* IAM Identity Center: sso_session naming an [sso-session NAME] section, or the
+ * legacy sso_start_url + sso_region in the profile itself. */
+static int sso_plan(struct ctx *c, const char *name, const char *origin, struct creds_plan **ret)
+{
+	const char *session = pget(c, name, "sso_session"), *account = pget(c, name, "sso_account_id");
+	const char *role = pget(c, name, "sso_role_name"), *start, *region, *key_of;
+	char *section = NULL, key[41];
+	struct creds_plan *p;
+	int r = 0;
+
+	if (session) {
+		section = xasprintf("sso-session %s", session);
+		if (!creds_ini_has_section(&c->config, section)) {
+			r = fail(c, -EINVAL, "profile %s: sso_session %s has no [sso-session %s] section", name,
+				 session, session);
+			goto out;
+		}
+		start = creds_ini_get(&c->config, section, "sso_start_url");
+		region = creds_ini_get(&c->config, section, "sso_region");
+		if (!start || !*start || !region || !*region) {
+			r = fail(c, -EINVAL, "[sso-session %s] needs sso_start_url and sso_region", session);
+			goto out;
+		}
+		if (pget(c, name, "sso_start_url") && strcmp(pget(c, name, "sso_start_url"), start) != 0) {
+			r = fail(c, -EINVAL, "profile %s: sso_start_url differs from the one of sso-session %s", name,
+				 session);
+			goto out;
+		}
+		key_of = session;
+	} else {
+		start = pget(c, name, "sso_start_url");
+		region = pget(c, name, "sso_region");
+		if (!start || !region) {
+			r = fail(c, -EINVAL, "profile %s: sso_start_url needs sso_region", name);
+			goto out;
+		}
+		key_of = start;
+	}
+	if (!account || !role) {
+		r = fail(c, -EINVAL, "profile %s: an SSO profile needs sso_account_id and sso_role_name", name);
+		goto out;
+	}
+	if (!aws_region_valid(region)) {
+		r = fail(c, -EINVAL, "profile %s: sso_region %s is not a region", name, region);
+		goto out;
+	}
+	if (!env(c, "HOME")) {
+		r = fail(c, -EINVAL, "profile %s: HOME is not set: no SSO token cache", name);
+		goto out;
+	}
+	creds_sso_cache_key(key_of, key);
+	p = plan_new(CREDS_SSO, origin);
+	p->url = sso_endpoint(c, region);
+	p->sso_account_id = xstrdup(account);
+	p->sso_role_name = xstrdup(role);
+	p->sso_cache_file = xasprintf("%s/.aws/sso/cache/%s.json", env(c, "HOME"), key);
+	p->sso_login_hint = strcmp(name, "default") == 0 ? xstrdup("aws sso login")
+							 : xasprintf("aws sso login --profile %s", name);
+	p->timeout_ms = 10000;
+	*ret = p;
+out:
+	free(section);
+	return r;
+}
+
 static int role_base(struct ctx *c, const char *name, int depth, struct creds_plan **ret)
 {
 	const char *src = pget(c, name, "source_profile"), *cs = pget(c, name, "credential_source");
@@ -385,14 +498,15 @@ static int profile_plan(struct ctx *c, const char *name, int depth, struct creds
 			p->base = base;
 			*ret = p;
 		}
+	} else if (pget(c, name, "sso_session") || pget(c, name, "sso_start_url")) {
+		r = sso_plan(c, name, origin, ret);
 	} else if (akid && secret) {
 		*ret = static_plan(origin, akid, secret, pget(c, name, "aws_session_token"));
 		r = 0;
 	} else if (akid || secret) {
 		r = fail(c, -EINVAL, "profile %s: aws_access_key_id and aws_secret_access_key go together", name);
-	} else if (pget(c, name, "credential_process") || pget(c, name, "sso_start_url") ||
-		   pget(c, name, "sso_session")) {
-		r = fail(c, -ENOTSUP, "profile %s: credential_process and SSO are not supported", name);
+	} else if (pget(c, name, "credential_process")) {
+		r = process_plan(c, name, origin, pget(c, name, "credential_process"), ret);
 	} else {
 		r = -ENOKEY;
 	}

@@ -98,6 +98,10 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
 			t->last_error ? t->last_error : "a conflict with a resource it does not own");
+	if (s == TENANT_STALLED && e->set.on_event)
+		e->set.on_event(ENGINE_EVENT_TENANT_STALLED, t->id,
+				t->last_error ? t->last_error : "a conflict with a resource it does not own",
+				e->set.data);
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
@@ -648,6 +652,15 @@ static void prune_gate(struct engine *e, const char *what)
 			"than %zu: %zu more held until approved (bedrock-tenantctl approve-prune)",
 			what, n, e->tenants.n, held_before, approved, prune_threshold(&e->set.prune, e->tenants.n),
 			newly);
+	if (newly && e->set.on_event) {
+		char text[256];
+
+		snprintf(text, sizeof(text),
+			 "%zu of %zu tenants are waiting to be deleted, more than %zu: %zu more held until approved "
+			 "(bedrock-tenantctl approve-prune)",
+			 n, e->tenants.n, prune_threshold(&e->set.prune, e->tenants.n), newly);
+		e->set.on_event(ENGINE_EVENT_DELETIONS_HELD, NULL, text, e->set.data);
+	}
 	for (size_t i = 0; newly && i < n; i++) {
 		struct tenant_entry *t = who[i];
 		if (v[i].mark != PRUNE_HELD || t->held)

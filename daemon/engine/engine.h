@@ -44,6 +44,13 @@ struct engine_action_report {
 	const struct cloud_result *res; /* may be NULL */
 };
 
+/* Events worth telling people about (notifications: daemon/alerts.c). */
+enum engine_event {
+	ENGINE_EVENT_DELETIONS_HELD, /* the prune gate held deletions (tenant NULL) */
+	ENGINE_EVENT_TENANT_STALLED,
+	ENGINE_EVENT_DRIFT_REPAIRED,
+};
+
 struct engine_settings {
 	const char *instance;	    /* managed-by tag value */
 	const char *default_region; /* for tenants without one (config default) */
@@ -69,6 +76,8 @@ struct engine_settings {
 	 * change of a tenant's state (t->state is the new one). */
 	void (*on_action)(const struct engine_action_report *r, void *data);
 	void (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
+	/* Optional: an event (text borrowed for the call); must not call back into the engine. */
+	void (*on_event)(enum engine_event ev, const char *tenant, const char *text, void *data);
 	void *data;
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);

@@ -76,6 +76,8 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	e->tally.drift_repairs += drift;
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
+	if (drift && e->set.on_event)
+		e->set.on_event(ENGINE_EVENT_DRIFT_REPAIRED, t->id, text, e->set.data);
 	free(text);
 }
 

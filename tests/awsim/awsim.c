@@ -30,6 +30,8 @@ int awsim_init(struct awsim *sim, uv_loop_t *loop, const struct awsim_config *cf
 	omap_init(&sim->accounts);
 	omap_init(&sim->credentials);
 	omap_init(&sim->imds_tokens);
+	omap_init(&sim->sso_tokens);
+	omap_init(&sim->sns_topics);
 	omap_init(&sim->stats);
 	omap_init(&sim->quota_overrides);
 	quotas_defaults(sim->quota_cli);
@@ -46,6 +48,9 @@ void awsim_release(struct awsim *sim)
 	state_free_accounts(&sim->accounts);
 	omap_clear(&sim->credentials, credential_free);
 	omap_clear(&sim->imds_tokens, free);
+	omap_clear(&sim->sso_tokens, free);
+	omap_clear(&sim->sns_topics, free);
+	cJSON_Delete(sim->sns_log);
 	stats_reset(sim);
 	omap_clear(&sim->quota_overrides, free);
 	faults_release(&sim->faults);

@@ -48,6 +48,7 @@ enum service {
 	SVC_BEDROCK_RUNTIME, /* bedrock_runtime.c */
 	SVC_S3,		     /* s3.c */
 	SVC_CE,		     /* ce.c */
+	SVC_SNS,	     /* sns.c */
 	SVC_COUNT
 };
 enum proto { PROTO_REST_JSON, PROTO_JSON, PROTO_QUERY, PROTO_REST_XML /* S3 */ };
@@ -367,6 +368,10 @@ extern const struct op iam_ops[];
 extern const size_t iam_n_ops;
 extern const struct op sts_ops[];
 extern const size_t sts_n_ops;
+extern const struct op sns_ops[];
+extern const size_t sns_n_ops;
+/* sns.c: GET/DELETE /_awsim/sns/messages; false for any other path */
+bool sns_admin_handle(struct awsim *sim, struct http_request *req);
 extern const struct op servicequotas_ops[];
 extern const size_t servicequotas_n_ops;
 
@@ -410,6 +415,12 @@ int tags_check_new(struct call *c, const struct tagset *cur, const char *const *
 /* metadata_handle: answers req if it is an IMDS or container-credentials path;
  * returns false when the path is not one of them. */
 bool metadata_handle(struct awsim *sim, struct http_request *req);
+
+/* ---- the IAM Identity Center portal (sso.c) ---- */
+
+/* sso_handle: answers GetRoleCredentials and the admin token endpoint; false when
+ * the path is neither. */
+bool sso_handle(struct awsim *sim, struct http_request *req);
 
 /* ---- the admin API (admin.c) ---- */
 
@@ -533,6 +544,9 @@ struct awsim {
 	struct omap accounts;			       /* id -> struct account */
 	struct omap credentials;		       /* access key id -> struct credential */
 	struct omap imds_tokens;		       /* token -> int64_t * expiry ms */
+	struct omap sso_tokens;			       /* SSO access token -> int64_t * expiry ms (sso.c) */
+	struct omap sns_topics;			       /* topic ARN -> char * (the ARN) (sns.c) */
+	cJSON *sns_log;				       /* messages published, oldest first (sns.c) */
 	struct omap stats;			       /* "service:Op" -> struct op_stats */
 	double quota_base[Q_COUNT];		       /* --quota or admin values, else the defaults (quotas.c) */
 	double quota_cli[Q_COUNT];		       /* ... as the command line set them (restored by reset) */

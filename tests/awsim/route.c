@@ -28,6 +28,8 @@ static const struct service_def services[SVC_COUNT] = {
 		      "ValidationError", "Throttling", 400, "ServiceFailure" },
 	[SVC_STS] = { "sts", PROTO_QUERY, NULL, "https://sts.amazonaws.com/doc/2011-06-15/", "2011-06-15", false,
 		      "ValidationError", "Throttling", 400, "InternalFailure" },
+	[SVC_SNS] = { "sns", PROTO_QUERY, NULL, "http://sns.amazonaws.com/doc/2010-03-31/", "2010-03-31", false,
+		      "InvalidParameter", "Throttling", 400, "InternalError" },
 	[SVC_SERVICEQUOTAS] = { "servicequotas", PROTO_JSON, "ServiceQuotasV20190624", NULL, NULL, false,
 				"IllegalArgumentException", "TooManyRequestsException", 400, "ServiceException" },
 	[SVC_BEDROCK_RUNTIME] = { "bedrock", PROTO_REST_JSON, NULL, NULL, NULL, false, "ValidationException",
@@ -55,6 +57,9 @@ static void ops_of(enum service s, const struct op **ops, size_t *n)
 		break;
 	case SVC_IAM:
 		*ops = iam_ops, *n = iam_n_ops;
+		break;
+	case SVC_SNS:
+		*ops = sns_ops, *n = sns_n_ops;
 		break;
 	case SVC_SERVICEQUOTAS:
 		*ops = servicequotas_ops, *n = servicequotas_n_ops;
@@ -212,6 +217,10 @@ int route_request(struct call *c)
 			if (iam || sts) {
 				c->svc = iam ? SVC_IAM : SVC_STS;
 				c->op = iam ? iam : sts;
+			}
+			if (c->svc == SVC_SNS || (!iam && !sts && service_op(SVC_SNS, action))) {
+				c->svc = SVC_SNS;
+				c->op = service_op(SVC_SNS, action);
 			}
 		}
 		return 0;

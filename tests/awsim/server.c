@@ -239,6 +239,8 @@ void awsim_on_request(struct http_request *req, void *data)
 	const struct http_message *m = http_request_message(req);
 	struct pending_call *p;
 
+	if (sso_handle(sim, req) || sns_admin_handle(sim, req))
+		return;
 	if (!strncmp(m->path, "/_awsim/", 8) && strcmp(m->path, "/_awsim/container-credentials") != 0) {
 		admin_handle(sim, req);
 		return;

@@ -216,8 +216,9 @@ static void test_explicit_profile_problems(void **state)
 	set_env("AWS_PROFILE", "missing");
 	assert_int_equal(resolve(&p, &region, &err), -ENOENT);
 	aws_error_release(&err);
-	set_env("AWS_PROFILE", "sso");
-	assert_int_equal(resolve(&p, &region, &err), -ENOTSUP);
+	set_env("AWS_PROFILE", "sso"); /* its [sso-session corp] section is missing */
+	assert_int_equal(resolve(&p, &region, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "sso-session corp"));
 	aws_error_release(&err);
 	set_env("AWS_PROFILE", "empty");
 	assert_int_equal(resolve(&p, &region, &err), -ENOKEY);
@@ -347,6 +348,109 @@ static void test_explicit_files(void **state)
 	free(path);
 }
 
+static void test_credential_process(void **state)
+{
+	struct creds_plan *p;
+	struct aws_error err;
+	char *region;
+
+	write_file("config", "[profile proc]\ncredential_process = '/opt/my tools/creds' --role \"a b\" $HOME;x\n"
+			     "[profile keys-win]\naws_access_key_id = AKIDK\naws_secret_access_key = s\n"
+			     "credential_process = /bin/false\n"
+			     "[profile bad]\ncredential_process = tool 'unterminated\n"
+			     "[profile via]\nrole_arn = arn:aws:iam::111122223333:role/r\nsource_profile = proc\n");
+	set_env("AWS_PROFILE", "proc");
+	assert_int_equal(resolve(&p, &region, &err), 0);
+	assert_int_equal(p->kind, CREDS_PROCESS);
+	assert_string_equal(p->argv[0], "/opt/my tools/creds");
+	assert_string_equal(p->argv[1], "--role");
+	assert_string_equal(p->argv[2], "a b");
+	assert_string_equal(p->argv[3], "$HOME;x");
+	assert_null(p->argv[4]);
+	assert_int_equal(p->timeout_ms, CREDS_PROCESS_TIMEOUT_MS);
+	assert_string_equal(creds_kind_name(p->kind), "process");
+	creds_plan_free(p);
+	aws_error_release(&err);
+
+	set_env("AWS_PROFILE", "keys-win"); /* static keys come first, as in botocore */
+	assert_int_equal(resolve(&p, &region, &err), 0);
+	assert_int_equal(p->kind, CREDS_STATIC);
+	creds_plan_free(p);
+	aws_error_release(&err);
+
+	set_env("AWS_PROFILE", "bad");
+	assert_int_equal(resolve(&p, &region, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "unterminated single quote"));
+	aws_error_release(&err);
+
+	set_env("AWS_PROFILE", "via"); /* a process as a role's source */
+	assert_int_equal(resolve(&p, &region, &err), 0);
+	assert_int_equal(p->kind, CREDS_ASSUME_ROLE);
+	assert_int_equal(p->base->kind, CREDS_PROCESS);
+	creds_plan_free(p);
+	aws_error_release(&err);
+}
+
+static void test_sso(void **state)
+{
+	struct creds_plan *p;
+	struct aws_error err;
+	char *region, *want;
+
+	write_file("config", "[profile dev]\nsso_session = corp\nsso_account_id = 111122223333\n"
+			     "sso_role_name = Admin\nregion = eu-west-1\n"
+			     "[sso-session corp]\nsso_start_url = https://d-abc123.awsapps.com/start\n"
+			     "sso_region = eu-central-1\nsso_registration_scopes = sso:account:access\n"
+			     "[profile legacy]\nsso_start_url = https://d-abc123.awsapps.com/start\n"
+			     "sso_region = us-east-2\nsso_account_id = 111122223333\nsso_role_name = Ro\n"
+			     "[profile norole]\nsso_session = corp\nsso_account_id = 111122223333\n"
+			     "[profile nosess]\nsso_session = other\nsso_account_id = 1\nsso_role_name = R\n"
+			     "[sso-session half]\nsso_start_url = https://x/start\n"
+			     "[profile half]\nsso_session = half\nsso_account_id = 1\nsso_role_name = R\n");
+	set_env("AWS_PROFILE", "dev");
+	assert_int_equal(resolve(&p, &region, &err), 0);
+	assert_int_equal(p->kind, CREDS_SSO);
+	assert_string_equal(p->url, "https://portal.sso.eu-central-1.amazonaws.com");
+	assert_string_equal(p->sso_account_id, "111122223333");
+	assert_string_equal(p->sso_role_name, "Admin");
+	want = xasprintf("%s/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json", home);
+	/* the session name, not the URL, names the cache file */
+	assert_string_not_equal(p->sso_cache_file, want);
+	free(want);
+	want = xasprintf("%s/.aws/sso/cache/", home);
+	assert_memory_equal(p->sso_cache_file, want, strlen(want));
+	free(want);
+	assert_string_equal(p->sso_login_hint, "aws sso login --profile dev");
+	assert_string_equal(region, "eu-west-1");
+	creds_plan_free(p);
+	free(region);
+	aws_error_release(&err);
+
+	set_env("AWS_PROFILE", "legacy"); /* the start URL names the cache file */
+	set_env("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:4566/");
+	assert_int_equal(resolve(&p, &region, &err), 0);
+	assert_int_equal(p->kind, CREDS_SSO);
+	assert_string_equal(p->url, "http://127.0.0.1:4566");
+	want = xasprintf("%s/.aws/sso/cache/40a89917e3175433e361b710a9d43528d7f1890a.json", home);
+	assert_string_equal(p->sso_cache_file, want);
+	free(want);
+	creds_plan_free(p);
+	aws_error_release(&err);
+
+	set_env("AWS_PROFILE", "norole");
+	assert_int_equal(resolve(&p, &region, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "sso_role_name"));
+	aws_error_release(&err);
+	set_env("AWS_PROFILE", "nosess");
+	assert_int_equal(resolve(&p, &region, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "[sso-session other]"));
+	aws_error_release(&err);
+	set_env("AWS_PROFILE", "half");
+	assert_int_equal(resolve(&p, &region, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "sso_region"));
+	aws_error_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +463,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_container, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_imds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_explicit_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_credential_process, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sso, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,7 +41,7 @@ static void expect_error(const char *text, const char *fragment)
 	assert_non_null(cfg); /* always returned, for tools */
 	assert_int_equal(r, -EINVAL);
 	if (!test_contains(d, fragment))
-		fail();
+		fail_msg("\"%s\" not in: %s", fragment, d);
 	free(d);
 	daemon_config_free(cfg);
 }
@@ -344,6 +344,54 @@ static void test_endpoint_urls(void **state)
 	daemon_config_free(cfg);
 }
 
+/* notifications: a webhook and/or an SNS topic, checked where they are written. */
+static void test_notifications(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg;
+
+	cfg = parse("state_dir: /s\n", &d, &r);
+	assert_null(cfg->notifications.webhook_url);
+	assert_null(cfg->notifications.sns_topic_arn);
+	assert_int_equal(cfg->notifications.max_per_minute, 10);
+	assert_int_equal(cfg->notifications.events, 7);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("notifications:\n  webhook:\n    url: https://hooks.example.com/x\n    header: X-Token\n"
+		    "    secret_file: secret\n  sns:\n    topic_arn: arn:aws:sns:eu-west-1:111122223333:alerts\n"
+		    "  max_per_minute: 3\n  events: [tenant_stalled, drift_repaired]\n",
+		    &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->notifications.webhook_url, "https://hooks.example.com/x");
+	assert_string_equal(cfg->notifications.webhook_header, "X-Token");
+	assert_string_equal(cfg->notifications.webhook_secret_file, "/etc/btd/secret");
+	assert_string_equal(cfg->notifications.sns_topic_arn, "arn:aws:sns:eu-west-1:111122223333:alerts");
+	assert_int_equal(cfg->notifications.max_per_minute, 3);
+	assert_int_equal(cfg->notifications.events,
+			 (1u << CFG_NOTIFY_TENANT_STALLED) | (1u << CFG_NOTIFY_DRIFT_REPAIRED));
+	assert_string_equal(cfg_notify_event_name(CFG_NOTIFY_DELETIONS_HELD), "deletions_held");
+	free(d);
+	daemon_config_free(cfg);
+
+	expect_error("notifications: {}\n", "notifications needs a webhook, an sns topic, or both");
+	expect_error("notifications:\n  webhook: {header: X}\n", "url");
+	expect_error("notifications:\n  webhook: {url: ftp://x}\n", "is not a valid webhook URL");
+	expect_error("notifications:\n  webhook: {url: http://h/, header: X-A}\n",
+		     "webhook.header and webhook.secret_file go together");
+	expect_error("notifications:\n  webhook: {url: http://h/, header: 'X A', secret_file: /s}\n",
+		     "is not an HTTP header name");
+	expect_error("notifications:\n  sns: {topic_arn: 'arn:aws:sqs:us-east-1:111122223333:q'}\n",
+		     "the service must be sns");
+	expect_error("notifications:\n  sns: {topic_arn: 'arn:aws:sns:us-east-1:1111:q'}\n",
+		     "the account must be 12 digits");
+	expect_error("notifications:\n  sns: {topic_arn: 'arn:aws:sns::111122223333:q'}\n", "the Region is missing");
+	expect_error("notifications:\n  sns: {topic_arn: 'arn:aws:sns:us-east-1:111122223333'}\n",
+		     "arn:PARTITION:sns:REGION:ACCOUNT:TOPIC");
+	expect_error("notifications:\n  webhook: {url: http://h/}\n  max_per_minute: 0\n", "max_per_minute");
+	expect_error("notifications:\n  webhook: {url: http://h/}\n  events: [drift]\n", "drift");
+}
+
 /* metrics.listen: a numeric address and a port; none by default. */
 static void test_metrics_listen(void **state)
 {
@@ -393,6 +441,7 @@ static void test_keep_running(void **state)
 		     "rate_limits: {ssm: {burst: 3}}\nsocket: {path: /s}\nstate_dir: /st\nregion: eu-west-1\n"
 		     "max_in_flight: 3\nwatch: {settle: 1s}\nresync_interval: 1h\nsafety: {max_deletions: 3}\n"
 		     "metrics: {listen: \"127.0.0.1:9464\"}\n"
+		     "notifications: {webhook: {url: http://hook/}}\n"
 		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n",
 		     &d, NULL);
 	free(d);
@@ -409,8 +458,10 @@ static void test_keep_running(void **state)
 	assert_string_equal(keys[9], "watch");
 	assert_string_equal(keys[10], "metrics");
 	assert_null(next->metrics.listen); /* the listener opened at start-up stays */
-	assert_string_equal(keys[11], "usage");
-	assert_string_equal(keys[12], "prices");
+	assert_string_equal(keys[11], "notifications");
+	assert_null(next->notifications.webhook_url);
+	assert_string_equal(keys[12], "usage");
+	assert_string_equal(keys[13], "prices");
 	assert_int_equal(next->usage.retention_days, 400);
 	assert_int_equal(next->n_prices, 0);
 	/* the running values stay in effect */
@@ -517,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_endpoint_urls),
+		cmocka_unit_test(test_notifications),
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_usage_section),

@@ -1,0 +1,54 @@
+/* Notifications: a webhook (HTTP POST of a JSON document) and/or an SNS topic
+ * (Publish), told when deletions are held by the prune gate, a tenant stalls, or
+ * drift is repaired (configuration: `notifications`, docs/configuration.md).
+ *
+ * alerts_post() never blocks and never fails: it rate-limits per event kind
+ * (alerts_limit.h), queues a message per destination in a bounded queue (the oldest
+ * is dropped when full, and counted) and returns; each destination sends one
+ * message at a time on the loop. Failures are counted and logged, at most one line
+ * a minute per destination. The webhook has an HTTP client of its own, so a slow
+ * receiver never holds up AWS calls; SNS goes through the daemon's AWS client
+ * (borrowed: close the alerts after that client has closed, so that a Publish
+ * still in flight has ended). */
+#ifndef BTD_ALERTS_H
+#define BTD_ALERTS_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "aws_client.h"
+#include "daemon_config.h"
+
+#define ALERTS_QUEUE_MAX  64	/* messages waiting per destination */
+#define ALERTS_TEXT_MAX	  2048	/* bytes of an event's text kept */
+#define ALERTS_TIMEOUT_MS 10000 /* per webhook request */
+
+struct alerts;
+
+struct alerts_sink_stats {
+	uint64_t sent, failed, dropped;
+	unsigned queued;
+};
+
+struct alerts_stats {
+	struct alerts_sink_stats webhook, sns;
+	uint64_t events, suppressed; /* events posted; held back by the rate limit */
+};
+
+/* alerts_new: NULL in *ret (and 0) when cfg configures no destination. -errno with
+ * *ret_error (owned by the caller) when the secret file cannot be read or the HTTP
+ * client cannot start. cfg and instance are copied. */
+int alerts_new(uv_loop_t *loop, const struct cfg_notifications *cfg, const char *instance, struct aws_client *aws,
+	       struct alerts **ret, char **ret_error);
+/* alerts_post: an event; tenant may be NULL (the prune gate speaks of many). */
+void alerts_post(struct alerts *a, enum cfg_notify_event ev, const char *tenant, const char *text);
+void alerts_stats(const struct alerts *a, struct alerts_stats *ret);
+/* alerts_status_json: the counters as a JSON object (owned by the caller). */
+char *alerts_status_json(const struct alerts *a);
+/* alerts_close: messages not yet sent are dropped; a webhook request in flight is
+ * cancelled; the handles close and the alerts are freed, then cb (may be NULL) runs.
+ * Accepts NULL. */
+void alerts_close(struct alerts *a, void (*cb)(void *arg), void *arg);
+
+#endif
