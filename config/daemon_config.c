@@ -4,12 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon_config_usage.h"
 #include "naming.h"
 #include "textfile.h"
 #include "xalloc.h"
 
-static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	    "ssm",
-							      "tagging", "sts",	    "servicequotas" };
+static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	     "ssm",
+							      "tagging", "sts",	    "servicequotas", "s3" };
 static const char *const mode_names[] = { "enforce", "report" };
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 
@@ -60,6 +61,9 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->shutdown_timeout_ms = 30 * 1000;
 	cfg->notifications.max_per_minute = 10;
 	cfg->notifications.events = (1u << CFG_NOTIFY_EVENT_COUNT) - 1;
+	cfg->usage.metadata_key = xstrdup("tenantId");
+	cfg->usage.poll_interval_ms = 60 * 1000;
+	cfg->usage.retention_days = 400;
 	return cfg;
 }
 
@@ -106,6 +110,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.webhook_header);
 	free(cfg->notifications.webhook_secret_file);
 	free(cfg->notifications.sns_topic_arn);
+	daemon_config__usage_release(cfg);
 	free(cfg);
 }
 

@@ -26,6 +26,7 @@ enum cfg_service {
 	CFG_SERVICE_TAGGING, /* Resource Groups Tagging API */
 	CFG_SERVICE_STS,
 	CFG_SERVICE_SERVICEQUOTAS, /* Service Quotas */
+	CFG_SERVICE_S3,		   /* invocation logs (usage) */
 	CFG_SERVICE_COUNT,
 };
 
@@ -135,6 +136,41 @@ struct cfg_notifications {
 	unsigned events;	   /* bit (1 << enum cfg_notify_event) per kind sent (all) */
 };
 
+/* usage: where Bedrock's invocation logs land, per place (config/daemon_config_usage.c). */
+enum cfg_invocation_logging {
+	CFG_INVLOG_OBSERVE, /* only read Bedrock's logging configuration; a mismatch is a problem */
+	CFG_INVLOG_MANAGE,  /* keep it pointing at the place's bucket and prefix */
+};
+
+struct cfg_usage_place {
+	char *account; /* alias; NULL: the daemon's own credentials */
+	char *region;
+	char *bucket;
+	char *prefix; /* the logging configuration's keyPrefix, "" when none */
+	struct cfg_pos pos;
+};
+
+#define CFG_USAGE_MAX_PLACES 100
+
+struct cfg_usage {
+	struct cfg_usage_place *places; /* none: usage is off */
+	size_t n_places;
+	enum cfg_invocation_logging invocation_logging;
+	char *metadata_key;	   /* requestMetadata key naming the tenant ("tenantId") */
+	uint64_t poll_interval_ms; /* listing of new log objects (60 s) */
+	unsigned retention_days;   /* aggregates kept (400) */
+	bool path_style;	   /* S3 path-style addressing (custom endpoints) */
+	unsigned metrics_tenants;  /* per-tenant Prometheus series, top N by cost (0: none) */
+};
+
+/* prices: estimated USD per 1,000 tokens, per model id. */
+struct cfg_price {
+	char *model;
+	double input, output, cache_read, cache_write;
+};
+
+#define CFG_MAX_PRICES 1000
+
 struct daemon_config {
 	char *file; /* the file read; NULL for the built-in defaults */
 	char *manifests;
@@ -161,6 +197,9 @@ struct daemon_config {
 	uint64_t shutdown_timeout_ms;
 	struct cfg_metrics metrics;
 	struct cfg_notifications notifications;
+	struct cfg_usage usage;
+	struct cfg_price *prices; /* sorted by model */
+	size_t n_prices;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */
@@ -180,6 +219,9 @@ int daemon_config_load(const char *file, struct daemon_config **ret, struct diag
 const struct cfg_account *daemon_config_account(const struct daemon_config *cfg, const char *alias);
 /* daemon_config_endpoint: the endpoint override of a service, or NULL. */
 const char *daemon_config_endpoint(const struct daemon_config *cfg, enum cfg_service svc);
+
+/* daemon_config_price: the price of model (exact id), or NULL. */
+const struct cfg_price *daemon_config_price(const struct daemon_config *cfg, const char *model);
 
 const char *cfg_service_name(enum cfg_service svc);
 const char *cfg_mode_name(enum cfg_mode mode);

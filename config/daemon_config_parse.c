@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "daemon_config.h"
+#include "daemon_config_usage.h"
 #include "naming.h"
 #include "rules.h"
 #include "textfile.h"
@@ -504,13 +505,16 @@ enum top_key {
 	K_LOG_FORMAT,
 	K_METRICS,
 	K_NOTIFICATIONS,
+	K_USAGE,
+	K_PRICES,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
-	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications",
+	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
+	"prices",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -587,6 +591,12 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 		case K_LOG_FORMAT:
 			if (walk_enum(w, n, (const char *const[]){ "auto", "journal", "text", "json" }, 4, &e))
 				cfg->log_format = (enum cfg_log_format)e;
+			break;
+		case K_USAGE:
+			daemon_config__read_usage(w, n, cfg);
+			break;
+		case K_PRICES:
+			daemon_config__read_prices(w, n, cfg);
 			break;
 		case K_SHUTDOWN:
 		case K_COUNT:

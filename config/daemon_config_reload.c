@@ -1,4 +1,5 @@
 #include "daemon_config_reload.h"
+#include "daemon_config_usage.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -134,6 +135,22 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		ret_keys[k++] = "notifications";
 		n->notifications = r->notifications;
 		r->notifications = t;
+	}
+	/* usage and prices: the usage reader keeps the values it started with */
+	if (daemon_config__usage_differ(n, r)) {
+		struct cfg_usage u = n->usage;
+		ret_keys[k++] = "usage";
+		n->usage = r->usage;
+		r->usage = u;
+	}
+	if (daemon_config__prices_differ(n, r)) {
+		struct cfg_price *p = n->prices;
+		size_t np = n->n_prices;
+		ret_keys[k++] = "prices";
+		n->prices = r->prices;
+		n->n_prices = r->n_prices;
+		r->prices = p;
+		r->n_prices = np;
 	}
 	return k;
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "rules.h"
 #include "uri.h"
+#include "usage_json.h"
 #include "xalloc.h"
 
 #define CONTROL_MAX_CONNECTIONS 64
@@ -139,8 +141,12 @@ static void get_ready(struct control *c, struct http_request *req, const char *i
 
 static void get_status(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
+	cJSON *o = control_json_status(c->e, c->info);
+
 	(void)id, (void)id_len;
-	respond_json(req, 200, control_json_status(c->e, c->info));
+	if (c->info->usage) /* each place of usage: its cursor, counts and problem */
+		cJSON_AddItemToObject(o, "usage", usage_reader_status_json(c->info->usage));
+	respond_json(req, 200, o);
 }
 
 /* state=: comma-separated state names (case-insensitive) into a mask of 1 << state.
@@ -387,6 +393,82 @@ static void get_events(struct control *c, struct http_request *req, const char *
 		events_attach(c->info->events, req);
 }
 
+/* ---- usage (daemon/usage/usage_json.c) ---- */
+
+/* The days a usage request asks for, or false after answering 400 or 404. */
+static bool usage_request(struct control *c, struct http_request *req, int32_t *since, int32_t *until, size_t *limit)
+{
+	const struct http_message *m = http_request_message(req);
+	char *a = NULL, *b = NULL, *l = NULL, *end = NULL;
+	const char *error = NULL;
+	bool ok = false;
+
+	if (!c->info->usage) {
+		respond_error(req, 404, "usage is not configured (usage.places in the configuration)");
+		return false;
+	}
+	if (query_param(m->query, "since", &a) < 0 || query_param(m->query, "until", &b) < 0 ||
+	    query_param(m->query, "limit", &l) < 0) {
+		respond_error(req, 400, "since=, until= and limit= must be valid percent-encoded text");
+		goto out;
+	}
+	if (usage_range_parse(a, b, (int64_t)time(NULL), since, until, &error) < 0) {
+		respond_error(req, 400, error);
+		goto out;
+	}
+	*limit = USAGE_RANK_DEFAULT;
+	if (l) {
+		unsigned long v = strtoul(l, &end, 10);
+		if (!*l || *end || l[0] < '0' || l[0] > '9' || v < 1 || v > USAGE_RANK_MAX) {
+			respond_error(req, 400, "limit= is a number from 1 to 1000");
+			goto out;
+		}
+		*limit = v;
+	}
+	ok = true;
+out:
+	free(a);
+	free(b);
+	free(l);
+	return ok;
+}
+
+static void get_usage(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	const char *error = NULL;
+	int32_t since, until;
+	size_t limit;
+	int status = 500;
+	cJSON *o;
+
+	(void)id, (void)id_len;
+	if (!usage_request(c, req, &since, &until, &limit))
+		return;
+	o = usage_json_ranking(c->info->usage, c->e, since, until, limit, &status, &error);
+	if (o)
+		respond_json(req, 200, o);
+	else
+		respond_error(req, status, error);
+}
+
+static void get_tenant_usage(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	const struct tenant_entry *t = path_tenant(c, req, id, id_len);
+	const char *error = NULL;
+	int32_t since, until;
+	size_t limit;
+	int status = 500;
+	cJSON *o;
+
+	if (!t || !usage_request(c, req, &since, &until, &limit))
+		return;
+	o = usage_json_tenant(c->info->usage, c->e, t, since, until, &status, &error);
+	if (o)
+		respond_json(req, 200, o);
+	else
+		respond_error(req, status, error);
+}
+
 /* The handler of every route of control_api.h: a known path asked with another method
  * is 405 with Allow, an unknown one 404. */
 static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
@@ -398,6 +480,7 @@ static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
 	[CONTROL_RESUME] = post_resume,	 [CONTROL_PRUNE_APPROVE] = post_prune_approve,
 	[CONTROL_METRICS] = get_metrics, [CONTROL_TENANT_HISTORY] = get_tenant_history,
 	[CONTROL_HISTORY] = get_history, [CONTROL_EVENTS] = get_events,
+	[CONTROL_USAGE] = get_usage,	 [CONTROL_TENANT_USAGE] = get_tenant_usage,
 };
 
 /* Whether path matches pattern; the {id} segment, if any, in *ret_id and *ret_len. */

@@ -14,6 +14,8 @@
 #include "events.h"
 #include "strbuf.h"
 
+struct usage_reader;
+
 struct control;
 
 /* Facts about the daemon that status shows beside the engine's. Borrowed for the
@@ -37,6 +39,7 @@ struct control_info {
 	/* more metric families in the Prometheus text format (build, process, AWS latency),
 	 * appended to out after the engine's; may be NULL */
 	void (*metrics)(void *data, struct strbuf *out);
+	struct usage_reader *usage; /* NULL: usage is not configured */
 };
 
 /* control_open: -EADDRINUSE when a daemon already answers on path; other -errno for

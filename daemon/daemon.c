@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "alerts.h"
 #include "audit.h"
@@ -24,6 +25,8 @@
 #include "metrics_http.h"
 #include "notify.h"
 #include "setup.h"
+#include "usage_json.h"
+#include "usage_reader.h"
 #include "watcher.h"
 #include "xalloc.h"
 
@@ -56,6 +59,7 @@ struct daemon {
 	struct events *events;	      /* GET /v1/events */
 	struct audit *audit;	      /* the audit trail and history */
 	struct metrics_http *metrics; /* metrics.listen; NULL when not configured */
+	struct usage_reader *usage;   /* NULL: usage.places is empty */
 	struct notifier notifier;
 	struct alerts *alerts; /* NULL: no notifications configured */
 	uv_signal_t sig_term, sig_int, sig_hup;
@@ -184,6 +188,8 @@ static void metrics_of(void *data, struct strbuf *out)
 	struct daemon *d = data;
 
 	metrics_daemon(d->aws, out);
+	if (d->usage) /* on the control socket and on metrics.listen alike */
+		usage_metrics(d->usage, (int64_t)time(NULL), out);
 }
 
 static const char *const *problems_of(void *data, size_t *ret_n)
@@ -356,13 +362,22 @@ static void engine_freed(void *data)
 		metrics_closed(d);
 }
 
+static void usage_closed(void *data)
+{
+	struct daemon *d = data;
+
+	d->usage = NULL;
+	d->info.usage = NULL;
+	engine_free(d->engine, engine_freed, d);
+}
+
 static void aws_closed(void *data)
 {
 	struct daemon *d = data;
 
 	d->aws = NULL;
-	cloud_aws_orphan(&d->cloud); /* a listing still being built must not reach a freed engine */
-	engine_free(d->engine, engine_freed, d);
+	cloud_aws_orphan(&d->cloud);		       /* a listing still being built must not reach a freed engine */
+	usage_reader_close(d->usage, usage_closed, d); /* after the AWS client: its calls are over */
 }
 
 static void drained(void *data)
@@ -517,6 +532,14 @@ static int start(struct daemon *d)
 	audit_set_engine(d->audit, d->engine);
 	if (engine_start(d->engine) < 0)
 		return -1;
+	if (d->cfg->usage.n_places) {
+		r = usage_reader_new(&d->loop, d->aws, d->engine, d->cfg, &d->usage, &err);
+		if (r < 0) {
+			log_error("usage: %s", err);
+			free(err);
+			return r;
+		}
+	}
 	d->manifests_dir = xstrdup(d->cfg->manifests);
 	d->info = (struct control_info){ .version = BTD_VERSION,
 					 .manifests = d->manifests_dir,
@@ -527,7 +550,8 @@ static int start(struct daemon *d)
 					 .audit = d->audit,
 					 .events = d->events,
 					 .metrics = metrics_of,
-					 .notifications_json = notifications_json };
+					 .notifications_json = notifications_json,
+					 .usage = d->usage };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
 	if (r == -EADDRINUSE) {
@@ -599,6 +623,7 @@ int daemon_run(const struct daemon_options *opts)
 			metrics_http_close(d.metrics, NULL, NULL);
 		if (d.aws)
 			aws_client_close(d.aws, NULL, NULL);
+		usage_reader_close(d.usage, NULL, NULL);
 		if (d.engine)
 			engine_free(d.engine, NULL, NULL);
 		events_close(d.events);

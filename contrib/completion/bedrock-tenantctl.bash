@@ -3,8 +3,8 @@
 # daemon does not answer). Install as
 # /usr/share/bash-completion/completions/bedrock-tenantctl.
 
-_bedrock_tenantctl_commands="status tenants tenant resolve reconcile resync pause resume approve-prune history health ready wait-ready version"
-_bedrock_tenantctl_options="--socket --output --json --watch --interval --state --request-timeout --version --help"
+_bedrock_tenantctl_commands="status tenants tenant resolve reconcile resync pause resume approve-prune history health ready wait-ready version usage"
+_bedrock_tenantctl_options="--socket --output --json --watch --interval --state --request-timeout --since --until --limit --version --help"
 _bedrock_tenantctl_states="Pending Reconciling Ready Drifted Error Stalled Deleting Held Suspended"
 
 # _bedrock_tenantctl_ids PROGRAM [SOCKET]: the tenant ids the daemon knows.
@@ -44,7 +44,7 @@ _bedrock_tenantctl() {
 			--) after_dd=1; continue ;;
 			-s | --socket) value_next=socket; continue ;;
 			--socket=*) socket=${w#--socket=}; continue ;;
-			-o | --output | --interval | --state | --request-timeout) value_next=other; continue ;;
+			-o | --output | --interval | --state | --request-timeout | --since | --until | --limit) value_next=other; continue ;;
 			-?*) continue ;;
 			esac
 		fi
@@ -69,7 +69,7 @@ _bedrock_tenantctl() {
 			COMPREPLY=($(compgen -P "$done_part" -W "$_bedrock_tenantctl_states" -- "${cur##*,}"))
 			return 0
 			;;
-		--interval | --request-timeout)
+		--interval | --request-timeout | --since | --until | --limit)
 			return 0
 			;;
 		esac
@@ -83,7 +83,7 @@ _bedrock_tenantctl() {
 		return 0
 	fi
 	case $cmd in
-	tenant | reconcile | resolve | history)
+	tenant | reconcile | resolve | history | usage)
 		if ((nargs == 0)); then
 			COMPREPLY=($(compgen -W "$(_bedrock_tenantctl_ids "$prog" "$socket")" -- "$cur"))
 		fi

@@ -31,6 +31,7 @@ void aws_request_release(struct aws_request *r)
 	free(r->path);
 	free(r->content_type);
 	free(r->target);
+	free(r->host_prefix);
 	strbuf_release(&r->query);
 	strbuf_release(&r->body);
 	memset(r, 0, sizeof(*r));
@@ -111,7 +112,8 @@ int aws_request_sign(const struct aws_request *r, const struct aws_endpoint *ep,
 	struct aws_signed_request s = { 0 };
 	struct sigv4_header sh[8];
 	struct sigv4_request sreq;
-	struct strbuf path, auth;
+	struct strbuf path, auth, s3path;
+	char *host;
 	char date[SIGV4_AMZ_DATE_LEN + 1], hash[SIGV4_HEX_LEN + 1];
 	size_t n = 0;
 	int rc = 0;
@@ -120,10 +122,13 @@ int aws_request_sign(const struct aws_request *r, const struct aws_endpoint *ep,
 		return -EINVAL;
 	strbuf_init(&path, STRBUF_NO_CAP);
 	strbuf_init(&auth, STRBUF_NO_CAP);
+	strbuf_init(&s3path, STRBUF_NO_CAP);
 	strbuf_addf(&path, "%s%s", ep->base_path, r->path);
-	s.url = r->query.len ? xasprintf("%s://%s%s?%s", ep->scheme, ep->host, path.buf, r->query.buf)
-			     : xasprintf("%s://%s%s", ep->scheme, ep->host, path.buf);
-	add_header(&s, "Host", ep->host);
+	host = xasprintf("%s%s", r->host_prefix ? r->host_prefix : "", ep->host);
+	s.url = r->query.len ? xasprintf("%s://%s%s?%s", ep->scheme, host, path.buf, r->query.buf)
+			     : xasprintf("%s://%s%s", ep->scheme, host, path.buf);
+	add_header(&s, "Host", host);
+	free(host);
 	if (r->content_type)
 		add_header(&s, "Content-Type", r->content_type);
 	if (r->target)
@@ -154,8 +159,16 @@ int aws_request_sign(const struct aws_request *r, const struct aws_endpoint *ep,
 		.headers = sh,
 		.n_headers = n,
 		.payload_hash = hash,
-		.normalize_path = true,
+		.normalize_path = r->service != AWS_S3,
 	};
+	/* S3 signs the path encoded once: sigv4 encodes what it is given, so it is given
+	 * the decoded path (the wire keeps the encoded one). */
+	if (r->service == AWS_S3) {
+		rc = uri_decode(&s3path, path.buf, path.len, false);
+		if (rc < 0)
+			goto done;
+		sreq.path = s3path.buf;
+	}
 	rc = sigv4_authorization(&sreq, creds, ep->signing_region, info->signing_name, date, &auth);
 	if (rc < 0)
 		goto done;
@@ -163,6 +176,7 @@ int aws_request_sign(const struct aws_request *r, const struct aws_endpoint *ep,
 done:
 	strbuf_release(&path);
 	strbuf_release(&auth);
+	strbuf_release(&s3path);
 	if (rc < 0) {
 		aws_signed_request_release(&s);
 		return rc;

@@ -30,6 +30,10 @@ struct aws_request {
 	char *target;	     /* awsJson1.1 X-Amz-Target, else NULL */
 	struct strbuf body;
 	bool unsigned_request; /* sent without SigV4 (STS AssumeRoleWithWebIdentity) */
+	/* S3 virtual-hosted addressing: "bucket." before the endpoint's host; NULL for
+	 * none. S3 requests (AWS_S3) are signed with S3's rules: the path is neither
+	 * normalized nor encoded a second time. */
+	char *host_prefix;
 };
 
 struct aws_header {

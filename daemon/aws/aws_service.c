@@ -18,13 +18,12 @@ static const struct aws_service_info services[AWS_SERVICE_COUNT] = {
 	[AWS_SERVICEQUOTAS] = { "servicequotas", "servicequotas", "servicequotas", "SERVICE_QUOTAS", AWS_PROTO_JSON_1_1,
 				"ServiceQuotasV20190624", NULL, false },
 	[AWS_SNS] = { "sns", "sns", "sns", "SNS", AWS_PROTO_QUERY, NULL, "2010-03-31", false },
+	[AWS_S3] = { "s3", "s3", "s3", "S3", AWS_PROTO_REST_XML, NULL, NULL, false },
 };
 
 static const char *const protocol_names[] = {
-	[AWS_PROTO_REST_JSON] = "restJson1",
-	[AWS_PROTO_JSON_1_1] = "awsJson1.1",
-	[AWS_PROTO_QUERY] = "awsQuery",
-	[AWS_PROTO_PLAIN] = "http",
+	[AWS_PROTO_REST_JSON] = "restJson1", [AWS_PROTO_JSON_1_1] = "awsJson1.1", [AWS_PROTO_QUERY] = "awsQuery",
+	[AWS_PROTO_PLAIN] = "http",	     [AWS_PROTO_REST_XML] = "restXml",
 };
 
 const struct aws_service_info *aws_service_info(enum aws_service s)
@@ -50,5 +49,5 @@ int aws_service_from_name(const char *name, enum aws_service *ret)
 
 const char *aws_protocol_name(enum aws_protocol p)
 {
-	return (unsigned)p <= AWS_PROTO_PLAIN ? protocol_names[p] : "?";
+	return (unsigned)p <= AWS_PROTO_REST_XML ? protocol_names[p] : "?";
 }

@@ -27,10 +27,11 @@
 
 /* What a command accepts beyond -o json and the connection options. */
 enum {
-	ACCEPTS_WIDE = 1,  /* -o wide */
-	ACCEPTS_WATCH = 2, /* -w, --watch, --interval */
-	ACCEPTS_STATE = 4, /* --state */
-	ACCEPTS_NAME = 8,  /* -o name */
+	ACCEPTS_WIDE = 1,   /* -o wide */
+	ACCEPTS_WATCH = 2,  /* -w, --watch, --interval */
+	ACCEPTS_STATE = 4,  /* --state */
+	ACCEPTS_NAME = 8,   /* -o name */
+	ACCEPTS_RANGE = 16, /* --since, --until, --limit */
 };
 
 struct command {
@@ -63,6 +64,8 @@ static const struct command commands[] = {
 	{ "ready", "", 0, 0, 0, cmd_ready, "exit 0 when the daemon has finished its first sync" },
 	{ "wait-ready", "[SECONDS]", 0, 1, 0, cmd_wait_ready, "wait until the daemon is ready (default 300 s)" },
 	{ "version", "", 0, 0, 0, cmd_version, "the client's version and the daemon's" },
+	{ "usage", "[TENANT]", 0, 1, ACCEPTS_RANGE, cmd_usage,
+	  "tokens and estimated cost from invocation logs (--since 7d, --until DAY, --limit N)" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -85,6 +88,8 @@ static void usage(FILE *out)
 		"  -w, --watch                status, tenants, tenant: draw again on every change\n"
 		"      --interval SECONDS     how often --watch asks (default 2, 0.2 to 3600)\n"
 		"      --state STATE[,STATE]  tenants: only those in these states (e.g. Stalled,Error)\n"
+		"      --since, --until DAY   usage: Nd (the last N days) or YYYY-MM-DD (default 7d, today)\n"
+		"      --limit N              usage: the N tenants with the highest estimated cost (20)\n"
 		"      --request-timeout SECONDS\n"
 		"                             give up on an answer after this long (default 30)\n"
 		"  -V, --version              the client's version and the daemon's\n"
@@ -140,6 +145,8 @@ static int check_accepts(const struct command *cmd, const struct ctl *c, bool in
 		return bad_usage("--watch: %s cannot be watched (status, tenants and tenant can)", cmd->name);
 	if (c->states && !(cmd->accepts & ACCEPTS_STATE))
 		return bad_usage("--state applies to tenants, not to %s", cmd->name);
+	if ((c->since || c->until || c->limit) && !(cmd->accepts & ACCEPTS_RANGE))
+		return bad_usage("--since, --until and --limit apply to usage, not to %s", cmd->name);
 	return 0;
 }
 
@@ -155,7 +162,7 @@ static int parse_output(const char *text, enum ctl_output *ret)
 	return -EINVAL;
 }
 
-enum { OPT_STATE = 256, OPT_INTERVAL, OPT_TIMEOUT };
+enum { OPT_STATE = 256, OPT_INTERVAL, OPT_TIMEOUT, OPT_SINCE, OPT_UNTIL, OPT_LIMIT };
 
 static const struct option options[] = { { "socket", required_argument, NULL, 's' },
 					 { "output", required_argument, NULL, 'o' },
@@ -164,6 +171,9 @@ static const struct option options[] = { { "socket", required_argument, NULL, 's
 					 { "interval", required_argument, NULL, OPT_INTERVAL },
 					 { "state", required_argument, NULL, OPT_STATE },
 					 { "request-timeout", required_argument, NULL, OPT_TIMEOUT },
+					 { "since", required_argument, NULL, OPT_SINCE },
+					 { "until", required_argument, NULL, OPT_UNTIL },
+					 { "limit", required_argument, NULL, OPT_LIMIT },
 					 { "version", no_argument, NULL, 'V' },
 					 { "help", no_argument, NULL, 'h' },
 					 { NULL, 0, NULL, 0 } };
@@ -208,6 +218,15 @@ static int set_option(struct line *l, int opt, const char *arg)
 		if (ctl_parse_seconds(arg, &seconds) < 0 || seconds < 0.1 || seconds > 3600)
 			return bad_usage("--request-timeout: '%s' is not a number of seconds from 0.1 to 3600", arg);
 		l->c.timeout_ms = (long)(seconds * 1000);
+		return 0;
+	case OPT_SINCE:
+		l->c.since = arg;
+		return 0;
+	case OPT_UNTIL:
+		l->c.until = arg;
+		return 0;
+	case OPT_LIMIT:
+		l->c.limit = arg;
 		return 0;
 	case 'V':
 		l->version = true;

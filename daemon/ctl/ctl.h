@@ -29,11 +29,12 @@ struct ctl {
 	const char *socket;
 	enum ctl_output output;
 	bool watch;
-	const char *states;	     /* --state: comma-separated tenant states, or NULL */
-	long timeout_ms;	     /* per request */
-	long interval_ms;	     /* between polls while watching */
-	const char *argv0;	     /* the command line as typed, for the watch header */
-	volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM while watching; may be NULL */
+	const char *states;		   /* --state: comma-separated tenant states, or NULL */
+	long timeout_ms;		   /* per request */
+	long interval_ms;		   /* between polls while watching */
+	const char *argv0;		   /* the command line as typed, for the watch header */
+	volatile sig_atomic_t *stop;	   /* set by SIGINT/SIGTERM while watching; may be NULL */
+	const char *since, *until, *limit; /* usage: --since, --until, --limit, or NULL */
 };
 
 /* A view: how one kind of document is drawn, and the exit status it calls for.
@@ -74,6 +75,7 @@ int cmd_ready(struct ctl *c, char **argv, int argc);
 int cmd_wait_ready(struct ctl *c, char **argv, int argc);
 int cmd_version(struct ctl *c, char **argv, int argc);
 int cmd_history(struct ctl *c, char **argv, int argc);
+int cmd_usage(struct ctl *c, char **argv, int argc); /* ctl_usage.c */
 
 /* ctl_watch: polls path every c->interval_ms and draws it again whenever the drawing
  * changes, until SIGINT or SIGTERM (0) or the daemon goes away (3). */

@@ -193,6 +193,11 @@ int64_t engine_timer_expiry(const struct engine *e, enum timer_kind kind, int64_
 /* engine_now_ms: the loop's monotonic clock, the base of next_attempt_ms. */
 uint64_t engine_now_ms(const struct engine *e);
 const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
+/* engine_profile_owner: for an application profile ARN this instance manages (as
+ * last observed), its tenant, profile key and model (an ARN or id); false when the
+ * profile is unknown or not ours. Borrowed until the engine next runs. */
+bool engine_profile_owner(const struct engine *e, const char *arn, const char **ret_tenant, const char **ret_profile,
+			  const char **ret_model);
 /* The state store's health for status. */
 struct engine_store_health {
 	unsigned long failed_writes; /* not yet made good */

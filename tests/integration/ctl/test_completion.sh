@@ -45,12 +45,12 @@ printf 'alpha\nbeta\n'
 STUB
 chmod +x "$STUB"
 
-expect "status tenants tenant resolve reconcile resync pause resume approve-prune history health ready wait-ready version" \
+expect "status tenants tenant resolve reconcile resync pause resume approve-prune history health ready wait-ready version usage" \
 	bedrock-tenantctl ""
 expect "tenants tenant" bedrock-tenantctl te
 expect "tenants tenant" bedrock-tenantctl -o json te
 expect "--state" bedrock-tenantctl tenants --st
-expect "--socket --state" bedrock-tenantctl tenants --s
+expect "--socket --state --since" bedrock-tenantctl tenants --s
 expect "table wide json name" bedrock-tenantctl tenants -o ""
 expect "json" bedrock-tenantctl tenants --output = j
 expect "Stalled Suspended" bedrock-tenantctl tenants --state S

@@ -248,7 +248,7 @@ static void test_mistakes(void **state)
 	expect_error("rate_limits: {lambda: {burst: 1}}\n", "unknown key 'lambda'");
 	expect_error("rate_limits: {ssm: {burst: 0}}\n", "0 is out of range (1 to 100000)");
 	expect_error("endpoints: {default: localhost:4566}\n", "expected an http:// or https:// URL");
-	expect_error("endpoints: {s3: http://x}\n", "unknown key 's3'");
+	expect_error("endpoints: {sqs: http://x}\n", "unknown key 'sqs'"); /* s3 is known: usage reads its logs */
 	expect_error("max_in_flight: 0\n", "0 is out of range (1 to 1024)");
 	expect_error("mode: dry-run\n", "expected enforce or report, found 'dry-run'");
 	expect_error("log_level: verbose\n", "expected debug, info, notice, warning or error");
@@ -441,7 +441,8 @@ static void test_keep_running(void **state)
 		     "rate_limits: {ssm: {burst: 3}}\nsocket: {path: /s}\nstate_dir: /st\nregion: eu-west-1\n"
 		     "max_in_flight: 3\nwatch: {settle: 1s}\nresync_interval: 1h\nsafety: {max_deletions: 3}\n"
 		     "metrics: {listen: \"127.0.0.1:9464\"}\n"
-		     "notifications: {webhook: {url: http://hook/}}\n",
+		     "notifications: {webhook: {url: http://hook/}}\n"
+		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
@@ -459,6 +460,10 @@ static void test_keep_running(void **state)
 	assert_null(next->metrics.listen); /* the listener opened at start-up stays */
 	assert_string_equal(keys[11], "notifications");
 	assert_null(next->notifications.webhook_url);
+	assert_string_equal(keys[12], "usage");
+	assert_string_equal(keys[13], "prices");
+	assert_int_equal(next->usage.retention_days, 400);
+	assert_int_equal(next->n_prices, 0);
 	/* the running values stay in effect */
 	assert_string_equal(next->manifests, "/m");
 	assert_string_equal(next->instance, "a");
@@ -486,6 +491,72 @@ static void test_names(void **state)
 	assert_string_equal(cfg_log_level_name(CFG_LOG_WARNING), "warning");
 }
 
+/* usage: and prices: (docs/configuration.md "usage", "prices"). */
+static void test_usage_section(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg = parse(
+		"accounts: {prod: \"111122223333\"}\n"
+		"usage:\n"
+		"  places:\n"
+		"    - {region: us-east-1, bucket: my-logs, prefix: bedrock/}\n"
+		"    - {account: prod, region: eu-west-1, bucket: prod.logs-1}\n"
+		"  invocation_logging: manage\n"
+		"  tenant_metadata_key: team\n"
+		"  poll_interval: 30s\n"
+		"  retention_days: 90\n"
+		"  path_style: true\n"
+		"  metrics_tenants: 10\n"
+		"prices:\n"
+		"  z.model: {input: 0.25, output: 1.25}\n"
+		"  a.model: {input: 0.003, output: 0.015, cache_read: 0.0003, cache_write: 0.00375}\n",
+		&d, &r);
+	const struct cfg_price *p;
+
+	(void)state;
+	assert_int_equal(r, 0);
+	free(d);
+	assert_int_equal(cfg->usage.n_places, 2);
+	assert_null(cfg->usage.places[0].account);
+	assert_string_equal(cfg->usage.places[0].prefix, "bedrock/");
+	assert_string_equal(cfg->usage.places[1].account, "prod");
+	assert_string_equal(cfg->usage.places[1].prefix, "");
+	assert_int_equal(cfg->usage.invocation_logging, CFG_INVLOG_MANAGE);
+	assert_string_equal(cfg->usage.metadata_key, "team");
+	assert_int_equal(cfg->usage.poll_interval_ms, 30000);
+	assert_int_equal(cfg->usage.retention_days, 90);
+	assert_true(cfg->usage.path_style);
+	assert_int_equal(cfg->usage.metrics_tenants, 10);
+	assert_int_equal(cfg->n_prices, 2);
+	p = daemon_config_price(cfg, "a.model");
+	assert_non_null(p);
+	assert_true(p->cache_write == 0.00375);
+	assert_null(daemon_config_price(cfg, "b.model"));
+	daemon_config_free(cfg);
+
+	/* the defaults */
+	cfg = daemon_config_defaults();
+	assert_int_equal(cfg->usage.n_places, 0);
+	assert_int_equal(cfg->usage.invocation_logging, CFG_INVLOG_OBSERVE);
+	assert_string_equal(cfg->usage.metadata_key, "tenantId");
+	assert_int_equal(cfg->usage.retention_days, 400);
+	daemon_config_free(cfg);
+
+	expect_error("usage: {places: [{region: us-east-1}]}\n", "bucket");
+	expect_error("usage: {places: [{region: us-east-1, bucket: My_Logs}]}\n", "not a valid S3 bucket name");
+	expect_error("usage: {places: [{region: us-east-1, bucket: logs, prefix: /x}]}\n", "does not start with '/'");
+	expect_error("usage: {places: [{account: nope, region: us-east-1, bucket: logs}]}\n", "not an account alias");
+	expect_error("usage: {places: [{region: us-east-1, bucket: logs}, {region: us-east-1, bucket: other}]}\n",
+		     "listed twice");
+	expect_error("usage: {invocation_logging: always}\n", "always");
+	expect_error("usage: {retention_days: 0}\n", "retention_days");
+	expect_error("usage: {tenant_metadata_key: \"\"}\n", "expected a non-empty string");
+	expect_error("prices: {m: {input: -1}}\n", "input");
+	expect_error("prices: {m: {inptu: 1}}\n", "inptu");
+	expect_error("prices: [1]\n", "expected a mapping of model ids");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_notifications),
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_metrics_listen),
+		cmocka_unit_test(test_usage_section),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,142 @@
+#include "ctl_usage.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control_api.h"
+#include "ctl.h"
+#include "ctl_http.h"
+#include "strbuf.h"
+#include "uri.h"
+#include "xalloc.h"
+
+static char *usage_path(const char *tenant, const char *since, const char *until, const char *limit)
+{
+	struct strbuf p;
+	char sep = '?';
+
+	strbuf_init(&p, 8192);
+	if (tenant) {
+		const char *pattern = control_routes[CONTROL_TENANT_USAGE].pattern, *hole = strstr(pattern, "{id}");
+		strbuf_add(&p, pattern, (size_t)(hole - pattern));
+		uri_encode_str(&p, tenant, false);
+		strbuf_adds(&p, hole + 4);
+	} else {
+		strbuf_adds(&p, control_routes[CONTROL_USAGE].pattern);
+	}
+	const char *names[] = { "since", "until", "limit" }, *values[] = { since, until, limit };
+	for (int k = 0; k < 3; k++) {
+		if (!values[k])
+			continue;
+		strbuf_addf(&p, "%c%s=", sep, names[k]);
+		uri_encode_str(&p, values[k], false);
+		sep = '&';
+	}
+	return strbuf_detach(&p, NULL);
+}
+
+static double num(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(j, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *str(const cJSON *j, const char *key, const char *fallback)
+{
+	const cJSON *v = cJSON_GetObjectItem(j, key);
+
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : fallback;
+}
+
+static void row(const char *a, const char *b, const cJSON *c)
+{
+	printf("%-24s %-44s %10.0f %12.0f %12.0f %12.0f %12.4f\n", a, b, num(c, "requests"), num(c, "input_tokens"),
+	       num(c, "output_tokens"), num(c, "cache_read_tokens") + num(c, "cache_write_tokens"),
+	       num(c, "estimated_cost_usd"));
+}
+
+static void header(const char *a, const char *b)
+{
+	printf("%-24s %-44s %10s %12s %12s %12s %12s\n", a, b, "REQUESTS", "INPUT", "OUTPUT", "CACHE", "EST_USD");
+}
+
+static void budget_line(const cJSON *b)
+{
+	if (!cJSON_IsObject(b)) {
+		printf("budget: none\n");
+		return;
+	}
+	printf("budget %s: actual spend %s USD of %s USD (%s), as AWS Budgets reports it\n", str(b, "name", "?"),
+	       str(b, "actual_spend_usd", "(not reported yet)"), str(b, "limit_usd", "?"), str(b, "time_unit", "?"));
+}
+
+static void render_usage(const cJSON *j)
+{
+	const cJSON *rows, *r;
+
+	printf("usage %s .. %s (UTC days), estimated from invocation logs\n", str(j, "since", "?"),
+	       str(j, "until", "?"));
+	if (cJSON_GetObjectItem(j, "by_profile")) {
+		header("PROFILE", "MODEL");
+		rows = cJSON_GetObjectItem(j, "by_profile");
+		cJSON_ArrayForEach(r, rows)
+		{
+			row(str(r, "profile", "(requestMetadata)"), str(r, "model", "?"), r);
+		}
+		row("total", "", cJSON_GetObjectItem(j, "total"));
+		budget_line(cJSON_GetObjectItem(j, "budget"));
+		return;
+	}
+	header("TENANT", "");
+	rows = cJSON_GetObjectItem(j, "tenants");
+	cJSON_ArrayForEach(r, rows)
+	{
+		row(str(r, "tenant", "?"), "", r);
+	}
+	row("(unattributed)", "", cJSON_GetObjectItem(j, "unattributed"));
+	row("total", "", cJSON_GetObjectItem(j, "total"));
+	printf("%.0f tenant(s) with usage; the %.0f highest estimated costs shown\n", num(j, "tenants_with_usage"),
+	       num(j, "limit"));
+}
+
+int ctl_usage(const char *socket, bool json, const char *tenant, const char *since, const char *until,
+	      const char *limit)
+{
+	char *path = usage_path(tenant, since, until, limit), err[512];
+	struct ctl_answer a = { 0 };
+	const cJSON *e;
+	cJSON *j;
+	int rc = 0;
+
+	if (ctl_request(socket, "GET", path, &a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bedrock-tenantctl: %s\n", err);
+		free(path);
+		return 3;
+	}
+	free(path);
+	j = cJSON_Parse(a.body);
+	if (!j) {
+		fprintf(stderr, "bedrock-tenantctl: the daemon answered %ld with a body that is not JSON\n", a.status);
+		rc = 1;
+	} else if (a.status >= 400) {
+		e = cJSON_GetObjectItem(j, "error");
+		fprintf(stderr, "bedrock-tenantctl: %s\n", cJSON_IsString(e) ? e->valuestring : "request failed");
+		rc = a.status == 404 ? 4 : a.status == 400 ? 2 : 1;
+	} else if (json) {
+		char *text = cJSON_Print(j);
+		printf("%s\n", text);
+		free(text);
+	} else {
+		render_usage(j);
+	}
+	cJSON_Delete(j);
+	ctl_answer_release(&a);
+	return rc;
+}
+
+int cmd_usage(struct ctl *c, char **argv, int argc)
+{
+	return ctl_usage(c->socket, c->output == CTL_OUT_JSON, argc ? argv[0] : NULL, c->since, c->until, c->limit);
+}

@@ -1,0 +1,216 @@
+#include "usage_json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "observed.h"
+#include "xalloc.h"
+
+#define DAY_S 86400
+
+static int parse_when(const char *s, int32_t today, int32_t *ret)
+{
+	size_t n = strlen(s);
+	char *end = NULL;
+
+	if (n >= 2 && s[n - 1] == 'd') {
+		unsigned long days = strtoul(s, &end, 10);
+		if (end != s + n - 1 || s[0] < '0' || s[0] > '9' || days < 1 || days > USAGE_MAX_DAYS)
+			return -EINVAL;
+		*ret = today - (int32_t)days + 1;
+		return 0;
+	}
+	if (n != 10 || usage_day(s, n, ret) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+int usage_range_parse(const char *since, const char *until, int64_t now, int32_t *ret_since, int32_t *ret_until,
+		      const char **ret_error)
+{
+	int32_t today = (int32_t)(now / DAY_S), a = today - 6, b = today;
+
+	if (since && parse_when(since, today, &a) < 0) {
+		*ret_error = "since= is neither Nd (1 to 3660 days, today included) nor YYYY-MM-DD";
+		return -EINVAL;
+	}
+	if (until && parse_when(until, today, &b) < 0) {
+		*ret_error = "until= is neither Nd nor YYYY-MM-DD";
+		return -EINVAL;
+	}
+	if (a > b) {
+		*ret_error = "since= is after until=";
+		return -EINVAL;
+	}
+	if (b - a >= USAGE_MAX_DAYS) {
+		*ret_error = "at most 3660 days at once";
+		return -EINVAL;
+	}
+	*ret_since = a;
+	*ret_until = b;
+	return 0;
+}
+
+static void add_counts(cJSON *o, const struct usage_counts *c)
+{
+	cJSON_AddNumberToObject(o, "requests", (double)c->requests);
+	cJSON_AddNumberToObject(o, "input_tokens", (double)c->input);
+	cJSON_AddNumberToObject(o, "output_tokens", (double)c->output);
+	cJSON_AddNumberToObject(o, "cache_read_tokens", (double)c->cache_read);
+	cJSON_AddNumberToObject(o, "cache_write_tokens", (double)c->cache_write);
+	cJSON_AddNumberToObject(o, "estimated_cost_usd", (double)(int64_t)(c->cost * 1e6 + 0.5) / 1e6);
+}
+
+static void add_range(cJSON *o, int32_t since, int32_t until)
+{
+	char d[11];
+
+	usage_day_format(since, d);
+	cJSON_AddStringToObject(o, "since", d);
+	usage_day_format(until, d);
+	cJSON_AddStringToObject(o, "until", d);
+}
+
+/* The bill beside the estimate: the tenant's budget as last read from AWS. */
+static cJSON *budget_json(const struct engine *e, const struct tenant_entry *t)
+{
+	const struct observed_store *s = engine_observed(e, t);
+	const struct tenant *d = t->desired;
+	const struct observed_budget *b;
+	cJSON *o;
+
+	if (!d || !d->budget_name || !s || !(b = observed_store_budget(s, d->budget_name)))
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", b->name);
+	cJSON_AddItemToObject(o, "limit_usd",
+			      b->limit_amount ? cJSON_CreateString(b->limit_amount) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "time_unit", b->time_unit ? cJSON_CreateString(b->time_unit) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "actual_spend_usd",
+			      b->actual_spend ? cJSON_CreateString(b->actual_spend) : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "forecasted_spend_usd",
+			      b->forecasted_spend ? cJSON_CreateString(b->forecasted_spend) : cJSON_CreateNull());
+	return o;
+}
+
+static void sum_into(struct usage_counts *t, const struct usage_counts *c)
+{
+	t->requests += c->requests;
+	t->input += c->input;
+	t->output += c->output;
+	t->cache_read += c->cache_read;
+	t->cache_write += c->cache_write;
+	t->cost += c->cost;
+}
+
+cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const struct tenant_entry *t, int32_t since,
+			 int32_t until, int *ret_status, const char **ret_error)
+{
+	struct usage_sums by_profile, by_day;
+	struct usage_counts total = { 0 };
+	cJSON *o, *arr;
+	char d[11];
+
+	if (usage_store_tenant(usage_reader_store(u), t->id, since, until, &by_profile, &by_day) < 0) {
+		*ret_status = 503;
+		*ret_error = usage_store_error(usage_reader_store(u));
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "tenant", t->id);
+	add_range(o, since, until);
+	for (size_t i = 0; i < by_day.n; i++)
+		sum_into(&total, &by_day.items[i].c);
+	add_counts(cJSON_AddObjectToObject(o, "total"), &total);
+	arr = cJSON_AddArrayToObject(o, "by_profile");
+	for (size_t i = 0; i < by_profile.n; i++) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "profile",
+				      *by_profile.items[i].profile ? cJSON_CreateString(by_profile.items[i].profile)
+								   : cJSON_CreateNull());
+		cJSON_AddStringToObject(j, "model", by_profile.items[i].model);
+		add_counts(j, &by_profile.items[i].c);
+		cJSON_AddItemToArray(arr, j);
+	}
+	arr = cJSON_AddArrayToObject(o, "by_day");
+	for (size_t i = 0; i < by_day.n; i++) {
+		cJSON *j = cJSON_CreateObject();
+		usage_day_format(by_day.items[i].day, d);
+		cJSON_AddStringToObject(j, "day", d);
+		add_counts(j, &by_day.items[i].c);
+		cJSON_AddItemToArray(arr, j);
+	}
+	cJSON_AddItemToObject(o, "budget", budget_json(e, t));
+	cJSON_AddNullToObject(o, "cost_explorer");
+	usage_sums_release(&by_profile);
+	usage_sums_release(&by_day);
+	return o;
+}
+
+cJSON *usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_t since, int32_t until, size_t limit,
+			  int *ret_status, const char **ret_error)
+{
+	struct usage_counts total, unattributed;
+	struct usage_sums top;
+	size_t n_tenants;
+	cJSON *o, *arr;
+
+	if (usage_store_ranking(usage_reader_store(u), since, until, limit, &top, &total, &unattributed, &n_tenants) <
+	    0) {
+		*ret_status = 503;
+		*ret_error = usage_store_error(usage_reader_store(u));
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	add_range(o, since, until);
+	add_counts(cJSON_AddObjectToObject(o, "total"), &total);
+	add_counts(cJSON_AddObjectToObject(o, "unattributed"), &unattributed);
+	cJSON_AddNumberToObject(o, "tenants_with_usage", (double)n_tenants);
+	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	arr = cJSON_AddArrayToObject(o, "tenants");
+	for (size_t i = 0; i < top.n; i++) {
+		const struct tenant_entry *t = engine_tenant(e, top.items[i].tenant);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "tenant", top.items[i].tenant);
+		add_counts(j, &top.items[i].c);
+		cJSON_AddItemToObject(j, "budget", t ? budget_json(e, t) : cJSON_CreateNull());
+		cJSON_AddItemToArray(arr, j);
+	}
+	cJSON_AddItemToObject(o, "places", usage_reader_status_json(u));
+	usage_sums_release(&top);
+	return o;
+}
+
+static void series(struct strbuf *out, const char *name, const char *labels, const struct usage_counts *c)
+{
+	strbuf_addf(out, "%s_requests%s %llu\n", name, labels, (unsigned long long)c->requests);
+	strbuf_addf(out, "%s_input_tokens%s %llu\n", name, labels, (unsigned long long)c->input);
+	strbuf_addf(out, "%s_output_tokens%s %llu\n", name, labels, (unsigned long long)c->output);
+	strbuf_addf(out, "%s_cache_read_tokens%s %llu\n", name, labels, (unsigned long long)c->cache_read);
+	strbuf_addf(out, "%s_cache_write_tokens%s %llu\n", name, labels, (unsigned long long)c->cache_write);
+	strbuf_addf(out, "%s_estimated_cost_usd%s %.6f\n", name, labels, c->cost);
+}
+
+void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out)
+{
+	int32_t today = (int32_t)(now / DAY_S);
+	size_t cap = usage_reader_metrics_tenants(u), n_tenants;
+	struct usage_counts total, unattributed;
+	struct usage_sums top;
+
+	if (usage_store_ranking(usage_reader_store(u), today, today, cap, &top, &total, &unattributed, &n_tenants) < 0)
+		return;
+	strbuf_adds(out, "# HELP bedrock_tenantd_usage_today Usage counted from invocation logs today (UTC), "
+			 "all tenants and unattributed.\n");
+	series(out, "bedrock_tenantd_usage_today", "", &total);
+	series(out, "bedrock_tenantd_usage_unattributed_today", "", &unattributed);
+	strbuf_addf(out, "bedrock_tenantd_usage_tenants_today %zu\n", n_tenants);
+	for (size_t i = 0; i < top.n; i++) {
+		/* tenant ids are [a-z0-9-]: nothing to escape in a label value */
+		char *labels = xasprintf("{tenant=\"%s\"}", top.items[i].tenant);
+		series(out, "bedrock_tenantd_usage_tenant_today", labels, &top.items[i].c);
+		free(labels);
+	}
+	usage_sums_release(&top);
+}

@@ -1,0 +1,629 @@
+#include "usage_reader.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aws_client.h"
+#include "bedrock_logging.h"
+#include "log.h"
+#include "s3.h"
+#include "sts.h"
+#include "xalloc.h"
+
+#define USAGE_DB "usage.db"
+#define RETRY_MS 5000
+#define DAY_S	 86400
+
+/* One place's cycle, through one transition function (set_state) and one name table. */
+enum place_state {
+	PS_IDLE,     /* waiting for the next poll */
+	PS_IDENTITY, /* learning the account id (STS) */
+	PS_LOGGING,  /* reading (and in manage mode putting) Bedrock's logging configuration */
+	PS_LISTING,  /* ListObjectsV2 after the cursor */
+	PS_FETCHING, /* GetObject of the next key */
+	PS_PARSING,  /* inflating and parsing in the thread pool */
+	PS__COUNT,
+};
+
+static const char *const state_names[PS__COUNT] = { "idle", "identity", "logging", "listing", "fetching", "parsing" };
+
+struct log_place {
+	struct usage_reader *u;
+	char *alias; /* NULL: the daemon's own credentials */
+	char *region;
+	char *bucket;
+	char *prefix; /* the logging configuration's keyPrefix */
+	char *account_id;
+	char *list_prefix; /* {prefix}AWSLogs/{account}/BedrockModelInvocationLogs/{region}/ */
+	char *key;	   /* the cursor's name in the store */
+	char *cursor;	   /* the last key counted; NULL: none yet */
+	enum place_state state;
+	uv_timer_t timer;
+	struct s3_listing page;
+	size_t next; /* in page */
+	uv_work_t work;
+	char *obj_key;
+	char *obj_data;
+	size_t obj_len;
+	int parse_rc;
+	struct usage_batch batch;
+	char *problem; /* the logging configuration's mismatch, or the last failure */
+	uint64_t objects, records, malformed;
+	int64_t last_read; /* wall clock of the last object counted */
+};
+
+struct usage_reader {
+	uv_loop_t *loop;
+	struct aws_client *aws;
+	struct engine *e;
+	struct usage_store *store;
+	struct log_place *places;
+	size_t n_places;
+	enum cfg_invocation_logging logging;
+	char *metadata_key;
+	uint64_t poll_ms;
+	unsigned retention_days;
+	bool path_style;
+	unsigned metrics_tenants;
+	struct hashmap prices; /* model id -> struct usage_price * */
+	int32_t pruned_day;
+	bool closing;
+	unsigned busy; /* calls and parses in flight, timers open */
+	void (*done)(void *);
+	void *done_data;
+};
+
+static void poll_place(struct log_place *p);
+
+static void set_state(struct log_place *p, enum place_state s)
+{
+	log_debug("usage %s: %s -> %s", p->key, state_names[p->state], state_names[s]);
+	p->state = s;
+}
+
+static void set_problem(struct log_place *p, char *problem)
+{
+	if (problem && (!p->problem || strcmp(problem, p->problem) != 0))
+		log_warning("usage %s/%s: %s", p->alias ? p->alias : "default", p->region, problem);
+	else if (!problem && p->problem)
+		log_notice("usage %s/%s: solved: %s", p->alias ? p->alias : "default", p->region, p->problem);
+	free(p->problem);
+	p->problem = problem;
+}
+
+static void maybe_free(struct usage_reader *u)
+{
+	if (!u->closing || u->busy)
+		return;
+	for (size_t i = 0; i < u->n_places; i++) {
+		struct log_place *p = &u->places[i];
+		free(p->alias);
+		free(p->region);
+		free(p->bucket);
+		free(p->prefix);
+		free(p->account_id);
+		free(p->list_prefix);
+		free(p->key);
+		free(p->cursor);
+		s3_listing_release(&p->page);
+		free(p->obj_key);
+		free(p->obj_data);
+		usage_batch_release(&p->batch);
+		free(p->problem);
+	}
+	free(u->places);
+	hashmap_release(&u->prices, free);
+	free(u->metadata_key);
+	usage_store_close(u->store);
+	if (u->done)
+		u->done(u->done_data);
+	free(u);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	poll_place(t->data);
+}
+
+/* The end of a cycle: idle until the next poll (after a failure RETRY_MS, so that a
+ * passing one does not wait a whole interval). */
+static void rest(struct log_place *p, uint64_t ms)
+{
+	set_state(p, PS_IDLE);
+	if (!p->u->closing)
+		uv_timer_start(&p->timer, on_timer, ms, 0);
+	maybe_free(p->u);
+}
+
+static void fail(struct log_place *p, const char *what, int status, const struct aws_error *err)
+{
+	char *msg = xasprintf("%s: %s%s%s", what, err && err->code && *err->code ? err->code : strerror(-status),
+			      err && err->message && *err->message ? ": " : "",
+			      err && err->message ? err->message : "");
+
+	if (status != -ECANCELED)
+		set_problem(p, msg);
+	else
+		free(msg);
+	rest(p, RETRY_MS);
+}
+
+static int64_t wall_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Retention: aggregates of days before today - retention_days go, once a day. */
+static void prune(struct usage_reader *u)
+{
+	int32_t today = (int32_t)(wall_now() / DAY_S);
+
+	if (today == u->pruned_day)
+		return;
+	if (usage_store_prune(u->store, today - (int32_t)u->retention_days) < 0)
+		log_warning("usage store: pruning: %s", usage_store_error(u->store));
+	else
+		u->pruned_day = today;
+}
+
+/* ---- attribution (on the loop: the engine answers) ---- */
+
+static bool resolve_profile(void *ctx, const char *arn, const char **tenant, const char **profile, const char **model)
+{
+	struct usage_reader *u = ctx;
+
+	if (!engine_profile_owner(u->e, arn, tenant, profile, model))
+		return false;
+	*model = usage_model_of_arn(*model);
+	return true;
+}
+
+static bool resolve_tenant(void *ctx, const char *id)
+{
+	struct usage_reader *u = ctx;
+
+	return engine_tenant(u->e, id) != NULL;
+}
+
+/* The configured price of model; a cross-Region profile's id ("us.anthropic...")
+ * falls back to the model's own ("anthropic..."). */
+static const struct usage_price *resolve_price(void *ctx, const char *model)
+{
+	struct usage_reader *u = ctx;
+	const struct usage_price *p = hashmap_get(&u->prices, model);
+	const char *dot = strchr(model, '.');
+
+	if (!p && dot && dot - model <= 6)
+		p = hashmap_get(&u->prices, dot + 1);
+	return p;
+}
+
+/* ---- reading one object ---- */
+
+static void fetch_next(struct log_place *p);
+
+static void parse_work(uv_work_t *w)
+{
+	struct log_place *p = w->data;
+
+	p->parse_rc = usage_parse_object(p->obj_data, p->obj_len, p->u->metadata_key, &p->batch);
+}
+
+static void parse_done(uv_work_t *w, int status)
+{
+	struct log_place *p = w->data;
+	struct usage_reader *u = p->u;
+	struct usage_resolver r = { resolve_profile, resolve_tenant, resolve_price, u };
+	struct usage_agg agg;
+	int rc;
+
+	u->busy--;
+	free(p->obj_data);
+	p->obj_data = NULL;
+	if (status < 0 || u->closing) {
+		usage_batch_release(&p->batch);
+		rest(p, RETRY_MS);
+		return;
+	}
+	if (p->parse_rc < 0)
+		/* A corrupt object is counted as far as it could be read and passed over:
+		 * it would fail the same way again and stop the place for good. */
+		log_warning("usage %s: s3://%s/%s: %s; %llu records before that are counted", p->key, p->bucket,
+			    p->obj_key, p->parse_rc == -E2BIG ? "over the bounds of one object" : "corrupt gzip",
+			    (unsigned long long)(p->batch.records - p->batch.malformed));
+	if (p->batch.malformed)
+		log_warning("usage %s: s3://%s/%s: %llu of %llu records skipped as malformed (first: line %llu, %s)",
+			    p->key, p->bucket, p->obj_key, (unsigned long long)p->batch.malformed,
+			    (unsigned long long)p->batch.records, (unsigned long long)p->batch.first_bad_line,
+			    p->batch.first_bad_why);
+	usage_agg_init(&agg);
+	usage_attribute(&p->batch, &r, &agg);
+	rc = usage_store_commit(u->store, p->key, p->obj_key, &agg, p->batch.records - p->batch.malformed,
+				p->batch.malformed);
+	usage_agg_release(&agg);
+	if (rc < 0) {
+		char *msg = xasprintf("the usage store cannot record s3://%s/%s: %s", p->bucket, p->obj_key,
+				      usage_store_error(u->store));
+		usage_batch_release(&p->batch);
+		set_problem(p, msg);
+		rest(p, RETRY_MS);
+		return;
+	}
+	p->objects++;
+	p->records += p->batch.records - p->batch.malformed;
+	p->malformed += p->batch.malformed;
+	p->last_read = wall_now();
+	usage_batch_release(&p->batch);
+	free(p->cursor);
+	p->cursor = p->obj_key;
+	p->obj_key = NULL;
+	p->next++;
+	fetch_next(p);
+}
+
+static void on_object(void *arg, int status, const struct aws_error *err, const char *data, size_t len)
+{
+	struct log_place *p = arg;
+	struct usage_reader *u = p->u;
+	int r;
+
+	u->busy--;
+	if (status < 0 || u->closing) {
+		fail(p, "GetObject", status, err);
+		return;
+	}
+	p->obj_data = xmalloc(len ? len : 1);
+	memcpy(p->obj_data, data, len);
+	p->obj_len = len;
+	usage_batch_init(&p->batch);
+	p->work.data = p;
+	set_state(p, PS_PARSING);
+	r = uv_queue_work(u->loop, &p->work, parse_work, parse_done);
+	if (r < 0) {
+		free(p->obj_data);
+		p->obj_data = NULL;
+		usage_batch_release(&p->batch);
+		fail(p, "thread pool", r, NULL);
+		return;
+	}
+	u->busy++;
+}
+
+static void list_next(struct log_place *p);
+
+static void fetch_next(struct log_place *p)
+{
+	struct usage_reader *u = p->u;
+	struct aws_target t = { p->alias, p->region };
+	int r;
+
+	if (u->closing) {
+		rest(p, 0);
+		return;
+	}
+	if (p->next == p->page.n) {
+		bool more = p->page.truncated;
+		s3_listing_release(&p->page);
+		p->next = 0;
+		if (more)
+			list_next(p);
+		else
+			rest(p, u->poll_ms);
+		return;
+	}
+	free(p->obj_key);
+	p->obj_key = xstrdup(p->page.items[p->next].key);
+	set_state(p, PS_FETCHING);
+	r = s3_get_object(u->aws, &t, p->bucket, p->obj_key, u->path_style, on_object, p);
+	if (r < 0) {
+		fail(p, "GetObject", r, NULL);
+		return;
+	}
+	u->busy++;
+}
+
+static void on_listing(void *arg, int status, const struct aws_error *err, const struct s3_listing *l)
+{
+	struct log_place *p = arg;
+	struct usage_reader *u = p->u;
+
+	u->busy--;
+	if (status < 0 || u->closing) {
+		fail(p, "ListObjectsV2", status, err);
+		return;
+	}
+	s3_listing_release(&p->page);
+	p->page.items = xcalloc(l->n ? l->n : 1, sizeof(*p->page.items));
+	for (size_t i = 0; i < l->n; i++) {
+		/* A key at or before the cursor is never counted again (S3 answers after
+		 * start-after; this guards against anything that does not). */
+		if (p->cursor && strcmp(l->items[i].key, p->cursor) <= 0)
+			continue;
+		p->page.items[p->page.n].key = xstrdup(l->items[i].key);
+		p->page.items[p->page.n].size = l->items[i].size;
+		p->page.n++;
+	}
+	/* truncated, yet nothing after the cursor: a listing that does not move on ends
+	 * the cycle rather than asking the same page again */
+	p->page.truncated = l->truncated && p->page.n > 0;
+	p->next = 0;
+	fetch_next(p);
+}
+
+static void list_next(struct log_place *p)
+{
+	struct usage_reader *u = p->u;
+	struct aws_target t = { p->alias, p->region };
+	struct s3_list_input in = {
+		.bucket = p->bucket,
+		.prefix = p->list_prefix,
+		.start_after = p->cursor,
+		.path_style = u->path_style,
+	};
+	int r;
+
+	set_state(p, PS_LISTING);
+	r = s3_list_objects(u->aws, &t, &in, on_listing, p);
+	if (r < 0) {
+		fail(p, "ListObjectsV2", r, NULL);
+		return;
+	}
+	u->busy++;
+}
+
+/* ---- Bedrock's logging configuration ---- */
+
+static void on_put_logging(void *arg, int status, const struct aws_error *err)
+{
+	struct log_place *p = arg;
+
+	p->u->busy--;
+	if (status < 0) {
+		fail(p, "PutModelInvocationLoggingConfiguration", status, err);
+		return;
+	}
+	log_notice("usage %s/%s: Bedrock invocation logging now delivers to s3://%s/%s",
+		   p->alias ? p->alias : "default", p->region, p->bucket, p->prefix);
+	set_problem(p, NULL);
+	list_next(p);
+}
+
+static void on_logging(void *arg, int status, const struct aws_error *err, const struct bedrock_logging *l)
+{
+	struct log_place *p = arg;
+	struct usage_reader *u = p->u;
+	struct aws_target t = { p->alias, p->region };
+	struct bedrock_logging want;
+	bool right;
+	int r;
+
+	u->busy--;
+	if (status < 0 || u->closing) {
+		fail(p, "GetModelInvocationLoggingConfiguration", status, err);
+		return;
+	}
+	right = l->s3_bucket && !strcmp(l->s3_bucket, p->bucket) && !strcmp(l->s3_prefix, p->prefix);
+	if (right) {
+		set_problem(p, NULL);
+		list_next(p);
+		return;
+	}
+	if (u->logging == CFG_INVLOG_OBSERVE) {
+		set_problem(p, l->s3_bucket ? xasprintf("Bedrock invocation logging delivers to s3://%s/%s, not to "
+							"s3://%s/%s: usage from here on is not seen",
+							l->s3_bucket, l->s3_prefix, p->bucket, p->prefix)
+					    : xasprintf("Bedrock invocation logging to S3 is off: usage from here "
+							"on is not seen (invocation_logging: observe)"));
+		list_next(p); /* what was delivered before is still read */
+		return;
+	}
+	want = *l;
+	want.s3_bucket = p->bucket;
+	want.s3_prefix = p->prefix;
+	r = bedrock_put_logging(u->aws, &t, &want, on_put_logging, p);
+	if (r < 0) {
+		fail(p, "PutModelInvocationLoggingConfiguration", r, NULL);
+		return;
+	}
+	u->busy++;
+}
+
+static void check_logging(struct log_place *p)
+{
+	struct aws_target t = { p->alias, p->region };
+	int r;
+
+	set_state(p, PS_LOGGING);
+	r = bedrock_get_logging(p->u->aws, &t, on_logging, p);
+	if (r < 0) {
+		fail(p, "GetModelInvocationLoggingConfiguration", r, NULL);
+		return;
+	}
+	p->u->busy++;
+}
+
+/* ---- the cycle ---- */
+
+static int open_cursor(struct log_place *p)
+{
+	struct usage_reader *u = p->u;
+	const char *slash = *p->prefix && p->prefix[strlen(p->prefix) - 1] != '/' ? "/" : "";
+
+	free(p->list_prefix);
+	p->list_prefix = xasprintf("%s%sAWSLogs/%s/BedrockModelInvocationLogs/%s/", p->prefix, slash, p->account_id,
+				   p->region);
+	free(p->key);
+	p->key = xasprintf("%s/%s s3://%s/%s", p->alias ? p->alias : "default", p->region, p->bucket, p->list_prefix);
+	free(p->cursor);
+	if (usage_store_cursor(u->store, p->key, &p->cursor) < 0) {
+		set_problem(p, xasprintf("the usage store: %s", usage_store_error(u->store)));
+		return -EIO;
+	}
+	return 0;
+}
+
+static void on_identity(void *arg, int status, const struct aws_error *err, const struct sts_caller_identity *id)
+{
+	struct log_place *p = arg;
+
+	p->u->busy--;
+	if (status < 0 || p->u->closing) {
+		fail(p, "GetCallerIdentity", status, err);
+		return;
+	}
+	p->account_id = xstrdup(id->account);
+	if (open_cursor(p) < 0) {
+		rest(p, RETRY_MS);
+		return;
+	}
+	check_logging(p);
+}
+
+static void poll_place(struct log_place *p)
+{
+	struct usage_reader *u = p->u;
+	struct aws_target t = { p->alias, p->region };
+	int r;
+
+	if (u->closing || p->state != PS_IDLE)
+		return;
+	prune(u);
+	if (p->account_id && p->key) {
+		check_logging(p);
+		return;
+	}
+	if (p->account_id) {
+		if (open_cursor(p) < 0)
+			rest(p, RETRY_MS);
+		else
+			check_logging(p);
+		return;
+	}
+	set_state(p, PS_IDENTITY);
+	r = sts_get_caller_identity(u->aws, &t, on_identity, p);
+	if (r < 0) {
+		fail(p, "GetCallerIdentity", r, NULL);
+		return;
+	}
+	u->busy++;
+}
+
+/* ---- life ---- */
+
+int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, const struct daemon_config *cfg,
+		     struct usage_reader **ret, char **ret_error)
+{
+	struct usage_reader *u = xcalloc(1, sizeof(*u));
+	char *path = xasprintf("%s/%s", cfg->state_dir, USAGE_DB);
+	int r = usage_store_open(path, &u->store, ret_error);
+
+	free(path);
+	if (r < 0) {
+		free(u);
+		return r;
+	}
+	u->loop = loop;
+	u->aws = aws;
+	u->e = e;
+	u->logging = cfg->usage.invocation_logging;
+	u->metadata_key = xstrdup(cfg->usage.metadata_key);
+	u->poll_ms = cfg->usage.poll_interval_ms;
+	u->retention_days = cfg->usage.retention_days;
+	u->path_style = cfg->usage.path_style;
+	u->metrics_tenants = cfg->usage.metrics_tenants;
+	u->pruned_day = -1;
+	hashmap_init(&u->prices);
+	for (size_t i = 0; i < cfg->n_prices; i++) {
+		struct usage_price *p = xcalloc(1, sizeof(*p));
+		*p = (struct usage_price){ cfg->prices[i].input, cfg->prices[i].output, cfg->prices[i].cache_read,
+					   cfg->prices[i].cache_write };
+		free(hashmap_put(&u->prices, cfg->prices[i].model, p));
+	}
+	u->n_places = cfg->usage.n_places;
+	u->places = xcalloc(u->n_places ? u->n_places : 1, sizeof(*u->places));
+	for (size_t i = 0; i < u->n_places; i++) {
+		const struct cfg_usage_place *c = &cfg->usage.places[i];
+		const struct cfg_account *a = c->account ? daemon_config_account(cfg, c->account) : NULL;
+		struct log_place *p = &u->places[i];
+		p->u = u;
+		p->alias = c->account ? xstrdup(c->account) : NULL;
+		p->region = xstrdup(c->region);
+		p->bucket = xstrdup(c->bucket);
+		p->prefix = xstrdup(c->prefix ? c->prefix : "");
+		p->account_id = a && a->id ? xstrdup(a->id) : NULL;
+		uv_timer_init(loop, &p->timer);
+		p->timer.data = p;
+		u->busy++; /* the timer, until closed */
+		/* spread the first polls a little so that places do not start together */
+		uv_timer_start(&p->timer, on_timer, 100 + 250 * i, 0);
+	}
+	*ret = u;
+	return 0;
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+	struct log_place *p = h->data;
+	struct usage_reader *u = p->u;
+
+	u->busy--;
+	maybe_free(u);
+}
+
+void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data)
+{
+	if (!u) {
+		if (done)
+			done(data);
+		return;
+	}
+	u->closing = true;
+	u->done = done;
+	u->done_data = data;
+	if (!u->n_places) {
+		maybe_free(u);
+		return;
+	}
+	for (size_t i = 0; i < u->n_places; i++)
+		uv_close((uv_handle_t *)&u->places[i].timer, timer_closed);
+}
+
+struct usage_store *usage_reader_store(struct usage_reader *u)
+{
+	return u->store;
+}
+
+unsigned usage_reader_metrics_tenants(const struct usage_reader *u)
+{
+	return u->metrics_tenants;
+}
+
+cJSON *usage_reader_status_json(const struct usage_reader *u)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; i < u->n_places; i++) {
+		const struct log_place *p = &u->places[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "account", p->alias ? p->alias : "default");
+		cJSON_AddStringToObject(o, "region", p->region);
+		cJSON_AddStringToObject(o, "bucket", p->bucket);
+		cJSON_AddStringToObject(o, "prefix", p->list_prefix ? p->list_prefix : p->prefix);
+		cJSON_AddStringToObject(o, "state", state_names[p->state]);
+		if (p->cursor)
+			cJSON_AddStringToObject(o, "cursor", p->cursor);
+		else
+			cJSON_AddNullToObject(o, "cursor");
+		cJSON_AddNumberToObject(o, "objects_read", (double)p->objects);
+		cJSON_AddNumberToObject(o, "records", (double)p->records);
+		cJSON_AddNumberToObject(o, "malformed", (double)p->malformed);
+		if (p->problem)
+			cJSON_AddStringToObject(o, "problem", p->problem);
+		else
+			cJSON_AddNullToObject(o, "problem");
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}

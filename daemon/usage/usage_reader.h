@@ -1,0 +1,44 @@
+/* The usage reader: per configured place, reads Bedrock's model invocation logs
+ * from S3 incrementally and keeps the usage store's aggregates (state/usage_store.h).
+ *
+ * Each poll (usage.poll_interval) a place learns its account id once (STS), checks
+ * Bedrock's logging configuration (invocation_logging: manage puts it back when it
+ * points elsewhere; observe reports the mismatch), then lists the keys after its
+ * cursor under {prefix}AWSLogs/{account}/BedrockModelInvocationLogs/{region}/ and
+ * reads them one at a time, in key order: the object is fetched on the loop,
+ * inflated and parsed in libuv's thread pool, attributed on the loop (the engine
+ * knows which profile is whose), and its aggregates are committed with the cursor in
+ * one transaction. One object per place is in memory at a time.
+ *
+ * Owns the usage store (usage.db in the state directory) and a copy of the settings
+ * it needs; borrows the AWS client and the engine, which must outlive it. */
+#ifndef BTD_USAGE_READER_H
+#define BTD_USAGE_READER_H
+
+#include <cjson/cJSON.h>
+#include <uv.h>
+
+#include "daemon_config.h"
+#include "engine.h"
+#include "usage_store.h"
+
+struct usage_reader;
+struct aws_client; /* aws_client.h, not included: its HTTP names clash with the control socket's */
+
+/* usage_reader_new: opens the store and arms the first poll. -errno with *ret_error
+ * (owned by the caller) when the store cannot be opened. */
+int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, const struct daemon_config *cfg,
+		     struct usage_reader **ret, char **ret_error);
+/* usage_reader_close: stops polling; once the call and parse in flight are over,
+ * frees the reader and calls done (may be NULL). Calls in flight end when the AWS
+ * client is closed. */
+void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data);
+
+/* usage_reader_store: borrowed, for the control socket's queries. */
+struct usage_store *usage_reader_store(struct usage_reader *u);
+/* usage_reader_status_json: each place's state, cursor, counts and problem. */
+cJSON *usage_reader_status_json(const struct usage_reader *u);
+/* usage_reader_metrics_tenants: the per-tenant series cap (0: none). */
+unsigned usage_reader_metrics_tenants(const struct usage_reader *u);
+
+#endif

@@ -1,0 +1,441 @@
+/* Usage from invocation logs, the pure part: record parsing (malformed lines counted
+ * and skipped), streaming gunzip, attribution, aggregation and pricing; the usage
+ * store: the cursor committed with the aggregates, sums, ranking and retention. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "strbuf.h"
+#include "usage.h"
+#include "usage_store.h"
+#include "xalloc.h"
+
+#define ARN_ACME    "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123"
+#define ARN_FOREIGN "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/zzz999"
+#define MODEL	    "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+static char *record(const char *ts, const char *model, int in, int out, const char *tenant)
+{
+	return xasprintf("{\"schemaType\":\"ModelInvocationLog\",\"schemaVersion\":\"1.0\",\"timestamp\":\"%s\","
+			 "\"accountId\":\"111122223333\",\"identity\":{\"arn\":\"arn:aws:iam::111122223333:user/u\"},"
+			 "\"region\":\"us-east-1\",\"requestId\":\"r\",\"operation\":\"Converse\",\"modelId\":\"%s\","
+			 "\"input\":{\"inputContentType\":\"application/json\",\"inputTokenCount\":%d,"
+			 "\"cacheReadInputTokenCount\":2,\"cacheWriteInputTokenCount\":1},"
+			 "\"output\":{\"outputContentType\":\"application/json\",\"outputTokenCount\":%d}%s%s%s}",
+			 ts, model, in, out, tenant ? ",\"requestMetadata\":{\"tenantId\":\"" : "",
+			 tenant ? tenant : "", tenant ? "\"}" : "");
+}
+
+static void gzip_into(const char *text, size_t len, struct strbuf *out)
+{
+	z_stream z = { 0 };
+	unsigned char buf[4096];
+	int r;
+
+	assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_in = (unsigned char *)text;
+	z.avail_in = (uInt)len;
+	do {
+		z.next_out = buf;
+		z.avail_out = sizeof(buf);
+		r = deflate(&z, Z_FINISH);
+		strbuf_add(out, buf, sizeof(buf) - z.avail_out);
+	} while (r == Z_OK);
+	assert_int_equal(r, Z_STREAM_END);
+	deflateEnd(&z);
+}
+
+static const struct usage_batch_entry *only_entry(const struct usage_batch *b)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	assert_int_equal(b->map.n, 1);
+	assert_true(hashmap_next(&b->map, &pos, &key, &v));
+	return v;
+}
+
+static void test_days(void **state)
+{
+	int32_t d;
+	char out[11];
+
+	(void)state;
+	assert_int_equal(usage_day("1970-01-01T00:00:00Z", 20, &d), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(usage_day("2026-12-03T15:10:00.123Z", 24, &d), 0);
+	usage_day_format(d, out);
+	assert_string_equal(out, "2026-12-03");
+	assert_int_equal(usage_day("2024-02-29", 10, &d), 0);
+	usage_day_format(d, out);
+	assert_string_equal(out, "2024-02-29");
+	usage_day_format(d + 1, out);
+	assert_string_equal(out, "2024-03-01");
+	assert_int_equal(usage_day("2026-13-01", 10, &d), -EINVAL);
+	assert_int_equal(usage_day("yesterday!", 10, &d), -EINVAL);
+	assert_int_equal(usage_day("2026", 4, &d), -EINVAL);
+	assert_string_equal(usage_model_of_arn("arn:aws:bedrock:us-east-1::foundation-model/" MODEL), MODEL);
+	assert_string_equal(usage_model_of_arn("arn:aws:bedrock:us-east-1:1:inference-profile/us." MODEL), "us." MODEL);
+	assert_string_equal(usage_model_of_arn(MODEL), MODEL);
+	assert_true(usage_is_application_profile(ARN_ACME));
+	assert_false(usage_is_application_profile(MODEL));
+}
+
+static void test_parse_lines(void **state)
+{
+	struct usage_batch b;
+	char *r1 = record("2026-12-03T15:10:00Z", ARN_ACME, 5, 12, "acme");
+	char *r2 = record("2026-12-03T23:59:59Z", ARN_ACME, 7, 3, "acme");
+	const struct usage_batch_entry *e;
+
+	(void)state;
+	usage_batch_init(&b);
+	usage_parse_line(&b, r1, strlen(r1), "tenantId");
+	usage_parse_line(&b, r2, strlen(r2), "tenantId");
+	assert_int_equal(b.records, 2);
+	assert_int_equal(b.malformed, 0);
+	e = only_entry(&b); /* same day, model and tenant: one key */
+	assert_string_equal(e->model_id, ARN_ACME);
+	assert_string_equal(e->md_tenant, "acme");
+	assert_int_equal(e->c.requests, 2);
+	assert_int_equal(e->c.input, 12);
+	assert_int_equal(e->c.output, 15);
+	assert_int_equal(e->c.cache_read, 4);
+	assert_int_equal(e->c.cache_write, 2);
+	usage_batch_release(&b);
+	free(r1);
+	free(r2);
+
+	/* escapes, members skipped whatever their shape, a tenant that is not a string */
+	usage_batch_init(&b);
+	{
+		static const char *const ok[] = {
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"arn:aws:bedrock:us-east-1:1:application-"
+			"inference-profile\\/abc\",\"extra\":[1,{\"a\":[true,false,null]},\"x\\\"y\"],"
+			"\"input\":{\"inputTokenCount\":1.0e1},\"requestMetadata\":{\"tenantId\":\"a\\u0063me\"}}",
+			" { \"modelId\" : \"m\" , \"timestamp\" : \"2026-12-03T00:00:00Z\" , \"requestMetadata\" : "
+			"{ \"tenantId\" : 7 } } ",
+		};
+		static const char *const bad[] = {
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\"} trailing",
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"x\":[1,}",
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"x\":tru}",
+			"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\\q\"}",
+		};
+		for (size_t i = 0; i < 2; i++)
+			usage_parse_line(&b, ok[i], strlen(ok[i]), "tenantId");
+		for (size_t i = 0; i < 4; i++)
+			usage_parse_line(&b, bad[i], strlen(bad[i]), "tenantId");
+		assert_int_equal(b.records, 6);
+		assert_int_equal(b.malformed, 4);
+		assert_int_equal(b.map.n, 2);
+		e = hashmap_get(&b.map, "20790\tarn:aws:bedrock:us-east-1:1:application-inference-profile/abc\t=acme");
+		assert_non_null(e);
+		assert_int_equal(e->c.input, 10);
+		assert_non_null(hashmap_get(&b.map, "20790\tm\t-"));
+	}
+	usage_batch_release(&b);
+}
+
+static void test_parse_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"not json at all",
+		"[1,2,3]",
+		"{\"modelId\":\"m\",\"input\":{\"inputTokenCount\":1}}",		      /* no timestamp */
+		"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"input\":{\"inputTokenCount\":1}}", /* no modelId */
+		"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"input\":{\"inputTokenCount\":-1}}",
+		"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"output\":{\"outputTokenCount\":1.5}}",
+		"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"output\":{\"outputTokenCount\":\"7\"}}",
+		"{\"timestamp\":\"2026-12-03T00:00:00Z\",\"modelId\":\"m\",\"input\":{\"inputTokenCount\":3",
+	};
+	struct usage_batch b;
+	char *good = record("2026-12-03T10:00:00Z", MODEL, 1, 1, NULL);
+
+	(void)state;
+	usage_batch_init(&b);
+	usage_parse_line(&b, good, strlen(good), "tenantId");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		usage_parse_line(&b, bad[i], strlen(bad[i]), "tenantId");
+	assert_int_equal(b.records, 9);
+	assert_int_equal(b.malformed, 8);
+	assert_int_equal(b.first_bad_line, 2);
+	assert_string_equal(b.first_bad_why, "not a JSON object");
+	assert_null(only_entry(&b)->md_tenant);
+	usage_batch_release(&b);
+	free(good);
+}
+
+/* A gzip object of many lines (more than one inflate buffer), a blank line, a CRLF,
+ * a malformed line in the middle and no newline at the end; then the same object cut
+ * short, and the same lines not compressed. */
+static void test_parse_object(void **state)
+{
+	struct strbuf text, gz;
+	struct usage_batch b;
+	int n = 3000;
+
+	(void)state;
+	strbuf_init(&text, STRBUF_NO_CAP);
+	strbuf_init(&gz, STRBUF_NO_CAP);
+	for (int i = 0; i < n; i++) {
+		char *r = record("2026-12-03T10:00:00Z", ARN_ACME, 4, 12, i % 2 ? "acme" : NULL);
+		strbuf_adds(&text, r);
+		strbuf_adds(&text, i == 10 ? "\r\n\n" : "\n");
+		if (i == 1500)
+			strbuf_adds(&text, "{\"broken\n");
+		free(r);
+	}
+	text.len--; /* no final newline */
+	gzip_into(text.buf, text.len, &gz);
+
+	usage_batch_init(&b);
+	assert_int_equal(usage_parse_object(gz.buf, gz.len, "tenantId", &b), 0);
+	assert_int_equal(b.records, n + 1);
+	assert_int_equal(b.malformed, 1);
+	assert_int_equal(b.first_bad_line, 1502);
+	assert_int_equal(b.map.n, 2); /* with and without requestMetadata */
+	usage_batch_release(&b);
+
+	usage_batch_init(&b);
+	assert_int_equal(usage_parse_object(gz.buf, gz.len / 2, "tenantId", &b), -EBADMSG);
+	assert_true(b.records > 0 && b.records < (uint64_t)n);
+	usage_batch_release(&b);
+
+	usage_batch_init(&b);
+	assert_int_equal(usage_parse_object(text.buf, text.len, "tenantId", &b), 0);
+	assert_int_equal(b.records, n + 1);
+	usage_batch_release(&b);
+
+	strbuf_release(&text);
+	strbuf_release(&gz);
+}
+
+/* A record longer than USAGE_LINE_MAX is one malformed record; the next is read. */
+static void test_parse_long_line(void **state)
+{
+	struct strbuf text, gz;
+	struct usage_batch b;
+	char *r = record("2026-12-03T10:00:00Z", MODEL, 1, 1, NULL);
+
+	(void)state;
+	strbuf_init(&text, STRBUF_NO_CAP);
+	strbuf_init(&gz, STRBUF_NO_CAP);
+	strbuf_adds(&text, "{\"x\":\"");
+	for (size_t i = 0; i < USAGE_LINE_MAX + 100; i++)
+		strbuf_addch(&text, 'a');
+	strbuf_adds(&text, "\"}\n");
+	strbuf_adds(&text, r);
+	strbuf_addch(&text, '\n');
+	gzip_into(text.buf, text.len, &gz);
+	usage_batch_init(&b);
+	assert_int_equal(usage_parse_object(gz.buf, gz.len, "tenantId", &b), 0);
+	assert_int_equal(b.records, 2);
+	assert_int_equal(b.malformed, 1);
+	assert_int_equal(only_entry(&b)->c.requests, 1);
+	usage_batch_release(&b);
+	strbuf_release(&text);
+	strbuf_release(&gz);
+	free(r);
+}
+
+/* ---- attribution ---- */
+
+static bool fake_profile(void *ctx, const char *arn, const char **tenant, const char **profile, const char **model)
+{
+	(void)ctx;
+	if (strcmp(arn, ARN_ACME) != 0)
+		return false;
+	*tenant = "acme";
+	*profile = "chat";
+	*model = MODEL;
+	return true;
+}
+
+static bool fake_tenant(void *ctx, const char *id)
+{
+	(void)ctx;
+	return !strcmp(id, "acme") || !strcmp(id, "beta");
+}
+
+static const struct usage_price haiku = { 1.0, 5.0, 0.1, 1.25 };
+
+static const struct usage_price *fake_price(void *ctx, const char *model)
+{
+	(void)ctx;
+	return !strcmp(model, MODEL) ? &haiku : NULL;
+}
+
+static const struct usage_row *row_of(const struct usage_agg *a, const char *tenant, const char *profile)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	while (hashmap_next(&a->map, &pos, &key, &v)) {
+		const struct usage_row *r = v;
+		if (!strcmp(r->tenant, tenant) && !strcmp(r->profile, profile))
+			return r;
+	}
+	return NULL;
+}
+
+static void add_line(struct usage_batch *b, const char *ts, const char *model, int in, int out, const char *tenant)
+{
+	char *r = record(ts, model, in, out, tenant);
+	usage_parse_line(b, r, strlen(r), "tenantId");
+	free(r);
+}
+
+static void test_attribute(void **state)
+{
+	struct usage_resolver res = { fake_profile, fake_tenant, fake_price, NULL };
+	struct usage_batch b;
+	struct usage_agg a;
+	const struct usage_row *r;
+
+	(void)state;
+	usage_batch_init(&b);
+	/* the profile ARN wins over requestMetadata */
+	add_line(&b, "2026-12-03T01:00:00Z", ARN_ACME, 1000, 2000, "beta");
+	/* requestMetadata of a known tenant */
+	add_line(&b, "2026-12-03T01:00:00Z", MODEL, 10, 20, "beta");
+	/* a profile that is not ours, then an unknown tenant, then no metadata at all */
+	add_line(&b, "2026-12-03T01:00:00Z", ARN_FOREIGN, 1, 1, NULL);
+	add_line(&b, "2026-12-03T01:00:00Z", MODEL, 1, 1, "nobody");
+	add_line(&b, "2026-12-03T01:00:00Z", "arn:aws:bedrock:us-east-1::foundation-model/" MODEL, 1, 1, NULL);
+	usage_agg_init(&a);
+	usage_attribute(&b, &res, &a);
+
+	r = row_of(&a, "acme", "chat");
+	assert_non_null(r);
+	assert_string_equal(r->model, MODEL);
+	assert_int_equal(r->c.requests, 1);
+	/* 1000 x 1.0 + 2000 x 5.0 + 2 x 0.1 + 1 x 1.25, per 1,000 */
+	assert_true(r->c.cost > 11.00144 && r->c.cost < 11.00146);
+	r = row_of(&a, "beta", "");
+	assert_non_null(r);
+	assert_int_equal(r->c.input, 10);
+	assert_null(row_of(&a, "nobody", ""));
+	/* unattributed: the foreign profile (its own model key) and two of MODEL */
+	assert_int_equal(a.map.n, 4);
+	usage_batch_release(&b);
+	usage_agg_release(&a);
+}
+
+/* ---- the store ---- */
+
+static char *temp_db(void)
+{
+	char *dir = xstrdup("/tmp/btd-usage-XXXXXX");
+
+	assert_non_null(mkdtemp(dir));
+	return dir;
+}
+
+static void agg_one(struct usage_agg *a, int32_t day, const char *tenant, const char *profile, uint64_t in, double cost)
+{
+	struct usage_counts c = { .requests = 1, .input = in, .output = 2 * in, .cost = cost };
+
+	usage_agg_add(a, day, tenant, profile, MODEL, &c);
+}
+
+static void test_store(void **state)
+{
+	char *dir = temp_db(), *path = xasprintf("%s/usage.db", dir), *cursor = NULL;
+	struct usage_store *s;
+	struct usage_sums by_profile, by_day, top;
+	struct usage_counts total, unattributed;
+	struct usage_agg a;
+	size_t n_tenants;
+
+	(void)state;
+	assert_int_equal(usage_store_open(path, &s, NULL), 0);
+	assert_int_equal(usage_store_cursor(s, "default/us-east-1 s3://b/p/", &cursor), 0);
+	assert_null(cursor);
+
+	usage_agg_init(&a);
+	agg_one(&a, 100, "acme", "chat", 10, 1.5);
+	agg_one(&a, 101, "acme", "chat", 20, 2.5);
+	agg_one(&a, 101, "beta", "", 5, 9.0);
+	agg_one(&a, 101, "", "", 7, 0.5);
+	assert_int_equal(usage_store_commit(s, "default/us-east-1 s3://b/p/", "p/k1", &a, 4, 1), 0);
+	/* the same aggregates again, under a later key: added, never replaced */
+	assert_int_equal(usage_store_commit(s, "default/us-east-1 s3://b/p/", "p/k2", &a, 4, 0), 0);
+	usage_agg_release(&a);
+	usage_store_close(s);
+
+	/* reopened: the cursor and the sums survived */
+	assert_int_equal(usage_store_open(path, &s, NULL), 0);
+	assert_int_equal(usage_store_cursor(s, "default/us-east-1 s3://b/p/", &cursor), 0);
+	assert_string_equal(cursor, "p/k2");
+	free(cursor);
+	assert_int_equal(usage_store_tenant(s, "acme", 0, 1000, &by_profile, &by_day), 0);
+	assert_int_equal(by_profile.n, 1);
+	assert_string_equal(by_profile.items[0].profile, "chat");
+	assert_int_equal(by_profile.items[0].c.requests, 4);
+	assert_int_equal(by_profile.items[0].c.input, 60);
+	assert_int_equal(by_day.n, 2);
+	assert_int_equal(by_day.items[0].day, 100);
+	usage_sums_release(&by_profile);
+	usage_sums_release(&by_day);
+	/* only day 101 */
+	assert_int_equal(usage_store_tenant(s, "acme", 101, 101, &by_profile, &by_day), 0);
+	assert_int_equal(by_profile.items[0].c.input, 40);
+	usage_sums_release(&by_profile);
+	usage_sums_release(&by_day);
+
+	/* ranking: beta costs most; unattributed is apart; the limit holds */
+	assert_int_equal(usage_store_ranking(s, 0, 1000, 1, &top, &total, &unattributed, &n_tenants), 0);
+	assert_int_equal(top.n, 1);
+	assert_string_equal(top.items[0].tenant, "beta");
+	assert_int_equal(n_tenants, 2);
+	assert_int_equal(unattributed.requests, 2);
+	assert_int_equal(total.requests, 8);
+	assert_true(total.cost > 26.99 && total.cost < 27.01);
+	usage_sums_release(&top);
+
+	/* retention: days before 101 go */
+	assert_int_equal(usage_store_prune(s, 101), 0);
+	assert_int_equal(usage_store_tenant(s, "acme", 0, 1000, &by_profile, &by_day), 0);
+	assert_int_equal(by_day.n, 1);
+	assert_int_equal(by_day.items[0].day, 101);
+	usage_sums_release(&by_profile);
+	usage_sums_release(&by_day);
+	usage_store_close(s);
+
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/usage.db-wal", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/usage.db-shm", dir);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_days),
+		cmocka_unit_test(test_parse_lines),
+		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_object),
+		cmocka_unit_test(test_parse_long_line),
+		cmocka_unit_test(test_attribute),
+		cmocka_unit_test(test_store),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
