@@ -8,8 +8,8 @@
 #include "textfile.h"
 #include "xalloc.h"
 
-static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	    "ssm",
-							      "tagging", "sts",	    "servicequotas" };
+static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	     "ssm",
+							      "tagging", "sts",	    "servicequotas", "ce" };
 static const char *const mode_names[] = { "enforce", "report" };
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 
@@ -38,6 +38,7 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->socket.mode = 0660;
 	cfg->instance = xstrdup("bedrock-tenantd");
 	cfg->resync_interval_ms = 10 * 60 * 1000;
+	cfg->cost_tags.check_interval_ms = 60 * 60 * 1000;
 	cfg->policy.naming.profile_name = xstrdup(NAMING_DEFAULT_PROFILE_NAME);
 	cfg->policy.naming.parameter = xstrdup(NAMING_DEFAULT_PARAMETER);
 	cfg->policy.naming.budget_name = xstrdup(NAMING_DEFAULT_BUDGET_NAME);
@@ -106,6 +107,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.webhook_header);
 	free(cfg->notifications.webhook_secret_file);
 	free(cfg->notifications.sns_topic_arn);
+	free(cfg->cost_tags.payer_account);
 	free(cfg);
 }
 

@@ -28,6 +28,8 @@ static enum aws_service service_of(enum cfg_service s)
 		return AWS_TAGGING;
 	case CFG_SERVICE_SERVICEQUOTAS:
 		return AWS_SERVICEQUOTAS;
+	case CFG_SERVICE_CE:
+		return AWS_CE;
 	case CFG_SERVICE_STS:
 	case CFG_SERVICE_COUNT:
 		break;
