@@ -108,7 +108,7 @@ static void judge(struct cost_tags *ct)
 			    ct->status[i] == KEY_NOT_SEEN ? " (not yet seen by Cost Explorer)" : "");
 	}
 	if (!bad) {
-		if (ct->problem)
+		if (ct->problem && ct->n)
 			log_notice("cost-allocation tags: every key budgets filter on is Active in %s", payer(ct));
 		set_str(&ct->problem, NULL);
 	} else if (!ct->problem || strcmp(ct->problem, sb.buf) != 0) {
