@@ -9,8 +9,8 @@
 #include "textfile.h"
 #include "xalloc.h"
 
-static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets", "iam",	     "ssm",
-							      "tagging", "sts",	    "servicequotas", "s3" };
+static const char *const service_names[CFG_SERVICE_COUNT] = { "bedrock", "budgets",	  "iam", "ssm", "tagging",
+							      "sts",	 "servicequotas", "s3",	 "ce" };
 static const char *const mode_names[] = { "enforce", "report" };
 static const char *const level_names[] = { "debug", "info", "notice", "warning", "error" };
 
@@ -39,6 +39,7 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->socket.mode = 0660;
 	cfg->instance = xstrdup("bedrock-tenantd");
 	cfg->resync_interval_ms = 10 * 60 * 1000;
+	cfg->cost_tags.check_interval_ms = 60 * 60 * 1000;
 	cfg->policy.naming.profile_name = xstrdup(NAMING_DEFAULT_PROFILE_NAME);
 	cfg->policy.naming.parameter = xstrdup(NAMING_DEFAULT_PARAMETER);
 	cfg->policy.naming.budget_name = xstrdup(NAMING_DEFAULT_BUDGET_NAME);
@@ -111,6 +112,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.webhook_secret_file);
 	free(cfg->notifications.sns_topic_arn);
 	daemon_config__usage_release(cfg);
+	free(cfg->cost_tags.payer_account);
 	free(cfg);
 }
 

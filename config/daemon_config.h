@@ -27,6 +27,7 @@ enum cfg_service {
 	CFG_SERVICE_STS,
 	CFG_SERVICE_SERVICEQUOTAS, /* Service Quotas */
 	CFG_SERVICE_S3,		   /* invocation logs (usage) */
+	CFG_SERVICE_CE,		   /* Cost Explorer */
 	CFG_SERVICE_COUNT,
 };
 
@@ -171,6 +172,18 @@ struct cfg_price {
 
 #define CFG_MAX_PRICES 1000
 
+/* cost_allocation_tags (daemon/cost_tags.c): the tag keys budgets filter on, in the
+ * payer account's Cost Explorer. */
+enum cfg_cost_tags_mode {
+	CFG_COST_TAGS_OBSERVE, /* report inactive keys in status (the default) */
+	CFG_COST_TAGS_MANAGE,  /* activate them */
+};
+struct cfg_cost_tags {
+	enum cfg_cost_tags_mode mode;
+	char *payer_account; /* an alias of accounts; NULL: the daemon's own credentials */
+	struct cfg_pos payer_account_pos;
+	uint64_t check_interval_ms; /* default 1h */
+};
 struct daemon_config {
 	char *file; /* the file read; NULL for the built-in defaults */
 	char *manifests;
@@ -200,6 +213,7 @@ struct daemon_config {
 	struct cfg_usage usage;
 	struct cfg_price *prices; /* sorted by model */
 	size_t n_prices;
+	struct cfg_cost_tags cost_tags;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */
@@ -232,5 +246,10 @@ const char *cfg_notify_event_name(enum cfg_notify_event ev);
 struct walk;
 struct ynode;
 void daemon_config_read_notifications(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
+/* daemon_config_cost_tags.c: the `cost_allocation_tags` section (called by the parser;
+ * the payer account is checked against accounts once both are read). */
+void daemon_config_read_cost_tags(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
+void daemon_config_check_cost_tags(struct walk *w, const struct daemon_config *cfg);
+const char *cfg_cost_tags_mode_name(enum cfg_cost_tags_mode mode);
 
 #endif

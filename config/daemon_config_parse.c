@@ -507,15 +507,18 @@ enum top_key {
 	K_NOTIFICATIONS,
 	K_USAGE,
 	K_PRICES,
+	K_COST_TAGS,
 	K_COUNT,
 };
 
+/* clang-format off */
 static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
 	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
-	"prices",
+	"prices", "cost_allocation_tags",
 };
+/* clang-format on */
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
 {
@@ -588,6 +591,9 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 		case K_NOTIFICATIONS:
 			daemon_config_read_notifications(w, n, cfg);
 			break;
+		case K_COST_TAGS:
+			daemon_config_read_cost_tags(w, n, cfg);
+			break;
 		case K_LOG_FORMAT:
 			if (walk_enum(w, n, (const char *const[]){ "auto", "journal", "text", "json" }, 4, &e))
 				cfg->log_format = (enum cfg_log_format)e;
@@ -624,6 +630,7 @@ static void cross_checks(struct walk *w, const struct ynode *const *v, struct da
 		if (!found)
 			walk_error(w, v[K_REGION], "the default Region %s is not in policy.regions", cfg->region);
 	}
+	daemon_config_check_cost_tags(w, cfg);
 	if (p->require_department && !p->n_departments)
 		walk_error_at(w, p->require_department_pos.line, p->require_department_pos.col,
 			      "policy.require_department needs policy.departments");

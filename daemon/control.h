@@ -33,6 +33,8 @@ struct control_info {
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	/* the notifications' counters as a JSON object (owned by the caller), or NULL */
 	char *(*notifications_json)(void *data);
+	/* the cost-allocation tags' check as a JSON object (owned by the caller), or NULL */
+	char *(*cost_tags_json)(void *data);
 	void *data;
 	struct audit *audit;   /* the history (GET /v1/history...); may be NULL */
 	struct events *events; /* GET /v1/events; may be NULL */

@@ -378,6 +378,12 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 		cJSON_AddItemToObject(o, "notifications", n ? cJSON_Parse(n) : cJSON_CreateNull());
 		free(n);
 	}
+	if (info->cost_tags_json) {
+		char *n = info->cost_tags_json(info->data);
+
+		cJSON_AddItemToObject(o, "cost_allocation_tags", n ? cJSON_Parse(n) : cJSON_CreateNull());
+		free(n);
+	}
 	return o;
 }
 

@@ -11,7 +11,9 @@
 #include "alerts.h"
 #include "audit.h"
 #include "cloud_aws.h"
+#include "budget_spec.h"
 #include "control.h"
+#include "cost_tags.h"
 #include "daemon_config.h"
 #include "daemon_config_reload.h"
 #include "desired.h"
@@ -62,6 +64,7 @@ struct daemon {
 	struct usage_reader *usage;   /* NULL: usage.places is empty */
 	struct notifier notifier;
 	struct alerts *alerts; /* NULL: no notifications configured */
+	struct cost_tags *cost_tags;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
 	uv_work_t scan_work;
@@ -84,6 +87,37 @@ static void report_problem(const char *problem, bool added, void *data)
 		log_info("manifest problem gone: %s", problem);
 }
 
+/* The AWS client's account of the payer account: its alias when it has a role to
+ * assume, else the daemon's own credentials (as for tenants, setup_cloud). A role
+ * added by a reload waits for a restart, as the accounts do. */
+static const char *payer_target(const struct daemon_config *cfg)
+{
+	const struct cfg_account *a = cfg->cost_tags.payer_account
+					      ? daemon_config_account(cfg, cfg->cost_tags.payer_account)
+					      : NULL;
+
+	return a && a->role_arn ? a->alias : NULL;
+}
+
+/* The tag keys the budgets of the tenants in force filter on (few distinct ones). */
+static void hand_cost_tag_keys(struct daemon *d)
+{
+	const char *keys[COST_TAGS_MAX_KEYS], *mine[4];
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->desired.n; i++) {
+		size_t m = budget_filter_tag_keys(d->desired.entries[i].tenant, mine, 4);
+		for (size_t j = 0; j < m; j++) {
+			size_t k = 0;
+			while (k < n && strcmp(keys[k], mine[j]) != 0)
+				k++;
+			if (k == n && n < COST_TAGS_MAX_KEYS)
+				keys[n++] = mine[j];
+		}
+	}
+	cost_tags_set_keys(d->cost_tags, keys, n);
+}
+
 static void apply_scan(struct daemon *d, struct desired_scan *scan, const char *why)
 {
 	struct desired_delta delta;
@@ -104,6 +138,8 @@ static void apply_scan(struct daemon *d, struct desired_scan *scan, const char *
 	for (size_t i = 0; i < delta.n_removed; i++)
 		engine_remove_tenant(d->engine, delta.removed[i]->id);
 	engine_revision_end(d->engine);
+	if (!delta.unavailable)
+		hand_cost_tag_keys(d);
 	manifest_cache_report(&d->cache, report_problem, d);
 	if (delta.unavailable)
 		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,
@@ -287,6 +323,7 @@ static void take_config(struct daemon *d, struct daemon_config *cfg)
 	d->cfg = cfg;
 	setup_engine_settings(cfg, &set);
 	engine_reconfigure(d->engine, &set);
+	cost_tags_configure(d->cost_tags, &cfg->cost_tags, payer_target(cfg));
 	daemon_config_free(old);
 	d->info.mode = cfg_mode_name(cfg->mode);
 	apply_log_level(d);
@@ -387,6 +424,8 @@ static void drained(void *data)
 	/* before the AWS client: a Publish in flight ends when the client closes */
 	alerts_close(d->alerts, NULL, NULL);
 	d->alerts = NULL;
+	cost_tags_close(d->cost_tags, NULL, NULL);
+	d->cost_tags = NULL;
 	/* calls still in flight are cancelled; their callbacks reach the engine now */
 	aws_client_close(d->aws, aws_closed, d);
 }
@@ -464,6 +503,13 @@ static void on_engine_event(enum engine_event ev, const char *tenant, const char
 	alerts_post(d->alerts, (enum cfg_notify_event)ev, tenant, text);
 }
 
+static char *cost_tags_json(void *data)
+{
+	struct daemon *d = data;
+
+	return d->cost_tags ? cost_tags_status_json(d->cost_tags) : NULL;
+}
+
 static char *notifications_json(void *data)
 {
 	struct daemon *d = data;
@@ -528,6 +574,7 @@ static int start(struct daemon *d)
 		free(err);
 		return r;
 	}
+	cost_tags_new(&d->loop, d->aws, &d->cfg->cost_tags, payer_target(d->cfg), &d->cost_tags);
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
 	audit_set_engine(d->audit, d->engine);
 	if (engine_start(d->engine) < 0)
@@ -551,7 +598,8 @@ static int start(struct daemon *d)
 					 .events = d->events,
 					 .metrics = metrics_of,
 					 .notifications_json = notifications_json,
-					 .usage = d->usage };
+					 .usage = d->usage,
+					 .cost_tags_json = cost_tags_json };
 	r = control_open(&d->loop, d->engine, &d->info, d->cfg->socket.path, d->cfg->socket.mode, d->cfg->socket.group,
 			 &d->control, &err);
 	if (r == -EADDRINUSE) {
@@ -619,6 +667,7 @@ int daemon_run(const struct daemon_options *opts)
 		if (d.control)
 			control_close(d.control, NULL, NULL);
 		alerts_close(d.alerts, NULL, NULL);
+		cost_tags_close(d.cost_tags, NULL, NULL);
 		if (d.metrics)
 			metrics_http_close(d.metrics, NULL, NULL);
 		if (d.aws)

@@ -30,6 +30,8 @@ static enum aws_service service_of(enum cfg_service s)
 		return AWS_SERVICEQUOTAS;
 	case CFG_SERVICE_S3:
 		return AWS_S3;
+	case CFG_SERVICE_CE:
+		return AWS_CE;
 	case CFG_SERVICE_STS:
 	case CFG_SERVICE_COUNT:
 		break;

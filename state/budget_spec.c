@@ -37,6 +37,14 @@ char *budget_filter_expression(const char *tenant)
 	return text;
 }
 
+size_t budget_filter_tag_keys(const struct tenant *t, const char **ret, size_t max)
+{
+	if (!t->budget || max == 0)
+		return 0;
+	ret[0] = TAG_TENANT; /* budget_filter_expression's only key */
+	return 1;
+}
+
 static bool same_number(const char *a, const char *b)
 {
 	return a && b && fabs(strtod(a, NULL) - strtod(b, NULL)) < 1e-6;

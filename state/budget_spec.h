@@ -21,6 +21,10 @@
 const char *budget_time_unit(enum budget_period p);
 /* budget_filter_expression: {"Tags":{"Key":TAG_TENANT,"Values":[tenant],"MatchOptions":["EQUALS"]}} */
 char *budget_filter_expression(const char *tenant);
+/* budget_filter_tag_keys: the cost-allocation tag keys the tenant's budget filters on
+ * (none without a budget), at most max of them into ret (static strings); returns how
+ * many. These keys must be Active in the payer account or the budget sees no spend. */
+size_t budget_filter_tag_keys(const struct tenant *t, const char **ret, size_t max);
 /* budget_matches: limit (as a number), unit, period, type, filter and metric agree,
  * and no legacy CostFilters are set. */
 bool budget_matches(const struct tenant *t, const struct observed_budget *b);

@@ -168,6 +168,12 @@ static char *standard_host(enum aws_service s, const char *region, const char *d
 		return xasprintf("iam.us-gov.%s", dns);
 	if (s == AWS_BUDGETS && strncmp(region, "cn-", 3) == 0)
 		*signing = "cn-northwest-1";
+	if (s == AWS_CE) {
+		/* Cost Explorer names its Region in the host: ce.us-east-1.amazonaws.com */
+		if (strncmp(region, "cn-", 3) == 0)
+			*signing = "cn-northwest-1";
+		return xasprintf("%s.%s.%s", info->endpoint_prefix, *signing, dns);
+	}
 	return xasprintf("%s.%s", info->endpoint_prefix, dns);
 }
 

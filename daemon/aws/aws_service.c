@@ -19,6 +19,8 @@ static const struct aws_service_info services[AWS_SERVICE_COUNT] = {
 				"ServiceQuotasV20190624", NULL, false },
 	[AWS_SNS] = { "sns", "sns", "sns", "SNS", AWS_PROTO_QUERY, NULL, "2010-03-31", false },
 	[AWS_S3] = { "s3", "s3", "s3", "S3", AWS_PROTO_REST_XML, NULL, NULL, false },
+	/* one endpoint per partition, ce.us-east-1.amazonaws.com (aws_endpoint.c) */
+	[AWS_CE] = { "ce", "ce", "ce", "COST_EXPLORER", AWS_PROTO_JSON_1_1, "AWSInsightsIndexService", NULL, true },
 };
 
 static const char *const protocol_names[] = {

@@ -17,12 +17,13 @@ enum aws_service {
 	AWS_SERVICEQUOTAS, /* Service Quotas: the applied quota values */
 	AWS_SNS,	   /* notifications (daemon/alerts.c) */
 	AWS_S3,		   /* Amazon S3: invocation logs (restXml, S3's own SigV4 rules) */
+	AWS_CE,		   /* Cost Explorer: cost-allocation tags */
 	AWS_SERVICE_COUNT,
 };
 
 enum aws_protocol {
 	AWS_PROTO_REST_JSON, /* restJson1: Bedrock */
-	AWS_PROTO_JSON_1_1,  /* awsJson1.1: Budgets, SSM, Tagging, Service Quotas */
+	AWS_PROTO_JSON_1_1,  /* awsJson1.1: Budgets, SSM, Tagging, Service Quotas, CE */
 	AWS_PROTO_QUERY,     /* awsQuery with XML answers: IAM, STS */
 	AWS_PROTO_PLAIN,     /* not an AWS API: IMDS and container credential endpoints */
 	AWS_PROTO_REST_XML,  /* restXml: S3 */

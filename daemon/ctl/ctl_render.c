@@ -89,6 +89,17 @@ static void render_git_sync(FILE *out, const cJSON *g)
 		fprintf(out, "%-12s %s\n", "git sync", render_str(g, "error", "?"));
 }
 
+/* Only when something is wrong: tag keys budgets filter on that are not Active, or a
+ * check that failed. */
+static void render_cost_tags(FILE *out, const cJSON *c)
+{
+	if (render_str(c, "problem", NULL))
+		fprintf(out, "%-12s %s (cost_allocation_tags: %s)\n", "cost tags", render_str(c, "problem", "?"),
+			render_str(c, "mode", "?"));
+	if (render_str(c, "error", NULL))
+		fprintf(out, "%-12s %s\n", "cost tags", render_str(c, "error", "?"));
+}
+
 static int render_status(FILE *out, const cJSON *j, bool wide)
 {
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
@@ -130,6 +141,7 @@ static int render_status(FILE *out, const cJSON *j, bool wide)
 		fprintf(out, "  (changed in the configuration file; the running values stay until a restart)\n");
 	}
 	cJSON_ArrayForEach(p, problems) fprintf(out, "%-12s %s\n", "problem", p->valuestring);
+	render_cost_tags(out, cJSON_GetObjectItem(j, "cost_allocation_tags"));
 	render_state_store(out, cJSON_GetObjectItem(j, "state_store"));
 	if (wide) {
 		fprintf(out, "%-12s %.0f\n", "places", render_num(j, "places"));

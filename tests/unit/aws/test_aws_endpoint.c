@@ -47,6 +47,8 @@ static void test_standard(void **state)
 	check(&c, AWS_STS, "eu-central-1", "https", "sts.eu-central-1.amazonaws.com", "", "eu-central-1");
 	check(&c, AWS_SERVICEQUOTAS, "us-west-2", "https", "servicequotas.us-west-2.amazonaws.com", "", "us-west-2");
 	check(&c, AWS_BUDGETS, "eu-west-1", "https", "budgets.amazonaws.com", "", "us-east-1");
+	check(&c, AWS_CE, "eu-west-1", "https", "ce.us-east-1.amazonaws.com", "", "us-east-1");
+	check(&c, AWS_CE, "cn-north-1", "https", "ce.cn-northwest-1.amazonaws.com.cn", "", "cn-northwest-1");
 	check(&c, AWS_IAM, "ap-northeast-1", "https", "iam.amazonaws.com", "", "us-east-1");
 	check(&c, AWS_BEDROCK, "cn-north-1", "https", "bedrock.cn-north-1.amazonaws.com.cn", "", "cn-north-1");
 	check(&c, AWS_IAM, "cn-northwest-1", "https", "iam.cn-north-1.amazonaws.com.cn", "", "cn-north-1");
@@ -129,7 +131,7 @@ static void test_service_table(void **state)
 
 	assert_int_equal(aws_service_from_name("tagging", &s), 0);
 	assert_int_equal(s, AWS_TAGGING);
-	assert_int_equal(aws_service_from_name("s3", &s), -EINVAL);
+	assert_int_equal(aws_service_from_name("sqs", &s), -EINVAL);
 	assert_string_equal(aws_service_info(AWS_BUDGETS)->target_prefix, "AWSBudgetServiceGateway");
 	assert_string_equal(aws_service_info(AWS_SSM)->target_prefix, "AmazonSSM");
 	assert_string_equal(aws_service_info(AWS_TAGGING)->target_prefix, "ResourceGroupsTaggingAPI_20170126");
@@ -140,6 +142,10 @@ static void test_service_table(void **state)
 	assert_string_equal(aws_service_info(AWS_SERVICEQUOTAS)->target_prefix, "ServiceQuotasV20190624");
 	assert_string_equal(aws_service_info(AWS_SERVICEQUOTAS)->signing_name, "servicequotas");
 	assert_string_equal(aws_service_info(AWS_SERVICEQUOTAS)->env_suffix, "SERVICE_QUOTAS");
+	assert_int_equal(aws_service_from_name("ce", &s), 0);
+	assert_int_equal(s, AWS_CE);
+	assert_string_equal(aws_service_info(AWS_CE)->target_prefix, "AWSInsightsIndexService");
+	assert_string_equal(aws_service_info(AWS_CE)->env_suffix, "COST_EXPLORER");
 	assert_string_equal(aws_service_name(AWS_SERVICE_COUNT), "?");
 	assert_string_equal(aws_protocol_name(AWS_PROTO_QUERY), "awsQuery");
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "aws_fixture.h"
+#include "ce.h"
 #include "iam_account.h"
 #include "servicequotas.h"
 #include "ssm_describe.h"
@@ -218,12 +219,91 @@ static void test_ssm_describe_wire(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+static void on_ce_tags(void *arg, int status, const struct ce_cost_tag_list *l, const struct aws_error *err)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (l) {
+		o->n = l->n;
+		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].status : "");
+	}
+}
+
+static void on_ce_update(void *arg, int status, const struct ce_tag_error_list *l, const struct aws_error *err)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (l) {
+		o->n = l->n;
+		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].code : "");
+	}
+}
+
+/* Cost Explorer: AWSInsightsIndexService, signed for ce in us-east-1 whatever the
+ * client's Region; the list walks its pages; arguments are bounded. */
+static void test_ce_wire(void **state)
+{
+	struct script s = { { "{\"CostAllocationTags\":[{\"TagKey\":\"k\",\"Status\":\"Inactive\"}],"
+			      "\"NextToken\":\"t2\"}",
+			      "{\"CostAllocationTags\":[]}",
+			      "{\"Errors\":[{\"TagKey\":\"j\",\"Code\":\"TagKeysNotFoundException\"}]}" },
+			    3 };
+	const char *keys[] = { "k", "j" }, *empty[] = { "" };
+	struct fixture f;
+	struct outcome l = { 0 }, u = { 0 };
+	const struct test_request *req;
+
+	(void)state;
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, keys, 0, on_ce_tags, &l), -EINVAL);
+	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, keys, 101, on_ce_tags, &l), -EINVAL);
+	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, empty, 1, on_ce_tags, &l), -EINVAL);
+	assert_int_equal(
+		ce_update_cost_allocation_tags_status(f.client, NULL, keys, 21, CE_STATUS_ACTIVE, on_ce_update, &u),
+		-EINVAL);
+	assert_int_equal(ce_update_cost_allocation_tags_status(f.client, NULL, keys, 1, "On", on_ce_update, &u),
+			 -EINVAL);
+	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, keys, 1, on_ce_tags, &l), 0);
+	fx_run_until(&f, done, &l);
+	assert_int_equal(l.status, 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.first, "Inactive");
+	req = test_server_request(f.server, 0);
+	assert_string_equal(test_request_header(req, "X-Amz-Target"), "AWSInsightsIndexService.ListCostAllocationTags");
+	assert_string_equal(test_request_header(req, "Content-Type"), "application/x-amz-json-1.1");
+	assert_non_null(strstr(test_request_header(req, "Authorization"), "/us-east-1/ce/aws4_request"));
+	assert_string_equal(req->body, "{\"TagKeys\":[\"k\"],\"MaxResults\":1000}");
+	assert_string_equal(test_server_request(f.server, 1)->body,
+			    "{\"TagKeys\":[\"k\"],\"MaxResults\":1000,\"NextToken\":\"t2\"}");
+
+	assert_int_equal(
+		ce_update_cost_allocation_tags_status(f.client, NULL, keys, 2, CE_STATUS_ACTIVE, on_ce_update, &u), 0);
+	fx_run_until(&f, done, &u);
+	assert_int_equal(u.status, 0);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(u.first, "TagKeysNotFoundException");
+	req = test_server_request(f.server, 2);
+	assert_string_equal(test_request_header(req, "X-Amz-Target"),
+			    "AWSInsightsIndexService.UpdateCostAllocationTagsStatus");
+	assert_string_equal(req->body, "{\"CostAllocationTagsStatus\":[{\"TagKey\":\"k\",\"Status\":\"Active\"},"
+				       "{\"TagKey\":\"j\",\"Status\":\"Active\"}]}");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_servicequotas_wire),
 		cmocka_unit_test(test_iam_account_wire),
 		cmocka_unit_test(test_ssm_describe_wire),
+		cmocka_unit_test(test_ce_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "ce_parse.h"
 #include "iam_account_parse.h"
 #include "servicequotas_parse.h"
 #include "ssm_describe_parse.h"
@@ -192,12 +193,69 @@ static void test_ssm_describe(void **state)
 	ssm_parameter_meta_list_release(&list);
 }
 
+/* Cost Explorer: ListCostAllocationTags pages and UpdateCostAllocationTagsStatus' errors. */
+static void test_ce(void **state)
+{
+	struct ce_cost_tag_list list = { 0 };
+	struct ce_tag_error_list errs;
+	char *next;
+
+	(void)state;
+	assert_int_equal(ce_parse_cost_tags_page(S("{\"CostAllocationTags\":[{\"TagKey\":\"bedrock-tenantd:tenant\","
+						   "\"Type\":\"UserDefined\",\"Status\":\"Inactive\","
+						   "\"LastUpdatedDate\":\"2026-12-01T00:00:00Z\"}],"
+						   "\"NextToken\":\"t2\"}"),
+						 &list, &next),
+			 0);
+	assert_string_equal(next, "t2");
+	free(next);
+	assert_int_equal(ce_parse_cost_tags_page(S("{\"CostAllocationTags\":[{\"TagKey\":\"CostCenter\","
+						   "\"Status\":\"Active\"}]}"),
+						 &list, &next),
+			 0);
+	assert_null(next);
+	assert_int_equal(list.n, 2);
+	assert_string_equal(ce_cost_tag_list_find(&list, "bedrock-tenantd:tenant")->status, "Inactive");
+	assert_string_equal(ce_cost_tag_list_find(&list, "bedrock-tenantd:tenant")->type, "UserDefined");
+	assert_string_equal(ce_cost_tag_list_find(&list, "CostCenter")->type, "");
+	assert_null(ce_cost_tag_list_find(&list, "team"));
+	/* refusals: an entry without a key or a status, a list that is not one */
+	assert_int_equal(ce_parse_cost_tags_page(S("{\"CostAllocationTags\":[{\"Status\":\"Active\"}]}"), &list, &next),
+			 -EBADMSG);
+	assert_int_equal(ce_parse_cost_tags_page(S("{\"CostAllocationTags\":[{\"TagKey\":\"k\"}]}"), &list, &next),
+			 -EBADMSG);
+	assert_int_equal(ce_parse_cost_tags_page(S("{\"CostAllocationTags\":7}"), &list, &next), -EBADMSG);
+	assert_int_equal(ce_parse_cost_tags_page(S("[]"), &list, &next), -EBADMSG);
+	assert_int_equal(list.n, 2);
+	ce_cost_tag_list_release(&list);
+	ce_cost_tag_list_release(&list); /* a released list is empty */
+
+	assert_int_equal(ce_parse_update_errors(S("{\"Errors\":[]}"), &errs), 0);
+	assert_int_equal(errs.n, 0);
+	ce_tag_error_list_release(&errs);
+	assert_int_equal(ce_parse_update_errors(S("{}"), &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(ce_parse_update_errors(S("{\"Errors\":[{\"TagKey\":\"nosuch\",\"Code\":"
+						  "\"TagKeysNotFoundException\",\"Message\":\"not found\"}]}"),
+						&errs),
+			 0);
+	assert_int_equal(errs.n, 1);
+	assert_string_equal(errs.items[0].key, "nosuch");
+	assert_string_equal(errs.items[0].code, "TagKeysNotFoundException");
+	assert_string_equal(errs.items[0].message, "not found");
+	ce_tag_error_list_release(&errs);
+	assert_int_equal(ce_parse_update_errors(S("{\"Errors\":[{\"Code\":\"X\"}]}"), &errs), -EBADMSG);
+	assert_int_equal(errs.n, 0);
+	assert_int_equal(ce_parse_update_errors(S("nope"), &errs), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_servicequotas),
 		cmocka_unit_test(test_iam_account),
 		cmocka_unit_test(test_ssm_describe),
+		cmocka_unit_test(test_ce),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

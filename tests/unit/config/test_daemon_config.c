@@ -392,6 +392,39 @@ static void test_notifications(void **state)
 	expect_error("notifications:\n  webhook: {url: http://h/}\n  events: [drift]\n", "drift");
 }
 
+/* cost_allocation_tags: observe by default; manage in a payer account that must be one
+ * of accounts, reported at the alias's position. */
+static void test_cost_tags(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg;
+
+	(void)state;
+	cfg = parse("state_dir: /s\n", &d, &r);
+	assert_int_equal(cfg->cost_tags.mode, CFG_COST_TAGS_OBSERVE);
+	assert_null(cfg->cost_tags.payer_account);
+	assert_int_equal(cfg->cost_tags.check_interval_ms, 3600000);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("accounts:\n  payer: \"111122223333\"\ncost_allocation_tags:\n  mode: manage\n"
+		    "  payer_account: payer\n  check_interval: 10m\n",
+		    &d, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(cfg->cost_tags.mode, CFG_COST_TAGS_MANAGE);
+	assert_string_equal(cfg->cost_tags.payer_account, "payer");
+	assert_int_equal(cfg->cost_tags.check_interval_ms, 600000);
+	assert_string_equal(cfg_cost_tags_mode_name(cfg->cost_tags.mode), "manage");
+	free(d);
+	daemon_config_free(cfg);
+
+	expect_error("cost_allocation_tags:\n  mode: manage\n  payer_account: payer\n",
+		     "config.yaml:3:18: cost_allocation_tags.payer_account: payer is not an alias in accounts");
+	expect_error("cost_allocation_tags: {mode: activate}\n", "activate");
+	expect_error("cost_allocation_tags: {check_interval: 1s}\n", "check_interval");
+	expect_error("cost_allocation_tags: {payer: x}\n", "payer");
+}
+
 /* metrics.listen: a numeric address and a port; none by default. */
 static void test_metrics_listen(void **state)
 {
@@ -572,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_usage_section),
+		cmocka_unit_test(test_cost_tags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,6 +83,26 @@ static void test_alert_specs_and_hash(void **state)
 	tenant_free(t);
 }
 
+/* The cost-allocation tag keys a budget filters on: the tenant tag, none without a
+ * budget (daemon/cost_tags.c checks they are Active). */
+static void test_filter_tag_keys(void **state)
+{
+	struct budget b = { 0 };
+	struct tenant t = { 0 };
+	const char *keys[4];
+	char *filter;
+
+	(void)state;
+	assert_int_equal(budget_filter_tag_keys(&t, keys, 4), 0);
+	t.budget = &b;
+	assert_int_equal(budget_filter_tag_keys(&t, keys, 0), 0);
+	assert_int_equal(budget_filter_tag_keys(&t, keys, 4), 1);
+	assert_string_equal(keys[0], TAG_TENANT);
+	filter = budget_filter_expression("acme"); /* the key the filter names */
+	assert_non_null(strstr(filter, "\"Key\":\"" TAG_TENANT "\""));
+	free(filter);
+}
+
 static void test_arn(void **state)
 {
 	char *arn = budget_arn("aws", "111122223333", "bedrock-tenant-acme");
@@ -97,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_alert_specs_and_hash),
 		cmocka_unit_test(test_arn),
+		cmocka_unit_test(test_filter_tag_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

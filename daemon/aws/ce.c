@@ -1,0 +1,124 @@
+#include "ce.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_json.h"
+#include "aws_op.h"
+#include "xalloc.h"
+
+/* ---- ListCostAllocationTags, every page ---- */
+
+struct list_input {
+	char **keys;
+	size_t n;
+};
+
+static void build_page(const void *input, const char *token, struct aws_request *r)
+{
+	const struct list_input *in = input;
+	cJSON *body = aws_json_new_object();
+
+	aws_json_add_strs(body, "TagKeys", (const char *const *)in->keys, in->n);
+	aws_json_add_num(body, "MaxResults", CE_LIST_PAGE_SIZE);
+	if (token)
+		aws_json_add_str(body, "NextToken", token);
+	aws_request_init_json(r, AWS_CE, "ListCostAllocationTags", body);
+	cJSON_Delete(body);
+}
+
+static int parse_page(const char *b, size_t n, void *r, char **next)
+{
+	return ce_parse_cost_tags_page(b, n, r, next);
+}
+
+static void release_list(void *r)
+{
+	ce_cost_tag_list_release(r);
+}
+
+static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((ce_tags_cb)cb)(arg, status, r, err);
+}
+
+static void free_input(void *input)
+{
+	struct list_input *in = input;
+
+	for (size_t i = 0; i < in->n; i++)
+		free(in->keys[i]);
+	free(in->keys);
+	free(in);
+}
+
+static const struct aws_pager_spec pager = {
+	sizeof(struct ce_cost_tag_list), build_page, parse_page, release_list, deliver_list, free_input,
+};
+
+static bool keys_ok(const char *const *keys, size_t n, size_t max)
+{
+	if (!keys || n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!keys[i] || !*keys[i])
+			return false;
+	return true;
+}
+
+int ce_list_cost_allocation_tags(struct aws_client *c, const struct aws_target *t, const char *const *keys,
+				 size_t n_keys, ce_tags_cb cb, void *arg)
+{
+	struct list_input *in;
+
+	if (!keys_ok(keys, n_keys, CE_LIST_MAX_KEYS))
+		return -EINVAL;
+	in = xcalloc(1, sizeof(*in));
+	in->keys = xcalloc(n_keys, sizeof(*in->keys));
+	for (; in->n < n_keys; in->n++)
+		in->keys[in->n] = xstrdup(keys[in->n]);
+	return aws_pager_start(c, t, &pager, in, (aws_any_cb)cb, arg);
+}
+
+/* ---- UpdateCostAllocationTagsStatus ---- */
+
+static int parse_update(const char *b, size_t n, void *r)
+{
+	return ce_parse_update_errors(b, n, r);
+}
+
+static void release_update(void *r)
+{
+	ce_tag_error_list_release(r);
+}
+
+static void deliver_update(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((ce_update_cb)cb)(arg, status, r, err);
+}
+
+static const struct aws_op_spec update_spec = { sizeof(struct ce_tag_error_list), parse_update, release_update,
+						deliver_update };
+
+int ce_update_cost_allocation_tags_status(struct aws_client *c, const struct aws_target *t, const char *const *keys,
+					  size_t n_keys, const char *status, ce_update_cb cb, void *arg)
+{
+	cJSON *body, *list;
+
+	if (!keys_ok(keys, n_keys, CE_UPDATE_MAX_KEYS) || !status ||
+	    (strcmp(status, CE_STATUS_ACTIVE) != 0 && strcmp(status, CE_STATUS_INACTIVE) != 0))
+		return -EINVAL;
+	body = aws_json_new_object();
+	list = cJSON_AddArrayToObject(body, "CostAllocationTagsStatus");
+	if (!list)
+		abort();
+	for (size_t i = 0; i < n_keys; i++) {
+		cJSON *e = aws_json_new_object();
+		aws_json_add_str(e, "TagKey", keys[i]);
+		aws_json_add_str(e, "Status", status);
+		cJSON_AddItemToArray(list, e);
+	}
+	return aws_op_call_json(c, t, AWS_CE, "UpdateCostAllocationTagsStatus", body, &update_spec, (aws_any_cb)cb,
+				arg);
+}

@@ -1,0 +1,176 @@
+#include "iam_managed_parse.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_xml.h"
+#include "iam_parse.h"
+#include "xalloc.h"
+
+static char *text_or(const xmlNode *node, const char *path, const char *dflt)
+{
+	char *s = aws_xml_path_text(node, path);
+
+	return s ? s : xstrdup(dflt);
+}
+
+int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+{
+	struct iam_policy p = { 0 };
+	const xmlNode *res, *pol;
+	char *count = NULL, *end;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	res = aws_xml_result(doc, op);
+	pol = res ? aws_xml_child(res, "Policy") : NULL;
+	if (!pol)
+		goto out;
+	p.name = aws_xml_path_text(pol, "PolicyName");
+	p.arn = aws_xml_path_text(pol, "Arn");
+	if (!p.name || !p.arn || !*p.arn)
+		goto out;
+	p.id = text_or(pol, "PolicyId", "");
+	p.path = text_or(pol, "Path", "/");
+	p.default_version = text_or(pol, "DefaultVersionId", "");
+	p.attachments = -1;
+	count = aws_xml_path_text(pol, "AttachmentCount");
+	if (count) {
+		long long v = strtoll(count, &end, 10);
+		if (!*count || *end || v < 0)
+			goto out;
+		p.attachments = v;
+	}
+	*ret = p;
+	memset(&p, 0, sizeof(p));
+	r = 0;
+out:
+	iam_policy_release(&p);
+	free(count);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int iam_parse_policy_version(const char *body, size_t len, const char *op, struct iam_policy_version *ret)
+{
+	struct iam_policy_version v = { 0 };
+	const xmlNode *res, *ver;
+	char *doc_text = NULL, *def = NULL;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
+	res = aws_xml_result(doc, op);
+	ver = res ? aws_xml_child(res, "PolicyVersion") : NULL;
+	if (!ver)
+		goto out;
+	v.version_id = aws_xml_path_text(ver, "VersionId");
+	if (!v.version_id || !*v.version_id)
+		goto out;
+	doc_text = aws_xml_path_text(ver, "Document");
+	if (doc_text) {
+		v.document = iam_decode_document(doc_text);
+		if (!v.document)
+			goto out;
+	}
+	def = aws_xml_path_text(ver, "IsDefaultVersion");
+	v.is_default = def && !strcmp(def, "true");
+	*ret = v;
+	memset(&v, 0, sizeof(v));
+	r = 0;
+out:
+	iam_policy_version_release(&v);
+	free(doc_text);
+	free(def);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+{
+	const xmlNode *res, *members;
+	char *truncated = NULL;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	*ret_next = NULL;
+	if (r < 0)
+		return r;
+	res = aws_xml_result(doc, "ListAttachedRolePolicies");
+	if (!res) {
+		xmlFreeDoc(doc);
+		return -EBADMSG;
+	}
+	members = aws_xml_child(res, "AttachedPolicies");
+	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
+		struct iam_attached_policy a;
+		if (!aws_xml_is(m, "member"))
+			continue;
+		a.name = aws_xml_path_text(m, "PolicyName");
+		a.arn = aws_xml_path_text(m, "PolicyArn");
+		if (!a.name || !a.arn || !*a.arn) {
+			free(a.name);
+			free(a.arn);
+			r = -EBADMSG;
+			break;
+		}
+		if (list->n == list->alloc) {
+			list->alloc = list->alloc ? list->alloc * 2 : 8;
+			list->items = xreallocarray(list->items, list->alloc, sizeof(*list->items));
+		}
+		list->items[list->n++] = a;
+	}
+	truncated = aws_xml_path_text(res, "IsTruncated");
+	if (r == 0 && truncated && !strcmp(truncated, "true")) {
+		*ret_next = aws_xml_path_text(res, "Marker");
+		if (!*ret_next || !**ret_next) {
+			free(*ret_next);
+			*ret_next = NULL;
+			r = -EBADMSG; /* truncated without a marker */
+		}
+	}
+	free(truncated);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (!strcmp(list->items[i].arn, arn))
+			return &list->items[i];
+	return NULL;
+}
+
+void iam_policy_release(struct iam_policy *p)
+{
+	free(p->name);
+	free(p->id);
+	free(p->arn);
+	free(p->path);
+	free(p->default_version);
+	memset(p, 0, sizeof(*p));
+}
+
+void iam_policy_version_release(struct iam_policy_version *v)
+{
+	free(v->version_id);
+	free(v->document);
+	memset(v, 0, sizeof(*v));
+}
+
+void iam_attached_list_release(struct iam_attached_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->items[i].name);
+		free(l->items[i].arn);
+	}
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
