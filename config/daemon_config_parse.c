@@ -504,13 +504,14 @@ enum top_key {
 	K_LOG_FORMAT,
 	K_METRICS,
 	K_NOTIFICATIONS,
+	K_SSM_TIER,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
-	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications",
+	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "ssm_tier",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -587,6 +588,11 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 		case K_LOG_FORMAT:
 			if (walk_enum(w, n, (const char *const[]){ "auto", "journal", "text", "json" }, 4, &e))
 				cfg->log_format = (enum cfg_log_format)e;
+			break;
+		case K_SSM_TIER:
+			if (walk_enum(w, n, (const char *const[]){ "Standard", "Advanced", "Intelligent-Tiering" }, 3,
+				      &e))
+				cfg->ssm_tier = (enum cfg_ssm_tier)e;
 			break;
 		case K_SHUTDOWN:
 		case K_COUNT:
