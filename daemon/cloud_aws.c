@@ -446,6 +446,7 @@ void cloud_aws__applying_free(struct applying *x)
 	free(x->a.value);
 	tag_set_release(&x->a.tags);
 	tag_set_release(&x->tags);
+	aws_strv_release(&x->names);
 	observed_profile_free(x->res.profile);
 	observed_parameter_free(x->res.parameter);
 	observed_budget_free(x->res.budget);

@@ -21,6 +21,7 @@ struct applying {
 	cloud_apply_cb cb;
 	void *data;
 	int step;
+	struct aws_strv names; /* POLICY_READ: the role's inline policies (zeroed = empty) */
 };
 
 /* The account label of a call: the alias when it has a role, else NULL (default). */
