@@ -24,6 +24,13 @@ const char *cfg_mode_name(enum cfg_mode mode)
 	return mode == CFG_MODE_REPORT ? mode_names[1] : mode_names[0];
 }
 
+const char *cfg_ssm_tier_name(enum cfg_ssm_tier tier)
+{
+	return tier == CFG_SSM_TIER_ADVANCED	  ? "Advanced"
+	       : tier == CFG_SSM_TIER_INTELLIGENT ? "Intelligent-Tiering"
+						  : "Standard";
+}
+
 const char *cfg_log_level_name(enum cfg_log_level level)
 {
 	return level <= CFG_LOG_ERROR ? level_names[level] : "info";

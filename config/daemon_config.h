@@ -184,6 +184,14 @@ struct cfg_cost_tags {
 	struct cfg_pos payer_account_pos;
 	uint64_t check_interval_ms; /* default 1h */
 };
+
+/* ssm_tier: the Tier of the parameters the daemon writes (PutParameter). */
+enum cfg_ssm_tier {
+	CFG_SSM_TIER_STANDARD,
+	CFG_SSM_TIER_ADVANCED,
+	CFG_SSM_TIER_INTELLIGENT, /* Intelligent-Tiering: SSM chooses per parameter */
+};
+
 struct daemon_config {
 	char *file; /* the file read; NULL for the built-in defaults */
 	char *manifests;
@@ -203,6 +211,7 @@ struct daemon_config {
 	enum cfg_mode mode;
 	enum cfg_log_level log_level;
 	enum cfg_log_format log_format;
+	enum cfg_ssm_tier ssm_tier; /* Standard */
 	uint64_t watch_settle_ms;
 	uint64_t rescan_interval_ms;
 	uint64_t backoff_initial_ms;
@@ -241,6 +250,9 @@ const char *cfg_service_name(enum cfg_service svc);
 const char *cfg_mode_name(enum cfg_mode mode);
 const char *cfg_log_level_name(enum cfg_log_level level);
 const char *cfg_notify_event_name(enum cfg_notify_event ev);
+/* cfg_ssm_tier_name: SSM's name of the tier ("Standard", "Advanced",
+ * "Intelligent-Tiering"), a static string. */
+const char *cfg_ssm_tier_name(enum cfg_ssm_tier tier);
 
 /* daemon_config_notify.c: the `notifications` section (called by the parser). */
 struct walk;

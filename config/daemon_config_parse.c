@@ -508,6 +508,7 @@ enum top_key {
 	K_USAGE,
 	K_PRICES,
 	K_COST_TAGS,
+	K_SSM_TIER,
 	K_COUNT,
 };
 
@@ -516,7 +517,7 @@ static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
 	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
-	"prices", "cost_allocation_tags",
+	"prices", "cost_allocation_tags", "ssm_tier",
 };
 /* clang-format on */
 
@@ -603,6 +604,11 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_PRICES:
 			daemon_config__read_prices(w, n, cfg);
+			break;
+		case K_SSM_TIER:
+			if (walk_enum(w, n, (const char *const[]){ "Standard", "Advanced", "Intelligent-Tiering" }, 3,
+				      &e))
+				cfg->ssm_tier = (enum cfg_ssm_tier)e;
 			break;
 		case K_SHUTDOWN:
 		case K_COUNT:

@@ -446,6 +446,7 @@ void cloud_aws__applying_free(struct applying *x)
 	free(x->a.value);
 	tag_set_release(&x->a.tags);
 	tag_set_release(&x->tags);
+	aws_strv_release(&x->names);
 	observed_profile_free(x->res.profile);
 	observed_parameter_free(x->res.parameter);
 	observed_budget_free(x->res.budget);
@@ -617,6 +618,13 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 		cloud_aws__finish(x, r, NULL);
 }
 
+/* The Tier an overwrite sends: the place's, except Standard, which is not sent so that
+ * an Advanced parameter keeps its tier (SSM refuses to move one back to Standard). */
+static const char *overwrite_tier(const char *tier)
+{
+	return tier && strcmp(tier, "Standard") != 0 ? tier : NULL;
+}
+
 /* A parameter create that found the name taken (a listing that lagged, a lost
  * answer): overwrite it only when it is ours. */
 static void on_put_tags_added(void *arg, int status, const struct aws_error *err)
@@ -644,7 +652,13 @@ static void on_overwritten(void *arg, int status, const struct aws_error *err, c
 static void on_existing_tags(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags)
 {
 	struct applying *x = arg;
-	struct ssm_put_input in = { x->a.resource, x->a.value, "String", NULL, true, NULL, 0 };
+	struct ssm_put_input in = {
+		.name = x->a.resource,
+		.value = x->a.value,
+		.type = "String",
+		.tier = overwrite_tier(x->tier),
+		.overwrite = true,
+	};
 	const char *owner = status == 0 ? aws_tags_get(tags, TAG_MANAGED_BY) : NULL;
 	int r;
 
@@ -689,6 +703,7 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	x->cb = cb;
 	x->data = data;
 	x->region = xstrdup_or_null(p->region);
+	x->tier = p->ssm_tier;
 	x->account = cloud_aws__target_account(c, p->account);
 	x->target = (struct aws_target){ x->account, x->region };
 	x->act = a;
@@ -723,7 +738,13 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	case ACT_PARAM_UPDATE: {
 		bool create = a->kind == ACT_PARAM_CREATE;
 		struct ssm_put_input in = {
-			a->resource, a->value, "String", NULL, !create, create ? tags : NULL, create ? a->tags.n : 0
+			.name = a->resource,
+			.value = a->value,
+			.type = "String",
+			.tier = create ? x->tier : overwrite_tier(x->tier),
+			.overwrite = !create,
+			.tags = create ? tags : NULL,
+			.n_tags = create ? a->tags.n : 0,
 		};
 		r = ssm_put_parameter(c->client, &x->target, &in, on_put, x);
 		break;

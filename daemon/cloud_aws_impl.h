@@ -11,6 +11,7 @@ struct applying {
 	struct cloud_aws *c;
 	struct aws_target target;
 	char *region, *account;
+	const char *tier;	  /* the place's ssm_tier (static) */
 	struct action a;	  /* copies of what the steps need */
 	const struct action *act; /* the action itself, valid until the callback ran */
 	char *account_id;	  /* Budgets calls */
@@ -20,6 +21,7 @@ struct applying {
 	cloud_apply_cb cb;
 	void *data;
 	int step;
+	struct aws_strv names; /* POLICY_READ: the role's inline policies (zeroed = empty) */
 };
 
 /* The account label of a call: the alias when it has a role, else NULL (default). */

@@ -137,6 +137,7 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->report_only = cfg->mode == CFG_MODE_REPORT;
 	set->backoff_base_ms = cfg->backoff_initial_ms;
 	set->backoff_cap_ms = cfg->backoff_max_ms;
+	set->ssm_tier = cfg_ssm_tier_name(cfg->ssm_tier);
 	set->account_id_of = setup_account_id;
 	set->account_data = (void *)cfg;
 }

@@ -3,7 +3,9 @@
  * live profiles in this place (every generation, so a profile being drained stays
  * granted until it is deleted). A role's policy is read only when the desired
  * document differs from the one last applied (a fact in the record); it is written
- * only when it differs from the live one, compared as JSON. Roles that leave the
+ * only when it differs from the live one, compared as JSON, and only when the role's
+ * other inline policies (read with it) leave room for it under IAM's limit over all
+ * of them; otherwise the tenant fails with the sizes, the role untouched. Roles that leave the
  * manifest lose the policy after the grace period (retain: it stays). */
 #include "diff_impl.h"
 
@@ -16,6 +18,18 @@
 static const char *fact_key(struct diff_ctx *c, const char *role, const char *name)
 {
 	return diff__key(c, record_key_policy_fact(role, name));
+}
+
+/* A write that the role's other policies would push over IAM's limit is refused only
+ * from sizes read within this long; older ones are read again first (the role may
+ * have been cleaned up). A write that fits goes with older sizes: IAM refuses it if
+ * they have grown since (LimitExceeded, a terminal error that says so). */
+#define POLICY_OTHERS_FRESH_S 60
+
+static bool others_fresh(const struct diff_ctx *c, const struct observed_policy *live)
+{
+	return live->others_known && live->others_read_at > 0 &&
+	       c->in->now - live->others_read_at < POLICY_OTHERS_FRESH_S;
 }
 
 static struct action *policy_action(struct diff_ctx *c, enum action_kind k, const char *role, const char *name,
@@ -48,12 +62,32 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 	}
 	live = observed_store_policy(c->in->observed->store, role, name);
 	if (!live) {
-		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ");
+		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ")->since = c->in->now;
 	} else if (live->document && policy_equal(live->document, doc)) {
 		a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current", role);
 		a->resource = xstrdup(key);
 		a->value = xstrdup(hash);
 		return true;
+	} else if (!live->role_missing && !live->others_known) {
+		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
+			c->in->now;
+	} else if (!live->role_missing &&
+		   policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX &&
+		   !others_fresh(c, live)) {
+		/* a refusal only from sizes just read: they may have shrunk since */
+		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies may have shrunk")->since =
+			c->in->now;
+	} else if (!live->role_missing &&
+		   policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX) {
+		free(c->plan->error);
+		c->plan->error = xasprintf(
+			"the IAM policy %s for role %s would be %zu characters, and the role's %zu other inline "
+			"policies hold %zu: %zu in all, over IAM's limit of %d for all inline policies of a role "
+			"(a role shared by many tenants fills up: give this tenant a role of its own)",
+			name, role, policy_size(doc), live->n_others,
+			policy_role_total("", live->other_sizes, live->n_others),
+			policy_role_total(doc, live->other_sizes, live->n_others), IAM_INLINE_POLICY_MAX);
+		return false;
 	} else {
 		a = policy_action(c, ACT_POLICY_PUT, role, name,
 				  live->role_missing ? "the role does not exist (yet)"

@@ -444,7 +444,21 @@ void observed_policy_free(struct observed_policy *p)
 	free(p->role);
 	free(p->name);
 	free(p->document);
+	free(p->other_sizes);
 	free(p);
+}
+
+void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src)
+{
+	free(dst->other_sizes);
+	dst->other_sizes = NULL;
+	dst->n_others = src ? src->n_others : 0;
+	dst->others_known = src && src->others_known;
+	dst->others_read_at = src ? src->others_read_at : 0;
+	if (dst->n_others) {
+		dst->other_sizes = xcalloc(dst->n_others, sizeof(size_t));
+		memcpy(dst->other_sizes, src->other_sizes, dst->n_others * sizeof(size_t));
+	}
 }
 
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)

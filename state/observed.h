@@ -75,6 +75,14 @@ struct observed_policy {
 	char *name;
 	char *document;	   /* NULL: the role has no such policy */
 	bool role_missing; /* the role itself does not exist */
+	/* The role's other inline policies as last read: each one's policy_size, and when
+	 * (wall clock, the read action's `since`). With others_known false they were not
+	 * read, and a write must read them first (IAM's limit is over all inline policies
+	 * of a role); a refusal is made only from sizes read within POLICY_OTHERS_FRESH_S. */
+	size_t *other_sizes;
+	size_t n_others;
+	bool others_known;
+	int64_t others_read_at;
 };
 
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
@@ -136,6 +144,8 @@ const struct observed_policy *observed_store_policy(const struct observed_store 
  * knows nothing of policies: they are read one by one and carried over). */
 void observed_store_take_policies(struct observed_store *dst, struct observed_store *src);
 void observed_policy_free(struct observed_policy *p);
+/* observed_policy_copy_others: dst gets src's knowledge of the role's other policies. */
+void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src);
 
 void observed_profile_free(struct observed_profile *p);
 void observed_parameter_free(struct observed_parameter *p);

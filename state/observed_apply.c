@@ -302,6 +302,7 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		p->role = xstrdup(a->role);
 		p->name = xstrdup(a->name);
 		p->document = xstrdup(a->value);
+		observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
 		observed_store_put_policy(s, p);
 		if (r) {
 			char *hash = policy_hash(a->value);
@@ -449,6 +450,8 @@ bool observed_apply_read(struct observed_store *s, const struct action *a, struc
 			changed = fold_budget(s, a, budget), budget = NULL;
 		break;
 	case ACT_POLICY_READ:
+		if (policy && policy->others_known)
+			policy->others_read_at = a->since;
 		if (policy)
 			observed_store_put_policy(s, policy), policy = NULL, changed = true;
 		break;

@@ -44,7 +44,7 @@ enum action_kind {
 	ACT_SUBSCRIBER_CREATE,	 /* budget, alerts[0], subscriber */
 	ACT_SUBSCRIBER_DELETE,	 /* budget, alerts[0], subscriber */
 	/* IAM inline role policies */
-	ACT_POLICY_READ,   /* role, name */
+	ACT_POLICY_READ,   /* role, name, since (when the role's other policies were read) */
 	ACT_POLICY_PUT,	   /* role, name, value = document */
 	ACT_POLICY_DELETE, /* role, name */
 	/* Records in the state store, no AWS call */

@@ -1,6 +1,7 @@
 #include "policy_doc.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,15 @@ char *policy_document(const struct observed_profile *const *profiles, size_t n)
 	free(arns.v);
 	free(models.v);
 	return strbuf_detach(&out, NULL);
+}
+
+size_t policy_role_total(const char *doc, const size_t *other_sizes, size_t n_others)
+{
+	size_t total = policy_size(doc);
+
+	for (size_t i = 0; i < n_others; i++)
+		total = other_sizes[i] > SIZE_MAX - total ? SIZE_MAX : total + other_sizes[i];
+	return total;
 }
 
 size_t policy_size(const char *doc)

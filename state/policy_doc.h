@@ -22,6 +22,11 @@
 char *policy_document(const struct observed_profile *const *profiles, size_t n);
 /* policy_size: characters IAM counts (whitespace outside strings excluded). */
 size_t policy_size(const char *doc);
+/* policy_role_total: what IAM counts over all inline policies of a role once doc is
+ * one of them: policy_size(doc) plus the sizes of the role's other inline policies
+ * (each the policy_size of its document, however they were read: one by one or in
+ * bulk). Saturates at SIZE_MAX. The role fits when it is <= IAM_INLINE_POLICY_MAX. */
+size_t policy_role_total(const char *doc, const size_t *other_sizes, size_t n_others);
 /* policy_equal: the same policy, compared as JSON; false when either does not parse. */
 bool policy_equal(const char *a, const char *b);
 /* policy_hash: a digest of the document's text (32 hex). policy_document writes the

@@ -49,6 +49,7 @@ static void copy_policy(struct observed_store *dst, const struct observed_store 
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
 	c->role_missing = p->role_missing;
+	observed_policy_copy_others(c, p);
 	observed_store_put_policy(dst, c);
 }
 

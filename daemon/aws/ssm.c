@@ -124,6 +124,7 @@ int ssm_put_parameter(struct aws_client *c, const struct aws_target *t, const st
 	aws_json_add_str(body, "Value", in->value);
 	aws_json_add_str(body, "Type", in->type ? in->type : "String");
 	aws_json_add_str_opt(body, "Description", in->description);
+	aws_json_add_str_opt(body, "Tier", in->tier);
 	if (in->overwrite)
 		aws_json_add_bool(body, "Overwrite", true);
 	if (in->n_tags)

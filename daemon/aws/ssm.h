@@ -20,6 +20,8 @@ struct ssm_put_input {
 	const char *value;
 	const char *type;	 /* NULL: "String" */
 	const char *description; /* NULL: none */
+	const char *tier;	 /* "Standard", "Advanced", "Intelligent-Tiering"; NULL: none sent (a
+				  * new parameter is Standard, an overwrite keeps its tier) */
 	bool overwrite;		 /* AWS refuses tags together with overwrite */
 	const struct aws_tag *tags;
 	size_t n_tags;

@@ -23,6 +23,9 @@ struct place {
 	char *account;	  /* alias from the configuration; NULL: the daemon's own account */
 	char *account_id; /* 12 digits when known */
 	char *region;
+	/* The place's settings. ssm_tier: the Tier parameters are written with (static;
+	 * "Standard", "Advanced" or "Intelligent-Tiering"), whose quota they count in. */
+	const char *ssm_tier;
 };
 
 struct cloud_error {

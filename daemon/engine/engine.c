@@ -688,6 +688,9 @@ void engine_revision_end(struct engine *e)
 
 void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 {
+	size_t pos;
+	void *v;
+
 	e->set.grace_s = set->grace_s;
 	e->set.drain_s = set->drain_s;
 	e->set.prune = set->prune;
@@ -695,6 +698,10 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	e->set.report_only = set->report_only;
 	e->set.account_id_of = set->account_id_of;
 	e->set.account_data = set->account_data;
+	e->set.ssm_tier = set->ssm_tier;
+	pos = 0;
+	while (hashmap_next(&e->places, &pos, NULL, &v))
+		((struct place_state *)v)->place.ssm_tier = set->ssm_tier ? set->ssm_tier : "Standard";
 	if (set->backoff_base_ms)
 		e->queue.backoff_base = set->backoff_base_ms;
 	if (set->backoff_cap_ms)

@@ -63,6 +63,7 @@ struct engine_settings {
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
 	bool report_only;		/* never mutate: tenants with changes show Drifted */
 	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */
+	const char *ssm_tier;		/* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
 	uint64_t journal_ms; /* own writes outlive listings this long (900000) */
 	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
@@ -155,8 +156,8 @@ void engine_remove_tenant(struct engine *e, const char *id);
 /* engine_tenant_problem: its manifest fails now; the last good definition stays. */
 void engine_tenant_problem(struct engine *e, const char *id, const char *message);
 void engine_revision_end(struct engine *e);
-/* engine_reconfigure: take the timing, safety and mode settings of set (a reloaded
- * configuration); instance, regions and accounts need a restart. */
+/* engine_reconfigure: take the timing, safety, mode and SSM tier settings of set (a
+ * reloaded configuration); instance, regions and accounts need a restart. */
 void engine_reconfigure(struct engine *e, const struct engine_settings *set);
 /* engine_force_all: mark every tenant dirty (configuration reloaded). */
 void engine_force_all(struct engine *e);

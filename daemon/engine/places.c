@@ -41,6 +41,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.key = key;
 	ps->place.account = xstrdup_or_null(account);
 	ps->place.region = xstrdup_or_null(region);
+	ps->place.ssm_tier = e->set.ssm_tier ? e->set.ssm_tier : "Standard";
 	observed_store_init(&ps->store);
 	hashmap_put(&e->places, key, ps);
 

@@ -13,6 +13,7 @@
 
 #include "aws_fixture.h"
 #include "cloud_aws.h"
+#include "xalloc.h"
 
 #define PROFILE_ARN "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234"
 #define MODEL_ARN   "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"
@@ -80,7 +81,12 @@ static void outcome_release(struct outcome *o)
 	observed_policy_free(o->res.policy);
 }
 
-static struct place place = { (char *)"-/us-east-1", NULL, (char *)"123456789012", (char *)"us-east-1" };
+static struct place place = {
+	.key = (char *)"-/us-east-1",
+	.account_id = (char *)"123456789012",
+	.region = (char *)"us-east-1",
+	.ssm_tier = "Standard",
+};
 
 /* One action against the script; the answer is in o. Returns the server's requests. */
 static unsigned run(struct script *s, const struct action *a, struct outcome *o)
@@ -149,6 +155,80 @@ static void test_parameter_read_found(void **state)
 	assert_int_equal(o.res.parameter->version, 3);
 	assert_string_equal(tag_set_get(&o.res.parameter->tags, "bedrock-tenantd:tenant"), "acme");
 	outcome_release(&o);
+}
+
+static struct test_response xml(const char *body)
+{
+	return (struct test_response){ TEST_RESPOND, 200, "Content-Type: text/xml\r\n", body };
+}
+
+#define GET_ROLE_POLICY(name, doc)                                                                                     \
+	"<GetRolePolicyResponse><GetRolePolicyResult><RoleName>app</RoleName><PolicyName>" name                        \
+	"</PolicyName><PolicyDocument>" doc "</PolicyDocument></GetRolePolicyResult></GetRolePolicyResponse>"
+
+/* A policy read also reads the role's other inline policies: their sizes count in
+ * IAM's limit with ours (the policy's own name in the listing is skipped). */
+static void test_policy_read_counts_other_policies(void **state)
+{
+	struct script s = {
+		{ xml(GET_ROLE_POLICY("bedrock-tenantd-acme", "%7B%22a%22%3A1%7D")),
+		  xml("<ListRolePoliciesResponse><ListRolePoliciesResult><PolicyNames>"
+		      "<member>bedrock-tenantd-acme</member><member>other-team</member></PolicyNames>"
+		      "<IsTruncated>false</IsTruncated></ListRolePoliciesResult></ListRolePoliciesResponse>"),
+		  xml(GET_ROLE_POLICY("other-team", "%7B%22bb%22%3A%20%5B1%2C%202%5D%7D")) },
+		3
+	};
+	struct action a = { .kind = ACT_POLICY_READ, .role = (char *)"app", .name = (char *)"bedrock-tenantd-acme" };
+	struct outcome o;
+
+	(void)state;
+	assert_int_equal(run(&s, &a, &o), 3); /* ours, the listing, the other one */
+	assert_int_equal(o.status, 0);
+	assert_non_null(o.res.policy);
+	assert_string_equal(o.res.policy->document, "{\"a\":1}");
+	assert_true(o.res.policy->others_known);
+	assert_int_equal(o.res.policy->n_others, 1);
+	assert_int_equal(o.res.policy->other_sizes[0], strlen("{\"bb\":[1,2]}")); /* whitespace not counted */
+	outcome_release(&o);
+}
+
+/* A parameter create sends the place's tier. */
+static char *put_body;
+
+static void record_put(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
+{
+	free(put_body);
+	put_body = req->body ? xstrndup(req->body, req->body_len) : NULL;
+	scripted(arg, req, index, resp);
+}
+
+static void test_parameter_create_sends_the_tier(void **state)
+{
+	struct script s = { { ok("{\"Version\":1,\"Tier\":\"Advanced\"}") }, 1 };
+	struct action a = { .kind = ACT_PARAM_CREATE, .resource = (char *)PARAM, .value = (char *)PROFILE_ARN };
+	struct place adv = place;
+	struct fixture f;
+	struct cloud_aws c;
+	struct outcome o;
+
+	(void)state;
+	adv.ssm_tier = "Advanced";
+	tag_set_init(&a.tags);
+	memset(&c, 0, sizeof(c));
+	memset(&o, 0, sizeof(o));
+	fx_init(&f, record_put, &s);
+	assert_int_equal(fx_client(&f), 0);
+	cloud_aws_init(&c, f.client, "bedrock-tenantd");
+	assert_int_equal(cloud_aws_ops.apply(&c, &adv, &a, on_applied, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_non_null(put_body);
+	assert_non_null(strstr(put_body, "\"Tier\":\"Advanced\""));
+	cloud_aws_release(&c);
+	assert_int_equal(fx_finish(&f), 0);
+	outcome_release(&o);
+	free(put_body);
+	put_body = NULL;
 }
 
 /* Each service's not-found code on a read or a removal is "gone": -ENOENT, no error,
@@ -255,8 +335,12 @@ static void test_account_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_profile_read_found), cmocka_unit_test(test_parameter_read_found),
-		cmocka_unit_test(test_not_found_is_gone),  cmocka_unit_test(test_errors_keep_code_and_class),
+		cmocka_unit_test(test_profile_read_found),
+		cmocka_unit_test(test_parameter_read_found),
+		cmocka_unit_test(test_policy_read_counts_other_policies),
+		cmocka_unit_test(test_parameter_create_sends_the_tier),
+		cmocka_unit_test(test_not_found_is_gone),
+		cmocka_unit_test(test_errors_keep_code_and_class),
 		cmocka_unit_test(test_account_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->mode, CFG_MODE_ENFORCE);
 	assert_int_equal(cfg->log_level, CFG_LOG_INFO);
 	assert_int_equal(cfg->log_format, CFG_LOG_FORMAT_AUTO);
+	assert_int_equal(cfg->ssm_tier, CFG_SSM_TIER_STANDARD);
+	assert_string_equal(cfg_ssm_tier_name(cfg->ssm_tier), "Standard");
+	assert_string_equal(cfg_ssm_tier_name(CFG_SSM_TIER_INTELLIGENT), "Intelligent-Tiering");
 	assert_int_equal(cfg->watch_settle_ms, 200);
 	assert_int_equal(cfg->rescan_interval_ms, 300000);
 	assert_int_equal(cfg->backoff_initial_ms, 1000);
@@ -125,6 +128,7 @@ static const char full[] =
 	"mode: report\n"
 	"log_level: debug\n"
 	"log_format: json\n"
+	"ssm_tier: Advanced\n"
 	"watch: {settle: 500ms, rescan_interval: 10m}\n"
 	"backoff: {initial: 2s, max: 1h}\n"
 	"shutdown_timeout: 1m\n";
@@ -181,6 +185,8 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg->mode, CFG_MODE_REPORT);
 	assert_int_equal(cfg->log_level, CFG_LOG_DEBUG);
 	assert_int_equal(cfg->log_format, CFG_LOG_FORMAT_JSON);
+	assert_int_equal(cfg->ssm_tier, CFG_SSM_TIER_ADVANCED);
+	assert_string_equal(cfg_ssm_tier_name(cfg->ssm_tier), "Advanced");
 	assert_int_equal(cfg->watch_settle_ms, 500);
 	assert_int_equal(cfg->rescan_interval_ms, 600000);
 	assert_int_equal(cfg->backoff_initial_ms, 2000);
@@ -253,6 +259,8 @@ static void test_mistakes(void **state)
 	expect_error("mode: dry-run\n", "expected enforce or report, found 'dry-run'");
 	expect_error("log_level: verbose\n", "expected debug, info, notice, warning or error");
 	expect_error("log_format: syslog\n", "expected auto, journal, text or json");
+	expect_error("ssm_tier: advanced\n", "expected Standard, Advanced or Intelligent-Tiering, found 'advanced'");
+	expect_error("ssm_tier: [Standard]\n", "expected Standard, Advanced or Intelligent-Tiering");
 	expect_error("backoff: {initial: 1m, max: 10s}\n", "backoff.max is shorter than backoff.initial");
 	expect_error("watch: {settle: 1m}\n", "out of range (0s to 10s)");
 	expect_error("shutdown_timeout: forever\n", "expected a duration");

@@ -11,6 +11,7 @@
 
 #include "budget_spec.h"
 #include "observed_apply.h"
+#include "policy_doc.h"
 #include "xalloc.h"
 
 struct tenant *fix_tenant(const char *id)
@@ -132,6 +133,22 @@ void sim_set_policy(struct sim *s, const char *role, const char *name, const cha
 	free(key);
 }
 
+/* The sizes of the role's other policies, as a read of q's policy reports them. */
+static void sim_other_policies(const struct sim *s, struct observed_policy *q)
+{
+	size_t pos = 0, len = strlen(q->role);
+	const char *key;
+	void *doc;
+
+	while (hashmap_next(&s->policies, &pos, &key, &doc)) {
+		if (strncmp(key, q->role, len) != 0 || key[len] != '\n' || strcmp(key + len + 1, q->name) == 0)
+			continue;
+		q->other_sizes = xreallocarray(q->other_sizes, q->n_others + 1, sizeof(size_t));
+		q->other_sizes[q->n_others++] = policy_size(doc);
+	}
+	q->others_known = true;
+}
+
 void sim_release(struct sim *s)
 {
 	hashmap_release(&s->policies, free);
@@ -247,6 +264,8 @@ static void apply_one(struct sim *s, const struct action *a)
 		q->role = xstrdup(a->role);
 		q->name = xstrdup(a->name);
 		q->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
+		sim_other_policies(s, q);
+		q->others_read_at = a->since;
 		observed_store_put_policy(&s->store, q);
 		return;
 	}

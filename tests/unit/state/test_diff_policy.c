@@ -11,6 +11,7 @@
 
 #include "fixtures.h"
 #include "policy_doc.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define HAIKU  "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -207,6 +208,89 @@ static void test_oversized_policy_is_refused_before_the_call(void **state)
 	sim_release(&s);
 }
 
+/* IAM's limit is over every inline policy of the role: another policy already on a
+ * shared role counts, and the tenant that would overflow it fails with the sizes;
+ * the role and its other policies are untouched. */
+static void test_shared_role_overflow_fails_that_tenant(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	struct plan p;
+	struct strbuf big;
+	const char *other;
+
+	(void)state;
+	strbuf_init(&big, STRBUF_NO_CAP);
+	strbuf_adds(&big,
+		    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+		    "\"Resource\":[");
+	for (int i = 0; policy_size(big.buf) < 9800; i++)
+		strbuf_addf(&big, "%s\"arn:aws:s3:::bucket-of-team-%03d/*\"", i ? "," : "", i);
+	strbuf_adds(&big, "]}]}");
+	assert_true(policy_size(big.buf) > 9000 && policy_size(big.buf) < IAM_INLINE_POLICY_MAX);
+	sim_init(&s, "acme");
+	sim_set_policy(&s, "claims-app", "other-team", big.buf);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "role claims-app"));
+	assert_non_null(strstr(p.error, "1 other inline policies"));
+	assert_non_null(strstr(p.error, "over IAM's limit of 10240"));
+	plan_release(&p);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 0);
+	assert_null(sim_policy(&s, "claims-app", POLICY));
+	other = sim_policy(&s, "claims-app", "other-team");
+	assert_non_null(other);
+	assert_string_equal(other, big.buf);
+
+	/* the other policy is cleaned up: once its sizes are old, the role is read again
+	 * and the tenant's policy goes in */
+	sim_set_policy(&s, "claims-app", "other-team", "{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+	s.now += 120;
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_non_null(sim_policy(&s, "claims-app", POLICY));
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	strbuf_release(&big);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* Two tenants share a role: each one's size check counts the other's policy. */
+static void test_shared_role_counts_the_other_tenants(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	const char *const sizes_doc = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	struct plan p;
+	const struct observed_policy *live;
+
+	(void)state;
+	sim_init(&s, "acme");
+	sim_set_policy(&s, "claims-app", "bedrock-tenantd-beta", sizes_doc);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	live = observed_store_policy(&s.store, "claims-app", POLICY);
+	assert_non_null(live);
+	assert_true(live->others_known);
+	assert_int_equal(live->n_others, 1);
+	assert_int_equal(live->other_sizes[0], policy_size(sizes_doc));
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_null(p.error);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_role_total_arithmetic(void **state)
+{
+	size_t others[] = { 100, 200, 300 }, huge[] = { SIZE_MAX - 1, 5 };
+
+	(void)state;
+	assert_int_equal(policy_role_total("{ \"a\" : 1 }", NULL, 0), 7);
+	assert_int_equal(policy_role_total("{\"a\":1}", others, 3), 607);
+	assert_int_equal(policy_role_total("", others, 2), 300);
+	assert_true(policy_role_total("{}", huge, 2) == SIZE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +300,9 @@ int main(void)
 		cmocka_unit_test(test_replacement_grants_new_before_deleting_old),
 		cmocka_unit_test(test_role_removed_loses_the_policy),
 		cmocka_unit_test(test_oversized_policy_is_refused_before_the_call),
+		cmocka_unit_test(test_shared_role_overflow_fails_that_tenant),
+		cmocka_unit_test(test_shared_role_counts_the_other_tenants),
+		cmocka_unit_test(test_role_total_arithmetic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

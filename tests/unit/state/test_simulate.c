@@ -60,6 +60,7 @@ static void answer_reads(struct sim *s, const struct simulation *sim)
 		p->role = xstrdup(a->role);
 		p->name = xstrdup(a->name);
 		p->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
+		p->others_known = true; /* the role has no other policy here */
 		observed_apply_read(&s->store, a, NULL, NULL, NULL, p, false);
 	}
 }
