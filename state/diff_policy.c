@@ -1,9 +1,12 @@
 /* The diff of a tenant's IAM grants: for every role in access.roles, one inline
  * policy (the tenant's policy name) holding exactly the statements for the tenant's
  * live profiles in this place (every generation, so a profile being drained stays
- * granted until it is deleted). A role's policy is read only when the desired
- * document differs from the one last applied (a fact in the record); it is written
- * only when it differs from the live one, compared as JSON. Roles that leave the
+ * granted until it is deleted). When the listing read IAM in bulk (every role with
+ * its inline policies), the live policy is compared with the one last applied (a fact
+ * in the record: its digest), so a hand edit or deletion is repaired; without a bulk
+ * read, a role's policy is read only when the desired document differs from the one
+ * last applied. It is written only when it differs from the live one, compared as
+ * JSON. Roles that leave the
  * manifest lose the policy after the grace period (retain: it stays). */
 #include "diff_impl.h"
 
@@ -28,6 +31,24 @@ static struct action *policy_action(struct diff_ctx *c, enum action_kind k, cons
 	return a;
 }
 
+/* A policy applied earlier (its digest is the record's fact) that the bulk IAM read
+ * shows otherwise: edited or deleted by hand. Without a bulk read, the fact is
+ * trusted (the policy is read only when the desired document changes). */
+static bool policy_drifted(const struct observed_store *s, const char *role, const char *name, const char *doc,
+			   const char *hash)
+{
+	const struct observed_policy *live;
+
+	if (!s || !s->policies_listed)
+		return false;
+	live = observed_store_policy(s, role, name);
+	if (!live || !live->document)
+		return true;
+	if (live->hash && strcmp(live->hash, hash) == 0)
+		return false;
+	return !policy_equal(live->document, doc); /* the same grants, written otherwise */
+}
+
 /* One desired role. Returns true when its policy is known to be current. */
 static bool diff_role(struct diff_ctx *c, const char *role, const char *name, const char *doc, const char *hash)
 {
@@ -37,7 +58,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 	struct action *a;
 
 	diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
-	if (applied && strcmp(applied, hash) == 0)
+	if (applied && strcmp(applied, hash) == 0 && !policy_drifted(c->in->observed->store, role, name, doc, hash))
 		return true;
 	if (policy_size(doc) > IAM_INLINE_POLICY_MAX) {
 		free(c->plan->error);
@@ -47,7 +68,13 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 		return false;
 	}
 	live = observed_store_policy(c->in->observed->store, role, name);
-	if (!live) {
+	if (!live && c->in->observed->store->policies_listed) {
+		/* the bulk read saw every role and policy: this one is not in AWS */
+		a = policy_action(c, ACT_POLICY_PUT, role, name,
+				  observed_store_role(c->in->observed->store, role) ? "the policy does not exist"
+										    : "the role does not exist (yet)");
+		a->value = xstrdup(doc);
+	} else if (!live) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ");
 	} else if (live->document && policy_equal(live->document, doc)) {
 		a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current", role);

@@ -302,12 +302,10 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		p->role = xstrdup(a->role);
 		p->name = xstrdup(a->name);
 		p->document = xstrdup(a->value);
+		p->hash = policy_hash(a->value);
 		observed_store_put_policy(s, p);
-		if (r) {
-			char *hash = policy_hash(a->value);
-			record_set_fact(r, fact, hash);
-			free(hash);
-		}
+		if (r)
+			record_set_fact(r, fact, p->hash);
 	} else { /* ACT_POLICY_DELETE */
 		observed_store_remove_policy(s, a->role, a->name);
 		if (r) {

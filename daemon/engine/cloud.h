@@ -23,6 +23,9 @@ struct place {
 	char *account;	  /* alias from the configuration; NULL: the daemon's own account */
 	char *account_id; /* 12 digits when known */
 	char *region;
+	/* The place's observed model as the engine holds it (borrowed; NULL: none), for a
+	 * listing that reads only what changed since (parameter values by Version). */
+	const struct observed_store *seen;
 };
 
 struct cloud_error {
