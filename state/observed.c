@@ -377,6 +377,7 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	c->tags_known = b->tags_known;
 	c->listed = b->listed;
 	c->alerts_known = b->alerts_known;
+	c->alerts_audit = b->alerts_audit;
 	c->n_alerts = b->n_alerts;
 	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
 	for (size_t i = 0; i < b->n_alerts; i++) {

@@ -65,6 +65,7 @@ struct observed_budget {
 	bool tags_known;
 	bool listed;
 	bool alerts_known; /* notifications and subscribers were read */
+	bool alerts_audit; /* the paced audit asks for them to be read and compared */
 	struct observed_alert *alerts;
 	size_t n_alerts;
 };
