@@ -10,7 +10,7 @@ steady_fleet() {
 	done
 	create_roles_bulk "${roles[@]}"
 	for i in $(seq "$n"); do
-		write_budget_tenant "t$i" 100 "80:ACTUAL:ops$i@example.com" "[steady-role-$i]"
+		write_budget_tenant "t$i" 100 "80:actual:ops$i@example.com" "[steady-role-$i]"
 	done
 }
 
@@ -38,16 +38,22 @@ calls_settled() {
 	[ "$a" = "$b" ]
 }
 
-# steady_measure K: K resyncs over a converged fleet. Sets STEADY_RESYNCS (listings
-# counted by awsim, per place), STEADY_READS, STEADY_WRITES, STEADY_RATE (reads per
-# tenant per resync) and STEADY_BY_OP.
+# listings_past N: awsim answered more than N ListInferenceProfiles pages.
+listings_past() { [ "$(calls bedrock:ListInferenceProfiles)" -gt "$1" ]; }
+
+# steady_measure K: K resyncs (`ctl resync`, one place) over a converged fleet, each
+# waited for until awsim's counters stand still. Sets STEADY_RESYNCS (the listings
+# awsim answered: ListInferenceProfiles calls, one page each below 1,000 profiles a
+# place; a resync asked for while a listing runs may make one more), STEADY_READS,
+# STEADY_WRITES, STEADY_RATE (reads per tenant per listing) and STEADY_BY_OP.
 steady_measure() {
-	local k=$1 i tenants calls
+	local k=$1 i tenants calls before
 	wait_until 120 "the calls settle" calls_settled
 	awsim_put calls/reset
 	for i in $(seq "$k"); do
+		before=$(calls bedrock:ListInferenceProfiles)
 		ctl resync >/dev/null
-		wait_eq 120 "listing $i" "$i" calls bedrock:ListInferenceProfiles
+		wait_until 120 "listing $i" listings_past "$before"
 		wait_until 120 "the calls settle after resync $i" calls_settled
 	done
 	calls=$(awsim_get calls)
