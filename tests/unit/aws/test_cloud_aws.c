@@ -80,7 +80,7 @@ static void outcome_release(struct outcome *o)
 	observed_policy_free(o->res.policy);
 }
 
-static struct place place = { (char *)"-/us-east-1", NULL, (char *)"123456789012", (char *)"us-east-1" };
+static struct place place = { (char *)"-/us-east-1", NULL, (char *)"123456789012", (char *)"us-east-1", NULL };
 
 /* One action against the script; the answer is in o. Returns the server's requests. */
 static unsigned run(struct script *s, const struct action *a, struct outcome *o)
