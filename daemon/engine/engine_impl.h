@@ -130,7 +130,6 @@ struct engine {
 	uv_timer_t audit;	  /* the paced audit of budget notifications (alerts_audit.c's) */
 	double audit_credit;	  /* budgets owed to the audit (fractions of one) */
 	size_t audit_pos;	  /* where the audit goes on in tenants */
-	uint64_t alerts_audited;  /* budgets marked for an audit so far */
 	uint64_t relist_delay_ms; /* 5 s doubling to 5 min (places.c's) */
 	bool started, paused, ready, closing;
 	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
