@@ -225,6 +225,7 @@ static void listing_build(struct listing *l)
 			q->name = xstrdup(sp->name);
 			q->value = xstrdup_or_null(sp->value);
 			q->version = sp->version;
+			q->modified_ms = sp->last_modified_ms;
 			tag_set_init(&q->tags);
 			if (t) {
 				cloud_aws__tags_from_aws(&q->tags, t);
@@ -389,7 +390,7 @@ static void on_budgets(void *arg, int status, const struct aws_error *err, const
 	listing_step_done(l);
 }
 
-static void params_add(struct listing *l, const char *name, const char *value, int64_t version)
+static void params_add(struct listing *l, const char *name, const char *value, int64_t version, int64_t modified_ms)
 {
 	struct ssm_parameter *q;
 
@@ -399,6 +400,7 @@ static void params_add(struct listing *l, const char *name, const char *value, i
 	q->name = xstrdup(name);
 	q->value = xstrdup_or_null(value);
 	q->version = version;
+	q->last_modified_ms = modified_ms;
 }
 
 static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *list)
@@ -409,7 +411,8 @@ static void on_params(void *arg, int status, const struct aws_error *err, const 
 		listing_fail(l, status, err, "GetParametersByPath");
 	} else if (status == 0) {
 		for (size_t i = 0; i < list->n; i++)
-			params_add(l, list->items[i].name, list->items[i].value, list->items[i].version);
+			params_add(l, list->items[i].name, list->items[i].value, list->items[i].version,
+				   list->items[i].last_modified_ms);
 	}
 	listing_step_done(l);
 }
@@ -426,7 +429,7 @@ static void on_param_values(void *arg, int status, const struct aws_error *err,
 	} else {
 		for (size_t i = 0; i < res->parameters.n; i++)
 			params_add(l, res->parameters.items[i].name, res->parameters.items[i].value,
-				   res->parameters.items[i].version);
+				   res->parameters.items[i].version, res->parameters.items[i].last_modified_ms);
 	}
 	listing_step_done(l);
 }
@@ -458,8 +461,11 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 	for (size_t i = 0; status == 0 && i < list->n && l->status == 0; i++) {
 		const struct ssm_parameter_meta *m = &list->items[i];
 		const struct observed_parameter *seen = l->seen ? observed_store_parameter(l->seen, m->name) : NULL;
-		if (seen && seen->value && seen->version == m->version) {
-			params_add(l, m->name, seen->value, m->version);
+		/* a parameter deleted and made again starts at version 1 again: the date
+		 * tells it apart, once a listing has seen it */
+		if (seen && seen->value && seen->version == m->version &&
+		    (!seen->modified_ms || seen->modified_ms == m->last_modified_ms)) {
+			params_add(l, m->name, seen->value, m->version, m->last_modified_ms);
 			continue;
 		}
 		batch[n++] = m->name;

@@ -174,6 +174,7 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 	c->name = xstrdup(p->name);
 	c->value = xstrdup_or_null(p->value);
 	c->version = p->version;
+	c->modified_ms = p->modified_ms;
 	tag_set_copy(&c->tags, &p->tags);
 	c->tags_known = p->tags_known;
 	return c;

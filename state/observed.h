@@ -35,6 +35,7 @@ struct observed_parameter {
 	char *name;
 	char *value;
 	int64_t version;
+	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
 	struct tag_set tags;
 	bool tags_known;
 };

@@ -249,6 +249,7 @@ static int apply_parameter(struct observed_store *s, struct tenant_record *r, co
 			free(q->value);
 			q->value = xstrdup(a->value);
 			q->version++;
+			q->modified_ms = 0; /* AWS's date of this write is not known */
 		}
 		observed_store_put_parameter(s, q);
 		return 0;
