@@ -47,6 +47,7 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->instance = xstrdup("bedrock-tenantd");
 	cfg->resync_interval_ms = 10 * 60 * 1000;
 	cfg->cost_tags.check_interval_ms = 60 * 60 * 1000;
+	cfg->alerts_audit_ms = 24 * 60 * 60 * 1000;
 	cfg->policy.naming.profile_name = xstrdup(NAMING_DEFAULT_PROFILE_NAME);
 	cfg->policy.naming.parameter = xstrdup(NAMING_DEFAULT_PARAMETER);
 	cfg->policy.naming.budget_name = xstrdup(NAMING_DEFAULT_BUDGET_NAME);

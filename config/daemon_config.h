@@ -202,6 +202,7 @@ struct daemon_config {
 	struct cfg_account *accounts; /* sorted by alias */
 	size_t n_accounts;
 	uint64_t resync_interval_ms;
+	uint64_t alerts_audit_ms; /* watch.alerts_audit_interval */
 	struct cfg_policy policy;
 	struct cfg_safety safety;
 	struct cfg_rate_limit rate_limits[CFG_SERVICE_COUNT];

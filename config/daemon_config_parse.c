@@ -484,6 +484,19 @@ static void read_pair(struct walk *w, const struct ynode *n, const char *const k
 	read_duration(w, v[1], keys[1], lim[2], lim[3], b);
 }
 
+/* watch: settle, rescan_interval, alerts_audit_interval. */
+static void read_watch(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
+{
+	static const char *const keys[3] = { "settle", "rescan_interval", "alerts_audit_interval" };
+	const struct ynode *v[3];
+
+	if (!n || !walk_mapping(w, n, keys, 3, v))
+		return;
+	read_duration(w, v[0], keys[0], 0, 10000, &cfg->watch_settle_ms);
+	read_duration(w, v[1], keys[1], 10000, DAY_MS, &cfg->rescan_interval_ms);
+	read_duration(w, v[2], keys[2], 1000, 7 * DAY_MS, &cfg->alerts_audit_ms);
+}
+
 enum top_key {
 	K_MANIFESTS,
 	K_STATE_DIR,
@@ -523,9 +536,8 @@ static const char *const top_keys[K_COUNT] = {
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
 {
-	static const char *const watch_keys[2] = { "settle", "rescan_interval" };
 	static const char *const backoff_keys[2] = { "initial", "max" };
-	uint64_t watch_lim[4] = { 0, 10000, 10000, DAY_MS }, backoff_lim[4] = { 100, 3600000, 1000, DAY_MS };
+	uint64_t backoff_lim[4] = { 100, 3600000, 1000, DAY_MS };
 	uint64_t u;
 	int e;
 
@@ -584,7 +596,7 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 				cfg->log_level = (enum cfg_log_level)e;
 			break;
 		case K_WATCH:
-			read_pair(w, n, watch_keys, watch_lim, &cfg->watch_settle_ms, &cfg->rescan_interval_ms);
+			read_watch(w, n, cfg);
 			break;
 		case K_BACKOFF:
 			read_pair(w, n, backoff_keys, backoff_lim, &cfg->backoff_initial_ms, &cfg->backoff_max_ms);

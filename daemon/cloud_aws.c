@@ -3,6 +3,9 @@
 
 #include "budget_spec.h"
 #include "diff.h"
+#include "iam_account.h"
+#include "policy_doc.h"
+#include "ssm_describe.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -114,6 +117,10 @@ struct listing {
 	struct bedrock_profile_list profiles;
 	struct tagging_resource_list tagged;
 	struct ssm_parameter_list params;
+	const struct observed_store *seen; /* the place's model: values of unchanged parameters */
+	char *param_prefix;
+	struct iam_role_detail_list roles; /* GetAccountAuthorizationDetails, Filter=Role */
+	bool roles_read;
 	struct budgets_budget_list budgets;
 	bool with_budgets;
 	char *account_id;
@@ -136,6 +143,25 @@ static void listing_fail(struct listing *l, int status, const struct aws_error *
 	cloud_error_from_aws(&l->err, status, err);
 	snprintf(l->err.message, sizeof(l->err.message), "%s: %s", what,
 		 err && err->message && err->message[0] ? err->message : strerror(-l->status));
+}
+
+/* Every role with every inline policy: a policy or a role absent here is absent
+ * from AWS (policies_listed). */
+static void build_roles(struct observed_store *s, const struct iam_role_detail_list *roles)
+{
+	for (size_t i = 0; i < roles->n; i++) {
+		const struct iam_role_detail *r = &roles->items[i];
+		observed_store_put_role(s, r->name);
+		for (size_t k = 0; k < r->n_policies; k++) {
+			struct observed_policy *p = xcalloc(1, sizeof(*p));
+			p->role = xstrdup(r->name);
+			p->name = xstrdup(r->policies[k].name);
+			p->document = xstrdup(r->policies[k].document ? r->policies[k].document : "");
+			p->hash = policy_hash(p->document);
+			observed_store_put_policy(s, p);
+		}
+	}
+	s->policies_listed = true;
 }
 
 /* All three listings are in: build the snapshot (touches nothing but l: it may run in
@@ -190,6 +216,8 @@ static void listing_build(struct listing *l)
 			observed_store_put_budget(s, b);
 		}
 		s->budgets_listed = l->with_budgets;
+		if (l->roles_read)
+			build_roles(s, &l->roles);
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
 			struct observed_parameter *q = xcalloc(1, sizeof(*q));
@@ -197,6 +225,7 @@ static void listing_build(struct listing *l)
 			q->name = xstrdup(sp->name);
 			q->value = xstrdup_or_null(sp->value);
 			q->version = sp->version;
+			q->modified_ms = sp->last_modified_ms;
 			tag_set_init(&q->tags);
 			if (t) {
 				cloud_aws__tags_from_aws(&q->tags, t);
@@ -210,6 +239,7 @@ static void listing_build(struct listing *l)
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
 	budgets_budget_list_release(&l->budgets);
+	iam_role_detail_list_release(&l->roles);
 }
 
 /* The snapshot is handed over (unless the caller went away meanwhile) and freed. */
@@ -222,6 +252,7 @@ static void listing_deliver(struct listing *l)
 	free(l->region);
 	free(l->account);
 	free(l->account_id);
+	free(l->param_prefix);
 	free(l);
 }
 
@@ -359,6 +390,19 @@ static void on_budgets(void *arg, int status, const struct aws_error *err, const
 	listing_step_done(l);
 }
 
+static void params_add(struct listing *l, const char *name, const char *value, int64_t version, int64_t modified_ms)
+{
+	struct ssm_parameter *q;
+
+	XGROW(l->params.items, l->params.n + 1, l->params.alloc);
+	q = &l->params.items[l->params.n++];
+	memset(q, 0, sizeof(*q));
+	q->name = xstrdup(name);
+	q->value = xstrdup_or_null(value);
+	q->version = version;
+	q->last_modified_ms = modified_ms;
+}
+
 static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *list)
 {
 	struct listing *l = arg;
@@ -366,15 +410,103 @@ static void on_params(void *arg, int status, const struct aws_error *err, const 
 	if (status < 0 && !cloud_aws__code_is(err, "ParameterNotFound")) {
 		listing_fail(l, status, err, "GetParametersByPath");
 	} else if (status == 0) {
-		for (size_t i = 0; i < list->n; i++) {
-			struct ssm_parameter *q;
-			XGROW(l->params.items, l->params.n + 1, l->params.alloc);
-			q = &l->params.items[l->params.n++];
-			memset(q, 0, sizeof(*q));
-			q->name = xstrdup(list->items[i].name);
-			q->value = xstrdup_or_null(list->items[i].value);
-			q->version = list->items[i].version;
+		for (size_t i = 0; i < list->n; i++)
+			params_add(l, list->items[i].name, list->items[i].value, list->items[i].version,
+				   list->items[i].last_modified_ms);
+	}
+	listing_step_done(l);
+}
+
+/* The values of the parameters that changed: GetParameters, SSM_BATCH_MAX names a
+ * call. A name gone meanwhile is simply not there. */
+static void on_param_values(void *arg, int status, const struct aws_error *err,
+			    const struct ssm_get_parameters_result *res)
+{
+	struct listing *l = arg;
+
+	if (status < 0) {
+		listing_fail(l, status, err, "GetParameters");
+	} else {
+		for (size_t i = 0; i < res->parameters.n; i++)
+			params_add(l, res->parameters.items[i].name, res->parameters.items[i].value,
+				   res->parameters.items[i].version, res->parameters.items[i].last_modified_ms);
+	}
+	listing_step_done(l);
+}
+
+/* DescribeParameters (50 a page, no values): a parameter whose Version is the one the
+ * place's model holds keeps that model's value; the others are read. */
+static void on_param_metas(void *arg, int status, const struct aws_error *err,
+			   const struct ssm_parameter_meta_list *list)
+{
+	struct listing *l = arg;
+	const char *batch[SSM_BATCH_MAX];
+	size_t n = 0;
+
+	if (status < 0 && cloud_aws__code_is(err, "AccessDeniedException")) {
+		/* DescribeParameters needs a grant on "*": without it, values and versions
+		 * come from GetParametersByPath as before (10 a page) */
+		int r = ssm_get_parameters_by_path(l->c->client, &l->target, l->param_prefix, true, on_params, l);
+		if (r < 0) {
+			listing_fail(l, r, NULL, "GetParametersByPath could not be sent");
+			listing_step_done(l);
 		}
+		return;
+	}
+	if (status < 0 && !cloud_aws__code_is(err, "ParameterNotFound")) {
+		listing_fail(l, status, err, "DescribeParameters");
+		listing_step_done(l);
+		return;
+	}
+	for (size_t i = 0; status == 0 && i < list->n && l->status == 0; i++) {
+		const struct ssm_parameter_meta *m = &list->items[i];
+		const struct observed_parameter *seen = l->seen ? observed_store_parameter(l->seen, m->name) : NULL;
+		/* a parameter deleted and made again starts at version 1 again: the date
+		 * tells it apart, once a listing has seen it */
+		if (seen && seen->value && seen->version == m->version &&
+		    (!seen->modified_ms || seen->modified_ms == m->last_modified_ms)) {
+			params_add(l, m->name, seen->value, m->version, m->last_modified_ms);
+			continue;
+		}
+		batch[n++] = m->name;
+		if (n == SSM_BATCH_MAX || i + 1 == list->n) {
+			int r = ssm_get_parameters(l->c->client, &l->target, batch, n, on_param_values, l);
+			if (r < 0)
+				listing_fail(l, r, NULL, "GetParameters could not be sent");
+			else
+				l->pending++;
+			n = 0;
+		}
+	}
+	listing_step_done(l);
+}
+
+/* The account's roles with their inline policies. Not being allowed to read them in
+ * bulk is no failure of the listing: policies are then read one by one, as the diff
+ * asks (roles_read stays false). */
+static void on_roles(void *arg, int status, const struct aws_error *err, const struct iam_role_detail_list *list)
+{
+	struct listing *l = arg;
+
+	(void)err;
+	if (status == 0) {
+		for (size_t i = 0; i < list->n; i++) {
+			const struct iam_role_detail *src = &list->items[i];
+			struct iam_role_detail *r;
+			XGROW(l->roles.items, l->roles.n + 1, l->roles.alloc);
+			r = &l->roles.items[l->roles.n++];
+			memset(r, 0, sizeof(*r));
+			r->name = xstrdup(src->name);
+			aws_tags_init(&r->tags);
+			if (src->n_policies)
+				r->policies = xcalloc(src->n_policies, sizeof(*r->policies));
+			for (size_t k = 0; k < src->n_policies; k++) {
+				r->policies[k].name = xstrdup(src->policies[k].name);
+				r->policies[k].document = xstrdup_or_null(src->policies[k].document);
+			}
+			r->n_policies = src->n_policies;
+		}
+		l->roles_read = true;
 	}
 	listing_step_done(l);
 }
@@ -403,6 +535,8 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	l->budgets_target = (struct aws_target){ l->account, BUDGETS_REGION };
 	l->account_id = xstrdup_or_null(p->account_id);
 	l->with_budgets = p->account_id != NULL;
+	l->seen = p->seen;
+	l->param_prefix = xstrdup(param_prefix);
 	if (l->with_budgets && home)
 		in.n_types = 3; /* one GetResources covers the budgets too */
 	l->pending = 1;		/* held while the calls are sent */
@@ -412,7 +546,9 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		l->pending++;
 	if (r == 0 && (r = tagging_get_resources(c->client, &l->target, &in, on_tagged, l)) == 0)
 		l->pending++;
-	if (r == 0 && (r = ssm_get_parameters_by_path(c->client, &l->target, param_prefix, true, on_params, l)) == 0)
+	if (r == 0 && (r = ssm_describe_parameters(c->client, &l->target, param_prefix, true, on_param_metas, l)) == 0)
+		l->pending++;
+	if (r == 0 && (r = iam_get_role_details(c->client, &l->target, on_roles, l)) == 0)
 		l->pending++;
 	if (r == 0 && l->with_budgets &&
 	    (r = budgets_describe_budgets(c->client, &l->budgets_target, p->account_id, on_budgets, l)) == 0)
@@ -425,6 +561,7 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 			free(l->region);
 			free(l->account);
 			free(l->account_id);
+			free(l->param_prefix);
 			free(l);
 			return r;
 		}

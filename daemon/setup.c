@@ -134,6 +134,7 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->prune.min_tenants = cfg->safety.max_deletions;
 	set->prune.percent = cfg->safety.max_deletions_percent;
 	set->resync_interval_ms = cfg->resync_interval_ms;
+	set->alerts_audit_ms = cfg->alerts_audit_ms;
 	set->report_only = cfg->mode == CFG_MODE_REPORT;
 	set->backoff_base_ms = cfg->backoff_initial_ms;
 	set->backoff_cap_ms = cfg->backoff_max_ms;

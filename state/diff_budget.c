@@ -169,6 +169,12 @@ static void diff_live_budget(struct diff_ctx *c, const struct tenant *t, const s
 			a->resource = xstrdup(fact_key);
 			a->value = xstrdup(hash);
 		}
+	} else if (b->alerts_audit) {
+		/* applied, but an audit is due: a hand change shows only by reading */
+		if (!b->alerts_known)
+			budget_action(c, ACT_BUDGET_READ_ALERTS, b->name, "auditing the alerts", NULL);
+		else
+			diff_alerts(c, t, b);
 	}
 	free(hash);
 	free(arn);

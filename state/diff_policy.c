@@ -1,14 +1,19 @@
 /* The diff of a tenant's IAM grants: for every role in access.roles, one inline
  * policy (the tenant's policy name) holding exactly the statements for the tenant's
  * live profiles in this place (every generation, so a profile being drained stays
- * granted until it is deleted). A role's policy is read only when the desired
- * document differs from the one last applied (a fact in the record); it is written
- * only when it differs from the live one, compared as JSON, and only when the role's
- * other inline policies (read with it) leave room for it under IAM's limit over all
- * of them; otherwise the tenant fails with the sizes, the role untouched. Roles that leave the
+ * granted until it is deleted). When the listing read IAM in bulk (every role with
+ * its inline policies), the live policy is compared with the one last applied (a fact
+ * in the record: its digest), so a hand edit or deletion is repaired; without a bulk
+ * read, a role's policy is read only when the desired document differs from the one
+ * last applied. It is written only when it differs from the live one, compared as
+ * JSON, and only when the role's other inline policies (from the bulk read, or read
+ * with the policy) leave room for it under IAM's limit over all of them; otherwise the
+ * tenant fails with the sizes, the role untouched. Roles that leave the
  * manifest lose the policy after the grace period (retain: it stays). */
 #include "diff_impl.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +47,59 @@ static struct action *policy_action(struct diff_ctx *c, enum action_kind k, cons
 	return a;
 }
 
+/* A policy applied earlier (its digest is the record's fact) that the bulk IAM read
+ * shows otherwise: edited or deleted by hand. Without a bulk read, the fact is
+ * trusted (the policy is read only when the desired document changes). */
+static bool policy_drifted(const struct observed_store *s, const char *role, const char *name, const char *doc,
+			   const char *hash)
+{
+	const struct observed_policy *live;
+
+	if (!s || !s->policies_listed)
+		return false;
+	live = observed_store_policy(s, role, name);
+	if (!live || !live->document)
+		return true;
+	if (live->hash && strcmp(live->hash, hash) == 0)
+		return false;
+	return !policy_equal(live->document, doc); /* the same grants, written otherwise */
+}
+
+/* The tenant fails: its document and the role's other inline policies (n of them,
+ * SIZE_MAX: not counted; others characters) would pass IAM's limit over all inline
+ * policies of a role. */
+static void overflow(struct diff_ctx *c, const char *role, const char *name, const char *doc, size_t n, size_t others)
+{
+	char count[32] = "";
+
+	if (n != SIZE_MAX)
+		snprintf(count, sizeof(count), "%zu ", n);
+	free(c->plan->error);
+	c->plan->error = xasprintf("the IAM policy %s for role %s would be %zu characters, and the role's %sother "
+				   "inline policies hold %zu: %zu in all, over IAM's limit of %d for all inline "
+				   "policies of a role (a role shared by many tenants fills up: give this tenant a "
+				   "role of its own)",
+				   name, role, policy_size(doc), count, others, policy_size(doc) + others,
+				   IAM_INLINE_POLICY_MAX);
+}
+
+/* With the bulk read: the policy is written when the role's other inline policies, as
+ * the listing saw them, leave room for it. Returns false (not current). */
+static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, const char *doc, const char *why)
+{
+	size_t others = 0;
+	struct action *a;
+
+	if (observed_store_role_other_policy_chars(c->in->observed->store, role, name, &others) &&
+	    policy_size(doc) + others > IAM_INLINE_POLICY_MAX) {
+		overflow(c, role, name, doc, SIZE_MAX, others);
+		return false;
+	}
+	a = policy_action(c, ACT_POLICY_PUT, role, name, why);
+	a->value = xstrdup(doc);
+	return false;
+}
+
 /* One desired role. Returns true when its policy is known to be current. */
 static bool diff_role(struct diff_ctx *c, const char *role, const char *name, const char *doc, const char *hash)
 {
@@ -51,7 +109,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 	struct action *a;
 
 	diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
-	if (applied && strcmp(applied, hash) == 0)
+	if (applied && strcmp(applied, hash) == 0 && !policy_drifted(c->in->observed->store, role, name, doc, hash))
 		return true;
 	if (policy_size(doc) > IAM_INLINE_POLICY_MAX) {
 		free(c->plan->error);
@@ -61,13 +119,21 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 		return false;
 	}
 	live = observed_store_policy(c->in->observed->store, role, name);
-	if (!live) {
+	if (!live && c->in->observed->store->policies_listed) {
+		/* the bulk read saw every role and policy: this one is not in AWS */
+		return put_if_room(c, role, name, doc,
+				   observed_store_role(c->in->observed->store, role) ? "the policy does not exist"
+										     : "the role does not exist (yet)");
+	} else if (!live) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ")->since = c->in->now;
 	} else if (live->document && policy_equal(live->document, doc)) {
 		a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current", role);
 		a->resource = xstrdup(key);
 		a->value = xstrdup(hash);
 		return true;
+	} else if (c->in->observed->store->policies_listed && observed_store_role(c->in->observed->store, role)) {
+		return put_if_room(c, role, name, doc,
+				   live->document ? "the policy differs" : "the policy does not exist");
 	} else if (!live->role_missing && !live->others_known) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
 			c->in->now;
@@ -79,14 +145,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 			c->in->now;
 	} else if (!live->role_missing &&
 		   policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX) {
-		free(c->plan->error);
-		c->plan->error = xasprintf(
-			"the IAM policy %s for role %s would be %zu characters, and the role's %zu other inline "
-			"policies hold %zu: %zu in all, over IAM's limit of %d for all inline policies of a role "
-			"(a role shared by many tenants fills up: give this tenant a role of its own)",
-			name, role, policy_size(doc), live->n_others,
-			policy_role_total("", live->other_sizes, live->n_others),
-			policy_role_total(doc, live->other_sizes, live->n_others), IAM_INLINE_POLICY_MAX);
+		overflow(c, role, name, doc, live->n_others, policy_role_total("", live->other_sizes, live->n_others));
 		return false;
 	} else {
 		a = policy_action(c, ACT_POLICY_PUT, role, name,

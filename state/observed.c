@@ -1,4 +1,5 @@
 #include "observed.h"
+#include "policy_doc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ void observed_store_init(struct observed_store *s)
 	hashmap_init(&s->groups);
 	hashmap_init(&s->budgets);
 	hashmap_init(&s->policies);
+	hashmap_init(&s->roles);
 }
 
 static void free_group(void *g)
@@ -36,6 +38,14 @@ static void free_policy_cb(void *p)
 	observed_policy_free(p);
 }
 
+static void free_role_cb(void *p)
+{
+	struct observed_role *r = p;
+
+	free(r->name);
+	free(r);
+}
+
 static void free_profile_cb(void *p)
 {
 	observed_profile_free(p);
@@ -53,6 +63,7 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->parameters, free_parameter_cb);
 	hashmap_release(&s->budgets, free_budget_cb);
 	hashmap_release(&s->policies, free_policy_cb);
+	hashmap_release(&s->roles, free_role_cb);
 	hashmap_release(&s->groups, free_group);
 }
 
@@ -79,6 +90,9 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 	case 5:
 		*free_value = free_group;
 		return &s->groups;
+	case 6:
+		*free_value = free_role_cb;
+		return &s->roles;
 	default:
 		return NULL;
 	}
@@ -160,6 +174,7 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 	c->name = xstrdup(p->name);
 	c->value = xstrdup_or_null(p->value);
 	c->version = p->version;
+	c->modified_ms = p->modified_ms;
 	tag_set_copy(&c->tags, &p->tags);
 	c->tags_known = p->tags_known;
 	return c;
@@ -363,6 +378,7 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	c->tags_known = b->tags_known;
 	c->listed = b->listed;
 	c->alerts_known = b->alerts_known;
+	c->alerts_audit = b->alerts_audit;
 	c->n_alerts = b->n_alerts;
 	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
 	for (size_t i = 0; i < b->n_alerts; i++) {
@@ -445,7 +461,22 @@ void observed_policy_free(struct observed_policy *p)
 	free(p->name);
 	free(p->document);
 	free(p->other_sizes);
+	free(p->hash);
 	free(p);
+}
+
+/* The role's aggregate follows every change of one of its policies. */
+static void count_role(struct observed_store *s, const char *role, const struct observed_policy *gone,
+		       const struct observed_policy *added)
+{
+	struct observed_role *r = hashmap_get(&s->roles, role);
+
+	if (!r)
+		return;
+	if (gone)
+		r->policy_chars -= gone->chars < r->policy_chars ? gone->chars : r->policy_chars;
+	if (added)
+		r->policy_chars += added->chars;
 }
 
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src)
@@ -464,17 +495,52 @@ void observed_policy_copy_others(struct observed_policy *dst, const struct obser
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)
 {
 	char *key = policy_key(p->role, p->name);
+	struct observed_policy *old;
 
-	observed_policy_free(hashmap_put(&s->policies, key, p));
+	p->chars = p->document ? policy_size(p->document) : 0;
+	old = hashmap_put(&s->policies, key, p);
+	count_role(s, p->role, old, p);
+	observed_policy_free(old);
 	free(key);
 }
 
 void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name)
 {
 	char *key = policy_key(role, name);
+	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
-	observed_policy_free(hashmap_remove(&s->policies, key));
+	count_role(s, role, old, NULL);
+	observed_policy_free(old);
 	free(key);
+}
+
+void observed_store_put_role(struct observed_store *s, const char *name)
+{
+	struct observed_role *r;
+
+	if (hashmap_get(&s->roles, name))
+		return;
+	r = xcalloc(1, sizeof(*r));
+	r->name = xstrdup(name);
+	hashmap_put(&s->roles, name, r);
+}
+
+const struct observed_role *observed_store_role(const struct observed_store *s, const char *name)
+{
+	return hashmap_get(&s->roles, name);
+}
+
+bool observed_store_role_other_policy_chars(const struct observed_store *s, const char *role, const char *policy,
+					    size_t *ret)
+{
+	const struct observed_role *r = hashmap_get(&s->roles, role);
+	const struct observed_policy *own;
+
+	if (!r)
+		return false;
+	own = observed_store_policy(s, role, policy);
+	*ret = r->policy_chars - (own && own->chars <= r->policy_chars ? own->chars : 0);
+	return true;
 }
 
 const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name)

@@ -35,6 +35,7 @@ struct observed_parameter {
 	char *name;
 	char *value;
 	int64_t version;
+	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
 	struct tag_set tags;
 	bool tags_known;
 };
@@ -65,6 +66,7 @@ struct observed_budget {
 	bool tags_known;
 	bool listed;
 	bool alerts_known; /* notifications and subscribers were read */
+	bool alerts_audit; /* the paced audit asks for them to be read and compared */
 	struct observed_alert *alerts;
 	size_t n_alerts;
 };
@@ -83,6 +85,15 @@ struct observed_policy {
 	size_t n_others;
 	bool others_known;
 	int64_t others_read_at;
+	char *hash;   /* policy_hash of document when known (a bulk read, an own write), else NULL */
+	size_t chars; /* policy_size of document (set by observed_store_put_policy) */
+};
+
+/* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
+ * by the daemon's own policy writes. */
+struct observed_role {
+	char *name;
+	size_t policy_chars; /* all its inline policies together, whitespace not counted */
 };
 
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
@@ -102,9 +113,13 @@ struct observed_store {
 	struct hashmap groups;	      /* tenant tag value -> struct observed_group * (owned) */
 	struct hashmap budgets;	      /* name -> struct observed_budget * (owned) */
 	struct hashmap policies;      /* "role\npolicy" -> struct observed_policy * (owned) */
+	struct hashmap roles;	      /* name -> struct observed_role * (owned), when policies_listed */
 	bool budgets_listed;	      /* the listing included the account's budgets */
-	int64_t listed_at;	      /* when the last full listing finished; 0: never */
-	unsigned release_map;	      /* observed_store_release_step: where it is */
+	/* The listing read every role with its inline policies: a policy absent from
+	 * policies is absent from AWS, a role absent from roles does not exist. */
+	bool policies_listed;
+	int64_t listed_at;    /* when the last full listing finished; 0: never */
+	unsigned release_map; /* observed_store_release_step: where it is */
 	size_t release_pos;
 };
 
@@ -146,6 +161,18 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 void observed_policy_free(struct observed_policy *p);
 /* observed_policy_copy_others: dst gets src's knowledge of the role's other policies. */
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src);
+
+/* Roles (a bulk read): observed_store_put_role adds name with no inline policy yet
+ * (policies put afterwards count towards it). */
+void observed_store_put_role(struct observed_store *s, const char *name);
+const struct observed_role *observed_store_role(const struct observed_store *s, const char *name);
+/* observed_store_role_other_policy_chars: the characters (whitespace not counted) of
+ * every inline policy of role except `policy`, as the last bulk read and the daemon's
+ * writes since left them: what IAM's 10,240-character limit leaves for `policy` is
+ * IAM_INLINE_POLICY_MAX minus this. False when the role is not known (no bulk read,
+ * or the role does not exist). */
+bool observed_store_role_other_policy_chars(const struct observed_store *s, const char *role, const char *policy,
+					    size_t *ret);
 
 void observed_profile_free(struct observed_profile *p);
 void observed_parameter_free(struct observed_parameter *p);

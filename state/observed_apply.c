@@ -249,6 +249,7 @@ static int apply_parameter(struct observed_store *s, struct tenant_record *r, co
 			free(q->value);
 			q->value = xstrdup(a->value);
 			q->version++;
+			q->modified_ms = 0; /* AWS's date of this write is not known */
 		}
 		observed_store_put_parameter(s, q);
 		return 0;
@@ -303,12 +304,10 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		p->name = xstrdup(a->name);
 		p->document = xstrdup(a->value);
 		observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
+		p->hash = policy_hash(a->value);
 		observed_store_put_policy(s, p);
-		if (r) {
-			char *hash = policy_hash(a->value);
-			record_set_fact(r, fact, hash);
-			free(hash);
-		}
+		if (r)
+			record_set_fact(r, fact, p->hash);
 	} else { /* ACT_POLICY_DELETE */
 		observed_store_remove_policy(s, a->role, a->name);
 		if (r) {

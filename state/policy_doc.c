@@ -195,7 +195,8 @@ static char *canonical(const cJSON *node, bool listy)
 				parts[n++] = canonical(c, false);
 			}
 		}
-		qsort(parts, n, sizeof(char *), cmp_json);
+		if (n) /* an empty list: parts is NULL */
+			qsort(parts, n, sizeof(char *), cmp_json);
 		strbuf_addch(&out, '[');
 		for (size_t i = 0; i < n; i++) {
 			strbuf_addf(&out, "%s%s", i ? "," : "", parts[i]);

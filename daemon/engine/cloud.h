@@ -26,6 +26,9 @@ struct place {
 	/* The place's settings. ssm_tier: the Tier parameters are written with (static;
 	 * "Standard", "Advanced" or "Intelligent-Tiering"), whose quota they count in. */
 	const char *ssm_tier;
+	/* The place's observed model as the engine holds it (borrowed; NULL: none), for a
+	 * listing that reads only what changed since (parameter values by Version). */
+	const struct observed_store *seen;
 };
 
 struct cloud_error {

@@ -178,6 +178,11 @@ static void mark(struct engine *e, const char *id, enum wq_lane lane)
 	schedule_pump(e);
 }
 
+void engine__wake(struct engine *e, const char *id)
+{
+	mark(e, id, WQ_NORMAL);
+}
+
 /* ---- readiness ---- */
 
 static void maybe_ready(struct engine *e)
@@ -403,6 +408,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->relist.data = e;
 	uv_timer_init(loop, &e->reap);
 	e->reap.data = e;
+	uv_timer_init(loop, &e->audit);
+	e->audit.data = e;
 	*ret = e;
 	return 0;
 }
@@ -441,6 +448,7 @@ int engine_start(struct engine *e)
 	e->started = true;
 	if (e->set.resync_interval_ms)
 		uv_timer_start(&e->resync, on_resync, e->set.resync_interval_ms, 0);
+	engine__alerts_audit_start(e);
 	return 0;
 }
 
@@ -512,6 +520,7 @@ void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data
 	uv_timer_stop(&e->pump);
 	uv_timer_stop(&e->resync);
 	uv_timer_stop(&e->relist);
+	uv_timer_stop(&e->audit);
 	engine__store_flush(e);
 	if (calls_in_flight(e) == 0) {
 		drained(e);
@@ -526,7 +535,7 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 7;
+	e->closing_handles = 8;
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
 	uv_close((uv_handle_t *)&e->reap, closed_one);
 	uv_close((uv_handle_t *)&e->store_batch, closed_one);
@@ -534,6 +543,7 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	uv_close((uv_handle_t *)&e->pump, closed_one);
 	uv_close((uv_handle_t *)&e->resync, closed_one);
 	uv_close((uv_handle_t *)&e->close_timer, closed_one);
+	uv_close((uv_handle_t *)&e->audit, closed_one);
 }
 
 /* ---- desired state ---- */
@@ -695,6 +705,11 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	e->set.drain_s = set->drain_s;
 	e->set.prune = set->prune;
 	e->set.resync_interval_ms = set->resync_interval_ms;
+	if (e->set.alerts_audit_ms != set->alerts_audit_ms) {
+		e->set.alerts_audit_ms = set->alerts_audit_ms;
+		if (e->started && !e->closing)
+			engine__alerts_audit_start(e);
+	}
 	e->set.report_only = set->report_only;
 	e->set.account_id_of = set->account_id_of;
 	e->set.account_data = set->account_data;

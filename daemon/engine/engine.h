@@ -58,6 +58,7 @@ struct engine_settings {
 	int64_t drain_s;	    /* a replaced profile lives on (900) */
 	struct prune_limits prune;
 	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
+	uint64_t alerts_audit_ms;	/* every budget's notifications read once per this, paced; 0: never */
 	unsigned max_tenants_in_flight; /* concurrent reconciles (32) */
 	unsigned max_starts_per_turn;	/* reconciles started per turn of the loop (16) */
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */

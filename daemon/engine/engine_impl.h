@@ -127,6 +127,9 @@ struct engine {
 	uv_timer_t resync;
 	uv_timer_t close_timer;
 	uv_timer_t relist;	  /* retries failed listings (places.c's) */
+	uv_timer_t audit;	  /* the paced audit of budget notifications (alerts_audit.c's) */
+	double audit_credit;	  /* budgets owed to the audit (fractions of one) */
+	size_t audit_pos;	  /* where the audit goes on in tenants */
 	uint64_t relist_delay_ms; /* 5 s doubling to 5 min (places.c's) */
 	bool started, paused, ready, closing;
 	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
@@ -207,6 +210,11 @@ void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);
  * wait, status shows it) / succeeded (after failures: every tenant is looked at again). */
 void engine__store_sync_failed(struct engine *e, int status);
 void engine__store_synced(struct engine *e);
+
+/* engine.c: queue the tenant id for a reconcile (normal lane). */
+void engine__wake(struct engine *e, const char *id);
+/* alerts_audit.c: (re)starts the audit timer after settings changed (0: off). */
+void engine__alerts_audit_start(struct engine *e);
 
 /* places.c */
 /* engine__place_for: the place (created and listed the first time); report runs after

@@ -43,6 +43,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.region = xstrdup_or_null(region);
 	ps->place.ssm_tier = e->set.ssm_tier ? e->set.ssm_tier : "Standard";
 	observed_store_init(&ps->store);
+	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
 
 	/* the account id: from the configuration, from an earlier run, or from STS */
@@ -348,8 +349,9 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	ps->failed = false;
 	e->relist_delay_ms = 0;
 	replay_journal(ps, snapshot);
-	/* policies are read one by one, never listed: they outlive listings */
-	observed_store_take_policies(snapshot, &ps->store);
+	/* without a bulk IAM read, policies are read one by one: they outlive listings */
+	if (!snapshot->policies_listed)
+		observed_store_take_policies(snapshot, &ps->store);
 	reap_store_later(e, &ps->store); /* freed over the next turns */
 	ps->store = *snapshot;
 	observed_store_init(snapshot);

@@ -29,7 +29,8 @@ for op in bedrock:CreateInferenceProfile bedrock:DeleteInferenceProfile bedrock:
 	[ "$n" = 0 ] || fail "steady state made $n $op call(s)"
 done
 [ "$(calls tagging:GetResources)" -ge 1 ] || fail "no GetResources in the listing"
-[ "$(calls ssm:GetParametersByPath)" -ge 1 ] || fail "no GetParametersByPath in the listing"
+[ "$(calls ssm:DescribeParameters)" -ge 1 ] || fail "no DescribeParameters in the listing"
+[ "$(calls iam:GetAccountAuthorizationDetails)" -ge 1 ] || fail "no bulk IAM read in the listing"
 awsim_get calls | jq -c .
 stop_daemon
 echo PASS

@@ -82,6 +82,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg_ssm_tier_name(CFG_SSM_TIER_INTELLIGENT), "Intelligent-Tiering");
 	assert_int_equal(cfg->watch_settle_ms, 200);
 	assert_int_equal(cfg->rescan_interval_ms, 300000);
+	assert_int_equal(cfg->alerts_audit_ms, 24 * 3600000);
 	assert_int_equal(cfg->backoff_initial_ms, 1000);
 	assert_int_equal(cfg->backoff_max_ms, 900000);
 	assert_int_equal(cfg->shutdown_timeout_ms, 30000);
@@ -129,7 +130,7 @@ static const char full[] =
 	"log_level: debug\n"
 	"log_format: json\n"
 	"ssm_tier: Advanced\n"
-	"watch: {settle: 500ms, rescan_interval: 10m}\n"
+	"watch: {settle: 500ms, rescan_interval: 10m, alerts_audit_interval: 2h}\n"
 	"backoff: {initial: 2s, max: 1h}\n"
 	"shutdown_timeout: 1m\n";
 
@@ -189,6 +190,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg_ssm_tier_name(cfg->ssm_tier), "Advanced");
 	assert_int_equal(cfg->watch_settle_ms, 500);
 	assert_int_equal(cfg->rescan_interval_ms, 600000);
+	assert_int_equal(cfg->alerts_audit_ms, 2 * 3600000);
 	assert_int_equal(cfg->backoff_initial_ms, 2000);
 	assert_int_equal(cfg->backoff_max_ms, 3600000);
 	assert_int_equal(cfg->shutdown_timeout_ms, 60000);

@@ -255,6 +255,102 @@ static void test_shared_role_overflow_fails_that_tenant(void **state)
 	sim_release(&s);
 }
 
+/* A bulk IAM read (every role with its inline policies) makes hand-made drift of an
+ * applied policy visible although the desired document did not change: an edited
+ * document is rewritten, a deleted one put back, and an untouched one costs nothing. */
+static void bulk_read(struct sim *s, const char *role, const char *doc)
+{
+	struct observed_policy *p;
+
+	s->store.policies_listed = true;
+	observed_store_put_role(&s->store, role);
+	observed_store_remove_policy(&s->store, role, POLICY);
+	if (!doc)
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->role = xstrdup(role);
+	p->name = xstrdup(POLICY);
+	p->document = xstrdup(doc);
+	p->hash = policy_hash(doc);
+	observed_store_put_policy(&s->store, p);
+}
+
+static void test_bulk_read_repairs_hand_edits(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	const char *edited = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	char *good;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	good = xstrdup(sim_policy(&s, "claims-app", POLICY));
+
+	/* untouched: no call at all */
+	bulk_read(&s, "claims-app", good);
+	s.aws_calls = 0;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 60, 5), 0);
+	assert_int_equal(s.aws_calls, 0);
+
+	/* edited by hand: rewritten without a read */
+	sim_set_policy(&s, "claims-app", POLICY, edited);
+	bulk_read(&s, "claims-app", edited);
+	memset(s.calls, 0, sizeof(s.calls));
+	sim_converge(&s, t, DELETION_DELETE, 61, 10);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	assert_int_equal(s.calls[ACT_POLICY_READ], 0);
+	assert_string_equal(sim_policy(&s, "claims-app", POLICY), good);
+
+	/* deleted by hand: put back */
+	sim_set_policy(&s, "claims-app", POLICY, NULL);
+	bulk_read(&s, "claims-app", NULL);
+	memset(s.calls, 0, sizeof(s.calls));
+	sim_converge(&s, t, DELETION_DELETE, 62, 10);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	assert_string_equal(sim_policy(&s, "claims-app", POLICY), good);
+	free(good);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* With the bulk read, the role's other inline policies as listed count in IAM's limit:
+ * a tenant whose policy would overflow a shared role fails without a read or a write. */
+static void test_bulk_read_counts_the_role_s_other_policies(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	struct observed_policy *other;
+	struct strbuf big;
+	struct plan p;
+
+	(void)state;
+	strbuf_init(&big, STRBUF_NO_CAP);
+	strbuf_adds(&big,
+		    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+		    "\"Resource\":[");
+	for (int i = 0; policy_size(big.buf) < 10100; i++)
+		strbuf_addf(&big, "%s\"arn:aws:s3:::bucket-of-team-%03d/*\"", i ? "," : "", i);
+	strbuf_adds(&big, "]}]}");
+	sim_init(&s, "acme");
+	bulk_read(&s, "claims-app", NULL);
+	other = xcalloc(1, sizeof(*other));
+	other->role = xstrdup("claims-app");
+	other->name = xstrdup("other-team");
+	other->document = xstrdup(big.buf);
+	observed_store_put_policy(&s.store, other);
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "role claims-app"));
+	assert_non_null(strstr(p.error, "other inline policies hold"));
+	plan_release(&p);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 0);
+	assert_int_equal(s.calls[ACT_POLICY_READ], 0);
+	strbuf_release(&big);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* Two tenants share a role: each one's size check counts the other's policy. */
 static void test_shared_role_counts_the_other_tenants(void **state)
 {
@@ -291,16 +387,52 @@ static void test_role_total_arithmetic(void **state)
 	assert_true(policy_role_total("{}", huge, 2) == SIZE_MAX);
 }
 
+/* The size IAM counts for a role's other inline policies follows the bulk read and the
+ * daemon's own writes. */
+static void test_other_policy_chars(void **state)
+{
+	struct observed_store st;
+	struct observed_policy *p;
+	size_t n = 99;
+
+	observed_store_init(&st);
+	assert_false(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	observed_store_put_role(&st, "app");
+	p = xcalloc(1, sizeof(*p));
+	p->role = xstrdup("app");
+	p->name = xstrdup("someone-else");
+	p->document = xstrdup("{ \"a\": \"b c\" }"); /* 11 characters without the spaces outside strings */
+	observed_store_put_policy(&st, p);
+	assert_true(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	assert_int_equal(n, policy_size("{ \"a\": \"b c\" }"));
+	p = xcalloc(1, sizeof(*p));
+	p->role = xstrdup("app");
+	p->name = xstrdup(POLICY);
+	p->document = xstrdup("{\"x\":1}");
+	observed_store_put_policy(&st, p);
+	assert_true(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	assert_int_equal(n, policy_size("{ \"a\": \"b c\" }"));
+	assert_true(observed_store_role_other_policy_chars(&st, "app", "someone-else", &n));
+	assert_int_equal(n, policy_size("{\"x\":1}"));
+	observed_store_remove_policy(&st, "app", "someone-else");
+	assert_true(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	assert_int_equal(n, 0);
+	observed_store_release(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_once_then_steady),
+		cmocka_unit_test(test_bulk_read_repairs_hand_edits),
+		cmocka_unit_test(test_other_policy_chars),
 		cmocka_unit_test(test_unknown_models_hold_the_policy),
 		cmocka_unit_test(test_equal_live_policy_is_not_rewritten),
 		cmocka_unit_test(test_replacement_grants_new_before_deleting_old),
 		cmocka_unit_test(test_role_removed_loses_the_policy),
 		cmocka_unit_test(test_oversized_policy_is_refused_before_the_call),
 		cmocka_unit_test(test_shared_role_overflow_fails_that_tenant),
+		cmocka_unit_test(test_bulk_read_counts_the_role_s_other_policies),
 		cmocka_unit_test(test_shared_role_counts_the_other_tenants),
 		cmocka_unit_test(test_role_total_arithmetic),
 	};
