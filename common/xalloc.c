@@ -78,6 +78,28 @@ char *xvasprintf(const char *fmt, va_list ap)
 	return s;
 }
 
+char *xconcat(const char *s, ...)
+{
+	va_list ap;
+	size_t len = 0;
+	char *out, *p;
+
+	va_start(ap, s);
+	for (const char *x = s; x; x = va_arg(ap, const char *))
+		len += strlen(x);
+	va_end(ap);
+	p = out = xmalloc(len + 1);
+	va_start(ap, s);
+	for (const char *x = s; x; x = va_arg(ap, const char *)) {
+		size_t n = strlen(x);
+		memcpy(p, x, n);
+		p += n;
+	}
+	va_end(ap);
+	*p = '\0';
+	return out;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -21,6 +21,9 @@ char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* xconcat: the strings up to a NULL, joined: what xasprintf("%s%s", ...) gives,
+ * without the cost of formatting (hot paths: keys and ARNs made per tenant and pass). */
+char *xconcat(const char *s, ...) __attribute__((sentinel));
 
 /* Grow an array to hold at least `need` elements, doubling; updates *alloc. */
 #define XGROW(ptr, need, alloc)                                                                                        \

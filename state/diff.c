@@ -19,20 +19,23 @@ const char *region_partition(const char *region)
 	return "aws";
 }
 
+/* Joined, not formatted: it runs for every profile on every pass ("(null)" for a part
+ * a valid manifest always has, as printf wrote it). */
 char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *account_id)
 {
 	const char *part = region_partition(t->region);
+	const char *region = t->region ? t->region : "(null)", *id = p->model_id ? p->model_id : "(null)";
 
 	switch (p->model_kind) {
 	case MODEL_FOUNDATION_ARN:
 	case MODEL_SYSTEM_PROFILE_ARN:
 		return xstrdup(p->model);
 	case MODEL_FOUNDATION_ID:
-		return xasprintf("arn:%s:bedrock:%s::foundation-model/%s", part, t->region, p->model_id);
+		return xconcat("arn:", part, ":bedrock:", region, "::foundation-model/", id, NULL);
 	case MODEL_SYSTEM_PROFILE_ID:
 		if (!account_id)
 			return NULL;
-		return xasprintf("arn:%s:bedrock:%s:%s:inference-profile/%s", part, t->region, account_id, p->model_id);
+		return xconcat("arn:", part, ":bedrock:", region, ":", account_id, ":inference-profile/", id, NULL);
 	}
 	return NULL;
 }

@@ -191,7 +191,8 @@ bool diff_policies(struct diff_ctx *c)
 	 * or a listing fills them; the profile's diff reads it meanwhile. */
 	for (size_t i = 0; i < o->n_owned; i++)
 		models_known &= !o->owned[i]->models_unknown;
-	if (models_known) {
+	/* the document and its digest only when a role is to hold it */
+	if (models_known && t && t->n_roles) {
 		doc = policy_document(o->owned, o->n_owned);
 		hash = doc ? policy_hash(doc) : NULL;
 	} else if (t && t->n_roles) {

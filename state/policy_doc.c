@@ -69,7 +69,7 @@ static void add_list(struct strbuf *out, const struct strset *s)
 char *policy_document(const struct observed_profile *const *profiles, size_t n)
 {
 	struct strset arns = { 0 }, models = { 0 };
-	struct strbuf out;
+	struct strbuf out, arn_list;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *copy = tag_set_get(&profiles[i]->tags, TAG_MODEL);
@@ -88,10 +88,13 @@ char *policy_document(const struct observed_profile *const *profiles, size_t n)
 	qsort(arns.v, arns.n, sizeof(char *), cmp_str);
 	if (models.n)
 		qsort(models.v, models.n, sizeof(char *), cmp_str);
+	/* the profiles' list appears three times: written once */
+	strbuf_init(&arn_list, STRBUF_NO_CAP);
+	add_list(&arn_list, &arns);
 	strbuf_init(&out, STRBUF_NO_CAP);
 	strbuf_adds(&out, "{\"Version\":\"2012-10-17\",\"Statement\":[");
 	strbuf_adds(&out, "{\"Sid\":\"InvokeTenantProfiles\",\"Effect\":\"Allow\"," INVOKE_ACTIONS "\"Resource\":");
-	add_list(&out, &arns);
+	strbuf_add(&out, arn_list.buf, arn_list.len);
 	strbuf_addch(&out, '}');
 	if (models.n) {
 		strbuf_adds(&out,
@@ -99,13 +102,14 @@ char *policy_document(const struct observed_profile *const *profiles, size_t n)
 			    "\"Resource\":");
 		add_list(&out, &models);
 		strbuf_adds(&out, ",\"Condition\":{\"StringEquals\":{\"bedrock:InferenceProfileArn\":");
-		add_list(&out, &arns);
+		strbuf_add(&out, arn_list.buf, arn_list.len);
 		strbuf_adds(&out, "}}}");
 	}
 	strbuf_adds(&out, ",{\"Sid\":\"DescribeTenantProfiles\",\"Effect\":\"Allow\","
 			  "\"Action\":\"bedrock:GetInferenceProfile\",\"Resource\":");
-	add_list(&out, &arns);
+	strbuf_add(&out, arn_list.buf, arn_list.len);
 	strbuf_adds(&out, "}]}");
+	strbuf_release(&arn_list);
 	free(arns.v);
 	free(models.v);
 	return strbuf_detach(&out, NULL);

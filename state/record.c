@@ -319,7 +319,7 @@ char *record_key_budget_timer(const char *budget)
 
 char *record_key_policy_timer(const char *role)
 {
-	return xasprintf("policy:%s", role);
+	return xconcat("policy:", role ? role : "(null)", NULL);
 }
 
 char *record_key_alerts_fact(const char *budget)
@@ -329,7 +329,7 @@ char *record_key_alerts_fact(const char *budget)
 
 char *record_key_policy_fact(const char *role, const char *policy)
 {
-	return xasprintf(POLICY_FACT_PREFIX "%s\n%s", role, policy);
+	return xconcat(POLICY_FACT_PREFIX, role ? role : "(null)", "\n", policy ? policy : "(null)", NULL);
 }
 
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy)

@@ -15,6 +15,11 @@ const char *const bench_models[BENCH_MODELS] = {
 
 void bench_tenant_manifest(struct strbuf *sb, size_t i, const char *account, bool own_batch_role)
 {
+	bench_tenant_manifest_at(sb, i, account, NULL, own_batch_role);
+}
+
+void bench_tenant_manifest_at(struct strbuf *sb, size_t i, const char *account, const char *region, bool own_batch_role)
+{
 	const char *dept = bench_departments[i % BENCH_DEPARTMENTS];
 	size_t profiles = 1 + i % 3;
 
@@ -25,6 +30,8 @@ void bench_tenant_manifest(struct strbuf *sb, size_t i, const char *account, boo
 		    i, dept, i % 500, account, dept, i % 500);
 	if (i % 2)
 		strbuf_addf(sb, "    Owner: team-%zu@example.com\n", i % 97);
+	if (region)
+		strbuf_addf(sb, "  region: %s\n", region);
 	strbuf_adds(sb, "  profiles:\n");
 	for (size_t p = 0; p < profiles; p++)
 		strbuf_addf(sb,

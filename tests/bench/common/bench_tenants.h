@@ -25,6 +25,9 @@ extern const char *const bench_models[BENCH_MODELS];
  * inline policies at 10,240 characters in all, so a role shared by many tenants
  * cannot hold a policy for each of them against a faithful emulator). */
 void bench_tenant_manifest(struct strbuf *sb, size_t i, const char *account, bool own_batch_role);
+/* bench_tenant_manifest_at: the same with `spec.region: region` (none when NULL). */
+void bench_tenant_manifest_at(struct strbuf *sb, size_t i, const char *account, const char *region,
+			      bool own_batch_role);
 
 /* bench_parse_size: arg as a number in [min, max] into *ret; else a message naming
  * prog and what, and -1. */

@@ -8,7 +8,10 @@
  * times what a resync costs the engine per tenant: observed_tenant_collect followed by
  * diff_tenant, for every tenant. A converged world must give empty plans; any action
  * is reported and the run fails. --drift P makes P % of the tenants differ by one
- * profile tag, so their plans carry a tag action each.
+ * profile tag, so their plans carry a tag action each. --roles gives each tenant the
+ * manifests' 1-2 IAM roles (app-role-I, and batch-role-I for every fourth), with the
+ * digest of the policy last applied to each in the record, as after a convergence:
+ * the pass then builds and digests every tenant's policy document.
  *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
  * median, and the heap the desired model and the observed store take (mallinfo2). */
@@ -24,6 +27,7 @@
 #include "diff.h"
 #include "observed.h"
 #include "plan.h"
+#include "policy_doc.h"
 #include "record.h"
 #include "xalloc.h"
 
@@ -42,6 +46,7 @@ struct world {
 	struct observed_store store;
 	struct diff_settings settings;
 	size_t profiles, parameters;
+	bool roles;
 };
 
 static void usage(FILE *f)
@@ -54,6 +59,7 @@ static void usage(FILE *f)
 		   "  --tenants N      tenants (default 100000)\n"
 		   "  --runs R         passes (default 7, at most 100)\n"
 		   "  --drift PERCENT  tenants whose observed profile lacks one desired tag (default 0)\n"
+		   "  --roles          1-2 IAM roles a tenant, their policies applied (default: none)\n"
 		   "  --help           this text\n");
 }
 
@@ -91,7 +97,7 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 	p->parameter = xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, p->key);
 }
 
-static struct tenant *make_tenant(size_t i)
+static struct tenant *make_tenant(size_t i, bool roles)
 {
 	struct tenant *t = xcalloc(1, sizeof(*t));
 	const char *dept = bench_departments[i % BENCH_DEPARTMENTS];
@@ -116,6 +122,13 @@ static struct tenant *make_tenant(size_t i)
 	for (size_t k = 0; k < t->n_profiles; k++)
 		add_profile(t, i, k);
 	t->policy_name = xasprintf("bedrock-tenantd-%s", t->id);
+	if (roles) { /* sorted: app- before batch- */
+		t->n_roles = i % 4 ? 1 : 2;
+		t->roles = xcalloc(t->n_roles, sizeof(char *));
+		t->roles[0] = xasprintf("app-role-%zu", i);
+		if (t->n_roles == 2)
+			t->roles[1] = xasprintf("batch-role-%zu", i);
+	}
 	t->file = xasprintf("tenants/group-%03zu/%s.yaml", i / 1000, t->id);
 	t->revision = xasprintf("%064zx", i);
 	return t;
@@ -172,6 +185,9 @@ static void remember_applied(struct world *w, size_t i)
 {
 	const struct tenant *t = w->tenants[i];
 
+	const struct observed_profile **owned = xcalloc(t->n_profiles, sizeof(*owned));
+	char *doc, *hash;
+
 	w->records[i] = tenant_record_new(t->id);
 	w->records[i]->known = true;
 	for (size_t k = 0; k < t->n_profiles; k++) {
@@ -187,10 +203,22 @@ static void remember_applied(struct world *w, size_t i)
 		record_note_tagged(w->records[i], dp->parameter, &tags);
 		tag_set_release(&tags);
 		free(model_arn);
+		owned[k] = p;
 	}
+	/* the policy the daemon put on each role, and the digest it noted */
+	doc = policy_document(owned, t->n_profiles);
+	hash = policy_hash(doc);
+	for (size_t r = 0; r < t->n_roles; r++) {
+		char *key = record_key_policy_fact(t->roles[r], t->policy_name);
+		record_set_fact(w->records[i], key, hash);
+		free(key);
+	}
+	free(doc);
+	free(hash);
+	free(owned);
 }
 
-static void world_build(struct world *w, size_t n, unsigned drift_percent, size_t *ret_desired_bytes,
+static void world_build(struct world *w, size_t n, unsigned drift_percent, bool roles, size_t *ret_desired_bytes,
 			size_t *ret_observed_bytes, size_t *ret_record_bytes)
 {
 	size_t h0 = heap_in_use(), h1, h2;
@@ -198,10 +226,11 @@ static void world_build(struct world *w, size_t n, unsigned drift_percent, size_
 	memset(w, 0, sizeof(*w));
 	w->settings = (struct diff_settings){ INSTANCE, ACCOUNT_ID, 600, 900 };
 	w->n = n;
+	w->roles = roles;
 	w->tenants = xcalloc(n, sizeof(*w->tenants));
 	w->records = xcalloc(n, sizeof(*w->records));
 	for (size_t i = 0; i < n; i++)
-		w->tenants[i] = make_tenant(i);
+		w->tenants[i] = make_tenant(i, roles);
 	h1 = heap_in_use();
 	observed_store_init(&w->store);
 	for (size_t i = 0; i < n; i++) {
@@ -275,16 +304,15 @@ static size_t pass(const struct world *w, double *ret_cpu, double *ret_wall, siz
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "tenants", required_argument, NULL, 'n' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "drift", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "tenants", required_argument, NULL, 'n' }, { "runs", required_argument, NULL, 'r' },
+		{ "drift", required_argument, NULL, 'd' },   { "roles", no_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 	};
 	size_t n = 100000, runs = 7, drift = 0, desired_bytes, observed_bytes, record_bytes, expected, first;
 	double cpu[MAX_RUNS], wall[MAX_RUNS], t0;
 	struct world w;
 	int c, rc = 0;
+	bool roles = false;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -300,6 +328,9 @@ int main(int argc, char **argv)
 			if (bench_parse_size("bench_diff", optarg, "--drift", 0, 100, &drift) < 0)
 				return 2;
 			break;
+		case 'o':
+			roles = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -314,9 +345,9 @@ int main(int argc, char **argv)
 	}
 
 	t0 = bench_clock(CLOCK_MONOTONIC);
-	world_build(&w, n, (unsigned)drift, &desired_bytes, &observed_bytes, &record_bytes);
-	printf("tenants: %zu, profiles: %zu, parameters: %zu, drifting tenants: %zu %%\n", w.n, w.profiles,
-	       w.parameters, drift);
+	world_build(&w, n, (unsigned)drift, roles, &desired_bytes, &observed_bytes, &record_bytes);
+	printf("tenants: %zu, profiles: %zu, parameters: %zu, drifting tenants: %zu %%, roles: %s\n", w.n, w.profiles,
+	       w.parameters, drift, roles ? "1-2 a tenant" : "none");
 	printf("built in %.2f s; heap: desired model %.1f MB, observed store %.1f MB, records %.1f MB\n",
 	       bench_clock(CLOCK_MONOTONIC) - t0, (double)desired_bytes / 1e6, (double)observed_bytes / 1e6,
 	       (double)record_bytes / 1e6);

@@ -35,6 +35,7 @@ throttled N  N tenants converged from nothing while awsim limits CreateInference
 
 options:
   --build DIR     build directory (default: $BTD_BUILD, else <repo>/build-bench)
+  --awsim PATH    the awsim binary (default: awsim of the build directory)
   --edits K       manifest edits to time (scale; default 50)
   --restarts R    warm restarts (scale, startup; default 3)
   --probe-interval MS
@@ -42,6 +43,11 @@ options:
                   sending them back to back (default 0; a busy client slows a large
                   convergence down: 1000 at 100,000 tenants)
   --settle DUR    the daemon's watch.settle (default: not set, the daemon's 200ms)
+  --places AxR    spread the tenants over A accounts x R Regions (R at most 3: us-east-1,
+                  us-west-2, us-east-2), each named by spec.account and spec.region,
+                  with awsim at AWS's default quotas (1,000 profiles a place, 10,000
+                  parameters a place, ...), instead of one account per 4,000 tenants
+                  with the profile quota lifted
   --rate R        awsim's limit per mutating operation (throttled; default 50)
   --over F        the daemon's rate_limits are F times the matched ones (throttled;
                   default 1)
@@ -68,10 +74,13 @@ RUNS=3
 KEEP=0
 INTERVAL=0
 TURNS=0
+PLACES=
+AWSIM_BIN=
 HANG_LIMIT=900
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) BUILD=$2; shift 2 ;;
+	--awsim) AWSIM_BIN=$2; shift 2 ;;
 	--edits) EDITS=$2; shift 2 ;;
 	--restarts) RESTARTS=$2; shift 2 ;;
 	--settle) SETTLE=$2; shift 2 ;;
@@ -81,6 +90,7 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1; shift ;;
 	--turns) TURNS=1; shift ;;
 	--probe-interval) INTERVAL=$2; shift 2 ;;
+	--places) PLACES=$2; shift 2 ;;
 	--help | -h) usage; exit 0 ;;
 	-*) usage >&2; exit 2 ;;
 	*) break ;;
@@ -91,10 +101,22 @@ MODE=$1
 N=$2
 case $MODE in scale | startup | throttled) ;; *) usage >&2; exit 2 ;; esac
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "bench_engine.sh: N must be a positive number" >&2; exit 2; }
+GEN_ARGS=()
+AWSIM_REGIONS=(--region us-east-1)
+P_ACCOUNTS=0
+P_REGIONS=1
+if [ -n "$PLACES" ]; then
+	[[ $PLACES =~ ^([1-9][0-9]*)x([1-3])$ ]] || { echo "bench_engine.sh: --places must be AxR, R from 1 to 3" >&2; exit 2; }
+	P_ACCOUNTS=${BASH_REMATCH[1]}
+	P_REGIONS=${BASH_REMATCH[2]}
+	GEN_ARGS=(--accounts "$P_ACCOUNTS" --regions "$P_REGIONS")
+	[ "$P_REGIONS" -lt 2 ] || AWSIM_REGIONS+=(--region us-west-2)
+	[ "$P_REGIONS" -lt 3 ] || AWSIM_REGIONS+=(--region us-east-2)
+fi
 
 DAEMON=$BUILD/daemon/bedrock-tenantd
 CTL_BIN=$BUILD/daemon/ctl/bedrock-tenantctl
-AWSIM=$BUILD/tests/awsim/awsim
+AWSIM=${AWSIM_BIN:-$BUILD/tests/awsim/awsim}
 PROBE=$BUILD/tests/bench/engine/engine_probe
 TURN_LIB=$BUILD/tests/bench/engine/libturn_probe.so
 for b in "$DAEMON" "$CTL_BIN" "$AWSIM" "$PROBE"; do
@@ -167,10 +189,10 @@ start_awsim() {
 	args+=(--state "$WORK/awsim-state.json" --state-interval 86400)
 	: >"$WORK/awsim.out"
 	if [ $log = 1 ]; then
-		"$AWSIM" --listen 127.0.0.1:0 --seed 7 --account 111122223333 --region us-east-1 "${args[@]}" \
+		"$AWSIM" --listen 127.0.0.1:0 --seed 7 --account 111122223333 "${AWSIM_REGIONS[@]}" "${args[@]}" \
 			>"$WORK/awsim.out" 2> >("$PROBE" stamp >"$WORK/awsim.log") &
 	else
-		"$AWSIM" --listen 127.0.0.1:0 --quiet --seed 7 --account 111122223333 --region us-east-1 \
+		"$AWSIM" --listen 127.0.0.1:0 --quiet --seed 7 --account 111122223333 "${AWSIM_REGIONS[@]}" \
 			"${args[@]}" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
 	fi
 	AWSIM_PID=$!
@@ -347,24 +369,29 @@ memory() { awk '/^VmHWM/ { h = $2 } /^VmRSS/ { r = $2 } END { printf "%.0f %.0f\
 by_state() { status_json | jq -c '.tenants.by_state | with_entries(select(.value > 0))'; }
 
 # expected_pages: the paging minimum of one complete listing of every place, from the
-# generator's layout (tenant i: account i % K, 1 + i % 3 profiles with a parameter each,
-# one budget; every place in us-east-1, where Budgets lives): "places L G S D"
-# (ListInferenceProfiles by 1000, GetResources over profiles, parameters and budgets by
-# 100, GetParametersByPath by 10, DescribeBudgets by 1000).
+# generator's layout (tenant i: account i % K and Region (i / K) % R, 1 + i % 3 profiles
+# with a parameter each, one budget a tenant, budgets global to the account): "places
+# L G S D" (ListInferenceProfiles by 1000, GetResources by 100 over each place's
+# profiles and parameters and over each account's budgets, GetParametersByPath by 10,
+# DescribeBudgets by 1000, once an account).
 expected_pages() {
 	local k
 	k=$(grep -c '^  acct-' "$WORK/gen/accounts.yaml")
-	awk -v n="$N" -v k="$k" 'function up(a, b) { return a ? int((a + b - 1) / b) : 1 }
-		BEGIN { for (i = 0; i < n; i++) { p[i % k] += 1 + i % 3; t[i % k]++ }
+	awk -v n="$N" -v k="$k" -v r="$P_REGIONS" 'function up(a, b) { return a ? int((a + b - 1) / b) : 1 }
+		BEGIN { for (i = 0; i < n; i++) { x = i % k; y = int(i / k) % r; p[x, y] += 1 + i % 3; t[x]++ }
 			for (a = 0; a < k; a++) {
-				l += up(p[a], 1000); g += up(2 * p[a] + t[a], 100); s += up(p[a], 10); d += up(t[a], 1000)
+				for (y = 0; y < r; y++) {
+					l += up(p[a, y], 1000); s += up(p[a, y], 10)
+					g += up(2 * p[a, y], 100)
+				}
+				g += up(t[a], 100); d += up(t[a], 1000)
 			}
-			print k, l, g, s, d }'
+			print k * r, l, g, s, d }'
 }
 
 generate() {
 	echo "== generating $N tenants"
-	"$PROBE" gen "$WORK/gen" "$N"
+	"$PROBE" gen "$WORK/gen" "$N" "${GEN_ARGS[@]}"
 }
 
 # ---- scale ----

@@ -1,12 +1,16 @@
 /* engine_probe: the small measuring tools bench_engine.sh needs, where a shell is too
  * slow or too coarse.
  *
- *   engine_probe gen DIR N [--per-account M]
+ *   engine_probe gen DIR N [--per-account M | --accounts A --regions R]
  *       N tenant manifests under DIR/tenants/group-NNN/ (1,000 per directory), in the
  *       shape of tests/bench/config's (1-3 profiles, tags, a budget with 1-2 alerts,
  *       1-2 IAM roles of the tenant's own), spread
  *       round-robin over ceil(N / M) accounts (default M 4000) so that no account and
- *       Region holds more than SSM's 10,000 standard parameters; and DIR/accounts.yaml,
+ *       Region holds more than SSM's 10,000 standard parameters. With --accounts and
+ *       --regions: over A x R places instead, tenant i in account i % A and Region
+ *       (i / A) % R of us-east-1, us-west-2, us-east-2, named by `spec.account` and
+ *       `spec.region`, and the awsim state keeps AWS's default quotas (without them it
+ *       lifts the profile quota out of the way); and DIR/accounts.yaml,
  *       the `accounts:` mapping for the daemon configuration (the first account is the
  *       caller's own, the others are reached through AssumeRole); and
  *       DIR/awsim-state.json, an awsim state file (--state) holding the IAM roles the
@@ -49,11 +53,15 @@
 #define DEFAULT_ACCOUNT	 "111122223333"
 #define FIRST_OTHER_ID	 500000000001ULL
 #define DEFAULT_PER_ACCT 4000
+#define MAX_ACCOUNTS	 1000
+
+static const char *const gen_regions[] = { "us-east-1", "us-west-2", "us-east-2" };
+#define MAX_REGIONS (sizeof(gen_regions) / sizeof(gen_regions[0]))
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: engine_probe gen DIR N [--per-account M]\n"
+		"usage: engine_probe gen DIR N [--per-account M | --accounts A --regions R]\n"
 		"       engine_probe stamp\n"
 		"       engine_probe rename SRC DST\n"
 		"       engine_probe hammer --socket PATH [--tenants N] [--seconds S] [--until-ready] [--interval MS]\n"
@@ -110,9 +118,11 @@ static void role_json(struct strbuf *sb, bool first, const char *account, const 
 
 /* The awsim state with every role the manifests name (app-role-I for each tenant I,
  * batch-role-I when I % 4 == 0), and no profile quota in the way. */
-static void awsim_state(struct strbuf *sb, size_t n, size_t accounts)
+static void awsim_state(struct strbuf *sb, size_t n, size_t accounts, bool default_quotas)
 {
-	strbuf_adds(sb, "{\"format\": \"awsim-state/1\", \"profile_quota\": 10000000, \"accounts\": [");
+	strbuf_adds(sb, default_quotas
+				? "{\"format\": \"awsim-state/1\", \"accounts\": ["
+				: "{\"format\": \"awsim-state/1\", \"profile_quota\": 10000000, \"accounts\": [");
 	for (size_t k = 0; k < accounts; k++) {
 		char account[16], name[32], id[32];
 
@@ -137,27 +147,36 @@ static int cmd_gen(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "per-account", required_argument, NULL, 'm' },
+		{ "accounts", required_argument, NULL, 'a' },
+		{ "regions", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t n, per_account = DEFAULT_PER_ACCT, accounts, bytes = 0, profiles = 0;
+	size_t n, per_account = DEFAULT_PER_ACCT, accounts = 0, regions = 0, bytes = 0, profiles = 0;
 	struct strbuf sb;
 	char *path, account[32];
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'm' ||
-		    bench_parse_size("engine_probe", optarg, "--per-account", 1, 10000000, &per_account) < 0) {
+		int bad = c == 'm'
+				  ? bench_parse_size("engine_probe", optarg, "--per-account", 1, 10000000, &per_account)
+			  : c == 'a'
+				  ? bench_parse_size("engine_probe", optarg, "--accounts", 1, MAX_ACCOUNTS, &accounts)
+			  : c == 'r' ? bench_parse_size("engine_probe", optarg, "--regions", 1, MAX_REGIONS, &regions)
+				     : -1;
+		if (bad < 0) {
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (argc - optind != 2 || bench_parse_size("engine_probe", argv[optind + 1], "N", 1, 10000000, &n) < 0) {
+	if (argc - optind != 2 || bench_parse_size("engine_probe", argv[optind + 1], "N", 1, 10000000, &n) < 0 ||
+	    !accounts != !regions) {
 		usage(stderr);
 		return 2;
 	}
-	accounts = (n + per_account - 1) / per_account;
-	if (accounts > 100) {
-		fprintf(stderr, "engine_probe: at most 100 accounts (N / per-account)\n");
+	if (!accounts)
+		accounts = (n + per_account - 1) / per_account;
+	if (accounts > MAX_ACCOUNTS) {
+		fprintf(stderr, "engine_probe: at most %d accounts (N / per-account)\n", MAX_ACCOUNTS);
 		return 2;
 	}
 	path = xasprintf("%s/tenants", argv[optind]);
@@ -179,7 +198,7 @@ static int cmd_gen(int argc, char **argv)
 		}
 		strbuf_reset(&sb);
 		snprintf(account, sizeof(account), "acct-%02zu", i % accounts);
-		bench_tenant_manifest(&sb, i, account, true);
+		bench_tenant_manifest_at(&sb, i, account, regions ? gen_regions[(i / accounts) % regions] : NULL, true);
 		bytes += sb.len;
 		profiles += 1 + i % 3;
 		path = xasprintf("%s/tenants/group-%03zu/tenant-%06zu.yaml", argv[optind], i / PER_DIR, i);
@@ -204,15 +223,16 @@ static int cmd_gen(int argc, char **argv)
 		rc = 1;
 	free(path);
 	strbuf_reset(&sb);
-	awsim_state(&sb, n, accounts);
+	awsim_state(&sb, n, accounts, regions != 0);
 	path = xasprintf("%s/awsim-state.json", argv[optind]);
 	if (rc == 0 && write_file(path, sb.buf, sb.len) < 0)
 		rc = 1;
 	free(path);
 	strbuf_release(&sb);
 	if (rc == 0)
-		printf("generated %zu tenants, %zu profiles, %zu account(s), %.1f MB of manifests in %s/tenants\n", n,
-		       profiles, accounts, (double)bytes / 1e6, argv[optind]);
+		printf("generated %zu tenants, %zu profiles, %zu account(s) x %zu Region(s), %.1f MB of manifests in "
+		       "%s/tenants\n",
+		       n, profiles, accounts, regions ? regions : 1, (double)bytes / 1e6, argv[optind]);
 	return rc;
 }
 
