@@ -223,7 +223,7 @@ int op_iam_get_managed_policy(struct call *c)
 {
 	struct managed_policy *p;
 
-	if (find_policy(c, &p) < 0)
+	if (find_policy(c, &p) < 0 || !p)
 		return -1;
 	call_xml_begin(c, true);
 	policy_xml(&c->body, p);
@@ -235,7 +235,7 @@ int op_iam_delete_managed_policy(struct call *c)
 {
 	struct managed_policy *p;
 
-	if (find_policy(c, &p) < 0)
+	if (find_policy(c, &p) < 0 || !p)
 		return -1;
 	if (p->roles.n || p->n_versions > 1)
 		return call_error(c, 409, "DeleteConflict",
@@ -256,7 +256,7 @@ static int attach_op(struct call *c, bool attach)
 		return -1;
 	if (!role_in(c->sim, c->acct->id, role))
 		return call_error(c, 404, "NoSuchEntity", "The role with name %.64s cannot be found.", role);
-	if (find_policy(c, &p) < 0)
+	if (find_policy(c, &p) < 0 || !p)
 		return -1;
 	key = lower(role);
 	if (!attach && !omap_get(&p->roles, key)) {
@@ -269,7 +269,7 @@ static int attach_op(struct call *c, bool attach)
 		const char **docs = iam_role_documents(c->sim, c->acct->id, role, &n);
 		struct role *r = role_in(c->sim, c->acct->id, role);
 		free(docs);
-		if (n - r->policies.n >= USAGE_MAX_ATTACHED)
+		if (r && n - r->policies.n >= USAGE_MAX_ATTACHED)
 			return call_error(c, 409, "LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d",
 					  USAGE_MAX_ATTACHED);
 	}
@@ -371,7 +371,7 @@ int op_iam_get_policy_version(struct call *c)
 	struct managed_policy *p;
 	struct policy_version *v;
 
-	if (find_policy(c, &p) < 0 || find_version(c, p, &v) < 0)
+	if (find_policy(c, &p) < 0 || !p || find_version(c, p, &v) < 0 || !v)
 		return -1;
 	call_xml_begin(c, true);
 	version_xml(&c->body, p, v, true);
@@ -385,7 +385,7 @@ int op_iam_create_policy_version(struct call *c)
 	const char *doc, *dflt = form_get(&c->form, "SetAsDefault");
 	struct policy_version *v;
 
-	if (find_policy(c, &p) < 0 || q_str(c, "PolicyDocument", &doc_spec, &doc) < 0)
+	if (find_policy(c, &p) < 0 || !p || q_str(c, "PolicyDocument", &doc_spec, &doc) < 0)
 		return -1;
 	if (!valid_policy(doc))
 		return call_error(c, 400, "MalformedPolicyDocument", "This policy contains invalid Json");
@@ -410,7 +410,7 @@ int op_iam_delete_policy_version(struct call *c)
 	struct managed_policy *p;
 	struct policy_version *v;
 
-	if (find_policy(c, &p) < 0 || find_version(c, p, &v) < 0)
+	if (find_policy(c, &p) < 0 || !p || find_version(c, p, &v) < 0 || !v)
 		return -1;
 	if (v->id == p->default_version)
 		return call_error(c, 409, "DeleteConflict", "Cannot delete the default version of a policy.");
