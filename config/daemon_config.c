@@ -60,6 +60,7 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->shutdown_timeout_ms = 30 * 1000;
 	cfg->notifications.max_per_minute = 10;
 	cfg->notifications.events = (1u << CFG_NOTIFY_EVENT_COUNT) - 1;
+	cfg->capacity = (struct cfg_capacity){ 1000, 10000, 20000, 1000 };
 	return cfg;
 }
 
@@ -106,6 +107,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.webhook_header);
 	free(cfg->notifications.webhook_secret_file);
 	free(cfg->notifications.sns_topic_arn);
+	daemon_config_pools_free(cfg);
 	free(cfg);
 }
 

@@ -504,13 +504,16 @@ enum top_key {
 	K_LOG_FORMAT,
 	K_METRICS,
 	K_NOTIFICATIONS,
+	K_POOLS,
+	K_CAPACITY,
 	K_COUNT,
 };
 
 static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
-	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications",
+	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "pools",
+	"capacity",
 };
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
@@ -594,6 +597,12 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_METRICS:
 			read_metrics(w, n, cfg);
+			break;
+		case K_POOLS:
+			daemon_config_read_pools(w, n, cfg);
+			break;
+		case K_CAPACITY:
+			daemon_config_read_capacity(w, n, cfg);
 			break;
 		}
 		walk_pop(w, mark);
