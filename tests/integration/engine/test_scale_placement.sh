@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Placement over a pool at scale, bounded: N tenants (default 600, one profile each) in
+# Placement over a pool at scale, bounded: N tenants (default 2,000, one profile each) in
 # a pool of ACCOUNTS accounts (default 10) in one Region, whose profile quota awsim
 # lowers with --quota L-40EC9882=Q so that the pool holds fewer than N. Asserts: every
 # tenant is placed in a place of the pool and its place is recorded; no place holds more
@@ -9,9 +9,9 @@
 # tenant without any operator command; a restart with an empty state store finds every
 # tenant's place again from its resources' tags (nothing created twice).
 . "$(dirname "$0")/lib.sh"
-N=${N:-600}
+N=${N:-2000}
 ACCOUNTS=${ACCOUNTS:-10}
-Q=${Q:-50}
+Q=${Q:-180}
 FIRST=111100000000
 start_awsim --quota "L-40EC9882=$Q"
 write_config
