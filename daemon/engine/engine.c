@@ -319,6 +319,13 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t)
 			return;
 		}
 	}
+	if (!ps && t->removed && t->desired && t->desired->pool && !t->desired->account) {
+		/* never placed, so nothing of it exists (resources found later are adopted
+		 * as orphans by the listings) */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		forget_entry(e, t);
+		return;
+	}
 	if (ps && ps->listed && t->waiting) { /* looked at again: the create tells */
 		free(t->waiting);
 		t->waiting = NULL;

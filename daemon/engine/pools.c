@@ -219,10 +219,12 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	}
 	if (!p) /* the configuration lost the pool: nothing to place with */
 		return NULL;
+	/* not every place is listed yet: no reason to show (it is Pending as any tenant
+	 * not yet reconciled, and readiness waits for it); looked at again after the listing */
 	for (i = 0; i < p->n_places; i++)
 		if (!p->places[i]->listed) {
-			wait_for(e, p, t,
-				 xasprintf("pool %s: waiting for the listing of %s", p->name, p->places[i]->place.key));
+			if (!hashmap_get(&p->waiting, t->id))
+				hashmap_put(&p->waiting, t->id, (void *)1);
 			return NULL;
 		}
 	/* an empty state store: the tenant's own resources tell where it was placed */
