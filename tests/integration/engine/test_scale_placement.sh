@@ -4,7 +4,8 @@
 # lowers with --quota L-40EC9882=Q so that the pool holds fewer than N. Asserts: every
 # tenant is placed in a place of the pool and its place is recorded; no place holds more
 # profiles than its quota; the tenants left over wait as Pending with the reason, and
-# `places` (GET /v1/places) shows them; once one account's quota is raised (admin PUT
+# `places` (GET /v1/places) shows them; when placed tenants are removed, waiting ones
+# take their room once their resources are gone; once one account's quota is raised (admin PUT
 # /_awsim/quotas), the next resync reads the quotas again and places every waiting
 # tenant without any operator command; a restart with an empty state store finds every
 # tenant's place again from its resources' tags (nothing created twice).
@@ -69,6 +70,21 @@ places | jq -e --argjson cap "$CAP" '[.places[] | select(.pool == "default") | .
 tenant_json t001 | jq -e '.place.account | startswith("a")' >/dev/null || fail "t001 has no place of the pool"
 ctl places >"$WORK/places.txt" || true
 grep -q "a0/us-east-1" "$WORK/places.txt" || fail "ctl places does not list a0/us-east-1: $(head -5 "$WORK/places.txt")"
+
+# capacity appears as tenants go: D placed tenants removed (under the prune gate's
+# limit), their resources deleted after the grace period, and as many waiting tenants
+# placed in their room, with no command
+D=$((WANT_WAITING / 4))
+if [ "$D" -gt 0 ]; then
+	ctl --json tenants --state Ready 2>/dev/null | jq -r ".tenants[:$D][].id" >"$WORK/gone.txt" || true
+	[ "$(wc -l <"$WORK/gone.txt")" = "$D" ] || fail "not $D Ready tenants to remove"
+	while read -r id; do rm "$WORK/tenants/$id.yaml"; done <"$WORK/gone.txt"
+	N=$((N - D))
+	WANT_WAITING=$((WANT_WAITING - D))
+	wait_until 120 "$D removed tenants' room given to $D waiting ones" settled "$CAP" "$WANT_WAITING"
+	under_quota "$Q" || fail "a place holds more profiles than its quota $Q after the removals"
+	[ "$(waiting_count)" = "$WANT_WAITING" ] || fail "places shows $(waiting_count) waiting, want $WANT_WAITING"
+fi
 
 # capacity appears: one account's quota is raised; the next resync places the rest
 if [ "$WANT_WAITING" -gt 0 ]; then
