@@ -297,7 +297,7 @@ static void on_quota(int status, const struct cloud_error *err, uint64_t value, 
 			p->quota_roles[q->place] = value;
 		else
 			p->quota_profiles[q->place] = value;
-	} else if (!q->roles) {
+	} else if (!q->roles && status != -ECANCELED) {
 		log_warning("%s: quota %s not read (%s%s%s): assuming capacity.profiles",
 			    p->places[q->place]->place.key, QUOTA_PROFILES, err ? err->code : strerror(-status),
 			    err && err->message[0] ? ": " : "", err ? err->message : "");
