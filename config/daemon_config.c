@@ -73,6 +73,7 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->usage.metadata_key = xstrdup("tenantId");
 	cfg->usage.poll_interval_ms = 60 * 1000;
 	cfg->usage.retention_days = 400;
+	cfg->capacity = (struct cfg_capacity){ 1000, 10000, 20000, 1000 };
 	return cfg;
 }
 
@@ -121,6 +122,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.sns_topic_arn);
 	daemon_config__usage_release(cfg);
 	free(cfg->cost_tags.payer_account);
+	daemon_config_pools_free(cfg);
 	free(cfg);
 }
 

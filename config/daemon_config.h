@@ -65,6 +65,26 @@ struct cfg_account {
 	struct cfg_pos pos;
 };
 
+/* pools: a name -> the places (account alias x Region) its tenants are placed in. */
+struct cfg_pool {
+	char *name;
+	char **accounts; /* aliases of accounts:, in the order written */
+	size_t n_accounts;
+	char **regions; /* default: [region] */
+	size_t n_regions;
+	struct cfg_pos pos;
+};
+
+/* capacity: quotas assumed per place (docs/configuration.md). Profiles and roles are
+ * read from Service Quotas and these apply only when it cannot answer; parameters and
+ * budgets have no Service Quotas code and these are their quotas. */
+struct cfg_capacity {
+	uint64_t profiles;   /* 1000, per account and Region */
+	uint64_t parameters; /* 10000 (Standard), per account and Region */
+	uint64_t budgets;    /* 20000, per account */
+	uint64_t roles;	     /* 1000, per account */
+};
+
 struct cfg_socket {
 	char *path;
 	unsigned mode;
@@ -224,6 +244,9 @@ struct daemon_config {
 	struct cfg_price *prices; /* sorted by model */
 	size_t n_prices;
 	struct cfg_cost_tags cost_tags;
+	struct cfg_pool *pools; /* in the order written */
+	size_t n_pools;
+	struct cfg_capacity capacity;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */
@@ -264,5 +287,12 @@ void daemon_config_read_notifications(struct walk *w, const struct ynode *n, str
 void daemon_config_read_cost_tags(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
 void daemon_config_check_cost_tags(struct walk *w, const struct daemon_config *cfg);
 const char *cfg_cost_tags_mode_name(enum cfg_cost_tags_mode mode);
+
+/* daemon_config_pools.c: the `pools` and `capacity` sections (called by the parser
+ * after accounts, region and policy); the pool named name, or NULL. */
+void daemon_config_read_pools(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
+void daemon_config_read_capacity(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
+const struct cfg_pool *daemon_config_pool(const struct daemon_config *cfg, const char *name);
+void daemon_config_pools_free(struct daemon_config *cfg);
 
 #endif

@@ -522,6 +522,8 @@ enum top_key {
 	K_PRICES,
 	K_COST_TAGS,
 	K_SSM_TIER,
+	K_POOLS,
+	K_CAPACITY,
 	K_COUNT,
 };
 
@@ -530,7 +532,7 @@ static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
 	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
-	"prices", "cost_allocation_tags", "ssm_tier",
+	"prices", "cost_allocation_tags", "ssm_tier", "pools", "capacity",
 };
 /* clang-format on */
 
@@ -628,6 +630,12 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_METRICS:
 			read_metrics(w, n, cfg);
+			break;
+		case K_POOLS:
+			daemon_config_read_pools(w, n, cfg);
+			break;
+		case K_CAPACITY:
+			daemon_config_read_capacity(w, n, cfg);
 			break;
 		}
 		walk_pop(w, mark);

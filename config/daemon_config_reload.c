@@ -59,6 +59,24 @@ static bool notifications_differ(const struct daemon_config *a, const struct dae
 	       x->events != y->events;
 }
 
+static bool pools_differ(const struct daemon_config *a, const struct daemon_config *b)
+{
+	if (a->n_pools != b->n_pools || memcmp(&a->capacity, &b->capacity, sizeof(a->capacity)))
+		return true;
+	for (size_t i = 0; i < a->n_pools; i++) {
+		const struct cfg_pool *x = &a->pools[i], *y = &b->pools[i];
+		if (str_differ(x->name, y->name) || x->n_accounts != y->n_accounts || x->n_regions != y->n_regions)
+			return true;
+		for (size_t j = 0; j < x->n_accounts; j++)
+			if (str_differ(x->accounts[j], y->accounts[j]))
+				return true;
+		for (size_t j = 0; j < x->n_regions; j++)
+			if (str_differ(x->regions[j], y->regions[j]))
+				return true;
+	}
+	return false;
+}
+
 /* Each key: does it differ, and how the running value moves into the new one. */
 size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config *r,
 				  const char *ret_keys[DAEMON_CONFIG_RESTART_KEYS])
@@ -151,6 +169,18 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		n->n_prices = r->n_prices;
 		r->prices = p;
 		r->n_prices = np;
+	}
+	if (pools_differ(n, r)) {
+		struct cfg_pool *p = n->pools;
+		size_t np = n->n_pools;
+		struct cfg_capacity c = n->capacity;
+		ret_keys[k++] = "pools";
+		n->pools = r->pools;
+		n->n_pools = r->n_pools;
+		n->capacity = r->capacity;
+		r->pools = p;
+		r->n_pools = np;
+		r->capacity = c;
 	}
 	return k;
 }

@@ -306,6 +306,42 @@ static void read_account(struct mparse *m, const struct ynode *n)
 	strbuf_release(&sb);
 }
 
+/* The pool of a tenant without spec.account: spec.pool, else the pool `default` when
+ * the configuration has one; none: its place is fixed as without pools. */
+static void read_pool(struct mparse *m, const struct ynode *spec, const struct ynode *n)
+{
+	const struct cfg_pool *pool;
+	struct tenant *t = m->t;
+	size_t mark;
+
+	if (n) {
+		t->pool = manifest__string(m, n, "pool", 256, rule_account_alias, "pool name");
+		if (!t->pool)
+			return;
+	} else if (!t->account && daemon_config_pool(m->cfg, "default")) {
+		t->pool = xstrdup("default");
+	} else {
+		return;
+	}
+	mark = walk_push_key(&m->w, "pool");
+	pool = daemon_config_pool(m->cfg, t->pool);
+	if (t->account && n) {
+		walk_error(&m->w, n,
+			   "spec.pool and spec.account exclude each other: a tenant naming an account stays there");
+	} else if (!pool) {
+		walk_error(&m->w, n ? n : spec, "unknown pool '%s' (the daemon configuration defines %s)", t->pool,
+			   m->cfg->n_pools ? "other pools" : "no pools");
+	} else if (t->region_set) {
+		bool found = false;
+		for (size_t i = 0; i < pool->n_regions; i++)
+			found |= !strcmp(pool->regions[i], t->region);
+		if (!found)
+			walk_error(&m->w, n ? n : spec, "the Region %s is not one of pool %s's regions", t->region,
+				   t->pool);
+	}
+	walk_pop(&m->w, mark);
+}
+
 /* policy.required_tags against the keys written (a key with a bad value was reported
  * already and is not also "missing"); tags that are not a mapping were reported too. */
 static void check_required_tags(struct mparse *m, const struct ynode *spec, const struct ynode *tags)
@@ -333,13 +369,15 @@ enum spec_key {
 	S_ACCESS,
 	S_DELETION,
 	S_SUSPENDED,
+	S_POOL,
 	S_COUNT,
 };
 
 static void read_spec(struct mparse *m, const struct ynode *n)
 {
 	static const char *const keys[S_COUNT] = { "department", "project", "region", "account",	 "tags",
-						   "profiles",	 "budget",  "access", "deletion_policy", "suspended" };
+						   "profiles",	 "budget",  "access", "deletion_policy", "suspended",
+						   "pool" };
 	const struct ynode *v[S_COUNT];
 	struct tenant *t = m->t;
 	size_t mark = walk_push_key(&m->w, "spec");
@@ -352,6 +390,7 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 		manifest__error_free(m, v[S_DEPARTMENT] ? v[S_DEPARTMENT] : n, v[S_DEPARTMENT] ? "department" : NULL,
 				     governance_department(m->cfg, t->department));
 	t->project = manifest__string(m, v[S_PROJECT], "project", 256, rule_department, "project");
+	t->region_set = v[S_REGION] != NULL;
 	if (v[S_REGION])
 		t->region = manifest__string(m, v[S_REGION], "region", 64, rule_region, "Region");
 	else if (m->cfg->region)
@@ -361,6 +400,9 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 	manifest__error_free(m, v[S_REGION] ? v[S_REGION] : n, v[S_REGION] ? "region" : NULL,
 			     governance_region(m->cfg, t->region));
 	read_account(m, v[S_ACCOUNT]);
+	read_pool(m, n, v[S_POOL]);
+	if (!t->pool)
+		t->region_set = true; /* its place is fixed by account and region */
 	if (v[S_TAGS]) {
 		size_t tm = walk_push_key(&m->w, "tags");
 		read_tags(m, v[S_TAGS], &t->tags);

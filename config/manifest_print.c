@@ -167,10 +167,12 @@ int manifest_print(const struct tenant *t, struct strbuf *out)
 		key_value(out, 2, "department", t->department);
 	if (t->project)
 		key_value(out, 2, "project", t->project);
-	if (t->region)
+	if (t->region && (t->region_set || !t->pool))
 		key_value(out, 2, "region", t->region);
 	if (t->account)
 		key_value(out, 2, "account", t->account);
+	if (t->pool)
+		key_value(out, 2, "pool", t->pool);
 	print_tags(out, 2, &t->tags);
 	strbuf_adds(out, "  profiles:\n");
 	for (size_t i = 0; i < t->n_profiles; i++)

@@ -1054,6 +1054,7 @@ const struct cloud_ops cloud_aws_ops = {
 	.list = aws_list,
 	.apply = aws_apply,
 	.account_id = aws_account_id,
+	.quota = cloud_aws__quota,
 	.status_json = aws_status_json,
 	.in_flight = aws_in_flight,
 	.metrics = aws_metrics,

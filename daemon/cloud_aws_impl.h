@@ -48,6 +48,9 @@ void cloud_aws__on_done(void *arg, int status, const struct aws_error *err);
 
 /* The budget and IAM actions: 0 or -errno as the typed clients' calls return. */
 int cloud_aws__apply_budget(struct applying *x);
+/* cloud_aws_quota.c: cloud_ops.quota */
+int cloud_aws__quota(void *ctx, const struct place *p, const char *service, const char *code, cloud_quota_cb cb,
+		     void *data);
 int cloud_aws__apply_policy(struct applying *x);
 
 #endif

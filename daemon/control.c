@@ -149,6 +149,12 @@ static void get_status(struct control *c, struct http_request *req, const char *
 	respond_json(req, 200, o);
 }
 
+static void get_places(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	(void)id, (void)id_len;
+	respond_json(req, 200, engine_places_json(c->e));
+}
+
 /* state=: comma-separated state names (case-insensitive) into a mask of 1 << state.
  * -EINVAL with the first unknown name in *ret_bad (owned by the caller). */
 static int parse_states(const char *list, unsigned *ret_mask, char **ret_bad)
@@ -481,6 +487,7 @@ static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
 	[CONTROL_METRICS] = get_metrics, [CONTROL_TENANT_HISTORY] = get_tenant_history,
 	[CONTROL_HISTORY] = get_history, [CONTROL_EVENTS] = get_events,
 	[CONTROL_USAGE] = get_usage,	 [CONTROL_TENANT_USAGE] = get_tenant_usage,
+	[CONTROL_PLACES] = get_places,
 };
 
 /* Whether path matches pattern; the {id} segment, if any, in *ret_id and *ret_len. */

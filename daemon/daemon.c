@@ -540,6 +540,7 @@ static int open_metrics(struct daemon *d)
 static int start(struct daemon *d)
 {
 	struct engine_settings set;
+	struct engine_pool *pools;
 	struct watcher_config wc = { 0 };
 	char *err = NULL;
 	int r;
@@ -575,7 +576,9 @@ static int start(struct daemon *d)
 		return r;
 	}
 	cost_tags_new(&d->loop, d->aws, &d->cfg->cost_tags, payer_target(d->cfg), &d->cost_tags);
+	set.pools = pools = setup_engine_pools(d->cfg, &set.n_pools);
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
+	free(pools);
 	audit_set_engine(d->audit, d->engine);
 	if (engine_start(d->engine) < 0)
 		return -1;

@@ -141,6 +141,20 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->ssm_tier = cfg_ssm_tier_name(cfg->ssm_tier);
 	set->account_id_of = setup_account_id;
 	set->account_data = (void *)cfg;
+	set->capacity = (struct engine_capacity){ cfg->capacity.profiles, cfg->capacity.parameters,
+						  cfg->capacity.budgets, cfg->capacity.roles };
+}
+
+struct engine_pool *setup_engine_pools(const struct daemon_config *cfg, size_t *ret_n)
+{
+	struct engine_pool *v = xcalloc(cfg->n_pools ? cfg->n_pools : 1, sizeof(*v));
+
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		v[i] = (struct engine_pool){ cfg->pools[i].name, (const char *const *)cfg->pools[i].accounts,
+					     cfg->pools[i].n_accounts, (const char *const *)cfg->pools[i].regions,
+					     cfg->pools[i].n_regions };
+	*ret_n = cfg->n_pools;
+	return v;
 }
 
 /* ---- the state directory ---- */

@@ -23,6 +23,9 @@ int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aw
 void setup_cloud(struct cloud_aws *cloud, struct aws_client *client, const struct daemon_config *cfg);
 /* setup_engine_settings: fills *set; strings are borrowed from cfg. */
 void setup_engine_settings(const struct daemon_config *cfg, struct engine_settings *set);
+/* setup_engine_pools: the configuration's pools for engine_settings.pools (strings
+ * borrowed from cfg; the array is the caller's to free once engine_new copied it). */
+struct engine_pool *setup_engine_pools(const struct daemon_config *cfg, size_t *ret_n);
 /* setup_param_prefix: the static part of the parameter naming template
  * ("/bedrock-tenants" for "/bedrock-tenants/{tenant}/..."), where listings look.
  * Owned by the caller. */

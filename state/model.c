@@ -234,6 +234,7 @@ void tenant_free(struct tenant *t)
 	free(t->project);
 	free(t->region);
 	free(t->account);
+	free(t->pool);
 	tag_set_release(&t->tags);
 	for (size_t i = 0; i < t->n_profiles; i++)
 		profile_release(&t->profiles[i]);
@@ -278,6 +279,8 @@ struct tenant *tenant_dup(const struct tenant *t)
 	c->project = xstrdup_or_null(t->project);
 	c->region = xstrdup_or_null(t->region);
 	c->account = xstrdup_or_null(t->account);
+	c->pool = xstrdup_or_null(t->pool);
+	c->region_set = t->region_set;
 	tag_set_copy(&c->tags, &t->tags);
 	c->n_profiles = t->n_profiles;
 	c->profiles = t->n_profiles ? xcalloc(t->n_profiles, sizeof(*c->profiles)) : NULL;
@@ -385,11 +388,11 @@ bool tenant_equal(const struct tenant *a, const struct tenant *b)
 	if (!a || !b)
 		return a == b;
 	if (!str_eq(a->id, b->id) || !str_eq(a->department, b->department) || !str_eq(a->project, b->project) ||
-	    !str_eq(a->region, b->region) || !str_eq(a->account, b->account) || !tag_set_equal(&a->tags, &b->tags) ||
-	    a->n_profiles != b->n_profiles || !budget_equal(a->budget, b->budget) ||
-	    !strv_eq(a->roles, a->n_roles, b->roles, b->n_roles) || a->deletion_policy != b->deletion_policy ||
-	    a->suspended != b->suspended || !str_eq(a->budget_name, b->budget_name) ||
-	    !str_eq(a->policy_name, b->policy_name))
+	    !str_eq(a->region, b->region) || !str_eq(a->account, b->account) || !str_eq(a->pool, b->pool) ||
+	    a->region_set != b->region_set || !tag_set_equal(&a->tags, &b->tags) || a->n_profiles != b->n_profiles ||
+	    !budget_equal(a->budget, b->budget) || !strv_eq(a->roles, a->n_roles, b->roles, b->n_roles) ||
+	    a->deletion_policy != b->deletion_policy || a->suspended != b->suspended ||
+	    !str_eq(a->budget_name, b->budget_name) || !str_eq(a->policy_name, b->policy_name))
 		return false;
 	for (size_t i = 0; i < a->n_profiles; i++)
 		if (!profile_equal(&a->profiles[i], &b->profiles[i]))

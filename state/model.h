@@ -100,6 +100,11 @@ struct tenant {
 	char *project;	  /* NULL when absent */
 	char *region;	  /* resolved: the manifest's or the configuration's default */
 	char *account;	  /* account alias from the configuration; NULL: the default account */
+	/* The pool the daemon places the tenant in (spec.pool, or the configuration's pool
+	 * `default` for a tenant without spec.account); NULL: its place is fixed by
+	 * account and region, as without pools. */
+	char *pool;
+	bool region_set; /* spec.region was written, or no pool: the tenant's Region is fixed */
 	struct tag_set tags;
 	struct profile *profiles; /* sorted by key */
 	size_t n_profiles;

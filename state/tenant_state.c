@@ -31,6 +31,8 @@ enum tenant_state tenant_state_decide(const struct tenant_facts *f)
 		return TENANT_SUSPENDED;
 	if (f->held)
 		return TENANT_HELD;
+	if (f->waiting)
+		return TENANT_PENDING; /* with the reason; placed once capacity appears */
 	if (f->error == ERROR_TERMINAL || f->conflict)
 		return TENANT_STALLED;
 	if (f->in_progress)

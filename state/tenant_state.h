@@ -33,6 +33,7 @@ struct tenant_facts {
 	bool paused;	      /* mutations are paused */
 	bool pending_changes; /* the last diff had AWS actions left */
 	bool conflict;
+	bool waiting; /* no place has room for it (or AWS refused a create for a quota) */
 	enum error_class error;
 };
 

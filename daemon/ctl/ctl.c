@@ -59,6 +59,9 @@ static const struct command commands[] = {
 	{ "pause", "", 0, 0, 0, cmd_pause, "stop every mutating AWS call" },
 	{ "resume", "", 0, 0, 0, cmd_resume, "restart the mutating AWS calls" },
 	{ "approve-prune", "", 0, 0, 0, cmd_approve_prune, "release deletions held by the prune gate" },
+	{ "places", "", 0, 0, ACCEPTS_WIDE | ACCEPTS_WATCH | ACCEPTS_NAME, cmd_places,
+	  "each account-region: tenants, profiles, parameters, budgets and roles against the quotas; tenants waiting "
+	  "for capacity" },
 	{ "history", "[TENANT]", 0, 1, 0, cmd_history, "changes made in AWS and state changes, newest first" },
 	{ "health", "", 0, 0, 0, cmd_health, "exit 0 when the daemon runs" },
 	{ "ready", "", 0, 0, 0, cmd_ready, "exit 0 when the daemon has finished its first sync" },

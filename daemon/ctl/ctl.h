@@ -46,7 +46,7 @@ struct ctl_view {
 	void (*name)(FILE *out, const cJSON *j);
 };
 
-extern const struct ctl_view view_status, view_tenants, view_tenant, view_resolve;
+extern const struct ctl_view view_status, view_tenants, view_tenant, view_resolve, view_places;
 
 /* ctl_fetch: GET or POST path; the parsed answer (owned) and its HTTP status, or
  * NULL with the exit status in *ret_exit after a message on stderr. */
@@ -76,6 +76,7 @@ int cmd_wait_ready(struct ctl *c, char **argv, int argc);
 int cmd_version(struct ctl *c, char **argv, int argc);
 int cmd_history(struct ctl *c, char **argv, int argc);
 int cmd_usage(struct ctl *c, char **argv, int argc); /* ctl_usage.c */
+int cmd_places(struct ctl *c, char **argv, int argc);
 
 /* ctl_watch: polls path every c->interval_ms and draws it again whenever the drawing
  * changes, until SIGINT or SIGTERM (0) or the daemon goes away (3). */

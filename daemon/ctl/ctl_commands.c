@@ -189,6 +189,12 @@ int cmd_resolve(struct ctl *c, char **argv, int argc)
 	return show(c, path, &view_resolve);
 }
 
+int cmd_places(struct ctl *c, char **argv, int argc)
+{
+	(void)argv, (void)argc;
+	return show(c, route_path(CONTROL_PLACES, NULL), &view_places);
+}
+
 int cmd_history(struct ctl *c, char **argv, int argc)
 {
 	return ctl_history(c->socket, c->output == CTL_OUT_JSON, argc ? argv[0] : NULL);

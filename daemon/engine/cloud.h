@@ -53,6 +53,8 @@ struct cloud_result {
 typedef void (*cloud_list_cb)(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);
 typedef void (*cloud_apply_cb)(int status, const struct cloud_error *err, struct cloud_result *result, void *data);
 typedef void (*cloud_account_cb)(int status, const struct cloud_error *err, const char *account_id, void *data);
+/* value: the quota applied (0 when the answer had none). */
+typedef void (*cloud_quota_cb)(int status, const struct cloud_error *err, uint64_t value, void *data);
 
 struct cloud_ops {
 	/* list: a full listing of place: application profiles (tags where the tagging API
@@ -66,6 +68,10 @@ struct cloud_ops {
 	int (*apply)(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data);
 	/* account_id: the account id behind place's credentials (STS GetCallerIdentity). */
 	int (*account_id)(void *ctx, const struct place *p, cloud_account_cb cb, void *data);
+	/* quota (optional): the applied value of a Service Quotas code (service "bedrock"
+	 * or "iam") for place's account (and Region, where the quota is regional). */
+	int (*quota)(void *ctx, const struct place *p, const char *service, const char *code, cloud_quota_cb cb,
+		     void *data);
 	/* status_json: counters and rate limiters for /v1/status, as a JSON object text
 	 * (owned by the caller), or NULL. */
 	char *(*status_json)(void *ctx);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "placement.h"
 #include "xalloc.h"
 
 static void prune_gate(struct engine *e, const char *what);
@@ -47,6 +48,7 @@ static void free_entry(void *p)
 	free(t->problem);
 	tenant_record_free(t->record);
 	free(t->last_error);
+	free(t->waiting);
 	for (size_t i = 0; i < t->n_conflicts; i++) {
 		free(t->conflicts[i].resource);
 		free(t->conflicts[i].message);
@@ -66,6 +68,7 @@ static void forget_entry(struct engine *e, struct tenant_entry *t)
 		engine__store_failed(e);
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
+	engine__pools_forgot(e, t);
 	hashmap_remove(&e->tenants, t->id);
 	e->by_state[t->state]--;
 	e->n_held -= t->held;
@@ -85,6 +88,7 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		.pending_changes = t->pending_changes,
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
+		.waiting = t->waiting != NULL && !t->removed,
 	};
 	enum tenant_state s = tenant_state_decide(&f), from = t->state;
 
@@ -197,7 +201,7 @@ static void maybe_ready(struct engine *e)
 			return;
 	for (pos = e->ready_scan_pos; hashmap_next(&e->tenants, &pos, NULL, &v); e->ready_scan_pos = pos) {
 		const struct tenant_entry *t = v;
-		if (!t->reconciled && !(t->desired && t->desired->suspended))
+		if (!t->reconciled && !t->waiting && !(t->desired && t->desired->suspended))
 			return; /* the next check starts at this tenant */
 	}
 	e->ready = true;
@@ -218,6 +222,32 @@ static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, 
 		engine__store_failed(e);
 }
 
+/* AWS refused a create of t with a quota error: the place has no room of that kind
+ * until its next listing. A pool tenant with nothing there yet is placed again (it
+ * moves nothing: nothing of it exists); otherwise it waits, Pending with the reason,
+ * until the next listing of its place (each resync, where the quotas are read again)
+ * marks it again. */
+static void quota_refused(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
+{
+	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+
+	if (!ps)
+		return;
+	engine__pools_quota_full(e, ps, o->quota_kind);
+	free(t->waiting);
+	t->waiting = xasprintf("account-region %s: quota of %s reached (%s)", ps->place.key,
+			       placement_kind_name((enum placement_kind)o->quota_kind), o->error ? o->error : "");
+	engine__history(t, engine__wall(e), "waits: %s", t->waiting);
+	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
+	    record_fact(t->record, ENGINE__FACT_PLACE)) {
+		record_clear_fact(t->record, ENGINE__FACT_PLACE);
+		if (store_put_fact(e->store, t->id, ENGINE__FACT_PLACE, NULL) < 0)
+			engine__store_failed(e);
+		t->place = NULL;
+		workqueue_add(&e->queue, t->id, WQ_NORMAL);
+	}
+}
+
 /* A reconcile ended: the engine decides what follows (the queue, the tenant's state,
  * the revision brought to Ready, forgetting a removed tenant with nothing left). */
 static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
@@ -228,6 +258,10 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	const char *done;
 	enum wq_result result = o->cls == ERROR_NONE ? WQ_OK : o->cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
 
+	if (o->quota_kind >= 0) {
+		quota_refused(e, t, o);
+		result = WQ_OK; /* no retries: capacity appearing marks it again */
+	}
 	t->in_progress = false;
 	e->reconciles_in_flight--;
 	histogram_observe(&e->reconcile_seconds, (double)(now_ms - o->started_ms) / 1000);
@@ -261,7 +295,9 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	if (gone) {
 		forget_entry(e, t);
 	} else {
-		if (o->cls != ERROR_NONE && !o->quiet)
+		if (o->quota_kind >= 0)
+			log_tenant(LOG_LVL_NOTICE, t->id, "waits for capacity: %s", t->waiting);
+		else if (o->cls != ERROR_NONE && !o->quiet)
 			log_tenant(o->cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
 				   t->last_error, o->cls == ERROR_RETRYABLE ? " (will retry)" : "");
 		update_state(e, t);
@@ -271,7 +307,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	check_drained(e);
 }
 
-static struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t);
+static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t);
 
 /* The pump's start of one tenant's reconcile, once its place is listed. */
 static void start_reconcile(struct engine *e, struct tenant_entry *t)
@@ -280,7 +316,24 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t)
 
 	if (!ps && t->desired && !t->removed) {
 		ps = place_of_tenant(e, t);
-		t->place = &ps->place;
+		t->place = ps ? &ps->place : NULL;
+		if (!ps) { /* waits for capacity, Pending with the reason */
+			workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+			update_state(e, t);
+			maybe_ready(e);
+			return;
+		}
+	}
+	if (!ps && t->removed && t->desired && t->desired->pool && !t->desired->account) {
+		/* never placed, so nothing of it exists (resources found later are adopted
+		 * as orphans by the listings) */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		forget_entry(e, t);
+		return;
+	}
+	if (ps && ps->listed && t->waiting) { /* looked at again: the create tells */
+		free(t->waiting);
+		t->waiting = NULL;
 	}
 	if (!ps || !ps->listed) {
 		/* nothing to compare with yet: the place's listing marks it again */
@@ -341,6 +394,7 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 	if (!e->closing && o->listed) {
 		e->last_resync = engine__wall(e);
 		adopt_orphans(ps);
+		engine__pools_listed(e, ps);
 		while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
 			struct tenant_entry *t = v;
 			if (t->place == &ps->place)
@@ -352,10 +406,28 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 	check_drained(e);
 }
 
-static struct place_state *place_of_tenant(struct engine *e, const struct tenant_entry *t)
+/* Capacity changed in a pool: its waiting tenants are looked at again. */
+static void on_pool_report(struct engine *e, struct engine__pool *p)
+{
+	size_t pos = 0;
+	const char *id;
+
+	if (!e->closing) {
+		while (hashmap_next(&p->waiting, &pos, &id, NULL))
+			workqueue_add(&e->queue, id, WQ_NORMAL);
+		schedule_pump(e);
+	}
+	check_drained(e);
+}
+
+/* The place of t: fixed by its account and Region, or, for a pool tenant, the one it
+ * was placed in (NULL while it waits for capacity: t->waiting says why). */
+static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t)
 {
 	const char *region = t->desired && t->desired->region ? t->desired->region : e->set.default_region;
 
+	if (t->desired && t->desired->pool && !t->desired->account && e->n_pools)
+		return engine__pool_place(e, t, on_place_report);
 	return engine__place_for(e, t->desired ? t->desired->account : NULL, region, on_place_report);
 }
 
@@ -393,6 +465,10 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	hashmap_init(&e->held_at_start);
 	hashmap_init(&e->approved_at_start);
 	engine__store_init(e);
+	engine__pools_init(e, set);
+	e->set.pools = NULL; /* copied into e->pools */
+	e->set.n_pools = 0;
+	e->pool_report = on_pool_report;
 	workqueue_init(&e->queue);
 	if (set->backoff_base_ms)
 		e->queue.backoff_base = set->backoff_base_ms;
@@ -446,6 +522,7 @@ int engine_start(struct engine *e)
 		log_notice("mutating calls paused (since before this start) until `bedrock-tenantctl resume`");
 	}
 	e->started = true;
+	engine__pools_start(e, on_place_report);
 	if (e->set.resync_interval_ms)
 		uv_timer_start(&e->resync, on_resync, e->set.resync_interval_ms, 0);
 	engine__alerts_audit_start(e);
@@ -463,6 +540,7 @@ static void closed_one(uv_handle_t *h)
 	hashmap_release(&e->tenants, free_entry);
 	hashmap_release(&e->places, engine__place_free);
 	engine__places_reap_release(e);
+	engine__pools_release(e);
 	while (hashmap_next(&e->records_at_start, &pos, NULL, &v))
 		tenant_record_free(v);
 	hashmap_release(&e->records_at_start, NULL);
@@ -483,7 +561,7 @@ static void closed_one(uv_handle_t *h)
  * and store syncs. */
 static size_t calls_in_flight(const struct engine *e)
 {
-	return engine__places_calls(e) + e->tally.calls_in_flight;
+	return engine__places_calls(e) + e->tally.calls_in_flight + e->pool_calls;
 }
 
 static void drained(struct engine *e)
@@ -594,7 +672,10 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		entry->record->deletion_policy = t->deletion_policy;
 		engine__store_tenant(e, entry);
 	}
-	entry->place = &place_of_tenant(e, entry)->place;
+	if (!(entry->place && t->pool && !t->account)) { /* a pool tenant keeps its place */
+		struct place_state *ps = place_of_tenant(e, entry);
+		entry->place = ps ? &ps->place : NULL;
+	}
 	mark(e, t->id, WQ_URGENT);
 }
 

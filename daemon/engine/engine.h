@@ -51,6 +51,21 @@ enum engine_event {
 	ENGINE_EVENT_DRIFT_REPAIRED,
 };
 
+/* A pool of the configuration: its places are every account x Region. */
+struct engine_pool {
+	const char *name;
+	const char *const *accounts; /* aliases */
+	size_t n_accounts;
+	const char *const *regions;
+	size_t n_regions;
+};
+
+/* Quotas assumed per place where Service Quotas has no code (parameters, budgets) or
+ * cannot answer (profiles, roles). */
+struct engine_capacity {
+	uint64_t profiles, parameters, budgets, roles;
+};
+
 struct engine_settings {
 	const char *instance;	    /* managed-by tag value */
 	const char *default_region; /* for tenants without one (config default) */
@@ -86,6 +101,10 @@ struct engine_settings {
 	void *account_data;
 	/* Where a damaged state store was moved aside at start (shown in status), or NULL. */
 	const char *store_moved_aside;
+	/* Pools (copied by engine_new) and the capacity assumed (restart-only). */
+	const struct engine_pool *pools;
+	size_t n_pools;
+	struct engine_capacity capacity;
 };
 
 #define ENGINE_HISTORY 16
@@ -119,6 +138,9 @@ struct tenant_entry {
 	struct history_event history[ENGINE_HISTORY];
 	unsigned history_next;
 	struct place *place;
+	/* Why it waits for capacity (no place of its pool has room, or AWS answered a
+	 * create with a quota error): Pending until capacity appears; NULL when not. */
+	char *waiting;
 	struct reconcile *active;
 	bool store_pending; /* its row waits for the state store's next batch */
 };
@@ -208,6 +230,11 @@ struct engine_store_health {
 	const char *moved_aside;     /* a damaged store moved aside at start, or NULL */
 };
 void engine_store_health(const struct engine *e, struct engine_store_health *ret);
+
+/* engine_places_json: GET /v1/places, each place with its tenants, use and quotas,
+ * and the tenants waiting for capacity (the caller's to cJSON_Delete). */
+struct cJSON;
+struct cJSON *engine_places_json(struct engine *e);
 
 /* engine_held_tenants: ids whose deletions wait; caller frees the array only. */
 const char **engine_held_tenants(const struct engine *e, size_t *ret_n);

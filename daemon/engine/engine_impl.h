@@ -44,6 +44,8 @@ struct journal_entry {
 };
 
 struct place_state;
+struct engine__pool;
+struct placement_place;
 
 /* What one call of a place came to (a listing, or the account id), reported to the
  * engine: listed is true when a listing just succeeded and the place's tenants are to
@@ -82,6 +84,7 @@ struct engine__outcome {
 	bool had_actions;    /* the last plan had actions of any kind */
 	int64_t wake_at;     /* the last plan's next timer (wall clock), 0: none */
 	uint64_t started_ms; /* loop time the reconcile started (its duration for metrics) */
+	int quota_kind;	     /* a create was refused with a quota error (enum placement_kind); -1: none */
 };
 typedef void engine__reconcile_done_fn(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o);
 
@@ -107,9 +110,29 @@ struct reconcile {
 	bool closing_wait;  /* counted in e->outstanding_calls */
 	bool store_wait;    /* a create waits for the state store (its error is logged there) */
 	char *intent_error; /* the round's create intents could not be made durable: why */
+	int quota_kind;	    /* a create was refused with a quota error: its kind; -1: none */
 	/* uv_now() at the start, for reconcile_seconds */
 	uint64_t started_ms;
 };
+
+/* A pool's places and their capacity (pools.c). */
+struct engine__pool {
+	char *name;
+	struct place_state **places; /* accounts as written, then Regions */
+	size_t n_places;
+	struct hashmap index; /* place key -> (void *)(position + 1) */
+	struct placement_place *cap;
+	bool dirty;				/* cap must be counted afresh */
+	uint64_t *quota_profiles;		/* per place, from Service Quotas; 0: not read */
+	uint64_t *quota_roles;			/* per place (the account's), from Service Quotas; 0: not read */
+	bool *quota_read;			/* the profiles quota was asked for (answered or failed) */
+	uint8_t *full;				/* per place: kinds AWS refused a create for, until its next listing */
+	struct hashmap waiting;			/* ids of tenants waiting for room -> (void *)1 */
+	char **place_accounts, **place_regions; /* per place, from the settings */
+};
+/* Capacity changed in p (a quota answer or a listing, a tenant forgotten): the engine
+ * marks p's waiting tenants. */
+typedef void engine__pool_report_fn(struct engine *e, struct engine__pool *p);
 
 struct engine {
 	uv_loop_t *loop;
@@ -144,7 +167,11 @@ struct engine {
 	char *revision;		    /* git commit (or NULL) of the last revision */
 	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;
-	struct engine__tally tally;	      /* written by reconcile.c only */
+	struct engine__tally tally; /* written by reconcile.c only */
+	struct engine__pool *pools; /* pools.c */
+	size_t n_pools;
+	size_t pool_calls; /* quota reads in flight */
+	engine__pool_report_fn *pool_report;
 	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
 	size_t n_held;			      /* tenants whose deletions are held */
 	int64_t last_resync;
@@ -185,6 +212,8 @@ static inline int64_t engine__wall(const struct engine *e)
 /* The record's fact that names the manifest revision last brought to Ready, so that
  * a restart still tells a repair of drift from the rollout of a new revision. */
 #define ENGINE__FACT_RECONCILED_REVISION "reconciled-revision"
+/* The record's fact that names the place ("alias/region") a pool tenant was placed in. */
+#define ENGINE__FACT_PLACE "place"
 
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
@@ -232,6 +261,25 @@ void engine__place_journal(struct place_state *ps, enum journal_kind kind, const
 			   const struct observed_parameter *parameter, const char *key);
 void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
 const char *engine__place_account_id(const struct place_state *ps);
+
+/* pools.c */
+void engine__pools_init(struct engine *e, const struct engine_settings *set);
+void engine__pools_release(struct engine *e);
+/* engine__pools_start: create (and list) every pool's places. */
+void engine__pools_start(struct engine *e, engine__place_report_fn *report);
+struct engine__pool *engine__pool(const struct engine *e, const char *name);
+/* engine__pool_place: the place of pool tenant t: the one recorded, the one its
+ * resources' tags show, or one chosen now (recorded before this returns); NULL when
+ * none has room (t->waiting says why). */
+struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t, engine__place_report_fn *report);
+/* engine__pools_listed: ps was listed: its quotas are read again, its pools counted afresh. */
+void engine__pools_listed(struct engine *e, struct place_state *ps);
+/* engine__pools_forgot: t is forgotten (its room is free again). */
+void engine__pools_forgot(struct engine *e, const struct tenant_entry *t);
+/* engine__pools_quota_full: AWS refused a create in ps with a quota error of kind. */
+void engine__pools_quota_full(struct engine *e, const struct place_state *ps, int kind);
+/* engine__pool_capacity: p's capacity now (p->n_places entries). */
+const struct placement_place *engine__pool_capacity(struct engine *e, struct engine__pool *p);
 
 /* reconcile.c */
 /* engine__reconcile_start: t's reconcile against ps (listed); done runs exactly once,

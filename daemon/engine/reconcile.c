@@ -14,6 +14,7 @@
 #include "diff.h"
 #include "log.h"
 #include "observed_apply.h"
+#include "placement.h"
 #include "xalloc.h"
 
 struct pending_action {
@@ -114,6 +115,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 		.had_actions = r->plan.n_actions > 0,
 		.wake_at = r->plan.wake_at,
 		.started_ms = r->started_ms,
+		.quota_kind = r->quota_kind,
 	};
 
 	r->t->active = NULL;
@@ -541,12 +543,22 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 			note_failure(r, ERROR_RETRYABLE, msg);
 	} else {
 		enum error_class cls = err ? err->cls : ERROR_RETRYABLE;
+		int quota = placement_quota_kind(err ? err->code : NULL,
+						 a->kind == ACT_PROFILE_CREATE	? PLACEMENT_PROFILES
+						 : a->kind == ACT_PARAM_CREATE	? PLACEMENT_PARAMETERS
+						 : a->kind == ACT_BUDGET_CREATE ? PLACEMENT_BUDGETS
+										: -1);
 		char *msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
 				      a->resource ? a->resource
 				      : a->name	  ? a->name
 						  : "",
 				      err && err->code[0] ? err->code : strerror(-status),
 				      err && err->message[0] ? ": " : "", err ? err->message : "");
+		/* a quota: the tenant waits for capacity (engine.c), never Stalled */
+		if (quota >= 0) {
+			r->quota_kind = quota;
+			cls = ERROR_RETRYABLE;
+		}
 		note_failure(r, cls, msg);
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
@@ -762,6 +774,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->done = done;
 	r->t = t;
 	r->ps = ps;
+	r->quota_kind = -1;
 	r->ended = &ended;
 	t->active = r;
 	r->started_ms = uv_now(e->loop);

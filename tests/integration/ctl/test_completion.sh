@@ -45,7 +45,7 @@ printf 'alpha\nbeta\n'
 STUB
 chmod +x "$STUB"
 
-expect "status tenants tenant resolve reconcile resync pause resume approve-prune history health ready wait-ready version usage" \
+expect "status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage" \
 	bedrock-tenantctl ""
 expect "tenants tenant" bedrock-tenantctl te
 expect "tenants tenant" bedrock-tenantctl -o json te
@@ -68,6 +68,7 @@ expect "beta" "$STUB" reconcile b
 expect "alpha beta" "$STUB" resolve ""
 expect "" "$STUB" tenant alpha ""
 expect "" "$STUB" status ""
+expect "" "$STUB" places ""
 : >"$WORK/asked"
 BEDROCK_TENANTD_SOCKET=/env.sock expect "alpha beta" "$STUB" tenant ""
 grep -qx -- "--socket /env.sock --request-timeout 1 tenants -o name" "$WORK/asked" || fail "asked: $(cat "$WORK/asked")"

@@ -61,6 +61,7 @@ FUNCTIONS = {
     "read_metadata": "#/properties/metadata",
     "read_spec": "#/properties/spec",
     "read_account": "#/properties/spec",
+    "read_pool": "#/properties/spec",
     "read_profiles": "#/properties/spec",
     "read_profile": "#/$defs/profile",
     "read_model": "#/$defs/profile",

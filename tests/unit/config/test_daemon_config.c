@@ -485,10 +485,13 @@ static void test_keep_running(void **state)
 		     "max_in_flight: 3\nwatch: {settle: 1s}\nresync_interval: 1h\nsafety: {max_deletions: 3}\n"
 		     "metrics: {listen: \"127.0.0.1:9464\"}\n"
 		     "notifications: {webhook: {url: http://hook/}}\n"
-		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n",
+		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n"
+		     "pools: {default: {accounts: [prod]}}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
+	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 1], "pools");
+	assert_int_equal(next->n_pools, 0); /* the running value */
 	assert_string_equal(keys[0], "manifests");
 	assert_string_equal(keys[1], "state_dir");
 	assert_string_equal(keys[2], "socket");
@@ -600,6 +603,65 @@ static void test_usage_section(void **state)
 	expect_error("prices: [1]\n", "expected a mapping of model ids");
 }
 
+/* pools: names of accounts: and Regions, checked with their position. */
+static void test_pools(void **state)
+{
+	static const char base[] = "region: us-east-1\n"
+				   "accounts:\n"
+				   "  a: {id: \"111122223333\"}\n"
+				   "  b: {id: \"444455556666\"}\n";
+	struct daemon_config *cfg;
+	char *text, *d;
+	int r;
+
+	(void)state;
+	text = xasprintf("%spools:\n  default: {accounts: [a, b]}\n  west: {accounts: [b], regions: [us-west-2, "
+			 "eu-west-1]}\ncapacity: {parameters: 50, budgets: 7}\n",
+			 base);
+	cfg = parse(text, &d, &r);
+	assert_int_equal(r, 0);
+	assert_int_equal(cfg->n_pools, 2);
+	assert_string_equal(cfg->pools[0].name, "default");
+	assert_int_equal(cfg->pools[0].n_accounts, 2);
+	assert_int_equal(cfg->pools[0].n_regions, 1); /* the default Region */
+	assert_string_equal(cfg->pools[0].regions[0], "us-east-1");
+	assert_int_equal(cfg->pools[1].n_regions, 2);
+	assert_non_null(daemon_config_pool(cfg, "west"));
+	assert_null(daemon_config_pool(cfg, "east"));
+	assert_int_equal(cfg->capacity.parameters, 50);
+	assert_int_equal(cfg->capacity.budgets, 7);
+	assert_int_equal(cfg->capacity.profiles, 1000); /* default */
+	assert_int_equal(cfg->capacity.roles, 1000);
+	free(d);
+	free(text);
+	daemon_config_free(cfg);
+	cfg = daemon_config_defaults();
+	assert_int_equal(cfg->n_pools, 0);
+	daemon_config_free(cfg);
+
+	text = xasprintf("%spools:\n  default: {accounts: [a, nope]}\n", base);
+	expect_error(text, "/etc/btd/config.yaml:6:27: pools.default.accounts[1]: unknown account 'nope'");
+	free(text);
+	text = xasprintf("%spools:\n  default: {accounts: [a], regions: [mars]}\n", base);
+	expect_error(text, "/etc/btd/config.yaml:6:38: pools.default.regions[0]: 'mars' is not a valid Region");
+	free(text);
+	text = xasprintf("%spools:\n  Bad: {accounts: [a]}\n", base);
+	expect_error(text, "/etc/btd/config.yaml:6:3: pools.Bad: 'Bad' is not a valid pool name");
+	free(text);
+	text = xasprintf("%spools:\n  default: {accounts: [a, a]}\n", base);
+	expect_error(text, "'a' is listed twice");
+	free(text);
+	text = xasprintf("%spools:\n  default: {regions: [us-east-1]}\n", base);
+	expect_error(text, "accounts");
+	free(text);
+	expect_error("accounts: {a: {id: \"111122223333\"}}\npools: {default: {accounts: [a]}}\n", "no regions");
+	text = xasprintf("%spolicy: {regions: [us-east-1]}\npools:\n  default: {accounts: [a], regions: "
+			 "[us-west-2]}\n",
+			 base);
+	expect_error(text, "the Region us-west-2 is not in policy.regions");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_usage_section),
 		cmocka_unit_test(test_cost_tags),
+		cmocka_unit_test(test_pools),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,6 +233,60 @@ static void test_references_to_the_configuration(void **state)
 	daemon_config_free(bare);
 }
 
+/* spec.pool, and the pool `default` for tenants without spec.account. */
+static void test_pools(void **state)
+{
+	struct daemon_config *cfg = test_config("region: us-east-1\n"
+						"accounts: {a: {id: \"111122223333\"}, b: {id: \"444455556666\"}}\n"
+						"pools:\n"
+						"  default: {accounts: [a, b]}\n"
+						"  big: {accounts: [b], regions: [us-west-2]}\n");
+	struct daemon_config *none = test_config("region: us-east-1\naccounts: {a: {id: \"111122223333\"}}\n");
+	struct tenant *t;
+	char *d, *text;
+
+	(void)state;
+	t = test_manifest(cfg, minimal, &d);
+	assert_non_null(t);
+	assert_string_equal(t->pool, "default");
+	assert_false(t->region_set);
+	tenant_free(t);
+	free(d);
+	t = test_manifest(none, minimal, &d); /* no pools: as before */
+	assert_non_null(t);
+	assert_null(t->pool);
+	assert_true(t->region_set);
+	tenant_free(t);
+	free(d);
+	text = variant("  department: claims\n", "  department: claims\n  account: a\n");
+	t = test_manifest(cfg, text, &d); /* a tenant naming an account stays there */
+	assert_non_null(t);
+	assert_null(t->pool);
+	assert_string_equal(t->account, "a");
+	tenant_free(t);
+	free(d);
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  pool: big\n");
+	t = test_manifest(cfg, text, &d);
+	assert_non_null(t);
+	assert_string_equal(t->pool, "big");
+	tenant_free(t);
+	free(d);
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  pool: nope\n");
+	expect_problem(cfg, text, "t.yaml:6:9: spec.pool: unknown pool 'nope'");
+	expect_problem(none, text, "the daemon configuration defines no pools");
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  pool: big\n  account: a\n");
+	expect_problem(cfg, text, "spec.pool and spec.account exclude each other");
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  pool: big\n  region: us-east-1\n");
+	expect_problem(cfg, text, "the Region us-east-1 is not one of pool big's regions");
+	free(text);
+	daemon_config_free(cfg);
+	daemon_config_free(none);
+}
+
 static void test_derived_names_checked(void **state)
 {
 	struct daemon_config *cfg = test_config(
@@ -401,7 +455,8 @@ int main(void)
 		cmocka_unit_test(test_model_forms_same_name), cmocka_unit_test(test_references_to_the_configuration),
 		cmocka_unit_test(test_derived_names_checked), cmocka_unit_test(test_text_limits),
 		cmocka_unit_test(test_id_known_on_failure),   cmocka_unit_test(test_error_cap),
-		cmocka_unit_test(test_merged_tag_limit),      cmocka_unit_test(test_byte_order_mark),
+		cmocka_unit_test(test_merged_tag_limit),      cmocka_unit_test(test_pools),
+		cmocka_unit_test(test_byte_order_mark),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -519,6 +519,41 @@ static void test_terminal_error_stalls_until_a_change(void **state)
 	world_release(&w);
 }
 
+static bool tenant_waits(struct world *w, const void *arg)
+{
+	const struct tenant_entry *t = engine_tenant(w->e, arg);
+
+	return quiet(w) && t && t->state == TENANT_PENDING && t->waiting;
+}
+
+/* A quota error on a create is no stall: the tenant waits (Pending, with the reason),
+ * is not retried with backoff, and is reconciled again after the next listing. */
+static void test_quota_error_waits_for_capacity(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const struct tenant_entry *t;
+	unsigned creates;
+
+	world_init(&w);
+	w.cloud.fail_next = 1;
+	w.cloud.fail_cls = ERROR_TERMINAL;
+	w.cloud.fail_code = "ServiceQuotaExceededException";
+	put_all(&w, v, 1, true);
+	run_until(&w, tenant_waits, "acme", "acme waiting");
+	t = engine_tenant(w.e, "acme");
+	assert_non_null(strstr(t->waiting, "quota of profiles reached"));
+	assert_non_null(strstr(t->waiting, "ServiceQuotaExceededException"));
+	assert_true(engine_ready(w.e)); /* a waiting tenant does not hold back readiness */
+	creates = w.cloud.calls[ACT_PROFILE_CREATE];
+	engine_resync(w.e); /* the next listing: capacity may have appeared */
+	run_until(&w, all_in_state, &READY, "acme Ready after the next listing");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], creates + 1);
+	assert_null(engine_tenant(w.e, "acme")->waiting);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 static void test_pause_reports_drift(void **state)
 {
 	struct world w;
@@ -859,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_trickling_removals_are_held_together),
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),
 		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
+		cmocka_unit_test(test_quota_error_waits_for_capacity),
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),

@@ -26,6 +26,11 @@ static void test_precedence(void **state)
 	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .pending_changes = true, .paused = true }),
 			 TENANT_DRIFTED);
 	assert_int_equal(decide((struct tenant_facts){ .suspended = true, .error = ERROR_TERMINAL }), TENANT_SUSPENDED);
+	/* waiting for capacity is Pending, even after a quota error on a create */
+	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .waiting = true, .error = ERROR_RETRYABLE }),
+			 TENANT_PENDING);
+	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .waiting = true, .pending_changes = true }),
+			 TENANT_PENDING);
 }
 
 static void test_names_round_trip(void **state)

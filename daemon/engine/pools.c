@@ -1,0 +1,355 @@
+/* Pools: the places a pool tenant may live in, their capacity (quotas from Service
+ * Quotas or the configuration, use from the listings plus what placed tenants still
+ * need), and the placement of a tenant, made durable as the fact "place" in its
+ * record before its first create. The choice itself is state/placement.c's.
+ *
+ * A placement is kept for good: found again in the record, or, with an empty state
+ * store, from the resources that carry the tenant's tag in one of the pool's places.
+ * A tenant for which no place has room waits (Pending, with the reason) and is looked
+ * at again whenever a place of its pool was listed or its quotas were read (each
+ * resync), or a tenant of the pool was forgotten. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "log.h"
+#include "placement.h"
+#include "xalloc.h"
+
+#define QUOTA_PROFILES "L-40EC9882" /* bedrock: application inference profiles */
+#define QUOTA_ROLES    "L-FE177D64" /* iam: roles per account */
+
+struct quota_call {
+	struct engine *e;
+	size_t pool, place;
+	bool roles;
+};
+
+static void pool_place_free(struct engine__pool *p)
+{
+	free(p->name);
+	free(p->places);
+	free(p->cap);
+	free(p->quota_profiles);
+	free(p->quota_roles);
+	free(p->quota_read);
+	free(p->full);
+	for (size_t i = 0; i < p->n_places; i++) {
+		free(p->place_accounts[i]);
+		free(p->place_regions[i]);
+	}
+	free(p->place_accounts);
+	free(p->place_regions);
+	hashmap_release(&p->index, NULL);
+	hashmap_release(&p->waiting, NULL);
+}
+
+void engine__pools_init(struct engine *e, const struct engine_settings *set)
+{
+	e->n_pools = set->n_pools;
+	e->pools = e->n_pools ? xcalloc(e->n_pools, sizeof(*e->pools)) : NULL;
+	for (size_t i = 0; i < e->n_pools; i++) {
+		const struct engine_pool *c = &set->pools[i];
+		struct engine__pool *p = &e->pools[i];
+		size_t n = c->n_accounts * c->n_regions;
+		p->name = xstrdup(c->name);
+		p->n_places = n;
+		p->places = xcalloc(n ? n : 1, sizeof(*p->places));
+		p->cap = xcalloc(n ? n : 1, sizeof(*p->cap));
+		p->quota_profiles = xcalloc(n ? n : 1, sizeof(*p->quota_profiles));
+		p->quota_roles = xcalloc(n ? n : 1, sizeof(*p->quota_roles));
+		p->quota_read = xcalloc(n ? n : 1, sizeof(*p->quota_read));
+		p->full = xcalloc(n ? n : 1, sizeof(*p->full));
+		p->place_accounts = xcalloc(n ? n : 1, sizeof(char *));
+		p->place_regions = xcalloc(n ? n : 1, sizeof(char *));
+		for (size_t a = 0, k = 0; a < c->n_accounts; a++)
+			for (size_t r = 0; r < c->n_regions; r++, k++) {
+				p->place_accounts[k] = xstrdup(c->accounts[a]);
+				p->place_regions[k] = xstrdup(c->regions[r]);
+			}
+		hashmap_init(&p->index);
+		hashmap_init(&p->waiting);
+		p->dirty = true;
+	}
+}
+
+void engine__pools_release(struct engine *e)
+{
+	for (size_t i = 0; i < e->n_pools; i++)
+		pool_place_free(&e->pools[i]);
+	free(e->pools);
+}
+
+/* Each pool's places (accounts as written, then Regions as written), created and
+ * listed. Called once the engine has started. */
+void engine__pools_start(struct engine *e, engine__place_report_fn *report)
+{
+	for (size_t i = 0; i < e->n_pools; i++) {
+		struct engine__pool *p = &e->pools[i];
+		for (size_t k = 0; k < p->n_places; k++) {
+			p->places[k] = engine__place_for(e, p->place_accounts[k], p->place_regions[k], report);
+			hashmap_put(&p->index, p->places[k]->place.key, (void *)(k + 1));
+		}
+	}
+}
+
+struct engine__pool *engine__pool(const struct engine *e, const char *name)
+{
+	for (size_t i = 0; name && i < e->n_pools; i++)
+		if (!strcmp(e->pools[i].name, name))
+			return &e->pools[i];
+	return NULL;
+}
+
+/* -1 when ps is not a place of p. */
+static long place_index(const struct engine__pool *p, const struct place_state *ps)
+{
+	return (long)(uintptr_t)hashmap_get(&p->index, ps->place.key) - 1;
+}
+
+static bool quota_known(const struct engine *e, const struct engine__pool *p, size_t i)
+{
+	return !e->cloud->quota || p->quota_read[i];
+}
+
+/* What t already has in ps (its tag): that much of its need is in the listing. */
+static void own_use(const struct place_state *ps, const char *id, struct placement_need *ret)
+{
+	const struct observed_group *g = hashmap_get(&ps->store.groups, id);
+
+	memset(ret, 0, sizeof(*ret));
+	if (!g)
+		return;
+	ret->n[PLACEMENT_PROFILES] = g->n_profiles;
+	ret->n[PLACEMENT_PARAMETERS] = g->n_parameters;
+	ret->n[PLACEMENT_BUDGETS] = g->n_budgets;
+}
+
+/* The still missing part of t's need in its place. */
+static void missing(const struct tenant_entry *t, const struct place_state *ps, struct placement_need *ret)
+{
+	struct placement_need own;
+
+	placement_need_of(t->desired, ret);
+	own_use(ps, t->id, &own);
+	for (int k = 0; k < PLACEMENT__KINDS; k++)
+		ret->n[k] = ret->n[k] > own.n[k] ? ret->n[k] - own.n[k] : 0;
+}
+
+/* The capacity of every place of p, counted afresh: the listings, then what each
+ * tenant placed there still needs (a walk over the tenants: done only when something
+ * changed since, never per decision). */
+static void recount(struct engine *e, struct engine__pool *p)
+{
+	size_t pos = 0;
+	void *v;
+
+	for (size_t i = 0; i < p->n_places; i++) {
+		const struct place_state *ps = p->places[i];
+		struct placement_place *c = &p->cap[i];
+		c->account = ps->place.account;
+		c->region = ps->place.region;
+		c->usable = ps->listed && quota_known(e, p, i);
+		c->quota[PLACEMENT_PROFILES] = p->quota_profiles[i] ? p->quota_profiles[i] : e->set.capacity.profiles;
+		c->quota[PLACEMENT_PARAMETERS] = e->set.capacity.parameters;
+		c->quota[PLACEMENT_BUDGETS] = e->set.capacity.budgets;
+		c->used[PLACEMENT_PROFILES] = ps->store.profiles.n;
+		c->used[PLACEMENT_PARAMETERS] = ps->store.parameters.n;
+		c->used[PLACEMENT_BUDGETS] = ps->store.budgets.n;
+		for (int k = 0; k < PLACEMENT__KINDS; k++)
+			if ((p->full[i] & (1u << k)) && c->used[k] < c->quota[k])
+				c->used[k] = c->quota[k];
+	}
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		const struct tenant_entry *t = v;
+		struct placement_need need;
+		long i;
+		if (!t->place || t->removed || !t->desired)
+			continue;
+		i = (long)(uintptr_t)hashmap_get(&p->index, t->place->key) - 1;
+		if (i < 0)
+			continue;
+		missing(t, p->places[i], &need);
+		placement_reserve(p->cap, p->n_places, (size_t)i, &need);
+	}
+	p->dirty = false;
+}
+
+static void set_place_fact(struct engine *e, struct tenant_entry *t, const char *key)
+{
+	record_set_fact(t->record, ENGINE__FACT_PLACE, key);
+	if (store_put_fact(e->store, t->id, ENGINE__FACT_PLACE, key) < 0)
+		engine__store_failed(e);
+}
+
+static void wait_for(struct engine *e, struct engine__pool *p, struct tenant_entry *t, char *reason)
+{
+	if (!t->waiting || strcmp(t->waiting, reason))
+		engine__history(t, engine__wall(e), "waits: %s", reason);
+	free(t->waiting);
+	t->waiting = reason;
+	if (!hashmap_get(&p->waiting, t->id))
+		hashmap_put(&p->waiting, t->id, (void *)1);
+}
+
+static void stop_waiting(struct engine__pool *p, struct tenant_entry *t)
+{
+	free(t->waiting);
+	t->waiting = NULL;
+	if (p)
+		hashmap_remove(&p->waiting, t->id);
+}
+
+struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t, engine__place_report_fn *report)
+{
+	struct engine__pool *p = engine__pool(e, t->desired->pool);
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE), *slash;
+	const char *region = t->desired->region_set ? t->desired->region : NULL;
+	struct placement_need need;
+	size_t i;
+
+	/* placed before (a durable fact): it stays there, whatever the pool says now */
+	if (fact && (slash = strchr(fact, '/'))) {
+		char *account = strncmp(fact, "-/", 2) ? xstrndup(fact, (size_t)(slash - fact)) : NULL;
+		struct place_state *ps = engine__place_for(e, account, slash + 1, report);
+		free(account);
+		stop_waiting(p, t);
+		return ps;
+	}
+	if (!p) /* the configuration lost the pool: nothing to place with */
+		return NULL;
+	/* not every place is listed yet: no reason to show (it is Pending as any tenant
+	 * not yet reconciled, and readiness waits for it); looked at again after the listing */
+	for (i = 0; i < p->n_places; i++)
+		if (!p->places[i]->listed) {
+			if (!hashmap_get(&p->waiting, t->id))
+				hashmap_put(&p->waiting, t->id, (void *)1);
+			return NULL;
+		}
+	/* an empty state store: the tenant's own resources tell where it was placed */
+	for (i = 0; i < p->n_places; i++)
+		if (hashmap_get(&p->places[i]->store.groups, t->id)) {
+			set_place_fact(e, t, p->places[i]->place.key);
+			stop_waiting(p, t);
+			log_tenant(LOG_LVL_INFO, t->id, "placed in %s (found by its resources' tags)",
+				   p->places[i]->place.key);
+			return p->places[i];
+		}
+	if (p->dirty)
+		recount(e, p);
+	placement_need_of(t->desired, &need);
+	if (placement_choose(p->cap, p->n_places, &need, region, &i) < 0) {
+		wait_for(e, p, t, placement_reason(p->name, p->cap, p->n_places, &need, region));
+		return NULL;
+	}
+	placement_reserve(p->cap, p->n_places, i, &need);
+	set_place_fact(e, t, p->places[i]->place.key);
+	if (t->waiting)
+		log_tenant(LOG_LVL_NOTICE, t->id, "placed in %s (capacity appeared)", p->places[i]->place.key);
+	engine__history(t, engine__wall(e), "placed in %s (pool %s)", p->places[i]->place.key, p->name);
+	stop_waiting(p, t);
+	return p->places[i];
+}
+
+/* Something changed in p's capacity: counted afresh when next asked, and its waiting
+ * tenants are told (engine.c marks them). */
+static void changed(struct engine *e, struct engine__pool *p)
+{
+	p->dirty = true;
+	if (!e->closing && p->waiting.n)
+		e->pool_report(e, p);
+}
+
+void engine__pools_forgot(struct engine *e, const struct tenant_entry *t)
+{
+	for (size_t i = 0; i < e->n_pools; i++) {
+		struct engine__pool *p = &e->pools[i];
+		hashmap_remove(&p->waiting, t->id);
+		if (t->place && hashmap_get(&p->index, t->place->key))
+			changed(e, p);
+	}
+}
+
+void engine__pools_quota_full(struct engine *e, const struct place_state *ps, int kind)
+{
+	for (size_t i = 0; i < e->n_pools; i++) {
+		struct engine__pool *p = &e->pools[i];
+		long k = place_index(p, ps);
+		if (k < 0)
+			continue;
+		/* AWS says it is full although the count says otherwise (resources the
+		 * listings do not show): no room of that kind there until its next listing */
+		p->full[k] |= (uint8_t)(1u << kind);
+		p->dirty = true;
+	}
+}
+
+static void on_quota(int status, const struct cloud_error *err, uint64_t value, void *data)
+{
+	struct quota_call *q = data;
+	struct engine *e = q->e;
+	struct engine__pool *p = &e->pools[q->pool];
+
+	e->pool_calls--;
+	if (status == 0 && value) {
+		if (q->roles)
+			p->quota_roles[q->place] = value;
+		else
+			p->quota_profiles[q->place] = value;
+	} else if (!q->roles && status != -ECANCELED) {
+		log_warning("%s: quota %s not read (%s%s%s): assuming capacity.profiles",
+			    p->places[q->place]->place.key, QUOTA_PROFILES, err ? err->code : strerror(-status),
+			    err && err->message[0] ? ": " : "", err ? err->message : "");
+	}
+	if (!q->roles)
+		p->quota_read[q->place] = true;
+	free(q);
+	p->dirty = true;
+	e->pool_report(e, p); /* also ends a drain waiting for this call */
+}
+
+static void ask(struct engine *e, size_t pool, size_t place, bool roles)
+{
+	struct quota_call *q = xcalloc(1, sizeof(*q));
+	struct engine__pool *p = &e->pools[pool];
+	int r;
+
+	q->e = e;
+	q->pool = pool;
+	q->place = place;
+	q->roles = roles;
+	r = e->cloud->quota(e->cloud_ctx, &p->places[place]->place, roles ? "iam" : "bedrock",
+			    roles ? QUOTA_ROLES : QUOTA_PROFILES, on_quota, q);
+	if (r < 0) {
+		free(q);
+		if (!roles)
+			p->quota_read[place] = true; /* the configuration's value, until the next resync */
+		return;
+	}
+	e->pool_calls++;
+}
+
+void engine__pools_listed(struct engine *e, struct place_state *ps)
+{
+	for (size_t i = 0; i < e->n_pools; i++) {
+		struct engine__pool *p = &e->pools[i];
+		long k = place_index(p, ps);
+		if (k < 0)
+			continue;
+		p->full[k] = 0;
+		/* the quotas are read again at each listing (each resync) */
+		if (e->cloud->quota && !e->closing) {
+			ask(e, i, (size_t)k, false);
+			ask(e, i, (size_t)k, true);
+		}
+		changed(e, p);
+	}
+}
+
+const struct placement_place *engine__pool_capacity(struct engine *e, struct engine__pool *p)
+{
+	if (p->dirty)
+		recount(e, p);
+	return p->cap;
+}
