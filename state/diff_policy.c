@@ -83,16 +83,27 @@ static void overflow(struct diff_ctx *c, const char *role, const char *name, con
 				   IAM_INLINE_POLICY_MAX);
 }
 
-/* With the bulk read: the policy is written when the role's other inline policies, as
- * the listing saw them, leave room for it. Returns false (not current). */
-static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, const char *doc, const char *why)
+/* With the bulk read: the policy is written when the role's other inline policies
+ * leave room for it. Their sizes as the listing saw them may be a resync old, so a
+ * role that holds others is read first (the read also reads the others), and the
+ * check and any refusal are made from sizes read within POLICY_OTHERS_FRESH_S; a role
+ * holding no other policy is written at once. live: the policy as observed, or NULL.
+ * Returns false (not current). */
+static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, const char *doc,
+			const struct observed_policy *live, const char *why)
 {
 	size_t others = 0;
 	struct action *a;
 
-	if (observed_store_role_other_policy_chars(c->in->observed->store, role, name, &others) &&
-	    policy_size(doc) + others > IAM_INLINE_POLICY_MAX) {
-		overflow(c, role, name, doc, SIZE_MAX, others);
+	if (live && others_fresh(c, live)) {
+		if (policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX) {
+			overflow(c, role, name, doc, live->n_others,
+				 policy_role_total("", live->other_sizes, live->n_others));
+			return false;
+		}
+	} else if (observed_store_role_other_policy_chars(c->in->observed->store, role, name, &others) && others > 0) {
+		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
+			c->in->now;
 		return false;
 	}
 	a = policy_action(c, ACT_POLICY_PUT, role, name, why);
@@ -121,7 +132,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 	live = observed_store_policy(c->in->observed->store, role, name);
 	if (!live && c->in->observed->store->policies_listed) {
 		/* the bulk read saw every role and policy: this one is not in AWS */
-		return put_if_room(c, role, name, doc,
+		return put_if_room(c, role, name, doc, NULL,
 				   observed_store_role(c->in->observed->store, role) ? "the policy does not exist"
 										     : "the role does not exist (yet)");
 	} else if (!live) {
@@ -132,7 +143,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 		a->value = xstrdup(hash);
 		return true;
 	} else if (c->in->observed->store->policies_listed && observed_store_role(c->in->observed->store, role)) {
-		return put_if_room(c, role, name, doc,
+		return put_if_room(c, role, name, doc, live,
 				   live->document ? "the policy differs" : "the policy does not exist");
 	} else if (!live->role_missing && !live->others_known) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =

@@ -313,8 +313,9 @@ static void test_bulk_read_repairs_hand_edits(void **state)
 	sim_release(&s);
 }
 
-/* With the bulk read, the role's other inline policies as listed count in IAM's limit:
- * a tenant whose policy would overflow a shared role fails without a read or a write. */
+/* With the bulk read, a role that holds other inline policies is read before the
+ * tenant's policy is written (the listing's sizes may be a resync old), and a tenant
+ * whose policy would overflow the shared role fails without a write. */
 static void test_bulk_read_counts_the_role_s_other_policies(void **state)
 {
 	struct sim s;
@@ -332,6 +333,7 @@ static void test_bulk_read_counts_the_role_s_other_policies(void **state)
 		strbuf_addf(&big, "%s\"arn:aws:s3:::bucket-of-team-%03d/*\"", i ? "," : "", i);
 	strbuf_adds(&big, "]}]}");
 	sim_init(&s, "acme");
+	sim_set_policy(&s, "claims-app", "other-team", big.buf);
 	bulk_read(&s, "claims-app", NULL);
 	other = xcalloc(1, sizeof(*other));
 	other->role = xstrdup("claims-app");
@@ -345,7 +347,7 @@ static void test_bulk_read_counts_the_role_s_other_policies(void **state)
 	assert_non_null(strstr(p.error, "other inline policies hold"));
 	plan_release(&p);
 	assert_int_equal(s.calls[ACT_POLICY_PUT], 0);
-	assert_int_equal(s.calls[ACT_POLICY_READ], 0);
+	assert_true(s.calls[ACT_POLICY_READ] >= 1);
 	strbuf_release(&big);
 	tenant_free(t);
 	sim_release(&s);
