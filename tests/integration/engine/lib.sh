@@ -159,8 +159,18 @@ wait_eq() {
 }
 
 # tenant_json ID: the tenant document (ctl exits 1 for any state but Ready: ignored).
-tenant_json() { ctl --json tenant "$1" 2>/dev/null || true; }
-status_json() { ctl --json status 2>/dev/null || true; }
+# (ctl prints nothing on stdout for an unknown tenant or an unreachable daemon; these
+# print "null" then, because jq -e judges empty input a success)
+tenant_json() {
+	local out
+	out=$(ctl --json tenant "$1" 2>/dev/null) || true
+	printf '%s\n' "${out:-null}"
+}
+status_json() {
+	local out
+	out=$(ctl --json status 2>/dev/null) || true
+	printf '%s\n' "${out:-null}"
+}
 # gone ID: the daemon no longer knows the tenant (exit status 4).
 gone() {
 	local rc=0
