@@ -67,7 +67,9 @@ places | jq -e --argjson q "$Q" '.places | map(select(.pool == "default")) | len
 places | jq -e --argjson cap "$CAP" '[.places[] | select(.pool == "default") | .tenants] | add == $cap' >/dev/null ||
 	fail "places does not count $CAP placed tenants"
 # every placed tenant's place is one of the pool's and is in its document
-tenant_json t001 | jq -e '.place.account | startswith("a")' >/dev/null || fail "t001 has no place of the pool"
+first=t$(seq -w 1 "$N" | head -n1)
+tenant_json "$first" | jq -e '.place.account | startswith("a")' >/dev/null ||
+	fail "$first has no place of the pool: $(tenant_json "$first" | jq -c .place)"
 ctl places >"$WORK/places.txt" || true
 grep -q "a0/us-east-1" "$WORK/places.txt" || fail "ctl places does not list a0/us-east-1: $(head -5 "$WORK/places.txt")"
 
