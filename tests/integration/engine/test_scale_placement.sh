@@ -67,7 +67,7 @@ places | jq -e --argjson q "$Q" '.places | map(select(.pool == "default")) | len
 places | jq -e --argjson cap "$CAP" '[.places[] | select(.pool == "default") | .tenants] | add == $cap' >/dev/null ||
 	fail "places does not count $CAP placed tenants"
 # every placed tenant's place is one of the pool's and is in its document
-first=t$(seq -w 1 "$N" | head -n1)
+first=t$(printf "%0${#N}d" 1) # as seq -w names them
 tenant_json "$first" | jq -e '.place.account | startswith("a")' >/dev/null ||
 	fail "$first has no place of the pool: $(tenant_json "$first" | jq -c .place)"
 ctl places >"$WORK/places.txt" || true
