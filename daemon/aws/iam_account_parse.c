@@ -153,43 +153,22 @@ out:
 	return rc;
 }
 
+static int role_member(const xmlNode *m, void *ctx)
+{
+	struct iam_role_detail_list *list = ctx;
+	int r;
+
+	XGROW(list->items, list->n + 1, list->alloc);
+	r = role_from(m, &list->items[list->n]);
+	if (r == 0)
+		list->n++;
+	return r;
+}
+
 int iam_parse_authorization_details_page(const char *body, size_t len, struct iam_role_detail_list *list,
 					 char **ret_next)
 {
-	const xmlNode *res, *roles;
-	char *truncated;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
-
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "GetAccountAuthorizationDetails");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
-	roles = aws_xml_child(res, "RoleDetailList");
-	for (const xmlNode *m = roles ? roles->children : NULL; m && r == 0; m = m->next) {
-		if (!aws_xml_is(m, "member"))
-			continue;
-		XGROW(list->items, list->n + 1, list->alloc);
-		r = role_from(m, &list->items[list->n]);
-		if (r == 0)
-			list->n++;
-	}
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (r == 0 && truncated && strcmp(truncated, "true") == 0) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	return aws_xml_page(body, len, "GetAccountAuthorizationDetails", "RoleDetailList", role_member, list, ret_next);
 }
 
 size_t iam_role_detail_policy_chars(const struct iam_role_detail *r)

@@ -92,52 +92,26 @@ out:
 	return r;
 }
 
-int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+static int attached_from(const xmlNode *m, void *ctx)
 {
-	const xmlNode *res, *members;
-	char *truncated = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	struct iam_attached_list *list = ctx;
+	struct iam_attached_policy a;
 
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListAttachedRolePolicies");
-	if (!res) {
-		xmlFreeDoc(doc);
+	a.name = aws_xml_path_text(m, "PolicyName");
+	a.arn = aws_xml_path_text(m, "PolicyArn");
+	if (!a.name || !a.arn || !*a.arn) {
+		free(a.name);
+		free(a.arn);
 		return -EBADMSG;
 	}
-	members = aws_xml_child(res, "AttachedPolicies");
-	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
-		struct iam_attached_policy a;
-		if (!aws_xml_is(m, "member"))
-			continue;
-		a.name = aws_xml_path_text(m, "PolicyName");
-		a.arn = aws_xml_path_text(m, "PolicyArn");
-		if (!a.name || !a.arn || !*a.arn) {
-			free(a.name);
-			free(a.arn);
-			r = -EBADMSG;
-			break;
-		}
-		if (list->n == list->alloc) {
-			list->alloc = list->alloc ? list->alloc * 2 : 8;
-			list->items = xreallocarray(list->items, list->alloc, sizeof(*list->items));
-		}
-		list->items[list->n++] = a;
-	}
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (r == 0 && truncated && !strcmp(truncated, "true")) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = a;
+	return 0;
+}
+
+int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListAttachedRolePolicies", "AttachedPolicies", attached_from, list, ret_next);
 }
 
 const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn)

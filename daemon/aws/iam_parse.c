@@ -55,37 +55,15 @@ out:
 	return r;
 }
 
+static int name_from(const xmlNode *m, void *names)
+{
+	aws_strv_take(names, aws_xml_text(m));
+	return 0;
+}
+
 int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *names, char **ret_next)
 {
-	const xmlNode *res, *list;
-	char *truncated = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
-
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListRolePolicies");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
-	list = aws_xml_child(res, "PolicyNames");
-	for (const xmlNode *m = list ? list->children : NULL; m; m = m->next)
-		if (aws_xml_is(m, "member"))
-			aws_strv_take(names, aws_xml_text(m));
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (truncated && strcmp(truncated, "true") == 0) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	return aws_xml_page(body, len, "ListRolePolicies", "PolicyNames", name_from, names, ret_next);
 }
 
 int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
