@@ -123,34 +123,23 @@ static int tags_from(const xmlNode *list, struct aws_tags *tags)
 
 static int role_from(const xmlNode *m, struct iam_role_detail *r)
 {
-	char *created = aws_xml_path_text(m, "CreateDate"), *trust = aws_xml_path_text(m, "AssumeRolePolicyDocument");
-	int rc = -EBADMSG;
+	struct iam_role role;
 
 	memset(r, 0, sizeof(*r));
-	r->name = aws_xml_path_text(m, "RoleName");
-	r->arn = aws_xml_path_text(m, "Arn");
-	r->id = aws_xml_path_text(m, "RoleId");
-	r->path = aws_xml_path_text(m, "Path");
-	if (!r->name || !r->arn)
-		goto out;
-	if (!r->id)
-		r->id = xstrdup("");
-	if (!r->path)
-		r->path = xstrdup("/");
-	if (created && aws_time_parse_iso8601(created, &r->created_ms) < 0)
-		goto out;
-	if (trust && !(r->assume_role_policy = iam_decode_document(trust)))
-		goto out;
+	if (iam_role_from(m, &role) < 0)
+		return -EBADMSG;
+	r->name = role.name;
+	r->arn = role.arn;
+	r->id = role.id;
+	r->path = role.path;
+	r->created_ms = role.created_ms;
+	r->assume_role_policy = role.assume_role_policy;
 	if (policies_from(aws_xml_child(m, "RolePolicyList"), r) < 0 ||
-	    tags_from(aws_xml_child(m, "Tags"), &r->tags) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0)
+	    tags_from(aws_xml_child(m, "Tags"), &r->tags) < 0) {
 		iam_role_detail_release(r);
-	free(created);
-	free(trust);
-	return rc;
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 static int role_member(const xmlNode *m, void *ctx)

@@ -66,27 +66,17 @@ int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *
 	return aws_xml_page(body, len, "ListRolePolicies", "PolicyNames", name_from, names, ret_next);
 }
 
-int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
+int iam_role_from(const xmlNode *node, struct iam_role *ret)
 {
 	struct iam_role role = { 0 };
-	const xmlNode *res, *node;
-	char *created = NULL, *trust = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	char *created = aws_xml_path_text(node, "CreateDate"),
+	     *trust = aws_xml_path_text(node, "AssumeRolePolicyDocument");
+	int r = -EBADMSG;
 
-	if (r < 0)
-		return r;
-	r = -EBADMSG;
-	res = aws_xml_result(doc, "GetRole");
-	node = res ? aws_xml_child(res, "Role") : NULL;
-	if (!node)
-		goto out;
 	role.name = aws_xml_path_text(node, "RoleName");
 	role.arn = aws_xml_path_text(node, "Arn");
 	role.id = aws_xml_path_text(node, "RoleId");
 	role.path = aws_xml_path_text(node, "Path");
-	created = aws_xml_path_text(node, "CreateDate");
-	trust = aws_xml_path_text(node, "AssumeRolePolicyDocument");
 	if (!role.name || !role.arn)
 		goto out;
 	if (!role.id)
@@ -95,11 +85,8 @@ int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
 		role.path = xstrdup("/");
 	if (created && aws_time_parse_iso8601(created, &role.created_ms) < 0)
 		goto out;
-	if (trust) {
-		role.assume_role_policy = iam_decode_document(trust);
-		if (!role.assume_role_policy)
-			goto out;
-	}
+	if (trust && !(role.assume_role_policy = iam_decode_document(trust)))
+		goto out;
 	*ret = role;
 	memset(&role, 0, sizeof(role));
 	r = 0;
@@ -107,6 +94,19 @@ out:
 	iam_role_release(&role);
 	free(created);
 	free(trust);
+	return r;
+}
+
+int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
+{
+	const xmlNode *res;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	res = aws_xml_result(doc, "GetRole");
+	r = iam_role_from(res ? aws_xml_child(res, "Role") : NULL, ret);
 	xmlFreeDoc(doc);
 	return r;
 }
