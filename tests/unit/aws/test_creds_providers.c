@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -16,6 +18,7 @@
 #include "aws_fixture.h"
 #include "ssm.h"
 #include "sts.h"
+#include "xalloc.h"
 
 struct world {
 	unsigned creds_served;	  /* credential documents handed out */
