@@ -224,6 +224,7 @@ static void metrics_of(void *data, struct strbuf *out)
 	struct daemon *d = data;
 
 	metrics_daemon(d->aws, out);
+	alerts_metrics(d->alerts, out);
 	if (d->usage) /* on the control socket and on metrics.listen alike */
 		usage_metrics(d->usage, (int64_t)time(NULL), out);
 }
