@@ -28,17 +28,13 @@ static int parse_int(const char *s, int64_t *ret)
 int iam_parse_account_summary(const char *body, size_t len, struct iam_account_summary *ret)
 {
 	struct iam_account_summary s = { 0 };
-	const xmlNode *res, *map;
+	const xmlNode *map;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, "GetAccountSummary", "SummaryMap", &doc, &map);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, "GetAccountSummary");
-	map = res ? aws_xml_child(res, "SummaryMap") : NULL;
-	if (!map)
-		goto out;
 	for (const xmlNode *e = map->children; e; e = e->next) {
 		char *key, *value;
 		int64_t v;

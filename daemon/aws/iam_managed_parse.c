@@ -18,18 +18,14 @@ static char *text_or(const xmlNode *node, const char *path, const char *dflt)
 int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
 {
 	struct iam_policy p = { 0 };
-	const xmlNode *res, *pol;
+	const xmlNode *pol;
 	char *count = NULL, *end;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, op, "Policy", &doc, &pol);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, op);
-	pol = res ? aws_xml_child(res, "Policy") : NULL;
-	if (!pol)
-		goto out;
 	p.name = aws_xml_path_text(pol, "PolicyName");
 	p.arn = aws_xml_path_text(pol, "Arn");
 	if (!p.name || !p.arn || !*p.arn)
@@ -58,18 +54,14 @@ out:
 int iam_parse_policy_version(const char *body, size_t len, const char *op, struct iam_policy_version *ret)
 {
 	struct iam_policy_version v = { 0 };
-	const xmlNode *res, *ver;
+	const xmlNode *ver;
 	char *doc_text = NULL, *def = NULL;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, op, "PolicyVersion", &doc, &ver);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, op);
-	ver = res ? aws_xml_child(res, "PolicyVersion") : NULL;
-	if (!ver)
-		goto out;
 	v.version_id = aws_xml_path_text(ver, "VersionId");
 	if (!v.version_id || !*v.version_id)
 		goto out;

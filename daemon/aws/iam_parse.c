@@ -29,14 +29,11 @@ int iam_parse_role_policy(const char *body, size_t len, struct iam_role_policy *
 	const xmlNode *res;
 	char *doc_text = NULL;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, "GetRolePolicy", NULL, &doc, &res);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, "GetRolePolicy");
-	if (!res)
-		goto out;
 	p.role_name = aws_xml_path_text(res, "RoleName");
 	p.policy_name = aws_xml_path_text(res, "PolicyName");
 	doc_text = aws_xml_path_text(res, "PolicyDocument");
@@ -99,14 +96,13 @@ out:
 
 int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
 {
-	const xmlNode *res;
+	const xmlNode *node;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, "GetRole", "Role", &doc, &node);
 
 	if (r < 0)
 		return r;
-	res = aws_xml_result(doc, "GetRole");
-	r = iam_role_from(res ? aws_xml_child(res, "Role") : NULL, ret);
+	r = iam_role_from(node, ret);
 	xmlFreeDoc(doc);
 	return r;
 }
