@@ -70,32 +70,29 @@ sync || fail "the signed commit was not synced: $(cat "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$rev1/tenants" ] || fail "current -> $(current), want rev1 $rev1"
 [ -f "$WORK/sync/current/t1.yaml" ] || fail "t1's manifest is not in the checkout"
 
-# unsigned: refused, current stays
+# refused WHAT REV: a sync exits 1 naming commit REV, and current stays at rev1
+refused() {
+	local rc=0
+	: >"$WORK/sync.log"
+	sync || rc=$?
+	[ $rc -eq 1 ] || fail "$1 was not refused (exit $rc): $(tail -3 "$WORK/sync.log")"
+	grep -q "commit $2 has no good signature by an allowed key" "$WORK/sync.log" ||
+		fail "the refusal of $1 does not name commit $2: $(tail -3 "$WORK/sync.log")"
+	[ "$(current)" = "checkouts/$rev1/tenants" ] || fail "switched to $1: $(current)"
+}
+
 rev2=$(commit - - t2)
-rc=0
-sync || rc=$?
-[ $rc -eq 1 ] || fail "an unsigned commit was not refused (exit $rc): $(tail -3 "$WORK/sync.log")"
-grep -q "commit $rev2 has no good signature by an allowed key" "$WORK/sync.log" ||
-	fail "the refusal does not name the unsigned commit: $(tail -3 "$WORK/sync.log")"
-[ "$(current)" = "checkouts/$rev1/tenants" ] || fail "switched to the unsigned commit: $(current)"
+refused "an unsigned commit" "$rev2"
 
 # signed by a key not in the keyring (from rev1 again: a fast-forward of what was synced)
 src reset -q --hard "$rev1"
 rev3=$(commit "$WORK/gpg-intruder" "$intruder" t3)
 GNUPGHOME=$WORK/gpg-intruder src verify-commit "$rev3" 2>/dev/null || fail "the intruder's commit is not signed"
-rc=0
-sync || rc=$?
-[ $rc -eq 1 ] || fail "a commit signed by a key not allowed was not refused (exit $rc): $(tail -3 "$WORK/sync.log")"
-grep -q "commit $rev3 has no good signature by an allowed key" "$WORK/sync.log" ||
-	fail "the refusal does not name the intruder's commit: $(tail -3 "$WORK/sync.log")"
-[ "$(current)" = "checkouts/$rev1/tenants" ] || fail "switched to the intruder's commit: $(current)"
+refused "a commit signed by a key not in the keyring" "$rev3"
 
-# a trusted commit on top of the refused one: every new commit is checked, so still refused
+# a trusted commit on top of it: every new commit is checked, so still refused
 rev4=$(commit "$WORK/gpg-platform" "$platform" t4)
-rc=0
-sync || rc=$?
-[ $rc -eq 1 ] || fail "a signed commit above a refused one was taken (exit $rc)"
-[ "$(current)" = "checkouts/$rev1/tenants" ] || fail "switched past the intruder's commit: $(current)"
+refused "a signed commit above the intruder's" "$rev3"
 
 # the remote set back to trusted commits alone: synced
 src reset -q --hard "$rev1"
