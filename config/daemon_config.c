@@ -73,6 +73,8 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->usage.metadata_key = xstrdup("tenantId");
 	cfg->usage.poll_interval_ms = 60 * 1000;
 	cfg->usage.retention_days = 400;
+	cfg->usage.ce_refresh_ms = 6 * 3600 * 1000;
+	cfg->usage.ce_days = 31;
 	cfg->capacity = (struct cfg_capacity){ 1000, 10000, 20000, 1000 };
 	return cfg;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "observed.h"
+#include "usage_ce.h"
 #include "xalloc.h"
 
 #define DAY_S 86400
@@ -94,6 +95,17 @@ static cJSON *budget_json(const struct engine *e, const struct tenant_entry *t)
 	return o;
 }
 
+/* Cost Explorer's figure for the tenant's tag, or null (off, or not fetched yet). */
+static cJSON *ce_usd(struct usage_reader *u, const char *tenant, int32_t since, int32_t until)
+{
+	bool partial;
+	double usd;
+
+	if (!usage_reader_ce(u) || !usage_ce_usd(usage_reader_ce(u), tenant, since, until, &usd, &partial))
+		return cJSON_CreateNull();
+	return cJSON_CreateNumber((double)(int64_t)(usd * 1e6 + 0.5) / 1e6);
+}
+
 static void sum_into(struct usage_counts *t, const struct usage_counts *c)
 {
 	t->requests += c->requests;
@@ -142,7 +154,11 @@ cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const s
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddItemToObject(o, "budget", budget_json(e, t));
-	cJSON_AddNullToObject(o, "cost_explorer");
+	if (usage_reader_ce(u))
+		cJSON_AddItemToObject(o, "cost_explorer",
+				      usage_ce_tenant_json(usage_reader_ce(u), t->id, since, until));
+	else
+		cJSON_AddNullToObject(o, "cost_explorer");
 	usage_sums_release(&by_profile);
 	usage_sums_release(&by_day);
 	return o;
@@ -175,8 +191,13 @@ cJSON *usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_
 		cJSON_AddStringToObject(j, "tenant", top.items[i].tenant);
 		add_counts(j, &top.items[i].c);
 		cJSON_AddItemToObject(j, "budget", t ? budget_json(e, t) : cJSON_CreateNull());
+		cJSON_AddItemToObject(j, "cost_explorer_usd", ce_usd(u, top.items[i].tenant, since, until));
 		cJSON_AddItemToArray(arr, j);
 	}
+	if (usage_reader_ce(u))
+		cJSON_AddItemToObject(o, "cost_explorer", usage_ce_summary_json(usage_reader_ce(u), since, until));
+	else
+		cJSON_AddNullToObject(o, "cost_explorer");
 	cJSON_AddItemToObject(o, "places", usage_reader_status_json(u));
 	usage_sums_release(&top);
 	return o;

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "s3.h"
 #include "sts.h"
+#include "usage_ce.h"
 #include "xalloc.h"
 
 #define USAGE_DB "usage.db"
@@ -68,6 +69,7 @@ struct usage_reader {
 	bool path_style;
 	unsigned metrics_tenants;
 	struct hashmap prices; /* model id -> struct usage_price * */
+	struct usage_ce *ce;   /* NULL: usage.cost_explorer is off */
 	int32_t pruned_day;
 	bool closing;
 	unsigned busy; /* calls and parses in flight, timers open */
@@ -572,6 +574,14 @@ static void timer_closed(uv_handle_t *h)
 	maybe_free(u);
 }
 
+static void ce_closed(void *data)
+{
+	struct usage_reader *u = data;
+
+	u->busy--;
+	maybe_free(u);
+}
+
 void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data)
 {
 	if (!u) {
@@ -582,6 +592,12 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 	u->closing = true;
 	u->done = done;
 	u->done_data = data;
+	if (u->ce) {
+		struct usage_ce *ce = u->ce;
+		u->ce = NULL;
+		u->busy++;
+		usage_ce_close(ce, ce_closed, u);
+	}
 	if (!u->n_places) {
 		maybe_free(u);
 		return;
@@ -593,6 +609,16 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 struct usage_store *usage_reader_store(struct usage_reader *u)
 {
 	return u->store;
+}
+
+void usage_reader_set_ce(struct usage_reader *u, struct usage_ce *ce)
+{
+	u->ce = ce;
+}
+
+const struct usage_ce *usage_reader_ce(const struct usage_reader *u)
+{
+	return u->ce;
 }
 
 unsigned usage_reader_metrics_tenants(const struct usage_reader *u)
