@@ -180,6 +180,34 @@ int ctl_usage(const char *socket, bool json, const char *tenant, const char *sin
 	return rc;
 }
 
+/* The profile-to-tenant map, printed as the daemon answers it (CSV, or JSON). */
+int cmd_profile_map(struct ctl *c, char **argv, int argc)
+{
+	bool json = c->output == CTL_OUT_JSON;
+	char *path = xasprintf("%s?format=%s", control_routes[CONTROL_PROFILE_MAP].pattern, json ? "json" : "csv");
+	struct ctl_answer a = { 0 };
+	char err[512];
+	int rc = 0;
+
+	(void)argv, (void)argc;
+	if (ctl_request(c->socket, "GET", path, &a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bedrock-tenantctl: %s\n", err);
+		free(path);
+		return 3;
+	}
+	free(path);
+	if (a.status != 200) {
+		fprintf(stderr, "bedrock-tenantctl: the daemon answered %ld: %s\n", a.status, a.body ? a.body : "");
+		rc = 1;
+	} else {
+		fwrite(a.body, 1, a.len, stdout);
+		if (json)
+			printf("\n");
+	}
+	ctl_answer_release(&a);
+	return rc;
+}
+
 int cmd_usage(struct ctl *c, char **argv, int argc)
 {
 	return ctl_usage(c->socket, c->output == CTL_OUT_JSON, argc ? argv[0] : NULL, c->since, c->until, c->limit);

@@ -6,6 +6,7 @@
 # why; once it is Active it agrees with awsim's Cost Explorer and with the estimate
 # (awsim counts spend from the same tokens, at the same prices). A failing Cost
 # Explorer is a problem in the answer, the last figure stays, and the daemon goes on.
+# The profile-to-tenant map is exported for the same attribution in Athena.
 . "$(dirname "$0")/lib.sh"
 
 SIGN=$BTD_BUILD/tests/integration/engine/sign_headers
@@ -97,6 +98,18 @@ ctl usage --since 1d | grep -q 'CE_USD' || fail "no CE_USD column: $(ctl usage -
 ctl usage --since 1d | awk '$1 == "acme" {print $NF}' | grep -qx '0.0006' || fail "ranking row: $(ctl usage --since 1d)"
 # a period reaching before the days fetched says so
 ctl --json usage acme --since 7d | jq -r .cost_explorer.note | grep -q 'covers only' || fail "no partial note"
+
+# The profile-to-tenant map for Athena (docs/operations.md, "Usage"): CSV, or JSON
+m=$(ctl profile-map)
+[ "$(head -n1 <<<"$m")" = "profile_arn,tenant,profile,model,place" ] || fail "map header: $m"
+grep -qx "$ARN,acme,p1,$MODEL,-/us-east-1" <<<"$m" || fail "no row for acme's profile: $m"
+[ "$(wc -l <<<"$m")" = 3 ] || fail "map rows: $m"
+[ "$(ctl -o json profile-map | jq -r '.count')" = 2 ] || fail "json map: $(ctl -o json profile-map)"
+[ "$(ctl -o json profile-map | jq -r --arg a "$ARN" '.profiles[] | select(.arn == $a) | .tenant')" = acme ] ||
+	fail "json map row"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$WORK/control.sock" \
+	'http://localhost/v1/profile-map?format=xml')
+[ "$code" = 400 ] || fail "format=xml answered $code"
 
 # One grouped call per refresh for every tenant, never one per query
 n0=$(calls ce:GetCostAndUsage)
