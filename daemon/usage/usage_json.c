@@ -215,23 +215,24 @@ static void series(struct strbuf *out, const char *name, const char *labels, con
 
 void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out)
 {
-	int32_t today = (int32_t)(now / DAY_S);
-	size_t cap = usage_reader_metrics_tenants(u), n_tenants;
-	struct usage_counts total, unattributed;
-	struct usage_sums top;
+	const struct usage_today *t = usage_reader_today(u);
+	/* a new day with nothing ingested yet has nothing counted */
+	bool same_day = t->day == (int32_t)(now / DAY_S);
+	const struct usage_counts zero = { 0 }, *total = same_day ? &t->total : &zero,
+				  *unattributed = same_day ? &t->unattributed : &zero;
+	size_t n_tenants = same_day ? t->n_tenants : 0, n_top = same_day ? t->top.n : 0;
 
-	if (usage_store_ranking(usage_reader_store(u), today, today, cap, &top, &total, &unattributed, &n_tenants) < 0)
+	if (t->day < 0)
 		return;
 	strbuf_adds(out, "# HELP bedrock_tenantd_usage_today Usage counted from invocation logs today (UTC), "
 			 "all tenants and unattributed.\n");
-	series(out, "bedrock_tenantd_usage_today", "", &total);
-	series(out, "bedrock_tenantd_usage_unattributed_today", "", &unattributed);
+	series(out, "bedrock_tenantd_usage_today", "", total);
+	series(out, "bedrock_tenantd_usage_unattributed_today", "", unattributed);
 	strbuf_addf(out, "bedrock_tenantd_usage_tenants_today %zu\n", n_tenants);
-	for (size_t i = 0; i < top.n; i++) {
+	for (size_t i = 0; i < n_top; i++) {
 		/* tenant ids are [a-z0-9-]: nothing to escape in a label value */
-		char *labels = xasprintf("{tenant=\"%s\"}", top.items[i].tenant);
-		series(out, "bedrock_tenantd_usage_tenant_today", labels, &top.items[i].c);
+		char *labels = xasprintf("{tenant=\"%s\"}", t->top.items[i].tenant);
+		series(out, "bedrock_tenantd_usage_tenant_today", labels, &t->top.items[i].c);
 		free(labels);
 	}
-	usage_sums_release(&top);
 }

@@ -47,4 +47,17 @@ const struct usage_ce *usage_reader_ce(const struct usage_reader *u);
 /* usage_reader_metrics_tenants: the per-tenant series cap (0: none). */
 unsigned usage_reader_metrics_tenants(const struct usage_reader *u);
 
+/* Today's sums for the Prometheus series, computed when usage is ingested (at most
+ * every USAGE_TODAY_MIN_MS while objects are read, and at the end of each cycle that
+ * counted any), and once at start: a scrape reads them and runs no SQL. */
+#define USAGE_TODAY_MIN_MS 10000
+struct usage_today {
+	int32_t day; /* the UTC day summed; -1: not computed (the store failed) */
+	struct usage_counts total, unattributed;
+	size_t n_tenants;
+	struct usage_sums top; /* at most metrics_tenants, the highest estimated cost first */
+};
+/* usage_reader_today: borrowed until the reader next ingests. */
+const struct usage_today *usage_reader_today(const struct usage_reader *u);
+
 #endif
