@@ -184,7 +184,7 @@ struct cfg_usage {
 	size_t n_places;
 	enum cfg_invocation_logging invocation_logging;
 	char *metadata_key;	   /* requestMetadata key naming the tenant ("tenantId") */
-	uint64_t poll_interval_ms; /* listing of new log objects (60 s) */
+	uint64_t poll_interval_ms; /* listing of new log objects (30 s) */
 	unsigned retention_days;   /* aggregates kept (400) */
 	bool path_style;	   /* S3 path-style addressing (custom endpoints) */
 	unsigned metrics_tenants;  /* per-tenant Prometheus series, top N by cost (0: none) */

@@ -592,6 +592,7 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.invocation_logging, CFG_INVLOG_OBSERVE);
 	assert_string_equal(cfg->usage.metadata_key, "tenantId");
 	assert_int_equal(cfg->usage.retention_days, 400);
+	assert_int_equal(cfg->usage.poll_interval_ms, 30000);
 	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OBSERVE);
 	assert_int_equal(cfg->usage.ce_refresh_ms, 6 * 3600 * 1000);
 	assert_int_equal(cfg->usage.ce_days, 31);
