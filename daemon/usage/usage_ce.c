@@ -37,7 +37,8 @@ struct cache {
 struct usage_ce {
 	uv_loop_t *loop;
 	struct aws_client *aws;
-	struct usage_ce_settings s; /* strings owned */
+	struct usage_ce_settings s; /* its strings point to the copies below */
+	char *target, *payer, *tag_key;
 	uv_timer_t timer;
 	struct cache cache;
 	char *problem; /* the last refresh's failure; NULL when it went well */
@@ -100,9 +101,9 @@ static void maybe_free(struct usage_ce *ce)
 		return;
 	cache_release(&ce->cache);
 	free(ce->problem);
-	free((char *)ce->s.target);
-	free((char *)ce->s.payer);
-	free((char *)ce->s.tag_key);
+	free(ce->target);
+	free(ce->payer);
+	free(ce->tag_key);
 	free(ce);
 	if (done)
 		done(data);
@@ -218,9 +219,9 @@ void usage_ce_new(uv_loop_t *loop, struct aws_client *aws, const struct usage_ce
 	ce->loop = loop;
 	ce->aws = aws;
 	ce->s = *s;
-	ce->s.target = xstrdup_or_null(s->target);
-	ce->s.payer = xstrdup_or_null(s->payer);
-	ce->s.tag_key = xstrdup(s->tag_key);
+	ce->s.target = ce->target = xstrdup_or_null(s->target);
+	ce->s.payer = ce->payer = xstrdup_or_null(s->payer);
+	ce->s.tag_key = ce->tag_key = xstrdup(s->tag_key);
 	hashmap_init(&ce->cache.tenants);
 	uv_timer_init(loop, &ce->timer);
 	ce->timer.data = ce;
