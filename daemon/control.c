@@ -20,6 +20,7 @@
 #include "log.h"
 #include "rules.h"
 #include "uri.h"
+#include "usage_ce.h"
 #include "usage_json.h"
 #include "usage_map.h"
 #include "xalloc.h"
@@ -147,6 +148,8 @@ static void get_status(struct control *c, struct http_request *req, const char *
 	(void)id, (void)id_len;
 	if (c->info->usage) /* each place of usage: its cursor, counts and problem */
 		cJSON_AddItemToObject(o, "usage", usage_reader_status_json(c->info->usage));
+	if (c->info->usage && usage_reader_ce(c->info->usage)) /* Cost Explorer's figure: when, and what failed */
+		cJSON_AddItemToObject(o, "usage_cost_explorer", usage_ce_status_json(usage_reader_ce(c->info->usage)));
 	respond_json(req, 200, o);
 }
 

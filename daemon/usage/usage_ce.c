@@ -345,6 +345,11 @@ cJSON *usage_ce_tenant_json(const struct usage_ce *ce, const char *tenant, int32
 	return o;
 }
 
+cJSON *usage_ce_status_json(const struct usage_ce *ce)
+{
+	return common_json(ce, ce->cache.since, ce->cache.until);
+}
+
 cJSON *usage_ce_summary_json(const struct usage_ce *ce, int32_t since, int32_t until)
 {
 	cJSON *o = common_json(ce, since, until);

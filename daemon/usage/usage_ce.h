@@ -49,6 +49,9 @@ bool usage_ce_usd(const struct usage_ce *ce, const char *tenant, int32_t since, 
 /* usage_ce_tenant_json: {usd, tag, tag_status, payer_account, fetched_at,
  * fetched_since, fetched_until, note, problem}, owned by the caller. */
 cJSON *usage_ce_tenant_json(const struct usage_ce *ce, const char *tenant, int32_t since, int32_t until);
+/* usage_ce_status_json: the same without usd, for /v1/status (note and problem tell
+ * what is wrong). */
+cJSON *usage_ce_status_json(const struct usage_ce *ce);
 /* usage_ce_summary_json: the same without usd, with tenants_usd (every tenant's
  * tag) and untagged_usd (spend without the tag, or of an inactive key). */
 cJSON *usage_ce_summary_json(const struct usage_ce *ce, int32_t since, int32_t until);

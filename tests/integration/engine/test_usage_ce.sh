@@ -79,7 +79,7 @@ jq -r .note <<<"$c" | grep -q 'bedrock-tenantd:tenant is Inactive as a cost-allo
 r=$(ctl --json usage --since 1d)
 [ "$(jq -r '.cost_explorer.untagged_usd * 1000000 | round' <<<"$r")" = 576 ] || fail "untagged spend: $r"
 [ "$(jq -r '.tenants[0].cost_explorer_usd' <<<"$r")" = 0 ] || fail "ranking: $r"
-ctl usage acme --since 1d | grep -q '^  note: the tag key bedrock-tenantd:tenant is Inactive' ||
+grep -q '^  note: the tag key bedrock-tenantd:tenant is Inactive' <<<"$(ctl usage acme --since 1d)" ||
 	fail "ctl does not explain the 0: $(ctl usage acme --since 1d)"
 
 # manage activates the key (a reload); the next refresh sees the spend under acme's tag
@@ -92,10 +92,10 @@ u=$(ctl --json usage acme --since 1d)
 [ "$(jq -r '.total.estimated_cost_usd * 1000000 | round' <<<"$u")" = 576 ] || fail "the estimate: $u"
 [ "$(jq -r .cost_explorer.note <<<"$u")" = null ] || fail "a note once Active: $u"
 [ "$(jq -r .cost_explorer.tag_status <<<"$u")" = Active ] || fail "tag_status: $u"
-ctl usage acme --since 1d | grep -q '^cost explorer: 0.0006 USD for tag bedrock-tenantd:tenant=acme, fetched ' ||
+grep -q '^cost explorer: 0.0006 USD for tag bedrock-tenantd:tenant=acme, fetched ' <<<"$(ctl usage acme --since 1d)" ||
 	fail "ctl: $(ctl usage acme --since 1d)"
-ctl usage --since 1d | grep -q 'CE_USD' || fail "no CE_USD column: $(ctl usage --since 1d)"
-ctl usage --since 1d | awk '$1 == "acme" {print $NF}' | grep -qx '0.0006' || fail "ranking row: $(ctl usage --since 1d)"
+grep -q 'CE_USD' <<<"$(ctl usage --since 1d)" || fail "no CE_USD column: $(ctl usage --since 1d)"
+[ "$(awk '$1 == "acme" {print $NF}' <<<"$(ctl usage --since 1d)")" = 0.0006 ] || fail "ranking row: $(ctl usage --since 1d)"
 # a period reaching before the days fetched says so
 ctl --json usage acme --since 7d | jq -r .cost_explorer.note | grep -q 'covers only' || fail "no partial note"
 
@@ -123,12 +123,17 @@ awsim_put faults '{"rules":[{"service":"ce","operation":"GetCostAndUsage","error
 has_problem() { ce_of | jq -r '.problem // ""' | grep -q 'AccessDeniedException'; }
 wait_until 30 "the problem shown" has_problem
 [ "$(ce_micro)" = 576 ] || fail "the last figure was lost: $(ce_of)"
-ctl usage acme | grep -q '^  problem: GetCostAndUsage in the default account: AccessDeniedException' ||
+status_json | jq -r '.usage_cost_explorer.problem' | grep -q AccessDeniedException ||
+	fail "status: $(status_json | jq -c .usage_cost_explorer)"
+grep -q '^cost explorer GetCostAndUsage in the default account: AccessDeniedException' <<<"$(ctl status)" ||
+	fail "ctl status: $(ctl status)"
+grep -q '^  problem: GetCostAndUsage in the default account: AccessDeniedException' <<<"$(ctl usage acme)" ||
 	fail "ctl: $(ctl usage acme)"
 curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
 no_problem() { [ "$(ce_of | jq -r .problem)" = null ]; }
 wait_until 30 "the problem gone" no_problem
 ctl health >/dev/null || fail "the daemon stopped answering"
+grep -q '^cost explorer' <<<"$(ctl status)" && fail "ctl status still shows the problem"
 stop_daemon
 
 # mode: off never calls Cost Explorer and answers null, as before
@@ -145,6 +150,6 @@ ctl wait-ready 60 >/dev/null || fail "not ready (off)"
 sleep 3
 [ "$(ce_of)" = null ] || fail "off: $(ce_of)"
 [ "$(calls ce:GetCostAndUsage)" = "$n0" ] || fail "off called Cost Explorer"
-ctl usage acme | grep -q '^cost explorer: off' || fail "ctl off: $(ctl usage acme)"
+grep -q '^cost explorer: off' <<<"$(ctl usage acme)" || fail "ctl off: $(ctl usage acme)"
 stop_daemon
 echo "ok"
