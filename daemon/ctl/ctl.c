@@ -69,6 +69,8 @@ static const struct command commands[] = {
 	{ "version", "", 0, 0, 0, cmd_version, "the client's version and the daemon's" },
 	{ "usage", "[TENANT]", 0, 1, ACCEPTS_RANGE, cmd_usage,
 	  "tokens and estimated cost from invocation logs (--since 7d, --until DAY, --limit N)" },
+	{ "profile-map", "", 0, 0, 0, cmd_profile_map,
+	  "every managed profile ARN with its tenant, profile, model and place, as CSV (-o json: JSON)" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -226,6 +226,13 @@ const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
  * profile is unknown or not ours. Borrowed until the engine next runs. */
 bool engine_profile_owner(const struct engine *e, const char *arn, const char **ret_tenant, const char **ret_profile,
 			  const char **ret_model);
+/* engine_profile_each: fn for every application profile this instance manages, as
+ * last observed (what engine_profile_owner answers for its ARN), with its place's key
+ * ("alias/region"); in no particular order. The strings are borrowed for the call. */
+void engine_profile_each(const struct engine *e,
+			 void (*fn)(void *arg, const char *arn, const char *tenant, const char *profile,
+				    const char *model, const char *place),
+			 void *arg);
 /* The state store's health for status. */
 struct engine_store_health {
 	unsigned long failed_writes; /* not yet made good */

@@ -45,7 +45,7 @@ printf 'alpha\nbeta\n'
 STUB
 chmod +x "$STUB"
 
-expect "status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage" \
+expect "status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage profile-map" \
 	bedrock-tenantctl ""
 expect "tenants tenant" bedrock-tenantctl te
 expect "tenants tenant" bedrock-tenantctl -o json te

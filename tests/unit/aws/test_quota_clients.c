@@ -258,13 +258,61 @@ static void test_ce_wire(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+static void on_ce_cost(void *arg, int status, const struct ce_cost_groups *l, const struct aws_error *err)
+{
+	struct outcome *o = arg;
+
+	(void)err;
+	o->calls++;
+	o->status = status;
+	if (l) {
+		o->n = l->n;
+		o->value = l->n ? l->items[l->n - 1].amount : 0;
+		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].value : "");
+	}
+}
+
+/* GetCostAndUsage grouped by a tag: the request's shape and every page walked. */
+static void test_ce_cost_wire(void **state)
+{
+	struct script s = { { "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-01\"},\"Groups\":[{\"Keys\":"
+			      "[\"t$acme\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"1\"}}}]}],"
+			      "\"NextPageToken\":\"p2\"}",
+			      "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-02\"},\"Groups\":[{\"Keys\":"
+			      "[\"t$bob\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"2.5\"}}}]}]}" },
+			    2 };
+	struct fixture f;
+	struct outcome o = { 0 };
+	const struct test_request *req;
+
+	(void)state;
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-02", "2026-12-01", "t", on_ce_cost, &o), -EINVAL);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-1", "2026-12-03", "t", on_ce_cost, &o), -EINVAL);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-01", "2026-12-03", "a$b", on_ce_cost, &o),
+			 -EINVAL);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-01", "2026-12-03", "t", on_ce_cost, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.first, "acme");
+	assert_true(o.value == 2.5);
+	req = test_server_request(f.server, 0);
+	assert_string_equal(test_request_header(req, "X-Amz-Target"), "AWSInsightsIndexService.GetCostAndUsage");
+	assert_string_equal(req->body, "{\"TimePeriod\":{\"Start\":\"2026-12-01\",\"End\":\"2026-12-03\"},"
+				       "\"GroupBy\":[{\"Type\":\"TAG\",\"Key\":\"t\"}],\"Granularity\":\"DAILY\","
+				       "\"Metrics\":[\"UnblendedCost\"]}");
+	assert_non_null(strstr(test_server_request(f.server, 1)->body, "\"NextPageToken\":\"p2\""));
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_servicequotas_wire),
-		cmocka_unit_test(test_iam_account_wire),
-		cmocka_unit_test(test_ssm_describe_wire),
-		cmocka_unit_test(test_ce_wire),
+		cmocka_unit_test(test_servicequotas_wire), cmocka_unit_test(test_iam_account_wire),
+		cmocka_unit_test(test_ssm_describe_wire),  cmocka_unit_test(test_ce_wire),
+		cmocka_unit_test(test_ce_cost_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

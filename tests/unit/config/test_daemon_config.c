@@ -554,6 +554,7 @@ static void test_usage_section(void **state)
 		"  retention_days: 90\n"
 		"  path_style: true\n"
 		"  metrics_tenants: 10\n"
+		"  cost_explorer: {mode: off, refresh: 12h, days: 62}\n"
 		"prices:\n"
 		"  z.model: {input: 0.25, output: 1.25}\n"
 		"  a.model: {input: 0.003, output: 0.015, cache_read: 0.0003, cache_write: 0.00375}\n",
@@ -574,6 +575,10 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.retention_days, 90);
 	assert_true(cfg->usage.path_style);
 	assert_int_equal(cfg->usage.metrics_tenants, 10);
+	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OFF);
+	assert_int_equal(cfg->usage.ce_refresh_ms, 12 * 3600 * 1000);
+	assert_int_equal(cfg->usage.ce_days, 62);
+	assert_string_equal(cfg_cost_explorer_name(cfg->usage.ce_mode), "off");
 	assert_int_equal(cfg->n_prices, 2);
 	p = daemon_config_price(cfg, "a.model");
 	assert_non_null(p);
@@ -587,8 +592,16 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.invocation_logging, CFG_INVLOG_OBSERVE);
 	assert_string_equal(cfg->usage.metadata_key, "tenantId");
 	assert_int_equal(cfg->usage.retention_days, 400);
+	assert_int_equal(cfg->usage.poll_interval_ms, 30000);
+	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OBSERVE);
+	assert_int_equal(cfg->usage.ce_refresh_ms, 6 * 3600 * 1000);
+	assert_int_equal(cfg->usage.ce_days, 31);
 	daemon_config_free(cfg);
 
+	expect_error("usage: {cost_explorer: {mode: manage}}\n", "manage");
+	expect_error("usage: {cost_explorer: {refresh: 1s}}\n", "refresh");
+	expect_error("usage: {cost_explorer: {days: 401}}\n", "days");
+	expect_error("usage: {cost_explorer: {every: 1h}}\n", "every");
 	expect_error("usage: {places: [{region: us-east-1}]}\n", "bucket");
 	expect_error("usage: {places: [{region: us-east-1, bucket: My_Logs}]}\n", "not a valid S3 bucket name");
 	expect_error("usage: {places: [{region: us-east-1, bucket: logs, prefix: /x}]}\n", "does not start with '/'");
