@@ -260,11 +260,9 @@ static void test_ce_wire(void **state)
 
 static void on_ce_cost(void *arg, int status, const struct ce_cost_groups *l, const struct aws_error *err)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		o->value = l->n ? l->items[l->n - 1].amount : 0;
@@ -275,25 +273,26 @@ static void on_ce_cost(void *arg, int status, const struct ce_cost_groups *l, co
 /* GetCostAndUsage grouped by a tag: the request's shape and every page walked. */
 static void test_ce_cost_wire(void **state)
 {
-	struct script s = { { "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-01\"},\"Groups\":[{\"Keys\":"
-			      "[\"t$acme\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"1\"}}}]}],"
-			      "\"NextPageToken\":\"p2\"}",
-			      "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-02\"},\"Groups\":[{\"Keys\":"
-			      "[\"t$bob\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"2.5\"}}}]}]}" },
-			    2 };
+	struct fx_script s = {
+		.answers = { "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-01\"},\"Groups\":[{\"Keys\":"
+			     "[\"t$acme\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"1\"}}}]}],"
+			     "\"NextPageToken\":\"p2\"}",
+			     "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-02\"},\"Groups\":[{\"Keys\":"
+			     "[\"t$bob\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"2.5\"}}}]}]}" },
+		.n = 2
+	};
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 	const struct test_request *req;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-02", "2026-12-01", "t", on_ce_cost, &o), -EINVAL);
 	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-1", "2026-12-03", "t", on_ce_cost, &o), -EINVAL);
 	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-01", "2026-12-03", "a$b", on_ce_cost, &o),
 			 -EINVAL);
 	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-01", "2026-12-03", "t", on_ce_cost, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
 	assert_string_equal(o.first, "acme");
