@@ -15,21 +15,13 @@ static char *text_or(const xmlNode *node, const char *path, const char *dflt)
 	return s ? s : xstrdup(dflt);
 }
 
-int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+/* One <Policy> or <member> of policies into *ret; -EBADMSG without a name or ARN. */
+static int policy_from(const xmlNode *pol, struct iam_policy *ret)
 {
 	struct iam_policy p = { 0 };
-	const xmlNode *res, *pol;
 	char *count = NULL, *end;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = -EBADMSG;
 
-	if (r < 0)
-		return r;
-	r = -EBADMSG;
-	res = aws_xml_result(doc, op);
-	pol = res ? aws_xml_child(res, "Policy") : NULL;
-	if (!pol)
-		goto out;
 	p.name = aws_xml_path_text(pol, "PolicyName");
 	p.arn = aws_xml_path_text(pol, "Arn");
 	if (!p.name || !p.arn || !*p.arn)
@@ -51,8 +43,81 @@ int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_po
 out:
 	iam_policy_release(&p);
 	free(count);
+	return r;
+}
+
+int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+{
+	const xmlNode *res, *pol;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	res = aws_xml_result(doc, op);
+	pol = res ? aws_xml_child(res, "Policy") : NULL;
+	r = pol ? policy_from(pol, ret) : -EBADMSG;
 	xmlFreeDoc(doc);
 	return r;
+}
+
+/* IsTruncated with its Marker into *ret_next (NULL when not truncated). */
+static int next_marker(const xmlNode *res, char **ret_next)
+{
+	char *truncated = aws_xml_path_text(res, "IsTruncated");
+	int r = 0;
+
+	if (truncated && !strcmp(truncated, "true")) {
+		*ret_next = aws_xml_path_text(res, "Marker");
+		if (!*ret_next || !**ret_next) {
+			free(*ret_next);
+			*ret_next = NULL;
+			r = -EBADMSG; /* truncated without a marker */
+		}
+	}
+	free(truncated);
+	return r;
+}
+
+int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list *list, char **ret_next)
+{
+	const xmlNode *res, *members;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	*ret_next = NULL;
+	if (r < 0)
+		return r;
+	res = aws_xml_result(doc, "ListPolicies");
+	if (!res) {
+		xmlFreeDoc(doc);
+		return -EBADMSG;
+	}
+	members = aws_xml_child(res, "Policies");
+	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
+		struct iam_policy p;
+		if (!aws_xml_is(m, "member"))
+			continue;
+		if ((r = policy_from(m, &p)) < 0)
+			break;
+		if (list->n == list->alloc) {
+			list->alloc = list->alloc ? list->alloc * 2 : 8;
+			list->items = xreallocarray(list->items, list->alloc, sizeof(*list->items));
+		}
+		list->items[list->n++] = p;
+	}
+	if (r == 0)
+		r = next_marker(res, ret_next);
+	xmlFreeDoc(doc);
+	return r;
+}
+
+void iam_policy_list_release(struct iam_policy_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		iam_policy_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 int iam_parse_policy_version(const char *body, size_t len, const char *op, struct iam_policy_version *ret)

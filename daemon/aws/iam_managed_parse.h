@@ -18,6 +18,12 @@ struct iam_policy {
 	int64_t attachments;   /* AttachmentCount, -1 when absent */
 };
 
+struct iam_policy_list {
+	struct iam_policy *items;
+	size_t n;
+	size_t alloc;
+};
+
 struct iam_policy_version {
 	char *version_id; /* "v2" */
 	char *document;	  /* decoded; NULL when the answer has none (CreatePolicyVersion) */
@@ -45,6 +51,10 @@ int iam_parse_policy_version(const char *body, size_t len, const char *op, struc
 /* iam_parse_attached_page: appends a ListAttachedRolePolicies page; *ret_next gets the
  * Marker when IsTruncated (-EBADMSG when truncated without one), else NULL. */
 int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next);
+/* iam_parse_policies_page: appends a ListPolicies page; *ret_next gets the Marker when
+ * IsTruncated (-EBADMSG when truncated without one), else NULL. */
+int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list *list, char **ret_next);
+void iam_policy_list_release(struct iam_policy_list *l);
 /* iam_attached_find: the attachment of arn, or NULL. Borrowed. */
 const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn);
 

@@ -48,6 +48,9 @@ struct cloud_result {
 	struct observed_policy *policy;	      /* a policy read: what the role has (takes) */
 	bool gone;			      /* the resource did not exist (a delete is then done) */
 	char request_id[64];		      /* AWS's id of the action's last answer ("" when none) */
+	/* What a create answered beside the resource: the ActionId of a Budgets action,
+	 * the default version of a deny policy ("" when none). */
+	char answer[64];
 };
 
 typedef void (*cloud_list_cb)(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);

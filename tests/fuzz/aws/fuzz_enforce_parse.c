@@ -15,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct iam_policy p;
 	struct iam_policy_version v;
 	struct iam_attached_list l = { 0 };
+	struct iam_policy_list pl = { 0 };
 	struct budgets_action_list a = { 0 };
 	char *next = NULL, *id = NULL;
 
@@ -26,6 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(next);
 	iam_attached_find(&l, "arn:a");
 	iam_attached_list_release(&l);
+	next = NULL;
+	iam_parse_policies_page(body, size, &pl, &next);
+	free(next);
+	iam_policy_list_release(&pl);
 	if (budgets_parse_action_id(body, size, &id) == 0)
 		free(id);
 	next = NULL;
