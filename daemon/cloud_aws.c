@@ -570,8 +570,10 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		l->pending++;
 	l->enforce.done = enforce_step_done;
 	l->enforce.arg = l;
-	if (r == 0 && l->with_budgets)
+	if (r == 0 && l->with_budgets && p->list_enforcement)
 		r = cloud_aws__list_enforce(c, &l->target, &l->budgets_target, p->account_id, &l->enforce, &l->pending);
+	else
+		l->enforce.error = xstrdup("budget_actions.execution_role is not configured");
 	if (r < 0) {
 		if (l->pending == 1) {
 			free(l->region);

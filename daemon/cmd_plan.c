@@ -135,6 +135,7 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	pp->place.key = key;
 	pp->place.account = xstrdup_or_null(account);
 	pp->place.region = xstrdup_or_null(region);
+	pp->place.list_enforcement = p->cfg->budget_actions.execution_role != NULL;
 	pp->place.account_id = xstrdup_or_null(setup_account_id(account, p->cfg));
 	observed_store_init(&pp->store);
 	hashmap_put(&p->places, key, pp);

@@ -26,6 +26,9 @@ struct place {
 	/* The place's settings. ssm_tier: the Tier parameters are written with (static;
 	 * "Standard", "Advanced" or "Intelligent-Tiering"), whose quota they count in. */
 	const char *ssm_tier;
+	/* list_enforcement: the listing reads the deny policies and the Budgets actions too
+	 * (budget_actions.execution_role is configured: tenants may enforce). */
+	bool list_enforcement;
 	/* The place's observed model as the engine holds it (borrowed; NULL: none), for a
 	 * listing that reads only what changed since (parameter values by Version). */
 	const struct observed_store *seen;

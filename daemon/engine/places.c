@@ -42,6 +42,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.account = xstrdup_or_null(account);
 	ps->place.region = xstrdup_or_null(region);
 	ps->place.ssm_tier = e->set.ssm_tier ? e->set.ssm_tier : "Standard";
+	ps->place.list_enforcement = e->set.execution_role != NULL;
 	observed_store_init(&ps->store);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
