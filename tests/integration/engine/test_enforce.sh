@@ -121,8 +121,14 @@ spend 10.5
 [ "$(action_status)" = EXECUTION_SUCCESS ] || fail "the action did not execute: $(actions)"
 denied || fail "the role is not denied: $(converse)"
 wait_eq 30 "acme OverBudget" OverBudget state
-ctl tenants --state OverBudget | grep -q '^acme ' || fail "tenants --state OverBudget: $(ctl tenants --state OverBudget)"
+out=$(ctl tenants --state OverBudget || true)
+grep -q '^acme ' <<<"$out" || fail "tenants --state OverBudget: $out"
 [ "$(status_json | jq -r '.tenants.by_state.OverBudget')" = 1 ] || fail "status: $(status_json | jq -c .tenants)"
+out=$(ctl tenant acme || true)
+grep -q "^enforcement .*at 100% of the limit: deny policy $POLICY, action EXECUTION_SUCCESS (over budget" <<<"$out" ||
+	fail "ctl tenant: $out"
+tenant_json acme | jq -e --arg p "$POLICY_ARN" '.observed.deny_policy.arn == $p and .desired.budget.enforce.at_percent == 100 and
+	.observed.budgets[0].actions[0].status == "EXECUTION_SUCCESS"' >/dev/null || fail "tenant JSON: $(tenant_json acme | jq -c .observed)"
 
 # The limit raised above the spend: reversed (then reset), allowed again, Ready.
 enforced_tenant 20
@@ -170,5 +176,6 @@ wait_eq 30 "the policy deleted" 0 policy_exists
 [ "$(attached)" = 0 ] || fail "the policy is still attached"
 wait_eq 30 "acme Ready without enforcement" Ready state
 allowed || fail "denied after enforcement was removed: $(converse)"
-ctl tenant acme | grep -qi "deleted deny policy $POLICY" || fail "history: $(ctl tenant acme)"
+out=$(ctl tenant acme || true)
+grep -qi "deleted deny policy $POLICY" <<<"$out" || fail "history: $out"
 stop_daemon
