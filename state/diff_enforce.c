@@ -221,7 +221,9 @@ static void diff_wanted(struct diff_ctx *c, const char *name, const struct obser
 		c->plan->incomplete |= !planned(c, ACT_PROFILE_CREATE);
 		return;
 	}
-	arn = enforce_policy_arn(region_partition(t->region), c->s->account_id, t->id);
+	/* the ARN IAM gave it, else the one it will have */
+	arn = live && live->arn ? xstrdup(live->arn)
+				: enforce_policy_arn(region_partition(t->region), c->s->account_id, t->id);
 	role_arn = execution_role_arn(c);
 	write_policy(c, name, arn, live, doc);
 	/* the action, once the policy and the budget it lives on exist */
