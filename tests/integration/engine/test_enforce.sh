@@ -30,6 +30,7 @@ spec:
   profiles:
     - name: p1
       model: anthropic.claude-3-5-haiku-20241022-v1:0
+$([ -z "${SECOND:-}" ] || printf '    - name: p2\n      model: anthropic.claude-3-5-haiku-20241022-v1:0')
   budget:
     limit_usd: $1
     alerts:
@@ -48,9 +49,11 @@ actions() {
 }
 action_status() { actions | jq -r '.[0].Status // "none"'; }
 action_count() { actions | jq -r 'length'; }
-policy_count() {
-	awsim_get state | jq --arg a "$POLICY_ARN" '[.. | objects | select(.arn? == $a or .Arn? == $a)] | length'
+# the deny policy as awsim keeps it (versions with their documents), or null
+policy_state() {
+	awsim_get state | jq -c --arg a "$POLICY_ARN" '[.. | objects | select(.arn? == $a and has("versions"))] | .[0]'
 }
+policy_version() { policy_state | jq -r '"v\(.default_version) of \(.versions | length)"'; }
 attached() {
 	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 		-H 'Content-Type: application/x-www-form-urlencoded' \
@@ -165,6 +168,15 @@ wait_eq 30 "the action made again" 1 action_count
 wait_eq 30 "acme Ready after the repair" Ready state
 [ "$(calls iam:CreatePolicy)" = 2 ] || fail "CreatePolicy $(calls iam:CreatePolicy) times"
 [ "$(calls budgets:CreateBudgetAction)" = 2 ] || fail "CreateBudgetAction $(calls budgets:CreateBudgetAction) times"
+
+# A second profile: a new default version that denies both, the old one deleted.
+[ "$(policy_version)" = "v1 of 1" ] || fail "the policy made again: $(policy_state)"
+SECOND=1 enforced_tenant 20
+wait_eq 30 "the policy's second version, alone" "v2 of 1" policy_version
+n=$(policy_state | jq -r '.versions[0].doc | fromjson | .Statement[0].Resource | length')
+[ "$n" = 2 ] || fail "the new version does not deny both profiles: $(policy_state)"
+wait_eq 30 "acme Ready with two profiles" Ready state
+enforced_tenant 20
 
 # Over budget, then enforce removed: the action deleted, the policy detached and deleted.
 spend 30
