@@ -1,6 +1,7 @@
-/* Budget enforcement on AWS: the deny policy (IAM customer-managed policies, global)
- * and the Budgets action on the tenant's budget (Budgets, us-east-1), as actions and
- * as the listing's part (ListPolicies under ENFORCE_POLICY_PATH and
+/* Budget enforcement on AWS: the deny policy (IAM customer-managed policies, global;
+ * deleted once detached from every role ListEntitiesForPolicy names and the roles the
+ * action names) and the Budgets action on the tenant's budget (Budgets, us-east-1), as
+ * actions and as the listing's part (ListPolicies under ENFORCE_POLICY_PATH and
  * DescribeBudgetActionsForAccount). A listing that cannot read them does not fail
  * the place: the store says why (enforce_error), and only enforcing tenants wait. */
 #include "cloud_aws_impl.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "enforce_spec.h"
 #include "xalloc.h"
@@ -323,13 +325,14 @@ static void on_detached(void *arg, int status, const struct aws_error *err)
 	detach_next(x);
 }
 
-/* The next role to detach from, or the deletion once none is left. */
+/* The next role to detach from (x->names), or the deletion once none is left. */
 static int detach_call(struct applying *x)
 {
 	const struct action *a = x->act;
 
-	if ((size_t)x->step < a->n_roles)
-		return iam_detach_role_policy(x->c->client, &x->target, a->roles[x->step], a->resource, on_detached, x);
+	if ((size_t)x->step < x->names.n)
+		return iam_detach_role_policy(x->c->client, &x->target, x->names.items[x->step], a->resource,
+					      on_detached, x);
 	return iam_delete_policy(x->c->client, &x->target, a->resource, on_policy_deleted, x);
 }
 
@@ -339,6 +342,35 @@ static void detach_next(struct applying *x)
 
 	if (r < 0)
 		finish(x, r, NULL);
+}
+
+static bool has_name(const struct aws_strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcasecmp(v->items[i], s)) /* IAM role names ignore case */
+			return true;
+	return false;
+}
+
+/* Every role the policy is attached to (ListEntitiesForPolicy), with the roles the
+ * action names; without that read (not permitted) the action's roles only. */
+static void on_policy_roles(void *arg, int status, const struct aws_error *err, const struct aws_strv *roles)
+{
+	struct applying *x = arg;
+	const struct action *a = x->act;
+
+	if (status < 0 && cloud_aws__code_is(err, "NoSuchEntity")) {
+		cloud_aws__gone(x);
+		return;
+	}
+	for (size_t i = 0; status == 0 && i < roles->n; i++)
+		if (!has_name(&x->names, roles->items[i]))
+			aws_strv_add(&x->names, roles->items[i]);
+	for (size_t i = 0; i < a->n_roles; i++)
+		if (!has_name(&x->names, a->roles[i]))
+			aws_strv_add(&x->names, a->roles[i]);
+	x->step = 0;
+	detach_next(x);
 }
 
 int cloud_aws__apply_enforce(struct applying *x)
@@ -358,8 +390,7 @@ int cloud_aws__apply_enforce(struct applying *x)
 	case ACT_DENY_POLICY_UPDATE:
 		return new_version(x, a->version);
 	case ACT_DENY_POLICY_DELETE:
-		x->step = 0;
-		return detach_call(x);
+		return iam_list_policy_roles(x->c->client, &x->target, a->resource, on_policy_roles, x);
 	default:
 		return budget_action_call(x);
 	}

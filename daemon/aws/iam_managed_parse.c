@@ -112,6 +112,38 @@ int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list
 	return r;
 }
 
+int iam_parse_entities_page(const char *body, size_t len, struct aws_strv *roles, char **ret_next)
+{
+	const xmlNode *res, *members;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	*ret_next = NULL;
+	if (r < 0)
+		return r;
+	res = aws_xml_result(doc, "ListEntitiesForPolicy");
+	if (!res) {
+		xmlFreeDoc(doc);
+		return -EBADMSG;
+	}
+	members = aws_xml_child(res, "PolicyRoles");
+	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
+		char *name;
+		if (!aws_xml_is(m, "member"))
+			continue;
+		name = aws_xml_path_text(m, "RoleName");
+		if (!name || !*name)
+			r = -EBADMSG;
+		else
+			aws_strv_add(roles, name);
+		free(name);
+	}
+	if (r == 0)
+		r = next_marker(res, ret_next);
+	xmlFreeDoc(doc);
+	return r;
+}
+
 void iam_policy_list_release(struct iam_policy_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)

@@ -604,6 +604,7 @@ int op_iam_attach_role_policy(struct call *c);
 int op_iam_detach_role_policy(struct call *c);
 int op_iam_list_attached_role_policies(struct call *c);
 int op_iam_list_policies(struct call *c);
+int op_iam_list_entities_for_policy(struct call *c);
 int op_iam_get_policy_version(struct call *c);
 int op_iam_create_policy_version(struct call *c);
 int op_iam_delete_policy_version(struct call *c);

@@ -337,6 +337,41 @@ int op_iam_list_attached_role_policies(struct call *c)
 	return 0;
 }
 
+/* ListEntitiesForPolicy: the roles the policy is attached to (awsim attaches managed
+ * policies to roles only), all in one page; EntityFilter other than Role lists none. */
+int op_iam_list_entities_for_policy(struct call *c)
+{
+	const char *filter = form_get(&c->form, "EntityFilter");
+	struct managed_policy *p;
+	const struct omap_node *n;
+
+	if (filter && strcmp(filter, "Role") && strcmp(filter, "User") && strcmp(filter, "Group") &&
+	    strcmp(filter, "LocalManagedPolicy") && strcmp(filter, "AWSManagedPolicy"))
+		return call_error(c, 400, "ValidationError",
+				  "1 validation error detected: Value '%.40s' at 'entityFilter' failed to satisfy "
+				  "constraint: Member must satisfy enum value set: [User, Role, LocalManagedPolicy, "
+				  "Group, AWSManagedPolicy]",
+				  filter);
+	if (find_policy(c, &p) < 0 || !p)
+		return -1;
+	call_xml_begin(c, true);
+	strbuf_adds(&c->body, "<PolicyGroups/><PolicyUsers/><PolicyRoles>");
+	for (n = omap_next(&p->roles, NULL); n && (!filter || !strcmp(filter, "Role"));
+	     n = omap_next(&p->roles, n->key)) {
+		const struct role *r = role_in(c->sim, c->acct->id, n->key);
+		if (!r)
+			continue;
+		strbuf_adds(&c->body, "<member>");
+		xml_elem(&c->body, "RoleName", r->name);
+		xml_elem(&c->body, "RoleId", r->id);
+		strbuf_adds(&c->body, "</member>");
+	}
+	strbuf_adds(&c->body, "</PolicyRoles>");
+	xml_elem(&c->body, "IsTruncated", "false");
+	call_xml_end(c, true);
+	return 0;
+}
+
 /* ListPolicies: Scope (All, Local: the account's own; AWS: none, awsim has no AWS
  * managed policies), PathPrefix, OnlyAttached; pages by Marker and MaxItems. */
 static bool policy_listed(const struct call *c, const void *v)

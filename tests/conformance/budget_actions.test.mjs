@@ -26,6 +26,9 @@ import {
   CreatePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListPoliciesCommand,
+  ListEntitiesForPolicyCommand,
+  AttachRolePolicyCommand,
+  DetachRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -225,4 +228,23 @@ test('a new budget period: the spend starts again from 0, actions keep their sta
   await execute('period', id, 'RESET_BUDGET_ACTION');
   assert.equal((await describe('period', id)).Status, 'STANDBY');
   assert.equal((await sim.admin('/budgets/nope/new-period', { method: 'POST', body: {} })).status, 404);
+});
+
+test('ListEntitiesForPolicy: the roles a policy is attached to', async () => {
+  await iam.send(new CreateRoleCommand({ RoleName: 'other-app', AssumeRolePolicyDocument: TRUST }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: denyArn }));
+  let e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn }));
+  assert.deepEqual(e.PolicyRoles.map((r) => r.RoleName), ['other-app']);
+  assert.match(e.PolicyRoles[0].RoleId, /^AROA/);
+  assert.deepEqual(e.PolicyUsers, []);
+  assert.deepEqual(e.PolicyGroups, []);
+  assert.equal(e.IsTruncated, false);
+  e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn, EntityFilter: 'User' }));
+  assert.deepEqual(e.PolicyRoles, []);
+  await iam.send(new DetachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: denyArn }));
+  e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn, EntityFilter: 'Role' }));
+  assert.deepEqual(e.PolicyRoles, []);
+  await rejectsWith(() => iam.send(new ListEntitiesForPolicyCommand({
+    PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/nope`,
+  })), 'NoSuchEntityException', 404);
 });

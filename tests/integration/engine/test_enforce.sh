@@ -182,6 +182,12 @@ enforced_tenant 20
 spend 30
 [ "$(attached)" = 1 ] || fail "the policy is not attached"
 wait_eq 30 "acme OverBudget before removal" OverBudget state
+# attached by hand to another role too: detached from it as well
+create_role other-app
+curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H 'Content-Type: application/x-www-form-urlencoded' \
+	--data "Action=AttachRolePolicy&Version=2010-05-08&RoleName=other-app" --data-urlencode "PolicyArn=$POLICY_ARN" \
+	"http://127.0.0.1:$PORT/" >/dev/null || fail "AttachRolePolicy by hand"
 enforced_tenant 20 none
 wait_eq 30 "the action deleted" 0 action_count
 wait_eq 30 "the policy deleted" 0 policy_exists

@@ -162,6 +162,39 @@ static void test_iam_policies(void **state)
 	iam_policy_list_release(&l);
 }
 
+#define ENTITIES(roles, tail)                                                                                          \
+	"<ListEntitiesForPolicyResponse" NS "><ListEntitiesForPolicyResult><PolicyGroups/><PolicyUsers/>"              \
+	"<PolicyRoles>" roles "</PolicyRoles>" tail "</ListEntitiesForPolicyResult>" META                              \
+	"</ListEntitiesForPolicyResponse>"
+#define ROLE(name) "<member><RoleName>" name "</RoleName><RoleId>AROAEXAMPLE</RoleId></member>"
+
+/* ListEntitiesForPolicy: the roles, the marker, refusals. */
+static void test_iam_entities(void **state)
+{
+	struct aws_strv roles;
+	char *next;
+
+	(void)state;
+	aws_strv_init(&roles);
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES(ROLE("a-app") ROLE("b-app"),
+							    "<IsTruncated>true</IsTruncated><Marker>m</Marker>")),
+						 &roles, &next),
+			 0);
+	assert_string_equal(next, "m");
+	free(next);
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES("", "<IsTruncated>false</IsTruncated>")), &roles, &next),
+			 0);
+	assert_null(next);
+	assert_int_equal(roles.n, 2);
+	assert_string_equal(roles.items[1], "b-app");
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES("<member><RoleId>x</RoleId></member>", "")), &roles, &next),
+			 -EBADMSG);
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES("", "<IsTruncated>true</IsTruncated>")), &roles, &next),
+			 -EBADMSG);
+	assert_int_equal(iam_parse_entities_page(S("<ListRolesResponse/>"), &roles, &next), -EBADMSG);
+	aws_strv_release(&roles);
+}
+
 #define ACTION(id, status)                                                                                             \
 	"{\"ActionId\":\"" id "\",\"BudgetName\":\"bedrock-tenant-acme\",\"NotificationType\":\"ACTUAL\","             \
 	"\"ActionType\":\"APPLY_IAM_POLICY\",\"ActionThreshold\":{\"ActionThresholdValue\":100.0,"                     \
@@ -227,9 +260,8 @@ static void test_budgets_actions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iam_policy),
-		cmocka_unit_test(test_iam_attached),
-		cmocka_unit_test(test_iam_policies),
+		cmocka_unit_test(test_iam_policy),	cmocka_unit_test(test_iam_attached),
+		cmocka_unit_test(test_iam_policies),	cmocka_unit_test(test_iam_entities),
 		cmocka_unit_test(test_budgets_actions),
 	};
 
