@@ -48,100 +48,49 @@ out:
 
 int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
 {
-	const xmlNode *res, *pol;
+	const xmlNode *pol;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, op, "Policy", &doc, &pol);
 
 	if (r < 0)
 		return r;
-	res = aws_xml_result(doc, op);
-	pol = res ? aws_xml_child(res, "Policy") : NULL;
-	r = pol ? policy_from(pol, ret) : -EBADMSG;
+	r = policy_from(pol, ret);
 	xmlFreeDoc(doc);
 	return r;
 }
 
-/* IsTruncated with its Marker into *ret_next (NULL when not truncated). */
-static int next_marker(const xmlNode *res, char **ret_next)
+static int policies_member(const xmlNode *m, void *ctx)
 {
-	char *truncated = aws_xml_path_text(res, "IsTruncated");
-	int r = 0;
+	struct iam_policy_list *list = ctx;
+	struct iam_policy p;
+	int r = policy_from(m, &p);
 
-	if (truncated && !strcmp(truncated, "true")) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	return r;
+	if (r < 0)
+		return r;
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = p;
+	return 0;
 }
 
 int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list *list, char **ret_next)
 {
-	const xmlNode *res, *members;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	return aws_xml_page(body, len, "ListPolicies", "Policies", policies_member, list, ret_next);
+}
 
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListPolicies");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
-	members = aws_xml_child(res, "Policies");
-	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
-		struct iam_policy p;
-		if (!aws_xml_is(m, "member"))
-			continue;
-		if ((r = policy_from(m, &p)) < 0)
-			break;
-		if (list->n == list->alloc) {
-			list->alloc = list->alloc ? list->alloc * 2 : 8;
-			list->items = xreallocarray(list->items, list->alloc, sizeof(*list->items));
-		}
-		list->items[list->n++] = p;
-	}
+static int entities_member(const xmlNode *m, void *ctx)
+{
+	char *name = aws_xml_path_text(m, "RoleName");
+	int r = name && *name ? 0 : -EBADMSG;
+
 	if (r == 0)
-		r = next_marker(res, ret_next);
-	xmlFreeDoc(doc);
+		aws_strv_add(ctx, name);
+	free(name);
 	return r;
 }
 
 int iam_parse_entities_page(const char *body, size_t len, struct aws_strv *roles, char **ret_next)
 {
-	const xmlNode *res, *members;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
-
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListEntitiesForPolicy");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
-	members = aws_xml_child(res, "PolicyRoles");
-	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
-		char *name;
-		if (!aws_xml_is(m, "member"))
-			continue;
-		name = aws_xml_path_text(m, "RoleName");
-		if (!name || !*name)
-			r = -EBADMSG;
-		else
-			aws_strv_add(roles, name);
-		free(name);
-	}
-	if (r == 0)
-		r = next_marker(res, ret_next);
-	xmlFreeDoc(doc);
-	return r;
+	return aws_xml_page(body, len, "ListEntitiesForPolicy", "PolicyRoles", entities_member, roles, ret_next);
 }
 
 void iam_policy_list_release(struct iam_policy_list *l)
@@ -155,18 +104,14 @@ void iam_policy_list_release(struct iam_policy_list *l)
 int iam_parse_policy_version(const char *body, size_t len, const char *op, struct iam_policy_version *ret)
 {
 	struct iam_policy_version v = { 0 };
-	const xmlNode *res, *ver;
+	const xmlNode *ver;
 	char *doc_text = NULL, *def = NULL;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, op, "PolicyVersion", &doc, &ver);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, op);
-	ver = res ? aws_xml_child(res, "PolicyVersion") : NULL;
-	if (!ver)
-		goto out;
 	v.version_id = aws_xml_path_text(ver, "VersionId");
 	if (!v.version_id || !*v.version_id)
 		goto out;
@@ -189,52 +134,26 @@ out:
 	return r;
 }
 
-int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+static int attached_from(const xmlNode *m, void *ctx)
 {
-	const xmlNode *res, *members;
-	char *truncated = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	struct iam_attached_list *list = ctx;
+	struct iam_attached_policy a;
 
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListAttachedRolePolicies");
-	if (!res) {
-		xmlFreeDoc(doc);
+	a.name = aws_xml_path_text(m, "PolicyName");
+	a.arn = aws_xml_path_text(m, "PolicyArn");
+	if (!a.name || !a.arn || !*a.arn) {
+		free(a.name);
+		free(a.arn);
 		return -EBADMSG;
 	}
-	members = aws_xml_child(res, "AttachedPolicies");
-	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
-		struct iam_attached_policy a;
-		if (!aws_xml_is(m, "member"))
-			continue;
-		a.name = aws_xml_path_text(m, "PolicyName");
-		a.arn = aws_xml_path_text(m, "PolicyArn");
-		if (!a.name || !a.arn || !*a.arn) {
-			free(a.name);
-			free(a.arn);
-			r = -EBADMSG;
-			break;
-		}
-		if (list->n == list->alloc) {
-			list->alloc = list->alloc ? list->alloc * 2 : 8;
-			list->items = xreallocarray(list->items, list->alloc, sizeof(*list->items));
-		}
-		list->items[list->n++] = a;
-	}
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (r == 0 && truncated && !strcmp(truncated, "true")) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = a;
+	return 0;
+}
+
+int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListAttachedRolePolicies", "AttachedPolicies", attached_from, list, ret_next);
 }
 
 const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn)
