@@ -124,6 +124,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.sns_topic_arn);
 	daemon_config__usage_release(cfg);
 	free(cfg->cost_tags.payer_account);
+	free(cfg->budget_actions.execution_role);
 	daemon_config_pools_free(cfg);
 	free(cfg);
 }

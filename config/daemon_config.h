@@ -222,6 +222,14 @@ enum cfg_ssm_tier {
 	CFG_SSM_TIER_INTELLIGENT, /* Intelligent-Tiering: SSM chooses per parameter */
 };
 
+/* budget_actions: what a tenant's budget enforcement (spec.budget.enforce) needs. */
+struct cfg_budget_actions {
+	/* The IAM role name Budgets assumes to attach and detach the deny policy, the same
+	 * name in every account: arn:PARTITION:iam::ACCOUNT:role/NAME is built per tenant's
+	 * account. NULL: not configured (a manifest with enforce is then refused). */
+	char *execution_role;
+};
+
 struct daemon_config {
 	char *file; /* the file read; NULL for the built-in defaults */
 	char *manifests;
@@ -257,6 +265,7 @@ struct daemon_config {
 	struct cfg_pool *pools; /* in the order written */
 	size_t n_pools;
 	struct cfg_capacity capacity;
+	struct cfg_budget_actions budget_actions;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */

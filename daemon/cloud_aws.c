@@ -123,6 +123,7 @@ struct listing {
 	bool roles_read;
 	struct budgets_budget_list budgets;
 	bool with_budgets;
+	struct cloud_aws__enforce_listing enforce; /* with the budgets: deny policies, Budgets actions */
 	char *account_id;
 	unsigned pending;
 	int status;
@@ -216,6 +217,8 @@ static void listing_build(struct listing *l)
 			observed_store_put_budget(s, b);
 		}
 		s->budgets_listed = l->with_budgets;
+		if (l->with_budgets)
+			cloud_aws__build_enforce(s, &l->enforce); /* into the budgets just built */
 		if (l->roles_read)
 			build_roles(s, &l->roles);
 		for (size_t i = 0; i < l->params.n; i++) {
@@ -240,6 +243,10 @@ static void listing_build(struct listing *l)
 	ssm_parameter_list_release(&l->params);
 	budgets_budget_list_release(&l->budgets);
 	iam_role_detail_list_release(&l->roles);
+	iam_policy_list_release(&l->enforce.policies);
+	budgets_action_list_release(&l->enforce.actions);
+	free(l->enforce.error);
+	l->enforce.error = NULL;
 }
 
 /* The snapshot is handed over (unless the caller went away meanwhile) and freed. */
@@ -304,6 +311,11 @@ static void listing_step_done(struct listing *l)
 {
 	if (--l->pending == 0)
 		listing_finish(l);
+}
+
+static void enforce_step_done(void *arg)
+{
+	listing_step_done(arg);
 }
 
 static void on_profiles(void *arg, int status, const struct aws_error *err, const struct bedrock_profile_list *list)
@@ -556,6 +568,12 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	if (r == 0 && l->with_budgets && !home &&
 	    (r = tagging_get_resources(c->client, &l->budgets_target, &budget_tags, on_tagged, l)) == 0)
 		l->pending++;
+	l->enforce.done = enforce_step_done;
+	l->enforce.arg = l;
+	if (r == 0 && l->with_budgets && p->list_enforcement)
+		r = cloud_aws__list_enforce(c, &l->target, &l->budgets_target, p->account_id, &l->enforce, &l->pending);
+	else
+		l->enforce.error = xstrdup("budget_actions.execution_role is not configured");
 	if (r < 0) {
 		if (l->pending == 1) {
 			free(l->region);
@@ -904,6 +922,15 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	case ACT_POLICY_PUT:
 	case ACT_POLICY_DELETE:
 		r = cloud_aws__apply_policy(x);
+		break;
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+	case ACT_BUDGET_ACTION_DELETE:
+	case ACT_BUDGET_ACTION_EXECUTE:
+		r = cloud_aws__apply_enforce(x);
 		break;
 	default:
 		r = cloud_aws__apply_budget(x);

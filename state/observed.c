@@ -16,6 +16,7 @@ void observed_store_init(struct observed_store *s)
 	hashmap_init(&s->budgets);
 	hashmap_init(&s->policies);
 	hashmap_init(&s->roles);
+	hashmap_init(&s->deny_policies);
 }
 
 static void free_group(void *g)
@@ -46,6 +47,11 @@ static void free_role_cb(void *p)
 	free(r);
 }
 
+static void free_deny_policy_cb(void *p)
+{
+	observed_deny_policy_free(p);
+}
+
 static void free_profile_cb(void *p)
 {
 	observed_profile_free(p);
@@ -65,6 +71,9 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->policies, free_policy_cb);
 	hashmap_release(&s->roles, free_role_cb);
 	hashmap_release(&s->groups, free_group);
+	hashmap_release(&s->deny_policies, free_deny_policy_cb);
+	free(s->enforce_error);
+	s->enforce_error = NULL;
 }
 
 /* The maps in the order observed_store_release_step empties them, with what frees
@@ -93,6 +102,13 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 	case 6:
 		*free_value = free_role_cb;
 		return &s->roles;
+	case 7:
+		*free_value = free_deny_policy_cb;
+		return &s->deny_policies;
+	case 8:
+		free(s->enforce_error);
+		s->enforce_error = NULL;
+		return NULL;
 	default:
 		return NULL;
 	}
@@ -356,6 +372,9 @@ void observed_budget_free(struct observed_budget *b)
 	for (size_t i = 0; i < b->n_alerts; i++)
 		observed_alert_release(&b->alerts[i]);
 	free(b->alerts);
+	for (size_t i = 0; i < b->n_actions; i++)
+		observed_budget_action_release(&b->actions[i]);
+	free(b->actions);
 	free(b);
 }
 
@@ -379,6 +398,10 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	c->listed = b->listed;
 	c->alerts_known = b->alerts_known;
 	c->alerts_audit = b->alerts_audit;
+	c->n_actions = b->n_actions;
+	c->actions = b->n_actions ? xcalloc(b->n_actions, sizeof(*c->actions)) : NULL;
+	for (size_t i = 0; i < b->n_actions; i++)
+		observed_budget_action_copy(&c->actions[i], &b->actions[i]);
 	c->n_alerts = b->n_alerts;
 	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
 	for (size_t i = 0; i < b->n_alerts; i++) {

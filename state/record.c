@@ -343,3 +343,13 @@ bool record_key_policy_fact_parse(const char *key, char **ret_role, const char *
 	*ret_policy = nl + 1;
 	return true;
 }
+
+char *record_key_enforce_fact(const char *policy)
+{
+	return xconcat("enforce\n", policy, NULL);
+}
+
+char *record_key_enforce_timer(const char *policy)
+{
+	return xconcat("enforce:", policy, NULL);
+}

@@ -5,7 +5,7 @@
 
 _bedrock_tenantctl_commands="status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage profile-map"
 _bedrock_tenantctl_options="--socket --output --json --watch --interval --state --request-timeout --since --until --limit --version --help"
-_bedrock_tenantctl_states="Pending Reconciling Ready Drifted Error Stalled Deleting Held Suspended"
+_bedrock_tenantctl_states="Pending Reconciling Ready Drifted Error Stalled Deleting Held Suspended OverBudget"
 
 # _bedrock_tenantctl_ids PROGRAM [SOCKET]: the tenant ids the daemon knows.
 _bedrock_tenantctl_ids() {

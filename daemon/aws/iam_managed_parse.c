@@ -15,17 +15,13 @@ static char *text_or(const xmlNode *node, const char *path, const char *dflt)
 	return s ? s : xstrdup(dflt);
 }
 
-int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+/* One <Policy> or <member> of policies into *ret; -EBADMSG without a name or ARN. */
+static int policy_from(const xmlNode *pol, struct iam_policy *ret)
 {
 	struct iam_policy p = { 0 };
-	const xmlNode *pol;
 	char *count = NULL, *end;
-	xmlDoc *doc;
-	int r = aws_xml_answer(body, len, op, "Policy", &doc, &pol);
+	int r = -EBADMSG;
 
-	if (r < 0)
-		return r;
-	r = -EBADMSG;
 	p.name = aws_xml_path_text(pol, "PolicyName");
 	p.arn = aws_xml_path_text(pol, "Arn");
 	if (!p.name || !p.arn || !*p.arn)
@@ -47,8 +43,62 @@ int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_po
 out:
 	iam_policy_release(&p);
 	free(count);
+	return r;
+}
+
+int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+{
+	const xmlNode *pol;
+	xmlDoc *doc;
+	int r = aws_xml_answer(body, len, op, "Policy", &doc, &pol);
+
+	if (r < 0)
+		return r;
+	r = policy_from(pol, ret);
 	xmlFreeDoc(doc);
 	return r;
+}
+
+static int policies_member(const xmlNode *m, void *ctx)
+{
+	struct iam_policy_list *list = ctx;
+	struct iam_policy p;
+	int r = policy_from(m, &p);
+
+	if (r < 0)
+		return r;
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = p;
+	return 0;
+}
+
+int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list *list, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListPolicies", "Policies", policies_member, list, ret_next);
+}
+
+static int entities_member(const xmlNode *m, void *ctx)
+{
+	char *name = aws_xml_path_text(m, "RoleName");
+	int r = name && *name ? 0 : -EBADMSG;
+
+	if (r == 0)
+		aws_strv_add(ctx, name);
+	free(name);
+	return r;
+}
+
+int iam_parse_entities_page(const char *body, size_t len, struct aws_strv *roles, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListEntitiesForPolicy", "PolicyRoles", entities_member, roles, ret_next);
+}
+
+void iam_policy_list_release(struct iam_policy_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		iam_policy_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 int iam_parse_policy_version(const char *body, size_t len, const char *op, struct iam_policy_version *ret)

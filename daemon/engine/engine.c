@@ -86,6 +86,7 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		.held = t->held,
 		.paused = e->paused || e->set.report_only,
 		.pending_changes = t->pending_changes,
+		.over_budget = t->over_budget,
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
 		.waiting = t->waiting != NULL && !t->removed,
@@ -270,6 +271,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	free(t->last_error);
 	t->last_error = xstrdup_or_null(o->error);
 	t->pending_changes = o->left_for_aws;
+	t->over_budget = o->over_budget;
 	t->wake_at = o->cls == ERROR_NONE ? o->wake_at : 0;
 	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
 	if (o->cls == ERROR_NONE && o->wake_at) {
@@ -451,6 +453,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	histogram_init(&e->reconcile_seconds, reconcile_bounds, sizeof(reconcile_bounds) / sizeof(reconcile_bounds[0]));
 	e->set.instance = xstrdup(set->instance);
 	e->set.default_region = xstrdup_or_null(set->default_region);
+	e->set.execution_role = xstrdup_or_null(set->execution_role);
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
 	if (!e->set.max_tenants_in_flight)
 		e->set.max_tenants_in_flight = 32;
@@ -553,6 +556,7 @@ static void closed_one(uv_handle_t *h)
 	engine__store_release(e);
 	workqueue_release(&e->queue);
 	free((char *)e->set.instance);
+	free((char *)e->set.execution_role);
 	free((char *)e->set.default_region);
 	free((char *)e->set.param_prefix);
 	free(e->revision);

@@ -71,6 +71,7 @@ struct engine_settings {
 	const char *default_region; /* for tenants without one (config default) */
 	int64_t grace_s;	    /* before an undesired resource goes (600) */
 	int64_t drain_s;	    /* a replaced profile lives on (900) */
+	const char *execution_role; /* budget_actions.execution_role (copied); NULL: none */
 	struct prune_limits prune;
 	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
 	uint64_t alerts_audit_ms;	/* every budget's notifications read once per this, paced; 0: never */
@@ -131,6 +132,7 @@ struct tenant_entry {
 	bool reconciled; /* at least one reconcile finished */
 	bool in_progress;
 	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
+	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
 	enum error_class error;
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */

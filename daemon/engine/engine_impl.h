@@ -26,6 +26,8 @@ enum journal_kind {
 	JOURNAL_PARAMETER_DELETE,
 	JOURNAL_BUDGET_PUT,
 	JOURNAL_BUDGET_DELETE,
+	JOURNAL_DENY_POLICY_PUT,
+	JOURNAL_DENY_POLICY_DELETE,
 };
 
 /* One of the daemon's own writes (or reads), replayed over a listing that was already
@@ -40,6 +42,7 @@ struct journal_entry {
 	struct observed_profile *profile;     /* PUT: a copy */
 	struct observed_parameter *parameter; /* PUT: a copy */
 	struct observed_budget *budget;	      /* PUT: a copy */
+	struct observed_deny_policy *deny;    /* PUT: a copy */
 	char *key;			      /* DELETE: ARN or parameter name */
 };
 
@@ -82,6 +85,7 @@ struct engine__outcome {
 	bool left_for_aws;   /* the last plan still had AWS actions (or was incomplete) */
 	bool deleting;	     /* the last plan was deleting something */
 	bool had_actions;    /* the last plan had actions of any kind */
+	bool over_budget;    /* the last plan found its Budgets action executed */
 	int64_t wake_at;     /* the last plan's next timer (wall clock), 0: none */
 	uint64_t started_ms; /* loop time the reconcile started (its duration for metrics) */
 	int quota_kind;	     /* a create was refused with a quota error (enum placement_kind); -1: none */
@@ -264,6 +268,8 @@ size_t engine__places_calls(const struct engine *e);
 void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
 			   const struct observed_parameter *parameter, const char *key);
 void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
+/* engine__place_journal_deny: p (a copy is kept) was written; deleted names a deny policy gone. */
+void engine__place_journal_deny(struct place_state *ps, const struct observed_deny_policy *p, const char *deleted);
 const char *engine__place_account_id(const struct place_state *ps);
 
 /* pools.c */

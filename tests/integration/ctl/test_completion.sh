@@ -54,6 +54,7 @@ expect "--socket --state --since" bedrock-tenantctl tenants --s
 expect "table wide json name" bedrock-tenantctl tenants -o ""
 expect "json" bedrock-tenantctl tenants --output = j
 expect "Stalled Suspended" bedrock-tenantctl tenants --state S
+expect "OverBudget" bedrock-tenantctl tenants --state O
 expect "Stalled,Error" bedrock-tenantctl tenants --state Stalled,E
 expect "" bedrock-tenantctl tenants --interval ""
 

@@ -404,6 +404,35 @@ static void test_notifications(void **state)
 
 /* cost_allocation_tags: observe by default; manage in a payer account that must be one
  * of accounts, reported at the alias's position. */
+/* budget_actions.execution_role: an IAM role name, absent by default. */
+static void test_budget_actions(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg;
+
+	(void)state;
+	cfg = parse("state_dir: /s\n", &d, &r);
+	assert_null(cfg->budget_actions.execution_role);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("budget_actions:\n  execution_role: bedrock-budgets-actions\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->budget_actions.execution_role, "bedrock-budgets-actions");
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("budget_actions:\n  execution_role: \"arn:aws:iam::111122223333:role/x\"\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(d, "config.yaml:2:19: budget_actions.execution_role: "));
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("budget_actions:\n  role: x\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(d, "unknown key 'role'"));
+	free(d);
+	daemon_config_free(cfg);
+}
+
 static void test_cost_tags(void **state)
 {
 	char *d;
@@ -486,10 +515,13 @@ static void test_keep_running(void **state)
 		     "metrics: {listen: \"127.0.0.1:9464\"}\n"
 		     "notifications: {webhook: {url: http://hook/}}\n"
 		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n"
-		     "pools: {default: {accounts: [prod]}}\n",
+		     "pools: {default: {accounts: [prod]}}\n"
+		     "budget_actions: {execution_role: budgets-exec}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
+	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 2], "budget_actions");
+	assert_null(next->budget_actions.execution_role); /* the running value */
 	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 1], "pools");
 	assert_int_equal(next->n_pools, 0); /* the running value */
 	assert_string_equal(keys[0], "manifests");
@@ -692,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_usage_section),
 		cmocka_unit_test(test_cost_tags),
 		cmocka_unit_test(test_pools),
+		cmocka_unit_test(test_budget_actions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
