@@ -224,7 +224,9 @@ static void world_build(struct world *w, size_t n, unsigned drift_percent, bool 
 	size_t h0 = heap_in_use(), h1, h2;
 
 	memset(w, 0, sizeof(*w));
-	w->settings = (struct diff_settings){ INSTANCE, ACCOUNT_ID, 600, 900 };
+	w->settings = (struct diff_settings){
+		.instance = INSTANCE, .account_id = ACCOUNT_ID, .grace = 600, .drain = 900
+	};
 	w->n = n;
 	w->roles = roles;
 	w->tenants = xcalloc(n, sizeof(*w->tenants));
