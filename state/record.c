@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "generation.h"
 #include "xalloc.h"
 
 struct tenant_record *tenant_record_new(const char *tenant)
@@ -11,6 +12,7 @@ struct tenant_record *tenant_record_new(const char *tenant)
 	struct tenant_record *r = xcalloc(1, sizeof(*r));
 
 	r->tenant = xstrdup(tenant);
+	r->gen = generation_next();
 	return r;
 }
 
@@ -87,6 +89,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	r->gen = generation_next();
 	if (!in) {
 		XGROW(r->intents, r->n_intents + 1, r->alloc_intents);
 		in = &r->intents[r->n_intents++];
@@ -110,6 +113,7 @@ void record_note_intent_answer(struct tenant_record *r, const char *profile_key,
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	r->gen = generation_next();
 	if (!in || !token || strcmp(in->token, token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
@@ -126,6 +130,7 @@ void record_confirm_intent(struct tenant_record *r, const char *profile_key, con
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	r->gen = generation_next();
 	if (in && in->arn && strcmp(in->arn, arn) == 0)
 		in->confirmed = true;
 }
@@ -134,6 +139,7 @@ int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, co
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	r->gen = generation_next();
 	if (!in || !in->arn || strcmp(in->arn, arn) != 0)
 		return -ENOENT;
 	if (!in->confirmed && now < in->answered_at + RECORD_UNCONFIRMED_GRACE)
@@ -146,6 +152,7 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	r->gen = generation_next();
 	if (!in)
 		return false;
 	free(in->profile_key);
@@ -160,6 +167,7 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 {
 	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
 
+	r->gen = generation_next();
 	if (!t) {
 		XGROW(r->timers, r->n_timers + 1, r->alloc_timers);
 		t = &r->timers[r->n_timers++];
@@ -173,6 +181,7 @@ bool record_clear_timer(struct tenant_record *r, const char *resource)
 {
 	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
 
+	r->gen = generation_next();
 	if (!t)
 		return false;
 	free(t->resource);
@@ -190,6 +199,7 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
 	size_t out = 0;
 
+	r->gen = generation_next();
 	if (a) {
 		release_applied(a);
 		*a = r->applied[--r->n_applied];
@@ -258,6 +268,7 @@ void record_note_untagged(struct tenant_record *r, const char *resource, char *c
 
 void record_forget_resource(struct tenant_record *r, const char *resource)
 {
+	r->gen = generation_next();
 	record_clear_timer(r, resource);
 	record_set_applied(r, resource, NULL, 0);
 }
@@ -272,6 +283,7 @@ const char *record_fact(const struct tenant_record *r, const char *key)
 
 void record_set_fact(struct tenant_record *r, const char *key, const char *value)
 {
+	r->gen = generation_next();
 	for (size_t i = 0; i < r->n_facts; i++) {
 		if (strcmp(r->facts[i].key, key) == 0) {
 			free(r->facts[i].value);
@@ -287,6 +299,7 @@ void record_set_fact(struct tenant_record *r, const char *key, const char *value
 
 bool record_clear_fact(struct tenant_record *r, const char *key)
 {
+	r->gen = generation_next();
 	for (size_t i = 0; i < r->n_facts; i++) {
 		if (strcmp(r->facts[i].key, key) == 0) {
 			free(r->facts[i].key);
