@@ -658,6 +658,8 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
 	e->ready_scan_pos = 0; /* it may have stopped being suspended */
+	/* not settled: the new definition may sit where the old one was */
+	memset(&entry->settled, 0, sizeof(entry->settled));
 	/* a manifest that comes back ends the tenant's standing at the prune gate: a
 	 * later removal is judged afresh, never pre-approved */
 	if (entry->held && store_clear_held(e->store, entry->id) < 0)
@@ -693,6 +695,7 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
+	memset(&t->settled, 0, sizeof(t->settled));
 	engine__history(t, engine__wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
 	e->removed_in_revision++;
@@ -782,6 +785,7 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	size_t pos;
 	void *v;
 
+	e->diff_context++; /* whatever changed, no tenant is settled under the new settings */
 	e->set.grace_s = set->grace_s;
 	e->set.drain_s = set->drain_s;
 	e->set.prune = set->prune;

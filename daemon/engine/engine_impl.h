@@ -174,6 +174,7 @@ struct engine {
 	engine__pool_report_fn *pool_report;
 	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
 	size_t n_held;			      /* tenants whose deletions are held */
+	uint64_t diff_context;		      /* part of every diff_stamp: a new configuration */
 	int64_t last_resync;
 	uint64_t n_reconciles;
 	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
