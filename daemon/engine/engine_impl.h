@@ -199,6 +199,9 @@ struct engine {
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
 	struct observed_store **dead_stores;
 	size_t n_dead_stores, alloc_dead_stores;
+	/* The budgets the audit counted over its last complete walk of tenants, and the
+	 * walk under way, AUDIT_WALK_MAX tenants a tick (alerts_audit.c) */
+	size_t audit_budgets, audit_counted, audit_count_pos;
 	struct journal_entry *dead_journal;
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;
