@@ -72,6 +72,7 @@ static void forget_entry(struct engine *e, struct tenant_entry *t)
 	hashmap_remove(&e->tenants, t->id);
 	e->by_state[t->state]--;
 	e->n_held -= t->held;
+	e->n_failing -= t->problem != NULL;
 	e->ready_scan_pos = 0;
 	free_entry(t);
 }
@@ -646,6 +647,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		entry = entry_new(e, t->id);
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0;
+	e->n_failing -= entry->problem != NULL;
 	free(entry->problem);
 	entry->problem = NULL;
 	if (!changed)
@@ -710,6 +712,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		return; /* never had a good definition: nothing to keep, nothing to touch */
 	if (t->problem && strcmp(t->problem, message) == 0)
 		return;
+	e->n_failing += t->problem == NULL;
 	free(t->problem);
 	t->problem = xstrdup(message);
 	engine__history(t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
@@ -956,12 +959,7 @@ const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n
 
 size_t engine_tenants_failing(const struct engine *e)
 {
-	size_t pos = 0, n = 0;
-	void *p;
-
-	while (hashmap_next(&e->tenants, &pos, NULL, &p))
-		n += ((const struct tenant_entry *)p)->problem != NULL;
-	return n;
+	return e->n_failing; /* kept as problems come and go: the status asks often */
 }
 
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)

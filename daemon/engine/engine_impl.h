@@ -202,6 +202,7 @@ struct engine {
 	/* The budgets the audit counted over its last complete walk of tenants, and the
 	 * walk under way, AUDIT_WALK_MAX tenants a tick (alerts_audit.c) */
 	size_t audit_budgets, audit_counted, audit_count_pos;
+	size_t n_failing; /* tenants whose manifest fails (entry->problem), kept as they change */
 	struct journal_entry *dead_journal;
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;
