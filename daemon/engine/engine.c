@@ -641,7 +641,7 @@ void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
 void engine_put_tenant(struct engine *e, struct tenant *t)
 {
 	struct tenant_entry *entry = engine__entry(e, t->id);
-	bool changed;
+	bool changed, known;
 
 	if (!entry)
 		entry = entry_new(e, t->id);
@@ -652,6 +652,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	entry->problem = NULL;
 	if (!changed)
 		return;
+	known = entry->desired != NULL; /* a change, not a new tenant: before the cold start's */
 	if (entry->removed)
 		engine__history(entry, engine__wall(e), "manifest back");
 	else if (entry->desired)
@@ -680,7 +681,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		struct place_state *ps = place_of_tenant(e, entry);
 		entry->place = ps ? &ps->place : NULL;
 	}
-	mark(e, t->id, WQ_URGENT);
+	mark(e, t->id, known ? WQ_CHANGE : WQ_URGENT);
 }
 
 void engine_remove_tenant(struct engine *e, const char *id)
@@ -832,7 +833,7 @@ int engine_reconcile_tenant(struct engine *e, const char *id)
 {
 	if (!engine__entry(e, id))
 		return -ENOENT;
-	mark(e, id, WQ_URGENT);
+	mark(e, id, WQ_CHANGE);
 	return 0;
 }
 
