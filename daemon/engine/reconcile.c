@@ -706,7 +706,8 @@ static void run_round(struct reconcile *r)
 	};
 
 	/* A tenant settled with these very inputs would plan nothing again
-	 * (state/diff_stamp.h): a resync's pass costs it a stamp, not a diff. */
+	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
+	 * a diff (a listing makes a new store: its tenants are diffed again) */
 	diff_stamp_take(&ds, &in, &r->ps->store, e->diff_context, &stamp);
 	if (diff_stamp_same(&t->settled, &stamp)) {
 		plan_init(&r->plan);
