@@ -224,6 +224,7 @@ static void metrics_of(void *data, struct strbuf *out)
 	struct daemon *d = data;
 
 	metrics_daemon(d->aws, out);
+	alerts_metrics(d->alerts, out);
 	if (d->usage) /* on the control socket and on metrics.listen alike */
 		usage_metrics(d->usage, (int64_t)time(NULL), out);
 }
@@ -267,6 +268,13 @@ static void on_state(const struct tenant_entry *t, enum tenant_state from, void 
 	struct daemon *d = data;
 
 	audit_state(d->audit, t, from);
+}
+
+static void on_note(const char *tenant, int64_t at, const char *text, void *data)
+{
+	struct daemon *d = data;
+
+	audit_note(d->audit, tenant, at, text);
 }
 
 static void on_ready(struct engine *e, void *data)
@@ -565,6 +573,7 @@ static int start(struct daemon *d)
 	set.on_ready = on_ready;
 	set.on_action = on_action;
 	set.on_state = on_state;
+	set.on_note = on_note;
 	set.data = d;
 	events_new(&d->loop, &d->events);
 	d->audit = audit_new(d->store, d->events);

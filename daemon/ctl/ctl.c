@@ -62,7 +62,7 @@ static const struct command commands[] = {
 	{ "places", "", 0, 0, ACCEPTS_WIDE | ACCEPTS_WATCH | ACCEPTS_NAME, cmd_places,
 	  "each account-region: tenants, profiles, parameters, budgets and roles against the quotas; tenants waiting "
 	  "for capacity" },
-	{ "history", "[TENANT]", 0, 1, 0, cmd_history, "changes made in AWS and state changes, newest first" },
+	{ "history", "[TENANT]", 0, 1, 0, cmd_history, "changes made in AWS, state changes and notes, newest first" },
 	{ "health", "", 0, 0, 0, cmd_health, "exit 0 when the daemon runs" },
 	{ "ready", "", 0, 0, 0, cmd_ready, "exit 0 when the daemon has finished its first sync" },
 	{ "wait-ready", "[SECONDS]", 0, 1, 0, cmd_wait_ready, "wait until the daemon is ready (default 300 s)" },

@@ -238,7 +238,7 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 	free(t->waiting);
 	t->waiting = xasprintf("account-region %s: quota of %s reached (%s)", ps->place.key,
 			       placement_kind_name((enum placement_kind)o->quota_kind), o->error ? o->error : "");
-	engine__history(t, engine__wall(e), "waits: %s", t->waiting);
+	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
 	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
 	    record_fact(t->record, ENGINE__FACT_PLACE)) {
 		record_clear_fact(t->record, ENGINE__FACT_PLACE);
@@ -284,7 +284,11 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
 			free(t->reconciled_revision);
 			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
-			engine__history(t, wall, "reconciled");
+			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
+			if (done && !strcmp(done, t->reconciled_revision))
+				engine__history(t, wall, "reconciled"); /* the durable history has it */
+			else
+				engine__note(e, t, wall, "reconciled");
 		}
 		done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
@@ -375,7 +379,7 @@ static void adopt_orphans(struct place_state *ps)
 		if (!t) {
 			t = entry_new(e, tenant);
 			t->removed = true;
-			engine__history(t, engine__wall(e), "resources found without a manifest");
+			engine__note(e, t, engine__wall(e), "resources found without a manifest");
 			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
 		}
 		t->place = &ps->place;
@@ -654,9 +658,9 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		return;
 	known = entry->desired != NULL; /* a change, not a new tenant: before the cold start's */
 	if (entry->removed)
-		engine__history(entry, engine__wall(e), "manifest back");
+		engine__note(e, entry, engine__wall(e), "manifest back");
 	else if (entry->desired)
-		engine__history(entry, engine__wall(e), "manifest changed");
+		engine__note(e, entry, engine__wall(e), "manifest changed");
 	tenant_free(entry->desired);
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
@@ -699,7 +703,7 @@ void engine_remove_tenant(struct engine *e, const char *id)
 	}
 	t->removed = true;
 	memset(&t->settled, 0, sizeof(t->settled));
-	engine__history(t, engine__wall(e), "manifest removed");
+	engine__note(e, t, engine__wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
 	e->removed_in_revision++;
 	mark(e, id, WQ_URGENT);
@@ -716,7 +720,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 	e->n_failing += t->problem == NULL;
 	free(t->problem);
 	t->problem = xstrdup(message);
-	engine__history(t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
+	engine__note(e, t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
 	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
 }
 
@@ -767,7 +771,7 @@ static void prune_gate(struct engine *e, const char *what)
 		e->n_held++;
 		if (store_set_held(e->store, t->id, engine__wall(e)) < 0)
 			engine__store_failed(e);
-		engine__history(t, engine__wall(e), "deletions held for approval");
+		engine__note(e, t, engine__wall(e), "deletions held for approval");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 	}
 	free(v);
@@ -880,7 +884,7 @@ size_t engine_approve_prune(struct engine *e)
 		t->approved = true;
 		if (store_set_approved(e->store, t->id, engine__wall(e)) < 0)
 			engine__store_failed(e);
-		engine__history(t, engine__wall(e), "deletions approved");
+		engine__note(e, t, engine__wall(e), "deletions approved");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 		n++;
 	}

@@ -94,6 +94,10 @@ struct engine_settings {
 	 * change of a tenant's state (t->state is the new one). */
 	void (*on_action)(const struct engine_action_report *r, void *data);
 	void (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
+	/* Optional: a line of a tenant's history that neither of those tells (manifest
+	 * changed, back, removed or failing, waits, placed, reconciled, ...); at is the wall
+	 * clock in seconds, text borrowed for the call. */
+	void (*on_note)(const char *tenant, int64_t at, const char *text, void *data);
 	/* Optional: an event (text borrowed for the call); must not call back into the engine. */
 	void (*on_event)(enum engine_event ev, const char *tenant, const char *text, void *data);
 	void *data;

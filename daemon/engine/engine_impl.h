@@ -225,6 +225,10 @@ struct tenant_entry *engine__entry(const struct engine *e, const char *id);
 
 /* history.c: one line of a tenant's history (the last ENGINE_HISTORY are kept). */
 void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* engine__note: the same, also told to on_note (kept durable): for the lines no audit
+ * record (an action's outcome, a state change) already tells. */
+void engine__note(struct engine *e, struct tenant_entry *t, int64_t now, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* engine_store.c */
 void engine__store_init(struct engine *e);

@@ -182,8 +182,8 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 	if (judged == 0) {
 		/* the create was answered, and neither a later listing nor a Get finds the
 		 * profile: it was deleted outside the daemon, and its token is spent */
-		engine__history(t, engine__wall(e), "profile %s is gone: it was deleted outside the daemon",
-				a->resource);
+		engine__note(e, t, engine__wall(e), "profile %s is gone: it was deleted outside the daemon",
+			     a->resource);
 		return NULL;
 	}
 	if (judged == -EAGAIN) {
@@ -593,7 +593,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 	switch (a->kind) {
 	case ACT_TIMER_START:
 		rc = store_put_timer(e->store, t->id, record_timer(t->record, a->resource));
-		engine__history(t, a->since, "%s", a->reason);
+		engine__note(e, t, a->since, "%s", a->reason);
 		break;
 	case ACT_TIMER_CLEAR:
 		rc = store_clear_timer(e->store, t->id, a->resource);
