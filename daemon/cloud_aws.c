@@ -986,6 +986,8 @@ static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb,
 
 /* ---- counters ---- */
 
+#define STATUS_LIMITERS 32
+
 static char *aws_status_json(void *ctx)
 {
 	struct cloud_aws *c = ctx;
@@ -1011,13 +1013,18 @@ static char *aws_status_json(void *ctx)
 			    (unsigned long long)v->failed, (unsigned long long)v->retries,
 			    (unsigned long long)v->throttles);
 	}
-	strbuf_adds(&sb, "},\"rate_limiters\":[");
-	for (size_t i = 0; i < st.n_buckets; i++) {
+	/* One limiter per (account, Region, service): a thousand over 200 places. The
+	 * status names only those of note, at most STATUS_LIMITERS; the status is asked
+	 * for often and answered on the loop. */
+	strbuf_addf(&sb, "},\"rate_limiters_total\":%zu,\"rate_limiters\":[", st.n_buckets);
+	for (size_t i = 0, shown = 0; i < st.n_buckets && shown < STATUS_LIMITERS; i++) {
 		const struct aws_bucket_stats *b = &st.buckets[i];
+		if (!b->waiting && !b->throttles && b->rate >= b->max_rate)
+			continue;
 		strbuf_addf(&sb,
 			    "%s{\"account\":\"%s\",\"region\":\"%s\",\"service\":\"%s\",\"rate\":%.3f,"
 			    "\"max_rate\":%.3f,\"throttles\":%llu,\"waiting\":%u}",
-			    i ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
+			    shown++ ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
 			    aws_service_name(b->service), b->rate, b->max_rate, (unsigned long long)b->throttles,
 			    b->waiting);
 	}

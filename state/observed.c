@@ -1,4 +1,5 @@
 #include "observed.h"
+#include "generation.h"
 #include "policy_doc.h"
 
 #include <stdlib.h>
@@ -17,6 +18,19 @@ void observed_store_init(struct observed_store *s)
 	hashmap_init(&s->policies);
 	hashmap_init(&s->roles);
 	hashmap_init(&s->deny_policies);
+	s->gen = generation_next();
+}
+
+uint64_t observed_store_gen(const struct observed_store *s)
+{
+	return s->gen;
+}
+
+uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id)
+{
+	const struct observed_group *g = hashmap_get(&s->groups, tenant_id);
+
+	return g ? g->gen : 0;
 }
 
 static void free_group(void *g)
@@ -218,7 +232,21 @@ static struct observed_group *group_for(struct observed_store *s, const char *te
 		g = xcalloc(1, sizeof(*g));
 		hashmap_put(&s->groups, tenant, g);
 	}
+	g->gen = generation_next();
 	return g;
+}
+
+/* An entry with these tags changes: its tenant's generation, or the store's when it
+ * has no tenant tag (before it leaves the index: the group may go with it). */
+static void touch(struct observed_store *s, const struct tag_set *tags, bool known)
+{
+	const char *tenant = tenant_of(tags, known);
+	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
+
+	if (g)
+		g->gen = generation_next();
+	else
+		s->gen = generation_next();
 }
 
 static void group_maybe_drop(struct observed_store *s, const char *tenant, struct observed_group *g)
@@ -232,6 +260,7 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 	const char *tenant = tenant_of(&p->tags, p->tags_known);
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
+	touch(s, &p->tags, p->tags_known);
 	if (p->name && hashmap_get(&s->profile_names, p->name) == p)
 		hashmap_remove(&s->profile_names, p->name);
 	if (!g)
@@ -248,19 +277,22 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p)
 {
 	struct observed_profile *old = hashmap_put(&s->profiles, p->arn, p);
+	struct observed_profile *named;
 	const char *tenant;
 
 	if (old) {
 		unindex_profile(s, old);
 		observed_profile_free(old);
 	}
-	if (p->name)
-		hashmap_put(&s->profile_names, p->name, p);
+	if (p->name && (named = hashmap_put(&s->profile_names, p->name, p)) && named != p)
+		touch(s, &named->tags, named->tags_known); /* it lost the name to p */
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
 		XGROW(g->profiles, g->n_profiles + 1, g->alloc_profiles);
 		g->profiles[g->n_profiles++] = p;
+	} else {
+		s->gen = generation_next();
 	}
 }
 
@@ -296,6 +328,7 @@ static void unindex_parameter(struct observed_store *s, struct observed_paramete
 	const char *tenant = tenant_of(&p->tags, p->tags_known);
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
+	touch(s, &p->tags, p->tags_known);
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->n_parameters; i++) {
@@ -321,6 +354,8 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 		struct observed_group *g = group_for(s, tenant);
 		XGROW(g->parameters, g->n_parameters + 1, g->alloc_parameters);
 		g->parameters[g->n_parameters++] = p;
+	} else {
+		s->gen = generation_next();
 	}
 }
 
@@ -424,6 +459,7 @@ static void unindex_budget(struct observed_store *s, struct observed_budget *b)
 	const char *tenant = tenant_of(&b->tags, b->tags_known);
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
+	touch(s, &b->tags, b->tags_known);
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->n_budgets; i++) {
@@ -449,6 +485,8 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 		struct observed_group *g = group_for(s, tenant);
 		XGROW(g->budgets, g->n_budgets + 1, g->alloc_budgets);
 		g->budgets[g->n_budgets++] = b;
+	} else {
+		s->gen = generation_next();
 	}
 }
 
@@ -521,6 +559,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	struct observed_policy *old;
 
 	p->chars = p->document ? policy_size(p->document) : 0;
+	s->gen = generation_next();
 	old = hashmap_put(&s->policies, key, p);
 	count_role(s, p->role, old, p);
 	observed_policy_free(old);
@@ -532,6 +571,7 @@ void observed_store_remove_policy(struct observed_store *s, const char *role, co
 	char *key = policy_key(role, name);
 	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
+	s->gen = generation_next();
 	count_role(s, role, old, NULL);
 	observed_policy_free(old);
 	free(key);
@@ -543,6 +583,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 
 	if (hashmap_get(&s->roles, name))
 		return;
+	s->gen = generation_next();
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
 	hashmap_put(&s->roles, name, r);
@@ -581,6 +622,8 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	const char *key;
 	void *v;
 
+	dst->gen = generation_next();
+	src->gen = generation_next();
 	if (!dst->policies.n) {
 		/* a listing has none: the whole map changes hands, nothing is copied */
 		struct hashmap empty = dst->policies;

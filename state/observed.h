@@ -130,6 +130,7 @@ struct observed_group {
 	size_t n_parameters, alloc_parameters;
 	struct observed_budget **budgets;
 	size_t n_budgets, alloc_budgets;
+	uint64_t gen; /* generation_next() at its last change (an entry in or out) */
 };
 
 struct observed_store {
@@ -152,6 +153,9 @@ struct observed_store {
 	int64_t listed_at;    /* when the last full listing finished; 0: never */
 	unsigned release_map; /* observed_store_release_step: where it is */
 	size_t release_pos;
+	/* generation_next() at the store's creation and at each change outside the tenant
+	 * index: an entry without a tenant tag, policies, roles (observed_store_gen). */
+	uint64_t gen;
 };
 
 void observed_store_init(struct observed_store *s);
@@ -160,6 +164,17 @@ void observed_store_release(struct observed_store *s);
  * wholly released (as by observed_store_release). Called again and again on the same
  * store, untouched meanwhile, it frees a large store over several turns of a loop. */
 bool observed_store_release_step(struct observed_store *s, size_t max);
+
+/* Generations (state/generation.h), for skipping a tenant whose diff would read
+ * nothing new (state/diff_stamp.h). observed_store_tenant_gen changes whenever an
+ * entry tagged with tenant_id comes or goes (a put replacing an entry is both), or
+ * loses the name index to another profile of the same name; 0 when there is none.
+ * observed_store_gen changes with every other change: entries without a tenant tag
+ * (or with tags unknown), policies, roles, and a new store (a listing). Every change
+ * goes through the functions below: an entry in the store is never changed in place
+ * (copy it, change the copy, put the copy). */
+uint64_t observed_store_gen(const struct observed_store *s);
+uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);

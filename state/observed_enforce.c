@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "generation.h"
 #include "observed.h"
 #include "xalloc.h"
 
@@ -27,9 +28,12 @@ struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny
 	return c;
 }
 
+/* Deny policies carry no tenant tag: a change is a change of the whole store's
+ * generation (diff_stamp.h), which every settled tenant's stamp holds. */
 void observed_store_put_deny_policy(struct observed_store *s, struct observed_deny_policy *p)
 {
 	observed_deny_policy_free(hashmap_put(&s->deny_policies, p->name, p));
+	s->gen = generation_next();
 }
 
 bool observed_store_remove_deny_policy(struct observed_store *s, const char *name)
@@ -37,6 +41,8 @@ bool observed_store_remove_deny_policy(struct observed_store *s, const char *nam
 	struct observed_deny_policy *p = hashmap_remove(&s->deny_policies, name);
 
 	observed_deny_policy_free(p);
+	if (p)
+		s->gen = generation_next();
 	return p != NULL;
 }
 

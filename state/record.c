@@ -4,13 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "generation.h"
 #include "xalloc.h"
+
+/* Every change takes a new generation (state/generation.h). The lookups below accept
+ * a NULL record, so this does too. */
+static void touched(struct tenant_record *r)
+{
+	if (r)
+		r->gen = generation_next();
+}
 
 struct tenant_record *tenant_record_new(const char *tenant)
 {
 	struct tenant_record *r = xcalloc(1, sizeof(*r));
 
 	r->tenant = xstrdup(tenant);
+	r->gen = generation_next();
 	return r;
 }
 
@@ -87,6 +97,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in) {
 		XGROW(r->intents, r->n_intents + 1, r->alloc_intents);
 		in = &r->intents[r->n_intents++];
@@ -110,6 +121,7 @@ void record_note_intent_answer(struct tenant_record *r, const char *profile_key,
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in || !token || strcmp(in->token, token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
@@ -126,6 +138,7 @@ void record_confirm_intent(struct tenant_record *r, const char *profile_key, con
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (in && in->arn && strcmp(in->arn, arn) == 0)
 		in->confirmed = true;
 }
@@ -134,6 +147,7 @@ int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, co
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in || !in->arn || strcmp(in->arn, arn) != 0)
 		return -ENOENT;
 	if (!in->confirmed && now < in->answered_at + RECORD_UNCONFIRMED_GRACE)
@@ -146,6 +160,7 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in)
 		return false;
 	free(in->profile_key);
@@ -160,6 +175,7 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 {
 	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
 
+	touched(r);
 	if (!t) {
 		XGROW(r->timers, r->n_timers + 1, r->alloc_timers);
 		t = &r->timers[r->n_timers++];
@@ -173,6 +189,7 @@ bool record_clear_timer(struct tenant_record *r, const char *resource)
 {
 	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
 
+	touched(r);
 	if (!t)
 		return false;
 	free(t->resource);
@@ -190,6 +207,7 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
 	size_t out = 0;
 
+	touched(r);
 	if (a) {
 		release_applied(a);
 		*a = r->applied[--r->n_applied];
@@ -258,6 +276,7 @@ void record_note_untagged(struct tenant_record *r, const char *resource, char *c
 
 void record_forget_resource(struct tenant_record *r, const char *resource)
 {
+	touched(r);
 	record_clear_timer(r, resource);
 	record_set_applied(r, resource, NULL, 0);
 }
@@ -272,6 +291,7 @@ const char *record_fact(const struct tenant_record *r, const char *key)
 
 void record_set_fact(struct tenant_record *r, const char *key, const char *value)
 {
+	touched(r);
 	for (size_t i = 0; i < r->n_facts; i++) {
 		if (strcmp(r->facts[i].key, key) == 0) {
 			free(r->facts[i].value);
@@ -287,6 +307,7 @@ void record_set_fact(struct tenant_record *r, const char *key, const char *value
 
 bool record_clear_fact(struct tenant_record *r, const char *key)
 {
+	touched(r);
 	for (size_t i = 0; i < r->n_facts; i++) {
 		if (strcmp(r->facts[i].key, key) == 0) {
 			free(r->facts[i].key);

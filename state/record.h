@@ -68,6 +68,9 @@ struct tenant_record {
 	size_t n_applied, alloc_applied;
 	struct record_fact *facts;
 	size_t n_facts, alloc_facts;
+	/* generation_next() at its creation and at every change made through the
+	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
+	uint64_t gen;
 };
 
 struct tenant_record *tenant_record_new(const char *tenant);

@@ -72,6 +72,7 @@ static void forget_entry(struct engine *e, struct tenant_entry *t)
 	hashmap_remove(&e->tenants, t->id);
 	e->by_state[t->state]--;
 	e->n_held -= t->held;
+	e->n_failing -= t->problem != NULL;
 	e->ready_scan_pos = 0;
 	free_entry(t);
 }
@@ -648,16 +649,18 @@ void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
 void engine_put_tenant(struct engine *e, struct tenant *t)
 {
 	struct tenant_entry *entry = engine__entry(e, t->id);
-	bool changed;
+	bool changed, known;
 
 	if (!entry)
 		entry = entry_new(e, t->id);
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0;
+	e->n_failing -= entry->problem != NULL;
 	free(entry->problem);
 	entry->problem = NULL;
 	if (!changed)
 		return;
+	known = entry->desired != NULL; /* a change, not a new tenant: before the cold start's */
 	if (entry->removed)
 		engine__note(e, entry, engine__wall(e), "manifest back");
 	else if (entry->desired)
@@ -666,6 +669,8 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
 	e->ready_scan_pos = 0; /* it may have stopped being suspended */
+	/* not settled: the new definition may sit where the old one was */
+	memset(&entry->settled, 0, sizeof(entry->settled));
 	/* a manifest that comes back ends the tenant's standing at the prune gate: a
 	 * later removal is judged afresh, never pre-approved */
 	if (entry->held && store_clear_held(e->store, entry->id) < 0)
@@ -684,7 +689,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		struct place_state *ps = place_of_tenant(e, entry);
 		entry->place = ps ? &ps->place : NULL;
 	}
-	mark(e, t->id, WQ_URGENT);
+	mark(e, t->id, known ? WQ_CHANGE : WQ_URGENT);
 }
 
 void engine_remove_tenant(struct engine *e, const char *id)
@@ -701,6 +706,7 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
+	memset(&t->settled, 0, sizeof(t->settled));
 	engine__note(e, t, engine__wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
 	e->removed_in_revision++;
@@ -715,6 +721,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		return; /* never had a good definition: nothing to keep, nothing to touch */
 	if (t->problem && strcmp(t->problem, message) == 0)
 		return;
+	e->n_failing += t->problem == NULL;
 	free(t->problem);
 	t->problem = xstrdup(message);
 	engine__note(e, t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
@@ -790,6 +797,7 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	size_t pos;
 	void *v;
 
+	e->diff_context++; /* whatever changed, no tenant is settled under the new settings */
 	e->set.grace_s = set->grace_s;
 	e->set.drain_s = set->drain_s;
 	e->set.prune = set->prune;
@@ -833,7 +841,7 @@ int engine_reconcile_tenant(struct engine *e, const char *id)
 {
 	if (!engine__entry(e, id))
 		return -ENOENT;
-	mark(e, id, WQ_URGENT);
+	mark(e, id, WQ_CHANGE);
 	return 0;
 }
 
@@ -960,12 +968,7 @@ const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n
 
 size_t engine_tenants_failing(const struct engine *e)
 {
-	size_t pos = 0, n = 0;
-	void *p;
-
-	while (hashmap_next(&e->tenants, &pos, NULL, &p))
-		n += ((const struct tenant_entry *)p)->problem != NULL;
-	return n;
+	return e->n_failing; /* kept as problems come and go: the status asks often */
 }
 
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "cloud.h"
+#include "diff_stamp.h"
 #include "histogram.h"
 #include "model.h"
 #include "plan.h"
@@ -149,6 +150,9 @@ struct tenant_entry {
 	char *waiting;
 	struct reconcile *active;
 	bool store_pending; /* its row waits for the state store's next batch */
+	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
+	 * same ones ends without a diff. Cleared when its definition changes. */
+	struct diff_stamp settled;
 };
 
 struct engine_counts {

@@ -178,6 +178,7 @@ struct engine {
 	engine__pool_report_fn *pool_report;
 	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
 	size_t n_held;			      /* tenants whose deletions are held */
+	uint64_t diff_context;		      /* part of every diff_stamp: a new configuration */
 	int64_t last_resync;
 	uint64_t n_reconciles;
 	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
@@ -202,6 +203,10 @@ struct engine {
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
 	struct observed_store **dead_stores;
 	size_t n_dead_stores, alloc_dead_stores;
+	/* The budgets the audit counted over its last complete walk of tenants, and the
+	 * walk under way, AUDIT_WALK_MAX tenants a tick (alerts_audit.c) */
+	size_t audit_budgets, audit_counted, audit_count_pos;
+	size_t n_failing; /* tenants whose manifest fails (entry->problem), kept as they change */
 	struct journal_entry *dead_journal;
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;

@@ -12,6 +12,7 @@
 
 #include "budget_spec.h"
 #include "diff.h"
+#include "diff_stamp.h"
 #include "log.h"
 #include "observed_apply.h"
 #include "placement.h"
@@ -753,6 +754,7 @@ static void run_round(struct reconcile *r)
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct observed_tenant o;
+	struct diff_stamp stamp;
 	const struct tenant *here = t->removed ? NULL : t->desired;
 	struct diff_settings ds = { e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s,
 				    e->set.execution_role };
@@ -769,9 +771,19 @@ static void run_round(struct reconcile *r)
 		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
 	};
 
+	/* A tenant settled with these very inputs would plan nothing again
+	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
+	 * a diff (a listing makes a new store: its tenants are diffed again) */
+	diff_stamp_take(&ds, &in, &r->ps->store, e->diff_context, &stamp);
+	if (diff_stamp_same(&t->settled, &stamp)) {
+		plan_init(&r->plan);
+		finish(r, ERROR_NONE, NULL);
+		return;
+	}
 	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, here, &o);
 	diff_tenant(&ds, &in, &r->plan);
 	observed_tenant_release(&o);
+	diff_stamp_note(&t->settled, &stamp, &r->plan);
 	save_conflicts(t, &r->plan);
 	if (r->plan.error) {
 		finish(r, ERROR_TERMINAL, r->plan.error);
