@@ -18,7 +18,7 @@
 #include "xalloc.h"
 
 #define RETRY_FIRST_MS	1000
-#define RETRY_CAP_MS	60000
+#define RETRY_CAP_MS	5000
 #define LOG_INTERVAL_MS 60000
 #define STORE_BATCH	256
 #define BATCH_DELAY_MS	1
