@@ -77,11 +77,25 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 	}
 }
 
-static bool same_account(const struct place *a, const struct place *b)
+/* 1: one account (by id, or the same alias); 0: two; -1: not known yet (two aliases,
+ * an id unknown): two aliases of one account list the same resources, so nothing is
+ * judged left over until the ids tell. */
+static int account_cmp(const struct place *a, const struct place *b)
 {
 	if (a->account_id && b->account_id)
 		return !strcmp(a->account_id, b->account_id);
-	return !strcmp(a->account ? a->account : "-", b->account ? b->account : "-");
+	return !strcmp(a->account ? a->account : "-", b->account ? b->account : "-") ? 1 : -1;
+}
+
+static bool same_account(const struct place *a, const struct place *b)
+{
+	return account_cmp(a, b) == 1;
+}
+
+/* Two keys of one account and Region: one place in AWS, nothing moves. */
+static bool same_place(const struct place *a, const struct place *b)
+{
+	return same_account(a, b) && a->region && b->region && !strcmp(a->region, b->region);
 }
 
 void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps)
@@ -89,7 +103,8 @@ void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_s
 	struct observed_tenant o;
 	bool left;
 
-	if (!t->place || t->place == &ps->place || !strcmp(t->place->key, ps->place.key))
+	if (!t->place || t->place == &ps->place || account_cmp(&ps->place, t->place) < 0 ||
+	    same_place(&ps->place, t->place))
 		return;
 	observed_tenant_collect(&ps->store, e->set.instance, t->id, NULL, &o);
 	left = move_left_in(&o, e->set.instance, !same_account(&ps->place, t->place));
@@ -210,8 +225,15 @@ bool engine__move_round(struct reconcile *r)
 
 		if (ps == to) /* cannot be: noting a place clears its fact */
 			continue;
-		if (!ps || !ps->listed) { /* its listing marks it again; a look in a while anyway */
-			plan_wake(&r->plan, engine__wall(e) + 5);
+		if (!ps || !ps->listed || account_cmp(&ps->place, &to->place) < 0) {
+			plan_wake(&r->plan, engine__wall(e) + 5); /* listed, its account known in a while */
+			continue;
+		}
+		if (same_place(&ps->place, &to->place)) { /* another alias of the same account */
+			struct action *a = plan_add(&r->plan, ACT_FACT_CLEAR, "%s is %s under another name: no move",
+						    key, to->place.key);
+			a->resource = record_key_moving_from(key);
+			any = true;
 			continue;
 		}
 		observed_tenant_collect(&ps->store, e->set.instance, t->id, t->desired, &o);
