@@ -134,6 +134,7 @@ bool record_key_policy_fact_parse(const char *key, char **ret_role, const char *
  * in its current place is Ready and the drain has passed. record_key_moving_from_parse:
  * the place (borrowed from key) of such a fact's key; NULL for any other key.
  * record_moving_from: the i-th old place of r (i from 0), NULL past the last. */
+#define RECORD_FACT_PLACE "place" /* the place ("alias/region") the tenant lives in */
 char *record_key_moving_from(const char *place);
 /* record_key_move_timer: "move:PLACE", the drain timer of a move's old place (one for
  * all its resources; started once the new set is Ready). The diff of the current

@@ -216,7 +216,7 @@ static inline int64_t engine__wall(const struct engine *e)
  * a restart still tells a repair of drift from the rollout of a new revision. */
 #define ENGINE__FACT_RECONCILED_REVISION "reconciled-revision"
 /* The record's fact that names the place ("alias/region") a pool tenant was placed in. */
-#define ENGINE__FACT_PLACE "place"
+#define ENGINE__FACT_PLACE RECORD_FACT_PLACE
 
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
