@@ -681,7 +681,10 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	if (!(entry->place && t->pool && !t->account &&
 	      (!t->region_set || !t->region || !strcmp(entry->place->region ? entry->place->region : "", t->region)))) {
 		struct place_state *ps = place_of_tenant(e, entry);
+		const char *was = record_fact(entry->record, ENGINE__FACT_PLACE);
 		entry->place = ps ? &ps->place : NULL;
+		if (ps && was && strcmp(was, ps->place.key)) /* a move: known, its old place serving, from now */
+			engine__move_note(e, entry, ps->place.key);
 	}
 	mark(e, t->id, WQ_URGENT);
 }

@@ -43,7 +43,9 @@ static void unmove(struct engine *e, struct tenant_entry *t, const char *key)
 	free(timer);
 }
 
-static void add_old_place(struct engine *e, struct tenant_entry *t, const char *old, const char *why)
+static struct place_state *old_place(struct engine *e, const char *key);
+
+static void add_old_place(struct engine *e, struct tenant_entry *t, const char *old, const char *to, const char *why)
 {
 	char *fact = record_key_moving_from(old), since[32];
 
@@ -58,19 +60,22 @@ static void add_old_place(struct engine *e, struct tenant_entry *t, const char *
 		t->move_switched = false;
 	}
 	free(fact);
+	old_place(e, old); /* listed (after a restart too): it serves until the switch */
 }
 
 void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key)
 {
 	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
 
+	if (fact && !strcmp(fact, key) && !engine__moving(t))
+		return; /* every reconcile asks: nothing to write */
 	unmove(e, t, key);
 	if (fact && !strcmp(fact, key))
 		return;
 	if (fact) {
 		char *old = xstrdup(fact);
 		put_fact(e, t, ENGINE__FACT_PLACE, key);
-		add_old_place(e, t, old, "its place changed");
+		add_old_place(e, t, old, key, "its place changed");
 		free(old);
 	} else {
 		put_fact(e, t, ENGINE__FACT_PLACE, key);
@@ -110,7 +115,7 @@ void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_s
 	left = move_left_in(&o, e->set.instance, !same_account(&ps->place, t->place));
 	observed_tenant_release(&o);
 	if (left)
-		add_old_place(e, t, ps->place.key, "its resources were found there by their tags");
+		add_old_place(e, t, ps->place.key, t->place->key, "its resources were found there by their tags");
 }
 
 bool engine__moving(const struct tenant_entry *t)
