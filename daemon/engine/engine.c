@@ -373,7 +373,9 @@ static void adopt_orphans(struct place_state *ps)
 			owned = tags_owned_by(&g->budgets[i]->tags, e->set.instance);
 		if (owned && t && t->place && t->place != &ps->place)
 			engine__move_found(e, t, ps); /* left by a move: goes once its set is Ready */
-		if (!owned || (t && t->place))
+		/* a tenant with a manifest and no place waits to be placed (perhaps to move
+		 * away from here): its manifest, not its resources, says where it goes */
+		if (!owned || (t && (t->place || (t->desired && !t->removed))))
 			continue;
 		if (!t) {
 			t = entry_new(e, tenant);
