@@ -31,6 +31,7 @@
 #include "plan_print.h"
 #include "setup.h"
 #include "simulate.h"
+#include "strbuf.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -327,6 +328,31 @@ static struct plan_unit *add_unit(struct planner *p, const char *id, const struc
 	return u;
 }
 
+/* A move (docs/operations.md "Moves"): the place recorded, if another, and the old
+ * places of a move in progress; NULL when none. prefix (owned, may be NULL) comes first. */
+static char *moving_note(struct planner *p, const struct tenant *t, const struct plan_place *pp, char *prefix)
+{
+	const struct tenant_record *rec = hashmap_get(&p->records, t->id);
+	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL, *old;
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	if (prefix)
+		strbuf_adds(&sb, prefix);
+	if (fact && strcmp(fact, pp->place.key))
+		strbuf_addf(&sb, "%smoves from %s: its set there drains and is deleted once this one is Ready",
+			    sb.len ? "; " : "", fact);
+	for (size_t i = 0; (old = record_moving_from(rec, i)); i++)
+		if (strcmp(old, pp->place.key) && (!fact || strcmp(old, fact)))
+			strbuf_addf(&sb, "%sa move from %s in progress", sb.len ? "; " : "", old);
+	free(prefix);
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
 /* Pool tenants: those with a place first (they reserve what they still need), then the
  * others in id order, each placed as the daemon would place it now, or waiting. */
 static void pool_units(struct planner *p)
@@ -342,7 +368,7 @@ static void pool_units(struct planner *p)
 		if (!pool_tenant(p, t))
 			continue;
 		if ((pp = placed(p, t, &how))) {
-			add_unit(p, t->id, t, pp)->placement = how;
+			add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, how);
 			reserve(p, t, pp);
 		} else {
 			rest[n_rest++] = t;
@@ -362,10 +388,10 @@ static void pool_units(struct planner *p)
 										&need, region);
 		} else {
 			placement_reserve(pool->cap, pool->n, k, &need);
-			add_unit(p, t->id, t, pool->places[k])->placement = xasprintf(
-				"chosen now in pool %s (%llu profile(s) free there before it)", t->pool,
-				(unsigned long long)(placement_free(&pool->cap[k], PLACEMENT_PROFILES) +
-						     need.n[PLACEMENT_PROFILES]));
+			char *how = xasprintf("chosen now in pool %s (%llu profile(s) free there before it)", t->pool,
+					      (unsigned long long)(placement_free(&pool->cap[k], PLACEMENT_PROFILES) +
+								   need.n[PLACEMENT_PROFILES]));
+			add_unit(p, t->id, t, pool->places[k])->placement = moving_note(p, t, pool->places[k], how);
 		}
 	}
 	free(rest);
@@ -423,8 +449,10 @@ static void make_units(struct planner *p)
 	hashmap_init(&seen);
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;
-		if (!pool_tenant(p, t))
-			add_unit(p, t->id, t, place_of(p, t));
+		if (!pool_tenant(p, t)) {
+			struct plan_place *pp = place_of(p, t);
+			add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, NULL);
+		}
 	}
 	pool_units(p);
 	while (hashmap_next(&p->places, &pos, NULL, &v))

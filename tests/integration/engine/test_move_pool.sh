@@ -3,7 +3,7 @@
 # place's: it is placed again in that Region of its pool. Without room there it waits
 # (Pending with the pool's reason) and its old set keeps serving; once the quota is
 # raised and the place listed again, the set is built there, resolve switches, and the
-# old place is emptied after the drain.
+# old place is emptied after the drain. plan shows a move's new place and its old one.
 . "$(dirname "$0")/lib.sh"
 DRAIN=${DRAIN:-2s}
 A=111122223333
@@ -47,4 +47,14 @@ wait_until 30 "beta Ready" state_is beta Ready
 tenant_json beta | jq -e '.place.region == "us-west-2" and (.moving_from | length == 0)' >/dev/null ||
 	fail "beta's place: $(tenant_json beta | jq -c '{place, moving_from}')"
 stop_daemon
+# plan shows the next move: the place the pool would choose in the Region now named,
+# its creates there, and where it moves from
+write_beta us-east-1
+rc=0
+json=$("$DAEMON" plan --config "$WORK/config.yaml" --json 2>/dev/null) || rc=$?
+[ $rc = 2 ] || fail "plan of a move exited $rc, not 2: $json"
+echo "$json" | jq -e '.tenants[] | select(.id == "beta") | .place == "prod/us-east-1" and
+	(.placement | test("chosen now in pool default.*moves from prod/us-west-2")) and
+	([.actions[] | select(.kind == "create-profile")] | length == 1)' >/dev/null ||
+	fail "plan does not show beta's move: $json"
 echo PASS
