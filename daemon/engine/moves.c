@@ -267,7 +267,6 @@ bool engine__move_round(struct reconcile *r)
 		any |= p.n_actions || p.wake_at || p.held;
 		take_actions(&r->plan, &p);
 		plan_release(&p);
-		key = NULL; /* `key` may be freed by a FACT_CLEAR applied later: not used again */
 	}
 	if (with_calls) {
 		r->ps = with_calls;

@@ -25,7 +25,8 @@ in_region() {
 }
 write_beta
 start_daemon
-wait_until 60 "beta Ready" state_is beta Ready
+for _ in $(seq 600); do state_is beta Ready && break; sleep 0.1; done
+state_is beta Ready || { echo "FAIL: beta not Ready at first"; tenant_json beta | jq -c '{state, waiting, last_error, place, history}'; ctl --json places; grep -v "^20.*info" "$WORK/daemon.log" | tail -15 | cut -c1-300; exit 1; }
 [ "$(in_region us-east-1)" = "1 1" ] || fail "beta is not in us-east-1 (the pool's first place): $(in_region us-east-1), us-west-2: $(in_region us-west-2)"
 old=$(ctl resolve beta p1)
 
