@@ -5,8 +5,14 @@
  * Every tenant's reconcile is simulated to the end (state/simulate.h), so the whole
  * change set shows, each tenant once. A simulation that needs a read (ownership tags,
  * a budget's alerts, a role's policy) gets it from AWS and runs again.
+ * A tenant placed by a pool is planned in its recorded place, else in the pool place
+ * its resources' tags show, else in the place the daemon would choose now
+ * (state/placement.c over every pool place's quotas and listed use, tenants taken in
+ * id order, each reserving its whole set); with no room anywhere it "waits" with the
+ * reason the daemon would give.
  * Exit status: 0 nothing to do (timers already running are not changes), 2 changes
- * pending, 1 any error (usage, configuration, manifests, state store, AWS). */
+ * pending (a waiting tenant included), 1 any error (usage, configuration, manifests,
+ * state store, AWS). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -21,9 +27,11 @@
 #include "desired.h"
 #include "manifest_dir.h"
 #include "observed_apply.h"
+#include "placement.h"
 #include "plan_print.h"
 #include "setup.h"
 #include "simulate.h"
+#include "strbuf.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -36,6 +44,16 @@ struct plan_place {
 	struct place place;
 	struct observed_store store;
 	struct planner *p;
+	uint64_t quota_profiles; /* Service Quotas' value; 0: not read (the configuration's then) */
+};
+
+/* A pool of the configuration: its places (accounts, then Regions, as written) and
+ * their capacity, reserved by the tenants planned there. */
+struct plan_pool {
+	const struct cfg_pool *cfg;
+	struct plan_place **places;
+	struct placement_place *cap;
+	size_t n;
 };
 
 /* One tenant in one place, and what its simulation found. */
@@ -44,7 +62,9 @@ struct plan_unit {
 	const struct tenant *desired; /* NULL: no manifest (its resources are undesired) */
 	struct plan_place *pp;
 	struct simulation sim;
-	bool settled; /* the simulation needed no read */
+	bool settled;	 /* the simulation needed no read */
+	char *placement; /* a pool tenant's: how its place was found or chosen */
+	char *waiting;	 /* a pool tenant without room anywhere: why (pp is NULL) */
 };
 
 struct read_call {
@@ -62,6 +82,8 @@ struct planner {
 	struct aws_client *aws;
 	struct cloud_aws cloud;
 	struct hashmap places; /* key -> struct plan_place * */
+	struct plan_pool *pools;
+	size_t n_pools;
 	struct plan_unit **units;
 	size_t n_units, alloc_units;
 	struct read_call *reads;
@@ -155,10 +177,147 @@ static struct plan_place *place_of(struct planner *p, const struct tenant *t)
 	return place_for(p, t->account, t->region ? t->region : p->cfg->region);
 }
 
+/* ---- pool tenants ---- */
+
+static bool pool_tenant(const struct planner *p, const struct tenant *t)
+{
+	return t->pool && !t->account && p->cfg->n_pools;
+}
+
+/* The place key "alias/region" ("-": the default account). */
+static struct plan_place *place_of_key(struct planner *p, const char *key)
+{
+	const char *slash = strchr(key, '/');
+	char *account;
+	struct plan_place *pp;
+
+	if (!slash)
+		return NULL;
+	account = strncmp(key, "-/", 2) ? xstrndup(key, (size_t)(slash - key)) : NULL;
+	pp = place_for(p, account, slash + 1);
+	free(account);
+	return pp;
+}
+
+static bool in_region(const char *key, const char *region)
+{
+	const char *slash = strchr(key, '/');
+
+	return !region || (slash && !strcmp(slash + 1, region));
+}
+
+static void on_quota(int status, const struct cloud_error *err, uint64_t value, void *data)
+{
+	struct plan_place *pp = data;
+
+	(void)err;
+	pp->p->pending--;
+	if (status == 0)
+		pp->quota_profiles = value; /* else the configuration's capacity, as the daemon assumes */
+}
+
+/* Every pool's places, listed, their profile quota read. */
+static void pools_start(struct planner *p)
+{
+	p->n_pools = p->cfg->n_pools;
+	p->pools = xcalloc(p->n_pools + 1, sizeof(*p->pools));
+	for (size_t i = 0; i < p->n_pools; i++) {
+		struct plan_pool *pool = &p->pools[i];
+		pool->cfg = &p->cfg->pools[i];
+		pool->n = pool->cfg->n_accounts * pool->cfg->n_regions;
+		pool->places = xcalloc(pool->n + 1, sizeof(*pool->places));
+		pool->cap = xcalloc(pool->n + 1, sizeof(*pool->cap));
+		for (size_t a = 0, k = 0; a < pool->cfg->n_accounts; a++)
+			for (size_t r = 0; r < pool->cfg->n_regions; r++, k++) {
+				struct plan_place *pp = place_for(p, pool->cfg->accounts[a], pool->cfg->regions[r]);
+				pool->places[k] = pp;
+				if (cloud_aws_ops.quota && cloud_aws_ops.quota(&p->cloud, &pp->place, "bedrock",
+									       "L-40EC9882", on_quota, pp) == 0)
+					p->pending++;
+			}
+	}
+}
+
+static struct plan_pool *pool_named(struct planner *p, const char *name)
+{
+	for (size_t i = 0; name && i < p->n_pools; i++)
+		if (!strcmp(p->pools[i].cfg->name, name))
+			return &p->pools[i];
+	return NULL;
+}
+
+/* The place of pool tenant t when it has one already: recorded (unless its manifest
+ * names another Region now: a move), or shown by its resources' tags. */
+static struct plan_place *placed(struct planner *p, const struct tenant *t, char **ret_how)
+{
+	const struct tenant_record *rec = hashmap_get(&p->records, t->id);
+	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+	const char *region = t->region_set ? t->region : NULL;
+	struct plan_pool *pool = pool_named(p, t->pool);
+
+	if (fact && in_region(fact, region)) {
+		*ret_how = xasprintf("recorded in the state store (pool %s)", t->pool);
+		return place_of_key(p, fact);
+	}
+	for (size_t k = 0; pool && !fact && k < pool->n; k++) {
+		const struct observed_group *g = observed_store_group(&pool->places[k]->store, t->id);
+		if (g && (g->n_profiles || g->n_parameters) && in_region(pool->places[k]->place.key, region)) {
+			*ret_how = xasprintf("found by its resources' tags (pool %s)", t->pool);
+			return pool->places[k];
+		}
+	}
+	return NULL;
+}
+
+/* Each pool place's capacity: quotas, what the listings show, and the part of each
+ * planned tenant's set it does not have there yet. */
+static void count_capacity(struct planner *p)
+{
+	for (size_t i = 0; i < p->n_pools; i++) {
+		struct plan_pool *pool = &p->pools[i];
+		for (size_t k = 0; k < pool->n; k++) {
+			struct plan_place *pp = pool->places[k];
+			struct placement_place *c = &pool->cap[k];
+			c->account = pp->place.account;
+			c->region = pp->place.region;
+			c->usable = true;
+			c->quota[PLACEMENT_PROFILES] = pp->quota_profiles ? pp->quota_profiles
+									  : p->cfg->capacity.profiles;
+			c->quota[PLACEMENT_PARAMETERS] = p->cfg->capacity.parameters;
+			c->quota[PLACEMENT_BUDGETS] = p->cfg->capacity.budgets;
+			c->used[PLACEMENT_PROFILES] = pp->store.profiles.n;
+			c->used[PLACEMENT_PARAMETERS] = pp->store.parameters.n;
+			c->used[PLACEMENT_BUDGETS] = pp->store.budgets.n;
+		}
+	}
+}
+
+/* t (planned in pp) reserves what it does not have there yet, in every pool of pp. */
+static void reserve(struct planner *p, const struct tenant *t, const struct plan_place *pp)
+{
+	const struct observed_group *g = observed_store_group(&pp->store, t->id);
+	struct placement_need need;
+
+	placement_need_of(t, &need);
+	if (g) {
+		need.n[PLACEMENT_PROFILES] -= need.n[PLACEMENT_PROFILES] > g->n_profiles ? g->n_profiles
+											 : need.n[PLACEMENT_PROFILES];
+		need.n[PLACEMENT_PARAMETERS] -= need.n[PLACEMENT_PARAMETERS] > g->n_parameters
+							? g->n_parameters
+							: need.n[PLACEMENT_PARAMETERS];
+		need.n[PLACEMENT_BUDGETS] -= need.n[PLACEMENT_BUDGETS] > g->n_budgets ? g->n_budgets
+										      : need.n[PLACEMENT_BUDGETS];
+	}
+	for (size_t i = 0; i < p->n_pools; i++)
+		for (size_t k = 0; k < p->pools[i].n; k++)
+			if (p->pools[i].places[k] == pp)
+				placement_reserve(p->pools[i].cap, p->pools[i].n, k, &need);
+}
+
 /* ---- units: every desired tenant in its place, every tenant without a manifest in
  * each place where it owns something ---- */
 
-static void add_unit(struct planner *p, const char *id, const struct tenant *t, struct plan_place *pp)
+static struct plan_unit *add_unit(struct planner *p, const char *id, const struct tenant *t, struct plan_place *pp)
 {
 	struct plan_unit *u = xcalloc(1, sizeof(*u));
 
@@ -167,6 +326,76 @@ static void add_unit(struct planner *p, const char *id, const struct tenant *t, 
 	u->pp = pp;
 	XGROW(p->units, p->n_units + 1, p->alloc_units);
 	p->units[p->n_units++] = u;
+	return u;
+}
+
+/* A move (docs/operations.md "Moves"): the place recorded, if another, and the old
+ * places of a move in progress; NULL when none. prefix (owned, may be NULL) comes first. */
+static char *moving_note(struct planner *p, const struct tenant *t, const struct plan_place *pp, char *prefix)
+{
+	const struct tenant_record *rec = hashmap_get(&p->records, t->id);
+	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL, *old;
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	if (prefix)
+		strbuf_adds(&sb, prefix);
+	if (fact && strcmp(fact, pp->place.key))
+		strbuf_addf(&sb, "%smoves from %s: its set there drains and is deleted once this one is Ready",
+			    sb.len ? "; " : "", fact);
+	for (size_t i = 0; (old = record_moving_from(rec, i)); i++)
+		if (strcmp(old, pp->place.key) && (!fact || strcmp(old, fact)))
+			strbuf_addf(&sb, "%sa move from %s in progress", sb.len ? "; " : "", old);
+	free(prefix);
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Pool tenants: those with a place first (they reserve what they still need), then the
+ * others in id order, each placed as the daemon would place it now, or waiting. */
+static void pool_units(struct planner *p)
+{
+	const struct tenant **rest = xcalloc(p->desired.n + 1, sizeof(*rest));
+	size_t n_rest = 0;
+
+	count_capacity(p);
+	for (size_t i = 0; i < p->desired.n; i++) {
+		const struct tenant *t = p->desired.entries[i].tenant;
+		struct plan_place *pp;
+		char *how = NULL;
+		if (!pool_tenant(p, t))
+			continue;
+		if ((pp = placed(p, t, &how))) {
+			add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, how);
+			reserve(p, t, pp);
+		} else {
+			rest[n_rest++] = t;
+		}
+	}
+	for (size_t i = 0; i < n_rest; i++) { /* the desired store keeps ids in order */
+		const struct tenant *t = rest[i];
+		struct plan_pool *pool = pool_named(p, t->pool);
+		const char *region = t->region_set ? t->region : NULL;
+		struct placement_need need;
+		size_t k;
+		placement_need_of(t, &need);
+		if (!pool) {
+			add_unit(p, t->id, t, NULL)->waiting = xasprintf("pool %s is not configured", t->pool);
+		} else if (placement_choose(pool->cap, pool->n, &need, region, &k) < 0) {
+			add_unit(p, t->id, t, NULL)->waiting = placement_reason(pool->cfg->name, pool->cap, pool->n,
+										&need, region);
+		} else {
+			placement_reserve(pool->cap, pool->n, k, &need);
+			char *how = xasprintf("chosen now in pool %s (%llu profile(s) free there before it)", t->pool,
+					      (unsigned long long)(placement_free(&pool->cap[k], PLACEMENT_PROFILES) +
+								   need.n[PLACEMENT_PROFILES]));
+			add_unit(p, t->id, t, pool->places[k])->placement = moving_note(p, t, pool->places[k], how);
+		}
+	}
+	free(rest);
 }
 
 static bool owns_something(const struct observed_group *g, const char *instance)
@@ -188,7 +417,7 @@ static int cmp_unit(const void *a, const void *b)
 	const struct plan_unit *x = *(struct plan_unit *const *)a, *y = *(struct plan_unit *const *)b;
 	int c = strcmp(x->id, y->id);
 
-	return c ? c : strcmp(x->pp->place.key, y->pp->place.key);
+	return c ? c : strcmp(x->pp ? x->pp->place.key : "", y->pp ? y->pp->place.key : "");
 }
 
 /* Two aliases of one account list the same resources: a tenant without a manifest
@@ -221,8 +450,12 @@ static void make_units(struct planner *p)
 	hashmap_init(&seen);
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;
-		add_unit(p, t->id, t, place_of(p, t));
+		if (!pool_tenant(p, t)) {
+			struct plan_place *pp = place_of(p, t);
+			add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, NULL);
+		}
 	}
+	pool_units(p);
 	while (hashmap_next(&p->places, &pos, NULL, &v))
 		places[n++] = v;
 	qsort(places, n, sizeof(*places), cmp_place);
@@ -322,7 +555,7 @@ static size_t settle(struct planner *p)
 		unsettled = 0;
 		for (size_t i = 0; i < p->n_units; i++) {
 			struct plan_unit *u = p->units[i];
-			if (u->settled && pass)
+			if ((u->settled && pass) || !u->pp)
 				continue;
 			simulate_unit(p, u);
 			for (size_t k = 0; k < u->sim.n_reads; k++) {
@@ -349,8 +582,15 @@ static bool print_all(struct planner *p, struct plan_print *out)
 
 	for (size_t i = 0; i < p->n_units;) {
 		size_t n = 0, k = i;
+		if (p->units[i]->waiting) {
+			plan_print_waiting(out, p->units[i]->id, p->units[i]->waiting);
+			pending = true;
+			i++;
+			continue;
+		}
 		while (k < p->n_units && strcmp(p->units[k]->id, p->units[i]->id) == 0) {
-			sec[n++] = (struct plan_section){ p->units[k]->pp->place.key, &p->units[k]->sim };
+			sec[n++] = (struct plan_section){ p->units[k]->pp->place.key, &p->units[k]->sim,
+							  p->units[k]->placement };
 			k++;
 		}
 		pending |= plan_print_tenant(out, p->units[i]->id, sec, n);
@@ -456,8 +696,15 @@ static void free_record(void *r)
 
 static void planner_release(struct planner *p)
 {
+	for (size_t i = 0; i < p->n_pools; i++) {
+		free(p->pools[i].places);
+		free(p->pools[i].cap);
+	}
+	free(p->pools);
 	for (size_t i = 0; i < p->n_units; i++) {
 		simulation_release(&p->units[i]->sim);
+		free(p->units[i]->placement);
+		free(p->units[i]->waiting);
 		free(p->units[i]->id);
 		free(p->units[i]);
 	}
@@ -488,8 +735,17 @@ static int run(struct planner *p)
 	}
 	p->prefix = setup_param_prefix(p->cfg);
 	setup_cloud(&p->cloud, p->aws, p->cfg);
-	for (size_t i = 0; i < p->desired.n; i++)
-		place_of(p, p->desired.entries[i].tenant);
+	for (size_t i = 0; i < p->desired.n; i++) {
+		const struct tenant *t = p->desired.entries[i].tenant;
+		const struct tenant_record *rec = hashmap_get(&p->records, t->id);
+		const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+		if (!pool_tenant(p, t))
+			place_of(p, t);
+		else if (fact) /* its recorded place, listed too (a pool place, or no longer one) */
+			place_of_key(p, fact);
+	}
+	if (p->cfg->n_pools)
+		pools_start(p);
 	while (p->pending)
 		uv_run(&p->loop, UV_RUN_ONCE);
 	if (!p->failures) {

@@ -258,6 +258,44 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 	return o;
 }
 
+/* A move in progress: each old place with what is left of the tenant there and the
+ * drain timer that ends it (null until the new set is Ready). */
+static cJSON *moving_json(const struct engine *e, const struct tenant_entry *t)
+{
+	cJSON *a = cJSON_CreateArray();
+	const struct observed_store *s;
+	const char *key;
+
+	for (size_t i = 0; (key = engine_moving_from(e, t, i, &s)); i++) {
+		const struct observed_group *g = s ? observed_store_group(s, t->id) : NULL;
+		char *fact = record_key_moving_from(key), *timer = record_key_move_timer(key);
+		const char *since = record_fact(t->record, fact);
+		cJSON *j = cJSON_CreateObject(), *profiles, *params;
+		cJSON_AddStringToObject(j, "place", key);
+		cJSON_AddItemToObject(j, "since", control_time(since ? strtoll(since, NULL, 10) : 0));
+		cJSON_AddBoolToObject(j, "switched", t->move_switched);
+		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, timer));
+		profiles = cJSON_AddArrayToObject(j, "profiles");
+		params = cJSON_AddArrayToObject(j, "parameters");
+		for (size_t k = 0; g && k < g->n_profiles; k++) {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "arn", g->profiles[k]->arn);
+			cJSON_AddItemToObject(p, "name", string_or_null(g->profiles[k]->name));
+			cJSON_AddItemToArray(profiles, p);
+		}
+		for (size_t k = 0; g && k < g->n_parameters; k++) {
+			cJSON *p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "name", g->parameters[k]->name);
+			cJSON_AddItemToObject(p, "value", string_or_null(g->parameters[k]->value));
+			cJSON_AddItemToArray(params, p);
+		}
+		cJSON_AddItemToArray(a, j);
+		free(fact);
+		free(timer);
+	}
+	return a;
+}
+
 cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 {
 	cJSON *o = tenant_summary(e, t), *conflicts, *history;
@@ -268,6 +306,7 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 		cJSON_AddItemToObject(p, "account_id", string_or_null(t->place->account_id));
 		cJSON_AddItemToObject(p, "region", string_or_null(t->place->region));
 	}
+	cJSON_AddItemToObject(o, "moving_from", moving_json(e, t));
 	cJSON_AddItemToObject(o, "desired", t->desired ? control_json_desired(t->desired) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "observed", observed_json(e, t));
 	conflicts = cJSON_AddArrayToObject(o, "conflict_details");
@@ -320,7 +359,12 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	cJSON_AddStringToObject(o, "model", p->model);
 	cJSON_AddItemToObject(o, "model_arn", string_or_null(tag_set_get(&live->tags, TAG_MODEL)));
 	cJSON_AddItemToObject(o, "parameter", string_or_null(p->parameter));
-	cJSON_AddStringToObject(o, "region", t->desired->region ? t->desired->region : "");
+	/* the Region of the place answering (during a move, the old one until the switch) */
+	cJSON_AddStringToObject(o, "region",
+				engine_serving_place(e, t) && engine_serving_place(e, t)->region
+					? engine_serving_place(e, t)->region
+				: t->desired->region ? t->desired->region
+						     : "");
 	*ret_status = 200;
 	return o;
 }

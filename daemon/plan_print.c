@@ -155,6 +155,7 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 	t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "id", id);
 	cJSON_AddStringToObject(t, "place", s[0].place);
+	cJSON_AddItemToObject(t, "placement", s[0].placement ? cJSON_CreateString(s[0].placement) : cJSON_CreateNull());
 	places = cJSON_AddArrayToObject(t, "places");
 	acts = cJSON_AddArrayToObject(t, "actions");
 	conf = cJSON_AddArrayToObject(t, "conflicts");
@@ -198,6 +199,8 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 	cJSON_AddItemToArray(cJSON_GetObjectItem(o->root, "tenants"), t);
 	if (!o->json) {
 		printf("%s\n", head.buf);
+		if (s[0].placement)
+			printf("  placement: %s\n", s[0].placement);
 		for (size_t i = 0; i < n; i++) {
 			if (!has_content(s[i].sim))
 				continue;
@@ -208,6 +211,23 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 	}
 	strbuf_release(&head);
 	return pending;
+}
+
+void plan_print_waiting(struct plan_print *o, const char *id, const char *reason)
+{
+	cJSON *t = cJSON_CreateObject();
+
+	o->n_pending++;
+	cJSON_AddStringToObject(t, "id", id);
+	cJSON_AddNullToObject(t, "place");
+	cJSON_AddStringToObject(t, "waiting", reason);
+	cJSON_AddArrayToObject(t, "places");
+	cJSON_AddArrayToObject(t, "actions");
+	cJSON_AddArrayToObject(t, "conflicts");
+	cJSON_AddBoolToObject(t, "pending", true);
+	cJSON_AddItemToArray(cJSON_GetObjectItem(o->root, "tenants"), t);
+	if (!o->json)
+		printf("%s: waits: no capacity: %s\n", id, reason);
 }
 
 void plan_print_finish(struct plan_print *o, size_t n_tenants)

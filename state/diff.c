@@ -445,7 +445,7 @@ static void clear_stale_timers(struct diff_ctx *c)
 
 	for (size_t i = 0; r && i < r->n_timers; i++) {
 		const char *res = r->timers[i].resource;
-		bool keep = false;
+		bool keep = record_key_is_move_timer(res); /* a move's old place: state/move.h */
 		for (size_t j = 0; j < c->n_keep && !keep; j++)
 			keep = strcmp(c->keep[j], res) == 0;
 		for (size_t j = 0; j < c->plan->n_actions && !keep; j++)

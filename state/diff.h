@@ -41,6 +41,10 @@ struct diff_input {
 	bool deletions_held; /* the prune gate holds this tenant's deletions */
 	int64_t now;
 	uint64_t nonce; /* random: part of a new create intent's token */
+	/* The tenant's profiles still live in a place of the same account it is moving
+	 * from (state/move.h): its role policies grant them too until they are gone. */
+	const struct observed_profile *const *also_granted;
+	size_t n_also_granted;
 };
 
 /* diff_tenant: fills *ret (initialised here; release with plan_release). Returns 0;

@@ -203,7 +203,17 @@ bool diff_policies(struct diff_ctx *c)
 	for (size_t i = 0; i < o->n_owned; i++)
 		models_known &= !o->owned[i]->models_unknown;
 	/* the document and its digest only when a role is to hold it */
-	if (models_known && t && t->n_roles) {
+	if (models_known && t && t->n_roles && c->in->n_also_granted) {
+		/* moving within the account: the old place's profiles stay granted */
+		size_t n = o->n_owned + c->in->n_also_granted;
+		const struct observed_profile **all = xcalloc(n, sizeof(*all));
+		if (o->n_owned)
+			memcpy(all, o->owned, o->n_owned * sizeof(*all));
+		memcpy(all + o->n_owned, c->in->also_granted, c->in->n_also_granted * sizeof(*all));
+		doc = policy_document(all, n);
+		hash = doc ? policy_hash(doc) : NULL;
+		free(all);
+	} else if (models_known && t && t->n_roles) {
 		doc = policy_document(o->owned, o->n_owned);
 		hash = doc ? policy_hash(doc) : NULL;
 	} else if (t && t->n_roles) {

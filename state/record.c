@@ -374,3 +374,37 @@ char *record_key_enforce_timer(const char *policy)
 {
 	return xconcat("enforce:", policy, NULL);
 }
+
+#define MOVING_FROM_PREFIX "moving-from\n"
+
+char *record_key_moving_from(const char *place)
+{
+	return xconcat(MOVING_FROM_PREFIX, place ? place : "(null)", NULL);
+}
+
+const char *record_key_moving_from_parse(const char *key)
+{
+	if (strncmp(key, MOVING_FROM_PREFIX, strlen(MOVING_FROM_PREFIX)) != 0)
+		return NULL;
+	return key + strlen(MOVING_FROM_PREFIX);
+}
+
+char *record_key_move_timer(const char *place)
+{
+	return xconcat("move:", place ? place : "(null)", NULL);
+}
+
+bool record_key_is_move_timer(const char *key)
+{
+	return strncmp(key, "move:", 5) == 0;
+}
+
+const char *record_moving_from(const struct tenant_record *r, size_t i)
+{
+	for (size_t k = 0; r && k < r->n_facts; k++) {
+		const char *place = record_key_moving_from_parse(r->facts[k].key);
+		if (place && i-- == 0)
+			return place;
+	}
+	return NULL;
+}

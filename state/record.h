@@ -135,5 +135,20 @@ char *record_key_policy_fact(const char *role, const char *policy);
 char *record_key_enforce_fact(const char *policy);
 char *record_key_enforce_timer(const char *policy);
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
+/* A move's old place (docs/operations.md "Moves"): the fact "moving-from\nPLACE"
+ * (PLACE: "alias/region", as the engine keys places; value: when the move was noted)
+ * says the tenant's resources in PLACE are left over from a move and go once its set
+ * in its current place is Ready and the drain has passed. record_key_moving_from_parse:
+ * the place (borrowed from key) of such a fact's key; NULL for any other key.
+ * record_moving_from: the i-th old place of r (i from 0), NULL past the last. */
+#define RECORD_FACT_PLACE "place" /* the place ("alias/region") the tenant lives in */
+char *record_key_moving_from(const char *place);
+/* record_key_move_timer: "move:PLACE", the drain timer of a move's old place (one for
+ * all its resources; started once the new set is Ready). The diff of the current
+ * place leaves these timers alone (record_key_is_move_timer). */
+char *record_key_move_timer(const char *place);
+bool record_key_is_move_timer(const char *key);
+const char *record_key_moving_from_parse(const char *key);
+const char *record_moving_from(const struct tenant_record *r, size_t i);
 
 #endif

@@ -180,7 +180,7 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 	for (round = 0; round < SIMULATE_MAX_ROUNDS; round++) {
 		struct observed_tenant o;
 		struct diff_input din = {
-			in->tenant_id, in->desired, in->deletion_policy, rec, &o, in->deletions_held, now, 0
+			in->tenant_id, in->desired, in->deletion_policy, rec, &o, in->deletions_held, now, 0, NULL, 0
 		};
 		struct plan p;
 		bool reads = false;

@@ -145,6 +145,15 @@ static int render_tenant(FILE *out, const cJSON *j, bool wide)
 		!cJSON_IsTrue(cJSON_GetObjectItem(p, "role_exists")) ? " (the role does not exist)"
 		: cJSON_IsTrue(cJSON_GetObjectItem(p, "applied"))    ? " (applied)"
 								     : " (pending)");
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(j, "moving_from"))
+	{
+		const cJSON *del = cJSON_GetObjectItem(p, "deletion");
+		fprintf(out, "%-14s %s: %d profile(s) left there, %s\n", "moving from", render_str(p, "place", "?"),
+			cJSON_GetArraySize(cJSON_GetObjectItem(p, "profiles")),
+			cJSON_IsObject(del) ? "draining" : "serving until the new set is Ready");
+		if (cJSON_IsObject(del))
+			fprintf(out, "%-14s deleted after %s\n", "", render_str(del, "at", "?"));
+	}
 	render_deletions(out, j, o);
 	if (wide)
 		fprintf(out, "\n%-12s %-40s %-50s %s\n", "PROFILE", "NAME", "MODEL", "PARAMETER");

@@ -347,6 +347,8 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t)
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
 		return;
 	}
+	if (t->desired && !t->removed) /* durable before any create there (a move if it changed) */
+		engine__move_note(e, t, ps->place.key);
 	t->in_progress = true;
 	e->reconciles_in_flight++;
 	e->n_reconciles++;
@@ -376,7 +378,11 @@ static void adopt_orphans(struct place_state *ps)
 			owned = tags_owned_by(&g->parameters[i]->tags, e->set.instance);
 		for (size_t i = 0; i < g->n_budgets && !owned; i++)
 			owned = tags_owned_by(&g->budgets[i]->tags, e->set.instance);
-		if (!owned || (t && t->place))
+		if (owned && t && t->place && t->place != &ps->place)
+			engine__move_found(e, t, ps); /* left by a move: goes once its set is Ready */
+		/* a tenant with a manifest and no place waits to be placed (perhaps to move
+		 * away from here): its manifest, not its resources, says where it goes */
+		if (!owned || (t && (t->place || (t->desired && !t->removed))))
 			continue;
 		if (!t) {
 			t = entry_new(e, tenant);
@@ -477,6 +483,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->set.pools = NULL; /* copied into e->pools */
 	e->set.n_pools = 0;
 	e->pool_report = on_pool_report;
+	e->place_report = on_place_report;
 	workqueue_init(&e->queue);
 	if (set->backoff_base_ms)
 		e->queue.backoff_base = set->backoff_base_ms;
@@ -685,9 +692,14 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		entry->record->deletion_policy = t->deletion_policy;
 		engine__store_tenant(e, entry);
 	}
-	if (!(entry->place && t->pool && !t->account)) { /* a pool tenant keeps its place */
+	/* a pool tenant keeps its place, unless its manifest now names another Region */
+	if (!(entry->place && t->pool && !t->account &&
+	      (!t->region_set || !t->region || !strcmp(entry->place->region ? entry->place->region : "", t->region)))) {
 		struct place_state *ps = place_of_tenant(e, entry);
+		const char *was = record_fact(entry->record, ENGINE__FACT_PLACE);
 		entry->place = ps ? &ps->place : NULL;
+		if (ps && was && strcmp(was, ps->place.key)) /* a move: known, its old place serving, from now */
+			engine__move_note(e, entry, ps->place.key);
 	}
 	mark(e, t->id, known ? WQ_CHANGE : WQ_URGENT);
 }
@@ -973,9 +985,16 @@ size_t engine_tenants_failing(const struct engine *e)
 
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)
 {
-	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+	struct place_state *ps = engine__serving(e, t);
 
-	return ps && ps->listed ? &ps->store : NULL;
+	return ps ? &ps->store : NULL;
+}
+
+const struct place *engine_serving_place(const struct engine *e, const struct tenant_entry *t)
+{
+	struct place_state *ps = engine__serving(e, t);
+
+	return ps ? &ps->place : NULL;
 }
 
 uint64_t engine_now_ms(const struct engine *e)

@@ -149,6 +149,7 @@ struct tenant_entry {
 	 * create with a quota error): Pending until capacity appears; NULL when not. */
 	char *waiting;
 	struct reconcile *active;
+	bool move_switched; /* moving: the new set was Ready (in this run); it is what is reported */
 	bool store_pending; /* its row waits for the state store's next batch */
 	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
 	 * same ones ends without a diff. Cleared when its definition changes. */
@@ -218,8 +219,15 @@ const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n
 /* engine_tenants_failing: how many tenants keep their last good definition because
  * their manifest fails now (a walk without sorting, for status and metrics). */
 size_t engine_tenants_failing(const struct engine *e);
-/* engine_observed: the observed model of a tenant's place, or NULL before listing. */
+/* engine_observed: the observed model of the place whose resources are reported for the
+ * tenant (its place; during a move, the old place until the new set is Ready), or NULL
+ * before listing. engine_serving_place: that place. */
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
+const struct place *engine_serving_place(const struct engine *e, const struct tenant_entry *t);
+/* engine_moving_from: the i-th old place ("alias/region") of a move of t, NULL past the
+ * last; *ret_store its observed model (NULL before its listing). */
+const char *engine_moving_from(const struct engine *e, const struct tenant_entry *t, size_t i,
+			       const struct observed_store **ret_store);
 const char *engine_instance(const struct engine *e);
 /* engine_timer_expiry: when (wall clock) a deletion timer of kind started at since
  * runs out under the current settings (grace or drain). */

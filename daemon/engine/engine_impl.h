@@ -105,7 +105,9 @@ struct reconcile {
 	engine__reconcile_done_fn *done;
 	bool *ended; /* while engine__reconcile_start runs: set when the reconcile ends */
 	struct tenant_entry *t;
-	struct place_state *ps;
+	struct place_state *ps;	  /* the place of this round's calls */
+	struct place_state *home; /* the tenant's place (ps, but in a move's rounds in an old place) */
+	bool moving_out;	  /* this round empties an old place of a move (moves.c) */
 	struct plan plan;
 	unsigned round;
 	unsigned outstanding;
@@ -176,9 +178,10 @@ struct engine {
 	size_t n_pools;
 	size_t pool_calls; /* quota reads in flight */
 	engine__pool_report_fn *pool_report;
-	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
-	size_t n_held;			      /* tenants whose deletions are held */
-	uint64_t diff_context;		      /* part of every diff_stamp: a new configuration */
+	engine__place_report_fn *place_report; /* engine.c's, for places made elsewhere (moves.c) */
+	size_t by_state[TENANT__STATE_COUNT];  /* tenants in each state, kept as states change */
+	size_t n_held;			       /* tenants whose deletions are held */
+	uint64_t diff_context;		       /* part of every diff_stamp: a new configuration */
 	int64_t last_resync;
 	uint64_t n_reconciles;
 	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
@@ -222,7 +225,7 @@ static inline int64_t engine__wall(const struct engine *e)
  * a restart still tells a repair of drift from the rollout of a new revision. */
 #define ENGINE__FACT_RECONCILED_REVISION "reconciled-revision"
 /* The record's fact that names the place ("alias/region") a pool tenant was placed in. */
-#define ENGINE__FACT_PLACE "place"
+#define ENGINE__FACT_PLACE RECORD_FACT_PLACE
 
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
@@ -295,6 +298,25 @@ void engine__pools_forgot(struct engine *e, const struct tenant_entry *t);
 void engine__pools_quota_full(struct engine *e, const struct place_state *ps, int kind);
 /* engine__pool_capacity: p's capacity now (p->n_places entries). */
 const struct placement_place *engine__pool_capacity(struct engine *e, struct engine__pool *p);
+
+/* moves.c */
+/* engine__move_note: t's place is now key (recorded): the place recorded before, if
+ * another, becomes an old place of a move; key stops being one. */
+void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key);
+/* engine__move_found: ps, not t's place, holds resources of t (a listing): an old place. */
+void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps);
+bool engine__moving(const struct tenant_entry *t);
+/* engine__move_round: the tenant's place has nothing left for AWS: the work of its old
+ * places (state/move.h) is appended to r->plan (r->ps becomes the place of its calls,
+ * one old place per round). Returns true when anything was appended or is waited for. */
+bool engine__move_round(struct reconcile *r);
+/* engine__serving: the place whose resources the daemon reports for t: an old place
+ * until the new set is Ready, else its place; NULL when not listed. */
+struct place_state *engine__serving(const struct engine *e, const struct tenant_entry *t);
+/* engine__move_granted: t's profiles in its old places of home's account, which its
+ * role policies keep granting until they are gone (an array to free; borrowed items). */
+const struct observed_profile **engine__move_granted(struct engine *e, const struct tenant_entry *t,
+						     const struct place_state *home, size_t *ret_n);
 
 /* reconcile.c */
 /* engine__reconcile_start: t's reconcile against ps (listed); done runs exactly once,

@@ -176,11 +176,28 @@ static void recount(struct engine *e, struct engine__pool *p)
 	p->dirty = false;
 }
 
+/* The fact "place", through moves.c: a place recorded before becomes a move's old place. */
 static void set_place_fact(struct engine *e, struct tenant_entry *t, const char *key)
 {
-	record_set_fact(t->record, ENGINE__FACT_PLACE, key);
-	if (store_put_fact(e->store, t->id, ENGINE__FACT_PLACE, key) < 0)
-		engine__store_failed(e);
+	engine__move_note(e, t, key);
+}
+
+/* The place's Region is the one region (NULL: any) asks for. */
+static bool region_is(const char *place_key, const char *region)
+{
+	const char *slash = strchr(place_key, '/');
+
+	return !region || (slash && !strcmp(slash + 1, region));
+}
+
+/* ps holds what a move left of t: not where t is placed. */
+static bool left_by_move(const struct tenant_entry *t, const struct place_state *ps)
+{
+	char *key = record_key_moving_from(ps->place.key);
+	bool left = record_fact(t->record, key) != NULL;
+
+	free(key);
+	return left;
 }
 
 static void wait_for(struct engine *e, struct engine__pool *p, struct tenant_entry *t, char *reason)
@@ -209,8 +226,9 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	struct placement_need need;
 	size_t i;
 
-	/* placed before (a durable fact): it stays there, whatever the pool says now */
-	if (fact && (slash = strchr(fact, '/'))) {
+	/* placed before (a durable fact): it stays there, whatever the pool says now, unless
+	 * its manifest names another Region now: a move, to a place of the pool there */
+	if (fact && (slash = strchr(fact, '/')) && region_is(fact, region)) {
 		char *account = strncmp(fact, "-/", 2) ? xstrndup(fact, (size_t)(slash - fact)) : NULL;
 		struct place_state *ps = engine__place_for(e, account, slash + 1, report);
 		free(account);
@@ -227,15 +245,19 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 				hashmap_put(&p->waiting, t->id, (void *)1);
 			return NULL;
 		}
-	/* an empty state store: the tenant's own resources tell where it was placed */
-	for (i = 0; i < p->n_places; i++)
-		if (hashmap_get(&p->places[i]->store.groups, t->id)) {
+	/* an empty state store: the tenant's own resources tell where it was placed (its
+	 * profiles or parameters: a budget shows in every Region of its account) */
+	for (i = 0; i < p->n_places && !fact; i++) {
+		const struct observed_group *g = hashmap_get(&p->places[i]->store.groups, t->id);
+		if (g && (g->n_profiles || g->n_parameters) && region_is(p->places[i]->place.key, region) &&
+		    !left_by_move(t, p->places[i])) {
 			set_place_fact(e, t, p->places[i]->place.key);
 			stop_waiting(p, t);
 			log_tenant(LOG_LVL_INFO, t->id, "placed in %s (found by its resources' tags)",
 				   p->places[i]->place.key);
 			return p->places[i];
 		}
+	}
 	if (p->dirty)
 		recount(e, p);
 	placement_need_of(t->desired, &need);

@@ -155,6 +155,14 @@ static void journal_parameter(struct place_state *ps, const char *name)
 		engine__place_journal(ps, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
 }
 
+/* In a move's round in an old place, the record's keys of parameters, budgets and role
+ * policies (named alike in both places) belong to the tenant's place: such an answer
+ * changes the old place's model only (state/move.h). */
+static bool shared_key(const struct reconcile *r, const struct action *a)
+{
+	return r->moving_out && a->kind != ACT_PROFILE_DELETE && a->kind != ACT_PROFILE_UNTAG;
+}
+
 /* A profile read answered (found or gone). Returns an error message (owned by the
  * caller) when the answer settles nothing yet. */
 static char *apply_profile_read(struct reconcile *r, const struct action *a, struct cloud_result *res)
@@ -253,11 +261,13 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		break;
 	case ACT_PROFILE_DELETE:
 	case ACT_PARAM_DELETE:
-		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		/* a move's old parameter has the name of the new one: its record is the new one's */
+		observed_apply_action(&ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, NULL);
 		engine__place_journal(ps,
 				      a->kind == ACT_PROFILE_DELETE ? JOURNAL_PROFILE_DELETE : JOURNAL_PARAMETER_DELETE,
 				      NULL, NULL, a->resource);
-		unstore_resource(e, t, a->resource);
+		if (!shared_key(r, a))
+			unstore_resource(e, t, a->resource);
 		engine__history(t, engine__wall(e), "deleted %s %s",
 				a->kind == ACT_PROFILE_DELETE ? "profile" : "parameter", a->resource);
 		break;
@@ -408,7 +418,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 				    b && b->limit_amount ? b->limit_amount : "(none)", a->limit,
 				    b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
 	}
-	if (observed_apply_action(&ps->store, t->record, a, NULL, arn) < 0) {
+	if (observed_apply_action(&ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, arn) < 0) {
 		/* the model lags behind AWS: read the alerts again next round */
 		forget_alerts(ps, a->budget);
 	}
@@ -431,7 +441,8 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 		char *timer = record_key_budget_timer(a->budget);
 		unstore_resource(e, t, arn);
 		store_fact(e, t, fact);
-		unstore_resource(e, t, timer);
+		if (!shared_key(r, a))
+			unstore_resource(e, t, timer);
 		free(timer);
 		engine__place_journal_budget(ps, NULL, a->budget);
 		engine__history(t, engine__wall(e), "deleted budget %s", a->budget);
@@ -478,9 +489,10 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
 		break;
 	case ACT_POLICY_DELETE:
-		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
+		observed_apply_action(&r->ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, NULL);
 		store_fact(e, t, fact);
-		unstore_resource(e, t, timer);
+		if (!shared_key(r, a))
+			unstore_resource(e, t, timer);
 		engine__history(t, engine__wall(e), "removed policy %s from role %s", a->name, a->role);
 		break;
 	default:
@@ -756,8 +768,7 @@ static void run_round(struct reconcile *r)
 	struct observed_tenant o;
 	struct diff_stamp stamp;
 	const struct tenant *here = t->removed ? NULL : t->desired;
-	struct diff_settings ds = { e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s,
-				    e->set.execution_role };
+	struct diff_settings ds;
 	struct diff_input in = {
 		.tenant_id = t->id,
 		.desired = here,
@@ -770,20 +781,33 @@ static void run_round(struct reconcile *r)
 		.now = engine__wall(e),
 		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
 	};
+	const struct observed_profile **granted = NULL;
+	size_t first;
 
+	r->ps = r->home; /* a move's old place only when this round's diff leads there */
+	r->moving_out = false;
+	ds = (struct diff_settings){ e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s,
+				     e->set.execution_role };
 	/* A tenant settled with these very inputs would plan nothing again
 	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
-	 * a diff (a listing makes a new store: its tenants are diffed again) */
+	 * a diff (a listing makes a new store: its tenants are diffed again). A moving
+	 * tenant's diff reads another place too (the grants of both sets): never skipped. */
 	diff_stamp_take(&ds, &in, &r->ps->store, e->diff_context, &stamp);
-	if (diff_stamp_same(&t->settled, &stamp)) {
+	if (!engine__moving(t) && diff_stamp_same(&t->settled, &stamp)) {
 		plan_init(&r->plan);
 		finish(r, ERROR_NONE, NULL);
 		return;
 	}
+	if (engine__moving(t))
+		in.also_granted = granted = engine__move_granted(e, t, r->home, &in.n_also_granted);
 	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, here, &o);
 	diff_tenant(&ds, &in, &r->plan);
 	observed_tenant_release(&o);
-	diff_stamp_note(&t->settled, &stamp, &r->plan);
+	free(granted);
+	if (engine__moving(t))
+		t->settled.set = false;
+	else
+		diff_stamp_note(&t->settled, &stamp, &r->plan);
 	save_conflicts(t, &r->plan);
 	if (r->plan.error) {
 		finish(r, ERROR_TERMINAL, r->plan.error);
@@ -792,6 +816,12 @@ static void run_round(struct reconcile *r)
 	for (size_t i = 0; i < r->plan.n_actions; i++)
 		if (!action_calls_aws(r->plan.actions[i].kind))
 			apply_record_action(e, t, &r->plan.actions[i]);
+	/* the set is complete in its place: a move's old places drain and go (moves.c) */
+	first = r->plan.n_actions;
+	if (!plan_aws_actions(&r->plan) && !r->plan.incomplete && !t->n_conflicts && engine__move_round(r))
+		for (size_t i = first; i < r->plan.n_actions; i++)
+			if (!action_calls_aws(r->plan.actions[i].kind))
+				apply_record_action(e, t, &r->plan.actions[i]);
 	if (!plan_aws_actions(&r->plan) || e->paused || e->set.report_only || r->round >= e->set.max_rounds) {
 		finish(r, ERROR_NONE, NULL);
 		return;
@@ -852,6 +882,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->done = done;
 	r->t = t;
 	r->ps = ps;
+	r->home = ps;
 	r->quota_kind = -1;
 	r->ended = &ended;
 	t->active = r;

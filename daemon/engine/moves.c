@@ -1,0 +1,286 @@
+/* Moves across places (docs/operations.md "Moves"): a tenant whose place changes (its
+ * manifest's spec.account or spec.region, a pool tenant given a Region or an account)
+ * is built in full in the new place first; its old place stays serving until the new
+ * set is Ready, then drains and is emptied (state/move.h decides what goes).
+ *
+ * Durable: the record's fact "place" names the current place, and one fact
+ * "moving-from\nPLACE" per old place is written before anything is created in the new
+ * one (the create's intent sync carries it to disk). With a lost state store, a listed
+ * place that holds resources of a tenant placed elsewhere becomes an old place again
+ * (engine__move_found), so nothing is left behind there for good. The new place is
+ * never an old place: noting a place clears its moving-from fact. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "log.h"
+#include "move.h"
+#include "xalloc.h"
+
+static void put_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
+{
+	if (value)
+		record_set_fact(t->record, key, value);
+	else
+		record_clear_fact(t->record, key);
+	if (store_put_fact(e->store, t->id, key, value) < 0)
+		engine__store_failed(e);
+}
+
+/* The place `key` stops being an old place of t (it is its place again). */
+static void unmove(struct engine *e, struct tenant_entry *t, const char *key)
+{
+	char *fact = record_key_moving_from(key), *timer = record_key_move_timer(key);
+
+	if (record_fact(t->record, fact)) {
+		put_fact(e, t, fact, NULL);
+		if (record_clear_timer(t->record, timer) && store_clear_timer(e->store, t->id, timer) < 0)
+			engine__store_failed(e);
+		engine__history(t, engine__wall(e), "back in %s: its resources there are kept", key);
+	}
+	free(fact);
+	free(timer);
+}
+
+static struct place_state *old_place(struct engine *e, const char *key);
+
+static void add_old_place(struct engine *e, struct tenant_entry *t, const char *old, const char *to, const char *why)
+{
+	char *fact = record_key_moving_from(old), since[32];
+
+	if (!record_fact(t->record, fact)) {
+		snprintf(since, sizeof(since), "%lld", (long long)engine__wall(e));
+		put_fact(e, t, fact, since);
+		engine__history(t, engine__wall(e),
+				"moving from %s to %s (%s): the new set first, then the old one "
+				"drains and goes",
+				old, t->place ? t->place->key : "?", why);
+		log_tenant(LOG_LVL_NOTICE, t->id, "moving from %s (%s)", old, why);
+		t->move_switched = false;
+	}
+	free(fact);
+	old_place(e, old); /* listed (after a restart too): it serves until the switch */
+}
+
+void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key)
+{
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
+
+	if (fact && !strcmp(fact, key) && !engine__moving(t))
+		return; /* every reconcile asks: nothing to write */
+	unmove(e, t, key);
+	if (fact && !strcmp(fact, key))
+		return;
+	if (fact) {
+		char *old = xstrdup(fact);
+		put_fact(e, t, ENGINE__FACT_PLACE, key);
+		add_old_place(e, t, old, key, "its place changed");
+		free(old);
+	} else {
+		put_fact(e, t, ENGINE__FACT_PLACE, key);
+	}
+}
+
+/* 1: one account (by id, or the same alias); 0: two; -1: not known yet (two aliases,
+ * an id unknown): two aliases of one account list the same resources, so nothing is
+ * judged left over until the ids tell. */
+static int account_cmp(const struct place *a, const struct place *b)
+{
+	if (a->account_id && b->account_id)
+		return !strcmp(a->account_id, b->account_id);
+	return !strcmp(a->account ? a->account : "-", b->account ? b->account : "-") ? 1 : -1;
+}
+
+static bool same_account(const struct place *a, const struct place *b)
+{
+	return account_cmp(a, b) == 1;
+}
+
+/* Two keys of one account and Region: one place in AWS, nothing moves. */
+static bool same_place(const struct place *a, const struct place *b)
+{
+	return same_account(a, b) && a->region && b->region && !strcmp(a->region, b->region);
+}
+
+void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps)
+{
+	struct observed_tenant o;
+	bool left;
+
+	if (!t->place || t->place == &ps->place || account_cmp(&ps->place, t->place) < 0 ||
+	    same_place(&ps->place, t->place))
+		return;
+	observed_tenant_collect(&ps->store, e->set.instance, t->id, NULL, &o);
+	left = move_left_in(&o, e->set.instance, !same_account(&ps->place, t->place));
+	observed_tenant_release(&o);
+	if (left)
+		add_old_place(e, t, ps->place.key, t->place->key, "its resources were found there by their tags");
+}
+
+bool engine__moving(const struct tenant_entry *t)
+{
+	return record_moving_from(t->record, 0) != NULL;
+}
+
+/* The place of key "alias/region" ("-": the default account), created (and listed)
+ * the first time. */
+static struct place_state *old_place(struct engine *e, const char *key)
+{
+	const char *slash = strchr(key, '/');
+	char *account;
+	struct place_state *ps = hashmap_get(&e->places, key);
+
+	if (ps || !slash)
+		return ps;
+	account = strncmp(key, "-/", 2) ? xstrndup(key, (size_t)(slash - key)) : NULL;
+	ps = engine__place_for(e, account, slash + 1, e->place_report);
+	free(account);
+	return ps;
+}
+
+struct place_state *engine__serving(const struct engine *e, const struct tenant_entry *t)
+{
+	struct place_state *home = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+	const char *key;
+
+	if (!home && !t->removed) { /* waiting for room to move: the recorded place serves */
+		const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
+		home = fact ? hashmap_get(&e->places, fact) : NULL;
+	}
+	for (size_t i = 0; !t->move_switched && (key = record_moving_from(t->record, i)); i++) {
+		struct place_state *ps = hashmap_get(&e->places, key);
+		const struct observed_group *g = ps && ps->listed ? observed_store_group(&ps->store, t->id) : NULL;
+		if (g && g->n_profiles)
+			return ps;
+	}
+	return home && home->listed ? home : NULL;
+}
+
+const struct observed_profile **engine__move_granted(struct engine *e, const struct tenant_entry *t,
+						     const struct place_state *home, size_t *ret_n)
+{
+	const struct observed_profile **v = NULL;
+	size_t n = 0, alloc = 0;
+	const char *key;
+
+	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++) {
+		struct place_state *ps = hashmap_get(&e->places, key);
+		const struct observed_group *g = ps && ps->listed ? observed_store_group(&ps->store, t->id) : NULL;
+		if (!g || !same_account(&ps->place, &home->place))
+			continue;
+		for (size_t k = 0; k < g->n_profiles; k++) {
+			if (!tags_owned_by(&g->profiles[k]->tags, e->set.instance) || g->profiles[k]->models_unknown)
+				continue;
+			XGROW(v, n + 1, alloc);
+			v[n++] = g->profiles[k];
+		}
+	}
+	*ret_n = n;
+	return v;
+}
+
+/* Actions of src appended to dst (src keeps none). */
+static void take_actions(struct plan *dst, struct plan *src)
+{
+	XGROW(dst->actions, dst->n_actions + src->n_actions, dst->alloc_actions);
+	memcpy(dst->actions + dst->n_actions, src->actions, src->n_actions * sizeof(*src->actions));
+	dst->n_actions += src->n_actions;
+	src->n_actions = 0;
+	if (src->wake_at)
+		plan_wake(dst, src->wake_at);
+	dst->held |= src->held;
+}
+
+/* Another old place of t in ps's account still holds profiles of t. */
+static bool grants_needed_elsewhere(struct engine *e, const struct tenant_entry *t, const struct place_state *ps)
+{
+	const char *key;
+
+	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++) {
+		struct place_state *other = hashmap_get(&e->places, key);
+		const struct observed_group *g;
+		if (!other || other == ps || !same_account(&other->place, &ps->place))
+			continue;
+		if (!other->listed || ((g = observed_store_group(&other->store, t->id)) && g->n_profiles))
+			return true;
+	}
+	return false;
+}
+
+bool engine__move_round(struct reconcile *r)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct place_state *to = r->home, *with_calls = NULL;
+	const char *key;
+	bool any = false;
+	size_t i;
+
+	if (!engine__moving(t) || (t->desired && t->desired->suspended && !t->removed))
+		return false;
+	t->move_switched = true; /* the new set is Ready: it is what the daemon reports now */
+	for (i = 0; (key = record_moving_from(t->record, i)); i++) {
+		struct place_state *ps = old_place(e, key);
+		struct diff_settings ds = { e->set.instance, ps ? ps->place.account_id : NULL, e->set.grace_s,
+					    e->set.drain_s };
+		struct observed_tenant o;
+		struct move_input in;
+		struct plan p;
+
+		if (ps == to) /* cannot be: noting a place clears its fact */
+			continue;
+		if (!ps || !ps->listed || account_cmp(&ps->place, &to->place) < 0) {
+			plan_wake(&r->plan, engine__wall(e) + 5); /* listed, its account known in a while */
+			continue;
+		}
+		if (same_place(&ps->place, &to->place)) { /* another alias of the same account */
+			struct action *a = plan_add(&r->plan, ACT_FACT_CLEAR, "%s is %s under another name: no move",
+						    key, to->place.key);
+			a->resource = record_key_moving_from(key);
+			any = true;
+			continue;
+		}
+		observed_tenant_collect(&ps->store, e->set.instance, t->id, t->desired, &o);
+		in = (struct move_input){
+			.tenant_id = t->id,
+			.from = key,
+			.to = to->place.key,
+			.desired = t->desired,
+			.deletion_policy = t->desired ? t->desired->deletion_policy : t->record->deletion_policy,
+			.record = t->record,
+			.observed = &o,
+			.same_account = same_account(&ps->place, &to->place),
+			.keep_grants = grants_needed_elsewhere(e, t, ps),
+			.deletions_held = t->held,
+			.now = engine__wall(e),
+		};
+		move_out_diff(&ds, &in, &p);
+		observed_tenant_release(&o);
+		if (plan_aws_actions(&p) && with_calls) { /* one place's calls per round */
+			plan_wake(&r->plan, engine__wall(e));
+			plan_release(&p);
+			continue;
+		}
+		if (plan_aws_actions(&p))
+			with_calls = ps;
+		any |= p.n_actions || p.wake_at || p.held;
+		take_actions(&r->plan, &p);
+		plan_release(&p);
+	}
+	if (with_calls) {
+		r->ps = with_calls;
+		r->moving_out = true;
+	}
+	return any;
+}
+
+const char *engine_moving_from(const struct engine *e, const struct tenant_entry *t, size_t i,
+			       const struct observed_store **ret_store)
+{
+	const char *key = record_moving_from(t->record, i);
+	struct place_state *ps = key ? hashmap_get(&e->places, key) : NULL;
+
+	*ret_store = ps && ps->listed ? &ps->store : NULL;
+	return key;
+}

@@ -1,0 +1,223 @@
+/* The end of a move in the old place: see move.h for the rules. */
+#include "move.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget_spec.h"
+#include "xalloc.h"
+
+static bool owned_param(const struct observed_parameter *q, const char *instance)
+{
+	return q->tags_known && tags_owned_by(&q->tags, instance);
+}
+
+static bool owned_budget(const struct observed_budget *b, const char *instance)
+{
+	return b->tags_known && tags_owned_by(&b->tags, instance);
+}
+
+bool move_left_in(const struct observed_tenant *o, const char *instance, bool other_account)
+{
+	for (size_t i = 0; i < o->n_parameters; i++)
+		if (owned_param(o->parameters[i], instance))
+			return true;
+	for (size_t i = 0; other_account && i < o->n_budgets; i++)
+		if (owned_budget(o->budgets[i], instance))
+			return true;
+	return o->n_owned > 0;
+}
+
+/* An owned parameter of the old place still names arn: the parameter goes first. */
+static bool named_by_parameter(const struct observed_tenant *o, const char *instance, const char *arn)
+{
+	for (size_t i = 0; i < o->n_parameters; i++)
+		if (owned_param(o->parameters[i], instance) && o->parameters[i]->value &&
+		    !strcmp(o->parameters[i]->value, arn))
+			return true;
+	return false;
+}
+
+static struct action *release(struct plan *p, enum action_kind kind, const char *resource, const char *from)
+{
+	struct action *a = plan_add(p, kind, "%s released in %s, left by a move (deletion_policy: retain)", resource,
+				    from);
+
+	a->resource = xstrdup(resource);
+	a->keys = xcalloc(1, sizeof(char *));
+	a->keys[0] = xstrdup(TAG_MANAGED_BY);
+	a->n_keys = 1;
+	a->destructive = true;
+	return a;
+}
+
+/* The roles whose inline policy (the tenant's policy name) the tenant may have in
+ * the old account: its roles, and those of the policies it applied. */
+static bool policy_role(const struct move_input *in, const char *role)
+{
+	for (size_t i = 0; i < in->desired->n_roles; i++)
+		if (!strcmp(in->desired->roles[i], role))
+			return true;
+	return false;
+}
+
+/* The tenant's inline policies on the old account's roles: deleted once its old
+ * profiles are gone. Returns how many may still be there. */
+static size_t diff_old_policies(const struct diff_settings *s, const struct move_input *in, struct plan *ret,
+				bool may_delete)
+{
+	const struct observed_store *st = in->observed->store;
+	const char *name = in->desired ? in->desired->policy_name : NULL;
+	const struct tenant_record *r = in->record;
+	size_t left = 0, n_roles = 0;
+	char **roles;
+
+	(void)s;
+	if (!name || !st)
+		return 0;
+	roles = xcalloc(in->desired->n_roles + (r ? r->n_facts : 0) + 1, sizeof(char *));
+	for (size_t i = 0; i < in->desired->n_roles; i++)
+		roles[n_roles++] = xstrdup(in->desired->roles[i]);
+	for (size_t i = 0; r && i < r->n_facts; i++) {
+		char *role;
+		const char *policy;
+		if (!record_key_policy_fact_parse(r->facts[i].key, &role, &policy))
+			continue;
+		if (strcmp(policy, name) != 0 || policy_role(in, role))
+			free(role);
+		else
+			roles[n_roles++] = role;
+	}
+	for (size_t i = 0; i < n_roles; i++) {
+		const struct observed_policy *live = observed_store_policy(st, roles[i], name);
+		struct action *a = NULL;
+		if (live && live->document) {
+			left++;
+			if (may_delete)
+				a = plan_add(ret, ACT_POLICY_DELETE,
+					     "%s: its grants for the profiles in %s go with them", roles[i], in->from);
+			if (a)
+				a->destructive = true;
+		} else if (!live && !st->policies_listed) {
+			left++;
+			if (may_delete)
+				(a = plan_add(ret, ACT_POLICY_READ, "%s: the tenant's policy in %s may be left",
+					      roles[i], in->from))
+					->since = in->now;
+		}
+		if (a) {
+			a->role = xstrdup(roles[i]);
+			a->name = xstrdup(name);
+		}
+		free(roles[i]);
+	}
+	free(roles);
+	return left;
+}
+
+int move_out_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret)
+{
+	const struct observed_tenant *o = in->observed;
+	const char *inst = s->instance;
+	bool retain = in->deletion_policy == DELETION_RETAIN, reads = false, grants;
+	char *timer_key = record_key_move_timer(in->from);
+	const struct resource_timer *timer = record_timer(in->record, timer_key);
+	struct action *a;
+
+	plan_init(ret);
+	/* ownership not known yet at the tenant's names: read before judging */
+	for (size_t i = 0; i < o->n_unknown; i++) {
+		a = plan_add(ret, ACT_PROFILE_READ_TAGS, "ownership of %s unknown", o->unknown[i]->arn);
+		a->resource = xstrdup(o->unknown[i]->arn);
+		reads = true;
+	}
+	for (size_t i = 0; i < o->n_parameters; i++) {
+		if (o->parameters[i]->tags_known)
+			continue;
+		a = plan_add(ret, ACT_PARAM_READ_TAGS, "ownership of %s unknown", o->parameters[i]->name);
+		a->resource = xstrdup(o->parameters[i]->name);
+		reads = true;
+	}
+	grants = !in->same_account && !in->keep_grants;
+	if (!reads && !move_left_in(o, inst, !in->same_account) &&
+	    (!grants || retain || diff_old_policies(s, in, ret, false) == 0) &&
+	    (in->same_account || o->budgets_listed)) {
+		/* nothing of the tenant is left there: the move is over */
+		if (timer) {
+			a = plan_add(ret, ACT_TIMER_CLEAR, "the move from %s is over", in->from);
+			a->resource = xstrdup(timer_key);
+		}
+		a = plan_add(ret, ACT_FACT_CLEAR, "nothing of the tenant is left in %s", in->from);
+		a->resource = record_key_moving_from(in->from);
+		free(timer_key);
+		return 1;
+	}
+	if (reads)
+		goto out;
+	if (!timer || timer->kind != TIMER_DRAIN) {
+		a = plan_add(ret, ACT_TIMER_START, "moved to %s, its set Ready: the resources in %s drain", in->to,
+			     in->from);
+		a->resource = xstrdup(timer_key);
+		a->timer = TIMER_DRAIN;
+		a->since = in->now;
+		plan_wake(ret, in->now + s->drain);
+		goto out;
+	}
+	if (in->now < timer->since + s->drain) {
+		plan_wake(ret, timer->since + s->drain);
+		goto out;
+	}
+	if (in->deletions_held) {
+		ret->held = true;
+		goto out;
+	}
+	/* drained: parameters first, then the profiles they no longer name */
+	for (size_t i = 0; i < o->n_parameters; i++) {
+		const struct observed_parameter *q = o->parameters[i];
+		if (!owned_param(q, inst))
+			continue;
+		if (retain) {
+			release(ret, ACT_PARAM_UNTAG, q->name, in->from);
+			continue;
+		}
+		a = plan_add(ret, ACT_PARAM_DELETE, "%s was left in %s by a move, drained", q->name, in->from);
+		a->resource = xstrdup(q->name);
+		a->destructive = true;
+	}
+	for (size_t i = 0; i < o->n_owned; i++) {
+		const struct observed_profile *p = o->owned[i];
+		if (retain) {
+			release(ret, ACT_PROFILE_UNTAG, p->arn, in->from);
+			continue;
+		}
+		if (named_by_parameter(o, inst, p->arn))
+			continue;
+		a = plan_add(ret, ACT_PROFILE_DELETE, "profile %s was left in %s by a move, drained",
+			     p->name ? p->name : p->arn, in->from);
+		a->resource = xstrdup(p->arn);
+		a->profile_key = xstrdup_or_null(tag_set_get(&p->tags, TAG_PROFILE));
+		a->destructive = true;
+	}
+	if (in->same_account)
+		goto out;
+	for (size_t i = 0; i < o->n_budgets; i++) {
+		const struct observed_budget *b = o->budgets[i];
+		if (!owned_budget(b, inst))
+			continue;
+		if (retain) {
+			char *arn = b->arn ? xstrdup(b->arn) : budget_arn("aws", s->account_id, b->name);
+			release(ret, ACT_BUDGET_UNTAG, arn, in->from)->budget = xstrdup(b->name);
+			free(arn);
+			continue;
+		}
+		a = plan_add(ret, ACT_BUDGET_DELETE, "budget %s was left in %s by a move, drained", b->name, in->from);
+		a->budget = xstrdup(b->name);
+		a->destructive = true;
+	}
+	/* the grants go last, once no old profile is left to use them */
+	if (grants && !retain && !o->n_owned)
+		diff_old_policies(s, in, ret, true);
+out:
+	free(timer_key);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* The end of a move (docs/operations.md "Moves"): what is left of a tenant in the
+ * place it moved away from, once its set in the new place is Ready. Pure: the old
+ * place's observed model, the tenant's record and the time in, a plan out.
+ *
+ * The old profiles drain for the usual drain time (a TIMER_DRAIN on each ARN, as a
+ * replaced profile's); then the old parameters go, then the old profiles (a parameter
+ * never names a profile that is not live). When the move left the account, the
+ * tenant's budget there goes too, and its inline policy on the roles there once the
+ * old profiles are gone, unless another old place in that account still holds
+ * profiles of the tenant (keep_grants). Within one account the budget and the roles
+ * serve the new place as well and are left alone. deletion_policy: retain releases
+ * (removes the managed-by tag) instead of deleting; the prune gate's hold stops every
+ * deletion. Nothing of the tenant left there: the moving-from fact is cleared.
+ *
+ * Record keys shared by both places (a parameter's name, a budget's alerts fact, a
+ * role's policy fact) belong to the current place: the caller applies these deletes
+ * to the old place's model without the record (only profile ARNs are the old
+ * place's own). */
+#ifndef BTD_MOVE_H
+#define BTD_MOVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "diff.h"
+#include "observed.h"
+#include "plan.h"
+#include "record.h"
+
+struct move_input {
+	const char *tenant_id;
+	const char *from; /* the old place's key ("alias/region"): its moving-from fact */
+	const char *to;	  /* the current place's key, for the reasons */
+	/* The tenant's definition (the last good one when removed), for the role and
+	 * policy names; NULL: none known. */
+	const struct tenant *desired;
+	enum deletion_policy deletion_policy;
+	const struct tenant_record *record;
+	const struct observed_tenant *observed; /* the tenant in the old place */
+	bool same_account;			/* the old place is in the current place's account */
+	bool keep_grants; /* another old place of the same account still holds profiles of the tenant */
+	bool deletions_held;
+	int64_t now;
+};
+
+/* move_out_diff: fills *ret (initialised here; release with plan_release). Returns 1
+ * when nothing of the tenant is left in the old place (ret then clears its fact), 0
+ * otherwise. s->drain is the drain time. */
+int move_out_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret);
+
+/* move_left_in: the tenant still has something in that place that a move would
+ * delete there (an owned profile or parameter; an owned budget too when other_account). */
+bool move_left_in(const struct observed_tenant *o, const char *instance, bool other_account);
+
+#endif
