@@ -223,7 +223,7 @@ bool engine__move_round(struct reconcile *r)
 	for (i = 0; (key = record_moving_from(t->record, i)); i++) {
 		struct place_state *ps = old_place(e, key);
 		struct diff_settings ds = { e->set.instance, ps ? ps->place.account_id : NULL, e->set.grace_s,
-					    e->set.drain_s };
+					    e->set.drain_s, e->set.execution_role };
 		struct observed_tenant o;
 		struct move_input in;
 		struct plan p;
