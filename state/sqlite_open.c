@@ -5,6 +5,11 @@
 
 #include "xalloc.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x)  STRINGIFY_(x)
+#define WAL_PAGES     STRINGIFY(SQLITE_OPEN_WAL_PAGES)
+#define WAL_BYTES     STRINGIFY(SQLITE_OPEN_WAL_BYTES)
+
 int sqlite_errno(sqlite3 *db, int rc)
 {
 	if ((rc & 0xff) == SQLITE_IOERR && db && sqlite3_system_errno(db) == ENOSPC)
@@ -41,8 +46,14 @@ int sqlite_open_store(const char *path, sqlite3 **ret_db, char **ret_error)
 		goto fail;
 	sqlite3_busy_timeout(db, SQLITE_OPEN_BUSY_MS);
 	/* WAL: readers go on while a write commits; NORMAL: the log is not synced at each
-	 * commit (the state store syncs it itself before the writes that must last) */
-	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK)
+	 * commit (the state store syncs it itself before the writes that must last).
+	 * The log is checkpointed every SQLITE_OPEN_WAL_PAGES pages and cut back to
+	 * SQLITE_OPEN_WAL_BYTES after, so that it holds little of a small or full disk
+	 * (SQLite's 1,000 pages are 4 MB) */
+	if (sqlite3_exec(db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=" WAL_PAGES
+			 "; PRAGMA journal_size_limit=" WAL_BYTES ";",
+			 NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	*ret_db = db;
 	return 0;

@@ -1,14 +1,17 @@
 /* The one way the daemon's SQLite databases (the state store, store.c, and the usage
  * store, usage_store.c) are opened, and SQLite's results told as -errno, so that both
  * stores behave alike: read-write, created when missing, for one thread at a time;
- * write-ahead log, synchronous NORMAL, a busy timeout of SQLITE_OPEN_BUSY_MS. Pure
+ * write-ahead log (checkpointed every SQLITE_OPEN_WAL_PAGES pages, cut back to
+ * SQLITE_OPEN_WAL_BYTES), synchronous NORMAL, a busy timeout of SQLITE_OPEN_BUSY_MS. Pure
  * of the event loop, like the rest of state/. */
 #ifndef BTD_SQLITE_OPEN_H
 #define BTD_SQLITE_OPEN_H
 
 #include <sqlite3.h>
 
-#define SQLITE_OPEN_BUSY_MS 5000
+#define SQLITE_OPEN_BUSY_MS   5000
+#define SQLITE_OPEN_WAL_PAGES 200
+#define SQLITE_OPEN_WAL_BYTES 1048576
 
 /* sqlite_open_store: *ret_db on success. -errno on failure, with *ret_error
  * ("open: SQLite's message", owned by the caller; NULL when SQLite could not even

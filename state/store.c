@@ -562,6 +562,13 @@ int store_rewrite(struct store *s, const struct store_snapshot *snap)
 	return r;
 }
 
+int store_reclaim_wal(struct store *s)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : fail(s, "checkpoint");
+}
+
 int store_put_meta(struct store *s, const char *key, const char *value)
 {
 	return exec(s, "INSERT OR REPLACE INTO meta VALUES (?, ?)", "tt", key, value);

@@ -110,6 +110,13 @@ struct store_snapshot {
  * transaction; on success the store is complete again (store_failed_writes is 0). */
 int store_rewrite(struct store *s, const struct store_snapshot *snap);
 
+/* store_reclaim_wal: checkpoints the write-ahead log into the database and truncates
+ * it to nothing. On a full disk the log is space that can be given back: writes that
+ * keep coming while the disk is full (history, intents) can grow it to fill the disk,
+ * and a rewrite that needs room would then fail for ever. -errno when the checkpoint
+ * could not finish (a reader holds the log). */
+int store_reclaim_wal(struct store *s);
+
 /* The tenants' history (the audit trail and state changes), kept apart from the
  * records: store_rewrite and store_forget_tenant leave it alone, so it outlives a
  * tenant's removal. Bounded: a tenant keeps its newest STORE_HISTORY_PER_TENANT

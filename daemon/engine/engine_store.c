@@ -117,12 +117,17 @@ static void on_store_retry(uv_timer_t *timer)
 
 	if (e->closing)
 		return;
-	/* a one-row write tells cheaply whether the disk takes writes again; only then is
-	 * the whole store rewritten */
-	if (store_failed_writes(e->store) && (store_put_meta(e->store, "probe", "1") < 0 || rewrite(e) < 0)) {
-		e->store_retry_ms = e->store_retry_ms * 2 > RETRY_CAP_MS ? RETRY_CAP_MS : e->store_retry_ms * 2;
-		engine__store_failed(e);
-		return;
+	if (store_failed_writes(e->store)) {
+		/* the write-ahead log, grown while the disk was full, is given back first
+		 * (if that fails, the probe tells); then a one-row write tells cheaply
+		 * whether the disk takes writes again; only then is the whole store
+		 * rewritten */
+		(void)store_reclaim_wal(e->store);
+		if (store_put_meta(e->store, "probe", "1") < 0 || rewrite(e) < 0) {
+			e->store_retry_ms = e->store_retry_ms * 2 > RETRY_CAP_MS ? RETRY_CAP_MS : e->store_retry_ms * 2;
+			engine__store_failed(e);
+			return;
+		}
 	}
 	recovered(e);
 	/* tenants that waited for a create intent go on now, not after their backoff */

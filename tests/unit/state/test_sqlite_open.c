@@ -43,6 +43,9 @@ static void test_settings(void **state)
 	assert_null(err);
 	assert_int_equal(pragma_int(db, "PRAGMA busy_timeout"), SQLITE_OPEN_BUSY_MS);
 	assert_int_equal(pragma_int(db, "PRAGMA synchronous"), 1); /* NORMAL */
+	/* the log holds little of a small or full disk */
+	assert_int_equal(pragma_int(db, "PRAGMA wal_autocheckpoint"), SQLITE_OPEN_WAL_PAGES);
+	assert_int_equal(pragma_int(db, "PRAGMA journal_size_limit"), SQLITE_OPEN_WAL_BYTES);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
