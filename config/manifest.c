@@ -6,6 +6,7 @@
 
 #include "digest.h"
 #include "governance.h"
+#include "intern.h"
 #include "manifest_impl.h"
 #include "modelref.h"
 #include "naming.h"
@@ -73,8 +74,8 @@ static void read_tag(struct mparse *m, const struct ypair *pair, struct tag *out
 	} else if ((why = rule_tag_value(v->scalar.text))) {
 		walk_error(&m->w, v, "'%.100s' is not a valid tag value: %s", v->scalar.text, why);
 	} else {
-		out->key = xstrdup(k->scalar.text);
-		out->value = xstrdup(v->scalar.text);
+		out->key = intern(k->scalar.text);
+		out->value = intern(v->scalar.text);
 	}
 	walk_pop(&m->w, mark);
 }
@@ -109,8 +110,8 @@ static void read_tags(struct mparse *m, const struct ynode *n, struct tag_set *s
 			i++;
 			continue;
 		}
-		free(items[i].key);
-		free(items[i].value);
+		intern_unref(items[i].key);
+		intern_unref(items[i].value);
 		memmove(&items[i], &items[i + 1], (k - i - 1) * sizeof(*items));
 		k--;
 	}

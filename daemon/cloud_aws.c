@@ -74,8 +74,8 @@ struct aws_tag *cloud_aws__aws_tags(const struct tag_set *set)
 	struct aws_tag *v = xcalloc(set->n + 1, sizeof(*v));
 
 	for (size_t i = 0; i < set->n; i++) {
-		v[i].key = set->items[i].key;
-		v[i].value = set->items[i].value;
+		v[i].key = (char *)set->items[i].key; /* borrowed, never written */
+		v[i].value = (char *)set->items[i].value;
 	}
 	return v;
 }

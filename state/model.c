@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "xalloc.h"
 
 void tag_set_init(struct tag_set *set)
@@ -15,8 +16,8 @@ void tag_set_init(struct tag_set *set)
 void tag_set_release(struct tag_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		free(set->items[i].key);
-		free(set->items[i].value);
+		intern_unref(set->items[i].key);
+		intern_unref(set->items[i].value);
 	}
 	free(set->items);
 	tag_set_init(set);
@@ -59,13 +60,14 @@ void tag_set_put(struct tag_set *set, const char *key, const char *value)
 	struct tag *slot;
 
 	if (found) {
-		free(set->items[i].value);
-		set->items[i].value = xstrdup(value);
+		const char *old = set->items[i].value;
+		set->items[i].value = intern(value);
+		intern_unref(old); /* after: value may be old itself */
 		return;
 	}
 	slot = tag_insert_at(set, i);
-	slot->key = xstrdup(key);
-	slot->value = xstrdup(value);
+	slot->key = intern(key);
+	slot->value = intern(value);
 }
 
 void tag_view_put(struct tag_set *view, const char *key, const char *value)
@@ -74,8 +76,8 @@ void tag_view_put(struct tag_set *view, const char *key, const char *value)
 	size_t i = tag_find(view, key, &found);
 	struct tag *slot = found ? &view->items[i] : tag_insert_at(view, i);
 
-	slot->key = (char *)key;
-	slot->value = (char *)value;
+	slot->key = key;
+	slot->value = value;
 }
 
 void tag_view_add_all(struct tag_set *view, const struct tag_set *src)
@@ -104,8 +106,8 @@ bool tag_set_remove(struct tag_set *set, const char *key)
 
 	if (!found)
 		return false;
-	free(set->items[i].key);
-	free(set->items[i].value);
+	intern_unref(set->items[i].key);
+	intern_unref(set->items[i].value);
 	memmove(&set->items[i], &set->items[i + 1], (set->n - i - 1) * sizeof(set->items[0]));
 	set->n--;
 	return true;
@@ -127,8 +129,9 @@ void tag_set_copy(struct tag_set *dst, const struct tag_set *src)
 	dst->items = xcalloc(src->n, sizeof(dst->items[0]));
 	dst->alloc = src->n;
 	for (size_t i = 0; i < src->n; i++) {
-		dst->items[i].key = xstrdup(src->items[i].key);
-		dst->items[i].value = xstrdup(src->items[i].value);
+		/* intern(), not intern_ref(): a view's strings need not be interned */
+		dst->items[i].key = intern(src->items[i].key);
+		dst->items[i].value = intern(src->items[i].value);
 	}
 	dst->n = src->n;
 }

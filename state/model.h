@@ -27,9 +27,12 @@
 #define TAG_SPEC	    "bedrock-tenantd:spec"
 #define TAG_RESERVED_PREFIX "bedrock-tenantd:"
 
+/* In a tag_set, key and value are interned (state/intern.h): each is a reference
+ * the set owns, dropped with intern_unref(), never free(). In a tag view they are
+ * borrowed. */
 struct tag {
-	char *key;
-	char *value;
+	const char *key;
+	const char *value;
 };
 
 /* Sorted by key (strcmp), keys unique. */
@@ -128,7 +131,7 @@ struct tenant {
 /* tag_set */
 void tag_set_init(struct tag_set *set);
 void tag_set_release(struct tag_set *set);
-/* tag_set_put: insert or replace; copies key and value. */
+/* tag_set_put: insert or replace; interns key and value (the caller keeps its own). */
 void tag_set_put(struct tag_set *set, const char *key, const char *value);
 /* tag_set_remove: returns true when the key was present. */
 bool tag_set_remove(struct tag_set *set, const char *key);

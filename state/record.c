@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "xalloc.h"
 
 struct tenant_record *tenant_record_new(const char *tenant)
@@ -17,7 +18,7 @@ struct tenant_record *tenant_record_new(const char *tenant)
 static void release_applied(struct applied_tags *a)
 {
 	for (size_t i = 0; i < a->n_keys; i++)
-		free(a->keys[i]);
+		intern_unref(a->keys[i]);
 	free(a->keys);
 	free(a->resource);
 }
@@ -201,11 +202,11 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	a->resource = xstrdup(resource);
 	a->keys = xcalloc(n, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		a->keys[i] = xstrdup(keys[i]);
+		a->keys[i] = (char *)intern(keys[i]);
 	qsort(a->keys, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		if (out && strcmp(a->keys[out - 1], a->keys[i]) == 0) {
-			free(a->keys[i]);
+		if (out && a->keys[out - 1] == a->keys[i]) { /* interned: equal strings, equal pointers */
+			intern_unref(a->keys[i]);
 			continue;
 		}
 		a->keys[out++] = a->keys[i];
@@ -219,7 +220,7 @@ static void set_applied_from(struct tenant_record *r, const char *resource, cons
 	char **keys = xcalloc(set->n + 1, sizeof(char *));
 
 	for (size_t i = 0; i < set->n; i++)
-		keys[i] = set->items[i].key;
+		keys[i] = (char *)set->items[i].key;
 	record_set_applied(r, resource, keys, set->n);
 	free(keys);
 }
