@@ -4,18 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "xalloc.h"
 
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
-	hashmap_init(&s->profiles);
-	hashmap_init(&s->profile_names);
-	hashmap_init(&s->parameters);
-	hashmap_init(&s->groups);
-	hashmap_init(&s->budgets);
+	/* every key but a policy's lives in its value (an ARN, a name, the group's
+	 * tenant): 100,000 tenants' resources are not indexed by copies of their names */
+	hashmap_init_borrowed(&s->profiles);
+	hashmap_init_borrowed(&s->profile_names);
+	hashmap_init_borrowed(&s->parameters);
+	hashmap_init_borrowed(&s->groups);
+	hashmap_init_borrowed(&s->budgets);
 	hashmap_init(&s->policies);
-	hashmap_init(&s->roles);
+	hashmap_init_borrowed(&s->roles);
 }
 
 static void free_group(void *g)
@@ -25,6 +28,7 @@ static void free_group(void *g)
 	free(group->profiles);
 	free(group->parameters);
 	free(group->budgets);
+	intern_unref(group->tenant);
 	free(group);
 }
 
@@ -200,7 +204,8 @@ static struct observed_group *group_for(struct observed_store *s, const char *te
 
 	if (!g) {
 		g = xcalloc(1, sizeof(*g));
-		hashmap_put(&s->groups, tenant, g);
+		g->tenant = intern(tenant);
+		hashmap_put(&s->groups, g->tenant, g);
 	}
 	return g;
 }
@@ -522,7 +527,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 		return;
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
-	hashmap_put(&s->roles, name, r);
+	hashmap_put(&s->roles, r->name, r);
 }
 
 const struct observed_role *observed_store_role(const struct observed_store *s, const char *name)

@@ -98,6 +98,7 @@ struct observed_role {
 
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
 struct observed_group {
+	const char *tenant; /* interned (state/intern.h): the groups map's key */
 	struct observed_profile **profiles;
 	size_t n_profiles, alloc_profiles;
 	struct observed_parameter **parameters;
@@ -106,6 +107,8 @@ struct observed_group {
 	size_t n_budgets, alloc_budgets;
 };
 
+/* The maps but policies borrow their keys from their values (hashmap_init_borrowed):
+ * a resource's ARN or name must not change while it is in the store. */
 struct observed_store {
 	struct hashmap profiles;      /* arn -> struct observed_profile * (owned) */
 	struct hashmap profile_names; /* name -> struct observed_profile * */
