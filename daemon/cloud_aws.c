@@ -64,6 +64,7 @@ bool cloud_aws__code_is(const struct aws_error *err, const char *code)
 void cloud_aws__tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
 {
 	tag_set_init(dst);
+	tag_set_reserve(dst, src ? src->n : 0);
 	for (size_t i = 0; src && i < src->n; i++)
 		tag_set_put(dst, src->items[i].key, src->items[i].value);
 }

@@ -53,6 +53,14 @@ static struct tag *tag_insert_at(struct tag_set *set, size_t i)
 	return &set->items[i];
 }
 
+void tag_set_reserve(struct tag_set *set, size_t n)
+{
+	if (n <= set->alloc)
+		return;
+	set->items = xreallocarray(set->items, n, sizeof(set->items[0]));
+	set->alloc = n;
+}
+
 void tag_set_put(struct tag_set *set, const char *key, const char *value)
 {
 	bool found;
