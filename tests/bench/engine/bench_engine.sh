@@ -475,6 +475,9 @@ run_scale() {
 		"other calls: \([to_entries[] | select(.key | test("ListInferenceProfiles|GetResources|GetParametersByPath|DescribeBudgets$") | not) | "\(.key)=\(.value.ok + .value.throttled + .value.failed + .value.dropped)"] | join(" ") | if . == "" then "none" else . end)",
 		"mutating calls: \([to_entries[] | select(.value.mutating) | "\(.key)=\(.value.ok)"] | join(" ") | if . == "" then "none" else . end)"'
 	echo "places (account, Region): $pages_places"
+	sleep 11 # the old stores are freed and trimmed (at most one malloc_trim every 10 s)
+	read -r hwm rss < <(memory)
+	echo "memory after the resync: VmHWM $hwm MB, VmRSS $rss MB"
 
 	echo "== manifest edits: rename -> first mutating call ($EDITS edits)"
 	: >"$WORK/edits.txt"
