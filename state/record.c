@@ -165,6 +165,11 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 	free(in->token);
 	free(in->arn);
 	*in = r->intents[--r->n_intents];
+	if (!r->n_intents) { /* intents are passing: a converged tenant keeps no array */
+		free(r->intents);
+		r->intents = NULL;
+		r->alloc_intents = 0;
+	}
 	return true;
 }
 
@@ -189,6 +194,11 @@ bool record_clear_timer(struct tenant_record *r, const char *resource)
 		return false;
 	free(t->resource);
 	*t = r->timers[--r->n_timers];
+	if (!r->n_timers) {
+		free(r->timers);
+		r->timers = NULL;
+		r->alloc_timers = 0;
+	}
 	return true;
 }
 
