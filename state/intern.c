@@ -82,6 +82,14 @@ const char *intern(const char *s)
 	return e->s;
 }
 
+const char *intern_take(char *s)
+{
+	const char *r = intern(s);
+
+	free(s);
+	return r;
+}
+
 const char *intern_ref(const char *s)
 {
 	if (!s)

@@ -24,6 +24,8 @@
 
 const char *intern(const char *s);
 const char *intern_ref(const char *s);
+/* intern_take: intern(s), then free(s) (a string just built, now shared). */
+const char *intern_take(char *s);
 void intern_unref(const char *s);
 
 /* Pool statistics (tests, benchmarks): distinct strings held and their bytes

@@ -217,8 +217,8 @@ void budget_free(struct budget *b)
 void profile_release(struct profile *p)
 {
 	free(p->key);
-	free(p->model);
-	free(p->model_id);
+	intern_unref(p->model);
+	intern_unref(p->model_id);
 	free(p->description);
 	tag_set_release(&p->tags);
 	free(p->name);
@@ -241,11 +241,11 @@ void tenant_free(struct tenant *t)
 		return;
 	}
 	free(t->id);
-	free(t->department);
-	free(t->project);
-	free(t->region);
-	free(t->account);
-	free(t->pool);
+	intern_unref(t->department);
+	intern_unref(t->project);
+	intern_unref(t->region);
+	intern_unref(t->account);
+	intern_unref(t->pool);
 	tag_set_release(&t->tags);
 	for (size_t i = 0; i < t->n_profiles; i++)
 		profile_release(&t->profiles[i]);
@@ -286,11 +286,11 @@ struct tenant *tenant_dup(const struct tenant *t)
 	struct tenant *c = xcalloc(1, sizeof(*c));
 
 	c->id = xstrdup(t->id);
-	c->department = xstrdup_or_null(t->department);
-	c->project = xstrdup_or_null(t->project);
-	c->region = xstrdup_or_null(t->region);
-	c->account = xstrdup_or_null(t->account);
-	c->pool = xstrdup_or_null(t->pool);
+	c->department = intern_ref(t->department);
+	c->project = intern_ref(t->project);
+	c->region = intern_ref(t->region);
+	c->account = intern_ref(t->account);
+	c->pool = intern_ref(t->pool);
 	c->region_set = t->region_set;
 	tag_set_copy(&c->tags, &t->tags);
 	c->n_profiles = t->n_profiles;
@@ -299,9 +299,9 @@ struct tenant *tenant_dup(const struct tenant *t)
 		const struct profile *p = &t->profiles[i];
 		struct profile *q = &c->profiles[i];
 		q->key = xstrdup(p->key);
-		q->model = xstrdup(p->model);
+		q->model = intern_ref(p->model);
 		q->model_kind = p->model_kind;
-		q->model_id = xstrdup_or_null(p->model_id);
+		q->model_id = intern_ref(p->model_id);
 		q->description = xstrdup_or_null(p->description);
 		tag_set_copy(&q->tags, &p->tags);
 		memcpy(q->spec_hash, p->spec_hash, sizeof(q->spec_hash));

@@ -82,12 +82,12 @@ struct budget {
 };
 
 struct profile {
-	char *key;   /* unique within the tenant */
-	char *model; /* as written in the manifest */
+	char *key;	   /* unique within the tenant */
+	const char *model; /* as written in the manifest; interned (state/intern.h) */
 	enum model_ref_kind model_kind;
-	char *model_id;	     /* the bare id (the part after foundation-model/ or inference-profile/) */
-	char *description;   /* NULL when absent */
-	struct tag_set tags; /* the profile's own tags; the tenant's tags are not merged in */
+	const char *model_id; /* the bare id (the part after foundation-model/ or inference-profile/); interned */
+	char *description;    /* NULL when absent */
+	struct tag_set tags;  /* the profile's own tags; the tenant's tags are not merged in */
 
 	/* Derived by config/ (naming templates, spec hash). */
 	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
@@ -99,14 +99,16 @@ struct profile {
 
 struct tenant {
 	char *id;
-	char *department; /* NULL when absent */
-	char *project;	  /* NULL when absent */
-	char *region;	  /* resolved: the manifest's or the configuration's default */
-	char *account;	  /* account alias from the configuration; NULL: the default account */
+	/* department, project, region, account and pool are interned (state/intern.h):
+	 * 100,000 tenants share a few of each. */
+	const char *department; /* NULL when absent */
+	const char *project;	/* NULL when absent */
+	const char *region;	/* resolved: the manifest's or the configuration's default */
+	const char *account;	/* account alias from the configuration; NULL: the default account */
 	/* The pool the daemon places the tenant in (spec.pool, or the configuration's pool
 	 * `default` for a tenant without spec.account); NULL: its place is fixed by
 	 * account and region, as without pools. */
-	char *pool;
+	const char *pool;
 	bool region_set; /* spec.region was written, or no pool: the tenant's Region is fixed */
 	struct tag_set tags;
 	struct profile *profiles; /* sorted by key */

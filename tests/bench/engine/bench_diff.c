@@ -25,6 +25,7 @@
 
 #include "bench_tenants.h"
 #include "diff.h"
+#include "intern.h"
 #include "observed.h"
 #include "plan.h"
 #include "policy_doc.h"
@@ -85,9 +86,9 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 
 	memset(p, 0, sizeof(*p));
 	p->key = xasprintf("p%zu", k);
-	p->model = xstrdup(model);
+	p->model = intern(model);
 	p->model_kind = system ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
-	p->model_id = xstrdup(model);
+	p->model_id = intern(model);
 	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
 	tag_set_init(&p->tags);
 	tag_set_put(&p->tags, "app", p->key);
@@ -104,11 +105,11 @@ static struct tenant *make_tenant(size_t i, bool roles)
 	char project[32];
 
 	t->id = xasprintf("tenant-%06zu", i);
-	t->department = xstrdup(dept);
+	t->department = intern(dept);
 	snprintf(project, sizeof(project), "project_%zu", i % 500);
-	t->project = xstrdup(project);
-	t->region = xstrdup(REGION);
-	t->account = xstrdup("prod");
+	t->project = intern(project);
+	t->region = intern(REGION);
+	t->account = intern("prod");
 	tag_set_init(&t->tags);
 	tag_set_put(&t->tags, "CostCenter", dept);
 	tag_set_put(&t->tags, "Project", project);
