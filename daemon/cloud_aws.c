@@ -4,6 +4,7 @@
 #include "budget_spec.h"
 #include "diff.h"
 #include "iam_account.h"
+#include "intern.h"
 #include "policy_doc.h"
 #include "ssm_describe.h"
 
@@ -92,7 +93,7 @@ static struct observed_profile *profile_from_aws(const struct bedrock_profile *b
 	if (bp->models.n) {
 		p->model_arns = xcalloc(bp->models.n, sizeof(char *));
 		for (size_t i = 0; i < bp->models.n; i++)
-			p->model_arns[i] = xstrdup(bp->models.items[i]);
+			p->model_arns[i] = intern(bp->models.items[i]);
 		p->n_model_arns = bp->models.n;
 	}
 	tag_set_init(&p->tags);

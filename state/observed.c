@@ -133,7 +133,7 @@ void observed_profile_free(struct observed_profile *p)
 	free(p->name);
 	free(p->description);
 	for (size_t i = 0; i < p->n_model_arns; i++)
-		free(p->model_arns[i]);
+		intern_unref(p->model_arns[i]);
 	free(p->model_arns);
 	tag_set_release(&p->tags);
 	free(p);
@@ -160,7 +160,7 @@ struct observed_profile *observed_profile_dup(const struct observed_profile *p)
 	if (p->n_model_arns) {
 		c->model_arns = xcalloc(p->n_model_arns, sizeof(char *));
 		for (size_t i = 0; i < p->n_model_arns; i++)
-			c->model_arns[i] = xstrdup(p->model_arns[i]);
+			c->model_arns[i] = intern_ref(p->model_arns[i]);
 	}
 	c->n_model_arns = p->n_model_arns;
 	tag_set_copy(&c->tags, &p->tags);

@@ -18,8 +18,8 @@ struct observed_profile {
 	char *arn;
 	char *id;
 	char *name;
-	char *description; /* NULL when none */
-	char **model_arns; /* models[] as Bedrock lists them */
+	char *description;	 /* NULL when none */
+	const char **model_arns; /* models[] as Bedrock lists them; interned (state/intern.h) */
 	size_t n_model_arns;
 	struct tag_set tags;
 	bool tags_known; /* tags came from GetResources or ListTagsForResource */

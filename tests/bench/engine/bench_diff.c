@@ -154,11 +154,12 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 		p->n_model_arns = 3;
 		p->model_arns = xcalloc(3, sizeof(char *));
 		for (size_t r = 0; r < 3; r++)
-			p->model_arns[r] = xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base);
+			p->model_arns[r] = intern_take(
+				xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base));
 	} else {
 		p->n_model_arns = 1;
 		p->model_arns = xcalloc(1, sizeof(char *));
-		p->model_arns[0] = xstrdup(model_arn);
+		p->model_arns[0] = intern(model_arn);
 	}
 	diff_profile_tags(&w->settings, t, dp, model_arn, &p->tags);
 	if (drift)

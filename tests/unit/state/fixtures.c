@@ -237,7 +237,7 @@ static void apply_one(struct sim *s, const struct action *a)
 				   p->id);
 		p->name = xstrdup(a->name);
 		p->model_arns = xcalloc(1, sizeof(char *)); /* Bedrock lists the model copied */
-		p->model_arns[0] = xstrdup(a->model_arn);
+		p->model_arns[0] = intern(a->model_arn);
 		p->n_model_arns = 1;
 		tag_set_copy(&p->tags, &a->tags);
 		p->tags_known = true;
