@@ -14,7 +14,8 @@
  * the pass then builds and digests every tenant's policy document.
  *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
- * median, and the heap the desired model and the observed store take (mallinfo2). */
+ * median, the heap the desired model, the observed store and the records take
+ * (mallinfo2), and the interned strings (state/intern.h) among them. */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -353,6 +354,13 @@ int main(int argc, char **argv)
 	printf("built in %.2f s; heap: desired model %.1f MB, observed store %.1f MB, records %.1f MB\n",
 	       bench_clock(CLOCK_MONOTONIC) - t0, (double)desired_bytes / 1e6, (double)observed_bytes / 1e6,
 	       (double)record_bytes / 1e6);
+	{
+		size_t strings, bytes;
+		intern_stats(&strings, &bytes);
+		printf("interned strings: %zu, %.1f MB with their table (each counted in the part that held it "
+		       "first)\n",
+		       strings, (double)bytes / 1e6);
+	}
 
 	/* a drifting tenant plans one profile tag action */
 	expected = drift ? (n * drift) / 100 : 0;
