@@ -71,8 +71,10 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->notifications.max_per_minute = 10;
 	cfg->notifications.events = (1u << CFG_NOTIFY_EVENT_COUNT) - 1;
 	cfg->usage.metadata_key = xstrdup("tenantId");
-	cfg->usage.poll_interval_ms = 60 * 1000;
+	cfg->usage.poll_interval_ms = 30 * 1000; /* tokens within a delivery + 60 s (PERFORMANCE.md) */
 	cfg->usage.retention_days = 400;
+	cfg->usage.ce_refresh_ms = 6 * 3600 * 1000;
+	cfg->usage.ce_days = 31;
 	cfg->capacity = (struct cfg_capacity){ 1000, 10000, 20000, 1000 };
 	return cfg;
 }
@@ -122,6 +124,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->notifications.sns_topic_arn);
 	daemon_config__usage_release(cfg);
 	free(cfg->cost_tags.payer_account);
+	free(cfg->budget_actions.execution_role);
 	daemon_config_pools_free(cfg);
 	free(cfg);
 }

@@ -173,15 +173,25 @@ struct cfg_usage_place {
 
 #define CFG_USAGE_MAX_PLACES 100
 
+/* usage.cost_explorer.mode */
+enum cfg_cost_explorer {
+	CFG_CE_OBSERVE, /* read GetCostAndUsage in the payer account (the default) */
+	CFG_CE_OFF,	/* never call it */
+};
+
 struct cfg_usage {
 	struct cfg_usage_place *places; /* none: usage is off */
 	size_t n_places;
 	enum cfg_invocation_logging invocation_logging;
 	char *metadata_key;	   /* requestMetadata key naming the tenant ("tenantId") */
-	uint64_t poll_interval_ms; /* listing of new log objects (60 s) */
+	uint64_t poll_interval_ms; /* listing of new log objects (30 s) */
 	unsigned retention_days;   /* aggregates kept (400) */
 	bool path_style;	   /* S3 path-style addressing (custom endpoints) */
 	unsigned metrics_tenants;  /* per-tenant Prometheus series, top N by cost (0: none) */
+	/* cost_explorer: Cost Explorer's figure per tenant tag beside the estimate */
+	enum cfg_cost_explorer ce_mode;
+	uint64_t ce_refresh_ms; /* one grouped GetCostAndUsage per refresh (6 h) */
+	unsigned ce_days;	/* the days each refresh fetches, today included (31) */
 };
 
 /* prices: estimated USD per 1,000 tokens, per model id. */
@@ -210,6 +220,14 @@ enum cfg_ssm_tier {
 	CFG_SSM_TIER_STANDARD,
 	CFG_SSM_TIER_ADVANCED,
 	CFG_SSM_TIER_INTELLIGENT, /* Intelligent-Tiering: SSM chooses per parameter */
+};
+
+/* budget_actions: what a tenant's budget enforcement (spec.budget.enforce) needs. */
+struct cfg_budget_actions {
+	/* The IAM role name Budgets assumes to attach and detach the deny policy, the same
+	 * name in every account: arn:PARTITION:iam::ACCOUNT:role/NAME is built per tenant's
+	 * account. NULL: not configured (a manifest with enforce is then refused). */
+	char *execution_role;
 };
 
 struct daemon_config {
@@ -247,6 +265,7 @@ struct daemon_config {
 	struct cfg_pool *pools; /* in the order written */
 	size_t n_pools;
 	struct cfg_capacity capacity;
+	struct cfg_budget_actions budget_actions;
 };
 
 /* daemon_config_defaults: a configuration with every default (file NULL). */
@@ -287,6 +306,8 @@ void daemon_config_read_notifications(struct walk *w, const struct ynode *n, str
 void daemon_config_read_cost_tags(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
 void daemon_config_check_cost_tags(struct walk *w, const struct daemon_config *cfg);
 const char *cfg_cost_tags_mode_name(enum cfg_cost_tags_mode mode);
+/* cfg_cost_explorer_name: "observe" or "off". */
+const char *cfg_cost_explorer_name(enum cfg_cost_explorer mode);
 
 /* daemon_config_pools.c: the `pools` and `capacity` sections (called by the parser
  * after accounts, region and policy); the pool named name, or NULL. */

@@ -524,6 +524,7 @@ enum top_key {
 	K_SSM_TIER,
 	K_POOLS,
 	K_CAPACITY,
+	K_BUDGET_ACTIONS,
 	K_COUNT,
 };
 
@@ -532,9 +533,24 @@ static const char *const top_keys[K_COUNT] = {
 	"manifests", "state_dir", "socket",	      "instance",   "region",	     "accounts",      "resync_interval",
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
 	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
-	"prices", "cost_allocation_tags", "ssm_tier", "pools", "capacity",
+	"prices", "cost_allocation_tags", "ssm_tier", "pools", "capacity", "budget_actions",
 };
 /* clang-format on */
+
+/* budget_actions: {execution_role: NAME} */
+static void read_budget_actions(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
+{
+	static const char *const keys[] = { "execution_role" };
+	const struct ynode *v[1];
+	size_t mark;
+
+	if (!walk_mapping(w, n, keys, 1, v) || !v[0])
+		return;
+	mark = walk_push_key(w, keys[0]);
+	read_checked(w, v[0], RULE_ROLE_NAME_MAX, rule_iam_role_name, "IAM role name",
+		     &cfg->budget_actions.execution_role);
+	walk_pop(w, mark);
+}
 
 static void read_top(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
 {
@@ -636,6 +652,9 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_CAPACITY:
 			daemon_config_read_capacity(w, n, cfg);
+			break;
+		case K_BUDGET_ACTIONS:
+			read_budget_actions(w, n, cfg);
 			break;
 		}
 		walk_pop(w, mark);

@@ -170,6 +170,10 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		r->prices = p;
 		r->n_prices = np;
 	}
+	if (str_differ(n->budget_actions.execution_role, r->budget_actions.execution_role)) {
+		ret_keys[k++] = "budget_actions";
+		swap_str(&n->budget_actions.execution_role, &r->budget_actions.execution_role);
+	}
 	if (pools_differ(n, r)) {
 		struct cfg_pool *p = n->pools;
 		size_t np = n->n_pools;

@@ -12,6 +12,7 @@
 #define MODEL_ID_MAX	 2048
 #define PRICE_MAX_PER_1K 1000.0
 #define RETENTION_MAX	 3660
+#define CE_DAYS_MAX	 400 /* Cost Explorer's daily data goes back 14 months */
 
 /* S3's bucket naming rules: 3-63 of [a-z0-9.-], starting and ending with a letter or
  * digit. NULL when fine. */
@@ -81,11 +82,43 @@ static void read_places(struct walk *w, const struct ynode *n, struct daemon_con
 	}
 }
 
+static const char *const ce_mode_names[] = { [CFG_CE_OBSERVE] = "observe", [CFG_CE_OFF] = "off" };
+
+const char *cfg_cost_explorer_name(enum cfg_cost_explorer mode)
+{
+	return mode == CFG_CE_OFF ? ce_mode_names[CFG_CE_OFF] : ce_mode_names[CFG_CE_OBSERVE];
+}
+
+/* usage.cost_explorer: {mode, refresh, days}. */
+static void read_cost_explorer(struct walk *w, const struct ynode *n, struct cfg_usage *u)
+{
+	static const char *const keys[] = { "mode", "refresh", "days" };
+	const struct ynode *v[N(keys)];
+	uint64_t x;
+	int e;
+
+	if (!walk_mapping(w, n, keys, N(keys), v))
+		return;
+	for (size_t k = 0; k < N(keys); k++) {
+		size_t mark;
+		if (!v[k])
+			continue;
+		mark = walk_push_key(w, keys[k]);
+		if (k == 0 && walk_enum(w, v[k], ce_mode_names, N(ce_mode_names), &e))
+			u->ce_mode = (enum cfg_cost_explorer)e;
+		else if (k == 1)
+			walk_duration(w, v[k], 5000, 7 * 24 * 3600 * 1000ull, &u->ce_refresh_ms);
+		else if (k == 2 && walk_uint(w, v[k], 1, CE_DAYS_MAX, &x))
+			u->ce_days = (unsigned)x;
+		walk_pop(w, mark);
+	}
+}
+
 void daemon_config__read_usage(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
 {
-	static const char *const keys[] = { "places",	      "invocation_logging", "tenant_metadata_key",
-					    "poll_interval",  "retention_days",	    "path_style",
-					    "metrics_tenants" };
+	static const char *const keys[] = { "places",	       "invocation_logging", "tenant_metadata_key",
+					    "poll_interval",   "retention_days",     "path_style",
+					    "metrics_tenants", "cost_explorer" };
 	const struct ynode *v[N(keys)];
 	struct cfg_usage *u = &cfg->usage;
 	uint64_t x;
@@ -128,6 +161,9 @@ void daemon_config__read_usage(struct walk *w, const struct ynode *n, struct dae
 		case 6:
 			if (walk_uint(w, v[k], 0, 1000, &x))
 				u->metrics_tenants = (unsigned)x;
+			break;
+		case 7:
+			read_cost_explorer(w, v[k], u);
 			break;
 		}
 		walk_pop(w, mark);
@@ -216,7 +252,8 @@ bool daemon_config__usage_differ(const struct daemon_config *a, const struct dae
 	if (x->n_places != y->n_places || x->invocation_logging != y->invocation_logging ||
 	    str_differ(x->metadata_key, y->metadata_key) || x->poll_interval_ms != y->poll_interval_ms ||
 	    x->retention_days != y->retention_days || x->path_style != y->path_style ||
-	    x->metrics_tenants != y->metrics_tenants)
+	    x->metrics_tenants != y->metrics_tenants || x->ce_mode != y->ce_mode ||
+	    x->ce_refresh_ms != y->ce_refresh_ms || x->ce_days != y->ce_days)
 		return true;
 	for (size_t i = 0; i < x->n_places; i++) {
 		const struct cfg_usage_place *p = &x->places[i], *q = &y->places[i];

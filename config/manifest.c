@@ -416,6 +416,7 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 	manifest_read_budget(m, v[S_BUDGET]);
 	manifest__error_free(m, n, NULL, governance_budget_required(m->cfg, t->budget));
 	manifest_read_access(m, v[S_ACCESS]);
+	manifest_check_enforce(m);
 	if (v[S_DELETION]) {
 		size_t dm = walk_push_key(&m->w, "deletion_policy");
 		if (walk_enum(&m->w, v[S_DELETION], (const char *const[]){ "delete", "retain" }, 2, &e))

@@ -136,9 +136,55 @@ out:
 	walk_pop(&m->w, mark);
 }
 
+/* enforce: {at_percent: N}; `enforce: {}` enforces at 100 %. */
+static void read_enforce(struct mparse *m, const struct ynode *n, struct budget *b)
+{
+	static const char *const keys[] = { "at_percent" };
+	const struct ynode *v[1];
+	size_t mark = walk_push_key(&m->w, "enforce");
+
+	if (!walk_mapping(&m->w, n, keys, 1, v))
+		goto out;
+	b->enforce = true;
+	b->enforce_at_percent = 100;
+	m->enforce_node = n;
+	if (v[0]) {
+		size_t am = walk_push_key(&m->w, "at_percent");
+		walk_number(&m->w, v[0], 1, MANIFEST_MAX_THRESHOLD, &b->enforce_at_percent);
+		walk_pop(&m->w, am);
+	}
+out:
+	walk_pop(&m->w, mark);
+}
+
+void manifest_check_enforce(struct mparse *m)
+{
+	const struct tenant *t = m->t;
+	const struct ynode *n = m->enforce_node;
+	bool subscriber = false;
+	size_t mark;
+
+	if (!n || !t->budget || !t->budget->enforce)
+		return;
+	mark = walk_push_key(&m->w, "budget");
+	walk_push_key(&m->w, "enforce");
+	for (size_t i = 0; i < t->budget->n_alerts; i++)
+		subscriber |= t->budget->alerts[i].n_emails > 0 || t->budget->alerts[i].sns_topic != NULL;
+	if (!t->n_roles)
+		walk_error(&m->w, n, "enforcement needs spec.access.roles: the deny policy is attached to them");
+	if (!subscriber)
+		walk_error(&m->w, n,
+			   "enforcement needs an alert with a subscriber: a Budgets action notifies at least one");
+	if (!m->cfg->budget_actions.execution_role)
+		walk_error(&m->w, n,
+			   "enforcement needs budget_actions.execution_role in the daemon configuration (the role "
+			   "Budgets assumes to attach the policy)");
+	walk_pop(&m->w, mark);
+}
+
 void manifest_read_budget(struct mparse *m, const struct ynode *n)
 {
-	static const char *const keys[] = { "limit_usd", "period", "alerts" };
+	static const char *const keys[] = { "limit_usd", "period", "alerts", "enforce" };
 	const struct ynode *v[N_KEYS(keys)];
 	struct budget *b;
 	size_t mark;
@@ -168,6 +214,8 @@ void manifest_read_budget(struct mparse *m, const struct ynode *n)
 	}
 	if (v[2])
 		read_alerts(m, v[2], b);
+	if (v[3])
+		read_enforce(m, v[3], b);
 out:
 	walk_pop(&m->w, mark);
 }

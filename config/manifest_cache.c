@@ -41,6 +41,7 @@ void manifest_cache_init(struct manifest_cache *c)
 	memset(c, 0, sizeof(*c));
 	hashmap_init(&c->files);
 	hashmap_init(&c->reported);
+	hashmap_init(&c->ids);
 }
 
 static void clear_problems(struct manifest_cache *c)
@@ -61,6 +62,7 @@ void manifest_cache_release(struct manifest_cache *c)
 	free(c->unavailable_problem);
 	clear_problems(c);
 	hashmap_release(&c->reported, NULL);
+	hashmap_release(&c->ids, NULL);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -86,6 +88,38 @@ static bool has_duplicate_problem(const struct cached_file *f)
 	return false;
 }
 
+/* The counts of struct manifest_cache, as file f enters (step 1) or leaves (-1). */
+static void count_file(struct manifest_cache *c, const struct cached_file *f, int step)
+{
+	const char *id = declared_id(f);
+
+	c->n_with_problems += (size_t)(f->n_problems ? step : 0);
+	c->n_failed_duplicates += (size_t)(!f->tenant && id && has_duplicate_problem(f) ? step : 0);
+	if (id) {
+		uintptr_t n = (uintptr_t)hashmap_get(&c->ids, id), now = n + (uintptr_t)step;
+		if (now)
+			hashmap_put(&c->ids, id, (void *)now);
+		else
+			hashmap_remove(&c->ids, id);
+		if (n < 2 && now >= 2)
+			c->n_duplicated_ids++;
+		else if (n >= 2 && now < 2)
+			c->n_duplicated_ids--;
+	}
+}
+
+static void count_all(struct manifest_cache *c)
+{
+	size_t pos = 0;
+	void *v;
+
+	hashmap_release(&c->ids, NULL);
+	hashmap_init(&c->ids);
+	c->n_duplicated_ids = c->n_with_problems = c->n_failed_duplicates = 0;
+	while (hashmap_next(&c->files, &pos, NULL, &v))
+		count_file(c, v, 1);
+}
+
 /* A tenant id declared by several files is a problem of each of them. A full scan
  * reports it (with the position of the id); between full scans, a change that
  * makes a second file declare an id is found here. */
@@ -96,6 +130,8 @@ static void add_duplicates(struct manifest_cache *c, size_t *alloc)
 	const char *path, *id;
 	void *v;
 
+	if (!c->n_duplicated_ids)
+		return; /* the common case: no id declared twice, no walk */
 	hashmap_init(&by_id);
 	while (hashmap_next(&c->files, &pos, &path, &v)) {
 		struct strbuf *sb;
@@ -148,7 +184,7 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 	size_t alloc = 0;
 
 	clear_problems(c);
-	while (hashmap_next(&c->files, &pos, &path, &v)) {
+	while (c->n_with_problems && hashmap_next(&c->files, &pos, &path, &v)) {
 		struct cached_file *f = v;
 		for (size_t i = 0; i < f->n_problems; i++) {
 			XGROW(c->problems, c->n_problems + 1, alloc);
@@ -195,6 +231,7 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 	for (size_t i = 0; i < scan->n_failed_dirs; i++)
 		c->failed_dirs[i] = xasprintf("%s\t%s", scan->failed_dirs[i].path, scan->failed_dirs[i].problem);
 	c->n_failed_dirs = scan->n_failed_dirs;
+	count_all(c);
 	collect_problems(c, diags);
 }
 
@@ -230,10 +267,16 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 
 static void put_file(struct manifest_cache *c, const char *path, struct cached_file *f)
 {
-	if (f)
+	struct cached_file *old = hashmap_get(&c->files, path);
+
+	if (old)
+		count_file(c, old, -1);
+	if (f) {
+		count_file(c, f, 1);
 		cached_free(hashmap_put(&c->files, path, f));
-	else
+	} else {
 		cached_free(hashmap_remove(&c->files, path));
+	}
 }
 
 /* A full scan leaves every file of a duplicated id failing, which only reading them
@@ -247,7 +290,7 @@ static void reread_duplicates(struct manifest_cache *c, const struct daemon_conf
 	const char *path;
 	void *v;
 
-	while (hashmap_next(&c->files, &pos, &path, &v)) {
+	while (c->n_failed_duplicates && hashmap_next(&c->files, &pos, &path, &v)) {
 		const struct cached_file *f = v;
 		if (!f->tenant && declared_id(f) && has_duplicate_problem(f) && hashmap_get(touched, declared_id(f))) {
 			XGROW(again, n + 1, alloc);

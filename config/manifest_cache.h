@@ -25,6 +25,11 @@ struct manifest_cache {
 	char **problems; /* every problem of the files, "file:line:col: message" */
 	size_t n_problems;
 	struct hashmap reported; /* problems already handed to manifest_cache_report */
+	/* Kept as files come and go, so that a change of one file costs that file, not a
+	 * walk of every file: how many files declare each tenant id, and how many ids are
+	 * declared twice or more, files with problems, files failing for a duplicate. */
+	struct hashmap ids; /* declared tenant id -> (uintptr_t) files declaring it */
+	size_t n_duplicated_ids, n_with_problems, n_failed_duplicates;
 };
 
 void manifest_cache_init(struct manifest_cache *c);

@@ -19,6 +19,7 @@ struct mparse {
 	struct tenant *t;
 	const struct cfg_account *account; /* NULL: the default account */
 	const struct ynode *root, *spec, *id_node;
+	const struct ynode *enforce_node; /* spec.budget.enforce, checked once access is read */
 };
 
 /* manifest__string: read a string at key (pushed on the path) and check it with rule (may be
@@ -31,5 +32,8 @@ void manifest__error_free(struct mparse *m, const struct ynode *at, const char *
 
 void manifest_read_budget(struct mparse *m, const struct ynode *n);
 void manifest_read_access(struct mparse *m, const struct ynode *n);
+/* manifest_check_enforce: what spec.budget.enforce needs beyond its own block: the
+ * tenant's roles, a subscriber among the alerts, the configuration's execution role. */
+void manifest_check_enforce(struct mparse *m);
 
 #endif

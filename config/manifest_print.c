@@ -143,6 +143,11 @@ static void print_budget(struct strbuf *out, const struct budget *b)
 	strbuf_adds(out, "  budget:\n");
 	strbuf_addf(out, "    limit_usd: %s\n", b->limit_usd); /* a number: unquoted */
 	key_value(out, 4, "period", budget_period_name(b->period));
+	if (b->enforce) {
+		strbuf_adds(out, "    enforce:\n      at_percent: ");
+		manifest_print_number(out, b->enforce_at_percent);
+		strbuf_addch(out, '\n');
+	}
 	if (!b->n_alerts)
 		return;
 	strbuf_adds(out, "    alerts:\n");

@@ -29,8 +29,9 @@ struct sink {
 	struct alerts *owner;
 	enum sink_kind kind;
 	bool enabled;
-	bool busy;		   /* a message is on its way */
-	char *q[ALERTS_QUEUE_MAX]; /* JSON documents, a ring */
+	bool busy;				     /* a message is on its way */
+	char *q[ALERTS_QUEUE_MAX];		     /* JSON documents, a ring */
+	enum cfg_notify_event qev[ALERTS_QUEUE_MAX]; /* each document's event */
 	unsigned head, n;
 	struct alerts_sink_stats st;
 };
@@ -47,7 +48,7 @@ struct alerts {
 	struct sink sinks[SINK_COUNT];
 	uv_timer_t flush; /* sends the summaries of events held back */
 	struct loglimit loglimit;
-	uint64_t events_posted, suppressed;
+	uint64_t posted[CFG_NOTIFY_EVENT_COUNT], coalesced[CFG_NOTIFY_EVENT_COUNT];
 	bool closing;
 	bool sns_hold; /* closing waits for the Publish in flight */
 	unsigned pending_closes;
@@ -117,18 +118,33 @@ static char *build(struct alerts *a, enum cfg_notify_event ev, const char *tenan
 
 /* ---- destinations ---- */
 
-static void sink_push(struct sink *s, const char *doc)
+/* The oldest message waiting goes: the newest says the most about now. The one on its
+ * way (the head while busy) stays: sink_done() takes it off when it is answered. */
+static void sink_drop_oldest(struct sink *s)
+{
+	unsigned skip = s->busy ? 1 : 0, at = (s->head + skip) % ALERTS_QUEUE_MAX;
+
+	s->st.dropped++;
+	s->st.by_event[s->qev[at]].dropped++;
+	free(s->q[at]);
+	for (unsigned i = skip; i + 1 < s->n; i++) {
+		unsigned to = (s->head + i) % ALERTS_QUEUE_MAX, from = (s->head + i + 1) % ALERTS_QUEUE_MAX;
+
+		s->q[to] = s->q[from];
+		s->qev[to] = s->qev[from];
+	}
+	s->q[(s->head + s->n - 1) % ALERTS_QUEUE_MAX] = NULL;
+	s->n--;
+}
+
+static void sink_push(struct sink *s, enum cfg_notify_event ev, const char *doc)
 {
 	if (!s->enabled)
 		return;
-	if (s->n == ALERTS_QUEUE_MAX) {
-		/* the oldest goes: the newest says the most about now */
-		free(s->q[s->head]);
-		s->head = (s->head + 1) % ALERTS_QUEUE_MAX;
-		s->n--;
-		s->st.dropped++;
-	}
+	if (s->n == ALERTS_QUEUE_MAX)
+		sink_drop_oldest(s);
 	s->q[(s->head + s->n) % ALERTS_QUEUE_MAX] = xstrdup(doc);
+	s->qev[(s->head + s->n) % ALERTS_QUEUE_MAX] = ev;
 	s->n++;
 	sink_pump(s);
 }
@@ -136,17 +152,21 @@ static void sink_push(struct sink *s, const char *doc)
 static void sink_done(struct sink *s, int status, const char *why)
 {
 	struct alerts *a = s->owner;
+	enum cfg_notify_event ev;
 	unsigned long skipped = 0;
 
 	s->busy = false;
+	ev = s->qev[s->head];
 	free(s->q[s->head]);
 	s->q[s->head] = NULL;
 	s->head = (s->head + 1) % ALERTS_QUEUE_MAX;
 	s->n--;
 	if (status == 0) {
 		s->st.sent++;
+		s->st.by_event[ev].sent++;
 	} else {
 		s->st.failed++;
+		s->st.by_event[ev].failed++;
 		if (!a->closing && loglimit_allow(&a->loglimit, sink_names[s->kind], uv_now(a->loop), &skipped))
 			log_warning("notification by %s failed: %s%s", sink_names[s->kind], why,
 				    skipped ? " (and earlier failures not logged)" : "");
@@ -251,10 +271,10 @@ static void keep_last(struct alerts *a, enum cfg_notify_event ev, const char *te
 	a->last_tenant[ev] = xstrdup_or_null(tenant);
 }
 
-static void send_all(struct alerts *a, const char *doc)
+static void send_all(struct alerts *a, enum cfg_notify_event ev, const char *doc)
 {
 	for (int k = 0; k < SINK_COUNT; k++)
-		sink_push(&a->sinks[k], doc);
+		sink_push(&a->sinks[k], ev, doc);
 }
 
 static void on_flush(uv_timer_t *t);
@@ -288,7 +308,7 @@ static void on_flush(uv_timer_t *t)
 		if (!n)
 			continue;
 		doc = build(a, (enum cfg_notify_event)ev, a->last_tenant[ev], a->last_text[ev], n, true);
-		send_all(a, doc);
+		send_all(a, (enum cfg_notify_event)ev, doc);
 		cJSON_free(doc);
 	}
 	arm_flush(a);
@@ -301,9 +321,9 @@ void alerts_post(struct alerts *a, enum cfg_notify_event ev, const char *tenant,
 
 	if (!a || a->closing || (unsigned)ev >= CFG_NOTIFY_EVENT_COUNT || !(a->events & (1u << ev)))
 		return;
-	a->events_posted++;
+	a->posted[ev]++;
 	if (!alerts_limit_take(&a->limit[ev], uv_now(a->loop), &more)) {
-		a->suppressed++;
+		a->coalesced[ev]++;
 		keep_last(a, ev, tenant, text);
 		arm_flush(a);
 		return;
@@ -311,7 +331,7 @@ void alerts_post(struct alerts *a, enum cfg_notify_event ev, const char *tenant,
 	cut = text ? xstrndup(text, ALERTS_TEXT_MAX) : NULL;
 	doc = build(a, ev, tenant, cut, more, false);
 	free(cut);
-	send_all(a, doc);
+	send_all(a, ev, doc);
 	cJSON_free(doc);
 }
 
@@ -472,8 +492,12 @@ void alerts_stats(const struct alerts *a, struct alerts_stats *ret)
 	ret->webhook.queued = a->sinks[SINK_WEBHOOK].n;
 	ret->sns = a->sinks[SINK_SNS].st;
 	ret->sns.queued = a->sinks[SINK_SNS].n;
-	ret->events = a->events_posted;
-	ret->suppressed = a->suppressed;
+	for (int ev = 0; ev < CFG_NOTIFY_EVENT_COUNT; ev++) {
+		ret->posted[ev] = a->posted[ev];
+		ret->coalesced[ev] = a->coalesced[ev];
+		ret->events += a->posted[ev];
+		ret->suppressed += a->coalesced[ev];
+	}
 }
 
 char *alerts_status_json(const struct alerts *a)

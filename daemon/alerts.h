@@ -19,6 +19,7 @@
 
 #include "aws_client.h"
 #include "daemon_config.h"
+#include "strbuf.h"
 
 #define ALERTS_QUEUE_MAX  64	/* messages waiting per destination */
 #define ALERTS_TEXT_MAX	  2048	/* bytes of an event's text kept */
@@ -26,14 +27,23 @@
 
 struct alerts;
 
+/* Messages a destination sent, failed to send, or dropped from its full queue. */
+struct alerts_counts {
+	uint64_t sent, failed, dropped;
+};
+
 struct alerts_sink_stats {
 	uint64_t sent, failed, dropped;
 	unsigned queued;
+	struct alerts_counts by_event[CFG_NOTIFY_EVENT_COUNT]; /* the same, by the message's event */
 };
 
 struct alerts_stats {
 	struct alerts_sink_stats webhook, sns;
 	uint64_t events, suppressed; /* events posted; held back by the rate limit */
+	/* the same by event: coalesced events went out as a count ("and N more") in a later
+	 * message or a summary */
+	uint64_t posted[CFG_NOTIFY_EVENT_COUNT], coalesced[CFG_NOTIFY_EVENT_COUNT];
 };
 
 /* alerts_new: NULL in *ret (and 0) when cfg configures no destination. -errno with
@@ -46,6 +56,11 @@ void alerts_post(struct alerts *a, enum cfg_notify_event ev, const char *tenant,
 void alerts_stats(const struct alerts *a, struct alerts_stats *ret);
 /* alerts_status_json: the counters as a JSON object (owned by the caller). */
 char *alerts_status_json(const struct alerts *a);
+/* alerts_metrics: the counters as Prometheus families (alerts_metrics.c), labelled by
+ * event and destination, zero for what is not configured; a may be NULL. */
+void alerts_metrics(const struct alerts *a, struct strbuf *out);
+/* alerts_metrics_print: the same from counters already read (pure). */
+void alerts_metrics_print(const struct alerts_stats *st, struct strbuf *out);
 /* alerts_close: messages not yet sent are dropped; a webhook request in flight is
  * cancelled; the handles close and the alerts are freed, then cb (may be NULL) runs.
  * Accepts NULL. */

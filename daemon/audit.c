@@ -258,6 +258,21 @@ void audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_sta
 	free(text);
 }
 
+void audit_note(struct audit *au, const char *tenant, int64_t at, const char *text)
+{
+	int64_t ms = at * 1000;
+	char *detail;
+	cJSON *o = cJSON_CreateObject();
+
+	add_time(o, ms);
+	cJSON_AddStringToObject(o, "tenant", tenant);
+	cJSON_AddStringToObject(o, "text", text);
+	detail = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	store_entry(au, tenant, ms, "note", text, detail);
+	free(detail);
+}
+
 cJSON *audit_history_json(struct audit *a, const char *tenant, size_t limit, const char **ret_error)
 {
 	struct store_history_entry *v;

@@ -3,7 +3,8 @@
  * RESOURCE=, ACTION=, CHANGES=, CAUSE=, REVISION=, OUTCOME=, AWS_REQUEST_ID=), an
  * entry in the tenant's history in the state store and a `change` event on
  * /v1/events; and every change of a tenant's state, as a history entry (the notable
- * ones) and a `state` event. docs/operations.md "Audit trail" describes the records.
+ * ones) and a `state` event; and the engine's other history lines (`note`).
+ * docs/operations.md "Audit trail" describes the records.
  *
  * An audit borrows the store, the events and the engine (any may be NULL) for its
  * lifetime; it owns nothing else. */
@@ -11,6 +12,7 @@
 #define BTD_AUDIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -29,6 +31,9 @@ void audit_set_engine(struct audit *a, const struct engine *e);
 void audit_action(struct audit *a, const struct engine_action_report *r);
 /* audit_state: engine_settings.on_state. */
 void audit_state(struct audit *a, const struct tenant_entry *t, enum tenant_state from);
+/* audit_note: engine_settings.on_note: a line of the engine's own (manifest changed,
+ * waits, placed, ...), kept in the history as kind `note`; at in seconds. */
+void audit_note(struct audit *a, const char *tenant, int64_t at, const char *text);
 
 /* audit_history_json: the newest entries of tenant (NULL: every tenant), newest
  * first, as a JSON array (the caller's); NULL with *ret_error (static) when the

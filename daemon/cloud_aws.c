@@ -125,6 +125,7 @@ struct listing {
 	bool roles_read;
 	struct budgets_budget_list budgets;
 	bool with_budgets;
+	struct cloud_aws__enforce_listing enforce; /* with the budgets: deny policies, Budgets actions */
 	char *account_id;
 	unsigned pending;
 	int status;
@@ -218,6 +219,8 @@ static void listing_build(struct listing *l)
 			observed_store_put_budget(s, b);
 		}
 		s->budgets_listed = l->with_budgets;
+		if (l->with_budgets)
+			cloud_aws__build_enforce(s, &l->enforce); /* into the budgets just built */
 		if (l->roles_read)
 			build_roles(s, &l->roles);
 		for (size_t i = 0; i < l->params.n; i++) {
@@ -242,6 +245,10 @@ static void listing_build(struct listing *l)
 	ssm_parameter_list_release(&l->params);
 	budgets_budget_list_release(&l->budgets);
 	iam_role_detail_list_release(&l->roles);
+	iam_policy_list_release(&l->enforce.policies);
+	budgets_action_list_release(&l->enforce.actions);
+	free(l->enforce.error);
+	l->enforce.error = NULL;
 }
 
 /* The snapshot is handed over (unless the caller went away meanwhile) and freed. */
@@ -306,6 +313,11 @@ static void listing_step_done(struct listing *l)
 {
 	if (--l->pending == 0)
 		listing_finish(l);
+}
+
+static void enforce_step_done(void *arg)
+{
+	listing_step_done(arg);
 }
 
 static void on_profiles(void *arg, int status, const struct aws_error *err, const struct bedrock_profile_list *list)
@@ -558,6 +570,12 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	if (r == 0 && l->with_budgets && !home &&
 	    (r = tagging_get_resources(c->client, &l->budgets_target, &budget_tags, on_tagged, l)) == 0)
 		l->pending++;
+	l->enforce.done = enforce_step_done;
+	l->enforce.arg = l;
+	if (r == 0 && l->with_budgets && p->list_enforcement)
+		r = cloud_aws__list_enforce(c, &l->target, &l->budgets_target, p->account_id, &l->enforce, &l->pending);
+	else
+		l->enforce.error = xstrdup("budget_actions.execution_role is not configured");
 	if (r < 0) {
 		if (l->pending == 1) {
 			free(l->region);
@@ -907,6 +925,15 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	case ACT_POLICY_DELETE:
 		r = cloud_aws__apply_policy(x);
 		break;
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+	case ACT_BUDGET_ACTION_DELETE:
+	case ACT_BUDGET_ACTION_EXECUTE:
+		r = cloud_aws__apply_enforce(x);
+		break;
 	default:
 		r = cloud_aws__apply_budget(x);
 		break;
@@ -961,6 +988,8 @@ static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb,
 
 /* ---- counters ---- */
 
+#define STATUS_LIMITERS 32
+
 static char *aws_status_json(void *ctx)
 {
 	struct cloud_aws *c = ctx;
@@ -986,13 +1015,18 @@ static char *aws_status_json(void *ctx)
 			    (unsigned long long)v->failed, (unsigned long long)v->retries,
 			    (unsigned long long)v->throttles);
 	}
-	strbuf_adds(&sb, "},\"rate_limiters\":[");
-	for (size_t i = 0; i < st.n_buckets; i++) {
+	/* One limiter per (account, Region, service): a thousand over 200 places. The
+	 * status names only those of note, at most STATUS_LIMITERS; the status is asked
+	 * for often and answered on the loop. */
+	strbuf_addf(&sb, "},\"rate_limiters_total\":%zu,\"rate_limiters\":[", st.n_buckets);
+	for (size_t i = 0, shown = 0; i < st.n_buckets && shown < STATUS_LIMITERS; i++) {
 		const struct aws_bucket_stats *b = &st.buckets[i];
+		if (!b->waiting && !b->throttles && b->rate >= b->max_rate)
+			continue;
 		strbuf_addf(&sb,
 			    "%s{\"account\":\"%s\",\"region\":\"%s\",\"service\":\"%s\",\"rate\":%.3f,"
 			    "\"max_rate\":%.3f,\"throttles\":%llu,\"waiting\":%u}",
-			    i ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
+			    shown++ ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
 			    aws_service_name(b->service), b->rate, b->max_rate, (unsigned long long)b->throttles,
 			    b->waiting);
 	}

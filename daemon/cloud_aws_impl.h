@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 
+#include "budgets_actions.h"
 #include "cloud_aws.h"
+#include "iam_managed.h"
 
 struct applying {
 	struct cloud_aws *c;
@@ -52,5 +54,23 @@ int cloud_aws__apply_budget(struct applying *x);
 int cloud_aws__quota(void *ctx, const struct place *p, const char *service, const char *code, cloud_quota_cb cb,
 		     void *data);
 int cloud_aws__apply_policy(struct applying *x);
+
+/* cloud_aws_enforce.c: the deny policy and the Budgets action (actions), and the
+ * listing's part: ListPolicies under the enforcement path and the account's Budgets
+ * actions, read into el; each answer calls el->done(el->arg). */
+struct cloud_aws__enforce_listing {
+	struct iam_policy_list policies;
+	struct budgets_action_list actions;
+	bool policies_read, actions_read;
+	char *error; /* the first failure, for the store's enforce_error */
+	void (*done)(void *arg);
+	void *arg;
+};
+int cloud_aws__apply_enforce(struct applying *x);
+/* cloud_aws__list_enforce: sends both listings, counting each sent in *pending. */
+int cloud_aws__list_enforce(struct cloud_aws *c, const struct aws_target *iam, const struct aws_target *budgets,
+			    const char *account_id, struct cloud_aws__enforce_listing *el, unsigned *pending);
+/* cloud_aws__build_enforce: into s (its budgets built already), then el is released. */
+void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforce_listing *el);
 
 #endif

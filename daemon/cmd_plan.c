@@ -135,6 +135,7 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	pp->place.key = key;
 	pp->place.account = xstrdup_or_null(account);
 	pp->place.region = xstrdup_or_null(region);
+	pp->place.list_enforcement = p->cfg->budget_actions.execution_role != NULL;
 	pp->place.account_id = xstrdup_or_null(setup_account_id(account, p->cfg));
 	observed_store_init(&pp->store);
 	hashmap_put(&p->places, key, pp);
@@ -245,7 +246,8 @@ static void simulate_unit(struct planner *p, struct plan_unit *u)
 	const struct tenant_record *rec = hashmap_get(&p->records, u->id);
 	struct diff_settings ds = { p->cfg->instance, u->pp->place.account_id,
 				    (int64_t)(p->cfg->safety.prune_grace_ms / 1000),
-				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000) };
+				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000),
+				    p->cfg->budget_actions.execution_role };
 	struct simulate_input in = {
 		.tenant_id = u->id,
 		.desired = u->desired,

@@ -20,7 +20,9 @@
 #include "log.h"
 #include "rules.h"
 #include "uri.h"
+#include "usage_ce.h"
 #include "usage_json.h"
+#include "usage_map.h"
 #include "xalloc.h"
 
 #define CONTROL_MAX_CONNECTIONS 64
@@ -146,6 +148,8 @@ static void get_status(struct control *c, struct http_request *req, const char *
 	(void)id, (void)id_len;
 	if (c->info->usage) /* each place of usage: its cursor, counts and problem */
 		cJSON_AddItemToObject(o, "usage", usage_reader_status_json(c->info->usage));
+	if (c->info->usage && usage_reader_ce(c->info->usage)) /* Cost Explorer's figure: when, and what failed */
+		cJSON_AddItemToObject(o, "usage_cost_explorer", usage_ce_status_json(usage_reader_ce(c->info->usage)));
 	respond_json(req, 200, o);
 }
 
@@ -475,6 +479,30 @@ static void get_tenant_usage(struct control *c, struct http_request *req, const 
 		respond_error(req, status, error);
 }
 
+/* The profile-to-tenant map (usage_map.h): ?format=csv or json (the default). */
+static void get_profile_map(struct control *c, struct http_request *req, const char *id, size_t id_len)
+{
+	static const struct http_header csv_headers[] = { { "Content-Type", "text/csv" } };
+	static const struct http_header json_headers[] = { { "Content-Type", "application/json" } };
+	char *format = NULL;
+	struct strbuf out;
+	bool csv;
+
+	(void)id, (void)id_len;
+	if (query_param(http_request_message(req)->query, "format", &format) < 0 ||
+	    (format && strcmp(format, "csv") != 0 && strcmp(format, "json") != 0)) {
+		respond_error(req, 400, "format= is csv or json");
+		free(format);
+		return;
+	}
+	csv = format && !strcmp(format, "csv");
+	free(format);
+	strbuf_init(&out, STRBUF_NO_CAP);
+	usage_map(c->e, csv, &out);
+	http_respond(req, 200, csv ? csv_headers : json_headers, 1, out.buf, out.len);
+	strbuf_release(&out);
+}
+
 /* The handler of every route of control_api.h: a known path asked with another method
  * is 405 with Allow, an unknown one 404. */
 static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
@@ -487,7 +515,7 @@ static const route_fn handlers[CONTROL__ROUTE_COUNT] = {
 	[CONTROL_METRICS] = get_metrics, [CONTROL_TENANT_HISTORY] = get_tenant_history,
 	[CONTROL_HISTORY] = get_history, [CONTROL_EVENTS] = get_events,
 	[CONTROL_USAGE] = get_usage,	 [CONTROL_TENANT_USAGE] = get_tenant_usage,
-	[CONTROL_PLACES] = get_places,
+	[CONTROL_PLACES] = get_places,	 [CONTROL_PROFILE_MAP] = get_profile_map,
 };
 
 /* Whether path matches pattern; the {id} segment, if any, in *ret_id and *ret_len. */

@@ -27,7 +27,8 @@ enum { CONTROL_GET = 1, CONTROL_POST = 2 }; /* GET routes answer HEAD too */
 	X(EVENTS, "/v1/events", CONTROL_GET)                                                                           \
 	X(USAGE, "/v1/usage", CONTROL_GET)                                                                             \
 	X(TENANT_USAGE, "/v1/tenants/{id}/usage", CONTROL_GET)                                                         \
-	X(PLACES, "/v1/places", CONTROL_GET)
+	X(PLACES, "/v1/places", CONTROL_GET)                                                                           \
+	X(PROFILE_MAP, "/v1/profile-map", CONTROL_GET)
 
 #define CONTROL_ROUTE_ENUM(name, pattern, method) CONTROL_##name,
 enum control_route { CONTROL_ROUTES(CONTROL_ROUTE_ENUM) CONTROL__ROUTE_COUNT };

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "enforce_spec.h"
 #include "git_sync_status.h"
 #include "observed.h"
 #include "xalloc.h"
@@ -80,6 +81,9 @@ cJSON *control_json_desired(const struct tenant *t)
 			cJSON_AddItemToObject(j, "sns_topic", string_or_null(a->sns_topic));
 			cJSON_AddItemToArray(alerts, j);
 		}
+		if (t->budget->enforce)
+			cJSON_AddNumberToObject(cJSON_AddObjectToObject(b, "enforce"), "at_percent",
+						t->budget->enforce_at_percent);
 	} else {
 		cJSON_AddNullToObject(o, "budget");
 	}
@@ -146,6 +150,41 @@ static cJSON *deletion_json(const struct engine *e, const struct tenant_entry *t
 	return o;
 }
 
+/* A budget's Budgets actions: id, status, threshold, the policy they attach. */
+static cJSON *budget_actions_json(const struct observed_budget *b)
+{
+	cJSON *list = cJSON_CreateArray();
+
+	for (size_t i = 0; i < b->n_actions; i++) {
+		const struct observed_budget_action *a = &b->actions[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "id", string_or_null(a->id));
+		cJSON_AddItemToObject(j, "status", string_or_null(a->status));
+		cJSON_AddNumberToObject(j, "threshold", a->threshold);
+		cJSON_AddItemToObject(j, "threshold_type", string_or_null(a->threshold_type));
+		cJSON_AddItemToObject(j, "policy_arn", string_or_null(a->policy_arn));
+		cJSON_AddItemToObject(j, "roles", strv_json(a->roles, a->n_roles));
+		cJSON_AddItemToArray(list, j);
+	}
+	return list;
+}
+
+/* The tenant's deny policy (budget enforcement), null when none or not listed. */
+static cJSON *deny_policy_json(const struct observed_store *s, const char *tenant)
+{
+	char *name = enforce_policy_name(tenant);
+	const struct observed_deny_policy *p = s->enforce_listed ? observed_store_deny_policy(s, name) : NULL;
+	cJSON *j = p ? cJSON_CreateObject() : cJSON_CreateNull();
+
+	if (p) {
+		cJSON_AddStringToObject(j, "name", p->name);
+		cJSON_AddItemToObject(j, "arn", string_or_null(p->arn));
+		cJSON_AddItemToObject(j, "default_version", string_or_null(p->default_version));
+	}
+	free(name);
+	return j;
+}
+
 static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t)
 {
 	const struct observed_store *s = engine_observed(e, t);
@@ -194,9 +233,12 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			cJSON_AddBoolToObject(j, "managed", tags_owned_by(&b->tags, engine_instance(e)));
 			if (b->alerts_known)
 				cJSON_AddNumberToObject(j, "alerts", (double)b->n_alerts);
+			if (s->enforce_listed)
+				cJSON_AddItemToObject(j, "actions", budget_actions_json(b));
 			cJSON_AddItemToArray(budgets, j);
 		}
 	}
+	cJSON_AddItemToObject(o, "deny_policy", deny_policy_json(s, t->id));
 	{
 		cJSON *policies = cJSON_AddArrayToObject(o, "role_policies");
 		const struct tenant *d = t->desired;

@@ -349,6 +349,14 @@ void cost_tags_set_keys(struct cost_tags *ct, const char *const *keys, size_t n)
 		schedule(ct, SOON_MS);
 }
 
+const char *cost_tags_key_status(const struct cost_tags *ct, const char *key)
+{
+	for (size_t i = 0; ct && i < ct->n; i++)
+		if (!strcmp(ct->keys[i], key))
+			return status_names[ct->status[i]];
+	return NULL;
+}
+
 char *cost_tags_status_json(const struct cost_tags *ct)
 {
 	cJSON *o = cJSON_CreateObject(), *keys;

@@ -30,6 +30,9 @@ void cost_tags_configure(struct cost_tags *ct, const struct cfg_cost_tags *cfg, 
 /* cost_tags_set_keys: the keys budgets filter on now (copied; duplicates and keys
  * beyond COST_TAGS_MAX_KEYS dropped); checks again soon when they changed. */
 void cost_tags_set_keys(struct cost_tags *ct, const char *const *keys, size_t n);
+/* cost_tags_key_status: key's status as last read ("Active", "Inactive", "NotSeen",
+ * "unknown"), or NULL when no budget filters on it (or ct is NULL). Static text. */
+const char *cost_tags_key_status(const struct cost_tags *ct, const char *key);
 /* cost_tags_status_json: {mode, payer_account, keys: [{key, status}], problem,
  * error, checked_at}, owned by the caller. */
 char *cost_tags_status_json(const struct cost_tags *ct);

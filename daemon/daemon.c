@@ -14,6 +14,7 @@
 #include "budget_spec.h"
 #include "control.h"
 #include "cost_tags.h"
+#include "usage_ce.h"
 #include "daemon_config.h"
 #include "daemon_config_reload.h"
 #include "desired.h"
@@ -97,6 +98,34 @@ static const char *payer_target(const struct daemon_config *cfg)
 					      : NULL;
 
 	return a && a->role_arn ? a->alias : NULL;
+}
+
+static const char *tag_status_of(void *data, const char *key)
+{
+	struct daemon *d = data;
+
+	return cost_tags_key_status(d->cost_tags, key);
+}
+
+/* Cost Explorer's figure beside the estimate, from the payer account of
+ * cost_allocation_tags (usage.cost_explorer; read at start-up like usage). */
+static void start_usage_ce(struct daemon *d)
+{
+	struct usage_ce_settings s = {
+		.refresh_ms = d->cfg->usage.ce_refresh_ms,
+		.days = d->cfg->usage.ce_days,
+		.target = payer_target(d->cfg),
+		.payer = d->cfg->cost_tags.payer_account,
+		.tag_key = TAG_TENANT,
+		.tag_status = tag_status_of,
+		.data = d,
+	};
+	struct usage_ce *ce;
+
+	if (d->cfg->usage.ce_mode == CFG_CE_OFF)
+		return;
+	usage_ce_new(&d->loop, d->aws, &s, &ce);
+	usage_reader_set_ce(d->usage, ce);
 }
 
 /* The tag keys the budgets of the tenants in force filter on (few distinct ones). */
@@ -224,6 +253,7 @@ static void metrics_of(void *data, struct strbuf *out)
 	struct daemon *d = data;
 
 	metrics_daemon(d->aws, out);
+	alerts_metrics(d->alerts, out);
 	if (d->usage) /* on the control socket and on metrics.listen alike */
 		usage_metrics(d->usage, (int64_t)time(NULL), out);
 }
@@ -267,6 +297,13 @@ static void on_state(const struct tenant_entry *t, enum tenant_state from, void 
 	struct daemon *d = data;
 
 	audit_state(d->audit, t, from);
+}
+
+static void on_note(const char *tenant, int64_t at, const char *text, void *data)
+{
+	struct daemon *d = data;
+
+	audit_note(d->audit, tenant, at, text);
 }
 
 static void on_ready(struct engine *e, void *data)
@@ -565,6 +602,7 @@ static int start(struct daemon *d)
 	set.on_ready = on_ready;
 	set.on_action = on_action;
 	set.on_state = on_state;
+	set.on_note = on_note;
 	set.data = d;
 	events_new(&d->loop, &d->events);
 	d->audit = audit_new(d->store, d->events);
@@ -589,6 +627,7 @@ static int start(struct daemon *d)
 			free(err);
 			return r;
 		}
+		start_usage_ce(d);
 	}
 	d->manifests_dir = xstrdup(d->cfg->manifests);
 	d->info = (struct control_info){ .version = BTD_VERSION,

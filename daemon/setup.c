@@ -131,6 +131,7 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->default_region = cfg->region;
 	set->grace_s = (int64_t)(cfg->safety.prune_grace_ms / 1000);
 	set->drain_s = (int64_t)(cfg->safety.replacement_drain_ms / 1000);
+	set->execution_role = cfg->budget_actions.execution_role;
 	set->prune.min_tenants = cfg->safety.max_deletions;
 	set->prune.percent = cfg->safety.max_deletions_percent;
 	set->resync_interval_ms = cfg->resync_interval_ms;

@@ -474,6 +474,7 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 		diff_profile(&c, &t->profiles[i]);
 	policies_current = diff_policies(&c);
 	diff_budget(&c);
+	diff_enforce(&c);
 
 	for (size_t i = 0; i < o->n_owned; i++) {
 		const struct observed_profile *op = o->owned[i];
@@ -499,7 +500,7 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 	for (size_t i = 0; i < o->n_budgets; i++)
 		owned_budgets += o->budgets[i]->tags_known && tags_owned_by(&o->budgets[i]->tags, s->instance);
 	clear_stale_timers(&c);
-	ret->deleting = !t && (o->n_owned || owned_params || owned_budgets);
+	ret->deleting = (!t && (o->n_owned || owned_params || owned_budgets)) || ret->deleting; /* || enforcement */
 	free(c.keep);
 	for (size_t i = 0; i < c.n_owned_keys; i++)
 		free(c.owned_keys[i]);

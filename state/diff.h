@@ -24,6 +24,9 @@ struct diff_settings {
 	const char *account_id; /* 12 digits, for system-profile copyFrom ARNs; NULL: unknown */
 	int64_t grace;		/* seconds an undesired resource lives on before deletion */
 	int64_t drain;		/* seconds a replaced profile lives on after the switch */
+	/* budget_actions.execution_role: the role name Budgets assumes for enforcement;
+	 * NULL: not configured (the manifests refuse enforce then). */
+	const char *execution_role;
 };
 
 struct diff_input {

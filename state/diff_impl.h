@@ -35,5 +35,7 @@ void diff_budget(struct diff_ctx *c);
 /* diff_policies: returns true when every role's policy already holds exactly the
  * tenant's live profiles (a replaced profile may then go). */
 bool diff_policies(struct diff_ctx *c);
+/* diff_enforce: the deny policy and the Budgets action of spec.budget.enforce. */
+void diff_enforce(struct diff_ctx *c);
 
 #endif

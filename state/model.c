@@ -268,6 +268,8 @@ static struct budget *budget_dup(const struct budget *b)
 	c = xcalloc(1, sizeof(*c));
 	c->limit_usd = xstrdup(b->limit_usd);
 	c->period = b->period;
+	c->enforce = b->enforce;
+	c->enforce_at_percent = b->enforce_at_percent;
 	c->n_alerts = b->n_alerts;
 	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
 	for (size_t i = 0; i < b->n_alerts; i++) {
@@ -384,6 +386,8 @@ static bool budget_equal(const struct budget *a, const struct budget *b)
 	if (!a || !b)
 		return a == b;
 	if (!str_eq(a->limit_usd, b->limit_usd) || a->period != b->period || a->n_alerts != b->n_alerts)
+		return false;
+	if (a->enforce != b->enforce || (a->enforce && a->enforce_at_percent != b->enforce_at_percent))
 		return false;
 	for (size_t i = 0; i < a->n_alerts; i++) {
 		const struct alert *x = &a->alerts[i], *y = &b->alerts[i];

@@ -79,6 +79,10 @@ struct budget {
 	enum budget_period period;
 	struct alert *alerts; /* sorted by (type, threshold) */
 	size_t n_alerts;
+	/* spec.budget.enforce: a Budgets action attaches a deny policy to the tenant's
+	 * roles once actual spend reaches enforce_at_percent of the limit. */
+	bool enforce;
+	double enforce_at_percent; /* 1..1000 (default 100) */
 };
 
 struct profile {

@@ -1,4 +1,5 @@
 #include "observed.h"
+#include "generation.h"
 #include "policy_doc.h"
 
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
-	/* every key but a policy's lives in its value (an ARN, a name, the group's
+	/* every key but a policy's (and a deny policy's) lives in its value (an ARN, a name, the group's
 	 * tenant): 100,000 tenants' resources are not indexed by copies of their names */
 	hashmap_init_borrowed(&s->profiles);
 	hashmap_init_borrowed(&s->profile_names);
@@ -19,6 +20,20 @@ void observed_store_init(struct observed_store *s)
 	hashmap_init_borrowed(&s->budgets);
 	hashmap_init(&s->policies);
 	hashmap_init_borrowed(&s->roles);
+	hashmap_init(&s->deny_policies);
+	s->gen = generation_next();
+}
+
+uint64_t observed_store_gen(const struct observed_store *s)
+{
+	return s->gen;
+}
+
+uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id)
+{
+	const struct observed_group *g = hashmap_get(&s->groups, tenant_id);
+
+	return g ? g->gen : 0;
 }
 
 static void free_group(void *g)
@@ -50,6 +65,11 @@ static void free_role_cb(void *p)
 	free(r);
 }
 
+static void free_deny_policy_cb(void *p)
+{
+	observed_deny_policy_free(p);
+}
+
 static void free_profile_cb(void *p)
 {
 	observed_profile_free(p);
@@ -69,6 +89,9 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->policies, free_policy_cb);
 	hashmap_release(&s->roles, free_role_cb);
 	hashmap_release(&s->groups, free_group);
+	hashmap_release(&s->deny_policies, free_deny_policy_cb);
+	free(s->enforce_error);
+	s->enforce_error = NULL;
 }
 
 /* The maps in the order observed_store_release_step empties them, with what frees
@@ -97,6 +120,13 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 	case 6:
 		*free_value = free_role_cb;
 		return &s->roles;
+	case 7:
+		*free_value = free_deny_policy_cb;
+		return &s->deny_policies;
+	case 8:
+		free(s->enforce_error);
+		s->enforce_error = NULL;
+		return NULL;
 	default:
 		return NULL;
 	}
@@ -207,7 +237,21 @@ static struct observed_group *group_for(struct observed_store *s, const char *te
 		g->tenant = intern(tenant);
 		hashmap_put(&s->groups, g->tenant, g);
 	}
+	g->gen = generation_next();
 	return g;
+}
+
+/* An entry with these tags changes: its tenant's generation, or the store's when it
+ * has no tenant tag (before it leaves the index: the group may go with it). */
+static void touch(struct observed_store *s, const struct tag_set *tags, bool known)
+{
+	const char *tenant = tenant_of(tags, known);
+	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
+
+	if (g)
+		g->gen = generation_next();
+	else
+		s->gen = generation_next();
 }
 
 static void group_maybe_drop(struct observed_store *s, const char *tenant, struct observed_group *g)
@@ -221,6 +265,7 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 	const char *tenant = tenant_of(&p->tags, p->tags_known);
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
+	touch(s, &p->tags, p->tags_known);
 	if (p->name && hashmap_get(&s->profile_names, p->name) == p)
 		hashmap_remove(&s->profile_names, p->name);
 	if (!g)
@@ -237,19 +282,22 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p)
 {
 	struct observed_profile *old = hashmap_put(&s->profiles, p->arn, p);
+	struct observed_profile *named;
 	const char *tenant;
 
 	if (old) {
 		unindex_profile(s, old);
 		observed_profile_free(old);
 	}
-	if (p->name)
-		hashmap_put(&s->profile_names, p->name, p);
+	if (p->name && (named = hashmap_put(&s->profile_names, p->name, p)) && named != p)
+		touch(s, &named->tags, named->tags_known); /* it lost the name to p */
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
 		XGROW(g->profiles, g->n_profiles + 1, g->alloc_profiles);
 		g->profiles[g->n_profiles++] = p;
+	} else {
+		s->gen = generation_next();
 	}
 }
 
@@ -285,6 +333,7 @@ static void unindex_parameter(struct observed_store *s, struct observed_paramete
 	const char *tenant = tenant_of(&p->tags, p->tags_known);
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
+	touch(s, &p->tags, p->tags_known);
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->n_parameters; i++) {
@@ -310,6 +359,8 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 		struct observed_group *g = group_for(s, tenant);
 		XGROW(g->parameters, g->n_parameters + 1, g->alloc_parameters);
 		g->parameters[g->n_parameters++] = p;
+	} else {
+		s->gen = generation_next();
 	}
 }
 
@@ -361,6 +412,9 @@ void observed_budget_free(struct observed_budget *b)
 	for (size_t i = 0; i < b->n_alerts; i++)
 		observed_alert_release(&b->alerts[i]);
 	free(b->alerts);
+	for (size_t i = 0; i < b->n_actions; i++)
+		observed_budget_action_release(&b->actions[i]);
+	free(b->actions);
 	free(b);
 }
 
@@ -384,6 +438,10 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	c->listed = b->listed;
 	c->alerts_known = b->alerts_known;
 	c->alerts_audit = b->alerts_audit;
+	c->n_actions = b->n_actions;
+	c->actions = b->n_actions ? xcalloc(b->n_actions, sizeof(*c->actions)) : NULL;
+	for (size_t i = 0; i < b->n_actions; i++)
+		observed_budget_action_copy(&c->actions[i], &b->actions[i]);
 	c->n_alerts = b->n_alerts;
 	c->alerts = b->n_alerts ? xcalloc(b->n_alerts, sizeof(*c->alerts)) : NULL;
 	for (size_t i = 0; i < b->n_alerts; i++) {
@@ -406,6 +464,7 @@ static void unindex_budget(struct observed_store *s, struct observed_budget *b)
 	const char *tenant = tenant_of(&b->tags, b->tags_known);
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
+	touch(s, &b->tags, b->tags_known);
 	if (!g)
 		return;
 	for (size_t i = 0; i < g->n_budgets; i++) {
@@ -431,6 +490,8 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 		struct observed_group *g = group_for(s, tenant);
 		XGROW(g->budgets, g->n_budgets + 1, g->alloc_budgets);
 		g->budgets[g->n_budgets++] = b;
+	} else {
+		s->gen = generation_next();
 	}
 }
 
@@ -503,6 +564,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	struct observed_policy *old;
 
 	p->chars = p->document ? policy_size(p->document) : 0;
+	s->gen = generation_next();
 	old = hashmap_put(&s->policies, key, p);
 	count_role(s, p->role, old, p);
 	observed_policy_free(old);
@@ -514,6 +576,7 @@ void observed_store_remove_policy(struct observed_store *s, const char *role, co
 	char *key = policy_key(role, name);
 	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
+	s->gen = generation_next();
 	count_role(s, role, old, NULL);
 	observed_policy_free(old);
 	free(key);
@@ -525,6 +588,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 
 	if (hashmap_get(&s->roles, name))
 		return;
+	s->gen = generation_next();
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
 	hashmap_put(&s->roles, r->name, r);
@@ -563,6 +627,8 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	const char *key;
 	void *v;
 
+	dst->gen = generation_next();
+	src->gen = generation_next();
 	if (!dst->policies.n) {
 		/* a listing has none: the whole map changes hands, nothing is copied */
 		struct hashmap empty = dst->policies;

@@ -50,6 +50,29 @@ struct observed_alert {
 	size_t n_subscribers;
 };
 
+/* A Budgets action on a budget (DescribeBudgetActionsForAccount). */
+struct observed_budget_action {
+	char *id;
+	char *status;		 /* "STANDBY", "EXECUTION_SUCCESS", "REVERSE_SUCCESS", ... */
+	char *action_type;	 /* "APPLY_IAM_POLICY", ... */
+	char *notification_type; /* "ACTUAL" | "FORECASTED" */
+	char *approval_model;	 /* "AUTOMATIC" | "MANUAL" */
+	char *threshold_type;	 /* "PERCENTAGE" | "ABSOLUTE_VALUE" */
+	double threshold;
+	char *policy_arn;	  /* "" for other types */
+	char *execution_role_arn; /* "" when absent */
+	char **roles;		  /* sorted */
+	size_t n_roles;
+};
+
+/* A customer-managed deny policy under ENFORCE_POLICY_PATH (ListPolicies). */
+struct observed_deny_policy {
+	char *name;
+	char *arn;
+	char *default_version; /* "v1" */
+	int64_t attachments;   /* AttachmentCount; -1: unknown */
+};
+
 struct observed_budget {
 	char *name;
 	char *arn; /* NULL until the tagging API named it */
@@ -69,6 +92,9 @@ struct observed_budget {
 	bool alerts_audit; /* the paced audit asks for them to be read and compared */
 	struct observed_alert *alerts;
 	size_t n_alerts;
+	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
+	struct observed_budget_action *actions;
+	size_t n_actions;
 };
 
 /* An inline role policy as last read or written. */
@@ -105,10 +131,12 @@ struct observed_group {
 	size_t n_parameters, alloc_parameters;
 	struct observed_budget **budgets;
 	size_t n_budgets, alloc_budgets;
+	uint64_t gen; /* generation_next() at its last change (an entry in or out) */
 };
 
-/* The maps but policies borrow their keys from their values (hashmap_init_borrowed):
- * a resource's ARN or name must not change while it is in the store. */
+/* The maps but policies and deny_policies borrow their keys from their values
+ * (hashmap_init_borrowed): a resource's ARN or name must not change while it is in
+ * the store. */
 struct observed_store {
 	struct hashmap profiles;      /* arn -> struct observed_profile * (owned) */
 	struct hashmap profile_names; /* name -> struct observed_profile * */
@@ -117,13 +145,21 @@ struct observed_store {
 	struct hashmap budgets;	      /* name -> struct observed_budget * (owned) */
 	struct hashmap policies;      /* "role\npolicy" -> struct observed_policy * (owned) */
 	struct hashmap roles;	      /* name -> struct observed_role * (owned), when policies_listed */
+	struct hashmap deny_policies; /* name -> struct observed_deny_policy * (owned) */
 	bool budgets_listed;	      /* the listing included the account's budgets */
+	/* The listing read the account's Budgets actions (into its budgets) and the deny
+	 * policies; when it could not, enforce_error says why (owned). */
+	bool enforce_listed;
+	char *enforce_error;
 	/* The listing read every role with its inline policies: a policy absent from
 	 * policies is absent from AWS, a role absent from roles does not exist. */
 	bool policies_listed;
 	int64_t listed_at;    /* when the last full listing finished; 0: never */
 	unsigned release_map; /* observed_store_release_step: where it is */
 	size_t release_pos;
+	/* generation_next() at the store's creation and at each change outside the tenant
+	 * index: an entry without a tenant tag, policies, roles (observed_store_gen). */
+	uint64_t gen;
 };
 
 void observed_store_init(struct observed_store *s);
@@ -132,6 +168,17 @@ void observed_store_release(struct observed_store *s);
  * wholly released (as by observed_store_release). Called again and again on the same
  * store, untouched meanwhile, it frees a large store over several turns of a loop. */
 bool observed_store_release_step(struct observed_store *s, size_t max);
+
+/* Generations (state/generation.h), for skipping a tenant whose diff would read
+ * nothing new (state/diff_stamp.h). observed_store_tenant_gen changes whenever an
+ * entry tagged with tenant_id comes or goes (a put replacing an entry is both), or
+ * loses the name index to another profile of the same name; 0 when there is none.
+ * observed_store_gen changes with every other change: entries without a tenant tag
+ * (or with tags unknown), policies, roles, and a new store (a listing). Every change
+ * goes through the functions below: an entry in the store is never changed in place
+ * (copy it, change the copy, put the copy). */
+uint64_t observed_store_gen(const struct observed_store *s);
+uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);
@@ -153,6 +200,16 @@ struct observed_budget *observed_store_budget(const struct observed_store *s, co
 void observed_budget_free(struct observed_budget *b);
 struct observed_budget *observed_budget_dup(const struct observed_budget *b);
 void observed_alert_release(struct observed_alert *a);
+
+/* Budget enforcement (observed_enforce.c). Put takes p (replacing one of the same
+ * name); the action helpers copy and free one action's strings. */
+void observed_store_put_deny_policy(struct observed_store *s, struct observed_deny_policy *p);
+bool observed_store_remove_deny_policy(struct observed_store *s, const char *name);
+const struct observed_deny_policy *observed_store_deny_policy(const struct observed_store *s, const char *name);
+void observed_deny_policy_free(struct observed_deny_policy *p);
+struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny_policy *p);
+void observed_budget_action_release(struct observed_budget_action *a);
+void observed_budget_action_copy(struct observed_budget_action *dst, const struct observed_budget_action *src);
 
 /* Policies: put takes p (replacing one of the same role and name). */
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "budget_spec.h"
+#include "enforce_spec.h"
 #include "policy_doc.h"
 #include "xalloc.h"
 
@@ -320,6 +321,124 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 	return 0;
 }
 
+/* ---- budget enforcement ---- */
+
+/* The version after v (a simulated answer): "v3" -> "v4". */
+static char *next_version(const char *v)
+{
+	long n = v && v[0] == 'v' ? strtol(v + 1, NULL, 10) : 0;
+
+	return xasprintf("v%ld", n + 1);
+}
+
+static int apply_deny_policy(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			     const char *answer)
+{
+	const struct observed_deny_policy *live = observed_store_deny_policy(s, a->name);
+	char *fact = record_key_enforce_fact(a->name), *timer = record_key_enforce_timer(a->name);
+	struct observed_deny_policy *p;
+	int rc = 0;
+
+	if (a->kind == ACT_DENY_POLICY_DELETE) {
+		rc = observed_store_remove_deny_policy(s, a->name) ? 0 : -ENOENT;
+		if (r) {
+			record_clear_fact(r, fact);
+			record_forget_resource(r, timer);
+		}
+	} else {
+		p = live ? observed_deny_policy_dup(live) : xcalloc(1, sizeof(*p));
+		if (!live) {
+			p->name = xstrdup(a->name);
+			p->arn = xstrdup(a->resource);
+			rc = a->kind == ACT_DENY_POLICY_UPDATE ? -ENOENT : 0;
+		}
+		free(p->default_version);
+		p->default_version = answer				 ? xstrdup(answer)
+				     : a->kind == ACT_DENY_POLICY_CREATE ? xstrdup("v1")
+									 : next_version(a->version);
+		if (r) {
+			char *hash = policy_hash(a->value), *value = xasprintf("%s %s", hash, p->default_version);
+			record_set_fact(r, fact, value);
+			free(value);
+			free(hash);
+		}
+		observed_store_put_deny_policy(s, p);
+	}
+	free(fact);
+	free(timer);
+	return rc;
+}
+
+static struct observed_budget_action *find_budget_action(struct observed_budget *b, const char *id)
+{
+	for (size_t i = 0; id && i < b->n_actions; i++)
+		if (b->actions[i].id && strcmp(b->actions[i].id, id) == 0)
+			return &b->actions[i];
+	return NULL;
+}
+
+/* The action's definition as a create or an update writes it (the status stays). */
+static void define_action(struct observed_budget_action *x, const struct action *a)
+{
+	char *status = x->status, *id = x->id;
+
+	x->status = x->id = NULL;
+	observed_budget_action_release(x);
+	x->id = id;
+	x->status = status ? status : xstrdup("STANDBY");
+	x->action_type = xstrdup(ENFORCE_ACTION_TYPE);
+	x->notification_type = xstrdup(ENFORCE_NOTIFY);
+	x->approval_model = xstrdup(ENFORCE_APPROVAL);
+	x->threshold_type = xstrdup(ENFORCE_THRESHOLD);
+	x->threshold = a->threshold;
+	x->policy_arn = xstrdup(a->resource);
+	x->execution_role_arn = xstrdup_or_null(a->execution_role);
+	x->n_roles = a->n_roles;
+	x->roles = xcalloc(a->n_roles ? a->n_roles : 1, sizeof(char *));
+	for (size_t i = 0; i < a->n_roles; i++)
+		x->roles[i] = xstrdup(a->roles[i]);
+}
+
+static int apply_budget_action(struct observed_store *s, const struct action *a, const char *answer)
+{
+	const struct observed_budget *live = observed_store_budget(s, a->budget);
+	struct observed_budget_action *x;
+	struct observed_budget *b;
+
+	if (!live)
+		return -ENOENT;
+	b = observed_budget_dup(live);
+	x = find_budget_action(b, a->action_id);
+	switch (a->kind) {
+	case ACT_BUDGET_ACTION_CREATE:
+		b->actions = xreallocarray(b->actions, b->n_actions + 1, sizeof(*b->actions));
+		x = &b->actions[b->n_actions++];
+		memset(x, 0, sizeof(*x));
+		x->id = xstrdup(answer ? answer : "(created)");
+		define_action(x, a);
+		break;
+	case ACT_BUDGET_ACTION_UPDATE:
+		if (x)
+			define_action(x, a);
+		break;
+	case ACT_BUDGET_ACTION_DELETE:
+		if (x) {
+			observed_budget_action_release(x);
+			*x = b->actions[--b->n_actions];
+		}
+		break;
+	default: /* ACT_BUDGET_ACTION_EXECUTE */
+		if (x) {
+			free(x->status);
+			x->status = xstrdup(strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0 ? "REVERSE_SUCCESS"
+											   : "STANDBY");
+		}
+		break;
+	}
+	observed_store_put_budget(s, b);
+	return x || a->kind == ACT_BUDGET_ACTION_CREATE ? 0 : -ENOENT;
+}
+
 static int apply_record_only(struct tenant_record *r, const struct action *a)
 {
 	if (!r)
@@ -379,6 +498,15 @@ int observed_apply_action(struct observed_store *s, struct tenant_record *r, con
 	case ACT_FACT_SET:
 	case ACT_FACT_CLEAR:
 		return apply_record_only(r, a);
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+		return apply_deny_policy(s, r, a, budget_arn);
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+	case ACT_BUDGET_ACTION_DELETE:
+	case ACT_BUDGET_ACTION_EXECUTE:
+		return apply_budget_action(s, a, budget_arn);
 	case ACT_PROFILE_READ_TAGS:
 	case ACT_PARAM_READ_TAGS:
 	case ACT_BUDGET_READ_TAGS:

@@ -15,7 +15,9 @@
  * timers and tag keys forgotten; a store-only action changes r only.
  *   created: for ACT_PROFILE_CREATE, the profile AWS answered (taken; the action's tags
  *     and name fill what it does not say); NULL for other kinds.
- *   budget_arn: the ARN of the action's budget (budget actions).
+ *   budget_arn: the ARN of the action's budget (budget actions); for the enforcement
+ *     actions, what AWS answered: the ActionId of ACT_BUDGET_ACTION_CREATE, the default
+ *     version of ACT_DENY_POLICY_CREATE / _UPDATE (NULL: made up, as a simulation does).
  * Create intents are not set here: the engine makes them durable before it sends the
  * create (record_set_intent). Returns 0; -ENOENT when the resource the action changes
  * is not in s (a delete still forgets it in r); -EAGAIN for a read (its answer is

@@ -39,6 +39,13 @@ static const char *const action_names[ACT__COUNT] = {
 	[ACT_TIMER_START] = "start-timer",
 	[ACT_TIMER_CLEAR] = "clear-timer",
 	[ACT_INTENT_CLEAR] = "clear-intent",
+	[ACT_DENY_POLICY_CREATE] = "create-deny-policy",
+	[ACT_DENY_POLICY_UPDATE] = "update-deny-policy",
+	[ACT_DENY_POLICY_DELETE] = "delete-deny-policy",
+	[ACT_BUDGET_ACTION_CREATE] = "create-budget-action",
+	[ACT_BUDGET_ACTION_UPDATE] = "update-budget-action",
+	[ACT_BUDGET_ACTION_DELETE] = "delete-budget-action",
+	[ACT_BUDGET_ACTION_EXECUTE] = "execute-budget-action",
 };
 
 const char *action_kind_name(enum action_kind kind)
@@ -76,6 +83,15 @@ void action_release(struct action *a)
 	observed_alert_release(&a->old_alert);
 	free(a->subscriber);
 	free(a->role);
+	free(a->action_id);
+	free(a->version);
+	free(a->execution_role);
+	for (size_t i = 0; i < a->n_roles; i++)
+		free(a->roles[i]);
+	free(a->roles);
+	for (size_t i = 0; i < a->n_subscribers; i++)
+		free(a->subscribers[i]);
+	free(a->subscribers);
 	tag_set_release(&a->tags);
 	for (size_t i = 0; i < a->n_keys; i++)
 		free(a->keys[i]);

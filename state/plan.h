@@ -53,6 +53,16 @@ enum action_kind {
 	ACT_INTENT_CLEAR, /* profile_key */
 	ACT_FACT_SET,	  /* resource = key, value */
 	ACT_FACT_CLEAR,	  /* resource = key */
+	/* Budget enforcement (state/diff_enforce.c): the tenant's deny policy and the
+	 * Budgets action that attaches it (budget = the budget's name) */
+	ACT_DENY_POLICY_CREATE,	   /* name, resource = ARN, value = document */
+	ACT_DENY_POLICY_UPDATE,	   /* name, resource = ARN, value = document, version = the default replaced */
+	ACT_DENY_POLICY_DELETE,	   /* name, resource = ARN, roles[] it is detached from first */
+	ACT_BUDGET_ACTION_CREATE,  /* budget, resource = policy ARN, threshold, roles[], execution_role,
+				    * subscribers[] */
+	ACT_BUDGET_ACTION_UPDATE,  /* the same, and action_id */
+	ACT_BUDGET_ACTION_DELETE,  /* budget, action_id */
+	ACT_BUDGET_ACTION_EXECUTE, /* budget, action_id, value = "REVERSE_BUDGET_ACTION" | "RESET_BUDGET_ACTION" */
 	ACT__COUNT
 };
 
@@ -81,6 +91,15 @@ struct action {
 	int64_t since;
 	bool destructive; /* deletes or releases something live */
 	char *reason;	  /* one line for people: why this action */
+	/* Budget enforcement */
+	char *action_id;      /* a Budgets action's id */
+	char *version;	      /* DENY_POLICY_UPDATE: the version replaced (deleted once the new one is default) */
+	double threshold;     /* BUDGET_ACTION_*: percent of the budget's limit */
+	char *execution_role; /* BUDGET_ACTION_*: the role ARN Budgets assumes */
+	char **roles;	      /* sorted role names */
+	size_t n_roles;
+	char **subscribers; /* "EMAIL:address" | "SNS:arn" */
+	size_t n_subscribers;
 };
 
 struct conflict {
@@ -93,11 +112,12 @@ struct plan {
 	size_t n_actions, alloc_actions;
 	struct conflict *conflicts;
 	size_t n_conflicts, alloc_conflicts;
-	char *error;	 /* a terminal problem with the desired state itself (e.g. unknown account id) */
-	int64_t wake_at; /* earliest time a timer of this tenant expires; 0: none */
-	bool held;	 /* deletions are due but held by the prune gate */
-	bool incomplete; /* part of the tenant could not be judged yet (e.g. budgets not listed) */
-	bool deleting;	 /* the tenant's manifest is gone and resources remain */
+	char *error;	  /* a terminal problem with the desired state itself (e.g. unknown account id) */
+	int64_t wake_at;  /* earliest time a timer of this tenant expires; 0: none */
+	bool held;	  /* deletions are due but held by the prune gate */
+	bool incomplete;  /* part of the tenant could not be judged yet (e.g. budgets not listed) */
+	bool deleting;	  /* the tenant's manifest is gone and resources remain */
+	bool over_budget; /* its Budgets action has attached the deny policy (OverBudget) */
 };
 
 void plan_init(struct plan *p);

@@ -75,6 +75,8 @@ char plan_render_symbol(const struct action *a)
 	case ACT_BUDGET_CREATE:
 	case ACT_NOTIFICATION_CREATE:
 	case ACT_SUBSCRIBER_CREATE:
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_BUDGET_ACTION_CREATE:
 		return '+';
 	case ACT_PROFILE_DELETE:
 	case ACT_PARAM_DELETE:
@@ -82,6 +84,8 @@ char plan_render_symbol(const struct action *a)
 	case ACT_NOTIFICATION_DELETE:
 	case ACT_SUBSCRIBER_DELETE:
 	case ACT_POLICY_DELETE:
+	case ACT_DENY_POLICY_DELETE:
+	case ACT_BUDGET_ACTION_DELETE:
 		return '-';
 	default:
 		if (!action_calls_aws(a->kind) || a->kind == ACT_PROFILE_READ_TAGS || a->kind == ACT_PARAM_READ_TAGS ||
@@ -129,6 +133,15 @@ char *plan_render_subject(const struct action *a, const struct observed_store *b
 		return xasprintf("%s/%s", a->role ? a->role : "", a->name ? a->name : "");
 	case ACT_INTENT_CLEAR:
 		return xstrdup(a->profile_key ? a->profile_key : "");
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+		return xstrdup(a->name ? a->name : "");
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+	case ACT_BUDGET_ACTION_DELETE:
+	case ACT_BUDGET_ACTION_EXECUTE:
+		return xasprintf("%s/action", a->budget ? a->budget : "");
 	case ACT_FACT_SET:
 	case ACT_FACT_CLEAR: {
 		/* "alerts\nBUDGET" or "policy\nROLE\nPOLICY" */
@@ -433,6 +446,79 @@ out:
 	cJSON_Delete(n);
 }
 
+/* ---- budget enforcement ---- */
+
+static char *join(char *const *v, size_t n)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "," : "", v[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+static const struct observed_budget_action *budget_action_at(const struct observed_store *s, const struct action *a)
+{
+	const struct observed_budget *b = a->budget ? observed_store_budget(s, a->budget) : NULL;
+
+	for (size_t i = 0; b && a->action_id && i < b->n_actions; i++)
+		if (b->actions[i].id && strcmp(b->actions[i].id, a->action_id) == 0)
+			return &b->actions[i];
+	return NULL;
+}
+
+static void enforce_changes(const struct action *a, const struct observed_store *before, struct change_list *ret)
+{
+	const struct observed_budget_action *live = budget_action_at(before, a);
+	char *want, *have;
+
+	switch (a->kind) {
+	case ACT_DENY_POLICY_CREATE:
+		change_list_add(ret, '+', "arn", NULL, a->resource);
+		policy_changes(NULL, a->value, ret);
+		break;
+	case ACT_DENY_POLICY_UPDATE:
+		change_list_add(ret, '~', "default_version", a->version, "(new)");
+		break;
+	case ACT_DENY_POLICY_DELETE:
+		change_list_add(ret, '-', "arn", a->resource, NULL);
+		for (size_t i = 0; i < a->n_roles; i++) {
+			char *key = xasprintf("detached from %s", a->roles[i]);
+			change_list_add(ret, '-', key, NULL, NULL);
+			free(key);
+		}
+		break;
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+		want = xasprintf("%g%%", a->threshold);
+		have = live ? xasprintf("%g%%", live->threshold) : NULL;
+		if (!have || strcmp(have, want) != 0)
+			change_list_add(ret, have ? '~' : '+', "threshold", have, want);
+		free(want);
+		free(have);
+		want = join(a->roles, a->n_roles);
+		have = live ? join(live->roles, live->n_roles) : NULL;
+		if (!have || strcmp(have, want) != 0)
+			change_list_add(ret, have ? '~' : '+', "roles", have, want);
+		free(want);
+		free(have);
+		if (!live || !live->execution_role_arn || strcmp(live->execution_role_arn, a->execution_role) != 0)
+			change_list_add(ret, live ? '~' : '+', "execution_role", live ? live->execution_role_arn : NULL,
+					a->execution_role);
+		if (!live)
+			change_list_add(ret, '+', "policy", NULL, a->resource);
+		break;
+	case ACT_BUDGET_ACTION_DELETE:
+		change_list_add(ret, '-', "action", a->action_id, NULL);
+		break;
+	default: /* ACT_BUDGET_ACTION_EXECUTE */
+		change_list_add(ret, '~', "status", live ? live->status : NULL,
+				strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0 ? "REVERSE_SUCCESS" : "STANDBY");
+		break;
+	}
+}
+
 /* ---- every kind ---- */
 
 void plan_render_changes(const struct action *a, const struct observed_store *before, struct change_list *ret)
@@ -487,6 +573,15 @@ void plan_render_changes(const struct action *a, const struct observed_store *be
 		break;
 	case ACT_POLICY_DELETE:
 		policy_changes(pol ? pol->document : NULL, NULL, ret);
+		break;
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+	case ACT_BUDGET_ACTION_DELETE:
+	case ACT_BUDGET_ACTION_EXECUTE:
+		enforce_changes(a, before, ret);
 		break;
 	default:
 		break;

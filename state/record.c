@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "generation.h"
 #include "intern.h"
 #include "xalloc.h"
 
@@ -18,11 +19,20 @@
 		}                                                                                                      \
 	} while (0)
 
+/* Every change takes a new generation (state/generation.h). The lookups below accept
+ * a NULL record, so this does too. */
+static void touched(struct tenant_record *r)
+{
+	if (r)
+		r->gen = generation_next();
+}
+
 struct tenant_record *tenant_record_new(const char *tenant)
 {
 	struct tenant_record *r = xcalloc(1, sizeof(*r));
 
 	r->tenant = xstrdup(tenant);
+	r->gen = generation_next();
 	return r;
 }
 
@@ -99,6 +109,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in) {
 		XGROW(r->intents, r->n_intents + 1, r->alloc_intents);
 		in = &r->intents[r->n_intents++];
@@ -122,6 +133,7 @@ void record_note_intent_answer(struct tenant_record *r, const char *profile_key,
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in || !token || strcmp(in->token, token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
@@ -138,6 +150,7 @@ void record_confirm_intent(struct tenant_record *r, const char *profile_key, con
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (in && in->arn && strcmp(in->arn, arn) == 0)
 		in->confirmed = true;
 }
@@ -146,6 +159,7 @@ int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, co
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in || !in->arn || strcmp(in->arn, arn) != 0)
 		return -ENOENT;
 	if (!in->confirmed && now < in->answered_at + RECORD_UNCONFIRMED_GRACE)
@@ -158,6 +172,7 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
+	touched(r);
 	if (!in)
 		return false;
 	free(in->profile_key);
@@ -177,6 +192,7 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 {
 	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
 
+	touched(r);
 	if (!t) {
 		XGROW(r->timers, r->n_timers + 1, r->alloc_timers);
 		t = &r->timers[r->n_timers++];
@@ -190,6 +206,7 @@ bool record_clear_timer(struct tenant_record *r, const char *resource)
 {
 	struct resource_timer *t = (struct resource_timer *)record_timer(r, resource);
 
+	touched(r);
 	if (!t)
 		return false;
 	free(t->resource);
@@ -212,6 +229,7 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
 	size_t out = 0;
 
+	touched(r);
 	if (a) {
 		release_applied(a);
 		*a = r->applied[--r->n_applied];
@@ -280,6 +298,7 @@ void record_note_untagged(struct tenant_record *r, const char *resource, char *c
 
 void record_forget_resource(struct tenant_record *r, const char *resource)
 {
+	touched(r);
 	record_clear_timer(r, resource);
 	record_set_applied(r, resource, NULL, 0);
 }
@@ -294,6 +313,7 @@ const char *record_fact(const struct tenant_record *r, const char *key)
 
 void record_set_fact(struct tenant_record *r, const char *key, const char *value)
 {
+	touched(r);
 	for (size_t i = 0; i < r->n_facts; i++) {
 		if (strcmp(r->facts[i].key, key) == 0) {
 			free(r->facts[i].value);
@@ -309,6 +329,7 @@ void record_set_fact(struct tenant_record *r, const char *key, const char *value
 
 bool record_clear_fact(struct tenant_record *r, const char *key)
 {
+	touched(r);
 	for (size_t i = 0; i < r->n_facts; i++) {
 		if (strcmp(r->facts[i].key, key) == 0) {
 			free(r->facts[i].key);
@@ -364,4 +385,14 @@ bool record_key_policy_fact_parse(const char *key, char **ret_role, const char *
 	*ret_role = xstrndup(role, (size_t)(nl - role));
 	*ret_policy = nl + 1;
 	return true;
+}
+
+char *record_key_enforce_fact(const char *policy)
+{
+	return xconcat("enforce\n", policy, NULL);
+}
+
+char *record_key_enforce_timer(const char *policy)
+{
+	return xconcat("enforce:", policy, NULL);
 }

@@ -68,6 +68,9 @@ struct tenant_record {
 	size_t n_applied, alloc_applied;
 	struct record_fact *facts;
 	size_t n_facts, alloc_facts;
+	/* generation_next() at its creation and at every change made through the
+	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
+	uint64_t gen;
 };
 
 struct tenant_record *tenant_record_new(const char *tenant);
@@ -127,6 +130,10 @@ char *record_key_budget_timer(const char *budget);
 char *record_key_policy_timer(const char *role);
 char *record_key_alerts_fact(const char *budget);
 char *record_key_policy_fact(const char *role, const char *policy);
+/*   record_key_enforce_fact   "enforce\nPOLICY"      the deny policy last applied: "DIGEST VERSION"
+ *   record_key_enforce_timer  "enforce:POLICY"       the grace timer of a gone tenant's enforcement */
+char *record_key_enforce_fact(const char *policy);
+char *record_key_enforce_timer(const char *policy);
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
 
 #endif

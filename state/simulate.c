@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "enforce_spec.h"
 #include "xalloc.h"
 
 const char *simulate_display(const char *v)
@@ -53,6 +54,19 @@ static void copy_policy(struct observed_store *dst, const struct observed_store 
 	observed_store_put_policy(dst, c);
 }
 
+/* The tenant's deny policy and whether enforcement was listed. */
+static void copy_enforce(struct observed_store *dst, const struct observed_store *src, const char *tenant)
+{
+	char *name = enforce_policy_name(tenant);
+	const struct observed_deny_policy *p = observed_store_deny_policy(src, name);
+
+	if (p)
+		observed_store_put_deny_policy(dst, observed_deny_policy_dup(p));
+	dst->enforce_listed = src->enforce_listed;
+	dst->enforce_error = xstrdup_or_null(src->enforce_error);
+	free(name);
+}
+
 /* The tenant's slice of the place's model: everything the diff of this tenant looks
  * at (its resources, those holding its names, its roles' policies), copied, so the
  * simulation costs the tenant's size and never the place's. */
@@ -86,6 +100,7 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 		free(role);
 	}
 	ret->budgets_listed = in->observed->budgets_listed;
+	copy_enforce(ret, in->observed, in->tenant_id);
 	ret->listed_at = in->observed->listed_at;
 }
 

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "strbuf.h"
+#include "sqlite_open.h"
 #include "xalloc.h"
 
 struct store {
@@ -38,40 +39,13 @@ static const char schema[] =
 	" at INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, detail TEXT);"
 	"CREATE INDEX IF NOT EXISTS history_by_tenant ON history (tenant, id);";
 
-/* SQLite's result as -errno: a full disk, a damaged file and a busy database are told
- * apart; the rest is -EIO. */
-static int errno_of(sqlite3 *db, int rc)
-{
-	if ((rc & 0xff) == SQLITE_IOERR && db && sqlite3_system_errno(db) == ENOSPC)
-		return -ENOSPC;
-	switch (rc & 0xff) {
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return -EUCLEAN;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
-}
-
 static const char *col(sqlite3_stmt *st, int i);
 
 static int fail(struct store *s, const char *what)
 {
 	free(s->error);
 	s->error = xasprintf("%s: %s", what, sqlite3_errmsg(s->db));
-	return errno_of(s->db, sqlite3_extended_errcode(s->db));
+	return sqlite_errno(s->db, sqlite3_extended_errcode(s->db));
 }
 
 /* A write that did not happen: the store is no longer complete until store_rewrite. */
@@ -172,16 +146,9 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 
 	store_set_history_limits(s, STORE_HISTORY_PER_TENANT, STORE_HISTORY_TOTAL);
 
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		r = s->db ? fail(s, "open") : -ENOMEM;
+	r = sqlite_open_store(path, &s->db, &s->error);
+	if (r < 0)
 		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
-		r = fail(s, "open");
-		goto fail;
-	}
 	r = migrate(s);
 	if (r < 0)
 		goto fail;
@@ -236,7 +203,7 @@ int store_open_readonly(const char *path, struct store **ret, char **ret_error)
 		store_close(s);
 		return access(path, F_OK) < 0 ? -ENOENT : -EIO;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, SQLITE_OPEN_BUSY_MS);
 	*ret = s;
 	return 0;
 }

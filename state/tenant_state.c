@@ -7,7 +7,7 @@ static const char *const names[TENANT__STATE_COUNT] = {
 	[TENANT_READY] = "Ready",	  [TENANT_DRIFTED] = "Drifted",
 	[TENANT_ERROR] = "Error",	  [TENANT_STALLED] = "Stalled",
 	[TENANT_DELETING] = "Deleting",	  [TENANT_HELD] = "Held",
-	[TENANT_SUSPENDED] = "Suspended",
+	[TENANT_SUSPENDED] = "Suspended", [TENANT_OVER_BUDGET] = "OverBudget",
 };
 
 const char *tenant_state_name(enum tenant_state s)
@@ -45,5 +45,7 @@ enum tenant_state tenant_state_decide(const struct tenant_facts *f)
 		return TENANT_DELETING;
 	if (f->pending_changes)
 		return f->paused ? TENANT_DRIFTED : TENANT_RECONCILING;
+	if (f->over_budget)
+		return TENANT_OVER_BUDGET;
 	return TENANT_READY;
 }

@@ -15,6 +15,7 @@ enum tenant_state {
 	TENANT_DELETING,    /* the manifest is gone: resources wait for grace, then go */
 	TENANT_HELD,	    /* deletions wait for an operator's approval */
 	TENANT_SUSPENDED,   /* suspended: true in the manifest */
+	TENANT_OVER_BUDGET, /* live equals desired, and its Budgets action denies its roles */
 	TENANT__STATE_COUNT
 };
 
@@ -33,7 +34,8 @@ struct tenant_facts {
 	bool paused;	      /* mutations are paused */
 	bool pending_changes; /* the last diff had AWS actions left */
 	bool conflict;
-	bool waiting; /* no place has room for it (or AWS refused a create for a quota) */
+	bool waiting;	  /* no place has room for it (or AWS refused a create for a quota) */
+	bool over_budget; /* its Budgets action has attached the deny policy to its roles */
 	enum error_class error;
 };
 

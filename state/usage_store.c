@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "sqlite_open.h"
 #include "xalloc.h"
 
 #define USAGE_SCHEMA_VERSION 1
@@ -24,33 +25,11 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS cursors (place TEXT PRIMARY KEY, last_key TEXT NOT NULL,"
 	" objects INTEGER NOT NULL, records INTEGER NOT NULL, malformed INTEGER NOT NULL);";
 
-static int errno_of(sqlite3 *db, int rc)
-{
-	if ((rc & 0xff) == SQLITE_IOERR && db && sqlite3_system_errno(db) == ENOSPC)
-		return -ENOSPC;
-	switch (rc & 0xff) {
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return -EUCLEAN;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_READONLY:
-		return -EROFS;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	default:
-		return -EIO;
-	}
-}
-
 static int fail(struct usage_store *s, const char *what)
 {
 	free(s->error);
 	s->error = xasprintf("%s: %s", what, sqlite3_errmsg(s->db));
-	return errno_of(s->db, sqlite3_extended_errcode(s->db));
+	return sqlite_errno(s->db, sqlite3_extended_errcode(s->db));
 }
 
 const char *usage_store_error(const struct usage_store *s)
@@ -85,16 +64,9 @@ int usage_store_open(const char *path, struct usage_store **ret, char **ret_erro
 	struct usage_store *s = xcalloc(1, sizeof(*s));
 	int r;
 
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
-		r = s->db ? fail(s, "open") : -ENOMEM;
+	r = sqlite_open_store(path, &s->db, &s->error);
+	if (r < 0)
 		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK) {
-		r = fail(s, "open");
-		goto fail;
-	}
 	r = migrate(s);
 	if (r < 0)
 		goto fail;

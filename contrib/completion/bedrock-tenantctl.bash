@@ -3,9 +3,9 @@
 # daemon does not answer). Install as
 # /usr/share/bash-completion/completions/bedrock-tenantctl.
 
-_bedrock_tenantctl_commands="status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage"
+_bedrock_tenantctl_commands="status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage profile-map"
 _bedrock_tenantctl_options="--socket --output --json --watch --interval --state --request-timeout --since --until --limit --version --help"
-_bedrock_tenantctl_states="Pending Reconciling Ready Drifted Error Stalled Deleting Held Suspended"
+_bedrock_tenantctl_states="Pending Reconciling Ready Drifted Error Stalled Deleting Held Suspended OverBudget"
 
 # _bedrock_tenantctl_ids PROGRAM [SOCKET]: the tenant ids the daemon knows.
 _bedrock_tenantctl_ids() {

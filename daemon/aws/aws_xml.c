@@ -65,6 +65,59 @@ const xmlNode *aws_xml_result(const xmlDoc *doc, const char *op)
 	return aws_xml_child(root, result);
 }
 
+int aws_xml_answer(const char *body, size_t len, const char *op, const char *child, xmlDoc **ret_doc,
+		   const xmlNode **ret_node)
+{
+	const xmlNode *node;
+	xmlDoc *doc;
+	int r = aws_xml_parse(body, len, &doc);
+
+	if (r < 0)
+		return r;
+	node = aws_xml_result(doc, op);
+	if (node && child)
+		node = aws_xml_child(node, child);
+	if (!node) {
+		xmlFreeDoc(doc);
+		return -EBADMSG;
+	}
+	*ret_doc = doc;
+	*ret_node = node;
+	return 0;
+}
+
+int aws_xml_page(const char *body, size_t len, const char *op, const char *list, aws_xml_member_fn each, void *ctx,
+		 char **ret_next)
+{
+	const xmlNode *res, *members;
+	char *truncated;
+	xmlDoc *doc;
+	int r = aws_xml_answer(body, len, op, NULL, &doc, &res);
+
+	*ret_next = NULL;
+	if (r < 0)
+		return r;
+	members = aws_xml_child(res, list);
+	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next)
+		if (aws_xml_is(m, "member"))
+			r = each(m, ctx);
+	if (r < 0)
+		goto out;
+	truncated = aws_xml_path_text(res, "IsTruncated");
+	if (truncated && strcmp(truncated, "true") == 0) {
+		*ret_next = aws_xml_path_text(res, "Marker");
+		if (!*ret_next || !**ret_next) {
+			free(*ret_next);
+			*ret_next = NULL;
+			r = -EBADMSG; /* truncated without a marker */
+		}
+	}
+	free(truncated);
+out:
+	xmlFreeDoc(doc);
+	return r;
+}
+
 xmlNode *aws_xml_child(const xmlNode *node, const char *name)
 {
 	if (!node)

@@ -154,12 +154,15 @@ struct list_input {
 static void build_page(const void *input, const char *token, struct aws_request *r)
 {
 	const struct list_input *in = input;
-	cJSON *body = named(in->account_id, in->budget);
+	cJSON *body = in->budget ? named(in->account_id, in->budget) : aws_json_new_object();
 
+	if (!in->budget) /* the account's actions, every budget's */
+		aws_json_add_str(body, "AccountId", in->account_id);
 	aws_json_add_num(body, "MaxResults", BUDGETS_ACTIONS_PAGE_SIZE);
 	if (token)
 		aws_json_add_str(body, "NextToken", token);
-	aws_request_init_json(r, AWS_BUDGETS, "DescribeBudgetActionsForBudget", body);
+	aws_request_init_json(r, AWS_BUDGETS,
+			      in->budget ? "DescribeBudgetActionsForBudget" : "DescribeBudgetActionsForAccount", body);
 	cJSON_Delete(body);
 }
 
@@ -201,5 +204,17 @@ int budgets_describe_actions(struct aws_client *c, const struct aws_target *t, c
 	in = xcalloc(1, sizeof(*in));
 	in->account_id = xstrdup(account_id);
 	in->budget = xstrdup(budget);
+	return aws_pager_start(c, t, &pager, in, (aws_any_cb)cb, arg);
+}
+
+int budgets_describe_account_actions(struct aws_client *c, const struct aws_target *t, const char *account_id,
+				     budgets_actions_cb cb, void *arg)
+{
+	struct list_input *in;
+
+	if (!account_id)
+		return -EINVAL;
+	in = xcalloc(1, sizeof(*in));
+	in->account_id = xstrdup(account_id);
 	return aws_pager_start(c, t, &pager, in, (aws_any_cb)cb, arg);
 }

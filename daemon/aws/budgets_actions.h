@@ -37,6 +37,10 @@ int budgets_create_action(struct aws_client *c, const struct aws_target *t, cons
 /* budgets_describe_actions: every action of the budget, every page. */
 int budgets_describe_actions(struct aws_client *c, const struct aws_target *t, const char *account_id,
 			     const char *budget, budgets_actions_cb cb, void *arg);
+/* budgets_describe_account_actions: every action of every budget of the account
+ * (DescribeBudgetActionsForAccount), every page; each names its budget. */
+int budgets_describe_account_actions(struct aws_client *c, const struct aws_target *t, const char *account_id,
+				     budgets_actions_cb cb, void *arg);
 /* budgets_update_action: the threshold, definition, execution role, approval model and
  * subscribers of spec (the type cannot change). */
 int budgets_update_action(struct aws_client *c, const struct aws_target *t, const char *account_id, const char *budget,

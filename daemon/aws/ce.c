@@ -122,3 +122,85 @@ int ce_update_cost_allocation_tags_status(struct aws_client *c, const struct aws
 	return aws_op_call_json(c, t, AWS_CE, "UpdateCostAllocationTagsStatus", body, &update_spec, (aws_any_cb)cb,
 				arg);
 }
+
+/* ---- GetCostAndUsage grouped by one tag, every page ---- */
+
+struct cost_input {
+	char start[11], end[11];
+	char *tag_key;
+};
+
+static void build_cost_page(const void *input, const char *token, struct aws_request *r)
+{
+	const struct cost_input *in = input;
+	cJSON *body = aws_json_new_object(), *period, *group, *groups;
+	const char *metrics[] = { CE_COST_METRIC };
+
+	period = cJSON_AddObjectToObject(body, "TimePeriod");
+	groups = cJSON_AddArrayToObject(body, "GroupBy");
+	if (!period || !groups)
+		abort();
+	aws_json_add_str(period, "Start", in->start);
+	aws_json_add_str(period, "End", in->end);
+	aws_json_add_str(body, "Granularity", "DAILY");
+	aws_json_add_strs(body, "Metrics", metrics, 1);
+	group = aws_json_new_object();
+	aws_json_add_str(group, "Type", "TAG");
+	aws_json_add_str(group, "Key", in->tag_key);
+	cJSON_AddItemToArray(groups, group);
+	if (token)
+		aws_json_add_str(body, "NextPageToken", token);
+	aws_request_init_json(r, AWS_CE, "GetCostAndUsage", body);
+	cJSON_Delete(body);
+}
+
+static int parse_cost_page(const char *b, size_t n, void *r, char **next)
+{
+	return ce_parse_cost_page(b, n, r, next);
+}
+
+static void release_cost(void *r)
+{
+	ce_cost_groups_release(r);
+}
+
+static void deliver_cost(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((ce_cost_cb)cb)(arg, status, r, err);
+}
+
+static void free_cost_input(void *input)
+{
+	struct cost_input *in = input;
+
+	free(in->tag_key);
+	free(in);
+}
+
+static const struct aws_pager_spec cost_pager = {
+	sizeof(struct ce_cost_groups), build_cost_page, parse_cost_page, release_cost, deliver_cost, free_cost_input,
+};
+
+static bool is_day(const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	return true;
+}
+
+int ce_get_cost_by_tag(struct aws_client *c, const struct aws_target *t, const char *start, const char *end,
+		       const char *tag_key, ce_cost_cb cb, void *arg)
+{
+	struct cost_input *in;
+
+	if (!is_day(start) || !is_day(end) || strcmp(start, end) >= 0 || !tag_key || !*tag_key || strchr(tag_key, '$'))
+		return -EINVAL;
+	in = xcalloc(1, sizeof(*in));
+	memcpy(in->start, start, 11);
+	memcpy(in->end, end, 11);
+	in->tag_key = xstrdup(tag_key);
+	return aws_pager_start(c, t, &cost_pager, in, (aws_any_cb)cb, arg);
+}

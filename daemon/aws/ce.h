@@ -1,6 +1,7 @@
 /* Cost Explorer (awsJson1.1, AWSInsightsIndexService; one endpoint,
  * ce.us-east-1.amazonaws.com, signed for `ce` in us-east-1): the status of
- * cost-allocation tags, read and set in the payer account.
+ * cost-allocation tags, read and set in the payer account, and the daily cost
+ * grouped by one tag (GetCostAndUsage; each page is a billed request).
  *
  * Every call returns 0 (the callback runs exactly once, later) or -errno (-EINVAL for
  * a missing or out-of-range argument, or aws_client_call()'s; the callback never
@@ -18,6 +19,7 @@
 #define CE_STATUS_INACTIVE "Inactive"
 
 typedef void (*ce_tags_cb)(void *arg, int status, const struct ce_cost_tag_list *l, const struct aws_error *err);
+typedef void (*ce_cost_cb)(void *arg, int status, const struct ce_cost_groups *l, const struct aws_error *err);
 typedef void (*ce_update_cb)(void *arg, int status, const struct ce_tag_error_list *l, const struct aws_error *err);
 
 /* ce_list_cost_allocation_tags: every page of the cost-allocation tags among keys
@@ -29,5 +31,9 @@ int ce_list_cost_allocation_tags(struct aws_client *c, const struct aws_target *
  * the error list (a success of the call). */
 int ce_update_cost_allocation_tags_status(struct aws_client *c, const struct aws_target *t, const char *const *keys,
 					  size_t n_keys, const char *status, ce_update_cb cb, void *arg);
+/* ce_get_cost_by_tag: every page of GetCostAndUsage, DAILY, CE_COST_METRIC, grouped
+ * by tag_key, from start (inclusive) to end (exclusive), both YYYY-MM-DD. */
+int ce_get_cost_by_tag(struct aws_client *c, const struct aws_target *t, const char *start, const char *end,
+		       const char *tag_key, ce_cost_cb cb, void *arg);
 
 #endif

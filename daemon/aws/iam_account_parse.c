@@ -28,17 +28,13 @@ static int parse_int(const char *s, int64_t *ret)
 int iam_parse_account_summary(const char *body, size_t len, struct iam_account_summary *ret)
 {
 	struct iam_account_summary s = { 0 };
-	const xmlNode *res, *map;
+	const xmlNode *map;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, "GetAccountSummary", "SummaryMap", &doc, &map);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, "GetAccountSummary");
-	map = res ? aws_xml_child(res, "SummaryMap") : NULL;
-	if (!map)
-		goto out;
 	for (const xmlNode *e = map->children; e; e = e->next) {
 		char *key, *value;
 		int64_t v;
@@ -123,73 +119,41 @@ static int tags_from(const xmlNode *list, struct aws_tags *tags)
 
 static int role_from(const xmlNode *m, struct iam_role_detail *r)
 {
-	char *created = aws_xml_path_text(m, "CreateDate"), *trust = aws_xml_path_text(m, "AssumeRolePolicyDocument");
-	int rc = -EBADMSG;
+	struct iam_role role;
 
 	memset(r, 0, sizeof(*r));
-	r->name = aws_xml_path_text(m, "RoleName");
-	r->arn = aws_xml_path_text(m, "Arn");
-	r->id = aws_xml_path_text(m, "RoleId");
-	r->path = aws_xml_path_text(m, "Path");
-	if (!r->name || !r->arn)
-		goto out;
-	if (!r->id)
-		r->id = xstrdup("");
-	if (!r->path)
-		r->path = xstrdup("/");
-	if (created && aws_time_parse_iso8601(created, &r->created_ms) < 0)
-		goto out;
-	if (trust && !(r->assume_role_policy = iam_decode_document(trust)))
-		goto out;
+	if (iam_role_from(m, &role) < 0)
+		return -EBADMSG;
+	r->name = role.name;
+	r->arn = role.arn;
+	r->id = role.id;
+	r->path = role.path;
+	r->created_ms = role.created_ms;
+	r->assume_role_policy = role.assume_role_policy;
 	if (policies_from(aws_xml_child(m, "RolePolicyList"), r) < 0 ||
-	    tags_from(aws_xml_child(m, "Tags"), &r->tags) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0)
+	    tags_from(aws_xml_child(m, "Tags"), &r->tags) < 0) {
 		iam_role_detail_release(r);
-	free(created);
-	free(trust);
-	return rc;
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int role_member(const xmlNode *m, void *ctx)
+{
+	struct iam_role_detail_list *list = ctx;
+	int r;
+
+	XGROW(list->items, list->n + 1, list->alloc);
+	r = role_from(m, &list->items[list->n]);
+	if (r == 0)
+		list->n++;
+	return r;
 }
 
 int iam_parse_authorization_details_page(const char *body, size_t len, struct iam_role_detail_list *list,
 					 char **ret_next)
 {
-	const xmlNode *res, *roles;
-	char *truncated;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
-
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "GetAccountAuthorizationDetails");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
-	roles = aws_xml_child(res, "RoleDetailList");
-	for (const xmlNode *m = roles ? roles->children : NULL; m && r == 0; m = m->next) {
-		if (!aws_xml_is(m, "member"))
-			continue;
-		XGROW(list->items, list->n + 1, list->alloc);
-		r = role_from(m, &list->items[list->n]);
-		if (r == 0)
-			list->n++;
-	}
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (r == 0 && truncated && strcmp(truncated, "true") == 0) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	return aws_xml_page(body, len, "GetAccountAuthorizationDetails", "RoleDetailList", role_member, list, ret_next);
 }
 
 size_t iam_role_detail_policy_chars(const struct iam_role_detail *r)

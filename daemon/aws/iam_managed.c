@@ -191,3 +191,85 @@ int iam_list_attached_role_policies(struct aws_client *c, const struct aws_targe
 		return -EINVAL;
 	return aws_pager_start(c, t, &pager, xstrdup(role), (aws_any_cb)cb, arg);
 }
+
+/* ---- ListPolicies (Scope=Local, PathPrefix), every page ---- */
+
+static void build_policies_page(const void *path, const char *marker, struct aws_request *r)
+{
+	aws_request_init_query(r, AWS_IAM, "ListPolicies");
+	aws_request_add_form(r, "Scope", "Local");
+	aws_request_add_form(r, "PathPrefix", path);
+	aws_request_add_formf(r, "MaxItems", "%d", IAM_MANAGED_PAGE_SIZE);
+	if (marker)
+		aws_request_add_form(r, "Marker", marker);
+}
+
+static int parse_policies_page(const char *b, size_t n, void *r, char **next)
+{
+	return iam_parse_policies_page(b, n, r, next);
+}
+
+static void release_policies(void *r)
+{
+	iam_policy_list_release(r);
+}
+
+static void deliver_policies(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((iam_policies_cb)cb)(arg, status, err, r);
+}
+
+static const struct aws_pager_spec policies_pager = {
+	sizeof(struct iam_policy_list),
+	build_policies_page,
+	parse_policies_page,
+	release_policies,
+	deliver_policies,
+	free,
+};
+
+int iam_list_policies(struct aws_client *c, const struct aws_target *t, const char *path_prefix, iam_policies_cb cb,
+		      void *arg)
+{
+	if (!path_prefix)
+		return -EINVAL;
+	return aws_pager_start(c, t, &policies_pager, xstrdup(path_prefix), (aws_any_cb)cb, arg);
+}
+
+/* ---- ListEntitiesForPolicy (EntityFilter=Role), every page ---- */
+
+static void build_entities_page(const void *arn, const char *marker, struct aws_request *r)
+{
+	aws_request_init_query(r, AWS_IAM, "ListEntitiesForPolicy");
+	aws_request_add_form(r, "PolicyArn", arn);
+	aws_request_add_form(r, "EntityFilter", "Role");
+	aws_request_add_formf(r, "MaxItems", "%d", IAM_MANAGED_PAGE_SIZE);
+	if (marker)
+		aws_request_add_form(r, "Marker", marker);
+}
+
+static int parse_entities_page(const char *b, size_t n, void *r, char **next)
+{
+	return iam_parse_entities_page(b, n, r, next);
+}
+
+static void release_entities(void *r)
+{
+	aws_strv_release(r);
+}
+
+static void deliver_entities(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((iam_roles_cb)cb)(arg, status, err, r);
+}
+
+static const struct aws_pager_spec entities_pager = {
+	sizeof(struct aws_strv), build_entities_page, parse_entities_page, release_entities, deliver_entities, free,
+};
+
+int iam_list_policy_roles(struct aws_client *c, const struct aws_target *t, const char *arn, iam_roles_cb cb, void *arg)
+{
+	if (!arn)
+		return -EINVAL;
+	return aws_pager_start(c, t, &entities_pager, xstrdup(arn), (aws_any_cb)cb, arg);
+}

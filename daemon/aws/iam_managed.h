@@ -18,6 +18,8 @@
 typedef void (*iam_policy_cb)(void *arg, int status, const struct aws_error *err, const struct iam_policy *p);
 typedef void (*iam_policy_version_cb)(void *arg, int status, const struct aws_error *err,
 				      const struct iam_policy_version *v);
+typedef void (*iam_policies_cb)(void *arg, int status, const struct aws_error *err, const struct iam_policy_list *l);
+typedef void (*iam_roles_cb)(void *arg, int status, const struct aws_error *err, const struct aws_strv *roles);
 typedef void (*iam_attached_cb)(void *arg, int status, const struct aws_error *err, const struct iam_attached_list *l);
 
 /* iam_create_policy: path like "/bedrock-tenants/" (begins and ends with '/');
@@ -41,5 +43,14 @@ int iam_detach_role_policy(struct aws_client *c, const struct aws_target *t, con
 /* iam_list_attached_role_policies: every page at MaxItems 1000. */
 int iam_list_attached_role_policies(struct aws_client *c, const struct aws_target *t, const char *role,
 				    iam_attached_cb cb, void *arg);
+
+/* iam_list_policy_roles: the roles a managed policy is attached to
+ * (ListEntitiesForPolicy EntityFilter=Role), every page at MaxItems 1000. */
+int iam_list_policy_roles(struct aws_client *c, const struct aws_target *t, const char *arn, iam_roles_cb cb,
+			  void *arg);
+/* iam_list_policies: the account's customer-managed policies under path_prefix
+ * (ListPolicies Scope=Local), every page at MaxItems 1000. */
+int iam_list_policies(struct aws_client *c, const struct aws_target *t, const char *path_prefix, iam_policies_cb cb,
+		      void *arg);
 
 #endif

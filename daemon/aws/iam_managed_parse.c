@@ -15,21 +15,13 @@ static char *text_or(const xmlNode *node, const char *path, const char *dflt)
 	return s ? s : xstrdup(dflt);
 }
 
-int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+/* One <Policy> or <member> of policies into *ret; -EBADMSG without a name or ARN. */
+static int policy_from(const xmlNode *pol, struct iam_policy *ret)
 {
 	struct iam_policy p = { 0 };
-	const xmlNode *res, *pol;
 	char *count = NULL, *end;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = -EBADMSG;
 
-	if (r < 0)
-		return r;
-	r = -EBADMSG;
-	res = aws_xml_result(doc, op);
-	pol = res ? aws_xml_child(res, "Policy") : NULL;
-	if (!pol)
-		goto out;
 	p.name = aws_xml_path_text(pol, "PolicyName");
 	p.arn = aws_xml_path_text(pol, "Arn");
 	if (!p.name || !p.arn || !*p.arn)
@@ -51,25 +43,75 @@ int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_po
 out:
 	iam_policy_release(&p);
 	free(count);
+	return r;
+}
+
+int iam_parse_policy(const char *body, size_t len, const char *op, struct iam_policy *ret)
+{
+	const xmlNode *pol;
+	xmlDoc *doc;
+	int r = aws_xml_answer(body, len, op, "Policy", &doc, &pol);
+
+	if (r < 0)
+		return r;
+	r = policy_from(pol, ret);
 	xmlFreeDoc(doc);
 	return r;
+}
+
+static int policies_member(const xmlNode *m, void *ctx)
+{
+	struct iam_policy_list *list = ctx;
+	struct iam_policy p;
+	int r = policy_from(m, &p);
+
+	if (r < 0)
+		return r;
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = p;
+	return 0;
+}
+
+int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list *list, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListPolicies", "Policies", policies_member, list, ret_next);
+}
+
+static int entities_member(const xmlNode *m, void *ctx)
+{
+	char *name = aws_xml_path_text(m, "RoleName");
+	int r = name && *name ? 0 : -EBADMSG;
+
+	if (r == 0)
+		aws_strv_add(ctx, name);
+	free(name);
+	return r;
+}
+
+int iam_parse_entities_page(const char *body, size_t len, struct aws_strv *roles, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListEntitiesForPolicy", "PolicyRoles", entities_member, roles, ret_next);
+}
+
+void iam_policy_list_release(struct iam_policy_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		iam_policy_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
 }
 
 int iam_parse_policy_version(const char *body, size_t len, const char *op, struct iam_policy_version *ret)
 {
 	struct iam_policy_version v = { 0 };
-	const xmlNode *res, *ver;
+	const xmlNode *ver;
 	char *doc_text = NULL, *def = NULL;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, op, "PolicyVersion", &doc, &ver);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, op);
-	ver = res ? aws_xml_child(res, "PolicyVersion") : NULL;
-	if (!ver)
-		goto out;
 	v.version_id = aws_xml_path_text(ver, "VersionId");
 	if (!v.version_id || !*v.version_id)
 		goto out;
@@ -92,52 +134,26 @@ out:
 	return r;
 }
 
-int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+static int attached_from(const xmlNode *m, void *ctx)
 {
-	const xmlNode *res, *members;
-	char *truncated = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	struct iam_attached_list *list = ctx;
+	struct iam_attached_policy a;
 
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListAttachedRolePolicies");
-	if (!res) {
-		xmlFreeDoc(doc);
+	a.name = aws_xml_path_text(m, "PolicyName");
+	a.arn = aws_xml_path_text(m, "PolicyArn");
+	if (!a.name || !a.arn || !*a.arn) {
+		free(a.name);
+		free(a.arn);
 		return -EBADMSG;
 	}
-	members = aws_xml_child(res, "AttachedPolicies");
-	for (const xmlNode *m = members ? members->children : NULL; m && r == 0; m = m->next) {
-		struct iam_attached_policy a;
-		if (!aws_xml_is(m, "member"))
-			continue;
-		a.name = aws_xml_path_text(m, "PolicyName");
-		a.arn = aws_xml_path_text(m, "PolicyArn");
-		if (!a.name || !a.arn || !*a.arn) {
-			free(a.name);
-			free(a.arn);
-			r = -EBADMSG;
-			break;
-		}
-		if (list->n == list->alloc) {
-			list->alloc = list->alloc ? list->alloc * 2 : 8;
-			list->items = xreallocarray(list->items, list->alloc, sizeof(*list->items));
-		}
-		list->items[list->n++] = a;
-	}
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (r == 0 && truncated && !strcmp(truncated, "true")) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = a;
+	return 0;
+}
+
+int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListAttachedRolePolicies", "AttachedPolicies", attached_from, list, ret_next);
 }
 
 const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn)

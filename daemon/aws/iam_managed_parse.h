@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "aws_types.h"
+
 struct iam_policy {
 	char *name;
 	char *id;
@@ -16,6 +18,12 @@ struct iam_policy {
 	char *path;	       /* "/" when absent */
 	char *default_version; /* "v1" ("" when absent) */
 	int64_t attachments;   /* AttachmentCount, -1 when absent */
+};
+
+struct iam_policy_list {
+	struct iam_policy *items;
+	size_t n;
+	size_t alloc;
 };
 
 struct iam_policy_version {
@@ -45,6 +53,13 @@ int iam_parse_policy_version(const char *body, size_t len, const char *op, struc
 /* iam_parse_attached_page: appends a ListAttachedRolePolicies page; *ret_next gets the
  * Marker when IsTruncated (-EBADMSG when truncated without one), else NULL. */
 int iam_parse_attached_page(const char *body, size_t len, struct iam_attached_list *list, char **ret_next);
+/* iam_parse_policies_page: appends a ListPolicies page; *ret_next gets the Marker when
+ * IsTruncated (-EBADMSG when truncated without one), else NULL. */
+int iam_parse_policies_page(const char *body, size_t len, struct iam_policy_list *list, char **ret_next);
+void iam_policy_list_release(struct iam_policy_list *l);
+/* iam_parse_entities_page: appends the PolicyRoles' RoleNames of a ListEntitiesForPolicy
+ * page to roles; *ret_next as for iam_parse_policies_page. */
+int iam_parse_entities_page(const char *body, size_t len, struct aws_strv *roles, char **ret_next);
 /* iam_attached_find: the attachment of arn, or NULL. Borrowed. */
 const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn);
 

@@ -29,14 +29,11 @@ int iam_parse_role_policy(const char *body, size_t len, struct iam_role_policy *
 	const xmlNode *res;
 	char *doc_text = NULL;
 	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	int r = aws_xml_answer(body, len, "GetRolePolicy", NULL, &doc, &res);
 
 	if (r < 0)
 		return r;
 	r = -EBADMSG;
-	res = aws_xml_result(doc, "GetRolePolicy");
-	if (!res)
-		goto out;
 	p.role_name = aws_xml_path_text(res, "RoleName");
 	p.policy_name = aws_xml_path_text(res, "PolicyName");
 	doc_text = aws_xml_path_text(res, "PolicyDocument");
@@ -55,60 +52,28 @@ out:
 	return r;
 }
 
-int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *names, char **ret_next)
+static int name_from(const xmlNode *m, void *names)
 {
-	const xmlNode *res, *list;
-	char *truncated = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
-
-	*ret_next = NULL;
-	if (r < 0)
-		return r;
-	res = aws_xml_result(doc, "ListRolePolicies");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
-	list = aws_xml_child(res, "PolicyNames");
-	for (const xmlNode *m = list ? list->children : NULL; m; m = m->next)
-		if (aws_xml_is(m, "member"))
-			aws_strv_take(names, aws_xml_text(m));
-	truncated = aws_xml_path_text(res, "IsTruncated");
-	if (truncated && strcmp(truncated, "true") == 0) {
-		*ret_next = aws_xml_path_text(res, "Marker");
-		if (!*ret_next || !**ret_next) {
-			free(*ret_next);
-			*ret_next = NULL;
-			r = -EBADMSG; /* truncated without a marker */
-		}
-	}
-	free(truncated);
-	xmlFreeDoc(doc);
-	return r;
+	aws_strv_take(names, aws_xml_text(m));
+	return 0;
 }
 
-int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
+int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *names, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListRolePolicies", "PolicyNames", name_from, names, ret_next);
+}
+
+int iam_role_from(const xmlNode *node, struct iam_role *ret)
 {
 	struct iam_role role = { 0 };
-	const xmlNode *res, *node;
-	char *created = NULL, *trust = NULL;
-	xmlDoc *doc;
-	int r = aws_xml_parse(body, len, &doc);
+	char *created = aws_xml_path_text(node, "CreateDate"),
+	     *trust = aws_xml_path_text(node, "AssumeRolePolicyDocument");
+	int r = -EBADMSG;
 
-	if (r < 0)
-		return r;
-	r = -EBADMSG;
-	res = aws_xml_result(doc, "GetRole");
-	node = res ? aws_xml_child(res, "Role") : NULL;
-	if (!node)
-		goto out;
 	role.name = aws_xml_path_text(node, "RoleName");
 	role.arn = aws_xml_path_text(node, "Arn");
 	role.id = aws_xml_path_text(node, "RoleId");
 	role.path = aws_xml_path_text(node, "Path");
-	created = aws_xml_path_text(node, "CreateDate");
-	trust = aws_xml_path_text(node, "AssumeRolePolicyDocument");
 	if (!role.name || !role.arn)
 		goto out;
 	if (!role.id)
@@ -117,11 +82,8 @@ int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
 		role.path = xstrdup("/");
 	if (created && aws_time_parse_iso8601(created, &role.created_ms) < 0)
 		goto out;
-	if (trust) {
-		role.assume_role_policy = iam_decode_document(trust);
-		if (!role.assume_role_policy)
-			goto out;
-	}
+	if (trust && !(role.assume_role_policy = iam_decode_document(trust)))
+		goto out;
 	*ret = role;
 	memset(&role, 0, sizeof(role));
 	r = 0;
@@ -129,6 +91,18 @@ out:
 	iam_role_release(&role);
 	free(created);
 	free(trust);
+	return r;
+}
+
+int iam_parse_role(const char *body, size_t len, struct iam_role *ret)
+{
+	const xmlNode *node;
+	xmlDoc *doc;
+	int r = aws_xml_answer(body, len, "GetRole", "Role", &doc, &node);
+
+	if (r < 0)
+		return r;
+	r = iam_role_from(node, ret);
 	xmlFreeDoc(doc);
 	return r;
 }

@@ -31,6 +31,11 @@ int iam_parse_role_policy(const char *body, size_t len, struct iam_role_policy *
  * when IsTruncated is true, else NULL. */
 int iam_parse_role_policies_page(const char *body, size_t len, struct aws_strv *names, char **ret_next);
 int iam_parse_role(const char *body, size_t len, struct iam_role *ret);
+/* iam_role_from: the fields of a role element (GetRole's <Role>, a RoleDetailList
+ * member): id "" and path "/" when absent; -EBADMSG without RoleName or Arn, or with a
+ * bad CreateDate or trust document. */
+struct _xmlNode;
+int iam_role_from(const struct _xmlNode *node, struct iam_role *ret);
 /* iam_decode_document: percent-decodes an IAM policy document (a new string), or
  * NULL when it is malformed. */
 char *iam_decode_document(const char *encoded);

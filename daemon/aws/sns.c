@@ -36,13 +36,11 @@ int sns_parse_publish(const char *body, size_t len, char **ret)
 	const xmlNode *res;
 	xmlDoc *doc;
 	char *id;
-	int r;
+	int r = aws_xml_answer(body, len, "Publish", NULL, &doc, &res);
 
-	r = aws_xml_parse(body, len, &doc);
 	if (r < 0)
 		return r;
-	res = aws_xml_result(doc, "Publish");
-	id = res ? aws_xml_path_text(res, "MessageId") : NULL;
+	id = aws_xml_path_text(res, "MessageId");
 	xmlFreeDoc(doc);
 	if (!id)
 		return -EBADMSG;

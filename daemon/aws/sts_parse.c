@@ -76,16 +76,10 @@ int sts_parse_caller_identity(const char *body, size_t len, struct sts_caller_id
 {
 	const xmlNode *res;
 	xmlDoc *doc;
-	int rc;
+	int rc = aws_xml_answer(body, len, "GetCallerIdentity", NULL, &doc, &res);
 
-	rc = aws_xml_parse(body, len, &doc);
 	if (rc < 0)
 		return rc;
-	res = aws_xml_result(doc, "GetCallerIdentity");
-	if (!res) {
-		xmlFreeDoc(doc);
-		return -EBADMSG;
-	}
 	ret->account = aws_xml_path_text(res, "Account");
 	ret->arn = aws_xml_path_text(res, "Arn");
 	ret->user_id = aws_xml_path_text(res, "UserId");

@@ -62,13 +62,15 @@ static const struct command commands[] = {
 	{ "places", "", 0, 0, ACCEPTS_WIDE | ACCEPTS_WATCH | ACCEPTS_NAME, cmd_places,
 	  "each account-region: tenants, profiles, parameters, budgets and roles against the quotas; tenants waiting "
 	  "for capacity" },
-	{ "history", "[TENANT]", 0, 1, 0, cmd_history, "changes made in AWS and state changes, newest first" },
+	{ "history", "[TENANT]", 0, 1, 0, cmd_history, "changes made in AWS, state changes and notes, newest first" },
 	{ "health", "", 0, 0, 0, cmd_health, "exit 0 when the daemon runs" },
 	{ "ready", "", 0, 0, 0, cmd_ready, "exit 0 when the daemon has finished its first sync" },
 	{ "wait-ready", "[SECONDS]", 0, 1, 0, cmd_wait_ready, "wait until the daemon is ready (default 300 s)" },
 	{ "version", "", 0, 0, 0, cmd_version, "the client's version and the daemon's" },
 	{ "usage", "[TENANT]", 0, 1, ACCEPTS_RANGE, cmd_usage,
 	  "tokens and estimated cost from invocation logs (--since 7d, --until DAY, --limit N)" },
+	{ "profile-map", "", 0, 0, 0, cmd_profile_map,
+	  "every managed profile ARN with its tenant, profile, model and place, as CSV (-o json: JSON)" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -75,7 +75,8 @@ int cmd_ready(struct ctl *c, char **argv, int argc);
 int cmd_wait_ready(struct ctl *c, char **argv, int argc);
 int cmd_version(struct ctl *c, char **argv, int argc);
 int cmd_history(struct ctl *c, char **argv, int argc);
-int cmd_usage(struct ctl *c, char **argv, int argc); /* ctl_usage.c */
+int cmd_usage(struct ctl *c, char **argv, int argc);	   /* ctl_usage.c */
+int cmd_profile_map(struct ctl *c, char **argv, int argc); /* ctl_usage.c */
 int cmd_places(struct ctl *c, char **argv, int argc);
 
 /* ctl_watch: polls path every c->interval_ms and draws it again whenever the drawing

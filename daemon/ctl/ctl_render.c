@@ -100,6 +100,14 @@ static void render_cost_tags(FILE *out, const cJSON *c)
 		fprintf(out, "%-12s %s\n", "cost tags", render_str(c, "error", "?"));
 }
 
+/* Only when Cost Explorer's last refresh failed (usage.cost_explorer). */
+static void render_usage_ce(FILE *out, const cJSON *c)
+{
+	if (render_str(c, "problem", NULL))
+		fprintf(out, "%-12s %s (the figure of %s stays)\n", "cost explorer", render_str(c, "problem", "?"),
+			render_str(c, "fetched_at", "no refresh"));
+}
+
 static int render_status(FILE *out, const cJSON *j, bool wide)
 {
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
@@ -142,6 +150,7 @@ static int render_status(FILE *out, const cJSON *j, bool wide)
 	}
 	cJSON_ArrayForEach(p, problems) fprintf(out, "%-12s %s\n", "problem", p->valuestring);
 	render_cost_tags(out, cJSON_GetObjectItem(j, "cost_allocation_tags"));
+	render_usage_ce(out, cJSON_GetObjectItem(j, "usage_cost_explorer"));
 	render_state_store(out, cJSON_GetObjectItem(j, "state_store"));
 	if (wide) {
 		fprintf(out, "%-12s %.0f\n", "places", render_num(j, "places"));

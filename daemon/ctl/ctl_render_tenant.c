@@ -86,6 +86,27 @@ static void render_deletions(FILE *out, const cJSON *j, const cJSON *o)
 	}
 }
 
+/* spec.budget.enforce: the threshold, the deny policy, and what the action did. */
+static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
+{
+	const cJSON *e = cJSON_GetObjectItem(b, "enforce"), *d = cJSON_GetObjectItem(o, "deny_policy"), *bu, *a;
+	const char *status = NULL;
+
+	if (!cJSON_IsObject(e))
+		return;
+	cJSON_ArrayForEach(bu, cJSON_GetObjectItem(o, "budgets"))
+		cJSON_ArrayForEach(a, cJSON_GetObjectItem(bu, "actions"))
+	{
+		const char *arn = render_str(a, "policy_arn", ""), *name = render_str(d, "arn", NULL);
+		if (name && !strcmp(arn, name))
+			status = render_str(a, "status", NULL);
+	}
+	fprintf(out, "%-14s at %g%% of the limit: deny policy %s, action %s%s\n", "enforcement",
+		cJSON_GetNumberValue(cJSON_GetObjectItem(e, "at_percent")), render_str(d, "name", "(none yet)"),
+		status ? status : "(none yet)",
+		status && !strcmp(status, "EXECUTION_SUCCESS") ? " (over budget: the roles are denied)" : "");
+}
+
 static int render_tenant(FILE *out, const cJSON *j, bool wide)
 {
 	const cJSON *d = cJSON_GetObjectItem(j, "desired"), *o = cJSON_GetObjectItem(j, "observed"), *p, *h;
@@ -118,6 +139,7 @@ static int render_tenant(FILE *out, const cJSON *j, bool wide)
 		fprintf(out, "%-14s %s: limit %s USD %s, %s\n", "live budget", render_str(p, "name", "?"),
 			render_str(p, "limit_usd", "?"), render_str(p, "time_unit", ""), spend);
 	}
+	render_enforcement(out, b, o);
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "role_policies")) fprintf(
 		out, "%-14s %s on role %s%s\n", "policy", render_str(p, "policy", "?"), render_str(p, "role", "?"),
 		!cJSON_IsTrue(cJSON_GetObjectItem(p, "role_exists")) ? " (the role does not exist)"

@@ -72,6 +72,40 @@ static void budget_line(const cJSON *b)
 	       str(b, "actual_spend_usd", "(not reported yet)"), str(b, "limit_usd", "?"), str(b, "time_unit", "?"));
 }
 
+/* Cost Explorer's figure for the tenant's tag (or every tenant's), beside the budget. */
+static void ce_line(const cJSON *c, const char *tenant)
+{
+	const cJSON *usd = cJSON_GetObjectItem(c, tenant ? "usd" : "tenants_usd");
+
+	if (!cJSON_IsObject(c)) {
+		printf("cost explorer: off (usage.cost_explorer.mode)\n");
+		return;
+	}
+	if (cJSON_IsNumber(usd))
+		printf("cost explorer: %.4f USD for tag %s=%s, fetched %s from %s\n", usd->valuedouble,
+		       str(c, "tag", "?"), tenant ? tenant : "*", str(c, "fetched_at", "?"),
+		       str(c, "payer_account", "the default account"));
+	else
+		printf("cost explorer: no figure yet\n");
+	if (!tenant && cJSON_IsNumber(cJSON_GetObjectItem(c, "untagged_usd")))
+		printf("cost explorer: %.4f USD without the tag\n", num(c, "untagged_usd"));
+	if (cJSON_IsString(cJSON_GetObjectItem(c, "note")))
+		printf("  note: %s\n", str(c, "note", ""));
+	if (cJSON_IsString(cJSON_GetObjectItem(c, "problem")))
+		printf("  problem: %s\n", str(c, "problem", ""));
+}
+
+/* A number, or "-" for null. */
+static void money(const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		printf(" %12.4f", v->valuedouble);
+	else if (cJSON_IsString(v))
+		printf(" %12.4f", strtod(v->valuestring, NULL));
+	else
+		printf(" %12s", "-");
+}
+
 static void render_usage(const cJSON *j)
 {
 	const cJSON *rows, *r;
@@ -87,16 +121,26 @@ static void render_usage(const cJSON *j)
 		}
 		row("total", "", cJSON_GetObjectItem(j, "total"));
 		budget_line(cJSON_GetObjectItem(j, "budget"));
+		ce_line(cJSON_GetObjectItem(j, "cost_explorer"), str(j, "tenant", "?"));
 		return;
 	}
-	header("TENANT", "");
+	/* the estimate, then the bill: the budget's actual spend and Cost Explorer's figure */
+	printf("%-24s %-44s %10s %12s %12s %12s %12s %12s %12s\n", "TENANT", "", "REQUESTS", "INPUT", "OUTPUT", "CACHE",
+	       "EST_USD", "BUDGET_USD", "CE_USD");
 	rows = cJSON_GetObjectItem(j, "tenants");
 	cJSON_ArrayForEach(r, rows)
 	{
-		row(str(r, "tenant", "?"), "", r);
+		const cJSON *b = cJSON_GetObjectItem(r, "budget");
+		printf("%-24s %-44s %10.0f %12.0f %12.0f %12.0f %12.4f", str(r, "tenant", "?"), "", num(r, "requests"),
+		       num(r, "input_tokens"), num(r, "output_tokens"),
+		       num(r, "cache_read_tokens") + num(r, "cache_write_tokens"), num(r, "estimated_cost_usd"));
+		money(cJSON_IsObject(b) ? cJSON_GetObjectItem(b, "actual_spend_usd") : NULL);
+		money(cJSON_GetObjectItem(r, "cost_explorer_usd"));
+		printf("\n");
 	}
 	row("(unattributed)", "", cJSON_GetObjectItem(j, "unattributed"));
 	row("total", "", cJSON_GetObjectItem(j, "total"));
+	ce_line(cJSON_GetObjectItem(j, "cost_explorer"), NULL);
 	printf("%.0f tenant(s) with usage; the %.0f highest estimated costs shown\n", num(j, "tenants_with_usage"),
 	       num(j, "limit"));
 }
@@ -132,6 +176,34 @@ int ctl_usage(const char *socket, bool json, const char *tenant, const char *sin
 		render_usage(j);
 	}
 	cJSON_Delete(j);
+	ctl_answer_release(&a);
+	return rc;
+}
+
+/* The profile-to-tenant map, printed as the daemon answers it (CSV, or JSON). */
+int cmd_profile_map(struct ctl *c, char **argv, int argc)
+{
+	bool json = c->output == CTL_OUT_JSON;
+	char *path = xasprintf("%s?format=%s", control_routes[CONTROL_PROFILE_MAP].pattern, json ? "json" : "csv");
+	struct ctl_answer a = { 0 };
+	char err[512];
+	int rc = 0;
+
+	(void)argv, (void)argc;
+	if (ctl_request(c->socket, "GET", path, &a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bedrock-tenantctl: %s\n", err);
+		free(path);
+		return 3;
+	}
+	free(path);
+	if (a.status != 200) {
+		fprintf(stderr, "bedrock-tenantctl: the daemon answered %ld: %s\n", a.status, a.body ? a.body : "");
+		rc = 1;
+	} else {
+		fwrite(a.body, 1, a.len, stdout);
+		if (json)
+			printf("\n");
+	}
 	ctl_answer_release(&a);
 	return rc;
 }

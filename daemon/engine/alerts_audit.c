@@ -9,6 +9,9 @@
 #include <math.h>
 
 #define AUDIT_TICK_MS 1000
+/* A tick looks at this many tenants at most, counting and auditing each: a turn of the
+ * loop bounded whatever the number of tenants (a walk of 100,000 every second was). */
+#define AUDIT_WALK_MAX 2000
 
 static bool audit_one(struct engine *e, struct tenant_entry *t)
 {
@@ -35,20 +38,30 @@ static bool audit_one(struct engine *e, struct tenant_entry *t)
 static void on_audit(uv_timer_t *timer)
 {
 	struct engine *e = timer->data;
-	size_t budgets = 0, pos = 0, want, visited = 0;
+	size_t budgets, want, visited = 0;
 	void *v;
 
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
-		const struct tenant_entry *t = v;
-		budgets += t->desired && t->desired->budget_name && t->place;
+	/* the budgets to audit, counted over several ticks; until a first walk ends, what
+	 * it has counted so far */
+	for (size_t i = 0; i < AUDIT_WALK_MAX; i++) {
+		const struct tenant_entry *t;
+		if (!hashmap_next(&e->tenants, &e->audit_count_pos, NULL, &v)) {
+			e->audit_budgets = e->audit_counted;
+			e->audit_counted = 0;
+			e->audit_count_pos = 0;
+			break;
+		}
+		t = v;
+		e->audit_counted += t->desired && t->desired->budget_name && t->place;
 	}
+	budgets = e->audit_budgets > e->audit_counted ? e->audit_budgets : e->audit_counted;
 	/* the share of this tick, with the fractions carried over */
 	e->audit_credit += (double)budgets * AUDIT_TICK_MS / (double)e->set.alerts_audit_ms;
 	want = (size_t)floor(e->audit_credit);
 	e->audit_credit -= (double)want;
 	if (e->audit_credit > 1)
 		e->audit_credit = 1;
-	while (want && visited < e->tenants.n) {
+	while (want && visited < e->tenants.n && visited < AUDIT_WALK_MAX) {
 		struct tenant_entry *t;
 		if (!hashmap_next(&e->tenants, &e->audit_pos, NULL, &v)) {
 			/* round again from the start (a table that grew or shrank meanwhile

@@ -26,6 +26,9 @@ struct place {
 	/* The place's settings. ssm_tier: the Tier parameters are written with (static;
 	 * "Standard", "Advanced" or "Intelligent-Tiering"), whose quota they count in. */
 	const char *ssm_tier;
+	/* list_enforcement: the listing reads the deny policies and the Budgets actions too
+	 * (budget_actions.execution_role is configured: tenants may enforce). */
+	bool list_enforcement;
 	/* The place's observed model as the engine holds it (borrowed; NULL: none), for a
 	 * listing that reads only what changed since (parameter values by Version). */
 	const struct observed_store *seen;
@@ -48,6 +51,9 @@ struct cloud_result {
 	struct observed_policy *policy;	      /* a policy read: what the role has (takes) */
 	bool gone;			      /* the resource did not exist (a delete is then done) */
 	char request_id[64];		      /* AWS's id of the action's last answer ("" when none) */
+	/* What a create answered beside the resource: the ActionId of a Budgets action,
+	 * the default version of a deny policy ("" when none). */
+	char answer[64];
 };
 
 typedef void (*cloud_list_cb)(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);

@@ -72,6 +72,7 @@ static void forget_entry(struct engine *e, struct tenant_entry *t)
 	hashmap_remove(&e->tenants, t->id);
 	e->by_state[t->state]--;
 	e->n_held -= t->held;
+	e->n_failing -= t->problem != NULL;
 	e->ready_scan_pos = 0;
 	free_entry(t);
 }
@@ -86,6 +87,7 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		.held = t->held,
 		.paused = e->paused || e->set.report_only,
 		.pending_changes = t->pending_changes,
+		.over_budget = t->over_budget,
 		.conflict = t->n_conflicts > 0,
 		.error = t->error,
 		.waiting = t->waiting != NULL && !t->removed,
@@ -237,7 +239,7 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 	free(t->waiting);
 	t->waiting = xasprintf("account-region %s: quota of %s reached (%s)", ps->place.key,
 			       placement_kind_name((enum placement_kind)o->quota_kind), o->error ? o->error : "");
-	engine__history(t, engine__wall(e), "waits: %s", t->waiting);
+	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
 	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
 	    record_fact(t->record, ENGINE__FACT_PLACE)) {
 		record_clear_fact(t->record, ENGINE__FACT_PLACE);
@@ -270,6 +272,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	free(t->last_error);
 	t->last_error = xstrdup_or_null(o->error);
 	t->pending_changes = o->left_for_aws;
+	t->over_budget = o->over_budget;
 	t->wake_at = o->cls == ERROR_NONE ? o->wake_at : 0;
 	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
 	if (o->cls == ERROR_NONE && o->wake_at) {
@@ -283,7 +286,11 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
 			free(t->reconciled_revision);
 			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
-			engine__history(t, wall, "reconciled");
+			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
+			if (done && !strcmp(done, t->reconciled_revision))
+				engine__history(t, wall, "reconciled"); /* the durable history has it */
+			else
+				engine__note(e, t, wall, "reconciled");
 		}
 		done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
@@ -374,7 +381,7 @@ static void adopt_orphans(struct place_state *ps)
 		if (!t) {
 			t = entry_new(e, tenant);
 			t->removed = true;
-			engine__history(t, engine__wall(e), "resources found without a manifest");
+			engine__note(e, t, engine__wall(e), "resources found without a manifest");
 			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
 		}
 		t->place = &ps->place;
@@ -447,6 +454,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	histogram_init(&e->reconcile_seconds, reconcile_bounds, sizeof(reconcile_bounds) / sizeof(reconcile_bounds[0]));
 	e->set.instance = xstrdup(set->instance);
 	e->set.default_region = xstrdup_or_null(set->default_region);
+	e->set.execution_role = xstrdup_or_null(set->execution_role);
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
 	if (!e->set.max_tenants_in_flight)
 		e->set.max_tenants_in_flight = 32;
@@ -549,6 +557,7 @@ static void closed_one(uv_handle_t *h)
 	engine__store_release(e);
 	workqueue_release(&e->queue);
 	free((char *)e->set.instance);
+	free((char *)e->set.execution_role);
 	free((char *)e->set.default_region);
 	free((char *)e->set.param_prefix);
 	free(e->revision);
@@ -640,24 +649,28 @@ void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
 void engine_put_tenant(struct engine *e, struct tenant *t)
 {
 	struct tenant_entry *entry = engine__entry(e, t->id);
-	bool changed;
+	bool changed, known;
 
 	if (!entry)
 		entry = entry_new(e, t->id);
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0;
+	e->n_failing -= entry->problem != NULL;
 	free(entry->problem);
 	entry->problem = NULL;
 	if (!changed)
 		return;
+	known = entry->desired != NULL; /* a change, not a new tenant: before the cold start's */
 	if (entry->removed)
-		engine__history(entry, engine__wall(e), "manifest back");
+		engine__note(e, entry, engine__wall(e), "manifest back");
 	else if (entry->desired)
-		engine__history(entry, engine__wall(e), "manifest changed");
+		engine__note(e, entry, engine__wall(e), "manifest changed");
 	tenant_free(entry->desired);
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
 	e->ready_scan_pos = 0; /* it may have stopped being suspended */
+	/* not settled: the new definition may sit where the old one was */
+	memset(&entry->settled, 0, sizeof(entry->settled));
 	/* a manifest that comes back ends the tenant's standing at the prune gate: a
 	 * later removal is judged afresh, never pre-approved */
 	if (entry->held && store_clear_held(e->store, entry->id) < 0)
@@ -676,7 +689,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		struct place_state *ps = place_of_tenant(e, entry);
 		entry->place = ps ? &ps->place : NULL;
 	}
-	mark(e, t->id, WQ_URGENT);
+	mark(e, t->id, known ? WQ_CHANGE : WQ_URGENT);
 }
 
 void engine_remove_tenant(struct engine *e, const char *id)
@@ -693,7 +706,8 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
-	engine__history(t, engine__wall(e), "manifest removed");
+	memset(&t->settled, 0, sizeof(t->settled));
+	engine__note(e, t, engine__wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
 	e->removed_in_revision++;
 	mark(e, id, WQ_URGENT);
@@ -707,9 +721,10 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		return; /* never had a good definition: nothing to keep, nothing to touch */
 	if (t->problem && strcmp(t->problem, message) == 0)
 		return;
+	e->n_failing += t->problem == NULL;
 	free(t->problem);
 	t->problem = xstrdup(message);
-	engine__history(t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
+	engine__note(e, t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
 	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
 }
 
@@ -760,7 +775,7 @@ static void prune_gate(struct engine *e, const char *what)
 		e->n_held++;
 		if (store_set_held(e->store, t->id, engine__wall(e)) < 0)
 			engine__store_failed(e);
-		engine__history(t, engine__wall(e), "deletions held for approval");
+		engine__note(e, t, engine__wall(e), "deletions held for approval");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 	}
 	free(v);
@@ -782,6 +797,7 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	size_t pos;
 	void *v;
 
+	e->diff_context++; /* whatever changed, no tenant is settled under the new settings */
 	e->set.grace_s = set->grace_s;
 	e->set.drain_s = set->drain_s;
 	e->set.prune = set->prune;
@@ -825,7 +841,7 @@ int engine_reconcile_tenant(struct engine *e, const char *id)
 {
 	if (!engine__entry(e, id))
 		return -ENOENT;
-	mark(e, id, WQ_URGENT);
+	mark(e, id, WQ_CHANGE);
 	return 0;
 }
 
@@ -872,7 +888,7 @@ size_t engine_approve_prune(struct engine *e)
 		t->approved = true;
 		if (store_set_approved(e->store, t->id, engine__wall(e)) < 0)
 			engine__store_failed(e);
-		engine__history(t, engine__wall(e), "deletions approved");
+		engine__note(e, t, engine__wall(e), "deletions approved");
 		workqueue_add(&e->queue, t->id, WQ_URGENT);
 		n++;
 	}
@@ -952,12 +968,7 @@ const struct tenant_entry **engine_tenants(const struct engine *e, size_t *ret_n
 
 size_t engine_tenants_failing(const struct engine *e)
 {
-	size_t pos = 0, n = 0;
-	void *p;
-
-	while (hashmap_next(&e->tenants, &pos, NULL, &p))
-		n += ((const struct tenant_entry *)p)->problem != NULL;
-	return n;
+	return e->n_failing; /* kept as problems come and go: the status asks often */
 }
 
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "cloud.h"
+#include "diff_stamp.h"
 #include "histogram.h"
 #include "model.h"
 #include "plan.h"
@@ -71,6 +72,7 @@ struct engine_settings {
 	const char *default_region; /* for tenants without one (config default) */
 	int64_t grace_s;	    /* before an undesired resource goes (600) */
 	int64_t drain_s;	    /* a replaced profile lives on (900) */
+	const char *execution_role; /* budget_actions.execution_role (copied); NULL: none */
 	struct prune_limits prune;
 	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
 	uint64_t alerts_audit_ms;	/* every budget's notifications read once per this, paced; 0: never */
@@ -93,6 +95,10 @@ struct engine_settings {
 	 * change of a tenant's state (t->state is the new one). */
 	void (*on_action)(const struct engine_action_report *r, void *data);
 	void (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
+	/* Optional: a line of a tenant's history that neither of those tells (manifest
+	 * changed, back, removed or failing, waits, placed, reconciled, ...); at is the wall
+	 * clock in seconds, text borrowed for the call. */
+	void (*on_note)(const char *tenant, int64_t at, const char *text, void *data);
 	/* Optional: an event (text borrowed for the call); must not call back into the engine. */
 	void (*on_event)(enum engine_event ev, const char *tenant, const char *text, void *data);
 	void *data;
@@ -127,6 +133,7 @@ struct tenant_entry {
 	bool reconciled; /* at least one reconcile finished */
 	bool in_progress;
 	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
+	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
 	enum error_class error;
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
@@ -143,6 +150,9 @@ struct tenant_entry {
 	char *waiting;
 	struct reconcile *active;
 	bool store_pending; /* its row waits for the state store's next batch */
+	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
+	 * same ones ends without a diff. Cleared when its definition changes. */
+	struct diff_stamp settled;
 };
 
 struct engine_counts {
@@ -222,6 +232,13 @@ const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
  * profile is unknown or not ours. Borrowed until the engine next runs. */
 bool engine_profile_owner(const struct engine *e, const char *arn, const char **ret_tenant, const char **ret_profile,
 			  const char **ret_model);
+/* engine_profile_each: fn for every application profile this instance manages, as
+ * last observed (what engine_profile_owner answers for its ARN), with its place's key
+ * ("alias/region"); in no particular order. The strings are borrowed for the call. */
+void engine_profile_each(const struct engine *e,
+			 void (*fn)(void *arg, const char *arn, const char *tenant, const char *profile,
+				    const char *model, const char *place),
+			 void *arg);
 /* The state store's health for status. */
 struct engine_store_health {
 	unsigned long failed_writes; /* not yet made good */

@@ -26,6 +26,8 @@ enum journal_kind {
 	JOURNAL_PARAMETER_DELETE,
 	JOURNAL_BUDGET_PUT,
 	JOURNAL_BUDGET_DELETE,
+	JOURNAL_DENY_POLICY_PUT,
+	JOURNAL_DENY_POLICY_DELETE,
 };
 
 /* One of the daemon's own writes (or reads), replayed over a listing that was already
@@ -40,6 +42,7 @@ struct journal_entry {
 	struct observed_profile *profile;     /* PUT: a copy */
 	struct observed_parameter *parameter; /* PUT: a copy */
 	struct observed_budget *budget;	      /* PUT: a copy */
+	struct observed_deny_policy *deny;    /* PUT: a copy */
 	char *key;			      /* DELETE: ARN or parameter name */
 };
 
@@ -82,6 +85,7 @@ struct engine__outcome {
 	bool left_for_aws;   /* the last plan still had AWS actions (or was incomplete) */
 	bool deleting;	     /* the last plan was deleting something */
 	bool had_actions;    /* the last plan had actions of any kind */
+	bool over_budget;    /* the last plan found its Budgets action executed */
 	int64_t wake_at;     /* the last plan's next timer (wall clock), 0: none */
 	uint64_t started_ms; /* loop time the reconcile started (its duration for metrics) */
 	int quota_kind;	     /* a create was refused with a quota error (enum placement_kind); -1: none */
@@ -174,6 +178,7 @@ struct engine {
 	engine__pool_report_fn *pool_report;
 	size_t by_state[TENANT__STATE_COUNT]; /* tenants in each state, kept as states change */
 	size_t n_held;			      /* tenants whose deletions are held */
+	uint64_t diff_context;		      /* part of every diff_stamp: a new configuration */
 	int64_t last_resync;
 	uint64_t n_reconciles;
 	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
@@ -198,6 +203,10 @@ struct engine {
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
 	struct observed_store **dead_stores;
 	size_t n_dead_stores, alloc_dead_stores;
+	/* The budgets the audit counted over its last complete walk of tenants, and the
+	 * walk under way, AUDIT_WALK_MAX tenants a tick (alerts_audit.c) */
+	size_t audit_budgets, audit_counted, audit_count_pos;
+	size_t n_failing; /* tenants whose manifest fails (entry->problem), kept as they change */
 	struct journal_entry *dead_journal;
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;
@@ -222,6 +231,10 @@ struct tenant_entry *engine__entry(const struct engine *e, const char *id);
 
 /* history.c: one line of a tenant's history (the last ENGINE_HISTORY are kept). */
 void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* engine__note: the same, also told to on_note (kept durable): for the lines no audit
+ * record (an action's outcome, a state change) already tells. */
+void engine__note(struct engine *e, struct tenant_entry *t, int64_t now, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* engine_store.c */
 void engine__store_init(struct engine *e);
@@ -262,6 +275,8 @@ size_t engine__places_calls(const struct engine *e);
 void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
 			   const struct observed_parameter *parameter, const char *key);
 void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
+/* engine__place_journal_deny: p (a copy is kept) was written; deleted names a deny policy gone. */
+void engine__place_journal_deny(struct place_state *ps, const struct observed_deny_policy *p, const char *deleted);
 const char *engine__place_account_id(const struct place_state *ps);
 
 /* pools.c */

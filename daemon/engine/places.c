@@ -43,6 +43,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.account = xstrdup_or_null(account);
 	ps->place.region = xstrdup_or_null(region);
 	ps->place.ssm_tier = e->set.ssm_tier ? e->set.ssm_tier : "Standard";
+	ps->place.list_enforcement = e->set.execution_role != NULL;
 	observed_store_init(&ps->store);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
@@ -74,6 +75,7 @@ static void release_journal_entry(struct journal_entry *j)
 	observed_profile_free(j->profile);
 	observed_parameter_free(j->parameter);
 	observed_budget_free(j->budget);
+	observed_deny_policy_free(j->deny);
 	free(j->key);
 }
 
@@ -281,6 +283,13 @@ void engine__place_journal_budget(struct place_state *ps, const struct observed_
 		ps->journal[ps->n_journal - 1].budget = observed_budget_dup(b);
 }
 
+void engine__place_journal_deny(struct place_state *ps, const struct observed_deny_policy *p, const char *deleted)
+{
+	engine__place_journal(ps, p ? JOURNAL_DENY_POLICY_PUT : JOURNAL_DENY_POLICY_DELETE, NULL, NULL, deleted);
+	if (p)
+		ps->journal[ps->n_journal - 1].deny = observed_deny_policy_dup(p);
+}
+
 /* A listing that started after an answer came is authoritative over it: such entries
  * go (they are in order), and so do entries past the horizon. */
 static void drop_superseded(struct place_state *ps, uint64_t listing_start_seq)
@@ -337,6 +346,13 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 			break;
 		case JOURNAL_BUDGET_DELETE:
 			observed_store_remove_budget(snapshot, j->key);
+			break;
+		case JOURNAL_DENY_POLICY_PUT:
+			if (snapshot->enforce_listed)
+				observed_store_put_deny_policy(snapshot, observed_deny_policy_dup(j->deny));
+			break;
+		case JOURNAL_DENY_POLICY_DELETE:
+			observed_store_remove_deny_policy(snapshot, j->key);
 			break;
 		}
 	}

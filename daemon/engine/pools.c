@@ -186,7 +186,7 @@ static void set_place_fact(struct engine *e, struct tenant_entry *t, const char 
 static void wait_for(struct engine *e, struct engine__pool *p, struct tenant_entry *t, char *reason)
 {
 	if (!t->waiting || strcmp(t->waiting, reason))
-		engine__history(t, engine__wall(e), "waits: %s", reason);
+		engine__note(e, t, engine__wall(e), "waits: %s", reason);
 	free(t->waiting);
 	t->waiting = reason;
 	if (!hashmap_get(&p->waiting, t->id))
@@ -247,7 +247,7 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	set_place_fact(e, t, p->places[i]->place.key);
 	if (t->waiting)
 		log_tenant(LOG_LVL_NOTICE, t->id, "placed in %s (capacity appeared)", p->places[i]->place.key);
-	engine__history(t, engine__wall(e), "placed in %s (pool %s)", p->places[i]->place.key, p->name);
+	engine__note(e, t, engine__wall(e), "placed in %s (pool %s)", p->places[i]->place.key, p->name);
 	stop_waiting(p, t);
 	return p->places[i];
 }

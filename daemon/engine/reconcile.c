@@ -12,6 +12,7 @@
 
 #include "budget_spec.h"
 #include "diff.h"
+#include "diff_stamp.h"
 #include "log.h"
 #include "observed_apply.h"
 #include "placement.h"
@@ -25,6 +26,7 @@ struct pending_action {
 static void run_round(struct reconcile *r);
 static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
+static void apply_enforce_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void forget_alerts(struct place_state *ps, const char *budget);
 
 /* The record changes with the observed model (observed_apply_action); these mirror
@@ -113,6 +115,7 @@ static void finish(struct reconcile *r, enum error_class cls, const char *msg)
 		.left_for_aws = plan_aws_actions(&r->plan) > 0 || r->plan.incomplete,
 		.deleting = r->plan.deleting,
 		.had_actions = r->plan.n_actions > 0,
+		.over_budget = r->plan.over_budget,
 		.wake_at = r->plan.wake_at,
 		.started_ms = r->started_ms,
 		.quota_kind = r->quota_kind,
@@ -181,8 +184,8 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 	if (judged == 0) {
 		/* the create was answered, and neither a later listing nor a Get finds the
 		 * profile: it was deleted outside the daemon, and its token is spent */
-		engine__history(t, engine__wall(e), "profile %s is gone: it was deleted outside the daemon",
-				a->resource);
+		engine__note(e, t, engine__wall(e), "profile %s is gone: it was deleted outside the daemon",
+			     a->resource);
 		return NULL;
 	}
 	if (judged == -EAGAIN) {
@@ -316,6 +319,15 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 	case ACT_POLICY_PUT:
 	case ACT_POLICY_DELETE:
 		apply_policy_result(r, a, res);
+		break;
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+	case ACT_BUDGET_ACTION_DELETE:
+	case ACT_BUDGET_ACTION_EXECUTE:
+		apply_enforce_result(r, a, res);
 		break;
 	case ACT_TIMER_START:
 	case ACT_TIMER_CLEAR:
@@ -478,9 +490,60 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 	free(timer);
 }
 
+/* Budget enforcement: the deny policy and the Budgets action (observed_apply_action),
+ * the policy's fact in the store, the journal, the history. */
+static void apply_enforce_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct place_state *ps = r->ps;
+	const char *answer = res && res->answer[0] ? res->answer : NULL;
+	char *fact, *timer;
+
+	observed_apply_action(&ps->store, t->record, a, NULL, answer);
+	switch (a->kind) {
+	case ACT_DENY_POLICY_CREATE:
+	case ACT_DENY_POLICY_UPDATE:
+	case ACT_DENY_POLICY_DELETE:
+		fact = record_key_enforce_fact(a->name);
+		timer = record_key_enforce_timer(a->name);
+		store_fact(e, t, fact);
+		if (a->kind == ACT_DENY_POLICY_DELETE) {
+			unstore_resource(e, t, timer);
+			engine__place_journal_deny(ps, NULL, a->name);
+			engine__history(t, engine__wall(e), "deleted deny policy %s", a->name);
+		} else {
+			const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, a->name);
+			if (p)
+				engine__place_journal_deny(ps, p, NULL);
+			note_change(e, t, "%s deny policy %s (%s)",
+				    a->kind == ACT_DENY_POLICY_CREATE ? "created" : "updated", a->name,
+				    p && p->default_version ? p->default_version : "");
+		}
+		free(fact);
+		free(timer);
+		break;
+	default: {
+		const struct observed_budget *b = observed_store_budget(&ps->store, a->budget);
+		if (b)
+			engine__place_journal_budget(ps, b, NULL);
+		if (a->kind == ACT_BUDGET_ACTION_CREATE)
+			note_change(e, t, "budget %s: created its enforcement action at %g%%", a->budget, a->threshold);
+		else if (a->kind == ACT_BUDGET_ACTION_UPDATE)
+			note_change(e, t, "budget %s: updated its enforcement action (%g%%)", a->budget, a->threshold);
+		else if (a->kind == ACT_BUDGET_ACTION_DELETE)
+			engine__history(t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
+		else
+			engine__history(t, engine__wall(e), "budget %s: %s (%s)", a->budget, a->reason, a->value);
+		break;
+	}
+	}
+}
+
 static bool is_delete(enum action_kind k)
 {
-	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE || k == ACT_BUDGET_DELETE || k == ACT_POLICY_DELETE;
+	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE || k == ACT_BUDGET_DELETE || k == ACT_POLICY_DELETE ||
+	       k == ACT_DENY_POLICY_DELETE || k == ACT_BUDGET_ACTION_DELETE;
 }
 
 /* A read that finds nothing is an answer too: the resource is gone. */
@@ -563,6 +626,9 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
 			engine__place_list(r->ps);
+		/* an enforcement action's status moved on (it executed meanwhile): list again */
+		if (a->kind == ACT_BUDGET_ACTION_EXECUTE || a->kind == ACT_BUDGET_ACTION_UPDATE)
+			engine__place_list(r->ps);
 		/* the model of a budget's alerts may be stale (a lost answer): read them again */
 		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)
 			forget_alerts(r->ps, a->budget);
@@ -592,7 +658,7 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 	switch (a->kind) {
 	case ACT_TIMER_START:
 		rc = store_put_timer(e->store, t->id, record_timer(t->record, a->resource));
-		engine__history(t, a->since, "%s", a->reason);
+		engine__note(e, t, a->since, "%s", a->reason);
 		break;
 	case ACT_TIMER_CLEAR:
 		rc = store_clear_timer(e->store, t->id, a->resource);
@@ -688,8 +754,10 @@ static void run_round(struct reconcile *r)
 	struct engine *e = r->e;
 	struct tenant_entry *t = r->t;
 	struct observed_tenant o;
+	struct diff_stamp stamp;
 	const struct tenant *here = t->removed ? NULL : t->desired;
-	struct diff_settings ds = { e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s };
+	struct diff_settings ds = { e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s,
+				    e->set.execution_role };
 	struct diff_input in = {
 		.tenant_id = t->id,
 		.desired = here,
@@ -703,9 +771,19 @@ static void run_round(struct reconcile *r)
 		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
 	};
 
+	/* A tenant settled with these very inputs would plan nothing again
+	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
+	 * a diff (a listing makes a new store: its tenants are diffed again) */
+	diff_stamp_take(&ds, &in, &r->ps->store, e->diff_context, &stamp);
+	if (diff_stamp_same(&t->settled, &stamp)) {
+		plan_init(&r->plan);
+		finish(r, ERROR_NONE, NULL);
+		return;
+	}
 	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, here, &o);
 	diff_tenant(&ds, &in, &r->plan);
 	observed_tenant_release(&o);
+	diff_stamp_note(&t->settled, &stamp, &r->plan);
 	save_conflicts(t, &r->plan);
 	if (r->plan.error) {
 		finish(r, ERROR_TERMINAL, r->plan.error);

@@ -160,7 +160,7 @@ void workqueue_add(struct workqueue *q, const char *key, enum wq_lane lane)
 {
 	struct wq_item *it = item_for(q, key);
 
-	if (lane == WQ_URGENT) {
+	if (lane >= WQ_URGENT) {
 		it->attempts = 0;
 		it->stalled = false;
 	} else if (it->stalled) {
@@ -226,7 +226,9 @@ const char *workqueue_pop(struct workqueue *q, wq_time now)
 		heap_remove(q, it);
 		lane_push(q, it, WQ_NORMAL);
 	}
-	it = q->lanes[WQ_URGENT][0] ? q->lanes[WQ_URGENT][0] : q->lanes[WQ_NORMAL][0];
+	it = q->lanes[WQ_CHANGE][0]   ? q->lanes[WQ_CHANGE][0]
+	     : q->lanes[WQ_URGENT][0] ? q->lanes[WQ_URGENT][0]
+				      : q->lanes[WQ_NORMAL][0];
 	if (!it)
 		return NULL;
 	lane_unlink(q, it);
@@ -256,7 +258,7 @@ wq_time workqueue_done(struct workqueue *q, const char *key, enum wq_result resu
 		return 0;
 	it->state = ITEM_IDLE;
 	q->in_flight--;
-	urgent_again = it->again && it->again_lane == WQ_URGENT;
+	urgent_again = it->again && it->again_lane >= WQ_URGENT;
 	switch (result) {
 	case WQ_OK:
 		it->attempts = 0;
@@ -271,7 +273,7 @@ wq_time workqueue_done(struct workqueue *q, const char *key, enum wq_result resu
 		break;
 	}
 	if (urgent_again)
-		lane_push(q, it, WQ_URGENT);
+		lane_push(q, it, it->again_lane);
 	else if (it->stalled)
 		; /* waits for a change */
 	else if (retry_at)

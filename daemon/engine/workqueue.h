@@ -4,8 +4,9 @@
  * A key is idle, waiting (ready now, in the urgent or the normal lane, or delayed
  * until a time), or in flight. Adding a key that is in flight marks it to run again
  * when done; adding a waiting key only raises its urgency or brings its time
- * forward. Urgent work (a changed manifest, an operator's command) is served before
- * normal work (periodic resync, timers). Failures back off per key with full jitter
+ * forward. Changes (an edited manifest, an operator's command for a tenant) are served
+ * first, then urgent work (a new tenant, a first reconcile), then normal work
+ * (periodic resync, timers). Failures back off per key with full jitter
  * (1 s doubling to 15 min by default); success or a manifest change resets the
  * backoff. Time and randomness are parameters: nothing here reads a clock.
  * The queue owns copies of its keys. */
@@ -24,6 +25,10 @@ typedef uint64_t wq_time;
 enum wq_lane {
 	WQ_NORMAL,
 	WQ_URGENT,
+	/* before every other: a change of a tenant already known (an edited manifest, an
+	 * operator's command for it), so that it does not wait behind the first
+	 * reconciles of a cold start, all urgent */
+	WQ_CHANGE, /* the last: lanes[] of struct workqueue has one per lane */
 };
 
 enum wq_result {
@@ -36,7 +41,7 @@ struct wq_item;
 
 struct workqueue {
 	struct hashmap items;	     /* key -> struct wq_item * */
-	struct wq_item *lanes[2][2]; /* [lane][head, tail] of ready FIFOs */
+	struct wq_item *lanes[3][2]; /* [lane][head, tail] of ready FIFOs */
 	struct wq_item **heap;	     /* delayed items, min-heap on `at` */
 	size_t n_heap, alloc_heap;
 	size_t ready, in_flight;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "observed.h"
+#include "usage_ce.h"
 #include "xalloc.h"
 
 #define DAY_S 86400
@@ -94,6 +95,17 @@ static cJSON *budget_json(const struct engine *e, const struct tenant_entry *t)
 	return o;
 }
 
+/* Cost Explorer's figure for the tenant's tag, or null (off, or not fetched yet). */
+static cJSON *ce_usd(struct usage_reader *u, const char *tenant, int32_t since, int32_t until)
+{
+	bool partial;
+	double usd;
+
+	if (!usage_reader_ce(u) || !usage_ce_usd(usage_reader_ce(u), tenant, since, until, &usd, &partial))
+		return cJSON_CreateNull();
+	return cJSON_CreateNumber((double)(int64_t)(usd * 1e6 + 0.5) / 1e6);
+}
+
 static void sum_into(struct usage_counts *t, const struct usage_counts *c)
 {
 	t->requests += c->requests;
@@ -142,7 +154,11 @@ cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const s
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddItemToObject(o, "budget", budget_json(e, t));
-	cJSON_AddNullToObject(o, "cost_explorer");
+	if (usage_reader_ce(u))
+		cJSON_AddItemToObject(o, "cost_explorer",
+				      usage_ce_tenant_json(usage_reader_ce(u), t->id, since, until));
+	else
+		cJSON_AddNullToObject(o, "cost_explorer");
 	usage_sums_release(&by_profile);
 	usage_sums_release(&by_day);
 	return o;
@@ -175,8 +191,13 @@ cJSON *usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_
 		cJSON_AddStringToObject(j, "tenant", top.items[i].tenant);
 		add_counts(j, &top.items[i].c);
 		cJSON_AddItemToObject(j, "budget", t ? budget_json(e, t) : cJSON_CreateNull());
+		cJSON_AddItemToObject(j, "cost_explorer_usd", ce_usd(u, top.items[i].tenant, since, until));
 		cJSON_AddItemToArray(arr, j);
 	}
+	if (usage_reader_ce(u))
+		cJSON_AddItemToObject(o, "cost_explorer", usage_ce_summary_json(usage_reader_ce(u), since, until));
+	else
+		cJSON_AddNullToObject(o, "cost_explorer");
 	cJSON_AddItemToObject(o, "places", usage_reader_status_json(u));
 	usage_sums_release(&top);
 	return o;
@@ -194,23 +215,24 @@ static void series(struct strbuf *out, const char *name, const char *labels, con
 
 void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out)
 {
-	int32_t today = (int32_t)(now / DAY_S);
-	size_t cap = usage_reader_metrics_tenants(u), n_tenants;
-	struct usage_counts total, unattributed;
-	struct usage_sums top;
+	const struct usage_today *t = usage_reader_today(u);
+	/* a new day with nothing ingested yet has nothing counted */
+	bool same_day = t->day == (int32_t)(now / DAY_S);
+	const struct usage_counts zero = { 0 }, *total = same_day ? &t->total : &zero,
+				  *unattributed = same_day ? &t->unattributed : &zero;
+	size_t n_tenants = same_day ? t->n_tenants : 0, n_top = same_day ? t->top.n : 0;
 
-	if (usage_store_ranking(usage_reader_store(u), today, today, cap, &top, &total, &unattributed, &n_tenants) < 0)
+	if (t->day < 0)
 		return;
 	strbuf_adds(out, "# HELP bedrock_tenantd_usage_today Usage counted from invocation logs today (UTC), "
 			 "all tenants and unattributed.\n");
-	series(out, "bedrock_tenantd_usage_today", "", &total);
-	series(out, "bedrock_tenantd_usage_unattributed_today", "", &unattributed);
+	series(out, "bedrock_tenantd_usage_today", "", total);
+	series(out, "bedrock_tenantd_usage_unattributed_today", "", unattributed);
 	strbuf_addf(out, "bedrock_tenantd_usage_tenants_today %zu\n", n_tenants);
-	for (size_t i = 0; i < top.n; i++) {
+	for (size_t i = 0; i < n_top; i++) {
 		/* tenant ids are [a-z0-9-]: nothing to escape in a label value */
-		char *labels = xasprintf("{tenant=\"%s\"}", top.items[i].tenant);
-		series(out, "bedrock_tenantd_usage_tenant_today", labels, &top.items[i].c);
+		char *labels = xasprintf("{tenant=\"%s\"}", t->top.items[i].tenant);
+		series(out, "bedrock_tenantd_usage_tenant_today", labels, &t->top.items[i].c);
 		free(labels);
 	}
-	usage_sums_release(&top);
 }

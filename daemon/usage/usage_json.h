@@ -30,7 +30,8 @@ cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const s
 cJSON *usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_t since, int32_t until, size_t limit,
 			  int *ret_status, const char **ret_error);
 /* usage_metrics: today's totals, unattributed usage and (when configured) the top
- * tenants, in the Prometheus text format, appended to out. */
+ * tenants, in the Prometheus text format, appended to out: the sums the reader made
+ * when it ingested (usage_reader_today), no SQL. */
 void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "s3.h"
 #include "sts.h"
+#include "usage_ce.h"
 #include "xalloc.h"
 
 #define USAGE_DB "usage.db"
@@ -68,7 +69,11 @@ struct usage_reader {
 	bool path_style;
 	unsigned metrics_tenants;
 	struct hashmap prices; /* model id -> struct usage_price * */
+	struct usage_ce *ce;   /* NULL: usage.cost_explorer is off */
 	int32_t pruned_day;
+	struct usage_today today; /* the metrics' sums */
+	bool today_dirty;	  /* an object was counted since they were summed */
+	uint64_t today_summed_ms; /* the loop's clock then */
 	bool closing;
 	unsigned busy; /* calls and parses in flight, timers open */
 	void (*done)(void *);
@@ -76,6 +81,7 @@ struct usage_reader {
 };
 
 static void poll_place(struct log_place *p);
+static int64_t wall_now(void);
 
 static void set_state(struct log_place *p, enum place_state s)
 {
@@ -116,6 +122,7 @@ static void maybe_free(struct usage_reader *u)
 	free(u->places);
 	hashmap_release(&u->prices, free);
 	free(u->metadata_key);
+	usage_sums_release(&u->today.top);
 	usage_store_close(u->store);
 	if (u->done)
 		u->done(u->done_data);
@@ -127,10 +134,29 @@ static void on_timer(uv_timer_t *t)
 	poll_place(t->data);
 }
 
+/* The metrics' sums of today, from the store, replacing the last ones. A failure
+ * keeps them (logged; the next ingestion tries again). */
+static void sum_today(struct usage_reader *u)
+{
+	struct usage_today t = { .day = (int32_t)(wall_now() / DAY_S) };
+
+	if (usage_store_ranking(u->store, t.day, t.day, u->metrics_tenants, &t.top, &t.total, &t.unattributed,
+				&t.n_tenants) < 0) {
+		log_warning("usage store: today's sums for the metrics: %s", usage_store_error(u->store));
+		return;
+	}
+	usage_sums_release(&u->today.top);
+	u->today = t;
+	u->today_dirty = false;
+	u->today_summed_ms = uv_now(u->loop);
+}
+
 /* The end of a cycle: idle until the next poll (after a failure RETRY_MS, so that a
  * passing one does not wait a whole interval). */
 static void rest(struct log_place *p, uint64_t ms)
 {
+	if (p->u->today_dirty && !p->u->closing)
+		sum_today(p->u);
 	set_state(p, PS_IDLE);
 	if (!p->u->closing)
 		uv_timer_start(&p->timer, on_timer, ms, 0);
@@ -255,6 +281,9 @@ static void parse_done(uv_work_t *w, int status)
 	p->records += p->batch.records - p->batch.malformed;
 	p->malformed += p->batch.malformed;
 	p->last_read = wall_now();
+	u->today_dirty = true;
+	if (uv_now(u->loop) - u->today_summed_ms >= USAGE_TODAY_MIN_MS) /* catching up: now and then */
+		sum_today(u);
 	usage_batch_release(&p->batch);
 	free(p->cursor);
 	p->cursor = p->obj_key;
@@ -534,6 +563,8 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
 	u->path_style = cfg->usage.path_style;
 	u->metrics_tenants = cfg->usage.metrics_tenants;
 	u->pruned_day = -1;
+	u->today.day = -1;
+	sum_today(u);
 	hashmap_init(&u->prices);
 	for (size_t i = 0; i < cfg->n_prices; i++) {
 		struct usage_price *p = xcalloc(1, sizeof(*p));
@@ -572,6 +603,14 @@ static void timer_closed(uv_handle_t *h)
 	maybe_free(u);
 }
 
+static void ce_closed(void *data)
+{
+	struct usage_reader *u = data;
+
+	u->busy--;
+	maybe_free(u);
+}
+
 void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data)
 {
 	if (!u) {
@@ -582,6 +621,12 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 	u->closing = true;
 	u->done = done;
 	u->done_data = data;
+	if (u->ce) {
+		struct usage_ce *ce = u->ce;
+		u->ce = NULL;
+		u->busy++;
+		usage_ce_close(ce, ce_closed, u);
+	}
 	if (!u->n_places) {
 		maybe_free(u);
 		return;
@@ -593,6 +638,21 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 struct usage_store *usage_reader_store(struct usage_reader *u)
 {
 	return u->store;
+}
+
+void usage_reader_set_ce(struct usage_reader *u, struct usage_ce *ce)
+{
+	u->ce = ce;
+}
+
+const struct usage_ce *usage_reader_ce(const struct usage_reader *u)
+{
+	return u->ce;
+}
+
+const struct usage_today *usage_reader_today(const struct usage_reader *u)
+{
+	return &u->today;
 }
 
 unsigned usage_reader_metrics_tenants(const struct usage_reader *u)

@@ -10,8 +10,9 @@
  * knows which profile is whose), and its aggregates are committed with the cursor in
  * one transaction. One object per place is in memory at a time.
  *
- * Owns the usage store (usage.db in the state directory) and a copy of the settings
- * it needs; borrows the AWS client and the engine, which must outlive it. */
+ * Owns the usage store (usage.db in the state directory), Cost Explorer's figures
+ * (usage_ce.h) once handed over, and a copy of the settings it needs; borrows the AWS client and the engine, which must
+ * outlive it. */
 #ifndef BTD_USAGE_READER_H
 #define BTD_USAGE_READER_H
 
@@ -23,6 +24,7 @@
 #include "usage_store.h"
 
 struct usage_reader;
+struct usage_ce;
 struct aws_client; /* aws_client.h, not included: its HTTP names clash with the control socket's */
 
 /* usage_reader_new: opens the store and arms the first poll. -errno with *ret_error
@@ -38,7 +40,24 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 struct usage_store *usage_reader_store(struct usage_reader *u);
 /* usage_reader_status_json: each place's state, cursor, counts and problem. */
 cJSON *usage_reader_status_json(const struct usage_reader *u);
+/* usage_reader_set_ce: hands over Cost Explorer's figures (usage_ce.h), closed with
+ * the reader. usage_reader_ce: borrowed, NULL when usage.cost_explorer is off. */
+void usage_reader_set_ce(struct usage_reader *u, struct usage_ce *ce);
+const struct usage_ce *usage_reader_ce(const struct usage_reader *u);
 /* usage_reader_metrics_tenants: the per-tenant series cap (0: none). */
 unsigned usage_reader_metrics_tenants(const struct usage_reader *u);
+
+/* Today's sums for the Prometheus series, computed when usage is ingested (at most
+ * every USAGE_TODAY_MIN_MS while objects are read, and at the end of each cycle that
+ * counted any), and once at start: a scrape reads them and runs no SQL. */
+#define USAGE_TODAY_MIN_MS 10000
+struct usage_today {
+	int32_t day; /* the UTC day summed; -1: not computed (the store failed) */
+	struct usage_counts total, unattributed;
+	size_t n_tenants;
+	struct usage_sums top; /* at most metrics_tenants, the highest estimated cost first */
+};
+/* usage_reader_today: borrowed until the reader next ingests. */
+const struct usage_today *usage_reader_today(const struct usage_reader *u);
 
 #endif

@@ -154,6 +154,46 @@ out:
 	cJSON_Delete(doc);
 }
 
+/* POST /_awsim/budgets/{name}/new-period {"account": "..."}: a new budget period starts
+ * now: the spend set by the admin API goes back to 0 and the counted spend starts
+ * again; thresholds are checked again. Budgets actions keep their status (AWS's own
+ * reset at a period's start is not emulated). */
+static void budget_new_period(struct awsim *sim, struct http_request *req, const char *encoded)
+{
+	cJSON *doc = body_json(sim, req), *cs;
+	const cJSON *acct_v;
+	struct strbuf name;
+	struct account *acct;
+	struct budget *b;
+
+	if (!doc)
+		return;
+	strbuf_init(&name, 1024);
+	acct_v = cJSON_GetObjectItemCaseSensitive(doc, "account");
+	if (uri_decode(&name, encoded, strlen(encoded), false) < 0 || (acct_v && !cJSON_IsString(acct_v))) {
+		reply_error(sim, req, 400, "account must be a string");
+		goto out;
+	}
+	acct = omap_get(&sim->accounts, acct_v ? acct_v->valuestring : sim->cfg.account);
+	b = acct ? omap_get(&acct->budgets, name.buf) : NULL;
+	if (!b) {
+		reply_error(sim, req, 404, "no such budget");
+		goto out;
+	}
+	cs = cJSON_GetObjectItemCaseSensitive(b->doc, "CalculatedSpend");
+	for (int i = 0; i < 2; i++) {
+		cJSON *s = cJSON_GetObjectItemCaseSensitive(cs, i ? "ForecastedSpend" : "ActualSpend");
+		if (cJSON_GetObjectItemCaseSensitive(s, "Amount"))
+			cJSON_ReplaceItemInObjectCaseSensitive(s, "Amount", cJSON_CreateString("0"));
+	}
+	usage_budget_new_period(sim, acct, b);
+	reply_ok(sim, req);
+	budget_actions_run(sim, acct->id);
+out:
+	strbuf_release(&name);
+	cJSON_Delete(doc);
+}
+
 static int credential_item(const char *key, void *v, void *ctx)
 {
 	const struct credential *cr = v;
@@ -259,6 +299,11 @@ void admin_handle(struct awsim *sim, struct http_request *req)
 		   !strcmp(path + strlen(path) - 6, "/spend")) {
 		char *name = xstrndup(path + 9, strlen(path) - 15);
 		budget_spend(sim, req, name);
+		free(name);
+	} else if (!strncmp(path, "/budgets/", 9) && put && strlen(path) > 20 &&
+		   !strcmp(path + strlen(path) - 11, "/new-period")) {
+		char *name = xstrndup(path + 9, strlen(path) - 20);
+		budget_new_period(sim, req, name);
 		free(name);
 	} else if (!strcmp(path, "/credentials") && get) {
 		doc = cJSON_CreateArray();

@@ -3,6 +3,7 @@
  * Notifications and subscribers are in budgets_notify.c. Wire facts: aws-wire.md
  * section 3. */
 #include "awsim.h"
+#include "usage.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -321,6 +322,8 @@ static cJSON *budget_out(struct call *c, const struct budget *b, bool show_filte
 	cJSON *o = cJSON_Duplicate(b->doc, 1);
 
 	usage_add_actual(c->sim, c->acct, b, o);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, USAGE_OFFSET_FIELD);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, USAGE_OFFSET_PERIOD_FIELD);
 	if (!show_filter)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "FilterExpression");
 	return o;
@@ -490,6 +493,7 @@ static int op_delete(struct call *c)
 
 	if (budgets_account(c) < 0 || check_name(c, c->json, "BudgetName", &name) < 0 || budgets_find(c, name, &b) < 0)
 		return -1;
+	budget_actions_drop(c->sim, c->acct->id, name);
 	budget_free(omap_del(&c->acct->budgets, name));
 	return call_json(c, cJSON_CreateObject());
 }
@@ -577,6 +581,7 @@ const struct op budgets_ops[] = {
 	{ "CreateBudgetAction", op_budgets_create_action, true, NULL, NULL, 0, false },
 	{ "DescribeBudgetAction", op_budgets_describe_action, false, NULL, NULL, 0, false },
 	{ "DescribeBudgetActionsForBudget", op_budgets_describe_actions_for_budget, false, NULL, NULL, 0, false },
+	{ "DescribeBudgetActionsForAccount", op_budgets_describe_actions_for_account, false, NULL, NULL, 0, false },
 	{ "UpdateBudgetAction", op_budgets_update_action, true, NULL, NULL, 0, false },
 	{ "DeleteBudgetAction", op_budgets_delete_action, true, NULL, NULL, 0, false },
 	{ "ExecuteBudgetAction", op_budgets_execute_action, true, NULL, NULL, 0, false },

@@ -87,6 +87,21 @@ static bool crossed(struct awsim *sim, struct account *acct, const struct budget
 	return limit > 0 && spend >= limit * value->valuedouble / 100.0;
 }
 
+void budget_actions_drop(struct awsim *sim, const char *account, const char *budget)
+{
+	struct usage_acct *ua = usage_acct(sim, account);
+	const struct omap_node *n = omap_next(&ua->actions, NULL);
+
+	while (n) {
+		const struct budget_action *a = n->value;
+		char *key = xstrdup(n->key);
+		n = omap_next(&ua->actions, key);
+		if (strcmp(a->budget, budget) == 0)
+			budget_action_free(omap_del(&ua->actions, key));
+		free(key);
+	}
+}
+
 void budget_actions_run(struct awsim *sim, const char *account)
 {
 	struct account *acct = omap_get(&sim->accounts, account);
@@ -268,6 +283,51 @@ int op_budgets_describe_actions_for_budget(struct call *c)
 		if (strcmp(a->budget, name) == 0)
 			cJSON_AddItemToArray(list, cJSON_Duplicate(a->doc, 1));
 	}
+	return call_json(c, o);
+}
+
+/* Every action of the account, MaxResults (1..100, default 100) a page, in the order of
+ * (budget, id), with an opaque NextToken. */
+int op_budgets_describe_actions_for_account(struct call *c)
+{
+	static const struct strspec tspec = { false, 0, 0, PAT_NONE };
+	struct usage_acct *ua = usage_acct(c->sim, c->acct->id);
+	long long max = 100;
+	bool present;
+	const char *token;
+	struct strbuf last;
+	const struct omap_node *n;
+	cJSON *o, *list;
+	size_t count = 0;
+
+	if (budgets_account(c) < 0 || in_int(c, c->json, "MaxResults", 1, 100, &max, &present) < 0 ||
+	    in_str(c, c->json, "NextToken", &tspec, &token) < 0)
+		return -1;
+	if (!present)
+		max = 100;
+	strbuf_init(&last, 4096);
+	if (token && page_token_decode(c, token, "actions", &last) < 0) {
+		strbuf_release(&last);
+		return -1;
+	}
+	o = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(o, "Actions");
+	for (n = omap_next(&ua->actions, token ? last.buf : NULL); n; n = omap_next(&ua->actions, n->key)) {
+		const struct budget_action *a = n->value;
+		if (count == (size_t)max) {
+			struct strbuf tok;
+			strbuf_init(&tok, STRBUF_NO_CAP);
+			page_token_encode("actions", last.buf, &tok);
+			cJSON_AddStringToObject(o, "NextToken", tok.buf);
+			strbuf_release(&tok);
+			break;
+		}
+		cJSON_AddItemToArray(list, cJSON_Duplicate(a->doc, 1));
+		strbuf_reset(&last);
+		strbuf_adds(&last, n->key);
+		count++;
+	}
+	strbuf_release(&last);
 	return call_json(c, o);
 }
 

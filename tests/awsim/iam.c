@@ -419,6 +419,8 @@ const struct op iam_ops[] = {
 	{ "AttachRolePolicy", op_iam_attach_role_policy, true, NULL, NULL, 0, false },
 	{ "DetachRolePolicy", op_iam_detach_role_policy, true, NULL, NULL, 0, false },
 	{ "ListAttachedRolePolicies", op_iam_list_attached_role_policies, false, NULL, NULL, 0, false },
+	{ "ListPolicies", op_iam_list_policies, false, NULL, NULL, 0, false },
+	{ "ListEntitiesForPolicy", op_iam_list_entities_for_policy, false, NULL, NULL, 0, false },
 	{ "GetPolicyVersion", op_iam_get_policy_version, false, NULL, NULL, 0, false },
 	{ "CreatePolicyVersion", op_iam_create_policy_version, true, NULL, NULL, 0, false },
 	{ "DeletePolicyVersion", op_iam_delete_policy_version, true, NULL, NULL, 0, false },

@@ -137,11 +137,11 @@ static int find_policy(struct call *c, struct managed_policy **ret)
 	return 0;
 }
 
-static void policy_xml(struct strbuf *sb, const struct managed_policy *p)
+static void policy_xml_as(struct strbuf *sb, const struct managed_policy *p, const char *elem)
 {
 	char ts[32], num[24];
 
-	strbuf_adds(sb, "<Policy>");
+	strbuf_addf(sb, "<%s>", elem);
 	xml_elem(sb, "PolicyName", p->name);
 	xml_elem(sb, "PolicyId", p->id);
 	xml_elem(sb, "Arn", p->arn);
@@ -158,7 +158,12 @@ static void policy_xml(struct strbuf *sb, const struct managed_policy *p)
 	xml_elem(sb, "CreateDate", ts);
 	ids_iso8601(p->updated_ms, 0, ts);
 	xml_elem(sb, "UpdateDate", ts);
-	strbuf_adds(sb, "</Policy>");
+	strbuf_addf(sb, "</%s>", elem);
+}
+
+static void policy_xml(struct strbuf *sb, const struct managed_policy *p)
+{
+	policy_xml_as(sb, p, "Policy");
 }
 
 static bool valid_policy(const char *doc)
@@ -330,6 +335,77 @@ int op_iam_list_attached_role_policies(struct call *c)
 	call_xml_end(c, true);
 	free((char *)a.role);
 	return 0;
+}
+
+/* ListEntitiesForPolicy: the roles the policy is attached to (awsim attaches managed
+ * policies to roles only), all in one page; EntityFilter other than Role lists none. */
+int op_iam_list_entities_for_policy(struct call *c)
+{
+	const char *filter = form_get(&c->form, "EntityFilter");
+	struct managed_policy *p;
+	const struct omap_node *n;
+
+	if (filter && strcmp(filter, "Role") && strcmp(filter, "User") && strcmp(filter, "Group") &&
+	    strcmp(filter, "LocalManagedPolicy") && strcmp(filter, "AWSManagedPolicy"))
+		return call_error(c, 400, "ValidationError",
+				  "1 validation error detected: Value '%.40s' at 'entityFilter' failed to satisfy "
+				  "constraint: Member must satisfy enum value set: [User, Role, LocalManagedPolicy, "
+				  "Group, AWSManagedPolicy]",
+				  filter);
+	if (find_policy(c, &p) < 0 || !p)
+		return -1;
+	call_xml_begin(c, true);
+	strbuf_adds(&c->body, "<PolicyGroups/><PolicyUsers/><PolicyRoles>");
+	for (n = omap_next(&p->roles, NULL); n && (!filter || !strcmp(filter, "Role"));
+	     n = omap_next(&p->roles, n->key)) {
+		const struct role *r = role_in(c->sim, c->acct->id, n->key);
+		if (!r)
+			continue;
+		strbuf_adds(&c->body, "<member>");
+		xml_elem(&c->body, "RoleName", r->name);
+		xml_elem(&c->body, "RoleId", r->id);
+		strbuf_adds(&c->body, "</member>");
+	}
+	strbuf_adds(&c->body, "</PolicyRoles>");
+	xml_elem(&c->body, "IsTruncated", "false");
+	call_xml_end(c, true);
+	return 0;
+}
+
+/* ListPolicies: Scope (All, Local: the account's own; AWS: none, awsim has no AWS
+ * managed policies), PathPrefix, OnlyAttached; pages by Marker and MaxItems. */
+static bool policy_listed(const struct call *c, const void *v)
+{
+	const struct managed_policy *p = v;
+	const char *scope = form_get(&c->form, "Scope"), *prefix = form_get(&c->form, "PathPrefix");
+	const char *attached = form_get(&c->form, "OnlyAttached");
+
+	if (scope && strcmp(scope, "AWS") == 0)
+		return false;
+	if (prefix && strncmp(p->path, prefix, strlen(prefix)) != 0)
+		return false;
+	return !(attached && strcmp(attached, "true") == 0 && !p->roles.n);
+}
+
+static void policy_member(struct strbuf *sb, const char *key, const void *v)
+{
+	(void)key;
+	policy_xml_as(sb, v, "member");
+}
+
+int op_iam_list_policies(struct call *c)
+{
+	static const struct strspec prefix_spec = { false, 1, 512, PAT_IAM_PATH_PREFIX };
+	const char *scope = form_get(&c->form, "Scope"), *prefix;
+
+	if (scope && strcmp(scope, "All") && strcmp(scope, "AWS") && strcmp(scope, "Local"))
+		return call_error(c, 400, "ValidationError",
+				  "1 validation error detected: Value '%.40s' at 'scope' failed to satisfy constraint: "
+				  "Member must satisfy enum value set: [All, AWS, Local]",
+				  scope);
+	if (q_str(c, "PathPrefix", &prefix_spec, &prefix) < 0)
+		return -1;
+	return iam_list_page(c, &acct_of(c)->policies, "policies", "Policies", policy_listed, policy_member);
 }
 
 static void version_xml(struct strbuf *sb, const struct managed_policy *p, const struct policy_version *v,

@@ -301,13 +301,36 @@ double usage_budget_actual(struct awsim *sim, const struct account *acct, const 
 	char start[11];
 	double sum = 0;
 
+	const cJSON *offset = cJSON_GetObjectItemCaseSensitive(b->doc, USAGE_OFFSET_FIELD);
+	const cJSON *since = cJSON_GetObjectItemCaseSensitive(b->doc, USAGE_OFFSET_PERIOD_FIELD);
+
 	period_start(b->doc, start);
 	for (n = omap_next(&ua->days, start); n; n = omap_next(&ua->days, n->key)) {
 		const struct usage_day *u = n->value;
 		if (usage_matches_budget(ua, u, b->doc))
 			sum += u->cost;
 	}
+	/* a new period started by the admin API: what was counted before it is not spend
+	 * of this period (until the calendar's period moves on) */
+	if (cJSON_IsNumber(offset) && cJSON_IsString(since) && strcmp(since->valuestring, start) == 0)
+		sum = sum > offset->valuedouble ? sum - offset->valuedouble : 0;
 	return sum;
+}
+
+void usage_budget_new_period(struct awsim *sim, const struct account *acct, struct budget *b)
+{
+	double counted = usage_budget_actual(sim, acct, b);
+	const cJSON *offset = cJSON_GetObjectItemCaseSensitive(b->doc, USAGE_OFFSET_FIELD);
+	const cJSON *since = cJSON_GetObjectItemCaseSensitive(b->doc, USAGE_OFFSET_PERIOD_FIELD);
+	char start[11];
+
+	period_start(b->doc, start);
+	if (cJSON_IsNumber(offset) && cJSON_IsString(since) && strcmp(since->valuestring, start) == 0)
+		counted += offset->valuedouble;
+	cJSON_DeleteItemFromObjectCaseSensitive(b->doc, USAGE_OFFSET_FIELD);
+	cJSON_DeleteItemFromObjectCaseSensitive(b->doc, USAGE_OFFSET_PERIOD_FIELD);
+	cJSON_AddNumberToObject(b->doc, USAGE_OFFSET_FIELD, counted);
+	cJSON_AddStringToObject(b->doc, USAGE_OFFSET_PERIOD_FIELD, start);
 }
 
 void usage_add_actual(struct awsim *sim, const struct account *acct, const struct budget *b, cJSON *out)

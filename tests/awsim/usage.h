@@ -150,6 +150,14 @@ void log_batch_free(void *v);
 
 /* budgets_actions.c: runs the AUTOMATIC actions whose threshold acct's spend crossed */
 void budget_actions_run(struct awsim *sim, const char *account);
+/* budget_actions_drop: the budget is deleted, and its actions with it. */
+void budget_actions_drop(struct awsim *sim, const char *account, const char *budget);
+/* usage_budget_new_period: the budget's counted spend starts again from now (the
+ * admin API's new period); kept in the budget's document under private members that
+ * answers leave out. */
+#define USAGE_OFFSET_FIELD	  "_awsimCountedBefore"
+#define USAGE_OFFSET_PERIOD_FIELD "_awsimCountedPeriod"
+void usage_budget_new_period(struct awsim *sim, const struct account *acct, struct budget *b);
 void budget_action_free(void *v);
 
 /* iam_managed.c */

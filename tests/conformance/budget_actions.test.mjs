@@ -9,6 +9,8 @@ import {
   CreateBudgetActionCommand,
   DescribeBudgetActionCommand,
   DescribeBudgetActionsForBudgetCommand,
+  DescribeBudgetActionsForAccountCommand,
+  DeleteBudgetCommand,
   UpdateBudgetActionCommand,
   DeleteBudgetActionCommand,
   ExecuteBudgetActionCommand,
@@ -23,6 +25,10 @@ import {
   PutRolePolicyCommand,
   CreatePolicyCommand,
   ListAttachedRolePoliciesCommand,
+  ListPoliciesCommand,
+  ListEntitiesForPolicyCommand,
+  AttachRolePolicyCommand,
+  DetachRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -159,4 +165,86 @@ test('describe for budget, update, delete, and bad input', async () => {
   await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('crud', { Definition: {} }))), 'InvalidParameterException', 400);
   await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('crud', { ApprovalModel: 'SOMETIMES' }))), 'InvalidParameterException', 400);
   await rejectsWith(() => budgets.send(new CreateBudgetActionCommand(action('crud', { AccountId: '210987654321' }))), 'AccessDeniedException', 400);
+});
+
+test('the account\'s actions, every budget\'s, page by page; a deleted budget takes its actions', async () => {
+  for (const name of ['acct-a', 'acct-b'])
+    await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { BudgetName: name, ...limit('1000000') } }));
+  const ids = [];
+  for (const name of ['acct-a', 'acct-a', 'acct-b'])
+    ids.push((await budgets.send(new CreateBudgetActionCommand(action(name)))).ActionId);
+  const seen = [];
+  let NextToken;
+  do {
+    const page = await budgets.send(new DescribeBudgetActionsForAccountCommand({ AccountId: ACCOUNT, MaxResults: 2, NextToken }));
+    assert.ok(page.Actions.length <= 2);
+    for (const a of page.Actions) seen.push([a.BudgetName, a.ActionId, a.Status]);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  for (const id of ids) assert.ok(seen.some(([, i]) => i === id), `action ${id} listed`);
+  assert.ok(seen.every(([, , st]) => typeof st === 'string'));
+  await budgets.send(new DeleteBudgetCommand({ AccountId: ACCOUNT, BudgetName: 'acct-b' }));
+  const after = await budgets.send(new DescribeBudgetActionsForAccountCommand({ AccountId: ACCOUNT }));
+  assert.ok(!after.Actions.some((a) => a.BudgetName === 'acct-b'));
+  assert.ok(after.Actions.some((a) => a.ActionId === ids[0]));
+  await rejectsWith(() => budgets.send(new DescribeBudgetActionsForAccountCommand({ AccountId: '210987654321' })), 'AccessDeniedException', 400);
+});
+
+test('ListPolicies: the account\'s own policies under a path, paged', async () => {
+  for (const name of ['p1', 'p2', 'p3'])
+    await iam.send(new CreatePolicyCommand({ PolicyName: name, Path: '/bedrock-tenants/', PolicyDocument: JSON.stringify({
+      Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'bedrock:InvokeModel', Resource: '*' }],
+    }) }));
+  const names = [];
+  let Marker;
+  do {
+    const page = await iam.send(new ListPoliciesCommand({ Scope: 'Local', PathPrefix: '/bedrock-tenants/', MaxItems: 2, Marker }));
+    for (const p of page.Policies) {
+      assert.equal(p.Path, '/bedrock-tenants/');
+      assert.equal(p.DefaultVersionId, 'v1');
+      assert.equal(p.AttachmentCount, 0);
+      names.push(p.PolicyName);
+    }
+    Marker = page.IsTruncated ? page.Marker : undefined;
+  } while (Marker);
+  assert.deepEqual(names.sort(), ['p1', 'p2', 'p3']);
+  const all = await iam.send(new ListPoliciesCommand({ Scope: 'Local' }));
+  assert.ok(all.Policies.some((p) => p.PolicyName === 'tenant-a-over-budget'));
+  assert.deepEqual((await iam.send(new ListPoliciesCommand({ Scope: 'AWS' }))).Policies, []);
+});
+
+test('a new budget period: the spend starts again from 0, actions keep their status', async () => {
+  await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { BudgetName: 'period', ...limit('100') } }));
+  await sim.admin('/budgets/period/spend', { method: 'PUT', body: { actual: '150' } });
+  const { ActionId: id } = await budgets.send(new CreateBudgetActionCommand(action('period')));
+  assert.equal((await describe('period', id)).Status, 'EXECUTION_SUCCESS');
+  const r = await sim.admin('/budgets/period/new-period', { method: 'POST', body: {} });
+  assert.equal(r.status, 200);
+  const b = await budgets.send(new DescribeBudgetCommand({ AccountId: ACCOUNT, BudgetName: 'period' }));
+  assert.equal(b.Budget.CalculatedSpend.ActualSpend.Amount, '0');
+  assert.equal(b.Budget._awsimCountedBefore, undefined);
+  assert.equal((await describe('period', id)).Status, 'EXECUTION_SUCCESS');
+  await execute('period', id, 'REVERSE_BUDGET_ACTION');
+  await execute('period', id, 'RESET_BUDGET_ACTION');
+  assert.equal((await describe('period', id)).Status, 'STANDBY');
+  assert.equal((await sim.admin('/budgets/nope/new-period', { method: 'POST', body: {} })).status, 404);
+});
+
+test('ListEntitiesForPolicy: the roles a policy is attached to', async () => {
+  await iam.send(new CreateRoleCommand({ RoleName: 'other-app', AssumeRolePolicyDocument: TRUST }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: denyArn }));
+  let e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn }));
+  assert.deepEqual(e.PolicyRoles.map((r) => r.RoleName), ['other-app']);
+  assert.match(e.PolicyRoles[0].RoleId, /^AROA/);
+  assert.deepEqual(e.PolicyUsers, []);
+  assert.deepEqual(e.PolicyGroups, []);
+  assert.equal(e.IsTruncated, false);
+  e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn, EntityFilter: 'User' }));
+  assert.deepEqual(e.PolicyRoles, []);
+  await iam.send(new DetachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: denyArn }));
+  e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn, EntityFilter: 'Role' }));
+  assert.deepEqual(e.PolicyRoles, []);
+  await rejectsWith(() => iam.send(new ListEntitiesForPolicyCommand({
+    PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/nope`,
+  })), 'NoSuchEntityException', 404);
 });

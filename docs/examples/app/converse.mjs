@@ -48,7 +48,8 @@ for (let i = 0; i < Number(count); i++) {
     if (i === 0)
       console.log(`${tenant}: Converse via ${arn}: ${out.usage.inputTokens} input, ${out.usage.outputTokens} output tokens`);
   } catch (e) {
-    console.log(`${tenant}: Converse via ${arn}: ${e.name}: ${e.message}`);
+    console.log(`${tenant}: call ${i + 1}: ${e.name}: ${e.message}`);
+    console.log(`${tenant}: ${ok} of ${count} calls answered`);
     process.exit(1);
   }
 }

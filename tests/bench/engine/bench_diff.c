@@ -13,6 +13,12 @@
  * digest of the policy last applied to each in the record, as after a convergence:
  * the pass then builds and digests every tenant's policy document.
  *
+ * --skip makes every pass after the first a skipping pass (state/diff_stamp.h): a
+ * tenant whose stamp is the one of its last settled plan is not collected nor diffed,
+ * as the engine does; --touch P puts a copy of one profile of P % of the tenants
+ * before each pass (an own write or a listing's change: their generation moves), so
+ * those are diffed in full. The first pass is always full (nothing is settled yet).
+ *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
  * median, the heap the desired model, the observed store and the records take
  * (mallinfo2), and the interned strings (state/intern.h) among them. */
@@ -26,6 +32,7 @@
 
 #include "bench_tenants.h"
 #include "diff.h"
+#include "diff_stamp.h"
 #include "intern.h"
 #include "observed.h"
 #include "plan.h"
@@ -49,11 +56,12 @@ struct world {
 	struct diff_settings settings;
 	size_t profiles, parameters;
 	bool roles;
+	struct diff_stamp *settled; /* --skip: per tenant */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT]\n"
+	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT] [--roles] [--skip [--touch PERCENT]]\n"
 		   "\n"
 		   "Times one full diff pass (observed_tenant_collect + diff_tenant for every tenant)\n"
 		   "over N converged tenants, R times, and prints each pass and the median.\n"
@@ -62,6 +70,8 @@ static void usage(FILE *f)
 		   "  --runs R         passes (default 7, at most 100)\n"
 		   "  --drift PERCENT  tenants whose observed profile lacks one desired tag (default 0)\n"
 		   "  --roles          1-2 IAM roles a tenant, their policies applied (default: none)\n"
+		   "  --skip           passes after the first skip tenants settled with the same inputs\n"
+		   "  --touch PERCENT  with --skip: tenants whose profile is put again before each pass\n"
 		   "  --help           this text\n");
 }
 
@@ -227,7 +237,9 @@ static void world_build(struct world *w, size_t n, unsigned drift_percent, bool 
 	size_t h0 = heap_in_use(), h1, h2;
 
 	memset(w, 0, sizeof(*w));
-	w->settings = (struct diff_settings){ INSTANCE, ACCOUNT_ID, 600, 900 };
+	w->settings = (struct diff_settings){
+		.instance = INSTANCE, .account_id = ACCOUNT_ID, .grace = 600, .drain = 900
+	};
 	w->n = n;
 	w->roles = roles;
 	w->tenants = xcalloc(n, sizeof(*w->tenants));
@@ -258,6 +270,7 @@ static void world_release(struct world *w)
 	}
 	free(w->tenants);
 	free(w->records);
+	free(w->settled);
 	observed_store_release(&w->store);
 }
 
@@ -270,14 +283,31 @@ static void print_plan(const char *tenant, const struct plan *p)
 			p->actions[i].resource ? p->actions[i].resource : "", p->actions[i].reason);
 }
 
-/* One pass: every tenant's view collected and diffed, as a resync does. Returns the
- * number of actions planned; *ret_first names a tenant whose plan was not empty. */
-static size_t pass(const struct world *w, double *ret_cpu, double *ret_wall, size_t *ret_first)
+/* --touch: a copy of the first profile of `percent` % of the tenants (spread evenly,
+ * another share each time) put over it, as an own write or a listing would. */
+static void touch(struct world *w, size_t percent, size_t round)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		size_t k = i + round * 7;
+		const struct observed_profile *p;
+		if ((k * percent) / 100 == ((k + 1) * percent) / 100)
+			continue;
+		p = observed_store_profile_by_name(&w->store, w->tenants[i]->profiles[0].name);
+		observed_store_put_profile(&w->store, observed_profile_dup(p));
+	}
+}
+
+/* One pass: every tenant's view collected and diffed, as a resync does (with
+ * w->settled, a settled tenant whose inputs did not change is skipped). Returns the
+ * number of actions planned; *ret_first names a tenant whose plan was not empty;
+ * *ret_skipped counts the tenants skipped. */
+static size_t pass(const struct world *w, double *ret_cpu, double *ret_wall, size_t *ret_first, size_t *ret_skipped)
 {
 	double c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID), w0 = bench_clock(CLOCK_MONOTONIC);
 	size_t actions = 0;
 
 	*ret_first = SIZE_MAX;
+	*ret_skipped = 0;
 	for (size_t i = 0; i < w->n; i++) {
 		const struct tenant *t = w->tenants[i];
 		struct observed_tenant o;
@@ -290,9 +320,19 @@ static size_t pass(const struct world *w, double *ret_cpu, double *ret_wall, siz
 			.observed = &o,
 			.now = 1700000600,
 		};
+		struct diff_stamp stamp;
 
+		if (w->settled) {
+			diff_stamp_take(&w->settings, &in, &w->store, 0, &stamp);
+			if (diff_stamp_same(&w->settled[i], &stamp)) {
+				(*ret_skipped)++;
+				continue;
+			}
+		}
 		observed_tenant_collect(&w->store, INSTANCE, t->id, t, &o);
 		diff_tenant(&w->settings, &in, &p);
+		if (w->settled)
+			diff_stamp_note(&w->settled[i], &stamp, &p);
 		if ((p.n_actions || p.error) && *ret_first == SIZE_MAX)
 			*ret_first = i;
 		actions += p.n_actions + (p.error != NULL);
@@ -309,13 +349,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "tenants", required_argument, NULL, 'n' }, { "runs", required_argument, NULL, 'r' },
 		{ "drift", required_argument, NULL, 'd' },   { "roles", no_argument, NULL, 'o' },
+		{ "skip", no_argument, NULL, 's' },	     { "touch", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 	};
-	size_t n = 100000, runs = 7, drift = 0, desired_bytes, observed_bytes, record_bytes, expected, first;
+	size_t n = 100000, runs = 7, drift = 0, touched = 0, skipped, desired_bytes, observed_bytes, record_bytes,
+	       expected, first;
 	double cpu[MAX_RUNS], wall[MAX_RUNS], t0;
 	struct world w;
 	int c, rc = 0;
-	bool roles = false;
+	bool roles = false, skip = false;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -333,6 +375,13 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			roles = true;
+			break;
+		case 's':
+			skip = true;
+			break;
+		case 't':
+			if (bench_parse_size("bench_diff", optarg, "--touch", 0, 100, &touched) < 0)
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);
@@ -362,12 +411,27 @@ int main(int argc, char **argv)
 		       strings, (double)bytes / 1e6);
 	}
 
+	if (skip)
+		w.settled = xcalloc(n, sizeof(*w.settled));
 	/* a drifting tenant plans one profile tag action */
 	expected = drift ? (n * drift) / 100 : 0;
+	if (skip) { /* the first pass settles the tenants; the skipping passes follow */
+		size_t actions = pass(&w, &cpu[0], &wall[0], &first, &skipped);
+		printf("pass 0 (full, settles): %.1f ms CPU, %.1f ms wall, %zu action(s)\n", cpu[0] * 1e3,
+		       wall[0] * 1e3, actions);
+	}
 	for (size_t r = 0; r < runs; r++) {
-		size_t actions = pass(&w, &cpu[r], &wall[r], &first);
-		printf("pass %zu: %.1f ms CPU, %.1f ms wall, %zu action(s)\n", r + 1, cpu[r] * 1e3, wall[r] * 1e3,
-		       actions);
+		size_t actions;
+
+		if (skip && touched)
+			touch(&w, touched, r);
+		actions = pass(&w, &cpu[r], &wall[r], &first, &skipped);
+		if (skip) /* a drifting tenant is never settled: it plans its action again */
+			printf("pass %zu: %.1f ms CPU, %.1f ms wall, %zu action(s), %zu tenant(s) skipped\n", r + 1,
+			       cpu[r] * 1e3, wall[r] * 1e3, actions, skipped);
+		else
+			printf("pass %zu: %.1f ms CPU, %.1f ms wall, %zu action(s)\n", r + 1, cpu[r] * 1e3,
+			       wall[r] * 1e3, actions);
 		if (actions != expected && (drift || first == SIZE_MAX)) {
 			fprintf(stderr, "bench_diff: %zu action(s) planned, %zu expected\n", actions, expected);
 			rc = 1;

@@ -37,6 +37,9 @@ options:
   --build DIR     build directory (default: $BTD_BUILD, else <repo>/build-bench)
   --awsim PATH    the awsim binary (default: awsim of the build directory)
   --edits K       manifest edits to time (scale; default 50)
+  --cold-edits K  scale: also edit K tenants one after the other while the cold
+                  convergence runs, each timed from the rename until the tenant is
+                  reconciled at its new revision (default 0)
   --restarts R    warm restarts (scale, startup; default 3)
   --probe-interval MS
                   scale: the control-socket client waits MS between requests instead of
@@ -66,6 +69,7 @@ EOF
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BTD_BUILD:-$HERE/../../../build-bench}
 EDITS=50
+COLD_EDITS=0
 RESTARTS=3
 SETTLE=
 RATE=50
@@ -82,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--build) BUILD=$2; shift 2 ;;
 	--awsim) AWSIM_BIN=$2; shift 2 ;;
 	--edits) EDITS=$2; shift 2 ;;
+	--cold-edits) COLD_EDITS=$2; shift 2 ;;
 	--restarts) RESTARTS=$2; shift 2 ;;
 	--settle) SETTLE=$2; shift 2 ;;
 	--rate) RATE=$2; shift 2 ;;
@@ -282,6 +287,32 @@ status_json() { ctl --json status 2>/dev/null || true; }
 
 # start_hammer FILE: engine_probe hammer on the control socket until the daemon is
 # ready, its samples into FILE; stop_hammer waits for it.
+# cold_edits: COLD_EDITS edits while converging from nothing, one after the other; each
+# from the rename until the tenant is reconciled at the new revision (its first
+# reconcile included: the edit must not wait behind every other tenant's).
+cold_edits() {
+	local j i id f tmp t0 old deadline
+	: >"$WORK/cold_edits.txt"
+	for j in $(seq "$COLD_EDITS"); do
+		i=$(((j * 4099 + 997) % N))
+		id=$(printf 'tenant-%06d' "$i")
+		f=$WORK/gen/tenants/group-$(printf '%03d' $((i / 1000)))/$id.yaml
+		tmp=${f%/*}/.$id.yaml.tmp
+		old=$(ctl --json tenant "$id" 2>/dev/null | jq -r '.revision // ""' || true)
+		sed "s/^    Project: .*/    Project: cold-edit-$j/" "$f" >"$tmp"
+		t0=$("$PROBE" rename "$tmp" "$f")
+		deadline=$((SECONDS + 600))
+		until ctl --json tenant "$id" 2>/dev/null |
+			jq -e --arg old "$old" '.revision != $old and .revision == .reconciled_revision' >/dev/null; do
+			[ $SECONDS -lt $deadline ] || fail "cold edit of $id: not reconciled after 600 s"
+			sleep 0.05
+		done
+		echo "$(fsub "$EPOCHREALTIME" "$t0")" >>"$WORK/cold_edits.txt"
+	done
+	echo "edits while converging: rename -> reconciled at the new revision (ms):" \
+		"$(awk '{ print $1 * 1000 }' "$WORK/cold_edits.txt" | quantiles); ready then: $(by_state)"
+}
+
 start_hammer() {
 	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --until-ready --seconds 86400 \
 		--interval "$INTERVAL" --out "$1" >/dev/null &
@@ -415,6 +446,7 @@ run_scale() {
 	t_scan=$(log_epoch "$line")
 	cold_scan=$(fsub "$t_scan" "$LAUNCH")
 	start_hammer "$samples"
+	[ "$COLD_EDITS" = 0 ] || cold_edits
 	wait_ready_with_progress 1 86400
 	line=$(wait_log 'first full sync done' 1 10)
 	t_ready=$(log_epoch "$line")

@@ -45,7 +45,7 @@ printf 'alpha\nbeta\n'
 STUB
 chmod +x "$STUB"
 
-expect "status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage" \
+expect "status tenants tenant resolve reconcile resync pause resume approve-prune places history health ready wait-ready version usage profile-map" \
 	bedrock-tenantctl ""
 expect "tenants tenant" bedrock-tenantctl te
 expect "tenants tenant" bedrock-tenantctl -o json te
@@ -54,6 +54,7 @@ expect "--socket --state --since" bedrock-tenantctl tenants --s
 expect "table wide json name" bedrock-tenantctl tenants -o ""
 expect "json" bedrock-tenantctl tenants --output = j
 expect "Stalled Suspended" bedrock-tenantctl tenants --state S
+expect "OverBudget" bedrock-tenantctl tenants --state O
 expect "Stalled,Error" bedrock-tenantctl tenants --state Stalled,E
 expect "" bedrock-tenantctl tenants --interval ""
 

@@ -61,10 +61,19 @@ wait_until 30 "the history has the failed retag" bash -c "'$CTL_BIN' --socket '$
 before=$(hist)
 [ "$(jq 'map(select(.a == "create-profile")) | length' <<<"$before")" = 1 ] || fail "history: $before"
 wait_until 60 "Ready" all_ready
+# the engine's own lines (a manifest changed, reconciled) are kept as notes, with the changes
+notes() { ctl --json history acme | jq -c '[.history[] | select(.kind == "note") | .text]'; }
+notes_before=$(notes)
+[ "$(jq 'map(select(. == "manifest changed")) | length' <<<"$notes_before")" -ge 3 ] ||
+	fail "the manifest edits are not in the history: $notes_before"
+jq -e 'index("reconciled") != null' <<<"$notes_before" >/dev/null || fail "no note of a reconciled revision: $notes_before"
 stop_daemon
 start_daemon
 wait_until 60 "Ready after the restart" all_ready
 after=$(hist)
+# the notes survive the restart; one that found its revision reconciled before adds none
+[ "$(notes)" = "$notes_before" ] || fail "the notes changed over a restart: $notes_before vs $(notes)"
+ctl history acme | grep -Eq ' note +manifest changed$' || fail "ctl history shows no note: $(ctl history acme)"
 [ "$(jq -c '.[-1]' <<<"$after")" = "$(jq -c '.[-1]' <<<"$before")" ] || fail "the history was lost: $before vs $after"
 jq -e --argjson b "$before" '(. | length) >= ($b | length)' <<<"$after" >/dev/null || fail "history shrank"
 ctl history acme | grep -q 'create-profile' || fail "ctl history shows the create"

@@ -66,6 +66,13 @@ has '^bedrock_tenantd_manifest_problems 1$'
 has '^bedrock_tenantd_paused 1$'
 has '^bedrock_tenantd_mode\{mode="enforce"\} 1$'
 has '^bedrock_tenantd_mode\{mode="report"\} 0$'
+# the notifications' families are there without notifications configured, at zero
+has '^bedrock_tenantd_notification_events_total\{event="drift_repaired"\} 0$'
+has '^bedrock_tenantd_notification_events_coalesced_total\{event="tenant_stalled"\} 0$'
+has '^bedrock_tenantd_notifications_sent_total\{destination="webhook",event="deletions_held"\} 0$'
+has '^bedrock_tenantd_notifications_failed_total\{destination="sns",event="drift_repaired"\} 0$'
+has '^bedrock_tenantd_notifications_dropped_total\{destination="sns",event="tenant_stalled"\} 0$'
+has '^bedrock_tenantd_notifications_queued\{destination="webhook"\} 0$'
 has '^# TYPE bedrock_tenantd_aws_credentials_expiry_seconds gauge$'
 has '^bedrock_tenantd_aws_credentials_expiry_seconds\{account="lab"\} [0-9]+$'
 exp=$(awk '$1 == "bedrock_tenantd_aws_credentials_expiry_seconds{account=\"lab\"}" {print $2}' "$WORK/metrics.txt")

@@ -101,6 +101,18 @@ jq -se 'any(.[]; .event == "deletions_held" and (.message | test("11 more held u
 sent() { status_json | jq -r ".notifications.$1.sent"; }
 [ "$(sent webhook)" -ge 3 ] || fail "status counts $(sent webhook) webhook messages"
 [ "$(sent sns)" -ge 3 ] || fail "status counts $(sent sns) SNS messages"
+# the same counters in /metrics, by destination and event
+metric() { curl -sf --unix-socket "$WORK/control.sock" http://localhost/metrics | awk -v k="$1" '$1 == k {print $2}'; }
+for d in webhook sns; do
+	for e in tenant_stalled drift_repaired deletions_held; do
+		v=$(metric "bedrock_tenantd_notifications_sent_total{destination=\"$d\",event=\"$e\"}")
+		[ "${v:-0}" -ge 1 ] || fail "/metrics counts ${v:-no} $e messages sent by $d"
+	done
+done
+[ "$(metric 'bedrock_tenantd_notification_events_total{event="tenant_stalled"}')" -ge 1 ] ||
+	fail "/metrics counts no stall event"
+[ "$(metric 'bedrock_tenantd_notifications_failed_total{destination="webhook",event="drift_repaired"}')" = 0 ] ||
+	fail "/metrics counts a failed repair message before the webhook stopped"
 
 # ---- a webhook that stopped answering: counted, logged, nothing else held up ----
 kill $HOOK_PID
@@ -110,6 +122,8 @@ ctl resync >/dev/null
 failed() { [ "$(status_json | jq -r '.notifications.webhook.failed')" -ge 1 ]; }
 wait_until 30 "a failed webhook counted" failed
 grep -q "notification by webhook failed" "$WORK/daemon.log" || fail "the failure is not logged"
+[ "$(metric 'bedrock_tenantd_notifications_failed_total{destination="webhook",event="drift_repaired"}')" -ge 1 ] ||
+	fail "/metrics does not count the failed repair message: $(metric 'bedrock_tenantd_notifications_failed_total{destination="webhook",event="drift_repaired"}')"
 wait_until 30 "SNS told of the second repair" sh -c "[ \$(curl -sf http://127.0.0.1:$PORT/_awsim/sns/messages | jq '[.[] | .message | fromjson | select(.event == \"drift_repaired\")] | length') -ge 2 ]"
 profile_tag() { awsim_get state | jq -r --arg a "$arn" "$PROFILES"' | map(select(.arn == $a)) | .[0].tag.CostCenter'; }
 wait_eq 30 "the repair done all the same" eng profile_tag

@@ -24,6 +24,11 @@ messages() { awsim_get sns/messages | jq -c '[.[] | .message | fromjson | select
 suppressed() { [ "$(status_json | jq -r .notifications.suppressed)" = 2 ]; }
 wait_until 30 "two repairs held back" suppressed
 [ "$(messages | jq 'length')" = 2 ] || fail "not two messages at once: $(messages)"
+metric() { curl -sf --unix-socket "$WORK/control.sock" http://localhost/metrics | awk -v k="$1" '$1 == k {print $2}'; }
+[ "$(metric 'bedrock_tenantd_notification_events_coalesced_total{event="drift_repaired"}')" = 2 ] ||
+	fail "/metrics does not count the two repairs held back: $(metric 'bedrock_tenantd_notification_events_coalesced_total{event="drift_repaired"}')"
+[ "$(metric 'bedrock_tenantd_notification_events_total{event="drift_repaired"}')" = 4 ] ||
+	fail "/metrics does not count four repairs"
 [ "$(messages | jq '[.[] | select(.summary)] | length')" = 0 ] || fail "a summary came too early"
 two_plus_summary() { [ "$(messages | jq 'length')" = 3 ]; }
 wait_until 60 "the summary of the other two" two_plus_summary

@@ -1,15 +1,17 @@
 /* A loop, a scripted server and an AWS client pointed at it, for the unit tests of
- * the AWS layer's loop-bound parts. Header-only: each test program includes it once. */
+ * the AWS layer's loop-bound parts (tests/unit/aws/aws_fixture.c): the setup and
+ * teardown every such test shares, a script of answers in order, and the outcome a
+ * test's callback records. One fixture at a time per program. */
 #ifndef BTD_AWS_FIXTURE_H
 #define BTD_AWS_FIXTURE_H
 
 #include <stdbool.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
+
+#include <uv.h>
 
 #include "aws_client.h"
 #include "test_server.h"
-#include "xalloc.h"
 
 #define FIXTURE_AKID   "AKIDFIXTURE"
 #define FIXTURE_SECRET "fixture-secret"
@@ -23,82 +25,50 @@ struct fixture {
 	bool closed;
 };
 
-static struct fixture *fx_current;
-
-static const char *fx_getenv(const char *name)
-{
-	for (int i = 0; i < 32 && fx_current->env[i]; i += 2)
-		if (strcmp(fx_current->env[i], name) == 0)
-			return fx_current->env[i + 1];
-	return NULL;
-}
-
-static double fx_random_zero(void *arg)
-{
-	(void)arg;
-	return 0.0;
-}
-
-static const struct aws_credentials fx_creds = {
-	.access_key_id = (char *)FIXTURE_AKID,
-	.secret_access_key = (char *)FIXTURE_SECRET,
-};
+/* The credentials fx_init puts in f->opts. */
+extern const struct aws_credentials fx_creds;
 
 /* Start the loop and the server; the test then adjusts f->opts / f->env and calls
  * fx_client(). */
-static void fx_init(struct fixture *f, test_handler handler, void *arg)
-{
-	memset(f, 0, sizeof(*f));
-	fx_current = f;
-	uv_loop_init(&f->loop);
-	f->server = test_server_start(&f->loop, handler, arg);
-	f->opts.region = "us-east-1";
-	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++)
-		f->opts.endpoints[i] = test_server_url(f->server);
-	f->opts.credentials = &fx_creds;
-	f->opts.random = fx_random_zero;
-	f->opts.getenv = fx_getenv;
-}
-
-static int fx_client(struct fixture *f)
-{
-	struct aws_error err;
-	int r;
-
-	aws_error_init(&err);
-	r = aws_client_new(&f->loop, &f->opts, &f->client, &err);
-	aws_error_release(&err);
-	return r;
-}
-
-static void fx_run_until(struct fixture *f, bool (*done)(void *), void *arg)
-{
-	for (int i = 0; i < 1000000 && !done(arg); i++)
-		if (uv_run(&f->loop, UV_RUN_ONCE) == 0 && !done(arg))
-			break;
-}
-
-static void fx_on_closed(void *arg)
-{
-	((struct fixture *)arg)->closed = true;
-}
-
-static bool fx_is_closed(void *arg)
-{
-	return ((struct fixture *)arg)->closed;
-}
-
+void fx_init(struct fixture *f, test_handler handler, void *arg);
+/* fx_client: the AWS client on f->opts; aws_client_new's result. */
+int fx_client(struct fixture *f);
+/* fx_run_until: runs the loop until done(arg) or nothing is left to run. */
+void fx_run_until(struct fixture *f, bool (*done)(void *), void *arg);
+/* fx_on_closed, fx_is_closed: the close callback marking f->closed, and its test. */
+void fx_on_closed(void *arg);
+bool fx_is_closed(void *arg);
 /* Close everything; returns uv_loop_close()'s result. */
-static int fx_finish(struct fixture *f)
-{
-	if (f->client)
-		aws_client_close(f->client, fx_on_closed, f);
-	else
-		f->closed = true;
-	test_server_stop(f->server);
-	fx_run_until(f, fx_is_closed, f);
-	uv_run(&f->loop, UV_RUN_DEFAULT);
-	return uv_loop_close(&f->loop);
-}
+int fx_finish(struct fixture *f);
+
+/* A script: the answers, in order, the last one repeated; status 0 is 200. */
+#define FX_SCRIPT_MAX 8
+struct fx_script {
+	const char *answers[FX_SCRIPT_MAX];
+	unsigned n;
+	int status[FX_SCRIPT_MAX];
+};
+
+/* fx_scripted: the test_handler answering by a struct fx_script. */
+void fx_scripted(void *arg, const struct test_request *req, unsigned index, struct test_response *resp);
+/* fx_start: fx_init with fx_scripted over s, then fx_client(); fx_client's result. */
+int fx_start(struct fixture *f, struct fx_script *s);
+
+/* What a call's callback saw; each test fills the fields it checks. */
+struct fx_outcome {
+	int calls;
+	int status;
+	size_t n;
+	double value;
+	bool truncated;
+	char first[256];
+	char token[64];
+	char code[64];
+};
+
+/* fx_answered: counts the call and keeps its status; returns arg as an outcome. */
+struct fx_outcome *fx_answered(void *arg, int status);
+/* fx_done: whether the outcome arg has been answered (for fx_run_until). */
+bool fx_done(void *arg);
 
 #endif

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -17,6 +19,7 @@
 #include "iam.h"
 #include "sigv4.h"
 #include "ssm.h"
+#include "xalloc.h"
 
 /* What the server answers, in order; the last entry repeats. */
 struct script {

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -16,6 +18,7 @@
 #include "aws_fixture.h"
 #include "ssm.h"
 #include "sts.h"
+#include "xalloc.h"
 
 struct world {
 	unsigned creds_served;	  /* credential documents handed out */
@@ -144,6 +147,21 @@ static char *url_of(struct fixture *f, const char *path)
 	return xasprintf("%s%s", test_server_url(f->server), path);
 }
 
+/* start: the world's server, no static credentials, and the variable var set to the
+ * server's URL with path; returns that URL (the caller frees it after fx_finish). More
+ * of f->env and f->opts may be set before fx_client(). */
+static char *start(struct fixture *f, struct world *w, const char *var, const char *path)
+{
+	char *url;
+
+	fx_init(f, world, w);
+	url = url_of(f, path);
+	f->opts.credentials = NULL;
+	f->env[0] = var;
+	f->env[1] = url;
+	return url;
+}
+
 static void test_imds_v2_and_v1(void **state)
 {
 	struct world w = { .token_status = 200, .expiration = "2099-01-01T00:00:00Z" };
@@ -151,11 +169,7 @@ static void test_imds_v2_and_v1(void **state)
 	struct outcome o;
 	char *endpoint;
 
-	fx_init(&f, world, &w);
-	endpoint = url_of(&f, "");
-	f.opts.credentials = NULL;
-	f.env[0] = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
-	f.env[1] = endpoint;
+	endpoint = start(&f, &w, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "");
 	assert_int_equal(fx_client(&f), 0);
 	assert_string_equal(aws_client_credentials_origin(f.client), "imds");
 	ssm_call(&f, NULL, &o);
@@ -170,11 +184,7 @@ static void test_imds_v2_and_v1(void **state)
 
 	/* a token PUT refused with 405: IMDSv1 */
 	w = (struct world){ .token_status = 405, .expiration = "2099-01-01T00:00:00Z" };
-	fx_init(&f, world, &w);
-	endpoint = url_of(&f, "");
-	f.opts.credentials = NULL;
-	f.env[0] = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
-	f.env[1] = endpoint;
+	endpoint = start(&f, &w, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "");
 	assert_int_equal(fx_client(&f), 0);
 	ssm_call(&f, NULL, &o);
 	assert_int_equal(o.status, 0);
@@ -185,11 +195,7 @@ static void test_imds_v2_and_v1(void **state)
 
 	/* ... unless v1 is disabled */
 	w = (struct world){ .token_status = 405, .expiration = "2099-01-01T00:00:00Z" };
-	fx_init(&f, world, &w);
-	endpoint = url_of(&f, "");
-	f.opts.credentials = NULL;
-	f.env[0] = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
-	f.env[1] = endpoint;
+	endpoint = start(&f, &w, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "");
 	f.env[2] = "AWS_EC2_METADATA_V1_DISABLED";
 	f.env[3] = "true";
 	assert_int_equal(fx_client(&f), 0);
@@ -209,11 +215,7 @@ static void test_container_and_expired_token(void **state)
 	struct aws_stats st;
 	char *uri;
 
-	fx_init(&f, world, &w);
-	uri = url_of(&f, "/creds");
-	f.opts.credentials = NULL;
-	f.env[0] = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-	f.env[1] = uri;
+	uri = start(&f, &w, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "/creds");
 	f.env[2] = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
 	f.env[3] = "Basic c2VjcmV0";
 	assert_int_equal(fx_client(&f), 0);
@@ -248,12 +250,8 @@ static void test_refresh_before_expiry(void **state)
 	char *uri;
 
 	fake_now = 1893456000000LL; /* 2030-01-01T00:00:00Z */
-	fx_init(&f, world, &w);
-	uri = url_of(&f, "/creds");
-	f.opts.credentials = NULL;
+	uri = start(&f, &w, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "/creds");
 	f.opts.wall_ms = fake_clock;
-	f.env[0] = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-	f.env[1] = uri;
 	assert_int_equal(fx_client(&f), 0);
 	ssm_call(&f, NULL, &o);
 	assert_int_equal(w.creds_served, 1);
@@ -441,13 +439,9 @@ static void test_close_from_the_credentials_event(void **state)
 	struct outcome a = { 0 }, b = { 0 };
 	char *uri;
 
-	fx_init(&f, world, &w);
-	uri = url_of(&f, "/creds");
-	f.opts.credentials = NULL;
+	uri = start(&f, &w, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "/creds");
 	f.opts.event_cb = close_on_refresh;
 	f.opts.event_arg = &c;
-	f.env[0] = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
-	f.env[1] = uri;
 	assert_int_equal(fx_client(&f), 0);
 	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/a", on_done, &a), 0);
 	assert_int_equal(ssm_delete_parameter(f.client, NULL, "/b", on_done, &b), 0);

@@ -121,6 +121,80 @@ static void test_iam_attached(void **state)
 	iam_attached_list_release(&l);
 }
 
+#define POLICIES(members, tail)                                                                                        \
+	"<ListPoliciesResponse" NS "><ListPoliciesResult><Policies>" members "</Policies>" tail                        \
+	"</ListPoliciesResult>" META "</ListPoliciesResponse>"
+#define PMEMBER(name, version, count)                                                                                  \
+	"<member><PolicyName>" name "</PolicyName><DefaultVersionId>" version "</DefaultVersionId><Path>/bedrock-"     \
+	"tenants/</Path><Arn>arn:aws:iam::111122223333:policy/bedrock-tenants/" name "</Arn><AttachmentCount>" count   \
+	"</AttachmentCount></member>"
+
+/* ListPolicies pages: every member, the marker, refusals. */
+static void test_iam_policies(void **state)
+{
+	struct iam_policy_list l = { 0 };
+	char *next;
+
+	(void)state;
+	assert_int_equal(iam_parse_policies_page(S(POLICIES(PMEMBER("a-deny", "v1", "0") PMEMBER("b-deny", "v3", "2"),
+							    "<IsTruncated>true</IsTruncated><Marker>m2</Marker>")),
+						 &l, &next),
+			 0);
+	assert_string_equal(next, "m2");
+	free(next);
+	assert_int_equal(iam_parse_policies_page(S(POLICIES("", "<IsTruncated>false</IsTruncated>")), &l, &next), 0);
+	assert_null(next);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[1].name, "b-deny");
+	assert_string_equal(l.items[1].default_version, "v3");
+	assert_string_equal(l.items[1].path, "/bedrock-tenants/");
+	assert_int_equal(l.items[1].attachments, 2);
+	assert_string_equal(l.items[0].arn, "arn:aws:iam::111122223333:policy/bedrock-tenants/a-deny");
+	/* truncated without a marker; a member without its ARN; a bad count; another answer */
+	assert_int_equal(iam_parse_policies_page(S(POLICIES("", "<IsTruncated>true</IsTruncated>")), &l, &next),
+			 -EBADMSG);
+	assert_int_equal(
+		iam_parse_policies_page(S(POLICIES("<member><PolicyName>x</PolicyName></member>", "")), &l, &next),
+		-EBADMSG);
+	assert_int_equal(iam_parse_policies_page(S(POLICIES(PMEMBER("c", "v1", "-1"), "")), &l, &next), -EBADMSG);
+	assert_int_equal(iam_parse_policies_page(S("<ListRolesResponse/>"), &l, &next), -EBADMSG);
+	assert_int_equal(l.n, 2);
+	iam_policy_list_release(&l);
+}
+
+#define ENTITIES(roles, tail)                                                                                          \
+	"<ListEntitiesForPolicyResponse" NS "><ListEntitiesForPolicyResult><PolicyGroups/><PolicyUsers/>"              \
+	"<PolicyRoles>" roles "</PolicyRoles>" tail "</ListEntitiesForPolicyResult>" META                              \
+	"</ListEntitiesForPolicyResponse>"
+#define ROLE(name) "<member><RoleName>" name "</RoleName><RoleId>AROAEXAMPLE</RoleId></member>"
+
+/* ListEntitiesForPolicy: the roles, the marker, refusals. */
+static void test_iam_entities(void **state)
+{
+	struct aws_strv roles;
+	char *next;
+
+	(void)state;
+	aws_strv_init(&roles);
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES(ROLE("a-app") ROLE("b-app"),
+							    "<IsTruncated>true</IsTruncated><Marker>m</Marker>")),
+						 &roles, &next),
+			 0);
+	assert_string_equal(next, "m");
+	free(next);
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES("", "<IsTruncated>false</IsTruncated>")), &roles, &next),
+			 0);
+	assert_null(next);
+	assert_int_equal(roles.n, 2);
+	assert_string_equal(roles.items[1], "b-app");
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES("<member><RoleId>x</RoleId></member>", "")), &roles, &next),
+			 -EBADMSG);
+	assert_int_equal(iam_parse_entities_page(S(ENTITIES("", "<IsTruncated>true</IsTruncated>")), &roles, &next),
+			 -EBADMSG);
+	assert_int_equal(iam_parse_entities_page(S("<ListRolesResponse/>"), &roles, &next), -EBADMSG);
+	aws_strv_release(&roles);
+}
+
 #define ACTION(id, status)                                                                                             \
 	"{\"ActionId\":\"" id "\",\"BudgetName\":\"bedrock-tenant-acme\",\"NotificationType\":\"ACTUAL\","             \
 	"\"ActionType\":\"APPLY_IAM_POLICY\",\"ActionThreshold\":{\"ActionThresholdValue\":100.0,"                     \
@@ -186,8 +260,8 @@ static void test_budgets_actions(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_iam_policy),
-		cmocka_unit_test(test_iam_attached),
+		cmocka_unit_test(test_iam_policy),	cmocka_unit_test(test_iam_attached),
+		cmocka_unit_test(test_iam_policies),	cmocka_unit_test(test_iam_entities),
 		cmocka_unit_test(test_budgets_actions),
 	};
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -15,40 +17,13 @@
 #include "iam_account.h"
 #include "servicequotas.h"
 #include "ssm_describe.h"
-
-struct script {
-	const char *answers[8];
-	unsigned n;
-};
-
-static void scripted(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
-{
-	struct script *s = arg;
-
-	(void)req;
-	*resp = (struct test_response){ TEST_RESPOND, 200, NULL, s->answers[index < s->n ? index : s->n - 1] };
-}
-
-struct outcome {
-	int calls;
-	int status;
-	size_t n;
-	double value;
-	char first[128];
-};
-
-static bool done(void *arg)
-{
-	return ((struct outcome *)arg)->calls > 0;
-}
+#include "xalloc.h"
 
 static void on_quota(void *arg, int status, const struct aws_error *err, const struct sq_quota *q)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (q) {
 		o->value = q->value;
 		snprintf(o->first, sizeof(o->first), "%s", q->quota_code);
@@ -57,11 +32,9 @@ static void on_quota(void *arg, int status, const struct aws_error *err, const s
 
 static void on_quotas(void *arg, int status, const struct aws_error *err, const struct sq_quota_list *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].quota_code : "");
@@ -72,20 +45,19 @@ static void on_quotas(void *arg, int status, const struct aws_error *err, const 
 
 static void test_servicequotas_wire(void **state)
 {
-	struct script s = { { "{\"Quota\":" QUOTA("L-40EC9882", "1000.0") "}",
-			      "{\"Quotas\":[" QUOTA("L-1", "1") "],\"NextToken\":\"n2\"}",
-			      "{\"Quotas\":[" QUOTA("L-2", "2") "]}" },
-			    3 };
+	struct fx_script s = { .answers = { "{\"Quota\":" QUOTA("L-40EC9882", "1000.0") "}",
+					    "{\"Quotas\":[" QUOTA("L-1", "1") "],\"NextToken\":\"n2\"}",
+					    "{\"Quotas\":[" QUOTA("L-2", "2") "]}" },
+			       .n = 3 };
 	struct fixture f;
-	struct outcome o = { 0 }, l = { 0 };
+	struct fx_outcome o = { 0 }, l = { 0 };
 	const struct test_request *req;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(sq_get_service_quota(f.client, NULL, "bedrock", NULL, on_quota, &o), -EINVAL);
 	assert_int_equal(sq_get_service_quota(f.client, NULL, "bedrock", "L-40EC9882", on_quota, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_true(o.value == 1000);
 	req = test_server_request(f.server, 0);
@@ -95,7 +67,7 @@ static void test_servicequotas_wire(void **state)
 	assert_string_equal(req->body, "{\"ServiceCode\":\"bedrock\",\"QuotaCode\":\"L-40EC9882\"}");
 
 	assert_int_equal(sq_list_service_quotas(f.client, NULL, "bedrock", on_quotas, &l), 0);
-	fx_run_until(&f, done, &l);
+	fx_run_until(&f, fx_done, &l);
 	assert_int_equal(l.status, 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.first, "L-1");
@@ -107,23 +79,19 @@ static void test_servicequotas_wire(void **state)
 
 static void on_summary(void *arg, int status, const struct aws_error *err, const struct iam_account_summary *s)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 	int64_t v = -1;
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (s && iam_account_summary_get(s, "RolesQuota", &v) == 0)
 		o->value = (double)v;
 }
 
 static void on_details(void *arg, int status, const struct aws_error *err, const struct iam_role_detail_list *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].name : "");
@@ -137,21 +105,22 @@ static void on_details(void *arg, int status, const struct aws_error *err, const
 
 static void test_iam_account_wire(void **state)
 {
-	struct script s = { { "<GetAccountSummaryResponse><GetAccountSummaryResult><SummaryMap><entry><key>RolesQuota"
-			      "</key><value>5000</value></entry></SummaryMap></GetAccountSummaryResult>"
-			      "</GetAccountSummaryResponse>",
-			      DETAILS(ROLE("a") ROLE("b"), "<IsTruncated>true</IsTruncated><Marker>m/2+</Marker>"),
-			      DETAILS(ROLE("c"), "<IsTruncated>false</IsTruncated>") },
-			    3 };
+	struct fx_script s = {
+		.answers = { "<GetAccountSummaryResponse><GetAccountSummaryResult><SummaryMap><entry><key>RolesQuota"
+			     "</key><value>5000</value></entry></SummaryMap></GetAccountSummaryResult>"
+			     "</GetAccountSummaryResponse>",
+			     DETAILS(ROLE("a") ROLE("b"), "<IsTruncated>true</IsTruncated><Marker>m/2+</Marker>"),
+			     DETAILS(ROLE("c"), "<IsTruncated>false</IsTruncated>") },
+		.n = 3
+	};
 	struct fixture f;
-	struct outcome o = { 0 }, d = { 0 };
+	struct fx_outcome o = { 0 }, d = { 0 };
 	const struct test_request *req;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(iam_get_account_summary(f.client, NULL, on_summary, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_true(o.value == 5000);
 	req = test_server_request(f.server, 0);
@@ -159,7 +128,7 @@ static void test_iam_account_wire(void **state)
 	assert_non_null(strstr(test_request_header(req, "Authorization"), "/us-east-1/iam/aws4_request"));
 
 	assert_int_equal(iam_get_role_details(f.client, NULL, on_details, &d), 0);
-	fx_run_until(&f, done, &d);
+	fx_run_until(&f, fx_done, &d);
 	assert_int_equal(d.status, 0);
 	assert_int_equal(d.n, 3);
 	assert_string_equal(d.first, "a");
@@ -175,11 +144,9 @@ static void test_iam_account_wire(void **state)
 
 static void on_metas(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_meta_list *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		snprintf(o->first, sizeof(o->first), "%s:%lld", l->n ? l->items[0].name : "",
@@ -189,19 +156,18 @@ static void on_metas(void *arg, int status, const struct aws_error *err, const s
 
 static void test_ssm_describe_wire(void **state)
 {
-	struct script s = { { "{\"Parameters\":[{\"Name\":\"/a/x\",\"Version\":4,\"Tier\":\"Standard\"}],"
-			      "\"NextToken\":\"n2\"}",
-			      "{\"Parameters\":[{\"Name\":\"/a/y\",\"Version\":1}]}" },
-			    2 };
+	struct fx_script s = { .answers = { "{\"Parameters\":[{\"Name\":\"/a/x\",\"Version\":4,\"Tier\":\"Standard\"}],"
+					    "\"NextToken\":\"n2\"}",
+					    "{\"Parameters\":[{\"Name\":\"/a/y\",\"Version\":1}]}" },
+			       .n = 2 };
 	struct fixture f;
-	struct outcome o = { 0 }, all = { 0 };
+	struct fx_outcome o = { 0 }, all = { 0 };
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(ssm_describe_parameters(f.client, NULL, "relative", true, on_metas, &o), -EINVAL);
 	assert_int_equal(ssm_describe_parameters(f.client, NULL, "/a", true, on_metas, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
 	assert_string_equal(o.first, "/a/x:4");
@@ -214,18 +180,16 @@ static void test_ssm_describe_wire(void **state)
 			    "{\"ParameterFilters\":[{\"Key\":\"Path\",\"Option\":\"Recursive\",\"Values\":[\"/a\"]}],"
 			    "\"MaxResults\":50,\"NextToken\":\"n2\"}");
 	assert_int_equal(ssm_describe_parameters(f.client, NULL, NULL, false, on_metas, &all), 0);
-	fx_run_until(&f, done, &all);
+	fx_run_until(&f, fx_done, &all);
 	assert_string_equal(test_server_request(f.server, 2)->body, "{\"MaxResults\":50}");
 	assert_int_equal(fx_finish(&f), 0);
 }
 
 static void on_ce_tags(void *arg, int status, const struct ce_cost_tag_list *l, const struct aws_error *err)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].status : "");
@@ -234,11 +198,9 @@ static void on_ce_tags(void *arg, int status, const struct ce_cost_tag_list *l, 
 
 static void on_ce_update(void *arg, int status, const struct ce_tag_error_list *l, const struct aws_error *err)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].code : "");
@@ -249,19 +211,18 @@ static void on_ce_update(void *arg, int status, const struct ce_tag_error_list *
  * client's Region; the list walks its pages; arguments are bounded. */
 static void test_ce_wire(void **state)
 {
-	struct script s = { { "{\"CostAllocationTags\":[{\"TagKey\":\"k\",\"Status\":\"Inactive\"}],"
-			      "\"NextToken\":\"t2\"}",
-			      "{\"CostAllocationTags\":[]}",
-			      "{\"Errors\":[{\"TagKey\":\"j\",\"Code\":\"TagKeysNotFoundException\"}]}" },
-			    3 };
+	struct fx_script s = { .answers = { "{\"CostAllocationTags\":[{\"TagKey\":\"k\",\"Status\":\"Inactive\"}],"
+					    "\"NextToken\":\"t2\"}",
+					    "{\"CostAllocationTags\":[]}",
+					    "{\"Errors\":[{\"TagKey\":\"j\",\"Code\":\"TagKeysNotFoundException\"}]}" },
+			       .n = 3 };
 	const char *keys[] = { "k", "j" }, *empty[] = { "" };
 	struct fixture f;
-	struct outcome l = { 0 }, u = { 0 };
+	struct fx_outcome l = { 0 }, u = { 0 };
 	const struct test_request *req;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, keys, 0, on_ce_tags, &l), -EINVAL);
 	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, keys, 101, on_ce_tags, &l), -EINVAL);
 	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, empty, 1, on_ce_tags, &l), -EINVAL);
@@ -271,7 +232,7 @@ static void test_ce_wire(void **state)
 	assert_int_equal(ce_update_cost_allocation_tags_status(f.client, NULL, keys, 1, "On", on_ce_update, &u),
 			 -EINVAL);
 	assert_int_equal(ce_list_cost_allocation_tags(f.client, NULL, keys, 1, on_ce_tags, &l), 0);
-	fx_run_until(&f, done, &l);
+	fx_run_until(&f, fx_done, &l);
 	assert_int_equal(l.status, 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.first, "Inactive");
@@ -285,7 +246,7 @@ static void test_ce_wire(void **state)
 
 	assert_int_equal(
 		ce_update_cost_allocation_tags_status(f.client, NULL, keys, 2, CE_STATUS_ACTIVE, on_ce_update, &u), 0);
-	fx_run_until(&f, done, &u);
+	fx_run_until(&f, fx_done, &u);
 	assert_int_equal(u.status, 0);
 	assert_int_equal(u.n, 1);
 	assert_string_equal(u.first, "TagKeysNotFoundException");
@@ -297,13 +258,60 @@ static void test_ce_wire(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+static void on_ce_cost(void *arg, int status, const struct ce_cost_groups *l, const struct aws_error *err)
+{
+	struct fx_outcome *o = fx_answered(arg, status);
+
+	(void)err;
+	if (l) {
+		o->n = l->n;
+		o->value = l->n ? l->items[l->n - 1].amount : 0;
+		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].value : "");
+	}
+}
+
+/* GetCostAndUsage grouped by a tag: the request's shape and every page walked. */
+static void test_ce_cost_wire(void **state)
+{
+	struct fx_script s = {
+		.answers = { "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-01\"},\"Groups\":[{\"Keys\":"
+			     "[\"t$acme\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"1\"}}}]}],"
+			     "\"NextPageToken\":\"p2\"}",
+			     "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-02\"},\"Groups\":[{\"Keys\":"
+			     "[\"t$bob\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"2.5\"}}}]}]}" },
+		.n = 2
+	};
+	struct fixture f;
+	struct fx_outcome o = { 0 };
+	const struct test_request *req;
+
+	(void)state;
+	assert_int_equal(fx_start(&f, &s), 0);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-02", "2026-12-01", "t", on_ce_cost, &o), -EINVAL);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-1", "2026-12-03", "t", on_ce_cost, &o), -EINVAL);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-01", "2026-12-03", "a$b", on_ce_cost, &o),
+			 -EINVAL);
+	assert_int_equal(ce_get_cost_by_tag(f.client, NULL, "2026-12-01", "2026-12-03", "t", on_ce_cost, &o), 0);
+	fx_run_until(&f, fx_done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.first, "acme");
+	assert_true(o.value == 2.5);
+	req = test_server_request(f.server, 0);
+	assert_string_equal(test_request_header(req, "X-Amz-Target"), "AWSInsightsIndexService.GetCostAndUsage");
+	assert_string_equal(req->body, "{\"TimePeriod\":{\"Start\":\"2026-12-01\",\"End\":\"2026-12-03\"},"
+				       "\"GroupBy\":[{\"Type\":\"TAG\",\"Key\":\"t\"}],\"Granularity\":\"DAILY\","
+				       "\"Metrics\":[\"UnblendedCost\"]}");
+	assert_non_null(strstr(test_server_request(f.server, 1)->body, "\"NextPageToken\":\"p2\""));
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_servicequotas_wire),
-		cmocka_unit_test(test_iam_account_wire),
-		cmocka_unit_test(test_ssm_describe_wire),
-		cmocka_unit_test(test_ce_wire),
+		cmocka_unit_test(test_servicequotas_wire), cmocka_unit_test(test_iam_account_wire),
+		cmocka_unit_test(test_ssm_describe_wire),  cmocka_unit_test(test_ce_wire),
+		cmocka_unit_test(test_ce_cost_wire),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -249,13 +249,64 @@ static void test_ce(void **state)
 	assert_int_equal(ce_parse_update_errors(S("nope"), &errs), -EBADMSG);
 }
 
+/* Cost Explorer: GetCostAndUsage pages grouped by one tag. */
+static void test_ce_cost(void **state)
+{
+	struct ce_cost_groups l = { 0 };
+	char *next;
+
+	(void)state;
+	assert_int_equal(
+		ce_parse_cost_page(
+			S("{\"GroupDefinitions\":[{\"Type\":\"TAG\",\"Key\":\"bedrock-tenantd:tenant\"}],"
+			  "\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-02\",\"End\":\"2026-12-03\"},"
+			  "\"Total\":{},\"Groups\":[{\"Keys\":[\"bedrock-tenantd:tenant$acme\"],\"Metrics\":"
+			  "{\"UnblendedCost\":{\"Amount\":\"0.000576\",\"Unit\":\"USD\"}}},"
+			  "{\"Keys\":[\"bedrock-tenantd:tenant$\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"2\"}}},"
+			  "{\"Keys\":[\"bedrock-tenantd:tenant$b\"],\"Metrics\":{}}],\"Estimated\":true},"
+			  "{\"TimePeriod\":{\"Start\":\"2026-12-03\",\"End\":\"2026-12-04\"},\"Groups\":[]}],"
+			  "\"NextPageToken\":\"t2\"}"),
+			&l, &next),
+		0);
+	assert_string_equal(next, "t2");
+	free(next);
+	assert_int_equal(l.n, 2); /* a group without the metric has none of it */
+	assert_string_equal(l.items[0].value, "acme");
+	assert_string_equal(l.items[0].day, "2026-12-02");
+	assert_true(l.items[0].amount == 0.000576);
+	assert_string_equal(l.items[1].value, "");
+	assert_true(l.items[1].amount == 2);
+	/* the last page appends, without a token */
+	assert_int_equal(ce_parse_cost_page(S("{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-03\"},"
+					      "\"Groups\":[{\"Keys\":[\"k$x\"],\"Metrics\":{\"UnblendedCost\":"
+					      "{\"Amount\":\"1.5\"}}}]}]}"),
+					    &l, &next),
+			 0);
+	assert_null(next);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.items[2].value, "x");
+	/* malformed: a group key without '$', an amount that is not a number, no day */
+	assert_int_equal(ce_parse_cost_page(S("{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-03\"},"
+					      "\"Groups\":[{\"Keys\":[\"acme\"],\"Metrics\":{}}]}]}"),
+					    &l, &next),
+			 -EBADMSG);
+	assert_int_equal(ce_parse_cost_page(S("{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-03\"},"
+					      "\"Groups\":[{\"Keys\":[\"k$x\"],\"Metrics\":{\"UnblendedCost\":"
+					      "{\"Amount\":\"lots\"}}}]}]}"),
+					    &l, &next),
+			 -EBADMSG);
+	assert_int_equal(ce_parse_cost_page(S("{\"ResultsByTime\":[{\"Groups\":[]}]}"), &l, &next), -EBADMSG);
+	assert_int_equal(ce_parse_cost_page(S("nope"), &l, &next), -EBADMSG);
+	ce_cost_groups_release(&l);
+	assert_int_equal(l.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_servicequotas),
-		cmocka_unit_test(test_iam_account),
-		cmocka_unit_test(test_ssm_describe),
-		cmocka_unit_test(test_ce),
+		cmocka_unit_test(test_servicequotas), cmocka_unit_test(test_iam_account),
+		cmocka_unit_test(test_ssm_describe),  cmocka_unit_test(test_ce),
+		cmocka_unit_test(test_ce_cost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

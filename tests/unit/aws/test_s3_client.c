@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -15,45 +17,14 @@
 #include "bedrock_logging.h"
 #include "s3.h"
 #include "sigv4.h"
+#include "xalloc.h"
 
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-struct script {
-	int status[4];
-	const char *answers[4];
-	unsigned n;
-};
-
-static void scripted(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
-{
-	struct script *s = arg;
-	unsigned i = index < s->n ? index : s->n - 1;
-
-	(void)req;
-	*resp = (struct test_response){ TEST_RESPOND, s->status[i] ? s->status[i] : 200, NULL, s->answers[i] };
-}
-
-struct outcome {
-	int calls;
-	int status;
-	size_t n;
-	bool truncated;
-	char first[256];
-	char token[64];
-	char code[64];
-};
-
-static bool done(void *arg)
-{
-	return ((struct outcome *)arg)->calls > 0;
-}
-
 static void on_list(void *arg, int status, const struct aws_error *err, const struct s3_listing *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (err && err->code)
 		snprintf(o->code, sizeof(o->code), "%s", err->code);
 	if (l) {
@@ -66,10 +37,8 @@ static void on_list(void *arg, int status, const struct aws_error *err, const st
 
 static void on_object(void *arg, int status, const struct aws_error *err, const char *data, size_t len)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (err && err->code)
 		snprintf(o->code, sizeof(o->code), "%s", err->code);
 	if (data) {
@@ -119,30 +88,28 @@ static void assert_s3_signature(const struct test_request *req, const char *deco
 
 static void test_list_objects(void **state)
 {
-	struct script s = {
-		{ 0 },
-		{ "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-		  "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-		  "<Name>logs</Name><Prefix>p/AWSLogs/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys>"
-		  "<IsTruncated>true</IsTruncated>"
-		  "<Contents><Key>p/AWSLogs/a.json.gz</Key><Size>120</Size></Contents>"
-		  "<Contents><Key>p/AWSLogs/b.json.gz</Key><Size>99</Size></Contents>"
-		  "<NextContinuationToken>tok/2=</NextContinuationToken></ListBucketResult>" },
-		1
+	struct fx_script s = {
+		.answers = { "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+			     "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+			     "<Name>logs</Name><Prefix>p/AWSLogs/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys>"
+			     "<IsTruncated>true</IsTruncated>"
+			     "<Contents><Key>p/AWSLogs/a.json.gz</Key><Size>120</Size></Contents>"
+			     "<Contents><Key>p/AWSLogs/b.json.gz</Key><Size>99</Size></Contents>"
+			     "<NextContinuationToken>tok/2=</NextContinuationToken></ListBucketResult>" },
+		.n = 1
 	};
 	struct s3_list_input in = {
 		.bucket = "logs", .prefix = "p/AWSLogs/", .start_after = "p/AWSLogs/0 0:0.json.gz", .path_style = true
 	};
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 	const struct test_request *req;
 	struct fixture f;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(s3_list_objects(f.client, NULL, &(struct s3_list_input){ 0 }, on_list, &o), -EINVAL);
 	assert_int_equal(s3_list_objects(f.client, NULL, &in, on_list, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
 	assert_true(o.truncated);
@@ -163,7 +130,7 @@ static void test_list_objects(void **state)
 	in.start_after = NULL;
 	in.continuation_token = "tok/2=";
 	assert_int_equal(s3_list_objects(f.client, NULL, &in, on_list, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_string_equal(test_server_request(f.server, 1)->target,
 			    "/logs?list-type=2&continuation-token=tok%2F2%3D&max-keys=1000&prefix=p%2FAWSLogs%2F");
 	assert_int_equal(fx_finish(&f), 0);
@@ -171,21 +138,22 @@ static void test_list_objects(void **state)
 
 static void test_get_object(void **state)
 {
-	struct script s = { { 200, 404 },
-			    { "line one\nline two\n",
-			      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code><Message>The "
-			      "specified key does not exist.</Message><Key>k</Key><RequestId>1</RequestId></Error>" },
-			    2 };
-	struct outcome o = { 0 };
+	struct fx_script s = {
+		.answers = { "line one\nline two\n",
+			     "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code><Message>The "
+			     "specified key does not exist.</Message><Key>k</Key><RequestId>1</RequestId></Error>" },
+		.n = 2,
+		.status = { 200, 404 }
+	};
+	struct fx_outcome o = { 0 };
 	const struct test_request *req;
 	struct fixture f;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	/* a key with characters S3 wants encoded once: ' ', ':' and a "./" segment kept */
 	assert_int_equal(s3_get_object(f.client, NULL, "logs", "AWSLogs/./a b:c.json.gz", true, on_object, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 18);
 	req = test_server_request(f.server, 0);
@@ -194,7 +162,7 @@ static void test_get_object(void **state)
 
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(s3_get_object(f.client, NULL, "logs", "k", true, on_object, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_true(o.status < 0);
 	assert_string_equal(o.code, "NoSuchKey");
 	assert_int_equal(s3_get_object(f.client, NULL, "logs", "", true, on_object, &o), -EINVAL);
@@ -222,11 +190,9 @@ static void test_virtual_hosted(void **state)
 
 static void on_logging(void *arg, int status, const struct aws_error *err, const struct bedrock_logging *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
 	(void)err;
-	o->calls++;
-	o->status = status;
 	if (l)
 		snprintf(o->first, sizeof(o->first), "%s|%s|%d", l->s3_bucket ? l->s3_bucket : "-",
 			 l->s3_prefix ? l->s3_prefix : "-", l->text);
@@ -234,41 +200,38 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 
 static void on_done(void *arg, int status, const struct aws_error *err)
 {
-	struct outcome *o = arg;
-
 	(void)err;
-	o->calls++;
-	o->status = status;
+	fx_answered(arg, status);
 }
 
 static void test_bedrock_logging(void **state)
 {
-	struct script s = { { 0 },
-			    { "{\"loggingConfig\":{\"s3Config\":{\"bucketName\":\"logs\",\"keyPrefix\":\"bedrock\"},"
-			      "\"textDataDeliveryEnabled\":true}}",
-			      "{}", "{}" },
-			    3 };
+	struct fx_script s = {
+		.answers = { "{\"loggingConfig\":{\"s3Config\":{\"bucketName\":\"logs\",\"keyPrefix\":\"bedrock\"},"
+			     "\"textDataDeliveryEnabled\":true}}",
+			     "{}", "{}" },
+		.n = 3
+	};
 	struct bedrock_logging want = { .s3_bucket = (char *)"logs", .s3_prefix = (char *)"p" };
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 	struct fixture f;
 
 	(void)state;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(bedrock_get_logging(f.client, NULL, on_logging, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_string_equal(o.first, "logs|bedrock|1");
 	assert_string_equal(test_server_request(f.server, 0)->target, "/logging/modelinvocations");
 
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(bedrock_get_logging(f.client, NULL, on_logging, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_string_equal(o.first, "-|-|0"); /* {}: logging is off */
 
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(bedrock_put_logging(f.client, NULL, &want, on_done, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_string_equal(test_server_request(f.server, 2)->method, "PUT");
 	assert_string_equal(test_server_request(f.server, 2)->body,

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -16,38 +18,12 @@
 #include "ssm.h"
 #include "sts.h"
 #include "tagging.h"
-
-struct script {
-	const char *answers[8];
-	unsigned n;
-};
-
-static void scripted(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
-{
-	struct script *s = arg;
-
-	*resp = (struct test_response){ TEST_RESPOND, 200, NULL, s->answers[index < s->n ? index : s->n - 1] };
-}
-
-struct outcome {
-	int calls;
-	int status;
-	size_t n;
-	char first[128];
-	char code[64];
-};
-
-static bool done(void *arg)
-{
-	return ((struct outcome *)arg)->calls > 0;
-}
+#include "xalloc.h"
 
 static void on_profiles(void *arg, int status, const struct aws_error *err, const struct bedrock_profile_list *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (l) {
 		o->n = l->n;
 		snprintf(o->first, sizeof(o->first), "%s", l->n ? l->items[0].id : "");
@@ -62,19 +38,18 @@ static void on_profiles(void *arg, int status, const struct aws_error *err, cons
 
 static void test_bedrock_listing(void **state)
 {
-	struct script s = { { "{\"inferenceProfileSummaries\":[" SUMMARY("aaaa") "," SUMMARY(
-				      "bbbb") "],"
-					      "\"nextToken\":\"ab+c/d==\"}",
-			      "{\"inferenceProfileSummaries\":[],\"nextToken\":\"t3\"}",
-			      "{\"inferenceProfileSummaries\":[" SUMMARY("cccc") "]}" },
-			    3 };
+	struct fx_script s = { .answers = { "{\"inferenceProfileSummaries\":[" SUMMARY("aaaa") "," SUMMARY(
+						    "bbbb") "],"
+							    "\"nextToken\":\"ab+c/d==\"}",
+					    "{\"inferenceProfileSummaries\":[],\"nextToken\":\"t3\"}",
+					    "{\"inferenceProfileSummaries\":[" SUMMARY("cccc") "]}" },
+			       .n = 3 };
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(bedrock_list_inference_profiles(f.client, NULL, "APPLICATION", on_profiles, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 3);
 	assert_string_equal(o.first, "aaaa");
@@ -89,14 +64,13 @@ static void test_bedrock_listing(void **state)
 
 static void test_pager_refuses_a_stuck_token(void **state)
 {
-	struct script s = { { "{\"inferenceProfileSummaries\":[],\"nextToken\":\"same\"}" }, 1 };
+	struct fx_script s = { .answers = { "{\"inferenceProfileSummaries\":[],\"nextToken\":\"same\"}" }, .n = 1 };
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(bedrock_list_inference_profiles(f.client, NULL, "SYSTEM_DEFINED", on_profiles, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, -ELOOP);
 	assert_string_equal(o.code, "InvalidResponse");
 	assert_int_equal(test_server_requests(f.server), 2);
@@ -106,19 +80,19 @@ static void test_pager_refuses_a_stuck_token(void **state)
 
 static void on_create(void *arg, int status, const struct aws_error *err, const struct bedrock_create_result *r)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (r)
 		snprintf(o->first, sizeof(o->first), "%s", r->arn);
 }
 
 static void test_bedrock_wire(void **state)
 {
-	struct script s = { { "{\"inferenceProfileArn\":\"arn:aws:bedrock:us-east-1:123456789012:application-"
-			      "inference-profile/abcd1234efgh\",\"status\":\"ACTIVE\"}" },
-			    1 };
+	struct fx_script s = {
+		.answers = { "{\"inferenceProfileArn\":\"arn:aws:bedrock:us-east-1:123456789012:application-"
+			     "inference-profile/abcd1234efgh\",\"status\":\"ACTIVE\"}" },
+		.n = 1
+	};
 	struct aws_tag tags[] = { { (char *)"dept", (char *)"a" } };
 	struct bedrock_create_input in = {
 		.name = "dept-a_proj 1",
@@ -130,12 +104,11 @@ static void test_bedrock_wire(void **state)
 	};
 	const struct test_request *req;
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(bedrock_create_inference_profile(f.client, NULL, &in, on_create, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_string_equal(o.first,
 			    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abcd1234efgh");
@@ -157,15 +130,13 @@ static void test_bedrock_wire(void **state)
 
 static void on_done(void *arg, int status, const struct aws_error *err)
 {
-	struct outcome *o = arg;
-
-	o->calls++;
-	o->status = status;
+	(void)err;
+	fx_answered(arg, status);
 }
 
 static void test_budgets_wire(void **state)
 {
-	struct script s = { { "{}" }, 1 };
+	struct fx_script s = { .answers = { "{}" }, .n = 1 };
 	struct aws_strv values = { 0 };
 	struct budgets_cost_filter filter = { (char *)"TagKeyValue", { 0 } };
 	struct budgets_budget b = {
@@ -184,14 +155,13 @@ static void test_budgets_wire(void **state)
 	struct budgets_create_input in = { "123456789012", &b, &nws, 1, NULL, 0 };
 	const struct test_request *req;
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
 	aws_strv_add(&values, "user:dept$a");
 	filter.values = values;
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(budgets_create_budget(f.client, NULL, &in, on_done, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	req = test_server_request(f.server, 0);
 	assert_string_equal(test_request_header(req, "X-Amz-Target"), "AWSBudgetServiceGateway.CreateBudget");
@@ -210,30 +180,29 @@ static void test_budgets_wire(void **state)
 
 static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (l)
 		o->n = l->n;
 }
 
 static void test_ssm_wire(void **state)
 {
-	struct script s = { { "{\"Parameters\":[{\"Name\":\"/a/1\",\"Value\":\"x\"}],\"NextToken\":\"n2\"}",
-			      "{\"Parameters\":[],\"NextToken\":\"n3\"}",
-			      "{\"Parameters\":[{\"Name\":\"/a/2\",\"Value\":\"y\"}]}" },
-			    3 };
+	struct fx_script s = {
+		.answers = { "{\"Parameters\":[{\"Name\":\"/a/1\",\"Value\":\"x\"}],\"NextToken\":\"n2\"}",
+			     "{\"Parameters\":[],\"NextToken\":\"n3\"}",
+			     "{\"Parameters\":[{\"Name\":\"/a/2\",\"Value\":\"y\"}]}" },
+		.n = 3
+	};
 	struct aws_tag tag = { (char *)"k", (char *)"v" };
 	struct ssm_put_input bad = { .name = "/p", .value = "v", .overwrite = true, .tags = &tag, .n_tags = 1 };
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(ssm_put_parameter(f.client, NULL, &bad, NULL, NULL), -EINVAL);
 	assert_int_equal(ssm_get_parameters_by_path(f.client, NULL, "/a", true, on_params, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
 	assert_string_equal(test_request_header(test_server_request(f.server, 0), "X-Amz-Target"),
@@ -249,31 +218,30 @@ static void test_ssm_wire(void **state)
 
 static void on_resources(void *arg, int status, const struct aws_error *err, const struct tagging_resource_list *l)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (l)
 		o->n = l->n;
 }
 
 static void test_tagging_wire(void **state)
 {
-	struct script s = { { "{\"PaginationToken\":\"p2\",\"ResourceTagMappingList\":[{\"ResourceARN\":\"arn:1\","
-			      "\"Tags\":[]}]}",
-			      "{\"PaginationToken\":\"\",\"ResourceTagMappingList\":[{\"ResourceARN\":\"arn:2\"}]}" },
-			    2 };
+	struct fx_script s = {
+		.answers = { "{\"PaginationToken\":\"p2\",\"ResourceTagMappingList\":[{\"ResourceARN\":\"arn:1\","
+			     "\"Tags\":[]}]}",
+			     "{\"PaginationToken\":\"\",\"ResourceTagMappingList\":[{\"ResourceARN\":\"arn:2\"}]}" },
+		.n = 2
+	};
 	const char *values[] = { "a" };
 	const char *types[] = { TAGGING_PROFILE_TYPE };
 	struct tagging_filter filter = { "dept", values, 1 };
 	struct tagging_get_resources_input in = { &filter, 1, types, 1 };
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(tagging_get_resources(f.client, NULL, &in, on_resources, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
 	/* the captured body */
@@ -288,30 +256,29 @@ static void test_tagging_wire(void **state)
 
 static void on_names(void *arg, int status, const struct aws_error *err, const struct aws_strv *v)
 {
-	struct outcome *o = arg;
+	struct fx_outcome *o = fx_answered(arg, status);
 
-	o->calls++;
-	o->status = status;
 	if (v)
 		o->n = v->n;
 }
 
 static void test_iam_wire(void **state)
 {
-	struct script s = { { "<ListRolePoliciesResponse><ListRolePoliciesResult><PolicyNames><member>a</member>"
-			      "</PolicyNames><IsTruncated>true</IsTruncated><Marker>m+2</Marker>"
-			      "</ListRolePoliciesResult></ListRolePoliciesResponse>",
-			      "<ListRolePoliciesResponse><ListRolePoliciesResult><PolicyNames><member>b</member>"
-			      "</PolicyNames><IsTruncated>false</IsTruncated></ListRolePoliciesResult>"
-			      "</ListRolePoliciesResponse>" },
-			    2 };
+	struct fx_script s = {
+		.answers = { "<ListRolePoliciesResponse><ListRolePoliciesResult><PolicyNames><member>a</member>"
+			     "</PolicyNames><IsTruncated>true</IsTruncated><Marker>m+2</Marker>"
+			     "</ListRolePoliciesResult></ListRolePoliciesResponse>",
+			     "<ListRolePoliciesResponse><ListRolePoliciesResult><PolicyNames><member>b</member>"
+			     "</PolicyNames><IsTruncated>false</IsTruncated></ListRolePoliciesResult>"
+			     "</ListRolePoliciesResponse>" },
+		.n = 2
+	};
 	struct fixture f;
-	struct outcome o = { 0 };
+	struct fx_outcome o = { 0 };
 
-	fx_init(&f, scripted, &s);
-	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(fx_start(&f, &s), 0);
 	assert_int_equal(iam_list_role_policies(f.client, NULL, "app", on_names, &o), 0);
-	fx_run_until(&f, done, &o);
+	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 2);
 	assert_string_equal(test_server_request(f.server, 0)->body,

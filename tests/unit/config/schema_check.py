@@ -53,6 +53,8 @@ BEYOND_SCHEMA = {
     "088-duplicate-alert.yaml": "alerts unique by (type, threshold_percent), two fields of the items",
     "092-role-duplicate.yaml": "IAM role names compared case-insensitively",
     "101-too-large.yaml": "the file's size (256 KiB)",
+    "102-enforce-without-roles.yaml": "spec.budget.enforce needs spec.access.roles (two blocks together)",
+    "103-enforce-without-subscriber.yaml": "spec.budget.enforce needs a subscriber among the alerts",
 }
 
 # Objects of the schema and the validator's functions that read them.
@@ -69,6 +71,7 @@ FUNCTIONS = {
     "manifest_read_budget": "#/$defs/budget",
     "read_alerts": "#/$defs/budget",
     "read_alert": "#/$defs/alert",
+    "read_enforce": "#/$defs/enforce",
     "manifest_read_access": "#/properties/spec/properties/access",
 }
 

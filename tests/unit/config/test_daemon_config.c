@@ -404,6 +404,35 @@ static void test_notifications(void **state)
 
 /* cost_allocation_tags: observe by default; manage in a payer account that must be one
  * of accounts, reported at the alias's position. */
+/* budget_actions.execution_role: an IAM role name, absent by default. */
+static void test_budget_actions(void **state)
+{
+	char *d;
+	int r;
+	struct daemon_config *cfg;
+
+	(void)state;
+	cfg = parse("state_dir: /s\n", &d, &r);
+	assert_null(cfg->budget_actions.execution_role);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("budget_actions:\n  execution_role: bedrock-budgets-actions\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(cfg->budget_actions.execution_role, "bedrock-budgets-actions");
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("budget_actions:\n  execution_role: \"arn:aws:iam::111122223333:role/x\"\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(d, "config.yaml:2:19: budget_actions.execution_role: "));
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("budget_actions:\n  role: x\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(d, "unknown key 'role'"));
+	free(d);
+	daemon_config_free(cfg);
+}
+
 static void test_cost_tags(void **state)
 {
 	char *d;
@@ -486,10 +515,13 @@ static void test_keep_running(void **state)
 		     "metrics: {listen: \"127.0.0.1:9464\"}\n"
 		     "notifications: {webhook: {url: http://hook/}}\n"
 		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n"
-		     "pools: {default: {accounts: [prod]}}\n",
+		     "pools: {default: {accounts: [prod]}}\n"
+		     "budget_actions: {execution_role: budgets-exec}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
+	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 2], "budget_actions");
+	assert_null(next->budget_actions.execution_role); /* the running value */
 	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 1], "pools");
 	assert_int_equal(next->n_pools, 0); /* the running value */
 	assert_string_equal(keys[0], "manifests");
@@ -554,6 +586,7 @@ static void test_usage_section(void **state)
 		"  retention_days: 90\n"
 		"  path_style: true\n"
 		"  metrics_tenants: 10\n"
+		"  cost_explorer: {mode: off, refresh: 12h, days: 62}\n"
 		"prices:\n"
 		"  z.model: {input: 0.25, output: 1.25}\n"
 		"  a.model: {input: 0.003, output: 0.015, cache_read: 0.0003, cache_write: 0.00375}\n",
@@ -574,6 +607,10 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.retention_days, 90);
 	assert_true(cfg->usage.path_style);
 	assert_int_equal(cfg->usage.metrics_tenants, 10);
+	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OFF);
+	assert_int_equal(cfg->usage.ce_refresh_ms, 12 * 3600 * 1000);
+	assert_int_equal(cfg->usage.ce_days, 62);
+	assert_string_equal(cfg_cost_explorer_name(cfg->usage.ce_mode), "off");
 	assert_int_equal(cfg->n_prices, 2);
 	p = daemon_config_price(cfg, "a.model");
 	assert_non_null(p);
@@ -587,8 +624,16 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.invocation_logging, CFG_INVLOG_OBSERVE);
 	assert_string_equal(cfg->usage.metadata_key, "tenantId");
 	assert_int_equal(cfg->usage.retention_days, 400);
+	assert_int_equal(cfg->usage.poll_interval_ms, 30000);
+	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OBSERVE);
+	assert_int_equal(cfg->usage.ce_refresh_ms, 6 * 3600 * 1000);
+	assert_int_equal(cfg->usage.ce_days, 31);
 	daemon_config_free(cfg);
 
+	expect_error("usage: {cost_explorer: {mode: manage}}\n", "manage");
+	expect_error("usage: {cost_explorer: {refresh: 1s}}\n", "refresh");
+	expect_error("usage: {cost_explorer: {days: 401}}\n", "days");
+	expect_error("usage: {cost_explorer: {every: 1h}}\n", "every");
 	expect_error("usage: {places: [{region: us-east-1}]}\n", "bucket");
 	expect_error("usage: {places: [{region: us-east-1, bucket: My_Logs}]}\n", "not a valid S3 bucket name");
 	expect_error("usage: {places: [{region: us-east-1, bucket: logs, prefix: /x}]}\n", "does not start with '/'");
@@ -679,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_usage_section),
 		cmocka_unit_test(test_cost_tags),
 		cmocka_unit_test(test_pools),
+		cmocka_unit_test(test_budget_actions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

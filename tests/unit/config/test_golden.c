@@ -158,7 +158,7 @@ static void test_examples(void **state)
 
 static void test_good(void **state)
 {
-	assert_int_equal(check_good_dir(GOLDEN_DIR "/config.yaml", GOLDEN_DIR "/good", "good"), 4);
+	assert_int_equal(check_good_dir(GOLDEN_DIR "/config.yaml", GOLDEN_DIR "/good", "good"), 5);
 }
 
 /* Every file of dir, parsed by `parse`, gives exactly its .expected problems. */

@@ -233,6 +233,49 @@ static void test_references_to_the_configuration(void **state)
 	daemon_config_free(bare);
 }
 
+/* spec.budget.enforce: 100 % when empty, at_percent as written; refused without the
+ * configuration's execution role. */
+static void test_enforce(void **state)
+{
+	struct daemon_config *cfg = test_config("region: us-east-1\nbudget_actions: {execution_role: exec}\n"),
+			     *bare = test_config("region: us-east-1\n");
+	char *with = variant("  profiles:", "  access: {roles: [app]}\n"
+					    "  budget:\n    limit_usd: 10\n"
+					    "    alerts: [{threshold_percent: 50, emails: [o@example.com]}]\n"
+					    "    enforce: {}\n  profiles:");
+	char *at = variant("  profiles:", "  access: {roles: [app]}\n"
+					  "  budget:\n    limit_usd: 10\n"
+					  "    alerts: [{threshold_percent: 50, emails: [o@example.com]}]\n"
+					  "    enforce: {at_percent: 80.5}\n  profiles:");
+	char *d;
+	struct tenant *t;
+
+	(void)state;
+	t = test_manifest(cfg, with, &d);
+	assert_non_null(t);
+	assert_true(t->budget->enforce);
+	assert_true(t->budget->enforce_at_percent == 100);
+	tenant_free(t);
+	free(d);
+	t = test_manifest(cfg, at, &d);
+	assert_non_null(t);
+	assert_true(t->budget->enforce_at_percent == 80.5);
+	tenant_free(t);
+	free(d);
+	t = test_manifest(cfg, minimal, &d);
+	assert_non_null(t);
+	assert_null(t->budget);
+	tenant_free(t);
+	free(d);
+	expect_problem(bare, with,
+		       "spec.budget.enforce: enforcement needs budget_actions.execution_role in the daemon "
+		       "configuration");
+	free(with);
+	free(at);
+	daemon_config_free(cfg);
+	daemon_config_free(bare);
+}
+
 /* spec.pool, and the pool `default` for tenants without spec.account. */
 static void test_pools(void **state)
 {
@@ -456,7 +499,7 @@ int main(void)
 		cmocka_unit_test(test_derived_names_checked), cmocka_unit_test(test_text_limits),
 		cmocka_unit_test(test_id_known_on_failure),   cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_merged_tag_limit),      cmocka_unit_test(test_pools),
-		cmocka_unit_test(test_byte_order_mark),
+		cmocka_unit_test(test_byte_order_mark),	      cmocka_unit_test(test_enforce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,12 +199,98 @@ static void test_links_out_refused(void **state)
 	assert_int_equal(fx->cache.n_problems, 3); /* the refused link, and a declared twice */
 }
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The cache's problems, sorted, each cut after the id of a duplicate (the list of the
+ * other files follows the map's order). */
+static char **problems_sorted(const struct manifest_cache *c)
+{
+	char **v = xcalloc(c->n_problems + 1, sizeof(char *));
+
+	for (size_t i = 0; i < c->n_problems; i++) {
+		char *cut = strstr(c->problems[i], " is also declared in");
+		v[i] = cut ? xstrndup(c->problems[i], (size_t)(cut - c->problems[i])) : xstrdup(c->problems[i]);
+	}
+	qsort(v, c->n_problems, sizeof(char *), cmp_strp);
+	return v;
+}
+
+/* The cache keeps what it needs to find duplicates and problems as files come and go
+ * (a change costs its files, not a walk of all): after many random changes, one file
+ * at a time, its problems are those of a cache that read every file at once. */
+static void test_incremental_like_reading_all(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const names[] = { "f0.yaml", "f1.yaml", "f2.yaml", "f3.yaml", "f4.yaml", "f5.yaml" };
+	static const char *const ids[] = { "a", "b", "c" };
+	uint64_t rng = 42;
+
+	for (unsigned step = 0; step < 300; step++) {
+		struct manifest_cache fresh;
+		char *paths[7];
+		char **want, **got;
+		size_t n = 0;
+		const char *name;
+		unsigned r;
+
+		rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+		r = (unsigned)(rng >> 33);
+		name = names[r % 6];
+		switch ((r / 6) % 4) {
+		case 0: {
+			char *p = path_of(fx, name);
+			unlink(p);
+			free(p);
+			break;
+		}
+		case 1: {
+			char *text = xasprintf(TENANT_FMT "  colour: blue\n", ids[(r / 24) % 3]);
+			write_file(fx->dir, name, text);
+			free(text);
+			break;
+		}
+		default:
+			put_tenant(fx->dir, name, ids[(r / 24) % 3]);
+			break;
+		}
+		assert_true(change(fx, name, NULL));
+
+		manifest_cache_init(&fresh);
+		paths[n++] = path_of(fx, "a.yaml");
+		for (size_t i = 0; i < 6; i++) {
+			char *p = path_of(fx, names[i]);
+			if (access(p, F_OK) == 0)
+				paths[n++] = p;
+			else
+				free(p);
+		}
+		assert_true(manifest_cache_update(&fresh, fx->cfg, fx->dir, (const char *const *)paths, n));
+		assert_int_equal(fx->cache.n_problems, fresh.n_problems);
+		want = problems_sorted(&fresh);
+		got = problems_sorted(&fx->cache);
+		for (size_t i = 0; i < fresh.n_problems; i++) {
+			assert_string_equal(got[i], want[i]);
+			free(got[i]);
+			free(want[i]);
+		}
+		free(got);
+		free(want);
+		for (size_t i = 0; i < n; i++)
+			free(paths[i]);
+		manifest_cache_release(&fresh);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_problem_reported_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_between_full_scans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_out_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_incremental_like_reading_all, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -382,6 +382,37 @@ static void test_removed_tenant_with_nothing_left_is_forgotten(void **state)
 	world_release(&w);
 }
 
+/* The count of tenants whose manifest fails (status's tenants_failing) is kept as
+ * problems come and go, forgotten tenants included. */
+static void test_failing_count_follows_problems(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("empty", "r1", 0) };
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_int_equal(engine_tenants_failing(w.e), 0);
+	engine_tenant_problem(w.e, "acme", "acme.yaml:1:1: broken");
+	engine_tenant_problem(w.e, "acme", "acme.yaml:1:1: broken");
+	engine_tenant_problem(w.e, "acme", "acme.yaml:2:1: broken otherwise");
+	engine_tenant_problem(w.e, "nobody", "nobody.yaml:1:1: never good");
+	assert_int_equal(engine_tenants_failing(w.e), 1);
+	engine_tenant_problem(w.e, "empty", "empty.yaml:1:1: broken");
+	assert_int_equal(engine_tenants_failing(w.e), 2);
+	/* acme fixed; empty's manifest goes: forgotten once nothing of it is left */
+	engine_revision_begin(w.e, NULL, true);
+	engine_put_tenant(w.e, v[0]);
+	engine_remove_tenant(w.e, "empty");
+	engine_revision_end(w.e);
+	assert_int_equal(engine_tenants_failing(w.e), 1);
+	run_until(&w, tenant_gone, "empty", "empty forgotten");
+	assert_int_equal(engine_tenants_failing(w.e), 0);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 static void test_mass_removal_is_held_until_approved(void **state)
 {
 	struct world w;
@@ -890,6 +921,7 @@ int main(void)
 		cmocka_unit_test(test_stale_listing_does_not_undo_own_writes),
 		cmocka_unit_test(test_removal_waits_for_grace),
 		cmocka_unit_test(test_removed_tenant_with_nothing_left_is_forgotten),
+		cmocka_unit_test(test_failing_count_follows_problems),
 		cmocka_unit_test(test_mass_removal_is_held_until_approved),
 		cmocka_unit_test(test_trickling_removals_are_held_together),
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),

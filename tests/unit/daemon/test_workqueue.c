@@ -56,6 +56,30 @@ static void test_urgent_before_normal(void **state)
 	workqueue_release(&q);
 }
 
+/* A cold start makes every tenant urgent (a new tenant, a first reconcile): a change
+ * of a known tenant goes before them all, and one that comes while it is in flight
+ * keeps its lane. */
+static void test_change_before_a_cold_start(void **state)
+{
+	struct workqueue q;
+	char key[16];
+
+	workqueue_init(&q);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "t%d", i);
+		workqueue_add(&q, key, WQ_URGENT);
+	}
+	workqueue_add(&q, "t0", WQ_NORMAL); /* a listing: no lower */
+	workqueue_add(&q, "t500", WQ_CHANGE);
+	assert_string_equal(workqueue_pop(&q, 0), "t500");
+	workqueue_add(&q, "t500", WQ_CHANGE); /* edited again while in flight */
+	assert_string_equal(workqueue_pop(&q, 0), "t0");
+	workqueue_done(&q, "t500", WQ_OK, 0, 0.5);
+	assert_string_equal(workqueue_pop(&q, 0), "t500");
+	assert_string_equal(workqueue_pop(&q, 0), "t1");
+	workqueue_release(&q);
+}
+
 static void test_delays(void **state)
 {
 	struct workqueue q;
@@ -294,6 +318,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dedup_and_never_twice_at_once),
 		cmocka_unit_test(test_urgent_before_normal),
+		cmocka_unit_test(test_change_before_a_cold_start),
 		cmocka_unit_test(test_delays),
 		cmocka_unit_test(test_backoff_full_jitter),
 		cmocka_unit_test(test_terminal_stalls_until_a_change),

@@ -103,9 +103,10 @@ void sim_init(struct sim *s, const char *tenant_id)
 	memset(s, 0, sizeof(*s));
 	observed_store_init(&s->store);
 	s->record = tenant_record_new(tenant_id);
-	s->settings = (struct diff_settings){ FIX_INSTANCE, FIX_ACCOUNT, FIX_GRACE, FIX_DRAIN };
+	s->settings = (struct diff_settings){ FIX_INSTANCE, FIX_ACCOUNT, FIX_GRACE, FIX_DRAIN, FIX_EXEC_ROLE };
 	s->now = 1700000000;
 	s->store.budgets_listed = true;
+	s->store.enforce_listed = true;
 	hashmap_init(&s->policies);
 }
 
@@ -218,6 +219,12 @@ struct observed_parameter *sim_add_parameter(struct sim *s, const char *name, co
 /* The simulated AWS: every action changes the model and the record through the one
  * world-model update (observed_apply_action), as the engine does after AWS answered;
  * what AWS would answer is made up here. */
+static bool enforce_kind(enum action_kind k)
+{
+	return k == ACT_BUDGET_ACTION_CREATE || k == ACT_BUDGET_ACTION_UPDATE || k == ACT_BUDGET_ACTION_DELETE ||
+	       k == ACT_BUDGET_ACTION_EXECUTE;
+}
+
 static void apply_one(struct sim *s, const struct action *a)
 {
 	const struct observed_budget *b = a->budget ? observed_store_budget(&s->store, a->budget) : NULL;
@@ -282,8 +289,10 @@ static void apply_one(struct sim *s, const struct action *a)
 	default:
 		break;
 	}
-	if (a->budget)
+	if (a->budget && !enforce_kind(a->kind))
 		arn = b && b->arn ? xstrdup(b->arn) : budget_arn("aws", FIX_ACCOUNT, a->budget);
+	else if (a->kind == ACT_BUDGET_ACTION_CREATE)
+		arn = xasprintf("00000000-0000-4000-8000-%012u", ++s->next_id); /* the ActionId */
 	rc = observed_apply_action(&s->store, s->record, a, p, arn);
 	assert_int_equal(rc, 0);
 	if (a->kind == ACT_BUDGET_CREATE)

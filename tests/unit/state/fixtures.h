@@ -11,11 +11,12 @@
 #include "observed.h"
 #include "record.h"
 
-#define FIX_INSTANCE "bedrock-tenantd"
-#define FIX_ACCOUNT  "111122223333"
-#define FIX_REGION   "us-east-1"
-#define FIX_GRACE    600
-#define FIX_DRAIN    900
+#define FIX_INSTANCE  "bedrock-tenantd"
+#define FIX_ACCOUNT   "111122223333"
+#define FIX_REGION    "us-east-1"
+#define FIX_GRACE     600
+#define FIX_DRAIN     900
+#define FIX_EXEC_ROLE "budgets-exec" /* budget_actions.execution_role */
 
 struct tenant *fix_tenant(const char *id);
 /* fix_profile: adds a profile; spec_hash names its generation. */

@@ -31,6 +31,16 @@ static void test_precedence(void **state)
 			 TENANT_PENDING);
 	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .waiting = true, .pending_changes = true }),
 			 TENANT_PENDING);
+	/* OverBudget rests where Ready would: anything else to say or do comes first */
+	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .over_budget = true }), TENANT_OVER_BUDGET);
+	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .over_budget = true, .in_progress = true }),
+			 TENANT_RECONCILING);
+	assert_int_equal(
+		decide((struct tenant_facts){ .reconciled = true, .over_budget = true, .error = ERROR_TERMINAL }),
+		TENANT_STALLED);
+	assert_int_equal(decide((struct tenant_facts){ .reconciled = true, .over_budget = true, .removed = true }),
+			 TENANT_DELETING);
+	assert_int_equal(decide((struct tenant_facts){ .over_budget = true, .suspended = true }), TENANT_SUSPENDED);
 }
 
 static void test_names_round_trip(void **state)
@@ -39,6 +49,7 @@ static void test_names_round_trip(void **state)
 		assert_int_equal(tenant_state_parse(tenant_state_name(s)), s);
 	assert_int_equal(tenant_state_parse("Bogus"), -1);
 	assert_string_equal(tenant_state_name(TENANT_HELD), "Held");
+	assert_string_equal(tenant_state_name(TENANT_OVER_BUDGET), "OverBudget");
 }
 
 int main(void)

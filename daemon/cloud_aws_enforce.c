@@ -1,0 +1,397 @@
+/* Budget enforcement on AWS: the deny policy (IAM customer-managed policies, global;
+ * deleted once detached from every role ListEntitiesForPolicy names and the roles the
+ * action names) and the Budgets action on the tenant's budget (Budgets, us-east-1), as
+ * actions and as the listing's part (ListPolicies under ENFORCE_POLICY_PATH and
+ * DescribeBudgetActionsForAccount). A listing that cannot read them does not fail
+ * the place: the store says why (enforce_error), and only enforcing tenants wait. */
+#include "cloud_aws_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "enforce_spec.h"
+#include "xalloc.h"
+
+#define BUDGETS_REGION "us-east-1"
+
+/* ---- the listing's part ---- */
+
+static void enforce_failed(struct cloud_aws__enforce_listing *el, const char *what, int status,
+			   const struct aws_error *err)
+{
+	if (el->error)
+		return;
+	el->error = xasprintf("%s: %s", what,
+			      err && err->code && err->code[0] ? err->code : strerror(status < 0 ? -status : EIO));
+}
+
+static void on_policies(void *arg, int status, const struct aws_error *err, const struct iam_policy_list *l)
+{
+	struct cloud_aws__enforce_listing *el = arg;
+
+	if (status < 0) {
+		enforce_failed(el, "ListPolicies", status, err);
+	} else {
+		el->policies = *l; /* moved: the pager releases a zeroed list */
+		memset((void *)l, 0, sizeof(*l));
+		el->policies_read = true;
+	}
+	el->done(el->arg);
+}
+
+static void on_actions(void *arg, int status, const struct aws_error *err, const struct budgets_action_list *l)
+{
+	struct cloud_aws__enforce_listing *el = arg;
+
+	if (status < 0) {
+		enforce_failed(el, "DescribeBudgetActionsForAccount", status, err);
+	} else {
+		el->actions = *l;
+		memset((void *)l, 0, sizeof(*l));
+		el->actions_read = true;
+	}
+	el->done(el->arg);
+}
+
+int cloud_aws__list_enforce(struct cloud_aws *c, const struct aws_target *iam, const struct aws_target *budgets,
+			    const char *account_id, struct cloud_aws__enforce_listing *el, unsigned *pending)
+{
+	int r = iam_list_policies(c->client, iam, ENFORCE_POLICY_PATH, on_policies, el);
+
+	if (r == 0)
+		(*pending)++;
+	if (r == 0 && (r = budgets_describe_account_actions(c->client, budgets, account_id, on_actions, el)) == 0)
+		(*pending)++;
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void take_action(struct observed_budget *b, struct budgets_action *src)
+{
+	struct observed_budget_action *a;
+
+	b->actions = xreallocarray(b->actions, b->n_actions + 1, sizeof(*b->actions));
+	a = &b->actions[b->n_actions++];
+	memset(a, 0, sizeof(*a));
+	a->id = xstrdup(src->action_id);
+	a->status = xstrdup(src->status);
+	a->action_type = xstrdup_or_null(src->action_type);
+	a->notification_type = xstrdup_or_null(src->notification_type);
+	a->approval_model = xstrdup_or_null(src->approval_model);
+	a->threshold_type = xstrdup_or_null(src->threshold_type);
+	a->threshold = src->threshold;
+	a->policy_arn = xstrdup(src->policy_arn ? src->policy_arn : "");
+	a->execution_role_arn = xstrdup(src->execution_role_arn ? src->execution_role_arn : "");
+	a->n_roles = src->roles.n;
+	a->roles = xcalloc(src->roles.n ? src->roles.n : 1, sizeof(char *));
+	for (size_t i = 0; i < src->roles.n; i++)
+		a->roles[i] = xstrdup(src->roles.items[i]);
+	qsort(a->roles, a->n_roles, sizeof(char *), cmp_str);
+}
+
+void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforce_listing *el)
+{
+	if (el->policies_read && el->actions_read && !el->error) {
+		for (size_t i = 0; i < el->policies.n; i++) {
+			const struct iam_policy *p = &el->policies.items[i];
+			struct observed_deny_policy *d = xcalloc(1, sizeof(*d));
+			d->name = xstrdup(p->name);
+			d->arn = xstrdup(p->arn);
+			d->default_version = xstrdup_or_null(p->default_version);
+			d->attachments = p->attachments;
+			observed_store_put_deny_policy(s, d);
+		}
+		for (size_t i = 0; i < el->actions.n; i++) {
+			struct observed_budget *b = observed_store_budget(s, el->actions.items[i].budget_name);
+			if (b) /* the store owns b: actions are added in place while it is built */
+				take_action(b, &el->actions.items[i]);
+		}
+		s->enforce_listed = true;
+	} else {
+		s->enforce_error = el->error ? el->error : xstrdup("not listed");
+		el->error = NULL;
+	}
+	free(el->error);
+	el->error = NULL;
+	iam_policy_list_release(&el->policies);
+	budgets_action_list_release(&el->actions);
+}
+
+/* ---- actions ---- */
+
+/* Budgets' refusals that a later listing settles (the action executed or was
+ * deleted meanwhile) are retried rather than stalling the tenant. */
+static void finish(struct applying *x, int status, const struct aws_error *err)
+{
+	if (status < 0 &&
+	    (cloud_aws__code_is(err, "ResourceLockedException") || cloud_aws__code_is(err, "NotFoundException"))) {
+		cloud_error_from_aws(&x->err, status, err);
+		x->err.cls = ERROR_RETRYABLE;
+		if (!x->res.request_id[0])
+			cloud_aws__stamp_request_id(x);
+		x->cb(status, &x->err, &x->res, x->data);
+		cloud_aws__applying_free(x);
+		return;
+	}
+	cloud_aws__finish(x, status, err);
+}
+
+static void on_done(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && x->a.kind == ACT_BUDGET_ACTION_DELETE && cloud_aws__code_is(err, "NotFoundException")) {
+		cloud_aws__gone(x);
+		return;
+	}
+	finish(x, status, err);
+}
+
+static void on_action_id(void *arg, int status, const struct aws_error *err, const char *id)
+{
+	struct applying *x = arg;
+
+	if (status == 0)
+		snprintf(x->res.answer, sizeof(x->res.answer), "%s", id);
+	finish(x, status, err);
+}
+
+/* The action's spec (strings borrowed from a; subscribers split into subs). */
+static void spec_of(const struct applying *x, struct budgets_action_spec *spec, struct budgets_subscriber *subs,
+		    char **copies)
+{
+	const struct action *a = x->act;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->notification_type = ENFORCE_NOTIFY;
+	spec->threshold = a->threshold;
+	spec->threshold_type = ENFORCE_THRESHOLD;
+	spec->policy_arn = a->resource;
+	spec->roles = (const char *const *)a->roles;
+	spec->n_roles = a->n_roles;
+	spec->execution_role_arn = a->execution_role;
+	spec->approval_model = ENFORCE_APPROVAL;
+	for (size_t i = 0; i < a->n_subscribers; i++) {
+		char *colon;
+		copies[i] = xstrdup(a->subscribers[i]);
+		colon = strchr(copies[i], ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		subs[spec->n_subscribers].type = copies[i];
+		subs[spec->n_subscribers++].address = colon + 1;
+	}
+	spec->subscribers = subs;
+}
+
+static int budget_action_call(struct applying *x)
+{
+	const struct action *a = x->act;
+	struct budgets_action_spec spec;
+	struct budgets_subscriber subs[11];
+	char *copies[11] = { 0 };
+	int r;
+
+	if (!x->account_id)
+		return -ENOKEY;
+	free(x->region);
+	x->region = xstrdup(BUDGETS_REGION);
+	x->target.region = x->region;
+	switch (a->kind) {
+	case ACT_BUDGET_ACTION_CREATE:
+	case ACT_BUDGET_ACTION_UPDATE:
+		if (a->n_subscribers > 11)
+			return -EINVAL;
+		spec_of(x, &spec, subs, copies);
+		if (a->kind == ACT_BUDGET_ACTION_CREATE)
+			r = budgets_create_action(x->c->client, &x->target, x->account_id, a->budget, &spec,
+						  on_action_id, x);
+		else
+			r = budgets_update_action(x->c->client, &x->target, x->account_id, a->budget, a->action_id,
+						  &spec, on_done, x);
+		for (size_t i = 0; i < 11; i++)
+			free(copies[i]);
+		return r;
+	case ACT_BUDGET_ACTION_DELETE:
+		return budgets_delete_action(x->c->client, &x->target, x->account_id, a->budget, a->action_id, on_done,
+					     x);
+	default: /* ACT_BUDGET_ACTION_EXECUTE */
+		return budgets_execute_action(x->c->client, &x->target, x->account_id, a->budget, a->action_id,
+					      a->value, on_done, x);
+	}
+}
+
+/* The deny policy: a new default version, then the one it replaced goes (IAM keeps at
+ * most 5 versions; the daemon keeps one). x->step counts the roles detached. */
+static void on_old_version_deleted(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && cloud_aws__code_is(err, "NoSuchEntity"))
+		status = 0; /* gone already */
+	finish(x, status, err);
+}
+
+static void on_version(void *arg, int status, const struct aws_error *err, const struct iam_policy_version *v)
+{
+	struct applying *x = arg;
+	const char *old = x->a.name; /* the version replaced (set by the caller) */
+	int r;
+
+	if (status < 0) {
+		finish(x, status, err);
+		return;
+	}
+	snprintf(x->res.answer, sizeof(x->res.answer), "%s", v->version_id);
+	cloud_aws__stamp_request_id(x);
+	if (!old || !*old || !strcmp(old, v->version_id)) {
+		finish(x, 0, NULL);
+		return;
+	}
+	r = iam_delete_policy_version(x->c->client, &x->target, x->act->resource, old, on_old_version_deleted, x);
+	if (r < 0)
+		finish(x, r, NULL);
+}
+
+static int new_version(struct applying *x, const char *replaced)
+{
+	free(x->a.name);
+	x->a.name = xstrdup_or_null(replaced);
+	return iam_create_policy_version(x->c->client, &x->target, x->act->resource, x->act->value, true, on_version,
+					 x);
+}
+
+/* A create whose name exists (a lost answer, a listing that lagged): the document is
+ * made the default version as an update would. */
+static void on_existing_policy(void *arg, int status, const struct aws_error *err, const struct iam_policy *p)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0) {
+		finish(x, status, err);
+		return;
+	}
+	r = new_version(x, p->default_version);
+	if (r < 0)
+		finish(x, r, NULL);
+}
+
+static void on_policy_created(void *arg, int status, const struct aws_error *err, const struct iam_policy *p)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0 && cloud_aws__code_is(err, "EntityAlreadyExists")) {
+		r = iam_get_policy(x->c->client, &x->target, x->act->resource, on_existing_policy, x);
+		if (r < 0)
+			finish(x, r, NULL);
+		return;
+	}
+	if (status == 0)
+		snprintf(x->res.answer, sizeof(x->res.answer), "%s", p->default_version);
+	finish(x, status, err);
+}
+
+static void detach_next(struct applying *x);
+
+static void on_policy_deleted(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && cloud_aws__code_is(err, "NoSuchEntity")) {
+		cloud_aws__gone(x);
+		return;
+	}
+	finish(x, status, err);
+}
+
+static void on_detached(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0 && !cloud_aws__code_is(err, "NoSuchEntity")) { /* not attached: fine */
+		finish(x, status, err);
+		return;
+	}
+	x->step++;
+	detach_next(x);
+}
+
+/* The next role to detach from (x->names), or the deletion once none is left. */
+static int detach_call(struct applying *x)
+{
+	const struct action *a = x->act;
+
+	if ((size_t)x->step < x->names.n)
+		return iam_detach_role_policy(x->c->client, &x->target, x->names.items[x->step], a->resource,
+					      on_detached, x);
+	return iam_delete_policy(x->c->client, &x->target, a->resource, on_policy_deleted, x);
+}
+
+static void detach_next(struct applying *x)
+{
+	int r = detach_call(x);
+
+	if (r < 0)
+		finish(x, r, NULL);
+}
+
+static bool has_name(const struct aws_strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcasecmp(v->items[i], s)) /* IAM role names ignore case */
+			return true;
+	return false;
+}
+
+/* Every role the policy is attached to (ListEntitiesForPolicy), with the roles the
+ * action names; without that read (not permitted) the action's roles only. */
+static void on_policy_roles(void *arg, int status, const struct aws_error *err, const struct aws_strv *roles)
+{
+	struct applying *x = arg;
+	const struct action *a = x->act;
+
+	if (status < 0 && cloud_aws__code_is(err, "NoSuchEntity")) {
+		cloud_aws__gone(x);
+		return;
+	}
+	for (size_t i = 0; status == 0 && i < roles->n; i++)
+		if (!has_name(&x->names, roles->items[i]))
+			aws_strv_add(&x->names, roles->items[i]);
+	for (size_t i = 0; i < a->n_roles; i++)
+		if (!has_name(&x->names, a->roles[i]))
+			aws_strv_add(&x->names, a->roles[i]);
+	x->step = 0;
+	detach_next(x);
+}
+
+int cloud_aws__apply_enforce(struct applying *x)
+{
+	const struct action *a = x->act;
+	char *description;
+	int r;
+
+	switch (a->kind) {
+	case ACT_DENY_POLICY_CREATE:
+		description = xasprintf("bedrock-tenantd: denies invoking the profiles of %.*s once over budget", 200,
+					a->name);
+		r = iam_create_policy(x->c->client, &x->target, a->name, ENFORCE_POLICY_PATH, a->value, description,
+				      on_policy_created, x);
+		free(description);
+		return r;
+	case ACT_DENY_POLICY_UPDATE:
+		return new_version(x, a->version);
+	case ACT_DENY_POLICY_DELETE:
+		return iam_list_policy_roles(x->c->client, &x->target, a->resource, on_policy_roles, x);
+	default:
+		return budget_action_call(x);
+	}
+}

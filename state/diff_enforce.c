@@ -1,0 +1,355 @@
+/* The diff of a tenant's budget enforcement (spec.budget.enforce): the customer-managed
+ * deny policy (state/enforce_spec.c: deterministic name under ENFORCE_POLICY_PATH,
+ * denying the tenant's live profiles) and one Budgets action on the tenant's budget
+ * (APPLY_IAM_POLICY, AUTOMATIC, ACTUAL, PERCENTAGE at enforce.at_percent) that attaches
+ * it to the tenant's roles. The policy's document is compared through the record's
+ * fact ("DIGEST VERSION": what was applied and the default version it became), so a
+ * new default version made by hand is repaired without reading documents. Once the
+ * action has executed and the spend is back under its threshold (the limit raised,
+ * a new period), it is reversed, then reset to STANDBY so that it can fire again.
+ * Removing enforce deletes the action and the policy (detached from the roles first);
+ * a gone tenant's go after the grace period. Only the daemon's own names are touched:
+ * the policy by its name and path, actions by that policy's ARN. */
+#include "diff_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget_spec.h"
+#include "enforce_spec.h"
+#include "policy_doc.h"
+#include "xalloc.h"
+
+#define SUBSCRIBERS_MAX 11 /* CreateBudgetAction's limit */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An action of ours: its policy is the tenant's deny policy (by path and name). */
+static bool ours(const struct observed_budget_action *a, const char *name)
+{
+	static const char suffix_path[] = ":policy" ENFORCE_POLICY_PATH;
+	const char *p = a->policy_arn ? strstr(a->policy_arn, suffix_path) : NULL;
+
+	return p && strcmp(p + strlen(suffix_path), name) == 0;
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+	char **c = xcalloc(n ? n : 1, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+/* The subscribers of the budget's alerts, sorted, unique, the first SUBSCRIBERS_MAX. */
+static void subscribers(const struct budget *b, struct action *a)
+{
+	struct observed_alert *al;
+	size_t n_al, n = 0, alloc = 0;
+	char **v = NULL;
+
+	budget_alert_specs(b, &al, &n_al);
+	for (size_t i = 0; i < n_al; i++)
+		for (size_t k = 0; k < al[i].n_subscribers; k++) {
+			XGROW(v, n + 1, alloc);
+			v[n++] = xstrdup(al[i].subscribers[k]);
+		}
+	budget_alert_specs_free(al, n_al);
+	if (n)
+		qsort(v, n, sizeof(char *), cmp_str);
+	a->subscribers = xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		if (a->n_subscribers < SUBSCRIBERS_MAX &&
+		    (!a->n_subscribers || strcmp(a->subscribers[a->n_subscribers - 1], v[i]) != 0))
+			a->subscribers[a->n_subscribers++] = v[i];
+		else
+			free(v[i]);
+	}
+	free(v);
+}
+
+/* This diff already plans an action of kind (what enforcement waits for). */
+static bool planned(const struct diff_ctx *c, enum action_kind kind)
+{
+	for (size_t i = 0; i < c->plan->n_actions; i++)
+		if (c->plan->actions[i].kind == kind)
+			return true;
+	return false;
+}
+
+static char *execution_role_arn(const struct diff_ctx *c)
+{
+	return xasprintf("arn:%s:iam::%s:role/%s", region_partition(c->in->desired->region), c->s->account_id,
+			 c->s->execution_role);
+}
+
+static bool roles_equal(const struct observed_budget_action *a, const struct tenant *t)
+{
+	if (a->n_roles != t->n_roles)
+		return false;
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (strcmp(a->roles[i], t->roles[i]) != 0)
+			return false;
+	return true;
+}
+
+static bool action_matches(const struct observed_budget_action *a, const struct tenant *t, const char *policy_arn,
+			   const char *role_arn)
+{
+	return a->action_type && !strcmp(a->action_type, ENFORCE_ACTION_TYPE) && a->notification_type &&
+	       !strcmp(a->notification_type, ENFORCE_NOTIFY) && a->approval_model &&
+	       !strcmp(a->approval_model, ENFORCE_APPROVAL) && a->threshold_type &&
+	       !strcmp(a->threshold_type, ENFORCE_THRESHOLD) && a->threshold == t->budget->enforce_at_percent &&
+	       !strcmp(a->policy_arn, policy_arn) && a->execution_role_arn &&
+	       !strcmp(a->execution_role_arn, role_arn) && roles_equal(a, t);
+}
+
+static struct action *action_on(struct diff_ctx *c, enum action_kind k, const char *budget,
+				const struct observed_budget_action *live, const char *why)
+{
+	struct action *a = plan_add(c->plan, k, "%s", why);
+
+	a->budget = xstrdup(budget);
+	a->action_id = live ? xstrdup(live->id) : NULL;
+	return a;
+}
+
+static void write_action(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *live,
+			 const char *policy_arn, const char *role_arn)
+{
+	const struct tenant *t = c->in->desired;
+	struct action *a = action_on(c, live ? ACT_BUDGET_ACTION_UPDATE : ACT_BUDGET_ACTION_CREATE, b->name, live,
+				     live ? "the enforcement threshold, roles or execution role differ"
+					  : "the budget has no enforcement action");
+
+	a->resource = xstrdup(policy_arn);
+	a->threshold = t->budget->enforce_at_percent;
+	a->execution_role = xstrdup(role_arn);
+	a->roles = strv_dup(t->roles, t->n_roles);
+	a->n_roles = t->n_roles;
+	subscribers(t->budget, a);
+}
+
+/* The spend has crossed the action's threshold (as the listing last saw it). */
+static bool over_threshold(const struct observed_budget *b, double percent)
+{
+	double spend = b->actual_spend ? strtod(b->actual_spend, NULL) : 0;
+	double limit = b->limit_amount ? strtod(b->limit_amount, NULL) : 0;
+
+	return limit > 0 && spend >= limit * percent / 100.0;
+}
+
+static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a)
+{
+	bool over = over_threshold(b, a->threshold);
+	struct action *x;
+
+	if (!a->status)
+		return;
+	if (!strcmp(a->status, "EXECUTION_SUCCESS")) {
+		if (over) {
+			c->plan->over_budget = true;
+			return;
+		}
+		x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a,
+			      "the spend is under the threshold again: the deny policy is detached");
+		x->value = xstrdup("REVERSE_BUDGET_ACTION");
+	} else if (!strcmp(a->status, "REVERSE_SUCCESS") && !over) {
+		x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a, "reversed: ready to act again");
+		x->value = xstrdup("RESET_BUDGET_ACTION");
+	} else if (!strcmp(a->status, "EXECUTION_FAILURE") || !strcmp(a->status, "REVERSE_FAILURE") ||
+		   !strcmp(a->status, "RESET_FAILURE")) {
+		plan_conflict(c->plan, b->name,
+			      "the enforcement action of budget %s is in status %s: check that Budgets can assume the "
+			      "execution role and attach the policy",
+			      b->name, a->status);
+	}
+}
+
+/* The tenant's live profiles, as enforce_deny_document takes them. */
+static char *deny_document(const struct diff_ctx *c)
+{
+	const struct observed_tenant *o = c->in->observed;
+
+	return enforce_deny_document(o->owned, o->n_owned);
+}
+
+static void write_policy(struct diff_ctx *c, const char *name, const char *arn, const struct observed_deny_policy *live,
+			 const char *doc)
+{
+	const char *fact = record_fact(c->in->record, diff__key(c, record_key_enforce_fact(name)));
+	char *hash = policy_hash(doc), *want;
+	struct action *a;
+
+	want = xasprintf("%s %s", hash, live && live->default_version ? live->default_version : "");
+	if (!live) {
+		a = plan_add(c->plan, ACT_DENY_POLICY_CREATE, "the deny policy %s does not exist", name);
+	} else if (!fact || strcmp(fact, want) != 0) {
+		a = plan_add(c->plan, ACT_DENY_POLICY_UPDATE, "the deny policy %s differs from the profiles", name);
+		a->version = xstrdup_or_null(live->default_version);
+	} else {
+		a = NULL;
+	}
+	if (a) {
+		a->name = xstrdup(name);
+		a->resource = xstrdup(arn);
+		a->value = xstrdup(doc);
+	}
+	free(want);
+	free(hash);
+}
+
+static void diff_wanted(struct diff_ctx *c, const char *name, const struct observed_deny_policy *live,
+			const struct observed_budget *b)
+{
+	const struct tenant *t = c->in->desired;
+	const struct observed_budget_action *mine = NULL;
+	char *arn, *role_arn, *doc;
+
+	if (!c->s->account_id || !c->s->execution_role) {
+		c->plan->incomplete = true; /* the ARNs need the account id */
+		plan_wake(c->plan, c->in->now + 5);
+		return;
+	}
+	doc = deny_document(c);
+	if (!doc) { /* no live profile yet: it is created first (else something holds it up) */
+		c->plan->incomplete |= !planned(c, ACT_PROFILE_CREATE);
+		return;
+	}
+	/* the ARN IAM gave it, else the one it will have */
+	arn = live && live->arn ? xstrdup(live->arn)
+				: enforce_policy_arn(region_partition(t->region), c->s->account_id, t->id);
+	role_arn = execution_role_arn(c);
+	write_policy(c, name, arn, live, doc);
+	/* the action, once the policy and the budget it lives on exist */
+	if (live && b && b->tags_known && tags_owned_by(&b->tags, c->s->instance)) {
+		for (size_t i = 0; i < b->n_actions; i++) {
+			const struct observed_budget_action *a = &b->actions[i];
+			if (!ours(a, name))
+				continue;
+			if (!mine) {
+				mine = a;
+				continue;
+			}
+			action_on(c, ACT_BUDGET_ACTION_DELETE, b->name, a, "a second enforcement action");
+		}
+		if (!mine || !action_matches(mine, t, arn, role_arn))
+			write_action(c, b, mine, arn, role_arn);
+		if (mine)
+			diff_status(c, b, mine);
+	} else if (live) {
+		c->plan->incomplete |= !planned(c, ACT_BUDGET_CREATE); /* the budget is created first */
+	}
+	free(doc);
+	free(arn);
+	free(role_arn);
+}
+
+/* Enforcement nobody wants: the actions go, and the policy, detached from every role
+ * it may be attached to (the tenant's and its actions'). */
+static void diff_unwanted(struct diff_ctx *c, const char *name, const struct observed_deny_policy *live)
+{
+	const struct tenant *t = c->in->desired;
+	const struct observed_tenant *o = c->in->observed;
+	const char *fact_key = diff__key(c, record_key_enforce_fact(name));
+	char **roles = NULL;
+	size_t n_roles = 0, alloc = 0, n_actions = 0;
+
+	for (size_t i = 0; i < o->n_budgets; i++)
+		for (size_t k = 0; k < o->budgets[i]->n_actions; k++)
+			n_actions += ours(&o->budgets[i]->actions[k], name);
+	if (!live && !n_actions) {
+		if (record_fact(c->in->record, fact_key)) {
+			struct action *a = plan_add(c->plan, ACT_FACT_CLEAR, "the deny policy %s is gone", name);
+			a->resource = xstrdup(fact_key);
+		}
+		return;
+	}
+	/* a tenant whose manifest is gone keeps its enforcement through the grace period */
+	if (!t && !diff__grace(c, diff__key(c, record_key_enforce_timer(name))))
+		return;
+	for (size_t i = 0; i < o->n_budgets; i++) {
+		const struct observed_budget *b = o->budgets[i];
+		if (!b->tags_known || !tags_owned_by(&b->tags, c->s->instance))
+			continue;
+		for (size_t k = 0; k < b->n_actions; k++) {
+			const struct observed_budget_action *a = &b->actions[k];
+			struct action *x;
+			if (!ours(a, name))
+				continue;
+			/* a gone tenant's budget is deleted with its actions (at the same grace);
+			 * one released (retain) loses them here */
+			if (t || diff__retain(c)) {
+				x = action_on(c, ACT_BUDGET_ACTION_DELETE, b->name, a,
+					      "enforcement is no longer in the manifest");
+				x->destructive = true;
+			}
+			for (size_t r = 0; r < a->n_roles; r++) {
+				XGROW(roles, n_roles + 1, alloc);
+				roles[n_roles++] = xstrdup(a->roles[r]);
+			}
+		}
+	}
+	if (live) {
+		struct action *a = plan_add(c->plan, ACT_DENY_POLICY_DELETE,
+					    "enforcement is no longer in the manifest");
+		for (size_t i = 0; t && i < t->n_roles; i++) {
+			XGROW(roles, n_roles + 1, alloc);
+			roles[n_roles++] = xstrdup(t->roles[i]);
+		}
+		a->name = xstrdup(name);
+		a->resource = xstrdup(live->arn);
+		a->destructive = true;
+		if (n_roles)
+			qsort(roles, n_roles, sizeof(char *), cmp_str);
+		a->roles = xcalloc(n_roles ? n_roles : 1, sizeof(char *));
+		for (size_t i = 0; i < n_roles; i++) {
+			if (a->n_roles && !strcmp(a->roles[a->n_roles - 1], roles[i]))
+				free(roles[i]);
+			else
+				a->roles[a->n_roles++] = roles[i];
+		}
+		n_roles = 0;
+	}
+	for (size_t i = 0; i < n_roles; i++)
+		free(roles[i]);
+	free(roles);
+	c->plan->deleting |= !t;
+}
+
+void diff_enforce(struct diff_ctx *c)
+{
+	const struct tenant *t = c->in->desired;
+	const struct observed_tenant *o = c->in->observed;
+	const struct observed_store *s = o->store;
+	const struct observed_budget *at_name = NULL;
+	bool want = t && t->budget && t->budget->enforce;
+	char *name = enforce_policy_name(c->in->tenant_id);
+	const struct observed_deny_policy *live;
+
+	if (!o->budgets_listed || !s || !s->enforce_listed) {
+		if (want && o->budgets_listed && s && s->enforce_error) {
+			free(c->plan->error);
+			c->plan->error = xasprintf("budget enforcement cannot be observed: %s", s->enforce_error);
+		} else if (want) {
+			c->plan->incomplete = true;
+			plan_wake(c->plan, c->in->now + 5);
+		}
+		free(name);
+		return;
+	}
+	live = observed_store_deny_policy(s, name);
+	for (size_t i = 0; t && t->budget_name && i < o->n_budgets; i++)
+		if (strcmp(o->budgets[i]->name, t->budget_name) == 0)
+			at_name = o->budgets[i];
+	if (want)
+		diff_wanted(c, name, live, at_name);
+	else
+		diff_unwanted(c, name, live);
+	free(name);
+}

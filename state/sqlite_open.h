@@ -1,0 +1,23 @@
+/* The one way the daemon's SQLite databases (the state store, store.c, and the usage
+ * store, usage_store.c) are opened, and SQLite's results told as -errno, so that both
+ * stores behave alike: read-write, created when missing, for one thread at a time;
+ * write-ahead log, synchronous NORMAL, a busy timeout of SQLITE_OPEN_BUSY_MS. Pure
+ * of the event loop, like the rest of state/. */
+#ifndef BTD_SQLITE_OPEN_H
+#define BTD_SQLITE_OPEN_H
+
+#include <sqlite3.h>
+
+#define SQLITE_OPEN_BUSY_MS 5000
+
+/* sqlite_open_store: *ret_db on success. -errno on failure, with *ret_error
+ * ("open: SQLite's message", owned by the caller; NULL when SQLite could not even
+ * allocate a handle, -ENOMEM) and nothing left open. */
+int sqlite_open_store(const char *path, sqlite3 **ret_db, char **ret_error);
+
+/* sqlite_errno: an SQLite result code as -errno: a full disk -ENOSPC, a damaged file
+ * -EUCLEAN, a busy database -EBUSY, a read-only one -EROFS, a refusal -EACCES, no
+ * memory -ENOMEM, the rest -EIO. db (may be NULL) tells an I/O error of a full disk. */
+int sqlite_errno(sqlite3 *db, int rc);
+
+#endif

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Budget enforcement end to end (spec.budget.enforce): the daemon keeps a deny policy
+# and a Budgets action; the tenant's role invokes its profile until the spend crosses
+# the threshold, then AWS Budgets attaches the policy, Converse is denied and the
+# tenant is OverBudget; a raised limit or a new budget period reverses it (Ready, and
+# allowed again); a policy or an action deleted by hand is made again; removing
+# enforce deletes the action and detaches and deletes the policy.
+. "$(dirname "$0")/lib.sh"
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+POLICY=bedrock-tenantd-acme-deny
+POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
+
+start_awsim
+create_role acme-app budgets-exec
+write_config "budget_actions:
+  execution_role: budgets-exec"
+
+# enforced_tenant LIMIT [ENFORCE]: acme, with its role, a budget of LIMIT USD and, unless
+# ENFORCE is "none", enforcement at 100 %.
+enforced_tenant() {
+	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
+apiVersion: bedrock-tenantd/v1
+kind: Tenant
+metadata:
+  name: acme
+spec:
+  tags:
+    CostCenter: eng
+  profiles:
+    - name: p1
+      model: anthropic.claude-3-5-haiku-20241022-v1:0
+$([ -z "${SECOND:-}" ] || printf '    - name: p2\n      model: anthropic.claude-3-5-haiku-20241022-v1:0')
+  budget:
+    limit_usd: $1
+    alerts:
+      - threshold_percent: 80
+        emails: [ops@example.com]
+$([ "${2:-}" = none ] || echo "    enforce: {at_percent: 100}")
+  access:
+    roles: [acme-app]
+YAML
+	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
+}
+
+actions() {
+	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
+		'{"AccountId":"111122223333"}' | jq -c '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")]'
+}
+action_status() { actions | jq -r '.[0].Status // "none"'; }
+action_count() { actions | jq -r 'length'; }
+# the deny policy as awsim keeps it (versions with their documents), or null
+policy_state() {
+	awsim_get state | jq -c --arg a "$POLICY_ARN" '[.. | objects | select(.arn? == $a and has("versions"))] | .[0]'
+}
+policy_version() { policy_state | jq -r '"v\(.default_version) of \(.versions | length)"'; }
+attached() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
+		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
+}
+policy_exists() {
+	curl -s --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=ListPolicies&Version=2010-05-08&Scope=Local&PathPrefix=/bedrock-tenants/" \
+		"http://127.0.0.1:$PORT/" | grep -c "<PolicyName>$POLICY</PolicyName>" || true
+}
+
+# The tenant's application: its role's session, Converse through its profile ARN.
+session=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H 'Content-Type: application/x-www-form-urlencoded' \
+	--data "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::111122223333:role/acme-app&RoleSessionName=app" \
+	"http://127.0.0.1:$PORT/")
+field() { echo "$session" | sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p"; }
+APP_KEY=$(field AccessKeyId) APP_SECRET=$(field SecretAccessKey) APP_TOKEN=$(field SessionToken)
+[ -n "$APP_TOKEN" ] || fail "AssumeRole: $session"
+# converse: prints the answer (or the error) and fails like the call
+converse() {
+	local enc
+	enc=$(jq -rn --arg a "$ARN" '$a | @uri')
+	AWS_ACCESS_KEY_ID=$APP_KEY AWS_SECRET_ACCESS_KEY=$APP_SECRET AWS_SESSION_TOKEN=$APP_TOKEN \
+		python3 "$HERE/awscall.py" "$PORT" bedrock POST "/model/$enc/converse" \
+		'{"messages":[{"role":"user","content":[{"text":"hello"}]}]}'
+}
+allowed() { converse >/dev/null; }
+denied() {
+	local out
+	if out=$(converse); then return 1; fi
+	grep -q "is not authorized to perform: bedrock:InvokeModel.*with an explicit deny" <<<"$out"
+}
+# over SPEND: AWS's spend (the admin API), which Budgets acts on at once; a resync reads it
+spend() {
+	awsim_put budgets/bedrock-tenant-acme/spend "{\"actual\":\"$1\"}" || fail "set spend"
+	ctl resync >/dev/null
+}
+state() { tenant_state acme; }
+
+enforced_tenant 10
+# plan shows the enforcement it would make (and exits 2: changes)
+rc=0
+out=$("$DAEMON" plan --config "$WORK/config.yaml" 2>&1) || rc=$?
+[ $rc = 2 ] || fail "plan exited $rc: $(tail -n 25 <<<"$out")"
+grep -q "create-deny-policy\|+ $POLICY\|$POLICY" <<<"$out" || fail "plan has no deny policy: $out"
+grep -q "bedrock-tenant-acme/action" <<<"$out" || fail "plan has no budget action: $out"
+start_daemon
+ctl wait-ready 60 >/dev/null || fail "not ready"
+wait_eq 60 "acme Ready" Ready state
+ARN=$(ctl resolve acme p1 | tail -n1)
+case "$ARN" in arn:aws:bedrock:*:application-inference-profile/*) ;; *) fail "no profile ARN: $ARN" ;; esac
+[ "$(policy_exists)" = 1 ] || fail "no deny policy $POLICY under /bedrock-tenants/"
+a=$(actions)
+[ "$(jq -r 'length' <<<"$a")" = 1 ] || fail "actions: $a"
+jq -e --arg p "$POLICY_ARN" '.[0] | .ActionType == "APPLY_IAM_POLICY" and .ApprovalModel == "AUTOMATIC" and
+	.NotificationType == "ACTUAL" and .ActionThreshold.ActionThresholdValue == 100 and
+	.ActionThreshold.ActionThresholdType == "PERCENTAGE" and .Definition.IamActionDefinition.PolicyArn == $p and
+	.Definition.IamActionDefinition.Roles == ["acme-app"] and
+	.ExecutionRoleArn == "arn:aws:iam::111122223333:role/budgets-exec" and .Status == "STANDBY"' <<<"$a" >/dev/null ||
+	fail "the action: $a"
+allowed || fail "the role cannot invoke its profile: $(converse)"
+
+# Over budget: Budgets attaches the deny policy; the role is denied; OverBudget.
+spend 10.5
+[ "$(action_status)" = EXECUTION_SUCCESS ] || fail "the action did not execute: $(actions)"
+denied || fail "the role is not denied: $(converse)"
+wait_eq 30 "acme OverBudget" OverBudget state
+out=$(ctl tenants --state OverBudget || true)
+grep -q '^acme ' <<<"$out" || fail "tenants --state OverBudget: $out"
+[ "$(status_json | jq -r '.tenants.by_state.OverBudget')" = 1 ] || fail "status: $(status_json | jq -c .tenants)"
+out=$(ctl tenant acme || true)
+grep -q "^enforcement .*at 100% of the limit: deny policy $POLICY, action EXECUTION_SUCCESS (over budget" <<<"$out" ||
+	fail "ctl tenant: $out"
+tenant_json acme | jq -e --arg p "$POLICY_ARN" '.observed.deny_policy.arn == $p and .desired.budget.enforce.at_percent == 100 and
+	.observed.budgets[0].actions[0].status == "EXECUTION_SUCCESS"' >/dev/null || fail "tenant JSON: $(tenant_json acme | jq -c .observed)"
+
+# The limit raised above the spend: reversed (then reset), allowed again, Ready.
+enforced_tenant 20
+wait_eq 30 "acme Ready after the limit was raised" Ready state
+[ "$(action_status)" = STANDBY ] || fail "not reversed and reset: $(actions)"
+[ "$(attached)" = 0 ] || fail "the policy is still attached"
+allowed || fail "still denied after the limit was raised: $(converse)"
+
+# Over again, then a new budget period: reversed, Ready.
+spend 25
+[ "$(action_status)" = EXECUTION_SUCCESS ] || fail "the action did not execute again: $(actions)"
+wait_eq 30 "acme OverBudget again" OverBudget state
+denied || fail "not denied the second time"
+curl -sf -X POST "http://127.0.0.1:$PORT/_awsim/budgets/bedrock-tenant-acme/new-period" -d '{}' >/dev/null ||
+	fail "new period"
+ctl resync >/dev/null
+wait_eq 30 "acme Ready in the new period" Ready state
+[ "$(action_status)" = STANDBY ] || fail "not reset in the new period: $(actions)"
+allowed || fail "denied in the new period: $(converse)"
+
+# Deleted by hand: the action and the policy are made again.
+id=$(actions | jq -r '.[0].ActionId')
+TARGET=AWSBudgetServiceGateway.DeleteBudgetAction sign_call budgets POST / \
+	"{\"AccountId\":\"111122223333\",\"BudgetName\":\"bedrock-tenant-acme\",\"ActionId\":\"$id\"}" >/dev/null ||
+	fail "DeleteBudgetAction"
+curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H 'Content-Type: application/x-www-form-urlencoded' \
+	--data "Action=DeletePolicy&Version=2010-05-08" --data-urlencode "PolicyArn=$POLICY_ARN" \
+	"http://127.0.0.1:$PORT/" >/dev/null || fail "DeletePolicy"
+[ "$(policy_exists)" = 0 ] || fail "the policy was not deleted by hand"
+ctl resync >/dev/null
+wait_eq 30 "the policy made again" 1 policy_exists
+wait_eq 30 "the action made again" 1 action_count
+wait_eq 30 "acme Ready after the repair" Ready state
+[ "$(calls iam:CreatePolicy)" = 2 ] || fail "CreatePolicy $(calls iam:CreatePolicy) times"
+[ "$(calls budgets:CreateBudgetAction)" = 2 ] || fail "CreateBudgetAction $(calls budgets:CreateBudgetAction) times"
+
+# A second profile: a new default version that denies both, the old one deleted.
+[ "$(policy_version)" = "v1 of 1" ] || fail "the policy made again: $(policy_state)"
+SECOND=1 enforced_tenant 20
+wait_eq 30 "the policy's second version, alone" "v2 of 1" policy_version
+n=$(policy_state | jq -r '.versions[0].doc | fromjson | .Statement[0].Resource | length')
+[ "$n" = 2 ] || fail "the new version does not deny both profiles: $(policy_state)"
+wait_eq 30 "acme Ready with two profiles" Ready state
+enforced_tenant 20
+
+# Over budget, then enforce removed: the action deleted, the policy detached and deleted.
+spend 30
+[ "$(attached)" = 1 ] || fail "the policy is not attached"
+wait_eq 30 "acme OverBudget before removal" OverBudget state
+# attached by hand to another role too: detached from it as well
+create_role other-app
+curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H 'Content-Type: application/x-www-form-urlencoded' \
+	--data "Action=AttachRolePolicy&Version=2010-05-08&RoleName=other-app" --data-urlencode "PolicyArn=$POLICY_ARN" \
+	"http://127.0.0.1:$PORT/" >/dev/null || fail "AttachRolePolicy by hand"
+enforced_tenant 20 none
+wait_eq 30 "the action deleted" 0 action_count
+wait_eq 30 "the policy deleted" 0 policy_exists
+[ "$(attached)" = 0 ] || fail "the policy is still attached"
+wait_eq 30 "acme Ready without enforcement" Ready state
+allowed || fail "denied after enforcement was removed: $(converse)"
+out=$(ctl tenant acme || true)
+grep -qi "deleted deny policy $POLICY" <<<"$out" || fail "history: $out"
+stop_daemon

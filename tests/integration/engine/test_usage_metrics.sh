@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The usage series of /metrics: today's totals, the unattributed usage and, with
+# usage.metrics_tenants, only the top tenants by estimated cost. They are summed when
+# usage is ingested (and at start), so a scrape runs no SQL on the daemon's loop.
+. "$(dirname "$0")/lib.sh"
+
+SIGN=$BTD_BUILD/tests/integration/engine/sign_headers
+MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
+
+start_awsim --invocation-log-delay 1
+curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+	-X PUT "http://127.0.0.1:$PORT/usage-logs" >/dev/null || fail "CreateBucket"
+write_config "usage:
+  places:
+    - region: us-east-1
+      bucket: usage-logs
+  invocation_logging: manage
+  poll_interval: 1s
+  path_style: true
+  metrics_tenants: 1
+  cost_explorer: {mode: off}
+prices:
+  $MODEL: {input: 0.001, output: 0.005}"
+write_tenant acme "$MODEL"
+write_tenant other "$MODEL"
+start_daemon
+ctl wait-ready 60 >/dev/null || fail "not ready"
+wait_until 60 "tenants Ready" all_ready
+
+converse() {
+	local enc body
+	enc=$(jq -rn --arg s "$1" '$s|@uri')
+	body='{"messages":[{"role":"user","content":[{"text":"0123456789abcdef"}]}]}'
+	"$SIGN" bedrock POST "http://127.0.0.1:$PORT/model/$enc/converse" "$body" >"$WORK/hdr"
+	curl -sf -H @"$WORK/hdr" --data "$body" "http://127.0.0.1:$PORT/model/$enc/converse" >/dev/null ||
+		fail "Converse $1"
+}
+for _ in 1 2 3; do converse "$(ctl resolve acme p1 | tail -n1)"; done
+converse "$(ctl resolve other p1 | tail -n1)"
+converse "$MODEL" # unattributed
+
+scrape() { curl -sf --max-time 20 --unix-socket "$WORK/control.sock" http://localhost/metrics; }
+value() { awk -v n="$1" '$1 == n {print $2}' <<<"$M"; }
+total_requests() {
+	M=$(scrape)
+	value bedrock_tenantd_usage_today_requests
+}
+wait_eq 60 "the 5 requests in the metrics" 5 total_requests
+check() {
+	[ "$(value bedrock_tenantd_usage_today_requests)" = 5 ] || fail "total: $M"
+	[ "$(value bedrock_tenantd_usage_unattributed_today_requests)" = 1 ] || fail "unattributed: $M"
+	[ "$(value bedrock_tenantd_usage_tenants_today)" = 2 ] || fail "tenants: $M"
+	# metrics_tenants: 1, the highest estimated cost only
+	[ "$(value 'bedrock_tenantd_usage_tenant_today_requests{tenant="acme"}')" = 3 ] || fail "top tenant: $M"
+	! grep -q 'tenant="other"' <<<"$M" || fail "a series beyond metrics_tenants: $M"
+}
+M=$(scrape)
+check
+
+# A scrape runs no SQL: rows deleted behind the daemon's back (another process on
+# usage.db) do not show in a scrape, only in the sums the next ingestion makes.
+python3 - "$WORK/state/usage.db" <<'PY' || fail "could not edit usage.db"
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=10)
+c.execute("DELETE FROM usage WHERE tenant = 'other'")
+c.commit()
+PY
+M=$(scrape)
+check
+converse "$(ctl resolve acme p1 | tail -n1)"
+acme_requests() {
+	M=$(scrape)
+	value 'bedrock_tenantd_usage_tenant_today_requests{tenant="acme"}'
+}
+wait_eq 60 "acme's 4th request in the metrics" 4 acme_requests
+M=$(scrape)
+[ "$(value bedrock_tenantd_usage_tenants_today)" = 1 ] || fail "the next ingestion did not sum again: $M"
+[ "$(value bedrock_tenantd_usage_today_requests)" = 5 ] || fail "total after: $M"
+stop_daemon
+echo "ok"

@@ -1,0 +1,341 @@
+/* The diff of budget enforcement (spec.budget.enforce): the deny policy and the
+ * Budgets action, their repair, OverBudget, the reversal, and their removal, through
+ * the simulated world. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "enforce_spec.h"
+#include "fixtures.h"
+#include "xalloc.h"
+
+#define HAIKU	   "anthropic.claude-3-5-haiku-20241022-v1:0"
+#define BUDGET	   "bedrock-tenant-acme"
+#define POLICY	   "bedrock-tenantd-acme-deny"
+#define POLICY_ARN "arn:aws:iam::" FIX_ACCOUNT ":policy/bedrock-tenants/" POLICY
+
+static struct tenant *enforced(const char *limit, double at)
+{
+	struct tenant *t = fix_tenant("acme");
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	fix_budget(t, limit, BUDGET_MONTHLY);
+	fix_alert(t, 80, ALERT_ACTUAL, "admin@example.com", NULL, NULL);
+	t->budget->enforce = true;
+	t->budget->enforce_at_percent = at;
+	fix_role(t, "acme-app");
+	return t;
+}
+
+static const struct observed_budget *live_budget(struct sim *s)
+{
+	return observed_store_budget(&s->store, BUDGET);
+}
+
+static const struct observed_budget_action *live_action(struct sim *s)
+{
+	const struct observed_budget *b = live_budget(s);
+
+	if (!b || !b->n_actions) {
+		fail_msg("the budget has no action");
+		abort();
+	}
+	return &b->actions[0];
+}
+
+/* What AWS does meanwhile: the spend (as a listing shows it), the action's status. */
+static void set_spend(struct sim *s, const char *actual, const char *status)
+{
+	struct observed_budget *b = observed_budget_dup(live_budget(s));
+
+	free(b->actual_spend);
+	b->actual_spend = xstrdup(actual);
+	if (status && b->n_actions) {
+		free(b->actions[0].status);
+		b->actions[0].status = xstrdup(status);
+	}
+	observed_store_put_budget(&s->store, b);
+}
+
+static unsigned converge(struct sim *s, const struct tenant *t)
+{
+	return sim_converge(s, t, DELETION_DELETE, 1, 20);
+}
+
+static bool over_budget(struct sim *s, const struct tenant *t)
+{
+	struct plan p;
+	bool over;
+
+	sim_diff(s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_aws_actions(&p), 0);
+	over = p.over_budget;
+	plan_release(&p);
+	return over;
+}
+
+static void test_created_and_steady(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 90);
+	const struct observed_budget_action *a;
+	const struct observed_deny_policy *d;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_CREATE], 1);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_CREATE], 1);
+	d = observed_store_deny_policy(&s.store, POLICY);
+	assert_non_null(d);
+	assert_string_equal(d->arn, POLICY_ARN);
+	a = live_action(&s);
+	assert_string_equal(a->status, "STANDBY");
+	assert_string_equal(a->policy_arn, POLICY_ARN);
+	assert_true(a->threshold == 90);
+	assert_string_equal(a->threshold_type, "PERCENTAGE");
+	assert_string_equal(a->approval_model, "AUTOMATIC");
+	assert_string_equal(a->notification_type, "ACTUAL");
+	assert_string_equal(a->execution_role_arn, "arn:aws:iam::" FIX_ACCOUNT ":role/" FIX_EXEC_ROLE);
+	assert_int_equal(a->n_roles, 1);
+	assert_string_equal(a->roles[0], "acme-app");
+	assert_non_null(record_fact(s.record, "enforce\n" POLICY));
+	/* steady: nothing more, not over budget */
+	s.aws_calls = 0;
+	assert_int_equal(converge(&s, t), 0);
+	assert_int_equal(s.aws_calls, 0);
+	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The action executed: OverBudget, and nothing to do while the spend is over. */
+static void test_over_budget_then_limit_raised(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	assert_true(over_budget(&s, t));
+	/* the limit raised above the spend: the budget is updated, the action reversed,
+	 * then reset so that it can act again */
+	free(t->budget->limit_usd);
+	t->budget->limit_usd = xstrdup("100");
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_UPDATE], 1);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_EXECUTE], 2);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* A new period: the spend is under the threshold again. */
+static void test_new_period_reverses(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 80);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "40", "EXECUTION_SUCCESS"); /* 80 % of 50 */
+	assert_true(over_budget(&s, t));
+	set_spend(&s, "0", NULL);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 1);
+	assert_string_equal(p.actions[0].value, "REVERSE_BUDGET_ACTION");
+	assert_false(p.over_budget);
+	plan_release(&p);
+	converge(&s, t);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	/* reversed by hand while still over: left alone (not reset, not OverBudget) */
+	set_spend(&s, "45", "REVERSE_SUCCESS");
+	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The profiles change: a new default version, the old one deleted with it. */
+static void test_profiles_change_the_document(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+	const char *before;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	before = observed_store_deny_policy(&s.store, POLICY)->default_version;
+	assert_string_equal(before, "v1");
+	fix_profile(t, "batch", HAIKU, "bbbbbb");
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_UPDATE], 1);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_CREATE], 1); /* the first only */
+	assert_string_equal(observed_store_deny_policy(&s.store, POLICY)->default_version, "v2");
+	/* a version made default by hand is repaired */
+	{
+		struct observed_deny_policy *d = observed_deny_policy_dup(observed_store_deny_policy(&s.store, POLICY));
+		free(d->default_version);
+		d->default_version = xstrdup("v3");
+		observed_store_put_deny_policy(&s.store, d);
+	}
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_UPDATE), 1);
+	assert_string_equal(p.actions[0].version, "v3");
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* Deleted by hand: created again; the threshold or roles changed: updated; a second
+ * action of ours goes; someone else's action stays. */
+static void test_repairs(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct observed_budget *b;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	observed_store_remove_deny_policy(&s.store, POLICY);
+	b = observed_budget_dup(live_budget(&s));
+	observed_budget_action_release(&b->actions[0]);
+	b->n_actions = 0;
+	observed_store_put_budget(&s.store, b);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_CREATE], 2);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_CREATE], 2);
+
+	t->budget->enforce_at_percent = 120;
+	fix_role(t, "acme-batch");
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_UPDATE], 1);
+	assert_true(live_action(&s)->threshold == 120);
+	assert_int_equal(live_action(&s)->n_roles, 2);
+
+	/* a duplicate of ours, and a foreign one */
+	b = observed_budget_dup(live_budget(&s));
+	b->actions = xreallocarray(b->actions, 3, sizeof(*b->actions));
+	memset(&b->actions[1], 0, 2 * sizeof(*b->actions));
+	observed_budget_action_copy(&b->actions[1], &b->actions[0]);
+	free(b->actions[1].id);
+	b->actions[1].id = xstrdup("dup");
+	observed_budget_action_copy(&b->actions[2], &b->actions[0]);
+	free(b->actions[2].id);
+	b->actions[2].id = xstrdup("foreign");
+	free(b->actions[2].policy_arn);
+	b->actions[2].policy_arn = xstrdup("arn:aws:iam::" FIX_ACCOUNT ":policy/ops/freeze");
+	b->n_actions = 3;
+	observed_store_put_budget(&s.store, b);
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_DELETE], 1);
+	assert_int_equal(live_budget(&s)->n_actions, 2);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* enforce removed: the action and the policy go at once (detached from the roles). */
+static void test_enforce_removed(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "60", "EXECUTION_SUCCESS");
+	t->budget->enforce = false;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_DELETE), 1);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DELETE), 1);
+	for (size_t i = 0; i < p.n_actions; i++)
+		if (p.actions[i].kind == ACT_DENY_POLICY_DELETE) {
+			assert_int_equal(p.actions[i].n_roles, 1);
+			assert_string_equal(p.actions[i].roles[0], "acme-app");
+			assert_string_equal(p.actions[i].resource, POLICY_ARN);
+		}
+	assert_false(p.over_budget);
+	plan_release(&p);
+	converge(&s, t);
+	assert_null(observed_store_deny_policy(&s.store, POLICY));
+	assert_int_equal(live_budget(&s)->n_actions, 0);
+	assert_null(record_fact(s.record, "enforce\n" POLICY));
+	s.aws_calls = 0;
+	assert_int_equal(converge(&s, t), 0);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The tenant's manifest is gone: enforcement goes after the grace period. */
+static void test_tenant_removed_after_grace(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DELETE), 0);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_DELETE), 0);
+	assert_true(p.deleting);
+	plan_release(&p);
+	sim_converge(&s, NULL, DELETION_DELETE, FIX_GRACE + 1, 20);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_DELETE], 1);
+	assert_null(observed_store_deny_policy(&s.store, POLICY));
+	assert_true(record_is_empty(s.record));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* Budgets actions could not be listed: the enforcing tenant says why. */
+static void test_not_observable(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	s.store.enforce_listed = false;
+	s.store.enforce_error = xstrdup("ListPolicies: AccessDenied");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "budget enforcement cannot be observed: ListPolicies: AccessDenied"));
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_created_and_steady),
+		cmocka_unit_test(test_over_budget_then_limit_raised),
+		cmocka_unit_test(test_new_period_reverses),
+		cmocka_unit_test(test_profiles_change_the_document),
+		cmocka_unit_test(test_repairs),
+		cmocka_unit_test(test_enforce_removed),
+		cmocka_unit_test(test_tenant_removed_after_grace),
+		cmocka_unit_test(test_not_observable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
