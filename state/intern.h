@@ -16,7 +16,9 @@
  * guards the table and every count; every function may be called from any thread
  * (manifests are read and listings turned into snapshots on worker threads while the
  * loop frees old ones). An uncontended lock costs tens of nanoseconds, small beside
- * the allocation it saves. */
+ * the allocation it saves. Each distinct string costs its text plus 8 bytes, and a
+ * table slot of 8 bytes at most half full; the table grows with the peak number of
+ * distinct strings and never shrinks (300,000 strings at 100,000 tenants: 13.6 MB). */
 #ifndef BTD_INTERN_H
 #define BTD_INTERN_H
 
