@@ -24,18 +24,28 @@ void hashmap_init(struct hashmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void hashmap_init_borrowed(struct hashmap *m)
+{
+	hashmap_init(m);
+	m->borrowed = true;
+}
+
 void hashmap_release(struct hashmap *m, void (*free_value)(void *))
 {
+	bool borrowed = m->borrowed;
+
 	for (size_t i = 0; i < m->cap; i++) {
 		struct hashmap_entry *e = &m->entries[i];
 		if (!e->key || e->key == TOMBSTONE)
 			continue;
 		if (free_value)
 			free_value(e->value);
-		free(e->key);
+		if (!borrowed)
+			free(e->key);
 	}
 	free(m->entries);
 	hashmap_init(m);
+	m->borrowed = borrowed;
 }
 
 /* Slot holding key, or NULL. */
@@ -88,6 +98,8 @@ void *hashmap_put(struct hashmap *m, const char *key, void *value)
 	if (e) {
 		void *old = e->value;
 		e->value = value;
+		if (m->borrowed) /* the old key may go with the old value */
+			e->key = (char *)key;
 		return old;
 	}
 	/* Keep the load (tombstones included) under 3/4. */
@@ -97,7 +109,7 @@ void *hashmap_put(struct hashmap *m, const char *key, void *value)
 		;
 	if (!m->entries[i].key)
 		m->used++;
-	m->entries[i] = (struct hashmap_entry){ xstrdup(key), value, h };
+	m->entries[i] = (struct hashmap_entry){ m->borrowed ? (char *)key : xstrdup(key), value, h };
 	m->n++;
 	return NULL;
 }
@@ -110,7 +122,8 @@ void *hashmap_remove(struct hashmap *m, const char *key)
 	if (!e)
 		return NULL;
 	value = e->value;
-	free(e->key);
+	if (!m->borrowed)
+		free(e->key);
 	e->key = TOMBSTONE;
 	e->value = NULL;
 	m->n--;

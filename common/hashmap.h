@@ -1,11 +1,13 @@
 /* A string-keyed hash map (open addressing, linear probing, FNV-1a).
  *
- * The map owns copies of its keys; values are borrowed pointers whose lifetime the
- * caller manages (hashmap_release can free them through a callback). Iteration order
+ * The map owns copies of its keys (or, made with hashmap_init_borrowed, borrows them);
+ * values are borrowed pointers whose lifetime the caller manages (hashmap_release can
+ * free them through a callback). Iteration order
  * is unspecified; any put or remove invalidates an iteration in progress. */
 #ifndef BTD_HASHMAP_H
 #define BTD_HASHMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,12 +19,18 @@ struct hashmap_entry {
 
 struct hashmap {
 	struct hashmap_entry *entries;
-	size_t cap;  /* a power of two, or 0 */
-	size_t n;    /* live entries */
-	size_t used; /* live entries plus tombstones */
+	size_t cap;    /* a power of two, or 0 */
+	size_t n;      /* live entries */
+	size_t used;   /* live entries plus tombstones */
+	bool borrowed; /* keys are the caller's (hashmap_init_borrowed) */
 };
 
 void hashmap_init(struct hashmap *m);
+/* hashmap_init_borrowed: a map that does not copy its keys, for keys that live inside
+ * their values (a resource indexed by its own name): each key must stay valid, and
+ * unchanged, while its entry is in the map; a put that replaces an entry takes the
+ * new key. One allocation less per entry. hashmap_release keeps the mode. */
+void hashmap_init_borrowed(struct hashmap *m);
 /* hashmap_release: frees the keys, and each value through free_value when not NULL. */
 void hashmap_release(struct hashmap *m, void (*free_value)(void *));
 void *hashmap_get(const struct hashmap *m, const char *key);

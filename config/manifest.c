@@ -6,6 +6,7 @@
 
 #include "digest.h"
 #include "governance.h"
+#include "intern.h"
 #include "manifest_impl.h"
 #include "modelref.h"
 #include "naming.h"
@@ -73,8 +74,8 @@ static void read_tag(struct mparse *m, const struct ypair *pair, struct tag *out
 	} else if ((why = rule_tag_value(v->scalar.text))) {
 		walk_error(&m->w, v, "'%.100s' is not a valid tag value: %s", v->scalar.text, why);
 	} else {
-		out->key = xstrdup(k->scalar.text);
-		out->value = xstrdup(v->scalar.text);
+		out->key = intern(k->scalar.text);
+		out->value = intern(v->scalar.text);
 	}
 	walk_pop(&m->w, mark);
 }
@@ -109,8 +110,8 @@ static void read_tags(struct mparse *m, const struct ynode *n, struct tag_set *s
 			i++;
 			continue;
 		}
-		free(items[i].key);
-		free(items[i].value);
+		intern_unref(items[i].key);
+		intern_unref(items[i].value);
 		memmove(&items[i], &items[i + 1], (k - i - 1) * sizeof(*items));
 		k--;
 	}
@@ -162,7 +163,7 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 	const char *why;
 	size_t mark;
 
-	p->model = manifest__string(m, n, "model", 2048, NULL, "model");
+	p->model = intern_take(manifest__string(m, n, "model", 2048, NULL, "model"));
 	if (!p->model)
 		return;
 	mark = walk_push_key(&m->w, "model");
@@ -171,7 +172,7 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 		walk_error(&m->w, n, "'%.200s' is not a valid model: %s", p->model, why);
 	} else {
 		p->model_kind = ref.kind;
-		p->model_id = xstrdup(ref.id);
+		p->model_id = intern(ref.id);
 		check_model_place(m, n, &ref);
 		manifest__error_free(m, n, NULL, governance_model(m->cfg, p->model_id, p->model));
 	}
@@ -284,7 +285,7 @@ static void read_account(struct mparse *m, const struct ynode *n)
 	struct strbuf sb;
 	size_t mark;
 
-	m->t->account = manifest__string(m, n, "account", 256, rule_account_alias, "account alias");
+	m->t->account = intern_take(manifest__string(m, n, "account", 256, rule_account_alias, "account alias"));
 	if (!m->t->account)
 		return;
 	m->account = daemon_config_account(cfg, m->t->account);
@@ -315,11 +316,11 @@ static void read_pool(struct mparse *m, const struct ynode *spec, const struct y
 	size_t mark;
 
 	if (n) {
-		t->pool = manifest__string(m, n, "pool", 256, rule_account_alias, "pool name");
+		t->pool = intern_take(manifest__string(m, n, "pool", 256, rule_account_alias, "pool name"));
 		if (!t->pool)
 			return;
 	} else if (!t->account && daemon_config_pool(m->cfg, "default")) {
-		t->pool = xstrdup("default");
+		t->pool = intern("default");
 	} else {
 		return;
 	}
@@ -385,16 +386,17 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 
 	if (!walk_mapping(&m->w, n, keys, S_COUNT, v))
 		goto out;
-	t->department = manifest__string(m, v[S_DEPARTMENT], "department", 256, rule_department, "department");
+	t->department = intern_take(
+		manifest__string(m, v[S_DEPARTMENT], "department", 256, rule_department, "department"));
 	if (!v[S_DEPARTMENT] || t->department)
 		manifest__error_free(m, v[S_DEPARTMENT] ? v[S_DEPARTMENT] : n, v[S_DEPARTMENT] ? "department" : NULL,
 				     governance_department(m->cfg, t->department));
-	t->project = manifest__string(m, v[S_PROJECT], "project", 256, rule_department, "project");
+	t->project = intern_take(manifest__string(m, v[S_PROJECT], "project", 256, rule_department, "project"));
 	t->region_set = v[S_REGION] != NULL;
 	if (v[S_REGION])
-		t->region = manifest__string(m, v[S_REGION], "region", 64, rule_region, "Region");
+		t->region = intern_take(manifest__string(m, v[S_REGION], "region", 64, rule_region, "Region"));
 	else if (m->cfg->region)
-		t->region = xstrdup(m->cfg->region);
+		t->region = intern(m->cfg->region);
 	else
 		walk_error(&m->w, n, "no Region: set spec.region, or region in the daemon configuration");
 	manifest__error_free(m, v[S_REGION] ? v[S_REGION] : n, v[S_REGION] ? "region" : NULL,

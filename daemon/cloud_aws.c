@@ -4,6 +4,7 @@
 #include "budget_spec.h"
 #include "diff.h"
 #include "iam_account.h"
+#include "intern.h"
 #include "policy_doc.h"
 #include "ssm_describe.h"
 
@@ -64,6 +65,7 @@ bool cloud_aws__code_is(const struct aws_error *err, const char *code)
 void cloud_aws__tags_from_aws(struct tag_set *dst, const struct aws_tags *src)
 {
 	tag_set_init(dst);
+	tag_set_reserve(dst, src ? src->n : 0);
 	for (size_t i = 0; src && i < src->n; i++)
 		tag_set_put(dst, src->items[i].key, src->items[i].value);
 }
@@ -74,8 +76,8 @@ struct aws_tag *cloud_aws__aws_tags(const struct tag_set *set)
 	struct aws_tag *v = xcalloc(set->n + 1, sizeof(*v));
 
 	for (size_t i = 0; i < set->n; i++) {
-		v[i].key = set->items[i].key;
-		v[i].value = set->items[i].value;
+		v[i].key = (char *)set->items[i].key; /* borrowed, never written */
+		v[i].value = (char *)set->items[i].value;
 	}
 	return v;
 }
@@ -91,7 +93,7 @@ static struct observed_profile *profile_from_aws(const struct bedrock_profile *b
 	if (bp->models.n) {
 		p->model_arns = xcalloc(bp->models.n, sizeof(char *));
 		for (size_t i = 0; i < bp->models.n; i++)
-			p->model_arns[i] = xstrdup(bp->models.items[i]);
+			p->model_arns[i] = intern(bp->models.items[i]);
 		p->n_model_arns = bp->models.n;
 	}
 	tag_set_init(&p->tags);

@@ -202,7 +202,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "arn", p->arn);
 		cJSON_AddItemToObject(j, "name", string_or_null(p->name));
-		cJSON_AddItemToObject(j, "models", strv_json(p->model_arns, p->n_model_arns));
+		cJSON_AddItemToObject(j, "models", strv_json((char *const *)p->model_arns, p->n_model_arns));
 		cJSON_AddBoolToObject(j, "managed", tags_owned_by(&p->tags, engine_instance(e)));
 		cJSON_AddItemToObject(j, "tags", tags_json(&p->tags));
 		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, p->arn));

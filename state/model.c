@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "xalloc.h"
 
 void tag_set_init(struct tag_set *set)
@@ -15,8 +16,8 @@ void tag_set_init(struct tag_set *set)
 void tag_set_release(struct tag_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
-		free(set->items[i].key);
-		free(set->items[i].value);
+		intern_unref(set->items[i].key);
+		intern_unref(set->items[i].value);
 	}
 	free(set->items);
 	tag_set_init(set);
@@ -52,6 +53,14 @@ static struct tag *tag_insert_at(struct tag_set *set, size_t i)
 	return &set->items[i];
 }
 
+void tag_set_reserve(struct tag_set *set, size_t n)
+{
+	if (n <= set->alloc)
+		return;
+	set->items = xreallocarray(set->items, n, sizeof(set->items[0]));
+	set->alloc = n;
+}
+
 void tag_set_put(struct tag_set *set, const char *key, const char *value)
 {
 	bool found;
@@ -59,13 +68,14 @@ void tag_set_put(struct tag_set *set, const char *key, const char *value)
 	struct tag *slot;
 
 	if (found) {
-		free(set->items[i].value);
-		set->items[i].value = xstrdup(value);
+		const char *old = set->items[i].value;
+		set->items[i].value = intern(value);
+		intern_unref(old); /* after: value may be old itself */
 		return;
 	}
 	slot = tag_insert_at(set, i);
-	slot->key = xstrdup(key);
-	slot->value = xstrdup(value);
+	slot->key = intern(key);
+	slot->value = intern(value);
 }
 
 void tag_view_put(struct tag_set *view, const char *key, const char *value)
@@ -74,8 +84,8 @@ void tag_view_put(struct tag_set *view, const char *key, const char *value)
 	size_t i = tag_find(view, key, &found);
 	struct tag *slot = found ? &view->items[i] : tag_insert_at(view, i);
 
-	slot->key = (char *)key;
-	slot->value = (char *)value;
+	slot->key = key;
+	slot->value = value;
 }
 
 void tag_view_add_all(struct tag_set *view, const struct tag_set *src)
@@ -104,8 +114,8 @@ bool tag_set_remove(struct tag_set *set, const char *key)
 
 	if (!found)
 		return false;
-	free(set->items[i].key);
-	free(set->items[i].value);
+	intern_unref(set->items[i].key);
+	intern_unref(set->items[i].value);
 	memmove(&set->items[i], &set->items[i + 1], (set->n - i - 1) * sizeof(set->items[0]));
 	set->n--;
 	return true;
@@ -127,8 +137,9 @@ void tag_set_copy(struct tag_set *dst, const struct tag_set *src)
 	dst->items = xcalloc(src->n, sizeof(dst->items[0]));
 	dst->alloc = src->n;
 	for (size_t i = 0; i < src->n; i++) {
-		dst->items[i].key = xstrdup(src->items[i].key);
-		dst->items[i].value = xstrdup(src->items[i].value);
+		/* intern(), not intern_ref(): a view's strings need not be interned */
+		dst->items[i].key = intern(src->items[i].key);
+		dst->items[i].value = intern(src->items[i].value);
 	}
 	dst->n = src->n;
 }
@@ -206,8 +217,8 @@ void budget_free(struct budget *b)
 void profile_release(struct profile *p)
 {
 	free(p->key);
-	free(p->model);
-	free(p->model_id);
+	intern_unref(p->model);
+	intern_unref(p->model_id);
 	free(p->description);
 	tag_set_release(&p->tags);
 	free(p->name);
@@ -230,11 +241,11 @@ void tenant_free(struct tenant *t)
 		return;
 	}
 	free(t->id);
-	free(t->department);
-	free(t->project);
-	free(t->region);
-	free(t->account);
-	free(t->pool);
+	intern_unref(t->department);
+	intern_unref(t->project);
+	intern_unref(t->region);
+	intern_unref(t->account);
+	intern_unref(t->pool);
 	tag_set_release(&t->tags);
 	for (size_t i = 0; i < t->n_profiles; i++)
 		profile_release(&t->profiles[i]);
@@ -277,11 +288,11 @@ struct tenant *tenant_dup(const struct tenant *t)
 	struct tenant *c = xcalloc(1, sizeof(*c));
 
 	c->id = xstrdup(t->id);
-	c->department = xstrdup_or_null(t->department);
-	c->project = xstrdup_or_null(t->project);
-	c->region = xstrdup_or_null(t->region);
-	c->account = xstrdup_or_null(t->account);
-	c->pool = xstrdup_or_null(t->pool);
+	c->department = intern_ref(t->department);
+	c->project = intern_ref(t->project);
+	c->region = intern_ref(t->region);
+	c->account = intern_ref(t->account);
+	c->pool = intern_ref(t->pool);
 	c->region_set = t->region_set;
 	tag_set_copy(&c->tags, &t->tags);
 	c->n_profiles = t->n_profiles;
@@ -290,9 +301,9 @@ struct tenant *tenant_dup(const struct tenant *t)
 		const struct profile *p = &t->profiles[i];
 		struct profile *q = &c->profiles[i];
 		q->key = xstrdup(p->key);
-		q->model = xstrdup(p->model);
+		q->model = intern_ref(p->model);
 		q->model_kind = p->model_kind;
-		q->model_id = xstrdup_or_null(p->model_id);
+		q->model_id = intern_ref(p->model_id);
 		q->description = xstrdup_or_null(p->description);
 		tag_set_copy(&q->tags, &p->tags);
 		memcpy(q->spec_hash, p->spec_hash, sizeof(q->spec_hash));

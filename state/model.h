@@ -27,9 +27,12 @@
 #define TAG_SPEC	    "bedrock-tenantd:spec"
 #define TAG_RESERVED_PREFIX "bedrock-tenantd:"
 
+/* In a tag_set, key and value are interned (state/intern.h): each is a reference
+ * the set owns, dropped with intern_unref(), never free(). In a tag view they are
+ * borrowed. */
 struct tag {
-	char *key;
-	char *value;
+	const char *key;
+	const char *value;
 };
 
 /* Sorted by key (strcmp), keys unique. */
@@ -83,12 +86,12 @@ struct budget {
 };
 
 struct profile {
-	char *key;   /* unique within the tenant */
-	char *model; /* as written in the manifest */
+	char *key;	   /* unique within the tenant */
+	const char *model; /* as written in the manifest; interned (state/intern.h) */
 	enum model_ref_kind model_kind;
-	char *model_id;	     /* the bare id (the part after foundation-model/ or inference-profile/) */
-	char *description;   /* NULL when absent */
-	struct tag_set tags; /* the profile's own tags; the tenant's tags are not merged in */
+	const char *model_id; /* the bare id (the part after foundation-model/ or inference-profile/); interned */
+	char *description;    /* NULL when absent */
+	struct tag_set tags;  /* the profile's own tags; the tenant's tags are not merged in */
 
 	/* Derived by config/ (naming templates, spec hash). */
 	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
@@ -100,14 +103,16 @@ struct profile {
 
 struct tenant {
 	char *id;
-	char *department; /* NULL when absent */
-	char *project;	  /* NULL when absent */
-	char *region;	  /* resolved: the manifest's or the configuration's default */
-	char *account;	  /* account alias from the configuration; NULL: the default account */
+	/* department, project, region, account and pool are interned (state/intern.h):
+	 * 100,000 tenants share a few of each. */
+	const char *department; /* NULL when absent */
+	const char *project;	/* NULL when absent */
+	const char *region;	/* resolved: the manifest's or the configuration's default */
+	const char *account;	/* account alias from the configuration; NULL: the default account */
 	/* The pool the daemon places the tenant in (spec.pool, or the configuration's pool
 	 * `default` for a tenant without spec.account); NULL: its place is fixed by
 	 * account and region, as without pools. */
-	char *pool;
+	const char *pool;
 	bool region_set; /* spec.region was written, or no pool: the tenant's Region is fixed */
 	struct tag_set tags;
 	struct profile *profiles; /* sorted by key */
@@ -132,8 +137,11 @@ struct tenant {
 /* tag_set */
 void tag_set_init(struct tag_set *set);
 void tag_set_release(struct tag_set *set);
-/* tag_set_put: insert or replace; copies key and value. */
+/* tag_set_put: insert or replace; interns key and value (the caller keeps its own). */
 void tag_set_put(struct tag_set *set, const char *key, const char *value);
+/* tag_set_reserve: room for n tags in all, allocated exactly (a set filled from a
+ * list of known length: 100,000 tenants' resources do not each carry spare slots). */
+void tag_set_reserve(struct tag_set *set, size_t n);
 /* tag_set_remove: returns true when the key was present. */
 bool tag_set_remove(struct tag_set *set, const char *key);
 /* tag_set_get: the value, or NULL. Borrowed. */

@@ -5,18 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "xalloc.h"
 
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
-	hashmap_init(&s->profiles);
-	hashmap_init(&s->profile_names);
-	hashmap_init(&s->parameters);
-	hashmap_init(&s->groups);
-	hashmap_init(&s->budgets);
+	/* every key but a policy's (and a deny policy's) lives in its value (an ARN, a name, the group's
+	 * tenant): 100,000 tenants' resources are not indexed by copies of their names */
+	hashmap_init_borrowed(&s->profiles);
+	hashmap_init_borrowed(&s->profile_names);
+	hashmap_init_borrowed(&s->parameters);
+	hashmap_init_borrowed(&s->groups);
+	hashmap_init_borrowed(&s->budgets);
 	hashmap_init(&s->policies);
-	hashmap_init(&s->roles);
+	hashmap_init_borrowed(&s->roles);
 	hashmap_init(&s->deny_policies);
 	s->gen = generation_next();
 }
@@ -40,6 +43,7 @@ static void free_group(void *g)
 	free(group->profiles);
 	free(group->parameters);
 	free(group->budgets);
+	intern_unref(group->tenant);
 	free(group);
 }
 
@@ -159,7 +163,7 @@ void observed_profile_free(struct observed_profile *p)
 	free(p->name);
 	free(p->description);
 	for (size_t i = 0; i < p->n_model_arns; i++)
-		free(p->model_arns[i]);
+		intern_unref(p->model_arns[i]);
 	free(p->model_arns);
 	tag_set_release(&p->tags);
 	free(p);
@@ -186,7 +190,7 @@ struct observed_profile *observed_profile_dup(const struct observed_profile *p)
 	if (p->n_model_arns) {
 		c->model_arns = xcalloc(p->n_model_arns, sizeof(char *));
 		for (size_t i = 0; i < p->n_model_arns; i++)
-			c->model_arns[i] = xstrdup(p->model_arns[i]);
+			c->model_arns[i] = intern_ref(p->model_arns[i]);
 	}
 	c->n_model_arns = p->n_model_arns;
 	tag_set_copy(&c->tags, &p->tags);
@@ -230,7 +234,8 @@ static struct observed_group *group_for(struct observed_store *s, const char *te
 
 	if (!g) {
 		g = xcalloc(1, sizeof(*g));
-		hashmap_put(&s->groups, tenant, g);
+		g->tenant = intern(tenant);
+		hashmap_put(&s->groups, g->tenant, g);
 	}
 	g->gen = generation_next();
 	return g;
@@ -586,7 +591,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 	s->gen = generation_next();
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
-	hashmap_put(&s->roles, name, r);
+	hashmap_put(&s->roles, r->name, r);
 }
 
 const struct observed_role *observed_store_role(const struct observed_store *s, const char *name)

@@ -18,8 +18,8 @@ struct observed_profile {
 	char *arn;
 	char *id;
 	char *name;
-	char *description; /* NULL when none */
-	char **model_arns; /* models[] as Bedrock lists them */
+	char *description;	 /* NULL when none */
+	const char **model_arns; /* models[] as Bedrock lists them; interned (state/intern.h) */
 	size_t n_model_arns;
 	struct tag_set tags;
 	bool tags_known; /* tags came from GetResources or ListTagsForResource */
@@ -124,6 +124,7 @@ struct observed_role {
 
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
 struct observed_group {
+	const char *tenant; /* interned (state/intern.h): the groups map's key */
 	struct observed_profile **profiles;
 	size_t n_profiles, alloc_profiles;
 	struct observed_parameter **parameters;
@@ -133,6 +134,9 @@ struct observed_group {
 	uint64_t gen; /* generation_next() at its last change (an entry in or out) */
 };
 
+/* The maps but policies and deny_policies borrow their keys from their values
+ * (hashmap_init_borrowed): a resource's ARN or name must not change while it is in
+ * the store. */
 struct observed_store {
 	struct hashmap profiles;      /* arn -> struct observed_profile * (owned) */
 	struct hashmap profile_names; /* name -> struct observed_profile * */

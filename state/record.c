@@ -5,7 +5,19 @@
 #include <string.h>
 
 #include "generation.h"
+#include "intern.h"
 #include "xalloc.h"
+
+/* Grow an array to exactly `need` elements: a tenant's record holds a few applied
+ * tag sets and facts for as long as the tenant lives, 100,000 times over, where
+ * XGROW's first eight slots would mostly stay empty. */
+#define GROW_EXACT(ptr, need, alloc)                                                                                   \
+	do {                                                                                                           \
+		if ((need) > (alloc)) {                                                                                \
+			(ptr) = xreallocarray((ptr), (need), sizeof(*(ptr)));                                          \
+			(alloc) = (need);                                                                              \
+		}                                                                                                      \
+	} while (0)
 
 /* Every change takes a new generation (state/generation.h). The lookups below accept
  * a NULL record, so this does too. */
@@ -27,7 +39,7 @@ struct tenant_record *tenant_record_new(const char *tenant)
 static void release_applied(struct applied_tags *a)
 {
 	for (size_t i = 0; i < a->n_keys; i++)
-		free(a->keys[i]);
+		intern_unref(a->keys[i]);
 	free(a->keys);
 	free(a->resource);
 }
@@ -168,6 +180,11 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 	free(in->token);
 	free(in->arn);
 	*in = r->intents[--r->n_intents];
+	if (!r->n_intents) { /* intents are passing: a converged tenant keeps no array */
+		free(r->intents);
+		r->intents = NULL;
+		r->alloc_intents = 0;
+	}
 	return true;
 }
 
@@ -194,6 +211,11 @@ bool record_clear_timer(struct tenant_record *r, const char *resource)
 		return false;
 	free(t->resource);
 	*t = r->timers[--r->n_timers];
+	if (!r->n_timers) {
+		free(r->timers);
+		r->timers = NULL;
+		r->alloc_timers = 0;
+	}
 	return true;
 }
 
@@ -214,16 +236,16 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	}
 	if (!n)
 		return;
-	XGROW(r->applied, r->n_applied + 1, r->alloc_applied);
+	GROW_EXACT(r->applied, r->n_applied + 1, r->alloc_applied);
 	a = &r->applied[r->n_applied++];
 	a->resource = xstrdup(resource);
 	a->keys = xcalloc(n, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
-		a->keys[i] = xstrdup(keys[i]);
+		a->keys[i] = (char *)intern(keys[i]);
 	qsort(a->keys, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		if (out && strcmp(a->keys[out - 1], a->keys[i]) == 0) {
-			free(a->keys[i]);
+		if (out && a->keys[out - 1] == a->keys[i]) { /* interned: equal strings, equal pointers */
+			intern_unref(a->keys[i]);
 			continue;
 		}
 		a->keys[out++] = a->keys[i];
@@ -237,7 +259,7 @@ static void set_applied_from(struct tenant_record *r, const char *resource, cons
 	char **keys = xcalloc(set->n + 1, sizeof(char *));
 
 	for (size_t i = 0; i < set->n; i++)
-		keys[i] = set->items[i].key;
+		keys[i] = (char *)set->items[i].key;
 	record_set_applied(r, resource, keys, set->n);
 	free(keys);
 }
@@ -299,7 +321,7 @@ void record_set_fact(struct tenant_record *r, const char *key, const char *value
 			return;
 		}
 	}
-	XGROW(r->facts, r->n_facts + 1, r->alloc_facts);
+	GROW_EXACT(r->facts, r->n_facts + 1, r->alloc_facts);
 	r->facts[r->n_facts].key = xstrdup(key);
 	r->facts[r->n_facts].value = xstrdup(value);
 	r->n_facts++;

@@ -45,7 +45,7 @@ struct resource_timer {
 
 struct applied_tags {
 	char *resource; /* profile ARN or parameter name */
-	char **keys;	/* sorted, unique */
+	char **keys;	/* sorted, unique; interned (state/intern.h): never free() one */
 	size_t n_keys;
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "budget_spec.h"
+#include "intern.h"
 #include "observed_apply.h"
 #include "xalloc.h"
 
@@ -21,7 +22,7 @@ static struct observed_profile *created_profile(const struct action *a, int64_t 
 	/* what Bedrock lists for a copy of a foundation model; a system-defined
 	 * profile's Regions are known only after the create */
 	p->model_arns = xcalloc(1, sizeof(char *));
-	p->model_arns[0] = xstrdup(a->model_arn);
+	p->model_arns[0] = intern(a->model_arn);
 	p->n_model_arns = 1;
 	tag_set_copy(&p->tags, &a->tags);
 	p->tags_known = true;

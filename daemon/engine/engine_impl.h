@@ -213,6 +213,8 @@ struct engine {
 	struct journal_entry *dead_journal;
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;
+	bool trim_owed;		/* freed since the last malloc_trim */
+	uint64_t trimmed_at_ms; /* uv_now of the last one; 0: none yet */
 };
 
 /* The wall clock in seconds (timers that survive restarts). */

@@ -4,6 +4,7 @@
 #include "engine_impl.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,10 +86,38 @@ static void release_journal_entry(struct journal_entry *j)
 #define REAP_PER_TURN 1000
 #define REAP_DELAY_MS 1
 
+/* Once the queue is empty, what it freed goes back to the system: glibc keeps freed
+ * memory in the arena that held it (a snapshot is built on a worker thread, in that
+ * thread's arena), so without a trim every resync leaves an old store's worth of
+ * pages resident per arena. At most once every REAP_TRIM_MS: a trim walks the free
+ * chunks of every arena. */
+#define REAP_TRIM_MS 10000
+
+static void on_reap(uv_timer_t *timer);
+
+static void trim_heap(struct engine *e)
+{
+	uint64_t now = uv_now(e->loop);
+
+	if (!e->trim_owed || e->closing)
+		return;
+	if (e->trimmed_at_ms && now - e->trimmed_at_ms < REAP_TRIM_MS) {
+		uv_timer_start(&e->reap, on_reap, REAP_TRIM_MS - (now - e->trimmed_at_ms), 0);
+		return;
+	}
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+	e->trimmed_at_ms = now;
+	e->trim_owed = false;
+}
+
 static void on_reap(uv_timer_t *timer)
 {
 	struct engine *e = timer->data;
 	size_t budget = REAP_PER_TURN;
+
+	e->trim_owed = e->trim_owed || e->n_dead_journal || e->n_dead_stores;
 
 	while (budget && e->dead_journal_pos < e->n_dead_journal) {
 		release_journal_entry(&e->dead_journal[e->dead_journal_pos++]);
@@ -107,11 +136,14 @@ static void on_reap(uv_timer_t *timer)
 	/* never re-armed at 0 ms: the loop polls between two steps */
 	if ((e->n_dead_journal || e->n_dead_stores) && !e->closing)
 		uv_timer_start(&e->reap, on_reap, REAP_DELAY_MS, 0);
+	else
+		trim_heap(e);
 }
 
 static void reap_later(struct engine *e)
 {
-	if (!e->closing && !uv_is_active((uv_handle_t *)&e->reap))
+	/* not armed, or armed only for a trim later: freeing starts now */
+	if (!e->closing && (!uv_is_active((uv_handle_t *)&e->reap) || uv_timer_get_due_in(&e->reap) > REAP_DELAY_MS))
 		uv_timer_start(&e->reap, on_reap, REAP_DELAY_MS, 0);
 }
 

@@ -20,7 +20,8 @@
  * those are diffed in full. The first pass is always full (nothing is settled yet).
  *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
- * median, and the heap the desired model and the observed store take (mallinfo2). */
+ * median, the heap the desired model, the observed store and the records take
+ * (mallinfo2), and the interned strings (state/intern.h) among them. */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -32,6 +33,7 @@
 #include "bench_tenants.h"
 #include "diff.h"
 #include "diff_stamp.h"
+#include "intern.h"
 #include "observed.h"
 #include "plan.h"
 #include "policy_doc.h"
@@ -95,9 +97,9 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 
 	memset(p, 0, sizeof(*p));
 	p->key = xasprintf("p%zu", k);
-	p->model = xstrdup(model);
+	p->model = intern(model);
 	p->model_kind = system ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
-	p->model_id = xstrdup(model);
+	p->model_id = intern(model);
 	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
 	tag_set_init(&p->tags);
 	tag_set_put(&p->tags, "app", p->key);
@@ -114,11 +116,11 @@ static struct tenant *make_tenant(size_t i, bool roles)
 	char project[32];
 
 	t->id = xasprintf("tenant-%06zu", i);
-	t->department = xstrdup(dept);
+	t->department = intern(dept);
 	snprintf(project, sizeof(project), "project_%zu", i % 500);
-	t->project = xstrdup(project);
-	t->region = xstrdup(REGION);
-	t->account = xstrdup("prod");
+	t->project = intern(project);
+	t->region = intern(REGION);
+	t->account = intern("prod");
 	tag_set_init(&t->tags);
 	tag_set_put(&t->tags, "CostCenter", dept);
 	tag_set_put(&t->tags, "Project", project);
@@ -163,11 +165,12 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 		p->n_model_arns = 3;
 		p->model_arns = xcalloc(3, sizeof(char *));
 		for (size_t r = 0; r < 3; r++)
-			p->model_arns[r] = xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base);
+			p->model_arns[r] = intern_take(
+				xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base));
 	} else {
 		p->n_model_arns = 1;
 		p->model_arns = xcalloc(1, sizeof(char *));
-		p->model_arns[0] = xstrdup(model_arn);
+		p->model_arns[0] = intern(model_arn);
 	}
 	diff_profile_tags(&w->settings, t, dp, model_arn, &p->tags);
 	if (drift)
@@ -400,6 +403,13 @@ int main(int argc, char **argv)
 	printf("built in %.2f s; heap: desired model %.1f MB, observed store %.1f MB, records %.1f MB\n",
 	       bench_clock(CLOCK_MONOTONIC) - t0, (double)desired_bytes / 1e6, (double)observed_bytes / 1e6,
 	       (double)record_bytes / 1e6);
+	{
+		size_t strings, bytes;
+		intern_stats(&strings, &bytes);
+		printf("interned strings: %zu, %.1f MB with their table (each counted in the part that held it "
+		       "first)\n",
+		       strings, (double)bytes / 1e6);
+	}
 
 	if (skip)
 		w.settled = xcalloc(n, sizeof(*w.settled));

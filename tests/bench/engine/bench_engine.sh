@@ -434,7 +434,7 @@ MUTATING_RE='awsim: [A-Z]+ [a-z]+:(Create|Update|Delete|Put|Tag|Untag|AddTags|Re
 
 run_scale() {
 	local line t_scan t_ready cold_scan converge r0 before want took ctl_status ctl_tenant
-	local i j id f tmp off t0 t1 got deadline k_scan k_ready k_apply hwm rss samples=$WORK/hammer.txt
+	local i j id f tmp off t0 t1 got deadline k_scan k_ready k_apply hwm rss r_hwm r_rss samples=$WORK/hammer.txt
 	local pages_places pages_list pages_tags pages_params pages_budgets
 
 	generate
@@ -507,6 +507,9 @@ run_scale() {
 		"other calls: \([to_entries[] | select(.key | test("ListInferenceProfiles|GetResources|GetParametersByPath|DescribeBudgets$") | not) | "\(.key)=\(.value.ok + .value.throttled + .value.failed + .value.dropped)"] | join(" ") | if . == "" then "none" else . end)",
 		"mutating calls: \([to_entries[] | select(.value.mutating) | "\(.key)=\(.value.ok)"] | join(" ") | if . == "" then "none" else . end)"'
 	echo "places (account, Region): $pages_places"
+	sleep 11 # the old stores are freed and trimmed (at most one malloc_trim every 10 s)
+	read -r r_hwm r_rss < <(memory)
+	echo "memory after the resync: VmHWM $r_hwm MB, VmRSS $r_rss MB"
 
 	echo "== manifest edits: rename -> first mutating call ($EDITS edits)"
 	: >"$WORK/edits.txt"

@@ -32,7 +32,7 @@ static enum iam_decision invoke(const char *doc, const char *action, const char 
 
 static void test_tenant_policy(void **state)
 {
-	char *models[] = { FM_E1, FM_E2 };
+	const char *models[] = { FM_E1, FM_E2 };
 	struct observed_profile a = { 0 };
 	const struct observed_profile *mine[] = { &a };
 	char *doc;

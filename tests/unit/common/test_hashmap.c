@@ -68,11 +68,61 @@ static void test_many_with_churn(void **state)
 	hashmap_release(&m, free);
 }
 
+/* A borrowing map keeps the caller's key pointers: a key inside its value; a put
+ * that replaces an entry takes the new value's key (the old one may be freed). */
+struct named {
+	char *name;
+	int n;
+};
+
+static void free_named(void *p)
+{
+	struct named *x = p;
+
+	free(x->name);
+	free(x);
+}
+
+static struct named *named(const char *name, int n)
+{
+	struct named *x = malloc(sizeof(*x));
+
+	x->name = strdup(name);
+	x->n = n;
+	return x;
+}
+
+static void test_borrowed_keys(void **state)
+{
+	struct hashmap m;
+	struct named *a = named("arn:1", 1), *b = named("arn:2", 2), *a2 = named("arn:1", 3);
+	const char *k;
+	size_t pos = 0;
+
+	hashmap_init_borrowed(&m);
+	assert_null(hashmap_put(&m, a->name, a));
+	assert_null(hashmap_put(&m, b->name, b));
+	assert_true(hashmap_next(&m, &pos, &k, NULL));
+	assert_true(k == a->name || k == b->name); /* not a copy */
+	assert_ptr_equal(hashmap_put(&m, a2->name, a2), a);
+	free_named(a); /* its name was the key: the entry holds a2's now */
+	assert_ptr_equal(hashmap_get(&m, "arn:1"), a2);
+	assert_ptr_equal(hashmap_remove(&m, "arn:2"), b);
+	free_named(b);
+	assert_int_equal(m.n, 1);
+	hashmap_release(&m, free_named);
+	assert_true(m.borrowed); /* still a borrowing map */
+	a = named("arn:3", 4);
+	hashmap_put(&m, a->name, a);
+	hashmap_release(&m, free_named);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_remove),
 		cmocka_unit_test(test_many_with_churn),
+		cmocka_unit_test(test_borrowed_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

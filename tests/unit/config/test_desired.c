@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "desired.h"
+#include "intern.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -22,8 +23,8 @@ static struct tenant *tenant(const char *id, const char *file, const char *depar
 
 	t->id = xstrdup(id);
 	t->file = xstrdup(file);
-	t->department = xstrdup_or_null(department);
-	t->region = xstrdup("us-east-1");
+	t->department = intern(department);
+	t->region = intern("us-east-1");
 	t->revision = xstrdup(department ? department : "-");
 	return t;
 }
@@ -147,8 +148,8 @@ static void test_changed_and_removed(void **state)
 		const char *const files[] = { "a.yaml=a", "b.yaml=b" };
 		struct desired_scan scan;
 		scan_of(&scan, files, 2, "claims");
-		free(scan.files[1].tenant->department);
-		scan.files[1].tenant->department = xstrdup("research");
+		intern_unref(scan.files[1].tenant->department);
+		scan.files[1].tenant->department = intern("research");
 		desired_store_apply(&s, &scan, &d);
 	}
 	expect_delta(&d, "", "b", "c", "", "");

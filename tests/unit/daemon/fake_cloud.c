@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intern.h"
 #include "observed_apply.h"
 #include "xalloc.h"
 
@@ -144,7 +145,7 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 		p->arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", p->id);
 		p->name = xstrdup(act->name);
 		p->model_arns = xcalloc(1, sizeof(char *));
-		p->model_arns[0] = xstrdup(act->model_arn);
+		p->model_arns[0] = intern(act->model_arn);
 		p->n_model_arns = 1;
 		tag_set_copy(&p->tags, &act->tags);
 		p->tags_known = true;

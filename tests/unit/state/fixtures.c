@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "budget_spec.h"
+#include "intern.h"
 #include "observed_apply.h"
 #include "policy_doc.h"
 #include "xalloc.h"
@@ -19,7 +20,7 @@ struct tenant *fix_tenant(const char *id)
 	struct tenant *t = xcalloc(1, sizeof(*t));
 
 	t->id = xstrdup(id);
-	t->region = xstrdup(FIX_REGION);
+	t->region = intern(FIX_REGION);
 	t->policy_name = xasprintf("bedrock-tenantd-%s", id);
 	t->file = xasprintf("%s.yaml", id);
 	tag_set_init(&t->tags);
@@ -41,8 +42,8 @@ struct profile *fix_profile(struct tenant *t, const char *key, const char *model
 	p = &t->profiles[at];
 	memset(p, 0, sizeof(*p));
 	p->key = xstrdup(key);
-	p->model = xstrdup(model);
-	p->model_id = xstrdup(model);
+	p->model = intern(model);
+	p->model_id = intern(model);
 	p->model_kind = strncmp(model, "us.", 3) == 0 ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
 	tag_set_init(&p->tags);
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%s", spec_hash);
@@ -243,7 +244,7 @@ static void apply_one(struct sim *s, const struct action *a)
 				   p->id);
 		p->name = xstrdup(a->name);
 		p->model_arns = xcalloc(1, sizeof(char *)); /* Bedrock lists the model copied */
-		p->model_arns[0] = xstrdup(a->model_arn);
+		p->model_arns[0] = intern(a->model_arn);
 		p->n_model_arns = 1;
 		tag_set_copy(&p->tags, &a->tags);
 		p->tags_known = true;

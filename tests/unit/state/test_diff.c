@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "intern.h"
 #include "xalloc.h"
 
 #define HAIKU "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -636,14 +637,14 @@ static void test_model_arn_forms(void **state)
 	struct profile *p = fix_profile(t, "chat", HAIKU, "aaaaaa");
 	char *arn;
 
-	free(t->region);
-	t->region = xstrdup("cn-north-1");
+	intern_unref(t->region);
+	t->region = intern("cn-north-1");
 	arn = diff_model_arn(t, p, "111122223333");
 	assert_string_equal(arn, "arn:aws-cn:bedrock:cn-north-1::foundation-model/" HAIKU);
 	free(arn);
 	p->model_kind = MODEL_FOUNDATION_ARN;
-	free(p->model);
-	p->model = xstrdup("arn:aws:bedrock:us-west-2::foundation-model/" HAIKU);
+	intern_unref(p->model);
+	p->model = intern("arn:aws:bedrock:us-west-2::foundation-model/" HAIKU);
 	arn = diff_model_arn(t, p, NULL);
 	assert_string_equal(arn, p->model);
 	free(arn);

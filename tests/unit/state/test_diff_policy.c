@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "intern.h"
 #include "policy_doc.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -71,7 +72,7 @@ static void test_unknown_models_hold_the_policy(void **state)
 	plan_release(&pl);
 	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
 	for (size_t i = 0; i < p->n_model_arns; i++)
-		free(p->model_arns[i]);
+		intern_unref(p->model_arns[i]);
 	free(p->model_arns);
 	p->model_arns = NULL;
 	p->n_model_arns = 0;
@@ -87,7 +88,7 @@ static void test_unknown_models_hold_the_policy(void **state)
 	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
 	p->model_arns = xcalloc(3, sizeof(char *));
 	for (size_t i = 0; i < 3; i++)
-		p->model_arns[i] = xstrdup(fm[i]);
+		p->model_arns[i] = intern(fm[i]);
 	p->n_model_arns = 3;
 	p->models_unknown = false;
 	observed_store_put_profile(&s.store, p);

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -32,6 +33,29 @@ static void test_tag_set_sorted_unique(void **state)
 }
 
 /* A view borrows its strings, keeps the order of an owned set, and a copy of it owns. */
+/* A set filled from a list of known length holds exactly that many slots. */
+static void test_tag_set_reserve_exact(void **state)
+{
+	struct tag_set s;
+
+	tag_set_init(&s);
+	tag_set_reserve(&s, 0);
+	assert_null(s.items);
+	tag_set_reserve(&s, 9);
+	assert_int_equal(s.alloc, 9);
+	for (int i = 0; i < 9; i++) {
+		char k[8];
+		snprintf(k, sizeof(k), "k%d", i);
+		tag_set_put(&s, k, "v");
+	}
+	assert_int_equal(s.n, 9);
+	assert_int_equal(s.alloc, 9);
+	tag_set_reserve(&s, 3); /* never shrinks */
+	assert_int_equal(s.alloc, 9);
+	assert_string_equal(tag_set_get(&s, "k4"), "v");
+	tag_set_release(&s);
+}
+
 static void test_tag_view_borrows(void **state)
 {
 	struct tag_set owned, view, copy;
@@ -91,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tag_set_sorted_unique),
+		cmocka_unit_test(test_tag_set_reserve_exact),
 		cmocka_unit_test(test_tag_view_borrows),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_names),

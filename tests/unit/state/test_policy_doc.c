@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "intern.h"
 #include "policy_doc.h"
 #include "xalloc.h"
 
@@ -19,7 +20,7 @@ static struct observed_profile *profile(const char *id, const char *model_arn, c
 
 	p->arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", id);
 	p->model_arns = xcalloc(1, sizeof(char *));
-	p->model_arns[0] = xstrdup(model_arn);
+	p->model_arns[0] = intern(model_arn);
 	p->n_model_arns = 1;
 	tag_set_init(&p->tags);
 	if (copy_from)

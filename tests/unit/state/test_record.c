@@ -29,6 +29,11 @@ static void test_intents_and_timers(void **state)
 	assert_true(record_clear_timer(r, "arn:1"));
 	assert_null(record_timer(r, "arn:1"));
 	assert_true(record_is_empty(r));
+	/* passing intents and timers leave no array behind (100,000 converged tenants) */
+	assert_null(r->intents);
+	assert_int_equal(r->alloc_intents, 0);
+	assert_null(r->timers);
+	assert_int_equal(r->alloc_timers, 0);
 	tenant_record_free(r);
 }
 

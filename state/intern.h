@@ -1,0 +1,37 @@
+/* Interned strings: one shared, immutable, reference-counted copy of each distinct
+ * string, for the strings that 100,000 tenants repeat by the million (tag keys and
+ * values, model ARNs): the desired model's tag sets, the observed store's and the
+ * records' applied tag keys all hold references into one pool.
+ *
+ * intern() returns the pool's copy of s with one more reference (adding it when
+ * absent); intern_ref() adds a reference to a string that is interned already (no
+ * look-up); intern_unref() drops one and frees the copy with the last. Each
+ * reference is owned by whoever took it and is released exactly once with
+ * intern_unref(), never with free(). Two interned strings are equal exactly when
+ * they are the same pointer. NULL in, NULL out (intern_unref accepts NULL).
+ *
+ * The pool is the process's one global besides logging, on purpose: like malloc it is
+ * an allocator that every structure holding a tag set uses, and a pool pointer in
+ * every tag_set call would change every module for no gain. Thread safety: one mutex
+ * guards the table and every count; every function may be called from any thread
+ * (manifests are read and listings turned into snapshots on worker threads while the
+ * loop frees old ones). An uncontended lock costs tens of nanoseconds, small beside
+ * the allocation it saves. Each distinct string costs its text plus 8 bytes, and a
+ * table slot of 8 bytes at most half full; the table grows with the peak number of
+ * distinct strings and never shrinks (300,000 strings at 100,000 tenants: 13.6 MB). */
+#ifndef BTD_INTERN_H
+#define BTD_INTERN_H
+
+#include <stddef.h>
+
+const char *intern(const char *s);
+const char *intern_ref(const char *s);
+/* intern_take: intern(s), then free(s) (a string just built, now shared). */
+const char *intern_take(char *s);
+void intern_unref(const char *s);
+
+/* Pool statistics (tests, benchmarks): distinct strings held and their bytes
+ * (allocations and table). */
+void intern_stats(size_t *ret_strings, size_t *ret_bytes);
+
+#endif
