@@ -477,10 +477,12 @@ static void make_units(struct planner *p)
 static void simulate_unit(struct planner *p, struct plan_unit *u)
 {
 	const struct tenant_record *rec = hashmap_get(&p->records, u->id);
-	struct diff_settings ds = { p->cfg->instance, u->pp->place.account_id,
+	struct diff_settings ds = { p->cfg->instance,
+				    u->pp->place.account_id,
 				    (int64_t)(p->cfg->safety.prune_grace_ms / 1000),
 				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000),
-				    p->cfg->budget_actions.execution_role };
+				    p->cfg->budget_actions.execution_role,
+				    u->pp->place.region };
 	struct simulate_input in = {
 		.tenant_id = u->id,
 		.desired = u->desired,

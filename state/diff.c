@@ -21,10 +21,10 @@ const char *region_partition(const char *region)
 
 /* Joined, not formatted: it runs for every profile on every pass ("(null)" for a part
  * a valid manifest always has, as printf wrote it). */
-char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *account_id)
+char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *place_region, const char *account_id)
 {
-	const char *part = region_partition(t->region);
-	const char *region = t->region ? t->region : "(null)", *id = p->model_id ? p->model_id : "(null)";
+	const char *region = place_region ? place_region : t->region ? t->region : "(null)";
+	const char *part = region_partition(region), *id = p->model_id ? p->model_id : "(null)";
 
 	switch (p->model_kind) {
 	case MODEL_FOUNDATION_ARN:
@@ -197,7 +197,7 @@ static void diff_create(struct diff_ctx *c, const struct profile *dp)
 {
 	const struct tenant *t = c->in->desired;
 	const struct create_intent *intent = record_intent(c->in->record, dp->key);
-	char *model_arn = diff_model_arn(t, dp, c->s->account_id);
+	char *model_arn = diff_model_arn(t, dp, c->s->region, c->s->account_id);
 	struct action *a;
 
 	if (!model_arn) {
@@ -306,7 +306,7 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 			diff_create(c, dp);
 		}
 	} else {
-		char *model_arn = diff_model_arn(c->in->desired, dp, c->s->account_id);
+		char *model_arn = diff_model_arn(c->in->desired, dp, c->s->region, c->s->account_id);
 		struct tag_set want;
 
 		/* the intent goes once a listing shows the profile: until then a restart

@@ -27,6 +27,10 @@ struct diff_settings {
 	/* budget_actions.execution_role: the role name Budgets assumes for enforcement;
 	 * NULL: not configured (the manifests refuse enforce then). */
 	const char *execution_role;
+	/* The place's Region, where model ARNs (copyFrom) point; NULL: the tenant's
+	 * spec.region (or the configuration's). A pool places a tenant without
+	 * spec.region in any Region of the pool. */
+	const char *region;
 };
 
 struct diff_input {
@@ -59,9 +63,9 @@ void diff_profile_tags(const struct diff_settings *s, const struct tenant *t, co
 void diff_parameter_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
 			 struct tag_set *ret);
 
-/* diff_model_arn: the copyFrom ARN of p in the tenant's region; NULL when it needs
- * an account id that is unknown. Owned by the caller. */
-char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *account_id);
+/* diff_model_arn: the copyFrom ARN of p in `region` (NULL: the tenant's region); NULL
+ * when it needs an account id that is unknown. Owned by the caller. */
+char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *region, const char *account_id);
 /* diff_client_token: the clientRequestToken of one create intent. It is made durable
  * with the intent before the create is sent and reused by every retry of that intent
  * (a crash included); `nonce` keeps a new intent's token apart from every earlier one

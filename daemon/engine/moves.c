@@ -222,8 +222,9 @@ bool engine__move_round(struct reconcile *r)
 	t->move_switched = true; /* the new set is Ready: it is what the daemon reports now */
 	for (i = 0; (key = record_moving_from(t->record, i)); i++) {
 		struct place_state *ps = old_place(e, key);
-		struct diff_settings ds = { e->set.instance, ps ? ps->place.account_id : NULL, e->set.grace_s,
-					    e->set.drain_s, e->set.execution_role };
+		struct diff_settings ds = { e->set.instance,	   ps ? ps->place.account_id : NULL,
+					    e->set.grace_s,	   e->set.drain_s,
+					    e->set.execution_role, ps ? ps->place.region : NULL };
 		struct observed_tenant o;
 		struct move_input in;
 		struct plan p;

@@ -786,8 +786,8 @@ static void run_round(struct reconcile *r)
 
 	r->ps = r->home; /* a move's old place only when this round's diff leads there */
 	r->moving_out = false;
-	ds = (struct diff_settings){ e->set.instance, engine__place_account_id(r->ps), e->set.grace_s, e->set.drain_s,
-				     e->set.execution_role };
+	ds = (struct diff_settings){ e->set.instance, engine__place_account_id(r->ps), e->set.grace_s,
+				     e->set.drain_s,  e->set.execution_role,	       r->ps->place.region };
 	/* A tenant settled with these very inputs would plan nothing again
 	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
 	 * a diff (a listing makes a new store: its tenants are diffed again). A moving

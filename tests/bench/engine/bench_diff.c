@@ -154,7 +154,7 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 	const struct profile *dp = &t->profiles[k];
 	struct observed_profile *p = xcalloc(1, sizeof(*p));
 	struct observed_parameter *q = xcalloc(1, sizeof(*q));
-	char *model_arn = diff_model_arn(t, dp, ACCOUNT_ID);
+	char *model_arn = diff_model_arn(t, dp, NULL, ACCOUNT_ID);
 
 	p->id = xasprintf("%012zx", w->profiles + 1);
 	p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", REGION, ACCOUNT_ID, p->id);
@@ -207,7 +207,7 @@ static void remember_applied(struct world *w, size_t i)
 		struct tag_set tags;
 		const struct profile *dp = &t->profiles[k];
 		const struct observed_profile *p = observed_store_profile_by_name(&w->store, dp->name);
-		char *model_arn = diff_model_arn(t, dp, ACCOUNT_ID);
+		char *model_arn = diff_model_arn(t, dp, NULL, ACCOUNT_ID);
 
 		diff_profile_tags(&w->settings, t, dp, model_arn, &tags);
 		record_note_tagged(w->records[i], p->arn, &tags);

@@ -103,7 +103,7 @@ void sim_init(struct sim *s, const char *tenant_id)
 	memset(s, 0, sizeof(*s));
 	observed_store_init(&s->store);
 	s->record = tenant_record_new(tenant_id);
-	s->settings = (struct diff_settings){ FIX_INSTANCE, FIX_ACCOUNT, FIX_GRACE, FIX_DRAIN, FIX_EXEC_ROLE };
+	s->settings = (struct diff_settings){ FIX_INSTANCE, FIX_ACCOUNT, FIX_GRACE, FIX_DRAIN, FIX_EXEC_ROLE, NULL };
 	s->now = 1700000000;
 	s->store.budgets_listed = true;
 	s->store.enforce_listed = true;

@@ -631,6 +631,29 @@ static void test_system_profile_needs_account_id(void **state)
 	sim_release(&s);
 }
 
+/* A pool places a tenant without spec.region in any Region of the pool: its model
+ * ARNs point into the place's Region, not the configuration's. */
+static void test_model_arn_in_the_place_region(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	const struct action *create;
+
+	(void)state;
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	s.settings.region = "us-west-2";
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	create = find_action(&p, ACT_PROFILE_CREATE, "chat");
+	assert_non_null(create);
+	assert_string_equal(create->model_arn, "arn:aws:bedrock:us-west-2::foundation-model/" HAIKU);
+	assert_string_equal(tag_set_get(&create->tags, TAG_MODEL), create->model_arn);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_model_arn_forms(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -639,13 +662,13 @@ static void test_model_arn_forms(void **state)
 
 	intern_unref(t->region);
 	t->region = intern("cn-north-1");
-	arn = diff_model_arn(t, p, "111122223333");
+	arn = diff_model_arn(t, p, NULL, "111122223333");
 	assert_string_equal(arn, "arn:aws-cn:bedrock:cn-north-1::foundation-model/" HAIKU);
 	free(arn);
 	p->model_kind = MODEL_FOUNDATION_ARN;
 	intern_unref(p->model);
 	p->model = intern("arn:aws:bedrock:us-west-2::foundation-model/" HAIKU);
-	arn = diff_model_arn(t, p, NULL);
+	arn = diff_model_arn(t, p, NULL, NULL);
 	assert_string_equal(arn, p->model);
 	free(arn);
 	assert_string_equal(region_partition("us-gov-west-1"), "aws-us-gov");
@@ -677,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_other_tenants_are_not_touched),
 		cmocka_unit_test(test_system_profile_needs_account_id),
 		cmocka_unit_test(test_model_arn_forms),
+		cmocka_unit_test(test_model_arn_in_the_place_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
