@@ -301,12 +301,31 @@ static void test_ce_cost(void **state)
 	assert_int_equal(l.n, 0);
 }
 
+/* A call's figures are bounded (CE_COST_MAX_GROUPS over every page): one more is
+ * -E2BIG, and the list is left as it was. */
+static void test_ce_cost_bound(void **state)
+{
+	struct ce_cost_groups l = { 0 };
+	const char *page = "{\"ResultsByTime\":[{\"TimePeriod\":{\"Start\":\"2026-12-03\"},"
+			   "\"Groups\":[{\"Keys\":[\"k$x\"],\"Metrics\":{\"UnblendedCost\":{\"Amount\":\"1\"}}}]}]}";
+	char *next;
+
+	(void)state;
+	assert_int_equal(ce_parse_cost_page(page, strlen(page), &l, &next), 0);
+	assert_int_equal(l.n, 1);
+	l.n = CE_COST_MAX_GROUPS; /* as if the earlier pages had filled it (only n is read) */
+	assert_int_equal(ce_parse_cost_page(page, strlen(page), &l, &next), -E2BIG);
+	assert_int_equal(l.n, CE_COST_MAX_GROUPS);
+	l.n = 1;
+	ce_cost_groups_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_servicequotas), cmocka_unit_test(test_iam_account),
 		cmocka_unit_test(test_ssm_describe),  cmocka_unit_test(test_ce),
-		cmocka_unit_test(test_ce_cost),
+		cmocka_unit_test(test_ce_cost),	      cmocka_unit_test(test_ce_cost_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
