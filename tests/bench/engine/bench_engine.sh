@@ -59,6 +59,12 @@ options:
                   turns of 8 ms or more while converging from nothing, with the time
                   spent in fsync and in SQLite inside them (tests/bench/engine/turn_probe.c)
   --keep          keep the scratch directory (logs, latency samples) and print its path
+                  (scale: with awsim's converged state saved in it, for --from)
+  --from DIR      scale: start from the converged world a `scale N --keep` run left in
+                  DIR (its manifests, awsim's saved state, the daemon's state directory;
+                  all copied, DIR is not changed) instead of generating and converging
+                  from nothing: the first start is a warm one, measured as the cold one
+                  would be; N must be the N of that run
   --help          this text
 
 Needs: the targets bedrock-tenantd bedrock-tenantctl awsim engine_probe built in the
@@ -76,6 +82,7 @@ RATE=50
 OVER=1
 RUNS=3
 KEEP=0
+FROM=
 INTERVAL=0
 TURNS=0
 PLACES=
@@ -93,6 +100,7 @@ while [ $# -gt 0 ]; do
 	--over) OVER=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--from) FROM=$2; shift 2 ;;
 	--turns) TURNS=1; shift ;;
 	--probe-interval) INTERVAL=$2; shift 2 ;;
 	--places) PLACES=$2; shift 2 ;;
@@ -426,6 +434,15 @@ expected_pages() {
 }
 
 generate() {
+	if [ -n "$FROM" ]; then
+		echo "== $N tenants converged already: copied from $FROM"
+		[ "$(find "$FROM/gen/tenants" -name '*.yaml' | wc -l)" = "$N" ] || fail "$FROM does not hold $N tenants"
+		cp -r "$FROM/gen" "$WORK/gen"
+		cp "$FROM/awsim-state.json" "$WORK/gen/awsim-state.json" # start_awsim starts from it
+		cp -r "$FROM/state" "$WORK/state"
+		rm -f "$WORK/state/lock"
+		return
+	fi
 	echo "== generating $N tenants"
 	"$PROBE" gen "$WORK/gen" "$N" "${GEN_ARGS[@]}"
 }
@@ -445,7 +462,7 @@ run_scale() {
 	generate
 	start_awsim --log
 	write_config "$(unlimited)"
-	echo "== cold start: $N tenants from nothing"
+	if [ -n "$FROM" ]; then echo "== warm start: $N tenants converged (--from)"; else echo "== cold start: $N tenants from nothing"; fi
 	start_daemon
 	line=$(wait_log 'manifests \(full scan\)' 1 600)
 	t_scan=$(log_epoch "$line")
@@ -523,7 +540,7 @@ run_scale() {
 		id=$(printf 'tenant-%06d' "$i")
 		f=$WORK/gen/tenants/group-$(printf '%03d' $((i / 1000)))/$id.yaml
 		tmp=${f%/*}/.$id.yaml.tmp
-		sed "s/^    Project: .*/    Project: edit-$j/" "$f" >"$tmp"
+		sed "s/^    Project: .*/    Project: edit-$j-$EPOCHSECONDS/" "$f" >"$tmp"
 		off=$(stat -c %s "$WORK/awsim.log")
 		k_apply=$(($(count_log 'manifests \(change\)') + 1))
 		t0=$("$PROBE" rename "$tmp" "$f")
@@ -582,6 +599,10 @@ run_scale() {
 	echo "edit -> first mutating call (ms): $(awk '{ print $1 * 1000 }' "$WORK/edits.txt" | quantiles)"
 	echo "edit -> applied to the engine (ms): $(awk '{ print $2 * 1000 }' "$WORK/edits.txt" | quantiles)"
 	echo "control socket while converging (ms): GET /v1/status $ctl_status; GET /v1/tenants/{id} $ctl_tenant"
+	if [ $KEEP = 1 ]; then # the edits are in the manifests now: awsim's state with them, for --from
+		wait_quiet 600
+		curl -sf -X POST "$A/save" >/dev/null
+	fi
 	stop_daemon
 }
 
