@@ -209,8 +209,9 @@ start_awsim() {
 			"${args[@]}" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
 	fi
 	AWSIM_PID=$!
-	for _ in $(seq 1200); do
+	for _ in $(seq 12000); do # up to 10 min: a saved state of 100,000 tenants is about 900 MB of JSON
 		[ -s "$WORK/awsim.out" ] && break
+		kill -0 "$AWSIM_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	PORT=$(sed -n '1s/^listening on 127.0.0.1://p' "$WORK/awsim.out")
