@@ -31,10 +31,7 @@ static int cmp_str(const void *a, const void *b)
 /* An action of ours: its policy is the tenant's deny policy (by path and name). */
 static bool ours(const struct observed_budget_action *a, const char *name)
 {
-	static const char suffix_path[] = ":policy" ENFORCE_POLICY_PATH;
-	const char *p = a->policy_arn ? strstr(a->policy_arn, suffix_path) : NULL;
-
-	return p && strcmp(p + strlen(suffix_path), name) == 0;
+	return enforce_action_attaches(a, name);
 }
 
 static char **strv_dup(char *const *v, size_t n)
@@ -171,12 +168,25 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 	}
 }
 
-/* The tenant's live profiles, as enforce_deny_document takes them. */
+/* The tenant's live profiles, as enforce_deny_document takes them, with those of a
+ * move's old place in this account (its roles serve both sets until the drain ends:
+ * over budget, neither may be invoked). */
 static char *deny_document(const struct diff_ctx *c)
 {
 	const struct observed_tenant *o = c->in->observed;
+	const struct observed_profile **all;
+	size_t n = o->n_owned + c->in->n_also_granted;
+	char *doc;
 
-	return enforce_deny_document(o->owned, o->n_owned);
+	if (!c->in->n_also_granted)
+		return enforce_deny_document(o->owned, o->n_owned);
+	all = xcalloc(n, sizeof(*all));
+	if (o->n_owned)
+		memcpy(all, o->owned, o->n_owned * sizeof(*all));
+	memcpy(all + o->n_owned, c->in->also_granted, c->in->n_also_granted * sizeof(*all));
+	doc = enforce_deny_document(all, n);
+	free(all);
+	return doc;
 }
 
 static void write_policy(struct diff_ctx *c, const char *name, const char *arn, const struct observed_deny_policy *live,
