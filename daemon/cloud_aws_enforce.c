@@ -94,6 +94,11 @@ static void take_action(struct observed_budget *b, struct budgets_action *src)
 	for (size_t i = 0; i < src->roles.n; i++)
 		a->roles[i] = xstrdup(src->roles.items[i]);
 	qsort(a->roles, a->n_roles, sizeof(char *), cmp_str);
+	a->n_subscribers = src->subscribers.n;
+	a->subscribers = xcalloc(src->subscribers.n ? src->subscribers.n : 1, sizeof(char *));
+	for (size_t i = 0; i < src->subscribers.n; i++)
+		a->subscribers[i] = xstrdup(src->subscribers.items[i]);
+	qsort(a->subscribers, a->n_subscribers, sizeof(char *), cmp_str);
 }
 
 void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforce_listing *el)

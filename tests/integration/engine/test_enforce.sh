@@ -3,7 +3,8 @@
 # and a Budgets action; the tenant's role invokes its profile until the spend crosses
 # the threshold, then AWS Budgets attaches the policy, Converse is denied and the
 # tenant is OverBudget; a raised limit or a new budget period reverses it (Ready, and
-# allowed again); a policy or an action deleted by hand is made again; removing
+# allowed again); a policy or an action deleted by hand is made again; a change of the
+# alerts' subscribers alone updates the action; removing
 # enforce deletes the action and detaches and deletes the policy.
 . "$(dirname "$0")/lib.sh"
 
@@ -35,7 +36,7 @@ $([ -z "${SECOND:-}" ] || printf '    - name: p2\n      model: anthropic.claude-
     limit_usd: $1
     alerts:
       - threshold_percent: 80
-        emails: [ops@example.com]
+        emails: [${EMAIL:-ops@example.com}]
 $([ "${2:-}" = none ] || echo "    enforce: {at_percent: 100}")
   access:
     roles: [acme-app]
@@ -177,6 +178,24 @@ n=$(policy_state | jq -r '.versions[0].doc | fromjson | .Statement[0].Resource |
 [ "$n" = 2 ] || fail "the new version does not deny both profiles: $(policy_state)"
 wait_eq 30 "acme Ready with two profiles" Ready state
 enforced_tenant 20
+
+# The alerts' subscribers changed (and nothing else of the action): the action notifies
+# the new ones; changed back by hand in AWS, it is repaired at the next resync.
+subs() { actions | jq -c '[.[0].Subscribers[] | "\(.SubscriptionType):\(.Address)"]'; }
+[ "$(subs)" = '["EMAIL:ops@example.com"]' ] || fail "the action's subscribers: $(actions)"
+EMAIL=cfo@example.com enforced_tenant 20
+wait_eq 30 "the action notifies the new subscriber" '["EMAIL:cfo@example.com"]' subs
+wait_eq 30 "acme Ready with the new subscriber" Ready state
+id=$(actions | jq -r '.[0].ActionId')
+TARGET=AWSBudgetServiceGateway.UpdateBudgetAction sign_call budgets POST / \
+	"{\"AccountId\":\"111122223333\",\"BudgetName\":\"bedrock-tenant-acme\",\"ActionId\":\"$id\",
+	 \"Subscribers\":[{\"SubscriptionType\":\"EMAIL\",\"Address\":\"ops@example.com\"}]}" >/dev/null ||
+	fail "UpdateBudgetAction by hand"
+ctl resync >/dev/null
+wait_eq 30 "the action's subscriber repaired" '["EMAIL:cfo@example.com"]' subs
+enforced_tenant 20
+wait_eq 30 "the action notifies the first subscriber again" '["EMAIL:ops@example.com"]' subs
+wait_eq 30 "acme Ready with its first subscriber" Ready state
 
 # Over budget, then enforce removed: the action deleted, the policy detached and deleted.
 spend 30

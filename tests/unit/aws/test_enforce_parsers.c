@@ -235,6 +235,8 @@ static void test_budgets_actions(void **state)
 	assert_string_equal(l.items[0].approval_model, "AUTOMATIC");
 	assert_string_equal(l.items[0].execution_role_arn, "arn:aws:iam::111122223333:role/budgets-exec");
 	assert_string_equal(l.items[1].status, "EXECUTION_SUCCESS");
+	assert_int_equal(l.items[0].subscribers.n, 1);
+	assert_string_equal(l.items[0].subscribers.items[0], "EMAIL:a@x.io");
 	/* refusals: no threshold, a threshold that is not a number, roles that are not strings */
 	assert_int_equal(budgets_parse_actions_page(S("{\"Actions\":[{\"ActionId\":\"x\",\"Status\":\"STANDBY\","
 						      "\"ActionType\":\"APPLY_IAM_POLICY\"}]}"),
@@ -252,6 +254,13 @@ static void test_budgets_actions(void **state)
 					     "{\"Roles\":[1]}}}]}"),
 					   &l, &next),
 		-EBADMSG);
+	/* a subscriber without its address */
+	assert_int_equal(budgets_parse_actions_page(S("{\"Actions\":[{\"ActionId\":\"x\",\"Status\":\"STANDBY\","
+						      "\"ActionType\":\"APPLY_IAM_POLICY\",\"ActionThreshold\":"
+						      "{\"ActionThresholdValue\":1},\"Subscribers\":"
+						      "[{\"SubscriptionType\":\"EMAIL\"}]}]}"),
+						    &l, &next),
+			 -EBADMSG);
 	assert_int_equal(l.n, 2);
 	budgets_action_list_release(&l);
 	budgets_action_list_release(&l);
