@@ -4,8 +4,9 @@
 # the threshold, then AWS Budgets attaches the policy, Converse is denied and the
 # tenant is OverBudget; a raised limit or a new budget period reverses it (Ready, and
 # allowed again); a policy or an action deleted by hand is made again; a change of the
-# alerts' subscribers alone updates the action; removing
-# enforce deletes the action and detaches and deletes the policy.
+# alerts' subscribers alone updates the action; versions of the policy made by hand up
+# to IAM's limit of five stop neither a new one (the oldest non-default goes) nor the
+# deletion; removing enforce deletes the action and detaches and deletes the policy.
 . "$(dirname "$0")/lib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -177,7 +178,21 @@ wait_eq 30 "the policy's second version, alone" "v2 of 1" policy_version
 n=$(policy_state | jq -r '.versions[0].doc | fromjson | .Statement[0].Resource | length')
 [ "$n" = 2 ] || fail "the new version does not deny both profiles: $(policy_state)"
 wait_eq 30 "acme Ready with two profiles" Ready state
+# Four more versions made by hand (IAM's limit is five): the next document needs the
+# oldest non-default one deleted first (v3), then the one it replaced goes (v2).
+for _ in 1 2 3 4; do
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=CreatePolicyVersion&Version=2010-05-08&SetAsDefault=false" --data-urlencode "PolicyArn=$POLICY_ARN" \
+		--data-urlencode 'PolicyDocument={"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}' \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "CreatePolicyVersion by hand"
+done
+[ "$(policy_version)" = "v2 of 5" ] || fail "five versions: $(policy_state)"
 enforced_tenant 20
+wait_eq 30 "a new default version past the hand-made ones" "v7 of 4" policy_version
+policy_state | jq -e '[.versions[].id] | sort == [4, 5, 6, 7]' >/dev/null ||
+	fail "not the oldest non-default version pruned: $(policy_state)"
+wait_eq 30 "acme Ready with one profile again" Ready state
 
 # The alerts' subscribers changed (and nothing else of the action): the action notifies
 # the new ones; changed back by hand in AWS, it is repaired at the next resync.
@@ -197,7 +212,8 @@ enforced_tenant 20
 wait_eq 30 "the action notifies the first subscriber again" '["EMAIL:ops@example.com"]' subs
 wait_eq 30 "acme Ready with its first subscriber" Ready state
 
-# Over budget, then enforce removed: the action deleted, the policy detached and deleted.
+# Over budget, then enforce removed: the action deleted, the policy detached and deleted
+# (IAM refuses to delete it while v4-v6, made by hand, are there: they go first).
 spend 30
 [ "$(attached)" = 1 ] || fail "the policy is not attached"
 wait_eq 30 "acme OverBudget before removal" OverBudget state
