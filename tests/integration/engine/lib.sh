@@ -46,6 +46,7 @@ cleanup() {
 	{ # every job killed, so the wait is short; bash's "Killed" notes go
 		for pid in $(jobs -p) $DAEMON_PID $AWSIM_PID; do kill_tree "$pid"; done
 		wait
+		jobs >/dev/null # the notes of the jobs just ended, said here
 	} 2>/dev/null
 	for ((i = ${#AT_EXIT[@]} - 1; i >= 0; i--)); do eval "${AT_EXIT[i]}"; done
 	if [ $rc -ne 0 ]; then
