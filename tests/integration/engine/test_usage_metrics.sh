@@ -47,11 +47,12 @@ converse "$MODEL" # unattributed
 
 scrape() { curl -sf --max-time 20 --unix-socket "$WORK/control.sock" http://localhost/metrics; }
 value() { awk -v n="$1" '$1 == n {print $2}' <<<"$M"; }
-total_requests() {
+# scraped NAME: a fresh scrape's value of NAME (M is set in wait_eq's subshell only)
+scraped() {
 	M=$(scrape)
-	value bedrock_tenantd_usage_today_requests
+	value "$1"
 }
-wait_eq 60 "the 5 requests in the metrics" 5 total_requests
+wait_eq 60 "the 5 requests in the metrics" 5 scraped bedrock_tenantd_usage_today_requests
 check() {
 	[ "$(value bedrock_tenantd_usage_today_requests)" = 5 ] || fail "total: $M"
 	[ "$(value bedrock_tenantd_usage_unattributed_today_requests)" = 1 ] || fail "unattributed: $M"
@@ -65,11 +66,8 @@ check
 
 # Cost Explorer (awsim's, at its own prices: 0.000192 USD a call of these 16 bytes):
 # acme's tag 3 calls, other's 1, the call by model id untagged; acme alone per tenant
-ce_acme() {
-	M=$(scrape)
-	value 'bedrock_tenantd_usage_tenant_cost_explorer_usd{tenant="acme"}'
-}
-wait_eq 90 "Cost Explorer's figure for acme in the metrics" 0.000576 ce_acme
+wait_eq 90 "Cost Explorer's figure for acme in the metrics" 0.000576 \
+	scraped 'bedrock_tenantd_usage_tenant_cost_explorer_usd{tenant="acme"}'
 M=$(scrape)
 [ "$(value bedrock_tenantd_usage_cost_explorer_usd)" = 0.000768 ] || fail "Cost Explorer, every tenant: $M"
 [ "$(value bedrock_tenantd_usage_cost_explorer_untagged_usd)" = 0.000192 ] || fail "Cost Explorer, untagged: $M"
@@ -97,11 +95,7 @@ PY
 M=$(scrape)
 check
 converse "$(ctl resolve acme p1 | tail -n1)"
-acme_requests() {
-	M=$(scrape)
-	value 'bedrock_tenantd_usage_tenant_today_requests{tenant="acme"}'
-}
-wait_eq 60 "acme's 4th request in the metrics" 4 acme_requests
+wait_eq 60 "acme's 4th request in the metrics" 4 scraped 'bedrock_tenantd_usage_tenant_today_requests{tenant="acme"}'
 M=$(scrape)
 [ "$(value bedrock_tenantd_usage_tenants_today)" = 1 ] || fail "the next ingestion did not sum again: $M"
 [ "$(value bedrock_tenantd_usage_today_requests)" = 5 ] || fail "total after: $M"
