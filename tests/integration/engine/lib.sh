@@ -43,8 +43,9 @@ cleanup() {
 	local rc=$? pid i
 	set +eu
 	trap - EXIT
-	{ # every job killed, so the wait is short; bash's "Killed" notes go
-		for pid in $(jobs -p) $DAEMON_PID $AWSIM_PID; do kill_tree "$pid"; done
+	{ # every job killed, so the wait is short; bash's "Killed" notes go. Only live
+		# jobs: a pid kept in a variable may have ended and been given to another process
+		for pid in $(jobs -p); do kill_tree "$pid"; done
 		wait
 		jobs >/dev/null # the notes of the jobs just ended, said here
 	} 2>/dev/null
