@@ -431,6 +431,9 @@ void engine__place_list(struct place_state *ps)
 	ps->listing = true;
 	ps->listing_without_account = !ps->place.account_id;
 	ps->listing_start_seq = ps->write_seq;
+	/* places listed between two answers (a resync lists them all in one turn) share
+	 * their account's reads: none of them has journaled a write the reading missed */
+	ps->place.account_epoch = e->tally.actions;
 	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
 	if (r < 0) {
 		ps->listing = false;
