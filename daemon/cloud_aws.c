@@ -123,6 +123,11 @@ struct listing {
 	/* the account's part (roles, budgets, enforcement), shared with the account's
 	 * other places listed at the same time (a reference; read-only once complete) */
 	struct cloud_aws__account_read *acct;
+	/* Tags not read this time (struct place.keep_*_tags): those the place's model
+	 * holds, for the parameters and budgets found unchanged, copied on the loop
+	 * (parameter or budget name -> struct tag_set *, owned). */
+	bool keep_param_tags;
+	struct hashmap kept, kept_budgets;
 	char *account_id;
 	unsigned pending;
 	int status;
@@ -162,6 +167,36 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 		}
 	}
 	s->policies_listed = true;
+}
+
+static void free_kept(void *v)
+{
+	tag_set_release(v);
+	free(v);
+}
+
+/* keep: the tags of the place's model, as they were when the listing's answer came. */
+static void keep(struct hashmap *kept, const char *name, const struct tag_set *tags)
+{
+	struct tag_set *t = xmalloc(sizeof(*t));
+
+	tag_set_copy(t, tags);
+	t = hashmap_put(kept, name, t);
+	if (t)
+		free_kept(t);
+}
+
+/* take_kept: the tags kept for name moved into dst (initialised, empty); false when none. */
+static bool take_kept(struct hashmap *kept, const char *name, struct tag_set *dst)
+{
+	struct tag_set *t = hashmap_get(kept, name);
+
+	if (!t)
+		return false;
+	tag_set_release(dst);
+	*dst = *t;
+	tag_set_init(t);
+	return true;
 }
 
 /* All three listings are in: build the snapshot (touches nothing but l: it may run in
@@ -214,6 +249,8 @@ static void listing_build(struct listing *l)
 			if (t) {
 				cloud_aws__tags_from_aws(&b->tags, t);
 				b->tags_known = true;
+			} else if (!a->budget_tags_read) {
+				b->tags_known = take_kept(&l->kept_budgets, bb->name, &b->tags);
 			}
 			b->listed = true;
 			observed_store_put_budget(s, b);
@@ -235,11 +272,15 @@ static void listing_build(struct listing *l)
 			if (t) {
 				cloud_aws__tags_from_aws(&q->tags, t);
 				q->tags_known = true;
+			} else if (l->keep_param_tags) {
+				q->tags_known = take_kept(&l->kept, sp->name, &q->tags);
 			}
 			observed_store_put_parameter(s, q);
 		}
 		hashmap_release(&tags, NULL);
 	}
+	hashmap_release(&l->kept, free_kept);
+	hashmap_release(&l->kept_budgets, free_kept);
 	bedrock_profile_list_release(&l->profiles);
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
@@ -430,6 +471,11 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 		const struct observed_parameter *seen = l->seen ? observed_store_parameter(l->seen, m->name) : NULL;
 		/* a parameter deleted and made again starts at version 1 again: the date
 		 * tells it apart, once a listing has seen it */
+		/* tags not read: the model's, unless it was made again (its version went
+		 * back, or the same version has another date); an overwrite keeps tags */
+		if (l->keep_param_tags && seen && seen->tags_known && seen->version <= m->version &&
+		    (seen->version < m->version || !seen->modified_ms || seen->modified_ms == m->last_modified_ms))
+			keep(&l->kept, m->name, &seen->tags);
 		if (seen && seen->value && seen->version == m->version &&
 		    (!seen->modified_ms || seen->modified_ms == m->last_modified_ms)) {
 			params_add(l, m->name, seen->value, m->version, m->last_modified_ms);
@@ -452,10 +498,19 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 static void account_done(void *arg)
 {
 	struct listing *l = arg;
+	const struct cloud_aws__account_read *a = l->acct;
 
-	if (l->acct->status < 0 && l->status == 0) {
-		l->status = l->acct->status;
-		l->err = l->acct->err;
+	if (a->status < 0 && l->status == 0) {
+		l->status = a->status;
+		l->err = a->err;
+	}
+	/* the budgets' tags not read: those the place's model holds (a budget has no
+	 * version; one deleted and made again by hand keeps the tags seen before until
+	 * its tags are read) */
+	for (size_t i = 0; !a->budget_tags_read && l->seen && i < a->budgets.n; i++) {
+		const struct observed_budget *b = observed_store_budget(l->seen, a->budgets.items[i].name);
+		if (b && b->tags_known)
+			keep(&l->kept_budgets, b->name, &b->tags);
 	}
 	listing_step_done(l);
 }
@@ -480,6 +535,11 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	l->account_id = xstrdup_or_null(p->account_id);
 	l->seen = p->seen;
 	l->param_prefix = xstrdup(param_prefix);
+	l->keep_param_tags = p->keep_param_tags && p->seen;
+	if (l->keep_param_tags)
+		in.n_types = 1; /* the profiles' tags only */
+	hashmap_init(&l->kept);
+	hashmap_init(&l->kept_budgets);
 	l->pending = 1; /* held while the calls are sent */
 	(void)instance;
 	r = bedrock_list_inference_profiles(c->client, &l->target, "APPLICATION", on_profiles, l);
@@ -493,6 +553,8 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		l->pending++;
 	if (r < 0) {
 		if (l->pending == 1) {
+			hashmap_release(&l->kept, NULL);
+			hashmap_release(&l->kept_budgets, NULL);
 			free(l->region);
 			free(l->account);
 			free(l->account_id);

@@ -142,6 +142,7 @@ static int start(struct cloud_aws *c, const struct place *p, struct cloud_aws__a
 	a->account_id = xstrdup_or_null(p->account_id);
 	a->region = xstrdup_or_null(p->region);
 	a->enforcement = p->list_enforcement;
+	a->budget_tags_read = !p->keep_budget_tags;
 	a->epoch = p->account_epoch;
 	a->iam_target = (struct aws_target){ a->account, a->region };
 	a->budgets_target = (struct aws_target){ a->account, BUDGETS_REGION };
@@ -155,7 +156,7 @@ static int start(struct cloud_aws *c, const struct place *p, struct cloud_aws__a
 	if (r == 0 && a->with_budgets &&
 	    (r = budgets_describe_budgets(c->client, &a->budgets_target, a->account_id, on_budgets, a)) == 0)
 		a->pending++;
-	if (r == 0 && a->with_budgets &&
+	if (r == 0 && a->with_budgets && a->budget_tags_read &&
 	    (r = tagging_get_resources(c->client, &a->budgets_target, &budget_tags, on_budget_tags, a)) == 0)
 		a->pending++;
 	if (r == 0 && a->with_budgets && a->enforcement)
@@ -189,7 +190,8 @@ int cloud_aws__account_join(struct cloud_aws *c, const struct place *p, void (*d
 
 	for (a = c->reading; a; a = a->next)
 		if (a->epoch == p->account_epoch && a->enforcement == p->list_enforcement &&
-		    same(a->account, account) && same(a->account_id, p->account_id))
+		    a->budget_tags_read == !p->keep_budget_tags && same(a->account, account) &&
+		    same(a->account_id, p->account_id))
 			break;
 	free(account);
 	if (!a) {

@@ -89,7 +89,8 @@ struct cloud_aws__account_read {
 	char *account_id; /* NULL: not known yet, so no budgets */
 	char *region;	  /* the IAM calls' Region: the first place's */
 	bool enforcement, with_budgets;
-	uint64_t epoch; /* struct place.account_epoch of the listing that started it */
+	bool budget_tags_read; /* GetResources of the budgets sent (struct place.keep_budget_tags) */
+	uint64_t epoch;	       /* struct place.account_epoch of the listing that started it */
 	struct aws_target iam_target, budgets_target;
 	unsigned refs, pending;
 	int status; /* a Budgets read failed: every listing holding it fails */

@@ -20,7 +20,8 @@ scale N      N tenants (engine_probe gen: 1-3 profiles, a budget with alerts and
                at rest, and during each warm restart
              - convergence time; VmHWM and VmRSS of the daemon once quiet
              - two steady-state resyncs: awsim's call counters (reads a tenant) against
-               the paging minimum,
+               the paging minimum (the first after the convergence also reads the tags
+               of the parameters the daemon wrote),
                the control socket meanwhile (and the loop's long turns with --turns)
              - manifest edits (rename into place): the rename -> the first mutating
                call in awsim's request log, timestamped as it is written (1 us)
@@ -473,6 +474,8 @@ run_scale() {
 	echo "== control socket at rest (10 s)"
 	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds 10 | sed 's/^/  /'
 
+	# two resyncs: the first after a convergence also reads the tags of every place
+	# whose parameters the daemon wrote since they were last read; the second is steady
 	for pass in 1 2; do
 		echo "== steady-state resync $pass"
 		curl -sf -X DELETE "$A/calls" >/dev/null

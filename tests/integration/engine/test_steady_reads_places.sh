@@ -4,13 +4,14 @@
 # account at a resync, not once per place, and every page of a listing is full (no
 # empty page after a page filled exactly). 300 tenants over 3 accounts x 2 Regions,
 # 50 a place, each with a profile, a parameter and a budget with an alert (100 budgets
-# an account): per resync exactly 6 ListInferenceProfiles, 6 DescribeParameters, 6
-# GetResources of the places (100 profiles and parameters: one full page each) and 3
-# of the accounts' budgets, 3 DescribeBudgets, 3 GetAccountAuthorizationDetails: 27
-# reads, 0.09 a tenant, no write (counts from awsim, not times). Then hand-made drift
-# of what the account's one reading carries, in the Region that does not hold the
-# budgets (us-west-2), is still repaired by the next resync: a budget's limit and tag,
-# and a role policy.
+# an account): per steady resync exactly 6 ListInferenceProfiles, 6 DescribeParameters,
+# 6 GetResources of the places (one full page each, with or without the parameters'
+# tags), at most 3 of the accounts' budgets (their tags are read by one resync in 6), 3
+# DescribeBudgets, 3 GetAccountAuthorizationDetails: at most 27 reads, 0.09 a tenant,
+# no write (counts from awsim, not times). Then hand-made drift of what the account's
+# one reading carries, in the Region that does not hold the budgets (us-west-2), is
+# still repaired by the next resync (a budget's limit, a role policy), and drift of the
+# tags read by one resync in 6 (a budget's, a parameter's) within 6 resyncs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../../bench/watch/steady_lib.sh"
 ACCOUNTS=3
@@ -49,6 +50,10 @@ start_daemon
 wait_until 110 "$N tenants Ready" all_ready
 
 wait_until 120 "the calls settle" calls_settled
+# the first resync after the convergence reads the tags of the parameters written since
+ctl resync >/dev/null
+wait_until 120 "the first resync" listings_past $((PLACES - 1))
+wait_until 120 "the calls settle after the first resync" calls_settled
 awsim_put calls/reset
 K=2
 for k in $(seq "$K"); do
@@ -66,7 +71,9 @@ expect() {
 }
 expect bedrock:ListInferenceProfiles $((K * PLACES)) "one page a place"
 expect ssm:DescribeParameters $((K * PLACES)) "one full page of 50 a place"
-expect tagging:GetResources $((K * (PLACES + ACCOUNTS))) "one full page a place, one of the budgets an account"
+gr=$(n tagging:GetResources)
+[ "$gr" -ge $((K * PLACES)) ] && [ "$gr" -le $((K * (PLACES + ACCOUNTS))) ] ||
+	fail "tagging:GetResources: $gr calls over $K resyncs, want $((K * PLACES))..$((K * (PLACES + ACCOUNTS))) (one full page a place, one of the budgets an account when due)"
 expect budgets:DescribeBudgets $((K * ACCOUNTS)) "once an account"
 expect iam:GetAccountAuthorizationDetails $((K * ACCOUNTS)) "once an account"
 expect ssm:GetParameters 0 "no value changed"
@@ -77,7 +84,8 @@ echo "tenants=$N places=$PLACES resyncs=$K reads=$reads writes=$writes rate=$rat
 [ "$writes" = 0 ] || fail "a steady resync made $writes mutating call(s)"
 jq -en --argjson r "$rate" '$r <= 0.1' >/dev/null || fail "$rate reads per tenant per resync, over 0.1"
 
-# hand-made drift of the account's part, for tenants of us-west-2 (t3) and us-east-1 (t0)
+# hand-made drift of the account's part, for tenants of us-west-2 (t3) and us-east-1 (t0),
+# and of a parameter's tags (t3)
 budget_call() {
 	TARGET=AWSBudgetServiceGateway.$1 sign_call budgets POST / "$2" >/dev/null
 }
@@ -98,10 +106,29 @@ curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SEC
 	--data-urlencode 'PolicyDocument={"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:*","Resource":"*"}]}' \
 	"http://127.0.0.1:$PORT/" >/dev/null
 [ "$(role_policy west-role bedrock-tenantd-t3)" != "$good_policy" ] || fail "the hand edit of the role policy did not happen"
+param=/bedrock-tenants/t3/p1/profile-arn
+param_tag() { awsim_get state | jq -r --arg n "$param" --arg k "$1" "$PARAMS"' | map(select(.name == $n)) | .[0].tag[$k] // "none"'; }
+curl -sf --aws-sigv4 "aws:amz:us-west-2:ssm" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H 'Content-Type: application/x-amz-json-1.1' -H 'X-Amz-Target: AmazonSSM.AddTagsToResource' \
+	--data '{"ResourceType":"Parameter","ResourceId":"'"$param"'","Tags":[{"Key":"CostCenter","Value":"hacked"}]}' \
+	"http://127.0.0.1:$PORT/" >/dev/null
+[ "$(param_tag CostCenter)" = hacked ] || fail "the hand edit of $param's tag did not happen"
+n0=$(calls bedrock:ListInferenceProfiles)
 ctl resync >/dev/null
 wait_eq 60 "t3's budget limit repaired" "$good_limit" limit t3
-wait_eq 60 "t0's budget tag repaired" eng budget_tag t0 CostCenter
 wait_eq 60 "t3's role policy repaired" "$good_policy" role_policy west-role bedrock-tenantd-t3
+# the tags: within 6 resyncs (one more each time the last one is listed and settled)
+for k in $(seq 6); do
+	[ "$(budget_tag t0 CostCenter)" = eng ] && [ "$(param_tag CostCenter)" = eng ] && break
+	wait_until 120 "resync $k listed" listings_past $((n0 + k * PLACES - 1))
+	wait_until 120 "the calls settle after drift resync $k" calls_settled
+	[ "$(budget_tag t0 CostCenter)" = eng ] && [ "$(param_tag CostCenter)" = eng ] && break
+	[ "$k" -lt 6 ] || break
+	ctl resync >/dev/null
+done
+echo "tags repaired after $k resync(s)"
+[ "$(budget_tag t0 CostCenter)" = eng ] || fail "t0's budget tag not repaired within 6 resyncs"
+[ "$(param_tag CostCenter)" = eng ] || fail "$param's tag not repaired within 6 resyncs"
 wait_until 60 "Ready" all_ready
 stop_daemon
 echo PASS
