@@ -411,6 +411,16 @@ static void params_add(struct listing *l, const char *name, const char *value, i
 	q->last_modified_ms = modified_ms;
 }
 
+/* Tags not read this time: the model's, unless the parameter was made again (its
+ * version went back, or the same version has another date); an overwrite keeps tags. */
+static void keep_param_tags(struct listing *l, const struct observed_parameter *seen, int64_t version,
+			    int64_t modified_ms)
+{
+	if (l->keep_param_tags && seen && seen->tags_known && seen->version <= version &&
+	    (seen->version < version || !seen->modified_ms || seen->modified_ms == modified_ms))
+		keep(&l->kept, seen->name, &seen->tags);
+}
+
 static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *list)
 {
 	struct listing *l = arg;
@@ -418,9 +428,12 @@ static void on_params(void *arg, int status, const struct aws_error *err, const 
 	if (status < 0 && !cloud_aws__code_is(err, "ParameterNotFound")) {
 		listing_fail(l, status, err, "GetParametersByPath");
 	} else if (status == 0) {
-		for (size_t i = 0; i < list->n; i++)
-			params_add(l, list->items[i].name, list->items[i].value, list->items[i].version,
-				   list->items[i].last_modified_ms);
+		for (size_t i = 0; i < list->n; i++) {
+			const struct ssm_parameter *sp = &list->items[i];
+			keep_param_tags(l, l->seen ? observed_store_parameter(l->seen, sp->name) : NULL, sp->version,
+					sp->last_modified_ms);
+			params_add(l, sp->name, sp->value, sp->version, sp->last_modified_ms);
+		}
 	}
 	listing_step_done(l);
 }
@@ -471,11 +484,7 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 		const struct observed_parameter *seen = l->seen ? observed_store_parameter(l->seen, m->name) : NULL;
 		/* a parameter deleted and made again starts at version 1 again: the date
 		 * tells it apart, once a listing has seen it */
-		/* tags not read: the model's, unless it was made again (its version went
-		 * back, or the same version has another date); an overwrite keeps tags */
-		if (l->keep_param_tags && seen && seen->tags_known && seen->version <= m->version &&
-		    (seen->version < m->version || !seen->modified_ms || seen->modified_ms == m->last_modified_ms))
-			keep(&l->kept, m->name, &seen->tags);
+		keep_param_tags(l, seen, m->version, m->last_modified_ms);
 		if (seen && seen->value && seen->version == m->version &&
 		    (!seen->modified_ms || seen->modified_ms == m->last_modified_ms)) {
 			params_add(l, m->name, seen->value, m->version, m->last_modified_ms);

@@ -11,7 +11,8 @@
 # no write (counts from awsim, not times). Then hand-made drift of what the account's
 # one reading carries, in the Region that does not hold the budgets (us-west-2), is
 # still repaired by the next resync (a budget's limit, a role policy), and drift of the
-# tags read by one resync in 6 (a budget's, a parameter's) within 6 resyncs.
+# tags read by one resync in 6 (a budget's, a parameter's) within 6 resyncs. Without
+# DescribeParameters (GetParametersByPath instead), no parameter is read one by one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../../bench/watch/steady_lib.sh"
 ACCOUNTS=3
@@ -130,5 +131,23 @@ echo "tags repaired after $k resync(s)"
 [ "$(budget_tag t0 CostCenter)" = eng ] || fail "t0's budget tag not repaired within 6 resyncs"
 [ "$(param_tag CostCenter)" = eng ] || fail "$param's tag not repaired within 6 resyncs"
 wait_until 60 "Ready" all_ready
+
+# without DescribeParameters (not granted), parameters come from GetParametersByPath:
+# their tags are kept the same way between the resyncs that read them, never read one
+# by one
+awsim_put faults '{"rules":[{"service":"ssm","operation":"DescribeParameters","error_percent":100,
+	"error":{"status":400,"code":"AccessDeniedException","message":"not granted"}}]}'
+wait_until 120 "the calls settle" calls_settled
+awsim_put calls/reset
+n0=$(calls bedrock:ListInferenceProfiles)
+for k in 1 2 3; do
+	ctl resync >/dev/null
+	wait_until 120 "fallback resync $k listed" listings_past $((n0 + k * PLACES - 1))
+	wait_until 120 "the calls settle after fallback resync $k" calls_settled
+done
+[ "$(calls ssm:GetParametersByPath)" -ge $((3 * PLACES)) ] || fail "no fallback to GetParametersByPath: $(awsim_get calls | jq -c .)"
+for op in ssm:GetParameter ssm:ListTagsForResource; do
+	[ "$(calls "$op")" = 0 ] || fail "the fallback read parameters one by one: $(calls "$op") $op"
+done
 stop_daemon
 echo PASS
