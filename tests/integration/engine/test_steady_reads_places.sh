@@ -52,8 +52,9 @@ wait_until 110 "$N tenants Ready" all_ready
 
 wait_until 120 "the calls settle" calls_settled
 # the first resync after the convergence reads the tags of the parameters written since
+n0=$(calls bedrock:ListInferenceProfiles)
 ctl resync >/dev/null
-wait_until 120 "the first resync" listings_past $((PLACES - 1))
+wait_until 120 "the first resync" listings_past $((n0 + PLACES - 1))
 wait_until 120 "the calls settle after the first resync" calls_settled
 awsim_put calls/reset
 K=2
