@@ -74,7 +74,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void take_action(struct observed_budget *b, struct budgets_action *src)
+static void take_action(struct observed_budget *b, const struct budgets_action *src)
 {
 	struct observed_budget_action *a;
 
@@ -102,7 +102,7 @@ static void take_action(struct observed_budget *b, struct budgets_action *src)
 	qsort(a->subscribers, a->n_subscribers, sizeof(char *), cmp_str);
 }
 
-void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforce_listing *el)
+void cloud_aws__build_enforce(struct observed_store *s, const struct cloud_aws__enforce_listing *el)
 {
 	if (el->policies_read && el->actions_read && !el->error) {
 		for (size_t i = 0; i < el->policies.n; i++) {
@@ -121,13 +121,8 @@ void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforc
 		}
 		s->enforce_listed = true;
 	} else {
-		s->enforce_error = el->error ? el->error : xstrdup("not listed");
-		el->error = NULL;
+		s->enforce_error = xstrdup(el->error ? el->error : "not listed");
 	}
-	free(el->error);
-	el->error = NULL;
-	iam_policy_list_release(&el->policies);
-	budgets_action_list_release(&el->actions);
 }
 
 /* ---- actions ---- */

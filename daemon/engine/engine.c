@@ -912,11 +912,7 @@ size_t engine_approve_prune(struct engine *e)
 
 void engine_resync(struct engine *e)
 {
-	size_t pos = 0;
-	void *v;
-
-	while (hashmap_next(&e->places, &pos, NULL, &v))
-		engine__place_list(v);
+	engine__places_resync(e);
 }
 
 /* ---- queries ---- */
