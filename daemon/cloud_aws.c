@@ -149,18 +149,20 @@ static void listing_fail(struct listing *l, int status, const struct aws_error *
 }
 
 /* Every role with every inline policy: a policy or a role absent here is absent
- * from AWS (policies_listed). */
+ * from AWS (policies_listed). Each policy is kept as its digest and size, not its
+ * document (the diff compares digests; IAM's limit over a role needs sizes only). */
 static void build_roles(struct observed_store *s, const struct iam_role_detail_list *roles)
 {
 	for (size_t i = 0; i < roles->n; i++) {
 		const struct iam_role_detail *r = &roles->items[i];
 		observed_store_put_role(s, r->name);
 		for (size_t k = 0; k < r->n_policies; k++) {
+			const char *doc = r->policies[k].document ? r->policies[k].document : "";
 			struct observed_policy *p = xcalloc(1, sizeof(*p));
 			p->role = xstrdup(r->name);
 			p->name = xstrdup(r->policies[k].name);
-			p->document = xstrdup(r->policies[k].document ? r->policies[k].document : "");
-			p->hash = policy_hash(p->document);
+			p->hash = policy_hash(doc);
+			p->chars = policy_size(doc);
 			observed_store_put_policy(s, p);
 		}
 	}

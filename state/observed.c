@@ -563,12 +563,44 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	char *key = policy_key(p->role, p->name);
 	struct observed_policy *old;
 
-	p->chars = p->document ? policy_size(p->document) : 0;
+	if (p->document) {
+		p->chars = policy_size(p->document);
+		if (!p->hash)
+			p->hash = policy_hash(p->document);
+	} else if (!p->hash) {
+		p->chars = 0;
+	}
 	s->gen = generation_next();
 	old = hashmap_put(&s->policies, key, p);
 	count_role(s, p->role, old, p);
 	observed_policy_free(old);
 	free(key);
+}
+
+void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name)
+{
+	char *key = policy_key(role, name);
+	struct observed_policy *p = hashmap_get(&s->policies, key);
+
+	if (p && p->hash) {
+		free(p->document);
+		p->document = NULL;
+	}
+	free(key);
+}
+
+bool observed_policy_exists(const struct observed_policy *p)
+{
+	return p && p->hash;
+}
+
+bool observed_policy_same(const struct observed_policy *p, const char *doc, const char *hash)
+{
+	if (!observed_policy_exists(p))
+		return false;
+	if (strcmp(p->hash, hash) == 0)
+		return true;
+	return p->document && policy_equal(p->document, doc); /* the same grants, written otherwise */
 }
 
 void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name)

@@ -97,11 +97,15 @@ struct observed_budget {
 	size_t n_actions;
 };
 
-/* An inline role policy as last read or written. */
+/* An inline role policy as last read or written. The bulk IAM read keeps only its
+ * digest and size (documents are about 1.2 KB each, one per tenant and role), and so
+ * does the engine after its own write (observed_store_policy_digest_only); a read of
+ * the one policy (GetRolePolicy) keeps the document too. The policy exists when hash
+ * is set (observed_policy_exists). */
 struct observed_policy {
 	char *role;
 	char *name;
-	char *document;	   /* NULL: the role has no such policy */
+	char *document;	   /* NULL: not kept (a bulk read), or no such policy (hash NULL) */
 	bool role_missing; /* the role itself does not exist */
 	/* The role's other inline policies as last read: each one's policy_size, and when
 	 * (wall clock, the read action's `since`). With others_known false they were not
@@ -111,8 +115,8 @@ struct observed_policy {
 	size_t n_others;
 	bool others_known;
 	int64_t others_read_at;
-	char *hash;   /* policy_hash of document when known (a bulk read, an own write), else NULL */
-	size_t chars; /* policy_size of document (set by observed_store_put_policy) */
+	char *hash;   /* policy_hash of the document; NULL: the policy does not exist */
+	size_t chars; /* policy_size of the document (from document when it is kept) */
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
@@ -211,8 +215,19 @@ struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny
 void observed_budget_action_release(struct observed_budget_action *a);
 void observed_budget_action_copy(struct observed_budget_action *dst, const struct observed_budget_action *src);
 
-/* Policies: put takes p (replacing one of the same role and name). */
+/* Policies: put takes p (replacing one of the same role and name). With a document,
+ * put sets p's chars from it, and its hash unless set; without one, p's hash and
+ * chars are what a bulk read found (or NULL and 0: no such policy). */
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p);
+/* observed_store_policy_digest_only: the policy of role and name keeps its digest and
+ * size, not its document (the engine's own write: the document is the desired one).
+ * Not a change (no generation): the diff sees the same digest. */
+void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name);
+/* observed_policy_exists: p is a policy the role holds (NULL-safe). */
+bool observed_policy_exists(const struct observed_policy *p);
+/* observed_policy_same: the live policy p holds what doc (digest hash) grants: the
+ * same text, or, its document being kept, the same JSON. False when p does not exist. */
+bool observed_policy_same(const struct observed_policy *p, const char *doc, const char *hash);
 void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name);
 const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name);
 /* observed_store_take_policies: move every policy of src into dst (a new listing
