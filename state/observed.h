@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "hashmap.h"
 #include "model.h"
 
@@ -28,6 +29,9 @@ struct observed_profile {
 	 * read back (read-after-write lag). Nothing is derived from it until a read or
 	 * a listing fills it; in particular no role policy. */
 	bool models_unknown;
+	/* the struct, its strings and model_arns[] live in a store's arena (a listing's
+	 * entry, observed_store_new_profile): freed with that store, never alone */
+	bool in_arena;
 	int64_t created_at;
 };
 
@@ -38,6 +42,7 @@ struct observed_parameter {
 	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
 	struct tag_set tags;
 	bool tags_known;
+	bool in_arena; /* as observed_profile's */
 };
 
 /* One budget notification with its subscribers ("EMAIL:address", "SNS:arn", sorted). */
@@ -164,6 +169,9 @@ struct observed_store {
 	/* generation_next() at the store's creation and at each change outside the tenant
 	 * index: an entry without a tenant tag, policies, roles (observed_store_gen). */
 	uint64_t gen;
+	/* The profiles and parameters a listing built (observed_store_new_*), with their
+	 * strings; NULL until the first. Freed with the store, at once. */
+	struct arena *arena;
 };
 
 void observed_store_init(struct observed_store *s);
@@ -183,6 +191,18 @@ bool observed_store_release_step(struct observed_store *s, size_t max);
  * (copy it, change the copy, put the copy). */
 uint64_t observed_store_gen(const struct observed_store *s);
 uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id);
+
+/* A listing's entries: observed_store_new_profile and observed_store_new_parameter
+ * allocate an entry and copy its strings into s's arena (one allocation per thousands
+ * of entries, given back whole when s is released). model_arns has room for
+ * n_model_arns references, which the caller fills with interned strings; tags start
+ * empty and are the entry's own (malloc). Such an entry goes into s only (a copy,
+ * observed_*_dup, goes anywhere); observed_*_free of it releases its references and
+ * tags, and its memory goes with s. Every other entry (an own write, a read, a copy)
+ * is allocated on its own and may meet arena entries in the same store. */
+struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
+						    const char *name, const char *description, size_t n_model_arns);
+struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);
