@@ -9,8 +9,9 @@
 #include "xalloc.h"
 
 /* Grow an array to exactly `need` elements: a tenant's record holds a few applied
- * tag sets and facts for as long as the tenant lives, 100,000 times over, where
- * XGROW's first eight slots would mostly stay empty. */
+ * tag sets and facts for as long as the tenant lives, and an intent per profile and a
+ * timer or two while they pass, 100,000 times over, where XGROW's first eight slots
+ * would mostly stay empty. */
 #define GROW_EXACT(ptr, need, alloc)                                                                                   \
 	do {                                                                                                           \
 		if ((need) > (alloc)) {                                                                                \
@@ -109,7 +110,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 
 	touched(r);
 	if (!in) {
-		XGROW(r->intents, r->n_intents + 1, r->alloc_intents);
+		GROW_EXACT(r->intents, r->n_intents + 1, r->alloc_intents);
 		in = &r->intents[r->n_intents++];
 		in->profile_key = xstrdup(profile_key);
 	} else {
@@ -192,7 +193,7 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 
 	touched(r);
 	if (!t) {
-		XGROW(r->timers, r->n_timers + 1, r->alloc_timers);
+		GROW_EXACT(r->timers, r->n_timers + 1, r->alloc_timers);
 		t = &r->timers[r->n_timers++];
 		t->resource = xstrdup(resource);
 	}

@@ -17,6 +17,13 @@ static void test_intents_and_timers(void **state)
 	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok1", 10);
 	record_set_intent(r, "chat", "acme-chat-bbbbbb", "tok2", 20);
 	assert_int_equal(r->n_intents, 1);
+	/* arrays sized to what they hold: intents live until a listing confirms them */
+	record_set_intent(r, "batch", "acme-batch-aaaaaa", "tok3", 20);
+	assert_int_equal(r->alloc_intents, 2);
+	assert_true(record_clear_intent(r, "batch"));
+	record_start_timer(r, TIMER_GRACE, "arn:9", 100);
+	assert_int_equal(r->alloc_timers, 1);
+	assert_true(record_clear_timer(r, "arn:9"));
 	assert_string_equal(record_intent(r, "chat")->token, "tok2");
 	assert_true(record_clear_intent(r, "chat"));
 	assert_false(record_clear_intent(r, "chat"));
