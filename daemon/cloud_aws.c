@@ -82,21 +82,27 @@ struct aws_tag *cloud_aws__aws_tags(const struct tag_set *set)
 	return v;
 }
 
-static struct observed_profile *profile_from_aws(const struct bedrock_profile *bp)
+/* in: the listing's snapshot, whose arena holds the entry; NULL: an entry of its own
+ * (a read's answer) */
+static struct observed_profile *profile_from_aws(struct observed_store *in, const struct bedrock_profile *bp)
 {
-	struct observed_profile *p = xcalloc(1, sizeof(*p));
+	struct observed_profile *p;
 
-	p->arn = xstrdup(bp->arn);
-	p->id = xstrdup_or_null(bp->id);
-	p->name = xstrdup_or_null(bp->name);
-	p->description = xstrdup_or_null(bp->description);
-	if (bp->models.n) {
-		p->model_arns = xcalloc(bp->models.n, sizeof(char *));
-		for (size_t i = 0; i < bp->models.n; i++)
-			p->model_arns[i] = intern(bp->models.items[i]);
+	if (in) {
+		p = observed_store_new_profile(in, bp->arn, bp->id, bp->name, bp->description, bp->models.n);
+	} else {
+		p = xcalloc(1, sizeof(*p));
+		p->arn = xstrdup(bp->arn);
+		p->id = xstrdup_or_null(bp->id);
+		p->name = xstrdup_or_null(bp->name);
+		p->description = xstrdup_or_null(bp->description);
+		if (bp->models.n)
+			p->model_arns = xcalloc(bp->models.n, sizeof(char *));
 		p->n_model_arns = bp->models.n;
+		tag_set_init(&p->tags);
 	}
-	tag_set_init(&p->tags);
+	for (size_t i = 0; i < bp->models.n; i++)
+		p->model_arns[i] = intern(bp->models.items[i]);
 	p->created_at = bp->created_ms / 1000;
 	return p;
 }
@@ -151,18 +157,20 @@ static void listing_fail(struct listing *l, int status, const struct aws_error *
 }
 
 /* Every role with every inline policy: a policy or a role absent here is absent
- * from AWS (policies_listed). */
+ * from AWS (policies_listed). Each policy is kept as its digest and size, not its
+ * document (the diff compares digests; IAM's limit over a role needs sizes only). */
 static void build_roles(struct observed_store *s, const struct iam_role_detail_list *roles)
 {
 	for (size_t i = 0; i < roles->n; i++) {
 		const struct iam_role_detail *r = &roles->items[i];
 		observed_store_put_role(s, r->name);
 		for (size_t k = 0; k < r->n_policies; k++) {
+			const char *doc = r->policies[k].document ? r->policies[k].document : "";
 			struct observed_policy *p = xcalloc(1, sizeof(*p));
 			p->role = xstrdup(r->name);
 			p->name = xstrdup(r->policies[k].name);
-			p->document = xstrdup(r->policies[k].document ? r->policies[k].document : "");
-			p->hash = policy_hash(p->document);
+			p->hash = policy_hash(doc);
+			p->chars = policy_size(doc);
 			observed_store_put_policy(s, p);
 		}
 	}
@@ -220,7 +228,7 @@ static void listing_build(struct listing *l)
 		for (size_t i = 0; a->with_budgets && i < a->budget_tags.n; i++)
 			hashmap_put(&tags, a->budget_tags.items[i].arn, &a->budget_tags.items[i].tags);
 		for (size_t i = 0; i < l->profiles.n; i++) {
-			struct observed_profile *p = profile_from_aws(&l->profiles.items[i]);
+			struct observed_profile *p = profile_from_aws(s, &l->profiles.items[i]);
 			const struct aws_tags *t = hashmap_get(&tags, p->arn);
 			p->listed = true;
 			if (t) {
@@ -262,10 +270,8 @@ static void listing_build(struct listing *l)
 			build_roles(s, &a->roles);
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
-			struct observed_parameter *q = xcalloc(1, sizeof(*q));
+			struct observed_parameter *q = observed_store_new_parameter(s, sp->name, sp->value);
 			const struct aws_tags *t = hashmap_get(&tags, sp->name);
-			q->name = xstrdup(sp->name);
-			q->value = xstrdup_or_null(sp->value);
 			q->version = sp->version;
 			q->modified_ms = sp->last_modified_ms;
 			tag_set_init(&q->tags);
@@ -667,7 +673,7 @@ static void on_created_profile(void *arg, int status, const struct aws_error *er
 
 	(void)err;
 	if (status == 0)
-		x->res.profile = profile_from_aws(bp);
+		x->res.profile = profile_from_aws(NULL, bp);
 	if (!x->res.profile) {
 		x->res.profile = xcalloc(1, sizeof(*x->res.profile));
 		x->res.profile->arn = xstrdup(x->a.resource);
@@ -722,7 +728,7 @@ static void on_read_profile(void *arg, int status, const struct aws_error *err, 
 		cloud_aws__read_failed(x, status, err, "ResourceNotFoundException", NULL);
 		return;
 	}
-	x->res.profile = profile_from_aws(bp);
+	x->res.profile = profile_from_aws(NULL, bp);
 	r = bedrock_list_tags_for_resource(x->c->client, &x->target, x->a.resource, on_read_profile_tags, x);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);

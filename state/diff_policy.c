@@ -49,7 +49,8 @@ static struct action *policy_action(struct diff_ctx *c, enum action_kind k, cons
 
 /* A policy applied earlier (its digest is the record's fact) that the bulk IAM read
  * shows otherwise: edited or deleted by hand. Without a bulk read, the fact is
- * trusted (the policy is read only when the desired document changes). */
+ * trusted (the policy is read only when the desired document changes). The bulk read
+ * keeps digests, not documents: a text that differs is rewritten. */
 static bool policy_drifted(const struct observed_store *s, const char *role, const char *name, const char *doc,
 			   const char *hash)
 {
@@ -58,11 +59,7 @@ static bool policy_drifted(const struct observed_store *s, const char *role, con
 	if (!s || !s->policies_listed)
 		return false;
 	live = observed_store_policy(s, role, name);
-	if (!live || !live->document)
-		return true;
-	if (live->hash && strcmp(live->hash, hash) == 0)
-		return false;
-	return !policy_equal(live->document, doc); /* the same grants, written otherwise */
+	return !observed_policy_same(live, doc, hash);
 }
 
 /* The tenant fails: its document and the role's other inline policies (n of them,
@@ -137,14 +134,14 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 										     : "the role does not exist (yet)");
 	} else if (!live) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ")->since = c->in->now;
-	} else if (live->document && policy_equal(live->document, doc)) {
+	} else if (observed_policy_same(live, doc, hash)) {
 		a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current", role);
 		a->resource = xstrdup(key);
 		a->value = xstrdup(hash);
 		return true;
 	} else if (c->in->observed->store->policies_listed && observed_store_role(c->in->observed->store, role)) {
 		return put_if_room(c, role, name, doc, live,
-				   live->document ? "the policy differs" : "the policy does not exist");
+				   observed_policy_exists(live) ? "the policy differs" : "the policy does not exist");
 	} else if (!live->role_missing && !live->others_known) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
 			c->in->now;
@@ -160,9 +157,9 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, co
 		return false;
 	} else {
 		a = policy_action(c, ACT_POLICY_PUT, role, name,
-				  live->role_missing ? "the role does not exist (yet)"
-				  : live->document   ? "the policy differs"
-						     : "the policy does not exist");
+				  live->role_missing		 ? "the role does not exist (yet)"
+				  : observed_policy_exists(live) ? "the policy differs"
+								 : "the policy does not exist");
 		a->value = xstrdup(doc);
 	}
 	return false;

@@ -1,7 +1,9 @@
 #include "intern.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,14 +18,25 @@ struct istr {
 	char s[];
 };
 
+/* One allocation per distinct list: its count and map key before the pointers. */
+struct ilist {
+	uint32_t refs;
+	size_t n;
+	char *key; /* the strings' addresses in hex: the lists map's key (borrowed by it) */
+	const char *v[];
+};
+
 /* Open addressing with linear probing over pointers; removal shifts the following
- * entries back (no tombstones), so a table that churns never degrades. */
+ * entries back (no tombstones), so a table that churns never degrades. Lists are few
+ * (one per shape of manifest): a plain map. */
 static struct {
 	pthread_mutex_t lock;
 	struct istr **slots;
 	size_t cap; /* a power of two, or 0 */
 	size_t n;
 	size_t bytes;
+	struct hashmap lists; /* key -> struct ilist *; initialised on first use */
+	bool lists_ready;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static struct istr *istr_of(const char *s)
@@ -141,6 +154,77 @@ void intern_unref(const char *s)
 	pool.bytes -= sizeof(*e) + strlen(e->s) + 1;
 	pthread_mutex_unlock(&pool.lock);
 	free(e);
+}
+
+static struct ilist *ilist_of(const char *const *list)
+{
+	return (struct ilist *)(void *)((const char *)list - offsetof(struct ilist, v));
+}
+
+/* Interned strings are equal exactly when their addresses are: the list's identity is
+ * its addresses, in order. */
+static char *list_key(const char *const *v, size_t n)
+{
+	char *key = xmalloc(n * 17 + 1), *p = key;
+
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%lx.", (unsigned long)(uintptr_t)v[i]);
+	*p = '\0';
+	return key;
+}
+
+const char *const *intern_list(const char *const *v, size_t n)
+{
+	char *key;
+	struct ilist *l;
+
+	if (!n)
+		return NULL;
+	key = list_key(v, n);
+	pthread_mutex_lock(&pool.lock);
+	if (!pool.lists_ready) {
+		hashmap_init_borrowed(&pool.lists);
+		pool.lists_ready = true;
+	}
+	if ((l = hashmap_get(&pool.lists, key))) {
+		l->refs++;
+		pthread_mutex_unlock(&pool.lock);
+		free(key);
+		return l->v;
+	}
+	l = xmalloc(sizeof(*l) + n * sizeof(l->v[0]));
+	l->refs = 1;
+	l->n = n;
+	l->key = key;
+	for (size_t i = 0; i < n; i++) {
+		istr_of(v[i])->refs++; /* intern_ref, under the lock held */
+		l->v[i] = v[i];
+	}
+	hashmap_put(&pool.lists, l->key, l);
+	pool.bytes += sizeof(*l) + n * sizeof(l->v[0]) + strlen(key) + 1;
+	pthread_mutex_unlock(&pool.lock);
+	return l->v;
+}
+
+void intern_list_unref(const char *const *list)
+{
+	struct ilist *l;
+
+	if (!list)
+		return;
+	l = ilist_of(list);
+	pthread_mutex_lock(&pool.lock);
+	if (--l->refs) {
+		pthread_mutex_unlock(&pool.lock);
+		return;
+	}
+	hashmap_remove(&pool.lists, l->key);
+	pool.bytes -= sizeof(*l) + l->n * sizeof(l->v[0]) + strlen(l->key) + 1;
+	pthread_mutex_unlock(&pool.lock);
+	for (size_t i = 0; i < l->n; i++)
+		intern_unref(l->v[i]);
+	free(l->key);
+	free(l);
 }
 
 void intern_stats(size_t *ret_strings, size_t *ret_bytes)

@@ -92,7 +92,7 @@ static size_t diff_old_policies(const struct diff_settings *s, const struct move
 	for (size_t i = 0; i < n_roles; i++) {
 		const struct observed_policy *live = observed_store_policy(st, roles[i], name);
 		struct action *a = NULL;
-		if (live && live->document) {
+		if (observed_policy_exists(live)) {
 			left++;
 			if (may_delete)
 				a = plan_add(ret, ACT_POLICY_DELETE,

@@ -92,6 +92,8 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->deny_policies, free_deny_policy_cb);
 	free(s->enforce_error);
 	s->enforce_error = NULL;
+	arena_free(s->arena); /* after every entry released its references */
+	s->arena = NULL;
 }
 
 /* The maps in the order observed_store_release_step empties them, with what frees
@@ -126,6 +128,8 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 	case 8:
 		free(s->enforce_error);
 		s->enforce_error = NULL;
+		arena_free(s->arena);
+		s->arena = NULL;
 		return NULL;
 	default:
 		return NULL;
@@ -158,6 +162,12 @@ void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
 		return;
+	if (p->in_arena) { /* its memory goes with its store's arena */
+		for (size_t i = 0; i < p->n_model_arns; i++)
+			intern_unref(p->model_arns[i]);
+		tag_set_release(&p->tags);
+		return;
+	}
 	free(p->arn);
 	free(p->id);
 	free(p->name);
@@ -173,10 +183,51 @@ void observed_parameter_free(struct observed_parameter *p)
 {
 	if (!p)
 		return;
+	if (p->in_arena) {
+		tag_set_release(&p->tags);
+		return;
+	}
 	free(p->name);
 	free(p->value);
 	tag_set_release(&p->tags);
 	free(p);
+}
+
+static struct arena *store_arena(struct observed_store *s)
+{
+	if (!s->arena)
+		s->arena = arena_new();
+	return s->arena;
+}
+
+struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
+						    const char *name, const char *description, size_t n_model_arns)
+{
+	struct arena *a = store_arena(s);
+	struct observed_profile *p = arena_alloc(a, sizeof(*p));
+
+	p->in_arena = true;
+	p->arn = arena_strdup(a, arn);
+	p->id = arena_strdup(a, id);
+	p->name = arena_strdup(a, name);
+	p->description = arena_strdup(a, description);
+	if (n_model_arns)
+		p->model_arns = arena_alloc(a, n_model_arns * sizeof(char *));
+	p->n_model_arns = n_model_arns;
+	tag_set_init(&p->tags);
+	return p;
+}
+
+struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value)
+{
+	struct arena *a = store_arena(s);
+	struct observed_parameter *q = arena_alloc(a, sizeof(*q));
+
+	q->in_arena = true;
+	q->name = arena_strdup(a, name);
+	q->value = arena_strdup(a, value);
+	tag_set_init(&q->tags);
+	return q;
 }
 
 struct observed_profile *observed_profile_dup(const struct observed_profile *p)
@@ -222,6 +273,20 @@ bool tags_owned_by(const struct tag_set *tags, const char *instance)
 }
 
 /* ---- the tenant index ---- */
+
+/* A group's arrays start at two slots, then double: a tenant has a profile or two, a
+ * parameter each and a budget, 100,000 times over, where XGROW's first eight slots
+ * would mostly stay empty. */
+#define GROUP_GROW(ptr, need, alloc)                                                                                   \
+	do {                                                                                                           \
+		if ((need) > (alloc)) {                                                                                \
+			size_t grow_ = (alloc) ? (alloc)*2 : 2;                                                        \
+			if (grow_ < (need))                                                                            \
+				grow_ = (need);                                                                        \
+			(ptr) = xreallocarray((ptr), grow_, sizeof(*(ptr)));                                           \
+			(alloc) = grow_;                                                                               \
+		}                                                                                                      \
+	} while (0)
 
 static const char *tenant_of(const struct tag_set *tags, bool known)
 {
@@ -294,7 +359,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
-		XGROW(g->profiles, g->n_profiles + 1, g->alloc_profiles);
+		GROUP_GROW(g->profiles, g->n_profiles + 1, g->alloc_profiles);
 		g->profiles[g->n_profiles++] = p;
 	} else {
 		s->gen = generation_next();
@@ -357,7 +422,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
-		XGROW(g->parameters, g->n_parameters + 1, g->alloc_parameters);
+		GROUP_GROW(g->parameters, g->n_parameters + 1, g->alloc_parameters);
 		g->parameters[g->n_parameters++] = p;
 	} else {
 		s->gen = generation_next();
@@ -488,7 +553,7 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 	tenant = tenant_of(&b->tags, b->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
-		XGROW(g->budgets, g->n_budgets + 1, g->alloc_budgets);
+		GROUP_GROW(g->budgets, g->n_budgets + 1, g->alloc_budgets);
 		g->budgets[g->n_budgets++] = b;
 	} else {
 		s->gen = generation_next();
@@ -563,12 +628,44 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	char *key = policy_key(p->role, p->name);
 	struct observed_policy *old;
 
-	p->chars = p->document ? policy_size(p->document) : 0;
+	if (p->document) {
+		p->chars = policy_size(p->document);
+		if (!p->hash)
+			p->hash = policy_hash(p->document);
+	} else if (!p->hash) {
+		p->chars = 0;
+	}
 	s->gen = generation_next();
 	old = hashmap_put(&s->policies, key, p);
 	count_role(s, p->role, old, p);
 	observed_policy_free(old);
 	free(key);
+}
+
+void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name)
+{
+	char *key = policy_key(role, name);
+	struct observed_policy *p = hashmap_get(&s->policies, key);
+
+	if (p && p->hash) {
+		free(p->document);
+		p->document = NULL;
+	}
+	free(key);
+}
+
+bool observed_policy_exists(const struct observed_policy *p)
+{
+	return p && p->hash;
+}
+
+bool observed_policy_same(const struct observed_policy *p, const char *doc, const char *hash)
+{
+	if (!observed_policy_exists(p))
+		return false;
+	if (strcmp(p->hash, hash) == 0)
+		return true;
+	return p->document && policy_equal(p->document, doc); /* the same grants, written otherwise */
 }
 
 void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "hashmap.h"
 #include "model.h"
 
@@ -28,6 +29,9 @@ struct observed_profile {
 	 * read back (read-after-write lag). Nothing is derived from it until a read or
 	 * a listing fills it; in particular no role policy. */
 	bool models_unknown;
+	/* the struct, its strings and model_arns[] live in a store's arena (a listing's
+	 * entry, observed_store_new_profile): freed with that store, never alone */
+	bool in_arena;
 	int64_t created_at;
 };
 
@@ -38,6 +42,7 @@ struct observed_parameter {
 	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
 	struct tag_set tags;
 	bool tags_known;
+	bool in_arena; /* as observed_profile's */
 };
 
 /* One budget notification with its subscribers ("EMAIL:address", "SNS:arn", sorted). */
@@ -99,11 +104,15 @@ struct observed_budget {
 	size_t n_actions;
 };
 
-/* An inline role policy as last read or written. */
+/* An inline role policy as last read or written. The bulk IAM read keeps only its
+ * digest and size (documents are about 1.2 KB each, one per tenant and role), and so
+ * does the engine after its own write (observed_store_policy_digest_only); a read of
+ * the one policy (GetRolePolicy) keeps the document too. The policy exists when hash
+ * is set (observed_policy_exists). */
 struct observed_policy {
 	char *role;
 	char *name;
-	char *document;	   /* NULL: the role has no such policy */
+	char *document;	   /* NULL: not kept (a bulk read), or no such policy (hash NULL) */
 	bool role_missing; /* the role itself does not exist */
 	/* The role's other inline policies as last read: each one's policy_size, and when
 	 * (wall clock, the read action's `since`). With others_known false they were not
@@ -113,8 +122,8 @@ struct observed_policy {
 	size_t n_others;
 	bool others_known;
 	int64_t others_read_at;
-	char *hash;   /* policy_hash of document when known (a bulk read, an own write), else NULL */
-	size_t chars; /* policy_size of document (set by observed_store_put_policy) */
+	char *hash;   /* policy_hash of the document; NULL: the policy does not exist */
+	size_t chars; /* policy_size of the document (from document when it is kept) */
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
@@ -162,6 +171,9 @@ struct observed_store {
 	/* generation_next() at the store's creation and at each change outside the tenant
 	 * index: an entry without a tenant tag, policies, roles (observed_store_gen). */
 	uint64_t gen;
+	/* The profiles and parameters a listing built (observed_store_new_*), with their
+	 * strings; NULL until the first. Freed with the store, at once. */
+	struct arena *arena;
 };
 
 void observed_store_init(struct observed_store *s);
@@ -181,6 +193,18 @@ bool observed_store_release_step(struct observed_store *s, size_t max);
  * (copy it, change the copy, put the copy). */
 uint64_t observed_store_gen(const struct observed_store *s);
 uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id);
+
+/* A listing's entries: observed_store_new_profile and observed_store_new_parameter
+ * allocate an entry and copy its strings into s's arena (one allocation per thousands
+ * of entries, given back whole when s is released). model_arns has room for
+ * n_model_arns references, which the caller fills with interned strings; tags start
+ * empty and are the entry's own (malloc). Such an entry goes into s only (a copy,
+ * observed_*_dup, goes anywhere); observed_*_free of it releases its references and
+ * tags, and its memory goes with s. Every other entry (an own write, a read, a copy)
+ * is allocated on its own and may meet arena entries in the same store. */
+struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
+						    const char *name, const char *description, size_t n_model_arns);
+struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);
@@ -213,8 +237,19 @@ struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny
 void observed_budget_action_release(struct observed_budget_action *a);
 void observed_budget_action_copy(struct observed_budget_action *dst, const struct observed_budget_action *src);
 
-/* Policies: put takes p (replacing one of the same role and name). */
+/* Policies: put takes p (replacing one of the same role and name). With a document,
+ * put sets p's chars from it, and its hash unless set; without one, p's hash and
+ * chars are what a bulk read found (or NULL and 0: no such policy). */
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p);
+/* observed_store_policy_digest_only: the policy of role and name keeps its digest and
+ * size, not its document (the engine's own write: the document is the desired one).
+ * Not a change (no generation): the diff sees the same digest. */
+void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name);
+/* observed_policy_exists: p is a policy the role holds (NULL-safe). */
+bool observed_policy_exists(const struct observed_policy *p);
+/* observed_policy_same: the live policy p holds what doc (digest hash) grants: the
+ * same text, or, its document being kept, the same JSON. False when p does not exist. */
+bool observed_policy_same(const struct observed_policy *p, const char *doc, const char *hash);
 void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name);
 const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name);
 /* observed_store_take_policies: move every policy of src into dst (a new listing

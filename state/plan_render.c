@@ -525,6 +525,15 @@ static void enforce_changes(const struct action *a, const struct observed_store 
 	}
 }
 
+/* The model keeps of a live policy its digest, not always its document (the bulk IAM
+ * read, the engine's own writes): the audit of a write then says the statements it
+ * replaces are not known (plan reads the policy first: simulate.c). */
+static void policy_unread(const struct observed_policy *pol, struct change_list *ret)
+{
+	if (observed_policy_exists(pol) && !pol->document)
+		change_list_add(ret, '-', "document", "(not kept: only its digest)", NULL);
+}
+
 /* ---- every kind ---- */
 
 void plan_render_changes(const struct action *a, const struct observed_store *before, struct change_list *ret)
@@ -575,9 +584,11 @@ void plan_render_changes(const struct action *a, const struct observed_store *be
 		budget_changes(a, a->budget ? observed_store_budget(before, a->budget) : NULL, ret);
 		break;
 	case ACT_POLICY_PUT:
+		policy_unread(pol, ret);
 		policy_changes(pol ? pol->document : NULL, a->value, ret);
 		break;
 	case ACT_POLICY_DELETE:
+		policy_unread(pol, ret);
 		policy_changes(pol ? pol->document : NULL, NULL, ret);
 		break;
 	case ACT_DENY_POLICY_CREATE:

@@ -9,8 +9,9 @@
 #include "xalloc.h"
 
 /* Grow an array to exactly `need` elements: a tenant's record holds a few applied
- * tag sets and facts for as long as the tenant lives, 100,000 times over, where
- * XGROW's first eight slots would mostly stay empty. */
+ * tag sets and facts for as long as the tenant lives, and an intent per profile and a
+ * timer or two while they pass, 100,000 times over, where XGROW's first eight slots
+ * would mostly stay empty. */
 #define GROW_EXACT(ptr, need, alloc)                                                                                   \
 	do {                                                                                                           \
 		if ((need) > (alloc)) {                                                                                \
@@ -38,9 +39,7 @@ struct tenant_record *tenant_record_new(const char *tenant)
 
 static void release_applied(struct applied_tags *a)
 {
-	for (size_t i = 0; i < a->n_keys; i++)
-		intern_unref(a->keys[i]);
-	free(a->keys);
+	intern_list_unref((const char *const *)a->keys);
 	free(a->resource);
 }
 
@@ -111,7 +110,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 
 	touched(r);
 	if (!in) {
-		XGROW(r->intents, r->n_intents + 1, r->alloc_intents);
+		GROW_EXACT(r->intents, r->n_intents + 1, r->alloc_intents);
 		in = &r->intents[r->n_intents++];
 		in->profile_key = xstrdup(profile_key);
 	} else {
@@ -194,7 +193,7 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 
 	touched(r);
 	if (!t) {
-		XGROW(r->timers, r->n_timers + 1, r->alloc_timers);
+		GROW_EXACT(r->timers, r->n_timers + 1, r->alloc_timers);
 		t = &r->timers[r->n_timers++];
 		t->resource = xstrdup(resource);
 	}
@@ -227,6 +226,7 @@ static int cmp_str(const void *a, const void *b)
 void record_set_applied(struct tenant_record *r, const char *resource, char *const *keys, size_t n)
 {
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
+	const char **v;
 	size_t out = 0;
 
 	touched(r);
@@ -236,21 +236,26 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	}
 	if (!n)
 		return;
+	v = xcalloc(n, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		v[i] = intern(keys[i]);
+	qsort(v, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (out && v[out - 1] == v[i]) { /* interned: equal strings, equal pointers */
+			intern_unref(v[i]);
+			continue;
+		}
+		v[out++] = v[i];
+	}
 	GROW_EXACT(r->applied, r->n_applied + 1, r->alloc_applied);
 	a = &r->applied[r->n_applied++];
 	a->resource = xstrdup(resource);
-	a->keys = xcalloc(n, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		a->keys[i] = (char *)intern(keys[i]);
-	qsort(a->keys, n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (out && a->keys[out - 1] == a->keys[i]) { /* interned: equal strings, equal pointers */
-			intern_unref(a->keys[i]);
-			continue;
-		}
-		a->keys[out++] = a->keys[i];
-	}
+	/* resources of the same shape share one list (the list holds its own references) */
+	a->keys = (char **)intern_list(v, out);
 	a->n_keys = out;
+	for (size_t i = 0; i < out; i++)
+		intern_unref(v[i]);
+	free(v);
 }
 
 /* Replace resource's applied keys with the keys of `set` (values unused). */

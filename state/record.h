@@ -45,7 +45,7 @@ struct resource_timer {
 
 struct applied_tags {
 	char *resource; /* profile ARN or parameter name */
-	char **keys;	/* sorted, unique; interned (state/intern.h): never free() one */
+	char **keys;	/* sorted, unique; an interned list (intern_list): shared, never written nor freed */
 	size_t n_keys;
 };
 

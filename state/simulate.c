@@ -49,6 +49,8 @@ static void copy_policy(struct observed_store *dst, const struct observed_store 
 	c->role = xstrdup(p->role);
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
+	c->hash = xstrdup_or_null(p->hash);
+	c->chars = p->chars;
 	c->role_missing = p->role_missing;
 	observed_policy_copy_others(c, p);
 	observed_store_put_policy(dst, c);
@@ -127,6 +129,34 @@ static void take_conflicts(struct simulation *sim, struct plan *p)
 	}
 }
 
+/* A policy p writes or deletes whose document the model does not keep (the bulk IAM
+ * read keeps digests): read it, so that the step shows what it holds. Returns true
+ * when it added a read to p. */
+static bool read_unread_policies(struct plan *p, const struct observed_store *store, int64_t now)
+{
+	size_t n = p->n_actions;
+	bool added = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct observed_policy *pol;
+		struct action *a;
+		char *role, *name;
+		if (p->actions[i].kind != ACT_POLICY_PUT && p->actions[i].kind != ACT_POLICY_DELETE)
+			continue;
+		pol = observed_store_policy(store, p->actions[i].role, p->actions[i].name);
+		if (!observed_policy_exists(pol) || pol->document)
+			continue;
+		role = xstrdup(p->actions[i].role);
+		name = xstrdup(p->actions[i].name);
+		a = plan_add(p, ACT_POLICY_READ, "%s: what the policy holds", role); /* may move actions */
+		a->role = role;
+		a->name = name;
+		a->since = now;
+		added = true;
+	}
+	return added;
+}
+
 /* Moves the reads of p out (zeroed in p). */
 static void take_reads(struct simulation *sim, struct plan *p)
 {
@@ -197,6 +227,7 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 		}
 		for (size_t i = 0; i < p.n_actions && !reads; i++)
 			reads = is_read(p.actions[i].kind);
+		reads = reads || read_unread_policies(&p, &store, now);
 		if (reads) {
 			take_reads(ret, &p);
 			plan_release(&p);

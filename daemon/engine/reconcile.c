@@ -485,6 +485,7 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		break;
 	case ACT_POLICY_PUT:
 		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
+		observed_store_policy_digest_only(&r->ps->store, a->role, a->name); /* as a bulk read keeps it */
 		store_fact(e, t, fact);
 		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
 		break;

@@ -152,24 +152,23 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 {
 	const struct tenant *t = w->tenants[i];
 	const struct profile *dp = &t->profiles[k];
-	struct observed_profile *p = xcalloc(1, sizeof(*p));
-	struct observed_parameter *q = xcalloc(1, sizeof(*q));
 	char *model_arn = diff_model_arn(t, dp, NULL, ACCOUNT_ID);
+	char *id = xasprintf("%012zx", w->profiles + 1);
+	char *arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", REGION, ACCOUNT_ID, id);
+	bool system = dp->model_kind == MODEL_SYSTEM_PROFILE_ID;
+	/* as a listing builds them: in the store's arena */
+	struct observed_profile *p = observed_store_new_profile(&w->store, arn, id, dp->name, dp->description,
+								system ? 3 : 1);
+	struct observed_parameter *q = observed_store_new_parameter(&w->store, dp->parameter, arn);
 
-	p->id = xasprintf("%012zx", w->profiles + 1);
-	p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", REGION, ACCOUNT_ID, p->id);
-	p->name = xstrdup(dp->name);
-	p->description = xstrdup(dp->description);
-	if (dp->model_kind == MODEL_SYSTEM_PROFILE_ID) {
+	free(id);
+	free(arn);
+	if (system) {
 		const char *base = dp->model_id + 3;
-		p->n_model_arns = 3;
-		p->model_arns = xcalloc(3, sizeof(char *));
 		for (size_t r = 0; r < 3; r++)
 			p->model_arns[r] = intern_take(
 				xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base));
 	} else {
-		p->n_model_arns = 1;
-		p->model_arns = xcalloc(1, sizeof(char *));
 		p->model_arns[0] = intern(model_arn);
 	}
 	diff_profile_tags(&w->settings, t, dp, model_arn, &p->tags);
@@ -179,8 +178,6 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 	p->listed = true;
 	p->created_at = 1700000000;
 
-	q->name = xstrdup(dp->parameter);
-	q->value = xstrdup(p->arn);
 	q->version = 1;
 	diff_parameter_tags(&w->settings, t, dp, &q->tags);
 	q->tags_known = true;

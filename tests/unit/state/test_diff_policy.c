@@ -314,6 +314,83 @@ static void test_bulk_read_repairs_hand_edits(void **state)
 	sim_release(&s);
 }
 
+/* The bulk read as the listing builds it: each policy's digest and size, no document
+ * (cloud_aws.c build_roles). The diff works from the digests alone: an untouched
+ * policy costs nothing, an edited one is rewritten and a deleted one put back, each
+ * without a read; the daemon's own write keeps no document either, and the role's
+ * size counts the digest-only policies. */
+static void bulk_read_digest(struct sim *s, const char *role, const char *name, const char *doc)
+{
+	struct observed_policy *p;
+
+	s->store.policies_listed = true;
+	observed_store_put_role(&s->store, role);
+	observed_store_remove_policy(&s->store, role, name);
+	if (!doc)
+		return;
+	p = xcalloc(1, sizeof(*p));
+	p->role = xstrdup(role);
+	p->name = xstrdup(name);
+	p->hash = policy_hash(doc);
+	p->chars = policy_size(doc);
+	observed_store_put_policy(&s->store, p);
+}
+
+static void test_bulk_read_of_digests_only(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	const char *edited = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	const struct observed_policy *live;
+	char *good;
+	size_t n = 0;
+
+	(void)state;
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	good = xstrdup(sim_policy(&s, "claims-app", POLICY));
+	/* the engine keeps its own write as the digest alone */
+	observed_store_policy_digest_only(&s.store, "claims-app", POLICY);
+	live = observed_store_policy(&s.store, "claims-app", POLICY);
+	assert_true(observed_policy_exists(live));
+	assert_null(live->document);
+	s.aws_calls = 0;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 59, 5), 0);
+	assert_int_equal(s.aws_calls, 0);
+
+	/* untouched: no call at all */
+	bulk_read_digest(&s, "claims-app", POLICY, good);
+	bulk_read_digest(&s, "claims-app", "other-team", edited);
+	assert_true(observed_store_role_other_policy_chars(&s.store, "claims-app", POLICY, &n));
+	assert_int_equal(n, policy_size(edited));
+	s.aws_calls = 0;
+	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 60, 5), 0);
+	assert_int_equal(s.aws_calls, 0);
+	bulk_read_digest(&s, "claims-app", "other-team", NULL);
+
+	/* edited by hand: rewritten without a read */
+	sim_set_policy(&s, "claims-app", POLICY, edited);
+	bulk_read_digest(&s, "claims-app", POLICY, edited);
+	memset(s.calls, 0, sizeof(s.calls));
+	sim_converge(&s, t, DELETION_DELETE, 61, 10);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	assert_int_equal(s.calls[ACT_POLICY_READ], 0);
+	assert_string_equal(sim_policy(&s, "claims-app", POLICY), good);
+	live = observed_store_policy(&s.store, "claims-app", POLICY);
+	assert_int_equal(live->chars, policy_size(good));
+
+	/* deleted by hand: put back */
+	sim_set_policy(&s, "claims-app", POLICY, NULL);
+	bulk_read_digest(&s, "claims-app", POLICY, NULL);
+	memset(s.calls, 0, sizeof(s.calls));
+	sim_converge(&s, t, DELETION_DELETE, 62, 10);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	assert_string_equal(sim_policy(&s, "claims-app", POLICY), good);
+	free(good);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* With the bulk read, a role that holds other inline policies is read before the
  * tenant's policy is written (the listing's sizes may be a resync old), and a tenant
  * whose policy would overflow the shared role fails without a write. */
@@ -428,6 +505,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_once_then_steady),
 		cmocka_unit_test(test_bulk_read_repairs_hand_edits),
+		cmocka_unit_test(test_bulk_read_of_digests_only),
 		cmocka_unit_test(test_other_policy_chars),
 		cmocka_unit_test(test_unknown_models_hold_the_policy),
 		cmocka_unit_test(test_equal_live_policy_is_not_rewritten),

@@ -53,6 +53,47 @@ static void test_one_copy_per_string(void **state)
 	assert_int_equal(pool_strings(), base);
 }
 
+/* Lists of interned strings: one copy per distinct list (the same strings in the same
+ * order), holding its strings while it lives; gone with its last reference. */
+static void test_one_copy_per_list(void **state)
+{
+	size_t base = pool_strings(), n, bytes, base_bytes;
+	const char *k[3], *other[2];
+	const char *const *l1, *const *l2, *const *l3;
+
+	(void)state;
+	intern_stats(&n, &base_bytes);
+	k[0] = intern("CostCenter");
+	k[1] = intern("Team");
+	k[2] = intern("app");
+	l1 = intern_list(k, 3);
+	l2 = intern_list(k, 3);
+	assert_ptr_equal(l1, l2);
+	assert_ptr_not_equal(l1, k);
+	assert_ptr_equal(l1[1], k[1]);
+	other[0] = k[1];
+	other[1] = k[0];
+	l3 = intern_list(other, 2); /* another order, another list */
+	assert_ptr_not_equal(l3, l1);
+	assert_ptr_equal(l3[0], k[1]);
+	assert_null(intern_list(k, 0));
+	/* the lists keep their strings */
+	for (int i = 0; i < 3; i++)
+		intern_unref(k[i]);
+	assert_int_equal(pool_strings(), base + 3);
+	assert_string_equal(l1[2], "app");
+	intern_list_unref(l1);
+	intern_list_unref(l3);
+	assert_int_equal(pool_strings(), base + 3); /* l2 holds them */
+	assert_ptr_equal(intern_list(l2, 3), l2);
+	intern_list_unref(l2);
+	intern_list_unref(l2);
+	intern_list_unref(NULL);
+	assert_int_equal(pool_strings(), base);
+	intern_stats(&n, &bytes);
+	assert_int_equal(bytes, base_bytes);
+}
+
 /* Removal shifts entries back in their probe runs: whatever the order of removals,
  * every string left is found again, once. */
 static void test_churn_keeps_every_string(void **state)
@@ -161,6 +202,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_copy_per_string),
+		cmocka_unit_test(test_one_copy_per_list),
 		cmocka_unit_test(test_churn_keeps_every_string),
 		cmocka_unit_test(test_tag_sets_share_strings),
 		cmocka_unit_test(test_threads_agree),

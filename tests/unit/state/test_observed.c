@@ -8,7 +8,9 @@
 
 #include <cmocka.h>
 
+#include "arena.h"
 #include "fixtures.h"
+#include "intern.h"
 #include "observed_apply.h"
 #include "xalloc.h"
 
@@ -69,6 +71,104 @@ static void test_release_in_steps(void **state)
 	assert_true(steps >= 4); /* 15 resources, 3 a step */
 	observed_store_init(&s.store);
 	sim_release(&s);
+}
+
+/* A listing's entries live in the store's arena: they are found, indexed, replaced
+ * (by a write's own entry), removed and copied like any other; released at once or
+ * in steps, nothing leaks and nothing is freed twice (ASan), and the arena's memory
+ * is one allocation per many entries. */
+static void fill_listing(struct observed_store *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p%d", i);
+		char *name = xasprintf("t%d-chat-aaaaaa", i), *tenant = xasprintf("t%d", i);
+		char *param = xasprintf("/bedrock-tenantd/%s/chat", tenant);
+		struct observed_profile *p = observed_store_new_profile(st, arn, "p", name, NULL, 1);
+		struct observed_parameter *q = observed_store_new_parameter(st, param, arn);
+		p->model_arns[0] = intern("arn:aws:bedrock:us-east-1::foundation-model/m");
+		tag_set_put(&p->tags, TAG_TENANT, tenant);
+		tag_set_put(&p->tags, TAG_MANAGED_BY, FIX_INSTANCE);
+		p->tags_known = p->listed = true;
+		observed_store_put_profile(st, p);
+		tag_set_put(&q->tags, TAG_TENANT, tenant);
+		tag_set_put(&q->tags, TAG_MANAGED_BY, FIX_INSTANCE);
+		q->tags_known = true;
+		q->version = 1;
+		observed_store_put_parameter(st, q);
+		free(arn);
+		free(name);
+		free(tenant);
+		free(param);
+	}
+}
+
+static void test_listing_entries_in_an_arena(void **state)
+{
+	struct observed_store st;
+	struct observed_profile *p, *c;
+	struct observed_parameter *q;
+	unsigned steps = 0;
+
+	(void)state;
+	observed_store_init(&st);
+	fill_listing(&st, 500);
+	assert_non_null(st.arena);
+	/* 1,000 entries with their strings: a few blocks, not thousands of chunks */
+	assert_true(arena_bytes(st.arena) < 500 * 1024);
+	p = observed_store_profile_by_name(&st, "t7-chat-aaaaaa");
+	assert_non_null(p);
+	assert_true(p->in_arena);
+	assert_int_equal(observed_store_group(&st, "t7")->n_profiles, 1);
+	assert_int_equal(observed_store_group(&st, "t7")->n_parameters, 1);
+
+	/* a write replaces an arena entry with one of its own, a copy is its own */
+	c = observed_profile_dup(p);
+	assert_false(c->in_arena);
+	tag_set_put(&c->tags, "Team", "x");
+	observed_store_put_profile(&st, c);
+	assert_ptr_equal(observed_store_profile_by_name(&st, "t7-chat-aaaaaa"), c);
+	q = observed_parameter_dup(observed_store_parameter(&st, "/bedrock-tenantd/t8/chat"));
+	free(q->value);
+	q->value = xstrdup("changed");
+	observed_store_put_parameter(&st, q);
+	assert_true(observed_store_remove_profile(&st, observed_store_profile_by_name(&st, "t9-chat-aaaaaa")->arn));
+	assert_true(observed_store_remove_parameter(&st, "/bedrock-tenantd/t9/chat"));
+	observed_store_release(&st);
+	assert_null(st.arena);
+
+	/* in steps, as the engine frees a replaced store */
+	observed_store_init(&st);
+	fill_listing(&st, 50);
+	while (!observed_store_release_step(&st, 7))
+		steps++;
+	assert_true(steps >= 10);
+	assert_null(st.arena);
+}
+
+static void test_arena(void **state)
+{
+	struct arena *a = arena_new();
+	char *big, *s1, *s2;
+	uint64_t *n;
+
+	(void)state;
+	s1 = arena_strdup(a, "abc");
+	n = arena_alloc(a, sizeof(*n));
+	assert_int_equal((uintptr_t)n % 8, 0);
+	assert_int_equal(*n, 0);
+	*n = 42;
+	big = arena_alloc(a, 100 * 1024); /* a block of its own */
+	memset(big, 'x', 100 * 1024);
+	s2 = arena_strdup(a, "def");
+	assert_string_equal(s1, "abc");
+	assert_string_equal(s2, "def");
+	assert_int_equal(*n, 42);
+	assert_null(arena_strdup(a, NULL));
+	for (int i = 0; i < 10000; i++) /* many blocks */
+		assert_non_null(arena_strdup(a, "a string of some length, as ARNs are"));
+	assert_true(arena_bytes(a) > 100 * 1024 + 10000 * 40);
+	arena_free(a);
+	arena_free(NULL);
 }
 
 static void test_collect_separates_owned_foreign_unknown(void **state)
@@ -212,6 +312,8 @@ int main(void)
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_release_in_steps),
+		cmocka_unit_test(test_listing_entries_in_an_arena),
+		cmocka_unit_test(test_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

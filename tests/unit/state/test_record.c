@@ -17,6 +17,13 @@ static void test_intents_and_timers(void **state)
 	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok1", 10);
 	record_set_intent(r, "chat", "acme-chat-bbbbbb", "tok2", 20);
 	assert_int_equal(r->n_intents, 1);
+	/* arrays sized to what they hold: intents live until a listing confirms them */
+	record_set_intent(r, "batch", "acme-batch-aaaaaa", "tok3", 20);
+	assert_int_equal(r->alloc_intents, 2);
+	assert_true(record_clear_intent(r, "batch"));
+	record_start_timer(r, TIMER_GRACE, "arn:9", 100);
+	assert_int_equal(r->alloc_timers, 1);
+	assert_true(record_clear_timer(r, "arn:9"));
 	assert_string_equal(record_intent(r, "chat")->token, "tok2");
 	assert_true(record_clear_intent(r, "chat"));
 	assert_false(record_clear_intent(r, "chat"));
@@ -62,6 +69,33 @@ static void test_applied_keys_follow_tag_calls(void **state)
 	tenant_record_free(r);
 }
 
+/* Resources tagged with the same keys share one list of them, whatever the record. */
+static void test_applied_keys_shared(void **state)
+{
+	struct tenant_record *a = tenant_record_new("acme"), *b = tenant_record_new("globex");
+	struct tag_set tags;
+	char *gone[] = { "Team" };
+
+	(void)state;
+	tag_set_init(&tags);
+	tag_set_put(&tags, "Team", "a");
+	tag_set_put(&tags, "CostCenter", "eng");
+	record_note_tagged(a, "arn:1", &tags);
+	tag_set_put(&tags, "Team", "b"); /* values do not count */
+	record_note_tagged(b, "arn:2", &tags);
+	record_note_tagged(b, "/param", &tags);
+	assert_ptr_equal(record_applied(a, "arn:1")->keys, record_applied(b, "arn:2")->keys);
+	assert_ptr_equal(record_applied(b, "/param")->keys, record_applied(b, "arn:2")->keys);
+	record_note_untagged(b, "arn:2", gone, 1);
+	assert_ptr_not_equal(record_applied(a, "arn:1")->keys, record_applied(b, "arn:2")->keys);
+	assert_int_equal(record_applied(b, "arn:2")->n_keys, 1);
+	assert_true(record_applied_has(a, "arn:1", "Team"));
+	assert_true(record_applied_has(b, "/param", "Team"));
+	tag_set_release(&tags);
+	tenant_record_free(a);
+	tenant_record_free(b);
+}
+
 /* The keys of timers and facts that are not a resource are built in one place. */
 static void test_record_keys(void **state)
 {
@@ -92,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_record_keys),
 		cmocka_unit_test(test_intents_and_timers),
 		cmocka_unit_test(test_applied_keys_follow_tag_calls),
+		cmocka_unit_test(test_applied_keys_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -263,6 +263,61 @@ static void test_replacement_and_running_drain(void **state)
 	sim_release(&s);
 }
 
+/* The bulk IAM read keeps a policy's digest, not its document: a plan that rewrites
+ * the policy reads it first, and then shows the statements it takes away. */
+static void test_policy_of_a_bulk_read_is_read_to_be_shown(void **state)
+{
+	struct sim s;
+	struct tenant *t = full_tenant(HAIKU, "aaaaaa", "1000"), *t2 = full_tenant(NOVA, "bbbbbb", "1000");
+	struct simulation sim;
+	const struct sim_step *st;
+	struct change_list changes = { 0 };
+	struct strbuf out;
+
+	(void)state;
+	strbuf_init(&out, STRBUF_NO_CAP);
+	sim_init(&s, "acme");
+	converge(&s, t);
+	observed_store_policy_digest_only(&s.store, ROLE, t->policy_name);
+	run(&s, t2, &sim);
+	assert_int_equal(sim.n_reads, 1);
+	assert_int_equal(sim.reads[0].kind, ACT_POLICY_READ);
+	assert_string_equal(sim.reads[0].role, ROLE);
+	assert_int_equal(sim.n_steps, 0);
+	answer_reads(&s, &sim);
+	simulation_release(&sim);
+
+	run(&s, t2, &sim);
+	assert_int_equal(sim.n_reads, 0);
+	st = step_of(&sim, ACT_POLICY_PUT);
+	assert_has_line(st, "+ statement InvokeTenantProfiles: (known after create)\n");
+	simulation_release(&sim);
+
+	/* the plan run by the daemon up to the drain: the old profile leaves the policy */
+	sim_converge(&s, t2, DELETION_DELETE, 1, 20);
+	observed_store_policy_digest_only(&s.store, ROLE, t->policy_name);
+	run(&s, t2, &sim);
+	assert_int_equal(sim.n_reads, 1);
+	answer_reads(&s, &sim);
+	simulation_release(&sim);
+	run(&s, t2, &sim);
+	st = step_of(&sim, ACT_POLICY_PUT);
+	assert_has_line(st, "- statement InvokeTenantProfiles: \"arn:aws:bedrock:");
+
+	/* the audit renders against the engine's model as it is: it says so */
+	observed_store_policy_digest_only(&s.store, ROLE, t->policy_name);
+	plan_render_changes(&st->action, &s.store, &changes);
+	assert_true(changes.n >= 1);
+	change_format(&changes.v[0], &out);
+	assert_string_equal(out.buf, "- document: \"(not kept: only its digest)\"");
+	strbuf_release(&out);
+	change_list_release(&changes);
+	simulation_release(&sim);
+	tenant_free(t);
+	tenant_free(t2);
+	sim_release(&s);
+}
+
 /* A tenant removed: the grace starts (a change), the deletions are deferred; held by
  * the prune gate, nothing is deleted and the tenant is pending. */
 static void test_removed_grace_and_held(void **state)
@@ -324,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_budget_diffs),
 		cmocka_unit_test(test_replacement_and_running_drain),
 		cmocka_unit_test(test_removed_grace_and_held),
+		cmocka_unit_test(test_policy_of_a_bulk_read_is_read_to_be_shown),
 		cmocka_unit_test(test_change_format),
 	};
 

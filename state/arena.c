@@ -1,0 +1,102 @@
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* 64 KB blocks: a listing of one place (a few thousand entries of about 300 bytes)
+ * fills a few dozen; the last one's unused tail is the waste. An object larger than
+ * a quarter block gets a block of its own. */
+#define ARENA_BLOCK (64 * 1024)
+
+/* Objects are aligned for pointers and 64-bit integers (what the store's entries
+ * hold), not more: strings waste at most 7 bytes each. */
+#define ARENA_ALIGN 8
+
+struct block {
+	struct block *next;
+	size_t size, used; /* bytes of data[] */
+	uint64_t data[];
+};
+
+struct arena {
+	struct block *head; /* the block being filled; the others follow */
+	size_t bytes;
+};
+
+struct arena *arena_new(void)
+{
+	struct arena *a = xcalloc(1, sizeof(*a));
+
+	a->bytes = sizeof(*a);
+	return a;
+}
+
+void arena_free(struct arena *a)
+{
+	struct block *b, *next;
+
+	if (!a)
+		return;
+	for (b = a->head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(a);
+}
+
+static struct block *block_new(struct arena *a, size_t size)
+{
+	struct block *b = xcalloc(1, sizeof(*b) + size);
+
+	b->size = size;
+	a->bytes += sizeof(*b) + size;
+	return b;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+	struct block *b;
+	void *p;
+
+	size = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
+	if (size > ARENA_BLOCK / 4) { /* a block of its own, behind the one being filled */
+		b = block_new(a, size);
+		b->used = size;
+		if (a->head) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			a->head = b;
+		}
+		return b->data;
+	}
+	if (!a->head || a->head->size - a->head->used < size) {
+		b = block_new(a, ARENA_BLOCK);
+		b->next = a->head;
+		a->head = b;
+	}
+	p = (unsigned char *)a->head->data + a->head->used;
+	a->head->used += size;
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	size_t n;
+	char *c;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	c = arena_alloc(a, n);
+	memcpy(c, s, n);
+	return c;
+}
+
+size_t arena_bytes(const struct arena *a)
+{
+	return a ? a->bytes : 0;
+}
