@@ -18,7 +18,8 @@
  * slice only: with a settled plan every desired name is held by an entry tagged with
  * the tenant (a foreign or unknown entry at such a name is not looked at), so entries
  * tagged with other tenants cannot change its plan; entries without a tenant tag,
- * policies and roles change observed_store_gen, which every stamp holds.
+ * policies and roles change observed_store_gen, which every stamp holds. A listing's
+ * new store takes the old generations of what it shows unchanged (observed_carry.h).
  *
  * tests/unit/state/test_diff_stamp.c compares a skipping pass with the full pass over
  * random changes of every input. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "observed_carry.h"
 #include "xalloc.h"
 
 #define RELIST_MIN_MS 5000
@@ -408,6 +409,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 {
 	struct place_state *ps = data;
 	struct engine *e = ps->e;
+	struct observed_carry_stats carry;
 
 	ps->listing = false;
 	if (e->closing) {
@@ -430,9 +432,12 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	if (!ps->place.keep_param_tags)
 		ps->tags_seq = ps->listing_start_seq;
 	replay_journal(ps, snapshot);
-	/* without a bulk IAM read, policies are read one by one: they outlive listings */
-	if (!snapshot->policies_listed)
-		observed_store_take_policies(snapshot, &ps->store);
+	/* Without a bulk IAM read, policies are read one by one: they outlive listings
+	 * (the carry moves them). What the listing shows unchanged keeps its generations,
+	 * so a settled tenant whose resources did not change is not diffed again. */
+	observed_carry(&ps->store, snapshot, &carry);
+	log_debug("listing %s: %zu of %zu tenant groups unchanged%s", ps->place.key, carry.carried, carry.groups,
+		  carry.store_carried ? ", the rest unchanged" : "");
 	reap_store_later(e, &ps->store); /* freed over the next turns */
 	ps->store = *snapshot;
 	observed_store_init(snapshot);

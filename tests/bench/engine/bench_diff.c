@@ -19,6 +19,15 @@
  * before each pass (an own write or a listing's change: their generation moves), so
  * those are diffed in full. The first pass is always full (nothing is settled yet).
  *
+ * --relist replaces the store before each pass by a new snapshot with the same content,
+ * as a listing does, and carries the generations of what did not change over
+ * (state/observed_carry.h), as the engine's on_listed does; --touch P then makes P %
+ * of the tenants differ in the snapshot (a parameter put again by hand with the same
+ * value: a new version, nothing to do), so those are diffed in full. With --roles
+ * the store holds the roles and policies too, as after a bulk IAM read. The snapshot
+ * is built untimed (a worker thread's work in the daemon); the carry's CPU time and
+ * the pass's are reported apart and together.
+ *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
  * median, the heap the desired model, the observed store and the records take
  * (mallinfo2), and the interned strings (state/intern.h) among them. */
@@ -35,6 +44,7 @@
 #include "diff_stamp.h"
 #include "intern.h"
 #include "observed.h"
+#include "observed_carry.h"
 #include "plan.h"
 #include "policy_doc.h"
 #include "record.h"
@@ -57,11 +67,13 @@ struct world {
 	size_t profiles, parameters;
 	bool roles;
 	struct diff_stamp *settled; /* --skip: per tenant */
+	bool policies;		    /* --relist --roles: the store holds the roles' policies */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT] [--roles] [--skip [--touch PERCENT]]\n"
+	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT] [--roles] [--skip | --relist]\n"
+		   "                  [--touch PERCENT]\n"
 		   "\n"
 		   "Times one full diff pass (observed_tenant_collect + diff_tenant for every tenant)\n"
 		   "over N converged tenants, R times, and prints each pass and the median.\n"
@@ -71,7 +83,9 @@ static void usage(FILE *f)
 		   "  --drift PERCENT  tenants whose observed profile lacks one desired tag (default 0)\n"
 		   "  --roles          1-2 IAM roles a tenant, their policies applied (default: none)\n"
 		   "  --skip           passes after the first skip tenants settled with the same inputs\n"
-		   "  --touch PERCENT  with --skip: tenants whose profile is put again before each pass\n"
+		   "  --relist         before each pass a new snapshot replaces the store, generations carried\n"
+		   "  --touch PERCENT  with --skip: tenants whose profile is put again before each pass;\n"
+		   "                   with --relist: tenants whose parameter differs in the snapshot\n"
 		   "  --help           this text\n");
 }
 
@@ -222,18 +236,28 @@ static void remember_applied(struct world *w, size_t i)
 		char *key = record_key_policy_fact(t->roles[r], t->policy_name);
 		record_set_fact(w->records[i], key, hash);
 		free(key);
+		if (w->policies) { /* as the bulk IAM read shows it */
+			struct observed_policy *live = xcalloc(1, sizeof(*live));
+			observed_store_put_role(&w->store, t->roles[r]);
+			live->role = xstrdup(t->roles[r]);
+			live->name = xstrdup(t->policy_name);
+			live->document = xstrdup(doc);
+			live->hash = xstrdup(hash);
+			observed_store_put_policy(&w->store, live);
+		}
 	}
 	free(doc);
 	free(hash);
 	free(owned);
 }
 
-static void world_build(struct world *w, size_t n, unsigned drift_percent, bool roles, size_t *ret_desired_bytes,
-			size_t *ret_observed_bytes, size_t *ret_record_bytes)
+static void world_build(struct world *w, size_t n, unsigned drift_percent, bool roles, bool policies,
+			size_t *ret_desired_bytes, size_t *ret_observed_bytes, size_t *ret_record_bytes)
 {
 	size_t h0 = heap_in_use(), h1, h2;
 
 	memset(w, 0, sizeof(*w));
+	w->policies = policies;
 	w->settings = (struct diff_settings){
 		.instance = INSTANCE, .account_id = ACCOUNT_ID, .grace = 600, .drain = 900
 	};
@@ -245,6 +269,7 @@ static void world_build(struct world *w, size_t n, unsigned drift_percent, bool 
 		w->tenants[i] = make_tenant(i, roles);
 	h1 = heap_in_use();
 	observed_store_init(&w->store);
+	w->store.policies_listed = policies;
 	for (size_t i = 0; i < n; i++) {
 		/* spread the drifting tenants evenly */
 		bool drift = drift_percent && (i * drift_percent) / 100 != ((i + 1) * drift_percent) / 100;
@@ -292,6 +317,57 @@ static void touch(struct world *w, size_t percent, size_t round)
 		p = observed_store_profile_by_name(&w->store, w->tenants[i]->profiles[0].name);
 		observed_store_put_profile(&w->store, observed_profile_dup(p));
 	}
+}
+
+static struct observed_policy *policy_dup(const struct observed_policy *p)
+{
+	struct observed_policy *c = xcalloc(1, sizeof(*c));
+
+	c->role = xstrdup(p->role);
+	c->name = xstrdup(p->name);
+	c->document = xstrdup_or_null(p->document);
+	c->hash = xstrdup_or_null(p->hash);
+	c->role_missing = p->role_missing;
+	observed_policy_copy_others(c, p);
+	return c;
+}
+
+/* --relist: a new snapshot with the store's content (built untimed), `percent` % of
+ * the tenants' first parameter at a new version (another share each time), then the
+ * carry (timed: *ret_cpu) and the old store's release. */
+static void relist(struct world *w, size_t percent, size_t round, double *ret_cpu, struct observed_carry_stats *st)
+{
+	struct observed_store next;
+	size_t pos = 0;
+	const char *key;
+	void *v;
+	double c0;
+
+	observed_store_init(&next);
+	while (hashmap_next(&w->store.roles, &pos, &key, NULL))
+		observed_store_put_role(&next, key);
+	for (pos = 0; hashmap_next(&w->store.policies, &pos, NULL, &v);)
+		observed_store_put_policy(&next, policy_dup(v));
+	for (pos = 0; hashmap_next(&w->store.profiles, &pos, NULL, &v);)
+		observed_store_put_profile(&next, observed_profile_dup(v));
+	for (pos = 0; hashmap_next(&w->store.parameters, &pos, NULL, &v);)
+		observed_store_put_parameter(&next, observed_parameter_dup(v));
+	next.budgets_listed = w->store.budgets_listed;
+	next.policies_listed = w->store.policies_listed;
+	for (size_t i = 0; percent && i < w->n; i++) {
+		size_t k = i + round * 7;
+		struct observed_parameter *q;
+		if ((k * percent) / 100 == ((k + 1) * percent) / 100)
+			continue;
+		q = observed_parameter_dup(observed_store_parameter(&next, w->tenants[i]->profiles[0].parameter));
+		q->version++;
+		observed_store_put_parameter(&next, q);
+	}
+	c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID);
+	observed_carry(&w->store, &next, st);
+	*ret_cpu = bench_clock(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	observed_store_release(&w->store);
+	w->store = next;
 }
 
 /* One pass: every tenant's view collected and diffed, as a resync does (with
@@ -344,17 +420,22 @@ static size_t pass(const struct world *w, double *ret_cpu, double *ret_wall, siz
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "tenants", required_argument, NULL, 'n' }, { "runs", required_argument, NULL, 'r' },
-		{ "drift", required_argument, NULL, 'd' },   { "roles", no_argument, NULL, 'o' },
-		{ "skip", no_argument, NULL, 's' },	     { "touch", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
+		{ "tenants", required_argument, NULL, 'n' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "drift", required_argument, NULL, 'd' },
+		{ "roles", no_argument, NULL, 'o' },
+		{ "skip", no_argument, NULL, 's' },
+		{ "touch", required_argument, NULL, 't' },
+		{ "relist", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	size_t n = 100000, runs = 7, drift = 0, touched = 0, skipped, desired_bytes, observed_bytes, record_bytes,
 	       expected, first;
-	double cpu[MAX_RUNS], wall[MAX_RUNS], t0;
+	double cpu[MAX_RUNS], wall[MAX_RUNS], carry_cpu[MAX_RUNS], both[MAX_RUNS], t0;
 	struct world w;
 	int c, rc = 0;
-	bool roles = false, skip = false;
+	bool roles = false, skip = false, relisting = false;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -376,6 +457,9 @@ int main(int argc, char **argv)
 		case 's':
 			skip = true;
 			break;
+		case 'l':
+			relisting = skip = true;
+			break;
 		case 't':
 			if (bench_parse_size("bench_diff", optarg, "--touch", 0, 100, &touched) < 0)
 				return 2;
@@ -394,9 +478,12 @@ int main(int argc, char **argv)
 	}
 
 	t0 = bench_clock(CLOCK_MONOTONIC);
-	world_build(&w, n, (unsigned)drift, roles, &desired_bytes, &observed_bytes, &record_bytes);
+	world_build(&w, n, (unsigned)drift, roles, relisting && roles, &desired_bytes, &observed_bytes, &record_bytes);
 	printf("tenants: %zu, profiles: %zu, parameters: %zu, drifting tenants: %zu %%, roles: %s\n", w.n, w.profiles,
-	       w.parameters, drift, roles ? "1-2 a tenant" : "none");
+	       w.parameters, drift,
+	       !roles	    ? "none"
+	       : w.policies ? "1-2 a tenant, their policies in the store (bulk read)"
+			    : "1-2 a tenant");
 	printf("built in %.2f s; heap: desired model %.1f MB, observed store %.1f MB, records %.1f MB\n",
 	       bench_clock(CLOCK_MONOTONIC) - t0, (double)desired_bytes / 1e6, (double)observed_bytes / 1e6,
 	       (double)record_bytes / 1e6);
@@ -418,12 +505,22 @@ int main(int argc, char **argv)
 		       wall[0] * 1e3, actions);
 	}
 	for (size_t r = 0; r < runs; r++) {
+		struct observed_carry_stats st;
 		size_t actions;
 
-		if (skip && touched)
+		if (relisting)
+			relist(&w, touched, r, &carry_cpu[r], &st);
+		else if (skip && touched)
 			touch(&w, touched, r);
 		actions = pass(&w, &cpu[r], &wall[r], &first, &skipped);
-		if (skip) /* a drifting tenant is never settled: it plans its action again */
+		both[r] = relisting ? carry_cpu[r] + cpu[r] : cpu[r];
+		if (relisting)
+			printf("pass %zu: carry %.1f ms CPU (%zu of %zu groups, store %s, %zu entries compared), pass "
+			       "%.1f "
+			       "ms CPU, together %.1f ms; %zu action(s), %zu tenant(s) skipped\n",
+			       r + 1, carry_cpu[r] * 1e3, st.carried, st.groups, st.store_carried ? "carried" : "new",
+			       st.entries, cpu[r] * 1e3, both[r] * 1e3, actions, skipped);
+		else if (skip) /* a drifting tenant is never settled: it plans its action again */
 			printf("pass %zu: %.1f ms CPU, %.1f ms wall, %zu action(s), %zu tenant(s) skipped\n", r + 1,
 			       cpu[r] * 1e3, wall[r] * 1e3, actions, skipped);
 		else
@@ -455,6 +552,14 @@ int main(int argc, char **argv)
 	if (rc == 0) {
 		qsort(cpu, runs, sizeof(double), cmp_double);
 		qsort(wall, runs, sizeof(double), cmp_double);
+		if (relisting) {
+			qsort(carry_cpu, runs, sizeof(double), cmp_double);
+			qsort(both, runs, sizeof(double), cmp_double);
+			printf("median of %zu relistings: carry %.1f ms CPU, pass %.1f ms CPU, together %.1f ms CPU "
+			       "(min %.1f, max %.1f)\n",
+			       runs, carry_cpu[runs / 2] * 1e3, cpu[runs / 2] * 1e3, both[runs / 2] * 1e3,
+			       both[0] * 1e3, both[runs - 1] * 1e3);
+		}
 		printf("median of %zu passes: %.1f ms CPU (%.0f ns per tenant), %.1f ms wall; min %.1f, max %.1f ms "
 		       "CPU\n",
 		       runs, cpu[runs / 2] * 1e3, cpu[runs / 2] * 1e9 / (double)n, wall[runs / 2] * 1e3, cpu[0] * 1e3,

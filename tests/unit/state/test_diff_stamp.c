@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "diff_stamp.h"
+#include "observed_carry.h"
 #include "fixtures.h"
 #include "xalloc.h"
 
@@ -34,6 +35,8 @@ struct world {
 	uint64_t context;
 	uint64_t rng;
 	unsigned skips, full_settled;
+	size_t relists, carried; /* listings carried over, and their groups that kept their generation */
+	size_t store_carried;
 };
 
 static unsigned rnd(struct world *w, unsigned n)
@@ -200,31 +203,118 @@ static void squatter(struct world *w)
 	free(name);
 }
 
-/* A listing: a new store with the same content (what the engine installs). */
-static void relist(struct world *w)
+static struct observed_policy *policy_dup(const struct observed_policy *p)
 {
-	struct observed_store fresh;
+	struct observed_policy *c = xcalloc(1, sizeof(*c));
+
+	c->role = xstrdup(p->role);
+	c->name = xstrdup(p->name);
+	c->document = xstrdup_or_null(p->document);
+	c->role_missing = p->role_missing;
+	c->hash = xstrdup_or_null(p->hash);
+	observed_policy_copy_others(c, p);
+	return c;
+}
+
+static void hand_policy(struct world *w);
+
+/* A hand change to one of tenant i's own resources, of a kind its diff repairs: a tag
+ * value, a parameter's value, a profile's description. */
+static void hand_edit_group(struct world *w)
+{
+	const struct observed_group *g = observed_store_group(&w->sim.store, tenant_id(rnd(w, TENANTS)));
+
+	if (!g)
+		return;
+	if (g->n_parameters && rnd(w, 3) == 0) {
+		struct observed_parameter *q = observed_parameter_dup(g->parameters[rnd(w, (unsigned)g->n_parameters)]);
+		free(q->value);
+		q->value = xstrdup("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/y");
+		observed_store_put_parameter(&w->sim.store, q);
+	} else if (g->n_profiles) {
+		struct observed_profile *p = observed_profile_dup(g->profiles[rnd(w, (unsigned)g->n_profiles)]);
+		if (rnd(w, 2))
+			tag_set_put(&p->tags, "CostCenter", "hacked");
+		else
+			tag_set_remove(&p->tags, "CostCenter");
+		observed_store_put_profile(&w->sim.store, p);
+	}
+}
+
+/* A store with src's content (dst initialised here); reverse: profiles put in the
+ * other order. Policies are copied only as a bulk read would show them. */
+static void copy_store(const struct observed_store *src, struct observed_store *dst, bool reverse)
+{
 	size_t pos = 0;
 	const char *key;
 	void *v;
 
-	observed_store_init(&fresh);
-	while (hashmap_next(&w->sim.store.profiles, &pos, NULL, &v))
-		observed_store_put_profile(&fresh, observed_profile_dup(v));
-	pos = 0;
-	while (hashmap_next(&w->sim.store.parameters, &pos, NULL, &v))
-		observed_store_put_parameter(&fresh, observed_parameter_dup(v));
-	pos = 0;
-	while (hashmap_next(&w->sim.store.budgets, &pos, NULL, &v))
-		observed_store_put_budget(&fresh, observed_budget_dup(v));
-	pos = 0;
-	while (hashmap_next(&w->sim.store.roles, &pos, &key, NULL))
-		observed_store_put_role(&fresh, key);
-	fresh.budgets_listed = w->sim.store.budgets_listed;
-	fresh.policies_listed = w->sim.store.policies_listed;
-	observed_store_take_policies(&fresh, &w->sim.store);
-	observed_store_release(&w->sim.store);
-	w->sim.store = fresh;
+	observed_store_init(dst);
+	while (hashmap_next(&src->roles, &pos, &key, NULL))
+		observed_store_put_role(dst, key);
+	if (src->policies_listed)
+		for (pos = 0; hashmap_next(&src->policies, &pos, NULL, &v);)
+			observed_store_put_policy(dst, policy_dup(v));
+	if (!reverse) {
+		for (pos = 0; hashmap_next(&src->profiles, &pos, NULL, &v);)
+			observed_store_put_profile(dst, observed_profile_dup(v));
+	} else {
+		for (size_t k = src->profiles.n; k; k--)
+			observed_store_put_profile(dst, observed_profile_dup(nth(&src->profiles, k - 1)));
+	}
+	for (pos = 0; hashmap_next(&src->parameters, &pos, NULL, &v);)
+		observed_store_put_parameter(dst, observed_parameter_dup(v));
+	for (pos = 0; hashmap_next(&src->budgets, &pos, NULL, &v);)
+		observed_store_put_budget(dst, observed_budget_dup(v));
+	for (pos = 0; hashmap_next(&src->deny_policies, &pos, NULL, &v);)
+		observed_store_put_deny_policy(dst, observed_deny_policy_dup(v));
+	dst->budgets_listed = src->budgets_listed;
+	dst->policies_listed = src->policies_listed;
+	dst->enforce_listed = src->enforce_listed;
+	dst->enforce_error = xstrdup_or_null(src->enforce_error);
+}
+
+/* A listing: a new store with the same content as AWS shows it (a bulk IAM read shows
+ * the policies again; without one they move over), in another order, so that a name
+ * two profiles share may change hands, sometimes with hand changes made meanwhile.
+ * Mostly the engine's way: generations of what is unchanged carried over
+ * (state/observed_carry.h); else a store wholly new. */
+static void relist(struct world *w)
+{
+	struct observed_store old = w->sim.store, *fresh = &w->sim.store;
+	bool carry = rnd(w, 4) != 0;
+
+	copy_store(&old, fresh, rnd(w, 2));
+	/* what changed by hand since the last listing shows in this one */
+	for (unsigned k = rnd(w, 4) ? 1 + rnd(w, 3) : 0; k; k--) {
+		switch (rnd(w, 5)) {
+		case 0:
+			hand_edit_group(w);
+			break;
+		case 1:
+			hand_tag(w);
+			break;
+		case 2:
+			hand_delete(w);
+			break;
+		case 3:
+			squatter(w);
+			break;
+		default:
+			hand_policy(w);
+			break;
+		}
+	}
+	if (carry) {
+		struct observed_carry_stats st;
+		observed_carry(&old, fresh, &st);
+		w->carried += st.carried;
+		w->relists++;
+		w->store_carried += st.store_carried;
+	} else if (!fresh->policies_listed) {
+		observed_store_take_policies(fresh, &old);
+	}
+	observed_store_release(&old);
 }
 
 static void hand_policy(struct world *w)
@@ -323,7 +413,7 @@ static void mutate(struct world *w)
 {
 	unsigned i = rnd(w, TENANTS);
 
-	switch (rnd(w, 14)) {
+	switch (rnd(w, 17)) {
 	case 0:
 	case 1:
 		converge(w, i, rnd(w, 2) ? 1 : 3600);
@@ -341,6 +431,9 @@ static void mutate(struct world *w)
 		squatter(w);
 		break;
 	case 6:
+	case 14:
+	case 15:
+	case 16:
 		relist(w);
 		break;
 	case 7:
@@ -361,7 +454,7 @@ static void mutate(struct world *w)
 	case 12:
 		w->sim.held = !w->sim.held;
 		break;
-	default:
+	case 13:
 		if (rnd(w, 2))
 			w->policy[i] = w->policy[i] == DELETION_DELETE ? DELETION_RETAIN : DELETION_DELETE;
 		else
@@ -407,6 +500,7 @@ static void run(uint64_t seed)
 	w.rng = seed;
 	sim_init(&w.sim, tenant_id(0));
 	tenant_record_free(w.sim.record);
+	w.sim.store.policies_listed = seed % 2; /* half the seeds with a bulk IAM read */
 	for (unsigned i = 0; i < TENANTS; i++) {
 		w.desired[i] = make_tenant(i, 0);
 		w.records[i] = tenant_record_new(tenant_id(i));
@@ -420,8 +514,11 @@ static void run(uint64_t seed)
 		check_all(&w, step);
 	}
 	/* the skip was exercised, and a good share of the passes were settled */
-	print_message("seed %llu: %u skips, %u settled plans\n", (unsigned long long)seed, w.skips, w.full_settled);
+	print_message("seed %llu: %u skips, %u settled plans, %zu listings carried over (%zu groups unchanged, "
+		      "the rest %zu times)\n",
+		      (unsigned long long)seed, w.skips, w.full_settled, w.relists, w.carried, w.store_carried);
 	assert_true(w.skips > STEPS / 2);
+	assert_true(w.carried > w.relists); /* listings kept generations */
 	for (unsigned i = 0; i < TENANTS; i++) {
 		tenant_free(w.desired[i]);
 		if (i)
@@ -471,10 +568,114 @@ static void test_generations(void **state)
 	sim_release(&s);
 }
 
+/* The carry itself: an equal listing keeps every generation; a changed entry costs
+ * its tenant's only; an untagged one the store's. */
+static void test_carry(void **state)
+{
+	struct sim s;
+	struct observed_store old;
+	struct observed_carry_stats st;
+	const struct observed_profile *own;
+	struct observed_profile *p;
+	struct observed_policy *p_live;
+	uint64_t acme, zeta, store;
+
+	(void)state;
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/chat/profile-arn", "x", "acme", FIX_INSTANCE);
+	sim_add_profile(&s, "zeta-chat-aaaaaa", "zeta", "chat", FIX_INSTANCE);
+	acme = observed_store_tenant_gen(&s.store, "acme");
+	zeta = observed_store_tenant_gen(&s.store, "zeta");
+	store = observed_store_gen(&s.store);
+
+	/* equal, in another order */
+	old = s.store;
+	copy_store(&old, &s.store, true);
+	assert_int_not_equal(observed_store_tenant_gen(&s.store, "acme"), acme);
+	observed_carry(&old, &s.store, &st);
+	observed_store_release(&old);
+	assert_int_equal(st.groups, 2);
+	assert_int_equal(st.carried, 2);
+	assert_true(st.store_carried);
+	assert_int_equal(observed_store_tenant_gen(&s.store, "acme"), acme);
+	assert_int_equal(observed_store_tenant_gen(&s.store, "zeta"), zeta);
+	assert_int_equal(observed_store_gen(&s.store), store);
+
+	/* zeta's profile tagged by hand */
+	old = s.store;
+	copy_store(&old, &s.store, false);
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "zeta-chat-aaaaaa"));
+	tag_set_put(&p->tags, "Owner", "someone");
+	observed_store_put_profile(&s.store, p);
+	observed_carry(&old, &s.store, &st);
+	observed_store_release(&old);
+	assert_int_equal(st.carried, 1);
+	assert_true(st.store_carried);
+	assert_int_equal(observed_store_tenant_gen(&s.store, "acme"), acme);
+	assert_int_not_equal(observed_store_tenant_gen(&s.store, "zeta"), zeta);
+	zeta = observed_store_tenant_gen(&s.store, "zeta");
+
+	/* an untagged parameter appears: the store's generation, not the tenants' */
+	old = s.store;
+	copy_store(&old, &s.store, false);
+	sim_add_parameter(&s, "/loose", "x", NULL, NULL);
+	observed_carry(&old, &s.store, &st);
+	observed_store_release(&old);
+	assert_int_equal(st.carried, 2);
+	assert_false(st.store_carried);
+	assert_int_not_equal(observed_store_gen(&s.store), store);
+	assert_int_equal(observed_store_tenant_gen(&s.store, "zeta"), zeta);
+
+	/* a profile of acme's group by another owner, at acme's profile's name: the one
+	 * put last holds the name (the diff sees it there), and a listing may put them
+	 * the other way round */
+	own = observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa");
+	p = sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", OTHER_ID);
+	observed_store_put_profile(&s.store, observed_profile_dup(own)); /* own holds it again */
+	own = observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa");
+	assert_string_not_equal(own->arn, p->arn);
+	acme = observed_store_tenant_gen(&s.store, "acme");
+	old = s.store;
+	copy_store(&old, &s.store, false);
+	observed_store_put_profile(&s.store, observed_profile_dup(observed_store_profile(&s.store, p->arn)));
+	assert_string_equal(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->arn, p->arn);
+	observed_carry(&old, &s.store, &st);
+	observed_store_release(&old);
+	assert_int_not_equal(observed_store_tenant_gen(&s.store, "acme"), acme);
+
+	/* after a bulk IAM read: a policy edited by hand is the store's change */
+	s.store.policies_listed = true;
+	observed_store_put_role(&s.store, "role-acme");
+	p_live = xcalloc(1, sizeof(*p_live));
+	p_live->role = xstrdup("role-acme");
+	p_live->name = xstrdup("bedrock-tenantd-acme");
+	p_live->document = xstrdup("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+	observed_store_put_policy(&s.store, p_live);
+	old = s.store;
+	copy_store(&old, &s.store, false);
+	observed_carry(&old, &s.store, &st);
+	observed_store_release(&old);
+	assert_true(st.store_carried);
+	store = observed_store_gen(&s.store);
+	old = s.store;
+	copy_store(&old, &s.store, false);
+	p_live = policy_dup(observed_store_policy(&s.store, "role-acme", "bedrock-tenantd-acme"));
+	free(p_live->document);
+	p_live->document = xstrdup("{\"Version\":\"2008-10-17\",\"Statement\":[]}"); /* as long */
+	observed_store_put_policy(&s.store, p_live);
+	observed_carry(&old, &s.store, &st);
+	observed_store_release(&old);
+	assert_false(st.store_carried);
+	assert_int_not_equal(observed_store_gen(&s.store), store);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_generations),
+		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_skip_never_hides_a_change),
 	};
 
