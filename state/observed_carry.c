@@ -98,7 +98,8 @@ static bool policy_same(const struct observed_policy *a, const struct observed_p
 {
 	if (a->role_missing != b->role_missing || a->others_known != b->others_known || a->n_others != b->n_others ||
 	    a->others_read_at != b->others_read_at || a->chars != b->chars || !str_same(a->role, b->role) ||
-	    !str_same(a->name, b->name) || (a->document == NULL) != (b->document == NULL))
+	    !str_same(a->name, b->name) || (a->document == NULL) != (b->document == NULL) ||
+	    (a->hash == NULL) != (b->hash == NULL)) /* one exists, the other not (observed_policy_exists) */
 		return false;
 	if (a->n_others && memcmp(a->other_sizes, b->other_sizes, a->n_others * sizeof(*a->other_sizes)) != 0)
 		return false;
