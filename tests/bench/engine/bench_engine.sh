@@ -78,7 +78,8 @@ options:
   --help          this text
 
 Needs: the targets bedrock-tenantd bedrock-tenantctl awsim engine_probe built in the
-build directory (and turn_probe for --turns), curl and jq.
+build directory (and turn_probe for --turns), curl and jq; python3 for edits N (its
+silent endpoint; awsim is not needed there).
 EOF
 }
 
@@ -143,7 +144,7 @@ CTL_BIN=$BUILD/daemon/ctl/bedrock-tenantctl
 AWSIM=${AWSIM_BIN:-$BUILD/tests/awsim/awsim}
 PROBE=$BUILD/tests/bench/engine/engine_probe
 TURN_LIB=$BUILD/tests/bench/engine/libturn_probe.so
-for b in "$DAEMON" "$CTL_BIN" "$AWSIM" "$PROBE"; do
+for b in "$DAEMON" "$CTL_BIN" "$PROBE" $([ "$MODE" = edits ] || echo "$AWSIM"); do
 	[ -x "$b" ] || { echo "bench_engine.sh: $b is missing (build it first, see --help)" >&2; exit 2; }
 done
 [ $TURNS = 0 ] || [ -f "$TURN_LIB" ] || { echo "bench_engine.sh: $TURN_LIB is missing (build turn_probe)" >&2; exit 2; }
