@@ -1030,8 +1030,7 @@ const char **engine_held_tenants(const struct engine *e, size_t *ret_n)
 	size_t n = 0, alloc = 0, pos = 0;
 	void *v;
 
-	/* the status asks at every request: no walk of the tenants when none is held */
-	while (n < e->n_held && hashmap_next(&e->tenants, &pos, NULL, &v)) {
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
 		const struct tenant_entry *t = v;
 		if (!t->held)
 			continue;
