@@ -114,18 +114,20 @@ static char *parameter_name_of_arn(const char *arn)
 struct listing {
 	struct cloud_aws *c;
 	struct aws_target target;
-	struct aws_target budgets_target; /* Budgets and their tags live in us-east-1 */
 	struct observed_store *snapshot;
 	struct bedrock_profile_list profiles;
 	struct tagging_resource_list tagged;
 	struct ssm_parameter_list params;
 	const struct observed_store *seen; /* the place's model: values of unchanged parameters */
 	char *param_prefix;
-	struct iam_role_detail_list roles; /* GetAccountAuthorizationDetails, Filter=Role */
-	bool roles_read;
-	struct budgets_budget_list budgets;
-	bool with_budgets;
-	struct cloud_aws__enforce_listing enforce; /* with the budgets: deny policies, Budgets actions */
+	/* the account's part (roles, budgets, enforcement), shared with the account's
+	 * other places listed at the same time (a reference; read-only once complete) */
+	struct cloud_aws__account_read *acct;
+	/* Tags not read this time (struct place.keep_*_tags): those the place's model
+	 * holds, for the parameters and budgets found unchanged, copied on the loop
+	 * (parameter or budget name -> struct tag_set *, owned). */
+	bool keep_param_tags;
+	struct hashmap kept, kept_budgets;
 	char *account_id;
 	unsigned pending;
 	int status;
@@ -167,11 +169,42 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 	s->policies_listed = true;
 }
 
+static void free_kept(void *v)
+{
+	tag_set_release(v);
+	free(v);
+}
+
+/* keep: the tags of the place's model, as they were when the listing's answer came. */
+static void keep(struct hashmap *kept, const char *name, const struct tag_set *tags)
+{
+	struct tag_set *t = xmalloc(sizeof(*t));
+
+	tag_set_copy(t, tags);
+	t = hashmap_put(kept, name, t);
+	if (t)
+		free_kept(t);
+}
+
+/* take_kept: the tags kept for name moved into dst (initialised, empty); false when none. */
+static bool take_kept(struct hashmap *kept, const char *name, struct tag_set *dst)
+{
+	struct tag_set *t = hashmap_get(kept, name);
+
+	if (!t)
+		return false;
+	tag_set_release(dst);
+	*dst = *t;
+	tag_set_init(t);
+	return true;
+}
+
 /* All three listings are in: build the snapshot (touches nothing but l: it may run in
  * the thread pool), and free the listing's answers. */
 static void listing_build(struct listing *l)
 {
 	struct observed_store *s = xcalloc(1, sizeof(*s));
+	const struct cloud_aws__account_read *a = l->acct;
 
 	l->snapshot = s;
 	observed_store_init(s);
@@ -184,6 +217,8 @@ static void listing_build(struct listing *l)
 			hashmap_put(&tags, name ? name : l->tagged.items[i].arn, &l->tagged.items[i].tags);
 			free(name);
 		}
+		for (size_t i = 0; a->with_budgets && i < a->budget_tags.n; i++)
+			hashmap_put(&tags, a->budget_tags.items[i].arn, &a->budget_tags.items[i].tags);
 		for (size_t i = 0; i < l->profiles.n; i++) {
 			struct observed_profile *p = profile_from_aws(&l->profiles.items[i]);
 			const struct aws_tags *t = hashmap_get(&tags, p->arn);
@@ -194,8 +229,8 @@ static void listing_build(struct listing *l)
 			}
 			observed_store_put_profile(s, p);
 		}
-		for (size_t i = 0; l->with_budgets && i < l->budgets.n; i++) {
-			const struct budgets_budget *bb = &l->budgets.items[i];
+		for (size_t i = 0; a->with_budgets && i < a->budgets.n; i++) {
+			const struct budgets_budget *bb = &a->budgets.items[i];
 			struct observed_budget *b = xcalloc(1, sizeof(*b));
 			const struct aws_tags *t;
 			b->name = xstrdup(bb->name);
@@ -214,15 +249,17 @@ static void listing_build(struct listing *l)
 			if (t) {
 				cloud_aws__tags_from_aws(&b->tags, t);
 				b->tags_known = true;
+			} else if (!a->budget_tags_read) {
+				b->tags_known = take_kept(&l->kept_budgets, bb->name, &b->tags);
 			}
 			b->listed = true;
 			observed_store_put_budget(s, b);
 		}
-		s->budgets_listed = l->with_budgets;
-		if (l->with_budgets)
-			cloud_aws__build_enforce(s, &l->enforce); /* into the budgets just built */
-		if (l->roles_read)
-			build_roles(s, &l->roles);
+		s->budgets_listed = a->with_budgets;
+		if (a->with_budgets)
+			cloud_aws__build_enforce(s, &a->enforce); /* into the budgets just built */
+		if (a->roles_read)
+			build_roles(s, &a->roles);
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
 			struct observed_parameter *q = xcalloc(1, sizeof(*q));
@@ -235,20 +272,18 @@ static void listing_build(struct listing *l)
 			if (t) {
 				cloud_aws__tags_from_aws(&q->tags, t);
 				q->tags_known = true;
+			} else if (l->keep_param_tags) {
+				q->tags_known = take_kept(&l->kept, sp->name, &q->tags);
 			}
 			observed_store_put_parameter(s, q);
 		}
 		hashmap_release(&tags, NULL);
 	}
+	hashmap_release(&l->kept, free_kept);
+	hashmap_release(&l->kept_budgets, free_kept);
 	bedrock_profile_list_release(&l->profiles);
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
-	budgets_budget_list_release(&l->budgets);
-	iam_role_detail_list_release(&l->roles);
-	iam_policy_list_release(&l->enforce.policies);
-	budgets_action_list_release(&l->enforce.actions);
-	free(l->enforce.error);
-	l->enforce.error = NULL;
 }
 
 /* The snapshot is handed over (unless the caller went away meanwhile) and freed. */
@@ -256,6 +291,7 @@ static void listing_deliver(struct listing *l)
 {
 	if (l->cb)
 		l->cb(l->status, l->status < 0 ? &l->err : NULL, l->snapshot, l->data);
+	cloud_aws__account_unref(l->acct);
 	observed_store_release(l->snapshot);
 	free(l->snapshot);
 	free(l->region);
@@ -315,11 +351,6 @@ static void listing_step_done(struct listing *l)
 		listing_finish(l);
 }
 
-static void enforce_step_done(void *arg)
-{
-	listing_step_done(arg);
-}
-
 static void on_profiles(void *arg, int status, const struct aws_error *err, const struct bedrock_profile_list *list)
 {
 	struct listing *l = arg;
@@ -367,43 +398,6 @@ static void on_tagged(void *arg, int status, const struct aws_error *err, const 
 	listing_step_done(l);
 }
 
-static void on_budgets(void *arg, int status, const struct aws_error *err, const struct budgets_budget_list *list)
-{
-	struct listing *l = arg;
-
-	if (status < 0) {
-		listing_fail(l, status, err, "DescribeBudgets");
-	} else {
-		for (size_t i = 0; i < list->n; i++) {
-			const struct budgets_budget *src = &list->items[i];
-			struct budgets_budget *b;
-			XGROW(l->budgets.items, l->budgets.n + 1, l->budgets.alloc);
-			b = &l->budgets.items[l->budgets.n++];
-			memset(b, 0, sizeof(*b));
-			b->name = xstrdup(src->name);
-			b->limit_amount = xstrdup_or_null(src->limit_amount);
-			b->limit_unit = xstrdup_or_null(src->limit_unit);
-			b->time_unit = xstrdup_or_null(src->time_unit);
-			b->budget_type = xstrdup_or_null(src->budget_type);
-			b->filter_expression = xstrdup_or_null(src->filter_expression);
-			aws_strv_init(&b->metrics);
-			for (size_t k = 0; k < src->metrics.n; k++)
-				aws_strv_add(&b->metrics, src->metrics.items[k]);
-			/* only whether legacy filters exist matters here */
-			b->n_cost_filters = 0;
-			if (src->n_cost_filters) {
-				b->cost_filters = xcalloc(1, sizeof(*b->cost_filters));
-				b->cost_filters[0].key = xstrdup(src->cost_filters[0].key);
-				aws_strv_init(&b->cost_filters[0].values);
-				b->n_cost_filters = 1;
-			}
-			b->actual_spend = xstrdup_or_null(src->actual_spend);
-			b->forecasted_spend = xstrdup_or_null(src->forecasted_spend);
-		}
-	}
-	listing_step_done(l);
-}
-
 static void params_add(struct listing *l, const char *name, const char *value, int64_t version, int64_t modified_ms)
 {
 	struct ssm_parameter *q;
@@ -417,6 +411,16 @@ static void params_add(struct listing *l, const char *name, const char *value, i
 	q->last_modified_ms = modified_ms;
 }
 
+/* Tags not read this time: the model's, unless the parameter was made again (its
+ * version went back, or the same version has another date); an overwrite keeps tags. */
+static void keep_param_tags(struct listing *l, const struct observed_parameter *seen, int64_t version,
+			    int64_t modified_ms)
+{
+	if (l->keep_param_tags && seen && seen->tags_known && seen->version <= version &&
+	    (seen->version < version || !seen->modified_ms || seen->modified_ms == modified_ms))
+		keep(&l->kept, seen->name, &seen->tags);
+}
+
 static void on_params(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_list *list)
 {
 	struct listing *l = arg;
@@ -424,9 +428,12 @@ static void on_params(void *arg, int status, const struct aws_error *err, const 
 	if (status < 0 && !cloud_aws__code_is(err, "ParameterNotFound")) {
 		listing_fail(l, status, err, "GetParametersByPath");
 	} else if (status == 0) {
-		for (size_t i = 0; i < list->n; i++)
-			params_add(l, list->items[i].name, list->items[i].value, list->items[i].version,
-				   list->items[i].last_modified_ms);
+		for (size_t i = 0; i < list->n; i++) {
+			const struct ssm_parameter *sp = &list->items[i];
+			keep_param_tags(l, l->seen ? observed_store_parameter(l->seen, sp->name) : NULL, sp->version,
+					sp->last_modified_ms);
+			params_add(l, sp->name, sp->value, sp->version, sp->last_modified_ms);
+		}
 	}
 	listing_step_done(l);
 }
@@ -477,6 +484,7 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 		const struct observed_parameter *seen = l->seen ? observed_store_parameter(l->seen, m->name) : NULL;
 		/* a parameter deleted and made again starts at version 1 again: the date
 		 * tells it apart, once a listing has seen it */
+		keep_param_tags(l, seen, m->version, m->last_modified_ms);
 		if (seen && seen->value && seen->version == m->version &&
 		    (!seen->modified_ms || seen->modified_ms == m->last_modified_ms)) {
 			params_add(l, m->name, seen->value, m->version, m->last_modified_ms);
@@ -495,49 +503,36 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 	listing_step_done(l);
 }
 
-/* The account's roles with their inline policies. Not being allowed to read them in
- * bulk is no failure of the listing: policies are then read one by one, as the diff
- * asks (roles_read stays false). */
-static void on_roles(void *arg, int status, const struct aws_error *err, const struct iam_role_detail_list *list)
+/* The account's part is in: its failure (a Budgets read) is the listing's. */
+static void account_done(void *arg)
 {
 	struct listing *l = arg;
+	const struct cloud_aws__account_read *a = l->acct;
 
-	(void)err;
-	if (status == 0) {
-		for (size_t i = 0; i < list->n; i++) {
-			const struct iam_role_detail *src = &list->items[i];
-			struct iam_role_detail *r;
-			XGROW(l->roles.items, l->roles.n + 1, l->roles.alloc);
-			r = &l->roles.items[l->roles.n++];
-			memset(r, 0, sizeof(*r));
-			r->name = xstrdup(src->name);
-			aws_tags_init(&r->tags);
-			if (src->n_policies)
-				r->policies = xcalloc(src->n_policies, sizeof(*r->policies));
-			for (size_t k = 0; k < src->n_policies; k++) {
-				r->policies[k].name = xstrdup(src->policies[k].name);
-				r->policies[k].document = xstrdup_or_null(src->policies[k].document);
-			}
-			r->n_policies = src->n_policies;
-		}
-		l->roles_read = true;
+	if (a->status < 0 && l->status == 0) {
+		l->status = a->status;
+		l->err = a->err;
+	}
+	/* the budgets' tags not read: those the place's model holds (a budget has no
+	 * version; one deleted and made again by hand keeps the tags seen before until
+	 * its tags are read) */
+	for (size_t i = 0; !a->budget_tags_read && l->seen && i < a->budgets.n; i++) {
+		const struct observed_budget *b = observed_store_budget(l->seen, a->budgets.items[i].name);
+		if (b && b->tags_known)
+			keep(&l->kept_budgets, b->name, &b->tags);
 	}
 	listing_step_done(l);
 }
 
-#define BUDGETS_REGION "us-east-1"
-
 static int aws_list(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
 		    void *data)
 {
-	static const char *const types[] = { TAGGING_PROFILE_TYPE, "ssm:parameter", "budgets:budget" };
-	static const char *const budget_type[] = { "budgets:budget" };
+	/* the budgets' tags are the account's part (cloud_aws_account.c) */
+	static const char *const types[] = { TAGGING_PROFILE_TYPE, "ssm:parameter" };
 	struct cloud_aws *c = ctx;
 	struct listing *l = xcalloc(1, sizeof(*l));
 	struct tagging_filter filter = { TAG_MANAGED_BY, NULL, 0 };
-	bool home = p->region && strcmp(p->region, BUDGETS_REGION) == 0;
 	struct tagging_get_resources_input in = { &filter, 1, types, 2 };
-	struct tagging_get_resources_input budget_tags = { &filter, 1, budget_type, 1 };
 	int r;
 
 	l->c = c;
@@ -546,14 +541,15 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	l->region = xstrdup_or_null(p->region);
 	l->account = cloud_aws__target_account(c, p->account);
 	l->target = (struct aws_target){ l->account, l->region };
-	l->budgets_target = (struct aws_target){ l->account, BUDGETS_REGION };
 	l->account_id = xstrdup_or_null(p->account_id);
-	l->with_budgets = p->account_id != NULL;
 	l->seen = p->seen;
 	l->param_prefix = xstrdup(param_prefix);
-	if (l->with_budgets && home)
-		in.n_types = 3; /* one GetResources covers the budgets too */
-	l->pending = 1;		/* held while the calls are sent */
+	l->keep_param_tags = p->keep_param_tags && p->seen;
+	if (l->keep_param_tags)
+		in.n_types = 1; /* the profiles' tags only */
+	hashmap_init(&l->kept);
+	hashmap_init(&l->kept_budgets);
+	l->pending = 1; /* held while the calls are sent */
 	(void)instance;
 	r = bedrock_list_inference_profiles(c->client, &l->target, "APPLICATION", on_profiles, l);
 	if (r == 0)
@@ -562,22 +558,12 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		l->pending++;
 	if (r == 0 && (r = ssm_describe_parameters(c->client, &l->target, param_prefix, true, on_param_metas, l)) == 0)
 		l->pending++;
-	if (r == 0 && (r = iam_get_role_details(c->client, &l->target, on_roles, l)) == 0)
+	if (r == 0 && (r = cloud_aws__account_join(c, p, account_done, l, &l->acct)) == 0)
 		l->pending++;
-	if (r == 0 && l->with_budgets &&
-	    (r = budgets_describe_budgets(c->client, &l->budgets_target, p->account_id, on_budgets, l)) == 0)
-		l->pending++;
-	if (r == 0 && l->with_budgets && !home &&
-	    (r = tagging_get_resources(c->client, &l->budgets_target, &budget_tags, on_tagged, l)) == 0)
-		l->pending++;
-	l->enforce.done = enforce_step_done;
-	l->enforce.arg = l;
-	if (r == 0 && l->with_budgets && p->list_enforcement)
-		r = cloud_aws__list_enforce(c, &l->target, &l->budgets_target, p->account_id, &l->enforce, &l->pending);
-	else
-		l->enforce.error = xstrdup("budget_actions.execution_role is not configured");
 	if (r < 0) {
 		if (l->pending == 1) {
+			hashmap_release(&l->kept, NULL);
+			hashmap_release(&l->kept_budgets, NULL);
 			free(l->region);
 			free(l->account);
 			free(l->account_id);

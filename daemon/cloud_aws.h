@@ -15,6 +15,7 @@
 #include "cloud.h"
 
 struct listing;
+struct cloud_aws__account_read;
 
 struct cloud_aws {
 	struct aws_client *client; /* every call goes through it; its counters for status */
@@ -23,6 +24,9 @@ struct cloud_aws {
 	size_t n_role_aliases;
 	uv_loop_t *loop;	  /* set: listings are turned into snapshots in its thread pool */
 	struct listing *building; /* listings whose snapshot is being built there */
+	/* account readings in flight that a listing of the same account may join
+	 * (cloud_aws_account.c) */
+	struct cloud_aws__account_read *reading;
 };
 
 extern const struct cloud_ops cloud_aws_ops;

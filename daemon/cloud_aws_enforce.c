@@ -1,6 +1,7 @@
 /* Budget enforcement on AWS: the deny policy (IAM customer-managed policies, global;
  * deleted once detached from every role ListEntitiesForPolicy names and the roles the
- * action names) and the Budgets action on the tenant's budget (Budgets, us-east-1), as
+ * action names; versions made by hand are pruned, oldest first, when IAM refuses a new
+ * version or the deletion) and the Budgets action on the tenant's budget (Budgets, us-east-1), as
  * actions and as the listing's part (ListPolicies under ENFORCE_POLICY_PATH and
  * DescribeBudgetActionsForAccount). A listing that cannot read them does not fail
  * the place: the store says why (enforce_error), and only enforcing tenants wait. */
@@ -73,7 +74,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void take_action(struct observed_budget *b, struct budgets_action *src)
+static void take_action(struct observed_budget *b, const struct budgets_action *src)
 {
 	struct observed_budget_action *a;
 
@@ -94,9 +95,14 @@ static void take_action(struct observed_budget *b, struct budgets_action *src)
 	for (size_t i = 0; i < src->roles.n; i++)
 		a->roles[i] = xstrdup(src->roles.items[i]);
 	qsort(a->roles, a->n_roles, sizeof(char *), cmp_str);
+	a->n_subscribers = src->subscribers.n;
+	a->subscribers = xcalloc(src->subscribers.n ? src->subscribers.n : 1, sizeof(char *));
+	for (size_t i = 0; i < src->subscribers.n; i++)
+		a->subscribers[i] = xstrdup(src->subscribers.items[i]);
+	qsort(a->subscribers, a->n_subscribers, sizeof(char *), cmp_str);
 }
 
-void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforce_listing *el)
+void cloud_aws__build_enforce(struct observed_store *s, const struct cloud_aws__enforce_listing *el)
 {
 	if (el->policies_read && el->actions_read && !el->error) {
 		for (size_t i = 0; i < el->policies.n; i++) {
@@ -115,13 +121,8 @@ void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforc
 		}
 		s->enforce_listed = true;
 	} else {
-		s->enforce_error = el->error ? el->error : xstrdup("not listed");
-		el->error = NULL;
+		s->enforce_error = xstrdup(el->error ? el->error : "not listed");
 	}
-	free(el->error);
-	el->error = NULL;
-	iam_policy_list_release(&el->policies);
-	budgets_action_list_release(&el->actions);
 }
 
 /* ---- actions ---- */
@@ -228,6 +229,71 @@ static int budget_action_call(struct applying *x)
 	}
 }
 
+/* Versions made by hand in the way (IAM keeps at most 5 versions of a policy, and
+ * deletes a policy only with its default version alone): as AWS advises, the oldest
+ * version that is not the default is deleted, then `again` makes the refused call once
+ * more. With no such version (or when the versions cannot be listed) the call is made
+ * again all the same, with x->step at -1, so that its refusal is final and is what the
+ * tenant shows. */
+#define PRUNES_MAX 4 /* five versions, one of them the default */
+
+typedef void prune_again_fn(struct applying *x);
+
+struct pruning {
+	struct applying *x;
+	prune_again_fn *again;
+};
+
+static void on_pruned(void *arg, int status, const struct aws_error *err)
+{
+	struct pruning *p = arg;
+	struct applying *x = p->x;
+	prune_again_fn *again = p->again;
+
+	free(p);
+	if (status < 0 && !cloud_aws__code_is(err, "NoSuchEntity")) { /* gone already: fine */
+		finish(x, status, err);
+		return;
+	}
+	again(x);
+}
+
+static void on_versions(void *arg, int status, const struct aws_error *err, const struct iam_policy_version_list *l)
+{
+	struct pruning *p = arg;
+	struct applying *x = p->x;
+	prune_again_fn *again = p->again;
+	const char *oldest = status == 0 ? iam_versions_oldest(l) : NULL;
+	int r;
+
+	(void)err;
+	if (!oldest) { /* none, or not readable (no iam:ListPolicyVersions): IAM's refusal stands */
+		free(p);
+		x->step = -1;
+		again(x);
+		return;
+	}
+	r = iam_delete_policy_version(x->c->client, &x->target, x->act->resource, oldest, on_pruned, p);
+	if (r < 0) {
+		free(p);
+		finish(x, r, NULL);
+	}
+}
+
+static void prune_then(struct applying *x, prune_again_fn *again)
+{
+	struct pruning *p = xcalloc(1, sizeof(*p));
+	int r;
+
+	p->x = x;
+	p->again = again;
+	r = iam_list_policy_versions(x->c->client, &x->target, x->act->resource, on_versions, p);
+	if (r < 0) {
+		free(p);
+		finish(x, r, NULL);
+	}
+}
+
 /* The deny policy: a new default version, then the one it replaced goes (IAM keeps at
  * most 5 versions; the daemon keeps one). x->step counts the roles detached. */
 static void on_old_version_deleted(void *arg, int status, const struct aws_error *err)
@@ -239,12 +305,19 @@ static void on_old_version_deleted(void *arg, int status, const struct aws_error
 	finish(x, status, err);
 }
 
+static void version_again(struct applying *x);
+
 static void on_version(void *arg, int status, const struct aws_error *err, const struct iam_policy_version *v)
 {
 	struct applying *x = arg;
 	const char *old = x->a.name; /* the version replaced (set by the caller) */
 	int r;
 
+	if (status < 0 && cloud_aws__code_is(err, "LimitExceeded") && x->step == 0) {
+		x->step = 1; /* five versions: the oldest non-default one goes, once */
+		prune_then(x, version_again);
+		return;
+	}
 	if (status < 0) {
 		finish(x, status, err);
 		return;
@@ -266,6 +339,15 @@ static int new_version(struct applying *x, const char *replaced)
 	x->a.name = xstrdup_or_null(replaced);
 	return iam_create_policy_version(x->c->client, &x->target, x->act->resource, x->act->value, true, on_version,
 					 x);
+}
+
+static void version_again(struct applying *x)
+{
+	int r = iam_create_policy_version(x->c->client, &x->target, x->act->resource, x->act->value, true, on_version,
+					  x);
+
+	if (r < 0)
+		finish(x, r, NULL);
 }
 
 /* A create whose name exists (a lost answer, a listing that lagged): the document is
@@ -302,6 +384,10 @@ static void on_policy_created(void *arg, int status, const struct aws_error *err
 
 static void detach_next(struct applying *x);
 
+static void delete_again(struct applying *x);
+
+/* DeleteConflict with every role detached: versions made by hand may be what holds
+ * the policy (x->step counts them past the roles). */
 static void on_policy_deleted(void *arg, int status, const struct aws_error *err)
 {
 	struct applying *x = arg;
@@ -310,7 +396,21 @@ static void on_policy_deleted(void *arg, int status, const struct aws_error *err
 		cloud_aws__gone(x);
 		return;
 	}
+	if (status < 0 && cloud_aws__code_is(err, "DeleteConflict") && x->step >= 0 &&
+	    (size_t)x->step < x->names.n + PRUNES_MAX) {
+		x->step++;
+		prune_then(x, delete_again);
+		return;
+	}
 	finish(x, status, err);
+}
+
+static void delete_again(struct applying *x)
+{
+	int r = iam_delete_policy(x->c->client, &x->target, x->act->resource, on_policy_deleted, x);
+
+	if (r < 0)
+		finish(x, r, NULL);
 }
 
 static void on_detached(void *arg, int status, const struct aws_error *err)

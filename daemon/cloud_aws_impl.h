@@ -7,6 +7,7 @@
 
 #include "budgets_actions.h"
 #include "cloud_aws.h"
+#include "iam_account.h"
 #include "iam_managed.h"
 
 struct applying {
@@ -70,7 +71,46 @@ int cloud_aws__apply_enforce(struct applying *x);
 /* cloud_aws__list_enforce: sends both listings, counting each sent in *pending. */
 int cloud_aws__list_enforce(struct cloud_aws *c, const struct aws_target *iam, const struct aws_target *budgets,
 			    const char *account_id, struct cloud_aws__enforce_listing *el, unsigned *pending);
-/* cloud_aws__build_enforce: into s (its budgets built already), then el is released. */
-void cloud_aws__build_enforce(struct observed_store *s, struct cloud_aws__enforce_listing *el);
+/* cloud_aws__build_enforce: into s (its budgets built already); el is only read (the
+ * places of one account build from one reading), released with it. */
+void cloud_aws__build_enforce(struct observed_store *s, const struct cloud_aws__enforce_listing *el);
+
+/* cloud_aws_account.c: the account's part of a listing (roles, budgets and their tags,
+ * enforcement), read once for the places of one account listed together. Written only
+ * on the loop until complete, then only read (snapshots are built from it in the
+ * thread pool) until the last reference goes. */
+struct cloud_aws__account_waiter {
+	void (*done)(void *arg);
+	void *arg;
+};
+struct cloud_aws__account_read {
+	struct cloud_aws *c;
+	char *account;	  /* the calls' account label (NULL: the default credentials) */
+	char *account_id; /* NULL: not known yet, so no budgets */
+	char *region;	  /* the IAM calls' Region: the first place's */
+	bool enforcement, with_budgets;
+	bool budget_tags_read; /* GetResources of the budgets sent (struct place.keep_budget_tags) */
+	uint64_t epoch;	       /* struct place.account_epoch of the listing that started it */
+	struct aws_target iam_target, budgets_target;
+	unsigned refs, pending;
+	int status; /* a Budgets read failed: every listing holding it fails */
+	struct cloud_error err;
+	struct budgets_budget_list budgets;
+	struct tagging_resource_list budget_tags; /* GetResources in us-east-1 */
+	struct iam_role_detail_list roles;
+	bool roles_read;
+	struct cloud_aws__enforce_listing enforce;
+	struct cloud_aws__account_waiter *waiters;
+	size_t n_waiters, alloc_waiters;
+	bool joinable;				     /* in cloud_aws.reading: answers still awaited */
+	struct cloud_aws__account_read *prev, *next; /* in cloud_aws.reading */
+};
+/* cloud_aws__account_join: a reference to the reading of p's account that a listing of
+ * the same account_epoch started, or to a new one; done(arg) runs once (later, from the
+ * loop) when its last answer is in. -errno when no call could be sent (done never runs). */
+int cloud_aws__account_join(struct cloud_aws *c, const struct place *p, void (*done)(void *arg), void *arg,
+			    struct cloud_aws__account_read **ret);
+/* cloud_aws__account_unref: drops a reference (NULL is fine); the last frees it. */
+void cloud_aws__account_unref(struct cloud_aws__account_read *a);
 
 #endif

@@ -471,7 +471,8 @@ static void make_units(struct planner *p)
 	}
 	free(places);
 	hashmap_release(&seen, NULL);
-	qsort(p->units, p->n_units, sizeof(*p->units), cmp_unit);
+	if (p->n_units > 1) /* no units: p->units is NULL, which qsort must not get */
+		qsort(p->units, p->n_units, sizeof(*p->units), cmp_unit);
 }
 
 static void simulate_unit(struct planner *p, struct plan_unit *u)
@@ -648,8 +649,13 @@ static int read_inputs(struct planner *p, const char *config, const char *dir)
 
 	diag_list_init(&diags);
 	if (daemon_config_load(config, &p->cfg, &diags) < 0) {
+		/* a configuration with errors comes back anyway, its wrong parts at their
+		 * defaults or half read: nothing may use it (cmd_plan runs nothing then) */
 		setup_print_diags(&diags, stderr);
 		diag_list_release(&diags);
+		fprintf(stderr, "bedrock-tenantd: %s has errors; plan compares nothing\n", config);
+		daemon_config_free(p->cfg);
+		p->cfg = NULL;
 		return -EINVAL;
 	}
 	diag_list_release(&diags);

@@ -2,7 +2,8 @@
  * deny policy (state/enforce_spec.c: deterministic name under ENFORCE_POLICY_PATH,
  * denying the tenant's live profiles) and one Budgets action on the tenant's budget
  * (APPLY_IAM_POLICY, AUTOMATIC, ACTUAL, PERCENTAGE at enforce.at_percent) that attaches
- * it to the tenant's roles. The policy's document is compared through the record's
+ * it to the tenant's roles, notifying the alerts' subscribers; every one of these is
+ * compared with the live action. The policy's document is compared through the record's
  * fact ("DIGEST VERSION": what was applied and the default version it became), so a
  * new default version made by hand is repaired without reading documents. Once the
  * action has executed and the spend is back under its threshold (the limit raised,
@@ -31,10 +32,7 @@ static int cmp_str(const void *a, const void *b)
 /* An action of ours: its policy is the tenant's deny policy (by path and name). */
 static bool ours(const struct observed_budget_action *a, const char *name)
 {
-	static const char suffix_path[] = ":policy" ENFORCE_POLICY_PATH;
-	const char *p = a->policy_arn ? strstr(a->policy_arn, suffix_path) : NULL;
-
-	return p && strcmp(p + strlen(suffix_path), name) == 0;
+	return enforce_action_attaches(a, name);
 }
 
 static char **strv_dup(char *const *v, size_t n)
@@ -46,7 +44,8 @@ static char **strv_dup(char *const *v, size_t n)
 	return c;
 }
 
-/* The subscribers of the budget's alerts, sorted, unique, the first SUBSCRIBERS_MAX. */
+/* The subscribers of the budget's alerts, sorted, unique, the first SUBSCRIBERS_MAX,
+ * into a (its subscribers and n_subscribers). */
 static void subscribers(const struct budget *b, struct action *a)
 {
 	struct observed_alert *al;
@@ -71,6 +70,29 @@ static void subscribers(const struct budget *b, struct action *a)
 			free(v[i]);
 	}
 	free(v);
+}
+
+static void subscribers_free(struct action *a)
+{
+	for (size_t i = 0; i < a->n_subscribers; i++)
+		free(a->subscribers[i]);
+	free(a->subscribers);
+	a->subscribers = NULL;
+	a->n_subscribers = 0;
+}
+
+/* The live action notifies exactly the alerts' subscribers (both lists sorted). */
+static bool subscribers_equal(const struct observed_budget_action *live, const struct budget *b)
+{
+	struct action want = { 0 };
+	bool eq;
+
+	subscribers(b, &want);
+	eq = live->n_subscribers == want.n_subscribers;
+	for (size_t i = 0; eq && i < want.n_subscribers; i++)
+		eq = strcmp(live->subscribers[i], want.subscribers[i]) == 0;
+	subscribers_free(&want);
+	return eq;
 }
 
 /* This diff already plans an action of kind (what enforcement waits for). */
@@ -106,7 +128,7 @@ static bool action_matches(const struct observed_budget_action *a, const struct 
 	       !strcmp(a->approval_model, ENFORCE_APPROVAL) && a->threshold_type &&
 	       !strcmp(a->threshold_type, ENFORCE_THRESHOLD) && a->threshold == t->budget->enforce_at_percent &&
 	       !strcmp(a->policy_arn, policy_arn) && a->execution_role_arn &&
-	       !strcmp(a->execution_role_arn, role_arn) && roles_equal(a, t);
+	       !strcmp(a->execution_role_arn, role_arn) && roles_equal(a, t) && subscribers_equal(a, t->budget);
 }
 
 static struct action *action_on(struct diff_ctx *c, enum action_kind k, const char *budget,
@@ -124,7 +146,7 @@ static void write_action(struct diff_ctx *c, const struct observed_budget *b, co
 {
 	const struct tenant *t = c->in->desired;
 	struct action *a = action_on(c, live ? ACT_BUDGET_ACTION_UPDATE : ACT_BUDGET_ACTION_CREATE, b->name, live,
-				     live ? "the enforcement threshold, roles or execution role differ"
+				     live ? "the enforcement threshold, roles, execution role or subscribers differ"
 					  : "the budget has no enforcement action");
 
 	a->resource = xstrdup(policy_arn);
@@ -171,12 +193,25 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 	}
 }
 
-/* The tenant's live profiles, as enforce_deny_document takes them. */
+/* The tenant's live profiles, as enforce_deny_document takes them, with those of a
+ * move's old place in this account (its roles serve both sets until the drain ends:
+ * over budget, neither may be invoked). */
 static char *deny_document(const struct diff_ctx *c)
 {
 	const struct observed_tenant *o = c->in->observed;
+	const struct observed_profile **all;
+	size_t n = o->n_owned + c->in->n_also_granted;
+	char *doc;
 
-	return enforce_deny_document(o->owned, o->n_owned);
+	if (!c->in->n_also_granted)
+		return enforce_deny_document(o->owned, o->n_owned);
+	all = xcalloc(n, sizeof(*all));
+	if (o->n_owned)
+		memcpy(all, o->owned, o->n_owned * sizeof(*all));
+	memcpy(all + o->n_owned, c->in->also_granted, c->in->n_also_granted * sizeof(*all));
+	doc = enforce_deny_document(all, n);
+	free(all);
+	return doc;
 }
 
 static void write_policy(struct diff_ctx *c, const char *name, const char *arn, const struct observed_deny_policy *live,

@@ -21,6 +21,14 @@ char *enforce_policy_arn(const char *partition, const char *account_id, const ch
 	return arn;
 }
 
+bool enforce_action_attaches(const struct observed_budget_action *a, const char *policy_name)
+{
+	static const char suffix_path[] = ":policy" ENFORCE_POLICY_PATH;
+	const char *p = a->policy_arn ? strstr(a->policy_arn, suffix_path) : NULL;
+
+	return p && strcmp(p + strlen(suffix_path), policy_name) == 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);

@@ -8,6 +8,7 @@
 #ifndef BTD_ENFORCE_SPEC_H
 #define BTD_ENFORCE_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "observed.h"
@@ -23,6 +24,9 @@
 char *enforce_policy_name(const char *tenant);
 /* enforce_policy_arn: arn:PARTITION:iam::ACCOUNT:policy/bedrock-tenants/NAME. */
 char *enforce_policy_arn(const char *partition, const char *account_id, const char *tenant);
+/* enforce_action_attaches: the Budgets action attaches the deny policy named
+ * policy_name (by its path and name in the action's policy ARN): one of the daemon's. */
+bool enforce_action_attaches(const struct observed_budget_action *a, const char *policy_name);
 /* enforce_deny_document: Deny bedrock:InvokeModel and
  * bedrock:InvokeModelWithResponseStream on the profiles (sorted, unique), and on any
  * model reached through one of them (bedrock:InferenceProfileArn); NULL when there

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "budget_spec.h"
+#include "enforce_spec.h"
 #include "xalloc.h"
 
 static bool owned_param(const struct observed_parameter *q, const char *instance)
@@ -115,6 +116,102 @@ static size_t diff_old_policies(const struct diff_settings *s, const struct move
 	return left;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* b holds an enforcement action of the tenant (as far as the listing read them). */
+static bool has_enforcement(const struct diff_settings *s, const struct move_input *in, const struct observed_budget *b)
+{
+	char *name;
+	bool any = false;
+
+	if (!s->execution_role || !in->observed->store || !in->observed->store->enforce_listed)
+		return false;
+	name = enforce_policy_name(in->tenant_id);
+	for (size_t k = 0; k < b->n_actions && !any; k++)
+		any = enforce_action_attaches(&b->actions[k], name);
+	free(name);
+	return any;
+}
+
+/* The tenant's deny policy, detached first from its roles (and from every role
+ * ListEntitiesForPolicy names, which the call itself reads). */
+static void delete_deny_policy(struct plan *ret, const struct move_input *in, const char *name,
+			       const struct observed_deny_policy *live)
+{
+	const struct tenant *t = in->desired;
+	struct action *a = plan_add(ret, ACT_DENY_POLICY_DELETE, "%s: the tenant's enforcement left %s", name,
+				    in->from);
+	size_t n = t ? t->n_roles : 0;
+
+	a->name = xstrdup(name);
+	a->resource = xstrdup(live->arn);
+	a->destructive = true;
+	a->roles = xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		a->roles[a->n_roles++] = xstrdup(t->roles[i]);
+	if (a->n_roles)
+		qsort(a->roles, a->n_roles, sizeof(char *), cmp_str);
+}
+
+/* The tenant's budget enforcement in the old account (docs/manifest.md "Enforcement"):
+ * its Budgets actions go with the drain (a round before their budget), then its deny
+ * policy, once no old profile it denies and no action that attaches it is left, and no
+ * other old place of the account still holds profiles (keep_grants). Retain deletes
+ * them too: nobody would manage a deny policy left behind. Returns how much of it may
+ * still be there: with the enforcement not listed there (the listing could not read
+ * it) a tenant that enforces, or did, may have some. */
+static size_t diff_old_enforcement(const struct diff_settings *s, const struct move_input *in, struct plan *ret,
+				   bool may_delete)
+{
+	const struct observed_tenant *o = in->observed;
+	const struct observed_store *st = o->store;
+	const struct tenant *t = in->desired;
+	const struct observed_deny_policy *live;
+	size_t left = 0, actions = 0;
+	char *name, *fact;
+
+	if (!s->execution_role || !st)
+		return 0; /* nothing of enforcement is read or made without it */
+	name = enforce_policy_name(in->tenant_id);
+	if (!st->enforce_listed) {
+		fact = record_key_enforce_fact(name);
+		left = (t && t->budget && t->budget->enforce) || record_fact(in->record, fact);
+		free(fact);
+		free(name);
+		return left;
+	}
+	for (size_t i = 0; i < o->n_budgets; i++) {
+		const struct observed_budget *b = o->budgets[i];
+		if (!owned_budget(b, s->instance))
+			continue;
+		for (size_t k = 0; k < b->n_actions; k++) {
+			struct action *a;
+			if (!enforce_action_attaches(&b->actions[k], name))
+				continue;
+			actions++;
+			if (!may_delete)
+				continue;
+			a = plan_add(ret, ACT_BUDGET_ACTION_DELETE, "budget %s: its enforcement action left %s",
+				     b->name, in->from);
+			a->budget = xstrdup(b->name);
+			a->action_id = xstrdup(b->actions[k].id);
+			a->destructive = true;
+		}
+	}
+	left = actions;
+	live = observed_store_deny_policy(st, name);
+	if (live) {
+		left++;
+		if (may_delete && !actions && !o->n_owned && !in->keep_grants)
+			delete_deny_policy(ret, in, name, live);
+	}
+	free(name);
+	return left;
+}
+
 int move_out_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret)
 {
 	const struct observed_tenant *o = in->observed;
@@ -141,6 +238,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 	grants = !in->same_account && !in->keep_grants;
 	if (!reads && !move_left_in(o, inst, !in->same_account) &&
 	    (!grants || retain || diff_old_policies(s, in, ret, false) == 0) &&
+	    (in->same_account || diff_old_enforcement(s, in, ret, false) == 0) &&
 	    (in->same_account || o->budgets_listed)) {
 		/* nothing of the tenant is left there: the move is over */
 		if (timer) {
@@ -200,9 +298,11 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 	}
 	if (in->same_account)
 		goto out;
+	/* the enforcement actions first, then their budgets (one round later) */
+	diff_old_enforcement(s, in, ret, true);
 	for (size_t i = 0; i < o->n_budgets; i++) {
 		const struct observed_budget *b = o->budgets[i];
-		if (!owned_budget(b, inst))
+		if (!owned_budget(b, inst) || has_enforcement(s, in, b))
 			continue;
 		if (retain) {
 			char *arn = b->arn ? xstrdup(b->arn) : budget_arn("aws", s->account_id, b->name);

@@ -7,8 +7,11 @@
  * never names a profile that is not live). When the move left the account, the
  * tenant's budget there goes too, and its inline policy on the roles there once the
  * old profiles are gone, unless another old place in that account still holds
- * profiles of the tenant (keep_grants). Within one account the budget and the roles
- * serve the new place as well and are left alone. deletion_policy: retain releases
+ * profiles of the tenant (keep_grants). Its budget enforcement there goes as well
+ * (with budget_actions.execution_role configured): the Budgets actions a round before
+ * their budget, then the deny policy, detached from every role, once neither an old
+ * profile nor an action is left (with retain too). Within one account the budget,
+ * the roles and the deny policy serve the new place as well and are left alone. deletion_policy: retain releases
  * (removes the managed-by tag) instead of deleting; the prune gate's hold stops every
  * deletion. Nothing of the tenant left there: the moving-from fact is cleared.
  *

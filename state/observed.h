@@ -63,6 +63,8 @@ struct observed_budget_action {
 	char *execution_role_arn; /* "" when absent */
 	char **roles;		  /* sorted */
 	size_t n_roles;
+	char **subscribers; /* "EMAIL:address" | "SNS:arn", sorted */
+	size_t n_subscribers;
 };
 
 /* A customer-managed deny policy under ENFORCE_POLICY_PATH (ListPolicies). */

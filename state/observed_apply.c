@@ -397,6 +397,10 @@ static void define_action(struct observed_budget_action *x, const struct action 
 	x->roles = xcalloc(a->n_roles ? a->n_roles : 1, sizeof(char *));
 	for (size_t i = 0; i < a->n_roles; i++)
 		x->roles[i] = xstrdup(a->roles[i]);
+	x->n_subscribers = a->n_subscribers; /* sorted by the diff */
+	x->subscribers = xcalloc(a->n_subscribers ? a->n_subscribers : 1, sizeof(char *));
+	for (size_t i = 0; i < a->n_subscribers; i++)
+		x->subscribers[i] = xstrdup(a->subscribers[i]);
 }
 
 static int apply_budget_action(struct observed_store *s, const struct action *a, const char *answer)

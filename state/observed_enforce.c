@@ -64,6 +64,9 @@ void observed_budget_action_release(struct observed_budget_action *a)
 	for (size_t i = 0; i < a->n_roles; i++)
 		free(a->roles[i]);
 	free(a->roles);
+	for (size_t i = 0; i < a->n_subscribers; i++)
+		free(a->subscribers[i]);
+	free(a->subscribers);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -82,4 +85,8 @@ void observed_budget_action_copy(struct observed_budget_action *dst, const struc
 	dst->roles = src->n_roles ? xcalloc(src->n_roles, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < src->n_roles; i++)
 		dst->roles[i] = xstrdup(src->roles[i]);
+	dst->n_subscribers = src->n_subscribers;
+	dst->subscribers = src->n_subscribers ? xcalloc(src->n_subscribers, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < src->n_subscribers; i++)
+		dst->subscribers[i] = xstrdup(src->subscribers[i]);
 }

@@ -506,6 +506,12 @@ static void enforce_changes(const struct action *a, const struct observed_store 
 		if (!live || !live->execution_role_arn || strcmp(live->execution_role_arn, a->execution_role) != 0)
 			change_list_add(ret, live ? '~' : '+', "execution_role", live ? live->execution_role_arn : NULL,
 					a->execution_role);
+		want = join(a->subscribers, a->n_subscribers);
+		have = live ? join(live->subscribers, live->n_subscribers) : NULL;
+		if (have && strcmp(have, want) != 0)
+			change_list_add(ret, '~', "subscribers", have, want);
+		free(want);
+		free(have);
 		if (!live)
 			change_list_add(ret, '+', "policy", NULL, a->resource);
 		break;

@@ -32,6 +32,23 @@ int budgets_parse_action_id(const char *body, size_t len, char **ret)
 	return 0;
 }
 
+/* Subscribers [{SubscriptionType, Address}] as "TYPE:address" strings. */
+static int subscribers_from(const cJSON *arr, struct aws_strv *ret)
+{
+	const cJSON *s;
+
+	if (!arr)
+		return 0;
+	cJSON_ArrayForEach(s, arr)
+	{
+		const char *type = aws_json_str(s, "SubscriptionType"), *address = aws_json_str(s, "Address");
+		if (!type || !address)
+			return -EBADMSG;
+		aws_strv_take(ret, xasprintf("%s:%s", type, address));
+	}
+	return 0;
+}
+
 static int action_from(const cJSON *obj, void *item)
 {
 	struct budgets_action *a = item;
@@ -45,8 +62,11 @@ static int action_from(const cJSON *obj, void *item)
 	    !aws_json_str(obj, "ActionType") || !cJSON_IsNumber(value) || !isfinite(value->valuedouble))
 		return -EBADMSG;
 	aws_strv_init(&a->roles);
-	if (roles && aws_json_strv(roles, &a->roles) < 0) {
+	aws_strv_init(&a->subscribers);
+	if ((roles && aws_json_strv(roles, &a->roles) < 0) ||
+	    subscribers_from(aws_json_arr(obj, "Subscribers"), &a->subscribers) < 0) {
 		aws_strv_release(&a->roles);
+		aws_strv_release(&a->subscribers);
 		return -EBADMSG;
 	}
 	a->action_id = aws_json_dup(obj, "ActionId");
@@ -80,6 +100,7 @@ void budgets_action_release(struct budgets_action *a)
 	free(a->threshold_type);
 	free(a->policy_arn);
 	aws_strv_release(&a->roles);
+	aws_strv_release(&a->subscribers);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -20,6 +20,8 @@ struct budgets_action {
 	char *threshold_type;	  /* "PERCENTAGE" | "ABSOLUTE_VALUE" */
 	char *policy_arn;	  /* Definition.IamActionDefinition.PolicyArn; "" for other types */
 	struct aws_strv roles;	  /* Definition.IamActionDefinition.Roles */
+	/* Subscribers, each "SubscriptionType:Address" ("EMAIL:ops@example.com"), as listed */
+	struct aws_strv subscribers;
 };
 
 struct budgets_action_list {
@@ -31,7 +33,8 @@ struct budgets_action_list {
 /* budgets_parse_action_id: CreateBudgetAction's {"ActionId": ...} (a new string). */
 int budgets_parse_action_id(const char *body, size_t len, char **ret);
 /* budgets_parse_actions_page: appends a DescribeBudgetActionsForBudget page; -EBADMSG
- * when an action lacks its id, status, type or a numeric threshold. */
+ * when an action lacks its id, status, type or a numeric threshold, or has a
+ * subscriber without its type or address. */
 int budgets_parse_actions_page(const char *body, size_t len, struct budgets_action_list *list, char **ret_next);
 void budgets_action_release(struct budgets_action *a);
 void budgets_action_list_release(struct budgets_action_list *l);

@@ -236,6 +236,49 @@ int iam_list_policies(struct aws_client *c, const struct aws_target *t, const ch
 	return aws_pager_start(c, t, &policies_pager, xstrdup(path_prefix), (aws_any_cb)cb, arg);
 }
 
+/* ---- ListPolicyVersions, every page ---- */
+
+static void build_versions_page(const void *arn, const char *marker, struct aws_request *r)
+{
+	aws_request_init_query(r, AWS_IAM, "ListPolicyVersions");
+	aws_request_add_form(r, "PolicyArn", arn);
+	aws_request_add_formf(r, "MaxItems", "%d", IAM_MANAGED_PAGE_SIZE);
+	if (marker)
+		aws_request_add_form(r, "Marker", marker);
+}
+
+static int parse_versions_page(const char *b, size_t n, void *r, char **next)
+{
+	return iam_parse_versions_page(b, n, r, next);
+}
+
+static void release_versions(void *r)
+{
+	iam_policy_version_list_release(r);
+}
+
+static void deliver_versions(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *r)
+{
+	((iam_versions_cb)cb)(arg, status, err, r);
+}
+
+static const struct aws_pager_spec versions_pager = {
+	sizeof(struct iam_policy_version_list),
+	build_versions_page,
+	parse_versions_page,
+	release_versions,
+	deliver_versions,
+	free,
+};
+
+int iam_list_policy_versions(struct aws_client *c, const struct aws_target *t, const char *arn, iam_versions_cb cb,
+			     void *arg)
+{
+	if (!arn)
+		return -EINVAL;
+	return aws_pager_start(c, t, &versions_pager, xstrdup(arn), (aws_any_cb)cb, arg);
+}
+
 /* ---- ListEntitiesForPolicy (EntityFilter=Role), every page ---- */
 
 static void build_entities_page(const void *arn, const char *marker, struct aws_request *r)

@@ -20,6 +20,8 @@ typedef void (*iam_policy_version_cb)(void *arg, int status, const struct aws_er
 				      const struct iam_policy_version *v);
 typedef void (*iam_policies_cb)(void *arg, int status, const struct aws_error *err, const struct iam_policy_list *l);
 typedef void (*iam_roles_cb)(void *arg, int status, const struct aws_error *err, const struct aws_strv *roles);
+typedef void (*iam_versions_cb)(void *arg, int status, const struct aws_error *err,
+				const struct iam_policy_version_list *l);
 typedef void (*iam_attached_cb)(void *arg, int status, const struct aws_error *err, const struct iam_attached_list *l);
 
 /* iam_create_policy: path like "/bedrock-tenants/" (begins and ends with '/');
@@ -37,6 +39,10 @@ int iam_get_policy_version(struct aws_client *c, const struct aws_target *t, con
 			   iam_policy_version_cb cb, void *arg);
 int iam_delete_policy_version(struct aws_client *c, const struct aws_target *t, const char *arn, const char *version,
 			      aws_done_cb cb, void *arg);
+/* iam_list_policy_versions: every version of the policy (without documents), every
+ * page at MaxItems 1000. */
+int iam_list_policy_versions(struct aws_client *c, const struct aws_target *t, const char *arn, iam_versions_cb cb,
+			     void *arg);
 /* iam_detach_role_policy: NoSuchEntity when it is not attached. */
 int iam_detach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
 			   aws_done_cb cb, void *arg);

@@ -134,6 +134,67 @@ out:
 	return r;
 }
 
+static int version_member(const xmlNode *m, void *ctx)
+{
+	struct iam_policy_version_list *list = ctx;
+	struct iam_policy_version v = { 0 };
+	char *def;
+
+	v.version_id = aws_xml_path_text(m, "VersionId");
+	if (!v.version_id || !*v.version_id) {
+		free(v.version_id);
+		return -EBADMSG;
+	}
+	def = aws_xml_path_text(m, "IsDefaultVersion");
+	v.is_default = def && !strcmp(def, "true");
+	free(def);
+	XGROW(list->items, list->n + 1, list->alloc);
+	list->items[list->n++] = v;
+	return 0;
+}
+
+int iam_parse_versions_page(const char *body, size_t len, struct iam_policy_version_list *list, char **ret_next)
+{
+	return aws_xml_page(body, len, "ListPolicyVersions", "Versions", version_member, list, ret_next);
+}
+
+void iam_policy_version_list_release(struct iam_policy_version_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		iam_policy_version_release(&l->items[i]);
+	free(l->items);
+	memset(l, 0, sizeof(*l));
+}
+
+/* "v12" -> 12; -1 when it is not of that form. */
+static long version_number(const char *id)
+{
+	char *end;
+	long n;
+
+	if (id[0] != 'v' || !id[1])
+		return -1;
+	n = strtol(id + 1, &end, 10);
+	return *end || n < 0 ? -1 : n;
+}
+
+const char *iam_versions_oldest(const struct iam_policy_version_list *l)
+{
+	const char *oldest = NULL;
+	long at = -1;
+
+	for (size_t i = 0; i < l->n; i++) {
+		long n = version_number(l->items[i].version_id);
+		if (l->items[i].is_default || n < 0)
+			continue;
+		if (!oldest || n < at) {
+			oldest = l->items[i].version_id;
+			at = n;
+		}
+	}
+	return oldest;
+}
+
 static int attached_from(const xmlNode *m, void *ctx)
 {
 	struct iam_attached_list *list = ctx;

@@ -32,6 +32,12 @@ struct iam_policy_version {
 	bool is_default;
 };
 
+struct iam_policy_version_list {
+	struct iam_policy_version *items; /* documents NULL: ListPolicyVersions has none */
+	size_t n;
+	size_t alloc;
+};
+
 struct iam_attached_policy {
 	char *name;
 	char *arn;
@@ -60,6 +66,13 @@ void iam_policy_list_release(struct iam_policy_list *l);
 /* iam_parse_entities_page: appends the PolicyRoles' RoleNames of a ListEntitiesForPolicy
  * page to roles; *ret_next as for iam_parse_policies_page. */
 int iam_parse_entities_page(const char *body, size_t len, struct aws_strv *roles, char **ret_next);
+/* iam_parse_versions_page: appends a ListPolicyVersions page; *ret_next as for
+ * iam_parse_policies_page; -EBADMSG for a version without its VersionId. */
+int iam_parse_versions_page(const char *body, size_t len, struct iam_policy_version_list *list, char **ret_next);
+void iam_policy_version_list_release(struct iam_policy_version_list *l);
+/* iam_versions_oldest: the oldest version that is not the default (IAM numbers
+ * versions v1, v2, ... in the order they were made), or NULL. Borrowed. */
+const char *iam_versions_oldest(const struct iam_policy_version_list *l);
 /* iam_attached_find: the attachment of arn, or NULL. Borrowed. */
 const struct iam_attached_policy *iam_attached_find(const struct iam_attached_list *list, const char *arn);
 

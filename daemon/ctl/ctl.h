@@ -1,8 +1,9 @@
 /* bedrock-tenantctl's shared parts: the options of one invocation, the exit
  * statuses, the views (how a document of the control API is shown) and the requests
  * every command makes. ctl.c parses the line and holds the command table;
- * ctl_commands.c runs the commands; ctl_watch.c re-renders a view on change;
- * ctl_render*.c draw the documents. */
+ * ctl_commands.c runs the commands (ctl_history.c and ctl_usage.c those with views of
+ * their own); ctl_call.c makes their requests; ctl_watch.c re-renders a view on
+ * change; ctl_render*.c draw the documents. */
 #ifndef BTD_CTL_H
 #define BTD_CTL_H
 
@@ -11,6 +12,8 @@
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
+
+#include "control_api.h"
 
 /* Exit statuses (README and docs/control-api.md list them). */
 #define EXIT_PROBLEM	 1 /* the daemon answered but reports a problem */
@@ -39,22 +42,50 @@ struct ctl {
 
 /* A view: how one kind of document is drawn, and the exit status it calls for.
  * render writes to out and returns the exit status; exit_of computes the same
- * without drawing (-o json). name prints ids (-o name), NULL when the view has none. */
+ * without drawing (-o json). name prints ids (-o name), NULL when the view has none.
+ * unavailable_fails: a 503 answer is an error (else a document to draw: status and
+ * tenants while the daemon is not ready). */
 struct ctl_view {
 	int (*render)(FILE *out, const cJSON *j, bool wide);
 	int (*exit_of)(const cJSON *j);
 	void (*name)(FILE *out, const cJSON *j);
+	bool unavailable_fails;
 };
 
 extern const struct ctl_view view_status, view_tenants, view_tenant, view_resolve, view_places;
+/* ctl_zero_exit: the exit_of of a view whose documents report no problem: 0. */
+int ctl_zero_exit(const cJSON *j);
+extern const struct ctl_view view_history; /* ctl_history.c */
+extern const struct ctl_view view_usage;   /* ctl_usage.c */
 
-/* ctl_fetch: GET or POST path; the parsed answer (owned) and its HTTP status, or
- * NULL with the exit status in *ret_exit after a message on stderr. */
-cJSON *ctl_fetch(const struct ctl *c, const char *method, const char *path, long *ret_status, int *ret_exit);
-/* ctl_error_exit: prints the answer's "error" and returns 4 for a 404, else 1. */
+/* The requests (ctl_call.c).
+ * ctl_encode: s percent-encoded (owned). ctl_route_path: the path of route r, its
+ * {id} segment the percent-encoded id (owned).
+ * The others return 0, or the exit status after a message on
+ * stderr; results are written only on success.
+ * ctl_call: method ("GET" or "POST") path within c->timeout_ms, ended early once
+ * *c->stop is set; 0 with the answer in *ret (release it), or 3 (unreachable).
+ * ctl_answer_json: the answer's JSON in *ret (owned); 1 for a body that is not JSON,
+ * ctl_error_exit's status for an error status (400 or more; with unready_ok, 503 is
+ * a document: what status and ready answer while the daemon is not ready).
+ * ctl_call_json, ctl_get_json: both, *ret_status (may be NULL) the HTTP status.
+ * ctl_error_exit: prints the answer's "error"; 4 for a 404, 2 for a 400, else 1. */
+struct ctl_answer;
+char *ctl_encode(const char *s);
+char *ctl_route_path(enum control_route r, const char *id);
+int ctl_call(const struct ctl *c, const char *method, const char *path, struct ctl_answer *ret);
+int ctl_answer_json(const struct ctl_answer *a, bool unready_ok, cJSON **ret);
+int ctl_call_json(const struct ctl *c, const char *method, const char *path, bool unready_ok, cJSON **ret,
+		  long *ret_status);
+int ctl_get_json(const struct ctl *c, const char *path, bool unready_ok, cJSON **ret, long *ret_status);
 int ctl_error_exit(long status, const cJSON *j);
-/* ctl_show: draws j in the output format c asks for; returns the exit status. */
+/* ctl_get_show: GET path (taken) and draw the answer with v, or watch it (c->watch);
+ * returns the exit status.
+ * ctl_show: draws j in the output format c asks for; returns the exit status.
+ * ctl_print_json: j pretty-printed, as -o json shows it. (ctl_commands.c) */
+int ctl_get_show(struct ctl *c, char *path, const struct ctl_view *v);
 int ctl_show(const struct ctl *c, const struct ctl_view *v, FILE *out, const cJSON *j);
+void ctl_print_json(FILE *out, const cJSON *j);
 
 /* ctl_parse_seconds: a number of seconds (0 to a year), or -EINVAL. */
 int ctl_parse_seconds(const char *text, double *ret);
@@ -74,7 +105,7 @@ int cmd_health(struct ctl *c, char **argv, int argc);
 int cmd_ready(struct ctl *c, char **argv, int argc);
 int cmd_wait_ready(struct ctl *c, char **argv, int argc);
 int cmd_version(struct ctl *c, char **argv, int argc);
-int cmd_history(struct ctl *c, char **argv, int argc);
+int cmd_history(struct ctl *c, char **argv, int argc);	   /* ctl_history.c */
 int cmd_usage(struct ctl *c, char **argv, int argc);	   /* ctl_usage.c */
 int cmd_profile_map(struct ctl *c, char **argv, int argc); /* ctl_usage.c */
 int cmd_places(struct ctl *c, char **argv, int argc);

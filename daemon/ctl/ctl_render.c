@@ -213,12 +213,12 @@ static int render_resolve(FILE *out, const cJSON *j, bool wide)
 	return 0;
 }
 
-static int zero_exit(const cJSON *j)
+int ctl_zero_exit(const cJSON *j)
 {
 	(void)j;
 	return 0;
 }
 
-const struct ctl_view view_status = { render_status, status_exit, NULL };
-const struct ctl_view view_tenants = { render_tenants, tenants_exit, name_tenants };
-const struct ctl_view view_resolve = { render_resolve, zero_exit, NULL };
+const struct ctl_view view_status = { render_status, status_exit, NULL, false };
+const struct ctl_view view_tenants = { render_tenants, tenants_exit, name_tenants, false };
+const struct ctl_view view_resolve = { render_resolve, ctl_zero_exit, NULL, false };

@@ -56,4 +56,4 @@ static void name_places(FILE *out, const cJSON *j)
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(j, "places")) fprintf(out, "%s\n", render_str(p, "place", "?"));
 }
 
-const struct ctl_view view_places = { render_places, places_exit, name_places };
+const struct ctl_view view_places = { render_places, places_exit, name_places, false };

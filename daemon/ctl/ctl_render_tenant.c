@@ -181,4 +181,4 @@ static void name_tenant(FILE *out, const cJSON *j)
 	fprintf(out, "%s\n", render_str(j, "id", "?"));
 }
 
-const struct ctl_view view_tenant = { render_tenant, tenant_exit, name_tenant };
+const struct ctl_view view_tenant = { render_tenant, tenant_exit, name_tenant, false };

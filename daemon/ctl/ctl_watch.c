@@ -58,7 +58,7 @@ int ctl_watch(struct ctl *c, const char *path, const struct ctl_view *v)
 	while (!stopped) {
 		struct ctl_answer a = { 0 };
 		char err[512], *text;
-		cJSON *j;
+		cJSON *j = NULL;
 		int r = ctl_request_bounded(c->socket, "GET", path, c->timeout_ms, &stopped, &a, err, sizeof(err));
 
 		if (stopped) {
@@ -75,23 +75,12 @@ int ctl_watch(struct ctl *c, const char *path, const struct ctl_view *v)
 			rc = EXIT_UNREACHABLE;
 			break;
 		}
-		j = cJSON_Parse(a.body);
-		if (!j) {
-			fprintf(stderr, "bedrock-tenantctl: the daemon answered %ld with a body that is not JSON\n",
-				a.status);
-			ctl_answer_release(&a);
-			rc = EXIT_PROBLEM;
+		rc = ctl_answer_json(&a, !v->unavailable_fails, &j); /* e.g. the tenant is gone */
+		ctl_answer_release(&a);
+		if (rc)
 			break;
-		}
-		if (a.status >= 400 && a.status != 503) {
-			rc = ctl_error_exit(a.status, j); /* e.g. the tenant is gone */
-			cJSON_Delete(j);
-			ctl_answer_release(&a);
-			break;
-		}
 		text = draw(c, v, j, &rc);
 		cJSON_Delete(j);
-		ctl_answer_release(&a);
 		if (!last || strcmp(last, text) != 0) {
 			if (tty) {
 				time_t now = time(NULL);

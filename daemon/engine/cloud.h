@@ -29,6 +29,14 @@ struct place {
 	/* list_enforcement: the listing reads the deny policies and the Budgets actions too
 	 * (budget_actions.execution_role is configured: tenants may enforce). */
 	bool list_enforcement;
+	/* Listings of one account started with the same epoch (no action of the engine
+	 * answered between their starts) may share the account's reads: Budgets, IAM. */
+	uint64_t account_epoch;
+	/* Tags only a hand changes (docs/operations.md, "What is read when"): true, the
+	 * listing does not read the parameters' (keep_param_tags) or the budgets'
+	 * (keep_budget_tags) tags but keeps those seen holds for the resources it finds
+	 * unchanged; false (zeroed), it reads them. */
+	bool keep_param_tags, keep_budget_tags;
 	/* The place's observed model as the engine holds it (borrowed; NULL: none), for a
 	 * listing that reads only what changed since (parameter values by Version). */
 	const struct observed_store *seen;

@@ -912,11 +912,7 @@ size_t engine_approve_prune(struct engine *e)
 
 void engine_resync(struct engine *e)
 {
-	size_t pos = 0;
-	void *v;
-
-	while (hashmap_next(&e->places, &pos, NULL, &v))
-		engine__place_list(v);
+	engine__places_resync(e);
 }
 
 /* ---- queries ---- */
@@ -1030,7 +1026,9 @@ const char **engine_held_tenants(const struct engine *e, size_t *ret_n)
 	size_t n = 0, alloc = 0, pos = 0;
 	void *v;
 
-	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+	/* n_held is kept as tenants are held and released: most of the time it is 0 and
+	 * the status, asked for at any rate, walks nothing */
+	while (n < e->n_held && hashmap_next(&e->tenants, &pos, NULL, &v)) {
 		const struct tenant_entry *t = v;
 		if (!t->held)
 			continue;

@@ -73,6 +73,12 @@ struct place_state {
 	uint64_t listed_at_ms;
 	uint64_t write_seq;	    /* answers journaled so far */
 	uint64_t listing_start_seq; /* write_seq when the listing in flight started */
+	/* The parameters' tags: read by one resync in ENGINE_TAGS_EVERY (from tags_phase
+	 * on), and by the next listing after the daemon wrote a parameter of the place
+	 * (params_seq: write_seq of that answer; tags_seq: listing_start_seq of the last
+	 * listing that read them). */
+	unsigned tags_phase;
+	uint64_t params_seq, tags_seq;
 	struct journal_entry *journal;
 	size_t n_journal, alloc_journal;
 };
@@ -161,6 +167,8 @@ struct engine {
 	double audit_credit;	  /* budgets owed to the audit (fractions of one) */
 	size_t audit_pos;	  /* where the audit goes on in tenants */
 	uint64_t relist_delay_ms; /* 5 s doubling to 5 min (places.c's) */
+	uint64_t resyncs;	  /* engine_resync calls so far (places.c's) */
+	bool resyncing;		  /* inside engine_resync: its listings may keep tags */
 	bool started, paused, ready, closing;
 	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
 	bool pumping;	     /* inside the pump: it arms its own next run */
@@ -273,6 +281,11 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 				      engine__place_report_fn *report);
 /* engine__place_list: list the place (again, once the listing in flight ends). */
 void engine__place_list(struct place_state *ps);
+/* engine__places_resync: every place listed; one resync in ENGINE_TAGS_EVERY reads the
+ * tags of a place's parameters and of an account's budgets (staggered by place and by
+ * account), the others keep them. */
+#define ENGINE_TAGS_EVERY 6
+void engine__places_resync(struct engine *e);
 void engine__place_free(void *ps);
 /* engine__places_reap_release: frees at once what still waits to be freed (the engine stops). */
 void engine__places_reap_release(struct engine *e);

@@ -44,6 +44,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.region = xstrdup_or_null(region);
 	ps->place.ssm_tier = e->set.ssm_tier ? e->set.ssm_tier : "Standard";
 	ps->place.list_enforcement = e->set.execution_role != NULL;
+	ps->tags_phase = (unsigned)(e->places.n % ENGINE_TAGS_EVERY); /* spread evenly */
 	observed_store_init(&ps->store);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
@@ -273,6 +274,8 @@ void engine__place_journal(struct place_state *ps, enum journal_kind kind, const
 	j->profile = profile ? observed_profile_dup(profile) : NULL;
 	j->parameter = parameter ? observed_parameter_dup(parameter) : NULL;
 	j->key = xstrdup_or_null(key);
+	if (kind == JOURNAL_PARAMETER_PUT || kind == JOURNAL_PARAMETER_DELETE)
+		ps->params_seq = j->seq;
 }
 
 /* place_journal_budget: b (a copy is kept) was written; deleted names a budget gone. */
@@ -360,6 +363,34 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 
 /* ---- listings ---- */
 
+/* A resync's listing keeps the tags of the place's parameters and of the account's
+ * budgets (one reading for the account's places, so the account decides) unless it is
+ * their turn; any other listing reads them (the first, a retry, one asked for by a
+ * reconcile), and so does the first one after the daemon wrote a parameter here. */
+static void keep_tags(struct place_state *ps)
+{
+	const struct engine *e = ps->e;
+	unsigned account_phase = (unsigned)(hashmap_hash(ps->place.account ? ps->place.account : "-") %
+					    ENGINE_TAGS_EVERY);
+	bool paced = e->resyncing && ps->listed;
+
+	ps->place.keep_param_tags = paced && (e->resyncs + ps->tags_phase) % ENGINE_TAGS_EVERY != 0 &&
+				    ps->params_seq <= ps->tags_seq;
+	ps->place.keep_budget_tags = paced && (e->resyncs + account_phase) % ENGINE_TAGS_EVERY != 0;
+}
+
+void engine__places_resync(struct engine *e)
+{
+	size_t pos = 0;
+	void *v;
+
+	e->resyncs++;
+	e->resyncing = true;
+	while (hashmap_next(&e->places, &pos, NULL, &v))
+		engine__place_list(v);
+	e->resyncing = false;
+}
+
 static void on_relist(uv_timer_t *timer)
 {
 	struct engine *e = timer->data;
@@ -396,6 +427,8 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	}
 	ps->failed = false;
 	e->relist_delay_ms = 0;
+	if (!ps->place.keep_param_tags)
+		ps->tags_seq = ps->listing_start_seq;
 	replay_journal(ps, snapshot);
 	/* without a bulk IAM read, policies are read one by one: they outlive listings */
 	if (!snapshot->policies_listed)
@@ -431,6 +464,10 @@ void engine__place_list(struct place_state *ps)
 	ps->listing = true;
 	ps->listing_without_account = !ps->place.account_id;
 	ps->listing_start_seq = ps->write_seq;
+	keep_tags(ps);
+	/* places listed between two answers (a resync lists them all in one turn) share
+	 * their account's reads: none of them has journaled a write the reading missed */
+	ps->place.account_epoch = e->tally.actions;
 	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
 	if (r < 0) {
 		ps->listing = false;

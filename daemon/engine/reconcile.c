@@ -512,16 +512,19 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 	const char *answer = res && res->answer[0] ? res->answer : NULL;
 	char *fact, *timer;
 
-	observed_apply_action(&ps->store, t->record, a, NULL, answer);
+	/* a move's old account: the policy's fact and timer are the current place's */
+	observed_apply_action(&ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, answer);
 	switch (a->kind) {
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
 		fact = record_key_enforce_fact(a->name);
 		timer = record_key_enforce_timer(a->name);
-		store_fact(e, t, fact);
+		if (!shared_key(r, a))
+			store_fact(e, t, fact);
 		if (a->kind == ACT_DENY_POLICY_DELETE) {
-			unstore_resource(e, t, timer);
+			if (!shared_key(r, a))
+				unstore_resource(e, t, timer);
 			engine__place_journal_deny(ps, NULL, a->name);
 			engine__history(t, engine__wall(e), "deleted deny policy %s", a->name);
 		} else {

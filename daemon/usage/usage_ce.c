@@ -17,8 +17,10 @@
 #define RETRY_MAX_MS (5 * 60 * 1000)
 #define DAY_S	     86400
 
-/* One tenant's fetched days with spend, in the order Cost Explorer answered. */
+/* One tenant's fetched days with spend, in the order Cost Explorer answered, and
+ * their sum (the metrics' figure, summed once per refresh). */
 struct spend {
+	double total;
 	size_t n, alloc;
 	struct {
 		int32_t day;
@@ -30,6 +32,7 @@ struct spend {
 struct cache {
 	struct hashmap tenants; /* tag value -> struct spend * */
 	struct spend untagged;	/* spend without the tag (or of an inactive key) */
+	double tenants_total;	/* every tenant's spend over the days fetched */
 	int32_t since, until;	/* the days fetched */
 	int64_t fetched_at;	/* wall clock; 0: never */
 };
@@ -74,6 +77,7 @@ static void spend_add(struct spend *s, int32_t day, double usd)
 	s->d[s->n].day = day;
 	s->d[s->n].usd = usd;
 	s->n++;
+	s->total += usd;
 }
 
 /* The sum of s over [since, until]. */
@@ -176,6 +180,7 @@ static void on_cost(void *arg, int status, const struct ce_cost_groups *l, const
 			hashmap_put(&next.tenants, g->value, s);
 		}
 		spend_add(s, day, g->amount);
+		next.tenants_total += g->amount;
 	}
 	if (skipped)
 		log_warning("usage: Cost Explorer: %zu groups without a valid day or amount skipped", skipped);
@@ -260,6 +265,22 @@ bool usage_ce_usd(const struct usage_ce *ce, const char *tenant, int32_t since, 
 	*ret_usd = spend_sum(hashmap_get(&ce->cache.tenants, tenant), since, until);
 	*ret_partial = since < ce->cache.since || until > ce->cache.until;
 	return true;
+}
+
+bool usage_ce_fetched(const struct usage_ce *ce, struct usage_ce_fetched *ret)
+{
+	if (!ce->cache.fetched_at)
+		return false;
+	*ret = (struct usage_ce_fetched){ ce->cache.fetched_at, ce->cache.since, ce->cache.until,
+					  ce->cache.tenants_total, ce->cache.untagged.total };
+	return true;
+}
+
+double usage_ce_fetched_usd(const struct usage_ce *ce, const char *tenant)
+{
+	const struct spend *s = hashmap_get(&ce->cache.tenants, tenant);
+
+	return s ? s->total : 0;
 }
 
 static cJSON *str_or_null(const char *s)

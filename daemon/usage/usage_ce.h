@@ -46,6 +46,18 @@ void usage_ce_close(struct usage_ce *ce, void (*done)(void *data), void *data);
  * period is outside the days fetched. */
 bool usage_ce_usd(const struct usage_ce *ce, const char *tenant, int32_t since, int32_t until, double *ret_usd,
 		  bool *ret_partial);
+/* usage_ce_fetched: what the last refresh fetched, summed then (so that a scrape walks
+ * nothing): its time, the days [since, until], and the spend over them of every
+ * tenant's tag and without the tag; false when nothing was fetched yet.
+ * usage_ce_fetched_usd: one tenant's spend over those days (0: none, or nothing
+ * fetched yet), one lookup. */
+struct usage_ce_fetched {
+	int64_t at; /* seconds since the epoch */
+	int32_t since, until;
+	double tenants_usd, untagged_usd;
+};
+bool usage_ce_fetched(const struct usage_ce *ce, struct usage_ce_fetched *ret);
+double usage_ce_fetched_usd(const struct usage_ce *ce, const char *tenant);
 /* usage_ce_tenant_json: {usd, tag, tag_status, payer_account, fetched_at,
  * fetched_since, fetched_until, note, problem}, owned by the caller. */
 cJSON *usage_ce_tenant_json(const struct usage_ce *ce, const char *tenant, int32_t since, int32_t until);

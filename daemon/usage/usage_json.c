@@ -213,6 +213,41 @@ static void series(struct strbuf *out, const char *name, const char *labels, con
 	strbuf_addf(out, "%s_estimated_cost_usd%s %.6f\n", name, labels, c->cost);
 }
 
+/* Cost Explorer's figures as the last refresh summed them: every tenant's tag and the
+ * untagged spend over the days fetched, and for each tenant of the per-tenant series
+ * its own (a lookup each). Nothing before the first refresh (unknown is not 0). */
+static void ce_metrics(const struct usage_ce *ce, const struct usage_sums *top, size_t n_top, struct strbuf *out)
+{
+	struct usage_ce_fetched f;
+
+	if (!ce || !usage_ce_fetched(ce, &f))
+		return;
+	strbuf_adds(out, "# HELP bedrock_tenantd_usage_cost_explorer_usd Cost Explorer's UnblendedCost of every "
+			 "tenant's tag over the days fetched, as of the last refresh.\n"
+			 "# TYPE bedrock_tenantd_usage_cost_explorer_usd gauge\n");
+	strbuf_addf(out, "bedrock_tenantd_usage_cost_explorer_usd %.6f\n", f.tenants_usd);
+	strbuf_adds(out, "# HELP bedrock_tenantd_usage_cost_explorer_untagged_usd Cost Explorer's UnblendedCost "
+			 "without the tenant tag (or of an inactive tag key) over the days fetched.\n"
+			 "# TYPE bedrock_tenantd_usage_cost_explorer_untagged_usd gauge\n");
+	strbuf_addf(out, "bedrock_tenantd_usage_cost_explorer_untagged_usd %.6f\n", f.untagged_usd);
+	strbuf_adds(out, "# HELP bedrock_tenantd_usage_cost_explorer_days The UTC days the last refresh fetched, "
+			 "today included.\n"
+			 "# TYPE bedrock_tenantd_usage_cost_explorer_days gauge\n");
+	strbuf_addf(out, "bedrock_tenantd_usage_cost_explorer_days %ld\n", (long)(f.until - f.since + 1));
+	strbuf_adds(out, "# HELP bedrock_tenantd_usage_cost_explorer_fetched_timestamp_seconds When the last "
+			 "refresh was fetched.\n"
+			 "# TYPE bedrock_tenantd_usage_cost_explorer_fetched_timestamp_seconds gauge\n");
+	strbuf_addf(out, "bedrock_tenantd_usage_cost_explorer_fetched_timestamp_seconds %lld\n", (long long)f.at);
+	if (!n_top)
+		return;
+	strbuf_adds(out, "# HELP bedrock_tenantd_usage_tenant_cost_explorer_usd Cost Explorer's UnblendedCost of the "
+			 "tenant's tag over the days fetched, for the tenants of the per-tenant series.\n"
+			 "# TYPE bedrock_tenantd_usage_tenant_cost_explorer_usd gauge\n");
+	for (size_t i = 0; i < n_top; i++)
+		strbuf_addf(out, "bedrock_tenantd_usage_tenant_cost_explorer_usd{tenant=\"%s\"} %.6f\n",
+			    top->items[i].tenant, usage_ce_fetched_usd(ce, top->items[i].tenant));
+}
+
 void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out)
 {
 	const struct usage_today *t = usage_reader_today(u);
@@ -222,8 +257,10 @@ void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out)
 				  *unattributed = same_day ? &t->unattributed : &zero;
 	size_t n_tenants = same_day ? t->n_tenants : 0, n_top = same_day ? t->top.n : 0;
 
-	if (t->day < 0)
+	if (t->day < 0) {
+		ce_metrics(usage_reader_ce(u), NULL, 0, out);
 		return;
+	}
 	strbuf_adds(out, "# HELP bedrock_tenantd_usage_today Usage counted from invocation logs today (UTC), "
 			 "all tenants and unattributed.\n");
 	series(out, "bedrock_tenantd_usage_today", "", total);
@@ -235,4 +272,5 @@ void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out)
 		series(out, "bedrock_tenantd_usage_tenant_today", labels, &t->top.items[i].c);
 		free(labels);
 	}
+	ce_metrics(usage_reader_ce(u), &t->top, n_top, out);
 }

@@ -31,7 +31,9 @@ cJSON *usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_
 			  int *ret_status, const char **ret_error);
 /* usage_metrics: today's totals, unattributed usage and (when configured) the top
  * tenants, in the Prometheus text format, appended to out: the sums the reader made
- * when it ingested (usage_reader_today), no SQL. */
+ * when it ingested (usage_reader_today), no SQL; with usage.cost_explorer, Cost
+ * Explorer's figures as its last refresh summed them (usage_ce_fetched), the top
+ * tenants' too. */
 void usage_metrics(struct usage_reader *u, int64_t now, struct strbuf *out);
 
 #endif

@@ -607,6 +607,7 @@ int op_iam_list_policies(struct call *c);
 int op_iam_list_entities_for_policy(struct call *c);
 int op_iam_get_policy_version(struct call *c);
 int op_iam_create_policy_version(struct call *c);
+int op_iam_list_policy_versions(struct call *c);
 int op_iam_delete_policy_version(struct call *c);
 /* budgets_actions.c: Budgets actions (in budgets_ops) */
 int op_budgets_create_action(struct call *c);

@@ -424,5 +424,6 @@ const struct op iam_ops[] = {
 	{ "GetPolicyVersion", op_iam_get_policy_version, false, NULL, NULL, 0, false },
 	{ "CreatePolicyVersion", op_iam_create_policy_version, true, NULL, NULL, 0, false },
 	{ "DeletePolicyVersion", op_iam_delete_policy_version, true, NULL, NULL, 0, false },
+	{ "ListPolicyVersions", op_iam_list_policy_versions, false, NULL, NULL, 0, false },
 };
 const size_t iam_n_ops = sizeof(iam_ops) / sizeof(iam_ops[0]);

@@ -1,5 +1,5 @@
 /* IAM customer-managed policies (awsQuery, XML): CreatePolicy, GetPolicy,
- * DeletePolicy, policy versions (Create/Get/DeletePolicyVersion, at most five)
+ * DeletePolicy, policy versions (Create/Get/Delete/ListPolicyVersions, at most five)
  * and their attachment to roles (Attach/DetachRolePolicy,
  * ListAttachedRolePolicies). The documents of a role, inline and attached, feed
  * the IAM evaluator (iam_eval.c) through iam_role_documents(). */
@@ -409,12 +409,12 @@ int op_iam_list_policies(struct call *c)
 }
 
 static void version_xml(struct strbuf *sb, const struct managed_policy *p, const struct policy_version *v,
-			bool with_doc)
+			bool with_doc, const char *elem)
 {
 	struct strbuf enc;
 	char ts[32], num[16];
 
-	strbuf_adds(sb, "<PolicyVersion>");
+	strbuf_addf(sb, "<%s>", elem);
 	if (with_doc) {
 		strbuf_init(&enc, STRBUF_NO_CAP);
 		uri_encode_str(&enc, v->doc, false);
@@ -426,7 +426,7 @@ static void version_xml(struct strbuf *sb, const struct managed_policy *p, const
 	xml_elem(sb, "IsDefaultVersion", v->id == p->default_version ? "true" : "false");
 	ids_iso8601(v->created_ms, 0, ts);
 	xml_elem(sb, "CreateDate", ts);
-	strbuf_adds(sb, "</PolicyVersion>");
+	strbuf_addf(sb, "</%s>", elem);
 }
 
 static int find_version(struct call *c, struct managed_policy *p, struct policy_version **ret)
@@ -450,7 +450,32 @@ int op_iam_get_policy_version(struct call *c)
 	if (find_policy(c, &p) < 0 || !p || find_version(c, p, &v) < 0 || !v)
 		return -1;
 	call_xml_begin(c, true);
-	version_xml(&c->body, p, v, true);
+	version_xml(&c->body, p, v, true, "PolicyVersion");
+	call_xml_end(c, true);
+	return 0;
+}
+
+/* ListPolicyVersions: every version (at most USAGE_MAX_VERSIONS exist) in one page,
+ * newest first, without their documents (as IAM answers it). */
+int op_iam_list_policy_versions(struct call *c)
+{
+	struct managed_policy *p;
+	bool done[USAGE_MAX_VERSIONS] = { false };
+
+	if (find_policy(c, &p) < 0 || !p)
+		return -1;
+	call_xml_begin(c, true);
+	strbuf_adds(&c->body, "<Versions>");
+	for (size_t k = 0; k < p->n_versions; k++) {
+		size_t newest = p->n_versions;
+		for (size_t i = 0; i < p->n_versions; i++)
+			if (!done[i] && (newest == p->n_versions || p->v[i].id > p->v[newest].id))
+				newest = i;
+		done[newest] = true;
+		version_xml(&c->body, p, &p->v[newest], false, "member");
+	}
+	strbuf_adds(&c->body, "</Versions>");
+	xml_elem(&c->body, "IsTruncated", "false");
 	call_xml_end(c, true);
 	return 0;
 }
@@ -476,7 +501,7 @@ int op_iam_create_policy_version(struct call *c)
 		p->default_version = v->id;
 	p->updated_ms = v->created_ms;
 	call_xml_begin(c, true);
-	version_xml(&c->body, p, v, false);
+	version_xml(&c->body, p, v, false, "PolicyVersion");
 	call_xml_end(c, true);
 	return 0;
 }

@@ -274,12 +274,9 @@ static int op_get_resources(struct call *c)
 			strbuf_adds(&last, n->key);
 			count++;
 		}
-		if (count == (size_t)per_page && section + 1 < SEC_COUNT) {
-			/* the next page starts at the next section */
-			strbuf_reset(&last);
-			add_token(out, section + 1, "");
-			goto done;
-		}
+		/* a full page at a section's end goes on to the next sections: a token only
+		 * when a resource is left (at the start of its section when last is empty),
+		 * so a listing that fills its last page exactly takes no empty page more */
 	}
 	cJSON_AddStringToObject(out, "PaginationToken", "");
 done:

@@ -21,6 +21,8 @@ import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
   CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
+  ListPolicyVersionsCommand,
   DeletePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -197,4 +199,33 @@ test('policy versions: a new default version changes what the role may do', asyn
   assert.equal(JSON.parse(decodeURIComponent(got.PolicyVersion.Document)).Statement[0].Resource[0], profB);
   await rejectsWith(() => client.send(hello(profA)), 'AccessDeniedException', 403);
   await client.send(hello(profB));
+});
+
+test('policy versions: five at most (LimitExceeded), listed newest first without documents', async () => {
+  const p = await iam.send(new CreatePolicyCommand({ PolicyName: 'five', PolicyDocument: tenantPolicy(profA) }));
+  const arn = p.Policy.Arn;
+  for (let i = 2; i <= 5; i++) {
+    const v = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: tenantPolicy(profB), SetAsDefault: i === 3 }));
+    assert.equal(v.PolicyVersion.VersionId, `v${i}`);
+  }
+  const e = await rejectsWith(
+    () => iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: tenantPolicy(profA), SetAsDefault: true })),
+    'LimitExceededException', 409);
+  assert.match(e.message, /up to 5 versions/);
+  const l = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }));
+  assert.equal(l.IsTruncated, false);
+  assert.deepEqual(l.Versions.map((v) => v.VersionId), ['v5', 'v4', 'v3', 'v2', 'v1']);
+  assert.deepEqual(l.Versions.filter((v) => v.IsDefaultVersion).map((v) => v.VersionId), ['v3']);
+  assert.ok(l.Versions.every((v) => v.Document === undefined && v.CreateDate instanceof Date));
+  // the oldest non-default version deleted: room for one more, numbered on
+  await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' }));
+  const v6 = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: tenantPolicy(profA), SetAsDefault: true }));
+  assert.equal(v6.PolicyVersion.VersionId, 'v6');
+  const after = await iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn }));
+  assert.deepEqual(after.Versions.map((v) => v.VersionId), ['v6', 'v5', 'v4', 'v3', 'v2']);
+  // a policy with versions besides the default cannot be deleted
+  await rejectsWith(() => iam.send(new DeletePolicyCommand({ PolicyArn: arn })), 'DeleteConflictException', 409);
+  for (const id of ['v2', 'v3', 'v4', 'v5']) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: arn, VersionId: id }));
+  await iam.send(new DeletePolicyCommand({ PolicyArn: arn }));
+  await rejectsWith(() => iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })), 'NoSuchEntityException', 404);
 });

@@ -91,6 +91,24 @@ test('the paginator walks every page; the last token is empty', async () => {
   assert.equal(last.PaginationToken, '');
 });
 
+test('a last page filled exactly has an empty token: no empty page follows', async () => {
+  // four profiles (three tagged, one untagged since) at two a page: two pages, even
+  // with sections (parameters, budgets) after the one that filled the page
+  const { items, pages } = await collect(
+    paginateGetResources({ client: tagging }, { ResourceTypeFilters: ['bedrock'], ResourcesPerPage: 2 }),
+    'ResourceTagMappingList',
+  );
+  assert.equal(items.length, 4);
+  assert.equal(pages, 2);
+  // a page filled at a section's end continues in the next section
+  const first = await tagging.send(new GetResourcesCommand({ ResourcesPerPage: 4 }));
+  assert.equal(first.ResourceTagMappingList.length, 4);
+  assert.notEqual(first.PaginationToken, '');
+  const rest = await tagging.send(new GetResourcesCommand({ ResourcesPerPage: 4, PaginationToken: first.PaginationToken }));
+  assert.equal(rest.ResourceTagMappingList.length, 2);
+  assert.equal(rest.PaginationToken, '');
+});
+
 test('bad parameters are InvalidParameterException', async () => {
   await rejectsWith(() => tagging.send(new GetResourcesCommand({ ResourcesPerPage: 101 })), 'InvalidParameterException', 400);
   await rejectsWith(() => tagging.send(new GetResourcesCommand({ TagsPerPage: 50 })), 'InvalidParameterException', 400);

@@ -20,7 +20,9 @@ scale N      N tenants (engine_probe gen: 1-3 profiles, a budget with alerts and
                (engine_probe hammer) from the scan until every tenant is reconciled,
                at rest, and during each warm restart
              - convergence time; VmHWM and VmRSS of the daemon once quiet
-             - a steady-state resync: awsim's call counters against the paging minimum,
+             - two steady-state resyncs: awsim's call counters (reads a tenant) against
+               the paging minimum (the first after the convergence also reads the tags
+               of the parameters the daemon wrote),
                the control socket meanwhile (and the loop's long turns with --turns)
              - manifest edits (rename into place): the rename -> the first mutating
                call in awsim's request log, timestamped as it is written (1 us)
@@ -75,6 +77,12 @@ options:
                   turns of 8 ms or more while converging from nothing, with the time
                   spent in fsync and in SQLite inside them (tests/bench/engine/turn_probe.c)
   --keep          keep the scratch directory (logs, latency samples) and print its path
+                  (scale: with awsim's converged state saved in it, for --from)
+  --from DIR      scale: start from the converged world a `scale N --keep` run left in
+                  DIR (its manifests, awsim's saved state, the daemon's state directory;
+                  all copied, DIR is not changed) instead of generating and converging
+                  from nothing: the first start is a warm one, measured as the cold one
+                  would be; N must be the N of that run
   --help          this text
 
 Needs: the targets bedrock-tenantd bedrock-tenantctl awsim engine_probe built in the
@@ -93,6 +101,7 @@ RATE=50
 OVER=1
 RUNS=3
 KEEP=0
+FROM=
 INTERVAL=0
 TURNS=0
 WINDOW=0
@@ -111,6 +120,7 @@ while [ $# -gt 0 ]; do
 	--over) OVER=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--from) FROM=$2; shift 2 ;;
 	--turns) TURNS=1; shift ;;
 	--window) WINDOW=$2; shift 2 ;;
 	--probe-interval) INTERVAL=$2; shift 2 ;;
@@ -221,8 +231,9 @@ start_awsim() {
 			"${args[@]}" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
 	fi
 	AWSIM_PID=$!
-	for _ in $(seq 1200); do
+	for _ in $(seq 12000); do # up to 10 min: a saved state of 100,000 tenants is about 900 MB of JSON
 		[ -s "$WORK/awsim.out" ] && break
+		kill -0 "$AWSIM_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	PORT=$(sed -n '1s/^listening on 127.0.0.1://p' "$WORK/awsim.out")
@@ -390,7 +401,12 @@ wait_ready_with_progress() {
 	done
 }
 
-calls_total() { curl -sf "$A/calls" | jq '[.[] | .ok + .throttled + .failed + .dropped] | add // 0'; }
+# calls_total: every call awsim counted but the paced audit of budget notifications,
+# which reads a few a second for ever at 100,000 tenants (daemon/engine/alerts_audit.c)
+calls_total() {
+	curl -sf "$A/calls" | jq '[to_entries[] | select(.key | test("^budgets:Describe(NotificationsForBudget|SubscribersForNotification)$") | not) |
+		.value.ok + .value.throttled + .value.failed + .value.dropped] | add // 0'
+}
 # mutating_calls: "none", or each mutating operation awsim counted with its count.
 mutating_calls() {
 	curl -sf "$A/calls" | jq -r '[to_entries[] | select(.value.mutating) |
@@ -398,7 +414,7 @@ mutating_calls() {
 		if . == "" then "none" else . end'
 }
 
-# wait_quiet SECONDS: ready, nothing in flight, and awsim's counters still for 1 s.
+# wait_quiet SECONDS: ready, nothing in flight, and awsim's counters (calls_total) still for 1 s.
 wait_quiet() {
 	local deadline=$((SECONDS + $1)) last=-1 cur
 	while :; do
@@ -432,7 +448,7 @@ expected_pages() {
 		BEGIN { for (i = 0; i < n; i++) { x = i % k; y = int(i / k) % r; p[x, y] += 1 + i % 3; t[x]++ }
 			for (a = 0; a < k; a++) {
 				for (y = 0; y < r; y++) {
-					l += up(p[a, y], 1000); s += up(p[a, y], 10)
+					l += up(p[a, y], 1000); s += up(p[a, y], 50)
 					g += up(2 * p[a, y], 100)
 				}
 				g += up(t[a], 100); d += up(t[a], 1000)
@@ -441,6 +457,15 @@ expected_pages() {
 }
 
 generate() {
+	if [ -n "$FROM" ]; then
+		echo "== $N tenants converged already: copied from $FROM"
+		[ "$(find "$FROM/gen/tenants" -name '*.yaml' | wc -l)" = "$N" ] || fail "$FROM does not hold $N tenants"
+		cp -r "$FROM/gen" "$WORK/gen"
+		cp "$FROM/awsim-state.json" "$WORK/gen/awsim-state.json" # start_awsim starts from it
+		cp -r "$FROM/state" "$WORK/state"
+		rm -f "$WORK/state/lock"
+		return
+	fi
 	echo "== generating $N tenants"
 	"$PROBE" gen "$WORK/gen" "$N" "${GEN_ARGS[@]}"
 }
@@ -460,7 +485,7 @@ run_scale() {
 	generate
 	start_awsim --log
 	write_config "$(unlimited)"
-	echo "== cold start: $N tenants from nothing"
+	if [ -n "$FROM" ]; then echo "== warm start: $N tenants converged (--from)"; else echo "== cold start: $N tenants from nothing"; fi
 	start_daemon
 	line=$(wait_log 'manifests \(full scan\)' 1 600)
 	t_scan=$(log_epoch "$line")
@@ -497,41 +522,47 @@ run_scale() {
 	echo "== control socket at rest (10 s)"
 	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds 10 | sed 's/^/  /'
 
-	echo "== steady-state resync"
-	curl -sf -X DELETE "$A/calls" >/dev/null
-	before=$(status_json | jq '.counters.reconciles')
-	# a fixed span: the daemon is ready already, so --until-ready would stop at once
-	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds 15 --interval "$INTERVAL" \
-		--out "$WORK/resync.txt" >/dev/null &
-	HAMMER_PID=$!
-	t0=$EPOCHREALTIME
-	ctl resync >/dev/null
-	want=$((before + N))
-	deadline=$((SECONDS + 3600))
-	until status_json | jq -e --argjson w "$want" '.counters.reconciles >= $w and .queue.depth == 0 and
-		.queue.reconciles_in_flight == 0' >/dev/null 2>&1; do
-		[ $SECONDS -lt $deadline ] || fail "the resync did not end"
-		sleep 0.1
+	# two resyncs: the first after a convergence also reads the tags of every place
+	# whose parameters the daemon wrote since they were last read; the second is steady
+	for pass in 1 2; do
+		echo "== steady-state resync $pass"
+		curl -sf -X DELETE "$A/calls" >/dev/null
+		before=$(status_json | jq '.counters.reconciles')
+		# a fixed span: the daemon is ready already, so --until-ready would stop at once
+		"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds 15 --interval "$INTERVAL" \
+			--out "$WORK/resync.txt" >/dev/null &
+		HAMMER_PID=$!
+		t0=$EPOCHREALTIME
+		ctl resync >/dev/null
+		want=$((before + N))
+		deadline=$((SECONDS + 3600))
+		until status_json | jq -e --argjson w "$want" '.counters.reconciles >= $w and .queue.depth == 0 and
+			.queue.reconciles_in_flight == 0' >/dev/null 2>&1; do
+			[ $SECONDS -lt $deadline ] || fail "the resync did not end"
+			sleep 0.1
+		done
+		t1=$EPOCHREALTIME
+		took=$(fsub "$t1" "$t0")
+		stop_hammer
+		wait_quiet 600
+		read -r pages_places pages_list pages_tags pages_params pages_budgets < <(expected_pages)
+		echo "resync -> listed and every tenant compared again: $took s (0.1 s polling)"
+		echo "control socket during the resync (ms): GET /v1/status $(latencies status "$WORK/resync.txt" "$t0");" \
+			"GET /v1/tenants/{id} $(latencies tenant "$WORK/resync.txt" "$t0")"
+		[ $TURNS = 0 ] || echo "loop turns during the resync: $(turns_between "$t0" "$t1")"
+		curl -sf "$A/calls" | jq -r --argjson l "$pages_list" --argjson g "$pages_tags" --argjson s "$pages_params" \
+			--argjson d "$pages_budgets" --argjson n "$N" '
+			def n(op): (.[op].ok // 0) + (.[op].throttled // 0) + (.[op].failed // 0) + (.[op].dropped // 0);
+			([to_entries[] | select(.value.mutating | not) | .value.ok + .value.throttled + .value.failed + .value.dropped] | add // 0) as $r |
+			"reads: \($r), \($r / $n * 1000 | round / 1000) a tenant",
+			"ListInferenceProfiles: \(n("bedrock:ListInferenceProfiles")) (paging minimum \($l))",
+			"GetResources: \(n("tagging:GetResources")) (paging minimum with every tag read \($g))",
+			"DescribeParameters: \(n("ssm:DescribeParameters")) (paging minimum \($s))",
+			"DescribeBudgets: \(n("budgets:DescribeBudgets")) (paging minimum \($d))",
+			"other calls: \([to_entries[] | select(.key | test("ListInferenceProfiles|GetResources|DescribeParameters|DescribeBudgets$") | not) | "\(.key)=\(.value.ok + .value.throttled + .value.failed + .value.dropped)"] | join(" ") | if . == "" then "none" else . end)",
+			"mutating calls: \([to_entries[] | select(.value.mutating) | "\(.key)=\(.value.ok)"] | join(" ") | if . == "" then "none" else . end)"'
+		echo "places (account, Region): $pages_places"
 	done
-	t1=$EPOCHREALTIME
-	took=$(fsub "$t1" "$t0")
-	stop_hammer
-	wait_quiet 600
-	read -r pages_places pages_list pages_tags pages_params pages_budgets < <(expected_pages)
-	echo "resync -> listed and every tenant compared again: $took s (0.1 s polling)"
-	echo "control socket during the resync (ms): GET /v1/status $(latencies status "$WORK/resync.txt" "$t0");" \
-		"GET /v1/tenants/{id} $(latencies tenant "$WORK/resync.txt" "$t0")"
-	[ $TURNS = 0 ] || echo "loop turns during the resync: $(turns_between "$t0" "$t1")"
-	curl -sf "$A/calls" | jq -r --argjson l "$pages_list" --argjson g "$pages_tags" --argjson s "$pages_params" \
-		--argjson d "$pages_budgets" '
-		def n(op): (.[op].ok // 0) + (.[op].throttled // 0) + (.[op].failed // 0) + (.[op].dropped // 0);
-		"ListInferenceProfiles: \(n("bedrock:ListInferenceProfiles")) (paging minimum \($l))",
-		"GetResources: \(n("tagging:GetResources")) (paging minimum \($g))",
-		"GetParametersByPath: \(n("ssm:GetParametersByPath")) (paging minimum \($s))",
-		"DescribeBudgets: \(n("budgets:DescribeBudgets")) (paging minimum \($d))",
-		"other calls: \([to_entries[] | select(.key | test("ListInferenceProfiles|GetResources|GetParametersByPath|DescribeBudgets$") | not) | "\(.key)=\(.value.ok + .value.throttled + .value.failed + .value.dropped)"] | join(" ") | if . == "" then "none" else . end)",
-		"mutating calls: \([to_entries[] | select(.value.mutating) | "\(.key)=\(.value.ok)"] | join(" ") | if . == "" then "none" else . end)"'
-	echo "places (account, Region): $pages_places"
 	sleep 11 # the old stores are freed and trimmed (at most one malloc_trim every 10 s)
 	read -r r_hwm r_rss < <(memory)
 	echo "memory after the resync: VmHWM $r_hwm MB, VmRSS $r_rss MB"
@@ -543,7 +574,7 @@ run_scale() {
 		id=$(printf 'tenant-%06d' "$i")
 		f=$WORK/gen/tenants/group-$(printf '%03d' $((i / 1000)))/$id.yaml
 		tmp=${f%/*}/.$id.yaml.tmp
-		sed "s/^    Project: .*/    Project: edit-$j/" "$f" >"$tmp"
+		sed "s/^    Project: .*/    Project: edit-$j-$EPOCHSECONDS/" "$f" >"$tmp"
 		off=$(stat -c %s "$WORK/awsim.log")
 		k_apply=$(($(count_log 'manifests \(change\)') + 1))
 		t0=$("$PROBE" rename "$tmp" "$f")
@@ -602,6 +633,10 @@ run_scale() {
 	echo "edit -> first mutating call (ms): $(awk '{ print $1 * 1000 }' "$WORK/edits.txt" | quantiles)"
 	echo "edit -> applied to the engine (ms): $(awk '{ print $2 * 1000 }' "$WORK/edits.txt" | quantiles)"
 	echo "control socket while converging (ms): GET /v1/status $ctl_status; GET /v1/tenants/{id} $ctl_tenant"
+	if [ $KEEP = 1 ]; then # the edits are in the manifests now: awsim's state with them, for --from
+		wait_quiet 600
+		curl -sf -X POST "$A/save" >/dev/null
+	fi
 	stop_daemon
 }
 

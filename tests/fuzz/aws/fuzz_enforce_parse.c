@@ -17,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct iam_attached_list l = { 0 };
 	struct iam_policy_list pl = { 0 };
 	struct aws_strv roles = { 0 };
+	struct iam_policy_version_list vl = { 0 };
 	struct budgets_action_list a = { 0 };
 	char *next = NULL, *id = NULL;
 
@@ -36,6 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	iam_parse_entities_page(body, size, &roles, &next);
 	free(next);
 	aws_strv_release(&roles);
+	next = NULL;
+	iam_parse_versions_page(body, size, &vl, &next);
+	free(next);
+	iam_versions_oldest(&vl);
+	iam_policy_version_list_release(&vl);
 	if (budgets_parse_action_id(body, size, &id) == 0)
 		free(id);
 	next = NULL;

@@ -1,7 +1,12 @@
 # Shared by the engine's integration tests (sourced): a scratch directory, awsim, the
 # daemon with a configuration pointing every service at awsim, and helpers to write
 # manifests, drive bedrock-tenantctl, read awsim's state and wait for conditions.
-# Everything started here is stopped on exit.
+# Everything started here is stopped on exit, whatever the exit: every background job
+# of the test (awsim, the daemon, samplers, clients) and its children are killed, the
+# test's own steps (at_exit) run, the scratch directory goes; a failing test ends at its
+# failure. A test adds steps with at_exit rather than a trap of its own (a trap replaces
+# this one). Every wait has a deadline: wait_until, wait_eq, wait_gone, stop_daemon;
+# every curl here a --max-time.
 set -euo pipefail
 
 : "${BTD_BUILD:?the build directory}"
@@ -18,13 +23,36 @@ export AWS_REGION=us-east-1
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL || true
 mkdir -p "$WORK/tenants"
 
+AT_EXIT=()
+# at_exit COMMAND...: a step for cleanup (run by eval, after every process the test
+# started is killed, the last added first; its failure is ignored).
+at_exit() { AT_EXIT+=("$*"); }
+
+# kill_tree PID: the process and its descendants (stopped first, so that none starts
+# another on the way; then SIGKILL).
+kill_tree() {
+	local child
+	kill -STOP "$1" 2>/dev/null
+	for child in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$child"; done
+	kill -9 "$1" 2>/dev/null
+}
+
+# cleanup (the EXIT trap): must run to its end whatever failed, so nothing in it may
+# stop it (errexit is off). The test's exit status is kept.
 cleanup() {
-	local rc=$?
-	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null || true
-	[ -n "$AWSIM_PID" ] && kill -9 "$AWSIM_PID" 2>/dev/null || true
+	local rc=$? pid i
+	set +eu
+	trap - EXIT
+	{ # every job killed, so the wait is short; bash's "Killed" notes go. Only live
+		# jobs: a pid kept in a variable may have ended and been given to another process
+		for pid in $(jobs -p); do kill_tree "$pid"; done
+		wait
+		jobs >/dev/null # the notes of the jobs just ended, said here
+	} 2>/dev/null
+	for ((i = ${#AT_EXIT[@]} - 1; i >= 0; i--)); do eval "${AT_EXIT[i]}"; done
 	if [ $rc -ne 0 ]; then
 		echo "--- daemon log (last 60 lines) ---"
-		tail -n 60 "$WORK/daemon.log" 2>/dev/null || true
+		tail -n 60 "$WORK/daemon.log" 2>/dev/null
 	fi
 	rm -rf "$WORK"
 	exit $rc
@@ -49,8 +77,8 @@ start_awsim() {
 	[ -n "$PORT" ] || fail "awsim did not start"
 }
 
-awsim_get() { curl -sf "http://127.0.0.1:$PORT/_awsim/$1"; }
-awsim_put() { curl -sf -X PUT -H 'Content-Type: application/json' --data "${2:-}" "http://127.0.0.1:$PORT/_awsim/$1" >/dev/null; }
+awsim_get() { curl -sf --max-time 30 "http://127.0.0.1:$PORT/_awsim/$1"; }
+awsim_put() { curl -sf --max-time 30 -X PUT -H 'Content-Type: application/json' --data "${2:-}" "http://127.0.0.1:$PORT/_awsim/$1" >/dev/null; }
 
 # write_config [extra YAML lines]: fast timings, generous rate limits, awsim everywhere.
 write_config() {
@@ -112,8 +140,9 @@ write_tenant() {
 	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
 }
 
+# start_daemon: its output goes to daemon.log (nothing of it holds the test's stdout).
 start_daemon() {
-	"$DAEMON" --config "$WORK/config.yaml" --log-stderr 2>>"$WORK/daemon.log" &
+	"$DAEMON" --config "$WORK/config.yaml" --log-stderr >>"$WORK/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	for _ in $(seq 200); do
 		[ -S "$WORK/control.sock" ] && return 0
@@ -123,10 +152,20 @@ start_daemon() {
 	fail "no control socket"
 }
 
-# stop_daemon: SIGTERM must end it with status 0.
+# wait_gone SECONDS DESCRIPTION PID: poll until the process has exited.
+wait_gone() {
+	local deadline=$(($(date +%s) + $1))
+	while kill -0 "$3" 2>/dev/null; do
+		[ "$(date +%s)" -lt "$deadline" ] || fail "timed out after ${1}s waiting for: $2"
+		sleep 0.1
+	done
+}
+
+# stop_daemon [SECONDS]: SIGTERM must end it (within 30 s) with status 0.
 stop_daemon() {
 	local rc=0
 	kill -TERM "$DAEMON_PID"
+	wait_gone "${1:-30}" "the daemon to exit after SIGTERM" "$DAEMON_PID"
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=
 	[ $rc -eq 0 ] || fail "the daemon exited with $rc after SIGTERM"
@@ -220,7 +259,7 @@ one_profile_each() {
 # resources the daemon must not own; the path must not hold an ARN, see aws-wire.md 6.2).
 # With TARGET set, an awsJson1.1 call (X-Amz-Target: $TARGET).
 sign_call() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:$1" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X "$2" \
+	curl -sf --max-time 30 --aws-sigv4 "aws:amz:us-east-1:$1" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X "$2" \
 		-H "Content-Type: ${TARGET:+application/x-amz-json-1.1}${TARGET:-application/json}" \
 		${TARGET:+-H "X-Amz-Target: $TARGET"} ${4:+--data "$4"} "http://127.0.0.1:$PORT$3"
 }
@@ -231,7 +270,7 @@ create_role() {
 	local role try
 	for role in "$@"; do
 		for try in $(seq 30); do # a fault plan may throttle this too
-			curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+			curl -sf --max-time 30 --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 				-H 'Content-Type: application/x-www-form-urlencoded' \
 				--data "Action=CreateRole&Version=2010-05-08&RoleName=$role" \
 				--data-urlencode 'AssumeRolePolicyDocument={"Version":"2012-10-17","Statement":[]}' \

@@ -76,16 +76,9 @@ hostile_wait() { # they end by themselves
 	for pid in "${HOSTILE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 	HOSTILE_PIDS=()
 }
-# CHAOS_LOG=FILE keeps a copy of the daemon's whole log (for looking into a failure).
-chaos_cleanup() {
-	local rc=$?
-	set +e
-	kill $PROBE_PID "${HOSTILE_PIDS[@]}" 2>/dev/null
-	[ -z "${CHAOS_LOG:-}" ] || cp "$WORK/daemon.log" "$CHAOS_LOG"
-	(exit $rc)
-	cleanup
-}
-trap chaos_cleanup EXIT
+# CHAOS_LOG=FILE keeps a copy of the daemon's whole log (for looking into a failure);
+# the probe and the hostile clients are jobs, which lib.sh's cleanup kills.
+at_exit '[ -z "${CHAOS_LOG:-}" ] || cp "$WORK/daemon.log" "$CHAOS_LOG"'
 awsim_alive() { kill -0 "$AWSIM_PID" 2>/dev/null || fail "awsim died"; }
 
 # 1. Convergence under kill -9, SIGHUP and hostile clients.

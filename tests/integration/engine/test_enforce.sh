@@ -3,8 +3,10 @@
 # and a Budgets action; the tenant's role invokes its profile until the spend crosses
 # the threshold, then AWS Budgets attaches the policy, Converse is denied and the
 # tenant is OverBudget; a raised limit or a new budget period reverses it (Ready, and
-# allowed again); a policy or an action deleted by hand is made again; removing
-# enforce deletes the action and detaches and deletes the policy.
+# allowed again); a policy or an action deleted by hand is made again; a change of the
+# alerts' subscribers alone updates the action; versions of the policy made by hand up
+# to IAM's limit of five stop neither a new one (the oldest non-default goes) nor the
+# deletion; removing enforce deletes the action and detaches and deletes the policy.
 . "$(dirname "$0")/lib.sh"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -35,7 +37,7 @@ $([ -z "${SECOND:-}" ] || printf '    - name: p2\n      model: anthropic.claude-
     limit_usd: $1
     alerts:
       - threshold_percent: 80
-        emails: [ops@example.com]
+        emails: [${EMAIL:-ops@example.com}]
 $([ "${2:-}" = none ] || echo "    enforce: {at_percent: 100}")
   access:
     roles: [acme-app]
@@ -176,9 +178,42 @@ wait_eq 30 "the policy's second version, alone" "v2 of 1" policy_version
 n=$(policy_state | jq -r '.versions[0].doc | fromjson | .Statement[0].Resource | length')
 [ "$n" = 2 ] || fail "the new version does not deny both profiles: $(policy_state)"
 wait_eq 30 "acme Ready with two profiles" Ready state
+# Four more versions made by hand (IAM's limit is five): the next document needs the
+# oldest non-default one deleted first (v3), then the one it replaced goes (v2).
+for _ in 1 2 3 4; do
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=CreatePolicyVersion&Version=2010-05-08&SetAsDefault=false" --data-urlencode "PolicyArn=$POLICY_ARN" \
+		--data-urlencode 'PolicyDocument={"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}' \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "CreatePolicyVersion by hand"
+done
+[ "$(policy_version)" = "v2 of 5" ] || fail "five versions: $(policy_state)"
 enforced_tenant 20
+wait_eq 30 "a new default version past the hand-made ones" "v7 of 4" policy_version
+policy_state | jq -e '[.versions[].id] | sort == [4, 5, 6, 7]' >/dev/null ||
+	fail "not the oldest non-default version pruned: $(policy_state)"
+wait_eq 30 "acme Ready with one profile again" Ready state
 
-# Over budget, then enforce removed: the action deleted, the policy detached and deleted.
+# The alerts' subscribers changed (and nothing else of the action): the action notifies
+# the new ones; changed back by hand in AWS, it is repaired at the next resync.
+subs() { actions | jq -c '[.[0].Subscribers[] | "\(.SubscriptionType):\(.Address)"]'; }
+[ "$(subs)" = '["EMAIL:ops@example.com"]' ] || fail "the action's subscribers: $(actions)"
+EMAIL=cfo@example.com enforced_tenant 20
+wait_eq 30 "the action notifies the new subscriber" '["EMAIL:cfo@example.com"]' subs
+wait_eq 30 "acme Ready with the new subscriber" Ready state
+id=$(actions | jq -r '.[0].ActionId')
+TARGET=AWSBudgetServiceGateway.UpdateBudgetAction sign_call budgets POST / \
+	"{\"AccountId\":\"111122223333\",\"BudgetName\":\"bedrock-tenant-acme\",\"ActionId\":\"$id\",
+	 \"Subscribers\":[{\"SubscriptionType\":\"EMAIL\",\"Address\":\"ops@example.com\"}]}" >/dev/null ||
+	fail "UpdateBudgetAction by hand"
+ctl resync >/dev/null
+wait_eq 30 "the action's subscriber repaired" '["EMAIL:cfo@example.com"]' subs
+enforced_tenant 20
+wait_eq 30 "the action notifies the first subscriber again" '["EMAIL:ops@example.com"]' subs
+wait_eq 30 "acme Ready with its first subscriber" Ready state
+
+# Over budget, then enforce removed: the action deleted, the policy detached and deleted
+# (IAM refuses to delete it while v4-v6, made by hand, are there: they go first).
 spend 30
 [ "$(attached)" = 1 ] || fail "the policy is not attached"
 wait_eq 30 "acme OverBudget before removal" OverBudget state

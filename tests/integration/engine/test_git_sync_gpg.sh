@@ -17,14 +17,12 @@ git config --global init.defaultBranch main
 # two signers, each in a home of its own: the platform team (trusted) and an intruder
 SIGNERS="$WORK/gpg-platform $WORK/gpg-intruder"
 stop_agents() {
-	local rc=$? h
+	local h
 	for h in $SIGNERS; do
 		[ -d "$h" ] && GNUPGHOME=$h gpgconf --kill all 2>/dev/null || true
 	done
-	(exit $rc)
-	cleanup
 }
-trap stop_agents EXIT
+at_exit stop_agents
 # keygen HOME UID: an ed25519 signing key without a passphrase; prints its fingerprint
 keygen() {
 	mkdir -p "$1"

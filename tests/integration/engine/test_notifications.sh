@@ -30,8 +30,7 @@ s.serve_forever()
 PY
 python3 "$WORK/receiver.py" "$WORK/hook.jsonl" "$WORK/hook.port" &
 HOOK_PID=$!
-# lib.sh's cleanup reads the exit status: keep it for it
-trap 'rc=$?; set +e; kill $HOOK_PID 2>/dev/null; (exit $rc); cleanup' EXIT
+# (the receiver is a job: lib.sh's cleanup kills it)
 wait_until 10 "the webhook receiver" test -s "$WORK/hook.port"
 HPORT=$(cat "$WORK/hook.port")
 touch "$WORK/hook.jsonl"

@@ -10,13 +10,7 @@ if ! mount -t tmpfs -o size=4m,mode=0750 tmpfs "$WORK/state" 2>"$WORK/mount.err"
 	echo "SKIP: cannot mount a tmpfs for the state directory: $(cat "$WORK/mount.err")"
 	exit 0
 fi
-MOUNTED=1
-unmount() {
-	local rc=$?
-	[ -z "${MOUNTED:-}" ] || umount -l "$WORK/state" 2>/dev/null || true
-	return $rc
-}
-trap 'unmount; cleanup' EXIT
+at_exit 'umount -l "$WORK/state" 2>/dev/null'
 
 start_awsim
 write_config

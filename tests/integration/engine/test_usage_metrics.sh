@@ -2,6 +2,8 @@
 # The usage series of /metrics: today's totals, the unattributed usage and, with
 # usage.metrics_tenants, only the top tenants by estimated cost. They are summed when
 # usage is ingested (and at start), so a scrape runs no SQL on the daemon's loop.
+# With usage.cost_explorer, Cost Explorer's figures too (every tenant's tag, untagged,
+# and each top tenant's), as its last refresh summed them: a scrape calls nothing.
 . "$(dirname "$0")/lib.sh"
 
 SIGN=$BTD_BUILD/tests/integration/engine/sign_headers
@@ -19,10 +21,13 @@ write_config "usage:
   poll_interval: 1s
   path_style: true
   metrics_tenants: 1
-  cost_explorer: {mode: off}
+  cost_explorer: {refresh: 5s, days: 3}
 prices:
-  $MODEL: {input: 0.001, output: 0.005}"
-write_tenant acme "$MODEL"
+  $MODEL: {input: 0.001, output: 0.005}
+cost_allocation_tags:
+  mode: manage
+  check_interval: 5s"
+write_budget_tenant acme 100 "" # a budget: its tag key is one cost_allocation_tags activates
 write_tenant other "$MODEL"
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
@@ -42,11 +47,12 @@ converse "$MODEL" # unattributed
 
 scrape() { curl -sf --max-time 20 --unix-socket "$WORK/control.sock" http://localhost/metrics; }
 value() { awk -v n="$1" '$1 == n {print $2}' <<<"$M"; }
-total_requests() {
+# scraped NAME: a fresh scrape's value of NAME (M is set in wait_eq's subshell only)
+scraped() {
 	M=$(scrape)
-	value bedrock_tenantd_usage_today_requests
+	value "$1"
 }
-wait_eq 60 "the 5 requests in the metrics" 5 total_requests
+wait_eq 60 "the 5 requests in the metrics" 5 scraped bedrock_tenantd_usage_today_requests
 check() {
 	[ "$(value bedrock_tenantd_usage_today_requests)" = 5 ] || fail "total: $M"
 	[ "$(value bedrock_tenantd_usage_unattributed_today_requests)" = 1 ] || fail "unattributed: $M"
@@ -56,6 +62,26 @@ check() {
 	! grep -q 'tenant="other"' <<<"$M" || fail "a series beyond metrics_tenants: $M"
 }
 M=$(scrape)
+check
+
+# Cost Explorer (awsim's, at its own prices: 0.000192 USD a call of these 16 bytes):
+# acme's tag 3 calls, other's 1, the call by model id untagged; acme alone per tenant
+wait_eq 90 "Cost Explorer's figure for acme in the metrics" 0.000576 \
+	scraped 'bedrock_tenantd_usage_tenant_cost_explorer_usd{tenant="acme"}'
+M=$(scrape)
+[ "$(value bedrock_tenantd_usage_cost_explorer_usd)" = 0.000768 ] || fail "Cost Explorer, every tenant: $M"
+[ "$(value bedrock_tenantd_usage_cost_explorer_untagged_usd)" = 0.000192 ] || fail "Cost Explorer, untagged: $M"
+[ "$(value bedrock_tenantd_usage_cost_explorer_days)" = 3 ] || fail "Cost Explorer's days: $M"
+at=$(value bedrock_tenantd_usage_cost_explorer_fetched_timestamp_seconds)
+[ $(($(date +%s) - at)) -ge 0 ] && [ $(($(date +%s) - at)) -le 60 ] || fail "Cost Explorer fetched at $at: $M"
+grep -q '^# TYPE bedrock_tenantd_usage_tenant_cost_explorer_usd gauge$' <<<"$M" || fail "no TYPE line: $M"
+[ "$(ctl --json usage acme | jq -r '.cost_explorer.usd * 1000000 | round')" = 576 ] ||
+	fail "the metrics and /v1/tenants/acme/usage disagree: $(ctl --json usage acme | jq -c .cost_explorer)"
+! grep -q 'tenant="other"' <<<"$M" || fail "a Cost Explorer series beyond metrics_tenants: $M"
+# a scrape reads the last refresh: ten scrapes are not ten calls to Cost Explorer
+ce_calls=$(calls ce:GetCostAndUsage)
+for _ in $(seq 10); do scrape >/dev/null; done
+[ $(($(calls ce:GetCostAndUsage) - ce_calls)) -lt 5 ] || fail "scrapes call Cost Explorer"
 check
 
 # A scrape runs no SQL: rows deleted behind the daemon's back (another process on
@@ -69,11 +95,7 @@ PY
 M=$(scrape)
 check
 converse "$(ctl resolve acme p1 | tail -n1)"
-acme_requests() {
-	M=$(scrape)
-	value 'bedrock_tenantd_usage_tenant_today_requests{tenant="acme"}'
-}
-wait_eq 60 "acme's 4th request in the metrics" 4 acme_requests
+wait_eq 60 "acme's 4th request in the metrics" 4 scraped 'bedrock_tenantd_usage_tenant_today_requests{tenant="acme"}'
 M=$(scrape)
 [ "$(value bedrock_tenantd_usage_tenants_today)" = 1 ] || fail "the next ingestion did not sum again: $M"
 [ "$(value bedrock_tenantd_usage_today_requests)" = 5 ] || fail "total after: $M"

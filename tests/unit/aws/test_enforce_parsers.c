@@ -1,5 +1,5 @@
 /* The pure parsers of budget enforcement: IAM customer-managed policies (CreatePolicy,
- * GetPolicy, Create/GetPolicyVersion, ListAttachedRolePolicies) and Budgets actions
+ * GetPolicy, Create/GetPolicyVersion, ListPolicyVersions, ListAttachedRolePolicies) and Budgets actions
  * (CreateBudgetAction, DescribeBudgetActionsForBudget); on answers shaped like AWS's
  * and their refusals. */
 #include <errno.h>
@@ -195,6 +195,50 @@ static void test_iam_entities(void **state)
 	aws_strv_release(&roles);
 }
 
+#define VERSIONS(members, tail)                                                                                        \
+	"<ListPolicyVersionsResponse" NS "><ListPolicyVersionsResult><Versions>" members "</Versions>" tail            \
+	"</ListPolicyVersionsResult>" META "</ListPolicyVersionsResponse>"
+#define VERSION(id, dflt)                                                                                              \
+	"<member><VersionId>" id "</VersionId><IsDefaultVersion>" dflt "</IsDefaultVersion>"                           \
+	"<CreateDate>2026-12-03T10:00:00Z</CreateDate></member>"
+
+/* ListPolicyVersions: the versions, the oldest one that is not the default (by
+ * number: v10 is newer than v9), refusals. */
+static void test_iam_versions(void **state)
+{
+	struct iam_policy_version_list l = { 0 };
+	char *next;
+
+	(void)state;
+	assert_int_equal(iam_parse_versions_page(S(VERSIONS(VERSION("v11", "false") VERSION("v10", "true"),
+							    "<IsTruncated>true</IsTruncated><Marker>m</Marker>")),
+						 &l, &next),
+			 0);
+	assert_string_equal(next, "m");
+	free(next);
+	assert_int_equal(iam_parse_versions_page(S(VERSIONS(VERSION("v9", "false") VERSION("v8", "false"),
+							    "<IsTruncated>false</IsTruncated>")),
+						 &l, &next),
+			 0);
+	assert_null(next);
+	assert_int_equal(l.n, 4);
+	assert_true(l.items[1].is_default);
+	assert_false(l.items[0].is_default);
+	assert_null(l.items[0].document);
+	assert_string_equal(iam_versions_oldest(&l), "v8");
+	iam_policy_version_list_release(&l);
+	/* only the default: nothing to prune */
+	assert_int_equal(iam_parse_versions_page(S(VERSIONS(VERSION("v1", "true"), "")), &l, &next), 0);
+	assert_null(iam_versions_oldest(&l));
+	assert_int_equal(iam_parse_versions_page(S(VERSIONS("<member><IsDefaultVersion>false</IsDefaultVersion>"
+							    "</member>",
+							    "")),
+						 &l, &next),
+			 -EBADMSG);
+	assert_int_equal(iam_parse_versions_page(S("<ListPoliciesResponse/>"), &l, &next), -EBADMSG);
+	iam_policy_version_list_release(&l);
+}
+
 #define ACTION(id, status)                                                                                             \
 	"{\"ActionId\":\"" id "\",\"BudgetName\":\"bedrock-tenant-acme\",\"NotificationType\":\"ACTUAL\","             \
 	"\"ActionType\":\"APPLY_IAM_POLICY\",\"ActionThreshold\":{\"ActionThresholdValue\":100.0,"                     \
@@ -235,6 +279,8 @@ static void test_budgets_actions(void **state)
 	assert_string_equal(l.items[0].approval_model, "AUTOMATIC");
 	assert_string_equal(l.items[0].execution_role_arn, "arn:aws:iam::111122223333:role/budgets-exec");
 	assert_string_equal(l.items[1].status, "EXECUTION_SUCCESS");
+	assert_int_equal(l.items[0].subscribers.n, 1);
+	assert_string_equal(l.items[0].subscribers.items[0], "EMAIL:a@x.io");
 	/* refusals: no threshold, a threshold that is not a number, roles that are not strings */
 	assert_int_equal(budgets_parse_actions_page(S("{\"Actions\":[{\"ActionId\":\"x\",\"Status\":\"STANDBY\","
 						      "\"ActionType\":\"APPLY_IAM_POLICY\"}]}"),
@@ -252,6 +298,13 @@ static void test_budgets_actions(void **state)
 					     "{\"Roles\":[1]}}}]}"),
 					   &l, &next),
 		-EBADMSG);
+	/* a subscriber without its address */
+	assert_int_equal(budgets_parse_actions_page(S("{\"Actions\":[{\"ActionId\":\"x\",\"Status\":\"STANDBY\","
+						      "\"ActionType\":\"APPLY_IAM_POLICY\",\"ActionThreshold\":"
+						      "{\"ActionThresholdValue\":1},\"Subscribers\":"
+						      "[{\"SubscriptionType\":\"EMAIL\"}]}]}"),
+						    &l, &next),
+			 -EBADMSG);
 	assert_int_equal(l.n, 2);
 	budgets_action_list_release(&l);
 	budgets_action_list_release(&l);
@@ -262,7 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_iam_policy),	cmocka_unit_test(test_iam_attached),
 		cmocka_unit_test(test_iam_policies),	cmocka_unit_test(test_iam_entities),
-		cmocka_unit_test(test_budgets_actions),
+		cmocka_unit_test(test_budgets_actions), cmocka_unit_test(test_iam_versions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

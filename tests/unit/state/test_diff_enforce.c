@@ -249,6 +249,42 @@ static void test_repairs(void **state)
 	sim_release(&s);
 }
 
+/* The action notifies the alerts' subscribers: a subscriber added to the alerts, or
+ * one removed from the action by hand, updates it. */
+static void test_subscribers_change(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct observed_budget *b;
+	const struct observed_budget_action *a;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	a = live_action(&s);
+	assert_int_equal(a->n_subscribers, 1);
+	assert_string_equal(a->subscribers[0], "EMAIL:admin@example.com");
+	fix_alert(t, 90, ALERT_ACTUAL, "cfo@example.com", NULL, NULL);
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_UPDATE], 1);
+	a = live_action(&s);
+	assert_int_equal(a->n_subscribers, 2);
+	assert_string_equal(a->subscribers[0], "EMAIL:admin@example.com");
+	assert_string_equal(a->subscribers[1], "EMAIL:cfo@example.com");
+	/* steady */
+	assert_int_equal(converge(&s, t), 0);
+	/* one removed from the action by hand: repaired */
+	b = observed_budget_dup(live_budget(&s));
+	free(b->actions[0].subscribers[1]);
+	b->actions[0].n_subscribers = 1;
+	observed_store_put_budget(&s.store, b);
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_UPDATE], 2);
+	assert_int_equal(live_action(&s)->n_subscribers, 2);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* enforce removed: the action and the policy go at once (detached from the roles). */
 static void test_enforce_removed(void **state)
 {
@@ -332,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_repairs),
+		cmocka_unit_test(test_subscribers_change),
 		cmocka_unit_test(test_enforce_removed),
 		cmocka_unit_test(test_tenant_removed_after_grace),
 		cmocka_unit_test(test_not_observable),

@@ -204,6 +204,177 @@ static void test_policy_goes_after_the_profiles(void **state)
 	sim_release(&s);
 }
 
+/* acme enforcing (spec.budget.enforce) in the old place, converged there. */
+static struct tenant *enforcing_world(struct sim *s)
+{
+	struct tenant *t = fix_tenant("acme");
+	char *fact = record_key_moving_from(FROM);
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	fix_budget(t, "100", BUDGET_MONTHLY);
+	fix_alert(t, 80, ALERT_ACTUAL, "ops@example.com", NULL, NULL);
+	t->budget->enforce = true;
+	t->budget->enforce_at_percent = 100;
+	fix_role(t, "app");
+	sim_init(s, "acme");
+	sim_converge(s, t, DELETION_DELETE, 1, 20);
+	s->store.policies_listed = true; /* the bulk read saw the role's policy */
+	record_set_fact(s->record, fact, "1700000000");
+	free(fact);
+	assert_non_null(observed_store_deny_policy(&s->store, "bedrock-tenantd-acme-deny"));
+	assert_int_equal(observed_store_budget(&s->store, "bedrock-tenant-acme")->n_actions, 1);
+	return t;
+}
+
+/* Out of the account: the action goes a round before its budget, the deny policy once
+ * no old profile and no action is left (detached from the tenant's roles), and only
+ * then is the move over. Retain deletes them too. */
+static void check_enforcement_leaves(enum deletion_policy policy)
+{
+	struct sim s;
+	struct tenant *t = enforcing_world(&s);
+	const char *name = "bedrock-tenantd-acme-deny";
+	bool action_before_budget = true, policy_last = true;
+	struct plan p;
+	int r = 0;
+
+	for (int i = 0; i < 10 && !r; i++) {
+		r = move_diff(&s, t, false, policy, &p);
+		if (plan_count(&p, ACT_BUDGET_DELETE) || plan_count(&p, ACT_BUDGET_UNTAG))
+			action_before_budget &= observed_store_budget(&s.store, "bedrock-tenant-acme")->n_actions == 0;
+		for (size_t k = 0; k < p.n_actions; k++) {
+			if (p.actions[k].kind != ACT_DENY_POLICY_DELETE)
+				continue;
+			policy_last &= sim_count_owned_profiles(&s, "acme") == 0;
+			assert_string_equal(p.actions[k].name, name);
+			assert_int_equal(p.actions[k].n_roles, 1);
+			assert_string_equal(p.actions[k].roles[0], "app");
+			assert_true(p.actions[k].destructive);
+		}
+		sim_apply(&s, &p);
+		plan_release(&p);
+		s.now += FIX_DRAIN;
+	}
+	assert_int_equal(r, 1);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_DELETE], 1);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_DELETE], 1);
+	assert_true(action_before_budget);
+	assert_true(policy_last);
+	assert_null(observed_store_deny_policy(&s.store, name));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+static void test_enforcement_leaves_the_account(void **state)
+{
+	(void)state;
+	check_enforcement_leaves(DELETION_DELETE);
+	check_enforcement_leaves(DELETION_RETAIN);
+}
+
+/* Within the account the deny policy and the action are the current place's. */
+static void test_same_account_keeps_the_enforcement(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforcing_world(&s);
+	struct plan p;
+	int r = 0;
+
+	(void)state;
+	for (int i = 0; i < 6 && !r; i++) {
+		r = move_diff(&s, t, true, DELETION_DELETE, &p);
+		assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DELETE) + plan_count(&p, ACT_BUDGET_ACTION_DELETE), 0);
+		sim_apply(&s, &p);
+		plan_release(&p);
+		s.now += FIX_DRAIN;
+	}
+	assert_int_equal(r, 1);
+	assert_non_null(observed_store_deny_policy(&s.store, "bedrock-tenantd-acme-deny"));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The old account's enforcement not listed (the listing could not read it): an
+ * enforcing tenant's move is not over, since its policy may be left there. */
+static void test_enforcement_unlisted_keeps_the_move(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforcing_world(&s);
+	struct plan p;
+	bool policy_next = false;
+
+	(void)state;
+	for (int i = 0; i < 8 && !policy_next; i++) {
+		assert_int_equal(move_diff(&s, t, false, DELETION_DELETE, &p), 0);
+		policy_next = plan_count(&p, ACT_DENY_POLICY_DELETE) == 1;
+		sim_apply(&s, &p);
+		plan_release(&p);
+		s.now += FIX_DRAIN;
+	}
+	assert_true(policy_next); /* the deny policy went last */
+	assert_null(observed_store_deny_policy(&s.store, "bedrock-tenantd-acme-deny"));
+	s.store.enforce_listed = false;
+	assert_int_equal(move_diff(&s, t, false, DELETION_DELETE, &p), 0);
+	assert_int_equal(plan_aws_actions(&p), 0);
+	plan_release(&p);
+	s.store.enforce_listed = true;
+	assert_int_equal(move_diff(&s, t, false, DELETION_DELETE, &p), 1);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* A move within the account: the deny policy denies the old place's profiles too
+ * (the account's roles serve both sets until the drain ends). */
+static void test_deny_policy_denies_the_old_place_too(void **state)
+{
+	struct sim s, old;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_tenant o, oo;
+	const struct observed_profile *also[1];
+	struct diff_input in;
+	struct plan p;
+	const struct action *upd = NULL;
+
+	(void)state;
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&old, "acme");
+	old.next_id = 100; /* other ARNs than the new place's */
+	sim_converge(&old, t, DELETION_DELETE, 1, 10);
+	observed_tenant_collect(&old.store, FIX_INSTANCE, "acme", t, &oo);
+	also[0] = oo.owned[0];
+	fix_budget(t, "100", BUDGET_MONTHLY);
+	fix_alert(t, 80, ALERT_ACTUAL, "ops@example.com", NULL, NULL);
+	t->budget->enforce = true;
+	t->budget->enforce_at_percent = 100;
+	fix_role(t, "app");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 20);
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	in = (struct diff_input){ .tenant_id = "acme",
+				  .desired = t,
+				  .deletion_policy = DELETION_DELETE,
+				  .record = s.record,
+				  .observed = &o,
+				  .now = s.now,
+				  .also_granted = also,
+				  .n_also_granted = 1 };
+	diff_tenant(&s.settings, &in, &p);
+	for (size_t i = 0; i < p.n_actions; i++)
+		if (p.actions[i].kind == ACT_DENY_POLICY_UPDATE)
+			upd = &p.actions[i];
+	if (!upd)
+		fail_msg("no deny policy update");
+	assert_non_null(strstr(upd->value, also[0]->arn));
+	assert_non_null(strstr(upd->value, o.owned[0]->arn));
+	plan_release(&p);
+	observed_tenant_release(&o);
+	observed_tenant_release(&oo);
+	tenant_free(t);
+	sim_release(&s);
+	sim_release(&old);
+}
+
 static void test_another_old_place_keeps_the_grants(void **state)
 {
 	struct sim s;
@@ -332,6 +503,10 @@ int main(void)
 		cmocka_unit_test(test_same_account_keeps_the_budget),
 		cmocka_unit_test(test_held_and_retain),
 		cmocka_unit_test(test_policy_goes_after_the_profiles),
+		cmocka_unit_test(test_enforcement_leaves_the_account),
+		cmocka_unit_test(test_same_account_keeps_the_enforcement),
+		cmocka_unit_test(test_enforcement_unlisted_keeps_the_move),
+		cmocka_unit_test(test_deny_policy_denies_the_old_place_too),
 		cmocka_unit_test(test_another_old_place_keeps_the_grants),
 		cmocka_unit_test(test_current_diff_keeps_move_timers),
 		cmocka_unit_test(test_policy_grants_the_old_place_too),
