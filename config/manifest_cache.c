@@ -13,12 +13,11 @@
 #define DUPLICATE_TEXT "is also declared in"
 
 struct cached_file {
-	struct tenant *tenant; /* NULL when the file failed */
-	char *failed_id;
-	char *problem;
-	char **problems; /* this file's diagnostics, formatted */
+	struct desired_file df; /* path (the files map's key), tenant or failure */
+	char **problems;	/* this file's diagnostics, formatted */
 	size_t n_problems;
-	unsigned id_line, id_col; /* where the tenant id is declared; 0: not known */
+	unsigned id_line, id_col;      /* where the tenant id is declared; 0: not known */
+	struct cached_file *next_same; /* the next file declaring the same id */
 };
 
 static void cached_free(void *p)
@@ -27,9 +26,10 @@ static void cached_free(void *p)
 
 	if (!f)
 		return;
-	tenant_free(f->tenant);
-	free(f->failed_id);
-	free(f->problem);
+	free(f->df.path);
+	tenant_free(f->df.tenant);
+	free(f->df.failed_id);
+	free(f->df.problem);
 	for (size_t i = 0; i < f->n_problems; i++)
 		free(f->problems[i]);
 	free(f->problems);
@@ -39,9 +39,11 @@ static void cached_free(void *p)
 void manifest_cache_init(struct manifest_cache *c)
 {
 	memset(c, 0, sizeof(*c));
-	hashmap_init(&c->files);
+	hashmap_init_borrowed(&c->files);
 	hashmap_init(&c->reported);
 	hashmap_init(&c->ids);
+	hashmap_init(&c->dup_ids);
+	hashmap_init_borrowed(&c->problem_files);
 }
 
 static void clear_problems(struct manifest_cache *c)
@@ -53,16 +55,40 @@ static void clear_problems(struct manifest_cache *c)
 	c->n_problems = 0;
 }
 
+static void clear_failed_dirs(struct manifest_cache *c)
+{
+	for (size_t i = 0; i < c->n_failed_dirs; i++) {
+		free(c->failed_dirs[i].path);
+		free(c->failed_dirs[i].problem);
+	}
+	free(c->failed_dirs);
+	c->failed_dirs = NULL;
+	c->n_failed_dirs = 0;
+}
+
+static void clear_changes(struct manifest_cache *c)
+{
+	for (size_t i = 0; i < c->n_changed_paths; i++)
+		free(c->changed_paths[i]);
+	for (size_t i = 0; i < c->n_changed_ids; i++)
+		free(c->changed_ids[i]);
+	free(c->changed_paths);
+	free(c->changed_ids);
+	c->changed_paths = c->changed_ids = NULL;
+	c->n_changed_paths = c->n_changed_ids = 0;
+}
+
 void manifest_cache_release(struct manifest_cache *c)
 {
 	hashmap_release(&c->files, cached_free);
-	for (size_t i = 0; i < c->n_failed_dirs; i++)
-		free(c->failed_dirs[i]);
-	free(c->failed_dirs);
+	clear_failed_dirs(c);
+	clear_changes(c);
 	free(c->unavailable_problem);
 	clear_problems(c);
 	hashmap_release(&c->reported, NULL);
 	hashmap_release(&c->ids, NULL);
+	hashmap_release(&c->dup_ids, NULL);
+	hashmap_release(&c->problem_files, NULL);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -77,7 +103,7 @@ static char *format_diag(const struct diag *d)
 
 static const char *declared_id(const struct cached_file *f)
 {
-	return f->tenant ? f->tenant->id : f->failed_id;
+	return f->df.tenant ? f->df.tenant->id : f->df.failed_id;
 }
 
 static bool has_duplicate_problem(const struct cached_file *f)
@@ -88,24 +114,57 @@ static bool has_duplicate_problem(const struct cached_file *f)
 	return false;
 }
 
-/* The counts of struct manifest_cache, as file f enters (step 1) or leaves (-1). */
-static void count_file(struct manifest_cache *c, const struct cached_file *f, int step)
+/* File f joins the list of the files declaring its id (at its head). */
+static void link_id(struct manifest_cache *c, struct cached_file *f, const char *id)
+{
+	struct cached_file *head = hashmap_get(&c->ids, id);
+
+	f->next_same = head;
+	hashmap_put(&c->ids, id, f);
+	if (head && !head->next_same) { /* one file before, two now */
+		c->n_duplicated_ids++;
+		hashmap_put(&c->dup_ids, id, (void *)1);
+	}
+}
+
+static void unlink_id(struct manifest_cache *c, struct cached_file *f, const char *id)
+{
+	struct cached_file *head = hashmap_get(&c->ids, id), **p = &head;
+	size_t n = 0;
+
+	for (const struct cached_file *g = head; g; g = g->next_same)
+		n++;
+	while (*p && *p != f)
+		p = &(*p)->next_same;
+	if (!*p)
+		return;
+	*p = f->next_same;
+	f->next_same = NULL;
+	if (head)
+		hashmap_put(&c->ids, id, head);
+	else
+		hashmap_remove(&c->ids, id);
+	if (n == 2) {
+		c->n_duplicated_ids--;
+		hashmap_remove(&c->dup_ids, id);
+	}
+}
+
+/* The counts and lists of struct manifest_cache, as file f enters (step 1) or leaves (-1). */
+static void count_file(struct manifest_cache *c, struct cached_file *f, int step)
 {
 	const char *id = declared_id(f);
 
 	c->n_with_problems += (size_t)(f->n_problems ? step : 0);
-	c->n_failed_duplicates += (size_t)(!f->tenant && id && has_duplicate_problem(f) ? step : 0);
-	if (id) {
-		uintptr_t n = (uintptr_t)hashmap_get(&c->ids, id), now = n + (uintptr_t)step;
-		if (now)
-			hashmap_put(&c->ids, id, (void *)now);
-		else
-			hashmap_remove(&c->ids, id);
-		if (n < 2 && now >= 2)
-			c->n_duplicated_ids++;
-		else if (n >= 2 && now < 2)
-			c->n_duplicated_ids--;
-	}
+	if (f->n_problems && step > 0)
+		hashmap_put(&c->problem_files, f->df.path, f);
+	else if (f->n_problems)
+		hashmap_remove(&c->problem_files, f->df.path);
+	c->n_failed_duplicates += (size_t)(!f->df.tenant && id && has_duplicate_problem(f) ? step : 0);
+	if (id && step > 0)
+		link_id(c, f, id);
+	else if (id)
+		unlink_id(c, f, id);
 }
 
 static void count_all(struct manifest_cache *c)
@@ -115,6 +174,10 @@ static void count_all(struct manifest_cache *c)
 
 	hashmap_release(&c->ids, NULL);
 	hashmap_init(&c->ids);
+	hashmap_release(&c->dup_ids, NULL);
+	hashmap_init(&c->dup_ids);
+	hashmap_release(&c->problem_files, NULL);
+	hashmap_init_borrowed(&c->problem_files);
 	c->n_duplicated_ids = c->n_with_problems = c->n_failed_duplicates = 0;
 	while (hashmap_next(&c->files, &pos, NULL, &v))
 		count_file(c, v, 1);
@@ -125,54 +188,32 @@ static void count_all(struct manifest_cache *c)
  * makes a second file declare an id is found here. */
 static void add_duplicates(struct manifest_cache *c, size_t *alloc)
 {
-	struct hashmap by_id; /* id -> struct strbuf * of "\0"-separated paths */
 	size_t pos = 0;
-	const char *path, *id;
-	void *v;
+	const char *id;
 
-	if (!c->n_duplicated_ids)
-		return; /* the common case: no id declared twice, no walk */
-	hashmap_init(&by_id);
-	while (hashmap_next(&c->files, &pos, &path, &v)) {
-		struct strbuf *sb;
-		if (!declared_id(v))
-			continue;
-		sb = hashmap_get(&by_id, declared_id(v));
-		if (!sb) {
-			sb = xcalloc(1, sizeof(*sb));
-			strbuf_init(sb, STRBUF_NO_CAP);
-			hashmap_put(&by_id, declared_id(v), sb);
+	/* only the ids declared twice or more: none, in the common case */
+	while (hashmap_next(&c->dup_ids, &pos, &id, NULL)) {
+		const struct cached_file *head = hashmap_get(&c->ids, id);
+		for (const struct cached_file *f = head; f; f = f->next_same) {
+			struct strbuf others;
+			if (has_duplicate_problem(f))
+				continue;
+			strbuf_init(&others, STRBUF_NO_CAP);
+			for (const struct cached_file *g = head; g; g = g->next_same)
+				if (strcmp(g->df.path, f->df.path))
+					strbuf_addf(&others, "%s%s", others.len ? ", " : "", g->df.path);
+			if (others.len) {
+				struct diag d = { .file = f->df.path, .line = f->id_line, .col = f->id_col };
+				d.message = xasprintf("tenant id '%s' " DUPLICATE_TEXT
+						      " %s; each tenant has one manifest",
+						      id, others.buf);
+				XGROW(c->problems, c->n_problems + 1, *alloc);
+				c->problems[c->n_problems++] = format_diag(&d);
+				free(d.message);
+			}
+			strbuf_release(&others);
 		}
-		strbuf_add(sb, path, strlen(path) + 1);
 	}
-	pos = 0;
-	while (hashmap_next(&c->files, &pos, &path, &v)) {
-		struct strbuf *sb, others;
-		if (!declared_id(v) || has_duplicate_problem(v))
-			continue;
-		id = declared_id(v);
-		sb = hashmap_get(&by_id, id);
-		strbuf_init(&others, STRBUF_NO_CAP);
-		for (const char *p = sb->buf; p < sb->buf + sb->len; p += strlen(p) + 1)
-			if (strcmp(p, path))
-				strbuf_addf(&others, "%s%s", others.len ? ", " : "", p);
-		if (others.len) {
-			const struct cached_file *f = v;
-			struct diag d = { .file = (char *)path, .line = f->id_line, .col = f->id_col };
-			d.message = xasprintf("tenant id '%s' " DUPLICATE_TEXT " %s; each tenant has one manifest", id,
-					      others.buf);
-			XGROW(c->problems, c->n_problems + 1, *alloc);
-			c->problems[c->n_problems++] = format_diag(&d);
-			free(d.message);
-		}
-		strbuf_release(&others);
-	}
-	pos = 0;
-	while (hashmap_next(&by_id, &pos, NULL, &v)) {
-		strbuf_release(v);
-		free(v);
-	}
-	hashmap_release(&by_id, NULL);
 }
 
 /* Gather every file's problems (and the directory's) into one list for status. */
@@ -184,7 +225,7 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 	size_t alloc = 0;
 
 	clear_problems(c);
-	while (c->n_with_problems && hashmap_next(&c->files, &pos, &path, &v)) {
+	while (hashmap_next(&c->problem_files, &pos, &path, &v)) { /* not every file */
 		struct cached_file *f = v;
 		for (size_t i = 0; i < f->n_problems; i++) {
 			XGROW(c->problems, c->n_problems + 1, alloc);
@@ -203,22 +244,20 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags)
 {
 	hashmap_release(&c->files, cached_free);
-	hashmap_init(&c->files);
-	for (size_t i = 0; i < c->n_failed_dirs; i++)
-		free(c->failed_dirs[i]);
-	free(c->failed_dirs);
-	c->failed_dirs = NULL;
-	c->n_failed_dirs = 0;
+	hashmap_init_borrowed(&c->files);
+	clear_failed_dirs(c);
+	clear_changes(c);
 	free(c->unavailable_problem);
 	c->unavailable = scan->status == DESIRED_SCAN_UNAVAILABLE;
 	c->unavailable_problem = xstrdup_or_null(scan->problem);
 	for (size_t i = 0; i < scan->n_files; i++) {
 		const struct desired_file *df = &scan->files[i];
 		struct cached_file *f = xcalloc(1, sizeof(*f));
-		f->tenant = df->tenant ? tenant_ref(df->tenant) : NULL;
-		f->failed_id = xstrdup_or_null(df->failed_id);
-		f->problem = xstrdup_or_null(df->problem);
-		cached_free(hashmap_put(&c->files, df->path, f));
+		f->df.path = xstrdup(df->path);
+		f->df.tenant = df->tenant ? tenant_ref(df->tenant) : NULL;
+		f->df.failed_id = xstrdup_or_null(df->failed_id);
+		f->df.problem = xstrdup_or_null(df->problem);
+		cached_free(hashmap_put(&c->files, f->df.path, f));
 	}
 	for (size_t k = 0; diags && k < diags->n; k++) {
 		struct cached_file *f = hashmap_get(&c->files, diags->items[k].file);
@@ -227,9 +266,11 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 		f->problems = xreallocarray(f->problems, f->n_problems + 1, sizeof(char *));
 		f->problems[f->n_problems++] = format_diag(&diags->items[k]);
 	}
-	c->failed_dirs = xcalloc(scan->n_failed_dirs + 1, sizeof(char *));
-	for (size_t i = 0; i < scan->n_failed_dirs; i++)
-		c->failed_dirs[i] = xasprintf("%s\t%s", scan->failed_dirs[i].path, scan->failed_dirs[i].problem);
+	c->failed_dirs = xcalloc(scan->n_failed_dirs + 1, sizeof(*c->failed_dirs));
+	for (size_t i = 0; i < scan->n_failed_dirs; i++) {
+		c->failed_dirs[i].path = xstrdup(scan->failed_dirs[i].path);
+		c->failed_dirs[i].problem = xstrdup_or_null(scan->failed_dirs[i].problem);
+	}
 	c->n_failed_dirs = scan->n_failed_dirs;
 	count_all(c);
 	collect_problems(c, diags);
@@ -245,17 +286,18 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 
 	diag_list_init(&diags);
 	f = xcalloc(1, sizeof(*f));
-	r = manifest_dir_read_file(cfg, root_real, path, &f->tenant, &mid, &diags);
+	r = manifest_dir_read_file(cfg, root_real, path, &f->df.tenant, &mid, &diags);
 	if (r == -ENOENT) {
 		diag_list_release(&diags);
 		free(f);
 		return NULL;
 	}
+	f->df.path = xstrdup(path);
 	f->id_line = mid.line;
 	f->id_col = mid.col;
-	if (!f->tenant) {
-		f->failed_id = mid.id ? xstrdup(mid.id) : NULL;
-		f->problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
+	if (!f->df.tenant) {
+		f->df.failed_id = mid.id ? xstrdup(mid.id) : NULL;
+		f->df.problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
 	}
 	f->problems = xcalloc(diags.n + 1, sizeof(char *));
 	for (size_t i = 0; i < diags.n; i++)
@@ -273,7 +315,7 @@ static void put_file(struct manifest_cache *c, const char *path, struct cached_f
 		count_file(c, old, -1);
 	if (f) {
 		count_file(c, f, 1);
-		cached_free(hashmap_put(&c->files, path, f));
+		cached_free(hashmap_put(&c->files, f->df.path, f));
 	} else {
 		cached_free(hashmap_remove(&c->files, path));
 	}
@@ -283,23 +325,27 @@ static void put_file(struct manifest_cache *c, const char *path, struct cached_f
  * again undoes: once a change touched that id, the other files that failed for it
  * are read again (the duplicate, if it remains, is found in collect_problems). */
 static void reread_duplicates(struct manifest_cache *c, const struct daemon_config *cfg, const char *root_real,
-			      const struct hashmap *touched)
+			      struct hashmap *touched, size_t *alloc_paths)
 {
 	char **again = NULL;
 	size_t n = 0, alloc = 0, pos = 0;
-	const char *path;
-	void *v;
+	const char *id;
 
-	while (c->n_failed_duplicates && hashmap_next(&c->files, &pos, &path, &v)) {
-		const struct cached_file *f = v;
-		if (!f->tenant && declared_id(f) && has_duplicate_problem(f) && hashmap_get(touched, declared_id(f))) {
-			XGROW(again, n + 1, alloc);
-			again[n++] = xstrdup(path);
+	while (c->n_failed_duplicates && hashmap_next(touched, &pos, &id, NULL)) {
+		for (const struct cached_file *f = hashmap_get(&c->ids, id); f; f = f->next_same) {
+			if (!f->df.tenant && has_duplicate_problem(f)) {
+				XGROW(again, n + 1, alloc);
+				again[n++] = xstrdup(f->df.path);
+			}
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		put_file(c, again[i], read_one(cfg, root_real, again[i]));
-		free(again[i]);
+		struct cached_file *f = read_one(cfg, root_real, again[i]);
+		if (f && declared_id(f))
+			hashmap_put(touched, declared_id(f), (void *)1);
+		put_file(c, again[i], f);
+		XGROW(c->changed_paths, c->n_changed_paths + 1, *alloc_paths);
+		c->changed_paths[c->n_changed_paths++] = again[i];
 	}
 	free(again);
 }
@@ -309,7 +355,10 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 {
 	struct hashmap touched; /* tenant ids declared by the changed files, before or now */
 	char *root_real = NULL;
+	size_t alloc_paths = 0, pos = 0;
+	const char *id;
 
+	clear_changes(c);
 	if (c->unavailable || manifest_dir_root(root, &root_real) < 0)
 		return false;
 	hashmap_init(&touched);
@@ -322,8 +371,13 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 		if (f && declared_id(f))
 			hashmap_put(&touched, declared_id(f), (void *)1);
 		put_file(c, paths[i], f);
+		XGROW(c->changed_paths, c->n_changed_paths + 1, alloc_paths);
+		c->changed_paths[c->n_changed_paths++] = xstrdup(paths[i]);
 	}
-	reread_duplicates(c, cfg, root_real, &touched);
+	reread_duplicates(c, cfg, root_real, &touched, &alloc_paths);
+	c->changed_ids = xcalloc(touched.n + 1, sizeof(*c->changed_ids));
+	while (hashmap_next(&touched, &pos, &id, NULL))
+		c->changed_ids[c->n_changed_ids++] = xstrdup(id);
 	hashmap_release(&touched, NULL);
 	free(root_real);
 	if (!c->files.n)
@@ -366,12 +420,39 @@ void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *re
 	}
 	while (hashmap_next(&c->files, &pos, &path, &v)) {
 		const struct cached_file *f = v;
-		desired_scan_add(ret, path, f->tenant ? tenant_ref(f->tenant) : NULL, f->failed_id, f->problem);
+		desired_scan_add(ret, path, f->df.tenant ? tenant_ref(f->df.tenant) : NULL, f->df.failed_id,
+				 f->df.problem);
 	}
-	for (size_t i = 0; i < c->n_failed_dirs; i++) {
-		char *tab = strchr(c->failed_dirs[i], '\t');
-		char *dir = xstrndup(c->failed_dirs[i], (size_t)(tab - c->failed_dirs[i]));
-		desired_scan_add_failed_dir(ret, dir, tab + 1);
-		free(dir);
-	}
+	for (size_t i = 0; i < c->n_failed_dirs; i++)
+		desired_scan_add_failed_dir(ret, c->failed_dirs[i].path, c->failed_dirs[i].problem);
+}
+
+static size_t view_claims(void *data, const char *id, const struct desired_file **ret, size_t max)
+{
+	const struct manifest_cache *c = data;
+	size_t n = 0;
+
+	for (const struct cached_file *f = hashmap_get(&c->ids, id); f; f = f->next_same, n++)
+		if (n < max)
+			ret[n] = &f->df;
+	return n;
+}
+
+static const struct desired_file *view_file(void *data, const char *path)
+{
+	const struct manifest_cache *c = data;
+	const struct cached_file *f = hashmap_get(&c->files, path);
+
+	return f ? &f->df : NULL;
+}
+
+void manifest_cache_view(const struct manifest_cache *c, struct desired_view *ret)
+{
+	*ret = (struct desired_view){
+		.claims = view_claims,
+		.file = view_file,
+		.failed_dirs = c->failed_dirs,
+		.n_failed_dirs = c->n_failed_dirs,
+		.data = (void *)c,
+	};
 }

@@ -17,8 +17,8 @@
 #include "hashmap.h"
 
 struct manifest_cache {
-	struct hashmap files; /* path -> struct cached_file * */
-	char **failed_dirs;   /* from the last full scan: "path\tproblem" */
+	struct hashmap files;			/* path -> struct cached_file * (keys borrowed from them) */
+	struct desired_failed_dir *failed_dirs; /* from the last full scan */
 	size_t n_failed_dirs;
 	bool unavailable; /* the last full scan could not see the directory */
 	char *unavailable_problem;
@@ -26,10 +26,16 @@ struct manifest_cache {
 	size_t n_problems;
 	struct hashmap reported; /* problems already handed to manifest_cache_report */
 	/* Kept as files come and go, so that a change of one file costs that file, not a
-	 * walk of every file: how many files declare each tenant id, and how many ids are
+	 * walk of every file: the files declaring each tenant id, and how many ids are
 	 * declared twice or more, files with problems, files failing for a duplicate. */
-	struct hashmap ids; /* declared tenant id -> (uintptr_t) files declaring it */
+	struct hashmap ids;	      /* declared tenant id -> first struct cached_file of a list */
+	struct hashmap dup_ids;	      /* ids declared by two files or more (value 1) */
+	struct hashmap problem_files; /* path -> struct cached_file *, files with problems */
 	size_t n_duplicated_ids, n_with_problems, n_failed_duplicates;
+	/* What the last manifest_cache_update read: the files (given, and duplicates read
+	 * again) and the tenant ids they declared before or declare now. */
+	char **changed_paths, **changed_ids;
+	size_t n_changed_paths, n_changed_ids;
 };
 
 void manifest_cache_init(struct manifest_cache *c);
@@ -52,5 +58,10 @@ void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *prob
 			   void *data);
 /* manifest_cache_scan: a complete scan built from the cache (tenants shared, never copied). */
 void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret);
+/* manifest_cache_view: the cache as desired_store_apply_changes reads it (borrowed:
+ * valid until the cache changes); with c->changed_paths and c->changed_ids, the
+ * change of the last manifest_cache_update applies to the desired store at the cost
+ * of the files changed. */
+void manifest_cache_view(const struct manifest_cache *c, struct desired_view *ret);
 
 #endif

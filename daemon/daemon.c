@@ -21,6 +21,7 @@
 #include "engine.h"
 #include "events.h"
 #include "githead.h"
+#include "hashmap.h"
 #include "log.h"
 #include "manifest_dir.h"
 #include "manifest_cache.h"
@@ -66,6 +67,7 @@ struct daemon {
 	struct notifier notifier;
 	struct alerts *alerts; /* NULL: no notifications configured */
 	struct cost_tags *cost_tags;
+	struct hashmap cost_keys; /* tag key -> (uintptr_t) tenants whose budget filters on it */
 	uv_signal_t sig_term, sig_int, sig_hup;
 	/* a full scan on the thread pool */
 	uv_work_t scan_work;
@@ -128,59 +130,109 @@ static void start_usage_ce(struct daemon *d)
 	usage_reader_set_ce(d->usage, ce);
 }
 
-/* The tag keys the budgets of the tenants in force filter on (few distinct ones). */
-static void hand_cost_tag_keys(struct daemon *d)
+/* The tag keys the budgets of the tenants in force filter on (few distinct ones),
+ * counted as tenants come, change and go, so that a change of one tenant costs that
+ * tenant. */
+static void count_cost_keys(struct daemon *d, const struct tenant *t, int step)
 {
-	const char *keys[COST_TAGS_MAX_KEYS], *mine[4];
-	size_t n = 0;
+	const char *mine[4];
+	size_t m = t ? budget_filter_tag_keys(t, mine, 4) : 0;
 
-	for (size_t i = 0; i < d->desired.n; i++) {
-		size_t m = budget_filter_tag_keys(d->desired.entries[i].tenant, mine, 4);
-		for (size_t j = 0; j < m; j++) {
-			size_t k = 0;
-			while (k < n && strcmp(keys[k], mine[j]) != 0)
-				k++;
-			if (k == n && n < COST_TAGS_MAX_KEYS)
-				keys[n++] = mine[j];
-		}
+	for (size_t j = 0; j < m; j++) {
+		uintptr_t n = (uintptr_t)hashmap_get(&d->cost_keys, mine[j]) + (uintptr_t)step;
+		if (n)
+			hashmap_put(&d->cost_keys, mine[j], (void *)n);
+		else
+			hashmap_remove(&d->cost_keys, mine[j]);
 	}
+}
+
+static void hand_cost_tag_keys(struct daemon *d, const struct desired_delta *delta)
+{
+	const char *keys[COST_TAGS_MAX_KEYS];
+	size_t n = 0, pos = 0;
+	const char *key;
+
+	for (size_t i = 0; i < delta->n_added; i++)
+		count_cost_keys(d, desired_store_get(&d->desired, delta->added[i]), 1);
+	for (size_t i = 0; i < delta->n_changed; i++) {
+		count_cost_keys(d, delta->was[i], -1);
+		count_cost_keys(d, desired_store_get(&d->desired, delta->changed[i]), 1);
+	}
+	for (size_t i = 0; i < delta->n_removed; i++)
+		count_cost_keys(d, delta->removed[i], -1);
+	while (n < COST_TAGS_MAX_KEYS && hashmap_next(&d->cost_keys, &pos, &key, NULL))
+		keys[n++] = key;
 	cost_tags_set_keys(d->cost_tags, keys, n);
+}
+
+static void hand_one(struct daemon *d, const struct desired_entry *en)
+{
+	if (en->stale == DESIRED_FRESH)
+		engine_put_tenant(d->engine, en->tenant);
+	else
+		engine_tenant_problem(d->engine, en->tenant->id, en->problem ? en->problem : "unusable");
+}
+
+/* The engine hears every tenant after a full apply, and after a change only the
+ * tenants the change looked at: the others are as they were. */
+static void applied(struct daemon *d, struct desired_delta *delta, const char *why, const char *unusable)
+{
+	char *commit = NULL;
+
+	git_head_commit(d->manifests_dir, &commit);
+	engine_revision_begin(d->engine, commit, !delta->unavailable);
+	if (delta->partial) {
+		for (size_t i = 0; i < delta->n_looked; i++) {
+			const struct desired_entry *en = desired_store_find(&d->desired, delta->looked[i]);
+			if (en)
+				hand_one(d, en);
+		}
+	} else {
+		for (size_t i = 0; i < d->desired.n; i++)
+			hand_one(d, &d->desired.entries[i]);
+	}
+	for (size_t i = 0; i < delta->n_removed; i++)
+		engine_remove_tenant(d->engine, delta->removed[i]->id);
+	engine_revision_end(d->engine);
+	if (!delta->unavailable)
+		hand_cost_tag_keys(d, delta);
+	manifest_cache_report(&d->cache, report_problem, d);
+	if (delta->unavailable)
+		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,
+			    unusable ? unusable : "no reason given");
+	else
+		log_info("manifests (%s)%s%.12s: %zu tenants, %zu new, %zu changed, %zu removed, %zu kept from "
+			 "before (failing), %zu rejected%s",
+			 why, commit ? " at " : "", commit ? commit : "", d->desired.n, delta->n_added,
+			 delta->n_changed, delta->n_removed, delta->n_stale, delta->n_rejected,
+			 delta->partial ? " (of the tenants the change concerns)" : "");
+	free(commit);
+	desired_delta_release(delta);
 }
 
 static void apply_scan(struct daemon *d, struct desired_scan *scan, const char *why)
 {
 	struct desired_delta delta;
-	char *commit = NULL;
 	/* the store consumes the scan */
 	char *unusable = xstrdup_or_null(scan->problem);
 
 	desired_store_apply(&d->desired, scan, &delta);
-	git_head_commit(d->manifests_dir, &commit);
-	engine_revision_begin(d->engine, commit, !delta.unavailable);
-	for (size_t i = 0; i < d->desired.n; i++) {
-		const struct desired_entry *en = &d->desired.entries[i];
-		if (en->stale == DESIRED_FRESH)
-			engine_put_tenant(d->engine, en->tenant);
-		else
-			engine_tenant_problem(d->engine, en->tenant->id, en->problem ? en->problem : "unusable");
-	}
-	for (size_t i = 0; i < delta.n_removed; i++)
-		engine_remove_tenant(d->engine, delta.removed[i]->id);
-	engine_revision_end(d->engine);
-	if (!delta.unavailable)
-		hand_cost_tag_keys(d);
-	manifest_cache_report(&d->cache, report_problem, d);
-	if (delta.unavailable)
-		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,
-			    unusable ? unusable : "no reason given");
-	else
-		log_info("manifests (%s)%s%.12s: %zu tenants, %zu new, %zu changed, %zu removed, %zu kept from "
-			 "before (failing), %zu rejected",
-			 why, commit ? " at " : "", commit ? commit : "", d->desired.n, delta.n_added, delta.n_changed,
-			 delta.n_removed, delta.n_stale, delta.n_rejected);
+	applied(d, &delta, why, unusable);
 	free(unusable);
-	free(commit);
-	desired_delta_release(&delta);
+}
+
+/* A change read file by file into the cache: applied at the cost of those files. */
+static void apply_change(struct daemon *d)
+{
+	struct desired_view view;
+	struct desired_delta delta;
+
+	manifest_cache_view(&d->cache, &view);
+	desired_store_apply_changes(&d->desired, &view, (const char *const *)d->cache.changed_paths,
+				    d->cache.n_changed_paths, (const char *const *)d->cache.changed_ids,
+				    d->cache.n_changed_ids, &delta);
+	applied(d, &delta, "change", NULL);
 }
 
 static void scan_in_pool(uv_work_t *w)
@@ -234,7 +286,6 @@ static void full_scan(struct daemon *d, const char *why)
 static void on_batch(struct watcher *w, const struct watcher_batch *b, void *data)
 {
 	struct daemon *d = data;
-	struct desired_scan scan;
 
 	if (d->stopping)
 		return;
@@ -243,9 +294,7 @@ static void on_batch(struct watcher *w, const struct watcher_batch *b, void *dat
 		full_scan(d, b->full_rescan ? b->reason : "change");
 		return;
 	}
-	manifest_cache_scan(&d->cache, &scan);
-	apply_scan(d, &scan, "change");
-	desired_scan_release(&scan);
+	apply_change(d);
 }
 
 static void metrics_of(void *data, struct strbuf *out)
@@ -698,6 +747,7 @@ int daemon_run(const struct daemon_options *opts)
 	notifier_init(&d.loop, &d.notifier);
 	desired_store_init(&d.desired);
 	manifest_cache_init(&d.cache);
+	hashmap_init(&d.cost_keys);
 	r = start(&d);
 	if (r == 0) {
 		uv_run(&d.loop, UV_RUN_DEFAULT);
@@ -730,6 +780,7 @@ int daemon_run(const struct daemon_options *opts)
 	setup_state_dir_close(&d.state_dir);
 	desired_store_release(&d.desired);
 	manifest_cache_release(&d.cache);
+	hashmap_release(&d.cost_keys, NULL);
 	daemon_config_free(d.cfg);
 	daemon_config_free(d.pending_cfg);
 	free(d.param_prefix);

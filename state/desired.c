@@ -1,4 +1,5 @@
 #include "desired.h"
+#include "desired_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,7 @@ size_t desired_scan_tenants(const struct desired_scan *scan)
 void desired_store_init(struct desired_store *store)
 {
 	memset(store, 0, sizeof(*store));
+	hashmap_init(&store->stale);
 }
 
 void desired_store_release(struct desired_store *store)
@@ -78,15 +80,16 @@ void desired_store_release(struct desired_store *store)
 		free(store->entries[i].problem);
 	}
 	free(store->entries);
+	hashmap_release(&store->stale, NULL);
 	desired_store_init(store);
 }
 
 void desired_delta_release(struct desired_delta *d)
 {
-	char **lists[] = { d->added, d->changed, d->stale, d->rejected };
-	size_t counts[] = { d->n_added, d->n_changed, d->n_stale, d->n_rejected };
+	char **lists[] = { d->added, d->changed, d->stale, d->rejected, d->looked };
+	size_t counts[] = { d->n_added, d->n_changed, d->n_stale, d->n_rejected, d->n_looked };
 
-	for (size_t l = 0; l < 4; l++) {
+	for (size_t l = 0; l < 5; l++) {
 		for (size_t i = 0; i < counts[l]; i++)
 			free(lists[l][i]);
 		free(lists[l]);
@@ -94,18 +97,15 @@ void desired_delta_release(struct desired_delta *d)
 	for (size_t i = 0; i < d->n_removed; i++)
 		tenant_free(d->removed[i]);
 	free(d->removed);
+	for (size_t i = 0; i < d->n_changed; i++)
+		tenant_free(d->was[i]);
+	free(d->was);
 	memset(d, 0, sizeof(*d));
 }
 
-/* A file's claim on a tenant id. */
-struct claim {
-	const char *id;
-	struct desired_file *file;
-};
-
 static int claim_cmp(const void *a, const void *b)
 {
-	const struct claim *x = a, *y = b;
+	const struct desired__claim *x = a, *y = b;
 	int c = strcmp(x->id, y->id);
 
 	return c ? c : strcmp(x->file->path, y->file->path);
@@ -116,8 +116,7 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Growable lists of the delta. */
-static void push_id(char ***list, size_t *n, const char *id)
+void desired__push_id(char ***list, size_t *n, const char *id)
 {
 	*list = xreallocarray(*list, *n + 1, sizeof(**list));
 	(*list)[(*n)++] = xstrdup(id);
@@ -128,41 +127,21 @@ struct next {
 	size_t n, alloc;
 };
 
-/* problem is copied. */
-static void push_entry(struct next *next, struct tenant *t, enum desired_stale stale, const char *problem,
-		       uint64_t changed)
-{
-	struct desired_entry *e;
-
-	XGROW(next->entries, next->n + 1, next->alloc);
-	e = &next->entries[next->n++];
-	e->tenant = t;
-	e->stale = stale;
-	e->problem = stale == DESIRED_FRESH ? NULL : xstrdup_or_null(problem);
-	e->changed_revision = changed;
-}
-
-/* The files of this scan that failed, by path; and the unreadable subtrees. */
-struct failures {
-	struct desired_file **files; /* sorted by path */
-	size_t n;
-	const struct desired_scan *scan;
-};
-
 static int file_path_cmp(const void *a, const void *b)
 {
 	return strcmp((*(struct desired_file *const *)a)->path, (*(struct desired_file *const *)b)->path);
 }
 
-static const struct desired_file *failed_file(const struct failures *f, const char *path)
+/* The full apply's failed files: a search of the scan's, sorted by path. */
+static const struct desired_file *failed_in_scan(const struct desired__where *w, const char *path)
 {
-	size_t lo = 0, hi = f->n;
+	size_t lo = 0, hi = w->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(f->files[mid]->path, path);
+		int c = strcmp(w->files[mid]->path, path);
 		if (!c)
-			return f->files[mid];
+			return w->files[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -171,38 +150,38 @@ static const struct desired_file *failed_file(const struct failures *f, const ch
 	return NULL;
 }
 
-static const struct desired_failed_dir *failed_dir_above(const struct failures *f, const char *path)
+static const struct desired_failed_dir *failed_dir_above(const struct desired__where *w, const char *path)
 {
-	for (size_t i = 0; i < f->scan->n_failed_dirs; i++) {
-		const char *d = f->scan->failed_dirs[i].path;
+	for (size_t i = 0; i < w->n_dirs; i++) {
+		const char *d = w->dirs[i].path;
 		size_t l = strlen(d);
 		while (l > 1 && d[l - 1] == '/')
 			l--;
 		if (!strncmp(path, d, l) && (path[l] == '/' || path[l] == '\0'))
-			return &f->scan->failed_dirs[i];
+			return &w->dirs[i];
 	}
 	return NULL;
 }
 
 /* A previous tenant that no file of this scan claims: gone (DESIRED_FRESH is returned
  * for "not kept"), or kept because its file may still hold it. */
-static enum desired_stale unclaimed(const struct failures *f, const struct tenant *t, const char **ret_problem)
+static enum desired_stale unclaimed(const struct desired__where *w, const struct tenant *t, const char **ret_problem)
 {
 	const struct desired_file *ff;
 	const struct desired_failed_dir *fd;
 
-	if (f->scan->status == DESIRED_SCAN_UNAVAILABLE) {
-		*ret_problem = f->scan->problem;
+	if (w->unavailable) {
+		*ret_problem = w->problem;
 		return DESIRED_STALE_UNAVAILABLE;
 	}
 	if (!t->file)
 		return DESIRED_FRESH;
-	ff = failed_file(f, t->file);
+	ff = w->failed_file(w, t->file);
 	if (ff) {
 		*ret_problem = ff->problem;
 		return ff->failed_id ? DESIRED_STALE_FAILED : DESIRED_STALE_UNREADABLE;
 	}
-	fd = failed_dir_above(f, t->file);
+	fd = failed_dir_above(w, t->file);
 	if (fd) {
 		*ret_problem = fd->problem;
 		return DESIRED_STALE_DIRECTORY;
@@ -211,16 +190,15 @@ static enum desired_stale unclaimed(const struct failures *f, const struct tenan
 }
 
 /* Claims of one id: a single file that parsed defines the tenant; anything else keeps
- * the previous definition. Returns the new tenant (taken from the scan), or NULL with
- * the reason in *stale and a problem in *ret_problem (heap). */
-static struct tenant *resolve(struct claim *g, size_t n, enum desired_stale *stale, char **ret_problem)
+ * the previous definition. Returns the new tenant (a reference of the file's), or NULL
+ * with the reason in *stale and a problem in *ret_problem (heap). */
+static struct tenant *resolve(const struct desired__claim *g, size_t n, enum desired_stale *stale, char **ret_problem)
 {
 	struct tenant *t;
 	struct strbuf sb;
 
 	if (n == 1 && g[0].file->tenant) {
-		t = g[0].file->tenant;
-		g[0].file->tenant = NULL;
+		t = tenant_ref(g[0].file->tenant);
 		if (!t->file || strcmp(t->file, g[0].file->path)) {
 			free(t->file);
 			t->file = xstrdup(g[0].file->path);
@@ -242,19 +220,18 @@ static struct tenant *resolve(struct claim *g, size_t n, enum desired_stale *sta
 	return NULL;
 }
 
-static struct claim *collect_claims(struct desired_scan *scan, struct failures *f, size_t *ret_n)
+static struct desired__claim *collect_claims(struct desired_scan *scan, struct desired__where *w, size_t *ret_n)
 {
-	struct claim *claims = xcalloc(scan->n_files ? scan->n_files : 1, sizeof(*claims));
+	struct desired__claim *claims = xcalloc(scan->n_files ? scan->n_files : 1, sizeof(*claims));
 	size_t n = 0;
 
-	f->files = xcalloc(scan->n_files ? scan->n_files : 1, sizeof(*f->files));
-	f->n = 0;
-	f->scan = scan;
+	w->files = xcalloc(scan->n_files ? scan->n_files : 1, sizeof(*w->files));
+	w->n = 0;
 	for (size_t i = 0; i < scan->n_files; i++) {
 		struct desired_file *file = &scan->files[i];
 		const char *id = file->tenant ? file->tenant->id : file->failed_id;
 		if (!file->tenant)
-			f->files[f->n++] = file;
+			w->files[w->n++] = file;
 		if (id) {
 			claims[n].id = id;
 			claims[n].file = file;
@@ -262,21 +239,24 @@ static struct claim *collect_claims(struct desired_scan *scan, struct failures *
 		}
 	}
 	qsort(claims, n, sizeof(*claims), claim_cmp);
-	qsort(f->files, f->n, sizeof(*f->files), file_path_cmp);
+	qsort(w->files, w->n, sizeof(*w->files), file_path_cmp);
 	*ret_n = n;
 	return claims;
 }
 
-static void keep_stale(struct next *next, struct desired_delta *d, struct desired_entry *e, enum desired_stale s,
-		       const char *problem)
+static void set_entry(struct desired_entry *out, struct tenant *t, enum desired_stale stale, char *problem,
+		      uint64_t changed)
 {
-	push_entry(next, e->tenant, s, problem, e->changed_revision);
-	push_id(&d->stale, &d->n_stale, e->tenant->id);
+	out->tenant = t;
+	out->stale = stale;
+	out->problem = stale == DESIRED_FRESH ? NULL : problem;
+	out->changed_revision = changed;
+	if (stale == DESIRED_FRESH)
+		free(problem);
 }
 
-/* Previous entry e (may be NULL) against the claims of one id (g items, may be 0). */
-static void merge_one(struct desired_entry *e, struct claim *claims, size_t g, const struct failures *f, uint64_t rev,
-		      struct next *next, struct desired_delta *d)
+bool desired__decide(struct desired_entry *e, const struct desired__claim *claims, size_t g,
+		     const struct desired__where *w, uint64_t rev, struct desired_entry *out, struct desired_delta *d)
 {
 	enum desired_stale s = DESIRED_FRESH;
 	const char *problem = NULL;
@@ -284,48 +264,58 @@ static void merge_one(struct desired_entry *e, struct claim *claims, size_t g, c
 	struct tenant *t;
 
 	if (!g) { /* only in the store */
-		s = unclaimed(f, e->tenant, &problem);
+		s = unclaimed(w, e->tenant, &problem);
 		if (s != DESIRED_FRESH) {
-			keep_stale(next, d, e, s, problem);
-			return;
+			set_entry(out, e->tenant, s, xstrdup_or_null(problem), e->changed_revision);
+			desired__push_id(&d->stale, &d->n_stale, e->tenant->id);
+			return true;
 		}
 		d->removed = xreallocarray(d->removed, d->n_removed + 1, sizeof(*d->removed));
 		d->removed[d->n_removed++] = e->tenant;
-		return;
+		return false;
 	}
 	t = resolve(claims, g, &s, &owned);
 	if (!e && t) {
-		push_entry(next, t, DESIRED_FRESH, NULL, rev);
-		push_id(&d->added, &d->n_added, t->id);
+		set_entry(out, t, DESIRED_FRESH, NULL, rev);
+		desired__push_id(&d->added, &d->n_added, t->id);
 	} else if (!e) {
-		push_id(&d->rejected, &d->n_rejected, claims[0].id);
+		desired__push_id(&d->rejected, &d->n_rejected, claims[0].id);
+		free(owned);
+		return false;
 	} else if (!t) {
-		keep_stale(next, d, e, s, owned);
+		set_entry(out, e->tenant, s, owned, e->changed_revision);
+		desired__push_id(&d->stale, &d->n_stale, e->tenant->id);
 	} else if (tenant_equal(e->tenant, t)) {
-		push_entry(next, t, DESIRED_FRESH, NULL, e->changed_revision);
+		set_entry(out, t, DESIRED_FRESH, NULL, e->changed_revision);
 		tenant_free(e->tenant);
 	} else {
-		push_entry(next, t, DESIRED_FRESH, NULL, rev);
-		push_id(&d->changed, &d->n_changed, t->id);
-		tenant_free(e->tenant);
+		set_entry(out, t, DESIRED_FRESH, NULL, rev);
+		desired__push_id(&d->changed, &d->n_changed, t->id);
+		d->was = xreallocarray(d->was, d->n_changed, sizeof(*d->was));
+		d->was[d->n_changed - 1] = e->tenant;
 	}
-	free(owned);
+	return true;
 }
 
 /* Walk the previous entries and this scan's claims, both sorted by id. */
-static void merge(struct desired_store *store, struct claim *claims, size_t n_claims, const struct failures *f,
-		  struct next *next, struct desired_delta *d)
+static void merge(struct desired_store *store, const struct desired__claim *claims, size_t n_claims,
+		  const struct desired__where *w, struct next *next, struct desired_delta *d)
 {
 	size_t i = 0, c = 0;
 
 	while (i < store->n || c < n_claims) {
 		struct desired_entry *e = i < store->n ? &store->entries[i] : NULL;
+		struct desired_entry out;
 		size_t g = c;
 		int cmp = !e ? 1 : c == n_claims ? -1 : strcmp(e->tenant->id, claims[c].id);
 		if (cmp >= 0)
 			while (g < n_claims && !strcmp(claims[g].id, claims[c].id))
 				g++;
-		merge_one(cmp <= 0 ? e : NULL, claims ? &claims[c] : NULL, g - c, f, store->revision, next, d);
+		if (desired__decide(cmp <= 0 ? e : NULL, claims ? &claims[c] : NULL, g - c, w, store->revision, &out,
+				    d)) {
+			XGROW(next->entries, next->n + 1, next->alloc);
+			next->entries[next->n++] = out;
+		}
 		if (e && cmp <= 0) {
 			free(e->problem);
 			i++;
@@ -334,35 +324,44 @@ static void merge(struct desired_store *store, struct claim *claims, size_t n_cl
 	}
 }
 
+void desired__stale_index(struct desired_store *store)
+{
+	hashmap_release(&store->stale, NULL);
+	hashmap_init(&store->stale);
+	for (size_t i = 0; i < store->n; i++)
+		if (store->entries[i].stale != DESIRED_FRESH)
+			hashmap_put(&store->stale, store->entries[i].tenant->id, (void *)1);
+}
+
 void desired_store_apply(struct desired_store *store, struct desired_scan *scan, struct desired_delta *ret)
 {
-	struct failures f;
+	struct desired__where w = {
+		.failed_file = failed_in_scan,
+		.dirs = scan->failed_dirs,
+		.n_dirs = scan->n_failed_dirs,
+		.problem = scan->problem,
+	};
 	struct next next = { 0 };
-	struct claim *claims;
+	struct desired__claim *claims = NULL;
 	size_t n_claims = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	store->revision++;
 	ret->revision = store->revision;
 	ret->before = store->n;
-	ret->unavailable = scan->status == DESIRED_SCAN_UNAVAILABLE;
-	if (ret->unavailable) {
-		/* Nothing in such a scan is known to be complete: its files are ignored and
-		 * every tenant keeps its definition. */
-		claims = NULL;
-		f.files = NULL;
-		f.n = 0;
-		f.scan = scan;
-	} else {
-		claims = collect_claims(scan, &f, &n_claims);
-	}
-	merge(store, claims, n_claims, &f, &next, ret);
+	ret->unavailable = w.unavailable = scan->status == DESIRED_SCAN_UNAVAILABLE;
+	/* Nothing in an unavailable scan is known to be complete: its files are ignored
+	 * and every tenant keeps its definition. */
+	if (!ret->unavailable)
+		claims = collect_claims(scan, &w, &n_claims);
+	merge(store, claims, n_claims, &w, &next, ret);
 	free(claims);
-	free(f.files);
+	free(w.files);
 	free(store->entries);
 	store->entries = next.entries;
 	store->n = next.n;
 	store->alloc = next.alloc;
+	desired__stale_index(store);
 	if (!ret->unavailable)
 		store->loaded = true;
 	if (ret->n_rejected)

@@ -18,7 +18,13 @@
  * changed (tenant_equal), disappeared with certainty (their last definitions handed
  * to the caller), and which were kept stale or rejected. Whether a revision's removals
  * must wait for approval is the prune gate's question (prune.h), asked with
- * delta.n_removed and delta.before. */
+ * delta.n_removed and delta.before.
+ *
+ * A change of a few files need not be a whole scan: desired_store_apply_changes reads
+ * the manifests through a view (the manifest cache's, in the daemon) and looks only at
+ * the tenants the changed files can concern, with the same rules; its result is the
+ * store a complete scan of the view would give (test_incremental_apply_like_full in
+ * tests/unit/config/test_manifest_cache.c). */
 #ifndef BTD_DESIRED_H
 #define BTD_DESIRED_H
 
@@ -26,6 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashmap.h"
 #include "model.h"
 
 /* One manifest file of a scan. */
@@ -88,8 +95,9 @@ struct desired_entry {
 struct desired_store {
 	struct desired_entry *entries; /* sorted by tenant id */
 	size_t n, alloc;
-	uint64_t revision; /* scans applied */
-	bool loaded;	   /* a complete scan has been applied */
+	uint64_t revision;    /* scans and changes applied */
+	bool loaded;	      /* a complete scan has been applied */
+	struct hashmap stale; /* ids of the stale entries (value 1) */
 };
 
 /* What one apply did. Ids are copies owned by the delta. */
@@ -99,6 +107,7 @@ struct desired_delta {
 	char **added;
 	size_t n_added;
 	char **changed;
+	struct tenant **was; /* the previous definitions of the changed, in the same order, owned */
 	size_t n_changed;
 	struct tenant **removed; /* last definitions of the tenants gone, owned by the delta */
 	size_t n_removed;
@@ -107,6 +116,11 @@ struct desired_delta {
 	char **rejected; /* declared by a failing file, never defined: not in the model */
 	size_t n_rejected;
 	size_t before; /* tenants before the apply */
+	/* desired_store_apply_changes: every id it looked at, sorted; a tenant not among
+	 * them is as it was. A full apply looks at all (partial false, no list). */
+	bool partial;
+	char **looked;
+	size_t n_looked;
 };
 
 void desired_store_init(struct desired_store *store);
@@ -115,6 +129,29 @@ void desired_store_release(struct desired_store *store);
  * the store or are freed) and describe it in *ret (release with desired_delta_release). */
 void desired_store_apply(struct desired_store *store, struct desired_scan *scan, struct desired_delta *ret);
 void desired_delta_release(struct desired_delta *delta);
+
+/* The manifests as they are now, as an incremental apply reads them (borrowed; the
+ * tenants of the files are shared with the store through tenant_ref). */
+struct desired_view {
+	/* claims: the files declaring id (parsed, or failed with that id known), at most
+	 * max of them into ret; returns how many there are. */
+	size_t (*claims)(void *data, const char *id, const struct desired_file **ret, size_t max);
+	/* file: the file at path, NULL when there is none. */
+	const struct desired_file *(*file)(void *data, const char *path);
+	const struct desired_failed_dir *failed_dirs; /* of the last complete scan */
+	size_t n_failed_dirs;
+	void *data;
+};
+
+/* desired_store_apply_changes: the next revision after a change of the files paths,
+ * which declared the tenant ids ids before or declare them now (both borrowed). It
+ * looks at those ids and at the stale tenants whose file is among paths, and at
+ * nothing else: its cost is that of the change, not of the store. The delta's lists
+ * name only the tenants looked at (delta.looked). The store must have been loaded
+ * by desired_store_apply of an available scan, and the view must be the manifests
+ * that scan read, changed by these files only. */
+void desired_store_apply_changes(struct desired_store *store, const struct desired_view *view, const char *const *paths,
+				 size_t n_paths, const char *const *ids, size_t n_ids, struct desired_delta *ret);
 
 /* Lookups; borrowed, valid until the next apply. */
 const struct desired_entry *desired_store_find(const struct desired_store *store, const char *id);

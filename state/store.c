@@ -18,6 +18,8 @@ struct store {
 	unsigned long failed_writes; /* since the store was last complete */
 	char *wal_path;		     /* NULL: not in WAL mode (every intent is synced at commit) */
 	int64_t history_per_tenant, history_total;
+	void (*on_wal)(void *data, unsigned frames); /* store_defer_checkpoints */
+	void *on_wal_data;
 };
 
 static const char schema[] =
@@ -137,6 +139,49 @@ static int find_wal(struct store *s)
 const char *store_wal_path(const struct store *s)
 {
 	return s->wal_path;
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store *s = arg;
+
+	(void)db;
+	(void)name;
+	if (s->on_wal)
+		s->on_wal(s->on_wal_data, frames > 0 ? (unsigned)frames : 0);
+	return SQLITE_OK;
+}
+
+void store_defer_checkpoints(struct store *s, void (*on_wal)(void *data, unsigned frames), void *data)
+{
+	s->on_wal = on_wal;
+	s->on_wal_data = data;
+	if (on_wal)
+		sqlite3_wal_hook(s->db, wal_hook, s); /* replaces the automatic checkpoints */
+	else
+		sqlite3_wal_autocheckpoint(s->db, SQLITE_OPEN_WAL_PAGES);
+}
+
+const char *store_path(const struct store *s)
+{
+	const char *db = sqlite3_db_filename(s->db, "main");
+
+	return db && *db ? db : NULL;
+}
+
+int store_checkpoint_file(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL), r = 0;
+
+	/* a statement, not sqlite3_wal_checkpoint_v2: a connection that has read nothing
+	 * does not know yet that the database is in WAL mode */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY) /* busy: another checkpoint runs, no harm */
+		r = sqlite_errno(db, rc);
+	sqlite3_close(db);
+	return r;
 }
 
 int store_open(const char *path, struct store **ret, char **ret_error)

@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "hashmap.h"
 #include "loglimit.h"
+#include "store_checkpoint.h"
 #include "store_sync.h"
 #include "workqueue.h"
 
@@ -210,6 +211,8 @@ struct engine {
 	/* tenants whose row (policy) waits to be written, in batches (engine_store_tenant) */
 	char **tenant_writes;
 	size_t n_tenant_writes, alloc_tenant_writes;
+	/* the store's checkpoints, off the loop; NULL: SQLite's own */
+	struct store_checkpoint *checkpoint;
 	uv_timer_t store_batch;
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
 	struct observed_store **dead_stores;

@@ -34,6 +34,8 @@ void engine__store_init(struct engine *e)
 	uv_timer_init(e->loop, &e->store_batch);
 	e->store_batch.data = e;
 	e->sync = store_wal_path(e->store) ? store_sync_new(e->loop, store_wal_path(e->store)) : NULL;
+	/* in WAL mode, the log's checkpoints leave the loop too */
+	e->checkpoint = e->sync ? store_checkpoint_new(e->loop, e->store) : NULL;
 }
 
 void engine__store_release(struct engine *e)
@@ -45,6 +47,7 @@ void engine__store_release(struct engine *e)
 		free(e->tenant_writes[i]);
 	free(e->tenant_writes);
 	store_sync_free(e->sync);
+	store_checkpoint_free(e->checkpoint);
 }
 
 static void on_store_retry(uv_timer_t *timer);

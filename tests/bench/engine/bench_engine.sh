@@ -10,6 +10,7 @@ usage() {
 usage: bench_engine.sh [options] scale N
        bench_engine.sh [options] startup N
        bench_engine.sh [options] throttled N
+       bench_engine.sh [options] edits N
 
 scale N      N tenants (engine_probe gen: 1-3 profiles, a budget with alerts and 1-2
              IAM roles each, one account per 4,000 tenants, the roles made in awsim
@@ -26,6 +27,8 @@ scale N      N tenants (engine_probe gen: 1-3 profiles, a budget with alerts and
              - manifest edits (rename into place): the rename -> the first mutating
                call in awsim's request log, timestamped as it is written (1 us)
              - warm restarts: launch -> scan applied -> ready; memory; mutating calls
+             With --window W: only the first W seconds of the cold convergence
+             (socket and edits over them, see --window), then the run stops.
 startup N    only the startup: launch -> first full scan applied, once with an empty
              state directory (cold) and --restarts times with the state that run left
              (warm), stopping the daemon as soon as the scan is applied
@@ -34,6 +37,12 @@ throttled N  N tenants converged from nothing while awsim limits CreateInference
              and the daemon's rate_limits match them (bedrock 2 x rate: each create is
              read back with GetInferenceProfile; ssm 1 x rate), times --over; the
              convergence time against the bound (calls needed - burst) / rate
+edits N      the edit path alone: N tenants (the scale shape, --places as for scale),
+             the daemon against an endpoint that accepts connections and never
+             answers (no AWS work: no place is ever listed), --edits renames 1.5 s
+             apart: rename -> "manifests (change)" in the daemon's log (1 ms), and
+             the CPU time of the daemon's loop thread per edit (/proc/PID/schedstat,
+             ns) over the edits, less an idle span as long
 
 options:
   --build DIR     build directory (default: $BTD_BUILD, else <repo>/build-bench)
@@ -57,6 +66,13 @@ options:
   --over F        the daemon's rate_limits are F times the matched ones (throttled;
                   default 1)
   --runs R        convergences to measure (throttled; default 3)
+  --window W      scale: measure over the first W seconds of the cold convergence
+                  only, then stop (no need for every tenant to converge: for large N):
+                  the control socket (back to back, or --probe-interval), and one
+                  edit every 2 s of a tenant already Ready, each timed from the rename
+                  to its first mutation answered (the audit record in the daemon's
+                  log, 1 ms) and to the change applied; figures with the watch's
+                  settle and without it
   --turns         scale: run the daemon with turn_probe (LD_PRELOAD) and report its loop
                   turns of 8 ms or more while converging from nothing, with the time
                   spent in fsync and in SQLite inside them (tests/bench/engine/turn_probe.c)
@@ -70,7 +86,8 @@ options:
   --help          this text
 
 Needs: the targets bedrock-tenantd bedrock-tenantctl awsim engine_probe built in the
-build directory (and turn_probe for --turns), curl and jq.
+build directory (and turn_probe for --turns), curl and jq; python3 for edits N (its
+silent endpoint; awsim is not needed there).
 EOF
 }
 
@@ -87,6 +104,7 @@ KEEP=0
 FROM=
 INTERVAL=0
 TURNS=0
+WINDOW=0
 PLACES=
 AWSIM_BIN=
 HANG_LIMIT=900
@@ -104,6 +122,7 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=1; shift ;;
 	--from) FROM=$2; shift 2 ;;
 	--turns) TURNS=1; shift ;;
+	--window) WINDOW=$2; shift 2 ;;
 	--probe-interval) INTERVAL=$2; shift 2 ;;
 	--places) PLACES=$2; shift 2 ;;
 	--help | -h) usage; exit 0 ;;
@@ -114,7 +133,8 @@ done
 [ $# -eq 2 ] || { usage >&2; exit 2; }
 MODE=$1
 N=$2
-case $MODE in scale | startup | throttled) ;; *) usage >&2; exit 2 ;; esac
+case $MODE in scale | startup | throttled | edits) ;; *) usage >&2; exit 2 ;; esac
+[[ $WINDOW =~ ^[0-9]+$ ]] || { echo "bench_engine.sh: --window must be a number of seconds" >&2; exit 2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "bench_engine.sh: N must be a positive number" >&2; exit 2; }
 GEN_ARGS=()
 AWSIM_REGIONS=(--region us-east-1)
@@ -134,7 +154,7 @@ CTL_BIN=$BUILD/daemon/ctl/bedrock-tenantctl
 AWSIM=${AWSIM_BIN:-$BUILD/tests/awsim/awsim}
 PROBE=$BUILD/tests/bench/engine/engine_probe
 TURN_LIB=$BUILD/tests/bench/engine/libturn_probe.so
-for b in "$DAEMON" "$CTL_BIN" "$AWSIM" "$PROBE"; do
+for b in "$DAEMON" "$CTL_BIN" "$PROBE" $([ "$MODE" = edits ] || echo "$AWSIM"); do
 	[ -x "$b" ] || { echo "bench_engine.sh: $b is missing (build it first, see --help)" >&2; exit 2; }
 done
 [ $TURNS = 0 ] || [ -f "$TURN_LIB" ] || { echo "bench_engine.sh: $TURN_LIB is missing (build turn_probe)" >&2; exit 2; }
@@ -470,6 +490,11 @@ run_scale() {
 	line=$(wait_log 'manifests \(full scan\)' 1 600)
 	t_scan=$(log_epoch "$line")
 	cold_scan=$(fsub "$t_scan" "$LAUNCH")
+	if [ "$WINDOW" -gt 0 ]; then
+		echo "launch -> first full scan applied: $cold_scan s"
+		run_window "$t_scan"
+		return
+	fi
 	start_hammer "$samples"
 	[ "$COLD_EDITS" = 0 ] || cold_edits
 	wait_ready_with_progress 1 86400
@@ -615,6 +640,152 @@ run_scale() {
 	stop_daemon
 }
 
+# ---- the first seconds of a cold convergence (--window) ----
+
+# settle_ms: the watch's settle in ms (--settle as the configuration takes it, else
+# the daemon's 200 ms).
+settle_ms() {
+	case $SETTLE in
+	'') echo 200 ;;
+	*ms) echo "${SETTLE%ms}" ;;
+	*s) awk -v s="${SETTLE%s}" 'BEGIN { print s * 1000 }' ;;
+	*) echo "$SETTLE" ;;
+	esac
+}
+
+# ready_tenant EXCLUDE_FILE: a tenant that had AWS calls lately and is Ready at its
+# revision now, not in EXCLUDE_FILE; fails when none is found.
+ready_tenant() {
+	local id
+	for id in $(tail -c 400000 "$WORK/daemon.log" | grep -o 'tenant=tenant-[0-9]*' | sed 's/tenant=//' | sort -u |
+		shuf -n 40 --random-source=<(yes)); do
+		! grep -qx "$id" "$1" || continue
+		ctl --json tenant "$id" 2>/dev/null |
+			jq -e '.state == "Ready" and .revision == .reconciled_revision' >/dev/null || continue
+		echo "$id"
+		return 0
+	done
+	return 1
+}
+
+# wait_after OFFSET REGEX SECONDS: the first line of the daemon's log past byte OFFSET
+# matching REGEX (empty when none came in time).
+wait_after() {
+	local deadline=$((SECONDS + $3)) got
+	while :; do
+		got=$(tail -c +$(($1 + 1)) "$WORK/daemon.log" | grep -m1 -E "$2" || true)
+		[ -z "$got" ] || { echo "$got"; return 0; }
+		[ $SECONDS -lt $deadline ] || return 0
+		sleep 0.02
+	done
+}
+
+# run_window T_SCAN: the control socket and edits over the first WINDOW seconds after
+# the scan was applied, then a summary; the daemon is stopped.
+run_window() {
+	local t_scan=$1 end j=0 id i f tmp off t0 first applied settle samples=$WORK/hammer.txt
+	settle=$(settle_ms)
+	"$PROBE" hammer --socket "$WORK/control.sock" --tenants "$N" --seconds "$WINDOW" \
+		--interval "$INTERVAL" --out "$samples" >/dev/null &
+	HAMMER_PID=$!
+	end=$((SECONDS + WINDOW))
+	: >"$WORK/window_edits.txt"
+	: >"$WORK/window_ids.txt"
+	echo "== the first $WINDOW s of the cold convergence: the control socket, and an edit every 2 s"
+	while [ $((SECONDS + 4)) -lt $end ]; do
+		if ! id=$(ready_tenant "$WORK/window_ids.txt"); then
+			sleep 1
+			continue
+		fi
+		j=$((j + 1))
+		echo "$id" >>"$WORK/window_ids.txt"
+		i=$((10#${id#tenant-}))
+		f=$WORK/gen/tenants/group-$(printf '%03d' $((i / 1000)))/$id.yaml
+		tmp=${f%/*}/.$id.yaml.tmp
+		sed "s/^    Project: .*/    Project: window-edit-$j/" "$f" >"$tmp"
+		off=$(stat -c %s "$WORK/daemon.log")
+		t0=$("$PROBE" rename "$tmp" "$f")
+		applied=$(wait_after "$off" ' manifests \(change\)' 30)
+		first=$(wait_after "$off" " tenant=$id request-id=" 30)
+		if [ -n "$first" ] && [ -n "$applied" ]; then
+			echo "$(fsub "$(log_epoch "$first")" "$t0") $(fsub "$(log_epoch "$applied")" "$t0") $id" \
+				>>"$WORK/window_edits.txt"
+		else
+			echo "  edit of $id: no first call within 30 s"
+		fi
+		sleep 2
+	done
+	stop_hammer
+	echo "tenants by state at the end of the window: $(by_state)"
+	echo "== summary: the first $WINDOW s of the cold convergence of $N tenants," \
+		"$(grep -c '^  acct-' "$WORK/gen/accounts.yaml") account(s) x $P_REGIONS Region(s)"
+	echo "control socket over the window (ms; interval $INTERVAL ms):" \
+		"GET /v1/status $(latencies status "$samples" "$t_scan"); GET /v1/tenants/{id} $(latencies tenant "$samples" "$t_scan")"
+	echo "edit -> first call (ms, the tenant's first mutation answered, daemon log), watch.settle $settle ms included:" \
+		"$(awk '{ print $1 * 1000 }' "$WORK/window_edits.txt" | quantiles)"
+	echo "edit -> first call less the settle (ms, what the daemon adds):" \
+		"$(awk -v s="$settle" '{ print $1 * 1000 - s }' "$WORK/window_edits.txt" | quantiles)"
+	echo "edit -> applied to the engine (ms), settle included: $(awk '{ print $2 * 1000 }' "$WORK/window_edits.txt" | quantiles);" \
+		"less the settle: $(awk -v s="$settle" '{ print $2 * 1000 - s }' "$WORK/window_edits.txt" | quantiles)"
+	stop_daemon
+}
+
+# ---- edits: the edit path alone ----
+
+# loop_cpu: the CPU time of the daemon's main thread (its loop), ns.
+loop_cpu() { awk '{ print $1 }' "/proc/$DAEMON_PID/schedstat"; }
+
+run_edits() {
+	local j i id f tmp off t0 line c0 c1 c2 c3 w0 span settle
+	settle=$(settle_ms)
+	generate
+	# an endpoint that accepts connections and never answers
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4096)
+print(s.getsockname()[1], flush=True); time.sleep(86400)' >"$WORK/dead.out" &
+	AWSIM_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$WORK/dead.out" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$WORK/dead.out")
+	[ -n "$PORT" ] || fail "the silent endpoint did not start"
+	write_config "$(unlimited)"
+	start_daemon
+	line=$(wait_log 'manifests \(full scan\)' 1 600)
+	sleep 5
+	echo "== $EDITS edits, 1.5 s apart"
+	: >"$WORK/edits.txt"
+	w0=$EPOCHREALTIME
+	c0=$(loop_cpu)
+	for j in $(seq "$EDITS"); do
+		i=$(((j * 7919 + 13) % N))
+		id=$(printf 'tenant-%06d' "$i")
+		f=$WORK/gen/tenants/group-$(printf '%03d' $((i / 1000)))/$id.yaml
+		tmp=${f%/*}/.$id.yaml.tmp
+		sed "s/^    Project: .*/    Project: edit-$j/" "$f" >"$tmp"
+		off=$(stat -c %s "$WORK/daemon.log")
+		t0=$("$PROBE" rename "$tmp" "$f")
+		line=$(wait_after "$off" ' manifests \(change\)' 30)
+		[ -n "$line" ] || fail "edit of $id: not applied after 30 s"
+		echo "$(fsub "$(log_epoch "$line")" "$t0")" >>"$WORK/edits.txt"
+		sleep "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { d = a + 1.5 - b; print (d > 0 ? d : 0) }')"
+	done
+	c1=$(loop_cpu)
+	span=$(fsub "$EPOCHREALTIME" "$w0")
+	c2=$(loop_cpu)
+	sleep "$span"
+	c3=$(loop_cpu)
+	echo "== summary: the edit path alone, $N tenants, $(grep -c '^  acct-' "$WORK/gen/accounts.yaml") account(s) x $P_REGIONS Region(s)"
+	echo "rename -> change applied to the engine (ms, daemon log), watch.settle $settle ms included:" \
+		"$(awk '{ print $1 * 1000 }' "$WORK/edits.txt" | quantiles); less the settle:" \
+		"$(awk -v s="$settle" '{ print $1 * 1000 - s }' "$WORK/edits.txt" | quantiles)"
+	awk -v e="$((c1 - c0))" -v i="$((c3 - c2))" -v k="$EDITS" -v s="$span" 'BEGIN {
+		printf "CPU of the loop thread: %.1f ms over the %d edits (%.1f s), %.1f ms idle as long: %.2f ms an edit\n",
+			e / 1e6, k, s, i / 1e6, (e - i) / 1e6 / k }'
+	stop_daemon
+}
+
 # ---- startup ----
 
 run_startup() {
@@ -707,4 +878,5 @@ case $MODE in
 scale) run_scale ;;
 startup) run_startup ;;
 throttled) run_throttled ;;
+edits) run_edits ;;
 esac

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -435,6 +436,60 @@ static void test_write_failures_surface_and_are_made_good(void **state)
 	free(path);
 }
 
+struct wal_seen {
+	unsigned last, max, calls;
+	bool fell;
+};
+
+static void on_wal(void *data, unsigned frames)
+{
+	struct wal_seen *w = data;
+
+	w->fell |= frames < w->last;
+	w->last = frames;
+	if (frames > w->max)
+		w->max = frames;
+	w->calls++;
+}
+
+/* With its checkpoints deferred, a connection's log grows past the automatic mark
+ * without a checkpoint inside any commit; a checkpoint on another connection copies
+ * it back, the next commit starts the log over, and nothing is lost. */
+static void test_checkpoints_deferred(void **state)
+{
+	char *path = xasprintf("%s/checkpoint.db", dir);
+	struct wal_seen w = { 0 };
+	struct store_history_entry *v;
+	struct store *s;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_string_equal(store_path(s), path);
+	store_defer_checkpoints(s, on_wal, &w);
+	for (int i = 0; i < 300; i++) {
+		char tenant[32];
+		snprintf(tenant, sizeof(tenant), "t%d", i);
+		assert_int_equal(store_add_history(s, tenant, i, "state", tenant, NULL), 0);
+	}
+	assert_int_equal(w.calls, 300);
+	assert_false(w.fell);
+	assert_true(w.max > 200); /* SQLITE_OPEN_WAL_PAGES: SQLite would have checkpointed */
+	assert_int_equal(store_checkpoint_file(path), 0);
+	assert_int_equal(store_add_history(s, "t0", 300, "state", "again", NULL), 0);
+	assert_true(w.fell);
+	assert_true(w.last < 20);
+	assert_int_equal(store_load_history(s, NULL, 1000, &v, &n), 0);
+	assert_int_equal(n, 301);
+	store_history_free(v, n);
+	/* automatic again */
+	store_defer_checkpoints(s, NULL, NULL);
+	assert_int_equal(store_add_history(s, "t1", 301, "state", "auto", NULL), 0);
+	store_close(s);
+	assert_int_equal(store_checkpoint_file("/nonexistent/dir/x.db") < 0, true);
+	free(path);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -461,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_history_migrates_from_1),
 		cmocka_unit_test(test_history_is_bounded),
 		cmocka_unit_test(test_write_failures_surface_and_are_made_good),
+		cmocka_unit_test(test_checkpoints_deferred),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,95 @@
+#include "store_checkpoint.h"
+
+#include <stdlib.h>
+
+#include "sqlite_open.h"
+#include "xalloc.h"
+
+struct job {
+	uv_work_t work;
+	struct store_checkpoint *c; /* NULL once the store_checkpoint is freed */
+	char *path;
+	int status;
+};
+
+struct store_checkpoint {
+	uv_loop_t *loop;
+	struct store *store;
+	char *path;
+	struct job *running;
+	unsigned started_at; /* the log's size when the last checkpoint started */
+	unsigned long count, failed;
+};
+
+/* In the thread pool: nothing here touches the loop or the store. */
+static void work(uv_work_t *req)
+{
+	struct job *j = req->data;
+
+	j->status = store_checkpoint_file(j->path);
+}
+
+static void after_work(uv_work_t *req, int status)
+{
+	struct job *j = req->data;
+
+	if (j->c) {
+		j->c->running = NULL;
+		j->c->count++;
+		j->c->failed += status < 0 || j->status < 0;
+	}
+	free(j->path);
+	free(j);
+}
+
+/* After each commit of the loop's connection: the log holds frames pages. */
+static void on_wal(void *data, unsigned frames)
+{
+	struct store_checkpoint *c = data;
+	struct job *j;
+
+	if (frames < c->started_at)
+		c->started_at = 0; /* the log started over */
+	if (c->running || frames < c->started_at + SQLITE_OPEN_WAL_PAGES)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->c = c;
+	j->path = xstrdup(c->path);
+	j->work.data = j;
+	c->running = j;
+	c->started_at = frames;
+	/* fails only without a work callback */
+	uv_queue_work(c->loop, &j->work, work, after_work);
+}
+
+struct store_checkpoint *store_checkpoint_new(uv_loop_t *loop, struct store *store)
+{
+	struct store_checkpoint *c;
+
+	if (!store_path(store))
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->loop = loop;
+	c->store = store;
+	c->path = xstrdup(store_path(store));
+	store_defer_checkpoints(store, on_wal, c);
+	return c;
+}
+
+unsigned long store_checkpoint_count(const struct store_checkpoint *c, unsigned long *ret_failed)
+{
+	if (ret_failed)
+		*ret_failed = c ? c->failed : 0;
+	return c ? c->count : 0;
+}
+
+void store_checkpoint_free(struct store_checkpoint *c)
+{
+	if (!c)
+		return;
+	store_defer_checkpoints(c->store, NULL, NULL);
+	if (c->running)
+		c->running->c = NULL;
+	free(c->path);
+	free(c);
+}
