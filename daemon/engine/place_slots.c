@@ -9,8 +9,9 @@
  * rates went unused.
  * A tenant popped while it may not start waits in its place's FIFO (each tenant at
  * most once; an edit ahead of the rest) and goes back to the queue, in the lane it
- * came from, when one of its place's reconciles ends: a waiting tenant's place has
- * at least ENGINE__PLACE_SLOTS in flight. */
+ * came from, when one of its place's reconciles ends (as many as the place's own
+ * slots allow then): a tenant waits only while its place has at least
+ * ENGINE__PLACE_SLOTS in flight. */
 #include "engine_impl.h"
 
 #include <stddef.h>
@@ -87,6 +88,13 @@ bool engine__slot_take(struct place_state *ps, struct tenant_entry *t)
 	if (may_start(ps)) {
 		ps->in_flight++;
 		t->slot = &ps->place;
+		if (t->slot_waiting) { /* queued by something else meanwhile: it waits no more */
+			t->slot_waiting = false;
+			if ((w = take_out(ps, t->id))) {
+				ps->e->slot_waiters--;
+				free(w);
+			} /* else it waited in another place (it moved): skipped there */
+		}
 		return true;
 	}
 	lane = workqueue_lane(&ps->e->queue, t->id);
@@ -112,13 +120,17 @@ bool engine__slot_take(struct place_state *ps, struct tenant_entry *t)
 void engine__slot_give(struct engine *e, struct tenant_entry *t)
 {
 	struct place_state *ps;
+	unsigned woken = 0;
 
 	if (!t->slot)
 		return;
 	ps = (struct place_state *)((char *)t->slot - offsetof(struct place_state, place));
 	t->slot = NULL;
 	ps->in_flight--;
-	while (ps->waiters) {
+	/* One waiter for the slot given back; as many as the place's own slots left free
+	 * when fewer are in flight (a tenant queued again may start elsewhere, or not at
+	 * all: the place must not be left with waiters and nothing in flight). */
+	while (ps->waiters && (woken == 0 || ps->in_flight + woken < ENGINE__PLACE_SLOTS)) {
 		struct place_waiter *w = ps->waiters;
 		struct tenant_entry *next = engine__entry(e, w->id);
 
@@ -126,12 +138,11 @@ void engine__slot_give(struct engine *e, struct tenant_entry *t)
 		if (!ps->waiters)
 			ps->waiters_tail = NULL;
 		e->slot_waiters--;
-		if (next && next->slot_waiting) { /* not forgotten meanwhile */
+		if (next && next->slot_waiting) { /* not forgotten, nor started, meanwhile */
 			next->slot_waiting = false;
 			workqueue_add(&e->queue, w->id, w->lane);
 			engine__wake(e, w->id); /* schedules the pump (a lane above normal stays) */
-			free(w);
-			return;
+			woken++;
 		}
 		free(w);
 	}
