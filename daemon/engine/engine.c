@@ -143,7 +143,7 @@ static void on_pump(uv_timer_t *timer)
 	e->pump_scheduled = false;
 	e->pumping = true;
 	while (!e->closing && e->n_reconciles - first < e->set.max_starts_per_turn && popped < PUMP_TURN_POPS &&
-	       e->reconciles_in_flight < e->set.max_tenants_in_flight &&
+	       e->reconciles_in_flight < engine__slots(e) &&
 	       (e->n_reconciles == first || uv_hrtime() - t0 < PUMP_TURN_NS) &&
 	       (key = workqueue_pop(&e->queue, uv_now(e->loop)))) {
 		struct tenant_entry *t = engine__entry(e, key);
@@ -159,8 +159,7 @@ static void on_pump(uv_timer_t *timer)
 		return;
 	/* Never 0 ms from here: work left over waits for the next turn (1 ms), and with
 	 * every slot taken nothing is armed, since the end of a reconcile pumps again. */
-	delay = workqueue_pump_delay(&e->queue, uv_now(e->loop),
-				     e->set.max_tenants_in_flight - e->reconciles_in_flight);
+	delay = workqueue_pump_delay(&e->queue, uv_now(e->loop), engine__slots(e) - e->reconciles_in_flight);
 	if (delay) {
 		e->pump_scheduled = delay == 1;
 		uv_timer_start(&e->pump, on_pump, delay, 0);
@@ -266,6 +265,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	}
 	t->in_progress = false;
 	e->reconciles_in_flight--;
+	engine__slot_give(e, t);
 	histogram_observe(&e->reconcile_seconds, (double)(now_ms - o->started_ms) / 1000);
 	t->reconciled = true;
 	t->error = o->cls;
@@ -344,6 +344,10 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t)
 	}
 	if (!ps || !ps->listed) {
 		/* nothing to compare with yet: the place's listing marks it again */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		return;
+	}
+	if (!engine__slot_take(ps, t)) { /* its place is busy: it waits for a slot there */
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
 		return;
 	}
@@ -936,7 +940,7 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;
 	}
-	ret->queue_depth = workqueue_depth(&e->queue);
+	ret->queue_depth = workqueue_depth(&e->queue) + e->slot_waiters;
 	ret->reconciles_in_flight = e->reconciles_in_flight;
 	ret->last_resync = e->last_resync;
 	ret->reconciles = e->n_reconciles;

@@ -76,7 +76,7 @@ struct engine_settings {
 	struct prune_limits prune;
 	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
 	uint64_t alerts_audit_ms;	/* every budget's notifications read once per this, paced; 0: never */
-	unsigned max_tenants_in_flight; /* concurrent reconciles (32) */
+	unsigned max_tenants_in_flight; /* reconciles shared beyond each place's own 4 (32; place_slots.c) */
 	unsigned max_starts_per_turn;	/* reconciles started per turn of the loop (16) */
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
 	bool report_only;		/* never mutate: tenants with changes show Drifted */
@@ -154,6 +154,8 @@ struct tenant_entry {
 	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
 	 * same ones ends without a diff. Cleared when its definition changes. */
 	struct diff_stamp settled;
+	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
+	bool slot_waiting;  /* it waits for a slot of its place (place_slots.c) */
 };
 
 struct engine_counts {

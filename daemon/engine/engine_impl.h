@@ -81,6 +81,10 @@ struct place_state {
 	uint64_t params_seq, tags_seq;
 	struct journal_entry *journal;
 	size_t n_journal, alloc_journal;
+	/* place_slots.c: its tenants' reconciles in flight, and the tenants that wait
+	 * for one of its slots (FIFO) */
+	unsigned in_flight;
+	struct place_waiter *waiters, *waiters_tail;
 };
 
 /* What one reconcile came to, reported once to the engine, which decides what follows
@@ -159,6 +163,7 @@ struct engine {
 	struct hashmap held_at_start;	  /* id -> (void *)1 */
 	struct hashmap approved_at_start; /* id -> (void *)1 */
 	struct workqueue queue;
+	size_t slot_waiters; /* tenants waiting for a slot of their place (place_slots.c) */
 	uv_timer_t pump;
 	uv_timer_t resync;
 	uv_timer_t close_timer;
@@ -268,6 +273,22 @@ void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);
  * wait, status shows it) / succeeded (after failures: every tenant is looked at again). */
 void engine__store_sync_failed(struct engine *e, int status);
 void engine__store_synced(struct engine *e);
+
+/* place_slots.c: reconciles at once. Each place may always run ENGINE__PLACE_SLOTS;
+ * beyond those, max_tenants_in_flight in all (and in one place); never more than
+ * ENGINE__MAX_SLOTS. */
+#define ENGINE__PLACE_SLOTS 4
+#define ENGINE__MAX_SLOTS   1024
+/* engine__slots: the most reconciles in flight in all. */
+size_t engine__slots(const struct engine *e);
+/* engine__slot_take: true when t may reconcile now in ps (t holds a slot until
+ * engine__slot_give); false when it may not: t waits for one of ps's reconciles to end
+ * and is queued again then. */
+bool engine__slot_take(struct place_state *ps, struct tenant_entry *t);
+/* engine__slot_give: t's reconcile ended: the first tenant waiting in its place is
+ * queued again. */
+void engine__slot_give(struct engine *e, struct tenant_entry *t);
+void engine__slots_release(struct place_state *ps);
 
 /* engine.c: queue the tenant id for a reconcile (normal lane). */
 void engine__wake(struct engine *e, const char *id);

@@ -199,6 +199,7 @@ void engine__place_free(void *p)
 	for (size_t i = 0; i < ps->n_journal; i++)
 		release_journal_entry(&ps->journal[i]);
 	free(ps->journal);
+	engine__slots_release(ps);
 	observed_store_release(&ps->store);
 	free(ps->place.key);
 	free(ps->place.account);

@@ -331,6 +331,13 @@ unsigned workqueue_attempts(const struct workqueue *q, const char *key)
 	return it ? it->attempts : 0;
 }
 
+enum wq_lane workqueue_lane(const struct workqueue *q, const char *key)
+{
+	struct wq_item *it = hashmap_get(&q->items, key);
+
+	return it ? it->lane : WQ_NORMAL;
+}
+
 wq_time workqueue_wake_at(const struct workqueue *q, const char *key)
 {
 	struct wq_item *it = hashmap_get(&q->items, key);

@@ -80,6 +80,9 @@ size_t workqueue_depth(const struct workqueue *q); /* ready + delayed */
 size_t workqueue_in_flight(const struct workqueue *q);
 /* workqueue_attempts: consecutive failures of key (0 when unknown). */
 unsigned workqueue_attempts(const struct workqueue *q, const char *key);
+/* workqueue_lane: the lane key was last ready in (for a key in flight: the one it was
+ * popped from); WQ_NORMAL when unknown. */
+enum wq_lane workqueue_lane(const struct workqueue *q, const char *key);
 /* workqueue_wake_at: when a delayed key will be ready, 0 when not delayed. */
 wq_time workqueue_wake_at(const struct workqueue *q, const char *key);
 

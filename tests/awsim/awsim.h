@@ -249,8 +249,12 @@ int faults_load_json(struct faults *f, const char *text, size_t len, char **ret_
 int faults_load_yaml(struct faults *f, const char *text, size_t len, char **ret_err);
 int faults_load_file(struct faults *f, const char *path, char **ret_err);
 cJSON *faults_to_json(const struct faults *f);
-void faults_decide(struct faults *f, const char *service, const char *op, const char *region, uint64_t now_ms,
-		   struct fault_decision *ret);
+/* A request as the plan sees it: service (signing name), operation, the Region it
+ * was signed for and the caller's account (borrowed). */
+struct fault_request {
+	const char *service, *operation, *region, *account;
+};
+void faults_decide(struct faults *f, const struct fault_request *q, uint64_t now_ms, struct fault_decision *ret);
 
 /* ---- one request (call.c: lifecycle, input fields, answers) ---- */
 

@@ -1,9 +1,11 @@
 /* Fault injection: a plan of rules, each matching requests by service, operation
- * and region, that throttle them (token bucket or a percentage), fail them (500,
- * 503, any AWS error), delay them, reset the connection before the operation runs,
- * or lose the answer after it ran. The dice come from the plan's seeded PRNG, so a
- * plan with a seed decides the same way for the same sequence of requests. The plan
- * format is in docs/awsim.md; faults_yaml.c reads the YAML spelling of it. */
+ * and region, that throttle them (token buckets, for every caller together, per
+ * account, or per account and Region as AWS's rates are; or a percentage), fail
+ * them (500, 503, any AWS error), delay them, reset the connection before the
+ * operation runs, or lose the answer after it ran. The dice come from the plan's
+ * seeded PRNG, so a plan with a seed decides the same way for the same sequence of
+ * requests. The plan format is in docs/awsim.md; faults_yaml.c reads the YAML
+ * spelling of it. */
 #include "awsim.h"
 
 #include <errno.h>
@@ -18,11 +20,21 @@ struct bucket {
 	uint64_t last_ms;
 };
 
+/* Whose requests share a bucket: everybody's (as before), one account's, or one
+ * account's in one Region (a global service's Region is its signing Region, so an
+ * account-region bucket of Budgets or IAM is the account's). */
+enum bucket_per { PER_ALL, PER_ACCOUNT, PER_ACCOUNT_REGION };
+
+static const char *const per_names[] = { "all", "account", "account-region" };
+
 struct fault_rule {
 	char *service, *operation, *region; /* NULL: any */
 	double rate, burst;
 	bool shared;
-	struct omap buckets; /* operation (or "*" when shared) -> struct bucket */
+	enum bucket_per per;
+	/* [account '|' [region]] '|' operation (or "*" when shared) -> struct bucket; the
+	 * accounts are awsim's (a caller's credentials), the Regions its configured ones */
+	struct omap buckets;
 	double throttle_pct, e500_pct, e503_pct, error_pct, reset_pct, lost_pct;
 	int error_status;
 	char *error_code, *error_message;
@@ -63,6 +75,7 @@ static const char *const rule_keys[] = {
 	"rate",
 	"burst",
 	"shared_bucket",
+	"per",
 	"throttle_percent",
 	"error_500_percent",
 	"error_503_percent",
@@ -106,6 +119,22 @@ static int get_string(const cJSON *o, const char *key, char **ret, char **err)
 	return 0;
 }
 
+static int parse_per(const cJSON *o, enum bucket_per *ret, char **err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "per");
+
+	*ret = PER_ALL;
+	if (!v)
+		return 0;
+	for (size_t i = 0; cJSON_IsString(v) && i < sizeof(per_names) / sizeof(per_names[0]); i++) {
+		if (!strcmp(v->valuestring, per_names[i])) {
+			*ret = (enum bucket_per)i;
+			return 0;
+		}
+	}
+	return fail(err, "per must be all, account or account-region", "");
+}
+
 static int parse_rule(const cJSON *o, struct fault_rule *r, char **err)
 {
 	const cJSON *m, *e;
@@ -139,6 +168,8 @@ static int parse_rule(const cJSON *o, struct fault_rule *r, char **err)
 	if (r->service && service_by_name(r->service) < 0)
 		return fail(err, "unknown service ", r->service);
 	r->shared = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "shared_bucket"));
+	if (parse_per(o, &r->per, err) < 0)
+		return -EINVAL;
 	if (r->rate > 0 && r->burst < 1)
 		r->burst = r->rate < 1 ? 1 : r->rate;
 	e = cJSON_GetObjectItemCaseSensitive(o, "error");
@@ -260,6 +291,7 @@ cJSON *faults_to_json(const struct faults *f)
 			cJSON_AddNumberToObject(o, "rate", r->rate);
 			cJSON_AddNumberToObject(o, "burst", r->burst);
 			cJSON_AddBoolToObject(o, "shared_bucket", r->shared);
+			cJSON_AddStringToObject(o, "per", per_names[r->per]);
 		}
 		cJSON_AddNumberToObject(o, "throttle_percent", r->throttle_pct);
 		cJSON_AddNumberToObject(o, "error_500_percent", r->e500_pct);
@@ -284,17 +316,29 @@ cJSON *faults_to_json(const struct faults *f)
 	return doc;
 }
 
-static bool matches(const struct fault_rule *r, const char *service, const char *op, const char *region)
+static bool matches(const struct fault_rule *r, const struct fault_request *q)
 {
-	return (!r->service || !strcmp(r->service, service)) && (!r->operation || !strcmp(r->operation, op)) &&
-	       (!r->region || !strcmp(r->region, region)) && r->times != 0;
+	return (!r->service || !strcmp(r->service, q->service)) &&
+	       (!r->operation || !strcmp(r->operation, q->operation)) &&
+	       (!r->region || !strcmp(r->region, q->region)) && r->times != 0;
 }
 
-/* Take one token from the rule's bucket for op; false when it is empty. */
-static bool take_token(struct fault_rule *r, const char *op, uint64_t now_ms)
+/* Take one token from the rule's bucket for this caller and op; false when it is empty. */
+static bool take_token(struct fault_rule *r, const struct fault_request *q, uint64_t now_ms)
 {
-	const char *key = r->shared ? "*" : op;
-	struct bucket *b = omap_get(&r->buckets, key);
+	char key[256];
+	const char *op = r->shared ? "*" : q->operation;
+	int svc = service_by_name(q->service);
+	bool global = svc >= 0 && service_def((enum service)svc)->global;
+	struct bucket *b;
+
+	if (r->per == PER_ALL)
+		snprintf(key, sizeof(key), "%s", op);
+	else if (r->per == PER_ACCOUNT || global)
+		snprintf(key, sizeof(key), "%s||%s", q->account, op);
+	else
+		snprintf(key, sizeof(key), "%s|%s|%s", q->account, q->region, op);
+	b = omap_get(&r->buckets, key);
 
 	if (!b) {
 		b = xcalloc(1, sizeof(*b));
@@ -320,14 +364,13 @@ static bool roll(struct faults *f, double pct)
 	return pct > 0 && prng_unit(&f->rng) * 100.0 < pct;
 }
 
-void faults_decide(struct faults *f, const char *service, const char *op, const char *region, uint64_t now_ms,
-		   struct fault_decision *d)
+void faults_decide(struct faults *f, const struct fault_request *q, uint64_t now_ms, struct fault_decision *d)
 {
 	memset(d, 0, sizeof(*d));
 	for (size_t i = 0; i < f->n; i++) {
 		struct fault_rule *r = &f->rules[i];
 
-		if (!matches(r, service, op, region))
+		if (!matches(r, q))
 			continue;
 		/* Rules are consulted in order until one decides the outcome; each one
 		 * consulted adds its latency and uses up one of its `times`. */
@@ -336,7 +379,7 @@ void faults_decide(struct faults *f, const char *service, const char *op, const 
 		d->latency_ms += r->latency_ms;
 		if (r->jitter_ms)
 			d->latency_ms += prng_next(&f->rng) % (r->jitter_ms + 1);
-		if ((r->rate > 0 && !take_token(r, op, now_ms)) || roll(f, r->throttle_pct)) {
+		if ((r->rate > 0 && !take_token(r, q, now_ms)) || roll(f, r->throttle_pct)) {
 			d->kind = FAULT_THROTTLE;
 		} else if (roll(f, r->e500_pct)) {
 			d->kind = FAULT_500;

@@ -99,7 +99,9 @@ static uint64_t mono_ms(struct awsim *sim)
 
 static void decide(struct call *c, struct fault_decision *d)
 {
-	faults_decide(&c->sim->faults, service_def(c->svc)->name, c->op->name, c->region, mono_ms(c->sim), d);
+	struct fault_request q = { service_def(c->svc)->name, c->op->name, c->region, c->account };
+
+	faults_decide(&c->sim->faults, &q, mono_ms(c->sim), d);
 }
 
 void awsim_process(struct call *c, struct fault_decision *d)

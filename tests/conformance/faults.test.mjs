@@ -15,7 +15,7 @@ import { SSMClient, GetParameterCommand, PutParameterCommand } from '@aws-sdk/cl
 import { ResourceGroupsTaggingAPIClient, GetResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { IAMClient, ListRolesCommand } from '@aws-sdk/client-iam';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { startAwsim, rejectsWith, ACCOUNT } from './lib/awsim.mjs';
+import { startAwsim, rejectsWith, ACCOUNT, KEY } from './lib/awsim.mjs';
 
 const FM = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0';
 let sim, br;
@@ -189,4 +189,56 @@ test('fault plans: YAML accepted, bad plans refused with a reason', async () => 
   assert.match(bad.json.error, /unknown service ec2/);
   const badKey = await sim.admin('/faults', { method: 'PUT', body: { rules: [{ throttle: 5 }] } });
   assert.equal(badKey.status, 400);
+});
+
+test('buckets per account and Region: each place its own, a global service per account; the shared default unchanged', async () => {
+  const OTHER = '111122223333';
+  const OTHER_KEY = { accessKeyId: 'AKIAOTHERACCOUNT0001', secretAccessKey: 'otherSecretKeyForTheSecondAccount00000' };
+  const places = await startAwsim([
+    '--region', 'us-east-1', '--region', 'us-west-2',
+    '--credentials', `${KEY.accessKeyId}:${KEY.secretAccessKey}`,
+    '--credentials', `${OTHER_KEY.accessKeyId}:${OTHER_KEY.secretAccessKey}:${OTHER}`,
+  ]);
+  try {
+    const ssm = (credentials, region = 'us-east-1') => new SSMClient(places.config({ credentials, region }));
+    const iam = (credentials) => new IAMClient(places.config({ credentials }));
+    let n = 0;
+    const put = (c) => c.send(new PutParameterCommand({ Name: `/per/p${n++}`, Value: 'v', Type: 'String' }));
+    const plan = await places.faults({
+      rules: [
+        { service: 'ssm', operation: 'PutParameter', rate: 0.001, burst: 2, per: 'account-region' },
+        { service: 'iam', rate: 0.001, burst: 1, per: 'account-region' },
+      ],
+    });
+    assert.equal(plan.rules[0].per, 'account-region');
+    // each (account, Region) has its own two tokens
+    for (const c of [ssm(KEY), ssm(OTHER_KEY), ssm(KEY, 'us-west-2'), ssm(OTHER_KEY, 'us-west-2')]) {
+      await put(c);
+      await put(c);
+      await rejectsWith(() => put(c), 'ThrottlingException', 400);
+    }
+    // IAM is global: one bucket per account
+    await iam(KEY).send(new ListRolesCommand({}));
+    await rejectsWith(() => iam(KEY).send(new ListRolesCommand({})), 'Throttling', 400);
+    await iam(OTHER_KEY).send(new ListRolesCommand({}));
+    let calls = (await places.admin('/calls')).json;
+    assert.deepEqual(calls['ssm:PutParameter'], { ok: 8, throttled: 4, failed: 0, dropped: 0, mutating: true });
+    assert.equal(calls['iam:ListRoles'].ok, 2);
+
+    // without `per`: one bucket for every account and Region, as before
+    await places.admin('/calls', { method: 'DELETE' });
+    assert.equal((await places.faults({ rules: [{ service: 'ssm', operation: 'PutParameter', rate: 0.001, burst: 2 }] })).rules[0].per, 'all');
+    await put(ssm(KEY));
+    await put(ssm(OTHER_KEY, 'us-west-2'));
+    await rejectsWith(() => put(ssm(OTHER_KEY)), 'ThrottlingException', 400);
+    await rejectsWith(() => put(ssm(KEY, 'us-west-2')), 'ThrottlingException', 400);
+    calls = (await places.admin('/calls')).json;
+    assert.deepEqual(calls['ssm:PutParameter'], { ok: 2, throttled: 2, failed: 0, dropped: 0, mutating: true });
+
+    const bad = await places.admin('/faults', { method: 'PUT', body: { rules: [{ rate: 1, per: 'region' }] } });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error, /per must be/);
+  } finally {
+    assert.equal(await places.stop(), 0);
+  }
 });

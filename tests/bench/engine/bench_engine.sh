@@ -33,10 +33,12 @@ startup N    only the startup: launch -> first full scan applied, once with an e
              state directory (cold) and --restarts times with the state that run left
              (warm), stopping the daemon as soon as the scan is applied
 throttled N  N tenants converged from nothing while awsim limits CreateInferenceProfile
-             and PutParameter to --rate requests/s each (token buckets, burst = rate)
-             and the daemon's rate_limits match them (bedrock 2 x rate: each create is
-             read back with GetInferenceProfile; ssm 1 x rate), times --over; the
-             convergence time against the bound (calls needed - burst) / rate
+             and PutParameter to --rate requests/s each in each account and Region
+             (token buckets per place, as AWS's, burst = rate, at least 1; with --places AxR over
+             A x R places) and the daemon's rate_limits match them (bedrock 2 x rate:
+             each create is read back with GetInferenceProfile; ssm 1 x rate), times
+             --over; the convergence time against the bound, the slowest place's
+             (calls needed - burst) / rate
 edits N      the edit path alone: N tenants (the scale shape, --places as for scale),
              the daemon against an endpoint that accepts connections and never
              answers (no AWS work: no place is ever listed), --edits renames 1.5 s
@@ -62,7 +64,7 @@ options:
                   with awsim at AWS's default quotas (1,000 profiles a place, 10,000
                   parameters a place, ...), instead of one account per 4,000 tenants
                   with the profile quota lifted
-  --rate R        awsim's limit per mutating operation (throttled; default 50)
+  --rate R        awsim's limit per mutating operation and place (throttled; default 50)
   --over F        the daemon's rate_limits are F times the matched ones (throttled;
                   default 1)
   --runs R        convergences to measure (throttled; default 3)
@@ -818,24 +820,41 @@ sample_calls() {
 	done
 }
 
+# place_profiles: "PLACES MOST TOTAL" from the generator's layout (tenant i: account
+# i % K, Region (i / K) % R, 1 + i % 3 profiles with a parameter each): the number of
+# places, the most profiles (so creates, and puts) one place needs, and all of them.
+place_profiles() {
+	local k
+	k=$(grep -c '^  acct-' "$WORK/gen/accounts.yaml")
+	awk -v n="$N" -v k="$k" -v r="$P_REGIONS" 'BEGIN {
+		for (i = 0; i < n; i++) { p[i % k, int(i / k) % r] += 1 + i % 3; t += 1 + i % 3 }
+		for (a = 0; a < k; a++) for (y = 0; y < r; y++) if (p[a, y] > m) m = p[a, y]
+		print k * r, m, t }'
+}
+
 run_throttled() {
-	local run line t_scan t_ready took bound creates puts thr profiles limits
+	local run line t_scan t_ready took bound creates puts thr profiles most places limits burst
 	HANG_LIMIT=60
 	generate
-	profiles=$(awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) p += 1 + i % 3; print p }')
+	read -r places most profiles < <(place_profiles)
+	burst=$(awk -v r="$RATE" 'BEGIN { print (r < 1 ? 1 : int(r)) }')
+	# AWS's rates are per account and Region: a bucket per place (awsim's `per`)
 	cat >"$WORK/faults.json" <<JSON
 {"rules": [
-  {"service": "bedrock", "operation": "CreateInferenceProfile", "rate": $RATE, "burst": $RATE},
-  {"service": "ssm", "operation": "PutParameter", "rate": $RATE, "burst": $RATE}
+  {"service": "bedrock", "operation": "CreateInferenceProfile", "rate": $RATE, "burst": $burst, "per": "account-region"},
+  {"service": "ssm", "operation": "PutParameter", "rate": $RATE, "burst": $burst, "per": "account-region"}
 ]}
 JSON
-	limits=$(awk -v r="$RATE" -v f="$OVER" 'BEGIN {
-		printf "  bedrock: {requests_per_second: %g, burst: %d}\n", 2 * r * f, r
-		printf "  ssm: {requests_per_second: %g, burst: %d}\n", r * f, r
+	limits=$(awk -v r="$RATE" -v f="$OVER" -v b="$burst" 'BEGIN {
+		printf "  bedrock: {requests_per_second: %g, burst: %d}\n", 2 * r * f, b
+		printf "  ssm: {requests_per_second: %g, burst: %d}\n", r * f, b
 		for (i = split("tagging sts budgets iam", s, " "); i > 0; i--)
 			printf "  %s: {requests_per_second: 10000, burst: 10000}\n", s[i] }')
-	echo "awsim: CreateInferenceProfile and PutParameter at $RATE/s each (burst $RATE);" \
-		"daemon: bedrock $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print 2 * r * f }')/s, ssm $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print r * f }')/s"
+	# the slowest place: its creates (and as many puts) at RATE after the burst
+	bound=$(awk -v m="$most" -v r="$RATE" -v b="$burst" 'BEGIN { printf "%.2f", (m > b ? m - b : 0) / r }')
+	echo "awsim: CreateInferenceProfile and PutParameter at $RATE/s each in each of $places place(s) (burst $burst);" \
+		"daemon: bedrock $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print 2 * r * f }')/s, ssm $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print r * f }')/s" \
+		"a place; $profiles profiles, at most $most in one place: bound $bound s"
 	: >"$WORK/throttled.txt"
 	for run in $(seq "$RUNS"); do
 		rm -rf "$WORK/state"
@@ -847,7 +866,7 @@ JSON
 		t_scan=$(log_epoch "$line")
 		sample_calls >"$WORK/rate.txt" &
 		SAMPLER_PID=$!
-		wait_ready_with_progress 1 $((3 * profiles / RATE + 120))
+		wait_ready_with_progress 1 "$(awk -v b="$bound" 'BEGIN { printf "%d", 3 * b + 120 }')"
 		line=$(wait_log 'first full sync done' 1 10)
 		t_ready=$(log_epoch "$line")
 		kill "$SAMPLER_PID" 2>/dev/null || true
@@ -858,10 +877,13 @@ JSON
 		took=$(fsub "$t_ready" "$t_scan")
 		read -r creates puts thr < <(curl -sf "$A/calls" | jq -r '[.["bedrock:CreateInferenceProfile"].ok // 0,
 			.["ssm:PutParameter"].ok // 0, ([.[] | .throttled] | add // 0)] | @tsv')
-		bound=$(awk -v c="$creates" -v p="$puts" -v r="$RATE" 'BEGIN { a = (c - r) / r; b = (p - r) / r; printf "%.2f", (a > b ? a : b) }')
+		[ "$creates" -eq "$profiles" ] && [ "$puts" -eq "$profiles" ] ||
+			echo "  run $run: $creates creates and $puts puts answered, $profiles of each expected"
 		echo "$took $bound $creates $puts $thr $(by_state)" | tee -a "$WORK/throttled.txt" |
 			awk '{ printf "  run '"$run"': %.2f s (bound %.2f s, %+.1f %%), creates %d, puts %d, throttled answers %d, %s\n",
 				$1, $2, ($1 / $2 - 1) * 100, $3, $4, $5, $6 }'
+		echo "    throttled by operation: $(curl -sf "$A/calls" | jq -r '[to_entries[] | select(.value.throttled > 0) |
+			"\(.key)=\(.value.throttled)"] | join(" ") | if . == "" then "none" else . end')"
 		# when the last create and the last put were answered, from 1 s samples
 		awk -v a="$t_scan" -v c="$creates" -v p="$puts" '!tc && $2 >= c { tc = $1 - a } !tp && $3 >= p { tp = $1 - a }
 			END { printf "    all creates answered by %.1f s, all puts by %.1f s after the scan (1 s samples)\n", tc, tp }' \
@@ -869,8 +891,8 @@ JSON
 		stop_daemon
 		stop_awsim
 	done
-	echo "== summary: $N tenants, rate $RATE/s, daemon at $OVER x the matched rate_limits"
-	awk '{ print $1 }' "$WORK/throttled.txt" | median | awk -v b="$(awk '{ print $2 }' "$WORK/throttled.txt" | median)" \
+	echo "== summary: $N tenants over $places place(s), rate $RATE/s a place, daemon at $OVER x the matched rate_limits"
+	awk '{ print $1 }' "$WORK/throttled.txt" | median | awk -v b="$bound" \
 		'{ printf "median convergence %.2f s, bound %.2f s: %+.1f %%\n", $1, b, ($1 / b - 1) * 100 }'
 }
 

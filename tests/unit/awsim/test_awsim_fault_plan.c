@@ -19,6 +19,21 @@ static void load(struct faults *f, const char *json)
 		fail_msg("plan refused: %s", err);
 }
 
+/* decide_as: faults_decide for a request of account in region. */
+static void decide_as(struct faults *f, const char *account, const char *service, const char *op, const char *region,
+		      uint64_t now_ms, struct fault_decision *d)
+{
+	struct fault_request q = { service, op, region, account };
+
+	faults_decide(f, &q, now_ms, d);
+}
+
+static void decide(struct faults *f, const char *service, const char *op, const char *region, uint64_t now_ms,
+		   struct fault_decision *d)
+{
+	decide_as(f, AWSIM_DEFAULT_ACCOUNT, service, op, region, now_ms, d);
+}
+
 static void test_token_bucket(void **state)
 {
 	struct faults f;
@@ -28,22 +43,83 @@ static void test_token_bucket(void **state)
 	faults_init(&f, 1);
 	load(&f, "{\"rules\":[{\"service\":\"bedrock\",\"rate\":2,\"burst\":3}]}");
 	for (int i = 0; i < 3; i++) {
-		faults_decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1000, &d);
+		decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1000, &d);
 		assert_int_equal(d.kind, FAULT_NONE);
 	}
-	faults_decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1000, &d);
+	decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1000, &d);
 	assert_int_equal(d.kind, FAULT_THROTTLE);
 	/* another operation has its own bucket */
-	faults_decide(&f, "bedrock", "ListInferenceProfiles", "us-east-1", 1000, &d);
+	decide(&f, "bedrock", "ListInferenceProfiles", "us-east-1", 1000, &d);
 	assert_int_equal(d.kind, FAULT_NONE);
 	/* 500 ms at 2/s refill one token */
-	faults_decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1500, &d);
+	decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1500, &d);
 	assert_int_equal(d.kind, FAULT_NONE);
-	faults_decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1500, &d);
+	decide(&f, "bedrock", "CreateInferenceProfile", "us-east-1", 1500, &d);
 	assert_int_equal(d.kind, FAULT_THROTTLE);
 	/* other services are not matched */
-	faults_decide(&f, "ssm", "GetParameter", "us-east-1", 1500, &d);
+	decide(&f, "ssm", "GetParameter", "us-east-1", 1500, &d);
 	assert_int_equal(d.kind, FAULT_NONE);
+	faults_release(&f);
+}
+
+/* expect_ok_then_throttled: n requests pass, the next one is throttled. */
+static void expect_ok_then_throttled(struct faults *f, const char *account, const char *service, const char *op,
+				     const char *region, int n)
+{
+	struct fault_decision d;
+
+	for (int i = 0; i < n; i++) {
+		decide_as(f, account, service, op, region, 1000, &d);
+		assert_int_equal(d.kind, FAULT_NONE);
+	}
+	decide_as(f, account, service, op, region, 1000, &d);
+	assert_int_equal(d.kind, FAULT_THROTTLE);
+}
+
+static void test_bucket_per_account_region(void **state)
+{
+	struct faults f;
+	struct fault_decision d;
+	cJSON *doc;
+
+	(void)state;
+	faults_init(&f, 1);
+	/* the default: one bucket for every account and Region */
+	load(&f, "{\"rules\":[{\"rate\":1,\"burst\":2}]}");
+	expect_ok_then_throttled(&f, "111111111111", "ssm", "PutParameter", "us-east-1", 2);
+	decide_as(&f, "222222222222", "ssm", "PutParameter", "us-west-2", 1000, &d);
+	assert_int_equal(d.kind, FAULT_THROTTLE);
+	doc = faults_to_json(&f);
+	assert_string_equal(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "rules"), 0), "per")->valuestring,
+		"all");
+	cJSON_Delete(doc);
+
+	/* per account and Region: each place its own bucket, per operation as before */
+	load(&f, "{\"rules\":[{\"rate\":1,\"burst\":2,\"per\":\"account-region\"}]}");
+	expect_ok_then_throttled(&f, "111111111111", "ssm", "PutParameter", "us-east-1", 2);
+	expect_ok_then_throttled(&f, "111111111111", "ssm", "PutParameter", "us-west-2", 2);
+	expect_ok_then_throttled(&f, "222222222222", "ssm", "PutParameter", "us-east-1", 2);
+	expect_ok_then_throttled(&f, "111111111111", "ssm", "GetParameter", "us-east-1", 2);
+	/* a global service's bucket is the account's: its Regions share it */
+	expect_ok_then_throttled(&f, "111111111111", "budgets", "CreateBudget", "us-east-1", 2);
+	decide_as(&f, "111111111111", "budgets", "CreateBudget", "us-west-2", 1000, &d);
+	assert_int_equal(d.kind, FAULT_THROTTLE);
+	decide_as(&f, "222222222222", "budgets", "CreateBudget", "us-east-1", 1000, &d);
+	assert_int_equal(d.kind, FAULT_NONE);
+	/* refills per bucket: one second later each has one token again */
+	decide_as(&f, "111111111111", "ssm", "PutParameter", "us-east-1", 2000, &d);
+	assert_int_equal(d.kind, FAULT_NONE);
+	decide_as(&f, "111111111111", "ssm", "PutParameter", "us-east-1", 2000, &d);
+	assert_int_equal(d.kind, FAULT_THROTTLE);
+
+	/* per account, shared over operations: the account's Regions share it */
+	load(&f, "{\"rules\":[{\"service\":\"bedrock\",\"rate\":1,\"burst\":2,\"per\":\"account\","
+		 "\"shared_bucket\":true}]}");
+	expect_ok_then_throttled(&f, "111111111111", "bedrock", "CreateInferenceProfile", "us-east-1", 2);
+	decide_as(&f, "111111111111", "bedrock", "GetInferenceProfile", "us-west-2", 1000, &d);
+	assert_int_equal(d.kind, FAULT_THROTTLE);
+	expect_ok_then_throttled(&f, "222222222222", "bedrock", "GetInferenceProfile", "us-west-2", 2);
 	faults_release(&f);
 }
 
@@ -59,15 +135,15 @@ static void test_times_latency_and_order(void **state)
 	     "{\"rules\":[{\"operation\":\"PutParameter\",\"latency_ms\":100},"
 	     "{\"service\":\"ssm\",\"lost_percent\":100,\"times\":1},"
 	     "{\"service\":\"ssm\",\"error_percent\":100,\"error\":{\"status\":400,\"code\":\"TooManyUpdates\"}}]}");
-	faults_decide(&f, "ssm", "PutParameter", "us-east-1", 0, &d);
+	decide(&f, "ssm", "PutParameter", "us-east-1", 0, &d);
 	assert_int_equal(d.kind, FAULT_LOST);
 	assert_int_equal(d.latency_ms, 100);
-	faults_decide(&f, "ssm", "PutParameter", "us-east-1", 0, &d);
+	decide(&f, "ssm", "PutParameter", "us-east-1", 0, &d);
 	assert_int_equal(d.kind, FAULT_ERROR);
 	assert_int_equal(d.status, 400);
 	assert_string_equal(d.code, "TooManyUpdates");
 	assert_int_equal(d.latency_ms, 100);
-	faults_decide(&f, "ssm", "GetParameter", "us-east-1", 0, &d);
+	decide(&f, "ssm", "GetParameter", "us-east-1", 0, &d);
 	assert_int_equal(d.latency_ms, 0);
 	doc = faults_to_json(&f);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "rules")), 3);
@@ -81,7 +157,7 @@ static void decide_many(struct faults *f, enum fault_kind *out, int n)
 {
 	for (int i = 0; i < n; i++) {
 		struct fault_decision d;
-		faults_decide(f, "iam", "ListRoles", "us-east-1", 0, &d);
+		decide(f, "iam", "ListRoles", "us-east-1", 0, &d);
 		out[i] = d.kind;
 	}
 }
@@ -154,6 +230,8 @@ static void test_bad_plans(void **state)
 		"{\"rules\":[{\"latency\":5}]}",
 		"{\"rules\":[5]}",
 		"{\"rules\":[{\"service\":5}]}",
+		"{\"rules\":[{\"rate\":1,\"per\":\"region\"}]}",
+		"{\"rules\":[{\"rate\":1,\"per\":true}]}",
 	};
 	const char *bad_yaml[] = {
 		"rules: [ {service: ssm, throttle_percent: 200} ]",
@@ -186,8 +264,11 @@ static void test_bad_plans(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_token_bucket), cmocka_unit_test(test_times_latency_and_order),
-		cmocka_unit_test(test_seeded_dice),  cmocka_unit_test(test_yaml_equals_json),
+		cmocka_unit_test(test_token_bucket),
+		cmocka_unit_test(test_bucket_per_account_region),
+		cmocka_unit_test(test_times_latency_and_order),
+		cmocka_unit_test(test_seeded_dice),
+		cmocka_unit_test(test_yaml_equals_json),
 		cmocka_unit_test(test_bad_plans),
 	};
 

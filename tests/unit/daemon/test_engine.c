@@ -913,6 +913,59 @@ static void test_reconcile_starts_per_turn_are_bounded(void **state)
 	world_release(&w);
 }
 
+struct slots_seen {
+	struct engine *e;
+	size_t max_in_flight; /* most reconciles in flight at a turn */
+	size_t waiting;	      /* most tenants queued or waiting for a slot while 8 are in flight */
+};
+
+static void on_slots_turn(uv_prepare_t *p)
+{
+	struct slots_seen *s = p->data;
+	struct engine_counts c;
+
+	engine_counts(s->e, &c);
+	if (c.reconciles_in_flight > s->max_in_flight)
+		s->max_in_flight = c.reconciles_in_flight;
+	if (c.reconciles_in_flight == 8 && c.queue_depth > s->waiting)
+		s->waiting = c.queue_depth;
+}
+
+/* One place alone reconciles max_tenants_in_flight tenants at once (its own 4 slots
+ * and the shared ones), as before places had slots of their own; the rest wait,
+ * counted in the queue depth, and all converge. */
+static void test_one_place_uses_the_shared_slots(void **state)
+{
+	struct world w;
+	struct tenant *v[12];
+	struct slots_seen seen = { 0 };
+	uv_prepare_t turn;
+	char id[16];
+
+	world_init_sized(&w, 8, 0);
+	w.cloud.apply_latency_ms = 20;
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "tenant-%d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	seen.e = w.e;
+	uv_prepare_init(&w.loop, &turn);
+	turn.data = &seen;
+	uv_prepare_start(&turn, on_slots_turn);
+	put_all(&w, v, 12, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	uv_close((uv_handle_t *)&turn, NULL);
+	print_message("most reconciles in flight: %zu, most waiting meanwhile: %zu\n", seen.max_in_flight,
+		      seen.waiting);
+	assert_int_equal(seen.max_in_flight, 8);
+	assert_int_equal(seen.waiting, 4);
+	for (int i = 0; i < 12; i++) {
+		assert_int_equal(fake_cloud_profiles_of(&w.cloud, v[i]->id), 1);
+		tenant_free(v[i]);
+	}
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -936,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
 		cmocka_unit_test(test_reconcile_starts_per_turn_are_bounded),
+		cmocka_unit_test(test_one_place_uses_the_shared_slots),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);

@@ -80,6 +80,29 @@ static void test_change_before_a_cold_start(void **state)
 	workqueue_release(&q);
 }
 
+/* The lane a key in flight was popped from (a tenant that waits for a slot of its
+ * place goes back to it). */
+static void test_lane_of_a_popped_key(void **state)
+{
+	struct workqueue q;
+
+	workqueue_init(&q);
+	workqueue_add(&q, "n", WQ_NORMAL);
+	workqueue_add(&q, "u", WQ_URGENT);
+	workqueue_add(&q, "c", WQ_CHANGE);
+	workqueue_add_at(&q, "d", 10);
+	assert_string_equal(workqueue_pop(&q, 100), "c");
+	assert_int_equal(workqueue_lane(&q, "c"), WQ_CHANGE);
+	assert_string_equal(workqueue_pop(&q, 100), "u");
+	assert_int_equal(workqueue_lane(&q, "u"), WQ_URGENT);
+	assert_string_equal(workqueue_pop(&q, 100), "n");
+	assert_int_equal(workqueue_lane(&q, "n"), WQ_NORMAL);
+	assert_string_equal(workqueue_pop(&q, 100), "d"); /* a delayed key joins the normal lane */
+	assert_int_equal(workqueue_lane(&q, "d"), WQ_NORMAL);
+	assert_int_equal(workqueue_lane(&q, "unknown"), WQ_NORMAL);
+	workqueue_release(&q);
+}
+
 static void test_delays(void **state)
 {
 	struct workqueue q;
@@ -319,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_dedup_and_never_twice_at_once),
 		cmocka_unit_test(test_urgent_before_normal),
 		cmocka_unit_test(test_change_before_a_cold_start),
+		cmocka_unit_test(test_lane_of_a_popped_key),
 		cmocka_unit_test(test_delays),
 		cmocka_unit_test(test_backoff_full_jitter),
 		cmocka_unit_test(test_terminal_stalls_until_a_change),
