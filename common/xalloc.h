@@ -25,16 +25,18 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
  * without the cost of formatting (hot paths: keys and ARNs made per tenant and pass). */
 char *xconcat(const char *s, ...) __attribute__((sentinel));
 
-/* Grow an array to hold at least `need` elements, doubling; updates *alloc. */
-#define XGROW(ptr, need, alloc)                                                                                        \
+/* Grow an array to hold at least `need` elements, doubling from `first` slots;
+ * updates alloc. XGROW starts at eight. */
+#define XGROW_FROM(ptr, need, alloc, first)                                                                            \
 	do {                                                                                                           \
 		if ((need) > (alloc)) {                                                                                \
-			size_t grow_ = (alloc) ? (alloc)*2 : 8;                                                        \
+			size_t grow_ = (alloc) ? (alloc)*2 : (first);                                                  \
 			if (grow_ < (need))                                                                            \
 				grow_ = (need);                                                                        \
 			(ptr) = xreallocarray((ptr), grow_, sizeof(*(ptr)));                                           \
 			(alloc) = grow_;                                                                               \
 		}                                                                                                      \
 	} while (0)
+#define XGROW(ptr, need, alloc) XGROW_FROM(ptr, need, alloc, 8)
 
 #endif

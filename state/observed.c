@@ -277,16 +277,7 @@ bool tags_owned_by(const struct tag_set *tags, const char *instance)
 /* A group's arrays start at two slots, then double: a tenant has a profile or two, a
  * parameter each and a budget, 100,000 times over, where XGROW's first eight slots
  * would mostly stay empty. */
-#define GROUP_GROW(ptr, need, alloc)                                                                                   \
-	do {                                                                                                           \
-		if ((need) > (alloc)) {                                                                                \
-			size_t grow_ = (alloc) ? (alloc)*2 : 2;                                                        \
-			if (grow_ < (need))                                                                            \
-				grow_ = (need);                                                                        \
-			(ptr) = xreallocarray((ptr), grow_, sizeof(*(ptr)));                                           \
-			(alloc) = grow_;                                                                               \
-		}                                                                                                      \
-	} while (0)
+#define GROUP_GROW(ptr, need, alloc) XGROW_FROM(ptr, need, alloc, 2)
 
 static const char *tenant_of(const struct tag_set *tags, bool known)
 {
