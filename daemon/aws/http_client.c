@@ -20,7 +20,7 @@ struct http_client {
 	CURLM *multi;
 	uv_timer_t timer;
 	struct http_client_options opts;
-	struct list_node queue;	 /* struct transfer, waiting for a slot */
+	struct lane_queue queue; /* struct transfer, waiting for a slot (priority ones first) */
 	struct list_node active; /* struct transfer, added to the multi handle */
 	struct list_node polls;	 /* struct poll_ctx */
 	struct list_node done;	 /* struct transfer, answered, its callback not run yet */
@@ -251,8 +251,8 @@ static void start_transfer(struct http_client *c, struct transfer *t)
 
 static void start_queued(struct http_client *c)
 {
-	while (!c->closing && c->n_active < c->opts.max_in_flight && !list_empty(&c->queue)) {
-		struct transfer *t = list_entry(list_first(&c->queue), struct transfer, link);
+	while (!c->closing && c->n_active < c->opts.max_in_flight && !lane_queue_empty(&c->queue)) {
+		struct transfer *t = list_entry(lane_queue_first(&c->queue), struct transfer, link);
 
 		list_del(&t->link);
 		c->n_queued--;
@@ -295,7 +295,7 @@ int http_client_send(struct http_client *c, const struct http_request *req, http
 		transfer_free(t);
 		return -ENOMEM;
 	}
-	list_add_tail(&c->queue, &t->link);
+	lane_queue_add(&c->queue, &t->link, req->priority);
 	c->n_queued++;
 	start_queued(c);
 	return 0;
@@ -506,7 +506,7 @@ int http_client_new(uv_loop_t *loop, const struct http_client_options *opts, str
 		c->opts.timeout_ms = 30000;
 	if (!c->opts.connect_timeout_ms)
 		c->opts.connect_timeout_ms = 5000;
-	list_init(&c->queue);
+	lane_queue_init(&c->queue);
 	list_init(&c->active);
 	list_init(&c->polls);
 	list_init(&c->done);
@@ -549,8 +549,8 @@ void http_client_close(struct http_client *c, void (*close_cb)(void *arg), void 
 	c->closing = true;
 	c->close_cb = close_cb;
 	c->close_arg = arg;
-	while (!list_empty(&c->queue)) {
-		struct transfer *t = list_entry(list_first(&c->queue), struct transfer, link);
+	while (!lane_queue_empty(&c->queue)) {
+		struct transfer *t = list_entry(lane_queue_first(&c->queue), struct transfer, link);
 
 		list_del(&t->link);
 		c->n_queued--;
