@@ -1,7 +1,8 @@
 /* aws_client and its call state machine, against a scripted server: signatures the
  * server verifies, retries of each error class, attempt limits, the retry quota,
- * throttling and the rate buckets (priority calls first), events, counters, and a close with calls in every
- * state. Backoff jitter is a fake random source returning 0. */
+ * throttling and the rate buckets (priority calls first), events, counters, and a
+ * close with calls in every state. Backoff jitter is a fake random source returning
+ * 0. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
