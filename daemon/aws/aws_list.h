@@ -82,10 +82,10 @@ static inline void lane_queue_add(struct lane_queue *q, struct list_node *node, 
 	list_add_tail(priority ? &q->priority : &q->ordinary, node);
 }
 
-/* lane_queue_first: the entry to leave next, NULL when the queue is empty. */
+/* lane_queue_first: the entry to leave next, of a queue that is not empty. */
 static inline struct list_node *lane_queue_first(const struct lane_queue *q)
 {
-	return list_empty(&q->priority) ? list_first(&q->ordinary) : list_first(&q->priority);
+	return list_empty(&q->priority) ? q->ordinary.next : q->priority.next;
 }
 
 #endif

@@ -1,7 +1,7 @@
 /* http_client: libcurl multi on the libuv loop against a scripted local server:
  * answers of every status, keep-alive reuse, body caps, timeouts, dropped and
- * refused connections, the in-flight cap with queueing (priority requests first), and a clean close with
- * transfers pending (uv_loop_close() returns 0). */
+ * refused connections, the in-flight cap with queueing (priority requests first),
+ * and a clean close with transfers pending (uv_loop_close() returns 0). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
