@@ -44,7 +44,8 @@ struct http_request {
 	size_t body_len;
 	unsigned timeout_ms;	   /* 0: the client's default */
 	size_t max_response_bytes; /* 0: the client's default */
-	bool priority;		   /* waits for a slot before every ordinary request */
+	bool priority;		   /* waits for a slot, and its answer for its callback, before
+				      every ordinary request */
 };
 
 struct http_response_header {
