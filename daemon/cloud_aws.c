@@ -546,7 +546,7 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 	l->data = data;
 	l->region = xstrdup_or_null(p->region);
 	l->account = cloud_aws__target_account(c, p->account);
-	l->target = (struct aws_target){ l->account, l->region };
+	l->target = (struct aws_target){ .account = l->account, .region = l->region };
 	l->account_id = xstrdup_or_null(p->account_id);
 	l->seen = p->seen;
 	l->param_prefix = xstrdup(param_prefix);
@@ -841,7 +841,8 @@ static void on_put(void *arg, int status, const struct aws_error *err, const str
 	cloud_aws__finish(x, status, err);
 }
 
-static int aws_apply(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data)
+static int aws_apply(void *ctx, const struct place *p, const struct action *a, bool priority, cloud_apply_cb cb,
+		     void *data)
 {
 	struct cloud_aws *c = ctx;
 	struct applying *x = xcalloc(1, sizeof(*x));
@@ -854,7 +855,7 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, c
 	x->region = xstrdup_or_null(p->region);
 	x->tier = p->ssm_tier;
 	x->account = cloud_aws__target_account(c, p->account);
-	x->target = (struct aws_target){ x->account, x->region };
+	x->target = (struct aws_target){ .account = x->account, .region = x->region, .priority = priority };
 	x->act = a;
 	x->account_id = xstrdup_or_null(p->account_id);
 	x->a.kind = a->kind;
@@ -968,7 +969,7 @@ static int aws_account_id(void *ctx, const struct place *p, cloud_account_cb cb,
 	k->data = data;
 	k->region = xstrdup_or_null(p->region);
 	k->account = cloud_aws__target_account(c, p->account);
-	t = (struct aws_target){ k->account, k->region };
+	t = (struct aws_target){ .account = k->account, .region = k->region };
 	r = sts_get_caller_identity(c->client, &t, on_identity, k);
 	if (r < 0) {
 		free(k->region);

@@ -144,8 +144,8 @@ static int start(struct cloud_aws *c, const struct place *p, struct cloud_aws__a
 	a->enforcement = p->list_enforcement;
 	a->budget_tags_read = !p->keep_budget_tags;
 	a->epoch = p->account_epoch;
-	a->iam_target = (struct aws_target){ a->account, a->region };
-	a->budgets_target = (struct aws_target){ a->account, BUDGETS_REGION };
+	a->iam_target = (struct aws_target){ .account = a->account, .region = a->region };
+	a->budgets_target = (struct aws_target){ .account = a->account, .region = BUDGETS_REGION };
 	a->with_budgets = a->account_id != NULL;
 	a->enforce.done = enforce_done;
 	a->enforce.arg = a;

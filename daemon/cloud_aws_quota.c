@@ -39,7 +39,7 @@ int cloud_aws__quota(void *ctx, const struct place *p, const char *service, cons
 	k->data = data;
 	k->region = xstrdup(strcmp(service, "iam") ? p->region : "us-east-1");
 	k->account = cloud_aws__target_account(c, p->account);
-	t = (struct aws_target){ k->account, k->region };
+	t = (struct aws_target){ .account = k->account, .region = k->region };
 	r = sq_get_service_quota(c->client, &t, service, code, on_quota, k);
 	if (r < 0) {
 		free(k->region);

@@ -190,7 +190,7 @@ static void on_updated(void *arg, int status, const struct ce_tag_error_list *l,
 /* manage mode: the first CE_UPDATE_MAX_KEYS inactive keys (the rest at the next check). */
 static bool activate(struct cost_tags *ct)
 {
-	struct aws_target t = { ct->target, NULL };
+	struct aws_target t = { .account = ct->target, .region = NULL };
 	size_t inactive = 0;
 	int r;
 
@@ -252,7 +252,7 @@ static void on_listed(void *arg, int status, const struct ce_cost_tag_list *l, c
 
 static void check(struct cost_tags *ct)
 {
-	struct aws_target t = { ct->target, NULL };
+	struct aws_target t = { .account = ct->target, .region = NULL };
 	int r;
 
 	if (ct->closing)

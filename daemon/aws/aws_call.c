@@ -38,6 +38,7 @@ struct aws_call {
 	enum call_state state;
 	bool started; /* aws_call_start() has returned 0 */
 	bool canceled;
+	bool priority; /* before the ordinary calls in the bucket's and the HTTP queues */
 	struct aws_request req;
 	struct aws_endpoint ep;
 	char *account;
@@ -154,12 +155,15 @@ static void enter_wait_rate(struct aws_call *call)
 	struct bucket *b = call->bucket;
 	uint64_t wait = 0;
 
-	/* First come, first served: nobody overtakes a queued call. */
-	if (list_empty(&b->waiters) && ratelimit_take(&b->rl, aws_client_now_ms(call->client), &wait) == 0) {
+	/* First come, first served in each lane: nobody overtakes a call queued before it
+	 * in its lane or in a lane before it (a priority call may take the token the
+	 * first ordinary waiter would have had next). */
+	if ((call->priority ? list_empty(&b->waiters.priority) : lane_queue_empty(&b->waiters)) &&
+	    ratelimit_take(&b->rl, aws_client_now_ms(call->client), &wait) == 0) {
 		transition(call, CALL_IN_FLIGHT);
 		return;
 	}
-	list_add_tail(&b->waiters, &call->wait_link);
+	lane_queue_add(&b->waiters, &call->wait_link, call->priority);
 	b->n_waiting++;
 	if (b->n_waiting == 1)
 		aws_bucket_arm(b, wait ? wait : 1);
@@ -167,8 +171,8 @@ static void enter_wait_rate(struct aws_call *call)
 
 void aws_bucket_pump(struct bucket *b)
 {
-	while (!list_empty(&b->waiters)) {
-		struct aws_call *call = list_entry(list_first(&b->waiters), struct aws_call, wait_link);
+	while (!lane_queue_empty(&b->waiters)) {
+		struct aws_call *call = list_entry(lane_queue_first(&b->waiters), struct aws_call, wait_link);
 		uint64_t wait = 0;
 
 		if (ratelimit_take(&b->rl, aws_client_now_ms(b->client), &wait) < 0) {
@@ -222,6 +226,7 @@ static void enter_in_flight(struct aws_call *call)
 		.body = call->req.body.buf,
 		.body_len = call->req.body.len,
 		.timeout_ms = c->timeout_ms,
+		.priority = call->priority,
 	};
 	r = http_client_send(c->http, &hreq, on_answer, call);
 	aws_signed_request_release(&sreq);
@@ -450,7 +455,7 @@ const char *aws_call_state_name(unsigned s)
 }
 
 int aws_call_start(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
-		   struct aws_request *req, aws_call_cb cb, void *arg)
+		   bool priority, struct aws_request *req, aws_call_cb cb, void *arg)
 {
 	struct aws_call *call;
 	int r;
@@ -467,6 +472,7 @@ int aws_call_start(struct aws_client *c, const char *account, const char *region
 	call->account = xstrdup(account);
 	call->region = xstrdup(region);
 	call->creds = creds;
+	call->priority = priority;
 	call->cb = cb;
 	call->arg = arg;
 	list_init(&call->wait_link);

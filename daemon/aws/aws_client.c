@@ -320,7 +320,7 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 	if (cfg.min_rate > cfg.max_rate)
 		cfg.min_rate = cfg.max_rate;
 	ratelimit_init(&b->rl, &cfg, aws_client_now_ms(c));
-	list_init(&b->waiters);
+	lane_queue_init(&b->waiters);
 	uv_timer_init(c->loop, &b->timer);
 	b->timer.data = b;
 	list_add_tail(&c->buckets, &b->link);
@@ -349,7 +349,8 @@ int aws_client_call(struct aws_client *c, const struct aws_target *t, struct aws
 		aws_request_release(req);
 		return -EINVAL;
 	}
-	return aws_call_start(c, alias ? alias : "default", region, req->unsigned_request ? NULL : creds, req, cb, arg);
+	return aws_call_start(c, alias ? alias : "default", region, req->unsigned_request ? NULL : creds,
+			      t && t->priority, req, cb, arg);
 }
 
 int aws_client_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
@@ -361,7 +362,7 @@ int aws_client_call_creds(struct aws_client *c, const char *account, const char 
 		aws_request_release(req);
 		return -EINVAL;
 	}
-	return aws_call_start(c, account ? account : "default", region, creds, req, cb, arg);
+	return aws_call_start(c, account ? account : "default", region, creds, false, req, cb, arg);
 }
 
 /* ---- close ---- */

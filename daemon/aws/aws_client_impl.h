@@ -33,7 +33,7 @@ struct bucket {
 	char *region;
 	enum aws_service service;
 	struct ratelimit rl;
-	struct list_node waiters; /* struct aws_call.wait_link, FIFO */
+	struct lane_queue waiters; /* struct aws_call.wait_link: priority calls first */
 	unsigned n_waiting;
 	uv_timer_t timer;
 };
@@ -94,8 +94,9 @@ double aws_client_random(struct aws_client *c);	  /* [0, 1), through the test ho
 
 /* aws_call.c */
 const char *aws_call_state_name(unsigned state);
+/* aws_call_start: priority as struct aws_target's. */
 int aws_call_start(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
-		   struct aws_request *req, aws_call_cb cb, void *arg);
+		   bool priority, struct aws_request *req, aws_call_cb cb, void *arg);
 /* aws_call_cancel_all: ends every pending call with -ECANCELED (closing). */
 void aws_call_cancel_all(struct aws_client *c);
 /* aws_bucket_pump: hands tokens to the bucket's waiters (its timer fired). */

@@ -1,6 +1,7 @@
 /* A minimal intrusive doubly-linked list (circular, with a head node), for the
  * queues of the AWS layer: transfers waiting for a connection slot, calls waiting for
- * credentials or a rate token. Header-only; nodes are embedded in their owners. */
+ * credentials or a rate token; and a queue of two such lists, priority entries
+ * before the others. Header-only; nodes are embedded in their owners. */
 #ifndef BTD_AWS_LIST_H
 #define BTD_AWS_LIST_H
 
@@ -57,6 +58,34 @@ static inline size_t list_count(const struct list_node *head)
 	for (const struct list_node *p = head->next; p != head; p = p->next)
 		n++;
 	return n;
+}
+
+/* A queue with two lanes: every priority entry leaves before the ordinary ones, each
+ * lane first come, first served. An entry leaves with list_del(). */
+struct lane_queue {
+	struct list_node priority, ordinary;
+};
+
+static inline void lane_queue_init(struct lane_queue *q)
+{
+	list_init(&q->priority);
+	list_init(&q->ordinary);
+}
+
+static inline bool lane_queue_empty(const struct lane_queue *q)
+{
+	return list_empty(&q->priority) && list_empty(&q->ordinary);
+}
+
+static inline void lane_queue_add(struct lane_queue *q, struct list_node *node, bool priority)
+{
+	list_add_tail(priority ? &q->priority : &q->ordinary, node);
+}
+
+/* lane_queue_first: the entry to leave next, of a queue that is not empty. */
+static inline struct list_node *lane_queue_first(const struct lane_queue *q)
+{
+	return list_empty(&q->priority) ? q->ordinary.next : q->priority.next;
 }
 
 #endif

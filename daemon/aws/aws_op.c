@@ -131,6 +131,7 @@ void aws_op_release_strv(void *result)
 struct pager {
 	struct aws_client *client;
 	char *account, *region; /* copies of the target */
+	bool priority;
 	const struct aws_pager_spec *spec;
 	void *input;
 	void *result;
@@ -204,7 +205,7 @@ static void on_page(void *arg, int status, const struct aws_error *err, const st
 
 static int pager_next(struct pager *p)
 {
-	struct aws_target t = { .account = p->account, .region = p->region };
+	struct aws_target t = { .account = p->account, .region = p->region, .priority = p->priority };
 	struct aws_request req;
 
 	p->spec->build(p->input, p->token, &req);
@@ -223,6 +224,7 @@ int aws_pager_start(struct aws_client *c, const struct aws_target *t, const stru
 	p->client = c;
 	p->account = t ? xstrdup_or_null(t->account) : NULL;
 	p->region = t ? xstrdup_or_null(t->region) : NULL;
+	p->priority = t && t->priority;
 	p->spec = spec;
 	p->input = input;
 	p->result = xcalloc(1, spec->result_size);

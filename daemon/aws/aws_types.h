@@ -7,15 +7,20 @@
 #ifndef BTD_AWS_TYPES_H
 #define BTD_AWS_TYPES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Where a call goes: an account alias registered with aws_client_add_account() (NULL:
  * the default credentials) and a region (NULL: the client's default region). Both
- * strings are borrowed for the duration of the call that takes them. */
+ * strings are borrowed for the duration of the call that takes them. A priority
+ * call (someone waits for it: an edit, an operator's command) takes the next rate
+ * token of its bucket and the next free connection slot before the ordinary calls
+ * queued there; it never goes past the rate limit. */
 struct aws_target {
 	const char *account;
 	const char *region;
+	bool priority;
 };
 
 struct aws_tag {

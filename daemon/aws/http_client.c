@@ -20,10 +20,10 @@ struct http_client {
 	CURLM *multi;
 	uv_timer_t timer;
 	struct http_client_options opts;
-	struct list_node queue;	 /* struct transfer, waiting for a slot */
+	struct lane_queue queue; /* struct transfer, waiting for a slot (priority ones first) */
 	struct list_node active; /* struct transfer, added to the multi handle */
 	struct list_node polls;	 /* struct poll_ctx */
-	struct list_node done;	 /* struct transfer, answered, its callback not run yet */
+	struct lane_queue done;	 /* struct transfer, answered, its callback not run yet */
 	uv_check_t check;	 /* runs the callbacks of done, a bounded share per turn */
 	uv_idle_t idle;		 /* keeps the loop from blocking while done is not empty */
 	unsigned n_active, n_queued;
@@ -49,6 +49,7 @@ struct transfer {
 	struct curl_slist *headers;
 	char *method, *url, *body;
 	size_t body_len;
+	bool priority; /* first in the queue and in done */
 	unsigned timeout_ms;
 	size_t header_bytes;
 	bool too_big;
@@ -251,8 +252,8 @@ static void start_transfer(struct http_client *c, struct transfer *t)
 
 static void start_queued(struct http_client *c)
 {
-	while (!c->closing && c->n_active < c->opts.max_in_flight && !list_empty(&c->queue)) {
-		struct transfer *t = list_entry(list_first(&c->queue), struct transfer, link);
+	while (!c->closing && c->n_active < c->opts.max_in_flight && !lane_queue_empty(&c->queue)) {
+		struct transfer *t = list_entry(lane_queue_first(&c->queue), struct transfer, link);
 
 		list_del(&t->link);
 		c->n_queued--;
@@ -295,7 +296,8 @@ int http_client_send(struct http_client *c, const struct http_request *req, http
 		transfer_free(t);
 		return -ENOMEM;
 	}
-	list_add_tail(&c->queue, &t->link);
+	t->priority = req->priority;
+	lane_queue_add(&c->queue, &t->link, t->priority);
 	c->n_queued++;
 	start_queued(c);
 	return 0;
@@ -425,8 +427,9 @@ static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
 /* The callbacks of answered transfers run after the loop has polled (uv_check), at
  * most DONE_TURN_NS of them per turn (at least one): each may parse an answer, diff a
  * tenant and sign the next requests, and a poll can bring every transfer's answer at
- * once. What is left waits for the next turn, and the idle handle keeps that turn's
- * poll from blocking; the control socket is polled in between. */
+ * once. What is left waits for the next turn (priority transfers' first), and the
+ * idle handle keeps that turn's poll from blocking; the control socket is polled in
+ * between. */
 #define DONE_TURN_NS (1 * 1000 * 1000)
 
 static void on_idle(uv_idle_t *h)
@@ -440,14 +443,14 @@ static void on_check(uv_check_t *h)
 	uint64_t t0 = uv_hrtime();
 	bool first = true;
 
-	while (!c->closing && !list_empty(&c->done) && (first || uv_hrtime() - t0 < DONE_TURN_NS)) {
-		struct transfer *t = list_entry(c->done.next, struct transfer, link);
+	while (!c->closing && !lane_queue_empty(&c->done) && (first || uv_hrtime() - t0 < DONE_TURN_NS)) {
+		struct transfer *t = list_entry(lane_queue_first(&c->done), struct transfer, link);
 
 		list_del(&t->link);
 		finish(t, t->status);
 		first = false;
 	}
-	if (list_empty(&c->done)) {
+	if (lane_queue_empty(&c->done)) {
 		uv_check_stop(&c->check);
 		uv_idle_stop(&c->idle);
 	}
@@ -477,7 +480,7 @@ static void check_multi_info(struct http_client *c)
 		list_del(&t->link);
 		c->n_active--;
 		t->status = status;
-		list_add_tail(&c->done, &t->link);
+		lane_queue_add(&c->done, &t->link, t->priority);
 		uv_check_start(&c->check, on_check);
 		uv_idle_start(&c->idle, on_idle);
 		start_queued(c);
@@ -506,10 +509,10 @@ int http_client_new(uv_loop_t *loop, const struct http_client_options *opts, str
 		c->opts.timeout_ms = 30000;
 	if (!c->opts.connect_timeout_ms)
 		c->opts.connect_timeout_ms = 5000;
-	list_init(&c->queue);
+	lane_queue_init(&c->queue);
 	list_init(&c->active);
 	list_init(&c->polls);
-	list_init(&c->done);
+	lane_queue_init(&c->done);
 	c->multi = curl_multi_init();
 	if (!c->multi) {
 		free(c);
@@ -549,8 +552,8 @@ void http_client_close(struct http_client *c, void (*close_cb)(void *arg), void 
 	c->closing = true;
 	c->close_cb = close_cb;
 	c->close_arg = arg;
-	while (!list_empty(&c->queue)) {
-		struct transfer *t = list_entry(list_first(&c->queue), struct transfer, link);
+	while (!lane_queue_empty(&c->queue)) {
+		struct transfer *t = list_entry(lane_queue_first(&c->queue), struct transfer, link);
 
 		list_del(&t->link);
 		c->n_queued--;
@@ -564,8 +567,8 @@ void http_client_close(struct http_client *c, void (*close_cb)(void *arg), void 
 		c->n_active--;
 		finish(t, -ECANCELED);
 	}
-	while (!list_empty(&c->done)) { /* answered, but too late: the caller is closing */
-		struct transfer *t = list_entry(list_first(&c->done), struct transfer, link);
+	while (!lane_queue_empty(&c->done)) { /* answered, but too late: the caller is closing */
+		struct transfer *t = list_entry(lane_queue_first(&c->done), struct transfer, link);
 
 		list_del(&t->link);
 		finish(t, -ECANCELED);

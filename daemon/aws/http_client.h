@@ -3,12 +3,14 @@
  *
  * The client keeps connections alive between transfers, always verifies TLS peers,
  * bounds every response body, gives each transfer a timeout, and runs at most
- * max_in_flight transfers at once (the rest wait in a bounded FIFO queue). It knows
+ * max_in_flight transfers at once (the rest wait in a bounded queue: priority
+ * requests first, each kind first come, first served). It knows
  * nothing of AWS. Closing fails what is pending with -ECANCELED and, once every
  * handle is closed, calls the close callback: after that uv_loop_close() succeeds. */
 #ifndef BTD_HTTP_CLIENT_H
 #define BTD_HTTP_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +44,8 @@ struct http_request {
 	size_t body_len;
 	unsigned timeout_ms;	   /* 0: the client's default */
 	size_t max_response_bytes; /* 0: the client's default */
+	bool priority;		   /* waits for a slot, and its answer for its callback, before
+				      every ordinary request */
 };
 
 struct http_response_header {

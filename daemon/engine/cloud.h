@@ -78,8 +78,11 @@ struct cloud_ops {
 	int (*list)(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
 		    void *data);
 	/* apply: carry out one action of a plan in place. The action stays valid until
-	 * the callback has run (the plan outlives every call of its round). */
-	int (*apply)(void *ctx, const struct place *p, const struct action *a, cloud_apply_cb cb, void *data);
+	 * the callback has run (the plan outlives every call of its round). priority:
+	 * someone waits for it (an edit, an operator's command): its calls go before the
+	 * ordinary calls queued for the same place and service, never past a rate limit. */
+	int (*apply)(void *ctx, const struct place *p, const struct action *a, bool priority, cloud_apply_cb cb,
+		     void *data);
 	/* account_id: the account id behind place's credentials (STS GetCallerIdentity). */
 	int (*account_id)(void *ctx, const struct place *p, cloud_account_cb cb, void *data);
 	/* quota (optional): the applied value of a Service Quotas code (service "bedrock"

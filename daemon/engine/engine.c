@@ -12,7 +12,7 @@
 #include "xalloc.h"
 
 static void prune_gate(struct engine *e, const char *what);
-static void start_reconcile(struct engine *e, struct tenant_entry *t);
+static void start_reconcile(struct engine *e, struct tenant_entry *t, bool change);
 
 /* ---- tenant entries ---- */
 
@@ -138,6 +138,7 @@ static void on_pump(uv_timer_t *timer)
 	struct engine *e = timer->data;
 	uint64_t t0 = uv_hrtime(), first = e->n_reconciles, delay;
 	unsigned popped = 0;
+	enum wq_lane lane;
 	const char *key;
 
 	e->pump_scheduled = false;
@@ -145,14 +146,14 @@ static void on_pump(uv_timer_t *timer)
 	while (!e->closing && e->n_reconciles - first < e->set.max_starts_per_turn && popped < PUMP_TURN_POPS &&
 	       e->reconciles_in_flight < engine__slots(e) &&
 	       (e->n_reconciles == first || uv_hrtime() - t0 < PUMP_TURN_NS) &&
-	       (key = workqueue_pop(&e->queue, uv_now(e->loop)))) {
+	       (key = workqueue_pop_lane(&e->queue, uv_now(e->loop), &lane))) {
 		struct tenant_entry *t = engine__entry(e, key);
 		popped++;
 		if (!t) {
 			workqueue_done(&e->queue, key, WQ_OK, uv_now(e->loop), 0);
 			continue;
 		}
-		start_reconcile(e, t);
+		start_reconcile(e, t, lane == WQ_CHANGE);
 	}
 	e->pumping = false;
 	if (e->closing)
@@ -316,8 +317,10 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t);
 
-/* The pump's start of one tenant's reconcile, once its place is listed. */
-static void start_reconcile(struct engine *e, struct tenant_entry *t)
+/* The pump's start of one tenant's reconcile, once its place is listed. change: it
+ * came from the change lane (an edit, an operator's command), and its AWS calls go
+ * before the ordinary ones queued in the AWS layer. */
+static void start_reconcile(struct engine *e, struct tenant_entry *t, bool change)
 {
 	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
 
@@ -356,7 +359,7 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t)
 	t->in_progress = true;
 	e->reconciles_in_flight++;
 	e->n_reconciles++;
-	if (engine__reconcile_start(e, t, ps, on_reconcile_done))
+	if (engine__reconcile_start(e, t, ps, change, on_reconcile_done))
 		update_state(e, t); /* Reconciling while its calls are in flight */
 }
 

@@ -119,6 +119,7 @@ struct reconcile {
 	struct place_state *ps;	  /* the place of this round's calls */
 	struct place_state *home; /* the tenant's place (ps, but in a move's rounds in an old place) */
 	bool moving_out;	  /* this round empties an old place of a move (moves.c) */
+	bool priority;		  /* from the change lane: its calls go first in the AWS layer */
 	struct plan plan;
 	unsigned round;
 	unsigned outstanding;
@@ -359,10 +360,11 @@ const struct observed_profile **engine__move_granted(struct engine *e, const str
 
 /* reconcile.c */
 /* engine__reconcile_start: t's reconcile against ps (listed); done runs exactly once,
- * perhaps before this returns; t->active is set while it runs. Returns true when the
- * reconcile goes on (its calls are in flight), false when it ended already (and done
- * may have forgotten t). */
-bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+ * perhaps before this returns; t->active is set while it runs. priority: its actions
+ * are applied as priority calls (cloud_ops.apply). Returns true when the reconcile
+ * goes on (its calls are in flight), false when it ended already (and done may have
+ * forgotten t). */
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
 			     engine__reconcile_done_fn *done);
 
 #endif

@@ -863,7 +863,7 @@ static void send_actions(struct reconcile *r)
 		pa->index = i;
 		r->outstanding++;
 		e->tally.calls_in_flight++;
-		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, on_applied, pa) < 0) {
+		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, on_applied, pa) < 0) {
 			free(pa);
 			r->outstanding--;
 			e->tally.calls_in_flight--;
@@ -876,7 +876,7 @@ static void send_actions(struct reconcile *r)
 		finish(r, r->worst, r->error);
 }
 
-bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps,
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
 			     engine__reconcile_done_fn *done)
 {
 	struct reconcile *r = xcalloc(1, sizeof(*r));
@@ -887,6 +887,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->t = t;
 	r->ps = ps;
 	r->home = ps;
+	r->priority = priority;
 	r->quota_kind = -1;
 	r->ended = &ended;
 	t->active = r;

@@ -218,6 +218,13 @@ void workqueue_add_at(struct workqueue *q, const char *key, wq_time at)
 
 const char *workqueue_pop(struct workqueue *q, wq_time now)
 {
+	enum wq_lane lane;
+
+	return workqueue_pop_lane(q, now, &lane);
+}
+
+const char *workqueue_pop_lane(struct workqueue *q, wq_time now, enum wq_lane *lane)
+{
 	struct wq_item *it;
 
 	/* delayed items whose time has come join the normal lane */
@@ -231,6 +238,7 @@ const char *workqueue_pop(struct workqueue *q, wq_time now)
 				      : q->lanes[WQ_NORMAL][0];
 	if (!it)
 		return NULL;
+	*lane = it->lane;
 	lane_unlink(q, it);
 	it->state = ITEM_IN_FLIGHT;
 	q->in_flight++;

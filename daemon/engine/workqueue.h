@@ -60,6 +60,8 @@ void workqueue_add_at(struct workqueue *q, const char *key, wq_time at);
 /* workqueue_pop: the next key ready at `now`, moved in flight; NULL when none is
  * ready. The returned string is borrowed until workqueue_done(). */
 const char *workqueue_pop(struct workqueue *q, wq_time now);
+/* workqueue_pop_lane: workqueue_pop, and the lane the key came from in *lane. */
+const char *workqueue_pop_lane(struct workqueue *q, wq_time now, enum wq_lane *lane);
 /* workqueue_done: key's work finished with result. random01 is a uniform number in
  * [0, 1) for the jitter. Returns the time of the retry it scheduled, or 0. */
 wq_time workqueue_done(struct workqueue *q, const char *key, enum wq_result result, wq_time now, double random01);

@@ -197,7 +197,7 @@ static void on_cost(void *arg, int status, const struct ce_cost_groups *l, const
 
 static void refresh(struct usage_ce *ce)
 {
-	struct aws_target t = { ce->s.target, "us-east-1" };
+	struct aws_target t = { .account = ce->s.target, .region = "us-east-1" };
 	int32_t today = (int32_t)(wall_now() / DAY_S);
 	char start[11], end[11];
 	int r;

@@ -325,7 +325,7 @@ static void list_next(struct log_place *p);
 static void fetch_next(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { p->alias, p->region };
+	struct aws_target t = { .account = p->alias, .region = p->region };
 	int r;
 
 	if (u->closing) {
@@ -384,7 +384,7 @@ static void on_listing(void *arg, int status, const struct aws_error *err, const
 static void list_next(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { p->alias, p->region };
+	struct aws_target t = { .account = p->alias, .region = p->region };
 	struct s3_list_input in = {
 		.bucket = p->bucket,
 		.prefix = p->list_prefix,
@@ -423,7 +423,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 {
 	struct log_place *p = arg;
 	struct usage_reader *u = p->u;
-	struct aws_target t = { p->alias, p->region };
+	struct aws_target t = { .account = p->alias, .region = p->region };
 	struct bedrock_logging want;
 	bool right;
 	int r;
@@ -461,7 +461,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 
 static void check_logging(struct log_place *p)
 {
-	struct aws_target t = { p->alias, p->region };
+	struct aws_target t = { .account = p->alias, .region = p->region };
 	int r;
 
 	set_state(p, PS_LOGGING);
@@ -513,7 +513,7 @@ static void on_identity(void *arg, int status, const struct aws_error *err, cons
 static void poll_place(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { p->alias, p->region };
+	struct aws_target t = { .account = p->alias, .region = p->region };
 	int r;
 
 	if (u->closing || p->state != PS_IDLE)

@@ -77,7 +77,7 @@ static void on_quotas(void *arg, int status, const struct aws_error *err, const 
 
 static void test_service_quotas(void **state)
 {
-	struct aws_target west = { NULL, "us-west-2" };
+	struct aws_target west = { .account = NULL, .region = "us-west-2" };
 	struct quota_out o = { 0 };
 
 	(void)state;

@@ -1,7 +1,8 @@
 /* aws_client and its call state machine, against a scripted server: signatures the
  * server verifies, retries of each error class, attempt limits, the retry quota,
- * throttling and the rate buckets, events, counters, and a close with calls in every
- * state. Backoff jitter is a fake random source returning 0. */
+ * throttling and the rate buckets (priority calls first), events, counters, and a
+ * close with calls in every state. Backoff jitter is a fake random source returning
+ * 0. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -424,6 +425,55 @@ static void test_rate_bucket_queues_calls(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* The policy names in the order the server received them ("o1 o2 p ..."). */
+struct arrivals {
+	char seen[128];
+};
+
+static void record_arrival(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
+{
+	struct arrivals *a = arg;
+	const char *name = strstr(req->body, "PolicyName=");
+	size_t len = strlen(a->seen);
+
+	if (name)
+		snprintf(a->seen + len, sizeof(a->seen) - len, "%s%.*s", len ? " " : "",
+			 (int)strcspn(name + strlen("PolicyName="), "&"), name + strlen("PolicyName="));
+	*resp = answer(200, NULL, "{}");
+}
+
+/* A priority call takes the bucket's next token before the ordinary calls waiting
+ * there, which keep their order. One request at a time on the wire, so the server
+ * sees them in the order they were sent. */
+static void test_priority_call_goes_first(void **state)
+{
+	struct aws_target urgent = { .priority = true };
+	const char *names[] = { "o1", "o2", "o3", "o4", "o5", "o6", "p" };
+	struct arrivals a = { "" };
+	struct many m = { .n = 7 };
+	struct fixture f;
+	struct aws_stats st;
+
+	memset(m.o, 0, sizeof(m.o));
+	fx_init(&f, record_arrival, &a);
+	f.opts.max_rate[AWS_IAM] = 20; /* a burst of 2, then one every 50 ms */
+	f.opts.burst[AWS_IAM] = 2;
+	f.opts.max_in_flight = 1;
+	assert_int_equal(fx_client(&f), 0);
+	for (int i = 0; i < m.n; i++)
+		assert_int_equal(
+			iam_delete_role_policy(f.client, i == 6 ? &urgent : NULL, "role", names[i], on_done, &m.o[i]),
+			0);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.waiting_rate, 5); /* o3-o6 and p */
+	aws_stats_release(&st);
+	fx_run_until(&f, all_done, &m);
+	for (int i = 0; i < m.n; i++)
+		assert_int_equal(m.o[i].status, 0);
+	assert_string_equal(a.seen, "o1 o2 p o3 o4 o5 o6");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 static double fx_random_half(void *arg)
 {
 	return 0.5;
@@ -597,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_retry_quota),
 		cmocka_unit_test(test_throttling_shrinks_the_bucket),
 		cmocka_unit_test(test_rate_bucket_queues_calls),
+		cmocka_unit_test(test_priority_call_goes_first),
 		cmocka_unit_test(test_close_with_calls_in_every_state),
 		cmocka_unit_test(test_synchronous_errors),
 		cmocka_unit_test(test_stats_json),

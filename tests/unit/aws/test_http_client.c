@@ -1,7 +1,7 @@
 /* http_client: libcurl multi on the libuv loop against a scripted local server:
  * answers of every status, keep-alive reuse, body caps, timeouts, dropped and
- * refused connections, the in-flight cap with queueing, and a clean close with
- * transfers pending (uv_loop_close() returns 0). */
+ * refused connections, the in-flight cap with queueing (priority requests first),
+ * and a clean close with transfers pending (uv_loop_close() returns 0). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +27,7 @@ struct result {
 	int http_status;
 	char body[256];
 	char request_id[64];
+	int order; /* test_priority_before_queued: when its callback ran (1-based) */
 };
 
 static void on_done(void *arg, int status, const struct http_response *resp)
@@ -308,6 +309,60 @@ static void test_in_flight_cap(void **state)
 	finish(&loop, c, s);
 }
 
+/* The order in which the callbacks ran, for test_priority_before_queued. */
+static int answer_seq;
+
+static void on_done_in_order(void *arg, int status, const struct http_response *resp)
+{
+	on_done(arg, status, resp);
+	((struct result *)arg)->order = ++answer_seq;
+}
+
+/* One transfer at a time: a priority request waiting for the slot goes before the
+ * ordinary ones queued earlier, which keep their order. */
+static void test_priority_before_queued(void **state)
+{
+	uv_loop_t loop;
+	struct test_server *s;
+	struct http_client *c;
+	struct http_client_options o = { .max_in_flight = 1 };
+	struct result r[5];
+	struct many m = { r, 5 };
+	char *hold, *plain;
+
+	memset(r, 0, sizeof(r));
+	answer_seq = 0;
+	uv_loop_init(&loop);
+	s = test_server_start(&loop, handler, NULL);
+	assert_int_equal(http_client_new(&loop, &o, &c), 0);
+	hold = url(s, "/hold");
+	plain = url(s, "/plain");
+	/* r[0] holds the slot; r[1..3] ordinary, then r[4] priority */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(
+			http_client_send(
+				c,
+				&(struct http_request){ .method = "GET", .url = i ? plain : hold, .priority = i == 4 },
+				on_done_in_order, &r[i]),
+			0);
+	while (!all_called(&m)) {
+		uv_run(&loop, UV_RUN_ONCE);
+		if (test_server_held(s))
+			test_server_release(s, 200, "ok");
+	}
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(r[i].status, 0);
+	/* the order of the answers: the held one, the priority one, then the rest */
+	assert_int_equal(r[0].order, 1);
+	assert_int_equal(r[4].order, 2);
+	assert_int_equal(r[1].order, 3);
+	assert_int_equal(r[2].order, 4);
+	assert_int_equal(r[3].order, 5);
+	free(hold);
+	free(plain);
+	finish(&loop, c, s);
+}
+
 static int reentrant_calls;
 static struct http_client *reentrant_client;
 
@@ -362,9 +417,8 @@ static void test_close_with_pending(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_answers_and_keep_alive),
-		cmocka_unit_test(test_limits_and_failures),
-		cmocka_unit_test(test_in_flight_cap),
+		cmocka_unit_test(test_answers_and_keep_alive), cmocka_unit_test(test_limits_and_failures),
+		cmocka_unit_test(test_in_flight_cap),	       cmocka_unit_test(test_priority_before_queued),
 		cmocka_unit_test(test_close_with_pending),
 	};
 

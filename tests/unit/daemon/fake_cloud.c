@@ -196,13 +196,15 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 			act->resource ? act->resource : "");
 }
 
-static int fake_apply(void *ctx, const struct place *p, const struct action *act, cloud_apply_cb cb, void *data)
+static int fake_apply(void *ctx, const struct place *p, const struct action *act, bool priority, cloud_apply_cb cb,
+		      void *data)
 {
 	struct fake_cloud *c = ctx;
 	struct answer *a = answer_new(c, data);
 
 	a->apply_cb = cb;
 	c->calls[act->kind]++;
+	c->priority_calls += priority;
 	if (c->fail_next) {
 		c->fail_next--;
 		a->status = -EIO;

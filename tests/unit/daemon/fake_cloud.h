@@ -19,6 +19,7 @@ struct fake_cloud {
 	struct hashmap tokens; /* clientRequestToken -> ARN */
 	unsigned next_id;
 	unsigned calls[ACT__COUNT];
+	unsigned priority_calls; /* applies asked as priority calls */
 	unsigned lists;
 	unsigned pending;	/* answers not delivered yet */
 	unsigned replayed_dead; /* creates answered with the ARN of a profile gone since */

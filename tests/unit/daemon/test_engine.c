@@ -745,6 +745,57 @@ static void test_tag_edit_is_reverted(void **state)
 	world_release(&w);
 }
 
+static unsigned applies(const struct fake_cloud *c)
+{
+	unsigned n = 0;
+
+	for (int k = 0; k < ACT__COUNT; k++)
+		n += c->calls[k];
+	return n;
+}
+
+static bool acme_at_r2(struct world *w, const void *arg)
+{
+	const struct tenant_entry *t = engine_tenant(w->e, "acme");
+
+	return quiet(w) && t && t->reconciled_revision && strcmp(t->reconciled_revision, "r2") == 0;
+}
+
+/* The calls of a reconcile from the change lane (an edited manifest) are priority
+ * calls in the AWS layer; those of a first reconcile or of a resync are not. */
+static void test_change_lane_calls_are_priority(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+	struct observed_profile *p;
+	unsigned before;
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_true(applies(&w.cloud) > 0);
+	assert_int_equal(w.cloud.priority_calls, 0);
+	/* a hand edit, reverted after a resync: ordinary calls */
+	p = observed_profile_dup(world_profile(&w, "globex"));
+	tag_set_put(&p->tags, "CostCenter", "hacked");
+	observed_store_put_profile(&w.cloud.world, p);
+	resync_and_settle(&w);
+	assert_string_equal(tag_set_get(&world_profile(&w, "globex")->tags, "CostCenter"), "eng");
+	assert_int_equal(w.cloud.priority_calls, 0);
+	/* an edit of a known tenant: every call of its reconcile */
+	before = applies(&w.cloud);
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 2);
+	put_all(&w, v, 2, true);
+	run_until(&w, acme_at_r2, NULL, "acme reconciled at r2");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 2);
+	assert_true(applies(&w.cloud) > before);
+	assert_int_equal(w.cloud.priority_calls, applies(&w.cloud) - before);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 /* A pause is kept in the state store: a restart stays paused until resumed. */
 static void test_pause_survives_a_restart(void **state)
 {
@@ -985,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),
+		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_pause_survives_a_restart),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
