@@ -16,6 +16,15 @@ static void fetch_sha256(void)
 	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
+void digest_sha256(const void *data, size_t len, unsigned char out[DIGEST_SHA256_LEN])
+{
+	unsigned int md_len = 0;
+
+	pthread_once(&sha256_once, fetch_sha256);
+	if (!sha256 || !EVP_Digest(data, len, out, &md_len, sha256, NULL) || md_len != DIGEST_SHA256_LEN)
+		abort(); /* OpenSSL without SHA-256 */
+}
+
 void digest_hex_into(const void *data, size_t len, size_t digits, char *out)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -16,4 +16,8 @@ void digest_hex_into(const void *data, size_t len, size_t digits, char *out);
 /* digest_hex: the same, in a new string owned by the caller. */
 char *digest_hex(const void *data, size_t len, size_t digits);
 
+/* digest_sha256: the whole SHA-256 of data, in binary. */
+#define DIGEST_SHA256_LEN 32
+void digest_sha256(const void *data, size_t len, unsigned char out[DIGEST_SHA256_LEN]);
+
 #endif

@@ -322,6 +322,7 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 	struct observed_group *g = tenant ? hashmap_get(&s->groups, tenant) : NULL;
 
 	touch(s, &p->tags, p->tags_known);
+	s->n_named -= p->name != NULL;
 	if (p->name && hashmap_get(&s->profile_names, p->name) == p)
 		hashmap_remove(&s->profile_names, p->name);
 	if (!g)
@@ -329,6 +330,7 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 	for (size_t i = 0; i < g->n_profiles; i++) {
 		if (g->profiles[i] == p) {
 			g->profiles[i] = g->profiles[--g->n_profiles];
+			content_digest_sub(&g->digest, p->digest);
 			break;
 		}
 	}
@@ -341,10 +343,12 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	struct observed_profile *named;
 	const char *tenant;
 
+	p->digest = observed_profile_digest(p);
 	if (old) {
 		unindex_profile(s, old);
 		observed_profile_free(old);
 	}
+	s->n_named += p->name != NULL;
 	if (p->name && (named = hashmap_put(&s->profile_names, p->name, p)) && named != p)
 		touch(s, &named->tags, named->tags_known); /* it lost the name to p */
 	tenant = tenant_of(&p->tags, p->tags_known);
@@ -352,6 +356,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 		struct observed_group *g = group_for(s, tenant);
 		GROUP_GROW(g->profiles, g->n_profiles + 1, g->alloc_profiles);
 		g->profiles[g->n_profiles++] = p;
+		content_digest_add(&g->digest, p->digest);
 	} else {
 		s->gen = generation_next();
 	}
@@ -395,6 +400,7 @@ static void unindex_parameter(struct observed_store *s, struct observed_paramete
 	for (size_t i = 0; i < g->n_parameters; i++) {
 		if (g->parameters[i] == p) {
 			g->parameters[i] = g->parameters[--g->n_parameters];
+			content_digest_sub(&g->digest, p->digest);
 			break;
 		}
 	}
@@ -406,6 +412,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	struct observed_parameter *old = hashmap_put(&s->parameters, p->name, p);
 	const char *tenant;
 
+	p->digest = observed_parameter_digest(p);
 	if (old) {
 		unindex_parameter(s, old);
 		observed_parameter_free(old);
@@ -415,6 +422,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 		struct observed_group *g = group_for(s, tenant);
 		GROUP_GROW(g->parameters, g->n_parameters + 1, g->alloc_parameters);
 		g->parameters[g->n_parameters++] = p;
+		content_digest_add(&g->digest, p->digest);
 	} else {
 		s->gen = generation_next();
 	}
@@ -595,10 +603,26 @@ static void count_role(struct observed_store *s, const char *role, const struct 
 
 	if (!r)
 		return;
+	content_digest_sub(&s->roles_digest, r->digest);
 	if (gone)
 		r->policy_chars -= gone->chars < r->policy_chars ? gone->chars : r->policy_chars;
 	if (added)
 		r->policy_chars += added->chars;
+	r->digest = observed_role_digest(r);
+	content_digest_add(&s->roles_digest, r->digest);
+}
+
+/* Policies in and out of s->policies go through these, for its digest. */
+static void policy_in(struct observed_store *s, struct observed_policy *p)
+{
+	p->digest = observed_policy_digest(p);
+	content_digest_add(&s->policies_digest, p->digest);
+}
+
+static void policy_out(struct observed_store *s, const struct observed_policy *p)
+{
+	if (p)
+		content_digest_sub(&s->policies_digest, p->digest);
 }
 
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src)
@@ -627,7 +651,9 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 		p->chars = 0;
 	}
 	s->gen = generation_next();
+	policy_in(s, p);
 	old = hashmap_put(&s->policies, key, p);
+	policy_out(s, old);
 	count_role(s, p->role, old, p);
 	observed_policy_free(old);
 	free(key);
@@ -638,9 +664,11 @@ void observed_store_policy_digest_only(struct observed_store *s, const char *rol
 	char *key = policy_key(role, name);
 	struct observed_policy *p = hashmap_get(&s->policies, key);
 
-	if (p && p->hash) {
+	if (p && p->hash && p->document) {
+		policy_out(s, p);
 		free(p->document);
 		p->document = NULL;
+		policy_in(s, p);
 	}
 	free(key);
 }
@@ -665,6 +693,7 @@ void observed_store_remove_policy(struct observed_store *s, const char *role, co
 	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
 	s->gen = generation_next();
+	policy_out(s, old);
 	count_role(s, role, old, NULL);
 	observed_policy_free(old);
 	free(key);
@@ -679,6 +708,8 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 	s->gen = generation_next();
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
+	r->digest = observed_role_digest(r);
+	content_digest_add(&s->roles_digest, r->digest);
 	hashmap_put(&s->roles, r->name, r);
 }
 
@@ -722,12 +753,19 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 		struct hashmap empty = dst->policies;
 		dst->policies = src->policies;
 		src->policies = empty;
+		dst->policies_digest = src->policies_digest;
+		memset(&src->policies_digest, 0, sizeof(src->policies_digest));
 		return;
 	}
-	while (hashmap_next(&src->policies, &pos, &key, &v))
-		observed_policy_free(hashmap_put(&dst->policies, key, v));
+	while (hashmap_next(&src->policies, &pos, &key, &v)) {
+		struct observed_policy *old = hashmap_put(&dst->policies, key, v);
+		policy_out(dst, old);
+		content_digest_add(&dst->policies_digest, ((struct observed_policy *)v)->digest);
+		observed_policy_free(old);
+	}
 	hashmap_release(&src->policies, NULL);
 	hashmap_init(&src->policies);
+	memset(&src->policies_digest, 0, sizeof(src->policies_digest));
 }
 
 /* ---- one tenant's view ---- */

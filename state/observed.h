@@ -14,6 +14,7 @@
 #include "arena.h"
 #include "hashmap.h"
 #include "model.h"
+#include "observed_digest.h"
 
 struct observed_profile {
 	char *arn;
@@ -33,6 +34,7 @@ struct observed_profile {
 	 * entry, observed_store_new_profile): freed with that store, never alone */
 	bool in_arena;
 	int64_t created_at;
+	struct content_digest digest; /* of the above, set by observed_store_put_profile */
 };
 
 struct observed_parameter {
@@ -42,7 +44,8 @@ struct observed_parameter {
 	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
 	struct tag_set tags;
 	bool tags_known;
-	bool in_arena; /* as observed_profile's */
+	bool in_arena;		      /* as observed_profile's */
+	struct content_digest digest; /* set by observed_store_put_parameter */
 };
 
 /* One budget notification with its subscribers ("EMAIL:address", "SNS:arn", sorted). */
@@ -122,15 +125,17 @@ struct observed_policy {
 	size_t n_others;
 	bool others_known;
 	int64_t others_read_at;
-	char *hash;   /* policy_hash of the document; NULL: the policy does not exist */
-	size_t chars; /* policy_size of the document (from document when it is kept) */
+	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
+	size_t chars;		      /* policy_size of the document (from document when it is kept) */
+	struct content_digest digest; /* kept by the store's policy functions */
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
  * by the daemon's own policy writes. */
 struct observed_role {
 	char *name;
-	size_t policy_chars; /* all its inline policies together, whitespace not counted */
+	size_t policy_chars;	      /* all its inline policies together, whitespace not counted */
+	struct content_digest digest; /* kept by the store's policy functions */
 };
 
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
@@ -143,6 +148,9 @@ struct observed_group {
 	struct observed_budget **budgets;
 	size_t n_budgets, alloc_budgets;
 	uint64_t gen; /* generation_next() at its last change (an entry in or out) */
+	/* the sum of its profiles' and parameters' digests (not its budgets': the
+	 * listing completes those in place, observed_carry compares them by value) */
+	struct content_digest digest;
 };
 
 /* The maps but policies and deny_policies borrow their keys from their values
@@ -174,6 +182,10 @@ struct observed_store {
 	/* The profiles and parameters a listing built (observed_store_new_*), with their
 	 * strings; NULL until the first. Freed with the store, at once. */
 	struct arena *arena;
+	/* For observed_carry: the profiles holding a name (all in profile_names when no
+	 * two share one), and the sums of the policies' and the roles' digests. */
+	size_t n_named;
+	struct content_digest policies_digest, roles_digest;
 };
 
 void observed_store_init(struct observed_store *s);

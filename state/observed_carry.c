@@ -1,9 +1,12 @@
-/* Carrying generations over a listing (observed_carry.h). Equality here is by value
- * and errs on the side of "changed": every public field of an entry is compared,
- * whether the diff reads it today or not, so a field the diff starts to read later is
- * covered already. A carry that is too generous would hide a change from a settled
- * tenant; tests/unit/state/test_diff_stamp.c replaces the store by listings (equal,
- * and with hand changes) among its random steps to catch that. */
+/* Carrying generations over a listing (observed_carry.h). Equality errs on the side
+ * of "changed": every public field of an entry counts, whether the diff reads it
+ * today or not, so a field the diff starts to read later is covered already.
+ * Profiles, parameters, policies and roles are compared by their content digests
+ * (state/observed_digest.h: a group's, the store's policies' and roles' sums, one
+ * comparison each), budgets and deny policies (few, and a listing completes its
+ * budgets in place) by value. A carry that is too generous would hide a change from
+ * a settled tenant; tests/unit/state/test_diff_stamp.c replaces the store by
+ * listings (equal, and with hand changes) among its random steps to catch that. */
 #include "observed_carry.h"
 
 #include <string.h>
@@ -37,24 +40,6 @@ static bool strs_same(char *const *a, size_t na, char *const *b, size_t nb)
 		if (!str_same(a[i], b[i]))
 			return false;
 	return true;
-}
-
-static bool profile_same(const struct observed_profile *a, const struct observed_profile *b)
-{
-	if (a->n_model_arns != b->n_model_arns || a->tags_known != b->tags_known || a->listed != b->listed ||
-	    a->models_unknown != b->models_unknown || a->created_at != b->created_at)
-		return false;
-	for (size_t i = 0; i < a->n_model_arns; i++)
-		if (!str_same(a->model_arns[i], b->model_arns[i]))
-			return false;
-	return str_same(a->arn, b->arn) && str_same(a->id, b->id) && str_same(a->name, b->name) &&
-	       str_same(a->description, b->description) && tags_same(&a->tags, &b->tags);
-}
-
-static bool parameter_same(const struct observed_parameter *a, const struct observed_parameter *b)
-{
-	return a->version == b->version && a->modified_ms == b->modified_ms && a->tags_known == b->tags_known &&
-	       str_same(a->name, b->name) && str_same(a->value, b->value) && tags_same(&a->tags, &b->tags);
 }
 
 static bool alert_same(const struct observed_alert *a, const struct observed_alert *b)
@@ -94,21 +79,6 @@ static bool budget_same(const struct observed_budget *a, const struct observed_b
 	return true;
 }
 
-static bool policy_same(const struct observed_policy *a, const struct observed_policy *b)
-{
-	if (a->role_missing != b->role_missing || a->others_known != b->others_known || a->n_others != b->n_others ||
-	    a->others_read_at != b->others_read_at || a->chars != b->chars || !str_same(a->role, b->role) ||
-	    !str_same(a->name, b->name) || (a->document == NULL) != (b->document == NULL) ||
-	    (a->hash == NULL) != (b->hash == NULL)) /* one exists, the other not (observed_policy_exists) */
-		return false;
-	if (a->n_others && memcmp(a->other_sizes, b->other_sizes, a->n_others * sizeof(*a->other_sizes)) != 0)
-		return false;
-	/* a digest of each text: equal digests, equal texts */
-	if (a->hash && b->hash)
-		return str_same(a->hash, b->hash);
-	return str_same(a->document, b->document);
-}
-
 static bool deny_same(const struct observed_deny_policy *a, const struct observed_deny_policy *b)
 {
 	return a->attachments == b->attachments && str_same(a->name, b->name) && str_same(a->arn, b->arn) &&
@@ -120,12 +90,7 @@ static bool deny_same(const struct observed_deny_policy *a, const struct observe
 /* Every profile of s with a name holds it in the name index (no two share one). */
 static bool names_whole(const struct observed_store *s)
 {
-	size_t pos = 0, named = 0;
-	void *v;
-
-	while (hashmap_next(&s->profiles, &pos, NULL, &v))
-		named += ((const struct observed_profile *)v)->name != NULL;
-	return named == s->profile_names.n;
+	return s->n_named == s->profile_names.n;
 }
 
 static bool holds_name(const struct observed_store *s, const struct observed_profile *p)
@@ -145,18 +110,6 @@ static const struct observed_profile *prev_profile(const struct observed_store *
 	return NULL;
 }
 
-static const struct observed_parameter *prev_parameter(const struct observed_store *prev,
-						       const struct observed_group *a,
-						       const struct observed_parameter *b)
-{
-	if (a->n_parameters > SMALL_GROUP)
-		return observed_store_parameter(prev, b->name);
-	for (size_t i = 0; i < a->n_parameters; i++)
-		if (str_same(a->parameters[i]->name, b->name))
-			return a->parameters[i];
-	return NULL;
-}
-
 static const struct observed_budget *prev_budget(const struct observed_store *prev, const struct observed_group *a,
 						 const struct observed_budget *b)
 {
@@ -168,27 +121,22 @@ static const struct observed_budget *prev_budget(const struct observed_store *pr
 	return NULL;
 }
 
-/* Group a of prev and b of next hold equal entries (names unique in each store, so a
- * match per entry of b and equal counts make the sets equal), each profile holding
- * its name in both or in neither. */
+/* Group a of prev and b of next hold equal entries (the profiles and parameters by
+ * their digests' sum: each entry's digest covers its key, unique in a store; budgets: a match
+ * per budget of b and equal counts make the sets equal), each profile holding its
+ * name in both or in neither. */
 static bool group_same(const struct observed_store *prev, const struct observed_group *a,
 		       const struct observed_store *next, const struct observed_group *b, bool names_held,
 		       size_t *entries)
 {
 	if (a->n_profiles != b->n_profiles || a->n_parameters != b->n_parameters || a->n_budgets != b->n_budgets)
 		return false;
-	for (size_t i = 0; i < b->n_profiles; i++) {
+	++*entries;
+	if (!content_digest_equal(a->digest, b->digest))
+		return false;
+	for (size_t i = 0; !names_held && i < b->n_profiles; i++) {
 		const struct observed_profile *p = prev_profile(prev, a, b->profiles[i]);
-		++*entries;
-		if (!p || !profile_same(p, b->profiles[i]))
-			return false;
-		if (!names_held && holds_name(prev, p) != holds_name(next, b->profiles[i]))
-			return false;
-	}
-	for (size_t i = 0; i < b->n_parameters; i++) {
-		const struct observed_parameter *p = prev_parameter(prev, a, b->parameters[i]);
-		++*entries;
-		if (!p || !parameter_same(p, b->parameters[i]))
+		if (!p || holds_name(prev, p) != holds_name(next, b->profiles[i]))
 			return false;
 	}
 	for (size_t i = 0; i < b->n_budgets; i++) {
@@ -237,7 +185,7 @@ static bool untagged_same(const struct observed_store *prev, const struct counts
 				continue;
 			++*entries;
 			a = observed_store_profile(prev, b->arn);
-			if (!a || !profile_same(a, b))
+			if (!a || !content_digest_equal(a->digest, b->digest))
 				return false;
 		}
 	}
@@ -248,7 +196,7 @@ static bool untagged_same(const struct observed_store *prev, const struct counts
 				continue;
 			++*entries;
 			a = observed_store_parameter(prev, b->name);
-			if (!a || !parameter_same(a, b))
+			if (!a || !content_digest_equal(a->digest, b->digest))
 				return false;
 		}
 	}
@@ -266,36 +214,17 @@ static bool untagged_same(const struct observed_store *prev, const struct counts
 	return true;
 }
 
+/* Policies (by role and name, unique in a store) and roles (by name): their sums. */
 static bool policies_same(const struct observed_store *prev, const struct observed_store *next, size_t *entries)
 {
-	size_t pos = 0;
-	const char *key;
-	void *v;
-
-	if (prev->policies.n != next->policies.n)
-		return false;
-	while (hashmap_next(&next->policies, &pos, &key, &v)) {
-		const struct observed_policy *a = hashmap_get(&prev->policies, key);
-		++*entries;
-		if (!a || !policy_same(a, v))
-			return false;
-	}
-	return true;
+	++*entries;
+	return prev->policies.n == next->policies.n &&
+	       content_digest_equal(prev->policies_digest, next->policies_digest);
 }
 
 static bool roles_same(const struct observed_store *prev, const struct observed_store *next)
 {
-	size_t pos = 0;
-	void *v;
-
-	if (prev->roles.n != next->roles.n)
-		return false;
-	while (hashmap_next(&next->roles, &pos, NULL, &v)) {
-		const struct observed_role *b = v, *a = observed_store_role(prev, b->name);
-		if (!a || a->policy_chars != b->policy_chars)
-			return false;
-	}
-	return true;
+	return prev->roles.n == next->roles.n && content_digest_equal(prev->roles_digest, next->roles_digest);
 }
 
 static bool denies_same(const struct observed_store *prev, const struct observed_store *next)

@@ -1,13 +1,15 @@
 /* Carrying generations over a listing: a new listing's snapshot replaces a place's
  * observed store, and every generation of the new store is new (state/generation.h),
  * so without a carry every tenant of the place would be diffed in full after each
- * listing. observed_carry compares the two stores by value (every public field of
- * every entry, the name index, policies, roles, deny policies and the listing flags)
- * and gives the new store the old generations of what did not change: a tenant whose
- * group is equal keeps its group generation, and the store keeps its own when
- * everything outside the groups is equal. Anything that differs keeps the new, never
- * handed out, generation, so a settled stamp (state/diff_stamp.h) matches again only
- * for inputs equal to the ones it was taken with. Pure: no I/O, no clock. */
+ * listing. observed_carry compares the two stores by content (every public field of
+ * every entry, the name index, policies, roles, deny policies and the listing
+ * flags; profiles, parameters, policies and roles through their digests and the
+ * sums kept of them, state/observed_digest.h) and gives the new store the old
+ * generations of what did not change: a tenant whose group is equal keeps its group
+ * generation, and the store keeps its own when everything outside the groups is
+ * equal. Anything that differs keeps the new, never handed out, generation, so a
+ * settled stamp (state/diff_stamp.h) matches again only for inputs equal to the ones
+ * it was taken with. Pure: no I/O, no clock. */
 #ifndef BTD_OBSERVED_CARRY_H
 #define BTD_OBSERVED_CARRY_H
 
@@ -20,7 +22,8 @@ struct observed_carry_stats {
 	size_t groups;	    /* groups of next */
 	size_t carried;	    /* of which kept prev's generation */
 	bool store_carried; /* next kept prev's store generation */
-	size_t entries;	    /* entries compared */
+	/* values compared: digests (a group's sum, the policies' sum, an untagged entry's), budgets */
+	size_t entries;
 };
 
 /* observed_carry: `next` (complete, with the daemon's writes since the listing

@@ -515,7 +515,7 @@ int main(int argc, char **argv)
 		actions = pass(&w, &cpu[r], &wall[r], &first, &skipped);
 		both[r] = relisting ? carry_cpu[r] + cpu[r] : cpu[r];
 		if (relisting)
-			printf("pass %zu: carry %.1f ms CPU (%zu of %zu groups, store %s, %zu entries compared), pass "
+			printf("pass %zu: carry %.1f ms CPU (%zu of %zu groups, store %s, %zu values compared), pass "
 			       "%.1f "
 			       "ms CPU, together %.1f ms; %zu action(s), %zu tenant(s) skipped\n",
 			       r + 1, carry_cpu[r] * 1e3, st.carried, st.groups, st.store_carried ? "carried" : "new",
