@@ -69,6 +69,7 @@ static void forget_entry(struct engine *e, struct tenant_entry *t)
 	log_tenant(LOG_LVL_INFO, t->id, "tenant removed: nothing of it is left");
 	workqueue_forget(&e->queue, t->id);
 	engine__pools_forgot(e, t);
+	engine__set_place(e, t, NULL);
 	hashmap_remove(&e->tenants, t->id);
 	e->by_state[t->state]--;
 	e->n_held -= t->held;
@@ -245,7 +246,7 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 		record_clear_fact(t->record, ENGINE__FACT_PLACE);
 		if (store_put_fact(e->store, t->id, ENGINE__FACT_PLACE, NULL) < 0)
 			engine__store_failed(e);
-		t->place = NULL;
+		engine__set_place(e, t, NULL);
 		workqueue_add(&e->queue, t->id, WQ_NORMAL);
 	}
 }
@@ -326,7 +327,7 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 
 	if (!ps && t->desired && !t->removed) {
 		ps = place_of_tenant(e, t);
-		t->place = ps ? &ps->place : NULL;
+		engine__set_place(e, t, ps);
 		if (!ps) { /* waits for capacity, Pending with the reason */
 			workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
 			update_state(e, t);
@@ -397,7 +398,7 @@ static void adopt_orphans(struct place_state *ps)
 			engine__note(e, t, engine__wall(e), "resources found without a manifest");
 			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
 		}
-		t->place = &ps->place;
+		engine__set_place(e, t, ps);
 		adopted++;
 	}
 	if (adopted)
@@ -415,10 +416,9 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		e->last_resync = engine__wall(e);
 		adopt_orphans(ps);
 		engine__pools_listed(e, ps);
-		while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		while (hashmap_next(&ps->members, &pos, NULL, &v)) {
 			struct tenant_entry *t = v;
-			if (t->place == &ps->place)
-				workqueue_add(&e->queue, t->id, t->reconciled ? WQ_NORMAL : WQ_URGENT);
+			workqueue_add(&e->queue, t->id, t->reconciled ? WQ_NORMAL : WQ_URGENT);
 		}
 		schedule_pump(e);
 		maybe_ready(e);
@@ -704,7 +704,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	      (!t->region_set || !t->region || !strcmp(entry->place->region ? entry->place->region : "", t->region)))) {
 		struct place_state *ps = place_of_tenant(e, entry);
 		const char *was = record_fact(entry->record, ENGINE__FACT_PLACE);
-		entry->place = ps ? &ps->place : NULL;
+		engine__set_place(e, entry, ps);
 		if (ps && was && strcmp(was, ps->place.key)) /* a move: known, its old place serving, from now */
 			engine__move_note(e, entry, ps->place.key);
 	}

@@ -64,6 +64,10 @@ struct place_state {
 	struct engine *e;
 	engine__place_report_fn *report;
 	struct observed_store store;
+	/* tenant id -> struct tenant_entry * of the tenants whose place this is (t->place,
+	 * set by engine__set_place only), keys borrowed from the entries: a listing queues
+	 * them without walking every tenant of the engine */
+	struct hashmap members;
 	bool listed;		      /* one listing finished */
 	bool listing;		      /* a listing is in flight */
 	bool relist;		      /* another listing was asked for meanwhile */
@@ -309,6 +313,7 @@ void engine__place_list(struct place_state *ps);
 #define ENGINE_TAGS_EVERY 6
 void engine__places_resync(struct engine *e);
 void engine__place_free(void *ps);
+void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps);
 /* engine__places_reap_release: frees at once what still waits to be freed (the engine stops). */
 void engine__places_reap_release(struct engine *e);
 /* engine__places_calls: the listings and account-id calls in flight. */

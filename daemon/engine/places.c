@@ -47,6 +47,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.list_enforcement = e->set.execution_role != NULL;
 	ps->tags_phase = (unsigned)(e->places.n % ENGINE_TAGS_EVERY); /* spread evenly */
 	observed_store_init(&ps->store);
+	hashmap_init_borrowed(&ps->members);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
 
@@ -201,11 +202,27 @@ void engine__place_free(void *p)
 	free(ps->journal);
 	engine__slots_release(ps);
 	observed_store_release(&ps->store);
+	hashmap_release(&ps->members, NULL);
 	free(ps->place.key);
 	free(ps->place.account);
 	free(ps->place.account_id);
 	free(ps->place.region);
 	free(ps);
+}
+
+/* engine__set_place: t's place is ps from now (NULL: none), in t->place and in the
+ * places' members. */
+void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps)
+{
+	struct place_state *was = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+
+	if (was == ps)
+		return;
+	if (was)
+		hashmap_remove(&was->members, t->id);
+	t->place = ps ? &ps->place : NULL;
+	if (ps)
+		hashmap_put(&ps->members, t->id, t);
 }
 
 /* ---- the account id ---- */
