@@ -369,21 +369,32 @@ void desired_store_apply(struct desired_store *store, struct desired_scan *scan,
 	desired_scan_release(scan);
 }
 
-const struct desired_entry *desired_store_find(const struct desired_store *store, const char *id)
+size_t desired__position(const struct desired_store *store, const char *id, bool *ret_found)
 {
 	size_t lo = 0, hi = store->n;
 
+	*ret_found = false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(store->entries[mid].tenant->id, id);
-		if (!c)
-			return &store->entries[mid];
+		if (!c) {
+			*ret_found = true;
+			return mid;
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
+	return lo;
+}
+
+const struct desired_entry *desired_store_find(const struct desired_store *store, const char *id)
+{
+	bool found;
+	size_t at = desired__position(store, id, &found);
+
+	return found ? &store->entries[at] : NULL;
 }
 
 const struct tenant *desired_store_get(const struct desired_store *store, const char *id)

@@ -25,27 +25,6 @@ static int claim_path_cmp(const void *a, const void *b)
 	return strcmp(((const struct desired__claim *)a)->file->path, ((const struct desired__claim *)b)->file->path);
 }
 
-/* Where id is, or would be inserted, in the sorted entries. */
-static size_t position(const struct desired_store *store, const char *id, bool *ret_found)
-{
-	size_t lo = 0, hi = store->n;
-
-	*ret_found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(store->entries[mid].tenant->id, id);
-		if (!c) {
-			*ret_found = true;
-			return mid;
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* The ids to look at: those the changed files declared or declare, and the stale
  * tenants whose file changed (a tenant kept because its file failed is judged again
  * when that file changes, whatever the file declares now). Sorted, each once. */
@@ -111,7 +90,7 @@ static void apply_one(struct desired_store *store, const struct desired__where *
 	bool found;
 	struct desired_entry *e;
 
-	at = position(store, id, &found);
+	at = desired__position(store, id, &found);
 	e = found ? &store->entries[at] : NULL;
 	if (e)
 		hashmap_remove(&store->stale, id);

@@ -31,6 +31,9 @@ struct desired__where {
  * has none; what happened is added to d. */
 bool desired__decide(struct desired_entry *e, const struct desired__claim *claims, size_t n,
 		     const struct desired__where *w, uint64_t rev, struct desired_entry *out, struct desired_delta *d);
+/* desired__position: where id is in the store's sorted entries (*ret_found), or
+ * where it would be inserted. */
+size_t desired__position(const struct desired_store *store, const char *id, bool *ret_found);
 /* desired__push_id: append a copy of id to a list of the delta. */
 void desired__push_id(char ***list, size_t *n, const char *id);
 /* desired__stale_index: the store's set of stale ids, built again from its entries. */
