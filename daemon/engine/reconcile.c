@@ -695,10 +695,10 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 }
 
 /* A create's intent is on disk before the create is sent, so that after a crash the
- * same name and token are used again. Every intent of the round is committed here;
- * the creates wait for a sync of the store that starts after these commits
- * (store_sync.h), run off the loop. The tenant's own row goes first if it is still
- * waiting for its batch (engine__store_tenant): the sync then carries it too. */
+ * same name and token are used again. Every intent of the round is written here,
+ * committed with the loop turn's other writes; the creates wait for a sync of the
+ * store that starts after that commit (engine__store_sync_wait), run off the loop. The tenant's own row goes first if
+ * it is still waiting for its batch (engine__store_tenant): the sync then carries it too. */
 static int commit_intents(struct reconcile *r)
 {
 	struct engine *e = r->e;
@@ -832,7 +832,7 @@ static void run_round(struct reconcile *r)
 	}
 	if (commit_intents(r) > 0 && e->sync) {
 		e->tally.calls_in_flight++; /* a drain waits for the sync */
-		store_sync_wait(e->sync, on_intents_durable, r);
+		engine__store_sync_wait(e, on_intents_durable, r);
 		return;
 	}
 	send_actions(r);
