@@ -34,6 +34,21 @@
 #define STORE_BATCH	256
 #define BATCH_DELAY_MS	1
 
+/* A commit that lost records is made good by the rewrite from memory; one that lost
+ * only history entries leaves nothing to make good (store.h): logged, no more. */
+static void commit_failed(struct engine *e)
+{
+	const char *msg = store_error(e->store);
+	unsigned long left_out;
+
+	if (store_failed_writes(e->store)) {
+		engine__store_failed(e);
+		return;
+	}
+	if (loglimit_allow(&e->store_log, msg, uv_now(e->loop), &left_out))
+		log_warning("state store: %s (history entries of a loop turn are lost)", msg);
+}
+
 /* The turn's writes, committed together; then the syncs that wait for them start
  * (a failed commit fails them: their intents are not on disk). */
 static void commit_turn(struct engine *e)
@@ -43,7 +58,7 @@ static void commit_turn(struct engine *e)
 	int r = 0;
 
 	if (store_uncommitted(e->store) && (r = store_commit(e->store)) < 0)
-		engine__store_failed(e); /* made good by the rewrite from memory */
+		commit_failed(e);
 	if (!n)
 		return;
 	e->after_commit = NULL; /* a callback may ask again: for the next commit */
