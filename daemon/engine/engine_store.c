@@ -63,12 +63,14 @@ static void commit_turn(struct engine *e)
 		return;
 	e->after_commit = NULL; /* a callback may ask again: for the next commit */
 	e->n_after_commit = e->alloc_after_commit = 0;
+	e->commit_failing = r < 0;
 	for (size_t i = 0; i < n; i++) {
 		if (r < 0)
 			w[i].done(w[i].arg, r);
 		else
 			store_sync_wait(e->sync, w[i].done, w[i].arg);
 	}
+	e->commit_failing = false;
 	free(w);
 }
 

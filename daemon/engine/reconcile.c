@@ -736,7 +736,10 @@ static void on_intents_durable(void *arg, int status)
 	struct engine *e = r->e;
 
 	e->tally.calls_in_flight--;
-	if (status < 0) {
+	if (status < 0 && e->commit_failing) { /* not written: no sync ran */
+		free(r->intent_error);
+		r->intent_error = xstrdup(store_error(e->store));
+	} else if (status < 0) {
 		free(r->intent_error);
 		r->intent_error = xasprintf("syncing it to disk: %s", strerror(-status));
 		engine__store_sync_failed(e, status);
