@@ -336,7 +336,7 @@ static struct observed_policy *policy_dup(const struct observed_policy *p)
 static struct observed_profile *listed_profile(struct observed_store *s, const struct observed_profile *p)
 {
 	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->id, p->name, p->description,
-								 p->n_model_arns);
+								p->n_model_arns);
 
 	for (size_t i = 0; i < p->n_model_arns; i++)
 		c->model_arns[i] = intern_ref(p->model_arns[i]);
