@@ -29,7 +29,9 @@
  * tenant's own policy changed, nothing to do). With --roles
  * the store holds the roles and policies too, as after a bulk IAM read. The snapshot
  * is built untimed (a worker thread's work in the daemon); the carry's CPU time and
- * the pass's are reported apart and together.
+ * the pass's are reported apart and together, with the tenants diffed; the old store
+ * is released after the pass (the daemon's reaper, later) and its CPU time reported
+ * apart.
  *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
  * median, the heap the desired model, the observed store and the records take
