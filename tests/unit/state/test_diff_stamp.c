@@ -3,7 +3,7 @@
  * diff too. A world of several tenants in one place is changed at random, thousands
  * of times, in every way the engine's inputs change (its own writes, hand edits and
  * deletions a listing shows, a listing replacing the store, records, manifests, the
- * clock, settings, the prune gate, policies); after each change every tenant is
+ * clock, settings, the prune gate, policies, a settled tenant's own policy); after each change every tenant is
  * diffed in full and compared with what the skipping pass would have done. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -410,11 +410,27 @@ static void change_settings(struct world *w)
 	}
 }
 
+/* A policy of tenant i's role edited by hand (the bulk read shows it), in the store
+ * and in the world. */
+static void edit_policy(struct world *w, unsigned i)
+{
+	char *role = xasprintf("role-%s", tenant_id(i)), *name = xasprintf("bedrock-tenantd-%s", tenant_id(i));
+	struct observed_policy *p = xcalloc(1, sizeof(*p));
+
+	p->role = xstrdup(role);
+	p->name = xstrdup(name);
+	p->document = xstrdup("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+	sim_set_policy(&w->sim, role, name, p->document);
+	observed_store_put_policy(&w->sim.store, p);
+	free(role);
+	free(name);
+}
+
 static void mutate(struct world *w)
 {
 	unsigned i = rnd(w, TENANTS);
 
-	switch (rnd(w, 17)) {
+	switch (rnd(w, 18)) {
 	case 0:
 	case 1:
 		converge(w, i, rnd(w, 2) ? 1 : 3600);
@@ -460,6 +476,9 @@ static void mutate(struct world *w)
 			w->policy[i] = w->policy[i] == DELETION_DELETE ? DELETION_RETAIN : DELETION_DELETE;
 		else
 			w->sim.store.budgets_listed = !w->sim.store.budgets_listed;
+		break;
+	case 17: /* the own policy of a tenant with a role (t0, t2, t4), often settled */
+		edit_policy(w, 2 * rnd(w, 3));
 		break;
 	}
 }
@@ -677,22 +696,6 @@ static void test_carry(void **state)
 	assert_true(st.store_carried);
 	assert_int_equal(observed_store_gen(&s.store), store);
 	sim_release(&s);
-}
-
-/* A policy of tenant i's role edited by hand (the bulk read shows it), in the store
- * and in the world. */
-static void edit_policy(struct world *w, unsigned i)
-{
-	char *role = xasprintf("role-%s", tenant_id(i)), *name = xasprintf("bedrock-tenantd-%s", tenant_id(i));
-	struct observed_policy *p = xcalloc(1, sizeof(*p));
-
-	p->role = xstrdup(role);
-	p->name = xstrdup(name);
-	p->document = xstrdup("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
-	sim_set_policy(&w->sim, role, name, p->document);
-	observed_store_put_policy(&w->sim.store, p);
-	free(role);
-	free(name);
 }
 
 /* Tenants diffed in full by a pass after the last change (check_all: the others are
