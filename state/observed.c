@@ -162,7 +162,8 @@ void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
 		return;
-	if (p->in_arena) { /* its memory goes with its store's arena */
+	if (p->in_arena) { /* its memory goes with its store's arena, but its ARN is interned */
+		intern_unref(p->arn);
 		for (size_t i = 0; i < p->n_model_arns; i++)
 			intern_unref(p->model_arns[i]);
 		tag_set_release(&p->tags);
@@ -184,6 +185,8 @@ void observed_parameter_free(struct observed_parameter *p)
 	if (!p)
 		return;
 	if (p->in_arena) {
+		intern_unref(p->name);
+		intern_unref(p->value);
 		tag_set_release(&p->tags);
 		return;
 	}
@@ -200,6 +203,18 @@ static struct arena *store_arena(struct observed_store *s)
 	return s->arena;
 }
 
+/* id_in_arn: arn ends with "/id" (a profile's ARN names its id: "...:application-inference-profile/ID"). */
+static bool id_in_arn(const char *arn, const char *id)
+{
+	size_t n, k;
+
+	if (!arn || !id)
+		return false;
+	n = strlen(arn);
+	k = strlen(id);
+	return k < n && arn[n - k - 1] == '/' && strcmp(arn + n - k, id) == 0;
+}
+
 struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
 						    const char *name, const char *description, size_t n_model_arns)
 {
@@ -207,8 +222,10 @@ struct observed_profile *observed_store_new_profile(struct observed_store *s, co
 	struct observed_profile *p = arena_alloc(a, sizeof(*p));
 
 	p->in_arena = true;
-	p->arn = arena_strdup(a, arn);
-	p->id = arena_strdup(a, id);
+	/* the ARN interned: the parameter naming the profile and the record of the tags
+	 * applied to it hold the same string (observed.h); the id is its tail */
+	p->arn = (char *)intern(arn);
+	p->id = id_in_arn(p->arn, id) ? p->arn + strlen(p->arn) - strlen(id) : arena_strdup(a, id);
 	p->name = arena_strdup(a, name);
 	p->description = arena_strdup(a, description);
 	if (n_model_arns)
@@ -224,8 +241,8 @@ struct observed_parameter *observed_store_new_parameter(struct observed_store *s
 	struct observed_parameter *q = arena_alloc(a, sizeof(*q));
 
 	q->in_arena = true;
-	q->name = arena_strdup(a, name);
-	q->value = arena_strdup(a, value);
+	q->name = (char *)intern(name);
+	q->value = (char *)intern(value);
 	tag_set_init(&q->tags);
 	return q;
 }
