@@ -46,7 +46,7 @@ struct resource_timer {
 
 struct applied_tags {
 	const char *resource; /* profile ARN or parameter name; interned (state/intern.h) */
-	char **keys;	/* sorted, unique; an interned list (intern_list): shared, never written nor freed */
+	char **keys;	      /* sorted, unique; an interned list (intern_list): shared, never written nor freed */
 	size_t n_keys;
 };
 
@@ -59,7 +59,7 @@ struct record_fact {
 
 struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
-	bool known; /* deletion_policy below came from a manifest */
+	bool known;	    /* deletion_policy below came from a manifest */
 	enum deletion_policy deletion_policy;
 	struct create_intent *intents;
 	size_t n_intents, alloc_intents;

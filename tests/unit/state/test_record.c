@@ -103,7 +103,8 @@ static void test_applied_keys_shared(void **state)
  * strings, so 100,000 tenants' records add no copy of them. */
 static void test_record_strings_interned(void **state)
 {
-	const char *tenant = intern("acme"), *arn = intern("arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
+	const char *tenant = intern("acme"),
+		   *arn = intern("arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
 	struct tenant_record *r = tenant_record_new("acme");
 	struct tag_set tags;
 	char *arn_copy = xstrdup(arn);
