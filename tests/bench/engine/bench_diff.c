@@ -116,6 +116,7 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 	p->model_id = intern(model);
 	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
 	tag_set_init(&p->tags);
+	tag_set_reserve(&p->tags, 1); /* exact, as the manifest parser sizes tag sets */
 	tag_set_put(&p->tags, "app", p->key);
 	/* any six hex digits do: the diff compares names and the spec tag, it does not hash */
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%06zx", (i * 7 + k * 131) & 0xffffff);
@@ -136,6 +137,7 @@ static struct tenant *make_tenant(size_t i, bool roles)
 	t->region = intern(REGION);
 	t->account = intern("prod");
 	tag_set_init(&t->tags);
+	tag_set_reserve(&t->tags, i % 2 ? 3 : 2);
 	tag_set_put(&t->tags, "CostCenter", dept);
 	tag_set_put(&t->tags, "Project", project);
 	if (i % 2) {
