@@ -8,18 +8,49 @@
 #include "intern.h"
 #include "xalloc.h"
 
+static const char *profile_arn(const void *v)
+{
+	return ((const struct observed_profile *)v)->arn;
+}
+
+static const char *profile_name(const void *v)
+{
+	return ((const struct observed_profile *)v)->name;
+}
+
+static const char *parameter_name(const void *v)
+{
+	return ((const struct observed_parameter *)v)->name;
+}
+
+static const char *group_tenant(const void *v)
+{
+	return ((const struct observed_group *)v)->tenant;
+}
+
+static const char *budget_name(const void *v)
+{
+	return ((const struct observed_budget *)v)->name;
+}
+
+static const char *role_name(const void *v)
+{
+	return ((const struct observed_role *)v)->name;
+}
+
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
 	/* every key but a policy's (and a deny policy's) lives in its value (an ARN, a name, the group's
-	 * tenant): 100,000 tenants' resources are not indexed by copies of their names */
-	hashmap_init_borrowed(&s->profiles);
-	hashmap_init_borrowed(&s->profile_names);
-	hashmap_init_borrowed(&s->parameters);
-	hashmap_init_borrowed(&s->groups);
-	hashmap_init_borrowed(&s->budgets);
+	 * tenant): 100,000 tenants' resources are not indexed by copies of their names, and
+	 * their maps' slots hold no key at all (hashmap_init_keyed: 16 bytes a slot, not 24) */
+	hashmap_init_keyed(&s->profiles, profile_arn);
+	hashmap_init_keyed(&s->profile_names, profile_name);
+	hashmap_init_keyed(&s->parameters, parameter_name);
+	hashmap_init_keyed(&s->groups, group_tenant);
+	hashmap_init_keyed(&s->budgets, budget_name);
 	hashmap_init(&s->policies);
-	hashmap_init_borrowed(&s->roles);
+	hashmap_init_keyed(&s->roles, role_name);
 	hashmap_init(&s->deny_policies);
 	s->gen = generation_next();
 }

@@ -156,7 +156,7 @@ struct observed_group {
 };
 
 /* The maps but policies and deny_policies borrow their keys from their values
- * (hashmap_init_borrowed): a resource's ARN or name must not change while it is in
+ * (hashmap_init_keyed): a resource's ARN or name must not change while it is in
  * the store. */
 struct observed_store {
 	struct hashmap profiles;      /* arn -> struct observed_profile * (owned) */
