@@ -189,6 +189,36 @@ bool observed_store_release_step(struct observed_store *s, size_t max)
 	return true;
 }
 
+/* An arena entry's tag array moves into the arena when the entry is stored (the
+ * listing fills it after making the entry): one chunk less per set, released with
+ * the rest. The set is never written afterwards (entries are copied to change). */
+static void tags_to_arena(struct observed_store *s, struct tag_set *t, bool *in_arena)
+{
+	struct tag *items;
+
+	if (*in_arena || !t->n || !s->arena)
+		return;
+	items = arena_alloc(s->arena, t->n * sizeof(*items));
+	memcpy(items, t->items, t->n * sizeof(*items));
+	free(t->items);
+	t->items = items;
+	t->alloc = t->n;
+	*in_arena = true;
+}
+
+static void release_tags(struct tag_set *t, bool in_arena)
+{
+	if (!in_arena) {
+		tag_set_release(t);
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		intern_unref(t->items[i].key);
+		intern_unref(t->items[i].value);
+	}
+	tag_set_init(t);
+}
+
 void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
@@ -197,7 +227,7 @@ void observed_profile_free(struct observed_profile *p)
 		intern_unref(p->arn);
 		for (size_t i = 0; i < p->n_model_arns; i++)
 			intern_unref(p->model_arns[i]);
-		tag_set_release(&p->tags);
+		release_tags(&p->tags, p->tags_in_arena);
 		return;
 	}
 	free(p->arn);
@@ -218,7 +248,7 @@ void observed_parameter_free(struct observed_parameter *p)
 	if (p->in_arena) {
 		intern_unref(p->name);
 		intern_unref(p->value);
-		tag_set_release(&p->tags);
+		release_tags(&p->tags, p->tags_in_arena);
 		return;
 	}
 	free(p->name);
@@ -391,6 +421,9 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	struct observed_profile *named;
 	const char *tenant;
 
+	if (p->in_arena)
+		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+
 	p->digest = observed_profile_digest(p);
 	if (old) {
 		unindex_profile(s, old);
@@ -459,6 +492,9 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 {
 	struct observed_parameter *old = hashmap_put(&s->parameters, p->name, p);
 	const char *tenant;
+
+	if (p->in_arena)
+		tags_to_arena(s, &p->tags, &p->tags_in_arena);
 
 	p->digest = observed_parameter_digest(p);
 	if (old) {

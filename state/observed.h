@@ -35,6 +35,7 @@ struct observed_profile {
 	 * arn is then an interned reference (state/intern.h; shared with the parameter
 	 * naming it and the record of its applied tags), and id points into arn's tail */
 	bool in_arena;
+	bool tags_in_arena; /* an arena entry's tags[] moved into the arena as it was stored */
 	int64_t created_at;
 	struct content_digest digest; /* of the above, set by observed_store_put_profile */
 };
@@ -47,6 +48,7 @@ struct observed_parameter {
 	struct tag_set tags;
 	bool tags_known;
 	bool in_arena;		      /* as observed_profile's; name and value are then interned */
+	bool tags_in_arena;	      /* as observed_profile's */
 	struct content_digest digest; /* set by observed_store_put_parameter */
 };
 
@@ -215,7 +217,8 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
  * parameter's name and value (the profile's ARN again; the desired model and the
  * records hold the same names and ARNs). model_arns has room for
  * n_model_arns references, which the caller fills with interned strings; tags start
- * empty and are the entry's own (malloc). Such an entry goes into s only (a copy,
+ * empty and are the entry's own (malloc) until the entry is put into s, which moves
+ * them into the arena too. Such an entry goes into s only (a copy,
  * observed_*_dup, goes anywhere); observed_*_free of it releases its references and
  * tags, and its memory goes with s. Every other entry (an own write, a read, a copy)
  * is allocated on its own and may meet arena entries in the same store. */

@@ -116,7 +116,15 @@ static void test_listing_entries_share_strings(void **state)
 	(void)state;
 	observed_store_init(&st);
 	p = observed_store_new_profile(&st, arn, "abc123def456", "t1-chat-aaaaaa", "Chat", 0);
+	tag_set_put(&p->tags, TAG_TENANT, "t1");
+	tag_set_put(&p->tags, "Team", "x");
+	p->tags_known = true;
+	assert_false(p->tags_in_arena);
 	observed_store_put_profile(&st, p);
+	/* stored, its tags moved into the arena too (no chunk of their own) */
+	assert_true(p->tags_in_arena);
+	assert_string_equal(tag_set_get(&p->tags, "Team"), "x");
+	assert_ptr_equal(observed_store_group(&st, "t1")->profiles[0], p);
 	q = observed_store_new_parameter(&st, "/bedrock-tenants/t1/chat/profile-arn", arn);
 	observed_store_put_parameter(&st, q);
 	assert_ptr_equal(q->value, p->arn);
@@ -132,12 +140,14 @@ static void test_listing_entries_share_strings(void **state)
 	c = observed_store_new_profile(&st, "arn:x/one", "two", "t2-chat-aaaaaa", NULL, 0);
 	assert_string_equal(c->id, "two");
 	observed_store_put_profile(&st, c);
-	/* a copy owns plain strings, and outlives the store */
+	/* a copy owns plain strings and tags, and outlives the store */
 	c = observed_profile_dup(p);
+	assert_false(c->tags_in_arena);
 	q = observed_parameter_dup(q);
 	observed_store_release(&st);
 	assert_string_equal(c->arn, arn);
 	assert_string_equal(c->id, "abc123def456");
+	assert_string_equal(tag_set_get(&c->tags, "Team"), "x");
 	assert_string_equal(q->value, arn);
 	observed_profile_free(c);
 	observed_parameter_free(q);
