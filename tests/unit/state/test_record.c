@@ -117,6 +117,9 @@ static void test_record_strings_interned(void **state)
 	free(arn_copy);
 	assert_ptr_equal(record_applied(r, arn)->resource, arn);
 	record_note_tagged(r, "/bedrock-tenants/acme/chat/profile-arn", &tags);
+	/* the entry's own string as the argument: its only reference, replaced safely */
+	record_note_tagged(r, record_applied(r, "/bedrock-tenants/acme/chat/profile-arn")->resource, &tags);
+	assert_int_equal(record_applied(r, "/bedrock-tenants/acme/chat/profile-arn")->n_keys, 1);
 	record_forget_resource(r, arn);
 	assert_null(record_applied(r, arn));
 	tag_set_release(&tags);
