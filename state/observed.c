@@ -2,6 +2,7 @@
 #include "generation.h"
 #include "policy_doc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,11 +54,17 @@ void observed_store_init(struct observed_store *s)
 	hashmap_init_keyed(&s->roles, role_name);
 	hashmap_init(&s->deny_policies);
 	s->gen = generation_next();
+	s->policies_gen = generation_next();
 }
 
 uint64_t observed_store_gen(const struct observed_store *s)
 {
 	return s->gen;
+}
+
+uint64_t observed_store_policies_gen(const struct observed_store *s)
+{
+	return s->policies_gen;
 }
 
 uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id)
@@ -734,7 +741,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	} else if (!p->hash) {
 		p->chars = 0;
 	}
-	s->gen = generation_next();
+	s->policies_gen = generation_next();
 	policy_in(s, p);
 	old = hashmap_put(&s->policies, key, p);
 	policy_out(s, old);
@@ -776,7 +783,7 @@ void observed_store_remove_policy(struct observed_store *s, const char *role, co
 	char *key = policy_key(role, name);
 	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
-	s->gen = generation_next();
+	s->policies_gen = generation_next();
 	policy_out(s, old);
 	count_role(s, role, old, NULL);
 	observed_policy_free(old);
@@ -789,7 +796,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 
 	if (hashmap_get(&s->roles, name))
 		return;
-	s->gen = generation_next();
+	s->policies_gen = generation_next();
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
 	r->digest = observed_role_digest(r);
@@ -817,9 +824,16 @@ bool observed_store_role_other_policy_chars(const struct observed_store *s, cons
 
 const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name)
 {
-	char *key = policy_key(role, name);
-	const struct observed_policy *p = hashmap_get(&s->policies, key);
+	/* IAM's names fit (a role's 64 characters, a policy's 128): no allocation per look-up */
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "%s\n%s", role, name);
+	char *key;
+	const struct observed_policy *p;
 
+	if (n >= 0 && (size_t)n < sizeof(buf))
+		return hashmap_get(&s->policies, buf);
+	key = policy_key(role, name);
+	p = hashmap_get(&s->policies, key);
 	free(key);
 	return p;
 }
@@ -830,8 +844,8 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	const char *key;
 	void *v;
 
-	dst->gen = generation_next();
-	src->gen = generation_next();
+	dst->policies_gen = generation_next();
+	src->policies_gen = generation_next();
 	if (!dst->policies.n) {
 		/* a listing has none: the whole map changes hands, nothing is copied */
 		struct hashmap empty = dst->policies;

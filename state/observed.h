@@ -181,8 +181,9 @@ struct observed_store {
 	unsigned release_map; /* observed_store_release_step: where it is */
 	size_t release_pos;
 	/* generation_next() at the store's creation and at each change outside the tenant
-	 * index: an entry without a tenant tag, policies, roles (observed_store_gen). */
-	uint64_t gen;
+	 * index: an entry without a tenant tag (observed_store_gen); policies_gen: at
+	 * the creation and at each change of a policy or a role (observed_store_policies_gen). */
+	uint64_t gen, policies_gen;
 	/* The profiles and parameters a listing built (observed_store_new_*), with their
 	 * strings; NULL until the first. Freed with the store, at once. */
 	struct arena *arena;
@@ -203,11 +204,14 @@ bool observed_store_release_step(struct observed_store *s, size_t max);
  * nothing new (state/diff_stamp.h). observed_store_tenant_gen changes whenever an
  * entry tagged with tenant_id comes or goes (a put replacing an entry is both), or
  * loses the name index to another profile of the same name; 0 when there is none.
- * observed_store_gen changes with every other change: entries without a tenant tag
- * (or with tags unknown), policies, roles, and a new store (a listing). Every change
+ * observed_store_policies_gen changes with every change of a policy or a role (one
+ * tenant's policy, usually: a stamp then looks at the tenant's own policies,
+ * state/diff_stamp.h), observed_store_gen with every other change: entries without a
+ * tenant tag (or with tags unknown); both with a new store (a listing). Every change
  * goes through the functions below: an entry in the store is never changed in place
  * (copy it, change the copy, put the copy). */
 uint64_t observed_store_gen(const struct observed_store *s);
+uint64_t observed_store_policies_gen(const struct observed_store *s);
 uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id);
 
 /* A listing's entries: observed_store_new_profile and observed_store_new_parameter
