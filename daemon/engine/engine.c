@@ -942,6 +942,7 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;
+		ret->journal_entries += ((struct place_state *)v)->n_journal;
 	}
 	ret->queue_depth = workqueue_depth(&e->queue) + e->slot_waiters;
 	ret->reconciles_in_flight = e->reconciles_in_flight;

@@ -33,9 +33,9 @@ enum journal_kind {
 
 /* One of the daemon's own writes (or reads), replayed over a listing that was already
  * under way when its answer came, so that such a listing cannot undo what the daemon
- * knows it did. A listing that started after the answer is authoritative over it: the
- * entry is dropped, and whatever that listing shows (a profile deleted or a tag edited
- * by hand) is what the daemon then believes. */
+ * knows it did; kept only while that listing runs. A listing that started after the
+ * answer is authoritative over it: whatever that listing shows (a profile deleted or
+ * a tag edited by hand) is what the daemon then believes. */
 struct journal_entry {
 	uint64_t seq; /* the place's write counter when the answer came */
 	uint64_t at_ms;
@@ -318,8 +318,12 @@ void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_st
 void engine__places_reap_release(struct engine *e);
 /* engine__places_calls: the listings and account-id calls in flight. */
 size_t engine__places_calls(const struct engine *e);
-void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
-			   const struct observed_parameter *parameter, const char *key);
+/* engine__place_journal: an answer of the daemon's own came (profile, parameter: copies
+ * are kept). Counted always; kept (and returned) only while a listing of ps is under
+ * way, until that listing ends: NULL otherwise. */
+struct journal_entry *engine__place_journal(struct place_state *ps, enum journal_kind kind,
+					    const struct observed_profile *profile,
+					    const struct observed_parameter *parameter, const char *key);
 void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
 /* engine__place_journal_deny: p (a copy is kept) was written; deleted names a deny policy gone. */
 void engine__place_journal_deny(struct place_state *ps, const struct observed_deny_policy *p, const char *deleted);
