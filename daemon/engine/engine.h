@@ -20,6 +20,7 @@
 #include "cloud.h"
 #include "diff_stamp.h"
 #include "histogram.h"
+#include "history_lines.h"
 #include "model.h"
 #include "plan.h"
 #include "prune.h"
@@ -113,13 +114,6 @@ struct engine_settings {
 	struct engine_capacity capacity;
 };
 
-#define ENGINE_HISTORY 16
-
-struct history_event {
-	int64_t at; /* wall clock, seconds */
-	char *text;
-};
-
 /* One tenant as the engine knows it; read-only outside the engine. */
 struct tenant_entry {
 	char *id;
@@ -138,12 +132,11 @@ struct tenant_entry {
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
 	size_t n_conflicts;
-	char *reconciled_revision; /* the manifest revision last brought to Ready */
-	int64_t last_reconciled;   /* wall clock */
-	uint64_t next_attempt_ms;  /* monotonic; 0 when none scheduled */
-	int64_t wake_at;	   /* wall clock of the next timer (drain/grace); 0: none */
-	struct history_event history[ENGINE_HISTORY];
-	unsigned history_next;
+	char *reconciled_revision;    /* the manifest revision last brought to Ready */
+	int64_t last_reconciled;      /* wall clock */
+	uint64_t next_attempt_ms;     /* monotonic; 0 when none scheduled */
+	int64_t wake_at;	      /* wall clock of the next timer (drain/grace); 0: none */
+	struct history_lines history; /* its last lines, wall clock in seconds (history_lines.h) */
 	struct place *place;
 	/* Why it waits for capacity (no place of its pool has room, or AWS answered a
 	 * create with a quota error): Pending until capacity appears; NULL when not. */

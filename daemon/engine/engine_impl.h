@@ -253,7 +253,8 @@ static inline int64_t engine__wall(const struct engine *e)
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
 
-/* history.c: one line of a tenant's history (the last ENGINE_HISTORY are kept). */
+/* history.c: one line of a tenant's history (the last HISTORY_LINES are kept, at most
+ * HISTORY_BYTES: history_lines.h). */
 void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* engine__note: the same, also told to on_note (kept durable): for the lines no audit
  * record (an action's outcome, a state change) already tells. */

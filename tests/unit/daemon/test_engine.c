@@ -640,8 +640,11 @@ static void test_restart_reuses_the_durable_intent(void **state)
 
 static bool in_history(const struct tenant_entry *t, const char *text)
 {
-	for (size_t i = 0; i < ENGINE_HISTORY; i++)
-		if (t->history[i].text && strstr(t->history[i].text, text))
+	const char *line;
+	int64_t at;
+
+	for (size_t pos = 0; history_lines_next(&t->history, &pos, &at, &line);)
+		if (strstr(line, text))
 			return true;
 	return false;
 }
