@@ -84,7 +84,7 @@ struct engine_settings {
 	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */
 	const char *ssm_tier;		/* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
-	uint64_t journal_ms; /* own writes outlive listings this long (900000) */
+	uint64_t journal_ms; /* a write journaled during a listing is kept at most this long (900000) */
 	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
 	int64_t (*wall_clock)(void *data);
 	void *clock_data;
