@@ -796,7 +796,7 @@ static void test_write_during_listing_is_replayed(void **state)
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "Ready");
 	tags = w.cloud.calls[ACT_PROFILE_TAG];
-	w.cloud.list_latency_ms = 400;
+	w.cloud.list_latency_ms = 1500; /* room for the retag on a loaded machine */
 	lists = w.cloud.lists + 1;
 	engine_resync(w.e); /* the listing sees CostCenter=eng */
 	tenant_free(v[0]);
