@@ -8,18 +8,49 @@
 #include "intern.h"
 #include "xalloc.h"
 
+static const char *profile_arn(const void *v)
+{
+	return ((const struct observed_profile *)v)->arn;
+}
+
+static const char *profile_name(const void *v)
+{
+	return ((const struct observed_profile *)v)->name;
+}
+
+static const char *parameter_name(const void *v)
+{
+	return ((const struct observed_parameter *)v)->name;
+}
+
+static const char *group_tenant(const void *v)
+{
+	return ((const struct observed_group *)v)->tenant;
+}
+
+static const char *budget_name(const void *v)
+{
+	return ((const struct observed_budget *)v)->name;
+}
+
+static const char *role_name(const void *v)
+{
+	return ((const struct observed_role *)v)->name;
+}
+
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
 	/* every key but a policy's (and a deny policy's) lives in its value (an ARN, a name, the group's
-	 * tenant): 100,000 tenants' resources are not indexed by copies of their names */
-	hashmap_init_borrowed(&s->profiles);
-	hashmap_init_borrowed(&s->profile_names);
-	hashmap_init_borrowed(&s->parameters);
-	hashmap_init_borrowed(&s->groups);
-	hashmap_init_borrowed(&s->budgets);
+	 * tenant): 100,000 tenants' resources are not indexed by copies of their names, and
+	 * their maps' slots hold no key at all (hashmap_init_keyed: 16 bytes a slot, not 24) */
+	hashmap_init_keyed(&s->profiles, profile_arn);
+	hashmap_init_keyed(&s->profile_names, profile_name);
+	hashmap_init_keyed(&s->parameters, parameter_name);
+	hashmap_init_keyed(&s->groups, group_tenant);
+	hashmap_init_keyed(&s->budgets, budget_name);
 	hashmap_init(&s->policies);
-	hashmap_init_borrowed(&s->roles);
+	hashmap_init_keyed(&s->roles, role_name);
 	hashmap_init(&s->deny_policies);
 	s->gen = generation_next();
 }
@@ -158,14 +189,45 @@ bool observed_store_release_step(struct observed_store *s, size_t max)
 	return true;
 }
 
+/* An arena entry's tag array moves into the arena when the entry is stored (the
+ * listing fills it after making the entry): one chunk less per set, released with
+ * the rest. The set is never written afterwards (entries are copied to change). */
+static void tags_to_arena(struct observed_store *s, struct tag_set *t, bool *in_arena)
+{
+	struct tag *items;
+
+	if (*in_arena || !t->n || !s->arena)
+		return;
+	items = arena_alloc(s->arena, t->n * sizeof(*items));
+	memcpy(items, t->items, t->n * sizeof(*items));
+	free(t->items);
+	t->items = items;
+	t->alloc = t->n;
+	*in_arena = true;
+}
+
+static void release_tags(struct tag_set *t, bool in_arena)
+{
+	if (!in_arena) {
+		tag_set_release(t);
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		intern_unref(t->items[i].key);
+		intern_unref(t->items[i].value);
+	}
+	tag_set_init(t);
+}
+
 void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
 		return;
-	if (p->in_arena) { /* its memory goes with its store's arena */
+	if (p->in_arena) { /* its memory goes with its store's arena, but its ARN is interned */
+		intern_unref(p->arn);
 		for (size_t i = 0; i < p->n_model_arns; i++)
 			intern_unref(p->model_arns[i]);
-		tag_set_release(&p->tags);
+		release_tags(&p->tags, p->tags_in_arena);
 		return;
 	}
 	free(p->arn);
@@ -184,7 +246,9 @@ void observed_parameter_free(struct observed_parameter *p)
 	if (!p)
 		return;
 	if (p->in_arena) {
-		tag_set_release(&p->tags);
+		intern_unref(p->name);
+		intern_unref(p->value);
+		release_tags(&p->tags, p->tags_in_arena);
 		return;
 	}
 	free(p->name);
@@ -200,6 +264,18 @@ static struct arena *store_arena(struct observed_store *s)
 	return s->arena;
 }
 
+/* id_in_arn: arn ends with "/id" (a profile's ARN names its id: "...:application-inference-profile/ID"). */
+static bool id_in_arn(const char *arn, const char *id)
+{
+	size_t n, k;
+
+	if (!arn || !id)
+		return false;
+	n = strlen(arn);
+	k = strlen(id);
+	return k < n && arn[n - k - 1] == '/' && strcmp(arn + n - k, id) == 0;
+}
+
 struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
 						    const char *name, const char *description, size_t n_model_arns)
 {
@@ -207,8 +283,10 @@ struct observed_profile *observed_store_new_profile(struct observed_store *s, co
 	struct observed_profile *p = arena_alloc(a, sizeof(*p));
 
 	p->in_arena = true;
-	p->arn = arena_strdup(a, arn);
-	p->id = arena_strdup(a, id);
+	/* the ARN interned: the parameter naming the profile and the record of the tags
+	 * applied to it hold the same string (observed.h); the id is its tail */
+	p->arn = (char *)intern(arn);
+	p->id = id_in_arn(p->arn, id) ? p->arn + strlen(p->arn) - strlen(id) : arena_strdup(a, id);
 	p->name = arena_strdup(a, name);
 	p->description = arena_strdup(a, description);
 	if (n_model_arns)
@@ -224,8 +302,8 @@ struct observed_parameter *observed_store_new_parameter(struct observed_store *s
 	struct observed_parameter *q = arena_alloc(a, sizeof(*q));
 
 	q->in_arena = true;
-	q->name = arena_strdup(a, name);
-	q->value = arena_strdup(a, value);
+	q->name = (char *)intern(name);
+	q->value = (char *)intern(value);
 	tag_set_init(&q->tags);
 	return q;
 }
@@ -343,6 +421,9 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	struct observed_profile *named;
 	const char *tenant;
 
+	if (p->in_arena)
+		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+
 	p->digest = observed_profile_digest(p);
 	if (old) {
 		unindex_profile(s, old);
@@ -411,6 +492,9 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 {
 	struct observed_parameter *old = hashmap_put(&s->parameters, p->name, p);
 	const char *tenant;
+
+	if (p->in_arena)
+		tags_to_arena(s, &p->tags, &p->tags_in_arena);
 
 	p->digest = observed_parameter_digest(p);
 	if (old) {

@@ -110,17 +110,18 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 	bool system = strncmp(model, "us.", 3) == 0;
 
 	memset(p, 0, sizeof(*p));
-	p->key = xasprintf("p%zu", k);
+	p->key = intern_take(xasprintf("p%zu", k));
 	p->model = intern(model);
 	p->model_kind = system ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
 	p->model_id = intern(model);
 	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
 	tag_set_init(&p->tags);
+	tag_set_reserve(&p->tags, 1); /* exact, as the manifest parser sizes tag sets */
 	tag_set_put(&p->tags, "app", p->key);
 	/* any six hex digits do: the diff compares names and the spec tag, it does not hash */
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%06zx", (i * 7 + k * 131) & 0xffffff);
 	p->name = xasprintf("%s-%s-%s", t->id, p->key, p->spec_hash);
-	p->parameter = xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, p->key);
+	p->parameter = intern_take(xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, p->key));
 }
 
 static struct tenant *make_tenant(size_t i, bool roles)
@@ -129,13 +130,14 @@ static struct tenant *make_tenant(size_t i, bool roles)
 	const char *dept = bench_departments[i % BENCH_DEPARTMENTS];
 	char project[32];
 
-	t->id = xasprintf("tenant-%06zu", i);
+	t->id = intern_take(xasprintf("tenant-%06zu", i));
 	t->department = intern(dept);
 	snprintf(project, sizeof(project), "project_%zu", i % 500);
 	t->project = intern(project);
 	t->region = intern(REGION);
 	t->account = intern("prod");
 	tag_set_init(&t->tags);
+	tag_set_reserve(&t->tags, i % 2 ? 3 : 2);
 	tag_set_put(&t->tags, "CostCenter", dept);
 	tag_set_put(&t->tags, "Project", project);
 	if (i % 2) {

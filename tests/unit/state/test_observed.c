@@ -102,6 +102,57 @@ static void fill_listing(struct observed_store *st, int n)
 	}
 }
 
+/* A listing's profile and the parameter naming it hold one copy of the ARN (interned,
+ * the profile's id its tail), and the parameter's name is interned too: the desired
+ * model and the records repeat both, 100,000 tenants' worth. Copies own theirs. */
+static void test_listing_entries_share_strings(void **state)
+{
+	static const char arn[] = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123def456";
+	struct observed_store st;
+	struct observed_profile *p, *c;
+	struct observed_parameter *q;
+	const char *name;
+
+	(void)state;
+	observed_store_init(&st);
+	p = observed_store_new_profile(&st, arn, "abc123def456", "t1-chat-aaaaaa", "Chat", 0);
+	tag_set_put(&p->tags, TAG_TENANT, "t1");
+	tag_set_put(&p->tags, "Team", "x");
+	p->tags_known = true;
+	assert_false(p->tags_in_arena);
+	observed_store_put_profile(&st, p);
+	/* stored, its tags moved into the arena too (no chunk of their own) */
+	assert_true(p->tags_in_arena);
+	assert_string_equal(tag_set_get(&p->tags, "Team"), "x");
+	assert_ptr_equal(observed_store_group(&st, "t1")->profiles[0], p);
+	q = observed_store_new_parameter(&st, "/bedrock-tenants/t1/chat/profile-arn", arn);
+	observed_store_put_parameter(&st, q);
+	assert_ptr_equal(q->value, p->arn);
+	name = intern(arn); /* the pool's copy */
+	assert_ptr_equal(p->arn, name);
+	intern_unref(name);
+	assert_string_equal(p->id, "abc123def456");
+	assert_ptr_equal(p->id, p->arn + strlen(p->arn) - strlen(p->id));
+	name = intern("/bedrock-tenants/t1/chat/profile-arn");
+	assert_ptr_equal(q->name, name);
+	intern_unref(name);
+	/* an id that is not the ARN's tail is its own copy */
+	c = observed_store_new_profile(&st, "arn:x/one", "two", "t2-chat-aaaaaa", NULL, 0);
+	assert_string_equal(c->id, "two");
+	observed_store_put_profile(&st, c);
+	/* a copy owns plain strings and tags, and outlives the store */
+	c = observed_profile_dup(p);
+	assert_false(c->tags_in_arena);
+	q = observed_parameter_dup(q);
+	observed_store_release(&st);
+	assert_string_equal(c->arn, arn);
+	assert_string_equal(c->id, "abc123def456");
+	assert_string_equal(tag_set_get(&c->tags, "Team"), "x");
+	assert_string_equal(q->value, arn);
+	observed_profile_free(c);
+	observed_parameter_free(q);
+}
+
 static void test_listing_entries_in_an_arena(void **state)
 {
 	struct observed_store st;
@@ -313,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
+		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
