@@ -165,12 +165,13 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 		const struct iam_role_detail *r = &roles->items[i];
 		observed_store_put_role(s, r->name);
 		for (size_t k = 0; k < r->n_policies; k++) {
-			const char *doc = r->policies[k].document ? r->policies[k].document : "";
+			const struct iam_inline_policy *ip = &r->policies[k];
 			struct observed_policy *p = xcalloc(1, sizeof(*p));
 			p->role = xstrdup(r->name);
-			p->name = xstrdup(r->policies[k].name);
-			p->hash = policy_hash(doc);
-			p->chars = policy_size(doc);
+			p->name = xstrdup(ip->name);
+			/* digested as the page came (cloud_aws_account.c), else here */
+			p->hash = ip->hash ? xstrdup(ip->hash) : policy_hash(ip->document ? ip->document : "");
+			p->chars = ip->hash ? ip->chars : policy_size(ip->document ? ip->document : "");
 			observed_store_put_policy(s, p);
 		}
 	}

@@ -299,6 +299,8 @@ static cJSON *moving_json(const struct engine *e, const struct tenant_entry *t)
 cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 {
 	cJSON *o = tenant_summary(e, t), *conflicts, *history;
+	const char *text;
+	int64_t at;
 
 	if (t->place) {
 		cJSON *p = cJSON_AddObjectToObject(o, "place");
@@ -317,15 +319,11 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 		cJSON_AddItemToArray(conflicts, j);
 	}
 	history = cJSON_AddArrayToObject(o, "history");
-	for (unsigned i = 0; i < ENGINE_HISTORY; i++) {
+	for (size_t pos = 0; history_lines_next(&t->history, &pos, &at, &text);) {
 		/* oldest first */
-		const struct history_event *h = &t->history[(t->history_next + i) % ENGINE_HISTORY];
-		cJSON *j;
-		if (!h->text)
-			continue;
-		j = cJSON_CreateObject();
-		cJSON_AddItemToObject(j, "at", control_time(h->at));
-		cJSON_AddStringToObject(j, "event", h->text);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "at", control_time(at));
+		cJSON_AddStringToObject(j, "event", text);
 		cJSON_AddItemToArray(history, j);
 	}
 	return o;
