@@ -51,7 +51,7 @@ void ratelimit_init(struct ratelimit *b, const struct ratelimit_config *c, uint6
 	b->decreased = 0;
 }
 
-int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
+int ratelimit_peek(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
 {
 	double wait;
 
@@ -60,13 +60,20 @@ int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
 		return -EAGAIN;
 	}
 	refill(b, now_ms);
-	if (b->tokens >= 1.0) {
-		b->tokens -= 1.0;
+	if (b->tokens >= 1.0)
 		return 0;
-	}
 	wait = ceil((1.0 - b->tokens) / b->rate * 1000.0);
 	*ret_wait_ms = wait < 1 ? 1 : (uint64_t)wait;
 	return -EAGAIN;
+}
+
+int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
+{
+	int r = ratelimit_peek(b, now_ms, ret_wait_ms);
+
+	if (r == 0)
+		b->tokens -= 1.0;
+	return r;
 }
 
 void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_after_ms)
