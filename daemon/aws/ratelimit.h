@@ -22,10 +22,16 @@ struct ratelimit_config {
 	double increase;      /* rate added per success, as a fraction of max_rate (0.02) */
 	uint64_t cooldown_ms; /* at most one decrease per cooldown (1000) */
 	uint64_t max_hold_ms; /* longest Retry-After pause honoured (60000) */
+	double guard;	      /* refill at rate x (1 - guard): a margin for jitter (0) */
 };
 
-/* The decrease of a bucket whose ceiling is AWS's configured rate. */
+/* The decrease of a bucket whose ceiling is AWS's configured rate, and its guard:
+ * calls taken exactly 1/rate apart reach AWS some milliseconds closer or further
+ * apart (the daemon's loop, the network, AWS's own clock), and with AWS's bucket
+ * as empty as the daemon's any call that arrives early is throttled; refilling a
+ * little slower than AWS leaves that margin (40 ms at 0.5/s, 10 ms at 2/s). */
 #define RATELIMIT_CONFIGURED_DECREASE 0.9
+#define RATELIMIT_CONFIGURED_GUARD    0.02
 
 struct ratelimit {
 	struct ratelimit_config cfg;

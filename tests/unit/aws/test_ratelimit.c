@@ -77,7 +77,7 @@ static void test_retry_after_holds(void **state)
 
 /* peek leaves the token; an operation's bucket (the operator's copy of AWS's rate)
  * takes off a tenth on a throttle, once per cooldown, empties, honours Retry-After,
- * and grows back with successes. */
+ * and grows back with successes; its guard refills it a little slower. */
 static void test_peek_and_configured_decrease(void **state)
 {
 	struct ratelimit_config cfg;
@@ -107,6 +107,17 @@ static void test_peek_and_configured_decrease(void **state)
 	assert_int_equal(wait, 700);
 	for (int i = 0; i < 20; i++)
 		ratelimit_succeeded(&b, 3000);
+	assert_true(b.rate == 2.0);
+
+	/* the guard: a refill 2 % slower than the rate, which stays the configured one */
+	cfg.guard = RATELIMIT_CONFIGURED_GUARD;
+	ratelimit_init(&b, &cfg, 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), -EAGAIN);
+	assert_int_equal(wait, 511); /* 1 / (2 x 0.98) s */
+	assert_int_equal(ratelimit_take(&b, 510, &wait), -EAGAIN);
+	assert_int_equal(ratelimit_take(&b, 511, &wait), 0);
 	assert_true(b.rate == 2.0);
 }
 
