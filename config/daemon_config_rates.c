@@ -31,6 +31,10 @@ static const char *const budgets_ops[] = { "CreateBudget",
 					   "DescribeBudgets",
 					   "DescribeNotificationsForBudget",
 					   "DescribeSubscribersForNotification",
+					   "ExecuteBudgetAction",
+					   "ListTagsForResource",
+					   "TagResource",
+					   "UntagResource",
 					   "UpdateBudget",
 					   "UpdateBudgetAction",
 					   "UpdateNotification",
@@ -54,10 +58,17 @@ static const char *const iam_ops[] = { "CreatePolicy",
 				       "ListRolePolicies",
 				       "PutRolePolicy",
 				       NULL };
-static const char *const ssm_ops[] = {
-	"AddTagsToResource", "DeleteParameter",	    "DeleteParameters", "DescribeParameters",	  "GetParameter",
-	"GetParameters",     "GetParametersByPath", "PutParameter",	"RemoveTagsFromResource", NULL
-};
+static const char *const ssm_ops[] = { "AddTagsToResource",
+				       "DeleteParameter",
+				       "DeleteParameters",
+				       "DescribeParameters",
+				       "GetParameter",
+				       "GetParameters",
+				       "GetParametersByPath",
+				       "ListTagsForResource",
+				       "PutParameter",
+				       "RemoveTagsFromResource",
+				       NULL };
 static const char *const tagging_ops[] = { "GetResources", NULL };
 static const char *const sts_ops[] = { "AssumeRole", "AssumeRoleWithWebIdentity", "GetCallerIdentity", NULL };
 static const char *const servicequotas_ops[] = { "GetServiceQuota", "ListServiceQuotas", NULL };
