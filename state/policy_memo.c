@@ -120,3 +120,13 @@ void policy_memo_clear(void)
 	memo.cap = memo.n = 0;
 	pthread_mutex_unlock(&memo.lock);
 }
+
+size_t policy_memo_slots(void)
+{
+	size_t cap;
+
+	pthread_mutex_lock(&memo.lock);
+	cap = memo.cap;
+	pthread_mutex_unlock(&memo.lock);
+	return cap;
+}

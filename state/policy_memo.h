@@ -11,9 +11,9 @@
  * truncated SHA-256 sums). A profile without a digest (not from a store) has no key:
  * its document is always built.
  *
- * The memo is one table for the process, bounded (POLICY_MEMO_MAX entries; a new
- * entry takes the slot of an older one at the same place), guarded by a lock. Pure
- * otherwise. */
+ * The memo is one table for the process, bounded (POLICY_MEMO_MAX slots; a new entry
+ * in a full bucket takes an older one's slot), guarded by a lock. It lives as long as
+ * the process: a restart's first pass writes every document again. Pure otherwise. */
 #ifndef BTD_POLICY_MEMO_H
 #define BTD_POLICY_MEMO_H
 
@@ -33,7 +33,9 @@ bool policy_memo_key(const struct observed_profile *const *profiles, size_t n, s
 bool policy_memo_get(struct content_digest key, char out[DIGEST_HEX_SHORT + 1]);
 /* policy_memo_put: remember hash (policy_hash of the document) for key. */
 void policy_memo_put(struct content_digest key, const char *hash);
-/* policy_memo_clear: forget every entry (tests). */
+/* policy_memo_clear: forget every entry (tests). policy_memo_slots: the table's
+ * slots now (<= POLICY_MEMO_MAX). */
 void policy_memo_clear(void);
+size_t policy_memo_slots(void);
 
 #endif
