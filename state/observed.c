@@ -889,11 +889,33 @@ static void ptr_list_add(struct ptr_list *l, const void *p)
 	l->v[l->n++] = p;
 }
 
+static bool same_name(const char *a, const char *b)
+{
+	return a == b || (a && strcmp(a, b) == 0);
+}
+
+static bool owned_has_name(const struct ptr_list *owned, const char *name)
+{
+	for (size_t i = 0; i < owned->n; i++)
+		if (same_name(((const struct observed_profile *)owned->v[i])->name, name))
+			return true;
+	return false;
+}
+
+static bool params_have_name(const struct ptr_list *params, const char *name)
+{
+	for (size_t i = 0; i < params->n; i++)
+		if (same_name(((const struct observed_parameter *)params->v[i])->name, name))
+			return true;
+	return false;
+}
+
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,
 			     const struct tenant *desired, struct observed_tenant *ret)
 {
 	const struct observed_group *g = observed_store_group(s, tenant_id);
 	struct ptr_list owned = { 0 }, foreign = { 0 }, unknown = { 0 }, params = { 0 }, budgets = { 0 };
+	bool names_unique = s->n_named == s->profile_names.n;
 
 	if (g) {
 		for (size_t i = 0; i < g->n_profiles; i++)
@@ -913,8 +935,16 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 	}
 	for (size_t i = 0; desired && i < desired->n_profiles; i++) {
 		const struct profile *dp = &desired->profiles[i];
-		const struct observed_profile *p = dp->name ? observed_store_profile_by_name(s, dp->name) : NULL;
-		const struct observed_parameter *q = dp->parameter ? observed_store_parameter(s, dp->parameter) : NULL;
+		const struct observed_profile *p = NULL;
+		const struct observed_parameter *q = NULL;
+
+		/* A name the group's owned entries hold needs no look-up: a parameter's name
+		 * is its key, and a profile's names that none share map to the one holding it
+		 * (when two share one, the index holds either: looked up). */
+		if (dp->name && !(names_unique && owned_has_name(&owned, dp->name)))
+			p = observed_store_profile_by_name(s, dp->name);
+		if (dp->parameter && !params_have_name(&params, dp->parameter))
+			q = observed_store_parameter(s, dp->parameter);
 
 		if (p && !ptr_list_has(&owned, p))
 			ptr_list_add(p->tags_known ? &foreign : &unknown, p);

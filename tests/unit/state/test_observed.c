@@ -255,6 +255,37 @@ static void test_collect_separates_owned_foreign_unknown(void **state)
 	sim_release(&s);
 }
 
+/* A desired name that an owned profile of the tenant's group holds is not looked up by
+ * name, unless two profiles share the name: then the one the name index holds (here
+ * another owner's, stored last) is the tenant's conflict and must be seen. */
+static void test_collect_shared_name_is_looked_up(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_tenant o;
+
+	fix_profile(t, "chat", "m", "aaaaaa");
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/chat/profile-arn", "x", "acme", FIX_INSTANCE);
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	assert_int_equal(o.n_owned, 1);
+	assert_int_equal(o.n_foreign, 0);
+	assert_int_equal(o.n_parameters, 1);
+	observed_tenant_release(&o);
+
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", "someone-else");
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	assert_int_equal(o.n_owned, 1);
+	assert_int_equal(o.n_foreign, 1);
+	assert_string_equal(o.foreign[0]->name, "acme-chat-aaaaaa");
+	assert_true(o.foreign[0] != o.owned[0]);
+	assert_int_equal(o.n_parameters, 1);
+	observed_tenant_release(&o);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* observed_apply_action: every kind changes the model and the record as the engine
  * notes it; a read is not an action to apply; a resource the model lacks is -ENOENT. */
 static void test_apply_action_every_kind(void **state)
@@ -362,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_apply_action_every_kind),
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
+		cmocka_unit_test(test_collect_shared_name_is_looked_up),
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
 		cmocka_unit_test(test_listing_entries_share_strings),
