@@ -5,8 +5,9 @@
 # good configuration, status shows the file's errors (config_errors, and `ctl status`
 # exits 1: a restart with that file would fail) until a reload succeeds, and the log
 # gives each error once, not once per SIGHUP (it used to give every error again on each
-# one: 100 SIGHUPs, 400 lines); other errors are logged as they come. Last, SIGTERM
-# during a resync ends the daemon cleanly, and a restart creates nothing again.
+# one: 100 SIGHUPs, 400 lines); other errors are logged as they come. SIGTERM during
+# the first sync and during a resync ends the daemon cleanly, and a restart creates
+# nothing again.
 . "$(dirname "$0")/lib.sh"
 N=200
 FIRST=111100000000
@@ -32,6 +33,14 @@ storm() { # storm: 100 SIGHUPs about 10 ms apart; the daemon survives them
 	kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon died in a SIGHUP storm"
 }
 count() { grep -c -- "$1" "$WORK/daemon.log" || true; }
+
+# 0. SIGTERM at three moments of the first sync: a clean exit each time (the sanitizer
+# build reports any memory error or leak as a failure)
+for delay in 0.3 1 2; do
+	start_daemon
+	sleep "$delay"
+	stop_daemon
+done
 
 # 1. a storm while converging, on a good file
 start_daemon
