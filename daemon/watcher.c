@@ -30,7 +30,7 @@ struct watcher {
 	int parent_wd;
 	struct hashmap dirs;	/* "wd" -> absolute directory path (owned) */
 	char *root_real;	/* the root's real path when last watched, or NULL */
-	struct hashmap links;	/* watched paths that are symbolic links to directories */
+	struct hashmap links;	/* symbolic links seen, not named as manifests (their paths) */
 	struct hashmap pending; /* changed file path -> (void *)1 */
 	bool full_rescan;
 	const char *reason;
@@ -121,9 +121,10 @@ static void watch_tree(struct watcher *w, const char *dir, int depth, bool follo
 			/* gone meanwhile */
 		} else if (S_ISDIR(st.st_mode)) {
 			watch_tree(w, sub, depth + 1, false);
-		} else if (S_ISLNK(st.st_mode) && link_to_dir_within(w, sub)) {
+		} else if (S_ISLNK(st.st_mode) && !watcher_is_manifest_name(e->d_name)) {
 			hashmap_put(&w->links, sub, (void *)1);
-			watch_tree(w, sub, depth + 1, true);
+			if (link_to_dir_within(w, sub))
+				watch_tree(w, sub, depth + 1, true);
 		}
 		free(sub);
 	}
@@ -157,6 +158,7 @@ static void handle_event(struct watcher *w, const struct inotify_event *ev)
 {
 	char key[16], *path;
 	const char *dir;
+	struct stat st;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
 		request_full(w, "overflow");
@@ -182,12 +184,14 @@ static void handle_event(struct watcher *w, const struct inotify_event *ev)
 		return;
 	}
 	path = xasprintf("%s/%s", dir, ev->name);
-	/* a symbolic link to a directory that appeared or went: the tree changed */
-	if (((ev->mask & (IN_CREATE | IN_MOVED_TO)) && link_to_dir_within(w, path)) ||
-	    ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hashmap_get(&w->links, path)))
-		request_full(w, "link");
-	else if (watcher_is_manifest_name(ev->name))
+	if (watcher_is_manifest_name(ev->name)) {
 		hashmap_put(&w->pending, path, (void *)1);
+	} else if (((ev->mask & (IN_CREATE | IN_MOVED_TO)) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) ||
+		   ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hashmap_get(&w->links, path))) {
+		/* a symbolic link (to a directory, or to nothing) appeared or went: the
+		 * reader follows it or reports it, so the tree is read again */
+		request_full(w, "link");
+	}
 	free(path);
 }
 

@@ -2,7 +2,8 @@
 # A hostile or unlucky manifest directory under a running daemon. A symbolic link to a
 # directory within the root, made, written below and removed while the daemon runs, is
 # followed at once as at start (it used to be seen only at the periodic rescan, five
-# minutes later: its tenants unknown, a loop unreported), and a link made later that
+# minutes later: its tenants unknown, a loop or a link out of the root unreported),
+# and a link made later that
 # leads nowhere or in a loop is the same problem as at start (a dangling one was taken
 # for a file gone, and said nothing). A manifest replaced by
 # a directory, symbolic-link loops (files and directories), dangling links, links to
@@ -52,6 +53,10 @@ ln -s b.yaml "$T/a.yaml"
 expect "two file links to each other" "a.yaml: symbolic link loop"
 ln -s nothere.yaml "$T/dangle.yaml"
 expect "a dangling link" "dangle.yaml: broken symbolic link"
+ln -s /etc "$T/etc"
+expect "a link to a directory outside" "etc: refused: a symbolic link to a directory outside"
+rm "$T/etc"
+wait_until 30 "the refused link's problem gone with it" sh -c "! '$CTL_BIN' --socket '$WORK/control.sock' --json status | grep -q '/etc: refused'"
 ln -s /dev/zero "$T/zero.yaml"
 expect "a link to /dev/zero" "zero.yaml: refused: a symbolic link to a file outside"
 mkfifo "$T/fifo.yaml"
