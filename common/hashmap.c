@@ -30,10 +30,86 @@ void hashmap_init_borrowed(struct hashmap *m)
 	m->borrowed = true;
 }
 
+void hashmap_init_keyed(struct hashmap *m, const char *(*key_of)(const void *value))
+{
+	hashmap_init_borrowed(m);
+	m->key_of = key_of;
+}
+
+/* ---- keyed maps: slots of value and hash ---- */
+
+static bool klive(const struct hashmap_kentry *e)
+{
+	return e->value && e->value != (void *)TOMBSTONE;
+}
+
+static struct hashmap_kentry *kfind(const struct hashmap *m, const char *key, uint64_t h)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct hashmap_kentry *e = &m->kentries[i];
+		if (!e->value)
+			return NULL;
+		if (e->value != (void *)TOMBSTONE && e->hash == h && strcmp(m->key_of(e->value), key) == 0)
+			return e;
+	}
+}
+
+static void krehash(struct hashmap *m, size_t cap)
+{
+	struct hashmap_kentry *old = m->kentries;
+	size_t old_cap = m->cap;
+
+	m->kentries = xcalloc(cap, sizeof(*m->kentries));
+	m->cap = cap;
+	m->used = m->n;
+	for (size_t i = 0; i < old_cap; i++) {
+		size_t j;
+		if (!klive(&old[i]))
+			continue;
+		for (j = old[i].hash & (cap - 1); m->kentries[j].value; j = (j + 1) & (cap - 1))
+			;
+		m->kentries[j] = old[i];
+	}
+	free(old);
+}
+
+static void *kput(struct hashmap *m, const char *key, void *value)
+{
+	uint64_t h = hashmap_hash(key);
+	struct hashmap_kentry *e = kfind(m, key, h);
+	size_t i;
+
+	if (e) {
+		void *old = e->value;
+		e->value = value;
+		return old;
+	}
+	if ((m->used + 1) * 4 > m->cap * 3) /* as hashmap_put */
+		krehash(m, m->n * 4 >= m->cap ? (m->cap ? m->cap * 2 : 16) : m->cap);
+	for (i = h & (m->cap - 1); klive(&m->kentries[i]); i = (i + 1) & (m->cap - 1))
+		;
+	if (!m->kentries[i].value)
+		m->used++;
+	m->kentries[i] = (struct hashmap_kentry){ value, h };
+	m->n++;
+	return NULL;
+}
+
 void hashmap_release(struct hashmap *m, void (*free_value)(void *))
 {
 	bool borrowed = m->borrowed;
+	const char *(*key_of)(const void *) = m->key_of;
 
+	if (key_of) {
+		for (size_t i = 0; free_value && i < m->cap; i++)
+			if (klive(&m->kentries[i]))
+				free_value(m->kentries[i].value);
+		free(m->kentries);
+		hashmap_init_keyed(m, key_of);
+		return;
+	}
 	for (size_t i = 0; i < m->cap; i++) {
 		struct hashmap_entry *e = &m->entries[i];
 		if (!e->key || e->key == TOMBSTONE)
@@ -84,17 +160,27 @@ static void rehash(struct hashmap *m, size_t cap)
 
 void *hashmap_get(const struct hashmap *m, const char *key)
 {
-	struct hashmap_entry *e = find(m, key, hashmap_hash(key));
+	struct hashmap_entry *e;
+
+	if (m->key_of) {
+		struct hashmap_kentry *k = kfind(m, key, hashmap_hash(key));
+		return k ? k->value : NULL;
+	}
+	e = find(m, key, hashmap_hash(key));
 
 	return e ? e->value : NULL;
 }
 
 void *hashmap_put(struct hashmap *m, const char *key, void *value)
 {
-	uint64_t h = hashmap_hash(key);
-	struct hashmap_entry *e = find(m, key, h);
+	uint64_t h;
+	struct hashmap_entry *e;
 	size_t i;
 
+	if (m->key_of)
+		return kput(m, key, value);
+	h = hashmap_hash(key);
+	e = find(m, key, h);
 	if (e) {
 		void *old = e->value;
 		e->value = value;
@@ -116,9 +202,19 @@ void *hashmap_put(struct hashmap *m, const char *key, void *value)
 
 void *hashmap_remove(struct hashmap *m, const char *key)
 {
-	struct hashmap_entry *e = find(m, key, hashmap_hash(key));
+	struct hashmap_entry *e;
 	void *value;
 
+	if (m->key_of) {
+		struct hashmap_kentry *k = kfind(m, key, hashmap_hash(key));
+		if (!k)
+			return NULL;
+		value = k->value;
+		k->value = (void *)TOMBSTONE;
+		m->n--;
+		return value;
+	}
+	e = find(m, key, hashmap_hash(key));
 	if (!e)
 		return NULL;
 	value = e->value;
@@ -132,7 +228,18 @@ void *hashmap_remove(struct hashmap *m, const char *key)
 
 int hashmap_next(const struct hashmap *m, size_t *pos, const char **ret_key, void **ret_value)
 {
-	for (; *pos < m->cap; (*pos)++) {
+	for (; m->key_of && *pos < m->cap; (*pos)++) {
+		struct hashmap_kentry *e = &m->kentries[*pos];
+		if (!klive(e))
+			continue;
+		if (ret_key)
+			*ret_key = m->key_of(e->value);
+		if (ret_value)
+			*ret_value = e->value;
+		(*pos)++;
+		return 1;
+	}
+	for (; !m->key_of && *pos < m->cap; (*pos)++) {
 		struct hashmap_entry *e = &m->entries[*pos];
 		if (!e->key || e->key == TOMBSTONE)
 			continue;

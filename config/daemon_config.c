@@ -126,6 +126,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->cost_tags.payer_account);
 	free(cfg->budget_actions.execution_role);
 	daemon_config_pools_free(cfg);
+	daemon_config_rate_limits_release(cfg);
 	free(cfg);
 }
 

@@ -135,10 +135,22 @@ struct cfg_safety {
 	double max_deletions_percent;  /* default 5 */
 };
 
-struct cfg_rate_limit {
+/* A limit of one operation (`rate_limits.<service>.operations.<Operation>`): a call
+ * of it passes this bucket and its service's. */
+struct cfg_op_limit {
+	char *operation; /* AWS's name, e.g. "CreateInferenceProfile" */
 	double requests_per_second;
 	unsigned burst;
 };
+
+struct cfg_rate_limit {
+	double requests_per_second;
+	unsigned burst;
+	struct cfg_op_limit *ops; /* sorted by operation, at most CFG_MAX_OP_LIMITS */
+	size_t n_ops;
+};
+
+#define CFG_MAX_OP_LIMITS 32 /* per service */
 
 /* Notifications (daemon/alerts.c): which events, where to, how many. */
 enum cfg_notify_event {
@@ -304,6 +316,12 @@ void daemon_config_read_notifications(struct walk *w, const struct ynode *n, str
 /* daemon_config_cost_tags.c: the `cost_allocation_tags` section (called by the parser;
  * the payer account is checked against accounts once both are read). */
 void daemon_config_read_cost_tags(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
+/* daemon_config_rates.c: the `rate_limits` section (called by the parser), and the
+ * release of its operation limits. */
+void daemon_config_read_rate_limits(struct walk *w, const struct ynode *n, struct daemon_config *cfg);
+void daemon_config_rate_limits_release(struct daemon_config *cfg);
+/* daemon_config_rate_limits_equal: the same limits, operations included. */
+bool daemon_config_rate_limits_equal(const struct cfg_rate_limit *a, const struct cfg_rate_limit *b);
 void daemon_config_check_cost_tags(struct walk *w, const struct daemon_config *cfg);
 const char *cfg_cost_tags_mode_name(enum cfg_cost_tags_mode mode);
 /* cfg_cost_explorer_name: "observe" or "off". */

@@ -427,34 +427,6 @@ static void read_safety(struct walk *w, const struct ynode *n, struct daemon_con
 	walk_pop(w, mark);
 }
 
-static void read_rate_limits(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
-{
-	static const char *const keys[] = { "requests_per_second", "burst" };
-	const struct ynode *svc[CFG_SERVICE_COUNT];
-	const char *names[CFG_SERVICE_COUNT];
-
-	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
-		names[s] = cfg_service_name((enum cfg_service)s);
-	if (!n || !walk_mapping(w, n, names, CFG_SERVICE_COUNT, svc))
-		return;
-	for (int s = 0; s < CFG_SERVICE_COUNT; s++) {
-		const struct ynode *v[N(keys)];
-		size_t mark = walk_push_key(w, names[s]), m2;
-		uint64_t burst;
-		if (svc[s] && walk_mapping(w, svc[s], keys, N(keys), v)) {
-			m2 = walk_push_key(w, keys[0]);
-			if (v[0])
-				walk_number(w, v[0], 0.01, 10000, &cfg->rate_limits[s].requests_per_second);
-			walk_pop(w, m2);
-			m2 = walk_push_key(w, keys[1]);
-			if (v[1] && walk_uint(w, v[1], 1, 100000, &burst))
-				cfg->rate_limits[s].burst = (unsigned)burst;
-			walk_pop(w, m2);
-		}
-		walk_pop(w, mark);
-	}
-}
-
 static void read_endpoints(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
 {
 	const char *names[CFG_SERVICE_COUNT + 1];
@@ -595,7 +567,7 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			read_safety(w, n, cfg);
 			break;
 		case K_RATE_LIMITS:
-			read_rate_limits(w, n, cfg);
+			daemon_config_read_rate_limits(w, n, cfg);
 			break;
 		case K_ENDPOINTS:
 			read_endpoints(w, n, cfg);

@@ -43,8 +43,7 @@ static bool endpoints_differ(const struct daemon_config *a, const struct daemon_
 static bool rate_limits_differ(const struct daemon_config *a, const struct daemon_config *b)
 {
 	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
-		if (a->rate_limits[s].requests_per_second != b->rate_limits[s].requests_per_second ||
-		    a->rate_limits[s].burst != b->rate_limits[s].burst)
+		if (!daemon_config_rate_limits_equal(&a->rate_limits[s], &b->rate_limits[s]))
 			return true;
 	return false;
 }

@@ -216,7 +216,7 @@ static bool read_profile(struct mparse *m, const struct ynode *n, struct profile
 	p->col = n->col;
 	walk_require(&m->w, n, v[0], "name");
 	walk_require(&m->w, n, v[1], "model");
-	p->key = manifest__string(m, v[0], "name", 256, rule_profile_key, "profile name");
+	p->key = intern_take(manifest__string(m, v[0], "name", 256, rule_profile_key, "profile name"));
 	read_model(m, v[1], p);
 	p->description = manifest__string(m, v[2], "description", 1024, rule_profile_description, "description");
 	if (v[3]) {
@@ -232,7 +232,7 @@ static bool read_profile(struct mparse *m, const struct ynode *n, struct profile
 	if (p->key && p->model_id && m->t->id && (!v[2] || p->description)) {
 		naming_spec_hash(p->model_kind, p->model_id, p->description, p->spec_hash);
 		p->name = derive(m, v[0], NAMING_PROFILE_NAME, nm->profile_name, p->key, p->spec_hash);
-		p->parameter = derive(m, v[0], NAMING_PARAMETER, nm->parameter, p->key, NULL);
+		p->parameter = intern_take(derive(m, v[0], NAMING_PARAMETER, nm->parameter, p->key, NULL));
 	}
 	return p->key != NULL;
 }
@@ -458,7 +458,7 @@ static void read_metadata(struct mparse *m, const struct ynode *n)
 
 	if (walk_mapping(&m->w, n, keys, 1, v) && walk_require(&m->w, n, v[0], "name")) {
 		m->id_node = v[0];
-		m->t->id = manifest__string(m, v[0], "name", 256, rule_tenant_id, "tenant id");
+		m->t->id = intern_take(manifest__string(m, v[0], "name", 256, rule_tenant_id, "tenant id"));
 	}
 	walk_pop(&m->w, mark);
 }

@@ -477,16 +477,23 @@ int manifest_dir_read_file(const struct daemon_config *cfg, const char *root_rea
 			   struct tenant **ret, struct manifest_id *ret_id, struct diag_list *diags)
 {
 	char *real = NULL, *text = NULL;
+	struct stat st;
 	size_t len = 0;
 	int r;
 
 	if (ret_id)
 		memset(ret_id, 0, sizeof(*ret_id));
 	r = confine(root_real, path, false, &real, diags);
-	if (r == -ENOENT)
-		return r;
+	if (r == -ENOENT && (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode)))
+		return r; /* gone */
 	if (r < 0) {
-		if (r != -EXDEV)
+		/* the words of a full reading (stat_entry), whichever way the file was read */
+		if (r == -ENOENT) {
+			diag_error(diags, path, 0, 0, "broken symbolic link");
+			r = -ENOLINK; /* a problem, not a file gone */
+		} else if (r == -ELOOP)
+			diag_error(diags, path, 0, 0, "symbolic link loop");
+		else if (r != -EXDEV)
 			diag_error(diags, path, 0, 0, "cannot resolve: %s", textfile_strerror(-r));
 		return r;
 	}

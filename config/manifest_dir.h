@@ -35,7 +35,8 @@ int manifest_dir_root(const char *root, char **ret_real);
 /* manifest_dir_read_file: read and parse one manifest file below root_real (a file
  * named by a change, outside a full reading): refused unread, with a diagnostic, when
  * its real path lies outside root_real. -ENOENT without a diagnostic when it is gone;
- * else like manifest_parse. */
+ * a symbolic link to nothing is -ENOLINK and one in a loop -ELOOP, with the words a
+ * full reading gives them; else like manifest_parse. */
 int manifest_dir_read_file(const struct daemon_config *cfg, const char *root_real, const char *path,
 			   struct tenant **ret, struct manifest_id *ret_id, struct diag_list *diags);
 

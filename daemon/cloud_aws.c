@@ -165,12 +165,13 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 		const struct iam_role_detail *r = &roles->items[i];
 		observed_store_put_role(s, r->name);
 		for (size_t k = 0; k < r->n_policies; k++) {
-			const char *doc = r->policies[k].document ? r->policies[k].document : "";
+			const struct iam_inline_policy *ip = &r->policies[k];
 			struct observed_policy *p = xcalloc(1, sizeof(*p));
 			p->role = xstrdup(r->name);
-			p->name = xstrdup(r->policies[k].name);
-			p->hash = policy_hash(doc);
-			p->chars = policy_size(doc);
+			p->name = xstrdup(ip->name);
+			/* digested as the page came (cloud_aws_account.c), else here */
+			p->hash = ip->hash ? xstrdup(ip->hash) : policy_hash(ip->document ? ip->document : "");
+			p->chars = ip->hash ? ip->chars : policy_size(ip->document ? ip->document : "");
 			observed_store_put_policy(s, p);
 		}
 	}
@@ -1008,7 +1009,8 @@ static char *aws_status_json(void *ctx)
 			    (unsigned long long)v->failed, (unsigned long long)v->retries,
 			    (unsigned long long)v->throttles);
 	}
-	/* One limiter per (account, Region, service): a thousand over 200 places. The
+	/* One limiter per (account, Region, service), and one per limited operation: a
+	 * thousand or more over 200 places. The
 	 * status names only those of note, at most STATUS_LIMITERS; the status is asked
 	 * for often and answered on the loop. */
 	strbuf_addf(&sb, "},\"rate_limiters_total\":%zu,\"rate_limiters\":[", st.n_buckets);
@@ -1017,11 +1019,12 @@ static char *aws_status_json(void *ctx)
 		if (!b->waiting && !b->throttles && b->rate >= b->max_rate)
 			continue;
 		strbuf_addf(&sb,
-			    "%s{\"account\":\"%s\",\"region\":\"%s\",\"service\":\"%s\",\"rate\":%.3f,"
+			    "%s{\"account\":\"%s\",\"region\":\"%s\",\"service\":\"%s\",%s%s%s\"rate\":%.3f,"
 			    "\"max_rate\":%.3f,\"throttles\":%llu,\"waiting\":%u}",
 			    shown++ ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
-			    aws_service_name(b->service), b->rate, b->max_rate, (unsigned long long)b->throttles,
-			    b->waiting);
+			    aws_service_name(b->service), b->operation ? "\"operation\":\"" : "",
+			    b->operation ? b->operation : "", b->operation ? "\"," : "", b->rate, b->max_rate,
+			    (unsigned long long)b->throttles, b->waiting);
 	}
 	strbuf_adds(&sb, "]}");
 	aws_stats_release(&st);
@@ -1067,11 +1070,15 @@ static void aws_metrics(void *ctx, struct strbuf *out)
 			    (unsigned long long)st.service[s].retries);
 	strbuf_adds(out, "# HELP bedrock_tenantd_aws_rate Requests per second each rate limiter allows now.\n"
 			 "# TYPE bedrock_tenantd_aws_rate gauge\n");
-	for (size_t i = 0; i < st.n_buckets; i++)
-		strbuf_addf(out, "bedrock_tenantd_aws_rate{account=\"%s\",region=\"%s\",service=\"%s\"} %.3f\n",
-			    st.buckets[i].account ? st.buckets[i].account : "",
-			    st.buckets[i].region ? st.buckets[i].region : "", aws_service_name(st.buckets[i].service),
-			    st.buckets[i].rate);
+	for (size_t i = 0; i < st.n_buckets; i++) {
+		const struct aws_bucket_stats *b = &st.buckets[i];
+
+		/* an operation's bucket (rate_limits.<service>.operations) has its label */
+		strbuf_addf(out, "bedrock_tenantd_aws_rate{account=\"%s\",region=\"%s\",service=\"%s\"%s%s%s} %.3f\n",
+			    b->account ? b->account : "", b->region ? b->region : "", aws_service_name(b->service),
+			    b->operation ? ",operation=\"" : "", b->operation ? b->operation : "",
+			    b->operation ? "\"" : "", b->rate);
+	}
 	strbuf_addf(out,
 		    "# HELP bedrock_tenantd_aws_in_flight AWS requests on the wire.\n"
 		    "# TYPE bedrock_tenantd_aws_in_flight gauge\nbedrock_tenantd_aws_in_flight %u\n",

@@ -29,6 +29,10 @@ struct control_info {
 	/* configuration keys changed in the file that wait for a restart */
 	const char *const *restart_required;
 	size_t n_restart_required;
+	/* the errors of the configuration file that made the last reload fail, until a
+	 * reload succeeds */
+	const char *const *config_errors;
+	size_t n_config_errors;
 	/* manifest problems of the last scan, as "file:line:col: message" lines */
 	const char *const *(*problems)(void *data, size_t *ret_n);
 	/* the notifications' counters as a JSON object (owned by the caller), or NULL */

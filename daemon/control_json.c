@@ -299,6 +299,8 @@ static cJSON *moving_json(const struct engine *e, const struct tenant_entry *t)
 cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 {
 	cJSON *o = tenant_summary(e, t), *conflicts, *history;
+	const char *text;
+	int64_t at;
 
 	if (t->place) {
 		cJSON *p = cJSON_AddObjectToObject(o, "place");
@@ -317,15 +319,11 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 		cJSON_AddItemToArray(conflicts, j);
 	}
 	history = cJSON_AddArrayToObject(o, "history");
-	for (unsigned i = 0; i < ENGINE_HISTORY; i++) {
+	for (size_t pos = 0; history_lines_next(&t->history, &pos, &at, &text);) {
 		/* oldest first */
-		const struct history_event *h = &t->history[(t->history_next + i) % ENGINE_HISTORY];
-		cJSON *j;
-		if (!h->text)
-			continue;
-		j = cJSON_CreateObject();
-		cJSON_AddItemToObject(j, "at", control_time(h->at));
-		cJSON_AddStringToObject(j, "event", h->text);
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddItemToObject(j, "at", control_time(at));
+		cJSON_AddStringToObject(j, "event", text);
 		cJSON_AddItemToArray(history, j);
 	}
 	return o;
@@ -423,6 +421,9 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	restart = cJSON_AddArrayToObject(o, "restart_required");
 	for (size_t i = 0; i < info->n_restart_required; i++)
 		cJSON_AddItemToArray(restart, cJSON_CreateString(info->restart_required[i]));
+	restart = cJSON_AddArrayToObject(o, "config_errors");
+	for (size_t i = 0; i < info->n_config_errors; i++)
+		cJSON_AddItemToArray(restart, cJSON_CreateString(info->config_errors[i]));
 	m = cJSON_AddObjectToObject(o, "manifests");
 	cJSON_AddStringToObject(m, "directory", info->manifests);
 	cJSON_AddItemToObject(m, "revision", string_or_null(engine_revision(e)));
@@ -490,8 +491,11 @@ static void manifest_metrics(const struct engine *e, const struct control_info *
 		    "bedrock_tenantd_tenants_manifest_failing %zu\n"
 		    "# HELP bedrock_tenantd_restart_required Configuration keys changed in the file that wait for a "
 		    "restart.\n"
-		    "# TYPE bedrock_tenantd_restart_required gauge\nbedrock_tenantd_restart_required %zu\n",
-		    n_problems, engine_tenants_failing(e), info->n_restart_required);
+		    "# TYPE bedrock_tenantd_restart_required gauge\nbedrock_tenantd_restart_required %zu\n"
+		    "# HELP bedrock_tenantd_config_errors Errors of the configuration file that made the last "
+		    "reload fail (0 once a reload succeeds).\n"
+		    "# TYPE bedrock_tenantd_config_errors gauge\nbedrock_tenantd_config_errors %zu\n",
+		    n_problems, engine_tenants_failing(e), info->n_restart_required, info->n_config_errors);
 }
 
 /* How the daemon runs and what it repaired (docs/metrics.md). */

@@ -28,6 +28,7 @@
 #include "metrics.h"
 #include "metrics_http.h"
 #include "notify.h"
+#include "reload_errors.h"
 #include "setup.h"
 #include "usage_json.h"
 #include "usage_reader.h"
@@ -50,6 +51,8 @@ struct daemon {
 	/* keys of the configuration file that differ from the running values and wait
 	 * for a restart (static names) */
 	const char *restart_keys[DAEMON_CONFIG_RESTART_KEYS];
+	/* the errors of the configuration file as the last refused reload found them */
+	struct reload_errors reload_errors;
 	struct desired_store desired;
 	struct manifest_cache cache;
 	struct store *store; /* state_dir's */
@@ -419,6 +422,14 @@ static void take_config(struct daemon *d, struct daemon_config *cfg)
 	reload_done(d);
 }
 
+/* The file reads well again: status no longer shows its errors. */
+static void reload_accepted(struct daemon *d)
+{
+	d->info.config_errors = NULL;
+	d->info.n_config_errors = 0;
+	reload_errors_clear(&d->reload_errors);
+}
+
 static void reload(struct daemon *d)
 {
 	struct diag_list diags;
@@ -428,21 +439,28 @@ static void reload(struct daemon *d)
 		notify_reloading(&d->notifier);
 	diag_list_init(&diags);
 	if (daemon_config_load(d->config_path, &cfg, &diags) < 0) {
-		log_msg(LOG_LVL_ERROR, &(struct log_fields){ .message_id = MSGID_RELOAD_FAILED },
-			"%s has errors, not reloading", d->config_path);
-		for (size_t i = 0; i < diags.n; i++) {
-			struct strbuf sb;
-			strbuf_init(&sb, STRBUF_NO_CAP);
-			diag_format(&diags.items[i], &sb);
-			log_error("%s", sb.buf);
-			strbuf_release(&sb);
+		if (reload_errors_refused(&d->reload_errors, &diags, uv_now(&d->loop))) {
+			log_msg(LOG_LVL_ERROR, &(struct log_fields){ .message_id = MSGID_RELOAD_FAILED },
+				"%s has errors, not reloading: the running configuration stays, and a start "
+				"with this file would fail",
+				d->config_path);
+			for (size_t i = 0; i < d->reload_errors.n; i++)
+				log_error("%s", d->reload_errors.lines[i]);
+		} else {
+			log_msg(LOG_LVL_ERROR, &(struct log_fields){ .message_id = MSGID_RELOAD_FAILED },
+				"%s has errors, not reloading: the same %zu as logged before", d->config_path,
+				d->reload_errors.n);
 		}
+		d->info.config_errors = (const char *const *)d->reload_errors.lines;
+		d->info.n_config_errors = d->reload_errors.n;
 		daemon_config_free(cfg);
 		reload_done(d);
 	} else if (d->scanning) {
+		reload_accepted(d);
 		daemon_config_free(d->pending_cfg);
 		d->pending_cfg = cfg;
 	} else {
+		reload_accepted(d);
 		take_config(d, cfg);
 	}
 	diag_list_release(&diags);
@@ -683,6 +701,8 @@ static int start(struct daemon *d)
 					 .manifests = d->manifests_dir,
 					 .mode = cfg_mode_name(d->cfg->mode),
 					 .restart_required = d->restart_keys,
+					 .config_errors = (const char *const *)d->reload_errors.lines,
+					 .n_config_errors = d->reload_errors.n,
 					 .problems = problems_of,
 					 .data = d,
 					 .audit = d->audit,
@@ -780,6 +800,7 @@ int daemon_run(const struct daemon_options *opts)
 	setup_state_dir_close(&d.state_dir);
 	desired_store_release(&d.desired);
 	manifest_cache_release(&d.cache);
+	reload_errors_release(&d.reload_errors);
 	hashmap_release(&d.cost_keys, NULL);
 	daemon_config_free(d.cfg);
 	daemon_config_free(d.pending_cfg);

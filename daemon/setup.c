@@ -39,6 +39,24 @@ static enum aws_service service_of(enum cfg_service s)
 	return AWS_STS;
 }
 
+size_t setup_aws_op_limits(const struct daemon_config *cfg, struct aws_op_limit *ops, size_t max)
+{
+	size_t n = 0;
+
+	for (int s = 0; s < CFG_SERVICE_COUNT; s++)
+		for (size_t i = 0; i < cfg->rate_limits[s].n_ops; i++) {
+			const struct cfg_op_limit *o = &cfg->rate_limits[s].ops[i];
+
+			if (ops && n < max)
+				ops[n] = (struct aws_op_limit){ .service = service_of(s),
+								.operation = o->operation,
+								.max_rate = o->requests_per_second,
+								.burst = o->burst };
+			n++;
+		}
+	return n;
+}
+
 void setup_aws_options(const struct daemon_config *cfg, struct aws_client_options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -55,12 +73,18 @@ void setup_aws_options(const struct daemon_config *cfg, struct aws_client_option
 int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text)
 {
 	struct aws_client_options opts;
+	struct aws_op_limit *ops;
 	struct aws_error err = { 0 };
 	struct aws_client *c;
 	int r;
 
 	setup_aws_options(cfg, &opts);
+	opts.n_op_limits = setup_aws_op_limits(cfg, NULL, 0);
+	ops = xcalloc(opts.n_op_limits ? opts.n_op_limits : 1, sizeof(*ops));
+	setup_aws_op_limits(cfg, ops, opts.n_op_limits);
+	opts.op_limits = ops;
 	r = aws_client_new(loop, &opts, &c, &err);
+	free(ops);
 	if (r < 0) {
 		*err_text = xasprintf("AWS client: %s%s%s", err.code && err.code[0] ? err.code : strerror(-r),
 				      err.message && err.message[0] ? ": " : "", err.message ? err.message : "");

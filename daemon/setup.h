@@ -16,6 +16,10 @@
  * every service's rate limit (requests_per_second and burst) and max_in_flight. The
  * strings are borrowed from cfg. */
 void setup_aws_options(const struct daemon_config *cfg, struct aws_client_options *opts);
+/* setup_aws_op_limits: the operations' limits (rate_limits.<service>.operations),
+ * at most max into ops (NULL to count); returns how many there are. The names are
+ * borrowed from cfg. */
+size_t setup_aws_op_limits(const struct daemon_config *cfg, struct aws_op_limit *ops, size_t max);
 /* setup_aws_client: the client with the configuration's region, endpoints, rate
  * limits and account roles. -errno with a message in err_text (owned by the caller). */
 int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text);

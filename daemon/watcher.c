@@ -29,6 +29,8 @@ struct watcher {
 	char *root_name;   /* basename(root) */
 	int parent_wd;
 	struct hashmap dirs;	/* "wd" -> absolute directory path (owned) */
+	char *root_real;	/* the root's real path when last watched, or NULL */
+	struct hashmap links;	/* symbolic links seen, not named as manifests (their paths) */
 	struct hashmap pending; /* changed file path -> (void *)1 */
 	bool full_rescan;
 	const char *reason;
@@ -63,11 +65,34 @@ static void drop_all_watches(struct watcher *w)
 		inotify_rm_watch(w->fd, atoi(key));
 	hashmap_release(&w->dirs, free);
 	hashmap_init(&w->dirs);
+	hashmap_release(&w->links, NULL);
+	hashmap_init(&w->links);
 }
 
-/* Watch dir and every directory below it (hidden ones and .git excluded). Symlinked
- * subdirectories are not followed, which also rules out loops. */
-static void watch_tree(struct watcher *w, const char *dir, int depth)
+/* A symbolic link to a directory whose real path lies within the root: the reader
+ * follows it (config/manifest_dir.h), so the watcher does too. */
+static bool link_to_dir_within(const struct watcher *w, const char *path)
+{
+	struct stat st;
+	char *real;
+	size_t n;
+	bool within;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode) || stat(path, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    !w->root_real)
+		return false;
+	real = realpath(path, NULL);
+	n = strlen(w->root_real);
+	within = real && strncmp(real, w->root_real, n) == 0 && (real[n] == '/' || real[n] == '\0');
+	free(real);
+	return within;
+}
+
+/* Watch dir and every directory below it (hidden ones and .git excluded), following
+ * symbolic links to directories within the root as the reader does. inotify gives one
+ * watch per directory, however it is reached: a directory already watched is not
+ * entered again, which rules out loops. */
+static void watch_tree(struct watcher *w, const char *dir, int depth, bool follow)
 {
 	DIR *d;
 	struct dirent *e;
@@ -76,11 +101,13 @@ static void watch_tree(struct watcher *w, const char *dir, int depth)
 
 	if (depth > 64 || w->dirs.n >= MAX_WATCHES)
 		return;
-	wd = inotify_add_watch(w->fd, dir, depth == 0 ? (DIR_MASK & ~IN_DONT_FOLLOW) : DIR_MASK);
+	wd = inotify_add_watch(w->fd, dir, follow ? (DIR_MASK & ~IN_DONT_FOLLOW) : DIR_MASK);
 	if (wd < 0)
 		return;
 	wd_key(wd, key);
-	free(hashmap_put(&w->dirs, key, xstrdup(dir)));
+	if (hashmap_get(&w->dirs, key))
+		return; /* reached before, by another path */
+	hashmap_put(&w->dirs, key, xstrdup(dir));
 	d = opendir(dir);
 	if (!d)
 		return;
@@ -90,8 +117,15 @@ static void watch_tree(struct watcher *w, const char *dir, int depth)
 		if (e->d_name[0] == '.')
 			continue;
 		sub = xasprintf("%s/%s", dir, e->d_name);
-		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-			watch_tree(w, sub, depth + 1);
+		if (lstat(sub, &st) < 0) {
+			/* gone meanwhile */
+		} else if (S_ISDIR(st.st_mode)) {
+			watch_tree(w, sub, depth + 1, false);
+		} else if (S_ISLNK(st.st_mode) && !watcher_is_manifest_name(e->d_name)) {
+			hashmap_put(&w->links, sub, (void *)1);
+			if (link_to_dir_within(w, sub))
+				watch_tree(w, sub, depth + 1, true);
+		}
 		free(sub);
 	}
 	closedir(d);
@@ -100,7 +134,9 @@ static void watch_tree(struct watcher *w, const char *dir, int depth)
 static void rewatch(struct watcher *w)
 {
 	drop_all_watches(w);
-	watch_tree(w, w->root, 0);
+	free(w->root_real);
+	w->root_real = realpath(w->root, NULL);
+	watch_tree(w, w->root, 0, true);
 }
 
 static void request_full(struct watcher *w, const char *reason)
@@ -120,8 +156,9 @@ static void arm_settle(struct watcher *w)
 
 static void handle_event(struct watcher *w, const struct inotify_event *ev)
 {
-	char key[16];
+	char key[16], *path;
 	const char *dir;
+	struct stat st;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
 		request_full(w, "overflow");
@@ -146,11 +183,16 @@ static void handle_event(struct watcher *w, const struct inotify_event *ev)
 			request_full(w, "directory");
 		return;
 	}
+	path = xasprintf("%s/%s", dir, ev->name);
 	if (watcher_is_manifest_name(ev->name)) {
-		char *path = xasprintf("%s/%s", dir, ev->name);
 		hashmap_put(&w->pending, path, (void *)1);
-		free(path);
+	} else if (((ev->mask & (IN_CREATE | IN_MOVED_TO)) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) ||
+		   ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hashmap_get(&w->links, path))) {
+		/* a symbolic link (to a directory, or to nothing) appeared or went: the
+		 * reader follows it or reports it, so the tree is read again */
+		request_full(w, "link");
 	}
+	free(path);
 }
 
 static void on_readable(uv_poll_t *p, int status, int events)
@@ -241,9 +283,10 @@ int watcher_start(uv_loop_t *loop, const struct watcher_config *cfg, struct watc
 	w->on_batch = cfg->on_batch;
 	w->data = cfg->data;
 	hashmap_init(&w->dirs);
+	hashmap_init(&w->links);
 	hashmap_init(&w->pending);
 	w->parent_wd = inotify_add_watch(w->fd, w->root_parent, PARENT_MASK);
-	watch_tree(w, w->root, 0);
+	rewatch(w);
 
 	uv_poll_init(loop, &w->poll, w->fd);
 	w->poll.data = w;
@@ -267,10 +310,12 @@ static void on_closed(uv_handle_t *h)
 		return;
 	close(w->fd);
 	hashmap_release(&w->dirs, free);
+	hashmap_release(&w->links, NULL);
 	hashmap_release(&w->pending, NULL);
 	if (w->done)
 		w->done(w->done_data);
 	free(w->root);
+	free(w->root_real);
 	free(w->root_parent);
 	free(w->root_name);
 	free(w);

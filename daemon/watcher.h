@@ -4,8 +4,10 @@
  * Events settle for a short window and are then reported in one batch: the manifest
  * files (*.yaml, *.yml; hidden names and .git/ ignored) that changed, were created or
  * were removed, or "rescan everything" when a change cannot be narrowed down: the
- * kernel queue overflowed, a directory appeared, went or moved, or the root itself
- * was swapped (a symlink replaced git-sync style). A periodic full rescan is the
+ * kernel queue overflowed, a directory (or a symbolic link to one within the root)
+ * appeared, went or moved, or the root itself was swapped (a symlink replaced
+ * git-sync style). Directories reached through such links are watched as the reader
+ * reads them. A periodic full rescan is the
  * safety net. The watcher owns its handles and the strings it reports (valid during
  * the callback). */
 #ifndef BTD_WATCHER_H
@@ -21,7 +23,7 @@ struct watcher;
 
 struct watcher_batch {
 	bool full_rescan;
-	const char *reason;	  /* why a full rescan: "overflow", "directory", "root", "periodic", "start" */
+	const char *reason;	  /* why a full rescan: "overflow", "directory", "link", "root", "periodic", "start" */
 	const char *const *paths; /* changed manifest files, absolute, unique */
 	size_t n_paths;
 };

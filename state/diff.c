@@ -113,6 +113,11 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static int same_or_strcmp(const char *a, const char *b)
+{
+	return a == b ? 0 : strcmp(a, b);
+}
+
 /* Tags: set what differs; remove keys that are not desired, that this instance
  * applied (or that are reserved), and that are not aws: keys. Both sets are sorted by
  * key, so one merged walk compares them. */
@@ -123,14 +128,18 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 	char **remove = NULL;
 	size_t n_remove = 0, i = 0, j = 0;
 
+	/* have's strings are interned, and so are most of want's (the manifests'): the
+	 * same string is then the same pointer, compared without reading it */
 	tag_set_init(&set);
 	while (i < want->n || j < have->n) {
-		int order = i == want->n ? 1 : j == have->n ? -1 : strcmp(want->items[i].key, have->items[j].key);
+		int order = i == want->n   ? 1
+			    : j == have->n ? -1
+					   : same_or_strcmp(want->items[i].key, have->items[j].key);
 		if (order < 0) { /* desired, absent */
 			tag_set_put(&set, want->items[i].key, want->items[i].value);
 			i++;
 		} else if (order == 0) { /* both: the value may differ */
-			if (strcmp(want->items[i].value, have->items[j].value) != 0)
+			if (same_or_strcmp(want->items[i].value, have->items[j].value) != 0)
 				tag_set_put(&set, want->items[i].key, want->items[i].value);
 			i++;
 			j++;

@@ -18,7 +18,51 @@
 #include <string.h>
 
 #include "policy_doc.h"
+#include "policy_memo.h"
 #include "xalloc.h"
+
+/* The desired document of a tenant's roles: its digest always (remembered by its
+ * profiles, state/policy_memo.h), its text written only when a role needs more than
+ * the digest (desired_doc). */
+struct desired_policy {
+	const struct observed_profile *const *profiles;
+	size_t n;
+	char *doc; /* NULL until desired_doc */
+	char hash[DIGEST_HEX_SHORT + 1];
+};
+
+static const char *desired_doc(struct desired_policy *d)
+{
+	if (!d->doc)
+		d->doc = policy_document(d->profiles, d->n);
+	return d->doc;
+}
+
+/* d's digest from the memo, else from the document; false when there is no
+ * document (no profiles). */
+static bool desired_policy_init(struct desired_policy *d, const struct observed_profile *const *profiles, size_t n)
+{
+	struct content_digest key;
+	bool keyed;
+	char *hash;
+
+	memset(d, 0, sizeof(*d));
+	d->profiles = profiles;
+	d->n = n;
+	if (!n)
+		return false;
+	keyed = policy_memo_key(profiles, n, &key);
+	if (keyed && policy_memo_get(key, d->hash))
+		return true;
+	if (!desired_doc(d))
+		return false;
+	hash = policy_hash(d->doc);
+	snprintf(d->hash, sizeof(d->hash), "%s", hash);
+	if (keyed)
+		policy_memo_put(key, hash);
+	free(hash);
+	return true;
+}
 
 static const char *fact_key(struct diff_ctx *c, const char *role, const char *name)
 {
@@ -51,15 +95,16 @@ static struct action *policy_action(struct diff_ctx *c, enum action_kind k, cons
  * shows otherwise: edited or deleted by hand. Without a bulk read, the fact is
  * trusted (the policy is read only when the desired document changes). The bulk read
  * keeps digests, not documents: a text that differs is rewritten. */
-static bool policy_drifted(const struct observed_store *s, const char *role, const char *name, const char *doc,
-			   const char *hash)
+static bool policy_drifted(const struct observed_store *s, const char *role, const char *name, struct desired_policy *d)
 {
 	const struct observed_policy *live;
 
 	if (!s || !s->policies_listed)
 		return false;
 	live = observed_store_policy(s, role, name);
-	return !observed_policy_same(live, doc, hash);
+	if (observed_policy_exists(live) && strcmp(live->hash, d->hash) == 0)
+		return false; /* the text is not needed */
+	return !observed_policy_same(live, desired_doc(d), d->hash);
 }
 
 /* The tenant fails: its document and the role's other inline policies (n of them,
@@ -109,16 +154,18 @@ static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, 
 }
 
 /* One desired role. Returns true when its policy is known to be current. */
-static bool diff_role(struct diff_ctx *c, const char *role, const char *name, const char *doc, const char *hash)
+static bool diff_role(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d)
 {
 	const char *key = fact_key(c, role, name);
 	const char *applied = record_fact(c->in->record, key);
+	const char *doc, *hash = d->hash;
 	const struct observed_policy *live;
 	struct action *a;
 
 	diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
-	if (applied && strcmp(applied, hash) == 0 && !policy_drifted(c->in->observed->store, role, name, doc, hash))
+	if (applied && strcmp(applied, hash) == 0 && !policy_drifted(c->in->observed->store, role, name, d))
 		return true;
+	doc = desired_doc(d);
 	if (policy_size(doc) > IAM_INLINE_POLICY_MAX) {
 		free(c->plan->error);
 		c->plan->error = xasprintf("the IAM policy %s for role %s would be %zu characters, over IAM's limit of "
@@ -191,8 +238,9 @@ bool diff_policies(struct diff_ctx *c)
 	const struct tenant *t = c->in->desired;
 	const struct observed_tenant *o = c->in->observed;
 	const struct tenant_record *r = c->in->record;
-	char *doc = NULL, *hash = NULL;
-	bool current = true, models_known = true;
+	const struct observed_profile **all = NULL;
+	struct desired_policy d = { 0 };
+	bool current = true, models_known = true, want = false;
 
 	/* A document is only ever written from known models[]: a profile whose models
 	 * are unknown (its read-back lags) holds every role's policy back until a read
@@ -203,22 +251,19 @@ bool diff_policies(struct diff_ctx *c)
 	if (models_known && t && t->n_roles && c->in->n_also_granted) {
 		/* moving within the account: the old place's profiles stay granted */
 		size_t n = o->n_owned + c->in->n_also_granted;
-		const struct observed_profile **all = xcalloc(n, sizeof(*all));
+		all = xcalloc(n, sizeof(*all));
 		if (o->n_owned)
 			memcpy(all, o->owned, o->n_owned * sizeof(*all));
 		memcpy(all + o->n_owned, c->in->also_granted, c->in->n_also_granted * sizeof(*all));
-		doc = policy_document(all, n);
-		hash = doc ? policy_hash(doc) : NULL;
-		free(all);
+		want = desired_policy_init(&d, all, n);
 	} else if (models_known && t && t->n_roles) {
-		doc = policy_document(o->owned, o->n_owned);
-		hash = doc ? policy_hash(doc) : NULL;
+		want = desired_policy_init(&d, o->owned, o->n_owned);
 	} else if (t && t->n_roles) {
 		current = false;
 	}
 
-	for (size_t i = 0; t && doc && hash && i < t->n_roles; i++)
-		current &= diff_role(c, t->roles[i], t->policy_name, doc, hash);
+	for (size_t i = 0; t && want && i < t->n_roles; i++)
+		current &= diff_role(c, t->roles[i], t->policy_name, &d);
 	for (size_t i = 0; r && i < r->n_facts; i++) {
 		const char *key = r->facts[i].key, *name;
 		char *role_name;
@@ -228,7 +273,7 @@ bool diff_policies(struct diff_ctx *c)
 			diff_undesired_role(c, role_name, name, key);
 		free(role_name);
 	}
-	free(doc);
-	free(hash);
+	free(d.doc);
+	free(all);
 	return current;
 }

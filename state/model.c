@@ -216,13 +216,13 @@ void budget_free(struct budget *b)
 
 void profile_release(struct profile *p)
 {
-	free(p->key);
+	intern_unref(p->key);
 	intern_unref(p->model);
 	intern_unref(p->model_id);
 	free(p->description);
 	tag_set_release(&p->tags);
 	free(p->name);
-	free(p->parameter);
+	intern_unref(p->parameter);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -240,7 +240,7 @@ void tenant_free(struct tenant *t)
 		t->extra_owners--;
 		return;
 	}
-	free(t->id);
+	intern_unref(t->id);
 	intern_unref(t->department);
 	intern_unref(t->project);
 	intern_unref(t->region);
@@ -287,7 +287,7 @@ struct tenant *tenant_dup(const struct tenant *t)
 {
 	struct tenant *c = xcalloc(1, sizeof(*c));
 
-	c->id = xstrdup(t->id);
+	c->id = intern_ref(t->id);
 	c->department = intern_ref(t->department);
 	c->project = intern_ref(t->project);
 	c->region = intern_ref(t->region);
@@ -300,7 +300,7 @@ struct tenant *tenant_dup(const struct tenant *t)
 	for (size_t i = 0; i < t->n_profiles; i++) {
 		const struct profile *p = &t->profiles[i];
 		struct profile *q = &c->profiles[i];
-		q->key = xstrdup(p->key);
+		q->key = intern_ref(p->key);
 		q->model = intern_ref(p->model);
 		q->model_kind = p->model_kind;
 		q->model_id = intern_ref(p->model_id);
@@ -308,7 +308,7 @@ struct tenant *tenant_dup(const struct tenant *t)
 		tag_set_copy(&q->tags, &p->tags);
 		memcpy(q->spec_hash, p->spec_hash, sizeof(q->spec_hash));
 		q->name = xstrdup_or_null(p->name);
-		q->parameter = xstrdup_or_null(p->parameter);
+		q->parameter = intern_ref(p->parameter);
 		q->line = p->line;
 		q->col = p->col;
 	}

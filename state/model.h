@@ -86,7 +86,7 @@ struct budget {
 };
 
 struct profile {
-	char *key;	   /* unique within the tenant */
+	const char *key;   /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
 	const char *model; /* as written in the manifest; interned (state/intern.h) */
 	enum model_ref_kind model_kind;
 	const char *model_id; /* the bare id (the part after foundation-model/ or inference-profile/); interned */
@@ -96,13 +96,14 @@ struct profile {
 	/* Derived by config/ (naming templates, spec hash). */
 	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
 	char *name;			   /* Bedrock inferenceProfileName, <= 64 characters */
-	char *parameter;		   /* SSM parameter name holding the profile ARN */
+	const char *parameter;		   /* SSM parameter name holding the profile ARN; interned (the
+					    * observed store and the records hold the same name) */
 
 	unsigned line, col; /* where the entry starts in the manifest */
 };
 
 struct tenant {
-	char *id;
+	const char *id; /* interned: the records and the observed store's tenant index hold it too */
 	/* department, project, region, account and pool are interned (state/intern.h):
 	 * 100,000 tenants share a few of each. */
 	const char *department; /* NULL when absent */

@@ -2,31 +2,69 @@
 #include "generation.h"
 #include "policy_doc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "intern.h"
 #include "xalloc.h"
 
+static const char *profile_arn(const void *v)
+{
+	return ((const struct observed_profile *)v)->arn;
+}
+
+static const char *profile_name(const void *v)
+{
+	return ((const struct observed_profile *)v)->name;
+}
+
+static const char *parameter_name(const void *v)
+{
+	return ((const struct observed_parameter *)v)->name;
+}
+
+static const char *group_tenant(const void *v)
+{
+	return ((const struct observed_group *)v)->tenant;
+}
+
+static const char *budget_name(const void *v)
+{
+	return ((const struct observed_budget *)v)->name;
+}
+
+static const char *role_name(const void *v)
+{
+	return ((const struct observed_role *)v)->name;
+}
+
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
 	/* every key but a policy's (and a deny policy's) lives in its value (an ARN, a name, the group's
-	 * tenant): 100,000 tenants' resources are not indexed by copies of their names */
-	hashmap_init_borrowed(&s->profiles);
-	hashmap_init_borrowed(&s->profile_names);
-	hashmap_init_borrowed(&s->parameters);
-	hashmap_init_borrowed(&s->groups);
-	hashmap_init_borrowed(&s->budgets);
+	 * tenant): 100,000 tenants' resources are not indexed by copies of their names, and
+	 * their maps' slots hold no key at all (hashmap_init_keyed: 16 bytes a slot, not 24) */
+	hashmap_init_keyed(&s->profiles, profile_arn);
+	hashmap_init_keyed(&s->profile_names, profile_name);
+	hashmap_init_keyed(&s->parameters, parameter_name);
+	hashmap_init_keyed(&s->groups, group_tenant);
+	hashmap_init_keyed(&s->budgets, budget_name);
 	hashmap_init(&s->policies);
-	hashmap_init_borrowed(&s->roles);
+	hashmap_init_keyed(&s->roles, role_name);
 	hashmap_init(&s->deny_policies);
 	s->gen = generation_next();
+	s->policies_gen = generation_next();
 }
 
 uint64_t observed_store_gen(const struct observed_store *s)
 {
 	return s->gen;
+}
+
+uint64_t observed_store_policies_gen(const struct observed_store *s)
+{
+	return s->policies_gen;
 }
 
 uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id)
@@ -158,14 +196,45 @@ bool observed_store_release_step(struct observed_store *s, size_t max)
 	return true;
 }
 
+/* An arena entry's tag array moves into the arena when the entry is stored (the
+ * listing fills it after making the entry): one chunk less per set, released with
+ * the rest. The set is never written afterwards (entries are copied to change). */
+static void tags_to_arena(struct observed_store *s, struct tag_set *t, bool *in_arena)
+{
+	struct tag *items;
+
+	if (*in_arena || !t->n || !s->arena)
+		return;
+	items = arena_alloc(s->arena, t->n * sizeof(*items));
+	memcpy(items, t->items, t->n * sizeof(*items));
+	free(t->items);
+	t->items = items;
+	t->alloc = t->n;
+	*in_arena = true;
+}
+
+static void release_tags(struct tag_set *t, bool in_arena)
+{
+	if (!in_arena) {
+		tag_set_release(t);
+		return;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		intern_unref(t->items[i].key);
+		intern_unref(t->items[i].value);
+	}
+	tag_set_init(t);
+}
+
 void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
 		return;
-	if (p->in_arena) { /* its memory goes with its store's arena */
+	if (p->in_arena) { /* its memory goes with its store's arena, but its ARN is interned */
+		intern_unref(p->arn);
 		for (size_t i = 0; i < p->n_model_arns; i++)
 			intern_unref(p->model_arns[i]);
-		tag_set_release(&p->tags);
+		release_tags(&p->tags, p->tags_in_arena);
 		return;
 	}
 	free(p->arn);
@@ -184,7 +253,9 @@ void observed_parameter_free(struct observed_parameter *p)
 	if (!p)
 		return;
 	if (p->in_arena) {
-		tag_set_release(&p->tags);
+		intern_unref(p->name);
+		intern_unref(p->value);
+		release_tags(&p->tags, p->tags_in_arena);
 		return;
 	}
 	free(p->name);
@@ -200,6 +271,18 @@ static struct arena *store_arena(struct observed_store *s)
 	return s->arena;
 }
 
+/* id_in_arn: arn ends with "/id" (a profile's ARN names its id: "...:application-inference-profile/ID"). */
+static bool id_in_arn(const char *arn, const char *id)
+{
+	size_t n, k;
+
+	if (!arn || !id)
+		return false;
+	n = strlen(arn);
+	k = strlen(id);
+	return k < n && arn[n - k - 1] == '/' && strcmp(arn + n - k, id) == 0;
+}
+
 struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
 						    const char *name, const char *description, size_t n_model_arns)
 {
@@ -207,8 +290,10 @@ struct observed_profile *observed_store_new_profile(struct observed_store *s, co
 	struct observed_profile *p = arena_alloc(a, sizeof(*p));
 
 	p->in_arena = true;
-	p->arn = arena_strdup(a, arn);
-	p->id = arena_strdup(a, id);
+	/* the ARN interned: the parameter naming the profile and the record of the tags
+	 * applied to it hold the same string (observed.h); the id is its tail */
+	p->arn = (char *)intern(arn);
+	p->id = id_in_arn(p->arn, id) ? p->arn + strlen(p->arn) - strlen(id) : arena_strdup(a, id);
 	p->name = arena_strdup(a, name);
 	p->description = arena_strdup(a, description);
 	if (n_model_arns)
@@ -224,8 +309,8 @@ struct observed_parameter *observed_store_new_parameter(struct observed_store *s
 	struct observed_parameter *q = arena_alloc(a, sizeof(*q));
 
 	q->in_arena = true;
-	q->name = arena_strdup(a, name);
-	q->value = arena_strdup(a, value);
+	q->name = (char *)intern(name);
+	q->value = (char *)intern(value);
 	tag_set_init(&q->tags);
 	return q;
 }
@@ -343,6 +428,9 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	struct observed_profile *named;
 	const char *tenant;
 
+	if (p->in_arena)
+		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+
 	p->digest = observed_profile_digest(p);
 	if (old) {
 		unindex_profile(s, old);
@@ -411,6 +499,9 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 {
 	struct observed_parameter *old = hashmap_put(&s->parameters, p->name, p);
 	const char *tenant;
+
+	if (p->in_arena)
+		tags_to_arena(s, &p->tags, &p->tags_in_arena);
 
 	p->digest = observed_parameter_digest(p);
 	if (old) {
@@ -650,7 +741,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	} else if (!p->hash) {
 		p->chars = 0;
 	}
-	s->gen = generation_next();
+	s->policies_gen = generation_next();
 	policy_in(s, p);
 	old = hashmap_put(&s->policies, key, p);
 	policy_out(s, old);
@@ -692,7 +783,7 @@ void observed_store_remove_policy(struct observed_store *s, const char *role, co
 	char *key = policy_key(role, name);
 	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
-	s->gen = generation_next();
+	s->policies_gen = generation_next();
 	policy_out(s, old);
 	count_role(s, role, old, NULL);
 	observed_policy_free(old);
@@ -705,7 +796,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 
 	if (hashmap_get(&s->roles, name))
 		return;
-	s->gen = generation_next();
+	s->policies_gen = generation_next();
 	r = xcalloc(1, sizeof(*r));
 	r->name = xstrdup(name);
 	r->digest = observed_role_digest(r);
@@ -733,9 +824,16 @@ bool observed_store_role_other_policy_chars(const struct observed_store *s, cons
 
 const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name)
 {
-	char *key = policy_key(role, name);
-	const struct observed_policy *p = hashmap_get(&s->policies, key);
+	/* IAM's names fit (a role's 64 characters, a policy's 128): no allocation per look-up */
+	char buf[256];
+	int n = snprintf(buf, sizeof(buf), "%s\n%s", role, name);
+	char *key;
+	const struct observed_policy *p;
 
+	if (n >= 0 && (size_t)n < sizeof(buf))
+		return hashmap_get(&s->policies, buf);
+	key = policy_key(role, name);
+	p = hashmap_get(&s->policies, key);
 	free(key);
 	return p;
 }
@@ -746,8 +844,8 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	const char *key;
 	void *v;
 
-	dst->gen = generation_next();
-	src->gen = generation_next();
+	dst->policies_gen = generation_next();
+	src->policies_gen = generation_next();
 	if (!dst->policies.n) {
 		/* a listing has none: the whole map changes hands, nothing is copied */
 		struct hashmap empty = dst->policies;
@@ -791,11 +889,33 @@ static void ptr_list_add(struct ptr_list *l, const void *p)
 	l->v[l->n++] = p;
 }
 
+static bool same_name(const char *a, const char *b)
+{
+	return a == b || (a && strcmp(a, b) == 0);
+}
+
+static bool owned_has_name(const struct ptr_list *owned, const char *name)
+{
+	for (size_t i = 0; i < owned->n; i++)
+		if (same_name(((const struct observed_profile *)owned->v[i])->name, name))
+			return true;
+	return false;
+}
+
+static bool params_have_name(const struct ptr_list *params, const char *name)
+{
+	for (size_t i = 0; i < params->n; i++)
+		if (same_name(((const struct observed_parameter *)params->v[i])->name, name))
+			return true;
+	return false;
+}
+
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,
 			     const struct tenant *desired, struct observed_tenant *ret)
 {
 	const struct observed_group *g = observed_store_group(s, tenant_id);
 	struct ptr_list owned = { 0 }, foreign = { 0 }, unknown = { 0 }, params = { 0 }, budgets = { 0 };
+	bool names_unique = s->n_named == s->profile_names.n;
 
 	if (g) {
 		for (size_t i = 0; i < g->n_profiles; i++)
@@ -815,8 +935,16 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 	}
 	for (size_t i = 0; desired && i < desired->n_profiles; i++) {
 		const struct profile *dp = &desired->profiles[i];
-		const struct observed_profile *p = dp->name ? observed_store_profile_by_name(s, dp->name) : NULL;
-		const struct observed_parameter *q = dp->parameter ? observed_store_parameter(s, dp->parameter) : NULL;
+		const struct observed_profile *p = NULL;
+		const struct observed_parameter *q = NULL;
+
+		/* A name the group's owned entries hold needs no look-up: a parameter's name
+		 * is its key, and a profile's names that none share map to the one holding it
+		 * (when two share one, the index holds either: looked up). */
+		if (dp->name && !(names_unique && owned_has_name(&owned, dp->name)))
+			p = observed_store_profile_by_name(s, dp->name);
+		if (dp->parameter && !params_have_name(&params, dp->parameter))
+			q = observed_store_parameter(s, dp->parameter);
 
 		if (p && !ptr_list_has(&owned, p))
 			ptr_list_add(p->tags_known ? &foreign : &unknown, p);

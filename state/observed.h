@@ -31,8 +31,11 @@ struct observed_profile {
 	 * a listing fills it; in particular no role policy. */
 	bool models_unknown;
 	/* the struct, its strings and model_arns[] live in a store's arena (a listing's
-	 * entry, observed_store_new_profile): freed with that store, never alone */
+	 * entry, observed_store_new_profile): freed with that store, never alone. Its
+	 * arn is then an interned reference (state/intern.h; shared with the parameter
+	 * naming it and the record of its applied tags), and id points into arn's tail */
 	bool in_arena;
+	bool tags_in_arena; /* an arena entry's tags[] moved into the arena as it was stored */
 	int64_t created_at;
 	struct content_digest digest; /* of the above, set by observed_store_put_profile */
 };
@@ -44,7 +47,8 @@ struct observed_parameter {
 	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
 	struct tag_set tags;
 	bool tags_known;
-	bool in_arena;		      /* as observed_profile's */
+	bool in_arena;		      /* as observed_profile's; name and value are then interned */
+	bool tags_in_arena;	      /* as observed_profile's */
 	struct content_digest digest; /* set by observed_store_put_parameter */
 };
 
@@ -154,7 +158,7 @@ struct observed_group {
 };
 
 /* The maps but policies and deny_policies borrow their keys from their values
- * (hashmap_init_borrowed): a resource's ARN or name must not change while it is in
+ * (hashmap_init_keyed): a resource's ARN or name must not change while it is in
  * the store. */
 struct observed_store {
 	struct hashmap profiles;      /* arn -> struct observed_profile * (owned) */
@@ -177,8 +181,9 @@ struct observed_store {
 	unsigned release_map; /* observed_store_release_step: where it is */
 	size_t release_pos;
 	/* generation_next() at the store's creation and at each change outside the tenant
-	 * index: an entry without a tenant tag, policies, roles (observed_store_gen). */
-	uint64_t gen;
+	 * index: an entry without a tenant tag (observed_store_gen); policies_gen: at
+	 * the creation and at each change of a policy or a role (observed_store_policies_gen). */
+	uint64_t gen, policies_gen;
 	/* The profiles and parameters a listing built (observed_store_new_*), with their
 	 * strings; NULL until the first. Freed with the store, at once. */
 	struct arena *arena;
@@ -199,18 +204,25 @@ bool observed_store_release_step(struct observed_store *s, size_t max);
  * nothing new (state/diff_stamp.h). observed_store_tenant_gen changes whenever an
  * entry tagged with tenant_id comes or goes (a put replacing an entry is both), or
  * loses the name index to another profile of the same name; 0 when there is none.
- * observed_store_gen changes with every other change: entries without a tenant tag
- * (or with tags unknown), policies, roles, and a new store (a listing). Every change
+ * observed_store_policies_gen changes with every change of a policy or a role (one
+ * tenant's policy, usually: a stamp then looks at the tenant's own policies,
+ * state/diff_stamp.h), observed_store_gen with every other change: entries without a
+ * tenant tag (or with tags unknown); both with a new store (a listing). Every change
  * goes through the functions below: an entry in the store is never changed in place
  * (copy it, change the copy, put the copy). */
 uint64_t observed_store_gen(const struct observed_store *s);
+uint64_t observed_store_policies_gen(const struct observed_store *s);
 uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *tenant_id);
 
 /* A listing's entries: observed_store_new_profile and observed_store_new_parameter
  * allocate an entry and copy its strings into s's arena (one allocation per thousands
- * of entries, given back whole when s is released). model_arns has room for
+ * of entries, given back whole when s is released), but for the strings other holders
+ * repeat, which are interned: a profile's ARN (its id is then the ARN's tail), a
+ * parameter's name and value (the profile's ARN again; the desired model and the
+ * records hold the same names and ARNs). model_arns has room for
  * n_model_arns references, which the caller fills with interned strings; tags start
- * empty and are the entry's own (malloc). Such an entry goes into s only (a copy,
+ * empty and are the entry's own (malloc) until the entry is put into s, which moves
+ * them into the arena too. Such an entry goes into s only (a copy,
  * observed_*_dup, goes anywhere); observed_*_free of it releases its references and
  * tags, and its memory goes with s. Every other entry (an own write, a read, a copy)
  * is allocated on its own and may meet arena entries in the same store. */

@@ -242,21 +242,27 @@ static bool denies_same(const struct observed_store *prev, const struct observed
 	return true;
 }
 
-/* policies: whether next's policies are its own (a bulk read) and must be compared. */
 static bool rest_same(const struct observed_store *prev, const struct counts *in_prev,
-		      const struct observed_store *next, const struct counts *in_next, bool policies, size_t *entries)
+		      const struct observed_store *next, const struct counts *in_next, size_t *entries)
 {
 	return prev->budgets_listed == next->budgets_listed && prev->enforce_listed == next->enforce_listed &&
 	       prev->policies_listed == next->policies_listed && str_same(prev->enforce_error, next->enforce_error) &&
-	       untagged_same(prev, in_prev, next, in_next, entries) &&
-	       (!policies || policies_same(prev, next, entries)) && roles_same(prev, next) && denies_same(prev, next);
+	       untagged_same(prev, in_prev, next, in_next, entries) && denies_same(prev, next);
+}
+
+/* policies: whether next's policies are its own (a bulk read) and must be compared. */
+static bool iam_same(const struct observed_store *prev, const struct observed_store *next, bool policies,
+		     size_t *entries)
+{
+	return prev->policies_listed == next->policies_listed && (!policies || policies_same(prev, next, entries)) &&
+	       roles_same(prev, next);
 }
 
 void observed_carry(struct observed_store *prev, struct observed_store *next, struct observed_carry_stats *ret)
 {
 	struct observed_carry_stats st = { 0 };
 	struct counts in_prev = { 0 }, in_next = { 0 };
-	uint64_t prev_gen = observed_store_gen(prev);
+	uint64_t prev_gen = observed_store_gen(prev), prev_policies_gen = observed_store_policies_gen(prev);
 	bool own_policies = next->policies_listed, names_held;
 	/* a snapshot without a bulk read holds no policy of its own; if it does, its
 	 * policies count as changed */
@@ -287,9 +293,13 @@ void observed_carry(struct observed_store *prev, struct observed_store *next, st
 		for (pos = 0; hashmap_next(&prev->groups, &pos, NULL, &v);)
 			count_group(&in_prev, v);
 	}
-	if (moved_only && rest_same(prev, &in_prev, next, &in_next, own_policies, &st.entries)) {
+	if (moved_only && rest_same(prev, &in_prev, next, &in_next, &st.entries)) {
 		next->gen = prev_gen;
 		st.store_carried = true;
+	}
+	if (moved_only && iam_same(prev, next, own_policies, &st.entries)) {
+		next->policies_gen = prev_policies_gen;
+		st.policies_carried = true;
 	}
 	if (ret)
 		*ret = st;

@@ -6,10 +6,10 @@
  * flags; profiles, parameters, policies and roles through their digests and the
  * sums kept of them, state/observed_digest.h) and gives the new store the old
  * generations of what did not change: a tenant whose group is equal keeps its group
- * generation, and the store keeps its own when everything outside the groups is
- * equal. Anything that differs keeps the new, never handed out, generation, so a
- * settled stamp (state/diff_stamp.h) matches again only for inputs equal to the ones
- * it was taken with. Pure: no I/O, no clock. */
+ * generation, the store keeps its own when everything outside the groups but
+ * policies and roles is equal, and its policies' generation when those are. Anything that differs keeps the new, never
+ * handed out, generation, so a settled stamp (state/diff_stamp.h) matches again only for inputs equal to the ones it
+ * was taken with. Pure: no I/O, no clock. */
 #ifndef BTD_OBSERVED_CARRY_H
 #define BTD_OBSERVED_CARRY_H
 
@@ -19,9 +19,10 @@
 #include "observed.h"
 
 struct observed_carry_stats {
-	size_t groups;	    /* groups of next */
-	size_t carried;	    /* of which kept prev's generation */
-	bool store_carried; /* next kept prev's store generation */
+	size_t groups;	       /* groups of next */
+	size_t carried;	       /* of which kept prev's generation */
+	bool store_carried;    /* next kept prev's store generation */
+	bool policies_carried; /* and its policies' (policies and roles) */
 	/* values compared: digests (a group's sum, the policies' sum, an untagged entry's), budgets */
 	size_t entries;
 };

@@ -32,7 +32,7 @@ struct tenant_record *tenant_record_new(const char *tenant)
 {
 	struct tenant_record *r = xcalloc(1, sizeof(*r));
 
-	r->tenant = xstrdup(tenant);
+	r->tenant = intern(tenant);
 	r->gen = generation_next();
 	return r;
 }
@@ -40,7 +40,7 @@ struct tenant_record *tenant_record_new(const char *tenant)
 static void release_applied(struct applied_tags *a)
 {
 	intern_list_unref((const char *const *)a->keys);
-	free(a->resource);
+	intern_unref(a->resource);
 }
 
 void tenant_record_free(struct tenant_record *r)
@@ -65,7 +65,7 @@ void tenant_record_free(struct tenant_record *r)
 		free(r->facts[i].value);
 	}
 	free(r->facts);
-	free(r->tenant);
+	intern_unref(r->tenant);
 	free(r);
 }
 
@@ -226,6 +226,8 @@ static int cmp_str(const void *a, const void *b)
 void record_set_applied(struct tenant_record *r, const char *resource, char *const *keys, size_t n)
 {
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
+	/* taken first: resource may be the entry's own, released below */
+	const char *res = n ? intern(resource) : NULL;
 	const char **v;
 	size_t out = 0;
 
@@ -249,7 +251,7 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	}
 	GROW_EXACT(r->applied, r->n_applied + 1, r->alloc_applied);
 	a = &r->applied[r->n_applied++];
-	a->resource = xstrdup(resource);
+	a->resource = res; /* the listing's entry holds the same ARN or name */
 	/* resources of the same shape share one list (the list holds its own references) */
 	a->keys = (char **)intern_list(v, out);
 	a->n_keys = out;

@@ -2,7 +2,8 @@
  * create intents (made durable before a create is sent), the tag keys it applied per
  * resource, deletion timers (grace and drain), the last known deletion policy.
  *
- * A tenant_record owns all its strings and arrays. The engine keeps one per tenant in
+ * A tenant_record owns all its strings and arrays (the tenant id and the applied tags'
+ * resources as interned references: state/intern.h). The engine keeps one per tenant in
  * memory and mirrors every change into the state store (state/store.h); the diff only
  * reads it. */
 #ifndef BTD_RECORD_H
@@ -44,8 +45,8 @@ struct resource_timer {
 };
 
 struct applied_tags {
-	char *resource; /* profile ARN or parameter name */
-	char **keys;	/* sorted, unique; an interned list (intern_list): shared, never written nor freed */
+	const char *resource; /* profile ARN or parameter name; interned (state/intern.h) */
+	char **keys;	      /* sorted, unique; an interned list (intern_list): shared, never written nor freed */
 	size_t n_keys;
 };
 
@@ -57,8 +58,8 @@ struct record_fact {
 };
 
 struct tenant_record {
-	char *tenant;
-	bool known; /* deletion_policy below came from a manifest */
+	const char *tenant; /* interned (the observed store's tenant index holds the same) */
+	bool known;	    /* deletion_policy below came from a manifest */
 	enum deletion_policy deletion_policy;
 	struct create_intent *intents;
 	size_t n_intents, alloc_intents;

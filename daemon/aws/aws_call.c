@@ -45,6 +45,7 @@ struct aws_call {
 	char *region;
 	struct creds_source *creds; /* NULL: unsigned */
 	struct bucket *bucket;
+	struct op_bucket *op;	    /* the bucket of this operation in `bucket`, or NULL */
 	struct list_node wait_link; /* bucket->waiters */
 	struct creds_waiter waiter;
 	struct call_timer *timer;
@@ -150,39 +151,94 @@ static void enter_wait_creds(struct aws_call *call)
 
 /* ---- WAIT_RATE ---- */
 
+/* op_ready: the call's operation bucket (if any) has a token now; else *wait is set. */
+static bool op_ready(const struct aws_call *call, uint64_t now, uint64_t *wait)
+{
+	return !call->op || ratelimit_peek(&call->op->rl, now, wait) == 0;
+}
+
+/* take: a token from the service's bucket and from the operation's, or from neither. */
+static int take(struct aws_call *call, uint64_t now, uint64_t *wait)
+{
+	uint64_t unused;
+
+	if (!op_ready(call, now, wait) || ratelimit_take(&call->bucket->rl, now, wait) < 0)
+		return -EAGAIN;
+	if (call->op)
+		ratelimit_take(&call->op->rl, now, &unused);
+	return 0;
+}
+
+/* first_ready: the first waiter in lane order whose operation's bucket has a token
+ * (the service's token is the one they all wait for), NULL when none; *next is
+ * lowered to the soonest an operation's token is due. */
+static struct aws_call *first_ready(const struct list_node *lane, uint64_t now, uint64_t *next)
+{
+	for (const struct list_node *n = lane->next; n != lane; n = n->next) {
+		struct aws_call *w = list_entry(n, struct aws_call, wait_link);
+		uint64_t wait = 0;
+
+		if (op_ready(w, now, &wait))
+			return w;
+		if (wait < *next)
+			*next = wait;
+	}
+	return NULL;
+}
+
+static void unqueue(struct aws_call *call)
+{
+	list_del(&call->wait_link);
+	call->bucket->n_waiting--;
+	if (call->op)
+		call->op->n_waiting--;
+}
+
 static void enter_wait_rate(struct aws_call *call)
 {
 	struct bucket *b = call->bucket;
-	uint64_t wait = 0;
+	uint64_t now = aws_client_now_ms(call->client), wait = 0, next = UINT64_MAX;
+	bool ahead;
 
 	/* First come, first served in each lane: nobody overtakes a call queued before it
 	 * in its lane or in a lane before it (a priority call may take the token the
-	 * first ordinary waiter would have had next). */
-	if ((call->priority ? list_empty(&b->waiters.priority) : lane_queue_empty(&b->waiters)) &&
-	    ratelimit_take(&b->rl, aws_client_now_ms(call->client), &wait) == 0) {
+	 * first ordinary waiter would have had next), unless that call waits for its
+	 * operation's bucket, which the others do not need. */
+	ahead = first_ready(&b->waiters.priority, now, &next) ||
+		(!call->priority && first_ready(&b->waiters.ordinary, now, &next));
+	if (!ahead && take(call, now, &wait) == 0) {
 		transition(call, CALL_IN_FLIGHT);
 		return;
 	}
 	lane_queue_add(&b->waiters, &call->wait_link, call->priority);
 	b->n_waiting++;
-	if (b->n_waiting == 1)
-		aws_bucket_arm(b, wait ? wait : 1);
+	if (call->op)
+		call->op->n_waiting++;
+	aws_bucket_arm(b, wait ? wait : 1);
 }
 
 void aws_bucket_pump(struct bucket *b)
 {
-	while (!lane_queue_empty(&b->waiters)) {
-		struct aws_call *call = list_entry(lane_queue_first(&b->waiters), struct aws_call, wait_link);
-		uint64_t wait = 0;
+	uint64_t next = UINT64_MAX;
 
-		if (ratelimit_take(&b->rl, aws_client_now_ms(b->client), &wait) < 0) {
-			aws_bucket_arm(b, wait);
-			return;
+	while (!lane_queue_empty(&b->waiters)) {
+		uint64_t now = aws_client_now_ms(b->client), wait = 0;
+		struct aws_call *call = first_ready(&b->waiters.priority, now, &next);
+
+		if (!call)
+			call = first_ready(&b->waiters.ordinary, now, &next);
+		if (!call)
+			break;
+		if (take(call, now, &wait) < 0) {
+			if (wait < next)
+				next = wait;
+			break;
 		}
-		list_del(&call->wait_link);
-		b->n_waiting--;
+		unqueue(call);
 		transition(call, CALL_IN_FLIGHT);
 	}
+	if (!lane_queue_empty(&b->waiters))
+		aws_bucket_arm(b, next != UINT64_MAX && next ? next : 1);
 }
 
 /* ---- IN_FLIGHT ---- */
@@ -251,7 +307,7 @@ static bool emit_gone(struct aws_call *call, enum aws_event_type type)
 		.operation = call->req.operation,
 		.attempt = call->attempt,
 		.delay_ms = call->delay_ms,
-		.rate = call->bucket->rl.rate,
+		.rate = call->op ? call->op->rl.rate : call->bucket->rl.rate,
 		.error = &call->err,
 	};
 
@@ -307,6 +363,7 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	struct aws_client *c = call->client;
 	uint64_t now = aws_client_now_ms(c);
 	unsigned max;
+	bool paced;
 	int taken;
 
 	if (call->canceled) {
@@ -317,6 +374,8 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	aws_stats__latency(c, call->req.service, call->req.operation, (double)(uv_hrtime() - call->sent_ns) / 1e9);
 	if (status == 0 && resp->status >= 200 && resp->status < 300) {
 		ratelimit_succeeded(&call->bucket->rl, now);
+		if (call->op)
+			ratelimit_succeeded(&call->op->rl, now);
 		retry_quota_success(&c->quota, call->quota_taken);
 		finish(call, 0, resp);
 		return;
@@ -324,12 +383,19 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	read_error(call, status, resp);
 	aws_stats__error(c, call->req.service, &call->err);
 	if (call->err.class == AWS_ERROR_THROTTLING) {
-		ratelimit_throttled(&call->bucket->rl, now, call->err.retry_after_ms);
+		/* the narrowest bucket the call passed answers for it */
+		ratelimit_throttled(call->op ? &call->op->rl : &call->bucket->rl, now, call->err.retry_after_ms);
 		svc_stats(call)->throttles++;
 		if (emit_gone(call, AWS_EVENT_THROTTLED))
 			return;
 	}
+	/* A throttled call behind its operation's limit is paced by that bucket (emptied
+	 * and slowed just now): its retries multiply no load, so they take no retry
+	 * quota and get more attempts; giving up would fail a reconcile over jitter. */
+	paced = call->err.class == AWS_ERROR_THROTTLING && call->op;
 	max = retry_max_attempts(&c->retry, call->err.code);
+	if (paced && c->retry.paced_max_attempts > max)
+		max = c->retry.paced_max_attempts;
 	if (call->attempt >= max || call->err.class == AWS_ERROR_TERMINAL || c->closing) {
 		finish(call, call->err.status, NULL);
 		return;
@@ -344,7 +410,7 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 		creds_source_invalidate(call->creds);
 		call->delay_ms = 0;
 	} else {
-		taken = retry_quota_take(&c->quota, &c->retry, call->err.class);
+		taken = paced ? 0 : retry_quota_take(&c->quota, &c->retry, call->err.class);
 		if (taken < 0) {
 			finish(call, call->err.status, NULL);
 			return;
@@ -483,6 +549,7 @@ int aws_call_start(struct aws_client *c, const char *account, const char *region
 		return r;
 	}
 	call->bucket = aws_client_bucket(c, account, region, call->req.service);
+	call->op = aws_bucket_op(call->bucket, call->req.operation);
 	list_add_tail(&c->calls, &call->link);
 	svc_stats(call)->calls++;
 	call->state = CALL_WAIT_CREDS;
@@ -511,10 +578,8 @@ static void cancel(struct aws_call *call)
 		creds_waiter_cancel(&call->waiter);
 		break;
 	case CALL_WAIT_RATE:
-		if (list_linked(&call->wait_link)) {
-			list_del(&call->wait_link);
-			call->bucket->n_waiting--;
-		}
+		if (list_linked(&call->wait_link))
+			unqueue(call);
 		break;
 	case CALL_BACKOFF:
 		uv_timer_stop(&call->timer->timer);

@@ -129,6 +129,9 @@ static void client_free(struct aws_client *c)
 	free(c->region);
 	free(c->user_agent);
 	free(c->creds_origin);
+	for (size_t i = 0; i < c->n_op_limits; i++)
+		free((char *)c->op_limits[i].operation);
+	free(c->op_limits);
 	free(c);
 }
 
@@ -172,6 +175,16 @@ int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struc
 	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++) {
 		c->max_rate[i] = o->max_rate[i] > 0 ? o->max_rate[i] : DEFAULT_MAX_RATE;
 		c->burst[i] = o->burst[i] >= 1 ? o->burst[i] : DEFAULT_BURST;
+	}
+	c->n_op_limits = o->n_op_limits < AWS_MAX_OP_LIMITS ? o->n_op_limits : AWS_MAX_OP_LIMITS;
+	c->op_limits = xcalloc(c->n_op_limits ? c->n_op_limits : 1, sizeof(*c->op_limits));
+	for (size_t i = 0; i < c->n_op_limits; i++) {
+		c->op_limits[i] = o->op_limits[i];
+		c->op_limits[i].operation = xstrdup(o->op_limits[i].operation);
+		if (c->op_limits[i].max_rate <= 0)
+			c->op_limits[i].max_rate = DEFAULT_MAX_RATE;
+		if (c->op_limits[i].burst < 1)
+			c->op_limits[i].burst = 1;
 	}
 	c->timeout_ms = o->timeout_ms ? o->timeout_ms : 30000;
 	c->refresh_margin_ms = (int64_t)(o->refresh_margin_s ? o->refresh_margin_s : 300) * 1000;
@@ -297,6 +310,12 @@ static void on_bucket_timer(uv_timer_t *t)
 
 void aws_bucket_arm(struct bucket *b, uint64_t wait_ms)
 {
+	uint64_t due = aws_client_now_ms(b->client) + wait_ms;
+
+	/* a waiter whose operation's token comes sooner moves the wake-up earlier */
+	if (uv_is_active((uv_handle_t *)&b->timer) && b->due_ms <= due)
+		return;
+	b->due_ms = due;
 	uv_timer_start(&b->timer, on_bucket_timer, wait_ms, 0);
 }
 
@@ -320,11 +339,35 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 	if (cfg.min_rate > cfg.max_rate)
 		cfg.min_rate = cfg.max_rate;
 	ratelimit_init(&b->rl, &cfg, aws_client_now_ms(c));
+	for (size_t i = 0; i < c->n_op_limits; i++)
+		b->n_ops += c->op_limits[i].service == s;
+	b->ops = xcalloc(b->n_ops ? b->n_ops : 1, sizeof(*b->ops));
+	for (size_t i = 0, k = 0; i < c->n_op_limits; i++) {
+		if (c->op_limits[i].service != s)
+			continue;
+		cfg = c->ratelimit;
+		cfg.max_rate = c->op_limits[i].max_rate;
+		cfg.burst = c->op_limits[i].burst;
+		cfg.decrease = RATELIMIT_CONFIGURED_DECREASE;
+		cfg.guard = RATELIMIT_CONFIGURED_GUARD;
+		if (cfg.min_rate > cfg.max_rate)
+			cfg.min_rate = cfg.max_rate;
+		b->ops[k].operation = c->op_limits[i].operation;
+		ratelimit_init(&b->ops[k++].rl, &cfg, aws_client_now_ms(c));
+	}
 	lane_queue_init(&b->waiters);
 	uv_timer_init(c->loop, &b->timer);
 	b->timer.data = b;
 	list_add_tail(&c->buckets, &b->link);
 	return b;
+}
+
+struct op_bucket *aws_bucket_op(struct bucket *b, const char *operation)
+{
+	for (size_t i = 0; i < b->n_ops; i++)
+		if (strcmp(b->ops[i].operation, operation) == 0)
+			return &b->ops[i];
+	return NULL;
 }
 
 /* ---- calls ---- */
@@ -393,6 +436,7 @@ static void on_bucket_closed(uv_handle_t *h)
 
 	free(b->account);
 	free(b->region);
+	free(b->ops);
 	free(b);
 	aws_client_handle_closed(c);
 }

@@ -50,11 +50,25 @@ struct aws_event {
 	const struct aws_error *error; /* RETRY, THROTTLED, CREDS_FAILED */
 };
 
+/* A bucket of one operation of a service (`rate_limits.<service>.operations`): each
+ * (account, Region) has its own, which a call of the operation passes as well as its
+ * service's. */
+struct aws_op_limit {
+	enum aws_service service;
+	const char *operation; /* "CreateInferenceProfile" */
+	double max_rate;       /* requests per second (> 0) */
+	double burst;	       /* tokens (>= 1) */
+};
+
+#define AWS_MAX_OP_LIMITS 512
+
 struct aws_client_options {
 	const char *region; /* default region; NULL: AWS_REGION, AWS_DEFAULT_REGION, the profile's */
 	const char *endpoints[AWS_SERVICE_COUNT]; /* the configuration's overrides, NULL for none */
 	double max_rate[AWS_SERVICE_COUNT];	  /* bucket ceiling in requests/s; 0: the default (5) */
 	double burst[AWS_SERVICE_COUNT];	  /* bucket capacity in requests; 0: the default (10) */
+	const struct aws_op_limit *op_limits;	  /* copied; at most AWS_MAX_OP_LIMITS */
+	size_t n_op_limits;
 	unsigned max_in_flight;			  /* HTTP requests at once (16) */
 	unsigned max_queue;			  /* HTTP requests waiting beyond that (100000) */
 	unsigned timeout_ms;			  /* per attempt (30000) */
@@ -143,7 +157,8 @@ struct aws_bucket_stats {
 	char *account;
 	char *region;
 	enum aws_service service;
-	double rate; /* requests per second now */
+	char *operation; /* NULL: the service's bucket */
+	double rate;	 /* requests per second now */
 	double max_rate;
 	uint64_t throttles;
 	unsigned waiting;

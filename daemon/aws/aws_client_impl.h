@@ -25,7 +25,16 @@ struct account {
 	struct creds_source *creds;
 };
 
-/* One rate bucket per (account, region, service), created on first use. */
+/* The bucket of one operation within a struct bucket (aws_op_limit). */
+struct op_bucket {
+	const char *operation; /* the client's copy */
+	struct ratelimit rl;
+	unsigned n_waiting; /* of the bucket's waiters, this operation's */
+};
+
+/* One rate bucket per (account, region, service), created on first use, with one
+ * op_bucket per operation limit of its service. Its waiters are in one queue: a call
+ * whose operation's bucket is empty lets the ones behind it go (aws_bucket_pump). */
 struct bucket {
 	struct list_node link; /* aws_client.buckets */
 	struct aws_client *client;
@@ -33,9 +42,12 @@ struct bucket {
 	char *region;
 	enum aws_service service;
 	struct ratelimit rl;
+	struct op_bucket *ops; /* of this service's operation limits */
+	size_t n_ops;
 	struct lane_queue waiters; /* struct aws_call.wait_link: priority calls first */
 	unsigned n_waiting;
 	uv_timer_t timer;
+	uint64_t due_ms; /* when the timer fires, while it is active */
 };
 
 struct aws_client {
@@ -48,6 +60,8 @@ struct aws_client {
 	struct ratelimit_config ratelimit;
 	double max_rate[AWS_SERVICE_COUNT];
 	double burst[AWS_SERVICE_COUNT];
+	struct aws_op_limit *op_limits; /* operation names owned */
+	size_t n_op_limits;
 	unsigned timeout_ms;
 	int64_t refresh_margin_ms;
 	char *user_agent;
@@ -84,7 +98,10 @@ struct aws_client {
 
 /* aws_client.c */
 struct bucket *aws_client_bucket(struct aws_client *c, const char *account, const char *region, enum aws_service s);
-/* aws_bucket_arm: (re)starts the bucket's timer; when it fires, aws_bucket_pump(). */
+/* aws_bucket_op: the bucket of this operation in b, or NULL when it has no limit. */
+struct op_bucket *aws_bucket_op(struct bucket *b, const char *operation);
+/* aws_bucket_arm: starts the bucket's timer, or moves it earlier; when it fires,
+ * aws_bucket_pump(). */
 void aws_bucket_arm(struct bucket *b, uint64_t wait_ms);
 void aws_client_handle_closed(struct aws_client *c);
 void aws_client_emit(struct aws_client *c, const struct aws_event *ev);

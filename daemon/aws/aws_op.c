@@ -218,6 +218,12 @@ static int pager_next(struct pager *p)
 int aws_pager_start(struct aws_client *c, const struct aws_target *t, const struct aws_pager_spec *spec, void *input,
 		    aws_any_cb cb, void *arg)
 {
+	return aws_pager_start_init(c, t, spec, input, NULL, cb, arg);
+}
+
+int aws_pager_start_init(struct aws_client *c, const struct aws_target *t, const struct aws_pager_spec *spec,
+			 void *input, void (*init)(void *result, const void *input), aws_any_cb cb, void *arg)
+{
 	struct pager *p = xcalloc(1, sizeof(*p));
 	int r;
 
@@ -228,6 +234,8 @@ int aws_pager_start(struct aws_client *c, const struct aws_target *t, const stru
 	p->spec = spec;
 	p->input = input;
 	p->result = xcalloc(1, spec->result_size);
+	if (init)
+		init(p->result, input);
 	p->cb = cb;
 	p->arg = arg;
 	r = pager_next(p);

@@ -61,5 +61,9 @@ struct aws_pager_spec {
  * spec->free_input whatever the outcome). 0: cb runs once, later; -errno: never. */
 int aws_pager_start(struct aws_client *c, const struct aws_target *t, const struct aws_pager_spec *spec, void *input,
 		    aws_any_cb cb, void *arg);
+/* aws_pager_start_init: the same, init(result, input) run on the zeroed result before
+ * the first page (what the pages are parsed with). */
+int aws_pager_start_init(struct aws_client *c, const struct aws_target *t, const struct aws_pager_spec *spec,
+			 void *input, void (*init)(void *result, const void *input), aws_any_cb cb, void *arg);
 
 #endif

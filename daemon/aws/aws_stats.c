@@ -130,7 +130,9 @@ void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
 	ret->retry_quota = c->quota.tokens;
 	ret->retry_quota_max = c->quota.max;
 	ret->retry_quota_exhausted = c->quota.exhausted;
-	ret->n_buckets = list_count(&c->buckets);
+	ret->n_buckets = 0;
+	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next)
+		ret->n_buckets += 1 + list_entry(p, struct bucket, link)->n_ops;
 	ret->buckets = xcalloc(ret->n_buckets ? ret->n_buckets : 1, sizeof(*ret->buckets));
 	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next) {
 		const struct bucket *b = list_entry(p, struct bucket, link);
@@ -143,6 +145,19 @@ void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
 		bs->max_rate = b->rl.cfg.max_rate;
 		bs->throttles = b->rl.throttles;
 		bs->waiting = b->n_waiting;
+		for (size_t i = 0; i < b->n_ops; i++) {
+			const struct op_bucket *o = &b->ops[i];
+
+			bs = &ret->buckets[n++];
+			bs->account = xstrdup(b->account);
+			bs->region = xstrdup(b->region);
+			bs->service = b->service;
+			bs->operation = xstrdup(o->operation);
+			bs->rate = o->rl.rate;
+			bs->max_rate = o->rl.cfg.max_rate;
+			bs->throttles = o->rl.throttles;
+			bs->waiting = o->n_waiting;
+		}
 	}
 	if (c->default_creds)
 		creds_stats(ret, c->default_creds);
@@ -155,6 +170,7 @@ void aws_stats_release(struct aws_stats *s)
 	for (size_t i = 0; i < s->n_buckets; i++) {
 		free(s->buckets[i].account);
 		free(s->buckets[i].region);
+		free(s->buckets[i].operation);
 	}
 	for (size_t i = 0; i < s->n_creds; i++) {
 		free(s->creds[i].name);
@@ -210,6 +226,8 @@ char *aws_stats_json(const struct aws_stats *s)
 		aws_json_add_str(o, "account", b->account);
 		aws_json_add_str(o, "region", b->region);
 		aws_json_add_str(o, "service", aws_service_name(b->service));
+		if (b->operation)
+			aws_json_add_str(o, "operation", b->operation);
 		aws_json_add_num(o, "rate", b->rate);
 		aws_json_add_num(o, "max_rate", b->max_rate);
 		add_u64(o, "throttles", b->throttles);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "aws_op.h"
+#include "xalloc.h"
 
 static int parse_summary(const char *b, size_t n, void *r)
 {
@@ -62,11 +63,24 @@ static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_
 	((iam_role_details_cb)cb)(arg, status, err, r);
 }
 
+struct details_input {
+	iam_policy_digest_fn *digest;
+};
+
+static void init_list(void *r, const void *input)
+{
+	((struct iam_role_detail_list *)r)->digest = ((const struct details_input *)input)->digest;
+}
+
 static const struct aws_pager_spec pager = {
 	sizeof(struct iam_role_detail_list), build_page, parse_page, release_list, deliver_list, free,
 };
 
-int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_role_details_cb cb, void *arg)
+int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_policy_digest_fn *digest,
+			 iam_role_details_cb cb, void *arg)
 {
-	return aws_pager_start(c, t, &pager, NULL, (aws_any_cb)cb, arg);
+	struct details_input *in = xmalloc(sizeof(*in));
+
+	in->digest = digest;
+	return aws_pager_start_init(c, t, &pager, in, init_list, (aws_any_cb)cb, arg);
 }

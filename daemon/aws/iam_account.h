@@ -21,7 +21,9 @@ typedef void (*iam_role_details_cb)(void *arg, int status, const struct aws_erro
 
 int iam_get_account_summary(struct aws_client *c, const struct aws_target *t, iam_account_summary_cb cb, void *arg);
 /* iam_get_role_details: every page of GetAccountAuthorizationDetails with
- * Filter=Role. */
-int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_role_details_cb cb, void *arg);
+ * Filter=Role; with digest (else NULL), each page's policies digested as it comes
+ * (iam_role_detail_list.digest): no decoded document is kept. */
+int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_policy_digest_fn *digest,
+			 iam_role_details_cb cb, void *arg);
 
 #endif

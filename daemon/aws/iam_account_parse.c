@@ -73,7 +73,7 @@ int iam_account_summary_get(const struct iam_account_summary *s, const char *key
 	return -ENOENT;
 }
 
-static int policies_from(const xmlNode *list, struct iam_role_detail *r)
+static int policies_from(const xmlNode *list, struct iam_role_detail *r, iam_policy_digest_fn *digest)
 {
 	size_t alloc = 0;
 
@@ -92,8 +92,15 @@ static int policies_from(const xmlNode *list, struct iam_role_detail *r)
 			return -EBADMSG;
 		}
 		XGROW(r->policies, r->n_policies + 1, alloc);
+		memset(&r->policies[r->n_policies], 0, sizeof(r->policies[r->n_policies]));
 		r->policies[r->n_policies].name = name;
-		r->policies[r->n_policies++].document = decoded;
+		if (digest) {
+			digest(decoded, &r->policies[r->n_policies].hash, &r->policies[r->n_policies].chars);
+			free(decoded);
+		} else {
+			r->policies[r->n_policies].document = decoded;
+		}
+		r->n_policies++;
 	}
 	return 0;
 }
@@ -117,7 +124,7 @@ static int tags_from(const xmlNode *list, struct aws_tags *tags)
 	return 0;
 }
 
-static int role_from(const xmlNode *m, struct iam_role_detail *r)
+static int role_from(const xmlNode *m, struct iam_role_detail *r, iam_policy_digest_fn *digest)
 {
 	struct iam_role role;
 
@@ -130,7 +137,11 @@ static int role_from(const xmlNode *m, struct iam_role_detail *r)
 	r->path = role.path;
 	r->created_ms = role.created_ms;
 	r->assume_role_policy = role.assume_role_policy;
-	if (policies_from(aws_xml_child(m, "RolePolicyList"), r) < 0 ||
+	if (digest) {
+		free(r->assume_role_policy);
+		r->assume_role_policy = NULL;
+	}
+	if (policies_from(aws_xml_child(m, "RolePolicyList"), r, digest) < 0 ||
 	    tags_from(aws_xml_child(m, "Tags"), &r->tags) < 0) {
 		iam_role_detail_release(r);
 		return -EBADMSG;
@@ -144,7 +155,7 @@ static int role_member(const xmlNode *m, void *ctx)
 	int r;
 
 	XGROW(list->items, list->n + 1, list->alloc);
-	r = role_from(m, &list->items[list->n]);
+	r = role_from(m, &list->items[list->n], list->digest);
 	if (r == 0)
 		list->n++;
 	return r;
@@ -161,7 +172,9 @@ size_t iam_role_detail_policy_chars(const struct iam_role_detail *r)
 	size_t n = 0;
 
 	for (size_t i = 0; i < r->n_policies; i++)
-		for (const char *p = r->policies[i].document; *p; p++)
+		n += r->policies[i].chars;
+	for (size_t i = 0; i < r->n_policies; i++)
+		for (const char *p = r->policies[i].document ? r->policies[i].document : ""; *p; p++)
 			if (!isspace((unsigned char)*p) && ((unsigned char)*p & 0xc0) != 0x80)
 				n++;
 	return n;
@@ -185,6 +198,7 @@ void iam_role_detail_release(struct iam_role_detail *r)
 	for (size_t i = 0; i < r->n_policies; i++) {
 		free(r->policies[i].name);
 		free(r->policies[i].document);
+		free(r->policies[i].hash);
 	}
 	free(r->policies);
 	aws_tags_release(&r->tags);

@@ -15,6 +15,7 @@ void ratelimit_config_default(struct ratelimit_config *c, double max_rate)
 	c->increase = 0.02;
 	c->cooldown_ms = 1000;
 	c->max_hold_ms = 60000;
+	c->guard = 0;
 }
 
 static double capacity(const struct ratelimit *b)
@@ -24,10 +25,16 @@ static double capacity(const struct ratelimit *b)
 	return cap < 1 ? 1 : cap;
 }
 
+/* The refill rate: the current rate less the guard. */
+static double pace(const struct ratelimit *b)
+{
+	return b->rate * (1 - b->cfg.guard);
+}
+
 static void refill(struct ratelimit *b, uint64_t now_ms)
 {
 	if (now_ms > b->last_ms) {
-		b->tokens += (double)(now_ms - b->last_ms) / 1000.0 * b->rate;
+		b->tokens += (double)(now_ms - b->last_ms) / 1000.0 * pace(b);
 		if (b->tokens > capacity(b))
 			b->tokens = capacity(b);
 	}
@@ -38,6 +45,8 @@ static void refill(struct ratelimit *b, uint64_t now_ms)
 void ratelimit_init(struct ratelimit *b, const struct ratelimit_config *c, uint64_t now_ms)
 {
 	b->cfg = *c;
+	if (b->cfg.guard < 0 || b->cfg.guard >= 0.5)
+		b->cfg.guard = 0;
 	if (b->cfg.min_rate <= 0)
 		b->cfg.min_rate = 0.01;
 	if (b->cfg.max_rate < b->cfg.min_rate)
@@ -51,7 +60,7 @@ void ratelimit_init(struct ratelimit *b, const struct ratelimit_config *c, uint6
 	b->decreased = 0;
 }
 
-int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
+int ratelimit_peek(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
 {
 	double wait;
 
@@ -60,13 +69,20 @@ int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
 		return -EAGAIN;
 	}
 	refill(b, now_ms);
-	if (b->tokens >= 1.0) {
-		b->tokens -= 1.0;
+	if (b->tokens >= 1.0)
 		return 0;
-	}
-	wait = ceil((1.0 - b->tokens) / b->rate * 1000.0);
+	wait = ceil((1.0 - b->tokens) / pace(b) * 1000.0);
 	*ret_wait_ms = wait < 1 ? 1 : (uint64_t)wait;
 	return -EAGAIN;
+}
+
+int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
+{
+	int r = ratelimit_peek(b, now_ms, ret_wait_ms);
+
+	if (r == 0)
+		b->tokens -= 1.0;
+	return r;
 }
 
 void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_after_ms)

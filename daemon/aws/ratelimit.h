@@ -1,8 +1,13 @@
-/* A client-side token bucket for one (account, region, service): it caps the call
- * rate, shrinks multiplicatively when AWS throttles (at most once per cooldown, so a
- * burst of throttled answers counts once), pauses for a Retry-After hint, and grows
- * back additively with each success up to its ceiling. Pure arithmetic on a clock
- * passed in (milliseconds, monotonic); the client owns the waiting and the timers. */
+/* A client-side token bucket for one (account, region, service), or for one
+ * operation of it: it caps the call rate, shrinks multiplicatively when AWS throttles
+ * (at most once per cooldown, so a burst of throttled answers counts once), empties
+ * (AWS's bucket is empty too), pauses for a Retry-After hint, and grows back
+ * additively with each success up to its ceiling. A service's bucket halves its rate
+ * (its ceiling is a guess for a mix of operations); an operation's, whose ceiling is
+ * the operator's copy of AWS's published rate, takes off a tenth
+ * (RATELIMIT_CONFIGURED_DECREASE): its throttles come from jitter between the daemon's
+ * clock and AWS's, not from a wrong rate. Pure arithmetic on a clock passed in
+ * (milliseconds, monotonic); the client owns the waiting and the timers. */
 #ifndef BTD_RATELIMIT_H
 #define BTD_RATELIMIT_H
 
@@ -17,7 +22,16 @@ struct ratelimit_config {
 	double increase;      /* rate added per success, as a fraction of max_rate (0.02) */
 	uint64_t cooldown_ms; /* at most one decrease per cooldown (1000) */
 	uint64_t max_hold_ms; /* longest Retry-After pause honoured (60000) */
+	double guard;	      /* refill at rate x (1 - guard): a margin for jitter (0) */
 };
+
+/* The decrease of a bucket whose ceiling is AWS's configured rate, and its guard:
+ * calls taken exactly 1/rate apart reach AWS some milliseconds closer or further
+ * apart (the daemon's loop, the network, AWS's own clock), and with AWS's bucket
+ * as empty as the daemon's any call that arrives early is throttled; refilling a
+ * little slower than AWS leaves that margin (40 ms at 0.5/s, 10 ms at 2/s). */
+#define RATELIMIT_CONFIGURED_DECREASE 0.9
+#define RATELIMIT_CONFIGURED_GUARD    0.02
 
 struct ratelimit {
 	struct ratelimit_config cfg;
@@ -35,6 +49,9 @@ void ratelimit_init(struct ratelimit *b, const struct ratelimit_config *c, uint6
 /* ratelimit_take: 0 when a token was taken; -EAGAIN with *ret_wait_ms (>= 1) set to
  * the time until one may be available. */
 int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms);
+/* ratelimit_peek: as ratelimit_take, but leaves the token (a call that must pass two
+ * buckets takes from both or from neither). */
+int ratelimit_peek(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms);
 /* ratelimit_throttled: AWS throttled a call; retry_after_ms is its hint or 0. */
 void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_after_ms);
 void ratelimit_succeeded(struct ratelimit *b, uint64_t now_ms);

@@ -8,6 +8,7 @@ void retry_policy_default(struct retry_policy *p)
 {
 	p->max_attempts = 5;
 	p->conflict_max_attempts = 3;
+	p->paced_max_attempts = 10;
 	p->base_ms = 100;
 	p->throttle_base_ms = 1000;
 	p->max_backoff_ms = 20000;

@@ -14,6 +14,7 @@
 struct retry_policy {
 	unsigned max_attempts;		/* per call, the first included (default 5) */
 	unsigned conflict_max_attempts; /* Bedrock ConflictException (default 3) */
+	unsigned paced_max_attempts;	/* throttled calls behind an operation's limit (10) */
 	uint64_t base_ms;		/* transient errors: rand * min(base * 2^(n-1), cap) (100) */
 	uint64_t throttle_base_ms;	/* throttling errors (1000) */
 	uint64_t max_backoff_ms;	/* the cap (20000) */

@@ -37,7 +37,8 @@ static int status_exit(const cJSON *j)
 	if (store && !cJSON_IsTrue(cJSON_GetObjectItem(store, "ok")))
 		return 1;
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(m, "problems")) > 0 ||
-	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0)
+	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0 ||
+	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "config_errors")) > 0)
 		return 1;
 	return render_num(by, "Error") + render_num(by, "Stalled") + render_num(by, "Held") > 0 ? 1 : 0;
 }
@@ -148,6 +149,12 @@ static int render_status(FILE *out, const cJSON *j, bool wide)
 		cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "restart_required")) fprintf(out, " %s", s->valuestring);
 		fprintf(out, "  (changed in the configuration file; the running values stay until a restart)\n");
 	}
+	cJSON_ArrayForEach(s, cJSON_GetObjectItem(j, "config_errors"))
+		fprintf(out, "%-12s %s\n", "config", s->valuestring);
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(j, "config_errors")) > 0)
+		fprintf(out,
+			"%-12s the last reload was refused; the running configuration stays (a restart would fail)\n",
+			"");
 	cJSON_ArrayForEach(p, problems) fprintf(out, "%-12s %s\n", "problem", p->valuestring);
 	render_cost_tags(out, cJSON_GetObjectItem(j, "cost_allocation_tags"));
 	render_usage_ce(out, cJSON_GetObjectItem(j, "usage_cost_explorer"));

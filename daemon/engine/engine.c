@@ -23,9 +23,10 @@ struct tenant_entry *engine__entry(const struct engine *e, const char *id)
 
 static struct tenant_entry *entry_new(struct engine *e, const char *id)
 {
-	struct tenant_entry *t = xcalloc(1, sizeof(*t));
+	size_t n = strlen(id) + 1;
+	struct tenant_entry *t = xcalloc(1, sizeof(*t) + n);
 
-	t->id = xstrdup(id);
+	t->id = memcpy(t + 1, id, n); /* one allocation with the entry */
 	t->state = TENANT_PENDING;
 	/* what the store remembered about this tenant from earlier runs */
 	t->record = hashmap_remove(&e->records_at_start, id);
@@ -55,10 +56,8 @@ static void free_entry(void *p)
 	}
 	free(t->conflicts);
 	free(t->reconciled_revision);
-	for (unsigned i = 0; i < ENGINE_HISTORY; i++)
-		free(t->history[i].text);
-	free(t->id);
-	free(t);
+	history_lines_release(&t->history);
+	free(t); /* its id with it */
 }
 
 /* A removed tenant with nothing left: forget it everywhere. */
@@ -945,6 +944,7 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;
+		ret->journal_entries += ((struct place_state *)v)->n_journal;
 	}
 	ret->queue_depth = workqueue_depth(&e->queue) + e->slot_waiters;
 	ret->reconciles_in_flight = e->reconciles_in_flight;

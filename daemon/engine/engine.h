@@ -20,6 +20,7 @@
 #include "cloud.h"
 #include "diff_stamp.h"
 #include "histogram.h"
+#include "history_lines.h"
 #include "model.h"
 #include "plan.h"
 #include "prune.h"
@@ -83,7 +84,7 @@ struct engine_settings {
 	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */
 	const char *ssm_tier;		/* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
-	uint64_t journal_ms; /* own writes outlive listings this long (900000) */
+	uint64_t journal_ms; /* a write journaled during a listing is kept at most this long (900000) */
 	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
 	int64_t (*wall_clock)(void *data);
 	void *clock_data;
@@ -113,13 +114,6 @@ struct engine_settings {
 	struct engine_capacity capacity;
 };
 
-#define ENGINE_HISTORY 16
-
-struct history_event {
-	int64_t at; /* wall clock, seconds */
-	char *text;
-};
-
 /* One tenant as the engine knows it; read-only outside the engine. */
 struct tenant_entry {
 	char *id;
@@ -138,12 +132,11 @@ struct tenant_entry {
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
 	size_t n_conflicts;
-	char *reconciled_revision; /* the manifest revision last brought to Ready */
-	int64_t last_reconciled;   /* wall clock */
-	uint64_t next_attempt_ms;  /* monotonic; 0 when none scheduled */
-	int64_t wake_at;	   /* wall clock of the next timer (drain/grace); 0: none */
-	struct history_event history[ENGINE_HISTORY];
-	unsigned history_next;
+	char *reconciled_revision;    /* the manifest revision last brought to Ready */
+	int64_t last_reconciled;      /* wall clock */
+	uint64_t next_attempt_ms;     /* monotonic; 0 when none scheduled */
+	int64_t wake_at;	      /* wall clock of the next timer (drain/grace); 0: none */
+	struct history_lines history; /* its last lines, wall clock in seconds (history_lines.h) */
 	struct place *place;
 	/* Why it waits for capacity (no place of its pool has room, or AWS answered a
 	 * create with a quota error): Pending until capacity appears; NULL when not. */
@@ -165,7 +158,8 @@ struct engine_counts {
 	size_t reconciles_in_flight;
 	size_t held;
 	size_t places, places_listed;
-	int64_t last_resync; /* wall clock of the last complete listing round */
+	size_t journal_entries; /* own writes kept for the listings under way (places.c) */
+	int64_t last_resync;	/* wall clock of the last complete listing round */
 	uint64_t reconciles, actions, action_failures;
 	uint64_t drift_repairs;		    /* changes that set back what was changed outside */
 	struct histogram reconcile_seconds; /* duration of each finished reconcile */

@@ -33,9 +33,9 @@ enum journal_kind {
 
 /* One of the daemon's own writes (or reads), replayed over a listing that was already
  * under way when its answer came, so that such a listing cannot undo what the daemon
- * knows it did. A listing that started after the answer is authoritative over it: the
- * entry is dropped, and whatever that listing shows (a profile deleted or a tag edited
- * by hand) is what the daemon then believes. */
+ * knows it did; kept only while that listing runs. A listing that started after the
+ * answer is authoritative over it: whatever that listing shows (a profile deleted or
+ * a tag edited by hand) is what the daemon then believes. */
 struct journal_entry {
 	uint64_t seq; /* the place's write counter when the answer came */
 	uint64_t at_ms;
@@ -261,7 +261,8 @@ static inline int64_t engine__wall(const struct engine *e)
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
 
-/* history.c: one line of a tenant's history (the last ENGINE_HISTORY are kept). */
+/* history.c: one line of a tenant's history (the last HISTORY_LINES are kept, at most
+ * HISTORY_BYTES: history_lines.h). */
 void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* engine__note: the same, also told to on_note (kept durable): for the lines no audit
  * record (an action's outcome, a state change) already tells. */
@@ -331,8 +332,12 @@ void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_st
 void engine__places_reap_release(struct engine *e);
 /* engine__places_calls: the listings and account-id calls in flight. */
 size_t engine__places_calls(const struct engine *e);
-void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
-			   const struct observed_parameter *parameter, const char *key);
+/* engine__place_journal: an answer of the daemon's own came (profile, parameter: copies
+ * are kept). Counted always; kept (and returned) only while a listing of ps is under
+ * way, until that listing ends: NULL otherwise. */
+struct journal_entry *engine__place_journal(struct place_state *ps, enum journal_kind kind,
+					    const struct observed_profile *profile,
+					    const struct observed_parameter *parameter, const char *key);
 void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted);
 /* engine__place_journal_deny: p (a copy is kept) was written; deleted names a deny policy gone. */
 void engine__place_journal_deny(struct place_state *ps, const struct observed_deny_policy *p, const char *deleted);

@@ -1,5 +1,5 @@
-/* A tenant's history: the last ENGINE_HISTORY lines of what happened to it, shown by
- * the control socket; the notes among them also go to on_note (the durable history).
+/* A tenant's history: the last lines of what happened to it (history_lines.h), shown
+ * by the control socket; the notes among them also go to on_note (the durable history).
  * Written by every file of the engine, so kept apart from them. */
 #include "engine_impl.h"
 
@@ -9,18 +9,18 @@
 
 #include "xalloc.h"
 
-static struct history_event *add_line(struct tenant_entry *t, int64_t now, const char *fmt, va_list ap)
+/* add_line: the formatted line, kept in t's history; returned (owned by the caller)
+ * whole, as it may be longer than the history keeps. */
+static char *add_line(struct tenant_entry *t, int64_t now, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
-static struct history_event *add_line(struct tenant_entry *t, int64_t now, const char *fmt, va_list ap)
+static char *add_line(struct tenant_entry *t, int64_t now, const char *fmt, va_list ap)
 {
-	struct history_event *h = &t->history[t->history_next % ENGINE_HISTORY];
+	char *text;
 
-	free(h->text);
-	h->at = now;
-	if (vasprintf(&h->text, fmt, ap) < 0)
-		h->text = xstrdup("");
-	t->history_next++;
-	return h;
+	if (vasprintf(&text, fmt, ap) < 0)
+		text = xstrdup("");
+	history_lines_add(&t->history, now, text);
+	return text;
 }
 
 void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...)
@@ -28,18 +28,19 @@ void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	add_line(t, now, fmt, ap);
+	free(add_line(t, now, fmt, ap));
 	va_end(ap);
 }
 
 void engine__note(struct engine *e, struct tenant_entry *t, int64_t now, const char *fmt, ...)
 {
-	const struct history_event *h;
+	char *text;
 	va_list ap;
 
 	va_start(ap, fmt);
-	h = add_line(t, now, fmt, ap);
+	text = add_line(t, now, fmt, ap);
 	va_end(ap);
 	if (e->set.on_note)
-		e->set.on_note(t->id, now, h->text, e->set.data);
+		e->set.on_note(t->id, now, text, e->set.data);
+	free(text);
 }

@@ -270,13 +270,22 @@ static void resolve_account(struct place_state *ps)
 
 /* ---- the journal of own writes ---- */
 
-void engine__place_journal(struct place_state *ps, enum journal_kind kind, const struct observed_profile *profile,
-			   const struct observed_parameter *parameter, const char *key)
+/* Only while a listing of the place is under way: a listing that starts later sees the
+ * write itself (and drops every entry answered before it started), so an entry made
+ * between listings would never be replayed. The write counter counts every answer. */
+struct journal_entry *engine__place_journal(struct place_state *ps, enum journal_kind kind,
+					    const struct observed_profile *profile,
+					    const struct observed_parameter *parameter, const char *key)
 {
 	struct journal_entry *j;
 	uint64_t now = uv_now(ps->e->loop), horizon = ps->e->set.journal_ms;
 	size_t keep = 0;
 
+	ps->write_seq++;
+	if (kind == JOURNAL_PARAMETER_PUT || kind == JOURNAL_PARAMETER_DELETE)
+		ps->params_seq = ps->write_seq;
+	if (!ps->listing)
+		return NULL;
 	/* drop what is older than the horizon first (entries are in time order) */
 	while (keep < ps->n_journal && ps->journal[keep].at_ms + horizon < now)
 		release_journal_entry(&ps->journal[keep++]);
@@ -287,29 +296,32 @@ void engine__place_journal(struct place_state *ps, enum journal_kind kind, const
 	XGROW(ps->journal, ps->n_journal + 1, ps->alloc_journal);
 	j = &ps->journal[ps->n_journal++];
 	memset(j, 0, sizeof(*j));
-	j->seq = ++ps->write_seq;
+	j->seq = ps->write_seq;
 	j->at_ms = now;
 	j->kind = kind;
 	j->profile = profile ? observed_profile_dup(profile) : NULL;
 	j->parameter = parameter ? observed_parameter_dup(parameter) : NULL;
 	j->key = xstrdup_or_null(key);
-	if (kind == JOURNAL_PARAMETER_PUT || kind == JOURNAL_PARAMETER_DELETE)
-		ps->params_seq = j->seq;
+	return j;
 }
 
 /* place_journal_budget: b (a copy is kept) was written; deleted names a budget gone. */
 void engine__place_journal_budget(struct place_state *ps, const struct observed_budget *b, const char *deleted)
 {
-	engine__place_journal(ps, b ? JOURNAL_BUDGET_PUT : JOURNAL_BUDGET_DELETE, NULL, NULL, deleted);
-	if (b)
-		ps->journal[ps->n_journal - 1].budget = observed_budget_dup(b);
+	struct journal_entry *j = engine__place_journal(ps, b ? JOURNAL_BUDGET_PUT : JOURNAL_BUDGET_DELETE, NULL, NULL,
+							deleted);
+
+	if (j && b)
+		j->budget = observed_budget_dup(b);
 }
 
 void engine__place_journal_deny(struct place_state *ps, const struct observed_deny_policy *p, const char *deleted)
 {
-	engine__place_journal(ps, p ? JOURNAL_DENY_POLICY_PUT : JOURNAL_DENY_POLICY_DELETE, NULL, NULL, deleted);
-	if (p)
-		ps->journal[ps->n_journal - 1].deny = observed_deny_policy_dup(p);
+	struct journal_entry *j = engine__place_journal(ps, p ? JOURNAL_DENY_POLICY_PUT : JOURNAL_DENY_POLICY_DELETE,
+							NULL, NULL, deleted);
+
+	if (j && p)
+		j->deny = observed_deny_policy_dup(p);
 }
 
 /* A listing that started after an answer came is authoritative over it: such entries
@@ -332,7 +344,7 @@ static void drop_superseded(struct place_state *ps, uint64_t listing_start_seq)
 /* What the daemon wrote while the listing was under way goes over the listing. */
 static void replay_journal(struct place_state *ps, struct observed_store *snapshot)
 {
-	drop_superseded(ps, ps->listing_start_seq);
+	drop_superseded(ps, ps->listing_start_seq); /* none since only a listing journals; kept for safety */
 	for (size_t i = 0; i < ps->n_journal; i++) {
 		const struct journal_entry *j = &ps->journal[i];
 		switch (j->kind) {
@@ -442,6 +454,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		if (e->relist_delay_ms > RELIST_MAX_MS)
 			e->relist_delay_ms = RELIST_MAX_MS;
 		uv_timer_start(&e->relist, on_relist, e->relist_delay_ms, 0);
+		drop_superseded(ps, ps->write_seq); /* the next listing starts after all of it */
 		ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
 		return;
 	}
@@ -450,6 +463,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	if (!ps->place.keep_param_tags)
 		ps->tags_seq = ps->listing_start_seq;
 	replay_journal(ps, snapshot);
+	drop_superseded(ps, ps->write_seq); /* replayed: the next listing starts after all of it */
 	/* Without a bulk IAM read, policies are read one by one: they outlive listings
 	 * (the carry moves them). What the listing shows unchanged keeps its generations,
 	 * so a settled tenant whose resources did not change is not diffed again. */

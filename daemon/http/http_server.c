@@ -567,6 +567,12 @@ static struct http_conn *eviction_candidate(struct http_server *s)
  * at most max_connections open plus the turn's closing ones. */
 #define ACCEPTS_PER_TURN 64
 #define EVICT_AFTER_MS	 500
+/* The kernel's queue of connections not yet accepted. A client that finds it full
+ * does not wait: its non-blocking connect() (curl's, bedrock-tenantctl's) fails at
+ * once with EAGAIN. Thousands of connections opened at once must leave room for a
+ * health check, which then waits its turn; the kernel caps the queue at
+ * net.core.somaxconn (4096 by default since Linux 5.4). */
+#define LISTEN_BACKLOG 4096
 
 static void wait_for_slot(struct http_listener *l, uint64_t delay_ms)
 {
@@ -673,7 +679,7 @@ int http_server_listen_tcp(struct http_server *s, const char *host, int port, in
 	uv_tcp_init(s->loop, &l->h.tcp);
 	r = uv_tcp_bind(&l->h.tcp, (const struct sockaddr *)&ss, 0);
 	if (r == 0)
-		r = uv_listen(&l->h.stream, 511, on_connection);
+		r = uv_listen(&l->h.stream, LISTEN_BACKLOG, on_connection);
 	if (r == 0)
 		r = uv_tcp_getsockname(&l->h.tcp, (struct sockaddr *)&ss, &len);
 	if (r < 0) {
@@ -733,7 +739,7 @@ int http_server_listen_unix(struct http_server *s, const char *path, unsigned mo
 			r = -errno;
 	}
 	if (r == 0)
-		r = uv_listen(&l->h.stream, 511, on_connection);
+		r = uv_listen(&l->h.stream, LISTEN_BACKLOG, on_connection);
 	if (r < 0) {
 		if (l->unix_path)
 			unlink(path);

@@ -23,10 +23,15 @@
  * as a listing does, and carries the generations of what did not change over
  * (state/observed_carry.h), as the engine's on_listed does; --touch P then makes P %
  * of the tenants differ in the snapshot (a parameter put again by hand with the same
- * value: a new version, nothing to do), so those are diffed in full. With --roles
+ * value: a new version, nothing to do), so those are diffed in full; --touch-policy P
+ * makes P % of the tenants' policy show in the snapshot with its document where it
+ * had none, or without it where it had one (the same policy, another digest: the
+ * tenant's own policy changed, nothing to do). With --roles
  * the store holds the roles and policies too, as after a bulk IAM read. The snapshot
  * is built untimed (a worker thread's work in the daemon); the carry's CPU time and
- * the pass's are reported apart and together.
+ * the pass's are reported apart and together, with the tenants diffed; the old store
+ * is released after the pass (the daemon's reaper, later) and its CPU time reported
+ * apart.
  *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
  * median, the heap the desired model, the observed store and the records take
@@ -74,6 +79,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT] [--roles] [--skip | --relist]\n"
 		   "                  [--touch PERCENT]\n"
+		   "                  [--touch-policy PERCENT]\n"
 		   "\n"
 		   "Times one full diff pass (observed_tenant_collect + diff_tenant for every tenant)\n"
 		   "over N converged tenants, R times, and prints each pass and the median.\n"
@@ -86,6 +92,9 @@ static void usage(FILE *f)
 		   "  --relist         before each pass a new snapshot replaces the store, generations carried\n"
 		   "  --touch PERCENT  with --skip: tenants whose profile is put again before each pass;\n"
 		   "                   with --relist: tenants whose parameter differs in the snapshot\n"
+		   "  --touch-policy PERCENT\n"
+		   "                   with --relist --roles: tenants whose policy shows with its document or\n"
+		   "                   without it in the snapshot (its digest differs, the same policy)\n"
 		   "  --help           this text\n");
 }
 
@@ -110,17 +119,18 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 	bool system = strncmp(model, "us.", 3) == 0;
 
 	memset(p, 0, sizeof(*p));
-	p->key = xasprintf("p%zu", k);
+	p->key = intern_take(xasprintf("p%zu", k));
 	p->model = intern(model);
 	p->model_kind = system ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
 	p->model_id = intern(model);
 	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
 	tag_set_init(&p->tags);
+	tag_set_reserve(&p->tags, 1); /* exact, as the manifest parser sizes tag sets */
 	tag_set_put(&p->tags, "app", p->key);
 	/* any six hex digits do: the diff compares names and the spec tag, it does not hash */
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%06zx", (i * 7 + k * 131) & 0xffffff);
 	p->name = xasprintf("%s-%s-%s", t->id, p->key, p->spec_hash);
-	p->parameter = xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, p->key);
+	p->parameter = intern_take(xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, p->key));
 }
 
 static struct tenant *make_tenant(size_t i, bool roles)
@@ -129,13 +139,14 @@ static struct tenant *make_tenant(size_t i, bool roles)
 	const char *dept = bench_departments[i % BENCH_DEPARTMENTS];
 	char project[32];
 
-	t->id = xasprintf("tenant-%06zu", i);
+	t->id = intern_take(xasprintf("tenant-%06zu", i));
 	t->department = intern(dept);
 	snprintf(project, sizeof(project), "project_%zu", i % 500);
 	t->project = intern(project);
 	t->region = intern(REGION);
 	t->account = intern("prod");
 	tag_set_init(&t->tags);
+	tag_set_reserve(&t->tags, i % 2 ? 3 : 2);
 	tag_set_put(&t->tags, "CostCenter", dept);
 	tag_set_put(&t->tags, "Project", project);
 	if (i % 2) {
@@ -328,14 +339,49 @@ static struct observed_policy *policy_dup(const struct observed_policy *p)
 	c->document = xstrdup_or_null(p->document);
 	c->hash = xstrdup_or_null(p->hash);
 	c->role_missing = p->role_missing;
+	c->chars = p->chars; /* a bulk read's policy has no document to size it from */
 	observed_policy_copy_others(c, p);
 	return c;
 }
 
-/* --relist: a new snapshot with the store's content (built untimed), `percent` % of
- * the tenants' first parameter at a new version (another share each time), then the
- * carry (timed: *ret_cpu) and the old store's release. */
-static void relist(struct world *w, size_t percent, size_t round, double *ret_cpu, struct observed_carry_stats *st)
+/* A listing's copy of p in s: in s's arena, as a listing builds its entries. */
+static struct observed_profile *listed_profile(struct observed_store *s, const struct observed_profile *p)
+{
+	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->id, p->name, p->description,
+								p->n_model_arns);
+
+	for (size_t i = 0; i < p->n_model_arns; i++)
+		c->model_arns[i] = intern_ref(p->model_arns[i]);
+	tag_set_copy(&c->tags, &p->tags);
+	c->tags_known = p->tags_known;
+	c->listed = p->listed;
+	c->models_unknown = p->models_unknown;
+	c->created_at = p->created_at;
+	return c;
+}
+
+static struct observed_parameter *listed_parameter(struct observed_store *s, const struct observed_parameter *p)
+{
+	struct observed_parameter *c = observed_store_new_parameter(s, p->name, p->value);
+
+	c->version = p->version;
+	c->modified_ms = p->modified_ms;
+	tag_set_copy(&c->tags, &p->tags);
+	c->tags_known = p->tags_known;
+	return c;
+}
+
+/* --relist: a new snapshot with the store's content (built untimed, as a listing
+ * builds it: profiles and parameters in its arena), `percent` % of the tenants' first
+ * parameter at a new version (another share each time), then the carry (timed:
+ * *ret_cpu). The old store goes to *ret_old: the caller releases it after the pass,
+ * as the daemon's reaper does over the turns after a listing (on the listing
+ * thread's malloc arena, not the loop's). Released before the pass, its millions of
+ * freed chunks would be sorted by glibc inside the first larger allocations of the
+ * pass (the policy documents of the changed tenants), which is the release's cost,
+ * not the diff's. */
+static void relist(struct world *w, size_t percent, size_t policy_percent, size_t round, double *ret_cpu,
+		   struct observed_carry_stats *st, struct observed_store *ret_old)
 {
 	struct observed_store next;
 	size_t pos = 0;
@@ -349,9 +395,9 @@ static void relist(struct world *w, size_t percent, size_t round, double *ret_cp
 	for (pos = 0; hashmap_next(&w->store.policies, &pos, NULL, &v);)
 		observed_store_put_policy(&next, policy_dup(v));
 	for (pos = 0; hashmap_next(&w->store.profiles, &pos, NULL, &v);)
-		observed_store_put_profile(&next, observed_profile_dup(v));
+		observed_store_put_profile(&next, listed_profile(&next, v));
 	for (pos = 0; hashmap_next(&w->store.parameters, &pos, NULL, &v);)
-		observed_store_put_parameter(&next, observed_parameter_dup(v));
+		observed_store_put_parameter(&next, listed_parameter(&next, v));
 	next.budgets_listed = w->store.budgets_listed;
 	next.policies_listed = w->store.policies_listed;
 	for (size_t i = 0; percent && i < w->n; i++) {
@@ -359,14 +405,33 @@ static void relist(struct world *w, size_t percent, size_t round, double *ret_cp
 		struct observed_parameter *q;
 		if ((k * percent) / 100 == ((k + 1) * percent) / 100)
 			continue;
-		q = observed_parameter_dup(observed_store_parameter(&next, w->tenants[i]->profiles[0].parameter));
+		q = listed_parameter(&next, observed_store_parameter(&next, w->tenants[i]->profiles[0].parameter));
 		q->version++;
 		observed_store_put_parameter(&next, q);
+	}
+	for (size_t i = 0; policy_percent && w->policies && i < w->n; i++) {
+		size_t k = i + round * 7;
+		const struct tenant *t = w->tenants[i];
+		struct observed_policy *c;
+		if ((k * policy_percent) / 100 == ((k + 1) * policy_percent) / 100)
+			continue;
+		c = policy_dup(observed_store_policy(&next, t->roles[0], t->policy_name));
+		if (c->document) { /* as a bulk read shows it: digest and size only */
+			free(c->document);
+			c->document = NULL;
+		} else { /* as a read of the one policy shows it */
+			struct observed_profile const **owned = xcalloc(t->n_profiles, sizeof(*owned));
+			for (size_t j = 0; j < t->n_profiles; j++)
+				owned[j] = observed_store_profile_by_name(&next, t->profiles[j].name);
+			c->document = policy_document(owned, t->n_profiles);
+			free(owned);
+		}
+		observed_store_put_policy(&next, c);
 	}
 	c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID);
 	observed_carry(&w->store, &next, st);
 	*ret_cpu = bench_clock(CLOCK_PROCESS_CPUTIME_ID) - c0;
-	observed_store_release(&w->store);
+	*ret_old = w->store;
 	w->store = next;
 }
 
@@ -426,12 +491,13 @@ int main(int argc, char **argv)
 		{ "roles", no_argument, NULL, 'o' },
 		{ "skip", no_argument, NULL, 's' },
 		{ "touch", required_argument, NULL, 't' },
+		{ "touch-policy", required_argument, NULL, 'p' },
 		{ "relist", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t n = 100000, runs = 7, drift = 0, touched = 0, skipped, desired_bytes, observed_bytes, record_bytes,
-	       expected, first;
+	size_t n = 100000, runs = 7, drift = 0, touched = 0, policy_touched = 0, skipped, desired_bytes, observed_bytes,
+	       record_bytes, expected, first;
 	double cpu[MAX_RUNS], wall[MAX_RUNS], carry_cpu[MAX_RUNS], both[MAX_RUNS], t0;
 	struct world w;
 	int c, rc = 0;
@@ -462,6 +528,10 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			if (bench_parse_size("bench_diff", optarg, "--touch", 0, 100, &touched) < 0)
+				return 2;
+			break;
+		case 'p':
+			if (bench_parse_size("bench_diff", optarg, "--touch-policy", 0, 100, &policy_touched) < 0)
 				return 2;
 			break;
 		case 'h':
@@ -506,20 +576,30 @@ int main(int argc, char **argv)
 	}
 	for (size_t r = 0; r < runs; r++) {
 		struct observed_carry_stats st;
+		struct observed_store old;
 		size_t actions;
+		double release_cpu = 0;
 
 		if (relisting)
-			relist(&w, touched, r, &carry_cpu[r], &st);
+			relist(&w, touched, policy_touched, r, &carry_cpu[r], &st, &old);
 		else if (skip && touched)
 			touch(&w, touched, r);
 		actions = pass(&w, &cpu[r], &wall[r], &first, &skipped);
 		both[r] = relisting ? carry_cpu[r] + cpu[r] : cpu[r];
+		if (relisting) {
+			double c0 = bench_clock(CLOCK_PROCESS_CPUTIME_ID);
+			observed_store_release(&old);
+			release_cpu = bench_clock(CLOCK_PROCESS_CPUTIME_ID) - c0;
+		}
 		if (relisting)
-			printf("pass %zu: carry %.1f ms CPU (%zu of %zu groups, store %s, %zu values compared), pass "
+			printf("pass %zu: carry %.1f ms CPU (%zu of %zu groups, store %s, policies %s, %zu values "
+			       "compared), pass "
 			       "%.1f "
-			       "ms CPU, together %.1f ms; %zu action(s), %zu tenant(s) skipped\n",
+			       "ms CPU, together %.1f ms; %zu action(s), %zu tenant(s) skipped, %zu diffed; the old "
+			       "store released after: %.1f ms CPU\n",
 			       r + 1, carry_cpu[r] * 1e3, st.carried, st.groups, st.store_carried ? "carried" : "new",
-			       st.entries, cpu[r] * 1e3, both[r] * 1e3, actions, skipped);
+			       st.policies_carried ? "carried" : "new", st.entries, cpu[r] * 1e3, both[r] * 1e3,
+			       actions, skipped, n - skipped, release_cpu * 1e3);
 		else if (skip) /* a drifting tenant is never settled: it plans its action again */
 			printf("pass %zu: %.1f ms CPU, %.1f ms wall, %zu action(s), %zu tenant(s) skipped\n", r + 1,
 			       cpu[r] * 1e3, wall[r] * 1e3, actions, skipped);

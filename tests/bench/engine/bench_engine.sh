@@ -35,9 +35,8 @@ startup N    only the startup: launch -> first full scan applied, once with an e
 throttled N  N tenants converged from nothing while awsim limits CreateInferenceProfile
              and PutParameter to --rate requests/s each in each account and Region
              (token buckets per place, as AWS's, burst = rate, at least 1; with --places AxR over
-             A x R places) and the daemon's rate_limits match them (bedrock 2 x rate:
-             each create is read back with GetInferenceProfile; ssm 1 x rate), times
-             --over; the convergence time against the bound, the slowest place's
+             A x R places) and the daemon's rate_limits match them, times --over
+             (--limits); the convergence time against the bound, the slowest place's
              (calls needed - burst) / rate
 edits N      the edit path alone: N tenants (the scale shape, --places as for scale),
              the daemon against an endpoint that accepts connections and never
@@ -67,6 +66,12 @@ options:
   --rate R        awsim's limit per mutating operation and place (throttled; default 50)
   --over F        the daemon's rate_limits are F times the matched ones (throttled;
                   default 1)
+  --limits KIND   how the daemon's rate_limits match awsim's (throttled): `operation`
+                  (default): rate_limits.bedrock.operations.CreateInferenceProfile and
+                  rate_limits.ssm.operations.PutParameter at awsim's rate and burst, the
+                  services unlimited (100/s); `service`: per service only, as before
+                  there were operation limits (bedrock 2 x rate: each create is read back
+                  with GetInferenceProfile; ssm 1 x rate)
   --runs R        convergences to measure (throttled; default 3)
   --window W      scale: measure over the first W seconds of the cold convergence
                   only, then stop (no need for every tenant to converge: for large N):
@@ -101,6 +106,7 @@ RESTARTS=3
 SETTLE=
 RATE=50
 OVER=1
+LIMITS=operation
 RUNS=3
 KEEP=0
 FROM=
@@ -120,6 +126,7 @@ while [ $# -gt 0 ]; do
 	--settle) SETTLE=$2; shift 2 ;;
 	--rate) RATE=$2; shift 2 ;;
 	--over) OVER=$2; shift 2 ;;
+	--limits) LIMITS=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
 	--from) FROM=$2; shift 2 ;;
@@ -815,7 +822,8 @@ run_startup() {
 sample_calls() {
 	while :; do
 		echo "$EPOCHREALTIME $(curl -sf "$A/calls" | jq -r '[.["bedrock:CreateInferenceProfile"].ok // 0,
-			.["ssm:PutParameter"].ok // 0] | @tsv')"
+			.["ssm:PutParameter"].ok // 0] | @tsv') $(status_json |
+			jq -r '[.aws.queued // 0, .aws.in_flight // 0, .aws.retry_quota // 0] | @tsv' 2>/dev/null)"
 		sleep 1
 	done
 }
@@ -845,15 +853,23 @@ run_throttled() {
   {"service": "ssm", "operation": "PutParameter", "rate": $RATE, "burst": $burst, "per": "account-region"}
 ]}
 JSON
-	limits=$(awk -v r="$RATE" -v f="$OVER" -v b="$burst" 'BEGIN {
+	case $LIMITS in
+	service) limits=$(awk -v r="$RATE" -v f="$OVER" -v b="$burst" 'BEGIN {
 		printf "  bedrock: {requests_per_second: %g, burst: %d}\n", 2 * r * f, b
-		printf "  ssm: {requests_per_second: %g, burst: %d}\n", r * f, b
-		for (i = split("tagging sts budgets iam", s, " "); i > 0; i--)
-			printf "  %s: {requests_per_second: 10000, burst: 10000}\n", s[i] }')
+		printf "  ssm: {requests_per_second: %g, burst: %d}\n", r * f, b }') ;;
+	operation) limits=$(awk -v r="$RATE" -v f="$OVER" -v b="$burst" 'BEGIN {
+		printf "  bedrock:\n    requests_per_second: 100\n    burst: 100\n    operations:\n"
+		printf "      CreateInferenceProfile: {requests_per_second: %g, burst: %d}\n", r * f, b
+		printf "  ssm:\n    requests_per_second: 100\n    burst: 100\n    operations:\n"
+		printf "      PutParameter: {requests_per_second: %g, burst: %d}\n", r * f, b }') ;;
+	*) echo "--limits: operation or service, not $LIMITS" >&2; exit 2 ;;
+	esac
+	limits+=$'\n'$(awk 'BEGIN { for (i = split("tagging sts budgets iam", s, " "); i > 0; i--)
+		printf "  %s: {requests_per_second: 10000, burst: 10000}\n", s[i] }')
 	# the slowest place: its creates (and as many puts) at RATE after the burst
 	bound=$(awk -v m="$most" -v r="$RATE" -v b="$burst" 'BEGIN { printf "%.2f", (m > b ? m - b : 0) / r }')
 	echo "awsim: CreateInferenceProfile and PutParameter at $RATE/s each in each of $places place(s) (burst $burst);" \
-		"daemon: bedrock $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print 2 * r * f }')/s, ssm $(awk -v r="$RATE" -v f="$OVER" 'BEGIN { print r * f }')/s" \
+		"daemon ($LIMITS limits): $(echo "$limits" | grep -E 'bedrock|ssm|Create|Put' | tr -s ' \n' ' ')" \
 		"a place; $profiles profiles, at most $most in one place: bound $bound s"
 	: >"$WORK/throttled.txt"
 	for run in $(seq "$RUNS"); do
@@ -887,6 +903,11 @@ JSON
 		# when the last create and the last put were answered, from 1 s samples
 		awk -v a="$t_scan" -v c="$creates" -v p="$puts" '!tc && $2 >= c { tc = $1 - a } !tp && $3 >= p { tp = $1 - a }
 			END { printf "    all creates answered by %.1f s, all puts by %.1f s after the scan (1 s samples)\n", tc, tp }' \
+			"$WORK/rate.txt"
+		# the daemon's HTTP queue (requests that took their rate token and wait for a
+		# connection) and its retry quota, from the same samples
+		awk 'NF >= 6 { n++; q += $4; if ($4 > mq) mq = $4; if (!mr || $6 < mr) mr = $6 }
+			END { if (n) printf "    daemon: HTTP queue mean %.1f, max %d; retry quota at least %d\n", q / n, mq, mr }' \
 			"$WORK/rate.txt"
 		stop_daemon
 		stop_awsim

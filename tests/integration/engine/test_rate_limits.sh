@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Each rate_limits key changes what the daemon sends, counted in awsim: a burst lets
-# that many calls go at once, requests_per_second paces the rest. The bounds below are
+# that many calls go at once, requests_per_second paces the rest, an operation's limit
+# (rate_limits.bedrock.operations) paces that operation alone. The bounds below are
 # what a token bucket allows (burst + rate x elapsed), so the test waits for counts and
 # never needs a fast machine.
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +73,31 @@ while :; do
 	sleep 0.05
 done
 echo "20/s, burst 1: $n Bedrock calls $(elapsed) s after the start"
+wait_until 60 "every tenant Ready" all_ready
+
+# 3. an operation's own limit: CreateInferenceProfile at 2/s with a burst of 3, the
+#    service at 100/s. The creates keep to their bucket; the other Bedrock calls
+#    (the read-back of each create) are not held to its rate. While creates wait, the
+#    status shows the operation's limiter with its own ceiling.
+run_phase "{requests_per_second: 100, burst: 100, operations: {CreateInferenceProfile: {requests_per_second: 2, burst: 3}}}"
+reads() { awsim_get calls | jq '.["bedrock:GetInferenceProfile"].ok // 0'; }
+all_read() { [ "$(reads)" -ge "$N" ]; }
+shown=
+deadline=$(($(date +%s) + 90))
+while :; do
+	n=$(creates)
+	at_most 3 2 "$n" || fail "CreateInferenceProfile at 2/s, burst 3: $n creates $(elapsed) s after the start"
+	[ "$n" -lt "$N" ] || break
+	[ "$(date +%s)" -lt "$deadline" ] || fail "2/s: only $n of $N creates after 90 s"
+	# (the status exits 1 until the first full sync is done)
+	[ -n "$shown" ] || ! { ctl --json status 2>/dev/null || true; } | jq -e '[.aws.rate_limiters[] |
+		select(.operation == "CreateInferenceProfile" and .service == "bedrock" and .max_rate == 2)] |
+		length > 0' >/dev/null || shown=1
+	sleep 0.05
+done
+echo "CreateInferenceProfile 2/s, burst 3: $n creates $(elapsed) s after the start"
+[ -n "$shown" ] || fail "the status never showed the CreateInferenceProfile limiter while creates waited"
+wait_until 30 "every create read back" all_read
 wait_until 60 "every tenant Ready" all_ready
 stop_daemon
 echo PASS

@@ -474,6 +474,106 @@ static void test_priority_call_goes_first(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* An operation with a limit of its own waits for its bucket without holding up the
+ * service's other operations; the calls of each keep their order. One request at a
+ * time on the wire, so the server sees them in the order they were sent. */
+static void test_operation_bucket(void **state)
+{
+	static const struct aws_op_limit del = { AWS_IAM, "DeleteRolePolicy", 20, 1 };
+	const char *names[] = { "d1", "d2", "p1", "d3", "p2" };
+	struct arrivals a = { "" };
+	struct many m = { .n = 5 };
+	struct fixture f;
+	struct aws_stats st;
+
+	memset(m.o, 0, sizeof(m.o));
+	fx_init(&f, record_arrival, &a);
+	f.opts.max_rate[AWS_IAM] = 1000;
+	f.opts.burst[AWS_IAM] = 100;
+	f.opts.op_limits = &del; /* a burst of 1, then one every 50 ms */
+	f.opts.n_op_limits = 1;
+	f.opts.max_in_flight = 1;
+	assert_int_equal(fx_client(&f), 0);
+	for (int i = 0; i < m.n; i++) {
+		if (names[i][0] == 'd')
+			assert_int_equal(iam_delete_role_policy(f.client, NULL, "role", names[i], on_done, &m.o[i]), 0);
+		else
+			assert_int_equal(iam_put_role_policy(f.client, NULL, "role", names[i], "{}", on_done, &m.o[i]),
+					 0);
+	}
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.waiting_rate, 2); /* d2 and d3; the puts went */
+	assert_int_equal(st.n_buckets, 2);
+	assert_null(st.buckets[0].operation);
+	assert_int_equal(st.buckets[0].waiting, 2);
+	assert_string_equal(st.buckets[1].operation, "DeleteRolePolicy");
+	assert_true(st.buckets[1].max_rate == 20.0);
+	assert_int_equal(st.buckets[1].waiting, 2);
+	aws_stats_release(&st);
+	fx_run_until(&f, all_done, &m);
+	for (int i = 0; i < m.n; i++)
+		assert_int_equal(m.o[i].status, 0);
+	assert_string_equal(a.seen, "d1 p1 p2 d2 d3");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+/* A throttled call of an operation with a limit: that operation's bucket takes off a
+ * tenth (not half), the service's is untouched, and the retries, paced by the
+ * bucket, take no retry quota and outlast the ordinary attempt limit. Without a
+ * limit of its operation the same call gives up after 5 attempts. */
+static void test_operation_throttle(void **state)
+{
+	static const struct aws_op_limit get = { AWS_BEDROCK, "GetInferenceProfile", 40, 1 };
+	struct script s = { .n = 8 };
+	struct events ev = { 0 };
+	struct retry_policy p;
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+
+	for (int i = 0; i < 7; i++)
+		s.answers[i] = answer(429, "x-amzn-ErrorType: ThrottlingException\r\n",
+				      "{\"message\":\"Rate exceeded\"}");
+	s.answers[7] = answer(200, NULL, PROFILE_JSON);
+	retry_policy_default(&p);
+	p.quota = 5; /* one throttled retry, for a call that takes quota */
+
+	fx_init(&f, scripted, &s);
+	f.opts.retry = &p;
+	f.opts.max_rate[AWS_BEDROCK] = 40;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, -EAGAIN);
+	assert_int_equal(o.cls, AWS_ERROR_THROTTLING);
+	assert_int_equal(test_server_requests(f.server), 2); /* the quota ran out */
+	assert_int_equal(fx_finish(&f), 0);
+
+	fx_init(&f, scripted, &s);
+	f.opts.retry = &p;
+	f.opts.max_rate[AWS_BEDROCK] = 40;
+	f.opts.op_limits = &get;
+	f.opts.n_op_limits = 1;
+	f.opts.event_cb = on_event;
+	f.opts.event_arg = &ev;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(test_server_requests(f.server), 8);
+	assert_int_equal(ev.throttled, 7);
+	assert_true(ev.last_rate >= 40 * 0.9 * 0.9 * 0.9 * 0.9 - 1e-9 && ev.last_rate <= 36.0 + 1e-9);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.n_buckets, 2);
+	assert_int_equal(st.buckets[0].throttles, 0);
+	assert_true(st.buckets[0].rate == 40.0);
+	assert_int_equal(st.buckets[1].throttles, 7);
+	assert_int_equal(st.retry_quota, 5);
+	assert_int_equal(st.retry_quota_exhausted, 0);
+	aws_stats_release(&st);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 static double fx_random_half(void *arg)
 {
 	return 0.5;
@@ -647,6 +747,8 @@ int main(void)
 		cmocka_unit_test(test_retry_quota),
 		cmocka_unit_test(test_throttling_shrinks_the_bucket),
 		cmocka_unit_test(test_rate_bucket_queues_calls),
+		cmocka_unit_test(test_operation_bucket),
+		cmocka_unit_test(test_operation_throttle),
 		cmocka_unit_test(test_priority_call_goes_first),
 		cmocka_unit_test(test_close_with_calls_in_every_state),
 		cmocka_unit_test(test_synchronous_errors),

@@ -127,7 +127,7 @@ static void test_iam_account_wire(void **state)
 	assert_string_equal(req->body, "Action=GetAccountSummary&Version=2010-05-08");
 	assert_non_null(strstr(test_request_header(req, "Authorization"), "/us-east-1/iam/aws4_request"));
 
-	assert_int_equal(iam_get_role_details(f.client, NULL, on_details, &d), 0);
+	assert_int_equal(iam_get_role_details(f.client, NULL, NULL, on_details, &d), 0);
 	fx_run_until(&f, fx_done, &d);
 	assert_int_equal(d.status, 0);
 	assert_int_equal(d.n, 3);

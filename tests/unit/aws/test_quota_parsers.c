@@ -14,6 +14,7 @@
 
 #include "ce_parse.h"
 #include "iam_account_parse.h"
+#include "xalloc.h"
 #include "servicequotas_parse.h"
 #include "ssm_describe_parse.h"
 
@@ -24,6 +25,13 @@
 	"us-east-1:123456789012:bedrock/" code "\",\"QuotaCode\":\"" code "\",\"QuotaName\":\"Inference profiles "     \
 	"per account\",\"Value\":" value ",\"Unit\":\"None\",\"Adjustable\":true,\"GlobalQuota\":false,"               \
 	"\"QuotaAppliedAtLevel\":\"ACCOUNT\"}"
+
+/* A stand-in digest: the document with "!", its length as the size. */
+static void digest_length(const char *document, char **ret_hash, size_t *ret_chars)
+{
+	*ret_hash = xasprintf("%s!", document);
+	*ret_chars = strlen(document);
+}
 
 static void test_servicequotas(void **state)
 {
@@ -136,6 +144,26 @@ static void test_iam_account(void **state)
 	assert_string_equal(aws_tags_get(&list.items[0].tags, "team"), "a");
 	assert_int_equal(list.items[1].n_policies, 0);
 	assert_int_equal(iam_role_detail_policy_chars(&list.items[1]), 0);
+	iam_role_detail_list_release(&list);
+
+	/* digested as parsed: no document nor trust policy kept, the digest's figures */
+	list.digest = digest_length;
+	assert_int_equal(
+		iam_parse_authorization_details_page(
+			S(DETAILS(ROLE("app", POLICY("p1", "%7B%22a%22%3A%20%22b%22%7D") POLICY("p2", "%7B%7D")),
+				  "<IsTruncated>false</IsTruncated>")),
+			&list, &next),
+		0);
+	assert_null(next);
+	assert_int_equal(list.n, 1);
+	assert_null(list.items[0].assume_role_policy);
+	assert_int_equal(list.items[0].n_policies, 2);
+	assert_string_equal(list.items[0].policies[0].name, "p1");
+	assert_null(list.items[0].policies[0].document);
+	assert_string_equal(list.items[0].policies[0].hash, "{\"a\": \"b\"}!");
+	assert_int_equal(list.items[0].policies[0].chars, 10);
+	assert_string_equal(list.items[0].policies[1].hash, "{}!");
+	assert_int_equal(iam_role_detail_policy_chars(&list.items[0]), 10 + 2);
 	iam_role_detail_list_release(&list);
 
 	/* refusals: truncated without a marker, a bad document, a role without a name */

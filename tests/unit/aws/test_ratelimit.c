@@ -75,6 +75,52 @@ static void test_retry_after_holds(void **state)
 	assert_int_equal(wait, cfg.max_hold_ms - 1);
 }
 
+/* peek leaves the token; an operation's bucket (the operator's copy of AWS's rate)
+ * takes off a tenth on a throttle, once per cooldown, empties, honours Retry-After,
+ * and grows back with successes; its guard refills it a little slower. */
+static void test_peek_and_configured_decrease(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait = 0;
+
+	ratelimit_config_default(&cfg, 2);
+	cfg.burst = 2;
+	cfg.decrease = RATELIMIT_CONFIGURED_DECREASE;
+	ratelimit_init(&b, &cfg, 0);
+	assert_int_equal(ratelimit_peek(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_peek(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_peek(&b, 0, &wait), -EAGAIN);
+	assert_int_equal(wait, 500);
+	ratelimit_throttled(&b, 400, 0);
+	assert_true(b.rate > 1.79 && b.rate < 1.81);
+	ratelimit_throttled(&b, 900, 0); /* within the cooldown */
+	assert_true(b.rate > 1.79 && b.rate < 1.81);
+	/* emptied at 900: the next token after 1 / 1.8 s */
+	assert_int_equal(ratelimit_take(&b, 900, &wait), -EAGAIN);
+	assert_int_equal(wait, 556);
+	ratelimit_throttled(&b, 1500, 1200);
+	assert_true(b.rate > 1.61 && b.rate < 1.63);
+	assert_int_equal(ratelimit_take(&b, 2000, &wait), -EAGAIN);
+	assert_int_equal(wait, 700);
+	for (int i = 0; i < 20; i++)
+		ratelimit_succeeded(&b, 3000);
+	assert_true(b.rate == 2.0);
+
+	/* the guard: a refill 2 % slower than the rate, which stays the configured one */
+	cfg.guard = RATELIMIT_CONFIGURED_GUARD;
+	ratelimit_init(&b, &cfg, 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), -EAGAIN);
+	assert_int_equal(wait, 511); /* 1 / (2 x 0.98) s */
+	assert_int_equal(ratelimit_take(&b, 510, &wait), -EAGAIN);
+	assert_int_equal(ratelimit_take(&b, 511, &wait), 0);
+	assert_true(b.rate == 2.0);
+}
+
 static void test_grows_back(void **state)
 {
 	struct ratelimit_config cfg;
@@ -138,8 +184,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paces_at_rate),	  cmocka_unit_test(test_throttle_shrinks_once_per_cooldown),
-		cmocka_unit_test(test_retry_after_holds), cmocka_unit_test(test_grows_back),
-		cmocka_unit_test(test_small_rates),	  cmocka_unit_test(test_fixed_burst),
+		cmocka_unit_test(test_retry_after_holds), cmocka_unit_test(test_peek_and_configured_decrease),
+		cmocka_unit_test(test_grows_back),	  cmocka_unit_test(test_small_rates),
+		cmocka_unit_test(test_fixed_burst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,12 +117,71 @@ static void test_borrowed_keys(void **state)
 	hashmap_release(&m, free_named);
 }
 
+static const char *name_of(const void *v)
+{
+	return ((const struct named *)v)->name;
+}
+
+/* A keyed map holds no key at all (16-byte slots): each value names its own; put,
+ * replace, remove, iterate and release as any map, through churn and growth. */
+static void test_keyed(void **state)
+{
+	struct hashmap m;
+	struct named *a = named("arn:1", 1), *a2 = named("arn:1", 2);
+	const char *k;
+	void *v;
+	size_t pos = 0, seen = 0;
+	char key[32];
+
+	(void)state;
+	assert_int_equal(sizeof(struct hashmap_kentry), 16);
+	hashmap_init_keyed(&m, name_of);
+	assert_null(hashmap_get(&m, "arn:1"));
+	assert_null(hashmap_remove(&m, "arn:1"));
+	assert_null(hashmap_put(&m, a->name, a));
+	assert_ptr_equal(hashmap_put(&m, a2->name, a2), a);
+	free_named(a);
+	assert_ptr_equal(hashmap_get(&m, "arn:1"), a2);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_null(hashmap_put(&m, key, named(key, i)));
+		if (i % 3 == 0) { /* churn: tombstones among live slots */
+			snprintf(key, sizeof(key), "k%d", i / 2);
+			free_named(hashmap_remove(&m, key));
+		}
+	}
+	for (int i = 0; i < 5000; i++) {
+		struct named *x;
+		snprintf(key, sizeof(key), "k%d", i);
+		x = hashmap_get(&m, key);
+		if (x) {
+			assert_string_equal(x->name, key);
+			assert_int_equal(x->n, i);
+		}
+	}
+	while (hashmap_next(&m, &pos, &k, &v)) {
+		assert_ptr_equal(k, ((struct named *)v)->name);
+		seen++;
+	}
+	assert_int_equal(seen, m.n);
+	assert_ptr_equal(hashmap_remove(&m, "arn:1"), a2);
+	free_named(a2);
+	hashmap_release(&m, free_named);
+	assert_ptr_equal(m.key_of, name_of); /* still keyed */
+	assert_true(m.borrowed);
+	a = named("arn:3", 4);
+	hashmap_put(&m, a->name, a);
+	assert_ptr_equal(hashmap_get(&m, "arn:3"), a);
+	hashmap_release(&m, free_named);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_remove),
 		cmocka_unit_test(test_many_with_churn),
 		cmocka_unit_test(test_borrowed_keys),
+		cmocka_unit_test(test_keyed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -134,6 +134,58 @@ static const char full[] =
 	"backoff: {initial: 2s, max: 1h}\n"
 	"shutdown_timeout: 1m\n";
 
+/* rate_limits.<service>.operations: a bucket per operation, sorted by name; an
+ * operation's burst defaults to max(1, rate); errors at their file:line:col. */
+static void test_operation_rate_limits(void **state)
+{
+	static const char text[] = "rate_limits:\n"
+				   "  bedrock:\n"
+				   "    requests_per_second: 4\n"
+				   "    operations:\n"
+				   "      DeleteInferenceProfile: {requests_per_second: 0.5}\n"
+				   "      CreateInferenceProfile: {requests_per_second: 2, burst: 3}\n"
+				   "  ssm: {operations: {PutParameter: {requests_per_second: 2.5}}}\n";
+	const struct cfg_rate_limit *b;
+	char *d;
+	int r;
+	struct daemon_config *cfg = parse(text, &d, &r);
+
+	assert_string_equal(d, "");
+	assert_int_equal(r, 0);
+	b = &cfg->rate_limits[CFG_SERVICE_BEDROCK];
+	assert_true(b->requests_per_second == 4);
+	assert_int_equal(b->burst, 10);
+	assert_int_equal(b->n_ops, 2);
+	assert_string_equal(b->ops[0].operation, "CreateInferenceProfile");
+	assert_true(b->ops[0].requests_per_second == 2);
+	assert_int_equal(b->ops[0].burst, 3);
+	assert_string_equal(b->ops[1].operation, "DeleteInferenceProfile");
+	assert_int_equal(b->ops[1].burst, 1);
+	b = &cfg->rate_limits[CFG_SERVICE_SSM];
+	assert_int_equal(b->n_ops, 1);
+	assert_int_equal(b->ops[0].burst, 2);
+	assert_int_equal(cfg->rate_limits[CFG_SERVICE_IAM].n_ops, 0);
+	free(d);
+	daemon_config_free(cfg);
+
+	expect_error(
+		"rate_limits:\n  bedrock:\n    operations:\n      CreateInferenceProfil: {requests_per_second: 1}\n",
+		"config.yaml:4:7: rate_limits.bedrock.operations.CreateInferenceProfil: not an operation the "
+		"daemon calls on bedrock (one of: CreateInferenceProfile,");
+	expect_error("rate_limits: {ssm: {operations: {CreateInferenceProfile: {requests_per_second: 1}}}}\n",
+		     "not an operation the daemon calls on ssm");
+	expect_error("rate_limits:\n  ssm:\n    operations:\n      PutParameter: {burst: 2}\n",
+		     "config.yaml:4:21: rate_limits.ssm.operations.PutParameter: requests_per_second is required");
+	expect_error("rate_limits: {ssm: {operations: {PutParameter: 2}}}\n",
+		     "expected a mapping with requests_per_second and burst, found a number");
+	expect_error("rate_limits: {ssm: {operations: [PutParameter]}}\n",
+		     "expected a mapping of operation names, found a sequence");
+	expect_error("rate_limits: {ssm: {operations: {PutParameter: {requests_per_second: 0}}}}\n",
+		     "rate_limits.ssm.operations.PutParameter.requests_per_second");
+	expect_error("rate_limits: {ssm: {operations: {PutParameter: {requests_per_second: 1, rate: 2}}}}\n",
+		     "unknown key 'rate'");
+}
+
 static void test_every_key(void **state)
 {
 	char *d;
@@ -712,6 +764,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_operation_rate_limits),
 		cmocka_unit_test(test_mistakes),
 		cmocka_unit_test(test_every_problem_reported),
 		cmocka_unit_test(test_load),

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "intern.h"
 #include "manifest.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -131,6 +132,38 @@ static void test_defaults(void **state)
 	assert_false(t->suspended);
 	free(d);
 	tenant_free(t);
+	daemon_config_free(cfg);
+}
+
+/* The tenant id, the profile keys and the parameter names are interned: the records
+ * and the observed store hold the same strings (and tenants repeat profile keys), so
+ * 100,000 tenants keep one copy of each. tenant_dup shares them. */
+static void test_shared_names_interned(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	char *d;
+	struct tenant *t = test_manifest(cfg, full, &d), *c;
+	const char *id = intern("acme-claims"), *key = intern("chat"), *param;
+	const struct profile *p;
+
+	(void)state;
+	assert_string_equal(d, "");
+	assert_ptr_equal(t->id, id);
+	p = tenant_profile(t, "chat");
+	assert_ptr_equal(p->key, key);
+	assert_string_equal(p->parameter, "/bedrock-tenants/acme-claims/chat/profile-arn");
+	param = intern(p->parameter);
+	assert_ptr_equal(p->parameter, param);
+	intern_unref(param);
+	c = tenant_dup(t);
+	assert_ptr_equal(c->id, t->id);
+	assert_ptr_equal(c->profiles[0].parameter, t->profiles[0].parameter);
+	tenant_free(t);
+	assert_string_equal(c->id, "acme-claims");
+	tenant_free(c);
+	intern_unref(id);
+	intern_unref(key);
+	free(d);
 	daemon_config_free(cfg);
 }
 
@@ -494,12 +527,19 @@ static void test_merged_tag_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_field),	      cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_model_forms_same_name), cmocka_unit_test(test_references_to_the_configuration),
-		cmocka_unit_test(test_derived_names_checked), cmocka_unit_test(test_text_limits),
-		cmocka_unit_test(test_id_known_on_failure),   cmocka_unit_test(test_error_cap),
-		cmocka_unit_test(test_merged_tag_limit),      cmocka_unit_test(test_pools),
-		cmocka_unit_test(test_byte_order_mark),	      cmocka_unit_test(test_enforce),
+		cmocka_unit_test(test_every_field),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_shared_names_interned),
+		cmocka_unit_test(test_model_forms_same_name),
+		cmocka_unit_test(test_references_to_the_configuration),
+		cmocka_unit_test(test_derived_names_checked),
+		cmocka_unit_test(test_text_limits),
+		cmocka_unit_test(test_id_known_on_failure),
+		cmocka_unit_test(test_error_cap),
+		cmocka_unit_test(test_merged_tag_limit),
+		cmocka_unit_test(test_pools),
+		cmocka_unit_test(test_byte_order_mark),
+		cmocka_unit_test(test_enforce),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

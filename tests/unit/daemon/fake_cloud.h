@@ -31,6 +31,7 @@ struct fake_cloud {
 	bool hide_new_profiles;	   /* listings omit profiles created since the last fake_cloud_settle */
 	unsigned fail_lists;	   /* the next N listings fail */
 	uint64_t apply_latency_ms; /* applies that succeed are answered this late */
+	uint64_t list_latency_ms;  /* listings that succeed are answered this late (what they show: at the call) */
 };
 
 extern const struct cloud_ops fake_cloud_ops;

@@ -719,8 +719,11 @@ static void test_a_turns_writes_are_one_commit(void **state)
 
 static bool in_history(const struct tenant_entry *t, const char *text)
 {
-	for (size_t i = 0; i < ENGINE_HISTORY; i++)
-		if (t->history[i].text && strstr(t->history[i].text, text))
+	const char *line;
+	int64_t at;
+
+	for (size_t pos = 0; history_lines_next(&t->history, &pos, &at, &line);)
+		if (strstr(line, text))
 			return true;
 	return false;
 }
@@ -820,6 +823,77 @@ static void test_tag_edit_is_reverted(void **state)
 	resync_and_settle(&w);
 	assert_string_equal(tag_set_get(&world_profile(&w, "acme")->tags, "CostCenter"), "eng");
 	assert_true(in_history(engine_tenant(w.e, "acme"), "tag CostCenter: hacked -> eng"));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static bool journal_holds(struct world *w, const void *arg)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return c.journal_entries > 0;
+}
+
+/* No copy of a write is kept while no listing of its place runs: a listing that
+ * starts later sees the write itself. */
+static void test_no_journal_between_listings(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 2), tenant_of("globex", "r1", 1) };
+	struct engine_counts c;
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_true(w.cloud.calls[ACT_PROFILE_CREATE] > 0);
+	engine_counts(w.e, &c);
+	assert_int_equal(c.journal_entries, 0);
+	tenant_free(v[1]);
+	v[1] = tenant_of("globex", "r2", 1);
+	fix_tag(&v[1]->tags, "Team", "claims");
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready again");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.journal_entries, 0);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* A write answered while a listing is under way (the listing shows what was there
+ * when it was called) is kept until the listing ends and replayed over it; then the
+ * journal is empty again, and nothing is written twice. */
+static void test_write_during_listing_is_replayed(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	struct engine_counts c;
+	unsigned lists, tags, mutations;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	tags = w.cloud.calls[ACT_PROFILE_TAG];
+	w.cloud.list_latency_ms = 1500; /* room for the retag on a loaded machine */
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e); /* the listing sees CostCenter=eng */
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 1);
+	fix_tag(&v[0]->tags, "Team", "claims");
+	put_all(&w, v, 1, true);
+	run_until(&w, journal_holds, NULL, "the retag journaled while the listing runs");
+	run_until(&w, lists_at_least, &lists, "the listing");
+	run_until(&w, all_in_state, &READY, "Ready after the listing");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.journal_entries, 0);
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_TAG], tags + 1);
+	assert_string_equal(tag_set_get(&world_profile(&w, "acme")->tags, "Team"), "claims");
+	/* the next listing (no write under way) agrees: nothing more to write */
+	w.cloud.list_latency_ms = 0;
+	mutations = fake_cloud_mutations(&w.cloud);
+	resync_and_settle(&w);
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
 	tenant_free(v[0]);
 	world_release(&w);
 }
@@ -1116,6 +1190,8 @@ int main(void)
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),
+		cmocka_unit_test(test_no_journal_between_listings),
+		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_pause_survives_a_restart),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),

@@ -1,5 +1,5 @@
-/* The daemon configuration reaches the AWS client: every rate_limits key changes how
- * the client's token buckets behave (setup_aws_client is what the daemon and `plan`
+/* The daemon configuration reaches the AWS client: every rate_limits key (an
+ * operation's too) changes how the client's token buckets behave (setup_aws_client is what the daemon and `plan`
  * call). The buckets are driven on a clock passed in, so nothing here depends on
  * timing. */
 #include <setjmp.h>
@@ -144,12 +144,65 @@ static void test_defaults(void **state)
 	check_buckets("region: us-east-1\nendpoints: {default: 'http://127.0.0.1:9'}\n", want);
 }
 
+/* rate_limits.<service>.operations reach the client: each (account, Region) bucket of
+ * the service has one per operation, with its rate and burst, in the configuration's
+ * order of names; other services have none. */
+static void test_operation_limits_reach_the_buckets(void **state)
+{
+	struct daemon_config *cfg = parse("region: us-east-1\n"
+					  "endpoints: {default: 'http://127.0.0.1:9'}\n"
+					  "rate_limits:\n"
+					  "  bedrock:\n"
+					  "    operations:\n"
+					  "      CreateInferenceProfile: {requests_per_second: 2, burst: 3}\n"
+					  "      DeleteInferenceProfile: {requests_per_second: 0.5}\n"
+					  "  ssm: {operations: {PutParameter: {requests_per_second: 4}}}\n");
+	struct aws_client *c = NULL;
+	char *err_text = NULL;
+	bool closed = false;
+	uv_loop_t loop;
+	struct bucket *b;
+	struct op_bucket *o;
+	uint64_t wait = 0;
+	unsigned n = 0;
+
+	(void)state;
+	uv_loop_init(&loop);
+	assert_int_equal(setup_aws_client(&loop, cfg, &c, &err_text), 0);
+	b = aws_client_bucket(c, "default", "us-west-2", AWS_BEDROCK);
+	assert_int_equal(b->n_ops, 2);
+	assert_null(aws_bucket_op(b, "GetInferenceProfile"));
+	o = aws_bucket_op(b, "CreateInferenceProfile");
+	assert_non_null(o);
+	while (ratelimit_take(&o->rl, o->rl.last_ms, &wait) == 0)
+		n++;
+	assert_int_equal(n, 3);
+	assert_int_equal(wait, 511); /* 2/s less the guard */
+	o = aws_bucket_op(b, "DeleteInferenceProfile");
+	assert_non_null(o);
+	assert_true(o->rl.cfg.max_rate == 0.5 && o->rl.cfg.burst == 1);
+	b = aws_client_bucket(c, "default", "us-east-1", AWS_SSM);
+	assert_int_equal(b->n_ops, 1);
+	assert_true(aws_bucket_op(b, "PutParameter")->rl.cfg.max_rate == 4);
+	assert_true(aws_bucket_op(b, "PutParameter")->rl.cfg.burst == 4);
+	assert_int_equal(aws_client_bucket(c, "default", "us-east-1", AWS_IAM)->n_ops, 0);
+	aws_client_close(c, on_closed, &closed);
+	while (!closed && uv_run(&loop, UV_RUN_ONCE))
+		;
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_true(closed);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	free(err_text);
+	daemon_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_key_reaches_its_bucket),
 		cmocka_unit_test(test_burst_extremes),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_operation_limits_reach_the_buckets),
 	};
 
 	return cmocka_run_group_tests(tests, setup_env, NULL);

@@ -19,7 +19,7 @@ struct tenant *fix_tenant(const char *id)
 {
 	struct tenant *t = xcalloc(1, sizeof(*t));
 
-	t->id = xstrdup(id);
+	t->id = intern(id);
 	t->region = intern(FIX_REGION);
 	t->policy_name = xasprintf("bedrock-tenantd-%s", id);
 	t->file = xasprintf("%s.yaml", id);
@@ -41,14 +41,14 @@ struct profile *fix_profile(struct tenant *t, const char *key, const char *model
 	t->n_profiles++;
 	p = &t->profiles[at];
 	memset(p, 0, sizeof(*p));
-	p->key = xstrdup(key);
+	p->key = intern(key);
 	p->model = intern(model);
 	p->model_id = intern(model);
 	p->model_kind = strncmp(model, "us.", 3) == 0 ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
 	tag_set_init(&p->tags);
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%s", spec_hash);
 	p->name = xasprintf("%s-%s-%s", t->id, key, spec_hash);
-	p->parameter = xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, key);
+	p->parameter = intern_take(xasprintf("/bedrock-tenants/%s/%s/profile-arn", t->id, key));
 	return p;
 }
 

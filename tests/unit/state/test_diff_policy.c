@@ -500,10 +500,74 @@ static void test_other_policy_chars(void **state)
 	observed_store_release(&st);
 }
 
+static size_t count_kind(const struct plan *p, enum action_kind k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_actions; i++)
+		n += p->actions[i].kind == k;
+	return n;
+}
+
+/* The document's digest is remembered by its profiles (state/policy_memo.h): a
+ * profile changed in what the document is made of (its models[], the system profile
+ * it copies) must give another digest, never the remembered one. After each change the
+ * diff wants the policy written, with the change in it. */
+static void test_changed_profile_is_never_hidden_by_the_memo(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	static const char *const copies[] = { NULL, "arn:aws:bedrock:us-east-1::inference-profile/us." NOVA };
+	struct observed_profile *c;
+	struct plan p;
+	const char *model = "arn:aws:bedrock:us-west-2::foundation-model/" NOVA;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	for (size_t round = 0; round < 2; round++) {
+		char *good = xstrdup(sim_policy(&s, "claims-app", POLICY));
+
+		/* settled: the recorded digest is the live one, nothing to do (the memo now
+		 * holds the digest of these profiles) */
+		bulk_read(&s, "claims-app", good);
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		assert_int_equal(count_kind(&p, ACT_POLICY_PUT), 0);
+		plan_release(&p);
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		assert_int_equal(count_kind(&p, ACT_POLICY_PUT), 0);
+		plan_release(&p);
+
+		/* the same profile, another model in its models[] (round 0) or a system
+		 * profile as its copy source (round 1): stored as a listing would */
+		c = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+		if (round == 0) {
+			c->model_arns = xreallocarray(c->model_arns, c->n_model_arns + 1, sizeof(char *));
+			c->model_arns[c->n_model_arns++] = intern(model);
+		} else {
+			tag_set_put(&c->tags, TAG_MODEL, copies[1]);
+		}
+		observed_store_put_profile(&s.store, c);
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		assert_int_equal(count_kind(&p, ACT_POLICY_PUT), 1);
+		for (size_t i = 0; i < p.n_actions; i++)
+			if (p.actions[i].kind == ACT_POLICY_PUT)
+				assert_non_null(strstr(p.actions[i].value, round == 0 ? model : copies[1]));
+		/* written: the next round starts settled on the new document */
+		sim_apply(&s, &p);
+		plan_release(&p);
+		free(good);
+		if (round == 0)
+			assert_non_null(strstr(sim_policy(&s, "claims-app", POLICY), model));
+	}
+	tenant_free(t);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_once_then_steady),
+		cmocka_unit_test(test_changed_profile_is_never_hidden_by_the_memo),
 		cmocka_unit_test(test_bulk_read_repairs_hand_edits),
 		cmocka_unit_test(test_bulk_read_of_digests_only),
 		cmocka_unit_test(test_other_policy_chars),

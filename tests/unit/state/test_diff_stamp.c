@@ -3,7 +3,7 @@
  * diff too. A world of several tenants in one place is changed at random, thousands
  * of times, in every way the engine's inputs change (its own writes, hand edits and
  * deletions a listing shows, a listing replacing the store, records, manifests, the
- * clock, settings, the prune gate, policies); after each change every tenant is
+ * clock, settings, the prune gate, policies, a settled tenant's own policy); after each change every tenant is
  * diffed in full and compared with what the skipping pass would have done. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -410,11 +410,27 @@ static void change_settings(struct world *w)
 	}
 }
 
+/* A policy of tenant i's role edited by hand (the bulk read shows it), in the store
+ * and in the world. */
+static void edit_policy(struct world *w, unsigned i)
+{
+	char *role = xasprintf("role-%s", tenant_id(i)), *name = xasprintf("bedrock-tenantd-%s", tenant_id(i));
+	struct observed_policy *p = xcalloc(1, sizeof(*p));
+
+	p->role = xstrdup(role);
+	p->name = xstrdup(name);
+	p->document = xstrdup("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+	sim_set_policy(&w->sim, role, name, p->document);
+	observed_store_put_policy(&w->sim.store, p);
+	free(role);
+	free(name);
+}
+
 static void mutate(struct world *w)
 {
 	unsigned i = rnd(w, TENANTS);
 
-	switch (rnd(w, 17)) {
+	switch (rnd(w, 18)) {
 	case 0:
 	case 1:
 		converge(w, i, rnd(w, 2) ? 1 : 3600);
@@ -460,6 +476,9 @@ static void mutate(struct world *w)
 			w->policy[i] = w->policy[i] == DELETION_DELETE ? DELETION_RETAIN : DELETION_DELETE;
 		else
 			w->sim.store.budgets_listed = !w->sim.store.budgets_listed;
+		break;
+	case 17: /* the own policy of a tenant with a role (t0, t2, t4), often settled */
+		edit_policy(w, 2 * rnd(w, 3));
 		break;
 	}
 }
@@ -579,7 +598,7 @@ static void test_carry(void **state)
 	const struct observed_profile *own;
 	struct observed_profile *p;
 	struct observed_policy *p_live;
-	uint64_t acme, zeta, store;
+	uint64_t acme, zeta, store, policies;
 
 	(void)state;
 	sim_init(&s, "acme");
@@ -645,7 +664,8 @@ static void test_carry(void **state)
 	observed_store_release(&old);
 	assert_int_not_equal(observed_store_tenant_gen(&s.store, "acme"), acme);
 
-	/* after a bulk IAM read: a policy edited by hand is the store's change */
+	/* after a bulk IAM read: a policy edited by hand is a change of the store's
+	 * policies, not of the rest of it */
 	s.store.policies_listed = true;
 	observed_store_put_role(&s.store, "role-acme");
 	p_live = xcalloc(1, sizeof(*p_live));
@@ -658,7 +678,9 @@ static void test_carry(void **state)
 	observed_carry(&old, &s.store, &st);
 	observed_store_release(&old);
 	assert_true(st.store_carried);
+	assert_true(st.policies_carried);
 	store = observed_store_gen(&s.store);
+	policies = observed_store_policies_gen(&s.store);
 	old = s.store;
 	copy_store(&old, &s.store, false);
 	p_live = policy_dup(observed_store_policy(&s.store, "role-acme", "bedrock-tenantd-acme"));
@@ -669,9 +691,84 @@ static void test_carry(void **state)
 	observed_store_put_policy(&s.store, p_live);
 	observed_carry(&old, &s.store, &st);
 	observed_store_release(&old);
-	assert_false(st.store_carried);
-	assert_int_not_equal(observed_store_gen(&s.store), store);
+	assert_false(st.policies_carried);
+	assert_int_not_equal(observed_store_policies_gen(&s.store), policies);
+	assert_true(st.store_carried);
+	assert_int_equal(observed_store_gen(&s.store), store);
 	sim_release(&s);
+}
+
+/* Tenants diffed in full by a pass after the last change (check_all: the others are
+ * skipped). */
+static unsigned diffed(struct world *w)
+{
+	unsigned skips = w->skips;
+
+	check_all(w, 0);
+	return TENANTS - (w->skips - skips);
+}
+
+/* After a listing in which k tenants changed, a pass diffs those k, not the place:
+ * a policy edited by hand (after a bulk IAM read) is its own tenant's change, as a
+ * tagged entry is, and the others stay settled. */
+static void test_relist_diffs_the_changed(void **state)
+{
+	struct world w;
+	struct observed_store old;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	sim_init(&w.sim, tenant_id(0));
+	tenant_record_free(w.sim.record);
+	w.sim.store.policies_listed = true;
+	for (unsigned i = 0; i < TENANTS; i++) {
+		w.desired[i] = make_tenant(i, 0);
+		w.records[i] = tenant_record_new(tenant_id(i));
+		w.policy[i] = DELETION_DELETE;
+		converge(&w, i, 1);
+	}
+	diffed(&w); /* settles every tenant */
+	assert_int_equal(diffed(&w), 0);
+
+	/* a listing that shows nothing new */
+	old = w.sim.store;
+	copy_store(&old, &w.sim.store, true);
+	observed_carry(&old, &w.sim.store, NULL);
+	observed_store_release(&old);
+	assert_int_equal(diffed(&w), 0);
+
+	/* one tenant's policy edited by hand (t2 has a role): that tenant alone */
+	old = w.sim.store;
+	copy_store(&old, &w.sim.store, false);
+	edit_policy(&w, 2);
+	observed_carry(&old, &w.sim.store, NULL);
+	observed_store_release(&old);
+	assert_int_equal(diffed(&w), 1);
+	converge(&w, 2, 1);
+	diffed(&w);
+	assert_int_equal(diffed(&w), 0);
+
+	/* two: a policy (t4) and a tagged profile (t1) */
+	old = w.sim.store;
+	copy_store(&old, &w.sim.store, false);
+	edit_policy(&w, 4);
+	{
+		const struct observed_group *g = observed_store_group(&w.sim.store, tenant_id(1));
+		struct observed_profile *p = observed_profile_dup(g->profiles[0]);
+		tag_set_put(&p->tags, "CostCenter", "hacked");
+		observed_store_put_profile(&w.sim.store, p);
+	}
+	observed_carry(&old, &w.sim.store, NULL);
+	observed_store_release(&old);
+	assert_int_equal(diffed(&w), 2);
+
+	for (unsigned i = 0; i < TENANTS; i++) {
+		tenant_free(w.desired[i]);
+		if (i)
+			tenant_record_free(w.records[i]);
+	}
+	w.sim.record = w.records[0];
+	sim_release(&w.sim);
 }
 
 int main(void)
@@ -680,6 +777,7 @@ int main(void)
 		cmocka_unit_test(test_generations),
 		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_skip_never_hides_a_change),
+		cmocka_unit_test(test_relist_diffs_the_changed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,6 +102,57 @@ static void fill_listing(struct observed_store *st, int n)
 	}
 }
 
+/* A listing's profile and the parameter naming it hold one copy of the ARN (interned,
+ * the profile's id its tail), and the parameter's name is interned too: the desired
+ * model and the records repeat both, 100,000 tenants' worth. Copies own theirs. */
+static void test_listing_entries_share_strings(void **state)
+{
+	static const char arn[] = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc123def456";
+	struct observed_store st;
+	struct observed_profile *p, *c;
+	struct observed_parameter *q;
+	const char *name;
+
+	(void)state;
+	observed_store_init(&st);
+	p = observed_store_new_profile(&st, arn, "abc123def456", "t1-chat-aaaaaa", "Chat", 0);
+	tag_set_put(&p->tags, TAG_TENANT, "t1");
+	tag_set_put(&p->tags, "Team", "x");
+	p->tags_known = true;
+	assert_false(p->tags_in_arena);
+	observed_store_put_profile(&st, p);
+	/* stored, its tags moved into the arena too (no chunk of their own) */
+	assert_true(p->tags_in_arena);
+	assert_string_equal(tag_set_get(&p->tags, "Team"), "x");
+	assert_ptr_equal(observed_store_group(&st, "t1")->profiles[0], p);
+	q = observed_store_new_parameter(&st, "/bedrock-tenants/t1/chat/profile-arn", arn);
+	observed_store_put_parameter(&st, q);
+	assert_ptr_equal(q->value, p->arn);
+	name = intern(arn); /* the pool's copy */
+	assert_ptr_equal(p->arn, name);
+	intern_unref(name);
+	assert_string_equal(p->id, "abc123def456");
+	assert_ptr_equal(p->id, p->arn + strlen(p->arn) - strlen(p->id));
+	name = intern("/bedrock-tenants/t1/chat/profile-arn");
+	assert_ptr_equal(q->name, name);
+	intern_unref(name);
+	/* an id that is not the ARN's tail is its own copy */
+	c = observed_store_new_profile(&st, "arn:x/one", "two", "t2-chat-aaaaaa", NULL, 0);
+	assert_string_equal(c->id, "two");
+	observed_store_put_profile(&st, c);
+	/* a copy owns plain strings and tags, and outlives the store */
+	c = observed_profile_dup(p);
+	assert_false(c->tags_in_arena);
+	q = observed_parameter_dup(q);
+	observed_store_release(&st);
+	assert_string_equal(c->arn, arn);
+	assert_string_equal(c->id, "abc123def456");
+	assert_string_equal(tag_set_get(&c->tags, "Team"), "x");
+	assert_string_equal(q->value, arn);
+	observed_profile_free(c);
+	observed_parameter_free(q);
+}
+
 static void test_listing_entries_in_an_arena(void **state)
 {
 	struct observed_store st;
@@ -199,6 +250,37 @@ static void test_collect_separates_owned_foreign_unknown(void **state)
 	assert_string_equal(o.foreign[0]->name, "acme-batch-bbbbbb");
 	assert_int_equal(o.n_unknown, 1);
 	assert_int_equal(o.n_parameters, 3); /* two owned, one at a desired name */
+	observed_tenant_release(&o);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* A desired name that an owned profile of the tenant's group holds is not looked up by
+ * name, unless two profiles share the name: then the one the name index holds (here
+ * another owner's, stored last) is the tenant's conflict and must be seen. */
+static void test_collect_shared_name_is_looked_up(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_tenant o;
+
+	fix_profile(t, "chat", "m", "aaaaaa");
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/chat/profile-arn", "x", "acme", FIX_INSTANCE);
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	assert_int_equal(o.n_owned, 1);
+	assert_int_equal(o.n_foreign, 0);
+	assert_int_equal(o.n_parameters, 1);
+	observed_tenant_release(&o);
+
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", "someone-else");
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	assert_int_equal(o.n_owned, 1);
+	assert_int_equal(o.n_foreign, 1);
+	assert_string_equal(o.foreign[0]->name, "acme-chat-aaaaaa");
+	assert_true(o.foreign[0] != o.owned[0]);
+	assert_int_equal(o.n_parameters, 1);
 	observed_tenant_release(&o);
 	tenant_free(t);
 	sim_release(&s);
@@ -311,8 +393,10 @@ int main(void)
 		cmocka_unit_test(test_apply_action_every_kind),
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
+		cmocka_unit_test(test_collect_shared_name_is_looked_up),
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
+		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

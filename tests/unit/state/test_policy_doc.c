@@ -1,3 +1,4 @@
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include "fixtures.h"
 #include "intern.h"
 #include "policy_doc.h"
+#include "policy_memo.h"
 #include "xalloc.h"
 
 static struct observed_profile *profile(const char *id, const char *model_arn, const char *copy_from)
@@ -128,10 +130,52 @@ static void test_many_profiles_exceed_the_limit(void **state)
 		observed_profile_free(v[i]);
 }
 
+/* The memo's key: every profile's content digest counts, in any order; a profile
+ * without one (not from a store) has no key; the table stays within its bound. */
+static void test_memo_key_and_bound(void **state)
+{
+	struct observed_profile a = { 0 }, b = { 0 };
+	const struct observed_profile *ab[] = { &a, &b }, *ba[] = { &b, &a }, *only_a[] = { &a };
+	struct content_digest k1, k2, k3;
+	char hash[DIGEST_HEX_SHORT + 1];
+	char want[DIGEST_HEX_SHORT + 1];
+
+	assert_false(policy_memo_key(ab, 2, &k1)); /* no digests */
+	a.digest = (struct content_digest){ { 11, 12 } };
+	assert_false(policy_memo_key(ab, 2, &k1));
+	b.digest = (struct content_digest){ { 21, 22 } };
+	assert_true(policy_memo_key(ab, 2, &k1));
+	assert_true(policy_memo_key(ba, 2, &k2));
+	assert_true(content_digest_equal(k1, k2));
+	assert_true(policy_memo_key(only_a, 1, &k3));
+	assert_false(content_digest_equal(k1, k3));
+	b.digest.w[1]++; /* one profile changed in any field */
+	assert_true(policy_memo_key(ab, 2, &k2));
+	assert_false(content_digest_equal(k1, k2));
+
+	policy_memo_clear();
+	assert_false(policy_memo_get(k1, hash));
+	policy_memo_put(k1, "0123456789abcdef0123456789abcdef");
+	assert_true(policy_memo_get(k1, hash));
+	assert_string_equal(hash, "0123456789abcdef0123456789abcdef");
+	assert_false(policy_memo_get(k2, hash));
+	for (uint64_t i = 1; i <= 2 * POLICY_MEMO_MAX; i++) {
+		struct content_digest k = { { i * 0x9e3779b97f4a7c15ull, i } };
+		snprintf(want, sizeof(want), "%032" PRIx64, i);
+		policy_memo_put(k, want);
+		assert_true(policy_memo_get(k, hash));
+		assert_string_equal(hash, want);
+	}
+	assert_true(policy_memo_slots() <= POLICY_MEMO_MAX);
+	policy_memo_clear();
+	assert_int_equal(policy_memo_slots(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements),
+		cmocka_unit_test(test_memo_key_and_bound),
 		cmocka_unit_test(test_strings_are_escaped),
 		cmocka_unit_test(test_equal_as_json),
 		cmocka_unit_test(test_size_ignores_whitespace),

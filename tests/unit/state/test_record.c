@@ -7,7 +7,9 @@
 
 #include <cmocka.h>
 
+#include "intern.h"
 #include "record.h"
+#include "xalloc.h"
 
 static void test_intents_and_timers(void **state)
 {
@@ -96,6 +98,36 @@ static void test_applied_keys_shared(void **state)
 	tenant_record_free(b);
 }
 
+/* A record holds its tenant id and its resources' ARNs and names as interned
+ * references: the observed store's index and a listing's entries hold the same
+ * strings, so 100,000 tenants' records add no copy of them. */
+static void test_record_strings_interned(void **state)
+{
+	const char *tenant = intern("acme"),
+		   *arn = intern("arn:aws:bedrock:us-east-1:1:application-inference-profile/x");
+	struct tenant_record *r = tenant_record_new("acme");
+	struct tag_set tags;
+	char *arn_copy = xstrdup(arn);
+
+	(void)state;
+	assert_ptr_equal(r->tenant, tenant);
+	tag_set_init(&tags);
+	tag_set_put(&tags, "Team", "a");
+	record_note_tagged(r, arn_copy, &tags);
+	free(arn_copy);
+	assert_ptr_equal(record_applied(r, arn)->resource, arn);
+	record_note_tagged(r, "/bedrock-tenants/acme/chat/profile-arn", &tags);
+	/* the entry's own string as the argument: its only reference, replaced safely */
+	record_note_tagged(r, record_applied(r, "/bedrock-tenants/acme/chat/profile-arn")->resource, &tags);
+	assert_int_equal(record_applied(r, "/bedrock-tenants/acme/chat/profile-arn")->n_keys, 1);
+	record_forget_resource(r, arn);
+	assert_null(record_applied(r, arn));
+	tag_set_release(&tags);
+	tenant_record_free(r);
+	intern_unref(tenant);
+	intern_unref(arn);
+}
+
 /* The keys of timers and facts that are not a resource are built in one place. */
 static void test_record_keys(void **state)
 {
@@ -127,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_intents_and_timers),
 		cmocka_unit_test(test_applied_keys_follow_tag_calls),
 		cmocka_unit_test(test_applied_keys_shared),
+		cmocka_unit_test(test_record_strings_interned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,34 @@
+/* A tenant's last lines of history, in memory, in one buffer of its own: at most
+ * HISTORY_LINES lines and HISTORY_BYTES bytes of them (the oldest go first), a line
+ * longer than HISTORY_LINE_MAX cut there (ending in "..."). One allocation a tenant,
+ * sized to what it holds, instead of a string a line and a fixed array of slots.
+ * Pure: no loop, no log. */
+#ifndef BTD_HISTORY_LINES_H
+#define BTD_HISTORY_LINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HISTORY_LINES	 16
+#define HISTORY_BYTES	 2048 /* the lines' text with their times, per tenant */
+#define HISTORY_LINE_MAX 400  /* the bytes of one line's text kept */
+
+struct history_lines {
+	/* the lines oldest first, each its time (8 bytes, unaligned) and its text ending
+	 * in NUL; NULL when empty */
+	char *buf;
+	uint16_t len; /* bytes used (at most HISTORY_BYTES) */
+	uint8_t n;    /* lines held */
+};
+
+/* history_lines_add: at and text (copied, cut at HISTORY_LINE_MAX bytes) as the
+ * newest line; the oldest lines go while there are more than HISTORY_LINES or the
+ * bytes would pass HISTORY_BYTES. */
+void history_lines_add(struct history_lines *h, int64_t at, const char *text);
+/* history_lines_next: the line at *pos (0 to begin), oldest first: false after the
+ * last. text is borrowed until the next add or release. */
+bool history_lines_next(const struct history_lines *h, size_t *pos, int64_t *at, const char **text);
+void history_lines_release(struct history_lines *h);
+
+#endif

@@ -1,0 +1,132 @@
+#include "policy_memo.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+struct slot {
+	struct content_digest key; /* all zero: empty (a sum of digests is that as rarely as any) */
+	char hash[DIGEST_HEX_SHORT];
+};
+
+/* Set-associative: the key's low bits choose a bucket of WAYS slots. The table
+ * doubles while it is more than half full, up to POLICY_MEMO_MAX slots; then a new
+ * key in a full bucket replaces one of its entries. */
+#define WAYS 4
+
+static struct {
+	pthread_mutex_t lock;
+	struct slot *slots;
+	size_t cap; /* slots: a power of two >= WAYS, or 0 */
+	size_t n;
+} memo = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static bool slot_empty(const struct slot *e)
+{
+	return !e->key.w[0] && !e->key.w[1];
+}
+
+/* The slot for key in a table of cap slots: the one holding it, else an empty one,
+ * else the one it replaces. */
+static struct slot *slot_for(struct slot *slots, size_t cap, struct content_digest key)
+{
+	struct slot *b = &slots[(key.w[0] * WAYS) & (cap - 1)], *empty = NULL;
+
+	for (size_t i = 0; i < WAYS; i++) {
+		if (content_digest_equal(b[i].key, key))
+			return &b[i];
+		if (!empty && slot_empty(&b[i]))
+			empty = &b[i];
+	}
+	return empty ? empty : &b[key.w[1] % WAYS];
+}
+
+static void grow(void)
+{
+	size_t cap = memo.cap ? memo.cap * 2 : 1024;
+	struct slot *slots = xcalloc(cap, sizeof(*slots));
+
+	memo.n = 0;
+	for (size_t i = 0; i < memo.cap; i++) {
+		struct slot *to;
+		if (slot_empty(&memo.slots[i]))
+			continue;
+		to = slot_for(slots, cap, memo.slots[i].key);
+		memo.n += slot_empty(to);
+		*to = memo.slots[i];
+	}
+	free(memo.slots);
+	memo.slots = slots;
+	memo.cap = cap;
+}
+
+bool policy_memo_key(const struct observed_profile *const *profiles, size_t n, struct content_digest *ret)
+{
+	struct content_digest sum = { { n, 0 } };
+
+	for (size_t i = 0; i < n; i++) {
+		struct content_digest d = profiles[i]->digest;
+		if (!d.w[0] && !d.w[1])
+			return false;
+		content_digest_add(&sum, d);
+	}
+	if (!sum.w[0] && !sum.w[1])
+		sum.w[1] = 1; /* never the empty slot's */
+	*ret = sum;
+	return true;
+}
+
+bool policy_memo_get(struct content_digest key, char out[DIGEST_HEX_SHORT + 1])
+{
+	bool found = false;
+
+	pthread_mutex_lock(&memo.lock);
+	if (memo.cap) {
+		const struct slot *e = slot_for(memo.slots, memo.cap, key);
+		if (content_digest_equal(e->key, key)) {
+			memcpy(out, e->hash, DIGEST_HEX_SHORT);
+			out[DIGEST_HEX_SHORT] = '\0';
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&memo.lock);
+	return found;
+}
+
+void policy_memo_put(struct content_digest key, const char *hash)
+{
+	struct slot *e;
+
+	if (strlen(hash) != DIGEST_HEX_SHORT)
+		return;
+	pthread_mutex_lock(&memo.lock);
+	if (!memo.cap || (memo.n >= memo.cap / 2 && memo.cap < POLICY_MEMO_MAX))
+		grow();
+	e = slot_for(memo.slots, memo.cap, key);
+	memo.n += slot_empty(e);
+	e->key = key;
+	memcpy(e->hash, hash, DIGEST_HEX_SHORT);
+	pthread_mutex_unlock(&memo.lock);
+}
+
+void policy_memo_clear(void)
+{
+	pthread_mutex_lock(&memo.lock);
+	free(memo.slots);
+	memo.slots = NULL;
+	memo.cap = memo.n = 0;
+	pthread_mutex_unlock(&memo.lock);
+}
+
+size_t policy_memo_slots(void)
+{
+	size_t cap;
+
+	pthread_mutex_lock(&memo.lock);
+	cap = memo.cap;
+	pthread_mutex_unlock(&memo.lock);
+	return cap;
+}
