@@ -20,6 +20,10 @@ struct store {
 	int64_t history_per_tenant, history_total;
 	void (*on_wal)(void *data, unsigned frames); /* store_defer_checkpoints */
 	void *on_wal_data;
+	/* store_group_writes: the writes since the last store_commit share one open
+	 * transaction (group_open); group_records counts those that are not history */
+	bool grouping, group_open;
+	unsigned long group_writes, group_records;
 };
 
 static const char schema[] =
@@ -75,6 +79,102 @@ static int begin(struct store *s)
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "begin");
 	return 0;
+}
+
+/* ---- grouped writes (store_group_writes) ---- */
+
+/* SQLite rolls a transaction back by itself behind some failures (a full disk, an I/O
+ * error, no memory): the group's earlier writes are gone, and when any of them was a
+ * record the store is incomplete. Called after every failure inside a group. */
+static void group_check(struct store *s)
+{
+	if (!s->group_open || !sqlite3_get_autocommit(s->db))
+		return;
+	if (s->group_records)
+		s->failed_writes++;
+	s->group_open = false;
+	s->group_writes = s->group_records = 0;
+}
+
+/* Opens the group's transaction when grouping and none is open. */
+static int group_open(struct store *s, bool record)
+{
+	if (!s->grouping)
+		return 0;
+	group_check(s);
+	if (!s->group_open) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return record ? fail_write(s, "begin") : fail(s, "begin");
+		s->group_open = true;
+	}
+	return 0;
+}
+
+/* Before a write statement: into the group, when grouping. */
+static int group_enter(struct store *s, bool record)
+{
+	int r = group_open(s, record);
+
+	if (r == 0 && s->grouping) {
+		s->group_writes++;
+		s->group_records += record;
+	}
+	return r;
+}
+
+int store_commit(struct store *s)
+{
+	int r = 0;
+
+	group_check(s);
+	if (!s->group_open)
+		return 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		r = fail(s, "commit");
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (s->group_records)
+			s->failed_writes++;
+	}
+	s->group_open = false;
+	s->group_writes = s->group_records = 0;
+	return r;
+}
+
+unsigned long store_uncommitted(const struct store *s)
+{
+	return s->group_open ? s->group_writes : 0;
+}
+
+void store_group_writes(struct store *s, bool on)
+{
+	if (!on)
+		(void)store_commit(s); /* a failure counts in store_failed_writes */
+	s->grouping = on;
+}
+
+/* A write that is committed before it returns, grouping or not: the group's
+ * transaction, with the writes before it, is committed with it. */
+static int commit_now(struct store *s, int r)
+{
+	if (r < 0 || !s->group_open)
+		return r;
+	return store_commit(s);
+}
+
+/* The writes of several statements: in a transaction of their own, or in the group. */
+static int write_begin(struct store *s)
+{
+	return s->grouping ? group_open(s, true) : begin(s);
+}
+
+static int write_end(struct store *s, int r)
+{
+	if (!s->grouping)
+		return end_transaction(s, r);
+	if (r < 0)
+		group_check(s);
+	return r;
 }
 
 const char *store_error(const struct store *s)
@@ -257,6 +357,7 @@ void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	(void)store_commit(s);
 	sqlite3_close(s->db);
 	free(s->error);
 	free(s->wal_path);
@@ -289,13 +390,18 @@ static int exec(struct store *s, const char *sql, const char *types, ...)
 {
 	va_list ap;
 	bool prepared, ok;
+	int r = group_enter(s, true);
 
+	if (r < 0)
+		return r;
 	va_start(ap, types);
 	ok = run_statement(s, sql, types, ap, &prepared);
 	va_end(ap);
-	if (!ok)
-		return fail_write(s, prepared ? "write" : "prepare");
-	return 0;
+	if (!ok) {
+		r = fail_write(s, prepared ? "write" : "prepare");
+		group_check(s);
+	}
+	return r;
 }
 
 static struct tenant_record *record_for(struct hashmap *records, const char *tenant)
@@ -392,13 +498,17 @@ int store_put_intent(struct store *s, const char *tenant, const struct create_in
 {
 	int r;
 
-	if (s->wal_path)
+	if (s->wal_path) /* grouping: committed with the group, before the caller's sync */
 		return exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant,
 			    in->profile_key, in->name, in->token, (int64_t)in->since);
+	/* the pragma is refused inside a transaction: the group goes first */
+	r = store_commit(s);
+	if (r < 0)
+		return r;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "write");
-	r = exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant, in->profile_key, in->name,
-		 in->token, (int64_t)in->since);
+	r = commit_now(s, exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant,
+			       in->profile_key, in->name, in->token, (int64_t)in->since));
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
 		r = fail_write(s, "write");
 	return r;
@@ -431,11 +541,11 @@ static int put_applied(struct store *s, const char *tenant, const char *resource
 
 int store_put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n)
 {
-	int r = begin(s);
+	int r = write_begin(s);
 
 	if (r < 0)
 		return r;
-	return end_transaction(s, put_applied(s, tenant, resource, keys, n));
+	return write_end(s, put_applied(s, tenant, resource, keys, n));
 }
 
 int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy)
@@ -445,13 +555,13 @@ int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy p
 
 int store_put_tenants(struct store *s, const char *const *tenants, const enum deletion_policy *policies, size_t n)
 {
-	int r = begin(s);
+	int r = write_begin(s);
 
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = store_put_tenant(s, tenants[i], policies[i]);
-	return end_transaction(s, r);
+	return write_end(s, r);
 }
 
 static int forget_tenant(struct store *s, const char *tenant)
@@ -470,11 +580,11 @@ static int forget_tenant(struct store *s, const char *tenant)
 
 int store_forget_tenant(struct store *s, const char *tenant)
 {
-	int r = begin(s);
+	int r = write_begin(s);
 
 	if (r < 0)
 		return r;
-	return end_transaction(s, forget_tenant(s, tenant));
+	return write_end(s, forget_tenant(s, tenant));
 }
 
 int store_set_held(struct store *s, const char *tenant, int64_t since)
@@ -487,20 +597,21 @@ int store_clear_held(struct store *s, const char *tenant)
 	return exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
 }
 
+/* An operator's approval is committed before the control socket answers it. */
 int store_set_approved(struct store *s, const char *tenant, int64_t at)
 {
-	int r = begin(s);
+	int r = write_begin(s);
 
 	if (r == 0)
 		r = exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
 	if (r == 0)
 		r = exec(s, "INSERT OR REPLACE INTO approved VALUES (?, ?)", "ti", tenant, at);
-	return end_transaction(s, r);
+	return commit_now(s, write_end(s, r));
 }
 
 int store_clear_approved(struct store *s, const char *tenant)
 {
-	return exec(s, "DELETE FROM approved WHERE tenant = ?", "t", tenant);
+	return commit_now(s, exec(s, "DELETE FROM approved WHERE tenant = ?", "t", tenant));
 }
 
 static int load_ids(struct store *s, const char *sql, struct hashmap *ids)
@@ -530,12 +641,14 @@ int store_load_approved(struct store *s, struct hashmap *approved)
  * let the daemon resume what an operator stopped. */
 int store_put_paused(struct store *s, bool paused)
 {
-	int r;
+	int r = store_commit(s); /* the pragma is refused inside a transaction */
 
+	if (r < 0)
+		return r;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "write");
-	r = paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
-		   : exec(s, "DELETE FROM meta WHERE key = 'paused'", "");
+	r = commit_now(s, paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
+				 : exec(s, "DELETE FROM meta WHERE key = 'paused'", ""));
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
 		r = fail_write(s, "write");
 	return r;
@@ -584,8 +697,13 @@ int store_rewrite(struct store *s, const struct store_snapshot *snap)
 {
 	static const char *const tables[] = { "tenants", "intents",  "timers", "applied_tags",
 					      "held",	 "approved", "facts" };
-	int r = begin(s);
+	bool grouping = s->grouping;
+	int r;
 
+	/* its own transaction: what the group held is replaced anyway */
+	(void)store_commit(s);
+	s->grouping = false;
+	r = begin(s);
 	for (size_t i = 0; r == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char *sql = xasprintf("DELETE FROM %s", tables[i]);
 		r = exec(s, sql, "");
@@ -602,6 +720,7 @@ int store_rewrite(struct store *s, const struct store_snapshot *snap)
 		r = snap->paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
 				 : exec(s, "DELETE FROM meta WHERE key = 'paused'", "");
 	r = end_transaction(s, r);
+	s->grouping = grouping;
 	if (r == 0)
 		s->failed_writes = 0;
 	return r;
@@ -609,8 +728,10 @@ int store_rewrite(struct store *s, const struct store_snapshot *snap)
 
 int store_reclaim_wal(struct store *s)
 {
-	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	int rc;
 
+	(void)store_commit(s); /* a failure counts in store_failed_writes */
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : fail(s, "checkpoint");
 }
 
@@ -660,8 +781,13 @@ int store_add_history(struct store *s, const char *tenant, int64_t at, const cha
 {
 	int r;
 
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (s->grouping) {
+		r = group_enter(s, false);
+		if (r < 0)
+			return r;
+	} else if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		return fail(s, "history");
+	}
 	/* a NULL text binds NULL */
 	r = history_exec(s, "INSERT INTO history (tenant, at, kind, text, detail) VALUES (?, ?, ?, ?, ?)", "tittt",
 			 tenant, at, kind, text, detail);
@@ -674,6 +800,11 @@ int store_add_history(struct store *s, const char *tenant, int64_t at, const cha
 	/* ids only grow (AUTOINCREMENT): what lies STORE_HISTORY_TOTAL writes back goes */
 	if (r == 0)
 		r = history_exec(s, "DELETE FROM history WHERE id <= last_insert_rowid() - ?", "i", s->history_total);
+	if (s->grouping) {
+		if (r < 0)
+			group_check(s);
+		return r;
+	}
 	if (r == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		r = fail(s, "history commit");
 	if (r < 0 && !sqlite3_get_autocommit(s->db))

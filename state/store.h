@@ -5,7 +5,9 @@
  * Every write is its own transaction (journal_mode=WAL), committed with
  * synchronous=NORMAL: the commit appends to the write-ahead log and does not wait for
  * the disk, so a crash of the daemon loses none of them and a crash of the machine may
- * lose the last ones. Each of those is then only forgotten on the safe side (a grace
+ * lose the last ones. With store_group_writes on, the writes share one transaction
+ * until store_commit (a crash of the daemon then loses those not committed yet, and
+ * never a later write without the earlier ones). Each of those is then only forgotten on the safe side (a grace
  * period or a hold starts again, a policy is read again, a tag this instance applied
  * is no longer known as its own and stays) except a create intent, which must be on
  * disk before its create is sent: the caller makes it durable by syncing the file
@@ -54,8 +56,23 @@ const char *store_error(const struct store *s);
  * caller: free with tenant_record_free) with everything remembered. */
 int store_load(struct store *s, struct hashmap *records);
 
-/* store_put_intent: committed, not yet durable (above); when the store could not be
- * put in WAL mode (store_wal_path() is NULL) it is synced before this returns. */
+/* store_group_writes: on, the writes that follow share one open transaction until
+ * store_commit, instead of a commit each; a write that must be committed before it
+ * returns (an intent without WAL mode, the pause, an approval or its clearing) and
+ * store_rewrite commit the group first (an approval: with it). A failure
+ * inside a group that SQLite answers by rolling the transaction back, or a commit that
+ * fails, loses the group's writes: counted in store_failed_writes when any was not
+ * history. Off: commits the open group, then each write is committed at once again. */
+void store_group_writes(struct store *s, bool on);
+/* store_commit: commits the open group, if any. 0 or -errno. */
+int store_commit(struct store *s);
+/* store_uncommitted: writes in the open group (0: none open). */
+unsigned long store_uncommitted(const struct store *s);
+
+/* store_put_intent: committed (with the group when grouping: the caller commits it
+ * with store_commit before it starts the sync), not yet durable (above); when the
+ * store could not be put in WAL mode (store_wal_path() is NULL) it is committed and
+ * synced before this returns, with the group before it. */
 int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in);
 /* store_defer_checkpoints: this connection stops copying its write-ahead log back
  * into the database itself (SQLite's automatic checkpoint, every SQLITE_OPEN_WAL_PAGES
@@ -149,7 +166,8 @@ struct store_history_entry {
 
 /* store_set_history_limits: other bounds (both at least 1), e.g. for tests. */
 void store_set_history_limits(struct store *s, size_t per_tenant, size_t total);
-/* store_add_history: one entry (in its own transaction, with the retention). */
+/* store_add_history: one entry (in its own transaction, or the group's, with the
+ * retention). */
 int store_add_history(struct store *s, const char *tenant, int64_t at, const char *kind, const char *text,
 		      const char *detail);
 /* store_load_history: the newest entries, at most limit, newest first; of tenant, or

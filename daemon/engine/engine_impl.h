@@ -224,6 +224,14 @@ struct engine {
 	/* the store's checkpoints, off the loop; NULL: SQLite's own */
 	struct store_checkpoint *checkpoint;
 	uv_timer_t store_batch;
+	uv_prepare_t store_commit; /* commits the writes of a loop turn (engine_store.c) */
+	/* waiters for a sync that must start after the turn's commit */
+	struct engine__sync_waiter {
+		store_sync_cb done;
+		void *arg;
+	} * after_commit;
+	size_t n_after_commit, alloc_after_commit;
+	bool commit_failing; /* while those waiters hear that the commit failed */
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
 	struct observed_store **dead_stores;
 	size_t n_dead_stores, alloc_dead_stores;
@@ -273,6 +281,11 @@ void engine__store_flush(struct engine *e);
 /* engine__store_tenant: t's row (its deletion policy) is written with others in one
  * transaction of at most STORE_BATCH rows per loop turn, not one transaction each. */
 void engine__store_tenant(struct engine *e, struct tenant_entry *t);
+/* engine__store_sync_wait: done(arg, status) once every write made so far is committed
+ * (with the loop turn's, engine_store.c) and a sync of the store that started after
+ * that commit ended (store_sync_wait); a failed commit fails it (e->commit_failing is
+ * true during that call). Needs e->sync. */
+void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg);
 /* engine__store_tenant_now: t's row, if it still waits, is written now. */
 void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);
 /* engine__store_sync_failed / engine__store_synced: a sync of the store failed (creates

@@ -8,7 +8,18 @@
  * A tenant's row (its deletion policy) is written in batches of STORE_BATCH rows, one
  * transaction per loop turn, so that the first scan of 10,000 manifests is not 10,000
  * transactions in one turn; a row still waiting is written before its tenant's create
- * intent, and every waiting row before the engine stops. */
+ * intent, and every waiting row before the engine stops.
+ *
+ * The store's writes of one loop turn share one transaction (store_group_writes): it is
+ * committed before the loop polls again (a uv_prepare handle), or at once by a write
+ * that must be committed before it returns (a create intent, the pause, an approval),
+ * together with everything written before it. A commit costs a write of the log's
+ * pages and the locks around it; while converging, the answers of a turn write tens of
+ * facts, applied tags and history entries. A kill -9 then loses at most the writes of
+ * the turn it interrupts, and never a later write without the earlier ones (one
+ * transaction after the other): like a kill just before that turn, whose answers
+ * the daemon never read, except for calls that turn already sent (the daemon finds
+ * their effects at the next listing, as after any lost answer). */
 #include "engine_impl.h"
 
 #include <stdlib.h>
@@ -23,6 +34,62 @@
 #define STORE_BATCH	256
 #define BATCH_DELAY_MS	1
 
+/* A commit that lost records is made good by the rewrite from memory; one that lost
+ * only history entries leaves nothing to make good (store.h): logged, no more. */
+static void commit_failed(struct engine *e)
+{
+	const char *msg = store_error(e->store);
+	unsigned long left_out;
+
+	if (store_failed_writes(e->store)) {
+		engine__store_failed(e);
+		return;
+	}
+	if (loglimit_allow(&e->store_log, msg, uv_now(e->loop), &left_out))
+		log_warning("state store: %s (history entries of a loop turn are lost)", msg);
+}
+
+/* The turn's writes, committed together; then the syncs that wait for them start
+ * (a failed commit fails them: their intents are not on disk). */
+static void commit_turn(struct engine *e)
+{
+	struct engine__sync_waiter *w = e->after_commit;
+	size_t n = e->n_after_commit;
+	int r = 0;
+
+	if (store_uncommitted(e->store) && (r = store_commit(e->store)) < 0)
+		commit_failed(e);
+	if (!n)
+		return;
+	e->after_commit = NULL; /* a callback may ask again: for the next commit */
+	e->n_after_commit = e->alloc_after_commit = 0;
+	e->commit_failing = r < 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r < 0)
+			w[i].done(w[i].arg, r);
+		else
+			store_sync_wait(e->sync, w[i].done, w[i].arg);
+	}
+	e->commit_failing = false;
+	free(w);
+}
+
+/* Before the loop polls. */
+static void on_store_commit(uv_prepare_t *h)
+{
+	commit_turn(h->data);
+}
+
+void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg)
+{
+	if (!store_uncommitted(e->store)) {
+		store_sync_wait(e->sync, done, arg);
+		return;
+	}
+	XGROW(e->after_commit, e->n_after_commit + 1, e->alloc_after_commit);
+	e->after_commit[e->n_after_commit++] = (struct engine__sync_waiter){ done, arg };
+}
+
 void engine__store_init(struct engine *e)
 {
 	uv_timer_init(e->loop, &e->store_retry);
@@ -36,16 +103,23 @@ void engine__store_init(struct engine *e)
 	e->sync = store_wal_path(e->store) ? store_sync_new(e->loop, store_wal_path(e->store)) : NULL;
 	/* in WAL mode, the log's checkpoints leave the loop too */
 	e->checkpoint = e->sync ? store_checkpoint_new(e->loop, e->store) : NULL;
+	uv_prepare_init(e->loop, &e->store_commit);
+	e->store_commit.data = e;
+	uv_prepare_start(&e->store_commit, on_store_commit);
+	uv_unref((uv_handle_t *)&e->store_commit); /* never what keeps the loop running */
+	store_group_writes(e->store, true);
 }
 
 void engine__store_release(struct engine *e)
 {
+	store_group_writes(e->store, false); /* commits what is left */
 	loglimit_release(&e->store_log);
 	free(e->store_last_error);
 	free(e->store_moved_aside);
 	for (size_t i = 0; i < e->n_tenant_writes; i++)
 		free(e->tenant_writes[i]);
 	free(e->tenant_writes);
+	free(e->after_commit); /* like store_sync_free's waiters: dropped */
 	store_sync_free(e->sync);
 	store_checkpoint_free(e->checkpoint);
 }
@@ -126,7 +200,7 @@ static void on_store_retry(uv_timer_t *timer)
 		 * whether the disk takes writes again; only then is the whole store
 		 * rewritten */
 		(void)store_reclaim_wal(e->store);
-		if (store_put_meta(e->store, "probe", "1") < 0 || rewrite(e) < 0) {
+		if (store_put_meta(e->store, "probe", "1") < 0 || store_commit(e->store) < 0 || rewrite(e) < 0) {
 			e->store_retry_ms = e->store_retry_ms * 2 > RETRY_CAP_MS ? RETRY_CAP_MS : e->store_retry_ms * 2;
 			engine__store_failed(e);
 			return;
@@ -145,6 +219,7 @@ void engine__store_flush(struct engine *e)
 	uv_timer_stop(&e->store_batch);
 	if (e->n_tenant_writes)
 		write_tenants(e, e->n_tenant_writes);
+	commit_turn(e);
 	if (!store_failed_writes(e->store))
 		return;
 	if (rewrite(e) < 0)

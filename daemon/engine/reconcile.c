@@ -695,10 +695,10 @@ static int apply_record_action(struct engine *e, struct tenant_entry *t, const s
 }
 
 /* A create's intent is on disk before the create is sent, so that after a crash the
- * same name and token are used again. Every intent of the round is committed here;
- * the creates wait for a sync of the store that starts after these commits
- * (store_sync.h), run off the loop. The tenant's own row goes first if it is still
- * waiting for its batch (engine__store_tenant): the sync then carries it too. */
+ * same name and token are used again. Every intent of the round is written here,
+ * committed with the loop turn's other writes; the creates wait for a sync of the
+ * store that starts after that commit (engine__store_sync_wait), run off the loop. The tenant's own row goes first if
+ * it is still waiting for its batch (engine__store_tenant): the sync then carries it too. */
 static int commit_intents(struct reconcile *r)
 {
 	struct engine *e = r->e;
@@ -736,7 +736,10 @@ static void on_intents_durable(void *arg, int status)
 	struct engine *e = r->e;
 
 	e->tally.calls_in_flight--;
-	if (status < 0) {
+	if (status < 0 && e->commit_failing) { /* not written: no sync ran */
+		free(r->intent_error);
+		r->intent_error = xstrdup(store_error(e->store));
+	} else if (status < 0) {
 		free(r->intent_error);
 		r->intent_error = xasprintf("syncing it to disk: %s", strerror(-status));
 		engine__store_sync_failed(e, status);
@@ -832,7 +835,7 @@ static void run_round(struct reconcile *r)
 	}
 	if (commit_intents(r) > 0 && e->sync) {
 		e->tally.calls_in_flight++; /* a drain waits for the sync */
-		store_sync_wait(e->sync, on_intents_durable, r);
+		engine__store_sync_wait(e, on_intents_durable, r);
 		return;
 	}
 	send_actions(r);

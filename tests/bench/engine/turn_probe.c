@@ -10,19 +10,46 @@
  *
  *     WALL_SECONDS BUSY_MS SYNCS SYNC_MS STEPS STEP_MS
  *
- * and at exit one line "# turns N busy_ms B sync_ms S step_ms T" for the whole run.
+ * and at exit one line "# turns N busy_ms B sync_ms S step_ms T" for the whole run,
+ * then one line per SQL text the main thread stepped (sqlite3_sql: what it was
+ * prepared from), most time first:
+ *
+ *     # sql STEPS STEP_MS LONG_STEPS LONG_MS PREPARES TEXT
+ *
+ * LONG_*: its steps inside turns of at least the threshold; PREPARES: how many times
+ * it was prepared (sqlite3_prepare_v2) on the main thread.
  * Without TURN_PROBE_OUT it does nothing but pass the calls on. */
 #include <dlfcn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
+struct sqlite3;
 struct sqlite3_stmt;
-int sqlite3_step(struct sqlite3_stmt *st); /* SQLite's, interposed (no sqlite3.h needed) */
+/* SQLite's, interposed or called (no sqlite3.h needed) */
+int sqlite3_step(struct sqlite3_stmt *st);
+int sqlite3_prepare_v2(struct sqlite3 *db, const char *sql, int n, struct sqlite3_stmt **st, const char **tail);
+const char *sqlite3_sql(struct sqlite3_stmt *st);
+
+/* Per SQL text, until MAX_SQL distinct texts (the rest go into the last slot). */
+#define MAX_SQL 128
+struct sql_tally {
+	char text[160];
+	unsigned long long steps, long_steps, prepares;
+	double ms, long_ms;
+};
+static struct sql_tally sqls[MAX_SQL];
+static unsigned n_sqls;
+/* The steps of the current turn, each remembered by slot and time, to be counted as
+ * a long turn's once the turn turns out long. */
+#define MAX_TURN_STEPS 65536
+static unsigned turn_slot[MAX_TURN_STEPS];
+static double turn_ms[MAX_TURN_STEPS];
 
 static FILE *out;
 static pid_t main_tid;
@@ -32,6 +59,21 @@ static double turn_sync, turn_step;
 static unsigned turn_syncs, turn_steps;
 static unsigned long long n_turns;
 static double all_busy, all_sync, all_step;
+
+static unsigned sql_slot(const char *sql)
+{
+	unsigned i;
+
+	if (!sql)
+		sql = "(none)";
+	for (i = 0; i < n_sqls; i++)
+		if (strncmp(sqls[i].text, sql, sizeof(sqls[i].text) - 1) == 0)
+			return i;
+	if (n_sqls == MAX_SQL)
+		return MAX_SQL - 1;
+	snprintf(sqls[n_sqls].text, sizeof(sqls[n_sqls].text), "%s", sql);
+	return n_sqls++;
+}
 
 static double mono_ms(void)
 {
@@ -74,6 +116,12 @@ static void wait_begins(void)
 	busy = mono_ms() - turn_start;
 	n_turns++;
 	all_busy += busy;
+	if (busy >= threshold_ms) {
+		for (unsigned i = 0; i < turn_steps && i < MAX_TURN_STEPS; i++) {
+			sqls[turn_slot[i]].long_steps++;
+			sqls[turn_slot[i]].long_ms += turn_ms[i];
+		}
+	}
 	if (busy >= threshold_ms)
 		fprintf(out, "%.3f %.2f %u %.2f %u %.2f\n", wall_s() - busy / 1e3, busy, turn_syncs, turn_sync,
 			turn_steps, turn_step);
@@ -157,11 +205,38 @@ int sqlite3_step(struct sqlite3_stmt *st)
 	r = real(st);
 	if (on_main()) {
 		double d = mono_ms() - t0;
+		unsigned slot = sql_slot(sqlite3_sql(st));
+		if (turn_steps < MAX_TURN_STEPS) {
+			turn_slot[turn_steps] = slot;
+			turn_ms[turn_steps] = d;
+		}
+		sqls[slot].steps++;
+		sqls[slot].ms += d;
 		turn_step += d;
 		turn_steps++;
 		all_step += d;
 	}
 	return r;
+}
+
+int sqlite3_prepare_v2(struct sqlite3 *db, const char *sql, int n, struct sqlite3_stmt **st, const char **tail)
+{
+	static int (*real)(struct sqlite3 *, const char *, int, struct sqlite3_stmt **, const char **);
+	int r;
+
+	if (!real)
+		real = next_symbol("sqlite3_prepare_v2");
+	r = real(db, sql, n, st, tail);
+	if (on_main() && r == 0 && *st)
+		sqls[sql_slot(sqlite3_sql(*st))].prepares++;
+	return r;
+}
+
+static int by_ms(const void *a, const void *b)
+{
+	const struct sql_tally *x = a, *y = b;
+
+	return x->ms < y->ms ? 1 : x->ms > y->ms ? -1 : 0;
 }
 
 __attribute__((constructor)) static void probe_init(void)
@@ -185,6 +260,10 @@ __attribute__((destructor)) static void probe_fini(void)
 	if (!out)
 		return;
 	fprintf(out, "# turns %llu busy_ms %.0f sync_ms %.0f step_ms %.0f\n", n_turns, all_busy, all_sync, all_step);
+	qsort(sqls, n_sqls, sizeof(sqls[0]), by_ms);
+	for (unsigned i = 0; i < n_sqls; i++)
+		fprintf(out, "# sql %llu %.0f %llu %.0f %llu %s\n", sqls[i].steps, sqls[i].ms, sqls[i].long_steps,
+			sqls[i].long_ms, sqls[i].prepares, sqls[i].text);
 	fclose(out);
 	out = NULL;
 }

@@ -638,6 +638,85 @@ static void test_restart_reuses_the_durable_intent(void **state)
 	world_release(&w);
 }
 
+/* The store's commits, counted per loop turn (a uv_check handle counts the turns). */
+struct turn_commits {
+	uv_check_t turn_end;
+	uint64_t turn, commit_turn;
+	unsigned commits, in_turn, most_in_turn;
+};
+
+static void on_turn_end(uv_check_t *h)
+{
+	((struct turn_commits *)h->data)->turn++;
+}
+
+static void on_commit(void *data, unsigned frames)
+{
+	struct turn_commits *tc = data;
+
+	(void)frames;
+	tc->in_turn = tc->commit_turn == tc->turn && tc->commits ? tc->in_turn + 1 : 1;
+	tc->commit_turn = tc->turn;
+	tc->commits++;
+	if (tc->in_turn > tc->most_in_turn)
+		tc->most_in_turn = tc->in_turn;
+}
+
+/* The writes of a loop turn (history, facts, applied tags, create intents) are one
+ * commit of the store, not one each; every create still finds its intent committed. */
+static void test_a_turns_writes_are_one_commit(void **state)
+{
+	struct world w;
+	struct turn_commits tc = { 0 };
+	struct tenant *v[30];
+	struct hashmap records;
+
+	world_init(&w);
+	uv_check_init(&w.loop, &tc.turn_end);
+	tc.turn_end.data = &tc;
+	uv_check_start(&tc.turn_end, on_turn_end);
+	uv_unref((uv_handle_t *)&tc.turn_end);
+	/* the commits reported to this hook instead of the engine's checkpoints */
+	store_defer_checkpoints(w.store, on_commit, &tc);
+	for (size_t i = 0; i < 30; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "t%02zu", i);
+		v[i] = tenant_of(id, "r1", 2);
+	}
+	put_all(&w, v, 30, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	print_message("%u commits over %llu turns, at most %u in a turn\n", tc.commits, (unsigned long long)tc.turn,
+		      tc.most_in_turn);
+	/* 30 tenants: 60 intents, a row, facts and applied tags each */
+	assert_true(tc.commits > 0);
+	assert_true(tc.commits < 30);
+	assert_int_equal(tc.most_in_turn, 1);
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 60);
+	/* committed: another connection reads every intent */
+	{
+		char *db = xasprintf("%s/state.db", w.dir);
+		struct store *other;
+		size_t intents = 0, pos = 0;
+		void *rec;
+
+		assert_int_equal(store_open(db, &other, NULL), 0);
+		hashmap_init(&records);
+		assert_int_equal(store_load(other, &records), 0);
+		while (hashmap_next(&records, &pos, NULL, &rec))
+			intents += ((struct tenant_record *)rec)->n_intents;
+		assert_int_equal(records.n, 30);
+		assert_true(intents > 0);
+		hashmap_release(&records, (void (*)(void *))tenant_record_free);
+		store_close(other);
+		free(db);
+	}
+	store_defer_checkpoints(w.store, NULL, NULL);
+	uv_close((uv_handle_t *)&tc.turn_end, NULL);
+	for (size_t i = 0; i < 30; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 static bool in_history(const struct tenant_entry *t, const char *text)
 {
 	const char *line;
@@ -1107,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(test_quota_error_waits_for_capacity),
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
+		cmocka_unit_test(test_a_turns_writes_are_one_commit),
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -490,6 +491,165 @@ static void test_checkpoints_deferred(void **state)
 	free(path);
 }
 
+static size_t history_count(const char *path)
+{
+	struct store *s;
+	struct store_history_entry *v;
+	size_t n = 0;
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(store_load_history(s, NULL, 100000, &v, &n), 0);
+	store_history_free(v, n);
+	store_close(s);
+	return n;
+}
+
+static void count_commit(void *data, unsigned frames)
+{
+	(void)frames;
+	(*(unsigned *)data)++;
+}
+
+/* Grouped, the writes share one transaction until store_commit: another connection
+ * sees none of them before and all after, in one commit; a write that must be
+ * committed at once (an approval) commits the group with it; a process killed with
+ * the group open leaves what was committed before, nothing of the group. */
+static void test_grouped_writes(void **state)
+{
+	char *path = xasprintf("%s/grouped.db", dir);
+	struct create_intent in = { .profile_key = "chat", .name = "acme-chat-aaaaaa", .token = "tok", .since = 1 };
+	struct resource_timer t = { TIMER_GRACE, "/p/acme", 5 };
+	char *keys[] = { "Team" };
+	struct hashmap records;
+	unsigned commits = 0;
+	struct store *s;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_defer_checkpoints(s, count_commit, &commits);
+	store_group_writes(s, true);
+	assert_int_equal(store_uncommitted(s), 0);
+	for (int i = 0; i < 40; i++) {
+		char tenant[16];
+		snprintf(tenant, sizeof(tenant), "t%d", i);
+		assert_int_equal(store_add_history(s, tenant, i, "state", "Ready", NULL), 0);
+		assert_int_equal(store_put_fact(s, tenant, "revision", "r1"), 0);
+	}
+	assert_int_equal(store_put_intent(s, "acme", &in), 0);
+	assert_int_equal(store_put_timer(s, "acme", &t), 0);
+	assert_int_equal(store_put_applied(s, "acme", "/p/acme", keys, 1), 0);
+	assert_int_equal(store_put_tenant(s, "acme", DELETION_RETAIN), 0);
+	assert_int_equal(commits, 0);
+	assert_int_equal(store_uncommitted(s), 85); /* statements: applied is two */
+	assert_int_equal(history_count(path), 0);   /* another connection: nothing yet */
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(commits, 1);
+	assert_int_equal(store_uncommitted(s), 0);
+	assert_int_equal(store_commit(s), 0); /* nothing open: nothing to do */
+	assert_int_equal(commits, 1);
+	assert_int_equal(history_count(path), 40);
+
+	/* an approval is committed before it returns, with what the group held */
+	assert_int_equal(store_add_history(s, "acme", 50, "gate", "held", NULL), 0);
+	assert_int_equal(store_set_held(s, "globex", 7), 0);
+	assert_int_equal(store_set_approved(s, "initech", 8), 0);
+	assert_int_equal(commits, 2);
+	assert_int_equal(store_uncommitted(s), 0);
+	assert_int_equal(history_count(path), 41);
+
+	/* killed with a group open: the earlier commits stay, the group is gone */
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store_add_history(s, "acme", 60, "state", "lost", NULL);
+		store_put_fact(s, "acme", "revision", "lost");
+		kill(getpid(), SIGKILL);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	store_group_writes(s, false);
+	store_close(s);
+	assert_int_equal(history_count(path), 41);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	assert_int_equal(records.n, 41);
+	assert_string_equal(record_fact(hashmap_get(&records, "t39"), "revision"), "r1");
+	assert_null(record_fact(hashmap_get(&records, "acme"), "revision"));
+	assert_string_equal(record_intent(hashmap_get(&records, "acme"), "chat")->token, "tok");
+	assert_true(((struct tenant_record *)hashmap_get(&records, "acme"))->known);
+	hashmap_release(&records, free_record);
+	hashmap_init(&records);
+	assert_int_equal(store_load_approved(s, &records), 0);
+	assert_non_null(hashmap_get(&records, "initech"));
+	hashmap_release(&records, NULL);
+	/* not grouping: each write is committed at once again */
+	assert_int_equal(store_add_history(s, "acme", 70, "state", "alone", NULL), 0);
+	assert_int_equal(store_uncommitted(s), 0);
+	assert_int_equal(history_count(path), 42);
+	store_close(s);
+	free(path);
+}
+
+/* A commit of a group that fails (a full disk) counts as failed writes, leaves no
+ * transaction open, and the rewrite makes the store whole again. */
+static void test_grouped_commit_failure(void **state)
+{
+	char *path = xasprintf("%s/grouped-full.db", dir);
+	struct store *s;
+	struct rlimit old, lim;
+	struct tenant_record *rec = tenant_record_new("acme");
+	const struct tenant_record *recs[1] = { rec };
+	struct store_snapshot snap = { recs, 1, NULL, 0, false, 9 };
+	struct hashmap records;
+	char *keys[200];
+	int r = 0;
+
+	(void)state;
+	for (int i = 0; i < 200; i++)
+		keys[i] = xasprintf("key-%03d-%0100d", i, i);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_group_writes(s, true);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 64 * 1024;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	for (int i = 0; i < 100 && r == 0; i++) {
+		char *res = xasprintf("/res/%d", i);
+		r = store_put_applied(s, "acme", res, keys, 200);
+		if (r == 0)
+			r = store_commit(s);
+		free(res);
+	}
+	assert_true(r == -EIO || r == -ENOSPC);
+	assert_true(store_failed_writes(s) > 0);
+	assert_int_equal(store_uncommitted(s), 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	/* no transaction was left open: a grouped write and its commit work at once */
+	assert_int_equal(store_put_tenant(s, "initech", DELETION_RETAIN), 0);
+	assert_int_equal(store_commit(s), 0);
+	rec->known = true;
+	assert_int_equal(store_rewrite(s, &snap), 0);
+	assert_int_equal(store_failed_writes(s), 0);
+	store_close(s);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	assert_int_equal(records.n, 1);
+	assert_non_null(hashmap_get(&records, "acme"));
+	hashmap_release(&records, free_record);
+	store_close(s);
+	tenant_record_free(rec);
+	for (int i = 0; i < 200; i++)
+		free(keys[i]);
+	free(path);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -517,6 +677,8 @@ int main(void)
 		cmocka_unit_test(test_history_is_bounded),
 		cmocka_unit_test(test_write_failures_surface_and_are_made_good),
 		cmocka_unit_test(test_checkpoints_deferred),
+		cmocka_unit_test(test_grouped_writes),
+		cmocka_unit_test(test_grouped_commit_failure),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
