@@ -96,6 +96,26 @@ char *arena_strdup(struct arena *a, const char *s)
 	return c;
 }
 
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+	struct block *last;
+
+	if (!src)
+		return;
+	if (src->head) { /* behind the block dst is filling, which stays first */
+		for (last = src->head; last->next; last = last->next)
+			;
+		if (dst->head) {
+			last->next = dst->head->next;
+			dst->head->next = src->head;
+		} else {
+			dst->head = src->head;
+		}
+	}
+	dst->bytes += src->bytes - sizeof(*src);
+	free(src);
+}
+
 size_t arena_bytes(const struct arena *a)
 {
 	return a ? a->bytes : 0;
