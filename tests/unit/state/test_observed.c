@@ -371,6 +371,26 @@ static void test_arena(void **state)
 	arena_free(NULL);
 }
 
+/* An arena holding little holds a small block, not 64 KB: a store of a few tenants'
+ * entries (a small place, its policies apart) keeps what it needs; larger ones fill
+ * blocks that grow up to 64 KB. */
+static void test_arena_small_first(void **state)
+{
+	struct arena *a = arena_new();
+	size_t bytes;
+
+	(void)state;
+	assert_string_equal(arena_strdup(a, "one policy's role"), "one policy's role");
+	assert_true(arena_bytes(a) < 4096);
+	for (int i = 0; i < 20000; i++)
+		assert_non_null(arena_alloc(a, 100));
+	bytes = arena_bytes(a);
+	assert_true(bytes >= 20000 * 100);
+	assert_true(bytes < 20000 * 100 + 200 * 1024); /* the blocks' tails and growth, not more */
+	assert_non_null(arena_alloc(a, 10000));	       /* under a quarter of the largest block */
+	arena_free(a);
+}
+
 /* One arena's blocks join another's: what was allocated in either lives until the
  * second is freed (ASan: no leak, no use after free). */
 static void test_arena_adopt(void **state)
@@ -538,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_adopt),
+		cmocka_unit_test(test_arena_small_first),
 		cmocka_unit_test(test_listing_budgets_in_an_arena),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
 	};
