@@ -166,13 +166,12 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 		observed_store_put_role(s, r->name);
 		for (size_t k = 0; k < r->n_policies; k++) {
 			const struct iam_inline_policy *ip = &r->policies[k];
-			struct observed_policy *p = xcalloc(1, sizeof(*p));
-			p->role = xstrdup(r->name);
-			p->name = xstrdup(ip->name);
 			/* digested as the page came (cloud_aws_account.c), else here */
-			p->hash = ip->hash ? xstrdup(ip->hash) : policy_hash(ip->document ? ip->document : "");
-			p->chars = ip->hash ? ip->chars : policy_size(ip->document ? ip->document : "");
-			observed_store_put_policy(s, p);
+			char *hash = ip->hash ? NULL : policy_hash(ip->document ? ip->document : "");
+			size_t chars = ip->hash ? ip->chars : policy_size(ip->document ? ip->document : "");
+			observed_store_put_policy(
+				s, observed_store_new_policy(s, r->name, ip->name, ip->hash ? ip->hash : hash, chars));
+			free(hash);
 		}
 	}
 	s->policies_listed = true;
@@ -240,20 +239,15 @@ static void listing_build(struct listing *l)
 		}
 		for (size_t i = 0; a->with_budgets && i < a->budgets.n; i++) {
 			const struct budgets_budget *bb = &a->budgets.items[i];
-			struct observed_budget *b = xcalloc(1, sizeof(*b));
+			char *arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
+			/* in the snapshot's arena, its constant strings interned (observed.h) */
+			struct observed_budget *b = observed_store_new_budget(s, bb->name, arn);
 			const struct aws_tags *t;
-			b->name = xstrdup(bb->name);
-			b->arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
-			b->limit_amount = xstrdup_or_null(bb->limit_amount);
-			b->limit_unit = xstrdup_or_null(bb->limit_unit);
-			b->time_unit = xstrdup_or_null(bb->time_unit);
-			b->budget_type = xstrdup_or_null(bb->budget_type);
-			b->filter_expression = xstrdup_or_null(bb->filter_expression);
-			b->metric = bb->metrics.n ? xstrdup(bb->metrics.items[0]) : NULL;
+			free(arn);
+			observed_budget_set(s, b, bb->limit_amount, bb->limit_unit, bb->time_unit, bb->budget_type,
+					    bb->filter_expression, bb->metrics.n ? bb->metrics.items[0] : NULL,
+					    bb->actual_spend, bb->forecasted_spend);
 			b->cost_filters = bb->n_cost_filters > 0;
-			b->actual_spend = xstrdup_or_null(bb->actual_spend);
-			b->forecasted_spend = xstrdup_or_null(bb->forecasted_spend);
-			tag_set_init(&b->tags);
 			t = hashmap_get(&tags, b->arn);
 			if (t) {
 				cloud_aws__tags_from_aws(&b->tags, t);

@@ -6,10 +6,13 @@
 
 #include "xalloc.h"
 
-/* 64 KB blocks: a listing of one place (a few thousand entries of about 300 bytes)
- * fills a few dozen; the last one's unused tail is the waste. An object larger than
- * a quarter block gets a block of its own. */
-#define ARENA_BLOCK (64 * 1024)
+/* Blocks of 2 KB first, each twice the last, up to 64 KB: a listing of one place (a
+ * few thousand entries of about 300 bytes) fills a few dozen large ones, while a store
+ * holding little (a place of a few tenants, its policies apart) does not keep a 64 KB
+ * block for it; the last block's unused tail is the waste. An object larger than a
+ * quarter of the largest block gets a block of its own. */
+#define ARENA_BLOCK	  (64 * 1024)
+#define ARENA_FIRST_BLOCK (2 * 1024)
 
 /* Objects are aligned for pointers and 64-bit integers (what the store's entries
  * hold), not more: strings waste at most 7 bytes each. */
@@ -24,6 +27,7 @@ struct block {
 struct arena {
 	struct block *head; /* the block being filled; the others follow */
 	size_t bytes;
+	size_t next_block; /* the size of the next block to fill */
 };
 
 struct arena *arena_new(void)
@@ -31,6 +35,7 @@ struct arena *arena_new(void)
 	struct arena *a = xcalloc(1, sizeof(*a));
 
 	a->bytes = sizeof(*a);
+	a->next_block = ARENA_FIRST_BLOCK;
 	return a;
 }
 
@@ -74,7 +79,11 @@ void *arena_alloc(struct arena *a, size_t size)
 		return b->data;
 	}
 	if (!a->head || a->head->size - a->head->used < size) {
-		b = block_new(a, ARENA_BLOCK);
+		while (a->next_block < size)
+			a->next_block *= 2;
+		b = block_new(a, a->next_block);
+		if (a->next_block < ARENA_BLOCK)
+			a->next_block *= 2;
 		b->next = a->head;
 		a->head = b;
 	}
@@ -94,6 +103,26 @@ char *arena_strdup(struct arena *a, const char *s)
 	c = arena_alloc(a, n);
 	memcpy(c, s, n);
 	return c;
+}
+
+void arena_adopt(struct arena *dst, struct arena *src)
+{
+	struct block *last;
+
+	if (!src)
+		return;
+	if (src->head) { /* behind the block dst is filling, which stays first */
+		for (last = src->head; last->next; last = last->next)
+			;
+		if (dst->head) {
+			last->next = dst->head->next;
+			dst->head->next = src->head;
+		} else {
+			dst->head = src->head;
+		}
+	}
+	dst->bytes += src->bytes - sizeof(*src);
+	free(src);
 }
 
 size_t arena_bytes(const struct arena *a)

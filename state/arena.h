@@ -21,6 +21,9 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t size);
 /* arena_strdup: a copy of s in a; NULL in, NULL out. */
 char *arena_strdup(struct arena *a, const char *s);
+/* arena_adopt: src's blocks join dst's (what src holds now lives as long as dst),
+ * and src is freed; NULL src: nothing. */
+void arena_adopt(struct arena *dst, struct arena *src);
 /* arena_bytes: what a holds from malloc, blocks and bookkeeping (tests, benchmarks). */
 size_t arena_bytes(const struct arena *a);
 

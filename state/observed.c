@@ -132,6 +132,8 @@ void observed_store_release(struct observed_store *s)
 	s->enforce_error = NULL;
 	arena_free(s->arena); /* after every entry released its references */
 	s->arena = NULL;
+	arena_free(s->policies_arena);
+	s->policies_arena = NULL;
 }
 
 /* The maps in the order observed_store_release_step empties them, with what frees
@@ -168,6 +170,8 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 		s->enforce_error = NULL;
 		arena_free(s->arena);
 		s->arena = NULL;
+		arena_free(s->policies_arena);
+		s->policies_arena = NULL;
 		return NULL;
 	default:
 		return NULL;
@@ -553,6 +557,20 @@ void observed_budget_free(struct observed_budget *b)
 {
 	if (!b)
 		return;
+	for (size_t i = 0; i < b->n_alerts; i++)
+		observed_alert_release(&b->alerts[i]);
+	free(b->alerts);
+	for (size_t i = 0; i < b->n_actions; i++)
+		observed_budget_action_release(&b->actions[i]);
+	free(b->actions);
+	if (b->in_arena) { /* its memory goes with its store's arena; the constants are interned */
+		intern_unref(b->limit_unit);
+		intern_unref(b->time_unit);
+		intern_unref(b->budget_type);
+		intern_unref(b->metric);
+		release_tags(&b->tags, b->tags_in_arena);
+		return;
+	}
 	free(b->name);
 	free(b->arn);
 	free(b->limit_amount);
@@ -564,13 +582,36 @@ void observed_budget_free(struct observed_budget *b)
 	free(b->actual_spend);
 	free(b->forecasted_spend);
 	tag_set_release(&b->tags);
-	for (size_t i = 0; i < b->n_alerts; i++)
-		observed_alert_release(&b->alerts[i]);
-	free(b->alerts);
-	for (size_t i = 0; i < b->n_actions; i++)
-		observed_budget_action_release(&b->actions[i]);
-	free(b->actions);
 	free(b);
+}
+
+struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn)
+{
+	struct arena *a = store_arena(s);
+	struct observed_budget *b = arena_alloc(a, sizeof(*b));
+
+	b->in_arena = true;
+	b->name = arena_strdup(a, name);
+	b->arn = arena_strdup(a, arn);
+	tag_set_init(&b->tags);
+	return b;
+}
+
+void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
+			 const char *limit_unit, const char *time_unit, const char *budget_type,
+			 const char *filter_expression, const char *metric, const char *actual_spend,
+			 const char *forecasted_spend)
+{
+	struct arena *a = store_arena(s);
+
+	b->limit_amount = arena_strdup(a, limit_amount);
+	b->limit_unit = (char *)intern(limit_unit);
+	b->time_unit = (char *)intern(time_unit);
+	b->budget_type = (char *)intern(budget_type);
+	b->filter_expression = arena_strdup(a, filter_expression);
+	b->metric = (char *)intern(metric);
+	b->actual_spend = arena_strdup(a, actual_spend);
+	b->forecasted_spend = arena_strdup(a, forecasted_spend);
 }
 
 struct observed_budget *observed_budget_dup(const struct observed_budget *b)
@@ -640,6 +681,8 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 		unindex_budget(s, old);
 		observed_budget_free(old);
 	}
+	if (b->in_arena)
+		tags_to_arena(s, &b->tags, &b->tags_in_arena);
 	tenant = tenant_of(&b->tags, b->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
@@ -678,12 +721,34 @@ void observed_policy_free(struct observed_policy *p)
 {
 	if (!p)
 		return;
+	if (p->in_arena) { /* its memory goes with its store's policies arena */
+		intern_unref(p->name);
+		free(p->document);
+		free(p->other_sizes);
+		return;
+	}
 	free(p->role);
 	free(p->name);
 	free(p->document);
 	free(p->other_sizes);
 	free(p->hash);
 	free(p);
+}
+
+struct observed_policy *observed_store_new_policy(struct observed_store *s, const char *role, const char *name,
+						  const char *hash, size_t chars)
+{
+	struct observed_policy *p;
+
+	if (!s->policies_arena)
+		s->policies_arena = arena_new();
+	p = arena_alloc(s->policies_arena, sizeof(*p));
+	p->in_arena = true;
+	p->role = arena_strdup(s->policies_arena, role);
+	p->name = (char *)intern(name);
+	p->hash = arena_strdup(s->policies_arena, hash);
+	p->chars = chars;
+	return p;
 }
 
 /* The role's aggregate follows every change of one of its policies. */
@@ -849,8 +914,11 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	if (!dst->policies.n) {
 		/* a listing has none: the whole map changes hands, nothing is copied */
 		struct hashmap empty = dst->policies;
+		struct arena *arena = dst->policies_arena; /* the entries go with their arena */
 		dst->policies = src->policies;
 		src->policies = empty;
+		dst->policies_arena = src->policies_arena;
+		src->policies_arena = arena;
 		dst->policies_digest = src->policies_digest;
 		memset(&src->policies_digest, 0, sizeof(src->policies_digest));
 		return;
@@ -864,6 +932,11 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 	hashmap_release(&src->policies, NULL);
 	hashmap_init(&src->policies);
 	memset(&src->policies_digest, 0, sizeof(src->policies_digest));
+	if (!dst->policies_arena)
+		dst->policies_arena = src->policies_arena;
+	else
+		arena_adopt(dst->policies_arena, src->policies_arena);
+	src->policies_arena = NULL;
 }
 
 /* ---- one tenant's view ---- */

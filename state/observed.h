@@ -109,6 +109,12 @@ struct observed_budget {
 	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
 	struct observed_budget_action *actions;
 	size_t n_actions;
+	/* the struct and its strings live in a store's arena (a listing's entry,
+	 * observed_store_new_budget): freed with that store, never alone. Its limit
+	 * unit, time unit, type and metric (the same in every budget) are then interned
+	 * references; its alerts and actions are malloc'd as any budget's */
+	bool in_arena;
+	bool tags_in_arena; /* as observed_profile's */
 };
 
 /* An inline role policy as last read or written. The bulk IAM read keeps only its
@@ -132,6 +138,11 @@ struct observed_policy {
 	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
 	size_t chars;		      /* policy_size of the document (from document when it is kept) */
 	struct content_digest digest; /* kept by the store's policy functions */
+	/* the struct, role and hash live in a store's policies arena (a bulk read's entry,
+	 * observed_store_new_policy) and name is interned (one name for every tenant's
+	 * role): freed with that store, never alone; document and other_sizes are
+	 * malloc'd as any policy's */
+	bool in_arena;
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
@@ -184,9 +195,13 @@ struct observed_store {
 	 * index: an entry without a tenant tag (observed_store_gen); policies_gen: at
 	 * the creation and at each change of a policy or a role (observed_store_policies_gen). */
 	uint64_t gen, policies_gen;
-	/* The profiles and parameters a listing built (observed_store_new_*), with their
-	 * strings; NULL until the first. Freed with the store, at once. */
+	/* The profiles, parameters and budgets a listing built (observed_store_new_*),
+	 * with their strings; NULL until the first. Freed with the store, at once. */
 	struct arena *arena;
+	/* The policies a bulk IAM read built (observed_store_new_policy): apart, since
+	 * they move with the policies map to the next listing that has no bulk read of
+	 * its own (observed_store_take_policies). */
+	struct arena *policies_arena;
 	/* For observed_carry: the profiles holding a name (all in profile_names when no
 	 * two share one), and the sums of the policies' and the roles' digests. */
 	size_t n_named;
@@ -229,6 +244,18 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
 struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
 						    const char *name, const char *description, size_t n_model_arns);
 struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value);
+/* A listing's budget and policy, alike: observed_store_new_budget copies name and arn
+ * into s's arena; the caller sets the other strings with observed_budget_set (copied
+ * into the arena, but for the constant ones: interned) and may add actions and alerts
+ * (malloc'd) before and after the put. observed_store_new_policy: role and hash
+ * copied into s's policies arena, name interned. */
+struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn);
+void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
+			 const char *limit_unit, const char *time_unit, const char *budget_type,
+			 const char *filter_expression, const char *metric, const char *actual_spend,
+			 const char *forecasted_spend);
+struct observed_policy *observed_store_new_policy(struct observed_store *s, const char *role, const char *name,
+						  const char *hash, size_t chars);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);

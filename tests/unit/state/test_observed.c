@@ -196,6 +196,155 @@ static void test_listing_entries_in_an_arena(void **state)
 	assert_null(st.arena);
 }
 
+/* A listing's budgets live in the store's arena, their constant strings interned (the
+ * same unit, time unit, type and metric in every budget): found, indexed by tenant,
+ * their actions added in place after the put (as the enforcement listing does),
+ * replaced by a write's own entry, copied and released, nothing leaked nor freed
+ * twice (ASan). */
+static struct observed_budget *listing_budget(struct observed_store *st, const char *tenant)
+{
+	char *name = xasprintf("%s-budget", tenant), *arn = xasprintf("arn:aws:budgets::111122223333:budget/%s", name);
+	char *filter = xasprintf("{\"Tags\":{\"Key\":\"tenant\",\"Values\":[\"%s\"]}}", tenant);
+	struct observed_budget *b = observed_store_new_budget(st, name, arn);
+
+	observed_budget_set(st, b, "100.0", "USD", "MONTHLY", "COST", filter, "UnblendedCost", "1.5", NULL);
+	tag_set_put(&b->tags, TAG_TENANT, tenant);
+	tag_set_put(&b->tags, TAG_MANAGED_BY, FIX_INSTANCE);
+	b->tags_known = b->listed = true;
+	free(name);
+	free(arn);
+	free(filter);
+	return b;
+}
+
+static void test_listing_budgets_in_an_arena(void **state)
+{
+	struct observed_store st;
+	struct observed_budget *a, *b, *c;
+	size_t before;
+	unsigned steps = 0;
+
+	(void)state;
+	observed_store_init(&st);
+	a = listing_budget(&st, "t1");
+	b = listing_budget(&st, "t2");
+	assert_true(a->in_arena);
+	assert_ptr_equal(a->limit_unit, b->limit_unit);
+	assert_ptr_equal(a->time_unit, b->time_unit);
+	assert_ptr_equal(a->budget_type, b->budget_type);
+	assert_ptr_equal(a->metric, b->metric);
+	assert_null(a->forecasted_spend);
+	assert_string_equal(a->filter_expression, "{\"Tags\":{\"Key\":\"tenant\",\"Values\":[\"t1\"]}}");
+	observed_store_put_budget(&st, a);
+	observed_store_put_budget(&st, b);
+	assert_true(a->tags_in_arena);
+	assert_ptr_equal(observed_store_budget(&st, "t1-budget"), a);
+	assert_ptr_equal(observed_store_group(&st, "t2")->budgets[0], b);
+	/* the enforcement listing completes a stored budget in place */
+	a->actions = xcalloc(1, sizeof(*a->actions));
+	a->n_actions = 1;
+	a->actions[0].id = xstrdup("action-1");
+	a->actions[0].policy_arn = xstrdup("");
+	/* a budget per tenant, a few blocks for them all */
+	before = arena_bytes(st.arena);
+	for (int i = 3; i < 503; i++) {
+		char *t = xasprintf("t%d", i);
+		observed_store_put_budget(&st, listing_budget(&st, t));
+		free(t);
+	}
+	assert_true(arena_bytes(st.arena) - before < 500 * 400);
+
+	/* a write's own copy replaces it; a copy outlives the store */
+	c = observed_budget_dup(a);
+	assert_false(c->in_arena);
+	assert_int_equal(c->n_actions, 1);
+	free(c->limit_amount);
+	c->limit_amount = xstrdup("200.0");
+	observed_store_put_budget(&st, c);
+	c = observed_budget_dup(b);
+	assert_true(observed_store_remove_budget(&st, "t3-budget"));
+	observed_store_release(&st);
+	assert_null(st.arena);
+	assert_string_equal(c->metric, "UnblendedCost");
+	assert_string_equal(tag_set_get(&c->tags, TAG_TENANT), "t2");
+	observed_budget_free(c);
+
+	/* in steps, as the engine frees a replaced store */
+	observed_store_init(&st);
+	for (int i = 0; i < 50; i++) {
+		char *t = xasprintf("t%d", i);
+		observed_store_put_budget(&st, listing_budget(&st, t));
+		free(t);
+	}
+	while (!observed_store_release_step(&st, 7))
+		steps++;
+	assert_true(steps >= 7);
+	assert_null(st.arena);
+}
+
+/* A bulk read's policies live in the store's policies arena (one name interned for
+ * every role), and go with it to the next listing that has no bulk read of its own:
+ * the store they came from released, they are whole (ASan), whether the next listing
+ * had none (the map changes hands) or some of its own (merged). */
+static void fill_policies(struct observed_store *st, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		char *role = xasprintf("tenant-t%d", i), *hash = xasprintf("hash%d", i);
+		observed_store_put_role(st, role);
+		observed_store_put_policy(st, observed_store_new_policy(st, role, "bedrock-tenant", hash, 100));
+		free(role);
+		free(hash);
+	}
+	st->policies_listed = true;
+}
+
+static void test_listing_policies_go_with_their_arena(void **state)
+{
+	struct observed_store prev, next, third;
+	const struct observed_policy *p, *q;
+	struct observed_policy *own;
+	size_t others;
+
+	(void)state;
+	observed_store_init(&prev);
+	fill_policies(&prev, 0, 300);
+	p = observed_store_policy(&prev, "tenant-t1", "bedrock-tenant");
+	q = observed_store_policy(&prev, "tenant-t2", "bedrock-tenant");
+	assert_true(p->in_arena);
+	assert_ptr_equal(p->name, q->name);
+	assert_string_equal(p->hash, "hash1");
+	assert_true(observed_store_role_other_policy_chars(&prev, "tenant-t1", "other", &others));
+	assert_int_equal(others, 100);
+	observed_store_policy_digest_only(&prev, "tenant-t1", "bedrock-tenant");
+
+	/* the map changes hands */
+	observed_store_init(&next);
+	observed_store_take_policies(&next, &prev);
+	observed_store_release(&prev);
+	p = observed_store_policy(&next, "tenant-t299", "bedrock-tenant");
+	assert_non_null(p);
+	assert_string_equal(p->role, "tenant-t299");
+	assert_string_equal(p->hash, "hash299");
+
+	/* merged into a listing holding a write's own policy and another bulk read's */
+	observed_store_init(&third);
+	fill_policies(&third, 1000, 1010);
+	own = xcalloc(1, sizeof(*own));
+	own->role = xstrdup("tenant-t5");
+	own->name = xstrdup("bedrock-tenant");
+	own->document = xstrdup("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+	observed_store_put_policy(&third, own);
+	observed_store_take_policies(&third, &next);
+	observed_store_release(&next);
+	assert_null(next.policies_arena);
+	assert_string_equal(observed_store_policy(&third, "tenant-t7", "bedrock-tenant")->hash, "hash7");
+	assert_string_equal(observed_store_policy(&third, "tenant-t1005", "bedrock-tenant")->hash, "hash1005");
+	observed_store_remove_policy(&third, "tenant-t8", "bedrock-tenant");
+	assert_null(observed_store_policy(&third, "tenant-t8", "bedrock-tenant"));
+	observed_store_release(&third);
+	assert_null(third.policies_arena);
+}
+
 static void test_arena(void **state)
 {
 	struct arena *a = arena_new();
@@ -220,6 +369,48 @@ static void test_arena(void **state)
 	assert_true(arena_bytes(a) > 100 * 1024 + 10000 * 40);
 	arena_free(a);
 	arena_free(NULL);
+}
+
+/* An arena holding little holds a small block, not 64 KB: a store of a few tenants'
+ * entries (a small place, its policies apart) keeps what it needs; larger ones fill
+ * blocks that grow up to 64 KB. */
+static void test_arena_small_first(void **state)
+{
+	struct arena *a = arena_new();
+	size_t bytes;
+
+	(void)state;
+	assert_string_equal(arena_strdup(a, "one policy's role"), "one policy's role");
+	assert_true(arena_bytes(a) < 4096);
+	for (int i = 0; i < 20000; i++)
+		assert_non_null(arena_alloc(a, 100));
+	bytes = arena_bytes(a);
+	assert_true(bytes >= 20000 * 100);
+	assert_true(bytes < 20000 * 100 + 200 * 1024); /* the blocks' tails and growth, not more */
+	assert_non_null(arena_alloc(a, 10000));	       /* under a quarter of the largest block */
+	arena_free(a);
+}
+
+/* One arena's blocks join another's: what was allocated in either lives until the
+ * second is freed (ASan: no leak, no use after free). */
+static void test_arena_adopt(void **state)
+{
+	struct arena *a = arena_new(), *b = arena_new(), *empty = arena_new();
+	char *sa = arena_strdup(a, "in a"), *sb = arena_strdup(b, "in b"), *big = arena_alloc(b, 100 * 1024);
+	size_t bytes = arena_bytes(a) + arena_bytes(b);
+
+	(void)state;
+	memset(big, 'x', 100 * 1024);
+	arena_adopt(a, b);
+	arena_adopt(a, NULL);
+	assert_true(arena_bytes(a) >= bytes - 64);
+	assert_string_equal(arena_strdup(a, "after"), "after");
+	assert_string_equal(sa, "in a");
+	assert_string_equal(sb, "in b");
+	assert_int_equal(big[100 * 1024 - 1], 'x');
+	arena_adopt(empty, a); /* into an arena with no block yet */
+	assert_string_equal(sb, "in b");
+	arena_free(empty);
 }
 
 static void test_collect_separates_owned_foreign_unknown(void **state)
@@ -398,6 +589,10 @@ int main(void)
 		cmocka_unit_test(test_listing_entries_in_an_arena),
 		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_arena),
+		cmocka_unit_test(test_arena_adopt),
+		cmocka_unit_test(test_arena_small_first),
+		cmocka_unit_test(test_listing_budgets_in_an_arena),
+		cmocka_unit_test(test_listing_policies_go_with_their_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
