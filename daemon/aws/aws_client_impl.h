@@ -8,6 +8,7 @@
 #include "aws_client.h"
 #include "aws_endpoint.h"
 #include "aws_list.h"
+#include "hashmap.h"
 #include "creds_chain.h"
 
 /* The states of a call (aws_call.c). */
@@ -38,6 +39,7 @@ struct op_bucket {
 struct bucket {
 	struct list_node link; /* aws_client.buckets */
 	struct aws_client *client;
+	char *key; /* aws_client.bucket_map's: region, service and account (bucket_key) */
 	char *account;
 	char *region;
 	enum aws_service service;
@@ -70,6 +72,7 @@ struct aws_client {
 	char *creds_origin;
 	struct list_node accounts; /* struct account */
 	struct list_node buckets;  /* struct bucket */
+	struct hashmap bucket_map; /* struct bucket by its key: the lookup of every call */
 	struct list_node calls;	   /* struct aws_call not yet finished */
 	struct list_node zombies;  /* canceled calls whose HTTP answer is still due */
 

@@ -678,6 +678,57 @@ static void test_stats_json(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* Buckets are found by their (account, Region, service): each triple its own, the
+ * same triple the same bucket, over a thousand of them and with accounts that hold
+ * spaces or run long; every bucket is in the client's map and its list. */
+static void test_buckets_by_key(void **state)
+{
+	static const char *regions[] = { "us-east-1", "us-west-2", "eu-west-1", "ap-south-1" };
+	enum { ACCOUNTS = 130, SERVICES = 2 };
+	struct bucket *made[ACCOUNTS][4][SERVICES];
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	char account[300], *long_account;
+	struct fixture f;
+	size_t listed = 0;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	for (int a = 0; a < ACCOUNTS; a++)
+		for (int r = 0; r < 4; r++)
+			for (int v = 0; v < SERVICES; v++) {
+				snprintf(account, sizeof(account), "acct %d", a);
+				made[a][r][v] = aws_client_bucket(f.client, account, regions[r], (enum aws_service)v);
+				assert_string_equal(made[a][r][v]->account, account);
+				assert_string_equal(made[a][r][v]->region, regions[r]);
+				assert_int_equal(made[a][r][v]->service, v);
+			}
+	for (int a = 0; a < ACCOUNTS; a++)
+		for (int r = 0; r < 4; r++)
+			for (int v = 0; v < SERVICES; v++) {
+				snprintf(account, sizeof(account), "acct %d", a);
+				assert_ptr_equal(aws_client_bucket(f.client, account, regions[r], (enum aws_service)v),
+						 made[a][r][v]);
+			}
+	/* an account the key's separator could confuse: "1 acct 2" in us-east-1 is not
+	 * "acct 2" of service 1 */
+	assert_ptr_not_equal(aws_client_bucket(f.client, "1 acct 2", "us-east-1", (enum aws_service)0), made[2][0][1]);
+	/* a key longer than the lookup's buffer */
+	memset(account, 'x', sizeof(account) - 1);
+	account[sizeof(account) - 1] = '\0';
+	long_account = xstrdup(account);
+	assert_ptr_equal(aws_client_bucket(f.client, account, "us-east-1", AWS_IAM),
+			 aws_client_bucket(f.client, long_account, "us-east-1", AWS_IAM));
+	account[sizeof(account) - 2] = 'y';
+	assert_ptr_not_equal(aws_client_bucket(f.client, account, "us-east-1", AWS_IAM),
+			     aws_client_bucket(f.client, long_account, "us-east-1", AWS_IAM));
+	free(long_account);
+	for (const struct list_node *p = f.client->buckets.next; p != &f.client->buckets; p = p->next)
+		listed++;
+	assert_int_equal(listed, ACCOUNTS * 4 * SERVICES + 3);
+	assert_int_equal(f.client->bucket_map.n, listed);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 /* The daemon may close the client from any callback. */
 struct closer {
 	struct fixture *f;
@@ -753,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_close_with_calls_in_every_state),
 		cmocka_unit_test(test_synchronous_errors),
 		cmocka_unit_test(test_stats_json),
+		cmocka_unit_test(test_buckets_by_key),
 		cmocka_unit_test(test_close_from_callbacks),
 	};
 
