@@ -729,6 +729,65 @@ static void test_buckets_by_key(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* The status's snapshot: of a thousand limiters it copies only those of note
+ * (waiting, throttled or below their ceiling), at most what was asked, and counts
+ * them all; the full snapshot keeps every one. */
+static void test_stats_brief(void **state)
+{
+	static const struct aws_op_limit del = { AWS_IAM, "DeleteRolePolicy", 20, 1 };
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	struct fixture f;
+	struct aws_stats st;
+	struct bucket *b;
+	char account[32];
+
+	fx_init(&f, scripted, &s);
+	f.opts.op_limits = &del;
+	f.opts.n_op_limits = 1;
+	assert_int_equal(fx_client(&f), 0);
+	for (int a = 0; a < 500; a++) {
+		snprintf(account, sizeof(account), "acct-%d", a);
+		b = aws_client_bucket(f.client, account, "us-east-1", AWS_IAM); /* and its operation's */
+		if (a == 10)
+			b->n_waiting = 3;
+		if (a == 20)
+			b->rl.throttles = 1;
+		if (a == 30)
+			b->ops[0].rl.rate = b->ops[0].rl.cfg.max_rate / 2;
+		if (a == 40)
+			b->ops[0].n_waiting = 1;
+		aws_client_bucket(f.client, account, "eu-west-1", AWS_SSM);
+	}
+	assert_int_equal(f.client->n_ops, 0);
+	aws_client_stats_brief(f.client, 32, &st);
+	assert_int_equal(st.n_buckets_total, 1500);
+	assert_int_equal(st.n_buckets, 4);
+	assert_string_equal(st.buckets[0].account, "acct-10");
+	assert_null(st.buckets[0].operation);
+	assert_int_equal(st.buckets[0].waiting, 3);
+	assert_string_equal(st.buckets[1].account, "acct-20");
+	assert_int_equal(st.buckets[1].throttles, 1);
+	assert_string_equal(st.buckets[2].account, "acct-30");
+	assert_string_equal(st.buckets[2].operation, "DeleteRolePolicy");
+	assert_string_equal(st.buckets[3].account, "acct-40");
+	assert_string_equal(st.buckets[3].region, "us-east-1");
+	assert_int_equal(st.buckets[3].waiting, 1);
+	assert_int_equal(st.n_ops + st.n_codes + st.n_creds, 0);
+	aws_stats_release(&st);
+	aws_client_stats_brief(f.client, 2, &st); /* at most what was asked */
+	assert_int_equal(st.n_buckets_total, 1500);
+	assert_int_equal(st.n_buckets, 2);
+	assert_string_equal(st.buckets[1].account, "acct-20");
+	aws_stats_release(&st);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.n_buckets, 1500);
+	assert_int_equal(st.n_buckets_total, 1500);
+	assert_int_equal(st.n_creds, 1);
+	aws_stats_release(&st);
+	assert_int_equal(aws_client_in_flight(f.client), 0);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 /* The daemon may close the client from any callback. */
 struct closer {
 	struct fixture *f;
@@ -805,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_synchronous_errors),
 		cmocka_unit_test(test_stats_json),
 		cmocka_unit_test(test_buckets_by_key),
+		cmocka_unit_test(test_stats_brief),
 		cmocka_unit_test(test_close_from_callbacks),
 	};
 
