@@ -163,6 +163,7 @@ int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struc
 	list_init(&c->accounts);
 	list_init(&c->buckets);
 	hashmap_init_keyed(&c->bucket_map, bucket_key_of);
+	list_init(&c->noted);
 	list_init(&c->calls);
 	list_init(&c->zombies);
 	c->wall_ms = o->wall_ms;
@@ -386,7 +387,21 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 	b->timer.data = b;
 	list_add_tail(&c->buckets, &b->link);
 	hashmap_put(&c->bucket_map, b->key, b);
+	c->n_limiters += 1 + b->n_ops;
 	return b;
+}
+
+void aws_bucket_note(struct bucket *b)
+{
+	bool of_note = b->n_waiting || b->throttled;
+
+	if (of_note == b->noted)
+		return;
+	b->noted = of_note;
+	if (of_note)
+		list_add_tail(&b->client->noted, &b->note_link);
+	else
+		list_del(&b->note_link);
 }
 
 struct op_bucket *aws_bucket_op(struct bucket *b, const char *operation)
@@ -498,6 +513,8 @@ void aws_client_close(struct aws_client *c, void (*close_cb)(void *arg), void *a
 		struct bucket *b = list_entry(list_first(&c->buckets), struct bucket, link);
 
 		list_del(&b->link);
+		if (b->noted)
+			list_del(&b->note_link);
 		c->pending_closes++;
 		uv_close((uv_handle_t *)&b->timer, on_bucket_closed);
 	}

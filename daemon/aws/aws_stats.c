@@ -147,13 +147,12 @@ static struct aws_bucket_stats limiter(const struct bucket *b, const struct op_b
 }
 
 /* Appends limiter v of bucket b to ret when there is room (ret->buckets holds max),
- * and, brief, when it is of note; counts it in any case. */
+ * and, brief, when it is of note. */
 static void limiter_add(struct aws_stats *ret, size_t max, bool brief, const struct bucket *b,
 			const struct op_bucket *op)
 {
 	struct aws_bucket_stats v = limiter(b, op);
 
-	ret->n_buckets_total++;
 	if (ret->n_buckets >= max || (brief && !aws_bucket_of_note(&v)))
 		return;
 	v.account = xstrdup(b->account);
@@ -162,12 +161,17 @@ static void limiter_add(struct aws_stats *ret, size_t max, bool brief, const str
 	ret->buckets[ret->n_buckets++] = v;
 }
 
-/* The limiters, every one (brief false) or of note, at most max. */
+/* The limiters, every one (brief false), or those of note of the buckets of note
+ * (aws_client.noted), at most max. */
 static void limiters(const struct aws_client *c, struct aws_stats *ret, size_t max, bool brief)
 {
+	const struct list_node *list = brief ? &c->noted : &c->buckets;
+
+	ret->n_buckets_total = c->n_limiters;
 	ret->buckets = xcalloc(max ? max : 1, sizeof(*ret->buckets));
-	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next) {
-		const struct bucket *b = list_entry(p, struct bucket, link);
+	for (const struct list_node *p = list->next; p != list && ret->n_buckets < max; p = p->next) {
+		const struct bucket *b = brief ? list_entry(p, struct bucket, note_link)
+					       : list_entry(p, struct bucket, link);
 
 		limiter_add(ret, max, brief, b, NULL);
 		for (size_t i = 0; i < b->n_ops; i++)
@@ -177,8 +181,6 @@ static void limiters(const struct aws_client *c, struct aws_stats *ret, size_t m
 
 void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
 {
-	size_t n = 0;
-
 	counters(c, ret);
 	ret->n_ops = c->n_ops;
 	ret->ops = xcalloc(c->n_ops ? c->n_ops : 1, sizeof(*ret->ops));
@@ -186,9 +188,7 @@ void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
 	ret->n_codes = c->n_codes;
 	ret->codes = xcalloc(c->n_codes ? c->n_codes : 1, sizeof(*ret->codes));
 	memcpy(ret->codes, c->codes, c->n_codes * sizeof(*ret->codes));
-	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next)
-		n += 1 + list_entry(p, struct bucket, link)->n_ops;
-	limiters(c, ret, n, false);
+	limiters(c, ret, c->n_limiters, false);
 	if (c->default_creds)
 		creds_stats(ret, c->default_creds);
 	for (const struct list_node *p = c->accounts.next; p != &c->accounts; p = p->next)

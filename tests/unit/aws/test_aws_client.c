@@ -748,20 +748,25 @@ static void test_stats_brief(void **state)
 	for (int a = 0; a < 500; a++) {
 		snprintf(account, sizeof(account), "acct-%d", a);
 		b = aws_client_bucket(f.client, account, "us-east-1", AWS_IAM); /* and its operation's */
+		/* as aws_call.c does: a throttle lowers the rate */
 		if (a == 10)
 			b->n_waiting = 3;
 		if (a == 20)
 			b->rl.throttles = 1;
-		if (a == 30)
+		if (a == 30) {
+			b->ops[0].rl.throttles = 1;
 			b->ops[0].rl.rate = b->ops[0].rl.cfg.max_rate / 2;
+		}
 		if (a == 40)
-			b->ops[0].n_waiting = 1;
+			b->ops[0].n_waiting = b->n_waiting = 1;
+		b->throttled = b->rl.throttles || b->ops[0].rl.throttles;
+		aws_bucket_note(b);
 		aws_client_bucket(f.client, account, "eu-west-1", AWS_SSM);
 	}
 	assert_int_equal(f.client->n_ops, 0);
 	aws_client_stats_brief(f.client, 32, &st);
 	assert_int_equal(st.n_buckets_total, 1500);
-	assert_int_equal(st.n_buckets, 4);
+	assert_int_equal(st.n_buckets, 5);
 	assert_string_equal(st.buckets[0].account, "acct-10");
 	assert_null(st.buckets[0].operation);
 	assert_int_equal(st.buckets[0].waiting, 3);
@@ -770,8 +775,11 @@ static void test_stats_brief(void **state)
 	assert_string_equal(st.buckets[2].account, "acct-30");
 	assert_string_equal(st.buckets[2].operation, "DeleteRolePolicy");
 	assert_string_equal(st.buckets[3].account, "acct-40");
-	assert_string_equal(st.buckets[3].region, "us-east-1");
-	assert_int_equal(st.buckets[3].waiting, 1);
+	assert_null(st.buckets[3].operation);
+	assert_string_equal(st.buckets[4].account, "acct-40");
+	assert_string_equal(st.buckets[4].region, "us-east-1");
+	assert_string_equal(st.buckets[4].operation, "DeleteRolePolicy");
+	assert_int_equal(st.buckets[4].waiting, 1);
 	assert_int_equal(st.n_ops + st.n_codes + st.n_creds, 0);
 	aws_stats_release(&st);
 	aws_client_stats_brief(f.client, 2, &st); /* at most what was asked */
@@ -783,6 +791,14 @@ static void test_stats_brief(void **state)
 	assert_int_equal(st.n_buckets, 1500);
 	assert_int_equal(st.n_buckets_total, 1500);
 	assert_int_equal(st.n_creds, 1);
+	aws_stats_release(&st);
+	/* the waiters of acct-10 gone, it is of no note any more */
+	b = aws_client_bucket(f.client, "acct-10", "us-east-1", AWS_IAM);
+	b->n_waiting = 0;
+	aws_bucket_note(b);
+	aws_client_stats_brief(f.client, 32, &st);
+	assert_int_equal(st.n_buckets, 4);
+	assert_string_equal(st.buckets[0].account, "acct-20");
 	aws_stats_release(&st);
 	assert_int_equal(aws_client_in_flight(f.client), 0);
 	assert_int_equal(fx_finish(&f), 0);
