@@ -986,7 +986,7 @@ static char *aws_status_json(void *ctx)
 
 	if (!c->client)
 		return NULL;
-	aws_client_stats(c->client, &st);
+	aws_client_stats_brief(c->client, STATUS_LIMITERS, &st);
 	strbuf_init(&sb, STRBUF_NO_CAP);
 	strbuf_addf(&sb,
 		    "{\"in_flight\":%u,\"queued\":%u,\"waiting_credentials\":%u,\"waiting_rate\":%u,"
@@ -1004,18 +1004,16 @@ static char *aws_status_json(void *ctx)
 			    (unsigned long long)v->throttles);
 	}
 	/* One limiter per (account, Region, service), and one per limited operation: a
-	 * thousand or more over 200 places. The
-	 * status names only those of note, at most STATUS_LIMITERS; the status is asked
+	 * thousand or more over 200 places. The status names only those of note, at most
+	 * STATUS_LIMITERS, and the brief snapshot copies only those; the status is asked
 	 * for often and answered on the loop. */
-	strbuf_addf(&sb, "},\"rate_limiters_total\":%zu,\"rate_limiters\":[", st.n_buckets);
-	for (size_t i = 0, shown = 0; i < st.n_buckets && shown < STATUS_LIMITERS; i++) {
+	strbuf_addf(&sb, "},\"rate_limiters_total\":%zu,\"rate_limiters\":[", st.n_buckets_total);
+	for (size_t i = 0; i < st.n_buckets; i++) {
 		const struct aws_bucket_stats *b = &st.buckets[i];
-		if (!b->waiting && !b->throttles && b->rate >= b->max_rate)
-			continue;
 		strbuf_addf(&sb,
 			    "%s{\"account\":\"%s\",\"region\":\"%s\",\"service\":\"%s\",%s%s%s\"rate\":%.3f,"
 			    "\"max_rate\":%.3f,\"throttles\":%llu,\"waiting\":%u}",
-			    shown++ ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
+			    i ? "," : "", b->account ? b->account : "", b->region ? b->region : "",
 			    aws_service_name(b->service), b->operation ? "\"operation\":\"" : "",
 			    b->operation ? b->operation : "", b->operation ? "\"," : "", b->rate, b->max_rate,
 			    (unsigned long long)b->throttles, b->waiting);
@@ -1028,15 +1026,8 @@ static char *aws_status_json(void *ctx)
 static unsigned aws_in_flight(void *ctx)
 {
 	struct cloud_aws *c = ctx;
-	struct aws_stats st;
-	unsigned n;
 
-	if (!c->client)
-		return 0;
-	aws_client_stats(c->client, &st);
-	n = st.in_flight;
-	aws_stats_release(&st);
-	return n;
+	return c->client ? aws_client_in_flight(c->client) : 0;
 }
 
 static void aws_metrics(void *ctx, struct strbuf *out)

@@ -192,6 +192,7 @@ static void unqueue(struct aws_call *call)
 	call->bucket->n_waiting--;
 	if (call->op)
 		call->op->n_waiting--;
+	aws_bucket_note(call->bucket);
 }
 
 static void enter_wait_rate(struct aws_call *call)
@@ -214,6 +215,7 @@ static void enter_wait_rate(struct aws_call *call)
 	b->n_waiting++;
 	if (call->op)
 		call->op->n_waiting++;
+	aws_bucket_note(b);
 	aws_bucket_arm(b, wait ? wait : 1);
 }
 
@@ -385,6 +387,8 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	if (call->err.class == AWS_ERROR_THROTTLING) {
 		/* the narrowest bucket the call passed answers for it */
 		ratelimit_throttled(call->op ? &call->op->rl : &call->bucket->rl, now, call->err.retry_after_ms);
+		call->bucket->throttled = true;
+		aws_bucket_note(call->bucket);
 		svc_stats(call)->throttles++;
 		if (emit_gone(call, AWS_EVENT_THROTTLED))
 			return;

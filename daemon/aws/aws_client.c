@@ -1,6 +1,7 @@
 #include "aws_client_impl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -123,6 +124,11 @@ static void seed(struct aws_client *c)
 	c->prng = s ? s : 0x9E3779B97F4A7C15ull;
 }
 
+static const char *bucket_key_of(const void *value)
+{
+	return ((const struct bucket *)value)->key;
+}
+
 static void client_free(struct aws_client *c)
 {
 	aws_endpoint_config_release(&c->endpoints);
@@ -132,6 +138,7 @@ static void client_free(struct aws_client *c)
 	for (size_t i = 0; i < c->n_op_limits; i++)
 		free((char *)c->op_limits[i].operation);
 	free(c->op_limits);
+	hashmap_release(&c->bucket_map, NULL);
 	free(c);
 }
 
@@ -155,6 +162,8 @@ int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struc
 	c->loop = loop;
 	list_init(&c->accounts);
 	list_init(&c->buckets);
+	hashmap_init_keyed(&c->bucket_map, bucket_key_of);
+	list_init(&c->noted);
 	list_init(&c->calls);
 	list_init(&c->zombies);
 	c->wall_ms = o->wall_ms;
@@ -319,18 +328,36 @@ void aws_bucket_arm(struct bucket *b, uint64_t wait_ms)
 	uv_timer_start(&b->timer, on_bucket_timer, wait_ms, 0);
 }
 
+/* bucket_key: a bucket's key, "<region> <service> <account>" in buf when it fits (n
+ * bytes), else allocated (*ret_owned is then set, to be freed). The Region is valid
+ * (aws_region_valid: no space in it) and the service a number, so the account may be
+ * any text and two different triples never share a key. */
+static char *bucket_key(char *buf, size_t n, const char *account, const char *region, enum aws_service s,
+			char **ret_owned)
+{
+	int len = snprintf(buf, n, "%s %d %s", region, (int)s, account);
+
+	*ret_owned = NULL;
+	if (len >= 0 && (size_t)len < n)
+		return buf;
+	*ret_owned = xasprintf("%s %d %s", region, (int)s, account);
+	return *ret_owned;
+}
+
 struct bucket *aws_client_bucket(struct aws_client *c, const char *account, const char *region, enum aws_service s)
 {
 	struct ratelimit_config cfg = c->ratelimit;
-	struct bucket *b;
+	char buf[128], *owned;
+	const char *key = bucket_key(buf, sizeof(buf), account, region, s, &owned);
+	struct bucket *b = hashmap_get(&c->bucket_map, key);
 
-	for (struct list_node *n = c->buckets.next; n != &c->buckets; n = n->next) {
-		b = list_entry(n, struct bucket, link);
-		if (b->service == s && strcmp(b->account, account) == 0 && strcmp(b->region, region) == 0)
-			return b;
+	if (b) {
+		free(owned);
+		return b;
 	}
 	b = xcalloc(1, sizeof(*b));
 	b->client = c;
+	b->key = owned ? owned : xstrdup(key);
 	b->account = xstrdup(account);
 	b->region = xstrdup(region);
 	b->service = s;
@@ -359,7 +386,22 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 	uv_timer_init(c->loop, &b->timer);
 	b->timer.data = b;
 	list_add_tail(&c->buckets, &b->link);
+	hashmap_put(&c->bucket_map, b->key, b);
+	c->n_limiters += 1 + b->n_ops;
 	return b;
+}
+
+void aws_bucket_note(struct bucket *b)
+{
+	bool of_note = b->n_waiting || b->throttled;
+
+	if (of_note == b->noted)
+		return;
+	b->noted = of_note;
+	if (of_note)
+		list_add_tail(&b->client->noted, &b->note_link);
+	else
+		list_del(&b->note_link);
 }
 
 struct op_bucket *aws_bucket_op(struct bucket *b, const char *operation)
@@ -434,6 +476,7 @@ static void on_bucket_closed(uv_handle_t *h)
 	struct bucket *b = h->data;
 	struct aws_client *c = b->client;
 
+	free(b->key);
 	free(b->account);
 	free(b->region);
 	free(b->ops);
@@ -465,10 +508,13 @@ void aws_client_close(struct aws_client *c, void (*close_cb)(void *arg), void *a
 	}
 	creds_source_free(c->default_creds);
 	c->default_creds = NULL;
+	hashmap_release(&c->bucket_map, NULL); /* the list below frees the buckets */
 	while (!list_empty(&c->buckets)) {
 		struct bucket *b = list_entry(list_first(&c->buckets), struct bucket, link);
 
 		list_del(&b->link);
+		if (b->noted)
+			list_del(&b->note_link);
 		c->pending_closes++;
 		uv_close((uv_handle_t *)&b->timer, on_bucket_closed);
 	}

@@ -213,12 +213,22 @@ struct aws_stats {
 	uint64_t connects; /* new HTTP connections (the rest were reused) */
 	struct aws_bucket_stats *buckets;
 	size_t n_buckets;
+	size_t n_buckets_total; /* every limiter: n_buckets but in a brief snapshot */
 	struct aws_creds_stats *creds;
 	size_t n_creds;
 };
 
 /* aws_client_stats: a snapshot; release it with aws_stats_release(). */
 void aws_client_stats(const struct aws_client *c, struct aws_stats *ret);
+/* aws_client_stats_brief: what a status shows, for a thousand limiters and more: the
+ * counters, only the limiters of note (aws_bucket_of_note), the first max of them,
+ * and n_buckets_total counting every one; no latency, error codes or credentials.
+ * Release it with aws_stats_release(). */
+void aws_client_stats_brief(const struct aws_client *c, size_t max, struct aws_stats *ret);
+/* aws_bucket_of_note: a limiter with calls waiting, throttled, or below its ceiling. */
+bool aws_bucket_of_note(const struct aws_bucket_stats *b);
+/* aws_client_in_flight: HTTP requests on the wire, without a snapshot. */
+unsigned aws_client_in_flight(const struct aws_client *c);
 void aws_stats_release(struct aws_stats *s);
 /* aws_stats_json: the snapshot as a JSON object text (free with free()). */
 char *aws_stats_json(const struct aws_stats *s);

@@ -8,6 +8,7 @@
 #include "aws_client.h"
 #include "aws_endpoint.h"
 #include "aws_list.h"
+#include "hashmap.h"
 #include "creds_chain.h"
 
 /* The states of a call (aws_call.c). */
@@ -38,6 +39,7 @@ struct op_bucket {
 struct bucket {
 	struct list_node link; /* aws_client.buckets */
 	struct aws_client *client;
+	char *key; /* aws_client.bucket_map's: region, service and account (bucket_key) */
 	char *account;
 	char *region;
 	enum aws_service service;
@@ -48,6 +50,12 @@ struct bucket {
 	unsigned n_waiting;
 	uv_timer_t timer;
 	uint64_t due_ms; /* when the timer fires, while it is active */
+	/* Of note (a status names it): calls wait in it, or it or one of its operations
+	 * was ever throttled (a limiter's rate falls below its ceiling only on a
+	 * throttle); such a bucket is on aws_client.noted (aws_bucket_note). */
+	bool throttled;
+	bool noted;
+	struct list_node note_link; /* aws_client.noted, while noted */
 };
 
 struct aws_client {
@@ -70,6 +78,9 @@ struct aws_client {
 	char *creds_origin;
 	struct list_node accounts; /* struct account */
 	struct list_node buckets;  /* struct bucket */
+	struct hashmap bucket_map; /* struct bucket by its key: the lookup of every call */
+	struct list_node noted;	   /* struct bucket of note, by note_link */
+	size_t n_limiters;	   /* the buckets' limiters: one each, one per operation */
 	struct list_node calls;	   /* struct aws_call not yet finished */
 	struct list_node zombies;  /* canceled calls whose HTTP answer is still due */
 
@@ -103,6 +114,9 @@ struct op_bucket *aws_bucket_op(struct bucket *b, const char *operation);
 /* aws_bucket_arm: starts the bucket's timer, or moves it earlier; when it fires,
  * aws_bucket_pump(). */
 void aws_bucket_arm(struct bucket *b, uint64_t wait_ms);
+/* aws_bucket_note: puts b on the client's list of buckets of note, or takes it off,
+ * after its waiters or throttled changed. */
+void aws_bucket_note(struct bucket *b);
 void aws_client_handle_closed(struct aws_client *c);
 void aws_client_emit(struct aws_client *c, const struct aws_event *ev);
 uint64_t aws_client_now_ms(struct aws_client *c); /* monotonic, for the buckets */

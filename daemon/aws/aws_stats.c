@@ -106,19 +106,13 @@ static void creds_stats(struct aws_stats *st, const struct creds_source *s)
 	cs->expiration_ms = s->have ? s->creds.expiration_ms : 0;
 }
 
-void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
+/* The counters of a snapshot, full or brief. */
+static void counters(const struct aws_client *c, struct aws_stats *ret)
 {
 	struct http_client_stats hs = { 0 };
-	size_t n = 0;
 
 	memset(ret, 0, sizeof(*ret));
 	memcpy(ret->service, c->service_stats, sizeof(ret->service));
-	ret->n_ops = c->n_ops;
-	ret->ops = xcalloc(c->n_ops ? c->n_ops : 1, sizeof(*ret->ops));
-	memcpy(ret->ops, c->ops, c->n_ops * sizeof(*ret->ops));
-	ret->n_codes = c->n_codes;
-	ret->codes = xcalloc(c->n_codes ? c->n_codes : 1, sizeof(*ret->codes));
-	memcpy(ret->codes, c->codes, c->n_codes * sizeof(*ret->codes));
 	if (c->http)
 		http_client_stats(c->http, &hs);
 	ret->in_flight = hs.in_flight;
@@ -130,39 +124,90 @@ void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
 	ret->retry_quota = c->quota.tokens;
 	ret->retry_quota_max = c->quota.max;
 	ret->retry_quota_exhausted = c->quota.exhausted;
-	ret->n_buckets = 0;
-	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next)
-		ret->n_buckets += 1 + list_entry(p, struct bucket, link)->n_ops;
-	ret->buckets = xcalloc(ret->n_buckets ? ret->n_buckets : 1, sizeof(*ret->buckets));
-	for (const struct list_node *p = c->buckets.next; p != &c->buckets; p = p->next) {
-		const struct bucket *b = list_entry(p, struct bucket, link);
-		struct aws_bucket_stats *bs = &ret->buckets[n++];
+}
 
-		bs->account = xstrdup(b->account);
-		bs->region = xstrdup(b->region);
-		bs->service = b->service;
-		bs->rate = b->rl.rate;
-		bs->max_rate = b->rl.cfg.max_rate;
-		bs->throttles = b->rl.throttles;
-		bs->waiting = b->n_waiting;
-		for (size_t i = 0; i < b->n_ops; i++) {
-			const struct op_bucket *o = &b->ops[i];
+bool aws_bucket_of_note(const struct aws_bucket_stats *b)
+{
+	return b->waiting || b->throttles || b->rate < b->max_rate;
+}
 
-			bs = &ret->buckets[n++];
-			bs->account = xstrdup(b->account);
-			bs->region = xstrdup(b->region);
-			bs->service = b->service;
-			bs->operation = xstrdup(o->operation);
-			bs->rate = o->rl.rate;
-			bs->max_rate = o->rl.cfg.max_rate;
-			bs->throttles = o->rl.throttles;
-			bs->waiting = o->n_waiting;
-		}
+/* The limiter b (op NULL) or its operation's op, as a snapshot's entry (names not
+ * yet copied). */
+static struct aws_bucket_stats limiter(const struct bucket *b, const struct op_bucket *op)
+{
+	const struct ratelimit *rl = op ? &op->rl : &b->rl;
+
+	return (struct aws_bucket_stats){
+		.service = b->service,
+		.rate = rl->rate,
+		.max_rate = rl->cfg.max_rate,
+		.throttles = rl->throttles,
+		.waiting = op ? op->n_waiting : b->n_waiting,
+	};
+}
+
+/* Appends limiter v of bucket b to ret when there is room (ret->buckets holds max),
+ * and, brief, when it is of note. */
+static void limiter_add(struct aws_stats *ret, size_t max, bool brief, const struct bucket *b,
+			const struct op_bucket *op)
+{
+	struct aws_bucket_stats v = limiter(b, op);
+
+	if (ret->n_buckets >= max || (brief && !aws_bucket_of_note(&v)))
+		return;
+	v.account = xstrdup(b->account);
+	v.region = xstrdup(b->region);
+	v.operation = op ? xstrdup(op->operation) : NULL;
+	ret->buckets[ret->n_buckets++] = v;
+}
+
+/* The limiters, every one (brief false), or those of note of the buckets of note
+ * (aws_client.noted), at most max. */
+static void limiters(const struct aws_client *c, struct aws_stats *ret, size_t max, bool brief)
+{
+	const struct list_node *list = brief ? &c->noted : &c->buckets;
+
+	ret->n_buckets_total = c->n_limiters;
+	ret->buckets = xcalloc(max ? max : 1, sizeof(*ret->buckets));
+	for (const struct list_node *p = list->next; p != list && ret->n_buckets < max; p = p->next) {
+		const struct bucket *b = brief ? list_entry(p, struct bucket, note_link)
+					       : list_entry(p, struct bucket, link);
+
+		limiter_add(ret, max, brief, b, NULL);
+		for (size_t i = 0; i < b->n_ops; i++)
+			limiter_add(ret, max, brief, b, &b->ops[i]);
 	}
+}
+
+void aws_client_stats(const struct aws_client *c, struct aws_stats *ret)
+{
+	counters(c, ret);
+	ret->n_ops = c->n_ops;
+	ret->ops = xcalloc(c->n_ops ? c->n_ops : 1, sizeof(*ret->ops));
+	memcpy(ret->ops, c->ops, c->n_ops * sizeof(*ret->ops));
+	ret->n_codes = c->n_codes;
+	ret->codes = xcalloc(c->n_codes ? c->n_codes : 1, sizeof(*ret->codes));
+	memcpy(ret->codes, c->codes, c->n_codes * sizeof(*ret->codes));
+	limiters(c, ret, c->n_limiters, false);
 	if (c->default_creds)
 		creds_stats(ret, c->default_creds);
 	for (const struct list_node *p = c->accounts.next; p != &c->accounts; p = p->next)
 		creds_stats(ret, list_entry(p, struct account, link)->creds);
+}
+
+void aws_client_stats_brief(const struct aws_client *c, size_t max, struct aws_stats *ret)
+{
+	counters(c, ret);
+	limiters(c, ret, max, true);
+}
+
+unsigned aws_client_in_flight(const struct aws_client *c)
+{
+	struct http_client_stats hs = { 0 };
+
+	if (c->http)
+		http_client_stats(c->http, &hs);
+	return hs.in_flight;
 }
 
 void aws_stats_release(struct aws_stats *s)

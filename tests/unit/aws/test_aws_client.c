@@ -678,6 +678,132 @@ static void test_stats_json(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* Buckets are found by their (account, Region, service): each triple its own, the
+ * same triple the same bucket, over a thousand of them and with accounts that hold
+ * spaces or run long; every bucket is in the client's map and its list. */
+static void test_buckets_by_key(void **state)
+{
+	static const char *regions[] = { "us-east-1", "us-west-2", "eu-west-1", "ap-south-1" };
+	enum { ACCOUNTS = 130, SERVICES = 2 };
+	struct bucket *made[ACCOUNTS][4][SERVICES];
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	char account[300], *long_account;
+	struct fixture f;
+	size_t listed = 0;
+
+	fx_init(&f, scripted, &s);
+	assert_int_equal(fx_client(&f), 0);
+	for (int a = 0; a < ACCOUNTS; a++)
+		for (int r = 0; r < 4; r++)
+			for (int v = 0; v < SERVICES; v++) {
+				snprintf(account, sizeof(account), "acct %d", a);
+				made[a][r][v] = aws_client_bucket(f.client, account, regions[r], (enum aws_service)v);
+				assert_string_equal(made[a][r][v]->account, account);
+				assert_string_equal(made[a][r][v]->region, regions[r]);
+				assert_int_equal(made[a][r][v]->service, v);
+			}
+	for (int a = 0; a < ACCOUNTS; a++)
+		for (int r = 0; r < 4; r++)
+			for (int v = 0; v < SERVICES; v++) {
+				snprintf(account, sizeof(account), "acct %d", a);
+				assert_ptr_equal(aws_client_bucket(f.client, account, regions[r], (enum aws_service)v),
+						 made[a][r][v]);
+			}
+	/* an account the key's separator could confuse: "1 acct 2" in us-east-1 is not
+	 * "acct 2" of service 1 */
+	assert_ptr_not_equal(aws_client_bucket(f.client, "1 acct 2", "us-east-1", (enum aws_service)0), made[2][0][1]);
+	/* a key longer than the lookup's buffer */
+	memset(account, 'x', sizeof(account) - 1);
+	account[sizeof(account) - 1] = '\0';
+	long_account = xstrdup(account);
+	assert_ptr_equal(aws_client_bucket(f.client, account, "us-east-1", AWS_IAM),
+			 aws_client_bucket(f.client, long_account, "us-east-1", AWS_IAM));
+	account[sizeof(account) - 2] = 'y';
+	assert_ptr_not_equal(aws_client_bucket(f.client, account, "us-east-1", AWS_IAM),
+			     aws_client_bucket(f.client, long_account, "us-east-1", AWS_IAM));
+	free(long_account);
+	for (const struct list_node *p = f.client->buckets.next; p != &f.client->buckets; p = p->next)
+		listed++;
+	assert_int_equal(listed, ACCOUNTS * 4 * SERVICES + 3);
+	assert_int_equal(f.client->bucket_map.n, listed);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+/* The status's snapshot: of a thousand limiters it copies only those of note
+ * (waiting, throttled or below their ceiling), at most what was asked, and counts
+ * them all; the full snapshot keeps every one. */
+static void test_stats_brief(void **state)
+{
+	static const struct aws_op_limit del = { AWS_IAM, "DeleteRolePolicy", 20, 1 };
+	struct script s = { .answers = { answer(200, NULL, "{}") }, .n = 1 };
+	struct fixture f;
+	struct aws_stats st;
+	struct bucket *b;
+	char account[32];
+
+	fx_init(&f, scripted, &s);
+	f.opts.op_limits = &del;
+	f.opts.n_op_limits = 1;
+	assert_int_equal(fx_client(&f), 0);
+	for (int a = 0; a < 500; a++) {
+		snprintf(account, sizeof(account), "acct-%d", a);
+		b = aws_client_bucket(f.client, account, "us-east-1", AWS_IAM); /* and its operation's */
+		/* as aws_call.c does: a throttle lowers the rate */
+		if (a == 10)
+			b->n_waiting = 3;
+		if (a == 20)
+			b->rl.throttles = 1;
+		if (a == 30) {
+			b->ops[0].rl.throttles = 1;
+			b->ops[0].rl.rate = b->ops[0].rl.cfg.max_rate / 2;
+		}
+		if (a == 40)
+			b->ops[0].n_waiting = b->n_waiting = 1;
+		b->throttled = b->rl.throttles || b->ops[0].rl.throttles;
+		aws_bucket_note(b);
+		aws_client_bucket(f.client, account, "eu-west-1", AWS_SSM);
+	}
+	assert_int_equal(f.client->n_ops, 0);
+	aws_client_stats_brief(f.client, 32, &st);
+	assert_int_equal(st.n_buckets_total, 1500);
+	assert_int_equal(st.n_buckets, 5);
+	assert_string_equal(st.buckets[0].account, "acct-10");
+	assert_null(st.buckets[0].operation);
+	assert_int_equal(st.buckets[0].waiting, 3);
+	assert_string_equal(st.buckets[1].account, "acct-20");
+	assert_int_equal(st.buckets[1].throttles, 1);
+	assert_string_equal(st.buckets[2].account, "acct-30");
+	assert_string_equal(st.buckets[2].operation, "DeleteRolePolicy");
+	assert_string_equal(st.buckets[3].account, "acct-40");
+	assert_null(st.buckets[3].operation);
+	assert_string_equal(st.buckets[4].account, "acct-40");
+	assert_string_equal(st.buckets[4].region, "us-east-1");
+	assert_string_equal(st.buckets[4].operation, "DeleteRolePolicy");
+	assert_int_equal(st.buckets[4].waiting, 1);
+	assert_int_equal(st.n_ops + st.n_codes + st.n_creds, 0);
+	aws_stats_release(&st);
+	aws_client_stats_brief(f.client, 2, &st); /* at most what was asked */
+	assert_int_equal(st.n_buckets_total, 1500);
+	assert_int_equal(st.n_buckets, 2);
+	assert_string_equal(st.buckets[1].account, "acct-20");
+	aws_stats_release(&st);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.n_buckets, 1500);
+	assert_int_equal(st.n_buckets_total, 1500);
+	assert_int_equal(st.n_creds, 1);
+	aws_stats_release(&st);
+	/* the waiters of acct-10 gone, it is of no note any more */
+	b = aws_client_bucket(f.client, "acct-10", "us-east-1", AWS_IAM);
+	b->n_waiting = 0;
+	aws_bucket_note(b);
+	aws_client_stats_brief(f.client, 32, &st);
+	assert_int_equal(st.n_buckets, 4);
+	assert_string_equal(st.buckets[0].account, "acct-20");
+	aws_stats_release(&st);
+	assert_int_equal(aws_client_in_flight(f.client), 0);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 /* The daemon may close the client from any callback. */
 struct closer {
 	struct fixture *f;
@@ -753,6 +879,8 @@ int main(void)
 		cmocka_unit_test(test_close_with_calls_in_every_state),
 		cmocka_unit_test(test_synchronous_errors),
 		cmocka_unit_test(test_stats_json),
+		cmocka_unit_test(test_buckets_by_key),
+		cmocka_unit_test(test_stats_brief),
 		cmocka_unit_test(test_close_from_callbacks),
 	};
 
