@@ -69,8 +69,9 @@ start_awsim() {
 	"$AWSIM" --listen 127.0.0.1:0 --quiet --seed 7 --account 111122223333 --region us-east-1 --region us-west-2 \
 		"$@" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
 	AWSIM_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do # 30 s: a sanitizer build on a loaded machine starts slowly
 		[ -s "$WORK/awsim.out" ] && break
+		kill -0 "$AWSIM_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	PORT=$(sed -n '1s/^listening on 127.0.0.1://p' "$WORK/awsim.out")
@@ -116,6 +117,37 @@ backoff:
 shutdown_timeout: 5s
 ${1:-}
 YAML
+}
+
+# add_pool_accounts N REGIONS: accounts a0 .. a(N-1), ids FIRST + i (FIRST: 111100000000
+# unless set; acct I prints one), all in the pool "default" over REGIONS ("us-east-1,
+# us-west-2"). After write_config.
+FIRST=${FIRST:-111100000000}
+acct() { printf '%012d' $((FIRST + $1)); }
+add_pool_accounts() {
+	local n=$1 regions=$2 i names=
+	for ((i = 0; i < n; i++)); do
+		printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$(acct "$i")" "$(acct "$i")"
+		names+="${names:+, }a$i"
+	done >"$WORK/accounts.yaml"
+	sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+	printf 'pools:\n  default:\n    accounts: [%s]\n    regions: [%s]\n' "$names" "$regions" >>"$WORK/config.yaml"
+}
+
+# use_sync_shim: the daemon runs with sync_shim (LD_PRELOAD), which makes syncs of the
+# store's write-ahead log slow or failing as $WORK/sync.ctl says (empty: neither;
+# "slow MS"; see sync_shim.c); what it did is in $WORK/sync.log.
+use_sync_shim() {
+	local shim=$BTD_BUILD/tests/integration/engine/libsync_shim.so real=$DAEMON
+	[ -f "$shim" ] || fail "no $shim (build the sync_shim target)"
+	DAEMON=$WORK/daemon-with-shim
+	cat >"$DAEMON" <<SH
+#!/bin/sh
+ASAN_OPTIONS=\${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$shim SYNC_SHIM_CTL=$WORK/sync.ctl \
+	SYNC_SHIM_LOG=$WORK/sync.log exec "$real" "\$@"
+SH
+	chmod +x "$DAEMON"
+	: >"$WORK/sync.ctl"
 }
 
 # write_tenant ID [MODEL] [COSTCENTER] [N_PROFILES]: a valid manifest (EXTRA_TAGS:

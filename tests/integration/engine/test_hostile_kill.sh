@@ -8,27 +8,12 @@
 # moved aside as damaged), and at the end every tenant has one profile, every
 # parameter names a live profile, and nothing was created twice.
 . "$(dirname "$0")/lib.sh"
-SHIM=$BTD_BUILD/tests/integration/engine/libsync_shim.so
-[ -f "$SHIM" ] || fail "no $SHIM (build the sync_shim target)"
-REAL_DAEMON=$DAEMON
-DAEMON=$WORK/daemon-with-shim
-cat >"$DAEMON" <<SH
-#!/bin/sh
-ASAN_OPTIONS=\${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$SHIM SYNC_SHIM_CTL=$WORK/sync.ctl \
-	SYNC_SHIM_LOG=$WORK/sync.log exec "$REAL_DAEMON" "\$@"
-SH
-chmod +x "$DAEMON"
+use_sync_shim
 echo "slow 150" >"$WORK/sync.ctl"
 N=200
-FIRST=111100000000
-acct() { printf '%012d' $((FIRST + $1)); }
 DRAIN=3s start_awsim
 DRAIN=3s write_config
-for i in 0 1; do
-	printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$(acct "$i")" "$(acct "$i")"
-done >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
-printf 'pools:\n  default:\n    accounts: [a0, a1]\n    regions: [us-east-1, us-west-2]\n' >>"$WORK/config.yaml"
+add_pool_accounts 2 "us-east-1, us-west-2"
 sed -i 's/requests_per_second: 400, burst: 400/requests_per_second: 2000, burst: 2000/' "$WORK/config.yaml"
 manifest() { # manifest ID MODEL
 	printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: %s\nspec:\n  tags: {CostCenter: eng}\n  profiles:\n    - name: p1\n      model: %s\n' \

@@ -10,15 +10,9 @@
 # nothing again.
 . "$(dirname "$0")/lib.sh"
 N=200
-FIRST=111100000000
-acct() { printf '%012d' $((FIRST + $1)); }
 start_awsim
 write_config
-for i in 0 1; do
-	printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$(acct "$i")" "$(acct "$i")"
-done >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
-printf 'pools:\n  default:\n    accounts: [a0, a1]\n    regions: [us-east-1, us-west-2]\n' >>"$WORK/config.yaml"
+add_pool_accounts 2 "us-east-1, us-west-2"
 sed -i 's/requests_per_second: 400, burst: 400/requests_per_second: 2000, burst: 2000/' "$WORK/config.yaml"
 for i in $(seq -w 1 "$N"); do
 	printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: t%s\nspec:\n  tags: {CostCenter: eng}\n  profiles:\n    - name: p1\n      model: anthropic.claude-3-5-haiku-20241022-v1:0\n' \

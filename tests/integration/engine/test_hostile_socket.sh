@@ -10,15 +10,9 @@
 . "$(dirname "$0")/lib.sh"
 HTTP="python3 $(dirname "$0")/hostile_http.py"
 N=300
-FIRST=111100000000
-acct() { printf '%012d' $((FIRST + $1)); }
 start_awsim
 write_config
-for i in 0 1 2; do
-	printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$(acct "$i")" "$(acct "$i")"
-done >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
-printf 'pools:\n  default:\n    accounts: [a0, a1, a2]\n    regions: [us-east-1, us-west-2]\n' >>"$WORK/config.yaml"
+add_pool_accounts 3 "us-east-1, us-west-2"
 for i in $(seq -w 1 "$N"); do
 	printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: t%s\nspec:\n  tags: {CostCenter: eng}\n  profiles:\n    - name: p1\n      model: anthropic.claude-3-5-haiku-20241022-v1:0\n' \
 		"$i" >"$WORK/tenants/t$i.yaml"

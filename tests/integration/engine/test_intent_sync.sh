@@ -6,17 +6,7 @@
 # The daemon runs with sync_shim (LD_PRELOAD), which makes syncs of the store's
 # write-ahead log slow or failing on demand.
 . "$(dirname "$0")/lib.sh"
-SHIM=$BTD_BUILD/tests/integration/engine/libsync_shim.so
-[ -f "$SHIM" ] || fail "no $SHIM (build the sync_shim target)"
-REAL_DAEMON=$DAEMON
-DAEMON=$WORK/daemon-with-shim
-cat >"$DAEMON" <<SH
-#!/bin/sh
-ASAN_OPTIONS=\${ASAN_OPTIONS:-}:verify_asan_link_order=0 LD_PRELOAD=$SHIM SYNC_SHIM_CTL=$WORK/sync.ctl \
-	SYNC_SHIM_LOG=$WORK/sync.log exec "$REAL_DAEMON" "\$@"
-SH
-chmod +x "$DAEMON"
-: >"$WORK/sync.ctl"
+use_sync_shim
 
 health_ms() {
 	curl -s -o /dev/null -w '%{time_total}' --max-time 20 --unix-socket "$WORK/control.sock" \
