@@ -66,11 +66,14 @@ fail() {
 
 # start_awsim [awsim options...]
 start_awsim() {
+	# emptied here, not by the redirection below: that runs in the child, and a restart
+	# could read the last awsim's port before the child truncates the file
+	: >"$WORK/awsim.out"
 	"$AWSIM" --listen 127.0.0.1:0 --quiet --seed 7 --account 111122223333 --region us-east-1 --region us-west-2 \
 		"$@" >"$WORK/awsim.out" 2>"$WORK/awsim.log" &
 	AWSIM_PID=$!
 	for _ in $(seq 600); do # 30 s: a sanitizer build on a loaded machine starts slowly
-		[ -s "$WORK/awsim.out" ] && break
+		[ "$(wc -l <"$WORK/awsim.out")" -ge 1 ] && break # its whole first line
 		kill -0 "$AWSIM_PID" 2>/dev/null || break
 		sleep 0.05
 	done
