@@ -12,6 +12,7 @@
 #include "control_json.h"
 #include "log.h"
 #include "strbuf.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #define SOON_MS 1000 /* after a change: a scan is often followed by another */
@@ -217,16 +218,6 @@ static bool activate(struct cost_tags *ct)
 	return true;
 }
 
-static bool same_keys(char **a, size_t na, char **b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return true;
-}
-
 static void on_listed(void *arg, int status, const struct ce_cost_tag_list *l, const struct aws_error *err)
 {
 	struct cost_tags *ct = arg;
@@ -235,7 +226,7 @@ static void on_listed(void *arg, int status, const struct ce_cost_tag_list *l, c
 		finish(ct, call_error(ct, "ListCostAllocationTags", status, err));
 		return;
 	}
-	if (ct->closing || !same_keys(ct->keys, ct->n, ct->asked, ct->n_asked)) {
+	if (ct->closing || !strv_equal(ct->keys, ct->n, ct->asked, ct->n_asked)) {
 		finish(ct, NULL); /* the keys changed meanwhile: again is set */
 		return;
 	}
@@ -327,7 +318,7 @@ void cost_tags_set_keys(struct cost_tags *ct, const char *const *keys, size_t n)
 	for (size_t i = 0; i < n && m < COST_TAGS_MAX_KEYS; i++)
 		if (!m || strcmp(v[m - 1], v[i]) != 0)
 			v[m++] = v[i];
-	if (same_keys(v, m, ct->keys, ct->n) && ct->checked_at) {
+	if (strv_equal(v, m, ct->keys, ct->n) && ct->checked_at) {
 		free(v);
 		return;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "strv.h"
 #include "xalloc.h"
 
 void reload_errors_init(struct reload_errors *r)
@@ -41,21 +42,11 @@ static size_t format_lines(const struct diag_list *diags, char **lines)
 	return n;
 }
 
-static bool same_lines(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]) != 0)
-			return false;
-	return true;
-}
-
 bool reload_errors_refused(struct reload_errors *r, const struct diag_list *diags, uint64_t now_ms)
 {
 	char *lines[RELOAD_ERRORS_MAX + 2] = { 0 };
 	size_t n = format_lines(diags, lines);
-	bool same = r->n && same_lines(lines, n, r->lines, r->n);
+	bool same = r->n && strv_equal(lines, n, r->lines, r->n);
 
 	if (same) {
 		for (size_t i = 0; i < n; i++)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "strv.h"
 #include "xalloc.h"
 
 void tag_set_init(struct tag_set *set)
@@ -363,16 +364,6 @@ static bool str_eq(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-static bool strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i], b[i]))
-			return false;
-	return true;
-}
-
 static bool profile_equal(const struct profile *a, const struct profile *b)
 {
 	return str_eq(a->key, b->key) && str_eq(a->model, b->model) && a->model_kind == b->model_kind &&
@@ -392,7 +383,7 @@ static bool budget_equal(const struct budget *a, const struct budget *b)
 	for (size_t i = 0; i < a->n_alerts; i++) {
 		const struct alert *x = &a->alerts[i], *y = &b->alerts[i];
 		if (x->threshold_percent != y->threshold_percent || x->type != y->type ||
-		    !strv_eq(x->emails, x->n_emails, y->emails, y->n_emails) || !str_eq(x->sns_topic, y->sns_topic))
+		    !strv_equal(x->emails, x->n_emails, y->emails, y->n_emails) || !str_eq(x->sns_topic, y->sns_topic))
 			return false;
 	}
 	return true;
@@ -405,7 +396,7 @@ bool tenant_equal(const struct tenant *a, const struct tenant *b)
 	if (!str_eq(a->id, b->id) || !str_eq(a->department, b->department) || !str_eq(a->project, b->project) ||
 	    !str_eq(a->region, b->region) || !str_eq(a->account, b->account) || !str_eq(a->pool, b->pool) ||
 	    a->region_set != b->region_set || !tag_set_equal(&a->tags, &b->tags) || a->n_profiles != b->n_profiles ||
-	    !budget_equal(a->budget, b->budget) || !strv_eq(a->roles, a->n_roles, b->roles, b->n_roles) ||
+	    !budget_equal(a->budget, b->budget) || !strv_equal(a->roles, a->n_roles, b->roles, b->n_roles) ||
 	    a->deletion_policy != b->deletion_policy || a->suspended != b->suspended ||
 	    !str_eq(a->budget_name, b->budget_name) || !str_eq(a->policy_name, b->policy_name))
 		return false;

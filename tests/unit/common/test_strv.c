@@ -1,0 +1,32 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "strv.h"
+
+/* Equal means the same length and the same strings in the same order, compared by
+ * content, not by pointer. */
+static void test_equal_by_content_and_order(void **state)
+{
+	char a0[] = "alpha", a1[] = "beta", b0[] = "alpha", b1[] = "beta";
+	char *a[] = { a0, a1 }, *b[] = { b0, b1 }, *swapped[] = { b1, b0 };
+
+	(void)state;
+	assert_true(strv_equal(a, 2, b, 2));
+	assert_true(strv_equal(a, 0, b, 0));
+	assert_true(strv_equal(NULL, 0, NULL, 0));
+	assert_false(strv_equal(a, 2, swapped, 2));
+	assert_false(strv_equal(a, 2, b, 1));
+	assert_false(strv_equal(a, 1, b, 2));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_equal_by_content_and_order),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
