@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,10 +164,22 @@ static struct ilist *ilist_of(const char *const *list)
  * its addresses, in order. */
 static char *list_key(const char *const *v, size_t n)
 {
+	static const char hex[] = "0123456789abcdef";
 	char *key = xmalloc(n * 17 + 1), *p = key;
 
-	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%lx.", (unsigned long)(uintptr_t)v[i]);
+	/* by hand, not sprintf: a listing packs the tags of every entry it stores */
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t a = (uintptr_t)v[i];
+		char digits[16];
+		int k = 0;
+		do {
+			digits[k++] = hex[a & 15];
+			a >>= 4;
+		} while (a);
+		while (k)
+			*p++ = digits[--k];
+		*p++ = '.';
+	}
 	*p = '\0';
 	return key;
 }

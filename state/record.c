@@ -266,7 +266,7 @@ static void set_applied_from(struct tenant_record *r, const char *resource, cons
 	char **keys = xcalloc(set->n + 1, sizeof(char *));
 
 	for (size_t i = 0; i < set->n; i++)
-		keys[i] = (char *)set->items[i].key;
+		keys[i] = (char *)tag_set_key(set, i);
 	record_set_applied(r, resource, keys, set->n);
 	free(keys);
 }
@@ -286,8 +286,8 @@ void record_note_tagged(struct tenant_record *r, const char *resource, const str
 
 	applied_as_set(r, resource, &keys);
 	for (size_t i = 0; i < tags->n; i++)
-		if (strncmp(tags->items[i].key, TAG_RESERVED_PREFIX, strlen(TAG_RESERVED_PREFIX)) != 0)
-			tag_set_put(&keys, tags->items[i].key, "");
+		if (strncmp(tag_set_key(tags, i), TAG_RESERVED_PREFIX, strlen(TAG_RESERVED_PREFIX)) != 0)
+			tag_set_put(&keys, tag_set_key(tags, i), "");
 	set_applied_from(r, resource, &keys);
 	tag_set_release(&keys);
 }
