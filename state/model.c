@@ -24,6 +24,11 @@ void tag_set_release(struct tag_set *set)
 		tag_set_init(set);
 		return;
 	}
+	if (set->alloc == TAG_SET_SHARED) {
+		intern_list_unref((const char *const *)set->items);
+		tag_set_init(set);
+		return;
+	}
 	for (size_t i = 0; i < set->n; i++) {
 		intern_unref(set->items[i].key);
 		intern_unref(set->items[i].value);
@@ -32,12 +37,23 @@ void tag_set_release(struct tag_set *set)
 	tag_set_init(set);
 }
 
-/* A packed set made a built one, before a write: the same pairs, the references
- * moved (the key list's own go with it). */
+/* A packed or shared set made a built one, before a write: the same pairs, the
+ * references moved (a list's own go with it). */
 static void unpack(struct tag_set *set)
 {
 	struct tag *items;
 
+	if (set->alloc == TAG_SET_SHARED) {
+		items = xcalloc(set->n, sizeof(*items));
+		for (size_t i = 0; i < set->n; i++) {
+			items[i].key = intern_ref(set->items[i].key);
+			items[i].value = intern_ref(set->items[i].value);
+		}
+		intern_list_unref((const char *const *)set->items);
+		set->items = items;
+		set->alloc = set->n;
+		return;
+	}
 	if (!set->keys)
 		return;
 	items = xcalloc(set->n, sizeof(*items));
@@ -55,6 +71,8 @@ void tag_set_pack(struct tag_set *set, const char **mem)
 {
 	if (set->keys || !set->n)
 		return;
+	if (set->alloc == TAG_SET_SHARED)
+		unpack(set);
 	for (size_t i = 0; i < set->n; i++)
 		mem[i] = set->items[i].key;
 	set->keys = intern_list(mem, set->n); /* its own reference to each key */
@@ -65,6 +83,23 @@ void tag_set_pack(struct tag_set *set, const char **mem)
 	free(set->items);
 	set->values = mem;
 	set->alloc = 0;
+}
+
+void tag_set_share(struct tag_set *set)
+{
+	const char *const *list;
+
+	if (set->keys || !set->n || set->alloc == TAG_SET_SHARED)
+		return;
+	/* a pair is two pointers: the list of 2n strings is the pairs' array */
+	list = intern_list((const char *const *)set->items, 2 * (size_t)set->n);
+	for (size_t i = 0; i < set->n; i++) {
+		intern_unref(set->items[i].key);
+		intern_unref(set->items[i].value);
+	}
+	free(set->items);
+	set->items = (struct tag *)(void *)(uintptr_t)list;
+	set->alloc = TAG_SET_SHARED;
 }
 
 /* Index of key, or of where it would be inserted; *found tells which. */

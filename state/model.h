@@ -36,9 +36,12 @@ struct tag {
 	const char *value;
 };
 
-/* Sorted by key (strcmp), keys unique. Two forms:
+/* Sorted by key (strcmp), keys unique. Three forms:
  * - built (keys NULL): items[] holds n pairs in alloc slots, owned by the set; every
  *   tag_set_* function below writes only this form;
+ * - shared (tag_set_share; a manifest's tag sets, which tenants repeat): items[] is
+ *   an interned list (intern_list) of the 2n strings key, value, key, value..., one
+ *   copy for every shared set with the same pairs; alloc is TAG_SET_SHARED;
  * - packed (tag_set_pack; the observed store's listed entries, which never change):
  *   keys is an interned list (intern_list) shared by every packed set with the same
  *   keys, values[] the n interned values, in memory the packer provides (a store's
@@ -53,8 +56,10 @@ struct tag_set {
 	};
 	const char *const *keys;
 	uint32_t n;
-	uint32_t alloc; /* slots of items[]; 0 when packed */
+	uint32_t alloc; /* slots of items[]; 0 when packed, TAG_SET_SHARED when shared */
 };
+
+#define TAG_SET_SHARED UINT32_MAX
 
 static inline const char *tag_set_key(const struct tag_set *set, size_t i)
 {
@@ -177,6 +182,9 @@ bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
  * mem (room for set->n pointers, owned by the caller and kept as long as the set), its
  * items[] freed. tag_set_release of a packed set drops its references, never mem. */
 void tag_set_pack(struct tag_set *set, const char **mem);
+/* tag_set_share: turns the built set into a shared one (the one copy of its pairs,
+ * made when absent); released with tag_set_release like any set. */
+void tag_set_share(struct tag_set *set);
 
 /* Tag views: tag_sets whose strings are borrowed (from the model, the settings), for
  * sets that are built only to be compared, for every tenant on every diff pass. Start

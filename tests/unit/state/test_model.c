@@ -148,6 +148,72 @@ static void test_tag_set_packed_shares_keys_only(void **state)
 	tag_set_release(&c);
 }
 
+/* Shared sets (a manifest's): equal sets are one copy of their pairs, a set with
+ * other pairs its own; a write to one makes it a built set of its own and leaves the
+ * others as they were. Two tenants with one tag set, one edited. */
+static void test_tag_set_shared_one_edited(void **state)
+{
+	struct tag_set a, b, c, d;
+
+	(void)state;
+	tag_set_init(&a);
+	tag_set_put(&a, "CostCenter", "research");
+	tag_set_put(&a, "Project", "p1");
+	tag_set_copy(&b, &a);
+	tag_set_copy(&c, &a);
+	tag_set_put(&c, "Project", "p2");
+	tag_set_share(&a);
+	tag_set_share(&b);
+	tag_set_share(&c);
+	assert_int_equal(a.alloc, TAG_SET_SHARED);
+	assert_ptr_equal(a.items, b.items); /* one copy */
+	assert_ptr_not_equal(a.items, c.items);
+	assert_true(tag_set_equal(&a, &b));
+	assert_false(tag_set_equal(&a, &c));
+	assert_string_equal(tag_set_get(&c, "Project"), "p2");
+	assert_string_equal(tag_set_key(&a, 1), "Project");
+
+	/* edit b: a keeps its pairs */
+	tag_set_put(&b, "Project", "p3");
+	assert_int_not_equal(b.alloc, TAG_SET_SHARED);
+	assert_string_equal(tag_set_get(&b, "Project"), "p3");
+	assert_string_equal(tag_set_get(&b, "CostCenter"), "research");
+	assert_string_equal(tag_set_get(&a, "Project"), "p1");
+	tag_set_share(&b);
+	assert_ptr_not_equal(a.items, b.items);
+	assert_true(tag_set_remove(&b, "CostCenter"));
+	assert_int_equal(b.n, 1);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(tag_set_get(&a, "CostCenter"), "research");
+	tag_set_reserve(&c, 4);
+	assert_int_equal(c.alloc, 4);
+	assert_string_equal(tag_set_get(&c, "Project"), "p2");
+
+	/* a copy, a view and a packed set of a shared set */
+	tag_set_copy(&d, &a);
+	assert_int_equal(d.alloc, 2);
+	assert_true(tag_set_equal(&d, &a));
+	tag_set_release(&d);
+	tag_set_init(&d);
+	tag_view_add_all(&d, &a);
+	assert_true(tag_set_equal(&d, &a));
+	tag_view_release(&d);
+	tag_set_copy(&d, &a);
+	tag_set_share(&d);
+	assert_ptr_equal(d.items, a.items);
+	{
+		const char *mem[2];
+		tag_set_pack(&d, mem);
+		assert_non_null(d.keys);
+		assert_string_equal(tag_set_get(&d, "Project"), "p1");
+		assert_string_equal(tag_set_get(&a, "Project"), "p1");
+		tag_set_release(&d);
+	}
+	tag_set_release(&a);
+	tag_set_release(&b);
+	tag_set_release(&c);
+}
+
 static void test_tenant_dup_is_deep(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -178,9 +244,13 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tag_set_sorted_unique), cmocka_unit_test(test_tag_set_reserve_exact),
-		cmocka_unit_test(test_tag_view_borrows),      cmocka_unit_test(test_tag_set_packed_shares_keys_only),
-		cmocka_unit_test(test_tenant_dup_is_deep),    cmocka_unit_test(test_names),
+		cmocka_unit_test(test_tag_set_sorted_unique),
+		cmocka_unit_test(test_tag_set_reserve_exact),
+		cmocka_unit_test(test_tag_view_borrows),
+		cmocka_unit_test(test_tag_set_packed_shares_keys_only),
+		cmocka_unit_test(test_tag_set_shared_one_edited),
+		cmocka_unit_test(test_tenant_dup_is_deep),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
