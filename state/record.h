@@ -61,14 +61,15 @@ struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
 	bool known;	    /* deletion_policy below came from a manifest */
 	enum deletion_policy deletion_policy;
+	/* counts in 32 bits: one record per tenant, 100,000 of them */
 	struct create_intent *intents;
-	size_t n_intents, alloc_intents;
+	uint32_t n_intents, alloc_intents;
 	struct resource_timer *timers;
-	size_t n_timers, alloc_timers;
+	uint32_t n_timers, alloc_timers;
 	struct applied_tags *applied;
-	size_t n_applied, alloc_applied;
+	uint32_t n_applied, alloc_applied;
 	struct record_fact *facts;
-	size_t n_facts, alloc_facts;
+	uint32_t n_facts, alloc_facts;
 	/* generation_next() at its creation and at every change made through the
 	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
 	uint64_t gen;
