@@ -31,7 +31,8 @@ struct ilist {
 
 /* Open addressing with linear probing over pointers, for the strings and for the
  * lists alike; removal shifts the following entries back (no tombstones), so a table
- * that churns never degrades. At most half full: short probes. */
+ * that churns never degrades. At most three quarters full: a slot is 8 bytes,
+ * a probe compares the entry's hash first. */
 struct table {
 	struct ihead **slots;
 	size_t cap; /* a power of two, or 0 */
@@ -56,7 +57,7 @@ static void reserve(struct table *t)
 	size_t cap;
 	struct ihead **slots;
 
-	if ((t->n + 1) * 2 <= t->cap)
+	if ((t->n + 1) * 4 <= t->cap * 3)
 		return;
 	cap = t->cap ? t->cap * 2 : 1024;
 	slots = xcalloc(cap, sizeof(*slots));
