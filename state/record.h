@@ -53,8 +53,8 @@ struct applied_tags {
 /* A small fact about what was last applied, e.g. the hash of a role policy or of a
  * budget's alerts, so unchanged ones need not be read back from AWS. */
 struct record_fact {
-	char *key;
-	char *value;
+	char *key;   /* one allocation with value (record.c): freed as key, never value */
+	char *value; /* points into key's allocation */
 };
 
 struct tenant_record {
