@@ -143,14 +143,16 @@ struct tenant {
 	 * `default` for a tenant without spec.account); NULL: its place is fixed by
 	 * account and region, as without pools. */
 	const char *pool;
-	bool region_set; /* spec.region was written, or no pool: the tenant's Region is fixed */
 	struct tag_set tags;
 	struct profile *profiles; /* sorted by key */
-	size_t n_profiles;
-	struct budget *budget; /* NULL when the manifest has no budget block */
-	char **roles;	       /* IAM role names, sorted, unique */
-	size_t n_roles;
+	struct budget *budget;	  /* NULL when the manifest has no budget block */
+	char **roles;		  /* IAM role names, sorted, unique */
+	/* counts, flags and enums together, in 32 bits: 152 bytes, not 168 (100,000 tenants) */
+	uint32_t n_profiles;
+	uint32_t n_roles;
 	enum deletion_policy deletion_policy;
+	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
+	bool region_set;       /* spec.region was written, or no pool: the tenant's Region is fixed */
 	bool suspended;
 
 	/* Derived by config/. */
@@ -160,8 +162,6 @@ struct tenant {
 	/* Provenance. */
 	char *file;	/* path as given to the parser */
 	char *revision; /* content hash of the manifest text (hex), the tenant's revision */
-
-	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
 };
 
 /* tag_set */
