@@ -436,6 +436,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 		tags_to_arena(s, &p->tags, &p->tags_in_arena);
 
 	p->digest = observed_profile_digest(p);
+	p->grants = observed_profile_grants_digest(p);
 	if (old) {
 		unindex_profile(s, old);
 		observed_profile_free(old);

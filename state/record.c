@@ -394,6 +394,11 @@ bool record_key_policy_fact_parse(const char *key, char **ret_role, const char *
 	return true;
 }
 
+bool record_key_is_policy_fact(const char *key)
+{
+	return strncmp(key, POLICY_FACT_PREFIX, strlen(POLICY_FACT_PREFIX)) == 0;
+}
+
 char *record_key_enforce_fact(const char *policy)
 {
 	return xconcat("enforce\n", policy, NULL);

@@ -125,6 +125,7 @@ const char *timer_kind_name(enum timer_kind k);
  *   record_key_policy_timer   "policy:ROLE"          the grace timer of a role's policy
  *   record_key_alerts_fact    "alerts\nNAME"         the alerts last applied to a budget
  *   record_key_policy_fact    "policy\nROLE\nPOLICY"  the digest of a policy last applied
+ *                             ("DIGEST" or "DIGEST kN:KEY": state/policy_memo.h)
  * record_key_policy_fact_parse: the role (into ret_role, the caller's to free) and the
  * policy name (borrowed from key) of a policy fact's key; false for any other key. */
 char *record_key_budget_timer(const char *budget);
@@ -136,6 +137,8 @@ char *record_key_policy_fact(const char *role, const char *policy);
 char *record_key_enforce_fact(const char *policy);
 char *record_key_enforce_timer(const char *policy);
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
+/* record_key_is_policy_fact: key is a policy fact's (no allocation). */
+bool record_key_is_policy_fact(const char *key);
 /* A move's old place (docs/operations.md "Moves"): the fact "moving-from\nPLACE"
  * (PLACE: "alias/region", as the engine keys places; value: when the move was noted)
  * says the tenant's resources in PLACE are left over from a move and go once its set
