@@ -364,7 +364,7 @@ void diff_enforce(struct diff_ctx *c)
 	const struct observed_store *s = o->store;
 	const struct observed_budget *at_name = NULL;
 	bool want = t && t->budget && t->budget->enforce;
-	char *name = enforce_policy_name(c->in->tenant_id);
+	char *name;
 	const struct observed_deny_policy *live;
 
 	if (!o->budgets_listed || !s || !s->enforce_listed) {
@@ -375,9 +375,9 @@ void diff_enforce(struct diff_ctx *c)
 			c->plan->incomplete = true;
 			plan_wake(c->plan, c->in->now + 5);
 		}
-		free(name);
 		return;
 	}
+	name = enforce_policy_name(c->in->tenant_id);
 	live = observed_store_deny_policy(s, name);
 	for (size_t i = 0; t && t->budget_name && i < o->n_budgets; i++)
 		if (strcmp(o->budgets[i]->name, t->budget_name) == 0)

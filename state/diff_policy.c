@@ -72,11 +72,6 @@ static char *desired_fact(const struct desired_policy *d)
 	return policy_memo_fact(d->hash, d->keyed ? &d->key : NULL);
 }
 
-static const char *fact_key(struct diff_ctx *c, const char *role, const char *name)
-{
-	return diff__key(c, record_key_policy_fact(role, name));
-}
-
 /* A write that the role's other policies would push over IAM's limit is refused only
  * from sizes read within this long; older ones are read again first (the role may
  * have been cleaned up). A write that fits goes with older sizes: IAM refuses it if
@@ -171,31 +166,31 @@ static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, 
 	return false;
 }
 
-/* The fact of role's policy: d's digest and key. */
-static void fact_set(struct diff_ctx *c, const char *role, const char *key, const struct desired_policy *d,
+/* The fact of role's policy name: d's digest and key. */
+static void fact_set(struct diff_ctx *c, const char *role, const char *name, const struct desired_policy *d,
 		     const char *more)
 {
 	struct action *a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current%s", role, more);
 
-	a->resource = xstrdup(key);
+	a->resource = record_key_policy_fact(role, name);
 	a->value = desired_fact(d);
 }
 
 /* One desired role. Returns true when its policy is known to be current. */
 static bool diff_role(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d)
 {
-	const char *key = fact_key(c, role, name);
-	const char *applied = record_fact(c->in->record, key);
+	const char *applied = record_policy_fact(c->in->record, role, name);
 	const char *doc, *hash = d->hash;
 	const struct observed_policy *live;
 
-	diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
+	if (c->in->record && c->in->record->n_timers) /* no key written for a record without timers */
+		diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
 	if (applied && policy_memo_fact_is(applied, hash) && !policy_drifted(c->in->observed->store, role, name, d)) {
 		/* current; a fact without the key of these profiles (an older store's, or
 		 * profiles changed in what the document does not hold) is given it, so
 		 * that the next start need not write the document to know its digest */
 		if (d->keyed && !policy_memo_fact_keyed(applied, d->key))
-			fact_set(c, role, key, d, ": its fact notes its profiles");
+			fact_set(c, role, name, d, ": its fact notes its profiles");
 		return true;
 	}
 	doc = desired_doc(d);
@@ -215,7 +210,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 	} else if (!live) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ")->since = c->in->now;
 	} else if (observed_policy_same(live, doc, hash)) {
-		fact_set(c, role, key, d, "");
+		fact_set(c, role, name, d, "");
 		return true;
 	} else if (c->in->observed->store->policies_listed && observed_store_role(c->in->observed->store, role)) {
 		return put_if_room(c, role, name, d, live,
@@ -242,9 +237,15 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 	return false;
 }
 
-static bool role_desired(const struct tenant *t, const char *role, const char *name)
+/* role: role_len characters */
+static bool role_desired(const struct tenant *t, const char *role, size_t role_len, const char *name)
 {
-	return t && t->policy_name && strcmp(t->policy_name, name) == 0 && tenant_has_role(t, role);
+	if (!t || !t->policy_name || strcmp(t->policy_name, name) != 0)
+		return false;
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (strlen(t->roles[i]) == role_len && memcmp(t->roles[i], role, role_len) == 0)
+			return true;
+	return false;
 }
 
 /* A policy this tenant applied earlier that nothing desires now. */
@@ -295,12 +296,13 @@ bool diff_policies(struct diff_ctx *c)
 	for (size_t i = 0; t && want && i < t->n_roles; i++)
 		current &= diff_role(c, t->roles[i], t->policy_name, &d);
 	for (size_t i = 0; r && i < r->n_facts; i++) {
-		const char *key = r->facts[i].key, *name;
+		const char *key = r->facts[i].key, *role, *name;
+		size_t role_len;
 		char *role_name;
-		if (!record_key_policy_fact_parse(key, &role_name, &name))
+		if (!record_key_policy_fact_split(key, &role, &role_len, &name) || role_desired(t, role, role_len, name))
 			continue;
-		if (!role_desired(t, role_name, name))
-			diff_undesired_role(c, role_name, name, key);
+		role_name = xstrndup(role, role_len);
+		diff_undesired_role(c, role_name, name, key);
 		free(role_name);
 	}
 	free(d.doc);

@@ -356,9 +356,9 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 
 bool tags_owned_by(const struct tag_set *tags, const char *instance)
 {
-	const char *v = tag_set_get(tags, TAG_MANAGED_BY);
+	const char *v = tag_set_get_interned(tags, tag_key_managed_by());
 
-	return v && strcmp(v, instance) == 0;
+	return v && (v == instance || strcmp(v, instance) == 0);
 }
 
 /* ---- the tenant index ---- */

@@ -137,8 +137,14 @@ char *record_key_policy_fact(const char *role, const char *policy);
 char *record_key_enforce_fact(const char *policy);
 char *record_key_enforce_timer(const char *policy);
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
-/* record_key_is_policy_fact: key is a policy fact's (no allocation). */
+/* record_key_is_policy_fact: key is a policy fact's. record_key_policy_fact_split:
+ * its role (role_len characters at *ret_role) and policy, borrowed from key; false
+ * for any other key. record_policy_fact: record_fact of record_key_policy_fact(role,
+ * policy). None of them allocates (a pass reads them for every tenant with roles). */
 bool record_key_is_policy_fact(const char *key);
+bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t *ret_role_len,
+				  const char **ret_policy);
+const char *record_policy_fact(const struct tenant_record *r, const char *role, const char *policy);
 /* A move's old place (docs/operations.md "Moves"): the fact "moving-from\nPLACE"
  * (PLACE: "alias/region", as the engine keys places; value: when the move was noted)
  * says the tenant's resources in PLACE are left over from a move and go once its set
