@@ -88,8 +88,7 @@ char *diff_model_arn(const struct tenant *t, const struct profile *p, const char
 /* diff_model_arn into buf (size bytes) when it fits, else allocated into *heap (the
  * caller frees it); NULL when it cannot be formed. A pass's converged profile
  * allocates nothing. */
-static const char *model_arn_in(const struct diff_ctx *c, const struct profile *p, char *buf, size_t size,
-				char **heap)
+static const char *model_arn_in(const struct diff_ctx *c, const struct profile *p, char *buf, size_t size, char **heap)
 {
 	const char *parts[ARN_PARTS];
 	size_t len = 0;

@@ -299,7 +299,8 @@ bool diff_policies(struct diff_ctx *c)
 		const char *key = r->facts[i].key, *role, *name;
 		size_t role_len;
 		char *role_name;
-		if (!record_key_policy_fact_split(key, &role, &role_len, &name) || role_desired(t, role, role_len, name))
+		if (!record_key_policy_fact_split(key, &role, &role_len, &name) ||
+		    role_desired(t, role, role_len, name))
 			continue;
 		role_name = xstrndup(role, role_len);
 		diff_undesired_role(c, role_name, name, key);

@@ -394,8 +394,7 @@ bool record_key_policy_fact_parse(const char *key, char **ret_role, const char *
 	return true;
 }
 
-bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t *ret_role_len,
-				  const char **ret_policy)
+bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t *ret_role_len, const char **ret_policy)
 {
 	const char *role, *nl;
 
@@ -422,6 +421,17 @@ const char *record_policy_fact(const struct tenant_record *r, const char *role, 
 		    memcmp(k_role, role, role_len) == 0 && strcmp(k_policy, policy) == 0)
 			return r->facts[i].value;
 	}
+	return NULL;
+}
+
+const char *record_enforce_fact(const struct tenant_record *r, const char *policy)
+{
+	static const char prefix[] = "enforce\n";
+
+	for (size_t i = 0; r && i < r->n_facts; i++)
+		if (strncmp(r->facts[i].key, prefix, sizeof(prefix) - 1) == 0 &&
+		    strcmp(r->facts[i].key + sizeof(prefix) - 1, policy) == 0)
+			return r->facts[i].value;
 	return NULL;
 }
 

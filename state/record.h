@@ -135,6 +135,9 @@ char *record_key_policy_fact(const char *role, const char *policy);
 /*   record_key_enforce_fact   "enforce\nPOLICY"      the deny policy last applied: "DIGEST VERSION"
  *   record_key_enforce_timer  "enforce:POLICY"       the grace timer of a gone tenant's enforcement */
 char *record_key_enforce_fact(const char *policy);
+/* record_enforce_fact: record_fact of record_key_enforce_fact(policy), without building
+ * the key. */
+const char *record_enforce_fact(const struct tenant_record *r, const char *policy);
 char *record_key_enforce_timer(const char *policy);
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
 /* record_key_is_policy_fact: key is a policy fact's. record_key_policy_fact_split:

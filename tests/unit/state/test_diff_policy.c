@@ -690,6 +690,83 @@ static void test_fact_without_the_key_is_rebuilt(void **state)
 	sim_release(&s);
 }
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COUNT_ALLOCATIONS 1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define COUNT_ALLOCATIONS 1
+#endif
+
+#ifdef COUNT_ALLOCATIONS
+#include <sanitizer/allocator_interface.h>
+
+static volatile bool counting;
+static volatile size_t allocations;
+
+static void on_malloc(const volatile void *ptr, size_t size)
+{
+	(void)ptr;
+	(void)size;
+	if (counting)
+		allocations++;
+}
+
+static void on_free(const volatile void *ptr)
+{
+	(void)ptr;
+}
+#endif
+
+/* A converged tenant with two profiles, tenant tags and two roles, diffed as a full
+ * pass does (its document's digest taken from its record, as after a start): the diff
+ * allocates nothing (the desired tags, the model ARN, the policy facts' keys). Counted
+ * with the sanitizer's allocation hooks: skipped in a build without them. */
+static void test_converged_diff_allocates_nothing(void **state)
+{
+#ifdef COUNT_ALLOCATIONS
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	struct observed_tenant o;
+	struct plan p;
+
+	fix_profile(t, "batch", NOVA, "bbbbbb");
+	fix_role(t, "batch-app");
+	fix_tag(&t->tags, "CostCenter", "claims");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	bulk_read(&s, "claims-app", sim_policy(&s, "claims-app", POLICY));
+	bulk_read(&s, "batch-app", sim_policy(&s, "batch-app", POLICY));
+	policy_memo_clear();		      /* a start */
+	sim_diff(&s, t, DELETION_DELETE, &p); /* settled, and the process's first uses done */
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+
+	assert_int_equal(__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free), 1);
+	{
+		struct diff_input in = { .tenant_id = s.record->tenant,
+					 .desired = t,
+					 .deletion_policy = DELETION_DELETE,
+					 .record = s.record,
+					 .observed = &o,
+					 .now = s.now };
+		observed_tenant_collect(&s.store, FIX_INSTANCE, s.record->tenant, t, &o);
+		allocations = 0;
+		counting = true;
+		assert_int_equal(diff_tenant(&s.settings, &in, &p), 0);
+		counting = false;
+		observed_tenant_release(&o);
+	}
+	assert_int_equal(p.n_actions, 0);
+	assert_int_equal(allocations, 0);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+#else
+	skip();
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_changed_profile_is_never_hidden_by_the_memo),
 		cmocka_unit_test(test_start_takes_the_digest_from_the_record),
 		cmocka_unit_test(test_fact_without_the_key_is_rebuilt),
+		cmocka_unit_test(test_converged_diff_allocates_nothing),
 		cmocka_unit_test(test_bulk_read_repairs_hand_edits),
 		cmocka_unit_test(test_bulk_read_of_digests_only),
 		cmocka_unit_test(test_other_policy_chars),
