@@ -288,7 +288,7 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 static const struct observed_profile *owned_named(const struct observed_tenant *o, const char *name)
 {
 	for (size_t i = 0; i < o->n_owned; i++)
-		if (o->owned[i]->name && strcmp(o->owned[i]->name, name) == 0)
+		if (o->owned[i]->name && same_or_strcmp(o->owned[i]->name, name) == 0)
 			return o->owned[i];
 	return NULL;
 }
@@ -304,7 +304,7 @@ static const struct observed_profile *find_named(const struct observed_profile *
 static const struct observed_parameter *param_named(const struct observed_tenant *o, const char *name)
 {
 	for (size_t i = 0; i < o->n_parameters; i++)
-		if (strcmp(o->parameters[i]->name, name) == 0)
+		if (same_or_strcmp(o->parameters[i]->name, name) == 0)
 			return o->parameters[i];
 	return NULL;
 }
@@ -399,7 +399,7 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 		return;
 	}
 	want_build(&want, c->s, c->in->desired, dp, NULL);
-	if (!p->value || strcmp(p->value, cur->arn) != 0) {
+	if (!p->value || same_or_strcmp(p->value, cur->arn) != 0) {
 		a = plan_add(c->plan, ACT_PARAM_UPDATE, "parameter %s names %s, not %s", p->name,
 			     p->value ? p->value : "nothing", cur->arn);
 		a->resource = xstrdup(p->name);
@@ -606,7 +606,7 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 		const char *key = tag_set_get_interned(&op->tags, tag_key_profile());
 		const struct profile *dp = t && key ? tenant_profile(t, key) : NULL;
 
-		if (dp && op->name && strcmp(dp->name, op->name) == 0)
+		if (dp && op->name && same_or_strcmp(dp->name, op->name) == 0)
 			continue;
 		if (dp)
 			diff_replaced(&c, op, dp, policies_current);

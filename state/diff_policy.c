@@ -31,6 +31,7 @@ struct desired_policy {
 	char hash[DIGEST_HEX_SHORT + 1];
 	struct content_digest key; /* the memo's key of the profiles, when keyed */
 	bool keyed;
+	const char *fact; /* the record's fact that gave hash (it holds key), or NULL */
 };
 
 static const char *desired_doc(struct desired_policy *d)
@@ -54,7 +55,7 @@ static bool desired_policy_init(struct desired_policy *d, const struct tenant_re
 	if (!n)
 		return false;
 	d->keyed = policy_memo_key(profiles, n, &d->key);
-	if (d->keyed && (policy_memo_from_record(r, d->key, d->hash) || policy_memo_get(d->key, d->hash)))
+	if (d->keyed && ((d->fact = policy_memo_from_record(r, d->key, d->hash)) || policy_memo_get(d->key, d->hash)))
 		return true;
 	if (!desired_doc(d))
 		return false;
@@ -189,7 +190,8 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		/* current; a fact without the key of these profiles (an older store's, or
 		 * profiles changed in what the document does not hold) is given it, so
 		 * that the next start need not write the document to know its digest */
-		if (d->keyed && !policy_memo_fact_keyed(applied, d->key))
+		bool keyed = d->fact && (applied == d->fact || strcmp(applied, d->fact) == 0);
+		if (d->keyed && !keyed && !policy_memo_fact_keyed(applied, d->key))
 			fact_set(c, role, name, d, ": its fact notes its profiles");
 		return true;
 	}

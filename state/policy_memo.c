@@ -183,12 +183,13 @@ bool policy_memo_fact_keyed(const char *fact, struct content_digest key)
 	return holds(fact, tail);
 }
 
-bool policy_memo_from_record(const struct tenant_record *r, struct content_digest key, char out[DIGEST_HEX_SHORT + 1])
+const char *policy_memo_from_record(const struct tenant_record *r, struct content_digest key,
+				    char out[DIGEST_HEX_SHORT + 1])
 {
 	char tail[sizeof(FACT_TAG) + KEY_HEX];
 
 	if (!r || !r->n_facts)
-		return false;
+		return NULL;
 	key_tail(key, tail);
 	for (size_t i = 0; i < r->n_facts; i++) {
 		const char *v = r->facts[i].value;
@@ -196,7 +197,7 @@ bool policy_memo_from_record(const struct tenant_record *r, struct content_diges
 			continue;
 		memcpy(out, v, DIGEST_HEX_SHORT);
 		out[DIGEST_HEX_SHORT] = '\0';
-		return true;
+		return v;
 	}
-	return false;
+	return NULL;
 }

@@ -56,8 +56,9 @@ char *policy_memo_fact(const char *hash, const struct content_digest *key);
 bool policy_memo_fact_is(const char *fact, const char *hash);
 /* policy_memo_fact_keyed: the fact holds key, in this POLICY_DOC_FORMAT. */
 bool policy_memo_fact_keyed(const char *fact, struct content_digest key);
-/* policy_memo_from_record: the digest of key's document from any policy fact of r
- * that holds key (into out, as policy_memo_get); false when none does. */
-bool policy_memo_from_record(const struct tenant_record *r, struct content_digest key, char out[DIGEST_HEX_SHORT + 1]);
+/* policy_memo_from_record: the policy fact of r that holds key (borrowed from r), its
+ * digest into out (as policy_memo_get); NULL when none does. */
+const char *policy_memo_from_record(const struct tenant_record *r, struct content_digest key,
+				    char out[DIGEST_HEX_SHORT + 1]);
 
 #endif
