@@ -7,6 +7,7 @@
 #include "budget_spec.h"
 #include "enforce_spec.h"
 #include "policy_doc.h"
+#include "policy_memo.h"
 #include "xalloc.h"
 
 static int cmp_str(const void *x, const void *y)
@@ -307,8 +308,12 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
 		p->hash = policy_hash(a->value);
 		observed_store_put_policy(s, p);
-		if (r)
-			record_set_fact(r, fact, p->hash);
+		if (r) { /* the digest and the key of the document (state/policy_memo.h) */
+			bool keyed = a->doc_key.w[0] || a->doc_key.w[1];
+			char *value = policy_memo_fact(p->hash, keyed ? &a->doc_key : NULL);
+			record_set_fact(r, fact, value);
+			free(value);
+		}
 	} else { /* ACT_POLICY_DELETE */
 		observed_store_remove_policy(s, a->role, a->name);
 		if (r) {
