@@ -19,6 +19,11 @@ bool turn_budget_more(struct turn_budget *t)
 	return t->now(t->data) - t->start_ns + t->reserve_ns < t->budget_ns;
 }
 
+uint64_t turn_budget_now(const struct turn_budget *t)
+{
+	return t->now(t->data);
+}
+
 void turn_budget_end(struct turn_budget *t, uint64_t commit_ns)
 {
 	t->open = false;

@@ -33,6 +33,8 @@ void turn_budget_init(struct turn_budget *t, uint64_t budget_ns, uint64_t (*now)
 void turn_budget_begin(struct turn_budget *t);
 /* turn_budget_more: whether the turn has time left for another unit of work. */
 bool turn_budget_more(struct turn_budget *t);
+/* turn_budget_now: the budget's clock (for a part to time itself by). */
+uint64_t turn_budget_now(const struct turn_budget *t);
 /* turn_budget_end: the turn's work is done (before the loop polls again); commit_ns
  * what its commit took (0: none). */
 void turn_budget_end(struct turn_budget *t, uint64_t commit_ns);

@@ -80,11 +80,11 @@ static void commit_turn(struct engine *e)
 static void on_store_commit(uv_prepare_t *h)
 {
 	struct engine *e = h->data;
-	uint64_t t0 = e->set.turn ? uv_hrtime() : 0;
+	uint64_t t0 = e->set.turn ? turn_budget_now(e->set.turn) : 0;
 
 	commit_turn(e);
 	if (e->set.turn)
-		turn_budget_end(e->set.turn, uv_hrtime() - t0);
+		turn_budget_end(e->set.turn, turn_budget_now(e->set.turn) - t0);
 }
 
 void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg)
