@@ -290,6 +290,11 @@ int aws_client_add_account(struct aws_client *c, const char *alias, const char *
 	return 0;
 }
 
+void aws_client_set_turn_budget(struct aws_client *c, struct turn_budget *turn)
+{
+	http_client_set_turn_budget(c->http, turn);
+}
+
 const char *aws_client_region(const struct aws_client *c)
 {
 	return c->region;

@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "placement.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 static void prune_gate(struct engine *e, const char *what);
@@ -131,7 +132,9 @@ static double random01(void)
  * too; keys popped only to be put back (a place not listed yet) are cheap and counted
  * apart. Half a millisecond, like the answers' share (http_client.c): a turn's
  * writes to the state store are committed at its end, on top of both
- * (docs/PERFORMANCE.md, "The loop's turns while converging"). */
+ * (docs/PERFORMANCE.md, "The loop's turns while converging"). With the loop turn's
+ * budget (engine_settings.turn), the share is what the turn has left after the
+ * answers. */
 #define PUMP_TURN_NS   (500 * 1000)
 #define PUMP_TURN_POPS 256
 
@@ -145,9 +148,12 @@ static void on_pump(uv_timer_t *timer)
 
 	e->pump_scheduled = false;
 	e->pumping = true;
+	if (e->set.turn)
+		turn_budget_begin(e->set.turn);
 	while (!e->closing && e->n_reconciles - first < e->set.max_starts_per_turn && popped < PUMP_TURN_POPS &&
 	       e->reconciles_in_flight < engine__slots(e) &&
-	       (e->n_reconciles == first || uv_hrtime() - t0 < PUMP_TURN_NS) &&
+	       (e->n_reconciles == first ||
+		(e->set.turn ? turn_budget_more(e->set.turn) : uv_hrtime() - t0 < PUMP_TURN_NS)) &&
 	       (key = workqueue_pop_lane(&e->queue, uv_now(e->loop), &lane))) {
 		struct tenant_entry *t = engine__entry(e, key);
 		popped++;

@@ -68,6 +68,8 @@ struct engine_capacity {
 	uint64_t profiles, parameters, budgets, roles;
 };
 
+struct turn_budget;
+
 struct engine_settings {
 	const char *instance;	    /* managed-by tag value */
 	const char *default_region; /* for tenants without one (config default) */
@@ -85,6 +87,10 @@ struct engine_settings {
 	const char *ssm_tier;		/* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
 	uint64_t journal_ms; /* a write journaled during a listing is kept at most this long (900000) */
+	/* Borrowed, optional: the loop turn's one budget (turn_budget.h), shared with the
+	 * AWS answers; the starts take what it has left and the state store's commit ends
+	 * the turn. NULL: the starts have a share of their own (PUMP_TURN_NS). */
+	struct turn_budget *turn;
 	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
 	int64_t (*wall_clock)(void *data);
 	void *clock_data;

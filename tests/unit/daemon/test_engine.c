@@ -16,6 +16,7 @@
 #include "fake_cloud.h"
 #include "fixtures.h"
 #include "log.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 #define HAIKU "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -38,6 +39,7 @@ struct world {
 	const void *cond_arg;
 	bool met;
 	unsigned max_in_flight, max_starts; /* 0: the engine's defaults */
+	struct turn_budget *turn;	    /* NULL: none */
 };
 
 static int64_t wall_clock(void *data)
@@ -68,6 +70,7 @@ static void start_engine(struct world *w)
 		.clock_data = w,
 		.on_ready = on_ready,
 		.data = w,
+		.turn = w->turn,
 	};
 	char *db = xasprintf("%s/state.db", w->dir);
 
@@ -1117,6 +1120,83 @@ static void test_reconcile_starts_per_turn_are_bounded(void **state)
 	world_release(&w);
 }
 
+/* The loop turn's budget on a fake clock that the "answers" (a check handle, after the
+ * poll, as the AWS layer's) spend whole every turn. */
+struct spent_turns {
+	struct turns tu;
+	struct turn_budget budget;
+	uint64_t now;	       /* ns, the fake clock */
+	unsigned open_at_poll; /* turns the engine left open over the poll */
+	uv_check_t answers;
+	uv_prepare_t end;
+};
+
+static uint64_t spent_clock(void *data)
+{
+	return ((struct spent_turns *)data)->now;
+}
+
+static void on_spending_answers(uv_check_t *h)
+{
+	struct spent_turns *s = h->data;
+
+	s->open_at_poll += s->budget.open;
+	turn_budget_begin(&s->budget);
+	s->now += 2 * s->budget.budget_ns;
+}
+
+static void on_spent_turn_end(uv_prepare_t *p)
+{
+	struct spent_turns *s = p->data;
+	uv_prepare_t fake = { .data = &s->tu };
+
+	on_turn(&fake);
+}
+
+/* With the loop turn's budget spent by the answers, the pump starts one reconcile a
+ * turn (its first, whatever the budget), not max_starts_per_turn; the engine's
+ * commit ends every turn before the poll; every tenant converges. */
+static void test_starts_take_what_the_turn_has_left(void **state)
+{
+	struct world w;
+	struct tenant *v[10];
+	struct spent_turns s = { 0 };
+	char id[16];
+
+	turn_budget_init(&s.budget, 1000 * 1000, spent_clock, &s);
+	world_init_sized(&w, 32, 0); /* 16 starts a turn */
+	/* a second engine on the same world's loop, with the budget */
+	stop_engine(&w);
+	w.turn = &s.budget;
+	start_engine(&w);
+	w.cloud.apply_latency_ms = 20;
+	for (int i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "tenant-%d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	s.tu.e = w.e;
+	uv_check_init(&w.loop, &s.answers);
+	s.answers.data = &s;
+	uv_check_start(&s.answers, on_spending_answers);
+	uv_unref((uv_handle_t *)&s.answers);
+	uv_prepare_init(&w.loop, &s.end);
+	s.end.data = &s;
+	uv_prepare_start(&s.end, on_spent_turn_end);
+	on_spending_answers(&s.answers); /* the turn the first starts come in */
+	put_all(&w, v, 10, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	uv_close((uv_handle_t *)&s.answers, NULL);
+	uv_close((uv_handle_t *)&s.end, NULL);
+	print_message("most reconciles started in one turn: %llu, turns that started any: %u\n",
+		      (unsigned long long)s.tu.max, s.tu.n_turns);
+	assert_int_equal(s.tu.max, 1);
+	assert_true(s.tu.n_turns >= 10);
+	assert_int_equal(s.open_at_poll, 0);
+	for (int i = 0; i < 10; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 struct slots_seen {
 	struct engine *e;
 	size_t max_in_flight; /* most reconciles in flight at a turn */
@@ -1197,6 +1277,7 @@ int main(void)
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
 		cmocka_unit_test(test_reconcile_starts_per_turn_are_bounded),
+		cmocka_unit_test(test_starts_take_what_the_turn_has_left),
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
 	};
 
