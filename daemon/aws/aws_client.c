@@ -435,7 +435,7 @@ int aws_client_call(struct aws_client *c, const struct aws_target *t, struct aws
 		return -EINVAL;
 	}
 	return aws_call_start(c, alias ? alias : "default", region, req->unsigned_request ? NULL : creds,
-			      t && t->priority, req, cb, arg);
+			      t && t->priority, t ? t->order : 0, req, cb, arg);
 }
 
 int aws_client_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
@@ -447,7 +447,7 @@ int aws_client_call_creds(struct aws_client *c, const char *account, const char 
 		aws_request_release(req);
 		return -EINVAL;
 	}
-	return aws_call_start(c, account ? account : "default", region, creds, false, req, cb, arg);
+	return aws_call_start(c, account ? account : "default", region, creds, false, 0, req, cb, arg);
 }
 
 /* ---- close ---- */
