@@ -411,7 +411,13 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	aws_stats__error(c, call->req.service, &call->err);
 	if (call->err.class == AWS_ERROR_THROTTLING) {
 		/* the narrowest bucket the call passed answers for it */
-		ratelimit_throttled(call->op ? &call->op->rl : &call->bucket->rl, now, call->err.retry_after_ms);
+		struct ratelimit *rl = call->op ? &call->op->rl : &call->bucket->rl;
+		uint64_t wait = 0;
+
+		ratelimit_throttled(rl, now, call->err.retry_after_ms);
+		/* a token given back (ratelimit.h): the waiters need not wait a whole interval */
+		if (!lane_queue_empty(&call->bucket->waiters))
+			aws_bucket_arm(call->bucket, ratelimit_peek(rl, now, &wait) < 0 ? wait : 1);
 		call->bucket->throttled = true;
 		aws_bucket_note(call->bucket);
 		svc_stats(call)->throttles++;

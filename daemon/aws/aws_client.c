@@ -377,6 +377,7 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 		cfg.burst = c->op_limits[i].burst;
 		cfg.decrease = RATELIMIT_CONFIGURED_DECREASE;
 		cfg.guard = RATELIMIT_CONFIGURED_GUARD;
+		cfg.give_back = true;
 		if (cfg.min_rate > cfg.max_rate)
 			cfg.min_rate = cfg.max_rate;
 		b->ops[k].operation = c->op_limits[i].operation;
