@@ -124,6 +124,7 @@ struct reconcile {
 	struct place_state *home; /* the tenant's place (ps, but in a move's rounds in an old place) */
 	bool moving_out;	  /* this round empties an old place of a move (moves.c) */
 	bool priority;		  /* from the change lane: its calls go first in the AWS layer */
+	uint64_t order;		  /* its rank in the AWS layer's queues: e->n_reconciles at its start */
 	struct plan plan;
 	unsigned round;
 	unsigned outstanding;

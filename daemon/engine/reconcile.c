@@ -866,7 +866,7 @@ static void send_actions(struct reconcile *r)
 		pa->index = i;
 		r->outstanding++;
 		e->tally.calls_in_flight++;
-		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, on_applied, pa) < 0) {
+		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, r->order, on_applied, pa) < 0) {
 			free(pa);
 			r->outstanding--;
 			e->tally.calls_in_flight--;
@@ -891,6 +891,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->ps = ps;
 	r->home = ps;
 	r->priority = priority;
+	r->order = e->n_reconciles; /* counted by the pump, this one too: the oldest's calls first */
 	r->quota_kind = -1;
 	r->ended = &ended;
 	t->active = r;

@@ -910,6 +910,46 @@ static unsigned applies(const struct fake_cloud *c)
 	return n;
 }
 
+/* order_of: the order every apply of kind whose subject contains `of` was asked with
+ * (they must agree), 0 when there is none or they differ. */
+static uint64_t order_of(const struct fake_cloud *c, enum action_kind kind, const char *of)
+{
+	uint64_t order = 0;
+
+	for (unsigned i = 0; i < c->n_notes; i++) {
+		if (c->notes[i].kind != kind || !strstr(c->notes[i].subject, of))
+			continue;
+		if (order && c->notes[i].order != order)
+			return 0;
+		order = c->notes[i].order;
+	}
+	return order;
+}
+
+/* Every call of a reconcile carries its rank in the AWS layer's queues: the order in
+ * which the reconciles started, the same for each of its rounds (the creates, then
+ * the parameters that name them), so the AWS layer can let an older reconcile's
+ * calls go first and its rounds follow one another at once. */
+static void test_reconcile_calls_carry_their_rank(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 2), tenant_of("globex", "r1", 2) };
+	uint64_t acme, globex;
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_int_equal(w.cloud.unordered_calls, 0);
+	acme = order_of(&w.cloud, ACT_PROFILE_CREATE, "acme");
+	globex = order_of(&w.cloud, ACT_PROFILE_CREATE, "globex");
+	assert_true(acme > 0 && globex > 0 && acme != globex);
+	assert_int_equal(order_of(&w.cloud, ACT_PARAM_CREATE, "/acme/"), acme);
+	assert_int_equal(order_of(&w.cloud, ACT_PARAM_CREATE, "/globex/"), globex);
+	tenant_free(v[0]);
+	tenant_free(v[1]);
+	world_release(&w);
+}
+
 static bool acme_at_r2(struct world *w, const void *arg)
 {
 	const struct tenant_entry *t = engine_tenant(w->e, "acme");
@@ -1273,6 +1313,7 @@ int main(void)
 		cmocka_unit_test(test_no_journal_between_listings),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
+		cmocka_unit_test(test_reconcile_calls_carry_their_rank),
 		cmocka_unit_test(test_pause_survives_a_restart),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
