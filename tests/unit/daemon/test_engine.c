@@ -861,6 +861,42 @@ static void test_no_journal_between_listings(void **state)
 	world_release(&w);
 }
 
+/* The profiles and parameters the daemon created are entries of their place's store's
+ * arena, as a listing's are (no allocations of their own until the next listing): the
+ * parameter's value is the profile's interned ARN, one string. */
+static void test_own_creates_in_the_store_arena(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 2) };
+	const struct observed_group *g;
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
+	g = observed_store_group(engine_observed(w.e, engine_tenant(w.e, "acme")), "acme");
+	assert_non_null(g);
+	assert_int_equal(g->n_profiles, 2);
+	assert_int_equal(g->n_parameters, 2);
+	for (size_t i = 0; i < g->n_profiles; i++) {
+		assert_true(g->profiles[i]->in_arena);
+		assert_true(g->profiles[i]->tags_in_arena);
+		assert_string_equal(tag_set_get(&g->profiles[i]->tags, TAG_TENANT), "acme");
+	}
+	for (size_t i = 0; i < g->n_parameters; i++) {
+		const struct observed_parameter *q = g->parameters[i];
+		const struct observed_profile *p = observed_store_profile(
+			engine_observed(w.e, engine_tenant(w.e, "acme")), q->value);
+
+		assert_true(q->in_arena);
+		assert_non_null(p);
+		assert_ptr_equal(q->value, p->arn);
+	}
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 /* A write answered while a listing is under way (the listing shows what was there
  * when it was called) is kept until the listing ends and replayed over it; then the
  * journal is empty again, and nothing is written twice. */
@@ -1191,6 +1227,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),
 		cmocka_unit_test(test_no_journal_between_listings),
+		cmocka_unit_test(test_own_creates_in_the_store_arena),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_pause_survives_a_restart),
