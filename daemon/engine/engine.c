@@ -314,6 +314,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	}
 	schedule_pump(e);
 	maybe_ready(e);
+	if (!e->reconciles_in_flight && !e->queue.ready)
+		engine__places_idle(e); /* a convergence's garbage back to the system */
 	check_drained(e);
 }
 
@@ -950,6 +952,8 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->reconciles_in_flight = e->reconciles_in_flight;
 	ret->last_resync = e->last_resync;
 	ret->reconciles = e->n_reconciles;
+	ret->heap_trims = e->heap_trims;
+	ret->trimmed_reconciles = e->trimmed_reconciles;
 	ret->actions = e->tally.actions;
 	ret->action_failures = e->tally.action_failures;
 	ret->drift_repairs = e->tally.drift_repairs;

@@ -158,8 +158,10 @@ struct engine_counts {
 	size_t reconciles_in_flight;
 	size_t held;
 	size_t places, places_listed;
-	size_t journal_entries; /* own writes kept for the listings under way (places.c) */
-	int64_t last_resync;	/* wall clock of the last complete listing round */
+	size_t journal_entries;	     /* own writes kept for the listings under way (places.c) */
+	uint64_t heap_trims;	     /* freed memory given back to the system (malloc_trim) */
+	uint64_t trimmed_reconciles; /* reconciles done at the last of those */
+	int64_t last_resync;	     /* wall clock of the last complete listing round */
 	uint64_t reconciles, actions, action_failures;
 	uint64_t drift_repairs;		    /* changes that set back what was changed outside */
 	struct histogram reconcile_seconds; /* duration of each finished reconcile */

@@ -897,6 +897,41 @@ static void test_own_creates_in_the_store_arena(void **state)
 	world_release(&w);
 }
 
+static bool trimmed_after_all(struct world *w, const void *arg)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return c.trimmed_reconciles >= *(const uint64_t *)arg;
+}
+
+/* Once the work of ENGINE__TRIM_RECONCILES reconciles or more is done and nothing
+ * else waits, what it freed goes back to the system (a trim, at most one every 10 s:
+ * the start's listings made one, perhaps after a few reconciles: twice the threshold
+ * here); before, only a listing's old store did. */
+static void test_trim_once_idle_after_work(void **state)
+{
+	struct world w;
+	struct tenant *v[150];
+	struct engine_counts c;
+	char id[16];
+
+	(void)state;
+	for (int i = 0; i < 150; i++) {
+		snprintf(id, sizeof(id), "t%03d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	world_init(&w);
+	put_all(&w, v, 150, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_counts(w.e, &c);
+	assert_true(c.reconciles >= 150);
+	run_until(&w, trimmed_after_all, &c.reconciles, "a trim after the work");
+	for (int i = 0; i < 150; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 /* A write answered while a listing is under way (the listing shows what was there
  * when it was called) is kept until the listing ends and replayed over it; then the
  * journal is empty again, and nothing is written twice. */
@@ -1228,6 +1263,7 @@ int main(void)
 		cmocka_unit_test(test_tag_edit_is_reverted),
 		cmocka_unit_test(test_no_journal_between_listings),
 		cmocka_unit_test(test_own_creates_in_the_store_arena),
+		cmocka_unit_test(test_trim_once_idle_after_work),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_pause_survives_a_restart),
