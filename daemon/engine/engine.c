@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "intern.h"
 #include "log.h"
 #include "placement.h"
 #include "xalloc.h"
@@ -55,7 +56,7 @@ static void free_entry(void *p)
 		free(t->conflicts[i].message);
 	}
 	free(t->conflicts);
-	free(t->reconciled_revision);
+	intern_unref(t->reconciled_revision);
 	history_lines_release(&t->history);
 	free(t); /* its id with it */
 }
@@ -287,8 +288,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
 		if (!t->reconciled_revision ||
 		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
-			free(t->reconciled_revision);
-			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
+			intern_unref(t->reconciled_revision);
+			t->reconciled_revision = intern(t->desired->revision ? t->desired->revision : "");
 			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 			if (done && !strcmp(done, t->reconciled_revision))
 				engine__history(t, wall, "reconciled"); /* the durable history has it */

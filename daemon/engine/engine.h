@@ -132,7 +132,9 @@ struct tenant_entry {
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
 	size_t n_conflicts;
-	char *reconciled_revision;    /* the manifest revision last brought to Ready */
+	/* the manifest revision last brought to Ready: interned (state/intern.h), one
+	 * string for every tenant at the same revision */
+	const char *reconciled_revision;
 	int64_t last_reconciled;      /* wall clock */
 	uint64_t next_attempt_ms;     /* monotonic; 0 when none scheduled */
 	int64_t wake_at;	      /* wall clock of the next timer (drain/grace); 0: none */

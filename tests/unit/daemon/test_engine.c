@@ -932,6 +932,25 @@ static void test_trim_once_idle_after_work(void **state)
 	world_release(&w);
 }
 
+/* The revision last brought to Ready is one string for every tenant at it (100,000
+ * tenants held a copy each). */
+static void test_reconciled_revision_shared(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
+	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
+			 engine_tenant(w.e, "globex")->reconciled_revision);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 /* A write answered while a listing is under way (the listing shows what was there
  * when it was called) is kept until the listing ends and replayed over it; then the
  * journal is empty again, and nothing is written twice. */
@@ -1264,6 +1283,7 @@ int main(void)
 		cmocka_unit_test(test_no_journal_between_listings),
 		cmocka_unit_test(test_own_creates_in_the_store_arena),
 		cmocka_unit_test(test_trim_once_idle_after_work),
+		cmocka_unit_test(test_reconciled_revision_shared),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_pause_survives_a_restart),
