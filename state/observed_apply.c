@@ -36,18 +36,15 @@ static struct observed_alert *find_alert(struct observed_budget *b, const struct
 	return NULL;
 }
 
-static struct observed_budget *created(const struct action *a, const char *arn)
+/* The budget a create made, an entry of s's arena as a listing's (its strings there,
+ * the constant ones interned): no allocation of its own, freed with s at the next
+ * listing; its alerts are malloc'd as any budget's. */
+static struct observed_budget *created(struct observed_store *s, const struct action *a, const char *arn)
 {
-	struct observed_budget *b = xcalloc(1, sizeof(*b));
+	struct observed_budget *b = observed_store_new_budget(s, a->budget, arn);
 
-	b->name = xstrdup(a->budget);
-	b->arn = xstrdup_or_null(arn);
-	b->limit_amount = xstrdup(a->limit);
-	b->limit_unit = xstrdup(BUDGET_UNIT);
-	b->time_unit = xstrdup(a->time_unit);
-	b->budget_type = xstrdup(BUDGET_TYPE);
-	b->filter_expression = xstrdup(a->filter);
-	b->metric = xstrdup(BUDGET_METRIC);
+	observed_budget_set(s, b, a->limit, BUDGET_UNIT, a->time_unit, BUDGET_TYPE, a->filter, BUDGET_METRIC, NULL,
+			    NULL);
 	tag_set_copy(&b->tags, &a->tags);
 	b->tags_known = b->alerts_known = true;
 	b->alerts = xcalloc(a->n_alerts + 1, sizeof(*b->alerts));
@@ -135,7 +132,7 @@ int observed_apply_budget(struct observed_store *s, const struct action *a, cons
 	int r;
 
 	if (a->kind == ACT_BUDGET_CREATE) {
-		observed_store_put_budget(s, created(a, arn));
+		observed_store_put_budget(s, created(s, a, arn));
 		return 0;
 	}
 	if (!live)
@@ -156,10 +153,10 @@ int observed_apply_budget(struct observed_store *s, const struct action *a, cons
 
 const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a)
 {
-	struct observed_parameter *q = xcalloc(1, sizeof(*q));
+	/* as a listing's entry: name and value interned (the record's and the profile's
+	 * ARN), freed with s */
+	struct observed_parameter *q = observed_store_new_parameter(s, a->resource, a->value);
 
-	q->name = xstrdup(a->resource);
-	q->value = xstrdup(a->value);
 	q->version = 1;
 	tag_set_copy(&q->tags, &a->tags);
 	q->tags_known = true;

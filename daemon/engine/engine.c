@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "intern.h"
 #include "log.h"
 #include "placement.h"
 #include "turn_budget.h"
@@ -56,7 +57,7 @@ static void free_entry(void *p)
 		free(t->conflicts[i].message);
 	}
 	free(t->conflicts);
-	free(t->reconciled_revision);
+	intern_unref(t->reconciled_revision);
 	history_lines_release(&t->history);
 	free(t); /* its id with it */
 }
@@ -293,8 +294,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
 		if (!t->reconciled_revision ||
 		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
-			free(t->reconciled_revision);
-			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
+			intern_unref(t->reconciled_revision);
+			t->reconciled_revision = intern(t->desired->revision ? t->desired->revision : "");
 			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 			if (done && !strcmp(done, t->reconciled_revision))
 				engine__history(t, wall, "reconciled"); /* the durable history has it */
@@ -320,6 +321,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	}
 	schedule_pump(e);
 	maybe_ready(e);
+	if (!e->reconciles_in_flight && !e->queue.ready)
+		engine__places_idle(e); /* a convergence's garbage back to the system */
 	check_drained(e);
 }
 
@@ -956,6 +959,8 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->reconciles_in_flight = e->reconciles_in_flight;
 	ret->last_resync = e->last_resync;
 	ret->reconciles = e->n_reconciles;
+	ret->heap_trims = e->heap_trims;
+	ret->trimmed_reconciles = e->trimmed_reconciles;
 	ret->actions = e->tally.actions;
 	ret->action_failures = e->tally.action_failures;
 	ret->drift_repairs = e->tally.drift_repairs;

@@ -864,6 +864,96 @@ static void test_no_journal_between_listings(void **state)
 	world_release(&w);
 }
 
+/* The profiles and parameters the daemon created are entries of their place's store's
+ * arena, as a listing's are (no allocations of their own until the next listing): the
+ * parameter's value is the profile's interned ARN, one string. */
+static void test_own_creates_in_the_store_arena(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 2) };
+	const struct observed_group *g;
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
+	g = observed_store_group(engine_observed(w.e, engine_tenant(w.e, "acme")), "acme");
+	assert_non_null(g);
+	assert_int_equal(g->n_profiles, 2);
+	assert_int_equal(g->n_parameters, 2);
+	for (size_t i = 0; i < g->n_profiles; i++) {
+		assert_true(g->profiles[i]->in_arena);
+		assert_true(g->profiles[i]->tags_in_arena);
+		assert_string_equal(tag_set_get(&g->profiles[i]->tags, TAG_TENANT), "acme");
+	}
+	for (size_t i = 0; i < g->n_parameters; i++) {
+		const struct observed_parameter *q = g->parameters[i];
+		const struct observed_profile *p = observed_store_profile(
+			engine_observed(w.e, engine_tenant(w.e, "acme")), q->value);
+
+		assert_true(q->in_arena);
+		assert_non_null(p);
+		assert_ptr_equal(q->value, p->arn);
+	}
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static bool trimmed_after_all(struct world *w, const void *arg)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return c.trimmed_reconciles >= *(const uint64_t *)arg;
+}
+
+/* Once the work of ENGINE__TRIM_RECONCILES reconciles or more is done and nothing
+ * else waits, what it freed goes back to the system (a trim, at most one every 10 s:
+ * the start's listings made one, perhaps after a few reconciles: twice the threshold
+ * here); before, only a listing's old store did. */
+static void test_trim_once_idle_after_work(void **state)
+{
+	struct world w;
+	struct tenant *v[150];
+	struct engine_counts c;
+	char id[16];
+
+	(void)state;
+	for (int i = 0; i < 150; i++) {
+		snprintf(id, sizeof(id), "t%03d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	world_init(&w);
+	put_all(&w, v, 150, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_counts(w.e, &c);
+	assert_true(c.reconciles >= 150);
+	run_until(&w, trimmed_after_all, &c.reconciles, "a trim after the work");
+	for (int i = 0; i < 150; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* The revision last brought to Ready is one string for every tenant at it (100,000
+ * tenants held a copy each). */
+static void test_reconciled_revision_shared(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
+	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
+			 engine_tenant(w.e, "globex")->reconciled_revision);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 /* A write answered while a listing is under way (the listing shows what was there
  * when it was called) is kept until the listing ends and replayed over it; then the
  * journal is empty again, and nothing is written twice. */
@@ -1311,6 +1401,9 @@ int main(void)
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),
 		cmocka_unit_test(test_no_journal_between_listings),
+		cmocka_unit_test(test_own_creates_in_the_store_arena),
+		cmocka_unit_test(test_trim_once_idle_after_work),
+		cmocka_unit_test(test_reconciled_revision_shared),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_reconcile_calls_carry_their_rank),
