@@ -836,8 +836,8 @@ static void on_put(void *arg, int status, const struct aws_error *err, const str
 	cloud_aws__finish(x, status, err);
 }
 
-static int aws_apply(void *ctx, const struct place *p, const struct action *a, bool priority, cloud_apply_cb cb,
-		     void *data)
+static int aws_apply(void *ctx, const struct place *p, const struct action *a, bool priority, uint64_t order,
+		     cloud_apply_cb cb, void *data)
 {
 	struct cloud_aws *c = ctx;
 	struct applying *x = xcalloc(1, sizeof(*x));
@@ -850,7 +850,9 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, b
 	x->region = xstrdup_or_null(p->region);
 	x->tier = p->ssm_tier;
 	x->account = cloud_aws__target_account(c, p->account);
-	x->target = (struct aws_target){ .account = x->account, .region = x->region, .priority = priority };
+	x->target = (struct aws_target){
+		.account = x->account, .region = x->region, .priority = priority, .order = order
+	};
 	x->act = a;
 	x->account_id = xstrdup_or_null(p->account_id);
 	x->a.kind = a->kind;

@@ -536,8 +536,8 @@ static void pump_reads(struct planner *p)
 {
 	while (p->next_read < p->n_reads && p->pending < READS_IN_FLIGHT && !p->failures) {
 		struct read_call *rc = &p->reads[p->next_read++];
-		int r = cloud_aws_ops.apply(&p->cloud, &rc->u->pp->place, &rc->u->sim.reads[rc->index], false, on_read,
-					    rc);
+		int r = cloud_aws_ops.apply(&p->cloud, &rc->u->pp->place, &rc->u->sim.reads[rc->index], false, 0,
+					    on_read, rc);
 		if (r < 0) {
 			fprintf(stderr, "bedrock-tenantd: a read for tenant %s could not start: %s\n", rc->u->id,
 				strerror(-r));

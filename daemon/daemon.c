@@ -30,6 +30,7 @@
 #include "notify.h"
 #include "reload_errors.h"
 #include "setup.h"
+#include "turn_budget.h"
 #include "usage_json.h"
 #include "usage_reader.h"
 #include "watcher.h"
@@ -60,6 +61,9 @@ struct daemon {
 	struct aws_client *aws;
 	struct cloud_aws cloud;
 	struct engine *engine;
+	/* the loop turn's one budget: the AWS answers, the engine's starts and the state
+	 * store's commit (turn_budget.h), borrowed by the first two */
+	struct turn_budget turn;
 	struct watcher *watcher;
 	struct control *control;
 	struct control_info info;
@@ -641,6 +645,18 @@ static int open_metrics(struct daemon *d)
 	return 0;
 }
 
+/* What a loop turn's own work may take before the loop polls again (the control
+ * socket is read between turns): the AWS answers' callbacks, the reconcile starts and
+ * the commit of the turn's writes together (docs/PERFORMANCE.md, "The loop's turns
+ * while converging"). */
+#define TURN_BUDGET_NS (1000 * 1000)
+
+static uint64_t turn_clock(void *data)
+{
+	(void)data;
+	return uv_hrtime();
+}
+
 static int start(struct daemon *d)
 {
 	struct engine_settings set;
@@ -657,6 +673,8 @@ static int start(struct daemon *d)
 		free(err);
 		return r;
 	}
+	turn_budget_init(&d->turn, TURN_BUDGET_NS, turn_clock, NULL);
+	aws_client_set_turn_budget(d->aws, &d->turn);
 	log_info("AWS credentials from %s, default region %s", aws_client_credentials_origin(d->aws),
 		 aws_client_region(d->aws) ? aws_client_region(d->aws) : "(none)");
 	setup_cloud(&d->cloud, d->aws, d->cfg);
@@ -682,6 +700,7 @@ static int start(struct daemon *d)
 	}
 	cost_tags_new(&d->loop, d->aws, &d->cfg->cost_tags, payer_target(d->cfg), &d->cost_tags);
 	set.pools = pools = setup_engine_pools(d->cfg, &set.n_pools);
+	set.turn = &d->turn;
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);
 	free(pools);
 	audit_set_engine(d->audit, d->engine);

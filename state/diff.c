@@ -19,25 +19,96 @@ const char *region_partition(const char *region)
 	return "aws";
 }
 
-/* Joined, not formatted: it runs for every profile on every pass ("(null)" for a part
- * a valid manifest always has, as printf wrote it). */
-char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *place_region, const char *account_id)
+#define ARN_PARTS 9
+
+/* The parts of p's model ARN, NULL-terminated; false when it cannot be formed (a
+ * system profile's ARN without the account id). Joined, not formatted: it runs for
+ * every profile on every pass ("(null)" for a part a valid manifest always has, as
+ * printf wrote it). */
+static bool model_arn_parts(const struct tenant *t, const struct profile *p, const char *place_region,
+			    const char *account_id, const char *parts[ARN_PARTS])
 {
 	const char *region = place_region ? place_region : t->region ? t->region : "(null)";
 	const char *part = region_partition(region), *id = p->model_id ? p->model_id : "(null)";
+	size_t n = 0;
 
 	switch (p->model_kind) {
 	case MODEL_FOUNDATION_ARN:
 	case MODEL_SYSTEM_PROFILE_ARN:
-		return xstrdup(p->model);
+		parts[n++] = p->model;
+		break;
 	case MODEL_FOUNDATION_ID:
-		return xconcat("arn:", part, ":bedrock:", region, "::foundation-model/", id, NULL);
+		parts[n++] = "arn:";
+		parts[n++] = part;
+		parts[n++] = ":bedrock:";
+		parts[n++] = region;
+		parts[n++] = "::foundation-model/";
+		parts[n++] = id;
+		break;
 	case MODEL_SYSTEM_PROFILE_ID:
 		if (!account_id)
-			return NULL;
-		return xconcat("arn:", part, ":bedrock:", region, ":", account_id, ":inference-profile/", id, NULL);
+			return false;
+		parts[n++] = "arn:";
+		parts[n++] = part;
+		parts[n++] = ":bedrock:";
+		parts[n++] = region;
+		parts[n++] = ":";
+		parts[n++] = account_id;
+		parts[n++] = ":inference-profile/";
+		parts[n++] = id;
+		break;
+	default:
+		return false;
 	}
-	return NULL;
+	parts[n] = NULL;
+	return true;
+}
+
+char *diff_model_arn(const struct tenant *t, const struct profile *p, const char *place_region, const char *account_id)
+{
+	const char *parts[ARN_PARTS];
+	size_t len = 0;
+	char *out;
+
+	if (!model_arn_parts(t, p, place_region, account_id, parts))
+		return NULL;
+	for (size_t i = 0; parts[i]; i++)
+		len += strlen(parts[i]);
+	out = xmalloc(len + 1);
+	len = 0;
+	for (size_t i = 0; parts[i]; i++) {
+		size_t n = strlen(parts[i]);
+		memcpy(out + len, parts[i], n);
+		len += n;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* diff_model_arn into buf (size bytes) when it fits, else allocated into *heap (the
+ * caller frees it); NULL when it cannot be formed. A pass's converged profile
+ * allocates nothing. */
+static const char *model_arn_in(const struct diff_ctx *c, const struct profile *p, char *buf, size_t size, char **heap)
+{
+	const char *parts[ARN_PARTS];
+	size_t len = 0;
+
+	*heap = NULL;
+	if (!model_arn_parts(c->in->desired, p, c->s->region, c->s->account_id, parts))
+		return NULL;
+	if (!parts[1])
+		return parts[0]; /* the manifest's own ARN */
+	for (size_t i = 0; parts[i]; i++) {
+		size_t n = strlen(parts[i]);
+		if (n >= size - len) {
+			*heap = diff_model_arn(c->in->desired, p, c->s->region, c->s->account_id);
+			return *heap;
+		}
+		memcpy(buf + len, parts[i], n);
+		len += n;
+	}
+	buf[len] = '\0';
+	return buf;
 }
 
 char *diff_client_token(const char *instance, const char *tenant_id, const char *name, int64_t since, uint64_t nonce)
@@ -50,44 +121,93 @@ char *diff_client_token(const char *instance, const char *tenant_id, const char 
 	return out;
 }
 
-/* Desired tags as views (state/model.h): compared without copying a string. */
-static void base_tag_view(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
-			  struct tag_set *v)
+static int same_or_strcmp(const char *a, const char *b)
 {
-	tag_set_init(v);
-	tag_view_add_all(v, &t->tags);
-	tag_view_add_all(v, &p->tags);
-	tag_view_put(v, TAG_MANAGED_BY, s->instance);
-	tag_view_put(v, TAG_TENANT, t->id);
-	tag_view_put(v, TAG_PROFILE, p->key);
+	return a == b ? 0 : strcmp(a, b);
 }
 
-static void profile_tag_view(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
-			     const char *model_arn, struct tag_set *v)
+/* Desired tags as views (state/model.h): compared without copying a string, built in
+ * the caller's buffer when they fit (no allocation; a manifest's tags are bounded
+ * by AWS's 50 a resource, so they do) and with the ownership tags' interned keys,
+ * which an observed set holds by the same pointer. */
+#define VIEW_MAX 64
+
+struct want_view {
+	struct tag_set set;
+	struct tag buf[VIEW_MAX];
+};
+
+/* a and b merged into out (sorted by key, b's value where both hold a key). */
+static size_t merge_tags(struct tag *out, const struct tag *a, size_t na, const struct tag *b, size_t nb)
 {
-	base_tag_view(s, t, p, v);
-	tag_view_put(v, TAG_MODEL, model_arn);
-	tag_view_put(v, TAG_SPEC, p->spec_hash);
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < na || j < nb) {
+		int order = i == na ? 1 : j == nb ? -1 : same_or_strcmp(a[i].key, b[j].key);
+		if (order < 0) {
+			out[n++] = a[i++];
+		} else {
+			i += order == 0;
+			out[n++] = b[j++];
+		}
+	}
+	return n;
+}
+
+/* The tenant's tags, the profile's over them, the ownership tags over both; with
+ * model_arn (a profile's) the model and spec tags too (a parameter's: not). */
+static void want_build(struct want_view *w, const struct diff_settings *s, const struct tenant *t,
+		       const struct profile *p, const char *model_arn)
+{
+	struct tag own[5], merged[VIEW_MAX];
+	size_t n = 0;
+
+	/* in key order: managed-by, model, profile, spec, tenant */
+	own[n++] = (struct tag){ tag_key_managed_by(), s->instance };
+	if (model_arn)
+		own[n++] = (struct tag){ tag_key_model(), model_arn };
+	own[n++] = (struct tag){ tag_key_profile(), p->key };
+	if (model_arn)
+		own[n++] = (struct tag){ tag_key_spec(), p->spec_hash };
+	own[n++] = (struct tag){ tag_key_tenant(), t->id };
+	tag_set_init(&w->set);
+	if (t->tags.n + p->tags.n + n <= VIEW_MAX) {
+		size_t m = merge_tags(merged, t->tags.items, t->tags.n, p->tags.items, p->tags.n);
+		w->set.items = w->buf;
+		w->set.alloc = VIEW_MAX;
+		w->set.n = merge_tags(w->buf, merged, m, own, n);
+		return;
+	}
+	tag_view_add_all(&w->set, &t->tags);
+	tag_view_add_all(&w->set, &p->tags);
+	for (size_t i = 0; i < n; i++)
+		tag_view_put(&w->set, own[i].key, own[i].value);
+}
+
+static void want_release(struct want_view *w)
+{
+	if (w->set.items != w->buf)
+		tag_view_release(&w->set);
 }
 
 void diff_profile_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
 		       const char *model_arn, struct tag_set *ret)
 {
-	struct tag_set v;
+	struct want_view w;
 
-	profile_tag_view(s, t, p, model_arn, &v);
-	tag_set_copy(ret, &v);
-	tag_view_release(&v);
+	want_build(&w, s, t, p, model_arn);
+	tag_set_copy(ret, &w.set);
+	want_release(&w);
 }
 
 void diff_parameter_tags(const struct diff_settings *s, const struct tenant *t, const struct profile *p,
 			 struct tag_set *ret)
 {
-	struct tag_set v;
+	struct want_view w;
 
-	base_tag_view(s, t, p, &v);
-	tag_set_copy(ret, &v);
-	tag_view_release(&v);
+	want_build(&w, s, t, p, NULL);
+	tag_set_copy(ret, &w.set);
+	want_release(&w);
 }
 
 static void keep_timer(struct diff_ctx *c, const char *resource)
@@ -111,11 +231,6 @@ bool diff__retain(const struct diff_ctx *c)
 static bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-static int same_or_strcmp(const char *a, const char *b)
-{
-	return a == b ? 0 : strcmp(a, b);
 }
 
 /* Tags: set what differs; remove keys that are not desired, that this instance
@@ -173,7 +288,7 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 static const struct observed_profile *owned_named(const struct observed_tenant *o, const char *name)
 {
 	for (size_t i = 0; i < o->n_owned; i++)
-		if (o->owned[i]->name && strcmp(o->owned[i]->name, name) == 0)
+		if (o->owned[i]->name && same_or_strcmp(o->owned[i]->name, name) == 0)
 			return o->owned[i];
 	return NULL;
 }
@@ -189,7 +304,7 @@ static const struct observed_profile *find_named(const struct observed_profile *
 static const struct observed_parameter *param_named(const struct observed_tenant *o, const char *name)
 {
 	for (size_t i = 0; i < o->n_parameters; i++)
-		if (strcmp(o->parameters[i]->name, name) == 0)
+		if (same_or_strcmp(o->parameters[i]->name, name) == 0)
 			return o->parameters[i];
 	return NULL;
 }
@@ -260,7 +375,7 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 {
 	const struct observed_tenant *o = c->in->observed;
 	const struct observed_parameter *p = param_named(o, dp->parameter);
-	struct tag_set want;
+	struct want_view want;
 	struct action *a;
 
 	if (p && !p->tags_known) {
@@ -283,16 +398,16 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 		diff_parameter_tags(c->s, c->in->desired, dp, &a->tags);
 		return;
 	}
-	base_tag_view(c->s, c->in->desired, dp, &want);
-	if (!p->value || strcmp(p->value, cur->arn) != 0) {
+	want_build(&want, c->s, c->in->desired, dp, NULL);
+	if (!p->value || same_or_strcmp(p->value, cur->arn) != 0) {
 		a = plan_add(c->plan, ACT_PARAM_UPDATE, "parameter %s names %s, not %s", p->name,
 			     p->value ? p->value : "nothing", cur->arn);
 		a->resource = xstrdup(p->name);
 		a->profile_key = xstrdup(dp->key);
 		a->value = xstrdup(cur->arn);
 	}
-	diff__tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want, &p->tags);
-	tag_view_release(&want);
+	diff__tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want.set, &p->tags);
+	want_release(&want);
 	diff__clear_timer(c, p->name);
 }
 
@@ -315,8 +430,9 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 			diff_create(c, dp);
 		}
 	} else {
-		char *model_arn = diff_model_arn(c->in->desired, dp, c->s->region, c->s->account_id);
-		struct tag_set want;
+		char buf[512], *heap;
+		const char *model_arn = model_arn_in(c, dp, buf, sizeof(buf), &heap);
+		struct want_view want;
 
 		/* the intent goes once a listing shows the profile: until then a restart
 		 * whose listing lags must replay the same token, not start a new create */
@@ -334,11 +450,11 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		/* The model tag records the copyFrom ARN; when the account id is unknown,
 		 * keep whatever the profile carries. */
 		if (!model_arn)
-			model_arn = xstrdup_or_null(tag_set_get(&cur->tags, TAG_MODEL));
-		profile_tag_view(c->s, c->in->desired, dp, model_arn ? model_arn : "", &want);
-		diff__tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want, &cur->tags);
-		tag_view_release(&want);
-		free(model_arn);
+			model_arn = tag_set_get_interned(&cur->tags, tag_key_model());
+		want_build(&want, c->s, c->in->desired, dp, model_arn ? model_arn : "");
+		diff__tags(c, ACT_PROFILE_TAG, ACT_PROFILE_UNTAG, cur->arn, dp->key, &want.set, &cur->tags);
+		want_release(&want);
+		free(heap);
 		diff__clear_timer(c, cur->arn);
 	}
 	diff_parameter(c, dp, cur);
@@ -487,10 +603,10 @@ int diff_tenant(const struct diff_settings *s, const struct diff_input *in, stru
 
 	for (size_t i = 0; i < o->n_owned; i++) {
 		const struct observed_profile *op = o->owned[i];
-		const char *key = tag_set_get(&op->tags, TAG_PROFILE);
+		const char *key = tag_set_get_interned(&op->tags, tag_key_profile());
 		const struct profile *dp = t && key ? tenant_profile(t, key) : NULL;
 
-		if (dp && op->name && strcmp(dp->name, op->name) == 0)
+		if (dp && op->name && same_or_strcmp(dp->name, op->name) == 0)
 			continue;
 		if (dp)
 			diff_replaced(&c, op, dp, policies_current);

@@ -291,7 +291,6 @@ static void diff_unwanted(struct diff_ctx *c, const char *name, const struct obs
 {
 	const struct tenant *t = c->in->desired;
 	const struct observed_tenant *o = c->in->observed;
-	const char *fact_key = diff__key(c, record_key_enforce_fact(name));
 	char **roles = NULL;
 	size_t n_roles = 0, alloc = 0, n_actions = 0;
 
@@ -299,9 +298,9 @@ static void diff_unwanted(struct diff_ctx *c, const char *name, const struct obs
 		for (size_t k = 0; k < o->budgets[i]->n_actions; k++)
 			n_actions += ours(&o->budgets[i]->actions[k], name);
 	if (!live && !n_actions) {
-		if (record_fact(c->in->record, fact_key)) {
+		if (record_enforce_fact(c->in->record, name)) {
 			struct action *a = plan_add(c->plan, ACT_FACT_CLEAR, "the deny policy %s is gone", name);
-			a->resource = xstrdup(fact_key);
+			a->resource = record_key_enforce_fact(name);
 		}
 		return;
 	}
@@ -364,7 +363,8 @@ void diff_enforce(struct diff_ctx *c)
 	const struct observed_store *s = o->store;
 	const struct observed_budget *at_name = NULL;
 	bool want = t && t->budget && t->budget->enforce;
-	char *name = enforce_policy_name(c->in->tenant_id);
+	char buf[ENFORCE_POLICY_NAME_MAX + 1], *heap = NULL;
+	const char *name;
 	const struct observed_deny_policy *live;
 
 	if (!o->budgets_listed || !s || !s->enforce_listed) {
@@ -375,9 +375,12 @@ void diff_enforce(struct diff_ctx *c)
 			c->plan->incomplete = true;
 			plan_wake(c->plan, c->in->now + 5);
 		}
-		free(name);
 		return;
 	}
+	/* on the stack: a pass diffs every tenant */
+	name = enforce_policy_name_in(c->in->tenant_id, buf, sizeof(buf))
+		       ? buf
+		       : (heap = enforce_policy_name(c->in->tenant_id));
 	live = observed_store_deny_policy(s, name);
 	for (size_t i = 0; t && t->budget_name && i < o->n_budgets; i++)
 		if (strcmp(o->budgets[i]->name, t->budget_name) == 0)
@@ -386,5 +389,5 @@ void diff_enforce(struct diff_ctx *c)
 		diff_wanted(c, name, live, at_name);
 	else
 		diff_unwanted(c, name, live);
-	free(name);
+	free(heap);
 }

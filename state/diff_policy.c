@@ -29,6 +29,9 @@ struct desired_policy {
 	size_t n;
 	char *doc; /* NULL until desired_doc */
 	char hash[DIGEST_HEX_SHORT + 1];
+	struct content_digest key; /* the memo's key of the profiles, when keyed */
+	bool keyed;
+	const char *fact; /* the record's fact that gave hash (it holds key), or NULL */
 };
 
 static const char *desired_doc(struct desired_policy *d)
@@ -38,12 +41,12 @@ static const char *desired_doc(struct desired_policy *d)
 	return d->doc;
 }
 
-/* d's digest from the memo, else from the document; false when there is no
+/* d's digest from a fact of the tenant's record that holds its key (what a start
+ * remembers), else from the memo, else from the document; false when there is no
  * document (no profiles). */
-static bool desired_policy_init(struct desired_policy *d, const struct observed_profile *const *profiles, size_t n)
+static bool desired_policy_init(struct desired_policy *d, const struct tenant_record *r,
+				const struct observed_profile *const *profiles, size_t n)
 {
-	struct content_digest key;
-	bool keyed;
 	char *hash;
 
 	memset(d, 0, sizeof(*d));
@@ -51,22 +54,23 @@ static bool desired_policy_init(struct desired_policy *d, const struct observed_
 	d->n = n;
 	if (!n)
 		return false;
-	keyed = policy_memo_key(profiles, n, &key);
-	if (keyed && policy_memo_get(key, d->hash))
+	d->keyed = policy_memo_key(profiles, n, &d->key);
+	if (d->keyed && ((d->fact = policy_memo_from_record(r, d->key, d->hash)) || policy_memo_get(d->key, d->hash)))
 		return true;
 	if (!desired_doc(d))
 		return false;
 	hash = policy_hash(d->doc);
 	snprintf(d->hash, sizeof(d->hash), "%s", hash);
-	if (keyed)
-		policy_memo_put(key, hash);
+	if (d->keyed)
+		policy_memo_put(d->key, hash);
 	free(hash);
 	return true;
 }
 
-static const char *fact_key(struct diff_ctx *c, const char *role, const char *name)
+/* The value of d's policy fact: its digest and key. */
+static char *desired_fact(const struct desired_policy *d)
 {
-	return diff__key(c, record_key_policy_fact(role, name));
+	return policy_memo_fact(d->hash, d->keyed ? &d->key : NULL);
 }
 
 /* A write that the role's other policies would push over IAM's limit is refused only
@@ -89,6 +93,17 @@ static struct action *policy_action(struct diff_ctx *c, enum action_kind k, cons
 	a->role = xstrdup(role);
 	a->name = xstrdup(name);
 	return a;
+}
+
+/* The put of d's document, its key with it (for the fact noted after it). */
+static void policy_put(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d,
+		       const char *why)
+{
+	struct action *a = policy_action(c, ACT_POLICY_PUT, role, name, why);
+
+	a->value = xstrdup(desired_doc(d));
+	if (d->keyed)
+		a->doc_key = d->key;
 }
 
 /* A policy applied earlier (its digest is the record's fact) that the bulk IAM read
@@ -131,11 +146,11 @@ static void overflow(struct diff_ctx *c, const char *role, const char *name, con
  * check and any refusal are made from sizes read within POLICY_OTHERS_FRESH_S; a role
  * holding no other policy is written at once. live: the policy as observed, or NULL.
  * Returns false (not current). */
-static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, const char *doc,
+static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d,
 			const struct observed_policy *live, const char *why)
 {
+	const char *doc = desired_doc(d);
 	size_t others = 0;
-	struct action *a;
 
 	if (live && others_fresh(c, live)) {
 		if (policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX) {
@@ -148,23 +163,38 @@ static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, 
 			c->in->now;
 		return false;
 	}
-	a = policy_action(c, ACT_POLICY_PUT, role, name, why);
-	a->value = xstrdup(doc);
+	policy_put(c, role, name, d, why);
 	return false;
+}
+
+/* The fact of role's policy name: d's digest and key. */
+static void fact_set(struct diff_ctx *c, const char *role, const char *name, const struct desired_policy *d,
+		     const char *more)
+{
+	struct action *a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current%s", role, more);
+
+	a->resource = record_key_policy_fact(role, name);
+	a->value = desired_fact(d);
 }
 
 /* One desired role. Returns true when its policy is known to be current. */
 static bool diff_role(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d)
 {
-	const char *key = fact_key(c, role, name);
-	const char *applied = record_fact(c->in->record, key);
+	const char *applied = record_policy_fact(c->in->record, role, name);
 	const char *doc, *hash = d->hash;
 	const struct observed_policy *live;
-	struct action *a;
 
-	diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
-	if (applied && strcmp(applied, hash) == 0 && !policy_drifted(c->in->observed->store, role, name, d))
+	if (c->in->record && c->in->record->n_timers) /* no key written for a record without timers */
+		diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
+	if (applied && policy_memo_fact_is(applied, hash) && !policy_drifted(c->in->observed->store, role, name, d)) {
+		/* current; a fact without the key of these profiles (an older store's, or
+		 * profiles changed in what the document does not hold) is given it, so
+		 * that the next start need not write the document to know its digest */
+		bool keyed = d->fact && (applied == d->fact || strcmp(applied, d->fact) == 0);
+		if (d->keyed && !keyed && !policy_memo_fact_keyed(applied, d->key))
+			fact_set(c, role, name, d, ": its fact notes its profiles");
 		return true;
+	}
 	doc = desired_doc(d);
 	if (policy_size(doc) > IAM_INLINE_POLICY_MAX) {
 		free(c->plan->error);
@@ -176,18 +206,16 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 	live = observed_store_policy(c->in->observed->store, role, name);
 	if (!live && c->in->observed->store->policies_listed) {
 		/* the bulk read saw every role and policy: this one is not in AWS */
-		return put_if_room(c, role, name, doc, NULL,
+		return put_if_room(c, role, name, d, NULL,
 				   observed_store_role(c->in->observed->store, role) ? "the policy does not exist"
 										     : "the role does not exist (yet)");
 	} else if (!live) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the policy may differ")->since = c->in->now;
 	} else if (observed_policy_same(live, doc, hash)) {
-		a = plan_add(c->plan, ACT_FACT_SET, "the policy of %s is current", role);
-		a->resource = xstrdup(key);
-		a->value = xstrdup(hash);
+		fact_set(c, role, name, d, "");
 		return true;
 	} else if (c->in->observed->store->policies_listed && observed_store_role(c->in->observed->store, role)) {
-		return put_if_room(c, role, name, doc, live,
+		return put_if_room(c, role, name, d, live,
 				   observed_policy_exists(live) ? "the policy differs" : "the policy does not exist");
 	} else if (!live->role_missing && !live->others_known) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
@@ -203,18 +231,23 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		overflow(c, role, name, doc, live->n_others, policy_role_total("", live->other_sizes, live->n_others));
 		return false;
 	} else {
-		a = policy_action(c, ACT_POLICY_PUT, role, name,
-				  live->role_missing		 ? "the role does not exist (yet)"
-				  : observed_policy_exists(live) ? "the policy differs"
-								 : "the policy does not exist");
-		a->value = xstrdup(doc);
+		policy_put(c, role, name, d,
+			   live->role_missing		  ? "the role does not exist (yet)"
+			   : observed_policy_exists(live) ? "the policy differs"
+							  : "the policy does not exist");
 	}
 	return false;
 }
 
-static bool role_desired(const struct tenant *t, const char *role, const char *name)
+/* role: role_len characters */
+static bool role_desired(const struct tenant *t, const char *role, size_t role_len, const char *name)
 {
-	return t && t->policy_name && strcmp(t->policy_name, name) == 0 && tenant_has_role(t, role);
+	if (!t || !t->policy_name || strcmp(t->policy_name, name) != 0)
+		return false;
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (strlen(t->roles[i]) == role_len && memcmp(t->roles[i], role, role_len) == 0)
+			return true;
+	return false;
 }
 
 /* A policy this tenant applied earlier that nothing desires now. */
@@ -255,9 +288,9 @@ bool diff_policies(struct diff_ctx *c)
 		if (o->n_owned)
 			memcpy(all, o->owned, o->n_owned * sizeof(*all));
 		memcpy(all + o->n_owned, c->in->also_granted, c->in->n_also_granted * sizeof(*all));
-		want = desired_policy_init(&d, all, n);
+		want = desired_policy_init(&d, r, all, n);
 	} else if (models_known && t && t->n_roles) {
-		want = desired_policy_init(&d, o->owned, o->n_owned);
+		want = desired_policy_init(&d, r, o->owned, o->n_owned);
 	} else if (t && t->n_roles) {
 		current = false;
 	}
@@ -265,12 +298,14 @@ bool diff_policies(struct diff_ctx *c)
 	for (size_t i = 0; t && want && i < t->n_roles; i++)
 		current &= diff_role(c, t->roles[i], t->policy_name, &d);
 	for (size_t i = 0; r && i < r->n_facts; i++) {
-		const char *key = r->facts[i].key, *name;
+		const char *key = r->facts[i].key, *role, *name;
+		size_t role_len;
 		char *role_name;
-		if (!record_key_policy_fact_parse(key, &role_name, &name))
+		if (!record_key_policy_fact_split(key, &role, &role_len, &name) ||
+		    role_desired(t, role, role_len, name))
 			continue;
-		if (!role_desired(t, role_name, name))
-			diff_undesired_role(c, role_name, name, key);
+		role_name = xstrndup(role, role_len);
+		diff_undesired_role(c, role_name, name, key);
 		free(role_name);
 	}
 	free(d.doc);

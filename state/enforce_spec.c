@@ -1,5 +1,6 @@
 #include "enforce_spec.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,9 +8,18 @@
 
 #include "xalloc.h"
 
+#define NAME_FMT "bedrock-tenantd-%s-deny"
+
 char *enforce_policy_name(const char *tenant)
 {
-	return xasprintf("bedrock-tenantd-%s-deny", tenant);
+	return xasprintf(NAME_FMT, tenant);
+}
+
+bool enforce_policy_name_in(const char *tenant, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, NAME_FMT, tenant);
+
+	return n >= 0 && (size_t)n < size;
 }
 
 char *enforce_policy_arn(const char *partition, const char *account_id, const char *tenant)

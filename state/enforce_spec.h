@@ -22,6 +22,10 @@
 /* enforce_policy_name: "bedrock-tenantd-{tenant}-deny" (IAM allows 128 characters;
  * a tenant id has at most 63). */
 char *enforce_policy_name(const char *tenant);
+/* enforce_policy_name_in: the same into buf (size bytes); false when it does not fit
+ * (ENFORCE_POLICY_NAME_MAX + 1 bytes hold any valid tenant's). */
+#define ENFORCE_POLICY_NAME_MAX 128
+bool enforce_policy_name_in(const char *tenant, char *buf, size_t size);
 /* enforce_policy_arn: arn:PARTITION:iam::ACCOUNT:policy/bedrock-tenants/NAME. */
 char *enforce_policy_arn(const char *partition, const char *account_id, const char *tenant);
 /* enforce_action_attaches: the Budgets action attaches the deny policy named

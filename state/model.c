@@ -1,5 +1,6 @@
 #include "model.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,6 +213,57 @@ const char *tag_set_get(const struct tag_set *set, const char *key)
 	size_t i = tag_find(set, key, &found);
 
 	return found ? tag_set_value(set, i) : NULL;
+}
+
+const char *tag_set_get_interned(const struct tag_set *set, const char *key)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (tag_set_key(set, i) == key)
+			return tag_set_value(set, i);
+	return tag_set_get(set, key);
+}
+
+/* The reserved keys' interned copies: one reference each, held for the process. */
+static pthread_once_t reserved_once = PTHREAD_ONCE_INIT;
+static const char *reserved[5];
+
+static void reserved_init(void)
+{
+	static const char *const keys[] = { TAG_MANAGED_BY, TAG_TENANT, TAG_PROFILE, TAG_MODEL, TAG_SPEC };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		reserved[i] = intern(keys[i]);
+}
+
+static const char *reserved_key(size_t i)
+{
+	pthread_once(&reserved_once, reserved_init);
+	return reserved[i];
+}
+
+const char *tag_key_managed_by(void)
+{
+	return reserved_key(0);
+}
+
+const char *tag_key_tenant(void)
+{
+	return reserved_key(1);
+}
+
+const char *tag_key_profile(void)
+{
+	return reserved_key(2);
+}
+
+const char *tag_key_model(void)
+{
+	return reserved_key(3);
+}
+
+const char *tag_key_spec(void)
+{
+	return reserved_key(4);
 }
 
 void tag_set_copy(struct tag_set *dst, const struct tag_set *src)

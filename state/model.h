@@ -176,6 +176,17 @@ void tag_set_reserve(struct tag_set *set, size_t n);
 bool tag_set_remove(struct tag_set *set, const char *key);
 /* tag_set_get: the value, or NULL. Borrowed. */
 const char *tag_set_get(const struct tag_set *set, const char *key);
+/* tag_set_get_interned: tag_set_get of an interned key (state/intern.h): in a set
+ * whose keys are interned, as every tag_set's are, found by pointer without reading a
+ * string; otherwise (a view) as tag_set_get. */
+const char *tag_set_get_interned(const struct tag_set *set, const char *key);
+/* The daemon's ownership tags' keys (TAG_MANAGED_BY, ...), interned once for the
+ * process: tag_key_managed_by() == the key of an interned set's managed-by tag. */
+const char *tag_key_managed_by(void);
+const char *tag_key_tenant(void);
+const char *tag_key_profile(void);
+const char *tag_key_model(void);
+const char *tag_key_spec(void);
 void tag_set_copy(struct tag_set *dst, const struct tag_set *src);
 bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
 /* tag_set_pack: turns the built set into a packed one, its values moved into

@@ -338,9 +338,9 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 
 bool tags_owned_by(const struct tag_set *tags, const char *instance)
 {
-	const char *v = tag_set_get(tags, TAG_MANAGED_BY);
+	const char *v = tag_set_get_interned(tags, tag_key_managed_by());
 
-	return v && strcmp(v, instance) == 0;
+	return v && (v == instance || strcmp(v, instance) == 0);
 }
 
 /* ---- the tenant index ---- */
@@ -418,6 +418,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 		tags_to_arena(s, &p->tags, &p->tags_in_arena);
 
 	p->digest = observed_profile_digest(p);
+	p->grants = observed_profile_grants_digest(p);
 	if (old) {
 		unindex_profile(s, old);
 		observed_profile_free(old);

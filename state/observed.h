@@ -38,6 +38,7 @@ struct observed_profile {
 	bool tags_in_arena; /* an arena entry's tags[] moved into the arena as it was stored */
 	int64_t created_at;
 	struct content_digest digest; /* of the above, set by observed_store_put_profile */
+	struct content_digest grants; /* observed_profile_grants_digest, set with digest */
 };
 
 struct observed_parameter {

@@ -7,6 +7,7 @@
 #include "budget_spec.h"
 #include "enforce_spec.h"
 #include "policy_doc.h"
+#include "policy_memo.h"
 #include "xalloc.h"
 
 static int cmp_str(const void *x, const void *y)
@@ -35,18 +36,15 @@ static struct observed_alert *find_alert(struct observed_budget *b, const struct
 	return NULL;
 }
 
-static struct observed_budget *created(const struct action *a, const char *arn)
+/* The budget a create made, an entry of s's arena as a listing's (its strings there,
+ * the constant ones interned): no allocation of its own, freed with s at the next
+ * listing; its alerts are malloc'd as any budget's. */
+static struct observed_budget *created(struct observed_store *s, const struct action *a, const char *arn)
 {
-	struct observed_budget *b = xcalloc(1, sizeof(*b));
+	struct observed_budget *b = observed_store_new_budget(s, a->budget, arn);
 
-	b->name = xstrdup(a->budget);
-	b->arn = xstrdup_or_null(arn);
-	b->limit_amount = xstrdup(a->limit);
-	b->limit_unit = xstrdup(BUDGET_UNIT);
-	b->time_unit = xstrdup(a->time_unit);
-	b->budget_type = xstrdup(BUDGET_TYPE);
-	b->filter_expression = xstrdup(a->filter);
-	b->metric = xstrdup(BUDGET_METRIC);
+	observed_budget_set(s, b, a->limit, BUDGET_UNIT, a->time_unit, BUDGET_TYPE, a->filter, BUDGET_METRIC, NULL,
+			    NULL);
 	tag_set_copy(&b->tags, &a->tags);
 	b->tags_known = b->alerts_known = true;
 	b->alerts = xcalloc(a->n_alerts + 1, sizeof(*b->alerts));
@@ -134,7 +132,7 @@ int observed_apply_budget(struct observed_store *s, const struct action *a, cons
 	int r;
 
 	if (a->kind == ACT_BUDGET_CREATE) {
-		observed_store_put_budget(s, created(a, arn));
+		observed_store_put_budget(s, created(s, a, arn));
 		return 0;
 	}
 	if (!live)
@@ -155,10 +153,10 @@ int observed_apply_budget(struct observed_store *s, const struct action *a, cons
 
 const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a)
 {
-	struct observed_parameter *q = xcalloc(1, sizeof(*q));
+	/* as a listing's entry: name and value interned (the record's and the profile's
+	 * ARN), freed with s */
+	struct observed_parameter *q = observed_store_new_parameter(s, a->resource, a->value);
 
-	q->name = xstrdup(a->resource);
-	q->value = xstrdup(a->value);
 	q->version = 1;
 	tag_set_copy(&q->tags, &a->tags);
 	q->tags_known = true;
@@ -307,8 +305,12 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
 		p->hash = policy_hash(a->value);
 		observed_store_put_policy(s, p);
-		if (r)
-			record_set_fact(r, fact, p->hash);
+		if (r) { /* the digest and the key of the document (state/policy_memo.h) */
+			bool keyed = a->doc_key.w[0] || a->doc_key.w[1];
+			char *value = policy_memo_fact(p->hash, keyed ? &a->doc_key : NULL);
+			record_set_fact(r, fact, value);
+			free(value);
+		}
 	} else { /* ACT_POLICY_DELETE */
 		observed_store_remove_policy(s, a->role, a->name);
 		if (r) {

@@ -34,11 +34,13 @@ bool observed_apply_read(struct observed_store *s, const struct action *a, struc
 			 struct observed_policy *policy, bool gone);
 
 /* observed_apply_budget: a->kind is one of the budget, notification or subscriber
- * actions (reads excluded). arn names a created budget. Returns -ENOENT when the
- * budget or notification the action changes is not in the store. */
+ * actions (reads excluded). arn names a created budget, which is an entry of s's
+ * arena (observed_store_new_budget). Returns -ENOENT when the budget or notification
+ * the action changes is not in the store. */
 int observed_apply_budget(struct observed_store *s, const struct action *a, const char *arn);
 /* observed_apply_parameter_create: the parameter an ACT_PARAM_CREATE publishes, as
- * PutParameter leaves it (version 1, the action's tags, known); owned by s. */
+ * PutParameter leaves it (version 1, the action's tags, known); an entry of s's arena
+ * (observed_store_new_parameter), owned by s. */
 const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a);
 
 #endif

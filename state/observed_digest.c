@@ -101,6 +101,20 @@ struct content_digest observed_profile_digest(const struct observed_profile *p)
 	return sink_finish(&k);
 }
 
+struct content_digest observed_profile_grants_digest(const struct observed_profile *p)
+{
+	struct sink k;
+
+	sink_init(&k);
+	sink_bytes(&k, "grants", 6);
+	sink_str(&k, p->arn);
+	sink_u64(&k, p->n_model_arns);
+	for (size_t i = 0; i < p->n_model_arns; i++)
+		sink_str(&k, p->model_arns[i]);
+	sink_str(&k, tag_set_get(&p->tags, TAG_MODEL));
+	return sink_finish(&k);
+}
+
 struct content_digest observed_parameter_digest(const struct observed_parameter *p)
 {
 	struct sink k;

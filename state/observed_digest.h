@@ -24,6 +24,11 @@ struct content_digest {
 };
 
 struct content_digest observed_profile_digest(const struct observed_profile *p);
+/* observed_profile_grants_digest: of what a role policy's document reads of the
+ * profile (state/policy_doc.h: its ARN, models[] and model tag) and nothing else, so
+ * that the remembered digest of a document (state/policy_memo.h) outlives changes
+ * to the profile's other fields. */
+struct content_digest observed_profile_grants_digest(const struct observed_profile *p);
 struct content_digest observed_parameter_digest(const struct observed_parameter *p);
 struct content_digest observed_policy_digest(const struct observed_policy *p);
 struct content_digest observed_role_digest(const struct observed_role *r);

@@ -45,7 +45,7 @@ enum action_kind {
 	ACT_SUBSCRIBER_DELETE,	 /* budget, alerts[0], subscriber */
 	/* IAM inline role policies */
 	ACT_POLICY_READ,   /* role, name, since (when the role's other policies were read) */
-	ACT_POLICY_PUT,	   /* role, name, value = document */
+	ACT_POLICY_PUT,	   /* role, name, value = document, doc_key */
 	ACT_POLICY_DELETE, /* role, name */
 	/* Records in the state store, no AWS call */
 	ACT_TIMER_START,  /* resource, timer, since */
@@ -100,6 +100,9 @@ struct action {
 	size_t n_roles;
 	char **subscribers; /* "EMAIL:address" | "SNS:arn" */
 	size_t n_subscribers;
+	/* POLICY_PUT: the key of the document (state/policy_memo.h) that its fact
+	 * notes beside the digest; all zero: none */
+	struct content_digest doc_key;
 };
 
 struct conflict {

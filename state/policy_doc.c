@@ -71,6 +71,7 @@ char *policy_document(const struct observed_profile *const *profiles, size_t n)
 	struct strset arns = { 0 }, models = { 0 };
 	struct strbuf out, arn_list;
 
+	/* what it reads of a profile, observed_profile_grants_digest covers */
 	for (size_t i = 0; i < n; i++) {
 		const char *copy = tag_set_get(&profiles[i]->tags, TAG_MODEL);
 		strset_add(&arns, profiles[i]->arn);

@@ -17,6 +17,13 @@
 
 #define IAM_INLINE_POLICY_MAX 10240 /* characters per role, whitespace not counted */
 
+/* The version of policy_document's text: a record remembers a document's digest by
+ * its profiles' digests across a start (state/policy_memo.h), so any change to the
+ * text written for the same profiles must come with a new number, or a remembered
+ * digest would vouch for a document no longer written. test_policy_doc pins the
+ * digest of one document to this number. */
+#define POLICY_DOC_FORMAT 1
+
 /* policy_document: the document for these profiles (every live generation); NULL
  * when there is none. */
 char *policy_document(const struct observed_profile *const *profiles, size_t n);

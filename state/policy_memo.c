@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy_doc.h"
 #include "xalloc.h"
 
 struct slot {
@@ -68,7 +69,7 @@ bool policy_memo_key(const struct observed_profile *const *profiles, size_t n, s
 	struct content_digest sum = { { n, 0 } };
 
 	for (size_t i = 0; i < n; i++) {
-		struct content_digest d = profiles[i]->digest;
+		struct content_digest d = profiles[i]->grants;
 		if (!d.w[0] && !d.w[1])
 			return false;
 		content_digest_add(&sum, d);
@@ -129,4 +130,74 @@ size_t policy_memo_slots(void)
 	cap = memo.cap;
 	pthread_mutex_unlock(&memo.lock);
 	return cap;
+}
+
+/* ---- the key in the record's policy facts ---- */
+
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
+#define FACT_TAG " k" STR(POLICY_DOC_FORMAT) ":"
+#define KEY_HEX	 (2 * sizeof(struct content_digest))
+#define FACT_LEN (DIGEST_HEX_SHORT + sizeof(FACT_TAG) - 1 + KEY_HEX)
+
+/* " kFORMAT:" and key's 32 hex digits, NUL-terminated */
+static void key_tail(struct content_digest key, char out[sizeof(FACT_TAG) + KEY_HEX])
+{
+	static const char hex[] = "0123456789abcdef";
+	char *o = out + sizeof(FACT_TAG) - 1;
+
+	memcpy(out, FACT_TAG, sizeof(FACT_TAG) - 1);
+	for (size_t w = 0; w < 2; w++)
+		for (int shift = 60; shift >= 0; shift -= 4)
+			*o++ = hex[(key.w[w] >> shift) & 0xf];
+	*o = '\0';
+}
+
+char *policy_memo_fact(const char *hash, const struct content_digest *key)
+{
+	char tail[sizeof(FACT_TAG) + KEY_HEX];
+
+	if (!key)
+		return xstrdup(hash);
+	key_tail(*key, tail);
+	return xconcat(hash, tail, NULL);
+}
+
+bool policy_memo_fact_is(const char *fact, const char *hash)
+{
+	size_t n = strlen(hash);
+
+	return strncmp(fact, hash, n) == 0 && (fact[n] == '\0' || fact[n] == ' ');
+}
+
+static bool holds(const char *fact, const char *tail)
+{
+	return strlen(fact) == FACT_LEN && memcmp(fact + DIGEST_HEX_SHORT, tail, FACT_LEN - DIGEST_HEX_SHORT) == 0;
+}
+
+bool policy_memo_fact_keyed(const char *fact, struct content_digest key)
+{
+	char tail[sizeof(FACT_TAG) + KEY_HEX];
+
+	key_tail(key, tail);
+	return holds(fact, tail);
+}
+
+const char *policy_memo_from_record(const struct tenant_record *r, struct content_digest key,
+				    char out[DIGEST_HEX_SHORT + 1])
+{
+	char tail[sizeof(FACT_TAG) + KEY_HEX];
+
+	if (!r || !r->n_facts)
+		return NULL;
+	key_tail(key, tail);
+	for (size_t i = 0; i < r->n_facts; i++) {
+		const char *v = r->facts[i].value;
+		if (!v || !holds(v, tail) || !record_key_is_policy_fact(r->facts[i].key))
+			continue;
+		memcpy(out, v, DIGEST_HEX_SHORT);
+		out[DIGEST_HEX_SHORT] = '\0';
+		return v;
+	}
+	return NULL;
 }

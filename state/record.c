@@ -403,6 +403,52 @@ bool record_key_policy_fact_parse(const char *key, char **ret_role, const char *
 	return true;
 }
 
+bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t *ret_role_len, const char **ret_policy)
+{
+	const char *role, *nl;
+
+	if (strncmp(key, POLICY_FACT_PREFIX, strlen(POLICY_FACT_PREFIX)) != 0 ||
+	    !(nl = strchr(role = key + strlen(POLICY_FACT_PREFIX), '\n')))
+		return false;
+	*ret_role = role;
+	*ret_role_len = (size_t)(nl - role);
+	*ret_policy = nl + 1;
+	return true;
+}
+
+const char *record_policy_fact(const struct tenant_record *r, const char *role, const char *policy)
+{
+	size_t role_len;
+
+	role = role ? role : "(null)";
+	policy = policy ? policy : "(null)";
+	role_len = strlen(role);
+	for (size_t i = 0; r && i < r->n_facts; i++) {
+		const char *k_role, *k_policy;
+		size_t k_len;
+		if (record_key_policy_fact_split(r->facts[i].key, &k_role, &k_len, &k_policy) && k_len == role_len &&
+		    memcmp(k_role, role, role_len) == 0 && strcmp(k_policy, policy) == 0)
+			return r->facts[i].value;
+	}
+	return NULL;
+}
+
+const char *record_enforce_fact(const struct tenant_record *r, const char *policy)
+{
+	static const char prefix[] = "enforce\n";
+
+	for (size_t i = 0; r && i < r->n_facts; i++)
+		if (strncmp(r->facts[i].key, prefix, sizeof(prefix) - 1) == 0 &&
+		    strcmp(r->facts[i].key + sizeof(prefix) - 1, policy) == 0)
+			return r->facts[i].value;
+	return NULL;
+}
+
+bool record_key_is_policy_fact(const char *key)
+{
+	return strncmp(key, POLICY_FACT_PREFIX, strlen(POLICY_FACT_PREFIX)) == 0;
+}
+
 char *record_key_enforce_fact(const char *policy)
 {
 	return xconcat("enforce\n", policy, NULL);

@@ -126,6 +126,7 @@ const char *timer_kind_name(enum timer_kind k);
  *   record_key_policy_timer   "policy:ROLE"          the grace timer of a role's policy
  *   record_key_alerts_fact    "alerts\nNAME"         the alerts last applied to a budget
  *   record_key_policy_fact    "policy\nROLE\nPOLICY"  the digest of a policy last applied
+ *                             ("DIGEST" or "DIGEST kN:KEY": state/policy_memo.h)
  * record_key_policy_fact_parse: the role (into ret_role, the caller's to free) and the
  * policy name (borrowed from key) of a policy fact's key; false for any other key. */
 char *record_key_budget_timer(const char *budget);
@@ -135,8 +136,19 @@ char *record_key_policy_fact(const char *role, const char *policy);
 /*   record_key_enforce_fact   "enforce\nPOLICY"      the deny policy last applied: "DIGEST VERSION"
  *   record_key_enforce_timer  "enforce:POLICY"       the grace timer of a gone tenant's enforcement */
 char *record_key_enforce_fact(const char *policy);
+/* record_enforce_fact: record_fact of record_key_enforce_fact(policy), without building
+ * the key. */
+const char *record_enforce_fact(const struct tenant_record *r, const char *policy);
 char *record_key_enforce_timer(const char *policy);
 bool record_key_policy_fact_parse(const char *key, char **ret_role, const char **ret_policy);
+/* record_key_is_policy_fact: key is a policy fact's. record_key_policy_fact_split:
+ * its role (role_len characters at *ret_role) and policy, borrowed from key; false
+ * for any other key. record_policy_fact: record_fact of record_key_policy_fact(role,
+ * policy). None of them allocates (a pass reads them for every tenant with roles). */
+bool record_key_is_policy_fact(const char *key);
+bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t *ret_role_len,
+				  const char **ret_policy);
+const char *record_policy_fact(const struct tenant_record *r, const char *role, const char *policy);
 /* A move's old place (docs/operations.md "Moves"): the fact "moving-from\nPLACE"
  * (PLACE: "alias/region", as the engine keys places; value: when the move was noted)
  * says the tenant's resources in PLACE are left over from a move and go once its set

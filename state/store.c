@@ -12,6 +12,83 @@
 #include "sqlite_open.h"
 #include "xalloc.h"
 
+/* The statements the store runs again and again, prepared at their first use and kept
+ * until store_close (SQLITE_PREPARE_PERSISTENT): parsing each anew cost as much as
+ * running it. SQLite prepares a kept statement again by itself when the schema
+ * changed under it (another connection, a migration). */
+enum stmt_id {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_FACT_PUT,
+	ST_FACT_CLEAR,
+	ST_INTENT_PUT,
+	ST_INTENT_CLEAR,
+	ST_TIMER_PUT,
+	ST_TIMER_CLEAR,
+	ST_APPLIED_KEYS,
+	ST_APPLIED_PUT,
+	ST_APPLIED_CLEAR_KEY,
+	ST_APPLIED_CLEAR,
+	ST_TENANT_PUT,
+	ST_FORGET_TENANTS,
+	ST_FORGET_INTENTS,
+	ST_FORGET_TIMERS,
+	ST_FORGET_APPLIED,
+	ST_FORGET_HELD,
+	ST_FORGET_APPROVED,
+	ST_FORGET_FACTS,
+	ST_HELD_PUT,
+	ST_APPROVED_PUT,
+	ST_PAUSED_PUT,
+	ST_PAUSED_CLEAR,
+	ST_META_PUT,
+	ST_META_GET,
+	ST_HISTORY_ADD,
+	ST_HISTORY_TRIM_TENANT,
+	ST_HISTORY_TRIM_TOTAL,
+	ST_HISTORY_OF_TENANT,
+	ST_HISTORY_ALL,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_FACT_PUT] = "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)",
+	[ST_FACT_CLEAR] = "DELETE FROM facts WHERE tenant = ? AND key = ?",
+	[ST_INTENT_PUT] = "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)",
+	[ST_INTENT_CLEAR] = "DELETE FROM intents WHERE tenant = ? AND profile_key = ?",
+	[ST_TIMER_PUT] = "INSERT OR REPLACE INTO timers VALUES (?, ?, ?, ?)",
+	[ST_TIMER_CLEAR] = "DELETE FROM timers WHERE tenant = ? AND resource = ?",
+	[ST_APPLIED_KEYS] = "SELECT key FROM applied_tags WHERE tenant = ? AND resource = ?",
+	[ST_APPLIED_PUT] = "INSERT OR IGNORE INTO applied_tags VALUES (?, ?, ?)",
+	[ST_APPLIED_CLEAR_KEY] = "DELETE FROM applied_tags WHERE tenant = ? AND resource = ? AND key = ?",
+	[ST_APPLIED_CLEAR] = "DELETE FROM applied_tags WHERE tenant = ? AND resource = ?",
+	[ST_TENANT_PUT] = "INSERT OR REPLACE INTO tenants VALUES (?, ?)",
+	[ST_FORGET_TENANTS] = "DELETE FROM tenants WHERE tenant = ?",
+	[ST_FORGET_INTENTS] = "DELETE FROM intents WHERE tenant = ?",
+	[ST_FORGET_TIMERS] = "DELETE FROM timers WHERE tenant = ?",
+	[ST_FORGET_APPLIED] = "DELETE FROM applied_tags WHERE tenant = ?",
+	[ST_FORGET_HELD] = "DELETE FROM held WHERE tenant = ?",
+	[ST_FORGET_APPROVED] = "DELETE FROM approved WHERE tenant = ?",
+	[ST_FORGET_FACTS] = "DELETE FROM facts WHERE tenant = ?",
+	[ST_HELD_PUT] = "INSERT OR IGNORE INTO held VALUES (?, ?)",
+	[ST_APPROVED_PUT] = "INSERT OR REPLACE INTO approved VALUES (?, ?)",
+	[ST_PAUSED_PUT] = "INSERT OR REPLACE INTO meta VALUES ('paused', '1')",
+	[ST_PAUSED_CLEAR] = "DELETE FROM meta WHERE key = 'paused'",
+	[ST_META_PUT] = "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?",
+	[ST_HISTORY_ADD] = "INSERT INTO history (tenant, at, kind, text, detail) VALUES (?, ?, ?, ?, ?)",
+	/* the tenant's oldest beyond its share, through the (tenant, id) index */
+	[ST_HISTORY_TRIM_TENANT] = "DELETE FROM history WHERE tenant = ?1 AND id <= (SELECT id FROM history WHERE"
+				   " tenant = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+	/* ids only grow (AUTOINCREMENT): what lies STORE_HISTORY_TOTAL writes back goes */
+	[ST_HISTORY_TRIM_TOTAL] = "DELETE FROM history WHERE id <= last_insert_rowid() - ?",
+	[ST_HISTORY_OF_TENANT] = "SELECT id, tenant, at, kind, text, detail FROM history WHERE tenant = ?"
+				 " ORDER BY id DESC LIMIT ?",
+	[ST_HISTORY_ALL] = "SELECT id, tenant, at, kind, text, detail FROM history ORDER BY id DESC LIMIT ?",
+};
+
 struct store {
 	sqlite3 *db;
 	char *error;
@@ -24,6 +101,9 @@ struct store {
 	 * transaction (group_open); group_records counts those that are not history */
 	bool grouping, group_open;
 	unsigned long group_writes, group_records;
+	/* the statements of the writes and of the history, prepared once (statement()) */
+	sqlite3_stmt *stmts[ST_COUNT];
+	unsigned long prepared;
 };
 
 static const char schema[] =
@@ -47,6 +127,48 @@ static const char schema[] =
 
 static const char *col(sqlite3_stmt *st, int i);
 
+/* The kept statement id, prepared at its first use; NULL when it cannot be (the
+ * connection's error tells why). */
+static sqlite3_stmt *statement(struct store *s, enum stmt_id id)
+{
+	if (!s->stmts[id]) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id], NULL) !=
+		    SQLITE_OK) {
+			sqlite3_finalize(s->stmts[id]);
+			s->stmts[id] = NULL;
+			return NULL;
+		}
+		s->prepared++;
+	}
+	return s->stmts[id];
+}
+
+/* After each use, whatever its outcome: ready to run again, its arguments (borrowed,
+ * SQLITE_STATIC) let go. */
+static void statement_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* A statement without arguments or rows (BEGIN, COMMIT): true when it ran. */
+static bool step_plain(struct store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st = statement(s, id);
+	int rc;
+
+	if (!st)
+		return false;
+	rc = sqlite3_step(st);
+	statement_done(st);
+	return rc == SQLITE_DONE;
+}
+
+unsigned long store_statements_prepared(const struct store *s)
+{
+	return s->prepared;
+}
+
 static int fail(struct store *s, const char *what)
 {
 	free(s->error);
@@ -67,7 +189,7 @@ static int fail_write(struct store *s, const char *what)
  * ever). */
 static int end_transaction(struct store *s, int r)
 {
-	if (r == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (r == 0 && !step_plain(s, ST_COMMIT))
 		r = fail_write(s, "commit");
 	if (r < 0 && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -76,7 +198,7 @@ static int end_transaction(struct store *s, int r)
 
 static int begin(struct store *s)
 {
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (!step_plain(s, ST_BEGIN))
 		return fail_write(s, "begin");
 	return 0;
 }
@@ -103,7 +225,7 @@ static int group_open(struct store *s, bool record)
 		return 0;
 	group_check(s);
 	if (!s->group_open) {
-		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		if (!step_plain(s, ST_BEGIN))
 			return record ? fail_write(s, "begin") : fail(s, "begin");
 		s->group_open = true;
 	}
@@ -129,7 +251,7 @@ int store_commit(struct store *s)
 	group_check(s);
 	if (!s->group_open)
 		return 0;
-	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (!step_plain(s, ST_COMMIT)) {
 		r = fail(s, "commit");
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -165,7 +287,9 @@ static int commit_now(struct store *s, int r)
 /* The writes of several statements: in a transaction of their own, or in the group. */
 static int write_begin(struct store *s)
 {
-	return s->grouping ? group_open(s, true) : begin(s);
+	/* grouping, counted as one write (with its statements): one that changed nothing
+	 * still leaves a group to commit, never a transaction open unseen */
+	return s->grouping ? group_enter(s, true) : begin(s);
 }
 
 static int write_end(struct store *s, int r)
@@ -358,35 +482,43 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	(void)store_commit(s);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->stmts[i]); /* NULL: a no-op */
 	sqlite3_close(s->db);
 	free(s->error);
 	free(s->wal_path);
 	free(s);
 }
 
-/* Run one statement with text/int64 arguments given as a format: 't' text, 'i' int64.
- * Returns true when it ran (SQLITE_DONE or SQLITE_ROW); *ret_prepared tells whether
- * it got as far as being prepared. */
-static bool run_statement(struct store *s, const char *sql, const char *types, va_list ap, bool *ret_prepared)
+/* Binds text/int64 arguments given as a format: 't' text (borrowed until
+ * statement_done), 'i' int64. */
+static void bind_args(sqlite3_stmt *st, const char *types, va_list ap)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*ret_prepared = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK;
-	if (!*ret_prepared)
-		return false;
 	for (int i = 0; types[i]; i++) {
 		if (types[i] == 't')
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
 	}
+}
+
+/* Run one kept statement with its arguments. Returns true when it ran (SQLITE_DONE or
+ * SQLITE_ROW); *ret_prepared tells whether it got as far as being prepared. */
+static bool run_statement(struct store *s, enum stmt_id id, const char *types, va_list ap, bool *ret_prepared)
+{
+	sqlite3_stmt *st = statement(s, id);
+	int rc;
+
+	*ret_prepared = st != NULL;
+	if (!st)
+		return false;
+	bind_args(st, types, ap);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	statement_done(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW;
 }
 
-static int exec(struct store *s, const char *sql, const char *types, ...)
+static int exec(struct store *s, enum stmt_id id, const char *types, ...)
 {
 	va_list ap;
 	bool prepared, ok;
@@ -395,10 +527,22 @@ static int exec(struct store *s, const char *sql, const char *types, ...)
 	if (r < 0)
 		return r;
 	va_start(ap, types);
-	ok = run_statement(s, sql, types, ap, &prepared);
+	ok = run_statement(s, id, types, ap, &prepared);
 	va_end(ap);
 	if (!ok) {
 		r = fail_write(s, prepared ? "write" : "prepare");
+		group_check(s);
+	}
+	return r;
+}
+
+/* A statement of the rewrite's, run once: not kept. */
+static int exec_once(struct store *s, const char *sql)
+{
+	int r = group_enter(s, true);
+
+	if (r == 0 && sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		r = fail_write(s, "write");
 		group_check(s);
 	}
 	return r;
@@ -487,8 +631,8 @@ int store_load(struct store *s, struct hashmap *records)
 int store_put_fact(struct store *s, const char *tenant, const char *key, const char *value)
 {
 	if (!value)
-		return exec(s, "DELETE FROM facts WHERE tenant = ? AND key = ?", "tt", tenant, key);
-	return exec(s, "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)", "ttt", tenant, key, value);
+		return exec(s, ST_FACT_CLEAR, "tt", tenant, key);
+	return exec(s, ST_FACT_PUT, "ttt", tenant, key, value);
 }
 
 /* The one write that must be on disk before the call it precedes: in WAL mode the
@@ -499,16 +643,16 @@ int store_put_intent(struct store *s, const char *tenant, const struct create_in
 	int r;
 
 	if (s->wal_path) /* grouping: committed with the group, before the caller's sync */
-		return exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant,
-			    in->profile_key, in->name, in->token, (int64_t)in->since);
+		return exec(s, ST_INTENT_PUT, "tttti", tenant, in->profile_key, in->name, in->token,
+			    (int64_t)in->since);
 	/* the pragma is refused inside a transaction: the group goes first */
 	r = store_commit(s);
 	if (r < 0)
 		return r;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "write");
-	r = commit_now(s, exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", tenant,
-			       in->profile_key, in->name, in->token, (int64_t)in->since));
+	r = commit_now(
+		s, exec(s, ST_INTENT_PUT, "tttti", tenant, in->profile_key, in->name, in->token, (int64_t)in->since));
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
 		r = fail_write(s, "write");
 	return r;
@@ -516,26 +660,81 @@ int store_put_intent(struct store *s, const char *tenant, const struct create_in
 
 int store_clear_intent(struct store *s, const char *tenant, const char *profile_key)
 {
-	return exec(s, "DELETE FROM intents WHERE tenant = ? AND profile_key = ?", "tt", tenant, profile_key);
+	return exec(s, ST_INTENT_CLEAR, "tt", tenant, profile_key);
 }
 
 int store_put_timer(struct store *s, const char *tenant, const struct resource_timer *t)
 {
-	return exec(s, "INSERT OR REPLACE INTO timers VALUES (?, ?, ?, ?)", "ttti", tenant, t->resource,
-		    timer_kind_name(t->kind), (int64_t)t->since);
+	return exec(s, ST_TIMER_PUT, "ttti", tenant, t->resource, timer_kind_name(t->kind), (int64_t)t->since);
 }
 
 int store_clear_timer(struct store *s, const char *tenant, const char *resource)
 {
-	return exec(s, "DELETE FROM timers WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
+	return exec(s, ST_TIMER_CLEAR, "tt", tenant, resource);
 }
 
+static bool has_key(char *const *keys, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* The keys stored for (tenant, resource): as many as were put (a resource's tags,
+ * bounded by AWS). */
+static int applied_keys(struct store *s, const char *tenant, const char *resource, char ***ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = statement(s, ST_APPLIED_KEYS);
+	size_t n = 0, alloc = 0;
+	char **v = NULL;
+	int rc;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!st)
+		return fail_write(s, "prepare");
+	sqlite3_bind_text(st, 1, tenant, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		XGROW(v, n + 1, alloc);
+		v[n++] = xstrdup(col(st, 0));
+	}
+	if (rc != SQLITE_DONE) {
+		rc = fail_write(s, "read");
+		statement_done(st);
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return rc;
+	}
+	statement_done(st);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Only the keys that changed are written: a set put again as it was, or with one key
+ * more, leaves the other rows' pages alone (deleting and inserting the whole set made
+ * every commit write them again). */
 static int put_applied(struct store *s, const char *tenant, const char *resource, char *const *keys, size_t n)
 {
-	int r = exec(s, "DELETE FROM applied_tags WHERE tenant = ? AND resource = ?", "tt", tenant, resource);
+	char **old;
+	size_t n_old;
+	int r;
 
+	if (!n)
+		return exec(s, ST_APPLIED_CLEAR, "tt", tenant, resource);
+	r = applied_keys(s, tenant, resource, &old, &n_old);
+	for (size_t i = 0; r == 0 && i < n_old; i++)
+		if (!has_key(keys, n, old[i]))
+			r = exec(s, ST_APPLIED_CLEAR_KEY, "ttt", tenant, resource, old[i]);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = exec(s, "INSERT OR IGNORE INTO applied_tags VALUES (?, ?, ?)", "ttt", tenant, resource, keys[i]);
+		if (!has_key(old, n_old, keys[i]))
+			r = exec(s, ST_APPLIED_PUT, "ttt", tenant, resource, keys[i]);
+	for (size_t i = 0; i < n_old; i++)
+		free(old[i]);
+	free(old);
 	return r;
 }
 
@@ -550,7 +749,7 @@ int store_put_applied(struct store *s, const char *tenant, const char *resource,
 
 int store_put_tenant(struct store *s, const char *tenant, enum deletion_policy policy)
 {
-	return exec(s, "INSERT OR REPLACE INTO tenants VALUES (?, ?)", "tt", tenant, deletion_policy_name(policy));
+	return exec(s, ST_TENANT_PUT, "tt", tenant, deletion_policy_name(policy));
 }
 
 int store_put_tenants(struct store *s, const char *const *tenants, const enum deletion_policy *policies, size_t n)
@@ -566,15 +765,10 @@ int store_put_tenants(struct store *s, const char *const *tenants, const enum de
 
 static int forget_tenant(struct store *s, const char *tenant)
 {
-	static const char *const tables[] = { "tenants", "intents",  "timers", "applied_tags",
-					      "held",	 "approved", "facts" };
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
-		char *sql = xasprintf("DELETE FROM %s WHERE tenant = ?", tables[i]);
-		r = exec(s, sql, "t", tenant);
-		free(sql);
-	}
+	for (int id = ST_FORGET_TENANTS; r == 0 && id <= ST_FORGET_FACTS; id++)
+		r = exec(s, (enum stmt_id)id, "t", tenant);
 	return r;
 }
 
@@ -589,12 +783,12 @@ int store_forget_tenant(struct store *s, const char *tenant)
 
 int store_set_held(struct store *s, const char *tenant, int64_t since)
 {
-	return exec(s, "INSERT OR IGNORE INTO held VALUES (?, ?)", "ti", tenant, since);
+	return exec(s, ST_HELD_PUT, "ti", tenant, since);
 }
 
 int store_clear_held(struct store *s, const char *tenant)
 {
-	return exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
+	return exec(s, ST_FORGET_HELD, "t", tenant);
 }
 
 /* An operator's approval is committed before the control socket answers it. */
@@ -603,15 +797,15 @@ int store_set_approved(struct store *s, const char *tenant, int64_t at)
 	int r = write_begin(s);
 
 	if (r == 0)
-		r = exec(s, "DELETE FROM held WHERE tenant = ?", "t", tenant);
+		r = exec(s, ST_FORGET_HELD, "t", tenant);
 	if (r == 0)
-		r = exec(s, "INSERT OR REPLACE INTO approved VALUES (?, ?)", "ti", tenant, at);
+		r = exec(s, ST_APPROVED_PUT, "ti", tenant, at);
 	return commit_now(s, write_end(s, r));
 }
 
 int store_clear_approved(struct store *s, const char *tenant)
 {
-	return commit_now(s, exec(s, "DELETE FROM approved WHERE tenant = ?", "t", tenant));
+	return commit_now(s, exec(s, ST_FORGET_APPROVED, "t", tenant));
 }
 
 static int load_ids(struct store *s, const char *sql, struct hashmap *ids)
@@ -647,8 +841,7 @@ int store_put_paused(struct store *s, bool paused)
 		return r;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "write");
-	r = commit_now(s, paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
-				 : exec(s, "DELETE FROM meta WHERE key = 'paused'", ""));
+	r = commit_now(s, paused ? exec(s, ST_PAUSED_PUT, "") : exec(s, ST_PAUSED_CLEAR, ""));
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
 		r = fail_write(s, "write");
 	return r;
@@ -675,12 +868,11 @@ static int put_record(struct store *s, const struct tenant_record *rec)
 	int r = 0;
 
 	if (rec->known)
-		r = exec(s, "INSERT OR REPLACE INTO tenants VALUES (?, ?)", "tt", rec->tenant,
-			 deletion_policy_name(rec->deletion_policy));
+		r = exec(s, ST_TENANT_PUT, "tt", rec->tenant, deletion_policy_name(rec->deletion_policy));
 	for (size_t i = 0; r == 0 && i < rec->n_intents; i++) {
 		const struct create_intent *in = &rec->intents[i];
-		r = exec(s, "INSERT OR REPLACE INTO intents VALUES (?, ?, ?, ?, ?)", "tttti", rec->tenant,
-			 in->profile_key, in->name, in->token, (int64_t)in->since);
+		r = exec(s, ST_INTENT_PUT, "tttti", rec->tenant, in->profile_key, in->name, in->token,
+			 (int64_t)in->since);
 	}
 	for (size_t i = 0; r == 0 && i < rec->n_timers; i++)
 		r = store_put_timer(s, rec->tenant, &rec->timers[i]);
@@ -706,19 +898,18 @@ int store_rewrite(struct store *s, const struct store_snapshot *snap)
 	r = begin(s);
 	for (size_t i = 0; r == 0 && i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char *sql = xasprintf("DELETE FROM %s", tables[i]);
-		r = exec(s, sql, "");
+		r = exec_once(s, sql);
 		free(sql);
 	}
 	for (size_t i = 0; r == 0 && i < snap->n_records; i++)
 		r = put_record(s, snap->records[i]);
 	for (size_t i = 0; r == 0 && i < snap->n_gate; i++)
-		r = snap->gate[i].mark == PRUNE_HELD	   ? store_set_held(s, snap->gate[i].tenant, snap->now)
-		    : snap->gate[i].mark == PRUNE_APPROVED ? exec(s, "INSERT OR REPLACE INTO approved VALUES (?, ?)",
-								  "ti", snap->gate[i].tenant, snap->now)
-							   : 0;
+		r = snap->gate[i].mark == PRUNE_HELD ? store_set_held(s, snap->gate[i].tenant, snap->now)
+		    : snap->gate[i].mark == PRUNE_APPROVED
+			    ? exec(s, ST_APPROVED_PUT, "ti", snap->gate[i].tenant, snap->now)
+			    : 0;
 	if (r == 0)
-		r = snap->paused ? exec(s, "INSERT OR REPLACE INTO meta VALUES ('paused', '1')", "")
-				 : exec(s, "DELETE FROM meta WHERE key = 'paused'", "");
+		r = snap->paused ? exec(s, ST_PAUSED_PUT, "") : exec(s, ST_PAUSED_CLEAR, "");
 	r = end_transaction(s, r);
 	s->grouping = grouping;
 	if (r == 0)
@@ -737,22 +928,22 @@ int store_reclaim_wal(struct store *s)
 
 int store_put_meta(struct store *s, const char *key, const char *value)
 {
-	return exec(s, "INSERT OR REPLACE INTO meta VALUES (?, ?)", "tt", key, value);
+	return exec(s, ST_META_PUT, "tt", key, value);
 }
 
 int store_get_meta(struct store *s, const char *key, char **ret)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = statement(s, ST_META_GET);
 	int rc;
 
 	*ret = NULL;
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return fail(s, "read meta");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*ret = xstrdup(col(st, 0));
-	sqlite3_finalize(st);
+	statement_done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "read meta");
 }
 
@@ -765,13 +956,13 @@ void store_set_history_limits(struct store *s, size_t per_tenant, size_t total)
 }
 
 /* Not fail_write: a lost history entry does not make the records incomplete. */
-static int history_exec(struct store *s, const char *sql, const char *types, ...)
+static int history_exec(struct store *s, enum stmt_id id, const char *types, ...)
 {
 	va_list ap;
 	bool prepared, ok;
 
 	va_start(ap, types);
-	ok = run_statement(s, sql, types, ap, &prepared);
+	ok = run_statement(s, id, types, ap, &prepared);
 	va_end(ap);
 	return ok ? 0 : fail(s, "history");
 }
@@ -785,27 +976,21 @@ int store_add_history(struct store *s, const char *tenant, int64_t at, const cha
 		r = group_enter(s, false);
 		if (r < 0)
 			return r;
-	} else if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	} else if (!step_plain(s, ST_BEGIN)) {
 		return fail(s, "history");
 	}
 	/* a NULL text binds NULL */
-	r = history_exec(s, "INSERT INTO history (tenant, at, kind, text, detail) VALUES (?, ?, ?, ?, ?)", "tittt",
-			 tenant, at, kind, text, detail);
-	/* the tenant's oldest beyond its share, through the (tenant, id) index */
+	r = history_exec(s, ST_HISTORY_ADD, "tittt", tenant, at, kind, text, detail);
 	if (r == 0)
-		r = history_exec(s,
-				 "DELETE FROM history WHERE tenant = ?1 AND id <= (SELECT id FROM history WHERE"
-				 " tenant = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-				 "ti", tenant, s->history_per_tenant);
-	/* ids only grow (AUTOINCREMENT): what lies STORE_HISTORY_TOTAL writes back goes */
+		r = history_exec(s, ST_HISTORY_TRIM_TENANT, "ti", tenant, s->history_per_tenant);
 	if (r == 0)
-		r = history_exec(s, "DELETE FROM history WHERE id <= last_insert_rowid() - ?", "i", s->history_total);
+		r = history_exec(s, ST_HISTORY_TRIM_TOTAL, "i", s->history_total);
 	if (s->grouping) {
 		if (r < 0)
 			group_check(s);
 		return r;
 	}
-	if (r == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (r == 0 && !step_plain(s, ST_COMMIT))
 		r = fail(s, "history commit");
 	if (r < 0 && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -815,20 +1000,17 @@ int store_add_history(struct store *s, const char *tenant, int64_t at, const cha
 int store_load_history(struct store *s, const char *tenant, size_t limit, struct store_history_entry **ret,
 		       size_t *ret_n)
 {
-	const char *sql = tenant ? "SELECT id, tenant, at, kind, text, detail FROM history WHERE tenant = ?"
-				   " ORDER BY id DESC LIMIT ?"
-				 : "SELECT id, tenant, at, kind, text, detail FROM history ORDER BY id DESC LIMIT ?";
 	struct store_history_entry *v = NULL;
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = statement(s, tenant ? ST_HISTORY_OF_TENANT : ST_HISTORY_ALL);
 	size_t n = 0;
 	int rc, i = 1;
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return fail(s, "load history");
 	if (tenant)
-		sqlite3_bind_text(st, i++, tenant, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, i++, tenant, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, i, (int64_t)limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_history_entry *h;
@@ -843,11 +1025,13 @@ int store_load_history(struct store *s, const char *tenant, size_t limit, struct
 		h->text = xstrdup(col(st, 4));
 		h->detail = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : xstrdup(col(st, 5));
 	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_history_free(v, n);
-		return fail(s, "load history");
+		rc = fail(s, "load history");
+		statement_done(st);
+		return rc;
 	}
+	statement_done(st);
 	*ret = v;
 	*ret_n = n;
 	return 0;

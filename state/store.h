@@ -122,6 +122,12 @@ int store_load_approved(struct store *s, struct hashmap *approved);
 int store_put_paused(struct store *s, bool paused);
 int store_get_paused(struct store *s, bool *ret);
 
+/* store_statements_prepared: how many statements this store prepared. Its writes' and
+ * its history's statements are prepared once, at their first use, and kept until
+ * store_close (SQLite prepares one again by itself when the schema changed under it):
+ * the count stops growing once each was used. */
+unsigned long store_statements_prepared(const struct store *s);
+
 /* store_failed_writes: writes that failed since the store was last complete. */
 unsigned long store_failed_writes(const struct store *s);
 

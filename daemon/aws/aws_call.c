@@ -38,7 +38,8 @@ struct aws_call {
 	enum call_state state;
 	bool started; /* aws_call_start() has returned 0 */
 	bool canceled;
-	bool priority; /* before the ordinary calls in the bucket's and the HTTP queues */
+	bool priority;	/* before the ordinary calls in the bucket's and the HTTP queues */
+	uint64_t order; /* its rank among the waiters of its lane (struct aws_target) */
 	struct aws_request req;
 	struct aws_endpoint ep;
 	char *account;
@@ -169,12 +170,14 @@ static int take(struct aws_call *call, uint64_t now, uint64_t *wait)
 	return 0;
 }
 
-/* first_ready: the first waiter in lane order whose operation's bucket has a token
- * (the service's token is the one they all wait for), NULL when none; *next is
- * lowered to the soonest an operation's token is due. */
-static struct aws_call *first_ready(const struct list_node *lane, uint64_t now, uint64_t *next)
+/* first_ready: the first waiter in lane order before `end` (the lane's head: all of
+ * them) whose operation's bucket has a token (the service's token is the one they all
+ * wait for), NULL when none; *next is lowered to the soonest an operation's token is
+ * due. */
+static struct aws_call *first_ready(const struct list_node *lane, const struct list_node *end, uint64_t now,
+				    uint64_t *next)
 {
-	for (const struct list_node *n = lane->next; n != lane; n = n->next) {
+	for (const struct list_node *n = lane->next; n != end; n = n->next) {
 		struct aws_call *w = list_entry(n, struct aws_call, wait_link);
 		uint64_t wait = 0;
 
@@ -184,6 +187,26 @@ static struct aws_call *first_ready(const struct list_node *lane, uint64_t now, 
 			*next = wait;
 	}
 	return NULL;
+}
+
+/* rank_pos: where call joins lane: before the first of the waiters at the lane's end
+ * whose order is greater than its own (the lane's head: at the end). A waiter
+ * without an order is never overtaken, nor is anybody by a call without one. Few
+ * walk far: a call queued later mostly belongs to later work. */
+static struct list_node *rank_pos(struct list_node *lane, const struct aws_call *call)
+{
+	struct list_node *pos = lane;
+
+	if (!call->order)
+		return pos;
+	while (pos->prev != lane) {
+		const struct aws_call *w = list_entry(pos->prev, struct aws_call, wait_link);
+
+		if (!w->order || w->order <= call->order)
+			break;
+		pos = pos->prev;
+	}
+	return pos;
 }
 
 static void unqueue(struct aws_call *call)
@@ -198,20 +221,22 @@ static void unqueue(struct aws_call *call)
 static void enter_wait_rate(struct aws_call *call)
 {
 	struct bucket *b = call->bucket;
+	struct list_node *lane = call->priority ? &b->waiters.priority : &b->waiters.ordinary;
+	struct list_node *pos = rank_pos(lane, call);
 	uint64_t now = aws_client_now_ms(call->client), wait = 0, next = UINT64_MAX;
 	bool ahead;
 
-	/* First come, first served in each lane: nobody overtakes a call queued before it
-	 * in its lane or in a lane before it (a priority call may take the token the
-	 * first ordinary waiter would have had next), unless that call waits for its
-	 * operation's bucket, which the others do not need. */
-	ahead = first_ready(&b->waiters.priority, now, &next) ||
-		(!call->priority && first_ready(&b->waiters.ordinary, now, &next));
+	/* In each lane by rank, then first come, first served: nobody overtakes a call
+	 * that ranks before it in its lane or waits in a lane before it (a priority call
+	 * may take the token the first ordinary waiter would have had next), unless that
+	 * call waits for its operation's bucket, which the others do not need. */
+	ahead = (!call->priority && first_ready(&b->waiters.priority, &b->waiters.priority, now, &next)) ||
+		first_ready(lane, pos, now, &next);
 	if (!ahead && take(call, now, &wait) == 0) {
 		transition(call, CALL_IN_FLIGHT);
 		return;
 	}
-	lane_queue_add(&b->waiters, &call->wait_link, call->priority);
+	list_insert_before(pos, &call->wait_link);
 	b->n_waiting++;
 	if (call->op)
 		call->op->n_waiting++;
@@ -225,10 +250,10 @@ void aws_bucket_pump(struct bucket *b)
 
 	while (!lane_queue_empty(&b->waiters)) {
 		uint64_t now = aws_client_now_ms(b->client), wait = 0;
-		struct aws_call *call = first_ready(&b->waiters.priority, now, &next);
+		struct aws_call *call = first_ready(&b->waiters.priority, &b->waiters.priority, now, &next);
 
 		if (!call)
-			call = first_ready(&b->waiters.ordinary, now, &next);
+			call = first_ready(&b->waiters.ordinary, &b->waiters.ordinary, now, &next);
 		if (!call)
 			break;
 		if (take(call, now, &wait) < 0) {
@@ -386,7 +411,13 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	aws_stats__error(c, call->req.service, &call->err);
 	if (call->err.class == AWS_ERROR_THROTTLING) {
 		/* the narrowest bucket the call passed answers for it */
-		ratelimit_throttled(call->op ? &call->op->rl : &call->bucket->rl, now, call->err.retry_after_ms);
+		struct ratelimit *rl = call->op ? &call->op->rl : &call->bucket->rl;
+		uint64_t wait = 0;
+
+		ratelimit_throttled(rl, now, call->err.retry_after_ms);
+		/* a token given back (ratelimit.h): the waiters need not wait a whole interval */
+		if (!lane_queue_empty(&call->bucket->waiters))
+			aws_bucket_arm(call->bucket, ratelimit_peek(rl, now, &wait) < 0 ? wait : 1);
 		call->bucket->throttled = true;
 		aws_bucket_note(call->bucket);
 		svc_stats(call)->throttles++;
@@ -525,7 +556,7 @@ const char *aws_call_state_name(unsigned s)
 }
 
 int aws_call_start(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
-		   bool priority, struct aws_request *req, aws_call_cb cb, void *arg)
+		   bool priority, uint64_t order, struct aws_request *req, aws_call_cb cb, void *arg)
 {
 	struct aws_call *call;
 	int r;
@@ -543,6 +574,7 @@ int aws_call_start(struct aws_client *c, const char *account, const char *region
 	call->region = xstrdup(region);
 	call->creds = creds;
 	call->priority = priority;
+	call->order = order;
 	call->cb = cb;
 	call->arg = arg;
 	list_init(&call->wait_link);

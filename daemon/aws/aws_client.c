@@ -290,6 +290,11 @@ int aws_client_add_account(struct aws_client *c, const char *alias, const char *
 	return 0;
 }
 
+void aws_client_set_turn_budget(struct aws_client *c, struct turn_budget *turn)
+{
+	http_client_set_turn_budget(c->http, turn);
+}
+
 const char *aws_client_region(const struct aws_client *c)
 {
 	return c->region;
@@ -377,6 +382,7 @@ struct bucket *aws_client_bucket(struct aws_client *c, const char *account, cons
 		cfg.burst = c->op_limits[i].burst;
 		cfg.decrease = RATELIMIT_CONFIGURED_DECREASE;
 		cfg.guard = RATELIMIT_CONFIGURED_GUARD;
+		cfg.give_back = true;
 		if (cfg.min_rate > cfg.max_rate)
 			cfg.min_rate = cfg.max_rate;
 		b->ops[k].operation = c->op_limits[i].operation;
@@ -435,7 +441,7 @@ int aws_client_call(struct aws_client *c, const struct aws_target *t, struct aws
 		return -EINVAL;
 	}
 	return aws_call_start(c, alias ? alias : "default", region, req->unsigned_request ? NULL : creds,
-			      t && t->priority, req, cb, arg);
+			      t && t->priority, t ? t->order : 0, req, cb, arg);
 }
 
 int aws_client_call_creds(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
@@ -447,7 +453,7 @@ int aws_client_call_creds(struct aws_client *c, const char *account, const char 
 		aws_request_release(req);
 		return -EINVAL;
 	}
-	return aws_call_start(c, account ? account : "default", region, creds, false, req, cb, arg);
+	return aws_call_start(c, account ? account : "default", region, creds, false, 0, req, cb, arg);
 }
 
 /* ---- close ---- */

@@ -103,6 +103,11 @@ int aws_client_add_account(struct aws_client *c, const char *alias, const char *
  * from the loop. After that the loop has nothing left of the client. */
 void aws_client_close(struct aws_client *c, void (*close_cb)(void *arg), void *arg);
 
+/* aws_client_set_turn_budget: the answers' callbacks take their share of each loop
+ * turn from `turn` (borrowed; http_client_set_turn_budget). */
+struct turn_budget;
+void aws_client_set_turn_budget(struct aws_client *c, struct turn_budget *turn);
+
 /* aws_client_region: the default region. Borrowed. */
 const char *aws_client_region(const struct aws_client *c);
 /* aws_client_credentials_origin: where the default credentials come from

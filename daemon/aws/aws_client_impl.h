@@ -125,9 +125,9 @@ double aws_client_random(struct aws_client *c);	  /* [0, 1), through the test ho
 
 /* aws_call.c */
 const char *aws_call_state_name(unsigned state);
-/* aws_call_start: priority as struct aws_target's. */
+/* aws_call_start: priority and order as struct aws_target's. */
 int aws_call_start(struct aws_client *c, const char *account, const char *region, struct creds_source *creds,
-		   bool priority, struct aws_request *req, aws_call_cb cb, void *arg);
+		   bool priority, uint64_t order, struct aws_request *req, aws_call_cb cb, void *arg);
 /* aws_call_cancel_all: ends every pending call with -ECANCELED (closing). */
 void aws_call_cancel_all(struct aws_client *c);
 /* aws_bucket_pump: hands tokens to the bucket's waiters (its timer fired). */

@@ -38,6 +38,13 @@ static inline void list_add_tail(struct list_node *head, struct list_node *node)
 	head->prev = node;
 }
 
+/* list_insert_before: node joins the list of pos just before it (pos may be the
+ * head: at the end). */
+static inline void list_insert_before(struct list_node *pos, struct list_node *node)
+{
+	list_add_tail(pos, node);
+}
+
 /* list_del: unlinks node and re-initialises it (so list_linked() is false). */
 static inline void list_del(struct list_node *node)
 {
@@ -61,7 +68,8 @@ static inline size_t list_count(const struct list_node *head)
 }
 
 /* A queue with two lanes: every priority entry leaves before the ordinary ones, each
- * lane first come, first served. An entry leaves with list_del(). */
+ * lane first come, first served (a rate bucket's waiters join theirs by rank:
+ * list_insert_before, aws_call.c). An entry leaves with list_del(). */
 struct lane_queue {
 	struct list_node priority, ordinary;
 };

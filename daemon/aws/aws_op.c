@@ -132,6 +132,7 @@ struct pager {
 	struct aws_client *client;
 	char *account, *region; /* copies of the target */
 	bool priority;
+	uint64_t order;
 	const struct aws_pager_spec *spec;
 	void *input;
 	void *result;
@@ -205,7 +206,7 @@ static void on_page(void *arg, int status, const struct aws_error *err, const st
 
 static int pager_next(struct pager *p)
 {
-	struct aws_target t = { .account = p->account, .region = p->region, .priority = p->priority };
+	struct aws_target t = { .account = p->account, .region = p->region, .priority = p->priority, .order = p->order };
 	struct aws_request req;
 
 	p->spec->build(p->input, p->token, &req);
@@ -231,6 +232,7 @@ int aws_pager_start_init(struct aws_client *c, const struct aws_target *t, const
 	p->account = t ? xstrdup_or_null(t->account) : NULL;
 	p->region = t ? xstrdup_or_null(t->region) : NULL;
 	p->priority = t && t->priority;
+	p->order = t ? t->order : 0;
 	p->spec = spec;
 	p->input = input;
 	p->result = xcalloc(1, spec->result_size);

@@ -16,11 +16,18 @@
  * strings are borrowed for the duration of the call that takes them. A priority
  * call (someone waits for it: an edit, an operator's command) takes the next rate
  * token of its bucket and the next free connection slot before the ordinary calls
- * queued there; it never goes past the rate limit. */
+ * queued there; it never goes past the rate limit. order (0: none) ranks the calls
+ * of one piece of work, the reconcile of a tenant say, by when that work began
+ * (smaller first): calls waiting in the same lane of a bucket take its tokens in
+ * that order, so the oldest work's calls go first, a throttled call retried keeps
+ * its rank, and one piece of work's calls end together. A call with an order never
+ * goes before one queued earlier without; calls with equal orders, first come,
+ * first served. */
 struct aws_target {
 	const char *account;
 	const char *region;
 	bool priority;
+	uint64_t order;
 };
 
 struct aws_tag {

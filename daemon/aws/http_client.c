@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "aws_list.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 #define MAX_RESPONSE_HEADERS	  64
@@ -32,6 +33,8 @@ struct http_client {
 	void (*close_cb)(void *arg);
 	void *close_arg;
 	struct http_client_stats stats;
+	/* borrowed: the loop turn's budget (http_client_set_turn_budget), or NULL */
+	struct turn_budget *turn;
 };
 
 struct poll_ctx {
@@ -430,8 +433,19 @@ static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
  * once. What is left waits for the next turn (priority transfers' first), and the
  * idle handle keeps that turn's poll from blocking; the control socket is polled in
  * between. Half a millisecond: with the engine's starts (as much) and the state store's
- * commit of the turn, a turn stays within a few milliseconds. */
+ * commit of the turn, a turn stays within a few milliseconds. With a turn budget
+ * (http_client_set_turn_budget), the share is what the turn's budget has left. */
 #define DONE_TURN_NS (500 * 1000)
+
+void http_client_set_turn_budget(struct http_client *c, struct turn_budget *turn)
+{
+	c->turn = turn;
+}
+
+static bool more_this_turn(struct http_client *c, uint64_t t0)
+{
+	return c->turn ? turn_budget_more(c->turn) : uv_hrtime() - t0 < DONE_TURN_NS;
+}
 
 static void on_idle(uv_idle_t *h)
 {
@@ -444,7 +458,9 @@ static void on_check(uv_check_t *h)
 	uint64_t t0 = uv_hrtime();
 	bool first = true;
 
-	while (!c->closing && !lane_queue_empty(&c->done) && (first || uv_hrtime() - t0 < DONE_TURN_NS)) {
+	if (c->turn)
+		turn_budget_begin(c->turn);
+	while (!c->closing && !lane_queue_empty(&c->done) && (first || more_this_turn(c, t0))) {
 		struct transfer *t = list_entry(lane_queue_first(&c->done), struct transfer, link);
 
 		list_del(&t->link);

@@ -87,6 +87,11 @@ int http_client_send(struct http_client *c, const struct http_request *req, http
  * close_cb (may be NULL) from the loop. The client must not be used afterwards. */
 void http_client_close(struct http_client *c, void (*close_cb)(void *arg), void *arg);
 void http_client_stats(const struct http_client *c, struct http_client_stats *ret);
+/* http_client_set_turn_budget: the answers' callbacks take their share of each loop
+ * turn from `turn` (borrowed, outlives the client; turn_budget.h) instead of a share
+ * of their own (DONE_TURN_NS). NULL: their own again. */
+struct turn_budget;
+void http_client_set_turn_budget(struct http_client *c, struct turn_budget *turn);
 
 /* http_response_header: the value of the last header named name (any case), or NULL. */
 const char *http_response_header(const struct http_response *r, const char *name);

@@ -16,6 +16,7 @@ void ratelimit_config_default(struct ratelimit_config *c, double max_rate)
 	c->cooldown_ms = 1000;
 	c->max_hold_ms = 60000;
 	c->guard = 0;
+	c->give_back = false;
 }
 
 static double capacity(const struct ratelimit *b)
@@ -85,19 +86,32 @@ int ratelimit_take(struct ratelimit *b, uint64_t now_ms, uint64_t *ret_wait_ms)
 	return r;
 }
 
+static void hold(struct ratelimit *b, uint64_t now_ms, uint64_t ms)
+{
+	if (ms > b->cfg.max_hold_ms)
+		ms = b->cfg.max_hold_ms;
+	if (now_ms + ms > b->hold_until_ms)
+		b->hold_until_ms = now_ms + ms;
+}
+
 void ratelimit_throttled(struct ratelimit *b, uint64_t now_ms, uint64_t retry_after_ms)
 {
+	/* Answers to calls sent before the last decrease say nothing about the new rate. */
+	bool cooling = b->decreased && now_ms - b->last_decrease_ms < b->cfg.cooldown_ms;
+
 	refill(b, now_ms);
 	b->throttles++;
-	b->tokens = 0; /* no burst right after a throttle */
-	if (retry_after_ms) {
-		uint64_t hold = retry_after_ms < b->cfg.max_hold_ms ? retry_after_ms : b->cfg.max_hold_ms;
-
-		if (now_ms + hold > b->hold_until_ms)
-			b->hold_until_ms = now_ms + hold;
+	if (b->cfg.give_back && !cooling) { /* the call's token back, a moment later */
+		b->tokens += 1.0;
+		if (b->tokens > capacity(b))
+			b->tokens = capacity(b);
+		hold(b, now_ms, (uint64_t)ceil(RATELIMIT_GIVE_BACK_HOLD * 1000.0 / pace(b)));
+	} else {
+		b->tokens = 0; /* no burst right after a throttle */
 	}
-	/* Answers to calls sent before the last decrease say nothing about the new rate. */
-	if (b->decreased && now_ms - b->last_decrease_ms < b->cfg.cooldown_ms)
+	if (retry_after_ms)
+		hold(b, now_ms, retry_after_ms);
+	if (cooling)
 		return;
 	b->rate *= b->cfg.decrease;
 	if (b->rate < b->cfg.min_rate)

@@ -5,12 +5,14 @@
  * additively with each success up to its ceiling. A service's bucket halves its rate
  * (its ceiling is a guess for a mix of operations); an operation's, whose ceiling is
  * the operator's copy of AWS's published rate, takes off a tenth
- * (RATELIMIT_CONFIGURED_DECREASE): its throttles come from jitter between the daemon's
- * clock and AWS's, not from a wrong rate. Pure arithmetic on a clock passed in
+ * (RATELIMIT_CONFIGURED_DECREASE) and gets the throttled call's token back instead of
+ * emptying (give_back): its throttles come from jitter between the daemon's clock and
+ * AWS's, not from a wrong rate. Pure arithmetic on a clock passed in
  * (milliseconds, monotonic); the client owns the waiting and the timers. */
 #ifndef BTD_RATELIMIT_H
 #define BTD_RATELIMIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ratelimit_config {
@@ -23,6 +25,7 @@ struct ratelimit_config {
 	uint64_t cooldown_ms; /* at most one decrease per cooldown (1000) */
 	uint64_t max_hold_ms; /* longest Retry-After pause honoured (60000) */
 	double guard;	      /* refill at rate x (1 - guard): a margin for jitter (0) */
+	bool give_back;	      /* a throttle gives the call's token back (false): below */
 };
 
 /* The decrease of a bucket whose ceiling is AWS's configured rate, and its guard:
@@ -32,6 +35,14 @@ struct ratelimit_config {
  * little slower than AWS leaves that margin (40 ms at 0.5/s, 10 ms at 2/s). */
 #define RATELIMIT_CONFIGURED_DECREASE 0.9
 #define RATELIMIT_CONFIGURED_GUARD    0.02
+/* give_back, for the same buckets: AWS did not count the throttled call, and its
+ * bucket, short by the jitter only, holds a token again within a moment; emptying
+ * ours would leave AWS's rate unused for a whole interval (2 s at 0.5/s) on each
+ * throttle. The bucket gets the call's token back instead, held for a tenth of an
+ * interval (RATELIMIT_GIVE_BACK_HOLD), once a cooldown at most (a throttle after
+ * that empties it, as any other): a rate that AWS really does not allow still
+ * shrinks, and costs at most one extra call a cooldown. */
+#define RATELIMIT_GIVE_BACK_HOLD 0.1
 
 struct ratelimit {
 	struct ratelimit_config cfg;

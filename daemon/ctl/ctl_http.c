@@ -1,9 +1,14 @@
 #include "ctl_http.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -32,10 +37,61 @@ int ctl_request(const char *socket, const char *method, const char *path, struct
 	return ctl_request_bounded(socket, method, path, 30000, NULL, ret, err, err_len);
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Why a connection to the socket failed: libcurl reports "Couldn't connect" alike for a
+ * socket nobody listens on (ECONNREFUSED, ENOENT) and for a daemon whose listen backlog
+ * is full (a non-blocking connect() says EAGAIN). A connect of its own tells them
+ * apart; if that one gets through (the backlog had room again), it is closed at once.
+ * Returns 0 or the errno of the connect.
+ */
+static int connect_error(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, e = 0;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return ENAMETOOLONG;
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		e = errno == EWOULDBLOCK ? EAGAIN : errno;
+	close(fd);
+	return e;
+}
+
+/* Sleeps before the next try at a full backlog, or one that had room again by the time
+ * it was asked (10 ms doubling to 250 ms); false once the deadline has passed or the
+ * cancel flag is set. */
+static bool wait_for_room(long *pause_ms, long deadline_ms, const volatile sig_atomic_t *cancel)
+{
+	long left = deadline_ms - now_ms();
+	long pause = *pause_ms < left ? *pause_ms : left;
+	struct timespec ts = { .tv_sec = pause / 1000, .tv_nsec = (pause % 1000) * 1000000 };
+
+	if (pause <= 0 || (cancel && *cancel))
+		return false;
+	nanosleep(&ts, NULL);
+	*pause_ms = *pause_ms * 2 > 250 ? 250 : *pause_ms * 2;
+	return !(cancel && *cancel);
+}
+
 int ctl_request_bounded(const char *socket, const char *method, const char *path, long timeout_ms,
 			const volatile sig_atomic_t *cancel, struct ctl_answer *ret, char *err, size_t err_len)
 {
 	CURL *h = curl_easy_init();
+	long deadline_ms = now_ms() + timeout_ms;
+	long pause_ms = 10;
+	int why = 0; /* connect_error() of the last failed connection */
 	struct strbuf body;
 	char *url;
 	CURLcode rc;
@@ -63,11 +119,34 @@ int ctl_request_bounded(const char *socket, const char *method, const char *path
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
 	}
-	rc = curl_easy_perform(h);
+	for (;;) {
+		long left;
+
+		rc = curl_easy_perform(h);
+		why = rc == CURLE_COULDNT_CONNECT ? connect_error(socket) : 0;
+		if (rc != CURLE_COULDNT_CONNECT || (why != EAGAIN && why != 0) ||
+		    !wait_for_room(&pause_ms, deadline_ms, cancel))
+			break;
+		left = deadline_ms - now_ms();
+		if (left <= 0)
+			break;
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, left);
+	}
+	if (why == EAGAIN && cancel && *cancel)
+		rc = CURLE_ABORTED_BY_CALLBACK;
 	if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		snprintf(err, err_len, "interrupted");
 		strbuf_release(&body);
 		r = -EINTR;
+	} else if (rc != CURLE_OK && why == EAGAIN) {
+		snprintf(err, err_len, "cannot reach the daemon at %s: its listen backlog stayed full for %ld ms",
+			 socket, timeout_ms);
+		strbuf_release(&body);
+		r = -ETIMEDOUT;
+	} else if (rc != CURLE_OK && why) {
+		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, strerror(why));
+		strbuf_release(&body);
+		r = -ECONNREFUSED;
 	} else if (rc != CURLE_OK) {
 		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, curl_easy_strerror(rc));
 		strbuf_release(&body);

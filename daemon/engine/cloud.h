@@ -80,9 +80,12 @@ struct cloud_ops {
 	/* apply: carry out one action of a plan in place. The action stays valid until
 	 * the callback has run (the plan outlives every call of its round). priority:
 	 * someone waits for it (an edit, an operator's command): its calls go before the
-	 * ordinary calls queued for the same place and service, never past a rate limit. */
-	int (*apply)(void *ctx, const struct place *p, const struct action *a, bool priority, cloud_apply_cb cb,
-		     void *data);
+	 * ordinary calls queued for the same place and service, never past a rate limit.
+	 * order: the rank of the reconcile it belongs to (1, 2, ... as they started; 0:
+	 * none): among the calls of its lane waiting for the same rate limit, those of
+	 * the older reconciles go first (struct aws_target). */
+	int (*apply)(void *ctx, const struct place *p, const struct action *a, bool priority, uint64_t order,
+		     cloud_apply_cb cb, void *data);
 	/* account_id: the account id behind place's credentials (STS GetCallerIdentity). */
 	int (*account_id)(void *ctx, const struct place *p, cloud_account_cb cb, void *data);
 	/* quota (optional): the applied value of a Service Quotas code (service "bedrock"

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "intern.h"
 #include "log.h"
 #include "placement.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 static void prune_gate(struct engine *e, const char *what);
@@ -55,7 +57,7 @@ static void free_entry(void *p)
 		free(t->conflicts[i].message);
 	}
 	free(t->conflicts);
-	free(t->reconciled_revision);
+	intern_unref(t->reconciled_revision);
 	history_lines_release(&t->history);
 	free(t); /* its id with it */
 }
@@ -131,7 +133,9 @@ static double random01(void)
  * too; keys popped only to be put back (a place not listed yet) are cheap and counted
  * apart. Half a millisecond, like the answers' share (http_client.c): a turn's
  * writes to the state store are committed at its end, on top of both
- * (docs/PERFORMANCE.md, "The loop's turns while converging"). */
+ * (docs/PERFORMANCE.md, "The loop's turns while converging"). With the loop turn's
+ * budget (engine_settings.turn), the share is what the turn has left after the
+ * answers. */
 #define PUMP_TURN_NS   (500 * 1000)
 #define PUMP_TURN_POPS 256
 
@@ -145,9 +149,12 @@ static void on_pump(uv_timer_t *timer)
 
 	e->pump_scheduled = false;
 	e->pumping = true;
+	if (e->set.turn)
+		turn_budget_begin(e->set.turn);
 	while (!e->closing && e->n_reconciles - first < e->set.max_starts_per_turn && popped < PUMP_TURN_POPS &&
 	       e->reconciles_in_flight < engine__slots(e) &&
-	       (e->n_reconciles == first || uv_hrtime() - t0 < PUMP_TURN_NS) &&
+	       (e->n_reconciles == first ||
+		(e->set.turn ? turn_budget_more(e->set.turn) : uv_hrtime() - t0 < PUMP_TURN_NS)) &&
 	       (key = workqueue_pop_lane(&e->queue, uv_now(e->loop), &lane))) {
 		struct tenant_entry *t = engine__entry(e, key);
 		popped++;
@@ -287,8 +294,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
 		if (!t->reconciled_revision ||
 		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
-			free(t->reconciled_revision);
-			t->reconciled_revision = xstrdup(t->desired->revision ? t->desired->revision : "");
+			intern_unref(t->reconciled_revision);
+			t->reconciled_revision = intern(t->desired->revision ? t->desired->revision : "");
 			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 			if (done && !strcmp(done, t->reconciled_revision))
 				engine__history(t, wall, "reconciled"); /* the durable history has it */
@@ -314,6 +321,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	}
 	schedule_pump(e);
 	maybe_ready(e);
+	if (!e->reconciles_in_flight && !e->queue.ready)
+		engine__places_idle(e); /* a convergence's garbage back to the system */
 	check_drained(e);
 }
 
@@ -950,6 +959,8 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->reconciles_in_flight = e->reconciles_in_flight;
 	ret->last_resync = e->last_resync;
 	ret->reconciles = e->n_reconciles;
+	ret->heap_trims = e->heap_trims;
+	ret->trimmed_reconciles = e->trimmed_reconciles;
 	ret->actions = e->tally.actions;
 	ret->action_failures = e->tally.action_failures;
 	ret->drift_repairs = e->tally.drift_repairs;

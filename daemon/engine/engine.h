@@ -68,6 +68,8 @@ struct engine_capacity {
 	uint64_t profiles, parameters, budgets, roles;
 };
 
+struct turn_budget;
+
 struct engine_settings {
 	const char *instance;	    /* managed-by tag value */
 	const char *default_region; /* for tenants without one (config default) */
@@ -85,6 +87,10 @@ struct engine_settings {
 	const char *ssm_tier;		/* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
 	uint64_t journal_ms; /* a write journaled during a listing is kept at most this long (900000) */
+	/* Borrowed, optional: the loop turn's one budget (turn_budget.h), shared with the
+	 * AWS answers; the starts take what it has left and the state store's commit ends
+	 * the turn. NULL: the starts have a share of their own (PUMP_TURN_NS). */
+	struct turn_budget *turn;
 	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
 	int64_t (*wall_clock)(void *data);
 	void *clock_data;
@@ -132,7 +138,9 @@ struct tenant_entry {
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
 	size_t n_conflicts;
-	char *reconciled_revision;    /* the manifest revision last brought to Ready */
+	/* the manifest revision last brought to Ready: interned (state/intern.h), one
+	 * string for every tenant at the same revision */
+	const char *reconciled_revision;
 	int64_t last_reconciled;      /* wall clock */
 	uint64_t next_attempt_ms;     /* monotonic; 0 when none scheduled */
 	int64_t wake_at;	      /* wall clock of the next timer (drain/grace); 0: none */
@@ -158,8 +166,10 @@ struct engine_counts {
 	size_t reconciles_in_flight;
 	size_t held;
 	size_t places, places_listed;
-	size_t journal_entries; /* own writes kept for the listings under way (places.c) */
-	int64_t last_resync;	/* wall clock of the last complete listing round */
+	size_t journal_entries;	     /* own writes kept for the listings under way (places.c) */
+	uint64_t heap_trims;	     /* freed memory given back to the system (malloc_trim) */
+	uint64_t trimmed_reconciles; /* reconciles done at the last of those */
+	int64_t last_resync;	     /* wall clock of the last complete listing round */
 	uint64_t reconciles, actions, action_failures;
 	uint64_t drift_repairs;		    /* changes that set back what was changed outside */
 	struct histogram reconcile_seconds; /* duration of each finished reconcile */

@@ -124,6 +124,7 @@ struct reconcile {
 	struct place_state *home; /* the tenant's place (ps, but in a move's rounds in an old place) */
 	bool moving_out;	  /* this round empties an old place of a move (moves.c) */
 	bool priority;		  /* from the change lane: its calls go first in the AWS layer */
+	uint64_t order;		  /* its rank in the AWS layer's queues: e->n_reconciles at its start */
 	struct plan plan;
 	unsigned round;
 	unsigned outstanding;
@@ -242,8 +243,10 @@ struct engine {
 	struct journal_entry *dead_journal;
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;
-	bool trim_owed;		/* freed since the last malloc_trim */
-	uint64_t trimmed_at_ms; /* uv_now of the last one; 0: none yet */
+	bool trim_owed;		     /* freed since the last malloc_trim */
+	uint64_t trimmed_at_ms;	     /* uv_now of the last one; 0: none yet */
+	uint64_t trimmed_reconciles; /* n_reconciles at the last one */
+	uint64_t heap_trims;	     /* malloc_trim calls so far */
 };
 
 /* The wall clock in seconds (timers that survive restarts). */
@@ -330,6 +333,11 @@ void engine__place_free(void *ps);
 void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps);
 /* engine__places_reap_release: frees at once what still waits to be freed (the engine stops). */
 void engine__places_reap_release(struct engine *e);
+/* engine__places_idle: no reconcile runs and none is ready: after ENGINE__TRIM_RECONCILES
+ * reconciles or more since the last trim, what their work freed goes back to the
+ * system (one malloc_trim, at most every 10 s, as after a resync). */
+#define ENGINE__TRIM_RECONCILES 64
+void engine__places_idle(struct engine *e);
 /* engine__places_calls: the listings and account-id calls in flight. */
 size_t engine__places_calls(const struct engine *e);
 /* engine__place_journal: an answer of the daemon's own came (profile, parameter: copies

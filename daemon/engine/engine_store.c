@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 #define RETRY_FIRST_MS	1000
@@ -74,10 +75,16 @@ static void commit_turn(struct engine *e)
 	free(w);
 }
 
-/* Before the loop polls. */
+/* Before the loop polls: the turn ends, its commit's cost reserved from the next
+ * turns' budget (turn_budget.h). */
 static void on_store_commit(uv_prepare_t *h)
 {
-	commit_turn(h->data);
+	struct engine *e = h->data;
+	uint64_t t0 = e->set.turn ? turn_budget_now(e->set.turn) : 0;
+
+	commit_turn(e);
+	if (e->set.turn)
+		turn_budget_end(e->set.turn, turn_budget_now(e->set.turn) - t0);
 }
 
 void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg)

@@ -112,6 +112,8 @@ static void trim_heap(struct engine *e)
 	malloc_trim(0);
 #endif
 	e->trimmed_at_ms = now;
+	e->trimmed_reconciles = e->n_reconciles;
+	e->heap_trims++;
 	e->trim_owed = false;
 }
 
@@ -148,6 +150,14 @@ static void reap_later(struct engine *e)
 	/* not armed, or armed only for a trim later: freeing starts now */
 	if (!e->closing && (!uv_is_active((uv_handle_t *)&e->reap) || uv_timer_get_due_in(&e->reap) > REAP_DELAY_MS))
 		uv_timer_start(&e->reap, on_reap, REAP_DELAY_MS, 0);
+}
+
+void engine__places_idle(struct engine *e)
+{
+	if (e->closing || e->n_reconciles - e->trimmed_reconciles < ENGINE__TRIM_RECONCILES)
+		return;
+	e->trim_owed = true;
+	reap_later(e);
 }
 
 static void reap_store_later(struct engine *e, const struct observed_store *s)

@@ -13,6 +13,7 @@
 #include "budget_spec.h"
 #include "diff.h"
 #include "diff_stamp.h"
+#include "intern.h"
 #include "log.h"
 #include "observed_apply.h"
 #include "placement.h"
@@ -213,6 +214,29 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 	return NULL;
 }
 
+/* in_store_arena: the profile a create's answer made (p, freed here), as an entry of
+ * s's arena like a listing's: its ARN interned (the record's and its parameter's
+ * value), its id the ARN's tail, its strings in the arena, its tags moved there as it
+ * is put; freed with s at the place's next listing, instead of a dozen allocations
+ * of its own that outlive the listing's arena until then. */
+static struct observed_profile *in_store_arena(struct observed_store *s, struct observed_profile *p,
+					       const struct action *a)
+{
+	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->id, p->name ? p->name : a->name,
+								p->description, p->n_model_arns);
+
+	for (size_t i = 0; i < p->n_model_arns; i++)
+		c->model_arns[i] = intern_ref(p->model_arns[i]);
+	c->tags = p->tags; /* moved: malloc'd until the put */
+	tag_set_init(&p->tags);
+	c->tags_known = p->tags_known;
+	c->listed = p->listed;
+	c->models_unknown = p->models_unknown;
+	c->created_at = p->created_at;
+	observed_profile_free(p);
+	return c;
+}
+
 /* apply_result: fold a successful answer (or a "gone" answer to a delete or a read)
  * into the observed model and the record (observed_apply_action, the one world-model
  * update), the state store, the write journal and the tenant's history. Returns an
@@ -234,6 +258,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (!p)
 			break;
 		res->profile = NULL;
+		p = in_store_arena(&ps->store, p, a);
 		observed_apply_action(&ps->store, t->record, a, p, NULL); /* p is the store's now */
 		persist_applied(e, t, p->arn);
 		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
@@ -866,7 +891,7 @@ static void send_actions(struct reconcile *r)
 		pa->index = i;
 		r->outstanding++;
 		e->tally.calls_in_flight++;
-		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, on_applied, pa) < 0) {
+		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, r->order, on_applied, pa) < 0) {
 			free(pa);
 			r->outstanding--;
 			e->tally.calls_in_flight--;
@@ -891,6 +916,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->ps = ps;
 	r->home = ps;
 	r->priority = priority;
+	r->order = e->n_reconciles; /* counted by the pump, this one too: the oldest's calls first */
 	r->quota_kind = -1;
 	r->ended = &ended;
 	t->active = r;

@@ -292,6 +292,11 @@ wq_time workqueue_done(struct workqueue *q, const char *key, enum wq_result resu
 		heap_push(q, it, it->again_at);
 	it->again = false;
 	it->again_at = 0;
+	/* idle with nothing to remember (no backoff, not stalled): an item of its own
+	 * for every converged tenant would hold a copy of its key for nothing, and an
+	 * add makes it again */
+	if (it->state == ITEM_IDLE && !it->stalled)
+		free_item(hashmap_remove(&q->items, it->key));
 	return retry_at;
 }
 

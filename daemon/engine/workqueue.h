@@ -9,7 +9,8 @@
  * (periodic resync, timers). Failures back off per key with full jitter
  * (1 s doubling to 15 min by default); success or a manifest change resets the
  * backoff. Time and randomness are parameters: nothing here reads a clock.
- * The queue owns copies of its keys. */
+ * The queue owns copies of its keys, and holds a key only while it is waiting, in
+ * flight, backing off or stalled: an idle key with nothing to remember is dropped. */
 #ifndef BTD_WORKQUEUE_H
 #define BTD_WORKQUEUE_H
 

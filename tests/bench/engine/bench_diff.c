@@ -10,8 +10,9 @@
  * is reported and the run fails. --drift P makes P % of the tenants differ by one
  * profile tag, so their plans carry a tag action each. --roles gives each tenant the
  * manifests' 1-2 IAM roles (app-role-I, and batch-role-I for every fourth), with the
- * digest of the policy last applied to each in the record, as after a convergence:
- * the pass then builds and digests every tenant's policy document.
+ * digest of the policy last applied to each in the record with the key of its
+ * profiles, as after a convergence: the pass takes each document's digest from there
+ * (state/policy_memo.h), as a start's first pass does, and writes no document.
  *
  * --skip makes every pass after the first a skipping pass (state/diff_stamp.h): a
  * tenant whose stamp is the one of its last settled plan is not collected nor diffed,
@@ -52,6 +53,7 @@
 #include "observed_carry.h"
 #include "plan.h"
 #include "policy_doc.h"
+#include "policy_memo.h"
 #include "record.h"
 #include "xalloc.h"
 
@@ -223,7 +225,8 @@ static void remember_applied(struct world *w, size_t i)
 	const struct tenant *t = w->tenants[i];
 
 	const struct observed_profile **owned = xcalloc(t->n_profiles, sizeof(*owned));
-	char *doc, *hash;
+	struct content_digest doc_key;
+	char *doc, *hash, *fact;
 
 	w->records[i] = tenant_record_new(t->id);
 	w->records[i]->known = true;
@@ -242,12 +245,17 @@ static void remember_applied(struct world *w, size_t i)
 		free(model_arn);
 		owned[k] = p;
 	}
-	/* the policy the daemon put on each role, and the digest it noted */
+	/* the policy the daemon put on each role, and the digest it noted with the key
+	 * of its profiles (state/policy_memo.h) */
 	doc = policy_document(owned, t->n_profiles);
 	hash = policy_hash(doc);
+	if (policy_memo_key(owned, t->n_profiles, &doc_key))
+		fact = policy_memo_fact(hash, &doc_key);
+	else
+		fact = xstrdup(hash);
 	for (size_t r = 0; r < t->n_roles; r++) {
 		char *key = record_key_policy_fact(t->roles[r], t->policy_name);
-		record_set_fact(w->records[i], key, hash);
+		record_set_fact(w->records[i], key, fact);
 		free(key);
 		if (w->policies) { /* as the bulk IAM read shows it */
 			struct observed_policy *live = xcalloc(1, sizeof(*live));
@@ -261,6 +269,7 @@ static void remember_applied(struct world *w, size_t i)
 	}
 	free(doc);
 	free(hash);
+	free(fact);
 	free(owned);
 }
 

@@ -17,7 +17,7 @@
  *     # sql STEPS STEP_MS LONG_STEPS LONG_MS PREPARES TEXT
  *
  * LONG_*: its steps inside turns of at least the threshold; PREPARES: how many times
- * it was prepared (sqlite3_prepare_v2) on the main thread.
+ * it was prepared (sqlite3_prepare_v2, _v3) on the main thread.
  * Without TURN_PROBE_OUT it does nothing but pass the calls on. */
 #include <dlfcn.h>
 #include <signal.h>
@@ -34,6 +34,8 @@ struct sqlite3_stmt;
 /* SQLite's, interposed or called (no sqlite3.h needed) */
 int sqlite3_step(struct sqlite3_stmt *st);
 int sqlite3_prepare_v2(struct sqlite3 *db, const char *sql, int n, struct sqlite3_stmt **st, const char **tail);
+int sqlite3_prepare_v3(struct sqlite3 *db, const char *sql, int n, unsigned flags, struct sqlite3_stmt **st,
+		       const char **tail);
 const char *sqlite3_sql(struct sqlite3_stmt *st);
 
 /* Per SQL text, until MAX_SQL distinct texts (the rest go into the last slot). */
@@ -227,6 +229,21 @@ int sqlite3_prepare_v2(struct sqlite3 *db, const char *sql, int n, struct sqlite
 	if (!real)
 		real = next_symbol("sqlite3_prepare_v2");
 	r = real(db, sql, n, st, tail);
+	if (on_main() && r == 0 && *st)
+		sqls[sql_slot(sqlite3_sql(*st))].prepares++;
+	return r;
+}
+
+/* the state store's kept statements (prepared once, SQLITE_PREPARE_PERSISTENT) */
+int sqlite3_prepare_v3(struct sqlite3 *db, const char *sql, int n, unsigned flags, struct sqlite3_stmt **st,
+		       const char **tail)
+{
+	static int (*real)(struct sqlite3 *, const char *, int, unsigned, struct sqlite3_stmt **, const char **);
+	int r;
+
+	if (!real)
+		real = next_symbol("sqlite3_prepare_v3");
+	r = real(db, sql, n, flags, st, tail);
 	if (on_main() && r == 0 && *st)
 		sqls[sql_slot(sqlite3_sql(*st))].prepares++;
 	return r;

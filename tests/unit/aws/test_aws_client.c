@@ -474,6 +474,43 @@ static void test_priority_call_goes_first(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* Waiters of a lane take the bucket's tokens by their work's rank (aws_target.order,
+ * the reconcile's start), then first come, first served: a2 of the older work goes
+ * before b1 and b2 queued earlier, so a piece of work's calls end together; a call
+ * without an order (c) is overtaken by none queued after it; a priority call still
+ * goes first. One request at a time on the wire, so the server sees them in the
+ * order they took their tokens. Before, the lane was first come, first served
+ * only: "a1 p b1 b2 a2 c b3 a3". */
+static void test_waiters_by_rank(void **state)
+{
+	const char *names[] = { "a1", "b1", "b2", "a2", "c", "b3", "a3", "p" };
+	const uint64_t orders[] = { 1, 2, 2, 1, 0, 2, 1, 9 };
+	struct aws_target t[8];
+	struct arrivals a = { "" };
+	struct many m = { .n = 8 };
+	struct fixture f;
+	struct aws_stats st;
+
+	memset(m.o, 0, sizeof(m.o));
+	fx_init(&f, record_arrival, &a);
+	f.opts.max_rate[AWS_IAM] = 20; /* a burst of 1, then one every 50 ms */
+	f.opts.burst[AWS_IAM] = 1;
+	f.opts.max_in_flight = 1;
+	assert_int_equal(fx_client(&f), 0);
+	for (int i = 0; i < m.n; i++) {
+		t[i] = (struct aws_target){ .priority = names[i][0] == 'p', .order = orders[i] };
+		assert_int_equal(iam_delete_role_policy(f.client, &t[i], "role", names[i], on_done, &m.o[i]), 0);
+	}
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.waiting_rate, 7); /* all but a1 */
+	aws_stats_release(&st);
+	fx_run_until(&f, all_done, &m);
+	for (int i = 0; i < m.n; i++)
+		assert_int_equal(m.o[i].status, 0);
+	assert_string_equal(a.seen, "a1 p a2 b1 b2 c a3 b3");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 /* An operation with a limit of its own waits for its bucket without holding up the
  * service's other operations; the calls of each keep their order. One request at a
  * time on the wire, so the server sees them in the order they were sent. */
@@ -876,6 +913,7 @@ int main(void)
 		cmocka_unit_test(test_operation_bucket),
 		cmocka_unit_test(test_operation_throttle),
 		cmocka_unit_test(test_priority_call_goes_first),
+		cmocka_unit_test(test_waiters_by_rank),
 		cmocka_unit_test(test_close_with_calls_in_every_state),
 		cmocka_unit_test(test_synchronous_errors),
 		cmocka_unit_test(test_stats_json),

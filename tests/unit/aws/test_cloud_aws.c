@@ -102,7 +102,7 @@ static unsigned run(struct script *s, const struct action *a, struct outcome *o)
 	fx_init(&f, scripted, s);
 	assert_int_equal(fx_client(&f), 0);
 	cloud_aws_init(&c, f.client, "bedrock-tenantd");
-	assert_int_equal(cloud_aws_ops.apply(&c, &place, a, false, on_applied, o), 0);
+	assert_int_equal(cloud_aws_ops.apply(&c, &place, a, false, 0, on_applied, o), 0);
 	fx_run_until(&f, done, o);
 	assert_int_equal(o->calls, 1);
 	n = test_server_requests(f.server);
@@ -221,7 +221,7 @@ static void test_parameter_create_sends_the_tier(void **state)
 	fx_init(&f, record_put, &s);
 	assert_int_equal(fx_client(&f), 0);
 	cloud_aws_init(&c, f.client, "bedrock-tenantd");
-	assert_int_equal(cloud_aws_ops.apply(&c, &adv, &a, false, on_applied, &o), 0);
+	assert_int_equal(cloud_aws_ops.apply(&c, &adv, &a, false, 0, on_applied, &o), 0);
 	fx_run_until(&f, done, &o);
 	assert_int_equal(o.status, 0);
 	assert_non_null(put_body);

@@ -19,6 +19,7 @@
 
 #include "http_client.h"
 #include "test_server.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 struct result {
@@ -363,6 +364,87 @@ static void test_priority_before_queued(void **state)
 	finish(&loop, c, s);
 }
 
+/* The loop turn's budget on a fake clock that a callback's time spends whole; the
+ * turn ends at a prepare handle, as the engine's commit ends it in the daemon. */
+struct budget_turns {
+	struct turn_budget budget;
+	uint64_t now;
+	int calls, calls_at_turn_start, most_in_turn, turns_with_calls;
+};
+
+static uint64_t budget_clock(void *data)
+{
+	struct budget_turns *bt = data;
+
+	return bt->now;
+}
+
+static struct budget_turns *budget_turns;
+
+static void on_done_spending(void *arg, int status, const struct http_response *resp)
+{
+	on_done(arg, status, resp);
+	budget_turns->calls++;
+	budget_turns->now += 2 * budget_turns->budget.budget_ns;
+}
+
+static void on_budget_turn_end(uv_prepare_t *p)
+{
+	struct budget_turns *bt = p->data;
+	int n = bt->calls - bt->calls_at_turn_start;
+
+	if (n > bt->most_in_turn)
+		bt->most_in_turn = n;
+	bt->turns_with_calls += n > 0;
+	bt->calls_at_turn_start = bt->calls;
+	turn_budget_end(&bt->budget, 0);
+}
+
+/* Answers that come together: with the loop turn's budget spent by a callback, the
+ * next waits for the next turn (one a turn); each still runs. */
+static void test_answers_take_the_turn_budget(void **state)
+{
+	uv_loop_t loop;
+	struct test_server *s;
+	struct http_client *c;
+	struct http_client_options o = { .max_in_flight = 6 };
+	struct budget_turns bt = { 0 };
+	struct result r[6];
+	struct many m = { r, 6 };
+	uv_prepare_t end;
+	char *u;
+
+	memset(r, 0, sizeof(r));
+	budget_turns = &bt;
+	turn_budget_init(&bt.budget, 1000 * 1000, budget_clock, &bt);
+	uv_loop_init(&loop);
+	s = test_server_start(&loop, handler, NULL);
+	assert_int_equal(http_client_new(&loop, &o, &c), 0);
+	http_client_set_turn_budget(c, &bt.budget);
+	uv_prepare_init(&loop, &end);
+	end.data = &bt;
+	uv_prepare_start(&end, on_budget_turn_end);
+	u = url(s, "/hold");
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(http_client_send(c, &(struct http_request){ .method = "GET", .url = u },
+						  on_done_spending, &r[i]),
+				 0);
+	while (test_server_held(s) < 6)
+		uv_run(&loop, UV_RUN_ONCE);
+	test_server_release(s, 200, "ok");
+	while (!all_called(&m))
+		uv_run(&loop, UV_RUN_ONCE);
+	on_budget_turn_end(&end); /* the last turn's */
+	uv_close((uv_handle_t *)&end, NULL);
+	print_message("most callbacks in one turn: %d, turns with any: %d\n", bt.most_in_turn, bt.turns_with_calls);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(r[i].status, 0);
+	assert_int_equal(bt.most_in_turn, 1);
+	assert_int_equal(bt.turns_with_calls, 6);
+	free(u);
+	finish(&loop, c, s);
+}
+
 static int reentrant_calls;
 static struct http_client *reentrant_client;
 
@@ -419,7 +501,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answers_and_keep_alive), cmocka_unit_test(test_limits_and_failures),
 		cmocka_unit_test(test_in_flight_cap),	       cmocka_unit_test(test_priority_before_queued),
-		cmocka_unit_test(test_close_with_pending),
+		cmocka_unit_test(test_close_with_pending),     cmocka_unit_test(test_answers_take_the_turn_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

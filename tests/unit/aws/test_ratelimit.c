@@ -121,6 +121,46 @@ static void test_peek_and_configured_decrease(void **state)
 	assert_true(b.rate == 2.0);
 }
 
+/* An operation's bucket gives a throttled call's token back (AWS did not count the
+ * call) after a tenth of an interval, instead of emptying for a whole one; once a
+ * cooldown at most: a second throttle within it empties the bucket as before, and
+ * takes nothing more off the rate. Before, every throttle emptied it: the next token
+ * came 2,268 ms later. */
+static void test_configured_gives_the_token_back(void **state)
+{
+	struct ratelimit_config cfg;
+	struct ratelimit b;
+	uint64_t wait = 0;
+
+	ratelimit_config_default(&cfg, 0.5);
+	cfg.burst = 1;
+	cfg.decrease = RATELIMIT_CONFIGURED_DECREASE;
+	cfg.guard = RATELIMIT_CONFIGURED_GUARD;
+	cfg.give_back = true;
+	ratelimit_init(&b, &cfg, 0);
+	assert_int_equal(ratelimit_take(&b, 0, &wait), 0);
+	assert_int_equal(ratelimit_take(&b, 100, &wait), -EAGAIN);
+	ratelimit_throttled(&b, 100, 0);
+	assert_true(b.rate > 0.449 && b.rate < 0.451);
+	/* held 205 ms (a tenth of 1 / 0.49 s), then the token is there */
+	assert_int_equal(ratelimit_take(&b, 200, &wait), -EAGAIN);
+	assert_int_equal(wait, 105);
+	assert_int_equal(ratelimit_take(&b, 305, &wait), 0);
+	/* within the cooldown: emptied, the rate unchanged */
+	ratelimit_throttled(&b, 400, 0);
+	assert_true(b.rate > 0.449 && b.rate < 0.451);
+	assert_int_equal(ratelimit_take(&b, 400, &wait), -EAGAIN);
+	assert_int_equal(wait, 2268); /* 1 / (0.45 x 0.98) s */
+	/* after it: given back again (the bucket holds one token at most) */
+	assert_int_equal(ratelimit_take(&b, 2668, &wait), 0);
+	ratelimit_throttled(&b, 2700, 2000);
+	assert_true(b.rate > 0.404 && b.rate < 0.406);
+	/* a Retry-After hint longer than the hold still holds */
+	assert_int_equal(ratelimit_take(&b, 3000, &wait), -EAGAIN);
+	assert_int_equal(wait, 1700);
+	assert_int_equal(ratelimit_take(&b, 4700, &wait), 0);
+}
+
 static void test_grows_back(void **state)
 {
 	struct ratelimit_config cfg;
@@ -186,7 +226,7 @@ int main(void)
 		cmocka_unit_test(test_paces_at_rate),	  cmocka_unit_test(test_throttle_shrinks_once_per_cooldown),
 		cmocka_unit_test(test_retry_after_holds), cmocka_unit_test(test_peek_and_configured_decrease),
 		cmocka_unit_test(test_grows_back),	  cmocka_unit_test(test_small_rates),
-		cmocka_unit_test(test_fixed_burst),
+		cmocka_unit_test(test_fixed_burst),	  cmocka_unit_test(test_configured_gives_the_token_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

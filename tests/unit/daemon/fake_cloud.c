@@ -196,8 +196,8 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 			act->resource ? act->resource : "");
 }
 
-static int fake_apply(void *ctx, const struct place *p, const struct action *act, bool priority, cloud_apply_cb cb,
-		      void *data)
+static int fake_apply(void *ctx, const struct place *p, const struct action *act, bool priority, uint64_t order,
+		      cloud_apply_cb cb, void *data)
 {
 	struct fake_cloud *c = ctx;
 	struct answer *a = answer_new(c, data);
@@ -205,6 +205,17 @@ static int fake_apply(void *ctx, const struct place *p, const struct action *act
 	a->apply_cb = cb;
 	c->calls[act->kind]++;
 	c->priority_calls += priority;
+	c->unordered_calls += order == 0;
+	if (c->n_notes < sizeof(c->notes) / sizeof(c->notes[0])) {
+		struct fake_apply_note *n = &c->notes[c->n_notes++];
+
+		n->order = order;
+		n->kind = act->kind;
+		snprintf(n->subject, sizeof(n->subject), "%s",
+			 act->kind == ACT_PROFILE_CREATE ? act->name
+			 : act->resource		 ? act->resource
+							 : "");
+	}
 	if (c->fail_next) {
 		c->fail_next--;
 		a->status = -EIO;

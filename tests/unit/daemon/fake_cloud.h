@@ -19,7 +19,14 @@ struct fake_cloud {
 	struct hashmap tokens; /* clientRequestToken -> ARN */
 	unsigned next_id;
 	unsigned calls[ACT__COUNT];
-	unsigned priority_calls; /* applies asked as priority calls */
+	unsigned priority_calls;  /* applies asked as priority calls */
+	unsigned unordered_calls; /* applies asked without a reconcile's order */
+	struct fake_apply_note {  /* the first applies: their reconcile's order and subject */
+		uint64_t order;
+		enum action_kind kind;
+		char subject[96]; /* the profile's name, the parameter's path */
+	} notes[32];
+	unsigned n_notes;
 	unsigned lists;
 	unsigned pending;	/* answers not delivered yet */
 	unsigned replayed_dead; /* creates answered with the ARN of a profile gone since */

@@ -16,6 +16,7 @@
 #include "fake_cloud.h"
 #include "fixtures.h"
 #include "log.h"
+#include "turn_budget.h"
 #include "xalloc.h"
 
 #define HAIKU "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -38,6 +39,7 @@ struct world {
 	const void *cond_arg;
 	bool met;
 	unsigned max_in_flight, max_starts; /* 0: the engine's defaults */
+	struct turn_budget *turn;	    /* NULL: none */
 };
 
 static int64_t wall_clock(void *data)
@@ -68,6 +70,7 @@ static void start_engine(struct world *w)
 		.clock_data = w,
 		.on_ready = on_ready,
 		.data = w,
+		.turn = w->turn,
 	};
 	char *db = xasprintf("%s/state.db", w->dir);
 
@@ -861,6 +864,96 @@ static void test_no_journal_between_listings(void **state)
 	world_release(&w);
 }
 
+/* The profiles and parameters the daemon created are entries of their place's store's
+ * arena, as a listing's are (no allocations of their own until the next listing): the
+ * parameter's value is the profile's interned ARN, one string. */
+static void test_own_creates_in_the_store_arena(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 2) };
+	const struct observed_group *g;
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
+	g = observed_store_group(engine_observed(w.e, engine_tenant(w.e, "acme")), "acme");
+	assert_non_null(g);
+	assert_int_equal(g->n_profiles, 2);
+	assert_int_equal(g->n_parameters, 2);
+	for (size_t i = 0; i < g->n_profiles; i++) {
+		assert_true(g->profiles[i]->in_arena);
+		assert_true(g->profiles[i]->tags_in_arena);
+		assert_string_equal(tag_set_get(&g->profiles[i]->tags, TAG_TENANT), "acme");
+	}
+	for (size_t i = 0; i < g->n_parameters; i++) {
+		const struct observed_parameter *q = g->parameters[i];
+		const struct observed_profile *p = observed_store_profile(
+			engine_observed(w.e, engine_tenant(w.e, "acme")), q->value);
+
+		assert_true(q->in_arena);
+		assert_non_null(p);
+		assert_ptr_equal(q->value, p->arn);
+	}
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+static bool trimmed_after_all(struct world *w, const void *arg)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return c.trimmed_reconciles >= *(const uint64_t *)arg;
+}
+
+/* Once the work of ENGINE__TRIM_RECONCILES reconciles or more is done and nothing
+ * else waits, what it freed goes back to the system (a trim, at most one every 10 s:
+ * the start's listings made one, perhaps after a few reconciles: twice the threshold
+ * here); before, only a listing's old store did. */
+static void test_trim_once_idle_after_work(void **state)
+{
+	struct world w;
+	struct tenant *v[150];
+	struct engine_counts c;
+	char id[16];
+
+	(void)state;
+	for (int i = 0; i < 150; i++) {
+		snprintf(id, sizeof(id), "t%03d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	world_init(&w);
+	put_all(&w, v, 150, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_counts(w.e, &c);
+	assert_true(c.reconciles >= 150);
+	run_until(&w, trimmed_after_all, &c.reconciles, "a trim after the work");
+	for (int i = 0; i < 150; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* The revision last brought to Ready is one string for every tenant at it (100,000
+ * tenants held a copy each). */
+static void test_reconciled_revision_shared(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
+	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
+			 engine_tenant(w.e, "globex")->reconciled_revision);
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 /* A write answered while a listing is under way (the listing shows what was there
  * when it was called) is kept until the listing ends and replayed over it; then the
  * journal is empty again, and nothing is written twice. */
@@ -905,6 +998,46 @@ static unsigned applies(const struct fake_cloud *c)
 	for (int k = 0; k < ACT__COUNT; k++)
 		n += c->calls[k];
 	return n;
+}
+
+/* order_of: the order every apply of kind whose subject contains `of` was asked with
+ * (they must agree), 0 when there is none or they differ. */
+static uint64_t order_of(const struct fake_cloud *c, enum action_kind kind, const char *of)
+{
+	uint64_t order = 0;
+
+	for (unsigned i = 0; i < c->n_notes; i++) {
+		if (c->notes[i].kind != kind || !strstr(c->notes[i].subject, of))
+			continue;
+		if (order && c->notes[i].order != order)
+			return 0;
+		order = c->notes[i].order;
+	}
+	return order;
+}
+
+/* Every call of a reconcile carries its rank in the AWS layer's queues: the order in
+ * which the reconciles started, the same for each of its rounds (the creates, then
+ * the parameters that name them), so the AWS layer can let an older reconcile's
+ * calls go first and its rounds follow one another at once. */
+static void test_reconcile_calls_carry_their_rank(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 2), tenant_of("globex", "r1", 2) };
+	uint64_t acme, globex;
+
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	assert_int_equal(w.cloud.unordered_calls, 0);
+	acme = order_of(&w.cloud, ACT_PROFILE_CREATE, "acme");
+	globex = order_of(&w.cloud, ACT_PROFILE_CREATE, "globex");
+	assert_true(acme > 0 && globex > 0 && acme != globex);
+	assert_int_equal(order_of(&w.cloud, ACT_PARAM_CREATE, "/acme/"), acme);
+	assert_int_equal(order_of(&w.cloud, ACT_PARAM_CREATE, "/globex/"), globex);
+	tenant_free(v[0]);
+	tenant_free(v[1]);
+	world_release(&w);
 }
 
 static bool acme_at_r2(struct world *w, const void *arg)
@@ -1117,6 +1250,83 @@ static void test_reconcile_starts_per_turn_are_bounded(void **state)
 	world_release(&w);
 }
 
+/* The loop turn's budget on a fake clock that the "answers" (a check handle, after the
+ * poll, as the AWS layer's) spend whole every turn. */
+struct spent_turns {
+	struct turns tu;
+	struct turn_budget budget;
+	uint64_t now;	       /* ns, the fake clock */
+	unsigned open_at_poll; /* turns the engine left open over the poll */
+	uv_check_t answers;
+	uv_prepare_t end;
+};
+
+static uint64_t spent_clock(void *data)
+{
+	return ((struct spent_turns *)data)->now;
+}
+
+static void on_spending_answers(uv_check_t *h)
+{
+	struct spent_turns *s = h->data;
+
+	s->open_at_poll += s->budget.open;
+	turn_budget_begin(&s->budget);
+	s->now += 2 * s->budget.budget_ns;
+}
+
+static void on_spent_turn_end(uv_prepare_t *p)
+{
+	struct spent_turns *s = p->data;
+	uv_prepare_t fake = { .data = &s->tu };
+
+	on_turn(&fake);
+}
+
+/* With the loop turn's budget spent by the answers, the pump starts one reconcile a
+ * turn (its first, whatever the budget), not max_starts_per_turn; the engine's
+ * commit ends every turn before the poll; every tenant converges. */
+static void test_starts_take_what_the_turn_has_left(void **state)
+{
+	struct world w;
+	struct tenant *v[10];
+	struct spent_turns s = { 0 };
+	char id[16];
+
+	turn_budget_init(&s.budget, 1000 * 1000, spent_clock, &s);
+	world_init_sized(&w, 32, 0); /* 16 starts a turn */
+	/* a second engine on the same world's loop, with the budget */
+	stop_engine(&w);
+	w.turn = &s.budget;
+	start_engine(&w);
+	w.cloud.apply_latency_ms = 20;
+	for (int i = 0; i < 10; i++) {
+		snprintf(id, sizeof(id), "tenant-%d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	s.tu.e = w.e;
+	uv_check_init(&w.loop, &s.answers);
+	s.answers.data = &s;
+	uv_check_start(&s.answers, on_spending_answers);
+	uv_unref((uv_handle_t *)&s.answers);
+	uv_prepare_init(&w.loop, &s.end);
+	s.end.data = &s;
+	uv_prepare_start(&s.end, on_spent_turn_end);
+	on_spending_answers(&s.answers); /* the turn the first starts come in */
+	put_all(&w, v, 10, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	uv_close((uv_handle_t *)&s.answers, NULL);
+	uv_close((uv_handle_t *)&s.end, NULL);
+	print_message("most reconciles started in one turn: %llu, turns that started any: %u\n",
+		      (unsigned long long)s.tu.max, s.tu.n_turns);
+	assert_int_equal(s.tu.max, 1);
+	assert_true(s.tu.n_turns >= 10);
+	assert_int_equal(s.open_at_poll, 0);
+	for (int i = 0; i < 10; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 struct slots_seen {
 	struct engine *e;
 	size_t max_in_flight; /* most reconciles in flight at a turn */
@@ -1191,12 +1401,17 @@ int main(void)
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
 		cmocka_unit_test(test_tag_edit_is_reverted),
 		cmocka_unit_test(test_no_journal_between_listings),
+		cmocka_unit_test(test_own_creates_in_the_store_arena),
+		cmocka_unit_test(test_trim_once_idle_after_work),
+		cmocka_unit_test(test_reconciled_revision_shared),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
+		cmocka_unit_test(test_reconcile_calls_carry_their_rank),
 		cmocka_unit_test(test_pause_survives_a_restart),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
 		cmocka_unit_test(test_reconcile_starts_per_turn_are_bounded),
+		cmocka_unit_test(test_starts_take_what_the_turn_has_left),
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
 	};
 

@@ -173,6 +173,45 @@ static void test_terminal_stalls_until_a_change(void **state)
 	workqueue_release(&q);
 }
 
+/* A key done with nothing left to remember is not held (100,000 converged tenants
+ * held an item and two copies of their ids each); one backing off, stalled, due
+ * again or added while in flight is. */
+static void test_idle_keys_are_dropped(void **state)
+{
+	struct workqueue q;
+
+	workqueue_init(&q);
+	workqueue_add(&q, "a", WQ_NORMAL);
+	workqueue_add(&q, "b", WQ_NORMAL);
+	workqueue_add(&q, "c", WQ_NORMAL);
+	workqueue_add(&q, "d", WQ_NORMAL);
+	assert_int_equal(q.items.n, 4);
+	assert_string_equal(workqueue_pop(&q, 0), "a");
+	workqueue_done(&q, "a", WQ_OK, 0, 0.5);
+	assert_int_equal(q.items.n, 3);
+	assert_string_equal(workqueue_pop(&q, 0), "b");
+	workqueue_done(&q, "b", WQ_RETRY, 0, 0.5); /* backing off: kept */
+	assert_int_equal(workqueue_attempts(&q, "b"), 1);
+	assert_string_equal(workqueue_pop(&q, 0), "c");
+	workqueue_done(&q, "c", WQ_TERMINAL, 0, 0.5); /* stalled: kept */
+	assert_string_equal(workqueue_pop(&q, 0), "d");
+	workqueue_add_at(&q, "d", 50); /* a timer asked for in flight: kept */
+	workqueue_done(&q, "d", WQ_OK, 0, 0.5);
+	assert_int_equal(q.items.n, 3);
+	assert_string_equal(workqueue_pop(&q, 50), "d");
+	workqueue_done(&q, "d", WQ_OK, 50, 0.5);
+	assert_int_equal(q.items.n, 2);
+	/* dropped, then added again as new */
+	workqueue_add(&q, "a", WQ_NORMAL);
+	assert_string_equal(workqueue_pop(&q, 60), "a");
+	workqueue_done(&q, "a", WQ_OK, 60, 0.5);
+	assert_int_equal(workqueue_attempts(&q, "b"), 1);
+	assert_string_equal(workqueue_pop(&q, 100000), "b");
+	workqueue_done(&q, "b", WQ_OK, 100000, 0.5);
+	assert_int_equal(q.items.n, 1); /* c, stalled */
+	workqueue_release(&q);
+}
+
 static void test_timer_requested_in_flight(void **state)
 {
 	struct workqueue q;
@@ -346,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_delays),
 		cmocka_unit_test(test_backoff_full_jitter),
 		cmocka_unit_test(test_terminal_stalls_until_a_change),
+		cmocka_unit_test(test_idle_keys_are_dropped),
 		cmocka_unit_test(test_timer_requested_in_flight),
 		cmocka_unit_test(test_many_keys_heap_order),
 		cmocka_unit_test(test_pump_delay),

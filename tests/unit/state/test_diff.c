@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -676,9 +677,98 @@ static void test_model_arn_forms(void **state)
 	tenant_free(t);
 }
 
+/* The desired tags as the views were built before (one put at a time: the tenant's,
+ * the profile's over them, the ownership tags over both), owned. */
+static void reference_tags(const struct diff_settings *st, const struct tenant *t, const struct profile *p,
+			   const char *model_arn, struct tag_set *ret)
+{
+	struct tag_set v;
+
+	tag_set_init(&v);
+	tag_view_add_all(&v, &t->tags);
+	tag_view_add_all(&v, &p->tags);
+	tag_view_put(&v, TAG_MANAGED_BY, st->instance);
+	tag_view_put(&v, TAG_TENANT, t->id);
+	tag_view_put(&v, TAG_PROFILE, p->key);
+	if (model_arn) {
+		tag_view_put(&v, TAG_MODEL, model_arn);
+		tag_view_put(&v, TAG_SPEC, p->spec_hash);
+	}
+	tag_set_copy(ret, &v);
+	tag_view_release(&v);
+}
+
+/* The desired tags, merged in a buffer: the same set as one put at a time, for
+ * tenant and profile tags that share keys, that hold a reserved key (the ownership tag
+ * wins), and that do not fit the buffer (up to 50 a side). */
+static void test_desired_tags_merged(void **state)
+{
+	static const char *const keys[] = { "a", "app", "b", "CostCenter", "team", "zz", TAG_SPEC, TAG_MANAGED_BY };
+	struct sim s;
+	uint64_t seed = 42;
+
+	sim_init(&s, "acme");
+	for (int round = 0; round < 400; round++) {
+		struct tenant *t = fix_tenant("acme");
+		struct profile *p = fix_profile(t, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+		size_t nt, np;
+		struct tag_set got, want;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		nt = (seed >> 33) % (round % 4 == 3 ? 50 : 6);
+		np = (seed >> 13) % (round % 4 == 3 ? 50 : 6);
+		for (size_t i = 0; i < nt + np; i++) {
+			char key[32], value[32];
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			if (round % 4 == 3)
+				snprintf(key, sizeof(key), "k%zu", (size_t)(seed >> 40) % 80);
+			else
+				snprintf(key, sizeof(key), "%s", keys[(seed >> 40) % (sizeof(keys) / sizeof(keys[0]))]);
+			snprintf(value, sizeof(value), "v%zu", i);
+			fix_tag(i < nt ? &t->tags : &p->tags, key, value);
+		}
+		for (int kind = 0; kind < 2; kind++) {
+			if (kind == 0)
+				diff_profile_tags(&s.settings, t, p, "arn:model", &got);
+			else
+				diff_parameter_tags(&s.settings, t, p, &got);
+			reference_tags(&s.settings, t, p, kind == 0 ? "arn:model" : NULL, &want);
+			assert_true(tag_set_equal(&got, &want));
+			tag_set_release(&got);
+			tag_set_release(&want);
+		}
+		tenant_free(t);
+	}
+	sim_release(&s);
+}
+
+/* A model ARN too long for the diff's buffer is still the one compared. */
+static void test_long_model_arn(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	char model[700];
+	struct plan p;
+
+	memset(model, 'm', sizeof(model) - 1);
+	model[sizeof(model) - 1] = '\0';
+	fix_profile(t, "chat", model, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_non_null(strstr(
+		tag_set_get(&observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->tags, TAG_MODEL), model));
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_desired_tags_merged),
+		cmocka_unit_test(test_long_model_arn),
 		cmocka_unit_test(test_create_from_scratch),
 		cmocka_unit_test(test_tags_added_changed_removed),
 		cmocka_unit_test(test_replacement_is_create_before_delete_with_drain),

@@ -12,6 +12,7 @@
 #include "fixtures.h"
 #include "intern.h"
 #include "policy_doc.h"
+#include "policy_memo.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -563,11 +564,217 @@ static void test_changed_profile_is_never_hidden_by_the_memo(void **state)
 	sim_release(&s);
 }
 
+static const char *policy_fact(struct sim *s, const char *role)
+{
+	char *key = record_key_policy_fact(role, POLICY);
+	const char *v = record_fact(s->record, key);
+
+	free(key);
+	return v;
+}
+
+/* The key of the document of the tenant's profiles now (its one profile). */
+static struct content_digest key_now(struct sim *s)
+{
+	const struct observed_profile *p = observed_store_profile_by_name(&s->store, "acme-chat-aaaaaa");
+	struct content_digest key;
+
+	assert_true(policy_memo_key(&p, 1, &key));
+	return key;
+}
+
+/* A start (the memo empty): a policy fact that holds the key of the profiles as they
+ * are gives the document's digest, no document is written (nothing reaches the memo);
+ * a profile changed in what the document is made of has another key, so the document
+ * is written and put again, with the change. */
+static void test_start_takes_the_digest_from_the_record(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	const char *model = "arn:aws:bedrock:us-west-2::foundation-model/" NOVA;
+	struct observed_profile *c;
+	struct plan p;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	bulk_read(&s, "claims-app", sim_policy(&s, "claims-app", POLICY));
+	/* the put noted the digest with the key of the profiles it was written from */
+	assert_true(policy_memo_fact_is(policy_fact(&s, "claims-app"),
+					observed_store_policy(&s.store, "claims-app", POLICY)->hash));
+	assert_true(policy_memo_fact_keyed(policy_fact(&s, "claims-app"), key_now(&s)));
+
+	policy_memo_clear(); /* a start */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	assert_int_equal(policy_memo_slots(), 0); /* no document written and digested */
+	plan_release(&p);
+
+	/* what the document does not read changed (a tag edited by hand, the listing's
+	 * flag): the same key, still nothing written; only the tag is repaired */
+	c = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	tag_set_put(&c->tags, TAG_SPEC, "hacked");
+	c->listed = !c->listed;
+	observed_store_put_profile(&s.store, c);
+	policy_memo_clear();
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(count_kind(&p, ACT_PROFILE_TAG), 1);
+	assert_int_equal(count_kind(&p, ACT_POLICY_PUT) + count_kind(&p, ACT_FACT_SET), 0);
+	assert_int_equal(policy_memo_slots(), 0);
+	plan_release(&p);
+
+	/* a profile's models[] changed (stored as a listing would), then a start */
+	c = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	c->model_arns = xreallocarray(c->model_arns, c->n_model_arns + 1, sizeof(char *));
+	c->model_arns[c->n_model_arns++] = intern(model);
+	observed_store_put_profile(&s.store, c);
+	policy_memo_clear();
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(count_kind(&p, ACT_POLICY_PUT), 1);
+	for (size_t i = 0; i < p.n_actions; i++)
+		if (p.actions[i].kind == ACT_POLICY_PUT)
+			assert_non_null(strstr(p.actions[i].value, model));
+	sim_apply(&s, &p);
+	plan_release(&p);
+	assert_true(policy_memo_fact_keyed(policy_fact(&s, "claims-app"), key_now(&s)));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* A fact from an older store (the digest alone), or holding another key or another
+ * format's, does not answer: the document is written and digested (it reaches the
+ * memo), and, the policy being current, the fact is given the key of the profiles,
+ * so that the start after it writes nothing. */
+static void test_fact_without_the_key_is_rebuilt(void **state)
+{
+	static const char *const tails[] = { "", " k1:00000000000000000000000000000001",
+					     " k0:" /* the key now in format 0, below */ };
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	char *key = record_key_policy_fact("claims-app", POLICY);
+	struct plan p;
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	bulk_read(&s, "claims-app", sim_policy(&s, "claims-app", POLICY));
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		char hash[DIGEST_HEX_SHORT + 1], *old;
+
+		snprintf(hash, sizeof(hash), "%s", policy_fact(&s, "claims-app"));
+		if (i == 2) {
+			old = xstrdup(policy_fact(&s, "claims-app"));
+			old[DIGEST_HEX_SHORT + 2] = '0';
+		} else {
+			old = xasprintf("%s%s", hash, tails[i]);
+		}
+		record_set_fact(s.record, key, old);
+		free(old);
+		policy_memo_clear(); /* a start */
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		assert_true(policy_memo_slots() > 0); /* the document was written */
+		assert_int_equal(p.n_actions, 1);
+		assert_int_equal(p.actions[0].kind, ACT_FACT_SET);
+		assert_string_equal(p.actions[0].resource, key);
+		assert_true(policy_memo_fact_is(p.actions[0].value, hash));
+		assert_true(policy_memo_fact_keyed(p.actions[0].value, key_now(&s)));
+		sim_apply(&s, &p);
+		plan_release(&p);
+
+		policy_memo_clear(); /* the next start */
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		assert_int_equal(p.n_actions, 0);
+		assert_int_equal(policy_memo_slots(), 0);
+		plan_release(&p);
+	}
+	free(key);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define COUNT_ALLOCATIONS 1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define COUNT_ALLOCATIONS 1
+#endif
+
+#ifdef COUNT_ALLOCATIONS
+#include <sanitizer/allocator_interface.h>
+
+static volatile bool counting;
+static volatile size_t allocations;
+
+static void on_malloc(const volatile void *ptr, size_t size)
+{
+	(void)ptr;
+	(void)size;
+	if (counting)
+		allocations++;
+}
+
+static void on_free(const volatile void *ptr)
+{
+	(void)ptr;
+}
+#endif
+
+/* A converged tenant with two profiles, tenant tags and two roles, diffed as a full
+ * pass does (its document's digest taken from its record, as after a start): the diff
+ * allocates nothing (the desired tags, the model ARN, the policy facts' keys). Counted
+ * with the sanitizer's allocation hooks: skipped in a build without them. */
+static void test_converged_diff_allocates_nothing(void **state)
+{
+#ifdef COUNT_ALLOCATIONS
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	struct observed_tenant o;
+	struct plan p;
+
+	fix_profile(t, "batch", NOVA, "bbbbbb");
+	fix_role(t, "batch-app");
+	fix_tag(&t->tags, "CostCenter", "claims");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	bulk_read(&s, "claims-app", sim_policy(&s, "claims-app", POLICY));
+	bulk_read(&s, "batch-app", sim_policy(&s, "batch-app", POLICY));
+	policy_memo_clear();		      /* a start */
+	sim_diff(&s, t, DELETION_DELETE, &p); /* settled, and the process's first uses done */
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+
+	assert_int_equal(__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free), 1);
+	{
+		struct diff_input in = { .tenant_id = s.record->tenant,
+					 .desired = t,
+					 .deletion_policy = DELETION_DELETE,
+					 .record = s.record,
+					 .observed = &o,
+					 .now = s.now };
+		observed_tenant_collect(&s.store, FIX_INSTANCE, s.record->tenant, t, &o);
+		allocations = 0;
+		counting = true;
+		assert_int_equal(diff_tenant(&s.settings, &in, &p), 0);
+		counting = false;
+		observed_tenant_release(&o);
+	}
+	assert_int_equal(p.n_actions, 0);
+	assert_int_equal(allocations, 0);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+#else
+	skip();
+#endif
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_once_then_steady),
 		cmocka_unit_test(test_changed_profile_is_never_hidden_by_the_memo),
+		cmocka_unit_test(test_start_takes_the_digest_from_the_record),
+		cmocka_unit_test(test_fact_without_the_key_is_rebuilt),
+		cmocka_unit_test(test_converged_diff_allocates_nothing),
 		cmocka_unit_test(test_bulk_read_repairs_hand_edits),
 		cmocka_unit_test(test_bulk_read_of_digests_only),
 		cmocka_unit_test(test_other_policy_chars),

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "intern.h"
 
 static void test_tag_set_sorted_unique(void **state)
 {
@@ -110,6 +111,12 @@ static void test_tag_set_packed_shares_keys_only(void **state)
 	assert_string_equal(tag_set_get(&b, "bedrock-tenantd:tenant"), "t2");
 	assert_null(tag_set_get(&a, "zzz"));
 	assert_false(tag_set_equal(&a, &b));
+	{ /* by an interned key (ownership, compared by pointer) */
+		const char *k = intern("bedrock-tenantd:tenant");
+		assert_string_equal(tag_set_get_interned(&a, k), "t1");
+		assert_string_equal(tag_set_get_interned(&b, k), "t2");
+		intern_unref(k);
+	}
 
 	/* edit b: a keeps its values, b its other tags */
 	tag_set_put(&b, "app", "batch");
@@ -249,10 +256,37 @@ static void test_names(void **state)
 	assert_string_equal(alert_type_name(ALERT_FORECASTED), "forecasted");
 }
 
+/* tag_set_get_interned: by pointer in an interned set, by value in a view; the
+ * reserved keys are the interned ones. */
+static void test_get_interned(void **state)
+{
+	struct tag_set set, view;
+	char key[] = TAG_MANAGED_BY;
+
+	tag_set_init(&set);
+	tag_set_put(&set, "app", "x");
+	tag_set_put(&set, TAG_MANAGED_BY, "me");
+	assert_ptr_equal(tag_key_managed_by(), intern_ref(tag_key_managed_by()));
+	intern_unref(tag_key_managed_by());
+	assert_string_equal(tag_key_managed_by(), TAG_MANAGED_BY);
+	assert_string_equal(tag_key_tenant(), TAG_TENANT);
+	assert_string_equal(tag_key_profile(), TAG_PROFILE);
+	assert_string_equal(tag_key_model(), TAG_MODEL);
+	assert_string_equal(tag_key_spec(), TAG_SPEC);
+	assert_string_equal(tag_set_get_interned(&set, tag_key_managed_by()), "me");
+	assert_null(tag_set_get_interned(&set, tag_key_tenant()));
+	tag_set_init(&view);
+	tag_view_put(&view, key, "view"); /* not interned */
+	assert_string_equal(tag_set_get_interned(&view, tag_key_managed_by()), "view");
+	tag_view_release(&view);
+	tag_set_release(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tag_set_sorted_unique),
+		cmocka_unit_test(test_get_interned),
 		cmocka_unit_test(test_tag_set_reserve_exact),
 		cmocka_unit_test(test_tag_view_borrows),
 		cmocka_unit_test(test_tag_set_packed_shares_keys_only),

@@ -622,10 +622,74 @@ static void test_apply_action_every_kind(void **state)
 	sim_release(&s);
 }
 
+/* A parameter and a budget the daemon created are entries of the store's arena, as a
+ * listing's: the parameter's name and value interned, the budget's constant strings
+ * one copy for every budget; updated and deleted as any entry (ASan: nothing freed
+ * alone). */
+static void test_own_creates_in_the_arena(void **state)
+{
+	struct sim s;
+	struct action a;
+	const struct observed_parameter *q;
+	const struct observed_budget *b1, *b2;
+	const char *name;
+
+	(void)state;
+	sim_init(&s, "acme");
+	memset(&a, 0, sizeof(a));
+	tag_set_init(&a.tags);
+	tag_set_put(&a.tags, TAG_TENANT, "acme");
+	a.kind = ACT_PARAM_CREATE;
+	a.resource = "/bedrock-tenants/acme/chat/profile-arn";
+	a.value = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p1";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	q = observed_store_parameter(&s.store, a.resource);
+	assert_true(q->in_arena);
+	assert_true(q->tags_in_arena);
+	name = intern(a.resource); /* the pool's copies */
+	assert_ptr_equal(q->name, name);
+	intern_unref(name);
+	name = intern(a.value);
+	assert_ptr_equal(q->value, name);
+	intern_unref(name);
+	a.kind = ACT_PARAM_UPDATE;
+	a.value = "v2";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_string_equal(observed_store_parameter(&s.store, a.resource)->value, "v2");
+
+	a.kind = ACT_BUDGET_CREATE;
+	a.limit = "100";
+	a.time_unit = "MONTHLY";
+	a.filter = "{}";
+	a.value = "digest";
+	a.budget = "acme";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme"), 0);
+	a.budget = "acme-2";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
+	b1 = observed_store_budget(&s.store, "acme");
+	b2 = observed_store_budget(&s.store, "acme-2");
+	assert_true(b1->in_arena && b2->in_arena);
+	assert_true(b1->tags_in_arena);
+	assert_string_equal(b1->limit_unit, "USD");
+	assert_ptr_equal(b1->limit_unit, b2->limit_unit);
+	assert_ptr_equal(b1->time_unit, b2->time_unit);
+	assert_string_equal(b2->arn, "arn:aws:budgets::1:budget/acme-2");
+	a.kind = ACT_BUDGET_UPDATE;
+	a.limit = "200";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	assert_string_equal(observed_store_budget(&s.store, "acme-2")->limit_amount, "200");
+	a.kind = ACT_BUDGET_DELETE;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
+	assert_null(observed_store_budget(&s.store, "acme-2"));
+	tag_set_release(&a.tags);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_action_every_kind),
+		cmocka_unit_test(test_own_creates_in_the_arena),
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_collect_shared_name_is_looked_up),

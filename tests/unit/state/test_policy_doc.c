@@ -16,6 +16,9 @@
 #include "policy_memo.h"
 #include "xalloc.h"
 
+/* policy_hash of the document of test_document_text_is_pinned_to_its_format, format 1 */
+#define PINNED_DIGEST "0ea18b67dd6b2381779180c6b1481e00"
+
 static struct observed_profile *profile(const char *id, const char *model_arn, const char *copy_from)
 {
 	struct observed_profile *p = xcalloc(1, sizeof(*p));
@@ -141,15 +144,15 @@ static void test_memo_key_and_bound(void **state)
 	char want[DIGEST_HEX_SHORT + 1];
 
 	assert_false(policy_memo_key(ab, 2, &k1)); /* no digests */
-	a.digest = (struct content_digest){ { 11, 12 } };
+	a.grants = (struct content_digest){ { 11, 12 } };
 	assert_false(policy_memo_key(ab, 2, &k1));
-	b.digest = (struct content_digest){ { 21, 22 } };
+	b.grants = (struct content_digest){ { 21, 22 } };
 	assert_true(policy_memo_key(ab, 2, &k1));
 	assert_true(policy_memo_key(ba, 2, &k2));
 	assert_true(content_digest_equal(k1, k2));
 	assert_true(policy_memo_key(only_a, 1, &k3));
 	assert_false(content_digest_equal(k1, k3));
-	b.digest.w[1]++; /* one profile changed in any field */
+	b.grants.w[1]++; /* one profile changed in what its document reads */
 	assert_true(policy_memo_key(ab, 2, &k2));
 	assert_false(content_digest_equal(k1, k2));
 
@@ -171,11 +174,105 @@ static void test_memo_key_and_bound(void **state)
 	assert_int_equal(policy_memo_slots(), 0);
 }
 
+/* The grants digest: every field the document reads of a profile counts, no other. */
+static void test_grants_digest(void **state)
+{
+	struct observed_profile *p = profile("aaaaaaaaaaaa",
+					     "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL);
+	struct content_digest d0 = observed_profile_grants_digest(p), d;
+
+	/* not read: other tags, the listing's flags, the description, the name */
+	tag_set_put(&p->tags, "CostCenter", "x");
+	p->listed = true;
+	p->created_at = 5;
+	p->description = xstrdup("d");
+	p->name = xstrdup("n");
+	assert_true(content_digest_equal(observed_profile_grants_digest(p), d0));
+	/* read: the model tag (a copied system profile), models[], the ARN */
+	tag_set_put(&p->tags, TAG_MODEL, "arn:aws:bedrock:us-east-1:111122223333:inference-profile/us.x");
+	d = observed_profile_grants_digest(p);
+	assert_false(content_digest_equal(d, d0));
+	p->model_arns = xreallocarray(p->model_arns, 2, sizeof(char *));
+	p->model_arns[p->n_model_arns++] = intern("arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0");
+	assert_false(content_digest_equal(observed_profile_grants_digest(p), d));
+	d = observed_profile_grants_digest(p);
+	p->arn[strlen(p->arn) - 1] = 'b';
+	assert_false(content_digest_equal(observed_profile_grants_digest(p), d));
+	observed_profile_free(p);
+}
+
+/* A record remembers a document's digest by its profiles across a start
+ * (state/policy_memo.h): the text written for the same profiles must not change
+ * without a new POLICY_DOC_FORMAT. This pins the digest of one document to the
+ * format's number: a change to policy_document's text fails here; bump
+ * POLICY_DOC_FORMAT and the digest below together. */
+static void test_document_text_is_pinned_to_its_format(void **state)
+{
+	struct observed_profile *v[2] = {
+		profile("bbbbbbbbbbbb",
+			"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+			"arn:aws:bedrock:us-east-1:111122223333:inference-profile/"
+			"us.anthropic.claude-3-5-haiku-20241022-v1:0"),
+		profile("aaaaaaaaaaaa", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL),
+	};
+	char *doc = policy_document((const struct observed_profile *const *)v, 2), *hash = policy_hash(doc);
+
+	assert_int_equal(POLICY_DOC_FORMAT, 1);
+	assert_string_equal(hash, PINNED_DIGEST);
+	free(hash);
+	free(doc);
+	for (int i = 0; i < 2; i++)
+		observed_profile_free(v[i]);
+}
+
+/* The policy fact's value: the digest, and the key in this format; only a fact that
+ * holds the same key in the same format answers for it. */
+static void test_memo_fact(void **state)
+{
+	static const char hash[] = "0123456789abcdef0123456789abcdef";
+	struct content_digest key = { { 0x0102030405060708ull, 0xa0b0c0d0e0f00010ull } }, other = key;
+	struct tenant_record *r = tenant_record_new("acme");
+	char *fact = policy_memo_fact(hash, &key), *plain = policy_memo_fact(hash, NULL);
+	char *fkey = record_key_policy_fact("app-role", "bedrock-tenantd-acme");
+	char out[DIGEST_HEX_SHORT + 1];
+
+	assert_string_equal(fact, "0123456789abcdef0123456789abcdef k1:0102030405060708a0b0c0d0e0f00010");
+	assert_string_equal(plain, hash);
+	assert_true(policy_memo_fact_is(fact, hash));
+	assert_true(policy_memo_fact_is(plain, hash));
+	assert_false(policy_memo_fact_is(fact, "0123456789abcdef0123456789abcdee"));
+	assert_true(policy_memo_fact_keyed(fact, key));
+	assert_false(policy_memo_fact_keyed(plain, key));
+	other.w[1] ^= 1;
+	assert_false(policy_memo_fact_keyed(fact, other));
+	fact[DIGEST_HEX_SHORT + 2] = '0'; /* "k0:": another format of the document */
+	assert_false(policy_memo_fact_keyed(fact, key));
+	fact[DIGEST_HEX_SHORT + 2] = '1';
+
+	/* from the record: only a policy fact holding the key */
+	assert_false(policy_memo_from_record(NULL, key, out));
+	record_set_fact(r, "enforce\nbedrock-tenantd-deny-acme", fact); /* not a policy fact */
+	assert_false(policy_memo_from_record(r, key, out));
+	record_set_fact(r, fkey, plain);
+	assert_false(policy_memo_from_record(r, key, out));
+	record_set_fact(r, fkey, fact);
+	assert_true(policy_memo_from_record(r, key, out));
+	assert_string_equal(out, hash);
+	assert_false(policy_memo_from_record(r, other, out));
+	tenant_record_free(r);
+	free(fkey);
+	free(fact);
+	free(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements),
 		cmocka_unit_test(test_memo_key_and_bound),
+		cmocka_unit_test(test_document_text_is_pinned_to_its_format),
+		cmocka_unit_test(test_memo_fact),
+		cmocka_unit_test(test_grants_digest),
 		cmocka_unit_test(test_strings_are_escaped),
 		cmocka_unit_test(test_equal_as_json),
 		cmocka_unit_test(test_size_ignores_whitespace),

@@ -194,16 +194,51 @@ static void test_record_keys(void **state)
 	assert_false(record_key_policy_fact_parse("policy:app", &role, &policy));
 }
 
+/* The policy and enforcement facts found without building their keys: the same as
+ * record_fact of the built key. */
+static void test_facts_found_without_keys(void **state)
+{
+	struct tenant_record *r = tenant_record_new("acme");
+	char *k1 = record_key_policy_fact("app", "pol"), *k2 = record_key_policy_fact("app-2", "pol"),
+	     *k3 = record_key_enforce_fact("deny"), *k4 = record_key_policy_fact(NULL, NULL);
+	const char *role, *policy;
+	size_t len;
+
+	assert_null(record_policy_fact(NULL, "app", "pol"));
+	record_set_fact(r, k1, "one");
+	record_set_fact(r, k2, "two");
+	record_set_fact(r, k3, "three");
+	record_set_fact(r, k4, "four");
+	assert_string_equal(record_policy_fact(r, "app", "pol"), "one");
+	assert_string_equal(record_policy_fact(r, "app-2", "pol"), "two");
+	assert_string_equal(record_policy_fact(r, NULL, NULL), "four");
+	assert_null(record_policy_fact(r, "ap", "pol"));
+	assert_null(record_policy_fact(r, "app", "po"));
+	assert_null(record_policy_fact(r, "app", "pol2"));
+	assert_string_equal(record_enforce_fact(r, "deny"), "three");
+	assert_null(record_enforce_fact(r, "den"));
+	assert_null(record_enforce_fact(r, "pol"));
+	assert_true(record_key_policy_fact_split(k2, &role, &len, &policy));
+	assert_int_equal(len, 5);
+	assert_memory_equal(role, "app-2", 5);
+	assert_string_equal(policy, "pol");
+	assert_false(record_key_policy_fact_split(k3, &role, &len, &policy));
+	assert_true(record_key_is_policy_fact(k1));
+	assert_false(record_key_is_policy_fact(k3));
+	free(k1);
+	free(k2);
+	free(k3);
+	free(k4);
+	tenant_record_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_keys),
-		cmocka_unit_test(test_intents_and_timers),
-		cmocka_unit_test(test_record_packed),
-		cmocka_unit_test(test_fact_one_allocation),
-		cmocka_unit_test(test_applied_keys_follow_tag_calls),
-		cmocka_unit_test(test_applied_keys_shared),
-		cmocka_unit_test(test_record_strings_interned),
+		cmocka_unit_test(test_record_keys),	    cmocka_unit_test(test_facts_found_without_keys),
+		cmocka_unit_test(test_intents_and_timers),  cmocka_unit_test(test_record_packed),
+		cmocka_unit_test(test_fact_one_allocation), cmocka_unit_test(test_applied_keys_follow_tag_calls),
+		cmocka_unit_test(test_applied_keys_shared), cmocka_unit_test(test_record_strings_interned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -650,6 +650,161 @@ static void test_grouped_commit_failure(void **state)
 	free(path);
 }
 
+/* One round of the writes a loop turn makes while converging, committed as one. */
+static void write_round(struct store *s, int round)
+{
+	char *keys[] = { "Team", "CostCenter", "Tenant" };
+	struct create_intent in = { .profile_key = "chat", .name = "n", .token = "tok", .since = round };
+	struct resource_timer t = { TIMER_GRACE, "/p/acme", round };
+
+	for (int i = 0; i < 20; i++) {
+		char tenant[16], value[16];
+		snprintf(tenant, sizeof(tenant), "t%d", i);
+		snprintf(value, sizeof(value), "r%d", round);
+		assert_int_equal(store_add_history(s, tenant, round, "state", "Ready", NULL), 0);
+		assert_int_equal(store_put_fact(s, tenant, "revision", value), 0);
+		assert_int_equal(store_put_applied(s, tenant, "/p", keys, 1 + (size_t)(round + i) % 3), 0);
+	}
+	assert_int_equal(store_put_intent(s, "acme", &in), 0);
+	assert_int_equal(store_clear_intent(s, "acme", "other"), 0);
+	assert_int_equal(store_put_timer(s, "acme", &t), 0);
+	assert_int_equal(store_put_tenant(s, "acme", DELETION_RETAIN), 0);
+	assert_int_equal(store_commit(s), 0);
+}
+
+/* The writes' statements are prepared once and kept: rounds of writes after the first
+ * prepare nothing more (each prepared its statements anew before). */
+static void test_statements_prepared_once(void **state)
+{
+	char *path = xasprintf("%s/prepared.db", dir);
+	struct store *s;
+	unsigned long first;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_group_writes(s, true);
+	write_round(s, 0);
+	write_round(s, 1);
+	first = store_statements_prepared(s);
+	assert_true(first > 0);
+	for (int round = 2; round < 12; round++)
+		write_round(s, round);
+	assert_int_equal(store_statements_prepared(s), first);
+	store_close(s);
+	free(path);
+}
+
+static void sql_on_the_side(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A kept statement whose step failed (a constraint) runs again; the store's check
+ * runs beside the kept ones; a schema changed by another connection under a kept
+ * statement is prepared again by SQLite, and the writes land where they should. */
+static void test_kept_statements_survive_failures_and_schema_changes(void **state)
+{
+	char *path = xasprintf("%s/kept.db", dir);
+	struct create_intent bad = { .profile_key = "chat", .name = NULL, .token = "tok", .since = 1 };
+	struct create_intent good = { .profile_key = "chat", .name = "acme-chat", .token = "tok2", .since = 2 };
+	struct hashmap records;
+	struct tenant_record *r;
+	struct store *s;
+	unsigned long prepared;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_group_writes(s, true);
+	assert_int_equal(store_put_intent(s, "acme", &good), 0);
+	assert_int_equal(store_commit(s), 0);
+	/* NOT NULL: the step fails, the group is rolled back or left to commit */
+	assert_true(store_put_intent(s, "acme", &bad) < 0);
+	(void)store_commit(s);
+	good.since = 3;
+	assert_int_equal(store_put_intent(s, "acme", &good), 0);
+	assert_int_equal(store_put_fact(s, "acme", "revision", "r1"), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_check(s), 0);
+	prepared = store_statements_prepared(s);
+
+	sql_on_the_side(path, "CREATE INDEX facts_by_value ON facts (value);"
+			      "CREATE INDEX intents_by_name ON intents (name)");
+	good.since = 4;
+	assert_int_equal(store_put_intent(s, "acme", &good), 0);
+	assert_int_equal(store_put_fact(s, "acme", "revision", "r2"), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_check(s), 0);
+	assert_int_equal(store_statements_prepared(s), prepared); /* the same statements */
+	store_close(s);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	r = hashmap_get(&records, "acme");
+	assert_non_null(r);
+	assert_int_equal(record_intent(r, "chat")->since, 4);
+	assert_string_equal(record_intent(r, "chat")->name, "acme-chat");
+	assert_string_equal(record_fact(r, "revision"), "r2");
+	hashmap_release(&records, free_record);
+	store_close(s);
+	free(path);
+}
+
+/* An applied-tag set is written by difference: put again as it was, it writes no page
+ * (the commit adds nothing to the log); changed, the store holds exactly the new set. */
+static void test_applied_tags_by_difference(void **state)
+{
+	char *path = xasprintf("%s/applied.db", dir);
+	char *abc[] = { "A", "B", "C" }, *bcd[] = { "B", "C", "D" };
+	struct wal_seen w = { 0 };
+	struct hashmap records;
+	const struct applied_tags *a;
+	struct store *s;
+	unsigned frames;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_defer_checkpoints(s, on_wal, &w);
+	store_group_writes(s, true);
+	for (int i = 0; i < 50; i++) {
+		char tenant[16];
+		snprintf(tenant, sizeof(tenant), "t%02d", i);
+		assert_int_equal(store_put_applied(s, tenant, "/p", abc, 3), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	frames = w.last;
+	for (int i = 0; i < 50; i++) {
+		char tenant[16];
+		snprintf(tenant, sizeof(tenant), "t%02d", i);
+		assert_int_equal(store_put_applied(s, tenant, "/p", abc, 3), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(w.last, frames); /* nothing written */
+	assert_int_equal(store_put_applied(s, "t07", "/p", bcd, 3), 0);
+	assert_int_equal(store_put_applied(s, "t08", "/p", NULL, 0), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_true(w.last > frames);
+	store_close(s);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	a = record_applied(hashmap_get(&records, "t07"), "/p");
+	assert_non_null(a);
+	assert_int_equal(a->n_keys, 3);
+	assert_true(record_applied_has(hashmap_get(&records, "t07"), "/p", "D"));
+	assert_false(record_applied_has(hashmap_get(&records, "t07"), "/p", "A"));
+	assert_null(hashmap_get(&records, "t08"));
+	assert_int_equal(record_applied(hashmap_get(&records, "t09"), "/p")->n_keys, 3);
+	hashmap_release(&records, free_record);
+	store_close(s);
+	free(path);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(dir) ? 0 : -1;
@@ -679,6 +834,9 @@ int main(void)
 		cmocka_unit_test(test_checkpoints_deferred),
 		cmocka_unit_test(test_grouped_writes),
 		cmocka_unit_test(test_grouped_commit_failure),
+		cmocka_unit_test(test_statements_prepared_once),
+		cmocka_unit_test(test_kept_statements_survive_failures_and_schema_changes),
+		cmocka_unit_test(test_applied_tags_by_difference),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
