@@ -118,6 +118,7 @@ static void read_tags(struct mparse *m, const struct ynode *n, struct tag_set *s
 	set->items = items;
 	set->n = k;
 	set->alloc = n->map.n;
+	tag_set_share(set); /* tenants repeat their tags: one copy of each set */
 }
 
 /* Keys of a and b together (both sorted). */

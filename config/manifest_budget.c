@@ -229,8 +229,11 @@ void manifest_read_access(struct mparse *m, const struct ynode *n)
 	if (!n)
 		return;
 	mark = walk_push_key(&m->w, "access");
-	if (walk_mapping(&m->w, n, keys, 1, v) && v[0])
+	if (walk_mapping(&m->w, n, keys, 1, v) && v[0]) {
+		size_t n_roles = 0;
 		m->t->roles = read_names(m, v[0], "roles", MANIFEST_MAX_ROLES, rule_iam_role_name, "IAM role name",
-					 "IAM role names", &m->t->n_roles);
+					 "IAM role names", &n_roles);
+		m->t->n_roles = n_roles; /* at most MANIFEST_MAX_ROLES */
+	}
 	walk_pop(&m->w, mark);
 }

@@ -32,7 +32,7 @@ static cJSON *tags_json(const struct tag_set *tags)
 	cJSON *o = cJSON_CreateObject();
 
 	for (size_t i = 0; i < tags->n; i++)
-		cJSON_AddStringToObject(o, tags->items[i].key, tags->items[i].value);
+		cJSON_AddStringToObject(o, tag_set_key(tags, i), tag_set_value(tags, i));
 	return o;
 }
 

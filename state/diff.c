@@ -249,17 +249,17 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 	while (i < want->n || j < have->n) {
 		int order = i == want->n   ? 1
 			    : j == have->n ? -1
-					   : same_or_strcmp(want->items[i].key, have->items[j].key);
+					   : same_or_strcmp(tag_set_key(want, i), tag_set_key(have, j));
 		if (order < 0) { /* desired, absent */
-			tag_set_put(&set, want->items[i].key, want->items[i].value);
+			tag_set_put(&set, tag_set_key(want, i), tag_set_value(want, i));
 			i++;
 		} else if (order == 0) { /* both: the value may differ */
-			if (same_or_strcmp(want->items[i].value, have->items[j].value) != 0)
-				tag_set_put(&set, want->items[i].key, want->items[i].value);
+			if (same_or_strcmp(tag_set_value(want, i), tag_set_value(have, j)) != 0)
+				tag_set_put(&set, tag_set_key(want, i), tag_set_value(want, i));
 			i++;
 			j++;
 		} else { /* present, not desired */
-			const char *k = have->items[j++].key;
+			const char *k = tag_set_key(have, j++);
 			if (starts_with(k, "aws:"))
 				continue;
 			if (!starts_with(k, TAG_RESERVED_PREFIX) && !record_applied_has(c->in->record, resource, k))
@@ -269,7 +269,7 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 		}
 	}
 	if (set.n) {
-		struct action *a = plan_add(c->plan, tag_kind, "%zu tag(s) to set", set.n);
+		struct action *a = plan_add(c->plan, tag_kind, "%zu tag(s) to set", (size_t)set.n);
 		a->resource = xstrdup(resource);
 		a->profile_key = xstrdup_or_null(profile_key);
 		a->tags = set;

@@ -18,10 +18,10 @@
  * (manifests are read and listings turned into snapshots on worker threads while the
  * loop frees old ones). An uncontended lock costs tens of nanoseconds, small beside
  * the allocation it saves. Each distinct string costs its text plus 8 bytes, and a
- * table slot of 8 bytes at most half full; the table grows with the peak number of
- * distinct strings and never shrinks (bench_diff's world of 20,000 tenants: 140,625
- * strings, 11.0 MB with the table, most of them the profiles' ARNs, the parameter
- * names, the spec hashes and the tenant ids). */
+ * table slot of 8 bytes at most three quarters full; the table grows with the peak
+ * number of distinct strings and never shrinks (bench_diff's world of 20,000 tenants:
+ * 140,625 strings, 9.7 MB with the tables, most of them the profiles' ARNs, the
+ * parameter names, the spec hashes and the tenant ids). */
 #ifndef BTD_INTERN_H
 #define BTD_INTERN_H
 
@@ -35,11 +35,14 @@ void intern_unref(const char *s);
 
 /* Interned lists: one shared, immutable, reference-counted copy of each distinct list
  * of interned strings (the same strings in the same order), for the lists 100,000
- * tenants repeat (the tag keys the daemon applied to each resource: one list per
- * shape of manifest, not one per resource). intern_list(v, n) returns the pool's copy
- * with one more reference (made when absent; the copy holds a reference to each of
- * its strings, the caller keeps its own); n == 0 gives NULL. intern_list_unref drops
- * one (NULL-safe). Never write to a list nor free() it. */
+ * tenants repeat (the tag keys the daemon applied to each resource and those of a
+ * listing's tag sets: one list per shape of manifest, not one per resource; a
+ * manifest's whole tag set as its pairs: state/model.h). A list costs 16 bytes and its
+ * pointers, and a slot in a table of its own (at most three quarters full, never
+ * shrinking). intern_list(v, n) returns the pool's copy with one more reference (made
+ * when absent; the copy holds a reference to each of its strings, the caller keeps its
+ * own); n == 0 gives NULL. intern_list_unref drops one (NULL-safe). Never write to a
+ * list nor free() it. */
 const char *const *intern_list(const char *const *v, size_t n);
 void intern_list_unref(const char *const *list);
 

@@ -11,18 +11,96 @@
 void tag_set_init(struct tag_set *set)
 {
 	set->items = NULL;
+	set->keys = NULL;
 	set->n = 0;
 	set->alloc = 0;
 }
 
 void tag_set_release(struct tag_set *set)
 {
+	if (set->keys) { /* packed: the values' memory is the packer's */
+		for (size_t i = 0; i < set->n; i++)
+			intern_unref(set->values[i]);
+		intern_list_unref(set->keys);
+		tag_set_init(set);
+		return;
+	}
+	if (set->alloc == TAG_SET_SHARED) {
+		intern_list_unref((const char *const *)set->items);
+		tag_set_init(set);
+		return;
+	}
 	for (size_t i = 0; i < set->n; i++) {
 		intern_unref(set->items[i].key);
 		intern_unref(set->items[i].value);
 	}
 	free(set->items);
 	tag_set_init(set);
+}
+
+/* A packed or shared set made a built one, before a write: the same pairs, the
+ * references moved (a list's own go with it). */
+static void unpack(struct tag_set *set)
+{
+	struct tag *items;
+
+	if (set->alloc == TAG_SET_SHARED) {
+		items = xcalloc(set->n, sizeof(*items));
+		for (size_t i = 0; i < set->n; i++) {
+			items[i].key = intern_ref(set->items[i].key);
+			items[i].value = intern_ref(set->items[i].value);
+		}
+		intern_list_unref((const char *const *)set->items);
+		set->items = items;
+		set->alloc = set->n;
+		return;
+	}
+	if (!set->keys)
+		return;
+	items = xcalloc(set->n, sizeof(*items));
+	for (size_t i = 0; i < set->n; i++) {
+		items[i].key = intern_ref(set->keys[i]);
+		items[i].value = set->values[i];
+	}
+	intern_list_unref(set->keys);
+	set->keys = NULL;
+	set->items = items;
+	set->alloc = set->n;
+}
+
+void tag_set_pack(struct tag_set *set, const char **mem)
+{
+	if (set->keys || !set->n)
+		return;
+	if (set->alloc == TAG_SET_SHARED)
+		unpack(set);
+	for (size_t i = 0; i < set->n; i++)
+		mem[i] = set->items[i].key;
+	set->keys = intern_list(mem, set->n); /* its own reference to each key */
+	for (size_t i = 0; i < set->n; i++) {
+		intern_unref(set->items[i].key);
+		mem[i] = set->items[i].value; /* the reference moves */
+	}
+	free(set->items);
+	set->values = mem;
+	set->alloc = 0;
+}
+
+void tag_set_share(struct tag_set *set)
+{
+	const char *const *list;
+
+	if (set->keys || !set->n || set->alloc == TAG_SET_SHARED)
+		return;
+	/* a pair is two pointers: the list of 2n strings is the pairs' array */
+	list = intern_list((const char *const *)set->items, 2 * (size_t)set->n);
+	for (size_t i = 0; i < set->n; i++) {
+		intern_unref(set->items[i].key);
+		intern_unref(set->items[i].value);
+	}
+	free(set->items);
+	set->items = (struct tag *)(void *)(uintptr_t)list;
+	set->alloc = TAG_SET_SHARED;
 }
 
 /* Index of key, or of where it would be inserted; *found tells which. */
@@ -32,7 +110,7 @@ static size_t tag_find(const struct tag_set *set, const char *key, bool *found)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(set->items[mid].key, key);
+		int c = strcmp(tag_set_key(set, mid), key);
 		if (c == 0) {
 			*found = true;
 			return mid;
@@ -46,7 +124,7 @@ static size_t tag_find(const struct tag_set *set, const char *key, bool *found)
 	return lo;
 }
 
-/* Make room for a new key at index i (from tag_find) and return the slot. */
+/* Make room for a new key at index i (from tag_find) and return the slot (a built set). */
 static struct tag *tag_insert_at(struct tag_set *set, size_t i)
 {
 	XGROW(set->items, set->n + 1, set->alloc);
@@ -57,6 +135,7 @@ static struct tag *tag_insert_at(struct tag_set *set, size_t i)
 
 void tag_set_reserve(struct tag_set *set, size_t n)
 {
+	unpack(set);
 	if (n <= set->alloc)
 		return;
 	set->items = xreallocarray(set->items, n, sizeof(set->items[0]));
@@ -66,9 +145,11 @@ void tag_set_reserve(struct tag_set *set, size_t n)
 void tag_set_put(struct tag_set *set, const char *key, const char *value)
 {
 	bool found;
-	size_t i = tag_find(set, key, &found);
+	size_t i;
 	struct tag *slot;
 
+	unpack(set);
+	i = tag_find(set, key, &found);
 	if (found) {
 		const char *old = set->items[i].value;
 		set->items[i].value = intern(value);
@@ -94,13 +175,15 @@ void tag_view_add_all(struct tag_set *view, const struct tag_set *src)
 {
 	if (!view->n) { /* the common first step: src is sorted already */
 		XGROW(view->items, src->n, view->alloc);
-		if (src->n)
+		for (size_t i = 0; src->keys && i < src->n; i++)
+			view->items[i] = (struct tag){ src->keys[i], src->values[i] };
+		if (src->n && !src->keys)
 			memcpy(view->items, src->items, src->n * sizeof(src->items[0]));
 		view->n = src->n;
 		return;
 	}
 	for (size_t i = 0; i < src->n; i++)
-		tag_view_put(view, src->items[i].key, src->items[i].value);
+		tag_view_put(view, tag_set_key(src, i), tag_set_value(src, i));
 }
 
 void tag_view_release(struct tag_set *view)
@@ -116,6 +199,7 @@ bool tag_set_remove(struct tag_set *set, const char *key)
 
 	if (!found)
 		return false;
+	unpack(set); /* the same index */
 	intern_unref(set->items[i].key);
 	intern_unref(set->items[i].value);
 	memmove(&set->items[i], &set->items[i + 1], (set->n - i - 1) * sizeof(set->items[0]));
@@ -128,14 +212,14 @@ const char *tag_set_get(const struct tag_set *set, const char *key)
 	bool found;
 	size_t i = tag_find(set, key, &found);
 
-	return found ? set->items[i].value : NULL;
+	return found ? tag_set_value(set, i) : NULL;
 }
 
 const char *tag_set_get_interned(const struct tag_set *set, const char *key)
 {
 	for (size_t i = 0; i < set->n; i++)
-		if (set->items[i].key == key)
-			return set->items[i].value;
+		if (tag_set_key(set, i) == key)
+			return tag_set_value(set, i);
 	return tag_set_get(set, key);
 }
 
@@ -191,8 +275,8 @@ void tag_set_copy(struct tag_set *dst, const struct tag_set *src)
 	dst->alloc = src->n;
 	for (size_t i = 0; i < src->n; i++) {
 		/* intern(), not intern_ref(): a view's strings need not be interned */
-		dst->items[i].key = intern(src->items[i].key);
-		dst->items[i].value = intern(src->items[i].value);
+		dst->items[i].key = intern(tag_set_key(src, i));
+		dst->items[i].value = intern(tag_set_value(src, i));
 	}
 	dst->n = src->n;
 }
@@ -202,7 +286,7 @@ bool tag_set_equal(const struct tag_set *a, const struct tag_set *b)
 	if (a->n != b->n)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->items[i].key, b->items[i].key) || strcmp(a->items[i].value, b->items[i].value))
+		if (strcmp(tag_set_key(a, i), tag_set_key(b, i)) || strcmp(tag_set_value(a, i), tag_set_value(b, i)))
 			return false;
 	return true;
 }

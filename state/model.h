@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Limits of the manifest schema (docs/manifest.md). */
 #define TENANT_ID_MAX	      40 /* ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$ */
@@ -35,12 +36,40 @@ struct tag {
 	const char *value;
 };
 
-/* Sorted by key (strcmp), keys unique. */
+/* Sorted by key (strcmp), keys unique. Three forms:
+ * - built (keys NULL): items[] holds n pairs in alloc slots, owned by the set; every
+ *   tag_set_* function below writes only this form;
+ * - shared (tag_set_share; a manifest's tag sets, which tenants repeat): items[] is
+ *   an interned list (intern_list) of the 2n strings key, value, key, value..., one
+ *   copy for every shared set with the same pairs; alloc is TAG_SET_SHARED;
+ * - packed (tag_set_pack; the observed store's listed entries, which never change):
+ *   keys is an interned list (intern_list) shared by every packed set with the same
+ *   keys, values[] the n interned values, in memory the packer provides (a store's
+ *   arena): a set of ten tags takes 80 bytes instead of 160, its keys none.
+ * Read either form with tag_set_key/tag_set_value (or tag_set_get); never items[] of a
+ * set that may be packed. A write (tag_set_put, _remove, _reserve) to a packed set
+ * turns it into a built set first. */
 struct tag_set {
-	struct tag *items;
-	size_t n;
-	size_t alloc;
+	union {
+		struct tag *items;   /* keys == NULL */
+		const char **values; /* keys != NULL */
+	};
+	const char *const *keys;
+	uint32_t n;
+	uint32_t alloc; /* slots of items[]; 0 when packed, TAG_SET_SHARED when shared */
 };
+
+#define TAG_SET_SHARED UINT32_MAX
+
+static inline const char *tag_set_key(const struct tag_set *set, size_t i)
+{
+	return set->keys ? set->keys[i] : set->items[i].key;
+}
+
+static inline const char *tag_set_value(const struct tag_set *set, size_t i)
+{
+	return set->keys ? set->values[i] : set->items[i].value;
+}
 
 enum deletion_policy {
 	DELETION_DELETE,
@@ -114,14 +143,16 @@ struct tenant {
 	 * `default` for a tenant without spec.account); NULL: its place is fixed by
 	 * account and region, as without pools. */
 	const char *pool;
-	bool region_set; /* spec.region was written, or no pool: the tenant's Region is fixed */
 	struct tag_set tags;
 	struct profile *profiles; /* sorted by key */
-	size_t n_profiles;
-	struct budget *budget; /* NULL when the manifest has no budget block */
-	char **roles;	       /* IAM role names, sorted, unique */
-	size_t n_roles;
+	struct budget *budget;	  /* NULL when the manifest has no budget block */
+	char **roles;		  /* IAM role names, sorted, unique */
+	/* counts, flags and enums together, in 32 bits: 152 bytes, not 168 (100,000 tenants) */
+	uint32_t n_profiles;
+	uint32_t n_roles;
 	enum deletion_policy deletion_policy;
+	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
+	bool region_set;       /* spec.region was written, or no pool: the tenant's Region is fixed */
 	bool suspended;
 
 	/* Derived by config/. */
@@ -131,8 +162,6 @@ struct tenant {
 	/* Provenance. */
 	char *file;	/* path as given to the parser */
 	char *revision; /* content hash of the manifest text (hex), the tenant's revision */
-
-	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
 };
 
 /* tag_set */
@@ -160,6 +189,13 @@ const char *tag_key_model(void);
 const char *tag_key_spec(void);
 void tag_set_copy(struct tag_set *dst, const struct tag_set *src);
 bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
+/* tag_set_pack: turns the built set into a packed one, its values moved into
+ * mem (room for set->n pointers, owned by the caller and kept as long as the set), its
+ * items[] freed. tag_set_release of a packed set drops its references, never mem. */
+void tag_set_pack(struct tag_set *set, const char **mem);
+/* tag_set_share: turns the built set into a shared one (the one copy of its pairs,
+ * made when absent); released with tag_set_release like any set. */
+void tag_set_share(struct tag_set *set);
 
 /* Tag views: tag_sets whose strings are borrowed (from the model, the settings), for
  * sets that are built only to be compared, for every tenant on every diff pass. Start

@@ -200,34 +200,16 @@ bool observed_store_release_step(struct observed_store *s, size_t max)
 	return true;
 }
 
-/* An arena entry's tag array moves into the arena when the entry is stored (the
- * listing fills it after making the entry): one chunk less per set, released with
- * the rest. The set is never written afterwards (entries are copied to change). */
+/* An arena entry's tags are packed into the arena when the entry is stored (the
+ * listing fills them after making the entry): their keys one shared list per shape
+ * (state/model.h), their values in the arena, released with the rest. The set is
+ * never written afterwards (entries are copied to change). */
 static void tags_to_arena(struct observed_store *s, struct tag_set *t, bool *in_arena)
 {
-	struct tag *items;
-
 	if (*in_arena || !t->n || !s->arena)
 		return;
-	items = arena_alloc(s->arena, t->n * sizeof(*items));
-	memcpy(items, t->items, t->n * sizeof(*items));
-	free(t->items);
-	t->items = items;
-	t->alloc = t->n;
+	tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(char *)));
 	*in_arena = true;
-}
-
-static void release_tags(struct tag_set *t, bool in_arena)
-{
-	if (!in_arena) {
-		tag_set_release(t);
-		return;
-	}
-	for (size_t i = 0; i < t->n; i++) {
-		intern_unref(t->items[i].key);
-		intern_unref(t->items[i].value);
-	}
-	tag_set_init(t);
 }
 
 void observed_profile_free(struct observed_profile *p)
@@ -238,7 +220,7 @@ void observed_profile_free(struct observed_profile *p)
 		intern_unref(p->arn);
 		for (size_t i = 0; i < p->n_model_arns; i++)
 			intern_unref(p->model_arns[i]);
-		release_tags(&p->tags, p->tags_in_arena);
+		tag_set_release(&p->tags); /* packed: its values stay in the arena */
 		return;
 	}
 	free(p->arn);
@@ -259,7 +241,7 @@ void observed_parameter_free(struct observed_parameter *p)
 	if (p->in_arena) {
 		intern_unref(p->name);
 		intern_unref(p->value);
-		release_tags(&p->tags, p->tags_in_arena);
+		tag_set_release(&p->tags); /* packed: its values stay in the arena */
 		return;
 	}
 	free(p->name);
@@ -569,7 +551,7 @@ void observed_budget_free(struct observed_budget *b)
 		intern_unref(b->time_unit);
 		intern_unref(b->budget_type);
 		intern_unref(b->metric);
-		release_tags(&b->tags, b->tags_in_arena);
+		tag_set_release(&b->tags); /* packed: its values stay in the arena */
 		return;
 	}
 	free(b->name);

@@ -157,12 +157,13 @@ struct observed_role {
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. */
 struct observed_group {
 	const char *tenant; /* interned (state/intern.h): the groups map's key */
+	/* counts in 32 bits: 100,000 groups (a tenant's resources are a few) */
 	struct observed_profile **profiles;
-	size_t n_profiles, alloc_profiles;
+	uint32_t n_profiles, alloc_profiles;
 	struct observed_parameter **parameters;
-	size_t n_parameters, alloc_parameters;
+	uint32_t n_parameters, alloc_parameters;
 	struct observed_budget **budgets;
-	size_t n_budgets, alloc_budgets;
+	uint32_t n_budgets, alloc_budgets;
 	uint64_t gen; /* generation_next() at its last change (an entry in or out) */
 	/* the sum of its profiles' and parameters' digests (not its budgets': the
 	 * listing completes those in place, observed_carry compares them by value) */

@@ -79,7 +79,7 @@ static int change(struct observed_budget *b, const struct action *a)
 	case ACT_BUDGET_TAG:
 	case ACT_BUDGET_UNTAG:
 		for (size_t i = 0; i < a->tags.n; i++)
-			tag_set_put(&b->tags, a->tags.items[i].key, a->tags.items[i].value);
+			tag_set_put(&b->tags, tag_set_key(&a->tags, i), tag_set_value(&a->tags, i));
 		for (size_t i = 0; i < a->n_keys; i++)
 			tag_set_remove(&b->tags, a->keys[i]);
 		return 0;
@@ -169,7 +169,7 @@ const struct observed_parameter *observed_apply_parameter_create(struct observed
 static void apply_tags(struct tag_set *dst, const struct action *a)
 {
 	for (size_t i = 0; i < a->tags.n; i++)
-		tag_set_put(dst, a->tags.items[i].key, a->tags.items[i].value);
+		tag_set_put(dst, tag_set_key(&a->tags, i), tag_set_value(&a->tags, i));
 	for (size_t i = 0; i < a->n_keys; i++)
 		tag_set_remove(dst, a->keys[i]);
 }

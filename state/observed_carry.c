@@ -27,7 +27,8 @@ static bool tags_same(const struct tag_set *a, const struct tag_set *b)
 		return false;
 	/* interned keys and values: equal strings are mostly the same pointer */
 	for (size_t i = 0; i < a->n; i++)
-		if (!str_same(a->items[i].key, b->items[i].key) || !str_same(a->items[i].value, b->items[i].value))
+		if (!str_same(tag_set_key(a, i), tag_set_key(b, i)) ||
+		    !str_same(tag_set_value(a, i), tag_set_value(b, i)))
 			return false;
 	return true;
 }

@@ -64,8 +64,8 @@ static void sink_tags(struct sink *k, const struct tag_set *tags, bool known)
 	sink_u64(k, known);
 	sink_u64(k, tags->n);
 	for (size_t i = 0; i < tags->n; i++) {
-		sink_str(k, tags->items[i].key);
-		sink_str(k, tags->items[i].value);
+		sink_str(k, tag_set_key(tags, i));
+		sink_str(k, tag_set_value(tags, i));
 	}
 }
 

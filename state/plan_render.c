@@ -167,10 +167,10 @@ char *plan_render_subject(const struct action *a, const struct observed_store *b
 static void tag_changes(const struct action *a, const struct tag_set *have, struct change_list *ret)
 {
 	for (size_t i = 0; i < a->tags.n; i++) {
-		const char *old = have ? tag_set_get(have, a->tags.items[i].key) : NULL;
-		if (old && strcmp(old, a->tags.items[i].value) == 0)
+		const char *old = have ? tag_set_get(have, tag_set_key(&a->tags, i)) : NULL;
+		if (old && strcmp(old, tag_set_value(&a->tags, i)) == 0)
 			continue;
-		change_list_add(ret, old ? '~' : '+', a->tags.items[i].key, old, a->tags.items[i].value);
+		change_list_add(ret, old ? '~' : '+', tag_set_key(&a->tags, i), old, tag_set_value(&a->tags, i));
 	}
 	for (size_t i = 0; i < a->n_keys; i++)
 		change_list_add(ret, '-', a->keys[i], have ? tag_set_get(have, a->keys[i]) : NULL, NULL);
@@ -179,8 +179,8 @@ static void tag_changes(const struct action *a, const struct tag_set *have, stru
 static void new_tags(const struct tag_set *tags, struct change_list *ret)
 {
 	for (size_t i = 0; i < tags->n; i++) {
-		char *key = xasprintf("tags.%s", tags->items[i].key);
-		change_list_add(ret, '+', key, NULL, tags->items[i].value);
+		char *key = xasprintf("tags.%s", tag_set_key(tags, i));
+		change_list_add(ret, '+', key, NULL, tag_set_value(tags, i));
 		free(key);
 	}
 }

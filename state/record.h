@@ -53,22 +53,23 @@ struct applied_tags {
 /* A small fact about what was last applied, e.g. the hash of a role policy or of a
  * budget's alerts, so unchanged ones need not be read back from AWS. */
 struct record_fact {
-	char *key;
-	char *value;
+	char *key;   /* one allocation with value (record.c): freed as key, never value */
+	char *value; /* points into key's allocation */
 };
 
 struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
 	bool known;	    /* deletion_policy below came from a manifest */
 	enum deletion_policy deletion_policy;
+	/* counts in 32 bits: one record per tenant, 100,000 of them */
 	struct create_intent *intents;
-	size_t n_intents, alloc_intents;
+	uint32_t n_intents, alloc_intents;
 	struct resource_timer *timers;
-	size_t n_timers, alloc_timers;
+	uint32_t n_timers, alloc_timers;
 	struct applied_tags *applied;
-	size_t n_applied, alloc_applied;
+	uint32_t n_applied, alloc_applied;
 	struct record_fact *facts;
-	size_t n_facts, alloc_facts;
+	uint32_t n_facts, alloc_facts;
 	/* generation_next() at its creation and at every change made through the
 	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
 	uint64_t gen;

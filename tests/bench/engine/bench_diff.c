@@ -129,6 +129,7 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 	tag_set_init(&p->tags);
 	tag_set_reserve(&p->tags, 1); /* exact, as the manifest parser sizes tag sets */
 	tag_set_put(&p->tags, "app", p->key);
+	tag_set_share(&p->tags);
 	/* any six hex digits do: the diff compares names and the spec tag, it does not hash */
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%06zx", (i * 7 + k * 131) & 0xffffff);
 	p->name = xasprintf("%s-%s-%s", t->id, p->key, p->spec_hash);
@@ -156,6 +157,7 @@ static struct tenant *make_tenant(size_t i, bool roles)
 		snprintf(owner, sizeof(owner), "team-%zu@example.com", i % 97);
 		tag_set_put(&t->tags, "Owner", owner);
 	}
+	tag_set_share(&t->tags); /* as the manifest parser leaves it */
 	t->n_profiles = 1 + i % 3;
 	t->profiles = xcalloc(t->n_profiles, sizeof(*t->profiles));
 	for (size_t k = 0; k < t->n_profiles; k++)

@@ -109,6 +109,15 @@ static void test_every_field(void **state)
 	assert_string_equal(t->policy_name, "bedrock-tenantd-acme-claims");
 	assert_string_equal(t->file, "t.yaml");
 	assert_int_equal(strlen(t->revision), 64);
+	{ /* the same tags in another manifest: one copy of each set */
+		char *d2;
+		struct tenant *t2 = test_manifest(cfg, full, &d2);
+		assert_int_equal(t->tags.alloc, TAG_SET_SHARED);
+		assert_ptr_equal(t2->tags.items, t->tags.items);
+		assert_ptr_equal(tenant_profile(t2, "chat")->tags.items, tenant_profile(t, "chat")->tags.items);
+		free(d2);
+		tenant_free(t2);
+	}
 	free(d);
 	tenant_free(t);
 	daemon_config_free(cfg);

@@ -85,6 +85,150 @@ static void test_tag_view_borrows(void **state)
 	tag_set_release(&copy);
 }
 
+/* Packed sets (an observed listing's entries): sets with the same keys share one key
+ * list, each keeps its own values; a write to one unpacks it and leaves the others
+ * as they were. Two resources with one tag set, one edited. */
+static void test_tag_set_packed_shares_keys_only(void **state)
+{
+	struct tag_set a, b, c, v;
+	const char *mem_a[3], *mem_b[3];
+
+	(void)state;
+	tag_set_init(&a);
+	tag_set_put(&a, "bedrock-tenantd:tenant", "t1");
+	tag_set_put(&a, "Team", "x");
+	tag_set_put(&a, "app", "chat");
+	tag_set_copy(&b, &a);
+	tag_set_put(&b, "bedrock-tenantd:tenant", "t2");
+	tag_set_pack(&a, mem_a);
+	tag_set_pack(&b, mem_b);
+	assert_non_null(a.keys);
+	assert_ptr_equal(a.keys, b.keys); /* one key list for the shape */
+	assert_ptr_equal(a.values, mem_a);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(tag_set_key(&a, 0), "Team");
+	assert_string_equal(tag_set_get(&a, "bedrock-tenantd:tenant"), "t1");
+	assert_string_equal(tag_set_get(&b, "bedrock-tenantd:tenant"), "t2");
+	assert_null(tag_set_get(&a, "zzz"));
+	assert_false(tag_set_equal(&a, &b));
+	{ /* by an interned key (ownership, compared by pointer) */
+		const char *k = intern("bedrock-tenantd:tenant");
+		assert_string_equal(tag_set_get_interned(&a, k), "t1");
+		assert_string_equal(tag_set_get_interned(&b, k), "t2");
+		intern_unref(k);
+	}
+
+	/* edit b: a keeps its values, b its other tags */
+	tag_set_put(&b, "app", "batch");
+	assert_null(b.keys);
+	assert_string_equal(tag_set_get(&b, "app"), "batch");
+	assert_string_equal(tag_set_get(&b, "Team"), "x");
+	assert_string_equal(tag_set_get(&a, "app"), "chat");
+	assert_string_equal(mem_a[1], "chat");
+	assert_string_equal(tag_set_get(&a, "bedrock-tenantd:tenant"), "t1");
+	assert_true(tag_set_remove(&b, "Team"));
+	assert_string_equal(tag_set_get(&a, "Team"), "x");
+	assert_int_equal(a.n, 3);
+
+	/* a copy of a packed set is a built one, equal to it; so is a view of it */
+	tag_set_copy(&c, &a);
+	assert_null(c.keys);
+	assert_true(tag_set_equal(&a, &c));
+	assert_true(tag_set_equal(&c, &a));
+	tag_set_init(&v);
+	tag_view_add_all(&v, &a);
+	assert_true(tag_set_equal(&v, &a));
+	tag_view_put(&v, "zzz", "1");
+	tag_view_add_all(&v, &a);
+	assert_int_equal(v.n, 4);
+	tag_view_release(&v);
+
+	/* a removal from a packed set unpacks it too; a miss leaves it packed */
+	assert_false(tag_set_remove(&a, "nope"));
+	assert_non_null(a.keys);
+	assert_true(tag_set_remove(&a, "app"));
+	assert_null(a.keys);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(tag_set_get(&c, "app"), "chat");
+	tag_set_release(&a);
+	tag_set_release(&b);
+	tag_set_release(&c);
+}
+
+/* Shared sets (a manifest's): equal sets are one copy of their pairs, a set with
+ * other pairs its own; a write to one makes it a built set of its own and leaves the
+ * others as they were. Two tenants with one tag set, one edited. */
+static void test_tag_set_shared_one_edited(void **state)
+{
+	struct tag_set a, b, c, d;
+
+	(void)state;
+	tag_set_init(&a);
+	tag_set_put(&a, "CostCenter", "research");
+	tag_set_put(&a, "Project", "p1");
+	tag_set_copy(&b, &a);
+	tag_set_copy(&c, &a);
+	tag_set_put(&c, "Project", "p2");
+	tag_set_share(&a);
+	tag_set_share(&b);
+	tag_set_share(&c);
+	assert_int_equal(a.alloc, TAG_SET_SHARED);
+	assert_ptr_equal(a.items, b.items); /* one copy */
+	assert_ptr_not_equal(a.items, c.items);
+	assert_true(tag_set_equal(&a, &b));
+	assert_false(tag_set_equal(&a, &c));
+	assert_string_equal(tag_set_get(&c, "Project"), "p2");
+	assert_string_equal(tag_set_key(&a, 1), "Project");
+
+	/* edit b: a keeps its pairs */
+	tag_set_put(&b, "Project", "p3");
+	assert_int_not_equal(b.alloc, TAG_SET_SHARED);
+	assert_string_equal(tag_set_get(&b, "Project"), "p3");
+	assert_string_equal(tag_set_get(&b, "CostCenter"), "research");
+	assert_string_equal(tag_set_get(&a, "Project"), "p1");
+	tag_set_share(&b);
+	assert_ptr_not_equal(a.items, b.items);
+	assert_true(tag_set_remove(&b, "CostCenter"));
+	assert_int_equal(b.n, 1);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(tag_set_get(&a, "CostCenter"), "research");
+	tag_set_reserve(&c, 4);
+	assert_int_equal(c.alloc, 4);
+	assert_string_equal(tag_set_get(&c, "Project"), "p2");
+
+	/* a copy, a view and a packed set of a shared set */
+	tag_set_copy(&d, &a);
+	assert_int_equal(d.alloc, 2);
+	assert_true(tag_set_equal(&d, &a));
+	tag_set_release(&d);
+	tag_set_init(&d);
+	tag_view_add_all(&d, &a);
+	assert_true(tag_set_equal(&d, &a));
+	tag_view_release(&d);
+	tag_set_copy(&d, &a);
+	tag_set_share(&d);
+	assert_ptr_equal(d.items, a.items);
+	{
+		const char *mem[2];
+		tag_set_pack(&d, mem);
+		assert_non_null(d.keys);
+		assert_string_equal(tag_set_get(&d, "Project"), "p1");
+		assert_string_equal(tag_set_get(&a, "Project"), "p1");
+		tag_set_release(&d);
+	}
+	tag_set_release(&a);
+	tag_set_release(&b);
+	tag_set_release(&c);
+}
+
+/* 100,000 tenants: the struct's counts, flags and enums packed together (152 bytes, a
+ * 160-byte chunk; 168 and 176 before). */
+static void test_tenant_packed(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct tenant) <= 152);
+}
+
 static void test_tenant_dup_is_deep(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -141,9 +285,15 @@ static void test_get_interned(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tag_set_sorted_unique), cmocka_unit_test(test_get_interned),
-		cmocka_unit_test(test_tag_set_reserve_exact), cmocka_unit_test(test_tag_view_borrows),
-		cmocka_unit_test(test_tenant_dup_is_deep),    cmocka_unit_test(test_names),
+		cmocka_unit_test(test_tag_set_sorted_unique),
+		cmocka_unit_test(test_get_interned),
+		cmocka_unit_test(test_tag_set_reserve_exact),
+		cmocka_unit_test(test_tag_view_borrows),
+		cmocka_unit_test(test_tag_set_packed_shares_keys_only),
+		cmocka_unit_test(test_tag_set_shared_one_edited),
+		cmocka_unit_test(test_tenant_packed),
+		cmocka_unit_test(test_tenant_dup_is_deep),
+		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

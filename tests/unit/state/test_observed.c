@@ -121,8 +121,10 @@ static void test_listing_entries_share_strings(void **state)
 	p->tags_known = true;
 	assert_false(p->tags_in_arena);
 	observed_store_put_profile(&st, p);
-	/* stored, its tags moved into the arena too (no chunk of their own) */
+	/* stored, its tags packed into the arena (no chunk of their own; the keys one
+	 * list shared with every entry of the same tag keys) */
 	assert_true(p->tags_in_arena);
+	assert_non_null(p->tags.keys);
 	assert_string_equal(tag_set_get(&p->tags, "Team"), "x");
 	assert_ptr_equal(observed_store_group(&st, "t1")->profiles[0], p);
 	q = observed_store_new_parameter(&st, "/bedrock-tenants/t1/chat/profile-arn", arn);
@@ -151,6 +153,48 @@ static void test_listing_entries_share_strings(void **state)
 	assert_string_equal(q->value, arn);
 	observed_profile_free(c);
 	observed_parameter_free(q);
+}
+
+/* Listed entries with the same tag keys share one key list, each its own values: one
+ * of two such profiles edited (a copy changed and put, as every change is) leaves the
+ * other's tags as they were. */
+static void test_listing_tags_packed_one_edited(void **state)
+{
+	struct observed_store st;
+	struct observed_profile *a, *b, *c;
+	const struct observed_profile *now;
+
+	(void)state;
+	observed_store_init(&st);
+	a = observed_store_new_profile(&st, "arn:x/a", "a", "t1-chat-aaaaaa", NULL, 0);
+	b = observed_store_new_profile(&st, "arn:x/b", "b", "t2-chat-aaaaaa", NULL, 0);
+	tag_set_put(&a->tags, TAG_TENANT, "t1");
+	tag_set_put(&a->tags, "Team", "x");
+	tag_set_put(&b->tags, TAG_TENANT, "t2");
+	tag_set_put(&b->tags, "Team", "x");
+	a->tags_known = b->tags_known = true;
+	observed_store_put_profile(&st, a);
+	observed_store_put_profile(&st, b);
+	assert_non_null(a->tags.keys);
+	assert_ptr_equal(a->tags.keys, b->tags.keys);
+	assert_ptr_not_equal(a->tags.values, b->tags.values);
+
+	c = observed_profile_dup(a);
+	tag_set_put(&c->tags, "Team", "y");
+	tag_set_put(&c->tags, "Owner", "o");
+	observed_store_put_profile(&st, c); /* replaces a */
+	now = observed_store_profile(&st, "arn:x/a");
+	assert_string_equal(tag_set_get(&now->tags, "Team"), "y");
+	assert_string_equal(tag_set_get(&now->tags, "Owner"), "o");
+	now = observed_store_profile(&st, "arn:x/b");
+	assert_int_equal(now->tags.n, 2);
+	assert_string_equal(tag_set_get(&now->tags, "Team"), "x");
+	assert_string_equal(tag_set_get(&now->tags, TAG_TENANT), "t2");
+	assert_null(tag_set_get(&now->tags, "Owner"));
+	assert_ptr_equal(observed_store_group(&st, "t2")->profiles[0], now);
+	observed_store_release(&st);
+	/* a group per tenant, 100,000 of them: 32-bit counts (80 bytes, not 104) */
+	assert_true(sizeof(struct observed_group) <= 80);
 }
 
 static void test_listing_entries_in_an_arena(void **state)
@@ -652,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
 		cmocka_unit_test(test_listing_entries_share_strings),
+		cmocka_unit_test(test_listing_tags_packed_one_edited),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_adopt),
 		cmocka_unit_test(test_arena_small_first),
