@@ -33,18 +33,27 @@ static struct observed_profile *profile(const char *id, const char *model_arn, c
 	return p;
 }
 
+/* Two profiles: one on a system-defined profile (its foundation model and the
+ * profile's ARN), one on a foundation model, in reverse order of their ids. */
+static void two_profiles(struct observed_profile *v[2])
+{
+	v[0] = profile("bbbbbbbbbbbb",
+		       "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
+		       "arn:aws:bedrock:us-east-1:111122223333:inference-profile/"
+		       "us.anthropic.claude-3-5-haiku-20241022-v1:0");
+	v[1] = profile("aaaaaaaaaaaa", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL);
+}
+
 static void test_statements(void **state)
 {
-	struct observed_profile *v[2] = {
-		profile("bbbbbbbbbbbb",
-			"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
-			"arn:aws:bedrock:us-east-1:111122223333:inference-profile/"
-			"us.anthropic.claude-3-5-haiku-20241022-v1:0"),
-		profile("aaaaaaaaaaaa", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL),
-	};
-	char *doc = policy_document((const struct observed_profile *const *)v, 2);
-	cJSON *j = cJSON_Parse(doc), *sts = cJSON_GetObjectItem(j, "Statement"), *fm;
+	struct observed_profile *v[2];
+	char *doc;
+	cJSON *j, *sts, *fm;
 
+	two_profiles(v);
+	doc = policy_document((const struct observed_profile *const *)v, 2);
+	j = cJSON_Parse(doc);
+	sts = cJSON_GetObjectItem(j, "Statement");
 	assert_non_null(j);
 	assert_string_equal(cJSON_GetObjectItem(j, "Version")->valuestring, "2012-10-17");
 	assert_int_equal(cJSON_GetArraySize(sts), 3);
@@ -208,15 +217,12 @@ static void test_grants_digest(void **state)
  * POLICY_DOC_FORMAT and the digest below together. */
 static void test_document_text_is_pinned_to_its_format(void **state)
 {
-	struct observed_profile *v[2] = {
-		profile("bbbbbbbbbbbb",
-			"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0",
-			"arn:aws:bedrock:us-east-1:111122223333:inference-profile/"
-			"us.anthropic.claude-3-5-haiku-20241022-v1:0"),
-		profile("aaaaaaaaaaaa", "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL),
-	};
-	char *doc = policy_document((const struct observed_profile *const *)v, 2), *hash = policy_hash(doc);
+	struct observed_profile *v[2];
+	char *doc, *hash;
 
+	two_profiles(v);
+	doc = policy_document((const struct observed_profile *const *)v, 2);
+	hash = policy_hash(doc);
 	assert_int_equal(POLICY_DOC_FORMAT, 1);
 	assert_string_equal(hash, PINNED_DIGEST);
 	free(hash);
