@@ -20,6 +20,7 @@
 #include "budget_spec.h"
 #include "enforce_spec.h"
 #include "policy_doc.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #define SUBSCRIBERS_MAX 11 /* CreateBudgetAction's limit */
@@ -33,15 +34,6 @@ static int cmp_str(const void *a, const void *b)
 static bool ours(const struct observed_budget_action *a, const char *name)
 {
 	return enforce_action_attaches(a, name);
-}
-
-static char **strv_dup(char *const *v, size_t n)
-{
-	char **c = xcalloc(n ? n : 1, sizeof(char *));
-
-	for (size_t i = 0; i < n; i++)
-		c[i] = xstrdup(v[i]);
-	return c;
 }
 
 /* The subscribers of the budget's alerts, sorted, unique, the first SUBSCRIBERS_MAX,
@@ -88,9 +80,7 @@ static bool subscribers_equal(const struct observed_budget_action *live, const s
 	bool eq;
 
 	subscribers(b, &want);
-	eq = live->n_subscribers == want.n_subscribers;
-	for (size_t i = 0; eq && i < want.n_subscribers; i++)
-		eq = strcmp(live->subscribers[i], want.subscribers[i]) == 0;
+	eq = strv_equal(live->subscribers, live->n_subscribers, want.subscribers, want.n_subscribers);
 	subscribers_free(&want);
 	return eq;
 }
@@ -110,16 +100,6 @@ static char *execution_role_arn(const struct diff_ctx *c)
 			 c->s->execution_role);
 }
 
-static bool roles_equal(const struct observed_budget_action *a, const struct tenant *t)
-{
-	if (a->n_roles != t->n_roles)
-		return false;
-	for (size_t i = 0; i < t->n_roles; i++)
-		if (strcmp(a->roles[i], t->roles[i]) != 0)
-			return false;
-	return true;
-}
-
 static bool action_matches(const struct observed_budget_action *a, const struct tenant *t, const char *policy_arn,
 			   const char *role_arn)
 {
@@ -128,7 +108,8 @@ static bool action_matches(const struct observed_budget_action *a, const struct 
 	       !strcmp(a->approval_model, ENFORCE_APPROVAL) && a->threshold_type &&
 	       !strcmp(a->threshold_type, ENFORCE_THRESHOLD) && a->threshold == t->budget->enforce_at_percent &&
 	       !strcmp(a->policy_arn, policy_arn) && a->execution_role_arn &&
-	       !strcmp(a->execution_role_arn, role_arn) && roles_equal(a, t) && subscribers_equal(a, t->budget);
+	       !strcmp(a->execution_role_arn, role_arn) && strv_equal(a->roles, a->n_roles, t->roles, t->n_roles) &&
+	       subscribers_equal(a, t->budget);
 }
 
 static struct action *action_on(struct diff_ctx *c, enum action_kind k, const char *budget,

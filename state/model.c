@@ -321,18 +321,6 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-static char **dup_strv(char *const *v, size_t n)
-{
-	char **out;
-
-	if (!n)
-		return NULL;
-	out = xcalloc(n, sizeof(*out));
-	for (size_t i = 0; i < n; i++)
-		out[i] = xstrdup(v[i]);
-	return out;
-}
-
 void alert_release(struct alert *a)
 {
 	free_strv(a->emails, a->n_emails);
@@ -413,7 +401,7 @@ static struct budget *budget_dup(const struct budget *b)
 		const struct alert *a = &b->alerts[i];
 		c->alerts[i].threshold_percent = a->threshold_percent;
 		c->alerts[i].type = a->type;
-		c->alerts[i].emails = dup_strv(a->emails, a->n_emails);
+		c->alerts[i].emails = strv_dup(a->emails, a->n_emails);
 		c->alerts[i].n_emails = a->n_emails;
 		c->alerts[i].sns_topic = xstrdup_or_null(a->sns_topic);
 	}
@@ -450,7 +438,7 @@ struct tenant *tenant_dup(const struct tenant *t)
 		q->col = p->col;
 	}
 	c->budget = budget_dup(t->budget);
-	c->roles = dup_strv(t->roles, t->n_roles);
+	c->roles = strv_dup(t->roles, t->n_roles);
 	c->n_roles = t->n_roles;
 	c->deletion_policy = t->deletion_policy;
 	c->suspended = t->suspended;

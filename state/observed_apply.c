@@ -7,6 +7,7 @@
 #include "budget_spec.h"
 #include "enforce_spec.h"
 #include "policy_doc.h"
+#include "strv.h"
 #include "policy_memo.h"
 #include "xalloc.h"
 
@@ -396,13 +397,9 @@ static void define_action(struct observed_budget_action *x, const struct action 
 	x->policy_arn = xstrdup(a->resource);
 	x->execution_role_arn = xstrdup_or_null(a->execution_role);
 	x->n_roles = a->n_roles;
-	x->roles = xcalloc(a->n_roles ? a->n_roles : 1, sizeof(char *));
-	for (size_t i = 0; i < a->n_roles; i++)
-		x->roles[i] = xstrdup(a->roles[i]);
+	x->roles = strv_dup(a->roles, a->n_roles);
 	x->n_subscribers = a->n_subscribers; /* sorted by the diff */
-	x->subscribers = xcalloc(a->n_subscribers ? a->n_subscribers : 1, sizeof(char *));
-	for (size_t i = 0; i < a->n_subscribers; i++)
-		x->subscribers[i] = xstrdup(a->subscribers[i]);
+	x->subscribers = strv_dup(a->subscribers, a->n_subscribers);
 }
 
 static int apply_budget_action(struct observed_store *s, const struct action *a, const char *answer)

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -23,10 +24,30 @@ static void test_equal_by_content_and_order(void **state)
 	assert_false(strv_equal(a, 1, b, 2));
 }
 
+/* A copy owns new strings with the same content; an empty array copies to NULL. */
+static void test_dup_owns_its_strings(void **state)
+{
+	char a0[] = "alpha", a1[] = "beta";
+	char *a[] = { a0, a1 };
+	char **c = strv_dup(a, 2);
+
+	(void)state;
+	assert_true(strv_equal(a, 2, c, 2));
+	assert_ptr_not_equal(c[0], a0);
+	assert_ptr_not_equal(c[1], a1);
+	a0[0] = 'A';
+	assert_string_equal(c[0], "alpha");
+	assert_null(strv_dup(a, 0));
+	free(c[0]);
+	free(c[1]);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_equal_by_content_and_order),
+		cmocka_unit_test(test_dup_owns_its_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
