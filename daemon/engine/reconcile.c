@@ -21,10 +21,12 @@
 
 struct pending_action {
 	struct reconcile *r;
-	size_t index;
+	size_t index;	    /* in r->plan, unless own */
+	struct action *own; /* a call sent between rounds (publish_now): freed with its answer */
 };
 
 static void run_round(struct reconcile *r);
+static void publish_now(struct reconcile *r, const char *profile_key);
 static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void apply_enforce_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
@@ -633,7 +635,8 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	struct pending_action *pa = data;
 	struct reconcile *r = pa->r;
 	struct engine *e = r->e;
-	const struct action *a = &r->plan.actions[pa->index];
+	struct action *own = pa->own;
+	const struct action *a = own ? own : &r->plan.actions[pa->index];
 
 	free(pa);
 	e->tally.actions++;
@@ -645,6 +648,8 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		char *msg = apply_result(r, a, res);
 		if (msg)
 			note_failure(r, ERROR_RETRYABLE, msg);
+		else if (status == 0 && a->kind == ACT_PROFILE_CREATE)
+			publish_now(r, a->profile_key);
 	} else {
 		enum error_class cls = err ? err->cls : ERROR_RETRYABLE;
 		int quota = placement_quota_kind(err ? err->code : NULL,
@@ -673,6 +678,10 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		/* the model of a budget's alerts may be stale (a lost answer): read them again */
 		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)
 			forget_alerts(r->ps, a->budget);
+	}
+	if (own) {
+		action_release(own);
+		free(own);
 	}
 	if (--r->outstanding)
 		return;
@@ -793,6 +802,33 @@ static void save_conflicts(struct tenant_entry *t, struct plan *p)
 	p->alloc_conflicts = 0;
 }
 
+/* The diff of the tenant in r->ps, now: its settings and its input (observed: o). */
+static struct diff_settings round_settings(const struct reconcile *r)
+{
+	const struct engine *e = r->e;
+
+	return (struct diff_settings){ e->set.instance, engine__place_account_id(r->ps), e->set.grace_s,
+				       e->set.drain_s,	e->set.execution_role,		 r->ps->place.region };
+}
+
+static struct diff_input round_input(const struct reconcile *r, struct observed_tenant *o)
+{
+	const struct tenant_entry *t = r->t;
+
+	return (struct diff_input){
+		.tenant_id = t->id,
+		.desired = t->removed ? NULL : t->desired,
+		.deletion_policy = t->desired	      ? t->desired->deletion_policy
+				   : t->record->known ? t->record->deletion_policy
+						      : DELETION_DELETE,
+		.record = t->record,
+		.observed = o,
+		.deletions_held = t->held,
+		.now = engine__wall(r->e),
+		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
+	};
+}
+
 static void run_round(struct reconcile *r)
 {
 	struct engine *e = r->e;
@@ -801,25 +837,13 @@ static void run_round(struct reconcile *r)
 	struct diff_stamp stamp;
 	const struct tenant *here = t->removed ? NULL : t->desired;
 	struct diff_settings ds;
-	struct diff_input in = {
-		.tenant_id = t->id,
-		.desired = here,
-		.deletion_policy = t->desired	      ? t->desired->deletion_policy
-				   : t->record->known ? t->record->deletion_policy
-						      : DELETION_DELETE,
-		.record = t->record,
-		.observed = &o,
-		.deletions_held = t->held,
-		.now = engine__wall(e),
-		.nonce = ((uint64_t)random() << 32) ^ (uint64_t)random() ^ uv_hrtime(),
-	};
+	struct diff_input in = round_input(r, &o);
 	const struct observed_profile **granted = NULL;
 	size_t first;
 
 	r->ps = r->home; /* a move's old place only when this round's diff leads there */
 	r->moving_out = false;
-	ds = (struct diff_settings){ e->set.instance, engine__place_account_id(r->ps), e->set.grace_s,
-				     e->set.drain_s,  e->set.execution_role,	       r->ps->place.region };
+	ds = round_settings(r);
 	/* A tenant settled with these very inputs would plan nothing again
 	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
 	 * a diff (a listing makes a new store: its tenants are diffed again). A moving
@@ -866,16 +890,42 @@ static void run_round(struct reconcile *r)
 	send_actions(r);
 }
 
+/* One AWS call of the reconcile: the round's action `index`, or `own` (taken over:
+ * freed with its answer). Returns false when it could not be sent (noted as the
+ * reconcile's error; own is freed). */
+static bool send_one(struct reconcile *r, size_t index, struct action *own)
+{
+	struct engine *e = r->e;
+	const struct action *a = own ? own : &r->plan.actions[index];
+	struct pending_action *pa = xcalloc(1, sizeof(*pa));
+
+	pa->r = r;
+	pa->index = index;
+	pa->own = own;
+	r->outstanding++;
+	e->tally.calls_in_flight++;
+	if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, r->order, on_applied, pa) == 0)
+		return true;
+	free(pa);
+	r->outstanding--;
+	e->tally.calls_in_flight--;
+	r->worst = ERROR_RETRYABLE;
+	free(r->error);
+	r->error = xasprintf("%s could not be sent", action_kind_name(a->kind));
+	if (own) {
+		action_release(own);
+		free(own);
+	}
+	return false;
+}
+
 /* The round's AWS actions; a create only when its intent is on disk. */
 static void send_actions(struct reconcile *r)
 {
-	struct engine *e = r->e;
-
 	r->worst = ERROR_NONE;
 	r->outstanding = 1; /* held until every action is sent */
 	for (size_t i = 0; i < r->plan.n_actions; i++) {
 		const struct action *a = &r->plan.actions[i];
-		struct pending_action *pa;
 
 		if (!action_calls_aws(a->kind))
 			continue;
@@ -886,22 +936,47 @@ static void send_actions(struct reconcile *r)
 			r->store_wait = true; /* logged by engine_store.c, once a minute */
 			continue;
 		}
-		pa = xcalloc(1, sizeof(*pa));
-		pa->r = r;
-		pa->index = i;
-		r->outstanding++;
-		e->tally.calls_in_flight++;
-		if (e->cloud->apply(e->cloud_ctx, &r->ps->place, a, r->priority, r->order, on_applied, pa) < 0) {
-			free(pa);
-			r->outstanding--;
-			e->tally.calls_in_flight--;
-			r->worst = ERROR_RETRYABLE;
-			free(r->error);
-			r->error = xasprintf("%s could not be sent", action_kind_name(a->kind));
-		}
+		send_one(r, i, NULL);
 	}
 	if (--r->outstanding == 0)
 		finish(r, r->worst, r->error);
+}
+
+/* A profile's create was answered with its ARN while other calls of the round are
+ * still out (another create may wait seconds for its place's rate limit): its
+ * parameter need not wait for them. The tenant's diff, now, plans what the next round
+ * would; of it, only the create or update of this profile's parameter is sent now
+ * (it names the ARN just answered: what the next round would write), the rest waits
+ * for the next round. Not in a move's rounds, which read other places too. */
+static void publish_now(struct reconcile *r, const char *profile_key)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct observed_tenant o;
+	struct diff_settings ds;
+	struct diff_input in;
+	struct plan p;
+
+	if (!profile_key || r->outstanding < 2 || e->closing || e->paused || e->set.report_only || t->removed ||
+	    !t->desired || r->moving_out || engine__moving(t))
+		return;
+	ds = round_settings(r);
+	in = round_input(r, &o);
+	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, t->desired, &o);
+	diff_tenant(&ds, &in, &p);
+	observed_tenant_release(&o);
+	for (size_t i = 0; !p.error && i < p.n_actions; i++) {
+		struct action *a = &p.actions[i], *own;
+
+		if ((a->kind != ACT_PARAM_CREATE && a->kind != ACT_PARAM_UPDATE) || !a->profile_key ||
+		    strcmp(a->profile_key, profile_key) != 0)
+			continue;
+		own = xmalloc(sizeof(*own));
+		*own = *a;
+		memset(a, 0, sizeof(*a));
+		send_one(r, 0, own);
+	}
+	plan_release(&p);
 }
 
 bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,

@@ -232,8 +232,23 @@ static int fake_apply(void *ctx, const struct place *p, const struct action *act
 			cloud_error_set(&a->err, 0, ERROR_RETRYABLE, "ConnectionReset", "the answer was lost");
 		}
 	}
+	if (c->hold_create && !c->held && a->status == 0 && act->kind == ACT_PROFILE_CREATE &&
+	    strcmp(act->name, c->hold_create) == 0) {
+		c->held = a;
+		return 0;
+	}
 	send_answer_after(a, a->status == 0 ? c->apply_latency_ms : 0);
 	return 0;
+}
+
+void fake_cloud_answer_held(struct fake_cloud *c)
+{
+	struct answer *a = c->held;
+
+	c->held = NULL;
+	c->hold_create = NULL;
+	if (a)
+		send_answer(a);
 }
 
 static int fake_account(void *ctx, const struct place *p, cloud_account_cb cb, void *data)

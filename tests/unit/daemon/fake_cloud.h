@@ -39,6 +39,8 @@ struct fake_cloud {
 	unsigned fail_lists;	   /* the next N listings fail */
 	uint64_t apply_latency_ms; /* applies that succeed are answered this late */
 	uint64_t list_latency_ms;  /* listings that succeed are answered this late (what they show: at the call) */
+	const char *hold_create;   /* the create of the profile of this name is done, its answer held ... */
+	void *held;		   /* ... here, not counted in pending, until fake_cloud_answer_held */
 };
 
 extern const struct cloud_ops fake_cloud_ops;
@@ -49,6 +51,8 @@ void fake_cloud_release(struct fake_cloud *c);
 void fake_cloud_settle(struct fake_cloud *c);
 size_t fake_cloud_profiles_of(const struct fake_cloud *c, const char *tenant);
 unsigned fake_cloud_mutations(const struct fake_cloud *c);
+/* fake_cloud_answer_held: the held create's answer goes out (from the loop). */
+void fake_cloud_answer_held(struct fake_cloud *c);
 /* Every owned parameter names a live profile. */
 bool fake_cloud_parameters_consistent(const struct fake_cloud *c, const char *instance);
 

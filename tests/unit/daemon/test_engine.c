@@ -1199,6 +1199,43 @@ static void test_due_backoff_with_every_slot_taken(void **state)
 	world_release(&w);
 }
 
+static bool create_held_rest_answered(struct world *w, const void *arg)
+{
+	return w->cloud.held && w->cloud.pending == 0;
+}
+
+/* A profile's parameter follows its own create, not the tenant's last: with the
+ * second profile's create unanswered, the first's parameter is put already, naming
+ * the ARN its create answered, and nothing names the second before its answer. */
+static void test_parameter_follows_its_own_create(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 2) };
+	const struct observed_profile *batch;
+	const struct observed_parameter *q;
+
+	world_init(&w);
+	w.cloud.hold_create = "acme-chat-aaaaaa";
+	put_all(&w, v, 1, true);
+	run_until(&w, create_held_rest_answered, NULL, "the second create held, every other call answered");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
+	assert_int_equal(w.cloud.calls[ACT_PARAM_CREATE], 1);
+	batch = observed_store_profile_by_name(&w.cloud.world, "acme-batch-aaaaaa");
+	assert_non_null(batch);
+	q = observed_store_parameter(&w.cloud.world, "/bedrock-tenants/acme/batch/profile-arn");
+	assert_non_null(q);
+	assert_string_equal(q->value, batch->arn);
+	assert_null(observed_store_parameter(&w.cloud.world, "/bedrock-tenants/acme/chat/profile-arn"));
+
+	fake_cloud_answer_held(&w.cloud);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 2);
+	assert_int_equal(w.cloud.calls[ACT_PARAM_CREATE], 2);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 struct turns {
 	struct engine *e;
 	uint64_t last;	  /* reconciles started before this turn */
@@ -1410,6 +1447,7 @@ int main(void)
 		cmocka_unit_test(test_pause_survives_a_restart),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
+		cmocka_unit_test(test_parameter_follows_its_own_create),
 		cmocka_unit_test(test_reconcile_starts_per_turn_are_bounded),
 		cmocka_unit_test(test_starts_take_what_the_turn_has_left),
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
