@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -378,12 +379,17 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 
 void store_defer_checkpoints(struct store *s, void (*on_wal)(void *data, unsigned frames), void *data)
 {
+	char sql[64];
+
 	s->on_wal = on_wal;
 	s->on_wal_data = data;
 	if (on_wal)
 		sqlite3_wal_hook(s->db, wal_hook, s); /* replaces the automatic checkpoints */
 	else
 		sqlite3_wal_autocheckpoint(s->db, SQLITE_OPEN_WAL_PAGES);
+	/* a pragma's only failure here is memory; the limit then stays as it was */
+	snprintf(sql, sizeof(sql), "PRAGMA journal_size_limit=%d", on_wal ? -1 : SQLITE_OPEN_WAL_BYTES);
+	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 }
 
 const char *store_path(const struct store *s)
@@ -393,15 +399,35 @@ const char *store_path(const struct store *s)
 	return db && *db ? db : NULL;
 }
 
-int store_checkpoint_file(const char *path)
+/* A checkpoint statement's row: busy, the log's frames, the frames copied. */
+static int wal_checkpoint(sqlite3 *db, const char *sql, bool *ret_whole)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	*ret_whole = false;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ret_whole = sqlite3_column_int(st, 0) == 0 && sqlite3_column_int(st, 1) >= 0 &&
+			     sqlite3_column_int(st, 1) == sqlite3_column_int(st, 2);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_checkpoint_file(const char *path, bool cut)
 {
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL), r = 0;
+	bool whole = false;
 
 	/* a statement, not sqlite3_wal_checkpoint_v2: a connection that has read nothing
-	 * does not know yet that the database is in WAL mode */
+	 * does not know yet that the database is in WAL mode. No busy handler: a
+	 * TRUNCATE that finds the writer or a reader busy gives up at once. */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
+		rc = wal_checkpoint(db, "PRAGMA wal_checkpoint(PASSIVE)", &whole);
+	if (rc == SQLITE_OK && cut && whole)
+		rc = wal_checkpoint(db, "PRAGMA wal_checkpoint(TRUNCATE)", &whole);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY) /* busy: another checkpoint runs, no harm */
 		r = sqlite_errno(db, rc);
 	sqlite3_close(db);

@@ -76,16 +76,22 @@ unsigned long store_uncommitted(const struct store *s);
 int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in);
 /* store_defer_checkpoints: this connection stops copying its write-ahead log back
  * into the database itself (SQLite's automatic checkpoint, every SQLITE_OPEN_WAL_PAGES
- * pages, syncs the disk two or three times inside a commit); on_wal(data, frames)
- * runs after each commit with the log's size in pages, for the caller to run
- * store_checkpoint_file elsewhere. on_wal NULL: automatic checkpoints again. */
+ * pages, syncs the disk two or three times inside a commit), and stops cutting the
+ * log's file back to SQLITE_OPEN_WAL_BYTES when the log starts over (the commit that
+ * starts it over truncated the file: a log of 100-200 MB dropped from the page cache
+ * took that commit 100-400 ms); on_wal(data, frames) runs after each commit with the
+ * log's size in pages, for the caller to run store_checkpoint_file elsewhere, which
+ * cuts the file back when asked to. on_wal NULL: automatic checkpoints and cuts again. */
 void store_defer_checkpoints(struct store *s, void (*on_wal)(void *data, unsigned frames), void *data);
 /* store_path: the database's path, NULL for a temporary one. */
 const char *store_path(const struct store *s);
 /* store_checkpoint_file: a passive checkpoint of the database at path on a connection
  * of its own, for another thread than the store's: it copies what it can without
- * waiting for anyone. 0 or -errno. */
-int store_checkpoint_file(const char *path);
+ * waiting for anyone. cut: then, if that copied the whole log, the log's file is
+ * truncated to nothing, again without waiting (the log's writer is held off while the
+ * file is cut; a writer or reader in the log at that moment leaves the file as it
+ * is). 0 or -errno. */
+int store_checkpoint_file(const char *path, bool cut);
 /* store_wal_path: the write-ahead log's path, or NULL when the store is not in WAL mode.
  * Every commit made before an fdatasync of this file starts is durable once it
  * returns 0: a frame still in the log is synced by it, and a frame that a checkpoint

@@ -942,6 +942,7 @@ bool engine_ready(const struct engine *e)
 
 void engine_counts(const struct engine *e, struct engine_counts *ret)
 {
+	unsigned long cuts;
 	size_t pos = 0;
 	void *v;
 
@@ -960,6 +961,8 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->last_resync = e->last_resync;
 	ret->reconciles = e->n_reconciles;
 	ret->heap_trims = e->heap_trims;
+	(void)store_checkpoint_count(e->checkpoint, NULL, &cuts);
+	ret->store_log_cuts = cuts;
 	ret->trimmed_reconciles = e->trimmed_reconciles;
 	ret->actions = e->tally.actions;
 	ret->action_failures = e->tally.action_failures;

@@ -168,6 +168,7 @@ struct engine_counts {
 	size_t places, places_listed;
 	size_t journal_entries;	     /* own writes kept for the listings under way (places.c) */
 	uint64_t heap_trims;	     /* freed memory given back to the system (malloc_trim) */
+	uint64_t store_log_cuts;     /* the store's log file cut back, off the loop, once idle */
 	uint64_t trimmed_reconciles; /* reconciles done at the last of those */
 	int64_t last_resync;	     /* wall clock of the last complete listing round */
 	uint64_t reconciles, actions, action_failures;

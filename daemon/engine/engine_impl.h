@@ -244,6 +244,7 @@ struct engine {
 	size_t n_dead_journal, alloc_dead_journal, dead_journal_pos;
 	uv_timer_t reap;
 	bool trim_owed;		     /* freed since the last malloc_trim */
+	bool log_cut_owed;	     /* the work is done: the store's log file cut back with the trim */
 	uint64_t trimmed_at_ms;	     /* uv_now of the last one; 0: none yet */
 	uint64_t trimmed_reconciles; /* n_reconciles at the last one */
 	uint64_t heap_trims;	     /* malloc_trim calls so far */

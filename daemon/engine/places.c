@@ -93,7 +93,8 @@ static void release_journal_entry(struct journal_entry *j)
  * memory in the arena that held it (a snapshot is built on a worker thread, in that
  * thread's arena), so without a trim every resync leaves an old store's worth of
  * pages resident per arena. At most once every REAP_TRIM_MS: a trim walks the free
- * chunks of every arena. */
+ * chunks of every arena. A trim after the work is done (engine__places_idle) also
+ * has the state store's log file cut back, off the loop (store_checkpoint.h). */
 #define REAP_TRIM_MS 10000
 
 static void on_reap(uv_timer_t *timer);
@@ -111,6 +112,9 @@ static void trim_heap(struct engine *e)
 #ifdef __GLIBC__
 	malloc_trim(0);
 #endif
+	if (e->log_cut_owed)
+		store_checkpoint_cut(e->checkpoint);
+	e->log_cut_owed = false;
 	e->trimmed_at_ms = now;
 	e->trimmed_reconciles = e->n_reconciles;
 	e->heap_trims++;
@@ -157,6 +161,7 @@ void engine__places_idle(struct engine *e)
 	if (e->closing || e->n_reconciles - e->trimmed_reconciles < ENGINE__TRIM_RECONCILES)
 		return;
 	e->trim_owed = true;
+	e->log_cut_owed = true;
 	reap_later(e);
 }
 

@@ -34,7 +34,7 @@ static void on_wal(void *data, unsigned frames)
 	w->last = frames;
 	w->commits++;
 	if (frames > 1000)
-		(void)store_checkpoint_file(w->path);
+		(void)store_checkpoint_file(w->path, false);
 }
 
 static double cpu_seconds(void)
