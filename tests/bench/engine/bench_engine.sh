@@ -58,6 +58,7 @@ options:
                   sending them back to back (default 0; a busy client slows a large
                   convergence down: 1000 at 100,000 tenants)
   --settle DUR    the daemon's watch.settle (default: not set, the daemon's 200ms)
+  --max-in-flight N  the daemon's max_in_flight (default: not set, the daemon's)
   --places AxR    spread the tenants over A accounts x R Regions (R at most 3: us-east-1,
                   us-west-2, us-east-2), each named by spec.account and spec.region,
                   with awsim at AWS's default quotas (1,000 profiles a place, 10,000
@@ -104,6 +105,7 @@ EDITS=50
 COLD_EDITS=0
 RESTARTS=3
 SETTLE=
+MAX_IN_FLIGHT=
 RATE=50
 OVER=1
 LIMITS=operation
@@ -124,6 +126,7 @@ while [ $# -gt 0 ]; do
 	--cold-edits) COLD_EDITS=$2; shift 2 ;;
 	--restarts) RESTARTS=$2; shift 2 ;;
 	--settle) SETTLE=$2; shift 2 ;;
+	--max-in-flight) MAX_IN_FLIGHT=$2; shift 2 ;;
 	--rate) RATE=$2; shift 2 ;;
 	--over) OVER=$2; shift 2 ;;
 	--limits) LIMITS=$2; shift 2 ;;
@@ -285,6 +288,7 @@ watch:
   rescan_interval: 1d
 YAML
 		[ -z "$SETTLE" ] || echo "  settle: $SETTLE"
+		[ -z "$MAX_IN_FLIGHT" ] || echo "max_in_flight: $MAX_IN_FLIGHT"
 	} >"$WORK/config.yaml"
 }
 
