@@ -9,6 +9,22 @@
 #include "hashmap.h"
 #include "xalloc.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* What both kinds of entry begin with: the table reads only this. */
 struct ihead {
 	uint32_t refs;
@@ -39,12 +55,93 @@ struct table {
 	size_t n;
 };
 
+/* Entries of up to SLOT_MAX bytes (nearly every one: tag values, ids, ARNs, names,
+ * a manifest's tag pairs) live in slots of the pool's own blocks, a slot the entry's
+ * size rounded up to 8, one free list per size: no malloc header and no rounding to
+ * malloc's 16 (a spec hash takes 16 bytes, not a 32-byte chunk; a profile's ARN 96,
+ * not 112). A freed slot waits for the next entry of its size; blocks are never given
+ * back (the pool, like its table, keeps its peak). Larger entries are malloc'd. Under
+ * AddressSanitizer a slot is poisoned while free and beyond the entry's own bytes. */
+#define SLOT_MAX      256
+#define SLOT_CLASSES  (SLOT_MAX / 8)
+#define BLOCK_FIRST   4096
+#define BLOCK_LARGEST 65536
+
+struct block {
+	struct block *next; /* every block, for the pool to reach them (leak checkers) */
+	size_t size;
+	char mem[];
+};
+
 static struct {
 	pthread_mutex_t lock;
 	struct table strs;  /* struct istr * */
 	struct table lists; /* struct ilist * */
 	size_t bytes;
+	struct block *blocks;	  /* the newest first: bump allocation in it */
+	size_t used;		  /* of blocks->mem */
+	void *free[SLOT_CLASSES]; /* per slot size (8, 16, ... SLOT_MAX): a free slot's first word links the next */
+	size_t block_bytes;	  /* every block, headers included */
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static size_t slot_size(size_t size)
+{
+	return (size + 7) & ~(size_t)7;
+}
+
+/* slot_alloc: size bytes (not zeroed) for an entry, under the lock. */
+static void *slot_alloc(size_t size)
+{
+	size_t slot = slot_size(size);
+	void **head;
+	void *p;
+
+	if (slot > SLOT_MAX)
+		return xmalloc(size);
+	head = &pool.free[slot / 8 - 1];
+	if (*head) {
+		p = *head;
+		UNPOISON(p, sizeof(void *));
+		*head = *(void **)p;
+		UNPOISON(p, size);
+		return p;
+	}
+	if (!pool.blocks || pool.used + slot > pool.blocks->size) {
+		size_t bsize = pool.blocks ? pool.blocks->size * 2 : BLOCK_FIRST;
+		struct block *b;
+		if (bsize > BLOCK_LARGEST)
+			bsize = BLOCK_LARGEST;
+		b = xmalloc(sizeof(*b) + bsize);
+		b->next = pool.blocks;
+		b->size = bsize;
+		POISON(b->mem, bsize);
+		pool.blocks = b;
+		pool.used = 0;
+		pool.block_bytes += sizeof(*b) + bsize;
+	}
+	p = pool.blocks->mem + pool.used;
+	pool.used += slot;
+	UNPOISON(p, size);
+	return p;
+}
+
+/* slot_free: gives back what slot_alloc(size) returned, under the lock. */
+static void slot_free(void *p, size_t size)
+{
+	size_t slot = slot_size(size);
+	void **head;
+
+	if (slot > SLOT_MAX) {
+		free(p);
+		return;
+	}
+	head = &pool.free[slot / 8 - 1];
+	POISON(p, slot);
+	UNPOISON(p, sizeof(void *));
+	*(void **)p = *head;
+	POISON(p, sizeof(void *));
+	*head = p;
+}
 
 static struct istr *istr_of(const char *s)
 {
@@ -121,7 +218,7 @@ const char *intern(const char *s)
 		}
 	}
 	len = strlen(s);
-	e = xmalloc(sizeof(*e) + len + 1);
+	e = slot_alloc(sizeof(*e) + len + 1);
 	e->h.refs = 1;
 	e->h.hash = h;
 	memcpy(e->s, s, len + 1);
@@ -153,6 +250,7 @@ const char *intern_ref(const char *s)
 void intern_unref(const char *s)
 {
 	struct istr *e;
+	size_t len;
 
 	if (!s)
 		return;
@@ -163,9 +261,10 @@ void intern_unref(const char *s)
 		return;
 	}
 	table_remove(&pool.strs, &e->h);
-	pool.bytes -= sizeof(*e) + strlen(e->s) + 1;
+	len = sizeof(*e) + strlen(e->s) + 1;
+	pool.bytes -= len;
+	slot_free(e, len);
 	pthread_mutex_unlock(&pool.lock);
-	free(e);
 }
 
 static struct ilist *ilist_of(const char *const *list)
@@ -206,7 +305,7 @@ const char *const *intern_list(const char *const *v, size_t n)
 			return l->v;
 		}
 	}
-	l = xmalloc(sizeof(*l) + n * sizeof(l->v[0]));
+	l = slot_alloc(sizeof(*l) + n * sizeof(l->v[0]));
 	l->h.refs = 1;
 	l->h.hash = h;
 	l->n = n;
@@ -224,6 +323,7 @@ const char *const *intern_list(const char *const *v, size_t n)
 void intern_list_unref(const char *const *list)
 {
 	struct ilist *l;
+	size_t size;
 
 	if (!list)
 		return;
@@ -234,11 +334,14 @@ void intern_list_unref(const char *const *list)
 		return;
 	}
 	table_remove(&pool.lists, &l->h);
-	pool.bytes -= sizeof(*l) + l->n * sizeof(l->v[0]);
+	size = sizeof(*l) + l->n * sizeof(l->v[0]);
+	pool.bytes -= size;
 	pthread_mutex_unlock(&pool.lock);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) /* out of the table: no one else reads l */
 		intern_unref(l->v[i]);
-	free(l);
+	pthread_mutex_lock(&pool.lock);
+	slot_free(l, size);
+	pthread_mutex_unlock(&pool.lock);
 }
 
 void intern_stats(size_t *ret_strings, size_t *ret_bytes)

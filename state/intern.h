@@ -17,9 +17,11 @@
  * guards the table and every count; every function may be called from any thread
  * (manifests are read and listings turned into snapshots on worker threads while the
  * loop frees old ones). An uncontended lock costs tens of nanoseconds, small beside
- * the allocation it saves. Each distinct string costs its text plus 8 bytes, and a
- * table slot of 8 bytes at most three quarters full; the table grows with the peak
- * number of distinct strings and never shrinks (bench_diff's world of 20,000 tenants:
+ * the allocation it saves. Each distinct string costs its text plus 8 bytes rounded up
+ * to 8, in a slot of the pool's own blocks (no malloc chunk each; past 256 bytes, a
+ * malloc'd entry), and a table slot of 8 bytes at most three quarters full; the
+ * table and the blocks grow with the peak number of distinct strings and never
+ * shrink, a freed slot taken by the next entry of its size (bench_diff's world of 20,000 tenants:
  * 140,625 strings, 9.7 MB with the tables, most of them the profiles' ARNs, the
  * parameter names, the spec hashes and the tenant ids). */
 #ifndef BTD_INTERN_H
@@ -41,13 +43,14 @@ void intern_unref(const char *s);
  * pointers, and a slot in a table of its own (at most three quarters full, never
  * shrinking). intern_list(v, n) returns the pool's copy with one more reference (made
  * when absent; the copy holds a reference to each of its strings, the caller keeps its
- * own); n == 0 gives NULL. intern_list_unref drops one (NULL-safe). Never write to a
+ * own); n == 0 gives NULL. intern_list_unref drops one (NULL-safe). Lists live in the
+ * strings' slots. Never write to a
  * list nor free() it. */
 const char *const *intern_list(const char *const *v, size_t n);
 void intern_list_unref(const char *const *list);
 
 /* Pool statistics (tests, benchmarks): distinct strings held and their bytes
- * (allocations and table; lists included in the bytes). */
+ * (entries and tables, lists included; free slots and blocks' tails not). */
 void intern_stats(size_t *ret_strings, size_t *ret_bytes);
 
 #endif
