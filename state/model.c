@@ -357,6 +357,72 @@ struct tenant *tenant_ref(struct tenant *t)
 	return t;
 }
 
+/* A compact tenant's block begins with the first of: its profiles, its roles' array,
+ * its revision (tenant_compact lays them out in that order). */
+static void *compact_block(const struct tenant *t)
+{
+	if (t->n_profiles)
+		return t->profiles;
+	if (t->n_roles)
+		return t->roles;
+	return t->revision;
+}
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* Copies s to *pos in the block and advances it; NULL stays NULL. */
+static char *place_str(char **pos, char *s)
+{
+	size_t n = str_size(s);
+	char *r;
+
+	if (!s)
+		return NULL;
+	r = memcpy(*pos, s, n);
+	*pos += n;
+	free(s);
+	return r;
+}
+
+void tenant_compact(struct tenant *t)
+{
+	size_t arrays, size;
+	char *block, *pos;
+	struct profile *profiles;
+	char **roles;
+
+	if (t->compact || !t->revision || t->extra_owners)
+		return;
+	arrays = t->n_profiles * sizeof(*t->profiles) + t->n_roles * sizeof(*t->roles);
+	size = arrays + str_size(t->revision) + str_size(t->policy_name) + str_size(t->budget_name);
+	for (size_t i = 0; i < t->n_profiles; i++)
+		size += str_size(t->profiles[i].name) + str_size(t->profiles[i].description);
+	for (size_t i = 0; i < t->n_roles; i++)
+		size += str_size(t->roles[i]);
+	block = xmalloc(size);
+	profiles = t->n_profiles ? memcpy(block, t->profiles, t->n_profiles * sizeof(*t->profiles)) : NULL;
+	roles = t->n_roles ? (char **)(void *)(block + t->n_profiles * sizeof(*t->profiles)) : NULL;
+	pos = block + arrays;
+	/* the revision first among the strings: the block's start when it has no array */
+	t->revision = place_str(&pos, t->revision);
+	for (size_t i = 0; i < t->n_profiles; i++) {
+		profiles[i].name = place_str(&pos, profiles[i].name);
+		profiles[i].description = place_str(&pos, profiles[i].description);
+	}
+	for (size_t i = 0; i < t->n_roles; i++)
+		roles[i] = place_str(&pos, t->roles[i]);
+	t->policy_name = place_str(&pos, t->policy_name);
+	t->budget_name = place_str(&pos, t->budget_name);
+	free(t->profiles);
+	free(t->roles);
+	t->profiles = profiles;
+	t->roles = roles;
+	t->compact = true;
+}
+
 void tenant_free(struct tenant *t)
 {
 	if (!t)
@@ -372,14 +438,27 @@ void tenant_free(struct tenant *t)
 	intern_unref(t->account);
 	intern_unref(t->pool);
 	tag_set_release(&t->tags);
+	budget_free(t->budget);
+	free(t->file);
+	if (t->compact) { /* the profiles' and roles' arrays and strings are the block's */
+		for (size_t i = 0; i < t->n_profiles; i++) {
+			struct profile *p = &t->profiles[i];
+			intern_unref(p->key);
+			intern_unref(p->model);
+			intern_unref(p->model_id);
+			tag_set_release(&p->tags);
+			intern_unref(p->parameter);
+		}
+		free(compact_block(t));
+		free(t);
+		return;
+	}
 	for (size_t i = 0; i < t->n_profiles; i++)
 		profile_release(&t->profiles[i]);
 	free(t->profiles);
-	budget_free(t->budget);
 	free_strv(t->roles, t->n_roles);
 	free(t->budget_name);
 	free(t->policy_name);
-	free(t->file);
 	free(t->revision);
 	free(t);
 }

@@ -9,6 +9,7 @@
 
 #include "fixtures.h"
 #include "intern.h"
+#include "xalloc.h"
 
 static void test_tag_set_sorted_unique(void **state)
 {
@@ -229,6 +230,47 @@ static void test_tenant_packed(void **state)
 	assert_true(sizeof(struct tenant) <= 152);
 }
 
+/* tenant_compact: the block begins with the profiles, or the roles' array when there
+ * is no profile, or the revision when there is neither; each freed once (ASan), the
+ * fields read as before, nothing done without a revision or a second time. */
+static void test_tenant_compact_forms(void **state)
+{
+	struct tenant *a = fix_tenant("acme"), *b = fix_tenant("beta"), *c = fix_tenant("gamma");
+	struct tenant *d = fix_tenant("delta");
+	char *revision;
+
+	(void)state;
+	fix_profile(a, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	fix_role(a, "app");
+	fix_role(b, "zeta");
+	fix_role(b, "alpha");
+	a->revision = xstrdup("r1");
+	b->revision = xstrdup("r2");
+	c->revision = xstrdup("r3");
+	c->budget_name = xstrdup("budget-gamma");
+	tenant_compact(a);
+	tenant_compact(b);
+	tenant_compact(c);
+	tenant_compact(d); /* no revision: left as it is */
+	assert_true(a->compact && b->compact && c->compact);
+	assert_false(d->compact);
+	revision = a->revision;
+	tenant_compact(a);
+	assert_ptr_equal(a->revision, revision);
+	assert_string_equal(tenant_profile(a, "chat")->name, "acme-chat-aaaaaa");
+	assert_string_equal(a->roles[0], "app");
+	assert_ptr_equal((const char *)b->roles[0], (const char *)(b->roles + 2) + 3); /* after "r2" */
+	assert_string_equal(b->roles[0], "alpha");
+	assert_string_equal(b->roles[1], "zeta");
+	assert_string_equal(c->revision, "r3");
+	assert_string_equal(c->budget_name, "budget-gamma");
+	assert_string_equal(c->policy_name, "bedrock-tenantd-gamma");
+	tenant_free(a);
+	tenant_free(b);
+	tenant_free(c);
+	tenant_free(d);
+}
+
 static void test_tenant_dup_is_deep(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -292,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_tag_set_packed_shares_keys_only),
 		cmocka_unit_test(test_tag_set_shared_one_edited),
 		cmocka_unit_test(test_tenant_packed),
+		cmocka_unit_test(test_tenant_compact_forms),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_names),
 	};
