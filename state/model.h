@@ -115,18 +115,19 @@ struct budget {
 };
 
 struct profile {
-	const char *key;   /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
-	const char *model; /* as written in the manifest; interned (state/intern.h) */
-	enum model_ref_kind model_kind;
+	const char *key;      /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
+	const char *model;    /* as written in the manifest; interned (state/intern.h) */
 	const char *model_id; /* the bare id (the part after foundation-model/ or inference-profile/); interned */
 	char *description;    /* NULL when absent */
 	struct tag_set tags;  /* the profile's own tags; the tenant's tags are not merged in */
 
 	/* Derived by config/ (naming templates, spec hash). */
 	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
-	char *name;			   /* Bedrock inferenceProfileName, <= 64 characters */
-	const char *parameter;		   /* SSM parameter name holding the profile ARN; interned (the
-					    * observed store and the records hold the same name) */
+	/* in the byte after spec_hash: 88 bytes a profile, not 96 */
+	enum model_ref_kind model_kind : 8;
+	char *name;	       /* Bedrock inferenceProfileName, <= 64 characters */
+	const char *parameter; /* SSM parameter name holding the profile ARN; interned (the
+				* observed store and the records hold the same name) */
 
 	unsigned line, col; /* where the entry starts in the manifest */
 };

@@ -204,12 +204,12 @@ bool observed_store_release_step(struct observed_store *s, size_t max)
  * listing fills them after making the entry): their keys one shared list per shape
  * (state/model.h), their values in the arena, released with the rest. The set is
  * never written afterwards (entries are copied to change). */
-static void tags_to_arena(struct observed_store *s, struct tag_set *t, bool *in_arena)
+static bool tags_to_arena(struct observed_store *s, struct tag_set *t, bool in_arena)
 {
-	if (*in_arena || !t->n || !s->arena)
-		return;
+	if (in_arena || !t->n || !s->arena)
+		return in_arena;
 	tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(char *)));
-	*in_arena = true;
+	return true;
 }
 
 void observed_profile_free(struct observed_profile *p)
@@ -415,7 +415,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	const char *tenant;
 
 	if (p->in_arena)
-		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
 
 	p->digest = observed_profile_digest(p);
 	p->grants = observed_profile_grants_digest(p);
@@ -488,7 +488,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	const char *tenant;
 
 	if (p->in_arena)
-		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
 
 	p->digest = observed_parameter_digest(p);
 	if (old) {
@@ -665,7 +665,7 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 		observed_budget_free(old);
 	}
 	if (b->in_arena)
-		tags_to_arena(s, &b->tags, &b->tags_in_arena);
+		b->tags_in_arena = tags_to_arena(s, &b->tags, b->tags_in_arena);
 	tenant = tenant_of(&b->tags, b->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);

@@ -197,6 +197,35 @@ static void test_listing_tags_packed_one_edited(void **state)
 	assert_true(sizeof(struct observed_group) <= 80);
 }
 
+/* 200,000 profiles at 100,000 tenants: the models' count and the flags in one word
+ * (112 bytes, not 120); the flags still read and copied one by one. */
+static void test_profile_packed(void **state)
+{
+	struct observed_store st;
+	struct observed_profile *p, *c;
+
+	(void)state;
+	assert_true(sizeof(struct observed_profile) <= 112);
+	observed_store_init(&st);
+	p = observed_store_new_profile(&st, "arn:x/a", "a", "n", NULL, 2);
+	p->model_arns[0] = intern("m1");
+	p->model_arns[1] = intern("m2");
+	p->listed = true;
+	p->models_unknown = true;
+	tag_set_put(&p->tags, TAG_TENANT, "t1");
+	observed_store_put_profile(&st, p);
+	assert_true(p->in_arena && p->tags_in_arena && p->listed && p->models_unknown);
+	assert_false(p->tags_known);
+	assert_int_equal(p->n_model_arns, 2);
+	c = observed_profile_dup(p);
+	assert_true(c->listed && c->models_unknown);
+	assert_false(c->in_arena || c->tags_in_arena || c->tags_known);
+	assert_int_equal(c->n_model_arns, 2);
+	assert_ptr_equal(c->model_arns[1], p->model_arns[1]);
+	observed_profile_free(c);
+	observed_store_release(&st);
+}
+
 static void test_listing_entries_in_an_arena(void **state)
 {
 	struct observed_store st;
@@ -694,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_collect_shared_name_is_looked_up),
 		cmocka_unit_test(test_release_in_steps),
+		cmocka_unit_test(test_profile_packed),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
 		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_listing_tags_packed_one_edited),
