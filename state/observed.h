@@ -156,7 +156,11 @@ struct observed_role {
 	struct content_digest digest; /* kept by the store's policy functions */
 };
 
-/* Resources tagged with one tenant id (whoever owns them): the tenant index. */
+/* Resources tagged with one tenant id (whoever owns them): the tenant index. Its three
+ * arrays lie one after the other in inline[] while they fit (a tenant's profile or
+ * two, their parameters and its budget: one allocation for the group, not four),
+ * else in one allocation of their own. */
+#define OBSERVED_GROUP_INLINE 6
 struct observed_group {
 	const char *tenant; /* interned (state/intern.h): the groups map's key */
 	/* counts in 32 bits: 100,000 groups (a tenant's resources are a few) */
@@ -170,6 +174,7 @@ struct observed_group {
 	/* the sum of its profiles' and parameters' digests (not its budgets': the
 	 * listing completes those in place, observed_carry compares them by value) */
 	struct content_digest digest;
+	void *inline_slots[]; /* OBSERVED_GROUP_INLINE, allocated with the group */
 };
 
 /* The maps but policies and deny_policies borrow their keys from their values
