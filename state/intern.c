@@ -55,38 +55,67 @@ struct table {
 	size_t n;
 };
 
-/* Entries of up to SLOT_MAX bytes (nearly every one: tag values, ids, ARNs, names,
- * a manifest's tag pairs) live in slots of the pool's own blocks, a slot the entry's
- * size rounded up to 8, one free list per size: no malloc header and no rounding to
- * malloc's 16 (a spec hash takes 16 bytes, not a 32-byte chunk; a profile's ARN 96,
- * not 112). A freed slot waits for the next entry of its size; blocks are never given
- * back (the pool, like its table, keeps its peak). Larger entries are malloc'd. Under
- * AddressSanitizer a slot is poisoned while free and beyond the entry's own bytes. */
-#define SLOT_MAX      256
+/* Entries of up to SLOT_MAX bytes (every tag key and value AWS allows, ids, ARNs,
+ * names, a manifest's tag pairs) live in slots of the pool's own blocks, a slot the
+ * entry's size rounded up to 8, one free list per size: no malloc header and no
+ * rounding to malloc's 16 (a spec hash takes 16 bytes, not a 32-byte chunk; a
+ * profile's ARN 96, not 112). A freed slot waits for the next entry of its size;
+ * blocks are never given back (the pool, like its table, keeps its peak). Larger
+ * entries are malloc'd. Under AddressSanitizer a slot is poisoned while free and
+ * beyond the entry's own bytes.
+ *
+ * Blocks are 4 KB at first, each twice the last up to 64 KB, numbered in
+ * intern__blocks[] (written once each, under the lock, before any handle into the
+ * block exists; never moved): a slotted string's handle is its block's number and
+ * its offset in 8-byte units (13 bits: 64 KB). */
+#define SLOT_MAX      272 /* 8 of count and hash, 256 characters and the NUL */
 #define SLOT_CLASSES  (SLOT_MAX / 8)
 #define BLOCK_FIRST   4096
 #define BLOCK_LARGEST 65536
+#define BLOCKS_MAX    (UINT32_MAX >> 13)
 
-struct block {
-	struct block *next; /* every block, for the pool to reach them (leak checkers) */
-	size_t size;
-	char mem[];
-};
+const char *intern__blocks[BLOCKS_MAX + 1];
 
 static struct {
 	pthread_mutex_t lock;
 	struct table strs;  /* struct istr * */
 	struct table lists; /* struct ilist * */
 	size_t bytes;
-	struct block *blocks;	  /* the newest first: bump allocation in it */
-	size_t used;		  /* of blocks->mem */
+	uint32_t n_blocks;
+	uint32_t *by_address;	  /* block numbers, sorted by their memory's address (intern_handle) */
+	size_t used;		  /* of the newest block */
 	void *free[SLOT_CLASSES]; /* per slot size (8, 16, ... SLOT_MAX): a free slot's first word links the next */
-	size_t block_bytes;	  /* every block, headers included */
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static size_t block_size(uint32_t i)
+{
+	return i >= 4 ? BLOCK_LARGEST : (size_t)BLOCK_FIRST << i;
+}
 
 static size_t slot_size(size_t size)
 {
 	return (size + 7) & ~(size_t)7;
+}
+
+/* A new block, numbered and found by address; false when every number is taken. */
+static bool block_new(void)
+{
+	uint32_t i = pool.n_blocks, at;
+	char *mem;
+
+	if (i > BLOCKS_MAX)
+		return false;
+	mem = xmalloc(block_size(i));
+	POISON(mem, block_size(i));
+	if ((i & (i - 1)) == 0) /* 0, 1, 2, 4, ...: room for the next doubling */
+		pool.by_address = xreallocarray(pool.by_address, i ? 2 * (size_t)i : 1, sizeof(uint32_t));
+	for (at = i; at > 0 && (uintptr_t)intern__blocks[pool.by_address[at - 1]] > (uintptr_t)mem; at--)
+		pool.by_address[at] = pool.by_address[at - 1];
+	pool.by_address[at] = i;
+	intern__blocks[i] = mem;
+	pool.n_blocks = i + 1;
+	pool.used = 0;
+	return true;
 }
 
 /* slot_alloc: size bytes (not zeroed) for an entry, under the lock. */
@@ -106,23 +135,31 @@ static void *slot_alloc(size_t size)
 		UNPOISON(p, size);
 		return p;
 	}
-	if (!pool.blocks || pool.used + slot > pool.blocks->size) {
-		size_t bsize = pool.blocks ? pool.blocks->size * 2 : BLOCK_FIRST;
-		struct block *b;
-		if (bsize > BLOCK_LARGEST)
-			bsize = BLOCK_LARGEST;
-		b = xmalloc(sizeof(*b) + bsize);
-		b->next = pool.blocks;
-		b->size = bsize;
-		POISON(b->mem, bsize);
-		pool.blocks = b;
-		pool.used = 0;
-		pool.block_bytes += sizeof(*b) + bsize;
-	}
-	p = pool.blocks->mem + pool.used;
+	if ((!pool.n_blocks || pool.used + slot > block_size(pool.n_blocks - 1)) && !block_new())
+		return xmalloc(size);
+	p = (char *)intern__blocks[pool.n_blocks - 1] + pool.used;
 	pool.used += slot;
 	UNPOISON(p, size);
 	return p;
+}
+
+/* The block holding p, or -1 (malloc'd). */
+static int64_t block_of(const void *p)
+{
+	uint32_t lo = 0, hi = pool.n_blocks;
+	uintptr_t a = (uintptr_t)p;
+
+	while (lo < hi) { /* the last block whose memory starts at or before p */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)intern__blocks[pool.by_address[mid]] <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -1;
+	lo = pool.by_address[lo - 1];
+	return a - (uintptr_t)intern__blocks[lo] < block_size(lo) ? (int64_t)lo : -1;
 }
 
 /* slot_free: gives back what slot_alloc(size) returned, under the lock. */
@@ -131,7 +168,7 @@ static void slot_free(void *p, size_t size)
 	size_t slot = slot_size(size);
 	void **head;
 
-	if (slot > SLOT_MAX) {
+	if (slot > SLOT_MAX || block_of(p) < 0) {
 		free(p);
 		return;
 	}
@@ -350,4 +387,19 @@ void intern_stats(size_t *ret_strings, size_t *ret_bytes)
 	*ret_strings = pool.strs.n;
 	*ret_bytes = pool.bytes;
 	pthread_mutex_unlock(&pool.lock);
+}
+
+uint32_t intern_handle(const char *s)
+{
+	int64_t b;
+	uint32_t h = 0;
+
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&pool.lock);
+	b = block_of(s);
+	if (b >= 0)
+		h = (uint32_t)b << 13 | (uint32_t)((uintptr_t)s - (uintptr_t)intern__blocks[b]) / 8;
+	pthread_mutex_unlock(&pool.lock);
+	return h;
 }

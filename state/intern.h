@@ -28,6 +28,7 @@
 #define BTD_INTERN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 const char *intern(const char *s);
 const char *intern_ref(const char *s);
@@ -48,6 +49,19 @@ void intern_unref(const char *s);
  * list nor free() it. */
 const char *const *intern_list(const char *const *v, size_t n);
 void intern_list_unref(const char *const *list);
+
+/* Handles: a 32-bit name for an interned string, for the structures that hold
+ * millions of references (a packed tag set's values: 4 bytes each, not 8).
+ * intern_handle: the handle of s (interned), 0 when it has none (a string longer than
+ * 263 characters, or NULL); intern_handle_str: the string of a handle, without a
+ * look-up. A handle is not a reference: whoever keeps one keeps the reference it
+ * stands for, and drops it with intern_unref(intern_handle_str(h)). */
+uint32_t intern_handle(const char *s);
+extern const char *intern__blocks[];
+static inline const char *intern_handle_str(uint32_t h)
+{
+	return intern__blocks[h >> 13] + (size_t)(h & 8191) * 8;
+}
 
 /* Pool statistics (tests, benchmarks): distinct strings held and their bytes
  * (entries and tables, lists included; free slots and blocks' tails not). */

@@ -20,7 +20,7 @@ void tag_set_release(struct tag_set *set)
 {
 	if (set->keys) { /* packed: the values' memory is the packer's */
 		for (size_t i = 0; i < set->n; i++)
-			intern_unref(set->values[i]);
+			intern_unref(intern_handle_str(set->values[i]));
 		intern_list_unref(set->keys);
 		tag_set_init(set);
 		return;
@@ -60,7 +60,7 @@ static void unpack(struct tag_set *set)
 	items = xcalloc(set->n, sizeof(*items));
 	for (size_t i = 0; i < set->n; i++) {
 		items[i].key = intern_ref(set->keys[i]);
-		items[i].value = set->values[i];
+		items[i].value = intern_handle_str(set->values[i]);
 	}
 	intern_list_unref(set->keys);
 	set->keys = NULL;
@@ -68,22 +68,39 @@ static void unpack(struct tag_set *set)
 	set->alloc = set->n;
 }
 
-void tag_set_pack(struct tag_set *set, const char **mem)
+bool tag_set_pack(struct tag_set *set, uint32_t *mem)
 {
+	const char *small[AWS_TAGS_PER_RESOURCE], **keys;
+	uint32_t small_h[AWS_TAGS_PER_RESOURCE], *h;
+
 	if (set->keys || !set->n)
-		return;
+		return false;
+	/* every value's handle first: mem is written only when the set is packed */
+	h = set->n <= AWS_TAGS_PER_RESOURCE ? small_h : xcalloc(set->n, sizeof(*h));
+	for (size_t i = 0; i < set->n; i++) {
+		if (!(h[i] = intern_handle(tag_set_value(set, i)))) {
+			if (h != small_h)
+				free(h);
+			return false;
+		}
+	}
+	memcpy(mem, h, set->n * sizeof(*h));
+	if (h != small_h)
+		free(h);
 	if (set->alloc == TAG_SET_SHARED)
 		unpack(set);
+	keys = set->n <= AWS_TAGS_PER_RESOURCE ? small : xcalloc(set->n, sizeof(*keys));
 	for (size_t i = 0; i < set->n; i++)
-		mem[i] = set->items[i].key;
-	set->keys = intern_list(mem, set->n); /* its own reference to each key */
-	for (size_t i = 0; i < set->n; i++) {
-		intern_unref(set->items[i].key);
-		mem[i] = set->items[i].value; /* the reference moves */
-	}
+		keys[i] = set->items[i].key;
+	set->keys = intern_list(keys, set->n); /* its own reference to each key */
+	for (size_t i = 0; i < set->n; i++)
+		intern_unref(set->items[i].key); /* the values' references move to mem */
+	if (keys != small)
+		free(keys);
 	free(set->items);
 	set->values = mem;
 	set->alloc = 0;
+	return true;
 }
 
 void tag_set_share(struct tag_set *set)
@@ -176,7 +193,7 @@ void tag_view_add_all(struct tag_set *view, const struct tag_set *src)
 	if (!view->n) { /* the common first step: src is sorted already */
 		XGROW(view->items, src->n, view->alloc);
 		for (size_t i = 0; src->keys && i < src->n; i++)
-			view->items[i] = (struct tag){ src->keys[i], src->values[i] };
+			view->items[i] = (struct tag){ src->keys[i], intern_handle_str(src->values[i]) };
 		if (src->n && !src->keys)
 			memcpy(view->items, src->items, src->n * sizeof(src->items[0]));
 		view->n = src->n;

@@ -259,8 +259,7 @@ static bool tags_to_arena(struct observed_store *s, struct tag_set *t, bool in_a
 {
 	if (in_arena || !t->n || !s->arena)
 		return in_arena;
-	tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(char *)));
-	return true;
+	return tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(uint32_t)));
 }
 
 void observed_profile_free(struct observed_profile *p)
