@@ -389,17 +389,30 @@ void intern_stats(size_t *ret_strings, size_t *ret_bytes)
 	pthread_mutex_unlock(&pool.lock);
 }
 
+static uint32_t handle_locked(const char *s)
+{
+	int64_t b = s ? block_of(s) : -1;
+
+	return b < 0 ? 0 : (uint32_t)b << 13 | (uint32_t)((uintptr_t)s - (uintptr_t)intern__blocks[b]) / 8;
+}
+
 uint32_t intern_handle(const char *s)
 {
-	int64_t b;
-	uint32_t h = 0;
+	uint32_t h;
 
-	if (!s)
-		return 0;
 	pthread_mutex_lock(&pool.lock);
-	b = block_of(s);
-	if (b >= 0)
-		h = (uint32_t)b << 13 | (uint32_t)((uintptr_t)s - (uintptr_t)intern__blocks[b]) / 8;
+	h = handle_locked(s);
 	pthread_mutex_unlock(&pool.lock);
 	return h;
+}
+
+bool intern_handles(const char *const *v, size_t n, uint32_t *ret)
+{
+	bool all = true;
+
+	pthread_mutex_lock(&pool.lock);
+	for (size_t i = 0; all && i < n; i++)
+		all = (ret[i] = handle_locked(v[i])) != 0;
+	pthread_mutex_unlock(&pool.lock);
+	return all;
 }

@@ -27,6 +27,7 @@
 #ifndef BTD_INTERN_H
 #define BTD_INTERN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,9 @@ void intern_list_unref(const char *const *list);
  * look-up. A handle is not a reference: whoever keeps one keeps the reference it
  * stands for, and drops it with intern_unref(intern_handle_str(h)). */
 uint32_t intern_handle(const char *s);
+/* intern_handles: the handles of v[0..n) into ret[], under one lock (a tag set's
+ * values as a listing packs them); false as soon as one has none. */
+bool intern_handles(const char *const *v, size_t n, uint32_t *ret);
 extern const char *intern__blocks[];
 static inline const char *intern_handle_str(uint32_t h)
 {

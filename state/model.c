@@ -75,21 +75,24 @@ bool tag_set_pack(struct tag_set *set, uint32_t *mem)
 
 	if (set->keys || !set->n)
 		return false;
-	/* every value's handle first: mem is written only when the set is packed */
+	/* every value's handle first, one look-up of the pool for the set (keys[] holds
+	 * the values meanwhile): mem is written only when the set is packed */
+	keys = set->n <= AWS_TAGS_PER_RESOURCE ? small : xcalloc(set->n, sizeof(*keys));
 	h = set->n <= AWS_TAGS_PER_RESOURCE ? small_h : xcalloc(set->n, sizeof(*h));
-	for (size_t i = 0; i < set->n; i++) {
-		if (!(h[i] = intern_handle(tag_set_value(set, i)))) {
-			if (h != small_h)
-				free(h);
-			return false;
-		}
+	for (size_t i = 0; i < set->n; i++)
+		keys[i] = tag_set_value(set, i);
+	if (!intern_handles(keys, set->n, h)) {
+		if (h != small_h)
+			free(h);
+		if (keys != small)
+			free(keys);
+		return false;
 	}
 	memcpy(mem, h, set->n * sizeof(*h));
 	if (h != small_h)
 		free(h);
 	if (set->alloc == TAG_SET_SHARED)
 		unpack(set);
-	keys = set->n <= AWS_TAGS_PER_RESOURCE ? small : xcalloc(set->n, sizeof(*keys));
 	for (size_t i = 0; i < set->n; i++)
 		keys[i] = set->items[i].key;
 	set->keys = intern_list(keys, set->n); /* its own reference to each key */

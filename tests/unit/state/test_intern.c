@@ -192,6 +192,21 @@ static void test_strings_packed_in_slots(void **state)
 	assert_ptr_equal(again, v[7]); /* the freed slot, its memory reused */
 	assert_string_equal(again, key);
 	v[7] = again;
+	{ /* handles: a slotted string's, back to the string itself; none past 263 characters */
+		uint32_t h[3];
+		char longer[300];
+		const char *w[3] = { v[0], v[1], NULL };
+		assert_true(intern_handles(w, 2, h));
+		assert_ptr_equal(intern_handle_str(h[0]), v[0]);
+		assert_ptr_equal(intern_handle_str(h[1]), v[1]);
+		assert_int_equal(intern_handle(v[1]), h[1]);
+		memset(longer, 'x', sizeof(longer) - 1);
+		longer[sizeof(longer) - 1] = '\0';
+		w[2] = intern(longer);
+		assert_int_equal(intern_handle(w[2]), 0);
+		assert_false(intern_handles(w, 3, h));
+		intern_unref(w[2]);
+	}
 	for (int i = 0; i < N; i++)
 		intern_unref(v[i]);
 }
