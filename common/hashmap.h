@@ -44,8 +44,10 @@ void hashmap_init_borrowed(struct hashmap *m);
 /* hashmap_init_keyed: a borrowing map whose slots do not hold the key at all (16
  * bytes a slot, not 24: the maps of 100,000 tenants' resources): each value's key is
  * key_of(value), which must stay valid and unchanged while the value is in the map.
- * Values are never NULL; hashmap_put's key must be key_of(value). Otherwise used as
- * any map; hashmap_release keeps the mode. */
+ * Values are never NULL; hashmap_put's key must be key_of(value). Its table is kept
+ * at most seven eighths full (a map of keys: three quarters): a probe compares the
+ * slot's hash before it reads a key. Otherwise used as any map; hashmap_release keeps
+ * the mode. */
 void hashmap_init_keyed(struct hashmap *m, const char *(*key_of)(const void *value));
 /* hashmap_release: frees the keys, and each value through free_value when not NULL. */
 void hashmap_release(struct hashmap *m, void (*free_value)(void *));

@@ -9,6 +9,22 @@
 #include "hashmap.h"
 #include "xalloc.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define POISON(p, n)   ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 /* What both kinds of entry begin with: the table reads only this. */
 struct ihead {
 	uint32_t refs;
@@ -39,12 +55,130 @@ struct table {
 	size_t n;
 };
 
+/* Entries of up to SLOT_MAX bytes (every tag key and value AWS allows, ids, ARNs,
+ * names, a manifest's tag pairs) live in slots of the pool's own blocks, a slot the
+ * entry's size rounded up to 8, one free list per size: no malloc header and no
+ * rounding to malloc's 16 (a spec hash takes 16 bytes, not a 32-byte chunk; a
+ * profile's ARN 96, not 112). A freed slot waits for the next entry of its size;
+ * blocks are never given back (the pool, like its table, keeps its peak). Larger
+ * entries are malloc'd. Under AddressSanitizer a slot is poisoned while free and
+ * beyond the entry's own bytes.
+ *
+ * Blocks are 4 KB at first, each twice the last up to 64 KB, numbered in
+ * intern__blocks[] (written once each, under the lock, before any handle into the
+ * block exists; never moved): a slotted string's handle is its block's number and
+ * its offset in 8-byte units (13 bits: 64 KB). */
+#define SLOT_MAX      272 /* 8 of count and hash, 256 characters and the NUL */
+#define SLOT_CLASSES  (SLOT_MAX / 8)
+#define BLOCK_FIRST   4096
+#define BLOCK_LARGEST 65536
+#define BLOCKS_MAX    (UINT32_MAX >> 13)
+
+const char *intern__blocks[BLOCKS_MAX + 1];
+
 static struct {
 	pthread_mutex_t lock;
 	struct table strs;  /* struct istr * */
 	struct table lists; /* struct ilist * */
 	size_t bytes;
+	uint32_t n_blocks;
+	uint32_t *by_address;	  /* block numbers, sorted by their memory's address (intern_handle) */
+	size_t used;		  /* of the newest block */
+	void *free[SLOT_CLASSES]; /* per slot size (8, 16, ... SLOT_MAX): a free slot's first word links the next */
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static size_t block_size(uint32_t i)
+{
+	return i >= 4 ? BLOCK_LARGEST : (size_t)BLOCK_FIRST << i;
+}
+
+static size_t slot_size(size_t size)
+{
+	return (size + 7) & ~(size_t)7;
+}
+
+/* A new block, numbered and found by address; false when every number is taken. */
+static bool block_new(void)
+{
+	uint32_t i = pool.n_blocks, at;
+	char *mem;
+
+	if (i > BLOCKS_MAX)
+		return false;
+	mem = xmalloc(block_size(i));
+	POISON(mem, block_size(i));
+	if ((i & (i - 1)) == 0) /* 0, 1, 2, 4, ...: room for the next doubling */
+		pool.by_address = xreallocarray(pool.by_address, i ? 2 * (size_t)i : 1, sizeof(uint32_t));
+	for (at = i; at > 0 && (uintptr_t)intern__blocks[pool.by_address[at - 1]] > (uintptr_t)mem; at--)
+		pool.by_address[at] = pool.by_address[at - 1];
+	pool.by_address[at] = i;
+	intern__blocks[i] = mem;
+	pool.n_blocks = i + 1;
+	pool.used = 0;
+	return true;
+}
+
+/* slot_alloc: size bytes (not zeroed) for an entry, under the lock. */
+static void *slot_alloc(size_t size)
+{
+	size_t slot = slot_size(size);
+	void **head;
+	void *p;
+
+	if (slot > SLOT_MAX)
+		return xmalloc(size);
+	head = &pool.free[slot / 8 - 1];
+	if (*head) {
+		p = *head;
+		UNPOISON(p, sizeof(void *));
+		*head = *(void **)p;
+		UNPOISON(p, size);
+		return p;
+	}
+	if ((!pool.n_blocks || pool.used + slot > block_size(pool.n_blocks - 1)) && !block_new())
+		return xmalloc(size);
+	p = (char *)intern__blocks[pool.n_blocks - 1] + pool.used;
+	pool.used += slot;
+	UNPOISON(p, size);
+	return p;
+}
+
+/* The block holding p, or -1 (malloc'd). */
+static int64_t block_of(const void *p)
+{
+	uint32_t lo = 0, hi = pool.n_blocks;
+	uintptr_t a = (uintptr_t)p;
+
+	while (lo < hi) { /* the last block whose memory starts at or before p */
+		uint32_t mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)intern__blocks[pool.by_address[mid]] <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return -1;
+	lo = pool.by_address[lo - 1];
+	return a - (uintptr_t)intern__blocks[lo] < block_size(lo) ? (int64_t)lo : -1;
+}
+
+/* slot_free: gives back what slot_alloc(size) returned, under the lock. */
+static void slot_free(void *p, size_t size)
+{
+	size_t slot = slot_size(size);
+	void **head;
+
+	if (slot > SLOT_MAX || block_of(p) < 0) {
+		free(p);
+		return;
+	}
+	head = &pool.free[slot / 8 - 1];
+	POISON(p, slot);
+	UNPOISON(p, sizeof(void *));
+	*(void **)p = *head;
+	POISON(p, sizeof(void *));
+	*head = p;
+}
 
 static struct istr *istr_of(const char *s)
 {
@@ -121,7 +255,7 @@ const char *intern(const char *s)
 		}
 	}
 	len = strlen(s);
-	e = xmalloc(sizeof(*e) + len + 1);
+	e = slot_alloc(sizeof(*e) + len + 1);
 	e->h.refs = 1;
 	e->h.hash = h;
 	memcpy(e->s, s, len + 1);
@@ -153,6 +287,7 @@ const char *intern_ref(const char *s)
 void intern_unref(const char *s)
 {
 	struct istr *e;
+	size_t len;
 
 	if (!s)
 		return;
@@ -163,9 +298,10 @@ void intern_unref(const char *s)
 		return;
 	}
 	table_remove(&pool.strs, &e->h);
-	pool.bytes -= sizeof(*e) + strlen(e->s) + 1;
+	len = sizeof(*e) + strlen(e->s) + 1;
+	pool.bytes -= len;
+	slot_free(e, len);
 	pthread_mutex_unlock(&pool.lock);
-	free(e);
 }
 
 static struct ilist *ilist_of(const char *const *list)
@@ -206,7 +342,7 @@ const char *const *intern_list(const char *const *v, size_t n)
 			return l->v;
 		}
 	}
-	l = xmalloc(sizeof(*l) + n * sizeof(l->v[0]));
+	l = slot_alloc(sizeof(*l) + n * sizeof(l->v[0]));
 	l->h.refs = 1;
 	l->h.hash = h;
 	l->n = n;
@@ -224,6 +360,7 @@ const char *const *intern_list(const char *const *v, size_t n)
 void intern_list_unref(const char *const *list)
 {
 	struct ilist *l;
+	size_t size;
 
 	if (!list)
 		return;
@@ -234,11 +371,14 @@ void intern_list_unref(const char *const *list)
 		return;
 	}
 	table_remove(&pool.lists, &l->h);
-	pool.bytes -= sizeof(*l) + l->n * sizeof(l->v[0]);
+	size = sizeof(*l) + l->n * sizeof(l->v[0]);
+	pool.bytes -= size;
 	pthread_mutex_unlock(&pool.lock);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) /* out of the table: no one else reads l */
 		intern_unref(l->v[i]);
-	free(l);
+	pthread_mutex_lock(&pool.lock);
+	slot_free(l, size);
+	pthread_mutex_unlock(&pool.lock);
 }
 
 void intern_stats(size_t *ret_strings, size_t *ret_bytes)
@@ -247,4 +387,32 @@ void intern_stats(size_t *ret_strings, size_t *ret_bytes)
 	*ret_strings = pool.strs.n;
 	*ret_bytes = pool.bytes;
 	pthread_mutex_unlock(&pool.lock);
+}
+
+static uint32_t handle_locked(const char *s)
+{
+	int64_t b = s ? block_of(s) : -1;
+
+	return b < 0 ? 0 : (uint32_t)b << 13 | (uint32_t)((uintptr_t)s - (uintptr_t)intern__blocks[b]) / 8;
+}
+
+uint32_t intern_handle(const char *s)
+{
+	uint32_t h;
+
+	pthread_mutex_lock(&pool.lock);
+	h = handle_locked(s);
+	pthread_mutex_unlock(&pool.lock);
+	return h;
+}
+
+bool intern_handles(const char *const *v, size_t n, uint32_t *ret)
+{
+	bool all = true;
+
+	pthread_mutex_lock(&pool.lock);
+	for (size_t i = 0; all && i < n; i++)
+		all = (ret[i] = handle_locked(v[i])) != 0;
+	pthread_mutex_unlock(&pool.lock);
+	return all;
 }

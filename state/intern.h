@@ -17,15 +17,19 @@
  * guards the table and every count; every function may be called from any thread
  * (manifests are read and listings turned into snapshots on worker threads while the
  * loop frees old ones). An uncontended lock costs tens of nanoseconds, small beside
- * the allocation it saves. Each distinct string costs its text plus 8 bytes, and a
- * table slot of 8 bytes at most three quarters full; the table grows with the peak
- * number of distinct strings and never shrinks (bench_diff's world of 20,000 tenants:
+ * the allocation it saves. Each distinct string costs its text plus 8 bytes rounded up
+ * to 8, in a slot of the pool's own blocks (no malloc chunk each; past 256 bytes, a
+ * malloc'd entry), and a table slot of 8 bytes at most three quarters full; the
+ * table and the blocks grow with the peak number of distinct strings and never
+ * shrink, a freed slot taken by the next entry of its size (bench_diff's world of 20,000 tenants:
  * 140,625 strings, 9.7 MB with the tables, most of them the profiles' ARNs, the
  * parameter names, the spec hashes and the tenant ids). */
 #ifndef BTD_INTERN_H
 #define BTD_INTERN_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 const char *intern(const char *s);
 const char *intern_ref(const char *s);
@@ -41,13 +45,30 @@ void intern_unref(const char *s);
  * pointers, and a slot in a table of its own (at most three quarters full, never
  * shrinking). intern_list(v, n) returns the pool's copy with one more reference (made
  * when absent; the copy holds a reference to each of its strings, the caller keeps its
- * own); n == 0 gives NULL. intern_list_unref drops one (NULL-safe). Never write to a
+ * own); n == 0 gives NULL. intern_list_unref drops one (NULL-safe). Lists live in the
+ * strings' slots. Never write to a
  * list nor free() it. */
 const char *const *intern_list(const char *const *v, size_t n);
 void intern_list_unref(const char *const *list);
 
+/* Handles: a 32-bit name for an interned string, for the structures that hold
+ * millions of references (a packed tag set's values: 4 bytes each, not 8).
+ * intern_handle: the handle of s (interned), 0 when it has none (a string longer than
+ * 263 characters, or NULL); intern_handle_str: the string of a handle, without a
+ * look-up. A handle is not a reference: whoever keeps one keeps the reference it
+ * stands for, and drops it with intern_unref(intern_handle_str(h)). */
+uint32_t intern_handle(const char *s);
+/* intern_handles: the handles of v[0..n) into ret[], under one lock (a tag set's
+ * values as a listing packs them); false as soon as one has none. */
+bool intern_handles(const char *const *v, size_t n, uint32_t *ret);
+extern const char *intern__blocks[];
+static inline const char *intern_handle_str(uint32_t h)
+{
+	return intern__blocks[h >> 13] + (size_t)(h & 8191) * 8;
+}
+
 /* Pool statistics (tests, benchmarks): distinct strings held and their bytes
- * (allocations and table; lists included in the bytes). */
+ * (entries and tables, lists included; free slots and blocks' tails not). */
 void intern_stats(size_t *ret_strings, size_t *ret_bytes);
 
 #endif

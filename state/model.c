@@ -20,7 +20,7 @@ void tag_set_release(struct tag_set *set)
 {
 	if (set->keys) { /* packed: the values' memory is the packer's */
 		for (size_t i = 0; i < set->n; i++)
-			intern_unref(set->values[i]);
+			intern_unref(intern_handle_str(set->values[i]));
 		intern_list_unref(set->keys);
 		tag_set_init(set);
 		return;
@@ -60,7 +60,7 @@ static void unpack(struct tag_set *set)
 	items = xcalloc(set->n, sizeof(*items));
 	for (size_t i = 0; i < set->n; i++) {
 		items[i].key = intern_ref(set->keys[i]);
-		items[i].value = set->values[i];
+		items[i].value = intern_handle_str(set->values[i]);
 	}
 	intern_list_unref(set->keys);
 	set->keys = NULL;
@@ -68,22 +68,42 @@ static void unpack(struct tag_set *set)
 	set->alloc = set->n;
 }
 
-void tag_set_pack(struct tag_set *set, const char **mem)
+bool tag_set_pack(struct tag_set *set, uint32_t *mem)
 {
+	const char *small[AWS_TAGS_PER_RESOURCE], **keys;
+	uint32_t small_h[AWS_TAGS_PER_RESOURCE], *h;
+
 	if (set->keys || !set->n)
-		return;
+		return false;
+	/* every value's handle first, one look-up of the pool for the set (keys[] holds
+	 * the values meanwhile): mem is written only when the set is packed */
+	keys = set->n <= AWS_TAGS_PER_RESOURCE ? small : xcalloc(set->n, sizeof(*keys));
+	h = set->n <= AWS_TAGS_PER_RESOURCE ? small_h : xcalloc(set->n, sizeof(*h));
+	for (size_t i = 0; i < set->n; i++)
+		keys[i] = tag_set_value(set, i);
+	if (!intern_handles(keys, set->n, h)) {
+		if (h != small_h)
+			free(h);
+		if (keys != small)
+			free(keys);
+		return false;
+	}
+	memcpy(mem, h, set->n * sizeof(*h));
+	if (h != small_h)
+		free(h);
 	if (set->alloc == TAG_SET_SHARED)
 		unpack(set);
 	for (size_t i = 0; i < set->n; i++)
-		mem[i] = set->items[i].key;
-	set->keys = intern_list(mem, set->n); /* its own reference to each key */
-	for (size_t i = 0; i < set->n; i++) {
-		intern_unref(set->items[i].key);
-		mem[i] = set->items[i].value; /* the reference moves */
-	}
+		keys[i] = set->items[i].key;
+	set->keys = intern_list(keys, set->n); /* its own reference to each key */
+	for (size_t i = 0; i < set->n; i++)
+		intern_unref(set->items[i].key); /* the values' references move to mem */
+	if (keys != small)
+		free(keys);
 	free(set->items);
 	set->values = mem;
 	set->alloc = 0;
+	return true;
 }
 
 void tag_set_share(struct tag_set *set)
@@ -176,7 +196,7 @@ void tag_view_add_all(struct tag_set *view, const struct tag_set *src)
 	if (!view->n) { /* the common first step: src is sorted already */
 		XGROW(view->items, src->n, view->alloc);
 		for (size_t i = 0; src->keys && i < src->n; i++)
-			view->items[i] = (struct tag){ src->keys[i], src->values[i] };
+			view->items[i] = (struct tag){ src->keys[i], intern_handle_str(src->values[i]) };
 		if (src->n && !src->keys)
 			memcpy(view->items, src->items, src->n * sizeof(src->items[0]));
 		view->n = src->n;
@@ -357,6 +377,72 @@ struct tenant *tenant_ref(struct tenant *t)
 	return t;
 }
 
+/* A compact tenant's block begins with the first of: its profiles, its roles' array,
+ * its revision (tenant_compact lays them out in that order). */
+static void *compact_block(const struct tenant *t)
+{
+	if (t->n_profiles)
+		return t->profiles;
+	if (t->n_roles)
+		return t->roles;
+	return t->revision;
+}
+
+static size_t str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/* Copies s to *pos in the block and advances it; NULL stays NULL. */
+static char *place_str(char **pos, char *s)
+{
+	size_t n = str_size(s);
+	char *r;
+
+	if (!s)
+		return NULL;
+	r = memcpy(*pos, s, n);
+	*pos += n;
+	free(s);
+	return r;
+}
+
+void tenant_compact(struct tenant *t)
+{
+	size_t arrays, size;
+	char *block, *pos;
+	struct profile *profiles;
+	char **roles;
+
+	if (t->compact || !t->revision || t->extra_owners)
+		return;
+	arrays = t->n_profiles * sizeof(*t->profiles) + t->n_roles * sizeof(*t->roles);
+	size = arrays + str_size(t->revision) + str_size(t->policy_name) + str_size(t->budget_name);
+	for (size_t i = 0; i < t->n_profiles; i++)
+		size += str_size(t->profiles[i].name) + str_size(t->profiles[i].description);
+	for (size_t i = 0; i < t->n_roles; i++)
+		size += str_size(t->roles[i]);
+	block = xmalloc(size);
+	profiles = t->n_profiles ? memcpy(block, t->profiles, t->n_profiles * sizeof(*t->profiles)) : NULL;
+	roles = t->n_roles ? (char **)(void *)(block + t->n_profiles * sizeof(*t->profiles)) : NULL;
+	pos = block + arrays;
+	/* the revision first among the strings: the block's start when it has no array */
+	t->revision = place_str(&pos, t->revision);
+	for (size_t i = 0; i < t->n_profiles; i++) {
+		profiles[i].name = place_str(&pos, profiles[i].name);
+		profiles[i].description = place_str(&pos, profiles[i].description);
+	}
+	for (size_t i = 0; i < t->n_roles; i++)
+		roles[i] = place_str(&pos, t->roles[i]);
+	t->policy_name = place_str(&pos, t->policy_name);
+	t->budget_name = place_str(&pos, t->budget_name);
+	free(t->profiles);
+	free(t->roles);
+	t->profiles = profiles;
+	t->roles = roles;
+	t->compact = true;
+}
+
 void tenant_free(struct tenant *t)
 {
 	if (!t)
@@ -372,14 +458,27 @@ void tenant_free(struct tenant *t)
 	intern_unref(t->account);
 	intern_unref(t->pool);
 	tag_set_release(&t->tags);
+	budget_free(t->budget);
+	free(t->file);
+	if (t->compact) { /* the profiles' and roles' arrays and strings are the block's */
+		for (size_t i = 0; i < t->n_profiles; i++) {
+			struct profile *p = &t->profiles[i];
+			intern_unref(p->key);
+			intern_unref(p->model);
+			intern_unref(p->model_id);
+			tag_set_release(&p->tags);
+			intern_unref(p->parameter);
+		}
+		free(compact_block(t));
+		free(t);
+		return;
+	}
 	for (size_t i = 0; i < t->n_profiles; i++)
 		profile_release(&t->profiles[i]);
 	free(t->profiles);
-	budget_free(t->budget);
 	free_strv(t->roles, t->n_roles);
 	free(t->budget_name);
 	free(t->policy_name);
-	free(t->file);
 	free(t->revision);
 	free(t);
 }

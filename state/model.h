@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "intern.h"
+
 /* Limits of the manifest schema (docs/manifest.md). */
 #define TENANT_ID_MAX	      40 /* ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$ */
 #define PROFILE_KEY_MAX	      16 /* ^[a-z0-9]([a-z0-9_-]{0,14}[a-z0-9])?$ */
@@ -44,15 +46,16 @@ struct tag {
  *   copy for every shared set with the same pairs; alloc is TAG_SET_SHARED;
  * - packed (tag_set_pack; the observed store's listed entries, which never change):
  *   keys is an interned list (intern_list) shared by every packed set with the same
- *   keys, values[] the n interned values, in memory the packer provides (a store's
- *   arena): a set of ten tags takes 80 bytes instead of 160, its keys none.
+ *   keys, values[] the n interned values' handles (intern_handle: 4 bytes each), in
+ *   memory the packer provides (a store's arena): a set of ten tags takes 40 bytes
+ *   instead of 160, its keys none.
  * Read either form with tag_set_key/tag_set_value (or tag_set_get); never items[] of a
  * set that may be packed. A write (tag_set_put, _remove, _reserve) to a packed set
  * turns it into a built set first. */
 struct tag_set {
 	union {
-		struct tag *items;   /* keys == NULL */
-		const char **values; /* keys != NULL */
+		struct tag *items;	/* keys == NULL */
+		const uint32_t *values; /* keys != NULL: handles (state/intern.h) */
 	};
 	const char *const *keys;
 	uint32_t n;
@@ -68,7 +71,7 @@ static inline const char *tag_set_key(const struct tag_set *set, size_t i)
 
 static inline const char *tag_set_value(const struct tag_set *set, size_t i)
 {
-	return set->keys ? set->values[i] : set->items[i].value;
+	return set->keys ? intern_handle_str(set->values[i]) : set->items[i].value;
 }
 
 enum deletion_policy {
@@ -115,18 +118,19 @@ struct budget {
 };
 
 struct profile {
-	const char *key;   /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
-	const char *model; /* as written in the manifest; interned (state/intern.h) */
-	enum model_ref_kind model_kind;
+	const char *key;      /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
+	const char *model;    /* as written in the manifest; interned (state/intern.h) */
 	const char *model_id; /* the bare id (the part after foundation-model/ or inference-profile/); interned */
 	char *description;    /* NULL when absent */
 	struct tag_set tags;  /* the profile's own tags; the tenant's tags are not merged in */
 
 	/* Derived by config/ (naming templates, spec hash). */
 	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
-	char *name;			   /* Bedrock inferenceProfileName, <= 64 characters */
-	const char *parameter;		   /* SSM parameter name holding the profile ARN; interned (the
-					    * observed store and the records hold the same name) */
+	/* in the byte after spec_hash: 88 bytes a profile, not 96 */
+	enum model_ref_kind model_kind : 8;
+	char *name;	       /* Bedrock inferenceProfileName, <= 64 characters */
+	const char *parameter; /* SSM parameter name holding the profile ARN; interned (the
+				* observed store and the records hold the same name) */
 
 	unsigned line, col; /* where the entry starts in the manifest */
 };
@@ -154,6 +158,7 @@ struct tenant {
 	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
 	bool region_set;       /* spec.region was written, or no pool: the tenant's Region is fixed */
 	bool suspended;
+	bool compact; /* tenant_compact: profiles, roles, their strings and the names in one block */
 
 	/* Derived by config/. */
 	char *budget_name; /* NULL when budget is NULL */
@@ -189,10 +194,12 @@ const char *tag_key_model(void);
 const char *tag_key_spec(void);
 void tag_set_copy(struct tag_set *dst, const struct tag_set *src);
 bool tag_set_equal(const struct tag_set *a, const struct tag_set *b);
-/* tag_set_pack: turns the built set into a packed one, its values moved into
- * mem (room for set->n pointers, owned by the caller and kept as long as the set), its
- * items[] freed. tag_set_release of a packed set drops its references, never mem. */
-void tag_set_pack(struct tag_set *set, const char **mem);
+/* tag_set_pack: turns the built set into a packed one, its values' references moved
+ * into mem as handles (room for set->n, owned by the caller and kept as long as the
+ * set), its items[] freed; true when packed. A set with a value that has no handle
+ * (longer than AWS allows a tag value) stays as it was, mem untouched: false.
+ * tag_set_release of a packed set drops its references, never mem. */
+bool tag_set_pack(struct tag_set *set, uint32_t *mem);
 /* tag_set_share: turns the built set into a shared one (the one copy of its pairs,
  * made when absent); released with tag_set_release like any set. */
 void tag_set_share(struct tag_set *set);
@@ -217,10 +224,20 @@ const char *alert_type_name(enum alert_type t);
  * the last one goes. A tenant with more than one owner must not be changed. */
 struct tenant *tenant_ref(struct tenant *t);
 void tenant_free(struct tenant *t);
+/* profile_release: of a tenant that is not compact. */
 void profile_release(struct profile *p);
 void budget_free(struct budget *b);
 void alert_release(struct alert *a);
-/* tenant_dup: a deep copy, owned by the caller. */
+/* tenant_compact: moves what a tenant owns apart into one allocation: its profiles'
+ * array with each profile's name and description, its roles' array with the roles,
+ * its revision, policy name and budget name (a malloc chunk each before: their
+ * headers and rounding were about a seventh of 100,000 tenants' desired model). The
+ * fields keep their meaning and are read as before; a compact tenant's profiles,
+ * roles and those strings are never changed nor freed alone (tenant_free frees the
+ * block). For a tenant just built (config/'s manifest parser calls it last), with one
+ * owner and a revision; otherwise (or again) it does nothing. Its file stays apart. */
+void tenant_compact(struct tenant *t);
+/* tenant_dup: a deep copy, owned by the caller (not compact). */
 struct tenant *tenant_dup(const struct tenant *t);
 
 /* tenant_equal: the same desired state: every field but provenance (file, revision)

@@ -74,15 +74,66 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
 	return g ? g->gen : 0;
 }
 
+/* The three arrays' region: inline_slots, or one allocation (where profiles points). */
+static bool group_inline(const struct observed_group *g)
+{
+	return !g->profiles || (void **)g->profiles == g->inline_slots;
+}
+
 static void free_group(void *g)
 {
 	struct observed_group *group = g;
 
-	free(group->profiles);
-	free(group->parameters);
-	free(group->budgets);
+	if (!group_inline(group))
+		free(group->profiles);
 	intern_unref(group->tenant);
 	free(group);
+}
+
+/* Room for one more entry of kind (0 profiles, 1 parameters, 2 budgets): in the inline
+ * slots, one more for that kind, while all three fit there; else a region of their
+ * own, that kind's slots doubled (two at first). Entries keep their order. */
+static void group_grow(struct observed_group *g, unsigned kind)
+{
+	uint32_t *alloc[3] = { &g->alloc_profiles, &g->alloc_parameters, &g->alloc_budgets };
+	uint32_t n[3] = { g->n_profiles, g->n_parameters, g->n_budgets };
+	void **from[3] = { (void **)g->profiles, (void **)g->parameters, (void **)g->budgets };
+	void *tmp[OBSERVED_GROUP_INLINE], **region, **to;
+	uint32_t want[3];
+	size_t total = 0;
+	bool was_inline = group_inline(g);
+
+	for (unsigned k = 0; k < 3; k++) {
+		want[k] = *alloc[k];
+		total += want[k];
+	}
+	if (was_inline && total < OBSERVED_GROUP_INLINE) {
+		want[kind]++;
+		total++;
+		region = tmp; /* copied into inline_slots below: the arrays move within it */
+	} else {
+		total -= want[kind];
+		want[kind] = want[kind] ? want[kind] * 2 : 2;
+		total += want[kind];
+		region = xcalloc(total, sizeof(void *));
+	}
+	to = region;
+	for (unsigned k = 0; k < 3; k++) {
+		if (n[k])
+			memcpy(to, from[k], n[k] * sizeof(void *));
+		to += want[k];
+	}
+	if (region == tmp) {
+		memcpy(g->inline_slots, tmp, total * sizeof(void *));
+		region = g->inline_slots;
+	} else if (!was_inline) {
+		free(g->profiles);
+	}
+	g->profiles = (struct observed_profile **)region;
+	g->parameters = (struct observed_parameter **)(region + want[0]);
+	g->budgets = (struct observed_budget **)(region + want[0] + want[1]);
+	for (unsigned k = 0; k < 3; k++)
+		*alloc[k] = want[k];
 }
 
 static void free_budget_cb(void *b)
@@ -204,12 +255,11 @@ bool observed_store_release_step(struct observed_store *s, size_t max)
  * listing fills them after making the entry): their keys one shared list per shape
  * (state/model.h), their values in the arena, released with the rest. The set is
  * never written afterwards (entries are copied to change). */
-static void tags_to_arena(struct observed_store *s, struct tag_set *t, bool *in_arena)
+static bool tags_to_arena(struct observed_store *s, struct tag_set *t, bool in_arena)
 {
-	if (*in_arena || !t->n || !s->arena)
-		return;
-	tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(char *)));
-	*in_arena = true;
+	if (in_arena || !t->n || !s->arena)
+		return in_arena;
+	return tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(uint32_t)));
 }
 
 void observed_profile_free(struct observed_profile *p)
@@ -345,11 +395,6 @@ bool tags_owned_by(const struct tag_set *tags, const char *instance)
 
 /* ---- the tenant index ---- */
 
-/* A group's arrays start at two slots, then double: a tenant has a profile or two, a
- * parameter each and a budget, 100,000 times over, where XGROW's first eight slots
- * would mostly stay empty. */
-#define GROUP_GROW(ptr, need, alloc) XGROW_FROM(ptr, need, alloc, 2)
-
 static const char *tenant_of(const struct tag_set *tags, bool known)
 {
 	return known ? tag_set_get(tags, TAG_TENANT) : NULL;
@@ -360,7 +405,7 @@ static struct observed_group *group_for(struct observed_store *s, const char *te
 	struct observed_group *g = hashmap_get(&s->groups, tenant);
 
 	if (!g) {
-		g = xcalloc(1, sizeof(*g));
+		g = xcalloc(1, sizeof(*g) + OBSERVED_GROUP_INLINE * sizeof(g->inline_slots[0]));
 		g->tenant = intern(tenant);
 		hashmap_put(&s->groups, g->tenant, g);
 	}
@@ -415,7 +460,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	const char *tenant;
 
 	if (p->in_arena)
-		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
 
 	p->digest = observed_profile_digest(p);
 	p->grants = observed_profile_grants_digest(p);
@@ -429,7 +474,8 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
-		GROUP_GROW(g->profiles, g->n_profiles + 1, g->alloc_profiles);
+		if (g->n_profiles == g->alloc_profiles)
+			group_grow(g, 0);
 		g->profiles[g->n_profiles++] = p;
 		content_digest_add(&g->digest, p->digest);
 	} else {
@@ -488,7 +534,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	const char *tenant;
 
 	if (p->in_arena)
-		tags_to_arena(s, &p->tags, &p->tags_in_arena);
+		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
 
 	p->digest = observed_parameter_digest(p);
 	if (old) {
@@ -498,7 +544,8 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
-		GROUP_GROW(g->parameters, g->n_parameters + 1, g->alloc_parameters);
+		if (g->n_parameters == g->alloc_parameters)
+			group_grow(g, 1);
 		g->parameters[g->n_parameters++] = p;
 		content_digest_add(&g->digest, p->digest);
 	} else {
@@ -665,11 +712,12 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 		observed_budget_free(old);
 	}
 	if (b->in_arena)
-		tags_to_arena(s, &b->tags, &b->tags_in_arena);
+		b->tags_in_arena = tags_to_arena(s, &b->tags, b->tags_in_arena);
 	tenant = tenant_of(&b->tags, b->tags_known);
 	if (tenant) {
 		struct observed_group *g = group_for(s, tenant);
-		GROUP_GROW(g->budgets, g->n_budgets + 1, g->alloc_budgets);
+		if (g->n_budgets == g->alloc_budgets)
+			group_grow(g, 2);
 		g->budgets[g->n_budgets++] = b;
 	} else {
 		s->gen = generation_next();

@@ -175,13 +175,43 @@ static void test_keyed(void **state)
 	hashmap_release(&m, free_named);
 }
 
+/* A keyed map's table is at most seven eighths full: 7,000 entries in 8,192 slots
+ * (three quarters would have doubled it to 16,384 at 6,145), 7,169 in 16,384. */
+static void test_keyed_fuller_table(void **state)
+{
+	struct hashmap m;
+	char key[32];
+
+	(void)state;
+	hashmap_init_keyed(&m, name_of);
+	for (int i = 0; i < 7000; i++) {
+		snprintf(key, sizeof(key), "arn:%d", i);
+		assert_null(hashmap_put(&m, key, named(key, i)));
+	}
+	assert_int_equal(m.cap, 8192);
+	for (int i = 0; i < 7000; i++) {
+		struct named *x;
+		snprintf(key, sizeof(key), "arn:%d", i);
+		x = hashmap_get(&m, key);
+		assert_non_null(x);
+		assert_int_equal(x->n, i);
+	}
+	snprintf(key, sizeof(key), "arn:%d", 7000);
+	assert_null(hashmap_get(&m, key)); /* a miss ends at an empty slot */
+	for (int i = 7000; i < 7169; i++) {
+		snprintf(key, sizeof(key), "arn:%d", i);
+		assert_null(hashmap_put(&m, key, named(key, i)));
+	}
+	assert_int_equal(m.cap, 16384);
+	hashmap_release(&m, free_named);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_put_get_remove),
-		cmocka_unit_test(test_many_with_churn),
-		cmocka_unit_test(test_borrowed_keys),
-		cmocka_unit_test(test_keyed),
+		cmocka_unit_test(test_put_get_remove),	   cmocka_unit_test(test_many_with_churn),
+		cmocka_unit_test(test_borrowed_keys),	   cmocka_unit_test(test_keyed),
+		cmocka_unit_test(test_keyed_fuller_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

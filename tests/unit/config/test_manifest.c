@@ -176,6 +176,50 @@ static void test_shared_names_interned(void **state)
 	daemon_config_free(cfg);
 }
 
+/* A parsed tenant keeps what it owns apart in one allocation (state/model.h,
+ * tenant_compact): its profiles, then its roles' array, then the revision, each
+ * profile's name and description, the roles, the policy and budget names, one after
+ * the other; read as before, freed at once, and a copy of it is its equal. */
+static void test_tenant_in_one_block(void **state)
+{
+	struct daemon_config *cfg = test_default_config();
+	char *d;
+	struct tenant *t = test_manifest(cfg, full, &d), *c;
+	const char *pos;
+
+	(void)state;
+	assert_string_equal(d, "");
+	assert_ptr_equal((const char *)t->roles, (const char *)(t->profiles + t->n_profiles));
+	pos = (const char *)(t->roles + t->n_roles);
+	assert_ptr_equal(t->revision, pos);
+	pos += strlen(pos) + 1;
+	for (size_t i = 0; i < t->n_profiles; i++) {
+		assert_ptr_equal(t->profiles[i].name, pos);
+		pos += strlen(pos) + 1;
+		if (t->profiles[i].description) {
+			assert_ptr_equal(t->profiles[i].description, pos);
+			pos += strlen(pos) + 1;
+		}
+	}
+	for (size_t i = 0; i < t->n_roles; i++) {
+		assert_ptr_equal(t->roles[i], pos);
+		pos += strlen(pos) + 1;
+	}
+	assert_ptr_equal(t->policy_name, pos);
+	pos += strlen(pos) + 1;
+	assert_ptr_equal(t->budget_name, pos);
+	assert_string_equal(t->roles[1], "zeta-app");
+	assert_string_equal(tenant_profile(t, "chat")->description, "Claims chatbot");
+	c = tenant_dup(t);
+	assert_true(tenant_equal(c, t));
+	assert_string_equal(c->revision, t->revision);
+	tenant_free(t);
+	assert_string_equal(c->budget_name, "bedrock-tenant-acme-claims");
+	tenant_free(c);
+	free(d);
+	daemon_config_free(cfg);
+}
+
 /* The same model written as an id or as its ARN: the same spec hash and name. */
 static void test_model_forms_same_name(void **state)
 {
@@ -537,6 +581,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_field),
+		cmocka_unit_test(test_tenant_in_one_block),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_shared_names_interned),
 		cmocka_unit_test(test_model_forms_same_name),

@@ -166,6 +166,51 @@ static void test_tag_sets_share_strings(void **state)
 	assert_int_equal(pool_strings(), base);
 }
 
+/* Entries live in slots of the pool's blocks, their size rounded up to 8 (no malloc
+ * chunk each): strings of 100 characters one after the other, 112 bytes apart (8 of
+ * count and hash, 101 of text); a freed slot is the next one of its size. */
+static void test_strings_packed_in_slots(void **state)
+{
+	enum { N = 64 };
+	const char *v[N];
+	char key[128];
+	size_t adjacent = 0;
+	const char *again;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		snprintf(key, sizeof(key), "%0100d", i);
+		v[i] = intern(key);
+		assert_int_equal(strlen(v[i]), 100);
+	}
+	for (int i = 1; i < N; i++)
+		adjacent += v[i] - v[i - 1] == 112;
+	assert_true(adjacent >= N - 2); /* a new block may start once or twice */
+	intern_unref(v[7]);
+	snprintf(key, sizeof(key), "%0100d", N);
+	again = intern(key);
+	assert_ptr_equal(again, v[7]); /* the freed slot, its memory reused */
+	assert_string_equal(again, key);
+	v[7] = again;
+	{ /* handles: a slotted string's, back to the string itself; none past 263 characters */
+		uint32_t h[3];
+		char longer[300];
+		const char *w[3] = { v[0], v[1], NULL };
+		assert_true(intern_handles(w, 2, h));
+		assert_ptr_equal(intern_handle_str(h[0]), v[0]);
+		assert_ptr_equal(intern_handle_str(h[1]), v[1]);
+		assert_int_equal(intern_handle(v[1]), h[1]);
+		memset(longer, 'x', sizeof(longer) - 1);
+		longer[sizeof(longer) - 1] = '\0';
+		w[2] = intern(longer);
+		assert_int_equal(intern_handle(w[2]), 0);
+		assert_false(intern_handles(w, 3, h));
+		intern_unref(w[2]);
+	}
+	for (int i = 0; i < N; i++)
+		intern_unref(v[i]);
+}
+
 #define THREADS 4
 #define PER	5000
 
@@ -210,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_churn_keeps_every_string),
 		cmocka_unit_test(test_tag_sets_share_strings),
 		cmocka_unit_test(test_threads_agree),
+		cmocka_unit_test(test_strings_packed_in_slots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "fixtures.h"
 #include "intern.h"
+#include "xalloc.h"
 
 static void test_tag_set_sorted_unique(void **state)
 {
@@ -91,7 +92,7 @@ static void test_tag_view_borrows(void **state)
 static void test_tag_set_packed_shares_keys_only(void **state)
 {
 	struct tag_set a, b, c, v;
-	const char *mem_a[3], *mem_b[3];
+	uint32_t mem_a[3], mem_b[3];
 
 	(void)state;
 	tag_set_init(&a);
@@ -124,7 +125,7 @@ static void test_tag_set_packed_shares_keys_only(void **state)
 	assert_string_equal(tag_set_get(&b, "app"), "batch");
 	assert_string_equal(tag_set_get(&b, "Team"), "x");
 	assert_string_equal(tag_set_get(&a, "app"), "chat");
-	assert_string_equal(mem_a[1], "chat");
+	assert_string_equal(intern_handle_str(mem_a[1]), "chat");
 	assert_string_equal(tag_set_get(&a, "bedrock-tenantd:tenant"), "t1");
 	assert_true(tag_set_remove(&b, "Team"));
 	assert_string_equal(tag_set_get(&a, "Team"), "x");
@@ -209,7 +210,7 @@ static void test_tag_set_shared_one_edited(void **state)
 	tag_set_share(&d);
 	assert_ptr_equal(d.items, a.items);
 	{
-		const char *mem[2];
+		uint32_t mem[2];
 		tag_set_pack(&d, mem);
 		assert_non_null(d.keys);
 		assert_string_equal(tag_set_get(&d, "Project"), "p1");
@@ -227,6 +228,84 @@ static void test_tenant_packed(void **state)
 {
 	(void)state;
 	assert_true(sizeof(struct tenant) <= 152);
+	/* a profile's model kind in the byte after its spec hash: 88 bytes, not 96 */
+	assert_true(sizeof(struct profile) <= 88);
+}
+
+/* A packed set's values are handles of 4 bytes (state/intern.h), not pointers: read
+ * back as the interned strings themselves; a value as long as AWS allows (256
+ * characters) has one, a longer one none, and its set stays built. */
+static void test_tag_set_packed_values_handles(void **state)
+{
+	struct tag_set a, b;
+	uint32_t mem[2];
+	char long_value[301];
+	const char *v;
+
+	(void)state;
+	assert_int_equal(sizeof(a.values[0]), 4);
+	assert_int_equal(intern_handle(NULL), 0);
+	memset(long_value, 'v', 256);
+	long_value[256] = '\0';
+	tag_set_init(&a);
+	tag_set_put(&a, "Team", "x");
+	tag_set_put(&a, "Long", long_value);
+	assert_true(tag_set_pack(&a, mem));
+	v = tag_set_get(&a, "Long");
+	assert_string_equal(v, long_value);
+	assert_ptr_equal(intern_handle_str(intern_handle(v)), v);
+	assert_ptr_equal(tag_set_get(&a, "Team"), intern_handle_str(mem[1]));
+	memset(long_value, 'w', 300);
+	long_value[300] = '\0';
+	tag_set_copy(&b, &a);
+	tag_set_put(&b, "Long", long_value);
+	assert_false(tag_set_pack(&b, mem)); /* no handle: built still, mem untouched */
+	assert_ptr_equal(tag_set_get(&a, "Team"), intern_handle_str(mem[1]));
+	assert_null(b.keys);
+	assert_string_equal(tag_set_get(&b, "Long"), long_value);
+	tag_set_release(&a);
+	tag_set_release(&b);
+}
+
+/* tenant_compact: the block begins with the profiles, or the roles' array when there
+ * is no profile, or the revision when there is neither; each freed once (ASan), the
+ * fields read as before, nothing done without a revision or a second time. */
+static void test_tenant_compact_forms(void **state)
+{
+	struct tenant *a = fix_tenant("acme"), *b = fix_tenant("beta"), *c = fix_tenant("gamma");
+	struct tenant *d = fix_tenant("delta");
+	char *revision;
+
+	(void)state;
+	fix_profile(a, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	fix_role(a, "app");
+	fix_role(b, "zeta");
+	fix_role(b, "alpha");
+	a->revision = xstrdup("r1");
+	b->revision = xstrdup("r2");
+	c->revision = xstrdup("r3");
+	c->budget_name = xstrdup("budget-gamma");
+	tenant_compact(a);
+	tenant_compact(b);
+	tenant_compact(c);
+	tenant_compact(d); /* no revision: left as it is */
+	assert_true(a->compact && b->compact && c->compact);
+	assert_false(d->compact);
+	revision = a->revision;
+	tenant_compact(a);
+	assert_ptr_equal(a->revision, revision);
+	assert_string_equal(tenant_profile(a, "chat")->name, "acme-chat-aaaaaa");
+	assert_string_equal(a->roles[0], "app");
+	assert_ptr_equal((const char *)b->roles[0], (const char *)(b->roles + 2) + 3); /* after "r2" */
+	assert_string_equal(b->roles[0], "alpha");
+	assert_string_equal(b->roles[1], "zeta");
+	assert_string_equal(c->revision, "r3");
+	assert_string_equal(c->budget_name, "budget-gamma");
+	assert_string_equal(c->policy_name, "bedrock-tenantd-gamma");
+	tenant_free(a);
+	tenant_free(b);
+	tenant_free(c);
+	tenant_free(d);
 }
 
 static void test_tenant_dup_is_deep(void **state)
@@ -292,6 +371,8 @@ int main(void)
 		cmocka_unit_test(test_tag_set_packed_shares_keys_only),
 		cmocka_unit_test(test_tag_set_shared_one_edited),
 		cmocka_unit_test(test_tenant_packed),
+		cmocka_unit_test(test_tag_set_packed_values_handles),
+		cmocka_unit_test(test_tenant_compact_forms),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_names),
 	};

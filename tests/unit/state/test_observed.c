@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,6 +198,35 @@ static void test_listing_tags_packed_one_edited(void **state)
 	assert_true(sizeof(struct observed_group) <= 80);
 }
 
+/* 200,000 profiles at 100,000 tenants: the models' count and the flags in one word
+ * (112 bytes, not 120); the flags still read and copied one by one. */
+static void test_profile_packed(void **state)
+{
+	struct observed_store st;
+	struct observed_profile *p, *c;
+
+	(void)state;
+	assert_true(sizeof(struct observed_profile) <= 112);
+	observed_store_init(&st);
+	p = observed_store_new_profile(&st, "arn:x/a", "a", "n", NULL, 2);
+	p->model_arns[0] = intern("m1");
+	p->model_arns[1] = intern("m2");
+	p->listed = true;
+	p->models_unknown = true;
+	tag_set_put(&p->tags, TAG_TENANT, "t1");
+	observed_store_put_profile(&st, p);
+	assert_true(p->in_arena && p->tags_in_arena && p->listed && p->models_unknown);
+	assert_false(p->tags_known);
+	assert_int_equal(p->n_model_arns, 2);
+	c = observed_profile_dup(p);
+	assert_true(c->listed && c->models_unknown);
+	assert_false(c->in_arena || c->tags_in_arena || c->tags_known);
+	assert_int_equal(c->n_model_arns, 2);
+	assert_ptr_equal(c->model_arns[1], p->model_arns[1]);
+	observed_profile_free(c);
+	observed_store_release(&st);
+}
+
 static void test_listing_entries_in_an_arena(void **state)
 {
 	struct observed_store st;
@@ -259,6 +289,71 @@ static struct observed_budget *listing_budget(struct observed_store *st, const c
 	free(arn);
 	free(filter);
 	return b;
+}
+
+/* A tenant's group holds its arrays in its own allocation while they fit (two
+ * profiles, their parameters and a budget: OBSERVED_GROUP_INLINE slots), then in one
+ * region of their own; every entry found in order through both, removals and a
+ * release (ASan: nothing freed twice, nothing leaked). */
+static void test_group_arrays_inline(void **state)
+{
+	struct observed_store st;
+	const struct observed_group *g;
+	const char *lo, *hi;
+	char arn[32], name[32];
+
+	(void)state;
+	observed_store_init(&st);
+	for (int i = 0; i < 2; i++) {
+		struct observed_profile *p;
+		struct observed_parameter *q;
+		snprintf(arn, sizeof(arn), "arn:x/%d", i);
+		snprintf(name, sizeof(name), "/p/%d", i);
+		p = observed_store_new_profile(&st, arn, NULL, arn + 4, NULL, 0);
+		tag_set_put(&p->tags, TAG_TENANT, "t1");
+		p->tags_known = true;
+		observed_store_put_profile(&st, p);
+		q = observed_store_new_parameter(&st, name, arn);
+		tag_set_put(&q->tags, TAG_TENANT, "t1");
+		q->tags_known = true;
+		observed_store_put_parameter(&st, q);
+	}
+	observed_store_put_budget(&st, listing_budget(&st, "t1"));
+	g = observed_store_group(&st, "t1");
+	assert_int_equal(g->n_profiles + g->n_parameters + g->n_budgets, OBSERVED_GROUP_INLINE - 1);
+	lo = (const char *)g;
+	hi = lo + sizeof(*g) + OBSERVED_GROUP_INLINE * sizeof(void *);
+	assert_true((const char *)g->profiles >= lo && (const char *)(g->budgets + g->n_budgets) <= hi);
+	assert_string_equal(g->profiles[1]->arn, "arn:x/1");
+	assert_string_equal(g->parameters[0]->name, "/p/0");
+	assert_string_equal(g->budgets[0]->name, "t1-budget");
+	for (int i = 2; i < 5; i++) { /* past the inline slots */
+		struct observed_parameter *q;
+		snprintf(name, sizeof(name), "/p/%d", i);
+		q = observed_store_new_parameter(&st, name, "v");
+		tag_set_put(&q->tags, TAG_TENANT, "t1");
+		q->tags_known = true;
+		observed_store_put_parameter(&st, q);
+	}
+	g = observed_store_group(&st, "t1");
+	assert_int_equal(g->n_parameters, 5);
+	assert_false((const char *)g->parameters >= (const char *)g &&
+		     (const char *)g->parameters <
+			     (const char *)g + sizeof(*g) + OBSERVED_GROUP_INLINE * sizeof(void *));
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "/p/%d", i);
+		assert_string_equal(g->parameters[i]->name, name);
+	}
+	assert_string_equal(g->profiles[0]->arn, "arn:x/0");
+	assert_string_equal(g->profiles[1]->arn, "arn:x/1");
+	assert_string_equal(g->budgets[0]->name, "t1-budget");
+	assert_true(observed_store_remove_parameter(&st, "/p/3"));
+	assert_true(observed_store_remove_profile(&st, "arn:x/0"));
+	g = observed_store_group(&st, "t1");
+	assert_int_equal(g->n_parameters, 4);
+	assert_int_equal(g->n_profiles, 1);
+	assert_string_equal(g->profiles[0]->arn, "arn:x/1");
+	observed_store_release(&st);
 }
 
 static void test_listing_budgets_in_an_arena(void **state)
@@ -694,7 +789,9 @@ int main(void)
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_collect_shared_name_is_looked_up),
 		cmocka_unit_test(test_release_in_steps),
+		cmocka_unit_test(test_profile_packed),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
+		cmocka_unit_test(test_group_arrays_inline),
 		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_listing_tags_packed_one_edited),
 		cmocka_unit_test(test_arena),
