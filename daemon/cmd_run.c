@@ -1,11 +1,11 @@
 /* bedrock-tenantd [run] [--config FILE] [--log-stderr]: the daemon, in the foreground. */
 #include <getopt.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "commands.h"
 #include "daemon.h"
+#include "heap.h"
 
 int cmd_run(int argc, char **argv)
 {
@@ -39,13 +39,6 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bedrock-tenantd: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
-#ifdef __GLIBC__
-	/* Two malloc arenas, the loop's and one for every worker thread (manifest reading,
-	 * listings turned into snapshots), unless the environment says otherwise: each
-	 * arena keeps what was freed in it, and a resync's snapshots built in four arenas
-	 * kept four old stores' worth (docs/operations.md, "Memory"). */
-	if (!getenv("MALLOC_ARENA_MAX"))
-		mallopt(M_ARENA_MAX, 2);
-#endif
+	heap_setup();
 	return daemon_run(&opts);
 }

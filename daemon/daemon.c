@@ -21,6 +21,7 @@
 #include "engine.h"
 #include "events.h"
 #include "githead.h"
+#include "heap.h"
 #include "hashmap.h"
 #include "log.h"
 #include "manifest_dir.h"
@@ -756,8 +757,9 @@ static int start(struct daemon *d)
 		return r;
 	}
 	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .message_id = MSGID_STARTED },
-		"bedrock-tenantd %s started: instance %s, manifests %s, socket %s, mode %s", BTD_VERSION,
-		d->cfg->instance, d->cfg->manifests, d->cfg->socket.path, cfg_mode_name(d->cfg->mode));
+		"bedrock-tenantd %s started: instance %s, manifests %s, socket %s, mode %s, allocator %s", BTD_VERSION,
+		d->cfg->instance, d->cfg->manifests, d->cfg->socket.path, cfg_mode_name(d->cfg->mode),
+		heap_allocator());
 	notify_status(&d->notifier, "first sync: reading manifests");
 	return 0;
 }

@@ -4,10 +4,10 @@
 #include "engine_impl.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap.h"
 #include "log.h"
 #include "observed_carry.h"
 #include "xalloc.h"
@@ -109,9 +109,7 @@ static void trim_heap(struct engine *e)
 		uv_timer_start(&e->reap, on_reap, REAP_TRIM_MS - (now - e->trimmed_at_ms), 0);
 		return;
 	}
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
+	heap_give_back();
 	if (e->log_cut_owed)
 		store_checkpoint_cut(e->checkpoint);
 	e->log_cut_owed = false;
