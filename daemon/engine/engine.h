@@ -134,24 +134,15 @@ struct engine_settings {
 	struct engine_capacity capacity;
 };
 
-/* One tenant as the engine knows it; read-only outside the engine. */
+/* One tenant as the engine knows it; read-only outside the engine. One per tenant,
+ * 100,000 of them: its small fields together at the end, without padding between. */
 struct tenant_entry {
 	char *id;
 	struct tenant *desired; /* the current good definition; when removed, the last one */
-	bool removed;		/* the manifest is gone (with certainty) */
-	bool held;		/* its deletions wait for approval */
-	bool approved; /* an operator released its held deletions (not held again until its manifest returns) */
-	char *problem; /* the manifest now fails: "file:line:col: message"; NULL when fine */
+	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
 	struct tenant_record *record;
-	enum tenant_state state;
-	bool reconciled; /* at least one reconcile finished */
-	bool in_progress;
-	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
-	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
-	enum error_class error;
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
-	size_t n_conflicts;
 	/* the manifest revision last brought to Ready: interned (state/intern.h), one
 	 * string for every tenant at the same revision */
 	const char *reconciled_revision;
@@ -166,13 +157,23 @@ struct tenant_entry {
 	 * create with a quota error): Pending until capacity appears; NULL when not. */
 	char *waiting;
 	struct reconcile *active;
-	bool move_switched; /* moving: the new set was Ready (in this run); it is what is reported */
-	bool store_pending; /* its row waits for the state store's next batch */
 	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
 	 * same ones ends without a diff. Cleared when its definition changes. */
 	struct diff_stamp settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
-	bool slot_waiting;  /* it waits for a slot of its place (place_slots.c) */
+	uint32_t n_conflicts;
+	enum tenant_state state;
+	enum error_class error;
+	bool removed;	 /* the manifest is gone (with certainty) */
+	bool held;	 /* its deletions wait for approval */
+	bool approved;	 /* an operator released its held deletions (not held again until its manifest returns) */
+	bool reconciled; /* at least one reconcile finished */
+	bool in_progress;
+	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
+	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
+	bool move_switched;   /* moving: the new set was Ready (in this run); it is what is reported */
+	bool store_pending;   /* its row waits for the state store's next batch */
+	bool slot_waiting;    /* it waits for a slot of its place (place_slots.c) */
 };
 
 struct engine_counts {

@@ -805,7 +805,7 @@ static void save_conflicts(struct tenant_entry *t, struct plan *p)
 	}
 	free(t->conflicts);
 	t->conflicts = p->conflicts;
-	t->n_conflicts = p->n_conflicts;
+	t->n_conflicts = (uint32_t)p->n_conflicts; /* a plan's conflicts: far fewer */
 	p->conflicts = NULL;
 	p->n_conflicts = 0;
 	p->alloc_conflicts = 0;
