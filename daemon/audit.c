@@ -15,11 +15,22 @@
 /* CHANGES= and the history's text stay short; the detail keeps every change. */
 #define CHANGES_TEXT_MAX 1024
 
+/* The tenant's newest entries read for its history's lines (audit_tenant_lines): a
+ * change that failed tells no line, so more than the lines shown. */
+#define TENANT_LINES_ENTRIES (HISTORY_LINES * 4)
+
 struct audit {
 	struct store *store;
 	struct events *events;
 	const struct engine *engine;
 	unsigned long store_failures; /* logged once per burst */
+	/* a change's record waiting for the lines of the tenant's history its answer
+	 * makes (audit_action_done); tenant NULL: none */
+	struct {
+		char *tenant, *text;
+		int64_t at;
+		cJSON *detail;
+	} pending;
 };
 
 struct audit *audit_new(struct store *store, struct events *events)
@@ -31,8 +42,11 @@ struct audit *audit_new(struct store *store, struct events *events)
 	return a;
 }
 
+static int flush_pending(struct audit *a, const char *const *lines, size_t n);
+
 void audit_free(struct audit *a)
 {
+	flush_pending(a, NULL, 0);
 	free(a);
 }
 
@@ -101,18 +115,52 @@ static char *resource_of(const struct engine_action_report *r)
 	return xstrdup(a->name ? a->name : "");
 }
 
-static void store_entry(struct audit *a, const char *tenant, int64_t at, const char *kind, const char *text,
-			const char *detail)
+/* store_entry: 0 when the store keeps the entry, -1 when not (no store, a failure). */
+static int store_entry(struct audit *a, const char *tenant, int64_t at, const char *kind, const char *text,
+		       const char *detail)
 {
 	if (!a->store)
-		return;
+		return -1;
 	if (store_add_history(a->store, tenant, at, kind, text, detail) < 0) {
 		if (!a->store_failures++)
 			log_warning("the state store cannot keep the history: %s", store_error(a->store));
-	} else if (a->store_failures) {
+		return -1;
+	}
+	if (a->store_failures) {
 		log_notice("the state store keeps the history again (%lu entries were lost)", a->store_failures);
 		a->store_failures = 0;
 	}
+	return 0;
+}
+
+/* The change's record waiting for its lines, with them (under "events"). */
+static int flush_pending(struct audit *a, const char *const *lines, size_t n)
+{
+	char *detail;
+	int r;
+
+	if (!a->pending.tenant)
+		return n ? -1 : 0;
+	if (n) {
+		cJSON *events = cJSON_AddArrayToObject(a->pending.detail, "events");
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(events, cJSON_CreateString(lines[i]));
+	}
+	detail = cJSON_PrintUnformatted(a->pending.detail);
+	r = store_entry(a, a->pending.tenant, a->pending.at, "change", a->pending.text, detail);
+	free(detail);
+	cJSON_Delete(a->pending.detail);
+	free(a->pending.tenant);
+	free(a->pending.text);
+	memset(&a->pending, 0, sizeof(a->pending));
+	return r;
+}
+
+int audit_action_done(struct audit *a, const char *tenant, const char *const *lines, size_t n)
+{
+	if (a->pending.tenant && strcmp(a->pending.tenant, tenant) != 0)
+		flush_pending(a, NULL, 0); /* not this answer's: kept without lines */
+	return flush_pending(a, lines, n);
 }
 
 void audit_action(struct audit *au, const struct engine_action_report *r)
@@ -210,8 +258,16 @@ void audit_action(struct audit *au, const struct engine_action_report *r)
 	}
 	cJSON_AddStringToObject(o, "text", text.buf);
 	detail = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	store_entry(au, r->tenant, at, "change", text.buf, detail);
+	flush_pending(au, NULL, 0);
+	if (r->lines_follow) {
+		au->pending.tenant = xstrdup(r->tenant);
+		au->pending.text = xstrdup(text.buf);
+		au->pending.at = at;
+		au->pending.detail = o; /* stored by audit_action_done, with the lines */
+	} else {
+		store_entry(au, r->tenant, at, "change", text.buf, detail);
+		cJSON_Delete(o);
+	}
 	events_publish(au->events, "change", detail);
 	free(detail);
 	strbuf_release(&text);
@@ -227,15 +283,16 @@ static bool notable(enum tenant_state from, enum tenant_state to)
 	return to != TENANT_RECONCILING && !(from == TENANT_PENDING && to == TENANT_READY);
 }
 
-void audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_state from)
+int audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_state from)
 {
 	int64_t at = wall_ms();
 	bool failing = t->last_error && t->state >= TENANT_ERROR;
 	char *text, *detail;
+	int r = au->store ? 0 : -1; /* not notable: not kept, on purpose */
 	cJSON *o;
 
 	if (!notable(from, t->state) && !events_clients(au->events))
-		return; /* the common case at a start: nothing to keep, nobody listening */
+		return r; /* the common case at a start: nothing to keep, nobody listening */
 
 	text = xasprintf("%s -> %s%s%s", tenant_state_name(from), tenant_state_name(t->state), failing ? ": " : "",
 			 failing ? t->last_error : "");
@@ -252,25 +309,28 @@ void audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_sta
 	detail = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (notable(from, t->state))
-		store_entry(au, t->id, at, "state", text, detail);
+		r = store_entry(au, t->id, at, "state", text, detail);
 	events_publish(au->events, "state", detail);
 	free(detail);
 	free(text);
+	return r;
 }
 
-void audit_note(struct audit *au, const char *tenant, int64_t at, const char *text)
+int audit_note(struct audit *au, const char *tenant, int64_t at, const char *text)
 {
 	int64_t ms = at * 1000;
 	char *detail;
 	cJSON *o = cJSON_CreateObject();
+	int r;
 
 	add_time(o, ms);
 	cJSON_AddStringToObject(o, "tenant", tenant);
 	cJSON_AddStringToObject(o, "text", text);
 	detail = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	store_entry(au, tenant, ms, "note", text, detail);
+	r = store_entry(au, tenant, ms, "note", text, detail);
 	free(detail);
+	return r;
 }
 
 cJSON *audit_history_json(struct audit *a, const char *tenant, size_t limit, const char **ret_error)
@@ -294,10 +354,51 @@ cJSON *audit_history_json(struct audit *a, const char *tenant, size_t limit, con
 		cJSON_AddStringToObject(o, "tenant", v[i].tenant);
 		cJSON_AddStringToObject(o, "kind", v[i].kind);
 		cJSON_AddStringToObject(o, "text", v[i].text);
+		cJSON_DeleteItemFromObjectCaseSensitive(d, "events"); /* the tenant's lines (audit_tenant_lines) */
 		if (d)
 			cJSON_AddItemToObject(o, "detail", d);
 		cJSON_AddItemToArray(arr, o);
 	}
 	store_history_free(v, n);
 	return arr;
+}
+
+/* The lines of one entry, as the engine wrote them: a note's or a state change's text,
+ * the lines a change's answer made (none when it failed, or in a store older than
+ * them). */
+static void entry_lines(const struct store_history_entry *h, struct history_lines *into)
+{
+	int64_t at = h->at / 1000;
+	const cJSON *line;
+	cJSON *d;
+
+	if (!strcmp(h->kind, "note") || !strcmp(h->kind, "state")) {
+		history_lines_add(into, at, h->text);
+		return;
+	}
+	if (strcmp(h->kind, "change") || !h->detail || !strstr(h->detail, "\"events\""))
+		return;
+	d = cJSON_Parse(h->detail);
+	cJSON_ArrayForEach(line, cJSON_GetObjectItemCaseSensitive(d, "events")) if (cJSON_IsString(line))
+		history_lines_add(into, at, line->valuestring);
+	cJSON_Delete(d);
+}
+
+int audit_tenant_lines(struct audit *a, const char *tenant, struct history_lines *into, const char **ret_error)
+{
+	struct store_history_entry *v;
+	size_t n;
+
+	*ret_error = NULL;
+	if (!a->store)
+		return 0;
+	flush_pending(a, NULL, 0); /* not expected between an answer and its lines */
+	if (store_load_history(a->store, tenant, TENANT_LINES_ENTRIES, &v, &n) < 0) {
+		*ret_error = "the state store cannot be read: the lines it keeps are not shown";
+		return -1;
+	}
+	for (size_t i = n; i-- > 0;) /* oldest first */
+		entry_lines(&v[i], into);
+	store_history_free(v, n);
+	return 0;
 }

@@ -235,8 +235,16 @@ static void get_tenant(struct control *c, struct http_request *req, const char *
 {
 	const struct tenant_entry *t = path_tenant(c, req, id, id_len);
 
-	if (t)
-		respond_json(req, 200, control_json_tenant(c->e, t));
+	struct history_lines kept = { 0 };
+	const char *error = NULL;
+
+	if (!t)
+		return;
+	/* the lines the state store keeps, with those only the tenant's entry holds */
+	if (c->info->audit)
+		audit_tenant_lines(c->info->audit, t->id, &kept, &error);
+	respond_json(req, 200, control_json_tenant(c->e, t, &kept, error));
+	history_lines_release(&kept);
 }
 
 static void post_tenant_reconcile(struct control *c, struct http_request *req, const char *id, size_t id_len)

@@ -296,9 +296,11 @@ static cJSON *moving_json(const struct engine *e, const struct tenant_entry *t)
 	return a;
 }
 
-cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
+cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t, const struct history_lines *kept,
+			   const char *history_error)
 {
 	cJSON *o = tenant_summary(e, t), *conflicts, *history;
+	struct history_lines lines = { 0 };
 	const char *text;
 	int64_t at;
 
@@ -318,14 +320,18 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t)
 		cJSON_AddStringToObject(j, "message", t->conflicts[i].message);
 		cJSON_AddItemToArray(conflicts, j);
 	}
+	history_lines_merge(&lines, kept, &t->history);
 	history = cJSON_AddArrayToObject(o, "history");
-	for (size_t pos = 0; history_lines_next(&t->history, &pos, &at, &text);) {
+	for (size_t pos = 0; history_lines_next(&lines, &pos, &at, &text);) {
 		/* oldest first */
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddItemToObject(j, "at", control_time(at));
 		cJSON_AddStringToObject(j, "event", text);
 		cJSON_AddItemToArray(history, j);
 	}
+	history_lines_release(&lines);
+	if (history_error)
+		cJSON_AddStringToObject(o, "history_error", history_error);
 	return o;
 }
 

@@ -12,7 +12,11 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 /* control_json_tenants: the tenants in one of states (a mask of 1 << enum
  * tenant_state; 0: every tenant). */
 cJSON *control_json_tenants(const struct engine *e, unsigned states);
-cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t);
+/* control_json_tenant: its history the lines kept (NULL: none; the state store's,
+ * audit_tenant_lines) and those t holds, by time, the last HISTORY_LINES; with
+ * history_error (NULL: none) when the kept ones could not be read. */
+cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t, const struct history_lines *kept,
+			   const char *history_error);
 cJSON *control_json_desired(const struct tenant *t);
 /* control_json_resolve: NULL with *ret_status 404 (unknown) or 503 (not created yet). */
 cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,

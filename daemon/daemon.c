@@ -349,18 +349,26 @@ static void on_action(const struct engine_action_report *r, void *data)
 	audit_action(d->audit, r);
 }
 
-static void on_state(const struct tenant_entry *t, enum tenant_state from, void *data)
+static int on_action_done(const char *tenant, int64_t at, const char *const *lines, size_t n, void *data)
 {
 	struct daemon *d = data;
 
-	audit_state(d->audit, t, from);
+	(void)at; /* the change's own time */
+	return audit_action_done(d->audit, tenant, lines, n);
 }
 
-static void on_note(const char *tenant, int64_t at, const char *text, void *data)
+static int on_state(const struct tenant_entry *t, enum tenant_state from, void *data)
 {
 	struct daemon *d = data;
 
-	audit_note(d->audit, tenant, at, text);
+	return audit_state(d->audit, t, from);
+}
+
+static int on_note(const char *tenant, int64_t at, const char *text, void *data)
+{
+	struct daemon *d = data;
+
+	return audit_note(d->audit, tenant, at, text);
 }
 
 static void on_ready(struct engine *e, void *data)
@@ -687,6 +695,7 @@ static int start(struct daemon *d)
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
 	set.on_action = on_action;
+	set.on_action_done = on_action_done;
 	set.on_state = on_state;
 	set.on_note = on_note;
 	set.data = d;

@@ -48,10 +48,8 @@ void tenant_record_free(struct tenant_record *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_intents; i++) {
-		free(r->intents[i].profile_key);
-		free(r->intents[i].name);
-		free(r->intents[i].token);
-		free(r->intents[i].arn);
+		free(r->intents[i].profile_key); /* and its name and token */
+		intern_unref(r->intents[i].arn);
 	}
 	free(r->intents);
 	for (size_t i = 0; i < r->n_timers; i++)
@@ -101,6 +99,23 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 	return false;
 }
 
+/* An intent's strings in one allocation: "KEY\0NAME\0TOKEN\0" (about 6, 30 and 36
+ * bytes: one 80-byte chunk, not three of 32 and 48). Made before the old one is freed:
+ * any of them may be the old intent's own. */
+static void intent_strings(struct create_intent *in, const char *profile_key, const char *name, const char *token)
+{
+	size_t k = strlen(profile_key) + 1, n = strlen(name) + 1, t = strlen(token) + 1;
+	char *mem = xmalloc(k + n + t);
+
+	memcpy(mem, profile_key, k);
+	memcpy(mem + k, name, n);
+	memcpy(mem + k + n, token, t);
+	free(in->profile_key);
+	in->profile_key = mem;
+	in->name = mem + k;
+	in->token = mem + k + n;
+}
+
 void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
 		       int64_t since)
 {
@@ -110,14 +125,10 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 	if (!in) {
 		GROW_EXACT(r->intents, r->n_intents + 1, r->alloc_intents);
 		in = &r->intents[r->n_intents++];
-		in->profile_key = xstrdup(profile_key);
-	} else {
-		free(in->name);
-		free(in->token);
-		free(in->arn);
+		memset(in, 0, sizeof(*in));
 	}
-	in->name = xstrdup(name);
-	in->token = xstrdup(token);
+	intent_strings(in, profile_key, name, token);
+	intern_unref(in->arn);
 	in->since = since;
 	in->arn = NULL;
 	in->answered_at = 0;
@@ -134,8 +145,9 @@ void record_note_intent_answer(struct tenant_record *r, const char *profile_key,
 	if (!in || !token || strcmp(in->token, token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
-		free(in->arn);
-		in->arn = xstrdup(arn);
+		const char *old = in->arn;
+		in->arn = intern(arn);
+		intern_unref(old);
 		in->answered_at = now;
 		in->confirmed = false;
 	}
@@ -172,10 +184,8 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 	touched(r);
 	if (!in)
 		return false;
-	free(in->profile_key);
-	free(in->name);
-	free(in->token);
-	free(in->arn);
+	free(in->profile_key); /* and its name and token */
+	intern_unref(in->arn);
 	*in = r->intents[--r->n_intents];
 	if (!r->n_intents) { /* intents are passing: a converged tenant keeps no array */
 		free(r->intents);

@@ -21,12 +21,15 @@ enum timer_kind {
 };
 
 struct create_intent {
+	/* one allocation, "KEY\0NAME\0TOKEN\0" (record.c): freed as profile_key, never
+	 * as name or token */
 	char *profile_key;
 	char *name;  /* the profile name being created */
 	char *token; /* clientRequestToken sent with every attempt */
 	int64_t since;
 	/* In memory only (a restart learns them again by replaying the token): */
-	char *arn;	     /* the ARN a create with this token answered; NULL: no answer yet */
+	const char *arn;     /* the ARN a create with this token answered, interned (the
+			      * store's profile holds the same); NULL: no answer yet */
 	int64_t answered_at; /* when (wall clock) */
 	bool confirmed;	     /* a Get or a listing has shown that ARN since */
 	bool dead;	     /* that profile was missing from a listing and a Get: the next create

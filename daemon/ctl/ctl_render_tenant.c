@@ -173,6 +173,8 @@ static int render_tenant(FILE *out, const cJSON *j, bool wide)
 	fprintf(out, "\nHISTORY\n");
 	cJSON_ArrayForEach(h, cJSON_GetObjectItem(j, "history"))
 		fprintf(out, "  %s  %s\n", render_str(h, "at", "?"), render_str(h, "event", ""));
+	if (cJSON_IsString(cJSON_GetObjectItem(j, "history_error")))
+		fprintf(out, "  (%s)\n", render_str(j, "history_error", ""));
 	return tenant_exit(j);
 }
 

@@ -95,13 +95,15 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		.waiting = t->waiting != NULL && !t->removed,
 	};
 	enum tenant_state s = tenant_state_decide(&f), from = t->state;
+	char *line = NULL;
+	int kept = -1;
 
 	if (s == t->state)
 		return;
 	if (!t->in_progress && s != TENANT_RECONCILING)
-		engine__history(t, engine__wall(e), "%s -> %s%s%s", tenant_state_name(t->state), tenant_state_name(s),
-				t->last_error && s >= TENANT_ERROR ? ": " : "",
-				t->last_error && s >= TENANT_ERROR ? t->last_error : "");
+		line = xasprintf("%s -> %s%s%s", tenant_state_name(t->state), tenant_state_name(s),
+				 t->last_error && s >= TENANT_ERROR ? ": " : "",
+				 t->last_error && s >= TENANT_ERROR ? t->last_error : "");
 	if (s == TENANT_STALLED)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
 			"tenant stalled: %s",
@@ -114,7 +116,10 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 	e->by_state[s]++;
 	t->state = s;
 	if (e->set.on_state)
-		e->set.on_state(t, from, e->set.data);
+		kept = e->set.on_state(t, from, e->set.data);
+	if (line)
+		engine__history_kept(e, t, engine__wall(e), line, kept);
+	free(line);
 	if (e->set.on_progress)
 		e->set.on_progress(e, e->set.data);
 }
@@ -297,9 +302,10 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 			intern_unref(t->reconciled_revision);
 			t->reconciled_revision = intern(t->desired->revision ? t->desired->revision : "");
 			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
-			if (done && !strcmp(done, t->reconciled_revision))
-				engine__history(t, wall, "reconciled"); /* the durable history has it */
-			else
+			if (done && !strcmp(done, t->reconciled_revision)) {
+				if (!e->set.on_note) /* else the durable history has it */
+					engine__history_kept(e, t, wall, "reconciled", -1);
+			} else
 				engine__note(e, t, wall, "reconciled");
 		}
 		done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
@@ -580,6 +586,7 @@ static void closed_one(uv_handle_t *h)
 	hashmap_release(&e->approved_at_start, NULL);
 	engine__store_release(e);
 	workqueue_release(&e->queue);
+	engine__history_release(e);
 	free((char *)e->set.instance);
 	free((char *)e->set.execution_role);
 	free((char *)e->set.default_region);

@@ -44,6 +44,9 @@ struct engine_action_report {
 	int status;
 	const struct cloud_error *err;	/* NULL on success */
 	const struct cloud_result *res; /* may be NULL */
+	/* on_action_done follows, with the lines of the tenant's history this outcome
+	 * makes once applied: their record may wait for them */
+	bool lines_follow;
 };
 
 /* Events worth telling people about (notifications: daemon/alerts.c). */
@@ -98,14 +101,25 @@ struct engine_settings {
 	 * once when the first full sync is done. */
 	void (*on_progress)(struct engine *e, void *data);
 	void (*on_ready)(struct engine *e, void *data);
-	/* Optional, the audit trail: every outcome of an action that calls AWS, and every
-	 * change of a tenant's state (t->state is the new one). */
+	/* Optional, the audit trail and the durable history of the tenants: every outcome
+	 * of an action that calls AWS, and every change of a tenant's state (t->state is
+	 * the new one). The lines of a tenant's history (tenant_entry.history) are kept
+	 * where these keep them: on_state, on_action_done and on_note return 0 when their
+	 * line (the state change's "From -> To[: error]", the action's lines, the note) is
+	 * kept durably, or deliberately not kept (a start's Pending -> Ready), and < 0 when
+	 * not: the engine then keeps it in memory (history_lines.h), as it keeps every
+	 * line when they are not set. */
 	void (*on_action)(const struct engine_action_report *r, void *data);
-	void (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
+	int (*on_state)(const struct tenant_entry *t, enum tenant_state from, void *data);
+	/* Optional, with on_action: after each on_action whose report says lines_follow,
+	 * once the answer is applied (or dropped), the lines of the tenant's history it
+	 * made ("created profile ...", "drift repaired: ..."; n may be 0), borrowed for
+	 * the call; at is the wall clock in seconds. */
+	int (*on_action_done)(const char *tenant, int64_t at, const char *const *lines, size_t n, void *data);
 	/* Optional: a line of a tenant's history that neither of those tells (manifest
-	 * changed, back, removed or failing, waits, placed, reconciled, ...); at is the wall
-	 * clock in seconds, text borrowed for the call. */
-	void (*on_note)(const char *tenant, int64_t at, const char *text, void *data);
+	 * changed, back, removed or failing, waits, placed, moving, reconciled, ...); at is
+	 * the wall clock in seconds, text borrowed for the call. */
+	int (*on_note)(const char *tenant, int64_t at, const char *text, void *data);
 	/* Optional: an event (text borrowed for the call); must not call back into the engine. */
 	void (*on_event)(enum engine_event ev, const char *tenant, const char *text, void *data);
 	void *data;
@@ -120,43 +134,46 @@ struct engine_settings {
 	struct engine_capacity capacity;
 };
 
-/* One tenant as the engine knows it; read-only outside the engine. */
+/* One tenant as the engine knows it; read-only outside the engine. One per tenant,
+ * 100,000 of them: its small fields together at the end, without padding between. */
 struct tenant_entry {
 	char *id;
 	struct tenant *desired; /* the current good definition; when removed, the last one */
-	bool removed;		/* the manifest is gone (with certainty) */
-	bool held;		/* its deletions wait for approval */
-	bool approved; /* an operator released its held deletions (not held again until its manifest returns) */
-	char *problem; /* the manifest now fails: "file:line:col: message"; NULL when fine */
+	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
 	struct tenant_record *record;
-	enum tenant_state state;
-	bool reconciled; /* at least one reconcile finished */
-	bool in_progress;
-	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
-	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
-	enum error_class error;
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
-	size_t n_conflicts;
 	/* the manifest revision last brought to Ready: interned (state/intern.h), one
 	 * string for every tenant at the same revision */
 	const char *reconciled_revision;
-	int64_t last_reconciled;      /* wall clock */
-	uint64_t next_attempt_ms;     /* monotonic; 0 when none scheduled */
-	int64_t wake_at;	      /* wall clock of the next timer (drain/grace); 0: none */
-	struct history_lines history; /* its last lines, wall clock in seconds (history_lines.h) */
+	int64_t last_reconciled;  /* wall clock */
+	uint64_t next_attempt_ms; /* monotonic; 0 when none scheduled */
+	int64_t wake_at;	  /* wall clock of the next timer (drain/grace); 0: none */
+	/* its last lines that no callback kept (engine_settings.on_state): every line
+	 * without them, none while the state store keeps them; wall clock in seconds */
+	struct history_lines history;
 	struct place *place;
 	/* Why it waits for capacity (no place of its pool has room, or AWS answered a
 	 * create with a quota error): Pending until capacity appears; NULL when not. */
 	char *waiting;
 	struct reconcile *active;
-	bool move_switched; /* moving: the new set was Ready (in this run); it is what is reported */
-	bool store_pending; /* its row waits for the state store's next batch */
 	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
 	 * same ones ends without a diff. Cleared when its definition changes. */
 	struct diff_stamp settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
-	bool slot_waiting;  /* it waits for a slot of its place (place_slots.c) */
+	uint32_t n_conflicts;
+	enum tenant_state state;
+	enum error_class error;
+	bool removed;	 /* the manifest is gone (with certainty) */
+	bool held;	 /* its deletions wait for approval */
+	bool approved;	 /* an operator released its held deletions (not held again until its manifest returns) */
+	bool reconciled; /* at least one reconcile finished */
+	bool in_progress;
+	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
+	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
+	bool move_switched;   /* moving: the new set was Ready (in this run); it is what is reported */
+	bool store_pending;   /* its row waits for the state store's next batch */
+	bool slot_waiting;    /* it waits for a slot of its place (place_slots.c) */
 };
 
 struct engine_counts {

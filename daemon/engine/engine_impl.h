@@ -204,6 +204,12 @@ struct engine {
 	uint64_t diff_context;		       /* part of every diff_stamp: a new configuration */
 	int64_t last_resync;
 	uint64_t n_reconciles;
+	/* the lines of a tenant's history made while one answer is applied (history.c) */
+	struct engine__lines {
+		const struct tenant_entry *t; /* whose answer; NULL: none */
+		char **v;
+		size_t n, alloc;
+	} answer_lines;
 	struct histogram reconcile_seconds; /* each finished reconcile's duration (engine.c) */
 	int closing_handles;
 	void (*drained_cb)(void *);
@@ -218,7 +224,15 @@ struct engine {
 	int64_t store_failing_since; /* wall clock of the first failure not yet made good */
 	char *store_moved_aside;     /* where a damaged store was moved at start, or NULL */
 	bool store_sync_failing;     /* the last sync of the store failed */
-	struct store_sync *sync;     /* makes create intents durable off the loop; NULL: at commit */
+	/* lines of the tenants' history a callback kept in the open group of the store's
+	 * writes: held until its commit, given to their tenants' memory if it fails
+	 * (history.c) */
+	struct engine__held_line {
+		char *tenant, *text;
+		int64_t at;
+	} * held_lines;
+	size_t n_held_lines, alloc_held_lines;
+	struct store_sync *sync; /* makes create intents durable off the loop; NULL: at commit */
 	/* tenants whose row (policy) waits to be written, in batches (engine_store_tenant) */
 	char **tenant_writes;
 	size_t n_tenant_writes, alloc_tenant_writes;
@@ -265,13 +279,28 @@ static inline int64_t engine__wall(const struct engine *e)
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
 
-/* history.c: one line of a tenant's history (the last HISTORY_LINES are kept, at most
- * HISTORY_BYTES: history_lines.h). */
-void engine__history(struct tenant_entry *t, int64_t now, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* engine__note: the same, also told to on_note (kept durable): for the lines no audit
- * record (an action's outcome, a state change) already tells. */
+/* history.c: one line of a tenant's history. While an answer of t is applied
+ * (engine__history_answer_begin .. _end) it goes with the answer's record
+ * (on_action_done); otherwise no record tells it and t keeps it in memory (the last
+ * HISTORY_LINES, at most HISTORY_BYTES: history_lines.h). */
+void engine__history(struct engine *e, struct tenant_entry *t, int64_t now, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* engine__note: a line told to on_note (kept durable): for the lines no audit record
+ * (an action's outcome, a state change) already tells; kept in memory when on_note
+ * did not keep it. */
 void engine__note(struct engine *e, struct tenant_entry *t, int64_t now, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* engine__history_kept: text kept in t's memory unless kept (a callback's answer) is
+ * 0; then held until the store's open group of writes, which has it, is committed. */
+void engine__history_kept(struct engine *e, struct tenant_entry *t, int64_t now, const char *text, int kept);
+/* engine__history_committed: the group's commit succeeded (ok) or failed: the lines
+ * held for it are let go, or kept in their tenants' memory. */
+void engine__history_committed(struct engine *e, bool ok);
+void engine__history_answer_begin(struct engine *e, struct tenant_entry *t);
+/* engine__history_answer_end: the lines since _begin to on_action_done when
+ * lines_follow (the report said so), else (or not kept there) to t's memory. */
+void engine__history_answer_end(struct engine *e, struct tenant_entry *t, bool lines_follow);
+void engine__history_release(struct engine *e);
 
 /* engine_store.c */
 void engine__store_init(struct engine *e);

@@ -60,6 +60,7 @@ static void commit_turn(struct engine *e)
 
 	if (store_uncommitted(e->store) && (r = store_commit(e->store)) < 0)
 		commit_failed(e);
+	engine__history_committed(e, r == 0);
 	if (!n)
 		return;
 	e->after_commit = NULL; /* a callback may ask again: for the next commit */
@@ -138,6 +139,9 @@ void engine__store_failed(struct engine *e)
 	const char *msg = store_error(e->store);
 	unsigned long left_out;
 
+	/* the open group's history entries may be lost with it: their lines stay (maybe
+	 * shown twice, if the group is committed after all) */
+	engine__history_committed(e, false);
 	if (!e->store_failing_since)
 		e->store_failing_since = engine__wall(e);
 	free(e->store_last_error);

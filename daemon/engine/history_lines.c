@@ -56,6 +56,29 @@ bool history_lines_next(const struct history_lines *h, size_t *pos, int64_t *at,
 	return true;
 }
 
+void history_lines_merge(struct history_lines *into, const struct history_lines *a, const struct history_lines *b)
+{
+	static const struct history_lines none;
+	size_t pa = 0, pb = 0;
+	const char *ta = NULL, *tb = NULL;
+	int64_t at_a = 0, at_b = 0;
+	bool has_a, has_b;
+
+	a = a ? a : &none;
+	b = b ? b : &none;
+	has_a = history_lines_next(a, &pa, &at_a, &ta);
+	has_b = history_lines_next(b, &pb, &at_b, &tb);
+	while (has_a || has_b) {
+		if (has_a && (!has_b || at_a <= at_b)) {
+			history_lines_add(into, at_a, ta);
+			has_a = history_lines_next(a, &pa, &at_a, &ta);
+		} else {
+			history_lines_add(into, at_b, tb);
+			has_b = history_lines_next(b, &pb, &at_b, &tb);
+		}
+	}
+}
+
 void history_lines_release(struct history_lines *h)
 {
 	free(h->buf);

@@ -29,6 +29,10 @@ void history_lines_add(struct history_lines *h, int64_t at, const char *text);
 /* history_lines_next: the line at *pos (0 to begin), oldest first: false after the
  * last. text is borrowed until the next add or release. */
 bool history_lines_next(const struct history_lines *h, size_t *pos, int64_t *at, const char **text);
+/* history_lines_merge: the lines of a and b (either may be NULL) added to into by
+ * their times, oldest first (a's first at the same second), each set in its own order;
+ * into's bounds keep the newest. */
+void history_lines_merge(struct history_lines *into, const struct history_lines *a, const struct history_lines *b);
 void history_lines_release(struct history_lines *h);
 
 #endif

@@ -37,7 +37,7 @@ static void unmove(struct engine *e, struct tenant_entry *t, const char *key)
 		put_fact(e, t, fact, NULL);
 		if (record_clear_timer(t->record, timer) && store_clear_timer(e->store, t->id, timer) < 0)
 			engine__store_failed(e);
-		engine__history(t, engine__wall(e), "back in %s: its resources there are kept", key);
+		engine__note(e, t, engine__wall(e), "back in %s: its resources there are kept", key);
 	}
 	free(fact);
 	free(timer);
@@ -52,10 +52,10 @@ static void add_old_place(struct engine *e, struct tenant_entry *t, const char *
 	if (!record_fact(t->record, fact)) {
 		snprintf(since, sizeof(since), "%lld", (long long)engine__wall(e));
 		put_fact(e, t, fact, since);
-		engine__history(t, engine__wall(e),
-				"moving from %s to %s (%s): the new set first, then the old one "
-				"drains and goes",
-				old, t->place ? t->place->key : "?", why);
+		engine__note(e, t, engine__wall(e),
+			     "moving from %s to %s (%s): the new set first, then the old one "
+			     "drains and goes",
+			     old, t->place ? t->place->key : "?", why);
 		log_tenant(LOG_LVL_NOTICE, t->id, "moving from %s (%s)", old, why);
 		t->move_switched = false;
 	}

@@ -78,7 +78,7 @@ static void note_change(struct engine *e, struct tenant_entry *t, const char *fm
 	va_end(ap);
 	if (!text)
 		return;
-	engine__history(t, engine__wall(e), "%s%s", drift ? "drift repaired: " : "", text);
+	engine__history(e, t, engine__wall(e), "%s%s", drift ? "drift repaired: " : "", text);
 	e->tally.drift_repairs += drift;
 	if (drift)
 		log_tenant(LOG_LVL_NOTICE, t->id, "drift repaired: %s", text);
@@ -268,9 +268,9 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (at_reconciled_revision(t))
 			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
 		else
-			engine__history(t, engine__wall(e), "created profile %s (%s)", p->name, p->arn);
+			engine__history(e, t, engine__wall(e), "created profile %s (%s)", p->name, p->arn);
 		if (p->models_unknown)
-			engine__history(t, engine__wall(e),
+			engine__history(e, t, engine__wall(e),
 					"profile %s cannot be read back yet: its models are unknown", p->name);
 		engine__place_journal(ps, JOURNAL_PROFILE_PUT, p, NULL, NULL);
 		break;
@@ -282,7 +282,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		journal_profile(ps, a->resource);
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
-			engine__history(t, engine__wall(e), "released profile %s", a->resource);
+			engine__history(e, t, engine__wall(e), "released profile %s", a->resource);
 		else
 			note_change(e, t, "profile %s: %s", a->resource, changes);
 		break;
@@ -295,7 +295,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 				      NULL, NULL, a->resource);
 		if (!shared_key(r, a))
 			unstore_resource(e, t, a->resource);
-		engine__history(t, engine__wall(e), "deleted %s %s",
+		engine__history(e, t, engine__wall(e), "deleted %s %s",
 				a->kind == ACT_PROFILE_DELETE ? "profile" : "parameter", a->resource);
 		break;
 	case ACT_PROFILE_READ_TAGS:
@@ -308,7 +308,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (at_reconciled_revision(t))
 			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
 		else
-			engine__history(t, engine__wall(e), "published %s", a->resource);
+			engine__history(e, t, engine__wall(e), "published %s", a->resource);
 		break;
 	case ACT_PARAM_UPDATE: {
 		char *old;
@@ -458,7 +458,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
 				    a->time_unit);
 		else
-			engine__history(t, engine__wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
+			engine__history(e, t, engine__wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
 					a->time_unit);
 		break;
 	case ACT_BUDGET_UPDATE:
@@ -472,7 +472,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 			unstore_resource(e, t, timer);
 		free(timer);
 		engine__place_journal_budget(ps, NULL, a->budget);
-		engine__history(t, engine__wall(e), "deleted budget %s", a->budget);
+		engine__history(e, t, engine__wall(e), "deleted budget %s", a->budget);
 		goto out;
 	}
 	case ACT_BUDGET_TAG:
@@ -482,7 +482,7 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	case ACT_BUDGET_UNTAG:
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
-			engine__history(t, engine__wall(e), "released budget %s", a->budget);
+			engine__history(e, t, engine__wall(e), "released budget %s", a->budget);
 		else
 			note_change(e, t, "budget %s: %s", a->budget, changes);
 		break;
@@ -521,7 +521,7 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		store_fact(e, t, fact);
 		if (!shared_key(r, a))
 			unstore_resource(e, t, timer);
-		engine__history(t, engine__wall(e), "removed policy %s from role %s", a->name, a->role);
+		engine__history(e, t, engine__wall(e), "removed policy %s from role %s", a->name, a->role);
 		break;
 	default:
 		break;
@@ -554,7 +554,7 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 			if (!shared_key(r, a))
 				unstore_resource(e, t, timer);
 			engine__place_journal_deny(ps, NULL, a->name);
-			engine__history(t, engine__wall(e), "deleted deny policy %s", a->name);
+			engine__history(e, t, engine__wall(e), "deleted deny policy %s", a->name);
 		} else {
 			const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, a->name);
 			if (p)
@@ -575,9 +575,9 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 		else if (a->kind == ACT_BUDGET_ACTION_UPDATE)
 			note_change(e, t, "budget %s: updated its enforcement action (%g%%)", a->budget, a->threshold);
 		else if (a->kind == ACT_BUDGET_ACTION_DELETE)
-			engine__history(t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
+			engine__history(e, t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
 		else
-			engine__history(t, engine__wall(e), "budget %s: %s (%s)", a->budget, a->reason, a->value);
+			engine__history(e, t, engine__wall(e), "budget %s: %s (%s)", a->budget, a->reason, a->value);
 		break;
 	}
 	}
@@ -624,6 +624,7 @@ static void report_action(struct reconcile *r, const struct action *a, int statu
 		.status = status,
 		.err = err,
 		.res = res,
+		.lines_follow = r->e->set.on_action && r->e->set.on_action_done, /* on_applied */
 	};
 
 	if (r->e->set.on_action)
@@ -637,26 +638,34 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	struct engine *e = r->e;
 	struct action *own = pa->own;
 	const struct action *a = own ? own : &r->plan.actions[pa->index];
+	bool lines_follow = e->set.on_action && e->set.on_action_done;
 
 	free(pa);
 	e->tally.actions++;
 	e->tally.calls_in_flight--;
 	report_action(r, a, status, err, res);
+	/* the lines of the tenant's history the answer makes go with its record */
+	engine__history_answer_begin(e, r->t);
 	if (e->closing) {
 		/* shutting down: the answer is dropped; the next run lists afresh */
+		engine__history_answer_end(e, r->t, lines_follow);
 	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
 		char *msg = apply_result(r, a, res);
+		engine__history_answer_end(e, r->t, lines_follow);
 		if (msg)
 			note_failure(r, ERROR_RETRYABLE, msg);
 		else if (status == 0 && a->kind == ACT_PROFILE_CREATE)
 			publish_now(r, a->profile_key);
 	} else {
 		enum error_class cls = err ? err->cls : ERROR_RETRYABLE;
-		int quota = placement_quota_kind(err ? err->code : NULL,
-						 a->kind == ACT_PROFILE_CREATE	? PLACEMENT_PROFILES
-						 : a->kind == ACT_PARAM_CREATE	? PLACEMENT_PARAMETERS
-						 : a->kind == ACT_BUDGET_CREATE ? PLACEMENT_BUDGETS
-										: -1);
+		int quota;
+
+		engine__history_answer_end(e, r->t, lines_follow);
+		quota = placement_quota_kind(err ? err->code : NULL, a->kind == ACT_PROFILE_CREATE ? PLACEMENT_PROFILES
+								     : a->kind == ACT_PARAM_CREATE
+									     ? PLACEMENT_PARAMETERS
+								     : a->kind == ACT_BUDGET_CREATE ? PLACEMENT_BUDGETS
+												    : -1);
 		char *msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
 				      a->resource ? a->resource
 				      : a->name	  ? a->name
@@ -796,7 +805,7 @@ static void save_conflicts(struct tenant_entry *t, struct plan *p)
 	}
 	free(t->conflicts);
 	t->conflicts = p->conflicts;
-	t->n_conflicts = p->n_conflicts;
+	t->n_conflicts = (uint32_t)p->n_conflicts; /* a plan's conflicts: far fewer */
 	p->conflicts = NULL;
 	p->n_conflicts = 0;
 	p->alloc_conflicts = 0;

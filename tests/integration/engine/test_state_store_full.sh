@@ -32,6 +32,12 @@ wait_until 30 "n1 waits for its intent" waiting
 status_json | jq -e '.state_store.ok == false and (.state_store.error | test("full"))' >/dev/null ||
 	fail "status does not show the store failing: $(status_json | jq -c .state_store)"
 if ctl status >/dev/null; then fail "ctl status must exit 1 while the state store fails"; fi
+# the lines of the tenant's history the store could not keep (a write or its loop
+# turn's commit failed) stay with the daemon, and are shown
+lines_kept() {
+	tenant_json n1 | jq -e 'any(.history[].event; test("-> Error: .*cannot record a create intent"))' >/dev/null
+}
+wait_until 30 "n1's history kept in memory" lines_kept
 sleep 8
 [ "$(calls bedrock:CreateInferenceProfile)" = "$creates" ] || fail "a create was sent without a durable intent"
 lines=$(grep -c "state store" "$WORK/daemon.log" || true)

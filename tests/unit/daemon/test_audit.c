@@ -123,12 +123,113 @@ static void test_records_reach_the_history(void **state)
 	free(path);
 }
 
+static void remove_store(char *dir, char *path)
+{
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+	rmdir(dir);
+	free(path);
+}
+
+/* The tenant's history is read back from the store: its notes, its notable state
+ * changes and the lines its changes' answers made (kept with the change's record,
+ * not shown by /v1/history), oldest first, in the words the engine wrote them. */
+static void test_tenant_lines_from_the_store(void **state)
+{
+	char dir[] = "/tmp/btd-audit-XXXXXX", *path;
+	struct store *s;
+	struct audit *au;
+	struct observed_store before;
+	struct action a = { .kind = ACT_PROFILE_CREATE, .resource = "acme-chat", .name = "acme-chat" };
+	struct cloud_result res = { 0 };
+	struct engine_action_report r = {
+		.tenant = "acme", .action = &a, .before = &before, .revision = "rev1", .res = &res, .lines_follow = true
+	};
+	struct tenant_entry t = { .id = "acme", .state = TENANT_READY };
+	const char *lines[] = { "created profile acme-chat (arn:p1)",
+				"profile acme-chat cannot be read back yet: its models are unknown" };
+	const char *want[] = { "manifest changed", "created profile acme-chat (arn:p1)",
+			       "profile acme-chat cannot be read back yet: its models are unknown",
+			       "Reconciling -> Ready" };
+	struct history_lines got = { 0 };
+	const char *error = "unset", *text;
+	cJSON *all;
+	size_t pos = 0, i = 0;
+	int64_t at;
+
+	(void)state;
+	log_setup(LOG_LVL_ERROR, true);
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/state.db", dir);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	observed_store_init(&before);
+	au = audit_new(s, NULL);
+
+	assert_int_equal(audit_note(au, "acme", 1700000000, "manifest changed"), 0);
+	audit_action(au, &r);
+	assert_int_equal(audit_action_done(au, "acme", lines, 2), 0);
+	assert_int_equal(audit_state(au, &t, TENANT_RECONCILING), 0);
+	/* a start's Pending -> Ready is not kept, on purpose: its line is not kept either */
+	assert_int_equal(audit_state(au, &t, TENANT_PENDING), 0);
+	/* lines with no change of theirs waiting are not kept */
+	assert_int_equal(audit_action_done(au, "acme", lines, 1), -1);
+	assert_int_equal(audit_action_done(au, "acme", NULL, 0), 0);
+
+	assert_int_equal(audit_tenant_lines(au, "acme", &got, &error), 0);
+	assert_null(error);
+	while (history_lines_next(&got, &pos, &at, &text)) {
+		assert_true(i < 4);
+		assert_string_equal(text, want[i++]);
+	}
+	assert_int_equal(i, 4);
+	history_lines_release(&got);
+
+	/* /v1/history shows the change's record as before, without its lines */
+	all = audit_history_json(au, "acme", 10, &error);
+	assert_non_null(all);
+	assert_int_equal(cJSON_GetArraySize(all), 3);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(all, 1), "kind")->valuestring, "change");
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(all, 1), "detail"), "events"));
+	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(all, 1), "detail"), "outcome"));
+	cJSON_Delete(all);
+
+	audit_free(au);
+	observed_store_release(&before);
+	store_close(s);
+	remove_store(dir, path);
+}
+
+/* Without a store nothing is kept: every line stays with the engine (in memory). */
+static void test_no_store_keeps_nothing(void **state)
+{
+	struct audit *au = audit_new(NULL, NULL);
+	struct tenant_entry t = { .id = "acme", .state = TENANT_READY };
+	struct history_lines got = { 0 };
+	const char *error = "unset";
+
+	(void)state;
+	assert_int_equal(audit_note(au, "acme", 1700000000, "manifest changed"), -1);
+	assert_int_equal(audit_state(au, &t, TENANT_RECONCILING), -1);
+	assert_int_equal(audit_state(au, &t, TENANT_PENDING), -1);
+	assert_int_equal(audit_tenant_lines(au, "acme", &got, &error), 0);
+	assert_null(error);
+	assert_null(got.buf);
+	audit_free(au);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_causes),
 		cmocka_unit_test(test_records_reach_the_history),
+		cmocka_unit_test(test_tenant_lines_from_the_store),
+		cmocka_unit_test(test_no_store_keeps_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

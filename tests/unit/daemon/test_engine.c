@@ -41,6 +41,11 @@ struct world {
 	bool met;
 	unsigned max_in_flight, max_starts; /* 0: the engine's defaults */
 	struct turn_budget *turn;	    /* NULL: none */
+	/* history callbacks (on_state, on_action_done, on_note): 0: not set; else what
+	 * they answer (1: 0, kept; -1: not kept), and the lines they were told */
+	int history_kept;
+	struct history_lines told;
+	unsigned actions_reported, actions_done;
 };
 
 static int64_t wall_clock(void *data)
@@ -51,6 +56,45 @@ static int64_t wall_clock(void *data)
 static void on_ready(struct engine *e, void *data)
 {
 	((struct world *)data)->ready_calls++;
+}
+
+static int history_answer(struct world *w)
+{
+	return w->history_kept > 0 ? 0 : -1;
+}
+
+static void on_action(const struct engine_action_report *r, void *data)
+{
+	struct world *w = data;
+
+	w->actions_reported += r->lines_follow;
+}
+
+static int on_action_done(const char *tenant, int64_t at, const char *const *lines, size_t n, void *data)
+{
+	struct world *w = data;
+
+	w->actions_done++;
+	for (size_t i = 0; i < n; i++)
+		history_lines_add(&w->told, at, lines[i]);
+	return history_answer(w);
+}
+
+static int on_state(const struct tenant_entry *t, enum tenant_state from, void *data)
+{
+	struct world *w = data;
+
+	if (t->state != TENANT_RECONCILING && !(from == TENANT_PENDING && t->state == TENANT_READY))
+		history_lines_add(&w->told, w->wall, tenant_state_name(t->state));
+	return history_answer(w);
+}
+
+static int on_note(const char *tenant, int64_t at, const char *text, void *data)
+{
+	struct world *w = data;
+
+	history_lines_add(&w->told, at, text);
+	return history_answer(w);
 }
 
 static void start_engine(struct world *w)
@@ -75,6 +119,12 @@ static void start_engine(struct world *w)
 	};
 	char *db = xasprintf("%s/state.db", w->dir);
 
+	if (w->history_kept) {
+		set.on_action = on_action;
+		set.on_action_done = on_action_done;
+		set.on_state = on_state;
+		set.on_note = on_note;
+	}
 	assert_int_equal(store_open(db, &w->store, NULL), 0);
 	free(db);
 	assert_int_equal(engine_new(&w->loop, &set, &fake_cloud_ops, &w->cloud, w->store, &w->e), 0);
@@ -103,11 +153,12 @@ static void stop_engine(struct world *w)
 	w->store = NULL;
 }
 
-static void world_init_sized(struct world *w, unsigned max_in_flight, unsigned max_starts)
+static void world_init_kept(struct world *w, unsigned max_in_flight, unsigned max_starts, int history_kept)
 {
 	memset(w, 0, sizeof(*w));
 	w->max_in_flight = max_in_flight;
 	w->max_starts = max_starts;
+	w->history_kept = history_kept;
 	snprintf(w->dir, sizeof(w->dir), "/tmp/btd-engine-XXXXXX");
 	assert_non_null(mkdtemp(w->dir));
 	assert_int_equal(uv_loop_init(&w->loop), 0);
@@ -118,6 +169,11 @@ static void world_init_sized(struct world *w, unsigned max_in_flight, unsigned m
 	fake_cloud_init(&w->cloud, &w->loop);
 	w->wall = 1700000000;
 	start_engine(w);
+}
+
+static void world_init_sized(struct world *w, unsigned max_in_flight, unsigned max_starts)
+{
+	world_init_kept(w, max_in_flight, max_starts, 0);
 }
 
 static void world_init(struct world *w)
@@ -136,6 +192,7 @@ static void world_release(struct world *w)
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&w->loop), 0);
 	fake_cloud_release(&w->cloud);
+	history_lines_release(&w->told);
 	cmd = xasprintf("rm -rf '%s'", w->dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
@@ -991,6 +1048,72 @@ static void test_reconciled_revision_shared(void **state)
 	world_release(&w);
 }
 
+static bool told(const struct history_lines *h, const char *text)
+{
+	const char *line;
+	int64_t at;
+
+	for (size_t pos = 0; history_lines_next(h, &pos, &at, &line);)
+		if (strstr(line, text))
+			return true;
+	return false;
+}
+
+/* An entry per tenant, 100,000 of them: its small fields packed together (328 bytes
+ * before, 22 of them padding; with an id of up to 15 characters, a 336-byte chunk
+ * instead of 352). */
+static void test_entry_packed(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(struct tenant_entry), 304);
+}
+
+/* Where the history's callbacks keep its lines (the daemon's state store), a
+ * converged tenant's entry holds none of them: the creates' lines go with their
+ * answers' records, the state changes and the notes with theirs. */
+static void test_converged_entry_holds_no_history(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const struct tenant_entry *t;
+
+	(void)state;
+	world_init_kept(&w, 0, 0, 1);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	t = engine_tenant(w.e, "acme");
+	assert_null(t->history.buf);
+	assert_int_equal(t->history.n, 0);
+	assert_true(told(&w.told, "created profile acme-chat-aaaaaa"));
+	assert_true(told(&w.told, "published /bedrock-tenants/acme/chat/profile-arn"));
+	assert_true(told(&w.told, "reconciled"));
+	assert_true(w.actions_done > 0);
+	assert_int_equal(w.actions_done, w.actions_reported); /* every record has its lines' call */
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+/* Where the callbacks could not keep the lines (a store that fails), the tenant's
+ * entry keeps them, as it keeps every line without callbacks. */
+static void test_lines_not_kept_stay_in_memory(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const struct tenant_entry *t;
+
+	(void)state;
+	world_init_kept(&w, 0, 0, -1);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	t = engine_tenant(w.e, "acme");
+	assert_true(in_history(t, "created profile acme-chat-aaaaaa"));
+	assert_true(in_history(t, "published /bedrock-tenants/acme/chat/profile-arn"));
+	assert_true(in_history(t, "Reconciling -> Ready"));
+	assert_true(in_history(t, "reconciled"));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 /* A write answered while a listing is under way (the listing shows what was there
  * when it was called) is kept until the listing ends and replayed over it; then the
  * journal is empty again, and nothing is written twice. */
@@ -1479,6 +1602,9 @@ int main(void)
 		cmocka_unit_test(test_trim_once_idle_after_work),
 		cmocka_unit_test(test_log_cut_once_idle_after_work),
 		cmocka_unit_test(test_reconciled_revision_shared),
+		cmocka_unit_test(test_converged_entry_holds_no_history),
+		cmocka_unit_test(test_entry_packed),
+		cmocka_unit_test(test_lines_not_kept_stay_in_memory),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_reconcile_calls_carry_their_rank),

@@ -111,11 +111,42 @@ static void test_byte_bound_and_cut(void **state)
 	free(cut);
 }
 
+/* Two sets merged by time (the first's line first at the same second), each in its own
+ * order, under the bounds: the newest HISTORY_LINES. */
+static void test_merge_by_time(void **state)
+{
+	struct history_lines a = { 0 }, b = { 0 }, m = { 0 };
+	const char *want[] = { "a1", "b1", "a2", "b2", "b3", "a3" }, *want_b[] = { "b1", "b2", "b3" };
+	int64_t ats[] = { 1, 2, 3, 3, 4, 5 }, ats_b[] = { 2, 3, 4 };
+
+	(void)state;
+	history_lines_add(&a, 1, "a1");
+	history_lines_add(&a, 3, "a2");
+	history_lines_add(&a, 5, "a3");
+	history_lines_add(&b, 2, "b1");
+	history_lines_add(&b, 3, "b2");
+	history_lines_add(&b, 4, "b3");
+	history_lines_merge(&m, &a, &b);
+	expect_lines(&m, want, ats, 6);
+	history_lines_release(&m);
+	history_lines_merge(&m, NULL, &b);
+	expect_lines(&m, want_b, ats_b, 3);
+	history_lines_release(&m);
+	for (int i = 0; i < HISTORY_LINES; i++)
+		history_lines_add(&b, 10 + i, "newer");
+	history_lines_merge(&m, &a, &b);
+	assert_int_equal(m.n, HISTORY_LINES); /* a's and b's oldest went */
+	history_lines_release(&m);
+	history_lines_release(&a);
+	history_lines_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_line_bound),
 		cmocka_unit_test(test_byte_bound_and_cut),
+		cmocka_unit_test(test_merge_by_time),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,39 @@ static void test_fact_one_allocation(void **state)
 	tenant_record_free(r);
 }
 
+/* An intent's key, name and token in one allocation; the ARN its create answered
+ * interned, one copy with the store's profile. Set again, answered again, cleared:
+ * each freed once (ASan). */
+static void test_intent_one_allocation(void **state)
+{
+	struct tenant_record *r = tenant_record_new("acme");
+	const char *arn = intern("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p1");
+	const struct create_intent *in;
+
+	(void)state;
+	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok1", 10);
+	in = record_intent(r, "chat");
+	assert_ptr_equal(in->name, in->profile_key + strlen("chat") + 1);
+	assert_ptr_equal(in->token, in->name + strlen("acme-chat-aaaaaa") + 1);
+	record_note_intent_answer(r, "chat", "tok1", arn, true, 20);
+	assert_ptr_equal(in->arn, arn); /* the interned ARN, not a copy */
+	record_note_intent_answer(r, "chat", "tok1", "arn:other", false, 30);
+	assert_string_equal(in->arn, "arn:other");
+	record_set_intent(r, in->profile_key, in->name, "tok2", 40); /* its own strings again */
+	in = record_intent(r, "chat");
+	assert_string_equal(in->profile_key, "chat");
+	assert_string_equal(in->name, "acme-chat-aaaaaa");
+	assert_string_equal(in->token, "tok2");
+	assert_null(in->arn);
+	record_note_intent_answer(r, "chat", "tok2", arn, true, 50);
+	record_set_intent(r, "batch", "acme-batch-aaaaaa", "tok3", 60);
+	assert_true(record_clear_intent(r, "chat"));
+	assert_string_equal(record_intent(r, "batch")->token, "tok3");
+	record_note_intent_answer(r, "batch", "tok3", arn, true, 70);
+	tenant_record_free(r); /* the batch intent's ARN unreferenced with it */
+	intern_unref(arn);
+}
+
 static void test_intents_and_timers(void **state)
 {
 	struct tenant_record *r = tenant_record_new("acme");
@@ -235,10 +268,15 @@ static void test_facts_found_without_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_keys),	    cmocka_unit_test(test_facts_found_without_keys),
-		cmocka_unit_test(test_intents_and_timers),  cmocka_unit_test(test_record_packed),
-		cmocka_unit_test(test_fact_one_allocation), cmocka_unit_test(test_applied_keys_follow_tag_calls),
-		cmocka_unit_test(test_applied_keys_shared), cmocka_unit_test(test_record_strings_interned),
+		cmocka_unit_test(test_record_keys),
+		cmocka_unit_test(test_facts_found_without_keys),
+		cmocka_unit_test(test_intents_and_timers),
+		cmocka_unit_test(test_record_packed),
+		cmocka_unit_test(test_fact_one_allocation),
+		cmocka_unit_test(test_intent_one_allocation),
+		cmocka_unit_test(test_applied_keys_follow_tag_calls),
+		cmocka_unit_test(test_applied_keys_shared),
+		cmocka_unit_test(test_record_strings_interned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
