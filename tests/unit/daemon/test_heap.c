@@ -40,13 +40,14 @@ static long rss_kb(void)
 
 static void test_freed_memory_given_back(void **state)
 {
-	char **v = calloc(CHUNKS, sizeof(*v));
+	char **v;
 	long before, full, after;
 
 	(void)state;
 #ifdef UNDER_ASAN
 	skip(); /* the sanitizer's allocator keeps freed memory in quarantine */
 #endif
+	v = calloc(CHUNKS, sizeof(*v));
 	assert_non_null(v);
 	before = rss_kb();
 	for (size_t i = 0; i < CHUNKS; i++) {
