@@ -608,6 +608,13 @@ static void note_failure(struct reconcile *r, enum error_class cls, char *msg)
 	}
 }
 
+/* The lines of the tenant's history an answer makes are told with its record: the
+ * audit trail keeps the record until on_action_done gives them. */
+static bool lines_follow(const struct engine *e)
+{
+	return e->set.on_action && e->set.on_action_done;
+}
+
 /* The audit trail's view of one outcome, before the answer changes the model. */
 static void report_action(struct reconcile *r, const struct action *a, int status, const struct cloud_error *err,
 			  const struct cloud_result *res)
@@ -624,7 +631,7 @@ static void report_action(struct reconcile *r, const struct action *a, int statu
 		.status = status,
 		.err = err,
 		.res = res,
-		.lines_follow = r->e->set.on_action && r->e->set.on_action_done, /* on_applied */
+		.lines_follow = lines_follow(r->e),
 	};
 
 	if (r->e->set.on_action)
@@ -638,7 +645,9 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	struct engine *e = r->e;
 	struct action *own = pa->own;
 	const struct action *a = own ? own : &r->plan.actions[pa->index];
-	bool lines_follow = e->set.on_action && e->set.on_action_done;
+	/* shutting down: the answer is dropped; the next run lists afresh */
+	bool applied = !e->closing && (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind))));
+	char *msg;
 
 	free(pa);
 	e->tally.actions++;
@@ -646,32 +655,27 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	report_action(r, a, status, err, res);
 	/* the lines of the tenant's history the answer makes go with its record */
 	engine__history_answer_begin(e, r->t);
-	if (e->closing) {
-		/* shutting down: the answer is dropped; the next run lists afresh */
-		engine__history_answer_end(e, r->t, lines_follow);
-	} else if (status == 0 || (res && res->gone && (is_delete(a->kind) || is_read(a->kind)))) {
-		char *msg = apply_result(r, a, res);
-		engine__history_answer_end(e, r->t, lines_follow);
+	msg = applied ? apply_result(r, a, res) : NULL;
+	engine__history_answer_end(e, r->t, lines_follow(e));
+	if (applied) {
 		if (msg)
 			note_failure(r, ERROR_RETRYABLE, msg);
 		else if (status == 0 && a->kind == ACT_PROFILE_CREATE)
 			publish_now(r, a->profile_key);
-	} else {
+	} else if (!e->closing) {
 		enum error_class cls = err ? err->cls : ERROR_RETRYABLE;
-		int quota;
+		int quota = placement_quota_kind(err ? err->code : NULL,
+						 a->kind == ACT_PROFILE_CREATE	? PLACEMENT_PROFILES
+						 : a->kind == ACT_PARAM_CREATE	? PLACEMENT_PARAMETERS
+						 : a->kind == ACT_BUDGET_CREATE ? PLACEMENT_BUDGETS
+										: -1);
 
-		engine__history_answer_end(e, r->t, lines_follow);
-		quota = placement_quota_kind(err ? err->code : NULL, a->kind == ACT_PROFILE_CREATE ? PLACEMENT_PROFILES
-								     : a->kind == ACT_PARAM_CREATE
-									     ? PLACEMENT_PARAMETERS
-								     : a->kind == ACT_BUDGET_CREATE ? PLACEMENT_BUDGETS
-												    : -1);
-		char *msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
-				      a->resource ? a->resource
-				      : a->name	  ? a->name
-						  : "",
-				      err && err->code[0] ? err->code : strerror(-status),
-				      err && err->message[0] ? ": " : "", err ? err->message : "");
+		msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
+				a->resource ? a->resource
+				: a->name   ? a->name
+					    : "",
+				err && err->code[0] ? err->code : strerror(-status), err && err->message[0] ? ": " : "",
+				err ? err->message : "");
 		/* a quota: the tenant waits for capacity (engine.c), never Stalled */
 		if (quota >= 0) {
 			r->quota_kind = quota;

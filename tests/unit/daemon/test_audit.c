@@ -54,6 +54,31 @@ static void test_causes(void **state)
 	assert_string_equal(audit_cause(&r), "orphan");
 }
 
+/* A state store in a new temporary directory dir (a mkdtemp template); its path. */
+static char *open_store(char *dir, struct store **s)
+{
+	char *path;
+
+	log_setup(LOG_LVL_ERROR, true);
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/state.db", dir);
+	assert_int_equal(store_open(path, s, NULL), 0);
+	return path;
+}
+
+static void remove_store(char *dir, char *path)
+{
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+	rmdir(dir);
+	free(path);
+}
+
 /* One record per outcome, success and failure, with the answer's request id; reads
  * leave nothing. */
 static void test_records_reach_the_history(void **state)
@@ -78,10 +103,7 @@ static void test_records_reach_the_history(void **state)
 	size_t n;
 
 	(void)state;
-	log_setup(LOG_LVL_ERROR, true);
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/state.db", dir);
-	assert_int_equal(store_open(path, &s, NULL), 0);
+	path = open_store(dir, &s);
 	observed_store_init(&before);
 	au = audit_new(s, NULL);
 
@@ -111,29 +133,7 @@ static void test_records_reach_the_history(void **state)
 	audit_free(au);
 	observed_store_release(&before);
 	store_close(s);
-	unlink(path);
-	{
-		char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-		unlink(wal);
-		unlink(shm);
-		free(wal);
-		free(shm);
-	}
-	rmdir(dir);
-	free(path);
-}
-
-static void remove_store(char *dir, char *path)
-{
-	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-
-	unlink(path);
-	unlink(wal);
-	unlink(shm);
-	free(wal);
-	free(shm);
-	rmdir(dir);
-	free(path);
+	remove_store(dir, path);
 }
 
 /* The tenant's history is read back from the store: its notes, its notable state
@@ -163,10 +163,7 @@ static void test_tenant_lines_from_the_store(void **state)
 	int64_t at;
 
 	(void)state;
-	log_setup(LOG_LVL_ERROR, true);
-	assert_non_null(mkdtemp(dir));
-	path = xasprintf("%s/state.db", dir);
-	assert_int_equal(store_open(path, &s, NULL), 0);
+	path = open_store(dir, &s);
 	observed_store_init(&before);
 	au = audit_new(s, NULL);
 
