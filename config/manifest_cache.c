@@ -36,12 +36,24 @@ static void cached_free(void *p)
 	free(f);
 }
 
+static const char *declared_id(const struct cached_file *f)
+{
+	return f->df.tenant ? f->df.tenant->id : f->df.failed_id;
+}
+
+/* The ids map's key: the id its file (the head of a list of files declaring that
+ * id) declares; no copy of the id per file. */
+static const char *ids_key(const void *f)
+{
+	return declared_id(f);
+}
+
 void manifest_cache_init(struct manifest_cache *c)
 {
 	memset(c, 0, sizeof(*c));
 	hashmap_init_borrowed(&c->files);
 	hashmap_init(&c->reported);
-	hashmap_init(&c->ids);
+	hashmap_init_keyed(&c->ids, ids_key);
 	hashmap_init(&c->dup_ids);
 	hashmap_init_borrowed(&c->problem_files);
 }
@@ -99,11 +111,6 @@ static char *format_diag(const struct diag *d)
 	strbuf_init(&sb, STRBUF_NO_CAP);
 	diag_format(d, &sb);
 	return strbuf_detach(&sb, NULL);
-}
-
-static const char *declared_id(const struct cached_file *f)
-{
-	return f->df.tenant ? f->df.tenant->id : f->df.failed_id;
 }
 
 static bool has_duplicate_problem(const struct cached_file *f)
@@ -173,7 +180,7 @@ static void count_all(struct manifest_cache *c)
 	void *v;
 
 	hashmap_release(&c->ids, NULL);
-	hashmap_init(&c->ids);
+	hashmap_init_keyed(&c->ids, ids_key);
 	hashmap_release(&c->dup_ids, NULL);
 	hashmap_init(&c->dup_ids);
 	hashmap_release(&c->problem_files, NULL);

@@ -23,6 +23,12 @@ struct tenant_entry *engine__entry(const struct engine *e, const char *id)
 	return hashmap_get(&e->tenants, id);
 }
 
+/* The tenants map's key: the entry's own id (one copy of it, not two). */
+static const char *entry_key(const void *entry)
+{
+	return ((const struct tenant_entry *)entry)->id;
+}
+
 static struct tenant_entry *entry_new(struct engine *e, const char *id)
 {
 	size_t n = strlen(id) + 1;
@@ -36,7 +42,7 @@ static struct tenant_entry *entry_new(struct engine *e, const char *id)
 		t->record = tenant_record_new(id);
 	t->approved = hashmap_remove(&e->approved_at_start, id) != NULL;
 	t->held = hashmap_remove(&e->held_at_start, id) != NULL && !t->approved;
-	hashmap_put(&e->tenants, id, t);
+	hashmap_put(&e->tenants, t->id, t);
 	e->by_state[t->state]++;
 	e->n_held += t->held;
 	e->ready_scan_pos = 0;
@@ -496,7 +502,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->cloud = cloud;
 	e->cloud_ctx = cloud_ctx;
 	e->store = store;
-	hashmap_init(&e->tenants);
+	hashmap_init_keyed(&e->tenants, entry_key);
 	hashmap_init(&e->places);
 	hashmap_init(&e->records_at_start);
 	hashmap_init(&e->held_at_start);
