@@ -18,7 +18,20 @@ struct cached_file {
 	size_t n_problems;
 	unsigned id_line, id_col;      /* where the tenant id is declared; 0: not known */
 	struct cached_file *next_same; /* the next file declaring the same id */
+	bool path_is_tenants;	       /* df.path is df.tenant's file (borrowed: the tenant is held) */
 };
+
+/* A cached file's path: its tenant's own copy when it has one (100,000 files: one
+ * copy of each path, not two), else a copy of its own. The desired store replaces a
+ * tenant's file only when it differs from its file's path (state/desired.c,
+ * resolve): never for a tenant whose file is this path. */
+static void set_path(struct cached_file *f, const char *path)
+{
+	const struct tenant *t = f->df.tenant;
+
+	f->path_is_tenants = t && t->file && strcmp(t->file, path) == 0;
+	f->df.path = f->path_is_tenants ? t->file : xstrdup(path);
+}
 
 static void cached_free(void *p)
 {
@@ -26,7 +39,8 @@ static void cached_free(void *p)
 
 	if (!f)
 		return;
-	free(f->df.path);
+	if (!f->path_is_tenants)
+		free(f->df.path);
 	tenant_free(f->df.tenant);
 	free(f->df.failed_id);
 	free(f->df.problem);
@@ -260,8 +274,8 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 	for (size_t i = 0; i < scan->n_files; i++) {
 		const struct desired_file *df = &scan->files[i];
 		struct cached_file *f = xcalloc(1, sizeof(*f));
-		f->df.path = xstrdup(df->path);
 		f->df.tenant = df->tenant ? tenant_ref(df->tenant) : NULL;
+		set_path(f, df->path);
 		f->df.failed_id = xstrdup_or_null(df->failed_id);
 		f->df.problem = xstrdup_or_null(df->problem);
 		cached_free(hashmap_put(&c->files, f->df.path, f));
@@ -299,7 +313,7 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 		free(f);
 		return NULL;
 	}
-	f->df.path = xstrdup(path);
+	set_path(f, path);
 	f->id_line = mid.line;
 	f->id_col = mid.col;
 	if (!f->df.tenant) {

@@ -432,6 +432,44 @@ static void test_incremental_apply_like_full(void **state)
 	free(sub);
 }
 
+/* A cached file's path is its tenant's own copy (one copy of each of 100,000 paths),
+ * whether the file was read alone or by a full scan; a file that fails keeps a copy
+ * of its own, and both outlive the scan that read them. */
+static void test_path_shared_with_tenant(void **state)
+{
+	struct fixture *fx = *state;
+	struct desired_view view;
+	struct desired_scan scan;
+	struct diag_list diags;
+	const struct desired_file *df;
+	char *a = path_of(fx, "a.yaml"), *bad = path_of(fx, "bad.yaml");
+
+	manifest_cache_view(&fx->cache, &view);
+	df = view.file(view.data, a);
+	assert_non_null(df);
+	assert_non_null(df->tenant);
+	assert_ptr_equal(df->path, df->tenant->file);
+
+	write_file(fx->dir, "bad.yaml", "apiVersion: [\n");
+	diag_list_init(&diags);
+	assert_int_equal(manifest_dir_read(fx->cfg, fx->dir, &scan, &diags), 0);
+	manifest_cache_take_full(&fx->cache, &scan, &diags);
+	desired_scan_release(&scan);
+	diag_list_release(&diags);
+	manifest_cache_view(&fx->cache, &view);
+	df = view.file(view.data, a);
+	assert_non_null(df);
+	assert_non_null(df->tenant);
+	assert_ptr_equal(df->path, df->tenant->file);
+	assert_string_equal(df->path, a);
+	df = view.file(view.data, bad);
+	assert_non_null(df);
+	assert_null(df->tenant);
+	assert_string_equal(df->path, bad);
+	free(a);
+	free(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +478,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_links_out_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_like_reading_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_apply_like_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_shared_with_tenant, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
