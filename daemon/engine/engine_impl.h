@@ -65,7 +65,7 @@ struct place_state {
 	engine__place_report_fn *report;
 	struct observed_store store;
 	/* tenant id -> struct tenant_entry * of the tenants whose place this is (t->place,
-	 * set by engine__set_place only), keys borrowed from the entries: a listing queues
+	 * set by engine__set_place only), keyed by the entries' own ids: a listing queues
 	 * them without walking every tenant of the engine */
 	struct hashmap members;
 	bool listed;		      /* one listing finished */

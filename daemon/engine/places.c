@@ -27,6 +27,12 @@ static char *meta_key(const char *account)
 	return xasprintf("account-id:%s", account ? account : "-");
 }
 
+/* The members map's key: the tenant entry's own id. */
+static const char *member_key(const void *entry)
+{
+	return ((const struct tenant_entry *)entry)->id;
+}
+
 struct place_state *engine__place_for(struct engine *e, const char *account, const char *region,
 				      engine__place_report_fn *report)
 {
@@ -47,7 +53,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.list_enforcement = e->set.execution_role != NULL;
 	ps->tags_phase = (unsigned)(e->places.n % ENGINE_TAGS_EVERY); /* spread evenly */
 	observed_store_init(&ps->store);
-	hashmap_init_borrowed(&ps->members);
+	hashmap_init_keyed(&ps->members, member_key);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
 
