@@ -583,13 +583,33 @@ void observed_alert_release(struct observed_alert *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* Alerts in a store's arena (observed_budget_set_alerts): only the interned constants
+ * are released; the rest goes with the arena. */
+static void release_arena_alerts(struct observed_alert *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		intern_unref(v[i].type);
+		intern_unref(v[i].comparison);
+		intern_unref(v[i].threshold_type);
+	}
+}
+
+static void release_alerts(struct observed_budget *b)
+{
+	if (b->alerts_in_arena) {
+		release_arena_alerts(b->alerts, b->n_alerts);
+		return;
+	}
+	for (size_t i = 0; i < b->n_alerts; i++)
+		observed_alert_release(&b->alerts[i]);
+	free(b->alerts);
+}
+
 void observed_budget_free(struct observed_budget *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->n_alerts; i++)
-		observed_alert_release(&b->alerts[i]);
-	free(b->alerts);
+	release_alerts(b);
 	for (size_t i = 0; i < b->n_actions; i++)
 		observed_budget_action_release(&b->actions[i]);
 	free(b->actions);
@@ -642,6 +662,33 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 	b->metric = (char *)intern(metric);
 	b->actual_spend = arena_strdup(a, actual_spend);
 	b->forecasted_spend = arena_strdup(a, forecasted_spend);
+}
+
+/* A copy of a in arena `ar`, its constant strings interned, its subscribers' array
+ * and strings in the arena. */
+static void arena_alert(struct arena *ar, struct observed_alert *d, const struct observed_alert *a)
+{
+	d->type = (char *)intern(a->type);
+	d->comparison = (char *)intern(a->comparison);
+	d->threshold = a->threshold;
+	d->threshold_type = (char *)intern(a->threshold_type);
+	d->n_subscribers = a->n_subscribers;
+	if (a->n_subscribers)
+		d->subscribers = arena_alloc(ar, a->n_subscribers * sizeof(char *));
+	for (size_t k = 0; k < a->n_subscribers; k++)
+		d->subscribers[k] = arena_strdup(ar, a->subscribers[k]);
+}
+
+void observed_budget_set_alerts(struct observed_store *s, struct observed_budget *b, const struct observed_alert *v,
+				size_t n)
+{
+	struct arena *ar = store_arena(s);
+
+	b->alerts_in_arena = true;
+	b->alerts = n ? arena_alloc(ar, n * sizeof(*b->alerts)) : NULL;
+	b->n_alerts = n;
+	for (size_t i = 0; i < n; i++)
+		arena_alert(ar, &b->alerts[i], &v[i]);
 }
 
 struct observed_budget *observed_budget_dup(const struct observed_budget *b)

@@ -38,8 +38,8 @@ static struct observed_alert *find_alert(struct observed_budget *b, const struct
 }
 
 /* The budget a create made, an entry of s's arena as a listing's (its strings there,
- * the constant ones interned): no allocation of its own, freed with s at the next
- * listing; its alerts are malloc'd as any budget's. */
+ * the constant ones interned), and so are its alerts: no allocation of its own, freed
+ * with s at the next listing. */
 static struct observed_budget *created(struct observed_store *s, const struct action *a, const char *arn)
 {
 	struct observed_budget *b = observed_store_new_budget(s, a->budget, arn);
@@ -48,9 +48,7 @@ static struct observed_budget *created(struct observed_store *s, const struct ac
 			    NULL);
 	tag_set_copy(&b->tags, &a->tags);
 	b->tags_known = b->alerts_known = true;
-	b->alerts = xcalloc(a->n_alerts + 1, sizeof(*b->alerts));
-	for (size_t i = 0; i < a->n_alerts; i++)
-		b->alerts[b->n_alerts++] = copy_alert(&a->alerts[i]);
+	observed_budget_set_alerts(s, b, a->alerts, a->n_alerts);
 	return b;
 }
 

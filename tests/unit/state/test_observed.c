@@ -484,6 +484,102 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	assert_null(third.policies_arena);
 }
 
+/* An alert as the diff's create carries it (every string malloc'd). */
+static void make_alert(struct observed_alert *al, const char *type, double threshold, const char *subscriber)
+{
+	memset(al, 0, sizeof(*al));
+	al->type = xstrdup(type);
+	al->comparison = xstrdup("GREATER_THAN");
+	al->threshold = threshold;
+	al->threshold_type = xstrdup("PERCENTAGE");
+	al->subscribers = xcalloc(1, sizeof(char *));
+	al->subscribers[0] = xstrdup(subscriber);
+	al->n_subscribers = 1;
+}
+
+/* A budget the daemon created keeps its alerts in the store's arena: the constant
+ * strings one interned copy for every budget, the subscribers copied; a change of the
+ * alerts goes to a copy of its own (malloc'd), and the entry stays whole until the
+ * store goes (ASan: nothing of the arena freed alone, no interned reference lost).
+ * A budget 144 bytes, 100,000 of them (the flags in one word). */
+static void test_own_budget_alerts_in_the_arena(void **state)
+{
+	struct sim s;
+	struct action a;
+	struct observed_alert alerts[2];
+	const struct observed_budget *b1, *b2, *b;
+	struct observed_budget *c;
+	const char *actual;
+
+	(void)state;
+	assert_true(sizeof(struct observed_budget) <= 144);
+	sim_init(&s, "acme");
+	memset(&a, 0, sizeof(a));
+	tag_set_init(&a.tags);
+	tag_set_put(&a.tags, TAG_TENANT, "acme");
+	make_alert(&alerts[0], "ACTUAL", 80, "EMAIL:owner@example.com");
+	make_alert(&alerts[1], "FORECASTED", 100, "SNS:arn:aws:sns:us-east-1:1:alerts");
+	a.kind = ACT_BUDGET_CREATE;
+	a.limit = "100";
+	a.time_unit = "MONTHLY";
+	a.filter = "{}";
+	a.value = "digest";
+	a.alerts = alerts;
+	a.n_alerts = 2;
+	a.budget = "acme";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme"), 0);
+	a.budget = "acme-2";
+	a.n_alerts = 1;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
+	b1 = observed_store_budget(&s.store, "acme");
+	b2 = observed_store_budget(&s.store, "acme-2");
+	assert_true(b1->alerts_in_arena && b2->alerts_in_arena && b1->alerts_known);
+	assert_int_equal(b1->n_alerts, 2);
+	assert_int_equal(b2->n_alerts, 1);
+	actual = intern("ACTUAL");
+	assert_ptr_equal(b1->alerts[0].type, actual);
+	assert_ptr_equal(b2->alerts[0].type, actual);
+	intern_unref(actual);
+	assert_ptr_equal(b1->alerts[0].comparison, b2->alerts[0].comparison);
+	assert_ptr_equal(b1->alerts[1].threshold_type, b2->alerts[0].threshold_type);
+	assert_string_equal(b1->alerts[1].type, "FORECASTED");
+	assert_true(b1->alerts[1].threshold == 100);
+	assert_int_equal(b1->alerts[1].n_subscribers, 1);
+	assert_string_equal(b1->alerts[1].subscribers[0], "SNS:arn:aws:sns:us-east-1:1:alerts");
+	assert_ptr_not_equal(b1->alerts[0].subscribers[0], alerts[0].subscribers[0]); /* a copy */
+	for (size_t i = 0; i < 2; i++)
+		observed_alert_release(&alerts[i]);
+
+	/* a copy is the write's own: every string malloc'd */
+	c = observed_budget_dup(b1);
+	assert_false(c->alerts_in_arena || c->in_arena);
+	assert_int_equal(c->n_alerts, 2);
+	assert_string_equal(c->alerts[0].subscribers[0], "EMAIL:owner@example.com");
+	observed_budget_free(c);
+
+	/* the alerts changed: the budget is replaced by a changed copy */
+	tag_set_release(&a.tags);
+	memset(&a, 0, sizeof(a));
+	make_alert(&alerts[0], "ACTUAL", 80, "EMAIL:owner@example.com");
+	a.kind = ACT_SUBSCRIBER_CREATE;
+	a.budget = "acme";
+	a.alerts = alerts;
+	a.n_alerts = 1;
+	a.subscriber = "EMAIL:finance@example.com";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme"), 0);
+	b = observed_store_budget(&s.store, "acme");
+	assert_false(b->alerts_in_arena);
+	assert_int_equal(b->alerts[0].n_subscribers, 2);
+	assert_string_equal(b->alerts[0].subscribers[0], "EMAIL:finance@example.com");
+	assert_string_equal(b->alerts[1].type, "FORECASTED");
+	a.kind = ACT_NOTIFICATION_DELETE;
+	a.budget = "acme-2";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
+	assert_int_equal(observed_store_budget(&s.store, "acme-2")->n_alerts, 0);
+	observed_alert_release(&alerts[0]);
+	sim_release(&s);
+}
+
 static void test_arena(void **state)
 {
 	struct arena *a = arena_new();
@@ -799,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_arena_small_first),
 		cmocka_unit_test(test_listing_budgets_in_an_arena),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
+		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
