@@ -146,14 +146,6 @@ static void free_policy_cb(void *p)
 	observed_policy_free(p);
 }
 
-static void free_role_cb(void *p)
-{
-	struct observed_role *r = p;
-
-	free(r->name);
-	free(r);
-}
-
 static void free_deny_policy_cb(void *p)
 {
 	observed_deny_policy_free(p);
@@ -176,7 +168,7 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->parameters, free_parameter_cb);
 	hashmap_release(&s->budgets, free_budget_cb);
 	hashmap_release(&s->policies, free_policy_cb);
-	hashmap_release(&s->roles, free_role_cb);
+	hashmap_release(&s->roles, NULL); /* in the arena */
 	hashmap_release(&s->groups, free_group);
 	hashmap_release(&s->deny_policies, free_deny_policy_cb);
 	free(s->enforce_error);
@@ -211,7 +203,7 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 		*free_value = free_group;
 		return &s->groups;
 	case 6:
-		*free_value = free_role_cb;
+		*free_value = NULL; /* in the arena */
 		return &s->roles;
 	case 7:
 		*free_value = free_deny_policy_cb;
@@ -940,8 +932,10 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 	if (hashmap_get(&s->roles, name))
 		return;
 	s->policies_gen = generation_next();
-	r = xcalloc(1, sizeof(*r));
-	r->name = xstrdup(name);
+	/* the store's arena: a bulk read's roles live as long as its store (one per
+	 * tenant and role) and are never removed alone */
+	r = arena_alloc(store_arena(s), sizeof(*r));
+	r->name = arena_strdup(s->arena, name);
 	r->digest = observed_role_digest(r);
 	content_digest_add(&s->roles_digest, r->digest);
 	hashmap_put(&s->roles, r->name, r);

@@ -140,22 +140,25 @@ struct observed_policy {
 	 * (wall clock, the read action's `since`). With others_known false they were not
 	 * read, and a write must read them first (IAM's limit is over all inline policies
 	 * of a role); a refusal is made only from sizes read within POLICY_OTHERS_FRESH_S. */
+	bool others_known;
+	/* the struct, role and hash live in a store's policies arena (a bulk read's entry
+	 * or a write into a store that has one, observed_store_new_policy) and name is
+	 * interned (one name for every tenant's role): freed with that store, never alone;
+	 * document and other_sizes are malloc'd as any policy's. The flags share a word:
+	 * 88 bytes, not 104 */
+	bool in_arena;
 	size_t *other_sizes;
 	size_t n_others;
-	bool others_known;
 	int64_t others_read_at;
 	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
 	size_t chars;		      /* policy_size of the document (from document when it is kept) */
 	struct content_digest digest; /* kept by the store's policy functions */
-	/* the struct, role and hash live in a store's policies arena (a bulk read's entry,
-	 * observed_store_new_policy) and name is interned (one name for every tenant's
-	 * role): freed with that store, never alone; document and other_sizes are
-	 * malloc'd as any policy's */
-	bool in_arena;
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
- * by the daemon's own policy writes. */
+ * by the daemon's own policy writes. The struct and its name live in the store's arena
+ * (observed_store_put_role; not its policies arena, which may move to the next store
+ * without the roles): freed with the store, never alone. */
 struct observed_role {
 	char *name;
 	size_t policy_chars;	      /* all its inline policies together, whitespace not counted */
@@ -335,7 +338,7 @@ void observed_policy_free(struct observed_policy *p);
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src);
 
 /* Roles (a bulk read): observed_store_put_role adds name with no inline policy yet
- * (policies put afterwards count towards it). */
+ * (policies put afterwards count towards it), an entry of s's arena. */
 void observed_store_put_role(struct observed_store *s, const char *name);
 const struct observed_role *observed_store_role(const struct observed_store *s, const char *name);
 /* observed_store_role_other_policy_chars: the characters (whitespace not counted) of
