@@ -146,14 +146,6 @@ static void free_policy_cb(void *p)
 	observed_policy_free(p);
 }
 
-static void free_role_cb(void *p)
-{
-	struct observed_role *r = p;
-
-	free(r->name);
-	free(r);
-}
-
 static void free_deny_policy_cb(void *p)
 {
 	observed_deny_policy_free(p);
@@ -176,7 +168,7 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->parameters, free_parameter_cb);
 	hashmap_release(&s->budgets, free_budget_cb);
 	hashmap_release(&s->policies, free_policy_cb);
-	hashmap_release(&s->roles, free_role_cb);
+	hashmap_release(&s->roles, NULL); /* in the arena */
 	hashmap_release(&s->groups, free_group);
 	hashmap_release(&s->deny_policies, free_deny_policy_cb);
 	free(s->enforce_error);
@@ -211,7 +203,7 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 		*free_value = free_group;
 		return &s->groups;
 	case 6:
-		*free_value = free_role_cb;
+		*free_value = NULL; /* in the arena */
 		return &s->roles;
 	case 7:
 		*free_value = free_deny_policy_cb;
@@ -583,13 +575,33 @@ void observed_alert_release(struct observed_alert *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* Alerts in a store's arena (observed_budget_set_alerts): only the interned constants
+ * are released; the rest goes with the arena. */
+static void release_arena_alerts(struct observed_alert *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		intern_unref(v[i].type);
+		intern_unref(v[i].comparison);
+		intern_unref(v[i].threshold_type);
+	}
+}
+
+static void release_alerts(struct observed_budget *b)
+{
+	if (b->alerts_in_arena) {
+		release_arena_alerts(b->alerts, b->n_alerts);
+		return;
+	}
+	for (size_t i = 0; i < b->n_alerts; i++)
+		observed_alert_release(&b->alerts[i]);
+	free(b->alerts);
+}
+
 void observed_budget_free(struct observed_budget *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->n_alerts; i++)
-		observed_alert_release(&b->alerts[i]);
-	free(b->alerts);
+	release_alerts(b);
 	for (size_t i = 0; i < b->n_actions; i++)
 		observed_budget_action_release(&b->actions[i]);
 	free(b->actions);
@@ -642,6 +654,33 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 	b->metric = (char *)intern(metric);
 	b->actual_spend = arena_strdup(a, actual_spend);
 	b->forecasted_spend = arena_strdup(a, forecasted_spend);
+}
+
+/* A copy of a in arena `ar`, its constant strings interned, its subscribers' array
+ * and strings in the arena. */
+static void arena_alert(struct arena *ar, struct observed_alert *d, const struct observed_alert *a)
+{
+	d->type = (char *)intern(a->type);
+	d->comparison = (char *)intern(a->comparison);
+	d->threshold = a->threshold;
+	d->threshold_type = (char *)intern(a->threshold_type);
+	d->n_subscribers = a->n_subscribers;
+	if (a->n_subscribers)
+		d->subscribers = arena_alloc(ar, a->n_subscribers * sizeof(char *));
+	for (size_t k = 0; k < a->n_subscribers; k++)
+		d->subscribers[k] = arena_strdup(ar, a->subscribers[k]);
+}
+
+void observed_budget_set_alerts(struct observed_store *s, struct observed_budget *b, const struct observed_alert *v,
+				size_t n)
+{
+	struct arena *ar = store_arena(s);
+
+	b->alerts_in_arena = true;
+	b->alerts = n ? arena_alloc(ar, n * sizeof(*b->alerts)) : NULL;
+	b->n_alerts = n;
+	for (size_t i = 0; i < n; i++)
+		arena_alert(ar, &b->alerts[i], &v[i]);
 }
 
 struct observed_budget *observed_budget_dup(const struct observed_budget *b)
@@ -893,8 +932,10 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 	if (hashmap_get(&s->roles, name))
 		return;
 	s->policies_gen = generation_next();
-	r = xcalloc(1, sizeof(*r));
-	r->name = xstrdup(name);
+	/* the store's arena: a bulk read's roles live as long as its store (one per
+	 * tenant and role) and are never removed alone */
+	r = arena_alloc(store_arena(s), sizeof(*r));
+	r->name = arena_strdup(s->arena, name);
 	r->digest = observed_role_digest(r);
 	content_digest_add(&s->roles_digest, r->digest);
 	hashmap_put(&s->roles, r->name, r);

@@ -90,6 +90,7 @@ struct observed_deny_policy {
 	int64_t attachments;   /* AttachmentCount; -1: unknown */
 };
 
+/* The flags in one word after the strings and the tags: 144 bytes, not 160. */
 struct observed_budget {
 	char *name;
 	char *arn; /* NULL until the tagging API named it */
@@ -99,25 +100,30 @@ struct observed_budget {
 	char *budget_type;
 	char *filter_expression; /* compact JSON, NULL when none */
 	char *metric;		 /* the first of Metrics, NULL when none */
-	bool cost_filters;	 /* the legacy CostFilters are set */
 	char *actual_spend;	 /* CalculatedSpend, as AWS reports it */
 	char *forecasted_spend;
 	struct tag_set tags;
+	bool cost_filters; /* the legacy CostFilters are set */
 	bool tags_known;
 	bool listed;
 	bool alerts_known; /* notifications and subscribers were read */
 	bool alerts_audit; /* the paced audit asks for them to be read and compared */
+	/* the struct and its strings live in a store's arena (a listing's entry,
+	 * observed_store_new_budget): freed with that store, never alone. Its limit
+	 * unit, time unit, type and metric (the same in every budget) are then interned
+	 * references; its actions are malloc'd as any budget's, and so are its alerts
+	 * unless alerts_in_arena */
+	bool in_arena;
+	bool tags_in_arena; /* as observed_profile's */
+	/* alerts[] and every alert's subscribers live in the store's arena, and each
+	 * alert's type, comparison and threshold type are interned references
+	 * (observed_budget_set_alerts): released with the budget, never one by one */
+	bool alerts_in_arena;
 	struct observed_alert *alerts;
 	size_t n_alerts;
 	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
 	struct observed_budget_action *actions;
 	size_t n_actions;
-	/* the struct and its strings live in a store's arena (a listing's entry,
-	 * observed_store_new_budget): freed with that store, never alone. Its limit
-	 * unit, time unit, type and metric (the same in every budget) are then interned
-	 * references; its alerts and actions are malloc'd as any budget's */
-	bool in_arena;
-	bool tags_in_arena; /* as observed_profile's */
 };
 
 /* An inline role policy as last read or written. The bulk IAM read keeps only its
@@ -134,22 +140,25 @@ struct observed_policy {
 	 * (wall clock, the read action's `since`). With others_known false they were not
 	 * read, and a write must read them first (IAM's limit is over all inline policies
 	 * of a role); a refusal is made only from sizes read within POLICY_OTHERS_FRESH_S. */
+	bool others_known;
+	/* the struct, role and hash live in a store's policies arena (a bulk read's entry
+	 * or a write into a store that has one, observed_store_new_policy) and name is
+	 * interned (one name for every tenant's role): freed with that store, never alone;
+	 * document and other_sizes are malloc'd as any policy's. The flags share a word:
+	 * 88 bytes, not 104 */
+	bool in_arena;
 	size_t *other_sizes;
 	size_t n_others;
-	bool others_known;
 	int64_t others_read_at;
 	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
 	size_t chars;		      /* policy_size of the document (from document when it is kept) */
 	struct content_digest digest; /* kept by the store's policy functions */
-	/* the struct, role and hash live in a store's policies arena (a bulk read's entry,
-	 * observed_store_new_policy) and name is interned (one name for every tenant's
-	 * role): freed with that store, never alone; document and other_sizes are
-	 * malloc'd as any policy's */
-	bool in_arena;
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
- * by the daemon's own policy writes. */
+ * by the daemon's own policy writes. The struct and its name live in the store's arena
+ * (observed_store_put_role; not its policies arena, which may move to the next store
+ * without the roles): freed with the store, never alone. */
 struct observed_role {
 	char *name;
 	size_t policy_chars;	      /* all its inline policies together, whitespace not counted */
@@ -255,9 +264,10 @@ struct observed_profile *observed_store_new_profile(struct observed_store *s, co
 struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value);
 /* A listing's budget and policy, alike: observed_store_new_budget copies name and arn
  * into s's arena; the caller sets the other strings with observed_budget_set (copied
- * into the arena, but for the constant ones: interned) and may add actions and alerts
- * (malloc'd) before and after the put. observed_store_new_policy: role and hash
- * copied into s's policies arena, name interned. */
+ * into the arena, but for the constant ones: interned) and may add actions (malloc'd)
+ * before and after the put, and alerts: malloc'd, or in the arena before the put
+ * (observed_budget_set_alerts). observed_store_new_policy: role and hash copied into
+ * s's policies arena, name interned. */
 struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn);
 void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
@@ -265,6 +275,12 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 			 const char *forecasted_spend);
 struct observed_policy *observed_store_new_policy(struct observed_store *s, const char *role, const char *name,
 						  const char *hash, size_t chars);
+/* observed_budget_set_alerts: b (an entry of s's arena, not yet put, without alerts)
+ * gets a copy of v[0..n) in s's arena: the array, each alert's subscribers and their
+ * array copied, type, comparison and threshold type interned (a few values, the same
+ * in every budget). The daemon's create writes its alerts so. */
+void observed_budget_set_alerts(struct observed_store *s, struct observed_budget *b, const struct observed_alert *v,
+				size_t n);
 
 /* Put takes ownership of p (replacing and freeing any profile with the same ARN). */
 void observed_store_put_profile(struct observed_store *s, struct observed_profile *p);
@@ -285,6 +301,8 @@ bool observed_store_remove_budget(struct observed_store *s, const char *name);
 struct observed_budget *observed_store_budget(const struct observed_store *s, const char *name);
 void observed_budget_free(struct observed_budget *b);
 struct observed_budget *observed_budget_dup(const struct observed_budget *b);
+/* observed_alert_release: a's strings and subscribers (malloc'd: never an alert of a
+ * budget whose alerts_in_arena). */
 void observed_alert_release(struct observed_alert *a);
 
 /* Budget enforcement (observed_enforce.c). Put takes p (replacing one of the same
@@ -320,7 +338,7 @@ void observed_policy_free(struct observed_policy *p);
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src);
 
 /* Roles (a bulk read): observed_store_put_role adds name with no inline policy yet
- * (policies put afterwards count towards it). */
+ * (policies put afterwards count towards it), an entry of s's arena. */
 void observed_store_put_role(struct observed_store *s, const char *name);
 const struct observed_role *observed_store_role(const struct observed_store *s, const char *name);
 /* observed_store_role_other_policy_chars: the characters (whitespace not counted) of

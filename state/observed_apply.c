@@ -38,8 +38,8 @@ static struct observed_alert *find_alert(struct observed_budget *b, const struct
 }
 
 /* The budget a create made, an entry of s's arena as a listing's (its strings there,
- * the constant ones interned): no allocation of its own, freed with s at the next
- * listing; its alerts are malloc'd as any budget's. */
+ * the constant ones interned), and so are its alerts: no allocation of its own, freed
+ * with s at the next listing. */
 static struct observed_budget *created(struct observed_store *s, const struct action *a, const char *arn)
 {
 	struct observed_budget *b = observed_store_new_budget(s, a->budget, arn);
@@ -48,9 +48,7 @@ static struct observed_budget *created(struct observed_store *s, const struct ac
 			    NULL);
 	tag_set_copy(&b->tags, &a->tags);
 	b->tags_known = b->alerts_known = true;
-	b->alerts = xcalloc(a->n_alerts + 1, sizeof(*b->alerts));
-	for (size_t i = 0; i < a->n_alerts; i++)
-		b->alerts[b->n_alerts++] = copy_alert(&a->alerts[i]);
+	observed_budget_set_alerts(s, b, a->alerts, a->n_alerts);
 	return b;
 }
 
@@ -294,17 +292,38 @@ static int apply_budget_record(struct observed_store *s, struct tenant_record *r
 	return rc;
 }
 
+/* The policy a put wrote, with the document (the engine keeps only its digest
+ * afterwards: observed_store_policy_digest_only). Into a store that read the policies
+ * in bulk, an entry of its policies arena as the read's (role and hash there, name
+ * interned): that arena goes at the next listing that reads them again, so it keeps a
+ * replaced entry one listing at most. A store without a bulk read carries its
+ * policies from listing to listing (observed_store_take_policies): there, a written
+ * policy is allocated on its own, and freed when replaced. */
+static struct observed_policy *written_policy(struct observed_store *s, const struct action *a)
+{
+	char *hash = policy_hash(a->value);
+	struct observed_policy *p;
+
+	if (s->policies_listed) {
+		p = observed_store_new_policy(s, a->role, a->name, hash, 0);
+		free(hash);
+	} else {
+		p = xcalloc(1, sizeof(*p));
+		p->role = xstrdup(a->role);
+		p->name = xstrdup(a->name);
+		p->hash = hash;
+	}
+	p->document = xstrdup(a->value);
+	observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
+	return p;
+}
+
 static int apply_policy(struct observed_store *s, struct tenant_record *r, const struct action *a)
 {
 	char *fact = record_key_policy_fact(a->role, a->name), *timer = record_key_policy_timer(a->role);
 
 	if (a->kind == ACT_POLICY_PUT) {
-		struct observed_policy *p = xcalloc(1, sizeof(*p));
-		p->role = xstrdup(a->role);
-		p->name = xstrdup(a->name);
-		p->document = xstrdup(a->value);
-		observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
-		p->hash = policy_hash(a->value);
+		struct observed_policy *p = written_policy(s, a);
 		observed_store_put_policy(s, p);
 		if (r) { /* the digest and the key of the document (state/policy_memo.h) */
 			bool keyed = a->doc_key.w[0] || a->doc_key.w[1];

@@ -484,6 +484,206 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	assert_null(third.policies_arena);
 }
 
+/* An alert as the diff's create carries it (every string malloc'd). */
+static void make_alert(struct observed_alert *al, const char *type, double threshold, const char *subscriber)
+{
+	memset(al, 0, sizeof(*al));
+	al->type = xstrdup(type);
+	al->comparison = xstrdup("GREATER_THAN");
+	al->threshold = threshold;
+	al->threshold_type = xstrdup("PERCENTAGE");
+	al->subscribers = xcalloc(1, sizeof(char *));
+	al->subscribers[0] = xstrdup(subscriber);
+	al->n_subscribers = 1;
+}
+
+/* A budget the daemon created keeps its alerts in the store's arena: the constant
+ * strings one interned copy for every budget, the subscribers copied; a change of the
+ * alerts goes to a copy of its own (malloc'd), and the entry stays whole until the
+ * store goes (ASan: nothing of the arena freed alone, no interned reference lost).
+ * A budget 144 bytes, 100,000 of them (the flags in one word). */
+static void test_own_budget_alerts_in_the_arena(void **state)
+{
+	struct sim s;
+	struct action a;
+	struct observed_alert alerts[2];
+	const struct observed_budget *b1, *b2, *b;
+	struct observed_budget *c;
+	const char *actual;
+
+	(void)state;
+	assert_true(sizeof(struct observed_budget) <= 144);
+	sim_init(&s, "acme");
+	memset(&a, 0, sizeof(a));
+	tag_set_init(&a.tags);
+	tag_set_put(&a.tags, TAG_TENANT, "acme");
+	make_alert(&alerts[0], "ACTUAL", 80, "EMAIL:owner@example.com");
+	make_alert(&alerts[1], "FORECASTED", 100, "SNS:arn:aws:sns:us-east-1:1:alerts");
+	a.kind = ACT_BUDGET_CREATE;
+	a.limit = "100";
+	a.time_unit = "MONTHLY";
+	a.filter = "{}";
+	a.value = "digest";
+	a.alerts = alerts;
+	a.n_alerts = 2;
+	a.budget = "acme";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme"), 0);
+	a.budget = "acme-2";
+	a.n_alerts = 1;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
+	b1 = observed_store_budget(&s.store, "acme");
+	b2 = observed_store_budget(&s.store, "acme-2");
+	assert_true(b1->alerts_in_arena && b2->alerts_in_arena && b1->alerts_known);
+	assert_int_equal(b1->n_alerts, 2);
+	assert_int_equal(b2->n_alerts, 1);
+	actual = intern("ACTUAL");
+	assert_ptr_equal(b1->alerts[0].type, actual);
+	assert_ptr_equal(b2->alerts[0].type, actual);
+	intern_unref(actual);
+	assert_ptr_equal(b1->alerts[0].comparison, b2->alerts[0].comparison);
+	assert_ptr_equal(b1->alerts[1].threshold_type, b2->alerts[0].threshold_type);
+	assert_string_equal(b1->alerts[1].type, "FORECASTED");
+	assert_true(b1->alerts[1].threshold == 100);
+	assert_int_equal(b1->alerts[1].n_subscribers, 1);
+	assert_string_equal(b1->alerts[1].subscribers[0], "SNS:arn:aws:sns:us-east-1:1:alerts");
+	assert_ptr_not_equal(b1->alerts[0].subscribers[0], alerts[0].subscribers[0]); /* a copy */
+	for (size_t i = 0; i < 2; i++)
+		observed_alert_release(&alerts[i]);
+
+	/* a copy is the write's own: every string malloc'd */
+	c = observed_budget_dup(b1);
+	assert_false(c->alerts_in_arena || c->in_arena);
+	assert_int_equal(c->n_alerts, 2);
+	assert_string_equal(c->alerts[0].subscribers[0], "EMAIL:owner@example.com");
+	observed_budget_free(c);
+
+	/* the alerts changed: the budget is replaced by a changed copy */
+	tag_set_release(&a.tags);
+	memset(&a, 0, sizeof(a));
+	make_alert(&alerts[0], "ACTUAL", 80, "EMAIL:owner@example.com");
+	a.kind = ACT_SUBSCRIBER_CREATE;
+	a.budget = "acme";
+	a.alerts = alerts;
+	a.n_alerts = 1;
+	a.subscriber = "EMAIL:finance@example.com";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme"), 0);
+	b = observed_store_budget(&s.store, "acme");
+	assert_false(b->alerts_in_arena);
+	assert_int_equal(b->alerts[0].n_subscribers, 2);
+	assert_string_equal(b->alerts[0].subscribers[0], "EMAIL:finance@example.com");
+	assert_string_equal(b->alerts[1].type, "FORECASTED");
+	a.kind = ACT_NOTIFICATION_DELETE;
+	a.budget = "acme-2";
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
+	assert_int_equal(observed_store_budget(&s.store, "acme-2")->n_alerts, 0);
+	observed_alert_release(&alerts[0]);
+	sim_release(&s);
+}
+
+/* A policy the daemon wrote into a store that read the policies in bulk is an entry
+ * of its policies arena, as the read's (name interned, role and hash in the arena);
+ * into one without a bulk read (whose policies outlive listings) it is allocated on
+ * its own. The same digest, chars and document either way; the document dropped, a
+ * rewrite, a removal and the arena's move to the next listing leave it whole (ASan).
+ * A policy 88 bytes (the flags in one word). */
+static void test_own_policy_writes_in_the_policies_arena(void **state)
+{
+	const char *doc = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	struct observed_store listed, alone, next;
+	const struct observed_policy *p, *q;
+	struct content_digest d;
+	struct action a;
+	size_t others;
+	char *hash;
+
+	(void)state;
+	assert_true(sizeof(struct observed_policy) <= 88);
+	observed_store_init(&listed);
+	observed_store_init(&alone);
+	fill_policies(&listed, 0, 3);
+	memset(&a, 0, sizeof(a));
+	a.kind = ACT_POLICY_PUT;
+	a.role = "tenant-t1";
+	a.name = "bedrock-tenant";
+	a.value = (char *)doc;
+	assert_int_equal(observed_apply_action(&listed, NULL, &a, NULL, NULL), 0);
+	assert_int_equal(observed_apply_action(&alone, NULL, &a, NULL, NULL), 0);
+	p = observed_store_policy(&listed, "tenant-t1", "bedrock-tenant");
+	q = observed_store_policy(&alone, "tenant-t1", "bedrock-tenant");
+	assert_true(p->in_arena);
+	assert_false(q->in_arena);
+	assert_ptr_equal(p->name, observed_store_policy(&listed, "tenant-t2", "bedrock-tenant")->name);
+	assert_string_equal(p->role, "tenant-t1");
+	assert_string_equal(p->hash, q->hash);
+	hash = xstrdup(q->hash);
+	assert_string_equal(p->document, doc);
+	assert_int_equal(p->chars, q->chars);
+	assert_true(content_digest_equal(p->digest, q->digest));
+	assert_true(observed_store_role_other_policy_chars(&listed, "tenant-t1", "other", &others));
+	assert_int_equal(others, p->chars);
+
+	/* the engine keeps the digest only; a rewrite replaces the entry */
+	d = p->digest;
+	observed_store_policy_digest_only(&listed, "tenant-t1", "bedrock-tenant");
+	observed_store_policy_digest_only(&alone, "tenant-t1", "bedrock-tenant");
+	p = observed_store_policy(&listed, "tenant-t1", "bedrock-tenant");
+	assert_null(p->document);
+	assert_false(content_digest_equal(p->digest, d));
+	assert_true(
+		content_digest_equal(p->digest, observed_store_policy(&alone, "tenant-t1", "bedrock-tenant")->digest));
+	assert_int_equal(observed_apply_action(&listed, NULL, &a, NULL, NULL), 0);
+	assert_int_equal(observed_apply_action(&alone, NULL, &a, NULL, NULL), 0);
+	a.kind = ACT_POLICY_DELETE;
+	a.role = "tenant-t2";
+	assert_int_equal(observed_apply_action(&listed, NULL, &a, NULL, NULL), 0);
+	assert_null(observed_store_policy(&listed, "tenant-t2", "bedrock-tenant"));
+
+	/* the written entries go with the arena to a listing without a bulk read */
+	observed_store_init(&next);
+	observed_store_take_policies(&next, &listed);
+	observed_store_release(&listed);
+	assert_false(next.policies_listed);
+	a.kind = ACT_POLICY_PUT;
+	a.role = "tenant-t0";
+	assert_int_equal(observed_apply_action(&next, NULL, &a, NULL, NULL), 0);
+	assert_false(observed_store_policy(&next, "tenant-t0", "bedrock-tenant")->in_arena);
+	assert_string_equal(observed_store_policy(&next, "tenant-t1", "bedrock-tenant")->hash, hash);
+	observed_store_release(&next);
+	observed_store_release(&alone);
+	free(hash);
+}
+
+/* A bulk read's roles (one per tenant and role) are entries of the store's arena, not
+ * two allocations each; released with it (here in steps, as the engine releases a
+ * replaced store), and left in place by the policies' move to the next listing (their
+ * arena is another). */
+static void test_roles_in_the_arena(void **state)
+{
+	struct observed_store st, next;
+	const struct observed_role *r;
+	size_t before, chars;
+
+	(void)state;
+	observed_store_init(&st);
+	observed_store_put_role(&st, "tenant-t0");
+	before = arena_bytes(st.arena);
+	fill_policies(&st, 0, 500);
+	assert_true(arena_bytes(st.arena) - before < 500 * 64);
+	r = observed_store_role(&st, "tenant-t7");
+	assert_string_equal(r->name, "tenant-t7");
+	assert_int_equal(r->policy_chars, 100);
+	observed_store_put_role(&st, "tenant-t7"); /* known: nothing changes */
+	assert_ptr_equal(observed_store_role(&st, "tenant-t7"), r);
+	observed_store_init(&next);
+	observed_store_take_policies(&next, &st);
+	assert_ptr_equal(observed_store_role(&st, "tenant-t7"), r);
+	assert_true(observed_store_role_other_policy_chars(&st, "tenant-t7", "bedrock-tenant", &chars));
+	observed_store_release(&next);
+	while (!observed_store_release_step(&st, 50))
+		;
+	assert_null(st.arena);
+}
+
 static void test_arena(void **state)
 {
 	struct arena *a = arena_new();
@@ -799,6 +999,9 @@ int main(void)
 		cmocka_unit_test(test_arena_small_first),
 		cmocka_unit_test(test_listing_budgets_in_an_arena),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
+		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
+		cmocka_unit_test(test_own_policy_writes_in_the_policies_arena),
+		cmocka_unit_test(test_roles_in_the_arena),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
