@@ -517,7 +517,7 @@ static int parse(const struct daemon_config *cfg, const char *file, const char *
 		return -EINVAL;
 	}
 	m.t->file = xstrdup(file);
-	m.t->revision = content_hash(text, len);
+	m.t->revision = intern_take(content_hash(text, len));
 	tenant_compact(m.t); /* built: never changed, 100,000 times over */
 	*ret = m.t;
 	return 0;

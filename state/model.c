@@ -378,14 +378,14 @@ struct tenant *tenant_ref(struct tenant *t)
 }
 
 /* A compact tenant's block begins with the first of: its profiles, its roles' array,
- * its revision (tenant_compact lays them out in that order). */
+ * its policy name, its budget name (tenant_compact lays them out in that order). */
 static void *compact_block(const struct tenant *t)
 {
 	if (t->n_profiles)
 		return t->profiles;
 	if (t->n_roles)
 		return t->roles;
-	return t->revision;
+	return t->policy_name ? t->policy_name : t->budget_name;
 }
 
 static size_t str_size(const char *s)
@@ -417,23 +417,24 @@ void tenant_compact(struct tenant *t)
 	if (t->compact || !t->revision || t->extra_owners)
 		return;
 	arrays = t->n_profiles * sizeof(*t->profiles) + t->n_roles * sizeof(*t->roles);
-	size = arrays + str_size(t->revision) + str_size(t->policy_name) + str_size(t->budget_name);
+	size = arrays + str_size(t->policy_name) + str_size(t->budget_name);
 	for (size_t i = 0; i < t->n_profiles; i++)
 		size += str_size(t->profiles[i].name) + str_size(t->profiles[i].description);
 	for (size_t i = 0; i < t->n_roles; i++)
 		size += str_size(t->roles[i]);
+	if (!size) /* nothing apart to gather */
+		return;
 	block = xmalloc(size);
 	profiles = t->n_profiles ? memcpy(block, t->profiles, t->n_profiles * sizeof(*t->profiles)) : NULL;
 	roles = t->n_roles ? (char **)(void *)(block + t->n_profiles * sizeof(*t->profiles)) : NULL;
 	pos = block + arrays;
-	/* the revision first among the strings: the block's start when it has no array */
-	t->revision = place_str(&pos, t->revision);
 	for (size_t i = 0; i < t->n_profiles; i++) {
 		profiles[i].name = place_str(&pos, profiles[i].name);
 		profiles[i].description = place_str(&pos, profiles[i].description);
 	}
 	for (size_t i = 0; i < t->n_roles; i++)
 		roles[i] = place_str(&pos, t->roles[i]);
+	/* the policy name first, then the budget name: the block's start when it has no array */
 	t->policy_name = place_str(&pos, t->policy_name);
 	t->budget_name = place_str(&pos, t->budget_name);
 	free(t->profiles);
@@ -457,6 +458,7 @@ void tenant_free(struct tenant *t)
 	intern_unref(t->region);
 	intern_unref(t->account);
 	intern_unref(t->pool);
+	intern_unref(t->revision);
 	tag_set_release(&t->tags);
 	budget_free(t->budget);
 	free(t->file);
@@ -479,7 +481,6 @@ void tenant_free(struct tenant *t)
 	free_strv(t->roles, t->n_roles);
 	free(t->budget_name);
 	free(t->policy_name);
-	free(t->revision);
 	free(t);
 }
 
@@ -544,7 +545,7 @@ struct tenant *tenant_dup(const struct tenant *t)
 	c->budget_name = xstrdup_or_null(t->budget_name);
 	c->policy_name = xstrdup_or_null(t->policy_name);
 	c->file = xstrdup_or_null(t->file);
-	c->revision = xstrdup_or_null(t->revision);
+	c->revision = t->revision ? intern_ref(t->revision) : NULL;
 	return c;
 }
 

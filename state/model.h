@@ -165,8 +165,10 @@ struct tenant {
 	char *policy_name; /* inline role policy name */
 
 	/* Provenance. */
-	char *file;	/* path as given to the parser */
-	char *revision; /* content hash of the manifest text (hex), the tenant's revision */
+	char *file; /* path as given to the parser */
+	/* content hash of the manifest text (hex), the tenant's revision; interned
+	 * (state/intern.h): the engine's reconciled revision is then the same string */
+	const char *revision;
 };
 
 /* tag_set */
@@ -230,12 +232,13 @@ void budget_free(struct budget *b);
 void alert_release(struct alert *a);
 /* tenant_compact: moves what a tenant owns apart into one allocation: its profiles'
  * array with each profile's name and description, its roles' array with the roles,
- * its revision, policy name and budget name (a malloc chunk each before: their
+ * its policy name and budget name (a malloc chunk each before: their
  * headers and rounding were about a seventh of 100,000 tenants' desired model). The
  * fields keep their meaning and are read as before; a compact tenant's profiles,
  * roles and those strings are never changed nor freed alone (tenant_free frees the
  * block). For a tenant just built (config/'s manifest parser calls it last), with one
- * owner and a revision; otherwise (or again) it does nothing. Its file stays apart. */
+ * owner and a revision; otherwise (or again), or with nothing apart to gather, it
+ * does nothing. Its file and its revision (interned) stay apart. */
 void tenant_compact(struct tenant *t);
 /* tenant_dup: a deep copy, owned by the caller (not compact). */
 struct tenant *tenant_dup(const struct tenant *t);

@@ -171,7 +171,7 @@ static struct tenant *make_tenant(size_t i, bool roles)
 			t->roles[1] = xasprintf("batch-role-%zu", i);
 	}
 	t->file = xasprintf("tenants/group-%03zu/%s.yaml", i / 1000, t->id);
-	t->revision = xasprintf("%064zx", i);
+	t->revision = intern_take(xasprintf("%064zx", i));
 	tenant_compact(t); /* as the manifest parser leaves it */
 	return t;
 }

@@ -25,7 +25,7 @@ static struct tenant *tenant(const char *id, const char *file, const char *depar
 	t->file = xstrdup(file);
 	t->department = intern(department);
 	t->region = intern("us-east-1");
-	t->revision = xstrdup(department ? department : "-");
+	t->revision = intern(department ? department : "-");
 	return t;
 }
 

@@ -177,22 +177,21 @@ static void test_shared_names_interned(void **state)
 }
 
 /* A parsed tenant keeps what it owns apart in one allocation (state/model.h,
- * tenant_compact): its profiles, then its roles' array, then the revision, each
- * profile's name and description, the roles, the policy and budget names, one after
- * the other; read as before, freed at once, and a copy of it is its equal. */
+ * tenant_compact): its profiles, then its roles' array, each profile's name and
+ * description, the roles, the policy and budget names, one after the other; read as
+ * before, freed at once, and a copy of it is its equal. Its revision is interned
+ * (the engine's reconciled revision is the same string), a copy's too. */
 static void test_tenant_in_one_block(void **state)
 {
 	struct daemon_config *cfg = test_default_config();
 	char *d;
 	struct tenant *t = test_manifest(cfg, full, &d), *c;
-	const char *pos;
+	const char *pos, *rev;
 
 	(void)state;
 	assert_string_equal(d, "");
 	assert_ptr_equal((const char *)t->roles, (const char *)(t->profiles + t->n_profiles));
 	pos = (const char *)(t->roles + t->n_roles);
-	assert_ptr_equal(t->revision, pos);
-	pos += strlen(pos) + 1;
 	for (size_t i = 0; i < t->n_profiles; i++) {
 		assert_ptr_equal(t->profiles[i].name, pos);
 		pos += strlen(pos) + 1;
@@ -212,7 +211,10 @@ static void test_tenant_in_one_block(void **state)
 	assert_string_equal(tenant_profile(t, "chat")->description, "Claims chatbot");
 	c = tenant_dup(t);
 	assert_true(tenant_equal(c, t));
-	assert_string_equal(c->revision, t->revision);
+	assert_ptr_equal(c->revision, t->revision);
+	rev = intern(t->revision);
+	assert_ptr_equal(rev, t->revision);
+	intern_unref(rev);
 	tenant_free(t);
 	assert_string_equal(c->budget_name, "bedrock-tenant-acme-claims");
 	tenant_free(c);

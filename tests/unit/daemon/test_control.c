@@ -129,7 +129,7 @@ static void put_tenant(struct env *env)
 {
 	struct tenant *t = fix_tenant("acme");
 
-	t->revision = xstrdup("rev1");
+	t->revision = intern("rev1");
 	fix_profile(t, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
 	engine_revision_begin(env->e, "c0ffee", true);
 	engine_put_tenant(env->e, t);

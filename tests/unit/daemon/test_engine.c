@@ -307,7 +307,7 @@ static struct tenant *tenant_of(const char *id, const char *rev, int n_profiles)
 	static const char *const keys[] = { "chat", "batch", "eval" };
 	struct tenant *t = fix_tenant(id);
 
-	t->revision = xstrdup(rev);
+	t->revision = intern(rev);
 	fix_tag(&t->tags, "CostCenter", "eng");
 	for (int i = 0; i < n_profiles; i++)
 		fix_profile(t, keys[i], HAIKU, "aaaaaa");
@@ -1012,7 +1012,7 @@ static void test_trim_once_idle_after_work(void **state)
 }
 
 /* The revision last brought to Ready is one string for every tenant at it (100,000
- * tenants held a copy each). */
+ * tenants held a copy each), and the very string of the definition's (interned). */
 static void test_reconciled_revision_shared(void **state)
 {
 	struct world w;
@@ -1025,6 +1025,8 @@ static void test_reconciled_revision_shared(void **state)
 	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
 	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
 			 engine_tenant(w.e, "globex")->reconciled_revision);
+	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
+			 engine_tenant(w.e, "acme")->desired->revision);
 	for (int i = 0; i < 2; i++)
 		tenant_free(v[i]);
 	world_release(&w);

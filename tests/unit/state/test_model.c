@@ -274,16 +274,16 @@ static void test_tenant_compact_forms(void **state)
 {
 	struct tenant *a = fix_tenant("acme"), *b = fix_tenant("beta"), *c = fix_tenant("gamma");
 	struct tenant *d = fix_tenant("delta");
-	char *revision;
+	const char *revision, *r1;
 
 	(void)state;
 	fix_profile(a, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
 	fix_role(a, "app");
 	fix_role(b, "zeta");
 	fix_role(b, "alpha");
-	a->revision = xstrdup("r1");
-	b->revision = xstrdup("r2");
-	c->revision = xstrdup("r3");
+	a->revision = intern("r1");
+	b->revision = intern("r2");
+	c->revision = intern("r3");
 	c->budget_name = xstrdup("budget-gamma");
 	tenant_compact(a);
 	tenant_compact(b);
@@ -294,9 +294,12 @@ static void test_tenant_compact_forms(void **state)
 	revision = a->revision;
 	tenant_compact(a);
 	assert_ptr_equal(a->revision, revision);
+	r1 = intern("r1"); /* the revision stays interned, out of the block */
+	assert_ptr_equal(a->revision, r1);
+	intern_unref(r1);
 	assert_string_equal(tenant_profile(a, "chat")->name, "acme-chat-aaaaaa");
 	assert_string_equal(a->roles[0], "app");
-	assert_ptr_equal((const char *)b->roles[0], (const char *)(b->roles + 2) + 3); /* after "r2" */
+	assert_ptr_equal((const char *)b->roles[0], (const char *)(b->roles + 2)); /* after the array */
 	assert_string_equal(b->roles[0], "alpha");
 	assert_string_equal(b->roles[1], "zeta");
 	assert_string_equal(c->revision, "r3");
