@@ -10,7 +10,9 @@
  * few thousand entries of about 300 bytes) fills a few dozen large ones, while a store
  * holding little (a place of a few tenants, its policies apart) does not keep a 64 KB
  * block for it; the last block's unused tail is the waste. An object larger than a
- * quarter of the largest block gets a block of its own. */
+ * quarter of the largest block gets a block of its own. The sizes are of the whole
+ * allocation, the block's header included: a power of two is a size class of the
+ * allocator, while 64 KB of data and a header would take jemalloc's next class, 80 KB. */
 #define ARENA_BLOCK	  (64 * 1024)
 #define ARENA_FIRST_BLOCK (2 * 1024)
 
@@ -27,7 +29,7 @@ struct block {
 struct arena {
 	struct block *head; /* the block being filled; the others follow */
 	size_t bytes;
-	size_t next_block; /* the size of the next block to fill */
+	size_t next_block; /* the size of the next block to fill, its header among it */
 };
 
 struct arena *arena_new(void)
@@ -52,12 +54,13 @@ void arena_free(struct arena *a)
 	free(a);
 }
 
-static struct block *block_new(struct arena *a, size_t size)
+/* A block of `total` bytes in all, its header among them. */
+static struct block *block_new(struct arena *a, size_t total)
 {
-	struct block *b = xcalloc(1, sizeof(*b) + size);
+	struct block *b = xcalloc(1, total);
 
-	b->size = size;
-	a->bytes += sizeof(*b) + size;
+	b->size = total - sizeof(*b);
+	a->bytes += total;
 	return b;
 }
 
@@ -68,7 +71,7 @@ void *arena_alloc(struct arena *a, size_t size)
 
 	size = size ? (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1) : ARENA_ALIGN;
 	if (size > ARENA_BLOCK / 4) { /* a block of its own, behind the one being filled */
-		b = block_new(a, size);
+		b = block_new(a, sizeof(*b) + size);
 		b->used = size;
 		if (a->head) {
 			b->next = a->head->next;
@@ -79,7 +82,7 @@ void *arena_alloc(struct arena *a, size_t size)
 		return b->data;
 	}
 	if (!a->head || a->head->size - a->head->used < size) {
-		while (a->next_block < size)
+		while (a->next_block - sizeof(*b) < size)
 			a->next_block *= 2;
 		b = block_new(a, a->next_block);
 		if (a->next_block < ARENA_BLOCK)

@@ -730,6 +730,30 @@ static void test_arena_small_first(void **state)
 	arena_free(a);
 }
 
+/* Each block is one allocation of a power of two, its header among it: an allocator's
+ * size class (64 KB of data and a header would take jemalloc's 80 KB one). */
+static void test_arena_blocks_powers_of_two(void **state)
+{
+	struct arena *a = arena_new();
+	size_t before = arena_bytes(a), blocks = 0;
+
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		size_t now;
+		assert_non_null(arena_alloc(a, 40));
+		now = arena_bytes(a);
+		if (now != before) {
+			size_t block = now - before;
+			assert_int_equal(block & (block - 1), 0);
+			assert_true(block >= 2048 && block <= 64 * 1024);
+			blocks++;
+		}
+		before = now;
+	}
+	assert_true(blocks > 10); /* the growth, then many of the largest */
+	arena_free(a);
+}
+
 /* One arena's blocks join another's: what was allocated in either lives until the
  * second is freed (ASan: no leak, no use after free). */
 static void test_arena_adopt(void **state)
@@ -997,6 +1021,7 @@ int main(void)
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_arena_adopt),
 		cmocka_unit_test(test_arena_small_first),
+		cmocka_unit_test(test_arena_blocks_powers_of_two),
 		cmocka_unit_test(test_listing_budgets_in_an_arena),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
 		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
