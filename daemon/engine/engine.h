@@ -157,9 +157,9 @@ struct tenant_entry {
 	 * create with a quota error): Pending until capacity appears; NULL when not. */
 	char *waiting;
 	struct reconcile *active;
-	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
-	 * same ones ends without a diff. Cleared when its definition changes. */
-	struct diff_stamp settled;
+	/* The digest of its last settled plan's inputs (state/diff_stamp.h): a reconcile
+	 * with the same ones ends without a diff. Cleared when its definition changes. */
+	struct diff_settled settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
 	uint32_t n_conflicts;
 	enum tenant_state state;
