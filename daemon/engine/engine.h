@@ -135,7 +135,8 @@ struct engine_settings {
 };
 
 /* One tenant as the engine knows it; read-only outside the engine. One per tenant,
- * 100,000 of them: its small fields together at the end, without padding between. */
+ * 100,000 of them: its small fields together at the end, without padding between
+ * (test_engine's test_entry_packed holds its size). */
 struct tenant_entry {
 	char *id;
 	struct tenant *desired; /* the current good definition; when removed, the last one */
@@ -162,8 +163,9 @@ struct tenant_entry {
 	struct diff_settled settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
 	uint32_t n_conflicts;
-	enum tenant_state state;
-	enum error_class error;
+	/* a byte each (a dozen values at most), beside the flags: 8 bytes less an entry */
+	enum tenant_state state : 8;
+	enum error_class error : 8;
 	bool removed;	 /* the manifest is gone (with certainty) */
 	bool held;	 /* its deletions wait for approval */
 	bool approved;	 /* an operator released its held deletions (not held again until its manifest returns) */

@@ -1043,13 +1043,22 @@ static bool told(const struct history_lines *h, const char *text)
 
 /* An entry per tenant, 100,000 of them: its small fields packed together (328 bytes
  * before, 22 of them padding; with an id of up to 15 characters, a 336-byte chunk
- * instead of 352), its settled stamp a digest of 40 bytes, not a copy of 152 (a
- * 224-byte chunk). */
+ * instead of 352), its settled stamp a digest of 40 bytes, not a copy of 152, its
+ * state and error class a byte each (with such an id, a 208-byte chunk). */
 static void test_entry_packed(void **state)
 {
+	struct tenant_entry t;
+
 	(void)state;
 	assert_int_equal(sizeof(struct diff_settled), 40);
-	assert_int_equal(sizeof(struct tenant_entry), 192);
+	assert_int_equal(sizeof(struct tenant_entry), 184);
+	/* the byte holds every state and class */
+	memset(&t, 0, sizeof(t));
+	t.state = TENANT__STATE_COUNT - 1;
+	t.error = ERROR_TERMINAL;
+	assert_int_equal(t.state, TENANT__STATE_COUNT - 1);
+	assert_int_equal(t.error, ERROR_TERMINAL);
+	assert_false(t.removed);
 }
 
 /* Where the history's callbacks keep its lines (the daemon's state store), a
