@@ -51,17 +51,20 @@ static struct content_digest inputs_digest(const struct diff_settings *s, const 
 			 (uint64_t)(s->account_id != NULL) << 2 | (uint64_t)in->deletions_held << 3 |
 			 (uint64_t)in->deletion_policy << 8;
 
+	/* what is at hand first, the words behind a likely cache miss (the tenant's
+	 * record, its slot in the store's index) last: the chain of products waits for
+	 * them at its end only */
 	fold_word(&f, (uintptr_t)store);
-	fold_word(&f, observed_store_gen(store));
-	fold_word(&f, observed_store_tenant_gen(store, in->tenant_id));
-	fold_word(&f, (uintptr_t)in->record);
-	fold_word(&f, in->record ? in->record->gen : 0);
 	fold_word(&f, (uintptr_t)in->desired);
+	fold_word(&f, (uintptr_t)in->record);
 	fold_word(&f, context);
 	fold_word(&f, (uint64_t)s->grace);
 	fold_word(&f, (uint64_t)s->drain);
 	fold_word(&f, flags);
 	fold_account(&f, s->account_id, account_len);
+	fold_word(&f, observed_store_gen(store));
+	fold_word(&f, in->record ? in->record->gen : 0);
+	fold_word(&f, observed_store_tenant_gen(store, in->tenant_id));
 	/* all zeros is an unset diff_settled's */
 	if (f.a == 0 && f.b == 0)
 		f.a = 1;
