@@ -163,19 +163,20 @@ struct tenant_entry {
 	struct diff_settled settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
 	uint32_t n_conflicts;
-	/* a byte each (a dozen values at most), beside the flags: 8 bytes less an entry */
+	/* a byte each (a dozen values at most), a bit for each flag: the entry with an
+	 * id of up to 15 characters fits jemalloc's 192-byte class (heap.c) */
 	enum tenant_state state : 8;
 	enum error_class error : 8;
-	bool removed;	 /* the manifest is gone (with certainty) */
-	bool held;	 /* its deletions wait for approval */
-	bool approved;	 /* an operator released its held deletions (not held again until its manifest returns) */
-	bool reconciled; /* at least one reconcile finished */
-	bool in_progress;
-	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
-	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
-	bool move_switched;   /* moving: the new set was Ready (in this run); it is what is reported */
-	bool store_pending;   /* its row waits for the state store's next batch */
-	bool slot_waiting;    /* it waits for a slot of its place (place_slots.c) */
+	bool removed : 1;    /* the manifest is gone (with certainty) */
+	bool held : 1;	     /* its deletions wait for approval */
+	bool approved : 1;   /* an operator released its held deletions (not held again until its manifest returns) */
+	bool reconciled : 1; /* at least one reconcile finished */
+	bool in_progress : 1;
+	bool pending_changes : 1; /* the last diff still had AWS actions (paused/report/failed) */
+	bool over_budget : 1;	  /* its Budgets action has attached the deny policy (OverBudget) */
+	bool move_switched : 1;	  /* moving: the new set was Ready (in this run); it is what is reported */
+	bool store_pending : 1;	  /* its row waits for the state store's next batch */
+	bool slot_waiting : 1;	  /* it waits for a slot of its place (place_slots.c) */
 };
 
 struct engine_counts {
