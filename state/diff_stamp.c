@@ -2,31 +2,86 @@
 
 #include <string.h>
 
+/* The inputs' digest: each 64-bit word folded into two lanes, each lane with its own
+ * seed and multiplier, by a full 64 x 64 -> 128-bit product whose halves are xored
+ * together (every input bit reaches every output bit, as in wyhash). Words in a fixed
+ * order, the account id as DIFF_STAMP_ACCOUNT_MAX bytes padded with zeros; fast
+ * enough to be taken for every tenant of a pass (a few tens of nanoseconds). */
+struct fold {
+	uint64_t a, b;
+};
+
+static uint64_t fold_mul(uint64_t x, uint64_t k)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 p = (unsigned __int128)x * k;
+
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+#else
+	uint64_t xl = (uint32_t)x, xh = x >> 32, kl = (uint32_t)k, kh = k >> 32;
+	uint64_t ll = xl * kl, lh = xl * kh, hl = xh * kl, hh = xh * kh;
+	uint64_t mid = (ll >> 32) + (uint32_t)lh + (uint32_t)hl;
+	uint64_t lo = (mid << 32) | (uint32_t)ll, hi = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+
+	return lo ^ hi;
+#endif
+}
+
+static void fold_word(struct fold *f, uint64_t w)
+{
+	f->a = fold_mul(f->a ^ w, 0xa0761d6478bd642fULL);
+	f->b = fold_mul(f->b ^ w, 0xe7037ed1a0b428dbULL);
+}
+
+static void fold_account(struct fold *f, const char *account_id, size_t n)
+{
+	uint64_t w[DIFF_STAMP_ACCOUNT_MAX / sizeof(uint64_t)] = { 0 };
+
+	if (n)
+		memcpy(w, account_id, n);
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		fold_word(f, w[i]);
+}
+
+static struct content_digest inputs_digest(const struct diff_settings *s, const struct diff_input *in,
+					   const struct observed_store *store, uint64_t context, size_t account_len)
+{
+	struct fold f = { 0x9e3779b97f4a7c15ULL, 0x8ebc6af09c88c6e3ULL };
+	uint64_t flags = (uint64_t)store->budgets_listed | (uint64_t)store->policies_listed << 1 |
+			 (uint64_t)(s->account_id != NULL) << 2 | (uint64_t)in->deletions_held << 3 |
+			 (uint64_t)in->deletion_policy << 8;
+
+	/* what is at hand first, the words behind a likely cache miss (the tenant's
+	 * record, its slot in the store's index) last: the chain of products waits for
+	 * them at its end only */
+	fold_word(&f, (uintptr_t)store);
+	fold_word(&f, (uintptr_t)in->desired);
+	fold_word(&f, (uintptr_t)in->record);
+	fold_word(&f, context);
+	fold_word(&f, (uint64_t)s->grace);
+	fold_word(&f, (uint64_t)s->drain);
+	fold_word(&f, flags);
+	fold_account(&f, s->account_id, account_len);
+	fold_word(&f, observed_store_gen(store));
+	fold_word(&f, in->record ? in->record->gen : 0);
+	fold_word(&f, observed_store_tenant_gen(store, in->tenant_id));
+	/* all zeros is an unset diff_settled's */
+	if (f.a == 0 && f.b == 0)
+		f.a = 1;
+	return (struct content_digest){ { f.a, f.b } };
+}
+
 void diff_stamp_take(const struct diff_settings *s, const struct diff_input *in, const struct observed_store *store,
 		     uint64_t context, struct diff_stamp *ret)
 {
 	size_t n = s->account_id ? strlen(s->account_id) : 0;
 
 	memset(ret, 0, sizeof(*ret));
-	ret->set = true;
-	ret->store = store;
-	ret->store_gen = observed_store_gen(store);
-	ret->tenant_gen = observed_store_tenant_gen(store, in->tenant_id);
+	ret->account_fits = n < DIFF_STAMP_ACCOUNT_MAX;
+	ret->inputs = inputs_digest(s, in, store, context, ret->account_fits ? n : 0);
 	ret->policies_gen = observed_store_policies_gen(store);
-	ret->budgets_listed = store->budgets_listed;
-	ret->policies_listed = store->policies_listed;
-	ret->record = in->record;
-	ret->record_gen = in->record ? in->record->gen : 0;
+	ret->store = store;
 	ret->desired = in->desired;
-	ret->context = context;
-	ret->account_known = s->account_id != NULL;
-	ret->account_fits = n < sizeof(ret->account_id);
-	if (ret->account_fits && n)
-		memcpy(ret->account_id, s->account_id, n);
-	ret->grace = s->grace;
-	ret->drain = s->drain;
-	ret->deletion_policy = in->deletion_policy;
-	ret->deletions_held = in->deletions_held;
 }
 
 /* What a settled plan read of the store's policies: the tenant's policy on each of
@@ -46,7 +101,12 @@ static struct content_digest own_policies(const struct observed_store *s, const 
 	return sum;
 }
 
-static bool policies_same(struct diff_stamp *settled, const struct diff_stamp *now)
+static bool settled_set(const struct diff_settled *settled)
+{
+	return settled->inputs.w[0] != 0 || settled->inputs.w[1] != 0;
+}
+
+static bool policies_same(struct diff_settled *settled, const struct diff_stamp *now)
 {
 	if (settled->policies_gen == now->policies_gen)
 		return true;
@@ -56,16 +116,10 @@ static bool policies_same(struct diff_stamp *settled, const struct diff_stamp *n
 	return true;
 }
 
-bool diff_stamp_same(struct diff_stamp *settled, const struct diff_stamp *now)
+bool diff_stamp_same(struct diff_settled *settled, const struct diff_stamp *now)
 {
-	return settled->set && now->set && settled->store == now->store && settled->store_gen == now->store_gen &&
-	       settled->tenant_gen == now->tenant_gen && settled->budgets_listed == now->budgets_listed &&
-	       settled->policies_listed == now->policies_listed && settled->record == now->record &&
-	       settled->record_gen == now->record_gen && settled->desired == now->desired &&
-	       settled->context == now->context && settled->account_known == now->account_known &&
-	       settled->account_fits && now->account_fits && strcmp(settled->account_id, now->account_id) == 0 &&
-	       settled->grace == now->grace && settled->drain == now->drain &&
-	       settled->deletion_policy == now->deletion_policy && settled->deletions_held == now->deletions_held &&
+	/* a stamp whose account id does not fit is never noted: settled is unset */
+	return settled_set(settled) && now->account_fits && content_digest_equal(settled->inputs, now->inputs) &&
 	       policies_same(settled, now);
 }
 
@@ -75,11 +129,18 @@ bool diff_plan_settled(const struct plan *p)
 	       !p->deleting;
 }
 
-void diff_stamp_note(struct diff_stamp *settled, const struct diff_stamp *now, const struct plan *p)
+void diff_stamp_note(struct diff_settled *settled, const struct diff_stamp *now, const struct plan *p)
 {
-	if (diff_plan_settled(p)) {
-		*settled = *now;
-		settled->policies = own_policies(now->store, now->desired);
-	} else
-		memset(settled, 0, sizeof(*settled));
+	if (!diff_plan_settled(p) || !now->account_fits) {
+		diff_stamp_clear(settled);
+		return;
+	}
+	settled->inputs = now->inputs;
+	settled->policies = own_policies(now->store, now->desired);
+	settled->policies_gen = now->policies_gen;
+}
+
+void diff_stamp_clear(struct diff_settled *settled)
+{
+	memset(settled, 0, sizeof(*settled));
 }

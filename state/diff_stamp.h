@@ -28,6 +28,10 @@
  * listing's new store takes the old generations of what it shows unchanged
  * (observed_carry.h).
  *
+ * A tenant keeps no copy of those inputs (struct diff_settled, one per tenant): a
+ * 128-bit digest of the ones compared for equality, and the policies generation with
+ * the digest of its own policies.
+ *
  * tests/unit/state/test_diff_stamp.c compares a skipping pass with the full pass over
  * random changes of every input. */
 #ifndef BTD_DIFF_STAMP_H
@@ -38,36 +42,49 @@
 
 #include "diff.h"
 
+/* An account id of this many characters or more (an AWS one has 12 digits) settles
+ * nothing: such a tenant is always diffed. */
+#define DIFF_STAMP_ACCOUNT_MAX 24
+
+/* The stamp of one pass's inputs (diff_stamp_take), on the caller's stack: what a
+ * tenant keeps of it is a struct diff_settled. */
 struct diff_stamp {
-	bool set; /* false: nothing settled (never equal to a stamp taken) */
+	/* a 128-bit digest of every input compared for equality (all but the store's
+	 * policies generation); never all zeros */
+	struct content_digest inputs;
+	uint64_t policies_gen;
+	/* to digest the tenant's own policies (diff_stamp_same, diff_stamp_note) */
 	const struct observed_store *store;
-	uint64_t store_gen, tenant_gen, policies_gen;
-	/* the digest of the tenant's own policies (set by diff_stamp_note) */
-	struct content_digest policies;
-	bool budgets_listed, policies_listed;
-	const struct tenant_record *record;
-	uint64_t record_gen;
 	const struct tenant *desired;
-	uint64_t context;
-	char account_id[24]; /* a copy; "" when unknown */
-	bool account_known, account_fits;
-	int64_t grace, drain;
-	enum deletion_policy deletion_policy;
-	bool deletions_held;
+	bool account_fits; /* false: the account id is too long to settle (above) */
+};
+
+/* What a tenant keeps of its last settled plan's stamp, one per tenant (40 bytes):
+ * the inputs' digest, and the policies generation it was settled (or last found
+ * unchanged) under with the digest of its own policies then. Zeroed
+ * (diff_stamp_clear): nothing settled, never equal to a stamp taken. */
+struct diff_settled {
+	struct content_digest inputs; /* all zeros: nothing settled */
+	struct content_digest policies;
+	uint64_t policies_gen;
 };
 
 /* diff_stamp_take: the stamp of in's inputs, in->observed collected (or to be
  * collected) from `store`. */
 void diff_stamp_take(const struct diff_settings *s, const struct diff_input *in, const struct observed_store *store,
 		     uint64_t context, struct diff_stamp *ret);
-/* diff_stamp_same: true when `now` names the very inputs `settled` did (and
- * `settled` is set): the tenant's plan would be empty again. When only the store's
- * policies generation moved and the tenant's own policies are as they were, settled
- * takes the new generation (the next call compares no policy). */
-bool diff_stamp_same(struct diff_stamp *settled, const struct diff_stamp *now);
+/* diff_stamp_same: true when `now` names the very inputs `settled` was noted with
+ * (and `settled` is set): the tenant's plan would be empty again. When only the
+ * store's policies generation moved and the tenant's own policies are as they were,
+ * settled takes the new generation (the next call compares no policy). Two stamps of
+ * different inputs share a digest with a chance of about 2^-128 (the inputs are the
+ * daemon's own: a fast well-mixed hash, not a cryptographic one). */
+bool diff_stamp_same(struct diff_settled *settled, const struct diff_stamp *now);
 bool diff_plan_settled(const struct plan *p);
 /* diff_stamp_note: after a full diff with the inputs of `now`, what the tenant keeps
  * (`now` if p is settled, else nothing). */
-void diff_stamp_note(struct diff_stamp *settled, const struct diff_stamp *now, const struct plan *p);
+void diff_stamp_note(struct diff_settled *settled, const struct diff_stamp *now, const struct plan *p);
+/* diff_stamp_clear: nothing settled (a new definition, a move). */
+void diff_stamp_clear(struct diff_settled *settled);
 
 #endif

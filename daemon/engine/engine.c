@@ -708,7 +708,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	entry->removed = false;
 	e->ready_scan_pos = 0; /* it may have stopped being suspended */
 	/* not settled: the new definition may sit where the old one was */
-	memset(&entry->settled, 0, sizeof(entry->settled));
+	diff_stamp_clear(&entry->settled);
 	/* a manifest that comes back ends the tenant's standing at the prune gate: a
 	 * later removal is judged afresh, never pre-approved */
 	if (entry->held && store_clear_held(e->store, entry->id) < 0)
@@ -749,7 +749,7 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		return;			  /* its place is found by the listings */
 	}
 	t->removed = true;
-	memset(&t->settled, 0, sizeof(t->settled));
+	diff_stamp_clear(&t->settled);
 	engine__note(e, t, engine__wall(e), "manifest removed");
 	log_tenant(LOG_LVL_NOTICE, id, "manifest removed: its resources go after the grace period");
 	e->removed_in_revision++;

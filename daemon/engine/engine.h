@@ -135,7 +135,8 @@ struct engine_settings {
 };
 
 /* One tenant as the engine knows it; read-only outside the engine. One per tenant,
- * 100,000 of them: its small fields together at the end, without padding between. */
+ * 100,000 of them: its small fields together at the end, without padding between
+ * (test_engine's test_entry_packed holds its size). */
 struct tenant_entry {
 	char *id;
 	struct tenant *desired; /* the current good definition; when removed, the last one */
@@ -157,23 +158,25 @@ struct tenant_entry {
 	 * create with a quota error): Pending until capacity appears; NULL when not. */
 	char *waiting;
 	struct reconcile *active;
-	/* The inputs of its last settled plan (state/diff_stamp.h): a reconcile with the
-	 * same ones ends without a diff. Cleared when its definition changes. */
-	struct diff_stamp settled;
+	/* The digest of its last settled plan's inputs (state/diff_stamp.h): a reconcile
+	 * with the same ones ends without a diff. Cleared when its definition changes. */
+	struct diff_settled settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
 	uint32_t n_conflicts;
-	enum tenant_state state;
-	enum error_class error;
-	bool removed;	 /* the manifest is gone (with certainty) */
-	bool held;	 /* its deletions wait for approval */
-	bool approved;	 /* an operator released its held deletions (not held again until its manifest returns) */
-	bool reconciled; /* at least one reconcile finished */
-	bool in_progress;
-	bool pending_changes; /* the last diff still had AWS actions (paused/report/failed) */
-	bool over_budget;     /* its Budgets action has attached the deny policy (OverBudget) */
-	bool move_switched;   /* moving: the new set was Ready (in this run); it is what is reported */
-	bool store_pending;   /* its row waits for the state store's next batch */
-	bool slot_waiting;    /* it waits for a slot of its place (place_slots.c) */
+	/* a byte each (a dozen values at most), a bit for each flag: the entry with an
+	 * id of up to 15 characters fits jemalloc's 192-byte class (heap.c) */
+	enum tenant_state state : 8;
+	enum error_class error : 8;
+	bool removed : 1;    /* the manifest is gone (with certainty) */
+	bool held : 1;	     /* its deletions wait for approval */
+	bool approved : 1;   /* an operator released its held deletions (not held again until its manifest returns) */
+	bool reconciled : 1; /* at least one reconcile finished */
+	bool in_progress : 1;
+	bool pending_changes : 1; /* the last diff still had AWS actions (paused/report/failed) */
+	bool over_budget : 1;	  /* its Budgets action has attached the deny policy (OverBudget) */
+	bool move_switched : 1;	  /* moving: the new set was Ready (in this run); it is what is reported */
+	bool store_pending : 1;	  /* its row waits for the state store's next batch */
+	bool slot_waiting : 1;	  /* it waits for a slot of its place (place_slots.c) */
 };
 
 struct engine_counts {

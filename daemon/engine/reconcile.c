@@ -874,7 +874,7 @@ static void run_round(struct reconcile *r)
 	observed_tenant_release(&o);
 	free(granted);
 	if (engine__moving(t))
-		t->settled.set = false;
+		diff_stamp_clear(&t->settled);
 	else
 		diff_stamp_note(&t->settled, &stamp, &r->plan);
 	save_conflicts(t, &r->plan);

@@ -73,8 +73,8 @@ struct world {
 	struct diff_settings settings;
 	size_t profiles, parameters;
 	bool roles;
-	struct diff_stamp *settled; /* --skip: per tenant */
-	bool policies;		    /* --relist --roles: the store holds the roles' policies */
+	struct diff_settled *settled; /* --skip: per tenant */
+	bool policies;		      /* --relist --roles: the store holds the roles' policies */
 };
 
 static void usage(FILE *f)

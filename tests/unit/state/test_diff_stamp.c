@@ -30,7 +30,7 @@ struct world {
 	struct sim sim;
 	struct tenant *desired[TENANTS];
 	struct tenant_record *records[TENANTS];
-	struct diff_stamp settled[TENANTS];
+	struct diff_settled settled[TENANTS];
 	enum deletion_policy policy[TENANTS];
 	uint64_t context;
 	uint64_t rng;
@@ -387,7 +387,7 @@ static void change_manifest(struct world *w)
 
 	tenant_free(w->desired[i]);
 	w->desired[i] = rnd(w, 6) == 0 ? NULL : make_tenant(i, rnd(w, 40));
-	memset(&w->settled[i], 0, sizeof(w->settled[i])); /* as the engine does on a new definition */
+	diff_stamp_clear(&w->settled[i]); /* as the engine does on a new definition */
 }
 
 static void change_settings(struct world *w)
@@ -399,9 +399,13 @@ static void change_settings(struct world *w)
 	case 1:
 		w->sim.settings.drain = w->sim.settings.drain == FIX_DRAIN ? 30 : FIX_DRAIN;
 		break;
-	case 2:
-		w->sim.settings.account_id = w->sim.settings.account_id ? NULL : FIX_ACCOUNT;
+	case 2: {
+		/* none, ours, another one, or one too long to settle (DIFF_STAMP_ACCOUNT_MAX) */
+		static const char *const ids[] = { NULL, FIX_ACCOUNT, FIX_ACCOUNT, "444455556666",
+						   "123456789012345678901234" };
+		w->sim.settings.account_id = ids[rnd(w, 5)];
 		break;
+	}
 	default: /* a new configuration may name another instance: the caller's context */
 		w->sim.settings.instance = strcmp(w->sim.settings.instance, FIX_INSTANCE) == 0 ? OTHER_ID
 											       : FIX_INSTANCE;
@@ -771,6 +775,192 @@ static void test_relist_diffs_the_changed(void **state)
 	sim_release(&w.sim);
 }
 
+struct stamp_case {
+	struct sim sim;
+	struct tenant *desired;
+	struct diff_input in;
+	uint64_t context;
+};
+
+static void stamp_case_init(struct stamp_case *c)
+{
+	memset(c, 0, sizeof(*c));
+	sim_init(&c->sim, "acme");
+	sim_add_profile(&c->sim, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	c->desired = fix_tenant("acme");
+	fix_role(c->desired, "role-acme");
+	c->in = (struct diff_input){
+		.tenant_id = "acme",
+		.desired = c->desired,
+		.deletion_policy = DELETION_DELETE,
+		.record = c->sim.record,
+		.now = c->sim.now,
+	};
+}
+
+static void stamp_case_release(struct stamp_case *c)
+{
+	tenant_free(c->desired);
+	sim_release(&c->sim);
+}
+
+static void take(const struct stamp_case *c, struct diff_stamp *ret)
+{
+	diff_stamp_take(&c->sim.settings, &c->in, &c->sim.store, c->context, ret);
+}
+
+/* settled noted with c's inputs as they are now (an empty plan settles) */
+static void settle(const struct stamp_case *c, struct diff_settled *settled)
+{
+	struct diff_stamp now;
+	struct plan p;
+
+	plan_init(&p);
+	take(c, &now);
+	diff_stamp_note(settled, &now, &p);
+	plan_release(&p);
+}
+
+static bool same_now(const struct stamp_case *c, struct diff_settled *settled)
+{
+	struct diff_stamp now;
+
+	take(c, &now);
+	return diff_stamp_same(settled, &now);
+}
+
+/* The compact form a tenant keeps: every input compared still tells, the account id
+ * included (another one, none, "", one that does not fit); unset or not settled is
+ * never equal; a policy of another tenant moves the generation and settled follows. */
+static void test_settled_digest(void **state)
+{
+	struct stamp_case c;
+	struct diff_settled settled;
+	char fits[DIFF_STAMP_ACCOUNT_MAX], too_long[DIFF_STAMP_ACCOUNT_MAX + 1];
+	struct diff_stamp now;
+	struct plan p;
+	uint64_t gen;
+
+	(void)state;
+	assert_int_equal(sizeof(struct diff_settled), 40);
+	stamp_case_init(&c);
+	diff_stamp_clear(&settled);
+	assert_false(same_now(&c, &settled)); /* nothing settled */
+	settle(&c, &settled);
+	assert_true(same_now(&c, &settled));
+
+	/* the account id: another, none, "", then one of the longest that fit */
+	c.sim.settings.account_id = "444455556666";
+	assert_false(same_now(&c, &settled));
+	c.sim.settings.account_id = NULL;
+	assert_false(same_now(&c, &settled));
+	settle(&c, &settled);
+	c.sim.settings.account_id = "";
+	assert_false(same_now(&c, &settled));
+	c.sim.settings.account_id = NULL;
+	assert_true(same_now(&c, &settled));
+	memset(fits, '7', sizeof(fits) - 1);
+	fits[sizeof(fits) - 1] = '\0';
+	c.sim.settings.account_id = fits;
+	settle(&c, &settled);
+	assert_true(same_now(&c, &settled));
+	fits[sizeof(fits) - 2] = '8';
+	assert_false(same_now(&c, &settled));
+
+	/* one that does not fit never settles, nor matches one that did */
+	memset(too_long, '7', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	c.sim.settings.account_id = too_long;
+	assert_false(same_now(&c, &settled));
+	settle(&c, &settled);
+	assert_false(same_now(&c, &settled));
+	c.sim.settings.account_id = FIX_ACCOUNT;
+	settle(&c, &settled);
+
+	/* each other input */
+	c.sim.settings.grace++;
+	assert_false(same_now(&c, &settled));
+	c.sim.settings.grace--;
+	c.sim.settings.drain++;
+	assert_false(same_now(&c, &settled));
+	c.sim.settings.drain--;
+	c.context++;
+	assert_false(same_now(&c, &settled));
+	c.context--;
+	c.in.deletion_policy = DELETION_RETAIN;
+	assert_false(same_now(&c, &settled));
+	c.in.deletion_policy = DELETION_DELETE;
+	c.in.deletions_held = true;
+	assert_false(same_now(&c, &settled));
+	c.in.deletions_held = false;
+	c.sim.store.budgets_listed = !c.sim.store.budgets_listed;
+	assert_false(same_now(&c, &settled));
+	c.sim.store.budgets_listed = !c.sim.store.budgets_listed;
+	c.sim.store.policies_listed = !c.sim.store.policies_listed;
+	assert_false(same_now(&c, &settled));
+	c.sim.store.policies_listed = !c.sim.store.policies_listed;
+	c.in.desired = NULL;
+	assert_false(same_now(&c, &settled));
+	c.in.desired = c.desired;
+	c.in.record = NULL;
+	assert_false(same_now(&c, &settled));
+	{ /* another record at the same generation */
+		struct tenant_record *r = tenant_record_new("acme");
+		r->gen = c.sim.record->gen;
+		c.in.record = r;
+		assert_false(same_now(&c, &settled));
+		tenant_record_free(r);
+	}
+	c.in.record = c.sim.record;
+	assert_true(same_now(&c, &settled));
+
+	/* another tenant's policy: the generation moves, settled takes it */
+	gen = observed_store_policies_gen(&c.sim.store);
+	observed_store_put_role(&c.sim.store, "role-zeta");
+	assert_int_not_equal(observed_store_policies_gen(&c.sim.store), gen);
+	assert_true(same_now(&c, &settled));
+	assert_int_equal(settled.policies_gen, observed_store_policies_gen(&c.sim.store));
+
+	/* the tenant's own policy appears: not the same */
+	{
+		struct observed_policy *own = xcalloc(1, sizeof(*own));
+		own->role = xstrdup("role-acme");
+		own->name = xstrdup(c.desired->policy_name);
+		own->document = xstrdup("{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+		observed_store_put_policy(&c.sim.store, own);
+	}
+	assert_false(same_now(&c, &settled));
+	settle(&c, &settled);
+	assert_true(same_now(&c, &settled));
+
+	/* the tenant's slice, the rest of the store, another store and the record */
+	sim_add_profile(&c.sim, "acme-batch-aaaaaa", "acme", "batch", FIX_INSTANCE);
+	assert_false(same_now(&c, &settled));
+	settle(&c, &settled);
+	sim_add_parameter(&c.sim, "/loose", "x", NULL, NULL);
+	assert_false(same_now(&c, &settled));
+	settle(&c, &settled);
+	{
+		struct observed_store other;
+		observed_store_init(&other);
+		diff_stamp_take(&c.sim.settings, &c.in, &other, c.context, &now);
+		assert_false(diff_stamp_same(&settled, &now));
+		observed_store_release(&other);
+	}
+	record_set_fact(c.sim.record, "k", "v");
+	assert_false(same_now(&c, &settled));
+	settle(&c, &settled);
+
+	/* a plan that is not settled keeps nothing */
+	plan_init(&p);
+	p.wake_at = 1;
+	take(&c, &now);
+	diff_stamp_note(&settled, &now, &p);
+	assert_false(diff_stamp_same(&settled, &now));
+	plan_release(&p);
+	stamp_case_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_skip_never_hides_a_change),
 		cmocka_unit_test(test_relist_diffs_the_changed),
+		cmocka_unit_test(test_settled_digest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
