@@ -58,8 +58,6 @@ void tenant_record_free(struct tenant_record *r)
 	for (size_t i = 0; i < r->n_applied; i++)
 		release_applied(&r->applied[i]);
 	free(r->applied);
-	for (size_t i = 0; i < r->n_facts; i++)
-		free(r->facts[i].key); /* and its value, in the same allocation */
 	free(r->facts);
 	intern_unref(r->tenant);
 	free(r);
@@ -318,53 +316,136 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
 	record_set_applied(r, resource, NULL, 0);
 }
 
+/* ---- facts ----
+ *
+ * A record's facts are one allocation, r->facts (NULL when it has none): each fact is
+ * a kind byte (FACT_TEXT: its value follows as text), its key with its NUL, then its
+ * value with its NUL, back to back, and FACT_END after the last. A record holds a
+ * handful of facts: a walk finds one, and setting or clearing one writes the block
+ * anew, exactly sized (a policy fact and its slot were two chunks, 128 and 16 bytes of
+ * an 80-byte array, for about 115 bytes of text). */
+enum { FACT_END = 0, FACT_TEXT = 1 };
+
+struct fact {
+	char kind;
+	const char *key;
+	const char *value;
+	size_t size; /* its bytes in the block, kind byte included */
+};
+
+/* The fact at p into *ret; false at FACT_END. */
+static bool fact_read(const char *p, struct fact *ret)
+{
+	size_t key_size;
+
+	if (*p == FACT_END)
+		return false;
+	ret->kind = *p;
+	ret->key = p + 1;
+	key_size = strlen(ret->key) + 1;
+	ret->value = ret->key + key_size;
+	ret->size = 1 + key_size + strlen(ret->value) + 1;
+	return true;
+}
+
+bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value)
+{
+	struct fact f;
+
+	if (!r || !r->facts || !fact_read(r->facts + *cursor, &f))
+		return false;
+	*cursor += f.size;
+	*ret_key = f.key;
+	if (ret_value)
+		*ret_value = f.value;
+	return true;
+}
+
 const char *record_fact(const struct tenant_record *r, const char *key)
 {
-	for (size_t i = 0; r && i < r->n_facts; i++)
-		if (strcmp(r->facts[i].key, key) == 0)
-			return r->facts[i].value;
+	const char *k, *v;
+
+	for (size_t at = 0; record_fact_next(r, &at, &k, &v);)
+		if (strcmp(k, key) == 0)
+			return v;
 	return NULL;
 }
 
-/* A fact's key and value in one allocation: "KEY\0VALUE\0" (a policy's fact is about
- * 50 and 65 bytes: one 128-byte chunk, not 64 and 80). Made before the old one is
- * freed: key or value may be the old fact's own. */
-static struct record_fact fact_new(const char *key, const char *value)
+static struct fact fact_new(const char *key, const char *value)
 {
-	size_t k = strlen(key) + 1, v = strlen(value) + 1;
-	char *mem = xmalloc(k + v);
+	return (struct fact){
+		.kind = FACT_TEXT, .key = key, .value = value, .size = 1 + strlen(key) + 1 + strlen(value) + 1
+	};
+}
 
-	memcpy(mem, key, k);
-	memcpy(mem + k, value, v);
-	return (struct record_fact){ .key = mem, .value = mem + k };
+static char *fact_put(char *p, const struct fact *f)
+{
+	size_t key_size = strlen(f->key) + 1;
+
+	*p++ = f->kind;
+	memcpy(p, f->key, key_size);
+	memcpy(p + key_size, f->value, f->size - 1 - key_size);
+	return p + f->size - 1;
+}
+
+/* r's facts written anew: the fact `key` replaced in its place by key = value, or
+ * added last when absent (value NULL: removed). Returns whether key was there. The
+ * new block is written before the old one is freed: key and value may be strings of
+ * the old block. */
+static bool facts_rewrite(struct tenant_record *r, const char *key, const char *value)
+{
+	struct fact old = { 0 }, add = { 0 }, f;
+	size_t size = 1; /* FACT_END */
+	bool found = false;
+	char *mem, *p;
+
+	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
+		if (!found && strcmp(f.key, key) == 0) {
+			old = f;
+			found = true;
+		} else {
+			size += f.size;
+		}
+	}
+	if (!found && !value)
+		return false;
+	if (value) {
+		add = fact_new(key, value);
+		size += add.size;
+	}
+	if (size == 1) {
+		mem = NULL;
+	} else {
+		p = mem = xmalloc(size);
+		for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
+			if (found && f.key == old.key) {
+				if (value)
+					p = fact_put(p, &add);
+				continue;
+			}
+			memcpy(p, q, f.size);
+			p += f.size;
+		}
+		if (value && !found)
+			p = fact_put(p, &add);
+		*p = FACT_END;
+	}
+	free(r->facts);
+	r->facts = mem;
+	r->n_facts = r->n_facts - found + (value != NULL);
+	return found;
 }
 
 void record_set_fact(struct tenant_record *r, const char *key, const char *value)
 {
 	touched(r);
-	for (size_t i = 0; i < r->n_facts; i++) {
-		if (strcmp(r->facts[i].key, key) == 0) {
-			struct record_fact f = fact_new(key, value);
-			free(r->facts[i].key);
-			r->facts[i] = f;
-			return;
-		}
-	}
-	GROW_EXACT(r->facts, r->n_facts + 1, r->alloc_facts);
-	r->facts[r->n_facts++] = fact_new(key, value);
+	facts_rewrite(r, key, value);
 }
 
 bool record_clear_fact(struct tenant_record *r, const char *key)
 {
 	touched(r);
-	for (size_t i = 0; i < r->n_facts; i++) {
-		if (strcmp(r->facts[i].key, key) == 0) {
-			free(r->facts[i].key);
-			r->facts[i] = r->facts[--r->n_facts];
-			return true;
-		}
-	}
-	return false;
+	return facts_rewrite(r, key, NULL);
 }
 
 bool record_is_empty(const struct tenant_record *r)
@@ -428,17 +509,18 @@ bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t
 
 const char *record_policy_fact(const struct tenant_record *r, const char *role, const char *policy)
 {
+	const char *key, *value;
 	size_t role_len;
 
 	role = role ? role : "(null)";
 	policy = policy ? policy : "(null)";
 	role_len = strlen(role);
-	for (size_t i = 0; r && i < r->n_facts; i++) {
+	for (size_t at = 0; record_fact_next(r, &at, &key, &value);) {
 		const char *k_role, *k_policy;
 		size_t k_len;
-		if (record_key_policy_fact_split(r->facts[i].key, &k_role, &k_len, &k_policy) && k_len == role_len &&
+		if (record_key_policy_fact_split(key, &k_role, &k_len, &k_policy) && k_len == role_len &&
 		    memcmp(k_role, role, role_len) == 0 && strcmp(k_policy, policy) == 0)
-			return r->facts[i].value;
+			return value;
 	}
 	return NULL;
 }
@@ -446,11 +528,11 @@ const char *record_policy_fact(const struct tenant_record *r, const char *role, 
 const char *record_enforce_fact(const struct tenant_record *r, const char *policy)
 {
 	static const char prefix[] = "enforce\n";
+	const char *key, *value;
 
-	for (size_t i = 0; r && i < r->n_facts; i++)
-		if (strncmp(r->facts[i].key, prefix, sizeof(prefix) - 1) == 0 &&
-		    strcmp(r->facts[i].key + sizeof(prefix) - 1, policy) == 0)
-			return r->facts[i].value;
+	for (size_t at = 0; record_fact_next(r, &at, &key, &value);)
+		if (strncmp(key, prefix, sizeof(prefix) - 1) == 0 && strcmp(key + sizeof(prefix) - 1, policy) == 0)
+			return value;
 	return NULL;
 }
 
@@ -495,8 +577,10 @@ bool record_key_is_move_timer(const char *key)
 
 const char *record_moving_from(const struct tenant_record *r, size_t i)
 {
-	for (size_t k = 0; r && k < r->n_facts; k++) {
-		const char *place = record_key_moving_from_parse(r->facts[k].key);
+	const char *key;
+
+	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
+		const char *place = record_key_moving_from_parse(key);
 		if (place && i-- == 0)
 			return place;
 	}

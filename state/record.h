@@ -53,13 +53,6 @@ struct applied_tags {
 	size_t n_keys;
 };
 
-/* A small fact about what was last applied, e.g. the hash of a role policy or of a
- * budget's alerts, so unchanged ones need not be read back from AWS. */
-struct record_fact {
-	char *key;   /* one allocation with value (record.c): freed as key, never value */
-	char *value; /* points into key's allocation */
-};
-
 struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
 	bool known;	    /* deletion_policy below came from a manifest */
@@ -71,8 +64,12 @@ struct tenant_record {
 	uint32_t n_timers, alloc_timers;
 	struct applied_tags *applied;
 	uint32_t n_applied, alloc_applied;
-	struct record_fact *facts;
-	uint32_t n_facts, alloc_facts;
+	/* small facts about what was last applied (e.g. the hash of a role policy or of a
+	 * budget's alerts, so unchanged ones need not be read back from AWS), the place,
+	 * the revision reconciled: n_facts key/value pairs packed in one allocation
+	 * (record.c), read with record_fact and record_fact_next only */
+	char *facts;
+	uint32_t n_facts;
 	/* generation_next() at its creation and at every change made through the
 	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
 	uint64_t gen;
@@ -115,8 +112,14 @@ void record_note_tagged(struct tenant_record *r, const char *resource, const str
 void record_note_untagged(struct tenant_record *r, const char *resource, char *const *keys, size_t n);
 /* record_forget_resource: drops the timer and applied tags of a resource that is gone. */
 void record_forget_resource(struct tenant_record *r, const char *resource);
-/* Facts: NULL when absent; set replaces. */
+/* Facts: NULL when absent; set replaces (the fact keeps its place in the order), a new
+ * one comes last; clear removes. key and value may be strings of r's own facts. A
+ * fact's key and value are borrowed from r until the next set or clear of any of its
+ * facts. record_fact_next: the fact at *cursor (0: the first) into *ret_key and
+ * *ret_value (may be NULL), *cursor moved past it; false after the last:
+ *     for (size_t at = 0; record_fact_next(r, &at, &key, &value);) ... */
 const char *record_fact(const struct tenant_record *r, const char *key);
+bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value);
 void record_set_fact(struct tenant_record *r, const char *key, const char *value);
 bool record_clear_fact(struct tenant_record *r, const char *key);
 bool record_is_empty(const struct tenant_record *r);

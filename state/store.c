@@ -891,6 +891,7 @@ unsigned long store_failed_writes(const struct store *s)
 
 static int put_record(struct store *s, const struct tenant_record *rec)
 {
+	const char *key, *value;
 	int r = 0;
 
 	if (rec->known)
@@ -904,8 +905,8 @@ static int put_record(struct store *s, const struct tenant_record *rec)
 		r = store_put_timer(s, rec->tenant, &rec->timers[i]);
 	for (size_t i = 0; r == 0 && i < rec->n_applied; i++)
 		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys, rec->applied[i].n_keys);
-	for (size_t i = 0; r == 0 && i < rec->n_facts; i++)
-		r = store_put_fact(s, rec->tenant, rec->facts[i].key, rec->facts[i].value);
+	for (size_t at = 0; r == 0 && record_fact_next(rec, &at, &key, &value);)
+		r = store_put_fact(s, rec->tenant, key, value);
 	return r;
 }
 

@@ -30,26 +30,70 @@ static void test_record_packed(void **state)
 	tenant_record_free(r);
 }
 
-/* A fact's key and value are one allocation: set again with its own key or its own
- * value (the old allocation's strings), replaced, cleared, the record freed: each
- * fact's memory freed once (ASan), the values right. */
-static void test_fact_one_allocation(void **state)
+/* The facts of a record are one allocation, each key followed by its value and the
+ * next fact right after. Set again with its own key or its own value (strings of the
+ * block being replaced), replaced, cleared, the record freed: the block freed once
+ * (ASan), the values right. */
+static void test_facts_one_allocation(void **state)
 {
 	struct tenant_record *r = tenant_record_new("t1");
+	const char *k1, *v1, *k2, *v2;
+	size_t at = 0;
 
 	(void)state;
 	record_set_fact(r, "policy\nrole\np", "digest-1");
 	record_set_fact(r, "alerts\nb", "a");
-	assert_ptr_equal(r->facts[0].value, r->facts[0].key + strlen(r->facts[0].key) + 1);
-	record_set_fact(r, r->facts[0].key, "digest-2");
+	assert_true(record_fact_next(r, &at, &k1, &v1));
+	assert_true(record_fact_next(r, &at, &k2, &v2));
+	assert_false(record_fact_next(r, &at, &k2, &v2));
+	assert_ptr_equal(v1, k1 + strlen(k1) + 1);
+	assert_ptr_equal(k2, v1 + strlen(v1) + 1 + 1); /* after the value's NUL, a kind byte */
+	assert_ptr_equal(v2, k2 + strlen(k2) + 1);
+	record_set_fact(r, k1, "digest-2");
 	assert_string_equal(record_fact(r, "policy\nrole\np"), "digest-2");
-	record_set_fact(r, "policy\nrole\np", r->facts[0].value); /* the same value again */
+	record_set_fact(r, "policy\nrole\np", record_fact(r, "policy\nrole\np")); /* the same value again */
 	assert_string_equal(record_fact(r, "policy\nrole\np"), "digest-2");
 	record_set_fact(r, "alerts\nb", "longer than the value before");
 	assert_string_equal(record_fact(r, "alerts\nb"), "longer than the value before");
+	record_set_fact(r, "alerts\nc", record_fact(r, "alerts\nb")); /* another fact's value */
+	assert_string_equal(record_fact(r, "alerts\nc"), "longer than the value before");
 	assert_true(record_clear_fact(r, "policy\nrole\np"));
+	assert_false(record_clear_fact(r, "policy\nrole\np"));
 	assert_null(record_fact(r, "policy\nrole\np"));
 	assert_string_equal(record_fact(r, "alerts\nb"), "longer than the value before");
+	at = 0;
+	assert_true(record_fact_next(r, &at, &k1, NULL));
+	assert_true(record_clear_fact(r, k1)); /* its own key */
+	assert_true(record_clear_fact(r, "alerts\nc"));
+	assert_int_equal(r->n_facts, 0);
+	assert_null(r->facts); /* no facts, no block */
+	assert_false(record_fact_next(r, &at, &k1, &v1));
+	assert_true(record_is_empty(r));
+	tenant_record_free(r);
+}
+
+/* Facts keep the order they were first set in: replaced in their place, new ones
+ * last, the others' order kept when one is cleared (the old places of a move are
+ * numbered in it: record_moving_from). */
+static void test_facts_order(void **state)
+{
+	struct tenant_record *r = tenant_record_new("t1");
+	const char *want[] = { "a", "b2", "d" }, *key, *value;
+	size_t at = 0, n = 0;
+
+	(void)state;
+	record_set_fact(r, "a", "a");
+	record_set_fact(r, "b", "b");
+	record_set_fact(r, "c", "c");
+	record_set_fact(r, "b", "b2");
+	assert_true(record_clear_fact(r, "c"));
+	record_set_fact(r, "d", "d");
+	while (record_fact_next(r, &at, &key, &value)) {
+		assert_true(n < 3);
+		assert_string_equal(value, want[n++]);
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(r->n_facts, 3);
 	tenant_record_free(r);
 }
 
@@ -268,15 +312,11 @@ static void test_facts_found_without_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_keys),
-		cmocka_unit_test(test_facts_found_without_keys),
-		cmocka_unit_test(test_intents_and_timers),
-		cmocka_unit_test(test_record_packed),
-		cmocka_unit_test(test_fact_one_allocation),
-		cmocka_unit_test(test_intent_one_allocation),
-		cmocka_unit_test(test_applied_keys_follow_tag_calls),
-		cmocka_unit_test(test_applied_keys_shared),
-		cmocka_unit_test(test_record_strings_interned),
+		cmocka_unit_test(test_record_keys),	      cmocka_unit_test(test_facts_found_without_keys),
+		cmocka_unit_test(test_intents_and_timers),    cmocka_unit_test(test_record_packed),
+		cmocka_unit_test(test_facts_one_allocation),  cmocka_unit_test(test_facts_order),
+		cmocka_unit_test(test_intent_one_allocation), cmocka_unit_test(test_applied_keys_follow_tag_calls),
+		cmocka_unit_test(test_applied_keys_shared),   cmocka_unit_test(test_record_strings_interned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
