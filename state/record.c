@@ -43,6 +43,8 @@ static void release_applied(struct applied_tags *a)
 	intern_unref(a->resource);
 }
 
+static void release_facts(struct tenant_record *r);
+
 void tenant_record_free(struct tenant_record *r)
 {
 	if (!r)
@@ -58,7 +60,7 @@ void tenant_record_free(struct tenant_record *r)
 	for (size_t i = 0; i < r->n_applied; i++)
 		release_applied(&r->applied[i]);
 	free(r->applied);
-	free(r->facts);
+	release_facts(r);
 	intern_unref(r->tenant);
 	free(r);
 }
@@ -319,18 +321,20 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
 /* ---- facts ----
  *
  * A record's facts are one allocation, r->facts (NULL when it has none): each fact is
- * a kind byte (FACT_TEXT: its value follows as text), its key with its NUL, then its
- * value with its NUL, back to back, and FACT_END after the last. A record holds a
- * handful of facts: a walk finds one, and setting or clearing one writes the block
- * anew, exactly sized (a policy fact and its slot were two chunks, 128 and 16 bytes of
- * an 80-byte array, for about 115 bytes of text). */
-enum { FACT_END = 0, FACT_TEXT = 1 };
+ * a kind byte, its key with its NUL, then its value, back to back, and FACT_END after
+ * the last. A value is its text with its NUL (FACT_TEXT) or, for the facts whose value
+ * many tenants repeat (shared_value), the 4-byte handle of an interned string the
+ * record holds a reference to (FACT_SHARED). A record holds a handful of facts: a
+ * walk finds one, and setting or clearing one writes the block anew, exactly sized
+ * (a policy fact and its slot were two chunks, 128 and 16 bytes of an 80-byte array,
+ * for about 115 bytes of text). */
+enum { FACT_END = 0, FACT_TEXT = 1, FACT_SHARED = 2 };
 
 struct fact {
 	char kind;
 	const char *key;
-	const char *value;
-	size_t size; /* its bytes in the block, kind byte included */
+	const char *value; /* the text, or the interned string of a shared one */
+	size_t size;	   /* its bytes in the block, kind byte included */
 };
 
 /* The fact at p into *ret; false at FACT_END. */
@@ -343,8 +347,15 @@ static bool fact_read(const char *p, struct fact *ret)
 	ret->kind = *p;
 	ret->key = p + 1;
 	key_size = strlen(ret->key) + 1;
-	ret->value = ret->key + key_size;
-	ret->size = 1 + key_size + strlen(ret->value) + 1;
+	if (ret->kind == FACT_SHARED) {
+		uint32_t h;
+		memcpy(&h, ret->key + key_size, sizeof(h)); /* unaligned */
+		ret->value = intern_handle_str(h);
+		ret->size = 1 + key_size + sizeof(h);
+	} else {
+		ret->value = ret->key + key_size;
+		ret->size = 1 + key_size + strlen(ret->value) + 1;
+	}
 	return true;
 }
 
@@ -371,21 +382,47 @@ const char *record_fact(const struct tenant_record *r, const char *key)
 	return NULL;
 }
 
-static struct fact fact_new(const char *key, const char *value)
+/* The facts whose value many tenants repeat or the engine interns anyway: the place
+ * (a few distinct ones for all tenants) and the reconciled revision (the engine and
+ * the desired model hold the same interned string). Other values are unique to
+ * their tenant (digests of its policies and alerts): interned, they would cost a
+ * pool entry besides. */
+static bool shared_value(const char *key)
 {
-	return (struct fact){
-		.kind = FACT_TEXT, .key = key, .value = value, .size = 1 + strlen(key) + 1 + strlen(value) + 1
-	};
+	return strcmp(key, RECORD_FACT_PLACE) == 0 || strcmp(key, RECORD_FACT_RECONCILED_REVISION) == 0;
 }
 
-static char *fact_put(char *p, const struct fact *f)
+/* The fact key = value as it goes into the block: shared when its key says so and the
+ * pool gives the value a handle (*ret_handle, a reference taken), as text otherwise. */
+static struct fact fact_new(const char *key, const char *value, uint32_t *ret_handle)
+{
+	struct fact f = { .kind = FACT_TEXT, .key = key, .value = value };
+	size_t key_size = strlen(key) + 1;
+
+	*ret_handle = 0;
+	if (shared_value(key)) {
+		const char *s = intern(value);
+		if ((*ret_handle = intern_handle(s)) != 0)
+			f.kind = FACT_SHARED;
+		else
+			intern_unref(s);
+	}
+	f.size = 1 + key_size + (f.kind == FACT_SHARED ? sizeof(uint32_t) : strlen(value) + 1);
+	return f;
+}
+
+static char *fact_put(char *p, const struct fact *f, uint32_t handle)
 {
 	size_t key_size = strlen(f->key) + 1;
 
 	*p++ = f->kind;
 	memcpy(p, f->key, key_size);
-	memcpy(p + key_size, f->value, f->size - 1 - key_size);
-	return p + f->size - 1;
+	p += key_size;
+	if (f->kind == FACT_SHARED)
+		memcpy(p, &handle, sizeof(handle));
+	else
+		memcpy(p, f->value, f->size - 1 - key_size);
+	return p + f->size - 1 - key_size;
 }
 
 /* r's facts written anew: the fact `key` replaced in its place by key = value, or
@@ -395,6 +432,7 @@ static char *fact_put(char *p, const struct fact *f)
 static bool facts_rewrite(struct tenant_record *r, const char *key, const char *value)
 {
 	struct fact old = { 0 }, add = { 0 }, f;
+	uint32_t handle = 0;
 	size_t size = 1; /* FACT_END */
 	bool found = false;
 	char *mem, *p;
@@ -410,7 +448,7 @@ static bool facts_rewrite(struct tenant_record *r, const char *key, const char *
 	if (!found && !value)
 		return false;
 	if (value) {
-		add = fact_new(key, value);
+		add = fact_new(key, value, &handle);
 		size += add.size;
 	}
 	if (size == 1) {
@@ -420,20 +458,32 @@ static bool facts_rewrite(struct tenant_record *r, const char *key, const char *
 		for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
 			if (found && f.key == old.key) {
 				if (value)
-					p = fact_put(p, &add);
+					p = fact_put(p, &add, handle);
 				continue;
 			}
 			memcpy(p, q, f.size);
 			p += f.size;
 		}
 		if (value && !found)
-			p = fact_put(p, &add);
+			p = fact_put(p, &add, handle);
 		*p = FACT_END;
 	}
+	if (found && old.kind == FACT_SHARED)
+		intern_unref(old.value);
 	free(r->facts);
 	r->facts = mem;
 	r->n_facts = r->n_facts - found + (value != NULL);
 	return found;
+}
+
+static void release_facts(struct tenant_record *r)
+{
+	struct fact f;
+
+	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size)
+		if (f.kind == FACT_SHARED)
+			intern_unref(f.value);
+	free(r->facts);
 }
 
 void record_set_fact(struct tenant_record *r, const char *key, const char *value)

@@ -117,7 +117,10 @@ void record_forget_resource(struct tenant_record *r, const char *resource);
  * fact's key and value are borrowed from r until the next set or clear of any of its
  * facts. record_fact_next: the fact at *cursor (0: the first) into *ret_key and
  * *ret_value (may be NULL), *cursor moved past it; false after the last:
- *     for (size_t at = 0; record_fact_next(r, &at, &key, &value);) ... */
+ *     for (size_t at = 0; record_fact_next(r, &at, &key, &value);) ...
+ * The values of RECORD_FACT_PLACE and RECORD_FACT_RECONCILED_REVISION are interned
+ * (state/intern.h): one copy for all tenants (record.c). */
+#define RECORD_FACT_RECONCILED_REVISION "reconciled-revision" /* the manifest revision last brought to Ready */
 const char *record_fact(const struct tenant_record *r, const char *key);
 bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value);
 void record_set_fact(struct tenant_record *r, const char *key, const char *value);

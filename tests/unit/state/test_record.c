@@ -97,6 +97,52 @@ static void test_facts_order(void **state)
 	tenant_record_free(r);
 }
 
+/* The place and the reconciled revision are the same for many tenants, or interned by
+ * the engine already: the records hold references to one copy. Replaced with their
+ * own value, cleared, the records freed: every reference dropped (the pool holds
+ * what it held before). */
+static void test_facts_shared_values(void **state)
+{
+	const char *place = intern("prod-a/us-east-1");
+	struct tenant_record *a, *b;
+	char long_place[300];
+	size_t strings, bytes, strings_after, bytes_after;
+
+	(void)state;
+	intern_stats(&strings, &bytes);
+	a = tenant_record_new("acme");
+	b = tenant_record_new("globex");
+	record_set_fact(a, RECORD_FACT_PLACE, "prod-a/us-east-1");
+	record_set_fact(b, RECORD_FACT_PLACE, "prod-a/us-east-1");
+	assert_ptr_equal(record_fact(a, RECORD_FACT_PLACE), place);
+	assert_ptr_equal(record_fact(b, RECORD_FACT_PLACE), place);
+	record_set_fact(a, RECORD_FACT_PLACE, record_fact(a, RECORD_FACT_PLACE)); /* its own value */
+	assert_ptr_equal(record_fact(a, RECORD_FACT_PLACE), place);
+	record_set_fact(a, RECORD_FACT_RECONCILED_REVISION, "0123abcd");
+	record_set_fact(b, RECORD_FACT_RECONCILED_REVISION, "0123abcd");
+	assert_ptr_equal(record_fact(a, RECORD_FACT_RECONCILED_REVISION),
+			 record_fact(b, RECORD_FACT_RECONCILED_REVISION));
+	record_set_fact(a, "alerts\nx", "prod-a/us-east-1"); /* any other fact: its own copy */
+	assert_ptr_not_equal(record_fact(a, "alerts\nx"), place);
+	record_set_fact(a, RECORD_FACT_PLACE, "prod-b/eu-west-1");
+	assert_string_equal(record_fact(a, RECORD_FACT_PLACE), "prod-b/eu-west-1");
+	assert_string_equal(record_fact(a, "alerts\nx"), "prod-a/us-east-1");
+	/* too long for a handle: kept as text */
+	memset(long_place, 'p', sizeof(long_place) - 1);
+	long_place[sizeof(long_place) - 1] = '\0';
+	record_set_fact(b, RECORD_FACT_PLACE, long_place);
+	assert_string_equal(record_fact(b, RECORD_FACT_PLACE), long_place);
+	record_set_fact(b, RECORD_FACT_PLACE, "prod-a/us-east-1");
+	assert_ptr_equal(record_fact(b, RECORD_FACT_PLACE), place);
+	assert_true(record_clear_fact(b, RECORD_FACT_PLACE));
+	tenant_record_free(a);
+	tenant_record_free(b);
+	intern_stats(&strings_after, &bytes_after);
+	assert_int_equal(strings_after, strings);
+	assert_int_equal(bytes_after, bytes);
+	intern_unref(place);
+}
+
 /* An intent's key, name and token in one allocation; the ARN its create answered
  * interned, one copy with the store's profile. Set again, answered again, cleared:
  * each freed once (ASan). */
@@ -312,11 +358,17 @@ static void test_facts_found_without_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_keys),	      cmocka_unit_test(test_facts_found_without_keys),
-		cmocka_unit_test(test_intents_and_timers),    cmocka_unit_test(test_record_packed),
-		cmocka_unit_test(test_facts_one_allocation),  cmocka_unit_test(test_facts_order),
-		cmocka_unit_test(test_intent_one_allocation), cmocka_unit_test(test_applied_keys_follow_tag_calls),
-		cmocka_unit_test(test_applied_keys_shared),   cmocka_unit_test(test_record_strings_interned),
+		cmocka_unit_test(test_record_keys),
+		cmocka_unit_test(test_facts_found_without_keys),
+		cmocka_unit_test(test_intents_and_timers),
+		cmocka_unit_test(test_record_packed),
+		cmocka_unit_test(test_facts_one_allocation),
+		cmocka_unit_test(test_facts_order),
+		cmocka_unit_test(test_facts_shared_values),
+		cmocka_unit_test(test_intent_one_allocation),
+		cmocka_unit_test(test_applied_keys_follow_tag_calls),
+		cmocka_unit_test(test_applied_keys_shared),
+		cmocka_unit_test(test_record_strings_interned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
