@@ -57,19 +57,17 @@ struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
 	bool known;	    /* deletion_policy below came from a manifest */
 	enum deletion_policy deletion_policy;
-	/* counts in 32 bits: one record per tenant, 100,000 of them */
+	/* one record per tenant, 100,000 of them: arrays sized to what they hold (NULL
+	 * when empty), counts in 32 bits */
 	struct create_intent *intents;
-	uint32_t n_intents, alloc_intents;
 	struct resource_timer *timers;
-	uint32_t n_timers, alloc_timers;
 	struct applied_tags *applied;
-	uint32_t n_applied, alloc_applied;
 	/* small facts about what was last applied (e.g. the hash of a role policy or of a
 	 * budget's alerts, so unchanged ones need not be read back from AWS), the place,
 	 * the revision reconciled: n_facts key/value pairs packed in one allocation
 	 * (record.c), read with record_fact and record_fact_next only */
 	char *facts;
-	uint32_t n_facts;
+	uint32_t n_intents, n_timers, n_applied, n_facts;
 	/* generation_next() at its creation and at every change made through the
 	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
 	uint64_t gen;
