@@ -104,8 +104,9 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 }
 
 /* An intent's strings in one allocation: "KEY\0NAME\0TOKEN\0" (about 6, 30 and 36
- * bytes: one 80-byte chunk, not three of 32 and 48). Made before the old one is freed:
- * any of them may be the old intent's own. */
+ * bytes: one 80-byte chunk, not three of 32 and 48; the name and the token found
+ * after the key, no pointer kept to them). Made before the old one is freed: any of
+ * them may be the old intent's own. */
 static void intent_strings(struct create_intent *in, const char *profile_key, const char *name, const char *token)
 {
 	size_t k = strlen(profile_key) + 1, n = strlen(name) + 1, t = strlen(token) + 1;
@@ -116,8 +117,6 @@ static void intent_strings(struct create_intent *in, const char *profile_key, co
 	memcpy(mem + k + n, token, t);
 	free(in->profile_key);
 	in->profile_key = mem;
-	in->name = mem + k;
-	in->token = mem + k + n;
 }
 
 void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
@@ -146,7 +145,7 @@ void record_note_intent_answer(struct tenant_record *r, const char *profile_key,
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
 	touched(r);
-	if (!in || !token || strcmp(in->token, token) != 0)
+	if (!in || !token || strcmp(create_intent_token(in), token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
 		const char *old = in->arn;

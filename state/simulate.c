@@ -27,8 +27,8 @@ static struct tenant_record *record_copy(const struct tenant_record *src, const 
 	r->known = src->known;
 	r->deletion_policy = src->deletion_policy;
 	for (size_t i = 0; i < src->n_intents; i++)
-		record_set_intent(r, src->intents[i].profile_key, src->intents[i].name, src->intents[i].token,
-				  src->intents[i].since);
+		record_set_intent(r, src->intents[i].profile_key, create_intent_name(&src->intents[i]),
+				  create_intent_token(&src->intents[i]), src->intents[i].since);
 	for (size_t i = 0; i < src->n_timers; i++)
 		record_start_timer(r, src->timers[i].kind, src->timers[i].resource, src->timers[i].since);
 	for (size_t i = 0; i < src->n_applied; i++)

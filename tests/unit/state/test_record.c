@@ -146,9 +146,10 @@ static void test_facts_shared_values(void **state)
 	intern_unref(place);
 }
 
-/* An intent's key, name and token in one allocation; the ARN its create answered
- * interned, one copy with the store's profile. Set again, answered again, cleared:
- * each freed once (ASan). */
+/* An intent's key, name and token in one allocation, the name and the token found
+ * after the key (no pointer kept to them: 40 bytes an intent); the ARN its create
+ * answered interned, one copy with the store's profile. Set again, answered again,
+ * cleared: each freed once (ASan). */
 static void test_intent_one_allocation(void **state)
 {
 	struct tenant_record *r = tenant_record_new("acme");
@@ -158,22 +159,25 @@ static void test_intent_one_allocation(void **state)
 	(void)state;
 	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok1", 10);
 	in = record_intent(r, "chat");
-	assert_ptr_equal(in->name, in->profile_key + strlen("chat") + 1);
-	assert_ptr_equal(in->token, in->name + strlen("acme-chat-aaaaaa") + 1);
+	assert_true(sizeof(struct create_intent) <= 40);
+	assert_ptr_equal(create_intent_name(in), in->profile_key + strlen("chat") + 1);
+	assert_string_equal(create_intent_name(in), "acme-chat-aaaaaa");
+	assert_ptr_equal(create_intent_token(in), create_intent_name(in) + strlen("acme-chat-aaaaaa") + 1);
+	assert_string_equal(create_intent_token(in), "tok1");
 	record_note_intent_answer(r, "chat", "tok1", arn, true, 20);
 	assert_ptr_equal(in->arn, arn); /* the interned ARN, not a copy */
 	record_note_intent_answer(r, "chat", "tok1", "arn:other", false, 30);
 	assert_string_equal(in->arn, "arn:other");
-	record_set_intent(r, in->profile_key, in->name, "tok2", 40); /* its own strings again */
+	record_set_intent(r, in->profile_key, create_intent_name(in), "tok2", 40); /* its own strings again */
 	in = record_intent(r, "chat");
 	assert_string_equal(in->profile_key, "chat");
-	assert_string_equal(in->name, "acme-chat-aaaaaa");
-	assert_string_equal(in->token, "tok2");
+	assert_string_equal(create_intent_name(in), "acme-chat-aaaaaa");
+	assert_string_equal(create_intent_token(in), "tok2");
 	assert_null(in->arn);
 	record_note_intent_answer(r, "chat", "tok2", arn, true, 50);
 	record_set_intent(r, "batch", "acme-batch-aaaaaa", "tok3", 60);
 	assert_true(record_clear_intent(r, "chat"));
-	assert_string_equal(record_intent(r, "batch")->token, "tok3");
+	assert_string_equal(create_intent_token(record_intent(r, "batch")), "tok3");
 	record_note_intent_answer(r, "batch", "tok3", arn, true, 70);
 	tenant_record_free(r); /* the batch intent's ARN unreferenced with it */
 	intern_unref(arn);
@@ -199,7 +203,7 @@ static void test_intents_and_timers(void **state)
 	assert_true(record_clear_timer(r, "arn:10"));
 	assert_true(malloc_usable_size(r->timers) < 2 * sizeof(*r->timers));
 	assert_true(record_clear_timer(r, "arn:9"));
-	assert_string_equal(record_intent(r, "chat")->token, "tok2");
+	assert_string_equal(create_intent_token(record_intent(r, "chat")), "tok2");
 	assert_true(record_clear_intent(r, "chat"));
 	assert_false(record_clear_intent(r, "chat"));
 
