@@ -97,7 +97,7 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 {
 	const struct applied_tags *a = record_applied(r, resource);
 
-	for (size_t i = 0; a && i < a->n_keys; i++)
+	for (size_t i = 0, n = a ? applied_tags_n_keys(a) : 0; i < n; i++)
 		if (strcmp(a->keys[i], key) == 0)
 			return true;
 	return false;
@@ -259,7 +259,6 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 	a->resource = res; /* the listing's entry holds the same ARN or name */
 	/* resources of the same shape share one list (the list holds its own references) */
 	a->keys = (char **)intern_list(v, out);
-	a->n_keys = out;
 	for (size_t i = 0; i < out; i++)
 		intern_unref(v[i]);
 	free(v);
@@ -281,7 +280,7 @@ static void applied_as_set(const struct tenant_record *r, const char *resource, 
 	const struct applied_tags *a = record_applied(r, resource);
 
 	tag_set_init(ret);
-	for (size_t i = 0; a && i < a->n_keys; i++)
+	for (size_t i = 0, n = a ? applied_tags_n_keys(a) : 0; i < n; i++)
 		tag_set_put(ret, a->keys[i], "");
 }
 

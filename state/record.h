@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "intern.h"
 #include "model.h"
 
 enum timer_kind {
@@ -60,11 +61,18 @@ struct resource_timer {
 	int64_t since;
 };
 
+/* The tag keys applied to a resource: 16 bytes, the list's length kept by the list
+ * (applied_tags_n_keys), not beside it (4 resources a tenant: an 80-byte array, not
+ * 112). */
 struct applied_tags {
 	const char *resource; /* profile ARN or parameter name; interned (state/intern.h) */
 	char **keys;	      /* sorted, unique; an interned list (intern_list): shared, never written nor freed */
-	size_t n_keys;
 };
+
+static inline size_t applied_tags_n_keys(const struct applied_tags *a)
+{
+	return intern_list_len((const char *const *)a->keys);
+}
 
 struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */

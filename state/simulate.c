@@ -32,7 +32,8 @@ static struct tenant_record *record_copy(const struct tenant_record *src, const 
 	for (size_t i = 0; i < src->n_timers; i++)
 		record_start_timer(r, src->timers[i].kind, src->timers[i].resource, src->timers[i].since);
 	for (size_t i = 0; i < src->n_applied; i++)
-		record_set_applied(r, src->applied[i].resource, src->applied[i].keys, src->applied[i].n_keys);
+		record_set_applied(r, src->applied[i].resource, src->applied[i].keys,
+				   applied_tags_n_keys(&src->applied[i]));
 	for (size_t at = 0; record_fact_next(src, &at, &key, &value);)
 		record_set_fact(r, key, value);
 	return r;

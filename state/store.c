@@ -903,7 +903,8 @@ static int put_record(struct store *s, const struct tenant_record *rec)
 	for (size_t i = 0; r == 0 && i < rec->n_timers; i++)
 		r = store_put_timer(s, rec->tenant, &rec->timers[i]);
 	for (size_t i = 0; r == 0 && i < rec->n_applied; i++)
-		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys, rec->applied[i].n_keys);
+		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys,
+				applied_tags_n_keys(&rec->applied[i]));
 	for (size_t at = 0; r == 0 && record_fact_next(rec, &at, &key, &value);)
 		r = store_put_fact(s, rec->tenant, key, value);
 	return r;

@@ -39,7 +39,7 @@ static void persist_applied(struct engine *e, struct tenant_entry *t, const char
 {
 	const struct applied_tags *a = record_applied(t->record, resource);
 
-	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
+	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? applied_tags_n_keys(a) : 0) < 0)
 		engine__store_failed(e);
 }
 
