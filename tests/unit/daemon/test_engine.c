@@ -1012,7 +1012,7 @@ static void test_trim_once_idle_after_work(void **state)
 }
 
 /* The revision last brought to Ready is one string for every tenant at it (100,000
- * tenants held a copy each). */
+ * tenants held a copy each), the records' fact of it included. */
 static void test_reconciled_revision_shared(void **state)
 {
 	struct world w;
@@ -1025,6 +1025,10 @@ static void test_reconciled_revision_shared(void **state)
 	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
 	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
 			 engine_tenant(w.e, "globex")->reconciled_revision);
+	for (int i = 0; i < 2; i++) {
+		const struct tenant_entry *t = engine_tenant(w.e, i ? "globex" : "acme");
+		assert_ptr_equal(record_fact(t->record, RECORD_FACT_RECONCILED_REVISION), t->reconciled_revision);
+	}
 	for (int i = 0; i < 2; i++)
 		tenant_free(v[i]);
 	world_release(&w);
