@@ -341,9 +341,9 @@ static void diff_create(struct diff_ctx *c, const struct profile *dp)
 	a->model_arn = model_arn;
 	a->description = xstrdup_or_null(dp->description);
 	diff_profile_tags(c->s, t, dp, model_arn, &a->tags);
-	if (intent && strcmp(intent->name, dp->name) == 0 && !intent->dead) {
+	if (intent && strcmp(create_intent_name(intent), dp->name) == 0 && !intent->dead) {
 		/* A create may already have happened (lost answer, crash): the same token. */
-		a->token = xstrdup(intent->token);
+		a->token = xstrdup(create_intent_token(intent));
 		a->since = intent->since;
 	} else {
 		/* A fresh token: a dead intent's token would only replay the dead ARN. */
@@ -362,7 +362,7 @@ static bool verify_answered(struct diff_ctx *c, const struct profile *dp)
 	const struct create_intent *intent = record_intent(c->in->record, dp->key);
 	struct action *a;
 
-	if (!intent || !intent->arn || intent->dead || strcmp(intent->name, dp->name) != 0)
+	if (!intent || !intent->arn || intent->dead || strcmp(create_intent_name(intent), dp->name) != 0)
 		return false;
 	a = plan_add(c->plan, ACT_PROFILE_READ_TAGS, "profile %s (%s) is not listed: reading it", dp->name,
 		     intent->arn);

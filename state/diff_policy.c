@@ -273,6 +273,7 @@ bool diff_policies(struct diff_ctx *c)
 	const struct tenant_record *r = c->in->record;
 	const struct observed_profile **all = NULL;
 	struct desired_policy d = { 0 };
+	const char *key;
 	bool current = true, models_known = true, want = false;
 
 	/* A document is only ever written from known models[]: a profile whose models
@@ -297,8 +298,8 @@ bool diff_policies(struct diff_ctx *c)
 
 	for (size_t i = 0; t && want && i < t->n_roles; i++)
 		current &= diff_role(c, t->roles[i], t->policy_name, &d);
-	for (size_t i = 0; r && i < r->n_facts; i++) {
-		const char *key = r->facts[i].key, *role, *name;
+	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
+		const char *role, *name;
 		size_t role_len;
 		char *role_name;
 		if (!record_key_policy_fact_split(key, &role, &role_len, &name) ||

@@ -357,6 +357,11 @@ const char *const *intern_list(const char *const *v, size_t n)
 	return l->v;
 }
 
+size_t intern_list_len(const char *const *list)
+{
+	return list ? ilist_of(list)->n : 0; /* immutable: no lock */
+}
+
 void intern_list_unref(const char *const *list)
 {
 	struct ilist *l;

@@ -50,6 +50,9 @@ void intern_unref(const char *s);
  * list nor free() it. */
 const char *const *intern_list(const char *const *v, size_t n);
 void intern_list_unref(const char *const *list);
+/* intern_list_len: how many strings an interned list holds (0 for NULL), without a
+ * look-up: whoever holds a list needs not keep its length beside it. */
+size_t intern_list_len(const char *const *list);
 
 /* Handles: a 32-bit name for an interned string, for the structures that hold
  * millions of references (a packed tag set's values: 4 bytes each, not 8).

@@ -187,13 +187,13 @@ const char *policy_memo_from_record(const struct tenant_record *r, struct conten
 				    char out[DIGEST_HEX_SHORT + 1])
 {
 	char tail[sizeof(FACT_TAG) + KEY_HEX];
+	const char *fact_key, *v;
 
 	if (!r || !r->n_facts)
 		return NULL;
 	key_tail(key, tail);
-	for (size_t i = 0; i < r->n_facts; i++) {
-		const char *v = r->facts[i].value;
-		if (!v || !holds(v, tail) || !record_key_is_policy_fact(r->facts[i].key))
+	for (size_t at = 0; record_fact_next(r, &at, &fact_key, &v);) {
+		if (!v || !holds(v, tail) || !record_key_is_policy_fact(fact_key))
 			continue;
 		memcpy(out, v, DIGEST_HEX_SHORT);
 		out[DIGEST_HEX_SHORT] = '\0';

@@ -8,17 +8,21 @@
 #include "intern.h"
 #include "xalloc.h"
 
-/* Grow an array to exactly `need` elements: a tenant's record holds a few applied
- * tag sets and facts for as long as the tenant lives, and an intent per profile and a
+/* Resize an array to exactly n elements, NULL for none: a tenant's record holds a few
+ * applied tag sets for as long as the tenant lives, and an intent per profile and a
  * timer or two while they pass, 100,000 times over, where XGROW's first eight slots
- * would mostly stay empty. */
-#define GROW_EXACT(ptr, need, alloc)                                                                                   \
-	do {                                                                                                           \
-		if ((need) > (alloc)) {                                                                                \
-			(ptr) = xreallocarray((ptr), (need), sizeof(*(ptr)));                                          \
-			(alloc) = (need);                                                                              \
-		}                                                                                                      \
-	} while (0)
+ * would mostly stay empty. Exact at every change, so the record keeps no count of
+ * slots (struct tenant_record: 72 bytes, an 80-byte chunk, not 96). */
+static void *resize_exact(void *ptr, size_t n, size_t size)
+{
+	if (!n) {
+		free(ptr);
+		return NULL;
+	}
+	return xreallocarray(ptr, n, size);
+}
+
+#define RESIZE_EXACT(ptr, n) ((ptr) = resize_exact((ptr), (n), sizeof(*(ptr))))
 
 /* Every change takes a new generation (state/generation.h). The lookups below accept
  * a NULL record, so this does too. */
@@ -43,6 +47,8 @@ static void release_applied(struct applied_tags *a)
 	intern_unref(a->resource);
 }
 
+static void release_facts(struct tenant_record *r);
+
 void tenant_record_free(struct tenant_record *r)
 {
 	if (!r)
@@ -58,9 +64,7 @@ void tenant_record_free(struct tenant_record *r)
 	for (size_t i = 0; i < r->n_applied; i++)
 		release_applied(&r->applied[i]);
 	free(r->applied);
-	for (size_t i = 0; i < r->n_facts; i++)
-		free(r->facts[i].key); /* and its value, in the same allocation */
-	free(r->facts);
+	release_facts(r);
 	intern_unref(r->tenant);
 	free(r);
 }
@@ -93,15 +97,16 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 {
 	const struct applied_tags *a = record_applied(r, resource);
 
-	for (size_t i = 0; a && i < a->n_keys; i++)
+	for (size_t i = 0, n = a ? applied_tags_n_keys(a) : 0; i < n; i++)
 		if (strcmp(a->keys[i], key) == 0)
 			return true;
 	return false;
 }
 
 /* An intent's strings in one allocation: "KEY\0NAME\0TOKEN\0" (about 6, 30 and 36
- * bytes: one 80-byte chunk, not three of 32 and 48). Made before the old one is freed:
- * any of them may be the old intent's own. */
+ * bytes: one 80-byte chunk, not three of 32 and 48; the name and the token found
+ * after the key, no pointer kept to them). Made before the old one is freed: any of
+ * them may be the old intent's own. */
 static void intent_strings(struct create_intent *in, const char *profile_key, const char *name, const char *token)
 {
 	size_t k = strlen(profile_key) + 1, n = strlen(name) + 1, t = strlen(token) + 1;
@@ -112,8 +117,6 @@ static void intent_strings(struct create_intent *in, const char *profile_key, co
 	memcpy(mem + k + n, token, t);
 	free(in->profile_key);
 	in->profile_key = mem;
-	in->name = mem + k;
-	in->token = mem + k + n;
 }
 
 void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
@@ -123,7 +126,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 
 	touched(r);
 	if (!in) {
-		GROW_EXACT(r->intents, r->n_intents + 1, r->alloc_intents);
+		RESIZE_EXACT(r->intents, r->n_intents + 1);
 		in = &r->intents[r->n_intents++];
 		memset(in, 0, sizeof(*in));
 	}
@@ -142,7 +145,7 @@ void record_note_intent_answer(struct tenant_record *r, const char *profile_key,
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
 
 	touched(r);
-	if (!in || !token || strcmp(in->token, token) != 0)
+	if (!in || !token || strcmp(create_intent_token(in), token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
 		const char *old = in->arn;
@@ -187,11 +190,7 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 	free(in->profile_key); /* and its name and token */
 	intern_unref(in->arn);
 	*in = r->intents[--r->n_intents];
-	if (!r->n_intents) { /* intents are passing: a converged tenant keeps no array */
-		free(r->intents);
-		r->intents = NULL;
-		r->alloc_intents = 0;
-	}
+	RESIZE_EXACT(r->intents, r->n_intents); /* intents are passing: the last leaves no array */
 	return true;
 }
 
@@ -201,7 +200,7 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 
 	touched(r);
 	if (!t) {
-		GROW_EXACT(r->timers, r->n_timers + 1, r->alloc_timers);
+		RESIZE_EXACT(r->timers, r->n_timers + 1);
 		t = &r->timers[r->n_timers++];
 		t->resource = xstrdup(resource);
 	}
@@ -218,11 +217,7 @@ bool record_clear_timer(struct tenant_record *r, const char *resource)
 		return false;
 	free(t->resource);
 	*t = r->timers[--r->n_timers];
-	if (!r->n_timers) {
-		free(r->timers);
-		r->timers = NULL;
-		r->alloc_timers = 0;
-	}
+	RESIZE_EXACT(r->timers, r->n_timers);
 	return true;
 }
 
@@ -244,8 +239,10 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 		release_applied(a);
 		*a = r->applied[--r->n_applied];
 	}
-	if (!n)
+	if (!n) {
+		RESIZE_EXACT(r->applied, r->n_applied);
 		return;
+	}
 	v = xcalloc(n, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		v[i] = intern(keys[i]);
@@ -257,12 +254,11 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 		}
 		v[out++] = v[i];
 	}
-	GROW_EXACT(r->applied, r->n_applied + 1, r->alloc_applied);
+	RESIZE_EXACT(r->applied, r->n_applied + 1); /* the same size when it replaced an entry */
 	a = &r->applied[r->n_applied++];
 	a->resource = res; /* the listing's entry holds the same ARN or name */
 	/* resources of the same shape share one list (the list holds its own references) */
 	a->keys = (char **)intern_list(v, out);
-	a->n_keys = out;
 	for (size_t i = 0; i < out; i++)
 		intern_unref(v[i]);
 	free(v);
@@ -284,7 +280,7 @@ static void applied_as_set(const struct tenant_record *r, const char *resource, 
 	const struct applied_tags *a = record_applied(r, resource);
 
 	tag_set_init(ret);
-	for (size_t i = 0; a && i < a->n_keys; i++)
+	for (size_t i = 0, n = a ? applied_tags_n_keys(a) : 0; i < n; i++)
 		tag_set_put(ret, a->keys[i], "");
 }
 
@@ -318,53 +314,184 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
 	record_set_applied(r, resource, NULL, 0);
 }
 
+/* ---- facts ----
+ *
+ * A record's facts are one allocation, r->facts (NULL when it has none): each fact is
+ * a kind byte, its key with its NUL, then its value, back to back, and FACT_END after
+ * the last. A value is its text with its NUL (FACT_TEXT) or, for the facts whose value
+ * many tenants repeat (shared_value), the 4-byte handle of an interned string the
+ * record holds a reference to (FACT_SHARED). A record holds a handful of facts: a
+ * walk finds one, and setting or clearing one writes the block anew, exactly sized
+ * (a policy fact and its slot were two chunks, 128 and 16 bytes of an 80-byte array,
+ * for about 115 bytes of text). */
+enum { FACT_END = 0, FACT_TEXT = 1, FACT_SHARED = 2 };
+
+struct fact {
+	char kind;
+	const char *key;
+	const char *value; /* the text, or the interned string of a shared one */
+	size_t size;	   /* its bytes in the block, kind byte included */
+};
+
+/* The fact at p into *ret; false at FACT_END. */
+static bool fact_read(const char *p, struct fact *ret)
+{
+	size_t key_size;
+
+	if (*p == FACT_END)
+		return false;
+	ret->kind = *p;
+	ret->key = p + 1;
+	key_size = strlen(ret->key) + 1;
+	if (ret->kind == FACT_SHARED) {
+		uint32_t h;
+		memcpy(&h, ret->key + key_size, sizeof(h)); /* unaligned */
+		ret->value = intern_handle_str(h);
+		ret->size = 1 + key_size + sizeof(h);
+	} else {
+		ret->value = ret->key + key_size;
+		ret->size = 1 + key_size + strlen(ret->value) + 1;
+	}
+	return true;
+}
+
+bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value)
+{
+	struct fact f;
+
+	if (!r || !r->facts || !fact_read(r->facts + *cursor, &f))
+		return false;
+	*cursor += f.size;
+	*ret_key = f.key;
+	if (ret_value)
+		*ret_value = f.value;
+	return true;
+}
+
 const char *record_fact(const struct tenant_record *r, const char *key)
 {
-	for (size_t i = 0; r && i < r->n_facts; i++)
-		if (strcmp(r->facts[i].key, key) == 0)
-			return r->facts[i].value;
+	const char *k, *v;
+
+	for (size_t at = 0; record_fact_next(r, &at, &k, &v);)
+		if (strcmp(k, key) == 0)
+			return v;
 	return NULL;
 }
 
-/* A fact's key and value in one allocation: "KEY\0VALUE\0" (a policy's fact is about
- * 50 and 65 bytes: one 128-byte chunk, not 64 and 80). Made before the old one is
- * freed: key or value may be the old fact's own. */
-static struct record_fact fact_new(const char *key, const char *value)
+/* The facts whose value many tenants repeat or the engine interns anyway: the place
+ * (a few distinct ones for all tenants) and the reconciled revision (the engine and
+ * the desired model hold the same interned string). Other values are unique to
+ * their tenant (digests of its policies and alerts): interned, they would cost a
+ * pool entry besides. */
+static bool shared_value(const char *key)
 {
-	size_t k = strlen(key) + 1, v = strlen(value) + 1;
-	char *mem = xmalloc(k + v);
+	return strcmp(key, RECORD_FACT_PLACE) == 0 || strcmp(key, RECORD_FACT_RECONCILED_REVISION) == 0;
+}
 
-	memcpy(mem, key, k);
-	memcpy(mem + k, value, v);
-	return (struct record_fact){ .key = mem, .value = mem + k };
+/* The fact key = value as it goes into the block: shared when its key says so and the
+ * pool gives the value a handle (*ret_handle, a reference taken), as text otherwise. */
+static struct fact fact_new(const char *key, const char *value, uint32_t *ret_handle)
+{
+	struct fact f = { .kind = FACT_TEXT, .key = key, .value = value };
+	size_t key_size = strlen(key) + 1;
+
+	*ret_handle = 0;
+	if (shared_value(key)) {
+		const char *s = intern(value);
+		if ((*ret_handle = intern_handle(s)) != 0)
+			f.kind = FACT_SHARED;
+		else
+			intern_unref(s);
+	}
+	f.size = 1 + key_size + (f.kind == FACT_SHARED ? sizeof(uint32_t) : strlen(value) + 1);
+	return f;
+}
+
+static char *fact_put(char *p, const struct fact *f, uint32_t handle)
+{
+	size_t key_size = strlen(f->key) + 1;
+
+	*p++ = f->kind;
+	memcpy(p, f->key, key_size);
+	p += key_size;
+	if (f->kind == FACT_SHARED)
+		memcpy(p, &handle, sizeof(handle));
+	else
+		memcpy(p, f->value, f->size - 1 - key_size);
+	return p + f->size - 1 - key_size;
+}
+
+/* r's facts written anew: the fact `key` replaced in its place by key = value, or
+ * added last when absent (value NULL: removed). Returns whether key was there. The
+ * new block is written before the old one is freed: key and value may be strings of
+ * the old block. */
+static bool facts_rewrite(struct tenant_record *r, const char *key, const char *value)
+{
+	struct fact old = { 0 }, add = { 0 }, f;
+	uint32_t handle = 0;
+	size_t size = 1; /* FACT_END */
+	bool found = false;
+	char *mem, *p;
+
+	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
+		if (!found && strcmp(f.key, key) == 0) {
+			old = f;
+			found = true;
+		} else {
+			size += f.size;
+		}
+	}
+	if (!found && !value)
+		return false;
+	if (value) {
+		add = fact_new(key, value, &handle);
+		size += add.size;
+	}
+	if (size == 1) {
+		mem = NULL;
+	} else {
+		p = mem = xmalloc(size);
+		for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
+			if (found && f.key == old.key) {
+				if (value)
+					p = fact_put(p, &add, handle);
+				continue;
+			}
+			memcpy(p, q, f.size);
+			p += f.size;
+		}
+		if (value && !found)
+			p = fact_put(p, &add, handle);
+		*p = FACT_END;
+	}
+	if (found && old.kind == FACT_SHARED)
+		intern_unref(old.value);
+	free(r->facts);
+	r->facts = mem;
+	r->n_facts = r->n_facts - found + (value != NULL);
+	return found;
+}
+
+static void release_facts(struct tenant_record *r)
+{
+	struct fact f;
+
+	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size)
+		if (f.kind == FACT_SHARED)
+			intern_unref(f.value);
+	free(r->facts);
 }
 
 void record_set_fact(struct tenant_record *r, const char *key, const char *value)
 {
 	touched(r);
-	for (size_t i = 0; i < r->n_facts; i++) {
-		if (strcmp(r->facts[i].key, key) == 0) {
-			struct record_fact f = fact_new(key, value);
-			free(r->facts[i].key);
-			r->facts[i] = f;
-			return;
-		}
-	}
-	GROW_EXACT(r->facts, r->n_facts + 1, r->alloc_facts);
-	r->facts[r->n_facts++] = fact_new(key, value);
+	facts_rewrite(r, key, value);
 }
 
 bool record_clear_fact(struct tenant_record *r, const char *key)
 {
 	touched(r);
-	for (size_t i = 0; i < r->n_facts; i++) {
-		if (strcmp(r->facts[i].key, key) == 0) {
-			free(r->facts[i].key);
-			r->facts[i] = r->facts[--r->n_facts];
-			return true;
-		}
-	}
-	return false;
+	return facts_rewrite(r, key, NULL);
 }
 
 bool record_is_empty(const struct tenant_record *r)
@@ -428,17 +555,18 @@ bool record_key_policy_fact_split(const char *key, const char **ret_role, size_t
 
 const char *record_policy_fact(const struct tenant_record *r, const char *role, const char *policy)
 {
+	const char *key, *value;
 	size_t role_len;
 
 	role = role ? role : "(null)";
 	policy = policy ? policy : "(null)";
 	role_len = strlen(role);
-	for (size_t i = 0; r && i < r->n_facts; i++) {
+	for (size_t at = 0; record_fact_next(r, &at, &key, &value);) {
 		const char *k_role, *k_policy;
 		size_t k_len;
-		if (record_key_policy_fact_split(r->facts[i].key, &k_role, &k_len, &k_policy) && k_len == role_len &&
+		if (record_key_policy_fact_split(key, &k_role, &k_len, &k_policy) && k_len == role_len &&
 		    memcmp(k_role, role, role_len) == 0 && strcmp(k_policy, policy) == 0)
-			return r->facts[i].value;
+			return value;
 	}
 	return NULL;
 }
@@ -446,11 +574,11 @@ const char *record_policy_fact(const struct tenant_record *r, const char *role, 
 const char *record_enforce_fact(const struct tenant_record *r, const char *policy)
 {
 	static const char prefix[] = "enforce\n";
+	const char *key, *value;
 
-	for (size_t i = 0; r && i < r->n_facts; i++)
-		if (strncmp(r->facts[i].key, prefix, sizeof(prefix) - 1) == 0 &&
-		    strcmp(r->facts[i].key + sizeof(prefix) - 1, policy) == 0)
-			return r->facts[i].value;
+	for (size_t at = 0; record_fact_next(r, &at, &key, &value);)
+		if (strncmp(key, prefix, sizeof(prefix) - 1) == 0 && strcmp(key + sizeof(prefix) - 1, policy) == 0)
+			return value;
 	return NULL;
 }
 
@@ -495,8 +623,10 @@ bool record_key_is_move_timer(const char *key)
 
 const char *record_moving_from(const struct tenant_record *r, size_t i)
 {
-	for (size_t k = 0; r && k < r->n_facts; k++) {
-		const char *place = record_key_moving_from_parse(r->facts[k].key);
+	const char *key;
+
+	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
+		const char *place = record_key_moving_from_parse(key);
 		if (place && i-- == 0)
 			return place;
 	}

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "intern.h"
 #include "model.h"
 
 enum timer_kind {
@@ -20,12 +22,12 @@ enum timer_kind {
 	TIMER_DRAIN, /* a replaced profile: deleted when it expires */
 };
 
+/* A create intent: the profile name being created and the clientRequestToken sent
+ * with every attempt follow its profile key in one allocation, "KEY\0NAME\0TOKEN\0"
+ * (record.c), read with create_intent_name and create_intent_token: 40 bytes, not 56
+ * with a pointer to each. */
 struct create_intent {
-	/* one allocation, "KEY\0NAME\0TOKEN\0" (record.c): freed as profile_key, never
-	 * as name or token */
-	char *profile_key;
-	char *name;  /* the profile name being created */
-	char *token; /* clientRequestToken sent with every attempt */
+	char *profile_key; /* the allocation */
 	int64_t since;
 	/* In memory only (a restart learns them again by replaying the token): */
 	const char *arn;     /* the ARN a create with this token answered, interned (the
@@ -35,6 +37,18 @@ struct create_intent {
 	bool dead;	     /* that profile was missing from a listing and a Get: the next create
 			      * must use a fresh token (this one would only replay the dead ARN) */
 };
+
+static inline const char *create_intent_name(const struct create_intent *in)
+{
+	return in->profile_key + strlen(in->profile_key) + 1;
+}
+
+static inline const char *create_intent_token(const struct create_intent *in)
+{
+	const char *name = create_intent_name(in);
+
+	return name + strlen(name) + 1;
+}
 
 /* How long a create's ARN that no read has ever shown may be missing before it is
  * judged gone: reads lag behind creates in AWS, and a profile judged gone too early
@@ -47,32 +61,34 @@ struct resource_timer {
 	int64_t since;
 };
 
+/* The tag keys applied to a resource: 16 bytes, the list's length kept by the list
+ * (applied_tags_n_keys), not beside it (4 resources a tenant: an 80-byte array, not
+ * 112). */
 struct applied_tags {
 	const char *resource; /* profile ARN or parameter name; interned (state/intern.h) */
 	char **keys;	      /* sorted, unique; an interned list (intern_list): shared, never written nor freed */
-	size_t n_keys;
 };
 
-/* A small fact about what was last applied, e.g. the hash of a role policy or of a
- * budget's alerts, so unchanged ones need not be read back from AWS. */
-struct record_fact {
-	char *key;   /* one allocation with value (record.c): freed as key, never value */
-	char *value; /* points into key's allocation */
-};
+static inline size_t applied_tags_n_keys(const struct applied_tags *a)
+{
+	return intern_list_len((const char *const *)a->keys);
+}
 
 struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
 	bool known;	    /* deletion_policy below came from a manifest */
 	enum deletion_policy deletion_policy;
-	/* counts in 32 bits: one record per tenant, 100,000 of them */
+	/* one record per tenant, 100,000 of them: arrays sized to what they hold (NULL
+	 * when empty), counts in 32 bits */
 	struct create_intent *intents;
-	uint32_t n_intents, alloc_intents;
 	struct resource_timer *timers;
-	uint32_t n_timers, alloc_timers;
 	struct applied_tags *applied;
-	uint32_t n_applied, alloc_applied;
-	struct record_fact *facts;
-	uint32_t n_facts, alloc_facts;
+	/* small facts about what was last applied (e.g. the hash of a role policy or of a
+	 * budget's alerts, so unchanged ones need not be read back from AWS), the place,
+	 * the revision reconciled: n_facts key/value pairs packed in one allocation
+	 * (record.c), read with record_fact and record_fact_next only */
+	char *facts;
+	uint32_t n_intents, n_timers, n_applied, n_facts;
 	/* generation_next() at its creation and at every change made through the
 	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
 	uint64_t gen;
@@ -115,8 +131,17 @@ void record_note_tagged(struct tenant_record *r, const char *resource, const str
 void record_note_untagged(struct tenant_record *r, const char *resource, char *const *keys, size_t n);
 /* record_forget_resource: drops the timer and applied tags of a resource that is gone. */
 void record_forget_resource(struct tenant_record *r, const char *resource);
-/* Facts: NULL when absent; set replaces. */
+/* Facts: NULL when absent; set replaces (the fact keeps its place in the order), a new
+ * one comes last; clear removes. key and value may be strings of r's own facts. A
+ * fact's key and value are borrowed from r until the next set or clear of any of its
+ * facts. record_fact_next: the fact at *cursor (0: the first) into *ret_key and
+ * *ret_value (may be NULL), *cursor moved past it; false after the last:
+ *     for (size_t at = 0; record_fact_next(r, &at, &key, &value);) ...
+ * The values of RECORD_FACT_PLACE and RECORD_FACT_RECONCILED_REVISION are interned
+ * (state/intern.h): one copy for all tenants (record.c). */
+#define RECORD_FACT_RECONCILED_REVISION "reconciled-revision" /* the manifest revision last brought to Ready */
 const char *record_fact(const struct tenant_record *r, const char *key);
+bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value);
 void record_set_fact(struct tenant_record *r, const char *key, const char *value);
 bool record_clear_fact(struct tenant_record *r, const char *key);
 bool record_is_empty(const struct tenant_record *r);

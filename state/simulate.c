@@ -20,20 +20,22 @@ const char *simulate_display(const char *v)
 static struct tenant_record *record_copy(const struct tenant_record *src, const char *tenant)
 {
 	struct tenant_record *r = tenant_record_new(src ? src->tenant : tenant);
+	const char *key, *value;
 
 	if (!src)
 		return r;
 	r->known = src->known;
 	r->deletion_policy = src->deletion_policy;
 	for (size_t i = 0; i < src->n_intents; i++)
-		record_set_intent(r, src->intents[i].profile_key, src->intents[i].name, src->intents[i].token,
-				  src->intents[i].since);
+		record_set_intent(r, src->intents[i].profile_key, create_intent_name(&src->intents[i]),
+				  create_intent_token(&src->intents[i]), src->intents[i].since);
 	for (size_t i = 0; i < src->n_timers; i++)
 		record_start_timer(r, src->timers[i].kind, src->timers[i].resource, src->timers[i].since);
 	for (size_t i = 0; i < src->n_applied; i++)
-		record_set_applied(r, src->applied[i].resource, src->applied[i].keys, src->applied[i].n_keys);
-	for (size_t i = 0; i < src->n_facts; i++)
-		record_set_fact(r, src->facts[i].key, src->facts[i].value);
+		record_set_applied(r, src->applied[i].resource, src->applied[i].keys,
+				   applied_tags_n_keys(&src->applied[i]));
+	for (size_t at = 0; record_fact_next(src, &at, &key, &value);)
+		record_set_fact(r, key, value);
 	return r;
 }
 
@@ -77,6 +79,7 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 	struct observed_tenant o;
 	const struct tenant *t = in->desired;
 	const struct tenant_record *r = in->record;
+	const char *key;
 
 	observed_store_init(ret);
 	observed_tenant_collect(in->observed, s->instance, in->tenant_id, t, &o);
@@ -93,10 +96,10 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 	observed_tenant_release(&o);
 	for (size_t i = 0; t && t->policy_name && i < t->n_roles; i++)
 		copy_policy(ret, in->observed, t->roles[i], t->policy_name);
-	for (size_t i = 0; r && i < r->n_facts; i++) {
+	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
 		const char *policy;
 		char *role;
-		if (!record_key_policy_fact_parse(r->facts[i].key, &role, &policy))
+		if (!record_key_policy_fact_parse(key, &role, &policy))
 			continue;
 		copy_policy(ret, in->observed, role, policy);
 		free(role);

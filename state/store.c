@@ -664,21 +664,20 @@ int store_put_fact(struct store *s, const char *tenant, const char *key, const c
 /* The one write that must be on disk before the call it precedes: in WAL mode the
  * caller syncs the log (store_wal_path), off its loop; otherwise it is committed with
  * synchronous=FULL here. */
-int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in)
+int store_put_intent(struct store *s, const char *tenant, const char *profile_key, const char *name, const char *token,
+		     int64_t since)
 {
 	int r;
 
 	if (s->wal_path) /* grouping: committed with the group, before the caller's sync */
-		return exec(s, ST_INTENT_PUT, "tttti", tenant, in->profile_key, in->name, in->token,
-			    (int64_t)in->since);
+		return exec(s, ST_INTENT_PUT, "tttti", tenant, profile_key, name, token, since);
 	/* the pragma is refused inside a transaction: the group goes first */
 	r = store_commit(s);
 	if (r < 0)
 		return r;
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
 		return fail_write(s, "write");
-	r = commit_now(
-		s, exec(s, ST_INTENT_PUT, "tttti", tenant, in->profile_key, in->name, in->token, (int64_t)in->since));
+	r = commit_now(s, exec(s, ST_INTENT_PUT, "tttti", tenant, profile_key, name, token, since));
 	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK && r == 0)
 		r = fail_write(s, "write");
 	return r;
@@ -891,21 +890,23 @@ unsigned long store_failed_writes(const struct store *s)
 
 static int put_record(struct store *s, const struct tenant_record *rec)
 {
+	const char *key, *value;
 	int r = 0;
 
 	if (rec->known)
 		r = exec(s, ST_TENANT_PUT, "tt", rec->tenant, deletion_policy_name(rec->deletion_policy));
 	for (size_t i = 0; r == 0 && i < rec->n_intents; i++) {
 		const struct create_intent *in = &rec->intents[i];
-		r = exec(s, ST_INTENT_PUT, "tttti", rec->tenant, in->profile_key, in->name, in->token,
-			 (int64_t)in->since);
+		r = exec(s, ST_INTENT_PUT, "tttti", rec->tenant, in->profile_key, create_intent_name(in),
+			 create_intent_token(in), (int64_t)in->since);
 	}
 	for (size_t i = 0; r == 0 && i < rec->n_timers; i++)
 		r = store_put_timer(s, rec->tenant, &rec->timers[i]);
 	for (size_t i = 0; r == 0 && i < rec->n_applied; i++)
-		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys, rec->applied[i].n_keys);
-	for (size_t i = 0; r == 0 && i < rec->n_facts; i++)
-		r = store_put_fact(s, rec->tenant, rec->facts[i].key, rec->facts[i].value);
+		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys,
+				applied_tags_n_keys(&rec->applied[i]));
+	for (size_t at = 0; r == 0 && record_fact_next(rec, &at, &key, &value);)
+		r = store_put_fact(s, rec->tenant, key, value);
 	return r;
 }
 

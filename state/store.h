@@ -73,7 +73,8 @@ unsigned long store_uncommitted(const struct store *s);
  * with store_commit before it starts the sync), not yet durable (above); when the
  * store could not be put in WAL mode (store_wal_path() is NULL) it is committed and
  * synced before this returns, with the group before it. */
-int store_put_intent(struct store *s, const char *tenant, const struct create_intent *in);
+int store_put_intent(struct store *s, const char *tenant, const char *profile_key, const char *name, const char *token,
+		     int64_t since);
 /* store_defer_checkpoints: this connection stops copying its write-ahead log back
  * into the database itself (SQLite's automatic checkpoint, every SQLITE_OPEN_WAL_PAGES
  * pages, syncs the disk two or three times inside a commit), and stops cutting the

@@ -272,7 +272,7 @@ static inline int64_t engine__wall(const struct engine *e)
 
 /* The record's fact that names the manifest revision last brought to Ready, so that
  * a restart still tells a repair of drift from the rollout of a new revision. */
-#define ENGINE__FACT_RECONCILED_REVISION "reconciled-revision"
+#define ENGINE__FACT_RECONCILED_REVISION RECORD_FACT_RECONCILED_REVISION
 /* The record's fact that names the place ("alias/region") a pool tenant was placed in. */
 #define ENGINE__FACT_PLACE RECORD_FACT_PLACE
 

@@ -70,6 +70,7 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 	if (fact && !strcmp(fact, key) && !engine__moving(t))
 		return; /* every reconcile asks: nothing to write */
 	unmove(e, t, key);
+	fact = record_fact(t->record, ENGINE__FACT_PLACE); /* unmove may have rewritten the facts */
 	if (fact && !strcmp(fact, key))
 		return;
 	if (fact) {

@@ -39,7 +39,7 @@ static void persist_applied(struct engine *e, struct tenant_entry *t, const char
 {
 	const struct applied_tags *a = record_applied(t->record, resource);
 
-	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? a->n_keys : 0) < 0)
+	if (store_put_applied(e->store, t->id, resource, a ? a->keys : NULL, a ? applied_tags_n_keys(a) : 0) < 0)
 		engine__store_failed(e);
 }
 
@@ -757,13 +757,10 @@ static int commit_intents(struct reconcile *r)
 	engine__store_tenant_now(e, t);
 	for (size_t i = 0; i < r->plan.n_actions; i++) {
 		const struct action *a = &r->plan.actions[i];
-		struct create_intent in = {
-			.profile_key = a->profile_key, .name = a->name, .token = a->token, .since = a->since
-		};
 
 		if (a->kind != ACT_PROFILE_CREATE)
 			continue;
-		if (store_put_intent(e->store, t->id, &in) < 0) {
+		if (store_put_intent(e->store, t->id, a->profile_key, a->name, a->token, a->since) < 0) {
 			free(r->intent_error);
 			r->intent_error = xstrdup(store_error(e->store));
 			engine__store_failed(e);

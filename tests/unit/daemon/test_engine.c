@@ -1012,7 +1012,8 @@ static void test_trim_once_idle_after_work(void **state)
 }
 
 /* The revision last brought to Ready is one string for every tenant at it (100,000
- * tenants held a copy each), and the very string of the definition's (interned). */
+ * tenants held a copy each), the very string of the definition's (interned), the
+ * records' fact of it included. */
 static void test_reconciled_revision_shared(void **state)
 {
 	struct world w;
@@ -1027,6 +1028,10 @@ static void test_reconciled_revision_shared(void **state)
 			 engine_tenant(w.e, "globex")->reconciled_revision);
 	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
 			 engine_tenant(w.e, "acme")->desired->revision);
+	for (int i = 0; i < 2; i++) {
+		const struct tenant_entry *t = engine_tenant(w.e, i ? "globex" : "acme");
+		assert_ptr_equal(record_fact(t->record, RECORD_FACT_RECONCILED_REVISION), t->reconciled_revision);
+	}
 	for (int i = 0; i < 2; i++)
 		tenant_free(v[i]);
 	world_release(&w);

@@ -45,6 +45,16 @@ static unsigned rnd(struct world *w, unsigned n)
 	return (unsigned)(w->rng >> 33) % n;
 }
 
+/* The key of r's n-th fact (one the record holds, borrowed). */
+static const char *nth_fact_key(const struct tenant_record *r, unsigned n)
+{
+	const char *key = NULL;
+
+	for (size_t at = 0; record_fact_next(r, &at, &key, NULL) && n--;)
+		;
+	return key;
+}
+
 static const char *tenant_id(unsigned i)
 {
 	static const char *const ids[TENANTS] = { "t0", "t1", "t2", "t3", "t4", "t5" };
@@ -367,7 +377,7 @@ static void record_change(struct world *w)
 		break;
 	case 2:
 		if (r->n_facts)
-			record_clear_fact(r, r->facts[rnd(w, (unsigned)r->n_facts)].key);
+			record_clear_fact(r, nth_fact_key(r, rnd(w, (unsigned)r->n_facts)));
 		break;
 	case 3:
 		record_note_untagged(r, resource, (char *const *)keys, 1);

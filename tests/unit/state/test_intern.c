@@ -75,11 +75,14 @@ static void test_one_copy_per_list(void **state)
 	assert_ptr_equal(l1, l2);
 	assert_ptr_not_equal(l1, k);
 	assert_ptr_equal(l1[1], k[1]);
+	assert_int_equal(intern_list_len(l1), 3);
+	assert_int_equal(intern_list_len(NULL), 0);
 	other[0] = k[1];
 	other[1] = k[0];
 	l3 = intern_list(other, 2); /* another order, another list */
 	assert_ptr_not_equal(l3, l1);
 	assert_ptr_equal(l3[0], k[1]);
+	assert_int_equal(intern_list_len(l3), 2);
 	assert_null(intern_list(k, 0));
 	/* the lists keep their strings */
 	for (int i = 0; i < 3; i++)

@@ -35,23 +35,34 @@ static void free_record(void *r)
 	tenant_record_free(r);
 }
 
+/* An intent as the engine writes it, before the create. */
+struct intent_row {
+	const char *profile_key, *name, *token;
+	int64_t since;
+};
+
+static int put_intent(struct store *s, const char *tenant, const struct intent_row *in)
+{
+	return store_put_intent(s, tenant, in->profile_key, in->name, in->token, in->since);
+}
+
 static void test_round_trip(void **state)
 {
 	char *path = db_path();
 	struct store *s;
 	struct hashmap records, held;
 	struct tenant_record *r;
-	struct create_intent in = { .profile_key = "chat",
-				    .name = "acme-chat-aaaaaa",
-				    .token = "0123456789abcdef0123456789abcdef",
-				    .since = 1700000000 };
+	struct intent_row in = { .profile_key = "chat",
+				 .name = "acme-chat-aaaaaa",
+				 .token = "0123456789abcdef0123456789abcdef",
+				 .since = 1700000000 };
 	struct resource_timer t = { TIMER_DRAIN, "arn:aws:bedrock:us-east-1:1:application-inference-profile/x", 42 };
 	char *keys[] = { "Team", "CostCenter" };
 	char *meta;
 
 	assert_int_equal(store_open(path, &s, NULL), 0);
 	assert_int_equal(store_put_tenant(s, "acme", DELETION_RETAIN), 0);
-	assert_int_equal(store_put_intent(s, "acme", &in), 0);
+	assert_int_equal(put_intent(s, "acme", &in), 0);
 	assert_int_equal(store_put_timer(s, "acme", &t), 0);
 	assert_int_equal(store_put_applied(s, "acme", t.resource, keys, 2), 0);
 	assert_int_equal(store_put_applied(s, "globex", "/p", keys, 1), 0);
@@ -66,11 +77,11 @@ static void test_round_trip(void **state)
 	r = hashmap_get(&records, "acme");
 	assert_true(r->known);
 	assert_int_equal(r->deletion_policy, DELETION_RETAIN);
-	assert_string_equal(record_intent(r, "chat")->token, in.token);
+	assert_string_equal(create_intent_token(record_intent(r, "chat")), in.token);
 	assert_int_equal(record_intent(r, "chat")->since, 1700000000);
 	assert_int_equal(record_timer(r, t.resource)->kind, TIMER_DRAIN);
 	assert_int_equal(record_timer(r, t.resource)->since, 42);
-	assert_int_equal(record_applied(r, t.resource)->n_keys, 2);
+	assert_int_equal(applied_tags_n_keys(record_applied(r, t.resource)), 2);
 	r = hashmap_get(&records, "globex");
 	assert_false(r->known);
 	assert_true(record_applied_has(r, "/p", "Team"));
@@ -426,7 +437,7 @@ static void test_write_failures_surface_and_are_made_good(void **state)
 	hashmap_init(&records);
 	assert_int_equal(store_load(s, &records), 0);
 	assert_int_equal(records.n, 1); /* initech was not in memory: the rewrite dropped it */
-	assert_string_equal(record_intent(hashmap_get(&records, "acme"), "chat")->token, "tok");
+	assert_string_equal(create_intent_token(record_intent(hashmap_get(&records, "acme"), "chat")), "tok");
 	hashmap_release(&records, free_record);
 	hashmap_init(&records);
 	assert_int_equal(store_load_held(s, &records), 0);
@@ -545,7 +556,7 @@ static void count_commit(void *data, unsigned frames)
 static void test_grouped_writes(void **state)
 {
 	char *path = xasprintf("%s/grouped.db", dir);
-	struct create_intent in = { .profile_key = "chat", .name = "acme-chat-aaaaaa", .token = "tok", .since = 1 };
+	struct intent_row in = { .profile_key = "chat", .name = "acme-chat-aaaaaa", .token = "tok", .since = 1 };
 	struct resource_timer t = { TIMER_GRACE, "/p/acme", 5 };
 	char *keys[] = { "Team" };
 	struct hashmap records;
@@ -565,7 +576,7 @@ static void test_grouped_writes(void **state)
 		assert_int_equal(store_add_history(s, tenant, i, "state", "Ready", NULL), 0);
 		assert_int_equal(store_put_fact(s, tenant, "revision", "r1"), 0);
 	}
-	assert_int_equal(store_put_intent(s, "acme", &in), 0);
+	assert_int_equal(put_intent(s, "acme", &in), 0);
 	assert_int_equal(store_put_timer(s, "acme", &t), 0);
 	assert_int_equal(store_put_applied(s, "acme", "/p/acme", keys, 1), 0);
 	assert_int_equal(store_put_tenant(s, "acme", DELETION_RETAIN), 0);
@@ -608,7 +619,7 @@ static void test_grouped_writes(void **state)
 	assert_int_equal(records.n, 41);
 	assert_string_equal(record_fact(hashmap_get(&records, "t39"), "revision"), "r1");
 	assert_null(record_fact(hashmap_get(&records, "acme"), "revision"));
-	assert_string_equal(record_intent(hashmap_get(&records, "acme"), "chat")->token, "tok");
+	assert_string_equal(create_intent_token(record_intent(hashmap_get(&records, "acme"), "chat")), "tok");
 	assert_true(((struct tenant_record *)hashmap_get(&records, "acme"))->known);
 	hashmap_release(&records, free_record);
 	hashmap_init(&records);
@@ -682,7 +693,7 @@ static void test_grouped_commit_failure(void **state)
 static void write_round(struct store *s, int round)
 {
 	char *keys[] = { "Team", "CostCenter", "Tenant" };
-	struct create_intent in = { .profile_key = "chat", .name = "n", .token = "tok", .since = round };
+	struct intent_row in = { .profile_key = "chat", .name = "n", .token = "tok", .since = round };
 	struct resource_timer t = { TIMER_GRACE, "/p/acme", round };
 
 	for (int i = 0; i < 20; i++) {
@@ -693,7 +704,7 @@ static void write_round(struct store *s, int round)
 		assert_int_equal(store_put_fact(s, tenant, "revision", value), 0);
 		assert_int_equal(store_put_applied(s, tenant, "/p", keys, 1 + (size_t)(round + i) % 3), 0);
 	}
-	assert_int_equal(store_put_intent(s, "acme", &in), 0);
+	assert_int_equal(put_intent(s, "acme", &in), 0);
 	assert_int_equal(store_clear_intent(s, "acme", "other"), 0);
 	assert_int_equal(store_put_timer(s, "acme", &t), 0);
 	assert_int_equal(store_put_tenant(s, "acme", DELETION_RETAIN), 0);
@@ -737,8 +748,8 @@ static void sql_on_the_side(const char *path, const char *sql)
 static void test_kept_statements_survive_failures_and_schema_changes(void **state)
 {
 	char *path = xasprintf("%s/kept.db", dir);
-	struct create_intent bad = { .profile_key = "chat", .name = NULL, .token = "tok", .since = 1 };
-	struct create_intent good = { .profile_key = "chat", .name = "acme-chat", .token = "tok2", .since = 2 };
+	struct intent_row bad = { .profile_key = "chat", .name = NULL, .token = "tok", .since = 1 };
+	struct intent_row good = { .profile_key = "chat", .name = "acme-chat", .token = "tok2", .since = 2 };
 	struct hashmap records;
 	struct tenant_record *r;
 	struct store *s;
@@ -747,13 +758,13 @@ static void test_kept_statements_survive_failures_and_schema_changes(void **stat
 	(void)state;
 	assert_int_equal(store_open(path, &s, NULL), 0);
 	store_group_writes(s, true);
-	assert_int_equal(store_put_intent(s, "acme", &good), 0);
+	assert_int_equal(put_intent(s, "acme", &good), 0);
 	assert_int_equal(store_commit(s), 0);
 	/* NOT NULL: the step fails, the group is rolled back or left to commit */
-	assert_true(store_put_intent(s, "acme", &bad) < 0);
+	assert_true(put_intent(s, "acme", &bad) < 0);
 	(void)store_commit(s);
 	good.since = 3;
-	assert_int_equal(store_put_intent(s, "acme", &good), 0);
+	assert_int_equal(put_intent(s, "acme", &good), 0);
 	assert_int_equal(store_put_fact(s, "acme", "revision", "r1"), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(store_check(s), 0);
@@ -762,7 +773,7 @@ static void test_kept_statements_survive_failures_and_schema_changes(void **stat
 	sql_on_the_side(path, "CREATE INDEX facts_by_value ON facts (value);"
 			      "CREATE INDEX intents_by_name ON intents (name)");
 	good.since = 4;
-	assert_int_equal(store_put_intent(s, "acme", &good), 0);
+	assert_int_equal(put_intent(s, "acme", &good), 0);
 	assert_int_equal(store_put_fact(s, "acme", "revision", "r2"), 0);
 	assert_int_equal(store_commit(s), 0);
 	assert_int_equal(store_check(s), 0);
@@ -775,7 +786,7 @@ static void test_kept_statements_survive_failures_and_schema_changes(void **stat
 	r = hashmap_get(&records, "acme");
 	assert_non_null(r);
 	assert_int_equal(record_intent(r, "chat")->since, 4);
-	assert_string_equal(record_intent(r, "chat")->name, "acme-chat");
+	assert_string_equal(create_intent_name(record_intent(r, "chat")), "acme-chat");
 	assert_string_equal(record_fact(r, "revision"), "r2");
 	hashmap_release(&records, free_record);
 	store_close(s);
@@ -823,11 +834,11 @@ static void test_applied_tags_by_difference(void **state)
 	assert_int_equal(store_load(s, &records), 0);
 	a = record_applied(hashmap_get(&records, "t07"), "/p");
 	assert_non_null(a);
-	assert_int_equal(a->n_keys, 3);
+	assert_int_equal(applied_tags_n_keys(a), 3);
 	assert_true(record_applied_has(hashmap_get(&records, "t07"), "/p", "D"));
 	assert_false(record_applied_has(hashmap_get(&records, "t07"), "/p", "A"));
 	assert_null(hashmap_get(&records, "t08"));
-	assert_int_equal(record_applied(hashmap_get(&records, "t09"), "/p")->n_keys, 3);
+	assert_int_equal(applied_tags_n_keys(record_applied(hashmap_get(&records, "t09"), "/p")), 3);
 	hashmap_release(&records, free_record);
 	store_close(s);
 	free(path);
