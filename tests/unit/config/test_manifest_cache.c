@@ -67,6 +67,19 @@ static bool change(struct fixture *fx, const char *a, const char *b)
 	return r;
 }
 
+/* A full scan of the directory, taken by the cache as the daemon takes one. */
+static void take_full_scan(struct fixture *fx)
+{
+	struct desired_scan scan;
+	struct diag_list diags;
+
+	diag_list_init(&diags);
+	assert_int_equal(manifest_dir_read(fx->cfg, fx->dir, &scan, &diags), 0);
+	manifest_cache_take_full(&fx->cache, &scan, &diags);
+	desired_scan_release(&scan);
+	diag_list_release(&diags);
+}
+
 static void on_report(const char *problem, bool added, void *data)
 {
 	struct fixture *fx = data;
@@ -145,7 +158,6 @@ static void test_duplicate_between_full_scans(void **state)
 {
 	struct fixture *fx = *state;
 	struct desired_scan scan;
-	struct diag_list diags;
 	char *p;
 
 	put_tenant(fx->dir, "a2.yaml", "a");
@@ -161,11 +173,7 @@ static void test_duplicate_between_full_scans(void **state)
 
 	/* a full scan fails both files; removing one ends the problem of the other */
 	put_tenant(fx->dir, "a2.yaml", "a");
-	diag_list_init(&diags);
-	assert_int_equal(manifest_dir_read(fx->cfg, fx->dir, &scan, &diags), 0);
-	manifest_cache_take_full(&fx->cache, &scan, &diags);
-	desired_scan_release(&scan);
-	diag_list_release(&diags);
+	take_full_scan(fx);
 	assert_int_equal(fx->cache.n_problems, 2);
 	p = path_of(fx, "a2.yaml");
 	assert_int_equal(unlink(p), 0);
@@ -439,8 +447,6 @@ static void test_path_shared_with_tenant(void **state)
 {
 	struct fixture *fx = *state;
 	struct desired_view view;
-	struct desired_scan scan;
-	struct diag_list diags;
 	const struct desired_file *df;
 	char *a = path_of(fx, "a.yaml"), *bad = path_of(fx, "bad.yaml");
 
@@ -451,11 +457,7 @@ static void test_path_shared_with_tenant(void **state)
 	assert_ptr_equal(df->path, df->tenant->file);
 
 	write_file(fx->dir, "bad.yaml", "apiVersion: [\n");
-	diag_list_init(&diags);
-	assert_int_equal(manifest_dir_read(fx->cfg, fx->dir, &scan, &diags), 0);
-	manifest_cache_take_full(&fx->cache, &scan, &diags);
-	desired_scan_release(&scan);
-	diag_list_release(&diags);
+	take_full_scan(fx);
 	manifest_cache_view(&fx->cache, &view);
 	df = view.file(view.data, a);
 	assert_non_null(df);
