@@ -935,7 +935,7 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 	/* the store's arena: a bulk read's roles live as long as its store (one per
 	 * tenant and role) and are never removed alone */
 	r = arena_alloc(store_arena(s), sizeof(*r));
-	r->name = arena_strdup(s->arena, name);
+	r->name = arena_strdup(store_arena(s), name);
 	r->digest = observed_role_digest(r);
 	content_digest_add(&s->roles_digest, r->digest);
 	hashmap_put(&s->roles, r->name, r);
