@@ -696,8 +696,17 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	e->n_failing -= entry->problem != NULL;
 	free(entry->problem);
 	entry->problem = NULL;
-	if (!changed)
+	if (!changed) {
+		/* the same text at another path (a rename): the definition that names it, so
+		 * that what the tenant shows is where its manifest is now */
+		if (t != entry->desired && t->file &&
+		    (!entry->desired->file || strcmp(t->file, entry->desired->file))) {
+			tenant_free(entry->desired);
+			entry->desired = tenant_ref(t);
+			diff_stamp_clear(&entry->settled); /* the stamp names the definition by address */
+		}
 		return;
+	}
 	known = entry->desired != NULL; /* a change, not a new tenant: before the cold start's */
 	if (entry->removed)
 		engine__note(e, entry, engine__wall(e), "manifest back");

@@ -1037,6 +1037,30 @@ static void test_reconciled_revision_shared(void **state)
 	world_release(&w);
 }
 
+/* A manifest renamed (the same text at another path) is no change, but the tenant
+ * shows where its manifest is now, and nothing is called. */
+static void test_renamed_manifest_shows_its_path(void **state)
+{
+	struct world w;
+	struct tenant *a = tenant_of("acme", "r1", 1), *b = tenant_of("acme", "r1", 1);
+	unsigned calls[ACT__COUNT];
+
+	(void)state;
+	a->file = xstrdup("/m/acme.yaml");
+	b->file = xstrdup("/m/renamed.yaml");
+	world_init(&w);
+	put_all(&w, &a, 1, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	memcpy(calls, w.cloud.calls, sizeof(calls));
+	put_all(&w, &b, 1, true);
+	assert_string_equal(engine_tenant(w.e, "acme")->desired->file, "/m/renamed.yaml");
+	run_until(&w, all_in_state, &READY, "Ready after the rename");
+	assert_memory_equal(w.cloud.calls, calls, sizeof(calls)); /* no apply: the same text */
+	tenant_free(a);
+	tenant_free(b);
+	world_release(&w);
+}
+
 static bool told(const struct history_lines *h, const char *text)
 {
 	const char *line;
@@ -1605,6 +1629,7 @@ int main(void)
 		cmocka_unit_test(test_own_creates_in_the_store_arena),
 		cmocka_unit_test(test_trim_once_idle_after_work),
 		cmocka_unit_test(test_reconciled_revision_shared),
+		cmocka_unit_test(test_renamed_manifest_shows_its_path),
 		cmocka_unit_test(test_converged_entry_holds_no_history),
 		cmocka_unit_test(test_entry_packed),
 		cmocka_unit_test(test_lines_not_kept_stay_in_memory),
