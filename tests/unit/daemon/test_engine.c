@@ -1046,6 +1046,8 @@ static void test_renamed_manifest_shows_its_path(void **state)
 	unsigned calls[ACT__COUNT];
 
 	(void)state;
+	free(a->file);
+	free(b->file);
 	a->file = xstrdup("/m/acme.yaml");
 	b->file = xstrdup("/m/renamed.yaml");
 	world_init(&w);
