@@ -18,6 +18,14 @@ for i in $(seq 1 3); do write_tenant "t$i" "" eng 1; done
 start_daemon
 wait_until 60 "Ready" all_ready
 
+# The store's log (state.db-wal) is cut to nothing first: after a checkpoint, SQLite
+# writes the log again from its start in the file's pages already allocated, so on a
+# full disk a small commit could still succeed (and its create be sent, rightly: the
+# intent is then on disk). Here no write must get through.
+truncated() {
+	[ "$(sqlite3 -cmd ".timeout 5000" "$WORK/state/state.db" "PRAGMA wal_checkpoint(TRUNCATE)")" = "0|0|0" ]
+}
+wait_until 30 "the store's log cut to nothing" truncated
 # fill the file system to the last byte
 dd if=/dev/zero of="$WORK/state/filler" bs=64k status=none 2>/dev/null || true
 dd if=/dev/zero of="$WORK/state/filler2" bs=512 status=none 2>/dev/null || true
