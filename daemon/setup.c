@@ -159,6 +159,7 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->prune.min_tenants = cfg->safety.max_deletions;
 	set->prune.percent = cfg->safety.max_deletions_percent;
 	set->resync_interval_ms = cfg->resync_interval_ms;
+	set->max_listings = cfg->max_in_flight; /* a listing's calls are paged one after the other */
 	set->alerts_audit_ms = cfg->alerts_audit_ms;
 	set->report_only = cfg->mode == CFG_MODE_REPORT;
 	set->backoff_base_ms = cfg->backoff_initial_ms;

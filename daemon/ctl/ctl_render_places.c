@@ -32,11 +32,14 @@ static int render_places(FILE *out, const cJSON *j, bool wide)
 		"PARAMETERS", "BUDGETS", "ROLES", "WAITING");
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(j, "places"))
 	{
-		fprintf(out, "%-32s %-12s %-8.0f %-13s %-13s %-13s %-11s %d%s\n", render_str(p, "place", "?"),
+		bool waits = strcmp(render_str(p, "listing", ""), "waiting") == 0;
+
+		fprintf(out, "%-32s %-12s %-8.0f %-13s %-13s %-13s %-11s %d%s%s\n", render_str(p, "place", "?"),
 			render_str(p, "pool", "-"), render_num(p, "tenants"), use(p, "profiles", a, sizeof(a)),
 			use(p, "parameters", b, sizeof(b)), use(p, "budgets", c, sizeof(c)),
 			use(p, "roles", d, sizeof(d)), cJSON_GetArraySize(cJSON_GetObjectItem(p, "waiting")),
-			cJSON_IsTrue(cJSON_GetObjectItem(p, "listed")) ? "" : " (not listed yet)");
+			cJSON_IsTrue(cJSON_GetObjectItem(p, "listed")) ? "" : " (not listed yet)",
+			waits ? " (its listing waits its turn)" : "");
 		if (wide)
 			fprintf(out, "  account %s (%s), region %s\n", render_str(p, "account", "(default)"),
 				render_str(p, "account_id", "?"), render_str(p, "region", "?"));

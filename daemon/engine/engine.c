@@ -493,6 +493,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
 	if (!e->set.max_tenants_in_flight)
 		e->set.max_tenants_in_flight = 32;
+	if (!e->set.max_listings)
+		e->set.max_listings = 32;
 	if (!e->set.max_starts_per_turn)
 		e->set.max_starts_per_turn = 16;
 	if (!e->set.max_rounds)
@@ -504,6 +506,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->store = store;
 	hashmap_init_keyed(&e->tenants, entry_key);
 	hashmap_init(&e->places);
+	hashmap_init(&e->account_listed);
 	hashmap_init(&e->records_at_start);
 	hashmap_init(&e->held_at_start);
 	hashmap_init(&e->approved_at_start);
@@ -583,6 +586,8 @@ static void closed_one(uv_handle_t *h)
 		return;
 	hashmap_release(&e->tenants, free_entry);
 	hashmap_release(&e->places, engine__place_free);
+	hashmap_release(&e->account_listed, free);
+	free(e->list_queue);
 	engine__places_reap_release(e);
 	engine__pools_release(e);
 	while (hashmap_next(&e->records_at_start, &pos, NULL, &v))

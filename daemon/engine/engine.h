@@ -83,6 +83,7 @@ struct engine_settings {
 	uint64_t resync_interval_ms;	/* full listing of every place (600000), with jitter */
 	uint64_t alerts_audit_ms;	/* every budget's notifications read once per this, paced; 0: never */
 	unsigned max_tenants_in_flight; /* reconciles shared beyond each place's own 4 (32; place_slots.c) */
+	unsigned max_listings;		/* places listed at once (32); more wait in line (places.c) */
 	unsigned max_starts_per_turn;	/* reconciles started per turn of the loop (16) */
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
 	bool report_only;		/* never mutate: tenants with changes show Drifted */

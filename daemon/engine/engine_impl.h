@@ -57,6 +57,12 @@ struct placement_place;
 struct engine__place_outcome {
 	bool listed;
 };
+/* An account's listings in flight that were started at its latest account_epoch. */
+struct engine__account_listings {
+	uint64_t epoch;
+	unsigned listing;
+};
+
 typedef void engine__place_report_fn(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o);
 
 struct place_state {
@@ -73,6 +79,8 @@ struct place_state {
 	bool relist;		      /* another listing was asked for meanwhile */
 	bool resolving;		      /* the account id is being asked for */
 	bool failed;		      /* the last listing failed: retried by the relist timer */
+	bool waiting;		      /* in the engine's list_queue: its listing waits for room */
+	bool waiting_resync;	      /* ... asked for by a resync only (keep_tags) */
 	bool listing_without_account; /* the listing in flight started before the account id was known */
 	uint64_t listed_at_ms;
 	uint64_t write_seq;	    /* answers journaled so far */
@@ -247,6 +255,13 @@ struct engine {
 	} * after_commit;
 	size_t n_after_commit, alloc_after_commit;
 	bool commit_failing; /* while those waiters hear that the commit failed */
+	/* Listings: how many are in flight, and the places waiting for room, first come
+	 * first served (places.c) */
+	unsigned listings;
+	struct place_state **list_queue;
+	size_t n_list_queue, alloc_list_queue;
+	/* account -> struct engine__account_listings (owned; places.c) */
+	struct hashmap account_listed;
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */
 	struct observed_store **dead_stores;
 	size_t n_dead_stores, alloc_dead_stores;

@@ -128,6 +128,10 @@ cJSON *engine_places_json(struct engine *e)
 		else
 			cJSON_AddNullToObject(o, "pool");
 		cJSON_AddBoolToObject(o, "listed", ps->listed);
+		if (ps->listing || ps->waiting)
+			cJSON_AddStringToObject(o, "listing", ps->listing ? "in_flight" : "waiting");
+		else
+			cJSON_AddNullToObject(o, "listing");
 		cJSON_AddNumberToObject(o, "tenants", pt ? (double)pt->tenants : 0);
 		use(o, "profiles", ps->store.profiles.n, cap, PLACEMENT_PROFILES);
 		use(o, "parameters", ps->store.parameters.n, cap, PLACEMENT_PARAMETERS);

@@ -1,5 +1,6 @@
 #include "fake_cloud.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct answer {
 	struct observed_store *snapshot;
 	cloud_apply_cb apply_cb;
 	cloud_list_cb list_cb;
+	struct fake_list_flight *flight; /* a listing's, until its answer */
 	cloud_account_cb account_cb;
 	void *data;
 };
@@ -41,6 +43,10 @@ static void deliver(uv_timer_t *t)
 	const struct cloud_error *err = a->status < 0 ? &a->err : NULL;
 
 	a->c->pending--;
+	if (a->flight) {
+		a->flight->place = NULL;
+		a->c->lists_in_flight--;
+	}
 	if (a->apply_cb)
 		a->apply_cb(a->status, err, &a->res, a->data);
 	else if (a->list_cb)
@@ -82,6 +88,23 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 
 	c->lists++;
 	a->list_cb = cb;
+	for (size_t i = 0; i < sizeof(c->list_flights) / sizeof(c->list_flights[0]); i++) {
+		const struct place *q = c->list_flights[i].place;
+
+		if (q && c->list_flights[i].epoch == p->account_epoch && q->account && p->account &&
+		    strcmp(q->account, p->account) == 0) {
+			c->lists_joined++;
+			break;
+		}
+	}
+	for (size_t i = 0; !a->flight; i++) {
+		assert(i < sizeof(c->list_flights) / sizeof(c->list_flights[0]));
+		if (!c->list_flights[i].place)
+			a->flight = &c->list_flights[i];
+	}
+	*a->flight = (struct fake_list_flight){ p, p->account_epoch };
+	if (++c->lists_in_flight > c->most_lists_in_flight)
+		c->most_lists_in_flight = c->lists_in_flight;
 	if (c->fail_lists) {
 		c->fail_lists--;
 		a->status = -EIO;

@@ -28,6 +28,14 @@ struct fake_cloud {
 	} notes[32];
 	unsigned n_notes;
 	unsigned lists;
+	unsigned lists_in_flight, most_lists_in_flight;
+	/* listings started while one of the same account and account_epoch was in flight
+	 * (which a real cloud would let share the account's reading) */
+	unsigned lists_joined;
+	struct fake_list_flight {
+		const struct place *place; /* NULL: a free slot */
+		uint64_t epoch;
+	} list_flights[64];
 	unsigned pending;	/* answers not delivered yet */
 	unsigned replayed_dead; /* creates answered with the ARN of a profile gone since */
 	/* faults */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
 #include <uv.h>
 
@@ -40,6 +41,7 @@ struct world {
 	const void *cond_arg;
 	bool met;
 	unsigned max_in_flight, max_starts; /* 0: the engine's defaults */
+	unsigned max_listings;		    /* 0: the engine's default */
 	struct turn_budget *turn;	    /* NULL: none */
 	/* history callbacks (on_state, on_action_done, on_note): 0: not set; else what
 	 * they answer (1: 0, kept; -1: not kept), and the lines they were told */
@@ -102,6 +104,7 @@ static void start_engine(struct world *w)
 	struct engine_settings set = {
 		.max_tenants_in_flight = w->max_in_flight,
 		.max_starts_per_turn = w->max_starts,
+		.max_listings = w->max_listings,
 		.instance = FIX_INSTANCE,
 		.default_region = FIX_REGION,
 		.grace_s = FIX_GRACE,
@@ -1607,6 +1610,74 @@ static void test_one_place_uses_the_shared_slots(void **state)
 	world_release(&w);
 }
 
+/* At most max_listings places are listed at once; the others wait in line. The two
+ * places of an account start together even beyond the bound, the second joining the
+ * first's reading of the account (same account_epoch, while it is in flight): in a
+ * quiet resync every account's places share one, and the bound is passed by one place
+ * at most. Every place is listed, every tenant converges. */
+static void test_listings_in_flight_are_bounded(void **state)
+{
+	static const char *const regions[] = { "us-east-1", "us-west-2" };
+	struct world w;
+	struct tenant *v[20];
+	struct engine_counts c;
+	unsigned lists;
+	char id[16];
+
+	world_init(&w);
+	stop_engine(&w);
+	w.max_listings = 4;
+	start_engine(&w);
+	w.cloud.list_latency_ms = 5;
+	for (int i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "tenant-%d", i);
+		v[i] = tenant_of(id, "r1", 1);
+		snprintf(id, sizeof(id), "account-%d", i / 2);
+		v[i]->account = intern(id);
+		v[i]->region = intern(regions[i % 2]);
+		v[i]->region_set = true;
+	}
+	put_all(&w, v, 20, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places, 20);
+	assert_int_equal(c.places_listed, 20);
+	print_message("first listings: at most %u at once, %u joined\n", w.cloud.most_lists_in_flight,
+		      w.cloud.lists_joined);
+	assert_true(w.cloud.most_lists_in_flight <= 4 + 1);
+
+	w.cloud.most_lists_in_flight = 0;
+	w.cloud.lists_joined = 0;
+	lists = w.cloud.lists + 20;
+	engine_resync(w.e);
+	{
+		cJSON *places = engine_places_json(w.e), *p;
+		unsigned in_flight = 0, waiting = 0;
+
+		cJSON_ArrayForEach(p, cJSON_GetObjectItem(places, "places"))
+		{
+			const char *listing = cJSON_GetStringValue(cJSON_GetObjectItem(p, "listing"));
+
+			in_flight += listing && strcmp(listing, "in_flight") == 0;
+			waiting += listing && strcmp(listing, "waiting") == 0;
+		}
+		cJSON_Delete(places);
+		/* in the order of their keys: account-0 and account-1's places, then the bound */
+		assert_int_equal(in_flight, 4);
+		assert_int_equal(waiting, 16);
+	}
+	run_until(&w, lists_at_least, &lists, "every place listed again");
+	print_message("resync: at most %u at once, %u joined\n", w.cloud.most_lists_in_flight, w.cloud.lists_joined);
+	assert_int_equal(w.cloud.lists, lists);
+	assert_true(w.cloud.most_lists_in_flight >= 4 && w.cloud.most_lists_in_flight <= 4 + 1);
+	assert_int_equal(w.cloud.lists_joined, 10);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(fake_cloud_profiles_of(&w.cloud, v[i]->id), 1);
+		tenant_free(v[i]);
+	}
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1645,6 +1716,7 @@ int main(void)
 		cmocka_unit_test(test_reconcile_starts_per_turn_are_bounded),
 		cmocka_unit_test(test_starts_take_what_the_turn_has_left),
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
+		cmocka_unit_test(test_listings_in_flight_are_bounded),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);
