@@ -390,7 +390,7 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	struct aws_client *c = call->client;
 	uint64_t now = aws_client_now_ms(c);
 	unsigned max;
-	bool paced;
+	bool paced, refresh;
 	int taken;
 
 	if (call->canceled) {
@@ -431,12 +431,14 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	max = retry_max_attempts(&c->retry, call->err.code);
 	if (paced && c->retry.paced_max_attempts > max)
 		max = c->retry.paced_max_attempts;
-	if (call->attempt >= max || call->err.class == AWS_ERROR_TERMINAL || c->closing) {
+	refresh = retry_refreshes_credentials(call->err.code);
+	if (call->attempt >= max || (call->err.class == AWS_ERROR_TERMINAL && !refresh) || c->closing) {
 		finish(call, call->err.status, NULL);
 		return;
 	}
-	if (retry_is_expired_credentials(call->err.code)) {
-		/* Stale credentials: refresh them and try again at once, but only once. */
+	if (refresh) {
+		/* Stale or unrecognized session credentials: new ones from their provider
+		 * and one more attempt at once, but only once. */
 		if (call->refreshed || !call->creds || !call->creds->provider) {
 			finish(call, call->err.status, NULL);
 			return;

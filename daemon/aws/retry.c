@@ -65,6 +65,14 @@ static const char *const expired_codes[] = {
 	"RequestExpired",
 };
 
+/* A session token the service does not recognize: a session revoked, or issued by an
+ * endpoint the service no longer trusts. New credentials from the provider that
+ * issued it may be accepted; static keys it names are refused for good. */
+static const char *const rejected_session_codes[] = {
+	"UnrecognizedClientException",
+	"InvalidClientTokenId",
+};
+
 static bool in(const char *code, const char *const *list, size_t n)
 {
 	if (!code || !*code)
@@ -115,6 +123,11 @@ enum aws_error_class retry_classify_transport(int status)
 bool retry_is_expired_credentials(const char *code)
 {
 	return IN(code, expired_codes);
+}
+
+bool retry_refreshes_credentials(const char *code)
+{
+	return IN(code, expired_codes) || IN(code, rejected_session_codes);
 }
 
 unsigned retry_max_attempts(const struct retry_policy *p, const char *code)

@@ -38,6 +38,11 @@ enum aws_error_class retry_classify_transport(int status);
 /* retry_is_expired_credentials: the code says the session token or signature aged
  * out; the caller refreshes its credentials before the retry. */
 bool retry_is_expired_credentials(const char *code);
+/* retry_refreshes_credentials: expired credentials, or a session token the service
+ * does not recognize (UnrecognizedClientException, InvalidClientTokenId): worth new
+ * credentials from their provider and one more attempt; without a provider, the
+ * error stands as classified (terminal for the second kind). */
+bool retry_refreshes_credentials(const char *code);
 /* retry_max_attempts: the attempt limit for an error with this code. */
 unsigned retry_max_attempts(const struct retry_policy *p, const char *code);
 

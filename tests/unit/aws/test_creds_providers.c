@@ -23,6 +23,8 @@
 struct world {
 	unsigned creds_served;	  /* credential documents handed out */
 	unsigned expired_once;	  /* answer ExpiredTokenException to the first SSM call */
+	unsigned rejected;	  /* answer UnrecognizedClientException to the next N SSM calls */
+	unsigned ssm_calls;
 	int token_status;	  /* IMDS token PUT answer (200 or 405) */
 	char last_ssm_akid[64];	  /* the access key that signed the last SSM call */
 	char last_imds_token[64]; /* X-aws-ec2-metadata-token of the last metadata GET */
@@ -100,7 +102,13 @@ static void world(void *arg, const struct test_request *req, unsigned index, str
 		resp->body = sts_doc(w, "AssumeRole");
 	} else if (target && strncmp(target, "AmazonSSM.", 10) == 0) {
 		akid_of(req, w->last_ssm_akid, sizeof(w->last_ssm_akid));
-		if (w->expired_once) {
+		w->ssm_calls++;
+		if (w->rejected) {
+			w->rejected--;
+			*resp = (struct test_response){ TEST_RESPOND, 400, NULL,
+							"{\"__type\":\"UnrecognizedClientException\",\"message\":"
+							"\"The security token included in the request is invalid.\"}" };
+		} else if (w->expired_once) {
 			w->expired_once = 0;
 			*resp = (struct test_response){ TEST_RESPOND, 400, NULL,
 							"{\"__type\":\"ExpiredTokenException\",\"message\":"
@@ -302,6 +310,48 @@ static void test_assume_role_for_alias(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* A session token the service does not recognize (the session revoked, or the service
+ * restarted without it): the role is assumed again and the call tried once more; a
+ * second refusal stands. Static keys refused alike are not tried again (no provider
+ * to ask for others). */
+static void test_unrecognized_session_assumes_again(void **state)
+{
+	struct world w = { .expiration = "2099-01-01T00:00:00Z" };
+	struct aws_target prod = { .account = "prod", .region = "eu-west-1" };
+	struct fixture f;
+	struct outcome o;
+	unsigned calls;
+
+	fx_init(&f, world, &w);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(aws_client_add_account(f.client, "prod", "arn:aws:iam::444455556666:role/tenantd", NULL), 0);
+	ssm_call(&f, &prod, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(w.creds_served, 1);
+
+	w.rejected = 1;
+	ssm_call(&f, &prod, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(w.creds_served, 2); /* the role assumed again */
+	assert_string_equal(w.last_ssm_akid, "ASIASTS2");
+
+	w.rejected = 2;
+	calls = w.ssm_calls;
+	ssm_call(&f, &prod, &o);
+	assert_int_equal(o.status, -EPERM);
+	assert_string_equal(o.code, "UnrecognizedClientException");
+	assert_int_equal(w.ssm_calls, calls + 2);
+	assert_int_equal(w.creds_served, 3);
+
+	w.rejected = 1;
+	calls = w.ssm_calls;
+	ssm_call(&f, NULL, &o); /* the default account's static keys */
+	assert_int_equal(o.status, -EPERM);
+	assert_int_equal(w.ssm_calls, calls + 1);
+	assert_int_equal(w.creds_served, 3);
+	assert_int_equal(fx_finish(&f), 0);
+}
+
 static void sts_refuses(void *arg, const struct test_request *req, unsigned index, struct test_response *resp)
 {
 	*resp = (struct test_response){ TEST_RESPOND, 403, NULL,
@@ -461,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_container_and_expired_token),
 		cmocka_unit_test(test_refresh_before_expiry),
 		cmocka_unit_test(test_assume_role_for_alias),
+		cmocka_unit_test(test_unrecognized_session_assumes_again),
 		cmocka_unit_test(test_assume_role_refused),
 		cmocka_unit_test(test_web_identity),
 		cmocka_unit_test(test_profile_role),
