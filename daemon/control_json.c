@@ -451,6 +451,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	free(aws);
 	cJSON_AddItemToObject(o, "last_resync", control_time(c.last_resync));
 	cJSON_AddNumberToObject(o, "places", (double)c.places);
+	cJSON_AddNumberToObject(o, "places_failing", (double)c.places_failing);
 	held_ids = engine_held_tenants(e, &n_held);
 	held = cJSON_AddArrayToObject(o, "held_deletions");
 	for (size_t i = 0; i < n_held; i++)

@@ -25,7 +25,8 @@ static bool is_problem_state(const char *state)
 }
 
 /* A problem: not ready, tenants in trouble, a manifest problem, configuration keys
- * that wait for a restart, or a state store whose writes fail. */
+ * that wait for a restart, a state store whose writes fail, or a place whose last
+ * listing failed (what the daemon shows of it is as old as its last good listing). */
 static int status_exit(const cJSON *j)
 {
 	const cJSON *by = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "tenants"), "by_state");
@@ -35,6 +36,8 @@ static int status_exit(const cJSON *j)
 	if (!cJSON_IsTrue(cJSON_GetObjectItem(j, "ready")))
 		return 1;
 	if (store && !cJSON_IsTrue(cJSON_GetObjectItem(store, "ok")))
+		return 1;
+	if (render_num(j, "places_failing") > 0)
 		return 1;
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(m, "problems")) > 0 ||
 	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0 ||
@@ -137,6 +140,9 @@ static int render_status(FILE *out, const cJSON *j, bool wide)
 	fprintf(out, "%-12s %.0f waiting, %.0f reconciling, %.0f AWS calls in flight\n", "queue",
 		render_num(q, "depth"), render_num(q, "reconciles_in_flight"), render_num(q, "aws_calls_in_flight"));
 	fprintf(out, "%-12s %s\n", "last resync", render_str(j, "last_resync", "never"));
+	if (render_num(j, "places_failing") > 0)
+		fprintf(out, "%-12s %.0f of %.0f place(s) failing: shown as last listed (bedrock-tenantctl places)\n",
+			"listings", render_num(j, "places_failing"), render_num(j, "places"));
 	fprintf(out, "%-12s", "held");
 	if (!cJSON_GetArraySize(held))
 		fprintf(out, " none\n");

@@ -18,8 +18,16 @@ static const char *use(const cJSON *p, const char *kind, char *buf, size_t len)
 	return buf;
 }
 
+/* A problem: a tenant waiting for capacity, or a place whose last listing failed. */
 static int places_exit(const cJSON *j)
 {
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(j, "places"))
+	{
+		if (render_str(p, "list_error", NULL))
+			return EXIT_PROBLEM;
+	}
 	return cJSON_GetArraySize(cJSON_GetObjectItem(j, "waiting")) > 0 ? EXIT_PROBLEM : 0;
 }
 
@@ -40,6 +48,9 @@ static int render_places(FILE *out, const cJSON *j, bool wide)
 			use(p, "roles", d, sizeof(d)), cJSON_GetArraySize(cJSON_GetObjectItem(p, "waiting")),
 			cJSON_IsTrue(cJSON_GetObjectItem(p, "listed")) ? "" : " (not listed yet)",
 			waits ? " (its listing waits its turn)" : "");
+		if (render_str(p, "list_error", NULL))
+			fprintf(out, "  listing failing since %s: %s\n", render_str(p, "list_failing_since", "?"),
+				render_str(p, "list_error", "?"));
 		if (wide)
 			fprintf(out, "  account %s (%s), region %s\n", render_str(p, "account", "(default)"),
 				render_str(p, "account_id", "?"), render_str(p, "region", "?"));

@@ -981,6 +981,7 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;
+		ret->places_failing += ((struct place_state *)v)->list_error != NULL;
 		ret->journal_entries += ((struct place_state *)v)->n_journal;
 	}
 	ret->queue_depth = workqueue_depth(&e->queue) + e->slot_waiters;

@@ -74,11 +74,15 @@ struct place_state {
 	 * set by engine__set_place only), keyed by the entries' own ids: a listing queues
 	 * them without walking every tenant of the engine */
 	struct hashmap members;
-	bool listed;		      /* one listing finished */
-	bool listing;		      /* a listing is in flight */
-	bool relist;		      /* another listing was asked for meanwhile */
-	bool resolving;		      /* the account id is being asked for */
-	bool failed;		      /* the last listing failed: retried by the relist timer */
+	bool listed;	/* one listing finished */
+	bool listing;	/* a listing is in flight */
+	bool relist;	/* another listing was asked for meanwhile */
+	bool resolving; /* the account id is being asked for */
+	bool failed;	/* the last listing failed: retried by the relist timer */
+	/* The last listing failed (failed): why, and since when (wall clock, the first
+	 * failure of the run); NULL and 0 once a listing succeeds. */
+	char *list_error;
+	int64_t list_failing_since;
 	bool waiting;		      /* in the engine's list_queue: its listing waits for room */
 	bool waiting_resync;	      /* ... asked for by a resync only (keep_tags) */
 	bool listing_without_account; /* the listing in flight started before the account id was known */

@@ -219,6 +219,7 @@ void engine__place_free(void *p)
 	for (size_t i = 0; i < ps->n_journal; i++)
 		release_journal_entry(&ps->journal[i]);
 	free(ps->journal);
+	free(ps->list_error);
 	engine__slots_release(ps);
 	observed_store_release(&ps->store);
 	hashmap_release(&ps->members, NULL);
@@ -448,6 +449,15 @@ static void keep_tags(struct place_state *ps, bool resync)
 static void on_relist(uv_timer_t *timer);
 static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);
 
+/* ps's last listing failed: why (taken); since when is its first failure in a row. */
+static void list_failed(struct place_state *ps, char *why)
+{
+	free(ps->list_error);
+	ps->list_error = why;
+	if (!ps->list_failing_since)
+		ps->list_failing_since = engine__wall(ps->e);
+}
+
 /* ps's listing starts (+1) or ends (-1): counted for its account when started at the
  * account's latest epoch. */
 static void account_listing(struct place_state *ps, int delta)
@@ -488,6 +498,7 @@ static void start_listing(struct place_state *ps, bool resync)
 		account_listing(ps, -1);
 		ps->failed = true;
 		log_warning("listing %s could not start: %s", ps->place.key, strerror(-r));
+		list_failed(ps, xasprintf("could not start: %s", strerror(-r)));
 		uv_timer_start(&e->relist, on_relist, RELIST_MIN_MS, 0);
 	}
 }
@@ -579,6 +590,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		ps->failed = true;
 		log_warning("listing %s failed: %s: %s", ps->place.key, err ? err->code : "error",
 			    err ? err->message : strerror(-status));
+		list_failed(ps, xasprintf("%s: %s", err ? err->code : "error", err ? err->message : strerror(-status)));
 		e->relist_delay_ms = e->relist_delay_ms ? e->relist_delay_ms * 2 : RELIST_MIN_MS;
 		if (e->relist_delay_ms > RELIST_MAX_MS)
 			e->relist_delay_ms = RELIST_MAX_MS;
@@ -588,6 +600,9 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		return;
 	}
 	ps->failed = false;
+	free(ps->list_error);
+	ps->list_error = NULL;
+	ps->list_failing_since = 0;
 	e->relist_delay_ms = 0;
 	if (!ps->place.keep_param_tags)
 		ps->tags_seq = ps->listing_start_seq;

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine_impl.h"
 #include "placement.h"
@@ -48,6 +49,20 @@ static struct engine__pool *pool_of(struct engine *e, const struct place_state *
 		}
 	}
 	return NULL;
+}
+
+/* at (wall clock seconds) as the control API writes times, or null for 0 */
+static cJSON *utc_or_null(int64_t at)
+{
+	char buf[32];
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if (!at)
+		return cJSON_CreateNull();
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return cJSON_CreateString(buf);
 }
 
 static int by_place(const void *a, const void *b)
@@ -132,6 +147,11 @@ cJSON *engine_places_json(struct engine *e)
 			cJSON_AddStringToObject(o, "listing", ps->listing ? "in_flight" : "waiting");
 		else
 			cJSON_AddNullToObject(o, "listing");
+		if (ps->list_error)
+			cJSON_AddStringToObject(o, "list_error", ps->list_error);
+		else
+			cJSON_AddNullToObject(o, "list_error");
+		cJSON_AddItemToObject(o, "list_failing_since", utc_or_null(ps->list_failing_since));
 		cJSON_AddNumberToObject(o, "tenants", pt ? (double)pt->tenants : 0);
 		use(o, "profiles", ps->store.profiles.n, cap, PLACEMENT_PROFILES);
 		use(o, "parameters", ps->store.parameters.n, cap, PLACEMENT_PARAMETERS);

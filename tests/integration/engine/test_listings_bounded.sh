@@ -5,7 +5,8 @@
 # flight at any moment (the bound, and an account's second place starting with its
 # first), the others shown waiting in /v1/places, and reads each account's
 # IAM roles and budgets once (6 GetAccountAuthorizationDetails, 6 DescribeBudgets), not
-# once per place. Then resyncs asked for in a flood, a SIGHUP among them and a kill -9
+# once per place. A Region whose listings fail is shown failing by status and places
+# (exit 1) until a listing succeeds. Then resyncs asked for in a flood, a SIGHUP among them and a kill -9
 # in the middle of one: after a restart every tenant is Ready with one profile, and no
 # listing is left waiting.
 . "$(dirname "$0")/lib.sh"
@@ -64,6 +65,28 @@ gaad=$(($(calls iam:GetAccountAuthorizationDetails) - gaad0))
 budgets=$(($(calls budgets:DescribeBudgets) - budgets0))
 [ "$gaad" = "$ACCOUNTS" ] || fail "$gaad GetAccountAuthorizationDetails for $ACCOUNTS accounts: the places of an account did not share"
 [ "$budgets" = "$ACCOUNTS" ] || fail "$budgets DescribeBudgets for $ACCOUNTS accounts: the places of an account did not share"
+
+# a Region whose listings fail: status and places say so (exit 1) until one succeeds
+awsim_put faults '{"rules": [{"operation": "ListInferenceProfiles", "region": "us-west-2", "error_percent": 100,
+	"error": {"status": 403, "code": "AccessDeniedException", "message": "not authorized"}}]}'
+ctl resync >/dev/null
+failing() { [ "$(status_json | jq .places_failing)" = "$1" ]; }
+wait_until 60 "the us-west-2 places failing" failing "$ACCOUNTS"
+rc=0
+ctl status >"$WORK/status.out" || rc=$?
+[ $rc = 1 ] || fail "ctl status exits $rc while listings fail, want 1"
+grep -q "^listings .*$ACCOUNTS of $PLACES place(s) failing" "$WORK/status.out" || fail "status: $(cat "$WORK/status.out")"
+rc=0
+ctl places >"$WORK/places.out" || rc=$?
+[ $rc = 1 ] || fail "ctl places exits $rc while listings fail, want 1"
+grep -q "listing failing since .*AccessDeniedException: .*not authorized" "$WORK/places.out" || fail "places: $(cat "$WORK/places.out")"
+[ "$(ctl --json places | jq '[.places[] | select(.list_error != null and .list_failing_since != null)] | map(.region) | unique')" = '[
+  "us-west-2"
+]' ] || fail "places: $(ctl --json places | jq -c '[.places[] | {place, list_error}]')"
+curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
+ctl resync >/dev/null
+wait_until 60 "no place failing once listings succeed" failing 0
+ctl status >/dev/null || fail "ctl status exits $? once every listing succeeds"
 
 # a flood of resyncs, a SIGHUP among them, a kill -9 while the line is long
 pids=()

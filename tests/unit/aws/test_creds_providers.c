@@ -21,9 +21,9 @@
 #include "xalloc.h"
 
 struct world {
-	unsigned creds_served;	  /* credential documents handed out */
-	unsigned expired_once;	  /* answer ExpiredTokenException to the first SSM call */
-	unsigned rejected;	  /* answer UnrecognizedClientException to the next N SSM calls */
+	unsigned creds_served; /* credential documents handed out */
+	unsigned expired_once; /* answer ExpiredTokenException to the first SSM call */
+	unsigned rejected;     /* answer UnrecognizedClientException to the next N SSM calls */
 	unsigned ssm_calls;
 	int token_status;	  /* IMDS token PUT answer (200 or 405) */
 	char last_ssm_akid[64];	  /* the access key that signed the last SSM call */

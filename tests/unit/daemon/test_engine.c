@@ -1678,6 +1678,46 @@ static void test_listings_in_flight_are_bounded(void **state)
 	world_release(&w);
 }
 
+/* The place's last listing failed: counted in places_failing, its error and since when
+ * in /v1/places, until a listing succeeds. */
+static void test_failed_listing_is_reported(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	struct engine_counts c;
+	cJSON *places, *p;
+	unsigned lists;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "acme Ready");
+	w.cloud.fail_lists = 1;
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e);
+	run_until(&w, lists_at_least, &lists, "the failing listing");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places_failing, 1);
+	places = engine_places_json(w.e);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "list_error")),
+			    "InternalServerException: injected");
+	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItem(p, "list_failing_since")));
+	cJSON_Delete(places);
+
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e);
+	run_until(&w, lists_at_least, &lists, "a listing that succeeds");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places_failing, 0);
+	places = engine_places_json(w.e);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "list_error")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "list_failing_since")));
+	cJSON_Delete(places);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1717,6 +1757,7 @@ int main(void)
 		cmocka_unit_test(test_starts_take_what_the_turn_has_left),
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
 		cmocka_unit_test(test_listings_in_flight_are_bounded),
+		cmocka_unit_test(test_failed_listing_is_reported),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);
