@@ -559,9 +559,17 @@ void control_metrics(const struct engine *e, const struct control_info *info, st
 		    "# HELP bedrock_tenantd_action_failures_total AWS actions that failed.\n"
 		    "# TYPE bedrock_tenantd_action_failures_total counter\nbedrock_tenantd_action_failures_total %llu\n"
 		    "# HELP bedrock_tenantd_last_resync_seconds Time of the last complete listing.\n"
-		    "# TYPE bedrock_tenantd_last_resync_seconds gauge\nbedrock_tenantd_last_resync_seconds %lld\n",
+		    "# TYPE bedrock_tenantd_last_resync_seconds gauge\nbedrock_tenantd_last_resync_seconds %lld\n"
+		    "# HELP bedrock_tenantd_places Places (account and Region) the daemon knows.\n"
+		    "# TYPE bedrock_tenantd_places gauge\nbedrock_tenantd_places %zu\n"
+		    "# HELP bedrock_tenantd_places_failing Places whose last listing failed.\n"
+		    "# TYPE bedrock_tenantd_places_failing gauge\nbedrock_tenantd_places_failing %zu\n"
+		    "# HELP bedrock_tenantd_listings Listings of places in flight, and waiting their turn.\n"
+		    "# TYPE bedrock_tenantd_listings gauge\nbedrock_tenantd_listings{state=\"in_flight\"} %zu\n"
+		    "bedrock_tenantd_listings{state=\"waiting\"} %zu\n",
 		    c.queue_depth, c.reconciles_in_flight, c.held, (unsigned long long)c.reconciles,
-		    (unsigned long long)c.actions, (unsigned long long)c.action_failures, (long long)c.last_resync);
+		    (unsigned long long)c.actions, (unsigned long long)c.action_failures, (long long)c.last_resync,
+		    c.places, c.places_failing, c.listings_in_flight, c.listings_waiting);
 	if (cloud->metrics)
 		cloud->metrics(ctx, out);
 	operation_metrics(e, info, &c, out);

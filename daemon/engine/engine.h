@@ -187,7 +187,9 @@ struct engine_counts {
 	size_t reconciles_in_flight;
 	size_t held;
 	size_t places, places_listed;
-	size_t places_failing;	     /* their last listing failed (engine_place_errors) */
+	size_t places_failing;	     /* their last listing failed (/v1/places: list_error) */
+	size_t listings_in_flight;   /* places being listed now */
+	size_t listings_waiting;     /* places whose listing waits its turn (max_listings) */
 	size_t journal_entries;	     /* own writes kept for the listings under way (places.c) */
 	uint64_t heap_trims;	     /* freed memory given back to the system (malloc_trim) */
 	uint64_t store_log_cuts;     /* the store's log file cut back, off the loop, once idle */

@@ -77,6 +77,8 @@ ctl status >"$WORK/status.out" || rc=$?
 [ $rc = 1 ] || fail "ctl status exits $rc while listings fail, want 1"
 grep -q "^listings .*$ACCOUNTS of $PLACES place(s) failing" "$WORK/status.out" || fail "status: $(cat "$WORK/status.out")"
 rc=0
+curl -sf --unix-socket "$WORK/control.sock" http://localhost/metrics >"$WORK/metrics.txt"
+grep -qx "bedrock_tenantd_places_failing $ACCOUNTS" "$WORK/metrics.txt" || fail "metrics: $(grep places "$WORK/metrics.txt")"
 ctl places >"$WORK/places.out" || rc=$?
 [ $rc = 1 ] || fail "ctl places exits $rc while listings fail, want 1"
 grep -q "listing failing since .*AccessDeniedException: .*not authorized" "$WORK/places.out" || fail "places: $(cat "$WORK/places.out")"
