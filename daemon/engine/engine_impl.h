@@ -264,6 +264,7 @@ struct engine {
 	unsigned listings;
 	struct place_state **list_queue;
 	size_t n_list_queue, alloc_list_queue;
+	bool starting_listings, start_again; /* inside start_waiting; a listing ended meanwhile */
 	/* account -> struct engine__account_listings (owned; places.c) */
 	struct hashmap account_listed;
 	/* What a listing replaced, freed a bounded amount per loop turn (places.c) */

@@ -512,22 +512,33 @@ static bool may_list(const struct engine *e, const struct place_state *ps)
 	return e->listings < e->set.max_listings || (a && a->epoch == e->tally.actions && a->listing);
 }
 
-/* The waiting places that have room now start, in their order. */
+/* The waiting places that have room now start, in their order. A listing that ends
+ * from within a start (a cloud that answers at once) makes another pass. */
 static void start_waiting(struct engine *e)
 {
-	size_t kept = 0;
-
-	for (size_t i = 0; i < e->n_list_queue; i++) {
-		struct place_state *ps = e->list_queue[i];
-
-		if (!e->closing && may_list(e, ps)) {
-			ps->waiting = false;
-			start_listing(ps, ps->waiting_resync);
-		} else {
-			e->list_queue[kept++] = ps;
-		}
+	if (e->starting_listings) {
+		e->start_again = true;
+		return;
 	}
-	e->n_list_queue = kept;
+	e->starting_listings = true;
+	do {
+		size_t kept = 0;
+
+		e->start_again = false;
+		/* the queue may grow meanwhile (a listing asked for again): read at each step */
+		for (size_t i = 0; i < e->n_list_queue; i++) {
+			struct place_state *ps = e->list_queue[i];
+
+			if (!e->closing && may_list(e, ps)) {
+				ps->waiting = false;
+				start_listing(ps, ps->waiting_resync);
+			} else {
+				e->list_queue[kept++] = ps;
+			}
+		}
+		e->n_list_queue = kept;
+	} while (e->start_again);
+	e->starting_listings = false;
 	if (e->closing) {
 		for (size_t i = 0; i < e->n_list_queue; i++)
 			e->list_queue[i]->waiting = false;

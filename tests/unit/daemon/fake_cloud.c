@@ -126,6 +126,11 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 	while (hashmap_next(&c->world.parameters, &pos, NULL, &v))
 		if (strncmp(((const struct observed_parameter *)v)->name, prefix, strlen(prefix)) == 0)
 			observed_store_put_parameter(a->snapshot, observed_parameter_dup(v));
+	if (c->list_at_once && c->lists % c->list_at_once == 0) {
+		c->pending++;
+		deliver(&a->timer);
+		return 0;
+	}
 	send_answer_after(a, c->list_latency_ms);
 	return 0;
 }

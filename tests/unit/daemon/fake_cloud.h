@@ -47,6 +47,7 @@ struct fake_cloud {
 	unsigned fail_lists;	   /* the next N listings fail */
 	uint64_t apply_latency_ms; /* applies that succeed are answered this late */
 	uint64_t list_latency_ms;  /* listings that succeed are answered this late (what they show: at the call) */
+	unsigned list_at_once;	   /* every Nth listing is answered from within the call (0: none) */
 	const char *hold_create;   /* the create of the profile of this name is done, its answer held ... */
 	void *held;		   /* ... here, not counted in pending, until fake_cloud_answer_held */
 };

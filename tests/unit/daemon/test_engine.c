@@ -1678,6 +1678,44 @@ static void test_listings_in_flight_are_bounded(void **state)
 	world_release(&w);
 }
 
+/* A cloud that answers some listings from within the call: a listing that ends inside
+ * the start of the waiting ones lets the others start all the same, and the count of
+ * those in flight stays true (every place listed, none left in flight or waiting). */
+static void test_listings_answered_at_once(void **state)
+{
+	struct world w;
+	struct tenant *v[8];
+	struct engine_counts c;
+	unsigned lists;
+	char id[16];
+
+	world_init(&w);
+	stop_engine(&w);
+	w.max_listings = 2;
+	start_engine(&w);
+	for (int i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "tenant-%d", i);
+		v[i] = tenant_of(id, "r1", 1);
+		snprintf(id, sizeof(id), "account-%d", i);
+		v[i]->account = intern(id);
+	}
+	put_all(&w, v, 8, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	w.cloud.list_at_once = 2;
+	w.cloud.list_latency_ms = 2;
+	lists = w.cloud.lists + 8;
+	engine_resync(w.e);
+	run_until(&w, lists_at_least, &lists, "every place listed again");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places_listed, 8);
+	assert_int_equal(c.listings_in_flight, 0);
+	assert_int_equal(c.listings_waiting, 0);
+	assert_int_equal(w.cloud.lists, lists);
+	for (int i = 0; i < 8; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
 /* The place's last listing failed: counted in places_failing, its error and since when
  * in /v1/places, until a listing succeeds. */
 static void test_failed_listing_is_reported(void **state)
@@ -1758,6 +1796,7 @@ int main(void)
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
 		cmocka_unit_test(test_listings_in_flight_are_bounded),
 		cmocka_unit_test(test_failed_listing_is_reported),
+		cmocka_unit_test(test_listings_answered_at_once),
 	};
 
 	log_setup(getenv("TEST_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR, true);
