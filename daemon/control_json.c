@@ -9,19 +9,6 @@
 #include "observed.h"
 #include "xalloc.h"
 
-cJSON *control_time(int64_t at)
-{
-	char buf[32];
-	time_t t = (time_t)at;
-	struct tm tm;
-
-	if (!at)
-		return cJSON_CreateNull();
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return cJSON_CreateString(buf);
-}
-
 static cJSON *string_or_null(const char *s)
 {
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
@@ -109,12 +96,12 @@ static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *
 	cJSON_AddItemToObject(o, "problem", string_or_null(t->problem));
 	cJSON_AddBoolToObject(o, "held", t->held);
 	cJSON_AddBoolToObject(o, "removed", t->removed);
-	cJSON_AddItemToObject(o, "last_reconciled", control_time(t->last_reconciled));
+	cJSON_AddItemToObject(o, "last_reconciled", engine_json_time(t->last_reconciled));
 	if (t->next_attempt_ms && t->next_attempt_ms > now && t->error != ERROR_NONE)
 		cJSON_AddNumberToObject(o, "next_attempt_in_ms", (double)(t->next_attempt_ms - now));
 	else
 		cJSON_AddNullToObject(o, "next_attempt_in_ms");
-	cJSON_AddItemToObject(o, "next_timer", control_time(t->wake_at));
+	cJSON_AddItemToObject(o, "next_timer", engine_json_time(t->wake_at));
 	cJSON_AddNumberToObject(o, "conflicts", (double)t->n_conflicts);
 	return o;
 }
@@ -145,8 +132,8 @@ static cJSON *deletion_json(const struct engine *e, const struct tenant_entry *t
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "timer", timer_kind_name(r->kind));
-	cJSON_AddItemToObject(o, "since", control_time(r->since));
-	cJSON_AddItemToObject(o, "at", control_time(engine_timer_expiry(e, r->kind, r->since)));
+	cJSON_AddItemToObject(o, "since", engine_json_time(r->since));
+	cJSON_AddItemToObject(o, "at", engine_json_time(engine_timer_expiry(e, r->kind, r->since)));
 	return o;
 }
 
@@ -254,7 +241,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			free(key);
 		}
 	}
-	cJSON_AddItemToObject(o, "listed_at", control_time(s->listed_at));
+	cJSON_AddItemToObject(o, "listed_at", engine_json_time(s->listed_at));
 	return o;
 }
 
@@ -272,7 +259,7 @@ static cJSON *moving_json(const struct engine *e, const struct tenant_entry *t)
 		const char *since = record_fact(t->record, fact);
 		cJSON *j = cJSON_CreateObject(), *profiles, *params;
 		cJSON_AddStringToObject(j, "place", key);
-		cJSON_AddItemToObject(j, "since", control_time(since ? strtoll(since, NULL, 10) : 0));
+		cJSON_AddItemToObject(j, "since", engine_json_time(since ? strtoll(since, NULL, 10) : 0));
 		cJSON_AddBoolToObject(j, "switched", t->move_switched);
 		cJSON_AddItemToObject(j, "deletion", deletion_json(e, t, timer));
 		profiles = cJSON_AddArrayToObject(j, "profiles");
@@ -325,7 +312,7 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t,
 	for (size_t pos = 0; history_lines_next(&lines, &pos, &at, &text);) {
 		/* oldest first */
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddItemToObject(j, "at", control_time(at));
+		cJSON_AddItemToObject(j, "at", engine_json_time(at));
 		cJSON_AddStringToObject(j, "event", text);
 		cJSON_AddItemToArray(history, j);
 	}
@@ -382,7 +369,7 @@ static void add_state_store(cJSON *o, const struct engine *e)
 	engine_store_health(e, &h);
 	cJSON_AddBoolToObject(st, "ok", !h.last_error && !h.failed_writes);
 	cJSON_AddItemToObject(st, "error", string_or_null(h.last_error));
-	cJSON_AddItemToObject(st, "failing_since", control_time(h.failing_since));
+	cJSON_AddItemToObject(st, "failing_since", engine_json_time(h.failing_since));
 	cJSON_AddNumberToObject(st, "failed_writes", (double)h.failed_writes);
 	cJSON_AddItemToObject(st, "moved_aside", string_or_null(h.moved_aside));
 }
@@ -401,8 +388,8 @@ static cJSON *git_sync_json(const char *manifests)
 	cJSON_AddItemToObject(g, "remote_revision", string_or_null(st.remote_revision[0] ? st.remote_revision : NULL));
 	cJSON_AddBoolToObject(g, "behind", git_sync_status_behind(&st));
 	cJSON_AddItemToObject(g, "branch", string_or_null(st.branch[0] ? st.branch : NULL));
-	cJSON_AddItemToObject(g, "synced_at", control_time(st.synced_at));
-	cJSON_AddItemToObject(g, "checked_at", control_time(st.checked_at));
+	cJSON_AddItemToObject(g, "synced_at", engine_json_time(st.synced_at));
+	cJSON_AddItemToObject(g, "checked_at", engine_json_time(st.checked_at));
 	cJSON_AddItemToObject(g, "error", string_or_null(st.error[0] ? st.error : NULL));
 	return g;
 }
@@ -449,7 +436,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddNumberToObject(q, "aws_calls_in_flight", cloud->in_flight ? (double)cloud->in_flight(ctx) : 0);
 	cJSON_AddItemToObject(o, "aws", aws ? cJSON_Parse(aws) : cJSON_CreateNull());
 	free(aws);
-	cJSON_AddItemToObject(o, "last_resync", control_time(c.last_resync));
+	cJSON_AddItemToObject(o, "last_resync", engine_json_time(c.last_resync));
 	cJSON_AddNumberToObject(o, "places", (double)c.places);
 	cJSON_AddNumberToObject(o, "places_failing", (double)c.places_failing);
 	held_ids = engine_held_tenants(e, &n_held);

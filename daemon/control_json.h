@@ -25,7 +25,5 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
  * layer's) counters and of the daemon's manifest and configuration problems (info),
  * appended to out. */
 void control_metrics(const struct engine *e, const struct control_info *info, struct strbuf *out);
-/* control_time: an ISO-8601 UTC text for a wall-clock second, or NULL for 0. */
-cJSON *control_time(int64_t at);
 
 #endif

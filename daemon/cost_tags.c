@@ -373,7 +373,7 @@ char *cost_tags_status_json(const struct cost_tags *ct)
 		cJSON_AddStringToObject(o, "error", ct->error);
 	else
 		cJSON_AddNullToObject(o, "error");
-	cJSON_AddItemToObject(o, "checked_at", control_time(ct->checked_at));
+	cJSON_AddItemToObject(o, "checked_at", engine_json_time(ct->checked_at));
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return text;

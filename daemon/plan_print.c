@@ -52,7 +52,7 @@ static cJSON *step_json(const struct sim_step *st, const char *place)
 	cJSON_AddStringToObject(j, "place", place);
 	cJSON_AddStringToObject(j, "reason", a->reason);
 	cJSON_AddBoolToObject(j, "aws_call", action_calls_aws(a->kind));
-	cJSON_AddItemToObject(j, "after", control_time(st->at));
+	cJSON_AddItemToObject(j, "after", engine_json_time(st->at));
 	cJSON_AddNumberToObject(j, "round", st->round);
 	ch = cJSON_AddArrayToObject(j, "changes");
 	for (size_t i = 0; i < st->changes.n; i++) {
@@ -194,7 +194,7 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 		cJSON_AddBoolToObject(t, "incomplete", incomplete);
 		cJSON_AddBoolToObject(t, "truncated", truncated);
 		cJSON_AddBoolToObject(t, "pending", pending);
-		cJSON_AddItemToObject(t, "next_timer", control_time(wake));
+		cJSON_AddItemToObject(t, "next_timer", engine_json_time(wake));
 	}
 	cJSON_AddItemToArray(cJSON_GetObjectItem(o->root, "tenants"), t);
 	if (!o->json) {

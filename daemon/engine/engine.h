@@ -291,6 +291,9 @@ void engine_store_health(const struct engine *e, struct engine_store_health *ret
  * and the tenants waiting for capacity (the caller's to cJSON_Delete). */
 struct cJSON;
 struct cJSON *engine_places_json(struct engine *e);
+/* engine_json_time: a wall-clock second as the control API writes times (ISO-8601
+ * UTC), or null for 0. */
+struct cJSON *engine_json_time(int64_t at);
 
 /* engine_held_tenants: ids whose deletions wait; caller frees the array only. */
 const char **engine_held_tenants(const struct engine *e, size_t *ret_n);

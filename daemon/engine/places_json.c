@@ -51,8 +51,7 @@ static struct engine__pool *pool_of(struct engine *e, const struct place_state *
 	return NULL;
 }
 
-/* at (wall clock seconds) as the control API writes times, or null for 0 */
-static cJSON *utc_or_null(int64_t at)
+cJSON *engine_json_time(int64_t at)
 {
 	char buf[32];
 	time_t t = (time_t)at;
@@ -151,7 +150,7 @@ cJSON *engine_places_json(struct engine *e)
 			cJSON_AddStringToObject(o, "list_error", ps->list_error);
 		else
 			cJSON_AddNullToObject(o, "list_error");
-		cJSON_AddItemToObject(o, "list_failing_since", utc_or_null(ps->list_failing_since));
+		cJSON_AddItemToObject(o, "list_failing_since", engine_json_time(ps->list_failing_since));
 		cJSON_AddNumberToObject(o, "tenants", pt ? (double)pt->tenants : 0);
 		use(o, "profiles", ps->store.profiles.n, cap, PLACEMENT_PROFILES);
 		use(o, "parameters", ps->store.parameters.n, cap, PLACEMENT_PARAMETERS);
