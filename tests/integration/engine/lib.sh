@@ -137,6 +137,17 @@ add_pool_accounts() {
 	printf 'pools:\n  default:\n    accounts: [%s]\n    regions: [%s]\n' "$names" "$regions" >>"$WORK/config.yaml"
 }
 
+# add_role_accounts N: accounts a1 .. a(N-1) beside prod (the default credentials'
+# account), ids 1111000000NN, each reached through its role. After write_config.
+add_role_accounts() {
+	local i id
+	for ((i = 1; i < $1; i++)); do
+		id=$(printf '1111000000%02d' "$i")
+		printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$id" "$id"
+	done >"$WORK/accounts.yaml"
+	sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+}
+
 # use_sync_shim: the daemon runs with sync_shim (LD_PRELOAD), which makes syncs of the
 # store's write-ahead log slow or failing as $WORK/sync.ctl says (empty: neither;
 # "slow MS"; see sync_shim.c); what it did is in $WORK/sync.log.

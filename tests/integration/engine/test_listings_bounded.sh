@@ -18,11 +18,7 @@ PLACES=$((ACCOUNTS * ${#REGIONS[@]}))
 N=$((PLACES * PER_PLACE))
 start_awsim
 write_config "max_in_flight: 2"
-for i in $(seq 1 $((ACCOUNTS - 1))); do
-	id=$(printf '1111000000%02d' "$i")
-	printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$id" "$id"
-done >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+add_role_accounts "$ACCOUNTS"
 sed -i 's/^resync_interval: .*/resync_interval: 10m/' "$WORK/config.yaml"
 account_of() { [ "$1" = 0 ] && echo prod || echo "a$1"; }
 for i in $(seq 0 $((N - 1))); do

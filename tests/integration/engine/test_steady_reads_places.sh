@@ -23,11 +23,7 @@ N=$((PLACES * PER_PLACE))
 start_awsim
 write_config
 # prod is the default credentials' account; a1, a2 are reached through their roles
-for i in $(seq 1 $((ACCOUNTS - 1))); do
-	id=$(printf '1111000000%02d' "$i")
-	printf '  a%d:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$i" "$id" "$id"
-done >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+add_role_accounts "$ACCOUNTS"
 # only the resyncs asked for below (the counts are exact)
 sed -i 's/^resync_interval: .*/resync_interval: 10m/' "$WORK/config.yaml"
 account_of() { [ "$1" = 0 ] && echo prod || echo "a$1"; }
