@@ -120,11 +120,6 @@ enum aws_error_class retry_classify_transport(int status)
 	}
 }
 
-bool retry_is_expired_credentials(const char *code)
-{
-	return IN(code, expired_codes);
-}
-
 bool retry_refreshes_credentials(const char *code)
 {
 	return IN(code, expired_codes) || IN(code, rejected_session_codes);

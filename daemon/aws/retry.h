@@ -35,9 +35,6 @@ enum aws_error_class retry_classify(int http_status, const char *code);
 /* retry_classify_transport: the class of a call that got no HTTP answer (status is
  * the -errno of the transport): timeouts and connection errors are retryable. */
 enum aws_error_class retry_classify_transport(int status);
-/* retry_is_expired_credentials: the code says the session token or signature aged
- * out; the caller refreshes its credentials before the retry. */
-bool retry_is_expired_credentials(const char *code);
 /* retry_refreshes_credentials: expired credentials, or a session token the service
  * does not recognize (UnrecognizedClientException, InvalidClientTokenId): worth new
  * credentials from their provider and one more attempt; without a provider, the

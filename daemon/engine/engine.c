@@ -978,12 +978,12 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	ret->tenants = e->tenants.n;
 	memcpy(ret->by_state, e->by_state, sizeof(ret->by_state));
 	ret->held = e->n_held;
+	ret->listings_in_flight = e->listings;
+	ret->listings_waiting = e->n_list_queue;
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;
 		ret->places_failing += ((struct place_state *)v)->list_error != NULL;
-		ret->listings_in_flight += ((struct place_state *)v)->listing;
-		ret->listings_waiting += ((struct place_state *)v)->waiting;
 		ret->journal_entries += ((struct place_state *)v)->n_journal;
 	}
 	ret->queue_depth = workqueue_depth(&e->queue) + e->slot_waiters;

@@ -54,9 +54,11 @@ static void test_classify(void **state)
 	assert_int_equal(retry_classify_transport(-EMSGSIZE), AWS_ERROR_TERMINAL);
 	assert_int_equal(retry_classify_transport(-ECANCELED), AWS_ERROR_TERMINAL);
 
-	assert_true(retry_is_expired_credentials("ExpiredTokenException"));
-	assert_false(retry_is_expired_credentials("AccessDenied"));
-	assert_false(retry_is_expired_credentials(NULL));
+	assert_true(retry_refreshes_credentials("ExpiredTokenException"));
+	assert_true(retry_refreshes_credentials("UnrecognizedClientException"));
+	assert_true(retry_refreshes_credentials("InvalidClientTokenId"));
+	assert_false(retry_refreshes_credentials("AccessDenied"));
+	assert_false(retry_refreshes_credentials(NULL));
 }
 
 static void test_backoff(void **state)
