@@ -18,17 +18,28 @@ for i in $(seq 1 3); do write_tenant "t$i" "" eng 1; done
 start_daemon
 wait_until 60 "Ready" all_ready
 
-# The store's log (state.db-wal) is cut to nothing first: after a checkpoint, SQLite
-# writes the log again from its start in the file's pages already allocated, so on a
-# full disk a small commit could still succeed (and its create be sent, rightly: the
-# intent is then on disk). Here no write must get through.
-truncated() {
-	[ "$(sqlite3 -cmd ".timeout 5000" "$WORK/state/state.db" "PRAGMA wal_checkpoint(TRUNCATE)")" = "0|0|0" ]
-}
-wait_until 30 "the store's log cut to nothing" truncated
-# fill the file system to the last byte
-dd if=/dev/zero of="$WORK/state/filler" bs=64k status=none 2>/dev/null || true
-dd if=/dev/zero of="$WORK/state/filler2" bs=512 status=none 2>/dev/null || true
+# The disk is filled to the last byte with the store's log (state.db-wal) empty. Any
+# page the log holds is space a small commit could use on a full disk (and its create
+# be sent, rightly: the intent is then on disk): after a checkpoint SQLite writes the
+# log again from its start, and once idle the daemon cuts the log's file back, which
+# frees pages for the next commit. So the log is cut to nothing (a checkpoint of this
+# test's) and the disk filled, again until the daemon wrote nothing in between: with
+# the log empty and the disk full, no write can get through.
+log_size() { stat -c %s "$WAL" 2>/dev/null || echo 0; }
+WAL=$WORK/state/state.db-wal
+filled=0
+for attempt in $(seq 1 20); do
+	rm -f "$WORK/state/filler"* # room for the checkpoint to copy the log into the database
+	sqlite3 -cmd ".timeout 5000" "$WORK/state/state.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+	dd if=/dev/zero of="$WORK/state/filler" bs=64k status=none 2>/dev/null || true
+	dd if=/dev/zero of="$WORK/state/filler.tail" bs=512 status=none 2>/dev/null || true
+	if [ "$(log_size)" = 0 ]; then
+		filled=1
+		break
+	fi
+	sleep 0.2
+done
+[ "$filled" = 1 ] || fail "the store's log could not be emptied on a full disk: $(log_size) bytes"
 creates=$(calls bedrock:CreateInferenceProfile)
 : >"$WORK/daemon.log"
 for i in $(seq 1 40); do write_tenant "n$i" "" eng 1; done
@@ -51,7 +62,7 @@ sleep 8
 lines=$(grep -c "state store" "$WORK/daemon.log" || true)
 [ "$lines" -le 6 ] || fail "$lines state store lines in about 10 s: $(grep "state store" "$WORK/daemon.log" | head -5)"
 
-rm -f "$WORK/state/filler" "$WORK/state/filler2"
+rm -f "$WORK/state/filler"*
 wait_until 90 "Ready once space is back" all_ready
 wait_until 30 "the recovery logged" grep -q "state store: writable again" "$WORK/daemon.log"
 status_json | jq -e '.state_store.ok' >/dev/null || fail "status still shows the store failing"
