@@ -213,6 +213,8 @@ static void listing_build(struct listing *l)
 {
 	struct observed_store *s = xcalloc(1, sizeof(*s));
 	const struct cloud_aws__account_read *a = l->acct;
+	/* the account's budgets, unless their read failed (observed_store.budgets_error) */
+	bool budgets = a->with_budgets && !a->budgets_error;
 
 	l->snapshot = s;
 	observed_store_init(s);
@@ -225,7 +227,7 @@ static void listing_build(struct listing *l)
 			hashmap_put(&tags, name ? name : l->tagged.items[i].arn, &l->tagged.items[i].tags);
 			free(name);
 		}
-		for (size_t i = 0; a->with_budgets && i < a->budget_tags.n; i++)
+		for (size_t i = 0; budgets && i < a->budget_tags.n; i++)
 			hashmap_put(&tags, a->budget_tags.items[i].arn, &a->budget_tags.items[i].tags);
 		for (size_t i = 0; i < l->profiles.n; i++) {
 			struct observed_profile *p = profile_from_aws(s, &l->profiles.items[i]);
@@ -237,7 +239,7 @@ static void listing_build(struct listing *l)
 			}
 			observed_store_put_profile(s, p);
 		}
-		for (size_t i = 0; a->with_budgets && i < a->budgets.n; i++) {
+		for (size_t i = 0; budgets && i < a->budgets.n; i++) {
 			const struct budgets_budget *bb = &a->budgets.items[i];
 			char *arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
 			/* in the snapshot's arena, its constant strings interned (observed.h) */
@@ -258,8 +260,9 @@ static void listing_build(struct listing *l)
 			b->listed = true;
 			observed_store_put_budget(s, b);
 		}
-		s->budgets_listed = a->with_budgets;
-		if (a->with_budgets)
+		s->budgets_listed = budgets;
+		s->budgets_error = xstrdup_or_null(a->budgets_error);
+		if (budgets)
 			cloud_aws__build_enforce(s, &a->enforce); /* into the budgets just built */
 		if (a->roles_read)
 			build_roles(s, &a->roles);
@@ -504,7 +507,8 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 	listing_step_done(l);
 }
 
-/* The account's part is in: its failure (a Budgets read) is the listing's. */
+/* The account's part is in: its failure (no call could be sent) is the listing's; a
+ * Budgets read that failed leaves only the budgets out (listing_build). */
 static void account_done(void *arg)
 {
 	struct listing *l = arg;

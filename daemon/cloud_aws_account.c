@@ -48,6 +48,7 @@ void cloud_aws__account_unref(struct cloud_aws__account_read *a)
 	iam_policy_list_release(&a->enforce.policies);
 	budgets_action_list_release(&a->enforce.actions);
 	free(a->enforce.error);
+	free(a->budgets_error);
 	free(a->waiters);
 	free(a->account);
 	free(a->account_id);
@@ -63,6 +64,18 @@ static void failed(struct cloud_aws__account_read *a, int status, const struct a
 	cloud_error_from_aws(&a->err, status, err);
 	snprintf(a->err.message, sizeof(a->err.message), "%s: %s", what,
 		 err && err->message && err->message[0] ? err->message : strerror(-a->status));
+}
+
+/* A Budgets read failed: the budgets are left out of the listings, not the place's
+ * profiles and parameters (a role without budgets:ViewBudget still reconciles them). */
+static void budgets_failed(struct cloud_aws__account_read *a, int status, const struct aws_error *err, const char *what)
+{
+	struct cloud_error e;
+
+	if (a->budgets_error)
+		return;
+	cloud_error_from_aws(&e, status, err);
+	a->budgets_error = xasprintf("%s%s%s: %s", e.code, e.code[0] ? ": " : "", what, e.message);
 }
 
 /* One answer in: after the last, the reading is no longer joinable and every listing
@@ -109,7 +122,7 @@ static void on_budgets(void *arg, int status, const struct aws_error *err, const
 	struct cloud_aws__account_read *a = arg;
 
 	if (status < 0) {
-		failed(a, status, err, "DescribeBudgets");
+		budgets_failed(a, status, err, "DescribeBudgets");
 	} else {
 		a->budgets = *list;
 		memset((void *)list, 0, sizeof(*list));
@@ -122,7 +135,7 @@ static void on_budget_tags(void *arg, int status, const struct aws_error *err, c
 	struct cloud_aws__account_read *a = arg;
 
 	if (status < 0) {
-		failed(a, status, err, "GetResources");
+		budgets_failed(a, status, err, "GetResources (budgets)");
 	} else {
 		a->budget_tags = *list;
 		memset((void *)list, 0, sizeof(*list));

@@ -93,8 +93,11 @@ struct cloud_aws__account_read {
 	uint64_t epoch;	       /* struct place.account_epoch of the listing that started it */
 	struct aws_target iam_target, budgets_target;
 	unsigned refs, pending;
-	int status; /* a Budgets read failed: every listing holding it fails */
+	int status; /* no call could be sent: every listing holding it fails */
 	struct cloud_error err;
+	/* a Budgets read failed ("Code: Operation: message"): the listings holding it are
+	 * built without the budgets (observed_store.budgets_error), the rest stands */
+	char *budgets_error;
 	struct budgets_budget_list budgets;
 	struct tagging_resource_list budget_tags; /* GetResources in us-east-1 */
 	struct iam_role_detail_list roles;

@@ -221,8 +221,16 @@ void diff_budget(struct diff_ctx *c)
 	const struct observed_budget *at_name = NULL;
 
 	if (!o->budgets_listed) {
-		/* budgets are listed once the account id is known: not Ready meanwhile */
-		if (t && t->budget) {
+		/* Budgets are listed once the account id is known: not Ready meanwhile. A
+		 * listing that could not read them says why; the place's listings are
+		 * retried until they can (the tenant is marked again then). A removed
+		 * tenant's budget, unseen, is found by a later listing (its tenant tag:
+		 * the engine adopts it again). */
+		const char *why = o->store ? o->store->budgets_error : NULL;
+		if (why && t && t->budget) {
+			free(c->plan->error);
+			c->plan->error = xasprintf("the account's budgets cannot be listed: %s", why);
+		} else if (t && t->budget) {
 			c->plan->incomplete = true;
 			plan_wake(c->plan, c->in->now + 5);
 		}

@@ -173,6 +173,8 @@ void observed_store_release(struct observed_store *s)
 	hashmap_release(&s->deny_policies, free_deny_policy_cb);
 	free(s->enforce_error);
 	s->enforce_error = NULL;
+	free(s->budgets_error);
+	s->budgets_error = NULL;
 	arena_free(s->arena); /* after every entry released its references */
 	s->arena = NULL;
 	arena_free(s->policies_arena);
@@ -211,6 +213,8 @@ static struct hashmap *release_map(struct observed_store *s, unsigned i, void (*
 	case 8:
 		free(s->enforce_error);
 		s->enforce_error = NULL;
+		free(s->budgets_error);
+		s->budgets_error = NULL;
 		arena_free(s->arena);
 		s->arena = NULL;
 		arena_free(s->policies_arena);

@@ -203,6 +203,10 @@ struct observed_store {
 	 * policies; when it could not, enforce_error says why (owned). */
 	bool enforce_listed;
 	char *enforce_error;
+	/* The listing could not read the account's budgets (a Budgets call failed, e.g.
+	 * not allowed): why, "Code: Operation: message" (owned); NULL when it read them or
+	 * did not try (no account id yet). Its profiles and parameters stand. */
+	char *budgets_error;
 	/* The listing read every role with its inline policies: a policy absent from
 	 * policies is absent from AWS, a role absent from roles does not exist. */
 	bool policies_listed;
@@ -307,6 +311,12 @@ void observed_alert_release(struct observed_alert *a);
 
 /* Budget enforcement (observed_enforce.c). Put takes p (replacing one of the same
  * name); the action helpers copy and free one action's strings. */
+/* observed_store_keep_budgets: dst, a listing that could not read the budgets
+ * (budgets_error), gets copies of the budgets src (the store it replaces) last listed,
+ * with their actions, and src's deny policies and enforcement listing: what the daemon
+ * shows of them stays as old as their last good listing, as a place's does when its
+ * whole listing fails. Nothing when src has no budgets listed or dst has. */
+void observed_store_keep_budgets(struct observed_store *dst, const struct observed_store *src);
 void observed_store_put_deny_policy(struct observed_store *s, struct observed_deny_policy *p);
 bool observed_store_remove_deny_policy(struct observed_store *s, const char *name);
 const struct observed_deny_policy *observed_store_deny_policy(const struct observed_store *s, const char *name);

@@ -248,6 +248,7 @@ static bool rest_same(const struct observed_store *prev, const struct counts *in
 {
 	return prev->budgets_listed == next->budgets_listed && prev->enforce_listed == next->enforce_listed &&
 	       prev->policies_listed == next->policies_listed && str_same(prev->enforce_error, next->enforce_error) &&
+	       str_same(prev->budgets_error, next->budgets_error) &&
 	       untagged_same(prev, in_prev, next, in_next, entries) && denies_same(prev, next);
 }
 

@@ -28,6 +28,26 @@ struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny
 	return c;
 }
 
+void observed_store_keep_budgets(struct observed_store *dst, const struct observed_store *src)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (!src->budgets_listed || dst->budgets_listed)
+		return;
+	while (hashmap_next(&src->budgets, &pos, NULL, &v))
+		observed_store_put_budget(dst, observed_budget_dup(v));
+	dst->budgets_listed = true;
+	if (!src->enforce_listed && !src->enforce_error)
+		return;
+	pos = 0;
+	while (hashmap_next(&src->deny_policies, &pos, NULL, &v))
+		observed_store_put_deny_policy(dst, observed_deny_policy_dup(v));
+	dst->enforce_listed = src->enforce_listed;
+	free(dst->enforce_error);
+	dst->enforce_error = xstrdup_or_null(src->enforce_error);
+}
+
 /* Deny policies carry no tenant tag: a change is a change of the whole store's
  * generation (diff_stamp.h), which every settled tenant's stamp holds. */
 void observed_store_put_deny_policy(struct observed_store *s, struct observed_deny_policy *p)

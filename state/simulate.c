@@ -105,6 +105,7 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 		free(role);
 	}
 	ret->budgets_listed = in->observed->budgets_listed;
+	ret->budgets_error = xstrdup_or_null(in->observed->budgets_error);
 	copy_enforce(ret, in->observed, in->tenant_id);
 	ret->listed_at = in->observed->listed_at;
 }

@@ -440,7 +440,7 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		engine__pools_listed(e, ps);
 		while (hashmap_next(&ps->members, &pos, NULL, &v)) {
 			struct tenant_entry *t = v;
-			workqueue_add(&e->queue, t->id, t->reconciled ? WQ_NORMAL : WQ_URGENT);
+			workqueue_add(&e->queue, t->id, t->reconciled && !o->budgets_back ? WQ_NORMAL : WQ_URGENT);
 		}
 		schedule_pump(e);
 		maybe_ready(e);

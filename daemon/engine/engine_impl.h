@@ -56,6 +56,9 @@ struct placement_place;
  * be compared with the new view. */
 struct engine__place_outcome {
 	bool listed;
+	/* the listing read the budgets that the place's last one could not: its tenants
+	 * held for that (a terminal error, waiting for a change) are looked at again */
+	bool budgets_back;
 };
 /* An account's listings in flight that were started at its latest account_epoch. */
 struct engine__account_listings {
@@ -74,13 +77,16 @@ struct place_state {
 	 * set by engine__set_place only), keyed by the entries' own ids: a listing queues
 	 * them without walking every tenant of the engine */
 	struct hashmap members;
-	bool listed;	/* one listing finished */
-	bool listing;	/* a listing is in flight */
-	bool relist;	/* another listing was asked for meanwhile */
-	bool resolving; /* the account id is being asked for */
-	bool failed;	/* the last listing failed: retried by the relist timer */
-	/* The last listing failed (failed): why, and since when (wall clock, the first
-	 * failure of the run); NULL and 0 once a listing succeeds. */
+	bool listed;		  /* one listing finished */
+	bool listing;		  /* a listing is in flight */
+	bool relist;		  /* another listing was asked for meanwhile */
+	bool resolving;		  /* the account id is being asked for */
+	bool failed;		  /* the last listing failed (or left the budgets out): retried by the relist timer */
+	uint64_t relist_delay_ms; /* since failed: 5 s doubling to 5 min (places.c's) */
+	uint64_t relist_at_ms;	  /* since failed: when the relist timer lists it again */
+	/* The last listing failed (failed), or read all but the account's budgets
+	 * ("budgets not listed: ..."): why, and since when (wall clock, the first failure
+	 * of the run); NULL and 0 once a listing succeeds in whole. */
 	char *list_error;
 	int64_t list_failing_since;
 	bool waiting;		      /* in the engine's list_queue: its listing waits for room */
@@ -185,13 +191,12 @@ struct engine {
 	uv_timer_t pump;
 	uv_timer_t resync;
 	uv_timer_t close_timer;
-	uv_timer_t relist;	  /* retries failed listings (places.c's) */
-	uv_timer_t audit;	  /* the paced audit of budget notifications (alerts_audit.c's) */
-	double audit_credit;	  /* budgets owed to the audit (fractions of one) */
-	size_t audit_pos;	  /* where the audit goes on in tenants */
-	uint64_t relist_delay_ms; /* 5 s doubling to 5 min (places.c's) */
-	uint64_t resyncs;	  /* engine_resync calls so far (places.c's) */
-	bool resyncing;		  /* inside engine_resync: its listings may keep tags */
+	uv_timer_t relist;   /* retries failed listings (places.c's) */
+	uv_timer_t audit;    /* the paced audit of budget notifications (alerts_audit.c's) */
+	double audit_credit; /* budgets owed to the audit (fractions of one) */
+	size_t audit_pos;    /* where the audit goes on in tenants */
+	uint64_t resyncs;    /* engine_resync calls so far (places.c's) */
+	bool resyncing;	     /* inside engine_resync: its listings may keep tags */
 	bool started, paused, ready, closing;
 	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
 	bool pumping;	     /* inside the pump: it arms its own next run */

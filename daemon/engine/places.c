@@ -446,6 +446,7 @@ static void keep_tags(struct place_state *ps, bool resync)
 	ps->place.keep_budget_tags = paced && (e->resyncs + account_phase) % ENGINE_TAGS_EVERY != 0;
 }
 
+static void relist_later(struct place_state *ps);
 static void on_relist(uv_timer_t *timer);
 static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);
 
@@ -496,10 +497,9 @@ static void start_listing(struct place_state *ps, bool resync)
 		ps->listing = false;
 		e->listings--;
 		account_listing(ps, -1);
-		ps->failed = true;
 		log_warning("listing %s could not start: %s", ps->place.key, strerror(-r));
 		list_failed(ps, xasprintf("could not start: %s", strerror(-r)));
-		uv_timer_start(&e->relist, on_relist, RELIST_MIN_MS, 0);
+		relist_later(ps);
 	}
 }
 
@@ -570,17 +570,50 @@ void engine__places_resync(struct engine *e)
 	free(all);
 }
 
+/* The relist timer: one for the engine, armed for the failed place due first. */
+static void arm_relist(struct engine *e)
+{
+	uint64_t now = uv_now(e->loop), at = UINT64_MAX;
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		const struct place_state *ps = v;
+		if (ps->failed && !ps->listing && !ps->waiting && ps->relist_at_ms < at)
+			at = ps->relist_at_ms;
+	}
+	if (at == UINT64_MAX)
+		uv_timer_stop(&e->relist);
+	else
+		uv_timer_start(&e->relist, on_relist, at > now ? at - now : 0, 0);
+}
+
 static void on_relist(uv_timer_t *timer)
 {
 	struct engine *e = timer->data;
+	uint64_t now = uv_now(e->loop);
 	size_t pos = 0;
 	void *v;
 
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		struct place_state *ps = v;
-		if (!ps->listing && ps->failed)
+		if (!ps->listing && ps->failed && ps->relist_at_ms <= now)
 			engine__place_list(ps);
 	}
+	arm_relist(e);
+}
+
+/* ps is listed again after a delay of its own that doubles with each failure in a row,
+ * from RELIST_MIN_MS up to RELIST_MAX_MS (a place whose budgets may not be read is not
+ * listed again every few seconds because others succeed). */
+static void relist_later(struct place_state *ps)
+{
+	ps->failed = true;
+	ps->relist_delay_ms = ps->relist_delay_ms ? ps->relist_delay_ms * 2 : RELIST_MIN_MS;
+	if (ps->relist_delay_ms > RELIST_MAX_MS)
+		ps->relist_delay_ms = RELIST_MAX_MS;
+	ps->relist_at_ms = uv_now(ps->e->loop) + ps->relist_delay_ms;
+	arm_relist(ps->e);
 }
 
 static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data)
@@ -588,6 +621,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	struct place_state *ps = data;
 	struct engine *e = ps->e;
 	struct observed_carry_stats carry;
+	bool budgets_back;
 
 	ps->listing = false;
 	e->listings--;
@@ -598,23 +632,29 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		return;
 	}
 	if (status < 0) {
-		ps->failed = true;
 		log_warning("listing %s failed: %s: %s", ps->place.key, err ? err->code : "error",
 			    err ? err->message : strerror(-status));
 		list_failed(ps, xasprintf("%s: %s", err ? err->code : "error", err ? err->message : strerror(-status)));
-		e->relist_delay_ms = e->relist_delay_ms ? e->relist_delay_ms * 2 : RELIST_MIN_MS;
-		if (e->relist_delay_ms > RELIST_MAX_MS)
-			e->relist_delay_ms = RELIST_MAX_MS;
-		uv_timer_start(&e->relist, on_relist, e->relist_delay_ms, 0);
+		relist_later(ps);
 		drop_superseded(ps, ps->write_seq); /* the next listing starts after all of it */
 		ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
 		return;
 	}
-	ps->failed = false;
-	free(ps->list_error);
-	ps->list_error = NULL;
-	ps->list_failing_since = 0;
-	e->relist_delay_ms = 0;
+	budgets_back = ps->store.budgets_error && !snapshot->budgets_error && snapshot->budgets_listed;
+	if (snapshot->budgets_error) {
+		/* the rest of the listing stands; the budgets stay as last listed */
+		log_warning("listing %s: the account's budgets could not be listed: %s", ps->place.key,
+			    snapshot->budgets_error);
+		list_failed(ps, xasprintf("budgets not listed: %s", snapshot->budgets_error));
+		relist_later(ps);
+		observed_store_keep_budgets(snapshot, &ps->store);
+	} else {
+		ps->failed = false;
+		free(ps->list_error);
+		ps->list_error = NULL;
+		ps->list_failing_since = 0;
+		ps->relist_delay_ms = 0;
+	}
 	if (!ps->place.keep_param_tags)
 		ps->tags_seq = ps->listing_start_seq;
 	replay_journal(ps, snapshot);
@@ -639,7 +679,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		ps->relist = false;
 		engine__place_list(ps);
 	}
-	ps->report(e, ps, &(struct engine__place_outcome){ .listed = true });
+	ps->report(e, ps, &(struct engine__place_outcome){ .listed = true, .budgets_back = budgets_back });
 }
 
 void engine__place_list(struct place_state *ps)

@@ -114,7 +114,10 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 	}
 	a->snapshot = xcalloc(1, sizeof(*a->snapshot));
 	observed_store_init(a->snapshot);
-	a->snapshot->budgets_listed = p->account_id != NULL; /* as the real listing: budgets need the id */
+	a->snapshot->budgets_listed = p->account_id != NULL &&
+				      !c->budgets_error; /* as the real listing: budgets need the id */
+	if (p->account_id && c->budgets_error)
+		a->snapshot->budgets_error = xstrdup(c->budgets_error);
 	while (hashmap_next(&c->world.profiles, &pos, NULL, &v)) {
 		const struct observed_profile *prof = v;
 		if (c->hide_new_profiles && prof->created_at > 0)

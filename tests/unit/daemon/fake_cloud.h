@@ -45,6 +45,7 @@ struct fake_cloud {
 	unsigned lose_next;	   /* the next N applies happen, but answer with an error */
 	bool hide_new_profiles;	   /* listings omit profiles created since the last fake_cloud_settle */
 	unsigned fail_lists;	   /* the next N listings fail */
+	const char *budgets_error; /* listings cannot read the budgets, for this reason (NULL: they can) */
 	uint64_t apply_latency_ms; /* applies that succeed are answered this late */
 	uint64_t list_latency_ms;  /* listings that succeed are answered this late (what they show: at the call) */
 	unsigned list_at_once;	   /* every Nth listing is answered from within the call (0: none) */

@@ -1756,6 +1756,44 @@ static void test_failed_listing_is_reported(void **state)
 	world_release(&w);
 }
 
+/* A listing that could not read the account's budgets stands for the rest: the place
+ * is counted failing with why, its tenants without budgets stay Ready, and it is
+ * listed again by itself (after RELIST_MIN_MS, 5 s) until the budgets can be read. */
+static void test_unreadable_budgets_are_retried(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	struct engine_counts c;
+	cJSON *places, *p;
+	unsigned lists;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "acme Ready");
+	w.cloud.budgets_error = "AccessDeniedException: DescribeBudgets: not authorized";
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e);
+	run_until(&w, lists_at_least, &lists, "the listing without budgets");
+	run_until(&w, all_in_state, &READY, "acme still Ready");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places_failing, 1);
+	places = engine_places_json(w.e);
+	p = cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "list_error")),
+			    "budgets not listed: AccessDeniedException: DescribeBudgets: not authorized");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(p, "listed")));
+	cJSON_Delete(places);
+
+	w.cloud.budgets_error = NULL;
+	lists = w.cloud.lists + 1;
+	run_until(&w, lists_at_least, &lists, "the place listed again without being asked");
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places_failing, 0);
+	assert_int_equal(c.places_listed, 1);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1796,6 +1834,7 @@ int main(void)
 		cmocka_unit_test(test_one_place_uses_the_shared_slots),
 		cmocka_unit_test(test_listings_in_flight_are_bounded),
 		cmocka_unit_test(test_failed_listing_is_reported),
+		cmocka_unit_test(test_unreadable_budgets_are_retried),
 		cmocka_unit_test(test_listings_answered_at_once),
 	};
 

@@ -204,6 +204,36 @@ static void test_unlisted_budgets_are_left_alone(void **state)
 	sim_release(&s);
 }
 
+/* The listing could not read the account's budgets (not allowed): the tenant with a
+ * budget gets an error that says why, not a plan of budget actions; a tenant without
+ * one is not held by it. */
+static void test_unreadable_budgets_are_an_error(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000"), *plain = fix_tenant("acme");
+	struct plan p;
+
+	fix_tag(&plain->tags, "CostCenter", "claims");
+	fix_profile(plain, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	s.store.budgets_listed = false;
+	s.store.budgets_error = xstrdup("AccessDeniedException: DescribeBudgets: not authorized");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	assert_string_equal(p.error, "the account's budgets cannot be listed: AccessDeniedException: "
+				     "DescribeBudgets: not authorized");
+	for (size_t i = 0; i < p.n_actions; i++)
+		assert_null(p.actions[i].budget);
+	plan_release(&p);
+	sim_diff(&s, plain, DELETION_DELETE, &p);
+	assert_null(p.error);
+	assert_false(p.incomplete);
+	plan_release(&p);
+	tenant_free(plain);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_budget_is_a_conflict),
 		cmocka_unit_test(test_removal_after_grace_and_retain),
 		cmocka_unit_test(test_unlisted_budgets_are_left_alone),
+		cmocka_unit_test(test_unreadable_budgets_are_an_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1004,6 +1004,52 @@ static void test_own_creates_in_the_arena(void **state)
 	sim_release(&s);
 }
 
+/* A listing that could not read the budgets keeps copies of those the store it
+ * replaces last listed (indexed by tenant, with the enforcement listing and its deny
+ * policies), and says why; a store that never listed budgets gives none, and a
+ * listing that read its own keeps them. Released apart from the old store (ASan). */
+static void test_keep_budgets(void **state)
+{
+	struct observed_store old, next, none, own;
+	struct observed_deny_policy *d = xcalloc(1, sizeof(*d));
+	const struct observed_group *g;
+
+	(void)state;
+	observed_store_init(&old);
+	old.budgets_listed = old.enforce_listed = true;
+	observed_store_put_budget(&old, listing_budget(&old, "t1"));
+	d->name = xstrdup("deny-t1");
+	d->arn = xstrdup("arn:aws:iam::111122223333:policy/deny-t1");
+	observed_store_put_deny_policy(&old, d);
+
+	observed_store_init(&next);
+	next.budgets_error = xstrdup("AccessDeniedException: DescribeBudgets: not authorized");
+	observed_store_keep_budgets(&next, &old);
+	observed_store_release(&old);
+	assert_true(next.budgets_listed && next.enforce_listed);
+	assert_string_equal(next.budgets_error, "AccessDeniedException: DescribeBudgets: not authorized");
+	assert_string_equal(observed_store_budget(&next, "t1-budget")->limit_amount, "100.0");
+	g = observed_store_group(&next, "t1");
+	assert_non_null(g);
+	assert_int_equal(g->n_budgets, 1);
+	assert_non_null(observed_store_deny_policy(&next, "deny-t1"));
+
+	observed_store_init(&old); /* a store that never listed budgets */
+	observed_store_init(&none);
+	observed_store_keep_budgets(&none, &old);
+	observed_store_release(&old);
+	assert_false(none.budgets_listed);
+	assert_int_equal(none.budgets.n, 0);
+
+	observed_store_init(&own);
+	own.budgets_listed = true;
+	observed_store_keep_budgets(&own, &next);
+	assert_int_equal(own.budgets.n, 0);
+	observed_store_release(&own);
+	observed_store_release(&none);
+	observed_store_release(&next);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1027,6 +1073,7 @@ int main(void)
 		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
 		cmocka_unit_test(test_own_policy_writes_in_the_policies_arena),
 		cmocka_unit_test(test_roles_in_the_arena),
+		cmocka_unit_test(test_keep_budgets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
