@@ -148,6 +148,11 @@ const char *setup_account_id(const char *alias, void *data)
 	return a ? a->id : NULL;
 }
 
+bool setup_account_known(const char *alias, void *data)
+{
+	return !alias || daemon_config_account(data, alias) != NULL;
+}
+
 void setup_engine_settings(const struct daemon_config *cfg, struct engine_settings *set)
 {
 	memset(set, 0, sizeof(*set));
@@ -166,6 +171,7 @@ void setup_engine_settings(const struct daemon_config *cfg, struct engine_settin
 	set->backoff_cap_ms = cfg->backoff_max_ms;
 	set->ssm_tier = cfg_ssm_tier_name(cfg->ssm_tier);
 	set->account_id_of = setup_account_id;
+	set->account_known = setup_account_known;
 	set->account_data = (void *)cfg;
 	set->capacity = (struct engine_capacity){ cfg->capacity.profiles, cfg->capacity.parameters,
 						  cfg->capacity.budgets, cfg->capacity.roles };

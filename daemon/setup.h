@@ -55,5 +55,8 @@ void setup_state_dir_close(struct state_dir *sd);
 
 /* setup_account_id: the configured id of an account alias (NULL alias: none). */
 const char *setup_account_id(const char *alias, void *cfg);
+/* setup_account_known: the configuration names the account alias (NULL: the default
+ * credentials' account, always known). */
+bool setup_account_known(const char *alias, void *cfg);
 
 #endif

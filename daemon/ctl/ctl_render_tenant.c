@@ -110,7 +110,7 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 static int render_tenant(FILE *out, const cJSON *j, bool wide)
 {
 	const cJSON *d = cJSON_GetObjectItem(j, "desired"), *o = cJSON_GetObjectItem(j, "observed"), *p, *h;
-	const cJSON *b = cJSON_GetObjectItem(d, "budget");
+	const cJSON *b = cJSON_GetObjectItem(d, "budget"), *pl = cJSON_GetObjectItem(j, "place");
 	char spend[200];
 
 	fprintf(out, "%-14s %s\n", "tenant", render_str(j, "id", "?"));
@@ -120,7 +120,15 @@ static int render_tenant(FILE *out, const cJSON *j, bool wide)
 	fprintf(out, "%-14s %s\n", "file", render_str(d, "file", "-"));
 	fprintf(out, "%-14s %.*s (reconciled %.*s)\n", "revision", wide ? 40 : 12, render_str(j, "revision", "-"),
 		wide ? 40 : 12, render_str(j, "reconciled_revision", "-"));
-	fprintf(out, "%-14s %s\n", "region", render_str(d, "region", "-"));
+	/* where it is: its place (a pool tenant's Region is the one it was placed in, not
+	 * the configuration's default that its definition carries) */
+	if (cJSON_IsObject(pl)) {
+		fprintf(out, "%-14s %s\n", "region", render_str(pl, "region", "-"));
+		fprintf(out, "%-14s %s (%s)\n", "account", render_str(pl, "account", "(default)"),
+			render_str(pl, "account_id", "id not known yet"));
+	} else {
+		fprintf(out, "%-14s %s\n", "region", render_str(d, "region", "-"));
+	}
 	if (wide)
 		fprintf(out, "%-14s %s\n%-14s %s\n", "reconciled at", render_str(j, "last_reconciled", "never"),
 			"next timer", render_str(j, "next_timer", "none"));

@@ -219,8 +219,8 @@ static void maybe_ready(struct engine *e)
 	if (e->ready || !e->started || e->revision_open || !e->trusted)
 		return;
 	while (hashmap_next(&e->places, &pos, NULL, &v))
-		if (!((struct place_state *)v)->listed)
-			return;
+		if (!((struct place_state *)v)->listed && !((struct place_state *)v)->unknown_account)
+			return; /* a place never listed for want of its account: its tenants wait */
 	for (pos = e->ready_scan_pos; hashmap_next(&e->tenants, &pos, NULL, &v); e->ready_scan_pos = pos) {
 		const struct tenant_entry *t = v;
 		if (!t->reconciled && !t->waiting && !(t->desired && t->desired->suspended))
@@ -368,9 +368,19 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		free(t->waiting);
 		t->waiting = NULL;
 	}
+	if (ps && ps->unknown_account && (!t->waiting || strcmp(t->waiting, ps->list_error))) {
+		/* nothing of it is looked at nor touched: Pending with the reason */
+		free(t->waiting);
+		t->waiting = xstrdup(ps->list_error);
+		engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
+		log_tenant(LOG_LVL_WARNING, t->id, "placed in %s: %s", ps->place.key, t->waiting);
+		update_state(e, t);
+	}
 	if (!ps || !ps->listed) {
 		/* nothing to compare with yet: the place's listing marks it again */
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		if (ps && ps->unknown_account)
+			maybe_ready(e); /* its tenants wait: the daemon is ready without them */
 		return;
 	}
 	if (!engine__slot_take(ps, t)) { /* its place is busy: it waits for a slot there */
@@ -866,6 +876,7 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	}
 	e->set.report_only = set->report_only;
 	e->set.account_id_of = set->account_id_of;
+	e->set.account_known = set->account_known;
 	e->set.account_data = set->account_data;
 	e->set.ssm_tier = set->ssm_tier;
 	pos = 0;

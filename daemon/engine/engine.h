@@ -126,6 +126,11 @@ struct engine_settings {
 	void *data;
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);
+	/* Optional: whether the configuration names the alias. A place in an account it
+	 * does not name (a tenant placed there before the account left the configuration)
+	 * is never listed nor written to: its calls would go with the default credentials,
+	 * to another account. */
+	bool (*account_known)(const char *alias, void *data);
 	void *account_data;
 	/* Where a damaged state store was moved aside at start (shown in status), or NULL. */
 	const char *store_moved_aside;

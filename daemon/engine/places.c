@@ -33,6 +33,8 @@ static const char *member_key(const void *entry)
 	return ((const struct tenant_entry *)entry)->id;
 }
 
+static void list_failed(struct place_state *ps, char *why);
+
 struct place_state *engine__place_for(struct engine *e, const char *account, const char *region,
 				      engine__place_report_fn *report)
 {
@@ -57,6 +59,18 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
 
+	if (account && e->set.account_known && !e->set.account_known(account, e->set.account_data)) {
+		/* placed here before the account left the configuration: with the default
+		 * credentials its calls would reach another account; nothing here is
+		 * listed nor written to, so nothing of it moves nor goes, until a restart
+		 * with the account configured again */
+		ps->unknown_account = true;
+		list_failed(ps, xasprintf("the configuration names no account %s: its tenants are left as they are "
+					  "until it does again (a restart applies accounts:)",
+					  account));
+		log_error("place %s: %s", key, ps->list_error);
+		return ps;
+	}
 	/* the account id: from the configuration, from an earlier run, or from STS */
 	if (e->set.account_id_of)
 		ps->place.account_id = xstrdup_or_null(e->set.account_id_of(account, e->set.account_data));
@@ -686,7 +700,7 @@ void engine__place_list(struct place_state *ps)
 {
 	struct engine *e = ps->e;
 
-	if (e->closing)
+	if (e->closing || ps->unknown_account)
 		return;
 	if (ps->listing) {
 		ps->relist = true;
