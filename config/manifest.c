@@ -8,6 +8,7 @@
 #include "governance.h"
 #include "intern.h"
 #include "manifest_impl.h"
+#include "model_region.h"
 #include "modelref.h"
 #include "naming.h"
 #include "rules.h"
@@ -135,24 +136,56 @@ static size_t merged_count(const struct tag_set *a, const struct tag_set *b)
 	return n;
 }
 
+/* A pool tenant without spec.region is placed in one of its pool's Regions that serve
+ * its models (state/model_region.h): a model that none of them serves is the error,
+ * not one the configuration's default Region cannot serve. */
+static bool check_pool_regions(struct mparse *m, const struct ynode *at, const struct profile *p,
+			       const struct modelref *ref)
+{
+	const struct tenant *t = m->t;
+	const struct cfg_pool *pool = t->pool && !t->region_set ? daemon_config_pool(m->cfg, t->pool) : NULL;
+	const char *why = NULL;
+	struct strbuf sb;
+
+	if (!pool)
+		return false;
+	for (size_t i = 0; i < pool->n_regions; i++) {
+		why = profile_region_check(p, pool->regions[i]);
+		if (!why)
+			return true;
+	}
+	strbuf_init(&sb, 1024);
+	for (size_t i = 0; i < pool->n_regions; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", pool->regions[i]);
+	walk_error(&m->w, at, "%s %s serves none of pool %s's Regions (%s): %s",
+		   modelref_is_system_profile(ref->kind) ? "the system inference profile" : "the model", p->model,
+		   pool->name, sb.buf, why ? why : "no Region");
+	strbuf_release(&sb);
+	return true;
+}
+
 /* Where the model's ARN (if it is one) disagrees with the tenant. */
-static void check_model_place(struct mparse *m, const struct ynode *at, const struct modelref *ref)
+static void check_model_place(struct mparse *m, const struct ynode *at, const struct profile *p,
+			      const struct modelref *ref)
 {
 	const struct tenant *t = m->t;
 
-	if (t->region && modelref_is_system_profile(ref->kind)) {
-		const char *why = modelref_geo_check(ref->id, t->region);
+	if (check_pool_regions(m, at, p, ref)) {
+		/* its Region is its pool's choice: only the account can disagree */
+	} else if (t->region && modelref_is_system_profile(ref->kind)) {
+		const char *why = model_geo_check(ref->id, t->region);
 		if (why)
 			walk_error(&m->w, at, "the system inference profile %s is not available in %s: %s", ref->id,
 				   t->region, why);
 	}
-	if (!ref->region[0] || !t->region)
-		return;
+	if (!ref->region[0] || !t->region || (t->pool && !t->region_set))
+		goto account;
 	if (strcmp(ref->region, t->region))
 		walk_error(&m->w, at, "the model ARN is in %s, but the tenant's Region is %s", ref->region, t->region);
 	else if (strcmp(ref->partition, modelref_partition(t->region)))
 		walk_error(&m->w, at, "the model ARN's partition %s does not match the Region %s", ref->partition,
 			   t->region);
+account:
 	if (ref->account[0] && m->account && strcmp(ref->account, m->account->id))
 		walk_error(&m->w, at, "the inference profile ARN is in account %s, but the tenant's account '%s' is %s",
 			   ref->account, m->account->alias, m->account->id);
@@ -174,7 +207,7 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 	} else {
 		p->model_kind = ref.kind;
 		p->model_id = intern(ref.id);
-		check_model_place(m, n, &ref);
+		check_model_place(m, n, p, &ref);
 		manifest__error_free(m, n, NULL, governance_model(m->cfg, p->model_id, p->model));
 	}
 	walk_pop(&m->w, mark);

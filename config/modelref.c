@@ -142,35 +142,6 @@ const char *modelref_parse(const char *s, struct modelref *ret)
 	return expected_model;
 }
 
-const char *modelref_geo_check(const char *id, const char *region)
-{
-	static const struct {
-		const char *geo, *prefix, *why;
-	} serve[] = {
-		{ "us-gov.", "us-gov-", "us-gov.* profiles serve the us-gov-* Regions" },
-		{ "us.", "us-", "us.* profiles serve the US Regions (us-*)" },
-		{ "eu.", "eu-", "eu.* profiles serve the European Regions (eu-*)" },
-		{ "apac.", "ap-", "apac.* profiles serve the Asia Pacific Regions (ap-*)" },
-		{ "jp.", "ap-northeast-", "jp.* profiles serve the Japan Regions (ap-northeast-*)" },
-		{ "au.", "ap-southeast-", "au.* profiles serve the Australia Regions (ap-southeast-*)" },
-		{ "ca.", "ca-", "ca.* profiles serve the Canada Regions (ca-*)" },
-	};
-
-	if (!strncmp(id, "global.", 7))
-		return NULL;
-	for (size_t i = 0; i < sizeof(serve) / sizeof(serve[0]); i++) {
-		if (strncmp(id, serve[i].geo, strlen(serve[i].geo)))
-			continue;
-		if (strncmp(region, serve[i].prefix, strlen(serve[i].prefix)))
-			return serve[i].why;
-		/* us. must not serve us-gov-*. */
-		if (!strcmp(serve[i].geo, "us.") && !strncmp(region, "us-gov-", 7))
-			return serve[i].why;
-		return NULL;
-	}
-	return NULL;
-}
-
 const char *modelref_resource(enum model_ref_kind kind)
 {
 	return modelref_is_system_profile(kind) ? "inference-profile" : "foundation-model";

@@ -31,10 +31,6 @@ const char *modelref_parse(const char *s, struct modelref *ret);
 /* modelref_resource: "foundation-model" or "inference-profile". */
 const char *modelref_resource(enum model_ref_kind kind);
 bool modelref_is_system_profile(enum model_ref_kind kind);
-/* modelref_geo_check: NULL when a system profile id's geography serves region (us. ->
- * us-*, eu. -> eu-*, apac. -> ap-*, jp. -> ap-northeast-*, au. -> ap-southeast-*,
- * ca. -> ca-*, us-gov. -> us-gov-*, global. -> any), else why not. */
-const char *modelref_geo_check(const char *id, const char *region);
 /* modelref_partition: the partition of a Region (cn-* -> aws-cn, us-gov-* -> aws-us-gov). */
 const char *modelref_partition(const char *region);
 /* modelref_source_arn: the copyFrom ARN for a model id in region (and account, needed

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "model_region.h"
 #include "placement.h"
 #include "xalloc.h"
 
@@ -18,6 +19,7 @@ void placement_need_of(const struct tenant *t, struct placement_need *ret)
 	ret->n[PLACEMENT_PROFILES] = t->n_profiles;
 	ret->n[PLACEMENT_PARAMETERS] = t->n_profiles;
 	ret->n[PLACEMENT_BUDGETS] = t->budget ? 1 : 0;
+	ret->models = t;
 }
 
 uint64_t placement_free(const struct placement_place *p, enum placement_kind kind)
@@ -28,6 +30,12 @@ uint64_t placement_free(const struct placement_place *p, enum placement_kind kin
 static bool in_region(const struct placement_place *p, const char *region)
 {
 	return !region || (p->region && !strcmp(p->region, region));
+}
+
+/* p's Region can serve need's models (a system profile's geography, a model ARN's Region). */
+static bool serves(const struct placement_place *p, const struct placement_need *need)
+{
+	return !need->models || !p->region || !tenant_region_check(need->models, p->region);
 }
 
 static bool fits(const struct placement_place *p, const struct placement_need *need, int kind)
@@ -46,7 +54,7 @@ int placement_choose(const struct placement_place *v, size_t n, const struct pla
 	size_t best = n;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!in_region(&v[i], region) || !fits(&v[i], need, -1))
+		if (!in_region(&v[i], region) || !serves(&v[i], need) || !fits(&v[i], need, -1))
 			continue;
 		if (best == n ||
 		    placement_free(&v[i], PLACEMENT_PROFILES) > placement_free(&v[best], PLACEMENT_PROFILES) ||
@@ -91,20 +99,27 @@ void placement_unreserve(struct placement_place *v, size_t n, size_t i, const st
 char *placement_reason(const char *pool, const struct placement_place *v, size_t n, const struct placement_need *need,
 		       const char *region)
 {
-	bool any = false, known = false;
+	bool any = false, served = false, known = false;
+	const char *why = NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		any |= in_region(&v[i], region);
-		known |= in_region(&v[i], region) && v[i].usable;
+		if (in_region(&v[i], region) && !serves(&v[i], need) && !why)
+			why = tenant_region_check(need->models, v[i].region);
+		served |= in_region(&v[i], region) && serves(&v[i], need);
+		known |= in_region(&v[i], region) && serves(&v[i], need) && v[i].usable;
 	}
 	if (!any)
 		return xasprintf("pool %s: no account-region in %s", pool, region ? region : "any Region");
+	if (!served)
+		return xasprintf("pool %s: none of its Regions%s%s serves the tenant's models: %s", pool,
+				 region ? " in " : "", region ? region : "", why ? why : "?");
 	if (!known)
 		return xasprintf("pool %s: the capacity of its account-regions is not known yet", pool);
 	for (int k = 0; k < PLACEMENT__KINDS; k++) {
 		bool somewhere = false;
 		for (size_t i = 0; i < n && !somewhere; i++)
-			somewhere = in_region(&v[i], region) && fits(&v[i], need, k);
+			somewhere = in_region(&v[i], region) && serves(&v[i], need) && fits(&v[i], need, k);
 		if (!somewhere)
 			return xasprintf("pool %s: no account-region%s%s with %llu free %s", pool, region ? " in " : "",
 					 region ? region : "", (unsigned long long)need->n[k],

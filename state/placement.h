@@ -32,14 +32,18 @@ struct placement_place {
 
 struct placement_need {
 	uint64_t n[PLACEMENT__KINDS];
+	/* its models decide which places' Regions can serve it (state/model_region.h);
+	 * NULL: any (borrowed) */
+	const struct tenant *models;
 };
 
-/* placement_need_of: one profile and one parameter per profile, one budget when it has one. */
+/* placement_need_of: one profile and one parameter per profile, one budget when it
+ * has one, in a Region that serves its models. */
 void placement_need_of(const struct tenant *t, struct placement_need *ret);
 /* placement_free: how many of kind are left in p (0 when over). */
 uint64_t placement_free(const struct placement_place *p, enum placement_kind kind);
 /* placement_choose: the index of the place chosen for need among v[0..n) (region NULL:
- * any), or -ENOSPC when it fits nowhere. */
+ * any) whose Region serves its models, or -ENOSPC when it fits nowhere. */
 int placement_choose(const struct placement_place *v, size_t n, const struct placement_need *need, const char *region,
 		     size_t *ret);
 /* placement_reserve: need is counted as used in v[i] (and its budgets in every place
@@ -47,7 +51,8 @@ int placement_choose(const struct placement_place *v, size_t n, const struct pla
 void placement_reserve(struct placement_place *v, size_t n, size_t i, const struct placement_need *need);
 void placement_unreserve(struct placement_place *v, size_t n, size_t i, const struct placement_need *need);
 /* placement_reason: why need fits nowhere, e.g. "pool default: no account-region with
- * 2 free profiles" (the first kind short everywhere); caller frees. */
+ * 2 free profiles" (the first kind short everywhere), or "pool default: none of its
+ * Regions serves the tenant's models: eu.* profiles serve ..."; caller frees. */
 char *placement_reason(const char *pool, const struct placement_place *v, size_t n, const struct placement_need *need,
 		       const char *region);
 /* placement_quota_kind: the kind an AWS quota error on a create of action kind means

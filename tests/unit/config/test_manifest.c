@@ -268,17 +268,23 @@ static void expect_problem(const struct daemon_config *cfg, const char *text, co
 }
 
 /* A manifest from `minimal` with one line replaced. */
-static char *variant(const char *from, const char *to)
+/* variant_of: base with its first `from` replaced by `to`; variant: of `minimal`. */
+static char *variant_of(const char *base, const char *from, const char *to)
 {
-	const char *at = strstr(minimal, from);
+	const char *at = strstr(base, from);
 	struct strbuf sb;
 
 	assert_non_null(at);
 	strbuf_init(&sb, STRBUF_NO_CAP);
-	strbuf_add(&sb, minimal, (size_t)(at - minimal));
+	strbuf_add(&sb, base, (size_t)(at - base));
 	strbuf_adds(&sb, to);
 	strbuf_adds(&sb, at + strlen(from));
 	return strbuf_detach(&sb, NULL);
+}
+
+static char *variant(const char *from, const char *to)
+{
+	return variant_of(minimal, from, to);
 }
 
 static void test_references_to_the_configuration(void **state)
@@ -416,6 +422,63 @@ static void test_pools(void **state)
 	free(text);
 	daemon_config_free(cfg);
 	daemon_config_free(none);
+}
+
+/* A pool tenant without spec.region is placed in one of its pool's Regions: its models
+ * are checked against those (one serving each is enough), not against the
+ * configuration's default Region; with spec.region, against that Region as before. */
+static void test_pool_regions_serve_the_models(void **state)
+{
+	struct daemon_config *cfg = test_config("region: us-east-1\n"
+						"accounts: {a: {id: \"111122223333\"}}\n"
+						"pools:\n"
+						"  default: {accounts: [a], regions: [us-east-1, eu-west-1]}\n"
+						"  us: {accounts: [a], regions: [us-east-1, us-west-2]}\n");
+	struct tenant *t;
+	char *d, *text;
+
+	(void)state;
+	text = variant("amazon.nova-lite-v1:0", "eu.amazon.nova-lite-v1:0");
+	t = test_manifest(cfg, text, &d); /* eu-west-1 serves it, though us-east-1 is the default */
+	assert_non_null(t);
+	assert_string_equal(d, "");
+	tenant_free(t);
+	free(d);
+	free(text);
+	text = variant("  department: claims\n  tags", "  department: claims\n  pool: us\n  tags");
+	{
+		char *eu = variant_of(text, "amazon.nova-lite-v1:0", "eu.amazon.nova-lite-v1:0");
+		expect_problem(cfg, eu,
+			       "spec.profiles[0].model: the system inference profile eu.amazon.nova-lite-v1:0 serves "
+			       "none of pool us's Regions (us-east-1, us-west-2): eu.* profiles serve the European "
+			       "Regions (eu-*)");
+		free(eu);
+		eu = variant_of(text, "amazon.nova-lite-v1:0",
+				"arn:aws:bedrock:eu-west-1::foundation-model/amazon.nova-lite-v1:0");
+		expect_problem(cfg, eu,
+			       "serves none of pool us's Regions (us-east-1, us-west-2): the model ARN names "
+			       "another Region");
+		free(eu);
+		eu = variant_of(text, "amazon.nova-lite-v1:0",
+				"arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0");
+		t = test_manifest(cfg, eu, &d); /* a Region of the pool, not the default one */
+		assert_non_null(t);
+		assert_string_equal(d, "");
+		tenant_free(t);
+		free(d);
+		free(eu);
+	}
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  region: us-east-1\n");
+	{
+		char *eu = variant_of(text, "amazon.nova-lite-v1:0", "eu.amazon.nova-lite-v1:0");
+		expect_problem(cfg, eu,
+			       "the system inference profile eu.amazon.nova-lite-v1:0 is not available in "
+			       "us-east-1");
+		free(eu);
+	}
+	free(text);
+	daemon_config_free(cfg);
 }
 
 static void test_derived_names_checked(void **state)
@@ -588,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_shared_names_interned),
 		cmocka_unit_test(test_model_forms_same_name),
 		cmocka_unit_test(test_references_to_the_configuration),
+		cmocka_unit_test(test_pool_regions_serve_the_models),
 		cmocka_unit_test(test_derived_names_checked),
 		cmocka_unit_test(test_text_limits),
 		cmocka_unit_test(test_id_known_on_failure),

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "model_region.h"
 #include "modelref.h"
 
 static void expect(const char *s, enum model_ref_kind kind, const char *id, const char *region, const char *account)
@@ -80,16 +81,16 @@ static void test_refused(void **state)
 
 static void test_geo(void **state)
 {
-	assert_null(modelref_geo_check("us.amazon.nova-lite-v1:0", "us-east-1"));
-	assert_null(modelref_geo_check("global.anthropic.claude-sonnet-4-20250514-v1:0", "eu-west-1"));
-	assert_null(modelref_geo_check("eu.amazon.nova-lite-v1:0", "eu-central-1"));
-	assert_null(modelref_geo_check("apac.amazon.nova-lite-v1:0", "ap-northeast-1"));
-	assert_null(modelref_geo_check("jp.amazon.nova-lite-v1:0", "ap-northeast-1"));
-	assert_null(modelref_geo_check("us-gov.amazon.nova-lite-v1:0", "us-gov-west-1"));
-	assert_non_null(modelref_geo_check("eu.amazon.nova-lite-v1:0", "us-east-1"));
-	assert_non_null(modelref_geo_check("us.amazon.nova-lite-v1:0", "us-gov-west-1"));
-	assert_non_null(modelref_geo_check("jp.amazon.nova-lite-v1:0", "ap-southeast-2"));
-	assert_non_null(modelref_geo_check("au.amazon.nova-lite-v1:0", "ap-northeast-1"));
+	assert_null(model_geo_check("us.amazon.nova-lite-v1:0", "us-east-1"));
+	assert_null(model_geo_check("global.anthropic.claude-sonnet-4-20250514-v1:0", "eu-west-1"));
+	assert_null(model_geo_check("eu.amazon.nova-lite-v1:0", "eu-central-1"));
+	assert_null(model_geo_check("apac.amazon.nova-lite-v1:0", "ap-northeast-1"));
+	assert_null(model_geo_check("jp.amazon.nova-lite-v1:0", "ap-northeast-1"));
+	assert_null(model_geo_check("us-gov.amazon.nova-lite-v1:0", "us-gov-west-1"));
+	assert_non_null(model_geo_check("eu.amazon.nova-lite-v1:0", "us-east-1"));
+	assert_non_null(model_geo_check("us.amazon.nova-lite-v1:0", "us-gov-west-1"));
+	assert_non_null(model_geo_check("jp.amazon.nova-lite-v1:0", "ap-southeast-2"));
+	assert_non_null(model_geo_check("au.amazon.nova-lite-v1:0", "ap-northeast-1"));
 }
 
 static void test_source_arn(void **state)

@@ -22,7 +22,7 @@ static struct placement_place place(const char *account, const char *region, uin
 	return p;
 }
 
-static const struct placement_need two = { { 2, 2, 1 } };
+static const struct placement_need two = { { 2, 2, 1 }, NULL };
 
 static void test_most_free_then_first(void **state)
 {
@@ -91,7 +91,7 @@ static void test_every_kind_counts(void **state)
 	assert_string_equal(why, "pool default: no account-region with 1 free budget");
 	free(why);
 	/* a tenant without a budget still fits (the first has more free profiles now) */
-	assert_int_equal(placement_choose(v, 2, &(struct placement_need){ { 1, 1, 0 } }, NULL, &i), 0);
+	assert_int_equal(placement_choose(v, 2, &(struct placement_need){ { 1, 1, 0 }, NULL }, NULL, &i), 0);
 	assert_int_equal(i, 0);
 	/* used over the quota (lowered after the fact) is no room, not a wrap-around */
 	v[1].used[PLACEMENT_PROFILES] = 50;
@@ -118,13 +118,59 @@ static void test_need_and_quota_errors(void **state)
 	assert_int_equal(placement_quota_kind("ServiceQuotaExceededException", -1), -1);
 }
 
+/* Only a Region that serves the tenant's models is chosen: a us.* system profile is not
+ * placed in eu-west-1 though it has the most room and comes first; a model ARN pins its
+ * Region; a tenant none of the pool's Regions serves waits with why. */
+static void test_regions_serve_the_models(void **state)
+{
+	struct placement_place v[3] = { place("a", "eu-west-1", 1000, 0), place("a", "us-east-1", 10, 5),
+					place("a", "us-west-2", 10, 6) };
+	struct profile us = { .model = "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+			      .model_id = "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+			      .model_kind = MODEL_SYSTEM_PROFILE_ID };
+	struct profile arn = { .model = "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0",
+			       .model_id = "amazon.nova-lite-v1:0",
+			       .model_kind = MODEL_FOUNDATION_ARN };
+	struct profile fm = { .model = "amazon.nova-lite-v1:0",
+			      .model_id = "amazon.nova-lite-v1:0",
+			      .model_kind = MODEL_FOUNDATION_ID };
+	struct profile both[2] = { us, arn };
+	struct tenant t = { .id = "acme", .profiles = &us, .n_profiles = 1 };
+	struct placement_need need;
+	size_t i;
+	char *why;
+
+	(void)state;
+	placement_need_of(&t, &need);
+	assert_int_equal(placement_choose(v, 3, &need, NULL, &i), 0);
+	assert_int_equal(i, 1); /* us-east-1: eu-west-1 has more room but cannot serve us.* */
+	t.profiles = &arn;
+	placement_need_of(&t, &need);
+	assert_int_equal(placement_choose(v, 3, &need, NULL, &i), 0);
+	assert_int_equal(i, 2); /* the ARN's Region */
+	t.profiles = &fm;
+	placement_need_of(&t, &need);
+	assert_int_equal(placement_choose(v, 3, &need, NULL, &i), 0);
+	assert_int_equal(i, 0); /* a foundation-model id: the most room */
+	t.profiles = both;	/* us.* and a us-west-2 ARN: us-west-2 only */
+	t.n_profiles = 2;
+	placement_need_of(&t, &need);
+	assert_int_equal(placement_choose(v, 3, &need, NULL, &i), 0);
+	assert_int_equal(i, 2);
+	assert_int_equal(placement_choose(v, 2, &need, NULL, &i), -ENOSPC); /* without us-west-2 */
+	why = placement_reason("default", v, 2, &need, NULL);
+	assert_string_equal(why, "pool default: none of its Regions serves the tenant's models: us.* profiles "
+				 "serve the US Regions (us-*)");
+	free(why);
+	assert_int_equal(placement_choose(v, 1, &need, "eu-west-1", &i), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_most_free_then_first),
-		cmocka_unit_test(test_region_and_usable),
-		cmocka_unit_test(test_every_kind_counts),
-		cmocka_unit_test(test_need_and_quota_errors),
+		cmocka_unit_test(test_most_free_then_first),	 cmocka_unit_test(test_region_and_usable),
+		cmocka_unit_test(test_every_kind_counts),	 cmocka_unit_test(test_need_and_quota_errors),
+		cmocka_unit_test(test_regions_serve_the_models),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
