@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "model_region.h"
 #include "xalloc.h"
 
 const char *region_partition(const char *region)
@@ -321,9 +322,20 @@ static void diff_create(struct diff_ctx *c, const struct profile *dp)
 {
 	const struct tenant *t = c->in->desired;
 	const struct create_intent *intent = record_intent(c->in->record, dp->key);
-	char *model_arn = diff_model_arn(t, dp, c->s->region, c->s->account_id);
+	const char *region = c->s->region ? c->s->region : t->region;
+	const char *unserved = region ? profile_region_check(dp, region) : NULL;
+	char *model_arn;
 	struct action *a;
 
+	if (unserved) {
+		/* a create that cannot succeed there (a model changed after the tenant was
+		 * placed): said, not sent; naming spec.region moves the tenant */
+		free(c->plan->error);
+		c->plan->error = xasprintf("profile %s: the model %s cannot be used in %s, where the tenant is: %s",
+					   dp->key, dp->model, region, unserved);
+		return;
+	}
+	model_arn = diff_model_arn(t, dp, c->s->region, c->s->account_id);
 	if (!model_arn) {
 		free(c->plan->error);
 		c->plan->error = xasprintf("profile %s: the account id of the tenant's account is unknown, "

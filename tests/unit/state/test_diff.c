@@ -655,6 +655,35 @@ static void test_model_arn_in_the_place_region(void **state)
 	sim_release(&s);
 }
 
+/* A place whose Region cannot serve the model (a us.* profile in eu-west-1: the
+ * tenant's model changed after it was placed there): no create that would fail, an
+ * error saying why. */
+static void test_model_not_served_in_the_place_region(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+
+	(void)state;
+	fix_profile(t, "chat", "us." HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	s.settings.region = "eu-west-1";
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	for (size_t i = 0; i < p.n_actions; i++)
+		assert_int_not_equal(p.actions[i].kind, ACT_PROFILE_CREATE);
+	assert_non_null(p.error);
+	assert_string_equal(p.error, "profile chat: the model us." HAIKU " cannot be used in eu-west-1, where the "
+				     "tenant is: us.* profiles serve the US Regions (us-*)");
+	plan_release(&p);
+	s.settings.region = "us-west-2";
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_null(p.error);
+	assert_non_null(find_action(&p, ACT_PROFILE_CREATE, "chat"));
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_model_arn_forms(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -791,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_system_profile_needs_account_id),
 		cmocka_unit_test(test_model_arn_forms),
 		cmocka_unit_test(test_model_arn_in_the_place_region),
+		cmocka_unit_test(test_model_not_served_in_the_place_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
