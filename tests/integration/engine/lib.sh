@@ -81,7 +81,19 @@ start_awsim() {
 	[ -n "$PORT" ] || fail "awsim did not start"
 }
 
-awsim_get() { curl -sf --max-time 30 "http://127.0.0.1:$PORT/_awsim/$1"; }
+# awsim_get PATH: an admin read; one that fails (a connection refused or reset on a
+# loaded machine) is tried again twice, and said on stderr, so that a test's
+# assertion never reads an empty answer as a count
+awsim_get() {
+	local try rc
+	for try in 1 2 3; do
+		rc=0
+		curl -sf --max-time 30 "http://127.0.0.1:$PORT/_awsim/$1" && return 0 || rc=$?
+		echo "awsim_get $1: curl exit $rc (try $try)" >&2
+		sleep 0.2
+	done
+	return $rc
+}
 awsim_put() { curl -sf --max-time 30 -X PUT -H 'Content-Type: application/json' --data "${2:-}" "http://127.0.0.1:$PORT/_awsim/$1" >/dev/null; }
 
 # write_config [extra YAML lines]: fast timings, generous rate limits, awsim everywhere.

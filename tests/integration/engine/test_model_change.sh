@@ -18,7 +18,8 @@ write_tenant acme amazon.nova-lite-v1:0 eng 1
 changed_arn() { [ "$(ctl resolve acme p1)" != "$old" ]; }
 wait_until 30 "the new profile resolved" changed_arn
 new=$(ctl resolve acme p1)
-[ "$(awsim_profiles_of acme)" = 2 ] || fail "the old profile must live through the drain"
+n=$(awsim_profiles_of acme)
+[ "$n" = 2 ] || fail "the old profile must live through the drain: $n profile(s) of acme: $(awsim_get state | jq -c "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == "acme")) | map(.arn)')"
 wait_eq 30 "the old profile deleted after the drain" 1 awsim_profiles_of acme
 kill "$sampler"; wait "$sampler" 2>/dev/null || true
 ! grep -q broken "$WORK/samples" || fail "a parameter named a missing profile during the replacement"
