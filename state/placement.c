@@ -32,10 +32,30 @@ static bool in_region(const struct placement_place *p, const char *region)
 	return !region || (p->region && !strcmp(p->region, region));
 }
 
-/* p's Region can serve need's models (a system profile's geography, a model ARN's Region). */
-static bool serves(const struct placement_place *p, const struct placement_need *need)
+/* Whether p's Region can serve need's models (a system profile's geography, a model
+ * ARN's Region): asked once per Region of a call, not once per place (a pool is many
+ * accounts over a few Regions, and a start places every tenant). */
+struct serve_memo {
+	const char *region[8];
+	bool ok[8];
+	unsigned n;
+};
+
+static bool serves(const struct placement_place *p, const struct placement_need *need, struct serve_memo *m)
 {
-	return !need->models || !p->region || !tenant_region_check(need->models, p->region);
+	bool ok;
+
+	if (!need->models || !p->region)
+		return true;
+	for (unsigned i = 0; i < m->n; i++)
+		if (m->region[i] == p->region || !strcmp(m->region[i], p->region))
+			return m->ok[i];
+	ok = !tenant_region_check(need->models, p->region);
+	if (m->n < sizeof(m->region) / sizeof(m->region[0])) {
+		m->region[m->n] = p->region;
+		m->ok[m->n++] = ok;
+	}
+	return ok;
 }
 
 static bool fits(const struct placement_place *p, const struct placement_need *need, int kind)
@@ -52,9 +72,10 @@ int placement_choose(const struct placement_place *v, size_t n, const struct pla
 		     size_t *ret)
 {
 	size_t best = n;
+	struct serve_memo memo = { .n = 0 };
 
 	for (size_t i = 0; i < n; i++) {
-		if (!in_region(&v[i], region) || !serves(&v[i], need) || !fits(&v[i], need, -1))
+		if (!in_region(&v[i], region) || !serves(&v[i], need, &memo) || !fits(&v[i], need, -1))
 			continue;
 		if (best == n ||
 		    placement_free(&v[i], PLACEMENT_PROFILES) > placement_free(&v[best], PLACEMENT_PROFILES) ||
@@ -101,13 +122,14 @@ char *placement_reason(const char *pool, const struct placement_place *v, size_t
 {
 	bool any = false, served = false, known = false;
 	const char *why = NULL;
+	struct serve_memo memo = { .n = 0 };
 
 	for (size_t i = 0; i < n; i++) {
 		any |= in_region(&v[i], region);
-		if (in_region(&v[i], region) && !serves(&v[i], need) && !why)
+		if (in_region(&v[i], region) && !serves(&v[i], need, &memo) && !why)
 			why = tenant_region_check(need->models, v[i].region);
-		served |= in_region(&v[i], region) && serves(&v[i], need);
-		known |= in_region(&v[i], region) && serves(&v[i], need) && v[i].usable;
+		served |= in_region(&v[i], region) && serves(&v[i], need, &memo);
+		known |= in_region(&v[i], region) && serves(&v[i], need, &memo) && v[i].usable;
 	}
 	if (!any)
 		return xasprintf("pool %s: no account-region in %s", pool, region ? region : "any Region");
@@ -119,7 +141,7 @@ char *placement_reason(const char *pool, const struct placement_place *v, size_t
 	for (int k = 0; k < PLACEMENT__KINDS; k++) {
 		bool somewhere = false;
 		for (size_t i = 0; i < n && !somewhere; i++)
-			somewhere = in_region(&v[i], region) && serves(&v[i], need) && fits(&v[i], need, k);
+			somewhere = in_region(&v[i], region) && serves(&v[i], need, &memo) && fits(&v[i], need, k);
 		if (!somewhere)
 			return xasprintf("pool %s: no account-region%s%s with %llu free %s", pool, region ? " in " : "",
 					 region ? region : "", (unsigned long long)need->n[k],
