@@ -256,6 +256,16 @@ static struct plan_place *placed(struct planner *p, const struct tenant *t, char
 	struct plan_pool *pool = pool_named(p, t->pool);
 
 	if (fact && in_region(fact, region)) {
+		const char *slash = strchr(fact, '/');
+		char *alias = slash && strncmp(fact, "-/", 2) ? xstrndup(fact, (size_t)(slash - fact)) : NULL;
+		bool known = setup_account_known(alias, p->cfg);
+		free(alias);
+		if (!known) { /* as the daemon: never listed with the default credentials */
+			*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as "
+					     "it is until it does again",
+					     fact);
+			return NULL;
+		}
 		*ret_how = xasprintf("recorded in the state store (pool %s)", t->pool);
 		return place_of_key(p, fact);
 	}
@@ -371,6 +381,8 @@ static void pool_units(struct planner *p)
 		if ((pp = placed(p, t, &how))) {
 			add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, how);
 			reserve(p, t, pp);
+		} else if (how) { /* placed where it cannot be reached */
+			add_unit(p, t->id, t, NULL)->waiting = how;
 		} else {
 			rest[n_rest++] = t;
 		}
@@ -385,8 +397,9 @@ static void pool_units(struct planner *p)
 		if (!pool) {
 			add_unit(p, t->id, t, NULL)->waiting = xasprintf("pool %s is not configured", t->pool);
 		} else if (placement_choose(pool->cap, pool->n, &need, region, &k) < 0) {
-			add_unit(p, t->id, t, NULL)->waiting = placement_reason(pool->cfg->name, pool->cap, pool->n,
-										&need, region);
+			char *why = placement_reason(pool->cfg->name, pool->cap, pool->n, &need, region);
+			add_unit(p, t->id, t, NULL)->waiting = xasprintf("no capacity: %s", why);
+			free(why);
 		} else {
 			placement_reserve(pool->cap, pool->n, k, &need);
 			char *how = xasprintf("chosen now in pool %s (%llu profile(s) free there before it)", t->pool,

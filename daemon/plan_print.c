@@ -227,7 +227,7 @@ void plan_print_waiting(struct plan_print *o, const char *id, const char *reason
 	cJSON_AddBoolToObject(t, "pending", true);
 	cJSON_AddItemToArray(cJSON_GetObjectItem(o->root, "tenants"), t);
 	if (!o->json)
-		printf("%s: waits: no capacity: %s\n", id, reason);
+		printf("%s: waits: %s\n", id, reason);
 }
 
 void plan_print_finish(struct plan_print *o, size_t n_tenants)

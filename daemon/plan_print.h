@@ -29,8 +29,9 @@ void plan_print_init(struct plan_print *o, bool json);
 /* plan_print_tenant: the tenant's sections (one or more places), printed once; a
  * tenant with nothing to show is silent. Returns true when changes are pending. */
 bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n);
-/* plan_print_waiting: a pool tenant that no place of its pool has room for: it waits
- * (Pending with the reason in the daemon), nothing created; counted as pending. */
+/* plan_print_waiting: a pool tenant that waits (Pending with the reason in the daemon:
+ * no place of its pool has room, "no capacity: ...", or its place's account has left
+ * the configuration), nothing created; counted as pending. */
 void plan_print_waiting(struct plan_print *o, const char *id, const char *reason);
 /* plan_print_finish: the summary (text) or the whole document (JSON). */
 void plan_print_finish(struct plan_print *o, size_t n_tenants);

@@ -4,7 +4,7 @@
 # (an alias the configuration does not name would reach the default credentials'
 # account, another one), nothing is made nor deleted, they wait as Pending with the
 # reason, its places are shown failing (ctl places exits 1) and the daemon is ready
-# for the rest. The account put back (and a restart): every tenant Ready where it
+# for the rest; `bedrock-tenantd plan` says the same. The account put back (and a restart): every tenant Ready where it
 # was, one profile each, nothing in the default account.
 . "$(dirname "$0")/lib.sh"
 start_awsim
@@ -34,6 +34,15 @@ PY
 grep -q "a2" "$WORK/config.yaml" && fail "a2 still in the configuration"
 awsim_put calls/reset
 stop_daemon
+# plan says the same, and plans nothing for them anywhere
+rc=0
+"$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
+[ $rc = 2 ] || fail "plan exits $rc, want 2 (tenants waiting): $(cat "$WORK/plan.out")"
+for id in $a2_tenants; do
+	grep -q "^$id: waits: placed in a2/us-[a-z0-9-]*, whose account the configuration no longer names" "$WORK/plan.out" ||
+		fail "plan for $id: $(cat "$WORK/plan.out")"
+done
+grep -q "create-profile" "$WORK/plan.out" && fail "plan creates profiles: $(cat "$WORK/plan.out")"
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready with the tenants of a2 waiting"
 waiting_a2() { [ "$({ ctl --json places || true; } | jq '.waiting | length')" = "$n_a2" ]; }
