@@ -21,7 +21,9 @@ static bool audit_one(struct engine *e, struct tenant_entry *t)
 	if (!t->desired || !t->desired->budget_name || !t->place || t->removed)
 		return false;
 	ps = hashmap_get(&e->places, t->place->key);
-	if (!ps || !ps->listed || !ps->store.budgets_listed)
+	/* budgets kept from an earlier listing because the last could not read them
+	 * (budgets_error): their notifications could not be read either */
+	if (!ps || !ps->listed || !ps->store.budgets_listed || ps->store.budgets_error)
 		return false;
 	b = observed_store_budget(&ps->store, t->desired->budget_name);
 	if (!b)

@@ -10,10 +10,14 @@
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
+# every budget's notifications audited each second: none is read while the budgets
+# cannot be (a role without budgets:ViewBudget can read none of them)
+sed -i 's/^  settle: 100ms$/  settle: 100ms\n  alerts_audit_interval: 1s/' "$WORK/config.yaml"
+grep -q "alerts_audit_interval: 1s" "$WORK/config.yaml" || fail "no audit interval in the configuration"
 write_tenant plain
 write_budget_tenant capped 100 "80:actual:ops@example.com"
-deny='{"rules": [{"operation": "DescribeBudgets", "error_percent": 100,
-	"error": {"status": 403, "code": "AccessDeniedException", "message": "not authorized to perform budgets:ViewBudget"}}]}'
+denied() { printf '{"operation": "%s", "error_percent": 100, "error": {"status": 403, "code": "AccessDeniedException", "message": "not authorized to perform budgets:ViewBudget"}}' "$1"; }
+deny="{\"rules\": [$(denied DescribeBudgets), $(denied DescribeNotificationsForBudget), $(denied DescribeSubscribersForNotification)]}"
 awsim_put faults "$deny"
 start_daemon
 
@@ -44,6 +48,7 @@ wait_until 10 "no place failing" failing 0
 awsim_put faults "$deny"
 ctl resync >/dev/null
 wait_until 30 "the place failing again" failing 1
+sleep 3 # three audits of every budget
 state_is capped Ready || fail "capped not Ready on its last listed budget: $(tenant_json capped | jq -c '{state, last_error}')"
 write_budget_tenant capped 250 "80:actual:ops@example.com"
 limit() { budget bedrock-tenant-capped | jq -r .budget.BudgetLimit.Amount; }
