@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A full disk under the state store: no create is sent without its intent on disk (the
-# tenants wait, saying why), the store's errors are logged at most once a minute each
+# tenants whose intent cannot be written wait, saying why; the odd small commit that
+# still fits, in pages a failed commit left and the daemon's log cut gave back, is
+# written, and its create rightly sent: checked against the store itself), the store's errors are logged at most once a minute each
 # instead of once per write, and the daemon recovers by itself when space returns.
 # The state directory is a small tmpfs; without the right to mount one, the test says
 # so and passes.
@@ -44,21 +46,38 @@ creates=$(calls bedrock:CreateInferenceProfile)
 : >"$WORK/daemon.log"
 for i in $(seq 1 40); do write_tenant "n$i" "" eng 1; done
 wait_eq 30 "40 new tenants known" 43 sh -c "$CTL_BIN --socket $WORK/control.sock --json status | jq .tenants.total"
+# W: the first of the new tenants that waits for its intent
 waiting() {
-	tenant_json n1 | jq -r .last_error | grep -q "cannot record a create intent"
+	local i
+	for i in $(seq 1 40); do
+		if tenant_json "n$i" | jq -r .last_error | grep -q "cannot record a create intent"; then
+			W=n$i
+			return 0
+		fi
+	done
+	return 1
 }
-wait_until 30 "n1 waits for its intent" waiting
+wait_until 30 "a new tenant waits for its intent" waiting
 status_json | jq -e '.state_store.ok == false and (.state_store.error | test("full"))' >/dev/null ||
 	fail "status does not show the store failing: $(status_json | jq -c .state_store)"
 if ctl status >/dev/null; then fail "ctl status must exit 1 while the state store fails"; fi
 # the lines of the tenant's history the store could not keep (a write or its loop
 # turn's commit failed) stay with the daemon, and are shown
 lines_kept() {
-	tenant_json n1 | jq -e 'any(.history[].event; test("-> Error: .*cannot record a create intent"))' >/dev/null
+	tenant_json "$W" | jq -e 'any(.history[].event; test("-> Error: .*cannot record a create intent"))' >/dev/null
 }
-wait_until 30 "n1's history kept in memory" lines_kept
+wait_until 30 "$W's history kept in memory" lines_kept
 sleep 8
-[ "$(calls bedrock:CreateInferenceProfile)" = "$creates" ] || fail "a create was sent without a durable intent"
+# every create sent on the full disk has its intent in the store's file (no listing
+# ran meanwhile, which would have cleared it); most tenants could not write theirs
+sent=$(sed -n 's/.* tenant=\(n[0-9]*\) request-id=[^ ]* create-profile .*/\1/p' "$WORK/daemon.log" | sort -u)
+durable=$(sqlite3 -readonly -cmd ".timeout 5000" "$WORK/state/state.db" "SELECT DISTINCT tenant FROM intents" | sort -u)
+missing=$(comm -23 <(printf '%s\n' $sent) <(printf '%s\n' $durable) | grep . || true)
+[ -z "$missing" ] || fail "creates sent without a durable intent: $missing"
+n_sent=$(printf '%s\n' $sent | grep -c . || true)
+[ "$(($(calls bedrock:CreateInferenceProfile) - creates))" = "$n_sent" ] || fail "creates not in the daemon's log"
+[ "$n_sent" -le 20 ] || fail "$n_sent of 40 creates sent on a full disk"
+echo "on the full disk: $n_sent create(s) sent, each with its intent in the store; the others waited"
 lines=$(grep -c "state store" "$WORK/daemon.log" || true)
 [ "$lines" -le 6 ] || fail "$lines state store lines in about 10 s: $(grep "state store" "$WORK/daemon.log" | head -5)"
 
