@@ -237,14 +237,26 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	}
 	if (!p) /* the configuration lost the pool: nothing to place with */
 		return NULL;
-	/* not every place is listed yet: no reason to show (it is Pending as any tenant
-	 * not yet reconciled, and readiness waits for it); looked at again after the listing */
-	for (i = 0; i < p->n_places; i++)
-		if (!p->places[i]->listed) {
-			if (!hashmap_get(&p->waiting, t->id))
-				hashmap_put(&p->waiting, t->id, (void *)1);
+	/* not every place is listed yet: no reason to show while the first listings run (it
+	 * is Pending as any tenant not yet reconciled, and readiness waits for it); a place
+	 * whose listings fail holds the pool's new tenants (with an empty state store one
+	 * of them may own resources there: placed elsewhere it would be made twice), and
+	 * that is said. Looked at again after the listing. */
+	for (i = 0; i < p->n_places; i++) {
+		const struct place_state *ps = p->places[i];
+		if (ps->listed)
+			continue;
+		if (ps->list_error) {
+			wait_for(e, p, t,
+				 xasprintf("pool %s: %s cannot be listed (%s); a tenant is placed once every place of "
+					   "its pool has been seen",
+					   p->name, ps->place.key, ps->list_error));
 			return NULL;
 		}
+		if (!hashmap_get(&p->waiting, t->id))
+			hashmap_put(&p->waiting, t->id, (void *)1);
+		return NULL;
+	}
 	/* an empty state store: the tenant's own resources tell where it was placed (its
 	 * profiles or parameters: a budget shows in every Region of its account) */
 	for (i = 0; i < p->n_places && !fact; i++) {
