@@ -87,6 +87,8 @@ static int fake_list(void *ctx, const struct place *p, const char *prefix, const
 	void *v;
 
 	c->lists++;
+	if (c->watch_account && p->account && !strcmp(p->account, c->watch_account))
+		c->watch_lists++;
 	a->list_cb = cb;
 	for (size_t i = 0; i < sizeof(c->list_flights) / sizeof(c->list_flights[0]); i++) {
 		const struct place *q = c->list_flights[i].place;

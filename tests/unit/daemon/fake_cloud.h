@@ -28,6 +28,8 @@ struct fake_cloud {
 	} notes[32];
 	unsigned n_notes;
 	unsigned lists;
+	const char *watch_account; /* listings of places of this account are counted ... */
+	unsigned watch_lists;	   /* ... here */
 	unsigned lists_in_flight, most_lists_in_flight;
 	/* listings started while one of the same account and account_epoch was in flight
 	 * (which a real cloud would let share the account's reading) */

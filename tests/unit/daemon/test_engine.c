@@ -99,6 +99,15 @@ static int on_note(const char *tenant, int64_t at, const char *text, void *data)
 	return history_answer(w);
 }
 
+/* The account alias the configuration does not name (NULL: it names every one). */
+static const char *unconfigured_account;
+
+static bool account_known(const char *alias, void *data)
+{
+	(void)data;
+	return !alias || !unconfigured_account || strcmp(alias, unconfigured_account) != 0;
+}
+
 static void start_engine(struct world *w)
 {
 	struct engine_settings set = {
@@ -119,6 +128,7 @@ static void start_engine(struct world *w)
 		.on_ready = on_ready,
 		.data = w,
 		.turn = w->turn,
+		.account_known = account_known,
 	};
 	char *db = xasprintf("%s/state.db", w->dir);
 
@@ -1794,6 +1804,58 @@ static void test_unreadable_budgets_are_retried(void **state)
 	world_release(&w);
 }
 
+/* A tenant whose account the configuration does not name (placed there before the
+ * account left it): its place is never listed nor written to (the default
+ * credentials would reach another account), the tenant waits as Pending with the
+ * reason, the place counts as failing, and the engine is ready for the rest. */
+static bool settled_but_gone(struct world *w, const void *arg)
+{
+	const struct tenant_entry *acme = engine_tenant(w->e, "acme"), *globex = engine_tenant(w->e, "globex");
+	struct engine_counts c;
+
+	(void)arg;
+	engine_counts(w->e, &c); /* quiet() waits for every place listed: "gone" never is */
+	return c.reconciles_in_flight == 0 && w->cloud.pending == 0 && c.places_listed == 1 && acme &&
+	       acme->state == TENANT_READY && globex && globex->state == TENANT_PENDING && globex->waiting;
+}
+
+static bool relisted_but_gone(struct world *w, const void *arg)
+{
+	return w->cloud.lists >= *(const unsigned *)arg && settled_but_gone(w, NULL);
+}
+
+static void test_unconfigured_account_is_never_reached(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+	const struct tenant_entry *t;
+	struct engine_counts c;
+	unsigned lists;
+
+	unconfigured_account = "gone";
+	world_init(&w);
+	w.cloud.watch_account = "gone";
+	v[1]->account = intern("gone");
+	put_all(&w, v, 2, true);
+	run_until(&w, settled_but_gone, NULL, "acme Ready, globex waiting");
+	t = engine_tenant(w.e, "globex");
+	assert_string_equal(t->waiting, "the configuration names no account gone: its tenants are left as they are "
+					"until it does again (a restart applies accounts:)");
+	assert_true(engine_ready(w.e));
+	assert_int_equal(w.ready_calls, 1);
+	engine_counts(w.e, &c);
+	assert_int_equal(c.places_failing, 1);
+	lists = w.cloud.lists + 1;
+	engine_resync(w.e);
+	run_until(&w, relisted_but_gone, &lists, "a resync's listing");
+	assert_int_equal(w.cloud.watch_lists, 0);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	unconfigured_account = NULL;
+	tenant_free(v[0]);
+	tenant_free(v[1]);
+	world_release(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1835,6 +1897,7 @@ int main(void)
 		cmocka_unit_test(test_listings_in_flight_are_bounded),
 		cmocka_unit_test(test_failed_listing_is_reported),
 		cmocka_unit_test(test_unreadable_budgets_are_retried),
+		cmocka_unit_test(test_unconfigured_account_is_never_reached),
 		cmocka_unit_test(test_listings_answered_at_once),
 	};
 
