@@ -193,7 +193,7 @@ static struct plan_place *place_of_key(struct planner *p, const char *key)
 
 	if (!slash)
 		return NULL;
-	account = strncmp(key, "-/", 2) ? xstrndup(key, (size_t)(slash - key)) : NULL;
+	account = place_key_alias(key);
 	pp = place_for(p, account, slash + 1);
 	free(account);
 	return pp;
@@ -256,8 +256,7 @@ static struct plan_place *placed(struct planner *p, const struct tenant *t, char
 	struct plan_pool *pool = pool_named(p, t->pool);
 
 	if (fact && in_region(fact, region)) {
-		const char *slash = strchr(fact, '/');
-		char *alias = slash && strncmp(fact, "-/", 2) ? xstrndup(fact, (size_t)(slash - fact)) : NULL;
+		char *alias = place_key_alias(fact);
 		bool known = setup_account_known(alias, p->cfg);
 		free(alias);
 		if (!known) { /* as the daemon: never listed with the default credentials */

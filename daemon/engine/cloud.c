@@ -2,6 +2,16 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+char *place_key_alias(const char *key)
+{
+	const char *slash = strchr(key, '/');
+
+	return slash && strncmp(key, "-/", 2) ? xstrndup(key, (size_t)(slash - key)) : NULL;
+}
 
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
 {

@@ -101,6 +101,10 @@ struct cloud_ops {
 	void (*metrics)(void *ctx, struct strbuf *out);
 };
 
+/* place_key_alias: the account alias of a place key "alias/region" (a copy, the caller
+ * frees it), or NULL for the default account ("-/region") and a key without a Region. */
+char *place_key_alias(const char *key);
+
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

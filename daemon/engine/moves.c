@@ -134,7 +134,7 @@ static struct place_state *old_place(struct engine *e, const char *key)
 
 	if (ps || !slash)
 		return ps;
-	account = strncmp(key, "-/", 2) ? xstrndup(key, (size_t)(slash - key)) : NULL;
+	account = place_key_alias(key);
 	ps = engine__place_for(e, account, slash + 1, e->place_report);
 	free(account);
 	return ps;

@@ -229,7 +229,7 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	/* placed before (a durable fact): it stays there, whatever the pool says now, unless
 	 * its manifest names another Region now: a move, to a place of the pool there */
 	if (fact && (slash = strchr(fact, '/')) && region_is(fact, region)) {
-		char *account = strncmp(fact, "-/", 2) ? xstrndup(fact, (size_t)(slash - fact)) : NULL;
+		char *account = place_key_alias(fact);
 		struct place_state *ps = engine__place_for(e, account, slash + 1, report);
 		free(account);
 		stop_waiting(p, t);

@@ -315,6 +315,21 @@ static bool lists_at_least(struct world *w, const void *arg)
 	return quiet(w) && w->cloud.lists >= *(const unsigned *)arg;
 }
 
+/* A resync, and the loop run until its (one place's) listing is in. */
+static void resync_listed(struct world *w, const char *what)
+{
+	unsigned lists = w->cloud.lists + 1;
+
+	engine_resync(w->e);
+	run_until(w, lists_at_least, &lists, what);
+}
+
+/* The first place of /v1/places (places: engine_places_json's document). */
+static const cJSON *first_place(const cJSON *places)
+{
+	return cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+}
+
 static struct tenant *tenant_of(const char *id, const char *rev, int n_profiles)
 {
 	static const char *const keys[] = { "chat", "batch", "eval" };
@@ -342,7 +357,7 @@ static void test_converges_then_goes_quiet(void **state)
 	struct world w;
 	struct tenant *v[3] = { tenant_of("acme", "r1", 2), tenant_of("globex", "r1", 1),
 				tenant_of("initech", "r1", 1) };
-	unsigned mutations, lists;
+	unsigned mutations;
 
 	world_init(&w);
 	put_all(&w, v, 3, true);
@@ -357,9 +372,7 @@ static void test_converges_then_goes_quiet(void **state)
 
 	/* a resync of a steady state: listings only, no mutation */
 	mutations = fake_cloud_mutations(&w.cloud);
-	lists = w.cloud.lists + 1;
-	engine_resync(w.e);
-	run_until(&w, lists_at_least, &lists, "a second listing");
+	resync_listed(&w, "a second listing");
 	run_until(&w, all_in_state, &READY, "every tenant Ready again");
 	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
 	for (int i = 0; i < 3; i++)
@@ -388,15 +401,12 @@ static void test_stale_listing_does_not_undo_own_writes(void **state)
 {
 	struct world w;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 3) };
-	unsigned lists;
 
 	world_init(&w);
 	w.cloud.hide_new_profiles = true; /* listings lag behind creates */
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "Ready");
-	lists = w.cloud.lists + 1;
-	engine_resync(w.e);
-	run_until(&w, lists_at_least, &lists, "a listing that misses the new profiles");
+	resync_listed(&w, "a listing that misses the new profiles");
 	run_until(&w, all_in_state, &READY, "Ready again");
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], 3);
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 3);
@@ -1733,32 +1743,28 @@ static void test_failed_listing_is_reported(void **state)
 	struct world w;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
 	struct engine_counts c;
-	cJSON *places, *p;
-	unsigned lists;
+	cJSON *places;
+	const cJSON *p;
 
 	world_init(&w);
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "acme Ready");
 	w.cloud.fail_lists = 1;
-	lists = w.cloud.lists + 1;
-	engine_resync(w.e);
-	run_until(&w, lists_at_least, &lists, "the failing listing");
+	resync_listed(&w, "the failing listing");
 	engine_counts(w.e, &c);
 	assert_int_equal(c.places_failing, 1);
 	places = engine_places_json(w.e);
-	p = cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+	p = first_place(places);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "list_error")),
 			    "InternalServerException: injected");
 	assert_non_null(cJSON_GetStringValue(cJSON_GetObjectItem(p, "list_failing_since")));
 	cJSON_Delete(places);
 
-	lists = w.cloud.lists + 1;
-	engine_resync(w.e);
-	run_until(&w, lists_at_least, &lists, "a listing that succeeds");
+	resync_listed(&w, "a listing that succeeds");
 	engine_counts(w.e, &c);
 	assert_int_equal(c.places_failing, 0);
 	places = engine_places_json(w.e);
-	p = cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+	p = first_place(places);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "list_error")));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(p, "list_failing_since")));
 	cJSON_Delete(places);
@@ -1774,21 +1780,20 @@ static void test_unreadable_budgets_are_retried(void **state)
 	struct world w;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
 	struct engine_counts c;
-	cJSON *places, *p;
+	cJSON *places;
+	const cJSON *p;
 	unsigned lists;
 
 	world_init(&w);
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "acme Ready");
 	w.cloud.budgets_error = "AccessDeniedException: DescribeBudgets: not authorized";
-	lists = w.cloud.lists + 1;
-	engine_resync(w.e);
-	run_until(&w, lists_at_least, &lists, "the listing without budgets");
+	resync_listed(&w, "the listing without budgets");
 	run_until(&w, all_in_state, &READY, "acme still Ready");
 	engine_counts(w.e, &c);
 	assert_int_equal(c.places_failing, 1);
 	places = engine_places_json(w.e);
-	p = cJSON_GetArrayItem(cJSON_GetObjectItem(places, "places"), 0);
+	p = first_place(places);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "list_error")),
 			    "budgets not listed: AccessDeniedException: DescribeBudgets: not authorized");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(p, "listed")));
@@ -1856,6 +1861,19 @@ static void test_unconfigured_account_is_never_reached(void **state)
 	world_release(&w);
 }
 
+/* A place key's account alias: the alias, none for the default account or a key
+ * without a Region. */
+static void test_place_key_alias(void **state)
+{
+	char *a = place_key_alias("prod-a/us-east-1");
+
+	(void)state;
+	assert_string_equal(a, "prod-a");
+	free(a);
+	assert_null(place_key_alias("-/us-east-1"));
+	assert_null(place_key_alias("prod-a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1898,6 +1916,7 @@ int main(void)
 		cmocka_unit_test(test_failed_listing_is_reported),
 		cmocka_unit_test(test_unreadable_budgets_are_retried),
 		cmocka_unit_test(test_unconfigured_account_is_never_reached),
+		cmocka_unit_test(test_place_key_alias),
 		cmocka_unit_test(test_listings_answered_at_once),
 	};
 
