@@ -267,6 +267,18 @@ static void expect_problem(const struct daemon_config *cfg, const char *text, co
 	free(d);
 }
 
+/* text is a valid manifest under cfg, with nothing to say about it. */
+static void expect_valid(const struct daemon_config *cfg, const char *text)
+{
+	char *d;
+	struct tenant *t = test_manifest(cfg, text, &d);
+
+	assert_non_null(t);
+	assert_string_equal(d, "");
+	tenant_free(t);
+	free(d);
+}
+
 /* A manifest from `minimal` with one line replaced. */
 /* variant_of: base with its first `from` replaced by `to`; variant: of `minimal`. */
 static char *variant_of(const char *base, const char *from, const char *to)
@@ -434,16 +446,11 @@ static void test_pool_regions_serve_the_models(void **state)
 						"pools:\n"
 						"  default: {accounts: [a], regions: [us-east-1, eu-west-1]}\n"
 						"  us: {accounts: [a], regions: [us-east-1, us-west-2]}\n");
-	struct tenant *t;
-	char *d, *text;
+	char *text;
 
 	(void)state;
 	text = variant("amazon.nova-lite-v1:0", "eu.amazon.nova-lite-v1:0");
-	t = test_manifest(cfg, text, &d); /* eu-west-1 serves it, though us-east-1 is the default */
-	assert_non_null(t);
-	assert_string_equal(d, "");
-	tenant_free(t);
-	free(d);
+	expect_valid(cfg, text); /* eu-west-1 serves it, though us-east-1 is the default */
 	free(text);
 	text = variant("  department: claims\n  tags", "  department: claims\n  pool: us\n  tags");
 	{
@@ -461,11 +468,7 @@ static void test_pool_regions_serve_the_models(void **state)
 		free(eu);
 		eu = variant_of(text, "amazon.nova-lite-v1:0",
 				"arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0");
-		t = test_manifest(cfg, eu, &d); /* a Region of the pool, not the default one */
-		assert_non_null(t);
-		assert_string_equal(d, "");
-		tenant_free(t);
-		free(d);
+		expect_valid(cfg, eu); /* a Region of the pool, not the default one */
 		free(eu);
 	}
 	free(text);
