@@ -437,8 +437,6 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 			     governance_region(m->cfg, t->region));
 	read_account(m, v[S_ACCOUNT]);
 	read_pool(m, n, v[S_POOL]);
-	if (!t->pool)
-		t->region_set = true; /* its place is fixed by account and region */
 	if (v[S_TAGS]) {
 		size_t tm = walk_push_key(&m->w, "tags");
 		read_tags(m, v[S_TAGS], &t->tags);

@@ -172,7 +172,7 @@ int manifest_print(const struct tenant *t, struct strbuf *out)
 		key_value(out, 2, "department", t->department);
 	if (t->project)
 		key_value(out, 2, "project", t->project);
-	if (t->region && (t->region_set || !t->pool))
+	if (t->region && t->region_set)
 		key_value(out, 2, "region", t->region);
 	if (t->account)
 		key_value(out, 2, "account", t->account);

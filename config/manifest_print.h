@@ -1,6 +1,7 @@
 /* The canonical form of a manifest: what manifest_parse understood, printed back as
  * YAML in schema order, with sorted tags, profiles, alerts, e-mails and roles,
- * defaults written out and the Region resolved. Parsing the canonical form gives an
+ * defaults written out (but spec.region: absent, it is the configuration's default,
+ * a place kept or a pool's choice, state/model.h). Parsing the canonical form gives an
  * equal tenant (tenant_equal), and printing it again gives the same text. */
 #ifndef BTD_MANIFEST_PRINT_H
 #define BTD_MANIFEST_PRINT_H

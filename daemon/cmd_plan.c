@@ -64,7 +64,8 @@ struct plan_unit {
 	struct simulation sim;
 	bool settled;	 /* the simulation needed no read */
 	char *placement; /* a pool tenant's: how its place was found or chosen */
-	char *waiting;	 /* a pool tenant without room anywhere: why (pp is NULL) */
+	char *waiting;	 /* a tenant planned in no place (no room in its pool, its account not configured): why (pp is
+			    NULL) */
 };
 
 struct read_call {
@@ -172,9 +173,29 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	return pp;
 }
 
-static struct plan_place *place_of(struct planner *p, const struct tenant *t)
+/* The place of a tenant without a pool: fixed by its account and Region, or the one its
+ * recorded place keeps it in (engine/cloud.h, place_kept_alias). NULL, *ret_how set
+ * (owned), when that account is no longer configured: as the daemon, it is never
+ * listed with the default credentials. */
+static struct plan_place *place_of(struct planner *p, const struct tenant *t, char **ret_how)
 {
-	return place_for(p, t->account, t->region ? t->region : p->cfg->region);
+	const struct tenant_record *rec = hashmap_get(&p->records, t->id);
+	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+	const char *region = t->region ? t->region : p->cfg->region;
+	char *kept = place_kept_alias(t, fact, &region);
+	struct plan_place *pp = NULL;
+
+	*ret_how = NULL;
+	if (!kept)
+		return place_for(p, t->account, region);
+	if (setup_account_known(kept, p->cfg))
+		pp = place_for(p, kept, region);
+	else
+		*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as it is "
+				     "until it does again",
+				     fact);
+	free(kept);
+	return pp;
 }
 
 /* ---- pool tenants ---- */
@@ -463,8 +484,12 @@ static void make_units(struct planner *p)
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;
 		if (!pool_tenant(p, t)) {
-			struct plan_place *pp = place_of(p, t);
-			add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, NULL);
+			char *how;
+			struct plan_place *pp = place_of(p, t, &how);
+			if (pp)
+				add_unit(p, t->id, t, pp)->placement = moving_note(p, t, pp, NULL);
+			else
+				add_unit(p, t->id, t, NULL)->waiting = how;
 		}
 	}
 	pool_units(p);
@@ -760,10 +785,12 @@ static int run(struct planner *p)
 		const struct tenant *t = p->desired.entries[i].tenant;
 		const struct tenant_record *rec = hashmap_get(&p->records, t->id);
 		const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+		char *how = NULL;
 		if (!pool_tenant(p, t))
-			place_of(p, t);
+			place_of(p, t, &how);
 		else if (fact) /* its recorded place, listed too (a pool place, or no longer one) */
 			place_of_key(p, fact);
+		free(how);
 	}
 	if (p->cfg->n_pools)
 		pools_start(p);

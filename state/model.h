@@ -156,7 +156,7 @@ struct tenant {
 	uint32_t n_roles;
 	enum deletion_policy deletion_policy;
 	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
-	bool region_set;       /* spec.region was written, or no pool: the tenant's Region is fixed */
+	bool region_set;       /* spec.region was written (else region is the configuration's default) */
 	bool suspended;
 	bool compact; /* tenant_compact: profiles, roles, their strings and the names in one block */
 

@@ -105,6 +105,17 @@ struct cloud_ops {
  * frees it), or NULL for the default account ("-/region") and a key without a Region. */
 char *place_key_alias(const char *key);
 
+/* place_kept_alias: a tenant that names no account and is placed by no pool (t->account
+ * and t->pool NULL) but whose recorded place (`fact`, "alias/region") is in a named
+ * account stays in that account: a pool placed it there and the configuration no
+ * longer gives it one (pools taken out, its pool renamed), or its manifest named the
+ * account before. Its ARNs would change in another; it moves only when its manifest
+ * names an account, a pool or a Region (within the account, then). Returns the alias
+ * (a copy, the caller frees it) and the Region (*ret_region: the manifest's spec.region,
+ * else the place's; borrowed from t or fact); NULL when the rule does not apply: the
+ * place is then fixed by the tenant's account and Region. */
+char *place_kept_alias(const struct tenant *t, const char *fact, const char **ret_region);
+
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

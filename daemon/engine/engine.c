@@ -477,9 +477,17 @@ static void on_pool_report(struct engine *e, struct engine__pool *p)
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t)
 {
 	const char *region = t->desired && t->desired->region ? t->desired->region : e->set.default_region;
+	struct place_state *ps;
+	char *kept;
 
 	if (t->desired && t->desired->pool && !t->desired->account && e->n_pools)
 		return engine__pool_place(e, t, on_place_report);
+	if (t->desired && (kept = place_kept_alias(t->desired, record_fact(t->record, ENGINE__FACT_PLACE), &region))) {
+		/* kept in its account (engine/cloud.h): a pool's tenant whose pool is gone */
+		ps = engine__place_for(e, kept, region, on_place_report);
+		free(kept);
+		return ps;
+	}
 	return engine__place_for(e, t->desired ? t->desired->account : NULL, region, on_place_report);
 }
 

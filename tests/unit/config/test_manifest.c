@@ -404,7 +404,8 @@ static void test_pools(void **state)
 	t = test_manifest(none, minimal, &d); /* no pools: as before */
 	assert_non_null(t);
 	assert_null(t->pool);
-	assert_true(t->region_set);
+	assert_false(t->region_set); /* its Region is the configuration's */
+	assert_string_equal(t->region, "us-east-1");
 	tenant_free(t);
 	free(d);
 	text = variant("  department: claims\n", "  department: claims\n  account: a\n");

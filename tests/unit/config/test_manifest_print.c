@@ -78,7 +78,6 @@ static void test_expected_form(void **state)
 				 "  name: m\n"
 				 "spec:\n"
 				 "  department: claims\n"
-				 "  region: us-east-1\n"
 				 "  tags:\n"
 				 "    CostCenter: \"1\"\n"
 				 "  profiles:\n"
@@ -86,6 +85,19 @@ static void test_expected_form(void **state)
 				 "      model: amazon.nova-lite-v1:0\n"
 				 "  deletion_policy: delete\n"
 				 "  suspended: false\n");
+	free(out);
+	free(d);
+	tenant_free(t);
+	/* spec.region is printed when written (absent, the daemon decides: state/model.h) */
+	t = test_manifest(
+		cfg,
+		"kind: Tenant\napiVersion: bedrock-tenantd/v1\nspec:\n"
+		"  profiles: [{model: amazon.nova-lite-v1:0, name: p}]\n"
+		"  tags: {CostCenter: \"1\"}\n  department: claims\n  region: us-east-1\nmetadata: {name: m}\n",
+		&d);
+	assert_string_equal(d, "");
+	out = print(t);
+	assert_non_null(strstr(out, "  department: claims\n  region: us-east-1\n  tags:\n"));
 	free(out);
 	free(d);
 	tenant_free(t);

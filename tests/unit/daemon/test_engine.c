@@ -1874,6 +1874,34 @@ static void test_place_key_alias(void **state)
 	assert_null(place_key_alias("prod-a"));
 }
 
+/* A tenant naming no account and no pool stays in the named account its recorded place
+ * is in (a pool placed it there): in the place's Region unless it names another. */
+static void test_place_kept_alias(void **state)
+{
+	struct tenant t = { .id = "t", .region = "us-east-1" };
+	const char *region = "unset";
+	char *a = place_kept_alias(&t, "prod-a/us-west-2", &region);
+
+	(void)state;
+	assert_string_equal(a, "prod-a");
+	assert_string_equal(region, "us-west-2"); /* spec.region not written: the place's */
+	free(a);
+	t.region_set = true;
+	a = place_kept_alias(&t, "prod-a/us-west-2", &region);
+	assert_string_equal(a, "prod-a");
+	assert_string_equal(region, "us-east-1"); /* written: a move within the account */
+	free(a);
+	region = "unset";
+	assert_null(place_kept_alias(&t, "-/us-west-2", &region)); /* the default account's */
+	assert_null(place_kept_alias(&t, NULL, &region));	   /* never placed */
+	t.account = "prod-b";
+	assert_null(place_kept_alias(&t, "prod-a/us-west-2", &region)); /* names its account */
+	t.account = NULL;
+	t.pool = "default";
+	assert_null(place_kept_alias(&t, "prod-a/us-west-2", &region)); /* its pool decides */
+	assert_string_equal(region, "unset");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1917,6 +1945,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_budgets_are_retried),
 		cmocka_unit_test(test_unconfigured_account_is_never_reached),
 		cmocka_unit_test(test_place_key_alias),
+		cmocka_unit_test(test_place_kept_alias),
 		cmocka_unit_test(test_listings_answered_at_once),
 	};
 
