@@ -63,13 +63,21 @@ static void read_pool(struct walk *w, const struct ynode *key, const struct ynod
 		return;
 	mark = walk_push_key(w, keys[0]);
 	read_names(w, v[0], MAX_POOL_ACCOUNTS, rule_account_alias, "account alias", &p->accounts, &p->n_accounts);
-	for (size_t i = 0; i < p->n_accounts; i++)
-		if (!daemon_config_account(cfg, p->accounts[i])) {
-			size_t m2 = walk_push_index(w, i);
+	for (size_t i = 0; i < p->n_accounts; i++) {
+		const struct cfg_account *a = daemon_config_account(cfg, p->accounts[i]), *other = NULL;
+		size_t m2 = walk_push_index(w, i);
+		for (size_t k = 0; a && k < i && !other; k++) {
+			other = daemon_config_account(cfg, p->accounts[k]);
+			other = other && other->id && a->id && !strcmp(other->id, a->id) ? other : NULL;
+		}
+		if (!a)
 			walk_error(w, v[0]->seq.items[i], "unknown account '%s' (pools name aliases of accounts:)",
 				   p->accounts[i]);
-			walk_pop(w, m2);
-		}
+		else if (other) /* one place counted twice: its room given out twice */
+			walk_error(w, v[0]->seq.items[i], "'%s' is account %s, as '%s' before it in this pool",
+				   a->alias, a->id, other->alias);
+		walk_pop(w, m2);
+	}
 	walk_pop(w, mark);
 	mark = walk_push_key(w, keys[1]);
 	if (v[1]) {

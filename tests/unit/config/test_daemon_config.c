@@ -748,6 +748,12 @@ static void test_pools(void **state)
 	text = xasprintf("%spools:\n  default: {accounts: [a, a]}\n", base);
 	expect_error(text, "'a' is listed twice");
 	free(text);
+	text = xasprintf("%s  a2: {id: \"111122223333\", role_arn: \"arn:aws:iam::111122223333:role/x\"}\n"
+			 "pools:\n  default: {accounts: [a, b, a2]}\n",
+			 base);
+	expect_error(text, "/etc/btd/config.yaml:7:30: pools.default.accounts[2]: 'a2' is account 111122223333, as "
+			   "'a' before it in this pool");
+	free(text);
 	text = xasprintf("%spools:\n  default: {regions: [us-east-1]}\n", base);
 	expect_error(text, "accounts");
 	free(text);
