@@ -1,6 +1,7 @@
 /* The applied value of one quota of a place, from Service Quotas (GetServiceQuota):
  * bedrock L-40EC9882 (application inference profiles, per account and Region) and iam
  * L-FE177D64 (roles, one value per account, asked in us-east-1). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,7 +22,8 @@ static void on_quota(void *arg, int status, const struct aws_error *err, const s
 
 	if (status < 0)
 		cloud_error_from_aws(&ce, status, err);
-	k->cb(status, status < 0 ? &ce : NULL, status == 0 && q->value > 0 ? (uint64_t)q->value : 0, k->data);
+	/* the parser gives a finite value >= 0 (0 is a quota, as new accounts have for some) */
+	k->cb(status, status < 0 ? &ce : NULL, status == 0 ? (uint64_t)fmin(q->value, 1e18) : 0, k->data);
 	free(k->region);
 	free(k->account);
 	free(k);

@@ -44,7 +44,8 @@ struct plan_place {
 	struct place place;
 	struct observed_store store;
 	struct planner *p;
-	uint64_t quota_profiles; /* Service Quotas' value; 0: not read (the configuration's then) */
+	uint64_t quota_profiles; /* Service Quotas' value, when quota_read (else the configuration's) */
+	bool quota_read;
 };
 
 /* A pool of the configuration: its places (accounts, then Regions, as written) and
@@ -233,8 +234,10 @@ static void on_quota(int status, const struct cloud_error *err, uint64_t value, 
 
 	(void)err;
 	pp->p->pending--;
-	if (status == 0)
-		pp->quota_profiles = value; /* else the configuration's capacity, as the daemon assumes */
+	if (status == 0) { /* else the configuration's capacity, as the daemon assumes */
+		pp->quota_profiles = value;
+		pp->quota_read = true;
+	}
 }
 
 /* Every pool's places, listed, their profile quota read. */
@@ -311,8 +314,7 @@ static void count_capacity(struct planner *p)
 			c->account = pp->place.account;
 			c->region = pp->place.region;
 			c->usable = true;
-			c->quota[PLACEMENT_PROFILES] = pp->quota_profiles ? pp->quota_profiles
-									  : p->cfg->capacity.profiles;
+			c->quota[PLACEMENT_PROFILES] = pp->quota_read ? pp->quota_profiles : p->cfg->capacity.profiles;
 			c->quota[PLACEMENT_PARAMETERS] = p->cfg->capacity.parameters;
 			c->quota[PLACEMENT_BUDGETS] = p->cfg->capacity.budgets;
 			c->used[PLACEMENT_PROFILES] = pp->store.profiles.n;

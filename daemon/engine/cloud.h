@@ -67,7 +67,7 @@ struct cloud_result {
 typedef void (*cloud_list_cb)(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data);
 typedef void (*cloud_apply_cb)(int status, const struct cloud_error *err, struct cloud_result *result, void *data);
 typedef void (*cloud_account_cb)(int status, const struct cloud_error *err, const char *account_id, void *data);
-/* value: the quota applied (0 when the answer had none). */
+/* value: the quota applied (0 is one: no room at all), when status is 0. */
 typedef void (*cloud_quota_cb)(int status, const struct cloud_error *err, uint64_t value, void *data);
 
 struct cloud_ops {

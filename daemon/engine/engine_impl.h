@@ -159,6 +159,9 @@ struct reconcile {
 	uint64_t started_ms;
 };
 
+/* A quota Service Quotas has not answered (its configured capacity stands in). */
+#define ENGINE__QUOTA_UNREAD UINT64_MAX
+
 /* A pool's places and their capacity (pools.c). */
 struct engine__pool {
 	char *name;
@@ -167,8 +170,8 @@ struct engine__pool {
 	struct hashmap index; /* place key -> (void *)(position + 1) */
 	struct placement_place *cap;
 	bool dirty;				/* cap must be counted afresh */
-	uint64_t *quota_profiles;		/* per place, from Service Quotas; 0: not read */
-	uint64_t *quota_roles;			/* per place (the account's), from Service Quotas; 0: not read */
+	uint64_t *quota_profiles;		/* per place, from Service Quotas; ENGINE__QUOTA_UNREAD: not read */
+	uint64_t *quota_roles;			/* per place (the account's), from Service Quotas; alike */
 	bool *quota_read;			/* the profiles quota was asked for (answered or failed) */
 	uint8_t *full;				/* per place: kinds AWS refused a create for, until its next listing */
 	struct hashmap waiting;			/* ids of tenants waiting for room -> (void *)1 */

@@ -158,7 +158,7 @@ cJSON *engine_places_json(struct engine *e)
 		{
 			cJSON *r = cJSON_AddObjectToObject(o, "roles");
 			cJSON_AddNumberToObject(r, "used", pt ? (double)pt->roles.n : 0);
-			if (p && p->quota_roles[at])
+			if (p && p->quota_roles[at] != ENGINE__QUOTA_UNREAD)
 				cJSON_AddNumberToObject(r, "quota", (double)p->quota_roles[at]);
 			else if (p)
 				cJSON_AddNumberToObject(r, "quota", (double)e->set.capacity.roles);

@@ -60,6 +60,8 @@ void engine__pools_init(struct engine *e, const struct engine_settings *set)
 		p->quota_profiles = xcalloc(n ? n : 1, sizeof(*p->quota_profiles));
 		p->quota_roles = xcalloc(n ? n : 1, sizeof(*p->quota_roles));
 		p->quota_read = xcalloc(n ? n : 1, sizeof(*p->quota_read));
+		for (size_t k = 0; k < n; k++)
+			p->quota_profiles[k] = p->quota_roles[k] = ENGINE__QUOTA_UNREAD;
 		p->full = xcalloc(n ? n : 1, sizeof(*p->full));
 		p->place_accounts = xcalloc(n ? n : 1, sizeof(char *));
 		p->place_regions = xcalloc(n ? n : 1, sizeof(char *));
@@ -151,7 +153,8 @@ static void recount(struct engine *e, struct engine__pool *p)
 		c->account = ps->place.account;
 		c->region = ps->place.region;
 		c->usable = ps->listed && quota_known(e, p, i);
-		c->quota[PLACEMENT_PROFILES] = p->quota_profiles[i] ? p->quota_profiles[i] : e->set.capacity.profiles;
+		c->quota[PLACEMENT_PROFILES] = p->quota_profiles[i] != ENGINE__QUOTA_UNREAD ? p->quota_profiles[i]
+											    : e->set.capacity.profiles;
 		c->quota[PLACEMENT_PARAMETERS] = e->set.capacity.parameters;
 		c->quota[PLACEMENT_BUDGETS] = e->set.capacity.budgets;
 		c->used[PLACEMENT_PROFILES] = ps->store.profiles.n;
@@ -326,7 +329,7 @@ static void on_quota(int status, const struct cloud_error *err, uint64_t value, 
 	struct engine__pool *p = &e->pools[q->pool];
 
 	e->pool_calls--;
-	if (status == 0 && value) {
+	if (status == 0) {
 		if (q->roles)
 			p->quota_roles[q->place] = value;
 		else
