@@ -996,9 +996,10 @@ static char *aws_status_json(void *ctx)
 	strbuf_init(&sb, STRBUF_NO_CAP);
 	strbuf_addf(&sb,
 		    "{\"in_flight\":%u,\"queued\":%u,\"waiting_credentials\":%u,\"waiting_rate\":%u,"
-		    "\"backing_off\":%u,\"retry_quota\":%u,\"connections_opened\":%llu,\"services\":{",
+		    "\"backing_off\":%u,\"retry_quota\":%u,\"connections_opened\":%llu,\"clock_offset_ms\":%lld,"
+		    "\"services\":{",
 		    st.in_flight, st.queued, st.waiting_creds, st.waiting_rate, st.backing_off, st.retry_quota,
-		    (unsigned long long)st.connects);
+		    (unsigned long long)st.connects, (long long)st.clock_offset_ms);
 	for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
 		const struct aws_service_stats *v = &st.service[s];
 		strbuf_addf(&sb,

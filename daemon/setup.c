@@ -70,6 +70,20 @@ void setup_aws_options(const struct daemon_config *cfg, struct aws_client_option
 	opts->endpoints[AWS_SNS] = cfg->endpoint_default; /* notifications */
 }
 
+/* The AWS client's events worth a log line: its clock offset moved (aws_client.h). */
+static void on_aws_event(void *arg, const struct aws_event *ev)
+{
+	(void)arg;
+	if (ev->type != AWS_EVENT_CLOCK_SKEW)
+		return;
+	if (ev->clock_offset_ms)
+		log_warning("this host's clock is %+.0f s off AWS's (an answer's Date header): requests are signed "
+			    "with AWS's time; set the clock right (NTP)",
+			    (double)-ev->clock_offset_ms / 1000);
+	else
+		log_notice("this host's clock agrees with AWS's again: requests are signed with it");
+}
+
 int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aws_client **ret, char **err_text)
 {
 	struct aws_client_options opts;
@@ -83,6 +97,7 @@ int setup_aws_client(uv_loop_t *loop, const struct daemon_config *cfg, struct aw
 	ops = xcalloc(opts.n_op_limits ? opts.n_op_limits : 1, sizeof(*ops));
 	setup_aws_op_limits(cfg, ops, opts.n_op_limits);
 	opts.op_limits = ops;
+	opts.event_cb = on_aws_event;
 	r = aws_client_new(loop, &opts, &c, &err);
 	free(ops);
 	if (r < 0) {

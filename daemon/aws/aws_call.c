@@ -54,6 +54,7 @@ struct aws_call {
 	uint64_t sent_ns; /* uv_hrtime() when the attempt went to the HTTP client */
 	unsigned quota_taken;
 	bool refreshed; /* retried once already after expired credentials */
+	bool reclocked; /* retried once already after the clock offset changed */
 	uint64_t delay_ms;
 	aws_call_cb cb;
 	void *arg;
@@ -291,8 +292,8 @@ static void enter_in_flight(struct aws_call *call)
 		sc.secret_access_key = creds->secret_access_key;
 		sc.session_token = creds->session_token;
 	}
-	r = aws_request_sign(&call->req, &call->ep, creds ? &sc : NULL, (time_t)(aws_client_wall_ms(c) / 1000),
-			     c->user_agent, &sreq);
+	r = aws_request_sign(&call->req, &call->ep, creds ? &sc : NULL,
+			     (time_t)((aws_client_wall_ms(c) + c->clock_offset_ms) / 1000), c->user_agent, &sreq);
 	if (r < 0) {
 		fail_local(call, r, "", "the request cannot be signed");
 		return;
@@ -384,13 +385,46 @@ static void read_error(struct aws_call *call, int status, const struct http_resp
 	}
 }
 
+/* AWS's clock, from an answer's Date header: when the host's clock (plus the offset in
+ * use) is AWS_CLOCK_SKEW_MS or more off it (AWS refuses signatures 5 minutes off), the
+ * requests that follow are signed with AWS's time, as AWS's SDKs do; a host clock put
+ * right brings the offset back to 0 the same way. True when the offset changed. */
+static bool note_clock(struct aws_client *c, const struct http_response *resp)
+{
+	const char *date = http_response_header(resp, "Date");
+	int64_t aws_ms, host_ms = aws_client_wall_ms(c), off;
+	struct aws_event ev = { .type = AWS_EVENT_CLOCK_SKEW };
+
+	if (!date || aws_time_parse_http_date(date, &aws_ms) < 0)
+		return false;
+	off = aws_ms - (host_ms + c->clock_offset_ms);
+	if (off > -AWS_CLOCK_SKEW_MS && off < AWS_CLOCK_SKEW_MS)
+		return false;
+	c->clock_offset_ms = aws_ms - host_ms;
+	ev.clock_offset_ms = c->clock_offset_ms;
+	aws_client_emit(c, &ev);
+	return true;
+}
+
+/* An error AWS gives a request signed too far from its clock. */
+static bool clock_error(const char *code)
+{
+	static const char *const codes[] = { "RequestTimeTooSkewed",	  "RequestExpired",	   "RequestInTheFuture",
+					     "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure" };
+
+	for (size_t i = 0; code && i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (!strcmp(code, codes[i]))
+			return true;
+	return false;
+}
+
 static void on_answer(void *arg, int status, const struct http_response *resp)
 {
 	struct aws_call *call = arg;
 	struct aws_client *c = call->client;
 	uint64_t now = aws_client_now_ms(c);
 	unsigned max;
-	bool paced, refresh;
+	bool paced, refresh, reclocked;
 	int taken;
 
 	if (call->canceled) {
@@ -398,6 +432,7 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 		call_free(call);
 		return;
 	}
+	reclocked = status == 0 && note_clock(c, resp);
 	aws_stats__latency(c, call->req.service, call->req.operation, (double)(uv_hrtime() - call->sent_ns) / 1e9);
 	if (status == 0 && resp->status >= 200 && resp->status < 300) {
 		ratelimit_succeeded(&call->bucket->rl, now);
@@ -432,11 +467,17 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 	if (paced && c->retry.paced_max_attempts > max)
 		max = c->retry.paced_max_attempts;
 	refresh = retry_refreshes_credentials(call->err.code);
-	if (call->attempt >= max || (call->err.class == AWS_ERROR_TERMINAL && !refresh) || c->closing) {
+	/* refused for a clock this answer has just corrected: once more at once, signed anew */
+	reclocked = reclocked && clock_error(call->err.code) && !call->reclocked;
+	if (c->closing ||
+	    (!reclocked && (call->attempt >= max || (call->err.class == AWS_ERROR_TERMINAL && !refresh)))) {
 		finish(call, call->err.status, NULL);
 		return;
 	}
-	if (refresh) {
+	if (reclocked) {
+		call->reclocked = true;
+		call->delay_ms = 0;
+	} else if (refresh) {
 		/* Stale or unrecognized session credentials: new ones from their provider
 		 * and one more attempt at once, but only once. */
 		if (call->refreshed || !call->creds || !call->creds->provider) {

@@ -64,9 +64,13 @@ static void on_creds_event(void *arg, const struct creds_source *s, int status, 
 	aws_client_emit(arg, &ev);
 }
 
+/* Credentials expire by AWS's clock (an STS Expiration): with this host's clock off
+ * AWS's, by AWS's time as the answers' Date headers showed it (aws_call.c). */
 static int64_t source_clock(void *arg)
 {
-	return aws_client_wall_ms(arg);
+	struct aws_client *c = arg;
+
+	return aws_client_wall_ms(c) + c->clock_offset_ms;
 }
 
 static struct creds_source *source_new(struct aws_client *c, const char *name, struct creds_provider *p,

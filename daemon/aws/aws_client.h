@@ -34,6 +34,7 @@ enum aws_event_type {
 	AWS_EVENT_THROTTLED,	   /* AWS throttled a call; rate is the bucket's rate now */
 	AWS_EVENT_CREDS_REFRESHED, /* a credential source fetched new credentials */
 	AWS_EVENT_CREDS_FAILED,	   /* a credential source could not */
+	AWS_EVENT_CLOCK_SKEW,	   /* an answer's Date moved clock_offset_ms (aws_stats) */
 };
 
 /* Everything borrowed for the duration of the event callback. */
@@ -47,6 +48,7 @@ struct aws_event {
 	uint64_t delay_ms;	       /* RETRY */
 	double rate;		       /* THROTTLED: requests per second */
 	int64_t expiration_ms;	       /* CREDS_REFRESHED: 0 when they do not expire */
+	int64_t clock_offset_ms;       /* CLOCK_SKEW: AWS's clock minus this host's, from now on */
 	const struct aws_error *error; /* RETRY, THROTTLED, CREDS_FAILED */
 };
 
@@ -216,6 +218,10 @@ struct aws_stats {
 	unsigned retry_quota_max;
 	uint64_t retry_quota_exhausted;
 	uint64_t connects; /* new HTTP connections (the rest were reused) */
+	/* AWS's clock minus this host's, in ms: 0 unless an answer's Date showed them five
+	 * minutes or more apart (AWS refuses a signature that far off); requests are then
+	 * signed with the host's clock plus it, as AWS's SDKs correct clock skew */
+	int64_t clock_offset_ms;
 	struct aws_bucket_stats *buckets;
 	size_t n_buckets;
 	size_t n_buckets_total; /* every limiter: n_buckets but in a brief snapshot */

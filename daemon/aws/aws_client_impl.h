@@ -58,6 +58,10 @@ struct bucket {
 	struct list_node note_link; /* aws_client.noted, while noted */
 };
 
+/* How far a request's signing time may be from AWS's clock: AWS refuses one 5 minutes
+ * off (InvalidSignatureException "Signature expired", RequestTimeTooSkewed). */
+#define AWS_CLOCK_SKEW_MS (5 * 60 * 1000)
+
 struct aws_client {
 	uv_loop_t *loop;
 	struct http_client *http;
@@ -99,7 +103,8 @@ struct aws_client {
 	struct aws_code_stats codes[AWS_STATS_MAX_CODES + AWS_SERVICE_COUNT];
 	size_t n_codes;
 
-	char request_id[128]; /* of the answer whose callback runs now ("" otherwise) */
+	char request_id[128];	 /* of the answer whose callback runs now ("" otherwise) */
+	int64_t clock_offset_ms; /* aws_stats.clock_offset_ms (aws_call.c, note_clock) */
 
 	bool closing;
 	unsigned pending_closes; /* uv handles (and the HTTP client) still closing */

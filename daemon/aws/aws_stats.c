@@ -118,6 +118,7 @@ static void counters(const struct aws_client *c, struct aws_stats *ret)
 	ret->in_flight = hs.in_flight;
 	ret->queued = hs.queued;
 	ret->connects = hs.connects;
+	ret->clock_offset_ms = c->clock_offset_ms;
 	ret->waiting_creds = c->n_state[CALL_WAIT_CREDS];
 	ret->waiting_rate = c->n_state[CALL_WAIT_RATE];
 	ret->backing_off = c->n_state[CALL_BACKOFF];
@@ -249,6 +250,7 @@ char *aws_stats_json(const struct aws_stats *s)
 	add_u64(root, "retry_quota_max", s->retry_quota_max);
 	add_u64(root, "retry_quota_exhausted", s->retry_quota_exhausted);
 	add_u64(root, "connects", s->connects);
+	cJSON_AddNumberToObject(root, "clock_offset_ms", (double)s->clock_offset_ms);
 	services = cJSON_AddObjectToObject(root, "services");
 	for (unsigned i = 0; i < AWS_SERVICE_COUNT; i++) {
 		const struct aws_service_stats *st = &s->service[i];

@@ -139,6 +139,38 @@ int aws_time_parse_iso8601(const char *s, int64_t *ret_ms)
 	return 0;
 }
 
+int aws_time_parse_http_date(const char *s, int64_t *ret_ms)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *p = s;
+	int day, mon, year, hh, mm, ss;
+	struct tm tm = { 0 };
+
+	/* "Www, " then "DD Mmm YYYY HH:MM:SS GMT" */
+	if (strlen(p) != 29 || p[3] != ',' || p[4] != ' ' || p[7] != ' ' || p[11] != ' ' || p[16] != ' ' ||
+	    strcmp(p + 25, " GMT"))
+		return -EINVAL;
+	p += 5;
+	if (digits(&p, 2, &day) || expect(&p, ' '))
+		return -EINVAL;
+	for (mon = 0; mon < 12 && strncmp(months + 3 * mon, p, 3); mon++)
+		;
+	if (mon == 12)
+		return -EINVAL;
+	p += 4;
+	if (digits(&p, 4, &year) || expect(&p, ' ') || digits(&p, 2, &hh) || expect(&p, ':') || digits(&p, 2, &mm) ||
+	    expect(&p, ':') || digits(&p, 2, &ss) || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+		return -EINVAL;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon;
+	tm.tm_mday = day;
+	tm.tm_hour = hh;
+	tm.tm_min = mm;
+	tm.tm_sec = ss;
+	*ret_ms = (int64_t)timegm(&tm) * 1000;
+	return 0;
+}
+
 void aws_time_format_iso8601(int64_t ms, char out[21])
 {
 	time_t t = (time_t)(ms / 1000);

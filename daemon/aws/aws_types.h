@@ -66,6 +66,10 @@ void aws_strv_take(struct aws_strv *v, char *s);
  * and a "Z" or "+hh:mm"/"-hh:mm" offset, to milliseconds since the epoch. -EINVAL
  * when malformed. */
 int aws_time_parse_iso8601(const char *s, int64_t *ret_ms);
+/* aws_time_parse_http_date: an HTTP Date header's IMF-fixdate, "Sun, 06 Nov 1994
+ * 08:49:37 GMT" (RFC 9110 5.6.7; what AWS sends), to milliseconds since the epoch.
+ * -EINVAL when malformed (the obsolete forms included: AWS does not send them). */
+int aws_time_parse_http_date(const char *s, int64_t *ret_ms);
 /* aws_time_format_iso8601: "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
 void aws_time_format_iso8601(int64_t ms, char out[21]);
 

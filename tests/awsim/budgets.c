@@ -172,7 +172,7 @@ static int check_expression(struct call *c, const cJSON *e, int depth)
 
 static double period_start(const char *unit)
 {
-	time_t now = time(NULL);
+	time_t now = (time_t)(ids_now_ms() / 1000);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);

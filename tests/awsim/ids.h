@@ -28,8 +28,13 @@ void ids_random(struct prng *r, const char *alphabet, size_t n, char *out);
 /* ids_uuid: a version-4 UUID, 36 characters and a NUL. */
 void ids_uuid(struct prng *r, char out[37]);
 
-/* ids_now_ms: wall-clock milliseconds since the epoch. */
+/* ids_now_ms: wall-clock milliseconds since the epoch, as awsim's AWS keeps it: the
+ * host's clock plus ids_clock_offset_ms (--clock-offset; 0 by default), so that a
+ * client's clock can be made wrong against it. */
 int64_t ids_now_ms(void);
+extern int64_t ids_clock_offset_ms;
+/* ids_http_date: ms as an HTTP Date header's value, "Sun, 06 Nov 1994 08:49:37 GMT". */
+void ids_http_date(int64_t ms, char out[32]);
 /* ids_iso8601: "2024-09-10T12:00:00.123Z" (with millis) or "...00Z" (without). */
 void ids_iso8601(int64_t ms, int with_millis, char out[32]);
 

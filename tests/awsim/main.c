@@ -38,6 +38,8 @@ static void usage(FILE *out)
 		     "  --invocation-log-delay MS   invocation-log delivery delay (default 60000)\n"
 		     "  --prices MODEL=IN,OUT;...   USD per 1,000 input, output tokens; MODEL * for\n"
 		     "                              the rest (default 0.003 and 0.015 for every model)\n"
+		     "  --clock-offset SECONDS      run awsim's clock this far from the host's (-864000 to\n"
+		     "                              864000): a client's clock is then that far off AWS's\n"
 		     "  --help, --version\n");
 }
 
@@ -105,6 +107,7 @@ enum {
 	OPT_QUOTA,
 	OPT_INVLOG_DELAY,
 	OPT_PRICES,
+	OPT_CLOCK_OFFSET,
 };
 
 static const struct option options[] = {
@@ -125,6 +128,7 @@ static const struct option options[] = {
 	{ "quota", required_argument, NULL, OPT_QUOTA },
 	{ "invocation-log-delay", required_argument, NULL, OPT_INVLOG_DELAY },
 	{ "prices", required_argument, NULL, OPT_PRICES },
+	{ "clock-offset", required_argument, NULL, OPT_CLOCK_OFFSET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -193,6 +197,9 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_QUIET:
 			cfg->quiet = true;
+			break;
+		case OPT_CLOCK_OFFSET:
+			ids_clock_offset_ms = number(optarg, -864000, 864000, "--clock-offset") * 1000;
 			break;
 		case OPT_INVLOG_DELAY:
 			cfg->invlog_delay_ms = number(optarg, 1, 86400000, "--invocation-log-delay");

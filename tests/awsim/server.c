@@ -132,10 +132,12 @@ static void count(struct call *c, const struct fault_decision *d)
 
 void awsim_respond(struct call *c, struct http_request *req)
 {
-	struct http_header h[3 + 8];
-	char type[160];
+	struct http_header h[4 + 8];
+	char type[160], date[32];
 	size_t n = 0;
 
+	ids_http_date(ids_now_ms(), date);
+	h[n++] = (struct http_header){ "Date", date };
 	h[n++] = (struct http_header){ "Content-Type", c->content_type ? c->content_type : "application/json" };
 	h[n++] = (struct http_header){ "x-amzn-RequestId", c->request_id };
 	if (c->error_code[0] && c->proto == PROTO_REST_JSON) {
@@ -150,11 +152,12 @@ void awsim_respond(struct call *c, struct http_request *req)
 void awsim_reply(struct awsim *sim, struct http_request *req, int status, const char *content_type, const char *body,
 		 size_t len)
 {
-	char id[37];
-	struct http_header h[2] = { { "Content-Type", content_type }, { "x-amzn-RequestId", id } };
+	char id[37], date[32];
+	struct http_header h[3] = { { "Date", date }, { "Content-Type", content_type }, { "x-amzn-RequestId", id } };
 
 	ids_uuid(&sim->rng, id);
-	http_respond(req, status, h, 2, body, len);
+	ids_http_date(ids_now_ms(), date);
+	http_respond(req, status, h, 3, body, len);
 }
 
 void awsim_reply_json(struct awsim *sim, struct http_request *req, int status, cJSON *doc)

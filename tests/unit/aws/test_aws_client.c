@@ -250,6 +250,79 @@ static void test_terminal_is_not_retried(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* AWS's clock an hour ahead of the host's (the wall_ms hook): the first request,
+ * signed with the host's, is refused as expired; the answer's Date corrects the offset
+ * and the call is sent again at once, signed with AWS's time, and so is the next call.
+ * The event says so once; a Date within 5 minutes moves nothing. */
+static int64_t host_clock_ms = 1733400000000; /* Thu, 05 Dec 2024 12:00:00 GMT */
+
+static int64_t host_clock(void *arg)
+{
+	(void)arg;
+	return host_clock_ms;
+}
+
+static void count_clock_events(void *arg, const struct aws_event *ev)
+{
+	if (ev->type == AWS_EVENT_CLOCK_SKEW)
+		(*(int *)arg)++;
+}
+
+static void test_clock_skew_is_corrected(void **state)
+{
+	const char *ahead = "Date: Thu, 05 Dec 2024 13:00:02 GMT\r\n",
+		   *near = "Date: Thu, 05 Dec 2024 13:04:00 GMT\r\n";
+	struct script s = {
+		.answers = { answer(403,
+				    "Date: Thu, 05 Dec 2024 13:00:01 GMT\r\nx-amzn-ErrorType: "
+				    "InvalidSignatureException:http://internal.amazon.com/coral/"
+				    "com.amazon.coral.service/\r\n",
+				    "{\"message\":\"Signature expired: 20241205T120000Z is now earlier than "
+				    "20241205T125501Z (20241205T130001Z - 5 min.)\"}"),
+			     answer(200, ahead, PROFILE_JSON), answer(200, near, PROFILE_JSON) },
+		.n = 3
+	};
+	struct fixture f;
+	struct outcome o;
+	struct aws_stats st;
+	int events = 0;
+	int64_t ms;
+
+	(void)state;
+	fx_init(&f, scripted, &s);
+	f.opts.wall_ms = host_clock;
+	f.opts.event_cb = count_clock_events;
+	f.opts.event_arg = &events;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(test_server_requests(f.server), 2);
+	assert_string_equal(test_request_header(test_server_request(f.server, 0), "X-Amz-Date"), "20241205T120000Z");
+	assert_string_equal(test_request_header(test_server_request(f.server, 1), "X-Amz-Date"), "20241205T130001Z");
+	assert_int_equal(events, 1);
+	aws_client_stats(f.client, &st);
+	assert_int_equal(st.clock_offset_ms, 3601000);
+	assert_int_equal(st.service[AWS_BEDROCK].retries, 1);
+	aws_stats_release(&st);
+	/* the next call is signed with AWS's time at once; its Date (4 minutes off the
+	 * corrected clock) changes nothing */
+	assert_int_equal(get_profile(&f, &o), 0);
+	fx_run_until(&f, done, &o);
+	assert_int_equal(o.status, 0);
+	assert_string_equal(test_request_header(test_server_request(f.server, 2), "X-Amz-Date"), "20241205T130001Z");
+	assert_int_equal(events, 1);
+	assert_int_equal(fx_finish(&f), 0);
+	/* the parser, and the malformed dates it refuses */
+	assert_int_equal(aws_time_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", &ms), 0);
+	assert_int_equal(ms, 784111777000);
+	assert_int_equal(aws_time_parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", &ms), -EINVAL);
+	assert_int_equal(aws_time_parse_http_date("Sun, 06 Nox 1994 08:49:37 GMT", &ms), -EINVAL);
+	assert_int_equal(aws_time_parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC", &ms), -EINVAL);
+	assert_int_equal(aws_time_parse_http_date("Sun, 06 Nov 1994 25:49:37 GMT", &ms), -EINVAL);
+	assert_int_equal(aws_time_parse_http_date("", &ms), -EINVAL);
+}
+
 static void test_attempt_limits(void **state)
 {
 	struct script s = { .answers = { answer(503, NULL, "") }, .n = 1 };
@@ -920,6 +993,7 @@ int main(void)
 		cmocka_unit_test(test_buckets_by_key),
 		cmocka_unit_test(test_stats_brief),
 		cmocka_unit_test(test_close_from_callbacks),
+		cmocka_unit_test(test_clock_skew_is_corrected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,6 +33,9 @@ struct world {
 	char last_sts_body[512];
 	char last_sts_akid[64];
 	const char *expiration; /* of the credentials handed out */
+	/* the answers' Date header ("Date: ...\r\n"), AWS's clock; NULL: the test server's
+	 * (the host's clock), as when the test does not fake the client's */
+	const char *date;
 };
 
 static void akid_of(const struct test_request *req, char *out, size_t size)
@@ -78,7 +82,7 @@ static void world(void *arg, const struct test_request *req, unsigned index, str
 	struct world *w = arg;
 	const char *target = test_request_header(req, "X-Amz-Target"), *tok;
 
-	*resp = (struct test_response){ TEST_RESPOND, 200, NULL, "{}" };
+	*resp = (struct test_response){ TEST_RESPOND, 200, w->date, "{}" };
 	if (strcmp(req->target, "/latest/api/token") == 0) {
 		assert_string_equal(req->method, "PUT");
 		assert_string_equal(test_request_header(req, "X-aws-ec2-metadata-token-ttl-seconds"), "21600");
@@ -244,10 +248,22 @@ static void test_container_and_expired_token(void **state)
 }
 
 static int64_t fake_now;
+static char fake_date[64];
 
 static int64_t fake_clock(void *arg)
 {
 	return fake_now;
+}
+
+/* AWS's clock agrees with the fake one: the answers say fake_now in their Date. */
+static void fake_clock_moved(struct world *w)
+{
+	time_t t = (time_t)(fake_now / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(fake_date, sizeof(fake_date), "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &tm);
+	w->date = fake_date;
 }
 
 static void test_refresh_before_expiry(void **state)
@@ -258,6 +274,7 @@ static void test_refresh_before_expiry(void **state)
 	char *uri;
 
 	fake_now = 1893456000000LL; /* 2030-01-01T00:00:00Z */
+	fake_clock_moved(&w);
 	uri = start(&f, &w, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "/creds");
 	f.opts.wall_ms = fake_clock;
 	assert_int_equal(fx_client(&f), 0);
@@ -266,6 +283,7 @@ static void test_refresh_before_expiry(void **state)
 	/* 56 minutes later: inside the 5-minute margin, still valid: the call goes out
 	 * with the old keys while new ones are fetched */
 	fake_now += 56 * 60 * 1000;
+	fake_clock_moved(&w);
 	w.expiration = "2030-01-01T02:00:00Z";
 	ssm_call(&f, NULL, &o);
 	assert_int_equal(o.status, 0);
@@ -275,6 +293,7 @@ static void test_refresh_before_expiry(void **state)
 	assert_string_equal(w.last_ssm_akid, "ASIA2");
 	/* past the expiry of the new ones: calls wait for a fetch */
 	fake_now += 2 * 3600 * 1000;
+	fake_clock_moved(&w);
 	w.expiration = "2030-01-01T04:00:00Z";
 	ssm_call(&f, NULL, &o);
 	assert_int_equal(o.status, 0);
