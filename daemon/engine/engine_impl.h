@@ -173,6 +173,7 @@ struct engine__pool {
 	uint64_t *quota_profiles;		/* per place, from Service Quotas; ENGINE__QUOTA_UNREAD: not read */
 	uint64_t *quota_roles;			/* per place (the account's), from Service Quotas; alike */
 	bool *quota_read;			/* the profiles quota was asked for (answered or failed) */
+	bool *quota_failing;			/* its last ask failed: said once, until it answers */
 	uint8_t *full;				/* per place: kinds AWS refused a create for, until its next listing */
 	struct hashmap waiting;			/* ids of tenants waiting for room -> (void *)1 */
 	char **place_accounts, **place_regions; /* per place, from the settings */

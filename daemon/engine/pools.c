@@ -34,6 +34,7 @@ static void pool_place_free(struct engine__pool *p)
 	free(p->quota_profiles);
 	free(p->quota_roles);
 	free(p->quota_read);
+	free(p->quota_failing);
 	free(p->full);
 	for (size_t i = 0; i < p->n_places; i++) {
 		free(p->place_accounts[i]);
@@ -60,6 +61,7 @@ void engine__pools_init(struct engine *e, const struct engine_settings *set)
 		p->quota_profiles = xcalloc(n ? n : 1, sizeof(*p->quota_profiles));
 		p->quota_roles = xcalloc(n ? n : 1, sizeof(*p->quota_roles));
 		p->quota_read = xcalloc(n ? n : 1, sizeof(*p->quota_read));
+		p->quota_failing = xcalloc(n ? n : 1, sizeof(*p->quota_failing));
 		for (size_t k = 0; k < n; k++)
 			p->quota_profiles[k] = p->quota_roles[k] = ENGINE__QUOTA_UNREAD;
 		p->full = xcalloc(n ? n : 1, sizeof(*p->full));
@@ -330,14 +332,24 @@ static void on_quota(int status, const struct cloud_error *err, uint64_t value, 
 
 	e->pool_calls--;
 	if (status == 0) {
-		if (q->roles)
+		if (q->roles) {
 			p->quota_roles[q->place] = value;
-		else
+		} else {
+			if (p->quota_failing[q->place])
+				log_info("%s: quota %s read again: %llu", p->places[q->place]->place.key,
+					 QUOTA_PROFILES, (unsigned long long)value);
 			p->quota_profiles[q->place] = value;
-	} else if (!q->roles && status != -ECANCELED) {
-		log_warning("%s: quota %s not read (%s%s%s): assuming capacity.profiles",
-			    p->places[q->place]->place.key, QUOTA_PROFILES, err ? err->code : strerror(-status),
-			    err && err->message[0] ? ": " : "", err ? err->message : "");
+			p->quota_failing[q->place] = false;
+		}
+	} else if (!q->roles && status != -ECANCELED && !p->quota_failing[q->place]) {
+		/* once, not at every resync: a role without servicequotas:GetServiceQuota
+		 * would say it for every place every time */
+		p->quota_failing[q->place] = true;
+		log_warning("%s: quota %s not read (%s%s%s): %s, until it is read", p->places[q->place]->place.key,
+			    QUOTA_PROFILES, err ? err->code : strerror(-status), err && err->message[0] ? ": " : "",
+			    err ? err->message : "",
+			    p->quota_profiles[q->place] == ENGINE__QUOTA_UNREAD ? "assuming capacity.profiles"
+										: "keeping the value last read");
 	}
 	if (!q->roles)
 		p->quota_read[q->place] = true;
