@@ -425,12 +425,22 @@ static void adopt_orphans(struct place_state *ps)
 		if (!owned || (t && (t->place || (t->desired && !t->removed))))
 			continue;
 		if (!t) {
+			const char *fact;
 			t = entry_new(e, tenant);
 			t->removed = true;
 			engine__note(e, t, engine__wall(e), "resources found without a manifest");
 			log_tenant(LOG_LVL_NOTICE, tenant, "owns resources in %s but has no manifest", ps->place.key);
+			/* where its state store says it lives, when it says: this place may be a
+			 * move's old one, listed first; made its place, the recorded one would
+			 * never be looked at, its set there left once the tenant is forgotten */
+			if ((fact = record_fact(t->record, ENGINE__FACT_PLACE)) && strcmp(fact, ps->place.key)) {
+				engine__set_place(e, t, engine__place_for_key(e, fact, ps->report));
+				if (t->place)
+					engine__move_found(e, t, ps); /* goes with it */
+			}
 		}
-		engine__set_place(e, t, ps);
+		if (!t->place)
+			engine__set_place(e, t, ps);
 		adopted++;
 	}
 	if (adopted)
@@ -775,10 +785,18 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		return;
 	if (!t) {
 		/* known only from the store (removed while the daemon was down) */
+		const char *fact;
 		t = entry_new(e, id);
 		t->removed = true;
 		e->removed_in_revision++; /* it joins the prune gate's window all the same */
-		return;			  /* its place is found by the listings */
+		/* its recorded place, as for a tenant with a manifest (a move's old places are
+		 * in its record too); without one, the listings find it. Else the first
+		 * listing to show its resources (a move's old place, say) would become its
+		 * place, and the recorded one, never looked at, kept its set once the tenant
+		 * was forgotten. */
+		if ((fact = record_fact(t->record, ENGINE__FACT_PLACE)))
+			engine__set_place(e, t, engine__place_for_key(e, fact, on_place_report));
+		return;
 	}
 	t->removed = true;
 	diff_stamp_clear(&t->settled);

@@ -384,6 +384,9 @@ void engine__alerts_audit_start(struct engine *e);
  * each of its listings and account-id answers. */
 struct place_state *engine__place_for(struct engine *e, const char *account, const char *region,
 				      engine__place_report_fn *report);
+/* engine__place_for_key: the same, by a place key "alias/region" ("-": the default
+ * account); NULL for a key without a Region. */
+struct place_state *engine__place_for_key(struct engine *e, const char *key, engine__place_report_fn *report);
 /* engine__place_list: list the place (again, once the listing in flight ends). */
 void engine__place_list(struct place_state *ps);
 /* engine__places_resync: every place listed; one resync in ENGINE_TAGS_EVERY reads the

@@ -128,16 +128,7 @@ bool engine__moving(const struct tenant_entry *t)
  * the first time. */
 static struct place_state *old_place(struct engine *e, const char *key)
 {
-	const char *slash = strchr(key, '/');
-	char *account;
-	struct place_state *ps = hashmap_get(&e->places, key);
-
-	if (ps || !slash)
-		return ps;
-	account = place_key_alias(key);
-	ps = engine__place_for(e, account, slash + 1, e->place_report);
-	free(account);
-	return ps;
+	return engine__place_for_key(e, key, e->place_report);
 }
 
 struct place_state *engine__serving(const struct engine *e, const struct tenant_entry *t)
@@ -184,9 +175,11 @@ const struct observed_profile **engine__move_granted(struct engine *e, const str
 /* Actions of src appended to dst (src keeps none). */
 static void take_actions(struct plan *dst, struct plan *src)
 {
-	XGROW(dst->actions, dst->n_actions + src->n_actions, dst->alloc_actions);
-	memcpy(dst->actions + dst->n_actions, src->actions, src->n_actions * sizeof(*src->actions));
-	dst->n_actions += src->n_actions;
+	if (src->n_actions) { /* dst->actions may be NULL, and src's: no memcpy of NULL */
+		XGROW(dst->actions, dst->n_actions + src->n_actions, dst->alloc_actions);
+		memcpy(dst->actions + dst->n_actions, src->actions, src->n_actions * sizeof(*src->actions));
+		dst->n_actions += src->n_actions;
+	}
 	src->n_actions = 0;
 	if (src->wake_at)
 		plan_wake(dst, src->wake_at);

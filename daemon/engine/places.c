@@ -244,6 +244,20 @@ void engine__place_free(void *p)
 	free(ps);
 }
 
+struct place_state *engine__place_for_key(struct engine *e, const char *key, engine__place_report_fn *report)
+{
+	const char *slash = strchr(key, '/');
+	struct place_state *ps = slash ? hashmap_get(&e->places, key) : NULL;
+	char *account;
+
+	if (ps || !slash)
+		return ps;
+	account = place_key_alias(key);
+	ps = engine__place_for(e, account, slash + 1, report);
+	free(account);
+	return ps;
+}
+
 /* engine__set_place: t's place is ps from now (NULL: none), in t->place and in the
  * places' members. */
 void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps)

@@ -226,17 +226,15 @@ static void stop_waiting(struct engine__pool *p, struct tenant_entry *t)
 struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t, engine__place_report_fn *report)
 {
 	struct engine__pool *p = engine__pool(e, t->desired->pool);
-	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE), *slash;
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
 	const char *region = t->desired->region_set ? t->desired->region : NULL;
 	struct placement_need need;
 	size_t i;
 
 	/* placed before (a durable fact): it stays there, whatever the pool says now, unless
 	 * its manifest names another Region now: a move, to a place of the pool there */
-	if (fact && (slash = strchr(fact, '/')) && region_is(fact, region)) {
-		char *account = place_key_alias(fact);
-		struct place_state *ps = engine__place_for(e, account, slash + 1, report);
-		free(account);
+	if (fact && strchr(fact, '/') && region_is(fact, region)) {
+		struct place_state *ps = engine__place_for_key(e, fact, report);
 		stop_waiting(p, t);
 		return ps;
 	}
