@@ -405,7 +405,8 @@ static void adopt_orphans(struct place_state *ps)
 	const char *tenant;
 	void *v;
 
-	if (!e->trusted || e->revision_open)
+	ps->adopt_later = !e->trusted || e->revision_open;
+	if (ps->adopt_later)
 		return;
 	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
 		const struct observed_group *g = v;
@@ -447,21 +448,27 @@ static void adopt_orphans(struct place_state *ps)
 		prune_gate(e, "tenants without a manifest");
 }
 
-/* A place's call ended; after a successful listing every tenant of the place is
- * compared with the new view (level-triggered). */
-static void on_place_report(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o)
+/* Every tenant of ps compared with its view again; urgent: those never reconciled too. */
+static void mark_members(struct engine *e, struct place_state *ps, bool urgent)
 {
 	size_t pos = 0;
 	void *v;
 
+	while (hashmap_next(&ps->members, &pos, NULL, &v)) {
+		struct tenant_entry *t = v;
+		workqueue_add(&e->queue, t->id, t->reconciled && !urgent ? WQ_NORMAL : WQ_URGENT);
+	}
+}
+
+/* A place's call ended; after a successful listing every tenant of the place is
+ * compared with the new view (level-triggered). */
+static void on_place_report(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o)
+{
 	if (!e->closing && o->listed) {
 		e->last_resync = engine__wall(e);
 		adopt_orphans(ps);
 		engine__pools_listed(e, ps);
-		while (hashmap_next(&ps->members, &pos, NULL, &v)) {
-			struct tenant_entry *t = v;
-			workqueue_add(&e->queue, t->id, t->reconciled && !o->budgets_back ? WQ_NORMAL : WQ_URGENT);
-		}
+		mark_members(e, ps, o->budgets_back);
 		schedule_pump(e);
 		maybe_ready(e);
 	}
@@ -879,7 +886,20 @@ static void prune_gate(struct engine *e, const char *what)
 
 void engine_revision_end(struct engine *e)
 {
+	size_t pos = 0;
+	void *v;
+
 	e->revision_open = false;
+	/* the places listed meanwhile (at a start, before the first scan): their tenants
+	 * without a manifest now, not at their next listing */
+	while (e->trusted && hashmap_next(&e->places, &pos, NULL, &v)) {
+		struct place_state *ps = v;
+		if (ps->adopt_later && ps->listed && !e->closing) {
+			adopt_orphans(ps);
+			mark_members(e, ps, false);
+			schedule_pump(e);
+		}
+	}
 	if (e->removed_in_revision)
 		prune_gate(e, "this revision");
 	maybe_ready(e);

@@ -77,10 +77,13 @@ struct place_state {
 	 * set by engine__set_place only), keyed by the entries' own ids: a listing queues
 	 * them without walking every tenant of the engine */
 	struct hashmap members;
-	bool listed;	/* one listing finished */
-	bool listing;	/* a listing is in flight */
-	bool relist;	/* another listing was asked for meanwhile */
-	bool resolving; /* the account id is being asked for */
+	bool listed;	  /* one listing finished */
+	bool adopt_later; /* its listing came while the manifests could not say which tenants
+			   * have none (untrusted, or a revision being handed): looked at again
+			   * for them once they can (engine_revision_end) */
+	bool listing;	  /* a listing is in flight */
+	bool relist;	  /* another listing was asked for meanwhile */
+	bool resolving;	  /* the account id is being asked for */
 	/* its account is not in the configuration (engine_settings.account_known): never
 	 * listed, its tenants wait with list_error as their reason */
 	bool unknown_account;
