@@ -886,20 +886,26 @@ static void prune_gate(struct engine *e, const char *what)
 
 void engine_revision_end(struct engine *e)
 {
-	size_t pos = 0;
+	struct place_state **later = NULL;
+	size_t pos = 0, n = 0, alloc = 0;
 	void *v;
 
 	e->revision_open = false;
 	/* the places listed meanwhile (at a start, before the first scan): their tenants
-	 * without a manifest now, not at their next listing */
-	while (e->trusted && hashmap_next(&e->places, &pos, NULL, &v)) {
-		struct place_state *ps = v;
-		if (ps->adopt_later && ps->listed && !e->closing) {
-			adopt_orphans(ps);
-			mark_members(e, ps, false);
-			schedule_pump(e);
+	 * without a manifest now, not at their next listing. Gathered first: adopting
+	 * may make places (a recorded one), which would upset the walk. */
+	while (e->trusted && !e->closing && hashmap_next(&e->places, &pos, NULL, &v))
+		if (((struct place_state *)v)->adopt_later && ((struct place_state *)v)->listed) {
+			XGROW(later, n + 1, alloc);
+			later[n++] = v;
 		}
+	for (size_t i = 0; i < n; i++) {
+		adopt_orphans(later[i]);
+		mark_members(e, later[i], false);
 	}
+	if (n)
+		schedule_pump(e);
+	free(later);
 	if (e->removed_in_revision)
 		prune_gate(e, "this revision");
 	maybe_ready(e);
