@@ -270,16 +270,27 @@ static struct plan_pool *pool_named(struct planner *p, const char *name)
 	return NULL;
 }
 
+/* pool holds the place of key. */
+static bool pool_holds(const struct plan_pool *pool, const char *key)
+{
+	for (size_t k = 0; pool && k < pool->n; k++)
+		if (!strcmp(pool->places[k]->place.key, key))
+			return true;
+	return false;
+}
+
 /* The place of pool tenant t when it has one already: recorded (unless its manifest
- * names another Region now: a move), or shown by its resources' tags. */
+ * names another Region now, or another pool than the one that placed it, which does not
+ * hold the place: a move), or shown by its resources' tags. */
 static struct plan_place *placed(struct planner *p, const struct tenant *t, char **ret_how)
 {
 	const struct tenant_record *rec = hashmap_get(&p->records, t->id);
 	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+	const char *was = rec ? record_fact(rec, RECORD_FACT_POOL) : NULL;
 	const char *region = t->region_set ? t->region : NULL;
 	struct plan_pool *pool = pool_named(p, t->pool);
 
-	if (fact && in_region(fact, region)) {
+	if (fact && in_region(fact, region) && !(pool && was && strcmp(was, t->pool) && !pool_holds(pool, fact))) {
 		char *alias = place_key_alias(fact);
 		bool known = setup_account_known(alias, p->cfg);
 		free(alias);

@@ -184,6 +184,7 @@ const char *record_policy_fact(const struct tenant_record *r, const char *role, 
  * the place (borrowed from key) of such a fact's key; NULL for any other key.
  * record_moving_from: the i-th old place of r (i from 0), NULL past the last. */
 #define RECORD_FACT_PLACE "place" /* the place ("alias/region") the tenant lives in */
+#define RECORD_FACT_POOL  "pool"  /* the pool that placed it there (spec.pool, or default) */
 char *record_key_moving_from(const char *place);
 /* record_key_move_timer: "move:PLACE", the drain timer of a move's old place (one for
  * all its resources; started once the new set is Ready). The diff of the current

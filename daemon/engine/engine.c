@@ -237,13 +237,6 @@ static void maybe_ready(struct engine *e)
 
 static void check_drained(struct engine *e);
 
-static void set_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
-{
-	record_set_fact(t->record, key, value);
-	if (store_put_fact(e->store, t->id, key, value) < 0)
-		engine__store_failed(e);
-}
-
 /* AWS refused a create of t with a quota error: the place has no room of that kind
  * until its next listing. A pool tenant with nothing there yet is placed again (it
  * moves nothing: nothing of it exists); otherwise it waits, Pending with the reason,
@@ -262,9 +255,7 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
 	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
 	    record_fact(t->record, ENGINE__FACT_PLACE)) {
-		record_clear_fact(t->record, ENGINE__FACT_PLACE);
-		if (store_put_fact(e->store, t->id, ENGINE__FACT_PLACE, NULL) < 0)
-			engine__store_failed(e);
+		engine__put_fact(e, t, ENGINE__FACT_PLACE, NULL);
 		engine__set_place(e, t, NULL);
 		workqueue_add(&e->queue, t->id, WQ_NORMAL);
 	}
@@ -316,7 +307,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 		}
 		done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
-			set_fact(e, t, ENGINE__FACT_RECONCILED_REVISION, t->reconciled_revision);
+			engine__put_fact(e, t, ENGINE__FACT_RECONCILED_REVISION, t->reconciled_revision);
 		t->last_reconciled = wall;
 	}
 	gone = t->removed && o->cls == ERROR_NONE && !o->deleting && !o->had_actions && !t->held && !t->n_conflicts &&
@@ -772,9 +763,12 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		entry->record->deletion_policy = t->deletion_policy;
 		engine__store_tenant(e, entry);
 	}
-	/* a pool tenant keeps its place, unless its manifest now names another Region */
+	/* a pool tenant keeps its place, unless its manifest now names another Region or
+	 * another pool (pools.c decides whether that moves it) */
+	const char *pool_was = record_fact(entry->record, ENGINE__FACT_POOL);
 	if (!(entry->place && t->pool && !t->account &&
-	      (!t->region_set || !t->region || !strcmp(entry->place->region ? entry->place->region : "", t->region)))) {
+	      (!t->region_set || !t->region || !strcmp(entry->place->region ? entry->place->region : "", t->region)) &&
+	      (!pool_was || !strcmp(pool_was, t->pool)))) {
 		struct place_state *ps = place_of_tenant(e, entry);
 		const char *was = record_fact(entry->record, ENGINE__FACT_PLACE);
 		engine__set_place(e, entry, ps);

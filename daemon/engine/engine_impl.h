@@ -310,6 +310,8 @@ static inline int64_t engine__wall(const struct engine *e)
 #define ENGINE__FACT_RECONCILED_REVISION RECORD_FACT_RECONCILED_REVISION
 /* The record's fact that names the place ("alias/region") a pool tenant was placed in. */
 #define ENGINE__FACT_PLACE RECORD_FACT_PLACE
+/* ... and the pool that placed it: a manifest naming another pool moves it (pools.c). */
+#define ENGINE__FACT_POOL RECORD_FACT_POOL
 
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
@@ -346,6 +348,8 @@ void engine__store_release(struct engine *e);
 void engine__store_failed(struct engine *e);
 /* engine__store_flush: one more rewrite attempt before the engine stops. */
 void engine__store_flush(struct engine *e);
+/* engine__put_fact: t's fact key = value (NULL: cleared), in its record and the store. */
+void engine__put_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value);
 /* engine__store_tenant: t's row (its deletion policy) is written with others in one
  * transaction of at most STORE_BATCH rows per loop turn, not one transaction each. */
 void engine__store_tenant(struct engine *e, struct tenant_entry *t);

@@ -284,6 +284,16 @@ static void on_store_batch(uv_timer_t *timer)
 		uv_timer_start(&e->store_batch, on_store_batch, BATCH_DELAY_MS, 0);
 }
 
+void engine__put_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
+{
+	if (value)
+		record_set_fact(t->record, key, value);
+	else
+		record_clear_fact(t->record, key);
+	if (store_put_fact(e->store, t->id, key, value) < 0)
+		engine__store_failed(e);
+}
+
 void engine__store_tenant(struct engine *e, struct tenant_entry *t)
 {
 	if (t->store_pending)

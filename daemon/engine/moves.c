@@ -18,23 +18,13 @@
 #include "move.h"
 #include "xalloc.h"
 
-static void put_fact(struct engine *e, struct tenant_entry *t, const char *key, const char *value)
-{
-	if (value)
-		record_set_fact(t->record, key, value);
-	else
-		record_clear_fact(t->record, key);
-	if (store_put_fact(e->store, t->id, key, value) < 0)
-		engine__store_failed(e);
-}
-
 /* The place `key` stops being an old place of t (it is its place again). */
 static void unmove(struct engine *e, struct tenant_entry *t, const char *key)
 {
 	char *fact = record_key_moving_from(key), *timer = record_key_move_timer(key);
 
 	if (record_fact(t->record, fact)) {
-		put_fact(e, t, fact, NULL);
+		engine__put_fact(e, t, fact, NULL);
 		if (record_clear_timer(t->record, timer) && store_clear_timer(e->store, t->id, timer) < 0)
 			engine__store_failed(e);
 		engine__note(e, t, engine__wall(e), "back in %s: its resources there are kept", key);
@@ -51,7 +41,7 @@ static void add_old_place(struct engine *e, struct tenant_entry *t, const char *
 
 	if (!record_fact(t->record, fact)) {
 		snprintf(since, sizeof(since), "%lld", (long long)engine__wall(e));
-		put_fact(e, t, fact, since);
+		engine__put_fact(e, t, fact, since);
 		engine__note(e, t, engine__wall(e),
 			     "moving from %s to %s (%s): the new set first, then the old one "
 			     "drains and goes",
@@ -75,11 +65,11 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 		return;
 	if (fact) {
 		char *old = xstrdup(fact);
-		put_fact(e, t, ENGINE__FACT_PLACE, key);
+		engine__put_fact(e, t, ENGINE__FACT_PLACE, key);
 		add_old_place(e, t, old, key, "its place changed");
 		free(old);
 	} else {
-		put_fact(e, t, ENGINE__FACT_PLACE, key);
+		engine__put_fact(e, t, ENGINE__FACT_PLACE, key);
 	}
 }
 

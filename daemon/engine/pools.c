@@ -181,10 +181,31 @@ static void recount(struct engine *e, struct engine__pool *p)
 	p->dirty = false;
 }
 
-/* The fact "place", through moves.c: a place recorded before becomes a move's old place. */
-static void set_place_fact(struct engine *e, struct tenant_entry *t, const char *key)
+/* The fact "pool" says p (when it says another or nothing). */
+static void note_pool(struct engine *e, const struct engine__pool *p, struct tenant_entry *t)
+{
+	const char *was = record_fact(t->record, ENGINE__FACT_POOL);
+
+	if (p && (!was || strcmp(was, p->name)))
+		engine__put_fact(e, t, ENGINE__FACT_POOL, p->name);
+}
+
+/* The fact "place", through moves.c (a place recorded before becomes a move's old
+ * place), and the fact "pool": p placed t there. */
+static void set_place_fact(struct engine *e, struct engine__pool *p, struct tenant_entry *t, const char *key)
 {
 	engine__move_note(e, t, key);
+	note_pool(e, p, t);
+}
+
+/* t's manifest names pool p, not the one that placed it in `place` (the fact "pool"),
+ * and place is none of p's: it moves to a place of p. A pool that lost the place from
+ * its configuration keeps it (a change of the configuration moves nobody). */
+static bool pool_changed(const struct engine__pool *p, const struct tenant_entry *t, const char *place)
+{
+	const char *was = record_fact(t->record, ENGINE__FACT_POOL);
+
+	return p && was && strcmp(was, p->name) && !hashmap_get(&p->index, place);
 }
 
 /* The place's Region is the one region (NULL: any) asks for. */
@@ -232,9 +253,13 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	size_t i;
 
 	/* placed before (a durable fact): it stays there, whatever the pool says now, unless
-	 * its manifest names another Region now: a move, to a place of the pool there */
-	if (fact && strchr(fact, '/') && region_is(fact, region)) {
+	 * its manifest names another Region or another pool now: a move, to a place of the
+	 * pool (there) */
+	if (fact && strchr(fact, '/') && region_is(fact, region) && !pool_changed(p, t, fact)) {
 		struct place_state *ps = engine__place_for_key(e, fact, report);
+		/* p holds the place (or nothing says which pool placed it): p placed it now */
+		if (p && (hashmap_get(&p->index, fact) || !record_fact(t->record, ENGINE__FACT_POOL)))
+			note_pool(e, p, t);
 		stop_waiting(p, t);
 		return ps;
 	}
@@ -266,7 +291,7 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 		const struct observed_group *g = hashmap_get(&p->places[i]->store.groups, t->id);
 		if (g && (g->n_profiles || g->n_parameters) && region_is(p->places[i]->place.key, region) &&
 		    !left_by_move(t, p->places[i])) {
-			set_place_fact(e, t, p->places[i]->place.key);
+			set_place_fact(e, p, t, p->places[i]->place.key);
 			stop_waiting(p, t);
 			log_tenant(LOG_LVL_INFO, t->id, "placed in %s (found by its resources' tags)",
 				   p->places[i]->place.key);
@@ -281,7 +306,7 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 		return NULL;
 	}
 	placement_reserve(p->cap, p->n_places, i, &need);
-	set_place_fact(e, t, p->places[i]->place.key);
+	set_place_fact(e, p, t, p->places[i]->place.key);
 	if (t->waiting)
 		log_tenant(LOG_LVL_NOTICE, t->id, "placed in %s (capacity appeared)", p->places[i]->place.key);
 	engine__note(e, t, engine__wall(e), "placed in %s (pool %s)", p->places[i]->place.key, p->name);
