@@ -174,27 +174,36 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	return pp;
 }
 
+/* The place (alias, region) a tenant's record keeps it in (`fact`, its recorded place).
+ * NULL, *ret_how set (owned), when the configuration no longer names the alias: as the
+ * daemon, it is never listed with the default credentials. */
+static struct plan_place *recorded_place(struct planner *p, const char *alias, const char *region, const char *fact,
+					 char **ret_how)
+{
+	if (!setup_account_known(alias, p->cfg)) {
+		*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as it is "
+				     "until it does again",
+				     fact);
+		return NULL;
+	}
+	return place_for(p, alias, region);
+}
+
 /* The place of a tenant without a pool: fixed by its account and Region, or the one its
- * recorded place keeps it in (engine/cloud.h, place_kept_alias). NULL, *ret_how set
- * (owned), when that account is no longer configured: as the daemon, it is never
- * listed with the default credentials. */
+ * recorded place keeps it in (engine/cloud.h, place_kept_alias); NULL, *ret_how set,
+ * as recorded_place. */
 static struct plan_place *place_of(struct planner *p, const struct tenant *t, char **ret_how)
 {
 	const struct tenant_record *rec = hashmap_get(&p->records, t->id);
 	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
 	const char *region = t->region ? t->region : p->cfg->region;
 	char *kept = place_kept_alias(t, fact, &region);
-	struct plan_place *pp = NULL;
+	struct plan_place *pp;
 
 	*ret_how = NULL;
 	if (!kept)
 		return place_for(p, t->account, region);
-	if (setup_account_known(kept, p->cfg))
-		pp = place_for(p, kept, region);
-	else
-		*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as it is "
-				     "until it does again",
-				     fact);
+	pp = recorded_place(p, kept, region, fact, ret_how);
 	free(kept);
 	return pp;
 }
@@ -292,16 +301,11 @@ static struct plan_place *placed(struct planner *p, const struct tenant *t, char
 
 	if (fact && in_region(fact, region) && !(pool && was && strcmp(was, t->pool) && !pool_holds(pool, fact))) {
 		char *alias = place_key_alias(fact);
-		bool known = setup_account_known(alias, p->cfg);
+		struct plan_place *pp = recorded_place(p, alias, strchr(fact, '/') + 1, fact, ret_how);
 		free(alias);
-		if (!known) { /* as the daemon: never listed with the default credentials */
-			*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as "
-					     "it is until it does again",
-					     fact);
-			return NULL;
-		}
-		*ret_how = xasprintf("recorded in the state store (pool %s)", t->pool);
-		return place_of_key(p, fact);
+		if (pp)
+			*ret_how = xasprintf("recorded in the state store (pool %s)", t->pool);
+		return pp;
 	}
 	for (size_t k = 0; pool && !fact && k < pool->n; k++) {
 		const struct observed_group *g = observed_store_group(&pool->places[k]->store, t->id);

@@ -14,9 +14,10 @@ start_daemon
 wait_until 60 "every tenant Ready" all_ready
 quota_of() { { ctl --json places || true; } | jq -r --arg k "$1" '.places[] | select(.place == $k) | .profiles.quota'; }
 [ "$(quota_of a0/us-east-1)" = 900 ] || fail "quota shown $(quota_of a0/us-east-1), want capacity.profiles 900"
-for _ in 1 2 3; do
+asked() { awsim_get calls | jq '[to_entries[] | select(.key | endswith(":GetServiceQuota")) | .value.failed] | add // 0'; }
+for k in 1 2 3; do
 	ctl resync >/dev/null
-	sleep 1
+	wait_until 30 "resync $k: the quotas asked again" eval '[ "$(asked)" -ge $((2 * (k + 1))) ]'
 done
 wait_until 30 "the resyncs done" all_ready
 warned=$(grep -c "quota L-40EC9882 not read (AccessDeniedException: .*assuming capacity.profiles, until it is read" "$WORK/daemon.log" || true)
