@@ -194,21 +194,25 @@ static void keep(struct hashmap *kept, const char *name, const struct tag_set *t
 		free_kept(t);
 }
 
-/* take_kept: the tags kept for name moved into dst (initialised, empty); false when none. */
+/* take_kept: the tags kept for name moved into dst (initialised, empty) and forgotten
+ * from kept; false when none. */
 static bool take_kept(struct hashmap *kept, const char *name, struct tag_set *dst)
 {
-	struct tag_set *t = hashmap_get(kept, name);
+	struct tag_set *t = hashmap_remove(kept, name);
 
 	if (!t)
 		return false;
 	tag_set_release(dst);
 	*dst = *t;
-	tag_set_init(t);
+	free(t);
 	return true;
 }
 
 /* All three listings are in: build the snapshot (touches nothing but l: it may run in
- * the thread pool), and free the listing's answers. */
+ * the thread pool), and free the listing's answers. A resource a listing gave twice
+ * (AWS's pages may repeat an entry that changed while they were read) is taken once,
+ * as its first page showed it: a second copy would take the first one's tags, or its
+ * kept tags, for its own. */
 static void listing_build(struct listing *l)
 {
 	struct observed_store *s = xcalloc(1, sizeof(*s));
@@ -230,8 +234,12 @@ static void listing_build(struct listing *l)
 		for (size_t i = 0; budgets && i < a->budget_tags.n; i++)
 			hashmap_put(&tags, a->budget_tags.items[i].arn, &a->budget_tags.items[i].tags);
 		for (size_t i = 0; i < l->profiles.n; i++) {
-			struct observed_profile *p = profile_from_aws(s, &l->profiles.items[i]);
-			const struct aws_tags *t = hashmap_get(&tags, p->arn);
+			struct observed_profile *p;
+			const struct aws_tags *t;
+			if (observed_store_profile(s, l->profiles.items[i].arn))
+				continue;
+			p = profile_from_aws(s, &l->profiles.items[i]);
+			t = hashmap_get(&tags, p->arn);
 			p->listed = true;
 			if (t) {
 				cloud_aws__tags_from_aws(&p->tags, t);
@@ -241,10 +249,14 @@ static void listing_build(struct listing *l)
 		}
 		for (size_t i = 0; budgets && i < a->budgets.n; i++) {
 			const struct budgets_budget *bb = &a->budgets.items[i];
-			char *arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
-			/* in the snapshot's arena, its constant strings interned (observed.h) */
-			struct observed_budget *b = observed_store_new_budget(s, bb->name, arn);
+			char *arn;
+			struct observed_budget *b;
 			const struct aws_tags *t;
+			if (observed_store_budget(s, bb->name))
+				continue;
+			arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
+			/* in the snapshot's arena, its constant strings interned (observed.h) */
+			b = observed_store_new_budget(s, bb->name, arn);
 			free(arn);
 			observed_budget_set(s, b, bb->limit_amount, bb->limit_unit, bb->time_unit, bb->budget_type,
 					    bb->filter_expression, bb->metrics.n ? bb->metrics.items[0] : NULL,
@@ -268,8 +280,12 @@ static void listing_build(struct listing *l)
 			build_roles(s, &a->roles);
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
-			struct observed_parameter *q = observed_store_new_parameter(s, sp->name, sp->value);
-			const struct aws_tags *t = hashmap_get(&tags, sp->name);
+			struct observed_parameter *q;
+			const struct aws_tags *t;
+			if (observed_store_parameter(s, sp->name))
+				continue;
+			q = observed_store_new_parameter(s, sp->name, sp->value);
+			t = hashmap_get(&tags, sp->name);
 			q->version = sp->version;
 			q->modified_ms = sp->last_modified_ms;
 			tag_set_init(&q->tags);

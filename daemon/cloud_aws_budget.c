@@ -194,8 +194,14 @@ static void on_subscribers(void *arg, int status, const struct aws_error *err,
 	al->subscribers = xcalloc(list->n + 1, sizeof(char *));
 	for (size_t i = 0; i < list->n; i++)
 		al->subscribers[i] = xasprintf("%s:%s", list->items[i].type, list->items[i].address);
-	al->n_subscribers = list->n;
-	qsort(al->subscribers, al->n_subscribers, sizeof(char *), cmp_str);
+	qsort(al->subscribers, list->n, sizeof(char *), cmp_str);
+	/* one subscriber given twice by the pages is one (not one to take away) */
+	for (size_t i = 0; i < list->n; i++) {
+		if (al->n_subscribers && !strcmp(al->subscribers[al->n_subscribers - 1], al->subscribers[i]))
+			free(al->subscribers[i]);
+		else
+			al->subscribers[al->n_subscribers++] = al->subscribers[i];
+	}
 	x->step++;
 	read_next_subscribers(x);
 }
@@ -217,6 +223,20 @@ static void read_next_subscribers(struct applying *x)
 		cloud_aws__finish(x, r, NULL);
 }
 
+/* listed_before: a notification the same as one b has already (the listing's pages gave
+ * it twice): Budgets keeps one notification of a kind, threshold and threshold type. */
+static bool listed_before(const struct observed_budget *b, const struct budgets_notification *n,
+			  const char *threshold_type)
+{
+	for (size_t i = 0; i < b->n_alerts; i++) {
+		const struct observed_alert *a = &b->alerts[i];
+		if (!strcmp(a->type, n->type) && !strcmp(a->comparison, n->comparison) &&
+		    a->threshold == n->threshold && !strcmp(a->threshold_type, threshold_type))
+			return true;
+	}
+	return false;
+}
+
 static void on_notifications(void *arg, int status, const struct aws_error *err,
 			     const struct budgets_notification_list *list)
 {
@@ -232,13 +252,16 @@ static void on_notifications(void *arg, int status, const struct aws_error *err,
 	tag_set_init(&b->tags);
 	b->alerts = xcalloc(list->n + 1, sizeof(*b->alerts));
 	for (size_t i = 0; i < list->n; i++) {
-		b->alerts[i].type = xstrdup(list->items[i].type);
-		b->alerts[i].comparison = xstrdup(list->items[i].comparison);
-		b->alerts[i].threshold = list->items[i].threshold;
-		b->alerts[i].threshold_type = xstrdup(list->items[i].threshold_type ? list->items[i].threshold_type
-										    : "PERCENTAGE");
+		const struct budgets_notification *n = &list->items[i];
+		const char *threshold_type = n->threshold_type ? n->threshold_type : "PERCENTAGE";
+		if (listed_before(b, n, threshold_type))
+			continue;
+		b->alerts[b->n_alerts].type = xstrdup(n->type);
+		b->alerts[b->n_alerts].comparison = xstrdup(n->comparison);
+		b->alerts[b->n_alerts].threshold = n->threshold;
+		b->alerts[b->n_alerts].threshold_type = xstrdup(threshold_type);
+		b->n_alerts++;
 	}
-	b->n_alerts = list->n;
 	x->step = 0;
 	read_next_subscribers(x);
 }

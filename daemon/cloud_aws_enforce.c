@@ -78,6 +78,11 @@ static void take_action(struct observed_budget *b, const struct budgets_action *
 {
 	struct observed_budget_action *a;
 
+	/* given twice by the listing's pages: one action (a second would be deleted as
+	 * extra, and the deletion takes the one action there is) */
+	for (size_t i = 0; i < b->n_actions; i++)
+		if (!strcmp(b->actions[i].id, src->action_id))
+			return;
 	b->actions = xreallocarray(b->actions, b->n_actions + 1, sizeof(*b->actions));
 	a = &b->actions[b->n_actions++];
 	memset(a, 0, sizeof(*a));

@@ -220,7 +220,16 @@ void catalog_seed_region(struct awsim *sim, struct account *acct, struct region 
 
 /* ---- faults (faults.c) ---- */
 
-enum fault_kind { FAULT_NONE, FAULT_THROTTLE, FAULT_500, FAULT_503, FAULT_ERROR, FAULT_RESET, FAULT_LOST };
+enum fault_kind {
+	FAULT_NONE,
+	FAULT_THROTTLE,
+	FAULT_500,
+	FAULT_503,
+	FAULT_ERROR,
+	FAULT_RESET,
+	FAULT_LOST,
+	FAULT_REPEAT
+};
 
 struct fault_decision {
 	enum fault_kind kind;

@@ -63,6 +63,33 @@ static int prepare(struct call *c)
 	return 0;
 }
 
+/* repeat_entries: a JSON answer's lists (its top-level arrays) each give their first
+ * entry once more at their end, as a paged listing of AWS may repeat an entry that
+ * changed while it was read. Errors and other protocols' answers are left alone. */
+static void repeat_entries(struct call *c)
+{
+	cJSON *doc, *m;
+	char *text;
+
+	if (c->status != 200 || c->proto == PROTO_QUERY || c->proto == PROTO_REST_XML)
+		return;
+	doc = cJSON_ParseWithLength(c->body.buf, c->body.len);
+	if (!cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		return;
+	}
+	cJSON_ArrayForEach(m, doc)
+	{
+		if (cJSON_IsArray(m) && cJSON_GetArraySize(m) > 0)
+			cJSON_AddItemToArray(m, cJSON_Duplicate(cJSON_GetArrayItem(m, 0), true));
+	}
+	text = cJSON_PrintUnformatted(doc);
+	strbuf_reset(&c->body);
+	strbuf_add(&c->body, text, strlen(text));
+	cJSON_free(text);
+	cJSON_Delete(doc);
+}
+
 /* Carry out the decided outcome: an injected error, or the operation itself. */
 static void execute(struct call *c, const struct fault_decision *d)
 {
@@ -86,8 +113,11 @@ static void execute(struct call *c, const struct fault_decision *d)
 		break;
 	case FAULT_NONE:
 	case FAULT_LOST:
+	case FAULT_REPEAT:
 		if (auth_bind(c) == 0)
 			c->op->run(c);
+		if (d->kind == FAULT_REPEAT)
+			repeat_entries(c);
 		break;
 	}
 }
