@@ -13,12 +13,15 @@ struct op {
 	char *operation;
 };
 
+/* An answer that cannot be read (cut short, a proxy's page, garbled) says nothing of
+ * the request, which may have been carried out: tried again later, as a lost answer
+ * is; a write tried again finds what the first one did. */
 static void bad_answer(struct aws_error *err, const char *operation, int status)
 {
 	aws_error_init(err);
 	aws_error_set_local(err, status, "InvalidResponse", "malformed %s answer", operation);
 	aws_error_set_operation(err, operation);
-	err->class = AWS_ERROR_TERMINAL;
+	err->class = AWS_ERROR_RETRYABLE;
 }
 
 static void on_op(void *arg, int status, const struct aws_error *err, const struct http_response *resp)

@@ -114,6 +114,7 @@ enum aws_error_class retry_classify_transport(int status)
 	case -ENETUNREACH:
 	case -ENETDOWN:
 	case -EAGAIN:
+	case -EMSGSIZE: /* an answer over max_response_bytes: not AWS's (a proxy's), as a lost one */
 		return AWS_ERROR_RETRYABLE;
 	default:
 		return AWS_ERROR_TERMINAL;

@@ -228,7 +228,8 @@ enum fault_kind {
 	FAULT_ERROR,
 	FAULT_RESET,
 	FAULT_LOST,
-	FAULT_REPEAT
+	FAULT_REPEAT,
+	FAULT_GARBLE
 };
 
 struct fault_decision {

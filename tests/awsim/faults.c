@@ -35,7 +35,7 @@ struct fault_rule {
 	/* [account '|' [region]] '|' operation (or "*" when shared) -> struct bucket; the
 	 * accounts are awsim's (a caller's credentials), the Regions its configured ones */
 	struct omap buckets;
-	double throttle_pct, e500_pct, e503_pct, error_pct, reset_pct, lost_pct, repeat_pct;
+	double throttle_pct, e500_pct, e503_pct, error_pct, reset_pct, lost_pct, repeat_pct, garble_pct;
 	int error_status;
 	char *error_code, *error_message;
 	uint64_t latency_ms, jitter_ms;
@@ -84,6 +84,7 @@ static const char *const rule_keys[] = {
 	"reset_percent",
 	"lost_percent",
 	"repeat_percent",
+	"garble_percent",
 	"latency_ms",
 	"latency_jitter_ms",
 	"times",
@@ -164,6 +165,7 @@ static int parse_rule(const cJSON *o, struct fault_rule *r, char **err)
 	    get_number(o, "reset_percent", 0, pct, &r->reset_pct, err) ||
 	    get_number(o, "lost_percent", 0, pct, &r->lost_pct, err) ||
 	    get_number(o, "repeat_percent", 0, pct, &r->repeat_pct, err) ||
+	    get_number(o, "garble_percent", 0, pct, &r->garble_pct, err) ||
 	    get_number(o, "latency_ms", 0, 600000, &lat, err) ||
 	    get_number(o, "latency_jitter_ms", 0, 600000, &jit, err) || get_number(o, "times", 0, 1e12, &times, err))
 		return -EINVAL;
@@ -309,6 +311,7 @@ cJSON *faults_to_json(const struct faults *f)
 		cJSON_AddNumberToObject(o, "reset_percent", r->reset_pct);
 		cJSON_AddNumberToObject(o, "lost_percent", r->lost_pct);
 		cJSON_AddNumberToObject(o, "repeat_percent", r->repeat_pct);
+		cJSON_AddNumberToObject(o, "garble_percent", r->garble_pct);
 		cJSON_AddNumberToObject(o, "latency_ms", (double)r->latency_ms);
 		cJSON_AddNumberToObject(o, "latency_jitter_ms", (double)r->jitter_ms);
 		if (r->times >= 0)
@@ -400,6 +403,8 @@ void faults_decide(struct faults *f, const struct fault_request *q, uint64_t now
 			d->kind = FAULT_LOST;
 		} else if (roll(f, r->repeat_pct)) {
 			d->kind = FAULT_REPEAT;
+		} else if (roll(f, r->garble_pct)) {
+			d->kind = FAULT_GARBLE;
 		}
 		if (d->kind != FAULT_NONE)
 			break;

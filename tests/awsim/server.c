@@ -90,6 +90,19 @@ static void repeat_entries(struct call *c)
 	cJSON_Delete(doc);
 }
 
+/* garble: the answer, whatever it was, becomes a proxy's page (200, HTML): the
+ * operation ran, and its answer cannot be read. */
+static void garble(struct call *c)
+{
+	static const char page[] = "<html><body><h1>Proxy</h1><p>The request was forwarded.</p></body></html>";
+
+	c->status = 200;
+	c->error_code[0] = '\0';
+	c->content_type = "text/html";
+	strbuf_reset(&c->body);
+	strbuf_add(&c->body, page, sizeof(page) - 1);
+}
+
 /* Carry out the decided outcome: an injected error, or the operation itself. */
 static void execute(struct call *c, const struct fault_decision *d)
 {
@@ -114,10 +127,13 @@ static void execute(struct call *c, const struct fault_decision *d)
 	case FAULT_NONE:
 	case FAULT_LOST:
 	case FAULT_REPEAT:
+	case FAULT_GARBLE:
 		if (auth_bind(c) == 0)
 			c->op->run(c);
 		if (d->kind == FAULT_REPEAT)
 			repeat_entries(c);
+		if (d->kind == FAULT_GARBLE)
+			garble(c);
 		break;
 	}
 }
