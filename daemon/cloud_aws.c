@@ -431,13 +431,32 @@ static void params_add(struct listing *l, const char *name, const char *value, i
 	q->last_modified_ms = modified_ms;
 }
 
+/* How far AWS's date of the daemon's own write may be from when its answer came. */
+#define OWN_WRITE_SLACK_MS 5000
+
+/* same_write: the parameter listed at version and modified_ms is the one the model
+ * holds as seen, not one deleted and made again (version 1 again): the same date, or,
+ * seen being the daemon's own write, a date within moments of its answer. A
+ * parameter made again by hand right after the daemon wrote it would still have a
+ * date after the answer came; one made again within OWN_WRITE_SLACK_MS is taken for
+ * the daemon's own. */
+static bool same_write(const struct observed_parameter *seen, int64_t version, int64_t modified_ms)
+{
+	if (seen->version != version)
+		return false;
+	if (seen->modified_ms < 0)
+		return modified_ms + seen->modified_ms <= OWN_WRITE_SLACK_MS &&
+		       -seen->modified_ms - modified_ms <= OWN_WRITE_SLACK_MS;
+	return !seen->modified_ms || seen->modified_ms == modified_ms;
+}
+
 /* Tags not read this time: the model's, unless the parameter was made again (its
- * version went back, or the same version has another date); an overwrite keeps tags. */
+ * version went back, or the same version is another write); an overwrite keeps tags. */
 static void keep_param_tags(struct listing *l, const struct observed_parameter *seen, int64_t version,
 			    int64_t modified_ms)
 {
-	if (l->keep_param_tags && seen && seen->tags_known && seen->version <= version &&
-	    (seen->version < version || !seen->modified_ms || seen->modified_ms == modified_ms))
+	if (l->keep_param_tags && seen && seen->tags_known &&
+	    (seen->version < version || same_write(seen, version, modified_ms)))
 		keep(&l->kept, seen->name, &seen->tags);
 }
 
@@ -503,10 +522,9 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 		const struct ssm_parameter_meta *m = &list->items[i];
 		const struct observed_parameter *seen = l->seen ? observed_store_parameter(l->seen, m->name) : NULL;
 		/* a parameter deleted and made again starts at version 1 again: the date
-		 * tells it apart, once a listing has seen it */
+		 * tells it apart */
 		keep_param_tags(l, seen, m->version, m->last_modified_ms);
-		if (seen && seen->value && seen->version == m->version &&
-		    (!seen->modified_ms || seen->modified_ms == m->last_modified_ms)) {
+		if (seen && seen->value && same_write(seen, m->version, m->last_modified_ms)) {
 			params_add(l, m->name, seen->value, m->version, m->last_modified_ms);
 			continue;
 		}
@@ -641,6 +659,8 @@ void cloud_aws__finish(struct applying *x, int status, const struct aws_error *e
 	stamp_request_id(x);
 	if (status < 0)
 		cloud_error_from_aws(&x->err, status, err);
+	else
+		x->res.answered_ms = aws_client_aws_time_ms(x->c->client);
 	x->cb(status, status < 0 ? &x->err : NULL, &x->res, x->data);
 	cloud_aws__applying_free(x);
 }

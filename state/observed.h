@@ -47,7 +47,10 @@ struct observed_parameter {
 	char *name;
 	char *value;
 	int64_t version;
-	int64_t modified_ms; /* LastModifiedDate as a listing saw it; 0: unknown (e.g. after an own write) */
+	/* LastModifiedDate as a listing saw it; below 0: the daemon's own write, answered
+	 * at -modified_ms by AWS's clock as the daemon knew it (AWS's date is within
+	 * moments of it); 0: not known */
+	int64_t modified_ms;
 	struct tag_set tags;
 	bool tags_known;
 	bool in_arena;		      /* as observed_profile's; name and value are then interned */

@@ -150,13 +150,15 @@ int observed_apply_budget(struct observed_store *s, const struct action *a, cons
 	return 0;
 }
 
-const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a)
+const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a,
+								 int64_t answered_ms)
 {
 	/* as a listing's entry: name and value interned (the record's and the profile's
 	 * ARN), freed with s */
 	struct observed_parameter *q = observed_store_new_parameter(s, a->resource, a->value);
 
 	q->version = 1;
+	q->modified_ms = -answered_ms;
 	tag_set_copy(&q->tags, &a->tags);
 	q->tags_known = true;
 	observed_store_put_parameter(s, q);
@@ -225,14 +227,15 @@ static int apply_profile(struct observed_store *s, struct tenant_record *r, cons
 	}
 }
 
-static int apply_parameter(struct observed_store *s, struct tenant_record *r, const struct action *a)
+static int apply_parameter(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			   int64_t answered_ms)
 {
 	struct observed_parameter *q;
 	bool removed;
 
 	switch (a->kind) {
 	case ACT_PARAM_CREATE:
-		observed_apply_parameter_create(s, a);
+		observed_apply_parameter_create(s, a, answered_ms);
 		note_tags(r, a, a->resource);
 		return 0;
 	case ACT_PARAM_UPDATE:
@@ -247,7 +250,7 @@ static int apply_parameter(struct observed_store *s, struct tenant_record *r, co
 			free(q->value);
 			q->value = xstrdup(a->value);
 			q->version++;
-			q->modified_ms = 0; /* AWS's date of this write is not known */
+			q->modified_ms = -answered_ms; /* AWS's date of this write is not known */
 		}
 		observed_store_put_parameter(s, q);
 		return 0;
@@ -488,6 +491,12 @@ static int apply_record_only(struct tenant_record *r, const struct action *a)
 int observed_apply_action(struct observed_store *s, struct tenant_record *r, const struct action *a,
 			  struct observed_profile *created, const char *budget_arn)
 {
+	return observed_apply_action_at(s, r, a, created, budget_arn, 0);
+}
+
+int observed_apply_action_at(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			     struct observed_profile *created, const char *budget_arn, int64_t answered_ms)
+{
 	switch (a->kind) {
 	case ACT_PROFILE_CREATE:
 	case ACT_PROFILE_TAG:
@@ -499,7 +508,7 @@ int observed_apply_action(struct observed_store *s, struct tenant_record *r, con
 	case ACT_PARAM_TAG:
 	case ACT_PARAM_UNTAG:
 	case ACT_PARAM_DELETE:
-		return apply_parameter(s, r, a);
+		return apply_parameter(s, r, a, answered_ms);
 	case ACT_BUDGET_CREATE:
 	case ACT_BUDGET_UPDATE:
 	case ACT_BUDGET_DELETE:

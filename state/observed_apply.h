@@ -24,6 +24,11 @@
  * folded by observed_apply_read); -EINVAL for a create without `created`. */
 int observed_apply_action(struct observed_store *s, struct tenant_record *r, const struct action *a,
 			  struct observed_profile *created, const char *budget_arn);
+/* observed_apply_action_at: as observed_apply_action, AWS's answer having come at
+ * answered_ms (epoch ms by AWS's clock; 0: not known): a parameter the action writes
+ * keeps it as the date of the write (observed_parameter.modified_ms). */
+int observed_apply_action_at(struct observed_store *s, struct tenant_record *r, const struct action *a,
+			     struct observed_profile *created, const char *budget_arn, int64_t answered_ms);
 
 /* observed_apply_read: the answer of a read action into the model, as the engine folds
  * it: takes whichever of profile, parameter, budget and policy is not NULL (budget:
@@ -39,8 +44,10 @@ bool observed_apply_read(struct observed_store *s, const struct action *a, struc
  * the action changes is not in the store. */
 int observed_apply_budget(struct observed_store *s, const struct action *a, const char *arn);
 /* observed_apply_parameter_create: the parameter an ACT_PARAM_CREATE publishes, as
- * PutParameter leaves it (version 1, the action's tags, known); an entry of s's arena
- * (observed_store_new_parameter), owned by s. */
-const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a);
+ * PutParameter leaves it (version 1, the action's tags, known, written at answered_ms
+ * as observed_apply_action_at says); an entry of s's arena (observed_store_new_parameter),
+ * owned by s. */
+const struct observed_parameter *observed_apply_parameter_create(struct observed_store *s, const struct action *a,
+								 int64_t answered_ms);
 
 #endif

@@ -68,8 +68,11 @@ static void on_creds_event(void *arg, const struct creds_source *s, int status, 
  * AWS's, by AWS's time as the answers' Date headers showed it (aws_call.c). */
 static int64_t source_clock(void *arg)
 {
-	struct aws_client *c = arg;
+	return aws_client_aws_time_ms(arg);
+}
 
+int64_t aws_client_aws_time_ms(struct aws_client *c)
+{
 	return aws_client_wall_ms(c) + c->clock_offset_ms;
 }
 

@@ -119,6 +119,10 @@ const char *aws_client_credentials_origin(const struct aws_client *c);
  * source reported one (container, environment); NULL otherwise. Borrowed. */
 const char *aws_client_account_id(const struct aws_client *c);
 
+/* aws_client_aws_time_ms: now by AWS's clock as the answers showed it (epoch ms): this
+ * host's clock plus clock_offset_ms (aws_stats). */
+int64_t aws_client_aws_time_ms(struct aws_client *c);
+
 /* aws_client_request_id: the AWS request id (x-amzn-RequestId or x-amz-request-id)
  * of the answer whose callback is running now, success or error; "" outside a
  * callback or when the answer had none. Borrowed until the callback returns. A

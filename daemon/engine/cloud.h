@@ -59,6 +59,9 @@ struct cloud_result {
 	struct observed_policy *policy;	      /* a policy read: what the role has (takes) */
 	bool gone;			      /* the resource did not exist (a delete is then done) */
 	char request_id[64];		      /* AWS's id of the action's last answer ("" when none) */
+	/* When a success was answered, by AWS's clock as this host knows it (epoch ms);
+	 * 0: not known. A parameter's LastModifiedDate is then within moments of it. */
+	int64_t answered_ms;
 	/* What a create answered beside the resource: the ActionId of a Budgets action,
 	 * the default version of a deny policy ("" when none). */
 	char answer[64];

@@ -302,7 +302,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		err = apply_profile_read(r, a, res);
 		break;
 	case ACT_PARAM_CREATE:
-		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		observed_apply_action_at(&ps->store, t->record, a, NULL, NULL, res ? res->answered_ms : 0);
 		persist_applied(e, t, a->resource);
 		journal_parameter(ps, a->resource);
 		if (at_reconciled_revision(t))
@@ -314,7 +314,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		char *old;
 		hq = observed_store_parameter(&ps->store, a->resource);
 		old = xstrdup_or_null(hq ? hq->value : NULL);
-		observed_apply_action(&ps->store, t->record, a, NULL, NULL);
+		observed_apply_action_at(&ps->store, t->record, a, NULL, NULL, res ? res->answered_ms : 0);
 		journal_parameter(ps, a->resource);
 		note_change(e, t, "parameter %s: value %s -> %s", a->resource, old ? old : "(none)", a->value);
 		free(old);
