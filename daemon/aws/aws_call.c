@@ -373,7 +373,7 @@ static void read_error(struct aws_call *call, int status, const struct http_resp
 		aws_error_parse(&a, &call->err);
 	} else {
 		aws_error_set_local(&call->err, status, "", "%s %s: %s", call->req.method, call->ep.host,
-				    strerror(-status));
+				    status == -EBADMSG ? "the answer is not HTTP" : strerror(-status));
 		svc_stats(call)->transport_errors++;
 		if (status == -ETIMEDOUT)
 			svc_stats(call)->timeouts++;

@@ -147,6 +147,13 @@ static void transfer_free(struct transfer *t)
 	free(t);
 }
 
+static bool request_sent(const struct transfer *t)
+{
+	long sent = 0;
+
+	return curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0;
+}
+
 static int map_curl_error(const struct transfer *t, CURLcode rc)
 {
 	switch (rc) {
@@ -166,7 +173,13 @@ static int map_curl_error(const struct transfer *t, CURLcode rc)
 		return -ECONNRESET;
 	case CURLE_WRITE_ERROR:
 		return t->too_big ? -EMSGSIZE : -EIO;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return -EBADMSG; /* the request went out; what came back was not HTTP */
 	case CURLE_UNSUPPORTED_PROTOCOL:
+		/* the endpoints are http(s) URLs (aws_client.c): once a request went out,
+		 * this is an answer curl cannot read ("Unsupported response code") */
+		return request_sent(t) ? -EBADMSG : -EINVAL;
 	case CURLE_URL_MALFORMAT:
 		return -EINVAL;
 	case CURLE_OUT_OF_MEMORY:

@@ -115,6 +115,7 @@ enum aws_error_class retry_classify_transport(int status)
 	case -ENETDOWN:
 	case -EAGAIN:
 	case -EMSGSIZE: /* an answer over max_response_bytes: not AWS's (a proxy's), as a lost one */
+	case -EBADMSG:	/* an answer that is not HTTP: likewise */
 		return AWS_ERROR_RETRYABLE;
 	default:
 		return AWS_ERROR_TERMINAL;

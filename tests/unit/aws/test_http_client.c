@@ -1,6 +1,7 @@
 /* http_client: libcurl multi on the libuv loop against a scripted local server:
  * answers of every status, keep-alive reuse, body caps, timeouts, dropped and
- * refused connections, the in-flight cap with queueing (priority requests first),
+ * refused connections, answers that are not HTTP, the in-flight cap with queueing
+ * (priority requests first),
  * and a clean close with transfers pending (uv_loop_close() returns 0). */
 #include <errno.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -272,6 +274,71 @@ static void test_limits_and_failures(void **state)
 	free(big);
 }
 
+/* A peer that reads one request per connection and answers each with the next of
+ * its answers, bytes that are not HTTP (a proxy or a broken middle-box). */
+struct raw_peer {
+	int fd;
+	const char *const *answers;
+	size_t n;
+};
+
+static void *raw_peer_run(void *arg)
+{
+	struct raw_peer *p = arg;
+	char buf[4096];
+
+	for (size_t i = 0; i < p->n; i++) {
+		int c = accept(p->fd, NULL, NULL);
+		if (c < 0)
+			break;
+		(void)!read(c, buf, sizeof(buf));
+		(void)!write(c, p->answers[i], strlen(p->answers[i]));
+		close(c);
+	}
+	return NULL;
+}
+
+static void test_answers_not_http(void **state)
+{
+	static const char *const answers[] = {
+		"HTTP/1.1 2x0 Whatever\r\nContent-Length: 2\r\n\r\n{}",
+		"NOT HTTP AT ALL\r\n\r\n",
+	};
+	struct raw_peer peer = { .answers = answers, .n = 2 };
+	uv_loop_t loop;
+	struct http_client *c;
+	struct http_client_options o = { 0 };
+	pthread_t th;
+	char *u;
+
+	(void)state;
+	u = refusing_url(&peer.fd);
+	assert_int_equal(listen(peer.fd, 4), 0);
+	assert_int_equal(pthread_create(&th, NULL, raw_peer_run, &peer), 0);
+	uv_loop_init(&loop);
+	assert_int_equal(http_client_new(&loop, &o, &c), 0);
+	for (size_t i = 0; i < peer.n; i++) {
+		struct result r = { 0 };
+		assert_int_equal(
+			http_client_send(
+				c, &(struct http_request){ .method = "POST", .url = u, .body = "{}", .body_len = 2 },
+				on_done, &r),
+			0);
+		run_until(&loop, called, &r);
+		/* the request went out and what came back cannot be read: not a refusal of
+		 * the request (retry.c retries it, as an answer lost) */
+		assert_int_equal(r.status, -EBADMSG);
+	}
+	pthread_join(th, NULL);
+	close(peer.fd);
+	free(u);
+	closed_flag = false;
+	http_client_close(c, on_closed, NULL);
+	run_until(&loop, is_closed, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 static void test_in_flight_cap(void **state)
 {
 	uv_loop_t loop;
@@ -499,9 +566,13 @@ static void test_close_with_pending(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_answers_and_keep_alive), cmocka_unit_test(test_limits_and_failures),
-		cmocka_unit_test(test_in_flight_cap),	       cmocka_unit_test(test_priority_before_queued),
-		cmocka_unit_test(test_close_with_pending),     cmocka_unit_test(test_answers_take_the_turn_budget),
+		cmocka_unit_test(test_answers_and_keep_alive),
+		cmocka_unit_test(test_limits_and_failures),
+		cmocka_unit_test(test_answers_not_http),
+		cmocka_unit_test(test_in_flight_cap),
+		cmocka_unit_test(test_priority_before_queued),
+		cmocka_unit_test(test_close_with_pending),
+		cmocka_unit_test(test_answers_take_the_turn_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

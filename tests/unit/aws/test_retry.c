@@ -53,6 +53,7 @@ static void test_classify(void **state)
 	assert_int_equal(retry_classify_transport(-EPROTO), AWS_ERROR_TERMINAL);
 	/* an answer over the size limit is no answer of AWS: tried again, as a lost one */
 	assert_int_equal(retry_classify_transport(-EMSGSIZE), AWS_ERROR_RETRYABLE);
+	assert_int_equal(retry_classify_transport(-EBADMSG), AWS_ERROR_RETRYABLE);
 	assert_int_equal(retry_classify_transport(-ECANCELED), AWS_ERROR_TERMINAL);
 
 	assert_true(retry_refreshes_credentials("ExpiredTokenException"));
