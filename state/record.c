@@ -378,15 +378,15 @@ const char *record_fact(const struct tenant_record *r, const char *key)
 	return NULL;
 }
 
-/* The facts whose value many tenants repeat or the engine interns anyway: the place
- * and the pool (a few distinct ones for all tenants) and the reconciled revision (the engine and
+/* The facts whose value many tenants repeat or the engine interns anyway: the place,
+ * its account id and the pool (a few distinct ones for all tenants) and the reconciled revision (the engine and
  * the desired model hold the same interned string). Other values are unique to
  * their tenant (digests of its policies and alerts): interned, they would cost a
  * pool entry besides. */
 static bool shared_value(const char *key)
 {
 	return strcmp(key, RECORD_FACT_PLACE) == 0 || strcmp(key, RECORD_FACT_POOL) == 0 ||
-	       strcmp(key, RECORD_FACT_RECONCILED_REVISION) == 0;
+	       strcmp(key, RECORD_FACT_ACCOUNT) == 0 || strcmp(key, RECORD_FACT_RECONCILED_REVISION) == 0;
 }
 
 /* The fact key = value as it goes into the block: shared when its key says so and the

@@ -185,6 +185,9 @@ const char *record_policy_fact(const struct tenant_record *r, const char *role, 
  * record_moving_from: the i-th old place of r (i from 0), NULL past the last. */
 #define RECORD_FACT_PLACE "place" /* the place ("alias/region") the tenant lives in */
 #define RECORD_FACT_POOL  "pool"  /* the pool that placed it there (spec.pool, or default) */
+/* the account id its place named when it was last reconciled there: an alias given
+ * another id does not move it unseen (the engine's moves.c) */
+#define RECORD_FACT_ACCOUNT "account"
 char *record_key_moving_from(const char *place);
 /* record_key_move_timer: "move:PLACE", the drain timer of a move's old place (one for
  * all its resources; started once the new set is Ready). The diff of the current

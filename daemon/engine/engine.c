@@ -255,7 +255,7 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
 	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
 	    record_fact(t->record, ENGINE__FACT_PLACE)) {
-		engine__put_fact(e, t, ENGINE__FACT_PLACE, NULL);
+		engine__set_place_fact(e, t, NULL);
 		engine__set_place(e, t, NULL);
 		workqueue_add(&e->queue, t->id, WQ_NORMAL);
 	}
@@ -331,6 +331,36 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t);
 
+/* The alias of t's place names another account than the one t's resources were made
+ * in (docs/configuration.md, "Accounts"): t waits, Pending with the reason, and
+ * nothing of it is looked at nor touched in either account until the alias names its
+ * account again or the manifest moves it. True when it waits. */
+static bool account_moved(struct engine *e, struct tenant_entry *t, struct place_state *ps)
+{
+	const char *made_in = engine__account_moved(t, ps);
+	char *why;
+
+	if (!made_in)
+		return false;
+	why = xasprintf("account %s is %s in the configuration, but this tenant's resources were made in %s: "
+			"they are left as they are until it names %s again (to move the tenant, name another "
+			"spec.account)",
+			ps->place.account ? ps->place.account : "(the daemon's own)", engine__place_account_id(ps),
+			made_in, made_in);
+	if (!t->waiting || strcmp(t->waiting, why)) {
+		free(t->waiting);
+		t->waiting = why;
+		engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
+		log_tenant(LOG_LVL_WARNING, t->id, "%s", t->waiting);
+		update_state(e, t);
+	} else {
+		free(why);
+	}
+	workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+	maybe_ready(e); /* it waits: the daemon is ready without it */
+	return true;
+}
+
 /* The pump's start of one tenant's reconcile, once its place is listed. change: it
  * came from the change lane (an edit, an operator's command), and its AWS calls go
  * before the ordinary ones queued in the AWS layer. */
@@ -355,6 +385,8 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		forget_entry(e, t);
 		return;
 	}
+	if (ps && account_moved(e, t, ps))
+		return;
 	if (ps && ps->listed && t->waiting) { /* looked at again: the create tells */
 		free(t->waiting);
 		t->waiting = NULL;
@@ -378,8 +410,10 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
 		return;
 	}
-	if (t->desired && !t->removed) /* durable before any create there (a move if it changed) */
+	if (t->desired && !t->removed) { /* durable before any create there (a move if it changed) */
 		engine__move_note(e, t, ps->place.key);
+		engine__account_note(e, t, ps);
+	}
 	t->in_progress = true;
 	e->reconciles_in_flight++;
 	e->n_reconciles++;

@@ -312,6 +312,8 @@ static inline int64_t engine__wall(const struct engine *e)
 #define ENGINE__FACT_PLACE RECORD_FACT_PLACE
 /* ... and the pool that placed it: a manifest naming another pool moves it (pools.c). */
 #define ENGINE__FACT_POOL RECORD_FACT_POOL
+/* ... and the account id that place named (moves.c, engine__account_moved). */
+#define ENGINE__FACT_ACCOUNT RECORD_FACT_ACCOUNT
 
 /* engine.c */
 struct tenant_entry *engine__entry(const struct engine *e, const char *id);
@@ -446,6 +448,17 @@ const struct placement_place *engine__pool_capacity(struct engine *e, struct eng
 /* engine__move_note: t's place is now key (recorded): the place recorded before, if
  * another, becomes an old place of a move; key stops being one. */
 void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key);
+/* engine__set_place_fact: t's recorded place is key (NULL: none), the account id it
+ * named forgotten with it. */
+void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char *key);
+/* engine__account_moved: the account id t's resources were made in, when ps (the place
+ * t's record names) now names another one (its alias given another id in the
+ * configuration): t is then neither looked at nor touched there. NULL otherwise, or
+ * while either id is unknown. Borrowed from t's record. */
+const char *engine__account_moved(const struct tenant_entry *t, const struct place_state *ps);
+/* engine__account_note: t is reconciled in ps: the account id ps names is recorded
+ * (once it is known; nothing when it is recorded already). */
+void engine__account_note(struct engine *e, struct tenant_entry *t, const struct place_state *ps);
 /* engine__move_found: ps, not t's place, holds resources of t (a listing): an old place. */
 void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps);
 bool engine__moving(const struct tenant_entry *t);

@@ -65,12 +65,40 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 		return;
 	if (fact) {
 		char *old = xstrdup(fact);
-		engine__put_fact(e, t, ENGINE__FACT_PLACE, key);
+		engine__set_place_fact(e, t, key);
 		add_old_place(e, t, old, key, "its place changed");
 		free(old);
 	} else {
-		engine__put_fact(e, t, ENGINE__FACT_PLACE, key);
+		engine__set_place_fact(e, t, key);
 	}
+}
+
+void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char *key)
+{
+	engine__put_fact(e, t, ENGINE__FACT_PLACE, key);
+	/* the account id is the new place's, noted once known (engine__account_note) */
+	if (record_fact(t->record, ENGINE__FACT_ACCOUNT))
+		engine__put_fact(e, t, ENGINE__FACT_ACCOUNT, NULL);
+}
+
+const char *engine__account_moved(const struct tenant_entry *t, const struct place_state *ps)
+{
+	const char *place = record_fact(t->record, ENGINE__FACT_PLACE);
+	const char *made_in = record_fact(t->record, ENGINE__FACT_ACCOUNT);
+	const char *now = engine__place_account_id(ps);
+
+	if (!place || !made_in || !now || strcmp(place, ps->place.key))
+		return NULL;
+	return strcmp(made_in, now) ? made_in : NULL;
+}
+
+void engine__account_note(struct engine *e, struct tenant_entry *t, const struct place_state *ps)
+{
+	const char *id = engine__place_account_id(ps);
+	const char *fact = record_fact(t->record, ENGINE__FACT_ACCOUNT);
+
+	if (id && (!fact || strcmp(fact, id)))
+		engine__put_fact(e, t, ENGINE__FACT_ACCOUNT, id);
 }
 
 /* 1: one account (by id, or the same alias); 0: two; -1: not known yet (two aliases,
