@@ -332,7 +332,8 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t);
 
 /* The alias of t's place names another account than the one t's resources were made
- * in (docs/configuration.md, "Accounts"): t waits, Pending with the reason, and
+ * in (docs/configuration.md, "Accounts"), or the daemon's own credentials are another
+ * account's than when they were made: t waits, Pending with the reason, and
  * nothing of it is looked at nor touched in either account until the alias names its
  * account again or the manifest moves it. True when it waits. */
 static bool account_moved(struct engine *e, struct tenant_entry *t, struct place_state *ps)
@@ -342,11 +343,15 @@ static bool account_moved(struct engine *e, struct tenant_entry *t, struct place
 
 	if (!made_in)
 		return false;
-	why = xasprintf("account %s is %s in the configuration, but this tenant's resources were made in %s: "
-			"they are left as they are until it names %s again (to move the tenant, name another "
-			"spec.account)",
-			ps->place.account ? ps->place.account : "(the daemon's own)", engine__place_account_id(ps),
-			made_in, made_in);
+	if (ps->place.account)
+		why = xasprintf("account %s is %s in the configuration, but this tenant's resources were made in "
+				"%s: they are left as they are until it names %s again (to move the tenant, name "
+				"another spec.account)",
+				ps->place.account, engine__place_account_id(ps), made_in, made_in);
+	else
+		why = xasprintf("the daemon's own credentials are account %s's, but this tenant's resources were "
+				"made in %s: they are left as they are until the credentials are %s's again",
+				engine__place_account_id(ps), made_in, made_in);
 	if (!t->waiting || strcmp(t->waiting, why)) {
 		free(t->waiting);
 		t->waiting = why;

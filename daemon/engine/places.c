@@ -16,6 +16,7 @@
 #define RELIST_MAX_MS (5 * 60 * 1000)
 
 static void resolve_account(struct place_state *ps);
+static void account_id_heard_before(struct place_state *ps);
 
 static char *place_key(const char *account, const char *region)
 {
@@ -71,18 +72,17 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 		log_error("place %s: %s", key, ps->list_error);
 		return ps;
 	}
-	/* the account id: from the configuration, from an earlier run, or from STS */
+	/* the account id: from the configuration, or from STS, asked at every start (the
+	 * daemon's own credentials may be another account's than at an earlier run: its
+	 * tenants made in the first then wait, engine__account_moved); what an earlier run
+	 * heard serves only while STS cannot be asked. Budgets need the id: when STS must
+	 * tell it, the place is listed once it has. */
 	if (e->set.account_id_of)
 		ps->place.account_id = xstrdup_or_null(e->set.account_id_of(account, e->set.account_data));
-	if (!ps->place.account_id) {
-		char *mk = meta_key(account), *v = NULL;
-		if (store_get_meta(e->store, mk, &v) == 0)
-			ps->place.account_id = v;
-		free(mk);
-	}
-	/* budgets need the account id: when STS must tell it, list once it has */
 	if (!ps->place.account_id)
 		resolve_account(ps);
+	if (!ps->place.account_id && !ps->resolving)
+		account_id_heard_before(ps);
 	if (!ps->resolving)
 		engine__place_list(ps);
 	return ps;
@@ -275,6 +275,16 @@ void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_st
 
 /* ---- the account id ---- */
 
+/* The account id an earlier run heard from STS for ps's account, if any. */
+static void account_id_heard_before(struct place_state *ps)
+{
+	char *mk = meta_key(ps->place.account), *v = NULL;
+
+	if (store_get_meta(ps->e->store, mk, &v) == 0)
+		ps->place.account_id = v;
+	free(mk);
+}
+
 static void on_account(int status, const struct cloud_error *err, const char *account_id, void *data)
 {
 	struct place_state *ps = data;
@@ -284,8 +294,15 @@ static void on_account(int status, const struct cloud_error *err, const char *ac
 	if (e->closing)
 		goto report;
 	if (status < 0) {
-		log_warning("place %s: the account id is unknown (%s: %s); retrying with the next listing",
-			    ps->place.key, err ? err->code : "error", err ? err->message : strerror(-status));
+		if (!ps->place.account_id)
+			account_id_heard_before(ps);
+		if (ps->place.account_id)
+			log_warning("place %s: STS cannot tell the account id (%s: %s); %s, as an earlier run heard it",
+				    ps->place.key, err ? err->code : "error", err ? err->message : strerror(-status),
+				    ps->place.account_id);
+		else
+			log_warning("place %s: the account id is unknown (%s: %s); retrying with the next listing",
+				    ps->place.key, err ? err->code : "error", err ? err->message : strerror(-status));
 		if (!ps->listed && !ps->listing)
 			engine__place_list(ps); /* profiles and parameters need no account id */
 		goto report;
