@@ -453,7 +453,8 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char *key);
 /* engine__account_moved: the account id t's resources were made in, when ps (the place
  * t's record names) now names another one (its alias given another id in the
- * configuration): t is then neither looked at nor touched there. NULL otherwise, or
+ * configuration, or the daemon's own credentials another account's): t is then
+ * neither looked at nor touched there. NULL otherwise, or
  * while either id is unknown. Borrowed from t's record. */
 const char *engine__account_moved(const struct tenant_entry *t, const struct place_state *ps);
 /* engine__account_note: t is reconciled in ps: the account id ps names is recorded
