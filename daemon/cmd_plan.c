@@ -65,8 +65,8 @@ struct plan_unit {
 	struct simulation sim;
 	bool settled;	 /* the simulation needed no read */
 	char *placement; /* a pool tenant's: how its place was found or chosen */
-	char *waiting;	 /* a tenant planned in no place (no room in its pool, its account not configured): why (pp is
-			    NULL) */
+	char *waiting;	 /* a tenant planned in no place (no room in its pool, its account not configured or
+			    another than its resources'): why (pp is NULL) */
 };
 
 struct read_call {
@@ -602,6 +602,21 @@ static void pump_reads(struct planner *p)
 	}
 }
 
+/* A tenant whose place names another account id than the one its resources were made
+ * in waits, as in the daemon (engine/cloud.h, place_account_moved): nothing planned. */
+static void hold_moved_accounts(struct planner *p)
+{
+	for (size_t i = 0; i < p->n_units; i++) {
+		struct plan_unit *u = p->units[i];
+		const char *made_in = u->pp ? place_account_moved(hashmap_get(&p->records, u->id), &u->pp->place)
+					    : NULL;
+		if (made_in) {
+			u->waiting = place_account_moved_why(&u->pp->place, made_in);
+			u->pp = NULL;
+		}
+	}
+}
+
 /* Simulate every unit; read what the simulations need; again, a bounded number of
  * times. Returns the number of units still waiting for a read. */
 static size_t settle(struct planner *p)
@@ -815,6 +830,7 @@ static int run(struct planner *p)
 		uv_run(&p->loop, UV_RUN_ONCE);
 	if (!p->failures) {
 		make_units(p);
+		hold_moved_accounts(p);
 		unsettled = settle(p);
 		if (unsettled && !p->failures) {
 			fprintf(stderr, "bedrock-tenantd: %zu tenant(s) still need reads after %d passes\n", unsettled,

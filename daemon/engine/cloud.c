@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "record.h"
 #include "xalloc.h"
 
 char *place_key_alias(const char *key)
@@ -21,6 +22,28 @@ char *place_kept_alias(const struct tenant *t, const char *fact, const char **re
 		return NULL;
 	*ret_region = t->region_set && t->region ? t->region : strchr(fact, '/') + 1;
 	return alias;
+}
+
+const char *place_account_moved(const struct tenant_record *rec, const struct place *p)
+{
+	const char *place = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+	const char *made_in = rec ? record_fact(rec, RECORD_FACT_ACCOUNT) : NULL;
+
+	if (!place || !made_in || !p->account_id || strcmp(place, p->key))
+		return NULL;
+	return strcmp(made_in, p->account_id) ? made_in : NULL;
+}
+
+char *place_account_moved_why(const struct place *p, const char *made_in)
+{
+	if (p->account)
+		return xasprintf("account %s is %s in the configuration, but this tenant's resources were made in "
+				 "%s: they are left as they are until it names %s again (to move the tenant, name "
+				 "another spec.account)",
+				 p->account, p->account_id, made_in, made_in);
+	return xasprintf("the daemon's own credentials are account %s's, but this tenant's resources were made in "
+			 "%s: they are left as they are until the credentials are %s's again",
+			 p->account_id, made_in, made_in);
 }
 
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)

@@ -119,6 +119,17 @@ char *place_key_alias(const char *key);
  * place is then fixed by the tenant's account and Region. */
 char *place_kept_alias(const struct tenant *t, const char *fact, const char **ret_region);
 
+struct tenant_record;
+
+/* place_account_moved: the account id a tenant's resources were made in (its record's
+ * facts place and account), when the place it is reconciled in now (p, its key the
+ * recorded one) names another id (an alias given another id, the daemon's own
+ * credentials another account's): it must wait, untouched. NULL otherwise, or while
+ * either id is unknown. Borrowed from rec. */
+const char *place_account_moved(const struct tenant_record *rec, const struct place *p);
+/* place_account_moved_why: the reason such a tenant waits (owned). */
+char *place_account_moved_why(const struct place *p, const char *made_in);
+
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

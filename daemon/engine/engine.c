@@ -338,20 +338,12 @@ static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry
  * account again or the manifest moves it. True when it waits. */
 static bool account_moved(struct engine *e, struct tenant_entry *t, struct place_state *ps)
 {
-	const char *made_in = engine__account_moved(t, ps);
+	const char *made_in = place_account_moved(t->record, &ps->place);
 	char *why;
 
 	if (!made_in)
 		return false;
-	if (ps->place.account)
-		why = xasprintf("account %s is %s in the configuration, but this tenant's resources were made in "
-				"%s: they are left as they are until it names %s again (to move the tenant, name "
-				"another spec.account)",
-				ps->place.account, engine__place_account_id(ps), made_in, made_in);
-	else
-		why = xasprintf("the daemon's own credentials are account %s's, but this tenant's resources were "
-				"made in %s: they are left as they are until the credentials are %s's again",
-				engine__place_account_id(ps), made_in, made_in);
+	why = place_account_moved_why(&ps->place, made_in);
 	if (!t->waiting || strcmp(t->waiting, why)) {
 		free(t->waiting);
 		t->waiting = why;

@@ -312,7 +312,7 @@ static inline int64_t engine__wall(const struct engine *e)
 #define ENGINE__FACT_PLACE RECORD_FACT_PLACE
 /* ... and the pool that placed it: a manifest naming another pool moves it (pools.c). */
 #define ENGINE__FACT_POOL RECORD_FACT_POOL
-/* ... and the account id that place named (moves.c, engine__account_moved). */
+/* ... and the account id that place named (cloud.h, place_account_moved). */
 #define ENGINE__FACT_ACCOUNT RECORD_FACT_ACCOUNT
 
 /* engine.c */
@@ -451,12 +451,6 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 /* engine__set_place_fact: t's recorded place is key (NULL: none), the account id it
  * named forgotten with it. */
 void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char *key);
-/* engine__account_moved: the account id t's resources were made in, when ps (the place
- * t's record names) now names another one (its alias given another id in the
- * configuration, or the daemon's own credentials another account's): t is then
- * neither looked at nor touched there. NULL otherwise, or
- * while either id is unknown. Borrowed from t's record. */
-const char *engine__account_moved(const struct tenant_entry *t, const struct place_state *ps);
 /* engine__account_note: t is reconciled in ps: the account id ps names is recorded
  * (once it is known; nothing when it is recorded already). */
 void engine__account_note(struct engine *e, struct tenant_entry *t, const struct place_state *ps);

@@ -81,17 +81,6 @@ void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char
 		engine__put_fact(e, t, ENGINE__FACT_ACCOUNT, NULL);
 }
 
-const char *engine__account_moved(const struct tenant_entry *t, const struct place_state *ps)
-{
-	const char *place = record_fact(t->record, ENGINE__FACT_PLACE);
-	const char *made_in = record_fact(t->record, ENGINE__FACT_ACCOUNT);
-	const char *now = engine__place_account_id(ps);
-
-	if (!place || !made_in || !now || strcmp(place, ps->place.key))
-		return NULL;
-	return strcmp(made_in, now) ? made_in : NULL;
-}
-
 void engine__account_note(struct engine *e, struct tenant_entry *t, const struct place_state *ps)
 {
 	const char *id = engine__place_account_id(ps);

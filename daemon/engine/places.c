@@ -74,7 +74,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	}
 	/* the account id: from the configuration, or from STS, asked at every start (the
 	 * daemon's own credentials may be another account's than at an earlier run: its
-	 * tenants made in the first then wait, engine__account_moved); what an earlier run
+	 * tenants made in the first then wait, place_account_moved); what an earlier run
 	 * heard serves only while STS cannot be asked. Budgets need the id: when STS must
 	 * tell it, the place is listed once it has. */
 	if (e->set.account_id_of)

@@ -382,5 +382,15 @@ write_budget_tenant() {
 	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
 }
 
+# plan_waits N REASON: `bedrock-tenantd plan` shows N tenants waiting with REASON (a
+# fixed string), exits 2 (changes pending) and plans no create.
+plan_waits() {
+	local rc=0
+	"$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
+	[ $rc = 2 ] || fail "plan exits $rc, want 2 (tenants waiting): $(cat "$WORK/plan.out")"
+	[ "$(grep -cF "$2" "$WORK/plan.out")" = "$1" ] || fail "plan does not show $1 tenant(s) waiting: $(cat "$WORK/plan.out")"
+	! grep -q "create" "$WORK/plan.out" || fail "plan creates: $(cat "$WORK/plan.out")"
+}
+
 # calls OP: how many OK calls awsim counted for "service:Operation".
 calls() { awsim_get calls | jq -r --arg op "$1" '.[$op].ok // 0'; }

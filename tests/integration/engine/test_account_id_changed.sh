@@ -6,6 +6,7 @@
 # either account, and the daemon is ready for the rest. A new tenant naming the alias
 # is made in the account it names now. The id put back: the first tenants are Ready
 # on their ARNs with nothing written, and the new one waits in its turn.
+# `bedrock-tenantd plan` plans the same: the tenants waiting, nothing to create.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -25,8 +26,9 @@ stop_daemon
 sed -i 's/111100000001/111100000009/g' "$WORK/config.yaml"
 grep -q 111100000009 "$WORK/config.yaml" || fail "the id not changed"
 awsim_put calls/reset
-start_daemon
 why="account a1 is 111100000009 in the configuration, but this tenant's resources were made in 111100000001"
+plan_waits 3 "$why"
+start_daemon
 waits() { tenant_json "$1" | jq -r '.waiting // ""' | grep -qF "$why"; }
 for i in 0 1 2; do wait_until 30 "t$i waits with the reason" waits "t$i"; done
 for i in 0 1 2; do state_is "t$i" Pending || fail "t$i is $(tenant_state "t$i"), want Pending"; done

@@ -6,6 +6,7 @@
 # second account (before, every tenant was made again there, new ARNs, Ready, and a
 # tenant with a budget stalled on budgets asked of the first account). The first
 # credentials back: every tenant Ready on its ARNs with nothing written.
+# `bedrock-tenantd plan` with the second credentials plans the same.
 . "$(dirname "$0")/lib.sh"
 FIRST_KEY=$AWS_ACCESS_KEY_ID
 FIRST_SECRET=$AWS_SECRET_ACCESS_KEY
@@ -22,8 +23,9 @@ mutating() { awsim_get calls | jq '[to_entries[] | select(.value.mutating == tru
 stop_daemon
 export AWS_ACCESS_KEY_ID=AKIAOTHERACCOUNT0001 AWS_SECRET_ACCESS_KEY=othersecret
 awsim_put calls/reset
-start_daemon
 why="the daemon's own credentials are account 222233334444's, but this tenant's resources were made in 111122223333"
+plan_waits 2 "$why"
+start_daemon
 waits() { tenant_json "$1" | jq -r '.waiting // ""' | grep -qF "$why"; }
 wait_until 30 "t0 waits with the reason" waits t0
 wait_until 30 "b0 waits with the reason" waits b0
