@@ -331,28 +331,32 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t);
 
+/* t waits in ps, nothing of it looked at nor touched, for `why` (taken): Pending with
+ * the reason, noted and logged when it changes. */
+static void wait_untouched(struct engine *e, struct tenant_entry *t, const struct place_state *ps, char *why)
+{
+	if (t->waiting && !strcmp(t->waiting, why)) {
+		free(why);
+		return;
+	}
+	free(t->waiting);
+	t->waiting = why;
+	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
+	log_tenant(LOG_LVL_WARNING, t->id, "placed in %s: %s", ps->place.key, t->waiting);
+	update_state(e, t);
+}
+
 /* The alias of t's place names another account than the one t's resources were made
  * in (docs/configuration.md, "Accounts"), or the daemon's own credentials are another
- * account's than when they were made: t waits, Pending with the reason, and
- * nothing of it is looked at nor touched in either account until the alias names its
- * account again or the manifest moves it. True when it waits. */
+ * account's than when they were made: t waits until the alias names its account again
+ * or the manifest moves it. True when it waits. */
 static bool account_moved(struct engine *e, struct tenant_entry *t, struct place_state *ps)
 {
 	const char *made_in = place_account_moved(t->record, &ps->place);
-	char *why;
 
 	if (!made_in)
 		return false;
-	why = place_account_moved_why(&ps->place, made_in);
-	if (!t->waiting || strcmp(t->waiting, why)) {
-		free(t->waiting);
-		t->waiting = why;
-		engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
-		log_tenant(LOG_LVL_WARNING, t->id, "%s", t->waiting);
-		update_state(e, t);
-	} else {
-		free(why);
-	}
+	wait_untouched(e, t, ps, place_account_moved_why(&ps->place, made_in));
 	workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
 	maybe_ready(e); /* it waits: the daemon is ready without it */
 	return true;
@@ -388,14 +392,8 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		free(t->waiting);
 		t->waiting = NULL;
 	}
-	if (ps && ps->unknown_account && (!t->waiting || strcmp(t->waiting, ps->list_error))) {
-		/* nothing of it is looked at nor touched: Pending with the reason */
-		free(t->waiting);
-		t->waiting = xstrdup(ps->list_error);
-		engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
-		log_tenant(LOG_LVL_WARNING, t->id, "placed in %s: %s", ps->place.key, t->waiting);
-		update_state(e, t);
-	}
+	if (ps && ps->unknown_account)
+		wait_untouched(e, t, ps, xstrdup(ps->list_error));
 	if (!ps || !ps->listed) {
 		/* nothing to compare with yet: the place's listing marks it again */
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
