@@ -102,6 +102,7 @@ struct store {
 	 * transaction (group_open); group_records counts those that are not history */
 	bool grouping, group_open;
 	unsigned long group_writes, group_records;
+	unsigned long groups_lost; /* store_groups_lost */
 	/* the statements of the writes and of the history, prepared once (statement()) */
 	sqlite3_stmt *stmts[ST_COUNT];
 	unsigned long prepared;
@@ -215,6 +216,7 @@ static void group_check(struct store *s)
 		return;
 	if (s->group_records)
 		s->failed_writes++;
+	s->groups_lost++;
 	s->group_open = false;
 	s->group_writes = s->group_records = 0;
 }
@@ -258,6 +260,7 @@ int store_commit(struct store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		if (s->group_records)
 			s->failed_writes++;
+		s->groups_lost++;
 	}
 	s->group_open = false;
 	s->group_writes = s->group_records = 0;
@@ -267,6 +270,11 @@ int store_commit(struct store *s)
 unsigned long store_uncommitted(const struct store *s)
 {
 	return s->group_open ? s->group_writes : 0;
+}
+
+unsigned long store_groups_lost(const struct store *s)
+{
+	return s->groups_lost;
 }
 
 void store_group_writes(struct store *s, bool on)

@@ -68,6 +68,13 @@ void store_group_writes(struct store *s, bool on);
 int store_commit(struct store *s);
 /* store_uncommitted: writes in the open group (0: none open). */
 unsigned long store_uncommitted(const struct store *s);
+/* store_groups_lost: how many groups ended without their commit (a commit that
+ * failed, or a transaction SQLite rolled back by itself behind a failed write). A
+ * group is committed by whoever commits first (store_commit, a write committed at
+ * once, store_rewrite, store_reclaim_wal), and a later group may be committed although
+ * an earlier one was lost: one who waits for a write's commit compares this count
+ * from the write to the commit it waited for. */
+unsigned long store_groups_lost(const struct store *s);
 
 /* store_put_intent: committed (with the group when grouping: the caller commits it
  * with store_commit before it starts the sync), not yet durable (above); when the

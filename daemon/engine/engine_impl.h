@@ -271,6 +271,7 @@ struct engine {
 	struct engine__sync_waiter {
 		store_sync_cb done;
 		void *arg;
+		unsigned long groups_lost; /* store_groups_lost() when it asked */
 	} * after_commit;
 	size_t n_after_commit, alloc_after_commit;
 	bool commit_failing; /* while those waiters hear that the commit failed */
@@ -357,8 +358,8 @@ void engine__put_fact(struct engine *e, struct tenant_entry *t, const char *key,
 void engine__store_tenant(struct engine *e, struct tenant_entry *t);
 /* engine__store_sync_wait: done(arg, status) once every write made so far is committed
  * (with the loop turn's, engine_store.c) and a sync of the store that started after
- * that commit ended (store_sync_wait); a failed commit fails it (e->commit_failing is
- * true during that call). Needs e->sync. */
+ * that commit ended (store_sync_wait); a failed commit, or any group of writes lost
+ * meanwhile, fails it (e->commit_failing is true during that call). Needs e->sync. */
 void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg);
 /* engine__store_tenant_now: t's row, if it still waits, is written now. */
 void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);

@@ -22,6 +22,7 @@
  * their effects at the next listing, as after any lost answer). */
 #include "engine_impl.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,12 +51,17 @@ static void commit_failed(struct engine *e)
 		log_warning("state store: %s (history entries of a loop turn are lost)", msg);
 }
 
-/* The turn's writes, committed together; then the syncs that wait for them start
- * (a failed commit fails them: their intents are not on disk). */
+/* The turn's writes, committed together; then the syncs that wait for them start.
+ * A waiter's writes may have gone with a group lost since it asked (a write that
+ * failed on a full disk, SQLite rolling the group back; a commit elsewhere that
+ * failed: on_store_retry's) even when this commit, of a later group, succeeds: any
+ * group lost since fails it, as a failed commit does (its intents may not be on disk;
+ * the tenant waits and tries again). */
 static void commit_turn(struct engine *e)
 {
 	struct engine__sync_waiter *w = e->after_commit;
 	size_t n = e->n_after_commit;
+	unsigned long groups_lost;
 	int r = 0;
 
 	if (store_uncommitted(e->store) && (r = store_commit(e->store)) < 0)
@@ -65,10 +71,15 @@ static void commit_turn(struct engine *e)
 		return;
 	e->after_commit = NULL; /* a callback may ask again: for the next commit */
 	e->n_after_commit = e->alloc_after_commit = 0;
-	e->commit_failing = r < 0;
+	groups_lost = store_groups_lost(e->store); /* as the turn's commit left it */
+	if (r == 0 && groups_lost != w[0].groups_lost && store_failed_writes(e->store))
+		engine__store_failed(e); /* the lost group's records: made good from memory */
 	for (size_t i = 0; i < n; i++) {
-		if (r < 0)
-			w[i].done(w[i].arg, r);
+		bool lost = r < 0 || w[i].groups_lost != groups_lost;
+
+		e->commit_failing = lost;
+		if (lost)
+			w[i].done(w[i].arg, r < 0 ? r : -EIO);
 		else
 			store_sync_wait(e->sync, w[i].done, w[i].arg);
 	}
@@ -95,7 +106,7 @@ void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg)
 		return;
 	}
 	XGROW(e->after_commit, e->n_after_commit + 1, e->alloc_after_commit);
-	e->after_commit[e->n_after_commit++] = (struct engine__sync_waiter){ done, arg };
+	e->after_commit[e->n_after_commit++] = (struct engine__sync_waiter){ done, arg, store_groups_lost(e->store) };
 }
 
 void engine__store_init(struct engine *e)

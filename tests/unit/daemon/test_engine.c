@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
@@ -798,6 +800,81 @@ static void test_a_turns_writes_are_one_commit(void **state)
 	uv_close((uv_handle_t *)&tc.turn_end, NULL);
 	for (size_t i = 0; i < 30; i++)
 		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* Loses the store's open group once, in the loop turn acme's create intent went into
+ * it and before the engine commits the turn, as a full disk does (the group's commit
+ * fails: on_store_retry's, say), then makes a write of its own that opens a later
+ * group, which the engine's commit of the turn commits. */
+struct group_loser {
+	uv_prepare_t h; /* started after the engine's: runs before its commit */
+	struct world *w;
+	bool done;
+};
+
+static void on_lose_group(uv_prepare_t *h)
+{
+	struct group_loser *g = h->data;
+	const struct tenant_entry *t = engine_tenant(g->w->e, "acme");
+	struct rlimit old, one;
+
+	if (g->done || !t || !t->record->n_intents || !store_uncommitted(g->w->store))
+		return;
+	g->done = true;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	one = old;
+	one.rlim_cur = 1; /* no file of the store grows: the commit fails */
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &one), 0);
+	assert_true(store_commit(g->w->store) < 0);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(store_put_meta(g->w->store, "probe", "1"), 0);
+}
+
+static size_t intents_on_disk(struct world *w, const char *tenant)
+{
+	char *db = xasprintf("%s/state.db", w->dir);
+	struct store *other;
+	struct hashmap records;
+	const struct tenant_record *rec;
+	size_t n;
+
+	assert_int_equal(store_open(db, &other, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(other, &records), 0);
+	rec = hashmap_get(&records, tenant);
+	n = rec ? rec->n_intents : 0;
+	hashmap_release(&records, (void (*)(void *))tenant_record_free);
+	store_close(other);
+	free(db);
+	return n;
+}
+
+/* A create's intent went into a group of writes that was lost (a full disk), and a
+ * later group of the same loop turn was committed: the create waits until its intent
+ * is committed again, it is never sent with the intent lost. */
+static void test_create_waits_when_its_intents_group_is_lost(void **state)
+{
+	struct world w;
+	struct group_loser g = { .w = &w };
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+
+	world_init(&w);
+	signal(SIGXFSZ, SIG_IGN);
+	uv_prepare_init(&w.loop, &g.h);
+	g.h.data = &g;
+	uv_prepare_start(&g.h, on_lose_group);
+	w.cloud.hold_create = "acme-chat-aaaaaa";
+	put_all(&w, v, 1, true);
+	run_until(&w, created_in_world, "acme", "the create to land in the world");
+	assert_true(g.done);
+	/* no listing has shown the profile: its intent is on disk */
+	assert_int_equal(intents_on_disk(&w, "acme"), 1);
+	fake_cloud_answer_held(&w.cloud);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	uv_close((uv_handle_t *)&g.h, NULL);
+	tenant_free(v[0]);
 	world_release(&w);
 }
 
@@ -1918,6 +1995,7 @@ int main(void)
 		cmocka_unit_test(test_quota_error_waits_for_capacity),
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
+		cmocka_unit_test(test_create_waits_when_its_intents_group_is_lost),
 		cmocka_unit_test(test_a_turns_writes_are_one_commit),
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),

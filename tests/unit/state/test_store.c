@@ -634,8 +634,8 @@ static void test_grouped_writes(void **state)
 	free(path);
 }
 
-/* A commit of a group that fails (a full disk) counts as failed writes, leaves no
- * transaction open, and the rewrite makes the store whole again. */
+/* A commit of a group that fails (a full disk) counts as failed writes and as a group
+ * lost, leaves no transaction open, and the rewrite makes the store whole again. */
 static void test_grouped_commit_failure(void **state)
 {
 	char *path = xasprintf("%s/grouped-full.db", dir);
@@ -667,11 +667,13 @@ static void test_grouped_commit_failure(void **state)
 	}
 	assert_true(r == -EIO || r == -ENOSPC);
 	assert_true(store_failed_writes(s) > 0);
+	assert_int_equal(store_groups_lost(s), 1); /* the group whose commit failed */
 	assert_int_equal(store_uncommitted(s), 0);
 	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
 	/* no transaction was left open: a grouped write and its commit work at once */
 	assert_int_equal(store_put_tenant(s, "initech", DELETION_RETAIN), 0);
 	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_groups_lost(s), 1); /* committed: not lost */
 	rec->known = true;
 	assert_int_equal(store_rewrite(s, &snap), 0);
 	assert_int_equal(store_failed_writes(s), 0);
