@@ -623,6 +623,7 @@ int engine_start(struct engine *e)
 		e->paused = true;
 		log_notice("mutating calls paused (since before this start) until `bedrock-tenantctl resume`");
 	}
+	engine__clock_start(e);
 	e->started = true;
 	engine__pools_start(e, on_place_report);
 	if (e->set.resync_interval_ms)

@@ -97,7 +97,11 @@ struct engine_settings {
 	struct turn_budget *turn;
 	/* Wall clock in seconds for timers that survive restarts; NULL: time(NULL). */
 	int64_t (*wall_clock)(void *data);
-	void *clock_data;
+	/* A clock in ms that only moves forward, at the pace of real time, against which
+	 * the wall clock's steps are told (clock_steps.c); NULL: CLOCK_BOOTTIME, unless
+	 * wall_clock is given (then no step is looked for). */
+	uint64_t (*steady_clock_ms)(void *data);
+	void *clock_data; /* of both clocks */
 	/* Optional: called whenever counts change (progress for sd_notify STATUS=) and
 	 * once when the first full sync is done. */
 	void (*on_progress)(struct engine *e, void *data);

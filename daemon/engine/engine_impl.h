@@ -275,6 +275,10 @@ struct engine {
 	} * after_commit;
 	size_t n_after_commit, alloc_after_commit;
 	bool commit_failing; /* while those waiters hear that the commit failed */
+	/* the wall clock beside the steady one when last looked at (clock_steps.c) */
+	bool clock_watched;
+	int64_t clock_wall;
+	uint64_t clock_steady_ms;
 	/* Listings: how many are in flight, and the places waiting for room, first come
 	 * first served (places.c) */
 	unsigned listings;
@@ -366,6 +370,12 @@ void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);
 /* engine__store_sync_failed / engine__store_synced: a sync of the store failed (creates
  * wait, status shows it) / succeeded (after failures: every tenant is looked at again). */
 void engine__store_sync_failed(struct engine *e, int status);
+
+/* clock_steps.c: engine__clock_start, once the store is loaded: timers that start in
+ * the future start now; engine__clock_check, before a diff reads the wall clock: a
+ * step of it since the last look moves every deletion timer with it. */
+void engine__clock_start(struct engine *e);
+void engine__clock_check(struct engine *e);
 void engine__store_synced(struct engine *e);
 
 /* place_slots.c: reconciles at once. Each place may always run ENGINE__PLACE_SLOTS;

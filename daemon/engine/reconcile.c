@@ -847,10 +847,12 @@ static void run_round(struct reconcile *r)
 	struct diff_stamp stamp;
 	const struct tenant *here = t->removed ? NULL : t->desired;
 	struct diff_settings ds;
-	struct diff_input in = round_input(r, &o);
+	struct diff_input in;
 	const struct observed_profile **granted = NULL;
 	size_t first;
 
+	engine__clock_check(e); /* before in.now: the timers in the clock's time */
+	in = round_input(r, &o);
 	r->ps = r->home; /* a move's old place only when this round's diff leads there */
 	r->moving_out = false;
 	ds = round_settings(r);

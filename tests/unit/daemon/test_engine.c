@@ -35,6 +35,7 @@ struct world {
 	char dir[64];
 	struct engine *e;
 	int64_t wall;
+	uint64_t steady_ms; /* the steady clock, when steps_watched */
 	int ready_calls;
 	uv_timer_t guard;
 	uv_prepare_t check;
@@ -55,6 +56,15 @@ struct world {
 static int64_t wall_clock(void *data)
 {
 	return ((struct world *)data)->wall;
+}
+
+/* The engine is given the steady clock (w->steady_ms) and looks for the wall clock's
+ * steps; else not (the tests move the wall clock as time passing). */
+static bool steps_watched;
+
+static uint64_t steady_clock(void *data)
+{
+	return ((struct world *)data)->steady_ms;
 }
 
 static void on_ready(struct engine *e, void *data)
@@ -126,6 +136,7 @@ static void start_engine(struct world *w)
 		.backoff_base_ms = 5,
 		.backoff_cap_ms = 40,
 		.wall_clock = wall_clock,
+		.steady_clock_ms = steps_watched ? steady_clock : NULL,
 		.clock_data = w,
 		.on_ready = on_ready,
 		.data = w,
@@ -443,6 +454,103 @@ static void test_removal_waits_for_grace(void **state)
 	assert_int_equal(w.cloud.calls[ACT_PARAM_DELETE], 1);
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
 	for (int i = 0; i < 3; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+static bool reconciles_at_least(struct world *w, const void *arg)
+{
+	struct engine_counts c;
+
+	engine_counts(w->e, &c);
+	return c.reconciles >= *(const uint64_t *)arg && !c.reconciles_in_flight;
+}
+
+/* globex reconciled again, to its end */
+static void reconcile_globex(struct world *w)
+{
+	struct engine_counts c;
+	uint64_t after;
+
+	engine_counts(w->e, &c);
+	after = c.reconciles + 1;
+	engine_reconcile_tenant(w->e, "globex");
+	run_until(w, reconciles_at_least, &after, "globex reconciled");
+}
+
+/* acme kept, globex's file gone: globex Deleting, its grace started */
+static void remove_globex(struct world *w, struct tenant *acme)
+{
+	const char *deleting[] = { "globex", "Deleting" };
+
+	engine_revision_begin(w->e, NULL, true);
+	engine_put_tenant(w->e, acme);
+	engine_remove_tenant(w->e, "globex");
+	engine_revision_end(w->e);
+	run_until(w, tenant_in_state, deleting, "globex Deleting");
+}
+
+/* The host's clock steps a day forward (NTP setting a clock that was behind) while a
+ * removed tenant's grace runs: the grace is not over for it, only when its length has
+ * passed by the steady clock. A step back likewise. */
+static void test_clock_step_moves_the_timers(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+	const char *deleting[] = { "globex", "Deleting" };
+
+	steps_watched = true;
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	remove_globex(&w, v[0]);
+
+	w.wall += 86400; /* a step: the steady clock did not move */
+	reconcile_globex(&w);
+	assert_true(tenant_in_state(&w, deleting));
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+	w.wall -= 2 * 86400; /* and back, past where it was */
+	reconcile_globex(&w);
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+
+	w.wall += FIX_GRACE; /* the grace passes, by both clocks */
+	w.steady_ms += FIX_GRACE * 1000;
+	reconcile_globex(&w);
+	run_until(&w, tenant_gone, "globex", "globex forgotten");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	steps_watched = false;
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* A grace started while the clock was a day ahead, found at a start with the clock
+ * right: it starts now and lasts its length, instead of a day more. */
+static void test_timer_from_a_clock_ahead_starts_now(void **state)
+{
+	struct world w;
+	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+	const char *acme_ready[] = { "acme", "Ready" };
+
+	steps_watched = true;
+	world_init(&w);
+	put_all(&w, v, 2, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	remove_globex(&w, v[0]);
+	stop_engine(&w);
+
+	w.wall -= 86400; /* the clock was a day ahead; set right while the daemon was down */
+	start_engine(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, tenant_in_state, acme_ready, "acme Ready");
+	w.wall += FIX_GRACE;
+	w.steady_ms += FIX_GRACE * 1000;
+	reconcile_globex(&w);
+	run_until(&w, tenant_gone, "globex", "globex forgotten once its grace passed");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	steps_watched = false;
+	for (int i = 0; i < 2; i++)
 		tenant_free(v[i]);
 	world_release(&w);
 }
@@ -1996,6 +2104,8 @@ int main(void)
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
 		cmocka_unit_test(test_create_waits_when_its_intents_group_is_lost),
+		cmocka_unit_test(test_clock_step_moves_the_timers),
+		cmocka_unit_test(test_timer_from_a_clock_ahead_starts_now),
 		cmocka_unit_test(test_a_turns_writes_are_one_commit),
 		cmocka_unit_test(test_profile_deleted_by_hand_is_recreated),
 		cmocka_unit_test(test_deleted_before_listed_gets_a_fresh_token),
