@@ -448,20 +448,6 @@ static void pool_units(struct planner *p)
 	free(rest);
 }
 
-static bool owns_something(const struct observed_group *g, const char *instance)
-{
-	for (size_t i = 0; i < g->n_profiles; i++)
-		if (tags_owned_by(&g->profiles[i]->tags, instance))
-			return true;
-	for (size_t i = 0; i < g->n_parameters; i++)
-		if (tags_owned_by(&g->parameters[i]->tags, instance))
-			return true;
-	for (size_t i = 0; i < g->n_budgets; i++)
-		if (tags_owned_by(&g->budgets[i]->tags, instance))
-			return true;
-	return false;
-}
-
 static int cmp_unit(const void *a, const void *b)
 {
 	const struct plan_unit *x = *(struct plan_unit *const *)a, *y = *(struct plan_unit *const *)b;
@@ -520,7 +506,7 @@ static void make_units(struct planner *p)
 		void *g;
 		while (hashmap_next(&pp->store.groups, &gpos, &tenant, &g))
 			if (!desired_store_get(&p->desired, tenant) && !hashmap_get(&p->failing, tenant) &&
-			    owns_something(g, p->cfg->instance) && first_sight(&seen, tenant, pp))
+			    observed_group_owns(g, p->cfg->instance) && first_sight(&seen, tenant, pp))
 				add_unit(p, tenant, NULL, pp);
 	}
 	free(places);

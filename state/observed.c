@@ -389,6 +389,25 @@ bool tags_owned_by(const struct tag_set *tags, const char *instance)
 	return v && (v == instance || strcmp(v, instance) == 0);
 }
 
+bool owned_by_tenant(const struct tag_set *tags, const char *name, const char *instance, const char *tenant_id)
+{
+	return tags_owned_by(tags, instance) && name && strstr(name, tenant_id);
+}
+
+bool observed_group_owns(const struct observed_group *g, const char *instance)
+{
+	for (size_t i = 0; i < g->n_profiles; i++)
+		if (owned_by_tenant(&g->profiles[i]->tags, g->profiles[i]->name, instance, g->tenant))
+			return true;
+	for (size_t i = 0; i < g->n_parameters; i++)
+		if (owned_by_tenant(&g->parameters[i]->tags, g->parameters[i]->name, instance, g->tenant))
+			return true;
+	for (size_t i = 0; i < g->n_budgets; i++)
+		if (owned_by_tenant(&g->budgets[i]->tags, g->budgets[i]->name, instance, g->tenant))
+			return true;
+	return false;
+}
+
 /* ---- the tenant index ---- */
 
 static const char *tenant_of(const struct tag_set *tags, bool known)
@@ -1059,6 +1078,14 @@ static bool params_have_name(const struct ptr_list *params, const char *name)
 	return false;
 }
 
+/* A profile at one of the tenant's desired names (each derived from its id and the
+ * profile's spec) that this instance manages is the tenant's, whatever tenant its
+ * tags name: they were edited by hand, and the tenant's diff sets them back. */
+static bool claimed_by_name(const struct observed_profile *p, const char *instance)
+{
+	return p->tags_known && tags_owned_by(&p->tags, instance);
+}
+
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,
 			     const struct tenant *desired, struct observed_tenant *ret)
 {
@@ -1068,13 +1095,13 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 
 	if (g) {
 		for (size_t i = 0; i < g->n_profiles; i++)
-			if (tags_owned_by(&g->profiles[i]->tags, instance))
+			if (owned_by_tenant(&g->profiles[i]->tags, g->profiles[i]->name, instance, tenant_id))
 				ptr_list_add(&owned, g->profiles[i]);
 		for (size_t i = 0; i < g->n_parameters; i++)
-			if (tags_owned_by(&g->parameters[i]->tags, instance))
+			if (owned_by_tenant(&g->parameters[i]->tags, g->parameters[i]->name, instance, tenant_id))
 				ptr_list_add(&params, g->parameters[i]);
 		for (size_t i = 0; i < g->n_budgets; i++)
-			if (tags_owned_by(&g->budgets[i]->tags, instance))
+			if (owned_by_tenant(&g->budgets[i]->tags, g->budgets[i]->name, instance, tenant_id))
 				ptr_list_add(&budgets, g->budgets[i]);
 	}
 	if (desired && desired->budget_name) {
@@ -1096,7 +1123,7 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 			q = observed_store_parameter(s, dp->parameter);
 
 		if (p && !ptr_list_has(&owned, p))
-			ptr_list_add(p->tags_known ? &foreign : &unknown, p);
+			ptr_list_add(claimed_by_name(p, instance) ? &owned : p->tags_known ? &foreign : &unknown, p);
 		if (q)
 			ptr_list_add(&params, q);
 	}

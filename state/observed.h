@@ -369,6 +369,14 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 
 /* Ownership: the resource carries managed-by == instance (and its tags are known). */
 bool tags_owned_by(const struct tag_set *tags, const char *instance);
+/* owned_by_tenant: the resource (tags, name) is the instance's, and the tenant's as
+ * its tag says: every name the daemon derives for a tenant holds the tenant's id (each
+ * naming template must contain {tenant}, under any template used before too), so an
+ * entry tagged with a tenant whose name does not hold that id was never the tenant's
+ * (its tags were edited by hand): it is not pruned, replaced or adopted as if it were. */
+bool owned_by_tenant(const struct tag_set *tags, const char *name, const char *instance, const char *tenant_id);
+/* observed_group_owns: the group holds a resource its tenant owns (owned_by_tenant). */
+bool observed_group_owns(const struct observed_group *g, const char *instance);
 
 /* One tenant's slice of the store, as the diff sees it. Every pointer is borrowed
  * from the store and valid until the store next changes. */

@@ -430,15 +430,9 @@ static void adopt_orphans(struct place_state *ps)
 		return;
 	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
 		const struct observed_group *g = v;
-		bool owned = false;
+		bool owned = observed_group_owns(g, e->set.instance);
 		struct tenant_entry *t = engine__entry(e, tenant);
 
-		for (size_t i = 0; i < g->n_profiles && !owned; i++)
-			owned = tags_owned_by(&g->profiles[i]->tags, e->set.instance);
-		for (size_t i = 0; i < g->n_parameters && !owned; i++)
-			owned = tags_owned_by(&g->parameters[i]->tags, e->set.instance);
-		for (size_t i = 0; i < g->n_budgets && !owned; i++)
-			owned = tags_owned_by(&g->budgets[i]->tags, e->set.instance);
 		if (owned && t && t->place && t->place != &ps->place)
 			engine__move_found(e, t, ps); /* left by a move: goes once its set is Ready */
 		/* a tenant with a manifest and no place waits to be placed (perhaps to move
