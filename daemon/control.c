@@ -83,14 +83,19 @@ static void respond_ok(struct http_request *req, int status, const char *key, co
 	respond_json(req, status, o);
 }
 
+/* A query parameter's value, decoded, is at most this long: more is refused as a value
+ * that does not decode (the messages below say so). */
+#define QUERY_VALUE_MAX	 1024
+#define QUERY_VALUE_RULE "valid percent-encoded text without NUL, at most 1024 bytes"
+
 /* Decodes len bytes of s (percent escapes; '+' as space in a query) into *ret, owned
  * by the caller. -EINVAL for a malformed escape or an escaped NUL, which would cut
- * the text short and make it name something else. */
+ * the text short and make it name something else, or for more than QUERY_VALUE_MAX. */
 static int decode(const char *s, size_t len, bool plus_is_space, char **ret)
 {
 	struct strbuf v;
 
-	strbuf_init(&v, 1024);
+	strbuf_init(&v, QUERY_VALUE_MAX);
 	if (uri_decode(&v, s, len, plus_is_space) < 0 || strlen(v.buf) != v.len) {
 		strbuf_release(&v);
 		return -EINVAL;
@@ -192,7 +197,7 @@ static void get_tenants(struct control *c, struct http_request *req, const char 
 
 	(void)id, (void)id_len;
 	if (query_param(http_request_message(req)->query, "state", &states) < 0) {
-		respond_error(req, 400, "state= must be valid percent-encoded text without NUL");
+		respond_error(req, 400, "state= must be " QUERY_VALUE_RULE);
 		return;
 	}
 	if (states && parse_states(states, &mask, &bad) < 0) {
@@ -265,7 +270,7 @@ static void get_resolve(struct control *c, struct http_request *req, const char 
 
 	(void)id, (void)id_len;
 	if (query_param(m->query, "tenant", &tenant) < 0 || query_param(m->query, "profile", &profile) < 0)
-		respond_error(req, 400, "tenant= and profile= must be valid percent-encoded text without NUL");
+		respond_error(req, 400, "tenant= and profile= must be " QUERY_VALUE_RULE);
 	else if (!tenant || !profile)
 		respond_error(req, 400, "both tenant= and profile= are required");
 	else if (rule_tenant_id(tenant))
@@ -427,7 +432,7 @@ static bool usage_request(struct control *c, struct http_request *req, int32_t *
 	}
 	if (query_param(m->query, "since", &a) < 0 || query_param(m->query, "until", &b) < 0 ||
 	    query_param(m->query, "limit", &l) < 0) {
-		respond_error(req, 400, "since=, until= and limit= must be valid percent-encoded text");
+		respond_error(req, 400, "since=, until= and limit= must be " QUERY_VALUE_RULE);
 		goto out;
 	}
 	if (usage_range_parse(a, b, (int64_t)time(NULL), since, until, &error) < 0) {

@@ -305,10 +305,12 @@ static void test_second_daemon_refused_stale_socket_replaced(void **state)
 }
 
 /* One route table: a known path asked with another method is 405 with Allow; ids are
- * decoded and checked, so an escaped NUL cannot cut one short into another tenant's. */
+ * decoded and checked, so an escaped NUL cannot cut one short into another tenant's;
+ * a query value too long to be one says why. */
 static void test_routes_and_ids(void **state)
 {
 	struct env env;
+	char *long_tenant = xasprintf("/v1/resolve?tenant=%02000d&profile=chat", 0);
 	struct exchange x[] = {
 		{ NULL, "GET /v1/resync HTTP/1.1\r\nConnection: close\r\n\r\n", 0, NULL },
 		{ NULL, "DELETE /v1/tenants/acme HTTP/1.1\r\nConnection: close\r\n\r\n", 0, NULL },
@@ -327,10 +329,10 @@ static void test_routes_and_ids(void **state)
 		{ "GET", "/v1/tenants/acme", 0, NULL },
 		{ "GET", "/v1/tenants/ac%6De", 0, NULL },
 		{ "POST", "/v1/resync", 0, NULL },
+		{ "GET", long_tenant, 0, NULL },
 	};
-	static const long want[] = {
-		405, 405, 405, 200, 400, 400, 400, 400, 400, 400, 400, 400, 404, 404, 200, 200, 202
-	};
+	static const long want[] = { 405, 405, 405, 200, 400, 400, 400, 400, 400,
+				     400, 400, 400, 404, 404, 200, 200, 202, 400 };
 	int bad = 0;
 
 	(void)state;
@@ -352,8 +354,10 @@ static void test_routes_and_ids(void **state)
 	assert_non_null(strstr(x[2].body, "\r\nAllow: POST\r\n"));
 	assert_non_null(strstr(x[3].body, "\r\n\r\n"));
 	assert_string_equal(strstr(x[3].body, "\r\n\r\n"), "\r\n\r\n"); /* HEAD: no body */
+	assert_non_null(strstr(x[17].body, "at most 1024 bytes"));
 	for (size_t i = 0; i < sizeof(x) / sizeof(x[0]); i++)
 		free(x[i].body);
+	free(long_tenant);
 	teardown_env(&env);
 }
 
