@@ -1079,11 +1079,16 @@ static bool params_have_name(const struct ptr_list *params, const char *name)
 }
 
 /* A profile at one of the tenant's desired names (each derived from its id and the
- * profile's spec) that this instance manages is the tenant's, whatever tenant its
- * tags name: they were edited by hand, and the tenant's diff sets them back. */
-static bool claimed_by_name(const struct observed_profile *p, const char *instance)
+ * profile's spec) that this instance made for that profile and spec (its tags say
+ * so) is the tenant's, whatever tenant its tags name: that tag was edited by hand, and
+ * the tenant's diff sets it back. One made by hand at the name is not: a conflict. */
+static bool claimed_by_name(const struct observed_profile *p, const char *instance, const struct profile *dp)
 {
-	return p->tags_known && tags_owned_by(&p->tags, instance);
+	const char *key = p->tags_known ? tag_set_get(&p->tags, TAG_PROFILE) : NULL;
+	const char *spec = p->tags_known ? tag_set_get(&p->tags, TAG_SPEC) : NULL;
+
+	return tags_owned_by(&p->tags, instance) && key && spec && strcmp(key, dp->key) == 0 &&
+	       strcmp(spec, dp->spec_hash) == 0;
 }
 
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,
@@ -1123,7 +1128,10 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 			q = observed_store_parameter(s, dp->parameter);
 
 		if (p && !ptr_list_has(&owned, p))
-			ptr_list_add(claimed_by_name(p, instance) ? &owned : p->tags_known ? &foreign : &unknown, p);
+			ptr_list_add(claimed_by_name(p, instance, dp) ? &owned
+				     : p->tags_known		      ? &foreign
+								      : &unknown,
+				     p);
 		if (q)
 			ptr_list_add(&params, q);
 	}

@@ -4,6 +4,7 @@
 # profile key of its first. The tag says one tenant, the name (derived from the
 # tenant's id) another: nothing is deleted or replaced as the tagged tenant's, no
 # tenant stalls, the tags are set back, and resolve and SSM keep naming live profiles.
+# A profile made by hand at a tenant's name with this instance's tag stays a conflict.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -13,6 +14,7 @@ start_daemon
 wait_until 60 "Ready" all_ready
 arn1=$(ctl resolve acme p1)
 arn2=$(ctl resolve acme p2)
+arn_b=$(ctl resolve beta p1)
 param2=/bedrock-tenants/acme/p2/profile-arn
 profile_tag() { awsim_get state | jq -r --arg a "$1" --arg k "$2" "$PROFILES"' | map(select(.arn == $a)) | .[0].tag[$k] // "none"'; }
 param_tag() { awsim_get state | jq -r --arg n "$1" --arg k "$2" "$PARAMS"' | map(select(.name == $n)) | .[0].tag[$k] // "none"'; }
@@ -43,5 +45,20 @@ wait_until 30 "Ready" all_ready
 if grep -q "has no manifest" "$WORK/daemon.log"; then fail "a tenant was made up from a tag: $(grep "has no manifest" "$WORK/daemon.log")"; fi
 tenant_json acme | jq -r '.history[].event' | grep -q "drift repaired: profile $arn1: tag bedrock-tenantd:tenant: beta -> acme" ||
 	fail "the repair is not in acme's history: $(tenant_json acme | jq -r '.history[].event')"
+
+# Made by hand at a new tenant's name, with this instance's tag and beta's, another
+# model and no profile or spec tag: not the new tenant's (a conflict), nor beta's.
+squat=$(sign_call bedrock POST /inference-profiles '{"inferenceProfileName":"gamma-p1-8e5ce6","modelSource":{"copyFrom":"arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0"},"tags":[{"key":"bedrock-tenantd:managed-by","value":"bedrock-tenantd"},{"key":"bedrock-tenantd:tenant","value":"beta"}]}' | jq -r .inferenceProfileArn)
+ctl resync >/dev/null
+write_tenant gamma "" eng 1
+wait_until 30 "gamma stalled on the conflict" sh -c "$CTL_BIN --socket $WORK/control.sock --json tenant gamma | jq -e '.state == \"Stalled\"' >/dev/null"
+sleep 5 # past beta's grace and drain
+ctl resync >/dev/null
+sleep 2
+[ "$(profile_tag "$squat" bedrock-tenantd:tenant)" = beta ] || fail "the hand-made profile was retagged"
+[ "$(param_value /bedrock-tenants/gamma/p1/profile-arn)" = none ] || fail "gamma published the hand-made profile"
+[ "$(ctl resolve beta p1)" = "$arn_b" ] && [ "$(param_value /bedrock-tenants/beta/p1/profile-arn)" = "$arn_b" ] ||
+	fail "beta changed: $(ctl resolve beta p1), was $arn_b"
+awsim_get state | jq -e --arg a "$squat" "$PROFILES"' | any(.arn == $a)' >/dev/null || fail "the hand-made profile was deleted"
 stop_daemon
 echo PASS
