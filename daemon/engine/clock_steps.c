@@ -109,7 +109,7 @@ void engine__clock_check(struct engine *e)
 	e->clock_wall = now;
 	e->clock_steady_ms = steady;
 	n = move_all(e, step, 0);
-	log_warning("this host's clock stepped %+" PRId64 " s (against the monotonic clock): %zu deletion timer(s) "
+	log_warning("this host's clock stepped %+" PRId64 " s (against the boot-time clock): %zu deletion timer(s) "
 		    "moved with it, so that grace and drain periods last as long as they were set for",
 		    step, n);
 }
