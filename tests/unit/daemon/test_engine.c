@@ -490,20 +490,37 @@ static void remove_globex(struct world *w, struct tenant *acme)
 	run_until(w, tenant_in_state, deleting, "globex Deleting");
 }
 
+/* The wall clock's steps watched; acme and globex Ready, then globex's file gone: its
+ * grace runs. */
+static void globex_in_grace(struct world *w, struct tenant **v)
+{
+	v[0] = tenant_of("acme", "r1", 1);
+	v[1] = tenant_of("globex", "r1", 1);
+	steps_watched = true;
+	world_init(w);
+	put_all(w, v, 2, true);
+	run_until(w, all_in_state, &READY, "every tenant Ready");
+	remove_globex(w, v[0]);
+}
+
+static void globex_release(struct world *w, struct tenant **v)
+{
+	steps_watched = false;
+	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(w);
+}
+
 /* The host's clock steps a day forward (NTP setting a clock that was behind) while a
  * removed tenant's grace runs: the grace is not over for it, only when its length has
  * passed by the steady clock. A step back likewise. */
 static void test_clock_step_moves_the_timers(void **state)
 {
 	struct world w;
-	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+	struct tenant *v[2];
 	const char *deleting[] = { "globex", "Deleting" };
 
-	steps_watched = true;
-	world_init(&w);
-	put_all(&w, v, 2, true);
-	run_until(&w, all_in_state, &READY, "every tenant Ready");
-	remove_globex(&w, v[0]);
+	globex_in_grace(&w, v);
 
 	w.wall += 86400; /* a step: the steady clock did not move */
 	reconcile_globex(&w);
@@ -519,10 +536,7 @@ static void test_clock_step_moves_the_timers(void **state)
 	run_until(&w, tenant_gone, "globex", "globex forgotten");
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
-	steps_watched = false;
-	for (int i = 0; i < 2; i++)
-		tenant_free(v[i]);
-	world_release(&w);
+	globex_release(&w, v);
 }
 
 /* A grace started while the clock was a day ahead, found at a start with the clock
@@ -530,14 +544,10 @@ static void test_clock_step_moves_the_timers(void **state)
 static void test_timer_from_a_clock_ahead_starts_now(void **state)
 {
 	struct world w;
-	struct tenant *v[2] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1) };
+	struct tenant *v[2];
 	const char *acme_ready[] = { "acme", "Ready" };
 
-	steps_watched = true;
-	world_init(&w);
-	put_all(&w, v, 2, true);
-	run_until(&w, all_in_state, &READY, "every tenant Ready");
-	remove_globex(&w, v[0]);
+	globex_in_grace(&w, v);
 	stop_engine(&w);
 
 	w.wall -= 86400; /* the clock was a day ahead; set right while the daemon was down */
@@ -549,10 +559,7 @@ static void test_timer_from_a_clock_ahead_starts_now(void **state)
 	reconcile_globex(&w);
 	run_until(&w, tenant_gone, "globex", "globex forgotten once its grace passed");
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
-	steps_watched = false;
-	for (int i = 0; i < 2; i++)
-		tenant_free(v[i]);
-	world_release(&w);
+	globex_release(&w, v);
 }
 
 /* A removed tenant with nothing in AWS is forgotten by the reconcile that starts, in
