@@ -5,10 +5,10 @@
  * gone at once, a replaced profile deleted while applications still use it. Before
  * each round's diff the engine compares the wall clock's advance with the boot-time
  * clock's (CLOCK_BOOTTIME, which only moves forward, suspended time included); a step
- * of more than CLOCK_STEP_TOLERANCE_S moves every timer with it, so
- * that each ends after the real time it was set for. A step while the daemon was down
- * cannot be seen; a timer then found to start in the future (the clock was ahead at
- * the last run) starts now: a period may be longer than set, never shorter. */
+ * of more than CLOCK_STEP_TOLERANCE_S moves every timer with it, so that each ends
+ * after the real time it was set for. A step while the daemon was down cannot be
+ * seen; a timer then found to start in the future (the clock was ahead at the last
+ * run) starts now: a period may be longer than set, never shorter. */
 #include "engine_impl.h"
 
 #include <inttypes.h>

@@ -370,13 +370,13 @@ void engine__store_tenant_now(struct engine *e, struct tenant_entry *t);
 /* engine__store_sync_failed / engine__store_synced: a sync of the store failed (creates
  * wait, status shows it) / succeeded (after failures: every tenant is looked at again). */
 void engine__store_sync_failed(struct engine *e, int status);
+void engine__store_synced(struct engine *e);
 
 /* clock_steps.c: engine__clock_start, once the store is loaded: timers that start in
  * the future start now; engine__clock_check, before a diff reads the wall clock: a
  * step of it since the last look moves every deletion timer with it. */
 void engine__clock_start(struct engine *e);
 void engine__clock_check(struct engine *e);
-void engine__store_synced(struct engine *e);
 
 /* place_slots.c: reconciles at once. Each place may always run ENGINE__PLACE_SLOTS;
  * beyond those, max_tenants_in_flight in all (and in one place); never more than
