@@ -98,7 +98,7 @@ const char *rule_tag_key(const char *s)
 	if (!len || len > RULE_TAG_KEY_MAX)
 		return "a tag key must be 1-128 characters long";
 	if (!all_of(s, len, " ._:/=+@-", tag_char))
-		return "a tag key may hold only letters, digits, spaces and . _ : / = + @ -";
+		return "a tag key may hold only ASCII letters, digits, spaces and . _ : / = + @ -";
 	if (rule_has_prefix_ci(s, "aws:"))
 		return "tag keys starting with 'aws:' are reserved by AWS";
 	if (rule_has_prefix_ci(s, "bedrock-tenantd:"))
@@ -113,7 +113,7 @@ const char *rule_tag_value(const char *s)
 	if (len > RULE_TAG_VALUE_MAX)
 		return "a tag value must be at most 256 characters long";
 	if (!all_of(s, len, " ._:/=+@-", tag_char))
-		return "a tag value may hold only letters, digits, spaces and . _ : / = + @ -";
+		return "a tag value may hold only ASCII letters, digits, spaces and . _ : / = + @ -";
 	return NULL;
 }
 
