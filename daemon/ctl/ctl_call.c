@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "ctl_http.h"
+#include "ctl_render.h"
 #include "strbuf.h"
 #include "uri.h"
 #include "xalloc.h"
@@ -48,8 +49,11 @@ int ctl_call(const struct ctl *c, const char *method, const char *path, struct c
 int ctl_error_exit(long status, const cJSON *j)
 {
 	const cJSON *e = cJSON_GetObjectItem(j, "error");
+	char *msg = xstrdup(cJSON_IsString(e) ? e->valuestring : "request failed");
 
-	fprintf(stderr, "bedrock-tenantctl: %s\n", cJSON_IsString(e) ? e->valuestring : "request failed");
+	render_text_safe(msg);
+	fprintf(stderr, "bedrock-tenantctl: %s\n", msg);
+	free(msg);
 	return status == 404 ? EXIT_NOT_FOUND : status == 400 ? EXIT_USAGE : EXIT_PROBLEM;
 }
 

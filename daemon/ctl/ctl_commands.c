@@ -8,6 +8,7 @@
 
 #include "control_api.h"
 #include "ctl.h"
+#include "ctl_render.h"
 #include "ctl_http.h"
 #include "xalloc.h"
 
@@ -19,18 +20,31 @@ void ctl_print_json(FILE *out, const cJSON *j)
 	free(text);
 }
 
+/* JSON goes out as the daemon sent it (control characters escaped by the JSON); a
+ * rendering for a terminal shows them as '?' (render_tree_safe). */
 int ctl_show(const struct ctl *c, const struct ctl_view *v, FILE *out, const cJSON *j)
 {
-	switch (c->output) {
-	case CTL_OUT_JSON:
+	cJSON *safe;
+	int rc;
+
+	if (c->output == CTL_OUT_JSON) {
 		ctl_print_json(out, j);
 		return v->exit_of(j);
-	case CTL_OUT_NAME:
-		v->name(out, j);
-		return v->exit_of(j);
-	default:
-		return v->render(out, j, c->output == CTL_OUT_WIDE);
 	}
+	safe = cJSON_Duplicate(j, true);
+	if (!safe) {
+		fprintf(stderr, "bedrock-tenantctl: out of memory\n");
+		return EXIT_PROBLEM;
+	}
+	render_tree_safe(safe);
+	if (c->output == CTL_OUT_NAME) {
+		v->name(out, safe);
+		rc = v->exit_of(safe);
+	} else {
+		rc = v->render(out, safe, c->output == CTL_OUT_WIDE);
+	}
+	cJSON_Delete(safe);
+	return rc;
 }
 
 int ctl_get_show(struct ctl *c, char *path, const struct ctl_view *v)

@@ -12,6 +12,26 @@ const char *render_str(const cJSON *j, const char *key, const char *fallback)
 	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : fallback;
 }
 
+void render_text_safe(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* U+0080..U+009F */
+			p[0] = p[1] = '?';
+	}
+}
+
+void render_tree_safe(cJSON *j)
+{
+	for (; j; j = j->next) {
+		render_text_safe(j->string);
+		if (cJSON_IsString(j))
+			render_text_safe(j->valuestring);
+		render_tree_safe(j->child);
+	}
+}
+
 double render_num(const cJSON *j, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItem(j, key);

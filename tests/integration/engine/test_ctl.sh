@@ -110,6 +110,18 @@ rc=0
 wait $watch_pid || rc=$?
 [ $rc -eq 0 ] || fail "--watch ended by SIGINT with $rc: $(cat "$WORK/watch.err")"
 
+# text from outside (here a manifest's file name with a terminal's escape sequence)
+# is shown with its control characters as '?', never sent to the terminal; the JSON
+# keeps it, escaped
+esc_file="$WORK/tenants/$(printf 'odd\033[2J\033]0;title\007').yaml"
+sed 's/name: alpha/name: odd/' "$WORK/tenants/alpha.yaml" >"$esc_file"
+wait_until 30 "odd known" sh -c "'$CTL_BIN' --socket '$S' --json tenant odd >/dev/null 2>&1"
+out=$("$CTL_BIN" --socket "$S" tenant odd)
+if printf '%s' "$out" | grep -q $'[\033\007]'; then fail "a control character reached the terminal: $(printf '%s' "$out" | od -c | head -5)"; fi
+printf '%s' "$out" | grep -q 'odd?\[2J?\]0;title?\.yaml' || fail "the file name is not shown: $out"
+"$CTL_BIN" --socket "$S" --json tenant odd | grep -q 'odd\\u001b\[2J' || fail "the JSON lost the file name's escape"
+rm -f "$esc_file"
+
 # --watch on a tenant: ends with 3 and a message when the daemon goes away
 "$CTL_BIN" tenant alpha --watch --interval=0.2 --socket "$S" >"$WORK/watch" 2>"$WORK/watch.err" &
 watch_pid=$!
