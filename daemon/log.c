@@ -178,6 +178,15 @@ static void send_json(enum log_level level, const struct field *fv, size_t nf, c
 	fwrite(line, 1, n, stderr);
 }
 
+/* A text record is one line: a control character in it (a line break, a terminal's
+ * escape sequence in text from outside, AWS's error messages) is shown as '?'. */
+static void one_line(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 void log_msg(enum log_level level, const struct log_fields *f, const char *fmt, ...)
 {
 	struct field fv[MAX_FIELDS];
@@ -207,6 +216,7 @@ void log_msg(enum log_level level, const struct log_fields *f, const char *fmt, 
 		send_json(level, fv, nf, stamp, msg);
 		return;
 	}
+	one_line(msg);
 	fprintf(stderr, "%s %s%s%s%s%s %s\n", stamp, level_names[level], f && f->tenant ? " tenant=" : "",
 		f && f->tenant ? f->tenant : "", f && f->request_id && f->request_id[0] ? " request-id=" : "",
 		f && f->request_id && f->request_id[0] ? f->request_id : "", msg);

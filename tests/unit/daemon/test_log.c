@@ -1,4 +1,4 @@
-/* log_format: json: every record is one JSON object on one line, whatever its text. */
+/* The log's formats: every record one line, whatever its text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,10 +68,43 @@ static void test_json_lines(void **state)
 	assert_int_equal(lines, 2);
 }
 
+/* log_format: text: one line a record, its control characters shown as '?' (text from
+ * outside, such as AWS's error messages, cannot split a record or drive a terminal). */
+static void test_text_lines(void **state)
+{
+	char path[] = "/tmp/btd-log-XXXXXX", line[4096];
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO), lines = 0;
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	log_setup(LOG_LVL_INFO, true);
+	log_set_format(LOG_FORMAT_TEXT, true);
+	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .tenant = "acme" },
+		"AWS said: \033[2Jcleared\nforged line\r\x7f end, utf-8 \xc3\xa9");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		assert_non_null(strstr(line, " tenant=acme AWS said: ?[2Jcleared?forged line?? end, utf-8 \xc3\xa9\n"));
+		lines++;
+	}
+	fclose(f);
+	unlink(path);
+	assert_int_equal(lines, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_lines),
+		cmocka_unit_test(test_text_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
