@@ -13,16 +13,46 @@
 
 #include "log.h"
 
+/* stderr, where the records go, into a file of its own while a test writes them */
+struct capture {
+	char path[32];
+	int fd, saved;
+};
+
+static void capture_start(struct capture *c)
+{
+	snprintf(c->path, sizeof(c->path), "/tmp/btd-log-XXXXXX");
+	c->fd = mkstemp(c->path);
+	c->saved = dup(STDERR_FILENO);
+	assert_true(c->fd >= 0);
+	fflush(stderr);
+	dup2(c->fd, STDERR_FILENO);
+}
+
+/* The records written, to read (unlinked already). */
+static FILE *capture_stop(struct capture *c)
+{
+	FILE *f;
+
+	fflush(stderr);
+	dup2(c->saved, STDERR_FILENO);
+	close(c->saved);
+	close(c->fd);
+	f = fopen(c->path, "r");
+	assert_non_null(f);
+	unlink(c->path);
+	return f;
+}
+
 static void test_json_lines(void **state)
 {
-	char path[] = "/tmp/btd-log-XXXXXX", line[20000];
-	int fd = mkstemp(path), saved = dup(STDERR_FILENO), lines = 0;
+	struct capture c;
+	char line[20000];
+	int lines = 0;
 	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	capture_start(&c);
 	log_setup(LOG_LVL_INFO, true);
 	log_set_format(LOG_FORMAT_JSON, true);
 	log_msg(LOG_LVL_NOTICE,
@@ -34,14 +64,9 @@ static void test_json_lines(void **state)
 		"quotes \" backslash \\ newline \n tab \t bad utf-8 \xff\xfe end, good utf-8 \xc3\xa9");
 	log_info("plain");
 	log_debug("below the threshold");
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
+	f = capture_stop(&c);
 	log_set_format(LOG_FORMAT_TEXT, true);
 
-	f = fopen(path, "r");
-	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		cJSON *j = cJSON_Parse(line);
 		assert_non_null(j);
@@ -64,7 +89,6 @@ static void test_json_lines(void **state)
 		lines++;
 	}
 	fclose(f);
-	unlink(path);
 	assert_int_equal(lines, 2);
 }
 
@@ -72,31 +96,23 @@ static void test_json_lines(void **state)
  * outside, such as AWS's error messages, cannot split a record or drive a terminal). */
 static void test_text_lines(void **state)
 {
-	char path[] = "/tmp/btd-log-XXXXXX", line[4096];
-	int fd = mkstemp(path), saved = dup(STDERR_FILENO), lines = 0;
+	struct capture c;
+	char line[4096];
+	int lines = 0;
 	FILE *f;
 
 	(void)state;
-	assert_true(fd >= 0);
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	capture_start(&c);
 	log_setup(LOG_LVL_INFO, true);
 	log_set_format(LOG_FORMAT_TEXT, true);
 	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .tenant = "acme" },
 		"AWS said: \033[2Jcleared\nforged line\r\x7f end, utf-8 \xc3\xa9");
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	close(fd);
-
-	f = fopen(path, "r");
-	assert_non_null(f);
+	f = capture_stop(&c);
 	while (fgets(line, sizeof(line), f)) {
 		assert_non_null(strstr(line, " tenant=acme AWS said: ?[2Jcleared?forged line?? end, utf-8 \xc3\xa9\n"));
 		lines++;
 	}
 	fclose(f);
-	unlink(path);
 	assert_int_equal(lines, 1);
 }
 
