@@ -178,8 +178,9 @@ static void send_json(enum log_level level, const struct field *fv, size_t nf, c
 	fwrite(line, 1, n, stderr);
 }
 
-/* A text record is one line: a control character in it (a line break, a terminal's
- * escape sequence in text from outside, AWS's error messages) is shown as '?'. */
+/* A text or journal record is one line: a control character in it (a line break, a
+ * terminal's escape sequence in text from outside, AWS's error messages) is shown as
+ * '?'. The JSON sink escapes them instead. */
 static void one_line(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; *p; p++)
@@ -205,6 +206,7 @@ void log_msg(enum log_level level, const struct log_fields *f, const char *fmt, 
 		nf = fields_of(f, fv);
 
 	if (logger.sink == LOG_FORMAT_JOURNAL) {
+		one_line(msg); /* journalctl shows a message with a control character as a blob */
 		send_journal(level, fv, nf, msg);
 		return;
 	}
