@@ -511,19 +511,35 @@ static void globex_release(struct world *w, struct tenant **v)
 	world_release(w);
 }
 
+static int64_t globex_grace_since(struct world *w)
+{
+	const struct tenant_entry *t = engine_tenant(w->e, "globex");
+
+	assert_non_null(t);
+	assert_true(t->record->n_timers > 0);
+	return t->record->timers[0].since;
+}
+
 /* The host's clock steps a day forward (NTP setting a clock that was behind) while a
  * removed tenant's grace runs: the grace is not over for it, only when its length has
- * passed by the steady clock. A step back likewise. */
+ * passed by the steady clock. A step back likewise. Seconds of drift within the
+ * tolerance (CLOCK_STEP_TOLERANCE_S, 5 s) move nothing, and count with the next step. */
 static void test_clock_step_moves_the_timers(void **state)
 {
 	struct world w;
 	struct tenant *v[2];
 	const char *deleting[] = { "globex", "Deleting" };
+	int64_t since;
 
 	globex_in_grace(&w, v);
+	since = globex_grace_since(&w);
+	w.wall += 3; /* drift, not a step */
+	reconcile_globex(&w);
+	assert_int_equal(globex_grace_since(&w), since);
 
 	w.wall += 86400; /* a step: the steady clock did not move */
 	reconcile_globex(&w);
+	assert_int_equal(globex_grace_since(&w), since + 86403);
 	assert_true(tenant_in_state(&w, deleting));
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
 	w.wall -= 2 * 86400; /* and back, past where it was */
