@@ -1,5 +1,6 @@
 #include "diag.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,10 +117,24 @@ void diag_error(struct diag_list *l, const char *file, unsigned line, unsigned c
 	va_end(ap);
 }
 
+bool diag_errno_transient(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM || err == ENOBUFS || err == EAGAIN || err == EINTR;
+}
+
+void diag_note_errno(struct diag_list *l, int err)
+{
+	if (diag_errno_transient(err))
+		l->transient = true;
+}
+
 void diag_list_splice(struct diag_list *dst, struct diag_list *src)
 {
-	if (!src->n)
+	dst->transient |= src->transient;
+	if (!src->n) {
+		src->transient = false;
 		return;
+	}
 	XGROW(dst->items, dst->n + src->n, dst->alloc);
 	memcpy(&dst->items[dst->n], src->items, src->n * sizeof(src->items[0]));
 	dst->n += src->n;

@@ -9,6 +9,7 @@
 #define BTD_DIAG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strbuf.h"
@@ -31,6 +32,9 @@ struct diag_list {
 	size_t alloc;
 	size_t n_errors;
 	size_t n_warnings;
+	/* A problem came from a want of what the system may give back (file descriptors,
+	 * memory: diag_note_errno): reading again later may succeed. */
+	bool transient;
 };
 
 void diag_list_init(struct diag_list *l);
@@ -45,7 +49,15 @@ void diag_vadd(struct diag_list *l, enum diag_severity sev, const char *file, un
 void diag_error(struct diag_list *l, const char *file, unsigned line, unsigned col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-/* diag_list_splice: move every diag of src to the end of dst; src is left empty. */
+/* diag_errno_transient: err is a want of what the system may give back (too many open
+ * files in the process or the system, out of memory or buffers, interrupted or busy),
+ * not a problem of the file: the same read may succeed later. diag_note_errno: mark l
+ * transient when err is such an error (called where an errno becomes a problem). */
+bool diag_errno_transient(int err);
+void diag_note_errno(struct diag_list *l, int err);
+
+/* diag_list_splice: move every diag of src to the end of dst (and its transient mark);
+ * src is left empty. */
 void diag_list_splice(struct diag_list *dst, struct diag_list *src);
 /* diag_list_sort: by file, line, column; problems at the same place keep their order. */
 void diag_list_sort(struct diag_list *l);

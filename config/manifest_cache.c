@@ -19,6 +19,7 @@ struct cached_file {
 	unsigned id_line, id_col;      /* where the tenant id is declared; 0: not known */
 	struct cached_file *next_same; /* the next file declaring the same id */
 	bool path_is_tenants;	       /* df.path is df.tenant's file (borrowed: the tenant is held) */
+	bool reread;		       /* its read failed for want of file descriptors or memory */
 };
 
 /* A cached file's path: its tenant's own copy when it has one (100,000 files: one
@@ -237,6 +238,19 @@ static void add_duplicates(struct manifest_cache *c, size_t *alloc)
 	}
 }
 
+bool manifest_cache_wants_reread(const struct manifest_cache *c)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (c->reread_all)
+		return true;
+	while (hashmap_next(&c->problem_files, &pos, NULL, &v)) /* not every file */
+		if (((const struct cached_file *)v)->reread)
+			return true;
+	return false;
+}
+
 /* Gather every file's problems (and the directory's) into one list for status. */
 static void collect_problems(struct manifest_cache *c, const struct diag_list *dir_diags)
 {
@@ -271,6 +285,7 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 	free(c->unavailable_problem);
 	c->unavailable = scan->status == DESIRED_SCAN_UNAVAILABLE;
 	c->unavailable_problem = xstrdup_or_null(scan->problem);
+	c->reread_all = diags && diags->transient;
 	for (size_t i = 0; i < scan->n_files; i++) {
 		const struct desired_file *df = &scan->files[i];
 		struct cached_file *f = xcalloc(1, sizeof(*f));
@@ -320,6 +335,7 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 		f->df.failed_id = mid.id ? xstrdup(mid.id) : NULL;
 		f->df.problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
 	}
+	f->reread = diags.transient;
 	f->problems = xcalloc(diags.n + 1, sizeof(char *));
 	for (size_t i = 0; i < diags.n; i++)
 		f->problems[f->n_problems++] = format_diag(&diags.items[i]);

@@ -22,6 +22,8 @@ struct manifest_cache {
 	size_t n_failed_dirs;
 	bool unavailable; /* the last full scan could not see the directory */
 	char *unavailable_problem;
+	/* the last full scan met a want of file descriptors or memory (diag_note_errno) */
+	bool reread_all;
 	char **problems; /* every problem of the files, "file:line:col: message" */
 	size_t n_problems;
 	struct hashmap reported; /* problems already handed to manifest_cache_report */
@@ -56,6 +58,11 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
  * unchanged problem is reported once, however often the directory is read again. */
 void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *problem, bool added, void *data),
 			   void *data);
+/* manifest_cache_wants_reread: a file or the directory could not be read for want of
+ * what the system may give back (too many open files, out of memory: not a problem of
+ * the manifests, and no change of theirs will be seen to read them again), in the
+ * last full scan or since in a file read alone: the directory should be read again. */
+bool manifest_cache_wants_reread(const struct manifest_cache *c);
 /* manifest_cache_scan: a complete scan built from the cache (tenants shared, never copied). */
 void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret);
 /* manifest_cache_view: the cache as desired_store_apply_changes reads it (borrowed:

@@ -166,6 +166,7 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 
 	if (fstatat(dfd, name, &st, 0) < 0) {
 		int err = errno;
+		diag_note_errno(r->diags, err);
 		if (err == ELOOP)
 			diag_error(r->diags, path, 0, 0, "symbolic link loop");
 		else if (err == ENOENT)
@@ -176,6 +177,7 @@ static void stat_entry(struct reader *r, int dfd, const char *path, const char *
 	}
 	if (link && (S_ISDIR(st.st_mode) || manifest_dir_is_manifest(name))) {
 		int err = confine(r->root_real, path, S_ISDIR(st.st_mode), &real, r->diags);
+		diag_note_errno(r->diags, -err);
 		if (err < 0 && err != -EXDEV)
 			diag_error(r->diags, path, 0, 0, "cannot resolve: %s", textfile_strerror(-err));
 		if (err < 0)
@@ -224,6 +226,7 @@ static void walk_dir(struct reader *r, const char *path, size_t depth)
 	DIR *d = opendir(path);
 
 	if (!d) {
+		diag_note_errno(r->diags, errno);
 		diag_error(r->diags, path, 0, 0, "cannot read directory: %s", textfile_strerror(errno));
 		add_failed_dir(r, path, since);
 		return;
@@ -407,6 +410,7 @@ static int open_root(const char *path, struct stat *st, struct diag_list *diags)
 {
 	if (stat(path, st) < 0) {
 		int err = errno;
+		diag_note_errno(diags, err);
 		diag_error(diags, path, 0, 0, "cannot read the manifest directory: %s", textfile_strerror(err));
 		return -err;
 	}
@@ -434,6 +438,7 @@ int manifest_dir_read(const struct daemon_config *cfg, const char *root, struct 
 		goto unavailable;
 	ret = manifest_dir_root(path, &root_real);
 	if (ret < 0) {
+		diag_note_errno(diags, -ret);
 		diag_error(diags, path, 0, 0, "cannot resolve the manifest directory: %s", textfile_strerror(-ret));
 		goto unavailable;
 	}
@@ -495,6 +500,7 @@ int manifest_dir_read_file(const struct daemon_config *cfg, const char *root_rea
 			diag_error(diags, path, 0, 0, "symbolic link loop");
 		else if (r != -EXDEV)
 			diag_error(diags, path, 0, 0, "cannot resolve: %s", textfile_strerror(-r));
+		diag_note_errno(diags, -r);
 		return r;
 	}
 	r = textfile_read_nofollow(real, path, MANIFEST_MAX_BYTES, &text, &len, diags);

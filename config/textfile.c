@@ -19,6 +19,7 @@ const char *textfile_strerror(int err)
 
 static int io_error(struct diag_list *diags, const char *path, int err)
 {
+	diag_note_errno(diags, err);
 	if (err == ELOOP)
 		diag_error(diags, path, 0, 0, "cannot open: symbolic link loop");
 	else

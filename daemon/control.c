@@ -25,9 +25,8 @@
 #include "usage_map.h"
 #include "xalloc.h"
 
-#define CONTROL_MAX_CONNECTIONS 64
-#define CONTROL_MAX_BODY	4096
-#define CONTROL_MAX_HEAD	8192
+#define CONTROL_MAX_BODY 4096
+#define CONTROL_MAX_HEAD 8192
 /* A local client sends its whole request at once: 5 s is generous, and bounds how
  * long slow clients can hold the 64 connections (docs/control-api.md). */
 #define CONTROL_REQUEST_MS 5000

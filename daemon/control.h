@@ -14,6 +14,9 @@
 #include "events.h"
 #include "strbuf.h"
 
+/* Connections the control socket holds at once (a new one evicts an idle one). */
+#define CONTROL_MAX_CONNECTIONS 64
+
 struct usage_reader;
 
 struct control;

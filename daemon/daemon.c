@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,6 +183,18 @@ static void hand_one(struct daemon *d, const struct desired_entry *en)
 		engine_tenant_problem(d->engine, en->tenant->id, en->problem ? en->problem : "unusable");
 }
 
+/* Files that could not be read for want of file descriptors or memory are read again
+ * by themselves, later (no change of theirs will come to say they can be read now). */
+static void reread_later(struct daemon *d)
+{
+	uint64_t ms = d->watcher ? watcher_reread(d->watcher, manifest_cache_wants_reread(&d->cache)) : 0;
+
+	if (ms)
+		log_warning("manifests: some could not be read for want of file descriptors or memory; the "
+			    "directory is read again in %" PRIu64 " s",
+			    ms / 1000);
+}
+
 /* The engine hears every tenant after a full apply, and after a change only the
  * tenants the change looked at: the others are as they were. */
 static void applied(struct daemon *d, struct desired_delta *delta, const char *why, const char *unusable)
@@ -206,6 +219,7 @@ static void applied(struct daemon *d, struct desired_delta *delta, const char *w
 	if (!delta->unavailable)
 		hand_cost_tag_keys(d, delta);
 	manifest_cache_report(&d->cache, report_problem, d);
+	reread_later(d);
 	if (delta->unavailable)
 		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,
 			    unusable ? unusable : "no reason given");
@@ -674,6 +688,7 @@ static int start(struct daemon *d)
 	char *err = NULL;
 	int r;
 
+	setup_fd_limit(d->cfg);
 	if (open_store(d) < 0)
 		return -1;
 	r = setup_aws_client(&d->loop, d->cfg, &d->aws, &err);

@@ -10,11 +10,10 @@
 
 /* A scraper sends a small GET once every few seconds; a handful of connections is
  * room for Prometheus, a second one and a person with curl. */
-#define METRICS_MAX_CONNECTIONS 16
-#define METRICS_MAX_HEAD	8192
-#define METRICS_MAX_BODY	1024
-#define METRICS_REQUEST_MS	5000
-#define METRICS_IDLE_MS		30000
+#define METRICS_MAX_HEAD   8192
+#define METRICS_MAX_BODY   1024
+#define METRICS_REQUEST_MS 5000
+#define METRICS_IDLE_MS	   30000
 
 struct metrics_http {
 	struct http_server *server;

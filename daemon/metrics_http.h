@@ -11,6 +11,9 @@
 #include "control.h"
 #include "engine.h"
 
+/* Connections the metrics listener holds at once. */
+#define METRICS_MAX_CONNECTIONS 16
+
 struct metrics_http;
 
 /* metrics_http_open: listens on host (a numeric IPv4 or IPv6 address) and port (0:

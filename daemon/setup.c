@@ -2,14 +2,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "xalloc.h"
 
 /* The configuration's service order is not the AWS layer's. */
@@ -376,4 +380,34 @@ void setup_state_dir_close(struct state_dir *sd)
 	sd->lock_fd = -1;
 	free(sd->moved_aside);
 	sd->moved_aside = NULL;
+}
+
+unsigned long setup_fd_need(const struct daemon_config *cfg)
+{
+	return SETUP_FD_BASE + CONTROL_MAX_CONNECTIONS + (cfg->metrics.listen ? METRICS_MAX_CONNECTIONS : 0) +
+	       2ul * cfg->max_in_flight;
+}
+
+unsigned long setup_fd_limit(const struct daemon_config *cfg)
+{
+	unsigned long need = setup_fd_need(cfg);
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	if (rl.rlim_cur < SETUP_FD_WANTED && rl.rlim_cur < rl.rlim_max) {
+		struct rlimit raised = { rl.rlim_max < SETUP_FD_WANTED ? rl.rlim_max : SETUP_FD_WANTED, rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+			log_debug("open-file limit raised from %lu to %lu", (unsigned long)rl.rlim_cur,
+				  (unsigned long)raised.rlim_cur);
+			rl = raised;
+		}
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warning("the open-file limit is %lu, below the %lu descriptors the daemon may hold at once "
+			    "(control and metrics connections, AWS transfers, the state store); when they run out, "
+			    "manifests are read again later, AWS calls retried and control clients refused: raise "
+			    "LimitNOFILE",
+			    (unsigned long)rl.rlim_cur, need);
+	return rl.rlim_cur == RLIM_INFINITY ? ULONG_MAX : (unsigned long)rl.rlim_cur;
 }

@@ -34,6 +34,19 @@ struct engine_pool *setup_engine_pools(const struct daemon_config *cfg, size_t *
  * ("/bedrock-tenants" for "/bedrock-tenants/{tenant}/..."), where listings look.
  * Owned by the caller. */
 char *setup_param_prefix(const struct daemon_config *cfg);
+/* The open-file limit. setup_fd_need: the descriptors the daemon may hold at once
+ * with this configuration: the control socket's and the metrics listener's
+ * connections, two for each AWS transfer in flight, and SETUP_FD_BASE for the rest (the
+ * state store's files, the log, the watch, the loop's own, the manifest reader's
+ * directories, up to 40 deep). setup_fd_limit: raises the soft limit (RLIMIT_NOFILE)
+ * to the hard one, at most SETUP_FD_WANTED, when it is lower; returns the limit it
+ * runs under and warns when that is below setup_fd_need (descriptors run out: a
+ * manifest read then fails for now and is read again, an AWS call is retried, a
+ * control client is refused). */
+#define SETUP_FD_BASE	64
+#define SETUP_FD_WANTED 65536
+unsigned long setup_fd_need(const struct daemon_config *cfg);
+unsigned long setup_fd_limit(const struct daemon_config *cfg);
 /* setup_print_diags: every diagnostic as `file:line:col: message`, one per line. */
 void setup_print_diags(const struct diag_list *diags, FILE *out);
 /* The state directory: its lock (one daemon per directory) and its store. */

@@ -23,6 +23,8 @@ struct watcher {
 	uv_poll_t poll;
 	uv_timer_t settle;
 	uv_timer_t rescan;
+	uv_timer_t reread;  /* watcher_reread's */
+	uint64_t reread_ms; /* its last delay; 0: none since the last read that wanted none */
 	int fd;
 	char *root;	   /* as configured */
 	char *root_parent; /* dirname(root) */
@@ -259,6 +261,27 @@ void watcher_rescan(struct watcher *w, const char *reason)
 	arm_settle(w);
 }
 
+static void on_reread_timer(uv_timer_t *t)
+{
+	watcher_rescan(t->data, "reread");
+}
+
+uint64_t watcher_reread(struct watcher *w, bool wanted)
+{
+	if (!wanted) {
+		uv_timer_stop(&w->reread);
+		w->reread_ms = 0;
+		return 0;
+	}
+	if (uv_is_active((uv_handle_t *)&w->reread))
+		return 0;
+	w->reread_ms = w->reread_ms ? w->reread_ms * 2 : WATCHER_REREAD_FIRST_MS;
+	if (w->reread_ms > WATCHER_REREAD_MAX_MS)
+		w->reread_ms = WATCHER_REREAD_MAX_MS;
+	uv_timer_start(&w->reread, on_reread_timer, w->reread_ms, 0);
+	return w->reread_ms;
+}
+
 int watcher_start(uv_loop_t *loop, const struct watcher_config *cfg, struct watcher **ret)
 {
 	struct watcher *w = xcalloc(1, sizeof(*w));
@@ -294,6 +317,8 @@ int watcher_start(uv_loop_t *loop, const struct watcher_config *cfg, struct watc
 	w->settle.data = w;
 	uv_timer_init(loop, &w->rescan);
 	w->rescan.data = w;
+	uv_timer_init(loop, &w->reread);
+	w->reread.data = w;
 	uv_poll_start(&w->poll, UV_READABLE, on_readable);
 	if (cfg->rescan_interval_ms)
 		uv_timer_start(&w->rescan, on_rescan_timer, cfg->rescan_interval_ms, cfg->rescan_interval_ms);
@@ -325,10 +350,11 @@ void watcher_close(struct watcher *w, void (*done)(void *data), void *data)
 {
 	w->done = done;
 	w->done_data = data;
-	w->closing = 3;
+	w->closing = 4;
 	uv_close((uv_handle_t *)&w->poll, on_closed);
 	uv_close((uv_handle_t *)&w->settle, on_closed);
 	uv_close((uv_handle_t *)&w->rescan, on_closed);
+	uv_close((uv_handle_t *)&w->reread, on_closed);
 }
 
 void watcher_inject(struct watcher *w, uint32_t mask)

@@ -23,7 +23,8 @@ struct watcher;
 
 struct watcher_batch {
 	bool full_rescan;
-	const char *reason;	  /* why a full rescan: "overflow", "directory", "link", "root", "periodic", "start" */
+	const char *reason;	  /* why a full rescan: "overflow", "directory", "link", "root", "periodic", "start",
+				   * "reread" */
 	const char *const *paths; /* changed manifest files, absolute, unique */
 	size_t n_paths;
 };
@@ -46,6 +47,16 @@ int watcher_start(uv_loop_t *loop, const struct watcher_config *cfg, struct watc
 void watcher_close(struct watcher *w, void (*done)(void *data), void *data);
 /* watcher_rescan: ask for a full rescan batch now (e.g. on SIGHUP). */
 void watcher_rescan(struct watcher *w, const char *reason);
+/* watcher_reread: after each reading of the manifests, whether it wants the directory
+ * read again (files that could not be read for want of file descriptors or memory:
+ * no change of theirs will come to say they can be read now). Wanted: a full rescan
+ * batch (reason "reread") follows after WATCHER_REREAD_FIRST_MS, twice as long after
+ * each reading that wants it again, at most WATCHER_REREAD_MAX_MS; returns that
+ * delay, 0 when one is already pending. Not wanted: nothing pending, the delay back
+ * to the first; returns 0. */
+#define WATCHER_REREAD_FIRST_MS 1000
+#define WATCHER_REREAD_MAX_MS	60000
+uint64_t watcher_reread(struct watcher *w, bool wanted);
 /* watcher_watches: number of directories watched (for status and tests). */
 size_t watcher_watches(const struct watcher *w);
 /* watcher_inject: handle `mask` as if the kernel had reported it for the root (tests

@@ -1,6 +1,7 @@
 /* The manifest cache: problems reported once when they appear and once when
- * they go, duplicate ids found between full scans and ended by a change, and files
- * read on their own held to the manifest directory like a full scan. */
+ * they go, duplicate ids found between full scans and ended by a change, files
+ * read on their own held to the manifest directory like a full scan, and reads that
+ * failed for want of file descriptors asking to be made again. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -472,6 +474,59 @@ static void test_path_shared_with_tenant(void **state)
 	free(bad);
 }
 
+/* The soft open-file limit set to the lowest free descriptor: no file can be opened
+ * until it is put back (the old limit into *old). */
+static void no_descriptor_left(struct rlimit *old)
+{
+	int lowest = dup(0);
+	struct rlimit rl;
+
+	assert_true(lowest > 0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, old), 0);
+	rl = *old;
+	rl.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+}
+
+static void test_read_again_for_want_of_descriptors(void **state)
+{
+	struct fixture *fx = *state;
+	struct desired_scan scan;
+	struct diag_list diags;
+	struct rlimit old;
+
+	put_tenant(fx->dir, "b.yaml", "b");
+	assert_false(manifest_cache_wants_reread(&fx->cache));
+	/* a file read alone */
+	no_descriptor_left(&old);
+	assert_true(change(fx, "b.yaml", NULL));
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_int_equal(fx->cache.n_problems, 1);
+	assert_non_null(strstr(fx->cache.problems[0], "/b.yaml: cannot read: Too many open files"));
+	assert_true(manifest_cache_wants_reread(&fx->cache));
+	assert_true(change(fx, "b.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 0);
+	assert_false(manifest_cache_wants_reread(&fx->cache));
+	/* a problem of the file itself is no reason to read it again */
+	write_file(fx->dir, "b.yaml", "apiVersion: [\n");
+	assert_true(change(fx, "b.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 1);
+	assert_false(manifest_cache_wants_reread(&fx->cache));
+	/* a full scan that cannot open the directory */
+	diag_list_init(&diags);
+	no_descriptor_left(&old);
+	assert_true(manifest_dir_read(fx->cfg, fx->dir, &scan, &diags) < 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_true(diags.transient);
+	manifest_cache_take_full(&fx->cache, &scan, &diags);
+	desired_scan_release(&scan);
+	diag_list_release(&diags);
+	assert_true(manifest_cache_wants_reread(&fx->cache));
+	take_full_scan(fx);
+	assert_false(manifest_cache_wants_reread(&fx->cache));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +536,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_incremental_like_reading_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_apply_like_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_shared_with_tenant, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_again_for_want_of_descriptors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

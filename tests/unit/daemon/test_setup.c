@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 #include <uv.h>
@@ -196,6 +197,38 @@ static void test_operation_limits_reach_the_buckets(void **state)
 	daemon_config_free(cfg);
 }
 
+/* The open-file limit: what the daemon may hold follows the configuration, and a
+ * soft limit below it is raised to the hard one (at most SETUP_FD_WANTED). */
+static void test_fd_limit(void **state)
+{
+	struct daemon_config *cfg = parse("region: us-east-1\nmax_in_flight: 50\n");
+	struct daemon_config *with_metrics = parse("region: us-east-1\nmetrics: {listen: '127.0.0.1:0'}\n");
+	struct rlimit old, low, now;
+	unsigned long want;
+
+	(void)state;
+	assert_int_equal(setup_fd_need(cfg), SETUP_FD_BASE + 64 + 100);
+	assert_int_equal(setup_fd_need(with_metrics), SETUP_FD_BASE + 64 + 16 + 2 * 32);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	if (old.rlim_max != RLIM_INFINITY && old.rlim_max <= 100) {
+		daemon_config_free(cfg);
+		daemon_config_free(with_metrics);
+		skip(); /* nothing to raise to */
+	}
+	low = old;
+	low.rlim_cur = 100;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	want = old.rlim_max == RLIM_INFINITY || old.rlim_max > SETUP_FD_WANTED ? SETUP_FD_WANTED
+									       : (unsigned long)old.rlim_max;
+	assert_int_equal(setup_fd_limit(cfg), want);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+	assert_int_equal(now.rlim_cur, want);
+	assert_int_equal(now.rlim_max, old.rlim_max);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	daemon_config_free(cfg);
+	daemon_config_free(with_metrics);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_burst_extremes),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_operation_limits_reach_the_buckets),
+		cmocka_unit_test(test_fd_limit),
 	};
 
 	return cmocka_run_group_tests(tests, setup_env, NULL);

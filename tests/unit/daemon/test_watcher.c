@@ -192,6 +192,43 @@ static void test_symlink_swap(void **state)
 	free(via_link);
 }
 
+/* Files that could not be read for want of descriptors: the directory is read again
+ * by itself, 1 s later, then twice as long each time it is wanted again; once no
+ * reading wants it, the next wait is 1 s again. */
+static void test_reread(void **state)
+{
+	struct ctx c = { 0 };
+	char *root = xasprintf("%s/reread", base);
+	struct watcher_config cfg = { .root = root, .settle_ms = 20, .on_batch = on_batch, .data = &c };
+	int done = 0;
+
+	assert_int_equal(mkdir(root, 0755), 0);
+	assert_int_equal(uv_loop_init(&c.loop), 0);
+	uv_timer_init(&c.loop, &c.guard);
+	c.guard.data = &c;
+	assert_int_equal(watcher_start(&c.loop, &cfg, &c.w), 0);
+	next_batch(&c);
+	assert_string_equal(c.reason, "start");
+
+	assert_int_equal(watcher_reread(c.w, true), WATCHER_REREAD_FIRST_MS);
+	assert_int_equal(watcher_reread(c.w, true), 0); /* one is pending */
+	next_batch(&c);
+	assert_true(c.full);
+	assert_string_equal(c.reason, "reread");
+	assert_int_equal(watcher_reread(c.w, true), 2 * WATCHER_REREAD_FIRST_MS);
+	assert_int_equal(watcher_reread(c.w, false), 0);
+	assert_int_equal(watcher_reread(c.w, true), WATCHER_REREAD_FIRST_MS);
+	assert_int_equal(watcher_reread(c.w, false), 0);
+
+	watcher_close(c.w, closed, &done);
+	uv_close((uv_handle_t *)&c.guard, NULL);
+	uv_run(&c.loop, UV_RUN_DEFAULT); /* no batch comes after the last "not wanted" */
+	assert_int_equal(done, 1);
+	assert_int_equal(c.batches, 2);
+	assert_int_equal(uv_loop_close(&c.loop), 0);
+	free(root);
+}
+
 static void test_manifest_names(void **state)
 {
 	assert_true(watcher_is_manifest_name("a.yaml"));
@@ -221,6 +258,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_symlink_swap),
+		cmocka_unit_test(test_reread),
 		cmocka_unit_test(test_manifest_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
