@@ -31,11 +31,20 @@
  * long slow clients can hold the 64 connections (docs/control-api.md). */
 #define CONTROL_REQUEST_MS 5000
 #define CONTROL_IDLE_MS	   10000
+/* How often the socket file is looked at (one lstat): removed by hand, it is made again. */
+#define CONTROL_CHECK_MS 10000
 
 struct control {
 	struct http_server *server;
 	struct engine *e;
 	const struct control_info *info;
+	/* the socket as configured, to make it again when it was removed (check) */
+	char *path;
+	unsigned mode;
+	char *group;
+	uv_timer_t check;
+	bool lost;	  /* the socket file is gone: not listening until made again */
+	bool lost_logged; /* why it cannot be made again was logged */
 	void (*done)(void *);
 	void *done_data;
 };
@@ -684,6 +693,61 @@ static int give_to_group(const char *path, const char *group, char **ret_error)
 	return 0;
 }
 
+static int listen_at(struct control *c, const char *path, unsigned mode, const char *group, char **ret_error)
+{
+	int r = http_server_listen_unix(c->server, path, mode);
+
+	if (r < 0)
+		listen_error(path, r, ret_error);
+	else if (group)
+		r = give_to_group(path, group, ret_error);
+	return r;
+}
+
+/* The socket file removed by hand (a cleanup of the runtime directory, a mistaken
+ * rm): no client could reach the daemon any more. It is made again, unless another
+ * process answers at the path now. */
+static void on_check(uv_timer_t *t)
+{
+	struct control *c = t->data;
+	char *why = NULL;
+	int r;
+
+	if (http_server_drop_lost_unix(c->server))
+		c->lost = true;
+	if (!c->lost)
+		return;
+	if (control_socket_live(c->path)) {
+		if (!c->lost_logged)
+			log_error("control socket %s: removed, and another process answers there now: this daemon "
+				  "cannot be reached (stop the other one, then reload or restart this one)",
+				  c->path);
+		c->lost_logged = true;
+		return;
+	}
+	r = http_server_listen_unix(c->server, c->path, c->mode);
+	if (r < 0) {
+		if (!c->lost_logged) {
+			listen_error(c->path, r, &why);
+			log_error("control socket %s: removed, and cannot be made again: %s", c->path, why);
+			free(why);
+		}
+		c->lost_logged = true;
+		return;
+	}
+	c->lost = c->lost_logged = false;
+	if (c->group && give_to_group(c->path, c->group, &why) < 0)
+		log_error("control socket %s was removed; made again, but: %s", c->path, why);
+	else
+		log_warning("control socket %s was removed; made again", c->path);
+	free(why);
+}
+
+void control_check_socket(struct control *c)
+{
+	on_check(&c->check);
+}
+
 int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *info, const char *path, unsigned mode,
 		 const char *group, struct control **ret, char **ret_error)
 {
@@ -714,15 +778,17 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 		set_error(ret_error, "%s", strerror(-r));
 		return r;
 	}
-	r = http_server_listen_unix(c->server, path, mode);
-	if (r < 0)
-		listen_error(path, r, ret_error);
-	else if (group)
-		r = give_to_group(path, group, ret_error);
+	c->mode = mode;
+	r = listen_at(c, path, mode, group, ret_error);
 	if (r < 0) {
 		http_server_close(c->server, free, c);
 		return r;
 	}
+	c->path = xstrdup(path);
+	c->group = xstrdup_or_null(group);
+	uv_timer_init(loop, &c->check);
+	c->check.data = c;
+	uv_timer_start(&c->check, on_check, CONTROL_CHECK_MS, CONTROL_CHECK_MS);
 	*ret = c;
 	return 0;
 }
@@ -733,12 +799,21 @@ static void server_closed(void *data)
 
 	if (c->done)
 		c->done(c->done_data);
+	free(c->path);
+	free(c->group);
 	free(c);
+}
+
+static void check_closed(uv_handle_t *h)
+{
+	struct control *c = h->data;
+
+	http_server_close(c->server, server_closed, c);
 }
 
 void control_close(struct control *c, void (*done)(void *data), void *data)
 {
 	c->done = done;
 	c->done_data = data;
-	http_server_close(c->server, server_closed, c);
+	uv_close((uv_handle_t *)&c->check, check_closed);
 }

@@ -59,6 +59,9 @@ struct control_info {
 int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *info, const char *path, unsigned mode,
 		 const char *group, struct control **ret, char **ret_error);
 void control_close(struct control *c, void (*done)(void *data), void *data);
+/* control_check_socket: the socket file is looked at now (as every 10 s): removed by
+ * hand, it is made again (logged), unless another process answers at the path. */
+void control_check_socket(struct control *c);
 
 /* control_socket_live: true when something accepts connections on path. */
 bool control_socket_live(const char *path);

@@ -578,9 +578,11 @@ static void on_signal(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
 
-	if (signum == SIGHUP)
+	if (signum == SIGHUP) {
+		if (d->control) /* a reload also makes again a control socket removed by hand */
+			control_check_socket(d->control);
 		reload(d);
-	else
+	} else
 		stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 

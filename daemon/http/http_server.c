@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,8 @@ struct http_listener {
 	union stream_handle h;
 	struct http_server *srv;
 	char *unix_path;
+	dev_t dev; /* unix_path's socket file as bound: only that file is ours to remove */
+	ino_t ino;
 	bool waiting; /* a connection waits in libuv for a free slot (not accepted) */
 	struct http_listener *next;
 };
@@ -642,18 +646,34 @@ static struct http_listener *listener_new(struct http_server *s)
 	return l;
 }
 
+/* Whether l's path still names the socket file it bound (not removed, nor replaced
+ * by another file, maybe another process's socket). */
+static bool names_its_socket(const struct http_listener *l)
+{
+	struct stat st;
+
+	return l->unix_path && lstat(l->unix_path, &st) == 0 && st.st_dev == l->dev && st.st_ino == l->ino;
+}
+
 static void on_listener_closed(uv_handle_t *h)
 {
 	struct http_listener *l = h->data;
 	struct http_server *s = l->srv;
 
-	if (l->unix_path) {
-		unlink(l->unix_path);
-		free(l->unix_path);
-	}
+	free(l->unix_path);
 	free(l);
 	s->open_listeners--;
 	maybe_finished(s);
+}
+
+/* Closes l, off the server's list already; its socket file goes first when the path
+ * still names it (before its descriptor, so that a socket another process makes at
+ * the path meanwhile is not the one removed). */
+static void listener_close(struct http_listener *l)
+{
+	if (names_its_socket(l))
+		unlink(l->unix_path);
+	uv_close(&l->h.handle, on_listener_closed);
 }
 
 static void listener_drop(struct http_server *s, struct http_listener *l)
@@ -661,7 +681,7 @@ static void listener_drop(struct http_server *s, struct http_listener *l)
 	s->listeners = l->next;
 	free(l->unix_path);
 	l->unix_path = NULL; /* nothing of ours to unlink */
-	uv_close(&l->h.handle, on_listener_closed);
+	listener_close(l);
 }
 
 int http_server_listen_tcp(struct http_server *s, const char *host, int port, int *ret_port)
@@ -712,13 +732,39 @@ static int check_socket_dir(const char *path)
 	return r;
 }
 
+/* A socket bound at path, not yet listening; -errno. Bound here rather than with
+ * uv_pipe_bind: libuv unlinks a pipe's bound path when it closes the handle, whatever
+ * file is there by then, maybe another process's socket put at the path since. */
+static int bind_unix(const char *path, unsigned mode, struct stat *ret_st)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (lstat(path, ret_st) < 0 || chmod(path, mode) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(path);
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode)
 {
 	struct http_listener *l;
 	struct stat st;
-	int r;
+	int r, fd;
 
-	/* libuv would bind a silently shortened path */
+	/* a longer path would not fit sockaddr_un (libuv would shorten it silently) */
 	if (strlen(path) > HTTP_UNIX_PATH_MAX)
 		return -ENAMETOOLONG;
 	r = check_socket_dir(path);
@@ -730,23 +776,45 @@ int http_server_listen_unix(struct http_server *s, const char *path, unsigned mo
 		if (unlink(path) < 0)
 			return -errno;
 	}
+	fd = bind_unix(path, mode, &st);
+	if (fd < 0)
+		return fd;
 	l = listener_new(s);
 	uv_pipe_init(s->loop, &l->h.pipe, 0);
-	r = uv_pipe_bind(&l->h.pipe, path);
-	if (r == 0) {
-		l->unix_path = xstrdup(path);
-		if (chmod(path, mode) < 0)
-			r = -errno;
-	}
+	l->unix_path = xstrdup(path);
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	r = uv_pipe_open(&l->h.pipe, fd);
 	if (r == 0)
 		r = uv_listen(&l->h.stream, LISTEN_BACKLOG, on_connection);
 	if (r < 0) {
-		if (l->unix_path)
-			unlink(path);
+		unlink(path);
+		if (uv_fileno(&l->h.handle, &(uv_os_fd_t){ 0 }) < 0)
+			close(fd); /* not the pipe's yet */
 		listener_drop(s, l);
 		return r;
 	}
 	return 0;
+}
+
+size_t http_server_drop_lost_unix(struct http_server *s)
+{
+	struct http_listener **at = &s->listeners;
+	size_t n = 0;
+
+	while (*at) {
+		struct http_listener *l = *at;
+		if (!l->unix_path || names_its_socket(l)) {
+			at = &l->next;
+			continue;
+		}
+		*at = l->next;
+		free(l->unix_path);
+		l->unix_path = NULL; /* whatever is at the path now is not ours */
+		listener_close(l);
+		n++;
+	}
+	return n;
 }
 
 static void on_resume_closed(uv_handle_t *h)
@@ -765,7 +833,7 @@ void http_server_close(struct http_server *s, void (*done)(void *data), void *da
 	while (s->listeners) {
 		struct http_listener *l = s->listeners;
 		s->listeners = l->next;
-		uv_close(&l->h.handle, on_listener_closed);
+		listener_close(l);
 	}
 	while (s->conns)
 		conn_close(s->conns, false);

@@ -62,10 +62,17 @@ int http_server_new(uv_loop_t *loop, const struct http_server_config *cfg, struc
 int http_server_listen_tcp(struct http_server *s, const char *host, int port, int *ret_port);
 /* http_server_listen_unix: binds path (a stale socket file there is replaced; any
  * other file is an error, -EEXIST), then chmods it to mode before listening. The
- * file is removed again by http_server_close(). -ENAMETOOLONG when path is longer
+ * file is removed again by http_server_close(), if it is still there (another file
+ * put at the path since is left alone). -ENAMETOOLONG when path is longer
  * than HTTP_UNIX_PATH_MAX bytes; -ENOENT or -ENOTDIR when its directory is missing
  * or is not one. */
 int http_server_listen_unix(struct http_server *s, const char *path, unsigned mode);
+
+/* http_server_drop_lost_unix: closes every UNIX listener whose path no longer names
+ * the socket it bound (removed by hand, or replaced by another file), leaving the
+ * path alone; returns how many. No client can reach such a listener: its owner may
+ * listen on the path again. */
+size_t http_server_drop_lost_unix(struct http_server *s);
 
 /* http_server_close: stops listening and closes every connection; a connection whose
  * request is with the handler is cut as well (the handle stays valid until

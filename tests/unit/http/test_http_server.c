@@ -695,6 +695,32 @@ static void test_unix_socket(void **state)
 	strbuf_release(&c.in);
 	teardown_server(&f);
 	assert_int_equal(stat(path, &st), -1); /* removed on close */
+	/* the socket file removed by hand and a regular file put in its place: the
+	 * listener is dropped, and neither it nor the server's close removes that file */
+	{
+		uv_loop_t loop;
+		struct http_server *s;
+		FILE *fp;
+
+		uv_loop_init(&loop);
+		assert_int_equal(http_server_new(&loop, &cfg, &s), 0);
+		assert_int_equal(http_server_listen_unix(s, path, 0600), 0);
+		assert_int_equal(http_server_drop_lost_unix(s), 0); /* intact */
+		assert_int_equal(unlink(path), 0);
+		fp = fopen(path, "w");
+		fclose(fp);
+		assert_int_equal(http_server_drop_lost_unix(s), 1);
+		assert_int_equal(http_server_drop_lost_unix(s), 0);
+		uv_run(&loop, UV_RUN_NOWAIT);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(S_ISREG(st.st_mode));
+		assert_int_equal(unlink(path), 0);
+		assert_int_equal(http_server_listen_unix(s, path, 0600), 0); /* listening again */
+		http_server_close(s, NULL, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		assert_int_equal(stat(path, &st), -1); /* its own socket is removed on close */
+		assert_int_equal(uv_loop_close(&loop), 0);
+	}
 	/* a regular file in the way is not replaced */
 	{
 		FILE *fp = fopen(path, "w");
