@@ -395,11 +395,14 @@ unsigned long setup_fd_limit(const struct daemon_config *cfg)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 0;
-	if (rl.rlim_cur < SETUP_FD_WANTED && rl.rlim_cur < rl.rlim_max) {
-		struct rlimit raised = { rl.rlim_max < SETUP_FD_WANTED ? rl.rlim_max : SETUP_FD_WANTED, rl.rlim_max };
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+		/* no higher than needed: the credential process inherits it, and a program
+		 * using select() misbehaves above 1,024 */
+		struct rlimit raised = { rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ? rl.rlim_max : need,
+					 rl.rlim_max };
 		if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
-			log_debug("open-file limit raised from %lu to %lu", (unsigned long)rl.rlim_cur,
-				  (unsigned long)raised.rlim_cur);
+			log_info("open-file limit raised from %lu to %lu", (unsigned long)rl.rlim_cur,
+				 (unsigned long)raised.rlim_cur);
 			rl = raised;
 		}
 	}

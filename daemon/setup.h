@@ -38,13 +38,12 @@ char *setup_param_prefix(const struct daemon_config *cfg);
  * with this configuration: the control socket's and the metrics listener's
  * connections, two for each AWS transfer in flight, and SETUP_FD_BASE for the rest (the
  * state store's files, the log, the watch, the loop's own, the manifest reader's
- * directories, up to 40 deep). setup_fd_limit: raises the soft limit (RLIMIT_NOFILE)
- * to the hard one, at most SETUP_FD_WANTED, when it is lower; returns the limit it
- * runs under and warns when that is below setup_fd_need (descriptors run out: a
- * manifest read then fails for now and is read again, an AWS call is retried, a
- * control client is refused). */
-#define SETUP_FD_BASE	64
-#define SETUP_FD_WANTED 65536
+ * directories, up to 40 deep). setup_fd_limit: a soft limit (RLIMIT_NOFILE) below
+ * that need is raised to it (at most to the hard limit; no higher, since the
+ * credential process inherits it); returns the limit it runs under and warns when
+ * that is still below the need (descriptors run out: a manifest read then fails for
+ * now and is read again, an AWS call is retried, a control client is refused). */
+#define SETUP_FD_BASE 64
 unsigned long setup_fd_need(const struct daemon_config *cfg);
 unsigned long setup_fd_limit(const struct daemon_config *cfg);
 /* setup_print_diags: every diagnostic as `file:line:col: message`, one per line. */
