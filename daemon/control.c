@@ -693,17 +693,6 @@ static int give_to_group(const char *path, const char *group, char **ret_error)
 	return 0;
 }
 
-static int listen_at(struct control *c, const char *path, unsigned mode, const char *group, char **ret_error)
-{
-	int r = http_server_listen_unix(c->server, path, mode);
-
-	if (r < 0)
-		listen_error(path, r, ret_error);
-	else if (group)
-		r = give_to_group(path, group, ret_error);
-	return r;
-}
-
 /* The socket file removed by hand (a cleanup of the runtime directory, a mistaken
  * rm): no client could reach the daemon any more. It is made again, unless another
  * process answers at the path now. */
@@ -778,13 +767,17 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 		set_error(ret_error, "%s", strerror(-r));
 		return r;
 	}
-	c->mode = mode;
-	r = listen_at(c, path, mode, group, ret_error);
+	r = http_server_listen_unix(c->server, path, mode);
+	if (r < 0)
+		listen_error(path, r, ret_error);
+	else if (group)
+		r = give_to_group(path, group, ret_error);
 	if (r < 0) {
 		http_server_close(c->server, free, c);
 		return r;
 	}
 	c->path = xstrdup(path);
+	c->mode = mode;
 	c->group = xstrdup_or_null(group);
 	uv_timer_init(loop, &c->check);
 	c->check.data = c;
