@@ -45,6 +45,7 @@ struct control {
 	uv_timer_t check;
 	bool lost;	  /* the socket file is gone: not listening until made again */
 	bool lost_logged; /* why it cannot be made again was logged */
+	int closing;	  /* control_close: handles not closed yet */
 	void (*done)(void *);
 	void *done_data;
 };
@@ -786,10 +787,12 @@ int control_open(uv_loop_t *loop, struct engine *e, const struct control_info *i
 	return 0;
 }
 
-static void server_closed(void *data)
+/* The check's timer and the server close together (both at once: a failed start
+ * closes whatever else is open right after); the last one frees c. */
+static void closed_part(struct control *c)
 {
-	struct control *c = data;
-
+	if (--c->closing)
+		return;
 	if (c->done)
 		c->done(c->done_data);
 	free(c->path);
@@ -797,16 +800,21 @@ static void server_closed(void *data)
 	free(c);
 }
 
+static void server_closed(void *data)
+{
+	closed_part(data);
+}
+
 static void check_closed(uv_handle_t *h)
 {
-	struct control *c = h->data;
-
-	http_server_close(c->server, server_closed, c);
+	closed_part(h->data);
 }
 
 void control_close(struct control *c, void (*done)(void *data), void *data)
 {
 	c->done = done;
 	c->done_data = data;
+	c->closing = 2;
 	uv_close((uv_handle_t *)&c->check, check_closed);
+	http_server_close(c->server, server_closed, c);
 }
