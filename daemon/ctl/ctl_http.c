@@ -147,10 +147,16 @@ int ctl_request_bounded(const char *socket, const char *method, const char *path
 		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, strerror(why));
 		strbuf_release(&body);
 		r = -ECONNREFUSED;
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		/* connected (the kernel queues a connection the daemon does not accept), no answer */
+		snprintf(err, err_len, "the daemon at %s did not answer within %ld s (stopped, or busy?)", socket,
+			 (timeout_ms + 999) / 1000);
+		strbuf_release(&body);
+		r = -ETIMEDOUT;
 	} else if (rc != CURLE_OK) {
 		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, curl_easy_strerror(rc));
 		strbuf_release(&body);
-		r = rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -ECONNREFUSED;
+		r = -ECONNREFUSED;
 	} else {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ret->status);
 		ret->body = strbuf_detach(&body, &ret->len);

@@ -442,6 +442,30 @@ static void test_tenants_by_state(void **state)
 	teardown_env(&env);
 }
 
+/* ctl against a daemon that does not answer (stopped: the kernel queues the
+ * connection, nobody reads it): a message saying so, not "cannot reach". */
+static void test_ctl_no_answer(void **state)
+{
+	char dir[] = "/tmp/btd-ctl-XXXXXX", path[64], err[256];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl_answer a = { 0 };
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/control.sock", dir);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(ctl_request_bounded(path, "GET", "/v1/status", 300, NULL, &a, err, sizeof(err)), -ETIMEDOUT);
+	assert_non_null(strstr(err, "did not answer within 1 s"));
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_routes_and_ids),
 		cmocka_unit_test(test_socket_errors),
 		cmocka_unit_test(test_tenants_by_state),
+		cmocka_unit_test(test_ctl_no_answer),
 	};
 
 	log_setup(LOG_LVL_ERROR, true);
