@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <cmocka.h>
+#define SD_JOURNAL_SUPPRESS_LOCATION /* as daemon/log.c: sd_journal_sendv itself */
+#include <systemd/sd-journal.h>
 
 #include "log.h"
 
@@ -116,11 +119,48 @@ static void test_text_lines(void **state)
 	assert_int_equal(lines, 1);
 }
 
+/* The journal, stood in for: this definition takes the place of libsystemd's for the
+ * test program (the executable's symbol comes first), so the records the journal sink
+ * sends are kept here instead of reaching a journal. */
+static char journal_message[4096];
+static char journal_tenant[256];
+static int journal_records;
+
+int sd_journal_sendv(const struct iovec *iov, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *field = iov[i].iov_base;
+		if (strncmp(field, "MESSAGE=", 8) == 0)
+			snprintf(journal_message, sizeof(journal_message), "%.*s", (int)iov[i].iov_len - 8, field + 8);
+		else if (strncmp(field, "TENANT=", 7) == 0)
+			snprintf(journal_tenant, sizeof(journal_tenant), "%.*s", (int)iov[i].iov_len - 7, field + 7);
+	}
+	journal_records++;
+	return 0;
+}
+
+/* log_format: journal: the message one line too, its control characters as '?'
+ * (journalctl would show a message holding one as a blob); the fields as they are. */
+static void test_journal_lines(void **state)
+{
+	(void)state;
+	log_setup(LOG_LVL_INFO, false);
+	log_set_format(LOG_FORMAT_JOURNAL, false);
+	journal_records = 0;
+	log_msg(LOG_LVL_NOTICE, &(struct log_fields){ .tenant = "acme" },
+		"AWS said: \033[2Jcleared\nforged line\r\x7f end, utf-8 \xc3\xa9");
+	assert_int_equal(journal_records, 1);
+	assert_string_equal(journal_message, "AWS said: ?[2Jcleared?forged line?? end, utf-8 \xc3\xa9");
+	assert_string_equal(journal_tenant, "acme");
+	log_set_format(LOG_FORMAT_TEXT, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_text_lines),
+		cmocka_unit_test(test_journal_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
