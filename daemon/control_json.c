@@ -322,13 +322,29 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t,
 	return o;
 }
 
+/* The profile applications use for p: the one its SSM parameter names (during a
+ * replacement, the old one until the parameter is switched to the new), when this
+ * tenant's; else the profile at p's derived name. NULL: none of this instance yet. */
+static const struct observed_profile *serving_profile(const struct engine *e, const struct observed_store *s,
+						      const char *tenant_id, const struct profile *p)
+{
+	const struct observed_parameter *q = p->parameter ? observed_store_parameter(s, p->parameter) : NULL;
+	const struct observed_profile *live = q && q->value ? observed_store_profile(s, q->value) : NULL;
+
+	if (live && owned_by_tenant(&live->tags, live->name, engine_instance(e), tenant_id))
+		return live;
+	live = observed_store_profile_by_name(s, p->name);
+	return live && tags_owned_by(&live->tags, engine_instance(e)) ? live : NULL;
+}
+
 cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,
 			    const char **ret_error)
 {
 	const struct tenant_entry *t = engine_tenant(e, tenant);
 	const struct profile *p = t && t->desired && !t->removed ? tenant_profile(t->desired, profile) : NULL;
 	const struct observed_store *s = t ? engine_observed(e, t) : NULL;
-	const struct observed_profile *live = p && s ? observed_store_profile_by_name(s, p->name) : NULL;
+	const struct observed_profile *live = p && s ? serving_profile(e, s, t->desired->id, p) : NULL;
+	bool desired_one;
 	cJSON *o;
 
 	if (!p) {
@@ -336,18 +352,20 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 		*ret_error = t ? "no such profile in this tenant" : "no such tenant";
 		return NULL;
 	}
-	if (!live || !tags_owned_by(&live->tags, engine_instance(e))) {
+	if (!live) {
 		*ret_status = 503;
 		*ret_error = "the profile does not exist yet";
 		return NULL;
 	}
+	desired_one = strcmp(live->name, p->name) == 0;
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "tenant", tenant);
 	cJSON_AddStringToObject(o, "profile", profile);
 	cJSON_AddStringToObject(o, "arn", live->arn);
 	cJSON_AddItemToObject(o, "id", string_or_null(live->id));
-	cJSON_AddStringToObject(o, "name", p->name);
-	cJSON_AddStringToObject(o, "model", p->model);
+	cJSON_AddStringToObject(o, "name", live->name);
+	/* a replaced profile still serving has the model it was made with */
+	cJSON_AddItemToObject(o, "model", string_or_null(desired_one ? p->model : tag_set_get(&live->tags, TAG_MODEL)));
 	cJSON_AddItemToObject(o, "model_arn", string_or_null(tag_set_get(&live->tags, TAG_MODEL)));
 	cJSON_AddItemToObject(o, "parameter", string_or_null(p->parameter));
 	/* the Region of the place answering (during a move, the old one until the switch) */

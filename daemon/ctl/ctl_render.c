@@ -254,4 +254,4 @@ int ctl_zero_exit(const cJSON *j)
 
 const struct ctl_view view_status = { render_status, status_exit, NULL, false };
 const struct ctl_view view_tenants = { render_tenants, tenants_exit, name_tenants, false };
-const struct ctl_view view_resolve = { render_resolve, ctl_zero_exit, NULL, false };
+const struct ctl_view view_resolve = { render_resolve, ctl_zero_exit, NULL, true }; /* 503: no ARN to print */
