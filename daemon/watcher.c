@@ -266,6 +266,13 @@ static void on_reread_timer(uv_timer_t *t)
 	watcher_rescan(t->data, "reread");
 }
 
+uint64_t watcher_reread_delay(uint64_t last_ms)
+{
+	uint64_t ms = last_ms ? last_ms * 2 : WATCHER_REREAD_FIRST_MS;
+
+	return ms < WATCHER_REREAD_MAX_MS ? ms : WATCHER_REREAD_MAX_MS;
+}
+
 uint64_t watcher_reread(struct watcher *w, bool wanted)
 {
 	if (!wanted) {
@@ -275,9 +282,7 @@ uint64_t watcher_reread(struct watcher *w, bool wanted)
 	}
 	if (uv_is_active((uv_handle_t *)&w->reread))
 		return 0;
-	w->reread_ms = w->reread_ms ? w->reread_ms * 2 : WATCHER_REREAD_FIRST_MS;
-	if (w->reread_ms > WATCHER_REREAD_MAX_MS)
-		w->reread_ms = WATCHER_REREAD_MAX_MS;
+	w->reread_ms = watcher_reread_delay(w->reread_ms);
 	uv_timer_start(&w->reread, on_reread_timer, w->reread_ms, 0);
 	return w->reread_ms;
 }

@@ -57,6 +57,9 @@ void watcher_rescan(struct watcher *w, const char *reason);
 #define WATCHER_REREAD_FIRST_MS 1000
 #define WATCHER_REREAD_MAX_MS	60000
 uint64_t watcher_reread(struct watcher *w, bool wanted);
+/* watcher_reread_delay: the wait after last_ms (0: the first), as watcher_reread
+ * takes it. */
+uint64_t watcher_reread_delay(uint64_t last_ms);
 /* watcher_watches: number of directories watched (for status and tests). */
 size_t watcher_watches(const struct watcher *w);
 /* watcher_inject: handle `mask` as if the kernel had reported it for the root (tests

@@ -220,6 +220,14 @@ static void test_reread(void **state)
 	assert_int_equal(watcher_reread(c.w, true), WATCHER_REREAD_FIRST_MS);
 	assert_int_equal(watcher_reread(c.w, false), 0);
 
+	/* the waits while readings keep wanting it: 1, 2, 4 ... 32 s, then a minute each */
+	{
+		static const uint64_t want[] = { 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000 };
+		uint64_t ms = 0;
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			assert_int_equal(ms = watcher_reread_delay(ms), want[i]);
+	}
+
 	watcher_close(c.w, closed, &done);
 	uv_close((uv_handle_t *)&c.guard, NULL);
 	uv_run(&c.loop, UV_RUN_DEFAULT); /* no batch comes after the last "not wanted" */
