@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,19 @@ static int __attribute__((format(printf, 2, 3))) fail(struct strbuf *why, const 
 	return -EINVAL;
 }
 
+/* tenant_stands_apart: the {tenant} at p (len characters) has no character of a tenant
+ * id but '-' and no placeholder next to it, so that an id is found whole in a derived
+ * name (state/observed.h, owned_by_tenant: "acme" in "acme-prod-p1-8e5ce6" is part of
+ * the longer id acme-prod when that tenant exists; "acme" in "acmex" is no id). */
+static bool tenant_stands_apart(const char *tmpl, const char *p, size_t len)
+{
+	char before = p > tmpl ? p[-1] : '\0', after = p[len];
+	bool touches = (before >= 'a' && before <= 'z') || (before >= '0' && before <= '9') || before == '}' ||
+		       (after >= 'a' && after <= 'z') || (after >= '0' && after <= '9') || after == '{';
+
+	return !touches;
+}
+
 int naming_template_check(enum naming_kind kind, const char *tmpl, struct strbuf *why)
 {
 	unsigned used = 0;
@@ -110,6 +124,11 @@ int naming_template_check(enum naming_kind kind, const char *tmpl, struct strbuf
 		}
 		if (!(kinds[kind].allowed & BIT(ph)))
 			return fail(why, "{%s} cannot be used in %s", ph_names[ph], kinds[kind].key);
+		if (ph == PH_TENANT && !(tenant_stands_apart(tmpl, p, len)))
+			return fail(why,
+				    "{tenant} must not touch a lowercase letter, a digit or another placeholder in %s: "
+				    "a tenant's id is found whole in the names derived from it",
+				    kinds[kind].key);
 		used |= BIT(ph);
 		p += len;
 	}

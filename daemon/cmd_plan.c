@@ -99,6 +99,21 @@ struct planner {
 
 /* ---- listings ---- */
 
+/* A plan knows the tenants of the manifests and of the records (ownership by name,
+ * owned_by_tenant). */
+static bool plan_knows_tenant(const void *ctx, const char *id)
+{
+	const struct planner *p = ctx;
+
+	return desired_store_get(&p->desired, id) || hashmap_get(&p->records, id);
+}
+
+static void knows_plan_tenants(struct observed_store *s, const struct planner *p)
+{
+	s->knows_tenant = plan_knows_tenant;
+	s->knows_ctx = p;
+}
+
 static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data)
 {
 	struct plan_place *pp = data;
@@ -110,6 +125,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	} else {
 		observed_store_release(&pp->store);
 		pp->store = *snapshot;
+		knows_plan_tenants(&pp->store, pp->p);
 		observed_store_init(snapshot);
 	}
 	pp->p->pending--;
@@ -162,6 +178,7 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	pp->place.list_enforcement = p->cfg->budget_actions.execution_role != NULL;
 	pp->place.account_id = xstrdup_or_null(setup_account_id(account, p->cfg));
 	observed_store_init(&pp->store);
+	knows_plan_tenants(&pp->store, p);
 	hashmap_put(&p->places, key, pp);
 	if (pp->place.account_id) {
 		list_place(pp);
@@ -506,7 +523,7 @@ static void make_units(struct planner *p)
 		void *g;
 		while (hashmap_next(&pp->store.groups, &gpos, &tenant, &g))
 			if (!desired_store_get(&p->desired, tenant) && !hashmap_get(&p->failing, tenant) &&
-			    observed_group_owns(g, p->cfg->instance) && first_sight(&seen, tenant, pp))
+			    observed_group_owns(&pp->store, g, p->cfg->instance) && first_sight(&seen, tenant, pp))
 				add_unit(p, tenant, NULL, pp);
 	}
 	free(places);

@@ -331,7 +331,7 @@ static const struct observed_profile *serving_profile(const struct engine *e, co
 	const struct observed_parameter *q = p->parameter ? observed_store_parameter(s, p->parameter) : NULL;
 	const struct observed_profile *live = q && q->value ? observed_store_profile(s, q->value) : NULL;
 
-	if (live && owned_by_tenant(&live->tags, live->name, engine_instance(e), tenant_id))
+	if (live && owned_by_tenant(s, &live->tags, live->name, engine_instance(e), tenant_id))
 		return live;
 	live = observed_store_profile_by_name(s, p->name);
 	return live && tags_owned_by(&live->tags, engine_instance(e)) ? live : NULL;

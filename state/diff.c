@@ -430,7 +430,15 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 	const struct observed_profile *other;
 
 	if (!cur) {
-		if ((other = find_named(o->foreign, o->n_foreign, dp->name))) {
+		if ((other = find_named(o->foreign, o->n_foreign, dp->name)) &&
+		    tags_owned_by(&other->tags, c->s->instance)) {
+			const char *tenant = tag_set_get(&other->tags, TAG_TENANT);
+			const char *key = tag_set_get(&other->tags, TAG_PROFILE);
+			plan_conflict(c->plan, other->arn,
+				      "an application inference profile named %s exists, tagged as tenant %s's "
+				      "profile %s (its tags do not match its name)",
+				      dp->name, tenant ? tenant : "(none)", key ? key : "(none)");
+		} else if (other) {
 			plan_conflict(c->plan, other->arn,
 				      "an application inference profile named %s exists and is not managed by %s",
 				      dp->name, c->s->instance);

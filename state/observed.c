@@ -389,21 +389,87 @@ bool tags_owned_by(const struct tag_set *tags, const char *instance)
 	return v && (v == instance || strcmp(v, instance) == 0);
 }
 
-bool owned_by_tenant(const struct tag_set *tags, const char *name, const char *instance, const char *tenant_id)
+/* ---- ownership by name ---- */
+
+/* Characters of a tenant id: ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$ */
+static bool id_edge_char(char c)
 {
-	return tags_owned_by(tags, instance) && name && strstr(name, tenant_id);
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-bool observed_group_owns(const struct observed_group *g, const char *instance)
+static bool id_char(char c)
+{
+	return id_edge_char(c) || c == '-';
+}
+
+static bool knows_tenant(const struct observed_store *s, const char *at, size_t len)
+{
+	char id[TENANT_ID_MAX + 1];
+
+	if (len > TENANT_ID_MAX)
+		return false;
+	memcpy(id, at, len);
+	id[len] = '\0';
+	return hashmap_get(&s->groups, id) || (s->knows_tenant && s->knows_tenant(s->knows_ctx, id));
+}
+
+/* inside_longer_id: the id at name[at, end) is part of a longer tenant id the store
+ * knows of: one that begins at the start of the run of id characters holding it or
+ * after a '-' of that run, and ends at the run's end or before a '-' (a derived name
+ * has no letter or digit next to {tenant}, so any tenant's id in it is bounded so). */
+static bool inside_longer_id(const struct observed_store *s, const char *name, size_t at, size_t end)
+{
+	size_t run_start = at, run_end = end;
+
+	while (run_start > 0 && id_char(name[run_start - 1]))
+		run_start--;
+	while (id_char(name[run_end]))
+		run_end++;
+	for (size_t b = run_start; b <= at; b++) {
+		if ((b > run_start && name[b - 1] != '-') || !id_edge_char(name[b]))
+			continue;
+		for (size_t e = end; e <= run_end && e - b <= TENANT_ID_MAX; e++) {
+			if ((e < run_end && name[e] != '-') || !id_edge_char(name[e - 1]) || (b == at && e == end))
+				continue;
+			if (knows_tenant(s, name + b, e - b))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool name_holds_tenant(const struct observed_store *s, const char *name, const char *tenant_id)
+{
+	size_t len = strlen(tenant_id);
+
+	if (!name || !len)
+		return false;
+	for (const char *p = strstr(name, tenant_id); p; p = strstr(p + 1, tenant_id)) {
+		size_t at = (size_t)(p - name);
+		if ((at > 0 && id_edge_char(name[at - 1])) || id_edge_char(name[at + len]))
+			continue; /* part of a longer word */
+		if (!inside_longer_id(s, name, at, at + len))
+			return true;
+	}
+	return false;
+}
+
+bool owned_by_tenant(const struct observed_store *s, const struct tag_set *tags, const char *name, const char *instance,
+		     const char *tenant_id)
+{
+	return tags_owned_by(tags, instance) && name_holds_tenant(s, name, tenant_id);
+}
+
+bool observed_group_owns(const struct observed_store *s, const struct observed_group *g, const char *instance)
 {
 	for (size_t i = 0; i < g->n_profiles; i++)
-		if (owned_by_tenant(&g->profiles[i]->tags, g->profiles[i]->name, instance, g->tenant))
+		if (owned_by_tenant(s, &g->profiles[i]->tags, g->profiles[i]->name, instance, g->tenant))
 			return true;
 	for (size_t i = 0; i < g->n_parameters; i++)
-		if (owned_by_tenant(&g->parameters[i]->tags, g->parameters[i]->name, instance, g->tenant))
+		if (owned_by_tenant(s, &g->parameters[i]->tags, g->parameters[i]->name, instance, g->tenant))
 			return true;
 	for (size_t i = 0; i < g->n_budgets; i++)
-		if (owned_by_tenant(&g->budgets[i]->tags, g->budgets[i]->name, instance, g->tenant))
+		if (owned_by_tenant(s, &g->budgets[i]->tags, g->budgets[i]->name, instance, g->tenant))
 			return true;
 	return false;
 }
@@ -1091,6 +1157,29 @@ static bool claimed_by_name(const struct observed_profile *p, const char *instan
 	       strcmp(spec, dp->spec_hash) == 0;
 }
 
+/* derived_name: name is one the tenant's definition derives (a profile's, its parameter's
+ * or its budget's name). */
+static bool derived_name(const struct tenant *t, const char *name)
+{
+	if (!t || !name)
+		return false;
+	if (t->budget_name && strcmp(t->budget_name, name) == 0)
+		return true;
+	for (size_t i = 0; i < t->n_profiles; i++)
+		if ((t->profiles[i].name && strcmp(t->profiles[i].name, name) == 0) ||
+		    (t->profiles[i].parameter && strcmp(t->profiles[i].parameter, name) == 0))
+			return true;
+	return false;
+}
+
+/* owned_here: owned_by_tenant, a name of the tenant's own definition counting as
+ * holding its id (acme's profile "prod" is acme's while acme-prod exists). */
+static bool owned_here(const struct observed_store *s, const struct tag_set *tags, const char *name,
+		       const char *instance, const char *tenant_id, const struct tenant *desired)
+{
+	return tags_owned_by(tags, instance) && (derived_name(desired, name) || name_holds_tenant(s, name, tenant_id));
+}
+
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,
 			     const struct tenant *desired, struct observed_tenant *ret)
 {
@@ -1100,13 +1189,14 @@ void observed_tenant_collect(const struct observed_store *s, const char *instanc
 
 	if (g) {
 		for (size_t i = 0; i < g->n_profiles; i++)
-			if (owned_by_tenant(&g->profiles[i]->tags, g->profiles[i]->name, instance, tenant_id))
+			if (owned_here(s, &g->profiles[i]->tags, g->profiles[i]->name, instance, tenant_id, desired))
 				ptr_list_add(&owned, g->profiles[i]);
 		for (size_t i = 0; i < g->n_parameters; i++)
-			if (owned_by_tenant(&g->parameters[i]->tags, g->parameters[i]->name, instance, tenant_id))
+			if (owned_here(s, &g->parameters[i]->tags, g->parameters[i]->name, instance, tenant_id,
+				       desired))
 				ptr_list_add(&params, g->parameters[i]);
 		for (size_t i = 0; i < g->n_budgets; i++)
-			if (owned_by_tenant(&g->budgets[i]->tags, g->budgets[i]->name, instance, tenant_id))
+			if (owned_here(s, &g->budgets[i]->tags, g->budgets[i]->name, instance, tenant_id, desired))
 				ptr_list_add(&budgets, g->budgets[i]);
 	}
 	if (desired && desired->budget_name) {

@@ -231,6 +231,11 @@ struct observed_store {
 	 * two share one), and the sums of the policies' and the roles' digests. */
 	size_t n_named;
 	struct content_digest policies_digest, roles_digest;
+	/* The tenants its owner knows of besides the groups' (the engine's: every tenant with
+	 * a manifest, a record or resources anywhere), for ownership by name
+	 * (owned_by_tenant); NULL: the groups' only. Borrowed, set by the owner. */
+	bool (*knows_tenant)(const void *ctx, const char *id);
+	const void *knows_ctx;
 };
 
 void observed_store_init(struct observed_store *s);
@@ -370,13 +375,20 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 /* Ownership: the resource carries managed-by == instance (and its tags are known). */
 bool tags_owned_by(const struct tag_set *tags, const char *instance);
 /* owned_by_tenant: the resource (tags, name) is the instance's, and the tenant's as
- * its tag says: every name the daemon derives for a tenant holds the tenant's id (each
- * naming template must contain {tenant}, under any template used before too), so an
- * entry tagged with a tenant whose name does not hold that id was never the tenant's
- * (its tags were edited by hand): it is not pruned, replaced or adopted as if it were. */
-bool owned_by_tenant(const struct tag_set *tags, const char *name, const char *instance, const char *tenant_id);
+ * its tag says: every name the daemon derives for a tenant holds the tenant's id, whole
+ * (each naming template must contain {tenant}, under any template used before too, with
+ * no letter or digit next to it), so an entry tagged with a tenant whose name does not
+ * hold that id was never the tenant's (its tags were edited by hand): it is not pruned,
+ * replaced or adopted as if it were. Whole: the id is not part of a longer run of
+ * letters and digits, nor of a longer tenant id the store knows of at the same place: "acme-prod-p1-8e5ce6" is
+ * acme-prod's, never acme's, while acme-prod exists. The tenant's own derived names are checked by the caller that
+ * knows them (observed_tenant_collect): a name of acme's profile "prod" is acme's all the same. */
+bool owned_by_tenant(const struct observed_store *s, const struct tag_set *tags, const char *name, const char *instance,
+		     const char *tenant_id);
+/* name_holds_tenant: name holds tenant_id whole (above). */
+bool name_holds_tenant(const struct observed_store *s, const char *name, const char *tenant_id);
 /* observed_group_owns: the group holds a resource its tenant owns (owned_by_tenant). */
-bool observed_group_owns(const struct observed_group *g, const char *instance);
+bool observed_group_owns(const struct observed_store *s, const struct observed_group *g, const char *instance);
 
 /* One tenant's slice of the store, as the diff sees it. Every pointer is borrowed
  * from the store and valid until the store next changes. */

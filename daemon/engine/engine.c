@@ -430,7 +430,7 @@ static void adopt_orphans(struct place_state *ps)
 		return;
 	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
 		const struct observed_group *g = v;
-		bool owned = observed_group_owns(g, e->set.instance);
+		bool owned = observed_group_owns(&ps->store, g, e->set.instance);
 		struct tenant_entry *t = engine__entry(e, tenant);
 
 		if (owned && t && t->place && t->place != &ps->place)

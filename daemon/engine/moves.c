@@ -169,7 +169,8 @@ const struct observed_profile **engine__move_granted(struct engine *e, const str
 		if (!g || !same_account(&ps->place, &home->place))
 			continue;
 		for (size_t k = 0; k < g->n_profiles; k++) {
-			if (!owned_by_tenant(&g->profiles[k]->tags, g->profiles[k]->name, e->set.instance, t->id) ||
+			if (!owned_by_tenant(&ps->store, &g->profiles[k]->tags, g->profiles[k]->name, e->set.instance,
+					     t->id) ||
 			    g->profiles[k]->models_unknown)
 				continue;
 			XGROW(v, n + 1, alloc);

@@ -18,6 +18,21 @@
 static void resolve_account(struct place_state *ps);
 static void account_id_heard_before(struct place_state *ps);
 
+/* A place's store weighs a name against every tenant the engine knows (ownership by
+ * name, owned_by_tenant). */
+static bool engine_knows_tenant(const void *ctx, const char *id)
+{
+	const struct engine *e = ctx;
+
+	return hashmap_get(&e->tenants, id) != NULL;
+}
+
+static void knows_engine_tenants(struct observed_store *s, const struct engine *e)
+{
+	s->knows_tenant = engine_knows_tenant;
+	s->knows_ctx = e;
+}
+
 static char *place_key(const char *account, const char *region)
 {
 	return xasprintf("%s/%s", account ? account : "-", region ? region : "-");
@@ -56,6 +71,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.list_enforcement = e->set.execution_role != NULL;
 	ps->tags_phase = (unsigned)(e->places.n % ENGINE_TAGS_EVERY); /* spread evenly */
 	observed_store_init(&ps->store);
+	knows_engine_tenants(&ps->store, e);
 	hashmap_init_keyed(&ps->members, member_key);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
@@ -712,6 +728,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		  carry.store_carried ? ", the rest unchanged" : "");
 	reap_store_later(e, &ps->store); /* freed over the next turns */
 	ps->store = *snapshot;
+	knows_engine_tenants(&ps->store, e);
 	observed_store_init(snapshot);
 	ps->store.listed_at = engine__wall(e);
 	ps->listed = true;

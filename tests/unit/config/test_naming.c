@@ -41,6 +41,14 @@ static void test_templates(void **state)
 	expect_template(NAMING_POLICY_NAME, "p-{tenant}-{team}", "unknown placeholder '{team}'");
 	expect_template(NAMING_POLICY_NAME, "p-{tenant", "unknown placeholder");
 	expect_template(NAMING_POLICY_NAME, "p-}{tenant}", "unmatched '}'");
+	/* the id must be found whole in a derived name (owned_by_tenant) */
+	expect_template(NAMING_BUDGET_NAME, "budget{tenant}", "{tenant} must not touch a lowercase letter");
+	expect_template(NAMING_BUDGET_NAME, "budget-{tenant}2", "{tenant} must not touch a lowercase letter");
+	expect_template(NAMING_PROFILE_NAME, "{department}{tenant}-{profile}-{hash6}", "must not touch");
+	expect_template(NAMING_PROFILE_NAME, "{tenant}{profile}-{hash6}", "must not touch");
+	expect_template(NAMING_PROFILE_NAME, "{tenant}_{profile}_{hash6}", NULL);
+	expect_template(NAMING_PARAMETER, "/T/{tenant}.{profile}", NULL);
+	expect_template(NAMING_BUDGET_NAME, "Budget-X{tenant}", NULL);
 }
 
 static void test_expand(void **state)

@@ -840,6 +840,77 @@ static void test_collect_shared_name_is_looked_up(void **state)
 	sim_release(&s);
 }
 
+static bool knows_only(const void *ctx, const char *id)
+{
+	return strcmp(ctx, id) == 0;
+}
+
+/* A tenant's id is held by a name whole: not inside a longer word, nor inside a longer
+ * tenant id known to the store (a group's, or its owner's) at the same place. */
+static void test_name_holds_tenant_whole(void **state)
+{
+	struct sim s;
+
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-chat-aaaaaa", "acme", "chat", FIX_INSTANCE);
+	assert_true(name_holds_tenant(&s.store, "acme-prod-p1-8e5ce6", "acme"));
+	assert_true(name_holds_tenant(&s.store, "/bedrock-tenants/acme-prod/p1/profile-arn", "acme"));
+	assert_false(name_holds_tenant(&s.store, "acmex-p1-8e5ce6", "acme"));
+	assert_false(name_holds_tenant(&s.store, "xacme-p1-8e5ce6", "acme"));
+	assert_false(name_holds_tenant(&s.store, "globex-p1-8e5ce6", "acme"));
+	assert_false(name_holds_tenant(&s.store, NULL, "acme"));
+
+	/* acme-prod known by its resources here */
+	sim_add_profile(&s, "acme-prod-p2-bbbbbb", "acme-prod", "p2", FIX_INSTANCE);
+	assert_false(name_holds_tenant(&s.store, "acme-prod-p1-8e5ce6", "acme"));
+	assert_false(name_holds_tenant(&s.store, "/bedrock-tenants/acme-prod/p1/profile-arn", "acme"));
+	assert_false(name_holds_tenant(&s.store, "bedrock-tenant-acme-prod", "acme"));
+	assert_true(name_holds_tenant(&s.store, "bedrock-tenant-acme-prod", "acme-prod"));
+	assert_true(name_holds_tenant(&s.store, "acme-prod-p1-8e5ce6", "acme-prod"));
+	assert_true(name_holds_tenant(&s.store, "acme-p1-8e5ce6", "acme"));
+	assert_true(name_holds_tenant(&s.store, "bedrock-tenant-acme", "acme"));
+	/* a later occurrence may hold it whole */
+	assert_true(name_holds_tenant(&s.store, "acme-prod/acme/p1", "acme"));
+
+	/* known to the store's owner only (none of its resources here): the same */
+	s.store.knows_tenant = knows_only;
+	s.store.knows_ctx = "prod-eu";
+	assert_true(name_holds_tenant(&s.store, "/t/prod/x", "prod"));
+	assert_false(name_holds_tenant(&s.store, "/t/prod-eu/x", "prod"));
+	assert_false(name_holds_tenant(&s.store, "bedrock-prod-eu-chat-aaaaaa", "prod"));
+	assert_true(name_holds_tenant(&s.store, "bedrock-prod-eu-chat-aaaaaa", "prod-eu"));
+	sim_release(&s);
+}
+
+/* A profile of acme-prod's, retagged by hand as acme's (its tenant and its profile key),
+ * is not acme's while acme-prod is known: acme would delete it as a replaced profile of
+ * its own. A name of acme's own definition is acme's whatever other tenant's id it holds
+ * (acme's profile "prod" while acme-prod exists). */
+static void test_collect_longer_id_is_not_ours(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_tenant o;
+
+	fix_profile(t, "p1", "m", "aaaaaa");
+	fix_profile(t, "prod", "m", "cccccc");
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-p1-aaaaaa", "acme", "p1", FIX_INSTANCE);
+	sim_add_profile(&s, "acme-prod-p2-bbbbbb", "acme", "p1", FIX_INSTANCE); /* acme-prod's */
+	sim_add_profile(&s, "acme-prod-cccccc", "acme", "prod", FIX_INSTANCE);	/* acme's own */
+	sim_add_parameter(&s, "/bedrock-tenants/acme-prod/p2/profile-arn", "x", "acme", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme-prod/p3/profile-arn", "y", "acme-prod", FIX_INSTANCE);
+
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+	assert_int_equal(o.n_owned, 2);
+	assert_string_equal(o.owned[0]->name, "acme-p1-aaaaaa");
+	assert_string_equal(o.owned[1]->name, "acme-prod-cccccc");
+	assert_int_equal(o.n_parameters, 0);
+	observed_tenant_release(&o);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* observed_apply_action: every kind changes the model and the record as the engine
  * notes it; a read is not an action to apply; a resource the model lacks is -ENOENT. */
 static void test_apply_action_every_kind(void **state)
@@ -1058,6 +1129,8 @@ int main(void)
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
 		cmocka_unit_test(test_collect_shared_name_is_looked_up),
+		cmocka_unit_test(test_name_holds_tenant_whole),
+		cmocka_unit_test(test_collect_longer_id_is_not_ours),
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_profile_packed),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
