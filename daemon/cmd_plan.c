@@ -101,11 +101,14 @@ struct planner {
 
 /* A plan knows the tenants of the manifests and of the records (ownership by name,
  * owned_by_tenant). */
-static bool plan_knows_tenant(const void *ctx, const char *id)
+static bool plan_knows_tenant(const void *ctx, const char *id, const struct tenant **ret_desired)
 {
 	const struct planner *p = ctx;
+	const struct tenant *t = desired_store_get(&p->desired, id);
 
-	return desired_store_get(&p->desired, id) || hashmap_get(&p->records, id);
+	if (ret_desired)
+		*ret_desired = t;
+	return t || hashmap_get(&p->records, id);
 }
 
 static void knows_plan_tenants(struct observed_store *s, const struct planner *p)

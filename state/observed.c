@@ -410,7 +410,47 @@ static bool knows_tenant(const struct observed_store *s, const char *at, size_t 
 		return false;
 	memcpy(id, at, len);
 	id[len] = '\0';
-	return hashmap_get(&s->groups, id) || (s->knows_tenant && s->knows_tenant(s->knows_ctx, id));
+	return hashmap_get(&s->groups, id) || (s->knows_tenant && s->knows_tenant(s->knows_ctx, id, NULL));
+}
+
+bool tenant_derives_name(const struct tenant *t, const char *name)
+{
+	if (!t || !name)
+		return false;
+	if (t->budget_name && strcmp(t->budget_name, name) == 0)
+		return true;
+	for (size_t i = 0; i < t->n_profiles; i++)
+		if ((t->profiles[i].name && strcmp(t->profiles[i].name, name) == 0) ||
+		    (t->profiles[i].parameter && strcmp(t->profiles[i].parameter, name) == 0))
+			return true;
+	return false;
+}
+
+/* derived_by_other: name is a derived name of a tenant other than tenant_id that the
+ * store's owner knows with a definition. That tenant's id is whole in the name: a
+ * substring of a run of id characters from its start or a '-' to its end or a '-'. */
+static bool derived_by_other(const struct observed_store *s, const char *name, const char *tenant_id)
+{
+	size_t n = strlen(name);
+
+	if (!s->knows_tenant)
+		return false;
+	for (size_t b = 0; b < n; b++) {
+		if (!id_edge_char(name[b]) || (b > 0 && id_char(name[b - 1]) && name[b - 1] != '-'))
+			continue;
+		for (size_t e = b + 1; e <= n && e - b <= TENANT_ID_MAX && id_char(name[e - 1]); e++) {
+			char id[TENANT_ID_MAX + 1];
+			const struct tenant *t = NULL;
+			if ((e < n && id_char(name[e]) && name[e] != '-') || !id_edge_char(name[e - 1]))
+				continue;
+			memcpy(id, name + b, e - b);
+			id[e - b] = '\0';
+			if (strcmp(id, tenant_id) != 0 && s->knows_tenant(s->knows_ctx, id, &t) &&
+			    tenant_derives_name(t, name))
+				return true;
+		}
+	}
+	return false;
 }
 
 /* inside_longer_id: the id at name[at, end) is part of a longer tenant id the store
@@ -449,7 +489,7 @@ bool name_holds_tenant(const struct observed_store *s, const char *name, const c
 		if ((at > 0 && id_edge_char(name[at - 1])) || id_edge_char(name[at + len]))
 			continue; /* part of a longer word */
 		if (!inside_longer_id(s, name, at, at + len))
-			return true;
+			return !derived_by_other(s, name, tenant_id);
 	}
 	return false;
 }
@@ -1157,27 +1197,13 @@ static bool claimed_by_name(const struct observed_profile *p, const char *instan
 	       strcmp(spec, dp->spec_hash) == 0;
 }
 
-/* derived_name: name is one the tenant's definition derives (a profile's, its parameter's
- * or its budget's name). */
-static bool derived_name(const struct tenant *t, const char *name)
-{
-	if (!t || !name)
-		return false;
-	if (t->budget_name && strcmp(t->budget_name, name) == 0)
-		return true;
-	for (size_t i = 0; i < t->n_profiles; i++)
-		if ((t->profiles[i].name && strcmp(t->profiles[i].name, name) == 0) ||
-		    (t->profiles[i].parameter && strcmp(t->profiles[i].parameter, name) == 0))
-			return true;
-	return false;
-}
-
 /* owned_here: owned_by_tenant, a name of the tenant's own definition counting as
  * holding its id (acme's profile "prod" is acme's while acme-prod exists). */
 static bool owned_here(const struct observed_store *s, const struct tag_set *tags, const char *name,
 		       const char *instance, const char *tenant_id, const struct tenant *desired)
 {
-	return tags_owned_by(tags, instance) && (derived_name(desired, name) || name_holds_tenant(s, name, tenant_id));
+	return tags_owned_by(tags, instance) &&
+	       (tenant_derives_name(desired, name) || name_holds_tenant(s, name, tenant_id));
 }
 
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,

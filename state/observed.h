@@ -233,8 +233,10 @@ struct observed_store {
 	struct content_digest policies_digest, roles_digest;
 	/* The tenants its owner knows of besides the groups' (the engine's: every tenant with
 	 * a manifest, a record or resources anywhere), for ownership by name
-	 * (owned_by_tenant); NULL: the groups' only. Borrowed, set by the owner. */
-	bool (*knows_tenant)(const void *ctx, const char *id);
+	 * (owned_by_tenant): true when it knows id, *ret_desired (when not NULL) set to its
+	 * current definition (NULL: none, its manifest is gone). NULL: the groups' only.
+	 * Borrowed, set by the owner. */
+	bool (*knows_tenant)(const void *ctx, const char *id, const struct tenant **ret_desired);
 	const void *knows_ctx;
 };
 
@@ -380,13 +382,19 @@ bool tags_owned_by(const struct tag_set *tags, const char *instance);
  * no letter or digit next to it), so an entry tagged with a tenant whose name does not
  * hold that id was never the tenant's (its tags were edited by hand): it is not pruned,
  * replaced or adopted as if it were. Whole: the id is not part of a longer run of
- * letters and digits, nor of a longer tenant id the store knows of at the same place: "acme-prod-p1-8e5ce6" is
- * acme-prod's, never acme's, while acme-prod exists. The tenant's own derived names are checked by the caller that
- * knows them (observed_tenant_collect): a name of acme's profile "prod" is acme's all the same. */
+ * letters and digits, nor of a longer tenant id the store knows of at the same place:
+ * "acme-prod-p1-8e5ce6" is acme-prod's, never acme's, while acme-prod exists. And a
+ * name another tenant's current definition derives is that tenant's, never this one's:
+ * acme's "acme-p2-8e5ce6" retagged as a tenant "acme-p2" is not acme-p2's. The
+ * tenant's own derived names are checked by the caller that knows them
+ * (observed_tenant_collect): a name of acme's profile "prod" is acme's all the same. */
 bool owned_by_tenant(const struct observed_store *s, const struct tag_set *tags, const char *name, const char *instance,
 		     const char *tenant_id);
 /* name_holds_tenant: name holds tenant_id whole (above). */
 bool name_holds_tenant(const struct observed_store *s, const char *name, const char *tenant_id);
+/* tenant_derives_name: name is one of t's derived names (a profile's, its parameter's
+ * or its budget's); false for NULL. */
+bool tenant_derives_name(const struct tenant *t, const char *name);
 /* observed_group_owns: the group holds a resource its tenant owns (owned_by_tenant). */
 bool observed_group_owns(const struct observed_store *s, const struct observed_group *g, const char *instance);
 

@@ -430,14 +430,19 @@ static void adopt_orphans(struct place_state *ps)
 		return;
 	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
 		const struct observed_group *g = v;
-		bool owned = observed_group_owns(&ps->store, g, e->set.instance);
 		struct tenant_entry *t = engine__entry(e, tenant);
-
-		if (owned && t && t->place && t->place != &ps->place)
-			engine__move_found(e, t, ps); /* left by a move: goes once its set is Ready */
+		bool elsewhere = t && t->place && t->place != &ps->place;
 		/* a tenant with a manifest and no place waits to be placed (perhaps to move
 		 * away from here): its manifest, not its resources, says where it goes */
-		if (!owned || (t && (t->place || (t->desired && !t->removed))))
+		bool known_here = t && (t->place || (t->desired && !t->removed));
+		bool owned;
+
+		if (known_here && !elsewhere)
+			continue; /* nothing to learn: ownership by name is not cheap */
+		owned = observed_group_owns(&ps->store, g, e->set.instance);
+		if (owned && elsewhere)
+			engine__move_found(e, t, ps); /* left by a move: goes once its set is Ready */
+		if (!owned || known_here)
 			continue;
 		if (!t) {
 			const char *fact;

@@ -20,11 +20,14 @@ static void account_id_heard_before(struct place_state *ps);
 
 /* A place's store weighs a name against every tenant the engine knows (ownership by
  * name, owned_by_tenant). */
-static bool engine_knows_tenant(const void *ctx, const char *id)
+static bool engine_knows_tenant(const void *ctx, const char *id, const struct tenant **ret_desired)
 {
 	const struct engine *e = ctx;
+	const struct tenant_entry *t = hashmap_get(&e->tenants, id);
 
-	return hashmap_get(&e->tenants, id) != NULL;
+	if (ret_desired)
+		*ret_desired = t && !t->removed ? t->desired : NULL;
+	return t != NULL;
 }
 
 static void knows_engine_tenants(struct observed_store *s, const struct engine *e)

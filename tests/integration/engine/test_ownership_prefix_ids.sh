@@ -3,7 +3,10 @@
 # retagged by hand as acme's, one profile's key changed too so that it looks like a
 # replaced profile of acme's. acme-prod's names hold "acme", but not as a whole tenant
 # id: nothing of acme-prod's is deleted or replaced as acme's, the tenant tags acme-prod
-# keeps are set back, and resolve and SSM keep naming live profiles.
+# keeps are set back, and resolve and SSM keep naming live profiles. Then acme's
+# profile retagged as the profile of a tenant "acme-p1" that no manifest names (its
+# id whole in the name): the name is acme's by acme's definition, so it is not adopted
+# as acme-p1's and pruned; acme reports the conflict.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -47,5 +50,19 @@ sleep 2
 tenant_json acme | jq -e '.state == "Ready"' >/dev/null || fail "acme: $(tenant_json acme | jq -c '{state, reason}')"
 tenant_json acme-prod | jq -e --arg a "$arn2" '.state == "Stalled" and any(.conflict_details[]; .resource == $a and (.message | test("acme-prod-p2-8e5ce6 exists, tagged as tenant acme.s profile p1")))' >/dev/null ||
 	fail "acme-prod: $(tenant_json acme-prod | jq -c '{state, conflict_details}')"
+
+sign_call bedrock POST /tagResource '{"resourceARN":"'"$arn_a"'","tags":[{"key":"bedrock-tenantd:tenant","value":"acme-p1"},{"key":"bedrock-tenantd:profile","value":"x"}]}' >/dev/null
+before=$(changes)
+ctl resync >/dev/null
+wait_until 30 "acme stalled on the conflict" state_is acme Stalled
+sleep 5 # past the grace (2 s here)
+ctl resync >/dev/null
+sleep 2
+[ "$(changes)" = "$before" ] || fail "created, put or deleted: $(awsim_get calls | jq -c 'with_entries(select(.key | test(":(Create|Delete|Put)")))')"
+[ "$(ctl resolve acme p1)" = "$arn_a" ] || fail "acme's resolve changed"
+[ "$(param_value /bedrock-tenants/acme/p1/profile-arn)" = "$arn_a" ] || fail "acme's parameter changed"
+tenant_json acme | jq -e --arg a "$arn_a" 'any(.conflict_details[]; .resource == $a and (.message | test("tagged as tenant acme-p1.s profile x")))' >/dev/null ||
+	fail "acme: $(tenant_json acme | jq -c '{state, conflict_details}')"
+if grep -q "tenant=acme-p1 owns resources" "$WORK/daemon.log"; then fail "acme's profile was adopted as acme-p1's"; fi
 stop_daemon
 echo PASS

@@ -840,8 +840,10 @@ static void test_collect_shared_name_is_looked_up(void **state)
 	sim_release(&s);
 }
 
-static bool knows_only(const void *ctx, const char *id)
+static bool knows_only(const void *ctx, const char *id, const struct tenant **ret_desired)
 {
+	if (ret_desired)
+		*ret_desired = NULL;
 	return strcmp(ctx, id) == 0;
 }
 
@@ -908,6 +910,51 @@ static void test_collect_longer_id_is_not_ours(void **state)
 	assert_int_equal(o.n_parameters, 0);
 	observed_tenant_release(&o);
 	tenant_free(t);
+	sim_release(&s);
+}
+
+static bool knows_acme(const void *ctx, const char *id, const struct tenant **ret_desired)
+{
+	const struct tenant *acme = ctx;
+
+	if (ret_desired)
+		*ret_desired = strcmp(id, acme->id) == 0 ? acme : NULL;
+	return strcmp(id, acme->id) == 0;
+}
+
+/* A name another tenant's definition derives is that tenant's: acme's profile p2 and its
+ * parameter retagged as a tenant "acme-p2" (no manifest; its id whole in the names) are
+ * not acme-p2's to adopt and prune; acme-p2's own names are. */
+static void test_name_derived_by_another_tenant(void **state)
+{
+	struct sim s;
+	struct tenant *acme = fix_tenant("acme");
+	struct observed_tenant o;
+
+	fix_profile(acme, "p2", "m", "8e5ce6");
+	sim_init(&s, "acme");
+	sim_add_profile(&s, "acme-p2-8e5ce6", "acme-p2", "x", FIX_INSTANCE);
+	sim_add_parameter(&s, "/bedrock-tenants/acme/p2/profile-arn", "x", "acme-p2", FIX_INSTANCE);
+	sim_add_profile(&s, "acme-p2-chat-aaaaaa", "acme-p2", "chat", FIX_INSTANCE);
+	/* without the owner's tenants, the names hold acme-p2 whole */
+	assert_true(name_holds_tenant(&s.store, "acme-p2-8e5ce6", "acme-p2"));
+	s.store.knows_tenant = knows_acme;
+	s.store.knows_ctx = acme;
+	assert_false(name_holds_tenant(&s.store, "acme-p2-8e5ce6", "acme-p2"));
+	assert_true(name_holds_tenant(&s.store, "acme-p2-chat-aaaaaa", "acme-p2"));
+	assert_true(observed_group_owns(&s.store, observed_store_group(&s.store, "acme-p2"), FIX_INSTANCE));
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme-p2", NULL, &o);
+	assert_int_equal(o.n_owned, 1);
+	assert_string_equal(o.owned[0]->name, "acme-p2-chat-aaaaaa");
+	assert_int_equal(o.n_parameters, 0);
+	observed_tenant_release(&o);
+	/* acme sees the profile at its name, tagged as another tenant's: its conflict */
+	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", acme, &o);
+	assert_int_equal(o.n_owned, 0);
+	assert_int_equal(o.n_foreign, 1);
+	assert_string_equal(o.foreign[0]->name, "acme-p2-8e5ce6");
+	observed_tenant_release(&o);
+	tenant_free(acme);
 	sim_release(&s);
 }
 
@@ -1131,6 +1178,7 @@ int main(void)
 		cmocka_unit_test(test_collect_shared_name_is_looked_up),
 		cmocka_unit_test(test_name_holds_tenant_whole),
 		cmocka_unit_test(test_collect_longer_id_is_not_ours),
+		cmocka_unit_test(test_name_derived_by_another_tenant),
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_profile_packed),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
