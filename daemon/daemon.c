@@ -339,6 +339,14 @@ static const char *const *problems_of(void *data, size_t *ret_n)
 
 /* ---- progress ---- */
 
+/* The state store's files were removed by hand and made again: its lock too. */
+static void store_reopened(void *data)
+{
+	struct daemon *d = data;
+
+	(void)setup_state_dir_relock(d->cfg->state_dir, &d->state_dir);
+}
+
 static void on_progress(struct engine *e, void *data)
 {
 	struct daemon *d = data;
@@ -711,6 +719,7 @@ static int start(struct daemon *d)
 	set.store_moved_aside = d->state_dir.moved_aside;
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
+	set.on_store_reopened = store_reopened;
 	set.on_action = on_action;
 	set.on_action_done = on_action_done;
 	set.on_state = on_state;

@@ -213,7 +213,7 @@ struct engine_pool *setup_engine_pools(const struct daemon_config *cfg, size_t *
 /* One daemon per state directory: two would both create, delete and forget. The lock
  * is fcntl's, held for the life of the process and released by the kernel however it
  * ends (kill -9 included); the file also names the holder's pid for people. */
-static int lock_state_dir(const char *dir, int *ret_fd)
+static int lock_state_dir(const char *dir, int *ret_fd, bool at_start)
 {
 	char *path = xasprintf("%s/lock", dir);
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
@@ -230,8 +230,11 @@ static int lock_state_dir(const char *dir, int *ret_fd)
 		fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
 		if (r == -EBUSY && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
 			log_error("state directory %s is in use by another bedrock-tenantd (pid %ld holds %s); "
-				  "not starting: one state directory serves one daemon",
-				  dir, (long)fl.l_pid, path);
+				  "%s: one state directory serves one daemon",
+				  dir, (long)fl.l_pid, path,
+				  at_start ? "not starting"
+					   : "stop one of them (its lock file was removed by hand, and the other took "
+					     "a new one)");
 		else
 			log_error("state directory %s: cannot lock %s: %s", dir, path, strerror(-r));
 		close(fd);
@@ -331,7 +334,7 @@ int setup_state_dir(const char *dir, struct state_dir *ret)
 		log_error("state directory %s: %s", dir, strerror(-r));
 		return r;
 	}
-	r = lock_state_dir(dir, &ret->lock_fd);
+	r = lock_state_dir(dir, &ret->lock_fd, true);
 	if (r < 0)
 		return r;
 	path = xasprintf("%s/state.db", dir);
@@ -368,6 +371,27 @@ out:
 	free(path);
 	if (r < 0)
 		setup_state_dir_close(ret);
+	return r;
+}
+
+int setup_state_dir_relock(const char *dir, struct state_dir *sd)
+{
+	char *path = xasprintf("%s/lock", dir);
+	struct stat held, now;
+	int fd = -1, r = 0;
+
+	if (sd->lock_fd >= 0 && fstat(sd->lock_fd, &held) == 0 && stat(path, &now) == 0 && held.st_dev == now.st_dev &&
+	    held.st_ino == now.st_ino)
+		goto out; /* still the file it holds */
+	r = lock_state_dir(dir, &fd, false);
+	if (r < 0)
+		goto out;
+	if (sd->lock_fd >= 0)
+		close(sd->lock_fd);
+	sd->lock_fd = fd;
+	log_warning("state directory %s: its lock file %s was removed or replaced; locked again", dir, path);
+out:
+	free(path);
 	return r;
 }
 

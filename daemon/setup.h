@@ -63,6 +63,11 @@ struct state_dir {
  * and, on failure, what the operator can do; -errno (-EBUSY: another daemon holds
  * the directory). */
 int setup_state_dir(const char *dir, struct state_dir *ret);
+/* setup_state_dir_relock: the lock file removed or replaced by hand (a cleanup of the
+ * directory) would let a second daemon take the directory: locks a new one (the old
+ * lock is dropped once the new one is held). 0 when held; -EBUSY when another daemon
+ * holds the new file (logged). */
+int setup_state_dir_relock(const char *dir, struct state_dir *sd);
 void setup_state_dir_close(struct state_dir *sd);
 
 /* setup_account_id: the configured id of an account alias (NULL alias: none). */

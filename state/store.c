@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -106,6 +107,9 @@ struct store {
 	/* the statements of the writes and of the history, prepared once (statement()) */
 	sqlite3_stmt *stmts[ST_COUNT];
 	unsigned long prepared;
+	char *path; /* as opened (store_reopen); NULL for a read-only store */
+	dev_t dev;  /* the database file it opened (store_files_lost); ino 0: unknown */
+	ino_t ino;
 };
 
 static const char schema[] =
@@ -442,6 +446,108 @@ int store_checkpoint_file(const char *path, bool cut)
 	return r;
 }
 
+static void note_file(struct store *s)
+{
+	const char *path = store_path(s);
+	struct stat st;
+
+	s->ino = 0;
+	if (path && stat(path, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
+}
+
+bool store_files_lost(const struct store *s)
+{
+	const char *path = store_path(s);
+	struct stat st;
+
+	if (!path || !s->ino)
+		return false;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT;
+	if (st.st_dev != s->dev || st.st_ino != s->ino)
+		return true;
+	return s->wal_path && stat(s->wal_path, &st) < 0 && errno == ENOENT;
+}
+
+/* The old connection let go without touching what is at its path now: its log is kept
+ * on close (persistent WAL; closing deletes the file at the log's path, which may be
+ * the new connection's), an open group lost with it. */
+static void let_go(struct store *s)
+{
+	int persist = 1;
+
+	for (int i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(s->stmts[i]); /* NULL: a no-op */
+		s->stmts[i] = NULL;
+	}
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	sqlite3_close_v2(s->db);
+	s->db = NULL;
+	if (s->group_open) {
+		s->group_open = false;
+		s->groups_lost++;
+	}
+	s->group_writes = s->group_records = 0;
+}
+
+/* While no database opens at the path: one in memory, with the schema, so that the
+ * store's functions keep working; what is written to it is written again from memory
+ * once the path opens (store_failed_writes stays above 0 until then). */
+static void stand_in(struct store *s)
+{
+	if (sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) == SQLITE_OK)
+		sqlite3_exec(s->db, schema, NULL, NULL, NULL);
+	s->ino = 0;
+	s->failed_writes++;
+}
+
+int store_reopen(struct store *s)
+{
+	struct store *fresh = NULL;
+	char *why = NULL;
+	struct stat st;
+	int r;
+
+	if (!s->path)
+		return -EINVAL;
+	if (stat(s->path, &st) < 0) {
+		/* nothing at the path: the new database first; the old one stays if it fails */
+		r = store_open(s->path, &fresh, &why);
+		if (r < 0)
+			goto fail;
+		let_go(s);
+	} else {
+		/* a file at the path (the database, its log removed, or another file): a new
+		 * connection to it would share the old one's locks and log index: the old
+		 * one goes first */
+		let_go(s);
+		r = store_open(s->path, &fresh, &why);
+		if (r < 0) {
+			stand_in(s);
+			goto fail;
+		}
+	}
+	s->db = fresh->db;
+	fresh->db = NULL;
+	free(s->wal_path);
+	s->wal_path = fresh->wal_path;
+	fresh->wal_path = NULL;
+	s->dev = fresh->dev;
+	s->ino = fresh->ino;
+	store_close(fresh);
+	s->failed_writes++; /* the old files' content: written again from memory */
+	if (s->on_wal)
+		store_defer_checkpoints(s, s->on_wal, s->on_wal_data);
+	return 0;
+fail:
+	free(s->error);
+	s->error = why;
+	return r;
+}
+
 int store_open(const char *path, struct store **ret, char **ret_error)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
@@ -449,6 +555,7 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 
 	store_set_history_limits(s, STORE_HISTORY_PER_TENANT, STORE_HISTORY_TOTAL);
 
+	s->path = xstrdup(path);
 	r = sqlite_open_store(path, &s->db, &s->error);
 	if (r < 0)
 		goto fail;
@@ -458,6 +565,7 @@ int store_open(const char *path, struct store **ret, char **ret_error)
 	r = find_wal(s);
 	if (r < 0)
 		goto fail;
+	note_file(s);
 	*ret = s;
 	return 0;
 fail:
@@ -521,6 +629,7 @@ void store_close(struct store *s)
 	sqlite3_close(s->db);
 	free(s->error);
 	free(s->wal_path);
+	free(s->path);
 	free(s);
 }
 

@@ -48,6 +48,16 @@ int store_open(const char *path, struct store **ret, char **ret_error);
  * when there is no database at path. */
 int store_open_readonly(const char *path, struct store **ret, char **ret_error);
 void store_close(struct store *s);
+/* store_files_lost: the files at the store's path are not those it has open (the
+ * database removed or replaced, or its write-ahead log removed: a cleanup of the state
+ * directory by hand). SQLite then goes on writing to files no start would find. */
+bool store_files_lost(const struct store *s);
+/* store_reopen: opens the database at the store's path again, in place (every holder
+ * of s keeps it), made anew when its files are gone. What the old files held is not
+ * copied: the store counts as incomplete (store_failed_writes) until the caller
+ * rewrites it from memory (store_rewrite); an open group is lost with the old files.
+ * On failure s is left as it was, with the reason in store_error. */
+int store_reopen(struct store *s);
 /* store_check: SQLite's quick integrity check; -EUCLEAN with what it found. */
 int store_check(struct store *s);
 const char *store_error(const struct store *s);

@@ -719,8 +719,9 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 9;
+	e->closing_handles = 10;
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
+	uv_close((uv_handle_t *)&e->store_watch, closed_one);
 	uv_close((uv_handle_t *)&e->reap, closed_one);
 	uv_close((uv_handle_t *)&e->store_batch, closed_one);
 	uv_close((uv_handle_t *)&e->store_commit, closed_one);

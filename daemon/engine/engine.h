@@ -127,6 +127,10 @@ struct engine_settings {
 	int (*on_note)(const char *tenant, int64_t at, const char *text, void *data);
 	/* Optional: an event (text borrowed for the call); must not call back into the engine. */
 	void (*on_event)(enum engine_event ev, const char *tenant, const char *text, void *data);
+	/* Optional: the state store was opened again, made anew, after its files were
+	 * removed by hand (engine_store.c): the owner of its directory may want to lock it
+	 * again. */
+	void (*on_store_reopened)(void *data);
 	void *data;
 	/* Account ids known from the configuration, by alias (NULL alias: default). */
 	const char *(*account_id_of)(const char *alias, void *data);

@@ -251,6 +251,10 @@ struct engine {
 	int64_t store_failing_since; /* wall clock of the first failure not yet made good */
 	char *store_moved_aside;     /* where a damaged store was moved at start, or NULL */
 	bool store_sync_failing;     /* the last sync of the store failed */
+	/* its files were removed or replaced under it (store_files_lost): opened again by
+	 * the retry, then rewritten from memory; looked for every STORE_WATCH_MS */
+	bool store_lost;
+	uv_timer_t store_watch;
 	/* lines of the tenants' history a callback kept in the open group of the store's
 	 * writes: held until its commit, given to their tenants' memory if it fails
 	 * (history.c) */

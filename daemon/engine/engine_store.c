@@ -30,6 +30,7 @@
 #include "turn_budget.h"
 #include "xalloc.h"
 
+#define STORE_WATCH_MS	10000
 #define RETRY_FIRST_MS	1000
 #define RETRY_CAP_MS	5000
 #define LOG_INTERVAL_MS 60000
@@ -109,6 +110,36 @@ void engine__store_sync_wait(struct engine *e, store_sync_cb done, void *arg)
 	e->after_commit[e->n_after_commit++] = (struct engine__sync_waiter){ done, arg, store_groups_lost(e->store) };
 }
 
+static void on_store_retry(uv_timer_t *timer);
+
+/* The store's files removed or replaced by hand (a cleanup of the state directory):
+ * SQLite would go on writing to files that no start finds, the records and the pause
+ * lost with them. The retry opens the store again at its path and rewrites it from
+ * memory; meanwhile it counts as failing (creates wait: their intents would not be
+ * on disk). */
+static void check_files(struct engine *e)
+{
+	if (e->store_lost || !store_files_lost(e->store))
+		return;
+	e->store_lost = true;
+	if (!e->store_failing_since)
+		e->store_failing_since = engine__wall(e);
+	free(e->store_last_error);
+	e->store_last_error = xasprintf("%s: its files were removed or replaced", store_path(e->store));
+	log_error("state store: %s (by hand?); opening it again and writing it from memory; creates wait until "
+		  "then",
+		  e->store_last_error);
+	if (e->closing)
+		return; /* the flush at the stop opens it again */
+	uv_timer_stop(&e->store_retry);
+	uv_timer_start(&e->store_retry, on_store_retry, RETRY_FIRST_MS, 0);
+}
+
+static void on_store_watch(uv_timer_t *timer)
+{
+	check_files(timer->data);
+}
+
 void engine__store_init(struct engine *e)
 {
 	uv_timer_init(e->loop, &e->store_retry);
@@ -117,6 +148,12 @@ void engine__store_init(struct engine *e)
 	loglimit_init(&e->store_log, LOG_INTERVAL_MS);
 	e->store_moved_aside = xstrdup_or_null(e->set.store_moved_aside);
 	e->set.store_moved_aside = NULL;
+	uv_timer_init(e->loop, &e->store_watch);
+	e->store_watch.data = e;
+	if (store_path(e->store)) {
+		uv_timer_start(&e->store_watch, on_store_watch, STORE_WATCH_MS, STORE_WATCH_MS);
+		uv_unref((uv_handle_t *)&e->store_watch);
+	}
 	uv_timer_init(e->loop, &e->store_batch);
 	e->store_batch.data = e;
 	e->sync = store_wal_path(e->store) ? store_sync_new(e->loop, store_wal_path(e->store)) : NULL;
@@ -142,8 +179,6 @@ void engine__store_release(struct engine *e)
 	store_sync_free(e->sync);
 	store_checkpoint_free(e->checkpoint);
 }
-
-static void on_store_retry(uv_timer_t *timer);
 
 void engine__store_failed(struct engine *e)
 {
@@ -216,6 +251,18 @@ static void on_store_retry(uv_timer_t *timer)
 
 	if (e->closing)
 		return;
+	if (e->store_lost) {
+		if (store_reopen(e->store) < 0) {
+			e->store_retry_ms = e->store_retry_ms * 2 > RETRY_CAP_MS ? RETRY_CAP_MS : e->store_retry_ms * 2;
+			engine__store_failed(e);
+			return;
+		}
+		e->store_lost = false;
+		e->store_sync_failing = false; /* its log is a new file: the next sync tells */
+		log_notice("state store: opened %s again", store_path(e->store));
+		if (e->set.on_store_reopened)
+			e->set.on_store_reopened(e->set.data);
+	}
 	if (store_failed_writes(e->store)) {
 		/* the write-ahead log, grown while the disk was full, is given back first
 		 * (if that fails, the probe tells); then a one-row write tells cheaply
@@ -242,6 +289,17 @@ void engine__store_flush(struct engine *e)
 	if (e->n_tenant_writes)
 		write_tenants(e, e->n_tenant_writes);
 	commit_turn(e);
+	check_files(e);
+	uv_timer_stop(&e->store_retry); /* opened again here, if it must be */
+	if (e->store_lost) {
+		if (store_reopen(e->store) < 0) {
+			log_error("state store: its files were removed and it cannot be opened again (%s): what the "
+				  "daemon remembers is lost; the next start judges every tenant again from AWS",
+				  store_error(e->store));
+			return;
+		}
+		e->store_lost = false;
+	}
 	if (!store_failed_writes(e->store))
 		return;
 	if (rewrite(e) < 0)
@@ -327,8 +385,15 @@ void engine__store_tenant_now(struct engine *e, struct tenant_entry *t)
 
 void engine__store_sync_failed(struct engine *e, int status)
 {
-	char *msg = xasprintf("syncing %s: %s", store_wal_path(e->store), strerror(-status));
+	char *msg;
 	unsigned long left_out;
+
+	if (status == -ENOENT) {
+		check_files(e); /* its log removed: the store's files with it? */
+		if (e->store_lost)
+			return;
+	}
+	msg = xasprintf("syncing %s: %s", store_wal_path(e->store), strerror(-status));
 
 	if (!e->store_failing_since)
 		e->store_failing_since = engine__wall(e);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <uv.h>
@@ -17,6 +19,7 @@
 #include "daemon_config.h"
 #include "ratelimit.h"
 #include "setup.h"
+#include "xalloc.h"
 
 static const struct {
 	enum aws_service service;
@@ -232,6 +235,42 @@ static void test_fd_limit(void **state)
 	daemon_config_free(with_metrics);
 }
 
+/* The state directory's lock file removed by hand: locked again on a new file that names
+ * the daemon; the same file still there: nothing changes. */
+static void test_state_dir_relock(void **state)
+{
+	char dir[] = "/tmp/btd-setup-XXXXXX";
+	struct state_dir sd;
+	char *lock, pid[32], cmd[64];
+	struct stat before, after;
+	FILE *f;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	lock = xasprintf("%s/lock", dir);
+	assert_int_equal(setup_state_dir(dir, &sd), 0);
+	fd = sd.lock_fd;
+	assert_int_equal(setup_state_dir_relock(dir, &sd), 0);
+	assert_int_equal(sd.lock_fd, fd);
+
+	assert_int_equal(stat(lock, &before), 0);
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(setup_state_dir_relock(dir, &sd), 0);
+	assert_int_equal(stat(lock, &after), 0);
+	assert_true(sd.lock_fd >= 0);
+	f = fopen(lock, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(pid, sizeof(pid), f));
+	fclose(f);
+	assert_int_equal(atol(pid), (long)getpid());
+	assert_int_equal(setup_state_dir_relock(dir, &sd), 0);
+
+	setup_state_dir_close(&sd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(lock);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_operation_limits_reach_the_buckets),
 		cmocka_unit_test(test_fd_limit),
+		cmocka_unit_test(test_state_dir_relock),
 	};
 
 	return cmocka_run_group_tests(tests, setup_env, NULL);

@@ -384,6 +384,78 @@ static void test_gate_and_pause_are_durable(void **state)
 	free(path);
 }
 
+/* reopened_whole: s, reopened, is incomplete until rewritten; then what is written is
+ * what a later open of path finds. */
+static void reopened_whole(struct store *s, const char *path)
+{
+	struct store_snapshot snap = { .paused = true, .now = 1 };
+	struct store *again;
+	bool paused = false;
+
+	assert_false(store_files_lost(s));
+	assert_true(store_failed_writes(s) > 0);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(store_rewrite(s, &snap), 0);
+	assert_int_equal(store_failed_writes(s), 0);
+	assert_int_equal(store_put_tenant(s, "initech", DELETION_DELETE), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_open_readonly(path, &again, NULL), 0);
+	assert_int_equal(store_get_paused(again, &paused), 0);
+	assert_true(paused);
+	store_close(again);
+}
+
+static void remove_all(const char *path, const char *wal, const char *shm)
+{
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+}
+
+/* The store's files removed by hand while it is open: seen, opened again in place (the
+ * database at the same path, made anew when gone), incomplete until rewritten. Its log
+ * alone removed; every file removed (an open group lost with them); a directory put
+ * where the database was (a database in memory stands in, until the path is free). */
+static void test_files_removed_reopened(void **state)
+{
+	char *path = xasprintf("%s/lost.db", dir), *wal = xasprintf("%s/lost.db-wal", dir);
+	char *shm = xasprintf("%s/lost.db-shm", dir);
+	struct store *s;
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	store_group_writes(s, true);
+	assert_int_equal(store_put_tenant(s, "acme", DELETION_DELETE), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_false(store_files_lost(s));
+	assert_int_equal(unlink(wal), 0);
+	assert_true(store_files_lost(s));
+	assert_int_equal(store_reopen(s), 0);
+	reopened_whole(s, path);
+
+	remove_all(path, wal, shm);
+	assert_true(store_files_lost(s));
+	assert_int_equal(store_put_tenant(s, "globex", DELETION_DELETE), 0); /* an open group */
+	assert_int_equal(store_reopen(s), 0);
+	assert_int_equal(store_groups_lost(s), 1);
+	reopened_whole(s, path);
+
+	remove_all(path, wal, shm);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_true(store_files_lost(s));
+	assert_true(store_reopen(s) < 0);
+	assert_non_null(store_error(s));
+	assert_int_equal(store_put_tenant(s, "hooli", DELETION_DELETE), 0); /* the stand-in */
+	assert_int_equal(store_commit(s), 0);
+	assert_true(store_failed_writes(s) > 0);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(store_reopen(s), 0);
+	reopened_whole(s, path);
+	store_close(s);
+	free(path);
+	free(wal);
+	free(shm);
+}
+
 /* Writes that cannot reach the disk (here: a file size limit) fail with -errno and a
  * message, leave no transaction open, and are made good by store_rewrite once the disk
  * takes them again. */
@@ -869,6 +941,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_pages_are_found),
 		cmocka_unit_test(test_schema_versions),
 		cmocka_unit_test(test_gate_and_pause_are_durable),
+		cmocka_unit_test(test_files_removed_reopened),
 		cmocka_unit_test(test_history_migrates_from_1),
 		cmocka_unit_test(test_history_is_bounded),
 		cmocka_unit_test(test_write_failures_surface_and_are_made_good),
