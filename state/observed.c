@@ -1197,13 +1197,40 @@ static bool claimed_by_name(const struct observed_profile *p, const char *instan
 	       strcmp(spec, dp->spec_hash) == 0;
 }
 
-/* owned_here: owned_by_tenant, a name of the tenant's own definition counting as
- * holding its id (acme's profile "prod" is acme's while acme-prod exists). */
+/* older_spec_name: name is the tenant's current name for the entry's profile key with
+ * the spec hash the entry is tagged with in place of the current one: that profile
+ * before its model or description changed (its replacement drains it). */
+static bool older_spec_name(const struct tenant *t, const struct tag_set *tags, const char *name)
+{
+	const char *key = t ? tag_set_get(tags, TAG_PROFILE) : NULL;
+	const char *spec = key ? tag_set_get(tags, TAG_SPEC) : NULL;
+
+	if (!spec || strlen(spec) != SPEC_HASH_LEN)
+		return false;
+	for (size_t i = 0; i < t->n_profiles; i++) {
+		const struct profile *p = &t->profiles[i];
+		if (strcmp(p->key, key) != 0 || !p->name || strlen(p->name) != strlen(name))
+			continue;
+		for (const char *at = strstr(p->name, p->spec_hash); at; at = strstr(at + 1, p->spec_hash)) {
+			size_t off = (size_t)(at - p->name);
+			if (!strncmp(name, p->name, off) && !strncmp(name + off, spec, SPEC_HASH_LEN) &&
+			    !strcmp(name + off + SPEC_HASH_LEN, at + SPEC_HASH_LEN))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* owned_here: owned_by_tenant, a name of the tenant's own definition (or of one of its
+ * profiles before a change of spec) counting as holding its id: acme's profile "prod",
+ * acme-prod-8e5ce6, and the one it replaces, acme-prod-0a1b2c, are acme's while
+ * acme-prod exists. */
 static bool owned_here(const struct observed_store *s, const struct tag_set *tags, const char *name,
 		       const char *instance, const char *tenant_id, const struct tenant *desired)
 {
 	return tags_owned_by(tags, instance) &&
-	       (tenant_derives_name(desired, name) || name_holds_tenant(s, name, tenant_id));
+	       (tenant_derives_name(desired, name) || older_spec_name(desired, tags, name) ||
+		name_holds_tenant(s, name, tenant_id));
 }
 
 void observed_tenant_collect(const struct observed_store *s, const char *instance, const char *tenant_id,

@@ -884,10 +884,19 @@ static void test_name_holds_tenant_whole(void **state)
 	sim_release(&s);
 }
 
+static void add_with_spec(struct sim *s, const char *name, const char *tenant, const char *key, const char *spec)
+{
+	struct observed_profile *p = observed_profile_dup(sim_add_profile(s, name, tenant, key, FIX_INSTANCE));
+
+	tag_set_put(&p->tags, TAG_SPEC, spec);
+	observed_store_put_profile(&s->store, p);
+}
+
 /* A profile of acme-prod's, retagged by hand as acme's (its tenant and its profile key),
  * is not acme's while acme-prod is known: acme would delete it as a replaced profile of
  * its own. A name of acme's own definition is acme's whatever other tenant's id it holds
- * (acme's profile "prod" while acme-prod exists). */
+ * (acme's profile "prod" while acme-prod exists), and so is that profile's name before
+ * its spec changed. */
 static void test_collect_longer_id_is_not_ours(void **state)
 {
 	struct sim s;
@@ -900,13 +909,18 @@ static void test_collect_longer_id_is_not_ours(void **state)
 	sim_add_profile(&s, "acme-p1-aaaaaa", "acme", "p1", FIX_INSTANCE);
 	sim_add_profile(&s, "acme-prod-p2-bbbbbb", "acme", "p1", FIX_INSTANCE); /* acme-prod's */
 	sim_add_profile(&s, "acme-prod-cccccc", "acme", "prod", FIX_INSTANCE);	/* acme's own */
+	/* acme's "prod" before its model changed (spec zzzzzz): acme's to drain */
+	add_with_spec(&s, "acme-prod-zzzzzz", "acme", "prod", "zzzzzz");
+	/* that name with another spec tag: never a name of acme's */
+	add_with_spec(&s, "acme-prod-yyyyyy", "acme", "prod", "xxxxxx");
 	sim_add_parameter(&s, "/bedrock-tenants/acme-prod/p2/profile-arn", "x", "acme", FIX_INSTANCE);
 	sim_add_parameter(&s, "/bedrock-tenants/acme-prod/p3/profile-arn", "y", "acme-prod", FIX_INSTANCE);
 
 	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
-	assert_int_equal(o.n_owned, 2);
+	assert_int_equal(o.n_owned, 3);
 	assert_string_equal(o.owned[0]->name, "acme-p1-aaaaaa");
 	assert_string_equal(o.owned[1]->name, "acme-prod-cccccc");
+	assert_string_equal(o.owned[2]->name, "acme-prod-zzzzzz");
 	assert_int_equal(o.n_parameters, 0);
 	observed_tenant_release(&o);
 	tenant_free(t);
