@@ -27,6 +27,7 @@
 #include "desired.h"
 #include "manifest_dir.h"
 #include "observed_apply.h"
+#include "ownership.h"
 #include "placement.h"
 #include "plan_print.h"
 #include "setup.h"

@@ -7,6 +7,7 @@
 #include "enforce_spec.h"
 #include "git_sync_status.h"
 #include "observed.h"
+#include "ownership.h"
 #include "xalloc.h"
 
 static cJSON *string_or_null(const char *s)

@@ -376,27 +376,6 @@ struct observed_parameter *observed_parameter_dup(const struct observed_paramete
 
 /* Ownership: the resource carries managed-by == instance (and its tags are known). */
 bool tags_owned_by(const struct tag_set *tags, const char *instance);
-/* owned_by_tenant: the resource (tags, name) is the instance's, and the tenant's as
- * its tag says: every name the daemon derives for a tenant holds the tenant's id, whole
- * (each naming template must contain {tenant}, under any template used before too, with
- * no letter or digit next to it), so an entry tagged with a tenant whose name does not
- * hold that id was never the tenant's (its tags were edited by hand): it is not pruned,
- * replaced or adopted as if it were. Whole: the id is not part of a longer run of
- * letters and digits, nor of a longer tenant id the store knows of at the same place:
- * "acme-prod-p1-8e5ce6" is acme-prod's, never acme's, while acme-prod exists. And a
- * name another tenant's current definition derives is that tenant's, never this one's:
- * acme's "acme-p2-8e5ce6" retagged as a tenant "acme-p2" is not acme-p2's. The
- * tenant's own derived names are checked by the caller that knows them
- * (observed_tenant_collect): a name of acme's profile "prod" is acme's all the same. */
-bool owned_by_tenant(const struct observed_store *s, const struct tag_set *tags, const char *name, const char *instance,
-		     const char *tenant_id);
-/* name_holds_tenant: name holds tenant_id whole (above). */
-bool name_holds_tenant(const struct observed_store *s, const char *name, const char *tenant_id);
-/* tenant_derives_name: name is one of t's derived names (a profile's, its parameter's
- * or its budget's); false for NULL. */
-bool tenant_derives_name(const struct tenant *t, const char *name);
-/* observed_group_owns: the group holds a resource its tenant owns (owned_by_tenant). */
-bool observed_group_owns(const struct observed_store *s, const struct observed_group *g, const char *instance);
 
 /* One tenant's slice of the store, as the diff sees it. Every pointer is borrowed
  * from the store and valid until the store next changes. */

@@ -9,6 +9,7 @@
 
 #include "intern.h"
 #include "log.h"
+#include "ownership.h"
 #include "placement.h"
 #include "turn_budget.h"
 #include "xalloc.h"

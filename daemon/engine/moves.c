@@ -16,6 +16,7 @@
 #include "engine_impl.h"
 #include "log.h"
 #include "move.h"
+#include "ownership.h"
 #include "xalloc.h"
 
 /* The place `key` stops being an old place of t (it is its place again). */

@@ -13,6 +13,7 @@
 #include "fixtures.h"
 #include "intern.h"
 #include "observed_apply.h"
+#include "ownership.h"
 #include "xalloc.h"
 
 static void test_indexes_follow_tags(void **state)
