@@ -2,8 +2,6 @@
 
 #include <string.h>
 
-/* ---- ownership by name ---- */
-
 /* Characters of a tenant id: ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$ */
 static bool id_edge_char(char c)
 {

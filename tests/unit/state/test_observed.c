@@ -957,6 +957,9 @@ static void test_name_derived_by_another_tenant(void **state)
 	s.store.knows_ctx = acme;
 	assert_false(name_holds_tenant(&s.store, "acme-p2-8e5ce6", "acme-p2"));
 	assert_true(name_holds_tenant(&s.store, "acme-p2-chat-aaaaaa", "acme-p2"));
+	/* ids that are words of a template's literal text: the name is acme's all the same */
+	assert_false(name_holds_tenant(&s.store, "/bedrock-tenants/acme/p2/profile-arn", "bedrock-tenants"));
+	assert_false(name_holds_tenant(&s.store, "/bedrock-tenants/acme/p2/profile-arn", "profile-arn"));
 	assert_true(observed_group_owns(&s.store, observed_store_group(&s.store, "acme-p2"), FIX_INSTANCE));
 	observed_tenant_collect(&s.store, FIX_INSTANCE, "acme-p2", NULL, &o);
 	assert_int_equal(o.n_owned, 1);
