@@ -291,6 +291,20 @@ awsim_profiles_of() {
 	awsim_get state | jq --arg t "$1" "$PROFILES"' | map(select(.tag["bedrock-tenantd:tenant"] == $t)) | length'
 }
 
+# awsim_profile_tag ARN KEY, awsim_param_tag NAME KEY: a tag of a live profile or
+# parameter ("none" when it or the tag is absent); awsim_param_value NAME likewise;
+# awsim_profile_live ARN: true or false.
+awsim_profile_tag() {
+	awsim_get state | jq -r --arg a "$1" --arg k "$2" "$PROFILES"' | map(select(.arn == $a)) | .[0].tag[$k] // "none"'
+}
+awsim_param_tag() {
+	awsim_get state | jq -r --arg n "$1" --arg k "$2" "$PARAMS"' | map(select(.name == $n)) | .[0].tag[$k] // "none"'
+}
+awsim_param_value() {
+	awsim_get state | jq -r --arg n "$1" "$PARAMS"' | map(select(.name == $n)) | .[0].value // "none"'
+}
+awsim_profile_live() { awsim_get state | jq -r --arg a "$1" "$PROFILES"' | any(.arn == $a)'; }
+
 # consistent: every parameter we manage names a live profile; no profile key of a
 # tenant has two live generations beyond a drain, so only the first rule is checked.
 consistent() {

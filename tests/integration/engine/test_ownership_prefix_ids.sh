@@ -18,21 +18,18 @@ arn1=$(ctl resolve acme-prod p1)
 arn2=$(ctl resolve acme-prod p2)
 arn_a=$(ctl resolve acme p1)
 param1=/bedrock-tenants/acme-prod/p1/profile-arn
-profile_tag() { awsim_get state | jq -r --arg a "$1" --arg k "$2" "$PROFILES"' | map(select(.arn == $a)) | .[0].tag[$k] // "none"'; }
-param_tag() { awsim_get state | jq -r --arg n "$1" --arg k "$2" "$PARAMS"' | map(select(.name == $n)) | .[0].tag[$k] // "none"'; }
-param_value() { awsim_get state | jq -r --arg n "$1" "$PARAMS"' | map(select(.name == $n)) | .[0].value // "none"'; }
 changes() { awsim_get calls | jq '[to_entries[] | select(.key | test(":(Create|Delete|Put)")) | .value.ok] | add // 0'; }
 
 sign_call bedrock POST /tagResource '{"resourceARN":"'"$arn1"'","tags":[{"key":"bedrock-tenantd:tenant","value":"acme"}]}' >/dev/null
 sign_call bedrock POST /tagResource '{"resourceARN":"'"$arn2"'","tags":[{"key":"bedrock-tenantd:tenant","value":"acme"},{"key":"bedrock-tenantd:profile","value":"p1"}]}' >/dev/null
 TARGET=AmazonSSM.AddTagsToResource sign_call ssm POST / \
 	'{"ResourceType":"Parameter","ResourceId":"'"$param1"'","Tags":[{"Key":"bedrock-tenantd:tenant","Value":"acme"}]}' >/dev/null
-[ "$(profile_tag "$arn2" bedrock-tenantd:tenant)" = acme ] || fail "the hand edit did not happen"
+[ "$(awsim_profile_tag "$arn2" bedrock-tenantd:tenant)" = acme ] || fail "the hand edit did not happen"
 before=$(changes)
 
 ctl resync >/dev/null
-wait_eq 30 "acme-prod's profile tagged acme-prod again" acme-prod profile_tag "$arn1" bedrock-tenantd:tenant
-wait_eq 30 "acme-prod's parameter tagged acme-prod again" acme-prod param_tag "$param1" bedrock-tenantd:tenant
+wait_eq 30 "acme-prod's profile tagged acme-prod again" acme-prod awsim_profile_tag "$arn1" bedrock-tenantd:tenant
+wait_eq 30 "acme-prod's parameter tagged acme-prod again" acme-prod awsim_param_tag "$param1" bedrock-tenantd:tenant
 # past the grace and the drain (2 s each here), and listed again twice
 sleep 5
 ctl resync >/dev/null
@@ -43,8 +40,8 @@ sleep 2
 [ "$(awsim_get state | jq "$PROFILES"' | length')" = 3 ] || fail "profiles: $(awsim_get state | jq -c "$PROFILES"' | map(.arn)')"
 [ "$(ctl resolve acme-prod p1)" = "$arn1" ] && [ "$(ctl resolve acme-prod p2)" = "$arn2" ] && [ "$(ctl resolve acme p1)" = "$arn_a" ] ||
 	fail "resolve changed"
-[ "$(param_value "$param1")" = "$arn1" ] || fail "p1's parameter changed"
-[ "$(param_value /bedrock-tenants/acme-prod/p2/profile-arn)" = "$arn2" ] || fail "p2's parameter changed"
+[ "$(awsim_param_value "$param1")" = "$arn1" ] || fail "p1's parameter changed"
+[ "$(awsim_param_value /bedrock-tenants/acme-prod/p2/profile-arn)" = "$arn2" ] || fail "p2's parameter changed"
 # the profile tagged as acme's p1 at acme-prod's p2 name: a conflict for acme-prod to
 # report (its tags say another tenant's profile), never one of acme's to drain
 tenant_json acme | jq -e '.state == "Ready"' >/dev/null || fail "acme: $(tenant_json acme | jq -c '{state, reason}')"
@@ -60,7 +57,7 @@ ctl resync >/dev/null
 sleep 2
 [ "$(changes)" = "$before" ] || fail "created, put or deleted: $(awsim_get calls | jq -c 'with_entries(select(.key | test(":(Create|Delete|Put)")))')"
 [ "$(ctl resolve acme p1)" = "$arn_a" ] || fail "acme's resolve changed"
-[ "$(param_value /bedrock-tenants/acme/p1/profile-arn)" = "$arn_a" ] || fail "acme's parameter changed"
+[ "$(awsim_param_value /bedrock-tenants/acme/p1/profile-arn)" = "$arn_a" ] || fail "acme's parameter changed"
 tenant_json acme | jq -e --arg a "$arn_a" 'any(.conflict_details[]; .resource == $a and (.message | test("tagged as tenant acme-p1.s profile x")))' >/dev/null ||
 	fail "acme: $(tenant_json acme | jq -c '{state, conflict_details}')"
 if grep -q "tenant=acme-p1 owns resources" "$WORK/daemon.log"; then fail "acme's profile was adopted as acme-p1's"; fi

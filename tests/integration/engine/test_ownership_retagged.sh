@@ -16,22 +16,19 @@ arn1=$(ctl resolve acme p1)
 arn2=$(ctl resolve acme p2)
 arn_b=$(ctl resolve beta p1)
 param2=/bedrock-tenants/acme/p2/profile-arn
-profile_tag() { awsim_get state | jq -r --arg a "$1" --arg k "$2" "$PROFILES"' | map(select(.arn == $a)) | .[0].tag[$k] // "none"'; }
-param_tag() { awsim_get state | jq -r --arg n "$1" --arg k "$2" "$PARAMS"' | map(select(.name == $n)) | .[0].tag[$k] // "none"'; }
-param_value() { awsim_get state | jq -r --arg n "$1" "$PARAMS"' | map(select(.name == $n)) | .[0].value // "none"'; }
 writes() { awsim_get calls | jq '[to_entries[] | select(.key | test(":(Create|Delete|Put)")) | .value.ok] | add // 0'; }
 
 sign_call bedrock POST /tagResource '{"resourceARN":"'"$arn1"'","tags":[{"key":"bedrock-tenantd:tenant","value":"beta"}]}' >/dev/null
 sign_call bedrock POST /tagResource '{"resourceARN":"'"$arn2"'","tags":[{"key":"bedrock-tenantd:profile","value":"p1"}]}' >/dev/null
 TARGET=AmazonSSM.AddTagsToResource sign_call ssm POST / \
 	'{"ResourceType":"Parameter","ResourceId":"'"$param2"'","Tags":[{"Key":"bedrock-tenantd:tenant","Value":"zzz"}]}' >/dev/null
-[ "$(profile_tag "$arn1" bedrock-tenantd:tenant)" = beta ] || fail "the hand edit did not happen"
+[ "$(awsim_profile_tag "$arn1" bedrock-tenantd:tenant)" = beta ] || fail "the hand edit did not happen"
 before=$(writes)
 
 ctl resync >/dev/null
-wait_eq 30 "acme's profile tagged acme again" acme profile_tag "$arn1" bedrock-tenantd:tenant
-wait_eq 30 "acme's second profile given its key again" p2 profile_tag "$arn2" bedrock-tenantd:profile
-wait_eq 30 "acme's parameter tagged acme again" acme param_tag "$param2" bedrock-tenantd:tenant
+wait_eq 30 "acme's profile tagged acme again" acme awsim_profile_tag "$arn1" bedrock-tenantd:tenant
+wait_eq 30 "acme's second profile given its key again" p2 awsim_profile_tag "$arn2" bedrock-tenantd:profile
+wait_eq 30 "acme's parameter tagged acme again" acme awsim_param_tag "$param2" bedrock-tenantd:tenant
 # past the grace and the drain (2 s each here), and listed again
 sleep 5
 ctl resync >/dev/null
@@ -40,8 +37,8 @@ wait_until 30 "Ready" all_ready
 [ "$(writes)" = "$before" ] || fail "created, put or deleted: $(awsim_get calls | jq -c 'with_entries(select(.key | test(":(Create|Delete|Put)")))')"
 [ "$(awsim_profiles_of acme)" = 2 ] || fail "acme has $(awsim_profiles_of acme) profiles"
 [ "$(ctl resolve acme p1)" = "$arn1" ] && [ "$(ctl resolve acme p2)" = "$arn2" ] || fail "resolve changed"
-[ "$(param_value /bedrock-tenants/acme/p1/profile-arn)" = "$arn1" ] || fail "p1's parameter changed"
-[ "$(param_value "$param2")" = "$arn2" ] || fail "p2's parameter changed"
+[ "$(awsim_param_value /bedrock-tenants/acme/p1/profile-arn)" = "$arn1" ] || fail "p1's parameter changed"
+[ "$(awsim_param_value "$param2")" = "$arn2" ] || fail "p2's parameter changed"
 if grep -q "has no manifest" "$WORK/daemon.log"; then fail "a tenant was made up from a tag: $(grep "has no manifest" "$WORK/daemon.log")"; fi
 tenant_json acme | jq -r '.history[].event' | grep -q "drift repaired: profile $arn1: tag bedrock-tenantd:tenant: beta -> acme" ||
 	fail "the repair is not in acme's history: $(tenant_json acme | jq -r '.history[].event')"
@@ -55,9 +52,9 @@ wait_until 30 "gamma stalled on the conflict" sh -c "$CTL_BIN --socket $WORK/con
 sleep 5 # past beta's grace and drain
 ctl resync >/dev/null
 sleep 2
-[ "$(profile_tag "$squat" bedrock-tenantd:tenant)" = beta ] || fail "the hand-made profile was retagged"
-[ "$(param_value /bedrock-tenants/gamma/p1/profile-arn)" = none ] || fail "gamma published the hand-made profile"
-[ "$(ctl resolve beta p1)" = "$arn_b" ] && [ "$(param_value /bedrock-tenants/beta/p1/profile-arn)" = "$arn_b" ] ||
+[ "$(awsim_profile_tag "$squat" bedrock-tenantd:tenant)" = beta ] || fail "the hand-made profile was retagged"
+[ "$(awsim_param_value /bedrock-tenants/gamma/p1/profile-arn)" = none ] || fail "gamma published the hand-made profile"
+[ "$(ctl resolve beta p1)" = "$arn_b" ] && [ "$(awsim_param_value /bedrock-tenants/beta/p1/profile-arn)" = "$arn_b" ] ||
 	fail "beta changed: $(ctl resolve beta p1), was $arn_b"
 awsim_get state | jq -e --arg a "$squat" "$PROFILES"' | any(.arn == $a)' >/dev/null || fail "the hand-made profile was deleted"
 stop_daemon
