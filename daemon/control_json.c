@@ -325,14 +325,18 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t,
 
 /* The profile applications use for p: the one its SSM parameter names (during a
  * replacement, the old one until the parameter is switched to the new), when this
- * tenant's; else the profile at p's derived name. NULL: none of this instance yet. */
+ * tenant's as the diff judges it (its tag, and its name: the tenant's definition's, a
+ * profile's under a former spec, or one holding its id); else the profile at p's
+ * derived name. NULL: none of this instance yet. */
 static const struct observed_profile *serving_profile(const struct engine *e, const struct observed_store *s,
-						      const char *tenant_id, const struct profile *p)
+						      const struct tenant *t, const struct profile *p)
 {
 	const struct observed_parameter *q = p->parameter ? observed_store_parameter(s, p->parameter) : NULL;
 	const struct observed_profile *live = q && q->value ? observed_store_profile(s, q->value) : NULL;
+	const char *tagged = live ? tag_set_get(&live->tags, TAG_TENANT) : NULL;
 
-	if (live && owned_by_tenant(s, &live->tags, live->name, engine_instance(e), tenant_id))
+	if (tagged && strcmp(tagged, t->id) == 0 &&
+	    owned_by_defined_tenant(s, &live->tags, live->name, engine_instance(e), t->id, t))
 		return live;
 	live = observed_store_profile_by_name(s, p->name);
 	return live && tags_owned_by(&live->tags, engine_instance(e)) ? live : NULL;
@@ -344,7 +348,7 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	const struct tenant_entry *t = engine_tenant(e, tenant);
 	const struct profile *p = t && t->desired && !t->removed ? tenant_profile(t->desired, profile) : NULL;
 	const struct observed_store *s = t ? engine_observed(e, t) : NULL;
-	const struct observed_profile *live = p && s ? serving_profile(e, s, t->desired->id, p) : NULL;
+	const struct observed_profile *live = p && s ? serving_profile(e, s, t->desired, p) : NULL;
 	bool desired_one;
 	cJSON *o;
 
