@@ -448,11 +448,10 @@ int store_checkpoint_file(const char *path, bool cut)
 
 static void note_file(struct store *s)
 {
-	const char *path = store_path(s);
 	struct stat st;
 
 	s->ino = 0;
-	if (path && stat(path, &st) == 0) {
+	if (s->path && stat(s->path, &st) == 0) {
 		s->dev = st.st_dev;
 		s->ino = st.st_ino;
 	}
@@ -460,12 +459,11 @@ static void note_file(struct store *s)
 
 bool store_files_lost(const struct store *s)
 {
-	const char *path = store_path(s);
 	struct stat st;
 
-	if (!path || !s->ino)
+	if (!s->path || !s->ino)
 		return false;
-	if (stat(path, &st) < 0)
+	if (stat(s->path, &st) < 0)
 		return errno == ENOENT;
 	if (st.st_dev != s->dev || st.st_ino != s->ino)
 		return true;
