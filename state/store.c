@@ -502,6 +502,21 @@ static void stand_in(struct store *s)
 	s->failed_writes++;
 }
 
+/* The directory of path made again when it is gone (removed whole by hand), one level
+ * and with the mode a start gives it (daemon/setup.c): what is in memory then has a
+ * place on disk at once, not only once an operator makes it. */
+static void make_dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	if (!slash || slash == path)
+		return;
+	dir = xstrndup(path, (size_t)(slash - path));
+	(void)mkdir(dir, 0750); /* EEXIST: it is there; another failure shows in the open */
+	free(dir);
+}
+
 int store_reopen(struct store *s)
 {
 	struct store *fresh = NULL;
@@ -513,6 +528,8 @@ int store_reopen(struct store *s)
 		return -EINVAL;
 	if (stat(s->path, &st) < 0) {
 		/* nothing at the path: the new database first; the old one stays if it fails */
+		if (errno == ENOENT)
+			make_dir_of(s->path);
 		r = store_open(s->path, &fresh, &why);
 		if (r < 0)
 			goto fail;

@@ -6,7 +6,8 @@
 # from memory and locks the directory again: the waiting tenant is made, once,
 # without a restart. The records are in the new files: a second daemon cannot take
 # the directory, and a restart (kill -9) finds every tenant and makes nothing.
-# Emptied again with no write to make, its look every 10 s finds it.
+# Emptied again with no write to make, its look every 10 s finds it. Removed whole,
+# the directory is made again (mode 0750, as a start makes it) and written.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -54,5 +55,17 @@ wait_until 30 "the store opened again by its periodic look" reopened
 sleep 1 # the turn's commit
 rows=$(python3 -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT tenant FROM tenants ORDER BY tenant")))' "$WORK/state/state.db")
 [ "$rows" = "alpha beta gamma" ] || fail "the store made again holds: '$rows'"
+
+# the directory removed whole: made again, written, locked; delta made once
+rm -rf "${WORK:?}/state"
+write_tenant delta
+wait_until 60 "delta Ready" state_is delta Ready
+wait_until 30 "the directory made again, the lock taken again" test -e "$WORK/state/lock"
+[ "$(stat -c %a "$WORK/state")" = 750 ] || fail "the state directory made again with mode $(stat -c %a "$WORK/state")"
+[ "$(cat "$WORK/state/lock" 2>/dev/null)" = "$DAEMON_PID" ] || fail "the directory made again holds: $(ls "$WORK/state")"
+[ "$(awsim_profiles_of delta)" = 1 ] || fail "delta has $(awsim_profiles_of delta) profiles"
+sleep 1 # the turn's commit
+rows=$(python3 -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT tenant FROM tenants ORDER BY tenant")))' "$WORK/state/state.db")
+[ "$rows" = "alpha beta delta gamma" ] || fail "the directory made again holds: '$rows'"
 stop_daemon
-echo "ok: the store made again from memory, the lock taken again; gamma once; nothing made after a restart"
+echo "ok: the store made again from memory, the lock taken again; gamma once; nothing made after a restart; the directory made again"

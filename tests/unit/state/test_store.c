@@ -456,6 +456,39 @@ static void test_files_removed_reopened(void **state)
 	free(shm);
 }
 
+/* The store's directory removed whole: made again (one level, as a start makes it), the
+ * database in it, incomplete until rewritten. */
+static void test_directory_removed_made_again(void **state)
+{
+	char *sub = xasprintf("%s/gone", dir), *path = xasprintf("%s/gone/lost.db", dir);
+	char *wal = xasprintf("%s/gone/lost.db-wal", dir), *shm = xasprintf("%s/gone/lost.db-shm", dir);
+	struct store *s;
+	struct stat st;
+	mode_t mask;
+
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(store_put_tenant(s, "acme", DELETION_DELETE), 0);
+	assert_int_equal(store_commit(s), 0);
+	remove_all(path, wal, shm);
+	assert_int_equal(rmdir(sub), 0);
+	assert_true(store_files_lost(s));
+	mask = umask(022);
+	assert_int_equal(store_reopen(s), 0);
+	umask(mask);
+	assert_int_equal(stat(sub, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0750);
+	reopened_whole(s, path);
+	store_close(s);
+	remove_all(path, wal, shm);
+	rmdir(sub);
+	free(sub);
+	free(path);
+	free(wal);
+	free(shm);
+}
+
 /* Writes that cannot reach the disk (here: a file size limit) fail with -errno and a
  * message, leave no transaction open, and are made good by store_rewrite once the disk
  * takes them again. */
@@ -942,6 +975,7 @@ int main(void)
 		cmocka_unit_test(test_schema_versions),
 		cmocka_unit_test(test_gate_and_pause_are_durable),
 		cmocka_unit_test(test_files_removed_reopened),
+		cmocka_unit_test(test_directory_removed_made_again),
 		cmocka_unit_test(test_history_migrates_from_1),
 		cmocka_unit_test(test_history_is_bounded),
 		cmocka_unit_test(test_write_failures_surface_and_are_made_good),
