@@ -157,7 +157,10 @@ static void get_ready(struct control *c, struct http_request *req, const char *i
 
 static void get_status(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
-	cJSON *o = control_json_status(c->e, c->info);
+	cJSON *o;
+
+	engine_store_look(c->e); /* its files removed by hand: said now, not at the next look */
+	o = control_json_status(c->e, c->info);
 
 	(void)id, (void)id_len;
 	if (c->info->usage) /* each place of usage: its cursor, counts and problem */

@@ -299,6 +299,11 @@ struct engine_store_health {
 	const char *moved_aside;     /* a damaged store moved aside at start, or NULL */
 };
 void engine_store_health(const struct engine *e, struct engine_store_health *ret);
+/* engine_store_look: looks at the store's files now (two stat calls), as its look every
+ * 10 s does: files removed by hand count as failing from this moment, and are opened
+ * again at once. Called before the health is reported, so that status never says a
+ * store whose files are gone is whole. */
+void engine_store_look(struct engine *e);
 
 /* engine_places_json: GET /v1/places, each place with its tenants, use and quotas,
  * and the tenants waiting for capacity (the caller's to cJSON_Delete). */

@@ -140,6 +140,11 @@ static void on_store_watch(uv_timer_t *timer)
 	check_files(timer->data);
 }
 
+void engine_store_look(struct engine *e)
+{
+	check_files(e);
+}
+
 void engine__store_init(struct engine *e)
 {
 	uv_timer_init(e->loop, &e->store_retry);

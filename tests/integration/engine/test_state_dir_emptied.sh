@@ -6,7 +6,8 @@
 # from memory and locks the directory again: the waiting tenant is made, once,
 # without a restart. The records are in the new files: a second daemon cannot take
 # the directory, and a restart (kill -9) finds every tenant and makes nothing.
-# Emptied again with no write to make, its look every 10 s finds it. Removed whole,
+# Emptied again with no write to make, its look every 10 s finds it; a status asked
+# just after a removal says so, and looks at once. Removed whole,
 # the directory is made again (mode 0750, as a start makes it) and written.
 . "$(dirname "$0")/lib.sh"
 start_awsim
@@ -55,6 +56,16 @@ wait_until 30 "the store opened again by its periodic look" reopened
 sleep 1 # the turn's commit
 rows=$(python3 -c 'import sqlite3, sys; print(" ".join(r[0] for r in sqlite3.connect(sys.argv[1]).execute("SELECT tenant FROM tenants ORDER BY tenant")))' "$WORK/state/state.db")
 [ "$rows" = "alpha beta gamma" ] || fail "the store made again holds: '$rows'"
+
+# emptied again, status asked at once: it says the files are gone (not "ok" until the
+# next look), and the asking opens the store again without waiting for that look
+rm -rf "${WORK:?}/state/"*
+status_json | jq -e '.state_store.ok == false and (.state_store.error | test("its files were removed or replaced"))' >/dev/null ||
+	fail "status just after the removal: $(status_json | jq -c .state_store)"
+reopened3() { [ "$(grep -c "state store: opened .*state.db again" "$WORK/daemon.log")" -ge 3 ]; }
+wait_until 5 "the store opened again once status asked" reopened3
+store_ok() { status_json | jq -e '.state_store.ok' >/dev/null; }
+wait_until 10 "the store reported whole again" store_ok
 
 # the directory removed whole: made again, written, locked; delta made once
 rm -rf "${WORK:?}/state"
