@@ -326,8 +326,11 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t,
 /* The profile applications use for p: the one its SSM parameter names (during a
  * replacement, the old one until the parameter is switched to the new), when this
  * tenant's as the diff judges it (its tag, and its name: the tenant's definition's, a
- * profile's under a former spec, or one holding its id); else the profile at p's
- * derived name. NULL: none of this instance yet. */
+ * profile's under a former spec, or one holding its id); else the profile of this
+ * instance at p's derived name, unless it is another tenant's by its tag and by that
+ * tenant's own definition (two tenants deriving one name: the one made first is the
+ * other's, never this tenant's). A profile at the name retagged by hand is still
+ * answered: the tenant reports the conflict, and its parameter names it. NULL: none. */
 static const struct observed_profile *serving_profile(const struct engine *e, const struct observed_store *s,
 						      const struct tenant *t, const struct profile *p)
 {
@@ -339,7 +342,12 @@ static const struct observed_profile *serving_profile(const struct engine *e, co
 	    owned_by_defined_tenant(s, &live->tags, live->name, engine_instance(e), t->id, t))
 		return live;
 	live = observed_store_profile_by_name(s, p->name);
-	return live && tags_owned_by(&live->tags, engine_instance(e)) ? live : NULL;
+	if (!live || !tags_owned_by(&live->tags, engine_instance(e)))
+		return NULL;
+	tagged = tag_set_get(&live->tags, TAG_TENANT);
+	if (tagged && strcmp(tagged, t->id) != 0 && known_tenant_derives(s, tagged, live->name))
+		return NULL;
+	return live;
 }
 
 cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,

@@ -7,6 +7,7 @@
 
 #include "digest.h"
 #include "model_region.h"
+#include "ownership.h"
 #include "xalloc.h"
 
 const char *region_partition(const char *region)
@@ -434,10 +435,18 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		    tags_owned_by(&other->tags, c->s->instance)) {
 			const char *tenant = tag_set_get(&other->tags, TAG_TENANT);
 			const char *key = tag_set_get(&other->tags, TAG_PROFILE);
-			plan_conflict(c->plan, other->arn,
-				      "an application inference profile named %s exists, tagged as tenant %s's "
-				      "profile %s (its tags do not match its name)",
-				      dp->name, tenant ? tenant : "(none)", key ? key : "(none)");
+			if (known_tenant_derives(o->store, tenant, dp->name))
+				plan_conflict(
+					c->plan, other->arn,
+					"an application inference profile named %s exists: tenant %s's profile "
+					"%s, whose name profile %s derives too (two tenants derive one name: "
+					"give one of the profiles another key, or change policy.naming.profile_name)",
+					dp->name, tenant, key ? key : "(none)", dp->key);
+			else
+				plan_conflict(c->plan, other->arn,
+					      "an application inference profile named %s exists, tagged as tenant "
+					      "%s's profile %s (its tags do not match its name)",
+					      dp->name, tenant ? tenant : "(none)", key ? key : "(none)");
 		} else if (other) {
 			plan_conflict(c->plan, other->arn,
 				      "an application inference profile named %s exists and is not managed by %s",

@@ -37,6 +37,14 @@ bool tenant_derives_name(const struct tenant *t, const char *name)
 	return false;
 }
 
+bool known_tenant_derives(const struct observed_store *s, const char *tenant_id, const char *name)
+{
+	const struct tenant *t = NULL;
+
+	return s && s->knows_tenant && tenant_id && s->knows_tenant(s->knows_ctx, tenant_id, &t) &&
+	       tenant_derives_name(t, name);
+}
+
 /* derived_by_other: name is a derived name of a tenant other than tenant_id that the
  * store's owner knows with a definition. That tenant's id is whole in the name: a
  * substring of a run of id characters from its start or a '-' to its end or a '-'. */

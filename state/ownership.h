@@ -29,6 +29,11 @@ bool name_holds_tenant(const struct observed_store *s, const char *name, const c
 /* tenant_derives_name: name is one of t's derived names (a profile's, its parameter's
  * or its budget's); false for NULL. */
 bool tenant_derives_name(const struct tenant *t, const char *name);
+/* known_tenant_derives: tenant_id is a tenant the store's owner knows with a
+ * definition (observed_store's knows_tenant), and that definition derives name. Two
+ * tenants can derive one name ("a"'s profile "b-c" and "a-b"'s profile "c" are both
+ * a-b-c-<spec> under the default template): the diff says so in the conflict. */
+bool known_tenant_derives(const struct observed_store *s, const char *tenant_id, const char *name);
 /* observed_group_owns: the group holds a resource its tenant owns (owned_by_tenant). */
 bool observed_group_owns(const struct observed_store *s, const struct observed_group *g, const char *instance);
 /* owned_by_defined_tenant: owned_by_tenant, the tenant's definition known (NULL:

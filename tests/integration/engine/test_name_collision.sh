@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Two tenants that derive one profile name: tenant a-b's profile "c" and tenant a's
+# profile "b-c" are both a-b-c-<spec> under the default naming template. a-b made it
+# first: a is Stalled with a conflict that names a-b's profile and says why, never
+# touches it, and resolve does not answer a-b's profile for a's (it did: an application
+# of a's would have been billed to a-b). a's profile under another key is then made,
+# and a-b's is left as it was.
+. "$(dirname "$0")/lib.sh"
+start_awsim
+write_config
+# with_profile ID KEY: a tenant with one profile named KEY
+with_profile() {
+	cat >"$WORK/tenants/$1.yaml.tmp" <<YAML
+apiVersion: bedrock-tenantd/v1
+kind: Tenant
+metadata:
+  name: $1
+spec:
+  tags: {CostCenter: eng}
+  profiles:
+    - name: $2
+      model: anthropic.claude-3-5-haiku-20241022-v1:0
+YAML
+	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
+}
+with_profile a-b c
+start_daemon
+wait_until 60 "a-b Ready" state_is a-b Ready
+arn=$(ctl resolve a-b c)
+[ "$(awsim_profile_tag "$arn" bedrock-tenantd:tenant)" = a-b ] || fail "a-b's profile is tagged $(awsim_profile_tag "$arn" bedrock-tenantd:tenant)"
+
+with_profile a b-c
+wait_until 60 "a Stalled" state_is a Stalled
+names_a_b() {
+	tenant_json a | jq -e '.conflict_details | any(.message | test("tenant a-b.s profile c, whose name profile b-c derives too"))'
+}
+wait_until 30 "a's conflict names a-b's profile" names_a_b
+out=$(ctl resolve a b-c 2>"$WORK/resolve.err") && fail "resolve a b-c answered: $out"
+[ -z "$out" ] || fail "resolve a b-c printed $out"
+grep -q "does not exist yet" "$WORK/resolve.err" || fail "resolve a b-c: $(cat "$WORK/resolve.err")"
+curl -s --unix-socket "$WORK/control.sock" "http://x/v1/resolve?tenant=a&profile=b-c" | jq -e '.arn == null' >/dev/null ||
+	fail "/v1/resolve for a answers an ARN"
+[ "$(awsim_param_value /bedrock-tenants/a/b-c/profile-arn)" = none ] || fail "a's parameter names a profile"
+[ "$(ctl resolve a-b c)" = "$arn" ] || fail "a-b's resolve changed"
+[ "$(awsim_param_value /bedrock-tenants/a-b/c/profile-arn)" = "$arn" ] || fail "a-b's parameter changed"
+
+# the operator gives a's profile another key: made, a-b's untouched
+with_profile a bc
+wait_until 60 "a Ready" state_is a Ready
+mine=$(ctl resolve a bc)
+[ "$mine" != "$arn" ] && [ "$(awsim_profile_tag "$mine" bedrock-tenantd:tenant)" = a ] || fail "a resolves $mine"
+[ "$(awsim_profile_live "$arn")" = true ] && [ "$(awsim_profile_tag "$arn" bedrock-tenantd:tenant)" = a-b ] ||
+	fail "a-b's profile is gone or retagged"
+[ "$(ctl resolve a-b c)" = "$arn" ] || fail "a-b's resolve changed"
+stop_daemon
+echo "ok: the collision reported on a, a-b's profile never a's, nor touched"
