@@ -384,6 +384,14 @@ static bool verify_answered(struct diff_ctx *c, const struct profile *dp)
 	return true;
 }
 
+bool diff__other_tenants(const struct diff_ctx *c, const struct tag_set *tags, const char *name)
+{
+	const char *tenant = tag_set_get(tags, TAG_TENANT);
+
+	return tenant && strcmp(tenant, c->in->desired->id) != 0 &&
+	       known_tenant_derives(c->in->observed->store, tenant, name);
+}
+
 static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const struct observed_profile *cur)
 {
 	const struct observed_tenant *o = c->in->observed;
@@ -399,6 +407,15 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 	if (p && !tags_owned_by(&p->tags, c->s->instance)) {
 		plan_conflict(c->plan, p->name, "SSM parameter %s exists and is not managed by %s", p->name,
 			      c->s->instance);
+		return;
+	}
+	if (p && diff__other_tenants(c, &p->tags, p->name)) {
+		const char *key = tag_set_get(&p->tags, TAG_PROFILE);
+		plan_conflict(c->plan, p->name,
+			      "SSM parameter %s exists: tenant %s's, for its profile %s, whose name profile %s "
+			      "derives too (two tenants derive one name: give one of the profiles another key, or "
+			      "change policy.naming.parameter)",
+			      p->name, tag_set_get(&p->tags, TAG_TENANT), key ? key : "(none)", dp->key);
 		return;
 	}
 	if (!cur)

@@ -243,6 +243,11 @@ void diff_budget(struct diff_ctx *c)
 		if (at_name && at_name->tags_known && !tags_owned_by(&at_name->tags, c->s->instance)) {
 			plan_conflict(c->plan, at_name->name, "a budget named %s exists and is not managed by %s",
 				      at_name->name, c->s->instance);
+		} else if (at_name && at_name->tags_known && diff__other_tenants(c, &at_name->tags, at_name->name)) {
+			plan_conflict(c->plan, at_name->name,
+				      "a budget named %s exists: tenant %s's, whose name this tenant derives too (two "
+				      "tenants derive one name: change policy.naming.budget_name)",
+				      at_name->name, tag_set_get(&at_name->tags, TAG_TENANT));
 		} else if (at_name && !at_name->tags_known) {
 			struct action *a = budget_action(c, ACT_BUDGET_READ_TAGS, at_name->name, "ownership unknown",
 							 NULL);

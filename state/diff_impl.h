@@ -23,6 +23,11 @@ void diff__tags(struct diff_ctx *c, enum action_kind tag_kind, enum action_kind 
 /* diff__grace: an owned resource (timer key `key`) nothing desires: starts its grace
  * period, or returns true once it has passed and the prune gate lets it go. */
 bool diff__grace(struct diff_ctx *c, const char *key);
+/* diff__other_tenants: a resource at one of the tenant's derived names is tagged as
+ * another tenant's whose definition derives the name too (two tenants deriving one
+ * name): that tenant's, never this one's, nor set back as this one's (a conflict). One
+ * retagged by hand as a tenant that does not derive the name is still this tenant's. */
+bool diff__other_tenants(const struct diff_ctx *c, const struct tag_set *tags, const char *name);
 /* diff__clear_timer: the resource is desired (again): its timer goes. */
 void diff__clear_timer(struct diff_ctx *c, const char *key);
 /* diff__key: key (a record key from record.h's constructors) is owned by the context

@@ -234,6 +234,57 @@ static void test_unreadable_budgets_are_an_error(void **state)
 	sim_release(&s);
 }
 
+/* knows_other: the engine's tenants for ownership by name: "other" only, its
+ * definition the context. */
+static bool knows_other(const void *ctx, const char *id, const struct tenant **ret_desired)
+{
+	const struct tenant *other = ctx;
+
+	if (ret_desired)
+		*ret_desired = strcmp(id, other->id) == 0 ? other : NULL;
+	return strcmp(id, other->id) == 0;
+}
+
+/* The budget at acme's name tagged as another tenant's: when that tenant's definition
+ * derives the name too (two tenants deriving one name, a template with {project} or
+ * {department}), a conflict: never set back as acme's, never changed. Retagged by hand
+ * as a tenant that does not derive it, it is acme's, its tag set back. */
+static void test_budget_of_a_tenant_deriving_the_name(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+	struct tenant *other = fix_tenant("other");
+	struct observed_budget *b;
+	struct plan p;
+
+	other->budget_name = xstrdup("bedrock-tenant-acme");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	b = observed_budget_dup(live(&s));
+	tag_set_put(&b->tags, TAG_TENANT, "other");
+	observed_store_put_budget(&s.store, b);
+	s.store.knows_tenant = knows_other;
+	s.store.knows_ctx = other;
+
+	plan_init(&p);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 1);
+	assert_non_null(strstr(p.conflicts[0].message, "a budget named bedrock-tenant-acme exists: tenant other's"));
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+
+	free(other->budget_name);
+	other->budget_name = xstrdup("bedrock-tenant-other");
+	plan_init(&p);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_TAG), 1);
+	plan_release(&p);
+	tenant_free(other);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_removal_after_grace_and_retain),
 		cmocka_unit_test(test_unlisted_budgets_are_left_alone),
 		cmocka_unit_test(test_unreadable_budgets_are_an_error),
+		cmocka_unit_test(test_budget_of_a_tenant_deriving_the_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
