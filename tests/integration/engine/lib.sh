@@ -198,6 +198,23 @@ write_tenant() {
 	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
 }
 
+# write_tenant_keyed ID KEY: a tenant with one profile whose key is KEY (Haiku,
+# CostCenter eng): tenants whose ids and keys make one derived name.
+write_tenant_keyed() {
+	cat >"$WORK/tenants/$1.yaml.tmp" <<YAML
+apiVersion: bedrock-tenantd/v1
+kind: Tenant
+metadata:
+  name: $1
+spec:
+  tags: {CostCenter: eng}
+  profiles:
+    - name: $2
+      model: anthropic.claude-3-5-haiku-20241022-v1:0
+YAML
+	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
+}
+
 # start_daemon: its output goes to daemon.log (nothing of it holds the test's stdout).
 start_daemon() {
 	"$DAEMON" --config "$WORK/config.yaml" --log-stderr >>"$WORK/daemon.log" 2>&1 &

@@ -8,28 +8,13 @@
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
-# with_profile ID KEY: a tenant with one profile named KEY
-with_profile() {
-	cat >"$WORK/tenants/$1.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: $1
-spec:
-  tags: {CostCenter: eng}
-  profiles:
-    - name: $2
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-YAML
-	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
-}
-with_profile a-b c
+write_tenant_keyed a-b c
 start_daemon
 wait_until 60 "a-b Ready" state_is a-b Ready
 arn=$(ctl resolve a-b c)
 [ "$(awsim_profile_tag "$arn" bedrock-tenantd:tenant)" = a-b ] || fail "a-b's profile is tagged $(awsim_profile_tag "$arn" bedrock-tenantd:tenant)"
 
-with_profile a b-c
+write_tenant_keyed a b-c
 wait_until 60 "a Stalled" state_is a Stalled
 names_a_b() {
 	tenant_json a | jq -e '.conflict_details | any(.message | test("tenant a-b.s profile c, whose name profile b-c derives too"))'
@@ -45,7 +30,7 @@ curl -s --unix-socket "$WORK/control.sock" "http://x/v1/resolve?tenant=a&profile
 [ "$(awsim_param_value /bedrock-tenants/a-b/c/profile-arn)" = "$arn" ] || fail "a-b's parameter changed"
 
 # the operator gives a's profile another key: made, a-b's untouched
-with_profile a bc
+write_tenant_keyed a bc
 wait_until 60 "a Ready" state_is a Ready
 mine=$(ctl resolve a bc)
 [ "$mine" != "$arn" ] && [ "$(awsim_profile_tag "$mine" bedrock-tenantd:tenant)" = a ] || fail "a resolves $mine"

@@ -17,23 +17,8 @@ naming = '  naming:\n    profile_name: "{profile}-{tenant}-{hash6}"\n    paramet
 text = text.replace('policy:\n', 'policy:\n' + naming, 1) if 'policy:\n' in text else text + 'policy:\n' + naming
 open(path, 'w').write(text)
 PY
-# with_profile ID KEY: a tenant with one profile named KEY
-with_profile() {
-	cat >"$WORK/tenants/$1.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: $1
-spec:
-  tags: {CostCenter: eng}
-  profiles:
-    - name: $2
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-YAML
-	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
-}
 param=/bt/a-b-c/arn
-with_profile a-b c
+write_tenant_keyed a-b c
 start_daemon
 wait_until 60 "a-b Ready" state_is a-b Ready
 arn=$(ctl resolve a-b c)
@@ -41,7 +26,7 @@ arn=$(ctl resolve a-b c)
 puts() { awsim_get calls | jq '.["ssm:PutParameter"].ok // 0'; }
 before=$(puts)
 
-with_profile a b-c
+write_tenant_keyed a b-c
 wait_until 60 "a Stalled" state_is a Stalled
 names_a_b() {
 	tenant_json a | jq -e '.conflict_details | any(.message | test("SSM parameter /bt/a-b-c/arn exists: tenant a-b.s, for its profile c, whose name profile b-c derives too"))'
