@@ -327,27 +327,29 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t,
  * replacement, the old one until the parameter is switched to the new), when this
  * tenant's as the diff judges it (its tag, and its name: the tenant's definition's, a
  * profile's under a former spec, or one holding its id); else the profile of this
- * instance at p's derived name, unless it is another tenant's by its tag and by that
- * tenant's own definition (two tenants deriving one name: the one made first is the
- * other's, never this tenant's). A profile at the name retagged by hand is still
- * answered: the tenant reports the conflict, and its parameter names it. NULL: none. */
+ * instance at p's derived name when tagged with this tenant, or when its parameter
+ * names it (its tenant tag written by hand: the tenant reports the conflict) and it is
+ * not another tenant's by that tenant's definition. A profile tagged as another
+ * tenant's that only shares the name (two tenants deriving one name) is never
+ * answered. NULL: none. */
 static const struct observed_profile *serving_profile(const struct engine *e, const struct observed_store *s,
 						      const struct tenant *t, const struct profile *p)
 {
 	const struct observed_parameter *q = p->parameter ? observed_store_parameter(s, p->parameter) : NULL;
-	const struct observed_profile *live = q && q->value ? observed_store_profile(s, q->value) : NULL;
-	const char *tagged = live ? tag_set_get(&live->tags, TAG_TENANT) : NULL;
+	const struct observed_profile *named = q && q->value ? observed_store_profile(s, q->value) : NULL;
+	const char *tagged = named ? tag_set_get(&named->tags, TAG_TENANT) : NULL;
+	const struct observed_profile *live;
 
 	if (tagged && strcmp(tagged, t->id) == 0 &&
-	    owned_by_defined_tenant(s, &live->tags, live->name, engine_instance(e), t->id, t))
-		return live;
+	    owned_by_defined_tenant(s, &named->tags, named->name, engine_instance(e), t->id, t))
+		return named;
 	live = observed_store_profile_by_name(s, p->name);
 	if (!live || !tags_owned_by(&live->tags, engine_instance(e)))
 		return NULL;
 	tagged = tag_set_get(&live->tags, TAG_TENANT);
-	if (tagged && strcmp(tagged, t->id) != 0 && known_tenant_derives(s, tagged, live->name))
-		return NULL;
-	return live;
+	if (tagged && strcmp(tagged, t->id) == 0)
+		return live;
+	return live == named && !known_tenant_derives(s, tagged, live->name) ? live : NULL;
 }
 
 cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,

@@ -459,6 +459,11 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 					"%s, whose name profile %s derives too (two tenants derive one name: "
 					"give one of the profiles another key, or change policy.naming.profile_name)",
 					dp->name, tenant, key ? key : "(none)", dp->key);
+			else if (known_without_definition(o->store, tenant))
+				plan_conflict(c->plan, other->arn,
+					      "an application inference profile named %s exists, tagged as tenant "
+					      "%s's profile %s, a tenant no manifest defines: left as it is",
+					      dp->name, tenant, key ? key : "(none)");
 			else
 				plan_conflict(c->plan, other->arn,
 					      "an application inference profile named %s exists, tagged as tenant "

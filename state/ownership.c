@@ -45,6 +45,18 @@ bool known_tenant_derives(const struct observed_store *s, const char *tenant_id,
 	       tenant_derives_name(t, name);
 }
 
+bool known_without_definition(const struct observed_store *s, const char *tenant_id)
+{
+	const struct tenant *t = NULL;
+
+	if (!s || !s->knows_tenant || !tenant_id)
+		return false;
+	/* its owner may have let go of a removed tenant; the store knows it by its group */
+	if (!s->knows_tenant(s->knows_ctx, tenant_id, &t))
+		return observed_store_group(s, tenant_id) != NULL;
+	return !t;
+}
+
 /* derived_by_other: name is a derived name of a tenant other than tenant_id that the
  * store's owner knows with a definition. That tenant's id is whole in the name: a
  * substring of a run of id characters from its start or a '-' to its end or a '-'. */

@@ -34,6 +34,10 @@ bool tenant_derives_name(const struct tenant *t, const char *name);
  * tenants can derive one name ("a"'s profile "b-c" and "a-b"'s profile "c" are both
  * a-b-c-<spec> under the default template): the diff says so in the conflict. */
 bool known_tenant_derives(const struct observed_store *s, const char *tenant_id, const char *name);
+/* known_without_definition: tenant_id is a tenant the store's owner or the store
+ * knows (a record, resources tagged with it) that no manifest defines now: removed, or
+ * a tag written by hand. False when the store has no owner's tenants to ask. */
+bool known_without_definition(const struct observed_store *s, const char *tenant_id);
 /* observed_group_owns: the group holds a resource its tenant owns (owned_by_tenant). */
 bool observed_group_owns(const struct observed_store *s, const struct observed_group *g, const char *instance);
 /* owned_by_defined_tenant: owned_by_tenant, the tenant's definition known (NULL:

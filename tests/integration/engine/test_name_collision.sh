@@ -4,7 +4,8 @@
 # first: a is Stalled with a conflict that names a-b's profile and says why, never
 # touches it, and resolve does not answer a-b's profile for a's (it did: an application
 # of a's would have been billed to a-b). a's profile under another key is then made,
-# and a-b's is left as it was.
+# and a-b's is left as it was. The first one's tenant removed: its profile is left as
+# it is, the other tenant saying whose it is.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -37,5 +38,23 @@ mine=$(ctl resolve a bc)
 [ "$(awsim_profile_live "$arn")" = true ] && [ "$(awsim_profile_tag "$arn" bedrock-tenantd:tenant)" = a-b ] ||
 	fail "a-b's profile is gone or retagged"
 [ "$(ctl resolve a-b c)" = "$arn" ] || fail "a-b's resolve changed"
+
+# x made first, then x-y (Stalled), then x removed: x's profile at the name both
+# derive is left as it is (never deleted as anyone's), and x-y says whose it is
+write_tenant_keyed x y-z
+wait_until 60 "x Ready" state_is x Ready
+xarn=$(ctl resolve x y-z)
+write_tenant_keyed x-y z
+wait_until 60 "x-y Stalled" state_is x-y Stalled
+rm "$WORK/tenants/x.yaml"
+says_undefined() {
+	tenant_json x-y | jq -e '.conflict_details | any(.message | test("tagged as tenant x.s profile y-z, a tenant no manifest defines: left as it is"))'
+}
+wait_until 30 "x-y's conflict says x is not defined" says_undefined
+sleep 3 # past the grace (2 s here)
+ctl resync >/dev/null
+sleep 2
+[ "$(awsim_profile_live "$xarn")" = true ] || fail "x's profile was deleted"
+out=$(ctl resolve x-y z 2>/dev/null) && fail "resolve x-y z answered $out"
 stop_daemon
 echo "ok: the collision reported on a, a-b's profile never a's, nor touched"
