@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy_doc.h"
 #include "policy_memo.h"
@@ -239,13 +240,14 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 	return false;
 }
 
-/* role: role_len characters */
+/* role: role_len characters, compared without regard to case as IAM does (a manifest
+ * that writes "app" as "App" now still desires the policy it applied) */
 static bool role_desired(const struct tenant *t, const char *role, size_t role_len, const char *name)
 {
 	if (!t || !t->policy_name || strcmp(t->policy_name, name) != 0)
 		return false;
 	for (size_t i = 0; i < t->n_roles; i++)
-		if (strlen(t->roles[i]) == role_len && memcmp(t->roles[i], role, role_len) == 0)
+		if (strlen(t->roles[i]) == role_len && strncasecmp(t->roles[i], role, role_len) == 0)
 			return true;
 	return false;
 }

@@ -3,6 +3,7 @@
 #include "generation.h"
 #include "policy_doc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -787,9 +788,26 @@ struct observed_budget *observed_store_budget(const struct observed_store *s, co
 
 /* ---- policies ---- */
 
+/* IAM's role names are unique without regard to case ("App" and "app" are one role,
+ * and a manifest may write either): the maps key a role by its name in lower case.
+ * A name longer than IAM allows is kept as it is. */
+#define ROLE_KEY_MAX 128
+static const char *role_key(const char *role, char buf[ROLE_KEY_MAX + 1])
+{
+	size_t n = strlen(role);
+
+	if (n > ROLE_KEY_MAX)
+		return role;
+	for (size_t i = 0; i <= n; i++)
+		buf[i] = (char)tolower((unsigned char)role[i]);
+	return buf;
+}
+
 static char *policy_key(const char *role, const char *name)
 {
-	return xasprintf("%s\n%s", role, name);
+	char buf[ROLE_KEY_MAX + 1];
+
+	return xasprintf("%s\n%s", role_key(role, buf), name);
 }
 
 void observed_policy_free(struct observed_policy *p)
@@ -830,7 +848,8 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 static void count_role(struct observed_store *s, const char *role, const struct observed_policy *gone,
 		       const struct observed_policy *added)
 {
-	struct observed_role *r = hashmap_get(&s->roles, role);
+	char buf[ROLE_KEY_MAX + 1];
+	struct observed_role *r = hashmap_get(&s->roles, role_key(role, buf));
 
 	if (!r)
 		return;
@@ -932,8 +951,10 @@ void observed_store_remove_policy(struct observed_store *s, const char *role, co
 
 void observed_store_put_role(struct observed_store *s, const char *name)
 {
+	char buf[ROLE_KEY_MAX + 1];
 	struct observed_role *r;
 
+	name = role_key(name, buf);
 	if (hashmap_get(&s->roles, name))
 		return;
 	s->policies_gen = generation_next();
@@ -948,13 +969,15 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 
 const struct observed_role *observed_store_role(const struct observed_store *s, const char *name)
 {
-	return hashmap_get(&s->roles, name);
+	char buf[ROLE_KEY_MAX + 1];
+
+	return hashmap_get(&s->roles, role_key(name, buf));
 }
 
 bool observed_store_role_other_policy_chars(const struct observed_store *s, const char *role, const char *policy,
 					    size_t *ret)
 {
-	const struct observed_role *r = hashmap_get(&s->roles, role);
+	const struct observed_role *r = observed_store_role(s, role);
 	const struct observed_policy *own;
 
 	if (!r)
@@ -967,8 +990,8 @@ bool observed_store_role_other_policy_chars(const struct observed_store *s, cons
 const struct observed_policy *observed_store_policy(const struct observed_store *s, const char *role, const char *name)
 {
 	/* IAM's names fit (a role's 64 characters, a policy's 128): no allocation per look-up */
-	char buf[256];
-	int n = snprintf(buf, sizeof(buf), "%s\n%s", role, name);
+	char buf[256], role_buf[ROLE_KEY_MAX + 1];
+	int n = snprintf(buf, sizeof(buf), "%s\n%s", role_key(role, role_buf), name);
 	char *key;
 	const struct observed_policy *p;
 
