@@ -329,7 +329,7 @@ int setup_state_dir(const char *dir, struct state_dir *ret)
 	ret->lock_fd = -1;
 	ret->store = NULL;
 	ret->moved_aside = NULL;
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	if (mkdir(dir, STORE_DIR_MODE) < 0 && errno != EEXIST) {
 		r = -errno;
 		log_error("state directory %s: %s", dir, strerror(-r));
 		return r;

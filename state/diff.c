@@ -452,7 +452,7 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 		    tags_owned_by(&other->tags, c->s->instance)) {
 			const char *tenant = tag_set_get(&other->tags, TAG_TENANT);
 			const char *key = tag_set_get(&other->tags, TAG_PROFILE);
-			if (known_tenant_derives(o->store, tenant, dp->name))
+			if (diff__other_tenants(c, &other->tags, dp->name))
 				plan_conflict(
 					c->plan, other->arn,
 					"an application inference profile named %s exists: tenant %s's profile "

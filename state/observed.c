@@ -794,8 +794,13 @@ struct observed_budget *observed_store_budget(const struct observed_store *s, co
 #define ROLE_KEY_MAX 128
 static const char *role_key(const char *role, char buf[ROLE_KEY_MAX + 1])
 {
-	size_t n = strlen(role);
+	size_t n = 0;
 
+	while (role[n] && !(role[n] >= 'A' && role[n] <= 'Z'))
+		n++;
+	if (!role[n]) /* in lower case already (most names): no copy */
+		return role;
+	n += strlen(role + n);
 	if (n > ROLE_KEY_MAX)
 		return role;
 	for (size_t i = 0; i <= n; i++)

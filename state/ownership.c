@@ -71,13 +71,11 @@ static bool derived_by_other(const struct observed_store *s, const char *name, c
 			continue;
 		for (size_t e = b + 1; e <= n && e - b <= TENANT_ID_MAX && id_char(name[e - 1]); e++) {
 			char id[TENANT_ID_MAX + 1];
-			const struct tenant *t = NULL;
 			if ((e < n && id_char(name[e]) && name[e] != '-') || !id_edge_char(name[e - 1]))
 				continue;
 			memcpy(id, name + b, e - b);
 			id[e - b] = '\0';
-			if (strcmp(id, tenant_id) != 0 && s->knows_tenant(s->knows_ctx, id, &t) &&
-			    tenant_derives_name(t, name))
+			if (strcmp(id, tenant_id) != 0 && known_tenant_derives(s, id, name))
 				return true;
 		}
 	}

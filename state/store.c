@@ -503,7 +503,7 @@ static void stand_in(struct store *s)
 }
 
 /* The directory of path made again when it is gone (removed whole by hand), one level
- * and with the mode a start gives it (daemon/setup.c): what is in memory then has a
+ * and with the mode a start gives it (STORE_DIR_MODE): what is in memory then has a
  * place on disk at once, not only once an operator makes it. */
 static void make_dir_of(const char *path)
 {
@@ -513,7 +513,7 @@ static void make_dir_of(const char *path)
 	if (!slash || slash == path)
 		return;
 	dir = xstrndup(path, (size_t)(slash - path));
-	(void)mkdir(dir, 0750); /* EEXIST: it is there; another failure shows in the open */
+	(void)mkdir(dir, STORE_DIR_MODE); /* EEXIST: it is there; another failure shows in the open */
 	free(dir);
 }
 

@@ -48,6 +48,9 @@ int store_open(const char *path, struct store **ret, char **ret_error);
  * when there is no database at path. */
 int store_open_readonly(const char *path, struct store **ret, char **ret_error);
 void store_close(struct store *s);
+/* The state directory's mode when the daemon makes it (at start, daemon/setup.c, and
+ * again when it was removed whole, store_reopen). */
+#define STORE_DIR_MODE 0750
 /* store_files_lost: the files at the store's path are not those it has open (the
  * database removed or replaced, or its write-ahead log removed: a cleanup of the state
  * directory by hand). SQLite then goes on writing to files no start would find. */
