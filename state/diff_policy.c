@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ownership.h"
 #include "policy_doc.h"
 #include "policy_memo.h"
 #include "xalloc.h"
@@ -178,6 +179,24 @@ static void fact_set(struct diff_ctx *c, const char *role, const char *name, con
 	a->value = desired_fact(d);
 }
 
+/* Another tenant placed in the account derives the policy name on the role too: the
+ * one that applied it keeps it (its policy is current: it never comes here), the
+ * other is in conflict; neither writes over the other's document. */
+static bool shared_name(struct diff_ctx *c, const char *role, const char *name)
+{
+	char other[TENANT_ID_MAX + 1];
+
+	if (!policy_derived_by_other(c->in->observed->store, role, name, c->in->tenant_id, other))
+		return false;
+	plan_conflict(
+		c->plan, role,
+		"the IAM policy %s of role %s is tenant %s's too: both derive that name for the role (two tenants "
+		"derive one policy name: change policy.naming.policy_name, or give one of them another role); "
+		"left as it is",
+		name, role, other);
+	return true;
+}
+
 /* One desired role. Returns true when its policy is known to be current. */
 static bool diff_role(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d)
 {
@@ -205,6 +224,8 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		return false;
 	}
 	live = observed_store_policy(c->in->observed->store, role, name);
+	if (!(live && observed_policy_same(live, doc, hash)) && shared_name(c, role, name))
+		return false;
 	if (!live && c->in->observed->store->policies_listed) {
 		/* the bulk read saw every role and policy: this one is not in AWS */
 		return put_if_room(c, role, name, d, NULL,
@@ -255,8 +276,18 @@ static bool role_desired(const struct tenant *t, const char *role, size_t role_l
 /* A policy this tenant applied earlier that nothing desires now. */
 static void diff_undesired_role(struct diff_ctx *c, const char *role, const char *name, const char *key)
 {
+	char other[TENANT_ID_MAX + 1];
 	struct action *a;
 
+	if (policy_derived_by_other(c->in->observed->store, role, name, c->in->tenant_id, other)) {
+		/* never deleted as this tenant's: the other one's applications use it */
+		a = plan_add(c->plan, ACT_FACT_CLEAR, "%s keeps its policy %s: tenant %s derives that name for it too",
+			     role, name, other);
+		a->resource = xstrdup(key);
+		if (c->in->record && c->in->record->n_timers)
+			diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
+		return;
+	}
 	if (!diff__grace(c, diff__key(c, record_key_policy_timer(role))))
 		return;
 	if (diff__retain(c)) {

@@ -237,6 +237,9 @@ struct observed_store {
 	 * current definition (NULL: none, its manifest is gone). NULL: the groups' only.
 	 * Borrowed, set by the owner. */
 	bool (*knows_tenant)(const void *ctx, const char *id, const struct tenant **ret_desired);
+	/* With the same ctx: tenant id is placed in this store's account, so that its
+	 * roles are this store's roles (IAM is per account). NULL: every tenant known is. */
+	bool (*in_account)(const void *ctx, const char *id);
 	const void *knows_ctx;
 };
 

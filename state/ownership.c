@@ -1,6 +1,7 @@
 #include "ownership.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Characters of a tenant id: ^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$ */
 static bool id_edge_char(char c)
@@ -57,11 +58,39 @@ bool known_without_definition(const struct observed_store *s, const char *tenant
 	return !t;
 }
 
-/* derived_by_other: name is a derived name of a tenant other than tenant_id that the
- * store's owner knows with a definition. That tenant's id is whole in the name: a
- * substring of a run of id characters from its start or a '-' to its end or a '-'. */
-static bool derived_by_other(const struct observed_store *s, const char *name, const char *tenant_id)
+bool tenant_derives_policy(const struct tenant *t, const char *role, const char *name)
 {
+	if (!t || !t->policy_name || !role || !name || strcmp(t->policy_name, name) != 0)
+		return false;
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (strcasecmp(t->roles[i], role) == 0)
+			return true;
+	return false;
+}
+
+/* What another tenant's definition must derive: a name, or a policy of a role. */
+struct derived {
+	const char *role; /* NULL: a name of a profile, a parameter or a budget */
+	const char *name;
+};
+
+static bool other_derives(const struct observed_store *s, const char *id, const struct derived *d)
+{
+	const struct tenant *t = NULL;
+
+	if (!d->role)
+		return known_tenant_derives(s, id, d->name);
+	return s->knows_tenant(s->knows_ctx, id, &t) && tenant_derives_policy(t, d->role, d->name) &&
+	       (!s->in_account || s->in_account(s->knows_ctx, id));
+}
+
+/* other_deriving: the first tenant other than tenant_id that the store's owner knows
+ * with a definition deriving d, into ret (TENANT_ID_MAX + 1 bytes) when not NULL.
+ * That tenant's id is whole in the name: a substring of a run of id characters from
+ * its start or a '-' to its end or a '-'. */
+static bool other_deriving(const struct observed_store *s, const struct derived *d, const char *tenant_id, char *ret)
+{
+	const char *name = d->name;
 	size_t n = strlen(name);
 
 	if (!s->knows_tenant)
@@ -75,11 +104,29 @@ static bool derived_by_other(const struct observed_store *s, const char *name, c
 				continue;
 			memcpy(id, name + b, e - b);
 			id[e - b] = '\0';
-			if (strcmp(id, tenant_id) != 0 && known_tenant_derives(s, id, name))
+			if (strcmp(id, tenant_id) != 0 && other_derives(s, id, d)) {
+				if (ret)
+					memcpy(ret, id, e - b + 1);
 				return true;
+			}
 		}
 	}
 	return false;
+}
+
+static bool derived_by_other(const struct observed_store *s, const char *name, const char *tenant_id)
+{
+	struct derived d = { NULL, name };
+
+	return other_deriving(s, &d, tenant_id, NULL);
+}
+
+bool policy_derived_by_other(const struct observed_store *s, const char *role, const char *name, const char *tenant_id,
+			     char *ret_other)
+{
+	struct derived d = { role, name };
+
+	return s && role && name && tenant_id && other_deriving(s, &d, tenant_id, ret_other);
 }
 
 /* inside_longer_id: the id at name[at, end) is part of a longer tenant id the store

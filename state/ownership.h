@@ -34,6 +34,18 @@ bool tenant_derives_name(const struct tenant *t, const char *name);
  * tenants can derive one name ("a"'s profile "b-c" and "a-b"'s profile "c" are both
  * a-b-c-<spec> under the default template): the diff says so in the conflict. */
 bool known_tenant_derives(const struct observed_store *s, const char *tenant_id, const char *name);
+/* tenant_derives_policy: t's policy name is name and role is among its access roles
+ * (without regard to case, as IAM names roles); false for NULL. */
+bool tenant_derives_policy(const struct tenant *t, const char *role, const char *name);
+/* policy_derived_by_other: a tenant other than tenant_id, known to the store's owner
+ * with a definition and placed in the store's account (in_account), derives the
+ * inline policy name on role too: a naming.policy_name with {project} or
+ * {department} can give two tenants sharing a role one name ("a" of project "b-c"
+ * and "a-b" of project "c" under "{tenant}-{project}"). Inline policies carry no
+ * tags to tell whose a document is: neither tenant may write or delete it. That
+ * tenant's id into ret_other (TENANT_ID_MAX + 1 bytes) when not NULL. */
+bool policy_derived_by_other(const struct observed_store *s, const char *role, const char *name, const char *tenant_id,
+			     char *ret_other);
 /* known_without_definition: tenant_id is a tenant the store's owner or the store
  * knows (a record, resources tagged with it) that no manifest defines now: removed, or
  * a tag written by hand. False when the store has no owner's tenants to ask. */

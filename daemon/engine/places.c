@@ -20,20 +20,32 @@ static void account_id_heard_before(struct place_state *ps);
 
 /* A place's store weighs a name against every tenant the engine knows (ownership by
  * name, owned_by_tenant). */
+/* A place's store knows the engine's tenants (ctx: the place_state). */
 static bool engine_knows_tenant(const void *ctx, const char *id, const struct tenant **ret_desired)
 {
-	const struct engine *e = ctx;
-	const struct tenant_entry *t = hashmap_get(&e->tenants, id);
+	const struct place_state *ps = ctx;
+	const struct tenant_entry *t = hashmap_get(&ps->e->tenants, id);
 
 	if (ret_desired)
 		*ret_desired = t && !t->removed ? t->desired : NULL;
 	return t != NULL;
 }
 
-static void knows_engine_tenants(struct observed_store *s, const struct engine *e)
+/* The tenant is placed in the place's account (the same alias; NULL: the daemon's own). */
+static bool engine_tenant_in_account(const void *ctx, const char *id)
 {
-	s->knows_tenant = engine_knows_tenant;
-	s->knows_ctx = e;
+	const struct place_state *ps = ctx;
+	const struct tenant_entry *t = hashmap_get(&ps->e->tenants, id);
+	const char *a = t && t->place ? t->place->account : NULL, *b = ps->place.account;
+
+	return t && t->place && (a == b || (a && b && strcmp(a, b) == 0));
+}
+
+static void knows_engine_tenants(struct place_state *ps)
+{
+	ps->store.knows_tenant = engine_knows_tenant;
+	ps->store.in_account = engine_tenant_in_account;
+	ps->store.knows_ctx = ps;
 }
 
 static char *place_key(const char *account, const char *region)
@@ -74,7 +86,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	ps->place.list_enforcement = e->set.execution_role != NULL;
 	ps->tags_phase = (unsigned)(e->places.n % ENGINE_TAGS_EVERY); /* spread evenly */
 	observed_store_init(&ps->store);
-	knows_engine_tenants(&ps->store, e);
+	knows_engine_tenants(ps);
 	hashmap_init_keyed(&ps->members, member_key);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
@@ -731,7 +743,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		  carry.store_carried ? ", the rest unchanged" : "");
 	reap_store_later(e, &ps->store); /* freed over the next turns */
 	ps->store = *snapshot;
-	knows_engine_tenants(&ps->store, e);
+	knows_engine_tenants(ps);
 	observed_store_init(snapshot);
 	ps->store.listed_at = engine__wall(e);
 	ps->listed = true;

@@ -198,6 +198,19 @@ write_tenant() {
 	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
 }
 
+# set_naming LINE...: policy.naming in the configuration written, one template a
+# line ('parameter: "/bt/{tenant}-{profile}/arn"'); before start_daemon.
+set_naming() {
+	python3 - "$WORK/config.yaml" "$@" <<'PY'
+import sys
+path, lines = sys.argv[1], sys.argv[2:]
+text = open(path).read()
+naming = '  naming:\n' + ''.join('    %s\n' % line for line in lines)
+text = text.replace('policy:\n', 'policy:\n' + naming, 1) if 'policy:\n' in text else text + 'policy:\n' + naming
+open(path, 'w').write(text)
+PY
+}
+
 # write_tenant_keyed ID KEY: a tenant with one profile whose key is KEY (Haiku,
 # CostCenter eng): tenants whose ids and keys make one derived name.
 write_tenant_keyed() {

@@ -9,14 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
-python3 - "$WORK/config.yaml" <<'PY'
-import sys
-path = sys.argv[1]
-text = open(path).read()
-naming = '  naming:\n    profile_name: "{profile}-{tenant}-{hash6}"\n    parameter: "/bt/{tenant}-{profile}/arn"\n'
-text = text.replace('policy:\n', 'policy:\n' + naming, 1) if 'policy:\n' in text else text + 'policy:\n' + naming
-open(path, 'w').write(text)
-PY
+set_naming 'profile_name: "{profile}-{tenant}-{hash6}"' 'parameter: "/bt/{tenant}-{profile}/arn"'
 param=/bt/a-b-c/arn
 write_tenant_keyed a-b c
 start_daemon

@@ -767,6 +767,97 @@ static void test_converged_diff_allocates_nothing(void **state)
 #endif
 }
 
+/* The other tenant deriving the policy name: "a", its definition the context, placed
+ * in the store's account while in_account_too. */
+static bool in_account_too;
+
+static bool knows_a(const void *ctx, const char *id, const struct tenant **ret_desired)
+{
+	const struct tenant *a = ctx;
+
+	if (ret_desired)
+		*ret_desired = strcmp(id, a->id) == 0 ? a : NULL;
+	return strcmp(id, a->id) == 0;
+}
+
+static bool a_in_account(const void *ctx, const char *id)
+{
+	(void)ctx;
+	(void)id;
+	return in_account_too;
+}
+
+static struct tenant *tenant_with_policy_name(const char *id, const char *hash, const char *role, const char *name)
+{
+	struct tenant *t = fix_tenant(id);
+
+	fix_profile(t, "chat", HAIKU, hash);
+	fix_role(t, role);
+	free(t->policy_name);
+	t->policy_name = xstrdup(name);
+	return t;
+}
+
+/* Tenants "a" and "a-b" sharing a role, whose naming.policy_name ("bt-{tenant}-{project}",
+ * projects "b-c" and "c") derives one name for both: the one that applied the policy
+ * keeps it; the other is in conflict and never writes over it, nor deletes it when it
+ * goes (the other tenant's applications use it). In another account, no conflict. */
+static void test_two_tenants_deriving_one_policy_name(void **state)
+{
+	struct sim s;
+	struct tenant *a = tenant_with_policy_name("a", "aaaaaa", "App", "bt-a-b-c");
+	struct tenant *ab = tenant_with_policy_name("a-b", "bbbbbb", "app", "bt-a-b-c");
+	const char *a_doc = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
+	struct plan p;
+
+	/* a-b applied it first: it keeps it, steady, once a is known too */
+	sim_init(&s, "a-b");
+	sim_converge(&s, ab, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	s.store.knows_tenant = knows_a;
+	s.store.in_account = a_in_account;
+	s.store.knows_ctx = a;
+	in_account_too = true;
+	plan_init(&p);
+	sim_diff(&s, ab, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+
+	/* a's document on the role (a applied it): a-b is in conflict, writes nothing */
+	sim_set_policy(&s, "app", "bt-a-b-c", a_doc);
+	bulk_read_digest(&s, "app", "bt-a-b-c", a_doc);
+	plan_init(&p);
+	sim_diff(&s, ab, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 1);
+	assert_non_null(strstr(p.conflicts[0].message, "the IAM policy bt-a-b-c of role app is tenant a's too"));
+	assert_int_equal(plan_count(&p, ACT_POLICY_PUT), 0);
+	plan_release(&p);
+
+	/* a-b goes: the policy stays, a-b's fact of it goes at once */
+	s.calls[ACT_POLICY_DELETE] = 0;
+	sim_converge(&s, NULL, DELETION_DELETE, 1, 10);
+	s.now += FIX_GRACE;
+	sim_converge(&s, NULL, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_POLICY_DELETE], 0);
+	assert_string_equal(sim_policy(&s, "app", "bt-a-b-c"), a_doc);
+	assert_null(record_policy_fact(s.record, "app", "bt-a-b-c"));
+
+	/* a in another account: its roles are not these; a-b writes its own */
+	in_account_too = false;
+	s.calls[ACT_POLICY_PUT] = 0;
+	sim_converge(&s, ab, DELETION_DELETE, 1, 10);
+	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
+	assert_string_not_equal(sim_policy(&s, "app", "bt-a-b-c"), a_doc);
+	plan_init(&p);
+	sim_diff(&s, ab, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	plan_release(&p);
+	tenant_free(a);
+	tenant_free(ab);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_read_counts_the_role_s_other_policies),
 		cmocka_unit_test(test_shared_role_counts_the_other_tenants),
 		cmocka_unit_test(test_role_total_arithmetic),
+		cmocka_unit_test(test_two_tenants_deriving_one_policy_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
