@@ -8,6 +8,7 @@
 #include "git_sync_status.h"
 #include "observed.h"
 #include "ownership.h"
+#include "policy_memo.h"
 #include "xalloc.h"
 
 static cJSON *string_or_null(const char *s)
@@ -173,6 +174,27 @@ static cJSON *deny_policy_json(const struct observed_store *s, const char *tenan
 	return j;
 }
 
+/* What AWS holds of a tenant's role policy, not what was once written: applied when
+ * the record's fact (the digest last applied) is set and the live policy has that
+ * digest. With a bulk IAM read (policies_listed) the live policy and the role are
+ * known; without one a policy is read only when its document changes, so the fact
+ * stands unless a read of the policy said otherwise. */
+static bool policy_applied(const struct observed_store *s, const struct observed_policy *p, const char *fact)
+{
+	if (!fact)
+		return false;
+	if (!p)
+		return !s->policies_listed;
+	return observed_policy_exists(p) && policy_memo_fact_is(fact, p->hash);
+}
+
+static bool role_exists(const struct observed_store *s, const char *role, const struct observed_policy *p)
+{
+	if (s->policies_listed)
+		return observed_store_role(s, role) != NULL;
+	return !(p && p->role_missing);
+}
+
 static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t)
 {
 	const struct observed_store *s = engine_observed(e, t);
@@ -236,8 +258,8 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "role", d->roles[i]);
 			cJSON_AddStringToObject(j, "policy", d->policy_name);
-			cJSON_AddBoolToObject(j, "applied", record_fact(t->record, key) != NULL);
-			cJSON_AddBoolToObject(j, "role_exists", !(p && p->role_missing));
+			cJSON_AddBoolToObject(j, "applied", policy_applied(s, p, record_fact(t->record, key)));
+			cJSON_AddBoolToObject(j, "role_exists", role_exists(s, d->roles[i], p));
 			cJSON_AddItemToArray(policies, j);
 			free(key);
 		}
