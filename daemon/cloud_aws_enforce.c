@@ -478,6 +478,36 @@ static void on_policy_roles(void *arg, int status, const struct aws_error *err, 
 	detach_next(x);
 }
 
+/* ACT_DENY_POLICY_ATTACH: the policy attached to each of the action's roles in turn
+ * (x->step), one already attached included (IAM changes nothing then). */
+static void attach_next(struct applying *x);
+
+static void on_attached(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+
+	if (status < 0) {
+		finish(x, status, err);
+		return;
+	}
+	x->step++;
+	attach_next(x);
+}
+
+static void attach_next(struct applying *x)
+{
+	const struct action *a = x->act;
+	int r;
+
+	if ((size_t)x->step >= a->n_roles) {
+		finish(x, 0, NULL);
+		return;
+	}
+	r = iam_attach_role_policy(x->c->client, &x->target, a->roles[x->step], a->resource, on_attached, x);
+	if (r < 0)
+		finish(x, r, NULL);
+}
+
 int cloud_aws__apply_enforce(struct applying *x)
 {
 	const struct action *a = x->act;
@@ -496,6 +526,11 @@ int cloud_aws__apply_enforce(struct applying *x)
 		return new_version(x, a->version);
 	case ACT_DENY_POLICY_DELETE:
 		return iam_list_policy_roles(x->c->client, &x->target, a->resource, on_policy_roles, x);
+	case ACT_DENY_POLICY_ATTACH:
+		x->step = 0;
+		if (!a->n_roles)
+			return -EINVAL;
+		return iam_attach_role_policy(x->c->client, &x->target, a->roles[0], a->resource, on_attached, x);
 	default:
 		return budget_action_call(x);
 	}

@@ -169,6 +169,10 @@ static cJSON *deny_policy_json(const struct observed_store *s, const char *tenan
 		cJSON_AddStringToObject(j, "name", p->name);
 		cJSON_AddItemToObject(j, "arn", string_or_null(p->arn));
 		cJSON_AddItemToObject(j, "default_version", string_or_null(p->default_version));
+		if (p->attachments >= 0) /* the entities it is attached to, as listed */
+			cJSON_AddNumberToObject(j, "attachments", (double)p->attachments);
+		else
+			cJSON_AddNullToObject(j, "attachments");
 	}
 	free(name);
 	return j;

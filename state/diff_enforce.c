@@ -147,7 +147,17 @@ static bool over_threshold(const struct observed_budget *b, double percent)
 	return limit > 0 && spend >= limit * percent / 100.0;
 }
 
-static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a)
+/* The deny policy is attached to fewer entities than the action names roles
+ * (ListPolicies' AttachmentCount; below 0: not known): detached by hand since the
+ * action executed, which Budgets does not see (its status stays EXECUTION_SUCCESS,
+ * and the roles may invoke: the tenant is not OverBudget until they are denied). */
+static bool detached(const struct observed_deny_policy *live, const struct observed_budget_action *a)
+{
+	return live && live->attachments >= 0 && (size_t)live->attachments < a->n_roles;
+}
+
+static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,
+			const struct observed_deny_policy *live)
 {
 	bool over = over_threshold(b, a->threshold);
 	struct action *x;
@@ -155,6 +165,20 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 	if (!a->status)
 		return;
 	if (!strcmp(a->status, "EXECUTION_SUCCESS")) {
+		if (over && detached(live, a)) {
+			/* Budgets keeps its status: the roles are attached again here (a role
+			 * that holds it already is left as it is by IAM) */
+			x = plan_add(
+				c->plan, ACT_DENY_POLICY_ATTACH,
+				"the deny policy %s is attached to %lld of the %zu roles of the executed action of "
+				"budget %s (detached by hand)",
+				live->name, (long long)live->attachments, a->n_roles, b->name);
+			x->name = xstrdup(live->name);
+			x->resource = xstrdup(live->arn);
+			x->roles = strv_dup(a->roles, a->n_roles);
+			x->n_roles = a->n_roles;
+			return;
+		}
 		if (over) {
 			c->plan->over_budget = true;
 			return;
@@ -257,7 +281,7 @@ static void diff_wanted(struct diff_ctx *c, const char *name, const struct obser
 		if (!mine || !action_matches(mine, t, arn, role_arn))
 			write_action(c, b, mine, arn, role_arn);
 		if (mine)
-			diff_status(c, b, mine);
+			diff_status(c, b, mine, live);
 	} else if (live) {
 		c->plan->incomplete |= !planned(c, ACT_BUDGET_CREATE); /* the budget is created first */
 	}

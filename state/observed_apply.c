@@ -356,6 +356,22 @@ static char *next_version(const char *v)
 	return xasprintf("v%ld", n + 1);
 }
 
+/* The deny policy attached to every role of a->roles again: it counts as many
+ * attachments at least (an attach of an attached policy changes nothing in IAM). */
+static int apply_deny_attach(struct observed_store *s, const struct action *a)
+{
+	const struct observed_deny_policy *live = observed_store_deny_policy(s, a->name);
+	struct observed_deny_policy *p;
+
+	if (!live)
+		return -ENOENT;
+	p = observed_deny_policy_dup(live);
+	if (p->attachments < (int64_t)a->n_roles)
+		p->attachments = (int64_t)a->n_roles;
+	observed_store_put_deny_policy(s, p);
+	return 0;
+}
+
 static int apply_deny_policy(struct observed_store *s, struct tenant_record *r, const struct action *a,
 			     const char *answer)
 {
@@ -533,6 +549,8 @@ int observed_apply_action_at(struct observed_store *s, struct tenant_record *r, 
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
 		return apply_deny_policy(s, r, a, budget_arn);
+	case ACT_DENY_POLICY_ATTACH:
+		return apply_deny_attach(s, a);
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:

@@ -136,6 +136,7 @@ char *plan_render_subject(const struct action *a, const struct observed_store *b
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
+	case ACT_DENY_POLICY_ATTACH:
 		return xstrdup(a->name ? a->name : "");
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
@@ -489,6 +490,13 @@ static void enforce_changes(const struct action *a, const struct observed_store 
 			free(key);
 		}
 		break;
+	case ACT_DENY_POLICY_ATTACH:
+		for (size_t i = 0; i < a->n_roles; i++) {
+			char *key = xasprintf("attached to %s", a->roles[i]);
+			change_list_add(ret, '+', key, NULL, NULL);
+			free(key);
+		}
+		break;
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 		want = xasprintf("%g%%", a->threshold);
@@ -594,6 +602,7 @@ void plan_render_changes(const struct action *a, const struct observed_store *be
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
+	case ACT_DENY_POLICY_ATTACH:
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:

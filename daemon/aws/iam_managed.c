@@ -143,6 +143,19 @@ int iam_delete_policy_version(struct aws_client *c, const struct aws_target *t, 
 
 /* ---- attachments ---- */
 
+int iam_attach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
+			   aws_done_cb cb, void *arg)
+{
+	struct aws_request req;
+
+	if (!role || !arn)
+		return -EINVAL;
+	aws_request_init_query(&req, AWS_IAM, "AttachRolePolicy");
+	aws_request_add_form(&req, "RoleName", role);
+	aws_request_add_form(&req, "PolicyArn", arn);
+	return aws_op_call(c, t, &req, &done_spec, (aws_any_cb)cb, arg);
+}
+
 int iam_detach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
 			   aws_done_cb cb, void *arg)
 {

@@ -43,6 +43,9 @@ int iam_delete_policy_version(struct aws_client *c, const struct aws_target *t, 
  * page at MaxItems 1000. */
 int iam_list_policy_versions(struct aws_client *c, const struct aws_target *t, const char *arn, iam_versions_cb cb,
 			     void *arg);
+/* iam_attach_role_policy: attaching an attached policy changes nothing (no error). */
+int iam_attach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
+			   aws_done_cb cb, void *arg);
 /* iam_detach_role_policy: NoSuchEntity when it is not attached. */
 int iam_detach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
 			   aws_done_cb cb, void *arg);

@@ -90,7 +90,10 @@ static void render_deletions(FILE *out, const cJSON *j, const cJSON *o)
 static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 {
 	const cJSON *e = cJSON_GetObjectItem(b, "enforce"), *d = cJSON_GetObjectItem(o, "deny_policy"), *bu, *a;
+	const cJSON *attached = cJSON_GetObjectItem(d, "attachments");
 	const char *status = NULL;
+	char effect[160] = "";
+	int roles = 0;
 
 	if (!cJSON_IsObject(e))
 		return;
@@ -98,13 +101,24 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 		cJSON_ArrayForEach(a, cJSON_GetObjectItem(bu, "actions"))
 	{
 		const char *arn = render_str(a, "policy_arn", ""), *name = render_str(d, "arn", NULL);
-		if (name && !strcmp(arn, name))
+		if (name && !strcmp(arn, name)) {
 			status = render_str(a, "status", NULL);
+			roles = cJSON_GetArraySize(cJSON_GetObjectItem(a, "roles"));
+		}
 	}
+	/* what the roles are now: Budgets' status says what it did, the listing whether the
+	 * policy is still attached (it may have been detached by hand since) */
+	if (status && !strcmp(status, "EXECUTION_SUCCESS") && cJSON_IsNumber(attached) &&
+	    cJSON_GetNumberValue(attached) < roles)
+		snprintf(effect, sizeof(effect),
+			 " (over budget, but the deny policy is attached to %g of its %d roles: "
+			 "they are not denied)",
+			 cJSON_GetNumberValue(attached), roles);
+	else if (status && !strcmp(status, "EXECUTION_SUCCESS"))
+		snprintf(effect, sizeof(effect), " (over budget: the roles are denied)");
 	fprintf(out, "%-14s at %g%% of the limit: deny policy %s, action %s%s\n", "enforcement",
 		cJSON_GetNumberValue(cJSON_GetObjectItem(e, "at_percent")), render_str(d, "name", "(none yet)"),
-		status ? status : "(none yet)",
-		status && !strcmp(status, "EXECUTION_SUCCESS") ? " (over budget: the roles are denied)" : "");
+		status ? status : "(none yet)", effect);
 }
 
 static int render_tenant(FILE *out, const cJSON *j, bool wide)

@@ -360,6 +360,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
+	case ACT_DENY_POLICY_ATTACH:
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:
@@ -543,6 +544,13 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 	/* a move's old account: the policy's fact and timer are the current place's */
 	observed_apply_action(&ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, answer);
 	switch (a->kind) {
+	case ACT_DENY_POLICY_ATTACH: {
+		const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, a->name);
+		if (p)
+			engine__place_journal_deny(ps, p, NULL);
+		note_change(e, t, "attached deny policy %s to its roles again (detached by hand)", a->name);
+		break;
+	}
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:

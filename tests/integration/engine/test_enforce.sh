@@ -2,7 +2,7 @@
 # Budget enforcement end to end (spec.budget.enforce): the daemon keeps a deny policy
 # and a Budgets action; the tenant's role invokes its profile until the spend crosses
 # the threshold, then AWS Budgets attaches the policy, Converse is denied and the
-# tenant is OverBudget; a raised limit or a new budget period reverses it (Ready, and
+# tenant is OverBudget; the policy detached by hand is attached again; a raised limit or a new budget period reverses it (Ready, and
 # allowed again); a policy or an action deleted by hand is made again; a change of the
 # alerts' subscribers alone updates the action; versions of the policy made by hand up
 # to IAM's limit of five stop neither a new one (the oldest non-default goes) nor the
@@ -134,6 +134,22 @@ grep -q "^enforcement .*at 100% of the limit: deny policy $POLICY, action EXECUT
 	fail "ctl tenant: $out"
 tenant_json acme | jq -e --arg p "$POLICY_ARN" '.observed.deny_policy.arn == $p and .desired.budget.enforce.at_percent == 100 and
 	.observed.budgets[0].actions[0].status == "EXECUTION_SUCCESS"' >/dev/null || fail "tenant JSON: $(tenant_json acme | jq -c .observed)"
+
+# The deny policy detached by hand: Budgets still says EXECUTION_SUCCESS, the role
+# may invoke. The tenant is not reported denied; the daemon attaches it again.
+curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	-H 'Content-Type: application/x-www-form-urlencoded' \
+	--data "Action=DetachRolePolicy&Version=2010-05-08&RoleName=acme-app&PolicyArn=$POLICY_ARN" \
+	"http://127.0.0.1:$PORT/" >/dev/null || fail "DetachRolePolicy"
+allowed || fail "the role is still denied once the policy is detached: $(converse)"
+ctl resync >/dev/null
+reattached() { [ "$(attached)" = 1 ]; }
+wait_until 30 "the deny policy attached again" reattached
+denied || fail "the role is not denied once the policy is attached again: $(converse)"
+wait_eq 30 "acme OverBudget again" OverBudget state
+[ "$(action_status)" = EXECUTION_SUCCESS ] || fail "the action: $(actions)"
+tenant_json acme | jq -e '.history | any(.event | test("attached deny policy bedrock-tenantd-acme-deny to its roles again"))' >/dev/null ||
+	fail "no history line: $(tenant_json acme | jq -c .history)"
 
 # The limit raised above the spend: reversed (then reset), allowed again, Ready.
 enforced_tenant 20

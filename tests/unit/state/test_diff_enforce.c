@@ -48,7 +48,18 @@ static const struct observed_budget_action *live_action(struct sim *s)
 	return &b->actions[0];
 }
 
-/* What AWS does meanwhile: the spend (as a listing shows it), the action's status. */
+/* The deny policy as a listing shows it, attached to n entities. */
+static void set_attachments(struct sim *s, int64_t n)
+{
+	struct observed_deny_policy *p = observed_deny_policy_dup(observed_store_deny_policy(&s->store, POLICY));
+
+	p->attachments = n;
+	observed_store_put_deny_policy(&s->store, p);
+}
+
+/* What AWS does meanwhile: the spend (as a listing shows it), the action's status;
+ * an executed action has attached the deny policy to its roles, a reversed one has
+ * detached it. */
 static void set_spend(struct sim *s, const char *actual, const char *status)
 {
 	struct observed_budget *b = observed_budget_dup(live_budget(s));
@@ -58,6 +69,7 @@ static void set_spend(struct sim *s, const char *actual, const char *status)
 	if (status && b->n_actions) {
 		free(b->actions[0].status);
 		b->actions[0].status = xstrdup(status);
+		set_attachments(s, strcmp(status, "EXECUTION_SUCCESS") == 0 ? (int64_t)b->actions[0].n_roles : 0);
 	}
 	observed_store_put_budget(&s->store, b);
 }
@@ -135,6 +147,41 @@ static void test_over_budget_then_limit_raised(void **state)
 	assert_int_equal(s.calls[ACT_BUDGET_ACTION_EXECUTE], 2);
 	assert_string_equal(live_action(&s)->status, "STANDBY");
 	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The deny policy detached by hand after the action executed: Budgets still says
+ * EXECUTION_SUCCESS, the roles may invoke. The tenant is not OverBudget: the policy
+ * is attached to the action's roles again, and then it is. */
+static void test_deny_policy_detached_by_hand(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	assert_true(over_budget(&s, t));
+	set_attachments(&s, 0);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_false(p.over_budget);
+	assert_int_equal(plan_aws_actions(&p), 1);
+	assert_int_equal(p.actions[0].kind, ACT_DENY_POLICY_ATTACH);
+	assert_string_equal(p.actions[0].resource, POLICY_ARN);
+	assert_int_equal(p.actions[0].n_roles, 1);
+	assert_string_equal(p.actions[0].roles[0], "acme-app");
+	plan_release(&p);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_ATTACH], 1);
+	assert_int_equal(observed_store_deny_policy(&s.store, POLICY)->attachments, 1);
+	assert_true(over_budget(&s, t));
+	/* not known (a listing that could not count them): taken as attached */
+	set_attachments(&s, -1);
+	assert_true(over_budget(&s, t));
 	tenant_free(t);
 	sim_release(&s);
 }
@@ -365,6 +412,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_created_and_steady),
 		cmocka_unit_test(test_over_budget_then_limit_raised),
+		cmocka_unit_test(test_deny_policy_detached_by_hand),
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_repairs),
