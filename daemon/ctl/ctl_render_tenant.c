@@ -116,6 +116,10 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 			 cJSON_GetNumberValue(attached), roles);
 	else if (status && !strcmp(status, "EXECUTION_SUCCESS"))
 		snprintf(effect, sizeof(effect), " (over budget: the roles are denied)");
+	else if (cJSON_IsNumber(attached) && cJSON_GetNumberValue(attached) > 0)
+		snprintf(effect, sizeof(effect),
+			 " (not over budget, but the deny policy is attached to %g: denied there)",
+			 cJSON_GetNumberValue(attached));
 	fprintf(out, "%-14s at %g%% of the limit: deny policy %s, action %s%s\n", "enforcement",
 		cJSON_GetNumberValue(cJSON_GetObjectItem(e, "at_percent")), render_str(d, "name", "(none yet)"),
 		status ? status : "(none yet)", effect);

@@ -69,6 +69,14 @@ policy_exists() {
 		"http://127.0.0.1:$PORT/" | grep -c "<PolicyName>$POLICY</PolicyName>" || true
 }
 
+# iam_role_policy Attach|Detach: the deny policy attached to or detached from acme-app by hand
+iam_role_policy() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=$1RolePolicy&Version=2010-05-08&RoleName=acme-app&PolicyArn=$POLICY_ARN" \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1RolePolicy"
+}
+
 # The tenant's application: its role's session, Converse through its profile ARN.
 session=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 	-H 'Content-Type: application/x-www-form-urlencoded' \
@@ -137,10 +145,7 @@ tenant_json acme | jq -e --arg p "$POLICY_ARN" '.observed.deny_policy.arn == $p 
 
 # The deny policy detached by hand: Budgets still says EXECUTION_SUCCESS, the role
 # may invoke. The tenant is not reported denied; the daemon attaches it again.
-curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-	-H 'Content-Type: application/x-www-form-urlencoded' \
-	--data "Action=DetachRolePolicy&Version=2010-05-08&RoleName=acme-app&PolicyArn=$POLICY_ARN" \
-	"http://127.0.0.1:$PORT/" >/dev/null || fail "DetachRolePolicy"
+iam_role_policy Detach
 allowed || fail "the role is still denied once the policy is detached: $(converse)"
 ctl resync >/dev/null
 reattached() { [ "$(attached)" = 1 ]; }
@@ -157,6 +162,16 @@ wait_eq 30 "acme Ready after the limit was raised" Ready state
 [ "$(action_status)" = STANDBY ] || fail "not reversed and reset: $(actions)"
 [ "$(attached)" = 0 ] || fail "the policy is still attached"
 allowed || fail "still denied after the limit was raised: $(converse)"
+
+# The policy attached by hand under budget (an operator's block): left as it is, and
+# the tenant's enforcement line says the role is denied all the same.
+iam_role_policy Attach
+ctl resync >/dev/null
+says_denied() { ctl tenant acme 2>/dev/null | grep -q "^enforcement .*action STANDBY (not over budget, but the deny policy is attached to 1: denied there)"; }
+wait_until 30 "ctl tenant says the role is denied" says_denied
+denied || fail "the role attached by hand is not denied: $(converse)"
+[ "$(attached)" = 1 ] || fail "the policy attached by hand was detached"
+iam_role_policy Detach
 
 # Over again, then a new budget period: reversed, Ready.
 spend 25
