@@ -153,7 +153,7 @@ static bool over_threshold(const struct observed_budget *b, double percent)
  * and the roles may invoke: the tenant is not OverBudget until they are denied). */
 static bool detached(const struct observed_deny_policy *live, const struct observed_budget_action *a)
 {
-	return live && live->attachments >= 0 && (size_t)live->attachments < a->n_roles;
+	return live && live->arn && live->attachments >= 0 && (size_t)live->attachments < a->n_roles;
 }
 
 static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,

@@ -42,8 +42,9 @@ bool tenant_derives_policy(const struct tenant *t, const char *role, const char 
  * inline policy name on role too: a naming.policy_name with {project} or
  * {department} can give two tenants sharing a role one name ("a" of project "b-c"
  * and "a-b" of project "c" under "{tenant}-{project}"). Inline policies carry no
- * tags to tell whose a document is: neither tenant may write or delete it. That
- * tenant's id into ret_other (TENANT_ID_MAX + 1 bytes) when not NULL. */
+ * tags to tell whose a document is: the tenant whose policy is current keeps it, the
+ * other may neither write nor delete it (state/diff_policy.c). That tenant's id into
+ * ret_other (TENANT_ID_MAX + 1 bytes) when not NULL. */
 bool policy_derived_by_other(const struct observed_store *s, const char *role, const char *name, const char *tenant_id,
 			     char *ret_other);
 /* known_without_definition: tenant_id is a tenant the store's owner or the store

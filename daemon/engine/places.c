@@ -19,8 +19,8 @@ static void resolve_account(struct place_state *ps);
 static void account_id_heard_before(struct place_state *ps);
 
 /* A place's store weighs a name against every tenant the engine knows (ownership by
- * name, owned_by_tenant). */
-/* A place's store knows the engine's tenants (ctx: the place_state). */
+ * name, owned_by_tenant), and a role's policy name against those placed in its
+ * account (ctx: the place_state). */
 static bool engine_knows_tenant(const void *ctx, const char *id, const struct tenant **ret_desired)
 {
 	const struct place_state *ps = ctx;

@@ -2,8 +2,9 @@
 # Budget enforcement end to end (spec.budget.enforce): the daemon keeps a deny policy
 # and a Budgets action; the tenant's role invokes its profile until the spend crosses
 # the threshold, then AWS Budgets attaches the policy, Converse is denied and the
-# tenant is OverBudget; the policy detached by hand is attached again; a raised limit or a new budget period reverses it (Ready, and
-# allowed again); a policy or an action deleted by hand is made again; a change of the
+# tenant is OverBudget; the policy detached by hand is attached again, and one attached
+# by hand under budget is left and said to deny; a raised limit or a new budget period
+# reverses it (Ready, and allowed again); a policy or an action deleted by hand is made again; a change of the
 # alerts' subscribers alone updates the action; versions of the policy made by hand up
 # to IAM's limit of five stop neither a new one (the oldest non-default goes) nor the
 # deletion; removing enforce deletes the action and detaches and deletes the policy.
