@@ -440,6 +440,22 @@ static void define_action(struct observed_budget_action *x, const struct action 
 	x->subscribers = strv_dup(a->subscribers, a->n_subscribers);
 }
 
+/* A reversal detaches the action's policy from its roles (Budgets does): the deny
+ * policy counts that many attachments fewer until a listing counts them again, so that
+ * what is shown of the roles in between is not the denial just lifted. */
+static void reversal_detaches(struct observed_store *s, const struct observed_budget_action *x)
+{
+	const char *slash = x->policy_arn ? strrchr(x->policy_arn, '/') : NULL;
+	const struct observed_deny_policy *live = slash ? observed_store_deny_policy(s, slash + 1) : NULL;
+	struct observed_deny_policy *p;
+
+	if (!live || live->attachments < 0)
+		return;
+	p = observed_deny_policy_dup(live);
+	p->attachments = p->attachments > (int64_t)x->n_roles ? p->attachments - (int64_t)x->n_roles : 0;
+	observed_store_put_deny_policy(s, p);
+}
+
 static int apply_budget_action(struct observed_store *s, const struct action *a, const char *answer)
 {
 	const struct observed_budget *live = observed_store_budget(s, a->budget);
@@ -470,9 +486,11 @@ static int apply_budget_action(struct observed_store *s, const struct action *a,
 		break;
 	default: /* ACT_BUDGET_ACTION_EXECUTE */
 		if (x) {
+			bool reverse = strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0;
 			free(x->status);
-			x->status = xstrdup(strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0 ? "REVERSE_SUCCESS"
-											   : "STANDBY");
+			x->status = xstrdup(reverse ? "REVERSE_SUCCESS" : "STANDBY");
+			if (reverse)
+				reversal_detaches(s, x);
 		}
 		break;
 	}

@@ -13,6 +13,7 @@
 #include "budget_spec.h"
 #include "diff.h"
 #include "diff_stamp.h"
+#include "enforce_spec.h"
 #include "intern.h"
 #include "log.h"
 #include "observed_apply.h"
@@ -533,6 +534,18 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 
 /* Budget enforcement: the deny policy and the Budgets action (observed_apply_action),
  * the policy's fact in the store, the journal, the history. */
+/* The tenant's deny policy as the place's model holds it now, kept for the listings
+ * under way (an own write outvotes a listing that started before it). */
+static void journal_deny_of(struct place_state *ps, const char *tenant)
+{
+	char *name = enforce_policy_name(tenant);
+	const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, name);
+
+	if (p)
+		engine__place_journal_deny(ps, p, NULL);
+	free(name);
+}
+
 static void apply_enforce_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
@@ -586,6 +599,8 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 			engine__history(e, t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
 		else
 			engine__history(e, t, engine__wall(e), "budget %s: %s (%s)", a->budget, a->reason, a->value);
+		if (a->kind == ACT_BUDGET_ACTION_EXECUTE && a->value && !strcmp(a->value, "REVERSE_BUDGET_ACTION"))
+			journal_deny_of(ps, t->id); /* detached from the roles by the reversal */
 		break;
 	}
 	}

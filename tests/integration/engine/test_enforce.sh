@@ -163,6 +163,9 @@ wait_eq 30 "acme Ready after the limit was raised" Ready state
 [ "$(action_status)" = STANDBY ] || fail "not reversed and reset: $(actions)"
 [ "$(attached)" = 0 ] || fail "the policy is still attached"
 allowed || fail "still denied after the limit was raised: $(converse)"
+# what the tenant says of its roles before the next listing: not denied
+out=$(ctl tenant acme | grep "^enforcement" || true)
+grep -q "action STANDBY$" <<<"$out" || fail "ctl tenant after the reversal: $out"
 
 # The policy attached by hand under budget (an operator's block): left as it is, and
 # the tenant's enforcement line says the role is denied all the same.

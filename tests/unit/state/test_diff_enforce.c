@@ -146,6 +146,8 @@ static void test_over_budget_then_limit_raised(void **state)
 	assert_int_equal(s.calls[ACT_BUDGET_UPDATE], 1);
 	assert_int_equal(s.calls[ACT_BUDGET_ACTION_EXECUTE], 2);
 	assert_string_equal(live_action(&s)->status, "STANDBY");
+	/* the reversal detached the policy: so the model says until a listing counts */
+	assert_int_equal(observed_store_deny_policy(&s.store, POLICY)->attachments, 0);
 	assert_false(over_budget(&s, t));
 	tenant_free(t);
 	sim_release(&s);
