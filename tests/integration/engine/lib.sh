@@ -211,6 +211,18 @@ open(path, 'w').write(text)
 PY
 }
 
+# write_role_tenant ID ROLE [PROJECT]: a tenant with one profile p1 (Haiku, CostCenter
+# eng) granted to the IAM role ROLE as written, in project PROJECT when given.
+write_role_tenant() {
+	{
+		printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: %s\nspec:\n' "$1"
+		[ -z "${3:-}" ] || printf '  project: %s\n' "$3"
+		printf '  tags: {CostCenter: eng}\n  profiles:\n    - name: p1\n'
+		printf '      model: anthropic.claude-3-5-haiku-20241022-v1:0\n  access: {roles: [%s]}\n' "$2"
+	} >"$WORK/tenants/$1.yaml.tmp"
+	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
+}
+
 # write_tenant_keyed ID KEY: a tenant with one profile whose key is KEY (Haiku,
 # CostCenter eng): tenants whose ids and keys make one derived name.
 write_tenant_keyed() {

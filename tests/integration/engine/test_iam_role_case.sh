@@ -9,23 +9,7 @@
 start_awsim
 write_config
 create_role app
-# with_role ROLE: tenant ta with one profile and the role as written
-with_role() {
-	cat >"$WORK/tenants/ta.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: ta
-spec:
-  tags: {CostCenter: eng}
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  access: {roles: [$1]}
-YAML
-	mv "$WORK/tenants/ta.yaml.tmp" "$WORK/tenants/ta.yaml"
-}
-with_role App
+write_role_tenant ta App
 start_daemon
 wait_until 60 "Ready" all_ready
 sleep 1
@@ -43,7 +27,7 @@ resynced
 [ "$(iam_writes)" = 1 ] || fail "the policy was written again at a resync: $(iam_writes) writes"
 
 old=$(tenant_json ta | jq -r .revision)
-with_role app
+write_role_tenant ta app
 reconciled() { tenant_json ta | jq -e --arg o "$old" '.revision != $o and .revision == .reconciled_revision and .state == "Ready"'; }
 wait_until 30 "the new revision reconciled" reconciled
 sleep 3 # past the grace (2 s here): an undesired policy would go now

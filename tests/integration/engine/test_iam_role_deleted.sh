@@ -9,18 +9,7 @@
 start_awsim
 write_config
 create_role app
-cat >"$WORK/tenants/ta.yaml" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: ta
-spec:
-  tags: {CostCenter: eng}
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  access: {roles: [app]}
-YAML
+write_role_tenant ta app
 start_daemon
 wait_until 60 "Ready" all_ready
 role_policy_is() { tenant_json ta | jq -e --argjson a "$1" --argjson r "$2" '.observed.role_policies == [{"role": "app", "policy": "bedrock-tenantd-ta", "applied": $a, "role_exists": $r}]' >/dev/null; }

@@ -12,33 +12,16 @@ start_awsim
 write_config
 set_naming 'policy_name: "bt-{tenant}-{project}"'
 create_role app
-# tenant ID PROJECT ROLE: one profile, the project and the role as written
-tenant() {
-	cat >"$WORK/tenants/$1.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: $1
-spec:
-  project: $2
-  tags: {CostCenter: eng}
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  access: {roles: [$3]}
-YAML
-	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
-}
 policy_doc() { awsim_get state | jq -r '[.accounts[].roles[]? | select(.name == "app") | .policies["bt-a-b-c"] // empty][0] // ""'; }
 iam_writes() { awsim_get calls | jq '[to_entries[] | select(.key | test("^iam:(Put|Delete)RolePolicy")) | .value.ok] | add // 0'; }
 
-tenant a-b c app
+write_role_tenant a-b app c
 start_daemon
 wait_until 60 "a-b Ready" state_is a-b Ready
 ab_arn=$(ctl resolve a-b p1)
 policy_doc | grep -qF "$ab_arn" || fail "a-b's policy does not grant its profile: $(policy_doc)"
 
-tenant a b-c App
+write_role_tenant a App b-c
 wait_until 60 "a Stalled" state_is a Stalled
 names_a_b() {
 	tenant_json a | jq -e '.conflict_details | any(.message | test("the IAM policy bt-a-b-c of role App is tenant a-b.s too"))'
