@@ -268,6 +268,12 @@ static int attach_op(struct call *c, bool attach)
 		free(key);
 		return call_error(c, 404, "NoSuchEntity", "Policy %s was not found.", p->arn);
 	}
+	if (attach && omap_get(&p->roles, key)) { /* attached already: IAM changes nothing */
+		free(key);
+		call_xml_begin(c, false);
+		call_xml_end(c, false);
+		return 0;
+	}
 	free(key);
 	if (attach) {
 		size_t n = 0;

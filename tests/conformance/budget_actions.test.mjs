@@ -233,6 +233,20 @@ test('a new budget period: the spend starts again from 0, actions keep their sta
 test('ListEntitiesForPolicy: the roles a policy is attached to', async () => {
   await iam.send(new CreateRoleCommand({ RoleName: 'other-app', AssumeRolePolicyDocument: TRUST }));
   await iam.send(new AttachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: denyArn }));
+  // attached already: changes nothing, no error, even with the role at its 10 attached
+  const fillers = [];
+  for (let i = 0; i < 10; i++) {
+    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName: `filler-${i}`, Path: '/filler/',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 's3:*', Resource: '*' }] }) }));
+    fillers.push(Policy.Arn);
+  }
+  for (const arn of fillers.slice(0, 9))
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: arn }));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: denyArn }));
+  await rejectsWith(() => iam.send(new AttachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: fillers[9] })),
+    'LimitExceededException', 409);
+  for (const arn of fillers.slice(0, 9))
+    await iam.send(new DetachRolePolicyCommand({ RoleName: 'other-app', PolicyArn: arn }));
   let e = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: denyArn }));
   assert.deepEqual(e.PolicyRoles.map((r) => r.RoleName), ['other-app']);
   assert.match(e.PolicyRoles[0].RoleId, /^AROA/);
