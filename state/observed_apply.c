@@ -449,7 +449,7 @@ static void reversal_detaches(struct observed_store *s, const struct observed_bu
 	const struct observed_deny_policy *live = slash ? observed_store_deny_policy(s, slash + 1) : NULL;
 	struct observed_deny_policy *p;
 
-	if (!live || live->attachments < 0)
+	if (!live || !live->arn || strcmp(live->arn, x->policy_arn) != 0 || live->attachments < 0)
 		return;
 	p = observed_deny_policy_dup(live);
 	p->attachments = p->attachments > (int64_t)x->n_roles ? p->attachments - (int64_t)x->n_roles : 0;

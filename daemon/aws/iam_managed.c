@@ -143,30 +143,30 @@ int iam_delete_policy_version(struct aws_client *c, const struct aws_target *t, 
 
 /* ---- attachments ---- */
 
-int iam_attach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
-			   aws_done_cb cb, void *arg)
+/* Attach/DetachRolePolicy: the one request both make. */
+static int role_policy_call(struct aws_client *c, const struct aws_target *t, const char *op, const char *role,
+			    const char *arn, aws_done_cb cb, void *arg)
 {
 	struct aws_request req;
 
 	if (!role || !arn)
 		return -EINVAL;
-	aws_request_init_query(&req, AWS_IAM, "AttachRolePolicy");
+	aws_request_init_query(&req, AWS_IAM, op);
 	aws_request_add_form(&req, "RoleName", role);
 	aws_request_add_form(&req, "PolicyArn", arn);
 	return aws_op_call(c, t, &req, &done_spec, (aws_any_cb)cb, arg);
 }
 
+int iam_attach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
+			   aws_done_cb cb, void *arg)
+{
+	return role_policy_call(c, t, "AttachRolePolicy", role, arn, cb, arg);
+}
+
 int iam_detach_role_policy(struct aws_client *c, const struct aws_target *t, const char *role, const char *arn,
 			   aws_done_cb cb, void *arg)
 {
-	struct aws_request req;
-
-	if (!role || !arn)
-		return -EINVAL;
-	aws_request_init_query(&req, AWS_IAM, "DetachRolePolicy");
-	aws_request_add_form(&req, "RoleName", role);
-	aws_request_add_form(&req, "PolicyArn", arn);
-	return aws_op_call(c, t, &req, &done_spec, (aws_any_cb)cb, arg);
+	return role_policy_call(c, t, "DetachRolePolicy", role, arn, cb, arg);
 }
 
 static void build_page(const void *role, const char *marker, struct aws_request *r)

@@ -532,20 +532,19 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 	free(timer);
 }
 
-/* Budget enforcement: the deny policy and the Budgets action (observed_apply_action),
- * the policy's fact in the store, the journal, the history. */
-/* The tenant's deny policy as the place's model holds it now, kept for the listings
- * under way (an own write outvotes a listing that started before it). */
-static void journal_deny_of(struct place_state *ps, const char *tenant)
+/* The deny policy `name` as the place's model holds it now, kept for the listings under
+ * way (an own write outvotes a listing that started before it); returned. */
+static const struct observed_deny_policy *journal_deny(struct place_state *ps, const char *name)
 {
-	char *name = enforce_policy_name(tenant);
 	const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, name);
 
 	if (p)
 		engine__place_journal_deny(ps, p, NULL);
-	free(name);
+	return p;
 }
 
+/* Budget enforcement: the deny policy and the Budgets action (observed_apply_action),
+ * the policy's fact in the store, the journal, the history. */
 static void apply_enforce_result(struct reconcile *r, const struct action *a, struct cloud_result *res)
 {
 	struct engine *e = r->e;
@@ -557,13 +556,10 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 	/* a move's old account: the policy's fact and timer are the current place's */
 	observed_apply_action(&ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, answer);
 	switch (a->kind) {
-	case ACT_DENY_POLICY_ATTACH: {
-		const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, a->name);
-		if (p)
-			engine__place_journal_deny(ps, p, NULL);
+	case ACT_DENY_POLICY_ATTACH:
+		journal_deny(ps, a->name);
 		note_change(e, t, "attached deny policy %s to its roles again (detached by hand)", a->name);
 		break;
-	}
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
@@ -577,9 +573,7 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 			engine__place_journal_deny(ps, NULL, a->name);
 			engine__history(e, t, engine__wall(e), "deleted deny policy %s", a->name);
 		} else {
-			const struct observed_deny_policy *p = observed_store_deny_policy(&ps->store, a->name);
-			if (p)
-				engine__place_journal_deny(ps, p, NULL);
+			const struct observed_deny_policy *p = journal_deny(ps, a->name);
 			note_change(e, t, "%s deny policy %s (%s)",
 				    a->kind == ACT_DENY_POLICY_CREATE ? "created" : "updated", a->name,
 				    p && p->default_version ? p->default_version : "");
@@ -599,8 +593,11 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 			engine__history(e, t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
 		else
 			engine__history(e, t, engine__wall(e), "budget %s: %s (%s)", a->budget, a->reason, a->value);
-		if (a->kind == ACT_BUDGET_ACTION_EXECUTE && a->value && !strcmp(a->value, "REVERSE_BUDGET_ACTION"))
-			journal_deny_of(ps, t->id); /* detached from the roles by the reversal */
+		if (a->kind == ACT_BUDGET_ACTION_EXECUTE && a->value && !strcmp(a->value, "REVERSE_BUDGET_ACTION")) {
+			char *name = enforce_policy_name(t->id);
+			journal_deny(ps, name); /* detached from the roles by the reversal */
+			free(name);
+		}
 		break;
 	}
 	}
