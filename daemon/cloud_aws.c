@@ -134,6 +134,8 @@ struct listing {
 	 * (parameter or budget name -> struct tag_set *, owned). */
 	bool keep_param_tags;
 	struct hashmap kept, kept_budgets;
+	/* struct place.budgets_elsewhere, copied: budget name -> tenant id (owned) */
+	struct hashmap elsewhere;
 	char *account_id;
 	unsigned pending;
 	int status;
@@ -175,6 +177,21 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 		}
 	}
 	s->policies_listed = true;
+}
+
+/* The budget is one the listing leaves to the account's place that holds its tenant
+ * (struct place.budgets_elsewhere): its tags name that tenant, or its tags are not
+ * known (not read this time, or none) and its name is that tenant's. */
+static bool left_elsewhere(const struct listing *l, const char *name, const struct aws_tags *tags)
+{
+	const char *tenant = hashmap_get(&l->elsewhere, name);
+
+	if (!tenant)
+		return false;
+	for (size_t i = 0; tags && i < tags->n; i++)
+		if (!strcmp(tags->items[i].key, TAG_TENANT))
+			return !strcmp(tags->items[i].value, tenant);
+	return true;
 }
 
 static void free_kept(void *v)
@@ -255,6 +272,12 @@ static void listing_build(struct listing *l)
 			if (observed_store_budget(s, bb->name))
 				continue;
 			arn = budget_arn(region_partition(l->region), l->account_id, bb->name);
+			t = hashmap_get(&tags, arn);
+			if (left_elsewhere(l, bb->name, t)) {
+				free(arn);
+				s->budgets_elsewhere++;
+				continue;
+			}
 			/* in the snapshot's arena, its constant strings interned (observed.h) */
 			b = observed_store_new_budget(s, bb->name, arn);
 			free(arn);
@@ -262,7 +285,6 @@ static void listing_build(struct listing *l)
 					    bb->filter_expression, bb->metrics.n ? bb->metrics.items[0] : NULL,
 					    bb->actual_spend, bb->forecasted_spend);
 			b->cost_filters = bb->n_cost_filters > 0;
-			t = hashmap_get(&tags, b->arn);
 			if (t) {
 				cloud_aws__tags_from_aws(&b->tags, t);
 				b->tags_known = true;
@@ -301,6 +323,7 @@ static void listing_build(struct listing *l)
 	}
 	hashmap_release(&l->kept, free_kept);
 	hashmap_release(&l->kept_budgets, free_kept);
+	hashmap_release(&l->elsewhere, free);
 	bedrock_profile_list_release(&l->profiles);
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
@@ -588,6 +611,14 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		in.n_types = 1; /* the profiles' tags only */
 	hashmap_init(&l->kept);
 	hashmap_init(&l->kept_budgets);
+	hashmap_init(&l->elsewhere);
+	if (p->budgets_elsewhere) {
+		const char *name;
+		size_t pos = 0;
+		void *tenant;
+		while (hashmap_next(p->budgets_elsewhere, &pos, &name, &tenant))
+			hashmap_put(&l->elsewhere, name, xstrdup(tenant));
+	}
 	l->pending = 1; /* held while the calls are sent */
 	(void)instance;
 	r = bedrock_list_inference_profiles(c->client, &l->target, "APPLICATION", on_profiles, l);
@@ -603,6 +634,7 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		if (l->pending == 1) {
 			hashmap_release(&l->kept, NULL);
 			hashmap_release(&l->kept_budgets, NULL);
+			hashmap_release(&l->elsewhere, free);
 			free(l->region);
 			free(l->account);
 			free(l->account_id);

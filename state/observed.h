@@ -210,6 +210,11 @@ struct observed_store {
 	 * not allowed): why, "Code: Operation: message" (owned); NULL when it read them or
 	 * did not try (no account id yet). Its profiles and parameters stand. */
 	char *budgets_error;
+	/* A budget is the account's: the listing of one of its Regions leaves out those
+	 * of the tenants placed in its other Regions (struct place.budgets_elsewhere) and
+	 * counts them here. The account's budgets (its quota's use) are budgets.n plus
+	 * these. */
+	size_t budgets_elsewhere;
 	/* The listing read every role with its inline policies: a policy absent from
 	 * policies is absent from AWS, a role absent from roles does not exist. */
 	bool policies_listed;

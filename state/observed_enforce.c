@@ -38,6 +38,7 @@ void observed_store_keep_budgets(struct observed_store *dst, const struct observ
 	while (hashmap_next(&src->budgets, &pos, NULL, &v))
 		observed_store_put_budget(dst, observed_budget_dup(v));
 	dst->budgets_listed = true;
+	dst->budgets_elsewhere = src->budgets_elsewhere;
 	if (!src->enforce_listed && !src->enforce_error)
 		return;
 	pos = 0;

@@ -40,6 +40,14 @@ struct place {
 	/* The place's observed model as the engine holds it (borrowed; NULL: none), for a
 	 * listing that reads only what changed since (parameter values by Version). */
 	const struct observed_store *seen;
+	/* The account's budgets the listing leaves out of the place's model: those of
+	 * the tenants placed in the account's other places, each of which holds its own
+	 * (a budget is the account's: each Region's model held every one before). Budget
+	 * name -> tenant id, borrowed for the list call (the cloud copies what it keeps);
+	 * NULL: none. A budget is left out when its tags name that tenant, or by its name
+	 * alone when its tags are not read this time; counted in
+	 * observed_store.budgets_elsewhere. */
+	const struct hashmap *budgets_elsewhere;
 };
 
 struct cloud_error {

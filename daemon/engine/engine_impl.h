@@ -77,6 +77,10 @@ struct place_state {
 	 * set by engine__set_place only), keyed by the entries' own ids: a listing queues
 	 * them without walking every tenant of the engine */
 	struct hashmap members;
+	/* The listing in flight left these budgets to the account's other places (struct
+	 * place.budgets_elsewhere; budget name -> tenant id, both owned): a tenant that
+	 * came here meanwhile brings its own once the listing is in */
+	struct hashmap listing_elsewhere;
 	bool listed;	  /* one listing finished */
 	bool adopt_later; /* its listing came while the manifests could not say which tenants
 			   * have none (untrusted, or a revision being handed): looked at again
@@ -472,6 +476,8 @@ void engine__account_note(struct engine *e, struct tenant_entry *t, const struct
 /* engine__move_found: ps, not t's place, holds resources of t (a listing): an old place. */
 void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps);
 bool engine__moving(const struct tenant_entry *t);
+/* engine__same_account: a and b are places of one account (by id, or one alias). */
+bool engine__same_account(const struct place *a, const struct place *b);
 /* engine__move_round: the tenant's place has nothing left for AWS: the work of its old
  * places (state/move.h) is appended to r->plan (r->ps becomes the place of its calls,
  * one old place per round). Returns true when anything was appended or is waited for. */

@@ -106,6 +106,11 @@ static bool same_account(const struct place *a, const struct place *b)
 	return account_cmp(a, b) == 1;
 }
 
+bool engine__same_account(const struct place *a, const struct place *b)
+{
+	return same_account(a, b);
+}
+
 /* Two keys of one account and Region: one place in AWS, nothing moves. */
 static bool same_place(const struct place *a, const struct place *b)
 {

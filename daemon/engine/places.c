@@ -88,6 +88,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	observed_store_init(&ps->store);
 	knows_engine_tenants(ps);
 	hashmap_init_keyed(&ps->members, member_key);
+	hashmap_init(&ps->listing_elsewhere);
 	ps->place.seen = &ps->store;
 	hashmap_put(&e->places, key, ps);
 
@@ -268,6 +269,7 @@ void engine__place_free(void *p)
 	engine__slots_release(ps);
 	observed_store_release(&ps->store);
 	hashmap_release(&ps->members, NULL);
+	hashmap_release(&ps->listing_elsewhere, free);
 	free(ps->place.key);
 	free(ps->place.account);
 	free(ps->place.account_id);
@@ -289,6 +291,79 @@ struct place_state *engine__place_for_key(struct engine *e, const char *key, eng
 	return ps;
 }
 
+/* ---- the account's budgets, once ----
+ *
+ * A budget is the account's, not a Region's: each listing of the account's places
+ * reads them all, and each place's model held every one, twice over for an account
+ * in two Regions. A listing now leaves out the budgets of the tenants placed in the
+ * account's other places (each holds its own tenants'), unless the tenant is moving
+ * (its old place reports it until its new set is Ready) or one of the place's own
+ * tenants derives the same name. */
+
+/* The budgets ps's listing leaves to the account's other places: budget name ->
+ * tenant id (borrowed from the entries; the cloud copies them at the call). */
+static void budgets_elsewhere(struct engine *e, const struct place_state *ps, struct hashmap *ret)
+{
+	size_t pos = 0, at;
+	void *v, *m;
+
+	hashmap_init_borrowed(ret);
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		const struct place_state *other = v;
+		if (other == ps || !engine__same_account(&other->place, &ps->place))
+			continue;
+		for (at = 0; hashmap_next(&other->members, &at, NULL, &m);) {
+			const struct tenant_entry *t = m;
+			if (t->desired && !t->removed && t->desired->budget_name && !engine__moving(t))
+				hashmap_put(ret, t->desired->budget_name, (void *)t->id);
+		}
+	}
+	for (at = 0; ret->n && hashmap_next(&ps->members, &at, NULL, &m);) {
+		const struct tenant_entry *t = m;
+		if (t->desired && t->desired->budget_name)
+			hashmap_remove(ret, t->desired->budget_name);
+	}
+}
+
+/* t is now a tenant of `to`, whose listings may have left its budget to the place of
+ * the account it came from: that place's entry is copied in (a diff without it would
+ * make the account's budget again). */
+static void bring_budget(struct engine *e, const struct tenant_entry *t, struct place_state *to)
+{
+	const char *name = t->desired ? t->desired->budget_name : NULL;
+	size_t pos = 0;
+	void *v;
+
+	if (!name || !to->store.budgets_elsewhere || observed_store_budget(&to->store, name))
+		return;
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		const struct place_state *from = v;
+		const struct observed_budget *b;
+		if (from == to || !engine__same_account(&from->place, &to->place) ||
+		    !(b = observed_store_budget(&from->store, name)))
+			continue;
+		observed_store_put_budget(&to->store, observed_budget_dup(b));
+		to->store.budgets_elsewhere--;
+		return;
+	}
+}
+
+/* The listing of ps is in: the tenants that came to ps while it was under way bring
+ * the budgets it left out for them. */
+static void bring_budgets_left_out(struct engine *e, struct place_state *ps)
+{
+	const char *name;
+	size_t pos = 0;
+	void *id;
+
+	while (hashmap_next(&ps->listing_elsewhere, &pos, &name, &id)) {
+		const struct tenant_entry *t = engine__entry(e, id);
+		if (t && t->place == &ps->place)
+			bring_budget(e, t, ps);
+	}
+	hashmap_release(&ps->listing_elsewhere, free);
+}
+
 /* engine__set_place: t's place is ps from now (NULL: none), in t->place and in the
  * places' members. */
 void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps)
@@ -302,6 +377,8 @@ void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_st
 	t->place = ps ? &ps->place : NULL;
 	if (ps)
 		hashmap_put(&ps->members, t->id, t);
+	if (was && ps)
+		bring_budget(e, t, ps);
 }
 
 /* ---- the account id ---- */
@@ -557,6 +634,9 @@ static void account_listing(struct place_state *ps, int delta)
 static void start_listing(struct place_state *ps, bool resync)
 {
 	struct engine *e = ps->e;
+	struct hashmap elsewhere;
+	const char *name;
+	void *id;
 	int r;
 
 	ps->listing = true;
@@ -568,7 +648,14 @@ static void start_listing(struct place_state *ps, bool resync)
 	 * their account's reads: none of them has journaled a write the reading missed */
 	ps->place.account_epoch = e->tally.actions;
 	account_listing(ps, +1);
+	budgets_elsewhere(e, ps, &elsewhere);
+	ps->place.budgets_elsewhere = elsewhere.n ? &elsewhere : NULL;
 	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
+	ps->place.budgets_elsewhere = NULL;
+	hashmap_release(&ps->listing_elsewhere, free);
+	for (size_t pos = 0; r == 0 && hashmap_next(&elsewhere, &pos, &name, &id);)
+		hashmap_put(&ps->listing_elsewhere, name, xstrdup(id));
+	hashmap_release(&elsewhere, NULL);
 	if (r < 0) {
 		ps->listing = false;
 		e->listings--;
@@ -745,6 +832,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	ps->store = *snapshot;
 	knows_engine_tenants(ps);
 	observed_store_init(snapshot);
+	bring_budgets_left_out(e, ps);
 	ps->store.listed_at = engine__wall(e);
 	ps->listed = true;
 	ps->listed_at_ms = uv_now(e->loop);

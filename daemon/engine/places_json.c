@@ -154,7 +154,10 @@ cJSON *engine_places_json(struct engine *e)
 		cJSON_AddNumberToObject(o, "tenants", pt ? (double)pt->tenants : 0);
 		use(o, "profiles", ps->store.profiles.n, cap, PLACEMENT_PROFILES);
 		use(o, "parameters", ps->store.parameters.n, cap, PLACEMENT_PARAMETERS);
-		use(o, "budgets", ps->store.budgets.n, cap, PLACEMENT_BUDGETS);
+		use(o, "budgets", ps->store.budgets.n + ps->store.budgets_elsewhere, cap, PLACEMENT_BUDGETS);
+		/* the account's budgets whose entries this place holds (the others are its
+		 * other places' tenants': places.c, "the account's budgets, once") */
+		cJSON_AddNumberToObject(cJSON_GetObjectItem(o, "budgets"), "held", (double)ps->store.budgets.n);
 		{
 			cJSON *r = cJSON_AddObjectToObject(o, "roles");
 			cJSON_AddNumberToObject(r, "used", pt ? (double)pt->roles.n : 0);

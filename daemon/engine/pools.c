@@ -161,7 +161,7 @@ static void recount(struct engine *e, struct engine__pool *p)
 		c->quota[PLACEMENT_BUDGETS] = e->set.capacity.budgets;
 		c->used[PLACEMENT_PROFILES] = ps->store.profiles.n;
 		c->used[PLACEMENT_PARAMETERS] = ps->store.parameters.n;
-		c->used[PLACEMENT_BUDGETS] = ps->store.budgets.n;
+		c->used[PLACEMENT_BUDGETS] = ps->store.budgets.n + ps->store.budgets_elsewhere;
 		for (int k = 0; k < PLACEMENT__KINDS; k++)
 			if ((p->full[i] & (1u << k)) && c->used[k] < c->quota[k])
 				c->used[k] = c->quota[k];
