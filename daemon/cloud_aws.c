@@ -134,8 +134,9 @@ struct listing {
 	 * (parameter or budget name -> struct tag_set *, owned). */
 	bool keep_param_tags;
 	struct hashmap kept, kept_budgets;
-	/* struct place.budgets_elsewhere, copied: budget name -> tenant id (owned) */
-	struct hashmap elsewhere;
+	/* struct place.budgets_elsewhere and policies_elsewhere, copied: budget name or
+	 * policy key -> tenant id (owned) */
+	struct hashmap elsewhere, policies_elsewhere;
 	char *account_id;
 	unsigned pending;
 	int status;
@@ -161,7 +162,8 @@ static void listing_fail(struct listing *l, int status, const struct aws_error *
 /* Every role with every inline policy: a policy or a role absent here is absent
  * from AWS (policies_listed). Each policy is kept as its digest and size, not its
  * document (the diff compares digests; IAM's limit over a role needs sizes only). */
-static void build_roles(struct observed_store *s, const struct iam_role_detail_list *roles)
+static void build_roles(struct observed_store *s, const struct iam_role_detail_list *roles,
+			const struct hashmap *elsewhere)
 {
 	for (size_t i = 0; i < roles->n; i++) {
 		const struct iam_role_detail *r = &roles->items[i];
@@ -169,8 +171,15 @@ static void build_roles(struct observed_store *s, const struct iam_role_detail_l
 		for (size_t k = 0; k < r->n_policies; k++) {
 			const struct iam_inline_policy *ip = &r->policies[k];
 			/* digested as the page came (cloud_aws_account.c), else here */
-			char *hash = ip->hash ? NULL : policy_hash(ip->document ? ip->document : "");
+			char *hash = NULL, *key = elsewhere->n ? observed_policy_key(r->name, ip->name) : NULL;
 			size_t chars = ip->hash ? ip->chars : policy_size(ip->document ? ip->document : "");
+			bool left = key && hashmap_get(elsewhere, key);
+			free(key);
+			if (left) { /* its tenant's place holds it (struct place.policies_elsewhere) */
+				observed_store_count_policy_elsewhere(s, r->name, chars);
+				continue;
+			}
+			hash = ip->hash ? NULL : policy_hash(ip->document ? ip->document : "");
 			observed_store_put_policy(
 				s, observed_store_new_policy(s, r->name, ip->name, ip->hash ? ip->hash : hash, chars));
 			free(hash);
@@ -299,7 +308,7 @@ static void listing_build(struct listing *l)
 		if (budgets)
 			cloud_aws__build_enforce(s, &a->enforce); /* into the budgets just built */
 		if (a->roles_read)
-			build_roles(s, &a->roles);
+			build_roles(s, &a->roles, &l->policies_elsewhere);
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
 			struct observed_parameter *q;
@@ -324,6 +333,7 @@ static void listing_build(struct listing *l)
 	hashmap_release(&l->kept, free_kept);
 	hashmap_release(&l->kept_budgets, free_kept);
 	hashmap_release(&l->elsewhere, free);
+	hashmap_release(&l->policies_elsewhere, free);
 	bedrock_profile_list_release(&l->profiles);
 	tagging_resource_list_release(&l->tagged);
 	ssm_parameter_list_release(&l->params);
@@ -586,6 +596,18 @@ static void account_done(void *arg)
 	listing_step_done(l);
 }
 
+/* dst (made here): a copy of src (NULL: empty), its keys and values owned. */
+static void copy_elsewhere(struct hashmap *dst, const struct hashmap *src)
+{
+	const char *key;
+	size_t pos = 0;
+	void *tenant;
+
+	hashmap_init(dst);
+	while (src && hashmap_next(src, &pos, &key, &tenant))
+		hashmap_put(dst, key, xstrdup(tenant));
+}
+
 static int aws_list(void *ctx, const struct place *p, const char *param_prefix, const char *instance, cloud_list_cb cb,
 		    void *data)
 {
@@ -611,14 +633,8 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 		in.n_types = 1; /* the profiles' tags only */
 	hashmap_init(&l->kept);
 	hashmap_init(&l->kept_budgets);
-	hashmap_init(&l->elsewhere);
-	if (p->budgets_elsewhere) {
-		const char *name;
-		size_t pos = 0;
-		void *tenant;
-		while (hashmap_next(p->budgets_elsewhere, &pos, &name, &tenant))
-			hashmap_put(&l->elsewhere, name, xstrdup(tenant));
-	}
+	copy_elsewhere(&l->elsewhere, p->budgets_elsewhere);
+	copy_elsewhere(&l->policies_elsewhere, p->policies_elsewhere);
 	l->pending = 1; /* held while the calls are sent */
 	(void)instance;
 	r = bedrock_list_inference_profiles(c->client, &l->target, "APPLICATION", on_profiles, l);
@@ -635,6 +651,7 @@ static int aws_list(void *ctx, const struct place *p, const char *param_prefix, 
 			hashmap_release(&l->kept, NULL);
 			hashmap_release(&l->kept_budgets, NULL);
 			hashmap_release(&l->elsewhere, free);
+			hashmap_release(&l->policies_elsewhere, free);
 			free(l->region);
 			free(l->account);
 			free(l->account_id);

@@ -815,6 +815,25 @@ static char *policy_key(const char *role, const char *name)
 	return xasprintf("%s\n%s", role_key(role, buf), name);
 }
 
+char *observed_policy_key(const char *role, const char *name)
+{
+	return policy_key(role, name);
+}
+
+struct observed_policy *observed_policy_dup(const struct observed_policy *p)
+{
+	struct observed_policy *c = xcalloc(1, sizeof(*c));
+
+	c->role = xstrdup(p->role);
+	c->name = xstrdup(p->name);
+	c->document = xstrdup_or_null(p->document);
+	c->hash = xstrdup_or_null(p->hash);
+	c->chars = p->chars;
+	c->role_missing = p->role_missing;
+	observed_policy_copy_others(c, p);
+	return c;
+}
+
 void observed_policy_free(struct observed_policy *p)
 {
 	if (!p)
@@ -849,6 +868,20 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 	return p;
 }
 
+/* r's characters: plus `add`, less `sub` (never below 0); of them elsewhere, plus
+ * `add_elsewhere` less `sub_elsewhere`. */
+static void role_chars(struct observed_store *s, struct observed_role *r, size_t add, size_t sub, size_t add_elsewhere,
+		       size_t sub_elsewhere)
+{
+	content_digest_sub(&s->roles_digest, r->digest);
+	r->policy_chars -= sub < r->policy_chars ? (uint32_t)sub : r->policy_chars;
+	r->policy_chars += (uint32_t)add;
+	r->elsewhere_chars -= sub_elsewhere < r->elsewhere_chars ? (uint32_t)sub_elsewhere : r->elsewhere_chars;
+	r->elsewhere_chars += (uint32_t)add_elsewhere;
+	r->digest = observed_role_digest(r);
+	content_digest_add(&s->roles_digest, r->digest);
+}
+
 /* The role's aggregate follows every change of one of its policies. */
 static void count_role(struct observed_store *s, const char *role, const struct observed_policy *gone,
 		       const struct observed_policy *added)
@@ -856,15 +889,30 @@ static void count_role(struct observed_store *s, const char *role, const struct 
 	char buf[ROLE_KEY_MAX + 1];
 	struct observed_role *r = hashmap_get(&s->roles, role_key(role, buf));
 
-	if (!r)
-		return;
-	content_digest_sub(&s->roles_digest, r->digest);
-	if (gone)
-		r->policy_chars -= gone->chars < r->policy_chars ? gone->chars : r->policy_chars;
-	if (added)
-		r->policy_chars += added->chars;
-	r->digest = observed_role_digest(r);
-	content_digest_add(&s->roles_digest, r->digest);
+	if (r)
+		role_chars(s, r, added ? added->chars : 0, gone ? gone->chars : 0, 0, 0);
+}
+
+void observed_store_count_policy_elsewhere(struct observed_store *s, const char *role, size_t chars)
+{
+	char buf[ROLE_KEY_MAX + 1];
+	struct observed_role *r = hashmap_get(&s->roles, role_key(role, buf));
+
+	if (r) {
+		s->policies_gen = generation_next();
+		role_chars(s, r, chars, 0, chars, 0);
+	}
+}
+
+void observed_store_bring_policy(struct observed_store *s, const struct observed_policy *p)
+{
+	char buf[ROLE_KEY_MAX + 1];
+	struct observed_role *r = hashmap_get(&s->roles, role_key(p->role, buf));
+
+	/* its count stood for it: the policy itself replaces it */
+	if (r && r->elsewhere_chars >= p->chars)
+		role_chars(s, r, 0, p->chars, 0, p->chars);
+	observed_store_put_policy(s, observed_policy_dup(p));
 }
 
 /* Policies in and out of s->policies go through these, for its digest. */

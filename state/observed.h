@@ -164,7 +164,10 @@ struct observed_policy {
  * without the roles): freed with the store, never alone. */
 struct observed_role {
 	char *name;
-	size_t policy_chars;	      /* all its inline policies together, whitespace not counted */
+	uint32_t policy_chars; /* all its inline policies together, whitespace not counted */
+	/* of them, those of the policies the store does not hold: a listing left them to
+	 * the place of their tenant (struct place.policies_elsewhere) */
+	uint32_t elsewhere_chars;
 	struct content_digest digest; /* kept by the store's policy functions */
 };
 
@@ -362,6 +365,19 @@ const struct observed_policy *observed_store_policy(const struct observed_store 
  * knows nothing of policies: they are read one by one and carried over). */
 void observed_store_take_policies(struct observed_store *dst, struct observed_store *src);
 void observed_policy_free(struct observed_policy *p);
+/* observed_policy_dup: a copy of p (malloc'd, not in any arena). */
+struct observed_policy *observed_policy_dup(const struct observed_policy *p);
+/* observed_policy_key: the policies map's key of role's policy name (role in lower
+ * case; owned by the caller): one inline policy of IAM's. */
+char *observed_policy_key(const char *role, const char *name);
+/* A listing of one of an account's Regions leaves out the inline policies of the
+ * tenants placed in its other Regions (struct place.policies_elsewhere), yet IAM's
+ * limit is over all of a role's policies: observed_store_count_policy_elsewhere
+ * counts such a policy's chars in its role all the same. observed_store_bring_policy
+ * puts a copy of p (another store's, of a tenant that came to this one's place) in
+ * place of that count. */
+void observed_store_count_policy_elsewhere(struct observed_store *s, const char *role, size_t chars);
+void observed_store_bring_policy(struct observed_store *s, const struct observed_policy *p);
 /* observed_policy_copy_others: dst gets src's knowledge of the role's other policies. */
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src);
 

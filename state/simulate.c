@@ -43,19 +43,9 @@ static void copy_policy(struct observed_store *dst, const struct observed_store 
 			const char *name)
 {
 	const struct observed_policy *p = observed_store_policy(src, role, name);
-	struct observed_policy *c;
 
-	if (!p)
-		return;
-	c = xcalloc(1, sizeof(*c));
-	c->role = xstrdup(p->role);
-	c->name = xstrdup(p->name);
-	c->document = xstrdup_or_null(p->document);
-	c->hash = xstrdup_or_null(p->hash);
-	c->chars = p->chars;
-	c->role_missing = p->role_missing;
-	observed_policy_copy_others(c, p);
-	observed_store_put_policy(dst, c);
+	if (p)
+		observed_store_put_policy(dst, observed_policy_dup(p));
 }
 
 /* The tenant's deny policy and whether enforcement was listed. */

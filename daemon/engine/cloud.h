@@ -48,6 +48,11 @@ struct place {
 	 * alone when its tags are not read this time; counted in
 	 * observed_store.budgets_elsewhere. */
 	const struct hashmap *budgets_elsewhere;
+	/* The same for the account's inline role policies (IAM is the account's too):
+	 * observed_policy_key(role, policy) -> tenant id of the policies the tenants
+	 * placed in the account's other places derive; each is counted in its role's
+	 * characters all the same (observed_store_count_policy_elsewhere). NULL: none. */
+	const struct hashmap *policies_elsewhere;
 };
 
 struct cloud_error {

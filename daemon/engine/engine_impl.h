@@ -77,9 +77,9 @@ struct place_state {
 	 * set by engine__set_place only), keyed by the entries' own ids: a listing queues
 	 * them without walking every tenant of the engine */
 	struct hashmap members;
-	/* The listing in flight left these budgets to the account's other places (struct
-	 * place.budgets_elsewhere; budget name -> tenant id, both owned): a tenant that
-	 * came here meanwhile brings its own once the listing is in */
+	/* The tenants whose budgets and policies the listing in flight left to the
+	 * account's other places (struct place.budgets_elsewhere, policies_elsewhere; ids,
+	 * owned keys): one that came here meanwhile brings its own once it is in */
 	struct hashmap listing_elsewhere;
 	bool listed;	  /* one listing finished */
 	bool adopt_later; /* its listing came while the manifests could not say which tenants

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# A budget is the account's, not a Region's: with tenants of one account in two
-# Regions, after a listing each place holds only its own tenants' budgets (`held` in
-# /v1/places) while `used` still counts every budget of the account; a tenant's
-# JSON shows its budget with its spend, a steady resync writes nothing, and a tenant
-# moved to the other Region keeps its budget (never made again) and is Ready there.
+# A budget (and an inline role policy) is the account's, not a Region's: with tenants
+# of one account in two Regions sharing a role, after a listing each place holds only
+# its own tenants' budgets (`held` in /v1/places) while `used` still counts every
+# budget of the account; a tenant's JSON shows its budget with its spend and its role
+# policy applied, a steady resync writes nothing, and a tenant moved to the other
+# Region keeps its budget (never made again, not even tried) and is Ready there.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -12,9 +13,10 @@ in_region() {
 	sed "s/^spec:$/spec:\n  region: $2/" "$WORK/tenants/$1.yaml" >"$WORK/$1.yaml"
 	mv "$WORK/$1.yaml" "$WORK/tenants/$1.yaml"
 }
-write_budget_tenant east1 100 "80:actual:a@example.com"
-write_budget_tenant east2 200 "80:actual:b@example.com"
-write_budget_tenant west1 300 "80:actual:c@example.com"
+create_role app
+write_budget_tenant east1 100 "80:actual:a@example.com" "[app]"
+write_budget_tenant east2 200 "80:actual:b@example.com" "[app]"
+write_budget_tenant west1 300 "80:actual:c@example.com" "[app]"
 in_region west1 us-west-2
 start_daemon
 wait_until 60 "every tenant Ready" all_ready
@@ -29,6 +31,10 @@ spend() { tenant_json west1 | jq -r '.observed.budgets[0] | "\(.name) \(.actual_
 wait_eq 30 "west1's budget and its spend" "bedrock-tenant-west1 12.5/40" spend
 for t in east1 east2; do
 	[ "$(tenant_json $t | jq -r '.observed.budgets | length')" = 1 ] || fail "$t does not show its budget"
+done
+applied() { tenant_json "$1" | jq -r '[.observed.role_policies[] | "\(.role):\(.applied):\(.role_exists)"] | join(" ")'; }
+for t in east1 east2 west1; do
+	[ "$(applied $t)" = "app:true:true" ] || fail "$t's role policy: $(tenant_json $t | jq -c .observed.role_policies)"
 done
 
 # steady: a resync writes nothing
@@ -53,9 +59,13 @@ wait_until 60 "east2's move over, Ready" moved
 tried() { awsim_get calls | jq -r --arg op "$1" '(.[$op].ok // 0) + (.[$op].failed // 0)'; }
 [ "$(tried budgets:CreateBudget)" = 0 ] && [ "$(tried budgets:DeleteBudget)" = 0 ] ||
 	fail "the move made (or tried to make) or deleted a budget: $(awsim_get calls | jq -c .)"
+wait_eq 30 "east2's role policy applied in us-west-2" "app:true:true" applied east2
 ctl resync >/dev/null
 wait_eq 30 "us-east-1 holds east1's budget" "3 1" place_budgets -/us-east-1
 wait_eq 30 "us-west-2 holds west1's and east2's" "3 2" place_budgets -/us-west-2
 wait_until 30 "every tenant Ready" all_ready
+for t in east1 east2 west1; do
+	[ "$(applied $t)" = "app:true:true" ] || fail "$t's role policy: $(tenant_json $t | jq -c .observed.role_policies)"
+done
 stop_daemon
 echo PASS

@@ -501,6 +501,42 @@ static void test_other_policy_chars(void **state)
 	observed_store_release(&st);
 }
 
+/* A policy a listing left to its tenant's place (another Region of the account)
+ * still counts in its role's size; brought in later (the tenant came here), it takes
+ * the place of that count rather than adding to it. */
+static void test_policy_left_elsewhere_counts(void **state)
+{
+	struct observed_store st, other;
+	struct observed_policy *p;
+	size_t n = 99, size = policy_size("{ \"a\": \"b c\" }");
+
+	observed_store_init(&st);
+	observed_store_init(&other);
+	observed_store_put_role(&st, "app");
+	observed_store_put_role(&other, "app");
+	observed_store_count_policy_elsewhere(&st, "App", size);
+	assert_null(observed_store_policy(&st, "app", "someone-else"));
+	assert_true(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	assert_int_equal(n, size);
+	p = xcalloc(1, sizeof(*p));
+	p->role = xstrdup("app");
+	p->name = xstrdup("someone-else");
+	p->document = xstrdup("{ \"a\": \"b c\" }");
+	observed_store_put_policy(&other, p);
+	observed_store_bring_policy(&st, observed_store_policy(&other, "app", "someone-else"));
+	assert_non_null(observed_store_policy(&st, "app", "someone-else"));
+	assert_true(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	assert_int_equal(n, size);
+	/* brought where no count stood for it (made since that listing): added */
+	observed_store_remove_policy(&st, "app", "someone-else");
+	observed_store_bring_policy(&st, observed_store_policy(&other, "app", "someone-else"));
+	assert_true(observed_store_role_other_policy_chars(&st, "app", POLICY, &n));
+	assert_int_equal(n, size);
+	observed_store_release(&st);
+	observed_store_release(&other);
+	(void)state;
+}
+
 static size_t count_kind(const struct plan *p, enum action_kind k)
 {
 	size_t n = 0;
@@ -879,6 +915,7 @@ int main(void)
 		cmocka_unit_test(test_shared_role_counts_the_other_tenants),
 		cmocka_unit_test(test_role_total_arithmetic),
 		cmocka_unit_test(test_two_tenants_deriving_one_policy_name),
+		cmocka_unit_test(test_policy_left_elsewhere_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
