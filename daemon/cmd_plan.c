@@ -89,6 +89,7 @@ struct planner {
 	size_t n_pools;
 	struct plan_unit **units;
 	size_t n_units, alloc_units;
+	struct hashmap unit_of; /* tenant id -> its (first) struct plan_unit *, keys borrowed */
 	struct read_call *reads;
 	size_t n_reads, alloc_reads, next_read;
 	unsigned pending;
@@ -101,10 +102,10 @@ struct planner {
 /* ---- listings ---- */
 
 /* A plan knows the tenants of the manifests and of the records (ownership by name,
- * owned_by_tenant). */
+ * owned_by_tenant). ctx: the store's struct plan_place. */
 static bool plan_knows_tenant(const void *ctx, const char *id, const struct tenant **ret_desired)
 {
-	const struct planner *p = ctx;
+	const struct planner *p = ((const struct plan_place *)ctx)->p;
 	const struct tenant *t = desired_store_get(&p->desired, id);
 
 	if (ret_desired)
@@ -112,10 +113,23 @@ static bool plan_knows_tenant(const void *ctx, const char *id, const struct tena
 	return t || hashmap_get(&p->records, id);
 }
 
-static void knows_plan_tenants(struct observed_store *s, const struct planner *p)
+/* The tenant is planned in the store's account (the same alias; NULL: the daemon's
+ * own), as the daemon's places tell (daemon/engine/places.c): an inline policy name
+ * two tenants of two accounts derive is two policies. */
+static bool plan_tenant_in_account(const void *ctx, const char *id)
 {
-	s->knows_tenant = plan_knows_tenant;
-	s->knows_ctx = p;
+	const struct plan_place *pp = ctx;
+	const struct plan_unit *u = hashmap_get(&pp->p->unit_of, id);
+	const char *a = u && u->pp ? u->pp->place.account : NULL, *b = pp->place.account;
+
+	return u && u->pp && (a == b || (a && b && strcmp(a, b) == 0));
+}
+
+static void knows_plan_tenants(struct plan_place *pp)
+{
+	pp->store.knows_tenant = plan_knows_tenant;
+	pp->store.in_account = plan_tenant_in_account;
+	pp->store.knows_ctx = pp;
 }
 
 static void on_listed(int status, const struct cloud_error *err, struct observed_store *snapshot, void *data)
@@ -129,7 +143,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	} else {
 		observed_store_release(&pp->store);
 		pp->store = *snapshot;
-		knows_plan_tenants(&pp->store, pp->p);
+		knows_plan_tenants(pp);
 		observed_store_init(snapshot);
 	}
 	pp->p->pending--;
@@ -182,7 +196,7 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	pp->place.list_enforcement = p->cfg->budget_actions.execution_role != NULL;
 	pp->place.account_id = xstrdup_or_null(setup_account_id(account, p->cfg));
 	observed_store_init(&pp->store);
-	knows_plan_tenants(&pp->store, p);
+	knows_plan_tenants(pp);
 	hashmap_put(&p->places, key, pp);
 	if (pp->place.account_id) {
 		list_place(pp);
@@ -394,6 +408,8 @@ static struct plan_unit *add_unit(struct planner *p, const char *id, const struc
 	u->pp = pp;
 	XGROW(p->units, p->n_units + 1, p->alloc_units);
 	p->units[p->n_units++] = u;
+	if (!hashmap_get(&p->unit_of, u->id))
+		hashmap_put(&p->unit_of, u->id, u);
 	return u;
 }
 
@@ -795,6 +811,7 @@ static void planner_release(struct planner *p)
 	}
 	free(p->units);
 	free(p->reads);
+	hashmap_release(&p->unit_of, NULL);
 	hashmap_release(&p->places, free_place);
 	hashmap_release(&p->records, free_record);
 	hashmap_release(&p->held, NULL);
@@ -897,6 +914,7 @@ int cmd_plan(int argc, char **argv)
 	hashmap_init(&p.records);
 	hashmap_init(&p.held);
 	hashmap_init(&p.places);
+	hashmap_init_borrowed(&p.unit_of);
 	hashmap_init(&p.failing);
 	desired_store_init(&p.desired);
 	uv_loop_init(&p.loop);

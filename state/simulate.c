@@ -72,6 +72,11 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 	const char *key;
 
 	observed_store_init(ret);
+	/* the tenants the place's model knows of: names another tenant derives are that
+	 * tenant's in the slice as in the model (state/ownership.h) */
+	ret->knows_tenant = in->observed->knows_tenant;
+	ret->in_account = in->observed->in_account;
+	ret->knows_ctx = in->observed->knows_ctx;
 	observed_tenant_collect(in->observed, s->instance, in->tenant_id, t, &o);
 	for (size_t i = 0; i < o.n_owned; i++)
 		observed_store_put_profile(ret, observed_profile_dup(o.owned[i]));

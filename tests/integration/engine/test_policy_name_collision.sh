@@ -6,7 +6,7 @@
 # their grants whenever a's was written), both reported Ready. Now the tenant that
 # applied it keeps it, the other is Stalled with a conflict naming it, and nothing is
 # written; once a-b's manifest is gone the policy is not deleted as a-b's but left to
-# a, which writes its own and is Ready.
+# a, which writes its own and is Ready. `bedrock-tenantd plan` shows the same conflict.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -36,6 +36,13 @@ sleep 3
 policy_doc | grep -qF "$ab_arn" || fail "a-b's policy no longer grants its profile: $(policy_doc)"
 state_is a-b Ready || fail "a-b: $(tenant_json a-b | jq -c '{state, conflict_details}')"
 state_is a Stalled || fail "a: $(tenant_json a | jq -c '{state, conflict_details}')"
+# the plan says what the daemon does: the conflict, and no write of a-b's policy (it
+# planned a put-role-policy over it, its simulation not knowing the other tenants)
+rc=0
+"$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
+grep -qF "the IAM policy bt-a-b-c of role App is tenant a-b's too" "$WORK/plan.out" ||
+	fail "plan (exit $rc) does not show a's conflict: $(cat "$WORK/plan.out")"
+! grep -q "put-role-policy" "$WORK/plan.out" || fail "plan writes the shared policy: $(cat "$WORK/plan.out")"
 
 # a-b goes: its profile is deleted after the grace, the policy is not; a writes its own
 rm "$WORK/tenants/a-b.yaml"
