@@ -478,6 +478,24 @@ void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_s
 bool engine__moving(const struct tenant_entry *t);
 /* engine__same_account: a and b are places of one account (by id, or one alias). */
 bool engine__same_account(const struct place *a, const struct place *b);
+
+/* account_entries.c: a place's model keeps its own tenants' budgets and inline role
+ * policies, not those of the tenants of its account's other places. */
+/* engine__account_left_elsewhere: what ps's listing leaves to the account's other
+ * places (struct place.budgets_elsewhere, policies_elsewhere), made here: budget name
+ * -> tenant id (keys borrowed from the tenants' definitions), policy key -> tenant id
+ * (keys owned); the ids are borrowed from the entries (the cloud copies them). */
+void engine__account_left_elsewhere(struct engine *e, const struct place_state *ps, struct hashmap *budgets,
+				    struct hashmap *policies);
+/* engine__account_bring: t is now a tenant of `to`, whose listings may have left its
+ * budget and role policies to the place of the account it came from: that place's
+ * entries are copied in (a diff without them would make the account's budget again,
+ * or take a policy for missing). */
+void engine__account_bring(struct engine *e, const struct tenant_entry *t, struct place_state *to);
+/* engine__account_bring_left_out: ps's listing is in: the tenants that came to ps while
+ * it was under way (ps->listing_elsewhere) bring what it left out for them; the list
+ * is emptied. */
+void engine__account_bring_left_out(struct engine *e, struct place_state *ps);
 /* engine__move_round: the tenant's place has nothing left for AWS: the work of its old
  * places (state/move.h) is appended to r->plan (r->ps becomes the place of its calls,
  * one old place per round). Returns true when anything was appended or is waited for. */

@@ -291,130 +291,6 @@ struct place_state *engine__place_for_key(struct engine *e, const char *key, eng
 	return ps;
 }
 
-/* ---- the account's budgets and policies, once ----
- *
- * Budgets and IAM are the account's, not a Region's: each listing of the account's
- * places reads them all, and each place's model held every budget and inline policy,
- * twice over for an account in two Regions. A listing now leaves out the budgets and
- * role policies of the tenants placed in the account's other places (each holds its
- * own tenants'), unless the tenant is moving (its old place reports it until its new
- * set is Ready) or one of the place's own tenants derives the same name. */
-
-/* The budgets and policies ps's listing leaves to the account's other places: budget
- * name -> tenant id (keys borrowed from the tenants' definitions), policy key ->
- * tenant id (keys owned); the tenants' ids are borrowed (the cloud copies them). */
-static void left_elsewhere(struct engine *e, const struct place_state *ps, struct hashmap *budgets,
-			   struct hashmap *policies)
-{
-	size_t pos = 0, at;
-	void *v, *m;
-	char *key;
-
-	hashmap_init_borrowed(budgets);
-	hashmap_init(policies);
-	while (hashmap_next(&e->places, &pos, NULL, &v)) {
-		const struct place_state *other = v;
-		if (other == ps || !engine__same_account(&other->place, &ps->place))
-			continue;
-		for (at = 0; hashmap_next(&other->members, &at, NULL, &m);) {
-			const struct tenant_entry *t = m;
-			if (!t->desired || t->removed || engine__moving(t))
-				continue;
-			if (t->desired->budget_name)
-				hashmap_put(budgets, t->desired->budget_name, (void *)t->id);
-			for (size_t r = 0; r < t->desired->n_roles; r++) {
-				key = observed_policy_key(t->desired->roles[r], t->desired->policy_name);
-				hashmap_put(policies, key, (void *)t->id);
-				free(key);
-			}
-		}
-	}
-	for (at = 0; (budgets->n || policies->n) && hashmap_next(&ps->members, &at, NULL, &m);) {
-		const struct tenant_entry *t = m;
-		if (!t->desired)
-			continue;
-		if (t->desired->budget_name)
-			hashmap_remove(budgets, t->desired->budget_name);
-		for (size_t r = 0; r < t->desired->n_roles; r++) {
-			key = observed_policy_key(t->desired->roles[r], t->desired->policy_name);
-			hashmap_remove(policies, key);
-			free(key);
-		}
-	}
-}
-
-/* The store of another place of to's account that holds what found() looks for. */
-static const struct observed_store *held_elsewhere(struct engine *e, const struct place_state *to,
-						   const void *(*found)(const struct observed_store *s,
-									const void *what),
-						   const void *what, const void **ret)
-{
-	size_t pos = 0;
-	void *v;
-
-	while (hashmap_next(&e->places, &pos, NULL, &v)) {
-		const struct place_state *from = v;
-		if (from != to && engine__same_account(&from->place, &to->place) && (*ret = found(&from->store, what)))
-			return &from->store;
-	}
-	return NULL;
-}
-
-static const void *find_budget(const struct observed_store *s, const void *name)
-{
-	return observed_store_budget(s, name);
-}
-
-struct policy_ref {
-	const char *role, *name;
-};
-
-static const void *find_policy(const struct observed_store *s, const void *what)
-{
-	const struct policy_ref *p = what;
-
-	return observed_store_policy(s, p->role, p->name);
-}
-
-/* t is now a tenant of `to`, whose listings may have left its budget and role
- * policies to the place of the account it came from: that place's entries are
- * copied in (a diff without them would make the account's budget again, or take
- * a policy for missing). */
-static void bring_account_entries(struct engine *e, const struct tenant_entry *t, struct place_state *to)
-{
-	const struct tenant *d = t->desired;
-	const void *found;
-
-	if (!d)
-		return;
-	if (d->budget_name && to->store.budgets_elsewhere && !observed_store_budget(&to->store, d->budget_name) &&
-	    held_elsewhere(e, to, find_budget, d->budget_name, &found)) {
-		observed_store_put_budget(&to->store, observed_budget_dup(found));
-		to->store.budgets_elsewhere--;
-	}
-	for (size_t r = 0; to->store.policies_listed && r < d->n_roles; r++) {
-		struct policy_ref ref = { d->roles[r], d->policy_name };
-		if (!observed_store_policy(&to->store, ref.role, ref.name) &&
-		    held_elsewhere(e, to, find_policy, &ref, &found))
-			observed_store_bring_policy(&to->store, found);
-	}
-}
-
-/* The listing of ps is in: the tenants that came to ps while it was under way bring
- * what it left out for them. */
-static void bring_left_out(struct engine *e, struct place_state *ps)
-{
-	const char *id;
-	size_t pos = 0;
-
-	while (hashmap_next(&ps->listing_elsewhere, &pos, &id, NULL)) {
-		const struct tenant_entry *t = engine__entry(e, id);
-		if (t && t->place == &ps->place)
-			bring_account_entries(e, t, ps);
-	}
-	hashmap_release(&ps->listing_elsewhere, NULL);
-}
-
 /* engine__set_place: t's place is ps from now (NULL: none), in t->place and in the
  * places' members. */
 void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps)
@@ -429,7 +305,7 @@ void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_st
 	if (ps)
 		hashmap_put(&ps->members, t->id, t);
 	if (was && ps)
-		bring_account_entries(e, t, ps);
+		engine__account_bring(e, t, ps);
 }
 
 /* ---- the account id ---- */
@@ -698,7 +574,7 @@ static void start_listing(struct place_state *ps, bool resync)
 	 * their account's reads: none of them has journaled a write the reading missed */
 	ps->place.account_epoch = e->tally.actions;
 	account_listing(ps, +1);
-	left_elsewhere(e, ps, &budgets, &policies);
+	engine__account_left_elsewhere(e, ps, &budgets, &policies);
 	ps->place.budgets_elsewhere = budgets.n ? &budgets : NULL;
 	ps->place.policies_elsewhere = policies.n ? &policies : NULL;
 	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
@@ -886,7 +762,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	ps->store = *snapshot;
 	knows_engine_tenants(ps);
 	observed_store_init(snapshot);
-	bring_left_out(e, ps);
+	engine__account_bring_left_out(e, ps);
 	ps->store.listed_at = engine__wall(e);
 	ps->listed = true;
 	ps->listed_at_ms = uv_now(e->loop);
