@@ -808,16 +808,11 @@ static const char *role_key(const char *role, char buf[ROLE_KEY_MAX + 1])
 	return buf;
 }
 
-static char *policy_key(const char *role, const char *name)
+char *observed_policy_key(const char *role, const char *name)
 {
 	char buf[ROLE_KEY_MAX + 1];
 
 	return xasprintf("%s\n%s", role_key(role, buf), name);
-}
-
-char *observed_policy_key(const char *role, const char *name)
-{
-	return policy_key(role, name);
 }
 
 struct observed_policy *observed_policy_dup(const struct observed_policy *p)
@@ -943,7 +938,7 @@ void observed_policy_copy_others(struct observed_policy *dst, const struct obser
 
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)
 {
-	char *key = policy_key(p->role, p->name);
+	char *key = observed_policy_key(p->role, p->name);
 	struct observed_policy *old;
 
 	if (p->document) {
@@ -964,7 +959,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 
 void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name)
 {
-	char *key = policy_key(role, name);
+	char *key = observed_policy_key(role, name);
 	struct observed_policy *p = hashmap_get(&s->policies, key);
 
 	if (p && p->hash && p->document) {
@@ -992,7 +987,7 @@ bool observed_policy_same(const struct observed_policy *p, const char *doc, cons
 
 void observed_store_remove_policy(struct observed_store *s, const char *role, const char *name)
 {
-	char *key = policy_key(role, name);
+	char *key = observed_policy_key(role, name);
 	struct observed_policy *old = hashmap_remove(&s->policies, key);
 
 	s->policies_gen = generation_next();
@@ -1050,7 +1045,7 @@ const struct observed_policy *observed_store_policy(const struct observed_store 
 
 	if (n >= 0 && (size_t)n < sizeof(buf))
 		return hashmap_get(&s->policies, buf);
-	key = policy_key(role, name);
+	key = observed_policy_key(role, name);
 	p = hashmap_get(&s->policies, key);
 	free(key);
 	return p;

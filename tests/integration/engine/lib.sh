@@ -134,6 +134,29 @@ ${1:-}
 YAML
 }
 
+# Two accounts: A, the daemon's own (the test's keys), and B, the alias "other" reached
+# through its role_arn (awsim knows B by BKEY/BSECRET). start_awsim_two_accounts
+# [ARGS...]: awsim with both; add_other_account: B in the configuration's accounts
+# (after write_config).
+A=111122223333
+B=444455556666
+BKEY=AKIAIOSFODNN7EXAMPLB
+BSECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEB
+start_awsim_two_accounts() {
+	start_awsim --credentials "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY:$A" --credentials "$BKEY:$BSECRET:$B" "$@"
+}
+add_other_account() {
+	printf '  other:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$B" "$B" >"$WORK/accounts.yaml"
+	sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+}
+
+# spec_set ID "KEY: VALUE": the tenant's manifest with that line added under spec:,
+# renamed into place (the daemon never reads it half written).
+spec_set() {
+	sed "s/^spec:$/spec:\n  $2/" "$WORK/tenants/$1.yaml" >"$WORK/$1.yaml.tmp"
+	mv "$WORK/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
+}
+
 # add_pool_accounts N REGIONS: accounts a0 .. a(N-1), ids FIRST + i (FIRST: 111100000000
 # unless set; acct I prints one), all in the pool "default" over REGIONS ("us-east-1,
 # us-west-2"). After write_config.

@@ -8,16 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
-# in_region ID REGION: the tenant's manifest placed in REGION
-in_region() {
-	sed "s/^spec:$/spec:\n  region: $2/" "$WORK/tenants/$1.yaml" >"$WORK/$1.yaml"
-	mv "$WORK/$1.yaml" "$WORK/tenants/$1.yaml"
-}
 create_role app
 write_budget_tenant east1 100 "80:actual:a@example.com" "[app]"
 write_budget_tenant east2 200 "80:actual:b@example.com" "[app]"
 write_budget_tenant west1 300 "80:actual:c@example.com" "[app]"
-in_region west1 us-west-2
+spec_set west1 "region: us-west-2"
 start_daemon
 wait_until 60 "every tenant Ready" all_ready
 
@@ -48,7 +43,7 @@ sleep 1
 
 # east2 moves to us-west-2: its budget (left to us-east-1 by us-west-2's listings) stays
 awsim_put calls/reset
-in_region east2 us-west-2
+spec_set east2 "region: us-west-2"
 region() { tenant_json east2 | jq -r '.place.region'; }
 wait_eq 30 "east2 placed in us-west-2" us-west-2 region
 moved() { [ "$(tenant_json east2 | jq -r '.moving_from | length')" = 0 ] && state_is east2 Ready; }

@@ -11,14 +11,9 @@
 # touching the new set. Nothing of the tenant is left in the old places.
 . "$(dirname "$0")/lib.sh"
 DRAIN=${DRAIN:-4s}
-A=111122223333
-B=444455556666
-BKEY=AKIAIOSFODNN7EXAMPLB
-BSECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEB
-start_awsim --credentials "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY:$A" --credentials "$BKEY:$BSECRET:$B"
+start_awsim_two_accounts
 write_config
-printf '  other:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$B" "$B" >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+add_other_account
 create_role app
 AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app
 

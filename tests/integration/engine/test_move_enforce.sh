@@ -9,18 +9,13 @@
 . "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 DRAIN=${DRAIN:-2s}
-A=111122223333
-B=444455556666
 AKEY=$AWS_ACCESS_KEY_ID
 ASECRET=$AWS_SECRET_ACCESS_KEY
-BKEY=AKIAIOSFODNN7EXAMPLB
-BSECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEB
 POLICY=bedrock-tenantd-acme-deny
-start_awsim --credentials "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY:$A" --credentials "$BKEY:$BSECRET:$B"
+start_awsim_two_accounts
 write_config "budget_actions:
   execution_role: budgets-exec"
-printf '  other:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$B" "$B" >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+add_other_account
 create_role app budgets-exec other-app
 AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app budgets-exec
 

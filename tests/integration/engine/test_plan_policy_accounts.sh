@@ -6,20 +6,15 @@
 # every tenant sharing a role name as in the account: a conflict the daemon never has),
 # then the daemon writes both and both are Ready.
 . "$(dirname "$0")/lib.sh"
-A=111122223333
-B=444455556666
-BKEY=AKIAIOSFODNN7EXAMPLB
-BSECRET=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEB
-start_awsim --credentials "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY:$A" --credentials "$BKEY:$BSECRET:$B"
+start_awsim_two_accounts
 write_config
-printf '  other:\n    id: "%s"\n    role_arn: arn:aws:iam::%s:role/bedrock-tenantd\n' "$B" "$B" >"$WORK/accounts.yaml"
-sed -i "/^accounts:$/r $WORK/accounts.yaml" "$WORK/config.yaml"
+add_other_account
 set_naming 'policy_name: "bt-{tenant}-{project}"'
 create_role app
 AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app
 write_role_tenant a-b app c
 write_role_tenant a app b-c
-sed "s/^spec:$/spec:\n  account: other/" "$WORK/tenants/a.yaml" >"$WORK/a.yaml" && mv "$WORK/a.yaml" "$WORK/tenants/a.yaml"
+spec_set a "account: other"
 
 rc=0
 "$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
