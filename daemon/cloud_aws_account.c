@@ -45,9 +45,7 @@ void cloud_aws__account_unref(struct cloud_aws__account_read *a)
 	budgets_budget_list_release(&a->budgets);
 	tagging_resource_list_release(&a->budget_tags);
 	iam_role_detail_list_release(&a->roles);
-	iam_policy_list_release(&a->enforce.policies);
-	budgets_action_list_release(&a->enforce.actions);
-	free(a->enforce.error);
+	cloud_aws__enforce_listing_release(&a->enforce);
 	free(a->budgets_error);
 	free(a->waiters);
 	free(a->account);

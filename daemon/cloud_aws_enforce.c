@@ -3,7 +3,8 @@
  * action names; versions made by hand are pruned, oldest first, when IAM refuses a new
  * version or the deletion) and the Budgets action on the tenant's budget (Budgets, us-east-1), as
  * actions and as the listing's part (ListPolicies under ENFORCE_POLICY_PATH and
- * DescribeBudgetActionsForAccount). A listing that cannot read them does not fail
+ * DescribeBudgetActionsForAccount, then ListEntitiesForPolicy for the policy of each
+ * executed action). A listing that cannot read them does not fail
  * the place: the store says why (enforce_error), and only enforcing tenants wait. */
 #include "cloud_aws_impl.h"
 
@@ -29,6 +30,72 @@ static void enforce_failed(struct cloud_aws__enforce_listing *el, const char *wh
 			      err && err->code && err->code[0] ? err->code : strerror(status < 0 ? -status : EIO));
 }
 
+void cloud_aws__enforce_listing_release(struct cloud_aws__enforce_listing *el)
+{
+	iam_policy_list_release(&el->policies);
+	budgets_action_list_release(&el->actions);
+	free(el->error);
+	for (size_t i = 0; i < el->n_policy_roles; i++) {
+		free(el->policy_roles[i].arn);
+		aws_strv_release(&el->policy_roles[i].roles);
+	}
+	free(el->policy_roles);
+}
+
+static bool listed_policy(const struct cloud_aws__enforce_listing *el, const char *arn)
+{
+	for (size_t i = 0; i < el->policies.n; i++)
+		if (!strcmp(el->policies.items[i].arn, arn))
+			return true;
+	return false;
+}
+
+static bool roles_asked(const struct cloud_aws__enforce_listing *el, const char *arn)
+{
+	for (size_t i = 0; i < el->n_policy_roles; i++)
+		if (!strcmp(el->policy_roles[i].arn, arn))
+			return true;
+	return false;
+}
+
+static void on_attached_roles(void *arg, int status, const struct aws_error *err, const struct aws_strv *roles)
+{
+	struct cloud_aws__policy_roles *pr = arg;
+
+	/* refused (no iam:ListEntitiesForPolicy) or gone meanwhile: the count stands */
+	(void)err;
+	if (status == 0) {
+		pr->roles = *roles;
+		memset((void *)roles, 0, sizeof(*roles));
+		pr->read = true;
+	}
+	pr->el->done(pr->el->arg);
+}
+
+/* Both listings in: the roles each executed action's policy is attached to. AWS's
+ * AttachmentCount counts every entity (users and groups, other roles), so it cannot
+ * tell that a role of the action lost the policy when it was attached elsewhere by
+ * hand; one read per over-budget tenant's policy can. */
+static void read_attached_roles(struct cloud_aws__enforce_listing *el)
+{
+	if (el->error || !el->c)
+		return;
+	el->policy_roles = xcalloc(el->actions.n ? el->actions.n : 1, sizeof(*el->policy_roles));
+	for (size_t i = 0; i < el->actions.n; i++) {
+		const struct budgets_action *a = &el->actions.items[i];
+		struct cloud_aws__policy_roles *pr = &el->policy_roles[el->n_policy_roles];
+
+		if (!a->status || strcmp(a->status, "EXECUTION_SUCCESS") != 0 || !a->policy_arn ||
+		    !listed_policy(el, a->policy_arn) || roles_asked(el, a->policy_arn))
+			continue;
+		pr->el = el;
+		pr->arn = xstrdup(a->policy_arn);
+		el->n_policy_roles++;
+		if (iam_list_policy_roles(el->c->client, el->iam, pr->arn, on_attached_roles, pr) == 0)
+			(*el->pending)++;
+	}
+}
+
 static void on_policies(void *arg, int status, const struct aws_error *err, const struct iam_policy_list *l)
 {
 	struct cloud_aws__enforce_listing *el = arg;
@@ -39,6 +106,8 @@ static void on_policies(void *arg, int status, const struct aws_error *err, cons
 		el->policies = *l; /* moved: the pager releases a zeroed list */
 		memset((void *)l, 0, sizeof(*l));
 		el->policies_read = true;
+		if (el->actions_read)
+			read_attached_roles(el);
 	}
 	el->done(el->arg);
 }
@@ -53,6 +122,8 @@ static void on_actions(void *arg, int status, const struct aws_error *err, const
 		el->actions = *l;
 		memset((void *)l, 0, sizeof(*l));
 		el->actions_read = true;
+		if (el->policies_read)
+			read_attached_roles(el);
 	}
 	el->done(el->arg);
 }
@@ -62,6 +133,9 @@ int cloud_aws__list_enforce(struct cloud_aws *c, const struct aws_target *iam, c
 {
 	int r = iam_list_policies(c->client, iam, ENFORCE_POLICY_PATH, on_policies, el);
 
+	el->c = c;
+	el->iam = iam;
+	el->pending = pending;
 	if (r == 0)
 		(*pending)++;
 	if (r == 0 && (r = budgets_describe_account_actions(c->client, budgets, account_id, on_actions, el)) == 0)
@@ -107,6 +181,19 @@ static void take_action(struct observed_budget *b, const struct budgets_action *
 	qsort(a->subscribers, a->n_subscribers, sizeof(char *), cmp_str);
 }
 
+static void attached_roles(struct observed_deny_policy *d, const struct cloud_aws__enforce_listing *el)
+{
+	for (size_t i = 0; i < el->n_policy_roles; i++) {
+		const struct cloud_aws__policy_roles *pr = &el->policy_roles[i];
+		if (!pr->read || strcmp(pr->arn, d->arn) != 0)
+			continue;
+		d->roles_known = true;
+		for (size_t j = 0; j < pr->roles.n; j++)
+			observed_deny_policy_attach(d, pr->roles.items[j]);
+		return;
+	}
+}
+
 void cloud_aws__build_enforce(struct observed_store *s, const struct cloud_aws__enforce_listing *el)
 {
 	if (el->policies_read && el->actions_read && !el->error) {
@@ -117,6 +204,7 @@ void cloud_aws__build_enforce(struct observed_store *s, const struct cloud_aws__
 			d->arn = xstrdup(p->arn);
 			d->default_version = xstrdup_or_null(p->default_version);
 			d->attachments = p->attachments;
+			attached_roles(d, el);
 			observed_store_put_deny_policy(s, d);
 		}
 		for (size_t i = 0; i < el->actions.n; i++) {

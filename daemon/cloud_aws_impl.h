@@ -56,9 +56,19 @@ int cloud_aws__quota(void *ctx, const struct place *p, const char *service, cons
 		     void *data);
 int cloud_aws__apply_policy(struct applying *x);
 
+/* The roles a deny policy is attached to (ListEntitiesForPolicy), read by a listing
+ * for the policy of each executed action; read false: refused or not answered. */
+struct cloud_aws__policy_roles {
+	struct cloud_aws__enforce_listing *el;
+	char *arn;
+	struct aws_strv roles;
+	bool read;
+};
+
 /* cloud_aws_enforce.c: the deny policy and the Budgets action (actions), and the
  * listing's part: ListPolicies under the enforcement path and the account's Budgets
- * actions, read into el; each answer calls el->done(el->arg). */
+ * actions, read into el, then the roles of the policies of executed actions (the
+ * over-budget tenants'); each answer calls el->done(el->arg). */
 struct cloud_aws__enforce_listing {
 	struct iam_policy_list policies;
 	struct budgets_action_list actions;
@@ -66,7 +76,14 @@ struct cloud_aws__enforce_listing {
 	char *error; /* the first failure, for the store's enforce_error */
 	void (*done)(void *arg);
 	void *arg;
+	/* set by cloud_aws__list_enforce: the follow-up reads are counted in *pending */
+	struct cloud_aws *c;
+	const struct aws_target *iam;
+	unsigned *pending;
+	struct cloud_aws__policy_roles *policy_roles; /* allocated once, never moved */
+	size_t n_policy_roles;
 };
+void cloud_aws__enforce_listing_release(struct cloud_aws__enforce_listing *el);
 int cloud_aws__apply_enforce(struct applying *x);
 /* cloud_aws__list_enforce: sends both listings, counting each sent in *pending. */
 int cloud_aws__list_enforce(struct cloud_aws *c, const struct aws_target *iam, const struct aws_target *budgets,

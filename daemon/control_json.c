@@ -173,6 +173,9 @@ static cJSON *deny_policy_json(const struct observed_store *s, const char *tenan
 			cJSON_AddNumberToObject(j, "attachments", (double)p->attachments);
 		else
 			cJSON_AddNullToObject(j, "attachments");
+		if (p->roles_known) /* read for an executed action's policy only */
+			cJSON_AddItemToObject(j, "attached_roles",
+					      cJSON_CreateStringArray((const char *const *)p->roles, (int)p->n_roles));
 	}
 	free(name);
 	return j;

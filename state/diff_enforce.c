@@ -147,13 +147,23 @@ static bool over_threshold(const struct observed_budget *b, double percent)
 	return limit > 0 && spend >= limit * percent / 100.0;
 }
 
-/* The deny policy is attached to fewer entities than the action names roles
- * (ListPolicies' AttachmentCount; below 0: not known): detached by hand since the
- * action executed, which Budgets does not see (its status stays EXECUTION_SUCCESS,
- * and the roles may invoke: the tenant is not OverBudget until they are denied). */
-static bool detached(const struct observed_deny_policy *live, const struct observed_budget_action *a)
+/* The first role of the executed action the deny policy is not attached to: detached
+ * by hand since the action executed, which Budgets does not see (its status stays
+ * EXECUTION_SUCCESS, and the role may invoke: the tenant is not OverBudget until it is
+ * denied). From the roles the listing read the policy on (ListEntitiesForPolicy);
+ * without them from ListPolicies' AttachmentCount (below 0: not known), fewer
+ * entities than the action's roles, "" standing for a role not named. NULL: none. */
+static const char *detached_role(const struct observed_deny_policy *live, const struct observed_budget_action *a)
 {
-	return live && live->arn && live->attachments >= 0 && (size_t)live->attachments < a->n_roles;
+	if (!live || !live->arn)
+		return NULL;
+	if (live->roles_known) {
+		for (size_t i = 0; i < a->n_roles; i++)
+			if (!observed_deny_policy_on_role(live, a->roles[i]))
+				return a->roles[i];
+		return NULL;
+	}
+	return live->attachments >= 0 && (size_t)live->attachments < a->n_roles ? "" : NULL;
 }
 
 static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,
@@ -165,14 +175,20 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 	if (!a->status)
 		return;
 	if (!strcmp(a->status, "EXECUTION_SUCCESS")) {
-		if (over && detached(live, a)) {
+		const char *role = over ? detached_role(live, a) : NULL;
+		if (role) {
 			/* Budgets keeps its status: the roles are attached again here (a role
 			 * that holds it already is left as it is by IAM) */
-			x = plan_add(
-				c->plan, ACT_DENY_POLICY_ATTACH,
-				"the deny policy %s is attached to %lld of the %zu roles of the executed action of "
-				"budget %s (detached by hand)",
-				live->name, (long long)live->attachments, a->n_roles, b->name);
+			if (*role)
+				x = plan_add(c->plan, ACT_DENY_POLICY_ATTACH,
+					     "the deny policy %s is not attached to role %s of the executed action of "
+					     "budget %s (detached by hand)",
+					     live->name, role, b->name);
+			else
+				x = plan_add(c->plan, ACT_DENY_POLICY_ATTACH,
+					     "the deny policy %s is attached to %lld of the %zu roles of the executed "
+					     "action of budget %s (detached by hand)",
+					     live->name, (long long)live->attachments, a->n_roles, b->name);
 			x->name = xstrdup(live->name);
 			x->resource = xstrdup(live->arn);
 			x->roles = strv_dup(a->roles, a->n_roles);

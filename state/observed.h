@@ -91,6 +91,13 @@ struct observed_deny_policy {
 	char *arn;
 	char *default_version; /* "v1" */
 	int64_t attachments;   /* AttachmentCount; -1: unknown */
+	/* The roles it is attached to (ListEntitiesForPolicy), sorted; read only for the
+	 * policy of an executed Budgets action (an over-budget tenant's): AttachmentCount
+	 * counts every entity, so a hand-made attachment elsewhere can hide a role the
+	 * policy was detached from. roles_known false: not read (the count stands). */
+	char **roles;
+	size_t n_roles;
+	bool roles_known;
 };
 
 /* The flags in one word after the strings and the tags: 144 bytes, not 160. */
@@ -343,6 +350,11 @@ bool observed_store_remove_deny_policy(struct observed_store *s, const char *nam
 const struct observed_deny_policy *observed_store_deny_policy(const struct observed_store *s, const char *name);
 void observed_deny_policy_free(struct observed_deny_policy *p);
 struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny_policy *p);
+/* observed_deny_policy_on_role: role is among p's roles (roles_known), ignoring case as
+ * IAM does; attach and detach add and remove one (sorted; an attached role once). */
+bool observed_deny_policy_on_role(const struct observed_deny_policy *p, const char *role);
+void observed_deny_policy_attach(struct observed_deny_policy *p, const char *role);
+void observed_deny_policy_detach(struct observed_deny_policy *p, const char *role);
 void observed_budget_action_release(struct observed_budget_action *a);
 void observed_budget_action_copy(struct observed_budget_action *dst, const struct observed_budget_action *src);
 

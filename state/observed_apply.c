@@ -357,7 +357,8 @@ static char *next_version(const char *v)
 }
 
 /* The deny policy attached to every role of a->roles again: it counts as many
- * attachments at least (an attach of an attached policy changes nothing in IAM). */
+ * attachments at least (an attach of an attached policy changes nothing in IAM), and
+ * holds them among its roles when those were read. */
 static int apply_deny_attach(struct observed_store *s, const struct action *a)
 {
 	const struct observed_deny_policy *live = observed_store_deny_policy(s, a->name);
@@ -368,6 +369,8 @@ static int apply_deny_attach(struct observed_store *s, const struct action *a)
 	p = observed_deny_policy_dup(live);
 	if (p->attachments < (int64_t)a->n_roles)
 		p->attachments = (int64_t)a->n_roles;
+	for (size_t i = 0; p->roles_known && i < a->n_roles; i++)
+		observed_deny_policy_attach(p, a->roles[i]);
 	observed_store_put_deny_policy(s, p);
 	return 0;
 }
@@ -453,6 +456,8 @@ static void reversal_detaches(struct observed_store *s, const struct observed_bu
 		return;
 	p = observed_deny_policy_dup(live);
 	p->attachments = p->attachments > (int64_t)x->n_roles ? p->attachments - (int64_t)x->n_roles : 0;
+	for (size_t i = 0; i < x->n_roles; i++)
+		observed_deny_policy_detach(p, x->roles[i]);
 	observed_store_put_deny_policy(s, p);
 }
 

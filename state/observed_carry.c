@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "strv.h"
 
 /* Groups up to this size are matched entry by entry; larger ones through the maps. */
 #define SMALL_GROUP 8
@@ -82,6 +83,9 @@ static bool budget_same(const struct observed_budget *a, const struct observed_b
 
 static bool deny_same(const struct observed_deny_policy *a, const struct observed_deny_policy *b)
 {
+	if (a->roles_known != b->roles_known ||
+	    (a->roles_known && !strv_equal(a->roles, a->n_roles, b->roles, b->n_roles)))
+		return false;
 	return a->attachments == b->attachments && str_same(a->name, b->name) && str_same(a->arn, b->arn) &&
 	       str_same(a->default_version, b->default_version);
 }

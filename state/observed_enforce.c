@@ -2,9 +2,11 @@
  * ENFORCE_POLICY_PATH (by name) and the Budgets actions kept in their budgets. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "generation.h"
 #include "observed.h"
+#include "strv.h"
 #include "xalloc.h"
 
 void observed_deny_policy_free(struct observed_deny_policy *p)
@@ -14,6 +16,9 @@ void observed_deny_policy_free(struct observed_deny_policy *p)
 	free(p->name);
 	free(p->arn);
 	free(p->default_version);
+	for (size_t i = 0; i < p->n_roles; i++)
+		free(p->roles[i]);
+	free(p->roles);
 	free(p);
 }
 
@@ -25,6 +30,9 @@ struct observed_deny_policy *observed_deny_policy_dup(const struct observed_deny
 	c->arn = xstrdup_or_null(p->arn);
 	c->default_version = xstrdup_or_null(p->default_version);
 	c->attachments = p->attachments;
+	c->roles = strv_dup(p->roles, p->n_roles);
+	c->n_roles = p->n_roles;
+	c->roles_known = p->roles_known;
 	return c;
 }
 
@@ -70,6 +78,40 @@ bool observed_store_remove_deny_policy(struct observed_store *s, const char *nam
 const struct observed_deny_policy *observed_store_deny_policy(const struct observed_store *s, const char *name)
 {
 	return hashmap_get(&s->deny_policies, name);
+}
+
+bool observed_deny_policy_on_role(const struct observed_deny_policy *p, const char *role)
+{
+	for (size_t i = 0; i < p->n_roles; i++)
+		if (!strcasecmp(p->roles[i], role)) /* IAM role names ignore case */
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void observed_deny_policy_attach(struct observed_deny_policy *p, const char *role)
+{
+	if (observed_deny_policy_on_role(p, role))
+		return;
+	p->roles = xreallocarray(p->roles, p->n_roles + 1, sizeof(char *));
+	p->roles[p->n_roles++] = xstrdup(role);
+	qsort(p->roles, p->n_roles, sizeof(char *), cmp_str);
+}
+
+void observed_deny_policy_detach(struct observed_deny_policy *p, const char *role)
+{
+	for (size_t i = 0; i < p->n_roles; i++) {
+		if (strcasecmp(p->roles[i], role) != 0)
+			continue;
+		free(p->roles[i]);
+		memmove(&p->roles[i], &p->roles[i + 1], (p->n_roles - i - 1) * sizeof(char *));
+		p->n_roles--;
+		return;
+	}
 }
 
 void observed_budget_action_release(struct observed_budget_action *a)

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ctl_render.h"
 
@@ -87,11 +88,35 @@ static void render_deletions(FILE *out, const cJSON *j, const cJSON *o)
 }
 
 /* spec.budget.enforce: the threshold, the deny policy, and what the action did. */
+/* The first of the action's roles that is not among the roles the listing read the
+ * deny policy attached to (NULL: all are, or those were not read). */
+static const char *loose_role(const cJSON *action_roles, const cJSON *attached_roles)
+{
+	const cJSON *r, *q;
+
+	if (!cJSON_IsArray(attached_roles))
+		return NULL;
+	cJSON_ArrayForEach(r, action_roles)
+	{
+		bool on = false;
+		if (!cJSON_IsString(r))
+			continue;
+		cJSON_ArrayForEach(q, attached_roles)
+		{
+			if (cJSON_IsString(q) && !strcasecmp(r->valuestring, q->valuestring))
+				on = true;
+		}
+		if (!on) /* IAM role names ignore case */
+			return r->valuestring;
+	}
+	return NULL;
+}
+
 static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 {
 	const cJSON *e = cJSON_GetObjectItem(b, "enforce"), *d = cJSON_GetObjectItem(o, "deny_policy"), *bu, *a;
 	const cJSON *attached = cJSON_GetObjectItem(d, "attachments");
-	const char *status = NULL;
+	const char *status = NULL, *loose = NULL;
 	char effect[160] = "";
 	int roles = 0;
 
@@ -104,12 +129,19 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 		if (name && !strcmp(arn, name)) {
 			status = render_str(a, "status", NULL);
 			roles = cJSON_GetArraySize(cJSON_GetObjectItem(a, "roles"));
+			if (!strcmp(status ? status : "", "EXECUTION_SUCCESS"))
+				loose = loose_role(cJSON_GetObjectItem(a, "roles"),
+						   cJSON_GetObjectItem(d, "attached_roles"));
 		}
 	}
 	/* what the roles are now: Budgets' status says what it did, the listing whether the
 	 * policy is still attached (it may have been detached by hand since) */
-	if (status && !strcmp(status, "EXECUTION_SUCCESS") && cJSON_IsNumber(attached) &&
-	    cJSON_GetNumberValue(attached) < roles)
+	if (loose)
+		snprintf(effect, sizeof(effect),
+			 " (over budget, but the deny policy is not attached to role %.80s: it is not denied)", loose);
+	else if (status && !strcmp(status, "EXECUTION_SUCCESS") &&
+		 !cJSON_IsArray(cJSON_GetObjectItem(d, "attached_roles")) && cJSON_IsNumber(attached) &&
+		 cJSON_GetNumberValue(attached) < roles)
 		snprintf(effect, sizeof(effect),
 			 " (over budget, but the deny policy is attached to %g of its %d roles: "
 			 "they are not denied)",

@@ -2,7 +2,8 @@
 # Budget enforcement end to end (spec.budget.enforce): the daemon keeps a deny policy
 # and a Budgets action; the tenant's role invokes its profile until the spend crosses
 # the threshold, then AWS Budgets attaches the policy, Converse is denied and the
-# tenant is OverBudget; the policy detached by hand is attached again, and one attached
+# tenant is OverBudget; the policy detached by hand is attached again (moved by hand to
+# another role too, AttachmentCount unchanged), and one attached
 # by hand under budget is left and said to deny; a raised limit or a new budget period
 # reverses it (Ready, and allowed again); a policy or an action deleted by hand is made again; a change of the
 # alerts' subscribers alone updates the action; versions of the policy made by hand up
@@ -15,7 +16,7 @@ POLICY=bedrock-tenantd-acme-deny
 POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
 
 start_awsim
-create_role acme-app budgets-exec
+create_role acme-app budgets-exec other-app
 write_config "budget_actions:
   execution_role: budgets-exec"
 
@@ -57,10 +58,11 @@ policy_state() {
 	awsim_get state | jq -c --arg a "$POLICY_ARN" '[.. | objects | select(.arn? == $a and has("versions"))] | .[0]'
 }
 policy_version() { policy_state | jq -r '"v\(.default_version) of \(.versions | length)"'; }
+# attached [ROLE]: 1 when the deny policy is attached to ROLE (acme-app), else 0
 attached() {
 	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
+		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=${1:-acme-app}" "http://127.0.0.1:$PORT/" |
 		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
 }
 policy_exists() {
@@ -70,12 +72,13 @@ policy_exists() {
 		"http://127.0.0.1:$PORT/" | grep -c "<PolicyName>$POLICY</PolicyName>" || true
 }
 
-# iam_role_policy Attach|Detach: the deny policy attached to or detached from acme-app by hand
+# iam_role_policy Attach|Detach [ROLE]: the deny policy attached to or detached from
+# ROLE (acme-app) by hand
 iam_role_policy() {
 	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=$1RolePolicy&Version=2010-05-08&RoleName=acme-app&PolicyArn=$POLICY_ARN" \
-		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1RolePolicy"
+		--data "Action=$1RolePolicy&Version=2010-05-08&RoleName=${2:-acme-app}&PolicyArn=$POLICY_ARN" \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1RolePolicy ${2:-acme-app}"
 }
 
 # The tenant's application: its role's session, Converse through its profile ARN.
@@ -156,6 +159,25 @@ wait_eq 30 "acme OverBudget again" OverBudget state
 [ "$(action_status)" = EXECUTION_SUCCESS ] || fail "the action: $(actions)"
 tenant_json acme | jq -e '.history | any(.event | test("attached deny policy bedrock-tenantd-acme-deny to its roles again"))' >/dev/null ||
 	fail "no history line: $(tenant_json acme | jq -c .history)"
+
+# Detached by hand from acme-app and attached by hand to other-app: the policy is on as
+# many entities as the action has roles (AttachmentCount 1), but acme-app may invoke.
+# The listing reads the roles of an executed action's policy: attached to acme-app
+# again, other-app left as it is, OverBudget once it is.
+iam_role_policy Detach
+iam_role_policy Attach other-app
+allowed || fail "the role is still denied once the policy is moved to other-app: $(converse)"
+ctl resync >/dev/null
+wait_until 30 "the deny policy attached to acme-app again after the move" reattached
+denied || fail "the role is not denied once the policy is attached again: $(converse)"
+wait_eq 30 "acme OverBudget after the repair" OverBudget state
+[ "$(attached other-app)" = 1 ] || fail "the policy attached by hand to other-app was detached"
+roles_seen() { tenant_json acme | jq -c '.observed.deny_policy.attached_roles'; }
+ctl resync >/dev/null
+wait_eq 30 "the listing's roles of the deny policy" '["acme-app","other-app"]' roles_seen
+iam_role_policy Detach other-app
+ctl resync >/dev/null
+wait_eq 30 "the listing's roles once other-app is detached" '["acme-app"]' roles_seen
 
 # The limit raised above the spend: reversed (then reset), allowed again, Ready.
 enforced_tenant 20
@@ -253,11 +275,7 @@ spend 30
 [ "$(attached)" = 1 ] || fail "the policy is not attached"
 wait_eq 30 "acme OverBudget before removal" OverBudget state
 # attached by hand to another role too: detached from it as well
-create_role other-app
-curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-	-H 'Content-Type: application/x-www-form-urlencoded' \
-	--data "Action=AttachRolePolicy&Version=2010-05-08&RoleName=other-app" --data-urlencode "PolicyArn=$POLICY_ARN" \
-	"http://127.0.0.1:$PORT/" >/dev/null || fail "AttachRolePolicy by hand"
+iam_role_policy Attach other-app
 enforced_tenant 20 none
 wait_eq 30 "the action deleted" 0 action_count
 wait_eq 30 "the policy deleted" 0 policy_exists

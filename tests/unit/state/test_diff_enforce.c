@@ -188,6 +188,62 @@ static void test_deny_policy_detached_by_hand(void **state)
 	sim_release(&s);
 }
 
+/* The deny policy as a listing shows it with the roles it read it attached to. */
+static void set_attached_roles(struct sim *s, const char *const *roles, size_t n)
+{
+	struct observed_deny_policy *p = observed_deny_policy_dup(observed_store_deny_policy(&s->store, POLICY));
+
+	for (size_t i = 0; i < p->n_roles; i++)
+		free(p->roles[i]);
+	free(p->roles);
+	p->roles = NULL;
+	p->n_roles = 0;
+	p->roles_known = true;
+	p->attachments = (int64_t)n;
+	for (size_t i = 0; i < n; i++)
+		observed_deny_policy_attach(p, roles[i]);
+	observed_store_put_deny_policy(&s->store, p);
+}
+
+/* Detached by hand from the tenant's role and attached by hand to another: as many
+ * attachments as the action has roles, but the tenant's role may invoke. With the
+ * roles read, the tenant is not OverBudget: the policy is attached to its role again
+ * (the other is left as it is), and then it is. A role named in another case is the
+ * same role (IAM's names ignore case). */
+static void test_deny_policy_moved_by_hand(void **state)
+{
+	static const char *const other[] = { "other-app" }, *const upper[] = { "ACME-APP" };
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	const struct observed_deny_policy *d;
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	set_attached_roles(&s, other, 1);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_false(p.over_budget);
+	assert_int_equal(plan_aws_actions(&p), 1);
+	assert_int_equal(p.actions[0].kind, ACT_DENY_POLICY_ATTACH);
+	assert_non_null(strstr(p.actions[0].reason, "not attached to role acme-app"));
+	plan_release(&p);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_ATTACH], 1);
+	d = observed_store_deny_policy(&s.store, POLICY);
+	assert_true(d->roles_known);
+	assert_int_equal(d->n_roles, 2);
+	assert_string_equal(d->roles[0], "acme-app");
+	assert_string_equal(d->roles[1], "other-app");
+	assert_true(over_budget(&s, t));
+	set_attached_roles(&s, upper, 1);
+	assert_true(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* A new period: the spend is under the threshold again. */
 static void test_new_period_reverses(void **state)
 {
@@ -415,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_created_and_steady),
 		cmocka_unit_test(test_over_budget_then_limit_raised),
 		cmocka_unit_test(test_deny_policy_detached_by_hand),
+		cmocka_unit_test(test_deny_policy_moved_by_hand),
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_repairs),
