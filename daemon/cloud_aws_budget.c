@@ -87,7 +87,7 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	b->limit_unit = xstrdup_or_null(bb->limit_unit);
 	b->time_unit = xstrdup_or_null(bb->time_unit);
 	b->budget_type = xstrdup_or_null(bb->budget_type);
-	b->filter_expression = xstrdup_or_null(bb->filter_expression);
+	observed_budget_put_filter(b, bb->filter_expression);
 	b->metric = bb->metrics.n ? xstrdup(bb->metrics.items[0]) : NULL;
 	b->cost_filters = bb->n_cost_filters > 0;
 	tag_set_init(&b->tags); /* alerts unknown: read next round */

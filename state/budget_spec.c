@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "digest.h"
+#include "intern.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -37,6 +38,31 @@ char *budget_filter_expression(const char *tenant)
 	return text;
 }
 
+/* s is an array of exactly one string; that string. */
+static const char *only_string(const cJSON *s)
+{
+	return cJSON_IsArray(s) && cJSON_GetArraySize(s) == 1 && cJSON_IsString(s->child) ? s->child->valuestring
+											  : NULL;
+}
+
+const char *budget_filter_tenant(const char *json)
+{
+	cJSON *o = json ? cJSON_Parse(json) : NULL;
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(o, "Tags");
+	const cJSON *key = cJSON_GetObjectItemCaseSensitive(tags, "Key");
+	const char *tenant = only_string(cJSON_GetObjectItemCaseSensitive(tags, "Values"));
+	const char *match = only_string(cJSON_GetObjectItemCaseSensitive(tags, "MatchOptions"));
+	const char *ret = NULL;
+
+	/* the value budget_filter_expression makes and nothing else (cJSON_Compare's
+	 * equality: the same members, in any order) */
+	if (cJSON_IsObject(o) && cJSON_GetArraySize(o) == 1 && cJSON_IsObject(tags) && cJSON_GetArraySize(tags) == 3 &&
+	    cJSON_IsString(key) && !strcmp(key->valuestring, TAG_TENANT) && tenant && match && !strcmp(match, "EQUALS"))
+		ret = intern(tenant);
+	cJSON_Delete(o);
+	return ret;
+}
+
 size_t budget_filter_tag_keys(const struct tenant *t, const char **ret, size_t max)
 {
 	if (!t->budget || max == 0)
@@ -55,29 +81,24 @@ static bool same_text(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-static bool same_filter(const char *want, const char *have)
+/* b filters on tenant's cost-allocation tag: as budget_filter_expression spells it */
+static bool same_filter(const char *tenant, const struct observed_budget *b)
 {
-	cJSON *a = cJSON_Parse(want), *b = have ? cJSON_Parse(have) : NULL;
-	bool same = a && b && cJSON_Compare(a, b, true);
+	const char *have = b->filter_is_tenant ? intern_ref(b->filter_tenant)
+					       : budget_filter_tenant(b->filter_expression);
+	bool same = have && strcmp(have, tenant) == 0;
 
-	cJSON_Delete(a);
-	cJSON_Delete(b);
+	intern_unref(have);
 	return same;
 }
 
 bool budget_matches(const struct tenant *t, const struct observed_budget *b)
 {
-	char *filter;
-	bool same;
-
 	if (!t->budget)
 		return false;
-	filter = budget_filter_expression(t->id);
-	same = same_number(t->budget->limit_usd, b->limit_amount) && same_text(BUDGET_UNIT, b->limit_unit) &&
+	return same_number(t->budget->limit_usd, b->limit_amount) && same_text(BUDGET_UNIT, b->limit_unit) &&
 	       same_text(budget_time_unit(t->budget->period), b->time_unit) && same_text(BUDGET_TYPE, b->budget_type) &&
-	       same_text(BUDGET_METRIC, b->metric) && !b->cost_filters && same_filter(filter, b->filter_expression);
-	free(filter);
-	return same;
+	       same_text(BUDGET_METRIC, b->metric) && !b->cost_filters && same_filter(t->id, b);
 }
 
 static int cmp_str(const void *a, const void *b)

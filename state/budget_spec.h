@@ -21,6 +21,10 @@
 const char *budget_time_unit(enum budget_period p);
 /* budget_filter_expression: {"Tags":{"Key":TAG_TENANT,"Values":[tenant],"MatchOptions":["EQUALS"]}} */
 char *budget_filter_expression(const char *tenant);
+/* budget_filter_tenant: the tenant whose budget_filter_expression `json` is (the same
+ * JSON value, whatever its spelling), interned (state/intern.h: the caller's reference);
+ * NULL for any other filter, or none. */
+const char *budget_filter_tenant(const char *json);
 /* budget_filter_tag_keys: the cost-allocation tag keys the tenant's budget filters on
  * (none without a budget), at most max of them into ret (static strings); returns how
  * many. These keys must be Active in the payer account or the budget sees no spend. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget_spec.h"
 #include "intern.h"
 #include "xalloc.h"
 
@@ -616,21 +617,46 @@ void observed_budget_free(struct observed_budget *b)
 		intern_unref(b->time_unit);
 		intern_unref(b->budget_type);
 		intern_unref(b->metric);
+		if (b->filter_is_tenant)
+			intern_unref(b->filter_tenant);
 		tag_set_release(&b->tags); /* packed: its values stay in the arena */
 		return;
 	}
+	if (b->filter_is_tenant)
+		intern_unref(b->filter_tenant);
+	else
+		free(b->filter_expression);
 	free(b->name);
 	free(b->arn);
 	free(b->limit_amount);
 	free(b->limit_unit);
 	free(b->time_unit);
 	free(b->budget_type);
-	free(b->filter_expression);
 	free(b->metric);
 	free(b->actual_spend);
 	free(b->forecasted_spend);
 	tag_set_release(&b->tags);
 	free(b);
+}
+
+char *observed_budget_filter(const struct observed_budget *b)
+{
+	return b->filter_is_tenant ? budget_filter_expression(b->filter_tenant) : xstrdup_or_null(b->filter_expression);
+}
+
+void observed_budget_put_filter(struct observed_budget *b, const char *json)
+{
+	const char *tenant = budget_filter_tenant(json);
+
+	if (b->filter_is_tenant)
+		intern_unref(b->filter_tenant);
+	else
+		free(b->filter_expression);
+	b->filter_is_tenant = tenant != NULL;
+	if (tenant)
+		b->filter_tenant = tenant;
+	else
+		b->filter_expression = xstrdup_or_null(json);
 }
 
 struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn)
@@ -656,7 +682,10 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 	b->limit_unit = (char *)intern(limit_unit);
 	b->time_unit = (char *)intern(time_unit);
 	b->budget_type = (char *)intern(budget_type);
-	b->filter_expression = arena_strdup(a, filter_expression);
+	b->filter_tenant = budget_filter_tenant(filter_expression);
+	b->filter_is_tenant = b->filter_tenant != NULL;
+	if (!b->filter_is_tenant)
+		b->filter_expression = arena_strdup(a, filter_expression);
 	b->metric = (char *)intern(metric);
 	b->actual_spend = arena_strdup(a, actual_spend);
 	b->forecasted_spend = arena_strdup(a, forecasted_spend);
@@ -699,7 +728,11 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	c->limit_unit = xstrdup_or_null(b->limit_unit);
 	c->time_unit = xstrdup_or_null(b->time_unit);
 	c->budget_type = xstrdup_or_null(b->budget_type);
-	c->filter_expression = xstrdup_or_null(b->filter_expression);
+	c->filter_is_tenant = b->filter_is_tenant;
+	if (b->filter_is_tenant)
+		c->filter_tenant = intern_ref(b->filter_tenant);
+	else
+		c->filter_expression = xstrdup_or_null(b->filter_expression);
 	c->metric = xstrdup_or_null(b->metric);
 	c->cost_filters = b->cost_filters;
 	c->actual_spend = xstrdup_or_null(b->actual_spend);

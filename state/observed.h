@@ -100,7 +100,8 @@ struct observed_deny_policy {
 	bool roles_known;
 };
 
-/* The flags in one word after the strings and the tags: 144 bytes, not 160. */
+/* The flags in one word after the strings and the tags (the first two share a byte):
+ * 144 bytes, not 160. */
 struct observed_budget {
 	char *name;
 	char *arn; /* NULL until the tagging API named it */
@@ -108,12 +109,20 @@ struct observed_budget {
 	char *limit_unit;
 	char *time_unit;
 	char *budget_type;
-	char *filter_expression; /* compact JSON, NULL when none */
-	char *metric;		 /* the first of Metrics, NULL when none */
-	char *actual_spend;	 /* CalculatedSpend, as AWS reports it */
+	/* FilterExpression: when it is the daemon's own for a tenant (budget_filter_tenant),
+	 * only that tenant's id is kept (filter_is_tenant; interned: a budget's 90 bytes of
+	 * JSON held as a reference to a string the model holds anyway); any other as
+	 * compact JSON, NULL when none. observed_budget_filter gives the text either way. */
+	union {
+		char *filter_expression;
+		const char *filter_tenant;
+	};
+	char *metric;	    /* the first of Metrics, NULL when none */
+	char *actual_spend; /* CalculatedSpend, as AWS reports it */
 	char *forecasted_spend;
 	struct tag_set tags;
-	bool cost_filters; /* the legacy CostFilters are set */
+	bool cost_filters : 1; /* the legacy CostFilters are set */
+	bool filter_is_tenant : 1;
 	bool tags_known;
 	bool listed;
 	bool alerts_known; /* notifications and subscribers were read */
@@ -305,6 +314,10 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
 			 const char *filter_expression, const char *metric, const char *actual_spend,
 			 const char *forecasted_spend);
+/* observed_budget_filter: b's FilterExpression as compact JSON (owned), NULL when none. */
+char *observed_budget_filter(const struct observed_budget *b);
+/* observed_budget_put_filter: b's filter (not in an arena) replaced by `json`. */
+void observed_budget_put_filter(struct observed_budget *b, const char *json);
 struct observed_policy *observed_store_new_policy(struct observed_store *s, const char *role, const char *name,
 						  const char *hash, size_t chars);
 /* observed_budget_set_alerts: b (an entry of s's arena, not yet put, without alerts)

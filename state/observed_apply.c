@@ -65,8 +65,7 @@ static int change(struct observed_budget *b, const struct action *a)
 		b->limit_amount = xstrdup(a->limit);
 		free(b->time_unit);
 		b->time_unit = xstrdup(a->time_unit);
-		free(b->filter_expression);
-		b->filter_expression = xstrdup(a->filter);
+		observed_budget_put_filter(b, a->filter);
 		free(b->metric);
 		b->metric = xstrdup(BUDGET_METRIC);
 		free(b->budget_type);

@@ -196,6 +196,7 @@ static char *limit_text(const char *amount, const char *unit)
 static void budget_update_changes(const struct action *a, const struct observed_budget *b, struct change_list *ret)
 {
 	char *want = limit_text(a->limit, "USD"), *have = b ? limit_text(b->limit_amount, b->limit_unit) : NULL;
+	char *filter;
 
 	if (!b || !b->limit_amount || !a->limit || strtod(b->limit_amount, NULL) != strtod(a->limit, NULL) ||
 	    !b->limit_unit || strcmp(b->limit_unit, "USD") != 0)
@@ -204,9 +205,10 @@ static void budget_update_changes(const struct action *a, const struct observed_
 		change_list_add(ret, b && b->time_unit ? '~' : '+', "period", b ? b->time_unit : NULL, a->time_unit);
 	if (b && b->cost_filters)
 		change_list_add(ret, '-', "cost_filters", "(legacy CostFilters)", NULL);
-	if (!b || !b->filter_expression || strcmp(b->filter_expression, a->filter) != 0)
-		change_list_add(ret, b && b->filter_expression ? '~' : '+', "filter", b ? b->filter_expression : NULL,
-				a->filter);
+	filter = b ? observed_budget_filter(b) : NULL;
+	if (!filter || strcmp(filter, a->filter) != 0)
+		change_list_add(ret, filter ? '~' : '+', "filter", filter, a->filter);
+	free(filter);
 	free(want);
 	free(have);
 }

@@ -9,6 +9,7 @@
 
 #include "budget_spec.h"
 #include "fixtures.h"
+#include "intern.h"
 #include "xalloc.h"
 
 static struct observed_budget *live_of(const struct tenant *t)
@@ -50,6 +51,57 @@ static void test_matches(void **state)
 	free(b->filter_expression);
 	b->filter_expression = budget_filter_expression("globex");
 	assert_false(budget_matches(t, b));
+	observed_budget_free(b);
+	tenant_free(t);
+}
+
+/* The daemon's own filter, in whatever spelling, is kept as its tenant's interned id:
+ * the same match as its text; any other filter stays text, and never matches. */
+static void test_filter_kept_as_its_tenant(void **state)
+{
+	static const char *const others[] = {
+		"{\"Tags\":{\"Key\":\"bedrock-tenantd:tenant\",\"Values\":[\"acme\",\"globex\"],\"MatchOptions\":["
+		"\"EQUALS\"]}}",
+		"{\"Tags\":{\"Key\":\"bedrock-tenantd:tenant\",\"Values\":[\"acme\"],\"MatchOptions\":[\"ABSENT\"]}}",
+		"{\"Tags\":{\"Key\":\"CostCenter\",\"Values\":[\"acme\"],\"MatchOptions\":[\"EQUALS\"]}}",
+		"{\"Tags\":{\"Key\":\"bedrock-tenantd:tenant\",\"Values\":[\"acme\"]}}",
+		"{\"Tags\":{\"Key\":\"bedrock-tenantd:tenant\",\"Values\":[\"acme\"],\"MatchOptions\":[\"EQUALS\"]},"
+		"\"Not\":{}}",
+		"[not json",
+	};
+	struct tenant *t = fix_tenant("acme");
+	struct observed_budget *b;
+	const char *id;
+	char *text, *want = budget_filter_expression("acme");
+
+	(void)state;
+	fix_budget(t, "1000", BUDGET_MONTHLY);
+	b = live_of(t);
+	text = b->filter_expression; /* its keys in another order */
+	b->filter_expression = NULL;
+	observed_budget_put_filter(b, text);
+	free(text);
+	assert_true(b->filter_is_tenant);
+	id = intern("acme");
+	assert_ptr_equal(b->filter_tenant, id); /* the pool's one copy */
+	intern_unref(id);
+	assert_true(budget_matches(t, b));
+	text = observed_budget_filter(b);
+	assert_string_equal(text, want);
+	free(text);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		observed_budget_put_filter(b, others[i]);
+		assert_false(b->filter_is_tenant);
+		assert_string_equal(b->filter_expression, others[i]);
+		assert_false(budget_matches(t, b));
+	}
+	observed_budget_put_filter(b, want);
+	assert_true(budget_matches(t, b));
+	observed_budget_put_filter(b, NULL);
+	assert_false(b->filter_is_tenant);
+	assert_null(observed_budget_filter(b));
+	assert_false(budget_matches(t, b));
+	free(want);
 	observed_budget_free(b);
 	tenant_free(t);
 }
@@ -115,6 +167,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches),
+		cmocka_unit_test(test_filter_kept_as_its_tenant),
 		cmocka_unit_test(test_alert_specs_and_hash),
 		cmocka_unit_test(test_arn),
 		cmocka_unit_test(test_filter_tag_keys),

@@ -374,6 +374,7 @@ static void test_listing_budgets_in_an_arena(void **state)
 	assert_ptr_equal(a->budget_type, b->budget_type);
 	assert_ptr_equal(a->metric, b->metric);
 	assert_null(a->forecasted_spend);
+	assert_false(a->filter_is_tenant); /* not the daemon's own filter: kept as its text */
 	assert_string_equal(a->filter_expression, "{\"Tags\":{\"Key\":\"tenant\",\"Values\":[\"t1\"]}}");
 	observed_store_put_budget(&st, a);
 	observed_store_put_budget(&st, b);
