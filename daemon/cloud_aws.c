@@ -89,13 +89,12 @@ static struct observed_profile *profile_from_aws(struct observed_store *in, cons
 	struct observed_profile *p;
 
 	if (in) {
-		p = observed_store_new_profile(in, bp->arn, bp->id, bp->name, bp->description, bp->models.n);
+		p = observed_store_new_profile(in, bp->arn, bp->id, bp->name, bp->models.n);
 	} else {
 		p = xcalloc(1, sizeof(*p));
 		p->arn = xstrdup(bp->arn);
 		p->id = xstrdup_or_null(bp->id);
 		p->name = xstrdup_or_null(bp->name);
-		p->description = xstrdup_or_null(bp->description);
 		if (bp->models.n)
 			p->model_arns = xcalloc(bp->models.n, sizeof(char *));
 		p->n_model_arns = bp->models.n;

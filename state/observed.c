@@ -275,7 +275,6 @@ void observed_profile_free(struct observed_profile *p)
 	free(p->arn);
 	free(p->id);
 	free(p->name);
-	free(p->description);
 	for (size_t i = 0; i < p->n_model_arns; i++)
 		intern_unref(p->model_arns[i]);
 	free(p->model_arns);
@@ -319,7 +318,7 @@ static bool id_in_arn(const char *arn, const char *id)
 }
 
 struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
-						    const char *name, const char *description, size_t n_model_arns)
+						    const char *name, size_t n_model_arns)
 {
 	struct arena *a = store_arena(s);
 	struct observed_profile *p = arena_alloc(a, sizeof(*p));
@@ -330,7 +329,6 @@ struct observed_profile *observed_store_new_profile(struct observed_store *s, co
 	p->arn = (char *)intern(arn);
 	p->id = id_in_arn(p->arn, id) ? p->arn + strlen(p->arn) - strlen(id) : arena_strdup(a, id);
 	p->name = arena_strdup(a, name);
-	p->description = arena_strdup(a, description);
 	if (n_model_arns)
 		p->model_arns = arena_alloc(a, n_model_arns * sizeof(char *));
 	p->n_model_arns = n_model_arns;
@@ -357,7 +355,6 @@ struct observed_profile *observed_profile_dup(const struct observed_profile *p)
 	c->arn = xstrdup(p->arn);
 	c->id = xstrdup_or_null(p->id);
 	c->name = xstrdup_or_null(p->name);
-	c->description = xstrdup_or_null(p->description);
 	if (p->n_model_arns) {
 		c->model_arns = xcalloc(p->n_model_arns, sizeof(char *));
 		for (size_t i = 0; i < p->n_model_arns; i++)

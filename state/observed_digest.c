@@ -90,7 +90,6 @@ struct content_digest observed_profile_digest(const struct observed_profile *p)
 	sink_str(&k, p->arn);
 	sink_str(&k, p->id);
 	sink_str(&k, p->name);
-	sink_str(&k, p->description);
 	sink_u64(&k, p->n_model_arns);
 	for (size_t i = 0; i < p->n_model_arns; i++)
 		sink_str(&k, p->model_arns[i]);

@@ -18,7 +18,6 @@ static struct observed_profile *created_profile(const struct action *a, int64_t 
 
 	p->arn = xasprintf(SIMULATE_ARN_PREFIX "%s", a->name);
 	p->name = xstrdup(a->name);
-	p->description = xstrdup_or_null(a->description);
 	/* what Bedrock lists for a copy of a foundation model; a system-defined
 	 * profile's Regions are known only after the create */
 	p->model_arns = xcalloc(1, sizeof(char *));

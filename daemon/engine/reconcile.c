@@ -226,7 +226,7 @@ static struct observed_profile *in_store_arena(struct observed_store *s, struct 
 					       const struct action *a)
 {
 	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->id, p->name ? p->name : a->name,
-								p->description, p->n_model_arns);
+								p->n_model_arns);
 
 	for (size_t i = 0; i < p->n_model_arns; i++)
 		c->model_arns[i] = intern_ref(p->model_arns[i]);

@@ -230,7 +230,7 @@ static struct observed_policy *policy_dup(const struct observed_policy *p)
 static void hand_policy(struct world *w);
 
 /* A hand change to one of tenant i's own resources, of a kind its diff repairs: a tag
- * value, a parameter's value, a profile's description. */
+ * value, a parameter's value, a profile's tags. */
 static void hand_edit_group(struct world *w)
 {
 	const struct observed_group *g = observed_store_group(&w->sim.store, tenant_id(rnd(w, TENANTS)));

@@ -85,7 +85,7 @@ static void fill_listing(struct observed_store *st, int n)
 		char *arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p%d", i);
 		char *name = xasprintf("t%d-chat-aaaaaa", i), *tenant = xasprintf("t%d", i);
 		char *param = xasprintf("/bedrock-tenantd/%s/chat", tenant);
-		struct observed_profile *p = observed_store_new_profile(st, arn, "p", name, NULL, 1);
+		struct observed_profile *p = observed_store_new_profile(st, arn, "p", name, 1);
 		struct observed_parameter *q = observed_store_new_parameter(st, param, arn);
 		p->model_arns[0] = intern("arn:aws:bedrock:us-east-1::foundation-model/m");
 		tag_set_put(&p->tags, TAG_TENANT, tenant);
@@ -117,7 +117,7 @@ static void test_listing_entries_share_strings(void **state)
 
 	(void)state;
 	observed_store_init(&st);
-	p = observed_store_new_profile(&st, arn, "abc123def456", "t1-chat-aaaaaa", "Chat", 0);
+	p = observed_store_new_profile(&st, arn, "abc123def456", "t1-chat-aaaaaa", 0);
 	tag_set_put(&p->tags, TAG_TENANT, "t1");
 	tag_set_put(&p->tags, "Team", "x");
 	p->tags_known = true;
@@ -141,7 +141,7 @@ static void test_listing_entries_share_strings(void **state)
 	assert_ptr_equal(q->name, name);
 	intern_unref(name);
 	/* an id that is not the ARN's tail is its own copy */
-	c = observed_store_new_profile(&st, "arn:x/one", "two", "t2-chat-aaaaaa", NULL, 0);
+	c = observed_store_new_profile(&st, "arn:x/one", "two", "t2-chat-aaaaaa", 0);
 	assert_string_equal(c->id, "two");
 	observed_store_put_profile(&st, c);
 	/* a copy owns plain strings and tags, and outlives the store */
@@ -168,8 +168,8 @@ static void test_listing_tags_packed_one_edited(void **state)
 
 	(void)state;
 	observed_store_init(&st);
-	a = observed_store_new_profile(&st, "arn:x/a", "a", "t1-chat-aaaaaa", NULL, 0);
-	b = observed_store_new_profile(&st, "arn:x/b", "b", "t2-chat-aaaaaa", NULL, 0);
+	a = observed_store_new_profile(&st, "arn:x/a", "a", "t1-chat-aaaaaa", 0);
+	b = observed_store_new_profile(&st, "arn:x/b", "b", "t2-chat-aaaaaa", 0);
 	tag_set_put(&a->tags, TAG_TENANT, "t1");
 	tag_set_put(&a->tags, "Team", "x");
 	tag_set_put(&b->tags, TAG_TENANT, "t2");
@@ -207,9 +207,9 @@ static void test_profile_packed(void **state)
 	struct observed_profile *p, *c;
 
 	(void)state;
-	assert_true(sizeof(struct observed_profile) <= 112);
+	assert_true(sizeof(struct observed_profile) <= 104);
 	observed_store_init(&st);
-	p = observed_store_new_profile(&st, "arn:x/a", "a", "n", NULL, 2);
+	p = observed_store_new_profile(&st, "arn:x/a", "a", "n", 2);
 	p->model_arns[0] = intern("m1");
 	p->model_arns[1] = intern("m2");
 	p->listed = true;
@@ -310,7 +310,7 @@ static void test_group_arrays_inline(void **state)
 		struct observed_parameter *q;
 		snprintf(arn, sizeof(arn), "arn:x/%d", i);
 		snprintf(name, sizeof(name), "/p/%d", i);
-		p = observed_store_new_profile(&st, arn, NULL, arn + 4, NULL, 0);
+		p = observed_store_new_profile(&st, arn, NULL, arn + 4, 0);
 		tag_set_put(&p->tags, TAG_TENANT, "t1");
 		p->tags_known = true;
 		observed_store_put_profile(&st, p);

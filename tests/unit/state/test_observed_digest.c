@@ -25,7 +25,6 @@ static struct observed_profile *base_profile(void)
 	p->arn = xstrdup(ARN);
 	p->id = xstrdup("abc");
 	p->name = xstrdup("acme-chat");
-	p->description = xstrdup("chat");
 	p->model_arns = xcalloc(2, sizeof(char *));
 	p->model_arns[0] = intern("arn:model/a");
 	p->model_arns[1] = intern("arn:model/b");
@@ -56,18 +55,6 @@ static void pf_id(struct observed_profile *p)
 static void pf_name(struct observed_profile *p)
 {
 	set_str(&p->name, "acme-chat2");
-}
-static void pf_description(struct observed_profile *p)
-{
-	set_str(&p->description, "chat2");
-}
-static void pf_description_null(struct observed_profile *p)
-{
-	set_str(&p->description, NULL);
-}
-static void pf_description_empty(struct observed_profile *p)
-{
-	set_str(&p->description, "");
 }
 static void pf_model(struct observed_profile *p)
 {
@@ -117,22 +104,8 @@ static void pf_created_at(struct observed_profile *p)
 static void test_profile_fields(void **state)
 {
 	static void (*const change[])(struct observed_profile *) = {
-		pf_arn,
-		pf_id,
-		pf_name,
-		pf_description,
-		pf_description_null,
-		pf_description_empty,
-		pf_model,
-		pf_models_order,
-		pf_models_fewer,
-		pf_tag_value,
-		pf_tag_more,
-		pf_tag_gone,
-		pf_tags_known,
-		pf_listed,
-		pf_models_unknown,
-		pf_created_at,
+		pf_arn,	     pf_id,	  pf_name,	 pf_model,  pf_models_order,   pf_models_fewer, pf_tag_value,
+		pf_tag_more, pf_tag_gone, pf_tags_known, pf_listed, pf_models_unknown, pf_created_at,
 	};
 	struct observed_profile *base = base_profile(), *copy = observed_profile_dup(base);
 	struct content_digest d = observed_profile_digest(base);

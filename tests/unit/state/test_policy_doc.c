@@ -190,11 +190,10 @@ static void test_grants_digest(void **state)
 					     "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0", NULL);
 	struct content_digest d0 = observed_profile_grants_digest(p), d;
 
-	/* not read: other tags, the listing's flags, the description, the name */
+	/* not read: other tags, the listing's flags, the name */
 	tag_set_put(&p->tags, "CostCenter", "x");
 	p->listed = true;
 	p->created_at = 5;
-	p->description = xstrdup("d");
 	p->name = xstrdup("n");
 	assert_true(content_digest_equal(observed_profile_grants_digest(p), d0));
 	/* read: the model tag (a copied system profile), models[], the ARN */
