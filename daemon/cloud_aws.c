@@ -286,8 +286,9 @@ static void listing_build(struct listing *l)
 				s->budgets_elsewhere++;
 				continue;
 			}
-			/* in the snapshot's arena, its constant strings interned (observed.h) */
-			b = observed_store_new_budget(s, bb->name, arn);
+			/* in the snapshot's arena, its constant strings interned (observed.h); its
+			 * ARN not kept: the one every budget of the account has (budget_arn) */
+			b = observed_store_new_budget(s, bb->name, NULL);
 			free(arn);
 			observed_budget_set(s, b, bb->limit_amount, bb->limit_unit, bb->time_unit, bb->budget_type,
 					    bb->filter_expression, bb->metrics.n ? bb->metrics.items[0] : NULL,

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget_spec.h"
+#include "diff.h"
 #include "enforce_spec.h"
 #include "git_sync_status.h"
 #include "observed.h"
@@ -202,6 +204,21 @@ static bool role_exists(const struct observed_store *s, const char *role, const 
 	return !(p && p->role_missing);
 }
 
+/* b's ARN: a listing keeps none, the account's and the name's */
+static cJSON *budget_arn_json(const struct engine *e, const struct tenant_entry *t, const struct observed_budget *b)
+{
+	const struct place *p = engine_serving_place(e, t);
+	char *arn;
+	cJSON *j;
+
+	if (b->arn || !p || !p->account_id)
+		return string_or_null(b->arn);
+	arn = budget_arn(region_partition(p->region), p->account_id, b->name);
+	j = cJSON_CreateString(arn);
+	free(arn);
+	return j;
+}
+
 static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t)
 {
 	const struct observed_store *s = engine_observed(e, t);
@@ -240,7 +257,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			const struct observed_budget *b = g->budgets[i];
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "name", b->name);
-			cJSON_AddItemToObject(j, "arn", string_or_null(b->arn));
+			cJSON_AddItemToObject(j, "arn", budget_arn_json(e, t, b));
 			cJSON_AddItemToObject(j, "limit_usd", string_or_null(b->limit_amount));
 			cJSON_AddItemToObject(j, "time_unit", string_or_null(b->time_unit));
 			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(b->actual_spend));

@@ -306,7 +306,8 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		if (!owned_budget(b, inst) || has_enforcement(s, in, b))
 			continue;
 		if (retain) {
-			char *arn = b->arn ? xstrdup(b->arn) : budget_arn("aws", s->account_id, b->name);
+			char *arn = b->arn ? xstrdup(b->arn)
+					   : budget_arn(region_partition(s->region), s->account_id, b->name);
 			release(ret, ACT_BUDGET_UNTAG, arn, in->from)->budget = xstrdup(b->name);
 			free(arn);
 			continue;

@@ -104,7 +104,7 @@ struct observed_deny_policy {
  * 144 bytes, not 160. */
 struct observed_budget {
 	char *name;
-	char *arn; /* NULL until the tagging API named it */
+	char *arn; /* NULL: budget_arn() of its account and name (a listing keeps none) */
 	char *limit_amount;
 	char *limit_unit;
 	char *time_unit;

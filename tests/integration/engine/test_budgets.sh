@@ -39,6 +39,9 @@ awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"812.4","forecasted":"104
 ctl resync >/dev/null
 spend() { tenant_json acme | jq -r '.observed.budgets[0] | "\(.actual_spend_usd)/\(.forecasted_spend_usd)"'; }
 wait_eq 30 "the spend on /v1/tenants/acme" "812.4/1040" spend
+# as listed (the spend comes only from a listing): its ARN, the account's and its name's
+budget_arn=$(tenant_json acme | jq -r '.observed.budgets[0] | select(.listed) | .arn')
+[ "$budget_arn" = "arn:aws:budgets::111122223333:budget/bedrock-tenant-acme" ] || fail "the listed budget's ARN: $budget_arn"
 wait_until 30 "Ready" all_ready
 
 # steady: no notification is read while the alerts do not change
