@@ -178,6 +178,15 @@ wait_eq 30 "the listing's roles of the deny policy" '["acme-app","other-app"]' r
 iam_role_policy Detach other-app
 ctl resync >/dev/null
 wait_eq 30 "the listing's roles once other-app is detached" '["acme-app"]' roles_seen
+# ListEntitiesForPolicy refused: the listing stands, AttachmentCount stands in
+awsim_put faults '{"rules": [{"service": "iam", "operation": "ListEntitiesForPolicy", "error_percent": 100,
+	"error": {"status": 403, "code": "AccessDenied", "message": "not allowed"}}]}' || fail "fault plan"
+ctl resync >/dev/null
+wait_eq 30 "the roles unknown once they cannot be read" null roles_seen
+[ "$(state)" = OverBudget ] || fail "not OverBudget with the roles unread: $(state)"
+tenant_json acme | jq -e '.observed.deny_policy.attachments == 1' >/dev/null ||
+	fail "the count: $(tenant_json acme | jq -c .observed.deny_policy)"
+curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null || fail "clear the fault plan"
 
 # The limit raised above the spend: reversed (then reset), allowed again, Ready.
 enforced_tenant 20
