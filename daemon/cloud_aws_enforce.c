@@ -45,7 +45,7 @@ void cloud_aws__enforce_listing_release(struct cloud_aws__enforce_listing *el)
 static bool listed_policy(const struct cloud_aws__enforce_listing *el, const char *arn)
 {
 	for (size_t i = 0; i < el->policies.n; i++)
-		if (!strcmp(el->policies.items[i].arn, arn))
+		if (el->policies.items[i].arn && !strcmp(el->policies.items[i].arn, arn))
 			return true;
 	return false;
 }
@@ -185,7 +185,7 @@ static void attached_roles(struct observed_deny_policy *d, const struct cloud_aw
 {
 	for (size_t i = 0; i < el->n_policy_roles; i++) {
 		const struct cloud_aws__policy_roles *pr = &el->policy_roles[i];
-		if (!pr->read || strcmp(pr->arn, d->arn) != 0)
+		if (!pr->read || !d->arn || strcmp(pr->arn, d->arn) != 0)
 			continue;
 		d->roles_known = true;
 		for (size_t j = 0; j < pr->roles.n; j++)

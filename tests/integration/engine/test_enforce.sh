@@ -167,7 +167,21 @@ tenant_json acme | jq -e '.history | any(.event | test("attached deny policy bed
 iam_role_policy Detach
 iam_role_policy Attach other-app
 allowed || fail "the role is still denied once the policy is moved to other-app: $(converse)"
+# While IAM refuses the attach, the tenant is not shown denied, and says which role is not
+awsim_put faults '{"rules": [{"service": "iam", "operation": "AttachRolePolicy", "error_percent": 100,
+	"error": {"status": 403, "code": "AccessDenied", "message": "not allowed"}}]}' || fail "fault plan"
 ctl resync >/dev/null
+# (ctl tenant exits 1 for a tenant in error: its output is what counts)
+says_loose() {
+	local out
+	out=$(ctl tenant acme 2>/dev/null || true)
+	grep -q "^enforcement .*(over budget, but the deny policy is not attached to role acme-app: it is not denied)" <<<"$out"
+}
+wait_until 30 "ctl tenant says acme-app is not denied" says_loose
+[ "$(state)" != OverBudget ] || fail "OverBudget while acme-app may invoke"
+# IAM allows it again: the operator's retry of the stalled tenant attaches it
+curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null || fail "clear the fault plan"
+ctl reconcile acme >/dev/null
 wait_until 30 "the deny policy attached to acme-app again after the move" reattached
 denied || fail "the role is not denied once the policy is attached again: $(converse)"
 wait_eq 30 "acme OverBudget after the repair" OverBudget state
