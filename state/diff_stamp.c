@@ -126,7 +126,7 @@ bool diff_stamp_same(struct diff_settled *settled, const struct diff_stamp *now)
 bool diff_plan_settled(const struct plan *p)
 {
 	return p->n_actions == 0 && p->n_conflicts == 0 && !p->error && p->wake_at == 0 && !p->held && !p->incomplete &&
-	       !p->deleting;
+	       !p->deleting && !p->over_budget;
 }
 
 void diff_stamp_note(struct diff_settled *settled, const struct diff_stamp *now, const struct plan *p)

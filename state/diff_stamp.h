@@ -3,7 +3,9 @@
  *
  * A plan is settled (diff_plan_settled) when it is empty and says nothing about time:
  * no action, conflict or error, no wake (no grace, drain or wait running), no held or
- * pending deletion. Every use of `now` in the diff either adds an action or a wake, so
+ * pending deletion; nor is the tenant over budget (a skip ends with an empty plan,
+ * and the tenant's OverBudget comes from its plan: an over-budget tenant, one of a
+ * few, is diffed each time). Every use of `now` in the diff either adds an action or a wake, so
  * diff_tenant given the same inputs returns the same settled plan at any later time
  * (and `nonce` only enters a create's token).
  *

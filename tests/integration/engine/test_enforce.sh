@@ -146,6 +146,13 @@ grep -q "^enforcement .*at 100% of the limit: deny policy $POLICY, action EXECUT
 	fail "ctl tenant: $out"
 tenant_json acme | jq -e --arg p "$POLICY_ARN" '.observed.deny_policy.arn == $p and .desired.budget.enforce.at_percent == 100 and
 	.observed.budgets[0].actions[0].status == "EXECUTION_SUCCESS"' >/dev/null || fail "tenant JSON: $(tenant_json acme | jq -c .observed)"
+# and so it stays while nothing changes: listings that find all as it was, and each
+# tenant compared again, keep it OverBudget (a settled tenant's skipped diff did not)
+for i in 1 2 3; do
+	ctl resync >/dev/null
+	sleep 2
+	[ "$(state)" = OverBudget ] || fail "acme $(state) after quiet resync $i, over budget and denied"
+done
 
 # The deny policy detached by hand: Budgets still says EXECUTION_SUCCESS, the role
 # may invoke. The tenant is not reported denied; the daemon attaches it again.

@@ -305,6 +305,29 @@ static void test_profiles_change_the_document(void **state)
 	sim_release(&s);
 }
 
+/* The deny policy deleted by hand while over budget (Budgets still says
+ * EXECUTION_SUCCESS): made again and attached to the action's roles, and then the
+ * tenant is OverBudget again. */
+static void test_deleted_by_hand_over_budget(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	assert_true(over_budget(&s, t));
+	observed_store_remove_deny_policy(&s.store, POLICY);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_CREATE], 2);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_ATTACH], 1);
+	assert_true(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* Deleted by hand: created again; the threshold or roles changed: updated; a second
  * action of ours goes; someone else's action stays. */
 static void test_repairs(void **state)
@@ -472,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_over_budget_then_limit_raised),
 		cmocka_unit_test(test_deny_policy_detached_by_hand),
 		cmocka_unit_test(test_deny_policy_moved_by_hand),
+		cmocka_unit_test(test_deleted_by_hand_over_budget),
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_repairs),

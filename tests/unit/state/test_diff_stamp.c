@@ -968,6 +968,16 @@ static void test_settled_digest(void **state)
 	diff_stamp_note(&settled, &now, &p);
 	assert_false(diff_stamp_same(&settled, &now));
 	plan_release(&p);
+	/* nor does an over-budget tenant's empty plan: a skip would end it with a plan that
+	 * does not say so (the tenant Ready while its roles are denied) */
+	settle(&c, &settled);
+	plan_init(&p);
+	p.over_budget = true;
+	assert_false(diff_plan_settled(&p));
+	take(&c, &now);
+	diff_stamp_note(&settled, &now, &p);
+	assert_false(diff_stamp_same(&settled, &now));
+	plan_release(&p);
 	stamp_case_release(&c);
 }
 
