@@ -81,13 +81,17 @@ static bool same_text(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* b filters on tenant's cost-allocation tag: as budget_filter_expression spells it */
+/* b filters on tenant's cost-allocation tag: as budget_filter_expression spells it
+ * (a listed budget's own filter is kept as its tenant's id: observed.h) */
 static bool same_filter(const char *tenant, const struct observed_budget *b)
 {
-	const char *have = b->filter_is_tenant ? intern_ref(b->filter_tenant)
-					       : budget_filter_tenant(b->filter_expression);
-	bool same = have && strcmp(have, tenant) == 0;
+	const char *have;
+	bool same;
 
+	if (b->filter_is_tenant)
+		return strcmp(b->filter_tenant, tenant) == 0;
+	have = budget_filter_tenant(b->filter_expression);
+	same = have && strcmp(have, tenant) == 0;
 	intern_unref(have);
 	return same;
 }
