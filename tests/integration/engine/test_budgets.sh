@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Budgets: created with the tag filter, notifications and subscribers; a changed
-# limit and changed alerts are applied by value; the spend AWS reports is shown;
-# the budget goes after the grace period when the manifest drops it.
+# Budgets: created with the tag filter (set back when changed by hand), notifications
+# and subscribers; a changed limit and changed alerts are applied by value; the spend
+# AWS reports is shown; the budget goes after the grace period when the manifest
+# drops it.
 . "$(dirname "$0")/lib.sh"
 GRACE=2s
 start_awsim
@@ -53,6 +54,17 @@ sleep 1
 [ "$(calls budgets:DescribeNotificationsForBudget)" = 0 ] || fail "steady state read notifications"
 [ "$(awsim_get calls | jq '[to_entries[] | select(.value.mutating == true and .value.ok > 0)] | length')" = 0 ] ||
 	fail "steady state made mutating calls: $(awsim_get calls | jq -c .)"
+
+# its filter changed by hand to another tenant's tag value: set back to acme's
+b=$(budget bedrock-tenant-acme)
+TARGET=AWSBudgetServiceGateway.UpdateBudget sign_call budgets POST / "$(jq -c '{AccountId: "111122223333",
+	NewBudget: (.budget | .FilterExpression.Tags.Values = ["globex"])}' <<<"$b")" >/dev/null || fail "UpdateBudget by hand"
+[ "$(budget bedrock-tenant-acme | jq -c .budget.FilterExpression.Tags.Values)" = '["globex"]' ] ||
+	fail "the filter was not changed by hand: $(budget bedrock-tenant-acme | jq -c .budget.FilterExpression)"
+ctl resync >/dev/null
+filter_values() { budget bedrock-tenant-acme | jq -c .budget.FilterExpression.Tags.Values; }
+wait_eq 30 "the filter set back to acme's" '["acme"]' filter_values
+wait_until 30 "Ready" all_ready
 
 # the budget leaves the manifest: deleted after the grace period
 { grep -v "^  budget:\|^    limit_usd\|^    period\|^    alerts\|^      - \|^        " "$WORK/tenants/acme.yaml"; } >"$WORK/acme.yaml"
