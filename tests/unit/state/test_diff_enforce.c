@@ -126,6 +126,14 @@ static void test_created_and_steady(void **state)
 	sim_release(&s);
 }
 
+/* s: t converged, then its spend over the limit and the action executed. */
+static void converged_over_budget(struct sim *s, const struct tenant *t)
+{
+	sim_init(s, "acme");
+	converge(s, t);
+	set_spend(s, "52.5", "EXECUTION_SUCCESS");
+}
+
 /* The action executed: OverBudget, and nothing to do while the spend is over. */
 static void test_over_budget_then_limit_raised(void **state)
 {
@@ -133,9 +141,7 @@ static void test_over_budget_then_limit_raised(void **state)
 	struct tenant *t = enforced("50", 100);
 
 	(void)state;
-	sim_init(&s, "acme");
-	converge(&s, t);
-	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	converged_over_budget(&s, t);
 	assert_true(over_budget(&s, t));
 	/* the limit raised above the spend: the budget is updated, the action reversed,
 	 * then reset so that it can act again */
@@ -163,9 +169,7 @@ static void test_deny_policy_detached_by_hand(void **state)
 	struct plan p;
 
 	(void)state;
-	sim_init(&s, "acme");
-	converge(&s, t);
-	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	converged_over_budget(&s, t);
 	assert_true(over_budget(&s, t));
 	set_attachments(&s, 0);
 	sim_diff(&s, t, DELETION_DELETE, &p);
@@ -219,9 +223,7 @@ static void test_deny_policy_moved_by_hand(void **state)
 	struct plan p;
 
 	(void)state;
-	sim_init(&s, "acme");
-	converge(&s, t);
-	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	converged_over_budget(&s, t);
 	set_attached_roles(&s, other, 1);
 	sim_diff(&s, t, DELETION_DELETE, &p);
 	assert_false(p.over_budget);
@@ -314,9 +316,7 @@ static void test_deleted_by_hand_over_budget(void **state)
 	struct tenant *t = enforced("50", 100);
 
 	(void)state;
-	sim_init(&s, "acme");
-	converge(&s, t);
-	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	converged_over_budget(&s, t);
 	assert_true(over_budget(&s, t));
 	observed_store_remove_deny_policy(&s.store, POLICY);
 	s.aws_calls = 0;
