@@ -5,7 +5,6 @@
 #include <time.h>
 
 #include "budget_spec.h"
-#include "diff.h"
 #include "enforce_spec.h"
 #include "git_sync_status.h"
 #include "observed.h"
@@ -213,7 +212,7 @@ static cJSON *budget_arn_json(const struct engine *e, const struct tenant_entry 
 
 	if (b->arn || !p || !p->account_id)
 		return string_or_null(b->arn);
-	arn = budget_arn(region_partition(p->region), p->account_id, b->name);
+	arn = budget_arn_in(b, b->name, p->region, p->account_id);
 	j = cJSON_CreateString(arn);
 	free(arn);
 	return j;

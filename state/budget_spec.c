@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "diff.h"
 #include "digest.h"
 #include "intern.h"
 #include "strbuf.h"
@@ -183,4 +184,11 @@ char *budget_alerts_hash(const struct budget *b)
 char *budget_arn(const char *partition, const char *account_id, const char *name)
 {
 	return xasprintf("arn:%s:budgets::%s:budget/%s", partition, account_id ? account_id : "", name);
+}
+
+char *budget_arn_in(const struct observed_budget *b, const char *name, const char *region, const char *account_id)
+{
+	if (b && b->arn)
+		return xstrdup(b->arn);
+	return budget_arn(region_partition(region), account_id, name);
 }

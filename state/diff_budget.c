@@ -24,9 +24,7 @@ static char *arn_of(const struct diff_ctx *c, const struct observed_budget *b)
 {
 	const struct tenant *t = c->in->desired;
 
-	if (b->arn)
-		return xstrdup(b->arn);
-	return budget_arn(region_partition(t ? t->region : NULL), c->s->account_id, b->name);
+	return budget_arn_in(b, b->name, t ? t->region : NULL, c->s->account_id);
 }
 
 static struct observed_alert alert_copy(const struct observed_alert *a)

@@ -306,8 +306,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		if (!owned_budget(b, inst) || has_enforcement(s, in, b))
 			continue;
 		if (retain) {
-			char *arn = b->arn ? xstrdup(b->arn)
-					   : budget_arn(region_partition(s->region), s->account_id, b->name);
+			char *arn = budget_arn_in(b, b->name, s->region, s->account_id);
 			release(ret, ACT_BUDGET_UNTAG, arn, in->from)->budget = xstrdup(b->name);
 			free(arn);
 			continue;

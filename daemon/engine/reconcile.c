@@ -393,11 +393,8 @@ static void forget_alerts(struct place_state *ps, const char *budget)
 
 static char *budget_arn_of(struct reconcile *r, const char *name)
 {
-	const struct observed_budget *b = observed_store_budget(&r->ps->store, name);
-
-	if (b && b->arn)
-		return xstrdup(b->arn);
-	return budget_arn(region_partition(r->ps->place.region), r->ps->place.account_id, name);
+	return budget_arn_in(observed_store_budget(&r->ps->store, name), name, r->ps->place.region,
+			     r->ps->place.account_id);
 }
 
 /* Budgets: the observed model and the record change as the action says
