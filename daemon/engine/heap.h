@@ -10,7 +10,8 @@
 
 /* heap_setup: once at start, before any thread: glibc's malloc gets two arenas (the
  * loop's and one for every worker thread) unless MALLOC_ARENA_MAX says otherwise;
- * jemalloc keeps its own settings (MALLOC_CONF). */
+ * jemalloc's are set before main (one arena: malloc_conf in heap.c), MALLOC_CONF
+ * overriding them. */
 void heap_setup(void);
 /* heap_give_back: freed memory returned to the system now (malloc_trim, or jemalloc's
  * purge of every arena). It walks the allocator's free memory: call it once a batch of
