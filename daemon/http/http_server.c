@@ -110,6 +110,7 @@ static void conn_process(struct http_conn *c, const char *data, size_t len);
 static void start_reading(struct http_conn *c);
 static void on_timer(uv_timer_t *t);
 static void accept_waiting(struct http_server *s);
+static bool is_idle(const struct http_conn *c);
 static void on_resume(uv_timer_t *t);
 
 static void set_state(struct http_conn *c, enum conn_state s)
@@ -245,6 +246,10 @@ static void on_write(uv_write_t *w, int status)
 	if (leftover.len && c->state == CONN_READING)
 		conn_process(c, leftover.buf, leftover.len);
 	strbuf_release(&leftover);
+	/* idle now: a connection that waits for a slot since every one was busy takes
+	 * this one's at once, not when its idle timeout closes it */
+	if (is_idle(c))
+		accept_waiting(c->srv);
 }
 
 int http_respond(struct http_request *req, int status, const struct http_header *headers, size_t n_headers,
