@@ -265,16 +265,19 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	}
 	if (!p) /* the configuration lost the pool: nothing to place with */
 		return NULL;
-	/* not every place is listed yet: no reason to show while the first listings run (it
-	 * is Pending as any tenant not yet reconciled, and readiness waits for it); a place
-	 * whose listings fail holds the pool's new tenants (with an empty state store one
-	 * of them may own resources there: placed elsewhere it would be made twice), and
-	 * that is said. Looked at again after the listing. */
+	/* not every place is listed, or its quota read, yet: no reason to show while the
+	 * first listings and reads run (it is Pending as any tenant not yet reconciled, and
+	 * readiness waits for it); placed before, it would go wherever the first answers
+	 * came from, not where the pool's order says. A place whose listings fail holds the
+	 * pool's new tenants (with an empty state store one of them may own resources
+	 * there: placed elsewhere it would be made twice), and that is said. Looked at again
+	 * after the listing and after the read (a read that fails counts as read: the
+	 * configuration's value stands in). */
 	for (i = 0; i < p->n_places; i++) {
 		const struct place_state *ps = p->places[i];
-		if (ps->listed)
+		if (ps->listed && quota_known(e, p, i))
 			continue;
-		if (ps->list_error) {
+		if (!ps->listed && ps->list_error) {
 			wait_for(e, p, t,
 				 xasprintf("pool %s: %s cannot be listed (%s); a tenant is placed once every place of "
 					   "its pool has been seen",
