@@ -180,6 +180,7 @@ struct engine__pool {
 	uint64_t *quota_profiles;		/* per place, from Service Quotas; ENGINE__QUOTA_UNREAD: not read */
 	uint64_t *quota_roles;			/* per place (the account's), from Service Quotas; alike */
 	bool *quota_read;			/* the profiles quota was asked for (answered or failed) */
+	uint64_t *quota_asked_ms;		/* when it was first asked (loop ms + 1); 0: not yet */
 	bool *quota_failing;			/* its last ask failed: said once, until it answers */
 	uint8_t *full;				/* per place: kinds AWS refused a create for, until its next listing */
 	struct hashmap waiting;			/* ids of tenants waiting for room -> (void *)1 */

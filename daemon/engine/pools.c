@@ -19,6 +19,10 @@
 
 #define QUOTA_PROFILES "L-40EC9882" /* bedrock: application inference profiles */
 #define QUOTA_ROLES    "L-FE177D64" /* iam: roles per account */
+/* How long a pool's first placements wait for a listed place's quota answer: past it
+ * the configuration's value stands in until the answer comes (a slow or hanging
+ * Service Quotas would hold them for its timeout and retries, minutes). */
+#define QUOTA_WAIT_MS 10000
 
 struct quota_call {
 	struct engine *e;
@@ -34,6 +38,7 @@ static void pool_place_free(struct engine__pool *p)
 	free(p->quota_profiles);
 	free(p->quota_roles);
 	free(p->quota_read);
+	free(p->quota_asked_ms);
 	free(p->quota_failing);
 	free(p->full);
 	for (size_t i = 0; i < p->n_places; i++) {
@@ -61,6 +66,7 @@ void engine__pools_init(struct engine *e, const struct engine_settings *set)
 		p->quota_profiles = xcalloc(n ? n : 1, sizeof(*p->quota_profiles));
 		p->quota_roles = xcalloc(n ? n : 1, sizeof(*p->quota_roles));
 		p->quota_read = xcalloc(n ? n : 1, sizeof(*p->quota_read));
+		p->quota_asked_ms = xcalloc(n ? n : 1, sizeof(*p->quota_asked_ms));
 		p->quota_failing = xcalloc(n ? n : 1, sizeof(*p->quota_failing));
 		for (size_t k = 0; k < n; k++)
 			p->quota_profiles[k] = p->quota_roles[k] = ENGINE__QUOTA_UNREAD;
@@ -115,6 +121,19 @@ static long place_index(const struct engine__pool *p, const struct place_state *
 static bool quota_known(const struct engine *e, const struct engine__pool *p, size_t i)
 {
 	return !e->cloud->quota || p->quota_read[i];
+}
+
+/* The quota of place i was asked for QUOTA_WAIT_MS ago and has not been answered:
+ * counted as read from now on (the configuration's value, until the answer), once. */
+static bool quota_overdue(struct engine *e, struct engine__pool *p, size_t i)
+{
+	if (quota_known(e, p, i) || !p->quota_asked_ms[i] || uv_now(e->loop) + 1 < p->quota_asked_ms[i] + QUOTA_WAIT_MS)
+		return false;
+	p->quota_read[i] = true;
+	p->dirty = true;
+	log_warning("%s: quota %s not answered within %d s: assuming capacity.profiles for placement until it is",
+		    p->places[i]->place.key, QUOTA_PROFILES, QUOTA_WAIT_MS / 1000);
+	return true;
 }
 
 /* What t already has in ps (its tag): that much of its need is in the listing. */
@@ -275,7 +294,7 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	 * configuration's value stands in). */
 	for (i = 0; i < p->n_places; i++) {
 		const struct place_state *ps = p->places[i];
-		if (ps->listed && quota_known(e, p, i))
+		if (ps->listed && (quota_known(e, p, i) || quota_overdue(e, p, i)))
 			continue;
 		if (!ps->listed && ps->list_error) {
 			wait_for(e, p, t,
@@ -286,6 +305,8 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 		}
 		if (!hashmap_get(&p->waiting, t->id))
 			hashmap_put(&p->waiting, t->id, (void *)1);
+		if (ps->listed && p->quota_asked_ms[i]) /* looked at again when the wait is over */
+			workqueue_add_at(&e->queue, t->id, p->quota_asked_ms[i] + QUOTA_WAIT_MS);
 		return NULL;
 	}
 	/* an empty state store: the tenant's own resources tell where it was placed (its
@@ -394,6 +415,8 @@ static void ask(struct engine *e, size_t pool, size_t place, bool roles)
 	q->pool = pool;
 	q->place = place;
 	q->roles = roles;
+	if (!roles && !p->quota_asked_ms[place])
+		p->quota_asked_ms[place] = uv_now(e->loop) + 1;
 	r = e->cloud->quota(e->cloud_ctx, &p->places[place]->place, roles ? "iam" : "bedrock",
 			    roles ? QUOTA_ROLES : QUOTA_PROFILES, on_quota, q);
 	if (r < 0) {

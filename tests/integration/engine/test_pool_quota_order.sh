@@ -3,7 +3,8 @@
 # the Service Quotas answer of the pool's first place (us-east-1) two seconds late, a
 # tenant free to go anywhere still goes there (the pool's order decides between places
 # with as much room), not to us-west-2 because its answer came first. With a failing
-# read the configuration's value stands in and the tenant is placed all the same.
+# read the configuration's value stands in and the tenant is placed all the same; with
+# a read that hangs, after 10 s.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config
@@ -35,5 +36,18 @@ start_daemon
 wait_until 60 "gamma Ready" state_is gamma Ready
 grep -q "quota L-40EC9882 not read" "$WORK/daemon.log" || fail "the refused read is not said"
 [ "$(tenant_in beta us-east-1)" = "1 1" ] || fail "beta moved: $(tenant_in beta us-east-1)"
+stop_daemon
+
+# the read hangs (its answer two minutes away) at the next start: a new tenant waits
+# for it 10 s, not for the call's timeout and retries, and is placed with the
+# configuration's value
+curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
+awsim_put faults '{"rules": [{"operation": "GetServiceQuota", "region": "us-east-1", "latency_ms": 120000}]}' ||
+	fail "fault plan"
+printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: delta\nspec:\n  tags: {CostCenter: eng}\n  profiles:\n    - name: p1\n      model: anthropic.claude-3-5-haiku-20241022-v1:0\n' \
+	>"$WORK/tenants/delta.yaml"
+start_daemon
+wait_until 60 "delta Ready" state_is delta Ready
+grep -q "quota L-40EC9882 not answered within 10 s" "$WORK/daemon.log" || fail "the late answer is not said"
 stop_daemon
 echo PASS
