@@ -500,29 +500,6 @@ static bool peer_is_loopback(uv_tcp_t *tcp)
 	return false;
 }
 
-/* A client that connects and sends its request at once (bedrock-tenantctl, a health
- * check: a new connection for each request) has it in the socket by the time the
- * connection is accepted. Reading it then, not at the loop's next poll, answers it in
- * the turn that accepted it: one turn of the loop less to wait, which while the daemon
- * converges is half of what such a request waits (docs/PERFORMANCE.md, "A request
- * read as its connection is accepted"). What this read does not take (nothing sent
- * yet, a longer request) is read as any later input. */
-static void read_at_accept(struct http_conn *c)
-{
-	uv_os_fd_t fd;
-	ssize_t n;
-
-	if (uv_fileno(&c->h.handle, &fd) < 0)
-		return;
-	do
-		n = recv(fd, c->rbuf, sizeof(c->rbuf), MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
-	if (n > 0)
-		conn_process(c, c->rbuf, (size_t)n);
-	else if (n == 0) /* closed before it sent anything, as on_read's end of input */
-		conn_close(c, false);
-}
-
 /* Takes the connection libuv holds for l into a new struct http_conn. */
 static void conn_accept(struct http_listener *l)
 {
@@ -563,7 +540,6 @@ static void conn_accept(struct http_listener *l)
 		c->local = true;
 	}
 	start_reading(c);
-	read_at_accept(c);
 }
 
 /* A kept-alive connection between requests: it has had its answers. */
