@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -663,6 +666,66 @@ static void test_stream_peer_gone(void **state)
 	strbuf_release(&c.in);
 }
 
+/* A request sent with the connection (as bedrock-tenantctl sends one) is read as the
+ * connection is accepted: answered in that turn of the loop, not the next. */
+static void test_request_read_at_accept(void **state)
+{
+	static const char req[] = "GET /v1/status HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+	struct fixture f;
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char in[4096];
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	setup_server(&f, NULL);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	sa.sin_port = htons((uint16_t)f.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0); /* in the backlog */
+	assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
+	uv_run(&f.loop, UV_RUN_ONCE); /* one turn: the accept */
+	n = recv(fd, in, sizeof(in) - 1, MSG_DONTWAIT);
+	assert_true(n > 0);
+	in[n] = 0;
+	assert_non_null(strstr(in, "HTTP/1.1 200"));
+	assert_non_null(strstr(in, "GET /v1/status 0"));
+	assert_int_equal(f.seen, 1);
+	close(fd);
+	/* two such connections waiting at once: the turn's first is answered in that turn,
+	 * the second at the next (a client reconnecting at once is not served again and
+	 * again while the loop sees nothing else) */
+	{
+		int fd2 = socket(AF_INET, SOCK_STREAM, 0);
+		usleep(2000); /* a turn of its own: the loop's time (ms) moves on */
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
+		assert_int_equal(connect(fd2, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(write(fd2, req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
+		uv_run(&f.loop, UV_RUN_ONCE);
+		assert_true(recv(fd, in, sizeof(in) - 1, MSG_DONTWAIT) > 0);
+		assert_int_equal(recv(fd2, in, sizeof(in) - 1, MSG_DONTWAIT), -1);
+		assert_int_equal(f.seen, 2);
+		for (int i = 0; i < 50 && f.seen < 3; i++)
+			uv_run(&f.loop, UV_RUN_NOWAIT);
+		assert_int_equal(f.seen, 3);
+		assert_true(recv(fd2, in, sizeof(in) - 1, MSG_DONTWAIT) > 0);
+		close(fd);
+		close(fd2);
+	}
+	/* a client that connects and closes without a word: its connection is closed */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	uv_run(&f.loop, UV_RUN_ONCE);
+	uv_run(&f.loop, UV_RUN_NOWAIT);
+	assert_int_equal(http_server_connections(f.srv), 0);
+	assert_int_equal(f.seen, 3);
+	teardown_server(&f);
+}
+
 static void test_unix_socket(void **state)
 {
 	struct fixture f;
@@ -754,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_excess_connections),
 		cmocka_unit_test(test_request_deadline),
 		cmocka_unit_test(test_close_with_a_request_held),
+		cmocka_unit_test(test_request_read_at_accept),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_stream_bounded),
