@@ -69,12 +69,14 @@ const char *audit_cause(const struct engine_action_report *r)
 		return "orphan";
 	if (r->removed)
 		return "prune";
-	if (a->kind == ACT_PROFILE_DELETE && a->reason && strstr(a->reason, " replaced by "))
+	if (a->origin == ORIGIN_MOVE)
+		return "move";
+	if (a->origin == ORIGIN_REPLACEMENT)
 		return "replacement";
-	if (r->drift)
-		return "drift";
-	if (a->destructive)
+	if (a->destructive) /* a repair of drift never deletes: this is a resource no longer desired */
 		return "prune";
+	if (r->drift && a->origin == ORIGIN_DIFF)
+		return "drift";
 	return "manifest";
 }
 

@@ -56,7 +56,7 @@ int audit_tenant_lines(struct audit *a, const char *tenant, struct history_lines
 cJSON *audit_history_json(struct audit *a, const char *tenant, size_t limit, const char **ret_error);
 
 /* The cause of an action, for people and for CAUSE=: manifest, drift, replacement,
- * prune or orphan (pure). */
+ * move, prune or orphan (pure). */
 const char *audit_cause(const struct engine_action_report *r);
 /* audit_is_mutation: the action changes something in AWS (not a read). */
 bool audit_is_mutation(enum action_kind kind);

@@ -539,6 +539,7 @@ static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old
 	if (!policies_current)
 		return; /* the roles' policies must name the new profile before the old one goes */
 	a = plan_add(c->plan, ACT_PROFILE_DELETE, "profile %s replaced by %s, drained", old->name, dp->name);
+	a->origin = ORIGIN_REPLACEMENT;
 	a->resource = xstrdup(old->arn);
 	a->profile_key = xstrdup(dp->key);
 	a->destructive = true;

@@ -97,12 +97,17 @@ static struct action *policy_action(struct diff_ctx *c, enum action_kind k, cons
 	return a;
 }
 
-/* The put of d's document, its key with it (for the fact noted after it). */
+/* The put of d's document, its key with it (for the fact noted after it). live: the
+ * policy as observed, or NULL; applied: the record's fact of it, or NULL. A live text
+ * that is the one last applied is written again because its profiles changed, not to
+ * set back a change made outside (ORIGIN_OWN_POLICY). */
 static void policy_put(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d,
-		       const char *why)
+		       const struct observed_policy *live, const char *applied, const char *why)
 {
 	struct action *a = policy_action(c, ACT_POLICY_PUT, role, name, why);
 
+	if (applied && observed_policy_exists(live) && policy_memo_fact_is(applied, live->hash))
+		a->origin = ORIGIN_OWN_POLICY;
 	a->value = xstrdup(desired_doc(d));
 	if (d->keyed)
 		a->doc_key = d->key;
@@ -149,7 +154,7 @@ static void overflow(struct diff_ctx *c, const char *role, const char *name, con
  * holding no other policy is written at once. live: the policy as observed, or NULL.
  * Returns false (not current). */
 static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d,
-			const struct observed_policy *live, const char *why)
+			const struct observed_policy *live, const char *applied, const char *why)
 {
 	const char *doc = desired_doc(d);
 	size_t others = 0;
@@ -165,7 +170,7 @@ static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, 
 			c->in->now;
 		return false;
 	}
-	policy_put(c, role, name, d, why);
+	policy_put(c, role, name, d, live, applied, why);
 	return false;
 }
 
@@ -228,7 +233,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		return false;
 	if (!live && c->in->observed->store->policies_listed) {
 		/* the bulk read saw every role and policy: this one is not in AWS */
-		return put_if_room(c, role, name, d, NULL,
+		return put_if_room(c, role, name, d, NULL, applied,
 				   observed_store_role(c->in->observed->store, role) ? "the policy does not exist"
 										     : "the role does not exist (yet)");
 	} else if (!live) {
@@ -237,7 +242,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		fact_set(c, role, name, d, "");
 		return true;
 	} else if (c->in->observed->store->policies_listed && observed_store_role(c->in->observed->store, role)) {
-		return put_if_room(c, role, name, d, live,
+		return put_if_room(c, role, name, d, live, applied,
 				   observed_policy_exists(live) ? "the policy differs" : "the policy does not exist");
 	} else if (!live->role_missing && !live->others_known) {
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
@@ -253,7 +258,7 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		overflow(c, role, name, doc, live->n_others, policy_role_total("", live->other_sizes, live->n_others));
 		return false;
 	} else {
-		policy_put(c, role, name, d,
+		policy_put(c, role, name, d, live, applied,
 			   live->role_missing		  ? "the role does not exist (yet)"
 			   : observed_policy_exists(live) ? "the policy differs"
 							  : "the policy does not exist");

@@ -49,6 +49,7 @@ static struct action *release(struct plan *p, enum action_kind kind, const char 
 	a->keys[0] = xstrdup(TAG_MANAGED_BY);
 	a->n_keys = 1;
 	a->destructive = true;
+	a->origin = ORIGIN_MOVE;
 	return a;
 }
 
@@ -98,8 +99,10 @@ static size_t diff_old_policies(const struct diff_settings *s, const struct move
 			if (may_delete)
 				a = plan_add(ret, ACT_POLICY_DELETE,
 					     "%s: its grants for the profiles in %s go with them", roles[i], in->from);
-			if (a)
+			if (a) {
 				a->destructive = true;
+				a->origin = ORIGIN_MOVE;
+			}
 		} else if (!live && !st->policies_listed) {
 			left++;
 			if (may_delete)
@@ -150,6 +153,7 @@ static void delete_deny_policy(struct plan *ret, const struct move_input *in, co
 	a->name = xstrdup(name);
 	a->resource = xstrdup(live->arn);
 	a->destructive = true;
+	a->origin = ORIGIN_MOVE;
 	a->roles = xcalloc(n ? n : 1, sizeof(char *));
 	for (size_t i = 0; i < n; i++)
 		a->roles[a->n_roles++] = xstrdup(t->roles[i]);
@@ -200,6 +204,7 @@ static size_t diff_old_enforcement(const struct diff_settings *s, const struct m
 			a->budget = xstrdup(b->name);
 			a->action_id = xstrdup(b->actions[k].id);
 			a->destructive = true;
+			a->origin = ORIGIN_MOVE;
 		}
 	}
 	left = actions;
@@ -282,6 +287,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		a = plan_add(ret, ACT_PARAM_DELETE, "%s was left in %s by a move, drained", q->name, in->from);
 		a->resource = xstrdup(q->name);
 		a->destructive = true;
+		a->origin = ORIGIN_MOVE;
 	}
 	for (size_t i = 0; i < o->n_owned; i++) {
 		const struct observed_profile *p = o->owned[i];
@@ -296,6 +302,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		a->resource = xstrdup(p->arn);
 		a->profile_key = xstrdup_or_null(tag_set_get(&p->tags, TAG_PROFILE));
 		a->destructive = true;
+		a->origin = ORIGIN_MOVE;
 	}
 	if (in->same_account)
 		goto out;
@@ -314,6 +321,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		a = plan_add(ret, ACT_BUDGET_DELETE, "budget %s was left in %s by a move, drained", b->name, in->from);
 		a->budget = xstrdup(b->name);
 		a->destructive = true;
+		a->origin = ORIGIN_MOVE;
 	}
 	/* the grants go last, once no old profile is left to use them */
 	if (grants && !retain && !o->n_owned)

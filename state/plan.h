@@ -67,6 +67,18 @@ enum action_kind {
 	ACT__COUNT
 };
 
+/* Where an action comes from when it is not the diff of the manifest against AWS: the
+ * audit trail's cause, and whether a change made while the tenant is Ready at its
+ * revision repairs drift (docs/operations.md, "Audit trail"). */
+enum action_origin {
+	ORIGIN_DIFF,	    /* the manifest's revision asks for it, or it sets back a change made outside */
+	ORIGIN_REPLACEMENT, /* a replaced profile deleted after its drain */
+	ORIGIN_MOVE,	    /* what a move left in its old place, emptied after the drain (state/move.c) */
+	/* a role policy whose live text is the one the daemon last applied, written again
+	 * because its profiles changed (a replacement, a move, a profile pruned) */
+	ORIGIN_OWN_POLICY,
+};
+
 struct action {
 	enum action_kind kind;
 	char *resource;		       /* ARN or parameter name (NULL for a create) */
@@ -91,7 +103,8 @@ struct action {
 	enum timer_kind timer;
 	int64_t since;
 	bool destructive; /* deletes or releases something live */
-	char *reason;	  /* one line for people: why this action */
+	enum action_origin origin;
+	char *reason; /* one line for people: why this action */
 	/* Budget enforcement */
 	char *action_id;      /* a Budgets action's id */
 	char *version;	      /* DENY_POLICY_UPDATE: the version replaced (deleted once the new one is default) */

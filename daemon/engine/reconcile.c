@@ -63,13 +63,28 @@ static bool at_reconciled_revision(const struct tenant_entry *t)
 	return t->desired && !t->removed && done && strcmp(done, t->desired->revision ? t->desired->revision : "") == 0;
 }
 
-/* note_change: one line of the tenant's history for a change made; a repair of drift
- * is also logged (one line per repair). */
-static void note_change(struct engine *e, struct tenant_entry *t, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void note_change(struct engine *e, struct tenant_entry *t, const char *fmt, ...)
+/* repairs_drift: the action sets back a change made outside the daemon: the tenant was
+ * Ready at its revision, and the action is the diff's own, not one that finishes the
+ * daemon's own work (a drained replacement or move, a policy written again for its
+ * profiles, the new set of a move not yet switched to: a move the configuration asked
+ * for leaves the revision as it was) nor a deletion (never a repair: a resource no
+ * longer desired). */
+static bool repairs_drift(const struct tenant_entry *t, const struct action *a)
 {
-	bool drift = at_reconciled_revision(t);
+	if (a->origin != ORIGIN_DIFF || a->destructive)
+		return false;
+	if (engine__moving(t) && !t->move_switched)
+		return false;
+	return at_reconciled_revision(t);
+}
+
+/* note_change: one line of the tenant's history for a change made by a; a repair of
+ * drift is also logged (one line per repair). */
+static void note_change(struct engine *e, struct tenant_entry *t, const struct action *a, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void note_change(struct engine *e, struct tenant_entry *t, const struct action *a, const char *fmt, ...)
+{
+	bool drift = repairs_drift(t, a);
 	char *text;
 	va_list ap;
 
@@ -266,8 +281,8 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		persist_applied(e, t, p->arn);
 		record_note_intent_answer(t->record, a->profile_key, a->token, p->arn, !p->models_unknown,
 					  engine__wall(e));
-		if (at_reconciled_revision(t))
-			note_change(e, t, "profile %s missing: re-created (%s)", p->name, p->arn);
+		if (repairs_drift(t, a))
+			note_change(e, t, a, "profile %s missing: re-created (%s)", p->name, p->arn);
 		else
 			engine__history(e, t, engine__wall(e), "created profile %s (%s)", p->name, p->arn);
 		if (p->models_unknown)
@@ -285,7 +300,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		if (a->destructive)
 			engine__history(e, t, engine__wall(e), "released profile %s", a->resource);
 		else
-			note_change(e, t, "profile %s: %s", a->resource, changes);
+			note_change(e, t, a, "profile %s: %s", a->resource, changes);
 		break;
 	case ACT_PROFILE_DELETE:
 	case ACT_PARAM_DELETE:
@@ -306,8 +321,8 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		observed_apply_action_at(&ps->store, t->record, a, NULL, NULL, res ? res->answered_ms : 0);
 		persist_applied(e, t, a->resource);
 		journal_parameter(ps, a->resource);
-		if (at_reconciled_revision(t))
-			note_change(e, t, "parameter %s missing: published again (%s)", a->resource, a->value);
+		if (repairs_drift(t, a))
+			note_change(e, t, a, "parameter %s missing: published again (%s)", a->resource, a->value);
 		else
 			engine__history(e, t, engine__wall(e), "published %s", a->resource);
 		break;
@@ -317,7 +332,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		old = xstrdup_or_null(hq ? hq->value : NULL);
 		observed_apply_action_at(&ps->store, t->record, a, NULL, NULL, res ? res->answered_ms : 0);
 		journal_parameter(ps, a->resource);
-		note_change(e, t, "parameter %s: value %s -> %s", a->resource, old ? old : "(none)", a->value);
+		note_change(e, t, a, "parameter %s: value %s -> %s", a->resource, old ? old : "(none)", a->value);
 		free(old);
 		break;
 	}
@@ -329,7 +344,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 		journal_parameter(ps, a->resource);
 		persist_applied(e, t, a->resource);
 		if (!a->destructive)
-			note_change(e, t, "parameter %s: %s", a->resource, changes);
+			note_change(e, t, a, "parameter %s: %s", a->resource, changes);
 		break;
 	case ACT_PARAM_READ_TAGS:
 		q = res ? res->parameter : NULL;
@@ -453,15 +468,15 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	case ACT_BUDGET_CREATE:
 		persist_applied(e, t, arn);
 		store_fact(e, t, fact);
-		if (at_reconciled_revision(t))
-			note_change(e, t, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
+		if (repairs_drift(t, a))
+			note_change(e, t, a, "budget %s missing: re-created (%s USD %s)", a->budget, a->limit,
 				    a->time_unit);
 		else
 			engine__history(e, t, engine__wall(e), "created budget %s (%s USD %s)", a->budget, a->limit,
 					a->time_unit);
 		break;
 	case ACT_BUDGET_UPDATE:
-		note_change(e, t, "budget %s: %s", a->budget, changes);
+		note_change(e, t, a, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_DELETE: {
 		char *timer = record_key_budget_timer(a->budget);
@@ -476,14 +491,14 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	}
 	case ACT_BUDGET_TAG:
 		persist_applied(e, t, a->resource);
-		note_change(e, t, "budget %s: %s", a->budget, changes);
+		note_change(e, t, a, "budget %s: %s", a->budget, changes);
 		break;
 	case ACT_BUDGET_UNTAG:
 		persist_applied(e, t, a->resource);
 		if (a->destructive)
 			engine__history(e, t, engine__wall(e), "released budget %s", a->budget);
 		else
-			note_change(e, t, "budget %s: %s", a->budget, changes);
+			note_change(e, t, a, "budget %s: %s", a->budget, changes);
 		break;
 	default:
 		break;
@@ -513,7 +528,7 @@ static void apply_policy_result(struct reconcile *r, const struct action *a, str
 		observed_apply_action(&r->ps->store, t->record, a, NULL, NULL);
 		observed_store_policy_digest_only(&r->ps->store, a->role, a->name); /* as a bulk read keeps it */
 		store_fact(e, t, fact);
-		note_change(e, t, "wrote policy %s on role %s", a->name, a->role);
+		note_change(e, t, a, "wrote policy %s on role %s", a->name, a->role);
 		break;
 	case ACT_POLICY_DELETE:
 		observed_apply_action(&r->ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, NULL);
@@ -555,7 +570,7 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 	switch (a->kind) {
 	case ACT_DENY_POLICY_ATTACH:
 		journal_deny(ps, a->name);
-		note_change(e, t, "attached deny policy %s to its roles again (detached by hand)", a->name);
+		note_change(e, t, a, "attached deny policy %s to its roles again (detached by hand)", a->name);
 		break;
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
@@ -571,7 +586,7 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 			engine__history(e, t, engine__wall(e), "deleted deny policy %s", a->name);
 		} else {
 			const struct observed_deny_policy *p = journal_deny(ps, a->name);
-			note_change(e, t, "%s deny policy %s (%s)",
+			note_change(e, t, a, "%s deny policy %s (%s)",
 				    a->kind == ACT_DENY_POLICY_CREATE ? "created" : "updated", a->name,
 				    p && p->default_version ? p->default_version : "");
 		}
@@ -583,9 +598,11 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 		if (b)
 			engine__place_journal_budget(ps, b, NULL);
 		if (a->kind == ACT_BUDGET_ACTION_CREATE)
-			note_change(e, t, "budget %s: created its enforcement action at %g%%", a->budget, a->threshold);
+			note_change(e, t, a, "budget %s: created its enforcement action at %g%%", a->budget,
+				    a->threshold);
 		else if (a->kind == ACT_BUDGET_ACTION_UPDATE)
-			note_change(e, t, "budget %s: updated its enforcement action (%g%%)", a->budget, a->threshold);
+			note_change(e, t, a, "budget %s: updated its enforcement action (%g%%)", a->budget,
+				    a->threshold);
 		else if (a->kind == ACT_BUDGET_ACTION_DELETE)
 			engine__history(e, t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
 		else
@@ -642,7 +659,7 @@ static void report_action(struct reconcile *r, const struct action *a, int statu
 		.action = a,
 		.before = &r->ps->store,
 		.revision = t->desired ? t->desired->revision : NULL,
-		.drift = at_reconciled_revision(t),
+		.drift = repairs_drift(t, a),
 		.removed = t->removed,
 		.orphan = t->removed && !t->desired,
 		.status = status,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The audit trail: a manifest edit leaves one record per AWS change, in the log (here
 # log_format: json, every line an object) with the request id awsim answered, and in
-# the tenant's history, which survives a restart; a failed change is recorded too.
+# the tenant's history, which survives a restart; a failed change is recorded too; a
+# profile taken out of the manifest goes as a prune, not as a repair of drift.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config "log_format: json"
@@ -82,5 +83,19 @@ curl -sf --unix-socket "$WORK/control.sock" 'http://localhost/v1/history?limit=2
 	fail "/v1/history?limit=2"
 [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$WORK/control.sock" 'http://localhost/v1/history?limit=0')" = 400 ] ||
 	fail "limit=0 is refused"
+
+# a profile taken out of the manifest goes after the grace period, the tenant Ready at
+# its new revision all the while: a prune, not a repair of drift
+write_tenant acme "" ops2 2
+wait_until 60 "p2 made" bash -c "[ \"\$(jq -c -s '[.[] | select(.ACTION == \"create-profile\" and .OUTCOME == \"ok\")] | length' '$WORK/daemon.log')\" = 2 ]"
+wait_until 60 "Ready with p2" all_ready
+write_tenant acme "" ops2 1
+wait_until 60 "p2's profile deleted" bash -c "[ \"\$(jq -c -s '[.[] | select(.ACTION == \"delete-profile\" and .OUTCOME == \"ok\")] | length' '$WORK/daemon.log')\" = 1 ]"
+for action in delete-parameter delete-profile; do
+	rec=$(changes "$action" | jq -c '.[0]')
+	[ "$(jq -r .CAUSE <<<"$rec")" = prune ] || fail "$action CAUSE: $rec"
+done
+! jq -e -s 'any(.[]; (.MESSAGE // "") | test("drift repaired"))' "$WORK/daemon.log" >/dev/null ||
+	fail "a line claims a repair of drift: $(jq -c -s '[.[] | select((.MESSAGE // "") | test("drift repaired"))]' "$WORK/daemon.log")"
 stop_daemon
 echo PASS

@@ -8,7 +8,8 @@
 # both sets during the drain; across accounts the old account's budget and policy go).
 # A move into a place without room waits (Pending with the reason), the old set serving.
 # A kill -9 in the middle of the account move, then a restart, finishes it without
-# touching the new set. Nothing of the tenant is left in the old places.
+# touching the new set. Nothing of the tenant is left in the old places, and the log
+# tells the old places' deletions as the move's (cause move), none as a repair of drift.
 . "$(dirname "$0")/lib.sh"
 DRAIN=${DRAIN:-4s}
 start_awsim_two_accounts
@@ -143,5 +144,10 @@ wait "$sampler" 2>/dev/null || true
 ! grep -q '^broken' "$WORK/samples" || fail "resolve or a parameter named a profile that is not live: $(grep '^broken' "$WORK/samples" | head -3)"
 ! grep -q '^none' "$WORK/samples" || fail "resolve answered nothing during the move: $(grep -c "^none" "$WORK/samples") samples: $(grep -n "^none" "$WORK/samples" | head -3)"
 echo "$(grep -c '^ok' "$WORK/samples") consistent samples, $(grep -c '^restart' "$WORK/samples" || true) during the restart"
+# what the moves did is told as theirs: the old places emptied with cause move, and no
+# line claims a repair of drift (nothing was changed outside the daemon)
+grep -Eq "tenant=acme .*delete-profile .*\(move\)$" "$WORK/daemon.log" || fail "no delete-profile with cause move in the log"
+grep -Eq "tenant=acme .*delete-parameter .*\(move\)$" "$WORK/daemon.log" || fail "no delete-parameter with cause move in the log"
+! grep -E "tenant=acme .*(\(drift\)$|drift repaired)" "$WORK/daemon.log" || fail "a move's work was told as a repair of drift"
 stop_daemon
 echo PASS

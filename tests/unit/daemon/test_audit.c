@@ -41,12 +41,24 @@ static void test_causes(void **state)
 	assert_string_equal(audit_cause(&r), "manifest");
 	r.drift = true;
 	assert_string_equal(audit_cause(&r), "drift");
-	r.drift = false;
+	/* a policy written again for its profiles, the live text the one last applied */
+	a.kind = ACT_POLICY_PUT;
+	a.origin = ORIGIN_OWN_POLICY;
+	assert_string_equal(audit_cause(&r), "manifest");
+	/* while Ready at its revision, what a drain or a move leaves is deleted: no repair */
 	a.kind = ACT_PROFILE_DELETE;
 	a.destructive = true;
-	a.reason = "profile acme-p1-aaaaaa replaced by acme-p1-bbbbbb, drained";
+	a.origin = ORIGIN_REPLACEMENT;
 	assert_string_equal(audit_cause(&r), "replacement");
-	a.reason = "p1 is no longer in the manifest";
+	a.origin = ORIGIN_MOVE;
+	assert_string_equal(audit_cause(&r), "move");
+	a.kind = ACT_PARAM_DELETE;
+	assert_string_equal(audit_cause(&r), "move");
+	a.kind = ACT_PROFILE_DELETE;
+	a.origin = ORIGIN_DIFF;
+	a.reason = "p1 is no longer in the manifest, grace passed";
+	assert_string_equal(audit_cause(&r), "prune");
+	r.drift = false;
 	assert_string_equal(audit_cause(&r), "prune");
 	r.removed = true;
 	assert_string_equal(audit_cause(&r), "prune");

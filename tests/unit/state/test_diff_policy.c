@@ -137,8 +137,13 @@ static void test_replacement_grants_new_before_deleting_old(void **state)
 		struct plan p;
 		sim_diff(&s, t, DELETION_DELETE, &p);
 		for (size_t i = 0; i < p.n_actions; i++) {
+			/* the policy is the one last applied: written again for its profiles,
+			 * no repair of drift */
+			if (p.actions[i].kind == ACT_POLICY_PUT)
+				assert_int_equal(p.actions[i].origin, ORIGIN_OWN_POLICY);
 			if (p.actions[i].kind != ACT_PROFILE_DELETE)
 				continue;
+			assert_int_equal(p.actions[i].origin, ORIGIN_REPLACEMENT);
 			/* at the moment the old profile goes, the role already has the new one */
 			assert_non_null(strstr(sim_policy(&s, "claims-app", POLICY), arn_of(&s, "acme-chat-bbbbbb")));
 			deleted = true;
@@ -277,6 +282,21 @@ static void bulk_read(struct sim *s, const char *role, const char *doc)
 	observed_store_put_policy(&s->store, p);
 }
 
+/* The origin of the one policy put the next diff of t plans. */
+static enum action_origin policy_put_origin(struct sim *s, const struct tenant *t)
+{
+	enum action_origin origin = ORIGIN_MOVE; /* never a policy put's */
+	struct plan p;
+
+	sim_diff(s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_POLICY_PUT), 1);
+	for (size_t i = 0; i < p.n_actions; i++)
+		if (p.actions[i].kind == ACT_POLICY_PUT)
+			origin = p.actions[i].origin;
+	plan_release(&p);
+	return origin;
+}
+
 static void test_bulk_read_repairs_hand_edits(void **state)
 {
 	struct sim s;
@@ -294,9 +314,10 @@ static void test_bulk_read_repairs_hand_edits(void **state)
 	assert_int_equal(sim_converge(&s, t, DELETION_DELETE, 60, 5), 0);
 	assert_int_equal(s.aws_calls, 0);
 
-	/* edited by hand: rewritten without a read */
+	/* edited by hand: rewritten without a read, a repair of drift */
 	sim_set_policy(&s, "claims-app", POLICY, edited);
 	bulk_read(&s, "claims-app", edited);
+	assert_int_equal(policy_put_origin(&s, t), ORIGIN_DIFF);
 	memset(s.calls, 0, sizeof(s.calls));
 	sim_converge(&s, t, DELETION_DELETE, 61, 10);
 	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);
@@ -306,6 +327,7 @@ static void test_bulk_read_repairs_hand_edits(void **state)
 	/* deleted by hand: put back */
 	sim_set_policy(&s, "claims-app", POLICY, NULL);
 	bulk_read(&s, "claims-app", NULL);
+	assert_int_equal(policy_put_origin(&s, t), ORIGIN_DIFF);
 	memset(s.calls, 0, sizeof(s.calls));
 	sim_converge(&s, t, DELETION_DELETE, 62, 10);
 	assert_int_equal(s.calls[ACT_POLICY_PUT], 1);

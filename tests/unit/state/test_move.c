@@ -90,12 +90,15 @@ static void test_drain_then_parameters_then_profiles(void **state)
 	assert_int_equal(plan_count(&p, ACT_PARAM_DELETE), 1);
 	assert_int_equal(plan_count(&p, ACT_BUDGET_DELETE), 1);
 	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 0);
+	for (size_t i = 0; i < p.n_actions; i++) /* the move's, never a prune or a repair */
+		assert_int_equal(p.actions[i].origin, ORIGIN_MOVE);
 	sim_apply(&s, &p);
 	plan_release(&p);
 
 	assert_int_equal(move_diff(&s, t, false, DELETION_DELETE, &p), 0);
 	assert_int_equal(p.n_actions, 1);
 	assert_int_equal(p.actions[0].kind, ACT_PROFILE_DELETE);
+	assert_int_equal(p.actions[0].origin, ORIGIN_MOVE);
 	sim_apply(&s, &p);
 	plan_release(&p);
 
