@@ -73,6 +73,7 @@ struct daemon_config *daemon_config_defaults(void)
 	cfg->usage.metadata_key = xstrdup("tenantId");
 	cfg->usage.poll_interval_ms = 30 * 1000; /* tokens within a delivery + 60 s (PERFORMANCE.md) */
 	cfg->usage.retention_days = 400;
+	cfg->usage.max_object_bytes = USAGE_OBJECT_DEFAULT;
 	cfg->usage.ce_refresh_ms = 6 * 3600 * 1000;
 	cfg->usage.ce_days = 31;
 	cfg->capacity = (struct cfg_capacity){ 1000, 10000, 20000, 1000 };

@@ -184,6 +184,11 @@ struct cfg_usage_place {
 };
 
 #define CFG_USAGE_MAX_PLACES 100
+/* usage.max_object_size: a log object is read whole, in memory (twice while it is
+ * handed to the parser); one larger is passed over, logged and counted */
+#define USAGE_OBJECT_DEFAULT (32ull << 20)
+#define USAGE_OBJECT_MIN     (4ull << 10)
+#define USAGE_OBJECT_MAX     (1ull << 30)
 
 /* usage.cost_explorer.mode */
 enum cfg_cost_explorer {
@@ -199,6 +204,7 @@ struct cfg_usage {
 	uint64_t poll_interval_ms; /* listing of new log objects (30 s) */
 	unsigned retention_days;   /* aggregates kept (400) */
 	bool path_style;	   /* S3 path-style addressing (custom endpoints) */
+	uint64_t max_object_bytes; /* a log object larger is passed over unread (32 MiB) */
 	unsigned metrics_tenants;  /* per-tenant Prometheus series, top N by cost (0: none) */
 	/* cost_explorer: Cost Explorer's figure per tenant tag beside the estimate */
 	enum cfg_cost_explorer ce_mode;

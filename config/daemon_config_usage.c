@@ -118,7 +118,7 @@ void daemon_config__read_usage(struct walk *w, const struct ynode *n, struct dae
 {
 	static const char *const keys[] = { "places",	       "invocation_logging", "tenant_metadata_key",
 					    "poll_interval",   "retention_days",     "path_style",
-					    "metrics_tenants", "cost_explorer" };
+					    "metrics_tenants", "cost_explorer",	     "max_object_size" };
 	const struct ynode *v[N(keys)];
 	struct cfg_usage *u = &cfg->usage;
 	uint64_t x;
@@ -164,6 +164,9 @@ void daemon_config__read_usage(struct walk *w, const struct ynode *n, struct dae
 			break;
 		case 7:
 			read_cost_explorer(w, v[k], u);
+			break;
+		case 8:
+			walk_size(w, v[k], USAGE_OBJECT_MIN, USAGE_OBJECT_MAX, &u->max_object_bytes);
 			break;
 		}
 		walk_pop(w, mark);
@@ -252,8 +255,8 @@ bool daemon_config__usage_differ(const struct daemon_config *a, const struct dae
 	if (x->n_places != y->n_places || x->invocation_logging != y->invocation_logging ||
 	    str_differ(x->metadata_key, y->metadata_key) || x->poll_interval_ms != y->poll_interval_ms ||
 	    x->retention_days != y->retention_days || x->path_style != y->path_style ||
-	    x->metrics_tenants != y->metrics_tenants || x->ce_mode != y->ce_mode ||
-	    x->ce_refresh_ms != y->ce_refresh_ms || x->ce_days != y->ce_days)
+	    x->max_object_bytes != y->max_object_bytes || x->metrics_tenants != y->metrics_tenants ||
+	    x->ce_mode != y->ce_mode || x->ce_refresh_ms != y->ce_refresh_ms || x->ce_days != y->ce_days)
 		return true;
 	for (size_t i = 0; i < x->n_places; i++) {
 		const struct cfg_usage_place *p = &x->places[i], *q = &y->places[i];

@@ -136,3 +136,32 @@ int units_format_duration(uint64_t ms, struct strbuf *out)
 	}
 	return r;
 }
+
+static const struct {
+	const char *name;
+	uint64_t bytes;
+} size_units[] = { { "B", 1 }, { "KiB", 1ull << 10 }, { "MiB", 1ull << 20 }, { "GiB", 1ull << 30 } };
+
+const char *units_size(const char *s, uint64_t *ret_bytes)
+{
+	const char *p = s;
+	uint64_t n = 0;
+
+	if (!is_digit(*p))
+		return "expected a size such as 512KiB, 32MiB or 1GiB";
+	while (is_digit(*p)) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return "the size is too large";
+		n = n * 10 + (uint64_t)(*p++ - '0');
+	}
+	for (size_t u = 0; u < sizeof(size_units) / sizeof(size_units[0]); u++) {
+		if (strcmp(p, size_units[u].name) != 0)
+			continue;
+		if (n > UINT64_MAX / size_units[u].bytes)
+			return "the size is too large";
+		*ret_bytes = n * size_units[u].bytes;
+		return NULL;
+	}
+	return *p ? "unknown size unit (use B, KiB, MiB or GiB)"
+		  : "a size needs a unit: B, KiB, MiB or GiB (e.g. 32MiB)";
+}

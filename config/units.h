@@ -25,4 +25,8 @@ const char *units_duration(const char *s, uint64_t *ret_ms);
 /* units_format_duration: the shortest canonical form (`90000` -> `1m30s`, 0 -> `0s`). */
 int units_format_duration(uint64_t ms, struct strbuf *out);
 
+/* units_size: a number of bytes with its binary unit, B, KiB, MiB or GiB (`512KiB`,
+ * `32MiB`); the result must fit. */
+const char *units_size(const char *s, uint64_t *ret_bytes);
+
 #endif

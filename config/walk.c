@@ -373,3 +373,26 @@ bool walk_duration(struct walk *w, const struct ynode *node, uint64_t min_ms, ui
 	strbuf_release(&hi);
 	return false;
 }
+
+bool walk_size(struct walk *w, const struct ynode *node, uint64_t min, uint64_t max, uint64_t *ret_bytes)
+{
+	const char *why;
+	uint64_t n;
+
+	if (!node || node->type != YNODE_SCALAR || ynode_is_null(node)) {
+		walk_error(w, node, "expected a size such as 512KiB, 32MiB or 1GiB, found %s", ynode_type_name(node));
+		return false;
+	}
+	why = units_size(node->scalar.text, &n);
+	if (why) {
+		walk_error(w, node, "'%.64s': %s", node->scalar.text, why);
+		return false;
+	}
+	if (n < min || n > max) {
+		walk_error(w, node, "%s is out of range (%llu to %llu bytes)", node->scalar.text,
+			   (unsigned long long)min, (unsigned long long)max);
+		return false;
+	}
+	*ret_bytes = n;
+	return true;
+}

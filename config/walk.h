@@ -65,5 +65,7 @@ bool walk_uint(struct walk *w, const struct ynode *node, uint64_t min, uint64_t 
 bool walk_decimal(struct walk *w, const struct ynode *node, unsigned max_frac, char **ret);
 /* walk_duration: `1h30m`, `10m`, `30s`, `200ms` in [min_ms, max_ms]. */
 bool walk_duration(struct walk *w, const struct ynode *node, uint64_t min_ms, uint64_t max_ms, uint64_t *ret_ms);
+/* walk_size: `512KiB`, `32MiB` in [min, max] bytes (units.h, units_size). */
+bool walk_size(struct walk *w, const struct ynode *node, uint64_t min, uint64_t max, uint64_t *ret_bytes);
 
 #endif

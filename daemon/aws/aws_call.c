@@ -310,6 +310,7 @@ static void enter_in_flight(struct aws_call *call)
 		.body = call->req.body.buf,
 		.body_len = call->req.body.len,
 		.timeout_ms = c->timeout_ms,
+		.max_response_bytes = call->req.max_response_bytes,
 		.priority = call->priority,
 	};
 	r = http_client_send(c->http, &hreq, on_answer, call);

@@ -34,6 +34,7 @@ struct aws_request {
 	 * none. S3 requests (AWS_S3) are signed with S3's rules: the path is neither
 	 * normalized nor encoded a second time. */
 	char *host_prefix;
+	size_t max_response_bytes; /* the answer's body at most; 0: the client's (8 MiB) */
 };
 
 struct aws_header {

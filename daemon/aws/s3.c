@@ -83,7 +83,7 @@ static void on_get(void *arg, int status, const struct aws_error *err, const str
 }
 
 int s3_get_object(struct aws_client *c, const struct aws_target *t, const char *bucket, const char *key,
-		  bool path_style, s3_object_cb cb, void *arg)
+		  bool path_style, size_t max_bytes, s3_object_cb cb, void *arg)
 {
 	struct aws_request req;
 	struct get_call *g;
@@ -92,6 +92,7 @@ int s3_get_object(struct aws_client *c, const struct aws_target *t, const char *
 	if (!bucket || !*bucket || !key || !*key)
 		return -EINVAL;
 	init_request(&req, "GetObject", bucket, key, path_style);
+	req.max_response_bytes = max_bytes;
 	g = xcalloc(1, sizeof(*g));
 	g->cb = cb;
 	g->arg = arg;

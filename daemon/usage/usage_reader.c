@@ -52,7 +52,8 @@ struct log_place {
 	struct usage_batch batch;
 	char *problem; /* the logging configuration's mismatch, or the last failure */
 	uint64_t objects, records, malformed;
-	int64_t last_read; /* wall clock of the last object counted */
+	uint64_t passed_over; /* objects over max_object_bytes, not read (pass_over) */
+	int64_t last_read;    /* wall clock of the last object counted */
 };
 
 struct usage_reader {
@@ -67,6 +68,7 @@ struct usage_reader {
 	uint64_t poll_ms;
 	unsigned retention_days;
 	bool path_style;
+	uint64_t max_object_bytes; /* usage.max_object_size */
 	unsigned metrics_tenants;
 	struct hashmap prices; /* model id -> struct usage_price * */
 	struct usage_ce *ce;   /* NULL: usage.cost_explorer is off */
@@ -292,6 +294,36 @@ static void parse_done(uv_work_t *w, int status)
 	fetch_next(p);
 }
 
+/* pass_over: the object at obj_key is larger than an object may be (usage.max_object_size,
+ * size bytes as listed or read; 0: not known): logged, counted and passed, the cursor
+ * moved past it as past an object read. It would fail the same way at every poll, and
+ * the objects after it would never be read. */
+static void pass_over(struct log_place *p, uint64_t size)
+{
+	struct usage_reader *u = p->u;
+	struct usage_agg none;
+	int rc;
+
+	log_warning("usage %s: s3://%s/%s: %s%llu bytes, over usage.max_object_size (%llu): passed over unread", p->key,
+		    p->bucket, p->obj_key, size ? "" : "over ", (unsigned long long)(size ? size : u->max_object_bytes),
+		    (unsigned long long)u->max_object_bytes);
+	usage_agg_init(&none);
+	rc = usage_store_commit(u->store, p->key, p->obj_key, &none, 0, 0);
+	usage_agg_release(&none);
+	if (rc < 0) {
+		set_problem(p, xasprintf("the usage store cannot record s3://%s/%s: %s", p->bucket, p->obj_key,
+					 usage_store_error(u->store)));
+		rest(p, RETRY_MS);
+		return;
+	}
+	p->passed_over++;
+	free(p->cursor);
+	p->cursor = p->obj_key;
+	p->obj_key = NULL;
+	p->next++;
+	fetch_next(p);
+}
+
 static void on_object(void *arg, int status, const struct aws_error *err, const char *data, size_t len)
 {
 	struct log_place *p = arg;
@@ -299,6 +331,10 @@ static void on_object(void *arg, int status, const struct aws_error *err, const 
 	int r;
 
 	u->busy--;
+	if (status == -EMSGSIZE && !u->closing) { /* grown past the bound since it was listed */
+		pass_over(p, 0);
+		return;
+	}
 	if (status < 0 || u->closing) {
 		fail(p, "GetObject", status, err);
 		return;
@@ -344,8 +380,12 @@ static void fetch_next(struct log_place *p)
 	}
 	free(p->obj_key);
 	p->obj_key = xstrdup(p->page.items[p->next].key);
+	if (p->page.items[p->next].size > u->max_object_bytes) {
+		pass_over(p, p->page.items[p->next].size);
+		return;
+	}
 	set_state(p, PS_FETCHING);
-	r = s3_get_object(u->aws, &t, p->bucket, p->obj_key, u->path_style, on_object, p);
+	r = s3_get_object(u->aws, &t, p->bucket, p->obj_key, u->path_style, (size_t)u->max_object_bytes, on_object, p);
 	if (r < 0) {
 		fail(p, "GetObject", r, NULL);
 		return;
@@ -561,6 +601,7 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
 	u->poll_ms = cfg->usage.poll_interval_ms;
 	u->retention_days = cfg->usage.retention_days;
 	u->path_style = cfg->usage.path_style;
+	u->max_object_bytes = cfg->usage.max_object_bytes;
 	u->metrics_tenants = cfg->usage.metrics_tenants;
 	u->pruned_day = -1;
 	u->today.day = -1;
@@ -679,6 +720,7 @@ cJSON *usage_reader_status_json(const struct usage_reader *u)
 		cJSON_AddNumberToObject(o, "objects_read", (double)p->objects);
 		cJSON_AddNumberToObject(o, "records", (double)p->records);
 		cJSON_AddNumberToObject(o, "malformed", (double)p->malformed);
+		cJSON_AddNumberToObject(o, "passed_over", (double)p->passed_over);
 		if (p->problem)
 			cJSON_AddStringToObject(o, "problem", p->problem);
 		else

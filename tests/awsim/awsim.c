@@ -161,7 +161,7 @@ int awsim_start(struct awsim *sim, int *ret_port)
 	uint64_t tick;
 	int r;
 
-	hc.limits.max_body_bytes = AWSIM_MAX_BODY;
+	hc.limits.max_body_bytes = AWSIM_MAX_OBJECT; /* the others' bound: awsim_on_request */
 	hc.limits.max_header_bytes = 64 * 1024;
 	hc.limits.max_headers = 100;
 	hc.max_connections = 1024;

@@ -28,8 +28,9 @@
 #define AWSIM_DEFAULT_AKID	"AKIAIOSFODNN7EXAMPLE"
 #define AWSIM_DEFAULT_SECRET	"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 #define AWSIM_MAX_REGIONS	16
-#define AWSIM_MAX_TAGS		50	  /* per resource, every service */
-#define AWSIM_MAX_BODY		(1 << 20) /* request bodies above get 413 */
+#define AWSIM_MAX_TAGS		50	   /* per resource, every service */
+#define AWSIM_MAX_BODY		(1 << 20)  /* request bodies above get 413, but S3's */
+#define AWSIM_MAX_OBJECT	(16 << 20) /* an S3 request's body (PutObject of a log object) at most */
 #define AWSIM_CLOCK_SKEW_MS	(5 * 60 * 1000)
 #define AWSIM_MAX_NOTIFICATIONS 10
 #define AWSIM_MAX_EMAIL_SUBS	10
@@ -86,6 +87,8 @@ const struct op *service_op(enum service s, const char *name);
 /* route_request: classifies c->msg (service, protocol, operation, path label);
  * returns 0, or -1 with an error set when the request fits no service. */
 int route_request(struct call *c);
+/* route_is_s3: the request is signed for S3 (its credential scope names s3). */
+bool route_is_s3(const struct http_message *m);
 
 /* ---- state: tags (tags.c) ---- */
 

@@ -168,6 +168,11 @@ static bool is_form(const struct http_message *m)
 	return ct && strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0;
 }
 
+bool route_is_s3(const struct http_message *m)
+{
+	return scope_service(m) == SVC_S3;
+}
+
 int route_request(struct call *c)
 {
 	const struct http_message *m = c->msg;

@@ -277,7 +277,8 @@ static void answer_too_large(struct pending_call *p)
 	struct call *c = &p->call;
 
 	route_request(c);
-	call_error(c, 413, "RequestEntityTooLarge", "The request body is larger than %d bytes.", AWSIM_MAX_BODY);
+	call_error(c, 413, "RequestEntityTooLarge", "The request body is larger than %d bytes.",
+		   route_is_s3(c->msg) ? AWSIM_MAX_OBJECT : AWSIM_MAX_BODY);
 	count(c, &p->d);
 	awsim_respond(c, p->req);
 	call_release(c);
@@ -304,7 +305,7 @@ void awsim_on_request(struct http_request *req, void *data)
 	p->timer.data = p;
 	p->started_ms = mono_ms(sim);
 	call_init(&p->call, sim, m, http_request_is_local(req));
-	if (http_request_error(req)) {
+	if (http_request_error(req) || (m->body.len > AWSIM_MAX_BODY && !route_is_s3(m))) {
 		answer_too_large(p);
 		return;
 	}

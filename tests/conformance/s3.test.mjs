@@ -49,6 +49,17 @@ test('PutObject and GetObject round-trip keys that need encoding, signed once', 
   }
 });
 
+test('an object of 10 MB (a large log object) round-trips and lists with its size', async () => {
+  const Body = Buffer.alloc(10 * 1024 * 1024, 7);
+  await s3.send(new PutObjectCommand({ Bucket: 'logs', Key: 'large/object.gz', Body }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: 'logs', Key: 'large/object.gz' }));
+  const bytes = await got.Body.transformToByteArray();
+  assert.equal(bytes.length, Body.length);
+  assert.ok(Buffer.from(bytes).equals(Body));
+  const list = await s3.send(new ListObjectsV2Command({ Bucket: 'logs', Prefix: 'large/' }));
+  assert.equal(list.Contents[0].Size, Body.length);
+});
+
 test('errors come in S3 XML: NoSuchKey, NoSuchBucket', async () => {
   const e = await rejectsWith(() => s3.send(new GetObjectCommand({ Bucket: 'logs', Key: 'nope' })), 'NoSuchKey', 404);
   assert.match(e.message, /The specified key does not exist/);

@@ -392,6 +392,21 @@ one_profile_each() {
 	[ "$params" = "$want" ] || fail "$params parameters, want one per tenant ($want)"
 }
 
+# converse MODEL_ID [TEXT] [TENANT_METADATA]: one Converse call through awsim (the id
+# as the SDK sends it; signed by sign_headers, whose path holds the id), TEXT
+# "0123456789abcdef" unless given (16 bytes: 4 input tokens, 12 output tokens), with
+# requestMetadata {tenantId: TENANT_METADATA} when given.
+converse() {
+	local enc body
+	enc=$(jq -rn --arg s "$1" '$s|@uri')
+	body=$(jq -cn --arg t "${2:-0123456789abcdef}" --arg m "${3:-}" \
+		'{messages: [{role: "user", content: [{text: $t}]}]} + (if $m == "" then {} else {requestMetadata: {tenantId: $m}} end)')
+	"$BTD_BUILD/tests/integration/engine/sign_headers" bedrock POST "http://127.0.0.1:$PORT/model/$enc/converse" \
+		"$body" >"$WORK/hdr"
+	curl -sf -H @"$WORK/hdr" --data "$body" "http://127.0.0.1:$PORT/model/$enc/converse" >/dev/null ||
+		fail "Converse $1"
+}
+
 # sign_call SERVICE METHOD PATH [BODY]: an AWS call signed with curl's SigV4 (for
 # resources the daemon must not own; the path must not hold an ARN, see aws-wire.md 6.2).
 # With TARGET set, an awsJson1.1 call (X-Amz-Target: $TARGET).

@@ -7,7 +7,6 @@
 # is still counted exactly once.
 . "$(dirname "$0")/lib.sh"
 
-SIGN=$BTD_BUILD/tests/integration/engine/sign_headers
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 
 start_awsim --invocation-log-delay 300
@@ -39,17 +38,6 @@ logging_ok() {
 	sign_call bedrock GET /logging/modelinvocations | jq -e '.loggingConfig.s3Config.bucketName == "usage-logs"' >/dev/null
 }
 wait_until 30 "invocation logging pointed at the bucket" logging_ok
-
-# converse MODEL_ID TEXT [TENANT_METADATA]: one Converse call (the id as the SDK sends it).
-converse() {
-	local enc body
-	enc=$(jq -rn --arg s "$1" '$s|@uri')
-	body=$(jq -cn --arg t "$2" --arg m "${3:-}" \
-		'{messages: [{role: "user", content: [{text: $t}]}]} + (if $m == "" then {} else {requestMetadata: {tenantId: $m}} end)')
-	"$SIGN" bedrock POST "http://127.0.0.1:$PORT/model/$enc/converse" "$body" >"$WORK/hdr"
-	curl -sf -H @"$WORK/hdr" --data "$body" "http://127.0.0.1:$PORT/model/$enc/converse" >/dev/null ||
-		fail "Converse $1"
-}
 
 # 16 bytes of text: 4 input tokens, 10 + 2 = 12 output tokens per call
 converse "$ARN" "0123456789abcdef" acme

@@ -9,7 +9,6 @@
 # The profile-to-tenant map is exported for the same attribution in Athena.
 . "$(dirname "$0")/lib.sh"
 
-SIGN=$BTD_BUILD/tests/integration/engine/sign_headers
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 TODAY=$(date -u +%F)
 
@@ -42,14 +41,6 @@ ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_until 60 "tenants Ready" all_ready
 ARN=$(ctl resolve acme p1 | tail -n1)
 
-converse() {
-	local enc body
-	enc=$(jq -rn --arg s "$1" '$s|@uri')
-	body=$(jq -cn --arg t "$2" '{messages: [{role: "user", content: [{text: $t}]}]}')
-	"$SIGN" bedrock POST "http://127.0.0.1:$PORT/model/$enc/converse" "$body" >"$WORK/hdr"
-	curl -sf -H @"$WORK/hdr" --data "$body" "http://127.0.0.1:$PORT/model/$enc/converse" >/dev/null ||
-		fail "Converse $1"
-}
 # awsim's own Cost Explorer: today's UnblendedCost of acme's tag, in micro-dollars
 awsim_ce_micro() {
 	TARGET=AWSInsightsIndexService.GetCostAndUsage sign_call ce POST / "$(jq -cn --arg s "$TODAY" \

@@ -6,7 +6,6 @@
 # and each top tenant's), as its last refresh summed them: a scrape calls nothing.
 . "$(dirname "$0")/lib.sh"
 
-SIGN=$BTD_BUILD/tests/integration/engine/sign_headers
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 
 start_awsim --invocation-log-delay 1
@@ -33,14 +32,6 @@ start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_until 60 "tenants Ready" all_ready
 
-converse() {
-	local enc body
-	enc=$(jq -rn --arg s "$1" '$s|@uri')
-	body='{"messages":[{"role":"user","content":[{"text":"0123456789abcdef"}]}]}'
-	"$SIGN" bedrock POST "http://127.0.0.1:$PORT/model/$enc/converse" "$body" >"$WORK/hdr"
-	curl -sf -H @"$WORK/hdr" --data "$body" "http://127.0.0.1:$PORT/model/$enc/converse" >/dev/null ||
-		fail "Converse $1"
-}
 for _ in 1 2 3; do converse "$(ctl resolve acme p1 | tail -n1)"; done
 converse "$(ctl resolve other p1 | tail -n1)"
 converse "$MODEL" # unattributed

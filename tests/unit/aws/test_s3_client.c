@@ -152,7 +152,7 @@ static void test_get_object(void **state)
 	(void)state;
 	assert_int_equal(fx_start(&f, &s), 0);
 	/* a key with characters S3 wants encoded once: ' ', ':' and a "./" segment kept */
-	assert_int_equal(s3_get_object(f.client, NULL, "logs", "AWSLogs/./a b:c.json.gz", true, on_object, &o), 0);
+	assert_int_equal(s3_get_object(f.client, NULL, "logs", "AWSLogs/./a b:c.json.gz", true, 0, on_object, &o), 0);
 	fx_run_until(&f, fx_done, &o);
 	assert_int_equal(o.status, 0);
 	assert_int_equal(o.n, 18);
@@ -161,11 +161,11 @@ static void test_get_object(void **state)
 	assert_s3_signature(req, "/logs/AWSLogs/./a b:c.json.gz", NULL);
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(s3_get_object(f.client, NULL, "logs", "k", true, on_object, &o), 0);
+	assert_int_equal(s3_get_object(f.client, NULL, "logs", "k", true, 0, on_object, &o), 0);
 	fx_run_until(&f, fx_done, &o);
 	assert_true(o.status < 0);
 	assert_string_equal(o.code, "NoSuchKey");
-	assert_int_equal(s3_get_object(f.client, NULL, "logs", "", true, on_object, &o), -EINVAL);
+	assert_int_equal(s3_get_object(f.client, NULL, "logs", "", true, 0, on_object, &o), -EINVAL);
 	assert_int_equal(fx_finish(&f), 0);
 }
 

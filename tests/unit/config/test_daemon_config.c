@@ -639,6 +639,7 @@ static void test_usage_section(void **state)
 		"  path_style: true\n"
 		"  metrics_tenants: 10\n"
 		"  cost_explorer: {mode: off, refresh: 12h, days: 62}\n"
+		"  max_object_size: 64MiB\n"
 		"prices:\n"
 		"  z.model: {input: 0.25, output: 1.25}\n"
 		"  a.model: {input: 0.003, output: 0.015, cache_read: 0.0003, cache_write: 0.00375}\n",
@@ -662,6 +663,7 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OFF);
 	assert_int_equal(cfg->usage.ce_refresh_ms, 12 * 3600 * 1000);
 	assert_int_equal(cfg->usage.ce_days, 62);
+	assert_int_equal(cfg->usage.max_object_bytes, 64ull << 20);
 	assert_string_equal(cfg_cost_explorer_name(cfg->usage.ce_mode), "off");
 	assert_int_equal(cfg->n_prices, 2);
 	p = daemon_config_price(cfg, "a.model");
@@ -680,6 +682,7 @@ static void test_usage_section(void **state)
 	assert_int_equal(cfg->usage.ce_mode, CFG_CE_OBSERVE);
 	assert_int_equal(cfg->usage.ce_refresh_ms, 6 * 3600 * 1000);
 	assert_int_equal(cfg->usage.ce_days, 31);
+	assert_int_equal(cfg->usage.max_object_bytes, 32ull << 20);
 	daemon_config_free(cfg);
 
 	expect_error("usage: {cost_explorer: {mode: manage}}\n", "manage");
@@ -694,6 +697,9 @@ static void test_usage_section(void **state)
 		     "listed twice");
 	expect_error("usage: {invocation_logging: always}\n", "always");
 	expect_error("usage: {retention_days: 0}\n", "retention_days");
+	expect_error("usage: {max_object_size: 32}\n", "a size needs a unit");
+	expect_error("usage: {max_object_size: 1KiB}\n", "out of range");
+	expect_error("usage: {max_object_size: 2GiB}\n", "out of range");
 	expect_error("usage: {tenant_metadata_key: \"\"}\n", "expected a non-empty string");
 	expect_error("prices: {m: {input: -1}}\n", "input");
 	expect_error("prices: {m: {inptu: 1}}\n", "inptu");

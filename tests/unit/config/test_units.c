@@ -93,12 +93,41 @@ static void test_duration(void **state)
 	assert_non_null(units_duration("9999999999999999d", &ms));
 }
 
+static void test_size(void **state)
+{
+	uint64_t n = 7;
+
+	(void)state;
+	assert_null(units_size("512B", &n));
+	assert_int_equal(n, 512);
+	assert_null(units_size("64KiB", &n));
+	assert_int_equal(n, 64 << 10);
+	assert_null(units_size("32MiB", &n));
+	assert_int_equal(n, 32ull << 20);
+	assert_null(units_size("2GiB", &n));
+	assert_int_equal(n, 2ull << 30);
+	assert_null(units_size("0B", &n));
+	assert_int_equal(n, 0);
+	n = 7;
+	assert_non_null(units_size("32", &n)); /* a size needs its unit */
+	assert_non_null(units_size("", &n));
+	assert_non_null(units_size("32MB", &n)); /* binary units only: MB would be read as MiB */
+	assert_non_null(units_size("32mib", &n));
+	assert_non_null(units_size("1.5GiB", &n));
+	assert_non_null(units_size("-1KiB", &n));
+	assert_non_null(units_size("32MiB ", &n));
+	assert_non_null(units_size("99999999999999999999B", &n));
+	assert_non_null(units_size("17179869184GiB", &n)); /* 2^64 bytes */
+	assert_int_equal(n, 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decimal),
 		cmocka_unit_test(test_decimal_cmp),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
