@@ -19,6 +19,7 @@ void cloud_aws_init(struct cloud_aws *c, struct aws_client *client, const char *
 {
 	c->client = client;
 	c->instance = xstrdup(instance);
+	hashmap_init(&c->iam_page_sizes);
 }
 
 void cloud_aws_add_role_alias(struct cloud_aws *c, const char *alias)
@@ -33,6 +34,7 @@ void cloud_aws_release(struct cloud_aws *c)
 		free(c->role_aliases[i]);
 	free(c->role_aliases);
 	free(c->instance);
+	hashmap_release(&c->iam_page_sizes, NULL);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -27,6 +27,10 @@ struct cloud_aws {
 	/* account readings in flight that a listing of the same account may join
 	 * (cloud_aws_account.c) */
 	struct cloud_aws__account_read *reading;
+	/* account label ("" for the default credentials) -> the roles a page its last bulk
+	 * IAM read ended with (uintptr_t), when fewer than IAM_DETAILS_PAGE_SIZE: its
+	 * pages of 1,000 roles were too large, so the next read starts there */
+	struct hashmap iam_page_sizes;
 };
 
 extern const struct cloud_ops cloud_aws_ops;

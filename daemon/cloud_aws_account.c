@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "iam_account.h"
+#include "log.h"
 #include "policy_doc.h"
 #include "xalloc.h"
 
@@ -105,9 +106,21 @@ static void on_roles(void *arg, int status, const struct aws_error *err, const s
 	struct cloud_aws__account_read *a = arg;
 
 	/* not being allowed to read roles in bulk is no failure: policies are then read
-	 * one by one, as the diff asks (roles_read stays false) */
-	(void)err;
+	 * one by one, as the diff asks (roles_read stays false); any other failure is
+	 * said, since hand edits of role policies are then seen only when a document
+	 * changes */
+	if (status < 0 && !(err && (strstr(err->code ? err->code : "", "AccessDenied") ||
+				    !strcmp(err->code ? err->code : "", "UnauthorizedOperation"))))
+		log_warning("account %s: its IAM roles could not be read in bulk (%s: %s): role policies are read one "
+			    "by one, and one edited by hand is seen only when its document changes",
+			    a->account ? a->account : "default", err && err->code ? err->code : "error",
+			    err && err->message ? err->message : strerror(-status));
 	if (status == 0) {
+		uintptr_t size = list->page_size;
+		if (size && size < IAM_DETAILS_PAGE_SIZE)
+			hashmap_put(&a->c->iam_page_sizes, a->account ? a->account : "", (void *)size);
+		else
+			hashmap_remove(&a->c->iam_page_sizes, a->account ? a->account : "");
 		a->roles = *list;
 		memset((void *)list, 0, sizeof(*list));
 		a->roles_read = true;
@@ -170,7 +183,9 @@ static int start(struct cloud_aws *c, const struct place *p, struct cloud_aws__a
 	a->enforce.done = enforce_done;
 	a->enforce.arg = a;
 
-	r = iam_get_role_details(c->client, &a->iam_target, digest_policy, on_roles, a);
+	r = iam_get_role_details(c->client, &a->iam_target, digest_policy,
+				 (unsigned)(uintptr_t)hashmap_get(&c->iam_page_sizes, a->account ? a->account : ""),
+				 on_roles, a);
 	if (r == 0)
 		a->pending++;
 	if (r == 0 && a->with_budgets &&

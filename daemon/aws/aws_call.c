@@ -444,6 +444,8 @@ static void on_answer(void *arg, int status, const struct http_response *resp)
 		return;
 	}
 	read_error(call, status, resp);
+	if (status == -EMSGSIZE && call->req.oversize_final)
+		call->err.class = AWS_ERROR_TERMINAL;
 	aws_stats__error(c, call->req.service, &call->err);
 	if (call->err.class == AWS_ERROR_THROTTLING) {
 		/* the narrowest bucket the call passed answers for it */

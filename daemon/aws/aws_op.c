@@ -168,6 +168,22 @@ static void pager_fail(struct pager *p, int status, const struct aws_error *err)
 	pager_free(p);
 }
 
+/* ask_next: the page after p->token (again, when it is the one just asked), or the
+ * walk fails. */
+static void ask_next(struct pager *p)
+{
+	struct aws_error perr;
+	int r = pager_next(p);
+
+	if (r < 0) {
+		aws_error_init(&perr);
+		aws_error_set_local(&perr, r, "", "next page of %s: %s", p->operation, strerror(-r));
+		aws_error_set_operation(&perr, p->operation);
+		pager_fail(p, r, &perr);
+		aws_error_release(&perr);
+	}
+}
+
 static void on_page(void *arg, int status, const struct aws_error *err, const struct http_response *resp)
 {
 	struct pager *p = arg;
@@ -175,6 +191,11 @@ static void on_page(void *arg, int status, const struct aws_error *err, const st
 	char *next = NULL;
 	int r;
 
+	if (status == -EMSGSIZE && p->spec->shrink && p->spec->shrink(p->input, p->result)) {
+		p->pages--; /* the same page, smaller */
+		ask_next(p);
+		return;
+	}
 	if (status < 0) {
 		pager_fail(p, status, err);
 		return;
@@ -197,14 +218,7 @@ static void on_page(void *arg, int status, const struct aws_error *err, const st
 	}
 	free(p->token);
 	p->token = next;
-	r = pager_next(p);
-	if (r < 0) {
-		aws_error_init(&perr);
-		aws_error_set_local(&perr, r, "", "next page of %s: %s", p->operation, strerror(-r));
-		aws_error_set_operation(&perr, p->operation);
-		pager_fail(p, r, &perr);
-		aws_error_release(&perr);
-	}
+	ask_next(p);
 }
 
 static int pager_next(struct pager *p)
@@ -213,6 +227,7 @@ static int pager_next(struct pager *p)
 	struct aws_request req;
 
 	p->spec->build(p->input, p->token, &req);
+	req.oversize_final = p->spec->shrink != NULL;
 	if (!p->operation)
 		p->operation = xstrdup(req.operation);
 	p->pages++;

@@ -55,6 +55,12 @@ struct aws_pager_spec {
 	void (*release)(void *result);
 	void (*deliver)(aws_any_cb cb, void *arg, int status, const struct aws_error *err, const void *result);
 	void (*free_input)(void *input);
+	/* shrink (may be NULL): a page's answer was over the client's bound for an answer;
+	 * input now asks for fewer items a page (build reads it; result may note it), and
+	 * the same page is asked again at once; false when it asks for as few as it can
+	 * (the walk fails with -EMSGSIZE). With shrink, such an answer is not retried as
+	 * it was asked. */
+	bool (*shrink)(void *input, void *result);
 };
 
 /* aws_pager_start: walks every page; takes ownership of input (freed with

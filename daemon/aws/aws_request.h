@@ -35,6 +35,9 @@ struct aws_request {
 	 * normalized nor encoded a second time. */
 	char *host_prefix;
 	size_t max_response_bytes; /* the answer's body at most; 0: the client's (8 MiB) */
+	/* an answer over that bound fails at once, not retried as a lost one: the caller
+	 * asks again for less (a pager's page of fewer items, aws_op.h) */
+	bool oversize_final;
 };
 
 struct aws_header {

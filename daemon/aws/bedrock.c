@@ -202,7 +202,7 @@ static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_
 }
 
 static const struct aws_pager_spec list_spec = {
-	sizeof(struct bedrock_profile_list), build_list, parse_list_page, release_list, deliver_list, free,
+	sizeof(struct bedrock_profile_list), build_list, parse_list_page, release_list, deliver_list, free, NULL,
 };
 
 int bedrock_list_inference_profiles(struct aws_client *c, const struct aws_target *t, const char *type,

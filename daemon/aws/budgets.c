@@ -335,6 +335,7 @@ static const struct aws_pager_spec budgets_pager = {
 	release_budgets,
 	deliver_budgets,
 	free_input,
+	NULL,
 };
 
 static int parse_notifications_page(const char *b, size_t n, void *r, char **next)
@@ -359,6 +360,7 @@ static const struct aws_pager_spec notifications_pager = {
 	release_notifications,
 	deliver_notifications,
 	free_input,
+	NULL,
 };
 
 static int parse_subscribers_page(const char *b, size_t n, void *r, char **next)
@@ -383,6 +385,7 @@ static const struct aws_pager_spec subscribers_pager = {
 	release_subscribers,
 	deliver_subscribers,
 	free_input,
+	NULL,
 };
 
 static struct list_input *list_input(const char *op, cJSON *body, int page_size)

@@ -191,7 +191,7 @@ static void free_input(void *input)
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct budgets_action_list), build_page, parse_page, release_list, deliver_list, free_input,
+	sizeof(struct budgets_action_list), build_page, parse_page, release_list, deliver_list, free_input, NULL,
 };
 
 int budgets_describe_actions(struct aws_client *c, const struct aws_target *t, const char *account_id,

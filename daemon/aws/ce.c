@@ -54,7 +54,7 @@ static void free_input(void *input)
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct ce_cost_tag_list), build_page, parse_page, release_list, deliver_list, free_input,
+	sizeof(struct ce_cost_tag_list), build_page, parse_page, release_list, deliver_list, free_input, NULL,
 };
 
 static bool keys_ok(const char *const *keys, size_t n, size_t max)
@@ -178,7 +178,13 @@ static void free_cost_input(void *input)
 }
 
 static const struct aws_pager_spec cost_pager = {
-	sizeof(struct ce_cost_groups), build_cost_page, parse_cost_page, release_cost, deliver_cost, free_cost_input,
+	sizeof(struct ce_cost_groups),
+	build_cost_page,
+	parse_cost_page,
+	release_cost,
+	deliver_cost,
+	free_cost_input,
+	NULL,
 };
 
 static bool is_day(const char *s)

@@ -115,7 +115,7 @@ static int parse_page(const char *b, size_t n, void *r, char **next)
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct aws_strv), build_page, parse_page, aws_op_release_strv, aws_op_deliver_strv, free,
+	sizeof(struct aws_strv), build_page, parse_page, aws_op_release_strv, aws_op_deliver_strv, free, NULL,
 };
 
 int iam_list_role_policies(struct aws_client *c, const struct aws_target *t, const char *role, aws_strv_cb cb,

@@ -13,6 +13,7 @@
 #include "iam_account_parse.h"
 
 #define IAM_DETAILS_PAGE_SIZE 1000 /* MaxItems' largest value */
+#define IAM_DETAILS_PAGE_MIN  10   /* after pages too large (iam_account.c, shrink_page) */
 
 typedef void (*iam_account_summary_cb)(void *arg, int status, const struct aws_error *err,
 				       const struct iam_account_summary *s);
@@ -21,9 +22,12 @@ typedef void (*iam_role_details_cb)(void *arg, int status, const struct aws_erro
 
 int iam_get_account_summary(struct aws_client *c, const struct aws_target *t, iam_account_summary_cb cb, void *arg);
 /* iam_get_role_details: every page of GetAccountAuthorizationDetails with
- * Filter=Role; with digest (else NULL), each page's policies digested as it comes
- * (iam_role_detail_list.digest): no decoded document is kept. */
+ * Filter=Role, page_size roles a page (0: IAM_DETAILS_PAGE_SIZE; a page too large is
+ * asked again with a tenth as many, and the list's page_size says what the last page
+ * was asked with: the next read may start there); with digest (else NULL), each page's
+ * policies digested as it comes (iam_role_detail_list.digest): no decoded document is
+ * kept. */
 int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_policy_digest_fn *digest,
-			 iam_role_details_cb cb, void *arg);
+			 unsigned page_size, iam_role_details_cb cb, void *arg);
 
 #endif

@@ -51,6 +51,9 @@ struct iam_role_detail_list {
 	/* set before the first page: every inline policy is digested as its page is
 	 * parsed (document NULL, hash and chars set) and no trust policy is kept */
 	iam_policy_digest_fn *digest;
+	/* the MaxItems its pages were asked with, the last one (fewer after a page too
+	 * large: iam_account.h) */
+	unsigned page_size;
 };
 
 /* iam_parse_account_summary: -EBADMSG when malformed or a value is not an integer. */

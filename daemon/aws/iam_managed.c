@@ -194,7 +194,7 @@ static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct iam_attached_list), build_page, parse_page, release_list, deliver_list, free,
+	sizeof(struct iam_attached_list), build_page, parse_page, release_list, deliver_list, free, NULL,
 };
 
 int iam_list_attached_role_policies(struct aws_client *c, const struct aws_target *t, const char *role,
@@ -239,6 +239,7 @@ static const struct aws_pager_spec policies_pager = {
 	release_policies,
 	deliver_policies,
 	free,
+	NULL,
 };
 
 int iam_list_policies(struct aws_client *c, const struct aws_target *t, const char *path_prefix, iam_policies_cb cb,
@@ -282,6 +283,7 @@ static const struct aws_pager_spec versions_pager = {
 	release_versions,
 	deliver_versions,
 	free,
+	NULL,
 };
 
 int iam_list_policy_versions(struct aws_client *c, const struct aws_target *t, const char *arn, iam_versions_cb cb,
@@ -320,7 +322,13 @@ static void deliver_entities(aws_any_cb cb, void *arg, int status, const struct 
 }
 
 static const struct aws_pager_spec entities_pager = {
-	sizeof(struct aws_strv), build_entities_page, parse_entities_page, release_entities, deliver_entities, free,
+	sizeof(struct aws_strv),
+	build_entities_page,
+	parse_entities_page,
+	release_entities,
+	deliver_entities,
+	free,
+	NULL,
 };
 
 int iam_list_policy_roles(struct aws_client *c, const struct aws_target *t, const char *arn, iam_roles_cb cb, void *arg)

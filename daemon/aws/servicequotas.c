@@ -67,7 +67,7 @@ static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct sq_quota_list), build_page, parse_page, release_list, deliver_list, free,
+	sizeof(struct sq_quota_list), build_page, parse_page, release_list, deliver_list, free, NULL,
 };
 
 int sq_list_service_quotas(struct aws_client *c, const struct aws_target *t, const char *service_code, sq_quotas_cb cb,

@@ -264,6 +264,7 @@ static const struct aws_pager_spec path_pager = {
 	release_list,
 	deliver_list,
 	free_path_input,
+	NULL,
 };
 
 int ssm_get_parameters_by_path(struct aws_client *c, const struct aws_target *t, const char *path, bool recursive,

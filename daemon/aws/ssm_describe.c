@@ -58,7 +58,7 @@ static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct ssm_parameter_meta_list), build_page, parse_page, release_list, deliver_list, free_input,
+	sizeof(struct ssm_parameter_meta_list), build_page, parse_page, release_list, deliver_list, free_input, NULL,
 };
 
 int ssm_describe_parameters(struct aws_client *c, const struct aws_target *t, const char *path, bool recursive,

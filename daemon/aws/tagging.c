@@ -39,7 +39,7 @@ static void deliver_list(aws_any_cb cb, void *arg, int status, const struct aws_
 }
 
 static const struct aws_pager_spec pager = {
-	sizeof(struct tagging_resource_list), build_page, parse_page, release_list, deliver_list, free_input,
+	sizeof(struct tagging_resource_list), build_page, parse_page, release_list, deliver_list, free_input, NULL,
 };
 
 int tagging_get_resources(struct aws_client *c, const struct aws_target *t,

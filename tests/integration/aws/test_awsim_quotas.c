@@ -192,7 +192,7 @@ static void test_iam_account(void **state)
 	assert_int_equal(s.roles, 9);
 	assert_int_equal(s.quota, 9);
 
-	assert_int_equal(iam_get_role_details(h.client, NULL, NULL, on_details, &d), 0);
+	assert_int_equal(iam_get_role_details(h.client, NULL, NULL, 0, on_details, &d), 0);
 	assert_int_equal(harness_wait(&h, &d.d), 0);
 	assert_int_equal(d.n, 9);
 	assert_string_equal(d.first, "tenant-role-0");

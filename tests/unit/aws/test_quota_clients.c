@@ -127,7 +127,7 @@ static void test_iam_account_wire(void **state)
 	assert_string_equal(req->body, "Action=GetAccountSummary&Version=2010-05-08");
 	assert_non_null(strstr(test_request_header(req, "Authorization"), "/us-east-1/iam/aws4_request"));
 
-	assert_int_equal(iam_get_role_details(f.client, NULL, NULL, on_details, &d), 0);
+	assert_int_equal(iam_get_role_details(f.client, NULL, NULL, 0, on_details, &d), 0);
 	fx_run_until(&f, fx_done, &d);
 	assert_int_equal(d.status, 0);
 	assert_int_equal(d.n, 3);
@@ -139,6 +139,58 @@ static void test_iam_account_wire(void **state)
 		test_server_request(f.server, 2)->body,
 		"Action=GetAccountAuthorizationDetails&Version=2010-05-08&Filter.member.1=Role&MaxItems=1000"
 		"&Marker=m%2F2%2B");
+	assert_int_equal(fx_finish(&f), 0);
+}
+
+static void on_details_size(void *arg, int status, const struct aws_error *err, const struct iam_role_detail_list *l)
+{
+	struct fx_outcome *o = fx_answered(arg, status);
+
+	(void)err;
+	if (l) {
+		o->n = l->n;
+		o->value = l->page_size;
+	}
+}
+
+/* A page over the client's bound for an answer (roles with large inline policies) is
+ * asked again at once with a tenth as many roles, not retried as it was; the list says
+ * the page size it ended with, and a read that starts there asks for that many. */
+static void test_iam_details_page_too_large(void **state)
+{
+	static char big[2048];
+	struct fx_script s = { .n = 3 };
+	struct fixture f;
+	struct fx_outcome d = { 0 }, e = { 0 };
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	s.answers[0] = big; /* over the bound below: never parsed */
+	s.answers[1] = DETAILS(ROLE("a"), "<IsTruncated>true</IsTruncated><Marker>m2</Marker>");
+	s.answers[2] = DETAILS(ROLE("b"), "<IsTruncated>false</IsTruncated>");
+	fx_init(&f, fx_scripted, &s);
+	f.opts.max_response_bytes = 1024;
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(iam_get_role_details(f.client, NULL, NULL, 0, on_details_size, &d), 0);
+	fx_run_until(&f, fx_done, &d);
+	assert_int_equal(d.status, 0);
+	assert_int_equal(d.n, 2);
+	assert_true(d.value == 100);
+	assert_int_equal(test_server_requests(f.server), 3); /* no retry of the page too large */
+	assert_non_null(strstr(test_server_request(f.server, 0)->body, "&MaxItems=1000"));
+	assert_non_null(strstr(test_server_request(f.server, 1)->body, "&MaxItems=100"));
+	assert_null(strstr(test_server_request(f.server, 1)->body, "Marker"));
+	assert_non_null(strstr(test_server_request(f.server, 2)->body, "&MaxItems=100&Marker=m2"));
+
+	/* the next read starts at 100; pages still too large go down to 10, then fail */
+	s.answers[0] = big;
+	s.n = 1;
+	assert_int_equal(iam_get_role_details(f.client, NULL, NULL, 100, on_details_size, &e), 0);
+	fx_run_until(&f, fx_done, &e);
+	assert_int_equal(e.status, -EMSGSIZE);
+	assert_int_equal(test_server_requests(f.server), 5);
+	assert_non_null(strstr(test_server_request(f.server, 3)->body, "&MaxItems=100"));
+	assert_non_null(strstr(test_server_request(f.server, 4)->body, "&MaxItems=10"));
 	assert_int_equal(fx_finish(&f), 0);
 }
 
@@ -309,8 +361,11 @@ static void test_ce_cost_wire(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_servicequotas_wire), cmocka_unit_test(test_iam_account_wire),
-		cmocka_unit_test(test_ssm_describe_wire),  cmocka_unit_test(test_ce_wire),
+		cmocka_unit_test(test_servicequotas_wire),
+		cmocka_unit_test(test_iam_account_wire),
+		cmocka_unit_test(test_iam_details_page_too_large),
+		cmocka_unit_test(test_ssm_describe_wire),
+		cmocka_unit_test(test_ce_wire),
 		cmocka_unit_test(test_ce_cost_wire),
 	};
 
