@@ -93,6 +93,7 @@ int s3_get_object(struct aws_client *c, const struct aws_target *t, const char *
 		return -EINVAL;
 	init_request(&req, "GetObject", bucket, key, path_style);
 	req.max_response_bytes = max_bytes;
+	req.oversize_final = max_bytes != 0; /* the object would be as large again */
 	g = xcalloc(1, sizeof(*g));
 	g->cb = cb;
 	g->arg = arg;

@@ -31,7 +31,8 @@ typedef void (*s3_object_cb)(void *arg, int status, const struct aws_error *err,
 int s3_list_objects(struct aws_client *c, const struct aws_target *t, const struct s3_list_input *in, s3_list_cb cb,
 		    void *arg);
 /* s3_get_object: the object's bytes, at most max_bytes (0: the client's
- * max_response_bytes); a larger answer fails with -EMSGSIZE. */
+ * max_response_bytes); a larger object fails with -EMSGSIZE, at once when max_bytes is
+ * given (not retried). */
 int s3_get_object(struct aws_client *c, const struct aws_target *t, const char *bucket, const char *key,
 		  bool path_style, size_t max_bytes, s3_object_cb cb, void *arg);
 

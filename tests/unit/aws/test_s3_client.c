@@ -166,6 +166,22 @@ static void test_get_object(void **state)
 	assert_true(o.status < 0);
 	assert_string_equal(o.code, "NoSuchKey");
 	assert_int_equal(s3_get_object(f.client, NULL, "logs", "", true, 0, on_object, &o), -EINVAL);
+
+	/* a bound of its own (usage.max_object_size): the object is read within it; one
+	 * larger fails with -EMSGSIZE at once, not asked again */
+	s.answers[2] = "0123456789";
+	s.status[2] = 200;
+	s.n = 3;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(s3_get_object(f.client, NULL, "logs", "small", true, 10, on_object, &o), 0);
+	fx_run_until(&f, fx_done, &o);
+	assert_int_equal(o.status, 0);
+	assert_int_equal(o.n, 10);
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(s3_get_object(f.client, NULL, "logs", "large", true, 9, on_object, &o), 0);
+	fx_run_until(&f, fx_done, &o);
+	assert_int_equal(o.status, -EMSGSIZE);
+	assert_int_equal(test_server_requests(f.server), 4);
 	assert_int_equal(fx_finish(&f), 0);
 }
 
