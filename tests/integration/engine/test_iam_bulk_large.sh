@@ -21,6 +21,8 @@ json.dump({"format": "awsim-state/1", "accounts": [{"id": "111122223333", "roles
 PY
 start_awsim --state "$WORK/awsim-state.json"
 write_config
+# only the resync asked for below: the reads are counted
+sed -i 's/^resync_interval: .*/resync_interval: 1h/' "$WORK/config.yaml"
 write_budget_tenant b1 100 "80:actual:b1@example.com" "[approle]"
 start_daemon
 wait_until 60 "b1 Ready" all_ready
