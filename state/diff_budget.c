@@ -64,7 +64,10 @@ static bool has_subscriber(const struct observed_alert *a, const char *s)
 	return false;
 }
 
-/* Subscribers of one notification, one by one. */
+/* Subscribers of one notification, one by one: the new ones first, those no longer
+ * wanted in a later round. A round's calls go out together, and Budgets refuses to
+ * leave a notification without a subscriber: a sole subscriber replaced ("ops@" ->
+ * "cfo@") would be deleted first as often as not. */
 static size_t diff_subscribers(struct diff_ctx *c, const char *name, const struct observed_alert *want,
 			       const struct observed_alert *have)
 {
@@ -78,6 +81,8 @@ static size_t diff_subscribers(struct diff_ctx *c, const char *name, const struc
 		a->subscriber = xstrdup(want->subscribers[i]);
 		n++;
 	}
+	if (n)
+		return n;
 	for (size_t i = 0; i < have->n_subscribers; i++) {
 		struct action *a;
 		if (has_subscriber(want, have->subscribers[i]))

@@ -131,6 +131,45 @@ static void test_alerts_by_value(void **state)
 	sim_release(&s);
 }
 
+/* A notification's sole subscriber replaced: the new one is created in one round and
+ * the old one deleted in a later one, never both in one round (its calls go out
+ * together, and Budgets refuses a notification without a subscriber). */
+static void test_sole_subscriber_replaced_new_first(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	size_t creates = 0, deletes = 0;
+
+	(void)state;
+	fix_tag(&t->tags, "CostCenter", "claims");
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	fix_budget(t, "10", BUDGET_MONTHLY);
+	fix_alert(t, 80, ALERT_ACTUAL, "ops@example.com", NULL, NULL);
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	free(t->budget->alerts[0].emails[0]);
+	t->budget->alerts[0].emails[0] = xstrdup("cfo@example.com");
+	for (int round = 0; round < 10; round++) {
+		struct plan p;
+		size_t c, d;
+		sim_diff(&s, t, DELETION_DELETE, &p);
+		c = plan_count(&p, ACT_SUBSCRIBER_CREATE);
+		d = plan_count(&p, ACT_SUBSCRIBER_DELETE);
+		assert_false(c && d);
+		assert_true(creates || !d); /* the new one before the old one goes */
+		creates += c;
+		deletes += d;
+		sim_apply(&s, &p);
+		plan_release(&p);
+	}
+	assert_int_equal(creates, 1);
+	assert_int_equal(deletes, 1);
+	assert_int_equal(live(&s)->alerts[0].n_subscribers, 1);
+	assert_string_equal(live(&s)->alerts[0].subscribers[0], "EMAIL:cfo@example.com");
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_foreign_budget_is_a_conflict(void **state)
 {
 	struct sim s;
@@ -291,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_create_and_steady),
 		cmocka_unit_test(test_limit_and_period_change),
 		cmocka_unit_test(test_alerts_by_value),
+		cmocka_unit_test(test_sole_subscriber_replaced_new_first),
 		cmocka_unit_test(test_foreign_budget_is_a_conflict),
 		cmocka_unit_test(test_removal_after_grace_and_retain),
 		cmocka_unit_test(test_unlisted_budgets_are_left_alone),
