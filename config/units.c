@@ -79,6 +79,20 @@ static const struct {
 };
 #define N_UNITS (sizeof(duration_units) / sizeof(duration_units[0]))
 
+/* read_count: the decimal digits at *p (at least one) into *n, *p moved past them;
+ * false when there is none or they do not fit. */
+static bool read_count(const char **p, uint64_t *n)
+{
+	if (!is_digit(**p))
+		return false;
+	for (*n = 0; is_digit(**p); (*p)++) {
+		if (*n > (UINT64_MAX - 9) / 10)
+			return false;
+		*n = *n * 10 + (uint64_t)(**p - '0');
+	}
+	return true;
+}
+
 const char *units_duration(const char *s, uint64_t *ret_ms)
 {
 	const char *p = s;
@@ -93,11 +107,8 @@ const char *units_duration(const char *s, uint64_t *ret_ms)
 		size_t u, best = N_UNITS, best_len = 0;
 		if (!is_digit(*p))
 			return "expected a duration such as 30s, 10m or 1h (a number, then d, h, m, s or ms)";
-		while (is_digit(*p)) {
-			if (n > (UINT64_MAX - 9) / 10)
-				return "the duration is too long";
-			n = n * 10 + (uint64_t)(*p++ - '0');
-		}
+		if (!read_count(&p, &n))
+			return "the duration is too long";
 		for (u = 0; u < N_UNITS; u++) {
 			size_t l = strlen(duration_units[u].name);
 			if (!strncmp(p, duration_units[u].name, l) && l > best_len && (!p[l] || is_digit(p[l]))) {
@@ -149,11 +160,8 @@ const char *units_size(const char *s, uint64_t *ret_bytes)
 
 	if (!is_digit(*p))
 		return "expected a size such as 512KiB, 32MiB or 1GiB";
-	while (is_digit(*p)) {
-		if (n > (UINT64_MAX - 9) / 10)
-			return "the size is too large";
-		n = n * 10 + (uint64_t)(*p++ - '0');
-	}
+	if (!read_count(&p, &n))
+		return "the size is too large";
 	for (size_t u = 0; u < sizeof(size_units) / sizeof(size_units[0]); u++) {
 		if (strcmp(p, size_units[u].name) != 0)
 			continue;

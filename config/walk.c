@@ -345,21 +345,32 @@ bool walk_decimal(struct walk *w, const struct ynode *node, unsigned max_frac, c
 	return true;
 }
 
-bool walk_duration(struct walk *w, const struct ynode *node, uint64_t min_ms, uint64_t max_ms, uint64_t *ret_ms)
+/* walk_units: a scalar read by parse (units.h), whose message names what it is not;
+ * expected: what one looks like, for a node that is no scalar. */
+static bool walk_units(struct walk *w, const struct ynode *node, const char *expected,
+		       const char *(*parse)(const char *s, uint64_t *ret), uint64_t *ret)
 {
 	const char *why;
-	uint64_t ms;
-	struct strbuf lo, hi;
 
 	if (!node || node->type != YNODE_SCALAR || ynode_is_null(node)) {
-		walk_error(w, node, "expected a duration such as 30s, 10m or 1h, found %s", ynode_type_name(node));
+		walk_error(w, node, "expected %s, found %s", expected, ynode_type_name(node));
 		return false;
 	}
-	why = units_duration(node->scalar.text, &ms);
+	why = parse(node->scalar.text, ret);
 	if (why) {
 		walk_error(w, node, "'%.64s': %s", node->scalar.text, why);
 		return false;
 	}
+	return true;
+}
+
+bool walk_duration(struct walk *w, const struct ynode *node, uint64_t min_ms, uint64_t max_ms, uint64_t *ret_ms)
+{
+	uint64_t ms;
+	struct strbuf lo, hi;
+
+	if (!walk_units(w, node, "a duration such as 30s, 10m or 1h", units_duration, &ms))
+		return false;
 	if (ms >= min_ms && ms <= max_ms) {
 		*ret_ms = ms;
 		return true;
@@ -376,18 +387,10 @@ bool walk_duration(struct walk *w, const struct ynode *node, uint64_t min_ms, ui
 
 bool walk_size(struct walk *w, const struct ynode *node, uint64_t min, uint64_t max, uint64_t *ret_bytes)
 {
-	const char *why;
 	uint64_t n;
 
-	if (!node || node->type != YNODE_SCALAR || ynode_is_null(node)) {
-		walk_error(w, node, "expected a size such as 512KiB, 32MiB or 1GiB, found %s", ynode_type_name(node));
+	if (!walk_units(w, node, "a size such as 512KiB, 32MiB or 1GiB", units_size, &n))
 		return false;
-	}
-	why = units_size(node->scalar.text, &n);
-	if (why) {
-		walk_error(w, node, "'%.64s': %s", node->scalar.text, why);
-		return false;
-	}
 	if (n < min || n > max) {
 		walk_error(w, node, "%s is out of range (%llu to %llu bytes)", node->scalar.text,
 			   (unsigned long long)min, (unsigned long long)max);

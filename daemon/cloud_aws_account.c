@@ -109,8 +109,7 @@ static void on_roles(void *arg, int status, const struct aws_error *err, const s
 	 * one by one, as the diff asks (roles_read stays false); any other failure is
 	 * said, since hand edits of role policies are then seen only when a document
 	 * changes */
-	if (status < 0 && !(err && (strstr(err->code ? err->code : "", "AccessDenied") ||
-				    !strcmp(err->code ? err->code : "", "UnauthorizedOperation"))))
+	if (status < 0 && status != -EACCES) /* aws_error_errno: AccessDenied* */
 		log_warning("account %s: its IAM roles could not be read in bulk (%s: %s): role policies are read one "
 			    "by one, and one edited by hand is seen only when its document changes",
 			    a->account ? a->account : "default", err && err->code ? err->code : "error",
