@@ -392,6 +392,32 @@ one_profile_each() {
 	[ "$params" = "$want" ] || fail "$params parameters, want one per tenant ($want)"
 }
 
+# s3_call CURL_ARGS... PATH: a call to awsim's S3, path-style ("/bucket/key"), signed by
+# curl (UNSIGNED-PAYLOAD, as S3 allows); make_bucket NAME: its CreateBucket.
+s3_call() {
+	local path=${*: -1}
+	curl -sf --max-time 60 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${@:1:$#-1}" "http://127.0.0.1:$PORT$path"
+}
+make_bucket() { s3_call -X PUT "/$1" >/dev/null || fail "CreateBucket $1"; }
+
+# write_usage_config [LINE]: the configuration with usage read from the bucket
+# usage-logs (prefix bedrock) in us-east-1, Bedrock's logging managed, a poll a second,
+# LINE (indented) among the usage settings, and prices of $MODEL.
+write_usage_config() {
+	write_config "usage:
+  places:
+    - region: us-east-1
+      bucket: usage-logs
+      prefix: bedrock
+  invocation_logging: manage
+  poll_interval: 1s
+  path_style: true
+  ${1:-}
+prices:
+  $MODEL: {input: 0.001, output: 0.005}"
+}
+
 # converse MODEL_ID [TEXT] [TENANT_METADATA]: one Converse call through awsim (the id
 # as the SDK sends it; signed by sign_headers, whose path holds the id), TEXT
 # "0123456789abcdef" unless given (16 bytes: 4 input tokens, 12 output tokens), with

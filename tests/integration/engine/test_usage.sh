@@ -10,21 +10,10 @@
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 
 start_awsim --invocation-log-delay 300
-# the bucket the logs go to (S3 path-style, signed by curl for s3)
-curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-	-H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-	-X PUT "http://127.0.0.1:$PORT/usage-logs" >/dev/null || fail "CreateBucket"
+# the bucket the logs go to
+make_bucket usage-logs
 
-write_config "usage:
-  places:
-    - region: us-east-1
-      bucket: usage-logs
-      prefix: bedrock
-  invocation_logging: manage
-  poll_interval: 1s
-  path_style: true
-prices:
-  $MODEL: {input: 0.001, output: 0.005}"
+write_usage_config
 write_tenant acme "$MODEL"
 write_tenant other "$MODEL"
 start_daemon

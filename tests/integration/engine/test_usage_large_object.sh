@@ -9,39 +9,22 @@
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 
 start_awsim --invocation-log-delay 300
-s3() {
-	curl -sf --max-time 60 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
-}
-s3 -X PUT "http://127.0.0.1:$PORT/usage-logs" >/dev/null || fail "CreateBucket"
-usage_config() {
-	write_config "usage:
-  places:
-    - region: us-east-1
-      bucket: usage-logs
-      prefix: bedrock
-  invocation_logging: manage
-  poll_interval: 1s
-  path_style: true
-  ${1:-}
-prices:
-  $MODEL: {input: 0.001, output: 0.005}"
-}
-usage_config
+make_bucket usage-logs
+write_usage_config
 write_tenant acme "$MODEL"
 start_daemon
 wait_until 60 "acme Ready" all_ready
 ARN=$(ctl resolve acme p1)
 
 requests() { ctl --json usage acme | jq -r .total.requests; }
-last_key() { s3 "http://127.0.0.1:$PORT/usage-logs?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | tail -n1; }
+last_key() { s3_call "/usage-logs?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | tail -n1; }
 
 converse "$ARN"
 wait_eq 60 "acme's first request counted" 1 requests
 
 # big KEY N: an object of N of acme's records (its first log line as a template), each
 # with 400 KB of random text (30 of them: about 9 MB once gzip'd), written after the cursor
-template=$(s3 "http://127.0.0.1:$PORT/usage-logs/$(last_key)" | gunzip | head -n1)
+template=$(s3_call "/usage-logs/$(last_key)" | gunzip | head -n1)
 [ -n "$template" ] || fail "no log line to copy"
 big() {
 	local i
@@ -50,7 +33,7 @@ big() {
 		jq -c --rawfile pad "$WORK/pad" '. + {pad: $pad}' <<<"$template"
 	done | gzip -1 >"$WORK/big.gz"
 	[ "$(stat -c %s "$WORK/big.gz")" -gt $((8 << 20)) ] || fail "the object is not over 8 MiB: $(stat -c %s "$WORK/big.gz")"
-	s3 -X PUT --data-binary @"$WORK/big.gz" "http://127.0.0.1:$PORT/usage-logs/$1" >/dev/null || fail "PutObject $1"
+	s3_call -X PUT --data-binary @"$WORK/big.gz" "/usage-logs/$1" >/dev/null || fail "PutObject $1"
 }
 
 # 1. within the bound: read and counted, and what follows it too
@@ -60,7 +43,7 @@ wait_eq 90 "the large object's 30 records and the next request counted" 32 reque
 
 # 2. over the bound (a restart takes usage settings): passed over, the next one read
 stop_daemon
-usage_config "max_object_size: 4MiB"
+write_usage_config "max_object_size: 4MiB"
 start_daemon
 wait_until 60 "acme Ready" all_ready
 big "$(last_key)0" 30
@@ -72,7 +55,7 @@ passed() { ctl --json status | jq -r '[.usage[]?.passed_over] | add // "none"'; 
 [ "$(passed)" = 1 ] || fail "status does not count the object passed over: $(ctl --json status | jq -c .usage)"
 
 # a bound that is not a size is refused with its place
-usage_config "max_object_size: 32"
+write_usage_config "max_object_size: 32"
 rc=0
 out=$("$DAEMON" validate --config "$WORK/config.yaml" 2>&1) || rc=$?
 [ $rc -ne 0 ] && grep -q "config.yaml:.*max_object_size.*a size needs a unit" <<<"$out" ||
