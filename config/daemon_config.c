@@ -1,5 +1,6 @@
 #include "daemon_config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,21 @@ const char *cfg_ssm_tier_name(enum cfg_ssm_tier tier)
 	return tier == CFG_SSM_TIER_ADVANCED	  ? "Advanced"
 	       : tier == CFG_SSM_TIER_INTELLIGENT ? "Intelligent-Tiering"
 						  : "Standard";
+}
+
+char *cfg_claim_parameter(const struct daemon_config *cfg)
+{
+	char *instance, *name;
+
+	if (cfg->claim_parameter)
+		return cfg->claim_parameter[0] ? xstrdup(cfg->claim_parameter) : NULL;
+	instance = xstrdup(cfg->instance);
+	for (char *p = instance; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			*p = '_';
+	name = xasprintf("/bedrock-tenantd/%s/claim", instance);
+	free(instance);
+	return name;
 }
 
 const char *cfg_log_level_name(enum cfg_log_level level)
@@ -99,6 +115,7 @@ void daemon_config_free(struct daemon_config *cfg)
 	free(cfg->metrics.listen);
 	free(cfg->metrics.host);
 	free(cfg->instance);
+	free(cfg->claim_parameter);
 	free(cfg->region);
 	for (size_t i = 0; i < cfg->n_accounts; i++) {
 		free(cfg->accounts[i].alias);

@@ -269,6 +269,10 @@ struct daemon_config {
 	enum cfg_log_level log_level;
 	enum cfg_log_format log_format;
 	enum cfg_ssm_tier ssm_tier; /* Standard */
+	/* The instance's claim (docs/operations.md, "One daemon per instance"): the SSM
+	 * parameter naming the daemon that acts; NULL: the default,
+	 * cfg_claim_parameter(); "" (written `none`): no claim. */
+	char *claim_parameter;
 	uint64_t watch_settle_ms;
 	uint64_t rescan_interval_ms;
 	uint64_t backoff_initial_ms;
@@ -314,6 +318,10 @@ const char *cfg_notify_event_name(enum cfg_notify_event ev);
 /* cfg_ssm_tier_name: SSM's name of the tier ("Standard", "Advanced",
  * "Intelligent-Tiering"), a static string. */
 const char *cfg_ssm_tier_name(enum cfg_ssm_tier tier);
+/* cfg_claim_parameter: the claim's parameter name (owned by the caller), NULL when
+ * there is none: claim_parameter as written, else /bedrock-tenantd/INSTANCE/claim
+ * (a character of the instance that SSM does not take in a name written '_'). */
+char *cfg_claim_parameter(const struct daemon_config *cfg);
 
 /* daemon_config_notify.c: the `notifications` section (called by the parser). */
 struct walk;

@@ -497,6 +497,7 @@ enum top_key {
 	K_POOLS,
 	K_CAPACITY,
 	K_BUDGET_ACTIONS,
+	K_CLAIM,
 	K_COUNT,
 };
 
@@ -506,8 +507,28 @@ static const char *const top_keys[K_COUNT] = {
 	"policy",    "safety",	  "rate_limits",      "endpoints",  "max_in_flight", "mode",	      "log_level",
 	"watch",     "backoff",	  "shutdown_timeout", "log_format", "metrics",	     "notifications", "usage",
 	"prices", "cost_allocation_tags", "ssm_tier", "pools", "capacity", "budget_actions",
+	"claim_parameter",
 };
 /* clang-format on */
+
+/* claim_parameter: an SSM parameter name, or `none` (no claim: stored as ""). */
+static void read_claim(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
+{
+	char *s;
+	const char *why;
+
+	if (!walk_string(w, n, RULE_PARAMETER_MAX, &s))
+		return;
+	why = strcmp(s, "none") ? rule_ssm_parameter(s) : NULL;
+	if (why) {
+		walk_error(w, n, "'%.80s' is not a valid claim parameter: %s (or `none`: no claim)", s, why);
+		free(s);
+		return;
+	}
+	if (!strcmp(s, "none"))
+		s[0] = '\0';
+	set_str(&cfg->claim_parameter, s);
+}
 
 /* budget_actions: {execution_role: NAME} */
 static void read_budget_actions(struct walk *w, const struct ynode *n, struct daemon_config *cfg)
@@ -627,6 +648,9 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 			break;
 		case K_BUDGET_ACTIONS:
 			read_budget_actions(w, n, cfg);
+			break;
+		case K_CLAIM:
+			read_claim(w, n, cfg);
 			break;
 		}
 		walk_pop(w, mark);

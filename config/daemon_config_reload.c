@@ -185,5 +185,9 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		r->n_pools = np;
 		r->capacity = c;
 	}
+	if (str_differ(n->claim_parameter, r->claim_parameter)) {
+		ret_keys[k++] = "claim_parameter";
+		swap_str(&n->claim_parameter, &r->claim_parameter);
+	}
 	return k;
 }

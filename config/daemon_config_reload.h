@@ -10,7 +10,7 @@
 #include "daemon_config.h"
 
 /* The top-level keys only a restart applies, in the order reports list them. */
-#define DAEMON_CONFIG_RESTART_KEYS 16
+#define DAEMON_CONFIG_RESTART_KEYS 17
 
 /* daemon_config_keep_running: for every restart-only key whose value differs between
  * the running configuration and the reloaded one, move the running value into

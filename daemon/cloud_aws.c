@@ -1171,6 +1171,7 @@ const struct cloud_ops cloud_aws_ops = {
 	.apply = aws_apply,
 	.account_id = aws_account_id,
 	.quota = cloud_aws__quota,
+	.claim = cloud_aws__claim,
 	.status_json = aws_status_json,
 	.in_flight = aws_in_flight,
 	.metrics = aws_metrics,

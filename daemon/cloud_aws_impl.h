@@ -55,6 +55,9 @@ int cloud_aws__apply_budget(struct applying *x);
 int cloud_aws__quota(void *ctx, const struct place *p, const char *service, const char *code, cloud_quota_cb cb,
 		     void *data);
 int cloud_aws__apply_policy(struct applying *x);
+/* cloud_aws_claim.c: cloud_ops.claim */
+int cloud_aws__claim(void *ctx, const struct place *p, const char *name, const char *value, cloud_claim_cb cb,
+		     void *data);
 
 /* The roles a deny policy is attached to (ListEntitiesForPolicy), read by a listing
  * for the policy of each executed action; read false: refused or not answered. */

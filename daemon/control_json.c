@@ -439,6 +439,25 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 }
 
 /* The state store's health: "ok" false while writes fail (creates wait meanwhile). */
+/* The instance's claim: its parameter (null: no claim), "state" (engine_claim_state),
+ * "holder": the other daemon's text as it is there (a JSON object when it is one)
+ * while standing by, else null, and the last call's "error" (else null). */
+static void add_claim(cJSON *o, const struct engine *e)
+{
+	cJSON *c = cJSON_AddObjectToObject(o, "claim");
+	const char *other = engine_claim_other(e);
+	cJSON *holder = other ? cJSON_Parse(other) : NULL;
+
+	cJSON_AddItemToObject(c, "parameter", string_or_null(engine_claim_parameter(e)));
+	cJSON_AddStringToObject(c, "state", engine_claim_state(e));
+	if (other && (!holder || !cJSON_IsObject(holder))) {
+		cJSON_Delete(holder);
+		holder = cJSON_CreateString(other);
+	}
+	cJSON_AddItemToObject(c, "holder", holder ? holder : cJSON_CreateNull());
+	cJSON_AddItemToObject(c, "error", string_or_null(engine_claim_error(e)));
+}
+
 static void add_state_store(cJSON *o, const struct engine *e)
 {
 	struct engine_store_health h;
@@ -488,6 +507,7 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddStringToObject(o, "instance", engine_instance(e));
 	cJSON_AddBoolToObject(o, "ready", engine_ready(e));
 	cJSON_AddBoolToObject(o, "paused", engine_paused(e));
+	add_claim(o, e);
 	cJSON_AddStringToObject(o, "mode", info->mode);
 	restart = cJSON_AddArrayToObject(o, "restart_required");
 	for (size_t i = 0; i < info->n_restart_required; i++)
@@ -579,9 +599,12 @@ static void operation_metrics(const struct engine *e, const struct control_info 
 	strbuf_addf(out,
 		    "# HELP bedrock_tenantd_paused 1 while mutating calls are paused (bedrock-tenantctl pause).\n"
 		    "# TYPE bedrock_tenantd_paused gauge\nbedrock_tenantd_paused %d\n"
+		    "# HELP bedrock_tenantd_standby 1 while the instance's claim names another daemon (no mutating "
+		    "call).\n"
+		    "# TYPE bedrock_tenantd_standby gauge\nbedrock_tenantd_standby %d\n"
 		    "# HELP bedrock_tenantd_mode The effective mode: 1 for the mode in force, 0 for the other.\n"
 		    "# TYPE bedrock_tenantd_mode gauge\n",
-		    engine_paused(e) ? 1 : 0);
+		    engine_paused(e) ? 1 : 0, strcmp(engine_claim_state(e), "standby") ? 0 : 1);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		strbuf_addf(out, "bedrock_tenantd_mode{mode=\"%s\"} %d\n", modes[i],
 			    info->mode && strcmp(info->mode, modes[i]) == 0);

@@ -50,7 +50,8 @@ struct daemon {
 	struct daemon_config *cfg;
 	struct daemon_config *pending_cfg; /* a reload waiting for a scan to finish */
 	char *param_prefix;
-	char *manifests_dir; /* the directory read and watched since start-up */
+	char *claim_parameter, *claim_value; /* the instance's claim (engine/claim.c) */
+	char *manifests_dir;		     /* the directory read and watched since start-up */
 	/* keys of the configuration file that differ from the running values and wait
 	 * for a restart (static names) */
 	const char *restart_keys[DAEMON_CONFIG_RESTART_KEYS];
@@ -716,6 +717,10 @@ static int start(struct daemon *d)
 	setup_engine_settings(d->cfg, &set);
 	d->param_prefix = setup_param_prefix(d->cfg);
 	set.param_prefix = d->param_prefix;
+	d->claim_parameter = cfg_claim_parameter(d->cfg);
+	d->claim_value = setup_claim_value(d->cfg);
+	set.claim_parameter = d->claim_parameter;
+	set.claim_value = d->claim_value;
 	set.store_moved_aside = d->state_dir.moved_aside;
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
@@ -861,6 +866,8 @@ int daemon_run(const struct daemon_options *opts)
 	daemon_config_free(d.cfg);
 	daemon_config_free(d.pending_cfg);
 	free(d.param_prefix);
+	free(d.claim_parameter);
+	free(d.claim_value);
 	free(d.manifests_dir);
 	return d.exit_code;
 }

@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+#include <uv.h>
+
 #include "control.h"
 #include "log.h"
 #include "metrics_http.h"
@@ -146,6 +149,37 @@ char *setup_param_prefix(const struct daemon_config *cfg)
 	if (len > 1 && tpl[len - 1] == '/')
 		len--;
 	return len ? xstrndup(tpl, len) : xstrdup("/");
+}
+
+char *setup_claim_value(const struct daemon_config *cfg)
+{
+	unsigned char rnd[8] = { 0 };
+	char host[256] = "", run[2 * sizeof(rnd) + 1], started[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	cJSON *o = cJSON_CreateObject();
+	char *printed, *text;
+
+	if (uv_random(NULL, NULL, rnd, sizeof(rnd), 0, NULL) < 0) /* then the pid and time tell */
+		memset(rnd, 0, sizeof(rnd));
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(run + 2 * i, 3, "%02x", rnd[i]);
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		snprintf(host, sizeof(host), "?");
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	cJSON_AddStringToObject(o, "host", host);
+	cJSON_AddNumberToObject(o, "pid", (double)getpid());
+	/* a Standard parameter holds 4 KB: a long path is cut */
+	cJSON_AddStringToObject(o, "state_dir", cfg->state_dir ? cfg->state_dir : "");
+	if (strlen(cfg->state_dir ? cfg->state_dir : "") > 1024)
+		cJSON_ReplaceItemInObject(o, "state_dir", cJSON_CreateString("(a path over 1024 bytes)"));
+	cJSON_AddStringToObject(o, "started", started);
+	cJSON_AddStringToObject(o, "run", run);
+	printed = cJSON_PrintUnformatted(o);
+	text = xstrdup(printed ? printed : "{}");
+	cJSON_free(printed);
+	cJSON_Delete(o);
+	return text;
 }
 
 void setup_print_diags(const struct diag_list *diags, FILE *out)

@@ -34,6 +34,9 @@ struct engine_pool *setup_engine_pools(const struct daemon_config *cfg, size_t *
  * ("/bedrock-tenants" for "/bedrock-tenants/{tenant}/..."), where listings look.
  * Owned by the caller. */
 char *setup_param_prefix(const struct daemon_config *cfg);
+/* setup_claim_value: this run's text for the instance's claim (owned), a JSON
+ * object unique to the run: host, pid, state directory, start time and a random id. */
+char *setup_claim_value(const struct daemon_config *cfg);
 /* The open-file limit. setup_fd_need: the descriptors the daemon may hold at once
  * with this configuration: the control socket's and the metrics listener's
  * connections, two for each AWS transfer in flight, and SETUP_FD_BASE for the rest (the

@@ -60,6 +60,20 @@ bool action_calls_aws(enum action_kind kind)
 	       kind != ACT_FACT_CLEAR;
 }
 
+bool action_mutates(enum action_kind kind)
+{
+	return action_calls_aws(kind) && kind != ACT_PROFILE_READ_TAGS && kind != ACT_PARAM_READ_TAGS &&
+	       kind != ACT_BUDGET_READ_TAGS && kind != ACT_BUDGET_READ_ALERTS && kind != ACT_POLICY_READ;
+}
+
+bool plan_mutates(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n_actions; i++)
+		if (action_mutates(p->actions[i].kind))
+			return true;
+	return false;
+}
+
 void plan_init(struct plan *p)
 {
 	memset(p, 0, sizeof(*p));

@@ -149,6 +149,10 @@ void plan_wake(struct plan *p, int64_t at);
 /* plan_aws_actions: the number of actions that call AWS (not store-only ones). */
 size_t plan_aws_actions(const struct plan *p);
 bool action_calls_aws(enum action_kind kind);
+/* action_mutates: the action changes something in AWS (it calls AWS and is no read). */
+bool action_mutates(enum action_kind kind);
+/* plan_mutates: one of p's actions does. */
+bool plan_mutates(const struct plan *p);
 const char *action_kind_name(enum action_kind kind);
 
 #endif

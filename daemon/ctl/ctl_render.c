@@ -59,6 +59,8 @@ static int status_exit(const cJSON *j)
 		return 1;
 	if (render_num(j, "places_failing") > 0)
 		return 1;
+	if (!strcmp(render_str(cJSON_GetObjectItem(j, "claim"), "state", ""), "standby"))
+		return 1;
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(m, "problems")) > 0 ||
 	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "restart_required")) > 0 ||
 	    cJSON_GetArraySize(cJSON_GetObjectItem(j, "config_errors")) > 0)
@@ -132,6 +134,32 @@ static void render_usage_ce(FILE *out, const cJSON *c)
 			render_str(c, "fetched_at", "no refresh"));
 }
 
+/* The instance's claim, when it is not this daemon's as it should be. */
+static void render_claim(FILE *out, const cJSON *c)
+{
+	const char *state = render_str(c, "state", "off");
+	const cJSON *h = cJSON_GetObjectItem(c, "holder");
+
+	if (!strcmp(state, "standby")) {
+		if (cJSON_IsObject(h))
+			fprintf(out,
+				"%-12s STANDBY: %s names another daemon (host %s, pid %.0f, state directory %s, "
+				"started %s)\n",
+				"claim", render_str(c, "parameter", "?"), render_str(h, "host", "?"),
+				render_num(h, "pid"), render_str(h, "state_dir", "?"), render_str(h, "started", "?"));
+		else
+			fprintf(out, "%-12s STANDBY: %s names another daemon: %s\n", "claim",
+				render_str(c, "parameter", "?"), cJSON_IsString(h) ? h->valuestring : "?");
+		fprintf(out,
+			"%-12s no mutating call until `bedrock-tenantctl resume` (which claims it back) or a "
+			"restart\n",
+			"");
+	}
+	if (render_str(c, "error", NULL))
+		fprintf(out, "%-12s %s cannot be read or written (%s): acting without it\n", "claim",
+			render_str(c, "parameter", "?"), render_str(c, "error", "?"));
+}
+
 static int render_status(FILE *out, const cJSON *j, bool wide)
 {
 	const cJSON *m = cJSON_GetObjectItem(j, "manifests"), *t = cJSON_GetObjectItem(j, "tenants");
@@ -160,6 +188,7 @@ static int render_status(FILE *out, const cJSON *j, bool wide)
 	fprintf(out, "%-12s %.0f waiting, %.0f reconciling, %.0f AWS calls in flight\n", "queue",
 		render_num(q, "depth"), render_num(q, "reconciles_in_flight"), render_num(q, "aws_calls_in_flight"));
 	fprintf(out, "%-12s %s\n", "last resync", render_str(j, "last_resync", "never"));
+	render_claim(out, cJSON_GetObjectItem(j, "claim"));
 	if (render_num(j, "places_failing") > 0)
 		fprintf(out, "%-12s %.0f of %.0f place(s) failing: shown as last listed (bedrock-tenantctl places)\n",
 			"listings", render_num(j, "places_failing"), render_num(j, "places"));

@@ -85,6 +85,9 @@ typedef void (*cloud_apply_cb)(int status, const struct cloud_error *err, struct
 typedef void (*cloud_account_cb)(int status, const struct cloud_error *err, const char *account_id, void *data);
 /* value: the quota applied (0 is one: no room at all), when status is 0. */
 typedef void (*cloud_quota_cb)(int status, const struct cloud_error *err, uint64_t value, void *data);
+/* value: the claim's live text (borrowed for the call), NULL when there is no such
+ * parameter; when status is 0. */
+typedef void (*cloud_claim_cb)(int status, const struct cloud_error *err, const char *value, void *data);
 
 struct cloud_ops {
 	/* list: a full listing of place: application profiles (tags where the tagging API
@@ -107,6 +110,11 @@ struct cloud_ops {
 	/* quota (optional): the applied value of a Service Quotas code (service "bedrock"
 	 * or "iam") for place's account (and Region, where the quota is regional). */
 	int (*quota)(void *ctx, const struct place *p, const char *service, const char *code, cloud_quota_cb cb,
+		     void *data);
+	/* claim (optional): the instance's claim, the SSM String parameter `name` in
+	 * place: written with `value` (PutParameter, overwriting whatever is there; the
+	 * callback then gets value), or read (value NULL: GetParameter). */
+	int (*claim)(void *ctx, const struct place *p, const char *name, const char *value, cloud_claim_cb cb,
 		     void *data);
 	/* status_json: counters and rate limiters for /v1/status, as a JSON object text
 	 * (owned by the caller), or NULL. */

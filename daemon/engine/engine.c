@@ -94,7 +94,7 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		.suspended = t->desired && t->desired->suspended && !t->removed,
 		.removed = t->removed,
 		.held = t->held,
-		.paused = e->paused || e->set.report_only,
+		.paused = engine__holds_calls(e),
 		.pending_changes = t->pending_changes,
 		.over_budget = t->over_budget,
 		.conflict = t->n_conflicts > 0,
@@ -280,7 +280,10 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	e->reconciles_in_flight--;
 	engine__slot_give(e, t);
 	histogram_observe(&e->reconcile_seconds, (double)(now_ms - o->started_ms) / 1000);
-	t->reconciled = true;
+	/* a round given back to wait for the instance's claim (claim.c) is no reconcile:
+	 * readiness waits for the real one */
+	if (!(o->cls == ERROR_NONE && o->left_for_aws && engine__claim_waiting(e, t->id)))
+		t->reconciled = true;
 	t->error = o->cls;
 	free(t->last_error);
 	t->last_error = xstrdup_or_null(o->error);
@@ -292,7 +295,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 		int64_t in_s = o->wake_at > wall ? o->wake_at - wall : 0;
 		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
 	}
-	if (o->cls == ERROR_NONE && o->left_for_aws && !(e->paused || e->set.report_only))
+	if (o->cls == ERROR_NONE && o->left_for_aws && !engine__holds_calls(e) && !engine__claim_waiting(e, t->id))
 		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
 	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
 		if (!t->reconciled_revision ||
@@ -509,6 +512,27 @@ static void on_pool_report(struct engine *e, struct engine__pool *p)
 	check_drained(e);
 }
 
+/* The claim answered (claim.c): the rounds that waited for it are looked at again
+ * (they go on, or, the claim lost, hold back as paused ones do); lost, every tenant
+ * is, so that their states show the stand-by. */
+static void on_claim_report(struct engine *e, bool lost)
+{
+	size_t n;
+	char **ids = engine__claim_take_waiting(e, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		if (!e->closing && engine__entry(e, ids[i]))
+			workqueue_add(&e->queue, ids[i], WQ_URGENT);
+		free(ids[i]);
+	}
+	free(ids);
+	if (lost && !e->closing)
+		engine_force_all(e);
+	else if (n && !e->closing)
+		schedule_pump(e);
+	check_drained(e);
+}
+
 /* The place of t: fixed by its account and Region, or, for a pool tenant, the one it
  * was placed in (NULL while it waits for capacity: t->waiting says why). */
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t)
@@ -546,6 +570,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->set.default_region = xstrdup_or_null(set->default_region);
 	e->set.execution_role = xstrdup_or_null(set->execution_role);
 	e->set.param_prefix = xstrdup(set->param_prefix ? set->param_prefix : "/bedrock-tenants");
+	e->set.claim_parameter = xstrdup_or_null(set->claim_parameter);
+	e->set.claim_value = xstrdup_or_null(set->claim_value);
 	if (!e->set.max_tenants_in_flight)
 		e->set.max_tenants_in_flight = 32;
 	if (!e->set.max_listings)
@@ -570,6 +596,8 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->set.pools = NULL; /* copied into e->pools */
 	e->set.n_pools = 0;
 	e->pool_report = on_pool_report;
+	e->claim_report = on_claim_report;
+	engine__claim_init(e);
 	e->place_report = on_place_report;
 	workqueue_init(&e->queue);
 	if (set->backoff_base_ms)
@@ -658,6 +686,9 @@ static void closed_one(uv_handle_t *h)
 	free((char *)e->set.execution_role);
 	free((char *)e->set.default_region);
 	free((char *)e->set.param_prefix);
+	free((char *)e->set.claim_parameter);
+	free((char *)e->set.claim_value);
+	engine__claim_release(e);
 	free(e->revision);
 	if (e->close_done)
 		e->close_done(e->close_data);
@@ -668,7 +699,7 @@ static void closed_one(uv_handle_t *h)
  * and store syncs. */
 static size_t calls_in_flight(const struct engine *e)
 {
-	return engine__places_calls(e) + e->tally.calls_in_flight + e->pool_calls;
+	return engine__places_calls(e) + e->tally.calls_in_flight + e->pool_calls + e->claim.in_flight;
 }
 
 static void drained(struct engine *e)
@@ -720,7 +751,8 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 10;
+	e->closing_handles = 11;
+	uv_close((uv_handle_t *)&e->claim.slow, closed_one);
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
 	uv_close((uv_handle_t *)&e->store_watch, closed_one);
 	uv_close((uv_handle_t *)&e->reap, closed_one);
@@ -1005,8 +1037,13 @@ void engine_pause(struct engine *e)
 
 void engine_resume(struct engine *e)
 {
-	if (!e->paused)
+	bool renewed = engine__claim_renew(e);
+
+	if (!e->paused) {
+		if (renewed)
+			engine_force_all(e);
 		return;
+	}
 	e->paused = false;
 	if (store_put_paused(e->store, false) < 0)
 		engine__store_failed(e);

@@ -88,7 +88,14 @@ struct engine_settings {
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
 	bool report_only;		/* never mutate: tenants with changes show Drifted */
 	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */
-	const char *ssm_tier;		/* Tier of the parameters written, static; NULL: "Standard" */
+	/* The instance's claim (claim.c): the SSM parameter, in the default account and
+	 * Region, that names the daemon acting for the instance, and this run's text for
+	 * it (unique to the run: host, pid, a random id). NULL, either: no claim. Read at
+	 * engine_new only. */
+	const char *claim_parameter;
+	const char *claim_value;
+	uint64_t claim_fresh_ms; /* a reading of the claim lets calls go this long (0: 10 s) */
+	const char *ssm_tier;	 /* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
 	uint64_t journal_ms; /* a write journaled during a listing is kept at most this long (900000) */
 	/* Borrowed, optional: the loop turn's one budget (turn_budget.h), shared with the
@@ -248,6 +255,14 @@ int engine_reconcile_tenant(struct engine *e, const char *id); /* -ENOENT */
 void engine_pause(struct engine *e);
 void engine_resume(struct engine *e);
 bool engine_paused(const struct engine *e);
+/* The instance's claim: "off", "unclaimed" (not written yet), "held", "standby"
+ * (another daemon's text is there: no mutating call until engine_resume); the other
+ * daemon's text when standing by, else NULL; why the last call for it failed, else
+ * NULL. Borrowed until the next answer. */
+const char *engine_claim_parameter(const struct engine *e); /* NULL: no claim */
+const char *engine_claim_state(const struct engine *e);
+const char *engine_claim_other(const struct engine *e);
+const char *engine_claim_error(const struct engine *e);
 /* engine_approve_prune: release every held deletion; returns how many tenants. */
 size_t engine_approve_prune(struct engine *e);
 /* engine_resync: list every place again now. */

@@ -47,6 +47,46 @@ struct journal_entry {
 	char *key;			      /* DELETE: ARN or parameter name */
 };
 
+/* The instance's claim (claim.c). */
+#define CLAIM_FRESH_MS 10000 /* engine_settings.claim_fresh_ms's default */
+#define CLAIM_WAIT_MS  3000  /* rounds wait at most this long for the claim's answer */
+enum engine__claim_state {
+	CLAIM_OFF,	 /* no claim parameter (or a cloud without claims) */
+	CLAIM_UNWRITTEN, /* not written by this daemon yet (or since resume) */
+	CLAIM_HELD,	 /* written or read back as this daemon's */
+	CLAIM_LOST,	 /* it names another daemon: standing by */
+};
+struct engine__claim {
+	enum engine__claim_state state;
+	struct place place; /* the daemon's own account in the default Region (owned key, region) */
+	bool in_flight, writing;
+	uint64_t fresh_ms;	/* engine_settings.claim_fresh_ms */
+	uint64_t confirmed_ms;	/* uv_now of the last answer naming this daemon */
+	uint64_t open_until_ms; /* calls go without asking until then (uv_now) */
+	char *other;		/* CLAIM_LOST: the text naming the other daemon */
+	char *error;		/* the last call's failure, NULL when it succeeded */
+	uint64_t reads, writes;
+	char **waiting; /* tenants whose round waits for the answer (owned ids) */
+	size_t n_waiting, alloc_waiting;
+	uv_timer_t slow; /* CLAIM_WAIT_MS after a round began to wait */
+};
+/* claim.c's report of an answer to engine.c: the waiting rounds may go on (taken
+ * with engine__claim_take_waiting); lost: the claim names another daemon now. */
+typedef void engine__claim_report_fn(struct engine *e, bool lost);
+
+void engine__claim_init(struct engine *e);
+void engine__claim_release(struct engine *e);
+/* engine__claim_wait: a round of `tenant` is about to call AWS: false when it may
+ * go, true when it must not (standing by, or waiting for the claim's answer: it is
+ * asked for, and the tenant given back with the report). */
+bool engine__claim_wait(struct engine *e, const char *tenant);
+bool engine__claim_waiting(const struct engine *e, const char *tenant);
+char **engine__claim_take_waiting(struct engine *e, size_t *ret_n);
+/* engine__standby: the claim names another daemon. */
+bool engine__standby(const struct engine *e);
+/* engine__claim_renew: standing by, claim again (resume): true when it was. */
+bool engine__claim_renew(struct engine *e);
+
 struct place_state;
 struct engine__pool;
 struct placement_place;
@@ -213,6 +253,8 @@ struct engine {
 	uint64_t resyncs;    /* engine_resync calls so far (places.c's) */
 	bool resyncing;	     /* inside engine_resync: its listings may keep tags */
 	bool started, paused, ready, closing;
+	struct engine__claim claim;
+	engine__claim_report_fn *claim_report;
 	bool pump_scheduled; /* the pump's timer is armed to run on the next timer phase */
 	bool pumping;	     /* inside the pump: it arms its own next run */
 	bool trusted;	     /* the last revision read the manifest directory completely */
@@ -312,6 +354,12 @@ struct engine {
 	uint64_t trimmed_reconciles; /* n_reconciles at the last one */
 	uint64_t heap_trims;	     /* malloc_trim calls so far */
 };
+
+/* No mutating call goes out: paused, report-only, or another daemon holds the claim. */
+static inline bool engine__holds_calls(const struct engine *e)
+{
+	return e->paused || e->set.report_only || engine__standby(e);
+}
 
 /* The wall clock in seconds (timers that survive restarts). */
 static inline int64_t engine__wall(const struct engine *e)

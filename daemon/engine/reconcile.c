@@ -826,7 +826,7 @@ static void on_intents_durable(void *arg, int status)
 	}
 	if (e->closing)
 		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
-	else if (e->paused || e->set.report_only)
+	else if (engine__holds_calls(e))
 		finish(r, ERROR_NONE, NULL); /* paused meanwhile: nothing is sent */
 	else
 		send_actions(r);
@@ -924,7 +924,8 @@ static void run_round(struct reconcile *r)
 		for (size_t i = first; i < r->plan.n_actions; i++)
 			if (!action_calls_aws(r->plan.actions[i].kind))
 				apply_record_action(e, t, &r->plan.actions[i]);
-	if (!plan_aws_actions(&r->plan) || e->paused || e->set.report_only || r->round >= e->set.max_rounds) {
+	if (!plan_aws_actions(&r->plan) || engine__holds_calls(e) || r->round >= e->set.max_rounds ||
+	    (plan_mutates(&r->plan) && engine__claim_wait(e, t->id))) {
 		finish(r, ERROR_NONE, NULL);
 		return;
 	}
@@ -1003,8 +1004,8 @@ static void publish_now(struct reconcile *r, const char *profile_key)
 	struct diff_input in;
 	struct plan p;
 
-	if (!profile_key || r->outstanding < 2 || e->closing || e->paused || e->set.report_only || t->removed ||
-	    !t->desired || r->moving_out || engine__moving(t))
+	if (!profile_key || r->outstanding < 2 || e->closing || engine__holds_calls(e) || t->removed || !t->desired ||
+	    r->moving_out || engine__moving(t))
 		return;
 	ds = round_settings(r);
 	in = round_input(r, &o);

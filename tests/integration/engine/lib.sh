@@ -346,6 +346,10 @@ all_ready() {
 		(.tenants.by_state.Ready + .tenants.by_state.Suspended) == .tenants.total and .queue.reconciles_in_flight == 0' >/dev/null
 }
 
+# The instance's claim (docs/operations.md, "Safety rules", 12): the daemon's own
+# parameter, in its default account and Region, written before its first mutating call.
+CLAIM_PARAM=/bedrock-tenantd/bedrock-tenantd/claim
+
 # jq over every application profile / parameter awsim holds (all accounts, regions),
 # each with its tags as an object.
 PROFILES='[.accounts[].regions[].profiles[] | .tag = ((.tags // []) | map({(.key): .value}) | add // {})]'

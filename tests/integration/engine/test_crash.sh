@@ -28,7 +28,8 @@ sign_call bedrock POST /inference-profiles '{"inferenceProfileName":"hand-made",
 TARGET=AmazonSSM.PutParameter sign_call ssm POST / '{"Name":"/bedrock-tenants/hand-made/x/profile-arn","Value":"keep me","Type":"String"}' >/dev/null
 foreign() {
 	awsim_get state | jq -S -c "[$PROFILES"'[] | select(.tag["bedrock-tenantd:managed-by"] != "bedrock-tenantd") | {name, tag}],
-		['"$PARAMS"'[] | select(.tag["bedrock-tenantd:managed-by"] != "bedrock-tenantd") | {name, value, tag}]'
+		['"$PARAMS"'[] | select(.tag["bedrock-tenantd:managed-by"] != "bedrock-tenantd" and .name != "'$CLAIM_PARAM'") |
+		{name, value, tag}]'
 }
 before=$(foreign)
 

@@ -7,8 +7,10 @@
 # answers carry nothing to read: their status says it all.)
 . "$(dirname "$0")/lib.sh"
 start_awsim
-garble() { printf '{"operation": "%s", "garble_percent": 100, "times": 1}' "$1"; }
-awsim_put faults "{\"rules\": [$(garble CreateInferenceProfile), $(garble PutParameter), $(garble CreateBudget), $(garble PutRolePolicy)]}"
+garble() { printf '{"operation": "%s", "garble_percent": 100, "times": %d}' "$1" "${2:-1}"; }
+# PutParameter twice: the first is the instance's claim, written before any other
+# mutating call (a garbled answer there is a claim not known: the daemon goes on)
+awsim_put faults "{\"rules\": [$(garble CreateInferenceProfile), $(garble PutParameter 2), $(garble CreateBudget), $(garble PutRolePolicy)]}"
 create_role app
 write_config
 write_budget_tenant acme 100 "80:actual:ops@example.com" "[app]"

@@ -485,6 +485,54 @@ static void test_budget_actions(void **state)
 	daemon_config_free(cfg);
 }
 
+/* claim_parameter: the default names the instance (characters SSM does not take
+ * in a name written '_'), `none` turns the claim off, a name SSM would refuse is an
+ * error at its line and column. */
+static void test_claim_parameter(void **state)
+{
+	char *d, *name;
+	int r;
+	struct daemon_config *cfg;
+
+	(void)state;
+	cfg = parse("instance: prod\n", &d, &r);
+	assert_int_equal(r, 0);
+	name = cfg_claim_parameter(cfg);
+	assert_string_equal(name, "/bedrock-tenantd/prod/claim");
+	free(name);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("instance: \"team/a:b@c\"\n", &d, &r);
+	assert_int_equal(r, 0);
+	name = cfg_claim_parameter(cfg);
+	assert_string_equal(name, "/bedrock-tenantd/team_a_b_c/claim");
+	free(name);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("claim_parameter: /ops/bedrock/claim\n", &d, &r);
+	assert_int_equal(r, 0);
+	name = cfg_claim_parameter(cfg);
+	assert_string_equal(name, "/ops/bedrock/claim");
+	free(name);
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("claim_parameter: none\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_null(cfg_claim_parameter(cfg));
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("claim_parameter: /ops/a b\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(d, "config.yaml:1:18: claim_parameter: '/ops/a b' is not a valid claim parameter"));
+	free(d);
+	daemon_config_free(cfg);
+	cfg = parse("claim_parameter: /aws/x\n", &d, &r);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(d, "cannot start with 'aws'"));
+	free(d);
+	daemon_config_free(cfg);
+}
+
 static void test_cost_tags(void **state)
 {
 	char *d;
@@ -568,14 +616,17 @@ static void test_keep_running(void **state)
 		     "notifications: {webhook: {url: http://hook/}}\n"
 		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n"
 		     "pools: {default: {accounts: [prod]}}\n"
-		     "budget_actions: {execution_role: budgets-exec}\n",
+		     "budget_actions: {execution_role: budgets-exec}\n"
+		     "claim_parameter: /ops/claim\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
-	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 2], "budget_actions");
+	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 3], "budget_actions");
 	assert_null(next->budget_actions.execution_role); /* the running value */
-	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 1], "pools");
+	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 2], "pools");
 	assert_int_equal(next->n_pools, 0); /* the running value */
+	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 1], "claim_parameter");
+	assert_null(next->claim_parameter); /* the running value: the default */
 	assert_string_equal(keys[0], "manifests");
 	assert_string_equal(keys[1], "state_dir");
 	assert_string_equal(keys[2], "socket");
@@ -790,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_cost_tags),
 		cmocka_unit_test(test_pools),
 		cmocka_unit_test(test_budget_actions),
+		cmocka_unit_test(test_claim_parameter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,8 @@ struct answer {
 	cloud_list_cb list_cb;
 	struct fake_list_flight *flight; /* a listing's, until its answer */
 	cloud_account_cb account_cb;
+	cloud_claim_cb claim_cb;
+	char *claim; /* the claim's text answered (owned) */
 	void *data;
 };
 
@@ -34,6 +36,7 @@ static void answer_closed(uv_handle_t *h)
 	}
 	observed_profile_free(a->res.profile);
 	observed_parameter_free(a->res.parameter);
+	free(a->claim);
 	free(a);
 }
 
@@ -51,6 +54,8 @@ static void deliver(uv_timer_t *t)
 		a->apply_cb(a->status, err, &a->res, a->data);
 	else if (a->list_cb)
 		a->list_cb(a->status, err, a->snapshot, a->data);
+	else if (a->claim_cb)
+		a->claim_cb(a->status, err, a->claim, a->data);
 	else
 		a->account_cb(a->status, err, "111122223333", a->data);
 	uv_close((uv_handle_t *)&a->timer, answer_closed);
@@ -293,6 +298,30 @@ static int fake_account(void *ctx, const struct place *p, cloud_account_cb cb, v
 	return 0;
 }
 
+static int fake_claim(void *ctx, const struct place *p, const char *name, const char *value, cloud_claim_cb cb,
+		      void *data)
+{
+	struct fake_cloud *c = ctx;
+	struct answer *a = answer_new(ctx, data);
+
+	assert(!p->account && !strcmp(name, "/claim"));
+	a->claim_cb = cb;
+	if (c->claim_fail) {
+		a->status = -EACCES;
+		snprintf(a->err.code, sizeof(a->err.code), "%s", c->claim_fail);
+	} else if (value) {
+		if (!c->claim_writes++)
+			c->mutations_before_claim = fake_cloud_mutations(c);
+		free(c->claim);
+		c->claim = xstrdup(value);
+	} else {
+		c->claim_reads++;
+	}
+	a->claim = xstrdup_or_null(c->claim_fail ? NULL : c->claim);
+	send_answer(a);
+	return 0;
+}
+
 static char *fake_status(void *ctx)
 {
 	return xstrdup("{\"fake\":true}");
@@ -307,6 +336,7 @@ const struct cloud_ops fake_cloud_ops = {
 	.list = fake_list,
 	.apply = fake_apply,
 	.account_id = fake_account,
+	.claim = fake_claim,
 	.status_json = fake_status,
 	.in_flight = fake_in_flight,
 };
@@ -323,6 +353,7 @@ void fake_cloud_release(struct fake_cloud *c)
 {
 	observed_store_release(&c->world);
 	hashmap_release(&c->tokens, free);
+	free(c->claim);
 }
 
 void fake_cloud_settle(struct fake_cloud *c)

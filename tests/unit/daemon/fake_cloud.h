@@ -53,6 +53,12 @@ struct fake_cloud {
 	unsigned list_at_once;	   /* every Nth listing is answered from within the call (0: none) */
 	const char *hold_create;   /* the create of the profile of this name is done, its answer held ... */
 	void *held;		   /* ... here, not counted in pending, until fake_cloud_answer_held */
+	/* the instance's claim: its live text (owned; NULL: none), the calls for it, the
+	 * mutations made before its first write, and a failure to answer them with */
+	char *claim;
+	unsigned claim_reads, claim_writes;
+	unsigned mutations_before_claim;
+	const char *claim_fail; /* an error code: every claim call fails with it */
 };
 
 extern const struct cloud_ops fake_cloud_ops;

@@ -51,6 +51,7 @@ struct world {
 	int history_kept;
 	struct history_lines told;
 	unsigned actions_reported, actions_done;
+	const char *claim_value; /* this daemon's claim (parameter "/claim"); NULL: none */
 };
 
 static int64_t wall_clock(void *data)
@@ -142,6 +143,9 @@ static void start_engine(struct world *w)
 		.data = w,
 		.turn = w->turn,
 		.account_known = account_known,
+		.claim_parameter = w->claim_value ? "/claim" : NULL,
+		.claim_value = w->claim_value,
+		.claim_fresh_ms = 50,
 	};
 	char *db = xasprintf("%s/state.db", w->dir);
 
@@ -823,6 +827,81 @@ static void test_pause_reports_drift(void **state)
 	engine_resume(w.e);
 	run_until(&w, all_in_state, &READY, "Ready after resume");
 	assert_true(fake_cloud_mutations(&w.cloud) > mutations);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+/* The instance's claim: written before the first mutating call; another daemon's
+ * text found there (its reading over claim_fresh_ms old) makes the engine stand by,
+ * with no mutating call, until resume writes it again; a converged engine at rest
+ * reads nothing for it. */
+static void test_claim_stands_by_for_another_daemon(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const enum tenant_state drifted = TENANT_DRIFTED;
+	unsigned mutations, reads;
+
+	memset(&w, 0, sizeof(w));
+	world_init_kept(&w, 0, 0, 0);
+	stop_engine(&w);
+	w.claim_value = "{\"host\":\"a\"}";
+	start_engine(&w);
+	assert_string_equal(engine_claim_state(w.e), "unclaimed");
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_string_equal(w.cloud.claim, w.claim_value);
+	assert_int_equal(w.cloud.claim_writes, 1);
+	assert_int_equal(w.cloud.mutations_before_claim, 0);
+	assert_string_equal(engine_claim_state(w.e), "held");
+
+	uv_sleep(60); /* at rest past claim_fresh_ms: a resync reads nothing for the claim */
+	reads = w.cloud.claim_reads;
+	resync_listed(&w, "a resync");
+	assert_int_equal(w.cloud.claim_reads, reads);
+
+	free(w.cloud.claim);
+	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon started */
+	mutations = fake_cloud_mutations(&w.cloud);
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 1);
+	fix_tag(&v[0]->tags, "Team", "claims");
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &drifted, "Drifted while standing by");
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+	assert_string_equal(engine_claim_state(w.e), "standby");
+	assert_string_equal(engine_claim_other(w.e), "{\"host\":\"b\"}");
+	assert_int_equal(w.cloud.claim_writes, 1);
+
+	engine_resume(w.e); /* not paused: it claims the instance back */
+	run_until(&w, all_in_state, &READY, "Ready after resume");
+	assert_true(fake_cloud_mutations(&w.cloud) > mutations);
+	assert_int_equal(w.cloud.claim_writes, 2);
+	assert_string_equal(w.cloud.claim, w.claim_value);
+	assert_string_equal(engine_claim_state(w.e), "held");
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+/* A claim that cannot be read or written does not stop the daemon: it acts, and
+ * says why. */
+static void test_claim_failing_acts_without(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+
+	memset(&w, 0, sizeof(w));
+	world_init_kept(&w, 0, 0, 0);
+	stop_engine(&w);
+	w.claim_value = "{\"host\":\"a\"}";
+	w.cloud.claim_fail = "AccessDeniedException";
+	start_engine(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready without the claim");
+	assert_null(w.cloud.claim);
+	assert_non_null(engine_claim_error(w.e));
+	assert_non_null(strstr(engine_claim_error(w.e), "AccessDeniedException"));
+	assert_string_equal(engine_claim_state(w.e), "unclaimed");
 	tenant_free(v[0]);
 	world_release(&w);
 }
@@ -2125,6 +2204,8 @@ int main(void)
 		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
 		cmocka_unit_test(test_quota_error_waits_for_capacity),
 		cmocka_unit_test(test_pause_reports_drift),
+		cmocka_unit_test(test_claim_stands_by_for_another_daemon),
+		cmocka_unit_test(test_claim_failing_acts_without),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
 		cmocka_unit_test(test_create_waits_when_its_intents_group_is_lost),
 		cmocka_unit_test(test_clock_step_moves_the_timers),

@@ -1,0 +1,247 @@
+/* The instance's claim: which daemon acts for the instance.
+ *
+ * Two daemons with the same `instance` (two hosts, two state directories) take the
+ * same resources for their own, and the one whose manifests lag behind undoes the
+ * other's work and prunes the tenants it lacks. So one SSM String parameter
+ * (engine_settings.claim_parameter, in the daemon's own account and default Region)
+ * names the daemon that acts: each run writes its own text there (host, pid, a random
+ * id: claim_value) before its first mutating call, and reads it back before mutating
+ * whenever it last did so more than claim_fresh_ms (10 s) ago. Text that is not its own means
+ * another daemon started since: this one stands by (engine__standby), sending no
+ * mutating call, as when paused, until `resume` claims again or it restarts. The last
+ * started wins; the other one notices at its next call, or within claim_fresh_ms of
+ * work. No call at rest: a converged daemon reads nothing.
+ *
+ * While the parameter cannot be read or written (no permission, SSM failing), the
+ * daemon goes on as if it held the claim, says why in its status and log, and tries
+ * again claim_fresh_ms later: the claim guards against a second daemon, and an SSM
+ * failure in one account is no reason to stop writing in every other.
+ *
+ * Rounds that must wait for an answer are given back to the engine's queue once it
+ * comes (engine__claim_report_fn), or after CLAIM_WAIT_MS without one: a slow SSM
+ * is a failing one. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+#include "log.h"
+#include "xalloc.h"
+
+static void ask(struct engine *e, const char *value);
+
+static void on_claim(int status, const struct cloud_error *err, const char *value, void *data)
+{
+	struct engine *e = data;
+	struct engine__claim *c = &e->claim;
+	uint64_t now = uv_now(e->loop);
+	bool wrote = c->writing;
+
+	c->in_flight = false;
+	c->writing = false;
+	uv_timer_stop(&c->slow);
+	if (status < 0) {
+		char *why = xasprintf("%s%s%s", err && err->code[0] ? err->code : "error",
+				      err && err->message[0] ? ": " : "", err ? err->message : "");
+		if (!c->error || strcmp(c->error, why))
+			log_warning("claim %s cannot be %s (%s): acting without it", e->set.claim_parameter,
+				    wrote ? "written" : "read", why);
+		free(c->error);
+		c->error = why;
+		c->open_until_ms = now + c->fresh_ms;
+		e->claim_report(e, false);
+		return;
+	}
+	if (c->error)
+		log_notice("claim %s answered again", e->set.claim_parameter);
+	free(c->error);
+	c->error = NULL;
+	if (!value && !e->closing) { /* deleted by hand: this daemon is still the one acting */
+		ask(e, e->set.claim_value);
+		return;
+	}
+	if (value && strcmp(value, e->set.claim_value)) {
+		if (c->state != CLAIM_LOST)
+			log_error(
+				"claim %s names another daemon of instance %s: %.400s; standing by (no mutating call) "
+				"until `bedrock-tenantctl resume` or a restart",
+				e->set.claim_parameter, e->set.instance, value);
+		free(c->other);
+		c->other = xstrdup(value);
+		c->state = CLAIM_LOST;
+		e->claim_report(e, true); /* the rounds that waited now hold back, as paused ones */
+		return;
+	}
+	if (c->state != CLAIM_HELD)
+		log_info("claim %s holds this daemon", e->set.claim_parameter);
+	c->state = CLAIM_HELD;
+	c->confirmed_ms = now;
+	c->open_until_ms = now + c->fresh_ms;
+	e->claim_report(e, false);
+}
+
+/* No answer within CLAIM_WAIT_MS: the waiting rounds go, as after a failure; the
+ * answer, when it comes, counts as ever. */
+static void on_slow(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+	struct engine__claim *c = &e->claim;
+	char *why = xasprintf("not answered within %d ms", CLAIM_WAIT_MS);
+
+	if (!c->error || strcmp(c->error, why))
+		log_warning("claim %s %s: acting without it", e->set.claim_parameter, why);
+	free(c->error);
+	c->error = why;
+	c->open_until_ms = uv_now(e->loop) + c->fresh_ms;
+	e->claim_report(e, false);
+}
+
+static void ask(struct engine *e, const char *value)
+{
+	struct engine__claim *c = &e->claim;
+	int r;
+
+	c->in_flight = true;
+	c->writing = value != NULL;
+	if (value)
+		c->writes++;
+	else
+		c->reads++;
+	r = e->cloud->claim(e->cloud_ctx, &c->place, e->set.claim_parameter, value, on_claim, e);
+	if (r == 0 && c->n_waiting && !uv_is_active((uv_handle_t *)&c->slow))
+		uv_timer_start(&c->slow, on_slow, CLAIM_WAIT_MS, 0);
+	if (r < 0) {
+		struct cloud_error err = { .cls = ERROR_RETRYABLE };
+		snprintf(err.message, sizeof(err.message), "%s", strerror(-r));
+		on_claim(r, &err, NULL, e);
+	}
+}
+
+void engine__claim_init(struct engine *e)
+{
+	struct engine__claim *c = &e->claim;
+
+	memset(c, 0, sizeof(*c));
+	uv_timer_init(e->loop, &c->slow);
+	c->slow.data = e;
+	if (!e->cloud->claim || !e->set.claim_parameter || !e->set.claim_value) {
+		c->state = CLAIM_OFF;
+		return;
+	}
+	c->state = CLAIM_UNWRITTEN;
+	c->fresh_ms = e->set.claim_fresh_ms ? e->set.claim_fresh_ms : CLAIM_FRESH_MS;
+	c->place.key = xasprintf("-/%s", e->set.default_region ? e->set.default_region : "");
+	c->place.region = xstrdup(e->set.default_region ? e->set.default_region : "");
+}
+
+void engine__claim_release(struct engine *e)
+{
+	struct engine__claim *c = &e->claim;
+
+	free(c->place.key);
+	free(c->place.region);
+	free(c->other);
+	free(c->error);
+	for (size_t i = 0; i < c->n_waiting; i++)
+		free(c->waiting[i]);
+	free(c->waiting);
+}
+
+bool engine__standby(const struct engine *e)
+{
+	return e->claim.state == CLAIM_LOST;
+}
+
+bool engine__claim_wait(struct engine *e, const char *tenant)
+{
+	struct engine__claim *c = &e->claim;
+	uint64_t now = uv_now(e->loop);
+
+	if (c->state == CLAIM_OFF)
+		return false;
+	if (c->state == CLAIM_LOST)
+		return true;
+	if (now < c->open_until_ms) {
+		/* busy: confirm it again before it goes stale, without holding anyone */
+		if (!c->in_flight && !e->closing && now + c->fresh_ms / 2 >= c->open_until_ms)
+			ask(e, c->state == CLAIM_UNWRITTEN ? e->set.claim_value : NULL);
+		return false;
+	}
+	if (engine__claim_waiting(e, tenant))
+		goto asked;
+	if (c->n_waiting == c->alloc_waiting) {
+		c->alloc_waiting = c->alloc_waiting ? 2 * c->alloc_waiting : 8;
+		c->waiting = xreallocarray(c->waiting, c->alloc_waiting, sizeof(*c->waiting));
+	}
+	c->waiting[c->n_waiting++] = xstrdup(tenant);
+asked:
+	if (!c->in_flight && !e->closing)
+		ask(e, c->state == CLAIM_UNWRITTEN ? e->set.claim_value : NULL);
+	if (c->in_flight && !uv_is_active((uv_handle_t *)&c->slow))
+		uv_timer_start(&c->slow, on_slow, CLAIM_WAIT_MS, 0);
+	return true;
+}
+
+bool engine__claim_waiting(const struct engine *e, const char *tenant)
+{
+	const struct engine__claim *c = &e->claim;
+
+	for (size_t i = 0; i < c->n_waiting; i++)
+		if (!strcmp(c->waiting[i], tenant))
+			return true;
+	return false;
+}
+
+char **engine__claim_take_waiting(struct engine *e, size_t *ret_n)
+{
+	struct engine__claim *c = &e->claim;
+	char **v = c->waiting;
+
+	*ret_n = c->n_waiting;
+	c->waiting = NULL;
+	c->n_waiting = c->alloc_waiting = 0;
+	return v;
+}
+
+bool engine__claim_renew(struct engine *e)
+{
+	struct engine__claim *c = &e->claim;
+
+	if (c->state != CLAIM_LOST)
+		return false;
+	log_notice("claim %s: claiming it again for this daemon", e->set.claim_parameter);
+	c->state = CLAIM_UNWRITTEN;
+	c->open_until_ms = 0;
+	free(c->other);
+	c->other = NULL;
+	return true;
+}
+
+const char *engine_claim_state(const struct engine *e)
+{
+	switch (e->claim.state) {
+	case CLAIM_OFF:
+		return "off";
+	case CLAIM_UNWRITTEN:
+		return "unclaimed";
+	case CLAIM_HELD:
+		return "held";
+	case CLAIM_LOST:
+		return "standby";
+	}
+	return "?";
+}
+
+const char *engine_claim_parameter(const struct engine *e)
+{
+	return e->claim.state == CLAIM_OFF ? NULL : e->set.claim_parameter;
+}
+
+const char *engine_claim_other(const struct engine *e)
+{
+	return e->claim.other;
+}
+
+const char *engine_claim_error(const struct engine *e)
+{
+	return e->claim.error;
+}
