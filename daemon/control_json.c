@@ -412,6 +412,13 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 		*ret_error = t ? "no such profile in this tenant" : "no such tenant";
 		return NULL;
 	}
+	if (!strcmp(engine_claim_state(e), "standby")) {
+		/* its view follows its own checkout, which another daemon's work may contradict */
+		*ret_status = 503;
+		*ret_error = "this daemon stands by: the instance's claim names another daemon, which answers for "
+			     "the instance (bedrock-tenantctl status)";
+		return NULL;
+	}
 	if (!live) {
 		*ret_status = 503;
 		*ret_error = "the profile does not exist yet";

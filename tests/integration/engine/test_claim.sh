@@ -59,9 +59,12 @@ ctl status >"$WORK/status.txt" 2>&1 || rc=$?
 [ $rc = 1 ] || fail "status exits $rc while standing by"
 grep -q "STANDBY: $CLAIM names another daemon (host .*, pid $PID_B" "$WORK/status.txt" ||
 	fail "status does not say it stands by: $(cat "$WORK/status.txt")"
-curl -sf --max-time 10 --unix-socket "$WORK/control.sock" http://d/metrics | grep -qx "bedrock_tenantd_standby 1" ||
-	fail "no standby gauge"
+metrics=$(curl -sf --max-time 10 --unix-socket "$WORK/control.sock" http://d/metrics)
+grep -qx "bedrock_tenantd_standby 1" <<<"$metrics" || fail "no standby gauge"
 grep -q "claim $CLAIM names another daemon" "$WORK/daemon.log" || fail "A did not log the stand-by"
+rc=0
+ctl resolve t2 p1 >"$WORK/resolve.txt" 2>&1 || rc=$?
+[ $rc = 1 ] && grep -q "stands by" "$WORK/resolve.txt" || fail "resolve while standing by: exit $rc, $(cat "$WORK/resolve.txt")"
 # A's listings still run: a resync sees t4 (no manifest in A's checkout) and t1 unchanged
 ctl resync >/dev/null
 sleep 4 # the prune grace (2 s) passes: A would delete t4 now
