@@ -115,8 +115,8 @@ static void on_roles(void *arg, int status, const struct aws_error *err, const s
 			    a->account ? a->account : "default", err && err->code ? err->code : "error",
 			    err && err->message ? err->message : strerror(-status));
 	if (status == 0) {
-		uintptr_t size = list->page_size;
-		if (size && size < IAM_DETAILS_PAGE_SIZE)
+		uintptr_t size = iam_role_details_next_size(list);
+		if (size < IAM_DETAILS_PAGE_SIZE)
 			hashmap_put(&a->c->iam_page_sizes, a->account ? a->account : "", (void *)size);
 		else
 			hashmap_remove(&a->c->iam_page_sizes, a->account ? a->account : "");

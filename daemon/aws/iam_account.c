@@ -56,6 +56,10 @@ static void build_page(const void *input, const char *marker, struct aws_request
 
 static int parse_page(const char *b, size_t n, void *r, char **next)
 {
+	struct iam_role_detail_list *list = r;
+
+	if (n > list->largest_page)
+		list->largest_page = n;
 	return iam_parse_authorization_details_page(b, n, r, next);
 }
 
@@ -87,12 +91,22 @@ static bool shrink_page(void *input, void *result)
 		return false;
 	in->max_items = in->max_items / 10 > IAM_DETAILS_PAGE_MIN ? in->max_items / 10 : IAM_DETAILS_PAGE_MIN;
 	((struct iam_role_detail_list *)result)->page_size = in->max_items;
+	((struct iam_role_detail_list *)result)->largest_page = 0; /* counted again at the new size */
 	return true;
 }
 
 static const struct aws_pager_spec pager = {
 	sizeof(struct iam_role_detail_list), build_page, parse_page, release_list, deliver_list, free, shrink_page,
 };
+
+unsigned iam_role_details_next_size(const struct iam_role_detail_list *roles)
+{
+	unsigned size = roles->page_size ? roles->page_size : IAM_DETAILS_PAGE_SIZE;
+
+	if (size < IAM_DETAILS_PAGE_SIZE && roles->largest_page <= IAM_DETAILS_GROW_BYTES / 10)
+		size = size * 10 < IAM_DETAILS_PAGE_SIZE ? size * 10 : IAM_DETAILS_PAGE_SIZE;
+	return size;
+}
 
 int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_policy_digest_fn *digest,
 			 unsigned page_size, iam_role_details_cb cb, void *arg)

@@ -14,6 +14,10 @@
 
 #define IAM_DETAILS_PAGE_SIZE 1000 /* MaxItems' largest value */
 #define IAM_DETAILS_PAGE_MIN  10   /* after pages too large (iam_account.c, shrink_page) */
+/* A read at a smaller page size whose largest answer, times ten, stays within this
+ * (half the client's 8 MiB bound for an answer) lets the next read ask ten times as
+ * many roles (iam_role_details_next_size). */
+#define IAM_DETAILS_GROW_BYTES (4u << 20)
 
 typedef void (*iam_account_summary_cb)(void *arg, int status, const struct aws_error *err,
 				       const struct iam_account_summary *s);
@@ -29,5 +33,10 @@ int iam_get_account_summary(struct aws_client *c, const struct aws_target *t, ia
  * kept. */
 int iam_get_role_details(struct aws_client *c, const struct aws_target *t, iam_policy_digest_fn *digest,
 			 unsigned page_size, iam_role_details_cb cb, void *arg);
+/* iam_role_details_next_size: the page size the account's next read starts at, after
+ * one that ended with pages of `roles`: the page size it asked last, ten times that
+ * when its largest answer leaves room for it (the policies shrank since pages were
+ * made smaller), at most IAM_DETAILS_PAGE_SIZE. */
+unsigned iam_role_details_next_size(const struct iam_role_detail_list *roles);
 
 #endif

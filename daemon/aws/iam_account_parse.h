@@ -54,6 +54,7 @@ struct iam_role_detail_list {
 	/* the MaxItems its pages were asked with, the last one (fewer after a page too
 	 * large: iam_account.h) */
 	unsigned page_size;
+	size_t largest_page; /* bytes of its largest answer, at that page size */
 };
 
 /* iam_parse_account_summary: -EBADMSG when malformed or a value is not an integer. */

@@ -5,6 +5,7 @@
 # next resync starts at 100. So the read stands, and a tenant's role policy edited by
 # hand is seen and set back at the next resync (before, the read failed without a word
 # and policies were read one by one: an edit was seen only when the document changed).
+# Once the large policies are gone, the account's reads go back to pages of 1,000.
 . "$(dirname "$0")/lib.sh"
 
 # awsim's state: 1,000 roles with a 9.6 KB inline policy each, and the tenant's role
@@ -52,5 +53,25 @@ wait_until 30 "the resync's read over" bash -c "[ \$(($(calls_of iam:GetAccountA
 sleep 1
 [ $(($(calls_of iam:GetAccountAuthorizationDetails) - first)) = 11 ] ||
 	fail "the resync's read: $(($(calls_of iam:GetAccountAuthorizationDetails) - first)) calls, want 11"
+
+# the large policies deleted by hand: the next read still starts at 100 (its pages
+# were large), and finds them small; the one after asks 1,000 roles a page again
+seq -f "r%04g" 0 999 | xargs -P 4 -I{} curl -sf --max-time 30 --aws-sigv4 "aws:amz:us-east-1:iam" \
+	--user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -H 'Content-Type: application/x-www-form-urlencoded' \
+	--data "Action=DeleteRolePolicy&Version=2010-05-08&RoleName={}&PolicyName=p" -o /dev/null "http://127.0.0.1:$PORT/" ||
+	fail "could not delete the large policies"
+read_calls() { echo $(($(calls_of iam:GetAccountAuthorizationDetails) - before)); }
+read_done() { [ "$(read_calls)" -ge "$1" ]; }
+before=$(calls_of iam:GetAccountAuthorizationDetails)
+ctl resync >/dev/null
+wait_until 30 "the resync's read of 11 pages" read_done 11
+sleep 1
+[ "$(read_calls)" = 11 ] || fail "the read after the policies shrank: $(read_calls) calls, want 11 (pages of 100)"
+before=$(calls_of iam:GetAccountAuthorizationDetails)
+ctl resync >/dev/null
+wait_until 30 "the next resync's read" read_done 1
+sleep 1
+[ "$(read_calls)" = 2 ] || fail "the read after that: $(read_calls) calls, want 2 (pages of 1,000 for 1,001 roles)"
+all_ready || fail "not Ready: $(status_json | jq -c .tenants)"
 stop_daemon
 echo PASS

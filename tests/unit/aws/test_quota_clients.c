@@ -194,6 +194,30 @@ static void test_iam_details_page_too_large(void **state)
 	assert_int_equal(fx_finish(&f), 0);
 }
 
+/* After a read at a smaller page size, the next one asks ten times as many roles
+ * when the largest answer leaves room for it (the policies shrank), else the same;
+ * never more than IAM's 1,000. */
+static void test_iam_details_next_size(void **state)
+{
+	struct iam_role_detail_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(iam_role_details_next_size(&l), IAM_DETAILS_PAGE_SIZE);
+	l.page_size = IAM_DETAILS_PAGE_SIZE;
+	l.largest_page = 100;
+	assert_int_equal(iam_role_details_next_size(&l), IAM_DETAILS_PAGE_SIZE);
+	l.page_size = 100;
+	l.largest_page = 1200000; /* 100 roles with 9.6 KB policies: 1,000 would be 12 MB */
+	assert_int_equal(iam_role_details_next_size(&l), 100);
+	l.largest_page = IAM_DETAILS_GROW_BYTES / 10;
+	assert_int_equal(iam_role_details_next_size(&l), IAM_DETAILS_PAGE_SIZE);
+	l.page_size = 10;
+	l.largest_page = 120000;
+	assert_int_equal(iam_role_details_next_size(&l), 100);
+	l.largest_page = IAM_DETAILS_GROW_BYTES / 10 + 1;
+	assert_int_equal(iam_role_details_next_size(&l), 10);
+}
+
 static void on_metas(void *arg, int status, const struct aws_error *err, const struct ssm_parameter_meta_list *l)
 {
 	struct fx_outcome *o = fx_answered(arg, status);
@@ -364,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_servicequotas_wire),
 		cmocka_unit_test(test_iam_account_wire),
 		cmocka_unit_test(test_iam_details_page_too_large),
+		cmocka_unit_test(test_iam_details_next_size),
 		cmocka_unit_test(test_ssm_describe_wire),
 		cmocka_unit_test(test_ce_wire),
 		cmocka_unit_test(test_ce_cost_wire),
