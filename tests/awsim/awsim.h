@@ -266,6 +266,7 @@ cJSON *faults_to_json(const struct faults *f);
  * was signed for and the caller's account (borrowed). */
 struct fault_request {
 	const char *service, *operation, *region, *account;
+	const char *path; /* the request's path, still percent-encoded (NULL: none) */
 };
 void faults_decide(struct faults *f, const struct fault_request *q, uint64_t now_ms, struct fault_decision *ret);
 

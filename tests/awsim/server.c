@@ -145,7 +145,7 @@ static uint64_t mono_ms(struct awsim *sim)
 
 static void decide(struct call *c, struct fault_decision *d)
 {
-	struct fault_request q = { service_def(c->svc)->name, c->op->name, c->region, c->account };
+	struct fault_request q = { service_def(c->svc)->name, c->op->name, c->region, c->account, c->msg->path };
 
 	faults_decide(&c->sim->faults, &q, mono_ms(c->sim), d);
 }

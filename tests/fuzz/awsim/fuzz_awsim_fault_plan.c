@@ -25,8 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = faults_load_json(&f, (const char *)data + 1, size - 1, &err);
 	if (r == 0) {
 		struct fault_decision d;
-		struct fault_request q[2] = { { "bedrock", "CreateInferenceProfile", "us-east-1", "123456789012" },
-					      { "budgets", "CreateBudget", "us-west-2", "210987654321" } };
+		struct fault_request q[2] = { { "bedrock", "CreateInferenceProfile", "us-east-1", "123456789012",
+						"/inference-profiles" },
+					      { "budgets", "CreateBudget", "us-west-2", "210987654321", NULL } };
 		cJSON *doc;
 
 		for (int i = 0; i < 4; i++)

@@ -23,7 +23,7 @@ static void load(struct faults *f, const char *json)
 static void decide_as(struct faults *f, const char *account, const char *service, const char *op, const char *region,
 		      uint64_t now_ms, struct fault_decision *d)
 {
-	struct fault_request q = { service, op, region, account };
+	struct fault_request q = { service, op, region, account, NULL };
 
 	faults_decide(f, &q, now_ms, d);
 }
@@ -153,6 +153,35 @@ static void test_times_latency_and_order(void **state)
 	faults_release(&f);
 }
 
+/* A rule with a path matches only requests whose path holds it (one S3 object). */
+static void test_path(void **state)
+{
+	struct faults f;
+	struct fault_decision d;
+	struct fault_request one = { "s3", "GetObject", "us-east-1", AWSIM_DEFAULT_ACCOUNT, "/logs/a/b-01.json.gz" };
+	struct fault_request other = { "s3", "GetObject", "us-east-1", AWSIM_DEFAULT_ACCOUNT, "/logs/a/b-02.json.gz" };
+	struct fault_request none = { "s3", "GetObject", "us-east-1", AWSIM_DEFAULT_ACCOUNT, NULL };
+	cJSON *doc;
+
+	(void)state;
+	faults_init(&f, 1);
+	load(&f, "{\"rules\":[{\"service\":\"s3\",\"path\":\"b-01\",\"error_percent\":100,"
+		 "\"error\":{\"status\":403,\"code\":\"AccessDenied\"}}]}");
+	faults_decide(&f, &one, 0, &d);
+	assert_int_equal(d.kind, FAULT_ERROR);
+	assert_string_equal(d.code, "AccessDenied");
+	faults_decide(&f, &other, 0, &d);
+	assert_int_equal(d.kind, FAULT_NONE);
+	faults_decide(&f, &none, 0, &d);
+	assert_int_equal(d.kind, FAULT_NONE);
+	doc = faults_to_json(&f);
+	assert_string_equal(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "rules"), 0), "path")->valuestring,
+		"b-01");
+	cJSON_Delete(doc);
+	faults_release(&f);
+}
+
 static void decide_many(struct faults *f, enum fault_kind *out, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -267,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_token_bucket),
 		cmocka_unit_test(test_bucket_per_account_region),
 		cmocka_unit_test(test_times_latency_and_order),
+		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_seeded_dice),
 		cmocka_unit_test(test_yaml_equals_json),
 		cmocka_unit_test(test_bad_plans),
