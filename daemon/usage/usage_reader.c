@@ -53,7 +53,13 @@ struct log_place {
 	char *problem; /* the logging configuration's mismatch, or the last failure */
 	uint64_t objects, records, malformed;
 	uint64_t passed_over; /* objects over max_object_bytes, not read (pass_over) */
-	int64_t last_read;    /* wall clock of the last object counted */
+	/* An object refused (AccessDenied) is passed over when the refusal is its own:
+	 * the next object can be read (REFUSAL_PROBING while it is) and the refused one is
+	 * refused again after that (REFUSAL_AGAIN while it is asked again). */
+	enum { REFUSAL_NONE, REFUSAL_PROBING, REFUSAL_AGAIN } refusal;
+	char *refusal_why; /* the first refusal's error */
+	uint64_t refused;  /* objects refused alone: passed over unread */
+	int64_t last_read; /* wall clock of the last object counted */
 };
 
 struct usage_reader {
@@ -120,6 +126,7 @@ static void maybe_free(struct usage_reader *u)
 		free(p->obj_data);
 		usage_batch_release(&p->batch);
 		free(p->problem);
+		free(p->refusal_why);
 	}
 	free(u->places);
 	hashmap_release(&u->prices, free);
@@ -157,6 +164,9 @@ static void sum_today(struct usage_reader *u)
  * passing one does not wait a whole interval). */
 static void rest(struct log_place *p, uint64_t ms)
 {
+	p->refusal = REFUSAL_NONE; /* a refusal not settled is asked about again at the next poll */
+	free(p->refusal_why);
+	p->refusal_why = NULL;
 	if (p->u->today_dirty && !p->u->closing)
 		sum_today(p->u);
 	set_state(p, PS_IDLE);
@@ -294,19 +304,17 @@ static void parse_done(uv_work_t *w, int status)
 	fetch_next(p);
 }
 
-/* pass_over: the object at obj_key is larger than an object may be (usage.max_object_size,
- * size bytes as listed or read; 0: not known): logged, counted and passed, the cursor
- * moved past it as past an object read. It would fail the same way at every poll, and
- * the objects after it would never be read. */
-static void pass_over(struct log_place *p, uint64_t size)
+/* pass_over: the object at obj_key cannot be read, and would fail the same way at every
+ * poll, so that the objects after it would never be read: logged with why (owned),
+ * and passed, the cursor moved past it as past an object read. */
+static void pass_over(struct log_place *p, char *why)
 {
 	struct usage_reader *u = p->u;
 	struct usage_agg none;
 	int rc;
 
-	log_warning("usage %s: s3://%s/%s: %s%llu bytes, over usage.max_object_size (%llu): passed over unread", p->key,
-		    p->bucket, p->obj_key, size ? "" : "over ", (unsigned long long)(size ? size : u->max_object_bytes),
-		    (unsigned long long)u->max_object_bytes);
+	log_warning("usage %s: s3://%s/%s: %s: passed over unread", p->key, p->bucket, p->obj_key, why);
+	free(why);
 	usage_agg_init(&none);
 	rc = usage_store_commit(u->store, p->key, p->obj_key, &none, 0, 0);
 	usage_agg_release(&none);
@@ -316,12 +324,82 @@ static void pass_over(struct log_place *p, uint64_t size)
 		rest(p, RETRY_MS);
 		return;
 	}
-	p->passed_over++;
+	if (p->refusal == REFUSAL_AGAIN)
+		p->refused++;
+	else
+		p->passed_over++;
+	p->refusal = REFUSAL_NONE;
+	free(p->refusal_why);
+	p->refusal_why = NULL;
 	free(p->cursor);
 	p->cursor = p->obj_key;
 	p->obj_key = NULL;
 	p->next++;
 	fetch_next(p);
+}
+
+/* larger than an object may be (usage.max_object_size; size bytes as listed, 0: grown
+ * past it since) */
+static void pass_over_large(struct log_place *p, uint64_t size)
+{
+	uint64_t max = p->u->max_object_bytes;
+
+	pass_over(p, xasprintf("%s%llu bytes, over usage.max_object_size (%llu)", size ? "" : "over ",
+			       (unsigned long long)(size ? size : max), (unsigned long long)max));
+}
+
+static void on_object(void *arg, int status, const struct aws_error *err, const char *data, size_t len);
+
+/* The next object of the page could be read (or was there, too large to read): the
+ * refused one is asked again. */
+static void on_probe(void *arg, int status, const struct aws_error *err, const char *data, size_t len)
+{
+	struct log_place *p = arg;
+	struct usage_reader *u = p->u;
+	struct aws_target t = { .account = p->alias, .region = p->region };
+	int r;
+
+	(void)data, (void)len;
+	u->busy--;
+	if ((status < 0 && status != -EMSGSIZE) || u->closing) { /* refused too: the place's problem */
+		fail(p, "GetObject", status, err);
+		return;
+	}
+	p->refusal = REFUSAL_AGAIN;
+	r = s3_get_object(u->aws, &t, p->bucket, p->obj_key, u->path_style, (size_t)u->max_object_bytes, on_object, p);
+	if (r < 0) {
+		fail(p, "GetObject", r, NULL);
+		return;
+	}
+	u->busy++;
+}
+
+/* probe_refusal: the object at obj_key was refused (AccessDenied). A permission the
+ * daemon lacks refuses every object, and passing them over would lose the place's
+ * usage: the next object of the page is read first (its data dropped), and only if it
+ * can be, the refused one is asked again; refused again, the refusal is its own (an
+ * object of another KMS key, its own ACL) and it is passed over (pass_over). False when
+ * the page holds no next object: the refusal stands, as the place's problem, until
+ * one comes. */
+static bool probe_refusal(struct log_place *p, int status, const struct aws_error *err)
+{
+	struct usage_reader *u = p->u;
+	struct aws_target t = { .account = p->alias, .region = p->region };
+	int r;
+
+	if (p->next + 1 >= p->page.n)
+		return false;
+	r = s3_get_object(u->aws, &t, p->bucket, p->page.items[p->next + 1].key, u->path_style,
+			  (size_t)u->max_object_bytes, on_probe, p);
+	if (r < 0)
+		return false;
+	u->busy++;
+	p->refusal = REFUSAL_PROBING;
+	free(p->refusal_why);
+	p->refusal_why = xasprintf("%s%s%s", err && err->code && *err->code ? err->code : strerror(-status),
+				   err && err->message && *err->message ? ": " : "",
+				   err && err->message ? err->message : "");
+	return true;
 }
 
 static void on_object(void *arg, int status, const struct aws_error *err, const char *data, size_t len)
@@ -332,9 +410,16 @@ static void on_object(void *arg, int status, const struct aws_error *err, const 
 
 	u->busy--;
 	if (status == -EMSGSIZE && !u->closing) { /* grown past the bound since it was listed */
-		pass_over(p, 0);
+		pass_over_large(p, 0);
 		return;
 	}
+	if (status == -EACCES && !u->closing && p->refusal == REFUSAL_AGAIN) {
+		pass_over(p, xasprintf("refused (%s) while the object after it can be read", p->refusal_why));
+		return;
+	}
+	if (status == -EACCES && !u->closing && p->refusal == REFUSAL_NONE && probe_refusal(p, status, err))
+		return;
+	p->refusal = REFUSAL_NONE;
 	if (status < 0 || u->closing) {
 		fail(p, "GetObject", status, err);
 		return;
@@ -381,7 +466,7 @@ static void fetch_next(struct log_place *p)
 	free(p->obj_key);
 	p->obj_key = xstrdup(p->page.items[p->next].key);
 	if (p->page.items[p->next].size > u->max_object_bytes) {
-		pass_over(p, p->page.items[p->next].size);
+		pass_over_large(p, p->page.items[p->next].size);
 		return;
 	}
 	set_state(p, PS_FETCHING);
@@ -721,6 +806,7 @@ cJSON *usage_reader_status_json(const struct usage_reader *u)
 		cJSON_AddNumberToObject(o, "records", (double)p->records);
 		cJSON_AddNumberToObject(o, "malformed", (double)p->malformed);
 		cJSON_AddNumberToObject(o, "passed_over", (double)p->passed_over);
+		cJSON_AddNumberToObject(o, "refused", (double)p->refused);
 		if (p->problem)
 			cJSON_AddStringToObject(o, "problem", p->problem);
 		else
