@@ -6,11 +6,12 @@
  * (engine_settings.claim_parameter, in the daemon's own account and default Region)
  * names the daemon that acts: each run writes its own text there (host, pid, a random
  * id: claim_value) before its first mutating call, and reads it back before mutating
- * whenever it last did so more than claim_fresh_ms (10 s) ago. Text that is not its own means
- * another daemon started since: this one stands by (engine__standby), sending no
- * mutating call, as when paused, until `resume` claims again or it restarts. The last
- * started wins; the other one notices at its next call, or within claim_fresh_ms of
- * work. No call at rest: a converged daemon reads nothing.
+ * whenever it last did so more than claim_fresh_ms (10 s) ago, and at half that while
+ * calls go on. Text that is not its own means another daemon started since: this one
+ * stands by (engine__standby), sending no mutating call, as when paused, until
+ * `resume` claims again or it restarts. The last started wins; the other one notices
+ * at its next call, or within claim_fresh_ms of work. No call at rest: a converged
+ * daemon reads nothing.
  *
  * While the parameter cannot be read or written (no permission, SSM failing), the
  * daemon goes on as if it held the claim, says why in its status and log, and tries
@@ -74,7 +75,6 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 	if (c->state != CLAIM_HELD)
 		log_info("claim %s holds this daemon", e->set.claim_parameter);
 	c->state = CLAIM_HELD;
-	c->confirmed_ms = now;
 	c->open_until_ms = now + c->fresh_ms;
 	e->claim_report(e, false);
 }

@@ -61,7 +61,6 @@ struct engine__claim {
 	struct place place; /* the daemon's own account in the default Region (owned key, region) */
 	bool in_flight, writing;
 	uint64_t fresh_ms;	/* engine_settings.claim_fresh_ms */
-	uint64_t confirmed_ms;	/* uv_now of the last answer naming this daemon */
 	uint64_t open_until_ms; /* calls go without asking until then (uv_now) */
 	char *other;		/* CLAIM_LOST: the text naming the other daemon */
 	char *error;		/* the last call's failure, NULL when it succeeded */
