@@ -422,6 +422,23 @@ prices:
   $MODEL: {input: 0.001, output: 0.005}"
 }
 
+# start_usage_acme: awsim delivering invocation logs 300 ms after each call to the
+# bucket usage-logs, the usage configuration, tenant acme on $MODEL, the daemon started
+# and acme Ready; ARN its profile. acme_requests: acme's requests counted; last_log_key:
+# the bucket's last object; log_line: the first line of that object, a record of acme's.
+start_usage_acme() {
+	start_awsim --invocation-log-delay 300
+	make_bucket usage-logs
+	write_usage_config
+	write_tenant acme "$MODEL"
+	start_daemon
+	wait_until 60 "acme Ready" all_ready
+	ARN=$(ctl resolve acme p1)
+}
+acme_requests() { ctl --json usage acme | jq -r .total.requests; }
+last_log_key() { s3_call "/usage-logs?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | tail -n1; }
+log_line() { s3_call "/usage-logs/$(last_log_key)" | gunzip | head -n1; }
+
 # converse MODEL_ID [TEXT] [TENANT_METADATA]: one Converse call through awsim (the id
 # as the SDK sends it; signed by sign_headers, whose path holds the id), TEXT
 # "0123456789abcdef" unless given (16 bytes: 4 input tokens, 12 output tokens), with

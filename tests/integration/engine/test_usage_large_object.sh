@@ -8,23 +8,13 @@
 
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 
-start_awsim --invocation-log-delay 300
-make_bucket usage-logs
-write_usage_config
-write_tenant acme "$MODEL"
-start_daemon
-wait_until 60 "acme Ready" all_ready
-ARN=$(ctl resolve acme p1)
-
-requests() { ctl --json usage acme | jq -r .total.requests; }
-last_key() { s3_call "/usage-logs?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | tail -n1; }
-
+start_usage_acme
 converse "$ARN"
-wait_eq 60 "acme's first request counted" 1 requests
+wait_eq 60 "acme's first request counted" 1 acme_requests
 
 # big KEY N: an object of N of acme's records (its first log line as a template), each
 # with 400 KB of random text (30 of them: about 9 MB once gzip'd), written after the cursor
-template=$(s3_call "/usage-logs/$(last_key)" | gunzip | head -n1)
+template=$(log_line)
 [ -n "$template" ] || fail "no log line to copy"
 big() {
 	local i
@@ -37,18 +27,18 @@ big() {
 }
 
 # 1. within the bound: read and counted, and what follows it too
-big "$(last_key)0" 30
+big "$(last_log_key)0" 30
 converse "$ARN"
-wait_eq 90 "the large object's 30 records and the next request counted" 32 requests
+wait_eq 90 "the large object's 30 records and the next request counted" 32 acme_requests
 
 # 2. over the bound (a restart takes usage settings): passed over, the next one read
 stop_daemon
 write_usage_config "max_object_size: 4MiB"
 start_daemon
 wait_until 60 "acme Ready" all_ready
-big "$(last_key)0" 30
+big "$(last_log_key)0" 30
 converse "$ARN"
-wait_eq 90 "the request after the passed object counted" 33 requests
+wait_eq 90 "the request after the passed object counted" 33 acme_requests
 grep -q "usage default/us-east-1.*s3://usage-logs/.*bytes, over usage.max_object_size (4194304): passed over unread" \
 	"$WORK/daemon.log" || fail "no warning for the object passed over"
 passed() { ctl --json status | jq -r '[.usage[]?.passed_over] | add // "none"'; }

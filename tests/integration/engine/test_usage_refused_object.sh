@@ -10,16 +10,7 @@
 
 MODEL=anthropic.claude-3-5-haiku-20241022-v1:0
 
-start_awsim --invocation-log-delay 300
-make_bucket usage-logs
-write_usage_config
-write_tenant acme "$MODEL"
-start_daemon
-wait_until 60 "acme Ready" all_ready
-ARN=$(ctl resolve acme p1)
-
-requests() { ctl --json usage acme | jq -r .total.requests; }
-last_key() { s3_call "/usage-logs?list-type=2" | grep -o '<Key>[^<]*</Key>' | sed 's/<[^>]*>//g' | tail -n1; }
+start_usage_acme
 usage_of() { ctl --json status | jq -r "[.usage[]?.$1] | add // \"none\""; }
 refuse() { # refuse KEY [TIMES]: GetObject of KEY answers 403 AccessDenied
 	awsim_put faults "{\"rules\": [{\"service\": \"s3\", \"operation\": \"GetObject\", \"path\": \"$1\",
@@ -28,8 +19,8 @@ refuse() { # refuse KEY [TIMES]: GetObject of KEY answers 403 AccessDenied
 }
 
 converse "$ARN"
-wait_eq 60 "acme's first request counted" 1 requests
-template=$(s3_call "/usage-logs/$(last_key)" | gunzip | head -n1)
+wait_eq 60 "acme's first request counted" 1 acme_requests
+template=$(log_line)
 [ -n "$template" ] || fail "no log line to copy"
 put_object() { # put_object KEY N: N of acme's records
 	local i
@@ -38,22 +29,22 @@ put_object() { # put_object KEY N: N of acme's records
 }
 
 # 1. an object refused for good, then one that can be read: passed over, the next counted
-key=$(last_key)0
+key=$(last_log_key)0
 refuse "${key##*/}"
 put_object "$key" 5
 converse "$ARN"
-wait_eq 90 "the request after the refused object counted" 2 requests
+wait_eq 90 "the request after the refused object counted" 2 acme_requests
 [ "$(usage_of refused)" = 1 ] || fail "status does not count the refused object: $(ctl --json status | jq -c .usage)"
 [ "$(usage_of passed_over)" = 0 ] || fail "the refused object counted as too large"
 grep -q "usage default/us-east-1.*s3://usage-logs/$key: refused (AccessDenied: Access Denied) while the object after it can be read: passed over unread" \
 	"$WORK/daemon.log" || fail "no warning for the refused object"
 
 # 2. a refusal that does not last: the object is counted
-key=$(last_key)0
+key=$(last_log_key)0
 refuse "${key##*/}" 1
 put_object "$key" 3
 converse "$ARN"
-wait_eq 90 "the object refused once and the next request counted" 6 requests
+wait_eq 90 "the object refused once and the next request counted" 6 acme_requests
 [ "$(usage_of refused)" = 1 ] || fail "an object refused once was passed over"
 
 # 3. every object refused: nothing passed over, the place says why, and reads on once
@@ -66,9 +57,9 @@ problem() { ctl --json status | jq -r '[.usage[]?.problem // empty] | first // "
 wait_until 60 "the place's problem" sh -c "$CTL_BIN --socket $WORK/control.sock --json status | jq -e '.usage[0].problem | test(\"GetObject: AccessDenied\")'"
 sleep 6 # a retry of the place (5 s): still nothing passed over
 [ "$(usage_of refused)" = 1 ] || fail "objects refused with every other were passed over: $(ctl --json status | jq -c .usage)"
-[ "$(requests)" = 6 ] || fail "requests counted while every object is refused: $(requests)"
+[ "$(acme_requests)" = 6 ] || fail "requests counted while every object is refused: $(acme_requests)"
 awsim_put faults '{"rules": []}'
-wait_eq 90 "both requests counted once the permission is back" 8 requests
+wait_eq 90 "both requests counted once the permission is back" 8 acme_requests
 [ "$(problem)" = none ] || fail "the problem stays: $(problem)"
 stop_daemon
 echo PASS
