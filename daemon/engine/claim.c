@@ -40,6 +40,11 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 	c->in_flight = false;
 	c->writing = false;
 	uv_timer_stop(&c->slow);
+	if (c->renew_owed && !e->closing) { /* resumed meanwhile: what this call found is old */
+		c->renew_owed = false;
+		ask(e, e->set.claim_value);
+		return;
+	}
 	if (status < 0) {
 		char *why = xasprintf("%s%s%s", err && err->code[0] ? err->code : "error",
 				      err && err->message[0] ? ": " : "", err ? err->message : "");
@@ -205,15 +210,20 @@ char **engine__claim_take_waiting(struct engine *e, size_t *ret_n)
 bool engine__claim_renew(struct engine *e)
 {
 	struct engine__claim *c = &e->claim;
+	bool lost = c->state == CLAIM_LOST;
 
-	if (c->state != CLAIM_LOST)
+	if (c->state == CLAIM_OFF || e->set.report_only)
 		return false;
-	log_notice("claim %s: claiming it again for this daemon", e->set.claim_parameter);
+	log_notice("claim %s: claiming it for this daemon", e->set.claim_parameter);
 	c->state = CLAIM_UNWRITTEN;
 	c->open_until_ms = 0;
 	free(c->other);
 	c->other = NULL;
-	return true;
+	if (c->in_flight)
+		c->renew_owed = true;
+	else if (!e->closing)
+		ask(e, e->set.claim_value);
+	return lost;
 }
 
 const char *engine_claim_state(const struct engine *e)

@@ -1037,10 +1037,10 @@ void engine_pause(struct engine *e)
 
 void engine_resume(struct engine *e)
 {
-	bool renewed = engine__claim_renew(e);
+	bool stood_by = engine__claim_renew(e); /* written at once: this daemon acts */
 
 	if (!e->paused) {
-		if (renewed)
+		if (stood_by)
 			engine_force_all(e);
 		return;
 	}

@@ -60,6 +60,7 @@ struct engine__claim {
 	enum engine__claim_state state;
 	struct place place; /* the daemon's own account in the default Region (owned key, region) */
 	bool in_flight, writing;
+	bool renew_owed;	/* resumed while a call was in flight: write once it answers */
 	uint64_t fresh_ms;	/* engine_settings.claim_fresh_ms */
 	uint64_t open_until_ms; /* calls go without asking until then (uv_now) */
 	char *other;		/* CLAIM_LOST: the text naming the other daemon */
@@ -83,7 +84,8 @@ bool engine__claim_waiting(const struct engine *e, const char *tenant);
 char **engine__claim_take_waiting(struct engine *e, size_t *ret_n);
 /* engine__standby: the claim names another daemon. */
 bool engine__standby(const struct engine *e);
-/* engine__claim_renew: standing by, claim again (resume): true when it was. */
+/* engine__claim_renew: claim the instance for this daemon now (resume), whatever
+ * the claim says; true when it stood by. */
 bool engine__claim_renew(struct engine *e);
 
 struct place_state;

@@ -831,6 +831,12 @@ static void test_pause_reports_drift(void **state)
 	world_release(&w);
 }
 
+/* the claim written that many times, and this daemon's answer in */
+static bool claim_written(struct world *w, const void *arg)
+{
+	return w->cloud.claim_writes >= *(const unsigned *)arg && !strcmp(engine_claim_state(w->e), "held");
+}
+
 /* The instance's claim: written before the first mutating call; another daemon's
  * text found there (its reading over claim_fresh_ms old) makes the engine stand by,
  * with no mutating call, until resume writes it again; a converged engine at rest
@@ -840,7 +846,7 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	struct world w;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
 	const enum tenant_state drifted = TENANT_DRIFTED;
-	unsigned mutations, reads;
+	unsigned mutations, reads, writes;
 
 	memset(&w, 0, sizeof(w));
 	world_init_kept(&w, 0, 0, 0);
@@ -879,6 +885,17 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	assert_int_equal(w.cloud.claim_writes, 2);
 	assert_string_equal(w.cloud.claim, w.claim_value);
 	assert_string_equal(engine_claim_state(w.e), "held");
+
+	/* at rest, resume writes the claim at once (a new host taking the instance over) */
+	free(w.cloud.claim);
+	w.cloud.claim = xstrdup("{\"host\":\"b\"}");
+	mutations = fake_cloud_mutations(&w.cloud);
+	engine_resume(w.e);
+	writes = 3;
+	run_until(&w, claim_written, &writes, "the claim written by resume");
+	assert_string_equal(w.cloud.claim, w.claim_value);
+	assert_string_equal(engine_claim_state(w.e), "held");
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
 	tenant_free(v[0]);
 	world_release(&w);
 }
