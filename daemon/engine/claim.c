@@ -48,7 +48,7 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 	if (status < 0) {
 		char *why = xasprintf("%s%s%s", err && err->code[0] ? err->code : "error",
 				      err && err->message[0] ? ": " : "", err ? err->message : "");
-		if (!c->error || strcmp(c->error, why))
+		if ((!c->error || strcmp(c->error, why)) && !e->closing) /* not a call cancelled at shutdown */
 			log_warning("claim %s cannot be %s (%s): acting without it", e->set.claim_parameter,
 				    wrote ? "written" : "read", why);
 		free(c->error);
