@@ -169,10 +169,11 @@ char *setup_claim_value(const struct daemon_config *cfg)
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	cJSON_AddStringToObject(o, "host", host);
 	cJSON_AddNumberToObject(o, "pid", (double)getpid());
-	/* a Standard parameter holds 4 KB: a long path is cut */
-	cJSON_AddStringToObject(o, "state_dir", cfg->state_dir ? cfg->state_dir : "");
-	if (strlen(cfg->state_dir ? cfg->state_dir : "") > 1024)
-		cJSON_ReplaceItemInObject(o, "state_dir", cJSON_CreateString("(a path over 1024 bytes)"));
+	/* a Standard parameter holds 4 KB: a longer path is not written */
+	cJSON_AddStringToObject(o, "state_dir",
+				!cfg->state_dir			? ""
+				: strlen(cfg->state_dir) > 1024 ? "(a path over 1024 bytes)"
+								: cfg->state_dir);
 	cJSON_AddStringToObject(o, "started", started);
 	cJSON_AddStringToObject(o, "run", run);
 	printed = cJSON_PrintUnformatted(o);

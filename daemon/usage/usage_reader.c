@@ -175,11 +175,18 @@ static void rest(struct log_place *p, uint64_t ms)
 	maybe_free(p->u);
 }
 
+/* error_text: "Code: message" of an AWS error, or the errno's text (owned). */
+static char *error_text(int status, const struct aws_error *err)
+{
+	return xasprintf("%s%s%s", err && err->code && *err->code ? err->code : strerror(-status),
+			 err && err->message && *err->message ? ": " : "", err && err->message ? err->message : "");
+}
+
 static void fail(struct log_place *p, const char *what, int status, const struct aws_error *err)
 {
-	char *msg = xasprintf("%s: %s%s%s", what, err && err->code && *err->code ? err->code : strerror(-status),
-			      err && err->message && *err->message ? ": " : "",
-			      err && err->message ? err->message : "");
+	char *why = error_text(status, err), *msg = xasprintf("%s: %s", what, why);
+
+	free(why);
 
 	if (status != -ECANCELED)
 		set_problem(p, msg);
@@ -396,9 +403,7 @@ static bool probe_refusal(struct log_place *p, int status, const struct aws_erro
 	u->busy++;
 	p->refusal = REFUSAL_PROBING;
 	free(p->refusal_why);
-	p->refusal_why = xasprintf("%s%s%s", err && err->code && *err->code ? err->code : strerror(-status),
-				   err && err->message && *err->message ? ": " : "",
-				   err && err->message ? err->message : "");
+	p->refusal_why = error_text(status, err);
 	return true;
 }
 
