@@ -39,6 +39,11 @@ struct cost_tags {
 	char **asked;
 	size_t n_asked;
 	bool in_flight, again, closing, timer_closed;
+	const char *(*held)(void *data); /* cost_tags_hold_writes; NULL: writes go */
+	void *held_data;
+	/* manage mode found inactive keys while writes were held: why, static text
+	 * (cost_tags_released checks again) */
+	const char *held_why;
 	char *problem; /* NULL: none */
 	char *error;   /* the last check's failure; NULL when it went well */
 	int64_t checked_at;
@@ -108,6 +113,8 @@ static void judge(struct cost_tags *ct)
 			    bad++ ? ", " : "budgets filtered on inactive tags see no spend: ", ct->keys[i],
 			    ct->status[i] == KEY_NOT_SEEN ? " (not yet seen by Cost Explorer)" : "");
 	}
+	if (bad && ct->held_why)
+		strbuf_addf(&sb, " (not activated: %s)", ct->held_why);
 	if (!bad) {
 		if (ct->problem && ct->n)
 			log_notice("cost-allocation tags: every key budgets filter on is Active in %s", payer(ct));
@@ -188,6 +195,14 @@ static void on_updated(void *arg, int status, const struct ce_tag_error_list *l,
 	finish(ct, NULL);
 }
 
+static bool any_inactive(const struct cost_tags *ct)
+{
+	for (size_t i = 0; i < ct->n; i++)
+		if (ct->status[i] == KEY_INACTIVE)
+			return true;
+	return false;
+}
+
 /* manage mode: the first CE_UPDATE_MAX_KEYS inactive keys (the rest at the next check). */
 static bool activate(struct cost_tags *ct)
 {
@@ -236,9 +251,28 @@ static void on_listed(void *arg, int status, const struct ce_cost_tag_list *l, c
 				: !strcmp(tag->status, CE_STATUS_ACTIVE) ? KEY_ACTIVE
 									 : KEY_INACTIVE;
 	}
-	if (ct->cfg.mode == CFG_COST_TAGS_MANAGE && activate(ct))
+	ct->held_why = NULL;
+	if (ct->cfg.mode == CFG_COST_TAGS_MANAGE && ct->held && any_inactive(ct))
+		ct->held_why = ct->held(ct->held_data);
+	if (ct->cfg.mode == CFG_COST_TAGS_MANAGE && !ct->held_why && activate(ct))
 		return;
 	finish(ct, NULL);
+}
+
+void cost_tags_hold_writes(struct cost_tags *ct, const char *(*held)(void *data), void *data)
+{
+	ct->held = held;
+	ct->held_data = data;
+}
+
+void cost_tags_released(struct cost_tags *ct)
+{
+	if (!ct || !ct->held_why)
+		return;
+	if (ct->in_flight)
+		ct->again = true;
+	else
+		schedule(ct, SOON_MS);
 }
 
 static void check(struct cost_tags *ct)

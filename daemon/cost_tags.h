@@ -27,6 +27,12 @@ void cost_tags_new(uv_loop_t *loop, struct aws_client *aws, const struct cfg_cos
 		   struct cost_tags **ret);
 /* cost_tags_configure: a reloaded configuration; checks again soon when it changed. */
 void cost_tags_configure(struct cost_tags *ct, const struct cfg_cost_tags *cfg, const char *target);
+/* cost_tags_hold_writes: held(data) says why no write may go out now (the daemon
+ * paused, in mode: report, standing by), NULL when one may; manage mode then
+ * activates nothing and says why in the problem. Unset: writes always go. */
+void cost_tags_hold_writes(struct cost_tags *ct, const char *(*held)(void *data), void *data);
+/* cost_tags_released: writes may go again; checks again soon if a check held any. */
+void cost_tags_released(struct cost_tags *ct);
 /* cost_tags_set_keys: the keys budgets filter on now (copied; duplicates and keys
  * beyond COST_TAGS_MAX_KEYS dropped); checks again soon when they changed. */
 void cost_tags_set_keys(struct cost_tags *ct, const char *const *keys, size_t n);

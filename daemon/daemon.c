@@ -394,6 +394,23 @@ static int on_note(const char *tenant, int64_t at, const char *text, void *data)
 	return audit_note(d->audit, tenant, at, text);
 }
 
+/* Writes outside the engine (cost-allocation tags, Bedrock's invocation logging) wait
+ * while the engine's calls do: a pause, mode: report and a stand-by hold every write. */
+static const char *writes_held(void *data)
+{
+	struct daemon *d = data;
+
+	return d->engine ? engine_calls_held(d->engine) : "starting";
+}
+
+static void on_calls_released(struct engine *e, void *data)
+{
+	struct daemon *d = data;
+
+	(void)e;
+	cost_tags_released(d->cost_tags);
+}
+
 static void on_ready(struct engine *e, void *data)
 {
 	struct daemon *d = data;
@@ -449,6 +466,8 @@ static void take_config(struct daemon *d, struct daemon_config *cfg)
 	setup_engine_settings(cfg, &set);
 	engine_reconfigure(d->engine, &set);
 	cost_tags_configure(d->cost_tags, &cfg->cost_tags, payer_target(cfg));
+	if (!engine_calls_held(d->engine))
+		cost_tags_released(d->cost_tags); /* mode: report no more */
 	daemon_config_free(old);
 	d->info.mode = cfg_mode_name(cfg->mode);
 	apply_log_level(d);
@@ -724,6 +743,7 @@ static int start(struct daemon *d)
 	set.store_moved_aside = d->state_dir.moved_aside;
 	set.on_progress = on_progress;
 	set.on_ready = on_ready;
+	set.on_calls_released = on_calls_released;
 	set.on_store_reopened = store_reopened;
 	set.on_action = on_action;
 	set.on_action_done = on_action_done;
@@ -740,6 +760,7 @@ static int start(struct daemon *d)
 		return r;
 	}
 	cost_tags_new(&d->loop, d->aws, &d->cfg->cost_tags, payer_target(d->cfg), &d->cost_tags);
+	cost_tags_hold_writes(d->cost_tags, writes_held, d);
 	set.pools = pools = setup_engine_pools(d->cfg, &set.n_pools);
 	set.turn = &d->turn;
 	engine_new(&d->loop, &set, &cloud_aws_ops, &d->cloud, d->store, &d->engine);

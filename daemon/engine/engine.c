@@ -1039,21 +1039,33 @@ void engine_resume(struct engine *e)
 {
 	bool stood_by = engine__claim_renew(e); /* written at once: this daemon acts */
 
-	if (!e->paused) {
-		if (stood_by)
-			engine_force_all(e);
+	if (!e->paused && !stood_by)
 		return;
+	if (e->paused) {
+		e->paused = false;
+		if (store_put_paused(e->store, false) < 0)
+			engine__store_failed(e);
+		log_notice("mutating calls resumed");
 	}
-	e->paused = false;
-	if (store_put_paused(e->store, false) < 0)
-		engine__store_failed(e);
-	log_notice("mutating calls resumed");
 	engine_force_all(e);
+	if (e->set.on_calls_released && !engine__holds_calls(e))
+		e->set.on_calls_released(e, e->set.data);
 }
 
 bool engine_paused(const struct engine *e)
 {
 	return e->paused;
+}
+
+const char *engine_calls_held(const struct engine *e)
+{
+	if (e->set.report_only)
+		return "mode: report";
+	if (e->paused)
+		return "mutating calls paused";
+	if (engine__standby(e))
+		return "standing by: another daemon holds the claim";
+	return NULL;
 }
 
 size_t engine_approve_prune(struct engine *e)

@@ -113,6 +113,9 @@ struct engine_settings {
 	 * once when the first full sync is done. */
 	void (*on_progress)(struct engine *e, void *data);
 	void (*on_ready)(struct engine *e, void *data);
+	/* Optional: engine_resume let mutating calls go again (they were paused, or the
+	 * daemon stood by): writers outside the engine may act on what they held. */
+	void (*on_calls_released)(struct engine *e, void *data);
 	/* Optional, the audit trail and the durable history of the tenants: every outcome
 	 * of an action that calls AWS, and every change of a tenant's state (t->state is
 	 * the new one). The lines of a tenant's history (tenant_entry.history) are kept
@@ -255,6 +258,11 @@ int engine_reconcile_tenant(struct engine *e, const char *id); /* -ENOENT */
 void engine_pause(struct engine *e);
 void engine_resume(struct engine *e);
 bool engine_paused(const struct engine *e);
+/* engine_calls_held: why no mutating call goes out now ("mode: report", "mutating
+ * calls paused", "standing by: another daemon holds the claim"), static text; NULL
+ * when calls go. The daemon's other writers (Bedrock's invocation logging, the
+ * cost-allocation tags) ask it too: a pause holds every write. */
+const char *engine_calls_held(const struct engine *e);
 /* The instance's claim: "off", "unclaimed" (not written yet), "held", "standby"
  * (another daemon's text is there: no mutating call until engine_resume); the other
  * daemon's text when standing by, else NULL; why the last call for it failed, else

@@ -555,6 +555,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 	struct usage_reader *u = p->u;
 	struct aws_target t = { .account = p->alias, .region = p->region };
 	struct bedrock_logging want;
+	const char *held;
 	bool right;
 	int r;
 
@@ -569,12 +570,17 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 		list_next(p);
 		return;
 	}
-	if (u->logging == CFG_INVLOG_OBSERVE) {
-		set_problem(p, l->s3_bucket ? xasprintf("Bedrock invocation logging delivers to s3://%s/%s, not to "
-							"s3://%s/%s: usage from here on is not seen",
-							l->s3_bucket, l->s3_prefix, p->bucket, p->prefix)
-					    : xasprintf("Bedrock invocation logging to S3 is off: usage from here "
-							"on is not seen (invocation_logging: observe)"));
+	held = u->logging == CFG_INVLOG_MANAGE ? engine_calls_held(u->e) : NULL;
+	if (u->logging == CFG_INVLOG_OBSERVE || held) {
+		set_problem(p, l->s3_bucket
+				       ? xasprintf("Bedrock invocation logging delivers to s3://%s/%s, not to "
+						   "s3://%s/%s: usage from here on is not seen%s%s%s",
+						   l->s3_bucket, l->s3_prefix, p->bucket, p->prefix,
+						   held ? " (not put back: " : "", held ? held : "", held ? ")" : "")
+				       : xasprintf("Bedrock invocation logging to S3 is off: usage from here "
+						   "on is not seen (%s%s)",
+						   held ? "not put back: " : "invocation_logging: observe",
+						   held ? held : ""));
 		list_next(p); /* what was delivered before is still read */
 		return;
 	}

@@ -37,6 +37,7 @@ struct world {
 	int64_t wall;
 	uint64_t steady_ms; /* the steady clock, when steps_watched */
 	int ready_calls;
+	int released_calls; /* on_calls_released */
 	uv_timer_t guard;
 	uv_prepare_t check;
 	bool timed_out;
@@ -71,6 +72,12 @@ static uint64_t steady_clock(void *data)
 static void on_ready(struct engine *e, void *data)
 {
 	((struct world *)data)->ready_calls++;
+}
+
+static void on_calls_released(struct engine *e, void *data)
+{
+	assert_null(engine_calls_held(e));
+	((struct world *)data)->released_calls++;
 }
 
 static int history_answer(struct world *w)
@@ -140,6 +147,7 @@ static void start_engine(struct world *w)
 		.steady_clock_ms = steps_watched ? steady_clock : NULL,
 		.clock_data = w,
 		.on_ready = on_ready,
+		.on_calls_released = on_calls_released,
 		.data = w,
 		.turn = w->turn,
 		.account_known = account_known,
@@ -878,8 +886,13 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	assert_string_equal(engine_claim_state(w.e), "standby");
 	assert_string_equal(engine_claim_other(w.e), "{\"host\":\"b\"}");
 	assert_int_equal(w.cloud.claim_writes, 1);
+	/* the daemon's other writers hold too (cost tags, invocation logging) */
+	assert_string_equal(engine_calls_held(w.e), "standing by: another daemon holds the claim");
+	assert_int_equal(w.released_calls, 0);
 
 	engine_resume(w.e); /* not paused: it claims the instance back */
+	assert_null(engine_calls_held(w.e));
+	assert_int_equal(w.released_calls, 1);
 	run_until(&w, all_in_state, &READY, "Ready after resume");
 	assert_true(fake_cloud_mutations(&w.cloud) > mutations);
 	assert_int_equal(w.cloud.claim_writes, 2);
@@ -1615,6 +1628,7 @@ static void test_pause_survives_a_restart(void **state)
 
 	start_engine(&w);
 	assert_true(engine_paused(w.e));
+	assert_string_equal(engine_calls_held(w.e), "mutating calls paused");
 	tenant_free(v[0]);
 	v[0] = tenant_of("acme", "r2", 1);
 	fix_tag(&v[0]->tags, "Team", "claims");
@@ -1623,6 +1637,10 @@ static void test_pause_survives_a_restart(void **state)
 	run_until(&w, all_in_state, &drifted, "Drifted after the restart");
 	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
 	engine_resume(w.e);
+	assert_null(engine_calls_held(w.e));
+	assert_int_equal(w.released_calls, 1);
+	engine_resume(w.e); /* nothing held: nothing released */
+	assert_int_equal(w.released_calls, 1);
 	run_until(&w, all_in_state, &READY, "Ready after resume");
 	stop_engine(&w);
 
