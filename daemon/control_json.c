@@ -448,7 +448,8 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 /* The state store's health: "ok" false while writes fail (creates wait meanwhile). */
 /* The instance's claim: its parameter (null: no claim), "state" (engine_claim_state),
  * "holder": the other daemon's text as it is there (a JSON object when it is one)
- * while standing by, else null, and the last call's "error" (else null). */
+ * while standing by, else null, the last call's "error" (else null), and when a
+ * reading or writing last named this daemon, "confirmed_at" (null: never). */
 static void add_claim(cJSON *o, const struct engine *e)
 {
 	cJSON *c = cJSON_AddObjectToObject(o, "claim");
@@ -463,6 +464,7 @@ static void add_claim(cJSON *o, const struct engine *e)
 	}
 	cJSON_AddItemToObject(c, "holder", holder ? holder : cJSON_CreateNull());
 	cJSON_AddItemToObject(c, "error", string_or_null(engine_claim_error(e)));
+	cJSON_AddItemToObject(c, "confirmed_at", engine_json_time(engine_claim_confirmed_at(e)));
 }
 
 static void add_state_store(cJSON *o, const struct engine *e)

@@ -151,8 +151,8 @@ static void render_claim(FILE *out, const cJSON *c)
 			fprintf(out, "%-12s STANDBY: %s names another daemon: %s\n", "claim",
 				render_str(c, "parameter", "?"), cJSON_IsString(h) ? h->valuestring : "?");
 		fprintf(out,
-			"%-12s no mutating call until `bedrock-tenantctl resume` (which claims it back) or a "
-			"restart\n",
+			"%-12s no mutating call until `bedrock-tenantctl resume` (which claims it back), a "
+			"restart, or that daemon stops\n",
 			"");
 	}
 	if (render_str(c, "error", NULL))

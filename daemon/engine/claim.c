@@ -20,7 +20,13 @@
  *
  * Rounds that must wait for an answer are given back to the engine's queue once it
  * comes (engine__claim_report_fn), or after CLAIM_WAIT_MS without one: a slow SSM
- * is a failing one. */
+ * is a failing one.
+ *
+ * A daemon that stops while it holds the claim marks it released: its own text with
+ * "released": true first (CLAIM_RELEASED). A daemon standing by reads the claim every
+ * claim_fresh_ms, and takes a released one over (writes its own and acts), as after
+ * `resume`. A claim deleted by hand is not a release: the one standing by cannot tell
+ * it from the holder's next write, and waits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +35,51 @@
 #include "xalloc.h"
 
 static void ask(struct engine *e, const char *value);
+
+/* How every daemon's released text begins (released_text). */
+#define CLAIM_RELEASED "{\"released\":true"
+
+static bool is_released(const char *value)
+{
+	return value && !strncmp(value, CLAIM_RELEASED, strlen(CLAIM_RELEASED));
+}
+
+/* The run's text marked released: {"released":true,"host":...} of {"host":...}. */
+static char *released_text(const char *value)
+{
+	const char *rest = value[0] == '{' ? value + 1 : "}";
+
+	while (*rest == ' ')
+		rest++;
+	return xasprintf("%s%s%s", CLAIM_RELEASED, *rest == '}' ? "" : ",", rest);
+}
+
+static void on_watch(uv_timer_t *timer)
+{
+	struct engine *e = timer->data;
+
+	if (e->claim.state == CLAIM_LOST && !e->claim.in_flight && !e->closing)
+		ask(e, NULL);
+}
+
+/* The daemon that held the claim stopped: this one, standing by, acts now. */
+static void take_over(struct engine *e, const char *value)
+{
+	struct engine__claim *c = &e->claim;
+
+	log_notice("claim %s released by the daemon that held it (%.400s): this daemon acts for instance %s",
+		   e->set.claim_parameter, value, e->set.instance);
+	uv_timer_stop(&c->watch);
+	free(c->other);
+	c->other = NULL;
+	c->state = CLAIM_UNWRITTEN;
+	c->open_until_ms = 0;
+	if (!e->paused) /* paused: written at its first mutating call, as at a start */
+		ask(e, e->set.claim_value);
+	engine_force_all(e);
+	if (e->set.on_calls_released && !engine__holds_calls(e))
+		e->set.on_calls_released(e, e->set.data);
+}
 
 static void on_claim(int status, const struct cloud_error *err, const char *value, void *data)
 {
@@ -40,6 +91,11 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 	c->in_flight = false;
 	c->writing = false;
 	uv_timer_stop(&c->slow);
+	if (c->release_owed) { /* stopping: what this call found is old */
+		c->release_owed = false;
+		ask(e, c->released_value);
+		return;
+	}
 	if (c->renew_owed && !e->closing) { /* resumed meanwhile: what this call found is old */
 		c->renew_owed = false;
 		ask(e, e->set.claim_value);
@@ -49,8 +105,9 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 		char *why = xasprintf("%s%s%s", err && err->code[0] ? err->code : "error",
 				      err && err->message[0] ? ": " : "", err ? err->message : "");
 		if ((!c->error || strcmp(c->error, why)) && !e->closing) /* not a call cancelled at shutdown */
-			log_warning("claim %s cannot be %s (%s): acting without it", e->set.claim_parameter,
-				    wrote ? "written" : "read", why);
+			log_warning("claim %s cannot be %s (%s): %s", e->set.claim_parameter,
+				    wrote ? "written" : "read", why,
+				    c->state == CLAIM_LOST ? "still standing by" : "acting without it");
 		free(c->error);
 		c->error = why;
 		c->open_until_ms = now + c->fresh_ms;
@@ -61,25 +118,47 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 		log_notice("claim %s answered again", e->set.claim_parameter);
 	free(c->error);
 	c->error = NULL;
-	if (!value && !e->closing) { /* deleted by hand: this daemon is still the one acting */
+	if (e->closing) {
+		if (wrote && is_released(value))
+			log_info("claim %s released", e->set.claim_parameter);
+		e->claim_report(e, false);
+		return;
+	}
+	if (is_released(value) && c->state == CLAIM_LOST) {
+		take_over(e, value);
+		return;
+	}
+	/* deleted by hand, or released by another daemon (one that stood by until it
+	 * stopped, or an old run): this daemon is still the one acting */
+	if ((!value || is_released(value)) && c->state != CLAIM_LOST) {
 		ask(e, e->set.claim_value);
 		return;
 	}
-	if (value && strcmp(value, e->set.claim_value)) {
-		if (c->state != CLAIM_LOST)
+	if (!value) { /* standing by: not a release, the holder writes it again */
+		e->claim_report(e, false);
+		return;
+	}
+	if (strcmp(value, e->set.claim_value)) {
+		bool was_lost = c->state == CLAIM_LOST;
+
+		if (!was_lost)
 			log_error(
 				"claim %s names another daemon of instance %s: %.400s; standing by (no mutating call) "
-				"until `bedrock-tenantctl resume` or a restart",
+				"until `bedrock-tenantctl resume`, a restart, or that daemon stops",
 				e->set.claim_parameter, e->set.instance, value);
 		free(c->other);
 		c->other = xstrdup(value);
 		c->state = CLAIM_LOST;
-		e->claim_report(e, true); /* the rounds that waited now hold back, as paused ones */
+		if (!was_lost)
+			uv_timer_start(&c->watch, on_watch, c->fresh_ms, c->fresh_ms);
+		/* newly lost: the rounds that waited now hold back, as paused ones */
+		e->claim_report(e, !was_lost);
 		return;
 	}
 	if (c->state != CLAIM_HELD)
 		log_info("claim %s holds this daemon", e->set.claim_parameter);
 	c->state = CLAIM_HELD;
+	c->confirmed_at = engine__wall(e);
 	c->open_until_ms = now + c->fresh_ms;
 	e->claim_report(e, false);
 }
@@ -128,6 +207,8 @@ void engine__claim_init(struct engine *e)
 	memset(c, 0, sizeof(*c));
 	uv_timer_init(e->loop, &c->slow);
 	c->slow.data = e;
+	uv_timer_init(e->loop, &c->watch);
+	c->watch.data = e;
 	if (!e->cloud->claim || !e->set.claim_parameter || !e->set.claim_value) {
 		c->state = CLAIM_OFF;
 		return;
@@ -136,6 +217,7 @@ void engine__claim_init(struct engine *e)
 	c->fresh_ms = e->set.claim_fresh_ms ? e->set.claim_fresh_ms : CLAIM_FRESH_MS;
 	c->place.key = xasprintf("-/%s", e->set.default_region ? e->set.default_region : "");
 	c->place.region = xstrdup(e->set.default_region ? e->set.default_region : "");
+	c->released_value = released_text(e->set.claim_value);
 }
 
 void engine__claim_release(struct engine *e)
@@ -146,6 +228,7 @@ void engine__claim_release(struct engine *e)
 	free(c->place.region);
 	free(c->other);
 	free(c->error);
+	free(c->released_value);
 	for (size_t i = 0; i < c->n_waiting; i++)
 		free(c->waiting[i]);
 	free(c->waiting);
@@ -215,6 +298,7 @@ bool engine__claim_renew(struct engine *e)
 	if (c->state == CLAIM_OFF || e->set.report_only)
 		return false;
 	log_notice("claim %s: claiming it for this daemon", e->set.claim_parameter);
+	uv_timer_stop(&c->watch);
 	c->state = CLAIM_UNWRITTEN;
 	c->open_until_ms = 0;
 	free(c->other);
@@ -224,6 +308,19 @@ bool engine__claim_renew(struct engine *e)
 	else if (!e->closing)
 		ask(e, e->set.claim_value);
 	return lost;
+}
+
+void engine__claim_stop(struct engine *e)
+{
+	struct engine__claim *c = &e->claim;
+
+	uv_timer_stop(&c->watch);
+	if (c->state != CLAIM_HELD)
+		return; /* not this daemon's (or never written): nothing to give back */
+	if (c->in_flight)
+		c->release_owed = true;
+	else
+		ask(e, c->released_value);
 }
 
 const char *engine_claim_state(const struct engine *e)
@@ -249,6 +346,11 @@ const char *engine_claim_parameter(const struct engine *e)
 const char *engine_claim_other(const struct engine *e)
 {
 	return e->claim.other;
+}
+
+int64_t engine_claim_confirmed_at(const struct engine *e)
+{
+	return e->claim.confirmed_at;
 }
 
 const char *engine_claim_error(const struct engine *e)

@@ -738,6 +738,7 @@ void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data
 	uv_timer_stop(&e->relist);
 	uv_timer_stop(&e->audit);
 	engine__store_flush(e);
+	engine__claim_stop(e);
 	if (calls_in_flight(e) == 0) {
 		drained(e);
 		return;
@@ -751,8 +752,9 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 11;
+	e->closing_handles = 12;
 	uv_close((uv_handle_t *)&e->claim.slow, closed_one);
+	uv_close((uv_handle_t *)&e->claim.watch, closed_one);
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
 	uv_close((uv_handle_t *)&e->store_watch, closed_one);
 	uv_close((uv_handle_t *)&e->reap, closed_one);

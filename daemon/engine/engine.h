@@ -271,6 +271,10 @@ const char *engine_claim_parameter(const struct engine *e); /* NULL: no claim */
 const char *engine_claim_state(const struct engine *e);
 const char *engine_claim_other(const struct engine *e);
 const char *engine_claim_error(const struct engine *e);
+/* engine_claim_confirmed_at: when (wall clock, seconds) a reading or writing of the
+ * claim last named this daemon; 0: never. A daemon at rest reads nothing: "held" is as
+ * of then. */
+int64_t engine_claim_confirmed_at(const struct engine *e);
 /* engine_approve_prune: release every held deletion; returns how many tenants. */
 size_t engine_approve_prune(struct engine *e);
 /* engine_resync: list every place again now. */

@@ -61,6 +61,9 @@ struct engine__claim {
 	struct place place; /* the daemon's own account in the default Region (owned key, region) */
 	bool in_flight, writing;
 	bool renew_owed;	/* resumed while a call was in flight: write once it answers */
+	bool release_owed;	/* stopping while a call was in flight: release once it answers */
+	char *released_value;	/* this run's text marked released (claim.c) */
+	int64_t confirmed_at;	/* wall clock of the last reading or writing naming this daemon; 0: none */
 	uint64_t fresh_ms;	/* engine_settings.claim_fresh_ms */
 	uint64_t open_until_ms; /* calls go without asking until then (uv_now) */
 	char *other;		/* CLAIM_LOST: the text naming the other daemon */
@@ -68,7 +71,8 @@ struct engine__claim {
 	uint64_t reads, writes;
 	char **waiting; /* tenants whose round waits for the answer (owned ids) */
 	size_t n_waiting, alloc_waiting;
-	uv_timer_t slow; /* CLAIM_WAIT_MS after a round began to wait */
+	uv_timer_t slow;  /* CLAIM_WAIT_MS after a round began to wait */
+	uv_timer_t watch; /* standing by: the claim read again every fresh_ms */
 };
 /* claim.c's report of an answer to engine.c: the waiting rounds may go on (taken
  * with engine__claim_take_waiting); lost: the claim names another daemon now. */
@@ -87,6 +91,10 @@ bool engine__standby(const struct engine *e);
 /* engine__claim_renew: claim the instance for this daemon now (resume), whatever
  * the claim says; true when it stood by. */
 bool engine__claim_renew(struct engine *e);
+/* engine__claim_stop: the daemon stops (engine_drain): a claim it holds is marked
+ * released, so that a daemon standing by takes the instance over (the call counts
+ * among those the drain waits for). */
+void engine__claim_stop(struct engine *e);
 
 struct place_state;
 struct engine__pool;

@@ -3,7 +3,8 @@
 # disagree) against one AWS: the last started holds the instance's claim and acts; the
 # other stands by, making no mutating call (neither its manifest change nor the prune
 # of the tenant it lacks reaches AWS), says so in its status (exit 1) and metrics, and
-# acts again only once `resume` claims it back, whereupon the first stands by in turn.
+# acts again only once `resume` claims it back, whereupon the first stands by in turn;
+# the one holding the claim stops, and the one standing by takes the instance over.
 . "$(dirname "$0")/lib.sh"
 
 CLAIM=$CLAIM_PARAM
@@ -31,7 +32,8 @@ start_daemon
 wait_until 60 "A: every tenant Ready" all_ready
 [ "$(status_json | jq -r .claim.state)" = held ] || fail "A does not hold the claim: $(status_json | jq -c .claim)"
 [ "$(claim_value | jq -r .pid)" = "$DAEMON_PID" ] || fail "the claim does not name A: $(claim_value)"
-status_json | jq -e '.claim.parameter == "'$CLAIM'" and .claim.holder == null and .claim.error == null' >/dev/null ||
+status_json | jq -e '.claim.parameter == "'$CLAIM'" and .claim.holder == null and .claim.error == null and
+	(.claim.confirmed_at | test("^[0-9-]+T[0-9:]+Z$"))' >/dev/null ||
 	fail "A's claim in its status: $(status_json | jq -c .claim)"
 
 # B's checkout: t1 and t2 as A's, t3 missing (to be pruned), t4 new
@@ -97,7 +99,20 @@ wait_eq 30 "the claim written again by A" "$DAEMON_PID" sh -c "curl -sf --max-ti
 	jq -r '[.accounts[].regions[].parameters[] | select(.name == \"$CLAIM\")][0].value | fromjson | .pid'"
 wait_until 60 "A: every tenant Ready" all_ready
 [ "$(status_json | jq -r .claim.state)" = held ] || fail "A: $(status_json | jq -c .claim)"
+[ "$(status_b | jq -r .claim.state)" = standby ] || fail "B: $(status_b | jq -c .claim)"
+
+# A stops: it marks the claim released, and B, standing by, takes the instance over
+# at its next reading of the claim (every 10 s) and acts on its own checkout (t4)
+PID_A=$DAEMON_PID
+stop_daemon
+claim_value | jq -e --arg pid "$PID_A" '.released == true and .pid == ($pid | tonumber)' >/dev/null ||
+	fail "A did not release the claim: $(claim_value)"
+claim_pid() { claim_value | jq -r 'if .released then "released" else .pid end'; }
+wait_eq 30 "B to take the released claim" "$PID_B" claim_pid
+grep -q "claim $CLAIM released by the daemon that held it" "$WORK/b/daemon.log" || fail "B did not log the take-over"
+wait_eq 60 "t4 made again by B" 1 profile_count t4
+[ "$(status_b | jq -r .claim.state)" = held ] || fail "B: $(status_b | jq -c .claim)"
 kill -TERM "$PID_B"
 wait_gone 30 "B to exit" "$PID_B"
-stop_daemon
+[ "$(claim_pid)" = released ] || fail "B did not release the claim: $(claim_value)"
 echo PASS

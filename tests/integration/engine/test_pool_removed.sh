@@ -24,8 +24,8 @@ default_count() { awsim_get state | jq --arg c "$CLAIM_PARAM" '[.accounts[] | se
 [ "$(default_count)" = 0 ] || fail "resources in the default account"
 
 stays() { # $1: what changed
+	stop_daemon # its claim marked released: a write of the stopping daemon's
 	awsim_put calls/reset
-	stop_daemon
 	rc=0
 	"$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
 	[ $rc = 0 ] || fail "$1: plan exits $rc, want 0: $(cat "$WORK/plan.out")"

@@ -913,6 +913,69 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	world_release(&w);
 }
 
+static bool claim_reads_past(struct world *w, const void *arg)
+{
+	return w->cloud.claim_reads >= *(const unsigned *)arg;
+}
+
+/* A daemon that stops marks the claim it holds released; one standing by reads the
+ * claim every claim_fresh_ms and takes a released one over, acting at once. A claim
+ * deleted by hand is no release: it keeps standing by. */
+static void test_claim_released_is_taken_over(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const enum tenant_state drifted = TENANT_DRIFTED;
+	unsigned mutations, reads, writes;
+
+	memset(&w, 0, sizeof(w));
+	world_init_kept(&w, 0, 0, 0);
+	stop_engine(&w);
+	w.claim_value = "{\"host\":\"a\", \"pid\":1}";
+	start_engine(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+
+	uv_sleep(60); /* past claim_fresh_ms: the next change reads the claim first */
+	free(w.cloud.claim);
+	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon started */
+	tenant_free(v[0]);
+	v[0] = tenant_of("acme", "r2", 1);
+	fix_tag(&v[0]->tags, "Team", "claims");
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &drifted, "Drifted while standing by");
+	assert_string_equal(engine_claim_state(w.e), "standby");
+
+	/* deleted by hand: read again and again, never written, still standing by */
+	free(w.cloud.claim);
+	w.cloud.claim = NULL;
+	writes = w.cloud.claim_writes;
+	reads = w.cloud.claim_reads + 3;
+	run_until(&w, claim_reads_past, &reads, "three readings while standing by");
+	assert_int_equal(w.cloud.claim_writes, writes);
+	assert_null(w.cloud.claim);
+	assert_string_equal(engine_claim_state(w.e), "standby");
+	assert_int_equal(engine_tenant(w.e, "acme")->state, TENANT_DRIFTED);
+
+	/* the other daemon stopped: its text marked released; this one takes over */
+	w.cloud.claim = xstrdup("{\"released\":true,\"host\":\"b\"}");
+	mutations = fake_cloud_mutations(&w.cloud);
+	run_until(&w, all_in_state, &READY, "Ready once the claim is released");
+	assert_true(fake_cloud_mutations(&w.cloud) > mutations);
+	assert_string_equal(w.cloud.claim, w.claim_value);
+	assert_string_equal(engine_claim_state(w.e), "held");
+	assert_null(engine_calls_held(w.e));
+	assert_int_equal(w.released_calls, 1);
+	assert_int_equal(engine_claim_confirmed_at(w.e), w.wall);
+
+	/* this one stops: its own text, marked released */
+	stop_engine(&w);
+	assert_string_equal(w.cloud.claim, "{\"released\":true,\"host\":\"a\", \"pid\":1}");
+	start_engine(&w);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 /* A claim that cannot be read or written does not stop the daemon: it acts, and
  * says why. */
 static void test_claim_failing_acts_without(void **state)
@@ -2241,6 +2304,7 @@ int main(void)
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_claim_stands_by_for_another_daemon),
 		cmocka_unit_test(test_claim_failing_acts_without),
+		cmocka_unit_test(test_claim_released_is_taken_over),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
 		cmocka_unit_test(test_create_waits_when_its_intents_group_is_lost),
 		cmocka_unit_test(test_clock_step_moves_the_timers),
