@@ -463,6 +463,13 @@ sign_call() {
 		${TARGET:+-H "X-Amz-Target: $TARGET"} ${4:+--data "$4"} "http://127.0.0.1:$PORT$3"
 }
 
+# ce_status: Cost Explorer's own status of the cost-allocation tag key
+# bedrock-tenantd:tenant ("" when it has never seen it).
+ce_status() {
+	TARGET=AWSInsightsIndexService.ListCostAllocationTags sign_call ce POST / '{"TagKeys":["bedrock-tenantd:tenant"]}' |
+		jq -r '.CostAllocationTags[0].Status // ""'
+}
+
 # create_role NAME...: IAM roles in the default account (the daemon only writes
 # policies on roles an operator made).
 create_role() {

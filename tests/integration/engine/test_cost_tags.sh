@@ -15,11 +15,6 @@ wait_until 60 "acme Ready" all_ready
 
 key_status() { status_json | jq -r '.cost_allocation_tags.keys[] | select(.key == "bedrock-tenantd:tenant") | .status'; }
 problem() { status_json | jq -r '.cost_allocation_tags.problem'; }
-# Cost Explorer's own record of the key ("" when it has never seen it)
-ce_status() {
-	TARGET=AWSInsightsIndexService.ListCostAllocationTags sign_call ce POST / '{"TagKeys":["bedrock-tenantd:tenant"]}' |
-		jq -r '.CostAllocationTags[0].Status // ""'
-}
 actual_spend() {
 	TARGET=AWSBudgetServiceGateway.DescribeBudget sign_call budgets POST / \
 		'{"AccountId":"111122223333","BudgetName":"bedrock-tenant-acme"}' |

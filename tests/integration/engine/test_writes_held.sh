@@ -35,10 +35,6 @@ wait_until 60 "acme Ready" all_ready
 ARN=$(ctl resolve acme p1)
 
 key_status() { status_json | jq -r '.cost_allocation_tags.keys[] | select(.key == "bedrock-tenantd:tenant") | .status'; }
-ce_status() {
-	TARGET=AWSInsightsIndexService.ListCostAllocationTags sign_call ce POST / '{"TagKeys":["bedrock-tenantd:tenant"]}' |
-		jq -r '.CostAllocationTags[0].Status // ""'
-}
 set_ce_status() {
 	TARGET=AWSInsightsIndexService.UpdateCostAllocationTagsStatus sign_call ce POST / \
 		"{\"CostAllocationTagsStatus\":[{\"TagKey\":\"bedrock-tenantd:tenant\",\"Status\":\"$1\"}]}" >/dev/null ||

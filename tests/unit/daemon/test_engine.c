@@ -845,6 +845,18 @@ static bool claim_written(struct world *w, const void *arg)
 	return w->cloud.claim_writes >= *(const unsigned *)arg && !strcmp(engine_claim_state(w->e), "held");
 }
 
+/* A world whose engine has a claim: this daemon's text claim_value; claim_fail: the
+ * fake cloud's error for every claim call (NULL: none). */
+static void claim_world(struct world *w, const char *claim_value, const char *claim_fail)
+{
+	memset(w, 0, sizeof(*w));
+	world_init_kept(w, 0, 0, 0);
+	stop_engine(w);
+	w->claim_value = claim_value;
+	w->cloud.claim_fail = claim_fail;
+	start_engine(w);
+}
+
 /* The instance's claim: written before the first mutating call; another daemon's
  * text found there (its reading over claim_fresh_ms old) makes the engine stand by,
  * with no mutating call, until resume writes it again; a converged engine at rest
@@ -856,11 +868,7 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	const enum tenant_state drifted = TENANT_DRIFTED;
 	unsigned mutations, reads, writes;
 
-	memset(&w, 0, sizeof(w));
-	world_init_kept(&w, 0, 0, 0);
-	stop_engine(&w);
-	w.claim_value = "{\"host\":\"a\"}";
-	start_engine(&w);
+	claim_world(&w, "{\"host\":\"a\"}", NULL);
 	assert_string_equal(engine_claim_state(w.e), "unclaimed");
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "Ready");
@@ -928,11 +936,7 @@ static void test_claim_released_is_taken_over(void **state)
 	const enum tenant_state drifted = TENANT_DRIFTED;
 	unsigned mutations, reads, writes;
 
-	memset(&w, 0, sizeof(w));
-	world_init_kept(&w, 0, 0, 0);
-	stop_engine(&w);
-	w.claim_value = "{\"host\":\"a\", \"pid\":1}";
-	start_engine(&w);
+	claim_world(&w, "{\"host\":\"a\", \"pid\":1}", NULL);
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "Ready");
 
@@ -983,12 +987,7 @@ static void test_claim_failing_acts_without(void **state)
 	struct world w;
 	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
 
-	memset(&w, 0, sizeof(w));
-	world_init_kept(&w, 0, 0, 0);
-	stop_engine(&w);
-	w.claim_value = "{\"host\":\"a\"}";
-	w.cloud.claim_fail = "AccessDeniedException";
-	start_engine(&w);
+	claim_world(&w, "{\"host\":\"a\"}", "AccessDeniedException");
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "Ready without the claim");
 	assert_null(w.cloud.claim);
