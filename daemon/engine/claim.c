@@ -76,9 +76,7 @@ static void take_over(struct engine *e, const char *value)
 	c->open_until_ms = 0;
 	if (!e->paused) /* paused: written at its first mutating call, as at a start */
 		ask(e, e->set.claim_value);
-	engine_force_all(e);
-	if (e->set.on_calls_released && !engine__holds_calls(e))
-		e->set.on_calls_released(e, e->set.data);
+	engine__calls_released(e);
 }
 
 static void on_claim(int status, const struct cloud_error *err, const char *value, void *data)

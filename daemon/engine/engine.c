@@ -1049,6 +1049,11 @@ void engine_resume(struct engine *e)
 			engine__store_failed(e);
 		log_notice("mutating calls resumed");
 	}
+	engine__calls_released(e);
+}
+
+void engine__calls_released(struct engine *e)
+{
 	engine_force_all(e);
 	if (e->set.on_calls_released && !engine__holds_calls(e))
 		e->set.on_calls_released(e, e->set.data);

@@ -364,11 +364,17 @@ struct engine {
 	uint64_t heap_trims;	     /* malloc_trim calls so far */
 };
 
-/* No mutating call goes out: paused, report-only, or another daemon holds the claim. */
+/* No mutating call goes out: paused, report-only, or another daemon holds the claim
+ * (engine_calls_held says which). */
 static inline bool engine__holds_calls(const struct engine *e)
 {
-	return e->paused || e->set.report_only || engine__standby(e);
+	return engine_calls_held(e) != NULL;
 }
+
+/* Mutating calls may go again (resume, or a released claim taken over): every tenant
+ * is looked at again, and the writers outside the engine are told
+ * (engine_settings.on_calls_released) unless something else still holds them. */
+void engine__calls_released(struct engine *e);
 
 /* The wall clock in seconds (timers that survive restarts). */
 static inline int64_t engine__wall(const struct engine *e)

@@ -406,15 +406,16 @@ s3_call() {
 make_bucket() { s3_call -X PUT "/$1" >/dev/null || fail "CreateBucket $1"; }
 
 # write_usage_config [LINE]: the configuration with usage read from the bucket
-# usage-logs (prefix bedrock) in us-east-1, Bedrock's logging managed, a poll a second,
-# LINE (indented) among the usage settings, and prices of $MODEL.
+# usage-logs (prefix bedrock) in us-east-1, Bedrock's logging managed (or as
+# $INVOCATION_LOGGING says: observe), a poll a second, LINE (indented) among the usage
+# settings, and prices of $MODEL.
 write_usage_config() {
 	write_config "usage:
   places:
     - region: us-east-1
       bucket: usage-logs
       prefix: bedrock
-  invocation_logging: manage
+  invocation_logging: ${INVOCATION_LOGGING:-manage}
   poll_interval: 1s
   path_style: true
   ${1:-}

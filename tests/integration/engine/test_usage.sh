@@ -88,13 +88,7 @@ stop_daemon
 # invocation_logging: observe only reads: logging turned off by hand is a problem in
 # status, and stays off.
 sign_call bedrock DELETE /logging/modelinvocations >/dev/null || fail "DeleteModelInvocationLoggingConfiguration"
-write_config "usage:
-  places:
-    - region: us-east-1
-      bucket: usage-logs
-      prefix: bedrock
-  poll_interval: 1s
-  path_style: true"
+INVOCATION_LOGGING=observe write_usage_config
 start_daemon
 logging_problem() { status_json | jq -r '.usage[0].problem // ""' | grep -q 'logging to S3 is off'; }
 wait_until 30 "the logging problem in status" logging_problem

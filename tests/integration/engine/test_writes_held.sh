@@ -20,15 +20,7 @@ cost_allocation_tags:
   mode: manage
   check_interval: $2"
 }
-write_config "usage:
-  places:
-    - region: us-east-1
-      bucket: usage-logs
-      prefix: bedrock
-  poll_interval: 1s
-  path_style: true
-prices:
-  $MODEL: {input: 0.001, output: 0.005}"
+INVOCATION_LOGGING=observe write_usage_config
 write_budget_tenant acme 100 ""
 start_daemon
 wait_until 60 "acme Ready" all_ready
