@@ -10,8 +10,9 @@
  * calls go on. Text that is not its own means another daemon started since: this one
  * stands by (engine__standby), sending no mutating call, as when paused, until
  * `resume` claims again or it restarts. The last started wins; the other one notices
- * at its next call, or within claim_fresh_ms of work. No call at rest: a converged
- * daemon reads nothing.
+ * at its next call, within claim_fresh_ms of work, or at its next resync: at rest, a
+ * daemon that holds the claim reads it once a resync (engine__claim_check), and
+ * writes nothing.
  *
  * While the parameter cannot be read or written (no permission, SSM failing), the
  * daemon goes on as if it held the claim, says why in its status and log, and tries
@@ -127,9 +128,20 @@ static void on_claim(int status, const struct cloud_error *err, const char *valu
 		return;
 	}
 	/* deleted by hand, or released by another daemon (one that stood by until it
-	 * stopped, or an old run): this daemon is still the one acting */
+	 * stopped, or an old run): this daemon is still the one acting, and writes its
+	 * own again, unless its writes are held (a resync's reading while paused): it
+	 * then holds no claim, and writes one at its first call */
 	if ((!value || is_released(value)) && c->state != CLAIM_LOST) {
-		ask(e, e->set.claim_value);
+		if (!engine__holds_calls(e)) {
+			ask(e, e->set.claim_value);
+			return;
+		}
+		if (c->state == CLAIM_HELD)
+			log_notice("claim %s %s: written again at this daemon's next call", e->set.claim_parameter,
+				   value ? "released by another daemon" : "is gone");
+		c->state = CLAIM_UNWRITTEN;
+		c->open_until_ms = 0;
+		e->claim_report(e, false);
 		return;
 	}
 	if (!value) { /* standing by: not a release, the holder writes it again */
@@ -306,6 +318,14 @@ bool engine__claim_renew(struct engine *e)
 	else if (!e->closing)
 		ask(e, e->set.claim_value);
 	return lost;
+}
+
+void engine__claim_check(struct engine *e)
+{
+	struct engine__claim *c = &e->claim;
+
+	if (c->state == CLAIM_HELD && !c->in_flight && !e->closing && uv_now(e->loop) >= c->open_until_ms)
+		ask(e, NULL);
 }
 
 void engine__claim_stop(struct engine *e)

@@ -1102,6 +1102,7 @@ size_t engine_approve_prune(struct engine *e)
 void engine_resync(struct engine *e)
 {
 	engine__places_resync(e);
+	engine__claim_check(e);
 }
 
 /* ---- queries ---- */

@@ -91,6 +91,10 @@ bool engine__standby(const struct engine *e);
 /* engine__claim_renew: claim the instance for this daemon now (resume), whatever
  * the claim says; true when it stood by. */
 bool engine__claim_renew(struct engine *e);
+/* engine__claim_check: a resync reads a claim this daemon holds (unless read within
+ * fresh_ms), so that what its status says of the claim is as of the last resync, as
+ * the rest of what it reports is of the last listing. */
+void engine__claim_check(struct engine *e);
 /* engine__claim_stop: the daemon stops (engine_drain): a claim it holds is marked
  * released, so that a daemon standing by takes the instance over (the call counts
  * among those the drain waits for). */

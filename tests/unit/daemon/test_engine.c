@@ -845,6 +845,16 @@ static bool claim_written(struct world *w, const void *arg)
 	return w->cloud.claim_writes >= *(const unsigned *)arg && !strcmp(engine_claim_state(w->e), "held");
 }
 
+static bool claim_reads_past(struct world *w, const void *arg)
+{
+	return w->cloud.claim_reads >= *(const unsigned *)arg;
+}
+
+static bool claim_state_is(struct world *w, const void *arg)
+{
+	return !strcmp(engine_claim_state(w->e), arg);
+}
+
 /* A world whose engine has a claim: this daemon's text claim_value; claim_fail: the
  * fake cloud's error for every claim call (NULL: none). */
 static void claim_world(struct world *w, const char *claim_value, const char *claim_fail)
@@ -860,7 +870,7 @@ static void claim_world(struct world *w, const char *claim_value, const char *cl
 /* The instance's claim: written before the first mutating call; another daemon's
  * text found there (its reading over claim_fresh_ms old) makes the engine stand by,
  * with no mutating call, until resume writes it again; a converged engine at rest
- * reads nothing for it. */
+ * reads it once a resync, and writes nothing. */
 static void test_claim_stands_by_for_another_daemon(void **state)
 {
 	struct world w;
@@ -877,11 +887,16 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	assert_int_equal(w.cloud.mutations_before_claim, 0);
 	assert_string_equal(engine_claim_state(w.e), "held");
 
-	uv_sleep(60); /* at rest past claim_fresh_ms: a resync reads nothing for the claim */
-	reads = w.cloud.claim_reads;
+	uv_sleep(60); /* at rest past claim_fresh_ms: a resync reads the claim once, writes nothing */
+	uv_update_time(&w.loop);
+	reads = w.cloud.claim_reads + 1;
 	resync_listed(&w, "a resync");
+	run_until(&w, claim_reads_past, &reads, "the resync's reading of the claim");
 	assert_int_equal(w.cloud.claim_reads, reads);
+	assert_int_equal(w.cloud.claim_writes, 1);
+	assert_string_equal(engine_claim_state(w.e), "held");
 
+	uv_sleep(60); /* past claim_fresh_ms: the next change reads the claim first */
 	free(w.cloud.claim);
 	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon started */
 	mutations = fake_cloud_mutations(&w.cloud);
@@ -921,9 +936,54 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	world_release(&w);
 }
 
-static bool claim_reads_past(struct world *w, const void *arg)
+/* A daemon displaced while at rest sees it at its next resync: it stands by without a
+ * change to make, and says so. Paused, a resync that finds the claim gone writes
+ * nothing: the daemon holds no claim until its next call (resume writes it). */
+static void test_claim_displaced_at_rest(void **state)
 {
-	return w->cloud.claim_reads >= *(const unsigned *)arg;
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	unsigned mutations, reads, writes;
+
+	claim_world(&w, "{\"host\":\"a\"}", NULL);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_string_equal(engine_claim_state(w.e), "held");
+
+	uv_sleep(60);
+	uv_update_time(&w.loop);
+	free(w.cloud.claim);
+	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon took it */
+	mutations = fake_cloud_mutations(&w.cloud);
+	resync_listed(&w, "a resync at rest");
+	run_until(&w, claim_state_is, "standby", "standing by after the resync");
+	assert_string_equal(engine_claim_other(w.e), "{\"host\":\"b\"}");
+	assert_int_equal(w.cloud.claim_writes, 1);
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+
+	engine_resume(w.e);
+	writes = 2;
+	run_until(&w, claim_written, &writes, "the claim written by resume");
+
+	uv_sleep(60);
+	uv_update_time(&w.loop);
+	engine_pause(w.e);
+	free(w.cloud.claim);
+	w.cloud.claim = NULL; /* deleted by hand while paused */
+	reads = w.cloud.claim_reads + 1;
+	resync_listed(&w, "a resync while paused");
+	run_until(&w, claim_reads_past, &reads, "the resync's reading of the claim");
+	run_until(&w, claim_state_is, "unclaimed", "no claim held once it is gone");
+	assert_int_equal(w.cloud.claim_writes, 2);
+	assert_null(w.cloud.claim);
+
+	engine_resume(w.e); /* writes it at once */
+	writes = 3;
+	run_until(&w, claim_written, &writes, "the claim written by resume");
+	assert_string_equal(w.cloud.claim, w.claim_value);
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+	tenant_free(v[0]);
+	world_release(&w);
 }
 
 /* A daemon that stops marks the claim it holds released; one standing by reads the
@@ -2302,6 +2362,7 @@ int main(void)
 		cmocka_unit_test(test_quota_error_waits_for_capacity),
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_claim_stands_by_for_another_daemon),
+		cmocka_unit_test(test_claim_displaced_at_rest),
 		cmocka_unit_test(test_claim_failing_acts_without),
 		cmocka_unit_test(test_claim_released_is_taken_over),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
