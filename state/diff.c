@@ -441,6 +441,24 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 	diff__clear_timer(c, p->name);
 }
 
+/* The profile is to be made (again) and the tenant's parameter still names an earlier
+ * one that is gone (deleted outside the daemon): the parameter names nothing, and goes
+ * now, so that SSM never names a missing profile while the create waits (a quota, an
+ * error); the round after the create publishes it again with the new ARN. One that
+ * names a live profile (a replacement's, draining) stays until the new one is made. */
+static void diff_dangling_parameter(struct diff_ctx *c, const struct profile *dp)
+{
+	const struct observed_parameter *p = param_named(c->in->observed, dp->parameter);
+	struct action *a;
+
+	if (!p || !p->value || !p->tags_known || !tags_owned_by(&p->tags, c->s->instance) ||
+	    diff__other_tenants(c, &p->tags, p->name) || observed_store_profile(c->in->observed->store, p->value))
+		return;
+	a = plan_add(c->plan, ACT_PARAM_DELETE, "parameter %s names %s, which is gone", p->name, p->value);
+	a->resource = xstrdup(p->name);
+	a->profile_key = xstrdup(dp->key);
+}
+
 static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 {
 	const struct observed_tenant *o = c->in->observed;
@@ -479,6 +497,7 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 			a->resource = xstrdup(other->arn);
 		} else if (!verify_answered(c, dp)) {
 			diff_create(c, dp);
+			diff_dangling_parameter(c, dp);
 		}
 	} else {
 		char buf[512], *heap;

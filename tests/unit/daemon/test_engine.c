@@ -1305,6 +1305,40 @@ static void test_profile_deleted_by_hand_is_recreated(void **state)
 	world_release(&w);
 }
 
+/* A profile deleted by hand whose create then waits for capacity: its parameter, which
+ * names the gone profile, is deleted in the same round, so SSM names nothing rather
+ * than a missing profile while the tenant waits; once capacity comes, both are made
+ * again. */
+static void test_profile_gone_while_waiting_names_nothing(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const char *param = "/bedrock-tenants/acme/chat/profile-arn";
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	resync_and_settle(&w);
+	assert_non_null(observed_store_parameter(&w.cloud.world, param));
+	assert_true(observed_store_remove_profile(&w.cloud.world, world_profile(&w, "acme")->arn));
+	w.cloud.fail_next = 1; /* the create: the round's first call */
+	w.cloud.fail_cls = ERROR_TERMINAL;
+	w.cloud.fail_code = "ServiceQuotaExceededException";
+	engine_resync(w.e);
+	run_until(&w, tenant_waits, "acme", "acme waiting");
+	assert_int_equal(w.cloud.calls[ACT_PARAM_DELETE], 1);
+	assert_null(observed_store_parameter(&w.cloud.world, param));
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 0);
+
+	engine_resync(w.e); /* capacity again */
+	run_until(&w, all_in_state, &READY, "acme Ready after the next listing");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 1);
+	assert_string_equal(observed_store_parameter(&w.cloud.world, param)->value, world_profile(&w, "acme")->arn);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
 /* Deleted before any listing saw it: its create intent is still open, and its token
  * only replays the dead ARN. A Get confirms it is gone; a fresh token creates it. */
 static void test_deleted_before_listed_gets_a_fresh_token(void **state)
@@ -2360,6 +2394,7 @@ int main(void)
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),
 		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
 		cmocka_unit_test(test_quota_error_waits_for_capacity),
+		cmocka_unit_test(test_profile_gone_while_waiting_names_nothing),
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_claim_stands_by_for_another_daemon),
 		cmocka_unit_test(test_claim_displaced_at_rest),

@@ -139,6 +139,41 @@ static void test_tags_added_changed_removed(void **state)
 	sim_release(&s);
 }
 
+/* A profile deleted outside the daemon: the create is planned, and the parameter that
+ * names the gone profile is deleted with it (SSM names nothing while the create
+ * waits); the next pass publishes the new ARN. */
+static void test_parameter_of_a_gone_profile_goes_with_the_create(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	char *old_arn;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	old_arn = xstrdup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->arn);
+	assert_true(observed_store_remove_profile(&s.store, old_arn));
+
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 2);
+	assert_int_equal(p.actions[0].kind, ACT_PROFILE_CREATE);
+	assert_int_equal(p.actions[1].kind, ACT_PARAM_DELETE);
+	assert_string_equal(p.actions[1].resource, param(&s, "acme", "chat")->name);
+	assert_false(p.actions[1].destructive); /* not a prune: the parameter is still desired */
+	sim_apply(&s, &p);
+	plan_release(&p);
+	assert_null(param(&s, "acme", "chat"));
+
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_string_equal(param(&s, "acme", "chat")->value,
+			    observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->arn);
+	assert_string_not_equal(param(&s, "acme", "chat")->value, old_arn);
+	free(old_arn);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_replacement_is_create_before_delete_with_drain(void **state)
 {
 	struct sim s;
@@ -800,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_long_model_arn),
 		cmocka_unit_test(test_create_from_scratch),
 		cmocka_unit_test(test_tags_added_changed_removed),
+		cmocka_unit_test(test_parameter_of_a_gone_profile_goes_with_the_create),
 		cmocka_unit_test(test_replacement_is_create_before_delete_with_drain),
 		cmocka_unit_test(test_deletion_after_grace),
 		cmocka_unit_test(test_retain_releases_instead_of_deleting),
