@@ -44,7 +44,10 @@ s.listen(8)
 time.sleep(120)
 PY
 OTHER=$!
-wait_until 5 "the other process's socket" test -S "$SOCK"
+# listening, not only bound: a socket at the path that refuses connections is a stale
+# one, which the reload would rightly replace
+answers() { python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$SOCK"; }
+wait_until 5 "the other process's socket" answers
 kill -HUP "$DAEMON_PID"
 wait_until 5 "the other process's socket seen" grep -q "another process answers there now" "$WORK/daemon.log"
 stop_daemon
