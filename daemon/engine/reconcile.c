@@ -989,13 +989,13 @@ static void send_actions(struct reconcile *r)
 		finish(r, r->worst, r->error);
 }
 
-/* round_deletes: the round deletes this resource (a parameter naming a profile that
- * is gone): nothing is written at its name before the next round. */
-static bool round_deletes(const struct reconcile *r, const char *resource)
+/* round_touches: one of the round's actions is on this resource (a parameter that
+ * names a profile gone, deleted): its calls may still be out, so nothing else is sent
+ * for it before the next round. */
+static bool round_touches(const struct reconcile *r, const char *resource)
 {
 	for (size_t i = 0; i < r->plan.n_actions; i++)
-		if (is_delete(r->plan.actions[i].kind) && r->plan.actions[i].resource &&
-		    !strcmp(r->plan.actions[i].resource, resource))
+		if (r->plan.actions[i].resource && !strcmp(r->plan.actions[i].resource, resource))
 			return true;
 	return false;
 }
@@ -1005,8 +1005,8 @@ static bool round_deletes(const struct reconcile *r, const char *resource)
  * parameter need not wait for them. The tenant's diff, now, plans what the next round
  * would; of it, only the create or update of this profile's parameter is sent now
  * (it names the ARN just answered: what the next round would write), the rest waits
- * for the next round. Not in a move's rounds, which read other places too, nor while
- * the round deletes the parameter (the delete may land after the write). */
+ * for the next round. Not in a move's rounds, which read other places too, nor for a
+ * parameter the round acts on already (a delete of it may land after the write). */
 static void publish_now(struct reconcile *r, const char *profile_key)
 {
 	struct engine *e = r->e;
@@ -1028,7 +1028,7 @@ static void publish_now(struct reconcile *r, const char *profile_key)
 		struct action *a = &p.actions[i], *own;
 
 		if ((a->kind != ACT_PARAM_CREATE && a->kind != ACT_PARAM_UPDATE) || !a->profile_key ||
-		    strcmp(a->profile_key, profile_key) != 0 || round_deletes(r, a->resource))
+		    strcmp(a->profile_key, profile_key) != 0 || round_touches(r, a->resource))
 			continue;
 		own = xmalloc(sizeof(*own));
 		*own = *a;

@@ -855,6 +855,21 @@ static bool claim_state_is(struct world *w, const void *arg)
 	return !strcmp(engine_claim_state(w->e), arg);
 }
 
+/* The claim as another daemon, or a hand, left it: text, or NULL for none. */
+static void claim_set(struct world *w, const char *text)
+{
+	free(w->cloud.claim);
+	w->cloud.claim = text ? xstrdup(text) : NULL;
+}
+
+/* Past claim_fresh_ms (50 ms) by the loop's clock too: the next call, or resync, reads
+ * the claim again. */
+static void claim_stale(struct world *w)
+{
+	uv_sleep(60);
+	uv_update_time(&w->loop);
+}
+
 /* A world whose engine has a claim: this daemon's text claim_value; claim_fail: the
  * fake cloud's error for every claim call (NULL: none). */
 static void claim_world(struct world *w, const char *claim_value, const char *claim_fail)
@@ -887,8 +902,7 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	assert_int_equal(w.cloud.mutations_before_claim, 0);
 	assert_string_equal(engine_claim_state(w.e), "held");
 
-	uv_sleep(60); /* at rest past claim_fresh_ms: a resync reads the claim once, writes nothing */
-	uv_update_time(&w.loop);
+	claim_stale(&w); /* at rest: a resync reads the claim once, writes nothing */
 	reads = w.cloud.claim_reads + 1;
 	resync_listed(&w, "a resync");
 	run_until(&w, claim_reads_past, &reads, "the resync's reading of the claim");
@@ -896,9 +910,8 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	assert_int_equal(w.cloud.claim_writes, 1);
 	assert_string_equal(engine_claim_state(w.e), "held");
 
-	uv_sleep(60); /* past claim_fresh_ms: the next change reads the claim first */
-	free(w.cloud.claim);
-	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon started */
+	claim_stale(&w);		   /* the next change reads the claim first */
+	claim_set(&w, "{\"host\":\"b\"}"); /* another daemon started */
 	mutations = fake_cloud_mutations(&w.cloud);
 	tenant_free(v[0]);
 	v[0] = tenant_of("acme", "r2", 1);
@@ -923,8 +936,7 @@ static void test_claim_stands_by_for_another_daemon(void **state)
 	assert_string_equal(engine_claim_state(w.e), "held");
 
 	/* at rest, resume writes the claim at once (a new host taking the instance over) */
-	free(w.cloud.claim);
-	w.cloud.claim = xstrdup("{\"host\":\"b\"}");
+	claim_set(&w, "{\"host\":\"b\"}");
 	mutations = fake_cloud_mutations(&w.cloud);
 	engine_resume(w.e);
 	writes = 3;
@@ -950,10 +962,8 @@ static void test_claim_displaced_at_rest(void **state)
 	run_until(&w, all_in_state, &READY, "Ready");
 	assert_string_equal(engine_claim_state(w.e), "held");
 
-	uv_sleep(60);
-	uv_update_time(&w.loop);
-	free(w.cloud.claim);
-	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon took it */
+	claim_stale(&w);
+	claim_set(&w, "{\"host\":\"b\"}"); /* another daemon took it */
 	mutations = fake_cloud_mutations(&w.cloud);
 	resync_listed(&w, "a resync at rest");
 	run_until(&w, claim_state_is, "standby", "standing by after the resync");
@@ -965,11 +975,9 @@ static void test_claim_displaced_at_rest(void **state)
 	writes = 2;
 	run_until(&w, claim_written, &writes, "the claim written by resume");
 
-	uv_sleep(60);
-	uv_update_time(&w.loop);
+	claim_stale(&w);
 	engine_pause(w.e);
-	free(w.cloud.claim);
-	w.cloud.claim = NULL; /* deleted by hand while paused */
+	claim_set(&w, NULL); /* deleted by hand while paused */
 	reads = w.cloud.claim_reads + 1;
 	resync_listed(&w, "a resync while paused");
 	run_until(&w, claim_reads_past, &reads, "the resync's reading of the claim");
@@ -1000,9 +1008,8 @@ static void test_claim_released_is_taken_over(void **state)
 	put_all(&w, v, 1, true);
 	run_until(&w, all_in_state, &READY, "Ready");
 
-	uv_sleep(60); /* past claim_fresh_ms: the next change reads the claim first */
-	free(w.cloud.claim);
-	w.cloud.claim = xstrdup("{\"host\":\"b\"}"); /* another daemon started */
+	claim_stale(&w);		   /* the next change reads the claim first */
+	claim_set(&w, "{\"host\":\"b\"}"); /* another daemon started */
 	tenant_free(v[0]);
 	v[0] = tenant_of("acme", "r2", 1);
 	fix_tag(&v[0]->tags, "Team", "claims");
@@ -1011,8 +1018,7 @@ static void test_claim_released_is_taken_over(void **state)
 	assert_string_equal(engine_claim_state(w.e), "standby");
 
 	/* deleted by hand: read again and again, never written, still standing by */
-	free(w.cloud.claim);
-	w.cloud.claim = NULL;
+	claim_set(&w, NULL);
 	writes = w.cloud.claim_writes;
 	reads = w.cloud.claim_reads + 3;
 	run_until(&w, claim_reads_past, &reads, "three readings while standing by");
@@ -1022,7 +1028,7 @@ static void test_claim_released_is_taken_over(void **state)
 	assert_int_equal(engine_tenant(w.e, "acme")->state, TENANT_DRIFTED);
 
 	/* the other daemon stopped: its text marked released; this one takes over */
-	w.cloud.claim = xstrdup("{\"released\":true,\"host\":\"b\"}");
+	claim_set(&w, "{\"released\":true,\"host\":\"b\"}");
 	mutations = fake_cloud_mutations(&w.cloud);
 	run_until(&w, all_in_state, &READY, "Ready once the claim is released");
 	assert_true(fake_cloud_mutations(&w.cloud) > mutations);
