@@ -39,6 +39,39 @@ static bool named_by_parameter(const struct observed_tenant *o, const char *inst
 	return false;
 }
 
+/* A create of the record answered arn and no read has shown it since: a listing
+ * without it may lag behind. */
+static bool answered_unseen(const struct tenant_record *r, const char *arn)
+{
+	for (size_t i = 0; r && i < r->n_intents; i++)
+		if (r->intents[i].arn && !r->intents[i].confirmed && !strcmp(r->intents[i].arn, arn))
+			return true;
+	return false;
+}
+
+void move_serving_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret)
+{
+	const struct observed_tenant *o = in->observed;
+
+	plan_init(ret);
+	for (size_t i = 0; i < o->n_parameters; i++) {
+		const struct observed_parameter *q = o->parameters[i];
+		const char *tenant = q->tags_known ? tag_set_get(&q->tags, TAG_TENANT) : NULL;
+		struct action *a;
+
+		if (!owned_param(q, s->instance) || !tenant || strcmp(tenant, in->tenant_id) || !q->value ||
+		    observed_store_profile(o->store, q->value) || answered_unseen(in->record, q->value))
+			continue;
+		a = plan_add(ret, ACT_PARAM_DELETE,
+			     "parameter %s in %s names %s, which is gone (the old set serves "
+			     "until the move to %s is Ready, and is not made again)",
+			     q->name, in->from, q->value, in->to ? in->to : "another place");
+		a->resource = xstrdup(q->name);
+		a->profile_key = xstrdup_or_null(tag_set_get(&q->tags, TAG_PROFILE));
+		a->origin = ORIGIN_MOVE;
+	}
+}
+
 static struct action *release(struct plan *p, enum action_kind kind, const char *resource, const char *from)
 {
 	struct action *a = plan_add(p, kind, "%s released in %s, left by a move (deletion_policy: retain)", resource,

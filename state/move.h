@@ -51,6 +51,16 @@ struct move_input {
  * otherwise. s->drain is the drain time. */
 int move_out_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret);
 
+/* move_serving_diff: before the switch (the new set not Ready yet, or the tenant still
+ * waiting for a place to move to) the old place serves, and it is not reconciled: its
+ * profiles are not made again there (their creates would race the new place's), but
+ * a parameter of the tenant there that names a profile that is gone from it (deleted
+ * by hand) is deleted, so that SSM never names a profile that is not live. A profile
+ * a create answered that no read has shown yet (read-after-write lag) is not judged
+ * gone. Fills *ret (initialised here; release with plan_release); in->to may be NULL
+ * (no place to move to yet), in->desired too. */
+void move_serving_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret);
+
 /* move_left_in: the tenant still has something in that place that a move would
  * delete there (an owned profile or parameter; an owned budget too when other_account). */
 bool move_left_in(const struct observed_tenant *o, const char *instance, bool other_account);

@@ -366,6 +366,50 @@ static bool account_moved(struct engine *e, struct tenant_entry *t, struct place
 	return true;
 }
 
+/* A round in the old place of a tenant that waits for room to move ended. */
+static void on_serving_done(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
+{
+	enum wq_result result = o->cls == ERROR_NONE ? WQ_OK : o->cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+
+	t->in_progress = false;
+	e->reconciles_in_flight--;
+	engine__slot_give(e, t);
+	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, uv_now(e->loop), (double)random() / RAND_MAX);
+	if (o->cls == ERROR_NONE && o->left_for_aws && !engine__holds_calls(e) && !engine__claim_waiting(e, t->id))
+		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
+	if (o->cls != ERROR_NONE && !o->quiet)
+		log_tenant(o->cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "in its old place: %s%s",
+			   o->error ? o->error : "", o->cls == ERROR_RETRYABLE ? " (will retry)" : "");
+	update_state(e, t);
+	schedule_pump(e);
+	maybe_ready(e);
+	check_drained(e);
+}
+
+/* t has no place (it waits for room to move): its old set, where it still serves, gets
+ * a round of its own (engine__serving_round). True when that round started or waits
+ * for a slot there (the queue is told either way). */
+static bool serve_waiting(struct engine *e, struct tenant_entry *t, bool change)
+{
+	size_t at = 0;
+	struct place_state *old = engine__serving_old(e, t, &at);
+
+	if (!old)
+		return false;
+	if (!engine__slot_take(old, t)) { /* its old place is busy: it waits for a slot there */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		update_state(e, t);
+		maybe_ready(e);
+		return true;
+	}
+	t->in_progress = true;
+	e->reconciles_in_flight++;
+	e->n_reconciles++;
+	if (engine__serving_start(e, t, old, change, on_serving_done))
+		update_state(e, t);
+	return true;
+}
+
 /* The pump's start of one tenant's reconcile, once its place is listed. change: it
  * came from the change lane (an edit, an operator's command), and its AWS calls go
  * before the ordinary ones queued in the AWS layer. */
@@ -377,6 +421,8 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		ps = place_of_tenant(e, t);
 		engine__set_place(e, t, ps);
 		if (!ps) { /* waits for capacity, Pending with the reason */
+			if (serve_waiting(e, t, change))
+				return;
 			workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
 			update_state(e, t);
 			maybe_ready(e);
@@ -471,6 +517,21 @@ static void adopt_orphans(struct place_state *ps)
 		prune_gate(e, "tenants without a manifest");
 }
 
+/* The tenants whose old set serves in ps but who are not its members (a move not
+ * switched yet, a tenant waiting for room to move) are looked at too: what the
+ * listing shows gone there is theirs to mend (engine__serving_round). */
+static void mark_served(struct engine *e, struct place_state *ps)
+{
+	size_t pos = 0;
+	const char *tenant;
+
+	while (hashmap_next(&ps->store.groups, &pos, &tenant, NULL)) {
+		struct tenant_entry *t = engine__entry(e, tenant);
+		if (t && t->desired && !t->removed && (!t->place || (t->place != &ps->place && engine__moving(t))))
+			workqueue_add(&e->queue, t->id, WQ_NORMAL);
+	}
+}
+
 /* Every tenant of ps compared with its view again; urgent: those never reconciled too. */
 static void mark_members(struct engine *e, struct place_state *ps, bool urgent)
 {
@@ -492,6 +553,7 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		adopt_orphans(ps);
 		engine__pools_listed(e, ps);
 		mark_members(e, ps, o->budgets_back);
+		mark_served(e, ps);
 		schedule_pump(e);
 		maybe_ready(e);
 	}

@@ -204,8 +204,11 @@ struct reconcile {
 	struct place_state *ps;	  /* the place of this round's calls */
 	struct place_state *home; /* the tenant's place (ps, but in a move's rounds in an old place) */
 	bool moving_out;	  /* this round empties an old place of a move (moves.c) */
-	bool priority;		  /* from the change lane: its calls go first in the AWS layer */
-	uint64_t order;		  /* its rank in the AWS layer's queues: e->n_reconciles at its start */
+	/* only the old set that serves before a move's switch (engine__serving_round): a
+	 * tenant waiting for a place to move to */
+	bool serving_only;
+	bool priority;	/* from the change lane: its calls go first in the AWS layer */
+	uint64_t order; /* its rank in the AWS layer's queues: e->n_reconciles at its start */
 	struct plan plan;
 	unsigned round;
 	unsigned outstanding;
@@ -568,6 +571,16 @@ void engine__account_bring_left_out(struct engine *e, struct place_state *ps);
  * places (state/move.h) is appended to r->plan (r->ps becomes the place of its calls,
  * one old place per round). Returns true when anything was appended or is waited for. */
 bool engine__move_round(struct reconcile *r);
+/* engine__serving_old: the next place (from *cursor, 0 at first) where t's old set
+ * still serves and is not reconciled: a move's old place before the switch, or the
+ * place t lives in while it waits for room to move (its place fact); listed and
+ * holding something of t. NULL after the last. */
+struct place_state *engine__serving_old(const struct engine *e, const struct tenant_entry *t, size_t *cursor);
+/* engine__serving_round: the first of those places where something is to be sent
+ * (state/move.h move_serving_diff: a parameter naming a profile gone) gets this round:
+ * r->plan holds it (r->ps, r->moving_out set) and true is returned; else r->plan is
+ * empty (initialised) and false. */
+bool engine__serving_round(struct reconcile *r);
 /* engine__serving: the place whose resources the daemon reports for t: an old place
  * until the new set is Ready, else its place; NULL when not listed. */
 struct place_state *engine__serving(const struct engine *e, const struct tenant_entry *t);
@@ -584,5 +597,9 @@ const struct observed_profile **engine__move_granted(struct engine *e, const str
  * forgotten t). */
 bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
 			     engine__reconcile_done_fn *done);
+/* engine__serving_start: the same for a tenant without a place (it waits for room to
+ * move): its rounds are engine__serving_round's in ps, its old place, and nothing else. */
+bool engine__serving_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
+			   engine__reconcile_done_fn *done);
 
 #endif

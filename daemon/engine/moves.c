@@ -285,6 +285,68 @@ bool engine__move_round(struct reconcile *r)
 	return any;
 }
 
+/* The i-th place where t's old set may still serve: its move's old places until the
+ * switch, and, while it waits for a place to move to, the one it lives in (its place
+ * fact). NULL past the last. */
+static const char *serving_key(const struct tenant_entry *t, size_t i)
+{
+	const char *fact = t->place ? NULL : record_fact(t->record, ENGINE__FACT_PLACE);
+
+	if (fact && i-- == 0)
+		return fact;
+	return t->move_switched ? NULL : record_moving_from(t->record, i);
+}
+
+struct place_state *engine__serving_old(const struct engine *e, const struct tenant_entry *t, size_t *cursor)
+{
+	const char *key;
+
+	if (t->removed || !t->desired || t->desired->suspended) /* suspended: nothing live is touched */
+		return NULL;
+	while ((key = serving_key(t, (*cursor)++))) {
+		struct place_state *ps = hashmap_get(&e->places, key);
+		if (ps && (!t->place || strcmp(ps->place.key, t->place->key)) && ps->listed &&
+		    (!t->place || account_cmp(&ps->place, t->place) >= 0) && observed_store_group(&ps->store, t->id))
+			return ps;
+	}
+	return NULL;
+}
+
+bool engine__serving_round(struct reconcile *r)
+{
+	struct engine *e = r->e;
+	struct tenant_entry *t = r->t;
+	struct place_state *ps;
+	size_t at = 0;
+
+	while ((ps = engine__serving_old(e, t, &at))) {
+		struct diff_settings ds = { e->set.instance, ps->place.account_id,  e->set.grace_s,
+					    e->set.drain_s,  e->set.execution_role, ps->place.region };
+		struct observed_tenant o;
+		struct move_input in = {
+			.tenant_id = t->id,
+			.from = ps->place.key,
+			.to = t->place ? t->place->key : NULL,
+			.desired = t->desired,
+			.record = t->record,
+			.observed = &o,
+			.now = engine__wall(e),
+		};
+
+		observed_tenant_collect(&ps->store, e->set.instance, t->id, t->desired, &o);
+		move_serving_diff(&ds, &in, &r->plan);
+		observed_tenant_release(&o);
+		if (plan_aws_actions(&r->plan)) {
+			r->ps = ps;
+			r->moving_out = true;
+			return true;
+		}
+		plan_release(&r->plan);
+	}
+	plan_init(&r->plan);
+	return false;
+}
+
 const char *engine_moving_from(const struct engine *e, const struct tenant_entry *t, size_t i,
 			       const struct observed_store **ret_store)
 {

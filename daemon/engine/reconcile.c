@@ -27,6 +27,7 @@ struct pending_action {
 };
 
 static void run_round(struct reconcile *r);
+static void dispatch(struct reconcile *r);
 static void publish_now(struct reconcile *r, const char *profile_key);
 static void apply_budget_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
 static void apply_policy_result(struct reconcile *r, const struct action *a, struct cloud_result *res);
@@ -886,9 +887,20 @@ static void run_round(struct reconcile *r)
 	size_t first;
 
 	engine__clock_check(e); /* before in.now: the timers in the clock's time */
-	in = round_input(r, &o);
-	r->ps = r->home; /* a move's old place only when this round's diff leads there */
+	r->ps = r->home;	/* a move's old place only when this round's diff leads there */
 	r->moving_out = false;
+	/* before the switch a move's old set serves: what it names that is gone goes
+	 * first, in a round of its own (moves.c) */
+	if (engine__serving_round(r)) {
+		dispatch(r);
+		return;
+	}
+	if (r->serving_only) {
+		finish(r, ERROR_NONE, NULL);
+		return;
+	}
+	plan_release(&r->plan);
+	in = round_input(r, &o);
 	ds = round_settings(r);
 	/* A tenant settled with these very inputs would plan nothing again
 	 * (state/diff_stamp.h): marked again with nothing changed, it costs a stamp, not
@@ -924,8 +936,17 @@ static void run_round(struct reconcile *r)
 		for (size_t i = first; i < r->plan.n_actions; i++)
 			if (!action_calls_aws(r->plan.actions[i].kind))
 				apply_record_action(e, t, &r->plan.actions[i]);
+	dispatch(r);
+}
+
+/* The round's plan is made: its AWS calls go (its creates once their intents are on
+ * disk), or the reconcile ends. */
+static void dispatch(struct reconcile *r)
+{
+	struct engine *e = r->e;
+
 	if (!plan_aws_actions(&r->plan) || engine__holds_calls(e) || r->round >= e->set.max_rounds ||
-	    (plan_mutates(&r->plan) && engine__claim_wait(e, t->id))) {
+	    (plan_mutates(&r->plan) && engine__claim_wait(e, r->t->id))) {
 		finish(r, ERROR_NONE, NULL);
 		return;
 	}
@@ -1038,8 +1059,8 @@ static void publish_now(struct reconcile *r, const char *profile_key)
 	plan_release(&p);
 }
 
-bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
-			     engine__reconcile_done_fn *done)
+static bool start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
+		  engine__reconcile_done_fn *done, bool serving_only)
 {
 	struct reconcile *r = xcalloc(1, sizeof(*r));
 	bool ended = false;
@@ -1052,6 +1073,7 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	r->priority = priority;
 	r->order = e->n_reconciles; /* counted by the pump, this one too: the oldest's calls first */
 	r->quota_kind = -1;
+	r->serving_only = serving_only;
 	r->ended = &ended;
 	t->active = r;
 	r->started_ms = uv_now(e->loop);
@@ -1059,4 +1081,16 @@ bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct pl
 	if (!ended)
 		r->ended = NULL;
 	return !ended;
+}
+
+bool engine__reconcile_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
+			     engine__reconcile_done_fn *done)
+{
+	return start(e, t, ps, priority, done, false);
+}
+
+bool engine__serving_start(struct engine *e, struct tenant_entry *t, struct place_state *ps, bool priority,
+			   engine__reconcile_done_fn *done)
+{
+	return start(e, t, ps, priority, done, true);
 }

@@ -475,6 +475,85 @@ static void test_policy_grants_the_old_place_too(void **state)
 	sim_release(&old);
 }
 
+/* One serving diff of acme in the old world s (before the switch). */
+static void serving_diff(struct sim *s, const struct tenant *t, const char *to, struct plan *ret)
+{
+	struct observed_tenant o;
+	struct move_input in = {
+		.tenant_id = "acme",
+		.from = FROM,
+		.to = to,
+		.desired = t,
+		.record = s->record,
+		.observed = &o,
+		.now = s->now,
+	};
+
+	observed_tenant_collect(&s->store, FIX_INSTANCE, "acme", t, &o);
+	move_serving_diff(&s->settings, &in, ret);
+	observed_tenant_release(&o);
+}
+
+/* Before the switch the old set is not reconciled, but a parameter there naming a
+ * profile gone (deleted by hand) goes: nothing else, and never another's. */
+static void test_serving_parameter_of_a_gone_profile_goes(void **state)
+{
+	struct sim s;
+	struct tenant *t = old_world(&s, true);
+	const struct observed_group *g = observed_store_group(&s.store, "acme");
+	char *arn, *param;
+	struct plan p;
+
+	(void)state;
+	serving_diff(&s, t, TO, &p);
+	assert_int_equal(p.n_actions, 0); /* converged: nothing */
+	plan_release(&p);
+	assert_non_null(g);
+	assert_int_equal(g->n_profiles, 1);
+	arn = xstrdup(g->profiles[0]->arn);
+	param = xstrdup(g->parameters[0]->name);
+
+	assert_true(observed_store_remove_profile(&s.store, arn)); /* deleted by hand, as a listing shows */
+	serving_diff(&s, t, TO, &p);
+	assert_int_equal(p.n_actions, 1);
+	assert_int_equal(p.actions[0].kind, ACT_PARAM_DELETE);
+	assert_string_equal(p.actions[0].resource, param);
+	assert_string_equal(p.actions[0].profile_key, "chat");
+	assert_int_equal(p.actions[0].origin, ORIGIN_MOVE);
+	assert_false(p.actions[0].destructive); /* it names nothing: no prune gate */
+	assert_non_null(strstr(p.actions[0].reason, TO));
+	assert_int_equal(plan_count(&p, ACT_PROFILE_CREATE), 0); /* not made again there */
+	plan_release(&p);
+	serving_diff(&s, t, NULL, &p); /* no place to move to yet: the same */
+	assert_int_equal(plan_count(&p, ACT_PARAM_DELETE), 1);
+	assert_non_null(strstr(p.actions[0].reason, "another place"));
+	plan_release(&p);
+
+	/* a create answered that ARN and no read has shown it since: it may lag */
+	record_set_intent(s.record, "chat", "acme-chat", "tok", s.now);
+	record_note_intent_answer(s.record, "chat", "tok", arn, false, s.now);
+	serving_diff(&s, t, TO, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	record_confirm_intent(s.record, "chat", arn); /* shown once: its absence now means gone */
+	serving_diff(&s, t, TO, &p);
+	assert_int_equal(plan_count(&p, ACT_PARAM_DELETE), 1);
+	sim_apply(&s, &p);
+	plan_release(&p);
+	serving_diff(&s, t, TO, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	/* another tenant's parameter at acme's name, naming the same gone profile: not acme's */
+	sim_add_parameter(&s, param, arn, "zeta", FIX_INSTANCE);
+	serving_diff(&s, t, TO, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	free(arn);
+	free(param);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_record_keys(void **state)
 {
 	struct tenant_record *r = tenant_record_new("acme");
@@ -513,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_another_old_place_keeps_the_grants),
 		cmocka_unit_test(test_current_diff_keeps_move_timers),
 		cmocka_unit_test(test_policy_grants_the_old_place_too),
+		cmocka_unit_test(test_serving_parameter_of_a_gone_profile_goes),
 		cmocka_unit_test(test_record_keys),
 	};
 

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# A move waits for room in its new place while its old set's profile is deleted by
+# hand: the old set serves until the switch and is not made again, but its SSM
+# parameter, which names the deleted profile, goes at once (SSM never names a profile
+# that is not live). Both ways of waiting: a pool tenant with no place of its pool free
+# in its new Region (beta: it has no place meanwhile), and a tenant whose account is
+# written, whose create in the new Region AWS refuses for a quota (gamma). Once there
+# is room, both are built in the new Region and nothing of them is left in the old.
+. "$(dirname "$0")/lib.sh"
+A=111122223333
+start_awsim
+write_config
+printf 'pools:\n  default:\n    accounts: [prod]\n    regions: [us-east-1, us-west-2]\n' >>"$WORK/config.yaml"
+# write_one ID SPEC_LINES: a tenant with one profile p1
+write_one() {
+	printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: %s\nspec:\n%s  tags: {CostCenter: eng}\n  profiles:\n    - name: p1\n      model: anthropic.claude-3-5-haiku-20241022-v1:0\n' \
+		"$1" "$2" >"$WORK/tenants/$1.yaml.tmp"
+	mv "$WORK/tenants/$1.yaml.tmp" "$WORK/tenants/$1.yaml"
+}
+# in_region REGION TENANT: "PROFILES PARAMETERS" of the tenant there
+in_region() {
+	awsim_get state | jq -r --arg r "$1" --arg t "$2" '[.accounts[] | .regions[] | select(.name == $r)] as $x |
+		"\([$x[].profiles[]? | select((.tags // []) | any(.key == "bedrock-tenantd:tenant" and .value == $t))] | length) \([$x[].parameters[]? | select((.tags // []) | any(.key == "bedrock-tenantd:tenant" and .value == $t))] | length)"'
+}
+write_one beta ""
+write_one gamma $'  account: prod\n  region: us-east-1\n'
+start_daemon
+wait_until 60 "beta Ready" state_is beta Ready
+wait_until 60 "gamma Ready" state_is gamma Ready
+old_beta=$(ctl resolve beta p1)
+old_gamma=$(ctl resolve gamma p1)
+case "$old_beta $old_gamma" in *:us-east-1:*:us-east-1:*) ;; *) fail "not both in us-east-1: $old_beta $old_gamma" ;; esac
+
+awsim_put quotas '{"quotas": {"L-40EC9882": 0}, "account": "'$A'", "region": "us-west-2"}'
+ctl resync >/dev/null
+sleep 1
+write_one beta $'  region: us-west-2\n'
+write_one gamma $'  account: prod\n  region: us-west-2\n'
+beta_waits() { tenant_json beta | jq -e '.state == "Pending" and (.waiting // "" | test("pool default: no account-region in us-west-2"))' >/dev/null; }
+gamma_waits() { tenant_json gamma | jq -e '.state == "Pending" and (.waiting // "" | test("quota of profiles reached"))' >/dev/null; }
+wait_until 60 "beta waits for room in us-west-2" beta_waits
+wait_until 60 "gamma waits for room in us-west-2" gamma_waits
+consistent || fail "a parameter names a missing profile before anything was deleted"
+
+# the old profiles deleted by hand while both wait
+sign_call bedrock DELETE "/inference-profiles/${old_beta##*/}" >/dev/null || fail "could not delete beta's profile"
+sign_call bedrock DELETE "/inference-profiles/${old_gamma##*/}" >/dev/null || fail "could not delete gamma's profile"
+ctl resync >/dev/null
+wait_until 30 "no parameter names a deleted profile" consistent
+[ "$(in_region us-east-1 beta)" = "0 0" ] || fail "beta in us-east-1: $(in_region us-east-1 beta) (its profile is made again, or its parameter stays)"
+[ "$(in_region us-east-1 gamma)" = "0 0" ] || fail "gamma in us-east-1: $(in_region us-east-1 gamma)"
+[ "$(in_region us-west-2 beta)" = "0 0" ] || fail "beta has something in a place without room"
+[ "$(in_region us-west-2 gamma)" = "0 0" ] || fail "gamma has something in a place without room"
+beta_waits || fail "beta left Pending: $(tenant_json beta | jq -c '{state, waiting, last_error}')"
+gamma_waits || fail "gamma left Pending: $(tenant_json gamma | jq -c '{state, waiting, last_error}')"
+for t in beta gamma; do
+	got=$(ctl resolve $t p1 2>/dev/null) && fail "resolve $t p1 answers $got, a profile deleted by hand"
+done
+grep -q "tenant=beta.*delete-parameter" "$WORK/daemon.log" || fail "beta's parameter deletion is not logged"
+
+# room in us-west-2: both are built there; the old place holds nothing of them
+awsim_put quotas '{"quotas": {"L-40EC9882": null}, "account": "'$A'", "region": "us-west-2"}'
+ctl resync >/dev/null
+wait_until 60 "beta Ready in us-west-2" state_is beta Ready
+wait_until 60 "gamma Ready in us-west-2" state_is gamma Ready
+for t in beta gamma; do
+	case $(ctl resolve $t p1) in *:us-west-2:*) ;; *) fail "$t resolves to $(ctl resolve $t p1)" ;; esac
+	[ "$(in_region us-west-2 $t)" = "1 1" ] || fail "$t in us-west-2: $(in_region us-west-2 $t)"
+	wait_eq 30 "nothing of $t left in us-east-1" "0 0" in_region us-east-1 $t
+done
+consistent || fail "a parameter names a missing profile at the end"
+echo PASS
