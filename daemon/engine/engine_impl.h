@@ -573,8 +573,9 @@ void engine__account_bring_left_out(struct engine *e, struct place_state *ps);
 bool engine__move_round(struct reconcile *r);
 /* engine__serving_old: the next place (from *cursor, 0 at first) where t's old set
  * still serves and is not reconciled: a move's old place before the switch, or the
- * place t lives in while it waits for room to move (its place fact); listed and
- * holding something of t. NULL after the last. */
+ * place t lives in while it waits for room to move (its place fact, or, none recorded,
+ * any place holding resources tagged with it); listed and holding something of t.
+ * NULL after the last. */
 struct place_state *engine__serving_old(const struct engine *e, const struct tenant_entry *t, size_t *cursor);
 /* engine__serving_round: the first of those places where something is to be sent
  * (state/move.h move_serving_diff: a parameter naming a profile gone) gets this round:

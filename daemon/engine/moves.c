@@ -300,9 +300,20 @@ static const char *serving_key(const struct tenant_entry *t, size_t i)
 struct place_state *engine__serving_old(const struct engine *e, const struct tenant_entry *t, size_t *cursor)
 {
 	const char *key;
+	void *v;
 
 	if (t->removed || !t->desired || t->desired->suspended) /* suspended: nothing live is touched */
 		return NULL;
+	if (!t->place && !record_fact(t->record, ENGINE__FACT_PLACE)) {
+		/* no place, none recorded (a state store lost while it waits): every place
+		 * whose listing shows resources tagged with it */
+		while (hashmap_next(&e->places, cursor, NULL, &v)) {
+			struct place_state *ps = v;
+			if (ps->listed && observed_store_group(&ps->store, t->id))
+				return ps;
+		}
+		return NULL;
+	}
 	while ((key = serving_key(t, (*cursor)++))) {
 		struct place_state *ps = hashmap_get(&e->places, key);
 		if (ps && (!t->place || strcmp(ps->place.key, t->place->key)) && ps->listed &&

@@ -4,8 +4,10 @@
 # parameter, which names the deleted profile, goes at once (SSM never names a profile
 # that is not live). Both ways of waiting: a pool tenant with no place of its pool free
 # in its new Region (beta: it has no place meanwhile), and a tenant whose account is
-# written, whose create in the new Region AWS refuses for a quota (gamma). Once there
-# is room, both are built in the new Region and nothing of them is left in the old.
+# written, whose create in the new Region AWS refuses for a quota (gamma); and a pool
+# tenant waiting so when the state store is lost (delta: nothing recorded says where
+# it lives, its resources' tags do). Once there is room, all are built in the new
+# Region and nothing of them is left in the old.
 . "$(dirname "$0")/lib.sh"
 A=111122223333
 start_awsim
@@ -24,18 +26,20 @@ in_region() {
 }
 write_one beta ""
 write_one gamma $'  account: prod\n  region: us-east-1\n'
+write_one delta $'  region: us-east-1\n'
 start_daemon
-wait_until 60 "beta Ready" state_is beta Ready
-wait_until 60 "gamma Ready" state_is gamma Ready
+for t in beta gamma delta; do wait_until 60 "$t Ready" state_is $t Ready; done
 old_beta=$(ctl resolve beta p1)
 old_gamma=$(ctl resolve gamma p1)
-case "$old_beta $old_gamma" in *:us-east-1:*:us-east-1:*) ;; *) fail "not both in us-east-1: $old_beta $old_gamma" ;; esac
+old_delta=$(ctl resolve delta p1)
+case "$old_beta $old_gamma $old_delta" in *:us-east-1:*:us-east-1:*:us-east-1:*) ;; *) fail "not all in us-east-1: $old_beta $old_gamma $old_delta" ;; esac
 
 awsim_put quotas '{"quotas": {"L-40EC9882": 0}, "account": "'$A'", "region": "us-west-2"}'
 ctl resync >/dev/null
 sleep 1
 write_one beta $'  region: us-west-2\n'
 write_one gamma $'  account: prod\n  region: us-west-2\n'
+write_one delta $'  region: us-west-2\n'
 beta_waits() { tenant_json beta | jq -e '.state == "Pending" and (.waiting // "" | test("pool default: no account-region in us-west-2"))' >/dev/null; }
 gamma_waits() { tenant_json gamma | jq -e '.state == "Pending" and (.waiting // "" | test("quota of profiles reached"))' >/dev/null; }
 wait_until 60 "beta waits for room in us-west-2" beta_waits
@@ -58,12 +62,28 @@ for t in beta gamma; do
 done
 grep -q "tenant=beta.*delete-parameter" "$WORK/daemon.log" || fail "beta's parameter deletion is not logged"
 
+# the state store lost while delta waits: its old set is found by its tags
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+rm -f "$WORK/state/state.db" "$WORK/state/state.db-wal" "$WORK/state/state.db-shm"
+start_daemon
+delta_waits() { tenant_json delta | jq -e '.state == "Pending" and (.waiting // "" | test("pool default: no account-region in us-west-2"))' >/dev/null; }
+wait_until 60 "delta waits for room in us-west-2 after the lost store" delta_waits
+[ "$(in_region us-east-1 delta)" = "1 1" ] || fail "delta's old set must serve while it waits: $(in_region us-east-1 delta)"
+sign_call bedrock DELETE "/inference-profiles/${old_delta##*/}" >/dev/null || fail "could not delete delta's profile"
+ctl resync >/dev/null
+wait_until 30 "no parameter names delta's deleted profile" consistent
+[ "$(in_region us-east-1 delta)" = "0 0" ] || fail "delta in us-east-1: $(in_region us-east-1 delta)"
+delta_waits || fail "delta left Pending: $(tenant_json delta | jq -c '{state, waiting, last_error}')"
+
 # room in us-west-2: both are built there; the old place holds nothing of them
 awsim_put quotas '{"quotas": {"L-40EC9882": null}, "account": "'$A'", "region": "us-west-2"}'
 ctl resync >/dev/null
 wait_until 60 "beta Ready in us-west-2" state_is beta Ready
 wait_until 60 "gamma Ready in us-west-2" state_is gamma Ready
-for t in beta gamma; do
+wait_until 60 "delta Ready in us-west-2" state_is delta Ready
+for t in beta gamma delta; do
 	case $(ctl resolve $t p1) in *:us-west-2:*) ;; *) fail "$t resolves to $(ctl resolve $t p1)" ;; esac
 	[ "$(in_region us-west-2 $t)" = "1 1" ] || fail "$t in us-west-2: $(in_region us-west-2 $t)"
 	wait_eq 30 "nothing of $t left in us-east-1" "0 0" in_region us-east-1 $t
