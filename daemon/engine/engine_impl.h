@@ -207,8 +207,10 @@ struct reconcile {
 	/* only the old set that serves before a move's switch (engine__serving_round): a
 	 * tenant waiting for a place to move to */
 	bool serving_only;
-	bool priority;	/* from the change lane: its calls go first in the AWS layer */
-	uint64_t order; /* its rank in the AWS layer's queues: e->n_reconciles at its start */
+	bool served;	    /* a round of this reconcile was engine__serving_round's */
+	bool serving_round; /* this round is */
+	bool priority;	    /* from the change lane: its calls go first in the AWS layer */
+	uint64_t order;	    /* its rank in the AWS layer's queues: e->n_reconciles at its start */
 	struct plan plan;
 	unsigned round;
 	unsigned outstanding;

@@ -737,6 +737,15 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		finish(r, ERROR_RETRYABLE, "interrupted by shutdown");
 		return;
 	}
+	if (r->worst != ERROR_NONE && r->serving_round && !r->serving_only) {
+		/* the old set's failure does not hold the new set back: the next
+		 * reconcile tries it again */
+		log_tenant(LOG_LVL_WARNING, r->t->id, "in its old place %s: %s (will retry)", r->ps->place.key,
+			   r->error ? r->error : "");
+		r->worst = ERROR_NONE;
+		free(r->error);
+		r->error = NULL;
+	}
 	if (r->worst != ERROR_NONE) {
 		finish(r, r->worst, r->error);
 		return;
@@ -889,9 +898,11 @@ static void run_round(struct reconcile *r)
 	engine__clock_check(e); /* before in.now: the timers in the clock's time */
 	r->ps = r->home;	/* a move's old place only when this round's diff leads there */
 	r->moving_out = false;
+	r->serving_round = false;
 	/* before the switch a move's old set serves: what it names that is gone goes
-	 * first, in a round of its own (moves.c) */
-	if (engine__serving_round(r)) {
+	 * first, in a round of its own (moves.c), once a reconcile */
+	if (!r->served && engine__serving_round(r)) {
+		r->served = r->serving_round = true;
 		dispatch(r);
 		return;
 	}
@@ -899,7 +910,6 @@ static void run_round(struct reconcile *r)
 		finish(r, ERROR_NONE, NULL);
 		return;
 	}
-	plan_release(&r->plan);
 	in = round_input(r, &o);
 	ds = round_settings(r);
 	/* A tenant settled with these very inputs would plan nothing again

@@ -7,7 +7,8 @@
 # written, whose create in the new Region AWS refuses for a quota (gamma); and a pool
 # tenant waiting so when the state store is lost (delta: nothing recorded says where
 # it lives, its resources' tags do). Once there is room, all are built in the new
-# Region and nothing of them is left in the old.
+# Region and nothing of them is left in the old. A deletion in the old place that
+# fails does not hold the new set back (epsilon).
 . "$(dirname "$0")/lib.sh"
 A=111122223333
 start_awsim
@@ -27,8 +28,9 @@ in_region() {
 write_one beta ""
 write_one gamma $'  account: prod\n  region: us-east-1\n'
 write_one delta $'  region: us-east-1\n'
+write_one epsilon $'  account: prod\n  region: us-east-1\n'
 start_daemon
-for t in beta gamma delta; do wait_until 60 "$t Ready" state_is $t Ready; done
+for t in beta gamma delta epsilon; do wait_until 60 "$t Ready" state_is $t Ready; done
 old_beta=$(ctl resolve beta p1)
 old_gamma=$(ctl resolve gamma p1)
 old_delta=$(ctl resolve delta p1)
@@ -88,5 +90,29 @@ for t in beta gamma delta; do
 	[ "$(in_region us-west-2 $t)" = "1 1" ] || fail "$t in us-west-2: $(in_region us-west-2 $t)"
 	wait_eq 30 "nothing of $t left in us-east-1" "0 0" in_region us-east-1 $t
 done
+consistent || fail "a parameter names a missing profile after the moves"
+
+# epsilon waits to move while SSM refuses every deletion in its old Region: the old
+# parameter naming its profile deleted by hand cannot go, and says so, but once there
+# is room the new set is built all the same; the old one goes once SSM allows it
+awsim_put quotas '{"quotas": {"L-40EC9882": 0}, "account": "'$A'", "region": "us-west-2"}'
+ctl resync >/dev/null
+sleep 1
+old_eps=$(ctl resolve epsilon p1)
+write_one epsilon $'  account: prod\n  region: us-west-2\n'
+eps_waits() { tenant_json epsilon | jq -e '.state == "Pending" and (.waiting // "" | test("quota of profiles reached"))' >/dev/null; }
+wait_until 60 "epsilon waits for room in us-west-2" eps_waits
+awsim_put faults '{"rules":[{"service":"ssm","operation":"DeleteParameter","region":"us-east-1","error_percent":100,
+	"error":{"status":400,"code":"AccessDeniedException","message":"refused for the test"}}]}'
+sign_call bedrock DELETE "/inference-profiles/${old_eps##*/}" >/dev/null || fail "could not delete epsilon's profile"
+ctl resync >/dev/null
+wait_until 30 "the old place's failure logged" grep -q "tenant=epsilon.*in its old place prod/us-east-1:.*AccessDeniedException" "$WORK/daemon.log"
+awsim_put quotas '{"quotas": {"L-40EC9882": null}, "account": "'$A'", "region": "us-west-2"}'
+ctl resync >/dev/null
+wait_until 60 "epsilon Ready in us-west-2 while its old place refuses" state_is epsilon Ready
+case $(ctl resolve epsilon p1) in *:us-west-2:*) ;; *) fail "epsilon resolves to $(ctl resolve epsilon p1)" ;; esac
+awsim_put faults '{"rules":[]}'
+ctl resync >/dev/null
+wait_eq 60 "nothing of epsilon left in us-east-1" "0 0" in_region us-east-1 epsilon
 consistent || fail "a parameter names a missing profile at the end"
 echo PASS
