@@ -1,6 +1,8 @@
 /* The end of a move (docs/operations.md "Moves"): what is left of a tenant in the
- * place it moved away from, once its set in the new place is Ready. Pure: the old
- * place's observed model, the tenant's record and the time in, a plan out.
+ * place it moved away from, once its set in the new place is Ready (move_out_diff),
+ * and, until then, what of that old set may not stay as it is (move_serving_diff).
+ * Pure: the old place's observed model, the tenant's record and the time in, a plan
+ * out.
  *
  * The old profiles drain for the usual drain time (a TIMER_DRAIN on each ARN, as a
  * replaced profile's); then the old parameters go, then the old profiles (a parameter
