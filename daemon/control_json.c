@@ -421,7 +421,9 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	}
 	if (!live) {
 		*ret_status = 503;
-		*ret_error = "the profile does not exist yet";
+		*ret_error = t->waiting ? "the profile does not exist yet: the tenant waits for capacity "
+					  "(bedrock-tenantctl tenant says why)"
+					: "the profile does not exist yet";
 		return NULL;
 	}
 	desired_one = strcmp(live->name, p->name) == 0;

@@ -60,7 +60,9 @@ wait_until 30 "no parameter names a deleted profile" consistent
 beta_waits || fail "beta left Pending: $(tenant_json beta | jq -c '{state, waiting, last_error}')"
 gamma_waits || fail "gamma left Pending: $(tenant_json gamma | jq -c '{state, waiting, last_error}')"
 for t in beta gamma; do
-	got=$(ctl resolve $t p1 2>/dev/null) && fail "resolve $t p1 answers $got, a profile deleted by hand"
+	got=$(ctl resolve $t p1 2>"$WORK/resolve.err") && fail "resolve $t p1 answers $got, a profile deleted by hand"
+	grep -q "does not exist yet: the tenant waits for capacity" "$WORK/resolve.err" ||
+		fail "resolve $t p1 does not say it waits: $(cat "$WORK/resolve.err")"
 done
 grep -q "tenant=beta.*delete-parameter" "$WORK/daemon.log" || fail "beta's parameter deletion is not logged"
 
