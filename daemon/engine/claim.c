@@ -10,9 +10,10 @@
  * calls go on. Text that is not its own means another daemon started since: this one
  * stands by (engine__standby), sending no mutating call, as when paused, until
  * `resume` claims again or it restarts. The last started wins; the other one notices
- * at its next call, within claim_fresh_ms of work, or at its next resync: at rest, a
- * daemon that holds the claim reads it once a resync (engine__claim_check), and
- * writes nothing.
+ * at its next call, within claim_fresh_ms of work, or at rest: a daemon that holds
+ * the claim reads it every claim_rest_ms (a minute) and at each resync when its
+ * last reading is older than claim_fresh_ms (engine__claim_check),
+ * and writes nothing.
  *
  * While the parameter cannot be read or written (no permission, SSM failing), the
  * daemon goes on as if it held the claim, says why in its status and log, and tries
@@ -61,6 +62,11 @@ static void on_watch(uv_timer_t *timer)
 
 	if (e->claim.state == CLAIM_LOST && !e->claim.in_flight && !e->closing)
 		ask(e, NULL);
+}
+
+static void on_rest(uv_timer_t *timer)
+{
+	engine__claim_check(timer->data);
 }
 
 /* The daemon that held the claim stopped: this one, standing by, acts now. */
@@ -213,18 +219,25 @@ static void ask(struct engine *e, const char *value)
 void engine__claim_init(struct engine *e)
 {
 	struct engine__claim *c = &e->claim;
+	uint64_t rest_ms;
 
 	memset(c, 0, sizeof(*c));
 	uv_timer_init(e->loop, &c->slow);
 	c->slow.data = e;
 	uv_timer_init(e->loop, &c->watch);
 	c->watch.data = e;
+	uv_timer_init(e->loop, &c->rest);
+	c->rest.data = e;
 	if (!e->cloud->claim || !e->set.claim_parameter || !e->set.claim_value) {
 		c->state = CLAIM_OFF;
 		return;
 	}
 	c->state = CLAIM_UNWRITTEN;
 	c->fresh_ms = e->set.claim_fresh_ms ? e->set.claim_fresh_ms : CLAIM_FRESH_MS;
+	rest_ms = e->set.claim_rest_ms ? e->set.claim_rest_ms : CLAIM_REST_FRESH * c->fresh_ms;
+	/* it keeps nothing alive: a loop with nothing else to do may end */
+	uv_timer_start(&c->rest, on_rest, rest_ms, rest_ms);
+	uv_unref((uv_handle_t *)&c->rest);
 	c->place.key = xasprintf("-/%s", e->set.default_region ? e->set.default_region : "");
 	c->place.region = xstrdup(e->set.default_region ? e->set.default_region : "");
 	c->released_value = released_text(e->set.claim_value);

@@ -814,9 +814,10 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 	e->closing = true;
 	e->close_done = done;
 	e->close_data = data;
-	e->closing_handles = 12;
+	e->closing_handles = 13;
 	uv_close((uv_handle_t *)&e->claim.slow, closed_one);
 	uv_close((uv_handle_t *)&e->claim.watch, closed_one);
+	uv_close((uv_handle_t *)&e->claim.rest, closed_one);
 	uv_close((uv_handle_t *)&e->store_retry, closed_one);
 	uv_close((uv_handle_t *)&e->store_watch, closed_one);
 	uv_close((uv_handle_t *)&e->reap, closed_one);

@@ -95,6 +95,7 @@ struct engine_settings {
 	const char *claim_parameter;
 	const char *claim_value;
 	uint64_t claim_fresh_ms; /* a reading of the claim lets calls go this long (0: 10 s) */
+	uint64_t claim_rest_ms;	 /* at rest, a held claim is read this often (0: 6 x fresh) */
 	const char *ssm_tier;	 /* Tier of the parameters written, static; NULL: "Standard" */
 	uint64_t backoff_base_ms, backoff_cap_ms;
 	uint64_t journal_ms; /* a write journaled during a listing is kept at most this long (900000) */

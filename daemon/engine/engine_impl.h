@@ -50,6 +50,9 @@ struct journal_entry {
 /* The instance's claim (claim.c). */
 #define CLAIM_FRESH_MS 10000 /* engine_settings.claim_fresh_ms's default */
 #define CLAIM_WAIT_MS  3000  /* rounds wait at most this long for the claim's answer */
+/* at rest, the daemon that holds the claim reads it every CLAIM_REST_FRESH fresh_ms
+ * (a minute by default; engine_settings.claim_rest_ms), and at each resync */
+#define CLAIM_REST_FRESH 6
 enum engine__claim_state {
 	CLAIM_OFF,	 /* no claim parameter (or a cloud without claims) */
 	CLAIM_UNWRITTEN, /* not written by this daemon yet (or since resume) */
@@ -73,6 +76,7 @@ struct engine__claim {
 	size_t n_waiting, alloc_waiting;
 	uv_timer_t slow;  /* CLAIM_WAIT_MS after a round began to wait */
 	uv_timer_t watch; /* standing by: the claim read again every fresh_ms */
+	uv_timer_t rest;  /* holding it: read again every claim_rest_ms (engine__claim_check) */
 };
 /* claim.c's report of an answer to engine.c: the waiting rounds may go on (taken
  * with engine__claim_take_waiting); lost: the claim names another daemon now. */
@@ -91,9 +95,9 @@ bool engine__standby(const struct engine *e);
 /* engine__claim_renew: claim the instance for this daemon now (resume), whatever
  * the claim says; true when it stood by. */
 bool engine__claim_renew(struct engine *e);
-/* engine__claim_check: a resync reads a claim this daemon holds (unless read within
- * fresh_ms), so that what its status says of the claim is as of the last resync, as
- * the rest of what it reports is of the last listing. */
+/* engine__claim_check: a resync, and at rest every claim_rest_ms, reads a claim this
+ * daemon holds (unless read within fresh_ms), so that what its status says of the
+ * claim is at most a minute old even when it has nothing to do. */
 void engine__claim_check(struct engine *e);
 /* engine__claim_stop: the daemon stops (engine_drain): a claim it holds is marked
  * released, so that a daemon standing by takes the instance over (the call counts

@@ -136,6 +136,7 @@ awsim_put faults '{"rules":[{"service":"ssm","operation":"DescribeParameters","e
 	"error":{"status":400,"code":"AccessDeniedException","message":"not granted"}}]}'
 wait_until 120 "the calls settle" calls_settled
 awsim_put calls/reset
+since=$(date +%s)
 n0=$(calls bedrock:ListInferenceProfiles)
 for k in 1 2 3; do
 	ctl resync >/dev/null
@@ -144,8 +145,9 @@ for k in 1 2 3; do
 done
 [ "$(calls ssm:GetParametersByPath)" -ge $((3 * PLACES)) ] || fail "no fallback to GetParametersByPath: $(awsim_get calls | jq -c .)"
 [ "$(calls ssm:ListTagsForResource)" = 0 ] || fail "the fallback read tags one by one: $(calls ssm:ListTagsForResource)"
-# a resync reads the instance's claim, once at most (docs/operations.md, "Safety
-# rules" 12): reading the N parameters one by one would be N per resync
-[ "$(calls ssm:GetParameter)" -le 3 ] || fail "the fallback read parameters one by one: $(calls ssm:GetParameter) ssm:GetParameter in 3 resyncs"
+# a resync reads the instance's claim, once at most, and so does a timer at rest once a
+# minute (docs/operations.md, "Safety rules" 12): reading the N parameters one by one
+# would be N per resync
+[ "$(calls ssm:GetParameter)" -le $((4 + ($(date +%s) - since) / 60)) ] || fail "the fallback read parameters one by one: $(calls ssm:GetParameter) ssm:GetParameter in 3 resyncs"
 stop_daemon
 echo PASS

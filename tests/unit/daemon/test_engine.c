@@ -53,6 +53,7 @@ struct world {
 	struct history_lines told;
 	unsigned actions_reported, actions_done;
 	const char *claim_value; /* this daemon's claim (parameter "/claim"); NULL: none */
+	uint64_t claim_rest_ms;	 /* engine_settings.claim_rest_ms; 0: an hour */
 };
 
 static int64_t wall_clock(void *data)
@@ -154,6 +155,7 @@ static void start_engine(struct world *w)
 		.claim_parameter = w->claim_value ? "/claim" : NULL,
 		.claim_value = w->claim_value,
 		.claim_fresh_ms = 50,
+		.claim_rest_ms = w->claim_rest_ms ? w->claim_rest_ms : 3600000, /* only the resyncs read it at rest */
 	};
 	char *db = xasprintf("%s/state.db", w->dir);
 
@@ -872,14 +874,20 @@ static void claim_stale(struct world *w)
 
 /* A world whose engine has a claim: this daemon's text claim_value; claim_fail: the
  * fake cloud's error for every claim call (NULL: none). */
-static void claim_world(struct world *w, const char *claim_value, const char *claim_fail)
+static void claim_world_rest(struct world *w, const char *claim_value, const char *claim_fail, uint64_t rest_ms)
 {
 	memset(w, 0, sizeof(*w));
 	world_init_kept(w, 0, 0, 0);
 	stop_engine(w);
 	w->claim_value = claim_value;
 	w->cloud.claim_fail = claim_fail;
+	w->claim_rest_ms = rest_ms;
 	start_engine(w);
+}
+
+static void claim_world(struct world *w, const char *claim_value, const char *claim_fail)
+{
+	claim_world_rest(w, claim_value, claim_fail, 0);
 }
 
 /* The instance's claim: written before the first mutating call; another daemon's
@@ -989,6 +997,36 @@ static void test_claim_displaced_at_rest(void **state)
 	writes = 3;
 	run_until(&w, claim_written, &writes, "the claim written by resume");
 	assert_string_equal(w.cloud.claim, w.claim_value);
+	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
+	tenant_free(v[0]);
+	world_release(&w);
+}
+
+/* At rest, with no resync and no change, the daemon that holds the claim reads it
+ * every claim_rest_ms: displaced meanwhile, it says so within that time (and writes
+ * nothing); the claim still its own, it reads and writes nothing more. */
+static void test_claim_read_at_rest_by_itself(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	unsigned mutations, reads;
+
+	(void)state;
+	claim_world_rest(&w, "{\"host\":\"a\"}", NULL, 200);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	assert_string_equal(engine_claim_state(w.e), "held");
+
+	reads = w.cloud.claim_reads + 2; /* two periods, nothing else */
+	run_until(&w, claim_reads_past, &reads, "two readings at rest");
+	assert_int_equal(w.cloud.claim_writes, 1);
+	assert_string_equal(engine_claim_state(w.e), "held");
+
+	claim_set(&w, "{\"host\":\"b\"}"); /* another daemon took it */
+	mutations = fake_cloud_mutations(&w.cloud);
+	run_until(&w, claim_state_is, "standby", "standing by with no resync nor change");
+	assert_string_equal(engine_claim_other(w.e), "{\"host\":\"b\"}");
+	assert_int_equal(w.cloud.claim_writes, 1);
 	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
 	tenant_free(v[0]);
 	world_release(&w);
@@ -2404,6 +2442,7 @@ int main(void)
 		cmocka_unit_test(test_pause_reports_drift),
 		cmocka_unit_test(test_claim_stands_by_for_another_daemon),
 		cmocka_unit_test(test_claim_displaced_at_rest),
+		cmocka_unit_test(test_claim_read_at_rest_by_itself),
 		cmocka_unit_test(test_claim_failing_acts_without),
 		cmocka_unit_test(test_claim_released_is_taken_over),
 		cmocka_unit_test(test_restart_reuses_the_durable_intent),
