@@ -11,9 +11,8 @@
  * stands by (engine__standby), sending no mutating call, as when paused, until
  * `resume` claims again or it restarts. The last started wins; the other one notices
  * at its next call, within claim_fresh_ms of work, or at rest: a daemon that holds
- * the claim reads it every claim_rest_ms (a minute) and at each resync when its
- * last reading is older than claim_fresh_ms (engine__claim_check),
- * and writes nothing.
+ * the claim reads it every claim_rest_ms (a minute) and at each resync when its last
+ * reading is older than claim_fresh_ms (engine__claim_check), and writes nothing.
  *
  * While the parameter cannot be read or written (no permission, SSM failing), the
  * daemon goes on as if it held the claim, says why in its status and log, and tries
