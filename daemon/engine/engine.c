@@ -262,6 +262,36 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 	}
 }
 
+/* The queue's verdict on a reconcile that ended with cls. */
+static enum wq_result queue_result(enum error_class cls)
+{
+	return cls == ERROR_NONE ? WQ_OK : cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+}
+
+/* A reconcile begins (its slot taken): counted. */
+static void reconcile_begun(struct engine *e, struct tenant_entry *t)
+{
+	t->in_progress = true;
+	e->reconciles_in_flight++;
+	e->n_reconciles++;
+}
+
+/* A reconcile ended: its slot and its count given back. */
+static void reconcile_ended(struct engine *e, struct tenant_entry *t)
+{
+	t->in_progress = false;
+	e->reconciles_in_flight--;
+	engine__slot_give(e, t);
+}
+
+/* A reconcile stopped with calls left (the round limit): more next time, unless the
+ * calls are held or wait for the claim's answer (which marks it again). */
+static void queue_more(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
+{
+	if (o->cls == ERROR_NONE && o->left_for_aws && !engine__holds_calls(e) && !engine__claim_waiting(e, t->id))
+		workqueue_add(&e->queue, t->id, WQ_NORMAL);
+}
+
 /* A reconcile ended: the engine decides what follows (the queue, the tenant's state,
  * the revision brought to Ready, forgetting a removed tenant with nothing left). */
 static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
@@ -270,15 +300,13 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	int64_t wall = engine__wall(e);
 	bool gone;
 	const char *done;
-	enum wq_result result = o->cls == ERROR_NONE ? WQ_OK : o->cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
+	enum wq_result result = queue_result(o->cls);
 
 	if (o->quota_kind >= 0) {
 		quota_refused(e, t, o);
 		result = WQ_OK; /* no retries: capacity appearing marks it again */
 	}
-	t->in_progress = false;
-	e->reconciles_in_flight--;
-	engine__slot_give(e, t);
+	reconcile_ended(e, t);
 	histogram_observe(&e->reconcile_seconds, (double)(now_ms - o->started_ms) / 1000);
 	/* a round given back to wait for the instance's claim (claim.c) is no reconcile:
 	 * readiness waits for the real one */
@@ -295,8 +323,7 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 		int64_t in_s = o->wake_at > wall ? o->wake_at - wall : 0;
 		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
 	}
-	if (o->cls == ERROR_NONE && o->left_for_aws && !engine__holds_calls(e) && !engine__claim_waiting(e, t->id))
-		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
+	queue_more(e, t, o);
 	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
 		if (!t->reconciled_revision ||
 		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
@@ -369,14 +396,10 @@ static bool account_moved(struct engine *e, struct tenant_entry *t, struct place
 /* A round in the old place of a tenant that waits for room to move ended. */
 static void on_serving_done(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
 {
-	enum wq_result result = o->cls == ERROR_NONE ? WQ_OK : o->cls == ERROR_RETRYABLE ? WQ_RETRY : WQ_TERMINAL;
-
-	t->in_progress = false;
-	e->reconciles_in_flight--;
-	engine__slot_give(e, t);
-	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, uv_now(e->loop), (double)random() / RAND_MAX);
-	if (o->cls == ERROR_NONE && o->left_for_aws && !engine__holds_calls(e) && !engine__claim_waiting(e, t->id))
-		workqueue_add(&e->queue, t->id, WQ_NORMAL); /* the round limit: more next time */
+	reconcile_ended(e, t);
+	t->next_attempt_ms = workqueue_done(&e->queue, t->id, queue_result(o->cls), uv_now(e->loop),
+					    (double)random() / RAND_MAX);
+	queue_more(e, t, o);
 	if (o->cls != ERROR_NONE && !o->quiet)
 		log_tenant(o->cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "in its old place: %s%s",
 			   o->error ? o->error : "", o->cls == ERROR_RETRYABLE ? " (will retry)" : "");
@@ -402,9 +425,7 @@ static bool serve_waiting(struct engine *e, struct tenant_entry *t, bool change)
 		maybe_ready(e);
 		return true;
 	}
-	t->in_progress = true;
-	e->reconciles_in_flight++;
-	e->n_reconciles++;
+	reconcile_begun(e, t);
 	if (engine__serving_start(e, t, old, change, on_serving_done))
 		update_state(e, t);
 	return true;
@@ -459,9 +480,7 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		engine__move_note(e, t, ps->place.key);
 		engine__account_note(e, t, ps);
 	}
-	t->in_progress = true;
-	e->reconciles_in_flight++;
-	e->n_reconciles++;
+	reconcile_begun(e, t);
 	if (engine__reconcile_start(e, t, ps, change, on_reconcile_done))
 		update_state(e, t); /* Reconciling while its calls are in flight */
 }
