@@ -60,6 +60,21 @@ test('an object of 10 MB (a large log object) round-trips and lists with its siz
   assert.equal(list.Contents[0].Size, Body.length);
 });
 
+test('an object of 16 MiB is the bound: it round-trips, one byte more is RequestEntityTooLarge', async () => {
+  const at = Buffer.alloc(16 * 1024 * 1024, 1);
+  await s3.send(new PutObjectCommand({ Bucket: 'logs', Key: 'bound/at.gz', Body: at }));
+  const got = await s3.send(new GetObjectCommand({ Bucket: 'logs', Key: 'bound/at.gz' }));
+  assert.equal((await got.Body.transformToByteArray()).length, at.length);
+  const over = Buffer.alloc(at.length + 1, 2);
+  const e = await rejectsWith(
+    () => s3.send(new PutObjectCommand({ Bucket: 'logs', Key: 'bound/over.gz', Body: over })),
+    'RequestEntityTooLarge', 413);
+  assert.match(e.message, /16777216 bytes/);
+  await rejectsWith(() => s3.send(new GetObjectCommand({ Bucket: 'logs', Key: 'bound/over.gz' })), 'NoSuchKey', 404);
+  // the connection closed after the refusal; the client's next call goes on a new one
+  await s3.send(new HeadBucketCommand({ Bucket: 'logs' }));
+});
+
 test('errors come in S3 XML: NoSuchKey, NoSuchBucket', async () => {
   const e = await rejectsWith(() => s3.send(new GetObjectCommand({ Bucket: 'logs', Key: 'nope' })), 'NoSuchKey', 404);
   assert.match(e.message, /The specified key does not exist/);
