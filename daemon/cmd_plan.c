@@ -9,7 +9,9 @@
  * its resources' tags show, else in the place the daemon would choose now
  * (state/placement.c over every pool place's quotas and listed use, tenants taken in
  * id order, each reserving its whole set); with no room anywhere it "waits" with the
- * reason the daemon would give.
+ * reason the daemon would give. A tenant that moves (its recorded place not the one
+ * it gets now, or a move in progress) is planned in each old place too, after its
+ * current one: the end of the move there (simulate_move).
  * Exit status: 0 nothing to do (timers already running are not changes), 2 changes
  * pending (a waiting tenant included), 1 any error (usage, configuration, manifests,
  * state store, AWS). */
@@ -68,6 +70,9 @@ struct plan_unit {
 	char *placement; /* a pool tenant's: how its place was found or chosen */
 	char *waiting;	 /* a tenant planned in no place (no room in its pool, its account not configured or
 			    another than its resources'): why (pp is NULL) */
+	/* A move's old place (pp): the end of the move there (simulate_move); the unit of
+	 * the tenant's current place, which is simulated first. NULL: not a move's. */
+	struct plan_unit *moving_to;
 };
 
 struct read_call {
@@ -438,6 +443,72 @@ static char *moving_note(struct planner *p, const struct tenant *t, const struct
 	return strbuf_detach(&sb, NULL);
 }
 
+/* ---- a move's old places ---- */
+
+/* The k-th place a tenant's record keeps it in besides its current one, as far as a
+ * move is concerned: its recorded place (which a changed manifest or pool leaves
+ * behind), then the old places of a move in progress. NULL past the last. */
+static const char *old_place_key(const struct tenant_record *rec, size_t k)
+{
+	const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+
+	if (fact && k-- == 0)
+		return fact;
+	return rec ? record_moving_from(rec, k) : NULL;
+}
+
+/* The configuration still names the account of place key: the daemon reaches it. */
+static bool old_place_reachable(struct planner *p, const char *key)
+{
+	char *alias = place_key_alias(key);
+	bool known = strchr(key, '/') && setup_account_known(alias, p->cfg);
+
+	free(alias);
+	return known;
+}
+
+/* Two places of one account: by id (the planner knows every place's id), or alias. */
+static bool plan_same_account(const struct plan_place *a, const struct plan_place *b)
+{
+	if (a->place.account_id && b->place.account_id)
+		return !strcmp(a->place.account_id, b->place.account_id);
+	return !strcmp(a->place.account ? a->place.account : "-", b->place.account ? b->place.account : "-");
+}
+
+/* Every planned tenant's old places, each a unit of its own after its current one:
+ * there its set serves until the switch, then drains and goes (engine/moves.c). A key
+ * naming the current place (under another alias too) is no move. */
+static void move_units(struct planner *p)
+{
+	size_t n = p->n_units;
+
+	for (size_t i = 0; i < n; i++) {
+		struct plan_unit *u = p->units[i];
+		const struct tenant_record *rec = u->desired && u->pp ? hashmap_get(&p->records, u->id) : NULL;
+		const char *key;
+		for (size_t k = 0; (key = old_place_key(rec, k)); k++) {
+			struct plan_place *old;
+			struct plan_unit *m;
+			bool seen = false;
+			if (!strcmp(key, u->pp->place.key) || !old_place_reachable(p, key))
+				continue;
+			old = hashmap_get(&p->places, key);
+			if (!old || (plan_same_account(old, u->pp) && old->place.region && u->pp->place.region &&
+				     !strcmp(old->place.region, u->pp->place.region)))
+				continue;
+			for (size_t j = n; j < p->n_units && !seen; j++)
+				seen = p->units[j]->moving_to == u && p->units[j]->pp == old;
+			if (seen)
+				continue;
+			m = add_unit(p, u->id, u->desired, old);
+			m->moving_to = u;
+			m->placement = xasprintf("moves to %s: its set here serves until the one there is Ready, "
+						 "then drains and goes",
+						 u->pp->place.key);
+		}
+	}
+}
+
 /* Pool tenants: those with a place first (they reserve what they still need), then the
  * others in id order, each placed as the daemon would place it now, or waiting. */
 static void pool_units(struct planner *p)
@@ -490,6 +561,8 @@ static int cmp_unit(const void *a, const void *b)
 	const struct plan_unit *x = *(struct plan_unit *const *)a, *y = *(struct plan_unit *const *)b;
 	int c = strcmp(x->id, y->id);
 
+	if (!c) /* a tenant's current place first, then a move's old places */
+		c = (x->moving_to != NULL) - (y->moving_to != NULL);
 	return c ? c : strcmp(x->pp ? x->pp->place.key : "", y->pp ? y->pp->place.key : "");
 }
 
@@ -533,6 +606,7 @@ static void make_units(struct planner *p)
 		}
 	}
 	pool_units(p);
+	move_units(p);
 	while (hashmap_next(&p->places, &pos, NULL, &v))
 		places[n++] = v;
 	qsort(places, n, sizeof(*places), cmp_place);
@@ -552,15 +626,54 @@ static void make_units(struct planner *p)
 		qsort(p->units, p->n_units, sizeof(*p->units), cmp_unit);
 }
 
+/* The diff's settings in place pp. */
+static struct diff_settings settings_of(const struct planner *p, const struct plan_place *pp)
+{
+	return (struct diff_settings){ p->cfg->instance,
+				       pp->place.account_id,
+				       (int64_t)(p->cfg->safety.prune_grace_ms / 1000),
+				       (int64_t)(p->cfg->safety.replacement_drain_ms / 1000),
+				       p->cfg->budget_actions.execution_role,
+				       pp->place.region };
+}
+
+/* The end of the move in u's place, an old place of its tenant: the new set counts as
+ * Ready (the switch made) when its own simulation has nothing left to do. */
+static void simulate_move_unit(struct planner *p, struct plan_unit *u)
+{
+	const struct plan_unit *to = u->moving_to;
+	struct diff_settings ds = settings_of(p, u->pp);
+	struct simulate_move_input in = {
+		.tenant_id = u->id,
+		.from = u->pp->place.key,
+		.to = to->pp->place.key,
+		.desired = u->desired,
+		.deletion_policy = u->desired->deletion_policy,
+		.record = hashmap_get(&p->records, u->id),
+		.observed = &u->pp->store,
+		.region = u->pp->place.region,
+		.same_account = plan_same_account(u->pp, to->pp),
+		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
+		.switched = !simulation_pending(&to->sim) && !to->sim.error && !to->sim.n_reads,
+		.now = p->now,
+	};
+
+	/* another old place in the same account still holds profiles: its grants stay */
+	for (size_t i = 0; i < p->n_units && !in.keep_grants; i++) {
+		const struct plan_unit *o = p->units[i];
+		const struct observed_group *g;
+		in.keep_grants = o != u && o->moving_to == to && plan_same_account(o->pp, u->pp) &&
+				 (g = observed_store_group(&o->pp->store, u->id)) && g->n_profiles;
+	}
+	simulation_release(&u->sim);
+	simulate_move(&ds, &in, &u->sim);
+	u->settled = u->sim.n_reads == 0;
+}
+
 static void simulate_unit(struct planner *p, struct plan_unit *u)
 {
 	const struct tenant_record *rec = hashmap_get(&p->records, u->id);
-	struct diff_settings ds = { p->cfg->instance,
-				    u->pp->place.account_id,
-				    (int64_t)(p->cfg->safety.prune_grace_ms / 1000),
-				    (int64_t)(p->cfg->safety.replacement_drain_ms / 1000),
-				    p->cfg->budget_actions.execution_role,
-				    u->pp->place.region };
+	struct diff_settings ds = settings_of(p, u->pp);
 	struct simulate_input in = {
 		.tenant_id = u->id,
 		.desired = u->desired,
@@ -631,8 +744,9 @@ static void hold_moved_accounts(struct planner *p)
 {
 	for (size_t i = 0; i < p->n_units; i++) {
 		struct plan_unit *u = p->units[i];
-		const char *made_in = u->pp ? place_account_moved(hashmap_get(&p->records, u->id), &u->pp->place)
-					    : NULL;
+		const char *made_in = u->pp && !u->moving_to
+					      ? place_account_moved(hashmap_get(&p->records, u->id), &u->pp->place)
+					      : NULL;
 		if (made_in) {
 			u->waiting = place_account_moved_why(&u->pp->place, made_in);
 			u->pp = NULL;
@@ -649,17 +763,23 @@ static size_t settle(struct planner *p)
 	for (int pass = 0; pass < READ_PASSES && unsettled && !p->failures; pass++) {
 		p->n_reads = p->next_read = 0;
 		unsettled = 0;
-		for (size_t i = 0; i < p->n_units; i++) {
-			struct plan_unit *u = p->units[i];
-			if ((u->settled && pass) || !u->pp)
-				continue;
-			simulate_unit(p, u);
-			for (size_t k = 0; k < u->sim.n_reads; k++) {
-				XGROW(p->reads, p->n_reads + 1, p->alloc_reads);
-				p->reads[p->n_reads++] = (struct read_call){ u, k };
+		/* the current places first: a move's old place depends on its new set */
+		for (size_t phase = 0; phase < 2; phase++)
+			for (size_t i = 0; i < p->n_units; i++) {
+				struct plan_unit *u = p->units[i];
+				if ((u->settled && pass) || !u->pp || (u->moving_to != NULL) != phase ||
+				    (u->moving_to && !u->moving_to->pp))
+					continue;
+				if (u->moving_to)
+					simulate_move_unit(p, u);
+				else
+					simulate_unit(p, u);
+				for (size_t k = 0; k < u->sim.n_reads; k++) {
+					XGROW(p->reads, p->n_reads + 1, p->alloc_reads);
+					p->reads[p->n_reads++] = (struct read_call){ u, k };
+				}
+				unsettled += !u->settled;
 			}
-			unsettled += !u->settled;
-		}
 		if (!unsettled || pass == READ_PASSES - 1)
 			break;
 		pump_reads(p);
@@ -678,6 +798,10 @@ static bool print_all(struct planner *p, struct plan_print *out)
 
 	for (size_t i = 0; i < p->n_units;) {
 		size_t n = 0, k = i;
+		if (p->units[i]->moving_to && !p->units[i]->moving_to->pp) { /* its tenant waits */
+			i++;
+			continue;
+		}
 		if (p->units[i]->waiting) {
 			plan_print_waiting(out, p->units[i]->id, p->units[i]->waiting);
 			pending = true;
@@ -686,7 +810,7 @@ static bool print_all(struct planner *p, struct plan_print *out)
 		}
 		while (k < p->n_units && strcmp(p->units[k]->id, p->units[i]->id) == 0) {
 			sec[n++] = (struct plan_section){ p->units[k]->pp->place.key, &p->units[k]->sim,
-							  p->units[k]->placement };
+							  p->units[k]->placement, p->units[k]->moving_to != NULL };
 			k++;
 		}
 		pending |= plan_print_tenant(out, p->units[i]->id, sec, n);
@@ -847,6 +971,9 @@ static int run(struct planner *p)
 		else if (fact) /* its recorded place, listed too (a pool place, or no longer one) */
 			place_of_key(p, fact);
 		free(how);
+		for (size_t k = 0; (fact = old_place_key(rec, k)); k++) /* a move's old places */
+			if (old_place_reachable(p, fact))
+				place_of_key(p, fact);
 	}
 	if (p->cfg->n_pools)
 		pools_start(p);

@@ -52,7 +52,9 @@ static cJSON *step_json(const struct sim_step *st, const char *place)
 	cJSON_AddStringToObject(j, "place", place);
 	cJSON_AddStringToObject(j, "reason", a->reason);
 	cJSON_AddBoolToObject(j, "aws_call", action_calls_aws(a->kind));
-	cJSON_AddItemToObject(j, "after", engine_json_time(st->at));
+	/* a move's old place: due once the new set is Ready, a time not known yet */
+	cJSON_AddItemToObject(j, "after", engine_json_time(st->after_switch ? 0 : st->at));
+	cJSON_AddBoolToObject(j, "after_switch", st->after_switch);
 	cJSON_AddNumberToObject(j, "round", st->round);
 	ch = cJSON_AddArrayToObject(j, "changes");
 	for (size_t i = 0; i < st->changes.n; i++) {
@@ -75,7 +77,10 @@ static void step_text(const struct sim_step *st, const char *indent)
 
 	strbuf_init(&line, STRBUF_NO_CAP);
 	strbuf_addf(&line, "%s%c %s %s", indent, plan_render_symbol(a), action_kind_name(a->kind), st->subject);
-	if (st->at) {
+	if (st->after_switch) {
+		strbuf_adds(&line, st->at ? " (once the new set is Ready and the drain has passed)"
+					  : " (once the new set is Ready)");
+	} else if (st->at) {
 		char when[32];
 		format_time(st->at, when, sizeof(when));
 		strbuf_addf(&line, " (after %s)", when);
@@ -129,7 +134,7 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 {
 	bool pending = false, shown = false;
 	size_t calls = 0, deferred = 0, conflicts = 0, errors = 0, with_content = 0;
-	cJSON *t, *places, *acts, *conf;
+	cJSON *t, *places, *moving, *acts, *conf;
 	struct strbuf head;
 
 	for (size_t i = 0; i < n; i++) {
@@ -139,7 +144,7 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 		errors += sim->error != NULL || sim->incomplete;
 		for (size_t k = 0; k < sim->n_steps; k++)
 			if (action_calls_aws(sim->steps[k].action.kind))
-				*(sim->steps[k].at ? &deferred : &calls) += 1;
+				*(sim->steps[k].at || sim->steps[k].after_switch ? &deferred : &calls) += 1;
 		if (has_content(sim))
 			with_content++;
 	}
@@ -157,6 +162,7 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 	cJSON_AddStringToObject(t, "place", s[0].place);
 	cJSON_AddItemToObject(t, "placement", s[0].placement ? cJSON_CreateString(s[0].placement) : cJSON_CreateNull());
 	places = cJSON_AddArrayToObject(t, "places");
+	moving = cJSON_AddArrayToObject(t, "moving_out_of");
 	acts = cJSON_AddArrayToObject(t, "actions");
 	conf = cJSON_AddArrayToObject(t, "conflicts");
 	strbuf_init(&head, STRBUF_NO_CAP);
@@ -164,6 +170,8 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 	for (size_t i = 0; i < n; i++) {
 		const struct simulation *sim = s[i].sim;
 		cJSON_AddItemToArray(places, cJSON_CreateString(s[i].place));
+		if (s[i].moving_out)
+			cJSON_AddItemToArray(moving, cJSON_CreateString(s[i].place));
 		strbuf_addf(&head, "%s%s", i ? ", " : "", s[i].place);
 		for (size_t k = 0; k < sim->n_steps; k++)
 			cJSON_AddItemToArray(acts, step_json(&sim->steps[k], s[i].place));
@@ -202,11 +210,15 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 		if (s[0].placement)
 			printf("  placement: %s\n", s[0].placement);
 		for (size_t i = 0; i < n; i++) {
+			/* a move's old place is always named, with what it is */
+			bool named = with_content > 1 || s[i].moving_out;
 			if (!has_content(s[i].sim))
 				continue;
-			if (with_content > 1)
+			if (named)
 				printf("  in %s:\n", s[i].place);
-			section_text(&s[i], with_content > 1 ? "    " : "  ");
+			if (s[i].moving_out && s[i].placement)
+				printf("    (%s)\n", s[i].placement);
+			section_text(&s[i], named ? "    " : "  ");
 		}
 	}
 	strbuf_release(&head);

@@ -17,6 +17,9 @@ struct plan_section {
 	const char *place; /* "alias/region" */
 	const struct simulation *sim;
 	const char *placement; /* how a pool tenant's place was found or chosen; NULL: not a pool's */
+	/* one of a move's old places (after the current one): its steps are the end of the
+	 * move there; placement says so */
+	bool moving_out;
 };
 
 struct plan_print {

@@ -1,10 +1,13 @@
 #include "simulate.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "enforce_spec.h"
+#include "move.h"
+#include "record.h"
 #include "xalloc.h"
 
 const char *simulate_display(const char *v)
@@ -156,6 +159,24 @@ static bool read_unread_policies(struct plan *p, const struct observed_store *st
 	return added;
 }
 
+/* What a round's plan p says besides its actions (conflicts, held, incomplete, its
+ * error), taken into sim. Returns true when p asks for a read. */
+static bool take_outcome(struct simulation *sim, struct plan *p)
+{
+	bool reads = false;
+
+	take_conflicts(sim, p);
+	sim->held |= p->held;
+	sim->incomplete |= p->incomplete;
+	if (p->error) {
+		sim->error = p->error;
+		p->error = NULL;
+	}
+	for (size_t i = 0; i < p->n_actions && !reads; i++)
+		reads = is_read(p->actions[i].kind);
+	return reads;
+}
+
 /* Moves the reads of p out (zeroed in p). */
 static void take_reads(struct simulation *sim, struct plan *p)
 {
@@ -197,6 +218,25 @@ static int take_round(struct simulation *sim, struct plan *p, struct observed_st
 	return rc;
 }
 
+/* The end of a simulation of `round` rounds: steps resting on reads still to come
+ * are dropped, and a timer the steps wait for is shown by them. */
+static void finish(struct simulation *ret, unsigned round)
+{
+	ret->truncated = round == SIMULATE_MAX_ROUNDS;
+	if (ret->n_reads) { /* the steps so far rest on a model the reads may change */
+		for (size_t i = 0; i < ret->n_steps; i++) {
+			action_release(&ret->steps[i].action);
+			free(ret->steps[i].subject);
+			change_list_release(&ret->steps[i].changes);
+		}
+		ret->n_steps = 0;
+		ret->truncated = false;
+	}
+	for (size_t i = 0; i < ret->n_steps && ret->wake_at; i++)
+		if (ret->steps[i].at == ret->wake_at)
+			ret->wake_at = 0; /* the timer is shown by the steps that wait for it */
+}
+
 int simulate_tenant(const struct diff_settings *s, const struct simulate_input *in, struct simulation *ret)
 {
 	struct observed_store store;
@@ -212,20 +252,12 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 			in->tenant_id, in->desired, in->deletion_policy, rec, &o, in->deletions_held, now, 0, NULL, 0
 		};
 		struct plan p;
-		bool reads = false;
+		bool reads;
 
 		observed_tenant_collect(&store, s->instance, in->tenant_id, in->desired, &o);
 		diff_tenant(s, &din, &p);
 		observed_tenant_release(&o);
-		take_conflicts(ret, &p);
-		ret->held |= p.held;
-		ret->incomplete |= p.incomplete;
-		if (p.error) {
-			ret->error = p.error;
-			p.error = NULL;
-		}
-		for (size_t i = 0; i < p.n_actions && !reads; i++)
-			reads = is_read(p.actions[i].kind);
+		reads = take_outcome(ret, &p);
 		reads = reads || read_unread_policies(&p, &store, now);
 		if (reads) {
 			take_reads(ret, &p);
@@ -248,19 +280,113 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 		if (ret->error)
 			break;
 	}
-	ret->truncated = round == SIMULATE_MAX_ROUNDS;
-	if (ret->n_reads) { /* the steps so far rest on a model the reads may change */
-		for (size_t i = 0; i < ret->n_steps; i++) {
-			action_release(&ret->steps[i].action);
-			free(ret->steps[i].subject);
-			change_list_release(&ret->steps[i].changes);
-		}
-		ret->n_steps = 0;
-		ret->truncated = false;
+	finish(ret, round);
+	observed_store_release(&store);
+	tenant_record_free(rec);
+	return 0;
+}
+
+/* The role policies steps[first..] deleted are known absent, as a read would find
+ * them: without a bulk IAM read the next round would otherwise ask to read them. */
+static void known_deleted(struct observed_store *store, const struct simulation *sim, size_t first)
+{
+	for (size_t i = first; i < sim->n_steps; i++) {
+		const struct action *a = &sim->steps[i].action;
+		struct observed_policy *p;
+		if (a->kind != ACT_POLICY_DELETE || store->policies_listed)
+			continue;
+		p = xcalloc(1, sizeof(*p));
+		p->role = xstrdup(a->role);
+		p->name = xstrdup(a->name);
+		observed_store_put_policy(store, p);
 	}
-	for (size_t i = 0; i < ret->n_steps && ret->wake_at; i++)
-		if (ret->steps[i].at == ret->wake_at)
-			ret->wake_at = 0; /* the timer is shown by the steps that wait for it */
+}
+
+static struct move_input move_input_of(const struct simulate_move_input *in, const struct tenant_record *rec,
+				       const struct observed_tenant *o, int64_t now)
+{
+	return (struct move_input){
+		.tenant_id = in->tenant_id,
+		.from = in->from,
+		.to = in->to,
+		.desired = in->desired,
+		.deletion_policy = in->deletion_policy,
+		.record = rec,
+		.observed = o,
+		.same_account = in->same_account,
+		.keep_grants = in->keep_grants,
+		.deletions_held = in->deletions_held,
+		.now = now,
+	};
+}
+
+int simulate_move(const struct diff_settings *s, const struct simulate_move_input *in, struct simulation *ret)
+{
+	struct simulate_input sin = { in->tenant_id, in->desired, in->deletion_policy, in->record,
+				      in->observed,  in->region,  in->deletions_held,  in->now };
+	struct observed_store store;
+	struct tenant_record *rec = record_copy(in->record, in->tenant_id);
+	char *fact = record_key_moving_from(in->from), since[32];
+	int64_t now = in->now, at = 0;
+	size_t first_after = 0, first;
+	unsigned round = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	slice(s, &sin, &store);
+	if (!record_fact(rec, fact)) {
+		snprintf(since, sizeof(since), "%lld", (long long)now);
+		record_set_fact(rec, fact, since);
+	}
+	free(fact);
+	if (!in->switched) {
+		struct observed_tenant o;
+		struct move_input min;
+		struct plan p;
+		observed_tenant_collect(&store, s->instance, in->tenant_id, in->desired, &o);
+		min = move_input_of(in, rec, &o, now);
+		move_serving_diff(s, &min, &p);
+		observed_tenant_release(&o);
+		if (p.n_actions)
+			take_round(ret, &p, &store, rec, s, in->region, round++, 0, now);
+		plan_release(&p);
+		first_after = ret->n_steps;
+	}
+	for (; round < SIMULATE_MAX_ROUNDS && !ret->error; round++) {
+		struct observed_tenant o;
+		struct move_input min;
+		struct plan p;
+		int done;
+		observed_tenant_collect(&store, s->instance, in->tenant_id, in->desired, &o);
+		min = move_input_of(in, rec, &o, now);
+		done = move_out_diff(s, &min, &p);
+		observed_tenant_release(&o);
+		if (take_outcome(ret, &p)) {
+			take_reads(ret, &p);
+			plan_release(&p);
+			break;
+		}
+		if (ret->error || (!p.n_actions && !p.wake_at)) {
+			plan_release(&p);
+			break;
+		}
+		if (!p.n_actions) { /* the drain runs: the clock jumps to its end */
+			ret->wake_at = ret->wake_at ? ret->wake_at : p.wake_at;
+			now = at = p.wake_at > now ? p.wake_at : now + 1;
+			plan_release(&p);
+			continue;
+		}
+		first = ret->n_steps;
+		take_round(ret, &p, &store, rec, s, in->region, round, at, now);
+		plan_release(&p);
+		known_deleted(&store, ret, first);
+		if (done)
+			break;
+	}
+	for (size_t i = first_after; !in->switched && i < ret->n_steps; i++)
+		ret->steps[i].after_switch = true;
+	finish(ret, round);
+	if (!in->switched)
+		ret->wake_at = 0; /* no timer runs before the switch */
 	observed_store_release(&store);
 	tenant_record_free(rec);
 	return 0;

@@ -37,6 +37,9 @@ struct sim_step {
 	int64_t at;		    /* 0: due now; else the time the timer it waited for expires */
 	char *subject;		    /* the resource as people know it (profile name, budget, role/policy) */
 	struct change_list changes; /* attribute-level diff against the model before the step */
+	/* a move's old place (simulate_move): due only once the new place's set is Ready,
+	 * `at` then counted from a switch made at the simulation's `now` */
+	bool after_switch;
 };
 
 struct simulate_input {
@@ -75,6 +78,33 @@ bool simulation_pending(const struct simulation *sim);
 /* sim_step_counts: the step is shown to people (AWS changes, a timer started, a
  * deletion cancelled; not reads or the store's bookkeeping). */
 bool sim_step_counts(const struct sim_step *st);
+
+/* The end of a move in one of its old places (state/move.h), as simulate_tenant
+ * simulates a place's reconcile: before the switch (switched false: the new place's set
+ * is not Ready yet) first what the old set may not keep while it serves
+ * (move_serving_diff), due now; then the rounds that follow the switch (move_out_diff:
+ * the drain, the parameters, the profiles, and what leaves the account), each step
+ * marked after_switch, with the clock started at now. Switched: those rounds are due
+ * from now, the record's timers as they run. A record without the move's fact gets it,
+ * as the daemon notes a changed place at its first reconcile. */
+struct simulate_move_input {
+	const char *tenant_id;
+	const char *from;	      /* the old place's key */
+	const char *to;		      /* the current place's key */
+	const struct tenant *desired; /* NULL: none known */
+	enum deletion_policy deletion_policy;
+	const struct tenant_record *record;    /* NULL: nothing remembered; copied */
+	const struct observed_store *observed; /* the old place's model; only read */
+	const char *region;		       /* the old place's region */
+	bool same_account;		       /* the old place is in the current place's account */
+	bool keep_grants;		       /* as struct move_input's */
+	bool deletions_held;
+	bool switched;
+	int64_t now;
+};
+
+/* simulate_move: fills *ret (release with simulation_release). Returns 0. */
+int simulate_move(const struct diff_settings *s, const struct simulate_move_input *in, struct simulation *ret);
 
 /* simulate_apply: what a successful action does to the observed model and the record,
  * as the engine notes it (store-only actions change the record only). Returns

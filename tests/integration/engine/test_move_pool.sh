@@ -74,4 +74,18 @@ echo "$json" | jq -e '.tenants[] | select(.id == "beta") | .place == "prod/us-ea
 	(.placement | test("chosen now in pool default.*moves from prod/us-west-2")) and
 	([.actions[] | select(.kind == "create-profile")] | length == 1)' >/dev/null ||
 	fail "plan does not show beta's move: $json"
+# and what follows in the old place: nothing now (its set serves), then, once the new
+# set is Ready, the drain, the parameter and the profile; the budget and the role's
+# policy stay (the same account)
+echo "$json" | jq -e '.tenants[] | select(.id == "beta") | .moving_out_of == ["prod/us-west-2"] and
+	([.actions[] | select(.place == "prod/us-west-2")] as $old |
+	 ($old | length > 0) and ($old | all(.after_switch)) and
+	 ([$old[] | .kind] | index("delete-parameter") < index("delete-profile")) and
+	 ($old | map(select(.kind == "delete-budget" or .kind == "delete-policy")) | length == 0)) and
+	([.actions[] | select(.place == "prod/us-east-1")] | all(.after_switch | not))' >/dev/null ||
+	fail "plan does not show the end of beta's move in its old place: $json"
+text=$("$DAEMON" plan --config "$WORK/config.yaml" 2>/dev/null) || true
+echo "$text" | grep -q "in prod/us-west-2:" && echo "$text" | grep -q "delete-profile .* (once the new set is Ready and the drain has passed)" ||
+	fail "plan's text does not show the old place: $text"
+echo "$text" | sed -n '/^beta/,/^[a-z]/p'
 echo PASS

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fixtures.h"
+#include "move.h"
 #include "observed_apply.h"
 #include "plan_render.h"
 #include "simulate.h"
@@ -371,6 +372,136 @@ static void test_change_format(void **state)
 	change_list_release(&l);
 }
 
+/* One of a move's old places: the world s stands for it, acme converged there. */
+static void run_move(struct sim *s, const struct tenant *t, bool same_account, bool switched, struct simulation *ret)
+{
+	struct simulate_move_input in = {
+		.tenant_id = "acme",
+		.from = "-/" FIX_REGION,
+		.to = "other/us-west-2",
+		.desired = t,
+		.deletion_policy = DELETION_DELETE,
+		.record = s->record,
+		.observed = &s->store,
+		.region = FIX_REGION,
+		.same_account = same_account,
+		.deletions_held = s->held,
+		.switched = switched,
+		.now = s->now,
+	};
+
+	assert_int_equal(simulate_move(&s->settings, &in, ret), 0);
+}
+
+static size_t count_steps(const struct simulation *sim, enum action_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sim->n_steps; i++)
+		n += sim->steps[i].action.kind == kind;
+	return n;
+}
+
+/* Before the switch the old set serves: nothing now but a parameter naming a profile
+ * deleted by hand; the drain and the deletions come once the new set is Ready. After
+ * it, the drain runs from the record's timer and the deletions follow it. */
+static void test_move_out_of_an_old_place(void **state)
+{
+	struct sim s;
+	struct tenant *t = full_tenant(HAIKU, "aaaaaa", "1000");
+	struct simulation sim;
+	const struct sim_step *st;
+	const struct observed_group *g;
+	char *key = record_key_moving_from("-/" FIX_REGION);
+	struct plan p;
+	int64_t start;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	start = s.now;
+	/* the move not noted yet (a manifest just changed): as the daemon notes it */
+	assert_null(record_fact(s.record, key));
+	run_move(&s, t, false, false, &sim);
+	/* no read: the policy the move deletes counts as known absent afterwards */
+	assert_int_equal(sim.n_reads, 0);
+	assert_null(sim.error);
+	for (size_t i = 0; i < sim.n_steps; i++)
+		assert_true(sim.steps[i].after_switch);
+	st = step_of(&sim, ACT_TIMER_START);
+	assert_int_equal(st->at, 0);
+	st = step_of(&sim, ACT_PARAM_DELETE);
+	assert_int_equal(st->at, start + FIX_DRAIN);
+	st = step_of(&sim, ACT_PROFILE_DELETE);
+	assert_int_equal(st->at, start + FIX_DRAIN);
+	assert_true(st->round > step_of(&sim, ACT_PARAM_DELETE)->round); /* a parameter never names a gone profile */
+	step_of(&sim, ACT_BUDGET_DELETE); /* another account: the budget and the policy go too */
+	assert_true(step_of(&sim, ACT_POLICY_DELETE)->round > step_of(&sim, ACT_PROFILE_DELETE)->round);
+	assert_int_equal(sim.wake_at, 0);
+	simulation_release(&sim);
+	assert_null(record_fact(s.record, key)); /* the record was copied, not changed */
+
+	/* in the same account the budget stays */
+	run_move(&s, t, true, false, &sim);
+	assert_null(find_step(&sim, ACT_BUDGET_DELETE));
+	assert_int_equal(count_steps(&sim, ACT_PROFILE_DELETE), 1);
+	simulation_release(&sim);
+
+	/* the profile deleted by hand while the old set serves: its parameter goes now */
+	g = observed_store_group(&s.store, "acme");
+	assert_true(observed_store_remove_profile(&s.store, g->profiles[0]->arn));
+	run_move(&s, t, true, false, &sim);
+	st = step_of(&sim, ACT_PARAM_DELETE);
+	assert_false(st->after_switch);
+	assert_int_equal(st->at, 0);
+	assert_int_equal(count_steps(&sim, ACT_PARAM_DELETE), 1);
+	assert_null(find_step(&sim, ACT_PROFILE_DELETE));
+	assert_null(find_step(&sim, ACT_PROFILE_CREATE)); /* never made again in the old place */
+	simulation_release(&sim);
+	tenant_free(t);
+	sim_release(&s);
+
+	/* switched, the drain started an hour ago: the deletions come at its end */
+	t = full_tenant(HAIKU, "aaaaaa", "1000");
+	sim_init(&s, "acme");
+	converge(&s, t);
+	record_set_fact(s.record, key, "1");
+	{
+		struct observed_tenant o;
+		struct move_input in = { .tenant_id = "acme",
+					 .from = "-/" FIX_REGION,
+					 .to = "other/us-west-2",
+					 .desired = t,
+					 .record = s.record,
+					 .observed = &o,
+					 .now = s.now };
+		observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
+		move_out_diff(&s.settings, &in, &p);
+		observed_tenant_release(&o);
+		sim_apply(&s, &p); /* the drain's timer */
+		plan_release(&p);
+	}
+	start = s.now;
+	s.now += 60;
+	run_move(&s, t, false, true, &sim);
+	assert_int_equal(count_steps(&sim, ACT_TIMER_START), 0);
+	st = step_of(&sim, ACT_PROFILE_DELETE);
+	assert_false(st->after_switch);
+	assert_int_equal(st->at, start + FIX_DRAIN);
+	assert_false(step_of(&sim, ACT_PARAM_DELETE)->after_switch);
+	assert_int_equal(sim.wake_at, 0); /* shown by the steps that wait for it */
+	simulation_release(&sim);
+	/* the prune gate holds: nothing deleted, held said */
+	s.held = true;
+	run_move(&s, t, false, true, &sim);
+	assert_true(sim.held);
+	assert_null(find_step(&sim, ACT_PROFILE_DELETE));
+	simulation_release(&sim);
+	free(key);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_removed_grace_and_held),
 		cmocka_unit_test(test_policy_of_a_bulk_read_is_read_to_be_shown),
 		cmocka_unit_test(test_change_format),
+		cmocka_unit_test(test_move_out_of_an_old_place),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
