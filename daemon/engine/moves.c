@@ -111,10 +111,41 @@ bool engine__same_account(const struct place *a, const struct place *b)
 	return same_account(a, b);
 }
 
+/* The place of key is in a's account (as far as the places known tell). */
+static bool account_of_key_is(struct engine *e, const char *key, const struct place *a)
+{
+	struct place_state *ps = hashmap_get(&e->places, key);
+	char *alias;
+	bool same;
+
+	if (ps)
+		return same_account(&ps->place, a);
+	alias = place_key_alias(key); /* not created yet: by its alias */
+	same = !strcmp(alias ? alias : "-", a->account ? a->account : "-");
+	free(alias);
+	return same;
+}
+
 /* Two keys of one account and Region: one place in AWS, nothing moves. */
 static bool same_place(const struct place *a, const struct place *b)
 {
 	return same_account(a, b) && a->region && b->region && !strcmp(a->region, b->region);
+}
+
+/* Another place of ps's account is already t's old one (a move's, or the place it is
+ * recorded in and leaves): the account's budget, which the listing of each of its
+ * Regions shows, is that place's to delete, and makes no old place of ps. */
+static bool account_known_old(struct engine *e, const struct tenant_entry *t, const struct place_state *ps)
+{
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE), *key;
+
+	if (fact && strcmp(fact, t->place->key) && strcmp(fact, ps->place.key) &&
+	    account_of_key_is(e, fact, &ps->place))
+		return true;
+	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++)
+		if (strcmp(key, ps->place.key) && account_of_key_is(e, key, &ps->place))
+			return true;
+	return false;
 }
 
 void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps)
@@ -126,7 +157,7 @@ void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_s
 	    same_place(&ps->place, t->place))
 		return;
 	observed_tenant_collect(&ps->store, e->set.instance, t->id, NULL, &o);
-	left = move_left_in(&o, e->set.instance, !same_account(&ps->place, t->place));
+	left = move_left_in(&o, e->set.instance, !same_account(&ps->place, t->place) && !account_known_old(e, t, ps));
 	observed_tenant_release(&o);
 	if (left)
 		add_old_place(e, t, ps->place.key, t->place->key, "its resources were found there by their tags");

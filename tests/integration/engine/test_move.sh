@@ -116,6 +116,10 @@ ctl resync >/dev/null
 in_b() { [ -n "$(acme_arns_in $B us-west-2)" ]; }
 wait_until 60 "the new profile in $B" in_b
 b_arn=$(acme_arns_in $B us-west-2)
+# its one old place: the account's budget, listed with each of its Regions, makes no
+# other place of $A one (us-east-1 was listed again by the resync)
+[ "$(tenant_json acme | jq -c '[.moving_from[].place]')" = '["-/us-west-2"]' ] ||
+	fail "the move is not from its one old place: $(tenant_json acme | jq -c '{moving_from, history}')"
 touch "$WORK/restarting"
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
