@@ -360,7 +360,7 @@ int simulate_move(const struct diff_settings *s, const struct simulate_move_inpu
 		min = move_input_of(in, rec, &o, now);
 		done = move_out_diff(s, &min, &p);
 		observed_tenant_release(&o);
-		if (take_outcome(ret, &p)) {
+		if (take_outcome(ret, &p) || read_unread_policies(&p, &store, now)) {
 			take_reads(ret, &p);
 			plan_release(&p);
 			break;
