@@ -73,6 +73,9 @@ struct plan_unit {
 	/* A move's old place (pp): the end of the move there (simulate_move); the unit of
 	 * the tenant's current place, which is simulated first. NULL: not a move's. */
 	struct plan_unit *moving_to;
+	/* A pool tenant waiting for a place (waiting, no pp): meanwhile its old set serves
+	 * where it lives, and its move units there show what may not stay as it is. */
+	bool serves_waiting;
 };
 
 struct read_call {
@@ -484,17 +487,20 @@ static void move_units(struct planner *p)
 
 	for (size_t i = 0; i < n; i++) {
 		struct plan_unit *u = p->units[i];
-		const struct tenant_record *rec = u->desired && u->pp ? hashmap_get(&p->records, u->id) : NULL;
+		const struct tenant_record *rec = NULL;
 		const char *key;
+		u->serves_waiting = u->desired && !u->pp && u->waiting && pool_tenant(p, u->desired);
+		if (u->desired && (u->pp || u->serves_waiting))
+			rec = hashmap_get(&p->records, u->id);
 		for (size_t k = 0; (key = old_place_key(rec, k)); k++) {
 			struct plan_place *old;
 			struct plan_unit *m;
 			bool seen = false;
-			if (!strcmp(key, u->pp->place.key) || !old_place_reachable(p, key))
+			if ((u->pp && !strcmp(key, u->pp->place.key)) || !old_place_reachable(p, key))
 				continue;
 			old = hashmap_get(&p->places, key);
-			if (!old || (plan_same_account(old, u->pp) && old->place.region && u->pp->place.region &&
-				     !strcmp(old->place.region, u->pp->place.region)))
+			if (!old || (u->pp && plan_same_account(old, u->pp) && old->place.region &&
+				     u->pp->place.region && !strcmp(old->place.region, u->pp->place.region)))
 				continue;
 			for (size_t j = n; j < p->n_units && !seen; j++)
 				seen = p->units[j]->moving_to == u && p->units[j]->pp == old;
@@ -502,9 +508,12 @@ static void move_units(struct planner *p)
 				continue;
 			m = add_unit(p, u->id, u->desired, old);
 			m->moving_to = u;
-			m->placement = xasprintf("moves to %s: its set here serves until the one there is Ready, "
-						 "then drains and goes",
-						 u->pp->place.key);
+			if (u->pp)
+				m->placement = xasprintf("moves to %s: its set here serves until the one there is "
+							 "Ready, then drains and goes",
+							 u->pp->place.key);
+			else
+				m->placement = xstrdup("waits for a place: its set here serves meanwhile");
 		}
 	}
 }
@@ -646,15 +655,15 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 	struct simulate_move_input in = {
 		.tenant_id = u->id,
 		.from = u->pp->place.key,
-		.to = to->pp->place.key,
+		.to = to->pp ? to->pp->place.key : NULL,
 		.desired = u->desired,
 		.deletion_policy = u->desired->deletion_policy,
 		.record = hashmap_get(&p->records, u->id),
 		.observed = &u->pp->store,
 		.region = u->pp->place.region,
-		.same_account = plan_same_account(u->pp, to->pp),
+		.same_account = to->pp && plan_same_account(u->pp, to->pp),
 		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
-		.switched = !simulation_pending(&to->sim) && !to->sim.error && !to->sim.n_reads,
+		.switched = to->pp && !simulation_pending(&to->sim) && !to->sim.error && !to->sim.n_reads,
 		.now = p->now,
 	};
 
@@ -754,6 +763,13 @@ static void hold_moved_accounts(struct planner *p)
 	}
 }
 
+/* The unit is simulated: it has a place, and, a move's old place, its tenant has one
+ * too or waits for one (not held: hold_moved_accounts). */
+static bool simulated(const struct plan_unit *u)
+{
+	return u->pp && (!u->moving_to || u->moving_to->pp || u->moving_to->serves_waiting);
+}
+
 /* Simulate every unit; read what the simulations need; again, a bounded number of
  * times. Returns the number of units still waiting for a read. */
 static size_t settle(struct planner *p)
@@ -767,8 +783,7 @@ static size_t settle(struct planner *p)
 		for (size_t phase = 0; phase < 2; phase++)
 			for (size_t i = 0; i < p->n_units; i++) {
 				struct plan_unit *u = p->units[i];
-				if ((u->settled && pass) || !u->pp || (u->moving_to != NULL) != phase ||
-				    (u->moving_to && !u->moving_to->pp))
+				if ((u->settled && pass) || !simulated(u) || (u->moving_to != NULL) != phase)
 					continue;
 				if (u->moving_to)
 					simulate_move_unit(p, u);
@@ -791,6 +806,11 @@ static size_t settle(struct planner *p)
 
 /* ---- output: each tenant once, all its places ---- */
 
+static struct plan_section section_of(const struct plan_unit *u)
+{
+	return (struct plan_section){ u->pp->place.key, &u->sim, u->placement, u->moving_to != NULL };
+}
+
 static bool print_all(struct planner *p, struct plan_print *out)
 {
 	struct plan_section *sec = xcalloc(p->n_units + 1, sizeof(*sec));
@@ -798,19 +818,21 @@ static bool print_all(struct planner *p, struct plan_print *out)
 
 	for (size_t i = 0; i < p->n_units;) {
 		size_t n = 0, k = i;
-		if (p->units[i]->moving_to && !p->units[i]->moving_to->pp) { /* its tenant waits */
+		if (p->units[i]->moving_to && !simulated(p->units[i])) { /* its tenant is held */
 			i++;
 			continue;
 		}
-		if (p->units[i]->waiting) {
-			plan_print_waiting(out, p->units[i]->id, p->units[i]->waiting);
+		if (p->units[i]->waiting) { /* then the old places it serves from, if any */
+			for (k = i + 1; k < p->n_units && p->units[k]->moving_to == p->units[i]; k++)
+				if (simulated(p->units[k]))
+					sec[n++] = section_of(p->units[k]);
+			plan_print_waiting(out, p->units[i]->id, p->units[i]->waiting, sec, n);
 			pending = true;
-			i++;
+			i = k;
 			continue;
 		}
 		while (k < p->n_units && strcmp(p->units[k]->id, p->units[i]->id) == 0) {
-			sec[n++] = (struct plan_section){ p->units[k]->pp->place.key, &p->units[k]->sim,
-							  p->units[k]->placement, p->units[k]->moving_to != NULL };
+			sec[n++] = section_of(p->units[k]);
 			k++;
 		}
 		pending |= plan_print_tenant(out, p->units[i]->id, sec, n);

@@ -130,49 +130,39 @@ static void section_text(const struct plan_section *s, const char *indent)
 	}
 }
 
-bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n)
+/* The sections' counts into o; returns whether any has something to do now
+ * (simulation_pending), *ret_with_content how many have something to show. */
+static bool count_sections(struct plan_print *o, const struct plan_section *s, size_t n, size_t *ret_with_content)
 {
-	bool pending = false, shown = false;
-	size_t calls = 0, deferred = 0, conflicts = 0, errors = 0, with_content = 0;
-	cJSON *t, *places, *moving, *acts, *conf;
-	struct strbuf head;
+	bool pending = false;
 
+	*ret_with_content = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct simulation *sim = s[i].sim;
 		pending |= simulation_pending(sim);
-		conflicts += sim->n_conflicts;
-		errors += sim->error != NULL || sim->incomplete;
+		o->n_conflicts += sim->n_conflicts;
+		o->n_errors += sim->error != NULL || sim->incomplete;
 		for (size_t k = 0; k < sim->n_steps; k++)
 			if (action_calls_aws(sim->steps[k].action.kind))
-				*(sim->steps[k].at || sim->steps[k].after_switch ? &deferred : &calls) += 1;
+				*(sim->steps[k].at || sim->steps[k].after_switch ? &o->n_deferred_calls
+										 : &o->n_calls) += 1;
 		if (has_content(sim))
-			with_content++;
+			++*ret_with_content;
 	}
-	shown = with_content > 0;
-	o->n_pending += pending;
-	o->n_calls += calls;
-	o->n_deferred_calls += deferred;
-	o->n_conflicts += conflicts;
-	o->n_errors += errors;
-	if (!shown)
-		return false;
+	return pending;
+}
 
-	t = cJSON_CreateObject();
-	cJSON_AddStringToObject(t, "id", id);
-	cJSON_AddStringToObject(t, "place", s[0].place);
-	cJSON_AddItemToObject(t, "placement", s[0].placement ? cJSON_CreateString(s[0].placement) : cJSON_CreateNull());
-	places = cJSON_AddArrayToObject(t, "places");
-	moving = cJSON_AddArrayToObject(t, "moving_out_of");
-	acts = cJSON_AddArrayToObject(t, "actions");
-	conf = cJSON_AddArrayToObject(t, "conflicts");
-	strbuf_init(&head, STRBUF_NO_CAP);
-	strbuf_addf(&head, "%s (", id);
+/* The sections' places, old places, actions and conflicts in t. */
+static void sections_json(cJSON *t, const struct plan_section *s, size_t n)
+{
+	cJSON *places = cJSON_AddArrayToObject(t, "places"), *moving = cJSON_AddArrayToObject(t, "moving_out_of");
+	cJSON *acts = cJSON_AddArrayToObject(t, "actions"), *conf = cJSON_AddArrayToObject(t, "conflicts");
+
 	for (size_t i = 0; i < n; i++) {
 		const struct simulation *sim = s[i].sim;
 		cJSON_AddItemToArray(places, cJSON_CreateString(s[i].place));
 		if (s[i].moving_out)
 			cJSON_AddItemToArray(moving, cJSON_CreateString(s[i].place));
-		strbuf_addf(&head, "%s%s", i ? ", " : "", s[i].place);
 		for (size_t k = 0; k < sim->n_steps; k++)
 			cJSON_AddItemToArray(acts, step_json(&sim->steps[k], s[i].place));
 		for (size_t k = 0; k < sim->n_conflicts; k++) {
@@ -183,6 +173,44 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 			cJSON_AddItemToArray(conf, j);
 		}
 	}
+}
+
+/* The sections with something to show, as text; a move's old place is always named,
+ * with what it is. */
+static void sections_text(const struct plan_section *s, size_t n, size_t with_content)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool named = with_content > 1 || s[i].moving_out;
+		if (!has_content(s[i].sim))
+			continue;
+		if (named)
+			printf("  in %s:\n", s[i].place);
+		if (s[i].moving_out && s[i].placement)
+			printf("    (%s)\n", s[i].placement);
+		section_text(&s[i], named ? "    " : "  ");
+	}
+}
+
+bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n)
+{
+	size_t with_content;
+	bool pending = count_sections(o, s, n, &with_content);
+	cJSON *t;
+	struct strbuf head;
+
+	o->n_pending += pending;
+	if (!with_content)
+		return false;
+
+	t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "id", id);
+	cJSON_AddStringToObject(t, "place", s[0].place);
+	cJSON_AddItemToObject(t, "placement", s[0].placement ? cJSON_CreateString(s[0].placement) : cJSON_CreateNull());
+	sections_json(t, s, n);
+	strbuf_init(&head, STRBUF_NO_CAP);
+	strbuf_addf(&head, "%s (", id);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&head, "%s%s", i ? ", " : "", s[i].place);
 	strbuf_addf(&head, "):%s", pending ? "" : " nothing to do now");
 	{
 		const char *err = NULL;
@@ -209,37 +237,30 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 		printf("%s\n", head.buf);
 		if (s[0].placement)
 			printf("  placement: %s\n", s[0].placement);
-		for (size_t i = 0; i < n; i++) {
-			/* a move's old place is always named, with what it is */
-			bool named = with_content > 1 || s[i].moving_out;
-			if (!has_content(s[i].sim))
-				continue;
-			if (named)
-				printf("  in %s:\n", s[i].place);
-			if (s[i].moving_out && s[i].placement)
-				printf("    (%s)\n", s[i].placement);
-			section_text(&s[i], named ? "    " : "  ");
-		}
+		sections_text(s, n, with_content);
 	}
 	strbuf_release(&head);
 	return pending;
 }
 
-void plan_print_waiting(struct plan_print *o, const char *id, const char *reason)
+void plan_print_waiting(struct plan_print *o, const char *id, const char *reason, const struct plan_section *s,
+			size_t n)
 {
 	cJSON *t = cJSON_CreateObject();
+	size_t with_content;
 
+	count_sections(o, s, n, &with_content);
 	o->n_pending++;
 	cJSON_AddStringToObject(t, "id", id);
 	cJSON_AddNullToObject(t, "place");
 	cJSON_AddStringToObject(t, "waiting", reason);
-	cJSON_AddArrayToObject(t, "places");
-	cJSON_AddArrayToObject(t, "actions");
-	cJSON_AddArrayToObject(t, "conflicts");
+	sections_json(t, s, n);
 	cJSON_AddBoolToObject(t, "pending", true);
 	cJSON_AddItemToArray(cJSON_GetObjectItem(o->root, "tenants"), t);
-	if (!o->json)
+	if (!o->json) {
 		printf("%s: waits: %s\n", id, reason);
+		sections_text(s, n, with_content);
+	}
 }
 
 void plan_print_finish(struct plan_print *o, size_t n_tenants)

@@ -34,8 +34,10 @@ void plan_print_init(struct plan_print *o, bool json);
 bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n);
 /* plan_print_waiting: a pool tenant that waits (Pending with the reason in the daemon:
  * no place of its pool has room, "no capacity: ...", or its place's account has left
- * the configuration), nothing created; counted as pending. */
-void plan_print_waiting(struct plan_print *o, const char *id, const char *reason);
+ * the configuration), nothing created; counted as pending. s[0..n): the places its old
+ * set serves from meanwhile (moving_out), with what it may not keep there. */
+void plan_print_waiting(struct plan_print *o, const char *id, const char *reason, const struct plan_section *s,
+			size_t n);
 /* plan_print_finish: the summary (text) or the whole document (JSON). */
 void plan_print_finish(struct plan_print *o, size_t n_tenants);
 void plan_print_release(struct plan_print *o);

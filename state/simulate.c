@@ -351,7 +351,7 @@ int simulate_move(const struct diff_settings *s, const struct simulate_move_inpu
 		plan_release(&p);
 		first_after = ret->n_steps;
 	}
-	for (; round < SIMULATE_MAX_ROUNDS && !ret->error; round++) {
+	for (; in->to && round < SIMULATE_MAX_ROUNDS && !ret->error; round++) {
 		struct observed_tenant o;
 		struct move_input min;
 		struct plan p;

@@ -90,7 +90,8 @@ bool sim_step_counts(const struct sim_step *st);
 struct simulate_move_input {
 	const char *tenant_id;
 	const char *from;	      /* the old place's key */
-	const char *to;		      /* the current place's key */
+	const char *to;		      /* the current place's key; NULL: none yet (a pool tenant waiting for
+					 a place): the old set serves, nothing follows */
 	const struct tenant *desired; /* NULL: none known */
 	enum deletion_policy deletion_policy;
 	const struct tenant_record *record;    /* NULL: nothing remembered; copied */

@@ -51,6 +51,19 @@ consistent || fail "a parameter names a missing profile before anything was dele
 # the old profiles deleted by hand while both wait
 sign_call bedrock DELETE "/inference-profiles/${old_beta##*/}" >/dev/null || fail "could not delete beta's profile"
 sign_call bedrock DELETE "/inference-profiles/${old_gamma##*/}" >/dev/null || fail "could not delete gamma's profile"
+# plan, before the daemon's next listing, shows the deletion each old place owes now:
+# beta still waits for a place, gamma waits for room in the one it has
+rc=0
+"$DAEMON" plan --config "$WORK/config.yaml" --json >"$WORK/plan.json" 2>"$WORK/plan.err" || rc=$?
+[ $rc = 2 ] || fail "plan exits $rc: $(cat "$WORK/plan.err")"
+for t in beta gamma; do
+	jq -e --arg t $t '.tenants[] | select(.id == $t) | (.moving_out_of | length == 1) and .moving_out_of[0] as $old |
+		[.actions[] | select(.place == $old and .kind == "delete-parameter" and (.after_switch | not))] | length == 1' \
+		"$WORK/plan.json" >/dev/null ||
+		fail "plan does not show $t's parameter deletion in its old place: $(jq -c --arg t $t '.tenants[] | select(.id == $t)' "$WORK/plan.json")"
+done
+jq -e '.tenants[] | select(.id == "beta") | .waiting != null and .place == null' "$WORK/plan.json" >/dev/null ||
+	fail "plan does not show beta waiting: $(jq -c '.tenants[] | select(.id == "beta")' "$WORK/plan.json")"
 ctl resync >/dev/null
 wait_until 30 "no parameter names a deleted profile" consistent
 [ "$(in_region us-east-1 beta)" = "0 0" ] || fail "beta in us-east-1: $(in_region us-east-1 beta) (its profile is made again, or its parameter stays)"
