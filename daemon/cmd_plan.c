@@ -986,16 +986,16 @@ static int run(struct planner *p)
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;
 		const struct tenant_record *rec = hashmap_get(&p->records, t->id);
-		const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+		const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL, *old;
 		char *how = NULL;
 		if (!pool_tenant(p, t))
 			place_of(p, t, &how);
 		else if (fact) /* its recorded place, listed too (a pool place, or no longer one) */
 			place_of_key(p, fact);
 		free(how);
-		for (size_t k = 0; (fact = old_place_key(rec, k)); k++) /* a move's old places */
-			if (old_place_reachable(p, fact))
-				place_of_key(p, fact);
+		for (size_t k = 0; (old = old_place_key(rec, k)); k++) /* a move's old places */
+			if (old_place_reachable(p, old))
+				place_of_key(p, old);
 	}
 	if (p->cfg->n_pools)
 		pools_start(p);
