@@ -73,6 +73,8 @@ struct plan_unit {
 	/* A move's old place (pp): the end of the move there (simulate_move); the unit of
 	 * the tenant's current place, which is simulated first. NULL: not a move's. */
 	struct plan_unit *moving_to;
+	/* Its old places' units, a list through next_old (a move's unit: the next one). */
+	struct plan_unit *old_places, *next_old;
 	/* A pool tenant waiting for a place (waiting, no pp): meanwhile its old set serves
 	 * where it lives, and its move units there show what may not stay as it is. */
 	bool serves_waiting;
@@ -502,12 +504,14 @@ static void move_units(struct planner *p)
 			if (!old || (u->pp && plan_same_account(old, u->pp) && old->place.region &&
 				     u->pp->place.region && !strcmp(old->place.region, u->pp->place.region)))
 				continue;
-			for (size_t j = n; j < p->n_units && !seen; j++)
-				seen = p->units[j]->moving_to == u && p->units[j]->pp == old;
+			for (m = u->old_places; m && !seen; m = m->next_old)
+				seen = m->pp == old;
 			if (seen)
 				continue;
 			m = add_unit(p, u->id, u->desired, old);
 			m->moving_to = u;
+			m->next_old = u->old_places;
+			u->old_places = m;
 			if (u->pp)
 				m->placement = xasprintf("moves to %s: its set here serves until the one there is "
 							 "Ready, then drains and goes",
@@ -668,10 +672,9 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 	};
 
 	/* another old place in the same account still holds profiles: its grants stay */
-	for (size_t i = 0; i < p->n_units && !in.keep_grants; i++) {
-		const struct plan_unit *o = p->units[i];
+	for (const struct plan_unit *o = to->old_places; o && !in.keep_grants; o = o->next_old) {
 		const struct observed_group *g;
-		in.keep_grants = o != u && o->moving_to == to && plan_same_account(o->pp, u->pp) &&
+		in.keep_grants = o != u && plan_same_account(o->pp, u->pp) &&
 				 (g = observed_store_group(&o->pp->store, u->id)) && g->n_profiles;
 	}
 	simulation_release(&u->sim);
