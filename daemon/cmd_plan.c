@@ -513,9 +513,13 @@ static void move_units(struct planner *p)
 			m->next_old = u->old_places;
 			u->old_places = m;
 			if (u->pp)
-				m->placement = xasprintf("moves to %s: its set here serves until the one there is "
-							 "Ready, then drains and goes",
-							 u->pp->place.key);
+				m->placement = xasprintf(
+					"moves to %s: its set here serves until the one there is Ready, then drains "
+					"and goes%s",
+					u->pp->place.key,
+					plan_same_account(old, u->pp) && u->desired->n_roles
+						? " (the role policies grant both sets until it is gone)"
+						: "");
 			else
 				m->placement = xstrdup("waits for a place: its set here serves meanwhile");
 		}
@@ -682,10 +686,37 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 	u->settled = u->sim.n_reads == 0;
 }
 
+/* A moving tenant's profiles in its old places of u's account: its role policies
+ * grant them too until they are gone (engine/moves.c, engine__move_granted). Owned by
+ * the caller (the profiles borrowed); NULL when none. */
+static const struct observed_profile **also_granted(struct planner *p, const struct plan_unit *u, size_t *ret_n)
+{
+	const struct observed_profile **v = NULL;
+	size_t n = 0, alloc = 0;
+
+	for (const struct plan_unit *o = u->old_places; o; o = o->next_old) {
+		const struct observed_group *g = observed_store_group(&o->pp->store, u->id);
+		if (!g || !plan_same_account(o->pp, u->pp))
+			continue;
+		for (size_t k = 0; k < g->n_profiles; k++) {
+			const struct observed_profile *pr = g->profiles[k];
+			if (pr->models_unknown ||
+			    !owned_by_tenant(&o->pp->store, &pr->tags, pr->name, p->cfg->instance, u->id))
+				continue;
+			XGROW(v, n + 1, alloc);
+			v[n++] = pr;
+		}
+	}
+	*ret_n = n;
+	return v;
+}
+
 static void simulate_unit(struct planner *p, struct plan_unit *u)
 {
 	const struct tenant_record *rec = hashmap_get(&p->records, u->id);
 	struct diff_settings ds = settings_of(p, u->pp);
+	size_t n_granted;
+	const struct observed_profile **granted = also_granted(p, u, &n_granted);
 	struct simulate_input in = {
 		.tenant_id = u->id,
 		.desired = u->desired,
@@ -697,10 +728,13 @@ static void simulate_unit(struct planner *p, struct plan_unit *u)
 		.region = u->pp->place.region,
 		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
 		.now = p->now,
+		.also_granted = granted,
+		.n_also_granted = n_granted,
 	};
 
 	simulation_release(&u->sim);
 	simulate_tenant(&ds, &in, &u->sim);
+	free(granted);
 	u->settled = u->sim.n_reads == 0;
 }
 

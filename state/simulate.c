@@ -249,7 +249,8 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 	for (round = 0; round < SIMULATE_MAX_ROUNDS; round++) {
 		struct observed_tenant o;
 		struct diff_input din = {
-			in->tenant_id, in->desired, in->deletion_policy, rec, &o, in->deletions_held, now, 0, NULL, 0
+			in->tenant_id,	  in->desired,	     in->deletion_policy, rec, &o, in->deletions_held, now, 0,
+			in->also_granted, in->n_also_granted
 		};
 		struct plan p;
 		bool reads;
@@ -322,8 +323,14 @@ static struct move_input move_input_of(const struct simulate_move_input *in, con
 
 int simulate_move(const struct diff_settings *s, const struct simulate_move_input *in, struct simulation *ret)
 {
-	struct simulate_input sin = { in->tenant_id, in->desired, in->deletion_policy, in->record,
-				      in->observed,  in->region,  in->deletions_held,  in->now };
+	struct simulate_input sin = { .tenant_id = in->tenant_id,
+				      .desired = in->desired,
+				      .deletion_policy = in->deletion_policy,
+				      .record = in->record,
+				      .observed = in->observed,
+				      .region = in->region,
+				      .deletions_held = in->deletions_held,
+				      .now = in->now };
 	struct observed_store store;
 	struct tenant_record *rec = record_copy(in->record, in->tenant_id);
 	char *fact = record_key_moving_from(in->from), since[32];

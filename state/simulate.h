@@ -51,6 +51,10 @@ struct simulate_input {
 	const char *region;		       /* the place's region (budget ARNs) */
 	bool deletions_held;
 	int64_t now;
+	/* as struct diff_input's: a moving tenant's profiles in its old places of this
+	 * account, which its role policies grant too until they are gone */
+	const struct observed_profile *const *also_granted;
+	size_t n_also_granted;
 };
 
 struct simulation {

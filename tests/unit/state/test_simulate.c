@@ -332,7 +332,12 @@ static void test_removed_grace_and_held(void **state)
 	fix_profile(t, "chat", HAIKU, "aaaaaa");
 	sim_init(&s, "acme");
 	converge(&s, t);
-	in = (struct simulate_input){ "acme", NULL, DELETION_DELETE, s.record, &s.store, FIX_REGION, false, s.now };
+	in = (struct simulate_input){ .tenant_id = "acme",
+				      .deletion_policy = DELETION_DELETE,
+				      .record = s.record,
+				      .observed = &s.store,
+				      .region = FIX_REGION,
+				      .now = s.now };
 	simulate_tenant(&s.settings, &in, &sim);
 	assert_true(simulation_pending(&sim));
 	st = step_of(&sim, ACT_TIMER_START);
@@ -370,6 +375,59 @@ static void test_change_format(void **state)
 			    "+ Team: \"a \\\"b\\\"\\x0a\"|- Old: \"x\"|~ value: \"arn:1\" -> (known after create)|");
 	strbuf_release(&out);
 	change_list_release(&l);
+}
+
+/* A moving tenant's profiles in an old place of the same account are granted too
+ * (also_granted), as the daemon grants them until they are gone: the plan adds the new
+ * statements without taking the old ones away. */
+static void test_also_granted_kept_in_the_policy(void **state)
+{
+	struct sim s;
+	struct tenant *t = full_tenant(HAIKU, "aaaaaa", "1000");
+	const struct observed_group *g;
+	struct observed_profile *old;
+	const struct observed_profile *granted[1];
+	struct simulation sim;
+	const struct sim_step *st;
+	char want[256], *all;
+	struct simulate_input in;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	g = observed_store_group(&s.store, "acme");
+	old = observed_profile_dup(g->profiles[0]);
+	free(old->arn);
+	old->arn = xstrdup("arn:aws:bedrock:us-west-2:111122223333:application-inference-profile/0ldpr0f1le00");
+	granted[0] = old;
+	run(&s, t, &sim); /* converged: nothing */
+	assert_null(find_step(&sim, ACT_POLICY_PUT));
+	simulation_release(&sim);
+	in = (struct simulate_input){ .tenant_id = "acme",
+				      .desired = t,
+				      .deletion_policy = DELETION_DELETE,
+				      .record = s.record,
+				      .observed = &s.store,
+				      .region = FIX_REGION,
+				      .now = s.now,
+				      .also_granted = granted,
+				      .n_also_granted = 1 };
+	assert_int_equal(simulate_tenant(&s.settings, &in, &sim), 0);
+	answer_reads(&s, &sim);
+	if (sim.n_reads) { /* the bulk read keeps digests: the policy is read to be shown */
+		simulation_release(&sim);
+		assert_int_equal(simulate_tenant(&s.settings, &in, &sim), 0);
+	}
+	st = step_of(&sim, ACT_POLICY_PUT);
+	snprintf(want, sizeof(want), "+ statement InvokeTenantProfiles: \"%s\"\n", old->arn);
+	assert_has_line(st, want);
+	all = lines(st);
+	assert_null(strstr(all, "- statement InvokeTenantProfiles")); /* the live one stays */
+	free(all);
+	simulation_release(&sim);
+	observed_profile_free(old);
+	tenant_free(t);
+	sim_release(&s);
 }
 
 /* One of a move's old places: the world s stands for it, acme converged there. */
@@ -512,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_removed_grace_and_held),
 		cmocka_unit_test(test_policy_of_a_bulk_read_is_read_to_be_shown),
 		cmocka_unit_test(test_change_format),
+		cmocka_unit_test(test_also_granted_kept_in_the_policy),
 		cmocka_unit_test(test_move_out_of_an_old_place),
 	};
 
