@@ -654,6 +654,25 @@ static struct diff_settings settings_of(const struct planner *p, const struct pl
 				       pp->place.region };
 }
 
+/* Another old place o of the tenant, in u's account, still holds profiles of it when
+ * u's are gone, so that the role policies there stay (state/move.h, keep_grants): o
+ * holds some and either comes after u (units are simulated in order: the last of them
+ * is the one whose end deletes the policies) or its simulation does not delete them
+ * all (held, retained). */
+static bool keeps_grants(const struct plan_unit *o, const struct plan_unit *u)
+{
+	const struct observed_group *g = observed_store_group(&o->pp->store, u->id);
+	size_t deleted = 0;
+
+	if (!g || !g->n_profiles || !plan_same_account(o->pp, u->pp))
+		return false;
+	if (strcmp(o->pp->place.key, u->pp->place.key) > 0)
+		return true;
+	for (size_t i = 0; i < o->sim.n_steps; i++)
+		deleted += o->sim.steps[i].action.kind == ACT_PROFILE_DELETE;
+	return deleted < g->n_profiles;
+}
+
 /* The end of the move in u's place, an old place of its tenant: the new set counts as
  * Ready (the switch made) when its own simulation has nothing left to do. */
 static void simulate_move_unit(struct planner *p, struct plan_unit *u)
@@ -675,12 +694,8 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 		.now = p->now,
 	};
 
-	/* another old place in the same account still holds profiles: its grants stay */
-	for (const struct plan_unit *o = to->old_places; o && !in.keep_grants; o = o->next_old) {
-		const struct observed_group *g;
-		in.keep_grants = o != u && plan_same_account(o->pp, u->pp) &&
-				 (g = observed_store_group(&o->pp->store, u->id)) && g->n_profiles;
-	}
+	for (const struct plan_unit *o = to->old_places; o && !in.keep_grants; o = o->next_old)
+		in.keep_grants = o != u && keeps_grants(o, u);
 	simulation_release(&u->sim);
 	simulate_move(&ds, &in, &u->sim);
 	u->settled = u->sim.n_reads == 0;

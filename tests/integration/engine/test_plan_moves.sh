@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# `bedrock-tenantd plan` for a tenant in the middle of two moves (docs/operations.md,
+# "bedrock-tenantd plan", Moves), then the daemon doing it. acme (a profile, its
+# parameter, a budget, a role's policy) moves Region within its account; a plan then
+# keeps the old profile's grants in the new policy (as the daemon does until the old
+# set is gone). Once the new set is Ready, the daemon stops in the drain, and acme is
+# moved again, to the other account: its two old places in the first account each show
+# their end, due once the newest set is Ready (the first one's drain already running),
+# the role's policy there deleted once, by the last of them. The daemon then deletes
+# exactly what the plan listed.
+. "$(dirname "$0")/lib.sh"
+DRAIN=15s
+start_awsim_two_accounts
+write_config
+add_other_account
+create_role app
+AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app
+
+# write_acme REGION [ACCOUNT]
+write_acme() {
+	{
+		echo "apiVersion: bedrock-tenantd/v1"
+		echo "kind: Tenant"
+		echo "metadata:"
+		echo "  name: acme"
+		echo "spec:"
+		echo "  region: $1"
+		[ -z "${2:-}" ] || echo "  account: $2"
+		echo "  tags: {CostCenter: eng}"
+		echo "  profiles:"
+		echo "    - name: p1"
+		echo "      model: anthropic.claude-3-5-haiku-20241022-v1:0"
+		echo "  budget: {limit_usd: 100, period: monthly}"
+		echo "  access: {roles: [app]}"
+	} >"$WORK/tenants/acme.yaml.tmp"
+	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
+}
+plan_json() {
+	local rc=0
+	"$DAEMON" plan --config "$WORK/config.yaml" --json >"$WORK/plan.json" 2>"$WORK/plan.err" || rc=$?
+	[ $rc = 2 ] || fail "plan exits $rc: $(cat "$WORK/plan.err")"
+}
+# everything of the two accounts: "kind account region name", one a line, sorted
+world() {
+	awsim_get state | jq -r '.accounts[] | .id as $a |
+		(.regions[] | .name as $r | (.profiles[] | "profile \($a) \($r) \(.name)"),
+		                            (.parameters[] | select(.name | startswith("/bedrock-tenants/")) | "parameter \($a) \($r) \(.name)")),
+		(.budgets[] | "budget \($a) - \(.name)"),
+		(.roles[] | .name as $role | (.policies // {} | keys[]) | "policy \($a) - \($role)/\(.)")' | sort
+}
+
+write_acme us-east-1
+start_daemon
+wait_until 60 "acme Ready in us-east-1" state_is acme Ready
+old_arn=$(ctl resolve acme p1)
+stop_daemon
+
+# 1. a Region move within the account: the new policy grants the old profile too
+write_acme us-west-2
+plan_json
+jq -e --arg old "$old_arn" '.tenants[] | select(.id == "acme") |
+	[.actions[] | select(.kind == "put-role-policy")] | length == 1 and
+	([.[0].changes[] | select(.op == "-" and ((.old // "") | contains($old)))] | length == 0)' "$WORK/plan.json" >/dev/null ||
+	fail "plan takes the old profile's grants away now: $(jq -c '.tenants[] | select(.id == "acme") | [.actions[] | select(.kind == "put-role-policy")]' "$WORK/plan.json")"
+draining() { tenant_json acme | jq -e '.state == "Ready" and (.moving_from | length == 1) and .moving_from[0].deletion != null' >/dev/null; }
+moved() { tenant_json acme | jq -e '.state == "Ready" and (.moving_from | length == 0)' >/dev/null; }
+start_daemon
+wait_until 60 "the new set Ready, the drain running" draining
+stop_daemon
+
+# 2. moved again, to the other account, in the drain: two old places in the first one
+write_acme us-west-2 other
+plan_json
+jq -e '.tenants[] | select(.id == "acme") | .moving_out_of == ["-/us-east-1", "-/us-west-2"]' "$WORK/plan.json" >/dev/null ||
+	fail "plan does not show both old places: $(jq -c '.tenants[] | select(.id == "acme") | {places, moving_out_of}' "$WORK/plan.json")"
+jq -e '.tenants[] | select(.id == "acme") |
+	([.actions[] | select(.place == "-/us-east-1" and .kind == "delete-profile")] | length == 1 and .[0].after_switch) and
+	([.actions[] | select(.place == "-/us-west-2" and .kind == "delete-profile")] | length == 1 and .[0].after_switch) and
+	([.actions[] | select(.kind == "delete-role-policy")] | length == 1 and .[0].place == "-/us-west-2")' "$WORK/plan.json" >/dev/null ||
+	fail "plan's ends of the two old places: $(jq -c '.tenants[] | select(.id == "acme") | [.actions[] | {place, kind, subject, after, after_switch}]' "$WORK/plan.json")"
+# the budget is the account's: plan lists its deletion in each old place there, and the
+# first of them to end deletes it (the other finds it gone)
+planned=$(jq -r '.tenants[] | select(.id == "acme") | .actions[] | select(.kind | startswith("delete-")) |
+	(.place | split("/")) as $p | ($p[0] | if . == "other" then "'$B'" else "'$A'" end) as $a |
+	if .kind == "delete-profile" then "profile \($a) \($p[1]) \(.subject)"
+	elif .kind == "delete-parameter" then "parameter \($a) \($p[1]) \(.subject)"
+	elif .kind == "delete-budget" then "budget \($a) - \(.subject)"
+	elif .kind == "delete-role-policy" then "policy \($a) - \(.subject)" else "other \(.kind)" end' "$WORK/plan.json" | sort -u)
+before=$(world)
+start_daemon
+wait_until 120 "acme moved, nothing left behind" moved
+after=$(world)
+gone=$(comm -23 <(echo "$before") <(echo "$after"))
+[ "$gone" = "$planned" ] || fail "what went is not what plan listed:
+planned:
+$planned
+gone:
+$gone
+before:
+$before
+after:
+$after
+acme: $(tenant_json acme | jq -c '{state, place, moving_from}')"
+echo PASS
