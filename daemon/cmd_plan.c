@@ -17,6 +17,7 @@
  * state store, AWS). */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -654,23 +655,31 @@ static struct diff_settings settings_of(const struct planner *p, const struct pl
 				       pp->place.region };
 }
 
+/* When the old place of u's move (u a move's unit) drains out: its drain timer's start
+ * (the record's) when it runs, else after every running one (it starts at the switch). */
+static int64_t drain_start(struct planner *p, const struct plan_unit *u)
+{
+	char *key = record_key_move_timer(u->pp->place.key);
+	const struct resource_timer *timer = record_timer(hashmap_get(&p->records, u->id), key);
+
+	free(key);
+	return timer ? timer->since : INT64_MAX;
+}
+
 /* Another old place o of the tenant, in u's account, still holds profiles of it when
  * u's are gone, so that the role policies there stay (state/move.h, keep_grants): o
- * holds some and either comes after u (units are simulated in order: the last of them
- * is the one whose end deletes the policies) or its simulation does not delete them
- * all (held, retained). */
-static bool keeps_grants(const struct plan_unit *o, const struct plan_unit *u)
+ * holds some and drains out after u (its drain started later; the same time: the
+ * later key), so that the last one to drain out deletes them, as in the daemon. */
+static bool keeps_grants(struct planner *p, const struct plan_unit *o, const struct plan_unit *u)
 {
 	const struct observed_group *g = observed_store_group(&o->pp->store, u->id);
-	size_t deleted = 0;
+	int64_t from_o, from_u;
 
 	if (!g || !g->n_profiles || !plan_same_account(o->pp, u->pp))
 		return false;
-	if (strcmp(o->pp->place.key, u->pp->place.key) > 0)
-		return true;
-	for (size_t i = 0; i < o->sim.n_steps; i++)
-		deleted += o->sim.steps[i].action.kind == ACT_PROFILE_DELETE;
-	return deleted < g->n_profiles;
+	from_o = drain_start(p, o);
+	from_u = drain_start(p, u);
+	return from_o != from_u ? from_o > from_u : strcmp(o->pp->place.key, u->pp->place.key) > 0;
 }
 
 /* The end of the move in u's place, an old place of its tenant: the new set counts as
@@ -695,7 +704,7 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 	};
 
 	for (const struct plan_unit *o = to->old_places; o && !in.keep_grants; o = o->next_old)
-		in.keep_grants = o != u && keeps_grants(o, u);
+		in.keep_grants = o != u && keeps_grants(p, o, u);
 	simulation_release(&u->sim);
 	simulate_move(&ds, &in, &u->sim);
 	u->settled = u->sim.n_reads == 0;
