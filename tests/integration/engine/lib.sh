@@ -531,6 +531,28 @@ write_budget_tenant() {
 	mv "$WORK/tenants/$id.yaml.tmp" "$WORK/tenants/$id.yaml"
 }
 
+# write_acme_moving REGION [ACCOUNT]: acme with a profile, its parameter, a budget and
+# the role app's policy, placed in REGION (and the account alias ACCOUNT): the tenant
+# the move tests move about.
+write_acme_moving() {
+	{
+		echo "apiVersion: bedrock-tenantd/v1"
+		echo "kind: Tenant"
+		echo "metadata:"
+		echo "  name: acme"
+		echo "spec:"
+		echo "  region: $1"
+		[ -z "${2:-}" ] || echo "  account: $2"
+		echo "  tags: {CostCenter: eng}"
+		echo "  profiles:"
+		echo "    - name: p1"
+		echo "      model: anthropic.claude-3-5-haiku-20241022-v1:0"
+		echo "  budget: {limit_usd: 100, period: monthly}"
+		echo "  access: {roles: [app]}"
+	} >"$WORK/tenants/acme.yaml.tmp"
+	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
+}
+
 # plan_waits N REASON: `bedrock-tenantd plan` shows N tenants waiting with REASON (a
 # fixed string), exits 2 (changes pending) and plans no create.
 plan_waits() {

@@ -18,25 +18,6 @@ add_other_account
 create_role app
 AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app
 
-# write_acme REGION [ACCOUNT]
-write_acme() {
-	{
-		echo "apiVersion: bedrock-tenantd/v1"
-		echo "kind: Tenant"
-		echo "metadata:"
-		echo "  name: acme"
-		echo "spec:"
-		echo "  region: $1"
-		[ -z "${2:-}" ] || echo "  account: $2"
-		echo "  tags: {CostCenter: eng}"
-		echo "  profiles:"
-		echo "    - name: p1"
-		echo "      model: anthropic.claude-3-5-haiku-20241022-v1:0"
-		echo "  budget: {limit_usd: 100, period: monthly}"
-		echo "  access: {roles: [app]}"
-	} >"$WORK/tenants/acme.yaml.tmp"
-	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
-}
 
 # what acme has in ACCOUNT REGION: "profiles parameters"
 TAGGED='map(((.tags // []) | map({(.key): .value}) | add // {})["bedrock-tenantd:tenant"] == "acme") | map(select(.)) | length'
@@ -54,7 +35,7 @@ budgets_in() { awsim_get state | jq -r --arg a "$1" '[.accounts[] | select(.id =
 policy_in() { awsim_get state | jq -r --arg a "$1" '[.accounts[] | select(.id == $a) | .roles[]? | select(.name == "app") | .policies // {} | to_entries[] | .value] | join(" ")'; }
 moving() { tenant_json acme | jq -r '.moving_from | length'; }
 
-write_acme us-east-1
+write_acme_moving us-east-1
 start_daemon
 wait_until 60 "acme Ready in us-east-1" state_is acme Ready
 [ "$(acme_in $A us-east-1)" = "1 1" ] || fail "acme in $A/us-east-1: $(acme_in $A us-east-1)"
@@ -85,7 +66,7 @@ touch "$WORK/samples"
 sampler=$!
 
 # 1. a Region move within the account
-write_acme us-west-2
+write_acme_moving us-west-2
 resolved_in() { case $(ctl resolve acme p1 2>/dev/null) in *:"$1":"$2":*) return 0 ;; esac; return 1; }
 wait_until 60 "resolve answers the new profile in us-west-2" resolved_in us-west-2 $A
 new=$(ctl resolve acme p1)
@@ -106,7 +87,7 @@ wait_until 30 "the role's policy grants the new profile only" policy_has_only_ne
 # the quota is raised (and the place listed again) it goes on; a kill -9 once the new
 # set exists
 awsim_put quotas '{"quotas": {"L-40EC9882": 0}, "account": "'$B'", "region": "us-west-2"}'
-write_acme us-west-2 other
+write_acme_moving us-west-2 other
 waits() { tenant_json acme | jq -e '.state == "Pending" and (.waiting // "" | test("quota of profiles reached"))' >/dev/null; }
 wait_until 60 "acme waits for room in $B" waits
 [ "$(ctl resolve acme p1)" = "$new" ] || fail "resolve left the old set while the move waits: $(ctl resolve acme p1)"

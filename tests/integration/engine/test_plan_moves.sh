@@ -15,26 +15,6 @@ write_config
 add_other_account
 create_role app
 AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app
-
-# write_acme REGION [ACCOUNT]
-write_acme() {
-	{
-		echo "apiVersion: bedrock-tenantd/v1"
-		echo "kind: Tenant"
-		echo "metadata:"
-		echo "  name: acme"
-		echo "spec:"
-		echo "  region: $1"
-		[ -z "${2:-}" ] || echo "  account: $2"
-		echo "  tags: {CostCenter: eng}"
-		echo "  profiles:"
-		echo "    - name: p1"
-		echo "      model: anthropic.claude-3-5-haiku-20241022-v1:0"
-		echo "  budget: {limit_usd: 100, period: monthly}"
-		echo "  access: {roles: [app]}"
-	} >"$WORK/tenants/acme.yaml.tmp"
-	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
-}
 plan_json() {
 	local rc=0
 	"$DAEMON" plan --config "$WORK/config.yaml" --json >"$WORK/plan.json" 2>"$WORK/plan.err" || rc=$?
@@ -49,14 +29,14 @@ world() {
 		(.roles[] | .name as $role | (.policies // {} | keys[]) | "policy \($a) - \($role)/\(.)")' | sort
 }
 
-write_acme us-east-1
+write_acme_moving us-east-1
 start_daemon
 wait_until 60 "acme Ready in us-east-1" state_is acme Ready
 old_arn=$(ctl resolve acme p1)
 stop_daemon
 
 # 1. a Region move within the account: the new policy grants the old profile too
-write_acme us-west-2
+write_acme_moving us-west-2
 plan_json
 jq -e --arg old "$old_arn" '.tenants[] | select(.id == "acme") |
 	[.actions[] | select(.kind == "put-role-policy")] | length == 1 and
@@ -69,7 +49,7 @@ wait_until 60 "the new set Ready, the drain running" draining
 stop_daemon
 
 # 2. moved again, to the other account, in the drain: two old places in the first one
-write_acme us-west-2 other
+write_acme_moving us-west-2 other
 plan_json
 jq -e '.tenants[] | select(.id == "acme") | .moving_out_of == ["-/us-east-1", "-/us-west-2"]' "$WORK/plan.json" >/dev/null ||
 	fail "plan does not show both old places: $(jq -c '.tenants[] | select(.id == "acme") | {places, moving_out_of}' "$WORK/plan.json")"
