@@ -15,6 +15,7 @@ write_config
 add_other_account
 create_role app
 AWS_ACCESS_KEY_ID=$BKEY AWS_SECRET_ACCESS_KEY=$BSECRET create_role app
+
 plan_json() {
 	local rc=0
 	"$DAEMON" plan --config "$WORK/config.yaml" --json >"$WORK/plan.json" 2>"$WORK/plan.err" || rc=$?
