@@ -1850,6 +1850,22 @@ static void test_pause_survives_a_restart(void **state)
 	world_release(&w);
 }
 
+/* Each of the first n tenants t00, t01, ... was reconciled since the restart and waits
+ * out its grace (Deleting): every grace timer runs from the clock before any jump. */
+static bool first_deleting(struct world *w, const void *arg)
+{
+	char id[16];
+
+	for (int i = 0; i < *(const int *)arg; i++) {
+		const struct tenant_entry *t;
+		snprintf(id, sizeof(id), "t%02d", i);
+		t = engine_tenant(w->e, id);
+		if (!t || t->state != TENANT_DELETING)
+			return false;
+	}
+	return quiet(w);
+}
+
 static bool held_is(struct world *w, const void *arg)
 {
 	struct engine_counts c;
@@ -1867,6 +1883,7 @@ static void test_approval_survives_a_restart_and_binds(void **state)
 	char id[16];
 	const char *held13[] = { "t12", "Held" };
 	size_t twelve = 12, none = 0;
+	int twelve_removed = 12;
 
 	world_init(&w);
 	for (int i = 0; i < 13; i++) {
@@ -1890,6 +1907,9 @@ static void test_approval_survives_a_restart_and_binds(void **state)
 	start_engine(&w);
 	put_all(&w, &v[12], 1, true);
 	run_until(&w, held_is, &none, "nothing held after the restart");
+	/* the approved removals reconciled again, their grace running (a reconcile that
+	 * came after the clock's jump below would start a grace of real minutes) */
+	run_until(&w, first_deleting, &twelve_removed, "the approved removals in their grace");
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "t00"), 1); /* still in grace */
 	engine_revision_begin(w.e, NULL, true);
 	engine_remove_tenant(w.e, "t12");
