@@ -335,6 +335,12 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		}
 	} else { /* ACT_POLICY_DELETE */
 		observed_store_remove_policy(s, a->role, a->name);
+		if (!s->policies_listed) { /* absence alone says "not read": it is known gone */
+			struct observed_policy *gone = xcalloc(1, sizeof(*gone));
+			gone->role = xstrdup(a->role);
+			gone->name = xstrdup(a->name);
+			observed_store_put_policy(s, gone);
+		}
 		if (r) {
 			record_clear_fact(r, fact);
 			record_forget_resource(r, timer);

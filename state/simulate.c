@@ -287,22 +287,6 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 	return 0;
 }
 
-/* The role policies steps[first..] deleted are known absent, as a read would find
- * them: without a bulk IAM read the next round would otherwise ask to read them. */
-static void known_deleted(struct observed_store *store, const struct simulation *sim, size_t first)
-{
-	for (size_t i = first; i < sim->n_steps; i++) {
-		const struct action *a = &sim->steps[i].action;
-		struct observed_policy *p;
-		if (a->kind != ACT_POLICY_DELETE || store->policies_listed)
-			continue;
-		p = xcalloc(1, sizeof(*p));
-		p->role = xstrdup(a->role);
-		p->name = xstrdup(a->name);
-		observed_store_put_policy(store, p);
-	}
-}
-
 static struct move_input move_input_of(const struct simulate_move_input *in, const struct tenant_record *rec,
 				       const struct observed_tenant *o, int64_t now)
 {
@@ -335,7 +319,7 @@ int simulate_move(const struct diff_settings *s, const struct simulate_move_inpu
 	struct tenant_record *rec = record_copy(in->record, in->tenant_id);
 	char *fact = record_key_moving_from(in->from), since[32];
 	int64_t now = in->now, at = 0;
-	size_t first_after = 0, first;
+	size_t first_after = 0;
 	unsigned round = 0;
 
 	memset(ret, 0, sizeof(*ret));
@@ -382,10 +366,8 @@ int simulate_move(const struct diff_settings *s, const struct simulate_move_inpu
 			plan_release(&p);
 			continue;
 		}
-		first = ret->n_steps;
 		take_round(ret, &p, &store, rec, s, in->region, round, at, now);
 		plan_release(&p);
-		known_deleted(&store, ret, first);
 		if (done)
 			break;
 	}

@@ -1062,8 +1062,19 @@ static void test_apply_action_every_kind(void **state)
 	assert_non_null(record_fact(s.record, key));
 	a.kind = ACT_POLICY_DELETE;
 	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	/* gone; without a bulk read (where absence only says "not read") known gone */
+	assert_false(s.store.policies_listed);
+	assert_non_null(observed_store_policy(&s.store, "app", "bedrock-tenant"));
+	assert_false(observed_policy_exists(observed_store_policy(&s.store, "app", "bedrock-tenant")));
+	assert_null(record_fact(s.record, key));
+	a.kind = ACT_POLICY_PUT; /* with a bulk read, absence says it: no entry */
+	s.store.policies_listed = true;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
+	a.kind = ACT_POLICY_DELETE;
+	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
 	assert_null(observed_store_policy(&s.store, "app", "bedrock-tenant"));
 	assert_null(record_fact(s.record, key));
+	s.store.policies_listed = false;
 	free(key);
 
 	/* store-only actions change the record; reads are answers, not actions to apply */
