@@ -29,6 +29,7 @@
 #include "commands.h"
 #include "desired.h"
 #include "manifest_dir.h"
+#include "move.h"
 #include "observed_apply.h"
 #include "ownership.h"
 #include "placement.h"
@@ -473,14 +474,6 @@ static bool old_place_reachable(struct planner *p, const char *key)
 	return known;
 }
 
-/* Two places of one account: by id (the planner knows every place's id), or alias. */
-static bool plan_same_account(const struct plan_place *a, const struct plan_place *b)
-{
-	if (a->place.account_id && b->place.account_id)
-		return !strcmp(a->place.account_id, b->place.account_id);
-	return !strcmp(a->place.account ? a->place.account : "-", b->place.account ? b->place.account : "-");
-}
-
 /* Every planned tenant's old places, each a unit of its own after its current one:
  * there its set serves until the switch, then drains and goes (engine/moves.c). A key
  * naming the current place (under another alias too) is no move. */
@@ -502,8 +495,7 @@ static void move_units(struct planner *p)
 			if ((u->pp && !strcmp(key, u->pp->place.key)) || !old_place_reachable(p, key))
 				continue;
 			old = hashmap_get(&p->places, key);
-			if (!old || (u->pp && plan_same_account(old, u->pp) && old->place.region &&
-				     u->pp->place.region && !strcmp(old->place.region, u->pp->place.region)))
+			if (!old || (u->pp && place_same_place(&old->place, &u->pp->place)))
 				continue;
 			for (m = u->old_places; m && !seen; m = m->next_old)
 				seen = m->pp == old;
@@ -518,7 +510,7 @@ static void move_units(struct planner *p)
 					"moves to %s: its set here serves until the one there is Ready, then drains "
 					"and goes%s",
 					u->pp->place.key,
-					plan_same_account(old, u->pp) && u->desired->n_roles
+					place_same_account(&old->place, &u->pp->place) && u->desired->n_roles
 						? " (the role policies grant both sets until it is gone)"
 						: "");
 			else
@@ -675,7 +667,7 @@ static bool keeps_grants(struct planner *p, const struct plan_unit *o, const str
 	const struct observed_group *g = observed_store_group(&o->pp->store, u->id);
 	int64_t from_o, from_u;
 
-	if (!g || !g->n_profiles || !plan_same_account(o->pp, u->pp))
+	if (!g || !g->n_profiles || !place_same_account(&o->pp->place, &u->pp->place))
 		return false;
 	from_o = drain_start(p, o);
 	from_u = drain_start(p, u);
@@ -697,7 +689,7 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 		.record = hashmap_get(&p->records, u->id),
 		.observed = &u->pp->store,
 		.region = u->pp->place.region,
-		.same_account = to->pp && plan_same_account(u->pp, to->pp),
+		.same_account = to->pp && place_same_account(&u->pp->place, &to->pp->place),
 		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
 		.switched = to->pp && !simulation_pending(&to->sim) && !to->sim.error && !to->sim.n_reads,
 		.now = p->now,
@@ -718,19 +710,10 @@ static const struct observed_profile **also_granted(struct planner *p, const str
 	const struct observed_profile **v = NULL;
 	size_t n = 0, alloc = 0;
 
-	for (const struct plan_unit *o = u->old_places; o; o = o->next_old) {
-		const struct observed_group *g = observed_store_group(&o->pp->store, u->id);
-		if (!g || !plan_same_account(o->pp, u->pp))
-			continue;
-		for (size_t k = 0; k < g->n_profiles; k++) {
-			const struct observed_profile *pr = g->profiles[k];
-			if (pr->models_unknown ||
-			    !owned_by_tenant(&o->pp->store, &pr->tags, pr->name, p->cfg->instance, u->id))
-				continue;
-			XGROW(v, n + 1, alloc);
-			v[n++] = pr;
-		}
-	}
+	for (const struct plan_unit *o = u->old_places; o; o = o->next_old)
+		if (place_same_account(&o->pp->place, &u->pp->place))
+			move_granted_add(&o->pp->store, observed_store_group(&o->pp->store, u->id), p->cfg->instance,
+					 u->id, &v, &n, &alloc);
 	*ret_n = n;
 	return v;
 }

@@ -6,6 +6,7 @@
 
 #include "budget_spec.h"
 #include "enforce_spec.h"
+#include "ownership.h"
 #include "xalloc.h"
 
 static bool owned_param(const struct observed_parameter *q, const char *instance)
@@ -16,6 +17,18 @@ static bool owned_param(const struct observed_parameter *q, const char *instance
 static bool owned_budget(const struct observed_budget *b, const char *instance)
 {
 	return b->tags_known && tags_owned_by(&b->tags, instance);
+}
+
+void move_granted_add(const struct observed_store *s, const struct observed_group *g, const char *instance,
+		      const char *tenant, const struct observed_profile ***v, size_t *n, size_t *alloc)
+{
+	for (size_t k = 0; g && k < g->n_profiles; k++) {
+		const struct observed_profile *p = g->profiles[k];
+		if (p->models_unknown || !owned_by_tenant(s, &p->tags, p->name, instance, tenant))
+			continue;
+		XGROW(*v, *n + 1, *alloc);
+		(*v)[(*n)++] = p;
+	}
 }
 
 bool move_left_in(const struct observed_tenant *o, const char *instance, bool other_account)

@@ -63,6 +63,12 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
  * (no place to move to yet), in->desired too. */
 void move_serving_diff(const struct diff_settings *s, const struct move_input *in, struct plan *ret);
 
+/* move_granted_add: the tenant's profiles in an old place of its current account (g,
+ * its group in that place's model s) that its role policies grant until they are gone
+ * (owned, their models known), appended to v[0..*n) (*alloc its room; borrowed). */
+void move_granted_add(const struct observed_store *s, const struct observed_group *g, const char *instance,
+		      const char *tenant, const struct observed_profile ***v, size_t *n, size_t *alloc);
+
 /* move_left_in: the tenant still has something in that place that a move would
  * delete there (an owned profile or parameter; an owned budget too when other_account). */
 bool move_left_in(const struct observed_tenant *o, const char *instance, bool other_account);

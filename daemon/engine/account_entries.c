@@ -21,7 +21,7 @@ void engine__account_left_elsewhere(struct engine *e, const struct place_state *
 	hashmap_init(policies);
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		const struct place_state *other = v;
-		if (other == ps || !engine__same_account(&other->place, &ps->place))
+		if (other == ps || !place_same_account(&other->place, &ps->place))
 			continue;
 		for (at = 0; hashmap_next(&other->members, &at, NULL, &m);) {
 			const struct tenant_entry *t = m;
@@ -61,7 +61,7 @@ static const struct observed_store *held_elsewhere(struct engine *e, const struc
 
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		const struct place_state *from = v;
-		if (from != to && engine__same_account(&from->place, &to->place) && (*ret = found(&from->store, what)))
+		if (from != to && place_same_account(&from->place, &to->place) && (*ret = found(&from->store, what)))
 			return &from->store;
 	}
 	return NULL;

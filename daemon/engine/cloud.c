@@ -24,6 +24,23 @@ char *place_kept_alias(const struct tenant *t, const char *fact, const char **re
 	return alias;
 }
 
+int place_account_cmp(const struct place *a, const struct place *b)
+{
+	if (a->account_id && b->account_id)
+		return !strcmp(a->account_id, b->account_id);
+	return !strcmp(a->account ? a->account : "-", b->account ? b->account : "-") ? 1 : -1;
+}
+
+bool place_same_account(const struct place *a, const struct place *b)
+{
+	return place_account_cmp(a, b) == 1;
+}
+
+bool place_same_place(const struct place *a, const struct place *b)
+{
+	return place_same_account(a, b) && a->region && b->region && !strcmp(a->region, b->region);
+}
+
 const char *place_account_moved(const struct tenant_record *rec, const struct place *p)
 {
 	const char *place = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;

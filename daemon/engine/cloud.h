@@ -140,6 +140,15 @@ char *place_key_alias(const char *key);
  * place is then fixed by the tenant's account and Region. */
 char *place_kept_alias(const struct tenant *t, const char *fact, const char **ret_region);
 
+/* place_account_cmp: 1: a and b are places of one account (by id, or the same alias);
+ * 0: of two; -1: not known yet (two aliases, an id unknown: two aliases of one account
+ * list the same resources, so nothing is judged left over until the ids tell).
+ * place_same_account: place_account_cmp is 1. */
+int place_account_cmp(const struct place *a, const struct place *b);
+bool place_same_account(const struct place *a, const struct place *b);
+/* place_same_place: two keys of one account and Region: one place in AWS. */
+bool place_same_place(const struct place *a, const struct place *b);
+
 struct tenant_record;
 
 /* place_account_moved: the account id a tenant's resources were made in (its record's

@@ -553,8 +553,6 @@ void engine__account_note(struct engine *e, struct tenant_entry *t, const struct
 /* engine__move_found: ps, not t's place, holds resources of t (a listing): an old place. */
 void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps);
 bool engine__moving(const struct tenant_entry *t);
-/* engine__same_account: a and b are places of one account (by id, or one alias). */
-bool engine__same_account(const struct place *a, const struct place *b);
 
 /* account_entries.c: a place's model keeps its own tenants' budgets and inline role
  * policies, not those of the tenants of its account's other places. */

@@ -16,7 +16,6 @@
 #include "engine_impl.h"
 #include "log.h"
 #include "move.h"
-#include "ownership.h"
 #include "xalloc.h"
 
 /* The place `key` stops being an old place of t (it is its place again). */
@@ -91,26 +90,6 @@ void engine__account_note(struct engine *e, struct tenant_entry *t, const struct
 		engine__put_fact(e, t, ENGINE__FACT_ACCOUNT, id);
 }
 
-/* 1: one account (by id, or the same alias); 0: two; -1: not known yet (two aliases,
- * an id unknown): two aliases of one account list the same resources, so nothing is
- * judged left over until the ids tell. */
-static int account_cmp(const struct place *a, const struct place *b)
-{
-	if (a->account_id && b->account_id)
-		return !strcmp(a->account_id, b->account_id);
-	return !strcmp(a->account ? a->account : "-", b->account ? b->account : "-") ? 1 : -1;
-}
-
-static bool same_account(const struct place *a, const struct place *b)
-{
-	return account_cmp(a, b) == 1;
-}
-
-bool engine__same_account(const struct place *a, const struct place *b)
-{
-	return same_account(a, b);
-}
-
 /* The place of key is in a's account (as far as the places known tell). */
 static bool account_of_key_is(struct engine *e, const char *key, const struct place *a)
 {
@@ -119,17 +98,11 @@ static bool account_of_key_is(struct engine *e, const char *key, const struct pl
 	bool same;
 
 	if (ps)
-		return same_account(&ps->place, a);
+		return place_same_account(&ps->place, a);
 	alias = place_key_alias(key); /* not created yet: by its alias */
 	same = !strcmp(alias ? alias : "-", a->account ? a->account : "-");
 	free(alias);
 	return same;
-}
-
-/* Two keys of one account and Region: one place in AWS, nothing moves. */
-static bool same_place(const struct place *a, const struct place *b)
-{
-	return same_account(a, b) && a->region && b->region && !strcmp(a->region, b->region);
 }
 
 /* Another place of ps's account is already t's old one (a move's, or the place it is
@@ -153,11 +126,12 @@ void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_s
 	struct observed_tenant o;
 	bool left;
 
-	if (!t->place || t->place == &ps->place || account_cmp(&ps->place, t->place) < 0 ||
-	    same_place(&ps->place, t->place))
+	if (!t->place || t->place == &ps->place || place_account_cmp(&ps->place, t->place) < 0 ||
+	    place_same_place(&ps->place, t->place))
 		return;
 	observed_tenant_collect(&ps->store, e->set.instance, t->id, NULL, &o);
-	left = move_left_in(&o, e->set.instance, !same_account(&ps->place, t->place) && !account_known_old(e, t, ps));
+	left = move_left_in(&o, e->set.instance,
+			    !place_same_account(&ps->place, t->place) && !account_known_old(e, t, ps));
 	observed_tenant_release(&o);
 	if (left)
 		add_old_place(e, t, ps->place.key, t->place->key, "its resources were found there by their tags");
@@ -203,16 +177,8 @@ const struct observed_profile **engine__move_granted(struct engine *e, const str
 	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++) {
 		struct place_state *ps = hashmap_get(&e->places, key);
 		const struct observed_group *g = ps && ps->listed ? observed_store_group(&ps->store, t->id) : NULL;
-		if (!g || !same_account(&ps->place, &home->place))
-			continue;
-		for (size_t k = 0; k < g->n_profiles; k++) {
-			if (!owned_by_tenant(&ps->store, &g->profiles[k]->tags, g->profiles[k]->name, e->set.instance,
-					     t->id) ||
-			    g->profiles[k]->models_unknown)
-				continue;
-			XGROW(v, n + 1, alloc);
-			v[n++] = g->profiles[k];
-		}
+		if (g && place_same_account(&ps->place, &home->place))
+			move_granted_add(&ps->store, g, e->set.instance, t->id, &v, &n, &alloc);
 	}
 	*ret_n = n;
 	return v;
@@ -240,7 +206,7 @@ static bool grants_needed_elsewhere(struct engine *e, const struct tenant_entry 
 	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++) {
 		struct place_state *other = hashmap_get(&e->places, key);
 		const struct observed_group *g;
-		if (!other || other == ps || !same_account(&other->place, &ps->place))
+		if (!other || other == ps || !place_same_account(&other->place, &ps->place))
 			continue;
 		if (!other->listed || ((g = observed_store_group(&other->store, t->id)) && g->n_profiles))
 			return true;
@@ -271,11 +237,11 @@ bool engine__move_round(struct reconcile *r)
 
 		if (ps == to) /* cannot be: noting a place clears its fact */
 			continue;
-		if (!ps || !ps->listed || account_cmp(&ps->place, &to->place) < 0) {
+		if (!ps || !ps->listed || place_account_cmp(&ps->place, &to->place) < 0) {
 			plan_wake(&r->plan, engine__wall(e) + 5); /* listed, its account known in a while */
 			continue;
 		}
-		if (same_place(&ps->place, &to->place)) { /* another alias of the same account */
+		if (place_same_place(&ps->place, &to->place)) { /* another alias of the same account */
 			struct action *a = plan_add(&r->plan, ACT_FACT_CLEAR, "%s is %s under another name: no move",
 						    key, to->place.key);
 			a->resource = record_key_moving_from(key);
@@ -291,7 +257,7 @@ bool engine__move_round(struct reconcile *r)
 			.deletion_policy = t->desired ? t->desired->deletion_policy : t->record->deletion_policy,
 			.record = t->record,
 			.observed = &o,
-			.same_account = same_account(&ps->place, &to->place),
+			.same_account = place_same_account(&ps->place, &to->place),
 			.keep_grants = grants_needed_elsewhere(e, t, ps),
 			.deletions_held = t->held,
 			.now = engine__wall(e),
@@ -348,7 +314,8 @@ struct place_state *engine__serving_old(const struct engine *e, const struct ten
 	while ((key = serving_key(t, (*cursor)++))) {
 		struct place_state *ps = hashmap_get(&e->places, key);
 		if (ps && (!t->place || strcmp(ps->place.key, t->place->key)) && ps->listed &&
-		    (!t->place || account_cmp(&ps->place, t->place) >= 0) && observed_store_group(&ps->store, t->id))
+		    (!t->place || place_account_cmp(&ps->place, t->place) >= 0) &&
+		    observed_store_group(&ps->store, t->id))
 			return ps;
 	}
 	return NULL;
