@@ -53,8 +53,10 @@ static cJSON *step_json(const struct sim_step *st, const char *place)
 	cJSON_AddStringToObject(j, "reason", a->reason);
 	cJSON_AddBoolToObject(j, "aws_call", action_calls_aws(a->kind));
 	/* a move's old place: due once the new set is Ready, a time not known yet */
-	cJSON_AddItemToObject(j, "after", engine_json_time(st->after_switch ? 0 : st->at));
+	cJSON_AddItemToObject(j, "after", engine_json_time(st->after_switch || st->after_move ? 0 : st->at));
 	cJSON_AddBoolToObject(j, "after_switch", st->after_switch);
+	/* a moving tenant's new place: once its old sets in the account are gone */
+	cJSON_AddBoolToObject(j, "after_move", st->after_move);
 	cJSON_AddNumberToObject(j, "round", st->round);
 	ch = cJSON_AddArrayToObject(j, "changes");
 	for (size_t i = 0; i < st->changes.n; i++) {
@@ -80,6 +82,8 @@ static void step_text(const struct sim_step *st, const char *indent)
 	if (st->after_switch) {
 		strbuf_adds(&line, st->at ? " (once the new set is Ready and the drain has passed)"
 					  : " (once the new set is Ready)");
+	} else if (st->after_move) {
+		strbuf_adds(&line, " (once the old sets in this account are gone)");
 	} else if (st->at) {
 		char when[32];
 		format_time(st->at, when, sizeof(when));
@@ -144,8 +148,9 @@ static bool count_sections(struct plan_print *o, const struct plan_section *s, s
 		o->n_errors += sim->error != NULL || sim->incomplete;
 		for (size_t k = 0; k < sim->n_steps; k++)
 			if (action_calls_aws(sim->steps[k].action.kind))
-				*(sim->steps[k].at || sim->steps[k].after_switch ? &o->n_deferred_calls
-										 : &o->n_calls) += 1;
+				*(sim->steps[k].at || sim->steps[k].after_switch || sim->steps[k].after_move
+					  ? &o->n_deferred_calls
+					  : &o->n_calls) += 1;
 		if (has_content(sim))
 			++*ret_with_content;
 	}

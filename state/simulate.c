@@ -237,29 +237,27 @@ static void finish(struct simulation *ret, unsigned round)
 			ret->wake_at = 0; /* the timer is shown by the steps that wait for it */
 }
 
-int simulate_tenant(const struct diff_settings *s, const struct simulate_input *in, struct simulation *ret)
+/* Rounds of in's tenant from `round` on, its policies granting granted[0..n) besides
+ * its own profiles, until one brings nothing new, one needs a read, or the simulation
+ * fails. Returns the round it stopped at. */
+static unsigned rounds(const struct diff_settings *s, const struct simulate_input *in,
+		       const struct observed_profile *const *granted, size_t n_granted, struct observed_store *store,
+		       struct tenant_record *rec, unsigned round, int64_t *now, int64_t *at, struct simulation *ret)
 {
-	struct observed_store store;
-	struct tenant_record *rec = record_copy(in->record, in->tenant_id);
-	int64_t now = in->now, at = 0;
-	unsigned round;
-
-	memset(ret, 0, sizeof(*ret));
-	slice(s, in, &store);
-	for (round = 0; round < SIMULATE_MAX_ROUNDS; round++) {
+	for (; round < SIMULATE_MAX_ROUNDS; round++) {
 		struct observed_tenant o;
-		struct diff_input din = {
-			in->tenant_id,	  in->desired,	     in->deletion_policy, rec, &o, in->deletions_held, now, 0,
-			in->also_granted, in->n_also_granted
-		};
+		struct diff_input din = { in->tenant_id, in->desired, in->deletion_policy,
+					  rec,		 &o,	      in->deletions_held,
+					  *now,		 0,	      granted,
+					  n_granted };
 		struct plan p;
 		bool reads;
 
-		observed_tenant_collect(&store, s->instance, in->tenant_id, in->desired, &o);
+		observed_tenant_collect(store, s->instance, in->tenant_id, in->desired, &o);
 		diff_tenant(s, &din, &p);
 		observed_tenant_release(&o);
 		reads = take_outcome(ret, &p);
-		reads = reads || read_unread_policies(&p, &store, now);
+		reads = reads || read_unread_policies(&p, store, *now);
 		if (reads) {
 			take_reads(ret, &p);
 			plan_release(&p);
@@ -272,14 +270,35 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 		if (!p.n_actions) {
 			/* only timers are left: they expire in the future of this plan */
 			ret->wake_at = ret->wake_at ? ret->wake_at : p.wake_at;
-			now = at = p.wake_at > now ? p.wake_at : now + 1;
+			*now = *at = p.wake_at > *now ? p.wake_at : *now + 1;
 			plan_release(&p);
 			continue;
 		}
-		take_round(ret, &p, &store, rec, s, in->region, round, at, now);
+		take_round(ret, &p, store, rec, s, in->region, round, *at, *now);
 		plan_release(&p); /* its actions were moved out (zeroed) */
 		if (ret->error)
 			break;
+	}
+	return round;
+}
+
+int simulate_tenant(const struct diff_settings *s, const struct simulate_input *in, struct simulation *ret)
+{
+	struct observed_store store;
+	struct tenant_record *rec = record_copy(in->record, in->tenant_id);
+	int64_t now = in->now, at = 0;
+	unsigned round;
+
+	memset(ret, 0, sizeof(*ret));
+	slice(s, in, &store);
+	round = rounds(s, in, in->also_granted, in->n_also_granted, &store, rec, 0, &now, &at, ret);
+	if (in->n_also_granted && !ret->n_reads && !ret->error && round < SIMULATE_MAX_ROUNDS) {
+		/* the old sets gone (a time the old places' simulations tell): the policies
+		 * are written without their profiles, as the daemon does then */
+		size_t first = ret->n_steps;
+		round = rounds(s, in, NULL, 0, &store, rec, round, &now, &at, ret);
+		for (size_t i = first; i < ret->n_steps; i++)
+			ret->steps[i].after_move = true;
 	}
 	finish(ret, round);
 	observed_store_release(&store);
@@ -398,7 +417,7 @@ bool simulation_pending(const struct simulation *sim)
 		return true;
 	for (size_t i = 0; i < sim->n_steps; i++) {
 		const struct action *a = &sim->steps[i].action;
-		if (sim->steps[i].at)
+		if (sim->steps[i].at || sim->steps[i].after_move)
 			continue;
 		if (a->kind == ACT_TIMER_START || (action_calls_aws(a->kind) && !is_read(a->kind)))
 			return true;

@@ -40,6 +40,9 @@ struct sim_step {
 	/* a move's old place (simulate_move): due only once the new place's set is Ready,
 	 * `at` then counted from a switch made at the simulation's `now` */
 	bool after_switch;
+	/* a moving tenant's current place (simulate_input.also_granted): due only once its
+	 * old sets in this account are gone and its role policies stop granting them */
+	bool after_move;
 };
 
 struct simulate_input {
@@ -52,7 +55,8 @@ struct simulate_input {
 	bool deletions_held;
 	int64_t now;
 	/* as struct diff_input's: a moving tenant's profiles in its old places of this
-	 * account, which its role policies grant too until they are gone */
+	 * account, which its role policies grant too until they are gone; the rounds
+	 * once they are gone follow (steps after_move: the policies without them) */
 	const struct observed_profile *const *also_granted;
 	size_t n_also_granted;
 };
@@ -77,7 +81,8 @@ void simulation_release(struct simulation *sim);
 /* simulation_pending: the daemon has something to do that it has not begun: an AWS
  * change due now, a timer to start (a deletion it has not yet accepted), deletions
  * held by the prune gate, or a conflict. A timer already running is not a change:
- * what waits only for it is deferred. */
+ * what waits only for it is deferred, and so is what waits for a move's old sets to
+ * go (after_move). */
 bool simulation_pending(const struct simulation *sim);
 /* sim_step_counts: the step is shown to people (AWS changes, a timer started, a
  * deletion cancelled; not reads or the store's bookkeeping). */

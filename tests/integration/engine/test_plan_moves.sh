@@ -3,11 +3,12 @@
 # "bedrock-tenantd plan", Moves), then the daemon doing it. acme (a profile, its
 # parameter, a budget, a role's policy) moves Region within its account; a plan then
 # keeps the old profile's grants in the new policy (as the daemon does until the old
-# set is gone). Once the new set is Ready, the daemon stops in the drain, and acme is
-# moved again, to the other account: its two old places in the first account each show
-# their end, due once the newest set is Ready (the first one's drain already running),
-# the role's policy there deleted once, by the last of them. The daemon then deletes
-# exactly what the plan listed.
+# set is gone), and shows the policy written without them once it is gone. Once the
+# new set is Ready, the daemon stops in the drain, and acme is moved again, to the
+# other account: its two old places in the first account each show their end, due
+# once the newest set is Ready (the first one's drain already running), the role's
+# policy there deleted once, by the last of them. The daemon then deletes exactly what
+# the plan listed.
 . "$(dirname "$0")/lib.sh"
 DRAIN=15s
 start_awsim_two_accounts
@@ -40,9 +41,15 @@ stop_daemon
 write_acme_moving us-west-2
 plan_json
 jq -e --arg old "$old_arn" '.tenants[] | select(.id == "acme") |
-	[.actions[] | select(.kind == "put-role-policy")] | length == 1 and
+	[.actions[] | select(.kind == "put-role-policy" and (.after_move | not))] | length == 1 and
 	([.[0].changes[] | select(.op == "-" and ((.old // "") | contains($old)))] | length == 0)' "$WORK/plan.json" >/dev/null ||
 	fail "plan takes the old profile's grants away now: $(jq -c '.tenants[] | select(.id == "acme") | [.actions[] | select(.kind == "put-role-policy")]' "$WORK/plan.json")"
+# ... and once the old set is gone, the policy is written again without it
+jq -e --arg old "$old_arn" '.tenants[] | select(.id == "acme") |
+	[.actions[] | select(.kind == "put-role-policy" and .after_move)] | length == 1 and .[0].after == null and
+	([.[0].changes[] | select(.op == "-" and .key == "statement InvokeTenantProfiles" and .old == $old)] | length == 1) and
+	([.[0].changes[] | select(.op == "+" and ((.new // "") | contains($old)))] | length == 0)' "$WORK/plan.json" >/dev/null ||
+	fail "plan does not show the policy without the old profile once it is gone: $(jq -c '.tenants[] | select(.id == "acme") | [.actions[] | select(.kind == "put-role-policy")]' "$WORK/plan.json")"
 draining() { tenant_json acme | jq -e '.state == "Ready" and (.moving_from | length == 1) and .moving_from[0].deletion != null' >/dev/null; }
 moved() { tenant_json acme | jq -e '.state == "Ready" and (.moving_from | length == 0)' >/dev/null; }
 start_daemon

@@ -96,6 +96,25 @@ static const struct sim_step *step_of(const struct simulation *sim, enum action_
 	return st;
 }
 
+static size_t count_steps(const struct simulation *sim, enum action_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sim->n_steps; i++)
+		n += sim->steps[i].action.kind == kind;
+	return n;
+}
+
+/* The last step of kind; the test fails without one. */
+static const struct sim_step *last_step_of(const struct simulation *sim, enum action_kind kind)
+{
+	for (size_t i = sim->n_steps; i-- > 0;)
+		if (sim->steps[i].action.kind == kind)
+			return &sim->steps[i];
+	fail_msg("no %s step", action_kind_name(kind));
+	abort();
+}
+
 /* The step's changes, one formatted line each, joined by newlines. */
 static char *lines(const struct sim_step *st)
 {
@@ -419,10 +438,20 @@ static void test_also_granted_kept_in_the_policy(void **state)
 		run_granting(&s, t, granted, 1, &sim);
 	}
 	st = step_of(&sim, ACT_POLICY_PUT);
+	assert_false(st->after_move);
 	snprintf(want, sizeof(want), "+ statement InvokeTenantProfiles: \"%s\"\n", old->arn);
 	assert_has_line(st, want);
 	all = lines(st);
 	assert_null(strstr(all, "- statement InvokeTenantProfiles")); /* the live one stays */
+	free(all);
+	/* once the old set is gone, the policy is written again without it, not due now */
+	assert_int_equal(count_steps(&sim, ACT_POLICY_PUT), 2);
+	st = last_step_of(&sim, ACT_POLICY_PUT);
+	assert_true(st->after_move);
+	snprintf(want, sizeof(want), "- statement InvokeTenantProfiles: \"%s\"\n", old->arn);
+	assert_has_line(st, want);
+	all = lines(st);
+	assert_null(strstr(all, "+ statement InvokeTenantProfiles"));
 	free(all);
 	simulation_release(&sim);
 	observed_profile_free(old);
@@ -449,15 +478,6 @@ static void run_move(struct sim *s, const struct tenant *t, bool same_account, b
 	};
 
 	assert_int_equal(simulate_move(&s->settings, &in, ret), 0);
-}
-
-static size_t count_steps(const struct simulation *sim, enum action_kind kind)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sim->n_steps; i++)
-		n += sim->steps[i].action.kind == kind;
-	return n;
 }
 
 /* Before the switch the old set serves: nothing now but a parameter naming a profile
