@@ -659,15 +659,16 @@ static int64_t drain_start(struct planner *p, const struct plan_unit *u)
 }
 
 /* Another old place o of the tenant, in u's account, still holds profiles of it when
- * u's are gone, so that the role policies there stay (state/move.h, keep_grants): o
- * holds some and drains out after u (its drain started later; the same time: the
- * later key), so that the last one to drain out deletes them, as in the daemon. */
-static bool keeps_grants(struct planner *p, const struct plan_unit *o, const struct plan_unit *u)
+ * u's are gone, so that the account's budget, enforcement and role policies stay
+ * there (state/move.h, keep_account): o holds some and drains out after u (its drain
+ * started later; the same time: the later key), so that the last one to drain out
+ * deletes them, as in the daemon. */
+static bool keeps_account(struct planner *p, const struct plan_unit *o, const struct plan_unit *u)
 {
-	const struct observed_group *g = observed_store_group(&o->pp->store, u->id);
 	int64_t from_o, from_u;
 
-	if (!g || !g->n_profiles || !place_same_account(&o->pp->place, &u->pp->place))
+	if (!place_same_account(&o->pp->place, &u->pp->place) ||
+	    !move_holds_profiles(&o->pp->store, observed_store_group(&o->pp->store, u->id), p->cfg->instance, u->id))
 		return false;
 	from_o = drain_start(p, o);
 	from_u = drain_start(p, u);
@@ -695,8 +696,8 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 		.now = p->now,
 	};
 
-	for (const struct plan_unit *o = to->old_places; o && !in.keep_grants; o = o->next_old)
-		in.keep_grants = o != u && keeps_grants(p, o, u);
+	for (const struct plan_unit *o = to->old_places; o && !in.keep_account; o = o->next_old)
+		in.keep_account = o != u && keeps_account(p, o, u);
 	simulation_release(&u->sim);
 	simulate_move(&ds, &in, &u->sim);
 	u->settled = u->sim.n_reads == 0;

@@ -31,6 +31,15 @@ void move_granted_add(const struct observed_store *s, const struct observed_grou
 	}
 }
 
+bool move_holds_profiles(const struct observed_store *s, const struct observed_group *g, const char *instance,
+			 const char *tenant)
+{
+	for (size_t k = 0; g && k < g->n_profiles; k++)
+		if (owned_by_tenant(s, &g->profiles[k]->tags, g->profiles[k]->name, instance, tenant))
+			return true;
+	return false;
+}
+
 bool move_left_in(const struct observed_tenant *o, const char *instance, bool other_account)
 {
 	for (size_t i = 0; i < o->n_parameters; i++)
@@ -207,13 +216,13 @@ static void delete_deny_policy(struct plan *ret, const struct move_input *in, co
 		qsort(a->roles, a->n_roles, sizeof(char *), cmp_str);
 }
 
-/* The tenant's budget enforcement in the old account (docs/manifest.md "Enforcement"):
- * its Budgets actions go with the drain (a round before their budget), then its deny
- * policy, once no old profile it denies and no action that attaches it is left, and no
- * other old place of the account still holds profiles (keep_grants). Retain deletes
- * them too: nobody would manage a deny policy left behind. Returns how much of it may
- * still be there: with the enforcement not listed there (the listing could not read
- * it) a tenant that enforces, or did, may have some. */
+/* The tenant's budget enforcement in the old account (docs/manifest.md "Enforcement"),
+ * when the account's own go from this place: its Budgets actions go with the drain (a
+ * round before their budget), then its deny policy, once no old profile it denies and
+ * no action that attaches it is left. Retain deletes them too: nobody would manage a
+ * deny policy left behind. Returns how much of it may still be there: with the
+ * enforcement not listed there (the listing could not read it) a tenant that
+ * enforces, or did, may have some. */
 static size_t diff_old_enforcement(const struct diff_settings *s, const struct move_input *in, struct plan *ret,
 				   bool may_delete)
 {
@@ -257,7 +266,7 @@ static size_t diff_old_enforcement(const struct diff_settings *s, const struct m
 	live = observed_store_deny_policy(st, name);
 	if (live) {
 		left++;
-		if (may_delete && !actions && !o->n_owned && !in->keep_grants)
+		if (may_delete && !actions && !o->n_owned)
 			delete_deny_policy(ret, in, name, live);
 	}
 	free(name);
@@ -268,7 +277,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 {
 	const struct observed_tenant *o = in->observed;
 	const char *inst = s->instance;
-	bool retain = in->deletion_policy == DELETION_RETAIN, reads = false, grants;
+	bool retain = in->deletion_policy == DELETION_RETAIN, reads = false, account_goes;
 	char *timer_key = record_key_move_timer(in->from);
 	const struct resource_timer *timer = record_timer(in->record, timer_key);
 	struct action *a;
@@ -287,11 +296,13 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		a->resource = xstrdup(o->parameters[i]->name);
 		reads = true;
 	}
-	grants = !in->same_account && !in->keep_grants;
-	if (!reads && !move_left_in(o, inst, !in->same_account) &&
-	    (!grants || retain || diff_old_policies(s, in, ret, false) == 0) &&
-	    (in->same_account || diff_old_enforcement(s, in, ret, false) == 0) &&
-	    (in->same_account || o->budgets_listed)) {
+	/* the account's own (its budget, its enforcement, the role policies) go from here:
+	 * the tenant left the account, and no other old place there holds profiles that
+	 * they still serve (that one's end takes them) */
+	account_goes = !in->same_account && !in->keep_account;
+	if (!reads && !move_left_in(o, inst, account_goes) &&
+	    (!account_goes || retain || diff_old_policies(s, in, ret, false) == 0) &&
+	    (!account_goes || diff_old_enforcement(s, in, ret, false) == 0) && (!account_goes || o->budgets_listed)) {
 		/* nothing of the tenant is left there: the move is over */
 		if (timer) {
 			a = plan_add(ret, ACT_TIMER_CLEAR, "the move from %s is over", in->from);
@@ -350,7 +361,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		a->destructive = true;
 		a->origin = ORIGIN_MOVE;
 	}
-	if (in->same_account)
+	if (!account_goes)
 		goto out;
 	/* the enforcement actions first, then their budgets (one round later) */
 	diff_old_enforcement(s, in, ret, true);
@@ -370,7 +381,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		a->origin = ORIGIN_MOVE;
 	}
 	/* the grants go last, once no old profile is left to use them */
-	if (grants && !retain && !o->n_owned)
+	if (!retain && !o->n_owned)
 		diff_old_policies(s, in, ret, true);
 out:
 	free(timer_key);

@@ -7,15 +7,17 @@
  * The old profiles drain for the usual drain time (a TIMER_DRAIN on each ARN, as a
  * replaced profile's); then the old parameters go, then the old profiles (a parameter
  * never names a profile that is not live). When the move left the account, the
- * tenant's budget there goes too, and its inline policy on the roles there once the
- * old profiles are gone, unless another old place in that account still holds
- * profiles of the tenant (keep_grants). Its budget enforcement there goes as well
- * (with budget_actions.execution_role configured): the Budgets actions a round before
- * their budget, then the deny policy, detached from every role, once neither an old
- * profile nor an action is left (with retain too). Within one account the budget,
- * the roles and the deny policy serve the new place as well and are left alone. deletion_policy: retain releases
- * (removes the managed-by tag) instead of deleting; the prune gate's hold stops every
- * deletion. Nothing of the tenant left there: the moving-from fact is cleared.
+ * account's own go too: the tenant's budget there, its budget enforcement (with
+ * budget_actions.execution_role configured: the Budgets actions a round before their
+ * budget, then the deny policy, detached from every role, once neither an old profile
+ * nor an action is left; with retain too), and its inline policy on the roles there
+ * once the old profiles are gone; all of them stay, for that place's end to take,
+ * while another old place in that account still holds profiles of the tenant
+ * (keep_account): they serve its set until it has drained. Within one account the
+ * budget, the roles and the deny policy serve the new place as well and are left
+ * alone. deletion_policy: retain releases (removes the managed-by tag) instead of
+ * deleting; the prune gate's hold stops every deletion. Nothing of the tenant left
+ * there: the moving-from fact is cleared.
  *
  * Record keys shared by both places (a parameter's name, a budget's alerts fact, a
  * role's policy fact) belong to the current place: the caller applies these deletes
@@ -43,7 +45,9 @@ struct move_input {
 	const struct tenant_record *record;
 	const struct observed_tenant *observed; /* the tenant in the old place */
 	bool same_account;			/* the old place is in the current place's account */
-	bool keep_grants; /* another old place of the same account still holds profiles of the tenant */
+	/* another old place of the same account still holds profiles of the tenant: the
+	 * account's budget, enforcement and role policies are that place's to delete */
+	bool keep_account;
 	bool deletions_held;
 	int64_t now;
 };
@@ -68,6 +72,12 @@ void move_serving_diff(const struct diff_settings *s, const struct move_input *i
  * (owned, their models known), appended to v[0..*n) (*alloc its room; borrowed). */
 void move_granted_add(const struct observed_store *s, const struct observed_group *g, const char *instance,
 		      const char *tenant, const struct observed_profile ***v, size_t *n, size_t *alloc);
+
+/* move_holds_profiles: g (the tenant's group in the model s of one of its old places)
+ * holds a profile the tenant owns: that place's end is still to come (a profile
+ * released by retain, or another's, is not its). */
+bool move_holds_profiles(const struct observed_store *s, const struct observed_group *g, const char *instance,
+			 const char *tenant);
 
 /* move_left_in: the tenant still has something in that place that a move would
  * delete there (an owned profile or parameter; an owned budget too when other_account). */

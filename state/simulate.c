@@ -318,7 +318,7 @@ static struct move_input move_input_of(const struct simulate_move_input *in, con
 		.record = rec,
 		.observed = o,
 		.same_account = in->same_account,
-		.keep_grants = in->keep_grants,
+		.keep_account = in->keep_account,
 		.deletions_held = in->deletions_held,
 		.now = now,
 	};

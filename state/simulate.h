@@ -107,7 +107,7 @@ struct simulate_move_input {
 	const struct observed_store *observed; /* the old place's model; only read */
 	const char *region;		       /* the old place's region */
 	bool same_account;		       /* the old place is in the current place's account */
-	bool keep_grants;		       /* as struct move_input's */
+	bool keep_account;		       /* as struct move_input's */
 	bool deletions_held;
 	bool switched;
 	int64_t now;

@@ -198,17 +198,18 @@ static void take_actions(struct plan *dst, struct plan *src)
 	dst->held |= src->held;
 }
 
-/* Another old place of t in ps's account still holds profiles of t. */
-static bool grants_needed_elsewhere(struct engine *e, const struct tenant_entry *t, const struct place_state *ps)
+/* Another old place of t in ps's account still holds profiles of t (or is not listed
+ * yet): the account's budget, enforcement and role policies stay for its end. */
+static bool account_needed_elsewhere(struct engine *e, const struct tenant_entry *t, const struct place_state *ps)
 {
 	const char *key;
 
 	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++) {
 		struct place_state *other = hashmap_get(&e->places, key);
-		const struct observed_group *g;
 		if (!other || other == ps || !place_same_account(&other->place, &ps->place))
 			continue;
-		if (!other->listed || ((g = observed_store_group(&other->store, t->id)) && g->n_profiles))
+		if (!other->listed || move_holds_profiles(&other->store, observed_store_group(&other->store, t->id),
+							  e->set.instance, t->id))
 			return true;
 	}
 	return false;
@@ -258,7 +259,7 @@ bool engine__move_round(struct reconcile *r)
 			.record = t->record,
 			.observed = &o,
 			.same_account = place_same_account(&ps->place, &to->place),
-			.keep_grants = grants_needed_elsewhere(e, t, ps),
+			.keep_account = account_needed_elsewhere(e, t, ps),
 			.deletions_held = t->held,
 			.now = engine__wall(e),
 		};

@@ -7,8 +7,8 @@
 # new set is Ready, the daemon stops in the drain, and acme is moved again, to the
 # other account: its two old places in the first account each show their end, due
 # once the newest set is Ready (the first one's drain already running), the role's
-# policy there deleted once, by the last of them. The daemon then deletes exactly what
-# the plan listed.
+# policy and budget there deleted once, by the last of them. The daemon then deletes
+# exactly what the plan listed, each once.
 . "$(dirname "$0")/lib.sh"
 DRAIN=15s
 start_awsim_two_accounts
@@ -66,8 +66,11 @@ jq -e '.tenants[] | select(.id == "acme") |
 	([.actions[] | select(.place == "-/us-west-2" and .kind == "delete-profile")] | length == 1 and .[0].after_switch) and
 	([.actions[] | select(.kind == "delete-role-policy")] | length == 1 and .[0].place == "-/us-west-2")' "$WORK/plan.json" >/dev/null ||
 	fail "plan's ends of the two old places: $(jq -c '.tenants[] | select(.id == "acme") | [.actions[] | {place, kind, subject, after, after_switch}]' "$WORK/plan.json")"
-# the budget is the account's: plan lists its deletion in each old place there, and the
-# first of them to end deletes it (the other finds it gone)
+# the budget is the account's: it stays while an old set there drains, and goes with
+# the last of them, once
+jq -e '.tenants[] | select(.id == "acme") |
+	[.actions[] | select(.kind == "delete-budget")] | length == 1 and .[0].place == "-/us-west-2"' "$WORK/plan.json" >/dev/null ||
+	fail "plan's deletion of the account's budget: $(jq -c '.tenants[] | select(.id == "acme") | [.actions[] | select(.kind == "delete-budget") | {place, after_switch}]' "$WORK/plan.json")"
 planned=$(jq -r '.tenants[] | select(.id == "acme") | .actions[] | select(.kind | startswith("delete-")) |
 	(.place | split("/")) as $p | ($p[0] | if . == "other" then "'$B'" else "'$A'" end) as $a |
 	if .kind == "delete-profile" then "profile \($a) \($p[1]) \(.subject)"
@@ -75,6 +78,7 @@ planned=$(jq -r '.tenants[] | select(.id == "acme") | .actions[] | select(.kind 
 	elif .kind == "delete-budget" then "budget \($a) - \(.subject)"
 	elif .kind == "delete-role-policy" then "policy \($a) - \(.subject)" else "other \(.kind)" end' "$WORK/plan.json" | sort -u)
 before=$(world)
+awsim_put calls/reset
 start_daemon
 wait_until 120 "acme moved, nothing left behind" moved
 after=$(world)
@@ -89,4 +93,7 @@ $before
 after:
 $after
 acme: $(tenant_json acme | jq -c '{state, place, moving_from}')"
+deletes=$(awsim_get calls | jq -c '."budgets:DeleteBudget" // {}')
+[ "$(echo "$deletes" | jq '.ok')" = 1 ] && [ "$(echo "$deletes" | jq '.failed')" = 0 ] ||
+	fail "DeleteBudget is not called once: $deletes"
 echo PASS

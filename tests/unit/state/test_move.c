@@ -159,10 +159,15 @@ static void test_held_and_retain(void **state)
 	assert_int_equal(plan_count(&p, ACT_PARAM_UNTAG), 1);
 	assert_int_equal(plan_count(&p, ACT_PROFILE_UNTAG), 1);
 	assert_int_equal(plan_count(&p, ACT_PARAM_DELETE) + plan_count(&p, ACT_PROFILE_DELETE), 0);
+	assert_true(move_holds_profiles(&s.store, observed_store_group(&s.store, "acme"), FIX_INSTANCE, "acme"));
 	sim_apply(&s, &p);
 	plan_release(&p);
 	assert_int_equal(move_diff(&s, t, false, DELETION_RETAIN, &p), 1);
 	plan_release(&p);
+	/* the released profile is still tagged with the tenant, but no longer its: this
+	 * place keeps nothing of the account's for its own end */
+	assert_int_equal(observed_store_group(&s.store, "acme")->n_profiles, 1);
+	assert_false(move_holds_profiles(&s.store, observed_store_group(&s.store, "acme"), FIX_INSTANCE, "acme"));
 	tenant_free(t);
 	sim_release(&s);
 }
@@ -378,30 +383,38 @@ static void test_deny_policy_denies_the_old_place_too(void **state)
 	sim_release(&old);
 }
 
-static void test_another_old_place_keeps_the_grants(void **state)
+/* Another old place of the account still holds profiles of the tenant: this one's end
+ * deletes its parameters and profiles and is over, and leaves the account's budget and
+ * the role's policy to that one (they serve its set while it drains). */
+static void test_another_old_place_keeps_the_account(void **state)
 {
 	struct sim s;
-	struct tenant *t = old_world(&s, false);
+	struct tenant *t = old_world(&s, true);
 	struct plan p;
 	struct observed_tenant o;
 	struct move_input in;
+	int r = 0;
 
 	(void)state;
 	fix_role(t, "app");
 	s.store.policies_listed = true;
 	put_policy(&s, "app", "bedrock-tenantd-acme", "{}");
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6 && !r; i++) {
 		observed_tenant_collect(&s.store, FIX_INSTANCE, "acme", t, &o);
 		in = (struct move_input){
 			"acme", FROM, TO, t, DELETION_DELETE, s.record, &o, false, true, false, s.now
 		};
-		move_out_diff(&s.settings, &in, &p);
+		r = move_out_diff(&s.settings, &in, &p);
 		observed_tenant_release(&o);
 		assert_int_equal(plan_count(&p, ACT_POLICY_DELETE), 0);
+		assert_int_equal(plan_count(&p, ACT_BUDGET_DELETE), 0);
 		sim_apply(&s, &p);
 		plan_release(&p);
 		s.now += FIX_DRAIN;
 	}
+	assert_int_equal(r, 1);
+	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 0);
+	assert_int_equal(s.store.budgets.n, 1);
 	assert_non_null(observed_store_policy(&s.store, "app", "bedrock-tenantd-acme"));
 	tenant_free(t);
 	sim_release(&s);
@@ -589,7 +602,7 @@ int main(void)
 		cmocka_unit_test(test_same_account_keeps_the_enforcement),
 		cmocka_unit_test(test_enforcement_unlisted_keeps_the_move),
 		cmocka_unit_test(test_deny_policy_denies_the_old_place_too),
-		cmocka_unit_test(test_another_old_place_keeps_the_grants),
+		cmocka_unit_test(test_another_old_place_keeps_the_account),
 		cmocka_unit_test(test_current_diff_keeps_move_timers),
 		cmocka_unit_test(test_policy_grants_the_old_place_too),
 		cmocka_unit_test(test_serving_parameter_of_a_gone_profile_goes),
