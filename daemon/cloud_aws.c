@@ -529,8 +529,25 @@ static void on_param_values(void *arg, int status, const struct aws_error *err,
 	listing_step_done(l);
 }
 
+/* GetParameters of batch[0..n) (changed parameters of a DescribeParameters listing);
+ * returns 0 (n is then 0). */
+static size_t read_values(struct listing *l, const char **batch, size_t n)
+{
+	int r;
+
+	if (!n)
+		return 0;
+	r = ssm_get_parameters(l->c->client, &l->target, batch, n, on_param_values, l);
+	if (r < 0)
+		listing_fail(l, r, NULL, "GetParameters could not be sent");
+	else
+		l->pending++;
+	return 0;
+}
+
 /* DescribeParameters (50 a page, no values): a parameter whose Version is the one the
- * place's model holds keeps that model's value; the others are read. */
+ * place's model holds keeps that model's value; the others are read, SSM_BATCH_MAX a
+ * call, the last batch however it ends. */
 static void on_param_metas(void *arg, int status, const struct aws_error *err,
 			   const struct ssm_parameter_meta_list *list)
 {
@@ -564,15 +581,11 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 			continue;
 		}
 		batch[n++] = m->name;
-		if (n == SSM_BATCH_MAX || i + 1 == list->n) {
-			int r = ssm_get_parameters(l->c->client, &l->target, batch, n, on_param_values, l);
-			if (r < 0)
-				listing_fail(l, r, NULL, "GetParameters could not be sent");
-			else
-				l->pending++;
-			n = 0;
-		}
+		if (n == SSM_BATCH_MAX)
+			n = read_values(l, batch, n);
 	}
+	if (l->status == 0)
+		read_values(l, batch, n);
 	listing_step_done(l);
 }
 

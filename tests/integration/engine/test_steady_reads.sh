@@ -4,7 +4,7 @@
 # call (counts, not times). Then hand-made drift that the desired documents do not
 # reveal is repaired at the next resync: a tenant's role policy edited, another's
 # deleted, a parameter's value changed, and a parameter deleted and made again (at
-# the same version) with another value.
+# the same version) with another value; the resync after that writes nothing.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../../bench/watch/steady_lib.sh"
 N=300
@@ -55,4 +55,11 @@ wait_eq 60 "the parameter's value repaired" "$arn3" param_value
 wait_eq 60 "the parameter made again by hand repaired" "$arn4" param4_value
 [ "$(calls bedrock:ListInferenceProfiles)" = 1 ] || fail "repaired by more than one listing"
 [ "$(calls iam:GetRolePolicy)" = 0 ] || fail "the bulk read should make single policy reads needless"
+# the listing saw the edited parameter with its new value (DescribeParameters, then
+# GetParameters of the changed ones only): repaired as an edit, never as a parameter gone
+! grep "drift repaired: parameter $param missing" "$WORK/daemon.log" >/dev/null ||
+	fail "the edited parameter $param was taken for a parameter gone: $(grep "tenant=t3 " "$WORK/daemon.log" | tail -n 3)"
+# ... and for good: the next resync writes nothing
+steady_measure 1
+[ "$STEADY_WRITES" = 0 ] || fail "the resync after the repair made $STEADY_WRITES mutating call(s): $STEADY_BY_OP"
 echo PASS
