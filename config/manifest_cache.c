@@ -183,6 +183,7 @@ static void count_file(struct manifest_cache *c, struct cached_file *f, int step
 	else if (f->n_problems)
 		hashmap_remove(&c->problem_files, f->df.path);
 	c->n_failed_duplicates += (size_t)(!f->df.tenant && id && has_duplicate_problem(f) ? step : 0);
+	c->n_failed_without_id += (size_t)(!f->df.tenant && !id ? step : 0);
 	if (id && step > 0)
 		link_id(c, f, id);
 	else if (id)
@@ -200,7 +201,7 @@ static void count_all(struct manifest_cache *c)
 	hashmap_init(&c->dup_ids);
 	hashmap_release(&c->problem_files, NULL);
 	hashmap_init_borrowed(&c->problem_files);
-	c->n_duplicated_ids = c->n_with_problems = c->n_failed_duplicates = 0;
+	c->n_duplicated_ids = c->n_with_problems = c->n_failed_duplicates = c->n_failed_without_id = 0;
 	while (hashmap_next(&c->files, &pos, NULL, &v))
 		count_file(c, v, 1);
 }
@@ -236,6 +237,19 @@ static void add_duplicates(struct manifest_cache *c, size_t *alloc)
 			strbuf_release(&others);
 		}
 	}
+}
+
+bool manifest_cache_ids_unknown(const struct manifest_cache *c)
+{
+	return c->n_failed_without_id || c->n_failed_dirs;
+}
+
+const char *manifest_cache_id_problem(const struct manifest_cache *c, const char *id)
+{
+	for (const struct cached_file *f = hashmap_get(&c->ids, id); f; f = f->next_same)
+		if (!f->df.tenant && f->n_problems)
+			return f->problems[0];
+	return NULL;
 }
 
 bool manifest_cache_wants_reread(const struct manifest_cache *c)

@@ -34,6 +34,7 @@ struct manifest_cache {
 	struct hashmap dup_ids;	      /* ids declared by two files or more (value 1) */
 	struct hashmap problem_files; /* path -> struct cached_file *, files with problems */
 	size_t n_duplicated_ids, n_with_problems, n_failed_duplicates;
+	size_t n_failed_without_id; /* files that fail before a tenant id can be read */
 	/* What the last manifest_cache_update read: the files (given, and duplicates read
 	 * again) and the tenant ids they declared before or declare now. */
 	char **changed_paths, **changed_ids;
@@ -53,6 +54,13 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
  * be resolved). */
 bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config *cfg, const char *root,
 			   const char *const *paths, size_t n);
+/* manifest_cache_ids_unknown: a file fails before its tenant id can be read, or a
+ * directory of the last full scan could not be read: some tenant may be declared
+ * where nobody can tell. */
+bool manifest_cache_ids_unknown(const struct manifest_cache *c);
+/* manifest_cache_id_problem: the first problem of a failing file that declares id;
+ * NULL when none (borrowed, valid until the cache changes). */
+const char *manifest_cache_id_problem(const struct manifest_cache *c, const char *id);
 /* manifest_cache_report: hand every problem that is new since the last call to
  * fn(added = true), and every one that has gone since to fn(added = false); an
  * unchanged problem is reported once, however often the directory is read again. */

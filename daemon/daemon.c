@@ -82,6 +82,7 @@ struct daemon {
 	/* a full scan on the thread pool */
 	uv_work_t scan_work;
 	bool scanning, rescan_again;
+	bool ids_unknown; /* the last revision's (manifest_cache_ids_unknown) */
 	struct desired_scan scan;
 	struct diag_list scan_diags;
 	int exit_code;
@@ -201,9 +202,13 @@ static void reread_later(struct daemon *d)
 static void applied(struct daemon *d, struct desired_delta *delta, const char *why, const char *unusable)
 {
 	char *commit = NULL;
+	bool ids_unknown;
 
 	git_head_commit(d->manifests_dir, &commit);
-	engine_revision_begin(d->engine, commit, !delta->unavailable);
+	ids_unknown = manifest_cache_ids_unknown(&d->cache);
+	engine_revision_begin(d->engine, commit,
+			      (delta->unavailable ? 0 : REVISION_TRUSTED) | (delta->partial ? 0 : REVISION_FULL) |
+				      (ids_unknown ? REVISION_IDS_UNKNOWN : 0));
 	if (delta->partial) {
 		for (size_t i = 0; i < delta->n_looked; i++) {
 			const struct desired_entry *en = desired_store_find(&d->desired, delta->looked[i]);
@@ -214,9 +219,21 @@ static void applied(struct daemon *d, struct desired_delta *delta, const char *w
 		for (size_t i = 0; i < d->desired.n; i++)
 			hand_one(d, &d->desired.entries[i]);
 	}
+	/* declared by a failing file, never defined here: held as they are */
+	for (size_t i = 0; i < delta->n_rejected; i++) {
+		const char *problem = manifest_cache_id_problem(&d->cache, delta->rejected[i]);
+		engine_tenant_problem(d->engine, delta->rejected[i], problem ? problem : "its manifest fails");
+	}
 	for (size_t i = 0; i < delta->n_removed; i++)
 		engine_remove_tenant(d->engine, delta->removed[i]->id);
 	engine_revision_end(d->engine);
+	if (ids_unknown != d->ids_unknown && !delta->unavailable)
+		log_msg(ids_unknown ? LOG_LVL_WARNING : LOG_LVL_INFO, NULL, "manifests: %s",
+			ids_unknown ? "a file fails before its tenant id can be read, or a directory "
+				      "cannot be read: no tenant without a manifest is deleted until "
+				      "they can be read"
+				    : "every tenant id can be read again");
+	d->ids_unknown = ids_unknown;
 	if (!delta->unavailable)
 		hand_cost_tag_keys(d, delta);
 	manifest_cache_report(&d->cache, report_problem, d);

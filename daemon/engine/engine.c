@@ -438,6 +438,11 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 {
 	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
 
+	if (t->unparsed) { /* no definition to reconcile, and it is not removed */
+		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
+		maybe_ready(e);
+		return;
+	}
 	if (!ps && t->desired && !t->removed) {
 		ps = place_of_tenant(e, t);
 		engine__set_place(e, t, ps);
@@ -494,7 +499,7 @@ static void adopt_orphans(struct place_state *ps)
 	const char *tenant;
 	void *v;
 
-	ps->adopt_later = !e->trusted || e->revision_open;
+	ps->adopt_later = !e->trusted || e->revision_open || e->ids_unknown;
 	if (ps->adopt_later)
 		return;
 	while (hashmap_next(&ps->store.groups, &pos, &tenant, &v)) {
@@ -503,7 +508,7 @@ static void adopt_orphans(struct place_state *ps)
 		bool elsewhere = t && t->place && t->place != &ps->place;
 		/* a tenant with a manifest and no place waits to be placed (perhaps to move
 		 * away from here): its manifest, not its resources, says where it goes */
-		bool known_here = t && (t->place || (t->desired && !t->removed));
+		bool known_here = t && (t->place || (t->desired && !t->removed) || t->unparsed);
 		bool owned;
 
 		if (known_here && !elsewhere)
@@ -667,6 +672,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->cloud_ctx = cloud_ctx;
 	e->store = store;
 	hashmap_init_keyed(&e->tenants, entry_key);
+	hashmap_init_keyed(&e->unparsed, entry_key);
 	hashmap_init(&e->places);
 	hashmap_init(&e->account_listed);
 	hashmap_init(&e->records_at_start);
@@ -749,6 +755,7 @@ static void closed_one(uv_handle_t *h)
 
 	if (--e->closing_handles)
 		return;
+	hashmap_release(&e->unparsed, NULL); /* entries of tenants */
 	hashmap_release(&e->tenants, free_entry);
 	hashmap_release(&e->places, engine__place_free);
 	hashmap_release(&e->account_listed, free);
@@ -851,15 +858,55 @@ void engine_free(struct engine *e, void (*done)(void *data), void *data)
 
 /* ---- desired state ---- */
 
-void engine_revision_begin(struct engine *e, const char *revision, bool trusted)
+void engine_revision_begin(struct engine *e, const char *revision, unsigned flags)
 {
+	size_t pos = 0;
+	void *v;
+
 	e->revision_open = true;
-	e->trusted = trusted;
+	e->trusted = flags & REVISION_TRUSTED;
+	e->revision_full = flags & REVISION_FULL;
+	e->ids_unknown = !e->trusted || (flags & REVISION_IDS_UNKNOWN);
 	free(e->revision);
 	e->revision = xstrdup_or_null(revision);
 	e->removed_in_revision = 0;
-	if (!trusted)
+	while (e->revision_full && hashmap_next(&e->unparsed, &pos, NULL, &v))
+		((struct tenant_entry *)v)->unparsed_named = false;
+	if (!e->trusted)
 		log_warning("the manifest directory could not be read completely: no tenant will be deleted");
+}
+
+/* t, unparsed, becomes a tenant like any other (a definition came) or removed. */
+static void end_unparsed(struct engine *e, struct tenant_entry *t)
+{
+	hashmap_remove(&e->unparsed, t->id);
+	t->unparsed = t->unparsed_named = false;
+	free(t->waiting);
+	t->waiting = NULL;
+}
+
+/* t is removed, known only from the state store (its manifest gone while the daemon
+ * was down, or it never parsed since): it goes through the grace and the prune gate
+ * in the place its record names; without one it is forgotten at once, and a listing
+ * that shows resources of it adopts them (adopt_orphans). */
+static void removed_from_store(struct engine *e, struct tenant_entry *t)
+{
+	const char *fact;
+
+	t->removed = true;
+	e->removed_in_revision++; /* it joins the prune gate's window all the same */
+	/* its recorded place, as for a tenant with a manifest (a move's old places are in
+	 * its record too). Else the first listing to show its resources (a move's old
+	 * place, say) would become its place, and the recorded one, never looked at,
+	 * kept its set once the tenant was forgotten. */
+	if (!t->place && (fact = record_fact(t->record, ENGINE__FACT_PLACE)))
+		engine__set_place(e, t, engine__place_for_key(e, fact, on_place_report));
+	if (!t->place) { /* nothing made where the record knows: a listing finds what is */
+		forget_entry(e, t);
+		return;
+	}
+	update_state(e, t);
+	mark(e, t->id, WQ_URGENT);
 }
 
 void engine_put_tenant(struct engine *e, struct tenant *t)
@@ -869,6 +916,8 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 
 	if (!entry)
 		entry = entry_new(e, t->id);
+	if (entry->unparsed)
+		end_unparsed(e, entry);
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0;
 	e->n_failing -= entry->problem != NULL;
@@ -931,19 +980,12 @@ void engine_remove_tenant(struct engine *e, const char *id)
 
 	if (!e->trusted || (t && t->removed))
 		return;
-	if (!t) {
-		/* known only from the store (removed while the daemon was down) */
-		const char *fact;
-		t = entry_new(e, id);
-		t->removed = true;
-		e->removed_in_revision++; /* it joins the prune gate's window all the same */
-		/* its recorded place, as for a tenant with a manifest (a move's old places are
-		 * in its record too); without one, the listings find it. Else the first
-		 * listing to show its resources (a move's old place, say) would become its
-		 * place, and the recorded one, never looked at, kept its set once the tenant
-		 * was forgotten. */
-		if ((fact = record_fact(t->record, ENGINE__FACT_PLACE)))
-			engine__set_place(e, t, engine__place_for_key(e, fact, on_place_report));
+	if (!t || t->unparsed) { /* known only from the store, or its manifest never parsed */
+		if (!t)
+			t = entry_new(e, id);
+		else
+			end_unparsed(e, t);
+		removed_from_store(e, t);
 		return;
 	}
 	t->removed = true;
@@ -958,13 +1000,31 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 {
 	struct tenant_entry *t = engine__entry(e, id);
 
-	if (!t)
-		return; /* never had a good definition: nothing to keep, nothing to touch */
+	if (!t) {
+		/* no good definition since the daemon started: whatever the state store and
+		 * the listings know of it stays as it is (it is not removed: a file names it) */
+		t = entry_new(e, id);
+		t->unparsed = true;
+		t->waiting = xstrdup("its manifest fails and no good definition of it is known since the daemon "
+				     "started: nothing of it is touched until the manifest parses");
+		hashmap_put(&e->unparsed, t->id, t);
+		update_state(e, t);
+	}
+	t->unparsed_named = t->unparsed;
 	if (t->problem && strcmp(t->problem, message) == 0)
 		return;
 	e->n_failing += t->problem == NULL;
 	free(t->problem);
 	t->problem = xstrdup(message);
+	if (t->unparsed) {
+		engine__note(e, t, engine__wall(e), "manifest fails, no good definition known: nothing is touched: %s",
+			     message);
+		log_tenant(LOG_LVL_WARNING, id,
+			   "manifest fails and no good definition of it is known: nothing of it "
+			   "is touched: %s",
+			   message);
+		return;
+	}
 	engine__note(e, t, engine__wall(e), "manifest fails, last good definition kept: %s", message);
 	log_tenant(LOG_LVL_WARNING, id, "manifest fails, keeping the last good definition: %s", message);
 }
@@ -1025,6 +1085,45 @@ static void prune_gate(struct engine *e, const char *what)
 		schedule_pump(e);
 }
 
+/* A full revision that names every tenant: the unparsed ones no failing file names
+ * any more, and the tenants the state store knows that no manifest names (removed
+ * while the daemon was down; those with resources in a place listed meanwhile are
+ * known already, adopt_orphans), are removed. */
+static void removed_while_away(struct engine *e)
+{
+	struct tenant_entry **gone = NULL;
+	char **ids = NULL;
+	size_t n = 0, alloc = 0, n_ids = 0, alloc_ids = 0, pos = 0;
+	const char *id;
+	void *v;
+
+	while (hashmap_next(&e->unparsed, &pos, NULL, &v))
+		if (!((struct tenant_entry *)v)->unparsed_named) {
+			XGROW(gone, n + 1, alloc);
+			gone[n++] = v;
+		}
+	for (size_t i = 0; i < n; i++) {
+		engine__note(e, gone[i], engine__wall(e), "no manifest names it any more");
+		end_unparsed(e, gone[i]);
+		removed_from_store(e, gone[i]);
+	}
+	free(gone);
+	/* a record without a place made nothing in AWS (the place is noted first) */
+	for (pos = 0; hashmap_next(&e->records_at_start, &pos, &id, &v);)
+		if (record_fact(v, ENGINE__FACT_PLACE)) {
+			XGROW(ids, n_ids + 1, alloc_ids);
+			ids[n_ids++] = xstrdup(id);
+		}
+	for (size_t i = 0; i < n_ids; i++) {
+		struct tenant_entry *t = entry_new(e, ids[i]);
+		engine__note(e, t, engine__wall(e), "no manifest names it (removed while the daemon was down)");
+		log_tenant(LOG_LVL_NOTICE, t->id, "known to the state store, no manifest names it: removed");
+		removed_from_store(e, t);
+		free(ids[i]);
+	}
+	free(ids);
+}
+
 void engine_revision_end(struct engine *e)
 {
 	struct place_state **later = NULL;
@@ -1047,6 +1146,8 @@ void engine_revision_end(struct engine *e)
 	if (n)
 		schedule_pump(e);
 	free(later);
+	if (e->trusted && e->revision_full && !e->ids_unknown && !e->closing)
+		removed_while_away(e);
 	if (e->removed_in_revision)
 		prune_gate(e, "this revision");
 	maybe_ready(e);

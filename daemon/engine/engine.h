@@ -202,6 +202,10 @@ struct tenant_entry {
 	bool move_switched : 1;	  /* moving: the new set was Ready (in this run); it is what is reported */
 	bool store_pending : 1;	  /* its row waits for the state store's next batch */
 	bool slot_waiting : 1;	  /* it waits for a slot of its place (place_slots.c) */
+	/* a failing manifest names it and no good definition of it is known (none since
+	 * the daemon started): nothing of it is touched, whatever its resources look like */
+	bool unparsed : 1;
+	bool unparsed_named : 1; /* named so by this full revision */
 };
 
 struct engine_counts {
@@ -235,14 +239,30 @@ void engine_drain(struct engine *e, uint64_t timeout_ms, void (*done)(void *data
 /* engine_free: closes the engine's handles and frees it; done runs after. */
 void engine_free(struct engine *e, void (*done)(void *data), void *data);
 
-/* Desired state, in revisions. */
-void engine_revision_begin(struct engine *e, const char *revision, bool trusted);
+/* Desired state, in revisions. A revision's flags: */
+enum {
+	/* the manifest directory was read completely: a tenant it lacks may be deleted */
+	REVISION_TRUSTED = 1,
+	/* every manifest was read (a full scan), not only the files of a change */
+	REVISION_FULL = 2,
+	/* some file fails without a tenant id that can be read, or a directory could not
+	 * be read: a tenant without a manifest may be declared there, so none whose
+	 * manifest was not seen to go (engine_remove_tenant) is taken for removed */
+	REVISION_IDS_UNKNOWN = 4,
+};
+/* engine_revision_begin: flags, REVISION_*. A full, trusted revision without unknown
+ * ids also takes the tenants the state store knows and no manifest names for removed
+ * (removed while the daemon was down), and releases the unparsed ones no failing
+ * file names any more. */
+void engine_revision_begin(struct engine *e, const char *revision, unsigned flags);
 /* engine_put_tenant: the tenant's good definition (shared through tenant_ref: it must
  * not change afterwards). */
 void engine_put_tenant(struct engine *e, struct tenant *t);
 /* engine_remove_tenant: its manifest is gone with certainty. */
 void engine_remove_tenant(struct engine *e, const char *id);
-/* engine_tenant_problem: its manifest fails now; the last good definition stays. */
+/* engine_tenant_problem: its manifest fails now; the last good definition stays. A
+ * tenant without one (its manifest failed since the daemon started) is held unparsed:
+ * Pending, nothing of it touched, until its manifest parses or no file names it. */
 void engine_tenant_problem(struct engine *e, const char *id, const char *message);
 void engine_revision_end(struct engine *e);
 /* engine_reconfigure: take the timing, safety, mode and SSM tier settings of set (a

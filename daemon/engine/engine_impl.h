@@ -286,6 +286,15 @@ struct engine {
 	 * map once overall instead of once per reconcile. */
 	size_t ready_scan_pos;
 	bool revision_open;
+	/* the revision read every manifest (a full scan), not the files of a change */
+	bool revision_full;
+	/* some file fails without a tenant id that can be read, or some directory could
+	 * not be read: a tenant without a manifest may be declared there, so none is
+	 * taken for removed (engine_revision_begin's REVISION_IDS_UNKNOWN) */
+	bool ids_unknown;
+	/* id -> struct tenant_entry *: the tenants a failing manifest names that have no
+	 * good definition (tenant_entry.unparsed) */
+	struct hashmap unparsed;
 	char *revision;		    /* git commit (or NULL) of the last revision */
 	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;

@@ -627,19 +627,142 @@ static void test_failing_count_follows_problems(void **state)
 	engine_tenant_problem(w.e, "acme", "acme.yaml:1:1: broken");
 	engine_tenant_problem(w.e, "acme", "acme.yaml:1:1: broken");
 	engine_tenant_problem(w.e, "acme", "acme.yaml:2:1: broken otherwise");
-	engine_tenant_problem(w.e, "nobody", "nobody.yaml:1:1: never good");
 	assert_int_equal(engine_tenants_failing(w.e), 1);
-	engine_tenant_problem(w.e, "empty", "empty.yaml:1:1: broken");
+	/* a tenant never defined whose manifest fails counts too (held unparsed) */
+	engine_tenant_problem(w.e, "nobody", "nobody.yaml:1:1: never good");
 	assert_int_equal(engine_tenants_failing(w.e), 2);
+	engine_tenant_problem(w.e, "empty", "empty.yaml:1:1: broken");
+	assert_int_equal(engine_tenants_failing(w.e), 3);
 	/* acme fixed; empty's manifest goes: forgotten once nothing of it is left */
-	engine_revision_begin(w.e, NULL, true);
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED);
 	engine_put_tenant(w.e, v[0]);
 	engine_remove_tenant(w.e, "empty");
 	engine_revision_end(w.e);
-	assert_int_equal(engine_tenants_failing(w.e), 1);
+	assert_int_equal(engine_tenants_failing(w.e), 2);
 	run_until(&w, tenant_gone, "empty", "empty forgotten");
+	assert_int_equal(engine_tenants_failing(w.e), 1);
+	/* nobody's file goes too: nothing of it was ever made */
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED);
+	engine_remove_tenant(w.e, "nobody");
+	engine_revision_end(w.e);
+	run_until(&w, tenant_gone, "nobody", "nobody forgotten");
 	assert_int_equal(engine_tenants_failing(w.e), 0);
 	for (int i = 0; i < 2; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* The engine restarted with globex's manifest failing (no good definition of it since
+ * the start): its resources stay as they are, however long it fails, and it shows
+ * Pending with why; once its manifest parses it is reconciled as any tenant, and once
+ * no file names it any more (a full revision) it is removed. */
+static void test_unparsed_at_start_is_held(void **state)
+{
+	struct world w;
+	struct tenant *v[3] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1),
+				tenant_of("initech", "r1", 1) };
+	const char *pending[] = { "globex", "Pending" }, *deleting[] = { "globex", "Deleting" };
+	const struct tenant_entry *t;
+	unsigned creates;
+
+	world_init(&w);
+	put_all(&w, v, 3, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	stop_engine(&w);
+
+	start_engine(&w);
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL);
+	engine_put_tenant(w.e, v[0]);
+	engine_tenant_problem(w.e, "globex", "globex.yaml:6:13: spec.profiles: expected a sequence");
+	engine_put_tenant(w.e, v[2]);
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, pending, "globex Pending");
+	w.wall += 10 * FIX_GRACE; /* far past any grace period */
+	engine_reconcile_all(w.e);
+	run_until(&w, tenant_in_state, pending, "globex still Pending");
+	t = engine_tenant(w.e, "globex");
+	assert_true(t->unparsed && !t->removed);
+	assert_non_null(strstr(t->waiting, "nothing of it is touched"));
+	assert_string_equal(t->problem, "globex.yaml:6:13: spec.profiles: expected a sequence");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+
+	/* fixed: its own resources, nothing made again */
+	creates = w.cloud.calls[ACT_PROFILE_CREATE];
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL);
+	for (int i = 0; i < 3; i++)
+		engine_put_tenant(w.e, v[i]);
+	engine_revision_end(w.e);
+	run_until(&w, all_in_state, &READY, "every tenant Ready again");
+	assert_false(engine_tenant(w.e, "globex")->unparsed);
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], creates);
+	assert_null(engine_tenant(w.e, "globex")->problem);
+
+	/* broken again after a restart, then its file gone: a full revision names it no
+	 * more, and it goes as a removed tenant does */
+	stop_engine(&w);
+	start_engine(&w);
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL);
+	engine_put_tenant(w.e, v[0]);
+	engine_tenant_problem(w.e, "globex", "globex.yaml:1:1: invalid YAML");
+	engine_put_tenant(w.e, v[2]);
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, pending, "globex Pending after the restart");
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL);
+	engine_put_tenant(w.e, v[0]);
+	engine_put_tenant(w.e, v[2]);
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, deleting, "globex Deleting");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
+	w.wall += FIX_GRACE;
+	engine_reconcile_tenant(w.e, "globex");
+	run_until(&w, tenant_gone, "globex", "globex forgotten");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	for (int i = 0; i < 3; i++)
+		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* While a file fails before its tenant id can be read, a tenant with resources and no
+ * manifest may be declared there: it is not taken for removed. Once every id can be
+ * read, it is. */
+static void test_no_removal_while_ids_unknown(void **state)
+{
+	struct world w;
+	struct tenant *v[3] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1),
+				tenant_of("initech", "r1", 1) };
+	const char *deleting[] = { "globex", "Deleting" };
+	const struct tenant_entry *t;
+
+	world_init(&w);
+	put_all(&w, v, 3, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	stop_engine(&w);
+
+	start_engine(&w);
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL | REVISION_IDS_UNKNOWN);
+	engine_put_tenant(w.e, v[0]);
+	engine_put_tenant(w.e, v[2]);
+	engine_revision_end(w.e);
+	run_until(&w, all_in_state, &READY, "acme and initech Ready");
+	w.wall += 10 * FIX_GRACE;
+	engine_reconcile_all(w.e);
+	run_until(&w, all_in_state, &READY, "still Ready");
+	t = engine_tenant(w.e, "globex");
+	assert_true(!t || !t->removed);
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+
+	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL); /* the file is read, or gone */
+	engine_put_tenant(w.e, v[0]);
+	engine_put_tenant(w.e, v[2]);
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, deleting, "globex Deleting");
+	w.wall += FIX_GRACE;
+	engine_reconcile_tenant(w.e, "globex");
+	run_until(&w, tenant_gone, "globex", "globex forgotten");
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	for (int i = 0; i < 3; i++)
 		tenant_free(v[i]);
 	world_release(&w);
 }
@@ -2485,6 +2608,8 @@ int main(void)
 		cmocka_unit_test(test_change_lane_calls_are_priority),
 		cmocka_unit_test(test_reconcile_calls_carry_their_rank),
 		cmocka_unit_test(test_pause_survives_a_restart),
+		cmocka_unit_test(test_unparsed_at_start_is_held),
+		cmocka_unit_test(test_no_removal_while_ids_unknown),
 		cmocka_unit_test(test_approval_survives_a_restart_and_binds),
 		cmocka_unit_test(test_due_backoff_with_every_slot_taken),
 		cmocka_unit_test(test_parameter_follows_its_own_create),

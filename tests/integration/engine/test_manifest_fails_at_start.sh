@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# A manifest broken while the daemon is down has no good definition the daemon knows
+# at its next start (docs/operations.md, safety rule 2): the tenant's resources stay
+# as they are, however long it fails. A file whose tenant id can be read holds that
+# tenant (Pending, the problem and why in its JSON); one whose id cannot be read holds
+# every tenant without a manifest. Fixed, the tenant is reconciled with its own
+# resources (nothing made again). A tenant removed while the daemon was down goes
+# after the grace period, even from a place no other tenant names, and a broken file
+# removed lets the tenant it held go too.
+. "$(dirname "$0")/lib.sh"
+GRACE=2s
+start_awsim
+write_config
+for id in t0 t1 t2; do write_tenant "$id"; done
+write_tenant t3
+spec_set t3 "region: us-west-2" # alone in its place
+start_daemon
+wait_until 60 "every tenant Ready" all_ready
+arn2=$(ctl resolve t2 p1)
+arn3=$(ctl resolve t3 p1)
+stop_daemon
+
+broken_spec() {
+	printf 'apiVersion: bedrock-tenantd/v1\nkind: Tenant\nmetadata:\n  name: t2\nspec:\n  profiles: 7\n' \
+		>"$WORK/tenants/t2.yaml"
+}
+broken_yaml() { printf 'metadata: [\n  name: t2\n' >"$WORK/tenants/t2.yaml"; }
+# the grace period, a resync and a reconcile of every tenant: whatever was due is done
+let_time_pass() {
+	sleep 3
+	ctl resync >/dev/null
+	ctl reconcile >/dev/null
+	sleep 2
+}
+
+# 1. t2's manifest names t2 and fails; t3's is gone
+broken_spec
+rm "$WORK/tenants/t3.yaml"
+start_daemon
+t3_gone() { [ "$(awsim_profile_live "$arn3")" = false ] && gone t3; }
+wait_until 30 "t3, removed while the daemon was down, deleted and forgotten" t3_gone
+let_time_pass
+[ "$(awsim_profile_live "$arn2")" = true ] || fail "t2's profile was deleted while its manifest failed"
+[ "$(awsim_param_value /bedrock-tenants/t2/p1/profile-arn)" = "$arn2" ] || fail "t2's parameter changed"
+tenant_json t2 | jq -e '.state == "Pending" and (.problem | test("t2.yaml:6:13")) and
+	(.waiting | test("nothing of it is touched"))' >/dev/null ||
+	fail "t2 does not show why it is held: $(tenant_json t2 | jq -c '{state, problem, waiting}')"
+stop_daemon
+
+# 2. t2's manifest fails before its id can be read: nothing without a manifest goes
+broken_yaml
+start_daemon
+wait_until 30 "the warning about unreadable ids" grep -q "no tenant without a manifest is deleted" "$WORK/daemon.log"
+let_time_pass
+[ "$(awsim_profile_live "$arn2")" = true ] || fail "t2's profile was deleted while a file without a readable id failed"
+
+# 3. fixed: its own resources, nothing made again
+awsim_put calls/reset
+write_tenant t2
+wait_until 30 "t2 Ready" state_is t2 Ready
+[ "$(ctl resolve t2 p1)" = "$arn2" ] || fail "t2 has another profile: $(ctl resolve t2 p1)"
+[ "$(calls bedrock:CreateInferenceProfile)" = 0 ] || fail "t2's profile was made again"
+
+# 4. broken again across a restart, then its file removed: t2 goes
+stop_daemon
+broken_yaml
+start_daemon
+let_time_pass
+[ "$(awsim_profile_live "$arn2")" = true ] || fail "t2's profile was deleted while its manifest failed (again)"
+rm "$WORK/tenants/t2.yaml"
+t2_gone() { [ "$(awsim_profile_live "$arn2")" = false ] && gone t2; }
+wait_until 30 "t2 deleted once no file may name it" t2_gone
+[ "$(awsim_profiles_of t0)" = 1 ] && [ "$(awsim_profiles_of t1)" = 1 ] || fail "t0 or t1 lost its profile"
+stop_daemon
+echo PASS
