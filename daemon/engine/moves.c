@@ -35,7 +35,11 @@ static void unmove(struct engine *e, struct tenant_entry *t, const char *key)
 
 static struct place_state *old_place(struct engine *e, const char *key);
 
-static void add_old_place(struct engine *e, struct tenant_entry *t, const char *old, const char *to, const char *why)
+/* old becomes an old place of t. place_changed: t's place changed (its new set is to
+ * be built, and serves only once Ready); else its resources were found in old while
+ * its place stayed, and the set that serves stays the one that did. */
+static void add_old_place(struct engine *e, struct tenant_entry *t, const char *old, const char *to, const char *why,
+			  bool place_changed)
 {
 	char *fact = record_key_moving_from(old), since[32];
 
@@ -47,7 +51,8 @@ static void add_old_place(struct engine *e, struct tenant_entry *t, const char *
 			     "drains and goes",
 			     old, t->place ? t->place->key : "?", why);
 		log_tenant(LOG_LVL_NOTICE, t->id, "moving from %s (%s)", old, why);
-		t->move_switched = false;
+		if (place_changed)
+			t->move_switched = false;
 	}
 	free(fact);
 	old_place(e, old); /* listed (after a restart too): it serves until the switch */
@@ -66,7 +71,7 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 	if (fact) {
 		char *old = xstrdup(fact);
 		engine__set_place_fact(e, t, key);
-		add_old_place(e, t, old, key, "its place changed");
+		add_old_place(e, t, old, key, "its place changed", true);
 		free(old);
 	} else {
 		engine__set_place_fact(e, t, key);
@@ -121,6 +126,28 @@ static bool account_known_old(struct engine *e, const struct tenant_entry *t, co
 	return false;
 }
 
+/* The place of key is ps under another alias of its account. */
+static bool same_place_as(struct engine *e, const char *key, const struct place_state *ps)
+{
+	const struct place_state *other = strcmp(key, ps->place.key) ? hashmap_get(&e->places, key) : NULL;
+
+	return other && place_same_place(&other->place, &ps->place);
+}
+
+/* ps is, under another alias of its account, one of t's old places already (or the
+ * place t's record names): one place, listed twice. */
+static bool same_as_an_old_place(struct engine *e, const struct tenant_entry *t, const struct place_state *ps)
+{
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE), *key;
+
+	if (fact && same_place_as(e, fact, ps))
+		return true;
+	for (size_t i = 0; (key = record_moving_from(t->record, i)); i++)
+		if (same_place_as(e, key, ps))
+			return true;
+	return false;
+}
+
 void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_state *ps)
 {
 	struct observed_tenant o;
@@ -129,12 +156,15 @@ void engine__move_found(struct engine *e, struct tenant_entry *t, struct place_s
 	if (!t->place || t->place == &ps->place || place_account_cmp(&ps->place, t->place) < 0 ||
 	    place_same_place(&ps->place, t->place))
 		return;
+	if (same_as_an_old_place(e, t, ps))
+		return; /* that place's end takes them */
 	observed_tenant_collect(&ps->store, e->set.instance, t->id, NULL, &o);
 	left = move_left_in(&o, e->set.instance,
 			    !place_same_account(&ps->place, t->place) && !account_known_old(e, t, ps));
 	observed_tenant_release(&o);
 	if (left)
-		add_old_place(e, t, ps->place.key, t->place->key, "its resources were found there by their tags");
+		add_old_place(e, t, ps->place.key, t->place->key, "its resources were found there by their tags",
+			      false);
 }
 
 bool engine__moving(const struct tenant_entry *t)
