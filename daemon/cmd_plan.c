@@ -92,6 +92,9 @@ struct planner {
 	struct daemon_config *cfg;
 	struct desired_store desired;
 	struct hashmap failing; /* ids declared by failing manifests: never judged undesired */
+	/* a file fails before its tenant id can be read, or a directory cannot be read: the
+	 * daemon takes no tenant without a manifest for removed then, and neither does plan */
+	bool ids_unknown;
 	struct hashmap records; /* tenant -> struct tenant_record * */
 	struct hashmap held;
 	struct aws_client *aws;
@@ -626,8 +629,9 @@ static void make_units(struct planner *p)
 		const char *tenant;
 		void *g;
 		while (hashmap_next(&pp->store.groups, &gpos, &tenant, &g))
-			if (!desired_store_get(&p->desired, tenant) && !hashmap_get(&p->failing, tenant) &&
-			    observed_group_owns(&pp->store, g, p->cfg->instance) && first_sight(&seen, tenant, pp))
+			if (!p->ids_unknown && !desired_store_get(&p->desired, tenant) &&
+			    !hashmap_get(&p->failing, tenant) && observed_group_owns(&pp->store, g, p->cfg->instance) &&
+			    first_sight(&seen, tenant, pp))
 				add_unit(p, tenant, NULL, pp);
 	}
 	free(places);
@@ -898,6 +902,9 @@ static int read_manifests(struct planner *p, const char *dir)
 
 	diag_list_init(&diags);
 	manifest_dir_read(p->cfg, dir, &scan, &diags);
+	p->ids_unknown = scan.n_failed_dirs > 0;
+	for (size_t i = 0; i < scan.n_files; i++)
+		p->ids_unknown |= !scan.files[i].tenant && !scan.files[i].failed_id;
 	desired_store_apply(&p->desired, &scan, &delta);
 	if (diags.n_errors)
 		setup_print_diags(&diags, stderr);
@@ -912,6 +919,10 @@ static int read_manifests(struct planner *p, const char *dir)
 			"bedrock-tenantd: %zu problem(s) in the manifests; the daemon keeps the last good definition "
 			"of their tenants, which plan cannot know: failing files are left out\n",
 			diags.n_errors);
+		if (p->ids_unknown)
+			fprintf(stderr,
+				"bedrock-tenantd: a file fails before its tenant id can be read: the daemon "
+				"deletes no tenant without a manifest until it can, and plan leaves them out\n");
 		rc = -EINVAL;
 	}
 	diag_list_release(&diags);
@@ -1013,6 +1024,24 @@ static void planner_release(struct planner *p)
 }
 
 /* Lists every place, settles every simulation, prints. Returns the exit status. */
+/* The places the state store records for tenants no manifest names (removed while the
+ * daemon was down), listed too: the daemon removes them from there (engine.c,
+ * removed_while_away), even from a place no other tenant names. Not while a file
+ * fails before its id can be read (one of them may be declared there). */
+static void list_removed_places(struct planner *p)
+{
+	size_t pos = 0;
+	const char *id;
+	void *v;
+
+	while (!p->ids_unknown && hashmap_next(&p->records, &pos, &id, &v)) {
+		const char *fact = record_fact(v, RECORD_FACT_PLACE);
+		if (fact && !desired_store_get(&p->desired, id) && !hashmap_get(&p->failing, id) &&
+		    old_place_reachable(p, fact))
+			place_of_key(p, fact);
+	}
+}
+
 static int run(struct planner *p)
 {
 	struct plan_print out;
@@ -1042,6 +1071,7 @@ static int run(struct planner *p)
 			if (old_place_reachable(p, old))
 				place_of_key(p, old);
 	}
+	list_removed_places(p);
 	if (p->cfg->n_pools)
 		pools_start(p);
 	while (p->pending)

@@ -6,7 +6,7 @@
 # every tenant without a manifest. Fixed, the tenant is reconciled with its own
 # resources (nothing made again). A tenant removed while the daemon was down goes
 # after the grace period, even from a place no other tenant names, and a broken file
-# removed lets the tenant it held go too.
+# removed lets the tenant it held go too. `bedrock-tenantd plan` shows the same.
 . "$(dirname "$0")/lib.sh"
 GRACE=2s
 start_awsim
@@ -33,9 +33,19 @@ let_time_pass() {
 	sleep 2
 }
 
-# 1. t2's manifest names t2 and fails; t3's is gone
+plan_json() {
+	local rc=0
+	"$DAEMON" plan --config "$WORK/config.yaml" --json >"$WORK/plan.json" 2>"$WORK/plan.err" || rc=$?
+	[ $rc = 1 ] || fail "plan exits $rc with a failing manifest: $(cat "$WORK/plan.err")"
+}
+deletions() { jq -c '[.tenants[] | .id as $t | .actions[] | select(.kind | startswith("delete-")) | "\($t) \(.kind)"]' "$WORK/plan.json"; }
+
+# 1. t2's manifest names t2 and fails; t3's is gone. plan shows what the daemon does
 broken_spec
 rm "$WORK/tenants/t3.yaml"
+plan_json
+[ "$(deletions)" = '["t3 delete-parameter","t3 delete-profile"]' ] ||
+	fail "plan's deletions with t2 failing and t3 gone: $(deletions)"
 start_daemon
 t3_gone() { [ "$(awsim_profile_live "$arn3")" = false ] && gone t3; }
 wait_until 30 "t3, removed while the daemon was down, deleted and forgotten" t3_gone
@@ -49,6 +59,9 @@ stop_daemon
 
 # 2. t2's manifest fails before its id can be read: nothing without a manifest goes
 broken_yaml
+plan_json
+[ "$(deletions)" = '[]' ] || fail "plan deletes with a file whose id cannot be read: $(deletions)"
+grep -q "plan leaves them out" "$WORK/plan.err" || fail "plan does not say why: $(cat "$WORK/plan.err")"
 start_daemon
 wait_until 30 "the warning about unreadable ids" grep -q "no tenant without a manifest is deleted" "$WORK/daemon.log"
 let_time_pass
