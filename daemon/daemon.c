@@ -230,7 +230,7 @@ static void applied(struct daemon *d, struct desired_delta *delta, const char *w
 	if (ids_unknown != d->ids_unknown && !delta->unavailable)
 		log_msg(ids_unknown ? LOG_LVL_WARNING : LOG_LVL_INFO, NULL, "manifests: %s",
 			ids_unknown ? "a file fails before its tenant id can be read, or a directory "
-				      "cannot be read: no tenant without a manifest is deleted until "
+				      "cannot be read: no tenant without a manifest is taken for removed until "
 				      "they can be read"
 				    : "every tenant id can be read again");
 	d->ids_unknown = ids_unknown;

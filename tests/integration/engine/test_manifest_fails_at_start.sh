@@ -63,7 +63,7 @@ plan_json
 [ "$(deletions)" = '[]' ] || fail "plan deletes with a file whose id cannot be read: $(deletions)"
 grep -q "plan leaves them out" "$WORK/plan.err" || fail "plan does not say why: $(cat "$WORK/plan.err")"
 start_daemon
-wait_until 30 "the warning about unreadable ids" grep -q "no tenant without a manifest is deleted" "$WORK/daemon.log"
+wait_until 30 "the warning about unreadable ids" grep -q "no tenant without a manifest is taken for removed" "$WORK/daemon.log"
 let_time_pass
 [ "$(awsim_profile_live "$arn2")" = true ] || fail "t2's profile was deleted while a file without a readable id failed"
 
