@@ -937,6 +937,17 @@ static void on_put(void *arg, int status, const struct aws_error *err, const str
 			cloud_aws__finish(x, r, NULL);
 		return;
 	}
+	if (status == 0 && x->a.kind == ACT_PARAM_UPDATE && res && res->version == 1 && x->a.tags.n) {
+		/* the overwrite made the parameter (it was deleted meanwhile), without tags:
+		 * it is given its tags, or it would be nobody's */
+		struct aws_tag *tags = cloud_aws__aws_tags(&x->a.tags);
+		r = ssm_add_tags_to_resource(x->c->client, &x->target, x->a.resource, tags, x->a.tags.n,
+					     on_put_tags_added, x);
+		free(tags);
+		if (r < 0)
+			cloud_aws__finish(x, r, NULL);
+		return;
+	}
 	cloud_aws__finish(x, status, err);
 }
 

@@ -435,6 +435,10 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 		a->resource = xstrdup(p->name);
 		a->profile_key = xstrdup(dp->key);
 		a->value = xstrdup(cur->arn);
+		/* the tags it is made with should the overwrite find it gone (deleted by hand
+		 * since the listing): SSM takes no tags with an overwrite, and an untagged
+		 * parameter would be nobody's (cloud_aws.c tags one the overwrite made) */
+		diff_parameter_tags(c->s, c->in->desired, dp, &a->tags);
 	}
 	diff__tags(c, ACT_PARAM_TAG, ACT_PARAM_UNTAG, p->name, dp->key, &want.set, &p->tags);
 	want_release(&want);

@@ -240,11 +240,14 @@ static int apply_parameter(struct observed_store *s, struct tenant_record *r, co
 	case ACT_PARAM_UPDATE:
 	case ACT_PARAM_TAG:
 	case ACT_PARAM_UNTAG:
-		note_tags(r, a, a->resource);
+		/* an update's tags are those a parameter it made again is given, not a change */
+		if (a->kind != ACT_PARAM_UPDATE)
+			note_tags(r, a, a->resource);
 		if (!(q = observed_store_parameter(s, a->resource)))
 			return -ENOENT;
 		q = observed_parameter_dup(q);
-		apply_tags(&q->tags, a);
+		if (a->kind != ACT_PARAM_UPDATE)
+			apply_tags(&q->tags, a);
 		if (a->kind == ACT_PARAM_UPDATE) {
 			free(q->value);
 			q->value = xstrdup(a->value);
