@@ -529,20 +529,18 @@ static void on_param_values(void *arg, int status, const struct aws_error *err,
 	listing_step_done(l);
 }
 
-/* GetParameters of batch[0..n) (changed parameters of a DescribeParameters listing);
- * returns 0 (n is then 0). */
-static size_t read_values(struct listing *l, const char **batch, size_t n)
+/* GetParameters of batch[0..n) (changed parameters of a DescribeParameters listing). */
+static void read_values(struct listing *l, const char **batch, size_t n)
 {
 	int r;
 
 	if (!n)
-		return 0;
+		return;
 	r = ssm_get_parameters(l->c->client, &l->target, batch, n, on_param_values, l);
 	if (r < 0)
 		listing_fail(l, r, NULL, "GetParameters could not be sent");
 	else
 		l->pending++;
-	return 0;
 }
 
 /* DescribeParameters (50 a page, no values): a parameter whose Version is the one the
@@ -581,8 +579,10 @@ static void on_param_metas(void *arg, int status, const struct aws_error *err,
 			continue;
 		}
 		batch[n++] = m->name;
-		if (n == SSM_BATCH_MAX)
-			n = read_values(l, batch, n);
+		if (n == SSM_BATCH_MAX) {
+			read_values(l, batch, n);
+			n = 0;
+		}
 	}
 	if (l->status == 0)
 		read_values(l, batch, n);
