@@ -652,6 +652,30 @@ static void test_failing_count_follows_problems(void **state)
 	world_release(&w);
 }
 
+/* A revision with flags of acme and initech (v[0], v[2]): globex's file is absent, or
+ * fails before its id can be read. */
+static void revise_without_globex(struct world *w, struct tenant **v, unsigned flags)
+{
+	engine_revision_begin(w->e, NULL, flags);
+	engine_put_tenant(w->e, v[0]);
+	engine_put_tenant(w->e, v[2]);
+	engine_revision_end(w->e);
+}
+
+/* globex, removed, is Deleting; once the grace has passed its profile is deleted and
+ * it is forgotten. */
+static void globex_goes(struct world *w)
+{
+	const char *deleting[] = { "globex", "Deleting" };
+
+	run_until(w, tenant_in_state, deleting, "globex Deleting");
+	assert_int_equal(fake_cloud_profiles_of(&w->cloud, "globex"), 1);
+	w->wall += FIX_GRACE;
+	engine_reconcile_tenant(w->e, "globex");
+	run_until(w, tenant_gone, "globex", "globex forgotten");
+	assert_int_equal(fake_cloud_profiles_of(&w->cloud, "globex"), 0);
+}
+
 /* The engine restarted with globex's manifest failing (no good definition of it since
  * the start): its resources stay as they are, however long it fails, and it shows
  * Pending with why; once its manifest parses it is reconciled as any tenant, and once
@@ -661,7 +685,7 @@ static void test_unparsed_at_start_is_held(void **state)
 	struct world w;
 	struct tenant *v[3] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1),
 				tenant_of("initech", "r1", 1) };
-	const char *pending[] = { "globex", "Pending" }, *deleting[] = { "globex", "Deleting" };
+	const char *pending[] = { "globex", "Pending" };
 	const struct tenant_entry *t;
 	unsigned creates;
 
@@ -708,16 +732,8 @@ static void test_unparsed_at_start_is_held(void **state)
 	engine_put_tenant(w.e, v[2]);
 	engine_revision_end(w.e);
 	run_until(&w, tenant_in_state, pending, "globex Pending after the restart");
-	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL);
-	engine_put_tenant(w.e, v[0]);
-	engine_put_tenant(w.e, v[2]);
-	engine_revision_end(w.e);
-	run_until(&w, tenant_in_state, deleting, "globex Deleting");
-	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
-	w.wall += FIX_GRACE;
-	engine_reconcile_tenant(w.e, "globex");
-	run_until(&w, tenant_gone, "globex", "globex forgotten");
-	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	revise_without_globex(&w, v, REVISION_TRUSTED | REVISION_FULL);
+	globex_goes(&w);
 	for (int i = 0; i < 3; i++)
 		tenant_free(v[i]);
 	world_release(&w);
@@ -731,7 +747,6 @@ static void test_no_removal_while_ids_unknown(void **state)
 	struct world w;
 	struct tenant *v[3] = { tenant_of("acme", "r1", 1), tenant_of("globex", "r1", 1),
 				tenant_of("initech", "r1", 1) };
-	const char *deleting[] = { "globex", "Deleting" };
 	const struct tenant_entry *t;
 
 	world_init(&w);
@@ -740,10 +755,7 @@ static void test_no_removal_while_ids_unknown(void **state)
 	stop_engine(&w);
 
 	start_engine(&w);
-	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL | REVISION_IDS_UNKNOWN);
-	engine_put_tenant(w.e, v[0]);
-	engine_put_tenant(w.e, v[2]);
-	engine_revision_end(w.e);
+	revise_without_globex(&w, v, REVISION_TRUSTED | REVISION_FULL | REVISION_IDS_UNKNOWN);
 	run_until(&w, all_in_state, &READY, "acme and initech Ready");
 	w.wall += 10 * FIX_GRACE;
 	engine_reconcile_all(w.e);
@@ -753,15 +765,8 @@ static void test_no_removal_while_ids_unknown(void **state)
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
 
-	engine_revision_begin(w.e, NULL, REVISION_TRUSTED | REVISION_FULL); /* the file is read, or gone */
-	engine_put_tenant(w.e, v[0]);
-	engine_put_tenant(w.e, v[2]);
-	engine_revision_end(w.e);
-	run_until(&w, tenant_in_state, deleting, "globex Deleting");
-	w.wall += FIX_GRACE;
-	engine_reconcile_tenant(w.e, "globex");
-	run_until(&w, tenant_gone, "globex", "globex forgotten");
-	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 0);
+	revise_without_globex(&w, v, REVISION_TRUSTED | REVISION_FULL); /* the file is read, or gone */
+	globex_goes(&w);
 	for (int i = 0; i < 3; i++)
 		tenant_free(v[i]);
 	world_release(&w);
