@@ -295,6 +295,9 @@ struct engine {
 	/* id -> struct tenant_entry *: the tenants a failing manifest names that have no
 	 * good definition (tenant_entry.unparsed) */
 	struct hashmap unparsed;
+	/* Two places are one under two aliases of an account (the same account id and
+	 * Region): has_twins, as last worked out (twins_known; places.c's twins). */
+	bool twins_known, has_twins;
 	char *revision;		    /* git commit (or NULL) of the last revision */
 	size_t removed_in_revision; /* removals since engine_revision_begin */
 	size_t reconciles_in_flight;
@@ -519,6 +522,14 @@ void engine__places_reap_release(struct engine *e);
 void engine__places_idle(struct engine *e);
 /* engine__places_calls: the listings and account-id calls in flight. */
 size_t engine__places_calls(const struct engine *e);
+/* engine__places_mirror: the daemon's own write a (a profile's or a parameter's, done
+ * in ps and folded into its model) is shown to the places that are ps under another
+ * alias of its account: each has a model of its own, and both list the Region's
+ * profiles and parameters. Without it, one alias would report as live what the daemon
+ * deleted through the other, and build nothing there for a tenant moving in. */
+void engine__places_mirror(struct engine *e, struct place_state *ps, const struct action *a);
+/* engine__places_ids_changed: a place was made or learned its account id. */
+void engine__places_ids_changed(struct engine *e);
 /* engine__place_journal: an answer of the daemon's own came (profile, parameter: copies
  * are kept). Counted always; kept (and returned) only while a listing of ps is under
  * way, until that listing ends: NULL otherwise. */

@@ -109,6 +109,7 @@ struct place_state *engine__place_for(struct engine *e, const char *account, con
 	 * tenants made in the first then wait, place_account_moved); what an earlier run
 	 * heard serves only while STS cannot be asked. Budgets need the id: when STS must
 	 * tell it, the place is listed once it has. */
+	engine__places_ids_changed(e);
 	if (e->set.account_id_of)
 		ps->place.account_id = xstrdup_or_null(e->set.account_id_of(account, e->set.account_data));
 	if (!ps->place.account_id)
@@ -344,6 +345,7 @@ static void on_account(int status, const struct cloud_error *err, const char *ac
 	}
 	free(ps->place.account_id);
 	ps->place.account_id = xstrdup(account_id);
+	engine__places_ids_changed(e);
 	{
 		char *mk = meta_key(ps->place.account);
 		if (store_put_meta(e->store, mk, account_id) < 0)
@@ -373,6 +375,95 @@ static void resolve_account(struct place_state *ps)
 /* Only while a listing of the place is under way: a listing that starts later sees the
  * write itself (and drops every entry answered before it started), so an entry made
  * between listings would never be replayed. The write counter counts every answer. */
+void engine__places_ids_changed(struct engine *e)
+{
+	e->twins_known = false;
+}
+
+/* Whether two places of e are one (worked out again only after a change of places). */
+static bool any_twins(struct engine *e)
+{
+	size_t i = 0, j;
+	void *a, *b;
+
+	if (e->twins_known)
+		return e->has_twins;
+	e->twins_known = true;
+	e->has_twins = false;
+	while (!e->has_twins && hashmap_next(&e->places, &i, NULL, &a))
+		for (j = i; !e->has_twins && hashmap_next(&e->places, &j, NULL, &b);)
+			e->has_twins = place_same_place(&((struct place_state *)a)->place,
+							&((struct place_state *)b)->place);
+	return e->has_twins;
+}
+
+/* The profile arn, or the parameter name, as ps's model now has it, into twin's. */
+static void mirror_profile(struct place_state *twin, const struct place_state *ps, const char *arn)
+{
+	const struct observed_profile *p = observed_store_profile(&ps->store, arn);
+
+	if (p) {
+		observed_store_put_profile(&twin->store, observed_profile_dup(p));
+		engine__place_journal(twin, JOURNAL_PROFILE_PUT, p, NULL, NULL);
+	} else if (observed_store_remove_profile(&twin->store, arn)) {
+		engine__place_journal(twin, JOURNAL_PROFILE_DELETE, NULL, NULL, arn);
+	}
+}
+
+static void mirror_parameter(struct place_state *twin, const struct place_state *ps, const char *name)
+{
+	const struct observed_parameter *q = observed_store_parameter(&ps->store, name);
+
+	if (q) {
+		observed_store_put_parameter(&twin->store, observed_parameter_dup(q));
+		engine__place_journal(twin, JOURNAL_PARAMETER_PUT, NULL, q, NULL);
+	} else if (observed_store_remove_parameter(&twin->store, name)) {
+		engine__place_journal(twin, JOURNAL_PARAMETER_DELETE, NULL, NULL, name);
+	}
+}
+
+void engine__places_mirror(struct engine *e, struct place_state *ps, const struct action *a)
+{
+	const struct observed_profile *created = NULL;
+	const char *arn = NULL, *name = NULL;
+	size_t pos = 0;
+	void *v;
+
+	if (!any_twins(e))
+		return;
+	switch (a->kind) {
+	case ACT_PROFILE_CREATE:
+		created = a->name ? observed_store_profile_by_name(&ps->store, a->name) : NULL;
+		arn = created ? created->arn : NULL;
+		break;
+	case ACT_PROFILE_TAG:
+	case ACT_PROFILE_UNTAG:
+	case ACT_PROFILE_DELETE:
+	case ACT_PROFILE_READ_TAGS:
+		arn = a->resource;
+		break;
+	case ACT_PARAM_CREATE:
+	case ACT_PARAM_UPDATE:
+	case ACT_PARAM_TAG:
+	case ACT_PARAM_UNTAG:
+	case ACT_PARAM_DELETE:
+	case ACT_PARAM_READ_TAGS:
+		name = a->resource;
+		break;
+	default:
+		return; /* budgets and IAM are the account's: each place keeps its tenants' */
+	}
+	while ((arn || name) && hashmap_next(&e->places, &pos, NULL, &v)) {
+		struct place_state *twin = v;
+		if (twin == ps || !twin->listed || !place_same_place(&twin->place, &ps->place))
+			continue;
+		if (arn)
+			mirror_profile(twin, ps, arn);
+		else
+			mirror_parameter(twin, ps, name);
+	}
+}
+
 struct journal_entry *engine__place_journal(struct place_state *ps, enum journal_kind kind,
 					    const struct observed_profile *profile,
 					    const struct observed_parameter *parameter, const char *key)

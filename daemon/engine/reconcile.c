@@ -691,6 +691,8 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	/* the lines of the tenant's history the answer makes go with its record */
 	engine__history_answer_begin(e, r->t);
 	msg = applied ? apply_result(r, a, res) : NULL;
+	if (applied)
+		engine__places_mirror(e, r->ps, a);
 	engine__history_answer_end(e, r->t, lines_follow(e));
 	if (applied) {
 		if (msg)

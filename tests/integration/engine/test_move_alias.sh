@@ -4,7 +4,9 @@
 # prod/us-west-2 listed. A listing of prod/us-west-2 during the drain shows the moving
 # tenant's old set there, which is the old place -/us-west-2 seen under another name:
 # no second old place, and the set that serves (resolve) stays the new one, before the
-# old profile is deleted and after (docs/operations.md "Moves", 6).
+# old profile is deleted and after (docs/operations.md "Moves", 6). Then the tenant
+# moves back under the alias: what the daemon deleted through one alias is gone in the
+# other's model too, and a new set is made there.
 . "$(dirname "$0")/lib.sh"
 DRAIN=6s
 start_awsim_two_accounts
@@ -32,16 +34,25 @@ tenant_json acme | jq -e '[.moving_from[].place] == ["-/us-west-2"]' >/dev/null 
 [ "$(ctl resolve acme p1)" = "$new_arn" ] || fail "resolve went back to the old set: $(ctl resolve acme p1)"
 moved() { tenant_json acme | jq -e '.state == "Ready" and (.moving_from | length == 0)' >/dev/null; }
 wait_until 60 "the move over" moved
-# every answer now names a live profile, across listings of both aliases
+[ "$(awsim_profile_live "$old_arn")" = false ] || fail "the old profile is left"
+
+# at once back to the first account, under its alias this time: prod/us-west-2's model,
+# listed before the deletion made through "-", learned it, so a new set is made there
+write_acme_moving us-west-2 prod
+back() { moved && ctl resolve acme p1 | grep -q ":$A:"; }
+wait_until 60 "acme back in $A (prod), the move over" back
+arn=$(ctl resolve acme p1)
+[ "$arn" != "$old_arn" ] || fail "resolve names the profile deleted a move ago: $arn"
+[ "$(awsim_profile_live "$new_arn")" = false ] || fail "the set in $B is left"
+# every answer names a live profile, across listings of both aliases
 for _ in 1 2 3; do
-	ctl resync >/dev/null
-	sleep 0.5
-	arn=$(ctl resolve acme p1)
-	[ "$arn" = "$new_arn" ] || fail "resolve names $arn, not the new set's $new_arn"
+	[ "$(ctl resolve acme p1)" = "$arn" ] || fail "resolve names $(ctl resolve acme p1), not $arn"
 	[ "$(awsim_profile_live "$arn")" = true ] || fail "resolve names a profile that is not live: $arn"
+	[ "$(awsim_param_value /bedrock-tenants/acme/p1/profile-arn)" = "$arn" ] || fail "the parameter does not name $arn"
 	tenant_json acme | jq -e '.moving_from | length == 0' >/dev/null ||
 		fail "an old place again: $(tenant_json acme | jq -c '.moving_from')"
+	ctl resync >/dev/null
+	sleep 0.5
 done
-[ "$(awsim_profile_live "$old_arn")" = false ] || fail "the old profile is left"
 stop_daemon
 echo PASS
