@@ -197,6 +197,8 @@ static void reread_later(struct daemon *d)
 			    ms / 1000);
 }
 
+static void full_scan(struct daemon *d, const char *why);
+
 /* The engine hears every tenant after a full apply, and after a change only the
  * tenants the change looked at: the others are as they were. */
 static void applied(struct daemon *d, struct desired_delta *delta, const char *why, const char *unusable)
@@ -233,6 +235,10 @@ static void applied(struct daemon *d, struct desired_delta *delta, const char *w
 				      "cannot be read: no tenant without a manifest is taken for removed until "
 				      "they can be read"
 				    : "every tenant id can be read again");
+	/* the tenants held meanwhile are judged by a full read, now rather than at the
+	 * next rescan */
+	if (d->ids_unknown && !ids_unknown && delta->partial)
+		full_scan(d, "every tenant id can be read again");
 	d->ids_unknown = ids_unknown;
 	if (!delta->unavailable)
 		hand_cost_tag_keys(d, delta);
@@ -283,7 +289,6 @@ static void scan_in_pool(uv_work_t *w)
 	manifest_dir_read(d->cfg, d->manifests_dir, &d->scan, &d->scan_diags);
 }
 
-static void full_scan(struct daemon *d, const char *why);
 static void take_config(struct daemon *d, struct daemon_config *cfg);
 
 static void scan_done(uv_work_t *w, int status)

@@ -880,9 +880,11 @@ void engine_revision_begin(struct engine *e, const char *revision, unsigned flag
 static void end_unparsed(struct engine *e, struct tenant_entry *t)
 {
 	hashmap_remove(&e->unparsed, t->id);
-	t->unparsed = t->unparsed_named = false;
-	free(t->waiting);
-	t->waiting = NULL;
+	if (t->unparsed) {
+		free(t->waiting);
+		t->waiting = NULL;
+	}
+	t->unparsed = t->kept_gone = t->unparsed_named = false;
 }
 
 /* t is removed, known only from the state store (its manifest gone while the daemon
@@ -916,7 +918,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 
 	if (!entry)
 		entry = entry_new(e, t->id);
-	if (entry->unparsed)
+	if (entry->unparsed || entry->kept_gone)
 		end_unparsed(e, entry);
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0;
@@ -974,6 +976,8 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	mark(e, t->id, known ? WQ_CHANGE : WQ_URGENT);
 }
 
+static void tenant_gone(struct engine *e, struct tenant_entry *t);
+
 void engine_remove_tenant(struct engine *e, const char *id)
 {
 	struct tenant_entry *t = engine__entry(e, id);
@@ -988,6 +992,27 @@ void engine_remove_tenant(struct engine *e, const char *id)
 		removed_from_store(e, t);
 		return;
 	}
+	if (e->ids_unknown) { /* its manifest may be the file whose id cannot be read */
+		if (!t->kept_gone) {
+			t->kept_gone = true;
+			hashmap_put(&e->unparsed, t->id, t);
+			engine__note(e, t, engine__wall(e),
+				     "manifest gone while a file fails before its tenant id can be read: its last "
+				     "good definition is kept until every id can be read");
+			log_tenant(LOG_LVL_WARNING, id,
+				   "manifest gone while a file fails before its tenant id can be read: kept");
+		}
+		t->unparsed_named = false;
+		return;
+	}
+	tenant_gone(e, t);
+}
+
+/* t's manifest is gone with certainty: its resources go after the grace period. */
+static void tenant_gone(struct engine *e, struct tenant_entry *t)
+{
+	const char *id = t->id;
+
 	t->removed = true;
 	diff_stamp_clear(&t->settled);
 	engine__note(e, t, engine__wall(e), "manifest removed");
@@ -1010,7 +1035,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		hashmap_put(&e->unparsed, t->id, t);
 		update_state(e, t);
 	}
-	t->unparsed_named = t->unparsed;
+	t->unparsed_named = t->unparsed || t->kept_gone;
 	if (t->problem && strcmp(t->problem, message) == 0)
 		return;
 	e->n_failing += t->problem == NULL;
@@ -1103,9 +1128,13 @@ static void removed_while_away(struct engine *e)
 			gone[n++] = v;
 		}
 	for (size_t i = 0; i < n; i++) {
+		bool had_definition = gone[i]->kept_gone;
 		engine__note(e, gone[i], engine__wall(e), "no manifest names it any more");
 		end_unparsed(e, gone[i]);
-		removed_from_store(e, gone[i]);
+		if (had_definition)
+			tenant_gone(e, gone[i]);
+		else
+			removed_from_store(e, gone[i]);
 	}
 	free(gone);
 	/* a record without a place made nothing in AWS (the place is noted first) */

@@ -205,7 +205,11 @@ struct tenant_entry {
 	/* a failing manifest names it and no good definition of it is known (none since
 	 * the daemon started): nothing of it is touched, whatever its resources look like */
 	bool unparsed : 1;
-	bool unparsed_named : 1; /* named so by this full revision */
+	/* its manifest went while a file failed before its tenant id could be read (which
+	 * may be its manifest, moved): its last good definition is kept, as for a failing
+	 * manifest, until a full revision with every id readable says whether it is gone */
+	bool kept_gone : 1;
+	bool unparsed_named : 1; /* unparsed or kept_gone: named so by this full revision */
 };
 
 struct engine_counts {

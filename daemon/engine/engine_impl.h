@@ -293,7 +293,8 @@ struct engine {
 	 * taken for removed (engine_revision_begin's REVISION_IDS_UNKNOWN) */
 	bool ids_unknown;
 	/* id -> struct tenant_entry *: the tenants a failing manifest names that have no
-	 * good definition (tenant_entry.unparsed) */
+	 * good definition (tenant_entry.unparsed), and those kept while ids were unknown
+	 * (tenant_entry.kept_gone) */
 	struct hashmap unparsed;
 	/* Two places are one under two aliases of an account (the same account id and
 	 * Region): has_twins, as last worked out (twins_known; places.c's twins). */

@@ -6,7 +6,8 @@
 # every tenant without a manifest. Fixed, the tenant is reconciled with its own
 # resources (nothing made again). A tenant removed while the daemon was down goes
 # after the grace period, even from a place no other tenant names, and a broken file
-# removed lets the tenant it held go too. `bedrock-tenantd plan` shows the same.
+# removed lets the tenant it held go too, as does a manifest removed while such a file
+# exists, once it is gone. `bedrock-tenantd plan` shows the same.
 . "$(dirname "$0")/lib.sh"
 GRACE=2s
 start_awsim
@@ -84,5 +85,20 @@ rm "$WORK/tenants/t2.yaml"
 t2_gone() { [ "$(awsim_profile_live "$arn2")" = false ] && gone t2; }
 wait_until 30 "t2 deleted once no file may name it" t2_gone
 [ "$(awsim_profiles_of t0)" = 1 ] && [ "$(awsim_profiles_of t1)" = 1 ] || fail "t0 or t1 lost its profile"
+
+# 5. while the daemon runs, a file whose id cannot be read appears, and t1's manifest
+# goes: t1 may have moved into that file, so it is kept with its last definition; the
+# file gone, t1 goes
+arn1=$(ctl resolve t1 p1)
+printf 'metadata: [\n' >"$WORK/tenants/zz-junk.yaml"
+sleep 1
+rm "$WORK/tenants/t1.yaml"
+let_time_pass
+[ "$(awsim_profile_live "$arn1")" = true ] || fail "t1 was deleted while a file without a readable id exists"
+state_is t1 Ready || fail "t1 is $(tenant_state t1) while kept"
+rm "$WORK/tenants/zz-junk.yaml"
+t1_gone() { [ "$(awsim_profile_live "$arn1")" = false ] && gone t1; }
+wait_until 30 "t1 deleted once every id can be read" t1_gone
+[ "$(awsim_profiles_of t0)" = 1 ] || fail "t0 lost its profile"
 stop_daemon
 echo PASS
