@@ -672,7 +672,7 @@ int engine_new(uv_loop_t *loop, const struct engine_settings *set, const struct 
 	e->cloud_ctx = cloud_ctx;
 	e->store = store;
 	hashmap_init_keyed(&e->tenants, entry_key);
-	hashmap_init_keyed(&e->unparsed, entry_key);
+	hashmap_init_keyed(&e->held_by_manifests, entry_key);
 	hashmap_init(&e->places);
 	hashmap_init(&e->account_listed);
 	hashmap_init(&e->records_at_start);
@@ -755,7 +755,7 @@ static void closed_one(uv_handle_t *h)
 
 	if (--e->closing_handles)
 		return;
-	hashmap_release(&e->unparsed, NULL); /* entries of tenants */
+	hashmap_release(&e->held_by_manifests, NULL); /* entries of tenants */
 	hashmap_release(&e->tenants, free_entry);
 	hashmap_release(&e->places, engine__place_free);
 	hashmap_release(&e->account_listed, free);
@@ -870,7 +870,7 @@ void engine_revision_begin(struct engine *e, const char *revision, unsigned flag
 	free(e->revision);
 	e->revision = xstrdup_or_null(revision);
 	e->removed_in_revision = 0;
-	while (e->revision_full && hashmap_next(&e->unparsed, &pos, NULL, &v))
+	while (e->revision_full && hashmap_next(&e->held_by_manifests, &pos, NULL, &v))
 		((struct tenant_entry *)v)->unparsed_named = false;
 	if (!e->trusted)
 		log_warning("the manifest directory could not be read completely: no tenant will be deleted");
@@ -879,10 +879,15 @@ void engine_revision_begin(struct engine *e, const char *revision, unsigned flag
 /* t, unparsed, becomes a tenant like any other (a definition came) or removed. */
 static void end_unparsed(struct engine *e, struct tenant_entry *t)
 {
-	hashmap_remove(&e->unparsed, t->id);
+	hashmap_remove(&e->held_by_manifests, t->id);
 	if (t->unparsed) {
 		free(t->waiting);
 		t->waiting = NULL;
+	}
+	if (t->kept_gone && t->problem) { /* its manifest came back, or it is gone for good */
+		e->n_failing--;
+		free(t->problem);
+		t->problem = NULL;
 	}
 	t->unparsed = t->kept_gone = t->unparsed_named = false;
 }
@@ -995,12 +1000,14 @@ void engine_remove_tenant(struct engine *e, const char *id)
 	if (e->ids_unknown) { /* its manifest may be the file whose id cannot be read */
 		if (!t->kept_gone) {
 			t->kept_gone = true;
-			hashmap_put(&e->unparsed, t->id, t);
-			engine__note(e, t, engine__wall(e),
-				     "manifest gone while a file fails before its tenant id can be read: its last "
-				     "good definition is kept until every id can be read");
-			log_tenant(LOG_LVL_WARNING, id,
-				   "manifest gone while a file fails before its tenant id can be read: kept");
+			hashmap_put(&e->held_by_manifests, t->id, t);
+			/* shown as a failing manifest's problem (status exits 1): it needs a look */
+			e->n_failing += t->problem == NULL;
+			free(t->problem);
+			t->problem = xstrdup("its manifest is gone while a file fails before its tenant id can be "
+					     "read: its last good definition is kept until every id can be read");
+			engine__note(e, t, engine__wall(e), "%s", t->problem);
+			log_tenant(LOG_LVL_WARNING, id, "%s", t->problem);
 		}
 		t->unparsed_named = false;
 		return;
@@ -1032,7 +1039,7 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		t->unparsed = true;
 		t->waiting = xstrdup("its manifest fails and no good definition of it is known since the daemon "
 				     "started: nothing of it is touched until the manifest parses");
-		hashmap_put(&e->unparsed, t->id, t);
+		hashmap_put(&e->held_by_manifests, t->id, t);
 		update_state(e, t);
 	}
 	t->unparsed_named = t->unparsed || t->kept_gone;
@@ -1122,7 +1129,7 @@ static void removed_while_away(struct engine *e)
 	const char *id;
 	void *v;
 
-	while (hashmap_next(&e->unparsed, &pos, NULL, &v))
+	while (hashmap_next(&e->held_by_manifests, &pos, NULL, &v))
 		if (!((struct tenant_entry *)v)->unparsed_named) {
 			XGROW(gone, n + 1, alloc);
 			gone[n++] = v;

@@ -295,7 +295,7 @@ struct engine {
 	/* id -> struct tenant_entry *: the tenants a failing manifest names that have no
 	 * good definition (tenant_entry.unparsed), and those kept while ids were unknown
 	 * (tenant_entry.kept_gone) */
-	struct hashmap unparsed;
+	struct hashmap held_by_manifests;
 	/* Two places are one under two aliases of an account (the same account id and
 	 * Region): has_twins, as last worked out (twins_known; places.c's twins). */
 	bool twins_known, has_twins;

@@ -96,6 +96,12 @@ rm "$WORK/tenants/t1.yaml"
 let_time_pass
 [ "$(awsim_profile_live "$arn1")" = true ] || fail "t1 was deleted while a file without a readable id exists"
 state_is t1 Ready || fail "t1 is $(tenant_state t1) while kept"
+tenant_json t1 | jq -e '.problem | test("manifest is gone while a file fails")' >/dev/null ||
+	fail "t1 does not show why it is kept: $(tenant_json t1 | jq -c '{state, problem}')"
+rc=0
+ctl status >/dev/null || rc=$?
+[ $rc = 1 ] || fail "bedrock-tenantctl status exits $rc while t1 is kept"
+
 rm "$WORK/tenants/zz-junk.yaml"
 t1_gone() { [ "$(awsim_profile_live "$arn1")" = false ] && gone t1; }
 wait_until 30 "t1 deleted once every id can be read" t1_gone
