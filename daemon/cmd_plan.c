@@ -902,9 +902,7 @@ static int read_manifests(struct planner *p, const char *dir)
 
 	diag_list_init(&diags);
 	manifest_dir_read(p->cfg, dir, &scan, &diags);
-	p->ids_unknown = scan.n_failed_dirs > 0;
-	for (size_t i = 0; i < scan.n_files; i++)
-		p->ids_unknown |= !scan.files[i].tenant && !scan.files[i].failed_id;
+	p->ids_unknown = desired_scan_ids_unknown(&scan);
 	desired_store_apply(&p->desired, &scan, &delta);
 	if (diags.n_errors)
 		setup_print_diags(&diags, stderr);

@@ -67,6 +67,16 @@ size_t desired_scan_tenants(const struct desired_scan *scan)
 	return n;
 }
 
+bool desired_scan_ids_unknown(const struct desired_scan *scan)
+{
+	if (scan->n_failed_dirs)
+		return true;
+	for (size_t i = 0; i < scan->n_files; i++)
+		if (!scan->files[i].tenant && !scan->files[i].failed_id)
+			return true;
+	return false;
+}
+
 void desired_store_init(struct desired_store *store)
 {
 	memset(store, 0, sizeof(*store));

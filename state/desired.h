@@ -74,6 +74,10 @@ void desired_scan_add_failed_dir(struct desired_scan *scan, const char *path, co
 void desired_scan_unavailable(struct desired_scan *scan, const char *problem);
 /* desired_scan_tenants: files of the scan that parsed. */
 size_t desired_scan_tenants(const struct desired_scan *scan);
+/* desired_scan_ids_unknown: a file fails before its tenant id can be read, or a
+ * directory could not be read: a tenant without a manifest may be declared where
+ * nobody can tell (config/manifest_cache.h keeps the same as files come and go). */
+bool desired_scan_ids_unknown(const struct desired_scan *scan);
 
 /* Why a tenant keeps its previous definition. */
 enum desired_stale {

@@ -217,6 +217,31 @@ static void test_unreadable_directory_keeps_its_tenants(void **state)
 	desired_store_release(&s);
 }
 
+/* Whether some tenant may be declared where nobody can tell: only a file failing
+ * without a readable id, or a directory that could not be read, says so. */
+static bool ids_unknown_of(const char *const *files, size_t n)
+{
+	struct desired_scan scan;
+	bool unknown;
+
+	scan_of(&scan, files, n, "claims");
+	unknown = desired_scan_ids_unknown(&scan);
+	desired_scan_release(&scan);
+	return unknown;
+}
+
+static void test_scan_ids_unknown(void **state)
+{
+	const char *const fine[] = { "a.yaml=a", "b.yaml!b" };
+	const char *const no_id[] = { "a.yaml=a", "b.yaml!" };
+	const char *const dir[] = { "a.yaml=a", "m/team-a/" };
+
+	assert_false(ids_unknown_of(fine, 2));
+	assert_true(ids_unknown_of(no_id, 2));
+	assert_true(ids_unknown_of(dir, 2));
+	assert_false(ids_unknown_of(NULL, 0));
+}
+
 static void test_unavailable_directory_deletes_nothing(void **state)
 {
 	struct desired_store s;
@@ -359,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_changed_and_removed),
 		cmocka_unit_test(test_failing_file_keeps_its_tenant),
 		cmocka_unit_test(test_unreadable_directory_keeps_its_tenants),
+		cmocka_unit_test(test_scan_ids_unknown),
 		cmocka_unit_test(test_unavailable_directory_deletes_nothing),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_moves_and_renames),
