@@ -294,9 +294,13 @@ static void diff_wanted(struct diff_ctx *c, const char *name, const struct obser
 			}
 			action_on(c, ACT_BUDGET_ACTION_DELETE, b->name, a, "a second enforcement action");
 		}
+		/* the action's status is judged only on the threshold, roles and limit the
+		 * manifest gives: values changed by hand are set back first (on a threshold
+		 * or limit raised by hand a due enforcement would be reversed, and the
+		 * policy attached again to a role named by hand) */
 		if (!mine || !action_matches(mine, t, arn, role_arn))
 			write_action(c, b, mine, arn, role_arn);
-		if (mine)
+		else if (!planned(c, ACT_BUDGET_UPDATE))
 			diff_status(c, b, mine, live);
 	} else if (live) {
 		c->plan->incomplete |= !planned(c, ACT_BUDGET_CREATE); /* the budget is created first */

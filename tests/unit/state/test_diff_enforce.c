@@ -328,6 +328,62 @@ static void test_deleted_by_hand_over_budget(void **state)
 	sim_release(&s);
 }
 
+/* The executed action's threshold or roles, or the budget's limit, changed by hand
+ * while the tenant is over budget: set back first, and the status judged on what the
+ * manifest gives, not on the hand-made values: no reversal on a raised threshold or
+ * limit, no deny policy attached to a role named by hand. */
+static void test_hand_edits_over_budget(void **state)
+{
+	static const char *const mine[] = { "acme-app" };
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct observed_budget *b;
+	struct plan p;
+
+	(void)state;
+	converged_over_budget(&s, t); /* 52.5 of 50 */
+	b = observed_budget_dup(live_budget(&s));
+	b->actions[0].threshold = 200;
+	observed_store_put_budget(&s.store, b);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_UPDATE), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 0);
+	plan_release(&p);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_EXECUTE], 0);
+	assert_string_equal(live_action(&s)->status, "EXECUTION_SUCCESS");
+	assert_true(over_budget(&s, t));
+
+	b = observed_budget_dup(live_budget(&s));
+	free(b->limit_amount);
+	b->limit_amount = xstrdup("500");
+	observed_store_put_budget(&s.store, b);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_UPDATE), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 0);
+	plan_release(&p);
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_EXECUTE], 0);
+	assert_true(over_budget(&s, t));
+
+	set_attached_roles(&s, mine, 1); /* as a listing reads them for an executed action */
+	b = observed_budget_dup(live_budget(&s));
+	free(b->actions[0].roles[0]);
+	b->actions[0].roles[0] = xstrdup("other-app");
+	observed_store_put_budget(&s.store, b);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_UPDATE), 1);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_ATTACH), 0);
+	plan_release(&p);
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_ATTACH], 0);
+	assert_string_equal(live_action(&s)->roles[0], "acme-app");
+	assert_true(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* Deleted by hand: created again; the threshold or roles changed: updated; a second
  * action of ours goes; someone else's action stays. */
 static void test_repairs(void **state)
@@ -498,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_deleted_by_hand_over_budget),
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_profiles_change_the_document),
+		cmocka_unit_test(test_hand_edits_over_budget),
 		cmocka_unit_test(test_repairs),
 		cmocka_unit_test(test_subscribers_change),
 		cmocka_unit_test(test_enforce_removed),
