@@ -1248,8 +1248,9 @@ void engine_pause(struct engine *e)
 	if (e->paused)
 		return;
 	e->paused = true;
-	if (store_put_paused(e->store, true) < 0) {
-		engine__store_failed(e);
+	if (!engine__store_current(e) || store_put_paused(e->store, true) < 0) {
+		if (!e->store_lost)
+			engine__store_failed(e);
 		log_warning("mutating calls paused, but not durably yet: a restart now would resume them");
 		return;
 	}
@@ -1264,7 +1265,7 @@ void engine_resume(struct engine *e)
 		return;
 	if (e->paused) {
 		e->paused = false;
-		if (store_put_paused(e->store, false) < 0)
+		if (engine__store_current(e) && store_put_paused(e->store, false) < 0)
 			engine__store_failed(e);
 		log_notice("mutating calls resumed");
 	}
@@ -1299,6 +1300,7 @@ size_t engine_approve_prune(struct engine *e)
 	size_t pos = 0, n = 0;
 	void *v;
 
+	(void)engine__store_current(e); /* the approvals on files a start finds */
 	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
 		struct tenant_entry *t = v;
 		if (!t->held)

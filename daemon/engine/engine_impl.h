@@ -451,6 +451,11 @@ void engine__store_release(struct engine *e);
  * store_error()): logged at most once a minute per distinct error, and the whole
  * store is rewritten from memory once it can be written again. */
 void engine__store_failed(struct engine *e);
+/* engine__store_current: before a write that must outlive a kill -9 (the pause, an
+ * approval): the store's files are looked at now and, removed by hand, opened again
+ * and rewritten from memory at once, not at the watch's next look (the write would
+ * meanwhile go to files no start finds). False while the store is still lost. */
+bool engine__store_current(struct engine *e);
 /* engine__store_flush: one more rewrite attempt before the engine stops. */
 void engine__store_flush(struct engine *e);
 /* engine__put_fact: t's fact key = value (NULL: cleared), in its record and the store. */

@@ -145,6 +145,16 @@ void engine_store_look(struct engine *e)
 	check_files(e);
 }
 
+bool engine__store_current(struct engine *e)
+{
+	check_files(e);
+	if (e->store_lost && !e->closing) {
+		uv_timer_stop(&e->store_retry);
+		on_store_retry(&e->store_retry);
+	}
+	return !e->store_lost;
+}
+
 void engine__store_init(struct engine *e)
 {
 	uv_timer_init(e->loop, &e->store_retry);
