@@ -1034,6 +1034,7 @@ static int aws_apply(void *ctx, const struct place *p, const struct action *a, b
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
 	case ACT_DENY_POLICY_ATTACH:
+	case ACT_DENY_POLICY_DETACH:
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:

@@ -518,7 +518,8 @@ static void on_detached(void *arg, int status, const struct aws_error *err)
 	detach_next(x);
 }
 
-/* The next role to detach from (x->names), or the deletion once none is left. */
+/* The next role to detach from (x->names), or once none is left the deletion
+ * (ACT_DENY_POLICY_DELETE) or the end (ACT_DENY_POLICY_DETACH). */
 static int detach_call(struct applying *x)
 {
 	const struct action *a = x->act;
@@ -526,6 +527,10 @@ static int detach_call(struct applying *x)
 	if ((size_t)x->step < x->names.n)
 		return iam_detach_role_policy(x->c->client, &x->target, x->names.items[x->step], a->resource,
 					      on_detached, x);
+	if (a->kind == ACT_DENY_POLICY_DETACH) {
+		finish(x, 0, NULL);
+		return 0;
+	}
 	return iam_delete_policy(x->c->client, &x->target, a->resource, on_policy_deleted, x);
 }
 
@@ -566,7 +571,8 @@ static void on_policy_roles(void *arg, int status, const struct aws_error *err, 
 	detach_next(x);
 }
 
-/* ACT_DENY_POLICY_ATTACH: the policy attached to each of the action's roles in turn
+/* ACT_DENY_POLICY_DETACH: detach_call over the action's roles, without the deletion.
+ * ACT_DENY_POLICY_ATTACH: the policy attached to each of the action's roles in turn
  * (x->step), one already attached included (IAM changes nothing then). */
 static void attach_next(struct applying *x);
 
@@ -619,6 +625,13 @@ int cloud_aws__apply_enforce(struct applying *x)
 		if (!a->n_roles)
 			return -EINVAL;
 		return iam_attach_role_policy(x->c->client, &x->target, a->roles[0], a->resource, on_attached, x);
+	case ACT_DENY_POLICY_DETACH: /* a role it is not attached to is fine (NoSuchEntity) */
+		x->step = 0;
+		if (!a->n_roles)
+			return -EINVAL;
+		for (size_t i = 0; i < a->n_roles; i++)
+			aws_strv_add(&x->names, a->roles[i]);
+		return detach_call(x);
 	default:
 		return budget_action_call(x);
 	}

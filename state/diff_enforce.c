@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "budget_spec.h"
 #include "enforce_spec.h"
@@ -166,6 +167,44 @@ static const char *detached_role(const struct observed_deny_policy *live, const 
 	return live->attachments >= 0 && (size_t)live->attachments < a->n_roles ? "" : NULL;
 }
 
+static bool names_role(const struct tenant *t, const char *role)
+{
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (!strcasecmp(t->roles[i], role)) /* IAM's names ignore case */
+			return true;
+	return false;
+}
+
+/* The executed action's roles that the manifest no longer names: Budgets attached the
+ * policy to them, and an update of the action's roles detaches nothing (nor would the
+ * reversal, which detaches the action's roles of then), so the policy is detached from
+ * them here (from those it is on, when the listing read its roles; else from each).
+ * True when that is planned with the roles known: the action is updated once it is
+ * done, so that a stop in between leaves the dropped roles named by the action. */
+static bool detach_dropped_roles(struct diff_ctx *c, const struct observed_budget *b,
+				 const struct observed_deny_policy *live, const struct observed_budget_action *a)
+{
+	struct action *x = NULL;
+
+	if (!live || !live->arn || !a->status || strcmp(a->status, "EXECUTION_SUCCESS") != 0)
+		return false;
+	for (size_t i = 0; i < a->n_roles; i++) {
+		if (names_role(c->in->desired, a->roles[i]) ||
+		    (live->roles_known && !observed_deny_policy_on_role(live, a->roles[i])))
+			continue;
+		if (!x) {
+			x = plan_add(c->plan, ACT_DENY_POLICY_DETACH,
+				     "the executed action of budget %s names roles the manifest no longer names",
+				     b->name);
+			x->name = xstrdup(live->name);
+			x->resource = xstrdup(live->arn);
+			x->roles = xcalloc(a->n_roles, sizeof(char *));
+		}
+		x->roles[x->n_roles++] = xstrdup(a->roles[i]);
+	}
+	return x && live->roles_known;
+}
+
 static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,
 			const struct observed_deny_policy *live)
 {
@@ -298,9 +337,10 @@ static void diff_wanted(struct diff_ctx *c, const char *name, const struct obser
 		 * manifest gives: values changed by hand are set back first (on a threshold
 		 * or limit raised by hand a due enforcement would be reversed, and the
 		 * policy attached again to a role named by hand) */
-		if (!mine || !action_matches(mine, t, arn, role_arn))
-			write_action(c, b, mine, arn, role_arn);
-		else if (!planned(c, ACT_BUDGET_UPDATE))
+		if (!mine || !action_matches(mine, t, arn, role_arn)) {
+			if (!mine || !detach_dropped_roles(c, b, live, mine))
+				write_action(c, b, mine, arn, role_arn);
+		} else if (!planned(c, ACT_BUDGET_UPDATE))
 			diff_status(c, b, mine, live);
 	} else if (live) {
 		c->plan->incomplete |= !planned(c, ACT_BUDGET_CREATE); /* the budget is created first */

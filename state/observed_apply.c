@@ -383,6 +383,27 @@ static int apply_deny_attach(struct observed_store *s, const struct action *a)
 	return 0;
 }
 
+/* Detached from roles: those it was on come off the count, each role when the listing
+ * did not read which (as a reversal counts; the next listing counts again). */
+static int apply_deny_detach(struct observed_store *s, const struct action *a)
+{
+	const struct observed_deny_policy *live = observed_store_deny_policy(s, a->name);
+	struct observed_deny_policy *p;
+
+	if (!live)
+		return -ENOENT;
+	p = observed_deny_policy_dup(live);
+	for (size_t i = 0; i < a->n_roles; i++) {
+		if (p->roles_known && !observed_deny_policy_on_role(p, a->roles[i]))
+			continue;
+		observed_deny_policy_detach(p, a->roles[i]);
+		if (p->attachments > 0)
+			p->attachments--;
+	}
+	observed_store_put_deny_policy(s, p);
+	return 0;
+}
+
 static int apply_deny_policy(struct observed_store *s, struct tenant_record *r, const struct action *a,
 			     const char *answer)
 {
@@ -582,6 +603,8 @@ int observed_apply_action_at(struct observed_store *s, struct tenant_record *r, 
 		return apply_deny_policy(s, r, a, budget_arn);
 	case ACT_DENY_POLICY_ATTACH:
 		return apply_deny_attach(s, a);
+	case ACT_DENY_POLICY_DETACH:
+		return apply_deny_detach(s, a);
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:

@@ -42,6 +42,7 @@ static const char *const action_names[ACT__COUNT] = {
 	[ACT_DENY_POLICY_CREATE] = "create-deny-policy",
 	[ACT_DENY_POLICY_UPDATE] = "update-deny-policy",
 	[ACT_DENY_POLICY_DELETE] = "delete-deny-policy",
+	[ACT_DENY_POLICY_DETACH] = "detach-deny-policy",
 	[ACT_DENY_POLICY_ATTACH] = "attach-deny-policy",
 	[ACT_BUDGET_ACTION_CREATE] = "create-budget-action",
 	[ACT_BUDGET_ACTION_UPDATE] = "update-budget-action",

@@ -137,6 +137,7 @@ char *plan_render_subject(const struct action *a, const struct observed_store *b
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
 	case ACT_DENY_POLICY_ATTACH:
+	case ACT_DENY_POLICY_DETACH:
 		return xstrdup(a->name ? a->name : "");
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
@@ -499,6 +500,13 @@ static void enforce_changes(const struct action *a, const struct observed_store 
 			free(key);
 		}
 		break;
+	case ACT_DENY_POLICY_DETACH:
+		for (size_t i = 0; i < a->n_roles; i++) {
+			char *key = xasprintf("detached from %s", a->roles[i]);
+			change_list_add(ret, '-', key, NULL, NULL);
+			free(key);
+		}
+		break;
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 		want = xasprintf("%g%%", a->threshold);
@@ -605,6 +613,7 @@ void plan_render_changes(const struct action *a, const struct observed_store *be
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
 	case ACT_DENY_POLICY_ATTACH:
+	case ACT_DENY_POLICY_DETACH:
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:

@@ -378,6 +378,7 @@ static char *apply_result(struct reconcile *r, const struct action *a, struct cl
 	case ACT_DENY_POLICY_UPDATE:
 	case ACT_DENY_POLICY_DELETE:
 	case ACT_DENY_POLICY_ATTACH:
+	case ACT_DENY_POLICY_DETACH:
 	case ACT_BUDGET_ACTION_CREATE:
 	case ACT_BUDGET_ACTION_UPDATE:
 	case ACT_BUDGET_ACTION_DELETE:
@@ -572,6 +573,10 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 	case ACT_DENY_POLICY_ATTACH:
 		journal_deny(ps, a->name);
 		note_change(e, t, a, "attached deny policy %s to its roles again (detached by hand)", a->name);
+		break;
+	case ACT_DENY_POLICY_DETACH:
+		journal_deny(ps, a->name);
+		note_change(e, t, a, "detached deny policy %s from roles the manifest no longer names", a->name);
 		break;
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:

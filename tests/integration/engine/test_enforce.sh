@@ -6,7 +6,8 @@
 # another role too, AttachmentCount unchanged), and one attached
 # by hand under budget is left and said to deny; a raised limit or a new budget period
 # reverses it (Ready, and allowed again); a policy or an action deleted by hand is made again; a change of the
-# alerts' subscribers alone updates the action; versions of the policy made by hand up
+# alerts' subscribers alone updates the action; a role taken out while over budget is
+# detached; versions of the policy made by hand up
 # to IAM's limit of five stop neither a new one (the oldest non-default goes) nor the
 # deletion; removing enforce deletes the action and detaches and deletes the policy.
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +43,7 @@ $([ -z "${SECOND:-}" ] || printf '    - name: p2\n      model: anthropic.claude-
         emails: [${EMAIL:-ops@example.com}]
 $([ "${2:-}" = none ] || echo "    enforce: {at_percent: 100}")
   access:
-    roles: [acme-app]
+    roles: [${ROLES:-acme-app}]
 YAML
 	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
 }
@@ -208,6 +209,19 @@ wait_eq 30 "the roles unknown once they cannot be read" null roles_seen
 tenant_json acme | jq -e '.observed.deny_policy.attachments == 1' >/dev/null ||
 	fail "the count: $(tenant_json acme | jq -c .observed.deny_policy)"
 curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null || fail "clear the fault plan"
+
+# A role added while over budget is attached; taken out again, it is detached (Budgets
+# attached the policy to it, and neither the action's update nor the reversal would
+# take it off): other-app, named again later, is not denied under budget.
+ROLES="acme-app, other-app" enforced_tenant 10
+wait_eq 30 "the deny policy attached to the added role" 1 attached other-app
+wait_eq 30 "acme OverBudget with two roles" OverBudget state
+enforced_tenant 10
+wait_eq 30 "the deny policy detached from the role taken out" 0 attached other-app
+[ "$(attached)" = 1 ] || fail "the deny policy is not on acme-app any more"
+wait_eq 30 "acme OverBudget with its one role" OverBudget state
+tenant_json acme | jq -e '.history | any(.event | test("detached deny policy bedrock-tenantd-acme-deny from roles the manifest no longer names"))' >/dev/null ||
+	fail "the history does not say the policy was detached"
 
 # The limit raised above the spend: reversed (then reset), allowed again, Ready.
 enforced_tenant 20

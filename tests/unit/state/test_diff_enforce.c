@@ -384,6 +384,63 @@ static void test_hand_edits_over_budget(void **state)
 	sim_release(&s);
 }
 
+/* A role dropped from the manifest while the action has executed: Budgets attached
+ * the policy to it, and neither the action's update nor its reversal detaches it, so
+ * the diff does, before the update when the roles are known; with the roles unknown
+ * (no ListEntitiesForPolicy) in the same round. */
+static void test_role_dropped_over_budget(void **state)
+{
+	static const char *const both[] = { "acme-app", "acme-batch" };
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	const struct observed_deny_policy *d;
+	struct plan p;
+
+	(void)state;
+	fix_role(t, "acme-batch");
+	converged_over_budget(&s, t);
+	set_attached_roles(&s, both, 2);
+	assert_true(over_budget(&s, t));
+	free(t->roles[1]); /* acme-batch */
+	t->n_roles = 1;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_UPDATE), 0);
+	for (size_t i = 0; i < p.n_actions; i++) {
+		if (p.actions[i].kind != ACT_DENY_POLICY_DETACH)
+			continue;
+		assert_int_equal(p.actions[i].n_roles, 1);
+		assert_string_equal(p.actions[i].roles[0], "acme-batch");
+	}
+	plan_release(&p);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_DETACH], 1);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_UPDATE], 1);
+	d = observed_store_deny_policy(&s.store, POLICY);
+	assert_int_equal(d->n_roles, 1);
+	assert_string_equal(d->roles[0], "acme-app");
+	assert_int_equal(live_action(&s)->n_roles, 1);
+	assert_true(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+
+	/* the roles not known: detached and updated in one round */
+	t = enforced("50", 100);
+	fix_role(t, "acme-batch");
+	converged_over_budget(&s, t);
+	free(t->roles[1]);
+	t->n_roles = 1;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_UPDATE), 1);
+	plan_release(&p);
+	converge(&s, t);
+	assert_true(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* Deleted by hand: created again; the threshold or roles changed: updated; a second
  * action of ours goes; someone else's action stays. */
 static void test_repairs(void **state)
@@ -555,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_hand_edits_over_budget),
+		cmocka_unit_test(test_role_dropped_over_budget),
 		cmocka_unit_test(test_repairs),
 		cmocka_unit_test(test_subscribers_change),
 		cmocka_unit_test(test_enforce_removed),
