@@ -949,6 +949,7 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	tenant_free(entry->desired);
 	entry->desired = tenant_ref(t); /* shared with the desired store, never changed */
 	entry->removed = false;
+	engine__pools_need_changed(e, entry);
 	e->ready_scan_pos = 0; /* it may have stopped being suspended */
 	/* not settled: the new definition may sit where the old one was */
 	diff_stamp_clear(&entry->settled);

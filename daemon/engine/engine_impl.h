@@ -559,6 +559,16 @@ struct engine__pool *engine__pool(const struct engine *e, const char *name);
 struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t, engine__place_report_fn *report);
 /* engine__pools_listed: ps was listed: its quotas are read again, its pools counted afresh. */
 void engine__pools_listed(struct engine *e, struct place_state *ps);
+/* engine__pools_placed: t's place is ps now, `was` before (either may be NULL). Every
+ * pool holding `was` counts afresh (what t left stays in its listing until deleted);
+ * every pool holding ps reserves what t still needs there, whichever pool or manifest
+ * put it there: a pool's count is made again only when something else changes, and
+ * a place may serve several pools and tenants naming its account. */
+void engine__pools_placed(struct engine *e, const struct tenant_entry *t, const struct place_state *was,
+			  const struct place_state *ps);
+/* engine__pools_need_changed: t's definition changed (or came back) where it is: its
+ * need there may have, and every pool holding its place counts afresh. */
+void engine__pools_need_changed(struct engine *e, const struct tenant_entry *t);
 /* engine__pools_forgot: t is forgotten (its room is free again). */
 void engine__pools_forgot(struct engine *e, const struct tenant_entry *t);
 /* engine__pools_quota_full: AWS refused a create in ps with a quota error of kind. */

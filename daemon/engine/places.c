@@ -307,6 +307,7 @@ void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_st
 		hashmap_put(&ps->members, t->id, t);
 	if (was && ps)
 		engine__account_bring(e, t, ps);
+	engine__pools_placed(e, t, was, ps);
 }
 
 /* ---- the account id ---- */

@@ -329,7 +329,8 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 		wait_for(e, p, t, placement_reason(p->name, p->cap, p->n_places, &need, region));
 		return NULL;
 	}
-	placement_reserve(p->cap, p->n_places, i, &need);
+	/* reserved in p's count (and in every other pool holding the place) as t's place
+	 * is set (engine__pools_placed) */
 	set_place_fact(e, p, t, p->places[i]->place.key);
 	if (t->waiting)
 		log_tenant(LOG_LVL_NOTICE, t->id, "placed in %s (capacity appeared)", p->places[i]->place.key);
@@ -345,6 +346,29 @@ static void changed(struct engine *e, struct engine__pool *p)
 	p->dirty = true;
 	if (!e->closing && p->waiting.n)
 		e->pool_report(e, p);
+}
+
+void engine__pools_placed(struct engine *e, const struct tenant_entry *t, const struct place_state *was,
+			  const struct place_state *ps)
+{
+	for (size_t i = 0; i < e->n_pools; i++) {
+		struct engine__pool *p = &e->pools[i];
+		long k = ps ? place_index(p, ps) : -1;
+		struct placement_need need;
+		if (was && place_index(p, was) >= 0)
+			p->dirty = true;
+		if (k < 0 || p->dirty || t->removed || !t->desired)
+			continue;
+		missing(t, p->places[k], &need);
+		placement_reserve(p->cap, p->n_places, (size_t)k, &need);
+	}
+}
+
+void engine__pools_need_changed(struct engine *e, const struct tenant_entry *t)
+{
+	for (size_t i = 0; t->place && i < e->n_pools; i++)
+		if (hashmap_get(&e->pools[i].index, t->place->key))
+			changed(e, &e->pools[i]);
 }
 
 void engine__pools_forgot(struct engine *e, const struct tenant_entry *t)
