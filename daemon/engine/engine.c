@@ -240,9 +240,10 @@ static void check_drained(struct engine *e);
 
 /* AWS refused a create of t with a quota error: the place has no room of that kind
  * until its next listing. A pool tenant with nothing there yet is placed again (it
- * moves nothing: nothing of it exists); otherwise it waits, Pending with the reason,
- * until the next listing of its place (each resync, where the quotas are read again)
- * marks it again. */
+ * moves nothing: nothing of it exists), unless it was reconciled there (its resources
+ * were deleted by hand since: a tenant never moves silently) and is not moving;
+ * otherwise it waits, Pending with the reason, until the next listing of its place
+ * (each resync, where the quotas are read again) marks it again. */
 static void quota_refused(struct engine *e, struct tenant_entry *t, const struct engine__outcome *o)
 {
 	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
@@ -255,7 +256,8 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 			       placement_kind_name((enum placement_kind)o->quota_kind), o->error ? o->error : "");
 	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
 	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
-	    record_fact(t->record, ENGINE__FACT_PLACE)) {
+	    record_fact(t->record, ENGINE__FACT_PLACE) &&
+	    (!record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) || engine__moving(t))) {
 		engine__set_place_fact(e, t, NULL);
 		engine__set_place(e, t, NULL);
 		workqueue_add(&e->queue, t->id, WQ_NORMAL);
