@@ -205,6 +205,39 @@ static bool detach_dropped_roles(struct diff_ctx *c, const struct observed_budge
 	return x && live->roles_known;
 }
 
+/* No action of ours on the budget (deleted by hand, perhaps once it had executed:
+ * Budgets does not reverse an action it deletes), yet the policy is on the tenant's
+ * roles while the spend is under the threshold: that attachment outlived the action
+ * that made it, and the action made again would never take it off, so it is detached
+ * from the tenant's roles (those it is on, when the listing read them; else each of
+ * them, while it is attached anywhere). Over the threshold the new action executes
+ * and keeps it. */
+static void detach_without_action(struct diff_ctx *c, const struct observed_budget *b,
+				  const struct observed_deny_policy *live)
+{
+	const struct tenant *t = c->in->desired;
+	struct action *x = NULL;
+
+	if (!live || !live->arn || over_threshold(b, t->budget->enforce_at_percent))
+		return;
+	if (live->roles_known ? !live->n_roles : live->attachments <= 0)
+		return;
+	for (size_t i = 0; i < t->n_roles; i++) {
+		if (live->roles_known && !observed_deny_policy_on_role(live, t->roles[i]))
+			continue;
+		if (!x) {
+			x = plan_add(c->plan, ACT_DENY_POLICY_DETACH,
+				     "budget %s has no enforcement action, and its deny policy is still attached "
+				     "under the threshold",
+				     b->name);
+			x->name = xstrdup(live->name);
+			x->resource = xstrdup(live->arn);
+			x->roles = xcalloc(t->n_roles, sizeof(char *));
+		}
+		x->roles[x->n_roles++] = xstrdup(t->roles[i]);
+	}
+}
+
 static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,
 			const struct observed_deny_policy *live)
 {
@@ -338,6 +371,8 @@ static void diff_wanted(struct diff_ctx *c, const char *name, const struct obser
 		 * or limit raised by hand a due enforcement would be reversed, and the
 		 * policy attached again to a role named by hand) */
 		if (!mine || !action_matches(mine, t, arn, role_arn)) {
+			if (!mine)
+				detach_without_action(c, b, live);
 			if (!mine || !detach_dropped_roles(c, b, live, mine))
 				write_action(c, b, mine, arn, role_arn);
 		} else if (!planned(c, ACT_BUDGET_UPDATE))

@@ -441,6 +441,43 @@ static void test_role_dropped_over_budget(void **state)
 	sim_release(&s);
 }
 
+/* The executed action deleted by hand (Budgets does not reverse it: the policy stays
+ * on the role): made again, and, under the threshold, the policy is detached from the
+ * tenant's roles; over it, kept for the new action to hold. */
+static void test_executed_action_deleted_by_hand(void **state)
+{
+	static const char *const mine[] = { "acme-app" };
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct observed_budget *b;
+	struct plan p;
+
+	(void)state;
+	converged_over_budget(&s, t);
+	set_attached_roles(&s, mine, 1);
+	b = observed_budget_dup(live_budget(&s));
+	observed_budget_action_release(&b->actions[0]);
+	b->n_actions = 0;
+	observed_store_put_budget(&s.store, b);
+	sim_diff(&s, t, DELETION_DELETE, &p); /* still over: the new action keeps it */
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_CREATE), 1);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 0);
+	plan_release(&p);
+	set_spend(&s, "10", NULL);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_CREATE), 1);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 1);
+	plan_release(&p);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_DETACH], 1);
+	assert_int_equal(observed_store_deny_policy(&s.store, POLICY)->n_roles, 0);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* Deleted by hand: created again; the threshold or roles changed: updated; a second
  * action of ours goes; someone else's action stays. */
 static void test_repairs(void **state)
@@ -613,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_hand_edits_over_budget),
 		cmocka_unit_test(test_role_dropped_over_budget),
+		cmocka_unit_test(test_executed_action_deleted_by_hand),
 		cmocka_unit_test(test_repairs),
 		cmocka_unit_test(test_subscribers_change),
 		cmocka_unit_test(test_enforce_removed),
