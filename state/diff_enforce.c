@@ -175,6 +175,19 @@ static bool names_role(const struct tenant *t, const char *role)
 	return false;
 }
 
+/* A detach of the policy live from roles, with room for n of them (none yet), for
+ * budget's reason why. */
+static struct action *plan_detach(struct diff_ctx *c, const struct observed_deny_policy *live, size_t n,
+				  const char *budget, const char *why)
+{
+	struct action *x = plan_add(c->plan, ACT_DENY_POLICY_DETACH, "budget %s: %s", budget, why);
+
+	x->name = xstrdup(live->name);
+	x->resource = xstrdup(live->arn);
+	x->roles = xcalloc(n ? n : 1, sizeof(char *));
+	return x;
+}
+
 /* The executed action's roles that the manifest no longer names: Budgets attached the
  * policy to them, and an update of the action's roles detaches nothing (nor would the
  * reversal, which detaches the action's roles of then), so the policy is detached from
@@ -192,14 +205,9 @@ static bool detach_dropped_roles(struct diff_ctx *c, const struct observed_budge
 		if (names_role(c->in->desired, a->roles[i]) ||
 		    (live->roles_known && !observed_deny_policy_on_role(live, a->roles[i])))
 			continue;
-		if (!x) {
-			x = plan_add(c->plan, ACT_DENY_POLICY_DETACH,
-				     "the executed action of budget %s names roles the manifest no longer names",
-				     b->name);
-			x->name = xstrdup(live->name);
-			x->resource = xstrdup(live->arn);
-			x->roles = xcalloc(a->n_roles, sizeof(char *));
-		}
+		if (!x)
+			x = plan_detach(c, live, a->n_roles, b->name,
+					"its executed action names roles the manifest no longer names");
 		x->roles[x->n_roles++] = xstrdup(a->roles[i]);
 	}
 	return x && live->roles_known;
@@ -225,15 +233,10 @@ static void detach_without_action(struct diff_ctx *c, const struct observed_budg
 	for (size_t i = 0; i < t->n_roles; i++) {
 		if (live->roles_known && !observed_deny_policy_on_role(live, t->roles[i]))
 			continue;
-		if (!x) {
-			x = plan_add(c->plan, ACT_DENY_POLICY_DETACH,
-				     "budget %s has no enforcement action, and its deny policy is still attached "
-				     "under the threshold",
-				     b->name);
-			x->name = xstrdup(live->name);
-			x->resource = xstrdup(live->arn);
-			x->roles = xcalloc(t->n_roles, sizeof(char *));
-		}
+		if (!x)
+			x = plan_detach(c, live, t->n_roles, b->name,
+					"no enforcement action, and the deny policy is still attached under the "
+					"threshold");
 		x->roles[x->n_roles++] = xstrdup(t->roles[i]);
 	}
 }
