@@ -74,6 +74,16 @@ static void set_spend(struct sim *s, const char *actual, const char *status)
 	observed_store_put_budget(&s->store, b);
 }
 
+/* The budget's one action deleted by hand, as a listing shows it. */
+static void delete_action_by_hand(struct sim *s)
+{
+	struct observed_budget *b = observed_budget_dup(live_budget(s));
+
+	observed_budget_action_release(&b->actions[0]);
+	b->n_actions = 0;
+	observed_store_put_budget(&s->store, b);
+}
+
 static unsigned converge(struct sim *s, const struct tenant *t)
 {
 	return sim_converge(s, t, DELETION_DELETE, 1, 20);
@@ -449,16 +459,12 @@ static void test_executed_action_deleted_by_hand(void **state)
 	static const char *const mine[] = { "acme-app" };
 	struct sim s;
 	struct tenant *t = enforced("50", 100);
-	struct observed_budget *b;
 	struct plan p;
 
 	(void)state;
 	converged_over_budget(&s, t);
 	set_attached_roles(&s, mine, 1);
-	b = observed_budget_dup(live_budget(&s));
-	observed_budget_action_release(&b->actions[0]);
-	b->n_actions = 0;
-	observed_store_put_budget(&s.store, b);
+	delete_action_by_hand(&s);
 	sim_diff(&s, t, DELETION_DELETE, &p); /* still over: the new action keeps it */
 	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_CREATE), 1);
 	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 0);
@@ -490,10 +496,7 @@ static void test_repairs(void **state)
 	sim_init(&s, "acme");
 	converge(&s, t);
 	observed_store_remove_deny_policy(&s.store, POLICY);
-	b = observed_budget_dup(live_budget(&s));
-	observed_budget_action_release(&b->actions[0]);
-	b->n_actions = 0;
-	observed_store_put_budget(&s.store, b);
+	delete_action_by_hand(&s);
 	s.aws_calls = 0;
 	converge(&s, t);
 	assert_int_equal(s.calls[ACT_DENY_POLICY_CREATE], 2);
