@@ -1268,9 +1268,14 @@ void engine_resume(struct engine *e)
 		return;
 	if (e->paused) {
 		e->paused = false;
-		if (engine__store_current(e) && store_put_paused(e->store, false) < 0)
-			engine__store_failed(e);
-		log_notice("mutating calls resumed");
+		if (!engine__store_current(e) || store_put_paused(e->store, false) < 0) {
+			if (!e->store_lost)
+				engine__store_failed(e);
+			log_warning(
+				"mutating calls resumed, but not durably yet: a restart now would pause them again");
+		} else {
+			log_notice("mutating calls resumed");
+		}
 	}
 	engine__calls_released(e);
 }
