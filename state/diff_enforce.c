@@ -213,23 +213,39 @@ static bool detach_dropped_roles(struct diff_ctx *c, const struct observed_budge
 	return x && live->roles_known;
 }
 
+/* The deny policy is on the tenant's roles as far as the listing tells: on one of
+ * them when it read the policy's roles (an executed action's), else attached to
+ * anything at all. */
+static bool denies_tenant(const struct tenant *t, const struct observed_deny_policy *live)
+{
+	if (!live || !live->arn)
+		return false;
+	if (!live->roles_known)
+		return live->attachments > 0;
+	for (size_t i = 0; i < t->n_roles; i++)
+		if (observed_deny_policy_on_role(live, t->roles[i]))
+			return true;
+	return false;
+}
+
 /* No action of ours on the budget (deleted by hand, perhaps once it had executed:
  * Budgets does not reverse an action it deletes), yet the policy is on the tenant's
- * roles while the spend is under the threshold: that attachment outlived the action
- * that made it, and the action made again would never take it off, so it is detached
- * from the tenant's roles (those it is on, when the listing read them; else each of
- * them, while it is attached anywhere). Over the threshold the new action executes
- * and keeps it. */
-static void detach_without_action(struct diff_ctx *c, const struct observed_budget *b,
-				  const struct observed_deny_policy *live)
+ * roles. Over the threshold the roles are denied and stay so (the action made again
+ * runs and keeps it): OverBudget. Under it that attachment outlived the action that
+ * made it, and the action made again would never take it off, so it is detached from
+ * the tenant's roles (those it is on, when the listing read them; else each of them,
+ * while it is attached anywhere). */
+static void without_action(struct diff_ctx *c, const struct observed_budget *b, const struct observed_deny_policy *live)
 {
 	const struct tenant *t = c->in->desired;
 	struct action *x = NULL;
 
-	if (!live || !live->arn || over_threshold(b, t->budget->enforce_at_percent))
+	if (!denies_tenant(t, live))
 		return;
-	if (live->roles_known ? !live->n_roles : live->attachments <= 0)
+	if (over_threshold(b, t->budget->enforce_at_percent)) {
+		c->plan->over_budget = true;
 		return;
+	}
 	for (size_t i = 0; i < t->n_roles; i++) {
 		if (live->roles_known && !observed_deny_policy_on_role(live, t->roles[i]))
 			continue;
@@ -249,7 +265,13 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 
 	if (!a->status)
 		return;
-	if (!strcmp(a->status, "EXECUTION_SUCCESS")) {
+	if (!strcmp(a->status, "STANDBY")) {
+		/* made again while the spend is over and the policy stayed on the roles (the
+		 * executed action deleted by hand): denied until Budgets runs it. Under the
+		 * threshold an attachment is left as it is (an operator's block) */
+		if (over && denies_tenant(c->in->desired, live))
+			c->plan->over_budget = true;
+	} else if (!strcmp(a->status, "EXECUTION_SUCCESS")) {
 		const char *role = over ? detached_role(live, a) : NULL;
 		if (role) {
 			/* Budgets keeps its status: the roles are attached again here (a role
@@ -375,7 +397,7 @@ static void diff_wanted(struct diff_ctx *c, const char *name, const struct obser
 		 * policy attached again to a role named by hand) */
 		if (!mine || !action_matches(mine, t, arn, role_arn)) {
 			if (!mine)
-				detach_without_action(c, b, live);
+				without_action(c, b, live);
 			if (!mine || !detach_dropped_roles(c, b, live, mine))
 				write_action(c, b, mine, arn, role_arn);
 		} else if (!planned(c, ACT_BUDGET_UPDATE))

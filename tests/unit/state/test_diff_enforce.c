@@ -484,6 +484,36 @@ static void test_executed_action_deleted_by_hand(void **state)
 	sim_release(&s);
 }
 
+/* The executed action deleted by hand while the spend is still over: the policy stays
+ * on the tenant's role (Budgets does not reverse an action it deletes) and the action
+ * made again waits in STANDBY until Budgets runs it. The role is denied all along, so
+ * the tenant is OverBudget all along: while the action is made, and in STANDBY, with
+ * the policy's roles read or only its attachments counted (a listing reads the roles
+ * of an executed action's policy only). */
+static void test_deleted_action_over_stays_over_budget(void **state)
+{
+	static const char *const mine[] = { "acme-app" };
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	converged_over_budget(&s, t);
+	set_attached_roles(&s, mine, 1);
+	delete_action_by_hand(&s);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_CREATE), 1);
+	assert_true(p.over_budget);
+	plan_release(&p);
+	converge(&s, t);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	assert_true(over_budget(&s, t));
+	set_attachments(&s, 1); /* the next listing: the count only */
+	assert_true(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* Deleted by hand: created again; the threshold or roles changed: updated; a second
  * action of ours goes; someone else's action stays. */
 static void test_repairs(void **state)
@@ -654,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_hand_edits_over_budget),
 		cmocka_unit_test(test_role_dropped_over_budget),
 		cmocka_unit_test(test_executed_action_deleted_by_hand),
+		cmocka_unit_test(test_deleted_action_over_stays_over_budget),
 		cmocka_unit_test(test_repairs),
 		cmocka_unit_test(test_subscribers_change),
 		cmocka_unit_test(test_enforce_removed),
