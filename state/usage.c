@@ -1,6 +1,7 @@
 #include "usage.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,32 @@ static void entry_free(void *v)
 	free(e->model_id);
 	free(e->md_tenant);
 	free(e);
+}
+
+static uint64_t count_add(uint64_t a, uint64_t b)
+{
+	a = a < USAGE_COUNT_MAX ? a : USAGE_COUNT_MAX;
+	b = b < USAGE_COUNT_MAX ? b : USAGE_COUNT_MAX;
+	return a + b < USAGE_COUNT_MAX ? a + b : USAGE_COUNT_MAX;
+}
+
+void usage_counts_add(struct usage_counts *dst, const struct usage_counts *src)
+{
+	dst->requests = count_add(dst->requests, src->requests);
+	dst->input = count_add(dst->input, src->input);
+	dst->output = count_add(dst->output, src->output);
+	dst->cache_read = count_add(dst->cache_read, src->cache_read);
+	dst->cache_write = count_add(dst->cache_write, src->cache_write);
+	dst->cost += src->cost;
+}
+
+double usage_usd_rounded(double usd)
+{
+	double micros = usd * 1e6;
+
+	if (!isfinite(micros) || fabs(micros) >= 0x1p53)
+		return usd;
+	return round(micros) / 1e6 + 0.0; /* + 0.0: never -0 */
 }
 
 void usage_batch_init(struct usage_batch *b)
@@ -138,11 +165,7 @@ static void add_entry(struct usage_batch *b, int32_t day, const char *model, con
 		e->md_tenant = md ? xstrdup(md) : NULL;
 		hashmap_put(&b->map, key, e);
 	}
-	e->c.requests += c->requests;
-	e->c.input += c->input;
-	e->c.output += c->output;
-	e->c.cache_read += c->cache_read;
-	e->c.cache_write += c->cache_write;
+	usage_counts_add(&e->c, c);
 }
 
 void usage_parse_line(struct usage_batch *b, const char *line, size_t len, const char *metadata_key)
@@ -313,12 +336,7 @@ void usage_agg_add(struct usage_agg *a, int32_t day, const char *tenant, const c
 		r->model = xstrdup(model);
 		hashmap_put(&a->map, key.buf, r);
 	}
-	r->c.requests += c->requests;
-	r->c.input += c->input;
-	r->c.output += c->output;
-	r->c.cache_read += c->cache_read;
-	r->c.cache_write += c->cache_write;
-	r->c.cost += c->cost;
+	usage_counts_add(&r->c, c);
 	strbuf_release(&key);
 }
 

@@ -29,6 +29,16 @@ struct usage_counts {
 	double cost;					 /* estimated USD (aggregates only) */
 };
 
+/* Where every count stops (2^53: exact in a double, as JSON gives numbers): a hostile
+ * or corrupt log's counts, each within the parser's bound, may add up past 64 bits. */
+#define USAGE_COUNT_MAX (UINT64_C(1) << 53)
+
+/* usage_counts_add: dst += src, each count saturating at USAGE_COUNT_MAX. */
+void usage_counts_add(struct usage_counts *dst, const struct usage_counts *src);
+/* usage_usd_rounded: usd rounded to millionths of a dollar where that is exact (below
+ * 2^53 millionths), else as it is. */
+double usage_usd_rounded(double usd);
+
 /* One key of a parsed object. */
 struct usage_batch_entry {
 	int32_t day;	 /* days since 1970-01-01 (UTC) of the record's timestamp */

@@ -106,13 +106,16 @@ int usage_store_cursor(struct usage_store *s, const char *place, char **ret)
 	return 0;
 }
 
+/* A row's count plus the new one, stopping at USAGE_COUNT_MAX as the aggregates do
+ * (each below it, their sum does not overflow). */
+#define ADD(col)   #col " = MIN(" #col " + excluded." #col ", 9007199254740992), "
+#define ADD_COUNTS ADD(requests) ADD(input) ADD(output) ADD(cache_read) ADD(cache_write)
+
 static int add_rows(struct usage_store *s, const struct usage_agg *a)
 {
 	static const char sql[] =
 		"INSERT INTO usage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (day, tenant, profile, model) DO "
-		"UPDATE SET requests = requests + excluded.requests, input = input + excluded.input,"
-		" output = output + excluded.output, cache_read = cache_read + excluded.cache_read,"
-		" cache_write = cache_write + excluded.cache_write, cost = cost + excluded.cost";
+		"UPDATE SET " ADD_COUNTS "cost = cost + excluded.cost";
 	sqlite3_stmt *st = NULL;
 	size_t pos = 0;
 	const char *key;
@@ -205,15 +208,24 @@ void usage_sums_release(struct usage_sums *s)
 	memset(s, 0, sizeof(*s));
 }
 
-#define SUMS "SUM(requests), SUM(input), SUM(output), SUM(cache_read), SUM(cache_write), SUM(cost)"
+/* TOTAL, not SUM: SQLite's SUM of integers fails the whole query past 2^63, TOTAL
+ * adds as doubles (exact below 2^53, where every count stops) */
+#define SUMS "TOTAL(requests), TOTAL(input), TOTAL(output), TOTAL(cache_read), TOTAL(cache_write), TOTAL(cost)"
+
+static uint64_t count_at(sqlite3_stmt *st, int i)
+{
+	double d = sqlite3_column_double(st, i);
+
+	return d > 0 ? d < (double)USAGE_COUNT_MAX ? (uint64_t)d : USAGE_COUNT_MAX : 0;
+}
 
 static void read_counts(sqlite3_stmt *st, int first, struct usage_counts *c)
 {
-	c->requests = (uint64_t)sqlite3_column_int64(st, first);
-	c->input = (uint64_t)sqlite3_column_int64(st, first + 1);
-	c->output = (uint64_t)sqlite3_column_int64(st, first + 2);
-	c->cache_read = (uint64_t)sqlite3_column_int64(st, first + 3);
-	c->cache_write = (uint64_t)sqlite3_column_int64(st, first + 4);
+	c->requests = count_at(st, first);
+	c->input = count_at(st, first + 1);
+	c->output = count_at(st, first + 2);
+	c->cache_read = count_at(st, first + 3);
+	c->cache_write = count_at(st, first + 4);
 	c->cost = sqlite3_column_double(st, first + 5);
 }
 
@@ -272,7 +284,7 @@ int usage_store_tenant(struct usage_store *s, const char *tenant, int32_t since,
 
 	r = query(s,
 		  "SELECT tenant, profile, model, 0, " SUMS " FROM usage WHERE tenant = ?1 AND day BETWEEN ?2 AND ?3"
-		  " AND ?4 = ?4 GROUP BY profile, model ORDER BY SUM(cost) DESC, profile, model",
+		  " AND ?4 = ?4 GROUP BY profile, model ORDER BY TOTAL(cost) DESC, profile, model",
 		  tenant, since, until, 0, &a);
 	if (r == 0)
 		r = query(s,
@@ -297,7 +309,8 @@ int usage_store_ranking(struct usage_store *s, int32_t since, int32_t until, siz
 
 	r = query(s,
 		  "SELECT tenant, NULL, NULL, 0, " SUMS " FROM usage WHERE tenant <> '' AND ?1 IS NULL AND day BETWEEN"
-		  " ?2 AND ?3 GROUP BY tenant ORDER BY SUM(cost) DESC, SUM(input) + SUM(output) DESC, tenant LIMIT ?4",
+		  " ?2 AND ?3 GROUP BY tenant ORDER BY TOTAL(cost) DESC, TOTAL(input) + TOTAL(output) DESC, tenant "
+		  "LIMIT ?4",
 		  NULL, since, until, (int64_t)limit, &top);
 	if (r == 0)
 		r = query(s,
@@ -318,12 +331,7 @@ int usage_store_ranking(struct usage_store *s, int32_t since, int32_t until, siz
 			*ret_unattributed = *c;
 		else
 			*ret_tenants = tot.items[i].profile ? strtoull(tot.items[i].profile, NULL, 10) : 0;
-		ret_total->requests += c->requests;
-		ret_total->input += c->input;
-		ret_total->output += c->output;
-		ret_total->cache_read += c->cache_read;
-		ret_total->cache_write += c->cache_write;
-		ret_total->cost += c->cost;
+		usage_counts_add(ret_total, c);
 	}
 	usage_sums_release(&tot);
 	*ret = top;

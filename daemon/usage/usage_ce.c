@@ -290,7 +290,7 @@ static cJSON *str_or_null(const char *s)
 
 static cJSON *usd_json(double v)
 {
-	return cJSON_CreateNumber((double)(int64_t)(v * 1e6 + (v < 0 ? -0.5 : 0.5)) / 1e6);
+	return cJSON_CreateNumber(usage_usd_rounded(v));
 }
 
 static cJSON *day_or_null(const struct usage_ce *ce, int32_t day)

@@ -60,7 +60,7 @@ static void add_counts(cJSON *o, const struct usage_counts *c)
 	cJSON_AddNumberToObject(o, "output_tokens", (double)c->output);
 	cJSON_AddNumberToObject(o, "cache_read_tokens", (double)c->cache_read);
 	cJSON_AddNumberToObject(o, "cache_write_tokens", (double)c->cache_write);
-	cJSON_AddNumberToObject(o, "estimated_cost_usd", (double)(int64_t)(c->cost * 1e6 + 0.5) / 1e6);
+	cJSON_AddNumberToObject(o, "estimated_cost_usd", usage_usd_rounded(c->cost));
 }
 
 static void add_range(cJSON *o, int32_t since, int32_t until)
@@ -103,17 +103,7 @@ static cJSON *ce_usd(struct usage_reader *u, const char *tenant, int32_t since, 
 
 	if (!usage_reader_ce(u) || !usage_ce_usd(usage_reader_ce(u), tenant, since, until, &usd, &partial))
 		return cJSON_CreateNull();
-	return cJSON_CreateNumber((double)(int64_t)(usd * 1e6 + 0.5) / 1e6);
-}
-
-static void sum_into(struct usage_counts *t, const struct usage_counts *c)
-{
-	t->requests += c->requests;
-	t->input += c->input;
-	t->output += c->output;
-	t->cache_read += c->cache_read;
-	t->cache_write += c->cache_write;
-	t->cost += c->cost;
+	return cJSON_CreateNumber(usage_usd_rounded(usd));
 }
 
 cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const struct tenant_entry *t, int32_t since,
@@ -133,7 +123,7 @@ cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const s
 	cJSON_AddStringToObject(o, "tenant", t->id);
 	add_range(o, since, until);
 	for (size_t i = 0; i < by_day.n; i++)
-		sum_into(&total, &by_day.items[i].c);
+		usage_counts_add(&total, &by_day.items[i].c);
 	add_counts(cJSON_AddObjectToObject(o, "total"), &total);
 	arr = cJSON_AddArrayToObject(o, "by_profile");
 	for (size_t i = 0; i < by_profile.n; i++) {

@@ -437,6 +437,85 @@ static void test_store(void **state)
 	free(dir);
 }
 
+/* Counts a hostile or corrupt log may carry: each within the parser's bound, together
+ * past what 64 bits (and JSON's doubles) hold. Every sum stops at USAGE_COUNT_MAX, in
+ * one object's batch, in an aggregate, in the store's rows and in its sums (an SQLite
+ * SUM() past 2^63 fails the whole answer); a cost is rounded to millionths only where
+ * that is exact. */
+static void test_counts_saturate(void **state)
+{
+	char *dir = temp_db(), *path = xasprintf("%s/usage.db", dir), *line;
+	struct usage_store *s;
+	struct usage_sums by_profile, by_day, top;
+	struct usage_counts total, unattributed, c = { 0 };
+	struct usage_batch b;
+	struct usage_agg a;
+	size_t n_tenants;
+	const struct usage_batch_entry *e = NULL;
+	size_t pos = 0;
+	void *v;
+
+	(void)state;
+	usage_batch_init(&b);
+	line = xstrdup("{\"schemaType\":\"ModelInvocationLog\",\"timestamp\":\"2026-12-03T01:00:00Z\","
+		       "\"modelId\":\"" MODEL "\",\"input\":{\"inputTokenCount\":1000000000000000},"
+		       "\"output\":{\"outputTokenCount\":1}}");
+	for (int i = 0; i < 20; i++)
+		usage_parse_line(&b, line, strlen(line), "tenantId");
+	free(line);
+	assert_int_equal(b.malformed, 0);
+	assert_int_equal(b.map.n, 1);
+	assert_true(hashmap_next(&b.map, &pos, NULL, &v));
+	e = v;
+	assert_int_equal(e->c.requests, 20);
+	assert_true(e->c.input == USAGE_COUNT_MAX);
+	usage_batch_release(&b);
+
+	c.requests = c.input = USAGE_COUNT_MAX;
+	usage_counts_add(&c, &c);
+	assert_true(c.requests == USAGE_COUNT_MAX && c.input == USAGE_COUNT_MAX);
+
+	assert_int_equal(usage_store_open(path, &s, NULL), 0);
+	for (int round = 0; round < 2; round++) {
+		char key[16];
+		usage_agg_init(&a);
+		for (int32_t day = 0; day < 1500; day++)
+			agg_one(&a, day, "acme", "chat", USAGE_COUNT_MAX, 1e12);
+		snprintf(key, sizeof(key), "p/k%d", round);
+		assert_int_equal(usage_store_commit(s, "default/us-east-1 s3://b/p/", key, &a, 1500, 0), 0);
+		usage_agg_release(&a);
+	}
+	assert_int_equal(usage_store_tenant(s, "acme", 0, 2000, &by_profile, &by_day), 0);
+	assert_int_equal(by_profile.n, 1);
+	assert_true(by_profile.items[0].c.input == USAGE_COUNT_MAX);
+	assert_true(by_profile.items[0].c.output == USAGE_COUNT_MAX);
+	assert_int_equal(by_profile.items[0].c.requests, 3000);
+	assert_int_equal(by_day.n, 1500);
+	assert_true(by_day.items[0].c.input == USAGE_COUNT_MAX);
+	usage_sums_release(&by_profile);
+	usage_sums_release(&by_day);
+	assert_int_equal(usage_store_ranking(s, 0, 2000, 5, &top, &total, &unattributed, &n_tenants), 0);
+	assert_int_equal(top.n, 1);
+	assert_true(total.input == USAGE_COUNT_MAX);
+	assert_true(total.cost > 2.9e15 && total.cost < 3.1e15);
+	usage_sums_release(&top);
+	usage_store_close(s);
+
+	assert_true(usage_usd_rounded(1.2345674) == 1.234567);
+	assert_true(usage_usd_rounded(-0.0000004) == 0);
+	assert_true(usage_usd_rounded(3e15) == 3e15);
+	assert_true(usage_usd_rounded(1e19) == 1e19);
+
+	for (const char *const *f = (const char *const[]){ "", "-wal", "-shm", NULL }; *f; f++) {
+		char *p = xasprintf("%s%s", path, *f);
+		unlink(p);
+		free(p);
+	}
+	free(path);
+	rmdir(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_parse_long_line),
 		cmocka_unit_test(test_attribute),
 		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_counts_saturate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
