@@ -263,6 +263,10 @@ int usage_parse_object(const void *data, size_t len, const char *metadata_key, s
 	z.next_in = (unsigned char *)p;
 	z.avail_in = (uInt)len;
 	while (zr != Z_STREAM_END) {
+		if (b->stop && atomic_load_explicit(b->stop, memory_order_relaxed)) {
+			r = -ECANCELED;
+			break;
+		}
 		z.next_out = out;
 		z.avail_out = sizeof(out);
 		zr = inflate(&z, Z_NO_FLUSH);

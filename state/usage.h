@@ -12,6 +12,7 @@
 #ifndef BTD_USAGE_H
 #define BTD_USAGE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,9 @@ struct usage_batch {
 	uint64_t malformed;	 /* lines skipped */
 	uint64_t first_bad_line; /* 1-based; 0 when none */
 	char first_bad_why[128];
+	/* Set by another thread (the daemon stopping): usage_parse_object ends within one
+	 * 64 KiB of inflated text, with -ECANCELED. NULL: never. */
+	const atomic_bool *stop;
 };
 
 void usage_batch_init(struct usage_batch *b);
@@ -63,7 +67,8 @@ void usage_batch_release(struct usage_batch *b);
 void usage_parse_line(struct usage_batch *b, const char *line, size_t len, const char *metadata_key);
 /* usage_parse_object: inflates a gzip (or plain, when it does not start with gzip's
  * magic) object and parses every line. -EBADMSG when the compressed stream is
- * corrupt or truncated (what came before is in b), -E2BIG past the bounds above. */
+ * corrupt or truncated (what came before is in b), -E2BIG past the bounds above,
+ * -ECANCELED once b->stop is set (b then holds a part of the object). */
 int usage_parse_object(const void *data, size_t len, const char *metadata_key, struct usage_batch *b);
 
 /* usage_day: days since the epoch of an ISO-8601 timestamp ("2026-12-03T..."). */

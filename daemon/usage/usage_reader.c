@@ -1,6 +1,7 @@
 #include "usage_reader.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -83,7 +84,8 @@ struct usage_reader {
 	bool today_dirty;	  /* an object was counted since they were summed */
 	uint64_t today_summed_ms; /* the loop's clock then */
 	bool closing;
-	unsigned busy; /* calls and parses in flight, timers open */
+	atomic_bool stop_parsing; /* closing: a parse in the thread pool ends early */
+	unsigned busy;		  /* calls and parses in flight, timers open */
 	void (*done)(void *);
 	void *done_data;
 };
@@ -433,6 +435,7 @@ static void on_object(void *arg, int status, const struct aws_error *err, const 
 	memcpy(p->obj_data, data, len);
 	p->obj_len = len;
 	usage_batch_init(&p->batch);
+	p->batch.stop = &u->stop_parsing;
 	p->work.data = p;
 	set_state(p, PS_PARSING);
 	r = uv_queue_work(u->loop, &p->work, parse_work, parse_done);
@@ -756,6 +759,7 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 		return;
 	}
 	u->closing = true;
+	atomic_store(&u->stop_parsing, true); /* what it read is not counted: read again at the next start */
 	u->done = done;
 	u->done_data = data;
 	if (u->ce) {

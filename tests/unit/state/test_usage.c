@@ -217,6 +217,16 @@ static void test_parse_object(void **state)
 	assert_int_equal(b.records, n + 1);
 	usage_batch_release(&b);
 
+	/* the daemon stopping: the parse ends (a gzip bomb would take minutes) */
+	{
+		atomic_bool stop = true;
+		usage_batch_init(&b);
+		b.stop = &stop;
+		assert_int_equal(usage_parse_object(gz.buf, gz.len, "tenantId", &b), -ECANCELED);
+		assert_true(b.records < (uint64_t)n);
+		usage_batch_release(&b);
+	}
+
 	strbuf_release(&text);
 	strbuf_release(&gz);
 }
