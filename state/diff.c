@@ -534,6 +534,18 @@ static void diff_profile(struct diff_ctx *c, const struct profile *dp)
 	diff_parameter(c, dp, cur);
 }
 
+/* True when an owned parameter still names this profile: the parameter goes first. */
+static bool named_by_parameter(const struct diff_ctx *c, const char *arn)
+{
+	const struct observed_tenant *o = c->in->observed;
+
+	for (size_t i = 0; i < o->n_parameters; i++)
+		if (o->parameters[i]->value && strcmp(o->parameters[i]->value, arn) == 0 &&
+		    tags_owned_by(&o->parameters[i]->tags, c->s->instance))
+			return true;
+	return false;
+}
+
 /* A profile replaced by a newer generation: deleted once the parameter names the new
  * one and the drain has passed. */
 static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old, const struct profile *dp,
@@ -561,23 +573,13 @@ static void diff_replaced(struct diff_ctx *c, const struct observed_profile *old
 	}
 	if (!policies_current)
 		return; /* the roles' policies must name the new profile before the old one goes */
+	if (named_by_parameter(c, old->arn))
+		return; /* a parameter no longer desired names it: it goes first, after its grace */
 	a = plan_add(c->plan, ACT_PROFILE_DELETE, "profile %s replaced by %s, drained", old->name, dp->name);
 	a->origin = ORIGIN_REPLACEMENT;
 	a->resource = xstrdup(old->arn);
 	a->profile_key = xstrdup(dp->key);
 	a->destructive = true;
-}
-
-/* True when an owned parameter still names this profile: the parameter goes first. */
-static bool named_by_parameter(const struct diff_ctx *c, const char *arn)
-{
-	const struct observed_tenant *o = c->in->observed;
-
-	for (size_t i = 0; i < o->n_parameters; i++)
-		if (o->parameters[i]->value && strcmp(o->parameters[i]->value, arn) == 0 &&
-		    tags_owned_by(&o->parameters[i]->tags, c->s->instance))
-			return true;
-	return false;
 }
 
 bool diff__grace(struct diff_ctx *c, const char *key)

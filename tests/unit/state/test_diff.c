@@ -174,6 +174,51 @@ static void test_parameter_of_a_gone_profile_goes_with_the_create(void **state)
 	sim_release(&s);
 }
 
+/* A replacement whose parameter name changes too (naming templates changed, or a
+ * template naming spec.project): the new profile gets a new parameter, and the old
+ * parameter, no longer desired, goes after the grace. With a drain shorter than the
+ * grace the old profile is not deleted while the old parameter still names it: a
+ * parameter never names a profile that is not live. */
+static void test_replaced_profile_outlives_the_parameter_naming_it(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct profile *dp;
+	struct plan p;
+	char *old_arn;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	s.settings.grace = 3600;
+	s.settings.drain = 60;
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	old_arn = xstrdup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->arn);
+
+	tenant_free(t);
+	t = fix_tenant("acme");
+	dp = fix_profile(t, "chat", NOVA, "cccccc");
+	intern_unref(dp->parameter);
+	dp->parameter = intern("/bt2/acme/chat/arn");
+	sim_converge(&s, t, DELETION_DELETE, 1, 20); /* the drain starts */
+	s.now += 120;				     /* and passes */
+	sim_converge(&s, t, DELETION_DELETE, 1, 20);
+	assert_non_null(observed_store_parameter(&s.store, "/bt2/acme/chat/arn"));
+	assert_non_null(observed_store_parameter(&s.store, "/bedrock-tenants/acme/chat/profile-arn"));
+	assert_non_null(observed_store_profile(&s.store, old_arn)); /* named still: kept */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 0);
+	plan_release(&p);
+
+	s.now += 3600; /* the grace passes: the parameter goes, then the profile */
+	sim_converge(&s, t, DELETION_DELETE, 1, 20);
+	assert_null(observed_store_parameter(&s.store, "/bedrock-tenants/acme/chat/profile-arn"));
+	assert_null(observed_store_profile(&s.store, old_arn));
+	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 1);
+	free(old_arn);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_replacement_is_create_before_delete_with_drain(void **state)
 {
 	struct sim s;
@@ -837,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_tags_added_changed_removed),
 		cmocka_unit_test(test_parameter_of_a_gone_profile_goes_with_the_create),
 		cmocka_unit_test(test_replacement_is_create_before_delete_with_drain),
+		cmocka_unit_test(test_replaced_profile_outlives_the_parameter_naming_it),
 		cmocka_unit_test(test_deletion_after_grace),
 		cmocka_unit_test(test_retain_releases_instead_of_deleting),
 		cmocka_unit_test(test_suspended_touches_nothing),
