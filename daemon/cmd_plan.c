@@ -32,6 +32,7 @@
 #include "move.h"
 #include "observed_apply.h"
 #include "ownership.h"
+#include "param_prefix.h"
 #include "placement.h"
 #include "plan_print.h"
 #include "setup.h"
@@ -1047,6 +1048,7 @@ static int run(struct planner *p)
 	size_t unsettled;
 	bool pending;
 	int status;
+	void *rec_v;
 
 	if (setup_aws_client(&p->loop, p->cfg, &p->aws, &err) < 0) {
 		fprintf(stderr, "bedrock-tenantd: %s\n", err);
@@ -1054,6 +1056,9 @@ static int run(struct planner *p)
 		return EXIT_PROBLEMS;
 	}
 	p->prefix = setup_param_prefix(p->cfg);
+	/* parameters made under an earlier naming.parameter are still listed (and pruned) */
+	for (size_t pos = 0; hashmap_next(&p->records, &pos, NULL, &rec_v);)
+		param_prefix_widen_record(&p->prefix, rec_v);
 	setup_cloud(&p->cloud, p->aws, p->cfg);
 	for (size_t i = 0; i < p->desired.n; i++) {
 		const struct tenant *t = p->desired.entries[i].tenant;

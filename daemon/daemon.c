@@ -486,6 +486,9 @@ static void take_config(struct daemon *d, struct daemon_config *cfg)
 	}
 	d->cfg = cfg;
 	setup_engine_settings(cfg, &set);
+	free(d->param_prefix);
+	d->param_prefix = setup_param_prefix(cfg);
+	set.param_prefix = d->param_prefix;
 	engine_reconfigure(d->engine, &set);
 	cost_tags_configure(d->cost_tags, &cfg->cost_tags, payer_target(cfg));
 	if (!engine_calls_held(d->engine))

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "log.h"
 #include "metrics_http.h"
+#include "param_prefix.h"
 #include "xalloc.h"
 
 /* The configuration's service order is not the AWS layer's. */
@@ -139,16 +140,8 @@ void setup_cloud(struct cloud_aws *cloud, struct aws_client *client, const struc
 
 char *setup_param_prefix(const struct daemon_config *cfg)
 {
-	const char *tpl = cfg->policy.naming.parameter ? cfg->policy.naming.parameter : "/bedrock-tenants/";
-	const char *brace = strchr(tpl, '{');
-	size_t len = brace ? (size_t)(brace - tpl) : strlen(tpl);
-
-	/* up to the last '/' before the first placeholder */
-	while (len > 1 && tpl[len - 1] != '/')
-		len--;
-	if (len > 1 && tpl[len - 1] == '/')
-		len--;
-	return len ? xstrndup(tpl, len) : xstrdup("/");
+	return param_prefix_of_template(cfg->policy.naming.parameter ? cfg->policy.naming.parameter
+								     : "/bedrock-tenants/");
 }
 
 char *setup_claim_value(const struct daemon_config *cfg)

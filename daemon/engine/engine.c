@@ -740,6 +740,7 @@ int engine_start(struct engine *e)
 		e->paused = true;
 		log_notice("mutating calls paused (since before this start) until `bedrock-tenantctl resume`");
 	}
+	engine__list_prefix_update(e); /* the records are loaded */
 	engine__clock_start(e);
 	e->started = true;
 	engine__pools_start(e, on_place_report);
@@ -776,6 +777,7 @@ static void closed_one(uv_handle_t *h)
 	free((char *)e->set.execution_role);
 	free((char *)e->set.default_region);
 	free((char *)e->set.param_prefix);
+	free(e->list_prefix);
 	free((char *)e->set.claim_parameter);
 	free((char *)e->set.claim_value);
 	engine__claim_release(e);
@@ -927,8 +929,10 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		entry = entry_new(e, t->id);
 	if (entry->unparsed || entry->kept_gone)
 		end_unparsed(e, entry);
+	/* the same text may derive other names (a reload of policy.naming): a change */
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
-		  strcmp(entry->desired->revision, t->revision) != 0;
+		  strcmp(entry->desired->revision, t->revision) != 0 ||
+		  (t != entry->desired && !tenant_equal(entry->desired, t));
 	e->n_failing -= entry->problem != NULL;
 	free(entry->problem);
 	entry->problem = NULL;
@@ -1212,6 +1216,11 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	e->set.account_known = set->account_known;
 	e->set.account_data = set->account_data;
 	e->set.ssm_tier = set->ssm_tier;
+	if (set->param_prefix && strcmp(set->param_prefix, e->set.param_prefix) != 0) {
+		free((char *)e->set.param_prefix);
+		e->set.param_prefix = xstrdup(set->param_prefix);
+		engine__list_prefix_update(e); /* the next listings read there */
+	}
 	pos = 0;
 	while (hashmap_next(&e->places, &pos, NULL, &v))
 		((struct place_state *)v)->place.ssm_tier = set->ssm_tier ? set->ssm_tier : "Standard";

@@ -87,7 +87,7 @@ struct engine_settings {
 	unsigned max_starts_per_turn;	/* reconciles started per turn of the loop (16) */
 	unsigned max_rounds;		/* diff/apply rounds per reconcile (8) */
 	bool report_only;		/* never mutate: tenants with changes show Drifted */
-	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants") */
+	const char *param_prefix;	/* where parameters are listed ("/bedrock-tenants"); a reload may change it */
 	/* The instance's claim (claim.c): the SSM parameter, in the default account and
 	 * Region, that names the daemon acting for the instance, and this run's text for
 	 * it (unique to the run: host, pid, a random id). NULL, either: no claim. Read at

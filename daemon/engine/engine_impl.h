@@ -255,6 +255,9 @@ typedef void engine__pool_report_fn(struct engine *e, struct engine__pool *p);
 struct engine {
 	uv_loop_t *loop;
 	struct engine_settings set;
+	/* where the listings read parameters: set.param_prefix widened by the parameters
+	 * the records name (engine__list_prefix_update; owned) */
+	char *list_prefix;
 	const struct cloud_ops *cloud;
 	void *cloud_ctx;
 	struct store *store;
@@ -517,6 +520,11 @@ void engine__place_list(struct place_state *ps);
  * account), the others keep them. */
 #define ENGINE_TAGS_EVERY 6
 void engine__places_resync(struct engine *e);
+/* engine__list_prefix_update: e->list_prefix made the path below which every parameter
+ * lies that the configured template names or a record still names (one made under an
+ * earlier template, until it is deleted or forgotten): at the start, at each resync
+ * and at a reload (list_prefix.c). */
+void engine__list_prefix_update(struct engine *e);
 void engine__place_free(void *ps);
 void engine__set_place(struct engine *e, struct tenant_entry *t, struct place_state *ps);
 /* engine__places_reap_release: frees at once what still waits to be freed (the engine stops). */

@@ -669,7 +669,9 @@ static void start_listing(struct place_state *ps, bool resync)
 	engine__account_left_elsewhere(e, ps, &budgets, &policies);
 	ps->place.budgets_elsewhere = budgets.n ? &budgets : NULL;
 	ps->place.policies_elsewhere = policies.n ? &policies : NULL;
-	r = e->cloud->list(e->cloud_ctx, &ps->place, e->set.param_prefix, e->set.instance, on_listed, ps);
+	if (!e->list_prefix)
+		engine__list_prefix_update(e);
+	r = e->cloud->list(e->cloud_ctx, &ps->place, e->list_prefix, e->set.instance, on_listed, ps);
 	ps->place.budgets_elsewhere = ps->place.policies_elsewhere = NULL;
 	hashmap_release(&ps->listing_elsewhere, NULL);
 	for (size_t pos = 0; r == 0 && hashmap_next(&budgets, &pos, NULL, &id);)
@@ -747,6 +749,7 @@ void engine__places_resync(struct engine *e)
 	while (hashmap_next(&e->places, &pos, NULL, &v))
 		all[n++] = v;
 	qsort(all, n, sizeof(*all), by_key);
+	engine__list_prefix_update(e);
 	e->resyncs++;
 	e->resyncing = true;
 	for (size_t i = 0; i < n; i++)

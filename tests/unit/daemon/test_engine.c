@@ -129,9 +129,9 @@ static bool account_known(const char *alias, void *data)
 	return !alias || !unconfigured_account || strcmp(alias, unconfigured_account) != 0;
 }
 
-static void start_engine(struct world *w)
+static struct engine_settings settings_of(struct world *w)
 {
-	struct engine_settings set = {
+	return (struct engine_settings){
 		.max_tenants_in_flight = w->max_in_flight,
 		.max_starts_per_turn = w->max_starts,
 		.max_listings = w->max_listings,
@@ -157,6 +157,11 @@ static void start_engine(struct world *w)
 		.claim_fresh_ms = 50,
 		.claim_rest_ms = w->claim_rest_ms ? w->claim_rest_ms : 3600000, /* only the resyncs read it at rest */
 	};
+}
+
+static void start_engine(struct world *w)
+{
+	struct engine_settings set = settings_of(w);
 	char *db = xasprintf("%s/state.db", w->dir);
 
 	if (w->history_kept) {
@@ -1731,6 +1736,88 @@ static void test_renamed_manifest_shows_its_path(void **state)
 	world_release(&w);
 }
 
+static bool published_under_new_name(struct world *w, const void *arg)
+{
+	const struct observed_parameter *p = observed_store_parameter(
+		engine_observed(w->e, engine_tenant(w->e, "acme")), "/bt2/acme/chat/arn");
+
+	(void)arg;
+	return quiet(w) && p && p->value;
+}
+
+/* The same text read under other naming templates (a reload of policy.naming): the
+ * revision is the same, the names it derives are not. The engine takes the new
+ * definition: the profile is replaced under its new name, the parameter published
+ * under its new one. */
+static void test_same_text_new_names_is_a_change(void **state)
+{
+	struct world w;
+	struct tenant *a = tenant_of("acme", "r1", 1), *b = tenant_of("acme", "r1", 1);
+
+	(void)state;
+	free(b->profiles[0].name);
+	b->profiles[0].name = xstrdup("x-acme-chat-aaaaaa");
+	intern_unref(b->profiles[0].parameter);
+	b->profiles[0].parameter = intern("/bt2/acme/chat/arn");
+	world_init(&w);
+	put_all(&w, &a, 1, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	put_all(&w, &b, 1, true);
+	assert_ptr_equal(engine_tenant(w.e, "acme")->desired, b);
+	run_until(&w, published_under_new_name, NULL, "the parameter under its new name");
+	assert_non_null(
+		observed_store_profile_by_name(engine_observed(w.e, engine_tenant(w.e, "acme")), "x-acme-chat-aaaaaa"));
+	tenant_free(a);
+	tenant_free(b);
+	world_release(&w);
+}
+
+static bool old_parameter_gone(struct world *w, const void *arg)
+{
+	(void)arg;
+	return quiet(w) && !observed_store_parameter(&w->cloud.world, "/bedrock-tenants/acme/chat/profile-arn") &&
+	       fake_cloud_profiles_of(&w->cloud, "acme") == 1;
+}
+
+/* naming.parameter reloaded to another path: the listings read parameters below the
+ * new template's path and, while a record names one made under the old template,
+ * below a path covering both, so that the old parameter is still seen (until its grace
+ * ends, then deleted, and the old profile after it) rather than taken for gone. */
+static void test_parameters_listed_under_an_earlier_template(void **state)
+{
+	struct world w;
+	struct tenant *a = tenant_of("acme", "r1", 1), *b = tenant_of("acme", "r1", 1);
+	struct engine_settings set;
+
+	(void)state;
+	free(b->profiles[0].name);
+	b->profiles[0].name = xstrdup("x-acme-chat-aaaaaa");
+	intern_unref(b->profiles[0].parameter);
+	b->profiles[0].parameter = intern("/bt2/acme/chat/arn");
+	world_init(&w);
+	put_all(&w, &a, 1, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	set = settings_of(&w);
+	set.param_prefix = "/bt2";
+	engine_reconfigure(w.e, &set);
+	put_all(&w, &b, 1, true);
+	run_until(&w, published_under_new_name, NULL, "the parameter under its new name");
+	resync_listed(&w, "a listing after the reload");
+	run_until(&w, all_in_state, &READY, "Ready after the listing");
+	assert_non_null(observed_store_parameter(engine_observed(w.e, engine_tenant(w.e, "acme")),
+						 "/bedrock-tenants/acme/chat/profile-arn"));
+	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "acme"), 2);
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+
+	w.wall += FIX_GRACE + FIX_DRAIN; /* the old parameter goes, then the old profile */
+	engine_reconcile_tenant(w.e, "acme");
+	run_until(&w, old_parameter_gone, NULL, "the old parameter and profile gone");
+	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
+	tenant_free(a);
+	tenant_free(b);
+	world_release(&w);
+}
+
 static bool told(const struct history_lines *h, const char *text)
 {
 	const char *line;
@@ -2606,6 +2693,8 @@ int main(void)
 		cmocka_unit_test(test_trim_once_idle_after_work),
 		cmocka_unit_test(test_reconciled_revision_shared),
 		cmocka_unit_test(test_renamed_manifest_shows_its_path),
+		cmocka_unit_test(test_same_text_new_names_is_a_change),
+		cmocka_unit_test(test_parameters_listed_under_an_earlier_template),
 		cmocka_unit_test(test_converged_entry_holds_no_history),
 		cmocka_unit_test(test_entry_packed),
 		cmocka_unit_test(test_lines_not_kept_stay_in_memory),
