@@ -744,6 +744,7 @@ int engine_start(struct engine *e)
 	engine__clock_start(e);
 	e->started = true;
 	engine__pools_start(e, on_place_report);
+	e->resync_ms = uv_now(e->loop);
 	if (e->set.resync_interval_ms)
 		uv_timer_start(&e->resync, on_resync, e->set.resync_interval_ms, 0);
 	engine__alerts_audit_start(e);
@@ -1196,6 +1197,20 @@ void engine_revision_end(struct engine *e)
 	maybe_ready(e);
 }
 
+/* A new resync_interval: the next resync comes that long after the last one, or at
+ * once when that is past (the timer armed with the old interval may be a day away). */
+static void rearm_resync(struct engine *e)
+{
+	uint64_t since = uv_now(e->loop) - e->resync_ms, every = e->set.resync_interval_ms;
+
+	if (!e->started || e->closing)
+		return;
+	if (!every)
+		uv_timer_stop(&e->resync);
+	else
+		uv_timer_start(&e->resync, on_resync, since >= every ? 0 : every - since, 0);
+}
+
 void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 {
 	size_t pos;
@@ -1205,7 +1220,10 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	e->set.grace_s = set->grace_s;
 	e->set.drain_s = set->drain_s;
 	e->set.prune = set->prune;
-	e->set.resync_interval_ms = set->resync_interval_ms;
+	if (e->set.resync_interval_ms != set->resync_interval_ms) {
+		e->set.resync_interval_ms = set->resync_interval_ms;
+		rearm_resync(e);
+	}
 	if (e->set.alerts_audit_ms != set->alerts_audit_ms) {
 		e->set.alerts_audit_ms = set->alerts_audit_ms;
 		if (e->started && !e->closing)
@@ -1339,6 +1357,7 @@ size_t engine_approve_prune(struct engine *e)
 
 void engine_resync(struct engine *e)
 {
+	e->resync_ms = uv_now(e->loop);
 	engine__places_resync(e);
 	engine__claim_check(e);
 }

@@ -276,6 +276,7 @@ struct engine {
 	double audit_credit; /* budgets owed to the audit (fractions of one) */
 	size_t audit_pos;    /* where the audit goes on in tenants */
 	uint64_t resyncs;    /* engine_resync calls so far (places.c's) */
+	uint64_t resync_ms;  /* the loop's time of the last resync (or of the start) */
 	bool resyncing;	     /* inside engine_resync: its listings may keep tags */
 	bool started, paused, ready, closing;
 	struct engine__claim claim;

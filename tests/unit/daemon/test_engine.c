@@ -129,6 +129,7 @@ static bool account_known(const char *alias, void *data)
 	return !alias || !unconfigured_account || strcmp(alias, unconfigured_account) != 0;
 }
 
+/* The settings the tests' engines run with (what engine_reconfigure is given too). */
 static struct engine_settings settings_of(struct world *w)
 {
 	return (struct engine_settings){
@@ -409,6 +410,33 @@ static void test_converges_then_goes_quiet(void **state)
 	assert_int_equal(fake_cloud_mutations(&w.cloud), mutations);
 	for (int i = 0; i < 3; i++)
 		tenant_free(v[i]);
+	world_release(&w);
+}
+
+/* A reload that shortens resync_interval takes effect at once: the next resync comes
+ * the new interval after the last one, not when the timer armed with the old interval
+ * (a day here) fires. */
+static void test_resync_interval_reconfigured(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	struct engine_settings set;
+	unsigned lists;
+
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "acme Ready");
+	set = settings_of(&w);
+	set.resync_interval_ms = 24 * 3600 * 1000;
+	engine_reconfigure(w.e, &set);
+	run_until(&w, all_in_state, &READY, "acme Ready under a resync of a day");
+	set.resync_interval_ms = 30;
+	lists = w.cloud.lists + 1;
+	engine_reconfigure(w.e, &set);
+	run_until(&w, lists_at_least, &lists, "a resync 30 ms after the reload, not a day later");
+	lists = w.cloud.lists + 1;
+	run_until(&w, lists_at_least, &lists, "the next one 30 ms after it");
+	tenant_free(v[0]);
 	world_release(&w);
 }
 
@@ -2663,6 +2691,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converges_then_goes_quiet),
+		cmocka_unit_test(test_resync_interval_reconfigured),
 		cmocka_unit_test(test_lost_answers_do_not_duplicate),
 		cmocka_unit_test(test_stale_listing_does_not_undo_own_writes),
 		cmocka_unit_test(test_removal_waits_for_grace),
