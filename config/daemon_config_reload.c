@@ -76,10 +76,36 @@ static bool pools_differ(const struct daemon_config *a, const struct daemon_conf
 	return false;
 }
 
+static bool cost_tags_differ(const struct daemon_config *a, const struct daemon_config *b)
+{
+	const struct cfg_cost_tags *x = &a->cost_tags, *y = &b->cost_tags;
+
+	return x->mode != y->mode || str_differ(x->payer_account, y->payer_account) ||
+	       x->check_interval_ms != y->check_interval_ms;
+}
+
+static bool account_same(const struct cfg_account *x, const struct cfg_account *y)
+{
+	return x && y && !str_differ(x->id, y->id) && !str_differ(x->role_arn, y->role_arn) &&
+	       !str_differ(x->external_id, y->external_id);
+}
+
+/* The payer account of the reloaded cost_allocation_tags is an alias the running
+ * daemon does not reach as the file writes it (added or changed by the same reload,
+ * and accounts wait for a restart): acting now would be acting in another account. */
+static bool payer_waits(const struct daemon_config *n, const struct daemon_config *r)
+{
+	const char *alias = n->cost_tags.payer_account;
+
+	return cost_tags_differ(n, r) && alias &&
+	       !account_same(daemon_config_account(n, alias), daemon_config_account(r, alias));
+}
+
 /* Each key: does it differ, and how the running value moves into the new one. */
 size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config *r,
 				  const char *ret_keys[DAEMON_CONFIG_RESTART_KEYS])
 {
+	bool payer = payer_waits(n, r); /* before accounts move */
 	size_t k = 0;
 
 	if (str_differ(n->manifests, r->manifests)) {
@@ -188,6 +214,13 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 	if (str_differ(n->claim_parameter, r->claim_parameter)) {
 		ret_keys[k++] = "claim_parameter";
 		swap_str(&n->claim_parameter, &r->claim_parameter);
+	}
+	/* Applied keys that name a value kept above wait with it. */
+	if (payer) {
+		struct cfg_cost_tags t = n->cost_tags;
+		ret_keys[k++] = "cost_allocation_tags";
+		n->cost_tags = r->cost_tags;
+		r->cost_tags = t;
 	}
 	return k;
 }

@@ -617,16 +617,20 @@ static void test_keep_running(void **state)
 		     "usage: {retention_days: 5}\nprices: {m: {input: 1}}\n"
 		     "pools: {default: {accounts: [prod]}}\n"
 		     "budget_actions: {execution_role: budgets-exec}\n"
-		     "claim_parameter: /ops/claim\n",
+		     "claim_parameter: /ops/claim\n"
+		     "cost_allocation_tags: {payer_account: dev}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
-	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 3], "budget_actions");
+	assert_string_equal(keys[14], "budget_actions");
 	assert_null(next->budget_actions.execution_role); /* the running value */
-	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 2], "pools");
+	assert_string_equal(keys[15], "pools");
 	assert_int_equal(next->n_pools, 0); /* the running value */
-	assert_string_equal(keys[DAEMON_CONFIG_RESTART_KEYS - 1], "claim_parameter");
+	assert_string_equal(keys[16], "claim_parameter");
 	assert_null(next->claim_parameter); /* the running value: the default */
+	/* applied keys that name a kept value wait with it */
+	assert_string_equal(keys[17], "cost_allocation_tags");
+	assert_null(next->cost_tags.payer_account); /* dev is not a running account */
 	assert_string_equal(keys[0], "manifests");
 	assert_string_equal(keys[1], "state_dir");
 	assert_string_equal(keys[2], "socket");
@@ -663,6 +667,61 @@ static void test_keep_running(void **state)
 	assert_int_equal(run->n_accounts, 2);
 	daemon_config_free(run);
 	daemon_config_free(next);
+}
+
+/* cost_allocation_tags applies at once, but not with a payer_account the running
+ * daemon does not reach as the file writes it (an alias added or changed by the same
+ * reload: accounts wait for a restart): then the section waits too, and is named. */
+static void test_keep_running_payer(void **state)
+{
+	const char *keys[DAEMON_CONFIG_RESTART_KEYS];
+	char *d;
+	struct daemon_config *run = parse("accounts:\n  prod: \"111122223333\"\n  payer: \"999988887777\"\n", &d, NULL);
+	struct daemon_config *next;
+
+	(void)state;
+	free(d);
+	/* an alias added by the reload */
+	next = parse("accounts:\n  prod: \"111122223333\"\n  payer: \"999988887777\"\n"
+		     "  billing: {id: \"444455556666\", role_arn: \"arn:aws:iam::444455556666:role/r\"}\n"
+		     "cost_allocation_tags: {mode: manage, payer_account: billing}\n",
+		     &d, NULL);
+	free(d);
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 2);
+	assert_string_equal(keys[0], "accounts");
+	assert_string_equal(keys[1], "cost_allocation_tags");
+	assert_null(next->cost_tags.payer_account);
+	assert_int_equal(next->cost_tags.mode, CFG_COST_TAGS_OBSERVE);
+	daemon_config_free(next);
+	daemon_config_free(run);
+
+	/* an alias the reload gives another account */
+	run = parse("accounts:\n  prod: \"111122223333\"\n  payer: \"999988887777\"\n", &d, NULL);
+	free(d);
+	next = parse("accounts:\n  prod: \"111122223333\"\n  payer: \"444455556666\"\n"
+		     "cost_allocation_tags: {mode: manage, payer_account: payer}\n",
+		     &d, NULL);
+	free(d);
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 2);
+	assert_string_equal(keys[1], "cost_allocation_tags");
+	assert_null(next->cost_tags.payer_account);
+	daemon_config_free(next);
+	daemon_config_free(run);
+
+	/* a running alias as it runs: applied at once, even with another alias added */
+	run = parse("accounts:\n  prod: \"111122223333\"\n  payer: \"999988887777\"\n", &d, NULL);
+	free(d);
+	next = parse("accounts:\n  prod: \"111122223333\"\n  payer: \"999988887777\"\n  dev: \"444455556666\"\n"
+		     "cost_allocation_tags: {mode: manage, payer_account: payer, check_interval: 5s}\n",
+		     &d, NULL);
+	free(d);
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 1);
+	assert_string_equal(keys[0], "accounts");
+	assert_string_equal(next->cost_tags.payer_account, "payer");
+	assert_int_equal(next->cost_tags.mode, CFG_COST_TAGS_MANAGE);
+	assert_int_equal(next->cost_tags.check_interval_ms, 5000);
+	daemon_config_free(next);
+	daemon_config_free(run);
 }
 
 static void test_names(void **state)
@@ -836,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_endpoint_urls),
 		cmocka_unit_test(test_notifications),
 		cmocka_unit_test(test_keep_running),
+		cmocka_unit_test(test_keep_running_payer),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_usage_section),
 		cmocka_unit_test(test_cost_tags),
