@@ -101,6 +101,28 @@ static bool payer_waits(const struct daemon_config *n, const struct daemon_confi
 	       !account_same(daemon_config_account(n, alias), daemon_config_account(r, alias));
 }
 
+static bool region_allowed(const struct cfg_policy *p, const char *region)
+{
+	for (size_t i = 0; i < p->n_regions; i++)
+		if (!strcmp(p->regions[i], region))
+			return true;
+	return !p->n_regions;
+}
+
+/* The rule the parser checks in one file (the default Region and every pool's
+ * Regions are in policy.regions), on the effective mix: region and pools kept at
+ * their running values, policy.regions the file's. */
+static bool regions_agree(const struct daemon_config *cfg)
+{
+	if (cfg->region && !region_allowed(&cfg->policy, cfg->region))
+		return false;
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		for (size_t j = 0; j < cfg->pools[i].n_regions; j++)
+			if (!region_allowed(&cfg->policy, cfg->pools[i].regions[j]))
+				return false;
+	return true;
+}
+
 /* Each key: does it differ, and how the running value moves into the new one. */
 size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config *r,
 				  const char *ret_keys[DAEMON_CONFIG_RESTART_KEYS])
@@ -216,6 +238,19 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		swap_str(&n->claim_parameter, &r->claim_parameter);
 	}
 	/* Applied keys that name a value kept above wait with it. */
+	if (!regions_agree(n)) {
+		struct cfg_policy *x = &n->policy, *y = &r->policy;
+		char **v = x->regions;
+		size_t nv = x->n_regions;
+		struct cfg_pos pos = x->regions_pos;
+		ret_keys[k++] = "policy.regions";
+		x->regions = y->regions;
+		x->n_regions = y->n_regions;
+		x->regions_pos = y->regions_pos;
+		y->regions = v;
+		y->n_regions = nv;
+		y->regions_pos = pos;
+	}
 	if (payer) {
 		struct cfg_cost_tags t = n->cost_tags;
 		ret_keys[k++] = "cost_allocation_tags";

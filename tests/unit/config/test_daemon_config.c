@@ -595,13 +595,13 @@ static void test_keep_running(void **state)
 	const char *keys[DAEMON_CONFIG_RESTART_KEYS];
 	char *d;
 	struct daemon_config *run = parse("manifests: /m\ninstance: a\nendpoints: {default: http://h:1}\n"
-					  "accounts: {prod: \"111122223333\"}\nmode: enforce\n",
+					  "accounts: {prod: \"111122223333\"}\nmode: enforce\nregion: us-east-1\n",
 					  &d, NULL);
 	struct daemon_config *same, *next;
 
 	free(d);
 	same = parse("manifests: /m\ninstance: a\nendpoints: {default: http://h:1}\n"
-		     "accounts: {prod: \"111122223333\"}\nmode: report\n",
+		     "accounts: {prod: \"111122223333\"}\nmode: report\nregion: us-east-1\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(same, run, keys), 0);
@@ -618,7 +618,8 @@ static void test_keep_running(void **state)
 		     "pools: {default: {accounts: [prod]}}\n"
 		     "budget_actions: {execution_role: budgets-exec}\n"
 		     "claim_parameter: /ops/claim\n"
-		     "cost_allocation_tags: {payer_account: dev}\n",
+		     "cost_allocation_tags: {payer_account: dev}\n"
+		     "policy: {regions: [eu-west-1]}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
@@ -629,7 +630,9 @@ static void test_keep_running(void **state)
 	assert_string_equal(keys[16], "claim_parameter");
 	assert_null(next->claim_parameter); /* the running value: the default */
 	/* applied keys that name a kept value wait with it */
-	assert_string_equal(keys[17], "cost_allocation_tags");
+	assert_string_equal(keys[17], "policy.regions");
+	assert_int_equal(next->policy.n_regions, 0); /* us-east-1 runs on, and it leaves it out */
+	assert_string_equal(keys[18], "cost_allocation_tags");
 	assert_null(next->cost_tags.payer_account); /* dev is not a running account */
 	assert_string_equal(keys[0], "manifests");
 	assert_string_equal(keys[1], "state_dir");
@@ -654,7 +657,7 @@ static void test_keep_running(void **state)
 	assert_string_equal(next->instance, "a");
 	assert_string_equal(next->endpoint_default, "http://h:1");
 	assert_int_equal(next->n_accounts, 1);
-	assert_null(next->region);
+	assert_string_equal(next->region, "us-east-1");
 	assert_int_equal(next->rate_limits[CFG_SERVICE_SSM].burst, 10);
 	assert_int_equal(next->max_in_flight, 32);
 	assert_int_equal(next->watch_settle_ms, 200);
@@ -720,6 +723,59 @@ static void test_keep_running_payer(void **state)
 	assert_string_equal(next->cost_tags.payer_account, "payer");
 	assert_int_equal(next->cost_tags.mode, CFG_COST_TAGS_MANAGE);
 	assert_int_equal(next->cost_tags.check_interval_ms, 5000);
+	daemon_config_free(next);
+	daemon_config_free(run);
+}
+
+/* policy.regions applies at once, but not when it leaves out the Region the daemon
+ * runs with (region waits for a restart) or a Region of a running pool: the rule "the
+ * default Region is one of policy.regions" holds for what runs, not only in the file. */
+static void test_keep_running_policy_regions(void **state)
+{
+	const char *keys[DAEMON_CONFIG_RESTART_KEYS];
+	char *d;
+	int r;
+	struct daemon_config *run = parse("region: us-east-1\n", &d, NULL);
+	struct daemon_config *next;
+
+	(void)state;
+	free(d);
+	next = parse("region: us-west-2\npolicy: {regions: [us-west-2]}\n", &d, &r);
+	free(d);
+	assert_int_equal(r, 0); /* the file alone is consistent */
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 2);
+	assert_string_equal(keys[0], "region");
+	assert_string_equal(keys[1], "policy.regions");
+	assert_string_equal(next->region, "us-east-1");
+	assert_int_equal(next->policy.n_regions, 0);
+	daemon_config_free(next);
+	daemon_config_free(run);
+
+	/* both Regions allowed: applied, region waits alone */
+	run = parse("region: us-east-1\n", &d, NULL);
+	free(d);
+	next = parse("region: us-west-2\npolicy: {regions: [us-west-2, us-east-1]}\n", &d, NULL);
+	free(d);
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 1);
+	assert_string_equal(keys[0], "region");
+	assert_int_equal(next->policy.n_regions, 2);
+	daemon_config_free(next);
+	daemon_config_free(run);
+
+	/* a running pool's Region left out */
+	run = parse("region: us-east-1\naccounts: {a0: \"111122223333\"}\n"
+		    "pools: {default: {accounts: [a0], regions: [us-east-1, eu-west-1]}}\n",
+		    &d, NULL);
+	free(d);
+	next = parse("region: us-east-1\naccounts: {a0: \"111122223333\"}\n"
+		     "pools: {default: {accounts: [a0]}}\npolicy: {regions: [us-east-1]}\n",
+		     &d, &r);
+	free(d);
+	assert_int_equal(r, 0);
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 2);
+	assert_string_equal(keys[0], "pools");
+	assert_string_equal(keys[1], "policy.regions");
+	assert_int_equal(next->policy.n_regions, 0);
 	daemon_config_free(next);
 	daemon_config_free(run);
 }
@@ -896,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_notifications),
 		cmocka_unit_test(test_keep_running),
 		cmocka_unit_test(test_keep_running_payer),
+		cmocka_unit_test(test_keep_running_policy_regions),
 		cmocka_unit_test(test_metrics_listen),
 		cmocka_unit_test(test_usage_section),
 		cmocka_unit_test(test_cost_tags),
