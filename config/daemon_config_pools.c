@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon_config.h"
+#include "hashmap.h"
 #include "rules.h"
 #include "walk.h"
 #include "xalloc.h"
@@ -22,28 +23,62 @@ static bool listed(char *const *v, size_t n, const char *s)
 	return false;
 }
 
-/* A sequence of names checked by rule, unique; errors at the item. */
+/* A sequence of names checked by rule, unique; errors at the item. The names seen are
+ * looked up in a hash map: a pool may list 10,000 accounts, and a reload reads them
+ * on the daemon's loop. */
 static void read_names(struct walk *w, const struct ynode *n, size_t max, const char *(*rule)(const char *),
 		       const char *what, char ***ret, size_t *ret_n)
 {
+	struct hashmap seen;
+
 	if (!walk_sequence(w, n, 1, max, what))
 		return;
+	hashmap_init_borrowed(&seen); /* the keys are the names in *ret */
 	*ret = xcalloc(n->seq.n, sizeof(**ret));
 	for (size_t i = 0; i < n->seq.n; i++) {
 		size_t mark = walk_push_index(w, i);
 		char *s = NULL;
 		const char *why;
 		if (walk_string(w, n->seq.items[i], 256, &s)) {
-			if ((why = rule(s)))
+			if ((why = rule(s))) {
 				walk_error(w, n->seq.items[i], "'%.80s' is not a valid %s: %s", s, what, why);
-			else if (listed(*ret, *ret_n, s))
+			} else if (hashmap_get(&seen, s)) {
 				walk_error(w, n->seq.items[i], "'%.80s' is listed twice", s);
-			else
-				(*ret)[(*ret_n)++] = s, s = NULL;
+			} else {
+				hashmap_put(&seen, s, s);
+				(*ret)[(*ret_n)++] = s;
+				s = NULL;
+			}
 		}
 		free(s);
 		walk_pop(w, mark);
 	}
+	hashmap_release(&seen, NULL);
+}
+
+/* A pool's accounts: each an alias of accounts, and no account id twice (one place
+ * counted twice: its room given out twice). The first alias of each id is kept in a
+ * hash map of ids. */
+static void check_pool_accounts(struct walk *w, const struct ynode *seq, const struct daemon_config *cfg,
+				const struct cfg_pool *p)
+{
+	struct hashmap ids;
+
+	hashmap_init_borrowed(&ids); /* the keys are the ids in cfg->accounts */
+	for (size_t i = 0; i < p->n_accounts; i++) {
+		const struct cfg_account *a = daemon_config_account(cfg, p->accounts[i]), *other = NULL;
+		size_t mark = walk_push_index(w, i);
+		if (a && a->id && !(other = hashmap_get(&ids, a->id)))
+			hashmap_put(&ids, a->id, (void *)a);
+		if (!a)
+			walk_error(w, seq->seq.items[i], "unknown account '%s' (pools name aliases of accounts:)",
+				   p->accounts[i]);
+		else if (other)
+			walk_error(w, seq->seq.items[i], "'%s' is account %s, as '%s' before it in this pool", a->alias,
+				   a->id, other->alias);
+		walk_pop(w, mark);
+	}
+	hashmap_release(&ids, NULL);
 }
 
 static void read_pool(struct walk *w, const struct ynode *key, const struct ynode *val, struct daemon_config *cfg,
@@ -63,21 +98,7 @@ static void read_pool(struct walk *w, const struct ynode *key, const struct ynod
 		return;
 	mark = walk_push_key(w, keys[0]);
 	read_names(w, v[0], MAX_POOL_ACCOUNTS, rule_account_alias, "account alias", &p->accounts, &p->n_accounts);
-	for (size_t i = 0; i < p->n_accounts; i++) {
-		const struct cfg_account *a = daemon_config_account(cfg, p->accounts[i]), *other = NULL;
-		size_t m2 = walk_push_index(w, i);
-		for (size_t k = 0; a && k < i && !other; k++) {
-			other = daemon_config_account(cfg, p->accounts[k]);
-			other = other && other->id && a->id && !strcmp(other->id, a->id) ? other : NULL;
-		}
-		if (!a)
-			walk_error(w, v[0]->seq.items[i], "unknown account '%s' (pools name aliases of accounts:)",
-				   p->accounts[i]);
-		else if (other) /* one place counted twice: its room given out twice */
-			walk_error(w, v[0]->seq.items[i], "'%s' is account %s, as '%s' before it in this pool",
-				   a->alias, a->id, other->alias);
-		walk_pop(w, m2);
-	}
+	check_pool_accounts(w, v[0], cfg, p);
 	walk_pop(w, mark);
 	mark = walk_push_key(w, keys[1]);
 	if (v[1]) {
