@@ -657,6 +657,22 @@ static void read_top(struct walk *w, const struct ynode *const *v, struct daemon
 	}
 }
 
+/* The claim parameter is no name a tenant's parameter can have: the daemon would
+ * write its claim over that tenant's ARN, and then take the ARN for another daemon's
+ * claim. */
+static void check_claim(struct walk *w, const struct ynode *const *v, const struct daemon_config *cfg)
+{
+	char *claim = cfg_claim_parameter(cfg);
+
+	if (claim && naming_can_give(cfg->policy.naming.parameter, cfg->instance, claim))
+		walk_error(w, v[K_CLAIM] ? v[K_CLAIM] : v[K_POLICY],
+			   "claim_parameter: %s is a name policy.naming.parameter (%s) gives a tenant's parameter: "
+			   "the claim would be written over that tenant's ARN; choose a name the template cannot "
+			   "give (or `none`)",
+			   claim, cfg->policy.naming.parameter);
+	free(claim);
+}
+
 /* Rules that tie two settings together. */
 static void cross_checks(struct walk *w, const struct ynode *const *v, struct daemon_config *cfg)
 {
@@ -672,6 +688,7 @@ static void cross_checks(struct walk *w, const struct ynode *const *v, struct da
 			walk_error(w, v[K_REGION], "the default Region %s is not in policy.regions", cfg->region);
 	}
 	daemon_config_check_cost_tags(w, cfg);
+	check_claim(w, v, cfg);
 	if (p->require_department && !p->n_departments)
 		walk_error_at(w, p->require_department_pos.line, p->require_department_pos.col,
 			      "policy.require_department needs policy.departments");

@@ -1,7 +1,9 @@
 #include "daemon_config_reload.h"
 #include "daemon_config_usage.h"
+#include "naming.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool str_differ(const char *a, const char *b)
@@ -128,6 +130,7 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 				  const char *ret_keys[DAEMON_CONFIG_RESTART_KEYS])
 {
 	bool payer = payer_waits(n, r); /* before accounts move */
+	char *claim;
 	size_t k = 0;
 
 	if (str_differ(n->manifests, r->manifests)) {
@@ -251,6 +254,12 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		y->n_regions = nv;
 		y->regions_pos = pos;
 	}
+	claim = cfg_claim_parameter(n);
+	if (claim && naming_can_give(n->policy.naming.parameter, n->instance, claim)) {
+		ret_keys[k++] = "policy.naming.parameter";
+		swap_str(&n->policy.naming.parameter, &r->policy.naming.parameter);
+	}
+	free(claim);
 	if (payer) {
 		struct cfg_cost_tags t = n->cost_tags;
 		ret_keys[k++] = "cost_allocation_tags";

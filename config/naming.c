@@ -9,6 +9,7 @@
 #include "digest.h"
 #include "modelref.h"
 #include "rules.h"
+#include "xalloc.h"
 
 enum placeholder {
 	PH_TENANT,
@@ -155,6 +156,82 @@ int naming_expand(const char *tmpl, const struct naming_vars *vars, struct strbu
 			r = strbuf_adds(out, values[ph]);
 		p += len;
 	}
+	return r;
+}
+
+/* The longest value a placeholder takes (rules.c: tenant ids, profile keys,
+ * departments and projects). */
+#define VALUE_MAX 64
+
+/* value_fits: s[0..len) is a value ph can take in a tenant's derived names. */
+static bool value_fits(enum placeholder ph, const char *s, size_t len)
+{
+	char buf[VALUE_MAX + 1];
+
+	if (len > VALUE_MAX)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	switch (ph) {
+	case PH_TENANT:
+		return !rule_tenant_id(buf);
+	case PH_PROFILE:
+		return !rule_profile_key(buf);
+	case PH_HASH6:
+		return len == SPEC_HASH_LEN && strspn(buf, "0123456789abcdef") == len;
+	case PH_DEPARTMENT:
+	case PH_PROJECT:
+		return !len || !rule_department(buf); /* empty when absent */
+	default:
+		return false;
+	}
+}
+
+struct give {
+	const char *tmpl, *instance, *name;
+	size_t n;
+	unsigned char *failed; /* (template offset, name offset) known not to match */
+};
+
+/* The template from offset t can give the name from offset i. Each (t, i) is tried
+ * once: the work is bounded by the template's length, the name's and VALUE_MAX. */
+static bool gives_from(struct give *g, size_t t, size_t i)
+{
+	const char *p = g->tmpl + t;
+	unsigned char *failed = &g->failed[t * (g->n + 1) + i];
+	enum placeholder ph;
+	size_t len = 1;
+	bool ok = false;
+
+	if (!*p)
+		return i == g->n;
+	if (*failed)
+		return false;
+	ph = *p == '{' ? placeholder_at(p, &len) : PH_COUNT;
+	if (ph == PH_COUNT) {
+		ok = i < g->n && g->name[i] == *p && gives_from(g, t + 1, i + 1);
+	} else if (ph == PH_INSTANCE) {
+		size_t l = strlen(g->instance);
+		ok = !strncmp(g->name + i, g->instance, l) && gives_from(g, t + len, i + l);
+	} else {
+		for (size_t l = 0; l <= VALUE_MAX && i + l <= g->n && !ok; l++)
+			ok = value_fits(ph, g->name + i, l) && gives_from(g, t + len, i + l);
+	}
+	*failed = !ok;
+	return ok;
+}
+
+bool naming_can_give(const char *tmpl, const char *instance, const char *name)
+{
+	struct give g = { tmpl, instance ? instance : "", name, strlen(name), NULL };
+	size_t t = strlen(tmpl);
+	bool r;
+
+	if (t > NAMING_TEMPLATE_MAX || g.n > 4096)
+		return false;
+	g.failed = xcalloc((t + 1) * (g.n + 1), 1);
+	r = gives_from(&g, 0, 0);
+	free(g.failed);
 	return r;
 }
 

@@ -10,6 +10,8 @@
 #ifndef BTD_NAMING_H
 #define BTD_NAMING_H
 
+#include <stdbool.h>
+
 #include "model.h"
 #include "strbuf.h"
 
@@ -48,6 +50,10 @@ const char *naming_default(enum naming_kind kind);
 int naming_template_check(enum naming_kind kind, const char *tmpl, struct strbuf *why);
 /* naming_expand: append the template with its placeholders replaced. */
 int naming_expand(const char *tmpl, const struct naming_vars *vars, struct strbuf *out);
+/* naming_can_give: some tenant's values (an id, a profile key, a department and a
+ * project each as the manifest rules allow, a spec hash) make tmpl, with {instance}
+ * as instance, give exactly name. tmpl must have passed naming_template_check. */
+bool naming_can_give(const char *tmpl, const char *instance, const char *name);
 /* naming_check: NULL when name is valid for its AWS resource, else what was expected. */
 const char *naming_check(enum naming_kind kind, const char *name);
 

@@ -534,6 +534,45 @@ static void test_claim_parameter(void **state)
 	daemon_config_free(cfg);
 }
 
+/* The claim parameter is no name a tenant's parameter can have (naming.parameter with
+ * any tenant id, profile key, department and project): the claim would be written over
+ * that tenant's ARN. A name under the template's prefix that no tenant can have is
+ * fine. */
+static void test_claim_parameter_not_a_tenant_name(void **state)
+{
+	static const char *const fine[] = {
+		"claim_parameter: /bedrock-tenants/x/profile-arn\n",	 /* a level short */
+		"claim_parameter: /bedrock-tenants/X/p1/profile-arn\n",	 /* no tenant id */
+		"claim_parameter: /bedrock-tenants/x/p1/profile-arn2\n", /* another suffix */
+		"claim_parameter: none\n",
+		"policy: {naming: {parameter: \"/{tenant}/{profile}\"}}\n", /* the default claim has 3 levels */
+		("instance: prod\npolicy: {naming: {parameter: \"/{instance}/{tenant}/{profile}\"}}\n"
+		 "claim_parameter: /dev/x/y\n"),
+	};
+	char *d;
+	int r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+		daemon_config_free(parse(fine[i], &d, &r));
+		if (r)
+			fail_msg("refused: %s%s", fine[i], d);
+		free(d);
+	}
+	expect_error("claim_parameter: /bedrock-tenants/x/p1/profile-arn\n",
+		     "config.yaml:1:18: claim_parameter: /bedrock-tenants/x/p1/profile-arn is a name "
+		     "policy.naming.parameter (/bedrock-tenants/{tenant}/{profile}/profile-arn) gives a tenant's "
+		     "parameter");
+	expect_error("policy: {naming: {parameter: \"/bedrock-tenantd/{tenant}/{profile}\"}}\n",
+		     "/bedrock-tenantd/bedrock-tenantd/claim is a name policy.naming.parameter");
+	expect_error("instance: prod\npolicy: {naming: {parameter: \"/{instance}/{tenant}/{profile}\"}}\n"
+		     "claim_parameter: /prod/x/y\n",
+		     "/prod/x/y is a name");
+	expect_error("policy: {naming: {parameter: \"/t/{department}{project}/{tenant}-{profile}\"}}\n"
+		     "claim_parameter: /t/eng/a-b-c\n",
+		     "/t/eng/a-b-c is a name");
+}
+
 static void test_cost_tags(void **state)
 {
 	char *d;
@@ -620,7 +659,7 @@ static void test_keep_running(void **state)
 		     "budget_actions: {execution_role: budgets-exec}\n"
 		     "claim_parameter: /ops/claim\n"
 		     "cost_allocation_tags: {payer_account: dev}\n"
-		     "policy: {regions: [eu-west-1]}\n",
+		     "policy: {regions: [eu-west-1], naming: {parameter: \"/bedrock-tenantd/{tenant}/{profile}\"}}\n",
 		     &d, NULL);
 	free(d);
 	assert_int_equal(daemon_config_keep_running(next, run, keys), DAEMON_CONFIG_RESTART_KEYS);
@@ -632,8 +671,10 @@ static void test_keep_running(void **state)
 	assert_null(next->claim_parameter); /* the running value: the default */
 	/* applied keys that name a kept value wait with it */
 	assert_string_equal(keys[17], "policy.regions");
-	assert_int_equal(next->policy.n_regions, 0); /* us-east-1 runs on, and it leaves it out */
-	assert_string_equal(keys[18], "cost_allocation_tags");
+	assert_int_equal(next->policy.n_regions, 0);		  /* us-east-1 runs on, and it leaves it out */
+	assert_string_equal(keys[18], "policy.naming.parameter"); /* gives /bedrock-tenantd/a/claim */
+	assert_string_equal(next->policy.naming.parameter, NAMING_DEFAULT_PARAMETER);
+	assert_string_equal(keys[19], "cost_allocation_tags");
 	assert_null(next->cost_tags.payer_account); /* dev is not a running account */
 	assert_string_equal(keys[0], "manifests");
 	assert_string_equal(keys[1], "state_dir");
@@ -999,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_big_pool_is_fast),
 		cmocka_unit_test(test_budget_actions),
 		cmocka_unit_test(test_claim_parameter),
+		cmocka_unit_test(test_claim_parameter_not_a_tenant_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
