@@ -340,6 +340,33 @@ static void test_every_problem_reported(void **state)
 	daemon_config_free(cfg);
 }
 
+/* docs/configuration.md: an empty file is refused, `{}` runs on every default (the
+ * daemon needs a file: a missing one does not load, test_load). */
+static void test_empty_mapping_is_defaults(void **state)
+{
+	struct daemon_config *def = daemon_config_defaults(), *cfg;
+	char *d;
+	int r;
+
+	(void)state;
+	cfg = parse("{}\n", &d, &r);
+	assert_int_equal(r, 0);
+	assert_string_equal(d, "");
+	assert_string_equal(cfg->manifests, def->manifests);
+	assert_string_equal(cfg->state_dir, def->state_dir);
+	assert_string_equal(cfg->socket.path, def->socket.path);
+	assert_string_equal(cfg->instance, def->instance);
+	assert_int_equal(cfg->resync_interval_ms, def->resync_interval_ms);
+	assert_int_equal(cfg->mode, def->mode);
+	assert_null(cfg->region);
+	assert_int_equal(cfg->n_accounts, 0);
+	free(d);
+	daemon_config_free(cfg);
+	daemon_config_free(def);
+	expect_error("", "empty configuration file");
+	expect_error("# nothing but a comment\n", "empty configuration file");
+}
+
 static void test_load(void **state)
 {
 	struct diag_list diags;
@@ -1026,6 +1053,7 @@ int main(void)
 		cmocka_unit_test(test_mistakes),
 		cmocka_unit_test(test_every_problem_reported),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_empty_mapping_is_defaults),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_endpoint_urls),
