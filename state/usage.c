@@ -73,6 +73,14 @@ static int32_t days_from_civil(int y, unsigned m, unsigned d)
 	return era * 146097 + (int32_t)doe - 719468;
 }
 
+static int days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : days[m - 1];
+}
+
 static int digits(const char *s, size_t n)
 {
 	int v = 0;
@@ -94,7 +102,7 @@ int usage_day(const char *ts, size_t len, int32_t *ret)
 	y = digits(ts, 4);
 	m = digits(ts + 5, 2);
 	d = digits(ts + 8, 2);
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
 		return -EINVAL;
 	*ret = days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;

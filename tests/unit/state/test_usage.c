@@ -82,6 +82,13 @@ static void test_days(void **state)
 	usage_day_format(d + 1, out);
 	assert_string_equal(out, "2024-03-01");
 	assert_int_equal(usage_day("2026-13-01", 10, &d), -EINVAL);
+	/* days a month does not have: not another day */
+	assert_int_equal(usage_day("2026-02-31", 10, &d), -EINVAL);
+	assert_int_equal(usage_day("2026-02-29", 10, &d), -EINVAL);
+	assert_int_equal(usage_day("2026-04-31T00:00:00Z", 20, &d), -EINVAL);
+	assert_int_equal(usage_day("2000-02-29", 10, &d), 0);
+	assert_int_equal(usage_day("2100-02-29", 10, &d), -EINVAL);
+	assert_int_equal(usage_day("2026-12-31", 10, &d), 0);
 	assert_int_equal(usage_day("yesterday!", 10, &d), -EINVAL);
 	assert_int_equal(usage_day("2026", 4, &d), -EINVAL);
 	assert_string_equal(usage_model_of_arn("arn:aws:bedrock:us-east-1::foundation-model/" MODEL), MODEL);
