@@ -1175,6 +1175,7 @@ void engine_revision_end(struct engine *e)
 	void *v;
 
 	e->revision_open = false;
+	e->revision_ended = true;
 	/* the places listed meanwhile (at a start, before the first scan): their tenants
 	 * without a manifest now, not at their next listing. Gathered first: adopting
 	 * may make places (a recorded one), which would upset the walk. */

@@ -336,6 +336,13 @@ const struct cloud_ops *engine_cloud(const struct engine *e, void **ret_ctx);
  * profile is unknown or not ours. Borrowed until the engine next runs. */
 bool engine_profile_owner(const struct engine *e, const char *arn, const char **ret_tenant, const char **ret_profile,
 			  const char **ret_model);
+/* engine_profiles_pending: why the profiles this instance manages in the account
+ * account_id and Region region may not all be known yet (owned), or NULL when they
+ * are: the manifests were taken once since start, every tenant that has a place was
+ * given it, and every place in that Region whose account id is account_id (or is
+ * still unknown) was listed once since start. Until then an ARN engine_profile_owner
+ * does not know may be one of ours. */
+char *engine_profiles_pending(const struct engine *e, const char *account_id, const char *region);
 /* engine_profile_each: fn for every application profile this instance manages, as
  * last observed (what engine_profile_owner answers for its ARN), with its place's key
  * ("alias/region"); in no particular order. The strings are borrowed for the call. */

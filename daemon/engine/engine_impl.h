@@ -290,6 +290,7 @@ struct engine {
 	 * map once overall instead of once per reconcile. */
 	size_t ready_scan_pos;
 	bool revision_open;
+	bool revision_ended; /* a revision of the manifests was taken whole since start */
 	/* the revision read every manifest (a full scan), not the files of a change */
 	bool revision_full;
 	/* some file fails without a tenant id that can be read, or some directory could

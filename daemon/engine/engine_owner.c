@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "engine_impl.h"
+#include "xalloc.h"
 
 bool engine_profile_owner(const struct engine *e, const char *arn, const char **ret_tenant, const char **ret_profile,
 			  const char **ret_model)
@@ -56,4 +57,34 @@ void engine_profile_each(const struct engine *e,
 				fn(arg, p->arn, tenant, profile, model ? model : "", key);
 		}
 	}
+}
+
+char *engine_profiles_pending(const struct engine *e, const char *account_id, const char *region)
+{
+	size_t pos = 0, unplaced = 0;
+	const char *first = NULL;
+	void *v;
+
+	if (!e->started || !e->revision_ended)
+		return xstrdup("the manifests are not read yet");
+	/* a tenant is given its place by its first reconcile, turns after the revision
+	 * (or waits for capacity, with no profile of its own) */
+	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
+		const struct tenant_entry *t = v;
+		if (!t->place && !t->waiting && !t->unparsed && !t->removed && t->desired) {
+			if (!unplaced++)
+				first = t->id;
+		}
+	}
+	if (unplaced)
+		return xasprintf("%zu tenants not placed yet (%s%s)", unplaced, first, unplaced > 1 ? ", ..." : "");
+	for (pos = 0; hashmap_next(&e->places, &pos, NULL, &v);) {
+		const struct place_state *ps = v;
+		if (ps->listed || ps->unknown_account || !ps->place.region || strcmp(ps->place.region, region) ||
+		    (ps->place.account_id && account_id && strcmp(ps->place.account_id, account_id)))
+			continue;
+		return xasprintf("the profiles of place %s are not listed yet%s%s", ps->place.key,
+				 ps->list_error ? ": " : "", ps->list_error ? ps->list_error : "");
+	}
+	return NULL;
 }

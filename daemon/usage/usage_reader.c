@@ -16,6 +16,7 @@
 
 #define USAGE_DB "usage.db"
 #define RETRY_MS 5000
+#define WAIT_MS	 1000 /* while the engine does not know the place's profiles yet */
 #define DAY_S	 86400
 
 /* One place's cycle, through one transition function (set_state) and one name table. */
@@ -52,6 +53,7 @@ struct log_place {
 	int parse_rc;
 	struct usage_batch batch;
 	char *problem; /* the logging configuration's mismatch, or the last failure */
+	char *waiting; /* why no object is read yet (engine_profiles_pending); NULL: none */
 	uint64_t objects, records, malformed;
 	uint64_t passed_over; /* objects over max_object_bytes, not read (pass_over) */
 	/* An object refused (AccessDenied) is passed over when the refusal is its own:
@@ -128,6 +130,7 @@ static void maybe_free(struct usage_reader *u)
 		free(p->obj_data);
 		usage_batch_release(&p->batch);
 		free(p->problem);
+		free(p->waiting);
 		free(p->refusal_why);
 	}
 	free(u->places);
@@ -535,6 +538,35 @@ static void list_next(struct log_place *p)
 	u->busy++;
 }
 
+/* ---- the profiles the engine knows ---- */
+
+/* waits: whether the engine may not know every profile it manages in the place's
+ * account and Region yet (at a start, before the manifests are taken and the places
+ * there listed): an ARN it does not know then would be counted unattributed for good,
+ * the cursor moved past it. The place then reads nothing, p->waiting saying why. */
+static bool waits(struct log_place *p)
+{
+	char *why = engine_profiles_pending(p->u->e, p->account_id, p->region);
+
+	if (why && !p->waiting)
+		log_info("usage %s: waiting: %s", p->key, why);
+	else if (!why && p->waiting)
+		log_info("usage %s: the engine knows its profiles: reading", p->key);
+	free(p->waiting);
+	p->waiting = why;
+	return why != NULL;
+}
+
+/* start_reading: the cycle's first listing, once the engine knows the profiles. */
+static void start_reading(struct log_place *p)
+{
+	if (waits(p)) {
+		rest(p, WAIT_MS);
+		return;
+	}
+	list_next(p);
+}
+
 /* ---- Bedrock's logging configuration ---- */
 
 static void on_put_logging(void *arg, int status, const struct aws_error *err)
@@ -549,7 +581,7 @@ static void on_put_logging(void *arg, int status, const struct aws_error *err)
 	log_notice("usage %s/%s: Bedrock invocation logging now delivers to s3://%s/%s",
 		   p->alias ? p->alias : "default", p->region, p->bucket, p->prefix);
 	set_problem(p, NULL);
-	list_next(p);
+	start_reading(p);
 }
 
 static void on_logging(void *arg, int status, const struct aws_error *err, const struct bedrock_logging *l)
@@ -570,7 +602,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 	right = l->s3_bucket && !strcmp(l->s3_bucket, p->bucket) && !strcmp(l->s3_prefix, p->prefix);
 	if (right) {
 		set_problem(p, NULL);
-		list_next(p);
+		start_reading(p);
 		return;
 	}
 	held = u->logging == CFG_INVLOG_MANAGE ? engine_calls_held(u->e) : NULL;
@@ -584,7 +616,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 						   "on is not seen (%s%s)",
 						   held ? "not put back: " : "invocation_logging: observe",
 						   held ? held : ""));
-		list_next(p); /* what was delivered before is still read */
+		start_reading(p); /* what was delivered before is still read */
 		return;
 	}
 	want = *l;
@@ -658,6 +690,10 @@ static void poll_place(struct log_place *p)
 	if (u->closing || p->state != PS_IDLE)
 		return;
 	prune(u);
+	if (p->waiting && p->key && waits(p)) { /* no call until the engine knows the profiles */
+		rest(p, WAIT_MS);
+		return;
+	}
 	if (p->account_id && p->key) {
 		check_logging(p);
 		return;
@@ -826,6 +862,10 @@ cJSON *usage_reader_status_json(const struct usage_reader *u)
 			cJSON_AddStringToObject(o, "problem", p->problem);
 		else
 			cJSON_AddNullToObject(o, "problem");
+		if (p->waiting)
+			cJSON_AddStringToObject(o, "waiting", p->waiting);
+		else
+			cJSON_AddNullToObject(o, "waiting");
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
