@@ -34,7 +34,8 @@ static const char *const state_names[PS__COUNT] = { "idle", "identity", "logging
 
 struct log_place {
 	struct usage_reader *u;
-	char *alias; /* NULL: the daemon's own credentials */
+	char *alias;  /* the account's alias in the configuration; NULL: the daemon's own account */
+	char *target; /* the AWS client's account: alias when it has a role_arn; NULL: the daemon's own credentials */
 	char *region;
 	char *bucket;
 	char *prefix; /* the logging configuration's keyPrefix */
@@ -118,6 +119,7 @@ static void maybe_free(struct usage_reader *u)
 	for (size_t i = 0; i < u->n_places; i++) {
 		struct log_place *p = &u->places[i];
 		free(p->alias);
+		free(p->target);
 		free(p->region);
 		free(p->bucket);
 		free(p->prefix);
@@ -368,7 +370,7 @@ static void on_probe(void *arg, int status, const struct aws_error *err, const c
 {
 	struct log_place *p = arg;
 	struct usage_reader *u = p->u;
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	int r;
 
 	(void)data, (void)len;
@@ -396,7 +398,7 @@ static void on_probe(void *arg, int status, const struct aws_error *err, const c
 static bool probe_refusal(struct log_place *p, int status, const struct aws_error *err)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	int r;
 
 	if (p->next + 1 >= p->page.n)
@@ -457,7 +459,7 @@ static void list_next(struct log_place *p);
 static void fetch_next(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	int r;
 
 	if (u->closing) {
@@ -520,7 +522,7 @@ static void on_listing(void *arg, int status, const struct aws_error *err, const
 static void list_next(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	struct s3_list_input in = {
 		.bucket = p->bucket,
 		.prefix = p->list_prefix,
@@ -588,7 +590,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 {
 	struct log_place *p = arg;
 	struct usage_reader *u = p->u;
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	struct bedrock_logging want;
 	const char *held;
 	bool right;
@@ -632,7 +634,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 
 static void check_logging(struct log_place *p)
 {
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	int r;
 
 	set_state(p, PS_LOGGING);
@@ -684,7 +686,7 @@ static void on_identity(void *arg, int status, const struct aws_error *err, cons
 static void poll_place(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
-	struct aws_target t = { .account = p->alias, .region = p->region };
+	struct aws_target t = { .account = p->target, .region = p->region };
 	int r;
 
 	if (u->closing || p->state != PS_IDLE)
@@ -756,6 +758,10 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
 		struct log_place *p = &u->places[i];
 		p->u = u;
 		p->alias = c->account ? xstrdup(c->account) : NULL;
+		/* an alias without a role is reached with the daemon's own credentials, as
+		 * the engine reaches it (cloud_aws__target_account): the AWS client knows
+		 * only the aliases with a role */
+		p->target = a && a->role_arn ? xstrdup(c->account) : NULL;
 		p->region = xstrdup(c->region);
 		p->bucket = xstrdup(c->bucket);
 		p->prefix = xstrdup(c->prefix ? c->prefix : "");
