@@ -436,6 +436,17 @@ static void on_object(void *arg, int status, const struct aws_error *err, const 
 		fail(p, "GetObject", status, err);
 		return;
 	}
+	if (len != p->page.items[p->next].size) {
+		/* not the object listed (a proxy's page, an answer cut short): parsed, its
+		 * lines would count as malformed and the cursor pass the object for good. A
+		 * failed read: the next poll lists again, and an object really replaced
+		 * since is read at its new size. */
+		set_problem(p, xasprintf("GetObject s3://%s/%s: an answer of %zu bytes, the listing gave %llu: not "
+					 "read (tried again)",
+					 p->bucket, p->obj_key, len, (unsigned long long)p->page.items[p->next].size));
+		rest(p, RETRY_MS);
+		return;
+	}
 	p->obj_data = xmalloc(len ? len : 1);
 	memcpy(p->obj_data, data, len);
 	p->obj_len = len;
