@@ -74,9 +74,21 @@ static void read_places(struct walk *w, const struct ynode *n, struct daemon_con
 		read_place(w, n->seq.items[i], cfg, &u->places[i]);
 		for (size_t j = 0; j < i; j++) {
 			const struct cfg_usage_place *a = &u->places[j], *b = &u->places[i];
-			if (a->region && b->region && !strcmp(a->region, b->region) &&
-			    !strcmp(a->account ? a->account : "", b->account ? b->account : ""))
+			const struct cfg_account *aa = a->account ? daemon_config_account(cfg, a->account) : NULL;
+			const struct cfg_account *ba = b->account ? daemon_config_account(cfg, b->account) : NULL;
+			if (!a->region || !b->region || strcmp(a->region, b->region) != 0)
+				continue;
+			if (!strcmp(a->account ? a->account : "", b->account ? b->account : ""))
 				walk_error(w, n->seq.items[i], "this place (account and Region) is listed twice");
+			else if (aa && ba && aa->id && ba->id && !strcmp(aa->id, ba->id))
+				/* two aliases of one account: every request would be counted twice
+				 * (the daemon's own account is known only from STS: the reader
+				 * keeps the first place of an account and Region) */
+				walk_error(
+					w, n->seq.items[i],
+					"'%s' is account %s, as '%s' of places[%zu]: this account and Region is listed "
+					"twice",
+					b->account, ba->id, a->account, j);
 		}
 		walk_pop(w, mark);
 	}

@@ -659,6 +659,46 @@ static void check_logging(struct log_place *p)
 
 /* ---- the cycle ---- */
 
+/* twin: whether an earlier place of usage.places is this one's account and Region
+ * (the daemon's own account and an alias of the same id, say): both would read the same
+ * objects under cursors of their own and count every request twice, so only the first
+ * reads; this one says so as its problem. While an earlier place of the Region does not
+ * know its account id yet, this one waits. */
+static bool twin(struct log_place *p)
+{
+	struct usage_reader *u = p->u;
+
+	for (struct log_place *q = u->places; q < p; q++) {
+		if (strcmp(q->region, p->region) != 0)
+			continue;
+		if (!q->account_id) {
+			free(p->waiting);
+			p->waiting = xasprintf("the account id of usage place %s/%s is not known yet",
+					       q->alias ? q->alias : "default", q->region);
+			return true;
+		}
+		if (!strcmp(q->account_id, p->account_id)) {
+			free(p->waiting);
+			p->waiting = NULL;
+			set_problem(p, xasprintf("the same account (%s) and Region as usage place %s/%s, which reads "
+						 "them: not read",
+						 p->account_id, q->alias ? q->alias : "default", q->region));
+			return true;
+		}
+	}
+	return false;
+}
+
+/* begin: the cycle, once the place's account id and cursor are known. */
+static void begin(struct log_place *p)
+{
+	if (twin(p)) {
+		rest(p, p->waiting ? WAIT_MS : p->u->poll_ms);
+		return;
+	}
+	check_logging(p);
+}
+
 static int open_cursor(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
@@ -691,7 +731,7 @@ static void on_identity(void *arg, int status, const struct aws_error *err, cons
 		rest(p, RETRY_MS);
 		return;
 	}
-	check_logging(p);
+	begin(p);
 }
 
 static void poll_place(struct log_place *p)
@@ -703,19 +743,19 @@ static void poll_place(struct log_place *p)
 	if (u->closing || p->state != PS_IDLE)
 		return;
 	prune(u);
-	if (p->waiting && p->key && waits(p)) { /* no call until the engine knows the profiles */
-		rest(p, WAIT_MS);
+	if (p->waiting && p->key && (twin(p) || waits(p))) { /* waiting: no call until that changes */
+		rest(p, p->waiting ? WAIT_MS : u->poll_ms);
 		return;
 	}
 	if (p->account_id && p->key) {
-		check_logging(p);
+		begin(p);
 		return;
 	}
 	if (p->account_id) {
 		if (open_cursor(p) < 0)
 			rest(p, RETRY_MS);
 		else
-			check_logging(p);
+			begin(p);
 		return;
 	}
 	set_state(p, PS_IDENTITY);

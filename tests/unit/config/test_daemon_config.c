@@ -929,6 +929,10 @@ static void test_usage_section(void **state)
 	expect_error("usage: {places: [{account: nope, region: us-east-1, bucket: logs}]}\n", "not an account alias");
 	expect_error("usage: {places: [{region: us-east-1, bucket: logs}, {region: us-east-1, bucket: other}]}\n",
 		     "listed twice");
+	expect_error("accounts:\n  a: \"111122223333\"\n  b: \"111122223333\"\n"
+		     "usage: {places: [{account: a, region: us-east-1, bucket: logs},\n"
+		     "  {account: b, region: us-east-1, bucket: other}]}\n",
+		     "'b' is account 111122223333, as 'a' of places[0]: this account and Region is listed twice");
 	expect_error("usage: {invocation_logging: always}\n", "always");
 	expect_error("usage: {retention_days: 0}\n", "retention_days");
 	expect_error("usage: {max_object_size: 32}\n", "a size needs a unit");
