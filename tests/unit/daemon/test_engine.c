@@ -1773,6 +1773,19 @@ static bool published_under_new_name(struct world *w, const void *arg)
 	return quiet(w) && p && p->value;
 }
 
+/* acme's text ("r1") read under other naming templates: its profile and parameter
+ * named otherwise */
+static struct tenant *renamed_acme(void)
+{
+	struct tenant *t = tenant_of("acme", "r1", 1);
+
+	free(t->profiles[0].name);
+	t->profiles[0].name = xstrdup("x-acme-chat-aaaaaa");
+	intern_unref(t->profiles[0].parameter);
+	t->profiles[0].parameter = intern("/bt2/acme/chat/arn");
+	return t;
+}
+
 /* The same text read under other naming templates (a reload of policy.naming): the
  * revision is the same, the names it derives are not. The engine takes the new
  * definition: the profile is replaced under its new name, the parameter published
@@ -1780,13 +1793,9 @@ static bool published_under_new_name(struct world *w, const void *arg)
 static void test_same_text_new_names_is_a_change(void **state)
 {
 	struct world w;
-	struct tenant *a = tenant_of("acme", "r1", 1), *b = tenant_of("acme", "r1", 1);
+	struct tenant *a = tenant_of("acme", "r1", 1), *b = renamed_acme();
 
 	(void)state;
-	free(b->profiles[0].name);
-	b->profiles[0].name = xstrdup("x-acme-chat-aaaaaa");
-	intern_unref(b->profiles[0].parameter);
-	b->profiles[0].parameter = intern("/bt2/acme/chat/arn");
 	world_init(&w);
 	put_all(&w, &a, 1, true);
 	run_until(&w, all_in_state, &READY, "every tenant Ready");
@@ -1814,14 +1823,10 @@ static bool old_parameter_gone(struct world *w, const void *arg)
 static void test_parameters_listed_under_an_earlier_template(void **state)
 {
 	struct world w;
-	struct tenant *a = tenant_of("acme", "r1", 1), *b = tenant_of("acme", "r1", 1);
+	struct tenant *a = tenant_of("acme", "r1", 1), *b = renamed_acme();
 	struct engine_settings set;
 
 	(void)state;
-	free(b->profiles[0].name);
-	b->profiles[0].name = xstrdup("x-acme-chat-aaaaaa");
-	intern_unref(b->profiles[0].parameter);
-	b->profiles[0].parameter = intern("/bt2/acme/chat/arn");
 	world_init(&w);
 	put_all(&w, &a, 1, true);
 	run_until(&w, all_in_state, &READY, "every tenant Ready");

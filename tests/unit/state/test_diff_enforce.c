@@ -451,20 +451,28 @@ static void test_role_dropped_over_budget(void **state)
 	sim_release(&s);
 }
 
+/* s: t converged over budget, the action executed (the policy on the tenant's role,
+ * its roles read), then the action deleted by hand. */
+static void executed_then_deleted(struct sim *s, const struct tenant *t)
+{
+	static const char *const mine[] = { "acme-app" };
+
+	converged_over_budget(s, t);
+	set_attached_roles(s, mine, 1);
+	delete_action_by_hand(s);
+}
+
 /* The executed action deleted by hand (Budgets does not reverse it: the policy stays
  * on the role): made again, and, under the threshold, the policy is detached from the
  * tenant's roles; over it, kept for the new action to hold. */
 static void test_executed_action_deleted_by_hand(void **state)
 {
-	static const char *const mine[] = { "acme-app" };
 	struct sim s;
 	struct tenant *t = enforced("50", 100);
 	struct plan p;
 
 	(void)state;
-	converged_over_budget(&s, t);
-	set_attached_roles(&s, mine, 1);
-	delete_action_by_hand(&s);
+	executed_then_deleted(&s, t);
 	sim_diff(&s, t, DELETION_DELETE, &p); /* still over: the new action keeps it */
 	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_CREATE), 1);
 	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 0);
@@ -492,15 +500,12 @@ static void test_executed_action_deleted_by_hand(void **state)
  * of an executed action's policy only). */
 static void test_deleted_action_over_stays_over_budget(void **state)
 {
-	static const char *const mine[] = { "acme-app" };
 	struct sim s;
 	struct tenant *t = enforced("50", 100);
 	struct plan p;
 
 	(void)state;
-	converged_over_budget(&s, t);
-	set_attached_roles(&s, mine, 1);
-	delete_action_by_hand(&s);
+	executed_then_deleted(&s, t);
 	sim_diff(&s, t, DELETION_DELETE, &p);
 	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_CREATE), 1);
 	assert_true(p.over_budget);
