@@ -70,6 +70,9 @@ int usage_store_open(const char *path, struct usage_store **ret, char **ret_erro
 	r = migrate(s);
 	if (r < 0)
 		goto fail;
+	/* opened at the start, before the loop runs, with SQLITE_OPEN_BUSY_MS; from here
+	 * on, on the loop, a lock held elsewhere is waited for only a moment */
+	sqlite3_busy_timeout(s->db, USAGE_STORE_BUSY_MS);
 	*ret = s;
 	return 0;
 fail:

@@ -7,7 +7,11 @@
  * and a usage database can be dropped without touching what the engine remembers.
  *
  * Functions return 0 or -errno (as store.h: -ENOSPC, -EUCLEAN, -EIO, ...) with the
- * message in usage_store_error(). Not thread-safe: one thread at a time. */
+ * message in usage_store_error(). Not thread-safe: one thread at a time.
+ *
+ * The daemon calls it on its event loop, so a write waits at most USAGE_STORE_BUSY_MS
+ * for a lock another process holds (sqlite3, a backup): then it fails with -EBUSY and
+ * is tried again later, rather than stopping the loop for SQLITE_OPEN_BUSY_MS. */
 #ifndef BTD_USAGE_STORE_H
 #define BTD_USAGE_STORE_H
 
@@ -15,6 +19,8 @@
 #include <stdint.h>
 
 #include "usage.h"
+
+#define USAGE_STORE_BUSY_MS 20
 
 struct usage_store;
 

@@ -53,8 +53,9 @@ struct log_place {
 	size_t obj_len;
 	int parse_rc;
 	struct usage_batch batch;
-	char *problem; /* the logging configuration's mismatch, or the last failure */
-	char *waiting; /* why no object is read yet (engine_profiles_pending); NULL: none */
+	char *problem;	    /* the logging configuration's mismatch, or the last failure */
+	bool store_problem; /* problem is the usage store's: only a commit solves it */
+	char *waiting;	    /* why no object is read yet (engine_profiles_pending); NULL: none */
 	uint64_t objects, records, malformed;
 	uint64_t passed_over; /* objects over max_object_bytes, not read (pass_over) */
 	/* An object refused (AccessDenied) is passed over when the refusal is its own:
@@ -110,6 +111,32 @@ static void set_problem(struct log_place *p, char *problem)
 		log_notice("usage %s/%s: solved: %s", p->alias ? p->alias : "default", p->region, p->problem);
 	free(p->problem);
 	p->problem = problem;
+	p->store_problem = false;
+}
+
+/* store_problem: the usage store cannot record (problem owned). It stays until a
+ * commit succeeds (store_ok()): the checks that pass in the meantime (the logging
+ * configuration's) say nothing of the store. */
+static void store_problem(struct log_place *p, char *problem)
+{
+	set_problem(p, problem);
+	p->store_problem = true;
+}
+
+/* checked: the place's account and logging configuration check out: any problem is
+ * solved but the usage store's. */
+static void checked(struct log_place *p)
+{
+	if (!p->store_problem)
+		set_problem(p, NULL);
+}
+
+/* store_ok: the usage store answered (an object recorded, a cursor read): its problem,
+ * if any, is solved. */
+static void store_ok(struct log_place *p)
+{
+	if (p->store_problem)
+		set_problem(p, NULL);
 }
 
 static void maybe_free(struct usage_reader *u)
@@ -299,10 +326,11 @@ static void parse_done(uv_work_t *w, int status)
 		char *msg = xasprintf("the usage store cannot record s3://%s/%s: %s", p->bucket, p->obj_key,
 				      usage_store_error(u->store));
 		usage_batch_release(&p->batch);
-		set_problem(p, msg);
+		store_problem(p, msg);
 		rest(p, RETRY_MS);
 		return;
 	}
+	store_ok(p);
 	p->objects++;
 	p->records += p->batch.records - p->batch.malformed;
 	p->malformed += p->batch.malformed;
@@ -333,11 +361,12 @@ static void pass_over(struct log_place *p, char *why)
 	rc = usage_store_commit(u->store, p->key, p->obj_key, &none, 0, 0);
 	usage_agg_release(&none);
 	if (rc < 0) {
-		set_problem(p, xasprintf("the usage store cannot record s3://%s/%s: %s", p->bucket, p->obj_key,
-					 usage_store_error(u->store)));
+		store_problem(p, xasprintf("the usage store cannot record s3://%s/%s: %s", p->bucket, p->obj_key,
+					   usage_store_error(u->store)));
 		rest(p, RETRY_MS);
 		return;
 	}
+	store_ok(p);
 	if (p->refusal == REFUSAL_AGAIN)
 		p->refused++;
 	else
@@ -593,7 +622,7 @@ static void on_put_logging(void *arg, int status, const struct aws_error *err)
 	}
 	log_notice("usage %s/%s: Bedrock invocation logging now delivers to s3://%s/%s",
 		   p->alias ? p->alias : "default", p->region, p->bucket, p->prefix);
-	set_problem(p, NULL);
+	checked(p);
 	start_reading(p);
 }
 
@@ -614,7 +643,7 @@ static void on_logging(void *arg, int status, const struct aws_error *err, const
 	}
 	right = l->s3_bucket && !strcmp(l->s3_bucket, p->bucket) && !strcmp(l->s3_prefix, p->prefix);
 	if (right) {
-		set_problem(p, NULL);
+		checked(p);
 		start_reading(p);
 		return;
 	}
@@ -711,9 +740,10 @@ static int open_cursor(struct log_place *p)
 	p->key = xasprintf("%s/%s s3://%s/%s", p->alias ? p->alias : "default", p->region, p->bucket, p->list_prefix);
 	free(p->cursor);
 	if (usage_store_cursor(u->store, p->key, &p->cursor) < 0) {
-		set_problem(p, xasprintf("the usage store: %s", usage_store_error(u->store)));
+		store_problem(p, xasprintf("the usage store: %s", usage_store_error(u->store)));
 		return -EIO;
 	}
+	store_ok(p);
 	return 0;
 }
 

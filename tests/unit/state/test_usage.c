@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <zlib.h>
 
 #include "strbuf.h"
@@ -533,6 +536,75 @@ static void test_counts_saturate(void **state)
 	free(dir);
 }
 
+static void remove_db(char *dir, char *path)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+
+	for (size_t i = 0; i < 3; i++) {
+		char *f = xasprintf("%s%s", path, ext[i]);
+		unlink(f);
+		free(f);
+	}
+	free(path);
+	rmdir(dir);
+	free(dir);
+}
+
+/* Another process holds usage.db's write lock: a commit does not wait it out (the
+ * daemon commits on its event loop) but fails at once with -EBUSY, the cursor not
+ * moved, and succeeds once the lock is gone. The holder keeps the lock until the
+ * commit has returned (or 3 s, well under SQLITE_OPEN_BUSY_MS, have passed: a commit
+ * that waits as long as that sees the lock go and succeeds). */
+static void test_store_locked(void **state)
+{
+	char *dir = temp_db(), *path = xasprintf("%s/usage.db", dir), *cursor = NULL;
+	int locked[2], done[2];
+	struct usage_store *s;
+	struct usage_agg a;
+	pid_t pid;
+	char c;
+
+	(void)state;
+	assert_int_equal(usage_store_open(path, &s, NULL), 0);
+	assert_int_equal(pipe(locked), 0);
+	assert_int_equal(pipe(done), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct pollfd pfd = { .fd = done[0], .events = POLLIN };
+		sqlite3 *db = NULL;
+		if (sqlite3_open(path, &db) != SQLITE_OK ||
+		    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(1);
+		if (write(locked[1], "l", 1) != 1)
+			_exit(1);
+		poll(&pfd, 1, 3000);
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(db);
+		_exit(0);
+	}
+	assert_int_equal(read(locked[0], &c, 1), 1);
+
+	usage_agg_init(&a);
+	agg_one(&a, 100, "acme", "chat", 10, 1.5);
+	assert_int_equal(usage_store_commit(s, "p", "k1", &a, 1, 0), -EBUSY);
+	assert_int_equal(write(done[1], "d", 1), 1);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(usage_store_cursor(s, "p", &cursor), 0);
+	assert_null(cursor);
+	assert_int_equal(usage_store_commit(s, "p", "k1", &a, 1, 0), 0);
+	assert_int_equal(usage_store_cursor(s, "p", &cursor), 0);
+	assert_string_equal(cursor, "k1");
+	free(cursor);
+	usage_agg_release(&a);
+	usage_store_close(s);
+	close(locked[0]);
+	close(locked[1]);
+	close(done[0]);
+	close(done[1]);
+	remove_db(dir, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_attribute),
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_counts_saturate),
+		cmocka_unit_test(test_store_locked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
