@@ -109,6 +109,53 @@ int usage_store_cursor(struct usage_store *s, const char *place, char **ret)
 	return 0;
 }
 
+/* the cursors under an earlier name of ?1's location: ending in ?2, no space before it */
+#define OLD_NAMES                                                                                                      \
+	"place <> ?1 AND length(place) > length(?2) AND substr(place, -length(?2)) = ?2"                               \
+	" AND instr(substr(place, 1, length(place) - length(?2)), ' ') = 0"
+
+static int take_over(struct usage_store *s, const char *place, const char *old_suffix)
+{
+	static const char *const sql[] = {
+		"INSERT INTO cursors SELECT ?1, MAX(last_key), SUM(objects), SUM(records), SUM(malformed) FROM cursors"
+		" WHERE " OLD_NAMES " HAVING COUNT(*) > 0",
+		"DELETE FROM cursors WHERE " OLD_NAMES,
+	};
+	int r = 0;
+
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, "cursor");
+	for (size_t i = 0; i < 2 && r == 0; i++) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+			r = fail(s, "cursor");
+			break;
+		}
+		sqlite3_bind_text(st, 1, place, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, old_suffix, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = fail(s, "cursor");
+		sqlite3_finalize(st);
+	}
+	if (r == 0 && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		r = fail(s, "cursor");
+	if (r < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int usage_store_cursor_take(struct usage_store *s, const char *place, const char *old_suffix, char **ret)
+{
+	int r = usage_store_cursor(s, place, ret);
+
+	if (r < 0 || *ret)
+		return r;
+	r = take_over(s, place, old_suffix);
+	if (r < 0)
+		return r;
+	return usage_store_cursor(s, place, ret);
+}
+
 /* A row's count plus the new one, stopping at USAGE_COUNT_MAX as the aggregates do
  * (each below it, their sum does not overflow). */
 #define ADD(col)   #col " = MIN(" #col " + excluded." #col ", 9007199254740992), "

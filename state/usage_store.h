@@ -28,9 +28,16 @@ int usage_store_open(const char *path, struct usage_store **ret, char **ret_erro
 void usage_store_close(struct usage_store *s);
 const char *usage_store_error(const struct usage_store *s);
 
-/* usage_store_cursor: the last key read at place ("alias/region" and prefix), NULL
- * (in *ret) when nothing was read yet. *ret owned by the caller. */
+/* usage_store_cursor: the last key read at place (the daemon names it by the log
+ * location: "account-id/region s3://bucket/prefix"), NULL (in *ret) when nothing was
+ * read yet. *ret owned by the caller. */
 int usage_store_cursor(struct usage_store *s, const char *place, char **ret);
+/* usage_store_cursor_take: usage_store_cursor(); when place has no cursor yet, the
+ * cursors stored under another name that ends in old_suffix and holds no space before
+ * it (an earlier form of the name: "alias/region s3://bucket/prefix", old_suffix
+ * "/region s3://bucket/prefix") become place's, in one transaction: the furthest
+ * key of them, their counts added, the old names gone. */
+int usage_store_cursor_take(struct usage_store *s, const char *place, const char *old_suffix, char **ret);
 /* usage_store_commit: adds every row of a and sets the cursor of place to key, in
  * one transaction; malformed is added to the place's count of skipped records. */
 int usage_store_commit(struct usage_store *s, const char *place, const char *key, const struct usage_agg *a,

@@ -728,21 +728,34 @@ static void begin(struct log_place *p)
 	check_logging(p);
 }
 
+/* open_cursor: the place's cursor, named by the log location (account id, Region,
+ * bucket and prefix), so that the place's account written another way (an alias
+ * renamed, or given to the daemon's own account) reads on where it was. A cursor of
+ * an earlier version, named by the alias ("alias/region s3://..."), is taken over.
+ * p->key is set only once the cursor is read: a failure is tried again. */
 static int open_cursor(struct log_place *p)
 {
 	struct usage_reader *u = p->u;
 	const char *slash = *p->prefix && p->prefix[strlen(p->prefix) - 1] != '/' ? "/" : "";
+	char *key, *old_suffix;
+	int r;
 
 	free(p->list_prefix);
 	p->list_prefix = xasprintf("%s%sAWSLogs/%s/BedrockModelInvocationLogs/%s/", p->prefix, slash, p->account_id,
 				   p->region);
-	free(p->key);
-	p->key = xasprintf("%s/%s s3://%s/%s", p->alias ? p->alias : "default", p->region, p->bucket, p->list_prefix);
+	key = xasprintf("%s/%s s3://%s/%s", p->account_id, p->region, p->bucket, p->list_prefix);
+	old_suffix = xasprintf("/%s s3://%s/%s", p->region, p->bucket, p->list_prefix);
 	free(p->cursor);
-	if (usage_store_cursor(u->store, p->key, &p->cursor) < 0) {
+	p->cursor = NULL;
+	r = usage_store_cursor_take(u->store, key, old_suffix, &p->cursor);
+	free(old_suffix);
+	if (r < 0) {
+		free(key);
 		store_problem(p, xasprintf("the usage store: %s", usage_store_error(u->store)));
 		return -EIO;
 	}
+	free(p->key);
+	p->key = key;
 	store_ok(p);
 	return 0;
 }

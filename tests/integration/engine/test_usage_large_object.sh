@@ -39,7 +39,7 @@ wait_until 60 "acme Ready" all_ready
 big "$(last_log_key)0" 30
 converse "$ARN"
 wait_eq 90 "the request after the passed object counted" 33 acme_requests
-grep -q "usage default/us-east-1.*s3://usage-logs/.*bytes, over usage.max_object_size (4194304): passed over unread" \
+grep -q "usage 111122223333/us-east-1 s3://usage-logs/.*bytes, over usage.max_object_size (4194304): passed over unread" \
 	"$WORK/daemon.log" || fail "no warning for the object passed over"
 passed() { ctl --json status | jq -r '[.usage[]?.passed_over] | add // "none"'; }
 [ "$(passed)" = 1 ] || fail "status does not count the object passed over: $(ctl --json status | jq -c .usage)"

@@ -36,7 +36,7 @@ converse "$ARN"
 wait_eq 90 "the request after the refused object counted" 2 acme_requests
 [ "$(usage_of refused)" = 1 ] || fail "status does not count the refused object: $(ctl --json status | jq -c .usage)"
 [ "$(usage_of passed_over)" = 0 ] || fail "the refused object counted as too large"
-grep -q "usage default/us-east-1.*s3://usage-logs/$key: refused (AccessDenied: Access Denied) while the object after it can be read: passed over unread" \
+grep -q "usage 111122223333/us-east-1 s3://usage-logs/.*$key: refused (AccessDenied: Access Denied) while the object after it can be read: passed over unread" \
 	"$WORK/daemon.log" || fail "no warning for the refused object"
 
 # 2. a refusal that does not last: the object is counted

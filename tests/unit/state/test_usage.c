@@ -605,6 +605,69 @@ static void test_store_locked(void **state)
 	remove_db(dir, path);
 }
 
+/* A cursor under an earlier name of the same location (the alias: "default/..." or
+ * "self/...") is taken over by the location's name: the furthest key, the counts
+ * added, the old names gone. Another location's cursor, or another Region's, stays. */
+static void test_cursor_take_over(void **state)
+{
+	static const char *const other[] = {
+		"default/us-west-2 s3://b/p/AWSLogs/1/BedrockModelInvocationLogs/us-east-1/",
+		"default/us-east-1 s3://b/q/AWSLogs/1/BedrockModelInvocationLogs/us-east-1/",
+	};
+	const char *suffix = "/us-east-1 s3://b/p/AWSLogs/1/BedrockModelInvocationLogs/us-east-1/";
+	char *dir = temp_db(), *path = xasprintf("%s/usage.db", dir), *cursor = NULL;
+	char *old1 = xasprintf("default%s", suffix), *old2 = xasprintf("self%s", suffix);
+	char *place = xasprintf("1%s", suffix), *spaced = xasprintf("x y%s", suffix);
+	struct usage_place_stats *st;
+	struct usage_store *s;
+	struct usage_agg a;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(usage_store_open(path, &s, NULL), 0);
+	usage_agg_init(&a);
+	assert_int_equal(usage_store_commit(s, old1, "k2", &a, 3, 1), 0);
+	assert_int_equal(usage_store_commit(s, old2, "k1", &a, 2, 0), 0);
+	assert_int_equal(usage_store_commit(s, spaced, "k9", &a, 1, 0), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(usage_store_commit(s, other[i], "k8", &a, 1, 0), 0);
+	usage_agg_release(&a);
+
+	assert_int_equal(usage_store_cursor_take(s, place, suffix, &cursor), 0);
+	assert_string_equal(cursor, "k2");
+	free(cursor);
+	assert_int_equal(usage_store_cursor(s, old1, &cursor), 0);
+	assert_null(cursor);
+	assert_int_equal(usage_store_places(s, &st, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(st[i].place, place)) {
+			assert_string_equal(st[i].cursor, "k2");
+			assert_int_equal(st[i].objects, 2);
+			assert_int_equal(st[i].records, 5);
+			assert_int_equal(st[i].malformed, 1);
+		} else {
+			assert_true(!strcmp(st[i].place, spaced) || !strcmp(st[i].place, other[0]) ||
+				    !strcmp(st[i].place, other[1]));
+		}
+	usage_place_stats_free(st, n);
+
+	/* taken once: the place's own cursor from here on */
+	assert_int_equal(usage_store_commit(s, place, "k3", &a, 1, 0), 0);
+	assert_int_equal(usage_store_cursor_take(s, place, suffix, &cursor), 0);
+	assert_string_equal(cursor, "k3");
+	free(cursor);
+	/* nothing to take: none */
+	assert_int_equal(usage_store_cursor_take(s, "2/eu-west-1 s3://b/", "/eu-west-1 s3://b/", &cursor), 0);
+	assert_null(cursor);
+	usage_store_close(s);
+	free(old1);
+	free(old2);
+	free(place);
+	free(spaced);
+	remove_db(dir, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -617,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_counts_saturate),
 		cmocka_unit_test(test_store_locked),
+		cmocka_unit_test(test_cursor_take_over),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
