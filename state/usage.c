@@ -108,6 +108,24 @@ int usage_day(const char *ts, size_t len, int32_t *ret)
 	return 0;
 }
 
+/* after: whether ts (of day, as usage_day() read it) is later than latest (seconds
+ * since the epoch). The time of day is "THH:MM:SS" after the date, as written (an
+ * offset is not applied); a timestamp without one is taken at the day's start. */
+static bool after(const char *ts, size_t len, int32_t day, int64_t latest)
+{
+	int64_t t = (int64_t)day * 86400;
+	int h, m, sec;
+
+	if (len >= 19 && (ts[10] == 'T' || ts[10] == 't' || ts[10] == ' ') && ts[13] == ':' && ts[16] == ':') {
+		h = digits(ts + 11, 2);
+		m = digits(ts + 14, 2);
+		sec = digits(ts + 17, 2);
+		if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61)
+			t += h * 3600 + m * 60 + sec;
+	}
+	return t > latest;
+}
+
 void usage_day_format(int32_t day, char out[11])
 {
 	int32_t z = day + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
@@ -189,6 +207,10 @@ void usage_parse_line(struct usage_batch *b, const char *line, size_t len, const
 	}
 	if (!f.has_timestamp || usage_day(f.timestamp, strlen(f.timestamp), &day) < 0) {
 		bad(b, "no valid timestamp");
+		return;
+	}
+	if (b->latest && after(f.timestamp, strlen(f.timestamp), day, b->latest)) {
+		bad(b, "a timestamp in the future");
 		return;
 	}
 	if (!f.has_model) {

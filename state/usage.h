@@ -57,6 +57,10 @@ struct usage_batch {
 	/* Set by another thread (the daemon stopping): usage_parse_object ends within one
 	 * 64 KiB of inflated text, with -ECANCELED. NULL: never. */
 	const atomic_bool *stop;
+	/* The latest timestamp a record may have, in seconds since the epoch (the caller's
+	 * clock plus a day): a record dated later is malformed ("a timestamp in the
+	 * future"): stored, it would never be pruned. 0: no bound. */
+	int64_t latest;
 };
 
 void usage_batch_init(struct usage_batch *b);

@@ -481,6 +481,7 @@ static void on_object(void *arg, int status, const struct aws_error *err, const 
 	p->obj_len = len;
 	usage_batch_init(&p->batch);
 	p->batch.stop = &u->stop_parsing;
+	p->batch.latest = wall_now() + DAY_S; /* Bedrock dates a record when it is made */
 	p->work.data = p;
 	set_state(p, PS_PARSING);
 	r = uv_queue_work(u->loop, &p->work, parse_work, parse_done);

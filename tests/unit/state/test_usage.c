@@ -186,6 +186,44 @@ static void test_parse_malformed(void **state)
 	free(good);
 }
 
+/* A record more than the caller's bound ahead (its clock plus a day) is malformed: it
+ * would be stored and never pruned. At the bound it is counted; without one (0),
+ * any date is. */
+static void test_parse_future(void **state)
+{
+	char *at = record("2026-12-04T10:00:00Z", MODEL, 1, 1, NULL);
+	char *past = record("2026-12-04T10:00:01Z", MODEL, 1, 1, NULL);
+	char *far = record("9999-12-31T23:59:59Z", MODEL, 1, 1, NULL);
+	char *day_only = record("2026-12-05", MODEL, 1, 1, NULL);
+	struct usage_batch b;
+	int32_t day;
+
+	(void)state;
+	assert_int_equal(usage_day("2026-12-04", 10, &day), 0);
+	usage_batch_init(&b);
+	b.latest = (int64_t)day * 86400 + 10 * 3600;
+	usage_parse_line(&b, at, strlen(at), "tenantId");
+	assert_int_equal(b.malformed, 0);
+	usage_parse_line(&b, past, strlen(past), "tenantId");
+	usage_parse_line(&b, far, strlen(far), "tenantId");
+	usage_parse_line(&b, day_only, strlen(day_only), "tenantId");
+	assert_int_equal(b.records, 4);
+	assert_int_equal(b.malformed, 3);
+	assert_int_equal(b.first_bad_line, 2);
+	assert_string_equal(b.first_bad_why, "a timestamp in the future");
+	assert_int_equal(only_entry(&b)->day, day);
+	usage_batch_release(&b);
+
+	usage_batch_init(&b);
+	usage_parse_line(&b, far, strlen(far), "tenantId");
+	assert_int_equal(b.malformed, 0);
+	usage_batch_release(&b);
+	free(at);
+	free(past);
+	free(far);
+	free(day_only);
+}
+
 /* A gzip object of many lines (more than one inflate buffer), a blank line, a CRLF,
  * a malformed line in the middle and no newline at the end; then the same object cut
  * short, and the same lines not compressed. */
@@ -674,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_days),
 		cmocka_unit_test(test_parse_lines),
 		cmocka_unit_test(test_parse_malformed),
+		cmocka_unit_test(test_parse_future),
 		cmocka_unit_test(test_parse_object),
 		cmocka_unit_test(test_parse_long_line),
 		cmocka_unit_test(test_attribute),
