@@ -735,6 +735,30 @@ static uint64_t turn_clock(void *data)
 	return uv_hrtime();
 }
 
+/* A damaged usage store (not a database, malformed) stops nothing: usage is derived
+ * from the logs in S3, read again from the start into a fresh store, the damaged file
+ * moved aside for a post-mortem as a damaged state store is. *err: why it could not
+ * open; replaced by the second attempt's, if any. */
+static int usage_store_damaged(struct daemon *d, char **err)
+{
+	char *path = xasprintf("%s/%s", d->cfg->state_dir, USAGE_READER_DB), *to = NULL;
+	int r = setup_move_aside(path, &to);
+
+	if (r < 0) {
+		log_error("usage: %s is damaged (%s) and cannot be moved aside: %s", path, *err, strerror(-r));
+		free(path);
+		return -EUCLEAN;
+	}
+	log_error("usage: %s is damaged (%s): moved aside to %s; the invocation logs in S3 are read again from "
+		  "the start",
+		  path, *err, to);
+	free(*err);
+	*err = NULL;
+	free(path);
+	free(to);
+	return usage_reader_new(&d->loop, d->aws, d->engine, d->cfg, &d->usage, err);
+}
+
 static int start(struct daemon *d)
 {
 	struct engine_settings set;
@@ -795,6 +819,8 @@ static int start(struct daemon *d)
 		return -1;
 	if (d->cfg->usage.n_places) {
 		r = usage_reader_new(&d->loop, d->aws, d->engine, d->cfg, &d->usage, &err);
+		if (r == -EUCLEAN)
+			r = usage_store_damaged(d, &err);
 		if (r < 0) {
 			log_error("usage: %s", err);
 			free(err);

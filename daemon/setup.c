@@ -288,7 +288,7 @@ static bool damaged_store_paused(const char *path, bool *ret_known)
 	return *ret_known && paused;
 }
 
-static int move_aside(const char *path, char **ret_to)
+int setup_move_aside(const char *path, char **ret_to)
 {
 	static const char *const sidecars[] = { "-wal", "-shm" };
 	char stamp[32];
@@ -369,7 +369,7 @@ int setup_state_dir(const char *dir, struct state_dir *ret)
 	r = open_checked(path, &ret->store, &err);
 	if (r == -EUCLEAN) {
 		paused = damaged_store_paused(path, &pause_known);
-		r = move_aside(path, &to);
+		r = setup_move_aside(path, &to);
 		if (r < 0) {
 			log_error("state store %s is damaged (%s) and cannot be moved aside: %s; move it away by hand "
 				  "to start from the AWS listings",

@@ -66,6 +66,9 @@ struct state_dir {
  * and, on failure, what the operator can do; -errno (-EBUSY: another daemon holds
  * the directory). */
 int setup_state_dir(const char *dir, struct state_dir *ret);
+/* setup_move_aside: a damaged SQLite database at path (with its -wal and -shm) renamed
+ * to path.corrupt-<UTC time> (*ret_to, owned), so that a fresh one can be made. */
+int setup_move_aside(const char *path, char **ret_to);
 /* setup_state_dir_relock: the lock file removed or replaced by hand (a cleanup of the
  * directory) would let a second daemon take the directory: locks a new one (the old
  * lock is dropped once the new one is held). 0 when held; -EBUSY when another daemon

@@ -14,7 +14,6 @@
 #include "usage_ce.h"
 #include "xalloc.h"
 
-#define USAGE_DB "usage.db"
 #define RETRY_MS 5000
 #define WAIT_MS	 1000 /* while the engine does not know the place's profiles yet */
 #define DAY_S	 86400
@@ -817,7 +816,7 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
 		     struct usage_reader **ret, char **ret_error)
 {
 	struct usage_reader *u = xcalloc(1, sizeof(*u));
-	char *path = xasprintf("%s/%s", cfg->state_dir, USAGE_DB);
+	char *path = xasprintf("%s/%s", cfg->state_dir, USAGE_READER_DB);
 	int r = usage_store_open(path, &u->store, ret_error);
 
 	free(path);

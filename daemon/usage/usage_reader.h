@@ -31,6 +31,9 @@ struct aws_client; /* aws_client.h, not included: its HTTP names clash with the 
  * (owned by the caller) when the store cannot be opened. */
 int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, const struct daemon_config *cfg,
 		     struct usage_reader **ret, char **ret_error);
+/* The usage store's file in the state directory. */
+#define USAGE_READER_DB "usage.db"
+
 /* usage_reader_close: stops polling; once the call and parse in flight are over,
  * frees the reader and calls done (may be NULL). Calls in flight end when the AWS
  * client is closed. */
