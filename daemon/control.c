@@ -33,6 +33,8 @@
 #define CONTROL_IDLE_MS	   10000
 /* How often the socket file is looked at (one lstat): removed by hand, it is made again. */
 #define CONTROL_CHECK_MS 10000
+/* A usage query refused as too many at once (usage_query.h): when to ask again. */
+#define USAGE_RETRY_AFTER "5"
 
 struct control {
 	struct http_server *server;
@@ -165,6 +167,13 @@ static void get_status(struct control *c, struct http_request *req, const char *
 	(void)id, (void)id_len;
 	if (c->info->usage) /* each place of usage: its cursor, counts and problem */
 		cJSON_AddItemToObject(o, "usage", usage_reader_status_json(c->info->usage));
+	if (c->info->usage && usage_reader_queries(c->info->usage)) { /* the usage queries under way */
+		const struct usage_queries *q = usage_reader_queries(c->info->usage);
+		cJSON *j = cJSON_AddObjectToObject(o, "usage_queries");
+		cJSON_AddNumberToObject(j, "running", (double)usage_queries_running(q));
+		cJSON_AddNumberToObject(j, "waiting", (double)usage_queries_waiting(q));
+		cJSON_AddNumberToObject(j, "refused", (double)usage_queries_refused(q));
+	}
 	if (c->info->usage && usage_reader_ce(c->info->usage)) /* Cost Explorer's figure: when, and what failed */
 		cJSON_AddItemToObject(o, "usage_cost_explorer", usage_ce_status_json(usage_reader_ce(c->info->usage)));
 	respond_json(req, 200, o);
@@ -468,40 +477,63 @@ out:
 	return ok;
 }
 
+/* A usage query is over (usage_json.h): its answer, to a client maybe gone (then
+ * http_respond only releases req). */
+static void usage_answered(void *data, int status, cJSON *body, const char *error)
+{
+	struct http_request *req = data;
+
+	if (body)
+		respond_json(req, status, body);
+	else
+		respond_error(req, status, error);
+}
+
+/* r from usage_json_*: the query was not taken, so answer now. Too many at once is
+ * 503 with Retry-After: each one may take seconds over a large store. */
+static void usage_refused(struct http_request *req, int r)
+{
+	static const struct http_header h[] = { { "Content-Type", "application/json" },
+						{ "Retry-After", USAGE_RETRY_AFTER } };
+	cJSON *o = cJSON_CreateObject();
+	char *text = r == -EBUSY ? xasprintf("too many usage queries at once (one runs, %d wait): try again in %s s",
+					     USAGE_QUERY_WAITING, USAGE_RETRY_AFTER)
+				 : xstrdup("the daemon is stopping");
+
+	cJSON_AddStringToObject(o, "error", text);
+	free(text);
+	text = cJSON_PrintUnformatted(o);
+	http_respond(req, 503, h, r == -EBUSY ? 2 : 1, text, strlen(text));
+	free(text);
+	cJSON_Delete(o);
+}
+
 static void get_usage(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
-	const char *error = NULL;
 	int32_t since, until;
 	size_t limit;
-	int status = 500;
-	cJSON *o;
+	int r;
 
 	(void)id, (void)id_len;
 	if (!usage_request(c, req, &since, &until, &limit))
 		return;
-	o = usage_json_ranking(c->info->usage, c->e, since, until, limit, &status, &error);
-	if (o)
-		respond_json(req, 200, o);
-	else
-		respond_error(req, status, error);
+	r = usage_json_ranking(c->info->usage, c->e, since, until, limit, usage_answered, req);
+	if (r < 0)
+		usage_refused(req, r);
 }
 
 static void get_tenant_usage(struct control *c, struct http_request *req, const char *id, size_t id_len)
 {
 	const struct tenant_entry *t = path_tenant(c, req, id, id_len);
-	const char *error = NULL;
 	int32_t since, until;
 	size_t limit;
-	int status = 500;
-	cJSON *o;
+	int r;
 
 	if (!t || !usage_request(c, req, &since, &until, &limit))
 		return;
-	o = usage_json_tenant(c->info->usage, c->e, t, since, until, &status, &error);
-	if (o)
-		respond_json(req, 200, o);
-	else
-		respond_error(req, status, error);
+	r = usage_json_tenant(c->info->usage, c->e, t->id, since, until, usage_answered, req);
+	if (r < 0)
+		usage_refused(req, r);
 }
 
 /* The profile-to-tenant map (usage_map.h): ?format=csv or json (the default). */

@@ -65,3 +65,22 @@ fail:
 	sqlite3_close(db);
 	return r;
 }
+
+int sqlite_open_reader(const char *path, sqlite3 **ret_db, char **ret_error)
+{
+	sqlite3 *db = NULL;
+	int r;
+
+	*ret_error = NULL;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, SQLITE_OPEN_BUSY_MS);
+		*ret_db = db;
+		return 0;
+	}
+	if (!db)
+		return -ENOMEM;
+	r = sqlite_errno(db, sqlite3_extended_errcode(db));
+	*ret_error = xasprintf("open: %s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	return r;
+}

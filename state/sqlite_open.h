@@ -17,6 +17,10 @@
  * ("open: SQLite's message", owned by the caller; NULL when SQLite could not even
  * allocate a handle, -ENOMEM) and nothing left open. */
 int sqlite_open_store(const char *path, sqlite3 **ret_db, char **ret_error);
+/* sqlite_open_reader: the same database read-only, beside a store's connection (WAL
+ * lets it read while that one writes), with the same busy timeout. The database must
+ * exist, in WAL mode. Results as sqlite_open_store. */
+int sqlite_open_reader(const char *path, sqlite3 **ret_db, char **ret_error);
 
 /* sqlite_errno: an SQLite result code as -errno: a full disk -ENOSPC, a damaged file
  * -EUCLEAN, a busy database -EBUSY, a read-only one -EROFS, a refusal -EACCES, no

@@ -82,6 +82,27 @@ fail:
 	return r;
 }
 
+int usage_store_open_reader(const char *path, struct usage_store **ret, char **ret_error)
+{
+	struct usage_store *s = xcalloc(1, sizeof(*s));
+	int r;
+
+	r = sqlite_open_reader(path, &s->db, &s->error);
+	if (r < 0) {
+		if (ret_error)
+			*ret_error = xasprintf("%s: %s", path, s->error ? s->error : "cannot open");
+		usage_store_close(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void usage_store_interrupt(struct usage_store *s)
+{
+	sqlite3_interrupt(s->db);
+}
+
 void usage_store_close(struct usage_store *s)
 {
 	if (!s)

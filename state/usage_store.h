@@ -7,9 +7,11 @@
  * and a usage database can be dropped without touching what the engine remembers.
  *
  * Functions return 0 or -errno (as store.h: -ENOSPC, -EUCLEAN, -EIO, ...) with the
- * message in usage_store_error(). Not thread-safe: one thread at a time.
+ * message in usage_store_error(). Not thread-safe: one thread at a time; a connection
+ * of usage_store_open_reader() may be used by another thread than the writer's, to
+ * read beside it (WAL).
  *
- * The daemon calls it on its event loop, so a write waits at most USAGE_STORE_BUSY_MS
+ * The daemon writes on its event loop, so a write waits at most USAGE_STORE_BUSY_MS
  * for a lock another process holds (sqlite3, a backup): then it fails with -EBUSY and
  * is tried again later, rather than stopping the loop for SQLITE_OPEN_BUSY_MS. */
 #ifndef BTD_USAGE_STORE_H
@@ -26,6 +28,13 @@ struct usage_store;
 
 int usage_store_open(const char *path, struct usage_store **ret, char **ret_error);
 void usage_store_close(struct usage_store *s);
+/* usage_store_open_reader: a read-only connection to the store at path, which a
+ * usage_store_open() made (its schema): for the queries (usage_store_tenant,
+ * usage_store_ranking) off the writer's thread. Closed with usage_store_close. */
+int usage_store_open_reader(const char *path, struct usage_store **ret, char **ret_error);
+/* usage_store_interrupt: the query running on s (in another thread) ends soon with an
+ * error; safe to call from any thread while s is open. */
+void usage_store_interrupt(struct usage_store *s);
 const char *usage_store_error(const struct usage_store *s);
 
 /* usage_store_cursor: the last key read at place (the daemon names it by the log

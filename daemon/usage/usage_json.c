@@ -106,91 +106,131 @@ static cJSON *ce_usd(struct usage_reader *u, const char *tenant, int32_t since, 
 	return cJSON_CreateNumber(usage_usd_rounded(usd));
 }
 
-cJSON *usage_json_tenant(struct usage_reader *u, const struct engine *e, const struct tenant_entry *t, int32_t since,
-			 int32_t until, int *ret_status, const char **ret_error)
+/* A usage request under way: what its answer is built from, and whom to give it. */
+struct answer {
+	struct usage_reader *u;
+	const struct engine *e;
+	usage_json_fn done;
+	void *data;
+};
+
+static void tenant_json(struct answer *a, const struct usage_query *q)
 {
-	struct usage_sums by_profile, by_day;
+	const struct tenant_entry *t = engine_tenant(a->e, q->tenant); /* NULL: removed since asked */
 	struct usage_counts total = { 0 };
 	cJSON *o, *arr;
 	char d[11];
 
-	if (usage_store_tenant(usage_reader_store(u), t->id, since, until, &by_profile, &by_day) < 0) {
-		*ret_status = 503;
-		*ret_error = usage_store_error(usage_reader_store(u));
-		return NULL;
-	}
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "tenant", t->id);
-	add_range(o, since, until);
-	for (size_t i = 0; i < by_day.n; i++)
-		usage_counts_add(&total, &by_day.items[i].c);
+	cJSON_AddStringToObject(o, "tenant", q->tenant);
+	add_range(o, q->since, q->until);
+	for (size_t i = 0; i < q->by_day.n; i++)
+		usage_counts_add(&total, &q->by_day.items[i].c);
 	add_counts(cJSON_AddObjectToObject(o, "total"), &total);
 	arr = cJSON_AddArrayToObject(o, "by_profile");
-	for (size_t i = 0; i < by_profile.n; i++) {
+	for (size_t i = 0; i < q->by_profile.n; i++) {
+		const struct usage_sum *p = &q->by_profile.items[i];
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddItemToObject(j, "profile",
-				      *by_profile.items[i].profile ? cJSON_CreateString(by_profile.items[i].profile)
-								   : cJSON_CreateNull());
-		cJSON_AddStringToObject(j, "model", by_profile.items[i].model);
-		add_counts(j, &by_profile.items[i].c);
+		cJSON_AddItemToObject(j, "profile", *p->profile ? cJSON_CreateString(p->profile) : cJSON_CreateNull());
+		cJSON_AddStringToObject(j, "model", p->model);
+		add_counts(j, &p->c);
 		cJSON_AddItemToArray(arr, j);
 	}
 	arr = cJSON_AddArrayToObject(o, "by_day");
-	for (size_t i = 0; i < by_day.n; i++) {
+	for (size_t i = 0; i < q->by_day.n; i++) {
 		cJSON *j = cJSON_CreateObject();
-		usage_day_format(by_day.items[i].day, d);
+		usage_day_format(q->by_day.items[i].day, d);
 		cJSON_AddStringToObject(j, "day", d);
-		add_counts(j, &by_day.items[i].c);
+		add_counts(j, &q->by_day.items[i].c);
 		cJSON_AddItemToArray(arr, j);
 	}
-	cJSON_AddItemToObject(o, "budget", budget_json(e, t));
-	if (usage_reader_ce(u))
+	cJSON_AddItemToObject(o, "budget", t ? budget_json(a->e, t) : cJSON_CreateNull());
+	if (usage_reader_ce(a->u))
 		cJSON_AddItemToObject(o, "cost_explorer",
-				      usage_ce_tenant_json(usage_reader_ce(u), t->id, since, until));
+				      usage_ce_tenant_json(usage_reader_ce(a->u), q->tenant, q->since, q->until));
 	else
 		cJSON_AddNullToObject(o, "cost_explorer");
-	usage_sums_release(&by_profile);
-	usage_sums_release(&by_day);
-	return o;
+	a->done(a->data, 200, o, NULL);
 }
 
-cJSON *usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_t since, int32_t until, size_t limit,
-			  int *ret_status, const char **ret_error)
+static void ranking_json(struct answer *a, const struct usage_query *q)
 {
-	struct usage_counts total, unattributed;
-	struct usage_sums top;
-	size_t n_tenants;
 	cJSON *o, *arr;
 
-	if (usage_store_ranking(usage_reader_store(u), since, until, limit, &top, &total, &unattributed, &n_tenants) <
-	    0) {
-		*ret_status = 503;
-		*ret_error = usage_store_error(usage_reader_store(u));
-		return NULL;
-	}
 	o = cJSON_CreateObject();
-	add_range(o, since, until);
-	add_counts(cJSON_AddObjectToObject(o, "total"), &total);
-	add_counts(cJSON_AddObjectToObject(o, "unattributed"), &unattributed);
-	cJSON_AddNumberToObject(o, "tenants_with_usage", (double)n_tenants);
-	cJSON_AddNumberToObject(o, "limit", (double)limit);
+	add_range(o, q->since, q->until);
+	add_counts(cJSON_AddObjectToObject(o, "total"), &q->total);
+	add_counts(cJSON_AddObjectToObject(o, "unattributed"), &q->unattributed);
+	cJSON_AddNumberToObject(o, "tenants_with_usage", (double)q->n_tenants);
+	cJSON_AddNumberToObject(o, "limit", (double)q->limit);
 	arr = cJSON_AddArrayToObject(o, "tenants");
-	for (size_t i = 0; i < top.n; i++) {
-		const struct tenant_entry *t = engine_tenant(e, top.items[i].tenant);
+	for (size_t i = 0; i < q->top.n; i++) {
+		const struct usage_sum *s = &q->top.items[i];
+		const struct tenant_entry *t = engine_tenant(a->e, s->tenant);
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "tenant", top.items[i].tenant);
-		add_counts(j, &top.items[i].c);
-		cJSON_AddItemToObject(j, "budget", t ? budget_json(e, t) : cJSON_CreateNull());
-		cJSON_AddItemToObject(j, "cost_explorer_usd", ce_usd(u, top.items[i].tenant, since, until));
+		cJSON_AddStringToObject(j, "tenant", s->tenant);
+		add_counts(j, &s->c);
+		cJSON_AddItemToObject(j, "budget", t ? budget_json(a->e, t) : cJSON_CreateNull());
+		cJSON_AddItemToObject(j, "cost_explorer_usd", ce_usd(a->u, s->tenant, q->since, q->until));
 		cJSON_AddItemToArray(arr, j);
 	}
-	if (usage_reader_ce(u))
-		cJSON_AddItemToObject(o, "cost_explorer", usage_ce_summary_json(usage_reader_ce(u), since, until));
+	if (usage_reader_ce(a->u))
+		cJSON_AddItemToObject(o, "cost_explorer",
+				      usage_ce_summary_json(usage_reader_ce(a->u), q->since, q->until));
 	else
 		cJSON_AddNullToObject(o, "cost_explorer");
-	cJSON_AddItemToObject(o, "places", usage_reader_status_json(u));
-	usage_sums_release(&top);
-	return o;
+	cJSON_AddItemToObject(o, "places", usage_reader_status_json(a->u));
+	a->done(a->data, 200, o, NULL);
+}
+
+/* The query is over (usage_query.h): the answer is built here, on the loop, where the
+ * engine's data may be read. */
+static void answered(struct usage_query *q)
+{
+	struct answer *a = q->data;
+
+	if (q->r < 0)
+		a->done(a->data, 503, NULL, q->error);
+	else if (q->kind == USAGE_QUERY_TENANT)
+		tenant_json(a, q);
+	else
+		ranking_json(a, q);
+	free(a);
+	usage_query_free(q);
+}
+
+static int submit(struct usage_reader *u, const struct engine *e, struct usage_query *q, usage_json_fn done, void *data)
+{
+	struct answer *a = xcalloc(1, sizeof(*a));
+	int r;
+
+	*a = (struct answer){ u, e, done, data };
+	q->done = answered;
+	q->data = a;
+	r = usage_queries_submit(usage_reader_queries(u), q);
+	if (r < 0) {
+		free(a);
+		usage_query_free(q);
+	}
+	return r;
+}
+
+int usage_json_tenant(struct usage_reader *u, const struct engine *e, const char *tenant, int32_t since, int32_t until,
+		      usage_json_fn done, void *data)
+{
+	struct usage_query *q = usage_query_new(USAGE_QUERY_TENANT, since, until);
+
+	q->tenant = xstrdup(tenant);
+	return submit(u, e, q, done, data);
+}
+
+int usage_json_ranking(struct usage_reader *u, const struct engine *e, int32_t since, int32_t until, size_t limit,
+		       usage_json_fn done, void *data)
+{
+	struct usage_query *q = usage_query_new(USAGE_QUERY_RANKING, since, until);
+
+	q->limit = limit;
+	return submit(u, e, q, done, data);
 }
 
 static void series(struct strbuf *out, const char *name, const char *labels, const struct usage_counts *c)

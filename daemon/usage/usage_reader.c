@@ -71,6 +71,7 @@ struct usage_reader {
 	struct aws_client *aws;
 	struct engine *e;
 	struct usage_store *store;
+	struct usage_queries *queries; /* the control socket's, off the loop */
 	struct log_place *places;
 	size_t n_places;
 	enum cfg_invocation_logging logging;
@@ -819,6 +820,12 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
 	char *path = xasprintf("%s/%s", cfg->state_dir, USAGE_READER_DB);
 	int r = usage_store_open(path, &u->store, ret_error);
 
+	if (r == 0) {
+		/* after the store: it made the schema the queries read */
+		r = usage_queries_new(loop, path, &u->queries, ret_error);
+		if (r < 0)
+			usage_store_close(u->store);
+	}
 	free(path);
 	if (r < 0) {
 		free(u);
@@ -879,6 +886,14 @@ static void timer_closed(uv_handle_t *h)
 	maybe_free(u);
 }
 
+static void queries_closed(void *data)
+{
+	struct usage_reader *u = data;
+
+	u->busy--;
+	maybe_free(u);
+}
+
 static void ce_closed(void *data)
 {
 	struct usage_reader *u = data;
@@ -898,23 +913,25 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 	atomic_store(&u->stop_parsing, true); /* what it read is not counted: read again at the next start */
 	u->done = done;
 	u->done_data = data;
+	u->busy++; /* u lives until this returns, whatever closes at once */
+	u->busy++;
+	usage_queries_close(u->queries, queries_closed, u);
+	u->queries = NULL;
 	if (u->ce) {
 		struct usage_ce *ce = u->ce;
 		u->ce = NULL;
 		u->busy++;
 		usage_ce_close(ce, ce_closed, u);
 	}
-	if (!u->n_places) {
-		maybe_free(u);
-		return;
-	}
 	for (size_t i = 0; i < u->n_places; i++)
 		uv_close((uv_handle_t *)&u->places[i].timer, timer_closed);
+	u->busy--;
+	maybe_free(u);
 }
 
-struct usage_store *usage_reader_store(struct usage_reader *u)
+struct usage_queries *usage_reader_queries(struct usage_reader *u)
 {
-	return u->store;
+	return u->queries;
 }
 
 void usage_reader_set_ce(struct usage_reader *u, struct usage_ce *ce)

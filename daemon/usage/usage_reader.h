@@ -10,9 +10,10 @@
  * knows which profile is whose), and its aggregates are committed with the cursor in
  * one transaction. One object per place is in memory at a time.
  *
- * Owns the usage store (usage.db in the state directory), Cost Explorer's figures
- * (usage_ce.h) once handed over, and a copy of the settings it needs; borrows the AWS client and the engine, which must
- * outlive it. */
+ * Owns the usage store (usage.db in the state directory), the control socket's
+ * queries of it (usage_query.h), Cost Explorer's figures (usage_ce.h) once handed
+ * over, and a copy of the settings it needs; borrows the AWS client and the engine,
+ * which must outlive it. */
 #ifndef BTD_USAGE_READER_H
 #define BTD_USAGE_READER_H
 
@@ -21,6 +22,7 @@
 
 #include "daemon_config.h"
 #include "engine.h"
+#include "usage_query.h"
 #include "usage_store.h"
 
 struct usage_reader;
@@ -34,13 +36,14 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
 /* The usage store's file in the state directory. */
 #define USAGE_READER_DB "usage.db"
 
-/* usage_reader_close: stops polling; once the call and parse in flight are over,
- * frees the reader and calls done (may be NULL). Calls in flight end when the AWS
- * client is closed. */
+/* usage_reader_close: stops polling and answers the queries waiting (the daemon is
+ * stopping); once the call, parse and query in flight are over, frees the reader and
+ * calls done (may be NULL). Calls in flight end when the AWS client is closed. */
 void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data);
 
-/* usage_reader_store: borrowed, for the control socket's queries. */
-struct usage_store *usage_reader_store(struct usage_reader *u);
+/* usage_reader_queries: borrowed, for the control socket's queries (usage_query.h):
+ * off the loop, on a read-only connection of their own. */
+struct usage_queries *usage_reader_queries(struct usage_reader *u);
 /* usage_reader_status_json: each place's state, cursor, counts and problem. */
 cJSON *usage_reader_status_json(const struct usage_reader *u);
 /* usage_reader_set_ce: hands over Cost Explorer's figures (usage_ce.h), closed with

@@ -422,7 +422,7 @@ static void agg_one(struct usage_agg *a, int32_t day, const char *tenant, const 
 static void test_store(void **state)
 {
 	char *dir = temp_db(), *path = xasprintf("%s/usage.db", dir), *cursor = NULL;
-	struct usage_store *s;
+	struct usage_store *s, *r;
 	struct usage_sums by_profile, by_day, top;
 	struct usage_counts total, unattributed;
 	struct usage_agg a;
@@ -473,6 +473,24 @@ static void test_store(void **state)
 	assert_int_equal(total.requests, 8);
 	assert_true(total.cost > 26.99 && total.cost < 27.01);
 	usage_sums_release(&top);
+
+	/* a read-only connection beside the writer (the control socket's queries, off the
+	 * loop): the same sums, the writer's later commits seen, no write of its own */
+	assert_int_equal(usage_store_open_reader(path, &r, NULL), 0);
+	assert_int_equal(usage_store_ranking(r, 0, 1000, 1, &top, &total, &unattributed, &n_tenants), 0);
+	assert_string_equal(top.items[0].tenant, "beta");
+	assert_int_equal(total.requests, 8);
+	usage_sums_release(&top);
+	usage_agg_init(&a);
+	agg_one(&a, 101, "acme", "chat", 1, 0.5);
+	assert_int_equal(usage_store_commit(s, "default/us-east-1 s3://b/p/", "p/k3", &a, 1, 0), 0);
+	assert_int_equal(usage_store_tenant(r, "acme", 0, 1000, &by_profile, &by_day), 0);
+	assert_int_equal(by_profile.items[0].c.requests, 5);
+	usage_sums_release(&by_profile);
+	usage_sums_release(&by_day);
+	assert_int_equal(usage_store_commit(r, "default/us-east-1 s3://b/p/", "p/k4", &a, 1, 0), -EROFS);
+	usage_agg_release(&a);
+	usage_store_close(r);
 
 	/* retention: days before 101 go */
 	assert_int_equal(usage_store_prune(s, 101), 0);
