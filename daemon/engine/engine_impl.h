@@ -590,6 +590,11 @@ const struct placement_place *engine__pool_capacity(struct engine *e, struct eng
 /* engine__move_note: t's place is now key (recorded): the place recorded before, if
  * another, becomes an old place of a move; key stops being one. */
 void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key);
+/* engine__place_renamed: q is t's recorded place under another alias of the same
+ * account (an alias renamed in the configuration, or two aliases of one id): the same
+ * Region, and the same account as far as the places or the account id t's record
+ * noted tell. When so, the record names q from now on (its history says so): true. */
+bool engine__place_renamed(struct engine *e, struct tenant_entry *t, const struct place *q);
 /* engine__set_place_fact: t's recorded place is key (NULL: none), the account id it
  * named forgotten with it. */
 void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char *key);

@@ -58,34 +58,32 @@ static void add_old_place(struct engine *e, struct tenant_entry *t, const char *
 	old_place(e, old); /* listed (after a restart too): it serves until the switch */
 }
 
-/* The place of key is the place fact names under another alias of the same account
- * (an alias renamed in the configuration, or two aliases of one account id): the same
- * Region, and the same account as far as the places or the recorded id tell. */
-static bool same_place_other_alias(struct engine *e, const struct tenant_entry *t, const char *fact, const char *key)
+bool engine__place_renamed(struct engine *e, struct tenant_entry *t, const struct place *q)
 {
-	const struct place_state *now = hashmap_get(&e->places, key), *was = hashmap_get(&e->places, fact);
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
 	const char *id = record_fact(t->record, ENGINE__FACT_ACCOUNT);
-	const char *r1 = strchr(fact, '/'), *r2 = strchr(key, '/');
+	const struct place_state *was = fact ? hashmap_get(&e->places, fact) : NULL;
+	const char *r1 = fact ? strchr(fact, '/') : NULL, *r2 = strchr(q->key, '/');
 
-	if (!now || !r1 || !r2 || strcmp(r1, r2) != 0)
+	if (!r1 || !r2 || strcmp(r1, r2) != 0 || !strcmp(fact, q->key))
 		return false;
-	return (was && place_same_place(&was->place, &now->place)) ||
-	       (id && now->place.account_id && !strcmp(id, now->place.account_id));
+	if (!(was && place_same_place(&was->place, q)) && !(id && q->account_id && !strcmp(id, q->account_id)))
+		return false;
+	/* one place in AWS: nothing moves, only its name in the record */
+	engine__note(e, t, engine__wall(e), "its place %s is named %s now (the same account and Region)", fact, q->key);
+	engine__put_fact(e, t, ENGINE__FACT_PLACE, q->key);
+	return true;
 }
 
 void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key)
 {
 	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
+	const struct place_state *now = hashmap_get(&e->places, key);
 
 	if (fact && !strcmp(fact, key) && !engine__moving(t))
 		return; /* every reconcile asks: nothing to write */
-	if (fact && !engine__moving(t) && same_place_other_alias(e, t, fact, key)) {
-		/* one place in AWS: nothing moves, only its name in the record */
-		engine__note(e, t, engine__wall(e), "its place %s is named %s now (the same account and Region)", fact,
-			     key);
-		engine__put_fact(e, t, ENGINE__FACT_PLACE, key);
+	if (now && !engine__moving(t) && engine__place_renamed(e, t, &now->place))
 		return;
-	}
 	unmove(e, t, key);
 	fact = record_fact(t->record, ENGINE__FACT_PLACE); /* unmove may have rewritten the facts */
 	if (fact && !strcmp(fact, key))

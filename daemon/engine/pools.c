@@ -235,26 +235,19 @@ static bool region_is(const char *place_key, const char *region)
 	return !region || (slash && !strcmp(slash + 1, region));
 }
 
-/* t was placed in `place` under an alias the configuration names no more, and p has
- * a place of the same account (the id t's record noted) and Region: the alias was
- * renamed, the place in AWS is the same. NULL when not so. */
-static const char *renamed_place(const struct engine *e, const struct engine__pool *p, const struct tenant_entry *t,
+/* t was placed in `place` under an alias the configuration names no more: a place of
+ * p in the same account and Region is the same place renamed (engine__place_renamed),
+ * whose key the record holds from now on. */
+static void follow_renamed_alias(struct engine *e, const struct engine__pool *p, struct tenant_entry *t,
 				 const char *place)
 {
-	const char *id = record_fact(t->record, ENGINE__FACT_ACCOUNT), *slash = strchr(place, '/');
 	char *alias = place_key_alias(place);
 	bool gone = alias && e->set.account_known && !e->set.account_known(alias, e->set.account_data);
 
 	free(alias);
-	if (!p || !gone || !id || !slash)
-		return NULL;
-	for (size_t i = 0; i < p->n_places; i++) {
-		const struct place *q = &p->places[i]->place;
-		const char *s = strchr(q->key, '/');
-		if (q->account_id && !strcmp(q->account_id, id) && s && !strcmp(s, slash))
-			return q->key;
-	}
-	return NULL;
+	for (size_t i = 0; gone && p && i < p->n_places; i++)
+		if (engine__place_renamed(e, t, &p->places[i]->place))
+			return;
 }
 
 /* ps holds what a move left of t: not where t is placed. */
@@ -288,16 +281,14 @@ static void stop_waiting(struct engine__pool *p, struct tenant_entry *t)
 struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t, engine__place_report_fn *report)
 {
 	struct engine__pool *p = engine__pool(e, t->desired->pool);
-	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE), *renamed;
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
 	const char *region = t->desired->region_set ? t->desired->region : NULL;
 	struct placement_need need;
 	size_t i;
 
 	/* placed under an alias since renamed: the same place, under its new name */
-	if (fact && (renamed = renamed_place(e, p, t, fact))) {
-		engine__note(e, t, engine__wall(e), "its place %s is named %s now (the same account and Region)", fact,
-			     renamed);
-		engine__put_fact(e, t, ENGINE__FACT_PLACE, renamed);
+	if (fact) {
+		follow_renamed_alias(e, p, t, fact);
 		fact = record_fact(t->record, ENGINE__FACT_PLACE);
 	}
 	/* placed before (a durable fact): it stays there, whatever the pool says now, unless
