@@ -1220,7 +1220,13 @@ void engine_reconfigure(struct engine *e, const struct engine_settings *set)
 	e->diff_context++; /* whatever changed, no tenant is settled under the new settings */
 	e->set.grace_s = set->grace_s;
 	e->set.drain_s = set->drain_s;
-	e->set.prune = set->prune;
+	if (e->set.prune.min_tenants != set->prune.min_tenants || e->set.prune.percent != set->prune.percent) {
+		/* the removals already in their grace period are judged under the new limits:
+		 * an operator tightens the gate to hold what is waiting (loosened, nothing
+		 * held is released: that takes an approval) */
+		e->set.prune = set->prune;
+		prune_gate(e, "the reloaded safety limits");
+	}
 	if (e->set.resync_interval_ms != set->resync_interval_ms) {
 		e->set.resync_interval_ms = set->resync_interval_ms;
 		rearm_resync(e);

@@ -891,6 +891,63 @@ static void test_trickling_removals_are_held_together(void **state)
 	world_release(&w);
 }
 
+/* An operator who sees removals in their grace period and tightens the gate by a
+ * reload holds them: the reload judges the window again under the new limits. */
+static void test_tightened_gate_holds_removals_in_grace(void **state)
+{
+	struct world w;
+	struct tenant *v[12];
+	char id[16];
+	struct engine_settings set;
+
+	world_init(&w);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		v[i] = tenant_of(id, "r1", 1);
+	}
+	put_all(&w, v, 12, true);
+	run_until(&w, all_in_state, &READY, "every tenant Ready");
+	engine_revision_begin(w.e, NULL, true);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		if (i < 4)
+			engine_remove_tenant(w.e, id);
+		else
+			engine_put_tenant(w.e, v[i]);
+	}
+	engine_revision_end(w.e);
+	run_until(&w, tenant_in_state, (const char *[]){ "t00", "Deleting" }, "t00 in its grace period");
+
+	set = settings_of(&w);
+	set.prune = (struct prune_limits){ 2, 0 };
+	engine_reconfigure(w.e, &set);
+	w.wall += 10 * FIX_GRACE;
+	engine_reconcile_all(w.e);
+	for (int i = 0; i < 4; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		run_until(&w, tenant_in_state, (const char *[]){ id, "Held" }, "the removals in grace held");
+	}
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+
+	/* loosened again, nothing held is released without an approval */
+	set = settings_of(&w);
+	engine_reconfigure(w.e, &set);
+	engine_reconcile_all(w.e);
+	run_until(&w, tenant_in_state, (const char *[]){ "t00", "Held" }, "still Held");
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
+	assert_int_equal(engine_approve_prune(w.e), 4);
+	w.wall += FIX_GRACE;
+	engine_reconcile_all(w.e);
+	for (int i = 0; i < 12; i++) {
+		snprintf(id, sizeof(id), "t%02d", i);
+		if (i < 4)
+			run_until(&w, tenant_gone, id, "the approved removals carried out");
+		tenant_free(v[i]);
+	}
+	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE], 4);
+	world_release(&w);
+}
+
 static void test_untrusted_revision_deletes_nothing(void **state)
 {
 	struct world w;
@@ -2704,6 +2761,7 @@ int main(void)
 		cmocka_unit_test(test_failing_count_follows_problems),
 		cmocka_unit_test(test_mass_removal_is_held_until_approved),
 		cmocka_unit_test(test_trickling_removals_are_held_together),
+		cmocka_unit_test(test_tightened_gate_holds_removals_in_grace),
 		cmocka_unit_test(test_untrusted_revision_deletes_nothing),
 		cmocka_unit_test(test_terminal_error_stalls_until_a_change),
 		cmocka_unit_test(test_quota_error_waits_for_capacity),
