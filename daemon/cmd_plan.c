@@ -225,13 +225,19 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	return pp;
 }
 
-/* The place (alias, region) a tenant's record keeps it in (`fact`, its recorded place).
- * NULL, *ret_how set (owned), when the configuration no longer names the alias: as the
- * daemon, it is never listed with the default credentials. */
+/* The place (alias, region) a tenant's record keeps it in (`fact`, its recorded place;
+ * made_in, the recorded account id, may be NULL). NULL, *ret_how set (owned), when the
+ * configuration no longer names the alias: as the daemon, it is never listed with the
+ * default credentials, unless the tenant was made in the daemon's own account: the
+ * default place under a name taken out of accounts: (engine.c, own_account_renamed;
+ * its account id known once STS answered, for the second look). */
 static struct plan_place *recorded_place(struct planner *p, const char *alias, const char *region, const char *fact,
-					 char **ret_how)
+					 const char *made_in, char **ret_how)
 {
 	if (!setup_account_known(alias, p->cfg)) {
+		struct plan_place *own = made_in ? place_for(p, NULL, region) : NULL;
+		if (own && own->place.account_id && !strcmp(own->place.account_id, made_in))
+			return own;
 		*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as it is "
 				     "until it does again",
 				     fact);
@@ -254,7 +260,7 @@ static struct plan_place *place_of(struct planner *p, const struct tenant *t, ch
 	*ret_how = NULL;
 	if (!kept)
 		return place_for(p, t->account, region);
-	pp = recorded_place(p, kept, region, fact, ret_how);
+	pp = recorded_place(p, kept, region, fact, record_fact(rec, RECORD_FACT_ACCOUNT), ret_how);
 	free(kept);
 	return pp;
 }
@@ -352,7 +358,8 @@ static struct plan_place *placed(struct planner *p, const struct tenant *t, char
 
 	if (fact && in_region(fact, region) && !(pool && was && strcmp(was, t->pool) && !pool_holds(pool, fact))) {
 		char *alias = place_key_alias(fact);
-		struct plan_place *pp = recorded_place(p, alias, strchr(fact, '/') + 1, fact, ret_how);
+		struct plan_place *pp = recorded_place(p, alias, strchr(fact, '/') + 1, fact,
+						       record_fact(rec, RECORD_FACT_ACCOUNT), ret_how);
 		free(alias);
 		if (pp)
 			*ret_how = xasprintf("recorded in the state store (pool %s)", t->pool);

@@ -16,6 +16,7 @@
 
 static void prune_gate(struct engine *e, const char *what);
 static void start_reconcile(struct engine *e, struct tenant_entry *t, bool change);
+static void on_place_report(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o);
 
 /* ---- tenant entries ---- */
 
@@ -433,6 +434,25 @@ static bool serve_waiting(struct engine *e, struct tenant_entry *t, bool change)
 	return true;
 }
 
+/* ps names an alias the configuration no longer has (unknown_account). When t's
+ * recorded account is the daemon's own (the one its default credentials reach: the
+ * default place of the Region), ps is that place under a name taken out of accounts:
+ * and out of t's manifest: t is the default place's, nothing moves. Until STS has told
+ * the default place's account id, t waits; that place's listing looks at it again
+ * (unknown_places_marked). */
+static struct place_state *own_account_renamed(struct engine *e, struct tenant_entry *t, struct place_state *ps)
+{
+	struct place_state *own;
+
+	if (!ps->place.region || !record_fact(t->record, ENGINE__FACT_ACCOUNT))
+		return ps;
+	own = engine__place_for(e, NULL, ps->place.region, on_place_report);
+	if (!own->place.account_id || !engine__place_renamed(e, t, &own->place))
+		return ps;
+	engine__set_place(e, t, own);
+	return own;
+}
+
 /* The pump's start of one tenant's reconcile, once its place is listed. change: it
  * came from the change lane (an edit, an operator's command), and its AWS calls go
  * before the ordinary ones queued in the AWS layer. */
@@ -464,6 +484,8 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 		forget_entry(e, t);
 		return;
 	}
+	if (ps && ps->unknown_account)
+		ps = own_account_renamed(e, t, ps);
 	if (ps && account_moved(e, t, ps))
 		return;
 	if (ps && ps->listed && t->waiting) { /* looked at again: the create tells */
@@ -570,6 +592,22 @@ static void mark_members(struct engine *e, struct place_state *ps, bool urgent)
 	}
 }
 
+/* The default place of region (ps) was listed: the tenants of places whose alias the
+ * configuration no longer has are looked at again (own_account_renamed). */
+static void unknown_places_marked(struct engine *e, const struct place_state *ps)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (ps->place.account || !ps->place.region)
+		return;
+	while (hashmap_next(&e->places, &pos, NULL, &v)) {
+		struct place_state *q = v;
+		if (q->unknown_account && q->place.region && !strcmp(q->place.region, ps->place.region))
+			mark_members(e, q, false);
+	}
+}
+
 /* A place's call ended; after a successful listing every tenant of the place is
  * compared with the new view (level-triggered). */
 static void on_place_report(struct engine *e, struct place_state *ps, const struct engine__place_outcome *o)
@@ -580,6 +618,7 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		engine__pools_listed(e, ps);
 		mark_members(e, ps, o->budgets_back);
 		mark_served(e, ps);
+		unknown_places_marked(e, ps);
 		schedule_pump(e);
 		maybe_ready(e);
 	}
@@ -1376,6 +1415,14 @@ bool engine_ready(const struct engine *e)
 	return e->ready;
 }
 
+/* ps's listing failed, or its account is configured no more while a tenant is there
+ * or moves from there (a place the configuration names no more that nothing is in, its
+ * tenants' alias taken out with their manifests', fails nothing: own_account_renamed). */
+static bool place_failing(const struct place_state *ps)
+{
+	return ps->list_error && !(ps->unknown_account && !ps->members.n && !ps->moves_from);
+}
+
 void engine_counts(const struct engine *e, struct engine_counts *ret)
 {
 	unsigned long cuts;
@@ -1392,7 +1439,7 @@ void engine_counts(const struct engine *e, struct engine_counts *ret)
 	while (hashmap_next(&e->places, &pos, NULL, &v)) {
 		ret->places++;
 		ret->places_listed += ((struct place_state *)v)->listed;
-		ret->places_failing += ((struct place_state *)v)->list_error != NULL;
+		ret->places_failing += place_failing(v);
 		ret->journal_entries += ((struct place_state *)v)->n_journal;
 	}
 	ret->queue_depth = workqueue_depth(&e->queue) + e->slot_waiters;

@@ -148,6 +148,7 @@ struct place_state {
 	/* its account is not in the configuration (engine_settings.account_known): never
 	 * listed, its tenants wait with list_error as their reason */
 	bool unknown_account;
+	bool moves_from;	  /* a move's old place (moves.c old_place): its tenants' old sets are here */
 	bool failed;		  /* the last listing failed (or left the budgets out): retried by the relist timer */
 	uint64_t relist_delay_ms; /* since failed: 5 s doubling to 5 min (places.c's) */
 	uint64_t relist_at_ms;	  /* since failed: when the relist timer lists it again */

@@ -196,7 +196,11 @@ bool engine__moving(const struct tenant_entry *t)
  * the first time. */
 static struct place_state *old_place(struct engine *e, const char *key)
 {
-	return engine__place_for_key(e, key, e->place_report);
+	struct place_state *ps = engine__place_for_key(e, key, e->place_report);
+
+	if (ps)
+		ps->moves_from = true;
+	return ps;
 }
 
 struct place_state *engine__serving(const struct engine *e, const struct tenant_entry *t)
