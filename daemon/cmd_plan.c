@@ -345,6 +345,21 @@ static bool pool_holds(const struct plan_pool *pool, const char *key)
 	return false;
 }
 
+/* The place of pool in the Region of `fact` (a recorded place under an alias the
+ * configuration names no more) and in the account made_in: the same place renamed, as
+ * the daemon follows it (engine/pools.c, follow_renamed_alias). NULL when none. */
+static struct plan_place *pool_place_renamed(const struct plan_pool *pool, const char *fact, const char *made_in)
+{
+	const char *region = strchr(fact, '/') + 1;
+
+	for (size_t k = 0; pool && made_in && k < pool->n; k++) {
+		const struct place *q = &pool->places[k]->place;
+		if (q->account_id && !strcmp(q->account_id, made_in) && q->region && !strcmp(q->region, region))
+			return pool->places[k];
+	}
+	return NULL;
+}
+
 /* The place of pool tenant t when it has one already: recorded (unless its manifest
  * names another Region now, or another pool than the one that placed it, which does not
  * hold the place: a move), or shown by its resources' tags. */
@@ -358,11 +373,14 @@ static struct plan_place *placed(struct planner *p, const struct tenant *t, char
 
 	if (fact && in_region(fact, region) && !(pool && was && strcmp(was, t->pool) && !pool_holds(pool, fact))) {
 		char *alias = place_key_alias(fact);
-		struct plan_place *pp = recorded_place(p, alias, strchr(fact, '/') + 1, fact,
-						       record_fact(rec, RECORD_FACT_ACCOUNT), ret_how);
-		free(alias);
-		if (pp)
+		const char *made_in = record_fact(rec, RECORD_FACT_ACCOUNT);
+		struct plan_place *pp = NULL;
+		if (!setup_account_known(alias, p->cfg) && (pp = pool_place_renamed(pool, fact, made_in)))
+			*ret_how = xasprintf("recorded in the state store (pool %s), its place %s named %s now",
+					     t->pool, fact, pp->place.key);
+		if (!pp && (pp = recorded_place(p, alias, strchr(fact, '/') + 1, fact, made_in, ret_how)))
 			*ret_how = xasprintf("recorded in the state store (pool %s)", t->pool);
+		free(alias);
 		return pp;
 	}
 	for (size_t k = 0; pool && !fact && k < pool->n; k++) {

@@ -18,6 +18,10 @@ stop_daemon
 sed -i 's/^  other:$/  bee:/' "$WORK/config.yaml"
 grep -q '^  bee:$' "$WORK/config.yaml" || fail "the alias was not renamed: $(cat "$WORK/config.yaml")"
 write_acme_moving us-east-1 bee
+# plan, before the restart, sees the same place: nothing to do, no tenant waiting
+rc=0
+"$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
+[ $rc = 0 ] || fail "plan exits $rc, want 0 (nothing to do): $(cat "$WORK/plan.out")"
 start_daemon
 wait_until 60 "acme Ready again" all_ready
 ctl resync >/dev/null

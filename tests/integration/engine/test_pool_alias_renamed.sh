@@ -23,6 +23,10 @@ stop_daemon
 sed -i 's/^  a1:$/  b1:/; s/accounts: \[a0, a1\]/accounts: [a0, b1]/' "$WORK/config.yaml"
 grep -q '^  b1:$' "$WORK/config.yaml" && grep -q 'accounts: \[a0, b1\]' "$WORK/config.yaml" ||
 	fail "the alias was not renamed: $(cat "$WORK/config.yaml")"
+# plan, before the restart, sees the same place: nothing to do, no tenant waiting
+rc=0
+"$DAEMON" plan --config "$WORK/config.yaml" >"$WORK/plan.out" 2>&1 || rc=$?
+[ $rc = 0 ] || fail "plan exits $rc, want 0 (nothing to do): $(cat "$WORK/plan.out")"
 start_daemon
 wait_until 60 "every tenant Ready after the rename" all_ready
 [ "$(tenant_json "$placed_a1" | jq -r .place.account)" = b1 ] ||
