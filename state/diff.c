@@ -445,19 +445,50 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 	diff__clear_timer(c, p->name);
 }
 
+/* The newest live profile of the tenant for dp's key under another name: a replacement's
+ * old profile, still there (draining, or kept while the new one could not be made). */
+static const struct observed_profile *replaced_live(const struct diff_ctx *c, const struct profile *dp)
+{
+	const struct observed_tenant *o = c->in->observed;
+	const struct observed_profile *best = NULL;
+
+	for (size_t i = 0; i < o->n_owned; i++) {
+		const struct observed_profile *op = o->owned[i];
+		const char *key = tag_set_get_interned(&op->tags, tag_key_profile());
+		if (key && !strcmp(key, dp->key) && op->name && strcmp(op->name, dp->name) && !op->models_unknown &&
+		    (!best || op->created_at > best->created_at))
+			best = op;
+	}
+	return best;
+}
+
 /* The profile is to be made (again) and the tenant's parameter still names an earlier
- * one that is gone (deleted outside the daemon): the parameter names nothing, and goes
- * now, so that SSM never names a missing profile while the create waits (a quota, an
- * error); the round after the create publishes it again with the new ARN. One that
- * names a live profile (a replacement's, draining) stays until the new one is made. */
+ * one that is gone (deleted outside the daemon). When a replacement's old profile of
+ * the same key is live, the parameter names it again (it served before the switch, and
+ * serves until the new one is made: the round after the create switches again, and the
+ * old one drains anew). Else the parameter names nothing, and goes now, so that SSM
+ * never names a missing profile while the create waits (a quota, an error); the round
+ * after the create publishes it again with the new ARN. One that names a live profile
+ * stays until the new one is made. */
 static void diff_dangling_parameter(struct diff_ctx *c, const struct profile *dp)
 {
 	const struct observed_parameter *p = param_named(c->in->observed, dp->parameter);
+	const struct observed_profile *old;
 	struct action *a;
 
 	if (!p || !p->value || !p->tags_known || !tags_owned_by(&p->tags, c->s->instance) ||
 	    diff__other_tenants(c, &p->tags, p->name) || observed_store_profile(c->in->observed->store, p->value))
 		return;
+	if ((old = replaced_live(c, dp))) {
+		a = plan_add(c->plan, ACT_PARAM_UPDATE,
+			     "parameter %s names %s, which is gone: %s serves until %s is made", p->name, p->value,
+			     old->arn, dp->name);
+		a->resource = xstrdup(p->name);
+		a->profile_key = xstrdup(dp->key);
+		a->value = xstrdup(old->arn);
+		diff_parameter_tags(c->s, c->in->desired, dp, &a->tags); /* as diff_parameter's update */
+		return;
+	}
 	a = plan_add(c->plan, ACT_PARAM_DELETE, "parameter %s names %s, which is gone", p->name, p->value);
 	a->resource = xstrdup(p->name);
 	a->profile_key = xstrdup(dp->key);

@@ -26,6 +26,16 @@ static const struct observed_parameter *param(struct sim *s, const char *tenant,
 	return p;
 }
 
+/* The tenant's parameter of key made to name value, as a write of it would. */
+static void put_param_value(struct sim *s, const char *tenant, const char *key, const char *value)
+{
+	struct observed_parameter *q = observed_parameter_dup(param(s, tenant, key));
+
+	free(q->value);
+	q->value = xstrdup(value);
+	observed_store_put_parameter(&s->store, q);
+}
+
 static const struct action *find_action(const struct plan *p, enum action_kind kind, const char *profile_key)
 {
 	for (size_t i = 0; i < p->n_actions; i++)
@@ -215,6 +225,64 @@ static void test_replaced_profile_outlives_the_parameter_naming_it(void **state)
 	assert_null(observed_store_profile(&s.store, old_arn));
 	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 1);
 	free(old_arn);
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* A replacement's new profile deleted by hand while the old one drains: the parameter,
+ * which names the gone profile, names the old one again (live, and the tenant's until
+ * the new one is made: applications keep a working profile) rather than nothing; the
+ * old one is not deleted meanwhile, and once the new profile is made again the
+ * parameter switches to it and the old one drains anew. */
+static void test_new_profile_gone_in_drain_old_serves_again(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct plan p;
+	const struct action *a;
+	char *old_arn, *new_arn;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	old_arn = xstrdup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa")->arn);
+	tenant_free(t);
+	t = fix_tenant("acme");
+	fix_profile(t, "chat", NOVA, "cccccc");
+	sim_converge(&s, t, DELETION_DELETE, 1, 20); /* made, switched, draining */
+	new_arn = xstrdup(observed_store_profile_by_name(&s.store, "acme-chat-cccccc")->arn);
+	assert_string_equal(param(&s, "acme", "chat")->value, new_arn);
+	assert_non_null(observed_store_profile(&s.store, old_arn));
+
+	assert_true(observed_store_remove_profile(&s.store, new_arn)); /* by hand */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_CREATE), 1);
+	assert_int_equal(plan_count(&p, ACT_PARAM_DELETE), 0);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 0);
+	a = find_action(&p, ACT_PARAM_UPDATE, "chat");
+	assert_string_equal(a->value, old_arn);
+	plan_release(&p);
+
+	/* the create waits (a quota): the old profile serves, past its drain too */
+	s.now += 10 * FIX_DRAIN;
+	put_param_value(&s, "acme", "chat", old_arn); /* the update applied, the create refused */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_CREATE), 1);
+	assert_int_equal(plan_count(&p, ACT_PARAM_UPDATE) + plan_count(&p, ACT_PARAM_DELETE), 0);
+	assert_int_equal(plan_count(&p, ACT_PROFILE_DELETE), 0);
+	plan_release(&p);
+
+	/* the create goes through: switched to the new profile, the old one drains again */
+	sim_converge(&s, t, DELETION_DELETE, 1, 20);
+	assert_string_equal(param(&s, "acme", "chat")->value,
+			    observed_store_profile_by_name(&s.store, "acme-chat-cccccc")->arn);
+	assert_non_null(observed_store_profile(&s.store, old_arn));
+	s.now += FIX_DRAIN + 1;
+	sim_converge(&s, t, DELETION_DELETE, 1, 20);
+	assert_null(observed_store_profile(&s.store, old_arn));
+	assert_int_equal(sim_count_owned_profiles(&s, "acme"), 1);
+	free(old_arn);
+	free(new_arn);
 	tenant_free(t);
 	sim_release(&s);
 }
@@ -882,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_tags_added_changed_removed),
 		cmocka_unit_test(test_parameter_of_a_gone_profile_goes_with_the_create),
 		cmocka_unit_test(test_replacement_is_create_before_delete_with_drain),
+		cmocka_unit_test(test_new_profile_gone_in_drain_old_serves_again),
 		cmocka_unit_test(test_replaced_profile_outlives_the_parameter_naming_it),
 		cmocka_unit_test(test_deletion_after_grace),
 		cmocka_unit_test(test_retain_releases_instead_of_deleting),
