@@ -96,6 +96,7 @@ struct planner {
 	/* a file fails before its tenant id can be read, or a directory cannot be read: the
 	 * daemon takes no tenant without a manifest for removed then, and neither does plan */
 	bool ids_unknown;
+	bool looked;		/* every place of the first look is listed: the units are made from them */
 	struct hashmap records; /* tenant -> struct tenant_record * */
 	struct hashmap held;
 	struct aws_client *aws;
@@ -225,6 +226,22 @@ static struct plan_place *place_for(struct planner *p, const char *account, cons
 	return pp;
 }
 
+/* The default account's place in region: made (and listed) in the first look, at
+ * the planner's start, only found in the second (the units are made from the places
+ * listed: one made then would be neither listed nor counted). */
+static struct plan_place *own_place(struct planner *p, const char *region)
+{
+	char *key;
+	struct plan_place *pp;
+
+	if (!p->looked)
+		return place_for(p, NULL, region);
+	key = xasprintf("-/%s", region ? region : "-");
+	pp = hashmap_get(&p->places, key);
+	free(key);
+	return pp;
+}
+
 /* The place (alias, region) a tenant's record keeps it in (`fact`, its recorded place;
  * made_in, the recorded account id, may be NULL). NULL, *ret_how set (owned), when the
  * configuration no longer names the alias: as the daemon, it is never listed with the
@@ -235,7 +252,7 @@ static struct plan_place *recorded_place(struct planner *p, const char *alias, c
 					 const char *made_in, char **ret_how)
 {
 	if (!setup_account_known(alias, p->cfg)) {
-		struct plan_place *own = made_in ? place_for(p, NULL, region) : NULL;
+		struct plan_place *own = made_in ? own_place(p, region) : NULL;
 		if (own && own->place.account_id && !strcmp(own->place.account_id, made_in))
 			return own;
 		*ret_how = xasprintf("placed in %s, whose account the configuration no longer names: left as it is "
@@ -627,7 +644,7 @@ static int cmp_place(const void *a, const void *b)
 
 static void make_units(struct planner *p)
 {
-	struct plan_place **places = xcalloc(p->places.n + 1, sizeof(*places));
+	struct plan_place **places;
 	struct hashmap seen;
 	size_t pos = 0, n = 0;
 	void *v;
@@ -646,6 +663,7 @@ static void make_units(struct planner *p)
 	}
 	pool_units(p);
 	move_units(p);
+	places = xcalloc(p->places.n + 1, sizeof(*places));
 	while (hashmap_next(&p->places, &pos, NULL, &v))
 		places[n++] = v;
 	qsort(places, n, sizeof(*places), cmp_place);
@@ -1092,8 +1110,12 @@ static int run(struct planner *p)
 		char *how = NULL;
 		if (!pool_tenant(p, t))
 			place_of(p, t, &how);
-		else if (fact) /* its recorded place, listed too (a pool place, or no longer one) */
+		else if (fact && old_place_reachable(
+					 p, fact)) /* its recorded place, listed too (a pool place, or no longer one) */
 			place_of_key(p, fact);
+		else if (fact && strchr(fact, '/') && record_fact(rec, RECORD_FACT_ACCOUNT))
+			own_place(p, strchr(fact, '/') +
+					     1); /* its alias configured no more: perhaps the daemon's own account */
 		free(how);
 		for (size_t k = 0; (old = old_place_key(rec, k)); k++) /* a move's old places */
 			if (old_place_reachable(p, old))
@@ -1104,6 +1126,7 @@ static int run(struct planner *p)
 		pools_start(p);
 	while (p->pending)
 		uv_run(&p->loop, UV_RUN_ONCE);
+	p->looked = true;
 	if (!p->failures) {
 		make_units(p);
 		hold_moved_accounts(p);
