@@ -2,20 +2,45 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xalloc.h"
 
-/* First line of a small file, without the newline; NULL when unreadable. */
+/* packed-refs is read at most this far (a million refs or so) */
+#define PACKED_REFS_MAX (64L * 1024 * 1024)
+
+/* A regular file of the repository, open for reading; NULL for anything else. The
+ * revision is read on the daemon's event loop: a FIFO put there (whose open() waits
+ * for a writer) or a link to /dev/zero (which never ends) would hold the loop for
+ * good, so neither is opened for reading, nor waited on. */
+static FILE *open_regular(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
+/* First line of a small file, without the newline; NULL when unreadable or not a
+ * regular file. */
 static char *first_line(const char *path)
 {
 	char buf[1024];
-	FILE *f = fopen(path, "r");
+	FILE *f = open_regular(path);
 	char *line = NULL;
 
 	if (!f)
@@ -66,13 +91,14 @@ static char *git_dir_of(const char *top)
 static char *packed_ref(const char *git_dir, const char *ref)
 {
 	char *path = xasprintf("%s/packed-refs", git_dir);
-	FILE *f = fopen(path, "r");
+	FILE *f = open_regular(path);
 	char buf[1024], *found = NULL;
 
 	free(path);
 	if (!f)
 		return NULL;
-	while (!found && fgets(buf, sizeof(buf), f)) {
+	/* bounded: a file that grows as it is read (or is huge) does not hold the loop */
+	while (!found && ftell(f) < PACKED_REFS_MAX && fgets(buf, sizeof(buf), f)) {
 		char *sp = strchr(buf, ' ');
 		buf[strcspn(buf, "\r\n")] = '\0';
 		if (buf[0] == '#' || buf[0] == '^' || !sp)

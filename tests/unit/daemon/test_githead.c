@@ -1,6 +1,7 @@
 /* git_head_commit against real repositories made with git in a temporary directory:
  * a branch (loose ref), packed refs, a detached HEAD, a subdirectory, and a
- * directory outside any repository. */
+ * directory outside any repository; then repositories broken on purpose: HEAD and
+ * packed-refs a FIFO or /dev/zero, link loops, a ref naming itself. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,6 +73,58 @@ static void test_heads(void **state)
 	free(sub);
 }
 
+/* A repository at base/NAME with one commit on main; its manifest directory (owned). */
+static char *repo(const char *name, char **ret_sha)
+{
+	free(run("cd %s && git init -q -b main %s && cd %s && mkdir -p tenants && echo a > tenants/a.yaml && "
+		 "git add . && git -c user.name=t -c user.email=t@example.com commit -qm one",
+		 base, name, name));
+	*ret_sha = run("cd %s/%s && git rev-parse HEAD", base, name);
+	return xasprintf("%s/%s/tenants", base, name);
+}
+
+/* Files in .git that are not files: each is "cannot be read" (-EINVAL), at once. The
+ * daemon reads the revision on its event loop, where a FIFO's open() waited for a
+ * writer and /dev/zero as packed-refs was read without end. alarm() ends the test
+ * should a read block (the failure of the code before). */
+static void test_hostile_git_files(void **state)
+{
+	char *sha, *want, *dir = repo("hostile", &want), *git = xasprintf("%s/hostile/.git", base);
+
+	alarm(60);
+	free(run("cd %s && rm HEAD && mkfifo HEAD", git)); /* nobody ever writes it */
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+	free(run("cd %s && rm HEAD && ln -s /dev/zero HEAD", git));
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+	free(run("cd %s && rm HEAD && ln -s HEAD HEAD", git)); /* a link loop */
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+
+	/* the branch only in packed-refs, and packed-refs endless, a FIFO, or a ref that
+	 * names itself */
+	free(run("cd %s && rm HEAD && echo 'ref: refs/heads/main' > HEAD && git --git-dir=. pack-refs --all", git));
+	assert_int_equal(git_head_commit(dir, &sha), 0);
+	assert_string_equal(sha, want);
+	free(sha);
+	free(run("cd %s && mv packed-refs packed && ln -s /dev/zero packed-refs", git));
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+	free(run("cd %s && rm packed-refs && mkfifo packed-refs", git));
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+	free(run("cd %s && rm packed-refs && echo 'ref: refs/heads/main' > refs/heads/main", git));
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+
+	/* a HEAD of a megabyte on one line is not a commit; a good one after it is */
+	free(run("cd %s && head -c 1048576 /dev/zero | tr '\\0' a > HEAD", git));
+	assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+	free(run("cd %s && echo %s > HEAD", git, want));
+	assert_int_equal(git_head_commit(dir, &sha), 0);
+	assert_string_equal(sha, want);
+	free(sha);
+	alarm(0);
+	free(want);
+	free(git);
+	free(dir);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(base) ? 0 : -1;
@@ -89,6 +143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heads),
+		cmocka_unit_test(test_hostile_git_files),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
