@@ -65,27 +65,34 @@ static bool is_sha(const char *s)
 	return true;
 }
 
-/* The git directory for a worktree root: .git itself, or where a .git file points. */
-static char *git_dir_of(const char *top)
+/* The git directory for a worktree root: .git itself, or where a .git file points.
+ * 0 with *ret (owned), -ENOENT when top has no .git, -EINVAL when it has one that
+ * cannot be used (a .git file without "gitdir: ", a link loop, one that cannot be
+ * read): top is still a checkout of its own, not part of a repository above it. */
+static int git_dir_of(const char *top, char **ret)
 {
-	char *dotgit = xasprintf("%s/.git", top), *line, *dir;
+	char *dotgit = xasprintf("%s/.git", top), *line;
 	struct stat st;
 
 	if (stat(dotgit, &st) < 0) {
+		int e = errno;
+		bool absent = (e == ENOENT || e == ENOTDIR) && lstat(dotgit, &st) < 0;
 		free(dotgit);
-		return NULL;
+		return absent ? -ENOENT : -EINVAL;
 	}
-	if (S_ISDIR(st.st_mode))
-		return dotgit;
+	if (S_ISDIR(st.st_mode)) {
+		*ret = dotgit;
+		return 0;
+	}
 	line = first_line(dotgit);
 	free(dotgit);
 	if (!line || strncmp(line, "gitdir: ", 8) != 0) {
 		free(line);
-		return NULL;
+		return -EINVAL;
 	}
-	dir = line[8] == '/' ? xstrdup(line + 8) : xasprintf("%s/%s", top, line + 8);
+	*ret = line[8] == '/' ? xstrdup(line + 8) : xasprintf("%s/%s", top, line + 8);
 	free(line);
-	return dir;
+	return 0;
 }
 
 static char *packed_ref(const char *git_dir, const char *ref)
@@ -149,9 +156,12 @@ int git_head_commit(const char *dir, char **ret)
 		return -ENOENT;
 	for (;;) {
 		char *slash;
-		git_dir = git_dir_of(path);
-		if (git_dir)
+		int r = git_dir_of(path, &git_dir);
+		if (r != -ENOENT) {
+			if (r < 0)
+				return r;
 			break;
+		}
 		slash = strrchr(path, '/');
 		if (!slash || slash == path)
 			return -ENOENT;

@@ -125,6 +125,35 @@ static void test_hostile_git_files(void **state)
 	free(dir);
 }
 
+/* A checkout inside another repository, its own .git unusable: a .git file without
+ * "gitdir: ", a link loop, a dangling link, a .git file naming itself. The revision
+ * cannot be read (-EINVAL); the enclosing repository's commit was answered. */
+static void test_unusable_dotgit_in_a_repository(void **state)
+{
+	char *sha, *outer, *inner_sha, *dir = xasprintf("%s/outer/inner/tenants", base);
+	const char *breaks[] = {
+		"echo 'not a gitdir line' > .git",
+		"ln -s .git .git",
+		"ln -s /nonexistent/.git .git",
+		"echo 'gitdir: .git' > .git",
+	};
+
+	free(repo("outer", &outer));
+	free(repo("outer/inner", &inner_sha));
+	assert_int_equal(git_head_commit(dir, &sha), 0);
+	assert_string_equal(sha, inner_sha);
+	free(sha);
+	for (size_t i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+		free(run("cd %s/outer/inner && rm -rf .git && %s", base, breaks[i]));
+		sha = NULL;
+		assert_int_equal(git_head_commit(dir, &sha), -EINVAL);
+		assert_null(sha);
+	}
+	free(outer);
+	free(inner_sha);
+	free(dir);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(base) ? 0 : -1;
@@ -144,6 +173,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heads),
 		cmocka_unit_test(test_hostile_git_files),
+		cmocka_unit_test(test_unusable_dotgit_in_a_repository),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
