@@ -105,6 +105,9 @@ int ctl_request_bounded(const char *socket, const char *method, const char *path
 	url = xasprintf("http://localhost%s", path);
 	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, socket);
 	curl_easy_setopt(h, CURLOPT_URL, url);
+	/* the path as built: libcurl would squash "." and ".." segments, and an id ".."
+	 * in /v1/tenants/{id}/reconcile would ask POST /v1/reconcile (every tenant) */
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);

@@ -77,6 +77,14 @@ code=$(curl -s -o "$WORK/body" -w '%{http_code}' --unix-socket "$S" "http://loca
 rm "$WORK/tenants/gamma.yaml"
 wait_until 60 "gamma gone" gone gamma
 
+# an id "." or ".." is not one (exit 2): it reached another route (`reconcile ..`
+# was POST /v1/reconcile, every tenant; `history ..` every tenant's history)
+for line in "reconcile .." "reconcile ." "history .." "tenant .." "tenant ."; do
+	rc=0
+	ctl $line >"$WORK/out" 2>&1 || rc=$?
+	[ $rc -eq 2 ] || fail "bedrock-tenantctl $line: exit $rc, want 2: $(cat "$WORK/out")"
+done
+
 # a budget's spend: "not yet reported" with the reason, never "?"; then AWS's figure
 ctl tenant beta >"$WORK/out" || true
 grep -q "spend ?" "$WORK/out" && fail "'spend ?' shown: $(grep 'live budget' "$WORK/out")"

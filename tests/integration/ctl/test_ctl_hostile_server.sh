@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bedrock-tenantctl against a stand-in control socket that answers what a daemon never
+# would (a proxy's page, another program's socket, a garbled answer): it keeps the
+# request path it was given, and never prints a success it did not get. The stand-in
+# logs each request line and answers every request with the answer of the current
+# scenario (a file of raw HTTP bytes, or "hang": accept and never answer).
+set -euo pipefail
+: "${BTD_BUILD:?the build directory}"
+CTL=$BTD_BUILD/daemon/ctl/bedrock-tenantctl
+WORK=$(mktemp -d /tmp/btd-ctl-hostile-XXXXXX)
+S=$WORK/control.sock
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+cat >"$WORK/server.py" <<'PY'
+import os, socket, sys, threading, time
+path, answer, log = sys.argv[1], sys.argv[2], sys.argv[3]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(64)
+def serve(c):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        b = c.recv(65536)
+        if not b:
+            break
+        data += b
+    with open(log, "ab") as f:
+        f.write(data.split(b"\r\n", 1)[0] + b"\n")
+    a = open(answer, "rb").read()
+    if a == b"hang":
+        time.sleep(3600)
+    c.sendall(a)
+    c.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+# answer STATUS BODY: the scenario's answer (the body printf-escaped)
+answer() {
+	local body
+	body=$(printf "$2")
+	printf 'HTTP/1.1 %s X\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+		"$1" "${#body}" "$body" >"$WORK/answer"
+}
+answer 202 '{}'
+: >"$WORK/requests"
+python3 "$WORK/server.py" "$S" "$WORK/answer" "$WORK/requests" &
+SERVER_PID=$!
+for _ in $(seq 100); do
+	[ -S "$S" ] && break
+	sleep 0.1
+done
+[ -S "$S" ] || fail "the stand-in server did not start"
+ctl() { "$CTL" --socket "$S" "$@"; }
+
+# an id "." or ".." goes out as typed (the daemon refuses it: not an id), never as the
+# path libcurl would make of it (`reconcile ..` was POST /v1/reconcile: every tenant)
+: >"$WORK/requests"
+for line in "reconcile .." "reconcile ." "history .." "tenant .." "usage .."; do
+	ctl $line >/dev/null 2>&1 || true
+done
+want='POST /v1/tenants/../reconcile HTTP/1.1
+POST /v1/tenants/./reconcile HTTP/1.1
+GET /v1/tenants/../history HTTP/1.1
+GET /v1/tenants/.. HTTP/1.1
+GET /v1/tenants/../usage HTTP/1.1'
+[ "$(cat "$WORK/requests")" = "$want" ] || fail "the request paths: $(cat "$WORK/requests")"
+
+echo "PASS: test_ctl_hostile_server"
