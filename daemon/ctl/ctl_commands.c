@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control_api.h"
@@ -190,19 +191,36 @@ int cmd_ready(struct ctl *c, char **argv, int argc)
 	return probe(c, CONTROL_READY);
 }
 
+static long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Asks /v1/ready every 0.2 s until it says ready or SECONDS have passed. The wait is
+ * counted on the clock, and each try gets only what is left of it (at most the
+ * request timeout, at least 0.1 s): a daemon that accepts and does not answer, or
+ * answers slowly, cannot stretch `wait-ready 10` to ten times the request timeout. */
 int cmd_wait_ready(struct ctl *c, char **argv, int argc)
 {
 	double seconds = 300;
+	long deadline;
 
 	if (argc && ctl_parse_seconds(argv[0], &seconds) < 0) {
 		fprintf(stderr, "bedrock-tenantctl: wait-ready: '%s' is not a number of seconds\n", argv[0]);
 		return EXIT_USAGE;
 	}
-	for (double waited = 0; waited <= seconds; waited += 0.2) {
+	deadline = monotonic_ms() + (long)(seconds * 1000);
+	for (;;) {
 		struct ctl_answer a = { 0 };
 		char err[512];
-		if (ctl_request_bounded(c->socket, "GET", control_routes[CONTROL_READY].pattern, c->timeout_ms, NULL,
-					&a, err, sizeof(err)) == 0) {
+		long left = deadline - monotonic_ms();
+		long timeout = left < c->timeout_ms ? left : c->timeout_ms;
+
+		if (ctl_request_bounded(c->socket, "GET", control_routes[CONTROL_READY].pattern,
+					timeout < 100 ? 100 : timeout, NULL, &a, err, sizeof(err)) == 0) {
 			long status = a.status;
 			ctl_answer_release(&a);
 			if (status == 200) {
@@ -211,7 +229,10 @@ int cmd_wait_ready(struct ctl *c, char **argv, int argc)
 				return 0;
 			}
 		}
-		usleep(200000);
+		left = deadline - monotonic_ms();
+		if (left <= 0)
+			break;
+		usleep((useconds_t)(left < 200 ? left : 200) * 1000);
 	}
 	fprintf(stderr, "bedrock-tenantctl: the daemon was not ready within %.0f s\n", seconds);
 	return EXIT_PROBLEM;

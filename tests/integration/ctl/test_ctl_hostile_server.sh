@@ -75,4 +75,13 @@ GET /v1/tenants/.. HTTP/1.1
 GET /v1/tenants/../usage HTTP/1.1'
 [ "$(cat "$WORK/requests")" = "$want" ] || fail "the request paths: $(cat "$WORK/requests")"
 
+# wait-ready SECONDS against a daemon that accepts and never answers: not ready after
+# SECONDS (exit 1). Each try waited the whole request timeout (30 s) and counted as
+# 0.2 s, so `wait-ready 1` took 3 minutes. (timeout only ends a hang of the test.)
+printf hang >"$WORK/answer"
+rc=0
+timeout 60 "$CTL" --socket "$S" wait-ready 1 2>"$WORK/err" || rc=$?
+[ $rc -eq 1 ] || fail "wait-ready 1 against a daemon that does not answer: exit $rc, want 1"
+grep -q "not ready within 1 s" "$WORK/err" || fail "wait-ready 1: $(cat "$WORK/err")"
+
 echo "PASS: test_ctl_hostile_server"
