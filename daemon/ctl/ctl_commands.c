@@ -263,8 +263,11 @@ int cmd_version(struct ctl *c, char **argv, int argc)
 		ctl_print_json(stdout, out);
 		cJSON_Delete(out);
 	} else if (j) {
-		printf("bedrock-tenantd %s (at %s)\n", cJSON_IsString(v) ? v->valuestring : "(version unknown)",
-		       c->socket);
+		/* text from the socket: no control character reaches the terminal */
+		char *version = xstrdup(cJSON_IsString(v) ? v->valuestring : "(version unknown)");
+		render_text_safe(version);
+		printf("bedrock-tenantd %s (at %s)\n", version, c->socket);
+		free(version);
 	}
 	cJSON_Delete(j);
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "ctl_http.h"
+#include "ctl_render.h"
 #include "strbuf.h"
 #include "uri.h"
 #include "xalloc.h"
@@ -159,6 +160,9 @@ int cmd_profile_map(struct ctl *c, char **argv, int argc)
 	if (rc)
 		return rc;
 	if (a.status != 200) {
+		/* the body on a terminal: its control characters as '?' (a proxy's page, or
+		 * another program on the socket, may hold escape sequences) */
+		render_text_safe(a.body);
 		fprintf(stderr, "bedrock-tenantctl: the daemon answered %ld: %s\n", a.status, a.body ? a.body : "");
 		rc = 1;
 	} else {

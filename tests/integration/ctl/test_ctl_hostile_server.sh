@@ -84,4 +84,17 @@ timeout 60 "$CTL" --socket "$S" wait-ready 1 2>"$WORK/err" || rc=$?
 [ $rc -eq 1 ] || fail "wait-ready 1 against a daemon that does not answer: exit $rc, want 1"
 grep -q "not ready within 1 s" "$WORK/err" || fail "wait-ready 1: $(cat "$WORK/err")"
 
+# text from the socket never drives the terminal: the daemon's version, and an error
+# body of profile-map, were printed as they came (an OSC title, a screen clear)
+answer 200 '{"status":"ok","version":"1.0\\u001b]0;owned\\u0007\\u001b[2J"}'
+ctl version >"$WORK/out" 2>&1 || fail "version: exit $?"
+grep -q $'\x1b' "$WORK/out" && fail "version printed an escape sequence: $(cat -v "$WORK/out")"
+grep -q '^bedrock-tenantd 1.0?\]0;owned??\[2J' "$WORK/out" || fail "version: $(cat -v "$WORK/out")"
+answer 502 '\033[2J<html>bad gateway</html>'
+rc=0
+ctl profile-map >"$WORK/out" 2>&1 || rc=$?
+[ $rc -eq 1 ] || fail "profile-map on a 502: exit $rc, want 1"
+grep -q $'\x1b' "$WORK/out" && fail "profile-map printed an escape sequence: $(cat -v "$WORK/out")"
+grep -q "answered 502: ?\[2J<html>bad gateway" "$WORK/out" || fail "profile-map on a 502: $(cat -v "$WORK/out")"
+
 echo "PASS: test_ctl_hostile_server"
