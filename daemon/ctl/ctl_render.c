@@ -263,8 +263,19 @@ static void name_tenants(FILE *out, const cJSON *j)
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(j, "tenants")) fprintf(out, "%s\n", render_str(t, "id", "?"));
 }
 
+/* An answer without an ARN (a proxy's {}, an arn of another type) is a problem: it
+ * printed an empty line and exited 0, which a script takes for an ARN. */
+static int resolve_exit(const cJSON *j)
+{
+	return render_str(j, "arn", NULL) ? 0 : EXIT_PROBLEM;
+}
+
 static int render_resolve(FILE *out, const cJSON *j, bool wide)
 {
+	if (resolve_exit(j)) {
+		fprintf(stderr, "bedrock-tenantctl: the daemon's answer names no ARN\n");
+		return EXIT_PROBLEM;
+	}
 	if (wide)
 		fprintf(out, "%-12s %s\n%-12s %s\n%-12s %s\n%-12s %s\n%-12s %s\n%-12s %s\n", "arn",
 			render_str(j, "arn", ""), "tenant", render_str(j, "tenant", "-"), "profile",
@@ -283,4 +294,4 @@ int ctl_zero_exit(const cJSON *j)
 
 const struct ctl_view view_status = { render_status, status_exit, NULL, false };
 const struct ctl_view view_tenants = { render_tenants, tenants_exit, name_tenants, false };
-const struct ctl_view view_resolve = { render_resolve, ctl_zero_exit, NULL, true }; /* 503: no ARN to print */
+const struct ctl_view view_resolve = { render_resolve, resolve_exit, NULL, true }; /* 503: no ARN to print */

@@ -97,4 +97,18 @@ ctl profile-map >"$WORK/out" 2>&1 || rc=$?
 grep -q $'\x1b' "$WORK/out" && fail "profile-map printed an escape sequence: $(cat -v "$WORK/out")"
 grep -q "answered 502: ?\[2J<html>bad gateway" "$WORK/out" || fail "profile-map on a 502: $(cat -v "$WORK/out")"
 
+# resolve answered 200 without an ARN: it printed an empty line and exited 0
+for body in '{}' '{"arn":null}' '{"arn":42}' '{"arn":""}' '[]' '"arn"'; do
+	answer 200 "$body"
+	for out in table json wide; do
+		rc=0
+		ctl resolve a b -o $out >"$WORK/out" 2>"$WORK/err" || rc=$?
+		[ $rc -eq 1 ] || fail "resolve -o $out given $body: exit $rc, want 1: $(cat "$WORK/out")"
+	done
+	grep -q "names no ARN" "$WORK/err" || fail "resolve given $body: $(cat "$WORK/err")"
+done
+answer 200 '{"arn":"arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/x"}'
+[ "$(ctl resolve a b)" = arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/x ] ||
+	fail "resolve with an ARN: $(ctl resolve a b)"
+
 echo "PASS: test_ctl_hostile_server"
