@@ -67,7 +67,8 @@ extern const struct ctl_view view_usage;   /* ctl_usage.c */
  * *c->stop is set; 0 with the answer in *ret (release it), or 3 (unreachable).
  * ctl_answer_json: the answer's JSON in *ret (owned); 1 for a body that is not JSON,
  * ctl_error_exit's status for an error status (400 or more; with unready_ok, 503 is
- * a document: what status and ready answer while the daemon is not ready).
+ * a document: what status and ready answer while the daemon is not ready), 1 for a
+ * status that is neither (1xx, 3xx).
  * ctl_call_json, ctl_get_json: both, *ret_status (may be NULL) the HTTP status.
  * ctl_error_exit: prints the answer's "error"; 4 for a 404, 2 for a 400, else 1. */
 struct ctl_answer;

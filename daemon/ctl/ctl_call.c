@@ -71,6 +71,14 @@ int ctl_answer_json(const struct ctl_answer *a, bool unready_ok, cJSON **ret)
 		cJSON_Delete(j);
 		return rc;
 	}
+	/* only a 2xx is a success: a 1xx or 3xx (not the daemon's: a proxy, another
+	 * program on the socket) said "mutating calls paused" for a pause never made */
+	if (a->status < 200 || (a->status >= 300 && a->status < 400)) {
+		fprintf(stderr, "bedrock-tenantctl: the daemon answered %ld, which is neither a success nor an error\n",
+			a->status);
+		cJSON_Delete(j);
+		return EXIT_PROBLEM;
+	}
 	*ret = j;
 	return 0;
 }

@@ -111,4 +111,16 @@ answer 200 '{"arn":"arn:aws:bedrock:us-east-1:111122223333:application-inference
 [ "$(ctl resolve a b)" = arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/x ] ||
 	fail "resolve with an ARN: $(ctl resolve a b)"
 
+# an answer neither success nor error (a 302, a 101 with a body): it was taken as a
+# success ("mutating calls paused", exit 0)
+for status in 302 307 101; do
+	answer $status '{"ready":true,"arn":"arn:x","approved":1}'
+	for line in pause resume resync approve-prune reconcile "reconcile a" status "resolve a b" "tenant a"; do
+		rc=0
+		ctl $line >"$WORK/out" 2>"$WORK/err" || rc=$?
+		[ $rc -eq 1 ] || fail "$line on a $status: exit $rc, want 1: $(cat "$WORK/out")"
+		grep -q "answered $status, which is neither" "$WORK/err" || fail "$line on a $status: $(cat "$WORK/err")"
+	done
+done
+
 echo "PASS: test_ctl_hostile_server"
