@@ -64,7 +64,8 @@ extern const struct ctl_view view_usage;   /* ctl_usage.c */
  * The others return 0, or the exit status after a message on
  * stderr; results are written only on success.
  * ctl_call: method ("GET" or "POST") path within c->timeout_ms, ended early once
- * *c->stop is set; 0 with the answer in *ret (release it), or 3 (unreachable).
+ * *c->stop is set; 0 with the answer in *ret (release it), or 3 (unreachable), or 1
+ * (an answer over CTL_MAX_BODY).
  * ctl_answer_json: the answer's JSON in *ret (owned); 1 for a body that is not JSON,
  * ctl_error_exit's status for an error status (400 or more; with unready_ok, 503 is
  * a document: what status and ready answer while the daemon is not ready), 1 for a

@@ -2,6 +2,7 @@
  * the invocation's timeout, the parse of the JSON answer, and the message and exit status
  * of each way it can fail (ctl.h). Every command that reads a document goes through
  * here, so they all fail alike. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,12 @@ int ctl_call(const struct ctl *c, const char *method, const char *path, struct c
 {
 	char err[512];
 
-	if (ctl_request_bounded(c->socket, method, path, c->timeout_ms, c->stop, ret, err, sizeof(err)) < 0) {
+	int r = ctl_request_bounded(c->socket, method, path, c->timeout_ms, c->stop, ret, err, sizeof(err));
+
+	if (r < 0) {
 		fprintf(stderr, "bedrock-tenantctl: %s\n", err);
-		return EXIT_UNREACHABLE;
+		/* an answer too large to read was an answer: not "cannot be reached" */
+		return r == -EMSGSIZE ? EXIT_PROBLEM : EXIT_UNREACHABLE;
 	}
 	return 0;
 }

@@ -150,6 +150,12 @@ int ctl_request_bounded(const char *socket, const char *method, const char *path
 		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, strerror(why));
 		strbuf_release(&body);
 		r = -ECONNREFUSED;
+	} else if (rc == CURLE_WRITE_ERROR) {
+		/* on_data refused more: the answer came, and was over the cap */
+		snprintf(err, err_len, "the answer of the daemon at %s is larger than %d MiB: not read", socket,
+			 CTL_MAX_BODY / (1024 * 1024));
+		strbuf_release(&body);
+		r = -EMSGSIZE;
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		/* connected (the kernel queues a connection the daemon does not accept), no answer */
 		snprintf(err, err_len, "the daemon at %s did not answer within %ld s (stopped, or busy?)", socket,

@@ -16,7 +16,8 @@ struct ctl_answer {
 };
 
 /* ctl_request: 0 with *ret filled, or -errno with a message in err (when the daemon
- * cannot be reached). method is "GET" or "POST". At most 30 s. */
+ * cannot be reached; -EMSGSIZE when it answered more than CTL_MAX_BODY). method is
+ * "GET" or "POST". At most 30 s. */
 int ctl_request(const char *socket, const char *method, const char *path, struct ctl_answer *ret, char *err,
 		size_t err_len);
 
