@@ -12,13 +12,34 @@ const char *render_str(const cJSON *j, const char *key, const char *fallback)
 	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : fallback;
 }
 
+/* The length of the well-formed UTF-8 sequence at p (2 to 4), 0 when there is none. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	size_t n = *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3 : *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Controls as '?': C0 and DEL, C1 as UTF-8 (U+0080..U+009F), and any byte that is not
+ * part of well-formed UTF-8 (a lone 0x9b is CSI to a terminal in 8-bit mode). */
 void render_text_safe(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
+		size_t n;
+		if (*p < 0x80) {
+			if (*p < 0x20 || *p == 0x7f)
+				*p = '?';
+		} else if (!(n = utf8_sequence(p))) {
 			*p = '?';
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* U+0080..U+009F */
+		} else if (*p == 0xc2 && p[1] <= 0x9f) { /* U+0080..U+009F */
 			p[0] = p[1] = '?';
+			p++;
+		} else {
+			p += n - 1;
+		}
 	}
 }
 

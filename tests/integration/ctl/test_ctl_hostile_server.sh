@@ -99,6 +99,11 @@ ctl profile-map >"$WORK/out" 2>&1 || rc=$?
 [ $rc -eq 1 ] || fail "profile-map on a 502: exit $rc, want 1"
 grep -q $'\x1b' "$WORK/out" && fail "profile-map printed an escape sequence: $(cat -v "$WORK/out")"
 grep -q "answered 502: ?\[2J<html>bad gateway" "$WORK/out" || fail "profile-map on a 502: $(cat -v "$WORK/out")"
+# a C1 control as one byte (not UTF-8): 0x9b is the CSI of a terminal in 8-bit mode
+answer 502 '\233[2J<html>bad gateway</html>'
+ctl profile-map >"$WORK/out" 2>&1 || true
+LC_ALL=C grep -q $'\x9b' "$WORK/out" && fail "profile-map printed a lone C1 byte: $(cat -v "$WORK/out")"
+grep -q "answered 502: ?\[2J<html>bad gateway" "$WORK/out" || fail "profile-map on a 502 (C1): $(cat -v "$WORK/out")"
 
 # resolve answered 200 without an ARN: it printed an empty line and exited 0
 for body in '{}' '{"arn":null}' '{"arn":42}' '{"arn":""}' '[]' '"arn"'; do
