@@ -39,7 +39,9 @@ wait_until 60 "the move over" moved
 # at once back to the first account, under its alias this time: prod/us-west-2's model,
 # listed before the deletion made through "-", learned it, so a new set is made there
 write_acme_moving us-west-2 prod
-back() { moved && ctl resolve acme p1 | grep -q ":$A:"; }
+# resolve first: naming A, the edit is seen, and the move shows until the set in B goes
+# (looked at the other way round, the edit may come between the two looks)
+back() { ctl resolve acme p1 | grep -q ":$A:" && moved; }
 wait_until 60 "acme back in $A (prod), the move over" back
 arn=$(ctl resolve acme p1)
 [ "$arn" != "$old_arn" ] || fail "resolve names the profile deleted a move ago: $arn"

@@ -17,7 +17,7 @@ one_profile_each 12
 in_a2() { { ctl --json places || true; } | jq -r '.places[] | select(.account == "a2") | .tenants' | paste -sd+ | bc; }
 [ "$(in_a2)" -ge 1 ] || fail "no tenant placed in a2: $({ ctl --json places || true; } | jq -c '[.places[] | {place, tenants}]')"
 a2_tenants=$(ctl --json tenants | jq -r '.tenants[].id' | while read -r id; do
-	[ "$(tenant_json "$id" | jq -r .place.account)" = a2 ] && echo "$id"; done | sort | paste -sd' ')
+	if [ "$(tenant_json "$id" | jq -r .place.account)" = a2 ]; then echo "$id"; fi; done | sort | paste -sd' ')
 n_a2=$(echo "$a2_tenants" | wc -w)
 echo "placed in a2: $a2_tenants"
 default_count() { awsim_get state | jq '[.accounts[] | select(.id == "111122223333") | .regions[] | (.profiles // [])[], (.parameters // [])[]] | length'; }
