@@ -561,6 +561,10 @@ static void control_closed(void *data)
 	uv_close((uv_handle_t *)&d->sig_term, closed_one);
 	uv_close((uv_handle_t *)&d->sig_int, closed_one);
 	uv_close((uv_handle_t *)&d->sig_hup, closed_one);
+	/* libuv gives a closed signal its default action back: a reload asked for in the
+	 * last moments of the stop would end the daemon (status 129) before its state
+	 * store is closed */
+	signal(SIGHUP, SIG_IGN);
 }
 
 static void metrics_closed(void *data)
@@ -632,6 +636,13 @@ static void on_signal(uv_signal_t *s, int signum)
 	struct daemon *d = s->data;
 
 	if (signum == SIGHUP) {
+		/* a stopping daemon's engine drains and then is freed, its AWS client and the
+		 * parts a reload configures close: nothing is left for a configuration to
+		 * reach, and a restart reads the file anyway */
+		if (d->stopping) {
+			log_notice("SIGHUP while stopping: not reloading");
+			return;
+		}
 		if (d->control) /* a reload also makes again a control socket removed by hand */
 			control_check_socket(d->control);
 		reload(d);
