@@ -55,6 +55,12 @@ void audit_set_engine(struct audit *a, const struct engine *e)
 	a->engine = e;
 }
 
+void audit_set_events(struct audit *a, struct events *events)
+{
+	if (a)
+		a->events = events;
+}
+
 bool audit_is_mutation(enum action_kind k)
 {
 	return action_calls_aws(k) && k != ACT_PROFILE_READ_TAGS && k != ACT_PARAM_READ_TAGS &&

@@ -26,6 +26,9 @@ struct audit *audit_new(struct store *store, struct events *events);
 void audit_free(struct audit *a);
 /* audit_set_engine: the engine whose manifest revision (the commit) records name. */
 void audit_set_engine(struct audit *a, const struct engine *e);
+/* audit_set_events: the streams records are published to from now on (NULL: none,
+ * once they are closed). a may be NULL. */
+void audit_set_events(struct audit *a, struct events *events);
 
 /* audit_action: engine_settings.on_action (reads are skipped). When the report says
  * lines_follow, the history entry waits for audit_action_done (the log record and the

@@ -553,10 +553,16 @@ static void closed_one(uv_handle_t *h)
 	(void)h;
 }
 
-static void control_closed(void *data)
+/* The stop, once the engine has drained: the HTTP surfaces close first (event streams,
+ * metrics.listen, the control socket), then what they read from: the notifications,
+ * the AWS client, the usage reader, the engine. Served to the end, a request read in
+ * the turns between those closes answered from an AWS client or an engine already
+ * freed. The signals close last. */
+static void engine_freed(void *data)
 {
 	struct daemon *d = data;
 
+	d->engine = NULL;
 	notifier_close(&d->notifier, closed_one);
 	uv_close((uv_handle_t *)&d->sig_term, closed_one);
 	uv_close((uv_handle_t *)&d->sig_int, closed_one);
@@ -565,26 +571,6 @@ static void control_closed(void *data)
 	 * last moments of the stop would end the daemon (status 129) before its state
 	 * store is closed */
 	signal(SIGHUP, SIG_IGN);
-}
-
-static void metrics_closed(void *data)
-{
-	struct daemon *d = data;
-
-	control_close(d->control, control_closed, d);
-}
-
-static void engine_freed(void *data)
-{
-	struct daemon *d = data;
-
-	d->engine = NULL;
-	events_close(d->events);
-	d->events = NULL;
-	if (d->metrics)
-		metrics_http_close(d->metrics, metrics_closed, d);
-	else
-		metrics_closed(d);
 }
 
 static void usage_closed(void *data)
@@ -605,10 +591,11 @@ static void aws_closed(void *data)
 	usage_reader_close(d->usage, usage_closed, d); /* after the AWS client: its calls are over */
 }
 
-static void drained(void *data)
+static void control_closed(void *data)
 {
 	struct daemon *d = data;
 
+	d->control = NULL;
 	/* before the AWS client: a Publish in flight ends when the client closes */
 	alerts_close(d->alerts, NULL, NULL);
 	d->alerts = NULL;
@@ -616,6 +603,32 @@ static void drained(void *data)
 	d->cost_tags = NULL;
 	/* calls still in flight are cancelled; their callbacks reach the engine now */
 	aws_client_close(d->aws, aws_closed, d);
+}
+
+static void metrics_closed(void *data)
+{
+	struct daemon *d = data;
+
+	d->metrics = NULL;
+	control_close(d->control, control_closed, d);
+}
+
+static void drained(void *data)
+{
+	struct daemon *d = data;
+
+	/* the streams end with their last comment before the control socket closes; what
+	 * the engine records from here on (the calls cancelled below) is published to no
+	 * one */
+	audit_set_events(d->audit, NULL);
+	usage_reader_close_queries(d->usage); /* the waiting ones answered while they can be */
+	events_close(d->events);
+	d->events = NULL;
+	d->info.events = NULL;
+	if (d->metrics)
+		metrics_http_close(d->metrics, metrics_closed, d);
+	else
+		metrics_closed(d);
 }
 
 static void stop(struct daemon *d, const char *why)

@@ -902,6 +902,15 @@ static void ce_closed(void *data)
 	maybe_free(u);
 }
 
+void usage_reader_close_queries(struct usage_reader *u)
+{
+	if (!u || !u->queries)
+		return;
+	u->busy++;
+	usage_queries_close(u->queries, queries_closed, u);
+	u->queries = NULL;
+}
+
 void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data)
 {
 	if (!u) {
@@ -914,9 +923,7 @@ void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *
 	u->done = done;
 	u->done_data = data;
 	u->busy++; /* u lives until this returns, whatever closes at once */
-	u->busy++;
-	usage_queries_close(u->queries, queries_closed, u);
-	u->queries = NULL;
+	usage_reader_close_queries(u);
 	if (u->ce) {
 		struct usage_ce *ce = u->ce;
 		u->ce = NULL;

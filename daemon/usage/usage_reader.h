@@ -40,6 +40,10 @@ int usage_reader_new(uv_loop_t *loop, struct aws_client *aws, struct engine *e, 
  * stopping); once the call, parse and query in flight are over, frees the reader and
  * calls done (may be NULL). Calls in flight end when the AWS client is closed. */
 void usage_reader_close(struct usage_reader *u, void (*done)(void *data), void *data);
+/* usage_reader_close_queries: the queries alone, ahead of the rest (while their
+ * connections are still open): those waiting are answered "the daemon is stopping",
+ * the running one is interrupted, and any asked later is refused so. u may be NULL. */
+void usage_reader_close_queries(struct usage_reader *u);
 
 /* usage_reader_queries: borrowed, for the control socket's queries (usage_query.h):
  * off the loop, on a read-only connection of their own. */

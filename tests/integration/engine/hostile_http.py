@@ -9,9 +9,15 @@ usage: hostile_http.py SOCKET battery
        hostile_http.py SOCKET hold N SECONDS
          opens N connections at once that never send anything and holds them for
          SECONDS (the daemon closes them as it likes); prints how many the kernel
-         queued and how many it refused (EAGAIN: its listen backlog was full)"""
+         queued and how many it refused (EAGAIN: its listen backlog was full)
+       hostile_http.py SOCKET pipeline N SECONDS PATH...
+         N connections each send 100 requests for the PATHs in turn in one write and
+         read the answers, again and again (reconnecting when closed), until nothing
+         listens at SOCKET any more or SECONDS pass; prints how many answers came"""
+import os
 import socket
 import sys
+import threading
 import time
 
 H = b"Host: localhost\r\nConnection: close\r\n"
@@ -109,11 +115,51 @@ def hold(path, n, seconds):
     return 0
 
 
+def pipeline(path, n, seconds, paths):
+    raw = b"".join(b"GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n" % p.encode() for p in paths)
+    raw *= max(1, 100 // len(paths))
+    want = raw.count(b"GET ")
+    end = time.time() + seconds
+    answers = [0]
+
+    def client():
+        while time.time() < end and os.path.exists(path):
+            try:
+                s = dial(path, 10)
+            except OSError:
+                time.sleep(0.01)
+                continue
+            try:
+                while time.time() < end:
+                    s.sendall(raw)
+                    got = 0
+                    while got < want:
+                        d = s.recv(1 << 20)
+                        if not d:
+                            raise ConnectionResetError
+                        got += d.count(b"HTTP/1.1 ")
+                        answers[0] += d.count(b"HTTP/1.1 ")
+            except OSError:
+                pass
+            finally:
+                s.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(f"answers {answers[0]}", flush=True)
+    return 0
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[2] == "battery":
         return battery(sys.argv[1])
     if len(sys.argv) == 5 and sys.argv[2] == "hold":
         return hold(sys.argv[1], int(sys.argv[3]), float(sys.argv[4]))
+    if len(sys.argv) >= 6 and sys.argv[2] == "pipeline":
+        return pipeline(sys.argv[1], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5:])
     print(__doc__, file=sys.stderr)
     return 2
 
