@@ -42,13 +42,33 @@ static struct tenant_record *record_copy(const struct tenant_record *src, const 
 	return r;
 }
 
+/* The role, when the bulk IAM read saw it, then its policy name (when live). */
 static void copy_policy(struct observed_store *dst, const struct observed_store *src, const char *role,
 			const char *name)
 {
 	const struct observed_policy *p = observed_store_policy(src, role, name);
 
+	if (observed_store_role(src, role) && !observed_store_role(dst, role))
+		observed_store_put_role(dst, role);
 	if (p)
 		observed_store_put_policy(dst, observed_policy_dup(p));
+}
+
+/* Each role of the slice counts the characters of its inline policies the slice does
+ * not hold, as the model does (what IAM's limit over a role leaves), and the slice
+ * says whether IAM was read in bulk: a policy edited or deleted by hand is then seen
+ * as the daemon sees it. */
+static void copy_roles(struct observed_store *dst, const struct observed_store *src)
+{
+	const char *name;
+	void *v;
+
+	dst->policies_listed = src->policies_listed;
+	for (size_t pos = 0; hashmap_next(&dst->roles, &pos, &name, &v);) {
+		const struct observed_role *r = v, *from = observed_store_role(src, name);
+		if (from && from->policy_chars > r->policy_chars)
+			observed_store_count_policy_elsewhere(dst, name, from->policy_chars - r->policy_chars);
+	}
 }
 
 /* The tenant's deny policy and whether enforcement was listed. */
@@ -102,6 +122,7 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 		copy_policy(ret, in->observed, role, policy);
 		free(role);
 	}
+	copy_roles(ret, in->observed);
 	ret->budgets_listed = in->observed->budgets_listed;
 	ret->budgets_error = xstrdup_or_null(in->observed->budgets_error);
 	copy_enforce(ret, in->observed, in->tenant_id);

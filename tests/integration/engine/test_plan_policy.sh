@@ -53,4 +53,31 @@ repaired() { [ "$(role_policy acme-app bedrock-tenantd-acme)" = "$good" ]; }
 wait_until 60 "the policy repaired" repaired
 [ "$(calls iam:GetRolePolicy)" = 0 ] || fail "the repair read the policy"
 stop_daemon
+
+# edited, then deleted, by hand while the daemon is stopped: the bulk IAM read shows
+# it, and plan shows the write the daemon's start makes (not "nothing to do")
+iam_call() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=$1&Version=2010-05-08&RoleName=acme-app&PolicyName=bedrock-tenantd-acme" "${@:2}" \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "could not $1 by hand"
+}
+for edit in PutRolePolicy DeleteRolePolicy; do
+	if [ $edit = PutRolePolicy ]; then
+		iam_call PutRolePolicy --data-urlencode 'PolicyDocument={"Version":"2012-10-17","Statement":[]}'
+	else
+		iam_call DeleteRolePolicy
+	fi
+	rc=0
+	out=$(plan) || rc=$?
+	[ $rc = 2 ] || fail "plan after a $edit by hand exited $rc, not 2: $out"
+	echo "$out" | grep -qF "~ put-role-policy acme-app/bedrock-tenantd-acme" ||
+		fail "plan does not show the policy written again after a $edit by hand: $out"
+	start_daemon
+	wait_until 60 "the policy repaired after a $edit by hand" repaired
+	stop_daemon
+	rc=0
+	out=$(plan) || rc=$?
+	[ $rc = 0 ] || fail "plan after the repair of a $edit by hand exited $rc, not 0: $out"
+done
 echo PASS
