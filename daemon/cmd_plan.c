@@ -551,7 +551,11 @@ static void move_units(struct planner *p)
 			m->moving_to = u;
 			m->next_old = u->old_places;
 			u->old_places = m;
-			if (u->pp)
+			if (u->desired->suspended)
+				m->placement = xasprintf("moves to %s once resumed: suspended, its set here is left "
+							 "as it is",
+							 u->pp ? u->pp->place.key : "a place");
+			else if (u->pp)
 				m->placement = xasprintf(
 					"moves to %s: its set here serves until the one there is Ready, then drains "
 					"and goes%s",
@@ -724,7 +728,9 @@ static bool keeps_account(struct planner *p, const struct plan_unit *o, const st
 }
 
 /* The end of the move in u's place, an old place of its tenant: the new set counts as
- * Ready (the switch made) when its own simulation has nothing left to do. */
+ * Ready (the switch made) when its own simulation has nothing left to do. A suspended
+ * tenant's old set is left as it is, as the daemon leaves it (engine/moves.c): nothing
+ * live is touched until it is resumed. */
 static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 {
 	const struct plan_unit *to = u->moving_to;
@@ -747,6 +753,11 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 	for (const struct plan_unit *o = to->old_places; o && !in.keep_account; o = o->next_old)
 		in.keep_account = o != u && keeps_account(p, o, u);
 	simulation_release(&u->sim);
+	if (u->desired->suspended) {
+		memset(&u->sim, 0, sizeof(u->sim));
+		u->settled = true;
+		return;
+	}
 	simulate_move(&ds, &in, &u->sim);
 	u->settled = u->sim.n_reads == 0;
 }
