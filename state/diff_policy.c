@@ -202,6 +202,22 @@ static bool shared_name(struct diff_ctx *c, const char *role, const char *name)
 	return true;
 }
 
+static bool role_desired(const struct tenant *t, const char *role, size_t role_len, const char *name);
+
+/* The tenant applied another policy name on role that nothing desires now (a
+ * policy_name template changed): the role's grace timer counts for its deletion. */
+static bool role_holds_undesired(const struct diff_ctx *c, const char *role)
+{
+	const char *key, *r, *name;
+	size_t role_len;
+
+	for (size_t at = 0; record_fact_next(c->in->record, &at, &key, NULL);)
+		if (record_key_policy_fact_split(key, &r, &role_len, &name) && strlen(role) == role_len &&
+		    strncasecmp(role, r, role_len) == 0 && !role_desired(c->in->desired, r, role_len, name))
+			return true;
+	return false;
+}
+
 /* One desired role. Returns true when its policy is known to be current. */
 static bool diff_role(struct diff_ctx *c, const char *role, const char *name, struct desired_policy *d)
 {
@@ -209,7 +225,9 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 	const char *doc, *hash = d->hash;
 	const struct observed_policy *live;
 
-	if (c->in->record && c->in->record->n_timers) /* no key written for a record without timers */
+	/* no key written for a record without timers; the role's timer stays while a name
+	 * the tenant applied there earlier waits for its grace */
+	if (c->in->record && c->in->record->n_timers && !role_holds_undesired(c, role))
 		diff__clear_timer(c, diff__key(c, record_key_policy_timer(role)));
 	if (applied && policy_memo_fact_is(applied, hash) && !policy_drifted(c->in->observed->store, role, name, d)) {
 		/* current; a fact without the key of these profiles (an older store's, or

@@ -190,6 +190,33 @@ static void test_role_removed_loses_the_policy(void **state)
 	sim_release(&s);
 }
 
+/* policy.naming.policy_name changed: the role is still desired (under the new name),
+ * and the policy of the old name goes once its grace has passed, however many
+ * reconciles come meanwhile: the role's grace timer is not cleared by the desired name
+ * and started again by the old one at each reconcile. */
+static void test_policy_renamed_on_the_same_role_goes_after_its_grace(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_non_null(sim_policy(&s, "claims-app", POLICY));
+	free(t->policy_name);
+	t->policy_name = xstrdup("btd-acme");
+	for (int i = 0; i < 6; i++) { /* a reconcile every third of the grace */
+		sim_converge(&s, t, DELETION_DELETE, 1, 10);
+		assert_non_null(sim_policy(&s, "claims-app", "btd-acme"));
+		s.now += FIX_GRACE / 3;
+	}
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_null(sim_policy(&s, "claims-app", POLICY));
+	assert_non_null(sim_policy(&s, "claims-app", "btd-acme"));
+	assert_int_equal(s.calls[ACT_POLICY_DELETE], 1);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_oversized_policy_is_refused_before_the_call(void **state)
 {
 	struct sim s;
@@ -931,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_equal_live_policy_is_not_rewritten),
 		cmocka_unit_test(test_replacement_grants_new_before_deleting_old),
 		cmocka_unit_test(test_role_removed_loses_the_policy),
+		cmocka_unit_test(test_policy_renamed_on_the_same_role_goes_after_its_grace),
 		cmocka_unit_test(test_oversized_policy_is_refused_before_the_call),
 		cmocka_unit_test(test_shared_role_overflow_fails_that_tenant),
 		cmocka_unit_test(test_bulk_read_counts_the_role_s_other_policies),
