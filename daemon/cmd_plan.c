@@ -1013,15 +1013,19 @@ static int read_inputs(struct planner *p, const char *config, const char *dir)
 	path = xasprintf("%s/state.db", p->cfg->state_dir);
 	r = store_open_readonly(path, &s, &err);
 	if (r == 0) {
-		store_load(s, &p->records);
-		store_load_held(s, &p->held);
+		/* an open reads nothing: a file that is not a store fails at the first read */
+		if ((r = store_load(s, &p->records)) < 0 || (r = store_load_held(s, &p->held)) < 0) {
+			err = xstrdup(store_error(s));
+			r = r == -ENOENT ? -EIO : r;
+		}
 		store_close(s);
-	} else if (r == -ENOENT) {
+	}
+	if (r == -ENOENT) {
 		fprintf(stderr,
 			"bedrock-tenantd: no state store at %s: plan assumes the daemon remembers nothing "
 			"(no timer running, no tag keys applied)\n",
 			path);
-	} else {
+	} else if (r < 0) {
 		fprintf(stderr, "bedrock-tenantd: the state store %s cannot be read: %s\n", path,
 			err ? err : strerror(-r));
 		rc = rc ? rc : r;

@@ -110,6 +110,15 @@ plan "$WORK/tenants" extra >/dev/null 2>&1 || rc=$?
 rc=0
 plan "$WORK/no-such-dir" >/dev/null 2>&1 || rc=$?
 [ $rc = 1 ] || fail "plan on a missing manifest directory exited $rc, not 1"
+# a state store that exists but is not a database (opening it reads nothing): an
+# error, said, never a plan that assumes the daemon remembers nothing
+cp "$WORK/state/state.db" "$WORK/state.db.good"
+head -c 100 /dev/urandom >"$WORK/state/state.db"
+rc=0
+plan >/dev/null 2>"$WORK/plan.err" || rc=$?
+[ $rc = 1 ] || fail "plan with a state store that is not a database exited $rc, not 1: $(cat "$WORK/plan.err")"
+grep -q "the state store .* cannot be read" "$WORK/plan.err" || fail "plan does not say the store cannot be read: $(cat "$WORK/plan.err")"
+cp "$WORK/state.db.good" "$WORK/state/state.db"
 sed "s|http://127.0.0.1:$PORT|http://127.0.0.1:1|" "$WORK/config.yaml" >"$WORK/unreachable.yaml"
 rc=0
 timeout 60 "$DAEMON" plan --config "$WORK/unreachable.yaml" >/dev/null 2>&1 || rc=$?
