@@ -311,6 +311,7 @@ static void listing_build(struct listing *l)
 			cloud_aws__build_enforce(s, &a->enforce); /* into the budgets just built */
 		if (a->roles_read)
 			build_roles(s, &a->roles, &l->policies_elsewhere);
+		s->policies_failed = a->roles_failed;
 		for (size_t i = 0; i < l->params.n; i++) {
 			const struct ssm_parameter *sp = &l->params.items[i];
 			struct observed_parameter *q;

@@ -109,7 +109,8 @@ static void on_roles(void *arg, int status, const struct aws_error *err, const s
 	 * one by one, as the diff asks (roles_read stays false); any other failure is
 	 * said, since hand edits of role policies are then seen only when a document
 	 * changes */
-	if (status < 0 && status != -EACCES) /* aws_error_errno: AccessDenied* */
+	a->roles_failed = status < 0 && status != -EACCES; /* aws_error_errno: AccessDenied* */
+	if (a->roles_failed)
 		log_warning("account %s: its IAM roles could not be read in bulk (%s: %s): role policies are read one "
 			    "by one, and one edited by hand is seen only when its document changes",
 			    a->account ? a->account : "default", err && err->code ? err->code : "error",

@@ -122,6 +122,7 @@ struct cloud_aws__account_read {
 	struct tagging_resource_list budget_tags; /* GetResources in us-east-1 */
 	struct iam_role_detail_list roles;
 	bool roles_read;
+	bool roles_failed; /* the bulk read failed, and not for want of permission */
 	struct cloud_aws__enforce_listing enforce;
 	struct cloud_aws__account_waiter *waiters;
 	size_t n_waiters, alloc_waiters;

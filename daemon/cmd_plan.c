@@ -162,6 +162,13 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		pp->store = *snapshot;
 		knows_plan_tenants(pp);
 		observed_store_init(snapshot);
+		if (pp->store.policies_failed) { /* said above, as the daemon logs it */
+			fprintf(stderr,
+				"bedrock-tenantd: listing %s: the IAM roles could not be read in bulk: a role "
+				"policy edited by hand cannot be seen\n",
+				pp->place.key);
+			pp->p->failures++;
+		}
 	}
 	pp->p->pending--;
 }

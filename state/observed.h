@@ -237,6 +237,9 @@ struct observed_store {
 	/* The listing read every role with its inline policies: a policy absent from
 	 * policies is absent from AWS, a role absent from roles does not exist. */
 	bool policies_listed;
+	/* The bulk read was tried and failed, and not for want of permission: a policy
+	 * edited by hand is not seen until a listing reads them again. */
+	bool policies_failed;
 	int64_t listed_at;    /* when the last full listing finished; 0: never */
 	unsigned release_map; /* observed_store_release_step: where it is */
 	size_t release_pos;

@@ -252,7 +252,8 @@ static bool rest_same(const struct observed_store *prev, const struct counts *in
 		      const struct observed_store *next, const struct counts *in_next, size_t *entries)
 {
 	return prev->budgets_listed == next->budgets_listed && prev->enforce_listed == next->enforce_listed &&
-	       prev->policies_listed == next->policies_listed && str_same(prev->enforce_error, next->enforce_error) &&
+	       prev->policies_listed == next->policies_listed && prev->policies_failed == next->policies_failed &&
+	       str_same(prev->enforce_error, next->enforce_error) &&
 	       str_same(prev->budgets_error, next->budgets_error) &&
 	       untagged_same(prev, in_prev, next, in_next, entries) && denies_same(prev, next);
 }

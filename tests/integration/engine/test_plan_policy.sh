@@ -80,4 +80,18 @@ for edit in PutRolePolicy DeleteRolePolicy; do
 	out=$(plan) || rc=$?
 	[ $rc = 0 ] || fail "plan after the repair of a $edit by hand exited $rc, not 0: $out"
 done
+
+# IAM's bulk read failing (not denied): plan cannot see a policy edited by hand, so it
+# cannot say there is nothing to do: an error (exit 1), said; denied, the policies
+# are read one by one, as the daemon reads them, and plan judges as usual
+awsim_put faults '{"rules":[{"service":"iam","operation":"GetAccountAuthorizationDetails","error_500_percent":100}]}'
+rc=0
+plan >/dev/null 2>"$WORK/plan.err" || rc=$?
+[ $rc = 1 ] || fail "plan with IAM's bulk read failing exited $rc, not 1: $(cat "$WORK/plan.err")"
+grep -q "the IAM roles could not be read in bulk" "$WORK/plan.err" || fail "plan does not say why: $(cat "$WORK/plan.err")"
+awsim_put faults '{"rules":[{"service":"iam","operation":"GetAccountAuthorizationDetails","error_percent":100,"error":{"status":403,"code":"AccessDenied","message":"not allowed"}}]}'
+rc=0
+out=$(plan 2>"$WORK/plan.err") || rc=$?
+[ $rc = 0 ] || fail "plan with IAM's bulk read denied exited $rc, not 0: $out $(cat "$WORK/plan.err")"
+curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
 echo PASS
