@@ -420,6 +420,10 @@ static void diff_parameter(struct diff_ctx *c, const struct profile *dp, const s
 	}
 	if (!cur)
 		return; /* nothing to publish yet; an older parameter value stays in place */
+	if (cur->models_unknown)
+		return; /* no read has shown it since its create: a create replayed with an old
+			 * token answers the ARN of a profile deleted since, which SSM must not name
+			 * (the read tells; a profile that lags is published a round later) */
 	if (!p) {
 		a = plan_add(c->plan, ACT_PARAM_CREATE, "parameter %s does not exist", dp->parameter);
 		a->resource = xstrdup(dp->parameter);

@@ -716,6 +716,38 @@ static void test_unknown_models_are_read(void **state)
 	sim_release(&s);
 }
 
+/* A profile no read has shown since its create (models unknown: its read-back found
+ * nothing) is not published: a create replayed with an old token answers the ARN of a
+ * profile deleted since. The read that shows it publishes it. */
+static void test_unread_profile_is_not_published(void **state)
+{
+	struct sim s;
+	struct tenant *t = fix_tenant("acme");
+	struct observed_profile *p;
+	struct plan pl;
+
+	fix_profile(t, "chat", HAIKU, "aaaaaa");
+	sim_init(&s, "acme");
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	assert_true(observed_store_remove_parameter(&s.store, param(&s, "acme", "chat")->name));
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	p->models_unknown = true;
+	observed_store_put_profile(&s.store, p);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_int_equal(plan_count(&pl, ACT_PARAM_CREATE) + plan_count(&pl, ACT_PARAM_UPDATE), 0);
+	assert_int_equal(plan_count(&pl, ACT_PROFILE_READ_TAGS), 1);
+	plan_release(&pl);
+
+	p = observed_profile_dup(observed_store_profile_by_name(&s.store, "acme-chat-aaaaaa"));
+	p->models_unknown = false; /* the read showed it */
+	observed_store_put_profile(&s.store, p);
+	sim_diff(&s, t, DELETION_DELETE, &pl);
+	assert_string_equal(find_action(&pl, ACT_PARAM_CREATE, "chat")->value, p->arn);
+	plan_release(&pl);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_removed_profile_entry(void **state)
 {
 	struct sim s;
@@ -966,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_fresh_tokens_differ_by_nonce),
 		cmocka_unit_test(test_unconfirmed_answer_waits_for_the_grace),
 		cmocka_unit_test(test_unknown_models_are_read),
+		cmocka_unit_test(test_unread_profile_is_not_published),
 		cmocka_unit_test(test_removed_profile_entry),
 		cmocka_unit_test(test_other_tenants_are_not_touched),
 		cmocka_unit_test(test_system_profile_needs_account_id),
