@@ -11,12 +11,18 @@ static bool str_differ(const char *a, const char *b)
 	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
 }
 
+/* SWAP: exchanges two values of one type (a value kept for the restart goes back into
+ * the running configuration, the reloaded one into the file's, freed with it). */
+#define SWAP(a, b)                                                                                                     \
+	do {                                                                                                           \
+		__typeof__(a) swap_tmp_ = (a);                                                                         \
+		(a) = (b);                                                                                             \
+		(b) = swap_tmp_;                                                                                       \
+	} while (0)
+
 static void swap_str(char **a, char **b)
 {
-	char *t = *a;
-
-	*a = *b;
-	*b = t;
+	SWAP(*a, *b);
 }
 
 static bool accounts_differ(const struct daemon_config *a, const struct daemon_config *b)
@@ -143,10 +149,8 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 	}
 	if (str_differ(n->socket.path, r->socket.path) || n->socket.mode != r->socket.mode ||
 	    str_differ(n->socket.group, r->socket.group)) {
-		struct cfg_socket t = n->socket;
 		ret_keys[k++] = "socket";
-		n->socket = r->socket;
-		r->socket = t;
+		SWAP(n->socket, r->socket);
 	}
 	if (str_differ(n->instance, r->instance)) {
 		ret_keys[k++] = "instance";
@@ -157,13 +161,9 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		swap_str(&n->region, &r->region);
 	}
 	if (accounts_differ(n, r)) {
-		struct cfg_account *a = n->accounts;
-		size_t na = n->n_accounts;
 		ret_keys[k++] = "accounts";
-		n->accounts = r->accounts;
-		n->n_accounts = r->n_accounts;
-		r->accounts = a;
-		r->n_accounts = na;
+		SWAP(n->accounts, r->accounts);
+		SWAP(n->n_accounts, r->n_accounts);
 	}
 	if (rate_limits_differ(n, r)) {
 		struct cfg_rate_limit t[CFG_SERVICE_COUNT];
@@ -179,62 +179,41 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 			swap_str(&n->endpoints[s], &r->endpoints[s]);
 	}
 	if (n->max_in_flight != r->max_in_flight) {
-		unsigned t = n->max_in_flight;
 		ret_keys[k++] = "max_in_flight";
-		n->max_in_flight = r->max_in_flight;
-		r->max_in_flight = t;
+		SWAP(n->max_in_flight, r->max_in_flight);
 	}
 	if (n->watch_settle_ms != r->watch_settle_ms || n->rescan_interval_ms != r->rescan_interval_ms) {
-		uint64_t s = n->watch_settle_ms, i = n->rescan_interval_ms;
 		ret_keys[k++] = "watch";
-		n->watch_settle_ms = r->watch_settle_ms;
-		n->rescan_interval_ms = r->rescan_interval_ms;
-		r->watch_settle_ms = s;
-		r->rescan_interval_ms = i;
+		SWAP(n->watch_settle_ms, r->watch_settle_ms);
+		SWAP(n->rescan_interval_ms, r->rescan_interval_ms);
 	}
 	if (str_differ(n->metrics.listen, r->metrics.listen)) {
-		struct cfg_metrics t = n->metrics;
 		ret_keys[k++] = "metrics";
-		n->metrics = r->metrics;
-		r->metrics = t;
+		SWAP(n->metrics, r->metrics);
 	}
 	if (notifications_differ(n, r)) {
-		struct cfg_notifications t = n->notifications;
 		ret_keys[k++] = "notifications";
-		n->notifications = r->notifications;
-		r->notifications = t;
+		SWAP(n->notifications, r->notifications);
 	}
 	/* usage and prices: the usage reader keeps the values it started with */
 	if (daemon_config__usage_differ(n, r)) {
-		struct cfg_usage u = n->usage;
 		ret_keys[k++] = "usage";
-		n->usage = r->usage;
-		r->usage = u;
+		SWAP(n->usage, r->usage);
 	}
 	if (daemon_config__prices_differ(n, r)) {
-		struct cfg_price *p = n->prices;
-		size_t np = n->n_prices;
 		ret_keys[k++] = "prices";
-		n->prices = r->prices;
-		n->n_prices = r->n_prices;
-		r->prices = p;
-		r->n_prices = np;
+		SWAP(n->prices, r->prices);
+		SWAP(n->n_prices, r->n_prices);
 	}
 	if (str_differ(n->budget_actions.execution_role, r->budget_actions.execution_role)) {
 		ret_keys[k++] = "budget_actions";
 		swap_str(&n->budget_actions.execution_role, &r->budget_actions.execution_role);
 	}
 	if (pools_differ(n, r)) {
-		struct cfg_pool *p = n->pools;
-		size_t np = n->n_pools;
-		struct cfg_capacity c = n->capacity;
 		ret_keys[k++] = "pools";
-		n->pools = r->pools;
-		n->n_pools = r->n_pools;
-		n->capacity = r->capacity;
-		r->pools = p;
-		r->n_pools = np;
-		r->capacity = c;
+		SWAP(n->pools, r->pools);
+		SWAP(n->n_pools, r->n_pools);
+		SWAP(n->capacity, r->capacity);
 	}
 	if (str_differ(n->claim_parameter, r->claim_parameter)) {
 		ret_keys[k++] = "claim_parameter";
@@ -242,17 +221,10 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 	}
 	/* Applied keys that name a value kept above wait with it. */
 	if (!regions_agree(n)) {
-		struct cfg_policy *x = &n->policy, *y = &r->policy;
-		char **v = x->regions;
-		size_t nv = x->n_regions;
-		struct cfg_pos pos = x->regions_pos;
 		ret_keys[k++] = "policy.regions";
-		x->regions = y->regions;
-		x->n_regions = y->n_regions;
-		x->regions_pos = y->regions_pos;
-		y->regions = v;
-		y->n_regions = nv;
-		y->regions_pos = pos;
+		SWAP(n->policy.regions, r->policy.regions);
+		SWAP(n->policy.n_regions, r->policy.n_regions);
+		SWAP(n->policy.regions_pos, r->policy.regions_pos);
 	}
 	claim = cfg_claim_parameter(n);
 	if (claim && naming_can_give(n->policy.naming.parameter, n->instance, claim)) {
