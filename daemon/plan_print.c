@@ -57,6 +57,8 @@ static cJSON *step_json(const struct sim_step *st, const char *place)
 	cJSON_AddBoolToObject(j, "after_switch", st->after_switch);
 	/* a moving tenant's new place: once its old sets in the account are gone */
 	cJSON_AddBoolToObject(j, "after_move", st->after_move);
+	/* a held tenant's: what an approval of the prune gate releases */
+	cJSON_AddBoolToObject(j, "after_approval", st->after_approval);
 	cJSON_AddNumberToObject(j, "round", st->round);
 	ch = cJSON_AddArrayToObject(j, "changes");
 	for (size_t i = 0; i < st->changes.n; i++) {
@@ -84,6 +86,12 @@ static void step_text(const struct sim_step *st, const char *indent)
 					  : " (once the new set is Ready)");
 	} else if (st->after_move) {
 		strbuf_adds(&line, " (once the old sets in this account are gone)");
+	} else if (st->after_approval && st->at) {
+		char when[32];
+		format_time(st->at, when, sizeof(when));
+		strbuf_addf(&line, " (once approved: bedrock-tenantctl approve-prune; not before %s)", when);
+	} else if (st->after_approval) {
+		strbuf_adds(&line, " (once approved: bedrock-tenantctl approve-prune)");
 	} else if (st->at) {
 		char when[32];
 		format_time(st->at, when, sizeof(when));
@@ -148,7 +156,8 @@ static bool count_sections(struct plan_print *o, const struct plan_section *s, s
 		o->n_errors += sim->error != NULL || sim->incomplete;
 		for (size_t k = 0; k < sim->n_steps; k++)
 			if (action_calls_aws(sim->steps[k].action.kind))
-				*(sim->steps[k].at || sim->steps[k].after_switch || sim->steps[k].after_move
+				*(sim->steps[k].after_approval ? &o->n_held_calls
+				  : sim->steps[k].at || sim->steps[k].after_switch || sim->steps[k].after_move
 					  ? &o->n_deferred_calls
 					  : &o->n_calls) += 1;
 		if (has_content(sim))
@@ -275,6 +284,7 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 	cJSON_AddNumberToObject(o->root, "tenants_with_changes", (double)o->n_pending);
 	cJSON_AddNumberToObject(o->root, "aws_calls", (double)o->n_calls);
 	cJSON_AddNumberToObject(o->root, "aws_calls_after_timers", (double)o->n_deferred_calls);
+	cJSON_AddNumberToObject(o->root, "aws_calls_held", (double)o->n_held_calls);
 	cJSON_AddNumberToObject(o->root, "conflicts", (double)o->n_conflicts);
 	cJSON_AddNumberToObject(o->root, "errors", (double)o->n_errors);
 	if (o->json) {
@@ -283,8 +293,9 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 		free(text);
 		return;
 	}
-	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) due now, %zu after timers, %zu "
-	       "conflict(s)%s\n",
-	       n_tenants, o->n_pending, o->n_calls, o->n_deferred_calls, o->n_conflicts,
-	       o->n_errors ? ", errors above" : "");
+	printf("plan: %zu tenant(s), %zu with changes pending, %zu AWS call(s) due now, %zu after timers, ", n_tenants,
+	       o->n_pending, o->n_calls, o->n_deferred_calls);
+	if (o->n_held_calls)
+		printf("%zu held by the prune gate, ", o->n_held_calls);
+	printf("%zu conflict(s)%s\n", o->n_conflicts, o->n_errors ? ", errors above" : "");
 }

@@ -25,7 +25,7 @@ struct plan_section {
 struct plan_print {
 	bool json;
 	cJSON *root;
-	size_t n_pending, n_calls, n_deferred_calls, n_conflicts, n_errors;
+	size_t n_pending, n_calls, n_deferred_calls, n_held_calls, n_conflicts, n_errors;
 };
 
 void plan_print_init(struct plan_print *o, bool json);

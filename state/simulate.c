@@ -321,6 +321,15 @@ int simulate_tenant(const struct diff_settings *s, const struct simulate_input *
 		for (size_t i = first; i < ret->n_steps; i++)
 			ret->steps[i].after_move = true;
 	}
+	if (ret->held && !ret->n_reads && !ret->error && round < SIMULATE_MAX_ROUNDS) {
+		/* what an approval releases: the rounds that follow it, from here on */
+		struct simulate_input approved = *in;
+		size_t first = ret->n_steps;
+		approved.deletions_held = false;
+		round = rounds(s, &approved, NULL, 0, &store, rec, round, &now, &at, ret);
+		for (size_t i = first; i < ret->n_steps; i++)
+			ret->steps[i].after_approval = true;
+	}
 	finish(ret, round);
 	observed_store_release(&store);
 	tenant_record_free(rec);
@@ -438,7 +447,7 @@ bool simulation_pending(const struct simulation *sim)
 		return true;
 	for (size_t i = 0; i < sim->n_steps; i++) {
 		const struct action *a = &sim->steps[i].action;
-		if (sim->steps[i].at || sim->steps[i].after_move)
+		if (sim->steps[i].at || sim->steps[i].after_move || sim->steps[i].after_approval)
 			continue;
 		if (a->kind == ACT_TIMER_START || (action_calls_aws(a->kind) && !is_read(a->kind)))
 			return true;

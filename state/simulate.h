@@ -43,6 +43,9 @@ struct sim_step {
 	/* a moving tenant's current place (simulate_input.also_granted): due only once its
 	 * old sets in this account are gone and its role policies stop granting them */
 	bool after_move;
+	/* a tenant whose deletions the prune gate holds (simulate_input.deletions_held):
+	 * what an approval would do, from the moment it is given */
+	bool after_approval;
 };
 
 struct simulate_input {
@@ -52,6 +55,8 @@ struct simulate_input {
 	const struct tenant_record *record;    /* NULL: nothing remembered; copied */
 	const struct observed_store *observed; /* the place's model; only read (a slice is copied) */
 	const char *region;		       /* the place's region (budget ARNs) */
+	/* the prune gate holds the tenant's deletions: the rounds stop at them, then what
+	 * an approval would release follows, each step after_approval */
 	bool deletions_held;
 	int64_t now;
 	/* as struct diff_input's: a moving tenant's profiles in its old places of this
@@ -82,7 +87,7 @@ void simulation_release(struct simulation *sim);
  * change due now, a timer to start (a deletion it has not yet accepted), deletions
  * held by the prune gate, or a conflict. A timer already running is not a change:
  * what waits only for it is deferred, and so is what waits for a move's old sets to
- * go (after_move). */
+ * go (after_move), and what waits for an approval (after_approval; `held` says it). */
 bool simulation_pending(const struct simulation *sim);
 /* sim_step_counts: the step is shown to people (AWS changes, a timer started, a
  * deletion cancelled; not reads or the store's bookkeeping). */

@@ -349,7 +349,8 @@ static void test_policy_of_a_bulk_read_is_read_to_be_shown(void **state)
 }
 
 /* A tenant removed: the grace starts (a change), the deletions are deferred; held by
- * the prune gate, nothing is deleted and the tenant is pending. */
+ * the prune gate, nothing is deleted and the tenant is pending: what an approval would
+ * delete follows, each step after_approval, in the order of the deletions unheld. */
 static void test_removed_grace_and_held(void **state)
 {
 	struct sim s;
@@ -381,7 +382,16 @@ static void test_removed_grace_and_held(void **state)
 	simulate_tenant(&s.settings, &in, &sim);
 	assert_true(sim.held);
 	assert_true(simulation_pending(&sim));
-	assert_null(find_step(&sim, ACT_PROFILE_DELETE));
+	for (size_t i = 0; i < sim.n_steps; i++) /* nothing deleted before the approval */
+		if (sim.steps[i].action.destructive)
+			assert_true(sim.steps[i].after_approval);
+	st = step_of(&sim, ACT_PARAM_DELETE);
+	assert_true(st->after_approval);
+	assert_int_equal(st->at, s.now + FIX_GRACE);
+	st = step_of(&sim, ACT_PROFILE_DELETE);
+	assert_true(st->after_approval);
+	assert_true(st->round > step_of(&sim, ACT_PARAM_DELETE)->round);
+	assert_false(step_of(&sim, ACT_TIMER_START)->after_approval); /* the grace starts now */
 	simulation_release(&sim);
 	tenant_free(t);
 	sim_release(&s);
