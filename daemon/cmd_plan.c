@@ -81,6 +81,11 @@ struct plan_unit {
 	/* A pool tenant waiting for a place (waiting, no pp): meanwhile its old set serves
 	 * where it lives, and its move units there show what may not stay as it is. */
 	bool serves_waiting;
+	/* the reads the daemon makes that its simulations asked for, each in its round
+	 * (simulate_input.done_reads) */
+	struct action *done_reads;
+	unsigned *done_rounds;
+	size_t n_done_reads, alloc_done_reads, alloc_done_rounds;
 };
 
 struct read_call {
@@ -804,6 +809,9 @@ static void simulate_unit(struct planner *p, struct plan_unit *u)
 		.now = p->now,
 		.also_granted = granted,
 		.n_also_granted = n_granted,
+		.done_reads = u->done_reads,
+		.done_rounds = u->done_rounds,
+		.n_done_reads = u->n_done_reads,
 	};
 
 	simulation_release(&u->sim);
@@ -813,6 +821,28 @@ static void simulate_unit(struct planner *p, struct plan_unit *u)
 }
 
 /* ---- reads ---- */
+
+/* The reads u's simulation asks for that the daemon makes too (not those that only
+ * show a policy's text), noted with their round: the daemon spends that round on them. */
+static void note_daemon_reads(struct plan_unit *u)
+{
+	if (u->moving_to || u->sim.reads_shown_only)
+		return;
+	for (size_t k = 0; k < u->sim.n_reads; k++) {
+		const struct action *r = &u->sim.reads[k];
+		struct action *a;
+		XGROW(u->done_reads, u->n_done_reads + 1, u->alloc_done_reads);
+		XGROW(u->done_rounds, u->n_done_reads + 1, u->alloc_done_rounds);
+		a = &u->done_reads[u->n_done_reads];
+		memset(a, 0, sizeof(*a));
+		a->kind = r->kind;
+		a->resource = xstrdup_or_null(r->resource);
+		a->role = xstrdup_or_null(r->role);
+		a->name = xstrdup_or_null(r->name);
+		a->budget = xstrdup_or_null(r->budget);
+		u->done_rounds[u->n_done_reads++] = u->sim.reads_round;
+	}
+}
 
 static void pump_reads(struct planner *p);
 
@@ -900,6 +930,7 @@ static size_t settle(struct planner *p)
 					simulate_move_unit(p, u);
 				else
 					simulate_unit(p, u);
+				note_daemon_reads(u);
 				for (size_t k = 0; k < u->sim.n_reads; k++) {
 					XGROW(p->reads, p->n_reads + 1, p->alloc_reads);
 					p->reads[p->n_reads++] = (struct read_call){ u, k };
@@ -1070,6 +1101,10 @@ static void planner_release(struct planner *p)
 	free(p->pools);
 	for (size_t i = 0; i < p->n_units; i++) {
 		simulation_release(&p->units[i]->sim);
+		for (size_t k = 0; k < p->units[i]->n_done_reads; k++)
+			action_release(&p->units[i]->done_reads[k]);
+		free(p->units[i]->done_reads);
+		free(p->units[i]->done_rounds);
 		free(p->units[i]->placement);
 		free(p->units[i]->waiting);
 		free(p->units[i]->id);

@@ -198,6 +198,54 @@ static bool take_outcome(struct simulation *sim, struct plan *p)
 	return reads;
 }
 
+static bool same(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The action a acts on what the read r reads. */
+static bool concerns(const struct action *a, const struct action *r)
+{
+	switch (r->kind) {
+	case ACT_POLICY_READ:
+		return (a->kind == ACT_POLICY_PUT || a->kind == ACT_POLICY_DELETE) && same(a->role, r->role) &&
+		       same(a->name, r->name);
+	case ACT_PROFILE_READ_TAGS:
+	case ACT_PARAM_READ_TAGS:
+		return same(a->resource, r->resource);
+	case ACT_BUDGET_READ_TAGS:
+	case ACT_BUDGET_READ_ALERTS:
+		return same(a->budget, r->budget);
+	default:
+		return false;
+	}
+}
+
+/* The daemon reads in `round` (in->done_reads) instead of acting on what it reads:
+ * the actions of p the reads concern are dropped, the diff brings them back in the
+ * next round. Returns true when it dropped one. */
+static bool wait_for_reads(const struct simulate_input *in, struct plan *p, unsigned round)
+{
+	size_t kept = 0;
+	bool dropped = false;
+
+	for (size_t i = 0; i < p->n_actions; i++) {
+		bool waits = false;
+		for (size_t k = 0; k < in->n_done_reads && !waits; k++)
+			waits = in->done_rounds[k] == round && concerns(&p->actions[i], &in->done_reads[k]);
+		if (waits) {
+			action_release(&p->actions[i]);
+			dropped = true;
+			continue;
+		}
+		if (kept != i)
+			p->actions[kept] = p->actions[i];
+		kept++;
+	}
+	p->n_actions = kept;
+	return dropped;
+}
+
 /* Moves the reads of p out (zeroed in p). */
 static void take_reads(struct simulation *sim, struct plan *p)
 {
@@ -272,23 +320,26 @@ static unsigned rounds(const struct diff_settings *s, const struct simulate_inpu
 					  *now,		 0,	      granted,
 					  n_granted };
 		struct plan p;
-		bool reads;
+		bool reads, waited;
 
 		observed_tenant_collect(store, s->instance, in->tenant_id, in->desired, &o);
 		diff_tenant(s, &din, &p);
 		observed_tenant_release(&o);
 		reads = take_outcome(ret, &p);
-		reads = reads || read_unread_policies(&p, store, *now);
+		waited = !reads && wait_for_reads(in, &p, round);
+		if (!reads && read_unread_policies(&p, store, *now))
+			reads = ret->reads_shown_only = true;
 		if (reads) {
+			ret->reads_round = round;
 			take_reads(ret, &p);
 			plan_release(&p);
 			break; /* the caller reads, then simulates again */
 		}
-		if (ret->error || (!p.n_actions && (!p.wake_at || p.incomplete))) {
+		if (ret->error || (!p.n_actions && !waited && (!p.wake_at || p.incomplete))) {
 			plan_release(&p);
 			break;
 		}
-		if (!p.n_actions) {
+		if (!p.n_actions && !waited) {
 			/* only timers are left: they expire in the future of this plan */
 			ret->wake_at = ret->wake_at ? ret->wake_at : p.wake_at;
 			*now = *at = p.wake_at > *now ? p.wake_at : *now + 1;

@@ -64,6 +64,13 @@ struct simulate_input {
 	 * once they are gone follow (steps after_move: the policies without them) */
 	const struct observed_profile *const *also_granted;
 	size_t n_also_granted;
+	/* the reads the daemon makes (earlier simulations' `reads`, not reads_shown_only,
+	 * their answers folded into `observed`), done_reads[i] in round done_rounds[i]: the
+	 * daemon reads in that round instead of acting on what the read concerns (a role's
+	 * policy, a resource's tags, a budget's alerts), which waits for the next round */
+	const struct action *done_reads;
+	const unsigned *done_rounds;
+	size_t n_done_reads;
 };
 
 struct simulation {
@@ -73,6 +80,9 @@ struct simulation {
 	size_t n_conflicts, alloc_conflicts;
 	struct action *reads; /* reads needed before the result is exact (then steps is empty) */
 	size_t n_reads, alloc_reads;
+	unsigned reads_round; /* the round that needs them */
+	/* the reads only show what a policy holds: the daemon makes none (no round of its) */
+	bool reads_shown_only;
 	char *error;	 /* the diff's terminal problem, or a step that could not be simulated */
 	int64_t wake_at; /* a timer already running that nothing in the steps waits for */
 	bool held;	 /* deletions are held by the prune gate */
