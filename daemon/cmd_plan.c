@@ -25,6 +25,8 @@
 
 #include <uv.h>
 
+#include "budget_spec.h"
+#include "ce.h"
 #include "cloud_aws.h"
 #include "commands.h"
 #include "desired.h"
@@ -119,6 +121,7 @@ struct planner {
 	bool json;
 	char *prefix;
 	int64_t now;
+	struct plan_cost_tags cost_tags; /* read in manage mode only: the daemon writes then */
 };
 
 /* ---- listings ---- */
@@ -1141,6 +1144,73 @@ static void list_removed_places(struct planner *p)
 	}
 }
 
+/* ---- cost-allocation tags (daemon/cost_tags.c) ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void on_cost_tags(void *arg, int status, const struct ce_cost_tag_list *l, const struct aws_error *err)
+{
+	struct planner *p = arg;
+	struct plan_cost_tags *ct = &p->cost_tags;
+
+	p->pending--;
+	if (status < 0) {
+		fprintf(stderr, "bedrock-tenantd: ListCostAllocationTags in %s failed: %s%s%s\n", ct->payer,
+			err && err->code ? err->code : strerror(-status), err && err->message ? ": " : "",
+			err && err->message ? err->message : "");
+		p->failures++;
+		return;
+	}
+	for (size_t i = 0; i < ct->n; i++) {
+		const struct ce_cost_tag *tag = ce_cost_tag_list_find(l, ct->keys[i]);
+		ct->status[i] = !tag ? "NotSeen" : !strcmp(tag->status, CE_STATUS_ACTIVE) ? "Active" : "Inactive";
+	}
+	ct->read = true;
+}
+
+/* In manage mode the daemon reads, at its start, the status of the tag keys the
+ * desired budgets filter on in the payer account, and activates the inactive ones:
+ * the same read, for plan to show that. */
+static void read_cost_tags(struct planner *p)
+{
+	struct plan_cost_tags *ct = &p->cost_tags;
+	const struct cfg_account *a = p->cfg->cost_tags.payer_account
+					      ? daemon_config_account(p->cfg, p->cfg->cost_tags.payer_account)
+					      : NULL;
+	struct aws_target t = { .account = a && a->role_arn ? a->alias : NULL, .region = NULL };
+	int r;
+
+	ct->mode = cfg_cost_tags_mode_name(p->cfg->cost_tags.mode);
+	ct->payer = p->cfg->cost_tags.payer_account ? p->cfg->cost_tags.payer_account : "the default account";
+	if (p->cfg->cost_tags.mode != CFG_COST_TAGS_MANAGE)
+		return;
+	for (size_t i = 0; i < p->desired.n; i++) {
+		const char *mine[4];
+		size_t m = budget_filter_tag_keys(p->desired.entries[i].tenant, mine, 4);
+		for (size_t j = 0; j < m; j++) {
+			bool seen = false;
+			for (size_t k = 0; k < ct->n && !seen; k++)
+				seen = !strcmp(ct->keys[k], mine[j]);
+			if (!seen && ct->n < COST_TAGS_PLAN_MAX)
+				ct->keys[ct->n++] = mine[j];
+		}
+	}
+	if (!ct->n)
+		return;
+	qsort(ct->keys, ct->n, sizeof(*ct->keys), cmp_str);
+	r = ce_list_cost_allocation_tags(p->aws, &t, ct->keys, ct->n, on_cost_tags, p);
+	if (r < 0) {
+		fprintf(stderr, "bedrock-tenantd: ListCostAllocationTags in %s could not start: %s\n", ct->payer,
+			strerror(-r));
+		p->failures++;
+		return;
+	}
+	p->pending++;
+}
+
 static int run(struct planner *p)
 {
 	struct plan_print out;
@@ -1181,6 +1251,7 @@ static int run(struct planner *p)
 	list_removed_places(p);
 	if (p->cfg->n_pools)
 		pools_start(p);
+	read_cost_tags(p);
 	while (p->pending)
 		uv_run(&p->loop, UV_RUN_ONCE);
 	p->looked = true;
@@ -1204,6 +1275,7 @@ static int run(struct planner *p)
 
 	plan_print_init(&out, p->json);
 	pending = print_all(p, &out);
+	pending |= plan_print_cost_tags(&out, &p->cost_tags);
 	plan_print_finish(&out, p->desired.n);
 	status = out.n_errors ? EXIT_PROBLEMS : pending ? EXIT_PENDING : 0;
 	plan_print_release(&out);

@@ -277,6 +277,75 @@ void plan_print_waiting(struct plan_print *o, const char *id, const char *reason
 	}
 }
 
+#define ACTIVATE_MAX_KEYS 20 /* UpdateCostAllocationTagsStatus' entries (daemon/aws/ce.h) */
+
+bool plan_print_cost_tags(struct plan_print *o, const struct plan_cost_tags *ct)
+{
+	cJSON *j, *keys, *acts;
+	size_t inactive = 0, not_seen = 0;
+
+	if (!ct->read) {
+		cJSON_AddNullToObject(o->root, "cost_allocation_tags");
+		return false;
+	}
+	j = cJSON_AddObjectToObject(o->root, "cost_allocation_tags");
+	cJSON_AddStringToObject(j, "mode", ct->mode);
+	cJSON_AddStringToObject(j, "payer_account", ct->payer);
+	keys = cJSON_AddArrayToObject(j, "keys");
+	acts = cJSON_AddArrayToObject(j, "actions");
+	for (size_t i = 0; i < ct->n; i++) {
+		cJSON *k = cJSON_CreateObject();
+		cJSON_AddStringToObject(k, "key", ct->keys[i]);
+		cJSON_AddStringToObject(k, "status", ct->status[i]);
+		cJSON_AddItemToArray(keys, k);
+		inactive += !strcmp(ct->status[i], "Inactive");
+		not_seen += !strcmp(ct->status[i], "NotSeen");
+	}
+	if (!inactive && !not_seen)
+		return false;
+	if (!o->json)
+		printf("cost-allocation tags (payer %s, mode %s):\n", ct->payer, ct->mode);
+	/* one call per ACTIVATE_MAX_KEYS keys, as the daemon makes them */
+	for (size_t i = 0, in_call = 0; i < ct->n; i++) {
+		cJSON *a, *ch, *c;
+		if (strcmp(ct->status[i], "Inactive"))
+			continue;
+		if (in_call == 0) {
+			a = cJSON_CreateObject();
+			cJSON_AddStringToObject(a, "kind", "activate-cost-allocation-tag");
+			cJSON_AddStringToObject(a, "resource", ct->keys[i]);
+			cJSON_AddStringToObject(a, "subject", ct->keys[i]);
+			cJSON_AddStringToObject(a, "place", ct->payer);
+			cJSON_AddStringToObject(a, "reason",
+						"budgets filter on it and it is Inactive: they see no spend");
+			cJSON_AddBoolToObject(a, "aws_call", true);
+			cJSON_AddNullToObject(a, "after");
+			cJSON_AddArrayToObject(a, "changes");
+			cJSON_AddItemToArray(acts, a);
+			o->n_calls++;
+		}
+		a = cJSON_GetArrayItem(acts, cJSON_GetArraySize(acts) - 1);
+		ch = cJSON_GetObjectItem(a, "changes");
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "op", "~");
+		cJSON_AddStringToObject(c, "key", ct->keys[i]);
+		cJSON_AddStringToObject(c, "old", "Inactive");
+		cJSON_AddStringToObject(c, "new", "Active");
+		cJSON_AddItemToArray(ch, c);
+		in_call = (in_call + 1) % ACTIVATE_MAX_KEYS;
+		if (o->json)
+			continue;
+		printf("  ~ activate-cost-allocation-tag %s\n      ~ status: \"Inactive\" -> \"Active\"\n",
+		       ct->keys[i]);
+	}
+	for (size_t i = 0; i < ct->n && !o->json; i++)
+		if (!strcmp(ct->status[i], "NotSeen"))
+			printf("  . %s: not yet seen by Cost Explorer (no spend carried it): it cannot be activated "
+			       "yet\n",
+			       ct->keys[i]);
+	return inactive > 0;
+}
+
 void plan_print_finish(struct plan_print *o, size_t n_tenants)
 {
 	char *text;

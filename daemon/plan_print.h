@@ -22,6 +22,19 @@ struct plan_section {
 	bool moving_out;
 };
 
+/* Cost-allocation tags (cost_allocation_tags, mode manage): the keys the desired
+ * budgets filter on and their status in the payer account's Cost Explorer; the daemon
+ * activates the Inactive ones at its start (daemon/cost_tags.c). */
+#define COST_TAGS_PLAN_MAX 100
+struct plan_cost_tags {
+	const char *mode;			/* cfg_cost_tags_mode_name */
+	const char *payer;			/* the payer alias, or "the default account" */
+	const char *keys[COST_TAGS_PLAN_MAX];	/* sorted; borrowed from the manifests */
+	const char *status[COST_TAGS_PLAN_MAX]; /* "Active", "Inactive", "NotSeen" (static) */
+	size_t n;
+	bool read; /* the statuses were read (manage mode, keys to read) */
+};
+
 struct plan_print {
 	bool json;
 	cJSON *root;
@@ -39,6 +52,9 @@ bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_s
 void plan_print_waiting(struct plan_print *o, const char *id, const char *reason, const struct plan_section *s,
 			size_t n);
 /* plan_print_finish: the summary (text) or the whole document (JSON). */
+/* plan_print_cost_tags: the activations the daemon would make (aws calls due now)
+ * and the keys it cannot activate; returns true when one is due. */
+bool plan_print_cost_tags(struct plan_print *o, const struct plan_cost_tags *ct);
 void plan_print_finish(struct plan_print *o, size_t n_tenants);
 void plan_print_release(struct plan_print *o);
 
