@@ -742,6 +742,14 @@ static bool keeps_account(struct planner *p, const struct plan_unit *o, const st
 	return from_o != from_u ? from_o > from_u : strcmp(o->pp->place.key, u->pp->place.key) > 0;
 }
 
+/* The prune gate holds the tenant's deletions: it is held in the state store and has
+ * no manifest. A manifest that comes back ends its standing at the gate when the daemon
+ * starts (engine.c), so what that manifest no longer names goes unheld, after its grace. */
+static bool deletions_held(const struct planner *p, const struct plan_unit *u)
+{
+	return !u->desired && hashmap_get(&p->held, u->id) != NULL;
+}
+
 /* The end of the move in u's place, an old place of its tenant: the new set counts as
  * Ready (the switch made) when its own simulation has nothing left to do. A suspended
  * tenant's old set is left as it is, as the daemon leaves it (engine/moves.c): nothing
@@ -760,7 +768,7 @@ static void simulate_move_unit(struct planner *p, struct plan_unit *u)
 		.observed = &u->pp->store,
 		.region = u->pp->place.region,
 		.same_account = to->pp && place_same_account(&u->pp->place, &to->pp->place),
-		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
+		.deletions_held = deletions_held(p, u),
 		.switched = to->pp && !simulation_pending(&to->sim) && !to->sim.error && !to->sim.n_reads,
 		.now = p->now,
 	};
@@ -808,7 +816,7 @@ static void simulate_unit(struct planner *p, struct plan_unit *u)
 		.record = rec,
 		.observed = &u->pp->store,
 		.region = u->pp->place.region,
-		.deletions_held = hashmap_get(&p->held, u->id) != NULL,
+		.deletions_held = deletions_held(p, u),
 		.now = p->now,
 		.also_granted = granted,
 		.n_also_granted = n_granted,
