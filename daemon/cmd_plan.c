@@ -12,9 +12,14 @@
  * reason the daemon would give. A tenant that moves (its recorded place not the one
  * it gets now, or a move in progress) is planned in each old place too, after its
  * current one: the end of the move there (simulate_move).
+ * Under `mode: report`, or while the state store keeps a pause, the daemon makes no write
+ * at its start: the plan is shown all the same (the differences it reports, Drifted),
+ * said to be held, and exits 3 where it would exit 2. A claim naming another daemon
+ * holds nothing at a start (the last started wins): it is not read.
  * Exit status: 0 nothing to do (timers already running are not changes), 2 changes
- * pending (a waiting tenant included), 1 any error (usage, configuration, manifests,
- * state store, AWS). */
+ * pending (a waiting tenant included), 3 changes pending that the daemon will not
+ * write (mode report, paused), 1 any error (usage, configuration, manifests, state
+ * store, AWS). */
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -44,6 +49,7 @@
 #include "xalloc.h"
 
 #define EXIT_PENDING	2
+#define EXIT_HELD	3  /* changes pending, none of them written: mode report, paused */
 #define READ_PASSES	4  /* simulate, read what it needs, simulate again */
 #define READS_IN_FLIGHT 32 /* reads handed to the AWS client at once */
 #define USAGE		"usage: bedrock-tenantd plan [--config FILE] [--json] [DIR]\n"
@@ -106,6 +112,7 @@ struct planner {
 	bool looked;		/* every place of the first look is listed: the units are made from them */
 	struct hashmap records; /* tenant -> struct tenant_record * */
 	struct hashmap held;
+	bool paused; /* the state store keeps a pause: the daemon starts paused */
 	struct aws_client *aws;
 	struct cloud_aws cloud;
 	struct hashmap places; /* key -> struct plan_place * */
@@ -1063,7 +1070,8 @@ static int read_inputs(struct planner *p, const char *config, const char *dir)
 	r = store_open_readonly(path, &s, &err);
 	if (r == 0) {
 		/* an open reads nothing: a file that is not a store fails at the first read */
-		if ((r = store_load(s, &p->records)) < 0 || (r = store_load_held(s, &p->held)) < 0) {
+		if ((r = store_load(s, &p->records)) < 0 || (r = store_load_held(s, &p->held)) < 0 ||
+		    (r = store_get_paused(s, &p->paused)) < 0) {
 			err = xstrdup(store_error(s));
 			r = r == -ENOENT ? -EIO : r;
 		}
@@ -1282,10 +1290,18 @@ static int run(struct planner *p)
 		return EXIT_PROBLEMS;
 
 	plan_print_init(&out, p->json);
+	/* what holds every write of the daemon at its start (engine_calls_held): a
+	 * stand-by does not, as a start writes its own claim before its first call */
+	if (p->cfg->mode == CFG_MODE_REPORT)
+		plan_print_writes_held(&out, "mode report", "the configuration's `mode: report`");
+	else if (p->paused)
+		plan_print_writes_held(&out, "paused",
+				       "mutating calls paused (`bedrock-tenantctl pause`, kept in the state store) "
+				       "until `bedrock-tenantctl resume`");
 	pending = print_all(p, &out);
 	pending |= plan_print_cost_tags(&out, &p->cost_tags);
 	plan_print_finish(&out, p->desired.n);
-	status = out.n_errors ? EXIT_PROBLEMS : pending ? EXIT_PENDING : 0;
+	status = out.n_errors ? EXIT_PROBLEMS : pending && out.writes_held ? EXIT_HELD : pending ? EXIT_PENDING : 0;
 	plan_print_release(&out);
 	return status;
 }
@@ -1312,7 +1328,8 @@ int cmd_plan(int argc, char **argv)
 		case 'h':
 			printf(USAGE "\n"
 				     "Lists what is live and prints what the daemon would change, changing nothing.\n"
-				     "Exit status: 0 nothing to do, 2 changes pending, 1 an error.\n");
+				     "Exit status: 0 nothing to do, 2 changes pending, 3 changes pending that the\n"
+				     "daemon will not write (mode report, paused), 1 an error.\n");
 			return 0;
 		default: /* getopt said what was wrong; 2 would read as "changes pending" */
 			fprintf(stderr, USAGE);

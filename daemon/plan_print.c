@@ -7,6 +7,7 @@
 
 #include "control_json.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
 void plan_print_init(struct plan_print *o, bool json)
 {
@@ -20,6 +21,15 @@ void plan_print_release(struct plan_print *o)
 {
 	cJSON_Delete(o->root);
 	o->root = NULL;
+}
+
+void plan_print_writes_held(struct plan_print *o, const char *what, const char *why)
+{
+	o->writes_held = what;
+	if (!o->json)
+		printf("! the daemon makes none of these writes: %s: %s; it reports the differences (tenants "
+		       "show Drifted)\n",
+		       what, why);
 }
 
 static void format_time(int64_t at, char *buf, size_t size)
@@ -356,6 +366,13 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 	cJSON_AddNumberToObject(o->root, "aws_calls_held", (double)o->n_held_calls);
 	cJSON_AddNumberToObject(o->root, "conflicts", (double)o->n_conflicts);
 	cJSON_AddNumberToObject(o->root, "errors", (double)o->n_errors);
+	if (o->writes_held) {
+		char *w = xasprintf("none: %s", o->writes_held);
+		cJSON_AddStringToObject(o->root, "writes", w);
+		free(w);
+	} else {
+		cJSON_AddNullToObject(o->root, "writes");
+	}
 	if (o->json) {
 		text = cJSON_Print(o->root);
 		printf("%s\n", text);
@@ -366,5 +383,8 @@ void plan_print_finish(struct plan_print *o, size_t n_tenants)
 	       o->n_pending, o->n_calls, o->n_deferred_calls);
 	if (o->n_held_calls)
 		printf("%zu held by the prune gate, ", o->n_held_calls);
-	printf("%zu conflict(s)%s\n", o->n_conflicts, o->n_errors ? ", errors above" : "");
+	printf("%zu conflict(s)%s", o->n_conflicts, o->n_errors ? ", errors above" : "");
+	if (o->writes_held)
+		printf("; the daemon makes none of them: %s", o->writes_held);
+	printf("\n");
 }

@@ -39,9 +39,14 @@ struct plan_print {
 	bool json;
 	cJSON *root;
 	size_t n_pending, n_calls, n_deferred_calls, n_held_calls, n_conflicts, n_errors;
+	const char *writes_held; /* plan_print_writes_held's short reason; NULL: the daemon writes */
 };
 
 void plan_print_init(struct plan_print *o, bool json);
+/* plan_print_writes_held: the daemon will make none of the writes shown, for `what`
+ * (static: "mode report", "paused", the JSON's `writes` after "none: "), `why` said in
+ * full on the first line of the text; before the tenants. */
+void plan_print_writes_held(struct plan_print *o, const char *what, const char *why);
 /* plan_print_tenant: the tenant's sections (one or more places), printed once; a
  * tenant with nothing to show is silent. Returns true when changes are pending. */
 bool plan_print_tenant(struct plan_print *o, const char *id, const struct plan_section *s, size_t n);
