@@ -397,6 +397,25 @@ static const struct observed_profile *serving_profile(const struct engine *e, co
 	return live == named && !known_tenant_derives(s, tagged, live->name) ? live : NULL;
 }
 
+/* After a move's switch, the new place without the profile (deleted by hand, and not
+ * made again yet) while an old place's set, kept for that, still serves there: that
+ * one, with the old place's Region in *ret_region. NULL: none. */
+static const struct observed_profile *serving_before_move(const struct engine *e, const struct tenant_entry *t,
+							  const struct profile *p, char *ret_region, size_t size)
+{
+	const struct observed_store *old;
+	const char *key, *slash;
+
+	for (size_t i = 0; (key = engine_moving_from(e, t, i, &old)); i++) {
+		const struct observed_profile *live = old ? serving_profile(e, old, t->desired, p) : NULL;
+		if (live && (slash = strchr(key, '/'))) {
+			snprintf(ret_region, size, "%s", slash + 1);
+			return live;
+		}
+	}
+	return NULL;
+}
+
 cJSON *control_json_resolve(const struct engine *e, const char *tenant, const char *profile, int *ret_status,
 			    const char **ret_error)
 {
@@ -404,6 +423,8 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	const struct profile *p = t && t->desired && !t->removed ? tenant_profile(t->desired, profile) : NULL;
 	const struct observed_store *s = t ? engine_observed(e, t) : NULL;
 	const struct observed_profile *live = p && s ? serving_profile(e, s, t->desired, p) : NULL;
+	const struct place *serving = t ? engine_serving_place(e, t) : NULL;
+	char old_region[64] = "";
 	bool desired_one;
 	cJSON *o;
 
@@ -419,6 +440,8 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 			     "the instance (bedrock-tenantctl status)";
 		return NULL;
 	}
+	if (!live && t->move_switched)
+		live = serving_before_move(e, t, p, old_region, sizeof(old_region));
 	if (!live) {
 		*ret_status = 503;
 		*ret_error = t->waiting ? "the profile does not exist yet: the tenant waits for capacity "
@@ -437,12 +460,13 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	cJSON_AddItemToObject(o, "model", string_or_null(desired_one ? p->model : tag_set_get(&live->tags, TAG_MODEL)));
 	cJSON_AddItemToObject(o, "model_arn", string_or_null(tag_set_get(&live->tags, TAG_MODEL)));
 	cJSON_AddItemToObject(o, "parameter", string_or_null(p->parameter));
-	/* the Region of the place answering (during a move, the old one until the switch) */
+	/* the Region of the place answering (during a move, the old one until the switch,
+	 * and after it while the new place lacks the profile and the old one serves) */
 	cJSON_AddStringToObject(o, "region",
-				engine_serving_place(e, t) && engine_serving_place(e, t)->region
-					? engine_serving_place(e, t)->region
-				: t->desired->region ? t->desired->region
-						     : "");
+				old_region[0]		     ? old_region
+				: serving && serving->region ? serving->region
+				: t->desired->region	     ? t->desired->region
+							     : "");
 	*ret_status = 200;
 	return o;
 }
