@@ -492,20 +492,26 @@ void diff_enforce(struct diff_ctx *c)
 	const char *name;
 	const struct observed_deny_policy *live;
 
-	if (!o->budgets_listed || !s || !s->enforce_listed) {
-		if (want && o->budgets_listed && s && s->enforce_error) {
-			free(c->plan->error);
-			c->plan->error = xasprintf("budget enforcement cannot be observed: %s", s->enforce_error);
-		} else if (want) {
-			c->plan->incomplete = true;
-			plan_wake(c->plan, c->in->now + 5);
-		}
-		return;
-	}
 	/* on the stack: a pass diffs every tenant */
 	name = enforce_policy_name_in(c->in->tenant_id, buf, sizeof(buf))
 		       ? buf
 		       : (heap = enforce_policy_name(c->in->tenant_id));
+	if (!o->budgets_listed || !s || !s->enforce_listed) {
+		/* enforcement made and not seen gone (the record's fact) is waited for as
+		 * wanted enforcement is (as a move's old place does): removed from the
+		 * manifest, or the tenant gone, its policy may still deny the roles and its
+		 * action still stand, so the tenant is not settled before a listing reads it */
+		bool made = want || (c->s->execution_role && record_enforce_fact(c->in->record, name));
+		if (made && o->budgets_listed && s && s->enforce_error) {
+			free(c->plan->error);
+			c->plan->error = xasprintf("budget enforcement cannot be observed: %s", s->enforce_error);
+		} else if (made) {
+			c->plan->incomplete = true;
+			plan_wake(c->plan, c->in->now + 5);
+		}
+		free(heap);
+		return;
+	}
 	live = observed_store_deny_policy(s, name);
 	for (size_t i = 0; t && t->budget_name && i < o->n_budgets; i++)
 		if (strcmp(o->budgets[i]->name, t->budget_name) == 0)

@@ -676,6 +676,51 @@ static void test_not_observable(void **state)
 	sim_release(&s);
 }
 
+/* Enforcement made, then removed from the manifest (or the tenant gone) while it
+ * cannot be listed: its policy may still deny the roles (over budget), and the
+ * action still stand. The tenant is not settled: it says why, or waits for a
+ * listing; one that never enforced is not held up. */
+static void test_not_observable_after_removal(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100), *plain = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	converged_over_budget(&s, t);
+	t->budget->enforce = false;
+	s.store.enforce_listed = false;
+	s.store.enforce_error = xstrdup("DescribeBudgetActionsForAccount: InternalErrorException");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	assert_non_null(strstr(p.error, "budget enforcement cannot be observed: DescribeBudgetActionsForAccount"));
+	plan_release(&p);
+	sim_diff(&s, NULL, DELETION_DELETE, &p);
+	assert_non_null(p.error);
+	plan_release(&p);
+	/* not listed yet (no error): it waits */
+	free(s.store.enforce_error);
+	s.store.enforce_error = NULL;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_null(p.error);
+	assert_true(p.incomplete);
+	plan_release(&p);
+	sim_release(&s);
+	/* never enforced: nothing of it to wait for */
+	plain->budget->enforce = false;
+	sim_init(&s, "acme");
+	converge(&s, plain);
+	s.store.enforce_listed = false;
+	s.store.enforce_error = xstrdup("DescribeBudgetActionsForAccount: InternalErrorException");
+	sim_diff(&s, plain, DELETION_DELETE, &p);
+	assert_null(p.error);
+	assert_false(p.incomplete);
+	plan_release(&p);
+	tenant_free(t);
+	tenant_free(plain);
+	sim_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_enforce_removed),
 		cmocka_unit_test(test_tenant_removed_after_grace),
 		cmocka_unit_test(test_not_observable),
+		cmocka_unit_test(test_not_observable_after_removal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
