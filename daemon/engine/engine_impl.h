@@ -113,8 +113,9 @@ struct placement_place;
  * be compared with the new view. */
 struct engine__place_outcome {
 	bool listed;
-	/* the listing read the budgets that the place's last one could not: its tenants
-	 * held for that (a terminal error, waiting for a change) are looked at again */
+	/* the listing read the budgets (or the budget enforcement) that the place's last
+	 * one could not: its tenants held for that (a terminal error, waiting for a
+	 * change) are looked at again */
 	bool budgets_back;
 };
 /* An account's listings in flight that were started at its latest account_epoch. */

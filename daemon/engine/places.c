@@ -828,7 +828,10 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
 		return;
 	}
-	budgets_back = ps->store.budgets_error && !snapshot->budgets_error && snapshot->budgets_listed;
+	/* so do the enforcement's listings: the tenants stalled for "budget enforcement
+	 * cannot be observed" are looked at again once they are read */
+	budgets_back = (ps->store.budgets_error && !snapshot->budgets_error && snapshot->budgets_listed) ||
+		       (ps->store.enforce_error && !snapshot->enforce_error && snapshot->enforce_listed);
 	if (snapshot->budgets_error) {
 		/* the rest of the listing stands; the budgets stay as last listed */
 		log_warning("listing %s: the account's budgets could not be listed: %s", ps->place.key,

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Budget enforcement while the daemon cannot list it (DescribeBudgetActionsForAccount
+# failing): an enforcing tenant over budget is Stalled with the reason, and once the
+# listing reads it again (a resync) it is OverBudget again without a command. Removing
+# enforce meanwhile does not make it Ready while its deny policy still denies its
+# role (the daemon made it and has not seen it gone): it says why, plan too; once the
+# listing reads it, the action and the policy go and the tenant is Ready.
+. "$(dirname "$0")/lib.sh"
+
+POLICY=bedrock-tenantd-acme-deny
+POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
+start_awsim
+create_role acme-app budgets-exec
+write_config "budget_actions:
+  execution_role: budgets-exec"
+
+# acme_tenant [none]: acme, 10 USD, enforcing at 100 % unless "none"
+acme_tenant() {
+	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
+apiVersion: bedrock-tenantd/v1
+kind: Tenant
+metadata:
+  name: acme
+spec:
+  profiles:
+    - name: p1
+      model: anthropic.claude-3-5-haiku-20241022-v1:0
+  budget:
+    limit_usd: 10
+    alerts:
+      - threshold_percent: 80
+        emails: [ops@example.com]
+$([ "${1:-}" = none ] || echo "    enforce: {at_percent: 100}")
+  access:
+    roles: [acme-app]
+YAML
+	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
+}
+# attached: 1 when the deny policy is attached to acme-app, else 0
+attached() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
+		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
+}
+action_count() {
+	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
+		'{"AccountId":"111122223333"}' | jq -r '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")] | length'
+}
+state() { tenant_state acme; }
+unlisted() {
+	awsim_put faults '{"rules": [{"service": "budgets", "operation": "DescribeBudgetActionsForAccount",
+		"error_percent": 100, "error": {"status": 500, "code": "InternalErrorException", "message": "boom"}}]}' ||
+		fail "fault plan"
+}
+listed() { curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null || fail "clear the fault plan"; }
+says_unobserved() {
+	tenant_json acme | jq -e '.last_error // "" | test("budget enforcement cannot be observed: DescribeBudgetActionsForAccount")' >/dev/null
+}
+
+acme_tenant
+start_daemon
+ctl wait-ready 60 >/dev/null || fail "not ready"
+wait_eq 60 "acme Ready" Ready state
+awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
+ctl resync >/dev/null
+wait_eq 30 "acme OverBudget" OverBudget state
+[ "$(attached)" = 1 ] || fail "the deny policy is not attached over budget"
+
+# Restarted while the actions cannot be listed: Stalled, saying why; listed again at
+# a resync, OverBudget again by itself.
+stop_daemon
+unlisted
+start_daemon
+wait_eq 60 "acme Stalled, enforcement unlisted" Stalled state
+says_unobserved || fail "the tenant does not say why: $(tenant_json acme | jq -c '{state, last_error}')"
+listed
+ctl resync >/dev/null
+wait_eq 30 "acme OverBudget once the actions are listed again" OverBudget state
+
+# Unlisted again, then enforce removed: the role is still denied, so not Ready.
+stop_daemon
+unlisted
+start_daemon
+wait_eq 60 "acme Stalled, enforcement unlisted" Stalled state
+acme_tenant none
+ctl reconcile acme >/dev/null || true
+sleep 3
+[ "$(attached)" = 1 ] || fail "the deny policy was detached although nothing could list it"
+[ "$(state)" != Ready ] || fail "acme Ready while its role is denied and the enforcement is unlisted"
+says_unobserved || fail "the tenant does not say why: $(tenant_json acme | jq -c '{state, last_error}')"
+rc=0
+out=$("$DAEMON" plan --config "$WORK/config.yaml" 2>&1) || rc=$?
+grep -q "budget enforcement cannot be observed" <<<"$out" || fail "plan (exit $rc) does not say it: $out"
+# listed again: the action and the policy go, the role is allowed, Ready
+listed
+ctl resync >/dev/null
+wait_eq 30 "the deny policy detached" 0 attached
+wait_eq 30 "the action deleted" 0 action_count
+wait_eq 30 "acme Ready without enforcement" Ready state
+stop_daemon
