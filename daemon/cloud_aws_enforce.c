@@ -220,18 +220,24 @@ void cloud_aws__build_enforce(struct observed_store *s, const struct cloud_aws__
 
 /* ---- actions ---- */
 
+/* A refusal that heals by itself: the tenant is retried with backoff, not Stalled. */
+static void finish_retryable(struct applying *x, int status, const struct aws_error *err)
+{
+	cloud_error_from_aws(&x->err, status, err);
+	x->err.cls = ERROR_RETRYABLE;
+	if (!x->res.request_id[0])
+		cloud_aws__stamp_request_id(x);
+	x->cb(status, &x->err, &x->res, x->data);
+	cloud_aws__applying_free(x);
+}
+
 /* Budgets' refusals that a later listing settles (the action executed or was
  * deleted meanwhile) are retried rather than stalling the tenant. */
 static void finish(struct applying *x, int status, const struct aws_error *err)
 {
 	if (status < 0 &&
 	    (cloud_aws__code_is(err, "ResourceLockedException") || cloud_aws__code_is(err, "NotFoundException"))) {
-		cloud_error_from_aws(&x->err, status, err);
-		x->err.cls = ERROR_RETRYABLE;
-		if (!x->res.request_id[0])
-			cloud_aws__stamp_request_id(x);
-		x->cb(status, &x->err, &x->res, x->data);
-		cloud_aws__applying_free(x);
+		finish_retryable(x, status, err);
 		return;
 	}
 	cloud_aws__finish(x, status, err);
@@ -580,6 +586,13 @@ static void on_attached(void *arg, int status, const struct aws_error *err)
 {
 	struct applying *x = arg;
 
+	/* the role deleted (IAM says which): retried, so that the tenant heals once the
+	 * role exists again, as its inline policy does; or the policy deleted meanwhile,
+	 * which the next listing makes again */
+	if (status < 0 && cloud_aws__code_is(err, "NoSuchEntity")) {
+		finish_retryable(x, status, err);
+		return;
+	}
 	if (status < 0) {
 		finish(x, status, err);
 		return;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# An enforcing tenant's role deleted while the tenant is over budget (its deny policy
+# detached and its inline policy deleted first, as IAM asks before DeleteRole), then
+# made again: while it is missing the tenant is in Error naming the role, retried, not
+# Stalled; once it exists again the tenant heals by itself, as a missing role does for
+# the inline policy (docs/operations.md): the inline policy written, the deny policy
+# attached again, OverBudget.
+. "$(dirname "$0")/lib.sh"
+
+POLICY=bedrock-tenantd-acme-deny
+POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
+start_awsim
+create_role acme-app budgets-exec
+write_config "budget_actions:
+  execution_role: budgets-exec"
+
+# acme_tenant: acme, 10 USD, enforcing at 100 %
+acme_tenant() {
+	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
+apiVersion: bedrock-tenantd/v1
+kind: Tenant
+metadata:
+  name: acme
+spec:
+  profiles:
+    - name: p1
+      model: anthropic.claude-3-5-haiku-20241022-v1:0
+  budget:
+    limit_usd: 10
+    alerts:
+      - threshold_percent: 80
+        emails: [ops@example.com]
+    enforce: {at_percent: 100}
+  access:
+    roles: [acme-app]
+YAML
+	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
+}
+# attached: 1 when the deny policy is attached to acme-app, else 0
+attached() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
+		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
+}
+has_inline() { [ -n "$(role_policy acme-app bedrock-tenantd-acme)" ]; }
+state() { tenant_state acme; }
+iam() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' --data "Action=$1&Version=2010-05-08" "${@:2}" \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
+}
+
+acme_tenant
+start_daemon
+ctl wait-ready 60 >/dev/null || fail "not ready"
+wait_eq 60 "acme Ready" Ready state
+awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
+ctl resync >/dev/null
+wait_eq 30 "acme OverBudget" OverBudget state
+[ "$(attached)" = 1 ] || fail "the deny policy is not attached over budget"
+
+iam DetachRolePolicy --data RoleName=acme-app --data-urlencode "PolicyArn=$POLICY_ARN"
+iam DeleteRolePolicy --data RoleName=acme-app --data PolicyName=bedrock-tenantd-acme
+iam DeleteRole --data RoleName=acme-app
+ctl resync >/dev/null
+wait_eq 30 "acme in Error while its role is missing" Error state
+tenant_json acme | jq -e '.last_error | test("acme-app")' >/dev/null ||
+	fail "the error does not name the role: $(tenant_json acme | jq -c .last_error)"
+sleep 3
+[ "$(state)" = Error ] || fail "acme $(state) while its role is missing"
+create_role acme-app
+wait_eq 30 "the deny policy attached to the role made again" 1 attached
+wait_until 30 "the inline policy written again" has_inline
+wait_eq 30 "acme OverBudget again" OverBudget state
+stop_daemon
