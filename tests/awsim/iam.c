@@ -2,7 +2,7 @@
  * policies, with the 10,240-character aggregate inline-policy limit per role.
  * Role names are unique without regard to case, as in IAM. Wire facts:
  * aws-wire.md sections 2.3 and 4.1. */
-#include "awsim.h"
+#include "usage.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -229,6 +229,8 @@ static int op_delete_role(struct call *c)
 		return no_role(c, name);
 	if (r->policies.n)
 		return call_error(c, 409, "DeleteConflict", "Cannot delete entity, must delete policies first.");
+	if (iam_role_attached(c->sim, c->acct->id, name))
+		return call_error(c, 409, "DeleteConflict", "Cannot delete entity, must detach all policies first.");
 	key = lower(name);
 	role_free(omap_del(&c->acct->roles, key));
 	free(key);

@@ -118,6 +118,23 @@ int iam_attach(struct awsim *sim, const char *account, const char *role, const c
 	return 0;
 }
 
+static int attached_to(const char *key, void *v, void *ctx)
+{
+	const struct managed_policy *p = v;
+
+	(void)key;
+	return omap_get(&p->roles, ctx) ? 1 : 0; /* 1 stops the walk */
+}
+
+bool iam_role_attached(struct awsim *sim, const char *account, const char *role)
+{
+	char *key = lower(role);
+	bool any = omap_walk(&usage_acct(sim, account)->policies, attached_to, key) != 0;
+
+	free(key);
+	return any;
+}
+
 /* ---- the operations ---- */
 
 static struct usage_acct *acct_of(struct call *c)

@@ -167,6 +167,9 @@ void managed_policy_free(void *v);
 const char **iam_role_documents(struct awsim *sim, const char *account, const char *role, size_t *n);
 /* iam_attach: attaches or detaches a managed policy (used by Budgets actions). */
 int iam_attach(struct awsim *sim, const char *account, const char *role, const char *policy_arn, bool attach);
+/* iam_role_attached: some managed policy of account is attached to role (name any
+ * case): IAM refuses to delete the role until it is detached. */
+bool iam_role_attached(struct awsim *sim, const char *account, const char *role);
 
 void bucket_free(void *v);
 
