@@ -4,7 +4,8 @@
 # listing reads it again (a resync) it is OverBudget again without a command. Removing
 # enforce meanwhile does not make it Ready while its deny policy still denies its
 # role (the daemon made it and has not seen it gone): it says why, plan too; once the
-# listing reads it, the action and the policy go and the tenant is Ready.
+# listing reads it, the action and the policy go and the tenant is Ready, and stays
+# so when the listing fails again.
 . "$(dirname "$0")/lib.sh"
 
 POLICY=bedrock-tenantd-acme-deny
@@ -98,4 +99,10 @@ ctl resync >/dev/null
 wait_eq 30 "the deny policy detached" 0 attached
 wait_eq 30 "the action deleted" 0 action_count
 wait_eq 30 "acme Ready without enforcement" Ready state
+# its enforcement seen gone, the tenant no longer waits for the listing of it
+stop_daemon
+unlisted
+start_daemon
+ctl wait-ready 60 >/dev/null || fail "not ready"
+wait_eq 30 "acme Ready, enforcement unlisted but gone" Ready state
 stop_daemon
