@@ -2,6 +2,7 @@
  * timers running on its resources and its history. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -112,6 +113,21 @@ static const char *loose_role(const cJSON *action_roles, const cJSON *attached_r
 	return NULL;
 }
 
+/* The budget's actual spend (as the last listing read it) is under the action's
+ * threshold, as the daemon judges it (state/diff_enforce.c): the executed action is
+ * due to be reversed, the tenant no longer over budget. */
+static bool under_threshold(const cJSON *budget, const cJSON *action)
+{
+	const char *spend = render_str(budget, "actual_spend_usd", NULL),
+		   *limit = render_str(budget, "limit_usd", NULL);
+	const cJSON *at = cJSON_GetObjectItem(action, "threshold");
+	double l = limit ? strtod(limit, NULL) : 0;
+
+	if (!spend || !cJSON_IsNumber(at) || l <= 0)
+		return false;
+	return strtod(spend, NULL) < l * cJSON_GetNumberValue(at) / 100.0;
+}
+
 static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 {
 	const cJSON *e = cJSON_GetObjectItem(b, "enforce"), *d = cJSON_GetObjectItem(o, "deny_policy"), *bu, *a;
@@ -119,6 +135,7 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 	const char *status = NULL, *loose = NULL;
 	char effect[160] = "";
 	int roles = 0;
+	bool under = false;
 
 	if (!cJSON_IsObject(e))
 		return;
@@ -129,6 +146,7 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 		if (name && !strcmp(arn, name)) {
 			status = render_str(a, "status", NULL);
 			roles = cJSON_GetArraySize(cJSON_GetObjectItem(a, "roles"));
+			under = under_threshold(bu, a);
 			if (!strcmp(status ? status : "", "EXECUTION_SUCCESS"))
 				loose = loose_role(cJSON_GetObjectItem(a, "roles"),
 						   cJSON_GetObjectItem(d, "attached_roles"));
@@ -146,6 +164,9 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 			 " (over budget, but the deny policy is attached to %g of its %d roles: "
 			 "they are not denied)",
 			 cJSON_GetNumberValue(attached), roles);
+	else if (status && !strcmp(status, "EXECUTION_SUCCESS") && under)
+		snprintf(effect, sizeof(effect),
+			 " (under the threshold again, but not reversed yet: the roles are denied)");
 	else if (status && !strcmp(status, "EXECUTION_SUCCESS"))
 		snprintf(effect, sizeof(effect), " (over budget: the roles are denied)");
 	else if (cJSON_IsNumber(attached) && cJSON_GetNumberValue(attached) > 0)

@@ -712,9 +712,11 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 						 : a->kind == ACT_BUDGET_CREATE ? PLACEMENT_BUDGETS
 										: -1);
 
+		/* a Budgets action's calls name its budget (they have no resource of their own) */
 		msg = xasprintf("%s %s: %s%s%s", action_kind_name(a->kind),
 				a->resource ? a->resource
 				: a->name   ? a->name
+				: a->budget ? a->budget
 					    : "",
 				err && err->code[0] ? err->code : strerror(-status), err && err->message[0] ? ": " : "",
 				err ? err->message : "");
