@@ -5,7 +5,9 @@
  * action executes at once and a MANUAL one waits in PENDING for
  * APPROVE_BUDGET_ACTION. Executing APPLY_IAM_POLICY attaches the managed policy
  * to the action's roles (iam_managed.c), which the IAM evaluator then honours;
- * REVERSE_BUDGET_ACTION detaches it; RESET_BUDGET_ACTION returns to STANDBY.
+ * REVERSE_BUDGET_ACTION detaches it; RESET_BUDGET_ACTION returns to STANDBY;
+ * RETRY_BUDGET_ACTION redoes what failed (EXECUTION_FAILURE: the execution,
+ * REVERSE_FAILURE: the reversal).
  * Other action types are stored but fail when executed. Thresholds are checked
  * whenever spend may have changed: after each invocation, when an action is
  * created or updated, and when the admin API sets a budget's spend. */
@@ -383,6 +385,8 @@ int op_budgets_execute_action(struct call *c)
 		set_status(a, carry_out(c->sim, c->acct->id, a, true));
 	else if (!strcmp(type, "RETRY_BUDGET_ACTION") && !strcmp(status, "EXECUTION_FAILURE"))
 		set_status(a, carry_out(c->sim, c->acct->id, a, true));
+	else if (!strcmp(type, "RETRY_BUDGET_ACTION") && !strcmp(status, "REVERSE_FAILURE"))
+		set_status(a, carry_out(c->sim, c->acct->id, a, false));
 	else if (!strcmp(type, "REVERSE_BUDGET_ACTION") && !strcmp(status, "EXECUTION_SUCCESS"))
 		set_status(a, carry_out(c->sim, c->acct->id, a, false));
 	else if (!strcmp(type, "RESET_BUDGET_ACTION") && strcmp(status, "STANDBY") != 0)
