@@ -254,6 +254,59 @@ static void on_done(void *arg, int status, const struct aws_error *err)
 	finish(x, status, err);
 }
 
+/* What a retry did, read back (ExecuteBudgetAction answers before Budgets has carried
+ * it out): the status the retry left, a success answered to the engine; a failure
+ * that persists (a role still missing, the execution role not usable) is the tenant's
+ * error, retried with backoff, never a tight loop. */
+static void on_retried_status(void *arg, int status, const struct aws_error *err, const struct budgets_action_list *l)
+{
+	struct applying *x = arg;
+	const char *st = NULL, *budget = x->act->budget;
+
+	if (status < 0) {
+		finish_retryable(x, status, err);
+		return;
+	}
+	for (size_t i = 0; l && i < l->n; i++)
+		if (l->items[i].action_id && !strcmp(l->items[i].action_id, x->act->action_id))
+			st = l->items[i].status;
+	if (st && (!strcmp(st, "EXECUTION_SUCCESS") || !strcmp(st, "REVERSE_SUCCESS"))) {
+		snprintf(x->res.answer, sizeof(x->res.answer), "%s", st);
+		finish(x, 0, NULL);
+		return;
+	}
+	if (!st)
+		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, "NotFoundException",
+				"the enforcement action of budget %s is gone since it was retried", budget);
+	else if (!strcmp(st, "EXECUTION_FAILURE") || !strcmp(st, "REVERSE_FAILURE"))
+		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, st,
+				"the enforcement action of budget %s failed to %s again: check that the tenant's "
+				"roles exist and that Budgets can assume the execution role and %s the policy",
+				budget, !strcmp(st, "EXECUTION_FAILURE") ? "execute" : "reverse",
+				!strcmp(st, "EXECUTION_FAILURE") ? "attach" : "detach");
+	else
+		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, st,
+				"the enforcement action of budget %s was retried and is in status %s", budget, st);
+	if (!x->res.request_id[0])
+		cloud_aws__stamp_request_id(x);
+	x->cb(-EAGAIN, &x->err, &x->res, x->data); /* answered (200), the status a failure */
+	cloud_aws__applying_free(x);
+}
+
+static void on_executed(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0 || strcmp(x->act->value, "RETRY_BUDGET_ACTION") != 0) {
+		finish(x, status, err);
+		return;
+	}
+	r = budgets_describe_actions(x->c->client, &x->target, x->account_id, x->act->budget, on_retried_status, x);
+	if (r < 0)
+		finish(x, r, NULL);
+}
+
 static void on_action_id(void *arg, int status, const struct aws_error *err, const char *id)
 {
 	struct applying *x = arg;
@@ -324,7 +377,7 @@ static int budget_action_call(struct applying *x)
 					     x);
 	default: /* ACT_BUDGET_ACTION_EXECUTE */
 		return budgets_execute_action(x->c->client, &x->target, x->account_id, a->budget, a->action_id,
-					      a->value, on_done, x);
+					      a->value, on_executed, x);
 	}
 }
 

@@ -7,7 +7,9 @@
  * fact ("DIGEST VERSION": what was applied and the default version it became), so a
  * new default version made by hand is repaired without reading documents. Once the
  * action has executed and the spend is back under its threshold (the limit raised,
- * a new period), it is reversed, then reset to STANDBY so that it can fire again.
+ * a new period), it is reversed, then reset to STANDBY so that it can fire again. An
+ * execution that failed is retried over the threshold (reset under it), a reversal that
+ * failed is retried under it (RETRY_BUDGET_ACTION).
  * Removing enforce deletes the action and the policy (detached from the roles first);
  * a gone tenant's go after the grace period. Only the daemon's own names are touched:
  * the policy by its name and path, actions by that policy's ARN. */
@@ -302,8 +304,25 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 	} else if (!strcmp(a->status, "REVERSE_SUCCESS") && !over) {
 		x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a, "reversed: ready to act again");
 		x->value = xstrdup("RESET_BUDGET_ACTION");
-	} else if (!strcmp(a->status, "EXECUTION_FAILURE") || !strcmp(a->status, "REVERSE_FAILURE") ||
-		   !strcmp(a->status, "RESET_FAILURE")) {
+	} else if (!strcmp(a->status, "EXECUTION_FAILURE")) {
+		/* a role missing when the spend crossed, the execution role not usable: over
+		 * the threshold the execution is retried (the cloud reads the status back: a
+		 * failure that persists is the tenant's error, retried with backoff); under
+		 * it the action is reset, ready to act again */
+		if (over)
+			x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a,
+				      "the enforcement action failed to execute while the spend is over the "
+				      "threshold: retried");
+		else
+			x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a,
+				      "the enforcement action failed to execute, and the spend is under the threshold: "
+				      "ready to act again");
+		x->value = xstrdup(over ? "RETRY_BUDGET_ACTION" : "RESET_BUDGET_ACTION");
+	} else if (!strcmp(a->status, "REVERSE_FAILURE") && !over) {
+		x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a,
+			      "the reversal failed while the spend is under the threshold: retried");
+		x->value = xstrdup("RETRY_BUDGET_ACTION");
+	} else if (!strcmp(a->status, "REVERSE_FAILURE") || !strcmp(a->status, "RESET_FAILURE")) {
 		plan_conflict(c->plan, b->name,
 			      "the enforcement action of budget %s is in status %s: check that Budgets can assume the "
 			      "execution role and attach the policy",

@@ -490,6 +490,26 @@ static void reversal_detaches(struct observed_store *s, const struct observed_bu
 	observed_store_put_deny_policy(s, p);
 }
 
+/* An execution attaches the action's policy to its roles (Budgets does): counted so
+ * until a listing counts them again, so that the tenant is shown denied at once. */
+static void execution_attaches(struct observed_store *s, const struct observed_budget_action *x)
+{
+	const char *slash = x->policy_arn ? strrchr(x->policy_arn, '/') : NULL;
+	const struct observed_deny_policy *live = slash ? observed_store_deny_policy(s, slash + 1) : NULL;
+	struct observed_deny_policy *p;
+
+	if (!live || !live->arn || strcmp(live->arn, x->policy_arn) != 0 || live->attachments < 0)
+		return;
+	p = observed_deny_policy_dup(live);
+	for (size_t i = 0; i < x->n_roles; i++) {
+		if (p->roles_known && observed_deny_policy_on_role(p, x->roles[i]))
+			continue;
+		p->attachments++;
+		observed_deny_policy_attach(p, x->roles[i]);
+	}
+	observed_store_put_deny_policy(s, p);
+}
+
 static int apply_budget_action(struct observed_store *s, const struct action *a, const char *answer)
 {
 	const struct observed_budget *live = observed_store_budget(s, a->budget);
@@ -521,7 +541,17 @@ static int apply_budget_action(struct observed_store *s, const struct action *a,
 	default: /* ACT_BUDGET_ACTION_EXECUTE */
 		if (x) {
 			bool reverse = strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0;
+			/* a retry redoes what failed; the cloud answers the status it read back
+			 * once the retry succeeded */
+			if (!strcmp(a->value, "RETRY_BUDGET_ACTION"))
+				reverse = (answer && !strcmp(answer, "REVERSE_SUCCESS")) ||
+					  (!answer && x->status && !strcmp(x->status, "REVERSE_FAILURE"));
 			free(x->status);
+			if (!strcmp(a->value, "RETRY_BUDGET_ACTION") && !reverse) {
+				x->status = xstrdup("EXECUTION_SUCCESS");
+				execution_attaches(s, x);
+				break;
+			}
 			x->status = xstrdup(reverse ? "REVERSE_SUCCESS" : "STANDBY");
 			if (reverse)
 				reversal_detaches(s, x);

@@ -65,7 +65,8 @@ enum action_kind {
 				    * subscribers[] */
 	ACT_BUDGET_ACTION_UPDATE,  /* the same, and action_id */
 	ACT_BUDGET_ACTION_DELETE,  /* budget, action_id */
-	ACT_BUDGET_ACTION_EXECUTE, /* budget, action_id, value = "REVERSE_BUDGET_ACTION" | "RESET_BUDGET_ACTION" */
+	ACT_BUDGET_ACTION_EXECUTE, /* budget, action_id, value = "REVERSE_BUDGET_ACTION" | "RESET_BUDGET_ACTION" |
+				    "RETRY_BUDGET_ACTION" (from EXECUTION_FAILURE or REVERSE_FAILURE) */
 	ACT__COUNT
 };
 

@@ -538,7 +538,11 @@ static void enforce_changes(const struct action *a, const struct observed_store 
 		break;
 	default: /* ACT_BUDGET_ACTION_EXECUTE */
 		change_list_add(ret, '~', "status", live ? live->status : NULL,
-				strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0 ? "REVERSE_SUCCESS" : "STANDBY");
+				strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0 ? "REVERSE_SUCCESS"
+				: strcmp(a->value, "RETRY_BUDGET_ACTION") != 0 ? "STANDBY"
+				: live && live->status && !strcmp(live->status, "REVERSE_FAILURE")
+					? "REVERSE_SUCCESS"
+					: "EXECUTION_SUCCESS");
 		break;
 	}
 }

@@ -169,6 +169,12 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 			 " (under the threshold again, but not reversed yet: the roles are denied)");
 	else if (status && !strcmp(status, "EXECUTION_SUCCESS"))
 		snprintf(effect, sizeof(effect), " (over budget: the roles are denied)");
+	else if (status && !strcmp(status, "EXECUTION_FAILURE") && !under)
+		snprintf(effect, sizeof(effect),
+			 " (over budget, but the action failed to execute: the roles are not denied; retried)");
+	else if (status && !strcmp(status, "REVERSE_FAILURE") && under)
+		snprintf(effect, sizeof(effect),
+			 " (under the threshold again, but the reversal failed: the roles are denied; retried)");
 	else if (cJSON_IsNumber(attached) && cJSON_GetNumberValue(attached) > 0)
 		snprintf(effect, sizeof(effect),
 			 " (not over budget, but the deny policy is attached to %g: denied there)",

@@ -613,9 +613,10 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 			engine__history(e, t, engine__wall(e), "budget %s: deleted its enforcement action", a->budget);
 		else
 			engine__history(e, t, engine__wall(e), "budget %s: %s (%s)", a->budget, a->reason, a->value);
-		if (a->kind == ACT_BUDGET_ACTION_EXECUTE && a->value && !strcmp(a->value, "REVERSE_BUDGET_ACTION")) {
+		if (a->kind == ACT_BUDGET_ACTION_EXECUTE && a->value &&
+		    (!strcmp(a->value, "REVERSE_BUDGET_ACTION") || !strcmp(a->value, "RETRY_BUDGET_ACTION"))) {
 			char *name = enforce_policy_name(t->id);
-			journal_deny(ps, name); /* detached from the roles by the reversal */
+			journal_deny(ps, name); /* detached from (attached to) the roles by the reversal (execution) */
 			free(name);
 		}
 		break;
@@ -729,8 +730,11 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		/* a name taken although the listing did not show it: list again soon */
 		if (a->kind == ACT_PROFILE_CREATE && err && strcmp(err->code, "ConflictException") == 0)
 			engine__place_list(r->ps);
-		/* an enforcement action's status moved on (it executed meanwhile): list again */
-		if (a->kind == ACT_BUDGET_ACTION_EXECUTE || a->kind == ACT_BUDGET_ACTION_UPDATE)
+		/* an enforcement action's status moved on (it executed meanwhile): list again;
+		 * not when the call was answered and the status read back is the failure (a
+		 * retry that failed again: the tenant's backoff paces the next one) */
+		if ((a->kind == ACT_BUDGET_ACTION_EXECUTE || a->kind == ACT_BUDGET_ACTION_UPDATE) &&
+		    !(err && err->status == 200))
 			engine__place_list(r->ps);
 		/* the model of a budget's alerts may be stale (a lost answer): read them again */
 		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)

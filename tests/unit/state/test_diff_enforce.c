@@ -283,6 +283,81 @@ static void test_new_period_reverses(void **state)
 	sim_release(&s);
 }
 
+/* The action failed to execute (a role missing when the spend crossed): over the
+ * threshold the execution is retried (RETRY_BUDGET_ACTION), never a conflict; once
+ * it has executed the tenant is OverBudget. Under the threshold it is reset. */
+static void test_execution_failure_retried(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "52.5", "EXECUTION_FAILURE");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	assert_null(p.error);
+	assert_int_equal(plan_aws_actions(&p), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 1);
+	assert_string_equal(p.actions[0].value, "RETRY_BUDGET_ACTION");
+	assert_false(p.over_budget);
+	plan_release(&p);
+	converge(&s, t);
+	assert_string_equal(live_action(&s)->status, "EXECUTION_SUCCESS");
+	assert_true(over_budget(&s, t));
+	/* a new period while it has failed: back to STANDBY, ready to act again */
+	set_spend(&s, "52.5", "EXECUTION_FAILURE");
+	set_spend(&s, "0", NULL);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 1);
+	assert_string_equal(p.actions[0].value, "RESET_BUDGET_ACTION");
+	plan_release(&p);
+	converge(&s, t);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* The reversal failed: under the threshold it is retried (RETRY_BUDGET_ACTION), then
+ * the action is reset; over the threshold (the roles still denied) it is a conflict. */
+static void test_reverse_failure_retried(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	sim_init(&s, "acme");
+	converge(&s, t);
+	set_spend(&s, "52.5", "EXECUTION_SUCCESS");
+	assert_true(over_budget(&s, t));
+	set_spend(&s, "0", "REVERSE_FAILURE");
+	set_attachments(&s, 1); /* still attached: the reversal failed */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	assert_int_equal(plan_aws_actions(&p), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 1);
+	assert_string_equal(p.actions[0].value, "RETRY_BUDGET_ACTION");
+	plan_release(&p);
+	converge(&s, t);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	assert_int_equal(observed_store_deny_policy(&s.store, POLICY)->attachments, 0);
+	assert_false(over_budget(&s, t));
+	/* over the threshold again after a failed reversal: not retried (that would
+	 * reverse), a conflict that names the status */
+	set_spend(&s, "52.5", "REVERSE_FAILURE");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 0);
+	assert_int_equal(p.n_conflicts, 1);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* The profiles change: a new default version, the old one deleted with it. */
 static void test_profiles_change_the_document(void **state)
 {
@@ -730,6 +805,8 @@ int main(void)
 		cmocka_unit_test(test_deny_policy_moved_by_hand),
 		cmocka_unit_test(test_deleted_by_hand_over_budget),
 		cmocka_unit_test(test_new_period_reverses),
+		cmocka_unit_test(test_execution_failure_retried),
+		cmocka_unit_test(test_reverse_failure_retried),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_hand_edits_over_budget),
 		cmocka_unit_test(test_role_dropped_over_budget),
