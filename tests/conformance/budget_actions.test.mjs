@@ -29,6 +29,7 @@ import {
   ListEntitiesForPolicyCommand,
   AttachRolePolicyCommand,
   DetachRolePolicyCommand,
+  DeleteRoleCommand,
 } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -145,6 +146,42 @@ test('a MANUAL action waits in PENDING for approval; admin-set spend counts', as
   await rejectsWith(() => tenantRt.send(hello(profile)), 'AccessDeniedException', 403);
   await execute('manual', id, 'REVERSE_BUDGET_ACTION');
   await tenantRt.send(hello(profile));
+});
+
+test('RETRY_BUDGET_ACTION redoes a failed execution and a failed reversal; a role with the policy attached stays', async () => {
+  const role = 'retry-app';
+  const attached = async () =>
+    (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies.map((p) => p.PolicyArn);
+  await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: TRUST }));
+  await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { BudgetName: 'retry', ...limit('100') } }));
+  const { ActionId: id } = await budgets.send(new CreateBudgetActionCommand(action('retry', {
+    Definition: { IamActionDefinition: { PolicyArn: denyArn, Roles: [role] } },
+  })));
+  assert.equal((await describe('retry', id)).Status, 'STANDBY');
+  // the role gone when the spend crosses the threshold: the execution fails
+  await iam.send(new DeleteRoleCommand({ RoleName: role }));
+  await sim.admin('/budgets/retry/spend', { method: 'PUT', body: { actual: '150' } });
+  assert.equal((await describe('retry', id)).Status, 'EXECUTION_FAILURE');
+  await rejectsWith(() => execute('retry', id, 'REVERSE_BUDGET_ACTION'), 'ResourceLockedException', 400);
+  await execute('retry', id, 'RETRY_BUDGET_ACTION'); // still gone: fails again
+  assert.equal((await describe('retry', id)).Status, 'EXECUTION_FAILURE');
+  await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: TRUST }));
+  await execute('retry', id, 'RETRY_BUDGET_ACTION');
+  assert.equal((await describe('retry', id)).Status, 'EXECUTION_SUCCESS');
+  assert.deepEqual(await attached(), [denyArn]);
+  // IAM deletes no role a managed policy is attached to
+  await rejectsWith(() => iam.send(new DeleteRoleCommand({ RoleName: role })), 'DeleteConflictException', 409);
+  assert.deepEqual(await attached(), [denyArn]);
+  // detached by hand and the role deleted: the reversal fails, and is redone by a retry
+  await iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: denyArn }));
+  await iam.send(new DeleteRoleCommand({ RoleName: role }));
+  await execute('retry', id, 'REVERSE_BUDGET_ACTION');
+  assert.equal((await describe('retry', id)).Status, 'REVERSE_FAILURE');
+  await iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: TRUST }));
+  await execute('retry', id, 'RETRY_BUDGET_ACTION');
+  assert.equal((await describe('retry', id)).Status, 'REVERSE_SUCCESS');
+  assert.deepEqual(await attached(), []);
+  await rejectsWith(() => execute('retry', id, 'RETRY_BUDGET_ACTION'), 'ResourceLockedException', 400);
 });
 
 test('describe for budget, update, delete, and bad input', async () => {
