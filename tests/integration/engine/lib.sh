@@ -553,6 +553,39 @@ write_acme_moving() {
 	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
 }
 
+# write_acme_enforcing [LIMIT [none]]: acme with a profile, a budget of LIMIT USD (10 by
+# default) alerting at 80 % and enforcing at 100 % (not with "none"), and the role
+# acme-app: the tenant the enforcement tests drive over budget.
+write_acme_enforcing() {
+	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
+apiVersion: bedrock-tenantd/v1
+kind: Tenant
+metadata:
+  name: acme
+spec:
+  profiles:
+    - name: p1
+      model: anthropic.claude-3-5-haiku-20241022-v1:0
+  budget:
+    limit_usd: ${1:-10}
+    alerts:
+      - threshold_percent: 80
+        emails: [ops@example.com]
+$([ "${2:-}" = none ] || echo "    enforce: {at_percent: 100}")
+  access:
+    roles: [acme-app]
+YAML
+	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
+}
+
+# acme_deny_attached: 1 when acme's deny policy is attached to the role acme-app, else 0.
+acme_deny_attached() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
+		grep -c "<PolicyArn>arn:aws:iam::111122223333:policy/bedrock-tenants/bedrock-tenantd-acme-deny</PolicyArn>" || true
+}
+
 # plan_waits N REASON: `bedrock-tenantd plan` shows N tenants waiting with REASON (a
 # fixed string), exits 2 (changes pending) and plans no create.
 plan_waits() {

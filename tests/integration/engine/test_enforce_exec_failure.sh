@@ -7,38 +7,11 @@
 # "Budget enforcement").
 . "$(dirname "$0")/lib.sh"
 
-POLICY=bedrock-tenantd-acme-deny
-POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
 start_awsim
 create_role acme-app budgets-exec
 write_config "budget_actions:
   execution_role: budgets-exec"
 
-cat >"$WORK/tenants/acme.yaml" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: acme
-spec:
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  budget:
-    limit_usd: 10
-    alerts:
-      - threshold_percent: 80
-        emails: [ops@example.com]
-    enforce: {at_percent: 100}
-  access:
-    roles: [acme-app]
-YAML
-# attached: 1 when the deny policy is attached to acme-app, else 0
-attached() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
-		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
-}
 action_status() {
 	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
 		'{"AccountId":"111122223333"}' |
@@ -51,6 +24,7 @@ iam() {
 		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
 }
 
+write_acme_enforcing
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_eq 60 "acme Ready" Ready state
@@ -84,7 +58,7 @@ more=$(calls budgets:ExecuteBudgetAction)
 # the role made again: the retry executes the action, without a command
 create_role acme-app
 wait_eq 60 "the action executed" EXECUTION_SUCCESS action_status
-wait_eq 30 "the deny policy attached" 1 attached
+wait_eq 30 "the deny policy attached" 1 acme_deny_attached
 wait_eq 30 "acme OverBudget" OverBudget state
 tenant_json acme | jq -e '.last_error == null or .last_error == ""' >/dev/null ||
 	fail "acme still shows an error: $(tenant_json acme | jq -c .last_error)"

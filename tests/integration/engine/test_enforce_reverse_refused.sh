@@ -6,45 +6,14 @@
 # daemon may execute the action, the reversal lifts the denial and the tenant is Ready.
 . "$(dirname "$0")/lib.sh"
 
-POLICY=bedrock-tenantd-acme-deny
-POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
 start_awsim
 create_role acme-app budgets-exec
 write_config "budget_actions:
   execution_role: budgets-exec"
 
-# acme_tenant LIMIT: acme, LIMIT USD, enforcing at 100 %
-acme_tenant() {
-	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: acme
-spec:
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  budget:
-    limit_usd: $1
-    alerts:
-      - threshold_percent: 80
-        emails: [ops@example.com]
-    enforce: {at_percent: 100}
-  access:
-    roles: [acme-app]
-YAML
-	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
-}
-# attached: 1 when the deny policy is attached to acme-app, else 0
-attached() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
-		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
-}
 state() { tenant_state acme; }
 
-acme_tenant 10
+write_acme_enforcing 10
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_eq 60 "acme Ready" Ready state
@@ -54,11 +23,11 @@ wait_eq 30 "acme OverBudget" OverBudget state
 
 awsim_put faults '{"rules": [{"service": "budgets", "operation": "ExecuteBudgetAction", "error_percent": 100,
 	"error": {"status": 400, "code": "AccessDeniedException", "message": "not allowed"}}]}' || fail "fault plan"
-acme_tenant 20
+write_acme_enforcing 20
 wait_eq 30 "acme Stalled, the reversal refused" Stalled state
 tenant_json acme | jq -e '.last_error | test("execute-budget-action bedrock-tenant-acme: AccessDeniedException")' >/dev/null ||
 	fail "the error does not name the budget: $(tenant_json acme | jq -c .last_error)"
-[ "$(attached)" = 1 ] || fail "the deny policy is not attached any more"
+[ "$(acme_deny_attached)" = 1 ] || fail "the deny policy is not attached any more"
 out=$(ctl tenant acme 2>/dev/null || true)
 line=$(grep "^enforcement" <<<"$out" || true)
 grep -q "action EXECUTION_SUCCESS (under the threshold again, but not reversed yet: the roles are denied)" <<<"$line" ||
@@ -66,6 +35,6 @@ grep -q "action EXECUTION_SUCCESS (under the threshold again, but not reversed y
 
 curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null || fail "clear the fault plan"
 ctl reconcile acme >/dev/null || true
-wait_eq 30 "the deny policy detached by the reversal" 0 attached
+wait_eq 30 "the deny policy detached by the reversal" 0 acme_deny_attached
 wait_eq 30 "acme Ready" Ready state
 stop_daemon

@@ -14,35 +14,6 @@ create_role acme-app budgets-exec
 write_config "budget_actions:
   execution_role: budgets-exec"
 
-# acme_tenant: acme, 10 USD, enforcing at 100 %
-acme_tenant() {
-	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: acme
-spec:
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  budget:
-    limit_usd: 10
-    alerts:
-      - threshold_percent: 80
-        emails: [ops@example.com]
-    enforce: {at_percent: 100}
-  access:
-    roles: [acme-app]
-YAML
-	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
-}
-# attached: 1 when the deny policy is attached to acme-app, else 0
-attached() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
-		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
-}
 has_inline() { [ -n "$(role_policy acme-app bedrock-tenantd-acme)" ]; }
 state() { tenant_state acme; }
 iam() {
@@ -51,14 +22,14 @@ iam() {
 		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
 }
 
-acme_tenant
+write_acme_enforcing
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_eq 60 "acme Ready" Ready state
 awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
 ctl resync >/dev/null
 wait_eq 30 "acme OverBudget" OverBudget state
-[ "$(attached)" = 1 ] || fail "the deny policy is not attached over budget"
+[ "$(acme_deny_attached)" = 1 ] || fail "the deny policy is not attached over budget"
 
 iam DetachRolePolicy --data RoleName=acme-app --data-urlencode "PolicyArn=$POLICY_ARN"
 iam DeleteRolePolicy --data RoleName=acme-app --data PolicyName=bedrock-tenantd-acme
@@ -70,7 +41,7 @@ tenant_json acme | jq -e '.last_error | test("acme-app")' >/dev/null ||
 sleep 3
 [ "$(state)" = Error ] || fail "acme $(state) while its role is missing"
 create_role acme-app
-wait_eq 30 "the deny policy attached to the role made again" 1 attached
+wait_eq 30 "the deny policy attached to the role made again" 1 acme_deny_attached
 wait_until 30 "the inline policy written again" has_inline
 wait_eq 30 "acme OverBudget again" OverBudget state
 stop_daemon

@@ -8,42 +8,11 @@
 # so when the listing fails again.
 . "$(dirname "$0")/lib.sh"
 
-POLICY=bedrock-tenantd-acme-deny
-POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
 start_awsim
 create_role acme-app budgets-exec
 write_config "budget_actions:
   execution_role: budgets-exec"
 
-# acme_tenant [none]: acme, 10 USD, enforcing at 100 % unless "none"
-acme_tenant() {
-	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: acme
-spec:
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  budget:
-    limit_usd: 10
-    alerts:
-      - threshold_percent: 80
-        emails: [ops@example.com]
-$([ "${1:-}" = none ] || echo "    enforce: {at_percent: 100}")
-  access:
-    roles: [acme-app]
-YAML
-	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
-}
-# attached: 1 when the deny policy is attached to acme-app, else 0
-attached() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
-		grep -c "<PolicyArn>$POLICY_ARN</PolicyArn>" || true
-}
 action_count() {
 	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
 		'{"AccountId":"111122223333"}' | jq -r '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")] | length'
@@ -59,14 +28,14 @@ says_unobserved() {
 	tenant_json acme | jq -e '.last_error // "" | test("budget enforcement cannot be observed: DescribeBudgetActionsForAccount")' >/dev/null
 }
 
-acme_tenant
+write_acme_enforcing
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_eq 60 "acme Ready" Ready state
 awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
 ctl resync >/dev/null
 wait_eq 30 "acme OverBudget" OverBudget state
-[ "$(attached)" = 1 ] || fail "the deny policy is not attached over budget"
+[ "$(acme_deny_attached)" = 1 ] || fail "the deny policy is not attached over budget"
 
 # Restarted while the actions cannot be listed: Stalled, saying why; listed again at
 # a resync, OverBudget again by itself.
@@ -84,10 +53,10 @@ stop_daemon
 unlisted
 start_daemon
 wait_eq 60 "acme Stalled, enforcement unlisted" Stalled state
-acme_tenant none
+write_acme_enforcing 10 none
 ctl reconcile acme >/dev/null || true
 sleep 3
-[ "$(attached)" = 1 ] || fail "the deny policy was detached although nothing could list it"
+[ "$(acme_deny_attached)" = 1 ] || fail "the deny policy was detached although nothing could list it"
 [ "$(state)" != Ready ] || fail "acme Ready while its role is denied and the enforcement is unlisted"
 says_unobserved || fail "the tenant does not say why: $(tenant_json acme | jq -c '{state, last_error}')"
 rc=0
@@ -96,7 +65,7 @@ grep -q "budget enforcement cannot be observed" <<<"$out" || fail "plan (exit $r
 # listed again: the action and the policy go, the role is allowed, Ready
 listed
 ctl resync >/dev/null
-wait_eq 30 "the deny policy detached" 0 attached
+wait_eq 30 "the deny policy detached" 0 acme_deny_attached
 wait_eq 30 "the action deleted" 0 action_count
 wait_eq 30 "acme Ready without enforcement" Ready state
 # its enforcement seen gone, the tenant no longer waits for the listing of it
