@@ -472,18 +472,28 @@ static void define_action(struct observed_budget_action *x, const struct action 
 	x->subscribers = strv_dup(a->subscribers, a->n_subscribers);
 }
 
+/* A copy of the deny policy action x applies, as s holds it, for the two below; NULL
+ * when s holds none at x's ARN or does not know its attachments. */
+static struct observed_deny_policy *action_policy(const struct observed_store *s,
+						  const struct observed_budget_action *x)
+{
+	const char *slash = x->policy_arn ? strrchr(x->policy_arn, '/') : NULL;
+	const struct observed_deny_policy *live = slash ? observed_store_deny_policy(s, slash + 1) : NULL;
+
+	if (!live || !live->arn || strcmp(live->arn, x->policy_arn) != 0 || live->attachments < 0)
+		return NULL;
+	return observed_deny_policy_dup(live);
+}
+
 /* A reversal detaches the action's policy from its roles (Budgets does): the deny
  * policy counts that many attachments fewer until a listing counts them again, so that
  * what is shown of the roles in between is not the denial just lifted. */
 static void reversal_detaches(struct observed_store *s, const struct observed_budget_action *x)
 {
-	const char *slash = x->policy_arn ? strrchr(x->policy_arn, '/') : NULL;
-	const struct observed_deny_policy *live = slash ? observed_store_deny_policy(s, slash + 1) : NULL;
-	struct observed_deny_policy *p;
+	struct observed_deny_policy *p = action_policy(s, x);
 
-	if (!live || !live->arn || strcmp(live->arn, x->policy_arn) != 0 || live->attachments < 0)
+	if (!p)
 		return;
-	p = observed_deny_policy_dup(live);
 	p->attachments = p->attachments > (int64_t)x->n_roles ? p->attachments - (int64_t)x->n_roles : 0;
 	for (size_t i = 0; i < x->n_roles; i++)
 		observed_deny_policy_detach(p, x->roles[i]);
@@ -494,13 +504,10 @@ static void reversal_detaches(struct observed_store *s, const struct observed_bu
  * until a listing counts them again, so that the tenant is shown denied at once. */
 static void execution_attaches(struct observed_store *s, const struct observed_budget_action *x)
 {
-	const char *slash = x->policy_arn ? strrchr(x->policy_arn, '/') : NULL;
-	const struct observed_deny_policy *live = slash ? observed_store_deny_policy(s, slash + 1) : NULL;
-	struct observed_deny_policy *p;
+	struct observed_deny_policy *p = action_policy(s, x);
 
-	if (!live || !live->arn || strcmp(live->arn, x->policy_arn) != 0 || live->attachments < 0)
+	if (!p)
 		return;
-	p = observed_deny_policy_dup(live);
 	for (size_t i = 0; i < x->n_roles; i++) {
 		if (p->roles_known && observed_deny_policy_on_role(p, x->roles[i]))
 			continue;
