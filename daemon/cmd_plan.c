@@ -912,11 +912,17 @@ static void hold_moved_accounts(struct planner *p)
 {
 	for (size_t i = 0; i < p->n_units; i++) {
 		struct plan_unit *u = p->units[i];
-		const char *made_in = u->pp && !u->moving_to
-					      ? place_account_moved(hashmap_get(&p->records, u->id), &u->pp->place)
-					      : NULL;
+		const struct tenant_record *rec = hashmap_get(&p->records, u->id);
+		const char *made_in = u->pp && !u->moving_to ? place_account_moved(rec, &u->pp->place) : NULL;
+		const char *fact = rec ? record_fact(rec, RECORD_FACT_PLACE) : NULL;
+		const struct plan_place *from = fact ? hashmap_get(&p->places, fact) : NULL;
 		if (made_in) {
 			u->waiting = place_account_moved_why(&u->pp->place, made_in);
+			u->pp = NULL;
+		} else if (u->pp && !u->moving_to && u->desired && from &&
+			   (made_in = place_move_waits(rec, &from->place, u->pp->place.key, u->pp->place.account_id))) {
+			/* a move out of such a place: the tenant stays there, waiting */
+			u->waiting = place_account_moved_why(&from->place, made_in);
 			u->pp = NULL;
 		}
 	}

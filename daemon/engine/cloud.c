@@ -51,12 +51,24 @@ const char *place_account_moved(const struct tenant_record *rec, const struct pl
 	return strcmp(made_in, p->account_id) ? made_in : NULL;
 }
 
+const char *place_move_waits(const struct tenant_record *rec, const struct place *from, const char *to_key,
+			     const char *to_id)
+{
+	const char *made_in = place_account_moved(rec, from);
+	const char *r1 = strchr(from->key, '/'), *r2 = strchr(to_key, '/');
+
+	if (!made_in || !strcmp(from->key, to_key))
+		return NULL;
+	if (to_id && !strcmp(to_id, made_in) && r1 && r2 && !strcmp(r1, r2))
+		return NULL;
+	return made_in;
+}
+
 char *place_account_moved_why(const struct place *p, const char *made_in)
 {
 	if (p->account)
 		return xasprintf("account %s is %s in the configuration, but this tenant's resources were made in "
-				 "%s: they are left as they are until it names %s again (to move the tenant, name "
-				 "another spec.account)",
+				 "%s: they are left as they are, and the tenant does not move, until it names %s again",
 				 p->account, p->account_id, made_in, made_in);
 	return xasprintf("the daemon's own credentials are account %s's, but this tenant's resources were made in "
 			 "%s: they are left as they are until the credentials are %s's again",

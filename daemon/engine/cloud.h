@@ -159,6 +159,14 @@ struct tenant_record;
 const char *place_account_moved(const struct tenant_record *rec, const struct place *p);
 /* place_account_moved_why: the reason such a tenant waits (owned). */
 char *place_account_moved_why(const struct place *p, const char *made_in);
+/* place_move_waits: as place_account_moved, for a tenant whose place would change
+ * from its recorded one (from) to the place to_key (its account id to_id, NULL when
+ * unknown): its set in from could be neither listed nor deleted under from's alias,
+ * and a move would leave it behind, known to nothing; it waits in from. NULL when it
+ * may go, and when to_key is from under another name (the same account id and
+ * Region: engine/moves.c, engine__place_renamed). Borrowed from rec. */
+const char *place_move_waits(const struct tenant_record *rec, const struct place *from, const char *to_key,
+			     const char *to_id);
 
 void cloud_error_set(struct cloud_error *e, int status, enum error_class cls, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -458,7 +458,7 @@ static struct place_state *own_account_renamed(struct engine *e, struct tenant_e
  * before the ordinary ones queued in the AWS layer. */
 static void start_reconcile(struct engine *e, struct tenant_entry *t, bool change)
 {
-	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+	struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL, *stays;
 
 	if (t->unparsed) { /* no definition to reconcile, and it is not removed */
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
@@ -486,6 +486,10 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 	}
 	if (ps && ps->unknown_account)
 		ps = own_account_renamed(e, t, ps);
+	if (ps && (stays = engine__move_stays(e, t, ps->place.key))) { /* it waits where it is */
+		engine__set_place(e, t, stays);
+		ps = stays;
+	}
 	if (ps && account_moved(e, t, ps))
 		return;
 	if (ps && ps->listed && t->waiting) { /* looked at again: the create tells */
@@ -1022,8 +1026,9 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 		struct place_state *ps = place_of_tenant(e, entry);
 		const char *was = record_fact(entry->record, ENGINE__FACT_PLACE);
 		engine__set_place(e, entry, ps);
-		if (ps && was && strcmp(was, ps->place.key)) /* a move: known, its old place serving, from now */
-			engine__move_note(e, entry, ps->place.key);
+		/* a move: known, its old place serving, from now; or it stays, waiting */
+		if (ps && was && strcmp(was, ps->place.key) && !engine__move_note(e, entry, ps->place.key))
+			engine__set_place(e, entry, engine__move_stays(e, entry, ps->place.key));
 	}
 	mark(e, t->id, known ? WQ_CHANGE : WQ_URGENT);
 }

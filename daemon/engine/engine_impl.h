@@ -590,8 +590,16 @@ const struct placement_place *engine__pool_capacity(struct engine *e, struct eng
 
 /* moves.c */
 /* engine__move_note: t's place is now key (recorded): the place recorded before, if
- * another, becomes an old place of a move; key stops being one. */
-void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key);
+ * another, becomes an old place of a move; key stops being one. False, and nothing
+ * recorded, when t may not leave its recorded place (engine__move_stays). */
+bool engine__move_note(struct engine *e, struct tenant_entry *t, const char *key);
+/* engine__move_stays: t's place would change to key, but the alias of its recorded
+ * place names another account now than the one its resources were made in (the
+ * record's account id: docs/configuration.md, "Accounts"). Its old set could be
+ * neither listed nor deleted under that alias: the move would end with the set left
+ * behind, known to nothing. The place t stays in (it waits there, untouched, until the
+ * alias names its account again), or NULL when it may go. */
+struct place_state *engine__move_stays(struct engine *e, const struct tenant_entry *t, const char *key);
 /* engine__place_renamed: q is t's recorded place under another alias of the same
  * account (an alias renamed in the configuration, or two aliases of one id): the same
  * Region, and the same account as far as the places or the account id t's record

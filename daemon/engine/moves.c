@@ -75,19 +75,33 @@ bool engine__place_renamed(struct engine *e, struct tenant_entry *t, const struc
 	return true;
 }
 
-void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key)
+struct place_state *engine__move_stays(struct engine *e, const struct tenant_entry *t, const char *key)
+{
+	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
+	const struct place_state *to = hashmap_get(&e->places, key);
+	struct place_state *old;
+
+	if (!fact || !record_fact(t->record, ENGINE__FACT_ACCOUNT) || !strcmp(fact, key) || !t->desired || t->removed)
+		return NULL;
+	old = engine__place_for_key(e, fact, e->place_report);
+	return old && place_move_waits(t->record, &old->place, key, to ? to->place.account_id : NULL) ? old : NULL;
+}
+
+bool engine__move_note(struct engine *e, struct tenant_entry *t, const char *key)
 {
 	const char *fact = record_fact(t->record, ENGINE__FACT_PLACE);
 	const struct place_state *now = hashmap_get(&e->places, key);
 
 	if (fact && !strcmp(fact, key) && !engine__moving(t))
-		return; /* every reconcile asks: nothing to write */
+		return true; /* every reconcile asks: nothing to write */
 	if (now && !engine__moving(t) && engine__place_renamed(e, t, &now->place))
-		return;
+		return true;
+	if (engine__move_stays(e, t, key))
+		return false;
 	unmove(e, t, key);
 	fact = record_fact(t->record, ENGINE__FACT_PLACE); /* unmove may have rewritten the facts */
 	if (fact && !strcmp(fact, key))
-		return;
+		return true;
 	if (fact) {
 		char *old = xstrdup(fact);
 		engine__set_place_fact(e, t, key);
@@ -96,6 +110,7 @@ void engine__move_note(struct engine *e, struct tenant_entry *t, const char *key
 	} else {
 		engine__set_place_fact(e, t, key);
 	}
+	return true;
 }
 
 void engine__set_place_fact(struct engine *e, struct tenant_entry *t, const char *key)

@@ -211,10 +211,12 @@ static void note_pool(struct engine *e, const struct engine__pool *p, struct ten
 
 /* The fact "place", through moves.c (a place recorded before becomes a move's old
  * place), and the fact "pool": p placed t there. */
-static void set_place_fact(struct engine *e, struct engine__pool *p, struct tenant_entry *t, const char *key)
+static bool set_place_fact(struct engine *e, struct engine__pool *p, struct tenant_entry *t, const char *key)
 {
-	engine__move_note(e, t, key);
+	if (!engine__move_note(e, t, key))
+		return false;
 	note_pool(e, p, t);
+	return true;
 }
 
 /* t's manifest names pool p, not the one that placed it in `place` (the fact "pool"),
@@ -351,7 +353,10 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	}
 	/* reserved in p's count (and in every other pool holding the place) as t's place
 	 * is set (engine__pools_placed) */
-	set_place_fact(e, p, t, p->places[i]->place.key);
+	if (!set_place_fact(e, p, t, p->places[i]->place.key)) { /* it may not leave its place yet */
+		stop_waiting(p, t);
+		return engine__move_stays(e, t, p->places[i]->place.key);
+	}
 	if (t->waiting)
 		log_tenant(LOG_LVL_NOTICE, t->id, "placed in %s (capacity appeared)", p->places[i]->place.key);
 	engine__note(e, t, engine__wall(e), "placed in %s (pool %s)", p->places[i]->place.key, p->name);
