@@ -79,6 +79,10 @@ struct daemon {
 	struct cost_tags *cost_tags;
 	struct hashmap cost_keys; /* tag key -> (uintptr_t) tenants whose budget filters on it */
 	uv_signal_t sig_term, sig_int, sig_hup;
+	/* a SIGHUP while the configuration file is being written: read once it settles */
+	uv_timer_t reload_timer;
+	bool reload_waits;
+	uint64_t reload_asked; /* uv_now of the SIGHUP the timer answers */
 	/* a full scan on the thread pool */
 	uv_work_t scan_work;
 	bool scanning, rescan_again;
@@ -567,6 +571,7 @@ static void engine_freed(void *data)
 	uv_close((uv_handle_t *)&d->sig_term, closed_one);
 	uv_close((uv_handle_t *)&d->sig_int, closed_one);
 	uv_close((uv_handle_t *)&d->sig_hup, closed_one);
+	uv_close((uv_handle_t *)&d->reload_timer, closed_one);
 	/* libuv gives a closed signal its default action back: a reload asked for in the
 	 * last moments of the stop would end the daemon (status 129) before its state
 	 * store is closed */
@@ -638,15 +643,55 @@ static void stop(struct daemon *d, const char *why)
 		return;
 	}
 	d->stopping = true;
+	uv_timer_stop(&d->reload_timer); /* a reload waiting for the file: a restart reads it */
 	log_notice("%s: stopping", why);
 	notify_stopping(&d->notifier);
 	watcher_close(d->watcher, NULL, NULL);
 	engine_drain(d->engine, d->cfg->shutdown_timeout_ms ? d->cfg->shutdown_timeout_ms : 10000, drained, d);
 }
 
+/* The longest a reload waits for the configuration file to settle. */
+#define RELOAD_SETTLE_MAX_MS 10000
+
+/* Milliseconds until the configuration file will have been left alone for
+ * watch.settle (0: it has, or it cannot be read, which the read reports). Written
+ * less than that ago, it may be half written: a whole YAML document so far, every key
+ * after it missing, which would be taken for the configuration. */
+static uint64_t config_unsettled_ms(const struct daemon *d)
+{
+	uint64_t settle = d->cfg->watch_settle_ms;
+	struct timespec now;
+	struct stat st;
+	int64_t age;
+
+	if (!settle || stat(d->config_path, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return 0;
+	age = ((int64_t)now.tv_sec - (int64_t)st.st_mtim.tv_sec) * 1000 +
+	      ((int64_t)now.tv_nsec - (int64_t)st.st_mtim.tv_nsec) / 1000000;
+	if (age < 0) /* modified in the future (a clock stepped back): as just now */
+		age = 0;
+	return (uint64_t)age >= settle ? 0 : settle - (uint64_t)age;
+}
+
+static void on_reload_timer(uv_timer_t *timer)
+{
+	struct daemon *d = timer->data;
+	uint64_t ms = config_unsettled_ms(d);
+
+	if (d->stopping)
+		return;
+	if (ms && uv_now(&d->loop) - d->reload_asked < RELOAD_SETTLE_MAX_MS) {
+		uv_timer_start(&d->reload_timer, on_reload_timer, ms, 0);
+		return;
+	}
+	d->reload_waits = false;
+	reload(d);
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
+	uint64_t ms;
 
 	if (signum == SIGHUP) {
 		/* a stopping daemon's engine drains and then is freed, its AWS client and the
@@ -658,6 +703,17 @@ static void on_signal(uv_signal_t *s, int signum)
 		}
 		if (d->control) /* a reload also makes again a control socket removed by hand */
 			control_check_socket(d->control);
+		if (d->reload_waits) /* the reload waiting reads the file as it is then */
+			return;
+		if ((ms = config_unsettled_ms(d))) {
+			log_info("%s was modified less than %" PRIu64 " ms ago (watch.settle): read once it has "
+				 "been left alone that long",
+				 d->config_path, d->cfg->watch_settle_ms);
+			d->reload_waits = true;
+			d->reload_asked = uv_now(&d->loop);
+			uv_timer_start(&d->reload_timer, on_reload_timer, ms, 0);
+			return;
+		}
 		reload(d);
 	} else
 		stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -674,6 +730,8 @@ static void catch_signals(struct daemon *d)
 	uv_signal_init(&d->loop, &d->sig_term);
 	uv_signal_init(&d->loop, &d->sig_int);
 	uv_signal_init(&d->loop, &d->sig_hup);
+	uv_timer_init(&d->loop, &d->reload_timer);
+	d->reload_timer.data = d;
 	d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
 	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&d->sig_int, on_signal, SIGINT);
