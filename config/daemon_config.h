@@ -286,6 +286,9 @@ struct daemon_config {
 	struct cfg_cost_tags cost_tags;
 	struct cfg_pool *pools; /* in the order written */
 	size_t n_pools;
+	/* pools (and capacity) are the running ones, kept by a reload whose file gives
+	 * others until a restart (daemon_config_keep_running) */
+	bool pools_kept;
 	struct cfg_capacity capacity;
 	struct cfg_budget_actions budget_actions;
 };

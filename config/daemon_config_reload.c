@@ -214,6 +214,7 @@ size_t daemon_config_keep_running(struct daemon_config *n, struct daemon_config 
 		SWAP(n->pools, r->pools);
 		SWAP(n->n_pools, r->n_pools);
 		SWAP(n->capacity, r->capacity);
+		n->pools_kept = true;
 	}
 	if (str_differ(n->claim_parameter, r->claim_parameter)) {
 		ret_keys[k++] = "claim_parameter";

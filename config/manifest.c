@@ -364,15 +364,20 @@ static void read_pool(struct mparse *m, const struct ynode *spec, const struct y
 		walk_error(&m->w, n,
 			   "spec.pool and spec.account exclude each other: a tenant naming an account stays there");
 	} else if (!pool) {
-		walk_error(&m->w, n ? n : spec, "unknown pool '%s' (the daemon configuration defines %s)", t->pool,
-			   m->cfg->n_pools ? "other pools" : "no pools");
+		walk_error(&m->w, n ? n : spec, "unknown pool '%s' (the daemon %s %s%s)", t->pool,
+			   m->cfg->pools_kept ? "runs with" : "configuration defines",
+			   m->cfg->n_pools ? "other pools" : "no pools",
+			   m->cfg->pools_kept ? "; the configuration file's pools take effect at a restart" : "");
 	} else if (t->region_set) {
 		bool found = false;
 		for (size_t i = 0; i < pool->n_regions; i++)
 			found |= !strcmp(pool->regions[i], t->region);
 		if (!found)
-			walk_error(&m->w, n ? n : spec, "the Region %s is not one of pool %s's regions", t->region,
-				   t->pool);
+			walk_error(&m->w, n ? n : spec, "the Region %s is not one of pool %s's regions%s", t->region,
+				   t->pool,
+				   m->cfg->pools_kept ? " (as the daemon runs: the configuration file's pools take "
+							"effect at a restart)"
+						      : "");
 	}
 	walk_pop(&m->w, mark);
 }

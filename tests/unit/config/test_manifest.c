@@ -12,6 +12,7 @@
 
 #include "helpers.h"
 #include "intern.h"
+#include "daemon_config_reload.h"
 #include "manifest.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -437,6 +438,39 @@ static void test_pools(void **state)
 	daemon_config_free(none);
 }
 
+/* A reload whose pools wait for a restart (daemon_config_keep_running): a manifest
+ * naming a pool, or a pool's Region, that only the file has is told so, not that the
+ * configuration defines other pools (the file it reads does). */
+static void test_pools_kept_for_restart(void **state)
+{
+	const char *head = "region: us-east-1\naccounts: {a: {id: \"111122223333\"}, b: {id: \"444455556666\"}}\n";
+	char *run_text = xasprintf("%spools: {default: {accounts: [a]}}\n", head);
+	char *next_text = xasprintf("%spools: {default: {accounts: [a], regions: [us-east-1, us-west-2]}, "
+				    "big: {accounts: [b]}}\n",
+				    head);
+	struct daemon_config *run = test_config(run_text), *next = test_config(next_text);
+	const char *keys[DAEMON_CONFIG_RESTART_KEYS];
+	char *text;
+
+	(void)state;
+	assert_int_equal(daemon_config_keep_running(next, run, keys), 1);
+	assert_string_equal(keys[0], "pools");
+	text = variant("  department: claims\n", "  department: claims\n  pool: big\n");
+	expect_problem(next, text,
+		       "unknown pool 'big' (the daemon runs with other pools; the configuration "
+		       "file's pools take effect at a restart)");
+	free(text);
+	text = variant("  department: claims\n", "  department: claims\n  pool: default\n  region: us-west-2\n");
+	expect_problem(next, text,
+		       "the Region us-west-2 is not one of pool default's regions (as the daemon runs: the "
+		       "configuration file's pools take effect at a restart)");
+	free(text);
+	daemon_config_free(run);
+	daemon_config_free(next);
+	free(run_text);
+	free(next_text);
+}
+
 /* A pool tenant without spec.region is placed in one of its pool's Regions: its models
  * are checked against those (one serving each is enough), not against the
  * configuration's default Region; with spec.region, against that Region as before. */
@@ -662,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_merged_tag_limit),
 		cmocka_unit_test(test_pools),
+		cmocka_unit_test(test_pools_kept_for_restart),
 		cmocka_unit_test(test_byte_order_mark),
 		cmocka_unit_test(test_enforce),
 	};
