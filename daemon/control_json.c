@@ -442,6 +442,11 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	}
 	if (!live && t->move_switched)
 		live = serving_before_move(e, t, p, old_region, sizeof(old_region));
+	if (!live && engine_untouched(e, t)) { /* its account is not reached: not looked at */
+		*ret_status = 503;
+		*ret_error = engine_untouched(e, t);
+		return NULL;
+	}
 	if (!live) {
 		*ret_status = 503;
 		*ret_error = t->waiting ? "the profile does not exist yet: the tenant waits for capacity "

@@ -1494,6 +1494,15 @@ size_t engine_tenants_failing(const struct engine *e)
 	return e->n_failing; /* kept as problems come and go: the status asks often */
 }
 
+const char *engine_untouched(const struct engine *e, const struct tenant_entry *t)
+{
+	const struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
+
+	if (!ps || !t->waiting)
+		return NULL;
+	return ps->unknown_account || place_account_moved(t->record, &ps->place) ? t->waiting : NULL;
+}
+
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)
 {
 	struct place_state *ps = engine__serving(e, t);

@@ -319,6 +319,11 @@ size_t engine_tenants_failing(const struct engine *e);
  * tenant (its place; during a move, the old place until the new set is Ready), or NULL
  * before listing. engine_serving_place: that place. */
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t);
+/* engine_untouched: why t waits, untouched, in a place whose account the daemon does
+ * not reach as t's resources were made there (an alias taken out of accounts:, or
+ * naming another account id now: docs/configuration.md, "Accounts"); NULL when it does
+ * not. Borrowed from t. */
+const char *engine_untouched(const struct engine *e, const struct tenant_entry *t);
 const struct place *engine_serving_place(const struct engine *e, const struct tenant_entry *t);
 /* engine_moving_from: the i-th old place ("alias/region") of a move of t, NULL past the
  * last; *ret_store its observed model (NULL before its listing). */

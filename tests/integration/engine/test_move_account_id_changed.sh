@@ -8,8 +8,9 @@
 # place, its old place listed in the other account and found empty, the move over,
 # and the old set (the profile applications used, and its parameter) left behind,
 # known to nothing. It waits now, Pending with both ids, in its place, nothing made in
-# the new place nor touched in the old one, and `plan` shows it waiting (it planned
-# the move); the id put back, it moves
+# the new place nor touched in the old one, `plan` shows it waiting (it planned the
+# move), and `resolve` says why it names no ARN (it said the profile did not exist and
+# the tenant waited for capacity); the id put back, it moves
 # (create-before-delete, then its old set drained and deleted), nothing left behind.
 . "$(dirname "$0")/lib.sh"
 start_awsim
@@ -55,6 +56,13 @@ waits || fail "t0 no longer waits: $(tenant_json t0 | jq -c '{state, waiting, pl
 [ "$(held_in "$(acct 0)")" = 2 ] || fail "t0's set in $(acct 0) touched"
 [ "$(awsim_param_value /bedrock-tenants/t0/p1/profile-arn)" = "$arn0" ] || fail "t0's parameter changed"
 [ "$(ctl resolve t1 p1)" = "$arn1" ] || fail "t1 moved"
+# resolve cannot name the profile (its account is not reached), and says why: not
+# that it does not exist, nor that the tenant waits for capacity
+rc=0
+ctl resolve t0 p1 >"$WORK/resolve.out" 2>&1 || rc=$?
+[ $rc = 1 ] || fail "resolve t0 exits $rc, want 1: $(cat "$WORK/resolve.out")"
+grep -qF "$why" "$WORK/resolve.out" || fail "resolve t0 does not say why: $(cat "$WORK/resolve.out")"
+! grep -q "does not exist\|capacity" "$WORK/resolve.out" || fail "resolve t0: $(cat "$WORK/resolve.out")"
 
 # `bedrock-tenantd plan` plans the same: t0 waiting, nothing to create
 stop_daemon
