@@ -428,6 +428,11 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	bool desired_one;
 	cJSON *o;
 
+	if (!p && t && t->unparsed && !t->removed && t->waiting) { /* held: its profiles are not known */
+		*ret_status = 503;
+		*ret_error = t->waiting;
+		return NULL;
+	}
 	if (!p) {
 		*ret_status = 404;
 		*ret_error = t ? "no such profile in this tenant" : "no such tenant";

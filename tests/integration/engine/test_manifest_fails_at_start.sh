@@ -7,7 +7,8 @@
 # resources (nothing made again). A tenant removed while the daemon was down goes
 # after the grace period, even from a place no other tenant names, and a broken file
 # removed lets the tenant it held go too, as does a manifest removed while such a file
-# exists, once it is gone. `bedrock-tenantd plan` shows the same.
+# exists, once it is gone. `bedrock-tenantd plan` shows the same; `resolve` of a held
+# tenant says why it names no ARN.
 . "$(dirname "$0")/lib.sh"
 GRACE=2s
 start_awsim
@@ -56,6 +57,13 @@ let_time_pass
 tenant_json t2 | jq -e '.state == "Pending" and (.problem | test("t2.yaml:6:13")) and
 	(.waiting | test("nothing of it is touched"))' >/dev/null ||
 	fail "t2 does not show why it is held: $(tenant_json t2 | jq -c '{state, problem, waiting}')"
+# resolve names no ARN (its definition is not known) and says why, not that the tenant
+# has no such profile (404: it answered so)
+rc=0
+ctl resolve t2 p1 >"$WORK/resolve.out" 2>&1 || rc=$?
+[ $rc = 1 ] || fail "resolve t2 exits $rc, want 1: $(cat "$WORK/resolve.out")"
+grep -q "its manifest fails and no good definition of it is known" "$WORK/resolve.out" ||
+	fail "resolve t2 does not say why: $(cat "$WORK/resolve.out")"
 stop_daemon
 
 # 2. t2's manifest fails before its id can be read: nothing without a manifest goes
