@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bedrock-tenantd-git-sync against a hostile repository and unlucky moments (no daemon:
+# what matters is where `current` points, what it holds, the exit status and
+# .git-sync-status). Each case: the link stays at a verified, complete revision and
+# the status file says why a run refused.
+#   - a run killed (SIGKILL) while checking a revision out: the next run does not
+#     take the half-written checkout for a finished one;
+. "$(dirname "$0")/lib.sh"
+SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
+
+export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home
+mkdir -p "$HOME"
+git config --global user.name "Platform Team"
+git config --global user.email platform@example.com
+git config --global init.defaultBranch main
+ssh-keygen -q -t ed25519 -N '' -C platform@example.com -f "$WORK/signing-key"
+signer="platform@example.com $(cut -d' ' -f1,2 "$WORK/signing-key.pub")"
+echo "$signer" >"$WORK/allowed_signers"
+
+git init -q --bare "$WORK/remote.git"
+git clone -q "file://$WORK/remote.git" "$WORK/src" 2>/dev/null
+mkdir -p "$WORK/src/tenants"
+src() { git -C "$WORK/src" "$@"; }
+# commit_signed MESSAGE: commit everything, signed with the allowed key, and push
+commit_signed() {
+	src add -A
+	src -c gpg.format=ssh -c "user.signingkey=$WORK/signing-key.pub" commit -q -S -m "$1"
+	src push -q -f origin HEAD:main 2>/dev/null
+	src rev-parse HEAD
+}
+export GIT_SYNC_REPO=file://$WORK/remote.git GIT_SYNC_ROOT=$WORK/sync GIT_SYNC_SUBDIR=tenants \
+	GIT_SYNC_VERIFY=ssh GIT_SYNC_ALLOWED_SIGNERS=$WORK/allowed_signers GIT_SYNC_KEEP=3
+sync() { "$SYNC" "$@" >>"$WORK/sync.log" 2>&1; }
+current() { readlink "$WORK/sync/current"; }
+status_error() { sed -n 's/^error=//p' "$WORK/sync/.git-sync-status"; }
+# refused WHAT PATTERN: the run exits 1, `current` stays at $good, the error matches
+refused() {
+	local rc=0
+	sync "${@:3}" || rc=$?
+	[ $rc -eq 1 ] || fail "$1: exit $rc, want 1: $(tail -3 "$WORK/sync.log")"
+	[ "$(current)" = "checkouts/$good/tenants" ] || fail "$1: current -> $(current)"
+	status_error | grep -q "$2" || fail "$1: the status error is '$(status_error)'"
+}
+
+for i in 1 2 3; do echo "n: $i" >"$WORK/src/tenants/t$i.yaml"; done
+good=$(commit_signed base)
+sync || fail "the first sync failed: $(cat "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "current -> $(current)"
+
+# 1. killed while checking out: git creates the worktree, the run dies before the
+# files are written (a wrapper lets `worktree add` go as far as --no-checkout would)
+for i in $(seq 4 40); do echo "n: $i" >"$WORK/src/tenants/t$i.yaml"; done
+rev=$(commit_signed "many tenants")
+mkdir -p "$WORK/bin"
+cat >"$WORK/bin/git" <<'WRAP'
+#!/usr/bin/env bash
+if [ "${2:-}" = worktree ] && [ "${3:-}" = add ]; then
+	args=()
+	for a in "$@"; do args+=("$a") && { [ "$a" != add ] || args+=(--no-checkout); }; done
+	/usr/bin/git "${args[@]}"
+	kill -9 "$PPID"
+	exit 1
+fi
+exec /usr/bin/git "$@"
+WRAP
+chmod +x "$WORK/bin/git"
+rc=0
+PATH=$WORK/bin:$PATH "$SYNC" >>"$WORK/sync.log" 2>&1 || rc=$?
+[ $rc -eq 137 ] || fail "the wrapped run was not killed (exit $rc): $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "the killed run switched: $(current)"
+sync || fail "the run after a killed checkout failed: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$rev/tenants" ] || fail "after a killed checkout: current -> $(current)"
+n=$(find "$WORK/sync/current/" -name '*.yaml' | wc -l)
+[ "$n" -eq 40 ] || fail "current holds $n of the 40 manifests of $rev (a half-written checkout)"
+good=$rev
+
+echo "ok: git-sync held against a hostile repository"
