@@ -5,6 +5,8 @@
 # the status file says why a run refused.
 #   - a run killed (SIGKILL) while checking a revision out: the next run does not
 #     take the half-written checkout for a finished one;
+#   - GIT_SYNC_SUBDIR a symbolic link in the repository to a directory outside the
+#     checkout (/etc): refused;
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -73,5 +75,20 @@ sync || fail "the run after a killed checkout failed: $(tail -3 "$WORK/sync.log"
 n=$(find "$WORK/sync/current/" -name '*.yaml' | wc -l)
 [ "$n" -eq 40 ] || fail "current holds $n of the 40 manifests of $rev (a half-written checkout)"
 good=$rev
+
+# 2. GIT_SYNC_SUBDIR a link out of the checkout
+src mv tenants tenants.real
+ln -s /etc "$WORK/src/tenants"
+commit_signed "tenants -> /etc" >/dev/null
+refused "the subdirectory a link to /etc" "not a directory of the checkout"
+src rm -q tenants
+ln -s tenants.real "$WORK/src/tenants"
+commit_signed "tenants -> tenants.real, inside" >/dev/null
+refused "the subdirectory a link inside the checkout" "not a directory of the checkout"
+src rm -q tenants
+src mv tenants.real tenants
+good=$(commit_signed "tenants a directory again")
+sync || fail "a plain subdirectory again: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "current -> $(current)"
 
 echo "ok: git-sync held against a hostile repository"
