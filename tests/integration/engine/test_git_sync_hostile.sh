@@ -7,6 +7,7 @@
 #     take the half-written checkout for a finished one;
 #   - GIT_SYNC_SUBDIR a symbolic link in the repository to a directory outside the
 #     checkout (/etc): refused;
+#   - `current` replaced by a directory by hand: refused, and the status says so;
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -90,5 +91,20 @@ src mv tenants.real tenants
 good=$(commit_signed "tenants a directory again")
 sync || fail "a plain subdirectory again: $(tail -3 "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$good/tenants" ] || fail "current -> $(current)"
+
+# 3. `current` made a directory by hand
+echo "n: 41" >"$WORK/src/tenants/t41.yaml"
+rev=$(commit_signed t41)
+mv "$WORK/sync/current" "$WORK/current.saved"
+mkdir "$WORK/sync/current"
+rc=0
+sync || rc=$?
+[ $rc -eq 1 ] || fail "current a directory: exit $rc"
+[ -d "$WORK/sync/current" ] && [ ! -L "$WORK/sync/current" ] || fail "the directory current was replaced"
+status_error | grep -q "not a symbolic link" || fail "current a directory: status error '$(status_error)'"
+rmdir "$WORK/sync/current"
+mv "$WORK/current.saved" "$WORK/sync/current"
+sync || fail "current a link again: $(tail -3 "$WORK/sync.log")"
+good=$rev
 
 echo "ok: git-sync held against a hostile repository"
