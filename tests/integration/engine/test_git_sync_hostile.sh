@@ -8,6 +8,8 @@
 #   - GIT_SYNC_SUBDIR a symbolic link in the repository to a directory outside the
 #     checkout (/etc): refused;
 #   - `current` replaced by a directory by hand: refused, and the status says so;
+#   - GIT_SYNC_VERIFY=ssh and a commit with an OpenPGP signature by a key of the
+#     service user's own GnuPG keyring: refused (ssh signatures only);
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -106,5 +108,18 @@ rmdir "$WORK/sync/current"
 mv "$WORK/current.saved" "$WORK/sync/current"
 sync || fail "current a link again: $(tail -3 "$WORK/sync.log")"
 good=$rev
+
+# 4. an OpenPGP signature by a key of the service user's keyring, with VERIFY=ssh
+export GNUPGHOME=$WORK/gnupg
+mkdir -m 0700 "$GNUPGHOME"
+gpg --batch --quiet --passphrase '' --quick-gen-key "Intruder <intruder@example.com>" ed25519 sign never 2>/dev/null
+echo "n: 42" >"$WORK/src/tenants/t42.yaml"
+src add -A
+src -c user.signingkey=intruder@example.com commit -q -S -m "openpgp-signed"
+src push -q origin HEAD:main 2>/dev/null
+[ "$(src log -1 --format=%G?)" = G ] || fail "the OpenPGP signature is not good to git itself"
+refused "an OpenPGP signature with GIT_SYNC_VERIFY=ssh" "no good signature"
+src reset -q --hard "$good"
+unset GNUPGHOME
 
 echo "ok: git-sync held against a hostile repository"
