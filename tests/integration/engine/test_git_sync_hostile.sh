@@ -10,6 +10,8 @@
 #   - `current` replaced by a directory by hand: refused, and the status says so;
 #   - GIT_SYNC_VERIFY=ssh and a commit with an OpenPGP signature by a key of the
 #     service user's own GnuPG keyring: refused (ssh signatures only);
+#   - a key of the allowed-signers file that expired (valid-before), on a commit
+#     dated back into its validity: refused;
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -121,5 +123,14 @@ src push -q origin HEAD:main 2>/dev/null
 refused "an OpenPGP signature with GIT_SYNC_VERIFY=ssh" "no good signature"
 src reset -q --hard "$good"
 unset GNUPGHOME
+
+# 5. an expired key (valid-before) on a commit dated back into its validity
+echo "platform@example.com valid-before=\"20200101\" $(cut -d' ' -f1,2 "$WORK/signing-key.pub")" \
+	>"$WORK/allowed_signers"
+echo "n: 43" >"$WORK/src/tenants/t43.yaml"
+GIT_COMMITTER_DATE=2019-06-01T00:00:00Z GIT_AUTHOR_DATE=2019-06-01T00:00:00Z commit_signed backdated >/dev/null
+refused "a backdated commit by an expired key" "no good signature"
+echo "$signer" >"$WORK/allowed_signers"
+src reset -q --hard "$good"
 
 echo "ok: git-sync held against a hostile repository"
