@@ -12,6 +12,8 @@
 #     service user's own GnuPG keyring: refused (ssh signatures only);
 #   - a key of the allowed-signers file that expired (valid-before), on a commit
 #     dated back into its validity: refused;
+#   - a filter driver of the user's git configuration named by the repository's
+#     .gitattributes: not run at checkout.
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -133,4 +135,12 @@ refused "a backdated commit by an expired key" "no good signature"
 echo "$signer" >"$WORK/allowed_signers"
 src reset -q --hard "$good"
 
+# 6. a filter driver of the user's configuration, named by the repository
+git config --global filter.pwn.smudge "touch $WORK/filter-ran; cat"
+printf '* filter=pwn\n' >"$WORK/src/.gitattributes"
+echo "n: 44" >"$WORK/src/tenants/t44.yaml"
+rev=$(commit_signed "filter=pwn")
+sync || fail "the .gitattributes revision: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$rev/tenants" ] || fail "current -> $(current)"
+[ ! -e "$WORK/filter-ran" ] || fail "the checkout ran a filter driver the repository named"
 echo "ok: git-sync held against a hostile repository"
