@@ -13,7 +13,9 @@
 #   - a key of the allowed-signers file that expired (valid-before), on a commit
 #     dated back into its validity: refused;
 #   - a filter driver of the user's git configuration named by the repository's
-#     .gitattributes: not run at checkout.
+#     .gitattributes: not run at checkout;
+#   - GIT_SYNC_SUBDIR changed with the revision unchanged: the next run points
+#     `current` at the new subdirectory, checked as the first one was.
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -143,4 +145,28 @@ rev=$(commit_signed "filter=pwn")
 sync || fail "the .gitattributes revision: $(tail -3 "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$rev/tenants" ] || fail "current -> $(current)"
 [ ! -e "$WORK/filter-ran" ] || fail "the checkout ran a filter driver the repository named"
+
+# 7. GIT_SYNC_SUBDIR changed, the revision not: the link follows the setting at once,
+# and a subdirectory that is not one of the checkout is refused as for a new revision
+mkdir -p "$WORK/src/staging"
+echo "n: 45" >"$WORK/src/staging/s45.yaml"
+ln -s /etc "$WORK/src/etc-link"
+rev=$(commit_signed "staging, and a link")
+sync || fail "the staging revision: $(tail -3 "$WORK/sync.log")"
+good=$rev
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "current -> $(current)"
+GIT_SYNC_SUBDIR=staging sync || fail "GIT_SYNC_SUBDIR=staging: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$good/staging" ] || fail "GIT_SYNC_SUBDIR=staging, revision unchanged: current -> $(current)"
+[ -e "$WORK/sync/current/s45.yaml" ] || fail "current does not hold staging/"
+sed -n 's/^revision=//p' "$WORK/sync/.git-sync-status" | grep -qx "$good" || fail "the status revision after the subdirectory change"
+GIT_SYNC_SUBDIR=staging sync || fail "GIT_SYNC_SUBDIR=staging again"
+tail -1 "$WORK/sync.log" | grep -q "^at $good" || fail "a second run with staging: $(tail -1 "$WORK/sync.log")"
+rc=0
+GIT_SYNC_SUBDIR=etc-link sync || rc=$?
+[ $rc -eq 1 ] || fail "GIT_SYNC_SUBDIR a link to /etc, revision unchanged: exit $rc"
+[ "$(current)" = "checkouts/$good/staging" ] || fail "GIT_SYNC_SUBDIR a link: current -> $(current)"
+status_error | grep -q "not a directory of the checkout" || fail "GIT_SYNC_SUBDIR a link: the status error is '$(status_error)'"
+sync || fail "back to tenants: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "back to GIT_SYNC_SUBDIR=tenants: current -> $(current)"
+[ -z "$(status_error)" ] || fail "the status keeps the error '$(status_error)' after a good run"
 echo "ok: git-sync held against a hostile repository"
