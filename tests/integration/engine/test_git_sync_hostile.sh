@@ -15,7 +15,9 @@
 #   - a filter driver of the user's git configuration named by the repository's
 #     .gitattributes: not run at checkout;
 #   - GIT_SYNC_SUBDIR changed with the revision unchanged: the next run points
-#     `current` at the new subdirectory, checked as the first one was.
+#     `current` at the new subdirectory, checked as the first one was;
+#   - the status file cannot be written (as on a full disk): the run does not switch,
+#     so that the status never names a revision `current` is not at.
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -169,4 +171,20 @@ status_error | grep -q "not a directory of the checkout" || fail "GIT_SYNC_SUBDI
 sync || fail "back to tenants: $(tail -3 "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$good/tenants" ] || fail "back to GIT_SYNC_SUBDIR=tenants: current -> $(current)"
 [ -z "$(status_error)" ] || fail "the status keeps the error '$(status_error)' after a good run"
+
+# 8. the status cannot be written (a directory in the way of its temporary file stands
+# for a full disk): no switch, exit 1, the old status still true; then a good run
+echo "n: 46" >"$WORK/src/tenants/t46.yaml"
+rev=$(commit_signed t46)
+mkdir "$WORK/sync/.git-sync-status.tmp"
+rc=0
+sync || rc=$?
+[ $rc -eq 1 ] || fail "the status not writable: exit $rc"
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "the status not writable: current -> $(current), switched"
+sed -n 's/^revision=//p' "$WORK/sync/.git-sync-status" | grep -qx "$good" || fail "the status names $(sed -n 's/^revision=//p' "$WORK/sync/.git-sync-status"), current is at $good"
+tail -2 "$WORK/sync.log" | grep -q "cannot write" || fail "the run does not say the status cannot be written: $(tail -2 "$WORK/sync.log")"
+rmdir "$WORK/sync/.git-sync-status.tmp"
+sync || fail "the status writable again: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$rev/tenants" ] || fail "the status writable again: current -> $(current)"
+sed -n 's/^revision=//p' "$WORK/sync/.git-sync-status" | grep -qx "$rev" || fail "the status revision after the switch"
 echo "ok: git-sync held against a hostile repository"
