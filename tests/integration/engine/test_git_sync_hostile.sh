@@ -71,7 +71,15 @@ if [ "${2:-}" = worktree ] && [ "${3:-}" = add ]; then
 	args=()
 	for a in "$@"; do args+=("$a") && { [ "$a" != add ] || args+=(--no-checkout); }; done
 	/usr/bin/git "${args[@]}"
-	kill -9 "$PPID"
+	# the run: the script, and the subshell of a $(...) that runs git, if any (the
+	# script's pid first, so that it takes no further step)
+	pids=()
+	p=$PPID
+	while [ "$p" -gt 1 ] && grep -q bedrock-tenantd-git-sync "/proc/$p/cmdline"; do
+		pids=("$p" "${pids[@]}")
+		p=$(ps -o ppid= -p "$p" | tr -d ' ')
+	done
+	kill -9 "${pids[@]}"
 	exit 1
 fi
 exec /usr/bin/git "$@"
@@ -187,4 +195,5 @@ rmdir "$WORK/sync/.git-sync-status.tmp"
 sync || fail "the status writable again: $(tail -3 "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$rev/tenants" ] || fail "the status writable again: current -> $(current)"
 sed -n 's/^revision=//p' "$WORK/sync/.git-sync-status" | grep -qx "$rev" || fail "the status revision after the switch"
+
 echo "ok: git-sync held against a hostile repository"
