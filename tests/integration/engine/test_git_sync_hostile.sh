@@ -17,7 +17,9 @@
 #   - GIT_SYNC_SUBDIR changed with the revision unchanged: the next run points
 #     `current` at the new subdirectory, checked as the first one was;
 #   - the status file cannot be written (as on a full disk): the run does not switch,
-#     so that the status never names a revision `current` is not at.
+#     so that the status never names a revision `current` is not at;
+#   - a git lock file left in the mirror by a run killed (SIGKILL) while fetching:
+#     the next run is not stopped by it.
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 
@@ -196,4 +198,12 @@ sync || fail "the status writable again: $(tail -3 "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$rev/tenants" ] || fail "the status writable again: current -> $(current)"
 sed -n 's/^revision=//p' "$WORK/sync/.git-sync-status" | grep -qx "$rev" || fail "the status revision after the switch"
 
+# 9. a run killed while fetching leaves git's lock of the branch's ref: every run holds
+# the mirror's flock, so the next one knows the lock is stale
+good=$rev
+echo "n: 47" >"$WORK/src/tenants/t47.yaml"
+rev=$(commit_signed t47)
+touch "$WORK/sync/repo.git/refs/remotes/origin/main.lock" "$WORK/sync/repo.git/packed-refs.lock"
+sync || fail "a stale lock of the mirror: $(tail -3 "$WORK/sync.log")"
+[ "$(current)" = "checkouts/$rev/tenants" ] || fail "a stale lock of the mirror: current -> $(current)"
 echo "ok: git-sync held against a hostile repository"
