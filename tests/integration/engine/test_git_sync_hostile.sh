@@ -206,4 +206,13 @@ rev=$(commit_signed t47)
 touch "$WORK/sync/repo.git/refs/remotes/origin/main.lock" "$WORK/sync/repo.git/packed-refs.lock"
 sync || fail "a stale lock of the mirror: $(tail -3 "$WORK/sync.log")"
 [ "$(current)" = "checkouts/$rev/tenants" ] || fail "a stale lock of the mirror: current -> $(current)"
+
+# 10. GIT_SYNC_SUBDIR with a newline: the part after it would escape the check of each
+# component (a link out of the checkout); refused as a configuration error, current kept
+good=$rev
+rc=0
+GIT_SYNC_SUBDIR=$'tenants\netc-link' sync || rc=$?
+[ $rc -eq 2 ] || fail "GIT_SYNC_SUBDIR with a newline: exit $rc"
+[ "$(current)" = "checkouts/$good/tenants" ] || fail "GIT_SYNC_SUBDIR with a newline: current -> $(current)"
+tail -1 "$WORK/sync.log" | grep -q "control characters" || fail "GIT_SYNC_SUBDIR with a newline: $(tail -1 "$WORK/sync.log")"
 echo "ok: git-sync held against a hostile repository"
