@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bedrock-tenantd-git-sync on a full disk: GIT_SYNC_ROOT is a small tmpfs (mounted in a
-# mount namespace of the test's own, `unshare -rm`). What matters is where `current`
+# mount namespace of the test's own, `unshare -m`). What matters is where `current`
 # points, the exit status and what .git-sync-status says, and that the next run
 # recovers by itself once the remote's revision fits again:
 #   - a fetch that fills the disk: refused with the disk's error in the status; what
@@ -9,11 +9,13 @@
 #     checkout left; the next revision is checked out;
 #   - no inode left: the same.
 if [ -z "${BTD_GIT_SYNC_NS:-}" ]; then
-	unshare -rm true 2>/dev/null || {
-		echo "FAIL: this test needs a mount namespace (unshare -rm: user namespaces)" >&2
+	# root needs no user namespace for a mount namespace of its own
+	if [ "$(id -u)" = 0 ]; then ns=(unshare -m); else ns=(unshare -rm); fi
+	"${ns[@]}" true 2>/dev/null || {
+		echo "FAIL: this test needs a mount namespace (${ns[*]}: as root, or with user namespaces)" >&2
 		exit 1
 	}
-	BTD_GIT_SYNC_NS=1 exec unshare -rm bash "$0" "$@"
+	BTD_GIT_SYNC_NS=1 exec "${ns[@]}" bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
 SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
