@@ -75,7 +75,9 @@ static void on_attached_roles(void *arg, int status, const struct aws_error *err
 /* Both listings in: the roles each executed action's policy is attached to. AWS's
  * AttachmentCount counts every entity (users and groups, other roles), so it cannot
  * tell that a role of the action lost the policy when it was attached elsewhere by
- * hand; one read per over-budget tenant's policy can. */
+ * hand; one read per over-budget tenant's policy can. So for a failed execution's
+ * (EXECUTION_FAILURE): Budgets may have attached it to some of the roles before it
+ * failed, which are detached before the action is reset (diff_enforce.c). */
 static void read_attached_roles(struct cloud_aws__enforce_listing *el)
 {
 	if (el->error || !el->c)
@@ -85,8 +87,9 @@ static void read_attached_roles(struct cloud_aws__enforce_listing *el)
 		const struct budgets_action *a = &el->actions.items[i];
 		struct cloud_aws__policy_roles *pr = &el->policy_roles[el->n_policy_roles];
 
-		if (!a->status || strcmp(a->status, "EXECUTION_SUCCESS") != 0 || !a->policy_arn ||
-		    !listed_policy(el, a->policy_arn) || roles_asked(el, a->policy_arn))
+		if (!a->status ||
+		    (strcmp(a->status, "EXECUTION_SUCCESS") != 0 && strcmp(a->status, "EXECUTION_FAILURE") != 0) ||
+		    !a->policy_arn || !listed_policy(el, a->policy_arn) || roles_asked(el, a->policy_arn))
 			continue;
 		pr->el = el;
 		pr->arn = xstrdup(a->policy_arn);

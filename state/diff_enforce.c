@@ -259,6 +259,38 @@ static void without_action(struct diff_ctx *c, const struct observed_budget *b, 
 	}
 }
 
+/* An execution that failed under the threshold: Budgets attaches the policy role by
+ * role and stops at the one it cannot attach it to (a role missing), so the roles of
+ * the action before it are denied. Those attachments are the action's doing, and no
+ * reversal takes them off once the action is reset (a reset action in STANDBY with the
+ * policy on a role reads as an operator's block): they are detached first, from each
+ * role of the action the policy is on (the listing reads the roles of a failed
+ * action's policy), an attachment made by hand to a role of the action while it was
+ * failed included, since nothing recorded tells the two apart; an attachment to a role
+ * the action does not name is left as it is. True when the detach is planned: the
+ * reset waits for the next round, so that a detach refused leaves the action failed
+ * and the attachment still taken for its doing. Without the policy's roles (no
+ * iam:ListEntitiesForPolicy) and some attachment, the action's roles are detached in
+ * the round that resets it (a role it is not on is fine). */
+static bool partly_executed(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,
+			    const struct observed_deny_policy *live)
+{
+	struct action *x = NULL;
+
+	if (!live || !live->arn || (!live->roles_known && live->attachments <= 0))
+		return false;
+	for (size_t i = 0; i < a->n_roles; i++) {
+		if (live->roles_known && !observed_deny_policy_on_role(live, a->roles[i]))
+			continue;
+		if (!x)
+			x = plan_detach(c, live, a->n_roles, b->name,
+					"its enforcement action failed to execute, and the deny policy it attached to "
+					"some of its roles is still on them under the threshold");
+		x->roles[x->n_roles++] = xstrdup(a->roles[i]);
+	}
+	return x && live->roles_known;
+}
+
 static void diff_status(struct diff_ctx *c, const struct observed_budget *b, const struct observed_budget_action *a,
 			const struct observed_deny_policy *live)
 {
@@ -308,7 +340,10 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 		/* a role missing when the spend crossed, the execution role not usable: over
 		 * the threshold the execution is retried (the cloud reads the status back: a
 		 * failure that persists is the tenant's error, retried with backoff); under
-		 * it the action is reset, ready to act again */
+		 * it the action is reset, ready to act again, once the policy the failed
+		 * execution left on the action's roles is off them (partly_executed) */
+		if (!over && partly_executed(c, b, a, live))
+			return;
 		if (over)
 			x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a,
 				      "the enforcement action failed to execute while the spend is over the "

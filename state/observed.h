@@ -92,7 +92,8 @@ struct observed_deny_policy {
 	char *default_version; /* "v1" */
 	int64_t attachments;   /* AttachmentCount; -1: unknown */
 	/* The roles it is attached to (ListEntitiesForPolicy), sorted; read only for the
-	 * policy of an executed Budgets action (an over-budget tenant's): AttachmentCount
+	 * policy of an executed Budgets action (an over-budget tenant's) or of one whose
+	 * execution failed (partly attached, perhaps): AttachmentCount
 	 * counts every entity, so a hand-made attachment elsewhere can hide a role the
 	 * policy was detached from. roles_known false: not read (the count stands). */
 	char **roles;

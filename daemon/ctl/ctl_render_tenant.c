@@ -113,6 +113,28 @@ static const char *loose_role(const cJSON *action_roles, const cJSON *attached_r
 	return NULL;
 }
 
+/* The first of the action's roles the deny policy is attached to, as the listing read
+ * its roles (those of a failed execution's policy are read too); NULL: none, or not
+ * read. */
+static const char *held_role(const cJSON *action_roles, const cJSON *attached_roles)
+{
+	const cJSON *r, *q;
+
+	if (!cJSON_IsArray(attached_roles))
+		return NULL;
+	cJSON_ArrayForEach(r, action_roles)
+	{
+		if (!cJSON_IsString(r))
+			continue;
+		cJSON_ArrayForEach(q, attached_roles)
+		{
+			if (cJSON_IsString(q) && !strcasecmp(r->valuestring, q->valuestring))
+				return r->valuestring;
+		}
+	}
+	return NULL;
+}
+
 /* The budget's actual spend (as the last listing read it) is under the action's
  * threshold, as the daemon judges it (state/diff_enforce.c): the executed action is
  * due to be reversed, the tenant no longer over budget. */
@@ -132,8 +154,8 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 {
 	const cJSON *e = cJSON_GetObjectItem(b, "enforce"), *d = cJSON_GetObjectItem(o, "deny_policy"), *bu, *a;
 	const cJSON *attached = cJSON_GetObjectItem(d, "attachments");
-	const char *status = NULL, *loose = NULL;
-	char effect[160] = "";
+	const char *status = NULL, *loose = NULL, *held = NULL;
+	char effect[200] = "";
 	int roles = 0;
 	bool under = false;
 
@@ -150,6 +172,9 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 			if (!strcmp(status ? status : "", "EXECUTION_SUCCESS"))
 				loose = loose_role(cJSON_GetObjectItem(a, "roles"),
 						   cJSON_GetObjectItem(d, "attached_roles"));
+			else if (!strcmp(status ? status : "", "EXECUTION_FAILURE"))
+				held = held_role(cJSON_GetObjectItem(a, "roles"),
+						 cJSON_GetObjectItem(d, "attached_roles"));
 		}
 	}
 	/* what the roles are now: Budgets' status says what it did, the listing whether the
@@ -169,6 +194,16 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 			 " (under the threshold again, but not reversed yet: the roles are denied)");
 	else if (status && !strcmp(status, "EXECUTION_SUCCESS"))
 		snprintf(effect, sizeof(effect), " (over budget: the roles are denied)");
+	else if (held && !under)
+		snprintf(effect, sizeof(effect),
+			 " (over budget, but the action failed to execute part way: role %.60s is denied, not "
+			 "every role; retried)",
+			 held);
+	else if (held)
+		snprintf(effect, sizeof(effect),
+			 " (under the threshold, but the failed action left the deny policy on role %.60s: "
+			 "detached, then the action is reset)",
+			 held);
 	else if (status && !strcmp(status, "EXECUTION_FAILURE") && !under)
 		snprintf(effect, sizeof(effect),
 			 " (over budget, but the action failed to execute: the roles are not denied; retried)");

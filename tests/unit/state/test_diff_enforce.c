@@ -358,6 +358,63 @@ static void test_reverse_failure_retried(void **state)
 	sim_release(&s);
 }
 
+/* The execution failed part way (Budgets attached the policy to acme-app, then found
+ * acme-ops missing) and the spend is under the threshold again: the policy is detached
+ * from the action's roles it is on before the action is reset (the reset in a round of
+ * its own), so the tenant is not left denied on acme-app with a reset action that would
+ * take the attachment for an operator's block. An attachment to a role the action does
+ * not name is left as it is. */
+static void test_partial_execution_detached_before_reset(void **state)
+{
+	static const char *const partly[] = { "acme-app", "other-app" };
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	const struct observed_deny_policy *d;
+	struct plan p;
+
+	(void)state;
+	fix_role(t, "acme-ops");
+	sim_init(&s, "acme");
+	converge(&s, t);
+	assert_int_equal(live_action(&s)->n_roles, 2);
+	set_spend(&s, "52.5", "EXECUTION_FAILURE");
+	set_spend(&s, "0", NULL);
+	set_attached_roles(&s, partly, 2);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_conflicts, 0);
+	assert_int_equal(plan_aws_actions(&p), 1);
+	assert_int_equal(p.actions[0].kind, ACT_DENY_POLICY_DETACH);
+	assert_int_equal(p.actions[0].n_roles, 1);
+	assert_string_equal(p.actions[0].roles[0], "acme-app");
+	assert_non_null(strstr(p.actions[0].reason, "failed to execute"));
+	plan_release(&p);
+	s.aws_calls = 0;
+	converge(&s, t);
+	assert_int_equal(s.calls[ACT_DENY_POLICY_DETACH], 1);
+	assert_int_equal(s.calls[ACT_BUDGET_ACTION_EXECUTE], 1);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
+	d = observed_store_deny_policy(&s.store, POLICY);
+	assert_int_equal(d->n_roles, 1);
+	assert_string_equal(d->roles[0], "other-app");
+	assert_false(over_budget(&s, t));
+	/* the roles not read (no iam:ListEntitiesForPolicy), some attachment: the
+	 * action's roles are detached as it is reset */
+	set_spend(&s, "52.5", "EXECUTION_FAILURE");
+	set_spend(&s, "0", NULL);
+	set_attachments(&s, 1);
+	{
+		struct observed_deny_policy *u = observed_deny_policy_dup(observed_store_deny_policy(&s.store, POLICY));
+		u->roles_known = false;
+		observed_store_put_deny_policy(&s.store, u);
+	}
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_DENY_POLICY_DETACH), 1);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 1);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* The profiles change: a new default version, the old one deleted with it. */
 static void test_profiles_change_the_document(void **state)
 {
@@ -807,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_new_period_reverses),
 		cmocka_unit_test(test_execution_failure_retried),
 		cmocka_unit_test(test_reverse_failure_retried),
+		cmocka_unit_test(test_partial_execution_detached_before_reset),
 		cmocka_unit_test(test_profiles_change_the_document),
 		cmocka_unit_test(test_hand_edits_over_budget),
 		cmocka_unit_test(test_role_dropped_over_budget),
