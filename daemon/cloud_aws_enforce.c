@@ -257,14 +257,17 @@ static void on_done(void *arg, int status, const struct aws_error *err)
 	finish(x, status, err);
 }
 
-/* What a retry did, read back (ExecuteBudgetAction answers before Budgets has carried
- * it out): the status the retry left, a success answered to the engine; a failure
- * that persists (a role still missing, the execution role not usable) is the tenant's
- * error, retried with backoff, never a tight loop. */
+/* What a retry or a reversal did, read back (ExecuteBudgetAction answers before
+ * Budgets has carried it out): the status it left, a success answered to the engine; a
+ * failure (a role missing, the execution role not usable) is the tenant's error,
+ * retried with backoff, never a tight loop. A reversal that failed answers its status
+ * with the error (res.answer "REVERSE_FAILURE": the engine records it, so that the next
+ * attempt retries the reversal rather than taking the roles for free). */
 static void on_retried_status(void *arg, int status, const struct aws_error *err, const struct budgets_action_list *l)
 {
 	struct applying *x = arg;
 	const char *st = NULL, *budget = x->act->budget;
+	bool reversed = !strcmp(x->act->value, "REVERSE_BUDGET_ACTION");
 
 	if (status < 0) {
 		finish_retryable(x, status, err);
@@ -273,14 +276,26 @@ static void on_retried_status(void *arg, int status, const struct aws_error *err
 	for (size_t i = 0; l && i < l->n; i++)
 		if (l->items[i].action_id && !strcmp(l->items[i].action_id, x->act->action_id))
 			st = l->items[i].status;
-	if (st && (!strcmp(st, "EXECUTION_SUCCESS") || !strcmp(st, "REVERSE_SUCCESS"))) {
+	if (st && (reversed ? !strcmp(st, "REVERSE_SUCCESS")
+			    : !strcmp(st, "EXECUTION_SUCCESS") || !strcmp(st, "REVERSE_SUCCESS"))) {
 		snprintf(x->res.answer, sizeof(x->res.answer), "%s", st);
 		finish(x, 0, NULL);
 		return;
 	}
 	if (!st)
 		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, "NotFoundException",
-				"the enforcement action of budget %s is gone since it was retried", budget);
+				"the enforcement action of budget %s is gone since it was %s", budget,
+				reversed ? "reversed" : "retried");
+	else if (reversed && !strcmp(st, "REVERSE_FAILURE")) {
+		snprintf(x->res.answer, sizeof(x->res.answer), "%s", st);
+		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, st,
+				"the enforcement action of budget %s failed to reverse: the roles are still denied; "
+				"check that the tenant's roles exist and that Budgets can assume the execution role "
+				"and detach the policy",
+				budget);
+	} else if (reversed)
+		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, st,
+				"the enforcement action of budget %s was reversed and is in status %s", budget, st);
 	else if (!strcmp(st, "EXECUTION_FAILURE") || !strcmp(st, "REVERSE_FAILURE"))
 		cloud_error_set(&x->err, 200, ERROR_RETRYABLE, st,
 				"the enforcement action of budget %s failed to %s again: check that the tenant's "
@@ -301,7 +316,8 @@ static void on_executed(void *arg, int status, const struct aws_error *err)
 	struct applying *x = arg;
 	int r;
 
-	if (status < 0 || strcmp(x->act->value, "RETRY_BUDGET_ACTION") != 0) {
+	if (status < 0 || (strcmp(x->act->value, "RETRY_BUDGET_ACTION") != 0 &&
+			   strcmp(x->act->value, "REVERSE_BUDGET_ACTION") != 0)) {
 		finish(x, status, err);
 		return;
 	}

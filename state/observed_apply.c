@@ -559,6 +559,12 @@ static int apply_budget_action(struct observed_store *s, const struct action *a,
 				execution_attaches(s, x);
 				break;
 			}
+			/* a reversal read back failed (the engine records what it answered): the
+			 * roles are still denied, and the next attempt retries it */
+			if (reverse && answer && !strcmp(answer, "REVERSE_FAILURE")) {
+				x->status = xstrdup("REVERSE_FAILURE");
+				break;
+			}
 			x->status = xstrdup(reverse ? "REVERSE_SUCCESS" : "STANDBY");
 			if (reverse)
 				reversal_detaches(s, x);

@@ -632,6 +632,23 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 	}
 }
 
+/* A reversal whose status read back is REVERSE_FAILURE (the call's answer, though a
+ * failure): the model takes the status, the history says so. */
+static void apply_failed_reversal(struct reconcile *r, const struct action *a, struct cloud_result *res)
+{
+	const struct observed_budget *b;
+
+	observed_apply_action(&r->ps->store, shared_key(r, a) ? NULL : r->t->record, a, NULL, res->answer);
+	b = observed_store_budget(&r->ps->store, a->budget);
+	if (b)
+		engine__place_journal_budget(r->ps, b, NULL);
+	engine__places_mirror(r->e, r->ps, a);
+	engine__history(r->e, r->t, engine__wall(r->e),
+			"budget %s: the reversal of its enforcement action failed (REVERSE_FAILURE): the roles are "
+			"still denied",
+			a->budget);
+}
+
 static bool is_delete(enum action_kind k)
 {
 	return k == ACT_PROFILE_DELETE || k == ACT_PARAM_DELETE || k == ACT_BUDGET_DELETE || k == ACT_POLICY_DELETE ||
@@ -707,6 +724,12 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 	msg = applied ? apply_result(r, a, res) : NULL;
 	if (applied)
 		engine__places_mirror(e, r->ps, a);
+	/* a reversal answered, its status read back a failure: recorded, so that the next
+	 * attempt retries it (RETRY_BUDGET_ACTION) and the tenant's view says the roles are
+	 * still denied, without waiting for a listing */
+	else if (!e->closing && a->kind == ACT_BUDGET_ACTION_EXECUTE && err && err->status == 200 && res &&
+		 !strcmp(res->answer, "REVERSE_FAILURE"))
+		apply_failed_reversal(r, a, res);
 	engine__history_answer_end(e, r->t, lines_follow(e));
 	if (applied) {
 		if (msg)
@@ -744,6 +767,7 @@ static void on_applied(int status, const struct cloud_error *err, struct cloud_r
 		if ((a->kind == ACT_BUDGET_ACTION_EXECUTE || a->kind == ACT_BUDGET_ACTION_UPDATE) &&
 		    !(err && err->status == 200))
 			engine__place_list(r->ps);
+
 		/* the model of a budget's alerts may be stale (a lost answer): read them again */
 		if (a->budget && a->kind >= ACT_NOTIFICATION_CREATE && a->kind <= ACT_SUBSCRIBER_DELETE)
 			forget_alerts(r->ps, a->budget);
