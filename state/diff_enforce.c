@@ -357,7 +357,16 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 		x = action_on(c, ACT_BUDGET_ACTION_EXECUTE, b->name, a,
 			      "the reversal failed while the spend is under the threshold: retried");
 		x->value = xstrdup("RETRY_BUDGET_ACTION");
-	} else if (!strcmp(a->status, "REVERSE_FAILURE") || !strcmp(a->status, "RESET_FAILURE")) {
+	} else if (!strcmp(a->status, "RESET_FAILURE")) {
+		/* not in STANDBY: the action will not act when the spend crosses again, and
+		 * what it left attached is as the tenant's view reads it */
+		plan_conflict(c->plan, b->name,
+			      "the enforcement action of budget %s failed to reset (RESET_FAILURE): it will not "
+			      "act when the spend crosses the threshold; reset it (aws budgets "
+			      "execute-budget-action --execution-type RESET_BUDGET_ACTION) or delete it (the daemon "
+			      "makes it again)",
+			      b->name);
+	} else if (!strcmp(a->status, "REVERSE_FAILURE")) {
 		plan_conflict(c->plan, b->name,
 			      "the enforcement action of budget %s is in status %s: check that Budgets can assume the "
 			      "execution role and attach the policy",

@@ -354,6 +354,15 @@ static void test_reverse_failure_retried(void **state)
 	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 0);
 	assert_int_equal(p.n_conflicts, 1);
 	plan_release(&p);
+	/* a reset that failed: a conflict that says what is true (the action will not
+	 * act again) and what to do, not a word of attaching the policy */
+	set_spend(&s, "0", "RESET_FAILURE");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 0);
+	assert_int_equal(p.n_conflicts, 1);
+	assert_non_null(strstr(p.conflicts[0].message, "failed to reset (RESET_FAILURE): it will not act"));
+	assert_non_null(strstr(p.conflicts[0].message, "RESET_BUDGET_ACTION"));
+	plan_release(&p);
 	tenant_free(t);
 	sim_release(&s);
 }
