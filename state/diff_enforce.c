@@ -178,12 +178,13 @@ static bool names_role(const struct tenant *t, const char *role)
 }
 
 /* A detach of the policy live from roles, with room for n of them (none yet), for
- * budget's reason why. */
+ * budget's reason why; its value is what the history says of the roles ("from ..."). */
 static struct action *plan_detach(struct diff_ctx *c, const struct observed_deny_policy *live, size_t n,
-				  const char *budget, const char *why)
+				  const char *budget, const char *why, const char *from)
 {
 	struct action *x = plan_add(c->plan, ACT_DENY_POLICY_DETACH, "budget %s: %s", budget, why);
 
+	x->value = xstrdup(from);
 	x->name = xstrdup(live->name);
 	x->resource = xstrdup(live->arn);
 	x->roles = xcalloc(n ? n : 1, sizeof(char *));
@@ -209,7 +210,8 @@ static bool detach_dropped_roles(struct diff_ctx *c, const struct observed_budge
 			continue;
 		if (!x)
 			x = plan_detach(c, live, a->n_roles, b->name,
-					"its executed action names roles the manifest no longer names");
+					"its executed action names roles the manifest no longer names",
+					"from roles the manifest no longer names");
 		x->roles[x->n_roles++] = xstrdup(a->roles[i]);
 	}
 	return x && live->roles_known;
@@ -254,7 +256,8 @@ static void without_action(struct diff_ctx *c, const struct observed_budget *b, 
 		if (!x)
 			x = plan_detach(c, live, t->n_roles, b->name,
 					"no enforcement action, and the deny policy is still attached under the "
-					"threshold");
+					"threshold",
+					"from its roles: no action of its budget");
 		x->roles[x->n_roles++] = xstrdup(t->roles[i]);
 	}
 }
@@ -285,7 +288,8 @@ static bool partly_executed(struct diff_ctx *c, const struct observed_budget *b,
 		if (!x)
 			x = plan_detach(c, live, a->n_roles, b->name,
 					"its enforcement action failed to execute, and the deny policy it attached to "
-					"some of its roles is still on them under the threshold");
+					"some of its roles is still on them under the threshold",
+					"from the roles its failed action attached it to");
 		x->roles[x->n_roles++] = xstrdup(a->roles[i]);
 	}
 	return x && live->roles_known;

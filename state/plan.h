@@ -60,7 +60,8 @@ enum action_kind {
 	ACT_DENY_POLICY_DELETE,	   /* name, resource = ARN, roles[] it is detached from first */
 	ACT_DENY_POLICY_ATTACH,	   /* name, resource = ARN, roles[] to attach it to (detached by hand) */
 	ACT_DENY_POLICY_DETACH,	   /* name, resource = ARN, roles[] to detach it from (the executed action's
-				    * roles the manifest no longer names) */
+				    * roles the manifest no longer names, ...), value = which, for the
+				    * history ("from roles the manifest no longer names") */
 	ACT_BUDGET_ACTION_CREATE,  /* budget, resource = policy ARN, threshold, roles[], execution_role,
 				    * subscribers[] */
 	ACT_BUDGET_ACTION_UPDATE,  /* the same, and action_id */

@@ -576,15 +576,7 @@ static void apply_enforce_result(struct reconcile *r, const struct action *a, st
 		break;
 	case ACT_DENY_POLICY_DETACH:
 		journal_deny(ps, a->name);
-		if (a->reason && strstr(a->reason, "failed to execute"))
-			note_change(e, t, a, "detached deny policy %s from the roles its failed action attached it to",
-				    a->name);
-		else if (a->reason && strstr(a->reason, "no enforcement action"))
-			note_change(e, t, a, "detached deny policy %s from its roles: no action of its budget",
-				    a->name);
-		else
-			note_change(e, t, a, "detached deny policy %s from roles the manifest no longer names",
-				    a->name);
+		note_change(e, t, a, "detached deny policy %s %s", a->name, a->value ? a->value : "from its roles");
 		break;
 	case ACT_DENY_POLICY_CREATE:
 	case ACT_DENY_POLICY_UPDATE:
