@@ -30,6 +30,7 @@ static const char *const per_names[] = { "all", "account", "account-region" };
 struct fault_rule {
 	char *service, *operation, *region; /* NULL: any */
 	char *path;			    /* NULL: any; else a substring of the request's path */
+	char *account;			    /* NULL: any; else the caller's account */
 	double rate, burst;
 	bool shared;
 	enum bucket_per per;
@@ -49,6 +50,7 @@ static void rule_release(struct fault_rule *r)
 	free(r->operation);
 	free(r->region);
 	free(r->path);
+	free(r->account);
 	free(r->error_code);
 	free(r->error_message);
 	omap_clear(&r->buckets, free);
@@ -75,6 +77,7 @@ static const char *const rule_keys[] = {
 	"operation",
 	"region",
 	"path",
+	"account",
 	"rate",
 	"burst",
 	"shared_bucket",
@@ -160,7 +163,8 @@ static int parse_rule(const cJSON *o, struct fault_rule *r, char **err)
 	}
 	if (get_string(o, "service", &r->service, err) || get_string(o, "operation", &r->operation, err) ||
 	    get_string(o, "region", &r->region, err) || get_string(o, "path", &r->path, err) ||
-	    get_number(o, "rate", 0, 1e9, &r->rate, err) || get_number(o, "burst", 1, 1e9, &r->burst, err) ||
+	    get_string(o, "account", &r->account, err) || get_number(o, "rate", 0, 1e9, &r->rate, err) ||
+	    get_number(o, "burst", 1, 1e9, &r->burst, err) ||
 	    get_number(o, "throttle_percent", 0, pct, &r->throttle_pct, err) ||
 	    get_number(o, "error_500_percent", 0, pct, &r->e500_pct, err) ||
 	    get_number(o, "error_503_percent", 0, pct, &r->e503_pct, err) ||
@@ -296,6 +300,8 @@ cJSON *faults_to_json(const struct faults *f)
 		cJSON_AddStringToObject(o, "region", r->region ? r->region : "*");
 		if (r->path)
 			cJSON_AddStringToObject(o, "path", r->path);
+		if (r->account)
+			cJSON_AddStringToObject(o, "account", r->account);
 		if (r->rate > 0) {
 			cJSON_AddNumberToObject(o, "rate", r->rate);
 			cJSON_AddNumberToObject(o, "burst", r->burst);
@@ -332,7 +338,7 @@ static bool matches(const struct fault_rule *r, const struct fault_request *q)
 	return (!r->service || !strcmp(r->service, q->service)) &&
 	       (!r->operation || !strcmp(r->operation, q->operation)) &&
 	       (!r->region || !strcmp(r->region, q->region)) && (!r->path || (q->path && strstr(q->path, r->path))) &&
-	       r->times != 0;
+	       (!r->account || (q->account && !strcmp(r->account, q->account))) && r->times != 0;
 }
 
 /* Take one token from the rule's bucket for this caller and op; false when it is empty. */

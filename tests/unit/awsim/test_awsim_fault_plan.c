@@ -182,6 +182,35 @@ static void test_path(void **state)
 	faults_release(&f);
 }
 
+/* A rule with an account matches only requests signed in that account (one account of
+ * several losing its access). */
+static void test_account(void **state)
+{
+	struct faults f;
+	struct fault_decision d;
+	cJSON *doc;
+
+	(void)state;
+	faults_init(&f, 1);
+	load(&f, "{\"rules\":[{\"account\":\"111100000001\",\"error_percent\":100,"
+		 "\"error\":{\"status\":403,\"code\":\"UnrecognizedClientException\"}}]}");
+	decide_as(&f, "111100000001", "bedrock", "ListInferenceProfiles", "us-east-1", 0, &d);
+	assert_int_equal(d.kind, FAULT_ERROR);
+	assert_string_equal(d.code, "UnrecognizedClientException");
+	decide_as(&f, "111100000001", "ssm", "GetParametersByPath", "us-west-2", 0, &d);
+	assert_int_equal(d.kind, FAULT_ERROR);
+	decide_as(&f, "111100000002", "bedrock", "ListInferenceProfiles", "us-east-1", 0, &d);
+	assert_int_equal(d.kind, FAULT_NONE);
+	decide_as(&f, NULL, "sts", "AssumeRoleWithWebIdentity", "us-east-1", 0, &d);
+	assert_int_equal(d.kind, FAULT_NONE);
+	doc = faults_to_json(&f);
+	assert_string_equal(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "rules"), 0), "account")->valuestring,
+		"111100000001");
+	cJSON_Delete(doc);
+	faults_release(&f);
+}
+
 static void decide_many(struct faults *f, enum fault_kind *out, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -297,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_per_account_region),
 		cmocka_unit_test(test_times_latency_and_order),
 		cmocka_unit_test(test_path),
+		cmocka_unit_test(test_account),
 		cmocka_unit_test(test_seeded_dice),
 		cmocka_unit_test(test_yaml_equals_json),
 		cmocka_unit_test(test_bad_plans),
