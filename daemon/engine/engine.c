@@ -625,6 +625,8 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		unknown_places_marked(e, ps);
 		schedule_pump(e);
 		maybe_ready(e);
+	} else if (!e->closing && ps->unreachable) {
+		engine__pools_unreachable(e, ps);
 	}
 	check_drained(e);
 }

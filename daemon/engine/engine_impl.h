@@ -151,6 +151,8 @@ struct place_state {
 	bool unknown_account;
 	bool moves_from;	  /* a move's old place (moves.c old_place): its tenants' old sets are here */
 	bool failed;		  /* the last listing failed (or left the budgets out): retried by the relist timer */
+	bool unreachable;	  /* the last listing failed in whole (its credentials refused, ...): no
+				   * new tenant is placed here until one succeeds */
 	uint64_t relist_delay_ms; /* since failed: 5 s doubling to 5 min (places.c's) */
 	uint64_t relist_at_ms;	  /* since failed: when the relist timer lists it again */
 	/* The last listing failed (failed), or read all but the account's budgets
@@ -571,6 +573,8 @@ struct engine__pool *engine__pool(const struct engine *e, const char *name);
 struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t, engine__place_report_fn *report);
 /* engine__pools_listed: ps was listed: its quotas are read again, its pools counted afresh. */
 void engine__pools_listed(struct engine *e, struct place_state *ps);
+/* engine__pools_unreachable: ps's listing failed: its pools are counted afresh without it. */
+void engine__pools_unreachable(struct engine *e, struct place_state *ps);
 /* engine__pools_placed: t's place is ps now, `was` before (either may be NULL). Every
  * pool holding `was` counts afresh (what t left stays in its listing until deleted);
  * every pool holding ps reserves what t still needs there, whichever pool or manifest

@@ -823,6 +823,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		log_warning("listing %s failed: %s: %s", ps->place.key, err ? err->code : "error",
 			    err ? err->message : strerror(-status));
 		list_failed(ps, xasprintf("%s: %s", err ? err->code : "error", err ? err->message : strerror(-status)));
+		ps->unreachable = true;
 		relist_later(ps);
 		drop_superseded(ps, ps->write_seq); /* the next listing starts after all of it */
 		ps->report(e, ps, &(struct engine__place_outcome){ .listed = false });
@@ -846,6 +847,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		ps->list_failing_since = 0;
 		ps->relist_delay_ms = 0;
 	}
+	ps->unreachable = false;
 	if (!ps->place.keep_param_tags)
 		ps->tags_seq = ps->listing_start_seq;
 	replay_journal(ps, snapshot);

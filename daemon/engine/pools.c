@@ -173,7 +173,9 @@ static void recount(struct engine *e, struct engine__pool *p)
 		struct placement_place *c = &p->cap[i];
 		c->account = ps->place.account;
 		c->region = ps->place.region;
-		c->usable = ps->listed && quota_known(e, p, i);
+		/* a place whose last listing failed (its credentials refused, its role not to
+		 * be assumed) takes no new tenant: its creates would fail the same way */
+		c->usable = ps->listed && !ps->unreachable && quota_known(e, p, i);
 		c->quota[PLACEMENT_PROFILES] = p->quota_profiles[i] != ENGINE__QUOTA_UNREAD ? p->quota_profiles[i]
 											    : e->set.capacity.profiles;
 		c->quota[PLACEMENT_PARAMETERS] = e->set.capacity.parameters;
@@ -348,7 +350,18 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 		recount(e, p);
 	placement_need_of(t->desired, &need);
 	if (placement_choose(p->cap, p->n_places, &need, region, &i) < 0) {
-		wait_for(e, p, t, placement_reason(p->name, p->cap, p->n_places, &need, region));
+		char *why = placement_reason(p->name, p->cap, p->n_places, &need, region);
+		for (i = 0; i < p->n_places; i++) /* the first place left out for its failing listing */
+			if (p->places[i]->unreachable && p->places[i]->list_error &&
+			    region_is(p->places[i]->place.key, region))
+				break;
+		if (i < p->n_places) {
+			char *more = xasprintf("%s; %s takes no new tenant while it cannot be listed (%s)", why,
+					       p->places[i]->place.key, p->places[i]->list_error);
+			free(why);
+			why = more;
+		}
+		wait_for(e, p, t, why);
 		return NULL;
 	}
 	/* reserved in p's count (and in every other pool holding the place) as t's place
@@ -492,6 +505,13 @@ void engine__pools_listed(struct engine *e, struct place_state *ps)
 		}
 		changed(e, p);
 	}
+}
+
+void engine__pools_unreachable(struct engine *e, struct place_state *ps)
+{
+	for (size_t i = 0; i < e->n_pools; i++)
+		if (place_index(&e->pools[i], ps) >= 0)
+			changed(e, &e->pools[i]);
 }
 
 const struct placement_place *engine__pool_capacity(struct engine *e, struct engine__pool *p)

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# One account of a pool of three loses its access mid-run (its session refused:
+# UnrecognizedClientException on every call, as when the role's credentials are
+# revoked or the account's access is cut). Its tenants stay where they are, with their
+# ARNs; the place shows failing; new tenants of the pool go to the other accounts, not
+# into the one whose listings fail (before, the place kept its last listing's room and
+# took its share of them, whose creates then failed: Stalled). A pool with no other
+# room left waits, saying which place is out and why. Access back: the place is listed
+# again by itself and every tenant is Ready, nothing moved.
+. "$(dirname "$0")/lib.sh"
+start_awsim
+write_config
+add_pool_accounts 3 "us-east-1"
+for i in 0 1 2 3 4 5; do write_tenant "t$i"; done
+start_daemon
+wait_until 90 "every tenant Ready" all_ready
+arns() { for i in 0 1 2 3 4 5; do ctl resolve "t$i" p1; done; }
+arns >"$WORK/arns.before"
+grep -q ":$(acct 1):" "$WORK/arns.before" || fail "no tenant placed in a1: $(cat "$WORK/arns.before")"
+
+awsim_put faults '{"rules": [{"account": "'"$(acct 1)"'", "error_percent": 100, "error": {"status": 403,
+	"code": "UnrecognizedClientException", "message": "The security token included in the request is invalid."}}]}'
+kill -HUP "$DAEMON_PID" # a resync: the place's listing fails
+failing() { status_json | jq -e '.places_failing == 1' >/dev/null; }
+wait_until 60 "a1's place failing" failing
+rc=0
+ctl places >"$WORK/places.out" || rc=$?
+[ $rc = 1 ] || fail "ctl places exits $rc while a place fails, want 1"
+grep -q "UnrecognizedClientException" "$WORK/places.out" || fail "places: $(cat "$WORK/places.out")"
+
+for i in 0 1 2; do write_tenant "n$i"; done
+placed() { state_is "$1" Ready || state_is "$1" Stalled || state_is "$1" Error; }
+for i in 0 1 2; do wait_until 60 "n$i reconciled" placed "n$i"; done
+for i in 0 1 2; do
+	t=$(tenant_json "n$i")
+	[ "$(echo "$t" | jq -r .state)" = Ready ] || fail "n$i: $(echo "$t" | jq -c '{state, place, error}')"
+	[ "$(echo "$t" | jq -r .place.account)" != a1 ] || fail "n$i placed in a1, whose listings fail"
+done
+arns | diff "$WORK/arns.before" - || fail "resolve names other ARNs"
+
+# no room left but in the failing place: the next tenant waits, with the reason
+awsim_put quotas '{"quotas": {"L-40EC9882": 3}, "account": "'"$(acct 0)"'"}'
+awsim_put quotas '{"quotas": {"L-40EC9882": 3}, "account": "'"$(acct 2)"'"}'
+kill -HUP "$DAEMON_PID" # a resync reads the quotas
+write_tenant w0
+why="a1/us-east-1 takes no new tenant while it cannot be listed (UnrecognizedClientException"
+waits() { tenant_json w0 | jq -r '.waiting // ""' | grep -qF "$why"; }
+wait_until 60 "w0 waiting with the reason" waits
+[ "$(awsim_profiles_of w0)" = 0 ] || fail "w0 made somewhere"
+
+curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
+wait_until 120 "every tenant Ready once a1 answers again" all_ready
+[ "$(tenant_json w0 | jq -r .place.account)" = a1 ] || fail "w0: $(tenant_json w0 | jq -c .place)"
+arns | diff "$WORK/arns.before" - || fail "resolve names other ARNs after the fix"
+one_profile_each 10
+stop_daemon
+echo PASS
