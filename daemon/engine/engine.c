@@ -620,7 +620,7 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		e->last_resync = engine__wall(e);
 		adopt_orphans(ps);
 		engine__pools_listed(e, ps);
-		mark_members(e, ps, o->budgets_back);
+		mark_members(e, ps, o->budgets_back || o->back);
 		mark_served(e, ps);
 		unknown_places_marked(e, ps);
 		schedule_pump(e);

@@ -117,6 +117,9 @@ struct engine__place_outcome {
 	 * one could not: its tenants held for that (a terminal error, waiting for a
 	 * change) are looked at again */
 	bool budgets_back;
+	/* the listing succeeded after one failed in whole (the account's credentials or
+	 * access were refused): its tenants stalled on that are tried again */
+	bool back;
 };
 /* An account's listings in flight that were started at its latest account_epoch. */
 struct engine__account_listings {

@@ -809,7 +809,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 	struct place_state *ps = data;
 	struct engine *e = ps->e;
 	struct observed_carry_stats carry;
-	bool budgets_back;
+	bool budgets_back, back;
 
 	ps->listing = false;
 	e->listings--;
@@ -847,6 +847,7 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		ps->list_failing_since = 0;
 		ps->relist_delay_ms = 0;
 	}
+	back = ps->unreachable;
 	ps->unreachable = false;
 	if (!ps->place.keep_param_tags)
 		ps->tags_seq = ps->listing_start_seq;
@@ -874,7 +875,8 @@ static void on_listed(int status, const struct cloud_error *err, struct observed
 		ps->relist = false;
 		engine__place_list(ps);
 	}
-	ps->report(e, ps, &(struct engine__place_outcome){ .listed = true, .budgets_back = budgets_back });
+	ps->report(e, ps,
+		   &(struct engine__place_outcome){ .listed = true, .budgets_back = budgets_back, .back = back });
 }
 
 void engine__place_list(struct place_state *ps)
