@@ -186,6 +186,10 @@ static void recount(struct engine *e, struct engine__pool *p)
 		for (int k = 0; k < PLACEMENT__KINDS; k++)
 			if ((p->full[i] & (1u << k)) && c->used[k] < c->quota[k])
 				c->used[k] = c->quota[k];
+		/* the account's budgets cannot be read (Budgets denied there): no room for a
+		 * budget, so a new tenant with one goes where its budget can be made */
+		if (ps->store.budgets_error && c->used[PLACEMENT_BUDGETS] < c->quota[PLACEMENT_BUDGETS])
+			c->used[PLACEMENT_BUDGETS] = c->quota[PLACEMENT_BUDGETS];
 	}
 	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
 		const struct tenant_entry *t = v;
@@ -352,12 +356,15 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 	if (placement_choose(p->cap, p->n_places, &need, region, &i) < 0) {
 		char *why = placement_reason(p->name, p->cap, p->n_places, &need, region);
 		for (i = 0; i < p->n_places; i++) /* the first place left out for its failing listing */
-			if (p->places[i]->unreachable && p->places[i]->list_error &&
-			    region_is(p->places[i]->place.key, region))
+			if (p->places[i]->list_error && region_is(p->places[i]->place.key, region) &&
+			    (p->places[i]->unreachable ||
+			     (need.n[PLACEMENT_BUDGETS] && p->places[i]->store.budgets_error)))
 				break;
 		if (i < p->n_places) {
-			char *more = xasprintf("%s; %s takes no new tenant while it cannot be listed (%s)", why,
-					       p->places[i]->place.key, p->places[i]->list_error);
+			char *more = xasprintf("%s; %s takes no new tenant%s while it cannot be listed (%s)", why,
+					       p->places[i]->place.key,
+					       p->places[i]->unreachable ? "" : " with a budget",
+					       p->places[i]->list_error);
 			free(why);
 			why = more;
 		}
