@@ -221,8 +221,10 @@ static void maybe_ready(struct engine *e)
 	if (e->ready || !e->started || e->revision_open || !e->trusted)
 		return;
 	while (hashmap_next(&e->places, &pos, NULL, &v))
-		if (!((struct place_state *)v)->listed && !((struct place_state *)v)->unknown_account)
-			return; /* a place never listed for want of its account: its tenants wait */
+		if (!((struct place_state *)v)->listed && !((struct place_state *)v)->unknown_account &&
+		    !((struct place_state *)v)->unreachable)
+			return; /* a place never listed for want of its account, or whose listings
+				 * fail (its credentials refused): its tenants wait */
 	for (pos = e->ready_scan_pos; hashmap_next(&e->tenants, &pos, NULL, &v); e->ready_scan_pos = pos) {
 		const struct tenant_entry *t = v;
 		if (!t->reconciled && !t->waiting && !(t->desired && t->desired->suspended))
@@ -498,10 +500,14 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 	}
 	if (ps && ps->unknown_account)
 		wait_untouched(e, t, ps, xstrdup(ps->list_error));
+	else if (ps && !ps->listed && ps->unreachable) /* never seen: what it has there is not known */
+		wait_untouched(e, t, ps,
+			       xasprintf("its place %s cannot be listed (%s): it is left as it is until it can",
+					 ps->place.key, ps->list_error ? ps->list_error : "?"));
 	if (!ps || !ps->listed) {
 		/* nothing to compare with yet: the place's listing marks it again */
 		workqueue_done(&e->queue, t->id, WQ_OK, uv_now(e->loop), 0);
-		if (ps && ps->unknown_account)
+		if (ps && (ps->unknown_account || ps->unreachable))
 			maybe_ready(e); /* its tenants wait: the daemon is ready without them */
 		return;
 	}
@@ -627,6 +633,11 @@ static void on_place_report(struct engine *e, struct place_state *ps, const stru
 		maybe_ready(e);
 	} else if (!e->closing && ps->unreachable) {
 		engine__pools_unreachable(e, ps);
+		if (!ps->listed) { /* its tenants wait, saying why; the daemon is ready without them */
+			mark_members(e, ps, false);
+			schedule_pump(e);
+			maybe_ready(e);
+		}
 	}
 	check_drained(e);
 }
@@ -1502,7 +1513,9 @@ const char *engine_untouched(const struct engine *e, const struct tenant_entry *
 
 	if (!ps || !t->waiting)
 		return NULL;
-	return ps->unknown_account || place_account_moved(t->record, &ps->place) ? t->waiting : NULL;
+	return ps->unknown_account || (!ps->listed && ps->unreachable) || place_account_moved(t->record, &ps->place)
+		       ? t->waiting
+		       : NULL;
 }
 
 const struct observed_store *engine_observed(const struct engine *e, const struct tenant_entry *t)
