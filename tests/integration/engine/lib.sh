@@ -553,9 +553,10 @@ write_acme_moving() {
 	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
 }
 
-# write_acme_enforcing [LIMIT [none]]: acme with a profile, a budget of LIMIT USD (10 by
-# default) alerting at 80 % and enforcing at 100 % (not with "none"), and the role
-# acme-app: the tenant the enforcement tests drive over budget.
+# write_acme_enforcing [LIMIT [none|enforce [ROLES]]]: acme with a profile, a budget of
+# LIMIT USD (10 by default) alerting at 80 % and enforcing at 100 % (not with "none"),
+# and ROLES ("acme-app" by default; "acme-app, acme-ops": two): the tenant the
+# enforcement tests drive over budget.
 write_acme_enforcing() {
 	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
 apiVersion: bedrock-tenantd/v1
@@ -573,17 +574,33 @@ spec:
         emails: [ops@example.com]
 $([ "${2:-}" = none ] || echo "    enforce: {at_percent: 100}")
   access:
-    roles: [acme-app]
+    roles: [${3:-acme-app}]
 YAML
 	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
 }
 
-# acme_deny_attached: 1 when acme's deny policy is attached to the role acme-app, else 0.
+# acme_deny_attached [ROLE]: 1 when acme's deny policy is attached to ROLE (acme-app by
+# default), else 0.
 acme_deny_attached() {
 	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=acme-app" "http://127.0.0.1:$PORT/" |
+		--data "Action=ListAttachedRolePolicies&Version=2010-05-08&RoleName=${1:-acme-app}" "http://127.0.0.1:$PORT/" |
 		grep -c "<PolicyArn>arn:aws:iam::111122223333:policy/bedrock-tenants/bedrock-tenantd-acme-deny</PolicyArn>" || true
+}
+
+# acme_action_status: the status of acme's Budgets action ("none" when it has none).
+acme_action_status() {
+	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
+		'{"AccountId":"111122223333"}' |
+		jq -r '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")][0].Status // "none"'
+}
+
+# iam_by_hand ACTION [CURL ARGS...]: an IAM Query call as an operator would make it
+# (--data NAME=VALUE for its parameters); fails the test when refused.
+iam_by_hand() {
+	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-H 'Content-Type: application/x-www-form-urlencoded' --data "Action=$1&Version=2010-05-08" "${@:2}" \
+		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
 }
 
 # plan_waits N REASON: `bedrock-tenantd plan` shows N tenants waiting with REASON (a

@@ -12,29 +12,19 @@ create_role acme-app budgets-exec
 write_config "budget_actions:
   execution_role: budgets-exec"
 
-action_status() {
-	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
-		'{"AccountId":"111122223333"}' |
-		jq -r '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")][0].Status // "none"'
-}
 state() { tenant_state acme; }
-iam() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' --data "Action=$1&Version=2010-05-08" "${@:2}" \
-		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
-}
 
 write_acme_enforcing
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_eq 60 "acme Ready" Ready state
-wait_eq 30 "the action in STANDBY" STANDBY action_status
+wait_eq 30 "the action in STANDBY" STANDBY acme_action_status
 
 # the role goes (its inline policy first, as IAM asks), then the spend crosses
-iam DeleteRolePolicy --data RoleName=acme-app --data PolicyName=bedrock-tenantd-acme
-iam DeleteRole --data RoleName=acme-app
+iam_by_hand DeleteRolePolicy --data RoleName=acme-app --data PolicyName=bedrock-tenantd-acme
+iam_by_hand DeleteRole --data RoleName=acme-app
 awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
-[ "$(action_status)" = EXECUTION_FAILURE ] || fail "awsim: the action is $(action_status), not EXECUTION_FAILURE"
+[ "$(acme_action_status)" = EXECUTION_FAILURE ] || fail "awsim: the action is $(acme_action_status), not EXECUTION_FAILURE"
 ctl resync >/dev/null
 wait_eq 30 "acme in Error while the action cannot execute" Error state
 # the tenant's view says why (its error is the reconcile's first: the inline policy's
@@ -57,7 +47,7 @@ more=$(calls budgets:ExecuteBudgetAction)
 
 # the role made again: the retry executes the action, without a command
 create_role acme-app
-wait_eq 60 "the action executed" EXECUTION_SUCCESS action_status
+wait_eq 60 "the action executed" EXECUTION_SUCCESS acme_action_status
 wait_eq 30 "the deny policy attached" 1 acme_deny_attached
 wait_eq 30 "acme OverBudget" OverBudget state
 tenant_json acme | jq -e '.last_error == null or .last_error == ""' >/dev/null ||

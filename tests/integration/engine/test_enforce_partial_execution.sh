@@ -12,51 +12,20 @@ create_role acme-app acme-ops budgets-exec
 write_config "budget_actions:
   execution_role: budgets-exec"
 
-action_status() {
-	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
-		'{"AccountId":"111122223333"}' |
-		jq -r '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")][0].Status // "none"'
-}
 state() { tenant_state acme; }
-iam() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' --data "Action=$1&Version=2010-05-08" "${@:2}" \
-		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
-}
-manifest() {
-	cat >"$WORK/tenants/acme.yaml.tmp" <<YAML
-apiVersion: bedrock-tenantd/v1
-kind: Tenant
-metadata:
-  name: acme
-spec:
-  profiles:
-    - name: p1
-      model: anthropic.claude-3-5-haiku-20241022-v1:0
-  budget:
-    limit_usd: $1
-    alerts:
-      - threshold_percent: 80
-        emails: [ops@example.com]
-    enforce: {at_percent: 100}
-  access:
-    roles: [acme-app, acme-ops]
-YAML
-	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
-}
 
-manifest 10
+write_acme_enforcing 10 enforce "acme-app, acme-ops"
 start_daemon
 ctl wait-ready 60 >/dev/null || fail "not ready"
 wait_eq 60 "acme Ready" Ready state
-wait_eq 30 "the action in STANDBY" STANDBY action_status
+wait_eq 30 "the action in STANDBY" STANDBY acme_action_status
 
 # acme-ops goes (its inline policy first), then the spend crosses: Budgets attaches
 # the policy to acme-app and fails at acme-ops
-iam DeleteRolePolicy --data RoleName=acme-ops --data PolicyName=bedrock-tenantd-acme
-iam DeleteRole --data RoleName=acme-ops
+iam_by_hand DeleteRolePolicy --data RoleName=acme-ops --data PolicyName=bedrock-tenantd-acme
+iam_by_hand DeleteRole --data RoleName=acme-ops
 awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
-[ "$(action_status)" = EXECUTION_FAILURE ] || fail "awsim: the action is $(action_status), not EXECUTION_FAILURE"
+[ "$(acme_action_status)" = EXECUTION_FAILURE ] || fail "awsim: the action is $(acme_action_status), not EXECUTION_FAILURE"
 [ "$(acme_deny_attached)" = 1 ] || fail "awsim: the failed execution did not attach the policy to acme-app"
 ctl resync >/dev/null
 wait_eq 30 "acme in Error while the action cannot execute" Error state
@@ -68,9 +37,9 @@ esac
 
 # the limit raised: under the threshold, the policy comes off acme-app, then the
 # action is reset (acme-ops still missing: the tenant's error is its inline policy's)
-manifest 20
+write_acme_enforcing 20 enforce "acme-app, acme-ops"
 wait_eq 30 "the deny policy detached from acme-app" 0 acme_deny_attached
-wait_eq 30 "the action reset" STANDBY action_status
+wait_eq 30 "the action reset" STANDBY acme_action_status
 tenant_json acme | jq -e '.history | any(.event | test("detached deny policy bedrock-tenantd-acme-deny from the roles its failed action attached it to"))' >/dev/null ||
 	fail "the history does not say why the policy was detached: $(tenant_json acme | jq -c '[.history[].event]')"
 
@@ -83,5 +52,5 @@ line=$(ctl tenant acme | grep "^enforcement" || true)
 case "$line" in
 *"denied"*) fail "the tenant's view says a role is denied: $line" ;;
 esac
-[ "$(action_status)" = STANDBY ] || fail "the action is $(action_status)"
+[ "$(acme_action_status)" = STANDBY ] || fail "the action is $(acme_action_status)"
 stop_daemon

@@ -16,11 +16,6 @@ write_config "budget_actions:
 
 has_inline() { [ -n "$(role_policy acme-app bedrock-tenantd-acme)" ]; }
 state() { tenant_state acme; }
-iam() {
-	curl -sf --aws-sigv4 "aws:amz:us-east-1:iam" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-		-H 'Content-Type: application/x-www-form-urlencoded' --data "Action=$1&Version=2010-05-08" "${@:2}" \
-		"http://127.0.0.1:$PORT/" >/dev/null || fail "$1 by hand"
-}
 
 write_acme_enforcing
 start_daemon
@@ -31,9 +26,9 @@ ctl resync >/dev/null
 wait_eq 30 "acme OverBudget" OverBudget state
 [ "$(acme_deny_attached)" = 1 ] || fail "the deny policy is not attached over budget"
 
-iam DetachRolePolicy --data RoleName=acme-app --data-urlencode "PolicyArn=$POLICY_ARN"
-iam DeleteRolePolicy --data RoleName=acme-app --data PolicyName=bedrock-tenantd-acme
-iam DeleteRole --data RoleName=acme-app
+iam_by_hand DetachRolePolicy --data RoleName=acme-app --data-urlencode "PolicyArn=$POLICY_ARN"
+iam_by_hand DeleteRolePolicy --data RoleName=acme-app --data PolicyName=bedrock-tenantd-acme
+iam_by_hand DeleteRole --data RoleName=acme-app
 ctl resync >/dev/null
 wait_eq 30 "acme in Error while its role is missing" Error state
 tenant_json acme | jq -e '.last_error | test("acme-app")' >/dev/null ||
