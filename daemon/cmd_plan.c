@@ -1216,7 +1216,7 @@ static void read_cost_tags(struct planner *p)
 			bool seen = false;
 			for (size_t k = 0; k < ct->n && !seen; k++)
 				seen = !strcmp(ct->keys[k], mine[j]);
-			if (!seen && ct->n < COST_TAGS_PLAN_MAX)
+			if (!seen && ct->n < CE_LIST_MAX_KEYS)
 				ct->keys[ct->n++] = mine[j];
 		}
 	}

@@ -13,9 +13,10 @@
 #include <uv.h>
 
 #include "aws_client.h"
+#include "ce.h"
 #include "daemon_config.h"
 
-#define COST_TAGS_MAX_KEYS 100 /* ListCostAllocationTags' TagKeys filter */
+#define COST_TAGS_MAX_KEYS CE_LIST_MAX_KEYS /* ListCostAllocationTags' TagKeys filter */
 
 struct cost_tags;
 

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ce.h"
 #include "simulate.h"
 
 /* One place of a tenant and what its simulation found there. */
@@ -25,12 +26,11 @@ struct plan_section {
 /* Cost-allocation tags (cost_allocation_tags, mode manage): the keys the desired
  * budgets filter on and their status in the payer account's Cost Explorer; the daemon
  * activates the Inactive ones at its start (daemon/cost_tags.c). */
-#define COST_TAGS_PLAN_MAX 100
 struct plan_cost_tags {
-	const char *mode;			/* cfg_cost_tags_mode_name */
-	const char *payer;			/* the payer alias, or "the default account" */
-	const char *keys[COST_TAGS_PLAN_MAX];	/* sorted; borrowed from the manifests */
-	const char *status[COST_TAGS_PLAN_MAX]; /* "Active", "Inactive", "NotSeen" (static) */
+	const char *mode;		      /* cfg_cost_tags_mode_name */
+	const char *payer;		      /* the payer alias, or "the default account" */
+	const char *keys[CE_LIST_MAX_KEYS];   /* sorted; borrowed from the manifests */
+	const char *status[CE_LIST_MAX_KEYS]; /* "Active", "Inactive", "NotSeen" (static) */
 	size_t n;
 	bool read; /* the statuses were read (manage mode, keys to read) */
 };
