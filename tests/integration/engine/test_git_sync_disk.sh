@@ -59,6 +59,17 @@ drop() {
 	src push -q -f origin HEAD:main 2>/dev/null
 }
 
+# recovers N WHAT: once what filled the disk is dropped from the remote, a new revision
+# (tenant tN) is synced by the next run
+recovers() {
+	drop
+	echo "n: $1" >"$WORK/src/tenants/t$1.yaml"
+	rev=$(commit "t$1")
+	sync || fail "the run $2: $(tail -3 "$WORK/sync.log")"
+	[ "$(current)" = "checkouts/$rev/tenants" ] || fail "$2: current -> $(current)"
+	good=$rev
+}
+
 for i in 1 2 3; do echo "n: $i" >"$WORK/src/tenants/t$i.yaml"; done
 good=$(commit base)
 sync || fail "the first sync failed: $(cat "$WORK/sync.log")"
@@ -68,32 +79,18 @@ sync || fail "the first sync failed: $(cat "$WORK/sync.log")"
 head -c 6000000 /dev/urandom >"$WORK/src/tenants/big.bin"
 commit "6 MB of noise" >/dev/null
 refused "a fetch that fills the disk" "No space left on device"
-drop
-echo "n: 4" >"$WORK/src/tenants/t4.yaml"
-rev=$(commit t4)
-sync || fail "the run after a fetch filled the disk: $(tail -3 "$WORK/sync.log")"
-[ "$(current)" = "checkouts/$rev/tenants" ] || fail "after a fetch filled the disk: current -> $(current)"
-good=$rev
+recovers 4 "after a fetch filled the disk"
 
 # 2. a checkout larger than the disk (a pack of a few KiB, 8 MB of files)
 awk 'BEGIN { for (i = 0; i < 220000; i++) print "n: a line repeated, which packs small" }' >"$WORK/src/tenants/lines.txt"
 commit "8 MB of one line" >/dev/null
 refused "a checkout that fills the disk" "cannot check .* out .*: error: unable to write"
-drop
-echo "n: 5" >"$WORK/src/tenants/t5.yaml"
-rev=$(commit t5)
-sync || fail "the run after a checkout filled the disk: $(tail -3 "$WORK/sync.log")"
-[ "$(current)" = "checkouts/$rev/tenants" ] || fail "after a checkout filled the disk: current -> $(current)"
-good=$rev
+recovers 5 "after a checkout filled the disk"
 
 # 3. more files than inodes
 mkdir -p "$WORK/src/tenants/many"
 for i in $(seq 1 500); do echo "$i" >"$WORK/src/tenants/many/f$i"; done
 commit "500 files" >/dev/null
 refused "a checkout with more files than inodes" "cannot check .* out .*: error: unable to"
-drop
-echo "n: 6" >"$WORK/src/tenants/t6.yaml"
-rev=$(commit t6)
-sync || fail "the run after the inodes ran out: $(tail -3 "$WORK/sync.log")"
-[ "$(current)" = "checkouts/$rev/tenants" ] || fail "after the inodes ran out: current -> $(current)"
+recovers 6 "after the inodes ran out"
 echo "ok: git-sync held on a full disk"
