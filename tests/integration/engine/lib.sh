@@ -553,6 +553,22 @@ write_acme_moving() {
 	mv "$WORK/tenants/acme.yaml.tmp" "$WORK/tenants/acme.yaml"
 }
 
+# git_sync_setup: SYNC names the script bedrock-tenantd-git-sync of this tree; git runs
+# with a HOME of the test's own (no system configuration) committing as the platform
+# team on branch main. src: git in the test's clone $WORK/src; current: where the
+# synced link $WORK/sync/current points; status_error: the error its status records.
+git_sync_setup() {
+	SYNC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
+	export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home
+	mkdir -p "$HOME"
+	git config --global user.name "Platform Team"
+	git config --global user.email platform@example.com
+	git config --global init.defaultBranch main
+}
+src() { git -C "$WORK/src" "$@"; }
+current() { readlink "$WORK/sync/current"; }
+status_error() { sed -n 's/^error=//p' "$WORK/sync/.git-sync-status"; }
+
 # write_acme_enforcing [LIMIT [none|enforce [ROLES]]]: acme with a profile, a budget of
 # LIMIT USD (10 by default) alerting at 80 % and enforcing at 100 % (not with "none"),
 # and ROLES ("acme-app" by default; "acme-app, acme-ops": two): the tenant the

@@ -7,13 +7,7 @@
 # without a switch, "behind". Unsigned commits and a rewritten history are refused and
 # leave the directory where it was; old checkouts are pruned.
 . "$(dirname "$0")/lib.sh"
-SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
-
-export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home
-mkdir -p "$HOME"
-git config --global user.name "Platform Team"
-git config --global user.email platform@example.com
-git config --global init.defaultBranch main
+git_sync_setup
 ssh-keygen -q -t ed25519 -N '' -C platform@example.com -f "$WORK/signing-key"
 echo "platform@example.com $(cut -d' ' -f1,2 "$WORK/signing-key.pub")" >"$WORK/allowed_signers"
 ssh-keygen -q -t ed25519 -N '' -C intruder@example.com -f "$WORK/other-key"
@@ -21,7 +15,6 @@ ssh-keygen -q -t ed25519 -N '' -C intruder@example.com -f "$WORK/other-key"
 git init -q --bare "$WORK/remote.git"
 git clone -q "file://$WORK/remote.git" "$WORK/src" 2>/dev/null
 mkdir -p "$WORK/src/tenants"
-src() { git -C "$WORK/src" "$@"; }
 # commit_signed KEY MESSAGE: commit everything, signed with KEY, and push
 commit_signed() {
 	src add -A

@@ -18,19 +18,12 @@ if [ -z "${BTD_GIT_SYNC_NS:-}" ]; then
 	BTD_GIT_SYNC_NS=1 exec "${ns[@]}" bash "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
-SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
-
-export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home
-mkdir -p "$HOME"
-git config --global user.name "Platform Team"
-git config --global user.email platform@example.com
-git config --global init.defaultBranch main
+git_sync_setup
 git init -q --bare "$WORK/remote.git"
 git clone -q "file://$WORK/remote.git" "$WORK/src" 2>/dev/null
 mkdir -p "$WORK/src/tenants" "$WORK/sync"
 mount -t tmpfs -o size=4m,nr_inodes=400 tmpfs "$WORK/sync" || fail "cannot mount a tmpfs on $WORK/sync"
 at_exit umount -l "$WORK/sync"
-src() { git -C "$WORK/src" "$@"; }
 # commit MESSAGE: commit everything on top of $good (what a failed revision was
 # based on), push it over the remote's branch
 commit() {
@@ -41,8 +34,6 @@ commit() {
 }
 export GIT_SYNC_REPO=file://$WORK/remote.git GIT_SYNC_ROOT=$WORK/sync GIT_SYNC_SUBDIR=tenants GIT_SYNC_KEEP=1
 sync() { "$SYNC" >>"$WORK/sync.log" 2>&1; }
-current() { readlink "$WORK/sync/current"; }
-status_error() { sed -n 's/^error=//p' "$WORK/sync/.git-sync-status"; }
 # refused WHAT PATTERN: the run exits 1, `current` stays at $good, the error matches
 refused() {
 	local rc=0

@@ -5,14 +5,8 @@
 # local bare repository (file:// URL); the keys live in throwaway GNUPGHOMEs under the
 # scratch directory, whose agents are stopped on exit. No daemon: the script alone.
 . "$(dirname "$0")/lib.sh"
-SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
 command -v gpg >/dev/null || fail "gpg is not installed (Debian: apt-get install gnupg; .ci/setup does)"
-
-export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home
-mkdir -p "$HOME"
-git config --global user.name "Platform Team"
-git config --global user.email platform@example.com
-git config --global init.defaultBranch main
+git_sync_setup
 
 # two signers, each in a home of its own: the platform team (trusted) and an intruder
 SIGNERS="$WORK/gpg-platform $WORK/gpg-intruder"
@@ -39,7 +33,6 @@ GNUPGHOME=$WORK/gpg-platform gpg --batch --export "$platform" >"$WORK/keyring.gp
 git init -q --bare "$WORK/remote.git"
 git clone -q "file://$WORK/remote.git" "$WORK/src" 2>/dev/null
 mkdir -p "$WORK/src/tenants"
-src() { git -C "$WORK/src" "$@"; }
 # commit HOME FINGERPRINT MESSAGE: commit everything and push; signed by the key when
 # HOME is not "-"
 commit() {
@@ -59,7 +52,6 @@ export GIT_SYNC_REPO=file://$WORK/remote.git GIT_SYNC_ROOT=$WORK/sync GIT_SYNC_S
 	GIT_SYNC_VERIFY=gpg GIT_SYNC_GPG_KEYRING=$WORK/keyring.gpg
 unset GNUPGHOME
 sync() { timeout 60 "$SYNC" "$@" >>"$WORK/sync.log" 2>&1; }
-current() { readlink "$WORK/sync/current"; }
 
 # signed by the trusted key: synced
 rev1=$(commit "$WORK/gpg-platform" "$platform" t1)

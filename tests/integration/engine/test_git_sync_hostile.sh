@@ -21,13 +21,7 @@
 #   - a git lock file left in the mirror by a run killed (SIGKILL) while fetching:
 #     the next run is not stopped by it.
 . "$(dirname "$0")/lib.sh"
-SYNC=$(cd "$(dirname "$0")/../../.." && pwd)/contrib/git-sync/bedrock-tenantd-git-sync
-
-export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home
-mkdir -p "$HOME"
-git config --global user.name "Platform Team"
-git config --global user.email platform@example.com
-git config --global init.defaultBranch main
+git_sync_setup
 ssh-keygen -q -t ed25519 -N '' -C platform@example.com -f "$WORK/signing-key"
 signer="platform@example.com $(cut -d' ' -f1,2 "$WORK/signing-key.pub")"
 echo "$signer" >"$WORK/allowed_signers"
@@ -35,7 +29,6 @@ echo "$signer" >"$WORK/allowed_signers"
 git init -q --bare "$WORK/remote.git"
 git clone -q "file://$WORK/remote.git" "$WORK/src" 2>/dev/null
 mkdir -p "$WORK/src/tenants"
-src() { git -C "$WORK/src" "$@"; }
 # commit_signed MESSAGE: commit everything, signed with the allowed key, and push
 commit_signed() {
 	src add -A
@@ -46,8 +39,6 @@ commit_signed() {
 export GIT_SYNC_REPO=file://$WORK/remote.git GIT_SYNC_ROOT=$WORK/sync GIT_SYNC_SUBDIR=tenants \
 	GIT_SYNC_VERIFY=ssh GIT_SYNC_ALLOWED_SIGNERS=$WORK/allowed_signers GIT_SYNC_KEEP=3
 sync() { "$SYNC" "$@" >>"$WORK/sync.log" 2>&1; }
-current() { readlink "$WORK/sync/current"; }
-status_error() { sed -n 's/^error=//p' "$WORK/sync/.git-sync-status"; }
 # refused WHAT PATTERN: the run exits 1, `current` stays at $good, the error matches
 refused() {
 	local rc=0
