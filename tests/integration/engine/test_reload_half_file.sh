@@ -6,8 +6,9 @@
 # default mode, enforce, and created what the running `mode: report` only reported,
 # the complete file being read at no later time. A file modified less than
 # watch.settle ago is now read once it has been left alone that long: the reload
-# takes the whole file, the mode stays report and nothing is created. A file left
-# alone reloads at once, as before.
+# takes the whole file, the mode stays report and nothing is created. A file that
+# never settles is read after 10 s all the same. A file left alone reloads at once, as
+# before.
 . "$(dirname "$0")/lib.sh"
 start_awsim
 write_config "mode: report"
@@ -34,6 +35,18 @@ for round in 1 2 3; do
 	grep -q "configuration reloaded from .*: mode report" "$WORK/daemon.log" ||
 		fail "round $round: no reload in mode report: $(grep "reloaded" "$WORK/daemon.log" | tail -2)"
 done
+
+# a file that never settles (touched every 10 ms, watch.settle 100 ms) is read all the same once the reload
+# has waited its longest (RELOAD_SETTLE_MAX_MS, 10 s)
+before=$(n_reloads)
+timeout 40 sh -c "while :; do touch '$WORK/config.yaml'; sleep 0.01; done" &
+toucher=$!
+sleep 0.3 # the touching under way
+kill -HUP "$DAEMON_PID"
+wait_until 30 "the reload of a file that never settles" reloaded
+kill "$toucher" 2>/dev/null
+wait "$toucher" 2>/dev/null || true
+status_json | jq -e '.mode == "report"' >/dev/null || fail "after the unsettled file: mode $(status_json | jq -r .mode)"
 
 # a file left alone reloads at once; mode enforce then applies
 sed 's/^mode: report$/mode: enforce/' "$WORK/config.good" >"$WORK/config.yaml"
