@@ -12,7 +12,7 @@
  * applied tag sets for as long as the tenant lives, and an intent per profile and a
  * timer or two while they pass, 100,000 times over, where XGROW's first eight slots
  * would mostly stay empty. Exact at every change, so the record keeps no count of
- * slots (struct tenant_record: 72 bytes, an 80-byte chunk, not 96). */
+ * slots (struct tenant_record: 56 bytes, a 64-byte chunk, not 96). */
 static void *resize_exact(void *ptr, size_t n, size_t size)
 {
 	if (!n) {
@@ -126,6 +126,8 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 
 	touched(r);
 	if (!in) {
+		if (r->n_intents == RECORD_ITEMS_MAX)
+			return;
 		RESIZE_EXACT(r->intents, r->n_intents + 1);
 		in = &r->intents[r->n_intents++];
 		memset(in, 0, sizeof(*in));
@@ -200,6 +202,8 @@ void record_start_timer(struct tenant_record *r, enum timer_kind kind, const cha
 
 	touched(r);
 	if (!t) {
+		if (r->n_timers == RECORD_ITEMS_MAX)
+			return;
 		RESIZE_EXACT(r->timers, r->n_timers + 1);
 		t = &r->timers[r->n_timers++];
 		t->resource = xstrdup(resource);
@@ -229,12 +233,14 @@ static int cmp_str(const void *a, const void *b)
 void record_set_applied(struct tenant_record *r, const char *resource, char *const *keys, size_t n)
 {
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
-	/* taken first: resource may be the entry's own, released below */
-	const char *res = n ? intern(resource) : NULL;
-	const char **v;
+	const char *res, **v;
 	size_t out = 0;
 
 	touched(r);
+	if (!a && n && r->n_applied == RECORD_ITEMS_MAX)
+		return;
+	/* taken first: resource may be the entry's own, released below */
+	res = n ? intern(resource) : NULL;
 	if (a) {
 		release_applied(a);
 		*a = r->applied[--r->n_applied];
@@ -319,12 +325,37 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
  * A record's facts are one allocation, r->facts (NULL when it has none): each fact is
  * a kind byte, its key with its NUL, then its value, back to back, and FACT_END after
  * the last. A value is its text with its NUL (FACT_TEXT) or, for the facts whose value
- * many tenants repeat (shared_value), the 4-byte handle of an interned string the
- * record holds a reference to (FACT_SHARED). A record holds a handful of facts: a
- * walk finds one, and setting or clearing one writes the block anew, exactly sized
- * (a policy fact and its slot were two chunks, 128 and 16 bytes of an 80-byte array,
- * for about 115 bytes of text). */
-enum { FACT_END = 0, FACT_TEXT = 1, FACT_SHARED = 2 };
+ * many tenants repeat (shared_keys), the 4-byte handle of an interned string the
+ * record holds a reference to; the key of such a fact is its kind byte (FACT_SHARED +
+ * its index in shared_keys), with no text: every tenant of the daemon
+ * has the four of them, 39 bytes of keys (a block of 245 bytes, 206 without them: a
+ * 224-byte chunk, not 256). A record holds a handful of facts: a walk finds one, and
+ * setting or clearing one writes the block anew, exactly sized (a policy fact and its
+ * slot were two chunks, 128 and 16 bytes of an 80-byte array, for about 115 bytes of
+ * text). */
+enum { FACT_END = 0, FACT_TEXT = 1, FACT_SHARED = 2 /* to 5: + the index of its key */ };
+
+/* The facts whose value many tenants repeat or the engine interns anyway: the place,
+ * its account id and the pool (a few distinct ones for all tenants) and the reconciled
+ * revision (the engine and the desired model hold the same interned string). Other
+ * values are unique to their tenant (digests of its policies and alerts): interned,
+ * they would cost a pool entry besides. */
+static const char *const shared_keys[] = {
+	RECORD_FACT_RECONCILED_REVISION,
+	RECORD_FACT_PLACE,
+	RECORD_FACT_POOL,
+	RECORD_FACT_ACCOUNT,
+};
+#define N_SHARED_KEYS (sizeof(shared_keys) / sizeof(shared_keys[0]))
+
+/* The index of key in shared_keys, or -1. */
+static int shared_key(const char *key)
+{
+	for (size_t i = 0; i < N_SHARED_KEYS; i++)
+		if (strcmp(key, shared_keys[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
 struct fact {
 	char kind;
@@ -341,17 +372,18 @@ static bool fact_read(const char *p, struct fact *ret)
 	if (*p == FACT_END)
 		return false;
 	ret->kind = *p;
+	if (ret->kind >= FACT_SHARED) {
+		uint32_t h;
+		memcpy(&h, p + 1, sizeof(h)); /* unaligned */
+		ret->key = shared_keys[ret->kind - FACT_SHARED];
+		ret->value = intern_handle_str(h);
+		ret->size = 1 + sizeof(h);
+		return true;
+	}
 	ret->key = p + 1;
 	key_size = strlen(ret->key) + 1;
-	if (ret->kind == FACT_SHARED) {
-		uint32_t h;
-		memcpy(&h, ret->key + key_size, sizeof(h)); /* unaligned */
-		ret->value = intern_handle_str(h);
-		ret->size = 1 + key_size + sizeof(h);
-	} else {
-		ret->value = ret->key + key_size;
-		ret->size = 1 + key_size + strlen(ret->value) + 1;
-	}
+	ret->value = ret->key + key_size;
+	ret->size = 1 + key_size + strlen(ret->value) + 1;
 	return true;
 }
 
@@ -378,33 +410,27 @@ const char *record_fact(const struct tenant_record *r, const char *key)
 	return NULL;
 }
 
-/* The facts whose value many tenants repeat or the engine interns anyway: the place,
- * its account id and the pool (a few distinct ones for all tenants) and the reconciled revision (the engine and
- * the desired model hold the same interned string). Other values are unique to
- * their tenant (digests of its policies and alerts): interned, they would cost a
- * pool entry besides. */
-static bool shared_value(const char *key)
-{
-	return strcmp(key, RECORD_FACT_PLACE) == 0 || strcmp(key, RECORD_FACT_POOL) == 0 ||
-	       strcmp(key, RECORD_FACT_ACCOUNT) == 0 || strcmp(key, RECORD_FACT_RECONCILED_REVISION) == 0;
-}
-
-/* The fact key = value as it goes into the block: shared when its key says so and the
- * pool gives the value a handle (*ret_handle, a reference taken), as text otherwise. */
+/* The fact key = value as it goes into the block: keyed by its kind byte, its value
+ * shared, when its key is one of shared_keys and the pool gives the value a handle
+ * (*ret_handle, a reference taken); as text otherwise (a value too long for a handle:
+ * FACT_TEXT with its key's text). */
 static struct fact fact_new(const char *key, const char *value, uint32_t *ret_handle)
 {
 	struct fact f = { .kind = FACT_TEXT, .key = key, .value = value };
-	size_t key_size = strlen(key) + 1;
+	int shared = shared_key(key);
 
 	*ret_handle = 0;
-	if (shared_value(key)) {
+	if (shared >= 0) {
 		const char *s = intern(value);
-		if ((*ret_handle = intern_handle(s)) != 0)
-			f.kind = FACT_SHARED;
-		else
-			intern_unref(s);
+		if ((*ret_handle = intern_handle(s)) != 0) {
+			f.kind = (char)(FACT_SHARED + shared);
+			f.key = shared_keys[shared];
+			f.size = 1 + sizeof(uint32_t);
+			return f;
+		}
+		intern_unref(s);
 	}
-	f.size = 1 + key_size + (f.kind == FACT_SHARED ? sizeof(uint32_t) : strlen(value) + 1);
+	f.size = 1 + strlen(key) + 1 + strlen(value) + 1;
 	return f;
 }
 
@@ -413,12 +439,13 @@ static char *fact_put(char *p, const struct fact *f, uint32_t handle)
 	size_t key_size = strlen(f->key) + 1;
 
 	*p++ = f->kind;
+	if (f->kind >= FACT_SHARED) {
+		memcpy(p, &handle, sizeof(handle));
+		return p + sizeof(handle);
+	}
 	memcpy(p, f->key, key_size);
 	p += key_size;
-	if (f->kind == FACT_SHARED)
-		memcpy(p, &handle, sizeof(handle));
-	else
-		memcpy(p, f->value, f->size - 1 - key_size);
+	memcpy(p, f->value, f->size - 1 - key_size);
 	return p + f->size - 1 - key_size;
 }
 
@@ -442,7 +469,7 @@ static bool facts_rewrite(struct tenant_record *r, const char *key, const char *
 			size += f.size;
 		}
 	}
-	if (!found && !value)
+	if (!found && (!value || r->n_facts == RECORD_FACTS_MAX))
 		return false;
 	if (value) {
 		add = fact_new(key, value, &handle);
@@ -465,7 +492,7 @@ static bool facts_rewrite(struct tenant_record *r, const char *key, const char *
 			p = fact_put(p, &add, handle);
 		*p = FACT_END;
 	}
-	if (found && old.kind == FACT_SHARED)
+	if (found && old.kind >= FACT_SHARED)
 		intern_unref(old.value);
 	free(r->facts);
 	r->facts = mem;
@@ -478,7 +505,7 @@ static void release_facts(struct tenant_record *r)
 	struct fact f;
 
 	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size)
-		if (f.kind == FACT_SHARED)
+		if (f.kind >= FACT_SHARED)
 			intern_unref(f.value);
 	free(r->facts);
 }

@@ -74,12 +74,18 @@ static inline size_t applied_tags_n_keys(const struct applied_tags *a)
 	return intern_list_len((const char *const *)a->keys);
 }
 
+/* A record holds at most this many of each of its arrays and facts (a tenant has at
+ * most MANIFEST_MAX_PROFILES profiles and MANIFEST_MAX_ROLES roles): an add past it is
+ * refused (an intent not kept, a timer not started: nothing is deleted for it); only a
+ * state store edited by hand could hold that many rows, and those past it are not
+ * loaded. */
+#define RECORD_ITEMS_MAX UINT16_MAX
+#define RECORD_FACTS_MAX 16383 /* n_facts' 14 bits */
+
 struct tenant_record {
 	const char *tenant; /* interned (the observed store's tenant index holds the same) */
-	bool known;	    /* deletion_policy below came from a manifest */
-	enum deletion_policy deletion_policy;
 	/* one record per tenant, 100,000 of them: arrays sized to what they hold (NULL
-	 * when empty), counts in 32 bits */
+	 * when empty), counts in 16 bits */
 	struct create_intent *intents;
 	struct resource_timer *timers;
 	struct applied_tags *applied;
@@ -88,10 +94,14 @@ struct tenant_record {
 	 * the revision reconciled: n_facts key/value pairs packed in one allocation
 	 * (record.c), read with record_fact and record_fact_next only */
 	char *facts;
-	uint32_t n_intents, n_timers, n_applied, n_facts;
 	/* generation_next() at its creation and at every change made through the
 	 * functions below (state/generation.h; what state/diff_stamp.h compares) */
 	uint64_t gen;
+	uint16_t n_intents, n_timers, n_applied;
+	uint16_t n_facts : 14;
+	bool known : 1;				  /* deletion_policy below came from a manifest */
+	enum deletion_policy deletion_policy : 1; /* DELETION_DELETE or DELETION_RETAIN */
+	/* 56 bytes, a 64-byte chunk (glibc's and jemalloc's), not 72 in an 80-byte one */
 };
 
 struct tenant_record *tenant_record_new(const char *tenant);
@@ -137,8 +147,10 @@ void record_forget_resource(struct tenant_record *r, const char *resource);
  * facts. record_fact_next: the fact at *cursor (0: the first) into *ret_key and
  * *ret_value (may be NULL), *cursor moved past it; false after the last:
  *     for (size_t at = 0; record_fact_next(r, &at, &key, &value);) ...
- * The values of RECORD_FACT_PLACE and RECORD_FACT_RECONCILED_REVISION are interned
- * (state/intern.h): one copy for all tenants (record.c). */
+ * The values of RECORD_FACT_PLACE, RECORD_FACT_POOL, RECORD_FACT_ACCOUNT and
+ * RECORD_FACT_RECONCILED_REVISION are interned (state/intern.h): one copy for all
+ * tenants, and their keys are a byte in the block, read back as these very strings
+ * (record.c). A set past RECORD_FACTS_MAX facts is refused. */
 #define RECORD_FACT_RECONCILED_REVISION "reconciled-revision" /* the manifest revision last brought to Ready */
 const char *record_fact(const struct tenant_record *r, const char *key);
 bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value);

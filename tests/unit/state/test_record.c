@@ -13,23 +13,93 @@
 #include "record.h"
 #include "xalloc.h"
 
-/* One record per tenant, 100,000 of them: its counts take 32 bits and it keeps no count
- * of slots, its arrays being exactly sized (72 bytes: an 80-byte chunk, not 96 as
- * with the slots' counts, nor 128 with counts of 64 bits), and they still count past
- * what a tenant ever holds. */
+/* One record per tenant, 100,000 of them: its counts take 16 bits beside its two
+ * flags and it keeps no count of slots, its arrays being exactly sized (56 bytes: a
+ * 64-byte chunk, not 80 with 32-bit counts nor 96 with the slots' counts), and they
+ * still count past what a tenant ever holds. */
 static void test_record_packed(void **state)
 {
 	struct tenant_record *r = tenant_record_new("t1");
 	char key[32];
 
 	(void)state;
-	assert_true(sizeof(struct tenant_record) <= 72);
+	assert_true(sizeof(struct tenant_record) <= 56);
 	for (int i = 0; i < 300; i++) {
 		snprintf(key, sizeof(key), "fact-%d", i);
 		record_set_fact(r, key, "v");
 	}
 	assert_int_equal(r->n_facts, 300);
 	assert_string_equal(record_fact(r, "fact-299"), "v");
+	/* the two flags beside the 16-bit counts */
+	r->known = true;
+	r->deletion_policy = DELETION_RETAIN;
+	assert_true(r->known);
+	assert_int_equal(r->deletion_policy, DELETION_RETAIN);
+	assert_int_equal(r->n_facts, 300);
+	r->deletion_policy = DELETION_DELETE;
+	assert_int_equal(r->deletion_policy, DELETION_DELETE);
+	assert_true(r->known);
+	tenant_record_free(r);
+}
+
+/* The four facts every tenant of the daemon has (place, pool, account, reconciled
+ * revision) keep no key text: a byte and a 4-byte handle each. Read back by their
+ * keys and through record_fact_next as the same strings, in the order set, among
+ * facts with text keys; replaced in place by a value too long for a handle (then
+ * kept as text with its key) and back; cleared. */
+static void test_facts_shared_keys_hold_no_text(void **state)
+{
+	static const char *const keys[] = { RECORD_FACT_RECONCILED_REVISION, RECORD_FACT_PLACE, RECORD_FACT_POOL,
+					    RECORD_FACT_ACCOUNT };
+	static const char *const values[] = { "0123456789abcdef0123456789abcdef01234567", "prod-a/us-east-1", "default",
+					      "111122223333" };
+	struct tenant_record *r = tenant_record_new("acme");
+	const char *key, *value;
+	char long_value[300];
+	size_t at = 0, i = 0;
+
+	(void)state;
+	record_set_fact(r, "policy\napp\nbedrock-tenantd-acme", "digest");
+	for (size_t k = 0; k < 4; k++)
+		record_set_fact(r, keys[k], values[k]);
+	record_set_fact(r, "alerts\nacme-monthly", "");
+	assert_int_equal(r->n_facts, 6);
+	assert_true(record_fact_next(r, &at, &key, &value));
+	assert_string_equal(key, "policy\napp\nbedrock-tenantd-acme");
+	for (size_t k = 0; k < 4; k++) {
+		size_t was = at;
+		assert_true(record_fact_next(r, &at, &key, &value));
+		assert_string_equal(key, keys[k]);
+		assert_string_equal(value, values[k]);
+		assert_int_equal(at - was, 5); /* the kind byte and the handle */
+		assert_string_equal(record_fact(r, keys[k]), values[k]);
+	}
+	assert_true(record_fact_next(r, &at, &key, &value));
+	assert_string_equal(key, "alerts\nacme-monthly");
+	assert_string_equal(value, "");
+	assert_false(record_fact_next(r, &at, &key, &value));
+	/* a shared key's value too long for a handle: its text, in its place */
+	memset(long_value, 'p', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	record_set_fact(r, RECORD_FACT_POOL, long_value);
+	assert_string_equal(record_fact(r, RECORD_FACT_POOL), long_value);
+	record_set_fact(r, RECORD_FACT_POOL, "blue");
+	for (at = 0, i = 0; record_fact_next(r, &at, &key, &value); i++)
+		if (i == 3)
+			assert_string_equal(key, RECORD_FACT_POOL);
+	assert_int_equal(i, 6);
+	assert_string_equal(record_fact(r, RECORD_FACT_POOL), "blue");
+	/* a key that only begins like one of them is text */
+	record_set_fact(r, "placement", "x");
+	record_set_fact(r, "pla", "y");
+	assert_string_equal(record_fact(r, "placement"), "x");
+	assert_string_equal(record_fact(r, "pla"), "y");
+	assert_string_equal(record_fact(r, RECORD_FACT_PLACE), "prod-a/us-east-1");
+	for (size_t k = 0; k < 4; k++)
+		assert_true(record_clear_fact(r, keys[k]));
+	assert_null(record_fact(r, RECORD_FACT_PLACE));
+	assert_int_equal(r->n_facts, 4);
+	assert_string_equal(record_fact(r, "alerts\nacme-monthly"), "");
 	tenant_record_free(r);
 }
 
@@ -377,17 +447,12 @@ static void test_facts_found_without_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_keys),
-		cmocka_unit_test(test_facts_found_without_keys),
-		cmocka_unit_test(test_intents_and_timers),
-		cmocka_unit_test(test_record_packed),
-		cmocka_unit_test(test_facts_one_allocation),
-		cmocka_unit_test(test_facts_order),
-		cmocka_unit_test(test_facts_shared_values),
-		cmocka_unit_test(test_intent_one_allocation),
-		cmocka_unit_test(test_applied_keys_follow_tag_calls),
-		cmocka_unit_test(test_applied_keys_shared),
-		cmocka_unit_test(test_record_strings_interned),
+		cmocka_unit_test(test_record_keys),	      cmocka_unit_test(test_facts_found_without_keys),
+		cmocka_unit_test(test_intents_and_timers),    cmocka_unit_test(test_record_packed),
+		cmocka_unit_test(test_facts_one_allocation),  cmocka_unit_test(test_facts_order),
+		cmocka_unit_test(test_facts_shared_values),   cmocka_unit_test(test_facts_shared_keys_hold_no_text),
+		cmocka_unit_test(test_intent_one_allocation), cmocka_unit_test(test_applied_keys_follow_tag_calls),
+		cmocka_unit_test(test_applied_keys_shared),   cmocka_unit_test(test_record_strings_interned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
