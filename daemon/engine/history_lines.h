@@ -15,13 +15,16 @@
 #define HISTORY_LINE_MAX 400  /* the bytes of one line's text kept */
 
 struct history_lines {
-	/* the lines oldest first, each its time (8 bytes, unaligned) and its text ending
-	 * in NUL; NULL when empty */
+	/* NULL when empty; else a 4-byte head (the lines' bytes and count: history_lines.c)
+	 * and the lines oldest first, each its time (8 bytes, unaligned) and its text
+	 * ending in NUL. The entry of every tenant holds one: 8 bytes, not 16. */
 	char *buf;
-	uint16_t len; /* bytes used (at most HISTORY_BYTES) */
-	uint8_t n;    /* lines held */
 };
 
+/* history_lines_count: the lines held; history_lines_bytes: their bytes (at most
+ * HISTORY_BYTES). */
+size_t history_lines_count(const struct history_lines *h);
+size_t history_lines_bytes(const struct history_lines *h);
 /* history_lines_add: at and text (copied, cut at HISTORY_LINE_MAX bytes) as the
  * newest line; the oldest lines go while there are more than HISTORY_LINES or the
  * bytes would pass HISTORY_BYTES. */

@@ -26,9 +26,9 @@ static void expect_lines(const struct history_lines *h, const char *const *texts
 		i++;
 	}
 	assert_int_equal(i, n);
-	assert_int_equal(h->n, n);
-	assert_int_equal(h->len, bytes);
-	assert_true(h->len <= HISTORY_BYTES);
+	assert_int_equal(history_lines_count(h), n);
+	assert_int_equal(history_lines_bytes(h), bytes);
+	assert_true(history_lines_bytes(h) <= HISTORY_BYTES);
 }
 
 static void test_order_and_line_bound(void **state)
@@ -56,6 +56,7 @@ static void test_order_and_line_bound(void **state)
 	expect_lines(&h, want, ats, HISTORY_LINES);
 	history_lines_release(&h);
 	assert_null(h.buf);
+	assert_int_equal(sizeof(struct history_lines), 8); /* a pointer in every tenant's entry */
 	expect_lines(&h, NULL, NULL, 0);
 }
 
@@ -105,7 +106,7 @@ static void test_byte_bound_and_cut(void **state)
 			last = text;
 		assert_string_equal(last, long_line);
 	}
-	assert_true(h.len <= HISTORY_BYTES);
+	assert_true(history_lines_bytes(&h) <= HISTORY_BYTES);
 	history_lines_release(&h);
 	free(long_line);
 	free(cut);
@@ -135,7 +136,7 @@ static void test_merge_by_time(void **state)
 	for (int i = 0; i < HISTORY_LINES; i++)
 		history_lines_add(&b, 10 + i, "newer");
 	history_lines_merge(&m, &a, &b);
-	assert_int_equal(m.n, HISTORY_LINES); /* a's and b's oldest went */
+	assert_int_equal(history_lines_count(&m), HISTORY_LINES); /* a's and b's oldest went */
 	history_lines_release(&m);
 	history_lines_release(&a);
 	history_lines_release(&b);
