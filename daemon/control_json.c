@@ -93,7 +93,7 @@ static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *
 	cJSON_AddStringToObject(o, "id", t->id);
 	cJSON_AddStringToObject(o, "state", tenant_state_name(t->state));
 	cJSON_AddItemToObject(o, "revision", string_or_null(t->desired ? t->desired->revision : NULL));
-	cJSON_AddItemToObject(o, "reconciled_revision", string_or_null(t->reconciled_revision));
+	cJSON_AddItemToObject(o, "reconciled_revision", string_or_null(engine_reconciled_revision(t)));
 	cJSON_AddItemToObject(o, "last_error", string_or_null(t->last_error));
 	cJSON_AddItemToObject(o, "waiting", string_or_null(t->removed ? NULL : t->waiting));
 	cJSON_AddItemToObject(o, "problem", string_or_null(t->problem));

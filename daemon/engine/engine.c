@@ -33,10 +33,9 @@ static const char *entry_key(const void *entry)
 
 static struct tenant_entry *entry_new(struct engine *e, const char *id)
 {
-	size_t n = strlen(id) + 1;
-	struct tenant_entry *t = xcalloc(1, sizeof(*t) + n);
+	struct tenant_entry *t = xcalloc(1, sizeof(*t));
 
-	t->id = memcpy(t + 1, id, n); /* one allocation with the entry */
+	t->id = intern(id); /* the record's and the model's string, not a copy */
 	t->state = TENANT_PENDING;
 	/* what the store remembered about this tenant from earlier runs */
 	t->record = hashmap_remove(&e->records_at_start, id);
@@ -65,9 +64,14 @@ static void free_entry(void *p)
 		free(t->conflicts[i].message);
 	}
 	free(t->conflicts);
-	intern_unref(t->reconciled_revision);
 	history_lines_release(&t->history);
-	free(t); /* its id with it */
+	intern_unref(t->id);
+	free(t);
+}
+
+const char *engine_reconciled_revision(const struct tenant_entry *t)
+{
+	return t->revision_reached ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
 }
 
 /* A removed tenant with nothing left: forget it everywhere. */
@@ -330,20 +334,20 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	}
 	queue_more(e, t, o);
 	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
-		if (!t->reconciled_revision ||
-		    strcmp(t->reconciled_revision, t->desired->revision ? t->desired->revision : "")) {
-			intern_unref(t->reconciled_revision);
-			t->reconciled_revision = intern(t->desired->revision ? t->desired->revision : "");
-			done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
-			if (done && !strcmp(done, t->reconciled_revision)) {
-				if (!e->set.on_note) /* else the durable history has it */
-					engine__history_kept(e, t, wall, "reconciled", -1);
-			} else
+		const char *revision = t->desired->revision ? t->desired->revision : "";
+		/* the record's fact is the revision reached (engine_reconciled_revision):
+		 * written before the note, which may show it */
+		done = record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION);
+		if (!t->revision_reached || !done || strcmp(done, revision)) {
+			bool known = done && !strcmp(done, revision); /* reached before a restart */
+			t->revision_reached = true;
+			if (!known)
+				engine__put_fact(e, t, ENGINE__FACT_RECONCILED_REVISION, revision);
+			if (!known)
 				engine__note(e, t, wall, "reconciled");
+			else if (!e->set.on_note) /* else the durable history has it */
+				engine__history_kept(e, t, wall, "reconciled", -1);
 		}
-		done = t->record ? record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) : NULL;
-		if (t->record && (!done || strcmp(done, t->reconciled_revision)))
-			engine__put_fact(e, t, ENGINE__FACT_RECONCILED_REVISION, t->reconciled_revision);
 		t->last_reconciled = wall;
 	}
 	gone = t->removed && o->cls == ERROR_NONE && !o->deleting && !o->had_actions && !t->held && !t->n_conflicts &&

@@ -160,21 +160,19 @@ struct engine_settings {
 };
 
 /* One tenant as the engine knows it; read-only outside the engine. One per tenant,
- * 100,000 of them: its small fields together at the end, without padding between
- * (test_engine's test_entry_packed holds its size). */
+ * 100,000 of them: 160 bytes, jemalloc's 160-byte class (192 with its id copied after
+ * it), its small fields together at the end, without padding between, and nothing its
+ * record holds copied here (test_engine's test_entry_packed holds its size). */
 struct tenant_entry {
-	char *id;
+	const char *id;		/* interned: its record's (record->tenant), the desired model's */
 	struct tenant *desired; /* the current good definition; when removed, the last one */
 	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
 	struct tenant_record *record;
 	char *last_error;
 	struct conflict *conflicts; /* from the last diff */
-	/* the manifest revision last brought to Ready: interned (state/intern.h), one
-	 * string for every tenant at the same revision */
-	const char *reconciled_revision;
-	int64_t last_reconciled;  /* wall clock */
-	uint64_t next_attempt_ms; /* monotonic; 0 when none scheduled */
-	int64_t wake_at;	  /* wall clock of the next timer (drain/grace); 0: none */
+	int64_t last_reconciled;    /* wall clock */
+	uint64_t next_attempt_ms;   /* monotonic; 0 when none scheduled */
+	int64_t wake_at;	    /* wall clock of the next timer (drain/grace); 0: none */
 	/* its last lines that no callback kept (engine_settings.on_state): every line
 	 * without them, none while the state store keeps them; wall clock in seconds */
 	struct history_lines history;
@@ -188,8 +186,8 @@ struct tenant_entry {
 	struct diff_settled settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
 	uint32_t n_conflicts;
-	/* a byte each (a dozen values at most), a bit for each flag: the entry with an
-	 * id of up to 15 characters fits jemalloc's 192-byte class (heap.c) */
+	/* a byte each (a dozen values at most), a bit for each flag (14 of 16): the
+	 * entry fits jemalloc's 160-byte class (heap.c) whatever its id's length */
 	enum tenant_state state : 8;
 	enum error_class error : 8;
 	bool removed : 1;    /* the manifest is gone (with certainty) */
@@ -210,7 +208,15 @@ struct tenant_entry {
 	 * manifest, until a full revision with every id readable says whether it is gone */
 	bool kept_gone : 1;
 	bool unparsed_named : 1; /* unparsed or kept_gone: named so by this full revision */
+	/* brought to Ready in this run: its record's RECORD_FACT_RECONCILED_REVISION is
+	 * the revision (engine_reconciled_revision) */
+	bool revision_reached : 1;
 };
+
+/* engine_reconciled_revision: the manifest revision t was last brought to Ready at in
+ * this run (its record's fact, interned: one string for every tenant at the same
+ * revision); NULL when none yet. */
+const char *engine_reconciled_revision(const struct tenant_entry *t);
 
 struct engine_counts {
 	size_t tenants; /* known, removed ones included while they have resources */

@@ -57,10 +57,8 @@ static void unstore_resource(struct engine *e, struct tenant_entry *t, const cha
  * is a repair of drift. */
 static bool at_reconciled_revision(const struct tenant_entry *t)
 {
-	const char *done = t->reconciled_revision;
-
-	if (!done && t->record)
-		done = record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION);
+	/* in this run or before a restart: the record's fact */
+	const char *done = record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION);
 	return t->desired && !t->removed && done && strcmp(done, t->desired->revision ? t->desired->revision : "") == 0;
 }
 

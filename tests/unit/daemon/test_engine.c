@@ -401,7 +401,7 @@ static void test_converges_then_goes_quiet(void **state)
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
 	assert_int_equal(w.cloud.calls[ACT_PARAM_CREATE], 4);
 	assert_true(fake_cloud_parameters_consistent(&w.cloud, FIX_INSTANCE));
-	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
+	assert_string_equal(engine_reconciled_revision(engine_tenant(w.e, "acme")), "r1");
 
 	/* a resync of a steady state: listings only, no mutation */
 	mutations = fake_cloud_mutations(&w.cloud);
@@ -1781,14 +1781,15 @@ static void test_reconciled_revision_shared(void **state)
 	world_init(&w);
 	put_all(&w, v, 2, true);
 	run_until(&w, all_in_state, &READY, "every tenant Ready");
-	assert_string_equal(engine_tenant(w.e, "acme")->reconciled_revision, "r1");
-	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
-			 engine_tenant(w.e, "globex")->reconciled_revision);
-	assert_ptr_equal(engine_tenant(w.e, "acme")->reconciled_revision,
+	assert_string_equal(engine_reconciled_revision(engine_tenant(w.e, "acme")), "r1");
+	assert_ptr_equal(engine_reconciled_revision(engine_tenant(w.e, "acme")),
+			 engine_reconciled_revision(engine_tenant(w.e, "globex")));
+	assert_ptr_equal(engine_reconciled_revision(engine_tenant(w.e, "acme")),
 			 engine_tenant(w.e, "acme")->desired->revision);
 	for (int i = 0; i < 2; i++) {
 		const struct tenant_entry *t = engine_tenant(w.e, i ? "globex" : "acme");
-		assert_ptr_equal(record_fact(t->record, RECORD_FACT_RECONCILED_REVISION), t->reconciled_revision);
+		assert_ptr_equal(record_fact(t->record, RECORD_FACT_RECONCILED_REVISION),
+				 engine_reconciled_revision(t));
 	}
 	for (int i = 0; i < 2; i++)
 		tenant_free(v[i]);
@@ -1929,7 +1930,7 @@ static void test_entry_packed(void **state)
 
 	(void)state;
 	assert_int_equal(sizeof(struct diff_settled), 40);
-	assert_int_equal(sizeof(struct tenant_entry), 168);
+	assert_int_equal(sizeof(struct tenant_entry), 160);
 	/* the byte holds every state and class, each flag its own bit */
 	memset(&t, 0, sizeof(t));
 	t.state = TENANT__STATE_COUNT - 1;
@@ -1940,7 +1941,40 @@ static void test_entry_packed(void **state)
 	assert_int_equal(t.error, ERROR_TERMINAL);
 	assert_true(t.held && t.slot_waiting);
 	assert_false(t.removed || t.approved || t.reconciled || t.in_progress || t.pending_changes || t.over_budget ||
-		     t.move_switched || t.store_pending);
+		     t.move_switched || t.store_pending || t.revision_reached);
+}
+
+/* The entry copies nothing its record holds: its id is the record's interned string,
+ * the revision reached is the record's fact (from this run only: after a restart,
+ * none until the tenant is Ready again, though the fact says the revision). */
+static void test_entry_holds_no_copy_of_its_record(void **state)
+{
+	struct world w;
+	struct tenant *v[1] = { tenant_of("acme", "r1", 1) };
+	const struct tenant_entry *t;
+
+	(void)state;
+	world_init(&w);
+	put_all(&w, v, 1, true);
+	run_until(&w, all_in_state, &READY, "Ready");
+	t = engine_tenant(w.e, "acme");
+	assert_ptr_equal(t->id, t->record->tenant);
+	assert_string_equal(engine_reconciled_revision(t), "r1");
+	stop_engine(&w);
+
+	start_engine(&w);
+	put_all(&w, v, 1, true);
+	t = engine_tenant(w.e, "acme");
+	assert_non_null(t);
+	assert_ptr_equal(t->id, t->record->tenant);
+	assert_string_equal(record_fact(t->record, RECORD_FACT_RECONCILED_REVISION), "r1");
+	assert_null(engine_reconciled_revision(t));
+	run_until(&w, all_in_state, &READY, "Ready after the restart");
+	t = engine_tenant(w.e, "acme");
+	assert_string_equal(engine_reconciled_revision(t), "r1");
+	assert_ptr_equal(engine_reconciled_revision(t), record_fact(t->record, RECORD_FACT_RECONCILED_REVISION));
+	tenant_free(v[0]);
+	world_release(&w);
 }
 
 /* Where the history's callbacks keep its lines (the daemon's state store), a
@@ -2079,7 +2113,7 @@ static bool acme_at_r2(struct world *w, const void *arg)
 {
 	const struct tenant_entry *t = engine_tenant(w->e, "acme");
 
-	return quiet(w) && t && t->reconciled_revision && strcmp(t->reconciled_revision, "r2") == 0;
+	return quiet(w) && t && engine_reconciled_revision(t) && strcmp(engine_reconciled_revision(t), "r2") == 0;
 }
 
 /* The calls of a reconcile from the change lane (an edited manifest) are priority
@@ -2789,6 +2823,7 @@ int main(void)
 		cmocka_unit_test(test_parameters_listed_under_an_earlier_template),
 		cmocka_unit_test(test_converged_entry_holds_no_history),
 		cmocka_unit_test(test_entry_packed),
+		cmocka_unit_test(test_entry_holds_no_copy_of_its_record),
 		cmocka_unit_test(test_lines_not_kept_stay_in_memory),
 		cmocka_unit_test(test_write_during_listing_is_replayed),
 		cmocka_unit_test(test_change_lane_calls_are_priority),
