@@ -110,6 +110,66 @@ static void test_round_trip(void **state)
 	free(path);
 }
 
+/* The facts a record keeps without their key's text (place, pool, account, the
+ * revision reached: state/record.c) go to the store and come back by their keys as
+ * before: the store's rows hold the keys' text, written from a record (store_rewrite)
+ * as from the engine's own writes, and a store written before reads the same. */
+static void test_shared_facts_round_trip(void **state)
+{
+	static const char *const keys[] = { RECORD_FACT_RECONCILED_REVISION, RECORD_FACT_PLACE, RECORD_FACT_POOL,
+					    RECORD_FACT_ACCOUNT, "policy\napp\nbedrock-tenantd-acme" };
+	static const char *const values[] = { "0123456789abcdef0123456789abcdef01234567", "prod-a/us-east-1", "default",
+					      "111122223333", "digest k2:key" };
+	char *path = db_path();
+	struct store *s;
+	struct hashmap records;
+	const struct tenant_record *r;
+	struct store_snapshot snap = { 0 };
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rows = 0;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	for (size_t k = 0; k < 5; k++)
+		assert_int_equal(store_put_fact(s, "acme", keys[k], values[k]), 0);
+	store_close(s);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(store_open(path, &s, NULL), 0);
+		hashmap_init(&records);
+		assert_int_equal(store_load(s, &records), 0);
+		r = hashmap_get(&records, "acme");
+		assert_non_null(r);
+		assert_int_equal(r->n_facts, 5);
+		for (size_t k = 0; k < 5; k++)
+			assert_string_equal(record_fact(r, keys[k]), values[k]);
+		/* written back whole from the record (the store made again) */
+		snap.records = &r;
+		snap.n_records = 1;
+		assert_int_equal(store_rewrite(s, &snap), 0);
+		hashmap_release(&records, free_record);
+		store_close(s);
+	}
+	/* the rows as a store of any version holds them: each key's text */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT key, value FROM facts WHERE tenant = 'acme'", -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		bool found = false;
+		for (size_t k = 0; k < 5; k++)
+			if (strcmp((const char *)sqlite3_column_text(st, 0), keys[k]) == 0) {
+				assert_string_equal((const char *)sqlite3_column_text(st, 1), values[k]);
+				found = true;
+			}
+		assert_true(found);
+		rows++;
+	}
+	assert_int_equal(rows, 5);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(path);
+}
+
 static void test_unopenable_path_reports(void **state)
 {
 	struct store *s = NULL;
@@ -969,6 +1029,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_shared_facts_round_trip),
 		cmocka_unit_test(test_unopenable_path_reports),
 		cmocka_unit_test(test_garbage_is_reported),
 		cmocka_unit_test(test_damaged_pages_are_found),
