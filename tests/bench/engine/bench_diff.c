@@ -28,7 +28,8 @@
  * makes P % of the tenants' policy show in the snapshot with its document where it
  * had none, or without it where it had one (the same policy, another digest: the
  * tenant's own policy changed, nothing to do). With --roles
- * the store holds the roles and policies too, as after a bulk IAM read. The snapshot
+ * the store holds the roles and policies too, built as the bulk IAM read builds them
+ * (observed_store_new_policy: digest and size, no document), their heap reported. The snapshot
  * is built untimed (a worker thread's work in the daemon); the carry's CPU time and
  * the pass's are reported apart and together, with the tenants diffed; the old store
  * is released after the pass (the daemon's reaper, later) and its CPU time reported
@@ -75,6 +76,7 @@ struct world {
 	bool roles;
 	struct diff_settled *settled; /* --skip: per tenant */
 	bool policies;		      /* --relist --roles: the store holds the roles' policies */
+	size_t policy_bytes;	      /* the heap the roles and policies take in the store */
 };
 
 static void usage(FILE *f)
@@ -257,14 +259,13 @@ static void remember_applied(struct world *w, size_t i)
 		char *key = record_key_policy_fact(t->roles[r], t->policy_name);
 		record_set_fact(w->records[i], key, fact);
 		free(key);
-		if (w->policies) { /* as the bulk IAM read shows it */
-			struct observed_policy *live = xcalloc(1, sizeof(*live));
+		if (w->policies) { /* as the bulk IAM read builds it (daemon/cloud_aws.c build_roles) */
+			size_t h = heap_in_use();
 			observed_store_put_role(&w->store, t->roles[r]);
-			live->role = xstrdup(t->roles[r]);
-			live->name = xstrdup(t->policy_name);
-			live->document = xstrdup(doc);
-			live->hash = xstrdup(hash);
-			observed_store_put_policy(&w->store, live);
+			observed_store_put_policy(&w->store,
+						  observed_store_new_policy(&w->store, t->roles[r], t->policy_name,
+									    hash, policy_size(doc)));
+			w->policy_bytes += heap_in_use() - h;
 		}
 	}
 	free(doc);
@@ -302,8 +303,9 @@ static void world_build(struct world *w, size_t n, unsigned drift_percent, bool 
 	for (size_t i = 0; i < n; i++)
 		remember_applied(w, i);
 	*ret_desired_bytes = h1 - h0;
-	*ret_observed_bytes = h2 - h1;
-	*ret_record_bytes = heap_in_use() - h2;
+	/* the roles and policies join the store as the records are written: theirs */
+	*ret_observed_bytes = h2 - h1 + w->policy_bytes;
+	*ret_record_bytes = heap_in_use() - h2 - w->policy_bytes;
 }
 
 static void world_release(struct world *w)
@@ -402,8 +404,14 @@ static void relist(struct world *w, size_t percent, size_t policy_percent, size_
 	observed_store_init(&next);
 	while (hashmap_next(&w->store.roles, &pos, &key, NULL))
 		observed_store_put_role(&next, key);
-	for (pos = 0; hashmap_next(&w->store.policies, &pos, NULL, &v);)
-		observed_store_put_policy(&next, policy_dup(v));
+	for (pos = 0; hashmap_next(&w->store.policies, &pos, NULL, &v);) {
+		const struct observed_policy *p = v;
+		/* a bulk read's entry as the bulk read builds it; a policy read alone as it was */
+		observed_store_put_policy(
+			&next, p->document || !p->hash
+				       ? policy_dup(p)
+				       : observed_store_new_policy(&next, p->role, p->name, p->hash, p->chars));
+	}
 	for (pos = 0; hashmap_next(&w->store.profiles, &pos, NULL, &v);)
 		observed_store_put_profile(&next, listed_profile(&next, v));
 	for (pos = 0; hashmap_next(&w->store.parameters, &pos, NULL, &v);)
@@ -573,6 +581,9 @@ int main(int argc, char **argv)
 		printf("interned strings: %zu, %.1f MB with their table (each counted in the part that held it "
 		       "first)\n",
 		       strings, (double)bytes / 1e6);
+		if (w.policies)
+			printf("of the observed store: roles and policies %.1f MB, %zu policies\n",
+			       (double)w.policy_bytes / 1e6, w.store.policies.n);
 	}
 
 	if (skip)
