@@ -34,7 +34,7 @@
 #include "observed.h"
 #include "record.h"
 
-#define POLICY_MEMO_MAX (1u << 17) /* slots at most: 48 bytes each, 6 MB */
+#define POLICY_MEMO_MAX (1u << 17) /* slots at most: 32 bytes each, 4 MB */
 
 /* policy_memo_key: the key of the document of these n (> 0) profiles; false when one
  * has no content digest. */
@@ -42,12 +42,15 @@ bool policy_memo_key(const struct observed_profile *const *profiles, size_t n, s
 /* policy_memo_get: the remembered digest of key's document (DIGEST_HEX_SHORT hex
  * digits and a NUL into out); false when none. */
 bool policy_memo_get(struct content_digest key, char out[DIGEST_HEX_SHORT + 1]);
-/* policy_memo_put: remember hash (policy_hash of the document) for key. */
+/* policy_memo_put: remember hash (policy_hash of the document) for key; nothing when
+ * hash is not DIGEST_HEX_SHORT lower-case hex digits (policy_hash's form). */
 void policy_memo_put(struct content_digest key, const char *hash);
 /* policy_memo_clear: forget every entry (tests). policy_memo_slots: the table's
  * slots now (<= POLICY_MEMO_MAX). */
 void policy_memo_clear(void);
 size_t policy_memo_slots(void);
+/* policy_memo_bytes: the heap the table takes now. */
+size_t policy_memo_bytes(void);
 
 /* policy_memo_fact: the value of a policy fact for a document of this digest and key
  * (NULL: none; the digest alone). Caller frees. */

@@ -37,7 +37,8 @@
  *
  * Reported: CPU time (CLOCK_PROCESS_CPUTIME_ID) and wall time of each pass, their
  * median, the heap the desired model, the observed store and the records take
- * (mallinfo2), and the interned strings (state/intern.h) among them. */
+ * (mallinfo2), and the interned strings (state/intern.h) among them; with --roles, the
+ * policy memo's table at the end (state/policy_memo.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
@@ -666,6 +667,8 @@ int main(int argc, char **argv)
 		       runs, cpu[runs / 2] * 1e3, cpu[runs / 2] * 1e9 / (double)n, wall[runs / 2] * 1e3, cpu[0] * 1e3,
 		       cpu[runs - 1] * 1e3);
 	}
+	if (roles)
+		printf("policy memo: %zu slots, %.1f MB\n", policy_memo_slots(), (double)policy_memo_bytes() / 1e6);
 	world_release(&w);
 	return rc;
 }

@@ -171,6 +171,22 @@ static void test_memo_key_and_bound(void **state)
 	assert_true(policy_memo_get(k1, hash));
 	assert_string_equal(hash, "0123456789abcdef0123456789abcdef");
 	assert_false(policy_memo_get(k2, hash));
+	/* every digit comes back as it went in (the slot holds the 16 bytes) */
+	policy_memo_put(k1, "fedcba9876543210ffffffff0000000a");
+	assert_true(policy_memo_get(k1, hash));
+	assert_string_equal(hash, "fedcba9876543210ffffffff0000000a");
+	policy_memo_put(k2, "00000000000000000000000000000000");
+	assert_true(policy_memo_get(k2, hash));
+	assert_string_equal(hash, "00000000000000000000000000000000");
+	/* what policy_hash never writes is not remembered: not a digest, upper case, too
+	 * short or too long; the entry for k3 stays absent */
+	policy_memo_put(k3, "0123456789ABCDEF0123456789abcdef");
+	policy_memo_put(k3, "0123456789abcdef0123456789abcdeg");
+	policy_memo_put(k3, "0123456789abcdef0123456789abcde");
+	policy_memo_put(k3, "0123456789abcdef0123456789abcdef0");
+	policy_memo_put(k3, "");
+	assert_false(policy_memo_get(k3, hash));
+	assert_int_equal(policy_memo_bytes(), policy_memo_slots() * 32);
 	for (uint64_t i = 1; i <= 2 * POLICY_MEMO_MAX; i++) {
 		struct content_digest k = { { i * 0x9e3779b97f4a7c15ull, i } };
 		snprintf(want, sizeof(want), "%032" PRIx64, i);
