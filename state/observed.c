@@ -37,6 +37,11 @@ static const char *budget_name(const void *v)
 	return ((const struct observed_budget *)v)->name;
 }
 
+static const char *policy_key_of(const void *v)
+{
+	return ((const struct observed_policy *)v)->key;
+}
+
 static const char *role_name(const void *v)
 {
 	return ((const struct observed_role *)v)->name;
@@ -45,15 +50,16 @@ static const char *role_name(const void *v)
 void observed_store_init(struct observed_store *s)
 {
 	memset(s, 0, sizeof(*s));
-	/* every key but a policy's (and a deny policy's) lives in its value (an ARN, a name, the group's
-	 * tenant): 100,000 tenants' resources are not indexed by copies of their names, and
-	 * their maps' slots hold no key at all (hashmap_init_keyed: 16 bytes a slot, not 24) */
+	/* every key but a deny policy's lives in its value (an ARN, a name, the group's
+	 * tenant, a policy's key): 100,000 tenants' resources are not indexed by copies of
+	 * their names, and their maps' slots hold no key at all (hashmap_init_keyed: 16
+	 * bytes a slot, not 24) */
 	hashmap_init_keyed(&s->profiles, profile_arn);
 	hashmap_init_keyed(&s->profile_names, profile_name);
 	hashmap_init_keyed(&s->parameters, parameter_name);
 	hashmap_init_keyed(&s->groups, group_tenant);
 	hashmap_init_keyed(&s->budgets, budget_name);
-	hashmap_init(&s->policies);
+	hashmap_init_keyed(&s->policies, policy_key_of);
 	hashmap_init_keyed(&s->roles, role_name);
 	hashmap_init(&s->deny_policies);
 	s->gen = generation_next();
@@ -864,11 +870,11 @@ void observed_policy_free(struct observed_policy *p)
 	if (!p)
 		return;
 	if (p->in_arena) { /* its memory goes with its store's policies arena */
-		intern_unref(p->name);
 		free(p->document);
 		free(p->other_sizes);
 		return;
 	}
+	free(p->key);
 	free(p->role);
 	free(p->name);
 	free(p->document);
@@ -880,15 +886,31 @@ void observed_policy_free(struct observed_policy *p)
 struct observed_policy *observed_store_new_policy(struct observed_store *s, const char *role, const char *name,
 						  const char *hash, size_t chars)
 {
+	char buf[ROLE_KEY_MAX + 1];
+	const char *lower = role_key(role, buf);
+	size_t n_lower = strlen(lower), n_name = strlen(name), n_role = strlen(role), n_hash = hash ? strlen(hash) : 0;
 	struct observed_policy *p;
+	char *str;
 
 	if (!s->policies_arena)
 		s->policies_arena = arena_new();
 	p = arena_alloc(s->policies_arena, sizeof(*p));
 	p->in_arena = true;
-	p->role = arena_strdup(s->policies_arena, role);
-	p->name = (char *)intern(name);
-	p->hash = arena_strdup(s->policies_arena, hash);
+	/* one string, "lowerrole\nNAME\0ROLE\0HASH\0" (the key, the role as written, the
+	 * hash): the name is the key's tail, not interned (a tenant's own, by default:
+	 * bedrock-tenantd-{tenant}); one allocation, not the key's malloc and two copies */
+	str = arena_alloc(s->policies_arena, n_lower + 1 + n_name + 1 + n_role + 1 + (hash ? n_hash + 1 : 0));
+	p->key = str;
+	memcpy(str, lower, n_lower);
+	str[n_lower] = '\n';
+	p->name = str + n_lower + 1;
+	memcpy(p->name, name, n_name + 1);
+	p->role = p->name + n_name + 1;
+	memcpy(p->role, role, n_role + 1);
+	if (hash) {
+		p->hash = p->role + n_role + 1;
+		memcpy(p->hash, hash, n_hash + 1);
+	}
 	p->chars = chars;
 	return p;
 }
@@ -968,9 +990,10 @@ void observed_policy_copy_others(struct observed_policy *dst, const struct obser
 
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)
 {
-	char *key = observed_policy_key(p->role, p->name);
 	struct observed_policy *old;
 
+	if (!p->key)
+		p->key = observed_policy_key(p->role, p->name);
 	if (p->document) {
 		p->chars = policy_size(p->document);
 		if (!p->hash)
@@ -980,11 +1003,10 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	}
 	s->policies_gen = generation_next();
 	policy_in(s, p);
-	old = hashmap_put(&s->policies, key, p);
+	old = hashmap_put(&s->policies, p->key, p);
 	policy_out(s, old);
 	count_role(s, p->role, old, p);
 	observed_policy_free(old);
-	free(key);
 }
 
 void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name)
@@ -1107,8 +1129,7 @@ void observed_store_take_policies(struct observed_store *dst, struct observed_st
 		content_digest_add(&dst->policies_digest, ((struct observed_policy *)v)->digest);
 		observed_policy_free(old);
 	}
-	hashmap_release(&src->policies, NULL);
-	hashmap_init(&src->policies);
+	hashmap_release(&src->policies, NULL); /* empty again, keyed still */
 	memset(&src->policies_digest, 0, sizeof(src->policies_digest));
 	if (!dst->policies_arena)
 		dst->policies_arena = src->policies_arena;

@@ -154,21 +154,25 @@ struct observed_budget {
 struct observed_policy {
 	char *role;
 	char *name;
-	char *document;	   /* NULL: not kept (a bulk read), or no such policy (hash NULL) */
+	char *document; /* NULL: not kept (a bulk read), or no such policy (hash NULL) */
+	/* observed_policy_key(role, name): the policies map's key, which the map does not
+	 * copy (hashmap_init_keyed). Set by observed_store_put_policy when NULL (then
+	 * malloc'd and p's own); an arena entry's is set by observed_store_new_policy. */
+	char *key;
 	bool role_missing; /* the role itself does not exist */
 	/* The role's other inline policies as last read: each one's policy_size, and when
 	 * (wall clock, the read action's `since`). With others_known false they were not
 	 * read, and a write must read them first (IAM's limit is over all inline policies
 	 * of a role); a refusal is made only from sizes read within POLICY_OTHERS_FRESH_S. */
 	bool others_known;
-	/* the struct, role and hash live in a store's policies arena (a bulk read's entry
-	 * or a write into a store that has one, observed_store_new_policy) and name is
-	 * interned (one name for every tenant's role): freed with that store, never alone;
-	 * document and other_sizes are malloc'd as any policy's. The flags share a word:
-	 * 88 bytes, not 104 */
+	/* the struct and its key, role, name and hash (one string of the four, the
+	 * key's tail holding the name) live in a store's policies arena (a bulk read's
+	 * entry or a write into a store that has one, observed_store_new_policy): freed
+	 * with that store, never alone; document and other_sizes are malloc'd as any
+	 * policy's. The flags and n_others share a word: 88 bytes with the key, not 96 */
 	bool in_arena;
+	uint32_t n_others; /* at most ROLE_POLICIES_MAX (daemon/cloud_aws_iam.c) */
 	size_t *other_sizes;
-	size_t n_others;
 	int64_t others_read_at;
 	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
 	size_t chars;		      /* policy_size of the document (from document when it is kept) */
@@ -209,7 +213,7 @@ struct observed_group {
 	void *inline_slots[]; /* OBSERVED_GROUP_INLINE, allocated with the group */
 };
 
-/* The maps but policies and deny_policies borrow their keys from their values
+/* The maps but deny_policies borrow their keys from their values
  * (hashmap_init_keyed): a resource's ARN or name must not change while it is in
  * the store. */
 struct observed_store {
@@ -218,7 +222,7 @@ struct observed_store {
 	struct hashmap parameters;    /* name -> struct observed_parameter * (owned) */
 	struct hashmap groups;	      /* tenant tag value -> struct observed_group * (owned) */
 	struct hashmap budgets;	      /* name -> struct observed_budget * (owned) */
-	struct hashmap policies;      /* "role\npolicy" -> struct observed_policy * (owned) */
+	struct hashmap policies;      /* key -> struct observed_policy * (owned; keyed by its key) */
 	struct hashmap roles;	      /* name -> struct observed_role * (owned), when policies_listed */
 	struct hashmap deny_policies; /* name -> struct observed_deny_policy * (owned) */
 	bool budgets_listed;	      /* the listing included the account's budgets */
@@ -311,8 +315,8 @@ struct observed_parameter *observed_store_new_parameter(struct observed_store *s
  * into s's arena; the caller sets the other strings with observed_budget_set (copied
  * into the arena, but for the constant ones: interned) and may add actions (malloc'd)
  * before and after the put, and alerts: malloc'd, or in the arena before the put
- * (observed_budget_set_alerts). observed_store_new_policy: role and hash copied into
- * s's policies arena, name interned. */
+ * (observed_budget_set_alerts). observed_store_new_policy: key, role, name and hash
+ * copied into s's policies arena, in one string. */
 struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn);
 void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
 			 const char *limit_unit, const char *time_unit, const char *budget_type,

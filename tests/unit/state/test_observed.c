@@ -423,8 +423,8 @@ static void test_listing_budgets_in_an_arena(void **state)
 	assert_null(st.arena);
 }
 
-/* A bulk read's policies live in the store's policies arena (one name interned for
- * every role), and go with it to the next listing that has no bulk read of its own:
+/* A bulk read's policies live in the store's policies arena (key, name, role and hash
+ * one string there), and go with it to the next listing that has no bulk read of its own:
  * the store they came from released, they are whole (ASan), whether the next listing
  * had none (the map changes hands) or some of its own (merged). */
 static void fill_policies(struct observed_store *st, int from, int to)
@@ -452,7 +452,10 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	p = observed_store_policy(&prev, "tenant-t1", "bedrock-tenant");
 	q = observed_store_policy(&prev, "tenant-t2", "bedrock-tenant");
 	assert_true(p->in_arena);
-	assert_ptr_equal(p->name, q->name);
+	assert_string_equal(p->name, "bedrock-tenant");
+	assert_string_equal(q->name, "bedrock-tenant");
+	assert_string_equal(p->key, "tenant-t1\nbedrock-tenant");
+	assert_ptr_equal(p->name, p->key + strlen("tenant-t1\n")); /* the key's tail */
 	assert_string_equal(p->hash, "hash1");
 	assert_true(observed_store_role_other_policy_chars(&prev, "tenant-t1", "other", &others));
 	assert_int_equal(others, 100);
@@ -484,6 +487,81 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	assert_null(observed_store_policy(&third, "tenant-t8", "bedrock-tenant"));
 	observed_store_release(&third);
 	assert_null(third.policies_arena);
+}
+
+/* A bulk read's entry holds its key, name, role and hash in one string of the arena:
+ * the role as IAM wrote it (the key in lower case, so any spelling finds it), IAM's
+ * longest names, odd characters, an empty name, no hash (no such policy); each found
+ * by role and name, replaced and removed as any policy, and carried to the next
+ * listing whole (ASan). */
+static void test_listing_policy_one_string(void **state)
+{
+	struct observed_store st, next;
+	const struct observed_policy *p;
+	char role64[65], name128[129], key[256];
+	size_t others;
+
+	(void)state;
+	memset(role64, 'R', 64);
+	role64[64] = '\0';
+	memset(name128, 'n', 128);
+	name128[127] = '+';
+	name128[128] = '\0';
+	observed_store_init(&st);
+	observed_store_put_role(&st, "App-Role");
+	observed_store_put_role(&st, role64);
+	observed_store_put_policy(&st, observed_store_new_policy(&st, "App-Role", "Pol_1.=,@-", "h1", 10));
+	observed_store_put_policy(&st, observed_store_new_policy(&st, "App-Role", "", "h2", 20));
+	observed_store_put_policy(&st, observed_store_new_policy(&st, role64, name128, "h3", 30));
+	observed_store_put_policy(&st, observed_store_new_policy(&st, "app-role", "gone", NULL, 0));
+	st.policies_listed = true;
+
+	p = observed_store_policy(&st, "aPP-rOLE", "Pol_1.=,@-");
+	assert_non_null(p);
+	assert_string_equal(p->role, "App-Role"); /* as written */
+	assert_string_equal(p->name, "Pol_1.=,@-");
+	assert_string_equal(p->key, "app-role\nPol_1.=,@-");
+	assert_string_equal(p->hash, "h1");
+	assert_int_equal(p->chars, 10);
+	assert_null(observed_store_policy(&st, "App-Role", "pol_1.=,@-")); /* a policy's name is exact */
+	p = observed_store_policy(&st, "app-role", "");
+	assert_non_null(p);
+	assert_string_equal(p->name, "");
+	assert_string_equal(p->hash, "h2");
+	p = observed_store_policy(&st, role64, name128);
+	assert_non_null(p);
+	assert_string_equal(p->role, role64);
+	assert_string_equal(p->name, name128);
+	for (int i = 0; i < 64; i++)
+		key[i] = 'r';
+	snprintf(key + 64, sizeof(key) - 64, "\n%s", name128);
+	assert_string_equal(p->key, key);
+	assert_string_equal(p->hash, "h3");
+	p = observed_store_policy(&st, "App-Role", "gone");
+	assert_non_null(p);
+	assert_false(observed_policy_exists(p));
+	assert_int_equal(p->chars, 0);
+	assert_true(observed_store_role_other_policy_chars(&st, "APP-ROLE", "", &others));
+	assert_int_equal(others, 10);
+
+	/* replaced by a policy of its own (another spelling of the role), then removed */
+	observed_store_put_policy(&st, observed_store_new_policy(&st, "APP-ROLE", "Pol_1.=,@-", "h4", 15));
+	p = observed_store_policy(&st, "app-role", "Pol_1.=,@-");
+	assert_string_equal(p->role, "APP-ROLE");
+	assert_string_equal(p->hash, "h4");
+	assert_int_equal(st.policies.n, 4);
+	assert_true(observed_store_role_other_policy_chars(&st, "App-Role", "", &others));
+	assert_int_equal(others, 15);
+	observed_store_remove_policy(&st, "App-role", "");
+	assert_null(observed_store_policy(&st, "App-Role", ""));
+	assert_int_equal(st.policies.n, 3);
+
+	observed_store_init(&next);
+	observed_store_take_policies(&next, &st);
+	observed_store_release(&st);
+	assert_string_equal(observed_store_policy(&next, role64, name128)->hash, "h3");
+	assert_string_equal(observed_store_policy(&next, "app-role", "Pol_1.=,@-")->hash, "h4");
+	observed_store_release(&next);
 }
 
 /* An alert as the diff's create carries it (every string malloc'd). */
@@ -583,7 +661,7 @@ static void test_own_budget_alerts_in_the_arena(void **state)
 }
 
 /* A policy the daemon wrote into a store that read the policies in bulk is an entry
- * of its policies arena, as the read's (name interned, role and hash in the arena);
+ * of its policies arena, as the read's (key, name, role and hash in the arena);
  * into one without a bulk read (whose policies outlive listings) it is allocated on
  * its own. The same digest, chars and document either way; the document dropped, a
  * rewrite, a removal and the arena's move to the next listing leave it whole (ASan).
@@ -614,7 +692,9 @@ static void test_own_policy_writes_in_the_policies_arena(void **state)
 	q = observed_store_policy(&alone, "tenant-t1", "bedrock-tenant");
 	assert_true(p->in_arena);
 	assert_false(q->in_arena);
-	assert_ptr_equal(p->name, observed_store_policy(&listed, "tenant-t2", "bedrock-tenant")->name);
+	assert_string_equal(p->name, "bedrock-tenant");
+	assert_string_equal(p->key, "tenant-t1\nbedrock-tenant");
+	assert_string_equal(q->key, "tenant-t1\nbedrock-tenant");
 	assert_string_equal(p->role, "tenant-t1");
 	assert_string_equal(p->hash, q->hash);
 	hash = xstrdup(q->hash);
@@ -1221,6 +1301,7 @@ int main(void)
 		cmocka_unit_test(test_arena_blocks_powers_of_two),
 		cmocka_unit_test(test_listing_budgets_in_an_arena),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
+		cmocka_unit_test(test_listing_policy_one_string),
 		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
 		cmocka_unit_test(test_own_policy_writes_in_the_policies_arena),
 		cmocka_unit_test(test_roles_in_the_arena),
