@@ -7,6 +7,7 @@
 #include "cloud_aws_impl.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 /* The most inline policies of one role read for their sizes: IAM's 10,240 characters
  * hold far fewer (each document has at least a few dozen). */
 #define ROLE_POLICIES_MAX 1000
+_Static_assert(ROLE_POLICIES_MAX <= UINT16_MAX, "struct observed_policy counts them in 16 bits");
 
 static struct observed_policy *policy_of(const struct applying *x)
 {

@@ -883,6 +883,12 @@ void observed_policy_free(struct observed_policy *p)
 	free(p);
 }
 
+/* A policy's size in its 32 bits (IAM's documents are a few KB: never reached). */
+static uint32_t policy_chars32(size_t chars)
+{
+	return chars < UINT32_MAX ? (uint32_t)chars : UINT32_MAX;
+}
+
 struct observed_policy *observed_store_new_policy(struct observed_store *s, const char *role, const char *name,
 						  const char *hash, size_t chars)
 {
@@ -911,7 +917,7 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 		p->hash = p->role + n_role + 1;
 		memcpy(p->hash, hash, n_hash + 1);
 	}
-	p->chars = chars;
+	p->chars = policy_chars32(chars);
 	return p;
 }
 
@@ -995,7 +1001,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	if (!p->key)
 		p->key = observed_policy_key(p->role, p->name);
 	if (p->document) {
-		p->chars = policy_size(p->document);
+		p->chars = policy_chars32(policy_size(p->document));
 		if (!p->hash)
 			p->hash = policy_hash(p->document);
 	} else if (!p->hash) {

@@ -159,23 +159,27 @@ struct observed_policy {
 	 * copy (hashmap_init_keyed). Set by observed_store_put_policy when NULL (then
 	 * malloc'd and p's own); an arena entry's is set by observed_store_new_policy. */
 	char *key;
-	bool role_missing; /* the role itself does not exist */
+	/* The flags (bit-fields), n_others and chars share one word: 80 bytes with the
+	 * key, not 96. */
+	bool role_missing : 1; /* the role itself does not exist */
 	/* The role's other inline policies as last read: each one's policy_size, and when
 	 * (wall clock, the read action's `since`). With others_known false they were not
 	 * read, and a write must read them first (IAM's limit is over all inline policies
 	 * of a role); a refusal is made only from sizes read within POLICY_OTHERS_FRESH_S. */
-	bool others_known;
+	bool others_known : 1;
 	/* the struct and its key, role, name and hash (one string of the four, the
 	 * key's tail holding the name) live in a store's policies arena (a bulk read's
 	 * entry or a write into a store that has one, observed_store_new_policy): freed
 	 * with that store, never alone; document and other_sizes are malloc'd as any
-	 * policy's. The flags and n_others share a word: 88 bytes with the key, not 96 */
-	bool in_arena;
-	uint32_t n_others; /* at most ROLE_POLICIES_MAX (daemon/cloud_aws_iam.c) */
+	 * policy's */
+	bool in_arena : 1;
+	uint16_t n_others; /* at most ROLE_POLICIES_MAX (daemon/cloud_aws_iam.c) */
+	/* policy_size of the document (from document when it is kept); in 32 bits as the
+	 * role's sums (IAM's limit is 10,240), saturating */
+	uint32_t chars;
 	size_t *other_sizes;
 	int64_t others_read_at;
 	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
-	size_t chars;		      /* policy_size of the document (from document when it is kept) */
 	struct content_digest digest; /* kept by the store's policy functions */
 };
 
