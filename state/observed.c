@@ -926,13 +926,12 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 static void role_chars(struct observed_store *s, struct observed_role *r, size_t add, size_t sub, size_t add_elsewhere,
 		       size_t sub_elsewhere)
 {
-	content_digest_sub(&s->roles_digest, r->digest);
+	content_digest_sub(&s->roles_digest, observed_role_digest(r));
 	r->policy_chars -= sub < r->policy_chars ? (uint32_t)sub : r->policy_chars;
 	r->policy_chars += (uint32_t)add;
 	r->elsewhere_chars -= sub_elsewhere < r->elsewhere_chars ? (uint32_t)sub_elsewhere : r->elsewhere_chars;
 	r->elsewhere_chars += (uint32_t)add_elsewhere;
-	r->digest = observed_role_digest(r);
-	content_digest_add(&s->roles_digest, r->digest);
+	content_digest_add(&s->roles_digest, observed_role_digest(r));
 }
 
 /* The role's aggregate follows every change of one of its policies. */
@@ -1066,10 +1065,9 @@ void observed_store_put_role(struct observed_store *s, const char *name)
 	s->policies_gen = generation_next();
 	/* the store's arena: a bulk read's roles live as long as its store (one per
 	 * tenant and role) and are never removed alone */
-	r = arena_alloc(store_arena(s), sizeof(*r));
-	r->name = arena_strdup(store_arena(s), name);
-	r->digest = observed_role_digest(r);
-	content_digest_add(&s->roles_digest, r->digest);
+	r = arena_alloc(store_arena(s), sizeof(*r) + strlen(name) + 1);
+	strcpy(r->name, name);
+	content_digest_add(&s->roles_digest, observed_role_digest(r));
 	hashmap_put(&s->roles, r->name, r);
 }
 

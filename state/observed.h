@@ -184,16 +184,17 @@ struct observed_policy {
 };
 
 /* A role as the bulk IAM read (GetAccountAuthorizationDetails) saw it, kept up to date
- * by the daemon's own policy writes. The struct and its name live in the store's arena
- * (observed_store_put_role; not its policies arena, which may move to the next store
- * without the roles): freed with the store, never alone. */
+ * by the daemon's own policy writes. The struct, its name within, lives in the store's
+ * arena (observed_store_put_role; not its policies arena, which may move to the next
+ * store without the roles): freed with the store, never alone. 8 bytes and the name,
+ * no digest: the store's sum of the roles' digests takes each one's
+ * observed_role_digest as it changes (a function of the name and policy_chars). */
 struct observed_role {
-	char *name;
 	uint32_t policy_chars; /* all its inline policies together, whitespace not counted */
 	/* of them, those of the policies the store does not hold: a listing left them to
 	 * the place of their tenant (struct place.policies_elsewhere) */
 	uint32_t elsewhere_chars;
-	struct content_digest digest; /* kept by the store's policy functions */
+	char name[]; /* in lower case (the roles map's key) */
 };
 
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. Its three

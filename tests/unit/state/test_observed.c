@@ -540,6 +540,9 @@ static void test_listing_policy_one_string(void **state)
 	snprintf(key + 64, sizeof(key) - 64, "\n%s", name128);
 	assert_string_equal(p->key, key);
 	assert_string_equal(p->hash, "h3");
+	assert_memory_equal(observed_store_role(&st, role64)->name, key, 64); /* in lower case, within */
+	assert_int_equal(strlen(observed_store_role(&st, role64)->name), 64);
+	assert_int_equal(observed_store_role(&st, role64)->policy_chars, 30);
 	p = observed_store_policy(&st, "App-Role", "gone");
 	assert_non_null(p);
 	assert_false(observed_policy_exists(p));

@@ -213,10 +213,20 @@ static void base_policy(struct observed_policy *p, size_t *sizes)
 	p->n_others = 2;
 }
 
+/* A role as the store holds one: its name within. */
+static struct observed_role *role_of(const char *name, uint32_t policy_chars)
+{
+	struct observed_role *r = xcalloc(1, sizeof(*r) + strlen(name) + 1);
+
+	strcpy(r->name, name);
+	r->policy_chars = policy_chars;
+	return r;
+}
+
 static void test_policy_and_role_fields(void **state)
 {
 	struct observed_policy p, c;
-	struct observed_role r = { .name = "role-acme", .policy_chars = 40 }, r2 = r;
+	struct observed_role *r = role_of("role-acme", 40), *r2 = role_of("role-acme", 40);
 	size_t sizes[2], csizes[2];
 	struct content_digest d;
 
@@ -275,12 +285,14 @@ static void test_policy_and_role_fields(void **state)
 	c.document = "{}";
 	assert_false(content_digest_equal(observed_policy_digest(&p), observed_policy_digest(&c)));
 
-	assert_true(content_digest_equal(observed_role_digest(&r), observed_role_digest(&r2)));
-	r2.policy_chars++;
-	assert_false(content_digest_equal(observed_role_digest(&r), observed_role_digest(&r2)));
-	r2 = r;
-	r2.name = "role-acmf";
-	assert_false(content_digest_equal(observed_role_digest(&r), observed_role_digest(&r2)));
+	assert_true(content_digest_equal(observed_role_digest(r), observed_role_digest(r2)));
+	r2->policy_chars++;
+	assert_false(content_digest_equal(observed_role_digest(r), observed_role_digest(r2)));
+	free(r2);
+	r2 = role_of("role-acmf", 40);
+	assert_false(content_digest_equal(observed_role_digest(r), observed_role_digest(r2)));
+	free(r);
+	free(r2);
 }
 
 static struct observed_parameter *param(const char *name, const char *tenant, int64_t version)
