@@ -299,8 +299,8 @@ static int apply_budget_record(struct observed_store *s, struct tenant_record *r
 
 /* The policy a put wrote, with the document (the engine keeps only its digest
  * afterwards: observed_store_policy_digest_only). Into a store that read the policies
- * in bulk, an entry of its policies arena as the read's (role and hash there, name
- * interned): that arena goes at the next listing that reads them again, so it keeps a
+ * in bulk, an entry of its policies arena as the read's (key, name, role and hash
+ * one string there): that arena goes at the next listing that reads them again, so it keeps a
  * replaced entry one listing at most. A store without a bulk read carries its
  * policies from listing to listing (observed_store_take_policies): there, a written
  * policy is allocated on its own, and freed when replaced. */
