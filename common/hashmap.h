@@ -54,7 +54,9 @@ void hashmap_release(struct hashmap *m, void (*free_value)(void *));
 void *hashmap_get(const struct hashmap *m, const char *key);
 /* hashmap_put: inserts or replaces; returns the previous value or NULL. */
 void *hashmap_put(struct hashmap *m, const char *key, void *value);
-/* hashmap_remove: returns the removed value, or NULL when absent. */
+/* hashmap_remove: returns the removed value, or NULL when absent. The last entry's
+ * removal frees a table of HASHMAP_KEEP_EMPTY_MAX slots or more (cap 0 again). */
+#define HASHMAP_KEEP_EMPTY_MAX 1024
 void *hashmap_remove(struct hashmap *m, const char *key);
 /* hashmap_next: iteration. Start with *pos = 0; returns 0 at the end, else 1 with
  * *ret_key and *ret_value set (either may be NULL). */

@@ -206,12 +206,48 @@ static void test_keyed_fuller_table(void **state)
 	hashmap_release(&m, free_named);
 }
 
+/* A large table whose entries are all removed is freed; a small one is kept. */
+static void test_emptied_table_given_back(void **state)
+{
+	struct hashmap m, k;
+	char key[32];
+
+	(void)state;
+	hashmap_init(&m);
+	hashmap_init_keyed(&k, name_of);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "tenant-%d", i);
+		hashmap_put(&m, key, (void *)1);
+		assert_null(hashmap_put(&k, key, named(key, i)));
+	}
+	assert_true(m.cap >= HASHMAP_KEEP_EMPTY_MAX && k.cap >= HASHMAP_KEEP_EMPTY_MAX);
+	for (int i = 0; i < 2000; i++) {
+		snprintf(key, sizeof(key), "tenant-%d", i);
+		assert_non_null(hashmap_remove(&m, key));
+		free_named(hashmap_remove(&k, key));
+		assert_int_equal(m.cap == 0, i == 1999);
+		assert_int_equal(k.cap == 0, i == 1999);
+	}
+	assert_null(m.entries);
+	assert_null(k.kentries);
+	assert_null(hashmap_get(&m, "tenant-1"));
+	assert_null(hashmap_put(&m, "again", (void *)2)); /* usable again, in its mode */
+	assert_ptr_equal(hashmap_get(&m, "again"), (void *)2);
+	assert_null(hashmap_put(&k, "again", named("again", 7)));
+	assert_int_equal(((struct named *)hashmap_get(&k, "again"))->n, 7);
+	hashmap_release(&k, free_named);
+	/* a small table stays: maps that empty and fill again allocate nothing */
+	assert_ptr_equal(hashmap_remove(&m, "again"), (void *)2);
+	assert_true(m.cap > 0 && m.cap < HASHMAP_KEEP_EMPTY_MAX);
+	hashmap_release(&m, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_remove),	   cmocka_unit_test(test_many_with_churn),
 		cmocka_unit_test(test_borrowed_keys),	   cmocka_unit_test(test_keyed),
-		cmocka_unit_test(test_keyed_fuller_table),
+		cmocka_unit_test(test_keyed_fuller_table), cmocka_unit_test(test_emptied_table_given_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
