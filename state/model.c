@@ -378,14 +378,17 @@ struct tenant *tenant_ref(struct tenant *t)
 }
 
 /* A compact tenant's block begins with the first of: its profiles, its roles' array,
- * its policy name, its budget name (tenant_compact lays them out in that order). */
+ * its policy name, its budget name, its budget (tenant_compact lays them out in that
+ * order). */
 static void *compact_block(const struct tenant *t)
 {
 	if (t->n_profiles)
 		return t->profiles;
 	if (t->n_roles)
 		return t->roles;
-	return t->policy_name ? t->policy_name : t->budget_name;
+	if (t->policy_name)
+		return t->policy_name;
+	return t->budget_name ? (void *)t->budget_name : (void *)t->budget;
 }
 
 static size_t str_size(const char *s)
@@ -407,9 +410,62 @@ static char *place_str(char **pos, char *s)
 	return r;
 }
 
+/* The bytes a budget takes in a block: its struct, its alerts and their e-mail arrays
+ * (all pointer-aligned), then its strings. */
+static size_t budget_size(const struct budget *b)
+{
+	size_t size;
+
+	if (!b)
+		return 0;
+	size = sizeof(*b) + b->n_alerts * sizeof(*b->alerts) + str_size(b->limit_usd);
+	for (size_t i = 0; i < b->n_alerts; i++) {
+		size += b->alerts[i].n_emails * sizeof(char *) + str_size(b->alerts[i].sns_topic);
+		for (size_t k = 0; k < b->alerts[i].n_emails; k++)
+			size += str_size(b->alerts[i].emails[k]);
+	}
+	return size;
+}
+
+/* Moves budget b into the block at pos (aligned; budget_size(b) bytes) and frees its
+ * parts: a parsed tenant's budget is five to eight malloc chunks otherwise (the
+ * struct, the limit, the alerts, each alert's e-mail array, each address, a topic),
+ * about a third of them headers and rounding. */
+static struct budget *place_budget(char *pos, struct budget *b)
+{
+	struct budget *nb = (struct budget *)(void *)pos;
+	struct alert *alerts = b->n_alerts ? (struct alert *)(void *)(pos + sizeof(*b)) : NULL;
+	char **emails = (char **)(void *)(pos + sizeof(*b) + b->n_alerts * sizeof(*b->alerts));
+	char *str;
+
+	*nb = *b;
+	nb->alerts = alerts;
+	str = (char *)(emails);
+	for (size_t i = 0; i < b->n_alerts; i++)
+		str += b->alerts[i].n_emails * sizeof(char *);
+	nb->limit_usd = place_str(&str, b->limit_usd);
+	for (size_t i = 0; i < b->n_alerts; i++) {
+		struct alert *a = &b->alerts[i];
+		alerts[i] = *a;
+		alerts[i].emails = a->n_emails ? emails : NULL;
+		for (size_t k = 0; k < a->n_emails; k++)
+			*emails++ = place_str(&str, a->emails[k]);
+		alerts[i].sns_topic = place_str(&str, a->sns_topic);
+		free(a->emails);
+	}
+	free(b->alerts);
+	free(b);
+	return nb;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
 void tenant_compact(struct tenant *t)
 {
-	size_t arrays, size;
+	size_t arrays, size, budget_at;
 	char *block, *pos;
 	struct profile *profiles;
 	char **roles;
@@ -422,6 +478,9 @@ void tenant_compact(struct tenant *t)
 		size += str_size(t->profiles[i].name) + str_size(t->profiles[i].description);
 	for (size_t i = 0; i < t->n_roles; i++)
 		size += str_size(t->roles[i]);
+	budget_at = align8(size);
+	if (t->budget)
+		size = budget_at + budget_size(t->budget);
 	if (!size) /* nothing apart to gather */
 		return;
 	block = xmalloc(size);
@@ -437,6 +496,8 @@ void tenant_compact(struct tenant *t)
 	/* the policy name first, then the budget name: the block's start when it has no array */
 	t->policy_name = place_str(&pos, t->policy_name);
 	t->budget_name = place_str(&pos, t->budget_name);
+	if (t->budget) /* last, at the next 8 bytes: its struct and arrays hold pointers and doubles */
+		t->budget = place_budget(block + budget_at, t->budget);
 	free(t->profiles);
 	free(t->roles);
 	t->profiles = profiles;
@@ -460,9 +521,8 @@ void tenant_free(struct tenant *t)
 	intern_unref(t->pool);
 	intern_unref(t->revision);
 	tag_set_release(&t->tags);
-	budget_free(t->budget);
 	free(t->file);
-	if (t->compact) { /* the profiles' and roles' arrays and strings are the block's */
+	if (t->compact) { /* the profiles' and roles' arrays, the budget and the strings are the block's */
 		for (size_t i = 0; i < t->n_profiles; i++) {
 			struct profile *p = &t->profiles[i];
 			intern_unref(p->key);
@@ -479,6 +539,7 @@ void tenant_free(struct tenant *t)
 		profile_release(&t->profiles[i]);
 	free(t->profiles);
 	free_strv(t->roles, t->n_roles);
+	budget_free(t->budget);
 	free(t->budget_name);
 	free(t->policy_name);
 	free(t);

@@ -232,11 +232,13 @@ void budget_free(struct budget *b);
 void alert_release(struct alert *a);
 /* tenant_compact: moves what a tenant owns apart into one allocation: its profiles'
  * array with each profile's name and description, its roles' array with the roles,
- * its policy name and budget name (a malloc chunk each before: their
- * headers and rounding were about a seventh of 100,000 tenants' desired model). The
+ * its policy name and budget name, then (at the next multiple of 8) its budget with
+ * its alerts, their e-mail arrays and every string of it (a malloc chunk each before:
+ * their headers and rounding were about a seventh of 100,000 tenants' desired model,
+ * and a parsed budget of one alert to one address five chunks, 208 bytes for 120 of data). The
  * fields keep their meaning and are read as before; a compact tenant's profiles,
- * roles and those strings are never changed nor freed alone (tenant_free frees the
- * block). For a tenant just built (config/'s manifest parser calls it last), with one
+ * roles, budget and those strings are never changed nor freed alone (tenant_free
+ * frees the block). For a tenant just built (config/'s manifest parser calls it last), with one
  * owner and a revision; otherwise (or again), or with nothing apart to gather, it
  * does nothing. Its file and its revision (interned) stay apart. */
 void tenant_compact(struct tenant *t);

@@ -179,7 +179,8 @@ static void test_shared_names_interned(void **state)
 
 /* A parsed tenant keeps what it owns apart in one allocation (state/model.h,
  * tenant_compact): its profiles, then its roles' array, each profile's name and
- * description, the roles, the policy and budget names, one after the other; read as
+ * description, the roles, the policy and budget names, one after the other, then its
+ * budget; read as
  * before, freed at once, and a copy of it is its equal. Its revision is interned
  * (the engine's reconciled revision is the same string), a copy's too. */
 static void test_tenant_in_one_block(void **state)
@@ -208,6 +209,16 @@ static void test_tenant_in_one_block(void **state)
 	assert_ptr_equal(t->policy_name, pos);
 	pos += strlen(pos) + 1;
 	assert_ptr_equal(t->budget_name, pos);
+	pos += strlen(pos) + 1;
+	/* then the budget, at the next multiple of 8: its struct, alerts, e-mail arrays, strings */
+	assert_ptr_equal((const char *)t->budget, (const char *)(((uintptr_t)pos + 7) & ~(uintptr_t)7));
+	assert_ptr_equal((const char *)t->budget->alerts, (const char *)(t->budget + 1));
+	assert_ptr_equal((const char *)t->budget->limit_usd,
+			 (const char *)(t->budget->alerts + t->budget->n_alerts) + 2 * sizeof(char *));
+	assert_string_equal(t->budget->limit_usd, "1000.5");
+	assert_string_equal(t->budget->alerts[0].emails[0], "a@example.com");
+	assert_string_equal(t->budget->alerts[0].emails[1], "z@example.com");
+	assert_string_equal(t->budget->alerts[1].sns_topic, "arn:aws:sns:us-east-1:111122223333:budget-alerts");
 	assert_string_equal(t->roles[1], "zeta-app");
 	assert_string_equal(tenant_profile(t, "chat")->description, "Claims chatbot");
 	c = tenant_dup(t);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -311,6 +312,77 @@ static void test_tenant_compact_forms(void **state)
 	tenant_free(d);
 }
 
+/* tenant_compact moves the budget into the block too, at its end and aligned: every
+ * field reads as before (alerts with two addresses, with none, a topic only, the
+ * longest limit and an odd address), the block is its only allocation (ASan: each
+ * part freed once), a copy of it is its equal and not compact; a tenant whose block
+ * holds nothing but its budget begins its block with it. */
+static void test_tenant_compact_budget(void **state)
+{
+	struct tenant *a = fix_tenant("acme"), *b = fix_tenant("beta"), *before, *c;
+	char topic[1100], email[300];
+	const char *end;
+
+	(void)state;
+	memset(topic, 't', sizeof(topic) - 1);
+	topic[sizeof(topic) - 1] = '\0';
+	snprintf(email, sizeof(email), "o'brien+%s@example.com", "x");
+	fix_profile(a, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	fix_role(a, "app");
+	fix_budget(a, "99999999999.99", BUDGET_QUARTERLY);
+	fix_alert(a, 50, ALERT_ACTUAL, "z@example.com", email, NULL);
+	fix_alert(a, 80.5, ALERT_ACTUAL, NULL, NULL, topic);
+	fix_alert(a, 100, ALERT_FORECASTED, "", NULL, "");
+	a->budget->enforce = true;
+	a->budget->enforce_at_percent = 120;
+	before = tenant_dup(a);
+	a->revision = intern("r1");
+	tenant_compact(a);
+	assert_true(a->compact);
+	assert_true(tenant_equal(a, before));
+	/* after the names, at the next multiple of 8, and its parts after it */
+	end = a->budget_name + strlen(a->budget_name) + 1;
+	assert_ptr_equal((const char *)a->budget, (const char *)(((uintptr_t)end + 7) & ~(uintptr_t)7));
+	assert_ptr_equal((const char *)a->budget->alerts, (const char *)(a->budget + 1));
+	assert_ptr_equal((const char *)a->budget->alerts[0].emails, (const char *)(a->budget->alerts + 3));
+	assert_string_equal(a->budget->limit_usd, "99999999999.99");
+	assert_int_equal(a->budget->period, BUDGET_QUARTERLY);
+	assert_true(a->budget->enforce);
+	assert_true(a->budget->enforce_at_percent == 120);
+	assert_int_equal(a->budget->n_alerts, 3);
+	assert_int_equal(a->budget->alerts[0].n_emails, 2);
+	assert_string_equal(a->budget->alerts[0].emails[1], email);
+	assert_null(a->budget->alerts[0].sns_topic);
+	assert_int_equal(a->budget->alerts[1].n_emails, 0);
+	assert_null(a->budget->alerts[1].emails);
+	assert_string_equal(a->budget->alerts[1].sns_topic, topic);
+	assert_true(a->budget->alerts[1].threshold_percent == 80.5);
+	assert_int_equal(a->budget->alerts[2].type, ALERT_FORECASTED);
+	assert_string_equal(a->budget->alerts[2].emails[0], "");
+	assert_string_equal(a->budget->alerts[2].sns_topic, "");
+	c = tenant_dup(a);
+	assert_false(c->compact);
+	assert_true(tenant_equal(c, a));
+	tenant_free(a);
+	assert_string_equal(c->budget->alerts[1].sns_topic, topic);
+	tenant_free(c);
+	tenant_free(before);
+
+	/* nothing but a budget without alerts: the block is the budget */
+	b->revision = intern("r2");
+	fix_budget(b, "1", BUDGET_MONTHLY);
+	free(b->budget_name);
+	b->budget_name = NULL;
+	free(b->policy_name);
+	b->policy_name = NULL;
+	tenant_compact(b);
+	assert_true(b->compact);
+	assert_null(b->budget->alerts);
+	assert_ptr_equal((const char *)b->budget->limit_usd, (const char *)(b->budget + 1));
+	assert_string_equal(b->budget->limit_usd, "1");
+	tenant_free(b);
+}
+
 static void test_tenant_dup_is_deep(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -376,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_tenant_packed),
 		cmocka_unit_test(test_tag_set_packed_values_handles),
 		cmocka_unit_test(test_tenant_compact_forms),
+		cmocka_unit_test(test_tenant_compact_budget),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_names),
 	};
