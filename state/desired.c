@@ -7,6 +7,8 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
+_Static_assert(sizeof(struct desired_entry) == 24, "a desired entry is 24 bytes (state/desired.h)");
+
 void desired_scan_init(struct desired_scan *scan)
 {
 	memset(scan, 0, sizeof(*scan));
@@ -368,9 +370,11 @@ void desired_store_apply(struct desired_store *store, struct desired_scan *scan,
 	free(claims);
 	free(w.files);
 	free(store->entries);
-	store->entries = next.entries;
-	store->n = next.n;
-	store->alloc = next.alloc;
+	/* exactly sized: the merge's doubling leaves up to half its slots unused */
+	store->entries = next.n ? xreallocarray(next.entries, next.n, sizeof(*next.entries)) : NULL;
+	if (!next.n)
+		free(next.entries);
+	store->n = store->alloc = next.n;
 	desired__stale_index(store);
 	if (!ret->unavailable)
 		store->loaded = true;

@@ -103,7 +103,10 @@ static void apply_one(struct desired_store *store, const struct desired__where *
 		if (e) {
 			free(e->problem);
 		} else {
-			XGROW(store->entries, store->n + 1, store->alloc);
+			if (store->n + 1 > store->alloc) { /* an eighth spare (state/desired.h) */
+				store->alloc = store->n + 1 + store->n / 8;
+				store->entries = xreallocarray(store->entries, store->alloc, sizeof(*store->entries));
+			}
 			memmove(&store->entries[at + 1], &store->entries[at],
 				(store->n - at) * sizeof(*store->entries));
 			store->n++;

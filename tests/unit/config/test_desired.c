@@ -135,6 +135,40 @@ static void test_first_revision_and_no_change(void **state)
 	desired_store_release(&s);
 }
 
+/* The entries are exactly as many as the tenants after a full apply, and an entry's
+ * revision (56 bits) and stale reason (the byte above it) do not spill into each
+ * other: the largest revision an entry holds beside every reason. */
+static void test_entries_exact_and_packed(void **state)
+{
+	const uint64_t top = ((uint64_t)1 << 56) - 1;
+	struct desired_store s;
+	struct desired_delta d;
+
+	(void)state;
+	desired_store_init(&s);
+	APPLY(&s, &d, "claims", "a.yaml=a", "b.yaml=b", "c.yaml=c", "d.yaml=d");
+	assert_int_equal(s.alloc, 4);
+	desired_delta_release(&d);
+	s.revision = top - 1; /* the next apply is revision top */
+	APPLY(&s, &d, "research", "a.yaml=a", "b.yaml!b", "c.yaml!", "x/", "x/d.yaml=d");
+	desired_delta_release(&d);
+	assert_int_equal(s.alloc, 4);
+	assert_true(desired_store_find(&s, "a")->changed_revision == top);
+	assert_int_equal(desired_store_find(&s, "a")->stale, DESIRED_FRESH);
+	assert_true(desired_store_find(&s, "b")->changed_revision == 1);
+	assert_int_equal(desired_store_find(&s, "b")->stale, DESIRED_STALE_FAILED);
+	assert_int_equal(desired_store_find(&s, "c")->stale, DESIRED_STALE_UNREADABLE);
+	assert_true(desired_store_find(&s, "d")->changed_revision == top);
+	APPLY(&s, &d, "research", "a.yaml=a", "b.yaml!b", "x/"); /* c is gone */
+	desired_delta_release(&d);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.alloc, 3);
+	assert_int_equal(desired_store_find(&s, "b")->stale, DESIRED_STALE_FAILED);
+	assert_int_equal(desired_store_find(&s, "d")->stale, DESIRED_STALE_DIRECTORY);
+	assert_true(desired_store_find(&s, "d")->changed_revision == top);
+	desired_store_release(&s);
+}
+
 static void test_changed_and_removed(void **state)
 {
 	struct desired_store s;
@@ -382,6 +416,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_revision_and_no_change),
 		cmocka_unit_test(test_changed_and_removed),
+		cmocka_unit_test(test_entries_exact_and_packed),
 		cmocka_unit_test(test_failing_file_keeps_its_tenant),
 		cmocka_unit_test(test_unreadable_directory_keeps_its_tenants),
 		cmocka_unit_test(test_scan_ids_unknown),
