@@ -12,26 +12,63 @@
 /* The words of the duplicate-id problem, as manifest_dir words it too. */
 #define DUPLICATE_TEXT "is also declared in"
 
-struct cached_file {
-	struct desired_file df; /* path (the files map's key), tenant or failure */
-	char **problems;	/* this file's diagnostics, formatted */
-	size_t n_problems;
-	unsigned id_line, id_col;      /* where the tenant id is declared; 0: not known */
-	struct cached_file *next_same; /* the next file declaring the same id */
-	bool path_is_tenants;	       /* df.path is df.tenant's file (borrowed: the tenant is held) */
-	bool reread;		       /* its read failed for want of file descriptors or memory */
+/* A file's diagnostics, formatted: apart, since nearly every file has none. */
+struct file_problems {
+	size_t n;
+	bool reread; /* its read failed for want of file descriptors or memory */
+	char *v[];
 };
+
+/* 56 bytes, a 64-byte malloc chunk (80 with the problems' pointer, count and flags
+ * in it): one a manifest file. */
+struct cached_file {
+	struct desired_file df;		/* path (the files map's key), tenant or failure */
+	struct file_problems *problems; /* NULL: none */
+	struct cached_file *next_same;	/* the next file declaring the same id */
+	unsigned id_line, id_col;	/* where the tenant id is declared; 0: not known */
+};
+
+_Static_assert(sizeof(struct cached_file) == 56, "a cached file is 56 bytes");
+
+static size_t n_problems(const struct cached_file *f)
+{
+	return f->problems ? f->problems->n : 0;
+}
+
+/* Appends a problem (taken) to f's. */
+static void add_problem(struct cached_file *f, char *problem)
+{
+	size_t n = n_problems(f);
+	struct file_problems *p = xrealloc(f->problems, sizeof(*p) + (n + 1) * sizeof(char *));
+
+	if (!f->problems)
+		p->reread = false;
+	p->v[n] = problem;
+	p->n = n + 1;
+	f->problems = p;
+}
+
+/* df.path is df.tenant's own file (borrowed: the tenant is held; see set_path). */
+static bool path_is_tenants(const struct cached_file *f)
+{
+	return f->df.tenant && f->df.path == f->df.tenant->file;
+}
 
 /* A cached file's path: its tenant's own copy when it has one (100,000 files: one
  * copy of each path, not two), else a copy of its own. The desired store replaces a
  * tenant's file only when it differs from its file's path (state/desired.c,
- * resolve): never for a tenant whose file is this path. */
+ * resolve): never for a tenant whose file is this path, so the two stay the same
+ * pointer (path_is_tenants). */
 static void set_path(struct cached_file *f, const char *path)
 {
 	const struct tenant *t = f->df.tenant;
 
-	f->path_is_tenants = t && t->file && strcmp(t->file, path) == 0;
-	f->df.path = f->path_is_tenants ? t->file : xstrdup(path);
+	f->df.path = t && t->file && strcmp(t->file, path) == 0 ? t->file : xstrdup(path);
+}
+
+static const char *file_path(const void *f)
+{
+	return ((const struct cached_file *)f)->df.path;
 }
 
 static void cached_free(void *p)
@@ -40,13 +77,13 @@ static void cached_free(void *p)
 
 	if (!f)
 		return;
-	if (!f->path_is_tenants)
+	if (!path_is_tenants(f))
 		free(f->df.path);
 	tenant_free(f->df.tenant);
 	free(f->df.failed_id);
 	free(f->df.problem);
-	for (size_t i = 0; i < f->n_problems; i++)
-		free(f->problems[i]);
+	for (size_t i = 0; i < n_problems(f); i++)
+		free(f->problems->v[i]);
 	free(f->problems);
 	free(f);
 }
@@ -66,7 +103,7 @@ static const char *ids_key(const void *f)
 void manifest_cache_init(struct manifest_cache *c)
 {
 	memset(c, 0, sizeof(*c));
-	hashmap_init_borrowed(&c->files);
+	hashmap_init_keyed(&c->files, file_path);
 	hashmap_init(&c->reported);
 	hashmap_init_keyed(&c->ids, ids_key);
 	hashmap_init(&c->dup_ids);
@@ -130,8 +167,8 @@ static char *format_diag(const struct diag *d)
 
 static bool has_duplicate_problem(const struct cached_file *f)
 {
-	for (size_t i = 0; i < f->n_problems; i++)
-		if (strstr(f->problems[i], DUPLICATE_TEXT))
+	for (size_t i = 0; i < n_problems(f); i++)
+		if (strstr(f->problems->v[i], DUPLICATE_TEXT))
 			return true;
 	return false;
 }
@@ -177,10 +214,10 @@ static void count_file(struct manifest_cache *c, struct cached_file *f, int step
 {
 	const char *id = declared_id(f);
 
-	c->n_with_problems += (size_t)(f->n_problems ? step : 0);
-	if (f->n_problems && step > 0)
+	c->n_with_problems += (size_t)(f->problems ? step : 0);
+	if (f->problems && step > 0)
 		hashmap_put(&c->problem_files, f->df.path, f);
-	else if (f->n_problems)
+	else if (f->problems)
 		hashmap_remove(&c->problem_files, f->df.path);
 	c->n_failed_duplicates += (size_t)(!f->df.tenant && id && has_duplicate_problem(f) ? step : 0);
 	c->n_failed_without_id += (size_t)(!f->df.tenant && !id ? step : 0);
@@ -247,8 +284,8 @@ bool manifest_cache_ids_unknown(const struct manifest_cache *c)
 const char *manifest_cache_id_problem(const struct manifest_cache *c, const char *id)
 {
 	for (const struct cached_file *f = hashmap_get(&c->ids, id); f; f = f->next_same)
-		if (!f->df.tenant && f->n_problems)
-			return f->problems[0];
+		if (!f->df.tenant && f->problems)
+			return f->problems->v[0];
 	return NULL;
 }
 
@@ -260,7 +297,7 @@ bool manifest_cache_wants_reread(const struct manifest_cache *c)
 	if (c->reread_all)
 		return true;
 	while (hashmap_next(&c->problem_files, &pos, NULL, &v)) /* not every file */
-		if (((const struct cached_file *)v)->reread)
+		if (((const struct cached_file *)v)->problems->reread)
 			return true;
 	return false;
 }
@@ -276,9 +313,9 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 	clear_problems(c);
 	while (hashmap_next(&c->problem_files, &pos, &path, &v)) { /* not every file */
 		struct cached_file *f = v;
-		for (size_t i = 0; i < f->n_problems; i++) {
+		for (size_t i = 0; i < f->problems->n; i++) {
 			XGROW(c->problems, c->n_problems + 1, alloc);
-			c->problems[c->n_problems++] = xstrdup(f->problems[i]);
+			c->problems[c->n_problems++] = xstrdup(f->problems->v[i]);
 		}
 	}
 	add_duplicates(c, &alloc);
@@ -293,7 +330,7 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags)
 {
 	hashmap_release(&c->files, cached_free);
-	hashmap_init_borrowed(&c->files);
+	hashmap_init_keyed(&c->files, file_path);
 	clear_failed_dirs(c);
 	clear_changes(c);
 	free(c->unavailable_problem);
@@ -313,8 +350,7 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 		struct cached_file *f = hashmap_get(&c->files, diags->items[k].file);
 		if (!f)
 			continue;
-		f->problems = xreallocarray(f->problems, f->n_problems + 1, sizeof(char *));
-		f->problems[f->n_problems++] = format_diag(&diags->items[k]);
+		add_problem(f, format_diag(&diags->items[k]));
 	}
 	c->failed_dirs = xcalloc(scan->n_failed_dirs + 1, sizeof(*c->failed_dirs));
 	for (size_t i = 0; i < scan->n_failed_dirs; i++) {
@@ -349,10 +385,11 @@ static struct cached_file *read_one(const struct daemon_config *cfg, const char 
 		f->df.failed_id = mid.id ? xstrdup(mid.id) : NULL;
 		f->df.problem = diags.n ? format_diag(&diags.items[0]) : xasprintf("%s: cannot be read", path);
 	}
-	f->reread = diags.transient;
-	f->problems = xcalloc(diags.n + 1, sizeof(char *));
 	for (size_t i = 0; i < diags.n; i++)
-		f->problems[f->n_problems++] = format_diag(&diags.items[i]);
+		add_problem(f, format_diag(&diags.items[i]));
+	/* only a file with problems is asked (manifest_cache_wants_reread) */
+	if (f->problems)
+		f->problems->reread = diags.transient;
 	manifest_id_release(&mid);
 	diag_list_release(&diags);
 	return f;
