@@ -462,7 +462,9 @@ static void read_spec(struct mparse *m, const struct ynode *n)
 	}
 	if (v[S_SUSPENDED]) {
 		size_t sm = walk_push_key(&m->w, "suspended");
-		walk_bool(&m->w, v[S_SUSPENDED], &t->suspended);
+		bool suspended = false;
+		if (walk_bool(&m->w, v[S_SUSPENDED], &suspended))
+			t->suspended = suspended;
 		walk_pop(&m->w, sm);
 	}
 	if (t->id && t->budget)
@@ -554,8 +556,7 @@ static int parse(const struct daemon_config *cfg, const char *file, const char *
 	}
 	m.t->file = xstrdup(file);
 	m.t->revision = intern_take(content_hash(text, len));
-	tenant_compact(m.t); /* built: never changed, 100,000 times over */
-	*ret = m.t;
+	*ret = tenant_compact(m.t); /* built: never changed, 100,000 times over */
 	return 0;
 }
 

@@ -211,10 +211,8 @@ static struct tenant *resolve(const struct desired__claim *g, size_t n, enum des
 
 	if (n == 1 && g[0].file->tenant) {
 		t = tenant_ref(g[0].file->tenant);
-		if (!t->file || strcmp(t->file, g[0].file->path)) {
-			free(t->file);
-			t->file = xstrdup(g[0].file->path);
-		}
+		if (!t->file || strcmp(t->file, g[0].file->path))
+			tenant_set_file(t, g[0].file->path);
 		return t;
 	}
 	*stale = n > 1 ? DESIRED_STALE_CONFLICT : DESIRED_STALE_FAILED;

@@ -377,20 +377,6 @@ struct tenant *tenant_ref(struct tenant *t)
 	return t;
 }
 
-/* A compact tenant's block begins with the first of: its profiles, its roles' array,
- * its policy name, its budget name, its budget (tenant_compact lays them out in that
- * order). */
-static void *compact_block(const struct tenant *t)
-{
-	if (t->n_profiles)
-		return t->profiles;
-	if (t->n_roles)
-		return t->roles;
-	if (t->policy_name)
-		return t->policy_name;
-	return t->budget_name ? (void *)t->budget_name : (void *)t->budget;
-}
-
 static size_t str_size(const char *s)
 {
 	return s ? strlen(s) + 1 : 0;
@@ -463,46 +449,56 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-void tenant_compact(struct tenant *t)
+struct tenant *tenant_compact(struct tenant *t)
 {
-	size_t arrays, size, budget_at;
+	size_t arrays, size, budget_at, file_at;
 	char *block, *pos;
-	struct profile *profiles;
-	char **roles;
+	struct tenant *c;
 
 	if (t->compact || !t->revision || t->extra_owners)
-		return;
-	arrays = t->n_profiles * sizeof(*t->profiles) + t->n_roles * sizeof(*t->roles);
+		return t;
+	arrays = sizeof(*t) + t->n_profiles * sizeof(*t->profiles) + t->n_roles * sizeof(*t->roles);
 	size = arrays + str_size(t->policy_name) + str_size(t->budget_name);
 	for (size_t i = 0; i < t->n_profiles; i++)
 		size += str_size(t->profiles[i].name) + str_size(t->profiles[i].description);
 	for (size_t i = 0; i < t->n_roles; i++)
 		size += str_size(t->roles[i]);
+	/* the budget at the next 8 bytes: its struct and arrays hold pointers and doubles */
 	budget_at = align8(size);
-	if (t->budget)
-		size = budget_at + budget_size(t->budget);
-	if (!size) /* nothing apart to gather */
-		return;
+	file_at = t->budget ? budget_at + budget_size(t->budget) : size;
+	size = file_at + str_size(t->file);
 	block = xmalloc(size);
-	profiles = t->n_profiles ? memcpy(block, t->profiles, t->n_profiles * sizeof(*t->profiles)) : NULL;
-	roles = t->n_roles ? (char **)(void *)(block + t->n_profiles * sizeof(*t->profiles)) : NULL;
+	c = memcpy(block, t, sizeof(*t)); /* the tag set and every reference move with it */
+	c->profiles = t->n_profiles ? memcpy(block + sizeof(*t), t->profiles, t->n_profiles * sizeof(*t->profiles))
+				    : NULL;
+	c->roles = t->n_roles ? (char **)(void *)(block + sizeof(*t) + t->n_profiles * sizeof(*t->profiles)) : NULL;
 	pos = block + arrays;
-	for (size_t i = 0; i < t->n_profiles; i++) {
-		profiles[i].name = place_str(&pos, profiles[i].name);
-		profiles[i].description = place_str(&pos, profiles[i].description);
+	for (size_t i = 0; i < c->n_profiles; i++) {
+		c->profiles[i].name = place_str(&pos, c->profiles[i].name);
+		c->profiles[i].description = place_str(&pos, c->profiles[i].description);
 	}
-	for (size_t i = 0; i < t->n_roles; i++)
-		roles[i] = place_str(&pos, t->roles[i]);
-	/* the policy name first, then the budget name: the block's start when it has no array */
-	t->policy_name = place_str(&pos, t->policy_name);
-	t->budget_name = place_str(&pos, t->budget_name);
-	if (t->budget) /* last, at the next 8 bytes: its struct and arrays hold pointers and doubles */
-		t->budget = place_budget(block + budget_at, t->budget);
+	for (size_t i = 0; i < c->n_roles; i++)
+		c->roles[i] = place_str(&pos, t->roles[i]);
+	c->policy_name = place_str(&pos, t->policy_name);
+	c->budget_name = place_str(&pos, t->budget_name);
+	if (t->budget)
+		c->budget = place_budget(block + budget_at, t->budget);
+	pos = block + file_at;
+	c->file = place_str(&pos, t->file);
+	c->file_in_block = c->file != NULL;
+	c->compact = true;
 	free(t->profiles);
 	free(t->roles);
-	t->profiles = profiles;
-	t->roles = roles;
-	t->compact = true;
+	free(t);
+	return c;
+}
+
+void tenant_set_file(struct tenant *t, const char *file)
+{
+	if (!t->file_in_block)
+		free(t->file);
+	t->file = xstrdup_or_null(file);
+	t->file_in_block = false;
 }
 
 void tenant_free(struct tenant *t)
@@ -521,8 +517,9 @@ void tenant_free(struct tenant *t)
 	intern_unref(t->pool);
 	intern_unref(t->revision);
 	tag_set_release(&t->tags);
-	free(t->file);
-	if (t->compact) { /* the profiles' and roles' arrays, the budget and the strings are the block's */
+	if (!t->file_in_block)
+		free(t->file);
+	if (t->compact) { /* the tenant's block: its arrays, its budget and its strings too */
 		for (size_t i = 0; i < t->n_profiles; i++) {
 			struct profile *p = &t->profiles[i];
 			intern_unref(p->key);
@@ -531,7 +528,6 @@ void tenant_free(struct tenant *t)
 			tag_set_release(&p->tags);
 			intern_unref(p->parameter);
 		}
-		free(compact_block(t));
 		free(t);
 		return;
 	}

@@ -151,21 +151,22 @@ struct tenant {
 	struct profile *profiles; /* sorted by key */
 	struct budget *budget;	  /* NULL when the manifest has no budget block */
 	char **roles;		  /* IAM role names, sorted, unique */
-	/* counts, flags and enums together, in 32 bits: 152 bytes, not 168 (100,000 tenants) */
+	/* counts, flags and enums together, in 16 bytes: 144 bytes, not 168 (100,000 tenants) */
 	uint32_t n_profiles;
 	uint32_t n_roles;
-	enum deletion_policy deletion_policy;
 	unsigned extra_owners; /* owners beyond the first (tenant_ref) */
-	bool region_set;       /* spec.region was written (else region is the configuration's default) */
-	bool suspended;
-	bool compact; /* tenant_compact: profiles, roles, their strings and the names in one block */
+	enum deletion_policy deletion_policy : 8;
+	bool region_set : 1; /* spec.region was written (else region is the configuration's default) */
+	bool suspended : 1;
+	bool compact : 1;	/* tenant_compact: the tenant and what it owns in one block */
+	bool file_in_block : 1; /* file is the block's (tenant_compact), not a string of its own */
 
 	/* Derived by config/. */
 	char *budget_name; /* NULL when budget is NULL */
 	char *policy_name; /* inline role policy name */
 
 	/* Provenance. */
-	char *file; /* path as given to the parser */
+	char *file; /* path as given to the parser; replaced with tenant_set_file */
 	/* content hash of the manifest text (hex), the tenant's revision; interned
 	 * (state/intern.h): the engine's reconciled revision is then the same string */
 	const char *revision;
@@ -230,18 +231,22 @@ void tenant_free(struct tenant *t);
 void profile_release(struct profile *p);
 void budget_free(struct budget *b);
 void alert_release(struct alert *a);
-/* tenant_compact: moves what a tenant owns apart into one allocation: its profiles'
- * array with each profile's name and description, its roles' array with the roles,
- * its policy name and budget name, then (at the next multiple of 8) its budget with
- * its alerts, their e-mail arrays and every string of it (a malloc chunk each before:
- * their headers and rounding were about a seventh of 100,000 tenants' desired model,
- * and a parsed budget of one alert to one address five chunks, 208 bytes for 120 of data). The
- * fields keep their meaning and are read as before; a compact tenant's profiles,
- * roles, budget and those strings are never changed nor freed alone (tenant_free
- * frees the block). For a tenant just built (config/'s manifest parser calls it last), with one
- * owner and a revision; otherwise (or again), or with nothing apart to gather, it
- * does nothing. Its file and its revision (interned) stay apart. */
-void tenant_compact(struct tenant *t);
+/* tenant_compact: the tenant and what it owns apart in one allocation: the struct,
+ * its profiles' array, its roles' array, each profile's name and description, the
+ * roles, its policy name and budget name, then (at the next multiple of 8) its budget
+ * with its alerts, their e-mail arrays and every string of it, and last its file (a
+ * malloc chunk each before: their headers and rounding were about a seventh of
+ * 100,000 tenants' desired model, and a parsed budget of one alert to one address
+ * five chunks, 208 bytes for 120 of data). Returns the tenant to use from then on:
+ * t itself is freed. The fields keep their meaning and are read as before; a compact
+ * tenant's profiles, roles, budget and those strings are never changed nor freed
+ * alone (tenant_free frees the block), its file only replaced with tenant_set_file.
+ * For a tenant just built (config/'s manifest parser calls it last), with one owner
+ * and a revision; otherwise, or again, it does nothing and returns t. Its revision
+ * (interned) stays apart. */
+struct tenant *tenant_compact(struct tenant *t) __attribute__((warn_unused_result));
+/* tenant_set_file: t's file becomes a copy of file (compact or not). */
+void tenant_set_file(struct tenant *t, const char *file);
 /* tenant_dup: a deep copy, owned by the caller (not compact). */
 struct tenant *tenant_dup(const struct tenant *t);
 

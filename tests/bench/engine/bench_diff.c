@@ -175,8 +175,7 @@ static struct tenant *make_tenant(size_t i, bool roles)
 	}
 	t->file = xasprintf("tenants/group-%03zu/%s.yaml", i / 1000, t->id);
 	t->revision = intern_take(xasprintf("%064zx", i));
-	tenant_compact(t); /* as the manifest parser leaves it */
-	return t;
+	return tenant_compact(t); /* as the manifest parser leaves it */
 }
 
 /* What the daemon's creates leave behind for profile k of tenant i: the profile with

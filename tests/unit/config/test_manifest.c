@@ -177,11 +177,11 @@ static void test_shared_names_interned(void **state)
 	daemon_config_free(cfg);
 }
 
-/* A parsed tenant keeps what it owns apart in one allocation (state/model.h,
- * tenant_compact): its profiles, then its roles' array, each profile's name and
- * description, the roles, the policy and budget names, one after the other, then its
- * budget; read as
- * before, freed at once, and a copy of it is its equal. Its revision is interned
+/* A parsed tenant is one allocation with what it owns apart (state/model.h,
+ * tenant_compact): the tenant, its profiles, then its roles' array, each profile's
+ * name and description, the roles, the policy and budget names, one after the other,
+ * then its budget, its file last; read as before, freed at once, and a copy of it is
+ * its equal. Its revision is interned
  * (the engine's reconciled revision is the same string), a copy's too. */
 static void test_tenant_in_one_block(void **state)
 {
@@ -192,6 +192,7 @@ static void test_tenant_in_one_block(void **state)
 
 	(void)state;
 	assert_string_equal(d, "");
+	assert_ptr_equal((const char *)t->profiles, (const char *)(t + 1));
 	assert_ptr_equal((const char *)t->roles, (const char *)(t->profiles + t->n_profiles));
 	pos = (const char *)(t->roles + t->n_roles);
 	for (size_t i = 0; i < t->n_profiles; i++) {
@@ -219,6 +220,8 @@ static void test_tenant_in_one_block(void **state)
 	assert_string_equal(t->budget->alerts[0].emails[0], "a@example.com");
 	assert_string_equal(t->budget->alerts[0].emails[1], "z@example.com");
 	assert_string_equal(t->budget->alerts[1].sns_topic, "arn:aws:sns:us-east-1:111122223333:budget-alerts");
+	assert_ptr_equal(t->file, t->budget->alerts[1].sns_topic + strlen(t->budget->alerts[1].sns_topic) + 1);
+	assert_true(t->file_in_block);
 	assert_string_equal(t->roles[1], "zeta-app");
 	assert_string_equal(tenant_profile(t, "chat")->description, "Claims chatbot");
 	c = tenant_dup(t);

@@ -268,9 +268,11 @@ static void test_tag_set_packed_values_handles(void **state)
 	tag_set_release(&b);
 }
 
-/* tenant_compact: the block begins with the profiles, or the roles' array when there
- * is no profile, or the revision when there is neither; each freed once (ASan), the
- * fields read as before, nothing done without a revision or a second time. */
+/* tenant_compact: the block begins with the tenant, then its profiles, or the roles'
+ * array when there is no profile, or the names when there is neither, its file last;
+ * each freed once (ASan), the fields read as before, nothing done without a revision
+ * or a second time; a compact tenant's file replaced (tenant_set_file) is a string of
+ * its own, freed with it. */
 static void test_tenant_compact_forms(void **state)
 {
 	struct tenant *a = fix_tenant("acme"), *b = fix_tenant("beta"), *c = fix_tenant("gamma");
@@ -286,19 +288,33 @@ static void test_tenant_compact_forms(void **state)
 	b->revision = intern("r2");
 	c->revision = intern("r3");
 	c->budget_name = xstrdup("budget-gamma");
-	tenant_compact(a);
-	tenant_compact(b);
-	tenant_compact(c);
-	tenant_compact(d); /* no revision: left as it is */
+	a = tenant_compact(a);
+	b = tenant_compact(b);
+	c = tenant_compact(c);
+	assert_ptr_equal(tenant_compact(d), d); /* no revision: left as it is */
 	assert_true(a->compact && b->compact && c->compact);
 	assert_false(d->compact);
 	revision = a->revision;
-	tenant_compact(a);
+	assert_ptr_equal(tenant_compact(a), a); /* again: nothing */
 	assert_ptr_equal(a->revision, revision);
 	r1 = intern("r1"); /* the revision stays interned, out of the block */
 	assert_ptr_equal(a->revision, r1);
 	intern_unref(r1);
 	assert_string_equal(tenant_profile(a, "chat")->name, "acme-chat-aaaaaa");
+	assert_ptr_equal((const char *)a->profiles, (const char *)(a + 1));
+	assert_ptr_equal((const char *)a->roles, (const char *)(a->profiles + 1));
+	assert_ptr_equal((const char *)c->policy_name, (const char *)(c + 1));
+	assert_ptr_equal(c->budget_name, c->policy_name + strlen(c->policy_name) + 1);
+	assert_ptr_equal(c->file, c->budget_name + strlen(c->budget_name) + 1);
+	assert_true(c->file_in_block);
+	assert_string_equal(c->file, "gamma.yaml");
+	tenant_set_file(c, "teams/gamma.yaml");
+	assert_false(c->file_in_block);
+	assert_string_equal(c->file, "teams/gamma.yaml");
+	tenant_set_file(c, "gamma.yml");
+	assert_string_equal(c->file, "gamma.yml");
+	tenant_set_file(d, "delta.yml"); /* not compact: its own file replaced */
+	assert_string_equal(d->file, "delta.yml");
 	assert_string_equal(a->roles[0], "app");
 	assert_ptr_equal((const char *)b->roles[0], (const char *)(b->roles + 2)); /* after the array */
 	assert_string_equal(b->roles[0], "alpha");
@@ -337,7 +353,7 @@ static void test_tenant_compact_budget(void **state)
 	a->budget->enforce_at_percent = 120;
 	before = tenant_dup(a);
 	a->revision = intern("r1");
-	tenant_compact(a);
+	a = tenant_compact(a);
 	assert_true(a->compact);
 	assert_true(tenant_equal(a, before));
 	/* after the names, at the next multiple of 8, and its parts after it */
@@ -368,18 +384,21 @@ static void test_tenant_compact_budget(void **state)
 	tenant_free(c);
 	tenant_free(before);
 
-	/* nothing but a budget without alerts: the block is the budget */
+	/* nothing but a budget without alerts: it follows the tenant, its file after it */
 	b->revision = intern("r2");
 	fix_budget(b, "1", BUDGET_MONTHLY);
 	free(b->budget_name);
 	b->budget_name = NULL;
 	free(b->policy_name);
 	b->policy_name = NULL;
-	tenant_compact(b);
+	b = tenant_compact(b);
 	assert_true(b->compact);
 	assert_null(b->budget->alerts);
+	assert_ptr_equal((const char *)b->budget, (const char *)(b + 1));
 	assert_ptr_equal((const char *)b->budget->limit_usd, (const char *)(b->budget + 1));
 	assert_string_equal(b->budget->limit_usd, "1");
+	assert_ptr_equal(b->file, b->budget->limit_usd + 2);
+	assert_string_equal(b->file, "beta.yaml");
 	tenant_free(b);
 }
 
