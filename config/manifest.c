@@ -191,7 +191,8 @@ account:
 			   ref->account, m->account->alias, m->account->id);
 }
 
-static void read_model(struct mparse *m, const struct ynode *n, struct profile *p)
+/* Reads p's model; true when it is a valid model reference (p's kind set). */
+static bool read_model(struct mparse *m, const struct ynode *n, struct profile *p)
 {
 	struct modelref ref;
 	const char *why;
@@ -199,18 +200,18 @@ static void read_model(struct mparse *m, const struct ynode *n, struct profile *
 
 	p->model = intern_take(manifest__string(m, n, "model", 2048, NULL, "model"));
 	if (!p->model)
-		return;
+		return false;
 	mark = walk_push_key(&m->w, "model");
 	why = modelref_parse(p->model, &ref);
 	if (why) {
 		walk_error(&m->w, n, "'%.200s' is not a valid model: %s", p->model, why);
 	} else {
 		p->model_kind = ref.kind;
-		p->model_id = intern(ref.id);
 		check_model_place(m, n, p, &ref);
-		manifest__error_free(m, n, NULL, governance_model(m->cfg, p->model_id, p->model));
+		manifest__error_free(m, n, NULL, governance_model(m->cfg, ref.id, p->model));
 	}
 	walk_pop(&m->w, mark);
+	return !why;
 }
 
 /* A derived name: expand the template, check the result against AWS's rules. */
@@ -243,6 +244,7 @@ static bool read_profile(struct mparse *m, const struct ynode *n, struct profile
 	static const char *const keys[] = { "name", "model", "description", "tags" };
 	const struct ynode *v[N_KEYS(keys)];
 	const struct cfg_naming *nm = &m->cfg->policy.naming;
+	bool model_ok;
 
 	if (!walk_mapping(&m->w, n, keys, N_KEYS(keys), v))
 		return false;
@@ -251,7 +253,7 @@ static bool read_profile(struct mparse *m, const struct ynode *n, struct profile
 	walk_require(&m->w, n, v[0], "name");
 	walk_require(&m->w, n, v[1], "model");
 	p->key = intern_take(manifest__string(m, v[0], "name", 256, rule_profile_key, "profile name"));
-	read_model(m, v[1], p);
+	model_ok = read_model(m, v[1], p);
 	p->description = manifest__string(m, v[2], "description", 1024, rule_profile_description, "description");
 	if (v[3]) {
 		size_t mark = walk_push_key(&m->w, "tags");
@@ -263,8 +265,8 @@ static bool read_profile(struct mparse *m, const struct ynode *n, struct profile
 				   merged_count(&m->t->tags, &p->tags), USER_TAGS_MAX, RESERVED_TAG_COUNT);
 		walk_pop(&m->w, mark);
 	}
-	if (p->key && p->model_id && m->t->id && (!v[2] || p->description)) {
-		naming_spec_hash(p->model_kind, p->model_id, p->description, p->spec_hash);
+	if (p->key && model_ok && m->t->id && (!v[2] || p->description)) {
+		naming_spec_hash(p->model_kind, profile_model_id(p), p->description, p->spec_hash);
 		p->name = derive(m, v[0], NAMING_PROFILE_NAME, nm->profile_name, p->key, p->spec_hash);
 		p->parameter = intern_take(derive(m, v[0], NAMING_PARAMETER, nm->parameter, p->key, NULL));
 	}

@@ -31,7 +31,7 @@ static bool model_arn_parts(const struct tenant *t, const struct profile *p, con
 			    const char *account_id, const char *parts[ARN_PARTS])
 {
 	const char *region = place_region ? place_region : t->region ? t->region : "(null)";
-	const char *part = region_partition(region), *id = p->model_id ? p->model_id : "(null)";
+	const char *part = region_partition(region), *id = profile_model_id(p) ? profile_model_id(p) : "(null)";
 	size_t n = 0;
 
 	switch (p->model_kind) {

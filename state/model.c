@@ -363,7 +363,6 @@ void profile_release(struct profile *p)
 {
 	intern_unref(p->key);
 	intern_unref(p->model);
-	intern_unref(p->model_id);
 	free(p->description);
 	tag_set_release(&p->tags);
 	free(p->name);
@@ -524,7 +523,6 @@ void tenant_free(struct tenant *t)
 			struct profile *p = &t->profiles[i];
 			intern_unref(p->key);
 			intern_unref(p->model);
-			intern_unref(p->model_id);
 			tag_set_release(&p->tags);
 			intern_unref(p->parameter);
 		}
@@ -585,7 +583,6 @@ struct tenant *tenant_dup(const struct tenant *t)
 		q->key = intern_ref(p->key);
 		q->model = intern_ref(p->model);
 		q->model_kind = p->model_kind;
-		q->model_id = intern_ref(p->model_id);
 		q->description = xstrdup_or_null(p->description);
 		tag_set_copy(&q->tags, &p->tags);
 		memcpy(q->spec_hash, p->spec_hash, sizeof(q->spec_hash));
@@ -648,9 +645,8 @@ static bool str_eq(const char *a, const char *b)
 static bool profile_equal(const struct profile *a, const struct profile *b)
 {
 	return str_eq(a->key, b->key) && str_eq(a->model, b->model) && a->model_kind == b->model_kind &&
-	       str_eq(a->model_id, b->model_id) && str_eq(a->description, b->description) &&
-	       tag_set_equal(&a->tags, &b->tags) && !strcmp(a->spec_hash, b->spec_hash) && str_eq(a->name, b->name) &&
-	       str_eq(a->parameter, b->parameter);
+	       str_eq(a->description, b->description) && tag_set_equal(&a->tags, &b->tags) &&
+	       !strcmp(a->spec_hash, b->spec_hash) && str_eq(a->name, b->name) && str_eq(a->parameter, b->parameter);
 }
 
 static bool budget_equal(const struct budget *a, const struct budget *b)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "intern.h"
 
@@ -118,15 +119,14 @@ struct budget {
 };
 
 struct profile {
-	const char *key;      /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
-	const char *model;    /* as written in the manifest; interned (state/intern.h) */
-	const char *model_id; /* the bare id (the part after foundation-model/ or inference-profile/); interned */
-	char *description;    /* NULL when absent */
-	struct tag_set tags;  /* the profile's own tags; the tenant's tags are not merged in */
+	const char *key;     /* unique within the tenant; interned (state/intern.h): tenants repeat keys */
+	const char *model;   /* as written in the manifest; interned (state/intern.h); its bare id: profile_model_id */
+	char *description;   /* NULL when absent */
+	struct tag_set tags; /* the profile's own tags; the tenant's tags are not merged in */
 
 	/* Derived by config/ (naming templates, spec hash). */
 	char spec_hash[SPEC_HASH_LEN + 1]; /* hash of the immutable spec: model, description */
-	/* in the byte after spec_hash: 88 bytes a profile, not 96 */
+	/* in the byte after spec_hash: 80 bytes a profile, not 96 */
 	enum model_ref_kind model_kind : 8;
 	char *name;	       /* Bedrock inferenceProfileName, <= 64 characters */
 	const char *parameter; /* SSM parameter name holding the profile ARN; interned (the
@@ -220,6 +220,21 @@ void tag_view_release(struct tag_set *view);
 const char *deletion_policy_name(enum deletion_policy p);
 const char *budget_period_name(enum budget_period p);
 const char *alert_type_name(enum alert_type t);
+
+/* profile_model_id: the bare id of p's model (the part after foundation-model/ or
+ * inference-profile/ of an ARN, the model itself when written as an id), derived,
+ * not kept (8 bytes a profile): an ARN's first '/' ends its resource type, since
+ * config/modelref.c accepts no '/' in its partition, Region or account. Points into
+ * p->model; NULL when p has no model. */
+static inline const char *profile_model_id(const struct profile *p)
+{
+	const char *slash;
+
+	if (!p->model || (p->model_kind != MODEL_FOUNDATION_ARN && p->model_kind != MODEL_SYSTEM_PROFILE_ARN))
+		return p->model;
+	slash = strchr(p->model, '/');
+	return slash ? slash + 1 : NULL;
+}
 
 /* Lifecycle. A tenant may have several owners (the manifest cache, the desired store
  * and the engine share one parsed tenant): tenant_ref() adds an owner and returns t;

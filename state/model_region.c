@@ -50,11 +50,11 @@ const char *profile_region_check(const struct profile *p, const char *region)
 {
 	switch (p->model_kind) {
 	case MODEL_SYSTEM_PROFILE_ID:
-		return p->model_id ? model_geo_check(p->model_id, region) : NULL;
+		return profile_model_id(p) ? model_geo_check(profile_model_id(p), region) : NULL;
 	case MODEL_SYSTEM_PROFILE_ARN:
 		if (p->model && !arn_in_region(p->model, region))
 			return "the model ARN names another Region";
-		return p->model_id ? model_geo_check(p->model_id, region) : NULL;
+		return profile_model_id(p) ? model_geo_check(profile_model_id(p), region) : NULL;
 	case MODEL_FOUNDATION_ARN:
 		return p->model && !arn_in_region(p->model, region) ? "the model ARN names another Region" : NULL;
 	case MODEL_FOUNDATION_ID:

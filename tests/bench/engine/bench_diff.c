@@ -127,7 +127,6 @@ static void add_profile(struct tenant *t, size_t i, size_t k)
 	p->key = intern_take(xasprintf("p%zu", k));
 	p->model = intern(model);
 	p->model_kind = system ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
-	p->model_id = intern(model);
 	p->description = xasprintf("Workload %zu of tenant %zu", k, i);
 	tag_set_init(&p->tags);
 	tag_set_reserve(&p->tags, 1); /* exact, as the manifest parser sizes tag sets */
@@ -195,7 +194,7 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 	free(id);
 	free(arn);
 	if (system) {
-		const char *base = dp->model_id + 3;
+		const char *base = profile_model_id(dp) + 3;
 		for (size_t r = 0; r < 3; r++)
 			p->model_arns[r] = intern_take(
 				xasprintf("arn:aws:bedrock:%s::foundation-model/%s", us_regions[r], base));

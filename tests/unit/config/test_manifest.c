@@ -79,7 +79,7 @@ static void test_every_field(void **state)
 	assert_string_equal(p->key, "chat");
 	assert_string_equal(p->model, "anthropic.claude-3-5-haiku-20241022-v1:0");
 	assert_int_equal(p->model_kind, MODEL_FOUNDATION_ID);
-	assert_string_equal(p->model_id, "anthropic.claude-3-5-haiku-20241022-v1:0");
+	assert_string_equal(profile_model_id(p), "anthropic.claude-3-5-haiku-20241022-v1:0");
 	assert_string_equal(p->description, "Claims chatbot");
 	assert_string_equal(tag_set_get(&p->tags, "tier"), "1");
 	assert_string_equal(p->spec_hash, "784833");
@@ -261,7 +261,7 @@ static void test_model_forms_same_name(void **state)
 		free(d);
 		assert_string_equal(a->profiles[0].spec_hash, b->profiles[0].spec_hash);
 		assert_string_equal(a->profiles[0].name, b->profiles[0].name);
-		assert_string_equal(a->profiles[0].model_id, b->profiles[0].model_id);
+		assert_string_equal(profile_model_id(&a->profiles[0]), profile_model_id(&b->profiles[0]));
 		assert_int_not_equal(a->profiles[0].model_kind, b->profiles[0].model_kind);
 		tenant_free(a);
 		tenant_free(b);

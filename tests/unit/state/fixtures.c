@@ -43,7 +43,6 @@ struct profile *fix_profile(struct tenant *t, const char *key, const char *model
 	memset(p, 0, sizeof(*p));
 	p->key = intern(key);
 	p->model = intern(model);
-	p->model_id = intern(model);
 	p->model_kind = strncmp(model, "us.", 3) == 0 ? MODEL_SYSTEM_PROFILE_ID : MODEL_FOUNDATION_ID;
 	tag_set_init(&p->tags);
 	snprintf(p->spec_hash, sizeof(p->spec_hash), "%s", spec_hash);

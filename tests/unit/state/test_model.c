@@ -402,6 +402,36 @@ static void test_tenant_compact_budget(void **state)
 	tenant_free(b);
 }
 
+/* profile_model_id: the bare id of each form of model, derived from the model as
+ * written (config/modelref.c's normal form), NULL without a model. */
+static void test_profile_model_id(void **state)
+{
+	static const struct {
+		enum model_ref_kind kind;
+		const char *model, *id;
+	} forms[] = {
+		{ MODEL_FOUNDATION_ID, "anthropic.claude-3-5-haiku-20241022-v1:0",
+		  "anthropic.claude-3-5-haiku-20241022-v1:0" },
+		{ MODEL_FOUNDATION_ARN, "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0",
+		  "amazon.nova-lite-v1:0" },
+		{ MODEL_SYSTEM_PROFILE_ID, "us.amazon.nova-lite-v1:0", "us.amazon.nova-lite-v1:0" },
+		{ MODEL_SYSTEM_PROFILE_ARN,
+		  "arn:aws-us-gov:bedrock:us-gov-west-1:111122223333:inference-profile/us-gov.amazon.nova-lite-v1:0",
+		  "us-gov.amazon.nova-lite-v1:0" },
+	};
+	struct profile p = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		p.model = forms[i].model;
+		p.model_kind = forms[i].kind;
+		assert_string_equal(profile_model_id(&p), forms[i].id);
+	}
+	p.model = NULL;
+	assert_null(profile_model_id(&p));
+	assert_int_equal(sizeof(struct profile), 80);
+}
+
 static void test_tenant_dup_is_deep(void **state)
 {
 	struct tenant *t = fix_tenant("acme");
@@ -468,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_tag_set_packed_values_handles),
 		cmocka_unit_test(test_tenant_compact_forms),
 		cmocka_unit_test(test_tenant_compact_budget),
+		cmocka_unit_test(test_profile_model_id),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_names),
 	};

@@ -126,14 +126,10 @@ static void test_regions_serve_the_models(void **state)
 	struct placement_place v[3] = { place("a", "eu-west-1", 1000, 0), place("a", "us-east-1", 10, 5),
 					place("a", "us-west-2", 10, 6) };
 	struct profile us = { .model = "us.anthropic.claude-3-5-haiku-20241022-v1:0",
-			      .model_id = "us.anthropic.claude-3-5-haiku-20241022-v1:0",
 			      .model_kind = MODEL_SYSTEM_PROFILE_ID };
 	struct profile arn = { .model = "arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0",
-			       .model_id = "amazon.nova-lite-v1:0",
 			       .model_kind = MODEL_FOUNDATION_ARN };
-	struct profile fm = { .model = "amazon.nova-lite-v1:0",
-			      .model_id = "amazon.nova-lite-v1:0",
-			      .model_kind = MODEL_FOUNDATION_ID };
+	struct profile fm = { .model = "amazon.nova-lite-v1:0", .model_kind = MODEL_FOUNDATION_ID };
 	struct profile both[2] = { us, arn };
 	struct tenant t = { .id = "acme", .profiles = &us, .n_profiles = 1 };
 	struct placement_need need;
