@@ -7,9 +7,12 @@
  *   bench_config parse DIR           only measure (e.g. after dropping the page cache)
  *
  * The measured step is what the daemon does at startup: read the configuration, read
- * and check every manifest (manifest_dir_read), and apply the scan to an empty desired
- * store. Reported: wall time of each step, CPU time, and the peak resident set size of
- * the process (getrusage), which includes the whole model of N tenants. */
+ * and check every manifest (manifest_dir_read), keep the scan in the manifest cache,
+ * and apply it to an empty desired store. Reported: wall time of each step, CPU time,
+ * the peak resident set size of the process (getrusage), which includes the whole
+ * model of N tenants, and the heap (mallinfo2) a tenant takes in the desired model
+ * with the store's entries (the interned strings it made among them) and in the
+ * manifest cache. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,8 @@
 #include "desired.h"
 #include "bench_tenants.h"
 #include "diag.h"
+#include "intern.h"
+#include "manifest_cache.h"
 #include "manifest_dir.h"
 #include "xalloc.h"
 
@@ -85,6 +90,13 @@ static void generate(const char *dir, size_t n)
 	printf("generated %zu tenants (%.1f MB of manifests) in %s\n", n, (double)bytes / 1e6, dir);
 }
 
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
 static double cpu_seconds(void)
 {
 	struct rusage ru;
@@ -100,11 +112,12 @@ static int parse(const char *dir)
 	struct desired_scan scan;
 	struct desired_store store;
 	struct desired_delta delta;
+	struct manifest_cache cache;
 	struct diag_list diags;
 	struct rusage ru;
 	char *path = xasprintf("%s/config.yaml", dir);
 	double t0, t1, t2, c0;
-	size_t files, tenants;
+	size_t files, tenants, h0, h1, h2, h3, s0, b0, s1, b1;
 
 	diag_list_init(&diags);
 	desired_store_init(&store);
@@ -114,12 +127,21 @@ static int parse(const char *dir)
 		fprintf(stderr, "%s: bad configuration\n", path);
 		return 1;
 	}
+	intern_stats(&s0, &b0);
+	h0 = heap_in_use();
 	manifest_dir_read(cfg, cfg->manifests, &scan, &diags);
 	files = scan.n_files;
 	tenants = desired_scan_tenants(&scan);
 	t1 = bench_clock(CLOCK_MONOTONIC);
+	h1 = heap_in_use();
+	manifest_cache_init(&cache); /* as the daemon keeps a full scan, before applying it */
+	manifest_cache_take_full(&cache, &scan, &diags);
+	h2 = heap_in_use();
 	desired_store_apply(&store, &scan, &delta);
 	t2 = bench_clock(CLOCK_MONOTONIC);
+	desired_delta_release(&delta);
+	h3 = heap_in_use();
+	intern_stats(&s1, &b1);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("manifests: %zu, tenants: %zu, problems: %zu\n", files, tenants, diags.n);
 	printf("parse+validate: %.3f s wall; store apply: %.3f s; total: %.3f s wall, %.3f s CPU\n", t1 - t0, t2 - t1,
@@ -130,10 +152,13 @@ static int parse(const char *dir)
 		       (double)mi.arena / 1e6, (double)mi.hblkhd / 1e6);
 	}
 	printf("peak RSS: %.1f MB (model of %zu tenants held)\n", (double)ru.ru_maxrss / 1024.0, store.n);
+	if (tenants)
+		printf("heap a tenant: desired model and store %zu B (interned strings %zu B), manifest cache %zu B\n",
+		       (h3 - h0 - (h2 - h1)) / tenants, (b1 - b0) / tenants, (h2 - h1) / tenants);
 	for (size_t i = 0; i < diags.n && i < 5; i++)
 		printf("  %s:%u:%u: %s\n", diags.items[i].file, diags.items[i].line, diags.items[i].col,
 		       diags.items[i].message);
-	desired_delta_release(&delta);
+	manifest_cache_release(&cache);
 	desired_store_release(&store);
 	diag_list_release(&diags);
 	daemon_config_free(cfg);
