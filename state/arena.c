@@ -6,14 +6,16 @@
 
 #include "xalloc.h"
 
-/* Blocks of 2 KB first, each twice the last, up to 64 KB: a listing of one place (a
- * few thousand entries of about 300 bytes) fills a few dozen large ones, while a store
- * holding little (a place of a few tenants, its policies apart) does not keep a 64 KB
- * block for it; the last block's unused tail is the waste. An object larger than a
- * quarter of the largest block gets a block of its own. The sizes are of the whole
+/* Blocks of 2 KB first, each twice the last, up to 16 KB: a store holding little (a
+ * place of a few tenants, its policies apart) does not keep a large block for it, and
+ * the last block's unused tail, the waste, is at most 16 KB a store. A place's listing
+ * is a few hundred KB (about 800 bytes a tenant, 100-400 tenants a place): with 64 KB
+ * blocks that tail was 32 KB on average, 80-300 bytes a tenant; with 16 KB, 8 KB (a
+ * block more to allocate every 16 KB costs nothing measurable). An object larger than
+ * a quarter of the largest block gets a block of its own. The sizes are of the whole
  * allocation, the block's header included: a power of two is a size class of the
- * allocator, while 64 KB of data and a header would take jemalloc's next class, 80 KB. */
-#define ARENA_BLOCK	  (64 * 1024)
+ * allocator, while 16 KB of data and a header would take jemalloc's next class, 20 KB. */
+#define ARENA_BLOCK	  (16 * 1024)
 #define ARENA_FIRST_BLOCK (2 * 1024)
 
 /* Objects are aligned for pointers and 64-bit integers (what the store's entries
