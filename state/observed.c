@@ -448,7 +448,7 @@ static void unindex_profile(struct observed_store *s, struct observed_profile *p
 	for (size_t i = 0; i < g->n_profiles; i++) {
 		if (g->profiles[i] == p) {
 			g->profiles[i] = g->profiles[--g->n_profiles];
-			content_digest_sub(&g->digest, p->digest);
+			content_digest_sub(&g->digest, observed_profile_digest(p));
 			break;
 		}
 	}
@@ -464,7 +464,6 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	if (p->in_arena)
 		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
 
-	p->digest = observed_profile_digest(p);
 	p->grants = observed_profile_grants_digest(p);
 	if (old) {
 		unindex_profile(s, old);
@@ -479,7 +478,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 		if (g->n_profiles == g->alloc_profiles)
 			group_grow(g, 0);
 		g->profiles[g->n_profiles++] = p;
-		content_digest_add(&g->digest, p->digest);
+		content_digest_add(&g->digest, observed_profile_digest(p));
 	} else {
 		s->gen = generation_next();
 	}
@@ -523,7 +522,7 @@ static void unindex_parameter(struct observed_store *s, struct observed_paramete
 	for (size_t i = 0; i < g->n_parameters; i++) {
 		if (g->parameters[i] == p) {
 			g->parameters[i] = g->parameters[--g->n_parameters];
-			content_digest_sub(&g->digest, p->digest);
+			content_digest_sub(&g->digest, observed_parameter_digest(p));
 			break;
 		}
 	}
@@ -538,7 +537,6 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	if (p->in_arena)
 		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
 
-	p->digest = observed_parameter_digest(p);
 	if (old) {
 		unindex_parameter(s, old);
 		observed_parameter_free(old);
@@ -549,7 +547,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 		if (g->n_parameters == g->alloc_parameters)
 			group_grow(g, 1);
 		g->parameters[g->n_parameters++] = p;
-		content_digest_add(&g->digest, p->digest);
+		content_digest_add(&g->digest, observed_parameter_digest(p));
 	} else {
 		s->gen = generation_next();
 	}

@@ -191,7 +191,7 @@ static bool untagged_same(const struct observed_store *prev, const struct counts
 				continue;
 			++*entries;
 			a = observed_store_profile(prev, b->arn);
-			if (!a || !content_digest_equal(a->digest, b->digest))
+			if (!a || !content_digest_equal(observed_profile_digest(a), observed_profile_digest(b)))
 				return false;
 		}
 	}
@@ -202,7 +202,7 @@ static bool untagged_same(const struct observed_store *prev, const struct counts
 				continue;
 			++*entries;
 			a = observed_store_parameter(prev, b->name);
-			if (!a || !content_digest_equal(a->digest, b->digest))
+			if (!a || !content_digest_equal(observed_parameter_digest(a), observed_parameter_digest(b)))
 				return false;
 		}
 	}

@@ -2,9 +2,10 @@
  * (state/observed_carry.h) at one comparison per tenant group. An entry's digest is
  * SHA-256, truncated to 128 bits, of every field the carry's equality reads (strings
  * with their length, NULL apart from ""; numbers and flags); observed_store_put_*
- * computes it, so a listing's entries get theirs on the worker thread that builds
- * the snapshot, and the daemon's own writes at their put (an entry in a store is
- * never changed in place). A set's digest is the sum of its members' (each 64-bit
+ * computes it into its group's sum, so a listing's entries get theirs on the worker
+ * thread that builds the snapshot, and the daemon's own writes at their put; the
+ * entry keeps none (a profile's or a parameter's is computed again as it leaves the
+ * group: an entry in a store is never changed in place). A set's digest is the sum of its members' (each 64-bit
  * half modulo 2^64): independent of order, and kept up to date as members come and
  * go. Equal digests stand for equal content; a collision is as likely as one of
  * SHA-256's truncated to 128 bits. Pure. */

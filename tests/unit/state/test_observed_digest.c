@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,6 +318,82 @@ static struct observed_policy *policy(const char *role, const char *name, const 
 	return p;
 }
 
+/* A listing's entries (in the store's arena, interned strings, packed tags) keep no
+ * digest of their own: their group's sum is computed as they come and again as they go,
+ * and comes back to that of a store built with the same entries whatever was put,
+ * replaced and removed between. */
+static struct observed_profile *listed_profile(struct observed_store *s, const char *id, const char *tenant)
+{
+	char arn[128];
+	struct observed_profile *p;
+
+	snprintf(arn, sizeof(arn), "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", id);
+	p = observed_store_new_profile(s, arn, id, id, 1);
+	p->model_arns[0] = intern("arn:model/a");
+	tag_set_put(&p->tags, TAG_TENANT, tenant);
+	tag_set_put(&p->tags, "team", "");
+	p->tags_known = p->listed = true;
+	return p;
+}
+
+static struct observed_parameter *listed_param(struct observed_store *s, const char *name, const char *tenant)
+{
+	struct observed_parameter *q = observed_store_new_parameter(s, name, "");
+
+	tag_set_put(&q->tags, TAG_TENANT, tenant);
+	q->tags_known = true;
+	q->version = 1;
+	return q;
+}
+
+static void test_listed_entries_sums(void **state)
+{
+	struct observed_store a, b;
+	struct observed_profile *p;
+
+	(void)state;
+	observed_store_init(&a);
+	observed_store_init(&b);
+	observed_store_put_profile(&a, listed_profile(&a, "p1", "acme"));
+	observed_store_put_parameter(&a, listed_param(&a, "/acme/p1", "acme"));
+
+	observed_store_put_parameter(&b, listed_param(&b, "/acme/p2", "acme"));
+	observed_store_put_profile(&b, listed_profile(&b, "p2", "acme"));
+	observed_store_put_profile(&b, listed_profile(&b, "p1", "acme"));
+	observed_store_put_parameter(&b, listed_param(&b, "/acme/p1", "acme"));
+	observed_store_put_parameter(&b, listed_param(&b, "/acme/p0", "globex"));
+	assert_false(content_digest_equal(observed_store_group(&a, "acme")->digest,
+					  observed_store_group(&b, "acme")->digest));
+	assert_true(observed_store_remove_profile(&b, "arn:aws:bedrock:us-east-1:111122223333:"
+						      "application-inference-profile/p2"));
+	assert_true(observed_store_remove_parameter(&b, "/acme/p2"));
+	assert_true(content_digest_equal(observed_store_group(&a, "acme")->digest,
+					 observed_store_group(&b, "acme")->digest));
+	/* replaced by the daemon's own write (a copy, changed) and back */
+	p = observed_profile_dup(observed_store_profile(&b, "arn:aws:bedrock:us-east-1:111122223333:"
+							    "application-inference-profile/p1"));
+	tag_set_put(&p->tags, "team", "ml");
+	observed_store_put_profile(&b, p);
+	assert_false(content_digest_equal(observed_store_group(&a, "acme")->digest,
+					  observed_store_group(&b, "acme")->digest));
+	observed_store_put_profile(&b, listed_profile(&b, "p1", "acme"));
+	assert_true(content_digest_equal(observed_store_group(&a, "acme")->digest,
+					 observed_store_group(&b, "acme")->digest));
+	/* the last entry of a group out: the group goes */
+	assert_true(observed_store_remove_parameter(&b, "/acme/p0"));
+	assert_null(observed_store_group(&b, "globex"));
+	observed_store_release(&a);
+	observed_store_release(&b);
+}
+
+/* What 400,000 entries at 100,000 tenants cost each, with the padding. */
+static void test_entry_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(struct observed_profile), 88);
+	assert_int_equal(sizeof(struct observed_parameter), 64);
+}
+
 /* The sums a store keeps: independent of order, back where they were when an entry
  * goes, changed by a replacement, by a kept document dropped, by a role's policies. */
 static void test_store_sums(void **state)
@@ -411,10 +488,9 @@ static void test_store_sums(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_profile_fields),
-		cmocka_unit_test(test_parameter_fields),
-		cmocka_unit_test(test_policy_and_role_fields),
-		cmocka_unit_test(test_store_sums),
+		cmocka_unit_test(test_profile_fields),	       cmocka_unit_test(test_parameter_fields),
+		cmocka_unit_test(test_policy_and_role_fields), cmocka_unit_test(test_store_sums),
+		cmocka_unit_test(test_listed_entries_sums),    cmocka_unit_test(test_entry_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
