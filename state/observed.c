@@ -267,14 +267,40 @@ static bool tags_to_arena(struct observed_store *s, struct tag_set *t, bool in_a
 	return tag_set_pack(t, arena_alloc(s->arena, t->n * sizeof(uint32_t)));
 }
 
+/* An arena entry's models become an interned list as the entry is stored: a listing's
+ * profiles name a few models, or a few cross-Region profiles' lists of them, and one
+ * copy of each list serves them all (8 bytes a model a profile, up to 20 models). The
+ * list is never written afterwards (entries are copied to change). */
+static void models_to_list(struct observed_profile *p)
+{
+	const char *const *list;
+
+	if (p->models_in_list || !p->n_model_arns)
+		return;
+	for (size_t i = 0; i < p->n_model_arns; i++)
+		if (!p->model_arns[i])
+			return;				    /* not filled: kept as it is */
+	list = intern_list(p->model_arns, p->n_model_arns); /* its own references */
+	for (size_t i = 0; i < p->n_model_arns; i++)
+		intern_unref(p->model_arns[i]);
+	free(p->model_arns);
+	p->model_arns = (const char **)list;
+	p->models_in_list = true;
+}
+
 void observed_profile_free(struct observed_profile *p)
 {
 	if (!p)
 		return;
 	if (p->in_arena) { /* its memory goes with its store's arena, but its ARN is interned */
 		intern_unref(p->arn);
-		for (size_t i = 0; i < p->n_model_arns; i++)
-			intern_unref(p->model_arns[i]);
+		if (p->models_in_list) {
+			intern_list_unref((const char *const *)p->model_arns);
+		} else { /* not put: the entry's own */
+			for (size_t i = 0; i < p->n_model_arns; i++)
+				intern_unref(p->model_arns[i]);
+			free(p->model_arns);
+		}
 		tag_set_release(&p->tags); /* packed: its values stay in the arena */
 		return;
 	}
@@ -335,8 +361,8 @@ struct observed_profile *observed_store_new_profile(struct observed_store *s, co
 	p->arn = (char *)intern(arn);
 	p->id = id_in_arn(p->arn, id) ? p->arn + strlen(p->arn) - strlen(id) : arena_strdup(a, id);
 	p->name = arena_strdup(a, name);
-	if (n_model_arns)
-		p->model_arns = arena_alloc(a, n_model_arns * sizeof(char *));
+	if (n_model_arns) /* an interned list once put (models_to_list): not in the arena */
+		p->model_arns = xcalloc(n_model_arns, sizeof(char *));
 	p->n_model_arns = n_model_arns;
 	tag_set_init(&p->tags);
 	return p;
@@ -461,8 +487,10 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 	struct observed_profile *named;
 	const char *tenant;
 
-	if (p->in_arena)
+	if (p->in_arena) {
 		p->tags_in_arena = tags_to_arena(s, &p->tags, p->tags_in_arena);
+		models_to_list(p);
+	}
 
 	p->grants = observed_profile_grants_digest(p);
 	if (old) {

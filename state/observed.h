@@ -24,7 +24,10 @@ struct observed_profile {
 	char *arn;
 	char *id;
 	char *name;
-	const char **model_arns; /* models[] as Bedrock lists them; interned (state/intern.h) */
+	/* models[] as Bedrock lists them; interned (state/intern.h). An arena entry's is,
+	 * once put, an interned list (models_in_list): the profiles of one model (or of
+	 * one cross-Region profile's models) share one copy; never written then */
+	const char **model_arns;
 	uint32_t n_model_arns;
 	bool tags_known : 1; /* tags came from GetResources or ListTagsForResource */
 	bool listed : 1;     /* a listing showed it (not only the daemon's own write) */
@@ -37,7 +40,8 @@ struct observed_profile {
 	 * arn is then an interned reference (state/intern.h; shared with the parameter
 	 * naming it and the record of its applied tags), and id points into arn's tail */
 	bool in_arena : 1;
-	bool tags_in_arena : 1; /* an arena entry's tags[] moved into the arena as it was stored */
+	bool tags_in_arena : 1;	 /* an arena entry's tags[] moved into the arena as it was stored */
+	bool models_in_list : 1; /* model_arns is an interned list (intern_list) */
 	struct tag_set tags;
 	int64_t created_at;
 	/* observed_profile_grants_digest, set by observed_store_put_profile: the diff
@@ -314,7 +318,8 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
  * records hold the same names and ARNs). model_arns has room for
  * n_model_arns references, which the caller fills with interned strings; tags start
  * empty and are the entry's own (malloc) until the entry is put into s, which moves
- * them into the arena too. Such an entry goes into s only (a copy,
+ * them into the arena too; model_arns is the entry's own (malloc) until then, and
+ * the put makes it an interned list. Such an entry goes into s only (a copy,
  * observed_*_dup, goes anywhere); observed_*_free of it releases its references and
  * tags, and its memory goes with s. Every other entry (an own write, a read, a copy)
  * is allocated on its own and may meet arena entries in the same store. */

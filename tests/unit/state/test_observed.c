@@ -104,6 +104,62 @@ static void fill_listing(struct observed_store *st, int n)
 	}
 }
 
+/* A listing's profiles of the same models share one interned list of their ARNs, in
+ * Bedrock's order; one of other models has its own; an entry freed before its put, a
+ * copy, and a profile without models keep theirs; the pool is as it was once the store
+ * is gone (no reference kept, none dropped twice). */
+static void test_listing_models_shared(void **state)
+{
+	static const char *const m[] = { "arn:aws:bedrock:us-east-1::foundation-model/z",
+					 "arn:aws:bedrock:us-west-2::foundation-model/z",
+					 "arn:aws:bedrock:us-east-2::foundation-model/a" };
+	struct observed_store st;
+	struct observed_profile *p[4], *c;
+	size_t base, bytes, now;
+
+	(void)state;
+	intern_stats(&base, &bytes);
+	observed_store_init(&st);
+	for (int i = 0; i < 4; i++) {
+		char arn[64], name[32];
+		size_t n = i == 3 ? 1 : 3;
+		snprintf(arn, sizeof(arn), "arn:aws:bedrock:us-east-1:1:application-inference-profile/p%d", i);
+		snprintf(name, sizeof(name), "t%d-chat", i);
+		p[i] = observed_store_new_profile(&st, arn, NULL, name, n);
+		for (size_t k = 0; k < n; k++)
+			p[i]->model_arns[k] = intern(m[i == 3 ? 2 : k]);
+		tag_set_put(&p[i]->tags, TAG_TENANT, "t");
+		p[i]->tags_known = true;
+		if (i == 2) { /* a listing's entry dropped before its put */
+			observed_profile_free(p[i]);
+			continue;
+		}
+		observed_store_put_profile(&st, p[i]);
+		assert_true(p[i]->models_in_list);
+	}
+	assert_ptr_equal(p[0]->model_arns, p[1]->model_arns);
+	assert_int_equal(p[0]->n_model_arns, 3);
+	for (size_t k = 0; k < 3; k++)
+		assert_string_equal(p[1]->model_arns[k], m[k]);
+	assert_int_equal(p[3]->n_model_arns, 1);
+	assert_string_equal(p[3]->model_arns[0], m[2]);
+	assert_ptr_equal(p[3]->model_arns[0], p[0]->model_arns[2]);
+	c = observed_profile_dup(p[0]); /* its own array */
+	assert_false(c->models_in_list);
+	assert_ptr_not_equal(c->model_arns, p[0]->model_arns);
+	assert_string_equal(c->model_arns[1], m[1]);
+	observed_store_put_profile(&st, c); /* replaces p[0] */
+	assert_ptr_equal(observed_store_profile(&st, p[1]->arn)->model_arns, p[1]->model_arns);
+	c = observed_store_new_profile(&st, "arn:aws:bedrock:us-east-1:1:application-inference-profile/none", NULL,
+				       "t9-chat", 0);
+	observed_store_put_profile(&st, c);
+	assert_null(c->model_arns);
+	assert_false(c->models_in_list);
+	observed_store_release(&st);
+	intern_stats(&now, &bytes);
+	assert_int_equal(now, base);
+}
+
 /* A listing's profile and the parameter naming it hold one copy of the ARN (interned,
  * the profile's id its tail), and the parameter's name is interned too: the desired
  * model and the records repeat both, 100,000 tenants' worth. Copies own theirs. */
@@ -1298,6 +1354,7 @@ int main(void)
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_profile_packed),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
+		cmocka_unit_test(test_listing_models_shared),
 		cmocka_unit_test(test_group_arrays_inline),
 		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_listing_tags_packed_one_edited),
