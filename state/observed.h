@@ -107,8 +107,8 @@ struct observed_deny_policy {
 	bool roles_known;
 };
 
-/* The flags in one word after the strings and the tags (the first two share a byte):
- * 144 bytes, not 160. */
+/* The counts and the flags (bit-fields) in 10 bytes after the strings, the tags and the
+ * arrays: 136 bytes, not 144 (160 with a byte a flag and the counts in size_t). */
 struct observed_budget {
 	char *name;
 	char *arn; /* NULL: budget_arn() of its account and name (a listing keeps none) */
@@ -128,28 +128,28 @@ struct observed_budget {
 	char *actual_spend; /* CalculatedSpend, as AWS reports it */
 	char *forecasted_spend;
 	struct tag_set tags;
+	struct observed_alert *alerts;
+	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
+	struct observed_budget_action *actions;
+	uint32_t n_alerts; /* AWS allows 5 a budget */
+	uint32_t n_actions;
 	bool cost_filters : 1; /* the legacy CostFilters are set */
 	bool filter_is_tenant : 1;
-	bool tags_known;
-	bool listed;
-	bool alerts_known; /* notifications and subscribers were read */
-	bool alerts_audit; /* the paced audit asks for them to be read and compared */
+	bool tags_known : 1;
+	bool listed : 1;
+	bool alerts_known : 1; /* notifications and subscribers were read */
+	bool alerts_audit : 1; /* the paced audit asks for them to be read and compared */
 	/* the struct and its strings live in a store's arena (a listing's entry,
 	 * observed_store_new_budget): freed with that store, never alone. Its limit
 	 * unit, time unit, type and metric (the same in every budget) are then interned
 	 * references; its actions are malloc'd as any budget's, and so are its alerts
 	 * unless alerts_in_arena */
-	bool in_arena;
-	bool tags_in_arena; /* as observed_profile's */
+	bool in_arena : 1;
+	bool tags_in_arena : 1; /* as observed_profile's */
 	/* alerts[] and every alert's subscribers live in the store's arena, and each
 	 * alert's type, comparison and threshold type are interned references
 	 * (observed_budget_set_alerts): released with the budget, never one by one */
-	bool alerts_in_arena;
-	struct observed_alert *alerts;
-	size_t n_alerts;
-	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
-	struct observed_budget_action *actions;
-	size_t n_actions;
+	bool alerts_in_arena : 1;
 };
 
 /* An inline role policy as last read or written. The bulk IAM read keeps only its

@@ -413,6 +413,38 @@ static void test_group_arrays_inline(void **state)
 	observed_store_release(&st);
 }
 
+/* A budget's flags share a word (bit-fields): each one set alone stays alone, in the
+ * entry and in a copy; the counts go with them. */
+static void test_budget_flags_apart(void **state)
+{
+	(void)state;
+	for (unsigned f = 0; f < 5; f++) {
+		struct observed_budget *b = xcalloc(1, sizeof(*b)), *c;
+		b->name = xstrdup("t1-budget");
+		b->cost_filters = f == 0;
+		b->tags_known = f == 1;
+		b->listed = f == 2;
+		b->alerts_known = f == 3;
+		b->alerts_audit = f == 4;
+		b->n_actions = 0;
+		b->n_alerts = 0;
+		for (unsigned k = 0; k < 2; k++) {
+			c = k ? observed_budget_dup(b) : b;
+			assert_int_equal(c->cost_filters, f == 0);
+			assert_int_equal(c->tags_known, f == 1);
+			assert_int_equal(c->listed, f == 2);
+			assert_int_equal(c->alerts_known, f == 3);
+			assert_int_equal(c->alerts_audit, f == 4);
+			assert_false(c->filter_is_tenant || c->in_arena || c->tags_in_arena || c->alerts_in_arena);
+			assert_int_equal(c->n_alerts, 0);
+			assert_int_equal(c->n_actions, 0);
+			if (k)
+				observed_budget_free(c);
+		}
+		observed_budget_free(b);
+	}
+}
+
 static void test_listing_budgets_in_an_arena(void **state)
 {
 	struct observed_store st;
@@ -1363,6 +1395,7 @@ int main(void)
 		cmocka_unit_test(test_arena_small_first),
 		cmocka_unit_test(test_arena_blocks_powers_of_two),
 		cmocka_unit_test(test_listing_budgets_in_an_arena),
+		cmocka_unit_test(test_budget_flags_apart),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
 		cmocka_unit_test(test_listing_policy_one_string),
 		cmocka_unit_test(test_own_budget_alerts_in_the_arena),

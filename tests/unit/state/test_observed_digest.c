@@ -386,12 +386,13 @@ static void test_listed_entries_sums(void **state)
 	observed_store_release(&b);
 }
 
-/* What 400,000 entries at 100,000 tenants cost each, with the padding. */
+/* What 500,000 entries at 100,000 tenants cost each, with the padding. */
 static void test_entry_sizes(void **state)
 {
 	(void)state;
 	assert_int_equal(sizeof(struct observed_profile), 88);
 	assert_int_equal(sizeof(struct observed_parameter), 64);
+	assert_int_equal(sizeof(struct observed_budget), 136);
 }
 
 /* The sums a store keeps: independent of order, back where they were when an entry
