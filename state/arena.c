@@ -10,7 +10,7 @@
  * place of a few tenants, its policies apart) does not keep a large block for it, and
  * the last block's unused tail, the waste, is at most 16 KB a store. A place's listing
  * is a few hundred KB (about 800 bytes a tenant, 100-400 tenants a place): with 64 KB
- * blocks that tail was 32 KB on average, 80-300 bytes a tenant; with 16 KB, 8 KB (a
+ * blocks that tail was 32 KB on average, 80-330 bytes a tenant; with 16 KB, 8 KB (a
  * block more to allocate every 16 KB costs nothing measurable). An object larger than
  * a quarter of the largest block gets a block of its own. The sizes are of the whole
  * allocation, the block's header included: a power of two is a size class of the
