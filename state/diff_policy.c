@@ -57,7 +57,13 @@ static bool desired_policy_init(struct desired_policy *d, const struct tenant_re
 	if (!n)
 		return false;
 	d->keyed = policy_memo_key(profiles, n, &d->key);
-	if (d->keyed && ((d->fact = policy_memo_from_record(r, d->key, d->hash)) || policy_memo_get(d->key, d->hash)))
+	if (d->keyed && (d->fact = policy_memo_from_record(r, d->key, d->hash))) {
+		/* the record answers for this key from now on, across starts too: the memo
+		 * need not hold it (a converged daemon's memo is then all but empty) */
+		policy_memo_forget(d->key);
+		return true;
+	}
+	if (d->keyed && policy_memo_get(d->key, d->hash))
 		return true;
 	if (!desired_doc(d))
 		return false;

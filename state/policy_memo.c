@@ -1,6 +1,7 @@
 #include "policy_memo.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +51,19 @@ static void hash_unpack(const unsigned char in[DIGEST_HEX_SHORT / 2], char out[D
 
 /* Set-associative: the key's low bits choose a bucket of WAYS slots. The table
  * doubles while it is more than half full, up to POLICY_MEMO_MAX slots; then a new
- * key in a full bucket replaces one of its entries. */
-#define WAYS 4
+ * key in a full bucket replaces one of its entries. It halves, down to MIN_SLOTS,
+ * while less than an eighth full (policy_memo_forget): a quarter full or less after
+ * either, so that neither follows the other at once. */
+#define WAYS	  4
+#define MIN_SLOTS 1024
 
 static struct {
 	pthread_mutex_t lock;
 	struct slot *slots;
 	size_t cap; /* slots: a power of two >= WAYS, or 0 */
-	size_t n;
+	/* entries; written under the lock, read without it by policy_memo_forget's
+	 * shortcut (a converged daemon's memo is empty: no lock for each policy) */
+	atomic_size_t n;
 } memo = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static bool slot_empty(const struct slot *e)
@@ -80,9 +86,10 @@ static struct slot *slot_for(struct slot *slots, size_t cap, struct content_dige
 	return empty ? empty : &b[key.w[1] % WAYS];
 }
 
-static void grow(void)
+/* The table at cap slots (a power of two >= WAYS), its entries moved in (in a smaller
+ * table an entry may take another's slot: the memo forgets it). */
+static void resize(size_t cap)
 {
-	size_t cap = memo.cap ? memo.cap * 2 : 1024;
 	struct slot *slots = xcalloc(cap, sizeof(*slots));
 
 	memo.n = 0;
@@ -140,11 +147,29 @@ void policy_memo_put(struct content_digest key, const char *hash)
 		return;
 	pthread_mutex_lock(&memo.lock);
 	if (!memo.cap || (memo.n >= memo.cap / 2 && memo.cap < POLICY_MEMO_MAX))
-		grow();
+		resize(memo.cap ? memo.cap * 2 : MIN_SLOTS);
 	e = slot_for(memo.slots, memo.cap, key);
 	memo.n += slot_empty(e);
 	e->key = key;
 	memcpy(e->hash, packed, sizeof(packed));
+	pthread_mutex_unlock(&memo.lock);
+}
+
+void policy_memo_forget(struct content_digest key)
+{
+	/* an entry put meanwhile by another thread may stay: the memo is a cache */
+	if (!atomic_load_explicit(&memo.n, memory_order_relaxed))
+		return;
+	pthread_mutex_lock(&memo.lock);
+	if (memo.cap) {
+		struct slot *e = slot_for(memo.slots, memo.cap, key);
+		if (content_digest_equal(e->key, key)) {
+			memset(e, 0, sizeof(*e));
+			memo.n--;
+			while (memo.cap > MIN_SLOTS && memo.n < memo.cap / 8)
+				resize(memo.cap / 2);
+		}
+	}
 	pthread_mutex_unlock(&memo.lock);
 }
 
@@ -153,7 +178,8 @@ void policy_memo_clear(void)
 	pthread_mutex_lock(&memo.lock);
 	free(memo.slots);
 	memo.slots = NULL;
-	memo.cap = memo.n = 0;
+	memo.cap = 0;
+	memo.n = 0;
 	pthread_mutex_unlock(&memo.lock);
 }
 

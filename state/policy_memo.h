@@ -45,6 +45,11 @@ bool policy_memo_get(struct content_digest key, char out[DIGEST_HEX_SHORT + 1]);
 /* policy_memo_put: remember hash (policy_hash of the document) for key; nothing when
  * hash is not DIGEST_HEX_SHORT lower-case hex digits (policy_hash's form). */
 void policy_memo_put(struct content_digest key, const char *hash);
+/* policy_memo_forget: forget key's entry, if any: the tenant's record holds its fact
+ * now (policy_memo_from_record), which answers from then on. Once every tenant's
+ * record does (a converged daemon) the table is back to its least, not the slots of
+ * the most documents ever written at once (up to POLICY_MEMO_MAX, 4 MB). */
+void policy_memo_forget(struct content_digest key);
 /* policy_memo_clear: forget every entry (tests). policy_memo_slots: the table's
  * slots now (<= POLICY_MEMO_MAX). */
 void policy_memo_clear(void);

@@ -725,6 +725,34 @@ static void test_start_takes_the_digest_from_the_record(void **state)
 	sim_release(&s);
 }
 
+/* The memo holds a document's digest until the tenant's record does: a pass that
+ * finds the key in the record's fact forgets the memo's entry (the record answers,
+ * across starts too), and the table goes back to its least. */
+static void test_memo_forgets_what_the_record_holds(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	char hash[DIGEST_HEX_SHORT + 1];
+	struct plan p;
+
+	sim_init(&s, "acme");
+	policy_memo_clear();
+	sim_converge(&s, t, DELETION_DELETE, 1, 10);
+	bulk_read(&s, "claims-app", sim_policy(&s, "claims-app", POLICY));
+	assert_true(policy_memo_fact_keyed(policy_fact(&s, "claims-app"), key_now(&s)));
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	assert_false(policy_memo_get(key_now(&s), hash)); /* the record holds it */
+	assert_int_equal(policy_memo_slots(), 1024);
+	/* and the pass after, the memo empty, is the same pass */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* A fact from an older store (the digest alone), or holding another key or another
  * format's, does not answer: the document is written and digested (it reaches the
  * memo), and, the policy being current, the fact is given the key of the profiles,
@@ -966,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_role_total_arithmetic),
 		cmocka_unit_test(test_two_tenants_deriving_one_policy_name),
 		cmocka_unit_test(test_policy_left_elsewhere_counts),
+		cmocka_unit_test(test_memo_forgets_what_the_record_holds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

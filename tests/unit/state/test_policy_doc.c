@@ -199,6 +199,50 @@ static void test_memo_key_and_bound(void **state)
 	assert_int_equal(policy_memo_slots(), 0);
 }
 
+/* policy_memo_forget: the entry goes, the others stay; the table halves as it empties,
+ * down to its least (1024 slots, 32 KB), not to nothing. */
+static void test_memo_forget(void **state)
+{
+	char hash[DIGEST_HEX_SHORT + 1], want[DIGEST_HEX_SHORT + 1];
+	const uint64_t n = 40000, kept = 7;
+
+	policy_memo_clear();
+	policy_memo_forget((struct content_digest){ { 1, 2 } }); /* an empty memo: nothing */
+	assert_int_equal(policy_memo_slots(), 0);
+	for (uint64_t i = 1; i <= n; i++) {
+		struct content_digest k = { { i * 0x9e3779b97f4a7c15ull, i } };
+		snprintf(want, sizeof(want), "%032" PRIx64, i);
+		policy_memo_put(k, want);
+	}
+	assert_int_equal(policy_memo_slots(), POLICY_MEMO_MAX);
+	policy_memo_forget((struct content_digest){ { 1, 2 } }); /* no such key */
+	assert_int_equal(policy_memo_slots(), POLICY_MEMO_MAX);
+	for (uint64_t i = 1; i <= n; i++) {
+		struct content_digest k = { { i * 0x9e3779b97f4a7c15ull, i } };
+		if (i % (n / kept))
+			policy_memo_forget(k);
+		else
+			assert_true(policy_memo_get(k, hash));
+		assert_true(policy_memo_slots() >= 1024);
+	}
+	assert_int_equal(policy_memo_slots(), 1024);
+	assert_int_equal(policy_memo_bytes(), 1024 * 32);
+	for (uint64_t i = 1; i <= n; i++) {
+		struct content_digest k = { { i * 0x9e3779b97f4a7c15ull, i } };
+		snprintf(want, sizeof(want), "%032" PRIx64, i);
+		if (i % (n / kept)) {
+			assert_false(policy_memo_get(k, hash));
+		} else {
+			assert_true(policy_memo_get(k, hash));
+			assert_string_equal(hash, want);
+			policy_memo_forget(k);
+			assert_false(policy_memo_get(k, hash));
+		}
+	}
+	assert_int_equal(policy_memo_slots(), 1024);
+	policy_memo_clear();
+}
+
 /* The grants digest: every field the document reads of a profile counts, no other. */
 static void test_grants_digest(void **state)
 {
@@ -291,6 +335,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements),
 		cmocka_unit_test(test_memo_key_and_bound),
+		cmocka_unit_test(test_memo_forget),
 		cmocka_unit_test(test_document_text_is_pinned_to_its_format),
 		cmocka_unit_test(test_memo_fact),
 		cmocka_unit_test(test_grants_digest),
