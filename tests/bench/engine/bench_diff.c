@@ -84,7 +84,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: bench_diff [--tenants N] [--runs R] [--drift PERCENT] [--roles] [--skip | --relist]\n"
 		   "                  [--touch PERCENT]\n"
-		   "                  [--touch-policy PERCENT]\n"
+		   "                  [--touch-policy PERCENT] [--memo-filled]\n"
 		   "\n"
 		   "Times one full diff pass (observed_tenant_collect + diff_tenant for every tenant)\n"
 		   "over N converged tenants, R times, and prints each pass and the median.\n"
@@ -100,6 +100,9 @@ static void usage(FILE *f)
 		   "  --touch-policy PERCENT\n"
 		   "                   with --relist --roles: tenants whose policy shows with its document or\n"
 		   "                   without it in the snapshot (its digest differs, the same policy)\n"
+		   "  --memo-filled    with --roles: the policy memo holds every tenant's document, as a\n"
+		   "                   cold convergence that wrote them leaves it (its table printed before\n"
+		   "                   the passes and after)\n"
 		   "  --help           this text\n");
 }
 
@@ -271,6 +274,35 @@ static void remember_applied(struct world *w, size_t i)
 	free(hash);
 	free(fact);
 	free(owned);
+}
+
+/* --memo-filled: the memo as a cold convergence leaves it, each tenant's document
+ * digested and remembered by its key (the pass that wrote it, state/diff_policy.c)
+ * while its record's fact, written after, holds the same. */
+static void memo_fill(const struct world *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		const struct tenant *t = w->tenants[i];
+		const struct observed_profile **owned;
+		struct content_digest key;
+		char *fact_key;
+		const char *fact;
+
+		if (!t->n_roles || !t->n_profiles)
+			continue;
+		owned = xcalloc(t->n_profiles, sizeof(*owned));
+		for (size_t k = 0; k < t->n_profiles; k++)
+			owned[k] = observed_store_profile_by_name(&w->store, t->profiles[k].name);
+		fact_key = record_key_policy_fact(t->roles[0], t->policy_name);
+		fact = record_fact(w->records[i], fact_key);
+		if (fact && policy_memo_key(owned, t->n_profiles, &key)) {
+			char hash[DIGEST_HEX_SHORT + 1];
+			snprintf(hash, sizeof(hash), "%s", fact);
+			policy_memo_put(key, hash);
+		}
+		free(fact_key);
+		free(owned);
+	}
 }
 
 static void world_build(struct world *w, size_t n, unsigned drift_percent, bool roles, bool policies,
@@ -510,6 +542,7 @@ int main(int argc, char **argv)
 		{ "touch", required_argument, NULL, 't' },
 		{ "touch-policy", required_argument, NULL, 'p' },
 		{ "relist", no_argument, NULL, 'l' },
+		{ "memo-filled", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -518,7 +551,7 @@ int main(int argc, char **argv)
 	double cpu[MAX_RUNS], wall[MAX_RUNS], carry_cpu[MAX_RUNS], both[MAX_RUNS], t0;
 	struct world w;
 	int c, rc = 0;
-	bool roles = false, skip = false, relisting = false;
+	bool roles = false, skip = false, relisting = false, memo_filled = false;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -550,6 +583,9 @@ int main(int argc, char **argv)
 		case 'p':
 			if (bench_parse_size("bench_diff", optarg, "--touch-policy", 0, 100, &policy_touched) < 0)
 				return 2;
+			break;
+		case 'm':
+			memo_filled = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -585,6 +621,11 @@ int main(int argc, char **argv)
 			       (double)w.policy_bytes / 1e6, w.store.policies.n);
 	}
 
+	if (roles && memo_filled) {
+		memo_fill(&w);
+		printf("policy memo before the passes: %zu slots, %.1f MB\n", policy_memo_slots(),
+		       (double)policy_memo_bytes() / 1e6);
+	}
 	if (skip)
 		w.settled = xcalloc(n, sizeof(*w.settled));
 	/* a drifting tenant plans one profile tag action */
