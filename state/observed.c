@@ -96,7 +96,8 @@ static void free_group(void *g)
 	if (!group_inline(group))
 		free(group->profiles);
 	intern_unref(group->tenant);
-	free(group);
+	if (!group->in_arena)
+		free(group);
 }
 
 /* Room for one more entry of kind (0 profiles, 1 parameters, 2 budgets): in the inline
@@ -428,12 +429,16 @@ static const char *tenant_of(const struct tag_set *tags, bool known)
 	return known ? tag_set_get(tags, TAG_TENANT) : NULL;
 }
 
-static struct observed_group *group_for(struct observed_store *s, const char *tenant)
+/* Tenant's group, opened if need be: in the store's arena for an entry in it (a
+ * listing's: its group lives as long as the store, as it does), else on its own. */
+static struct observed_group *group_for(struct observed_store *s, const char *tenant, bool arena)
 {
 	struct observed_group *g = hashmap_get(&s->groups, tenant);
 
 	if (!g) {
-		g = xcalloc(1, sizeof(*g) + OBSERVED_GROUP_INLINE * sizeof(g->inline_slots[0]));
+		size_t size = sizeof(*g) + OBSERVED_GROUP_INLINE * sizeof(g->inline_slots[0]);
+		g = arena ? arena_alloc(store_arena(s), size) : xcalloc(1, size);
+		g->in_arena = arena;
 		g->tenant = intern(tenant);
 		hashmap_put(&s->groups, g->tenant, g);
 	}
@@ -502,7 +507,7 @@ void observed_store_put_profile(struct observed_store *s, struct observed_profil
 		touch(s, &named->tags, named->tags_known); /* it lost the name to p */
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
-		struct observed_group *g = group_for(s, tenant);
+		struct observed_group *g = group_for(s, tenant, p->in_arena);
 		if (g->n_profiles == g->alloc_profiles)
 			group_grow(g, 0);
 		g->profiles[g->n_profiles++] = p;
@@ -571,7 +576,7 @@ void observed_store_put_parameter(struct observed_store *s, struct observed_para
 	}
 	tenant = tenant_of(&p->tags, p->tags_known);
 	if (tenant) {
-		struct observed_group *g = group_for(s, tenant);
+		struct observed_group *g = group_for(s, tenant, p->in_arena);
 		if (g->n_parameters == g->alloc_parameters)
 			group_grow(g, 1);
 		g->parameters[g->n_parameters++] = p;
@@ -822,7 +827,7 @@ void observed_store_put_budget(struct observed_store *s, struct observed_budget 
 		b->tags_in_arena = tags_to_arena(s, &b->tags, b->tags_in_arena);
 	tenant = tenant_of(&b->tags, b->tags_known);
 	if (tenant) {
-		struct observed_group *g = group_for(s, tenant);
+		struct observed_group *g = group_for(s, tenant, b->in_arena);
 		if (g->n_budgets == g->alloc_budgets)
 			group_grow(g, 2);
 		g->budgets[g->n_budgets++] = b;

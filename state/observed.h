@@ -206,7 +206,8 @@ struct observed_role {
 /* Resources tagged with one tenant id (whoever owns them): the tenant index. Its three
  * arrays lie one after the other in inline[] while they fit (a tenant's profile or
  * two, their parameters and its budget: one allocation for the group, not four),
- * else in one allocation of their own. */
+ * else in one allocation of their own. A listing's groups lie in its store's arena:
+ * 80 + 48 = 128 bytes each, not a 144-byte malloc chunk. */
 #define OBSERVED_GROUP_INLINE 6
 struct observed_group {
 	const char *tenant; /* interned (state/intern.h): the groups map's key */
@@ -217,7 +218,13 @@ struct observed_group {
 	uint32_t n_parameters, alloc_parameters;
 	struct observed_budget **budgets;
 	uint32_t n_budgets, alloc_budgets;
-	uint64_t gen; /* generation_next() at its last change (an entry in or out) */
+	/* generation_next() at its last change (an entry in or out): a counter from 1,
+	 * never near 2^63, so its top bit is free for in_arena */
+	uint64_t gen : 63;
+	/* the group (not its arrays once they leave inline_slots) lies in its store's
+	 * arena: a listing's entry opened it (observed_store_new_*). Such a group left by
+	 * its entries stays there until the store goes; one opened again is opened anew */
+	bool in_arena : 1;
 	/* the sum of its profiles' and parameters' digests (not its budgets': the
 	 * listing completes those in place, observed_carry compares them by value). An
 	 * entry keeps no digest of its own (16 bytes each, 400,000 entries at 100,000

@@ -327,6 +327,85 @@ static void test_listing_entries_in_an_arena(void **state)
 	assert_null(st.arena);
 }
 
+/* A listing's tenant groups live in the store's arena (128 bytes, not a 144-byte
+ * malloc chunk), a write's own in a chunk of their own: each indexes, grows past its
+ * inline slots, empties, opens again and moves its generation on as before; released
+ * at once or in steps, nothing leaks and nothing is freed twice (ASan). */
+static void test_listing_groups_in_the_arena(void **state)
+{
+	struct observed_store st;
+	const struct observed_group *g;
+	struct observed_profile *c;
+	uint64_t gen;
+	unsigned steps = 0;
+
+	(void)state;
+	observed_store_init(&st);
+	fill_listing(&st, 20);
+	g = observed_store_group(&st, "t3");
+	assert_non_null(g);
+	assert_true(g->in_arena);
+	assert_int_equal(g->n_profiles, 1);
+	assert_int_equal(g->n_parameters, 1);
+	gen = observed_store_tenant_gen(&st, "t3");
+	assert_true(gen > 0);
+	assert_int_equal(g->gen, gen);
+
+	/* an arena group grows past its inline slots: its arrays move out, it stays */
+	for (int i = 0; i < 8; i++) {
+		char *name = xasprintf("/bedrock-tenantd/t3/extra-%d", i);
+		struct observed_parameter *q = observed_store_new_parameter(&st, name, "v");
+		tag_set_put(&q->tags, TAG_TENANT, "t3");
+		q->tags_known = true;
+		observed_store_put_parameter(&st, q);
+		free(name);
+	}
+	assert_ptr_equal(observed_store_group(&st, "t3"), g);
+	assert_int_equal(g->n_parameters, 9);
+	assert_string_equal(g->parameters[8]->name, "/bedrock-tenantd/t3/extra-7");
+	assert_true(observed_store_tenant_gen(&st, "t3") > gen);
+
+	/* emptied, an arena group leaves the index; a write's entry opens one anew,
+	 * outside the arena, with a later generation */
+	c = observed_profile_dup(observed_store_profile_by_name(&st, "t9-chat-aaaaaa"));
+	gen = observed_store_tenant_gen(&st, "t9");
+	assert_true(observed_store_remove_profile(&st, c->arn));
+	assert_true(observed_store_remove_parameter(&st, "/bedrock-tenantd/t9/chat"));
+	assert_null(observed_store_group(&st, "t9"));
+	assert_int_equal(observed_store_tenant_gen(&st, "t9"), 0);
+	observed_store_put_profile(&st, c);
+	g = observed_store_group(&st, "t9");
+	assert_non_null(g);
+	assert_false(g->in_arena);
+	assert_ptr_equal(g->profiles[0], c);
+	assert_true(observed_store_tenant_gen(&st, "t9") > gen);
+	/* a listing's entry joins a write's group, and the other way round */
+	assert_true(observed_store_group(&st, "t4")->in_arena);
+	c = observed_profile_dup(observed_store_profile_by_name(&st, "t4-chat-aaaaaa"));
+	free(c->arn);
+	c->arn = xstrdup("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/own");
+	free(c->name);
+	c->name = xstrdup("t4-own-aaaaaa");
+	observed_store_put_profile(&st, c);
+	assert_int_equal(observed_store_group(&st, "t4")->n_profiles, 2);
+	observed_store_release(&st);
+	assert_null(st.arena);
+
+	/* in steps, with groups of both kinds */
+	observed_store_init(&st);
+	fill_listing(&st, 30);
+	c = observed_profile_dup(observed_store_profile_by_name(&st, "t5-chat-aaaaaa"));
+	tag_set_put(&c->tags, TAG_TENANT, "own");
+	observed_store_put_profile(&st, c);
+	assert_false(observed_store_group(&st, "own")->in_arena);
+	assert_int_equal(observed_store_group(&st, "t5")->n_profiles, 0); /* its parameter stays */
+	assert_int_equal(observed_store_group(&st, "t5")->n_parameters, 1);
+	while (!observed_store_release_step(&st, 7))
+		steps++;
+	assert_true(steps >= 5);
+	assert_null(st.arena);
+}
+
 /* A listing's budgets live in the store's arena, their constant strings interned (the
  * same unit, time unit, type and metric in every budget): found, indexed by tenant,
  * their actions added in place after the put (as the enforcement listing does),
@@ -481,7 +560,10 @@ static void test_listing_budgets_in_an_arena(void **state)
 		observed_store_put_budget(&st, listing_budget(&st, t));
 		free(t);
 	}
-	assert_true(arena_bytes(st.arena) - before < 500 * 400);
+	/* each opened its tenant's group in the arena too: counted apart, exactly */
+	assert_true(arena_bytes(st.arena) - before -
+			    500 * (sizeof(struct observed_group) + OBSERVED_GROUP_INLINE * sizeof(void *)) <
+		    500 * 400);
 
 	/* a write's own copy replaces it; a copy outlives the store */
 	c = observed_budget_dup(a);
@@ -1388,6 +1470,7 @@ int main(void)
 		cmocka_unit_test(test_listing_entries_in_an_arena),
 		cmocka_unit_test(test_listing_models_shared),
 		cmocka_unit_test(test_group_arrays_inline),
+		cmocka_unit_test(test_listing_groups_in_the_arena),
 		cmocka_unit_test(test_listing_entries_share_strings),
 		cmocka_unit_test(test_listing_tags_packed_one_edited),
 		cmocka_unit_test(test_arena),
