@@ -290,7 +290,7 @@ static void listing_build(struct listing *l)
 			}
 			/* in the snapshot's arena, its constant strings interned (observed.h); its
 			 * ARN not kept: the one every budget of the account has (budget_arn) */
-			b = observed_store_new_budget(s, bb->name, NULL);
+			b = observed_store_new_budget(s, bb->name);
 			free(arn);
 			observed_budget_set(s, b, bb->limit_amount, bb->limit_unit, bb->time_unit, bb->budget_type,
 					    bb->filter_expression, bb->metrics.n ? bb->metrics.items[0] : NULL,

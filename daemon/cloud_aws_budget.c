@@ -74,6 +74,7 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 {
 	struct applying *x = arg;
 	struct observed_budget *b;
+	char *arn;
 	int r;
 
 	if (status < 0) {
@@ -82,7 +83,6 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	}
 	b = x->res.budget = xcalloc(1, sizeof(*b));
 	b->name = xstrdup(bb->name);
-	b->arn = budget_arn(region_partition(x->region), x->account_id, bb->name);
 	b->limit_amount = xstrdup_or_null(bb->limit_amount);
 	b->limit_unit = xstrdup_or_null(bb->limit_unit);
 	b->time_unit = xstrdup_or_null(bb->time_unit);
@@ -91,7 +91,9 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	b->metric = bb->metrics.n ? xstrdup(bb->metrics.items[0]) : NULL;
 	b->cost_filters = bb->n_cost_filters > 0;
 	tag_set_init(&b->tags); /* alerts unknown: read next round */
-	r = budgets_list_tags_for_resource(x->c->client, &x->target, b->arn, on_existing_tags, x);
+	arn = budget_arn(region_partition(x->region), x->account_id, bb->name);
+	r = budgets_list_tags_for_resource(x->c->client, &x->target, arn, on_existing_tags, x);
+	free(arn);
 	if (r < 0)
 		cloud_aws__finish(x, r, NULL);
 }

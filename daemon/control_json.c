@@ -210,9 +210,9 @@ static cJSON *budget_arn_json(const struct engine *e, const struct tenant_entry 
 	char *arn;
 	cJSON *j;
 
-	if (b->arn || !p || !p->account_id)
-		return string_or_null(b->arn);
-	arn = budget_arn_in(b, b->name, p->region, p->account_id);
+	if (!p || !p->account_id)
+		return cJSON_CreateNull();
+	arn = budget_arn_in(b->name, p->region, p->account_id);
 	j = cJSON_CreateString(arn);
 	free(arn);
 	return j;

@@ -186,9 +186,7 @@ char *budget_arn(const char *partition, const char *account_id, const char *name
 	return xasprintf("arn:%s:budgets::%s:budget/%s", partition, account_id ? account_id : "", name);
 }
 
-char *budget_arn_in(const struct observed_budget *b, const char *name, const char *region, const char *account_id)
+char *budget_arn_in(const char *name, const char *region, const char *account_id)
 {
-	if (b && b->arn)
-		return xstrdup(b->arn);
 	return budget_arn(region_partition(region), account_id, name);
 }

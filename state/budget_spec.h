@@ -41,9 +41,8 @@ bool alert_same_subscribers(const struct observed_alert *a, const struct observe
 /* budget_alerts_hash: a hash of the desired alerts (32 hex). */
 char *budget_alerts_hash(const struct budget *b);
 char *budget_arn(const char *partition, const char *account_id, const char *name);
-/* budget_arn_in: the ARN of the budget `name` of account_id in region's partition: the
- * one b (the observed budget of that name, or NULL) holds, else budget_arn's (a
- * listing keeps none). */
-char *budget_arn_in(const struct observed_budget *b, const char *name, const char *region, const char *account_id);
+/* budget_arn_in: the ARN of the budget `name` of account_id in region's partition (an
+ * observed budget keeps none: this is every budget's). */
+char *budget_arn_in(const char *name, const char *region, const char *account_id);
 
 #endif

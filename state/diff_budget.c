@@ -23,8 +23,10 @@ static void budget_tag_view(const struct diff_ctx *c, const struct tenant *t, st
 static char *arn_of(const struct diff_ctx *c, const struct observed_budget *b)
 {
 	const struct tenant *t = c->in->desired;
+	/* the place's partition: a removed tenant's budget has no desired region */
+	const char *region = c->s->region ? c->s->region : t ? t->region : NULL;
 
-	return budget_arn_in(b, b->name, t ? t->region : NULL, c->s->account_id);
+	return budget_arn_in(b->name, region, c->s->account_id);
 }
 
 static struct observed_alert alert_copy(const struct observed_alert *a)

@@ -370,7 +370,7 @@ int move_out_diff(const struct diff_settings *s, const struct move_input *in, st
 		if (!owned_budget(b, inst) || has_enforcement(s, in, b))
 			continue;
 		if (retain) {
-			char *arn = budget_arn_in(b, b->name, s->region, s->account_id);
+			char *arn = budget_arn_in(b->name, s->region, s->account_id);
 			release(ret, ACT_BUDGET_UNTAG, arn, in->from)->budget = xstrdup(b->name);
 			free(arn);
 			continue;

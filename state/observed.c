@@ -661,7 +661,6 @@ void observed_budget_free(struct observed_budget *b)
 	else
 		free(b->filter_expression);
 	free(b->name);
-	free(b->arn);
 	free(b->limit_amount);
 	free(b->limit_unit);
 	free(b->time_unit);
@@ -693,14 +692,13 @@ void observed_budget_put_filter(struct observed_budget *b, const char *json)
 		b->filter_expression = xstrdup_or_null(json);
 }
 
-struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn)
+struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name)
 {
 	struct arena *a = store_arena(s);
 	struct observed_budget *b = arena_alloc(a, sizeof(*b));
 
 	b->in_arena = true;
 	b->name = arena_strdup(a, name);
-	b->arn = arena_strdup(a, arn);
 	tag_set_init(&b->tags);
 	return b;
 }
@@ -757,7 +755,6 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	struct observed_budget *c = xcalloc(1, sizeof(*c));
 
 	c->name = xstrdup(b->name);
-	c->arn = xstrdup_or_null(b->arn);
 	c->limit_amount = xstrdup_or_null(b->limit_amount);
 	c->limit_unit = xstrdup_or_null(b->limit_unit);
 	c->time_unit = xstrdup_or_null(b->time_unit);

@@ -108,10 +108,11 @@ struct observed_deny_policy {
 };
 
 /* The counts and the flags (bit-fields) in 10 bytes after the strings, the tags and the
- * arrays: 136 bytes, not 144 (160 with a byte a flag and the counts in size_t). */
+ * arrays: 128 bytes, not 136 with an ARN (160 with a byte a flag and the counts in
+ * size_t). No ARN is kept: every budget's is budget_arn() of its place's partition and
+ * account and its name (budget_arn_in). */
 struct observed_budget {
 	char *name;
-	char *arn; /* NULL: budget_arn() of its account and name (a listing keeps none) */
 	char *limit_amount;
 	char *limit_unit;
 	char *time_unit;
@@ -333,13 +334,13 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
 struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
 						    const char *name, size_t n_model_arns);
 struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value);
-/* A listing's budget and policy, alike: observed_store_new_budget copies name and arn
- * into s's arena; the caller sets the other strings with observed_budget_set (copied
+/* A listing's budget and policy, alike: observed_store_new_budget copies name into s's
+ * arena; the caller sets the other strings with observed_budget_set (copied
  * into the arena, but for the constant ones: interned) and may add actions (malloc'd)
  * before and after the put, and alerts: malloc'd, or in the arena before the put
  * (observed_budget_set_alerts). observed_store_new_policy: key, role, name and hash
  * copied into s's policies arena, in one string. */
-struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name, const char *arn);
+struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name);
 void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
 			 const char *filter_expression, const char *metric, const char *actual_spend,

@@ -40,9 +40,9 @@ static struct observed_alert *find_alert(struct observed_budget *b, const struct
 /* The budget a create made, an entry of s's arena as a listing's (its strings there,
  * the constant ones interned), and so are its alerts: no allocation of its own, freed
  * with s at the next listing. */
-static struct observed_budget *created(struct observed_store *s, const struct action *a, const char *arn)
+static struct observed_budget *created(struct observed_store *s, const struct action *a)
 {
-	struct observed_budget *b = observed_store_new_budget(s, a->budget, arn);
+	struct observed_budget *b = observed_store_new_budget(s, a->budget);
 
 	observed_budget_set(s, b, a->limit, BUDGET_UNIT, a->time_unit, BUDGET_TYPE, a->filter, BUDGET_METRIC, NULL,
 			    NULL);
@@ -124,13 +124,13 @@ static int change(struct observed_budget *b, const struct action *a)
 	}
 }
 
-int observed_apply_budget(struct observed_store *s, const struct action *a, const char *arn)
+int observed_apply_budget(struct observed_store *s, const struct action *a)
 {
 	struct observed_budget *live = observed_store_budget(s, a->budget), *b;
 	int r;
 
 	if (a->kind == ACT_BUDGET_CREATE) {
-		observed_store_put_budget(s, created(s, a, arn));
+		observed_store_put_budget(s, created(s, a));
 		return 0;
 	}
 	if (!live)
@@ -266,7 +266,7 @@ static int apply_parameter(struct observed_store *s, struct tenant_record *r, co
 static int apply_budget_record(struct observed_store *s, struct tenant_record *r, const struct action *a,
 			       const char *arn)
 {
-	int rc = observed_apply_budget(s, a, arn);
+	int rc = observed_apply_budget(s, a);
 	char *key;
 
 	if (!r) /* the record notes what AWS did, whether or not the model knew it */

@@ -39,10 +39,10 @@ bool observed_apply_read(struct observed_store *s, const struct action *a, struc
 			 struct observed_policy *policy, bool gone);
 
 /* observed_apply_budget: a->kind is one of the budget, notification or subscriber
- * actions (reads excluded). arn names a created budget, which is an entry of s's
- * arena (observed_store_new_budget). Returns -ENOENT when the budget or notification
+ * actions (reads excluded). A created budget is an entry of s's arena
+ * (observed_store_new_budget). Returns -ENOENT when the budget or notification
  * the action changes is not in the store. */
-int observed_apply_budget(struct observed_store *s, const struct action *a, const char *arn);
+int observed_apply_budget(struct observed_store *s, const struct action *a);
 /* observed_apply_parameter_create: the parameter an ACT_PARAM_CREATE publishes, as
  * PutParameter leaves it (version 1, the action's tags, known, written at answered_ms
  * as observed_apply_action_at says); an entry of s's arena (observed_store_new_parameter),

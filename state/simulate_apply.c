@@ -41,9 +41,7 @@ int simulate_apply(struct observed_store *s, struct tenant_record *r, const stru
 		created = created_profile(a, now);
 	} else if (a->budget && a->kind != ACT_BUDGET_ACTION_CREATE && a->kind != ACT_BUDGET_ACTION_UPDATE &&
 		   a->kind != ACT_BUDGET_ACTION_DELETE && a->kind != ACT_BUDGET_ACTION_EXECUTE) {
-		const struct observed_budget *live = observed_store_budget(s, a->budget);
-		arn = live && live->arn ? xstrdup(live->arn)
-					: budget_arn(region_partition(region), account_id, a->budget);
+		arn = budget_arn_in(a->budget, region, account_id);
 	}
 	rc = observed_apply_action(s, r, a, created, arn);
 	free(arn);

@@ -408,8 +408,7 @@ static void forget_alerts(struct place_state *ps, const char *budget)
 
 static char *budget_arn_of(struct reconcile *r, const char *name)
 {
-	return budget_arn_in(observed_store_budget(&r->ps->store, name), name, r->ps->place.region,
-			     r->ps->place.account_id);
+	return budget_arn_in(name, r->ps->place.region, r->ps->place.account_id);
 }
 
 /* Budgets: the observed model and the record change as the action says

@@ -289,7 +289,7 @@ static void apply_one(struct sim *s, const struct action *a)
 		break;
 	}
 	if (a->budget && !enforce_kind(a->kind))
-		arn = b && b->arn ? xstrdup(b->arn) : budget_arn("aws", FIX_ACCOUNT, a->budget);
+		arn = budget_arn("aws", FIX_ACCOUNT, a->budget);
 	else if (a->kind == ACT_BUDGET_ACTION_CREATE)
 		arn = xasprintf("00000000-0000-4000-8000-%012u", ++s->next_id); /* the ActionId */
 	rc = observed_apply_action(&s->store, s->record, a, p, arn);

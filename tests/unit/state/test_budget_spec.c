@@ -161,6 +161,25 @@ static void test_arn(void **state)
 
 	assert_string_equal(arn, "arn:aws:budgets::111122223333:budget/bedrock-tenant-acme");
 	free(arn);
+	/* an observed budget keeps no ARN: every one is its place's partition's, its
+	 * account's and its name's (the longest name AWS allows too) */
+	arn = budget_arn_in("bedrock-tenant-acme", "cn-north-1", "111122223333");
+	assert_string_equal(arn, "arn:aws-cn:budgets::111122223333:budget/bedrock-tenant-acme");
+	free(arn);
+	arn = budget_arn_in("b", "us-gov-west-1", "111122223333");
+	assert_string_equal(arn, "arn:aws-us-gov:budgets::111122223333:budget/b");
+	free(arn);
+	arn = budget_arn_in("b", NULL, NULL); /* no Region: the commercial partition */
+	assert_string_equal(arn, "arn:aws:budgets:::budget/b");
+	free(arn);
+	{
+		char name[101];
+		memset(name, 'n', 100);
+		name[100] = '\0';
+		arn = budget_arn_in(name, "eu-west-1", "111122223333");
+		assert_string_equal(arn + strlen("arn:aws:budgets::111122223333:budget/"), name);
+		free(arn);
+	}
 }
 
 int main(void)

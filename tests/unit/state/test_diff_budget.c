@@ -227,6 +227,33 @@ static void test_removal_after_grace_and_retain(void **state)
 	sim_release(&s);
 }
 
+/* An observed budget keeps no ARN: a removed tenant's (no desired Region) is named
+ * in its place's partition, not the commercial one. */
+static void test_released_budget_arn_in_place_partition(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_budget("1000");
+	struct plan p;
+	const struct action *untag = NULL;
+
+	t->deletion_policy = DELETION_RETAIN;
+	sim_init(&s, "acme");
+	s.settings.region = "cn-north-1";
+	sim_converge(&s, t, DELETION_RETAIN, 1, 10);
+	forget_alerts(&s); /* as a later listing leaves it */
+	sim_converge(&s, NULL, DELETION_RETAIN, 1, 3);
+	s.now += FIX_GRACE;
+	sim_diff(&s, NULL, DELETION_RETAIN, &p);
+	for (size_t i = 0; i < p.n_actions; i++)
+		if (p.actions[i].kind == ACT_BUDGET_UNTAG)
+			untag = &p.actions[i];
+	assert_string_equal(untag ? untag->resource : "(no untag)",
+			    "arn:aws-cn:budgets::" FIX_ACCOUNT ":budget/bedrock-tenant-acme");
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 static void test_unlisted_budgets_are_left_alone(void **state)
 {
 	struct sim s;
@@ -333,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_sole_subscriber_replaced_new_first),
 		cmocka_unit_test(test_foreign_budget_is_a_conflict),
 		cmocka_unit_test(test_removal_after_grace_and_retain),
+		cmocka_unit_test(test_released_budget_arn_in_place_partition),
 		cmocka_unit_test(test_unlisted_budgets_are_left_alone),
 		cmocka_unit_test(test_unreadable_budgets_are_an_error),
 		cmocka_unit_test(test_budget_of_a_tenant_deriving_the_name),
