@@ -259,8 +259,9 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			cJSON_AddItemToObject(j, "arn", budget_arn_json(e, t, b));
 			cJSON_AddItemToObject(j, "limit_usd", string_or_null(b->limit_amount));
 			cJSON_AddItemToObject(j, "time_unit", string_or_null(b->time_unit));
-			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(b->actual_spend));
-			cJSON_AddItemToObject(j, "forecasted_spend_usd", string_or_null(b->forecasted_spend));
+			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(observed_budget_actual_spend(b)));
+			cJSON_AddItemToObject(j, "forecasted_spend_usd",
+					      string_or_null(observed_budget_forecasted_spend(b)));
 			/* false: written since the last listing, which alone reports spend */
 			cJSON_AddBoolToObject(j, "listed", b->listed);
 			cJSON_AddBoolToObject(j, "managed", tags_owned_by(&b->tags, engine_instance(e)));

@@ -144,7 +144,8 @@ static void write_action(struct diff_ctx *c, const struct observed_budget *b, co
 /* The spend has crossed the action's threshold (as the listing last saw it). */
 static bool over_threshold(const struct observed_budget *b, double percent)
 {
-	double spend = b->actual_spend ? strtod(b->actual_spend, NULL) : 0;
+	const char *actual = observed_budget_actual_spend(b);
+	double spend = actual ? strtod(actual, NULL) : 0;
 	double limit = b->limit_amount ? strtod(b->limit_amount, NULL) : 0;
 
 	return limit > 0 && spend >= limit * percent / 100.0;

@@ -666,10 +666,50 @@ void observed_budget_free(struct observed_budget *b)
 	free(b->time_unit);
 	free(b->budget_type);
 	free(b->metric);
-	free(b->actual_spend);
-	free(b->forecasted_spend);
+	free(b->spend);
 	tag_set_release(&b->tags);
 	free(b);
+}
+
+const char *observed_budget_actual_spend(const struct observed_budget *b)
+{
+	return b->has_actual_spend ? b->spend : NULL;
+}
+
+const char *observed_budget_forecasted_spend(const struct observed_budget *b)
+{
+	return b->has_forecasted_spend ? b->spend + strlen(b->spend) + 1 : NULL;
+}
+
+/* The bytes "actual\0forecasted\0" take, an absent one ""; 0 when both are absent. */
+static size_t spend_size(const char *actual, const char *forecasted)
+{
+	if (!actual && !forecasted)
+		return 0;
+	return strlen(actual ? actual : "") + 1 + strlen(forecasted ? forecasted : "") + 1;
+}
+
+/* b's figures: "actual\0forecasted\0" written to dst (spend_size bytes), or NULL. */
+static void spend_pack(struct observed_budget *b, char *dst, const char *actual, const char *forecasted)
+{
+	size_t n = strlen(actual ? actual : "") + 1;
+
+	if (dst) {
+		memcpy(dst, actual ? actual : "", n);
+		strcpy(dst + n, forecasted ? forecasted : "");
+	}
+	b->spend = dst;
+	b->has_actual_spend = actual != NULL;
+	b->has_forecasted_spend = forecasted != NULL;
+}
+
+void observed_budget_put_spend(struct observed_budget *b, const char *actual, const char *forecasted)
+{
+	size_t n = spend_size(actual, forecasted);
+	char *old = b->spend; /* actual and forecasted may point into it */
+
+	spend_pack(b, n ? xmalloc(n) : NULL, actual, forecasted);
+	free(old);
 }
 
 char *observed_budget_filter(const struct observed_budget *b)
@@ -709,6 +749,7 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 			 const char *forecasted_spend)
 {
 	struct arena *a = store_arena(s);
+	size_t n;
 
 	b->limit_amount = arena_strdup(a, limit_amount);
 	b->limit_unit = (char *)intern(limit_unit);
@@ -719,8 +760,8 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 	if (!b->filter_is_tenant)
 		b->filter_expression = arena_strdup(a, filter_expression);
 	b->metric = (char *)intern(metric);
-	b->actual_spend = arena_strdup(a, actual_spend);
-	b->forecasted_spend = arena_strdup(a, forecasted_spend);
+	n = spend_size(actual_spend, forecasted_spend);
+	spend_pack(b, n ? arena_alloc(a, n) : NULL, actual_spend, forecasted_spend);
 }
 
 /* A copy of a in arena `ar`, its constant strings interned, its subscribers' array
@@ -766,8 +807,7 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 		c->filter_expression = xstrdup_or_null(b->filter_expression);
 	c->metric = xstrdup_or_null(b->metric);
 	c->cost_filters = b->cost_filters;
-	c->actual_spend = xstrdup_or_null(b->actual_spend);
-	c->forecasted_spend = xstrdup_or_null(b->forecasted_spend);
+	observed_budget_put_spend(c, observed_budget_actual_spend(b), observed_budget_forecasted_spend(b));
 	tag_set_copy(&c->tags, &b->tags);
 	c->tags_known = b->tags_known;
 	c->listed = b->listed;

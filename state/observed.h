@@ -108,8 +108,8 @@ struct observed_deny_policy {
 };
 
 /* The counts and the flags (bit-fields) in 10 bytes after the strings, the tags and the
- * arrays: 128 bytes, not 136 with an ARN (160 with a byte a flag and the counts in
- * size_t). No ARN is kept: every budget's is budget_arn() of its place's partition and
+ * arrays: 120 bytes, not 136 with an ARN and a string a spend figure (160 with a byte a
+ * flag and the counts in size_t). No ARN is kept: every budget's is budget_arn() of its place's partition and
  * account and its name (budget_arn_in). */
 struct observed_budget {
 	char *name;
@@ -125,9 +125,12 @@ struct observed_budget {
 		char *filter_expression;
 		const char *filter_tenant;
 	};
-	char *metric;	    /* the first of Metrics, NULL when none */
-	char *actual_spend; /* CalculatedSpend, as AWS reports it */
-	char *forecasted_spend;
+	char *metric; /* the first of Metrics, NULL when none */
+	/* CalculatedSpend as AWS reports it, both figures in one string, "actual\0
+	 * forecasted\0" (one pointer and one allocation, not two); has_actual_spend and
+	 * has_forecasted_spend say which is there (an absent one is ""); NULL when
+	 * neither. Read with observed_budget_actual_spend and _forecasted_spend. */
+	char *spend;
 	struct tag_set tags;
 	struct observed_alert *alerts;
 	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
@@ -151,6 +154,8 @@ struct observed_budget {
 	 * alert's type, comparison and threshold type are interned references
 	 * (observed_budget_set_alerts): released with the budget, never one by one */
 	bool alerts_in_arena : 1;
+	bool has_actual_spend : 1;
+	bool has_forecasted_spend : 1;
 };
 
 /* An inline role policy as last read or written. The bulk IAM read keeps only its
@@ -345,6 +350,13 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
 			 const char *filter_expression, const char *metric, const char *actual_spend,
 			 const char *forecasted_spend);
+/* observed_budget_actual_spend, observed_budget_forecasted_spend: b's CalculatedSpend
+ * figures as AWS reported them (b's), NULL when not reported. */
+const char *observed_budget_actual_spend(const struct observed_budget *b);
+const char *observed_budget_forecasted_spend(const struct observed_budget *b);
+/* observed_budget_put_spend: b's figures (b not in an arena) replaced by copies of
+ * actual and forecasted (NULL: not reported; either may be one of b's own). */
+void observed_budget_put_spend(struct observed_budget *b, const char *actual, const char *forecasted);
 /* observed_budget_filter: b's FilterExpression as compact JSON (owned), NULL when none. */
 char *observed_budget_filter(const struct observed_budget *b);
 /* observed_budget_put_filter: b's filter (not in an arena) replaced by `json`. */

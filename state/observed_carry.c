@@ -70,7 +70,8 @@ static bool budget_same(const struct observed_budget *a, const struct observed_b
 	    !str_same(a->limit_unit, b->limit_unit) || !str_same(a->time_unit, b->time_unit) ||
 	    !str_same(a->budget_type, b->budget_type) || a->filter_is_tenant != b->filter_is_tenant ||
 	    !str_same(a->filter_expression, b->filter_expression) || !str_same(a->metric, b->metric) ||
-	    !str_same(a->actual_spend, b->actual_spend) || !str_same(a->forecasted_spend, b->forecasted_spend) ||
+	    !str_same(observed_budget_actual_spend(a), observed_budget_actual_spend(b)) ||
+	    !str_same(observed_budget_forecasted_spend(a), observed_budget_forecasted_spend(b)) ||
 	    !tags_same(&a->tags, &b->tags))
 		return false;
 	for (size_t i = 0; i < a->n_alerts; i++)

@@ -561,12 +561,9 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 				struct observed_budget *b = observed_budget_dup(j->budget);
 				const struct observed_budget *seen = observed_store_budget(snapshot, b->name);
 				/* the listing's spend figures are newer than the write's */
-				if (seen) {
-					free(b->actual_spend);
-					free(b->forecasted_spend);
-					b->actual_spend = xstrdup_or_null(seen->actual_spend);
-					b->forecasted_spend = xstrdup_or_null(seen->forecasted_spend);
-				}
+				if (seen)
+					observed_budget_put_spend(b, observed_budget_actual_spend(seen),
+								  observed_budget_forecasted_spend(seen));
 				observed_store_put_budget(snapshot, b);
 			}
 			break;

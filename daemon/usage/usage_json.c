@@ -79,6 +79,7 @@ static cJSON *budget_json(const struct engine *e, const struct tenant_entry *t)
 	const struct observed_store *s = engine_observed(e, t);
 	const struct tenant *d = t->desired;
 	const struct observed_budget *b;
+	const char *actual, *forecasted;
 	cJSON *o;
 
 	if (!d || !d->budget_name || !s || !(b = observed_store_budget(s, d->budget_name)))
@@ -88,10 +89,11 @@ static cJSON *budget_json(const struct engine *e, const struct tenant_entry *t)
 	cJSON_AddItemToObject(o, "limit_usd",
 			      b->limit_amount ? cJSON_CreateString(b->limit_amount) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "time_unit", b->time_unit ? cJSON_CreateString(b->time_unit) : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "actual_spend_usd",
-			      b->actual_spend ? cJSON_CreateString(b->actual_spend) : cJSON_CreateNull());
+	actual = observed_budget_actual_spend(b);
+	forecasted = observed_budget_forecasted_spend(b);
+	cJSON_AddItemToObject(o, "actual_spend_usd", actual ? cJSON_CreateString(actual) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "forecasted_spend_usd",
-			      b->forecasted_spend ? cJSON_CreateString(b->forecasted_spend) : cJSON_CreateNull());
+			      forecasted ? cJSON_CreateString(forecasted) : cJSON_CreateNull());
 	return o;
 }
 

@@ -64,8 +64,7 @@ static void set_spend(struct sim *s, const char *actual, const char *status)
 {
 	struct observed_budget *b = observed_budget_dup(live_budget(s));
 
-	free(b->actual_spend);
-	b->actual_spend = xstrdup(actual);
+	observed_budget_put_spend(b, actual, observed_budget_forecasted_spend(b));
 	if (status && b->n_actions) {
 		free(b->actions[0].status);
 		b->actions[0].status = xstrdup(status);

@@ -524,6 +524,56 @@ static void test_budget_flags_apart(void **state)
 	}
 }
 
+/* A budget's two spend figures, held in one string: each given back as set, in an
+ * arena or not, either absent, empty or long, through copies and replacements (one
+ * of the budget's own figures among the new ones). */
+static void test_budget_spend_figures(void **state)
+{
+	const char *cases[][2] = { { "12.34", "56.78" }, { NULL, NULL },
+				   { "0", NULL },	 { NULL, "7.5" },
+				   { "", "" },		 { "", NULL },
+				   { NULL, "" },	 { "123456789012.1234567890", "1e-7" } };
+	struct observed_store st;
+
+	(void)state;
+	observed_store_init(&st);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *actual = cases[i][0], *forecasted = cases[i][1];
+		char name[32];
+		struct observed_budget *b, *c;
+		snprintf(name, sizeof(name), "b%zu", i);
+		b = observed_store_new_budget(&st, name);
+		observed_budget_set(&st, b, "100.0", "USD", "MONTHLY", "COST", NULL, NULL, actual, forecasted);
+		observed_store_put_budget(&st, b);
+		c = observed_budget_dup(b);
+		for (int k = 0; k < 2; k++) {
+			const struct observed_budget *x = k ? c : b;
+			if (actual)
+				assert_string_equal(observed_budget_actual_spend(x), actual);
+			else
+				assert_null(observed_budget_actual_spend(x));
+			if (forecasted)
+				assert_string_equal(observed_budget_forecasted_spend(x), forecasted);
+			else
+				assert_null(observed_budget_forecasted_spend(x));
+		}
+		assert_true(b->spend == NULL || b->spend != c->spend);
+		/* the forecast kept, the actual figure replaced (as a test sets the spend) */
+		observed_budget_put_spend(c, "99.9", observed_budget_forecasted_spend(c));
+		assert_string_equal(observed_budget_actual_spend(c), "99.9");
+		if (forecasted)
+			assert_string_equal(observed_budget_forecasted_spend(c), forecasted);
+		else
+			assert_null(observed_budget_forecasted_spend(c));
+		observed_budget_put_spend(c, NULL, NULL);
+		assert_null(c->spend);
+		assert_null(observed_budget_actual_spend(c));
+		assert_null(observed_budget_forecasted_spend(c));
+		observed_budget_free(c);
+	}
+	observed_store_release(&st);
+}
+
 static void test_listing_budgets_in_an_arena(void **state)
 {
 	struct observed_store st;
@@ -540,7 +590,8 @@ static void test_listing_budgets_in_an_arena(void **state)
 	assert_ptr_equal(a->time_unit, b->time_unit);
 	assert_ptr_equal(a->budget_type, b->budget_type);
 	assert_ptr_equal(a->metric, b->metric);
-	assert_null(a->forecasted_spend);
+	assert_string_equal(observed_budget_actual_spend(a), "1.5");
+	assert_null(observed_budget_forecasted_spend(a));
 	assert_false(a->filter_is_tenant); /* not the daemon's own filter: kept as its text */
 	assert_string_equal(a->filter_expression, "{\"Tags\":{\"Key\":\"tenant\",\"Values\":[\"t1\"]}}");
 	observed_store_put_budget(&st, a);
@@ -1463,6 +1514,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_action_every_kind),
+		cmocka_unit_test(test_budget_spend_figures),
 		cmocka_unit_test(test_own_creates_in_the_arena),
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),
