@@ -83,7 +83,7 @@ static void on_existing(void *arg, int status, const struct aws_error *err, cons
 	}
 	b = x->res.budget = xcalloc(1, sizeof(*b));
 	b->name = xstrdup(bb->name);
-	b->limit_amount = xstrdup_or_null(bb->limit_amount);
+	observed_budget_put_amounts(b, bb->limit_amount, NULL, NULL); /* spend: the listing's */
 	b->limit_unit = xstrdup_or_null(bb->limit_unit);
 	b->time_unit = xstrdup_or_null(bb->time_unit);
 	b->budget_type = xstrdup_or_null(bb->budget_type);

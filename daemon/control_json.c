@@ -257,7 +257,7 @@ static cJSON *observed_json(const struct engine *e, const struct tenant_entry *t
 			cJSON *j = cJSON_CreateObject();
 			cJSON_AddStringToObject(j, "name", b->name);
 			cJSON_AddItemToObject(j, "arn", budget_arn_json(e, t, b));
-			cJSON_AddItemToObject(j, "limit_usd", string_or_null(b->limit_amount));
+			cJSON_AddItemToObject(j, "limit_usd", string_or_null(observed_budget_limit_amount(b)));
 			cJSON_AddItemToObject(j, "time_unit", string_or_null(b->time_unit));
 			cJSON_AddItemToObject(j, "actual_spend_usd", string_or_null(observed_budget_actual_spend(b)));
 			cJSON_AddItemToObject(j, "forecasted_spend_usd",

@@ -101,9 +101,10 @@ bool budget_matches(const struct tenant *t, const struct observed_budget *b)
 {
 	if (!t->budget)
 		return false;
-	return same_number(t->budget->limit_usd, b->limit_amount) && same_text(BUDGET_UNIT, b->limit_unit) &&
-	       same_text(budget_time_unit(t->budget->period), b->time_unit) && same_text(BUDGET_TYPE, b->budget_type) &&
-	       same_text(BUDGET_METRIC, b->metric) && !b->cost_filters && same_filter(t->id, b);
+	return same_number(t->budget->limit_usd, observed_budget_limit_amount(b)) &&
+	       same_text(BUDGET_UNIT, b->limit_unit) && same_text(budget_time_unit(t->budget->period), b->time_unit) &&
+	       same_text(BUDGET_TYPE, b->budget_type) && same_text(BUDGET_METRIC, b->metric) && !b->cost_filters &&
+	       same_filter(t->id, b);
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -146,7 +146,8 @@ static bool over_threshold(const struct observed_budget *b, double percent)
 {
 	const char *actual = observed_budget_actual_spend(b);
 	double spend = actual ? strtod(actual, NULL) : 0;
-	double limit = b->limit_amount ? strtod(b->limit_amount, NULL) : 0;
+	const char *limit_amount = observed_budget_limit_amount(b);
+	double limit = limit_amount ? strtod(limit_amount, NULL) : 0;
 
 	return limit > 0 && spend >= limit * percent / 100.0;
 }

@@ -661,54 +661,78 @@ void observed_budget_free(struct observed_budget *b)
 	else
 		free(b->filter_expression);
 	free(b->name);
-	free(b->limit_amount);
 	free(b->limit_unit);
 	free(b->time_unit);
 	free(b->budget_type);
 	free(b->metric);
-	free(b->spend);
+	free(b->amounts);
 	tag_set_release(&b->tags);
 	free(b);
 }
 
+/* The i-th of b's amounts (0 limit, 1 actual, 2 forecasted): b->amounts holds all three. */
+static const char *amount(const struct observed_budget *b, int i, bool has)
+{
+	const char *p = b->amounts;
+
+	if (!has)
+		return NULL;
+	while (i-- > 0)
+		p += strlen(p) + 1;
+	return p;
+}
+
+const char *observed_budget_limit_amount(const struct observed_budget *b)
+{
+	return amount(b, 0, b->has_limit_amount);
+}
+
 const char *observed_budget_actual_spend(const struct observed_budget *b)
 {
-	return b->has_actual_spend ? b->spend : NULL;
+	return amount(b, 1, b->has_actual_spend);
 }
 
 const char *observed_budget_forecasted_spend(const struct observed_budget *b)
 {
-	return b->has_forecasted_spend ? b->spend + strlen(b->spend) + 1 : NULL;
+	return amount(b, 2, b->has_forecasted_spend);
 }
 
-/* The bytes "actual\0forecasted\0" take, an absent one ""; 0 when both are absent. */
-static size_t spend_size(const char *actual, const char *forecasted)
+/* The bytes "limit\0actual\0forecasted\0" take, an absent one ""; 0 when all are. */
+static size_t amounts_size(const char *const v[3])
 {
-	if (!actual && !forecasted)
+	size_t n = 0;
+
+	if (!v[0] && !v[1] && !v[2])
 		return 0;
-	return strlen(actual ? actual : "") + 1 + strlen(forecasted ? forecasted : "") + 1;
+	for (int i = 0; i < 3; i++)
+		n += strlen(v[i] ? v[i] : "") + 1;
+	return n;
 }
 
-/* b's figures: "actual\0forecasted\0" written to dst (spend_size bytes), or NULL. */
-static void spend_pack(struct observed_budget *b, char *dst, const char *actual, const char *forecasted)
+/* b's amounts: v[0..3) written to dst (amounts_size bytes), or NULL. */
+static void amounts_pack(struct observed_budget *b, char *dst, const char *const v[3])
 {
-	size_t n = strlen(actual ? actual : "") + 1;
+	char *p = dst;
 
-	if (dst) {
-		memcpy(dst, actual ? actual : "", n);
-		strcpy(dst + n, forecasted ? forecasted : "");
+	for (int i = 0; dst && i < 3; i++) {
+		size_t n = strlen(v[i] ? v[i] : "") + 1;
+		memcpy(p, v[i] ? v[i] : "", n);
+		p += n;
 	}
-	b->spend = dst;
-	b->has_actual_spend = actual != NULL;
-	b->has_forecasted_spend = forecasted != NULL;
+	b->amounts = dst;
+	b->has_limit_amount = v[0] != NULL;
+	b->has_actual_spend = v[1] != NULL;
+	b->has_forecasted_spend = v[2] != NULL;
 }
 
-void observed_budget_put_spend(struct observed_budget *b, const char *actual, const char *forecasted)
+void observed_budget_put_amounts(struct observed_budget *b, const char *limit, const char *actual,
+				 const char *forecasted)
 {
-	size_t n = spend_size(actual, forecasted);
-	char *old = b->spend; /* actual and forecasted may point into it */
+	const char *const v[3] = { limit, actual, forecasted };
+	size_t n = amounts_size(v);
+	char *old = b->amounts; /* the new ones may point into it */
 
-	spend_pack(b, n ? xmalloc(n) : NULL, actual, forecasted);
+	amounts_pack(b, n ? xmalloc(n) : NULL, v);
 	free(old);
 }
 
@@ -749,9 +773,9 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 			 const char *forecasted_spend)
 {
 	struct arena *a = store_arena(s);
+	const char *const v[3] = { limit_amount, actual_spend, forecasted_spend };
 	size_t n;
 
-	b->limit_amount = arena_strdup(a, limit_amount);
 	b->limit_unit = (char *)intern(limit_unit);
 	b->time_unit = (char *)intern(time_unit);
 	b->budget_type = (char *)intern(budget_type);
@@ -760,8 +784,8 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 	if (!b->filter_is_tenant)
 		b->filter_expression = arena_strdup(a, filter_expression);
 	b->metric = (char *)intern(metric);
-	n = spend_size(actual_spend, forecasted_spend);
-	spend_pack(b, n ? arena_alloc(a, n) : NULL, actual_spend, forecasted_spend);
+	n = amounts_size(v);
+	amounts_pack(b, n ? arena_alloc(a, n) : NULL, v);
 }
 
 /* A copy of a in arena `ar`, its constant strings interned, its subscribers' array
@@ -796,7 +820,6 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 	struct observed_budget *c = xcalloc(1, sizeof(*c));
 
 	c->name = xstrdup(b->name);
-	c->limit_amount = xstrdup_or_null(b->limit_amount);
 	c->limit_unit = xstrdup_or_null(b->limit_unit);
 	c->time_unit = xstrdup_or_null(b->time_unit);
 	c->budget_type = xstrdup_or_null(b->budget_type);
@@ -807,7 +830,8 @@ struct observed_budget *observed_budget_dup(const struct observed_budget *b)
 		c->filter_expression = xstrdup_or_null(b->filter_expression);
 	c->metric = xstrdup_or_null(b->metric);
 	c->cost_filters = b->cost_filters;
-	observed_budget_put_spend(c, observed_budget_actual_spend(b), observed_budget_forecasted_spend(b));
+	observed_budget_put_amounts(c, observed_budget_limit_amount(b), observed_budget_actual_spend(b),
+				    observed_budget_forecasted_spend(b));
 	tag_set_copy(&c->tags, &b->tags);
 	c->tags_known = b->tags_known;
 	c->listed = b->listed;

@@ -108,12 +108,11 @@ struct observed_deny_policy {
 };
 
 /* The counts and the flags (bit-fields) in 10 bytes after the strings, the tags and the
- * arrays: 120 bytes, not 136 with an ARN and a string a spend figure (160 with a byte a
- * flag and the counts in size_t). No ARN is kept: every budget's is budget_arn() of its place's partition and
+ * arrays: 112 bytes, not 136 with an ARN and a string an amount (160 with a byte a flag
+ * and the counts in size_t). No ARN is kept: every budget's is budget_arn() of its place's partition and
  * account and its name (budget_arn_in). */
 struct observed_budget {
 	char *name;
-	char *limit_amount;
 	char *limit_unit;
 	char *time_unit;
 	char *budget_type;
@@ -126,11 +125,12 @@ struct observed_budget {
 		const char *filter_tenant;
 	};
 	char *metric; /* the first of Metrics, NULL when none */
-	/* CalculatedSpend as AWS reports it, both figures in one string, "actual\0
-	 * forecasted\0" (one pointer and one allocation, not two); has_actual_spend and
-	 * has_forecasted_spend say which is there (an absent one is ""); NULL when
-	 * neither. Read with observed_budget_actual_spend and _forecasted_spend. */
-	char *spend;
+	/* BudgetLimit's amount and CalculatedSpend's two as AWS reports them, in one
+	 * string, "limit\0actual\0forecasted\0" (one pointer and one allocation, not
+	 * three); has_limit_amount, has_actual_spend and has_forecasted_spend say which
+	 * is there (an absent one is ""); NULL when none. Read with
+	 * observed_budget_limit_amount, _actual_spend and _forecasted_spend. */
+	char *amounts;
 	struct tag_set tags;
 	struct observed_alert *alerts;
 	/* Its Budgets actions (sorted by id), known when the store's enforce_listed. */
@@ -154,6 +154,7 @@ struct observed_budget {
 	 * alert's type, comparison and threshold type are interned references
 	 * (observed_budget_set_alerts): released with the budget, never one by one */
 	bool alerts_in_arena : 1;
+	bool has_limit_amount : 1;
 	bool has_actual_spend : 1;
 	bool has_forecasted_spend : 1;
 };
@@ -350,13 +351,16 @@ void observed_budget_set(struct observed_store *s, struct observed_budget *b, co
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
 			 const char *filter_expression, const char *metric, const char *actual_spend,
 			 const char *forecasted_spend);
-/* observed_budget_actual_spend, observed_budget_forecasted_spend: b's CalculatedSpend
- * figures as AWS reported them (b's), NULL when not reported. */
+/* observed_budget_limit_amount, observed_budget_actual_spend,
+ * observed_budget_forecasted_spend: b's limit and CalculatedSpend figures as AWS
+ * reported them (b's), NULL when not reported. */
+const char *observed_budget_limit_amount(const struct observed_budget *b);
 const char *observed_budget_actual_spend(const struct observed_budget *b);
 const char *observed_budget_forecasted_spend(const struct observed_budget *b);
-/* observed_budget_put_spend: b's figures (b not in an arena) replaced by copies of
- * actual and forecasted (NULL: not reported; either may be one of b's own). */
-void observed_budget_put_spend(struct observed_budget *b, const char *actual, const char *forecasted);
+/* observed_budget_put_amounts: b's amounts (b not in an arena) replaced by copies of
+ * limit, actual and forecasted (NULL: not reported; any may be one of b's own). */
+void observed_budget_put_amounts(struct observed_budget *b, const char *limit, const char *actual,
+				 const char *forecasted);
 /* observed_budget_filter: b's FilterExpression as compact JSON (owned), NULL when none. */
 char *observed_budget_filter(const struct observed_budget *b);
 /* observed_budget_put_filter: b's filter (not in an arena) replaced by `json`. */

@@ -61,8 +61,8 @@ static int change(struct observed_budget *b, const struct action *a)
 
 	switch (a->kind) {
 	case ACT_BUDGET_UPDATE:
-		free(b->limit_amount);
-		b->limit_amount = xstrdup(a->limit);
+		observed_budget_put_amounts(b, a->limit, observed_budget_actual_spend(b),
+					    observed_budget_forecasted_spend(b));
 		free(b->time_unit);
 		b->time_unit = xstrdup(a->time_unit);
 		observed_budget_put_filter(b, a->filter);

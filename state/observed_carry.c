@@ -66,7 +66,8 @@ static bool budget_same(const struct observed_budget *a, const struct observed_b
 	    a->alerts_known != b->alerts_known || a->alerts_audit != b->alerts_audit || a->n_alerts != b->n_alerts ||
 	    a->n_actions != b->n_actions)
 		return false;
-	if (!str_same(a->name, b->name) || !str_same(a->limit_amount, b->limit_amount) ||
+	if (!str_same(a->name, b->name) ||
+	    !str_same(observed_budget_limit_amount(a), observed_budget_limit_amount(b)) ||
 	    !str_same(a->limit_unit, b->limit_unit) || !str_same(a->time_unit, b->time_unit) ||
 	    !str_same(a->budget_type, b->budget_type) || a->filter_is_tenant != b->filter_is_tenant ||
 	    !str_same(a->filter_expression, b->filter_expression) || !str_same(a->metric, b->metric) ||

@@ -196,11 +196,13 @@ static char *limit_text(const char *amount, const char *unit)
 
 static void budget_update_changes(const struct action *a, const struct observed_budget *b, struct change_list *ret)
 {
-	char *want = limit_text(a->limit, "USD"), *have = b ? limit_text(b->limit_amount, b->limit_unit) : NULL;
+	char *want = limit_text(a->limit, "USD"),
+	     *have = b ? limit_text(observed_budget_limit_amount(b), b->limit_unit) : NULL;
 	char *filter;
 
-	if (!b || !b->limit_amount || !a->limit || strtod(b->limit_amount, NULL) != strtod(a->limit, NULL) ||
-	    !b->limit_unit || strcmp(b->limit_unit, "USD") != 0)
+	if (!b || !observed_budget_limit_amount(b) || !a->limit ||
+	    strtod(observed_budget_limit_amount(b), NULL) != strtod(a->limit, NULL) || !b->limit_unit ||
+	    strcmp(b->limit_unit, "USD") != 0)
 		change_list_add(ret, b ? '~' : '+', "limit", have, want);
 	if (!b || !b->time_unit || strcmp(b->time_unit, a->time_unit) != 0)
 		change_list_add(ret, b && b->time_unit ? '~' : '+', "period", b ? b->time_unit : NULL, a->time_unit);
@@ -240,7 +242,7 @@ static void budget_changes(const struct action *a, const struct observed_budget 
 		budget_update_changes(a, b, ret);
 		break;
 	case ACT_BUDGET_DELETE:
-		s = b ? limit_text(b->limit_amount, b->limit_unit) : NULL;
+		s = b ? limit_text(observed_budget_limit_amount(b), b->limit_unit) : NULL;
 		change_list_add(ret, '-', "limit", s, NULL);
 		free(s);
 		break;

@@ -562,8 +562,9 @@ static void replay_journal(struct place_state *ps, struct observed_store *snapsh
 				const struct observed_budget *seen = observed_store_budget(snapshot, b->name);
 				/* the listing's spend figures are newer than the write's */
 				if (seen)
-					observed_budget_put_spend(b, observed_budget_actual_spend(seen),
-								  observed_budget_forecasted_spend(seen));
+					observed_budget_put_amounts(b, observed_budget_limit_amount(b),
+								    observed_budget_actual_spend(seen),
+								    observed_budget_forecasted_spend(seen));
 				observed_store_put_budget(snapshot, b);
 			}
 			break;

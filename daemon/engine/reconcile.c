@@ -455,8 +455,8 @@ static void apply_budget_result(struct reconcile *r, const struct action *a, str
 	} else if (a->kind == ACT_BUDGET_UPDATE) {
 		b = observed_store_budget(&ps->store, a->budget);
 		changes = xasprintf("limit %s -> %s USD, period %s -> %s",
-				    b && b->limit_amount ? b->limit_amount : "(none)", a->limit,
-				    b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
+				    b && observed_budget_limit_amount(b) ? observed_budget_limit_amount(b) : "(none)",
+				    a->limit, b && b->time_unit ? b->time_unit : "(none)", a->time_unit);
 	}
 	if (observed_apply_action(&ps->store, shared_key(r, a) ? NULL : t->record, a, NULL, arn) < 0) {
 		/* the model lags behind AWS: read the alerts again next round */

@@ -87,7 +87,8 @@ static cJSON *budget_json(const struct engine *e, const struct tenant_entry *t)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "name", b->name);
 	cJSON_AddItemToObject(o, "limit_usd",
-			      b->limit_amount ? cJSON_CreateString(b->limit_amount) : cJSON_CreateNull());
+			      observed_budget_limit_amount(b) ? cJSON_CreateString(observed_budget_limit_amount(b))
+							      : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "time_unit", b->time_unit ? cJSON_CreateString(b->time_unit) : cJSON_CreateNull());
 	actual = observed_budget_actual_spend(b);
 	forecasted = observed_budget_forecasted_spend(b);

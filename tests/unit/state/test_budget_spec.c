@@ -17,7 +17,7 @@ static struct observed_budget *live_of(const struct tenant *t)
 	struct observed_budget *b = xcalloc(1, sizeof(*b));
 
 	b->name = xstrdup(t->budget_name);
-	b->limit_amount = xstrdup("1000.0");
+	observed_budget_put_amounts(b, "1000.0", NULL, NULL);
 	b->limit_unit = xstrdup("USD");
 	b->time_unit = xstrdup("MONTHLY");
 	b->budget_type = xstrdup("COST");
@@ -37,11 +37,9 @@ static void test_matches(void **state)
 	fix_budget(t, "1000", BUDGET_MONTHLY);
 	b = live_of(t);
 	assert_true(budget_matches(t, b));
-	free(b->limit_amount);
-	b->limit_amount = xstrdup("1500");
+	observed_budget_put_amounts(b, "1500", NULL, NULL);
 	assert_false(budget_matches(t, b));
-	free(b->limit_amount);
-	b->limit_amount = xstrdup("1000");
+	observed_budget_put_amounts(b, "1000", NULL, NULL);
 	t->budget->period = BUDGET_QUARTERLY;
 	assert_false(budget_matches(t, b));
 	t->budget->period = BUDGET_MONTHLY;

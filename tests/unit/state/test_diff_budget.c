@@ -51,7 +51,7 @@ static void test_create_and_steady(void **state)
 	assert_int_equal(s.calls[ACT_BUDGET_CREATE], 1);
 	b = live(&s);
 	assert_non_null(b);
-	assert_string_equal(b->limit_amount, "1000");
+	assert_string_equal(observed_budget_limit_amount(b), "1000");
 	assert_string_equal(b->time_unit, "MONTHLY");
 	assert_true(budget_matches(t, b));
 	assert_string_equal(tag_set_get(&b->tags, TAG_TENANT), "acme");
@@ -84,7 +84,7 @@ static void test_limit_and_period_change(void **state)
 	assert_int_equal(s.calls[ACT_BUDGET_UPDATE], 1);
 	assert_int_equal(s.calls[ACT_BUDGET_READ_ALERTS], 0); /* the alerts did not change */
 	assert_int_equal(s.aws_calls, 1);
-	assert_string_equal(live(&s)->limit_amount, "2500.5");
+	assert_string_equal(observed_budget_limit_amount(live(&s)), "2500.5");
 	assert_string_equal(live(&s)->time_unit, "QUARTERLY");
 	tenant_free(t);
 	sim_release(&s);

@@ -64,7 +64,7 @@ static void set_spend(struct sim *s, const char *actual, const char *status)
 {
 	struct observed_budget *b = observed_budget_dup(live_budget(s));
 
-	observed_budget_put_spend(b, actual, observed_budget_forecasted_spend(b));
+	observed_budget_put_amounts(b, observed_budget_limit_amount(b), actual, observed_budget_forecasted_spend(b));
 	if (status && b->n_actions) {
 		free(b->actions[0].status);
 		b->actions[0].status = xstrdup(status);
@@ -506,8 +506,7 @@ static void test_hand_edits_over_budget(void **state)
 	assert_true(over_budget(&s, t));
 
 	b = observed_budget_dup(live_budget(&s));
-	free(b->limit_amount);
-	b->limit_amount = xstrdup("500");
+	observed_budget_put_amounts(b, "500", observed_budget_actual_spend(b), observed_budget_forecasted_spend(b));
 	observed_store_put_budget(&s.store, b);
 	sim_diff(&s, t, DELETION_DELETE, &p);
 	assert_int_equal(plan_count(&p, ACT_BUDGET_UPDATE), 1);

@@ -524,51 +524,66 @@ static void test_budget_flags_apart(void **state)
 	}
 }
 
-/* A budget's two spend figures, held in one string: each given back as set, in an
- * arena or not, either absent, empty or long, through copies and replacements (one
- * of the budget's own figures among the new ones). */
-static void test_budget_spend_figures(void **state)
+/* A budget's limit and two spend figures, held in one string: each given back as set,
+ * in an arena or not, any absent, empty or long, through copies and replacements (the
+ * budget's own figures among the new ones). */
+static void assert_amounts(const struct observed_budget *b, const char *const want[3])
 {
-	const char *cases[][2] = { { "12.34", "56.78" }, { NULL, NULL },
-				   { "0", NULL },	 { NULL, "7.5" },
-				   { "", "" },		 { "", NULL },
-				   { NULL, "" },	 { "123456789012.1234567890", "1e-7" } };
+	const char *got[3] = { observed_budget_limit_amount(b), observed_budget_actual_spend(b),
+			       observed_budget_forecasted_spend(b) };
+
+	for (int k = 0; k < 3; k++) {
+		if (want[k])
+			assert_string_equal(got[k], want[k]);
+		else
+			assert_null(got[k]);
+	}
+}
+
+static void test_budget_amounts(void **state)
+{
+	const char *cases[][3] = {
+		{ "100.0", "12.34", "56.78" },
+		{ NULL, NULL, NULL },
+		{ "100", NULL, NULL },
+		{ NULL, "0", NULL },
+		{ NULL, NULL, "7.5" },
+		{ "", "", "" },
+		{ "1", "", NULL },
+		{ "", NULL, "" },
+		{ "99999999999999999999.999999", "123456789012.1234567890", "1e-7" },
+	};
 	struct observed_store st;
 
 	(void)state;
 	observed_store_init(&st);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *actual = cases[i][0], *forecasted = cases[i][1];
+		const char *const *want = cases[i];
+		const char *changed[3];
 		char name[32];
 		struct observed_budget *b, *c;
 		snprintf(name, sizeof(name), "b%zu", i);
 		b = observed_store_new_budget(&st, name);
-		observed_budget_set(&st, b, "100.0", "USD", "MONTHLY", "COST", NULL, NULL, actual, forecasted);
+		observed_budget_set(&st, b, want[0], "USD", "MONTHLY", "COST", NULL, NULL, want[1], want[2]);
 		observed_store_put_budget(&st, b);
 		c = observed_budget_dup(b);
-		for (int k = 0; k < 2; k++) {
-			const struct observed_budget *x = k ? c : b;
-			if (actual)
-				assert_string_equal(observed_budget_actual_spend(x), actual);
-			else
-				assert_null(observed_budget_actual_spend(x));
-			if (forecasted)
-				assert_string_equal(observed_budget_forecasted_spend(x), forecasted);
-			else
-				assert_null(observed_budget_forecasted_spend(x));
+		assert_amounts(b, want);
+		assert_amounts(c, want);
+		assert_true(b->amounts == NULL || b->amounts != c->amounts);
+		/* one replaced, the others kept from the budget's own string */
+		for (int k = 0; k < 3; k++) {
+			memcpy(changed, want, sizeof(changed));
+			changed[k] = "42.5";
+			observed_budget_put_amounts(c, k == 0 ? "42.5" : observed_budget_limit_amount(c),
+						    k == 1 ? "42.5" : observed_budget_actual_spend(c),
+						    k == 2 ? "42.5" : observed_budget_forecasted_spend(c));
+			assert_amounts(c, changed);
+			observed_budget_put_amounts(c, want[0], want[1], want[2]);
+			assert_amounts(c, want);
 		}
-		assert_true(b->spend == NULL || b->spend != c->spend);
-		/* the forecast kept, the actual figure replaced (as a test sets the spend) */
-		observed_budget_put_spend(c, "99.9", observed_budget_forecasted_spend(c));
-		assert_string_equal(observed_budget_actual_spend(c), "99.9");
-		if (forecasted)
-			assert_string_equal(observed_budget_forecasted_spend(c), forecasted);
-		else
-			assert_null(observed_budget_forecasted_spend(c));
-		observed_budget_put_spend(c, NULL, NULL);
-		assert_null(c->spend);
-		assert_null(observed_budget_actual_spend(c));
-		assert_null(observed_budget_forecasted_spend(c));
+		observed_budget_put_amounts(c, NULL, NULL, NULL);
+		assert_null(c->amounts);
+		assert_amounts(c, (const char *const[3]){ NULL, NULL, NULL });
 		observed_budget_free(c);
 	}
 	observed_store_release(&st);
@@ -620,8 +635,7 @@ static void test_listing_budgets_in_an_arena(void **state)
 	c = observed_budget_dup(a);
 	assert_false(c->in_arena);
 	assert_int_equal(c->n_actions, 1);
-	free(c->limit_amount);
-	c->limit_amount = xstrdup("200.0");
+	observed_budget_put_amounts(c, "200.0", observed_budget_actual_spend(c), observed_budget_forecasted_spend(c));
 	observed_store_put_budget(&st, c);
 	c = observed_budget_dup(b);
 	assert_true(observed_store_remove_budget(&st, "t3-budget"));
@@ -1456,7 +1470,7 @@ static void test_own_creates_in_the_arena(void **state)
 	a.kind = ACT_BUDGET_UPDATE;
 	a.limit = "200";
 	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, NULL), 0);
-	assert_string_equal(observed_store_budget(&s.store, "acme-2")->limit_amount, "200");
+	assert_string_equal(observed_budget_limit_amount(observed_store_budget(&s.store, "acme-2")), "200");
 	a.kind = ACT_BUDGET_DELETE;
 	assert_int_equal(observed_apply_action(&s.store, s.record, &a, NULL, "arn:aws:budgets::1:budget/acme-2"), 0);
 	assert_null(observed_store_budget(&s.store, "acme-2"));
@@ -1488,7 +1502,7 @@ static void test_keep_budgets(void **state)
 	observed_store_release(&old);
 	assert_true(next.budgets_listed && next.enforce_listed);
 	assert_string_equal(next.budgets_error, "AccessDeniedException: DescribeBudgets: not authorized");
-	assert_string_equal(observed_store_budget(&next, "t1-budget")->limit_amount, "100.0");
+	assert_string_equal(observed_budget_limit_amount(observed_store_budget(&next, "t1-budget")), "100.0");
 	g = observed_store_group(&next, "t1");
 	assert_non_null(g);
 	assert_int_equal(g->n_budgets, 1);
@@ -1514,7 +1528,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_action_every_kind),
-		cmocka_unit_test(test_budget_spend_figures),
+		cmocka_unit_test(test_budget_amounts),
 		cmocka_unit_test(test_own_creates_in_the_arena),
 		cmocka_unit_test(test_indexes_follow_tags),
 		cmocka_unit_test(test_collect_separates_owned_foreign_unknown),

@@ -392,7 +392,7 @@ static void test_entry_sizes(void **state)
 	(void)state;
 	assert_int_equal(sizeof(struct observed_profile), 88);
 	assert_int_equal(sizeof(struct observed_parameter), 64);
-	assert_int_equal(sizeof(struct observed_budget), 120);
+	assert_int_equal(sizeof(struct observed_budget), 112);
 }
 
 /* The sums a store keeps: independent of order, back where they were when an entry
