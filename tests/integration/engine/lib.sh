@@ -604,6 +604,30 @@ acme_deny_attached() {
 		grep -c "<PolicyArn>arn:aws:iam::111122223333:policy/bedrock-tenants/bedrock-tenantd-acme-deny</PolicyArn>" || true
 }
 
+# start_acme_enforcing ROLES [ARGS...]: awsim with the IAM roles ROLES (a space-separated
+# list) and budgets-exec, the daemon configured with budgets-exec as the Budgets actions'
+# execution role, acme written by write_acme_enforcing ARGS, and acme Ready.
+start_acme_enforcing() {
+	local roles=$1
+	shift
+	start_awsim
+	# shellcheck disable=SC2086 # ROLES is a list
+	create_role $roles budgets-exec
+	write_config "budget_actions:
+  execution_role: budgets-exec"
+	write_acme_enforcing "$@"
+	start_daemon
+	ctl wait-ready 60 >/dev/null || fail "not ready"
+	wait_eq 60 "acme Ready" Ready tenant_state acme
+}
+
+# acme_over_budget: acme's actual spend past its limit of 10 USD, and a resync: OverBudget.
+acme_over_budget() {
+	awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
+	ctl resync >/dev/null
+	wait_eq 30 "acme OverBudget" OverBudget tenant_state acme
+}
+
 # acme_action_status: the status of acme's Budgets action ("none" when it has none).
 acme_action_status() {
 	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \

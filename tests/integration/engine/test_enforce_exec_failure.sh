@@ -7,17 +7,9 @@
 # "Budget enforcement").
 . "$(dirname "$0")/lib.sh"
 
-start_awsim
-create_role acme-app budgets-exec
-write_config "budget_actions:
-  execution_role: budgets-exec"
-
 state() { tenant_state acme; }
 
-write_acme_enforcing
-start_daemon
-ctl wait-ready 60 >/dev/null || fail "not ready"
-wait_eq 60 "acme Ready" Ready state
+start_acme_enforcing "acme-app"
 wait_eq 30 "the action in STANDBY" STANDBY acme_action_status
 
 # the role goes (its inline policy first, as IAM asks), then the spend crosses

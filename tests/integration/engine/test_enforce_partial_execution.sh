@@ -7,17 +7,9 @@
 # (docs/operations.md, "Budget enforcement", "Failed actions").
 . "$(dirname "$0")/lib.sh"
 
-start_awsim
-create_role acme-app acme-ops budgets-exec
-write_config "budget_actions:
-  execution_role: budgets-exec"
-
 state() { tenant_state acme; }
 
-write_acme_enforcing 10 enforce "acme-app, acme-ops"
-start_daemon
-ctl wait-ready 60 >/dev/null || fail "not ready"
-wait_eq 60 "acme Ready" Ready state
+start_acme_enforcing "acme-app acme-ops" 10 enforce "acme-app, acme-ops"
 wait_eq 30 "the action in STANDBY" STANDBY acme_action_status
 
 # acme-ops goes (its inline policy first), then the spend crosses: Budgets attaches

@@ -7,20 +7,10 @@
 # the denial and the action is reset (docs/operations.md, "Budget enforcement").
 . "$(dirname "$0")/lib.sh"
 
-start_awsim
-create_role acme-app acme-ops budgets-exec
-write_config "budget_actions:
-  execution_role: budgets-exec"
-
 state() { tenant_state acme; }
 
-write_acme_enforcing 10 enforce "acme-app, acme-ops"
-start_daemon
-ctl wait-ready 60 >/dev/null || fail "not ready"
-wait_eq 60 "acme Ready" Ready state
-awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
-ctl resync >/dev/null
-wait_eq 30 "acme OverBudget" OverBudget state
+start_acme_enforcing "acme-app acme-ops" 10 enforce "acme-app, acme-ops"
+acme_over_budget
 [ "$(acme_deny_attached acme-ops)" = 1 ] || fail "acme-ops not denied"
 
 # acme-app deleted by hand (the policies off it first, as IAM asks): Budgets'

@@ -6,20 +6,10 @@
 # daemon may execute the action, the reversal lifts the denial and the tenant is Ready.
 . "$(dirname "$0")/lib.sh"
 
-start_awsim
-create_role acme-app budgets-exec
-write_config "budget_actions:
-  execution_role: budgets-exec"
-
 state() { tenant_state acme; }
 
-write_acme_enforcing 10
-start_daemon
-ctl wait-ready 60 >/dev/null || fail "not ready"
-wait_eq 60 "acme Ready" Ready state
-awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
-ctl resync >/dev/null
-wait_eq 30 "acme OverBudget" OverBudget state
+start_acme_enforcing "acme-app" 10
+acme_over_budget
 
 awsim_put faults '{"rules": [{"service": "budgets", "operation": "ExecuteBudgetAction", "error_percent": 100,
 	"error": {"status": 400, "code": "AccessDeniedException", "message": "not allowed"}}]}' || fail "fault plan"

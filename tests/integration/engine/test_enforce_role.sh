@@ -9,21 +9,12 @@
 
 POLICY=bedrock-tenantd-acme-deny
 POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
-start_awsim
-create_role acme-app budgets-exec
-write_config "budget_actions:
-  execution_role: budgets-exec"
 
 has_inline() { [ -n "$(role_policy acme-app bedrock-tenantd-acme)" ]; }
 state() { tenant_state acme; }
 
-write_acme_enforcing
-start_daemon
-ctl wait-ready 60 >/dev/null || fail "not ready"
-wait_eq 60 "acme Ready" Ready state
-awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
-ctl resync >/dev/null
-wait_eq 30 "acme OverBudget" OverBudget state
+start_acme_enforcing "acme-app"
+acme_over_budget
 [ "$(acme_deny_attached)" = 1 ] || fail "the deny policy is not attached over budget"
 
 iam_by_hand DetachRolePolicy --data RoleName=acme-app --data-urlencode "PolicyArn=$POLICY_ARN"

@@ -8,11 +8,6 @@
 # so when the listing fails again.
 . "$(dirname "$0")/lib.sh"
 
-start_awsim
-create_role acme-app budgets-exec
-write_config "budget_actions:
-  execution_role: budgets-exec"
-
 action_count() {
 	TARGET=AWSBudgetServiceGateway.DescribeBudgetActionsForAccount sign_call budgets POST / \
 		'{"AccountId":"111122223333"}' | jq -r '[.Actions[] | select(.BudgetName == "bedrock-tenant-acme")] | length'
@@ -28,13 +23,8 @@ says_unobserved() {
 	tenant_json acme | jq -e '.last_error // "" | test("budget enforcement cannot be observed: DescribeBudgetActionsForAccount")' >/dev/null
 }
 
-write_acme_enforcing
-start_daemon
-ctl wait-ready 60 >/dev/null || fail "not ready"
-wait_eq 60 "acme Ready" Ready state
-awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"10.5"}' || fail "set spend"
-ctl resync >/dev/null
-wait_eq 30 "acme OverBudget" OverBudget state
+start_acme_enforcing "acme-app"
+acme_over_budget
 [ "$(acme_deny_attached)" = 1 ] || fail "the deny policy is not attached over budget"
 
 # Restarted while the actions cannot be listed: Stalled, saying why; listed again at
