@@ -604,6 +604,29 @@ acme_deny_attached() {
 		grep -c "<PolicyArn>arn:aws:iam::111122223333:policy/bedrock-tenants/bedrock-tenantd-acme-deny</PolicyArn>" || true
 }
 
+# start_pool_tenants N: awsim and the daemon with a pool of 3 accounts in us-east-1
+# (add_pool_accounts), the tenants t0..t(N-1) written and every one Ready; their
+# profiles' ARNs (pool_arns N) in $WORK/arns.before.
+start_pool_tenants() {
+	local i
+	start_awsim
+	write_config
+	add_pool_accounts 3 "us-east-1"
+	for ((i = 0; i < $1; i++)); do write_tenant "t$i"; done
+	start_daemon
+	wait_until 90 "every tenant Ready" all_ready
+	pool_arns "$1" >"$WORK/arns.before"
+}
+
+# pool_arns N: the ARN resolve gives for profile p1 of each of t0..t(N-1), a line each.
+pool_arns() {
+	local i
+	for ((i = 0; i < $1; i++)); do ctl resolve "t$i" p1; done
+}
+
+# one_place_failing: the status counts exactly one place whose listing fails.
+one_place_failing() { status_json | jq -e '.places_failing == 1' >/dev/null; }
+
 # start_acme_enforcing ROLES [ARGS...]: awsim with the IAM roles ROLES (a space-separated
 # list) and budgets-exec, the daemon configured with budgets-exec as the Budgets actions'
 # execution role, acme written by write_acme_enforcing ARGS, and acme Ready.

@@ -10,21 +10,13 @@
 # tenant is Ready, nothing moved, the refused one too (before, it stayed Stalled until
 # `bedrock-tenantctl reconcile`).
 . "$(dirname "$0")/lib.sh"
-start_awsim
-write_config
-add_pool_accounts 3 "us-east-1"
-for i in 0 1 2 3 4 5; do write_tenant "t$i"; done
-start_daemon
-wait_until 90 "every tenant Ready" all_ready
-arns() { for i in 0 1 2 3 4 5; do ctl resolve "t$i" p1; done; }
-arns >"$WORK/arns.before"
+start_pool_tenants 6
 grep -q ":$(acct 1):" "$WORK/arns.before" || fail "no tenant placed in a1: $(cat "$WORK/arns.before")"
 
 awsim_put faults '{"rules": [{"account": "'"$(acct 1)"'", "error_percent": 100, "error": {"status": 403,
 	"code": "UnrecognizedClientException", "message": "The security token included in the request is invalid."}}]}'
 kill -HUP "$DAEMON_PID" # a resync: the place's listing fails
-failing() { status_json | jq -e '.places_failing == 1' >/dev/null; }
-wait_until 60 "a1's place failing" failing
+wait_until 60 "a1's place failing" one_place_failing
 rc=0
 ctl places >"$WORK/places.out" || rc=$?
 [ $rc = 1 ] || fail "ctl places exits $rc while a place fails, want 1"
@@ -46,7 +38,7 @@ for i in 0 1 2; do
 	[ "$(echo "$t" | jq -r .state)" = Ready ] || X
 	[ "$(echo "$t" | jq -r .place.account)" != a1 ] || fail "n$i placed in a1, whose listings fail"
 done
-arns | diff "$WORK/arns.before" - || fail "resolve names other ARNs"
+pool_arns 6 | diff "$WORK/arns.before" - || fail "resolve names other ARNs"
 
 # no room left but in the failing place: the next tenant waits, with the reason
 awsim_put quotas '{"quotas": {"L-40EC9882": 3}, "account": "'"$(acct 0)"'"}'
@@ -61,7 +53,7 @@ wait_until 60 "w0 waiting with the reason" waits
 curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
 wait_until 120 "every tenant Ready once a1 answers again, with no command" all_ready
 [ "$(tenant_json w0 | jq -r .place.account)" = a1 ] || fail "w0: $(tenant_json w0 | jq -c .place)"
-arns | diff "$WORK/arns.before" - || fail "resolve names other ARNs after the fix"
+pool_arns 6 | diff "$WORK/arns.before" - || fail "resolve names other ARNs after the fix"
 one_profile_each 11
 stop_daemon
 echo PASS

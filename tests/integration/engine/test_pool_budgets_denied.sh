@@ -7,20 +7,12 @@
 # made there spent unguarded). A new tenant without a budget may still go there. Budgets
 # allowed again: the place recovers by itself, nothing moved.
 . "$(dirname "$0")/lib.sh"
-start_awsim
-write_config
-add_pool_accounts 3 "us-east-1"
-for i in 0 1 2; do write_tenant "t$i"; done
-start_daemon
-wait_until 90 "every tenant Ready" all_ready
-arns() { for i in 0 1 2; do ctl resolve "t$i" p1; done; }
-arns >"$WORK/arns.before"
+start_pool_tenants 3
 
 awsim_put faults '{"rules": [{"account": "'"$(acct 1)"'", "service": "budgets", "error_percent": 100, "error": {"status": 400,
 	"code": "AccessDeniedException", "message": "User is not authorized to perform budgets:ViewBudget"}}]}'
 kill -HUP "$DAEMON_PID" # a resync: the place's budgets cannot be listed
-failing() { status_json | jq -e '.places_failing == 1' >/dev/null; }
-wait_until 60 "a1's place failing" failing
+wait_until 60 "a1's place failing" one_place_failing
 rc=0
 ctl places >"$WORK/places.out" || rc=$?
 [ $rc = 1 ] || fail "ctl places exits $rc while a place fails, want 1"
@@ -34,13 +26,13 @@ for i in 0 1 2; do
 	[ "$(echo "$t" | jq -r .state)" = Ready ] || fail "b$i: $(echo "$t" | jq -c '{state, place, last_error}')"
 	[ "$(echo "$t" | jq -r .place.account)" != a1 ] || fail "b$i placed in a1, whose budgets cannot be read"
 done
-arns | diff "$WORK/arns.before" - || fail "resolve names other ARNs"
+pool_arns 3 | diff "$WORK/arns.before" - || fail "resolve names other ARNs"
 state_is t1 Ready || fail "t1 (no budget, in a1): $(tenant_json t1 | jq -c '{state, last_error}')"
 
 curl -sf -X DELETE "http://127.0.0.1:$PORT/_awsim/faults" >/dev/null
 recovered() { status_json | jq -e '.places_failing == 0' >/dev/null && all_ready; }
 wait_until 120 "the place listed in whole again" recovered
-arns | diff "$WORK/arns.before" - || fail "resolve names other ARNs after the fix"
+pool_arns 3 | diff "$WORK/arns.before" - || fail "resolve names other ARNs after the fix"
 one_profile_each 6
 stop_daemon
 echo PASS
