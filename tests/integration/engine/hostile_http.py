@@ -13,7 +13,8 @@ usage: hostile_http.py SOCKET battery
        hostile_http.py SOCKET pipeline N SECONDS PATH...
          N connections each send 100 requests for the PATHs in turn in one write and
          read the answers, again and again (reconnecting when closed), until nothing
-         listens at SOCKET any more or SECONDS pass; prints how many answers came"""
+         listens at SOCKET any more or SECONDS pass; prints "answering" at the first
+         answer and how many answers came at the end"""
 import os
 import socket
 import sys
@@ -121,6 +122,13 @@ def pipeline(path, n, seconds, paths):
     want = raw.count(b"GET ")
     end = time.time() + seconds
     answers = [0]
+    said = threading.Lock()
+
+    def answered(k):
+        with said:
+            if k and not answers[0]:
+                print("answering", flush=True)  # the first answer: the caller may go on
+            answers[0] += k
 
     def client():
         while time.time() < end and os.path.exists(path):
@@ -138,7 +146,7 @@ def pipeline(path, n, seconds, paths):
                         if not d:
                             raise ConnectionResetError
                         got += d.count(b"HTTP/1.1 ")
-                        answers[0] += d.count(b"HTTP/1.1 ")
+                        answered(d.count(b"HTTP/1.1 "))
             except OSError:
                 pass
             finally:

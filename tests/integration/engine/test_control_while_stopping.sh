@@ -28,6 +28,8 @@ for round in 1 2 3; do
 	SCRAPER=$!
 	wait_until 30 "the event streams open" sh -c "[ \"\$(curl -sf --max-time 5 --unix-socket '$WORK/control.sock' \
 		http://localhost/v1/status | jq .event_streams.open)\" = 4 ]"
+	# the clients connected and answered before the stop (else "no answer" says nothing)
+	wait_until 30 "the clients' first answer" grep -q "^answering" "$WORK/clients.out"
 	rc=0
 	kill -TERM "$DAEMON_PID"
 	wait_gone 30 "the daemon to exit after SIGTERM" "$DAEMON_PID"
