@@ -104,6 +104,9 @@ struct store {
 	bool grouping, group_open;
 	unsigned long group_writes, group_records;
 	unsigned long groups_lost; /* store_groups_lost */
+	/* store_rows_not_loaded: the rows the last store_load could not give a record */
+	unsigned long rows_not_loaded;
+	char *first_not_loaded; /* the first one's tenant */
 	/* the statements of the writes and of the history, prepared once (statement()) */
 	sqlite3_stmt *stmts[ST_COUNT];
 	unsigned long prepared;
@@ -645,6 +648,7 @@ void store_close(struct store *s)
 	free(s->error);
 	free(s->wal_path);
 	free(s->path);
+	free(s->first_not_loaded);
 	free(s);
 }
 
@@ -724,15 +728,35 @@ static const char *col(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
+/* not_loaded: a row of tenant's that its record refused (loaded, it would be
+ * past one of the record's limits, RECORD_ITEMS_MAX and RECORD_FACTS_MAX). */
+static void not_loaded(struct store *s, const char *tenant)
+{
+	if (!s->rows_not_loaded++)
+		s->first_not_loaded = xstrdup(tenant);
+}
+
+unsigned long store_rows_not_loaded(const struct store *s, const char **ret_tenant)
+{
+	if (ret_tenant)
+		*ret_tenant = s->first_not_loaded;
+	return s->rows_not_loaded;
+}
+
 int store_load(struct store *s, struct hashmap *records)
 {
 	sqlite3_stmt *st = NULL;
+	struct tenant_record *r;
 	int rc = 0;
+
+	s->rows_not_loaded = 0;
+	free(s->first_not_loaded);
+	s->first_not_loaded = NULL;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT tenant, deletion_policy FROM tenants", -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "load tenants");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct tenant_record *r = record_for(records, col(st, 0));
+		r = record_for(records, col(st, 0));
 		r->known = true;
 		r->deletion_policy = strcmp(col(st, 1), "retain") == 0 ? DELETION_RETAIN : DELETION_DELETE;
 	}
@@ -743,19 +767,25 @@ int store_load(struct store *s, struct hashmap *records)
 	if (sqlite3_prepare_v2(s->db, "SELECT tenant, profile_key, name, token, since FROM intents", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return fail(s, "load intents");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		record_set_intent(record_for(records, col(st, 0)), col(st, 1), col(st, 2), col(st, 3),
-				  sqlite3_column_int64(st, 4));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = record_for(records, col(st, 0));
+		record_set_intent(r, col(st, 1), col(st, 2), col(st, 3), sqlite3_column_int64(st, 4));
+		if (!record_intent(r, col(st, 1)))
+			not_loaded(s, col(st, 0));
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, "load intents");
 
 	if (sqlite3_prepare_v2(s->db, "SELECT tenant, resource, kind, since FROM timers", -1, &st, NULL) != SQLITE_OK)
 		return fail(s, "load timers");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		record_start_timer(record_for(records, col(st, 0)),
-				   strcmp(col(st, 2), "drain") == 0 ? TIMER_DRAIN : TIMER_GRACE, col(st, 1),
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = record_for(records, col(st, 0));
+		record_start_timer(r, strcmp(col(st, 2), "drain") == 0 ? TIMER_DRAIN : TIMER_GRACE, col(st, 1),
 				   sqlite3_column_int64(st, 3));
+		if (!record_timer(r, col(st, 1)))
+			not_loaded(s, col(st, 0));
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, "load timers");
@@ -764,12 +794,15 @@ int store_load(struct store *s, struct hashmap *records)
 			       &st, NULL) != SQLITE_OK)
 		return fail(s, "load applied tags");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct tenant_record *r = record_for(records, col(st, 0));
 		struct tag_set one;
+		r = record_for(records, col(st, 0));
 		tag_set_init(&one);
 		tag_set_put(&one, col(st, 2), "");
 		record_note_tagged(r, col(st, 1), &one);
 		tag_set_release(&one);
+		/* a reserved key is never one the record keeps (record_note_tagged) */
+		if (!record_applied_has(r, col(st, 1), col(st, 2)))
+			not_loaded(s, col(st, 0));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
@@ -778,8 +811,12 @@ int store_load(struct store *s, struct hashmap *records)
 	/* a database from before facts existed has no such table: nothing to load */
 	if (sqlite3_prepare_v2(s->db, "SELECT tenant, key, value FROM facts", -1, &st, NULL) != SQLITE_OK)
 		return 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		record_set_fact(record_for(records, col(st, 0)), col(st, 1), col(st, 2));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = record_for(records, col(st, 0));
+		record_set_fact(r, col(st, 1), col(st, 2));
+		if (!record_fact(r, col(st, 1)))
+			not_loaded(s, col(st, 0));
+	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail(s, "load facts");

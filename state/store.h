@@ -68,6 +68,13 @@ const char *store_error(const struct store *s);
 /* store_load: fills `records` (tenant id -> struct tenant_record *, owned by the map's
  * caller: free with tenant_record_free) with everything remembered. */
 int store_load(struct store *s, struct hashmap *records);
+/* store_rows_not_loaded: how many rows the last store_load left out, a record
+ * refusing them: past what one record holds (RECORD_ITEMS_MAX of its intents, timers
+ * or resources with applied tags, RECORD_FACTS_MAX facts) or an applied tag with a
+ * reserved key. Only a store edited by hand holds such rows; they stay in the file
+ * and nothing is done for them. *ret_tenant (when not NULL): the first one's tenant,
+ * borrowed until the next store_load, NULL when none. */
+unsigned long store_rows_not_loaded(const struct store *s, const char **ret_tenant);
 
 /* store_group_writes: on, the writes that follow share one open transaction until
  * store_commit, instead of a commit each; a write that must be committed before it

@@ -784,6 +784,8 @@ static void on_resync(uv_timer_t *timer)
 int engine_start(struct engine *e)
 {
 	int r = store_load(e->store, &e->records_at_start);
+	unsigned long not_loaded;
+	const char *first;
 	bool paused = false;
 
 	if (r == 0)
@@ -796,6 +798,11 @@ int engine_start(struct engine *e)
 		log_error("state store: %s", store_error(e->store));
 		return r;
 	}
+	if ((not_loaded = store_rows_not_loaded(e->store, &first)) > 0)
+		log_warning("state store %s: %lu row%s past what a tenant's record holds not loaded (the first "
+			    "of tenant %s): edited by hand? They stay in the file; nothing is done for them",
+			    store_path(e->store) ? store_path(e->store) : "(temporary)", not_loaded,
+			    not_loaded == 1 ? "" : "s", first);
 	if (paused) {
 		e->paused = true;
 		log_notice("mutating calls paused (since before this start) until `bedrock-tenantctl resume`");
