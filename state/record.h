@@ -78,7 +78,7 @@ static inline size_t applied_tags_n_keys(const struct applied_tags *a)
  * most MANIFEST_MAX_PROFILES profiles and MANIFEST_MAX_ROLES roles): an add past it is
  * refused (an intent not kept, a timer not started: nothing is deleted for it); only a
  * state store edited by hand could hold that many rows, and those past it are not
- * loaded. */
+ * loaded (store_rows_not_loaded counts them, and the start says so). */
 #define RECORD_ITEMS_MAX UINT16_MAX
 #define RECORD_FACTS_MAX 16383 /* n_facts' 14 bits */
 
