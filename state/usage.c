@@ -108,9 +108,39 @@ int usage_day(const char *ts, size_t len, int32_t *ret)
 	return 0;
 }
 
+/* offset_seconds: the UTC offset written at ts[0..len) after the seconds, fractions
+ * skipped: "Z" 0, "+HH:MM" or "-HHMM" east or west of UTC; 0 when none or unreadable
+ * (the time is then taken as UTC). */
+static int64_t offset_seconds(const char *ts, size_t len)
+{
+	size_t i = 0;
+	int h, m, sign;
+
+	if (i < len && ts[i] == '.')
+		for (i++; i < len && ts[i] >= '0' && ts[i] <= '9'; i++)
+			;
+	if (i >= len || (ts[i] != '+' && ts[i] != '-'))
+		return 0;
+	sign = ts[i] == '-' ? -1 : 1;
+	i++;
+	if (len - i >= 5 && ts[i + 2] == ':') {
+		h = digits(ts + i, 2);
+		m = digits(ts + i + 3, 2);
+	} else if (len - i >= 4) {
+		h = digits(ts + i, 2);
+		m = digits(ts + i + 2, 2);
+	} else {
+		return 0;
+	}
+	if (h < 0 || h > 23 || m < 0 || m > 59)
+		return 0;
+	return sign * (h * 3600 + m * 60);
+}
+
 /* after: whether ts (of day, as usage_day() read it) is later than latest (seconds
- * since the epoch). The time of day is "THH:MM:SS" after the date, as written (an
- * offset is not applied); a timestamp without one is taken at the day's start. */
+ * since the epoch). The time of day is "THH:MM:SS" after the date, with its UTC
+ * offset applied ("12:00:00+02:00" is 10:00 UTC; "Z" or none: UTC); a timestamp
+ * without one is taken at the day's start. */
 static bool after(const char *ts, size_t len, int32_t day, int64_t latest)
 {
 	int64_t t = (int64_t)day * 86400;
@@ -121,7 +151,7 @@ static bool after(const char *ts, size_t len, int32_t day, int64_t latest)
 		m = digits(ts + 14, 2);
 		sec = digits(ts + 17, 2);
 		if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61)
-			t += h * 3600 + m * 60 + sec;
+			t += h * 3600 + m * 60 + sec - offset_seconds(ts + 19, len - 19);
 	}
 	return t > latest;
 }

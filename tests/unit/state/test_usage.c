@@ -218,6 +218,30 @@ static void test_parse_future(void **state)
 	usage_parse_line(&b, far, strlen(far), "tenantId");
 	assert_int_equal(b.malformed, 0);
 	usage_batch_release(&b);
+
+	/* the offset applied: 11:00 at +01:00 is the bound, 10:00 UTC; 11:00 at -00:30 is past
+	 * it, and so is 11:00 without an offset (UTC) */
+	{
+		static const char *const within[] = { "2026-12-04T11:00:00+01:00", "2026-12-04T11:00:00.250+0100",
+						      "2026-12-04T05:00:00-05:00", "2026-12-04T10:00:00.999Z" };
+		static const char *const beyond[] = { "2026-12-04T11:00:00-00:30", "2026-12-04T11:00:00",
+						      "2026-12-04T10:00:00-0001", "2026-12-04T12:00:00+01:59" };
+		usage_batch_init(&b);
+		b.latest = (int64_t)day * 86400 + 10 * 3600;
+		for (size_t i = 0; i < 4; i++) {
+			char *r = record(within[i], MODEL, 1, 1, NULL);
+			usage_parse_line(&b, r, strlen(r), "tenantId");
+			assert_int_equal(b.malformed, 0);
+			free(r);
+		}
+		for (size_t i = 0; i < 4; i++) {
+			char *r = record(beyond[i], MODEL, 1, 1, NULL);
+			usage_parse_line(&b, r, strlen(r), "tenantId");
+			assert_int_equal(b.malformed, i + 1);
+			free(r);
+		}
+		usage_batch_release(&b);
+	}
 	free(at);
 	free(past);
 	free(far);
