@@ -29,6 +29,10 @@ write_one beta ""
 write_one gamma $'  account: prod\n  region: us-east-1\n'
 write_one delta $'  region: us-east-1\n'
 write_one epsilon $'  account: prod\n  region: us-east-1\n'
+# no room in us-west-2 from the start: beta, free to go to either Region, goes to
+# us-east-1 (the pool takes the place with the most free profiles, and the others
+# placed in us-east-1 first would send it to us-west-2)
+awsim_put quotas '{"quotas": {"L-40EC9882": 0}, "account": "'$A'", "region": "us-west-2"}'
 start_daemon
 for t in beta gamma delta epsilon; do wait_until 60 "$t Ready" state_is $t Ready; done
 old_beta=$(ctl resolve beta p1)
@@ -36,9 +40,6 @@ old_gamma=$(ctl resolve gamma p1)
 old_delta=$(ctl resolve delta p1)
 case "$old_beta $old_gamma $old_delta" in *:us-east-1:*:us-east-1:*:us-east-1:*) ;; *) fail "not all in us-east-1: $old_beta $old_gamma $old_delta" ;; esac
 
-awsim_put quotas '{"quotas": {"L-40EC9882": 0}, "account": "'$A'", "region": "us-west-2"}'
-ctl resync >/dev/null
-sleep 1
 write_one beta $'  region: us-west-2\n'
 write_one gamma $'  account: prod\n  region: us-west-2\n'
 write_one delta $'  region: us-west-2\n'
