@@ -214,12 +214,12 @@ static bool role_desired(const struct tenant *t, const char *role, size_t role_l
  * policy_name template changed): the role's grace timer counts for its deletion. */
 static bool role_holds_undesired(const struct diff_ctx *c, const char *role)
 {
-	const char *key, *r, *name;
+	const char *r, *name;
 	size_t role_len;
 
-	for (size_t at = 0; record_fact_next(c->in->record, &at, &key, NULL);)
-		if (record_key_policy_fact_split(key, &r, &role_len, &name) && strlen(role) == role_len &&
-		    strncasecmp(role, r, role_len) == 0 && !role_desired(c->in->desired, r, role_len, name))
+	for (size_t at = 0; record_policy_fact_next(c->in->record, &at, &r, &role_len, &name, NULL);)
+		if (strlen(role) == role_len && strncasecmp(role, r, role_len) == 0 &&
+		    !role_desired(c->in->desired, r, role_len, name))
 			return true;
 	return false;
 }
@@ -335,7 +335,8 @@ bool diff_policies(struct diff_ctx *c)
 	const struct tenant_record *r = c->in->record;
 	const struct observed_profile **all = NULL;
 	struct desired_policy d = { 0 };
-	const char *key;
+	const char *role, *name;
+	size_t role_len;
 	bool current = true, models_known = true, want = false;
 
 	/* A document is only ever written from known models[]: a profile whose models
@@ -360,15 +361,14 @@ bool diff_policies(struct diff_ctx *c)
 
 	for (size_t i = 0; t && want && i < t->n_roles; i++)
 		current &= diff_role(c, t->roles[i], t->policy_name, &d);
-	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
-		const char *role, *name;
-		size_t role_len;
-		char *role_name;
-		if (!record_key_policy_fact_split(key, &role, &role_len, &name) ||
-		    role_desired(t, role, role_len, name))
+	for (size_t at = 0; record_policy_fact_next(r, &at, &role, &role_len, &name, NULL);) {
+		char *role_name, *key;
+		if (role_desired(t, role, role_len, name))
 			continue;
 		role_name = xstrndup(role, role_len);
+		key = record_key_policy_fact(role_name, name); /* the fact's key, as the record read it */
 		diff_undesired_role(c, role_name, name, key);
+		free(key);
 		free(role_name);
 	}
 	free(d.doc);

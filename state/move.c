@@ -126,7 +126,8 @@ static size_t diff_old_policies(const struct diff_settings *s, const struct move
 	const struct observed_store *st = in->observed->store;
 	const char *name = in->desired ? in->desired->policy_name : NULL;
 	const struct tenant_record *r = in->record;
-	const char *key;
+	const char *key_role, *policy;
+	size_t role_len;
 	size_t left = 0, n_roles = 0;
 	char **roles;
 
@@ -136,11 +137,8 @@ static size_t diff_old_policies(const struct diff_settings *s, const struct move
 	roles = xcalloc(in->desired->n_roles + (r ? r->n_facts : 0) + 1, sizeof(char *));
 	for (size_t i = 0; i < in->desired->n_roles; i++)
 		roles[n_roles++] = xstrdup(in->desired->roles[i]);
-	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
-		char *role;
-		const char *policy;
-		if (!record_key_policy_fact_parse(key, &role, &policy))
-			continue;
+	for (size_t at = 0; record_policy_fact_next(r, &at, &key_role, &role_len, &policy, NULL);) {
+		char *role = xstrndup(key_role, role_len);
 		if (strcmp(policy, name) != 0 || policy_role(in, role))
 			free(role);
 		else

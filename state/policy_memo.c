@@ -252,13 +252,14 @@ const char *policy_memo_from_record(const struct tenant_record *r, struct conten
 				    char out[DIGEST_HEX_SHORT + 1])
 {
 	char tail[sizeof(FACT_TAG) + KEY_HEX];
-	const char *fact_key, *v;
+	const char *role, *policy, *v;
+	size_t role_len;
 
 	if (!r || !r->n_facts)
 		return NULL;
 	key_tail(key, tail);
-	for (size_t at = 0; record_fact_next(r, &at, &fact_key, &v);) {
-		if (!v || !holds(v, tail) || !record_key_is_policy_fact(fact_key))
+	for (size_t at = 0; record_policy_fact_next(r, &at, &role, &role_len, &policy, &v);) {
+		if (!v || !holds(v, tail))
 			continue;
 		memcpy(out, v, DIGEST_HEX_SHORT);
 		out[DIGEST_HEX_SHORT] = '\0';

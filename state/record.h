@@ -143,17 +143,32 @@ void record_note_untagged(struct tenant_record *r, const char *resource, char *c
 void record_forget_resource(struct tenant_record *r, const char *resource);
 /* Facts: NULL when absent; set replaces (the fact keeps its place in the order), a new
  * one comes last; clear removes. key and value may be strings of r's own facts. A
- * fact's key and value are borrowed from r until the next set or clear of any of its
- * facts. record_fact_next: the fact at *cursor (0: the first) into *ret_key and
- * *ret_value (may be NULL), *cursor moved past it; false after the last:
- *     for (size_t at = 0; record_fact_next(r, &at, &key, &value);) ...
+ * fact's value (and its key's name, below) is borrowed from r until the next set or
+ * clear of any of its facts. record_fact_next: the fact at *cursor (0: the first) into
+ * *ret, *cursor moved past it; false after the last:
+ *     for (size_t at = 0; record_fact_next(r, &at, &f);) ...
+ * A fact's key is f.prefix then f.name: the policy and alerts facts' fixed prefixes
+ * ("policy\n", "alerts\n", record_key_policy_fact and record_key_alerts_fact) are a
+ * byte in the record, not text, and f.name the rest of the key; any other key is
+ * f.name whole (f.prefix ""). record_fact_key: the key as text (the caller frees).
  * The values of RECORD_FACT_PLACE, RECORD_FACT_POOL, RECORD_FACT_ACCOUNT and
  * RECORD_FACT_RECONCILED_REVISION are interned (state/intern.h): one copy for all
  * tenants, and their keys are a byte in the block, read back as these very strings
  * (record.c). A set past RECORD_FACTS_MAX facts is refused. */
 #define RECORD_FACT_RECONCILED_REVISION "reconciled-revision" /* the manifest revision last brought to Ready */
+struct record_fact {
+	const char *prefix; /* static: "", "policy\n" or "alerts\n" */
+	const char *name;
+	const char *value;
+};
 const char *record_fact(const struct tenant_record *r, const char *key);
-bool record_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_key, const char **ret_value);
+bool record_fact_next(const struct tenant_record *r, size_t *cursor, struct record_fact *ret);
+char *record_fact_key(const struct record_fact *f);
+/* record_policy_fact_next: as record_fact_next, over the policy facts whose key
+ * record_key_policy_fact_split splits only: the role (role_len characters at
+ * *ret_role), the policy name and the value (ret_value may be NULL), borrowed from r. */
+bool record_policy_fact_next(const struct tenant_record *r, size_t *cursor, const char **ret_role, size_t *ret_role_len,
+			     const char **ret_policy, const char **ret_value);
 void record_set_fact(struct tenant_record *r, const char *key, const char *value);
 bool record_clear_fact(struct tenant_record *r, const char *key);
 bool record_is_empty(const struct tenant_record *r);

@@ -23,7 +23,7 @@ const char *simulate_display(const char *v)
 static struct tenant_record *record_copy(const struct tenant_record *src, const char *tenant)
 {
 	struct tenant_record *r = tenant_record_new(src ? src->tenant : tenant);
-	const char *key, *value;
+	struct record_fact f;
 
 	if (!src)
 		return r;
@@ -37,8 +37,11 @@ static struct tenant_record *record_copy(const struct tenant_record *src, const 
 	for (size_t i = 0; i < src->n_applied; i++)
 		record_set_applied(r, src->applied[i].resource, src->applied[i].keys,
 				   applied_tags_n_keys(&src->applied[i]));
-	for (size_t at = 0; record_fact_next(src, &at, &key, &value);)
-		record_set_fact(r, key, value);
+	for (size_t at = 0; record_fact_next(src, &at, &f);) {
+		char *key = record_fact_key(&f);
+		record_set_fact(r, key, f.value);
+		free(key);
+	}
 	return r;
 }
 
@@ -92,7 +95,8 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 	struct observed_tenant o;
 	const struct tenant *t = in->desired;
 	const struct tenant_record *r = in->record;
-	const char *key;
+	const char *role, *policy;
+	size_t role_len;
 
 	observed_store_init(ret);
 	/* the tenants the place's model knows of: names another tenant derives are that
@@ -114,13 +118,10 @@ static void slice(const struct diff_settings *s, const struct simulate_input *in
 	observed_tenant_release(&o);
 	for (size_t i = 0; t && t->policy_name && i < t->n_roles; i++)
 		copy_policy(ret, in->observed, t->roles[i], t->policy_name);
-	for (size_t at = 0; record_fact_next(r, &at, &key, NULL);) {
-		const char *policy;
-		char *role;
-		if (!record_key_policy_fact_parse(key, &role, &policy))
-			continue;
-		copy_policy(ret, in->observed, role, policy);
-		free(role);
+	for (size_t at = 0; record_policy_fact_next(r, &at, &role, &role_len, &policy, NULL);) {
+		char *role_name = xstrndup(role, role_len);
+		copy_policy(ret, in->observed, role_name, policy);
+		free(role_name);
 	}
 	copy_roles(ret, in->observed);
 	ret->budgets_listed = in->observed->budgets_listed;

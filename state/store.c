@@ -1059,7 +1059,7 @@ unsigned long store_failed_writes(const struct store *s)
 
 static int put_record(struct store *s, const struct tenant_record *rec)
 {
-	const char *key, *value;
+	struct record_fact f;
 	int r = 0;
 
 	if (rec->known)
@@ -1074,8 +1074,11 @@ static int put_record(struct store *s, const struct tenant_record *rec)
 	for (size_t i = 0; r == 0 && i < rec->n_applied; i++)
 		r = put_applied(s, rec->tenant, rec->applied[i].resource, rec->applied[i].keys,
 				applied_tags_n_keys(&rec->applied[i]));
-	for (size_t at = 0; r == 0 && record_fact_next(rec, &at, &key, &value);)
-		r = store_put_fact(s, rec->tenant, key, value);
+	for (size_t at = 0; r == 0 && record_fact_next(rec, &at, &f);) {
+		char *key = record_fact_key(&f); /* the row's key is the whole text, as ever */
+		r = store_put_fact(s, rec->tenant, key, f.value);
+		free(key);
+	}
 	return r;
 }
 

@@ -45,14 +45,14 @@ static unsigned rnd(struct world *w, unsigned n)
 	return (unsigned)(w->rng >> 33) % n;
 }
 
-/* The key of r's n-th fact (one the record holds, borrowed). */
-static const char *nth_fact_key(const struct tenant_record *r, unsigned n)
+/* The key of r's n-th fact (one the record holds; the caller frees). */
+static char *nth_fact_key(const struct tenant_record *r, unsigned n)
 {
-	const char *key = NULL;
+	struct record_fact f;
 
-	for (size_t at = 0; record_fact_next(r, &at, &key, NULL) && n--;)
+	for (size_t at = 0; record_fact_next(r, &at, &f) && n--;)
 		;
-	return key;
+	return record_fact_key(&f);
 }
 
 static const char *tenant_id(unsigned i)
@@ -376,8 +376,11 @@ static void record_change(struct world *w)
 		record_set_fact(r, fact, rnd(w, 2) ? "0000" : "1111");
 		break;
 	case 2:
-		if (r->n_facts)
-			record_clear_fact(r, nth_fact_key(r, rnd(w, (unsigned)r->n_facts)));
+		if (r->n_facts) {
+			char *key = nth_fact_key(r, rnd(w, (unsigned)r->n_facts));
+			record_clear_fact(r, key);
+			free(key);
+		}
 		break;
 	case 3:
 		record_note_untagged(r, resource, (char *const *)keys, 1);

@@ -116,10 +116,27 @@ static void test_round_trip(void **state)
  * as from the engine's own writes, and a store written before reads the same. */
 static void test_shared_facts_round_trip(void **state)
 {
-	static const char *const keys[] = { RECORD_FACT_RECONCILED_REVISION, RECORD_FACT_PLACE, RECORD_FACT_POOL,
-					    RECORD_FACT_ACCOUNT, "policy\napp\nbedrock-tenantd-acme" };
-	static const char *const values[] = { "0123456789abcdef0123456789abcdef01234567", "prod-a/us-east-1", "default",
-					      "111122223333", "digest k2:key" };
+	/* the shared facts, and the policy and alerts facts whose prefix the record keeps
+	 * as a byte (odd ones too: an empty name, an empty value) */
+	static const char *const keys[] = { RECORD_FACT_RECONCILED_REVISION,
+					    RECORD_FACT_PLACE,
+					    RECORD_FACT_POOL,
+					    RECORD_FACT_ACCOUNT,
+					    "policy\napp\nbedrock-tenantd-acme",
+					    "alerts\nbedrock-tenant-acme",
+					    "policy\n",
+					    "alerts\n",
+					    "moving-from\nprod/us-east-1" };
+	static const char *const values[] = { "0123456789abcdef0123456789abcdef01234567",
+					      "prod-a/us-east-1",
+					      "default",
+					      "111122223333",
+					      "digest k2:key",
+					      "0ac9f2c978091c8318dc53a8b26ac1b7",
+					      "",
+					      "x",
+					      "1700000000" };
+	const size_t n = sizeof(keys) / sizeof(keys[0]);
 	char *path = db_path();
 	struct store *s;
 	struct hashmap records;
@@ -131,7 +148,7 @@ static void test_shared_facts_round_trip(void **state)
 
 	(void)state;
 	assert_int_equal(store_open(path, &s, NULL), 0);
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < n; k++)
 		assert_int_equal(store_put_fact(s, "acme", keys[k], values[k]), 0);
 	store_close(s);
 	for (int pass = 0; pass < 2; pass++) {
@@ -140,8 +157,8 @@ static void test_shared_facts_round_trip(void **state)
 		assert_int_equal(store_load(s, &records), 0);
 		r = hashmap_get(&records, "acme");
 		assert_non_null(r);
-		assert_int_equal(r->n_facts, 5);
-		for (size_t k = 0; k < 5; k++)
+		assert_int_equal(r->n_facts, n);
+		for (size_t k = 0; k < n; k++)
 			assert_string_equal(record_fact(r, keys[k]), values[k]);
 		/* written back whole from the record (the store made again) */
 		snap.records = &r;
@@ -156,7 +173,7 @@ static void test_shared_facts_round_trip(void **state)
 			 SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		bool found = false;
-		for (size_t k = 0; k < 5; k++)
+		for (size_t k = 0; k < n; k++)
 			if (strcmp((const char *)sqlite3_column_text(st, 0), keys[k]) == 0) {
 				assert_string_equal((const char *)sqlite3_column_text(st, 1), values[k]);
 				found = true;
@@ -164,7 +181,7 @@ static void test_shared_facts_round_trip(void **state)
 		assert_true(found);
 		rows++;
 	}
-	assert_int_equal(rows, 5);
+	assert_int_equal(rows, (int)n);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	free(path);
