@@ -337,20 +337,27 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
  * are their kind byte too, their key's name the rest of it: a benchmark tenant at
  * 100,000 (place, account and revision reached, its budget's alerts, one policy fact a
  * role) takes 194 bytes with one role, not 208, and 311 with two, jemalloc's 320-byte
- * class, not 332 in a 384-byte one (test_record's test_facts_prefix_kinds). A record holds a handful of facts: a walk
- * finds one, and setting or clearing one writes the block anew, exactly sized. */
+ * class, not 332 in a 384-byte one (test_record's test_facts_prefix_kinds). A policy
+ * fact whose value is the value of the policy fact before it (the same document put
+ * on each of a tenant's roles) keeps no copy of it: FACT_POLICY_SAME, its name then
+ * the 2-byte offset of that value's text in the block, which record_fact still
+ * returns (a tenant with two roles: 311 -> 244 bytes, jemalloc's 256-byte class). A
+ * record holds a handful of facts: a walk finds one, and setting or clearing one
+ * writes the block anew, exactly sized. */
 enum {
 	FACT_END = 0,
-	FACT_TEXT = 1,	 /* the key's text whole */
-	FACT_POLICY = 2, /* "policy\n" then the name */
-	FACT_ALERTS = 3, /* "alerts\n" then the name */
-	FACT_SHARED = 4	 /* to 7: + the index of its key */
+	FACT_TEXT = 1,	      /* the key's text whole */
+	FACT_POLICY = 2,      /* "policy\n" then the name */
+	FACT_ALERTS = 3,      /* "alerts\n" then the name */
+	FACT_POLICY_SAME = 4, /* FACT_POLICY, its value the offset of another's */
+	FACT_SHARED = 5	      /* to 8: + the index of its key */
 };
 
 static const char *const fact_prefixes[FACT_SHARED] = {
 	[FACT_TEXT] = "",
 	[FACT_POLICY] = POLICY_FACT_PREFIX,
 	[FACT_ALERTS] = ALERTS_FACT_PREFIX,
+	[FACT_POLICY_SAME] = POLICY_FACT_PREFIX,
 };
 
 /* The facts whose value many tenants repeat or the engine interns anyway: the place,
@@ -379,7 +386,7 @@ static int shared_key(const char *key)
  * FACT_POLICY or FACT_ALERTS), and the name it keeps of key (*ret_name). */
 static char text_kind(const char *key, const char **ret_name)
 {
-	for (char k = FACT_POLICY; k < FACT_SHARED; k++) {
+	for (char k = FACT_POLICY; k <= FACT_ALERTS; k++) {
 		size_t n = strlen(fact_prefixes[(int)k]);
 		if (strncmp(key, fact_prefixes[(int)k], n) == 0) {
 			*ret_name = key + n;
@@ -391,7 +398,7 @@ static char text_kind(const char *key, const char **ret_name)
 }
 
 struct fact {
-	char kind;
+	char kind;	   /* FACT_POLICY for FACT_POLICY_SAME too */
 	const char *key;   /* its name: after its prefix (FACT_POLICY, FACT_ALERTS), whole otherwise */
 	const char *value; /* the text, or the interned string of a shared one */
 	size_t size;	   /* its bytes in the block, kind byte included */
@@ -407,14 +414,24 @@ static bool fact_is(const struct fact *f, char kind, const char *name)
 	return strcmp(f->key, name) == 0;
 }
 
-/* The fact at p into *ret; false at FACT_END. */
-static bool fact_read(const char *p, struct fact *ret)
+/* The fact at p of the block at base into *ret; false at FACT_END. */
+static bool fact_read(const char *base, const char *p, struct fact *ret)
 {
 	size_t key_size;
 
 	if (*p == FACT_END)
 		return false;
 	ret->kind = *p;
+	if (ret->kind == FACT_POLICY_SAME) {
+		uint16_t off;
+		ret->kind = FACT_POLICY;
+		ret->key = p + 1;
+		key_size = strlen(ret->key) + 1;
+		memcpy(&off, ret->key + key_size, sizeof(off)); /* unaligned */
+		ret->value = base + off;
+		ret->size = 1 + key_size + sizeof(off);
+		return true;
+	}
 	if (ret->kind >= FACT_SHARED) {
 		uint32_t h;
 		memcpy(&h, p + 1, sizeof(h)); /* unaligned */
@@ -434,7 +451,7 @@ bool record_fact_next(const struct tenant_record *r, size_t *cursor, struct reco
 {
 	struct fact f;
 
-	if (!r || !r->facts || !fact_read(r->facts + *cursor, &f))
+	if (!r || !r->facts || !fact_read(r->facts, r->facts + *cursor, &f))
 		return false;
 	*cursor += f.size;
 	ret->prefix = f.kind < FACT_SHARED ? fact_prefixes[(int)f.kind] : "";
@@ -454,7 +471,7 @@ bool record_policy_fact_next(const struct tenant_record *r, size_t *cursor, cons
 	struct fact f;
 	const char *nl;
 
-	while (r && r->facts && fact_read(r->facts + *cursor, &f)) {
+	while (r && r->facts && fact_read(r->facts, r->facts + *cursor, &f)) {
 		*cursor += f.size;
 		if (f.kind != FACT_POLICY || !(nl = strchr(f.key, '\n')))
 			continue;
@@ -475,7 +492,7 @@ static const char *fact_lookup(const struct tenant_record *r, const char *key)
 	const char *name;
 	char kind = text_kind(key, &name);
 
-	for (const char *q = r ? r->facts : NULL; q && fact_read(q, &f); q += f.size)
+	for (const char *q = r ? r->facts : NULL; q && fact_read(r->facts, q, &f); q += f.size)
 		if (fact_is(&f, kind, name))
 			return f.value;
 	return NULL;
@@ -512,65 +529,105 @@ static struct fact fact_new(const char *key, const char *value, uint32_t *ret_ha
 	return f;
 }
 
-static char *fact_put(char *p, const struct fact *f, uint32_t handle)
-{
-	size_t key_size = strlen(f->key) + 1;
+/* A fact as facts_rewrite writes it anew, and the handle of a shared one. */
+struct fact_out {
+	struct fact f;
+	uint32_t handle;
+};
 
-	*p++ = f->kind;
-	if (f->kind >= FACT_SHARED) {
-		memcpy(p, &handle, sizeof(handle));
-		return p + sizeof(handle);
+/* The facts v[0..n) and FACT_END written at mem (NULL: only measured); returns their
+ * size. A policy fact whose value is the value of the policy fact before it is written
+ * FACT_POLICY_SAME when that value's offset fits in 16 bits and its text is longer
+ * than the offset. */
+static size_t facts_write(char *mem, const struct fact_out *v, size_t n)
+{
+	const char *prev = NULL; /* the value of the last policy fact written as text */
+	size_t at = 0, prev_at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct fact *f = &v[i].f;
+		size_t key_size, value_size;
+		bool same;
+		if (f->kind >= FACT_SHARED) {
+			if (mem) {
+				mem[at] = f->kind;
+				memcpy(mem + at + 1, &v[i].handle, sizeof(v[i].handle));
+			}
+			at += 1 + sizeof(v[i].handle);
+			continue;
+		}
+		key_size = strlen(f->key) + 1;
+		value_size = strlen(f->value) + 1;
+		same = f->kind == FACT_POLICY && prev && prev_at <= UINT16_MAX && value_size > sizeof(uint16_t) &&
+		       strcmp(prev, f->value) == 0;
+		if (mem) {
+			mem[at] = same ? FACT_POLICY_SAME : f->kind;
+			memcpy(mem + at + 1, f->key, key_size);
+		}
+		at += 1 + key_size;
+		if (same) {
+			uint16_t off = (uint16_t)prev_at;
+			if (mem)
+				memcpy(mem + at, &off, sizeof(off));
+			at += sizeof(off);
+			continue;
+		}
+		if (f->kind == FACT_POLICY) {
+			prev = f->value;
+			prev_at = at;
+		}
+		if (mem)
+			memcpy(mem + at, f->value, value_size);
+		at += value_size;
 	}
-	memcpy(p, f->key, key_size);
-	p += key_size;
-	memcpy(p, f->value, f->size - 1 - key_size);
-	return p + f->size - 1 - key_size;
+	if (mem)
+		mem[at] = FACT_END;
+	return at + 1;
 }
 
 /* r's facts written anew: the fact `key` replaced in its place by key = value, or
  * added last when absent (value NULL: removed). Returns whether key was there. The
  * new block is written before the old one is freed: key and value may be strings of
- * the old block. */
+ * the old block. Every fact is written again (not copied): a FACT_POLICY_SAME's
+ * offset moves with what is before it. */
 static bool facts_rewrite(struct tenant_record *r, const char *key, const char *value)
 {
-	struct fact old = { 0 }, add = { 0 }, f;
-	uint32_t handle = 0;
-	size_t size = 1; /* FACT_END */
+	struct fact old = { 0 }, f;
+	struct fact_out small[16], *v;
+	size_t n = 0;
 	bool found = false;
 	const char *name;
-	char kind = text_kind(key, &name), *mem, *p;
+	char kind = text_kind(key, &name), *mem = NULL;
 
-	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
-		if (!found && fact_is(&f, kind, name)) {
+	for (const char *q = r->facts; q && fact_read(r->facts, q, &f); q += f.size) {
+		if (fact_is(&f, kind, name)) {
 			old = f;
 			found = true;
-		} else {
-			size += f.size;
+			break;
 		}
 	}
 	if (!found && (!value || r->n_facts == RECORD_FACTS_MAX))
 		return false;
-	if (value) {
-		add = fact_new(key, value, &handle);
-		size += add.size;
-	}
-	if (size == 1) {
-		mem = NULL;
-	} else {
-		p = mem = xmalloc(size);
-		for (const char *q = r->facts; q && fact_read(q, &f); q += f.size) {
-			if (found && f.key == old.key) {
-				if (value)
-					p = fact_put(p, &add, handle);
-				continue;
-			}
-			memcpy(p, q, f.size);
-			p += f.size;
+	v = r->n_facts + 1 <= 16 ? small : xcalloc(r->n_facts + 1, sizeof(*v));
+	for (const char *q = r->facts; q && fact_read(r->facts, q, &f); q += f.size) {
+		if (found && f.key == old.key) {
+			if (value)
+				v[n].f = fact_new(key, value, &v[n].handle), n++;
+			continue;
 		}
-		if (value && !found)
-			p = fact_put(p, &add, handle);
-		*p = FACT_END;
+		v[n].f = f;
+		if (f.kind >= FACT_SHARED)
+			memcpy(&v[n].handle, q + 1, sizeof(v[n].handle));
+		n++;
 	}
+	if (value && !found)
+		v[n].f = fact_new(key, value, &v[n].handle), n++;
+	if (n) {
+		mem = xmalloc(facts_write(NULL, v, n));
+		facts_write(mem, v, n);
+	}
+	if (v != small)
+		free(v);
 	if (found && old.kind >= FACT_SHARED)
 		intern_unref(old.value);
 	free(r->facts);
@@ -583,7 +640,7 @@ static void release_facts(struct tenant_record *r)
 {
 	struct fact f;
 
-	for (const char *q = r->facts; q && fact_read(q, &f); q += f.size)
+	for (const char *q = r->facts; q && fact_read(r->facts, q, &f); q += f.size)
 		if (f.kind >= FACT_SHARED)
 			intern_unref(f.value);
 	free(r->facts);

@@ -188,12 +188,11 @@ static void fact_value(size_t i, char *buf, size_t size)
 /* The policy and alerts facts keep their fixed prefix as their kind byte: the facts of
  * a benchmark tenant at 100,000 (tests/bench/common/bench_tenants.c: place, account and
  * revision reached, its budget's alerts, a policy fact a role) take 194 bytes with one
- * role (208 with the prefixes' text) and 311 with two, jemalloc's 320-byte class (332
- * before, 384). Every key comes back as the text it was set with, whatever it holds:
- * the prefixes alone, a name with another newline, the longest role and policy names
- * IAM allows, odd bytes, empty values; keys that only look like one of them stay text;
- * a policy fact's name without its second newline is no policy fact to
- * record_policy_fact_next (nor was it to record_key_policy_fact_split). */
+ * role (208 with the prefixes' text) and 244 with two whose values are the same,
+ * jemalloc's 256-byte class (332 before, 384: test_facts_same_policy_value). Every key comes back as the text it was
+ * set with, whatever it holds: the prefixes alone, a name with another newline, the longest role and policy names IAM
+ * allows, odd bytes, empty values; keys that only look like one of them stay text; a policy fact's name without its
+ * second newline is no policy fact to record_policy_fact_next (nor was it to record_key_policy_fact_split). */
 static void test_facts_prefix_kinds(void **state)
 {
 	char role[65], policy[129], long_key[256];
@@ -235,7 +234,7 @@ static void test_facts_prefix_kinds(void **state)
 	at = 0;
 	while (record_fact_next(r, &at, &f))
 		;
-	assert_int_equal(at + 1, 311);
+	assert_int_equal(at + 1, 244);
 	tenant_record_free(r);
 
 	memset(role, 'r', sizeof(role) - 1);
@@ -287,6 +286,71 @@ static void test_facts_prefix_kinds(void **state)
 		assert_null(record_fact(r, keys[i]));
 	}
 	assert_null(r->facts);
+	tenant_record_free(r);
+}
+
+/* A policy fact whose value is the value of the policy fact before it keeps no copy of
+ * it (the same document on each of a tenant's roles): record_fact gives the first's
+ * text for both. Whatever changes around them (the first replaced or cleared, a fact
+ * before them grown or gone, a third role, another value between, short values), each
+ * reads its own value, through record_fact, record_fact_next and
+ * record_policy_fact_next, and the record is freed once (ASan). */
+static void test_facts_same_policy_value(void **state)
+{
+	static const char digest[] = "18c727558cdbaefc04e33592b91511a2 k1:b9a531f19898174b4682bcbe70f79d7e";
+	struct tenant_record *r = tenant_record_new("acme");
+	struct record_fact f;
+	const char *role, *policy, *value;
+	size_t at, role_len, n;
+
+	(void)state;
+	record_set_fact(r, "enforce\ndeny", "x");
+	record_set_fact(r, "policy\napp\npol", digest);
+	record_set_fact(r, "policy\nbatch\npol", digest);
+	assert_ptr_equal(record_fact(r, "policy\napp\npol"), record_fact(r, "policy\nbatch\npol"));
+	assert_string_equal(record_fact(r, "policy\nbatch\npol"), digest);
+	at = 0;
+	while (record_fact_next(r, &at, &f))
+		;
+	/* enforce (1 + 13 + 2), the first policy (1 + 8 + 69), the second without its value (1 + 10 + 2) */
+	assert_int_equal(at + 1, 16 + 78 + 13 + 1);
+	record_set_fact(r, "policy\nthird\npol", digest);
+	assert_ptr_equal(record_fact(r, "policy\nthird\npol"), record_fact(r, "policy\napp\npol"));
+	for (at = 0, n = 0; record_policy_fact_next(r, &at, &role, &role_len, &policy, &value); n++)
+		assert_string_equal(value, digest);
+	assert_int_equal(n, 3);
+	/* a fact before them grown: the offsets follow */
+	record_set_fact(r, "enforce\ndeny", "a longer value than before");
+	assert_string_equal(record_fact(r, "policy\nbatch\npol"), digest);
+	assert_string_equal(record_fact(r, "policy\nthird\npol"), digest);
+	/* the first replaced: the others keep theirs, the second now holding its text */
+	record_set_fact(r, "policy\napp\npol", "other");
+	assert_string_equal(record_fact(r, "policy\napp\npol"), "other");
+	assert_string_equal(record_fact(r, "policy\nbatch\npol"), digest);
+	assert_ptr_equal(record_fact(r, "policy\nthird\npol"), record_fact(r, "policy\nbatch\npol"));
+	/* set with its own value, with the value of a fact it shares */
+	record_set_fact(r, "policy\nbatch\npol", record_fact(r, "policy\nbatch\npol"));
+	record_set_fact(r, "policy\napp\npol", record_fact(r, "policy\nthird\npol"));
+	assert_string_equal(record_fact(r, "policy\napp\npol"), digest);
+	assert_string_equal(record_fact(r, "policy\nthird\npol"), digest);
+	/* the one holding the text cleared, then the one before everything */
+	assert_true(record_clear_fact(r, "policy\napp\npol"));
+	assert_true(record_clear_fact(r, "enforce\ndeny"));
+	assert_string_equal(record_fact(r, "policy\nbatch\npol"), digest);
+	assert_string_equal(record_fact(r, "policy\nthird\npol"), digest);
+	/* an alerts fact with the same value between: not shared with it, nor short values */
+	record_set_fact(r, "alerts\nb", digest);
+	record_set_fact(r, "policy\nlast\npol", digest);
+	assert_ptr_not_equal(record_fact(r, "alerts\nb"), record_fact(r, "policy\nbatch\npol"));
+	assert_ptr_equal(record_fact(r, "policy\nlast\npol"), record_fact(r, "policy\nbatch\npol"));
+	record_set_fact(r, "policy\ns1\npol", "");
+	record_set_fact(r, "policy\ns2\npol", "");
+	record_set_fact(r, "policy\ns3\npol", "a");
+	record_set_fact(r, "policy\ns4\npol", "a");
+	assert_ptr_not_equal(record_fact(r, "policy\ns1\npol"), record_fact(r, "policy\ns2\npol"));
+	assert_ptr_not_equal(record_fact(r, "policy\ns3\npol"), record_fact(r, "policy\ns4\npol"));
+	assert_string_equal(record_fact(r, "policy\ns4\npol"), "a");
+	assert_int_equal(r->n_facts, 8);
 	tenant_record_free(r);
 }
 
@@ -598,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_record_packed),
 		cmocka_unit_test(test_facts_one_allocation),
 		cmocka_unit_test(test_facts_prefix_kinds),
+		cmocka_unit_test(test_facts_same_policy_value),
 		cmocka_unit_test(test_facts_order),
 		cmocka_unit_test(test_facts_shared_values),
 		cmocka_unit_test(test_facts_shared_keys_hold_no_text),
