@@ -331,8 +331,10 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
  * a kind byte, its key's name with its NUL, then its value, back to back, and FACT_END
  * after the last. A value is its text with its NUL (FACT_TEXT, FACT_POLICY,
  * FACT_ALERTS) or, for the facts whose value many tenants repeat (shared_keys), the
- * 4-byte handle of an interned string the record holds a reference to; the key of
- * such a fact is its kind byte (FACT_SHARED + its index in shared_keys), with no text.
+ * handle of an interned string the record holds a reference to, in 3 bytes while it
+ * is below 2^24 (the pool's first 128 MB of slots: FACT_SHARED3), in 4 otherwise; the
+ * key of such a fact is its kind byte (FACT_SHARED or FACT_SHARED3 + its index in
+ * shared_keys), with no text.
  * The policy and alerts facts' fixed prefixes ("policy\n", "alerts\n": fact_prefixes)
  * are their kind byte too, their key's name the rest of it: a benchmark tenant at
  * 100,000 (place, account and revision reached, its budget's alerts, one policy fact a
@@ -341,16 +343,18 @@ void record_forget_resource(struct tenant_record *r, const char *resource)
  * fact whose value is the value of the policy fact before it (the same document put
  * on each of a tenant's roles) keeps no copy of it: FACT_POLICY_SAME, its name then
  * the 2-byte offset of that value's text in the block, which record_fact still
- * returns (a tenant with two roles: 311 -> 244 bytes, jemalloc's 256-byte class). A
- * record holds a handful of facts: a walk finds one, and setting or clearing one
- * writes the block anew, exactly sized. */
+ * returns (a tenant with two roles: 311 -> 244 bytes, jemalloc's 256-byte class).
+ * With the shared values' handles in 3 bytes, 191 and 241: one role fits jemalloc's
+ * 192-byte class, not 224 (test_facts_prefix_kinds). A record holds a handful of facts: a walk finds one, and setting
+ * or clearing one writes the block anew, exactly sized. */
 enum {
 	FACT_END = 0,
 	FACT_TEXT = 1,	      /* the key's text whole */
 	FACT_POLICY = 2,      /* "policy\n" then the name */
 	FACT_ALERTS = 3,      /* "alerts\n" then the name */
 	FACT_POLICY_SAME = 4, /* FACT_POLICY, its value the offset of another's */
-	FACT_SHARED = 5	      /* to 8: + the index of its key */
+	FACT_SHARED = 5,      /* to 8: + the index of its key, a 4-byte handle */
+	FACT_SHARED3 = 9      /* to 12: + the index of its key, a 3-byte handle */
 };
 
 static const char *const fact_prefixes[FACT_SHARED] = {
@@ -401,6 +405,7 @@ struct fact {
 	char kind;	   /* FACT_POLICY for FACT_POLICY_SAME too */
 	const char *key;   /* its name: after its prefix (FACT_POLICY, FACT_ALERTS), whole otherwise */
 	const char *value; /* the text, or the interned string of a shared one */
+	uint32_t handle;   /* a shared one's */
 	size_t size;	   /* its bytes in the block, kind byte included */
 };
 
@@ -422,6 +427,7 @@ static bool fact_read(const char *base, const char *p, struct fact *ret)
 	if (*p == FACT_END)
 		return false;
 	ret->kind = *p;
+	ret->handle = 0;
 	if (ret->kind == FACT_POLICY_SAME) {
 		uint16_t off;
 		ret->kind = FACT_POLICY;
@@ -432,12 +438,20 @@ static bool fact_read(const char *base, const char *p, struct fact *ret)
 		ret->size = 1 + key_size + sizeof(off);
 		return true;
 	}
-	if (ret->kind >= FACT_SHARED) {
-		uint32_t h;
-		memcpy(&h, p + 1, sizeof(h)); /* unaligned */
+	if (ret->kind >= FACT_SHARED3) {
+		const unsigned char *h = (const unsigned char *)p + 1;
+		ret->handle = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16;
+		ret->kind = (char)(FACT_SHARED + ret->kind - FACT_SHARED3);
 		ret->key = shared_keys[ret->kind - FACT_SHARED];
-		ret->value = intern_handle_str(h);
-		ret->size = 1 + sizeof(h);
+		ret->value = intern_handle_str(ret->handle);
+		ret->size = 1 + 3;
+		return true;
+	}
+	if (ret->kind >= FACT_SHARED) {
+		memcpy(&ret->handle, p + 1, sizeof(ret->handle)); /* unaligned */
+		ret->key = shared_keys[ret->kind - FACT_SHARED];
+		ret->value = intern_handle_str(ret->handle);
+		ret->size = 1 + sizeof(ret->handle);
 		return true;
 	}
 	ret->key = p + 1;
@@ -519,13 +533,11 @@ static struct fact fact_new(const char *key, const char *value, uint32_t *ret_ha
 		if ((*ret_handle = intern_handle(s)) != 0) {
 			f.kind = (char)(FACT_SHARED + shared);
 			f.key = shared_keys[shared];
-			f.size = 1 + sizeof(uint32_t);
 			return f;
 		}
 		intern_unref(s);
 	}
 	f.kind = text_kind(key, &f.key);
-	f.size = 1 + strlen(f.key) + 1 + strlen(value) + 1;
 	return f;
 }
 
@@ -548,6 +560,16 @@ static size_t facts_write(char *mem, const struct fact_out *v, size_t n)
 		const struct fact *f = &v[i].f;
 		size_t key_size, value_size;
 		bool same;
+		if (f->kind >= FACT_SHARED && v[i].handle < 1u << 24) {
+			if (mem) {
+				mem[at] = (char)(FACT_SHARED3 + f->kind - FACT_SHARED);
+				mem[at + 1] = (char)(v[i].handle & 0xff);
+				mem[at + 2] = (char)(v[i].handle >> 8 & 0xff);
+				mem[at + 3] = (char)(v[i].handle >> 16);
+			}
+			at += 1 + 3;
+			continue;
+		}
 		if (f->kind >= FACT_SHARED) {
 			if (mem) {
 				mem[at] = f->kind;
@@ -616,8 +638,7 @@ static bool facts_rewrite(struct tenant_record *r, const char *key, const char *
 			continue;
 		}
 		v[n].f = f;
-		if (f.kind >= FACT_SHARED)
-			memcpy(&v[n].handle, q + 1, sizeof(v[n].handle));
+		v[n].handle = f.handle;
 		n++;
 	}
 	if (value && !found)

@@ -59,7 +59,7 @@ static void test_record_packed(void **state)
 }
 
 /* The four facts every tenant of the daemon has (place, pool, account, reconciled
- * revision) keep no key text: a byte and a 4-byte handle each. Read back by their
+ * revision) keep no key text: a byte and a 3-byte handle each. Read back by their
  * keys and through record_fact_next as the same strings, in the order set, among
  * facts with text keys; replaced in place by a value too long for a handle (then
  * kept as text with its key) and back; cleared. */
@@ -87,7 +87,7 @@ static void test_facts_shared_keys_hold_no_text(void **state)
 		assert_true(next_fact(r, &at, &key, &value));
 		assert_string_equal(key, keys[k]);
 		assert_string_equal(value, values[k]);
-		assert_int_equal(at - was, 5); /* the kind byte and the handle */
+		assert_int_equal(at - was, 4); /* the kind byte and the handle, in 3 bytes */
 		assert_string_equal(record_fact(r, keys[k]), values[k]);
 	}
 	assert_true(next_fact(r, &at, &key, &value));
@@ -187,9 +187,10 @@ static void fact_value(size_t i, char *buf, size_t size)
 
 /* The policy and alerts facts keep their fixed prefix as their kind byte: the facts of
  * a benchmark tenant at 100,000 (tests/bench/common/bench_tenants.c: place, account and
- * revision reached, its budget's alerts, a policy fact a role) take 194 bytes with one
- * role (208 with the prefixes' text) and 244 with two whose values are the same,
- * jemalloc's 256-byte class (332 before, 384: test_facts_same_policy_value). Every key comes back as the text it was
+ * revision reached, its budget's alerts, a policy fact a role) take 191 bytes with one
+ * role, jemalloc's 192-byte class (208 with the prefixes' text and 4-byte handles, 224),
+ * and 241 with two whose values are the same, its 256-byte class (332 before, 384:
+ * test_facts_same_policy_value). Every key comes back as the text it was
  * set with, whatever it holds: the prefixes alone, a name with another newline, the longest role and policy names IAM
  * allows, odd bytes, empty values; keys that only look like one of them stay text; a policy fact's name without its
  * second newline is no policy fact to record_policy_fact_next (nor was it to record_key_policy_fact_split). */
@@ -224,17 +225,17 @@ static void test_facts_prefix_kinds(void **state)
 	record_set_fact(r, keys[0], "18c727558cdbaefc04e33592b91511a2 k1:b9a531f19898174b4682bcbe70f79d7e");
 	record_set_fact(r, RECORD_FACT_RECONCILED_REVISION,
 			"29f3bec0fb4f67732ac2e4235a08e3213d29f8e05f8efc47d1754a8c0c5ff969");
-	assert_true(malloc_usable_size(r->facts) >= 194);
+	assert_true(malloc_usable_size(r->facts) >= 191);
 	at = 0;
 	while (record_fact_next(r, &at, &f))
 		;
-	assert_int_equal(at + 1, 194); /* and FACT_END */
+	assert_int_equal(at + 1, 191); /* and FACT_END */
 	record_set_fact(r, "policy\nbatch-role-12345\nbedrock-tenantd-tenant-012345",
 			"18c727558cdbaefc04e33592b91511a2 k1:b9a531f19898174b4682bcbe70f79d7e");
 	at = 0;
 	while (record_fact_next(r, &at, &f))
 		;
-	assert_int_equal(at + 1, 244);
+	assert_int_equal(at + 1, 241);
 	tenant_record_free(r);
 
 	memset(role, 'r', sizeof(role) - 1);

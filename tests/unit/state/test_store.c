@@ -117,12 +117,14 @@ static void test_round_trip(void **state)
 static void test_shared_facts_round_trip(void **state)
 {
 	/* the shared facts, and the policy and alerts facts whose prefix the record keeps
-	 * as a byte (odd ones too: an empty name, an empty value) */
+	 * as a byte (odd ones too: an empty name, an empty value; two policies with one
+	 * value) */
 	static const char *const keys[] = { RECORD_FACT_RECONCILED_REVISION,
 					    RECORD_FACT_PLACE,
 					    RECORD_FACT_POOL,
 					    RECORD_FACT_ACCOUNT,
 					    "policy\napp\nbedrock-tenantd-acme",
+					    "policy\nbatch\nbedrock-tenantd-acme",
 					    "alerts\nbedrock-tenant-acme",
 					    "policy\n",
 					    "alerts\n",
@@ -132,6 +134,7 @@ static void test_shared_facts_round_trip(void **state)
 					      "default",
 					      "111122223333",
 					      "digest k2:key",
+					      "digest k2:key", /* the value of the fact before: no copy in the record */
 					      "0ac9f2c978091c8318dc53a8b26ac1b7",
 					      "",
 					      "x",
