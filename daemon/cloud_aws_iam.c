@@ -40,8 +40,7 @@ static void on_other(void *arg, int status, const struct aws_error *err, const s
 		return;
 	}
 	if (status == 0 && p->document) {
-		pol->other_sizes = xreallocarray(pol->other_sizes, pol->n_others + 1, sizeof(size_t));
-		pol->other_sizes[pol->n_others++] = policy_size(p->document);
+		observed_policy_add_other(pol, policy_size(p->document));
 	}
 	x->step++;
 	read_next_other(x);

@@ -193,7 +193,9 @@ static bool policy_applied(const struct observed_store *s, const struct observed
 		return false;
 	if (!p)
 		return !s->policies_listed;
-	return observed_policy_exists(p) && policy_memo_fact_is(fact, p->hash);
+	char buf[POLICY_HASH_TEXT];
+
+	return observed_policy_exists(p) && policy_memo_fact_is(fact, observed_policy_hash(p, buf));
 }
 
 static bool role_exists(const struct observed_store *s, const char *role, const struct observed_policy *p)

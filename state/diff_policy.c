@@ -89,8 +89,9 @@ static char *desired_fact(const struct desired_policy *d)
 
 static bool others_fresh(const struct diff_ctx *c, const struct observed_policy *live)
 {
-	return live->others_known && live->others_read_at > 0 &&
-	       c->in->now - live->others_read_at < POLICY_OTHERS_FRESH_S;
+	int64_t at = observed_policy_others_read_at(live);
+
+	return live->others_known && at > 0 && c->in->now - at < POLICY_OTHERS_FRESH_S;
 }
 
 static struct action *policy_action(struct diff_ctx *c, enum action_kind k, const char *role, const char *name,
@@ -111,8 +112,9 @@ static void policy_put(struct diff_ctx *c, const char *role, const char *name, s
 		       const struct observed_policy *live, const char *applied, const char *why)
 {
 	struct action *a = policy_action(c, ACT_POLICY_PUT, role, name, why);
+	char buf[POLICY_HASH_TEXT];
 
-	if (applied && observed_policy_exists(live) && policy_memo_fact_is(applied, live->hash))
+	if (applied && observed_policy_exists(live) && policy_memo_fact_is(applied, observed_policy_hash(live, buf)))
 		a->origin = ORIGIN_OWN_POLICY;
 	a->value = xstrdup(desired_doc(d));
 	if (d->keyed)
@@ -130,7 +132,7 @@ static bool policy_drifted(const struct observed_store *s, const char *role, con
 	if (!s || !s->policies_listed)
 		return false;
 	live = observed_store_policy(s, role, name);
-	if (observed_policy_exists(live) && strcmp(live->hash, d->hash) == 0)
+	if (observed_policy_hash_is(live, d->hash))
 		return false; /* the text is not needed */
 	return !observed_policy_same(live, desired_doc(d), d->hash);
 }
@@ -166,9 +168,11 @@ static bool put_if_room(struct diff_ctx *c, const char *role, const char *name, 
 	size_t others = 0;
 
 	if (live && others_fresh(c, live)) {
-		if (policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX) {
-			overflow(c, role, name, doc, live->n_others,
-				 policy_role_total("", live->other_sizes, live->n_others));
+		if (policy_role_total(doc, observed_policy_other_sizes(live), observed_policy_n_others(live)) >
+		    IAM_INLINE_POLICY_MAX) {
+			overflow(c, role, name, doc, observed_policy_n_others(live),
+				 policy_role_total("", observed_policy_other_sizes(live),
+						   observed_policy_n_others(live)));
 			return false;
 		}
 	} else if (observed_store_role_other_policy_chars(c->in->observed->store, role, name, &others) && others > 0) {
@@ -272,14 +276,16 @@ static bool diff_role(struct diff_ctx *c, const char *role, const char *name, st
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies count in its size")->since =
 			c->in->now;
 	} else if (!live->role_missing &&
-		   policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX &&
+		   policy_role_total(doc, observed_policy_other_sizes(live), observed_policy_n_others(live)) >
+			   IAM_INLINE_POLICY_MAX &&
 		   !others_fresh(c, live)) {
 		/* a refusal only from sizes just read: they may have shrunk since */
 		policy_action(c, ACT_POLICY_READ, role, name, "the role's other policies may have shrunk")->since =
 			c->in->now;
-	} else if (!live->role_missing &&
-		   policy_role_total(doc, live->other_sizes, live->n_others) > IAM_INLINE_POLICY_MAX) {
-		overflow(c, role, name, doc, live->n_others, policy_role_total("", live->other_sizes, live->n_others));
+	} else if (!live->role_missing && policy_role_total(doc, observed_policy_other_sizes(live),
+							    observed_policy_n_others(live)) > IAM_INLINE_POLICY_MAX) {
+		overflow(c, role, name, doc, observed_policy_n_others(live),
+			 policy_role_total("", observed_policy_other_sizes(live), observed_policy_n_others(live)));
 		return false;
 	} else {
 		policy_put(c, role, name, d, live, applied,

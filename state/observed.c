@@ -950,7 +950,12 @@ struct observed_policy *observed_policy_dup(const struct observed_policy *p)
 	c->role = xstrdup(p->role);
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
-	c->hash = xstrdup_or_null(p->hash);
+	c->has_hash = p->has_hash;
+	c->hash_packed = p->hash_packed;
+	if (p->hash_packed)
+		memcpy(c->hash.packed, p->hash.packed, sizeof(c->hash.packed));
+	else if (p->has_hash)
+		c->hash.text = xstrdup(p->hash.text);
 	c->chars = p->chars;
 	c->role_missing = p->role_missing;
 	observed_policy_copy_others(c, p);
@@ -963,15 +968,16 @@ void observed_policy_free(struct observed_policy *p)
 		return;
 	if (p->in_arena) { /* its memory goes with its store's policies arena */
 		free(p->document);
-		free(p->other_sizes);
+		free(p->others);
 		return;
 	}
 	free(p->key);
 	free(p->role);
 	free(p->name);
 	free(p->document);
-	free(p->other_sizes);
-	free(p->hash);
+	free(p->others);
+	if (p->has_hash && !p->hash_packed)
+		free(p->hash.text);
 	free(p);
 }
 
@@ -986,18 +992,24 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 {
 	char buf[ROLE_KEY_MAX + 1];
 	const char *lower = role_key(role, buf);
-	size_t n_lower = strlen(lower), n_name = strlen(name), n_role = strlen(role), n_hash = hash ? strlen(hash) : 0;
+	size_t n_lower = strlen(lower), n_name = strlen(name), n_role = strlen(role), n_text = 0;
 	struct observed_policy *p;
 	char *str;
+	unsigned char packed[POLICY_HASH_BYTES];
+	bool is_packed = hash && policy_hash_pack(hash, packed);
+
+	if (hash && !is_packed)
+		n_text = strlen(hash) + 1;
 
 	if (!s->policies_arena)
 		s->policies_arena = arena_new();
 	p = arena_alloc(s->policies_arena, sizeof(*p));
 	p->in_arena = true;
-	/* one string, "lowerrole\nNAME\0ROLE\0HASH\0" (the key, the role as written, the
-	 * hash): the name is the key's tail, not interned (a tenant's own, by default:
-	 * bedrock-tenantd-{tenant}); one allocation, not the key's malloc and two copies */
-	str = arena_alloc(s->policies_arena, n_lower + 1 + n_name + 1 + n_role + 1 + (hash ? n_hash + 1 : 0));
+	/* one string, "lowerrole\nNAME\0ROLE\0" (the key, the role as written; a hash
+	 * not of policy_hash's form after them): the name is the key's tail, not
+	 * interned (a tenant's own, by default: bedrock-tenantd-{tenant}); one
+	 * allocation, not the key's malloc and two copies */
+	str = arena_alloc(s->policies_arena, n_lower + 1 + n_name + 1 + n_role + 1 + n_text);
 	p->key = str;
 	memcpy(str, lower, n_lower);
 	str[n_lower] = '\n';
@@ -1005,9 +1017,13 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 	memcpy(p->name, name, n_name + 1);
 	p->role = p->name + n_name + 1;
 	memcpy(p->role, role, n_role + 1);
-	if (hash) {
-		p->hash = p->role + n_role + 1;
-		memcpy(p->hash, hash, n_hash + 1);
+	p->has_hash = hash != NULL;
+	p->hash_packed = is_packed;
+	if (is_packed) {
+		memcpy(p->hash.packed, packed, sizeof(packed));
+	} else if (hash) {
+		p->hash.text = p->role + n_role + 1;
+		memcpy(p->hash.text, hash, n_text);
 	}
 	p->chars = policy_chars32(chars);
 	return p;
@@ -1074,15 +1090,50 @@ static void policy_out(struct observed_store *s, const struct observed_policy *p
 
 void observed_policy_copy_others(struct observed_policy *dst, const struct observed_policy *src)
 {
-	free(dst->other_sizes);
-	dst->other_sizes = NULL;
-	dst->n_others = src ? src->n_others : 0;
+	size_t bytes;
+
+	free(dst->others);
+	dst->others = NULL;
 	dst->others_known = src && src->others_known;
-	dst->others_read_at = src ? src->others_read_at : 0;
-	if (dst->n_others) {
-		dst->other_sizes = xcalloc(dst->n_others, sizeof(size_t));
-		memcpy(dst->other_sizes, src->other_sizes, dst->n_others * sizeof(size_t));
+	if (src && src->others) {
+		bytes = sizeof(*src->others) + src->others->n * sizeof(size_t);
+		dst->others = xmalloc(bytes);
+		memcpy(dst->others, src->others, bytes);
 	}
+}
+
+size_t observed_policy_n_others(const struct observed_policy *p)
+{
+	return p->others ? p->others->n : 0;
+}
+
+const size_t *observed_policy_other_sizes(const struct observed_policy *p)
+{
+	return p->others ? p->others->sizes : NULL;
+}
+
+int64_t observed_policy_others_read_at(const struct observed_policy *p)
+{
+	return p->others ? p->others->read_at : 0;
+}
+
+void observed_policy_add_other(struct observed_policy *p, size_t size)
+{
+	size_t n = observed_policy_n_others(p);
+	bool fresh = !p->others;
+
+	p->others = xrealloc(p->others, sizeof(*p->others) + (n + 1) * sizeof(size_t));
+	if (fresh) /* its time not noted yet */
+		p->others->read_at = 0;
+	p->others->n = n + 1;
+	p->others->sizes[n] = size;
+}
+
+void observed_policy_set_others_read_at(struct observed_policy *p, int64_t at)
+{
+	if (!p->others)
+		p->others = xcalloc(1, sizeof(*p->others));
+	p->others->read_at = at;
 }
 
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)
@@ -1093,9 +1144,9 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 		p->key = observed_policy_key(p->role, p->name);
 	if (p->document) {
 		p->chars = policy_chars32(policy_size(p->document));
-		if (!p->hash)
-			p->hash = policy_hash(p->document);
-	} else if (!p->hash) {
+		if (!p->has_hash)
+			observed_policy_set_hash(p, policy_hash(p->document));
+	} else if (!p->has_hash) {
 		p->chars = 0;
 	}
 	s->policies_gen = generation_next();
@@ -1111,7 +1162,7 @@ void observed_store_policy_digest_only(struct observed_store *s, const char *rol
 	char *key = observed_policy_key(role, name);
 	struct observed_policy *p = hashmap_get(&s->policies, key);
 
-	if (p && p->hash && p->document) {
+	if (p && p->has_hash && p->document) {
 		policy_out(s, p);
 		free(p->document);
 		p->document = NULL;
@@ -1122,14 +1173,44 @@ void observed_store_policy_digest_only(struct observed_store *s, const char *rol
 
 bool observed_policy_exists(const struct observed_policy *p)
 {
-	return p && p->hash;
+	return p && p->has_hash;
+}
+
+const char *observed_policy_hash(const struct observed_policy *p, char buf[POLICY_HASH_TEXT])
+{
+	if (!observed_policy_exists(p))
+		return NULL;
+	if (!p->hash_packed)
+		return p->hash.text;
+	policy_hash_unpack(p->hash.packed, buf);
+	return buf;
+}
+
+bool observed_policy_hash_is(const struct observed_policy *p, const char *hash)
+{
+	char buf[POLICY_HASH_TEXT];
+	const char *own = observed_policy_hash(p, buf);
+
+	return own && strcmp(own, hash) == 0;
+}
+
+void observed_policy_set_hash(struct observed_policy *p, char *hash)
+{
+	if (p->has_hash && !p->hash_packed && !p->in_arena)
+		free(p->hash.text);
+	p->has_hash = hash != NULL;
+	p->hash_packed = hash && policy_hash_pack(hash, p->hash.packed);
+	if (p->hash_packed)
+		free(hash);
+	else if (hash)
+		p->hash.text = hash;
 }
 
 bool observed_policy_same(const struct observed_policy *p, const char *doc, const char *hash)
 {
 	if (!observed_policy_exists(p))
 		return false;
-	if (strcmp(p->hash, hash) == 0)
+	if (observed_policy_hash_is(p, hash))
 		return true;
 	return p->document && policy_equal(p->document, doc); /* the same grants, written otherwise */
 }

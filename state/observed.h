@@ -159,40 +159,61 @@ struct observed_budget {
 	bool has_forecasted_spend : 1;
 };
 
+/* policy_hash's digest (DIGEST_HEX_SHORT, 32 lower-case hex digits) as bytes, and a
+ * buffer for its text (observed_policy_hash). */
+#define POLICY_HASH_BYTES 16
+#define POLICY_HASH_TEXT  33
+
+/* The role's other inline policies as a read of one policy (GetRolePolicy, and
+ * ListRolePolicies for the others) found them: apart from struct observed_policy,
+ * since a bulk read's entry (one per tenant and role) has none. */
+struct observed_policy_others {
+	int64_t read_at; /* wall clock, the read action's `since`; 0: not noted */
+	size_t n;	 /* at most ROLE_POLICIES_MAX (daemon/cloud_aws_iam.c) */
+	size_t sizes[];	 /* each one's policy_size */
+};
+
 /* An inline role policy as last read or written. The bulk IAM read keeps only its
  * digest and size (documents are about 1.2 KB each, one per tenant and role), and so
  * does the engine after its own write (observed_store_policy_digest_only); a read of
- * the one policy (GetRolePolicy) keeps the document too. The policy exists when hash
- * is set (observed_policy_exists). */
+ * the one policy (GetRolePolicy) keeps the document too. The policy exists when it
+ * has a hash (observed_policy_exists). */
 struct observed_policy {
 	char *role;
 	char *name;
-	char *document; /* NULL: not kept (a bulk read), or no such policy (hash NULL) */
+	char *document; /* NULL: not kept (a bulk read), or no such policy (no hash) */
 	/* observed_policy_key(role, name): the policies map's key, which the map does not
 	 * copy (hashmap_init_keyed). Set by observed_store_put_policy when NULL (then
 	 * malloc'd and p's own); an arena entry's is set by observed_store_new_policy. */
 	char *key;
-	/* The flags (bit-fields), n_others and chars share one word: 80 bytes with the
-	 * key, not 96. */
+	/* The flags (bit-fields) and chars share one word, the others are apart and the
+	 * hash packed within: 80 bytes with the key, and no 33 of hash text. */
 	bool role_missing : 1; /* the role itself does not exist */
-	/* The role's other inline policies as last read: each one's policy_size, and when
-	 * (wall clock, the read action's `since`). With others_known false they were not
-	 * read, and a write must read them first (IAM's limit is over all inline policies
-	 * of a role); a refusal is made only from sizes read within POLICY_OTHERS_FRESH_S. */
+	/* The role's other inline policies as last read (others: their sizes and when;
+	 * NULL: none). With others_known false they were not read, and a write must read
+	 * them first (IAM's limit is over all inline policies of a role); a refusal is
+	 * made only from sizes read within POLICY_OTHERS_FRESH_S. */
 	bool others_known : 1;
-	/* the struct and its key, role, name and hash (one string of the four, the
-	 * key's tail holding the name) live in a store's policies arena (a bulk read's
-	 * entry or a write into a store that has one, observed_store_new_policy): freed
-	 * with that store, never alone; document and other_sizes are malloc'd as any
-	 * policy's */
+	/* the struct and its key, role, name and a hash's text (one string, the key's
+	 * tail holding the name) live in a store's policies arena (a bulk read's entry
+	 * or a write into a store that has one, observed_store_new_policy): freed with
+	 * that store, never alone; document and others are malloc'd as any policy's */
 	bool in_arena : 1;
-	uint16_t n_others; /* at most ROLE_POLICIES_MAX (daemon/cloud_aws_iam.c) */
+	/* has_hash: the policy exists, its digest in hash: packed (hash_packed, as
+	 * policy_hash writes every one) or, any other text (a test's "h1"), as text. */
+	bool has_hash : 1;
+	bool hash_packed : 1;
 	/* policy_size of the document (from document when it is kept); in 32 bits as the
 	 * role's sums (IAM's limit is 10,240), saturating */
 	uint32_t chars;
-	size_t *other_sizes;
-	int64_t others_read_at;
-	char *hash;		      /* policy_hash of the document; NULL: the policy does not exist */
+	struct observed_policy_others *others; /* malloc'd; read with the functions below */
+	/* policy_hash of the document: its 16 bytes here, not a pointer to 33 of text
+	 * (one policy per tenant and role). Read with observed_policy_hash(_is), set with
+	 * observed_policy_set_hash. */
+	union {
+		unsigned char packed[POLICY_HASH_BYTES];
+		char *text; /* malloc'd, or in the policies arena with in_arena */
+	} hash;
 	struct content_digest digest; /* kept by the store's policy functions */
 };
 
@@ -344,8 +365,9 @@ struct observed_parameter *observed_store_new_parameter(struct observed_store *s
  * arena; the caller sets the other strings with observed_budget_set (copied
  * into the arena, but for the constant ones: interned) and may add actions (malloc'd)
  * before and after the put, and alerts: malloc'd, or in the arena before the put
- * (observed_budget_set_alerts). observed_store_new_policy: key, role, name and hash
- * copied into s's policies arena, in one string. */
+ * (observed_budget_set_alerts). observed_store_new_policy: key, role and name copied
+ * into s's policies arena, in one string, the hash packed in the entry (a text of
+ * another form after them). */
 struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name);
 void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
@@ -428,6 +450,21 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 void observed_store_policy_digest_only(struct observed_store *s, const char *role, const char *name);
 /* observed_policy_exists: p is a policy the role holds (NULL-safe). */
 bool observed_policy_exists(const struct observed_policy *p);
+/* observed_policy_hash: p's hash as text (in buf when packed, else p's own), NULL when
+ * the policy does not exist (or p is NULL). observed_policy_hash_is: it exists and its
+ * hash is `hash`. observed_policy_set_hash: p takes hash (malloc'd, or NULL: no such
+ * policy), packed when it is policy_hash's form (always, for an entry in an arena: its
+ * free leaves a text to the arena). */
+const char *observed_policy_hash(const struct observed_policy *p, char buf[POLICY_HASH_TEXT]);
+/* p's other policies: their number, sizes and when they were read (0, NULL and 0 when
+ * none); add_other appends one's size, set_others_read_at notes when. */
+size_t observed_policy_n_others(const struct observed_policy *p);
+const size_t *observed_policy_other_sizes(const struct observed_policy *p);
+int64_t observed_policy_others_read_at(const struct observed_policy *p);
+void observed_policy_add_other(struct observed_policy *p, size_t size);
+void observed_policy_set_others_read_at(struct observed_policy *p, int64_t at);
+bool observed_policy_hash_is(const struct observed_policy *p, const char *hash);
+void observed_policy_set_hash(struct observed_policy *p, char *hash);
 /* observed_policy_same: the live policy p holds what doc (digest hash) grants: the
  * same text, or, its document being kept, the same JSON. False when p does not exist. */
 bool observed_policy_same(const struct observed_policy *p, const char *doc, const char *hash);

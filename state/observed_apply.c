@@ -299,11 +299,12 @@ static int apply_budget_record(struct observed_store *s, struct tenant_record *r
 
 /* The policy a put wrote, with the document (the engine keeps only its digest
  * afterwards: observed_store_policy_digest_only). Into a store that read the policies
- * in bulk, an entry of its policies arena as the read's (key, name, role and hash
- * one string there): that arena goes at the next listing that reads them again, so it keeps a
- * replaced entry one listing at most. A store without a bulk read carries its
- * policies from listing to listing (observed_store_take_policies): there, a written
- * policy is allocated on its own, and freed when replaced. */
+ * in bulk, an entry of its policies arena as the read's (key, name and role one
+ * string there, the hash packed in the entry): that arena goes at the next listing
+ * that reads them again, so it keeps a replaced entry one listing at most. A store
+ * without a bulk read carries its policies from listing to listing
+ * (observed_store_take_policies): there, a written policy is allocated on its own,
+ * and freed when replaced. */
 static struct observed_policy *written_policy(struct observed_store *s, const struct action *a)
 {
 	char *hash = policy_hash(a->value);
@@ -316,7 +317,7 @@ static struct observed_policy *written_policy(struct observed_store *s, const st
 		p = xcalloc(1, sizeof(*p));
 		p->role = xstrdup(a->role);
 		p->name = xstrdup(a->name);
-		p->hash = hash;
+		observed_policy_set_hash(p, hash);
 	}
 	p->document = xstrdup(a->value);
 	observed_policy_copy_others(p, observed_store_policy(s, a->role, a->name));
@@ -332,7 +333,8 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 		observed_store_put_policy(s, p);
 		if (r) { /* the digest and the key of the document (state/policy_memo.h) */
 			bool keyed = a->doc_key.w[0] || a->doc_key.w[1];
-			char *value = policy_memo_fact(p->hash, keyed ? &a->doc_key : NULL);
+			char buf[POLICY_HASH_TEXT];
+			char *value = policy_memo_fact(observed_policy_hash(p, buf), keyed ? &a->doc_key : NULL);
 			record_set_fact(r, fact, value);
 			free(value);
 		}
@@ -724,7 +726,7 @@ bool observed_apply_read(struct observed_store *s, const struct action *a, struc
 		break;
 	case ACT_POLICY_READ:
 		if (policy && policy->others_known)
-			policy->others_read_at = a->since;
+			observed_policy_set_others_read_at(policy, a->since);
 		if (policy)
 			observed_store_put_policy(s, policy), policy = NULL, changed = true;
 		break;

@@ -134,6 +134,8 @@ struct content_digest observed_parameter_digest(const struct observed_parameter 
 struct content_digest observed_policy_digest(const struct observed_policy *p)
 {
 	struct sink k;
+	char hash_buf[POLICY_HASH_TEXT];
+	const char *hash = observed_policy_hash(p, hash_buf);
 
 	sink_init(&k);
 	sink_bytes(&k, "policy", 6);
@@ -141,14 +143,14 @@ struct content_digest observed_policy_digest(const struct observed_policy *p)
 	sink_str(&k, p->name);
 	sink_u64(&k, p->role_missing);
 	sink_u64(&k, p->others_known);
-	sink_u64(&k, (uint64_t)p->others_read_at);
-	sink_u64(&k, p->n_others);
-	for (size_t i = 0; i < p->n_others; i++)
-		sink_u64(&k, p->other_sizes[i]);
+	sink_u64(&k, (uint64_t)observed_policy_others_read_at(p));
+	sink_u64(&k, observed_policy_n_others(p));
+	for (size_t i = 0; i < observed_policy_n_others(p); i++)
+		sink_u64(&k, observed_policy_other_sizes(p)[i]);
 	sink_u64(&k, p->chars);
 	sink_u64(&k, p->document != NULL);
-	sink_str(&k, p->hash);
-	if (!p->hash)
+	sink_str(&k, hash);
+	if (!hash)
 		sink_str(&k, p->document);
 	return sink_finish(&k);
 }

@@ -243,3 +243,38 @@ char *policy_hash(const char *doc)
 {
 	return digest_hex(doc, strlen(doc), DIGEST_HEX_SHORT);
 }
+
+/* observed.h's sizes are policy_hash's */
+_Static_assert(2 * POLICY_HASH_BYTES == DIGEST_HEX_SHORT && POLICY_HASH_TEXT == DIGEST_HEX_SHORT + 1,
+	       "POLICY_HASH_BYTES and POLICY_HASH_TEXT fit policy_hash");
+
+static const char hex_digits[] = "0123456789abcdef";
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+bool policy_hash_pack(const char *hex, unsigned char out[POLICY_HASH_BYTES])
+{
+	for (size_t i = 0; i < POLICY_HASH_BYTES; i++) {
+		int hi = hex_value(hex[2 * i]), lo = hi < 0 ? -1 : hex_value(hex[2 * i + 1]);
+		if (lo < 0)
+			return false;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return hex[2 * POLICY_HASH_BYTES] == '\0';
+}
+
+void policy_hash_unpack(const unsigned char in[POLICY_HASH_BYTES], char out[POLICY_HASH_TEXT])
+{
+	for (size_t i = 0; i < POLICY_HASH_BYTES; i++) {
+		out[2 * i] = hex_digits[in[i] >> 4];
+		out[2 * i + 1] = hex_digits[in[i] & 0xf];
+	}
+	out[2 * POLICY_HASH_BYTES] = '\0';
+}

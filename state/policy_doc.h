@@ -41,5 +41,10 @@ bool policy_equal(const char *a, const char *b);
  * of a desired document identifies the grants without parsing it: the diff computes
  * it for every tenant on every pass. */
 char *policy_hash(const char *doc);
+/* policy_hash_pack: hex, policy_hash's DIGEST_HEX_SHORT lower-case hex digits, as its
+ * POLICY_HASH_BYTES bytes into out; false when it is not exactly that (upper case
+ * too: it would come back in lower case). policy_hash_unpack: the text again. */
+bool policy_hash_pack(const char *hex, unsigned char out[POLICY_HASH_BYTES]);
+void policy_hash_unpack(const unsigned char in[POLICY_HASH_BYTES], char out[POLICY_HASH_TEXT]);
 
 #endif

@@ -13,41 +13,8 @@
  * hex only; policy_memo_put keeps no other): 32 bytes a slot, not 48. */
 struct slot {
 	struct content_digest key; /* all zero: empty (a sum of digests is that as rarely as any) */
-	unsigned char hash[DIGEST_HEX_SHORT / 2];
+	unsigned char hash[POLICY_HASH_BYTES];
 };
-
-static const char hex_digits[] = "0123456789abcdef";
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1; /* upper case too: it would come back in lower case */
-}
-
-/* hash_pack: hex's DIGEST_HEX_SHORT lower-case hex digits into out; false when it is
- * not exactly that. */
-static bool hash_pack(const char *hex, unsigned char out[DIGEST_HEX_SHORT / 2])
-{
-	for (size_t i = 0; i < DIGEST_HEX_SHORT / 2; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hi < 0 ? -1 : hex_value(hex[2 * i + 1]);
-		if (lo < 0)
-			return false;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return hex[DIGEST_HEX_SHORT] == '\0';
-}
-
-static void hash_unpack(const unsigned char in[DIGEST_HEX_SHORT / 2], char out[DIGEST_HEX_SHORT + 1])
-{
-	for (size_t i = 0; i < DIGEST_HEX_SHORT / 2; i++) {
-		out[2 * i] = hex_digits[in[i] >> 4];
-		out[2 * i + 1] = hex_digits[in[i] & 0xf];
-	}
-	out[DIGEST_HEX_SHORT] = '\0';
-}
 
 /* Set-associative: the key's low bits choose a bucket of WAYS slots. The table
  * doubles while it is more than half full, up to POLICY_MEMO_MAX slots; then a new
@@ -130,7 +97,7 @@ bool policy_memo_get(struct content_digest key, char out[DIGEST_HEX_SHORT + 1])
 	if (memo.cap) {
 		const struct slot *e = slot_for(memo.slots, memo.cap, key);
 		if (content_digest_equal(e->key, key)) {
-			hash_unpack(e->hash, out);
+			policy_hash_unpack(e->hash, out);
 			found = true;
 		}
 	}
@@ -140,10 +107,10 @@ bool policy_memo_get(struct content_digest key, char out[DIGEST_HEX_SHORT + 1])
 
 void policy_memo_put(struct content_digest key, const char *hash)
 {
-	unsigned char packed[DIGEST_HEX_SHORT / 2];
+	unsigned char packed[POLICY_HASH_BYTES];
 	struct slot *e;
 
-	if (!hash_pack(hash, packed))
+	if (!policy_hash_pack(hash, packed))
 		return;
 	pthread_mutex_lock(&memo.lock);
 	if (!memo.cap || (memo.n >= memo.cap / 2 && memo.cap < POLICY_MEMO_MAX))
@@ -207,6 +174,8 @@ size_t policy_memo_slots(void)
 #define FACT_LEN (DIGEST_HEX_SHORT + sizeof(FACT_TAG) - 1 + KEY_HEX)
 
 /* " kFORMAT:" and key's 32 hex digits, NUL-terminated */
+static const char hex_digits[] = "0123456789abcdef";
+
 static void key_tail(struct content_digest key, char out[sizeof(FACT_TAG) + KEY_HEX])
 {
 	char *o = out + sizeof(FACT_TAG) - 1;

@@ -189,8 +189,9 @@ static void test_policy_read_counts_other_policies(void **state)
 	assert_non_null(o.res.policy);
 	assert_string_equal(o.res.policy->document, "{\"a\":1}");
 	assert_true(o.res.policy->others_known);
-	assert_int_equal(o.res.policy->n_others, 1);
-	assert_int_equal(o.res.policy->other_sizes[0], strlen("{\"bb\":[1,2]}")); /* whitespace not counted */
+	assert_int_equal(observed_policy_n_others(o.res.policy), 1);
+	assert_int_equal(observed_policy_other_sizes(o.res.policy)[0],
+			 strlen("{\"bb\":[1,2]}")); /* whitespace not counted */
 	outcome_release(&o);
 }
 

@@ -144,8 +144,7 @@ static void sim_other_policies(const struct sim *s, struct observed_policy *q)
 	while (hashmap_next(&s->policies, &pos, &key, &doc)) {
 		if (strncmp(key, q->role, len) != 0 || key[len] != '\n' || strcmp(key + len + 1, q->name) == 0)
 			continue;
-		q->other_sizes = xreallocarray(q->other_sizes, q->n_others + 1, sizeof(size_t));
-		q->other_sizes[q->n_others++] = policy_size(doc);
+		observed_policy_add_other(q, policy_size(doc));
 	}
 	q->others_known = true;
 }
@@ -272,7 +271,7 @@ static void apply_one(struct sim *s, const struct action *a)
 		q->name = xstrdup(a->name);
 		q->document = xstrdup_or_null(sim_policy(s, a->role, a->name));
 		sim_other_policies(s, q);
-		q->others_read_at = a->since;
+		observed_policy_set_others_read_at(q, a->since);
 		observed_store_put_policy(&s->store, q);
 		return;
 	}

@@ -305,7 +305,7 @@ static void bulk_read(struct sim *s, const char *role, const char *doc)
 	p->role = xstrdup(role);
 	p->name = xstrdup(POLICY);
 	p->document = xstrdup(doc);
-	p->hash = policy_hash(doc);
+	observed_policy_set_hash(p, policy_hash(doc));
 	observed_store_put_policy(&s->store, p);
 }
 
@@ -381,7 +381,7 @@ static void bulk_read_digest(struct sim *s, const char *role, const char *name, 
 	p = xcalloc(1, sizeof(*p));
 	p->role = xstrdup(role);
 	p->name = xstrdup(name);
-	p->hash = policy_hash(doc);
+	observed_policy_set_hash(p, policy_hash(doc));
 	p->chars = policy_size(doc);
 	observed_store_put_policy(&s->store, p);
 }
@@ -497,8 +497,8 @@ static void test_shared_role_counts_the_other_tenants(void **state)
 	live = observed_store_policy(&s.store, "claims-app", POLICY);
 	assert_non_null(live);
 	assert_true(live->others_known);
-	assert_int_equal(live->n_others, 1);
-	assert_int_equal(live->other_sizes[0], policy_size(sizes_doc));
+	assert_int_equal(observed_policy_n_others(live), 1);
+	assert_int_equal(observed_policy_other_sizes(live)[0], policy_size(sizes_doc));
 	sim_diff(&s, t, DELETION_DELETE, &p);
 	assert_null(p.error);
 	plan_release(&p);
@@ -679,13 +679,15 @@ static void test_start_takes_the_digest_from_the_record(void **state)
 	const char *model = "arn:aws:bedrock:us-west-2::foundation-model/" NOVA;
 	struct observed_profile *c;
 	struct plan p;
+	char buf[POLICY_HASH_TEXT];
 
 	sim_init(&s, "acme");
 	sim_converge(&s, t, DELETION_DELETE, 1, 10);
 	bulk_read(&s, "claims-app", sim_policy(&s, "claims-app", POLICY));
 	/* the put noted the digest with the key of the profiles it was written from */
-	assert_true(policy_memo_fact_is(policy_fact(&s, "claims-app"),
-					observed_store_policy(&s.store, "claims-app", POLICY)->hash));
+	assert_true(
+		policy_memo_fact_is(policy_fact(&s, "claims-app"),
+				    observed_policy_hash(observed_store_policy(&s.store, "claims-app", POLICY), buf)));
 	assert_true(policy_memo_fact_keyed(policy_fact(&s, "claims-app"), key_now(&s)));
 
 	policy_memo_clear(); /* a start */

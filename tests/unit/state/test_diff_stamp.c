@@ -216,12 +216,13 @@ static void squatter(struct world *w)
 static struct observed_policy *policy_dup(const struct observed_policy *p)
 {
 	struct observed_policy *c = xcalloc(1, sizeof(*c));
+	char hash_buf[POLICY_HASH_TEXT];
 
 	c->role = xstrdup(p->role);
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
 	c->role_missing = p->role_missing;
-	c->hash = xstrdup_or_null(p->hash);
+	observed_policy_set_hash(c, xstrdup_or_null(observed_policy_hash(p, hash_buf)));
 	c->chars = p->chars; /* a bulk read's policy has no document to size it from */
 	observed_policy_copy_others(c, p);
 	return c;
@@ -703,8 +704,7 @@ static void test_carry(void **state)
 	p_live = policy_dup(observed_store_policy(&s.store, "role-acme", "bedrock-tenantd-acme"));
 	free(p_live->document);
 	p_live->document = xstrdup("{\"Version\":\"2008-10-17\",\"Statement\":[]}"); /* as long */
-	free(p_live->hash); /* put digests the new document (a listing reads the new text) */
-	p_live->hash = NULL;
+	observed_policy_set_hash(p_live, NULL); /* put digests the new document (a listing reads the new text) */
 	observed_store_put_policy(&s.store, p_live);
 	observed_carry(&old, &s.store, &st);
 	observed_store_release(&old);

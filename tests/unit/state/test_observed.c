@@ -15,7 +15,11 @@
 #include "intern.h"
 #include "observed_apply.h"
 #include "ownership.h"
+#include "policy_doc.h"
 #include "xalloc.h"
+
+/* p's hash as text, in a buffer of the expression's own (two in one assertion) */
+#define hash_of(p) observed_policy_hash((p), (char[POLICY_HASH_TEXT]){ 0 })
 
 static void test_indexes_follow_tags(void **state)
 {
@@ -658,7 +662,7 @@ static void test_listing_budgets_in_an_arena(void **state)
 	assert_null(st.arena);
 }
 
-/* A bulk read's policies live in the store's policies arena (key, name, role and hash
+/* A bulk read's policies live in the store's policies arena (key, name and role
  * one string there), and go with it to the next listing that has no bulk read of its own:
  * the store they came from released, they are whole (ASan), whether the next listing
  * had none (the map changes hands) or some of its own (merged). */
@@ -691,7 +695,7 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	assert_string_equal(q->name, "bedrock-tenant");
 	assert_string_equal(p->key, "tenant-t1\nbedrock-tenant");
 	assert_ptr_equal(p->name, p->key + strlen("tenant-t1\n")); /* the key's tail */
-	assert_string_equal(p->hash, "hash1");
+	assert_string_equal(hash_of(p), "hash1");
 	assert_true(observed_store_role_other_policy_chars(&prev, "tenant-t1", "other", &others));
 	assert_int_equal(others, 100);
 	observed_store_policy_digest_only(&prev, "tenant-t1", "bedrock-tenant");
@@ -703,7 +707,7 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	p = observed_store_policy(&next, "tenant-t299", "bedrock-tenant");
 	assert_non_null(p);
 	assert_string_equal(p->role, "tenant-t299");
-	assert_string_equal(p->hash, "hash299");
+	assert_string_equal(hash_of(p), "hash299");
 
 	/* merged into a listing holding a write's own policy and another bulk read's */
 	observed_store_init(&third);
@@ -716,16 +720,95 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	observed_store_take_policies(&third, &next);
 	observed_store_release(&next);
 	assert_null(next.policies_arena);
-	assert_string_equal(observed_store_policy(&third, "tenant-t7", "bedrock-tenant")->hash, "hash7");
-	assert_string_equal(observed_store_policy(&third, "tenant-t1005", "bedrock-tenant")->hash, "hash1005");
+	assert_string_equal(hash_of(observed_store_policy(&third, "tenant-t7", "bedrock-tenant")), "hash7");
+	assert_string_equal(hash_of(observed_store_policy(&third, "tenant-t1005", "bedrock-tenant")), "hash1005");
 	observed_store_remove_policy(&third, "tenant-t8", "bedrock-tenant");
 	assert_null(observed_store_policy(&third, "tenant-t8", "bedrock-tenant"));
 	observed_store_release(&third);
 	assert_null(third.policies_arena);
 }
 
-/* A bulk read's entry holds its key, name, role and hash in one string of the arena:
- * the role as IAM wrote it (the key in lower case, so any spelling finds it), IAM's
+/* A policy's hash is kept as policy_hash's 16 bytes when it has that form (32
+ * lower-case hex digits: every digest the daemon computes), as text otherwise (upper
+ * case, another length, another character: a test's "h1"); either reads back as it
+ * was given, from a bulk read's entry (observed_store_new_policy), a policy of its
+ * own (observed_policy_set_hash) and their copies, and gives the same digest of the
+ * policy (the carry compares a listing's entries with a write's). 80 bytes on a
+ * 64-bit build: the hash within, not a pointer to its 33 bytes of text. */
+static void test_policy_hash_packed(void **state)
+{
+	static const char *const texts[] = {
+		"0123456789abcdef0123456789abcdef",  /* packed */
+		"0123456789ABCDEF0123456789ABCDEF",  /* upper case: as text */
+		"0123456789abcdef0123456789abcde",   /* 31 digits */
+		"0123456789abcdef0123456789abcdef0", /* 33 */
+		"0123456789abcdeg0123456789abcdef",  /* not hex */
+		"h1",
+		"",
+	};
+	struct observed_store st;
+	char doc_hash[POLICY_HASH_TEXT];
+
+	(void)state;
+	if (sizeof(void *) == 8)
+		assert_int_equal(sizeof(struct observed_policy), 80);
+	observed_store_init(&st);
+	observed_store_put_role(&st, "App-Role");
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char name[16];
+		struct observed_policy *own = xcalloc(1, sizeof(*own)), *copy;
+		const struct observed_policy *bulk;
+		snprintf(name, sizeof(name), "p%zu", i);
+		observed_store_put_policy(&st, observed_store_new_policy(&st, "App-Role", name, texts[i], 7));
+		bulk = observed_store_policy(&st, "app-role", name);
+		assert_int_equal(bulk->hash_packed, i == 0);
+		assert_true(observed_policy_exists(bulk));
+		assert_string_equal(hash_of(bulk), texts[i]);
+		assert_true(observed_policy_hash_is(bulk, texts[i]));
+		assert_false(observed_policy_hash_is(bulk, "0123456789abcdef0123456789abcdee"));
+		assert_string_equal(bulk->role, "App-Role");
+		assert_string_equal(bulk->name, name);
+
+		own->role = xstrdup("App-Role");
+		own->name = xstrdup(name);
+		own->chars = 7;
+		observed_policy_set_hash(own, xstrdup("h0")); /* replaced: freed (ASan) */
+		observed_policy_set_hash(own, xstrdup(texts[i]));
+		assert_int_equal(own->hash_packed, i == 0);
+		assert_string_equal(hash_of(own), texts[i]);
+		assert_true(content_digest_equal(observed_policy_digest(own), observed_policy_digest(bulk)));
+		copy = observed_policy_dup(bulk);
+		assert_string_equal(hash_of(copy), texts[i]);
+		assert_true(content_digest_equal(observed_policy_digest(copy), observed_policy_digest(bulk)));
+		observed_policy_free(copy);
+		copy = observed_policy_dup(own);
+		assert_string_equal(hash_of(copy), texts[i]);
+		observed_policy_free(copy);
+		observed_policy_set_hash(own, NULL); /* no such policy */
+		assert_false(observed_policy_exists(own));
+		assert_null(hash_of(own));
+		assert_false(observed_policy_hash_is(own, texts[i]));
+		observed_policy_free(own);
+	}
+	/* a document put without a hash is given policy_hash's, packed */
+	{
+		struct observed_policy *own = xcalloc(1, sizeof(*own));
+		char *h = policy_hash("{}");
+		own->role = xstrdup("r");
+		own->name = xstrdup("n");
+		own->document = xstrdup("{}");
+		observed_store_put_policy(&st, own);
+		assert_true(own->hash_packed);
+		assert_string_equal(observed_policy_hash(own, doc_hash), h);
+		assert_true(observed_policy_same(own, "{}", h));
+		free(h);
+	}
+	assert_null(hash_of(NULL));
+	observed_store_release(&st);
+}
+
+/* A bulk read's entry holds its key, name and role in one string of the arena (a
+ * hash such as "h1" after them): the role as IAM wrote it (the key in lower case, so any spelling finds it), IAM's
  * longest names, odd characters, an empty name, no hash (no such policy); each found
  * by role and name, replaced and removed as any policy, and carried to the next
  * listing whole (ASan). */
@@ -759,13 +842,13 @@ static void test_listing_policy_one_string(void **state)
 	assert_string_equal(p->role, "App-Role"); /* as written */
 	assert_string_equal(p->name, "Pol_1.=,@-");
 	assert_string_equal(p->key, "app-role\nPol_1.=,@-");
-	assert_string_equal(p->hash, "h1");
+	assert_string_equal(hash_of(p), "h1");
 	assert_int_equal(p->chars, 10);
 	assert_null(observed_store_policy(&st, "App-Role", "pol_1.=,@-")); /* a policy's name is exact */
 	p = observed_store_policy(&st, "app-role", "");
 	assert_non_null(p);
 	assert_string_equal(p->name, "");
-	assert_string_equal(p->hash, "h2");
+	assert_string_equal(hash_of(p), "h2");
 	p = observed_store_policy(&st, role64, name128);
 	assert_non_null(p);
 	assert_string_equal(p->role, role64);
@@ -774,7 +857,7 @@ static void test_listing_policy_one_string(void **state)
 		key[i] = 'r';
 	snprintf(key + 64, sizeof(key) - 64, "\n%s", name128);
 	assert_string_equal(p->key, key);
-	assert_string_equal(p->hash, "h3");
+	assert_string_equal(hash_of(p), "h3");
 	assert_memory_equal(observed_store_role(&st, role64)->name, key, 64); /* in lower case, within */
 	assert_int_equal(strlen(observed_store_role(&st, role64)->name), 64);
 	assert_int_equal(observed_store_role(&st, role64)->policy_chars, 30);
@@ -789,7 +872,7 @@ static void test_listing_policy_one_string(void **state)
 	observed_store_put_policy(&st, observed_store_new_policy(&st, "APP-ROLE", "Pol_1.=,@-", "h4", 15));
 	p = observed_store_policy(&st, "app-role", "Pol_1.=,@-");
 	assert_string_equal(p->role, "APP-ROLE");
-	assert_string_equal(p->hash, "h4");
+	assert_string_equal(hash_of(p), "h4");
 	assert_int_equal(st.policies.n, 4);
 	assert_true(observed_store_role_other_policy_chars(&st, "App-Role", "", &others));
 	assert_int_equal(others, 15);
@@ -800,8 +883,8 @@ static void test_listing_policy_one_string(void **state)
 	observed_store_init(&next);
 	observed_store_take_policies(&next, &st);
 	observed_store_release(&st);
-	assert_string_equal(observed_store_policy(&next, role64, name128)->hash, "h3");
-	assert_string_equal(observed_store_policy(&next, "app-role", "Pol_1.=,@-")->hash, "h4");
+	assert_string_equal(hash_of(observed_store_policy(&next, role64, name128)), "h3");
+	assert_string_equal(hash_of(observed_store_policy(&next, "app-role", "Pol_1.=,@-")), "h4");
 	observed_store_release(&next);
 }
 
@@ -902,11 +985,11 @@ static void test_own_budget_alerts_in_the_arena(void **state)
 }
 
 /* A policy the daemon wrote into a store that read the policies in bulk is an entry
- * of its policies arena, as the read's (key, name, role and hash in the arena);
+ * of its policies arena, as the read's (key, name and role in the arena);
  * into one without a bulk read (whose policies outlive listings) it is allocated on
  * its own. The same digest, chars and document either way; the document dropped, a
  * rewrite, a removal and the arena's move to the next listing leave it whole (ASan).
- * A policy 80 bytes (the flags, n_others and chars in one word). */
+ * A policy 80 bytes (the flags and chars in one word, the others apart, the hash packed). */
 static void test_own_policy_writes_in_the_policies_arena(void **state)
 {
 	const char *doc = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
@@ -937,8 +1020,8 @@ static void test_own_policy_writes_in_the_policies_arena(void **state)
 	assert_string_equal(p->key, "tenant-t1\nbedrock-tenant");
 	assert_string_equal(q->key, "tenant-t1\nbedrock-tenant");
 	assert_string_equal(p->role, "tenant-t1");
-	assert_string_equal(p->hash, q->hash);
-	hash = xstrdup(q->hash);
+	assert_string_equal(hash_of(p), hash_of(q));
+	hash = xstrdup(hash_of(q));
 	assert_string_equal(p->document, doc);
 	assert_int_equal(p->chars, q->chars);
 	assert_true(content_digest_equal(p->digest, q->digest));
@@ -970,7 +1053,7 @@ static void test_own_policy_writes_in_the_policies_arena(void **state)
 	a.role = "tenant-t0";
 	assert_int_equal(observed_apply_action(&next, NULL, &a, NULL, NULL), 0);
 	assert_false(observed_store_policy(&next, "tenant-t0", "bedrock-tenant")->in_arena);
-	assert_string_equal(observed_store_policy(&next, "tenant-t1", "bedrock-tenant")->hash, hash);
+	assert_string_equal(hash_of(observed_store_policy(&next, "tenant-t1", "bedrock-tenant")), hash);
 	observed_store_release(&next);
 	observed_store_release(&alone);
 	free(hash);
@@ -1552,6 +1635,7 @@ int main(void)
 		cmocka_unit_test(test_budget_flags_apart),
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
 		cmocka_unit_test(test_listing_policy_one_string),
+		cmocka_unit_test(test_policy_hash_packed),
 		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
 		cmocka_unit_test(test_own_policy_writes_in_the_policies_arena),
 		cmocka_unit_test(test_roles_in_the_arena),

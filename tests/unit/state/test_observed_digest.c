@@ -198,20 +198,20 @@ static void test_parameter_fields(void **state)
 
 #define DOC "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
 
-static void base_policy(struct observed_policy *p, size_t *sizes)
+/* p's others malloc'd: freed by the caller */
+static void base_policy(struct observed_policy *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->role = "role-acme";
 	p->name = "bedrock";
 	p->document = DOC;
-	p->hash = "h1";
+	p->has_hash = true;
+	p->hash.text = "h1";
 	p->chars = 40;
 	p->others_known = true;
-	p->others_read_at = 17;
-	sizes[0] = 10;
-	sizes[1] = 20;
-	p->other_sizes = sizes;
-	p->n_others = 2;
+	observed_policy_add_other(p, 10);
+	observed_policy_add_other(p, 20);
+	observed_policy_set_others_read_at(p, 17);
 }
 
 /* A role as the store holds one: its name within. */
@@ -228,14 +228,13 @@ static void test_policy_and_role_fields(void **state)
 {
 	struct observed_policy p, c;
 	struct observed_role *r = role_of("role-acme", 40), *r2 = role_of("role-acme", 40);
-	size_t sizes[2], csizes[2];
 	struct content_digest d;
 
 	(void)state;
-	base_policy(&p, sizes);
+	base_policy(&p);
 	d = observed_policy_digest(&p);
 	for (int i = 0; i < 12; i++) {
-		base_policy(&c, csizes);
+		base_policy(&c);
 		switch (i) {
 		case 0:
 			c.role = "role-acmf";
@@ -250,25 +249,25 @@ static void test_policy_and_role_fields(void **state)
 			c.others_known = false;
 			break;
 		case 4:
-			c.others_read_at++;
+			c.others->read_at++;
 			break;
 		case 5:
-			csizes[1]++;
+			c.others->sizes[1]++;
 			break;
 		case 6:
-			c.n_others = 1;
+			c.others->n = 1;
 			break;
 		case 7:
 			c.chars++;
 			break;
 		case 8:
-			c.hash = "h2";
+			c.hash.text = "h2";
 			break;
 		case 9:
 			c.document = NULL;
 			break; /* kept or not */
 		case 10:
-			c.hash = NULL;
+			c.has_hash = false;
 			c.document = NULL;
 			break; /* gone */
 		default:
@@ -278,13 +277,17 @@ static void test_policy_and_role_fields(void **state)
 		}
 		if (content_digest_equal(d, observed_policy_digest(&c)))
 			fail_msg("change %d of a policy keeps its digest", i);
+		free(c.others);
 	}
 	/* without a digest of its text, the text itself counts */
-	base_policy(&p, sizes);
-	base_policy(&c, csizes);
-	p.hash = c.hash = NULL;
+	free(p.others);
+	base_policy(&p);
+	base_policy(&c);
+	p.has_hash = c.has_hash = false;
 	c.document = "{}";
 	assert_false(content_digest_equal(observed_policy_digest(&p), observed_policy_digest(&c)));
+	free(p.others);
+	free(c.others);
 
 	assert_true(content_digest_equal(observed_role_digest(r), observed_role_digest(r2)));
 	r2->policy_chars++;
@@ -451,7 +454,7 @@ static void test_store_sums(void **state)
 		struct observed_policy *q = policy("r1", "p1", DOC);
 		observed_store_init(&c);
 		observed_store_put_role(&c, "r1");
-		q->hash = policy_hash(q->document);
+		observed_policy_set_hash(q, policy_hash(q->document));
 		q->chars = policy_size(q->document);
 		free(q->document);
 		q->document = NULL;
