@@ -920,6 +920,7 @@ struct observed_budget *observed_store_budget(const struct observed_store *s, co
  * and a manifest may write either): the maps key a role by its name in lower case.
  * A name longer than IAM allows is kept as it is. */
 #define ROLE_KEY_MAX 128
+_Static_assert(POLICY_ROLE_TEXT == ROLE_KEY_MAX + 1, "a role kept as its key's head fits POLICY_ROLE_TEXT");
 static const char *role_key(const char *role, char buf[ROLE_KEY_MAX + 1])
 {
 	size_t n = 0;
@@ -946,8 +947,9 @@ char *observed_policy_key(const char *role, const char *name)
 struct observed_policy *observed_policy_dup(const struct observed_policy *p)
 {
 	struct observed_policy *c = xcalloc(1, sizeof(*c));
+	char role_buf[POLICY_ROLE_TEXT];
 
-	c->role = xstrdup(p->role);
+	c->role = xstrdup(observed_policy_role(p, role_buf));
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
 	c->has_hash = p->has_hash;
@@ -993,6 +995,10 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 	char buf[ROLE_KEY_MAX + 1];
 	const char *lower = role_key(role, buf);
 	size_t n_lower = strlen(lower), n_name = strlen(name), n_role = strlen(role), n_text = 0;
+	/* the key's head is the role as written (no copy was made to lower it), and
+	 * observed_policy_role's buffer holds it */
+	bool role_is_head = lower == role && n_role <= ROLE_KEY_MAX && strcspn(role, "\n") == n_role;
+	size_t n_own_role = role_is_head ? 0 : n_role + 1;
 	struct observed_policy *p;
 	char *str;
 	unsigned char packed[POLICY_HASH_BYTES];
@@ -1005,24 +1011,29 @@ struct observed_policy *observed_store_new_policy(struct observed_store *s, cons
 		s->policies_arena = arena_new();
 	p = arena_alloc(s->policies_arena, sizeof(*p));
 	p->in_arena = true;
-	/* one string, "lowerrole\nNAME\0ROLE\0" (the key, the role as written; a hash
-	 * not of policy_hash's form after them): the name is the key's tail, not
-	 * interned (a tenant's own, by default: bedrock-tenantd-{tenant}); one
-	 * allocation, not the key's malloc and two copies */
-	str = arena_alloc(s->policies_arena, n_lower + 1 + n_name + 1 + n_role + 1 + n_text);
+	/* one string, "lowerrole\nNAME\0ROLE\0" (the key, the role as written unless
+	 * it is the key's head; a hash not of policy_hash's form after them): the name
+	 * is the key's tail, not interned (a tenant's own, by default:
+	 * bedrock-tenantd-{tenant}); one allocation, not the key's malloc and two
+	 * copies */
+	str = arena_alloc(s->policies_arena, n_lower + 1 + n_name + 1 + n_own_role + n_text);
 	p->key = str;
 	memcpy(str, lower, n_lower);
 	str[n_lower] = '\n';
 	p->name = str + n_lower + 1;
 	memcpy(p->name, name, n_name + 1);
-	p->role = p->name + n_name + 1;
-	memcpy(p->role, role, n_role + 1);
+	str = p->name + n_name + 1;
+	if (!role_is_head) {
+		p->role = str;
+		memcpy(p->role, role, n_own_role);
+		str += n_own_role;
+	}
 	p->has_hash = hash != NULL;
 	p->hash_packed = is_packed;
 	if (is_packed) {
 		memcpy(p->hash.packed, packed, sizeof(packed));
 	} else if (hash) {
-		p->hash.text = p->role + n_role + 1;
+		p->hash.text = str;
 		memcpy(p->hash.text, hash, n_text);
 	}
 	p->chars = policy_chars32(chars);
@@ -1066,8 +1077,8 @@ void observed_store_count_policy_elsewhere(struct observed_store *s, const char 
 
 void observed_store_bring_policy(struct observed_store *s, const struct observed_policy *p)
 {
-	char buf[ROLE_KEY_MAX + 1];
-	struct observed_role *r = hashmap_get(&s->roles, role_key(p->role, buf));
+	char buf[ROLE_KEY_MAX + 1], role_buf[POLICY_ROLE_TEXT];
+	struct observed_role *r = hashmap_get(&s->roles, role_key(observed_policy_role(p, role_buf), buf));
 
 	/* its count stood for it: the policy itself replaces it */
 	if (r && r->elsewhere_chars >= p->chars)
@@ -1139,6 +1150,7 @@ void observed_policy_set_others_read_at(struct observed_policy *p, int64_t at)
 void observed_store_put_policy(struct observed_store *s, struct observed_policy *p)
 {
 	struct observed_policy *old;
+	char role_buf[POLICY_ROLE_TEXT];
 
 	if (!p->key)
 		p->key = observed_policy_key(p->role, p->name);
@@ -1153,7 +1165,7 @@ void observed_store_put_policy(struct observed_store *s, struct observed_policy 
 	policy_in(s, p);
 	old = hashmap_put(&s->policies, p->key, p);
 	policy_out(s, old);
-	count_role(s, p->role, old, p);
+	count_role(s, observed_policy_role(p, role_buf), old, p);
 	observed_policy_free(old);
 }
 
@@ -1174,6 +1186,18 @@ void observed_store_policy_digest_only(struct observed_store *s, const char *rol
 bool observed_policy_exists(const struct observed_policy *p)
 {
 	return p && p->has_hash;
+}
+
+const char *observed_policy_role(const struct observed_policy *p, char buf[POLICY_ROLE_TEXT])
+{
+	size_t n;
+
+	if (p->role)
+		return p->role;
+	n = strcspn(p->key, "\n"); /* at most ROLE_KEY_MAX (observed_store_new_policy) */
+	memcpy(buf, p->key, n);
+	buf[n] = '\0';
+	return buf;
 }
 
 const char *observed_policy_hash(const struct observed_policy *p, char buf[POLICY_HASH_TEXT])

@@ -163,6 +163,9 @@ struct observed_budget {
  * buffer for its text (observed_policy_hash). */
 #define POLICY_HASH_BYTES 16
 #define POLICY_HASH_TEXT  33
+/* A buffer for a role that an entry keeps only as its key's head (observed_policy_role):
+ * IAM's longest is 64 characters; one up to 128 is kept so. */
+#define POLICY_ROLE_TEXT 129
 
 /* The role's other inline policies as a read of one policy (GetRolePolicy, and
  * ListRolePolicies for the others) found them: apart from struct observed_policy,
@@ -179,6 +182,9 @@ struct observed_policy_others {
  * the one policy (GetRolePolicy) keeps the document too. The policy exists when it
  * has a hash (observed_policy_exists). */
 struct observed_policy {
+	/* The role as written. NULL in an arena entry whose role is its key's head (in
+	 * lower case already, as most are: no second copy): read it with
+	 * observed_policy_role. Set in every policy of its own (malloc'd). */
 	char *role;
 	char *name;
 	char *document; /* NULL: not kept (a bulk read), or no such policy (no hash) */
@@ -195,9 +201,10 @@ struct observed_policy {
 	 * made only from sizes read within POLICY_OTHERS_FRESH_S. */
 	bool others_known : 1;
 	/* the struct and its key, role, name and a hash's text (one string, the key's
-	 * tail holding the name) live in a store's policies arena (a bulk read's entry
-	 * or a write into a store that has one, observed_store_new_policy): freed with
-	 * that store, never alone; document and others are malloc'd as any policy's */
+	 * head the role when written so, its tail holding the name) live in a store's
+	 * policies arena (a bulk read's entry or a write into a store that has one,
+	 * observed_store_new_policy): freed with that store, never alone; document and
+	 * others are malloc'd as any policy's */
 	bool in_arena : 1;
 	/* has_hash: the policy exists, its digest in hash: packed (hash_packed, as
 	 * policy_hash writes every one) or, any other text (a test's "h1"), as text. */
@@ -366,8 +373,8 @@ struct observed_parameter *observed_store_new_parameter(struct observed_store *s
  * into the arena, but for the constant ones: interned) and may add actions (malloc'd)
  * before and after the put, and alerts: malloc'd, or in the arena before the put
  * (observed_budget_set_alerts). observed_store_new_policy: key, role and name copied
- * into s's policies arena, in one string, the hash packed in the entry (a text of
- * another form after them). */
+ * into s's policies arena, in one string (the role only when the key's head is not
+ * it), the hash packed in the entry (a text of another form after them). */
 struct observed_budget *observed_store_new_budget(struct observed_store *s, const char *name);
 void observed_budget_set(struct observed_store *s, struct observed_budget *b, const char *limit_amount,
 			 const char *limit_unit, const char *time_unit, const char *budget_type,
@@ -456,6 +463,8 @@ bool observed_policy_exists(const struct observed_policy *p);
  * policy), packed when it is policy_hash's form (always, for an entry in an arena: its
  * free leaves a text to the arena). */
 const char *observed_policy_hash(const struct observed_policy *p, char buf[POLICY_HASH_TEXT]);
+/* observed_policy_role: p's role as written (p's own, or the key's head copied into buf). */
+const char *observed_policy_role(const struct observed_policy *p, char buf[POLICY_ROLE_TEXT]);
 /* p's other policies: their number, sizes and when they were read (0, NULL and 0 when
  * none); add_other appends one's size, set_others_read_at notes when. */
 size_t observed_policy_n_others(const struct observed_policy *p);

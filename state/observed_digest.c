@@ -134,12 +134,12 @@ struct content_digest observed_parameter_digest(const struct observed_parameter 
 struct content_digest observed_policy_digest(const struct observed_policy *p)
 {
 	struct sink k;
-	char hash_buf[POLICY_HASH_TEXT];
+	char hash_buf[POLICY_HASH_TEXT], role_buf[POLICY_ROLE_TEXT];
 	const char *hash = observed_policy_hash(p, hash_buf);
 
 	sink_init(&k);
 	sink_bytes(&k, "policy", 6);
-	sink_str(&k, p->role);
+	sink_str(&k, observed_policy_role(p, role_buf));
 	sink_str(&k, p->name);
 	sink_u64(&k, p->role_missing);
 	sink_u64(&k, p->others_known);

@@ -377,9 +377,9 @@ static void touch(struct world *w, size_t percent, size_t round)
 static struct observed_policy *policy_dup(const struct observed_policy *p)
 {
 	struct observed_policy *c = xcalloc(1, sizeof(*c));
-	char hash_buf[POLICY_HASH_TEXT];
+	char hash_buf[POLICY_HASH_TEXT], role_buf[POLICY_ROLE_TEXT];
 
-	c->role = xstrdup(p->role);
+	c->role = xstrdup(observed_policy_role(p, role_buf));
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
 	observed_policy_set_hash(c, xstrdup_or_null(observed_policy_hash(p, hash_buf)));
@@ -438,13 +438,13 @@ static void relist(struct world *w, size_t percent, size_t policy_percent, size_
 		observed_store_put_role(&next, key);
 	for (pos = 0; hashmap_next(&w->store.policies, &pos, NULL, &v);) {
 		const struct observed_policy *p = v;
-		char hash_buf[POLICY_HASH_TEXT];
+		char hash_buf[POLICY_HASH_TEXT], role_buf[POLICY_ROLE_TEXT];
 		/* a bulk read's entry as the bulk read builds it; a policy read alone as it was */
-		observed_store_put_policy(&next, p->document || !observed_policy_exists(p)
-							 ? policy_dup(p)
-							 : observed_store_new_policy(&next, p->role, p->name,
-										     observed_policy_hash(p, hash_buf),
-										     p->chars));
+		observed_store_put_policy(
+			&next, p->document || !observed_policy_exists(p)
+				       ? policy_dup(p)
+				       : observed_store_new_policy(&next, observed_policy_role(p, role_buf), p->name,
+								   observed_policy_hash(p, hash_buf), p->chars));
 	}
 	for (pos = 0; hashmap_next(&w->store.profiles, &pos, NULL, &v);)
 		observed_store_put_profile(&next, listed_profile(&next, v));

@@ -216,9 +216,9 @@ static void squatter(struct world *w)
 static struct observed_policy *policy_dup(const struct observed_policy *p)
 {
 	struct observed_policy *c = xcalloc(1, sizeof(*c));
-	char hash_buf[POLICY_HASH_TEXT];
+	char hash_buf[POLICY_HASH_TEXT], role_buf[POLICY_ROLE_TEXT];
 
-	c->role = xstrdup(p->role);
+	c->role = xstrdup(observed_policy_role(p, role_buf));
 	c->name = xstrdup(p->name);
 	c->document = xstrdup_or_null(p->document);
 	c->role_missing = p->role_missing;

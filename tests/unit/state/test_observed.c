@@ -20,6 +20,8 @@
 
 /* p's hash as text, in a buffer of the expression's own (two in one assertion) */
 #define hash_of(p) observed_policy_hash((p), (char[POLICY_HASH_TEXT]){ 0 })
+/* p's role as written, likewise */
+#define role_of(p) observed_policy_role((p), (char[POLICY_ROLE_TEXT]){ 0 })
 
 static void test_indexes_follow_tags(void **state)
 {
@@ -706,7 +708,7 @@ static void test_listing_policies_go_with_their_arena(void **state)
 	observed_store_release(&prev);
 	p = observed_store_policy(&next, "tenant-t299", "bedrock-tenant");
 	assert_non_null(p);
-	assert_string_equal(p->role, "tenant-t299");
+	assert_string_equal(role_of(p), "tenant-t299");
 	assert_string_equal(hash_of(p), "hash299");
 
 	/* merged into a listing holding a write's own policy and another bulk read's */
@@ -766,7 +768,7 @@ static void test_policy_hash_packed(void **state)
 		assert_string_equal(hash_of(bulk), texts[i]);
 		assert_true(observed_policy_hash_is(bulk, texts[i]));
 		assert_false(observed_policy_hash_is(bulk, "0123456789abcdef0123456789abcdee"));
-		assert_string_equal(bulk->role, "App-Role");
+		assert_string_equal(role_of(bulk), "App-Role");
 		assert_string_equal(bulk->name, name);
 
 		own->role = xstrdup("App-Role");
@@ -807,6 +809,47 @@ static void test_policy_hash_packed(void **state)
 	observed_store_release(&st);
 }
 
+/* A bulk read's entry keeps its role apart only when the key's head is not it: a role
+ * written in lower case (most) is read back from the key, one of another case, with a
+ * new line, or longer than a role key is kept as written; each reads back, copies
+ * and digests as a policy of its own with that role. */
+static void test_policy_role_as_key_head(void **state)
+{
+	char role64[65], role129[130];
+	const char *roles[] = { "app-role", "App-Role", "app\nrole", role64, role129, "" };
+	bool apart[] = { false, true, true, false, true, false };
+	struct observed_store st;
+
+	(void)state;
+	memset(role64, 'r', 64);
+	role64[64] = '\0';
+	memset(role129, 'r', 129);
+	role129[129] = '\0';
+	observed_store_init(&st);
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		const struct observed_policy *bulk;
+		struct observed_policy *own = xcalloc(1, sizeof(*own)), *copy;
+		observed_store_put_role(&st, roles[i]);
+		observed_store_put_policy(&st, observed_store_new_policy(&st, roles[i], "pol", "h1", 3));
+		bulk = observed_store_policy(&st, roles[i], "pol");
+		assert_non_null(bulk);
+		assert_int_equal(bulk->role != NULL, apart[i]);
+		assert_string_equal(role_of(bulk), roles[i]);
+		assert_string_equal(hash_of(bulk), "h1");
+		assert_int_equal(observed_store_role(&st, roles[i])->policy_chars, 3);
+		own->role = xstrdup(roles[i]);
+		own->name = xstrdup("pol");
+		own->chars = 3;
+		observed_policy_set_hash(own, xstrdup("h1"));
+		assert_true(content_digest_equal(observed_policy_digest(own), observed_policy_digest(bulk)));
+		copy = observed_policy_dup(bulk);
+		assert_string_equal(copy->role, roles[i]);
+		observed_policy_free(copy);
+		observed_policy_free(own);
+	}
+	observed_store_release(&st);
+}
+
 /* A bulk read's entry holds its key, name and role in one string of the arena (a
  * hash such as "h1" after them): the role as IAM wrote it (the key in lower case, so any spelling finds it), IAM's
  * longest names, odd characters, an empty name, no hash (no such policy); each found
@@ -839,7 +882,7 @@ static void test_listing_policy_one_string(void **state)
 
 	p = observed_store_policy(&st, "aPP-rOLE", "Pol_1.=,@-");
 	assert_non_null(p);
-	assert_string_equal(p->role, "App-Role"); /* as written */
+	assert_string_equal(role_of(p), "App-Role"); /* as written */
 	assert_string_equal(p->name, "Pol_1.=,@-");
 	assert_string_equal(p->key, "app-role\nPol_1.=,@-");
 	assert_string_equal(hash_of(p), "h1");
@@ -851,7 +894,7 @@ static void test_listing_policy_one_string(void **state)
 	assert_string_equal(hash_of(p), "h2");
 	p = observed_store_policy(&st, role64, name128);
 	assert_non_null(p);
-	assert_string_equal(p->role, role64);
+	assert_string_equal(role_of(p), role64);
 	assert_string_equal(p->name, name128);
 	for (int i = 0; i < 64; i++)
 		key[i] = 'r';
@@ -871,7 +914,7 @@ static void test_listing_policy_one_string(void **state)
 	/* replaced by a policy of its own (another spelling of the role), then removed */
 	observed_store_put_policy(&st, observed_store_new_policy(&st, "APP-ROLE", "Pol_1.=,@-", "h4", 15));
 	p = observed_store_policy(&st, "app-role", "Pol_1.=,@-");
-	assert_string_equal(p->role, "APP-ROLE");
+	assert_string_equal(role_of(p), "APP-ROLE");
 	assert_string_equal(hash_of(p), "h4");
 	assert_int_equal(st.policies.n, 4);
 	assert_true(observed_store_role_other_policy_chars(&st, "App-Role", "", &others));
@@ -1019,7 +1062,7 @@ static void test_own_policy_writes_in_the_policies_arena(void **state)
 	assert_string_equal(p->name, "bedrock-tenant");
 	assert_string_equal(p->key, "tenant-t1\nbedrock-tenant");
 	assert_string_equal(q->key, "tenant-t1\nbedrock-tenant");
-	assert_string_equal(p->role, "tenant-t1");
+	assert_string_equal(role_of(p), "tenant-t1");
 	assert_string_equal(hash_of(p), hash_of(q));
 	hash = xstrdup(hash_of(q));
 	assert_string_equal(p->document, doc);
@@ -1636,6 +1679,7 @@ int main(void)
 		cmocka_unit_test(test_listing_policies_go_with_their_arena),
 		cmocka_unit_test(test_listing_policy_one_string),
 		cmocka_unit_test(test_policy_hash_packed),
+		cmocka_unit_test(test_policy_role_as_key_head),
 		cmocka_unit_test(test_own_budget_alerts_in_the_arena),
 		cmocka_unit_test(test_own_policy_writes_in_the_policies_arena),
 		cmocka_unit_test(test_roles_in_the_arena),
