@@ -1212,10 +1212,11 @@ const char *observed_policy_hash(const struct observed_policy *p, char buf[POLIC
 
 bool observed_policy_hash_is(const struct observed_policy *p, const char *hash)
 {
-	char buf[POLICY_HASH_TEXT];
-	const char *own = observed_policy_hash(p, buf);
-
-	return own && strcmp(own, hash) == 0;
+	if (!observed_policy_exists(p))
+		return false;
+	if (p->hash_packed)
+		return policy_hash_packed_is(p->hash.packed, hash);
+	return strcmp(p->hash.text, hash) == 0;
 }
 
 void observed_policy_set_hash(struct observed_policy *p, char *hash)

@@ -270,6 +270,15 @@ bool policy_hash_pack(const char *hex, unsigned char out[POLICY_HASH_BYTES])
 	return hex[2 * POLICY_HASH_BYTES] == '\0';
 }
 
+bool policy_hash_packed_is(const unsigned char packed[POLICY_HASH_BYTES], const char *hex)
+{
+	/* a shorter hex stops at its NUL, which is no digit */
+	for (size_t i = 0; i < POLICY_HASH_BYTES; i++)
+		if (hex[2 * i] != hex_digits[packed[i] >> 4] || hex[2 * i + 1] != hex_digits[packed[i] & 0xf])
+			return false;
+	return hex[2 * POLICY_HASH_BYTES] == '\0';
+}
+
 void policy_hash_unpack(const unsigned char in[POLICY_HASH_BYTES], char out[POLICY_HASH_TEXT])
 {
 	for (size_t i = 0; i < POLICY_HASH_BYTES; i++) {

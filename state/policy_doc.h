@@ -46,5 +46,8 @@ char *policy_hash(const char *doc);
  * too: it would come back in lower case). policy_hash_unpack: the text again. */
 bool policy_hash_pack(const char *hex, unsigned char out[POLICY_HASH_BYTES]);
 void policy_hash_unpack(const unsigned char in[POLICY_HASH_BYTES], char out[POLICY_HASH_TEXT]);
+/* policy_hash_packed_is: hex is the text of packed (what policy_hash_unpack writes),
+ * compared in place: the diff asks it of every tenant's policy on a full pass. */
+bool policy_hash_packed_is(const unsigned char packed[POLICY_HASH_BYTES], const char *hex);
 
 #endif

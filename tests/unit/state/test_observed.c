@@ -768,6 +768,8 @@ static void test_policy_hash_packed(void **state)
 		assert_string_equal(hash_of(bulk), texts[i]);
 		assert_true(observed_policy_hash_is(bulk, texts[i]));
 		assert_false(observed_policy_hash_is(bulk, "0123456789abcdef0123456789abcdee"));
+		for (size_t j = 0; j < sizeof(texts) / sizeof(texts[0]); j++) /* a prefix, upper case: not it */
+			assert_int_equal(observed_policy_hash_is(bulk, texts[j]), i == j);
 		assert_string_equal(role_of(bulk), "App-Role");
 		assert_string_equal(bulk->name, name);
 
