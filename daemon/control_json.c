@@ -189,12 +189,12 @@ static cJSON *deny_policy_json(const struct observed_store *s, const char *tenan
  * stands unless a read of the policy said otherwise. */
 static bool policy_applied(const struct observed_store *s, const struct observed_policy *p, const char *fact)
 {
+	char buf[POLICY_HASH_TEXT];
+
 	if (!fact)
 		return false;
 	if (!p)
 		return !s->policies_listed;
-	char buf[POLICY_HASH_TEXT];
-
 	return observed_policy_exists(p) && policy_memo_fact_is(fact, observed_policy_hash(p, buf));
 }
 
