@@ -88,7 +88,10 @@ static void read_alert(struct mparse *m, const struct ynode *n, struct placed_al
 	if (v[2])
 		a->emails = read_names(m, v[2], "emails", MANIFEST_MAX_EMAILS, rule_email, "e-mail address",
 				       "e-mail addresses", &a->n_emails);
-	a->sns_topic = manifest__string(m, v[3], "sns_topic", 1024, rule_sns_topic_arn, "SNS topic ARN");
+	/* interned (state/model.h): tenants repeat their teams' addresses and topics */
+	for (size_t k = 0; k < a->n_emails; k++)
+		a->emails[k] = (char *)intern_take(a->emails[k]);
+	a->sns_topic = intern_take(manifest__string(m, v[3], "sns_topic", 1024, rule_sns_topic_arn, "SNS topic ARN"));
 	if (!a->n_emails && !a->sns_topic && !v[3] && !(v[2] && v[2]->type == YNODE_SEQUENCE && v[2]->seq.n))
 		walk_error(&m->w, n, "an alert needs at least one subscriber: emails or sns_topic");
 }

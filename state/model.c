@@ -341,10 +341,18 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+/* The references an alert holds (its addresses and topic), not its arrays. */
+static void alert_unref(const struct alert *a)
+{
+	for (size_t k = 0; k < a->n_emails; k++)
+		intern_unref(a->emails[k]);
+	intern_unref(a->sns_topic);
+}
+
 void alert_release(struct alert *a)
 {
-	free_strv(a->emails, a->n_emails);
-	free(a->sns_topic);
+	alert_unref(a);
+	free(a->emails);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -396,7 +404,7 @@ static char *place_str(char **pos, char *s)
 }
 
 /* The bytes a budget takes in a block: its struct, its alerts and their e-mail arrays
- * (all pointer-aligned), then its strings. */
+ * (all pointer-aligned), then its limit (the addresses and topics are interned). */
 static size_t budget_size(const struct budget *b)
 {
 	size_t size;
@@ -404,18 +412,15 @@ static size_t budget_size(const struct budget *b)
 	if (!b)
 		return 0;
 	size = sizeof(*b) + b->n_alerts * sizeof(*b->alerts) + str_size(b->limit_usd);
-	for (size_t i = 0; i < b->n_alerts; i++) {
-		size += b->alerts[i].n_emails * sizeof(char *) + str_size(b->alerts[i].sns_topic);
-		for (size_t k = 0; k < b->alerts[i].n_emails; k++)
-			size += str_size(b->alerts[i].emails[k]);
-	}
+	for (size_t i = 0; i < b->n_alerts; i++)
+		size += b->alerts[i].n_emails * sizeof(char *);
 	return size;
 }
 
 /* Moves budget b into the block at pos (aligned; budget_size(b) bytes) and frees its
- * parts: a parsed tenant's budget is five to eight malloc chunks otherwise (the
- * struct, the limit, the alerts, each alert's e-mail array, each address, a topic),
- * about a third of them headers and rounding. */
+ * parts: a parsed tenant's budget is four malloc chunks or more otherwise (the
+ * struct, the limit, the alerts, each alert's e-mail array), about a third of them
+ * headers and rounding. The addresses' and topics' references move with the alerts. */
 static struct budget *place_budget(char *pos, struct budget *b)
 {
 	struct budget *nb = (struct budget *)(void *)pos;
@@ -434,8 +439,7 @@ static struct budget *place_budget(char *pos, struct budget *b)
 		alerts[i] = *a;
 		alerts[i].emails = a->n_emails ? emails : NULL;
 		for (size_t k = 0; k < a->n_emails; k++)
-			*emails++ = place_str(&str, a->emails[k]);
-		alerts[i].sns_topic = place_str(&str, a->sns_topic);
+			*emails++ = a->emails[k];
 		free(a->emails);
 	}
 	free(b->alerts);
@@ -526,6 +530,8 @@ void tenant_free(struct tenant *t)
 			tag_set_release(&p->tags);
 			intern_unref(p->parameter);
 		}
+		for (size_t i = 0; t->budget && i < t->budget->n_alerts; i++)
+			alert_unref(&t->budget->alerts[i]);
 		free(t);
 		return;
 	}
@@ -556,9 +562,11 @@ static struct budget *budget_dup(const struct budget *b)
 		const struct alert *a = &b->alerts[i];
 		c->alerts[i].threshold_percent = a->threshold_percent;
 		c->alerts[i].type = a->type;
-		c->alerts[i].emails = strv_dup(a->emails, a->n_emails);
+		c->alerts[i].emails = a->n_emails ? xcalloc(a->n_emails, sizeof(char *)) : NULL;
+		for (size_t k = 0; k < a->n_emails; k++)
+			c->alerts[i].emails[k] = (char *)intern_ref(a->emails[k]);
 		c->alerts[i].n_emails = a->n_emails;
-		c->alerts[i].sns_topic = xstrdup_or_null(a->sns_topic);
+		c->alerts[i].sns_topic = intern_ref(a->sns_topic);
 	}
 	return c;
 }

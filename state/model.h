@@ -102,9 +102,11 @@ enum model_ref_kind {
 struct alert {
 	double threshold_percent;
 	enum alert_type type;
-	char **emails; /* sorted, unique */
+	/* sorted, unique; each an interned reference (state/intern.h), never free()d:
+	 * tenants share their teams' addresses */
+	char **emails;
 	size_t n_emails;
-	char *sns_topic; /* NULL when none */
+	const char *sns_topic; /* NULL when none; interned: many tenants' alerts go to one topic */
 };
 
 struct budget {
@@ -249,7 +251,8 @@ void alert_release(struct alert *a);
 /* tenant_compact: the tenant and what it owns apart in one allocation: the struct,
  * its profiles' array, its roles' array, each profile's name and description, the
  * roles, its policy name and budget name, then (at the next multiple of 8) its budget
- * with its alerts, their e-mail arrays and every string of it, and last its file (a
+ * with its alerts, their e-mail arrays and its limit (the addresses and topics are
+ * interned), and last its file (a
  * malloc chunk each before: their headers and rounding were about a seventh of
  * 100,000 tenants' desired model, and a parsed budget of one alert to one address
  * five chunks, 208 bytes for 120 of data). Returns the tenant to use from then on:

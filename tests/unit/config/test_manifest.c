@@ -180,9 +180,9 @@ static void test_shared_names_interned(void **state)
 /* A parsed tenant is one allocation with what it owns apart (state/model.h,
  * tenant_compact): the tenant, its profiles, then its roles' array, each profile's
  * name and description, the roles, the policy and budget names, one after the other,
- * then its budget, its file last; read as before, freed at once, and a copy of it is
- * its equal. Its revision is interned
- * (the engine's reconciled revision is the same string), a copy's too. */
+ * then its budget and its limit, its file last; read as before, freed at once, and a
+ * copy of it is its equal. Its revision is interned (the engine's reconciled revision
+ * is the same string), and so are its alerts' addresses and topic, a copy's too. */
 static void test_tenant_in_one_block(void **state)
 {
 	struct daemon_config *cfg = test_default_config();
@@ -220,13 +220,22 @@ static void test_tenant_in_one_block(void **state)
 	assert_string_equal(t->budget->alerts[0].emails[0], "a@example.com");
 	assert_string_equal(t->budget->alerts[0].emails[1], "z@example.com");
 	assert_string_equal(t->budget->alerts[1].sns_topic, "arn:aws:sns:us-east-1:111122223333:budget-alerts");
-	assert_ptr_equal(t->file, t->budget->alerts[1].sns_topic + strlen(t->budget->alerts[1].sns_topic) + 1);
+	/* the addresses and the topic are interned, out of the block: the file follows the limit */
+	rev = intern("z@example.com");
+	assert_ptr_equal(t->budget->alerts[0].emails[1], rev);
+	intern_unref(rev);
+	rev = intern("arn:aws:sns:us-east-1:111122223333:budget-alerts");
+	assert_ptr_equal(t->budget->alerts[1].sns_topic, rev);
+	intern_unref(rev);
+	assert_ptr_equal(t->file, t->budget->limit_usd + strlen(t->budget->limit_usd) + 1);
 	assert_true(t->file_in_block);
 	assert_string_equal(t->roles[1], "zeta-app");
 	assert_string_equal(tenant_profile(t, "chat")->description, "Claims chatbot");
 	c = tenant_dup(t);
 	assert_true(tenant_equal(c, t));
 	assert_ptr_equal(c->revision, t->revision);
+	assert_ptr_equal(c->budget->alerts[0].emails[0], t->budget->alerts[0].emails[0]);
+	assert_ptr_equal(c->budget->alerts[1].sns_topic, t->budget->alerts[1].sns_topic);
 	rev = intern(t->revision);
 	assert_ptr_equal(rev, t->revision);
 	intern_unref(rev);

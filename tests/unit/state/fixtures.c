@@ -79,10 +79,10 @@ void fix_alert(struct tenant *t, double threshold, enum alert_type type, const c
 	a->type = type;
 	a->emails = xcalloc(2, sizeof(char *));
 	if (email1)
-		a->emails[a->n_emails++] = xstrdup(email1);
+		a->emails[a->n_emails++] = (char *)intern(email1);
 	if (email2)
-		a->emails[a->n_emails++] = xstrdup(email2);
-	a->sns_topic = xstrdup_or_null(sns);
+		a->emails[a->n_emails++] = (char *)intern(email2);
+	a->sns_topic = intern(sns);
 }
 
 void fix_role(struct tenant *t, const char *role)

@@ -103,9 +103,9 @@ static void test_alerts_by_value(void **state)
 	/* the actual-spend alert moves to 90 % and gains an e-mail; the forecast alert
 	 * loses one; a new 50 % alert appears */
 	t->budget->alerts[0].threshold_percent = 90;
-	free(t->budget->alerts[0].emails[0]);
-	t->budget->alerts[0].emails[0] = xstrdup("ops@example.com");
-	free(t->budget->alerts[1].emails[1]);
+	intern_unref(t->budget->alerts[0].emails[0]);
+	t->budget->alerts[0].emails[0] = (char *)intern("ops@example.com");
+	intern_unref(t->budget->alerts[1].emails[1]);
 	t->budget->alerts[1].n_emails = 1;
 	fix_alert(t, 50, ALERT_ACTUAL, "team@example.com", NULL, NULL);
 	s.aws_calls = 0;
@@ -147,8 +147,8 @@ static void test_sole_subscriber_replaced_new_first(void **state)
 	fix_alert(t, 80, ALERT_ACTUAL, "ops@example.com", NULL, NULL);
 	sim_init(&s, "acme");
 	sim_converge(&s, t, DELETION_DELETE, 1, 10);
-	free(t->budget->alerts[0].emails[0]);
-	t->budget->alerts[0].emails[0] = xstrdup("cfo@example.com");
+	intern_unref(t->budget->alerts[0].emails[0]);
+	t->budget->alerts[0].emails[0] = (char *)intern("cfo@example.com");
 	for (int round = 0; round < 10; round++) {
 		struct plan p;
 		size_t c, d;

@@ -335,11 +335,15 @@ static void test_tenant_compact_forms(void **state)
  * holds nothing but its budget begins its block with it. */
 static void test_tenant_compact_budget(void **state)
 {
-	struct tenant *a = fix_tenant("acme"), *b = fix_tenant("beta"), *before, *c;
+	struct tenant *a, *b, *before, *c;
 	char topic[1100], email[300];
 	const char *end;
+	size_t strings0, strings1, bytes;
 
 	(void)state;
+	intern_stats(&strings0, &bytes);
+	a = fix_tenant("acme");
+	b = fix_tenant("beta");
 	memset(topic, 't', sizeof(topic) - 1);
 	topic[sizeof(topic) - 1] = '\0';
 	snprintf(email, sizeof(email), "o'brien+%s@example.com", "x");
@@ -379,6 +383,9 @@ static void test_tenant_compact_budget(void **state)
 	c = tenant_dup(a);
 	assert_false(c->compact);
 	assert_true(tenant_equal(c, a));
+	/* the addresses and topics are interned: the copy holds the same strings */
+	assert_ptr_equal(c->budget->alerts[0].emails[1], a->budget->alerts[0].emails[1]);
+	assert_ptr_equal(c->budget->alerts[1].sns_topic, a->budget->alerts[1].sns_topic);
 	tenant_free(a);
 	assert_string_equal(c->budget->alerts[1].sns_topic, topic);
 	tenant_free(c);
@@ -400,6 +407,9 @@ static void test_tenant_compact_budget(void **state)
 	assert_ptr_equal(b->file, b->budget->limit_usd + 2);
 	assert_string_equal(b->file, "beta.yaml");
 	tenant_free(b);
+	/* every reference the tenants took is dropped, the compact ones' too */
+	intern_stats(&strings1, &bytes);
+	assert_int_equal(strings1, strings0);
 }
 
 /* profile_model_id: the bare id of each form of model, derived from the model as
