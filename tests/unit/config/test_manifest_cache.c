@@ -474,6 +474,70 @@ static void test_path_shared_with_tenant(void **state)
 	free(bad);
 }
 
+/* One copy of a path for the cache, the store and whoever holds the tenant (the
+ * engine): a renamed file's tenant carries its new path, shared again; a tenant held
+ * after its file is gone, and after a full reload, keeps its path (ASan: freed with
+ * the tenant only, never with the cache's entry). */
+static void test_path_outlives_cache_entry(void **state)
+{
+	struct fixture *fx = *state;
+	struct desired_store store;
+	struct desired_scan scan;
+	struct desired_view view;
+	struct desired_delta d;
+	struct tenant *held;
+	const struct desired_file *df;
+	char *a = path_of(fx, "a.yaml"), *b = path_of(fx, "b.yaml");
+
+	put_tenant(fx->dir, "c.yaml", "c"); /* the cache never left empty */
+	assert_true(change(fx, "c.yaml", NULL));
+	desired_store_init(&store);
+	manifest_cache_scan(&fx->cache, &scan);
+	desired_store_apply(&store, &scan, &d);
+	desired_delta_release(&d);
+	manifest_cache_view(&fx->cache, &view);
+	df = view.file(view.data, a);
+	assert_ptr_equal(desired_store_find(&store, "a")->tenant->file, df->path);
+	held = tenant_ref(desired_store_find(&store, "a")->tenant); /* as the engine holds it */
+
+	assert_int_equal(rename(a, b), 0); /* renamed: the same tenant at its new path */
+	assert_true(change(fx, "a.yaml", "b.yaml"));
+	manifest_cache_view(&fx->cache, &view);
+	desired_store_apply_changes(&store, &view, (const char *const *)fx->cache.changed_paths,
+				    fx->cache.n_changed_paths, (const char *const *)fx->cache.changed_ids,
+				    fx->cache.n_changed_ids, &d);
+	desired_delta_release(&d);
+	assert_null(view.file(view.data, a));
+	df = view.file(view.data, b);
+	assert_non_null(df);
+	assert_string_equal(df->path, b);
+	assert_ptr_equal(desired_store_find(&store, "a")->tenant->file, df->path);
+	assert_string_equal(held->file, a); /* the old definition's path, its own */
+
+	take_full_scan(fx); /* a reload: shared again, the store's tenant still good */
+	manifest_cache_view(&fx->cache, &view);
+	df = view.file(view.data, b);
+	assert_ptr_equal(df->path, df->tenant->file);
+	assert_string_equal(desired_store_find(&store, "a")->tenant->file, b);
+
+	assert_int_equal(unlink(b), 0); /* gone: the cache drops it, the store hands it over */
+	assert_true(change(fx, "b.yaml", NULL));
+	manifest_cache_view(&fx->cache, &view);
+	assert_null(view.file(view.data, b));
+	desired_store_apply_changes(&store, &view, (const char *const *)fx->cache.changed_paths,
+				    fx->cache.n_changed_paths, (const char *const *)fx->cache.changed_ids,
+				    fx->cache.n_changed_ids, &d);
+	assert_int_equal(d.n_removed, 1);
+	assert_string_equal(d.removed[0]->file, b);
+	desired_delta_release(&d);
+	assert_null(desired_store_find(&store, "a"));
+	assert_string_equal(held->file, a);
+	tenant_free(held);
+	desired_store_release(&store);
+	free(a);
+	free(b);
+}
+
 /* The soft open-file limit set to the lowest free descriptor: no file can be opened
  * until it is put back (the old limit into *old). */
 static void no_descriptor_left(struct rlimit *old)
@@ -536,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_incremental_like_reading_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_apply_like_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_shared_with_tenant, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_outlives_cache_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_again_for_want_of_descriptors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
