@@ -462,6 +462,33 @@ static void test_tenant_dup_is_deep(void **state)
 	tenant_free(NULL);
 }
 
+/* tenant_dup of a compact tenant: the copy's file is a string of its own, not the
+ * block's, and outlives the block (ASan); a file replaced on the copy leaves the
+ * original's as it was. */
+static void test_tenant_dup_of_compact_owns_file(void **state)
+{
+	struct tenant *t = fix_tenant("acme");
+	struct tenant *c;
+	const char *in_block;
+
+	(void)state;
+	t->revision = intern("r1");
+	t = tenant_compact(t);
+	in_block = t->file;
+	assert_true(t->file_in_block);
+	c = tenant_dup(t);
+	assert_false(c->compact);
+	assert_false(c->file_in_block);
+	assert_ptr_not_equal(c->file, in_block);
+	assert_string_equal(c->file, in_block);
+	tenant_set_file(c, "teams/acme.yaml");
+	assert_string_equal(t->file, "acme.yaml");
+	assert_ptr_equal(t->file, in_block);
+	tenant_free(t);
+	assert_string_equal(c->file, "teams/acme.yaml");
+	tenant_free(c);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(deletion_policy_name(DELETION_RETAIN), "retain");
@@ -510,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_tenant_compact_budget),
 		cmocka_unit_test(test_profile_model_id),
 		cmocka_unit_test(test_tenant_dup_is_deep),
+		cmocka_unit_test(test_tenant_dup_of_compact_owns_file),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
