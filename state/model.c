@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "intern.h"
+#include "slab.h"
 #include "strv.h"
 #include "xalloc.h"
 
@@ -470,7 +471,7 @@ struct tenant *tenant_compact(struct tenant *t)
 	budget_at = align8(size);
 	file_at = t->budget ? budget_at + budget_size(t->budget) : size;
 	size = file_at + str_size(t->file);
-	block = xmalloc(size);
+	block = slab_alloc(size);
 	c = memcpy(block, t, sizeof(*t)); /* the tag set and every reference move with it */
 	c->profiles = t->n_profiles ? memcpy(block + sizeof(*t), t->profiles, t->n_profiles * sizeof(*t->profiles))
 				    : NULL;
@@ -490,6 +491,7 @@ struct tenant *tenant_compact(struct tenant *t)
 	c->file = place_str(&pos, t->file);
 	c->file_in_block = c->file != NULL;
 	c->compact = true;
+	c->slab_units = size <= SLAB_MAX ? (size + 7) / 8 : 0;
 	free(t->profiles);
 	free(t->roles);
 	free(t);
@@ -532,7 +534,10 @@ void tenant_free(struct tenant *t)
 		}
 		for (size_t i = 0; t->budget && i < t->budget->n_alerts; i++)
 			alert_unref(&t->budget->alerts[i]);
-		free(t);
+		if (t->slab_units)
+			slab_free(t, (size_t)t->slab_units * 8);
+		else
+			free(t); /* larger than the slabs take: slab_alloc malloc'd it */
 		return;
 	}
 	for (size_t i = 0; i < t->n_profiles; i++)

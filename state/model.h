@@ -162,6 +162,9 @@ struct tenant {
 	bool suspended : 1;
 	bool compact : 1;	/* tenant_compact: the tenant and what it owns in one block */
 	bool file_in_block : 1; /* file is the block's (tenant_compact), not a string of its own */
+	/* a compact tenant's block from the slabs (state/slab.h): its size in 8-byte units
+	 * (SLAB_MAX / 8 at most); 0: malloc'd */
+	unsigned slab_units : 10;
 
 	/* Derived by config/. */
 	char *budget_name; /* NULL when budget is NULL */

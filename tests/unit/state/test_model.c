@@ -10,6 +10,7 @@
 
 #include "fixtures.h"
 #include "intern.h"
+#include "slab.h"
 #include "xalloc.h"
 
 static void test_tag_set_sorted_unique(void **state)
@@ -412,6 +413,55 @@ static void test_tenant_compact_budget(void **state)
 	assert_int_equal(strings1, strings0);
 }
 
+/* A compact tenant's block comes from the slabs, its size rounded to 8 and no more
+ * (not to malloc's class: jemalloc's are 128 bytes apart there), and goes back to
+ * them when the tenant is freed; the next block of that size takes its place. A
+ * block larger than the slabs take is malloc'd (ASan: each freed once, by the right
+ * function). */
+static void test_tenant_block_from_slabs(void **state)
+{
+	struct tenant *a = fix_tenant("acme"), *big = fix_tenant("big");
+	size_t before = slab_in_use(), held;
+	const void *first;
+	char *desc;
+
+	(void)state;
+	fix_profile(a, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	a->revision = intern("r1");
+	a = tenant_compact(a);
+	assert_true(a->slab_units > 0);
+	held = slab_in_use() - before;
+	assert_int_equal(held, (size_t)a->slab_units * 8);
+	assert_true(held >= sizeof(struct tenant) + sizeof(struct profile) && held < 1024);
+	first = a;
+	tenant_free(a);
+	assert_int_equal(slab_in_use(), before);
+	/* the same tenant again: the same size, the block just freed */
+	a = fix_tenant("acme");
+	fix_profile(a, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "aaaaaa");
+	a->revision = intern("r1");
+	a = tenant_compact(a);
+	assert_ptr_equal(a, first);
+	assert_string_equal(tenant_profile(a, "chat")->name, "acme-chat-aaaaaa");
+
+	/* past SLAB_MAX: malloc'd, the slabs untouched */
+	fix_profile(big, "chat", "anthropic.claude-3-5-haiku-20241022-v1:0", "bbbbbb");
+	desc = xmalloc(SLAB_MAX + 1);
+	memset(desc, 'd', SLAB_MAX);
+	desc[SLAB_MAX] = '\0';
+	big->profiles[0].description = desc;
+	big->revision = intern("r2");
+	held = slab_in_use();
+	big = tenant_compact(big);
+	assert_true(big->compact);
+	assert_int_equal(big->slab_units, 0);
+	assert_int_equal(slab_in_use(), held);
+	assert_int_equal(strlen(big->profiles[0].description), SLAB_MAX);
+	tenant_free(big);
+	tenant_free(a);
+	assert_int_equal(slab_in_use(), before);
+}
+
 /* profile_model_id: the bare id of each form of model, derived from the model as
  * written (config/modelref.c's normal form), NULL without a model. */
 static void test_profile_model_id(void **state)
@@ -535,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_tag_set_packed_values_handles),
 		cmocka_unit_test(test_tenant_compact_forms),
 		cmocka_unit_test(test_tenant_compact_budget),
+		cmocka_unit_test(test_tenant_block_from_slabs),
 		cmocka_unit_test(test_profile_model_id),
 		cmocka_unit_test(test_tenant_dup_is_deep),
 		cmocka_unit_test(test_tenant_dup_of_compact_owns_file),
