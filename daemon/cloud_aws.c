@@ -89,22 +89,24 @@ struct aws_tag *cloud_aws__aws_tags(const struct tag_set *set)
 static struct observed_profile *profile_from_aws(struct observed_store *in, const struct bedrock_profile *bp)
 {
 	struct observed_profile *p;
+	/* more models than a profile holds (observed.h): none taken, the models not known */
+	size_t n = bp->models.n <= OBSERVED_PROFILE_MAX_MODELS ? bp->models.n : 0;
 
 	if (in) {
-		p = observed_store_new_profile(in, bp->arn, bp->id, bp->name, bp->models.n);
+		p = observed_store_new_profile(in, bp->arn, bp->name, n);
 	} else {
 		p = xcalloc(1, sizeof(*p));
 		p->arn = xstrdup(bp->arn);
-		p->id = xstrdup_or_null(bp->id);
 		p->name = xstrdup_or_null(bp->name);
-		if (bp->models.n)
-			p->model_arns = xcalloc(bp->models.n, sizeof(char *));
-		p->n_model_arns = bp->models.n;
+		if (n)
+			p->model_arns = xcalloc(n, sizeof(char *));
+		p->n_model_arns = n;
 		tag_set_init(&p->tags);
 	}
-	for (size_t i = 0; i < bp->models.n; i++)
+	p->models_unknown = n != bp->models.n;
+	for (size_t i = 0; i < n; i++)
 		p->model_arns[i] = intern(bp->models.items[i]);
-	p->created_at = bp->created_ms / 1000;
+	p->created_at = observed_profile_created_at(bp->created_ms / 1000);
 	return p;
 }
 
@@ -320,7 +322,7 @@ static void listing_build(struct listing *l)
 				continue;
 			q = observed_store_new_parameter(s, sp->name, sp->value);
 			t = hashmap_get(&tags, sp->name);
-			q->version = sp->version;
+			q->version = observed_parameter_version(sp->version);
 			q->modified_ms = sp->last_modified_ms;
 			tag_set_init(&q->tags);
 			if (t) {
@@ -478,7 +480,7 @@ static void params_add(struct listing *l, const char *name, const char *value, i
  * the daemon's own. */
 static bool same_write(const struct observed_parameter *seen, int64_t version, int64_t modified_ms)
 {
-	if (seen->version != version)
+	if (seen->version != observed_parameter_version(version))
 		return false;
 	if (seen->modified_ms < 0)
 		return modified_ms + seen->modified_ms <= OWN_WRITE_SLACK_MS &&
@@ -492,7 +494,7 @@ static void keep_param_tags(struct listing *l, const struct observed_parameter *
 			    int64_t modified_ms)
 {
 	if (l->keep_param_tags && seen && seen->tags_known &&
-	    (seen->version < version || same_write(seen, version, modified_ms)))
+	    (seen->version < observed_parameter_version(version) || same_write(seen, version, modified_ms)))
 		keep(&l->kept, seen->name, &seen->tags);
 }
 
@@ -781,10 +783,6 @@ static void on_created_profile(void *arg, int status, const struct aws_error *er
 		x->res.profile->models_unknown = true;
 		tag_set_init(&x->res.profile->tags);
 	}
-	if (!x->res.profile->id) {
-		const char *slash = strrchr(x->res.profile->arn, '/');
-		x->res.profile->id = xstrdup(slash ? slash + 1 : x->res.profile->arn);
-	}
 	tag_set_release(&x->res.profile->tags);
 	tag_set_copy(&x->res.profile->tags, &x->a.tags);
 	x->res.profile->tags_known = true;
@@ -860,7 +858,7 @@ static void on_read_param(void *arg, int status, const struct aws_error *err, co
 	x->res.parameter = xcalloc(1, sizeof(*x->res.parameter));
 	x->res.parameter->name = xstrdup(p->name);
 	x->res.parameter->value = xstrdup_or_null(p->value);
-	x->res.parameter->version = p->version;
+	x->res.parameter->version = observed_parameter_version(p->version);
 	tag_set_init(&x->res.parameter->tags);
 	r = ssm_list_tags_for_resource(x->c->client, &x->target, x->a.resource, on_read_param_tags, x);
 	if (r < 0)

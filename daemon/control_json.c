@@ -467,7 +467,7 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	cJSON_AddStringToObject(o, "tenant", tenant);
 	cJSON_AddStringToObject(o, "profile", profile);
 	cJSON_AddStringToObject(o, "arn", live->arn);
-	cJSON_AddItemToObject(o, "id", string_or_null(live->id));
+	cJSON_AddStringToObject(o, "id", observed_profile_id(live));
 	cJSON_AddStringToObject(o, "name", live->name);
 	/* a replaced profile still serving has the model it was made with */
 	cJSON_AddItemToObject(o, "model", string_or_null(desired_one ? p->model : tag_set_get(&live->tags, TAG_MODEL)));

@@ -306,7 +306,6 @@ void observed_profile_free(struct observed_profile *p)
 		return;
 	}
 	free(p->arn);
-	free(p->id);
 	free(p->name);
 	for (size_t i = 0; i < p->n_model_arns; i++)
 		intern_unref(p->model_arns[i]);
@@ -338,29 +337,33 @@ static struct arena *store_arena(struct observed_store *s)
 	return s->arena;
 }
 
-/* id_in_arn: arn ends with "/id" (a profile's ARN names its id: "...:application-inference-profile/ID"). */
-static bool id_in_arn(const char *arn, const char *id)
+const char *observed_profile_id(const struct observed_profile *p)
 {
-	size_t n, k;
+	const char *slash = strrchr(p->arn, '/');
 
-	if (!arn || !id)
-		return false;
-	n = strlen(arn);
-	k = strlen(id);
-	return k < n && arn[n - k - 1] == '/' && strcmp(arn + n - k, id) == 0;
+	return slash ? slash + 1 : p->arn;
 }
 
-struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
-						    const char *name, size_t n_model_arns)
+uint32_t observed_profile_created_at(int64_t seconds)
+{
+	return seconds < 0 ? 0 : seconds > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)seconds;
+}
+
+int64_t observed_parameter_version(int64_t version)
+{
+	return version < 0 ? 0 : version > OBSERVED_PARAMETER_MAX_VERSION ? OBSERVED_PARAMETER_MAX_VERSION : version;
+}
+
+struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *name,
+						    size_t n_model_arns)
 {
 	struct arena *a = store_arena(s);
 	struct observed_profile *p = arena_alloc(a, sizeof(*p));
 
 	p->in_arena = true;
 	/* the ARN interned: the parameter naming the profile and the record of the tags
-	 * applied to it hold the same string (observed.h); the id is its tail */
+	 * applied to it hold the same string (observed.h) */
 	p->arn = (char *)intern(arn);
-	p->id = id_in_arn(p->arn, id) ? p->arn + strlen(p->arn) - strlen(id) : arena_strdup(a, id);
 	p->name = arena_strdup(a, name);
 	if (n_model_arns) /* an interned list once put (models_to_list): not in the arena */
 		p->model_arns = xcalloc(n_model_arns, sizeof(char *));
@@ -386,7 +389,6 @@ struct observed_profile *observed_profile_dup(const struct observed_profile *p)
 	struct observed_profile *c = xcalloc(1, sizeof(*c));
 
 	c->arn = xstrdup(p->arn);
-	c->id = xstrdup_or_null(p->id);
 	c->name = xstrdup_or_null(p->name);
 	if (p->n_model_arns) {
 		c->model_arns = xcalloc(p->n_model_arns, sizeof(char *));

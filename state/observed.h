@@ -16,19 +16,22 @@
 #include "model.h"
 #include "observed_digest.h"
 
-/* The count and the flags in one word (bit-fields): 88 bytes, 200,000 times over at
- * 100,000 tenants. No description: Bedrock changes none (an application inference
- * profile's description is set once, at its creation) and the diff compares none. No
- * content digest either: its group's sum is all the carry reads (observed_digest.h). */
+/* 72 bytes, 200,000 times over at 100,000 tenants: the count and the flags in one
+ * word (bit-fields), the creation time in the other half of a word. No id: it is its
+ * ARN's tail (observed_profile_id). No description: Bedrock changes none (an
+ * application inference profile's description is set once, at its creation) and the
+ * diff compares none. No content digest either: its group's sum is all the carry
+ * reads (observed_digest.h). */
 struct observed_profile {
 	char *arn;
-	char *id;
 	char *name;
 	/* models[] as Bedrock lists them; interned (state/intern.h). An arena entry's is,
 	 * once put, an interned list (models_in_list): the profiles of one model (or of
 	 * one cross-Region profile's models) share one copy; never written then */
 	const char **model_arns;
-	uint32_t n_model_arns;
+	/* at most OBSERVED_PROFILE_MAX_MODELS: a profile Bedrock says has more is taken with
+	 * none, its models not known (profile_from_aws) */
+	uint32_t n_model_arns : 24;
 	bool tags_known : 1; /* tags came from GetResources or ListTagsForResource */
 	bool listed : 1;     /* a listing showed it (not only the daemon's own write) */
 	/* models[] is not known yet: a create was answered but the profile could not be
@@ -38,31 +41,52 @@ struct observed_profile {
 	/* the struct, its strings and model_arns[] live in a store's arena (a listing's
 	 * entry, observed_store_new_profile): freed with that store, never alone. Its
 	 * arn is then an interned reference (state/intern.h; shared with the parameter
-	 * naming it and the record of its applied tags), and id points into arn's tail */
+	 * naming it and the record of its applied tags) */
 	bool in_arena : 1;
 	bool tags_in_arena : 1;	 /* an arena entry's tags[] moved into the arena as it was stored */
 	bool models_in_list : 1; /* model_arns is an interned list (intern_list) */
+	/* createdAt, seconds since the epoch (0 when not known): 32 bits last until 2106 */
+	uint32_t created_at;
 	struct tag_set tags;
-	int64_t created_at;
 	/* observed_profile_grants_digest, set by observed_store_put_profile: the diff
 	 * pass reads it for every profile, too often to compute it there */
 	struct content_digest grants;
 };
 
-/* 64 bytes: no content digest of its own, as observed_profile. */
+#define OBSERVED_PROFILE_MAX_MODELS ((1u << 24) - 1)
+
+/* observed_profile_id: the profile's id, its ARN's tail after the last '/'
+ * ("...:application-inference-profile/ID"); the whole ARN when it has none. Points
+ * into p->arn. */
+const char *observed_profile_id(const struct observed_profile *p);
+
+/* observed_profile_created_at: a createdAt in seconds as the profile keeps it,
+ * clamped to [0, UINT32_MAX] */
+uint32_t observed_profile_created_at(int64_t seconds);
+
+/* 56 bytes: the version and the flags in one word; no content digest of its own, as
+ * observed_profile. */
 struct observed_parameter {
 	char *name;
 	char *value;
-	int64_t version;
 	/* LastModifiedDate as a listing saw it; below 0: the daemon's own write, answered
 	 * at -modified_ms by AWS's clock as the daemon knew it (AWS's date is within
 	 * moments of it); 0: not known */
 	int64_t modified_ms;
 	struct tag_set tags;
-	bool tags_known;
-	bool in_arena;	    /* as observed_profile's; name and value are then interned */
-	bool tags_in_arena; /* as observed_profile's */
+	/* SSM's Version: 48 bits (2^47 writes of one parameter are out of reach); a
+	 * listing's larger one is clamped (observed_parameter_version) */
+	int64_t version : 48;
+	bool tags_known : 1;
+	bool in_arena : 1;	/* as observed_profile's; name and value are then interned */
+	bool tags_in_arena : 1; /* as observed_profile's */
 };
+
+#define OBSERVED_PARAMETER_MAX_VERSION (((int64_t)1 << 47) - 1)
+
+/* observed_parameter_version: SSM's Version as a parameter keeps it, clamped to
+ * [0, OBSERVED_PARAMETER_MAX_VERSION] */
+int64_t observed_parameter_version(int64_t version);
 
 /* One budget notification with its subscribers ("EMAIL:address", "SNS:arn", sorted). */
 struct observed_alert {
@@ -355,7 +379,7 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
 /* A listing's entries: observed_store_new_profile and observed_store_new_parameter
  * allocate an entry and copy its strings into s's arena (one allocation per thousands
  * of entries, given back whole when s is released), but for the strings other holders
- * repeat, which are interned: a profile's ARN (its id is then the ARN's tail), a
+ * repeat, which are interned: a profile's ARN, a
  * parameter's name and value (the profile's ARN again; the desired model and the
  * records hold the same names and ARNs). model_arns has room for
  * n_model_arns references, which the caller fills with interned strings; tags start
@@ -365,8 +389,9 @@ uint64_t observed_store_tenant_gen(const struct observed_store *s, const char *t
  * observed_*_dup, goes anywhere); observed_*_free of it releases its references and
  * tags, and its memory goes with s. Every other entry (an own write, a read, a copy)
  * is allocated on its own and may meet arena entries in the same store. */
-struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *id,
-						    const char *name, size_t n_model_arns);
+/* n_model_arns: at most OBSERVED_PROFILE_MAX_MODELS */
+struct observed_profile *observed_store_new_profile(struct observed_store *s, const char *arn, const char *name,
+						    size_t n_model_arns);
 struct observed_parameter *observed_store_new_parameter(struct observed_store *s, const char *name, const char *value);
 /* A listing's budget and policy, alike: observed_store_new_budget copies name into s's
  * arena; the caller sets the other strings with observed_budget_set (copied

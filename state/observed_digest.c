@@ -88,7 +88,7 @@ struct content_digest observed_profile_digest(const struct observed_profile *p)
 	sink_init(&k);
 	sink_bytes(&k, "profile", 7);
 	sink_str(&k, p->arn);
-	sink_str(&k, p->id);
+	sink_str(&k, observed_profile_id(p));
 	sink_str(&k, p->name);
 	sink_u64(&k, p->n_model_arns);
 	for (size_t i = 0; i < p->n_model_arns; i++)

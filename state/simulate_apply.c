@@ -25,7 +25,7 @@ static struct observed_profile *created_profile(const struct action *a, int64_t 
 	p->n_model_arns = 1;
 	tag_set_copy(&p->tags, &a->tags);
 	p->tags_known = true;
-	p->created_at = now;
+	p->created_at = observed_profile_created_at(now);
 	return p;
 }
 

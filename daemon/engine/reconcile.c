@@ -233,13 +233,13 @@ static char *apply_profile_read(struct reconcile *r, const struct action *a, str
 
 /* in_store_arena: the profile a create's answer made (p, freed here), as an entry of
  * s's arena like a listing's: its ARN interned (the record's and its parameter's
- * value), its id the ARN's tail, its strings in the arena, its tags moved there as it
+ * value), its strings in the arena, its tags moved there as it
  * is put; freed with s at the place's next listing, instead of a dozen allocations
  * of its own that outlive the listing's arena until then. */
 static struct observed_profile *in_store_arena(struct observed_store *s, struct observed_profile *p,
 					       const struct action *a)
 {
-	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->id, p->name ? p->name : a->name,
+	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->name ? p->name : a->name,
 								p->n_model_arns);
 
 	for (size_t i = 0; i < p->n_model_arns; i++)

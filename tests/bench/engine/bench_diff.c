@@ -191,7 +191,7 @@ static void observe_profile(struct world *w, size_t i, size_t k, bool drift)
 	char *arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", REGION, ACCOUNT_ID, id);
 	bool system = dp->model_kind == MODEL_SYSTEM_PROFILE_ID;
 	/* as a listing builds them: in the store's arena */
-	struct observed_profile *p = observed_store_new_profile(&w->store, arn, id, dp->name, system ? 3 : 1);
+	struct observed_profile *p = observed_store_new_profile(&w->store, arn, dp->name, system ? 3 : 1);
 	struct observed_parameter *q = observed_store_new_parameter(&w->store, dp->parameter, arn);
 
 	free(id);
@@ -392,7 +392,7 @@ static struct observed_policy *policy_dup(const struct observed_policy *p)
 /* A listing's copy of p in s: in s's arena, as a listing builds its entries. */
 static struct observed_profile *listed_profile(struct observed_store *s, const struct observed_profile *p)
 {
-	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->id, p->name, p->n_model_arns);
+	struct observed_profile *c = observed_store_new_profile(s, p->arn, p->name, p->n_model_arns);
 
 	for (size_t i = 0; i < p->n_model_arns; i++)
 		c->model_arns[i] = intern_ref(p->model_arns[i]);

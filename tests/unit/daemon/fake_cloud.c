@@ -179,8 +179,8 @@ static void carry_out(struct fake_cloud *c, const struct action *act, struct ans
 			return;
 		}
 		p = xcalloc(1, sizeof(*p));
-		p->id = xasprintf("fake%08u", ++c->next_id);
-		p->arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", p->id);
+		p->arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/fake%08u",
+				   ++c->next_id);
 		p->name = xstrdup(act->name);
 		p->model_arns = xcalloc(1, sizeof(char *));
 		p->model_arns[0] = intern(act->model_arn);

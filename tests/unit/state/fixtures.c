@@ -179,8 +179,8 @@ struct observed_profile *sim_add_profile(struct sim *s, const char *name, const 
 {
 	struct observed_profile *p = xcalloc(1, sizeof(*p));
 
-	p->id = xasprintf("p%011u", ++s->next_id);
-	p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", FIX_REGION, FIX_ACCOUNT, p->id);
+	p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/p%011u", FIX_REGION, FIX_ACCOUNT,
+			   ++s->next_id);
 	p->name = xstrdup(name);
 	tag_set_init(&p->tags);
 	p->tags_known = true;
@@ -237,9 +237,8 @@ static void apply_one(struct sim *s, const struct action *a)
 		/* durable intent first, as the engine does */
 		record_set_intent(s->record, a->profile_key, a->name, a->token, a->since);
 		p = xcalloc(1, sizeof(*p));
-		p->id = xasprintf("p%011u", ++s->next_id);
-		p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/%s", FIX_REGION, FIX_ACCOUNT,
-				   p->id);
+		p->arn = xasprintf("arn:aws:bedrock:%s:%s:application-inference-profile/p%011u", FIX_REGION,
+				   FIX_ACCOUNT, ++s->next_id);
 		p->name = xstrdup(a->name);
 		p->model_arns = xcalloc(1, sizeof(char *)); /* Bedrock lists the model copied */
 		p->model_arns[0] = intern(a->model_arn);

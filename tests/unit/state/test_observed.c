@@ -92,7 +92,7 @@ static void fill_listing(struct observed_store *st, int n)
 		char *arn = xasprintf("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p%d", i);
 		char *name = xasprintf("t%d-chat-aaaaaa", i), *tenant = xasprintf("t%d", i);
 		char *param = xasprintf("/bedrock-tenantd/%s/chat", tenant);
-		struct observed_profile *p = observed_store_new_profile(st, arn, "p", name, 1);
+		struct observed_profile *p = observed_store_new_profile(st, arn, name, 1);
 		struct observed_parameter *q = observed_store_new_parameter(st, param, arn);
 		p->model_arns[0] = intern("arn:aws:bedrock:us-east-1::foundation-model/m");
 		tag_set_put(&p->tags, TAG_TENANT, tenant);
@@ -132,7 +132,7 @@ static void test_listing_models_shared(void **state)
 		size_t n = i == 3 ? 1 : 3;
 		snprintf(arn, sizeof(arn), "arn:aws:bedrock:us-east-1:1:application-inference-profile/p%d", i);
 		snprintf(name, sizeof(name), "t%d-chat", i);
-		p[i] = observed_store_new_profile(&st, arn, NULL, name, n);
+		p[i] = observed_store_new_profile(&st, arn, name, n);
 		for (size_t k = 0; k < n; k++)
 			p[i]->model_arns[k] = intern(m[i == 3 ? 2 : k]);
 		tag_set_put(&p[i]->tags, TAG_TENANT, "t");
@@ -157,8 +157,8 @@ static void test_listing_models_shared(void **state)
 	assert_string_equal(c->model_arns[1], m[1]);
 	observed_store_put_profile(&st, c); /* replaces p[0] */
 	assert_ptr_equal(observed_store_profile(&st, p[1]->arn)->model_arns, p[1]->model_arns);
-	c = observed_store_new_profile(&st, "arn:aws:bedrock:us-east-1:1:application-inference-profile/none", NULL,
-				       "t9-chat", 0);
+	c = observed_store_new_profile(&st, "arn:aws:bedrock:us-east-1:1:application-inference-profile/none", "t9-chat",
+				       0);
 	observed_store_put_profile(&st, c);
 	assert_null(c->model_arns);
 	assert_false(c->models_in_list);
@@ -180,7 +180,7 @@ static void test_listing_entries_share_strings(void **state)
 
 	(void)state;
 	observed_store_init(&st);
-	p = observed_store_new_profile(&st, arn, "abc123def456", "t1-chat-aaaaaa", 0);
+	p = observed_store_new_profile(&st, arn, "t1-chat-aaaaaa", 0);
 	tag_set_put(&p->tags, TAG_TENANT, "t1");
 	tag_set_put(&p->tags, "Team", "x");
 	p->tags_known = true;
@@ -198,14 +198,17 @@ static void test_listing_entries_share_strings(void **state)
 	name = intern(arn); /* the pool's copy */
 	assert_ptr_equal(p->arn, name);
 	intern_unref(name);
-	assert_string_equal(p->id, "abc123def456");
-	assert_ptr_equal(p->id, p->arn + strlen(p->arn) - strlen(p->id));
+	assert_string_equal(observed_profile_id(p), "abc123def456");
+	assert_ptr_equal(observed_profile_id(p), p->arn + strlen(p->arn) - strlen("abc123def456"));
 	name = intern("/bedrock-tenants/t1/chat/profile-arn");
 	assert_ptr_equal(q->name, name);
 	intern_unref(name);
-	/* an id that is not the ARN's tail is its own copy */
-	c = observed_store_new_profile(&st, "arn:x/one", "two", "t2-chat-aaaaaa", 0);
-	assert_string_equal(c->id, "two");
+	/* the id is the ARN's tail after its last '/', the whole ARN when it has none */
+	c = observed_store_new_profile(&st, "arn:x/one/two", "t2-chat-aaaaaa", 0);
+	assert_string_equal(observed_profile_id(c), "two");
+	observed_store_put_profile(&st, c);
+	c = observed_store_new_profile(&st, "arn-without-slash", "t3-chat-aaaaaa", 0);
+	assert_string_equal(observed_profile_id(c), "arn-without-slash");
 	observed_store_put_profile(&st, c);
 	/* a copy owns plain strings and tags, and outlives the store */
 	c = observed_profile_dup(p);
@@ -213,7 +216,7 @@ static void test_listing_entries_share_strings(void **state)
 	q = observed_parameter_dup(q);
 	observed_store_release(&st);
 	assert_string_equal(c->arn, arn);
-	assert_string_equal(c->id, "abc123def456");
+	assert_string_equal(observed_profile_id(c), "abc123def456");
 	assert_string_equal(tag_set_get(&c->tags, "Team"), "x");
 	assert_string_equal(q->value, arn);
 	observed_profile_free(c);
@@ -231,8 +234,8 @@ static void test_listing_tags_packed_one_edited(void **state)
 
 	(void)state;
 	observed_store_init(&st);
-	a = observed_store_new_profile(&st, "arn:x/a", "a", "t1-chat-aaaaaa", 0);
-	b = observed_store_new_profile(&st, "arn:x/b", "b", "t2-chat-aaaaaa", 0);
+	a = observed_store_new_profile(&st, "arn:x/a", "t1-chat-aaaaaa", 0);
+	b = observed_store_new_profile(&st, "arn:x/b", "t2-chat-aaaaaa", 0);
 	tag_set_put(&a->tags, TAG_TENANT, "t1");
 	tag_set_put(&a->tags, "Team", "x");
 	tag_set_put(&b->tags, TAG_TENANT, "t2");
@@ -263,16 +266,17 @@ static void test_listing_tags_packed_one_edited(void **state)
 }
 
 /* 200,000 profiles at 100,000 tenants: the models' count and the flags in one word
- * (112 bytes, not 120); the flags still read and copied one by one. */
+ * and the creation time beside it (72 bytes); the flags still read and copied one by
+ * one. */
 static void test_profile_packed(void **state)
 {
 	struct observed_store st;
 	struct observed_profile *p, *c;
 
 	(void)state;
-	assert_true(sizeof(struct observed_profile) <= 104);
+	assert_true(sizeof(struct observed_profile) <= 72);
 	observed_store_init(&st);
-	p = observed_store_new_profile(&st, "arn:x/a", "a", "n", 2);
+	p = observed_store_new_profile(&st, "arn:x/a", "n", 2);
 	p->model_arns[0] = intern("m1");
 	p->model_arns[1] = intern("m2");
 	p->listed = true;
@@ -288,6 +292,70 @@ static void test_profile_packed(void **state)
 	assert_int_equal(c->n_model_arns, 2);
 	assert_ptr_equal(c->model_arns[1], p->model_arns[1]);
 	observed_profile_free(c);
+	observed_store_release(&st);
+}
+
+/* The narrowed fields give back what was put, at their limits: a profile's creation
+ * time (seconds, 32 bits), its models' count beside its flags, a parameter's version
+ * (48 bits) beside its flags and its date (an own write's below 0); a listed entry and
+ * an own write (its copy) alike. */
+static void test_entries_round_trip(void **state)
+{
+	static const int64_t versions[] = { 0, 1, 2, 65536, ((int64_t)1 << 32) + 1, OBSERVED_PARAMETER_MAX_VERSION };
+	struct observed_store st;
+	struct observed_profile *p, *c;
+	struct observed_parameter *q, *d;
+
+	(void)state;
+	assert_int_equal(observed_profile_created_at(-5), 0);
+	assert_int_equal(observed_profile_created_at(0), 0);
+	assert_int_equal(observed_profile_created_at(1700000000), 1700000000);
+	assert_int_equal(observed_profile_created_at(UINT32_MAX), UINT32_MAX);
+	assert_int_equal(observed_profile_created_at((int64_t)UINT32_MAX + 1), UINT32_MAX);
+	assert_int_equal(observed_parameter_version(-1), 0);
+	assert_int_equal(observed_parameter_version(INT64_MAX), OBSERVED_PARAMETER_MAX_VERSION);
+	observed_store_init(&st);
+	/* a listed profile, its models not known (created, not read back yet) */
+	p = observed_store_new_profile(&st, "arn:aws:bedrock:us-east-1:1:application-inference-profile/x", "n", 0);
+	p->models_unknown = p->listed = p->tags_known = true;
+	p->created_at = UINT32_MAX;
+	observed_store_put_profile(&st, p);
+	assert_true(p->models_unknown && p->listed && p->tags_known && p->in_arena);
+	assert_int_equal(p->n_model_arns, 0);
+	assert_int_equal(p->created_at, UINT32_MAX);
+	assert_string_equal(observed_profile_id(p), "x");
+	c = observed_profile_dup(p); /* an own write's copy */
+	assert_true(c->models_unknown && c->listed && c->tags_known);
+	assert_false(c->in_arena || c->models_in_list);
+	assert_int_equal(c->created_at, UINT32_MAX);
+	assert_string_equal(observed_profile_id(c), "x");
+	c->listed = false;
+	c->models_unknown = false;
+	c->n_model_arns = OBSERVED_PROFILE_MAX_MODELS; /* the count's widest, flags apart */
+	assert_int_equal(c->n_model_arns, OBSERVED_PROFILE_MAX_MODELS);
+	assert_true(c->tags_known && !c->listed && !c->models_unknown && !c->in_arena);
+	c->n_model_arns = 0;
+	observed_profile_free(c);
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "/t%zu/p", i);
+		q = observed_store_new_parameter(&st, name, "");
+		q->version = versions[i];
+		q->modified_ms = i % 2 ? -1765000000123 : 1765000000123; /* an own write's, a listing's */
+		q->tags_known = i % 2;
+		observed_store_put_parameter(&st, q);
+		assert_int_equal(q->version, versions[i]);
+		assert_true(q->in_arena);
+		assert_int_equal(q->tags_known, i % 2);
+		d = observed_parameter_dup(q);
+		assert_int_equal(d->version, versions[i]);
+		assert_int_equal(d->modified_ms, q->modified_ms);
+		assert_int_equal(d->tags_known, i % 2);
+		assert_false(d->in_arena || d->tags_in_arena);
+		assert_string_equal(d->value, "");
+		observed_parameter_free(d);
+	}
 	observed_store_release(&st);
 }
 
@@ -451,7 +519,7 @@ static void test_group_arrays_inline(void **state)
 		struct observed_parameter *q;
 		snprintf(arn, sizeof(arn), "arn:x/%d", i);
 		snprintf(name, sizeof(name), "/p/%d", i);
-		p = observed_store_new_profile(&st, arn, NULL, arn + 4, 0);
+		p = observed_store_new_profile(&st, arn, arn + 4, 0);
 		tag_set_put(&p->tags, TAG_TENANT, "t1");
 		p->tags_known = true;
 		observed_store_put_profile(&st, p);
@@ -1666,6 +1734,7 @@ int main(void)
 		cmocka_unit_test(test_name_derived_by_another_tenant),
 		cmocka_unit_test(test_release_in_steps),
 		cmocka_unit_test(test_profile_packed),
+		cmocka_unit_test(test_entries_round_trip),
 		cmocka_unit_test(test_listing_entries_in_an_arena),
 		cmocka_unit_test(test_listing_models_shared),
 		cmocka_unit_test(test_group_arrays_inline),

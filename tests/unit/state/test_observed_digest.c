@@ -24,7 +24,6 @@ static struct observed_profile *base_profile(void)
 	struct observed_profile *p = xcalloc(1, sizeof(*p));
 
 	p->arn = xstrdup(ARN);
-	p->id = xstrdup("abc");
 	p->name = xstrdup("acme-chat");
 	p->model_arns = xcalloc(2, sizeof(char *));
 	p->model_arns[0] = intern("arn:model/a");
@@ -49,9 +48,9 @@ static void pf_arn(struct observed_profile *p)
 {
 	set_str(&p->arn, ARN "x");
 }
-static void pf_id(struct observed_profile *p)
+static void pf_id(struct observed_profile *p) /* the ARN's tail */
 {
-	set_str(&p->id, "abd");
+	set_str(&p->arn, "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abd");
 }
 static void pf_name(struct observed_profile *p)
 {
@@ -331,7 +330,7 @@ static struct observed_profile *listed_profile(struct observed_store *s, const c
 	struct observed_profile *p;
 
 	snprintf(arn, sizeof(arn), "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/%s", id);
-	p = observed_store_new_profile(s, arn, id, id, 1);
+	p = observed_store_new_profile(s, arn, id, 1);
 	p->model_arns[0] = intern("arn:model/a");
 	tag_set_put(&p->tags, TAG_TENANT, tenant);
 	tag_set_put(&p->tags, "team", "");
@@ -393,8 +392,8 @@ static void test_listed_entries_sums(void **state)
 static void test_entry_sizes(void **state)
 {
 	(void)state;
-	assert_int_equal(sizeof(struct observed_profile), 88);
-	assert_int_equal(sizeof(struct observed_parameter), 64);
+	assert_int_equal(sizeof(struct observed_profile), 72);
+	assert_int_equal(sizeof(struct observed_parameter), 56);
 	assert_int_equal(sizeof(struct observed_budget), 112);
 }
 
