@@ -355,8 +355,10 @@ static void diff_create(struct diff_ctx *c, const struct profile *dp)
 	a->description = xstrdup_or_null(dp->description);
 	diff_profile_tags(c->s, t, dp, model_arn, &a->tags);
 	if (intent && strcmp(create_intent_name(intent), dp->name) == 0 && !intent->dead) {
+		char token[CREATE_INTENT_TOKEN_BUF];
+
 		/* A create may already have happened (lost answer, crash): the same token. */
-		a->token = xstrdup(create_intent_token(intent));
+		a->token = xstrdup(create_intent_token(intent, token));
 		a->since = intent->since;
 	} else {
 		/* A fresh token: a dead intent's token would only replay the dead ARN. */

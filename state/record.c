@@ -58,11 +58,9 @@ void tenant_record_free(struct tenant_record *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->n_intents; i++) {
-		free(r->intents[i].profile_key); /* and its name and token */
+	for (size_t i = 0; i < r->n_intents; i++)
 		intern_unref(r->intents[i].arn);
-	}
-	free(r->intents);
+	free(r->intents); /* and their strings */
 	for (size_t i = 0; i < r->n_timers; i++)
 		free(r->timers[i].resource);
 	free(r->timers);
@@ -77,7 +75,7 @@ void tenant_record_free(struct tenant_record *r)
 const struct create_intent *record_intent(const struct tenant_record *r, const char *profile_key)
 {
 	for (size_t i = 0; r && i < r->n_intents; i++)
-		if (strcmp(r->intents[i].profile_key, profile_key) == 0)
+		if (strcmp(create_intent_key(&r->intents[i]), profile_key) == 0)
 			return &r->intents[i];
 	return NULL;
 }
@@ -108,51 +106,138 @@ bool record_applied_has(const struct tenant_record *r, const char *resource, con
 	return false;
 }
 
-/* An intent's strings in one allocation: "KEY\0NAME\0TOKEN\0" (about 6, 30 and 36
- * bytes: one 80-byte chunk, not three of 32 and 48; the name and the token found
- * after the key, no pointer kept to them). Made before the old one is freed: any of
- * them may be the old intent's own. */
-static void intent_strings(struct create_intent *in, const char *profile_key, const char *name, const char *token)
+/* A token held as bytes: lowercase hex digits, an even number of them, at most
+ * CREATE_INTENT_TOKEN_BYTES_MAX bytes' worth (so its text comes back the same);
+ * returns the bytes' count, 0 when the token is held as text. */
+static size_t token_bytes(const char *token)
 {
-	size_t k = strlen(profile_key) + 1, n = strlen(name) + 1, t = strlen(token) + 1;
-	char *mem = xmalloc(k + n + t);
+	size_t n = strlen(token);
 
-	memcpy(mem, profile_key, k);
-	memcpy(mem + k, name, n);
-	memcpy(mem + k + n, token, t);
-	free(in->profile_key);
-	in->profile_key = mem;
+	if (n == 0 || n % 2 || n > 2 * CREATE_INTENT_TOKEN_BYTES_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((token[i] >= '0' && token[i] <= '9') || (token[i] >= 'a' && token[i] <= 'f')))
+			return 0;
+	return n / 2;
+}
+
+static unsigned hex_value(char c)
+{
+	return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
+}
+
+const char *create_intent_token(const struct create_intent *in, char buf[CREATE_INTENT_TOKEN_BUF])
+{
+	static const char digits[] = "0123456789abcdef";
+	const char *name = create_intent_name(in);
+	const unsigned char *bytes = (const unsigned char *)name + strlen(name) + 1;
+
+	if (!in->token_bytes)
+		return (const char *)bytes;
+	for (size_t i = 0; i < in->token_bytes; i++) {
+		buf[2 * i] = digits[bytes[i] >> 4];
+		buf[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	buf[2 * in->token_bytes] = '\0';
+	return buf;
+}
+
+/* One intent as the block is built from it: its in-memory fields and its strings
+ * (which may be in the block being replaced). */
+struct intent_src {
+	struct create_intent meta;
+	const char *key, *name, *token;
+};
+
+static size_t intent_strings_size(const struct intent_src *s)
+{
+	size_t t = token_bytes(s->token);
+
+	return strlen(s->key) + 1 + strlen(s->name) + 1 + (t ? t : strlen(s->token) + 1);
+}
+
+/* Builds the record's intents block anew from src[0..n) (the array, then each one's
+ * strings) and frees the old one after: src's strings may be in it. Intents come and
+ * go once a create, so building the whole block each time costs nothing that shows. */
+static void intents_build(struct tenant_record *r, const struct intent_src *src, size_t n)
+{
+	size_t total = n * sizeof(struct create_intent);
+	struct create_intent *out;
+	char *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += intent_strings_size(&src[i]);
+	out = n ? xmalloc(total) : NULL;
+	p = n ? (char *)(out + n) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(src[i].key) + 1, m = strlen(src[i].name) + 1, t = token_bytes(src[i].token);
+
+		out[i] = src[i].meta;
+		out[i].strings = (uint32_t)(p - (char *)&out[i]);
+		out[i].token_bytes = (uint8_t)t;
+		memcpy(p, src[i].key, k);
+		memcpy(p + k, src[i].name, m);
+		p += k + m;
+		if (t) {
+			for (size_t j = 0; j < t; j++)
+				p[j] = (char)(hex_value(src[i].token[2 * j]) << 4 | hex_value(src[i].token[2 * j + 1]));
+			p += t;
+		} else {
+			size_t len = strlen(src[i].token) + 1;
+			memcpy(p, src[i].token, len);
+			p += len;
+		}
+	}
+	free(r->intents);
+	r->intents = out;
+	r->n_intents = (uint16_t)n;
+}
+
+/* The record's intents as sources for intents_build, with room for one more;
+ * tokens[i] receives the bytes' text. Freed by the caller. */
+static struct intent_src *intents_sources(const struct tenant_record *r, char (*tokens)[CREATE_INTENT_TOKEN_BUF])
+{
+	struct intent_src *src = xcalloc((size_t)r->n_intents + 1, sizeof(*src));
+
+	for (size_t i = 0; i < r->n_intents; i++) {
+		src[i].meta = r->intents[i];
+		src[i].key = create_intent_key(&r->intents[i]);
+		src[i].name = create_intent_name(&r->intents[i]);
+		src[i].token = create_intent_token(&r->intents[i], tokens[i]);
+	}
+	return src;
 }
 
 void record_set_intent(struct tenant_record *r, const char *profile_key, const char *name, const char *token,
 		       int64_t since)
 {
-	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+	const struct create_intent *old = record_intent(r, profile_key);
+	size_t i = old ? (size_t)(old - r->intents) : r->n_intents;
+	char(*tokens)[CREATE_INTENT_TOKEN_BUF];
+	struct intent_src *src;
 
 	touched(r);
-	if (!in) {
-		if (r->n_intents == RECORD_ITEMS_MAX)
-			return;
-		RESIZE_EXACT(r->intents, r->n_intents + 1);
-		in = &r->intents[r->n_intents++];
-		memset(in, 0, sizeof(*in));
-	}
-	intent_strings(in, profile_key, name, token);
-	intern_unref(in->arn);
-	in->since = since;
-	in->arn = NULL;
-	in->answered_at = 0;
-	in->confirmed = false;
-	in->dead = false;
+	if (!old && r->n_intents == RECORD_ITEMS_MAX)
+		return;
+	tokens = xcalloc((size_t)r->n_intents + 1, sizeof(*tokens));
+	src = intents_sources(r, tokens);
+	if (old)
+		intern_unref(old->arn);
+	/* the arguments may be the old intent's own strings: read before the block goes */
+	src[i] = (struct intent_src){ .meta = { .since = since }, .key = profile_key, .name = name, .token = token };
+	intents_build(r, src, r->n_intents + !old);
+	free(src);
+	free(tokens);
 }
 
 void record_note_intent_answer(struct tenant_record *r, const char *profile_key, const char *token, const char *arn,
 			       bool confirmed, int64_t now)
 {
 	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+	char buf[CREATE_INTENT_TOKEN_BUF];
 
 	touched(r);
-	if (!in || !token || strcmp(create_intent_token(in), token) != 0)
+	if (!in || !token || strcmp(create_intent_token(in, buf), token) != 0)
 		return;
 	if (!in->arn || strcmp(in->arn, arn) != 0) {
 		const char *old = in->arn;
@@ -189,15 +274,21 @@ int record_mark_intent_dead(struct tenant_record *r, const char *profile_key, co
 
 bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 {
-	struct create_intent *in = (struct create_intent *)record_intent(r, profile_key);
+	const struct create_intent *in = record_intent(r, profile_key);
+	size_t i = in ? (size_t)(in - r->intents) : 0;
+	char(*tokens)[CREATE_INTENT_TOKEN_BUF];
+	struct intent_src *src;
 
 	touched(r);
 	if (!in)
 		return false;
-	free(in->profile_key); /* and its name and token */
 	intern_unref(in->arn);
-	*in = r->intents[--r->n_intents];
-	RESIZE_EXACT(r->intents, r->n_intents); /* intents are passing: the last leaves no array */
+	tokens = xcalloc(r->n_intents, sizeof(*tokens));
+	src = intents_sources(r, tokens);
+	src[i] = src[r->n_intents - 1];		  /* the last takes its place, as before */
+	intents_build(r, src, r->n_intents - 1u); /* intents are passing: the last leaves no block */
+	free(src);
+	free(tokens);
 	return true;
 }
 

@@ -22,33 +22,48 @@ enum timer_kind {
 	TIMER_DRAIN, /* a replaced profile: deleted when it expires */
 };
 
-/* A create intent: the profile name being created and the clientRequestToken sent
- * with every attempt follow its profile key in one allocation, "KEY\0NAME\0TOKEN\0"
- * (record.c), read with create_intent_name and create_intent_token: 40 bytes, not 56
- * with a pointer to each. */
+/* A create intent. A record's intents are one allocation (record.c): the array of
+ * these, then each one's strings, "KEY\0NAME\0" and its clientRequestToken, found
+ * from the struct itself (strings: an offset from it, which a realloc keeps true), read
+ * with create_intent_key, create_intent_name and create_intent_token. A token of the
+ * form the daemon makes (diff_client_token: 32 lowercase hex digits) is held as its 16
+ * bytes; any other as its text. 32 bytes an intent, not 40 and a pointer to a
+ * separate "KEY\0NAME\0TOKEN\0": two intents (a converged tenant before its first
+ * listing shows its profiles) take one 192-byte chunk, not 80 and two of 80. */
 struct create_intent {
-	char *profile_key; /* the allocation */
 	int64_t since;
 	/* In memory only (a restart learns them again by replaying the token): */
 	const char *arn;     /* the ARN a create with this token answered, interned (the
 			      * store's profile holds the same); NULL: no answer yet */
 	int64_t answered_at; /* when (wall clock) */
-	bool confirmed;	     /* a Get or a listing has shown that ARN since */
-	bool dead;	     /* that profile was missing from a listing and a Get: the next create
+	uint32_t strings;    /* "KEY\0NAME\0" at (const char *)this + strings */
+	uint8_t token_bytes; /* the token: 0, its text after NAME; else these many bytes,
+			      * its lowercase hex digits */
+	bool confirmed : 1;  /* a Get or a listing has shown that ARN since */
+	bool dead : 1;	     /* that profile was missing from a listing and a Get: the next create
 			      * must use a fresh token (this one would only replay the dead ARN) */
 };
 
+/* The longest token held as bytes (more hex digits are held as text), and the buffer
+ * create_intent_token may write its hex digits into. */
+#define CREATE_INTENT_TOKEN_BYTES_MAX 32
+#define CREATE_INTENT_TOKEN_BUF	      (2 * CREATE_INTENT_TOKEN_BYTES_MAX + 1)
+
+static inline const char *create_intent_key(const struct create_intent *in)
+{
+	return (const char *)in + in->strings;
+}
+
 static inline const char *create_intent_name(const struct create_intent *in)
 {
-	return in->profile_key + strlen(in->profile_key) + 1;
+	const char *key = create_intent_key(in);
+
+	return key + strlen(key) + 1;
 }
 
-static inline const char *create_intent_token(const struct create_intent *in)
-{
-	const char *name = create_intent_name(in);
-
-	return name + strlen(name) + 1;
-}
+/* create_intent_token: the token's text, in the record or written into buf (valid
+ * while both are). */
+const char *create_intent_token(const struct create_intent *in, char buf[CREATE_INTENT_TOKEN_BUF]);
 
 /* How long a create's ARN that no read has ever shown may be missing before it is
  * judged gone: reads lag behind creates in AWS, and a profile judged gone too early

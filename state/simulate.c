@@ -29,9 +29,12 @@ static struct tenant_record *record_copy(const struct tenant_record *src, const 
 		return r;
 	r->known = src->known;
 	r->deletion_policy = src->deletion_policy;
-	for (size_t i = 0; i < src->n_intents; i++)
-		record_set_intent(r, src->intents[i].profile_key, create_intent_name(&src->intents[i]),
-				  create_intent_token(&src->intents[i]), src->intents[i].since);
+	for (size_t i = 0; i < src->n_intents; i++) {
+		char token[CREATE_INTENT_TOKEN_BUF];
+
+		record_set_intent(r, create_intent_key(&src->intents[i]), create_intent_name(&src->intents[i]),
+				  create_intent_token(&src->intents[i], token), src->intents[i].since);
+	}
 	for (size_t i = 0; i < src->n_timers; i++)
 		record_start_timer(r, src->timers[i].kind, src->timers[i].resource, src->timers[i].since);
 	for (size_t i = 0; i < src->n_applied; i++)

@@ -1066,8 +1066,10 @@ static int put_record(struct store *s, const struct tenant_record *rec)
 		r = exec(s, ST_TENANT_PUT, "tt", rec->tenant, deletion_policy_name(rec->deletion_policy));
 	for (size_t i = 0; r == 0 && i < rec->n_intents; i++) {
 		const struct create_intent *in = &rec->intents[i];
-		r = exec(s, ST_INTENT_PUT, "tttti", rec->tenant, in->profile_key, create_intent_name(in),
-			 create_intent_token(in), (int64_t)in->since);
+		char token[CREATE_INTENT_TOKEN_BUF];
+
+		r = exec(s, ST_INTENT_PUT, "tttti", rec->tenant, create_intent_key(in), create_intent_name(in),
+			 create_intent_token(in, token), (int64_t)in->since);
 	}
 	for (size_t i = 0; r == 0 && i < rec->n_timers; i++)
 		r = store_put_timer(s, rec->tenant, &rec->timers[i]);

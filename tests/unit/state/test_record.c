@@ -426,41 +426,111 @@ static void test_facts_shared_values(void **state)
 	intern_unref(place);
 }
 
-/* An intent's key, name and token in one allocation, the name and the token found
- * after the key (no pointer kept to them: 40 bytes an intent); the ARN its create
- * answered interned, one copy with the store's profile. Set again, answered again,
- * cleared: each freed once (ASan). */
+/* p was allocated with exactly n bytes (ASan's malloc_usable_size says so; glibc's
+ * rounds up to its chunk). */
+static void assert_block_of(const void *p, size_t n)
+{
+	assert_true(malloc_usable_size((void *)p) >= n);
+	assert_true(malloc_usable_size((void *)p) < n + 24);
+}
+
+/* A record's intents in one allocation, the array then each one's strings, found from
+ * the struct (32 bytes an intent); the ARN its create answered interned, one copy with
+ * the store's profile. Set again, answered again, cleared: each freed once (ASan). */
 static void test_intent_one_allocation(void **state)
 {
 	struct tenant_record *r = tenant_record_new("acme");
 	const char *arn = intern("arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/p1");
 	const struct create_intent *in;
+	char buf[CREATE_INTENT_TOKEN_BUF];
 
 	(void)state;
 	record_set_intent(r, "chat", "acme-chat-aaaaaa", "tok1", 10);
 	in = record_intent(r, "chat");
-	assert_true(sizeof(struct create_intent) <= 40);
-	assert_ptr_equal(create_intent_name(in), in->profile_key + strlen("chat") + 1);
+	assert_int_equal(sizeof(struct create_intent), 32);
+	assert_ptr_equal(create_intent_key(in), (const char *)(r->intents + 1)); /* after the array */
+	assert_ptr_equal(create_intent_name(in), create_intent_key(in) + strlen("chat") + 1);
 	assert_string_equal(create_intent_name(in), "acme-chat-aaaaaa");
-	assert_ptr_equal(create_intent_token(in), create_intent_name(in) + strlen("acme-chat-aaaaaa") + 1);
-	assert_string_equal(create_intent_token(in), "tok1");
+	assert_ptr_equal(create_intent_token(in, buf), create_intent_name(in) + strlen("acme-chat-aaaaaa") + 1);
+	assert_string_equal(create_intent_token(in, buf), "tok1");
+	assert_block_of(r->intents, 32 + sizeof("chat\0acme-chat-aaaaaa\0tok1"));
 	record_note_intent_answer(r, "chat", "tok1", arn, true, 20);
 	assert_ptr_equal(in->arn, arn); /* the interned ARN, not a copy */
 	record_note_intent_answer(r, "chat", "tok1", "arn:other", false, 30);
 	assert_string_equal(in->arn, "arn:other");
-	record_set_intent(r, in->profile_key, create_intent_name(in), "tok2", 40); /* its own strings again */
+	record_set_intent(r, create_intent_key(in), create_intent_name(in), "tok2", 40); /* its own strings again */
 	in = record_intent(r, "chat");
-	assert_string_equal(in->profile_key, "chat");
+	assert_string_equal(create_intent_key(in), "chat");
 	assert_string_equal(create_intent_name(in), "acme-chat-aaaaaa");
-	assert_string_equal(create_intent_token(in), "tok2");
+	assert_string_equal(create_intent_token(in, buf), "tok2");
+	assert_int_equal(in->since, 40);
 	assert_null(in->arn);
+	assert_false(in->confirmed);
 	record_note_intent_answer(r, "chat", "tok2", arn, true, 50);
 	record_set_intent(r, "batch", "acme-batch-aaaaaa", "tok3", 60);
+	/* the chat intent moved with the block, its answer kept */
+	in = record_intent(r, "chat");
+	assert_ptr_equal(in->arn, arn);
+	assert_true(in->confirmed);
+	assert_int_equal(in->answered_at, 50);
+	assert_string_equal(create_intent_token(in, buf), "tok2");
 	assert_true(record_clear_intent(r, "chat"));
-	assert_string_equal(create_intent_token(record_intent(r, "batch")), "tok3");
+	assert_string_equal(create_intent_key(record_intent(r, "batch")), "batch");
+	assert_string_equal(create_intent_token(record_intent(r, "batch"), buf), "tok3");
 	record_note_intent_answer(r, "batch", "tok3", arn, true, 70);
 	tenant_record_free(r); /* the batch intent's ARN unreferenced with it */
 	intern_unref(arn);
+}
+
+/* A token of the daemon's form (diff_client_token: 32 lowercase hex digits) held as
+ * its 16 bytes; every token comes back as it was set, whatever its form: hex digits
+ * in upper case, odd in number, too many, none, other characters (held as text). */
+static void test_intent_token_forms(void **state)
+{
+	static const char *const tokens[] = {
+		"0123456789abcdef0123456789abcdef", /* the daemon's */
+		"00000000000000000000000000000000",
+		"ffffffffffffffffffffffffffffffff",
+		"0a",
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", /* the most held as bytes */
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef00",
+		"0123456789ABCDEF0123456789abcdef",
+		"0123456789abcdef0123456789abcde",
+		"",
+		"tok",
+		"0123456789abcdef0123456789abcdeg",
+		"caf\xc3\xa9 token\t-_",
+	};
+	static const size_t bytes[] = { 16, 16, 16, 1, 32, 0, 0, 0, 0, 0, 0, 0 };
+	char buf[CREATE_INTENT_TOKEN_BUF], key[16], name[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+		struct tenant_record *r = tenant_record_new("acme");
+		const struct create_intent *in;
+
+		memset(name, 'n', sizeof(name) - 1); /* the longest names a profile may have, and more */
+		name[sizeof(name) - 1] = '\0';
+		record_set_intent(r, "first", name, tokens[i], 1);
+		snprintf(key, sizeof(key), "k%zu", i);
+		record_set_intent(r, key, "", tokens[i], 2); /* an empty name */
+		for (size_t j = 0; j < 2; j++) {
+			in = record_intent(r, j ? key : "first");
+			assert_non_null(in);
+			assert_int_equal(in->token_bytes, bytes[i]);
+			memset(buf, 'x', sizeof(buf));
+			assert_string_equal(create_intent_token(in, buf), tokens[i]);
+			assert_string_equal(create_intent_name(in), j ? "" : name);
+			assert_int_equal(in->since, j ? 2 : 1);
+		}
+		in = record_intent(r, key);
+		record_note_intent_answer(r, key, tokens[i], "arn:1", true, 5); /* compared as text */
+		assert_string_equal(in->arn, "arn:1");
+		assert_true(record_clear_intent(r, "first"));
+		assert_string_equal(create_intent_token(record_intent(r, key), buf), tokens[i]);
+		assert_string_equal(record_intent(r, key)->arn, "arn:1");
+		tenant_record_free(r);
+	}
 }
 
 static void test_intents_and_timers(void **state)
@@ -474,16 +544,19 @@ static void test_intents_and_timers(void **state)
 	/* arrays sized to what they hold: intents live until a listing confirms them */
 	record_set_intent(r, "batch", "acme-batch-aaaaaa", "tok3", 20);
 	assert_int_equal(r->n_intents, 2);
-	assert_true(malloc_usable_size(r->intents) < 3 * sizeof(*r->intents));
+	/* the block is the array and the strings, exactly */
+	assert_block_of(r->intents, 2 * sizeof(*r->intents) +
+					    sizeof("chat\0acme-chat-bbbbbb\0tok2\0batch\0acme-batch-aaaaaa\0tok3"));
 	assert_true(record_clear_intent(r, "batch"));
-	assert_true(malloc_usable_size(r->intents) < 2 * sizeof(*r->intents)); /* shrunk again */
+	assert_block_of(r->intents, sizeof(*r->intents) + sizeof("chat\0acme-chat-bbbbbb\0tok2")); /* shrunk again */
 	record_start_timer(r, TIMER_GRACE, "arn:9", 100);
 	record_start_timer(r, TIMER_GRACE, "arn:10", 100);
 	assert_true(malloc_usable_size(r->timers) < 3 * sizeof(*r->timers));
 	assert_true(record_clear_timer(r, "arn:10"));
 	assert_true(malloc_usable_size(r->timers) < 2 * sizeof(*r->timers));
 	assert_true(record_clear_timer(r, "arn:9"));
-	assert_string_equal(create_intent_token(record_intent(r, "chat")), "tok2");
+	assert_string_equal(create_intent_token(record_intent(r, "chat"), (char[CREATE_INTENT_TOKEN_BUF]){ 0 }),
+			    "tok2");
 	assert_true(record_clear_intent(r, "chat"));
 	assert_false(record_clear_intent(r, "chat"));
 
@@ -668,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_facts_shared_values),
 		cmocka_unit_test(test_facts_shared_keys_hold_no_text),
 		cmocka_unit_test(test_intent_one_allocation),
+		cmocka_unit_test(test_intent_token_forms),
 		cmocka_unit_test(test_applied_keys_follow_tag_calls),
 		cmocka_unit_test(test_applied_keys_shared),
 		cmocka_unit_test(test_record_strings_interned),

@@ -77,7 +77,8 @@ static void test_round_trip(void **state)
 	r = hashmap_get(&records, "acme");
 	assert_true(r->known);
 	assert_int_equal(r->deletion_policy, DELETION_RETAIN);
-	assert_string_equal(create_intent_token(record_intent(r, "chat")), in.token);
+	assert_string_equal(create_intent_token(record_intent(r, "chat"), (char[CREATE_INTENT_TOKEN_BUF]){ 0 }),
+			    in.token);
 	assert_int_equal(record_intent(r, "chat")->since, 1700000000);
 	assert_int_equal(record_timer(r, t.resource)->kind, TIMER_DRAIN);
 	assert_int_equal(record_timer(r, t.resource)->since, 42);
@@ -622,7 +623,9 @@ static void test_write_failures_surface_and_are_made_good(void **state)
 	hashmap_init(&records);
 	assert_int_equal(store_load(s, &records), 0);
 	assert_int_equal(records.n, 1); /* initech was not in memory: the rewrite dropped it */
-	assert_string_equal(create_intent_token(record_intent(hashmap_get(&records, "acme"), "chat")), "tok");
+	assert_string_equal(create_intent_token(record_intent(hashmap_get(&records, "acme"), "chat"),
+						(char[CREATE_INTENT_TOKEN_BUF]){ 0 }),
+			    "tok");
 	hashmap_release(&records, free_record);
 	hashmap_init(&records);
 	assert_int_equal(store_load_held(s, &records), 0);
@@ -804,7 +807,9 @@ static void test_grouped_writes(void **state)
 	assert_int_equal(records.n, 41);
 	assert_string_equal(record_fact(hashmap_get(&records, "t39"), "revision"), "r1");
 	assert_null(record_fact(hashmap_get(&records, "acme"), "revision"));
-	assert_string_equal(create_intent_token(record_intent(hashmap_get(&records, "acme"), "chat")), "tok");
+	assert_string_equal(create_intent_token(record_intent(hashmap_get(&records, "acme"), "chat"),
+						(char[CREATE_INTENT_TOKEN_BUF]){ 0 }),
+			    "tok");
 	assert_true(((struct tenant_record *)hashmap_get(&records, "acme"))->known);
 	hashmap_release(&records, free_record);
 	hashmap_init(&records);
