@@ -294,7 +294,8 @@ static bool notable(enum tenant_state from, enum tenant_state to)
 int audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_state from)
 {
 	int64_t at = wall_ms();
-	bool failing = t->last_error && t->state >= TENANT_ERROR;
+	const char *last_error = tenant_entry_last_error(t);
+	bool failing = last_error && t->state >= TENANT_ERROR;
 	char *text, *detail;
 	int r = au->store ? 0 : -1; /* not notable: not kept, on purpose */
 	cJSON *o;
@@ -303,14 +304,14 @@ int audit_state(struct audit *au, const struct tenant_entry *t, enum tenant_stat
 		return r; /* the common case at a start: nothing to keep, nobody listening */
 
 	text = xasprintf("%s -> %s%s%s", tenant_state_name(from), tenant_state_name(t->state), failing ? ": " : "",
-			 failing ? t->last_error : "");
+			 failing ? last_error : "");
 	o = cJSON_CreateObject();
 	add_time(o, at);
 	cJSON_AddStringToObject(o, "tenant", t->id);
 	cJSON_AddStringToObject(o, "from", tenant_state_name(from));
 	cJSON_AddStringToObject(o, "to", tenant_state_name(t->state));
 	if (failing)
-		cJSON_AddStringToObject(o, "error", t->last_error);
+		cJSON_AddStringToObject(o, "error", last_error);
 	if (t->desired && t->desired->revision)
 		cJSON_AddStringToObject(o, "revision", t->desired->revision);
 	cJSON_AddStringToObject(o, "text", text);

@@ -94,9 +94,9 @@ static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *
 	cJSON_AddStringToObject(o, "state", tenant_state_name(t->state));
 	cJSON_AddItemToObject(o, "revision", string_or_null(t->desired ? t->desired->revision : NULL));
 	cJSON_AddItemToObject(o, "reconciled_revision", string_or_null(engine_reconciled_revision(t)));
-	cJSON_AddItemToObject(o, "last_error", string_or_null(t->last_error));
-	cJSON_AddItemToObject(o, "waiting", string_or_null(t->removed ? NULL : t->waiting));
-	cJSON_AddItemToObject(o, "problem", string_or_null(t->problem));
+	cJSON_AddItemToObject(o, "last_error", string_or_null(tenant_entry_last_error(t)));
+	cJSON_AddItemToObject(o, "waiting", string_or_null(t->removed ? NULL : tenant_entry_waiting(t)));
+	cJSON_AddItemToObject(o, "problem", string_or_null(tenant_entry_problem(t)));
 	cJSON_AddBoolToObject(o, "held", t->held);
 	cJSON_AddBoolToObject(o, "removed", t->removed);
 	cJSON_AddItemToObject(o, "last_reconciled", engine_json_time(t->last_reconciled));
@@ -104,8 +104,8 @@ static cJSON *tenant_summary(const struct engine *e, const struct tenant_entry *
 		cJSON_AddNumberToObject(o, "next_attempt_in_ms", (double)(t->next_attempt_ms - now));
 	else
 		cJSON_AddNullToObject(o, "next_attempt_in_ms");
-	cJSON_AddItemToObject(o, "next_timer", engine_json_time(t->wake_at));
-	cJSON_AddNumberToObject(o, "conflicts", (double)t->n_conflicts);
+	cJSON_AddItemToObject(o, "next_timer", engine_json_time(tenant_entry_wake_at(t)));
+	cJSON_AddNumberToObject(o, "conflicts", (double)tenant_entry_n_conflicts(t));
 	return o;
 }
 
@@ -350,10 +350,10 @@ cJSON *control_json_tenant(const struct engine *e, const struct tenant_entry *t,
 	cJSON_AddItemToObject(o, "desired", t->desired ? control_json_desired(t->desired) : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "observed", observed_json(e, t));
 	conflicts = cJSON_AddArrayToObject(o, "conflict_details");
-	for (size_t i = 0; i < t->n_conflicts; i++) {
+	for (size_t i = 0; i < tenant_entry_n_conflicts(t); i++) {
 		cJSON *j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "resource", t->conflicts[i].resource);
-		cJSON_AddStringToObject(j, "message", t->conflicts[i].message);
+		cJSON_AddStringToObject(j, "resource", tenant_entry_conflicts(t)[i].resource);
+		cJSON_AddStringToObject(j, "message", tenant_entry_conflicts(t)[i].message);
 		cJSON_AddItemToArray(conflicts, j);
 	}
 	history_lines_merge(&lines, kept, &t->history);
@@ -431,9 +431,9 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	bool desired_one;
 	cJSON *o;
 
-	if (!p && t && t->unparsed && !t->removed && t->waiting) { /* held: its profiles are not known */
+	if (!p && t && t->unparsed && !t->removed && tenant_entry_waiting(t)) { /* held: its profiles are not known */
 		*ret_status = 503;
-		*ret_error = t->waiting;
+		*ret_error = tenant_entry_waiting(t);
 		return NULL;
 	}
 	if (!p) {
@@ -457,9 +457,9 @@ cJSON *control_json_resolve(const struct engine *e, const char *tenant, const ch
 	}
 	if (!live) {
 		*ret_status = 503;
-		*ret_error = t->waiting ? "the profile does not exist yet: the tenant waits for capacity "
-					  "(bedrock-tenantctl tenant says why)"
-					: "the profile does not exist yet";
+		*ret_error = tenant_entry_waiting(t) ? "the profile does not exist yet: the tenant waits for capacity "
+						       "(bedrock-tenantctl tenant says why)"
+						     : "the profile does not exist yet";
 		return NULL;
 	}
 	desired_one = strcmp(live->name, p->name) == 0;

@@ -68,8 +68,8 @@ static size_t move_all(struct engine *e, int64_t by, int64_t latest)
 		struct tenant_entry *t = v;
 
 		n += move_timers(e, t->id, t->record, by, latest);
-		if (by && t->wake_at)
-			t->wake_at += by;
+		if (by && tenant_entry_wake_at(t))
+			engine__set_wake_at(t, tenant_entry_wake_at(t) + by);
 	}
 	for (pos = 0; hashmap_next(&e->records_at_start, &pos, &id, &v);)
 		n += move_timers(e, id, v, by, latest);

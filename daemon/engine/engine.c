@@ -50,20 +50,95 @@ static struct tenant_entry *entry_new(struct engine *e, const char *id)
 	return t;
 }
 
+static void free_conflicts(struct conflict *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(c[i].resource);
+		free(c[i].message);
+	}
+	free(c);
+}
+
+static struct tenant_entry_rare *rare_of(struct tenant_entry *t)
+{
+	if (!t->rare)
+		t->rare = xcalloc(1, sizeof(*t->rare));
+	return t->rare;
+}
+
+/* The last of the rare fields cleared: none is held (a converged tenant's entry). */
+static void rare_tidy(struct tenant_entry *t)
+{
+	const struct tenant_entry_rare *r = t->rare;
+
+	if (r && !r->problem && !r->last_error && !r->waiting && !r->n_conflicts && !r->wake_at) {
+		free(t->rare);
+		t->rare = NULL;
+	}
+}
+
+void engine__set_problem(struct tenant_entry *t, char *problem)
+{
+	if (!problem && !t->rare)
+		return;
+	free(rare_of(t)->problem);
+	t->rare->problem = problem;
+	rare_tidy(t);
+}
+
+void engine__set_last_error(struct tenant_entry *t, char *last_error)
+{
+	if (!last_error && !t->rare)
+		return;
+	free(rare_of(t)->last_error);
+	t->rare->last_error = last_error;
+	rare_tidy(t);
+}
+
+void engine__set_waiting(struct tenant_entry *t, char *waiting)
+{
+	if (!waiting && !t->rare)
+		return;
+	free(rare_of(t)->waiting);
+	t->rare->waiting = waiting;
+	rare_tidy(t);
+}
+
+void engine__set_conflicts(struct tenant_entry *t, struct conflict *conflicts, size_t n)
+{
+	if (!n) { /* an empty array (a plan's, allocated once) is no conflict to keep */
+		free(conflicts);
+		conflicts = NULL;
+	}
+	if (!n && !t->rare)
+		return;
+	free_conflicts(rare_of(t)->conflicts, t->rare->n_conflicts);
+	t->rare->conflicts = conflicts;
+	t->rare->n_conflicts = (uint32_t)n; /* a plan's conflicts: far fewer */
+	rare_tidy(t);
+}
+
+void engine__set_wake_at(struct tenant_entry *t, int64_t wake_at)
+{
+	if (!wake_at && !t->rare)
+		return;
+	rare_of(t)->wake_at = wake_at;
+	rare_tidy(t);
+}
+
 static void free_entry(void *p)
 {
 	struct tenant_entry *t = p;
 
 	tenant_free(t->desired);
-	free(t->problem);
 	tenant_record_free(t->record);
-	free(t->last_error);
-	free(t->waiting);
-	for (size_t i = 0; i < t->n_conflicts; i++) {
-		free(t->conflicts[i].resource);
-		free(t->conflicts[i].message);
+	if (t->rare) {
+		free(t->rare->problem);
+		free(t->rare->last_error);
+		free(t->rare->waiting);
+		free_conflicts(t->rare->conflicts, t->rare->n_conflicts);
+		free(t->rare);
 	}
-	free(t->conflicts);
 	history_lines_release(&t->history);
 	intern_unref(t->id);
 	free(t);
@@ -86,7 +161,7 @@ static void forget_entry(struct engine *e, struct tenant_entry *t)
 	hashmap_remove(&e->tenants, t->id);
 	e->by_state[t->state]--;
 	e->n_held -= t->held;
-	e->n_failing -= t->problem != NULL;
+	e->n_failing -= tenant_entry_problem(t) != NULL;
 	e->ready_scan_pos = 0;
 	free_entry(t);
 }
@@ -102,11 +177,12 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		.paused = engine__holds_calls(e),
 		.pending_changes = t->pending_changes,
 		.over_budget = t->over_budget,
-		.conflict = t->n_conflicts > 0,
+		.conflict = tenant_entry_n_conflicts(t) > 0,
 		.error = t->error,
-		.waiting = t->waiting != NULL && !t->removed,
+		.waiting = tenant_entry_waiting(t) != NULL && !t->removed,
 	};
 	enum tenant_state s = tenant_state_decide(&f), from = t->state;
+	const char *last_error = tenant_entry_last_error(t);
 	char *line = NULL;
 	int kept = -1;
 
@@ -114,16 +190,14 @@ static void update_state(struct engine *e, struct tenant_entry *t)
 		return;
 	if (!t->in_progress && s != TENANT_RECONCILING)
 		line = xasprintf("%s -> %s%s%s", tenant_state_name(t->state), tenant_state_name(s),
-				 t->last_error && s >= TENANT_ERROR ? ": " : "",
-				 t->last_error && s >= TENANT_ERROR ? t->last_error : "");
+				 last_error && s >= TENANT_ERROR ? ": " : "",
+				 last_error && s >= TENANT_ERROR ? last_error : "");
 	if (s == TENANT_STALLED)
 		log_msg(LOG_LVL_WARNING, &(struct log_fields){ .tenant = t->id, .message_id = MSGID_TENANT_STALLED },
-			"tenant stalled: %s",
-			t->last_error ? t->last_error : "a conflict with a resource it does not own");
+			"tenant stalled: %s", last_error ? last_error : "a conflict with a resource it does not own");
 	if (s == TENANT_STALLED && e->set.on_event)
 		e->set.on_event(ENGINE_EVENT_TENANT_STALLED, t->id,
-				t->last_error ? t->last_error : "a conflict with a resource it does not own",
-				e->set.data);
+				last_error ? last_error : "a conflict with a resource it does not own", e->set.data);
 	e->by_state[t->state]--;
 	e->by_state[s]++;
 	t->state = s;
@@ -231,7 +305,7 @@ static void maybe_ready(struct engine *e)
 				 * fail (its credentials refused): its tenants wait */
 	for (pos = e->ready_scan_pos; hashmap_next(&e->tenants, &pos, NULL, &v); e->ready_scan_pos = pos) {
 		const struct tenant_entry *t = v;
-		if (!t->reconciled && !t->waiting && !(t->desired && t->desired->suspended))
+		if (!t->reconciled && !tenant_entry_waiting(t) && !(t->desired && t->desired->suspended))
 			return; /* the next check starts at this tenant */
 	}
 	e->ready = true;
@@ -258,10 +332,10 @@ static void quota_refused(struct engine *e, struct tenant_entry *t, const struct
 	if (!ps)
 		return;
 	engine__pools_quota_full(e, ps, o->quota_kind);
-	free(t->waiting);
-	t->waiting = xasprintf("account-region %s: quota of %s reached (%s)", ps->place.key,
-			       placement_kind_name((enum placement_kind)o->quota_kind), o->error ? o->error : "");
-	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
+	engine__set_waiting(t, xasprintf("account-region %s: quota of %s reached (%s)", ps->place.key,
+					 placement_kind_name((enum placement_kind)o->quota_kind),
+					 o->error ? o->error : ""));
+	engine__note(e, t, engine__wall(e), "waits: %s", tenant_entry_waiting(t));
 	if (t->desired && t->desired->pool && !t->desired->account && !hashmap_get(&ps->store.groups, t->id) &&
 	    record_fact(t->record, ENGINE__FACT_PLACE) &&
 	    (!record_fact(t->record, ENGINE__FACT_RECONCILED_REVISION) || engine__moving(t))) {
@@ -322,18 +396,17 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 	if (!(o->cls == ERROR_NONE && o->left_for_aws && engine__claim_waiting(e, t->id)))
 		t->reconciled = true;
 	t->error = o->cls;
-	free(t->last_error);
-	t->last_error = xstrdup_or_null(o->error);
+	engine__set_last_error(t, xstrdup_or_null(o->error));
 	t->pending_changes = o->left_for_aws;
 	t->over_budget = o->over_budget;
-	t->wake_at = o->cls == ERROR_NONE ? o->wake_at : 0;
+	engine__set_wake_at(t, o->cls == ERROR_NONE ? o->wake_at : 0);
 	t->next_attempt_ms = workqueue_done(&e->queue, t->id, result, now_ms, (double)random() / RAND_MAX);
 	if (o->cls == ERROR_NONE && o->wake_at) {
 		int64_t in_s = o->wake_at > wall ? o->wake_at - wall : 0;
 		workqueue_add_at(&e->queue, t->id, now_ms + (uint64_t)in_s * 1000 + 1);
 	}
 	queue_more(e, t, o);
-	if (o->cls == ERROR_NONE && !o->left_for_aws && !t->n_conflicts && !t->removed && t->desired) {
+	if (o->cls == ERROR_NONE && !o->left_for_aws && !tenant_entry_n_conflicts(t) && !t->removed && t->desired) {
 		const char *revision = t->desired->revision ? t->desired->revision : "";
 		/* the record's fact is the revision reached (engine_reconciled_revision):
 		 * written before the note, which may show it */
@@ -350,16 +423,16 @@ static void on_reconcile_done(struct engine *e, struct tenant_entry *t, const st
 		}
 		t->last_reconciled = wall;
 	}
-	gone = t->removed && o->cls == ERROR_NONE && !o->deleting && !o->had_actions && !t->held && !t->n_conflicts &&
-	       !o->wake_at;
+	gone = t->removed && o->cls == ERROR_NONE && !o->deleting && !o->had_actions && !t->held &&
+	       !tenant_entry_n_conflicts(t) && !o->wake_at;
 	if (gone) {
 		forget_entry(e, t);
 	} else {
 		if (o->quota_kind >= 0)
-			log_tenant(LOG_LVL_NOTICE, t->id, "waits for capacity: %s", t->waiting);
+			log_tenant(LOG_LVL_NOTICE, t->id, "waits for capacity: %s", tenant_entry_waiting(t));
 		else if (o->cls != ERROR_NONE && !o->quiet)
 			log_tenant(o->cls == ERROR_TERMINAL ? LOG_LVL_ERROR : LOG_LVL_WARNING, t->id, "%s%s",
-				   t->last_error, o->cls == ERROR_RETRYABLE ? " (will retry)" : "");
+				   tenant_entry_last_error(t), o->cls == ERROR_RETRYABLE ? " (will retry)" : "");
 		update_state(e, t);
 	}
 	schedule_pump(e);
@@ -375,14 +448,13 @@ static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry
  * the reason, noted and logged when it changes. */
 static void wait_untouched(struct engine *e, struct tenant_entry *t, const struct place_state *ps, char *why)
 {
-	if (t->waiting && !strcmp(t->waiting, why)) {
+	if (tenant_entry_waiting(t) && !strcmp(tenant_entry_waiting(t), why)) {
 		free(why);
 		return;
 	}
-	free(t->waiting);
-	t->waiting = why;
-	engine__note(e, t, engine__wall(e), "waits: %s", t->waiting);
-	log_tenant(LOG_LVL_WARNING, t->id, "placed in %s: %s", ps->place.key, t->waiting);
+	engine__set_waiting(t, why);
+	engine__note(e, t, engine__wall(e), "waits: %s", why);
+	log_tenant(LOG_LVL_WARNING, t->id, "placed in %s: %s", ps->place.key, why);
 	update_state(e, t);
 }
 
@@ -498,10 +570,8 @@ static void start_reconcile(struct engine *e, struct tenant_entry *t, bool chang
 	}
 	if (ps && account_moved(e, t, ps))
 		return;
-	if (ps && ps->listed && t->waiting) { /* looked at again: the create tells */
-		free(t->waiting);
-		t->waiting = NULL;
-	}
+	if (ps && ps->listed && tenant_entry_waiting(t)) /* looked at again: the create tells */
+		engine__set_waiting(t, NULL);
 	if (ps && ps->unknown_account)
 		wait_untouched(e, t, ps, xstrdup(ps->list_error));
 	else if (ps && !ps->listed && ps->unreachable) /* never seen: what it has there is not known */
@@ -682,7 +752,7 @@ static void on_claim_report(struct engine *e, bool lost)
 }
 
 /* The place of t: fixed by its account and Region, or, for a pool tenant, the one it
- * was placed in (NULL while it waits for capacity: t->waiting says why). */
+ * was placed in (NULL while it waits for capacity: tenant_entry_waiting says why). */
 static struct place_state *place_of_tenant(struct engine *e, struct tenant_entry *t)
 {
 	const char *region = t->desired && t->desired->region ? t->desired->region : e->set.default_region;
@@ -952,14 +1022,11 @@ void engine_revision_begin(struct engine *e, const char *revision, unsigned flag
 static void end_unparsed(struct engine *e, struct tenant_entry *t)
 {
 	hashmap_remove(&e->held_by_manifests, t->id);
-	if (t->unparsed) {
-		free(t->waiting);
-		t->waiting = NULL;
-	}
-	if (t->kept_gone && t->problem) { /* its manifest came back, or it is gone for good */
+	if (t->unparsed)
+		engine__set_waiting(t, NULL);
+	if (t->kept_gone && tenant_entry_problem(t)) { /* its manifest came back, or it is gone for good */
 		e->n_failing--;
-		free(t->problem);
-		t->problem = NULL;
+		engine__set_problem(t, NULL);
 	}
 	t->unparsed = t->kept_gone = t->unparsed_named = false;
 }
@@ -1001,9 +1068,8 @@ void engine_put_tenant(struct engine *e, struct tenant *t)
 	changed = !entry->desired || entry->removed || !entry->desired->revision || !t->revision ||
 		  strcmp(entry->desired->revision, t->revision) != 0 ||
 		  (t != entry->desired && !tenant_equal(entry->desired, t));
-	e->n_failing -= entry->problem != NULL;
-	free(entry->problem);
-	entry->problem = NULL;
+	e->n_failing -= tenant_entry_problem(entry) != NULL;
+	engine__set_problem(entry, NULL);
 	if (!changed) {
 		/* the same text at another path (a rename): the definition that names it, so
 		 * that what the tenant shows is where its manifest is now */
@@ -1078,12 +1144,12 @@ void engine_remove_tenant(struct engine *e, const char *id)
 			t->kept_gone = true;
 			hashmap_put(&e->held_by_manifests, t->id, t);
 			/* shown as a failing manifest's problem (status exits 1): it needs a look */
-			e->n_failing += t->problem == NULL;
-			free(t->problem);
-			t->problem = xstrdup("its manifest is gone while a file fails before its tenant id can be "
-					     "read: its last good definition is kept until every id can be read");
-			engine__note(e, t, engine__wall(e), "%s", t->problem);
-			log_tenant(LOG_LVL_WARNING, id, "%s", t->problem);
+			e->n_failing += tenant_entry_problem(t) == NULL;
+			engine__set_problem(t, xstrdup("its manifest is gone while a file fails before its tenant id "
+						       "can be read: its last good definition is kept until every id "
+						       "can be read"));
+			engine__note(e, t, engine__wall(e), "%s", tenant_entry_problem(t));
+			log_tenant(LOG_LVL_WARNING, id, "%s", tenant_entry_problem(t));
 		}
 		t->unparsed_named = false;
 		return;
@@ -1113,17 +1179,16 @@ void engine_tenant_problem(struct engine *e, const char *id, const char *message
 		 * the listings know of it stays as it is (it is not removed: a file names it) */
 		t = entry_new(e, id);
 		t->unparsed = true;
-		t->waiting = xstrdup("its manifest fails and no good definition of it is known since the daemon "
-				     "started: nothing of it is touched until the manifest parses");
+		engine__set_waiting(t, xstrdup("its manifest fails and no good definition of it is known since the "
+					       "daemon started: nothing of it is touched until the manifest parses"));
 		hashmap_put(&e->held_by_manifests, t->id, t);
 		update_state(e, t);
 	}
 	t->unparsed_named = t->unparsed || t->kept_gone;
-	if (t->problem && strcmp(t->problem, message) == 0)
+	if (tenant_entry_problem(t) && strcmp(tenant_entry_problem(t), message) == 0)
 		return;
-	e->n_failing += t->problem == NULL;
-	free(t->problem);
-	t->problem = xstrdup(message);
+	e->n_failing += tenant_entry_problem(t) == NULL;
+	engine__set_problem(t, xstrdup(message));
 	if (t->unparsed) {
 		engine__note(e, t, engine__wall(e), "manifest fails, no good definition known: nothing is touched: %s",
 			     message);
@@ -1522,10 +1587,10 @@ const char *engine_untouched(const struct engine *e, const struct tenant_entry *
 {
 	const struct place_state *ps = t->place ? hashmap_get(&e->places, t->place->key) : NULL;
 
-	if (!ps || !t->waiting)
+	if (!ps || !tenant_entry_waiting(t))
 		return NULL;
 	return ps->unknown_account || (!ps->listed && ps->unreachable) || place_account_moved(t->record, &ps->place)
-		       ? t->waiting
+		       ? tenant_entry_waiting(t)
 		       : NULL;
 }
 

@@ -159,35 +159,44 @@ struct engine_settings {
 	struct engine_capacity capacity;
 };
 
+/* What a tenant's entry holds only while something is amiss or pending: a failing
+ * manifest, an error, conflicts, a wait for capacity, a timer. Behind one pointer of
+ * the entry, allocated when the first of them is set and freed when the last is
+ * cleared (engine.c, engine__rare_*): a converged tenant has none. Read through the
+ * tenant_entry_* functions below. */
+struct tenant_entry_rare {
+	char *problem;	  /* the manifest now fails: "file:line:col: message" */
+	char *last_error; /* of the last reconcile */
+	/* Why it waits for capacity (no place of its pool has room, or AWS answered a
+	 * create with a quota error): Pending until capacity appears. */
+	char *waiting;
+	struct conflict *conflicts; /* from the last diff */
+	int64_t wake_at;	    /* wall clock of the next timer (drain/grace) */
+	uint32_t n_conflicts;
+};
+
 /* One tenant as the engine knows it; read-only outside the engine. One per tenant,
- * 100,000 of them: 160 bytes, jemalloc's 160-byte class (192 with its id copied after
- * it), its small fields together at the end, without padding between, and nothing its
- * record holds copied here (test_engine's test_entry_packed holds its size). */
+ * 100,000 of them: 128 bytes, jemalloc's 128-byte class and a 144-byte glibc chunk
+ * (160 and 176 with its rarely set fields in it), its small fields together at the
+ * end, without padding between, and nothing its record holds copied here
+ * (test_engine's test_entry_packed holds its size). */
 struct tenant_entry {
 	const char *id;		/* interned: its record's (record->tenant), the desired model's */
 	struct tenant *desired; /* the current good definition; when removed, the last one */
-	char *problem;		/* the manifest now fails: "file:line:col: message"; NULL when fine */
 	struct tenant_record *record;
-	char *last_error;
-	struct conflict *conflicts; /* from the last diff */
-	int64_t last_reconciled;    /* wall clock */
-	uint64_t next_attempt_ms;   /* monotonic; 0 when none scheduled */
-	int64_t wake_at;	    /* wall clock of the next timer (drain/grace); 0: none */
+	struct tenant_entry_rare *rare; /* NULL: none of its fields is set */
+	int64_t last_reconciled;	/* wall clock */
+	uint64_t next_attempt_ms;	/* monotonic; 0 when none scheduled */
 	/* its last lines that no callback kept (engine_settings.on_state): every line
 	 * without them, none while the state store keeps them; wall clock in seconds */
 	struct history_lines history;
 	struct place *place;
-	/* Why it waits for capacity (no place of its pool has room, or AWS answered a
-	 * create with a quota error): Pending until capacity appears; NULL when not. */
-	char *waiting;
 	struct reconcile *active;
 	/* The digest of its last settled plan's inputs (state/diff_stamp.h): a reconcile
 	 * with the same ones ends without a diff. Cleared when its definition changes. */
 	struct diff_settled settled;
 	struct place *slot; /* the place whose reconcile slot it holds; NULL: none */
-	uint32_t n_conflicts;
-	/* a byte each (a dozen values at most), a bit for each flag (14 of 16): the
-	 * entry fits jemalloc's 160-byte class (heap.c) whatever its id's length */
+	/* a byte each (a dozen values at most), a bit for each flag (14 of 16) */
 	enum tenant_state state : 8;
 	enum error_class error : 8;
 	bool removed : 1;    /* the manifest is gone (with certainty) */
@@ -212,6 +221,37 @@ struct tenant_entry {
 	 * the revision (engine_reconciled_revision) */
 	bool revision_reached : 1;
 };
+
+/* The entry's rarely set fields (struct tenant_entry_rare): NULL, or 0, when unset. */
+static inline const char *tenant_entry_problem(const struct tenant_entry *t)
+{
+	return t->rare ? t->rare->problem : NULL;
+}
+
+static inline const char *tenant_entry_last_error(const struct tenant_entry *t)
+{
+	return t->rare ? t->rare->last_error : NULL;
+}
+
+static inline const char *tenant_entry_waiting(const struct tenant_entry *t)
+{
+	return t->rare ? t->rare->waiting : NULL;
+}
+
+static inline const struct conflict *tenant_entry_conflicts(const struct tenant_entry *t)
+{
+	return t->rare ? t->rare->conflicts : NULL;
+}
+
+static inline size_t tenant_entry_n_conflicts(const struct tenant_entry *t)
+{
+	return t->rare ? t->rare->n_conflicts : 0;
+}
+
+static inline int64_t tenant_entry_wake_at(const struct tenant_entry *t)
+{
+	return t->rare ? t->rare->wake_at : 0;
+}
 
 /* engine_reconciled_revision: the manifest revision t was last brought to Ready at in
  * this run (its record's fact, interned: one string for every tenant at the same

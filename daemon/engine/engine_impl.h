@@ -439,6 +439,16 @@ struct tenant_entry *engine__entry(const struct engine *e, const char *id);
  * HISTORY_LINES, at most HISTORY_BYTES: history_lines.h). */
 void engine__history(struct engine *e, struct tenant_entry *t, int64_t now, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The entry's rarely set fields (engine.h, struct tenant_entry_rare), set through
+ * these only: each frees the old value and takes the new one (owned; NULL or 0
+ * clears it), allocating the fields with the first set one and freeing them with
+ * the last cleared. */
+void engine__set_problem(struct tenant_entry *t, char *problem);
+void engine__set_last_error(struct tenant_entry *t, char *last_error);
+void engine__set_waiting(struct tenant_entry *t, char *waiting);
+void engine__set_conflicts(struct tenant_entry *t, struct conflict *conflicts, size_t n);
+void engine__set_wake_at(struct tenant_entry *t, int64_t wake_at);
+
 /* engine__note: a line told to on_note (kept durable): for the lines no audit record
  * (an action's outcome, a state change) already tells; kept in memory when on_note
  * did not keep it. */

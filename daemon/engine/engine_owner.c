@@ -71,7 +71,7 @@ char *engine_profiles_pending(const struct engine *e, const char *account_id, co
 	 * (or waits for capacity, with no profile of its own) */
 	while (hashmap_next(&e->tenants, &pos, NULL, &v)) {
 		const struct tenant_entry *t = v;
-		if (!t->place && !t->waiting && !t->unparsed && !t->removed && t->desired) {
+		if (!t->place && !tenant_entry_waiting(t) && !t->unparsed && !t->removed && t->desired) {
 			if (!unplaced++)
 				first = t->id;
 		}

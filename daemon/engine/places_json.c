@@ -86,7 +86,7 @@ cJSON *engine_places_json(struct engine *e)
 	for (size_t i = 0; i < n; i++) {
 		const struct tenant_entry *t = all[i];
 		struct place_tally *pt;
-		if (t->waiting && !t->removed) {
+		if (tenant_entry_waiting(t) && !t->removed) {
 			cJSON *w = cJSON_CreateObject();
 			cJSON_AddStringToObject(w, "tenant", t->id);
 			if (t->desired && t->desired->pool && !t->desired->account)
@@ -97,7 +97,7 @@ cJSON *engine_places_json(struct engine *e)
 				cJSON_AddStringToObject(w, "place", t->place->key);
 			else
 				cJSON_AddNullToObject(w, "place");
-			cJSON_AddStringToObject(w, "reason", t->waiting);
+			cJSON_AddStringToObject(w, "reason", tenant_entry_waiting(t));
 			cJSON_AddItemToArray(waiting, w);
 		}
 		if (!t->place)
@@ -108,7 +108,7 @@ cJSON *engine_places_json(struct engine *e)
 			pt->waiting = cJSON_CreateArray();
 			hashmap_put(&tallies, t->place->key, pt);
 		}
-		if (t->waiting && !t->removed)
+		if (tenant_entry_waiting(t) && !t->removed)
 			cJSON_AddItemToArray(pt->waiting, cJSON_CreateString(t->id));
 		if (t->removed)
 			continue;

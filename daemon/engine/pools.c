@@ -270,18 +270,16 @@ static bool left_by_move(const struct tenant_entry *t, const struct place_state 
 
 static void wait_for(struct engine *e, struct engine__pool *p, struct tenant_entry *t, char *reason)
 {
-	if (!t->waiting || strcmp(t->waiting, reason))
+	if (!tenant_entry_waiting(t) || strcmp(tenant_entry_waiting(t), reason))
 		engine__note(e, t, engine__wall(e), "waits: %s", reason);
-	free(t->waiting);
-	t->waiting = reason;
+	engine__set_waiting(t, reason);
 	if (!hashmap_get(&p->waiting, t->id))
 		hashmap_put(&p->waiting, t->id, (void *)1);
 }
 
 static void stop_waiting(struct engine__pool *p, struct tenant_entry *t)
 {
-	free(t->waiting);
-	t->waiting = NULL;
+	engine__set_waiting(t, NULL);
 	if (p)
 		hashmap_remove(&p->waiting, t->id);
 }
@@ -377,7 +375,7 @@ struct place_state *engine__pool_place(struct engine *e, struct tenant_entry *t,
 		stop_waiting(p, t);
 		return engine__move_stays(e, t, p->places[i]->place.key);
 	}
-	if (t->waiting)
+	if (tenant_entry_waiting(t))
 		log_tenant(LOG_LVL_NOTICE, t->id, "placed in %s (capacity appeared)", p->places[i]->place.key);
 	engine__note(e, t, engine__wall(e), "placed in %s (pool %s)", p->places[i]->place.key, p->name);
 	stop_waiting(p, t);

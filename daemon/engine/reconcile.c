@@ -878,13 +878,7 @@ static void on_intents_durable(void *arg, int status)
 
 static void save_conflicts(struct tenant_entry *t, struct plan *p)
 {
-	for (size_t i = 0; i < t->n_conflicts; i++) {
-		free(t->conflicts[i].resource);
-		free(t->conflicts[i].message);
-	}
-	free(t->conflicts);
-	t->conflicts = p->conflicts;
-	t->n_conflicts = (uint32_t)p->n_conflicts; /* a plan's conflicts: far fewer */
+	engine__set_conflicts(t, p->conflicts, p->n_conflicts);
 	p->conflicts = NULL;
 	p->n_conflicts = 0;
 	p->alloc_conflicts = 0;
@@ -976,7 +970,7 @@ static void run_round(struct reconcile *r)
 			apply_record_action(e, t, &r->plan.actions[i]);
 	/* the set is complete in its place: a move's old places drain and go (moves.c) */
 	first = r->plan.n_actions;
-	if (!plan_aws_actions(&r->plan) && !r->plan.incomplete && !t->n_conflicts && engine__move_round(r))
+	if (!plan_aws_actions(&r->plan) && !r->plan.incomplete && !tenant_entry_n_conflicts(t) && engine__move_round(r))
 		for (size_t i = first; i < r->plan.n_actions; i++)
 			if (!action_calls_aws(r->plan.actions[i].kind))
 				apply_record_action(e, t, &r->plan.actions[i]);

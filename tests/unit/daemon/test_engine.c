@@ -283,7 +283,8 @@ static void run_until(struct world *w, cond_fn_t cond, const void *arg, const ch
 		engine_counts(w->e, &c);
 		for (size_t i = 0; i < n; i++)
 			print_message("  %s: %s%s%s\n", all[i]->id, tenant_state_name(all[i]->state),
-				      all[i]->last_error ? " - " : "", all[i]->last_error ? all[i]->last_error : "");
+				      tenant_entry_last_error(all[i]) ? " - " : "",
+				      tenant_entry_last_error(all[i]) ? tenant_entry_last_error(all[i]) : "");
 		print_message("  in flight %zu, queue %zu, places %zu/%zu, cloud pending %u\n", c.reconciles_in_flight,
 			      c.queue_depth, c.places_listed, c.places, w->cloud.pending);
 		free(all);
@@ -739,8 +740,8 @@ static void test_unparsed_at_start_is_held(void **state)
 	run_until(&w, tenant_in_state, pending, "globex still Pending");
 	t = engine_tenant(w.e, "globex");
 	assert_true(t->unparsed && !t->removed);
-	assert_non_null(strstr(t->waiting, "nothing of it is touched"));
-	assert_string_equal(t->problem, "globex.yaml:6:13: spec.profiles: expected a sequence");
+	assert_non_null(strstr(tenant_entry_waiting(t), "nothing of it is touched"));
+	assert_string_equal(tenant_entry_problem(t), "globex.yaml:6:13: spec.profiles: expected a sequence");
 	assert_int_equal(fake_cloud_profiles_of(&w.cloud, "globex"), 1);
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_DELETE] + w.cloud.calls[ACT_PARAM_DELETE], 0);
 
@@ -753,7 +754,8 @@ static void test_unparsed_at_start_is_held(void **state)
 	run_until(&w, all_in_state, &READY, "every tenant Ready again");
 	assert_false(engine_tenant(w.e, "globex")->unparsed);
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], creates);
-	assert_null(engine_tenant(w.e, "globex")->problem);
+	assert_null(tenant_entry_problem(engine_tenant(w.e, "globex")));
+	assert_null(engine_tenant(w.e, "globex")->rare); /* its problem and wait cleared: no block left */
 
 	/* broken again after a restart, then its file gone: a full revision names it no
 	 * more, and it goes as a removed tenant does */
@@ -985,7 +987,7 @@ static void test_terminal_error_stalls_until_a_change(void **state)
 	put_all(&w, v, 1, true);
 	run_until(&w, tenant_in_state, stalled, "acme Stalled");
 	t = engine_tenant(w.e, "acme");
-	assert_non_null(strstr(t->last_error, "ValidationException"));
+	assert_non_null(strstr(tenant_entry_last_error(t), "ValidationException"));
 	creates = w.cloud.calls[ACT_PROFILE_CREATE];
 	engine_resync(w.e); /* periodic work does not retry a stalled tenant */
 	run_until(&w, tenant_in_state, stalled, "acme still Stalled");
@@ -1003,7 +1005,7 @@ static bool tenant_waits(struct world *w, const void *arg)
 {
 	const struct tenant_entry *t = engine_tenant(w->e, arg);
 
-	return quiet(w) && t && t->state == TENANT_PENDING && t->waiting;
+	return quiet(w) && t && t->state == TENANT_PENDING && tenant_entry_waiting(t);
 }
 
 /* A quota error on a create is no stall: the tenant waits (Pending, with the reason),
@@ -1022,14 +1024,19 @@ static void test_quota_error_waits_for_capacity(void **state)
 	put_all(&w, v, 1, true);
 	run_until(&w, tenant_waits, "acme", "acme waiting");
 	t = engine_tenant(w.e, "acme");
-	assert_non_null(strstr(t->waiting, "quota of profiles reached"));
-	assert_non_null(strstr(t->waiting, "ServiceQuotaExceededException"));
+	assert_non_null(t->rare);
+	assert_non_null(strstr(tenant_entry_waiting(t), "quota of profiles reached"));
+	assert_non_null(strstr(tenant_entry_waiting(t), "ServiceQuotaExceededException"));
 	assert_true(engine_ready(w.e)); /* a waiting tenant does not hold back readiness */
 	creates = w.cloud.calls[ACT_PROFILE_CREATE];
 	engine_resync(w.e); /* the next listing: capacity may have appeared */
 	run_until(&w, all_in_state, &READY, "acme Ready after the next listing");
 	assert_int_equal(w.cloud.calls[ACT_PROFILE_CREATE], creates + 1);
-	assert_null(engine_tenant(w.e, "acme")->waiting);
+	assert_null(tenant_entry_waiting(engine_tenant(w.e, "acme")));
+	/* the rarely set fields held while it waited, none once it is Ready (no error, no
+	 * conflict, no timer): a converged tenant's entry holds no block of them */
+	assert_null(tenant_entry_last_error(engine_tenant(w.e, "acme")));
+	assert_null(engine_tenant(w.e, "acme")->rare);
 	tenant_free(v[0]);
 	world_release(&w);
 }
@@ -1930,7 +1937,8 @@ static void test_entry_packed(void **state)
 
 	(void)state;
 	assert_int_equal(sizeof(struct diff_settled), 40);
-	assert_int_equal(sizeof(struct tenant_entry), 160);
+	assert_int_equal(sizeof(struct tenant_entry), 128);
+	assert_int_equal(sizeof(struct tenant_entry_rare), 48);
 	/* the byte holds every state and class, each flag its own bit */
 	memset(&t, 0, sizeof(t));
 	t.state = TENANT__STATE_COUNT - 1;
@@ -2702,7 +2710,7 @@ static bool settled_but_gone(struct world *w, const void *arg)
 	(void)arg;
 	engine_counts(w->e, &c); /* quiet() waits for every place listed: "gone" never is */
 	return c.reconciles_in_flight == 0 && w->cloud.pending == 0 && c.places_listed == 1 && acme &&
-	       acme->state == TENANT_READY && globex && globex->state == TENANT_PENDING && globex->waiting;
+	       acme->state == TENANT_READY && globex && globex->state == TENANT_PENDING && tenant_entry_waiting(globex);
 }
 
 static bool relisted_but_gone(struct world *w, const void *arg)
@@ -2725,8 +2733,9 @@ static void test_unconfigured_account_is_never_reached(void **state)
 	put_all(&w, v, 2, true);
 	run_until(&w, settled_but_gone, NULL, "acme Ready, globex waiting");
 	t = engine_tenant(w.e, "globex");
-	assert_string_equal(t->waiting, "the configuration names no account gone: its tenants are left as they are "
-					"until it does again (a restart applies accounts:)");
+	assert_string_equal(tenant_entry_waiting(t),
+			    "the configuration names no account gone: its tenants are left as they are "
+			    "until it does again (a restart applies accounts:)");
 	assert_true(engine_ready(w.e));
 	assert_int_equal(w.ready_calls, 1);
 	engine_counts(w.e, &c);
