@@ -27,9 +27,11 @@ enum timer_kind {
  * from the struct itself (strings: an offset from it, which a realloc keeps true), read
  * with create_intent_key, create_intent_name and create_intent_token. A token of the
  * form the daemon makes (diff_client_token: 32 lowercase hex digits) is held as its 16
- * bytes; any other as its text. 32 bytes an intent, not 40 and a pointer to a
- * separate "KEY\0NAME\0TOKEN\0": two intents (a converged tenant before its first
- * listing shows its profiles) take one 192-byte chunk, not 80 and two of 80. */
+ * bytes; any other as its text. 32 bytes an intent, not 40 and a separate
+ * "KEY\0NAME\0TOKEN\0": two intents of bench_record (a converged tenant before its
+ * first listing shows its profiles; keys "p0", names of 23 characters) are one block
+ * of 150 bytes (a 160-byte chunk in glibc and jemalloc), not an 80-byte array and two
+ * blocks of 60 (256 bytes of glibc's chunks, 208 of jemalloc's classes). */
 struct create_intent {
 	int64_t since;
 	/* In memory only (a restart learns them again by replaying the token): */
