@@ -3,23 +3,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "poison.h"
 #include "xalloc.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SLAB_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SLAB_ASAN 1
-#endif
-#endif
-#ifdef SLAB_ASAN
-#include <sanitizer/asan_interface.h>
-#define POISON(p, n)   ASAN_POISON_MEMORY_REGION(p, n)
-#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define POISON(p, n)   ((void)(p), (void)(n))
-#define UNPOISON(p, n) ((void)(p), (void)(n))
-#endif
 
 /* 64 KB a chunk: what a chunk's end leaves unused (less than the next block) is
  * under 1 % for blocks of the tenants' size. */
