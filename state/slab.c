@@ -7,13 +7,17 @@
 #include "xalloc.h"
 
 /* 64 KB a chunk: what a chunk's end leaves unused (less than the next block) is
- * under 1 % for blocks of the tenants' size. */
+ * under 1 % for blocks of the tenants' size. A chunk begins with a pointer to the
+ * one made before it, never poisoned: every chunk stays reachable from `chunk` (a
+ * free block's link is poisoned memory, which LeakSanitizer does not follow: a chunk
+ * of free blocks only would look leaked). */
 #define CHUNK	(64 * 1024)
+#define LINK	sizeof(void *)
 #define CLASSES (SLAB_MAX / 8)
 
 static struct {
 	pthread_mutex_t lock;
-	char *chunk; /* the newest; the older ones are reached through their blocks only */
+	char *chunk; /* the newest; each one's first word the one before, NULL for the first */
 	size_t used; /* of chunk */
 	size_t in_use;
 	void *free[CLASSES]; /* per class (8, 16, ... SLAB_MAX): a free block's first word links the next */
@@ -39,9 +43,11 @@ void *slab_alloc(size_t size)
 		*head = *(void **)p;
 	} else {
 		if (!slabs.chunk || slabs.used + slot > CHUNK) {
-			slabs.chunk = xmalloc(CHUNK);
-			POISON(slabs.chunk, CHUNK);
-			slabs.used = 0;
+			char *chunk = xmalloc(CHUNK);
+			*(char **)(void *)chunk = slabs.chunk;
+			POISON(chunk + LINK, CHUNK - LINK);
+			slabs.chunk = chunk;
+			slabs.used = LINK;
 		}
 		p = slabs.chunk + slabs.used;
 		slabs.used += slot;
