@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,31 +78,32 @@ static void rare_tidy(struct tenant_entry *t)
 	}
 }
 
+/* The text field at `offset` of t's rare fields replaced by text (owned; NULL: unset). */
+static void set_rare_text(struct tenant_entry *t, size_t offset, char *text)
+{
+	char **field;
+
+	if (!text && !t->rare)
+		return;
+	field = (char **)(void *)((char *)rare_of(t) + offset);
+	free(*field);
+	*field = text;
+	rare_tidy(t);
+}
+
 void engine__set_problem(struct tenant_entry *t, char *problem)
 {
-	if (!problem && !t->rare)
-		return;
-	free(rare_of(t)->problem);
-	t->rare->problem = problem;
-	rare_tidy(t);
+	set_rare_text(t, offsetof(struct tenant_entry_rare, problem), problem);
 }
 
 void engine__set_last_error(struct tenant_entry *t, char *last_error)
 {
-	if (!last_error && !t->rare)
-		return;
-	free(rare_of(t)->last_error);
-	t->rare->last_error = last_error;
-	rare_tidy(t);
+	set_rare_text(t, offsetof(struct tenant_entry_rare, last_error), last_error);
 }
 
 void engine__set_waiting(struct tenant_entry *t, char *waiting)
 {
-	if (!waiting && !t->rare)
-		return;
-	free(rare_of(t)->waiting);
-	t->rare->waiting = waiting;
-	rare_tidy(t);
+	set_rare_text(t, offsetof(struct tenant_entry_rare, waiting), waiting);
 }
 
 void engine__set_conflicts(struct tenant_entry *t, struct conflict *conflicts, size_t n)
