@@ -193,11 +193,12 @@ static void intents_build(struct tenant_record *r, const struct intent_src *src,
 	r->n_intents = (uint16_t)n;
 }
 
-/* The record's intents as sources for intents_build, with room for one more;
+/* The record's intents as sources for intents_build, with room for `more`;
  * tokens[i] receives the bytes' text. Freed by the caller. */
-static struct intent_src *intents_sources(const struct tenant_record *r, char (*tokens)[CREATE_INTENT_TOKEN_BUF])
+static struct intent_src *intents_sources(const struct tenant_record *r, char (*tokens)[CREATE_INTENT_TOKEN_BUF],
+					  size_t more)
 {
-	struct intent_src *src = xcalloc((size_t)r->n_intents + 1, sizeof(*src));
+	struct intent_src *src = xcalloc((size_t)r->n_intents + more, sizeof(*src));
 
 	for (size_t i = 0; i < r->n_intents; i++) {
 		src[i].meta = r->intents[i];
@@ -220,7 +221,7 @@ void record_set_intent(struct tenant_record *r, const char *profile_key, const c
 	if (!old && r->n_intents == RECORD_ITEMS_MAX)
 		return;
 	tokens = xcalloc((size_t)r->n_intents + 1, sizeof(*tokens));
-	src = intents_sources(r, tokens);
+	src = intents_sources(r, tokens, 1);
 	if (old)
 		intern_unref(old->arn);
 	/* the arguments may be the old intent's own strings: read before the block goes */
@@ -284,7 +285,7 @@ bool record_clear_intent(struct tenant_record *r, const char *profile_key)
 		return false;
 	intern_unref(in->arn);
 	tokens = xcalloc(r->n_intents, sizeof(*tokens));
-	src = intents_sources(r, tokens);
+	src = intents_sources(r, tokens, 1);
 	src[i] = src[r->n_intents - 1];		  /* the last takes its place, as before */
 	intents_build(r, src, r->n_intents - 1u); /* intents are passing: the last leaves no block */
 	free(src);
@@ -326,11 +327,34 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* a: resource (interned, its reference a's) with keys[0..n) (n > 0), sorted, each once */
+static void applied_fill(struct applied_tags *a, const char *resource, char *const *keys, size_t n)
+{
+	const char **v = xcalloc(n, sizeof(char *));
+	size_t out = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = intern(keys[i]);
+	qsort(v, n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (out && v[out - 1] == v[i]) { /* interned: equal strings, equal pointers */
+			intern_unref(v[i]);
+			continue;
+		}
+		v[out++] = v[i];
+	}
+	a->resource = resource; /* the listing's entry holds the same ARN or name */
+	/* resources of the same shape share one list (the list holds its own references) */
+	a->keys = (char **)intern_list(v, out);
+	for (size_t i = 0; i < out; i++)
+		intern_unref(v[i]);
+	free(v);
+}
+
 void record_set_applied(struct tenant_record *r, const char *resource, char *const *keys, size_t n)
 {
 	struct applied_tags *a = (struct applied_tags *)record_applied(r, resource);
-	const char *res, **v;
-	size_t out = 0;
+	const char *res;
 
 	touched(r);
 	if (!a && n && r->n_applied == RECORD_ITEMS_MAX)
@@ -345,25 +369,8 @@ void record_set_applied(struct tenant_record *r, const char *resource, char *con
 		RESIZE_EXACT(r->applied, r->n_applied);
 		return;
 	}
-	v = xcalloc(n, sizeof(char *));
-	for (size_t i = 0; i < n; i++)
-		v[i] = intern(keys[i]);
-	qsort(v, n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (out && v[out - 1] == v[i]) { /* interned: equal strings, equal pointers */
-			intern_unref(v[i]);
-			continue;
-		}
-		v[out++] = v[i];
-	}
 	RESIZE_EXACT(r->applied, r->n_applied + 1); /* the same size when it replaced an entry */
-	a = &r->applied[r->n_applied++];
-	a->resource = res; /* the listing's entry holds the same ARN or name */
-	/* resources of the same shape share one list (the list holds its own references) */
-	a->keys = (char **)intern_list(v, out);
-	for (size_t i = 0; i < out; i++)
-		intern_unref(v[i]);
-	free(v);
+	applied_fill(&r->applied[r->n_applied++], res, keys, n);
 }
 
 /* Replace resource's applied keys with the keys of `set` (values unused). */
@@ -773,6 +780,93 @@ bool record_clear_fact(struct tenant_record *r, const char *key)
 bool record_is_empty(const struct tenant_record *r)
 {
 	return !r->n_intents && !r->n_timers && !r->n_applied && !r->n_facts;
+}
+
+/* ---- loading ---- */
+
+/* How many of n rows a record holding `held` of a kind takes (at most max in all). */
+static size_t load_room(size_t held, size_t n, size_t max)
+{
+	return held >= max ? 0 : n < max - held ? n : max - held;
+}
+
+size_t record_load_intents(struct tenant_record *r, const struct record_intent_row *rows, size_t n)
+{
+	size_t held = r->n_intents;
+	char(*tokens)[CREATE_INTENT_TOKEN_BUF];
+	struct intent_src *src;
+
+	n = load_room(held, n, RECORD_ITEMS_MAX);
+	if (!n)
+		return 0;
+	touched(r);
+	tokens = xcalloc(held + 1, sizeof(*tokens));
+	src = intents_sources(r, tokens, n);
+	for (size_t i = 0; i < n; i++)
+		src[held + i] = (struct intent_src){ .meta = { .since = rows[i].since },
+						     .key = rows[i].profile_key,
+						     .name = rows[i].name,
+						     .token = rows[i].token };
+	intents_build(r, src, held + n);
+	free(src);
+	free(tokens);
+	return n;
+}
+
+size_t record_load_timers(struct tenant_record *r, const struct resource_timer *rows, size_t n)
+{
+	size_t held = r->n_timers;
+
+	n = load_room(held, n, RECORD_ITEMS_MAX);
+	if (!n)
+		return 0;
+	touched(r);
+	RESIZE_EXACT(r->timers, held + n);
+	for (size_t i = 0; i < n; i++)
+		r->timers[held + i] = (struct resource_timer){ rows[i].kind, xstrdup(rows[i].resource), rows[i].since };
+	r->n_timers = (uint16_t)(held + n);
+	return n;
+}
+
+size_t record_load_applied(struct tenant_record *r, const struct record_applied_row *rows, size_t n)
+{
+	size_t held = r->n_applied;
+
+	n = load_room(held, n, RECORD_ITEMS_MAX);
+	if (!n)
+		return 0;
+	touched(r);
+	RESIZE_EXACT(r->applied, held + n);
+	for (size_t i = 0; i < n; i++)
+		applied_fill(&r->applied[held + i], intern(rows[i].resource), rows[i].keys, rows[i].n_keys);
+	r->n_applied = (uint16_t)(held + n);
+	return n;
+}
+
+size_t record_load_facts(struct tenant_record *r, const char *const *keys, const char *const *values, size_t n)
+{
+	size_t held = r->n_facts, k = 0;
+	struct fact_out *v;
+	struct fact f;
+	char *mem;
+
+	n = load_room(held, n, RECORD_FACTS_MAX);
+	if (!n)
+		return 0;
+	touched(r);
+	v = xcalloc(held + n, sizeof(*v));
+	/* the facts held keep their references; the new block is written before the old goes */
+	for (const char *q = r->facts; q && fact_read(r->facts, q, &f); q += f.size)
+		v[k++] = (struct fact_out){ f, f.handle };
+	for (size_t i = 0; i < n; i++, k++)
+		v[k].f = fact_new(keys[i], values[i], &v[k].handle);
+	mem = xmalloc(facts_write(NULL, v, k));
+	facts_write(mem, v, k);
+	free(v);
+	free(r->facts);
+	r->facts = mem;
+	r->n_facts = (uint16_t)k;
+	return n;
 }
 
 const char *timer_kind_name(enum timer_kind k)

@@ -190,6 +190,27 @@ void record_set_fact(struct tenant_record *r, const char *key, const char *value
 bool record_clear_fact(struct tenant_record *r, const char *key);
 bool record_is_empty(const struct tenant_record *r);
 
+/* Loading a state store (store_load): rows of one table added to a record at once,
+ * after what it holds of the kind, each row's key new to it (the table's primary key).
+ * Set one by one, each row would rewrite or search every row before it: minutes for a
+ * store edited by hand to tens of thousands of rows of one tenant. Each returns how
+ * many rows it took, the first ones, up to RECORD_ITEMS_MAX (RECORD_FACTS_MAX facts)
+ * in the record. The rows' strings are copied (or interned); applied keys with the
+ * reserved prefix are the caller's to leave out, as record_note_tagged does. */
+struct record_intent_row {
+	const char *profile_key, *name, *token;
+	int64_t since;
+};
+struct record_applied_row {
+	const char *resource;
+	char *const *keys;
+	size_t n_keys; /* at least 1 */
+};
+size_t record_load_intents(struct tenant_record *r, const struct record_intent_row *rows, size_t n);
+size_t record_load_timers(struct tenant_record *r, const struct resource_timer *rows, size_t n);
+size_t record_load_applied(struct tenant_record *r, const struct record_applied_row *rows, size_t n);
+size_t record_load_facts(struct tenant_record *r, const char *const *keys, const char *const *values, size_t n);
+
 const char *timer_kind_name(enum timer_kind k);
 
 /* Record keys that are not a resource's ARN or name, built here only (each caller

@@ -8,13 +8,26 @@
  *     bench_store [--turns N] [--dir DIR]
  *
  * Prints the process's CPU time (user + system) per turn and the log's pages written
- * per commit. */
+ * per commit.
+ *
+ *     bench_store --load N [--dir DIR]
+ *
+ * The start's load instead (store_load, docs/operations.md "A store edited by hand"):
+ * a store of N converged tenants, 5 facts each (place, account, revision, two policy
+ * facts) and 4 resources with 4 applied keys each, each table's rows written by kind
+ * (a tenant's rows scattered through it, as months of writes leave them), loaded five
+ * times: the wall-clock and CPU time of each. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+#include <time.h>
+
+#include "hashmap.h"
+#include "record.h"
 #include "store.h"
 #include "xalloc.h"
 
@@ -46,6 +59,66 @@ static double cpu_seconds(void)
 	       (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+static double wall_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void free_record(void *r)
+{
+	tenant_record_free(r);
+}
+
+static const char load_shape[] =
+	"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %ld - 1),"
+	" k(j) AS (VALUES (0), (1), (2), (3), (4))"
+	" INSERT INTO facts SELECT printf('tenant-%%06d', i),"
+	" CASE j WHEN 0 THEN 'place' WHEN 1 THEN 'account' WHEN 2 THEN 'reconciled-revision'"
+	" ELSE 'policy' || char(10) || 'role-' || i || '-' || j || char(10) || 'bedrock-tenantd-tenant-' || i END,"
+	" CASE j WHEN 0 THEN 'prod-' || (i %% 63) || '/us-east-1' WHEN 1 THEN '1111222233' || (i %% 63)"
+	" WHEN 2 THEN 'abcdef0123456789' ELSE printf('%%032x %%032x', i * 7 + j, i) END"
+	" FROM k, n ORDER BY j, i;"
+	"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %ld - 1),"
+	" r(j) AS (VALUES (0), (1), (2), (3)),"
+	" t(key) AS (VALUES ('CostCenter'), ('Project'), ('app'), ('Department'))"
+	" INSERT INTO applied_tags SELECT printf('tenant-%%06d', i),"
+	" 'arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/' || printf('%%012x', i * 4 + j), key"
+	" FROM r, n, t ORDER BY j, i;"
+	"INSERT INTO tenants SELECT DISTINCT tenant, 'delete' FROM facts;";
+
+/* bench_store --load N: the store of N tenants made at path, then loaded five times. */
+static int bench_load(const char *path, long tenants)
+{
+	struct store *s;
+	sqlite3 *db;
+	char *sql = xasprintf(load_shape, tenants, tenants);
+
+	if (sqlite3_open(path, &db) != SQLITE_OK || store_open(path, &s, NULL) < 0 ||
+	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bench_store: cannot make %s: %s\n", path, sqlite3_errmsg(db));
+		return 1;
+	}
+	sqlite3_close(db);
+	free(sql);
+	for (int run = 0; run < 5; run++) {
+		struct hashmap records;
+		double w0 = wall_seconds(), c0 = cpu_seconds();
+		hashmap_init(&records);
+		if (store_load(s, &records) < 0) {
+			fprintf(stderr, "bench_store: the load failed\n");
+			return 1;
+		}
+		printf("load of %ld tenants: %.3f s (%.3f s of CPU), %zu records\n", tenants, wall_seconds() - w0,
+		       cpu_seconds() - c0, records.n);
+		hashmap_release(&records, free_record);
+	}
+	store_close(s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char *keys[] = { "CostCenter", "Project", "app", "bedrock-tenantd:managed-by" };
@@ -54,16 +127,18 @@ int main(int argc, char **argv)
 	struct wal_tally w = { 0 };
 	struct store *s;
 	char *path, *cmd;
-	long turns = 5000;
+	long turns = 5000, load = 0;
 	double t0, spent;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--turns") == 0 && i + 1 < argc)
 			turns = atol(argv[++i]);
+		else if (strcmp(argv[i], "--load") == 0 && i + 1 < argc)
+			load = atol(argv[++i]);
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
 		else {
-			fprintf(stderr, "usage: bench_store [--turns N] [--dir DIR]\n");
+			fprintf(stderr, "usage: bench_store [--turns N | --load N] [--dir DIR]\n");
 			return 2;
 		}
 	}
@@ -72,6 +147,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	path = xasprintf("%s/state.db", dir);
+	if (load > 0) {
+		int r = bench_load(path, load);
+		cmd = xasprintf("rm -rf '%s'", dir);
+		if (dir == tmpl && system(cmd) != 0)
+			fprintf(stderr, "bench_store: %s left behind\n", dir);
+		free(cmd);
+		free(path);
+		return r;
+	}
 	if (store_open(path, &s, NULL) < 0) {
 		fprintf(stderr, "bench_store: cannot open %s\n", path);
 		return 1;

@@ -1103,6 +1103,72 @@ static void test_rows_past_a_record_counted(void **state)
 	free(path);
 }
 
+/* printf('%032d', i) as the test's SQL writes a fact's value */
+static const char *printf_value(int i)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%032d", i);
+	return buf;
+}
+
+/* One tenant's rows past every limit of its record, as a store edited by hand (or by
+ * a script gone wrong) can hold them: the record takes as many as it holds, the rest
+ * are counted, and the load is linear in the rows (each row set into the record one
+ * by one rewrote or searched all before it: minutes for these under the sanitizers). */
+static void test_rows_at_the_limits_load(void **state)
+{
+	char *path = xasprintf("%s/many.db", dir);
+	const size_t extra = 3;
+	struct store *s;
+	struct hashmap records;
+	const struct tenant_record *r;
+	const char *first = NULL;
+	sqlite3 *db;
+	char *sql;
+
+	(void)state;
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	assert_int_equal(store_put_fact(s, "other", "reconciled-revision", "abc"), 0);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* the rows in an order no index gives: a tenant's rows interleaved with another's */
+	sql = xasprintf("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %zu)"
+			" INSERT INTO facts SELECT CASE WHEN i %% 1000 = 0 THEN 'zz' || i ELSE 'acme' END,"
+			" CASE WHEN i %% 2 THEN 'policy' || char(10) || 'role-' || (i %% 7) || char(10) || 'p' || i"
+			" ELSE 'k' || i END, printf('%%032d', i / 2) FROM n;"
+			"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %zu)"
+			" INSERT INTO intents SELECT 'acme', 'p' || i, 'acme-p' || i, printf('%%032x', i), i FROM n;"
+			"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %zu)"
+			" INSERT INTO timers SELECT 'acme', 'arn:p' || i, 'grace', i FROM n;",
+			(size_t)RECORD_FACTS_MAX + RECORD_FACTS_MAX / 1000 + extra, (size_t)RECORD_ITEMS_MAX + extra,
+			(size_t)RECORD_ITEMS_MAX + extra);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_close(db);
+
+	assert_int_equal(store_open(path, &s, NULL), 0);
+	hashmap_init(&records);
+	assert_int_equal(store_load(s, &records), 0);
+	assert_int_equal(store_rows_not_loaded(s, &first), 3 * extra);
+	assert_string_equal(first, "acme");
+	r = hashmap_get(&records, "acme");
+	assert_int_equal(r->n_facts, RECORD_FACTS_MAX);
+	assert_int_equal(r->n_intents, RECORD_ITEMS_MAX);
+	assert_int_equal(r->n_timers, RECORD_ITEMS_MAX);
+	assert_string_equal(record_fact(r, "k2"), printf_value(1));
+	assert_string_equal(record_fact(r, "policy\nrole-1\np1"), printf_value(0));
+	assert_non_null(record_intent(r, "p1"));
+	assert_non_null(record_timer(r, "arn:p1"));
+	r = hashmap_get(&records, "other");
+	assert_string_equal(record_fact(r, "reconciled-revision"), "abc");
+	r = hashmap_get(&records, "zz1000");
+	assert_string_equal(record_fact(r, "k1000"), printf_value(500));
+	hashmap_release(&records, free_record);
+	store_close(s);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1125,6 +1191,7 @@ int main(void)
 		cmocka_unit_test(test_kept_statements_survive_failures_and_schema_changes),
 		cmocka_unit_test(test_applied_tags_by_difference),
 		cmocka_unit_test(test_rows_past_a_record_counted),
+		cmocka_unit_test(test_rows_at_the_limits_load),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
