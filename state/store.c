@@ -13,45 +13,7 @@
 #include "strbuf.h"
 #include "sqlite_open.h"
 #include "xalloc.h"
-
-/* The statements the store runs again and again, prepared at their first use and kept
- * until store_close (SQLITE_PREPARE_PERSISTENT): parsing each anew cost as much as
- * running it. SQLite prepares a kept statement again by itself when the schema
- * changed under it (another connection, a migration). */
-enum stmt_id {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_FACT_PUT,
-	ST_FACT_CLEAR,
-	ST_INTENT_PUT,
-	ST_INTENT_CLEAR,
-	ST_TIMER_PUT,
-	ST_TIMER_CLEAR,
-	ST_APPLIED_KEYS,
-	ST_APPLIED_PUT,
-	ST_APPLIED_CLEAR_KEY,
-	ST_APPLIED_CLEAR,
-	ST_TENANT_PUT,
-	ST_FORGET_TENANTS,
-	ST_FORGET_INTENTS,
-	ST_FORGET_TIMERS,
-	ST_FORGET_APPLIED,
-	ST_FORGET_HELD,
-	ST_FORGET_APPROVED,
-	ST_FORGET_FACTS,
-	ST_HELD_PUT,
-	ST_APPROVED_PUT,
-	ST_PAUSED_PUT,
-	ST_PAUSED_CLEAR,
-	ST_META_PUT,
-	ST_META_GET,
-	ST_HISTORY_ADD,
-	ST_HISTORY_TRIM_TENANT,
-	ST_HISTORY_TRIM_TOTAL,
-	ST_HISTORY_OF_TENANT,
-	ST_HISTORY_ALL,
-	ST_COUNT
-};
+#include "store_impl.h"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -91,30 +53,6 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_HISTORY_ALL] = "SELECT id, tenant, at, kind, text, detail FROM history ORDER BY id DESC LIMIT ?",
 };
 
-struct store {
-	sqlite3 *db;
-	char *error;
-	unsigned long failed_writes; /* since the store was last complete */
-	char *wal_path;		     /* NULL: not in WAL mode (every intent is synced at commit) */
-	int64_t history_per_tenant, history_total;
-	void (*on_wal)(void *data, unsigned frames); /* store_defer_checkpoints */
-	void *on_wal_data;
-	/* store_group_writes: the writes since the last store_commit share one open
-	 * transaction (group_open); group_records counts those that are not history */
-	bool grouping, group_open;
-	unsigned long group_writes, group_records;
-	unsigned long groups_lost; /* store_groups_lost */
-	/* store_rows_not_loaded: the rows the last store_load could not give a record */
-	unsigned long rows_not_loaded;
-	char *first_not_loaded; /* the first one's tenant */
-	/* the statements of the writes and of the history, prepared once (statement()) */
-	sqlite3_stmt *stmts[ST_COUNT];
-	unsigned long prepared;
-	char *path; /* as opened (store_reopen); NULL for a read-only store */
-	dev_t dev;  /* the database file it opened (store_files_lost); ino 0: unknown */
-	ino_t ino;
-};
-
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, deletion_policy TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS intents (tenant TEXT NOT NULL, profile_key TEXT NOT NULL, name TEXT NOT NULL,"
@@ -133,8 +71,6 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS history (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL,"
 	" at INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL, detail TEXT);"
 	"CREATE INDEX IF NOT EXISTS history_by_tenant ON history (tenant, id);";
-
-static const char *col(sqlite3_stmt *st, int i);
 
 /* The kept statement id, prepared at its first use; NULL when it cannot be (the
  * connection's error tells why). */
@@ -178,7 +114,7 @@ unsigned long store_statements_prepared(const struct store *s)
 	return s->prepared;
 }
 
-static int fail(struct store *s, const char *what)
+int store__fail(struct store *s, const char *what)
 {
 	free(s->error);
 	s->error = xasprintf("%s: %s", what, sqlite3_errmsg(s->db));
@@ -189,7 +125,7 @@ static int fail(struct store *s, const char *what)
 static int fail_write(struct store *s, const char *what)
 {
 	s->failed_writes++;
-	return fail(s, what);
+	return store__fail(s, what);
 }
 
 /* End a transaction begun with BEGIN IMMEDIATE: commit when r is 0, else (and when the
@@ -236,7 +172,7 @@ static int group_open(struct store *s, bool record)
 	group_check(s);
 	if (!s->group_open) {
 		if (!step_plain(s, ST_BEGIN))
-			return record ? fail_write(s, "begin") : fail(s, "begin");
+			return record ? fail_write(s, "begin") : store__fail(s, "begin");
 		s->group_open = true;
 	}
 	return 0;
@@ -262,7 +198,7 @@ int store_commit(struct store *s)
 	if (!s->group_open)
 		return 0;
 	if (!step_plain(s, ST_COMMIT)) {
-		r = fail(s, "commit");
+		r = store__fail(s, "commit");
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		if (s->group_records)
@@ -331,13 +267,13 @@ static int migrate(struct store *s)
 	int version = 0, rc;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "schema version");
+		return store__fail(s, "schema version");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		return fail(s, "schema version");
+		return store__fail(s, "schema version");
 	if (version > STORE_SCHEMA_VERSION) {
 		free(s->error);
 		s->error = xasprintf(
@@ -346,13 +282,13 @@ static int migrate(struct store *s)
 		return -EPROTONOSUPPORT;
 	}
 	if (sqlite3_exec(s->db, schema, NULL, NULL, NULL) != SQLITE_OK)
-		return fail(s, "schema");
+		return store__fail(s, "schema");
 	if (version < STORE_SCHEMA_VERSION) {
 		char *sql = xasprintf("PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
 		rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 		free(sql);
 		if (rc != SQLITE_OK)
-			return fail(s, "schema version");
+			return store__fail(s, "schema version");
 	}
 	return 0;
 }
@@ -366,9 +302,9 @@ static int find_wal(struct store *s)
 	const char *db;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "journal mode");
+		return store__fail(s, "journal mode");
 	if (sqlite3_step(st) == SQLITE_ROW)
-		wal = strcmp(col(st, 0), "wal") == 0;
+		wal = strcmp(store__col(st, 0), "wal") == 0;
 	sqlite3_finalize(st);
 	db = sqlite3_db_filename(s->db, "main");
 	if (wal && db && *db)
@@ -600,7 +536,7 @@ int store_check(struct store *s)
 	int rc, lines = 0;
 
 	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(5)", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "check");
+		return store__fail(s, "check");
 	strbuf_init(&sb, 1024);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(st, 0);
@@ -610,7 +546,7 @@ int store_check(struct store *s)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		strbuf_release(&sb);
-		return fail(s, "check");
+		return store__fail(s, "check");
 	}
 	if (lines) {
 		free(s->error);
@@ -710,297 +646,6 @@ static int exec_once(struct store *s, const char *sql)
 	return r;
 }
 
-static struct tenant_record *record_for(struct hashmap *records, const char *tenant)
-{
-	struct tenant_record *r = hashmap_get(records, tenant);
-
-	if (!r) {
-		r = tenant_record_new(tenant);
-		hashmap_put(records, tenant, r);
-	}
-	return r;
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? (const char *)t : "";
-}
-
-/* not_loaded: a row of tenant's that its record refused (loaded, it would be
- * past one of the record's limits, RECORD_ITEMS_MAX and RECORD_FACTS_MAX). */
-static void not_loaded(struct store *s, const char *tenant)
-{
-	if (!s->rows_not_loaded++)
-		s->first_not_loaded = xstrdup(tenant);
-}
-
-unsigned long store_rows_not_loaded(const struct store *s, const char **ret_tenant)
-{
-	if (ret_tenant)
-		*ret_tenant = s->first_not_loaded;
-	return s->rows_not_loaded;
-}
-
-/* One tenant's rows of a table as store_load gathers them (the rows come ordered by
- * tenant): copies of their text columns after the tenant's, and the last column as an
- * integer, handed to its record at once (record_load_*). */
-struct row_batch {
-	char *tenant;
-	size_t cols;   /* text columns a row, the tenant's not counted */
-	bool with_int; /* then an integer column */
-	char **text;   /* n * cols */
-	int64_t *ints;
-	size_t n, alloc;
-};
-
-static void batch_add(struct row_batch *b, sqlite3_stmt *st)
-{
-	if (b->n == b->alloc) {
-		b->alloc = b->alloc ? 2 * b->alloc : 16;
-		b->text = xreallocarray(b->text, b->alloc * b->cols, sizeof(char *));
-		b->ints = xreallocarray(b->ints, b->alloc, sizeof(int64_t));
-	}
-	for (size_t c = 0; c < b->cols; c++)
-		b->text[b->n * b->cols + c] = xstrdup(col(st, (int)c + 1));
-	b->ints[b->n++] = b->with_int ? sqlite3_column_int64(st, (int)b->cols + 1) : 0;
-}
-
-static void batch_clear(struct row_batch *b)
-{
-	for (size_t i = 0; i < b->n * b->cols; i++)
-		free(b->text[i]);
-	b->n = 0;
-	free(b->tenant);
-	b->tenant = NULL;
-}
-
-/* Hands batch b to record r; returns the rows r refused. */
-typedef size_t (*load_fn)(struct tenant_record *r, const struct row_batch *b);
-
-static size_t load_intents(struct tenant_record *r, const struct row_batch *b)
-{
-	struct record_intent_row *rows = xcalloc(b->n + 1, sizeof(*rows));
-	size_t taken;
-
-	for (size_t i = 0; i < b->n; i++)
-		rows[i] = (struct record_intent_row){ b->text[3 * i], b->text[3 * i + 1], b->text[3 * i + 2],
-						      b->ints[i] };
-	taken = record_load_intents(r, rows, b->n);
-	free(rows);
-	return b->n - taken;
-}
-
-static size_t load_timers(struct tenant_record *r, const struct row_batch *b)
-{
-	struct resource_timer *rows = xcalloc(b->n + 1, sizeof(*rows));
-	size_t taken;
-
-	for (size_t i = 0; i < b->n; i++)
-		rows[i] = (struct resource_timer){ strcmp(b->text[2 * i + 1], "drain") == 0 ? TIMER_DRAIN : TIMER_GRACE,
-						   b->text[2 * i], b->ints[i] };
-	taken = record_load_timers(r, rows, b->n);
-	free(rows);
-	return b->n - taken;
-}
-
-/* The rows come ordered by resource: one record_applied_row a resource, its keys
- * those of its rows but the reserved ones, which a record never keeps
- * (record_note_tagged) and which are counted as refused. */
-static size_t load_applied(struct tenant_record *r, const struct row_batch *b)
-{
-	struct record_applied_row *rows = xcalloc(b->n + 1, sizeof(*rows));
-	char **keys = xcalloc(b->n + 1, sizeof(char *));
-	size_t n_rows = 0, n_keys = 0, refused = 0, kept = 0;
-
-	for (size_t i = 0; i < b->n; i++) {
-		const char *resource = b->text[2 * i], *key = b->text[2 * i + 1];
-		if (strncmp(key, TAG_RESERVED_PREFIX, strlen(TAG_RESERVED_PREFIX)) == 0) {
-			refused++;
-			continue;
-		}
-		if (!n_rows || strcmp(rows[n_rows - 1].resource, resource) != 0)
-			rows[n_rows++] = (struct record_applied_row){ resource, keys + n_keys, 0 };
-		keys[n_keys++] = (char *)key;
-		rows[n_rows - 1].n_keys++;
-	}
-	kept = record_load_applied(r, rows, n_rows);
-	for (size_t i = kept; i < n_rows; i++)
-		refused += rows[i].n_keys;
-	free(keys);
-	free(rows);
-	return refused;
-}
-
-static size_t load_facts(struct tenant_record *r, const struct row_batch *b)
-{
-	const char **keys = xcalloc(b->n + 1, sizeof(char *)), **values = xcalloc(b->n + 1, sizeof(char *));
-	size_t taken;
-
-	for (size_t i = 0; i < b->n; i++) {
-		keys[i] = b->text[2 * i];
-		values[i] = b->text[2 * i + 1];
-	}
-	taken = record_load_facts(r, keys, values, b->n);
-	free(keys);
-	free(values);
-	return b->n - taken;
-}
-
-static void batch_flush(struct store *s, struct hashmap *records, struct row_batch *b, load_fn load)
-{
-	if (b->tenant) {
-		size_t refused = load(record_for(records, b->tenant), b);
-		for (size_t i = 0; i < refused; i++)
-			not_loaded(s, b->tenant);
-	}
-	batch_clear(b);
-}
-
-/* Loads the rows of query (tenant, `cols` text columns, then an integer one when
- * with_int), ordered by tenant: a tenant's at once. -1 when a step fails. */
-static int load_ordered(struct store *s, struct hashmap *records, const char *query, size_t cols, bool with_int,
-			load_fn load)
-{
-	struct row_batch b = { .cols = cols, .with_int = with_int };
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, query, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!b.tenant || strcmp(b.tenant, col(st, 0)) != 0) {
-			batch_flush(s, records, &b, load);
-			b.tenant = xstrdup(col(st, 0));
-		}
-		batch_add(&b, st);
-	}
-	batch_flush(s, records, &b, load);
-	sqlite3_finalize(st);
-	free(b.text);
-	free(b.ints);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* A record that holds fewer rows of a kind than this takes the next one at once (a
- * tenant has a few of each); past it, its tenant's further rows wait in a batch of
- * their own, added at the end together. */
-#define LOAD_ONE_BY_ONE 64
-
-/* Loads the rows of query as load_ordered, but in the table's order, which scatters a
- * tenant's rows (ordered by tenant through the primary key's index, each row is a
- * look-up into the table: several times as long at 100,000 tenants). held: how many
- * rows of the kind a record holds. */
-static int load_scattered(struct store *s, struct hashmap *records, const char *query, size_t cols, bool with_int,
-			  size_t (*held)(const struct tenant_record *r), load_fn load)
-{
-	struct row_batch one = { .cols = cols, .with_int = with_int }, *b;
-	struct hashmap big; /* tenant -> struct row_batch * */
-	sqlite3_stmt *st = NULL;
-	const char *tenant;
-	size_t pos = 0;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, query, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	hashmap_init(&big);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		tenant = col(st, 0);
-		b = hashmap_get(&big, tenant);
-		if (!b && held(record_for(records, tenant)) < LOAD_ONE_BY_ONE) {
-			one.tenant = xstrdup(tenant);
-			batch_add(&one, st);
-			batch_flush(s, records, &one, load);
-			continue;
-		}
-		if (!b) {
-			b = xcalloc(1, sizeof(*b));
-			*b = (struct row_batch){ .cols = cols, .with_int = with_int, .tenant = xstrdup(tenant) };
-			hashmap_put(&big, tenant, b);
-		}
-		batch_add(b, st);
-	}
-	sqlite3_finalize(st);
-	while (hashmap_next(&big, &pos, NULL, (void **)&b)) {
-		batch_flush(s, records, b, load);
-		free(b->text);
-		free(b->ints);
-		free(b);
-	}
-	hashmap_release(&big, NULL);
-	free(one.text);
-	free(one.ints);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static size_t held_intents(const struct tenant_record *r)
-{
-	return r->n_intents;
-}
-
-static size_t held_timers(const struct tenant_record *r)
-{
-	return r->n_timers;
-}
-
-static size_t held_facts(const struct tenant_record *r)
-{
-	return r->n_facts;
-}
-
-static bool table_exists(struct store *s, const char *name)
-{
-	sqlite3_stmt *st = NULL;
-	bool found = false;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", -1, &st, NULL) ==
-		    SQLITE_OK &&
-	    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK)
-		found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
-int store_load(struct store *s, struct hashmap *records)
-{
-	sqlite3_stmt *st = NULL;
-	struct tenant_record *r;
-	int rc = 0;
-
-	s->rows_not_loaded = 0;
-	free(s->first_not_loaded);
-	s->first_not_loaded = NULL;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT tenant, deletion_policy FROM tenants", -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "load tenants");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r = record_for(records, col(st, 0));
-		r->known = true;
-		r->deletion_policy = strcmp(col(st, 1), "retain") == 0 ? DELETION_RETAIN : DELETION_DELETE;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail(s, "load tenants");
-
-	if (load_scattered(s, records, "SELECT tenant, profile_key, name, token, since FROM intents", 3, true,
-			   held_intents, load_intents) < 0)
-		return fail(s, "load intents");
-	if (load_scattered(s, records, "SELECT tenant, resource, kind, since FROM timers", 2, true, held_timers,
-			   load_timers) < 0)
-		return fail(s, "load timers");
-	/* ordered as the index is: no sort, and no look-up into the table (it covers every column) */
-	if (load_ordered(s, records, "SELECT tenant, resource, key FROM applied_tags ORDER BY tenant, resource", 2,
-			 false, load_applied) < 0)
-		return fail(s, "load applied tags");
-	/* a database from before facts existed has no such table: nothing to load */
-	if (!table_exists(s, "facts"))
-		return 0;
-	if (load_scattered(s, records, "SELECT tenant, key, value FROM facts", 2, false, held_facts, load_facts) < 0)
-		return fail(s, "load facts");
-	return 0;
-}
-
 int store_put_fact(struct store *s, const char *tenant, const char *key, const char *value)
 {
 	if (!value)
@@ -1070,7 +715,7 @@ static int applied_keys(struct store *s, const char *tenant, const char *resourc
 	sqlite3_bind_text(st, 2, resource, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		XGROW(v, n + 1, alloc);
-		v[n++] = xstrdup(col(st, 0));
+		v[n++] = xstrdup(store__col(st, 0));
 	}
 	if (rc != SQLITE_DONE) {
 		rc = fail_write(s, "read");
@@ -1186,11 +831,11 @@ static int load_ids(struct store *s, const char *sql, struct hashmap *ids)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return fail(s, "load");
+		return store__fail(s, "load");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		hashmap_put(ids, col(st, 0), (void *)1);
+		hashmap_put(ids, store__col(st, 0), (void *)1);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : fail(s, "load");
+	return rc == SQLITE_DONE ? 0 : store__fail(s, "load");
 }
 
 int store_load_held(struct store *s, struct hashmap *held)
@@ -1302,7 +947,7 @@ int store_reclaim_wal(struct store *s)
 
 	(void)store_commit(s); /* a failure counts in store_failed_writes */
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : fail(s, "checkpoint");
+	return rc == SQLITE_OK ? 0 : store__fail(s, "checkpoint");
 }
 
 int store_put_meta(struct store *s, const char *key, const char *value)
@@ -1317,13 +962,13 @@ int store_get_meta(struct store *s, const char *key, char **ret)
 
 	*ret = NULL;
 	if (!st)
-		return fail(s, "read meta");
+		return store__fail(s, "read meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*ret = xstrdup(col(st, 0));
+		*ret = xstrdup(store__col(st, 0));
 	statement_done(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "read meta");
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store__fail(s, "read meta");
 }
 
 /* ---- history ---- */
@@ -1343,7 +988,7 @@ static int history_exec(struct store *s, enum stmt_id id, const char *types, ...
 	va_start(ap, types);
 	ok = run_statement(s, id, types, ap, &prepared);
 	va_end(ap);
-	return ok ? 0 : fail(s, "history");
+	return ok ? 0 : store__fail(s, "history");
 }
 
 int store_add_history(struct store *s, const char *tenant, int64_t at, const char *kind, const char *text,
@@ -1356,7 +1001,7 @@ int store_add_history(struct store *s, const char *tenant, int64_t at, const cha
 		if (r < 0)
 			return r;
 	} else if (!step_plain(s, ST_BEGIN)) {
-		return fail(s, "history");
+		return store__fail(s, "history");
 	}
 	/* a NULL text binds NULL */
 	r = history_exec(s, ST_HISTORY_ADD, "tittt", tenant, at, kind, text, detail);
@@ -1370,7 +1015,7 @@ int store_add_history(struct store *s, const char *tenant, int64_t at, const cha
 		return r;
 	}
 	if (r == 0 && !step_plain(s, ST_COMMIT))
-		r = fail(s, "history commit");
+		r = store__fail(s, "history commit");
 	if (r < 0 && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return r;
@@ -1387,7 +1032,7 @@ int store_load_history(struct store *s, const char *tenant, size_t limit, struct
 	*ret = NULL;
 	*ret_n = 0;
 	if (!st)
-		return fail(s, "load history");
+		return store__fail(s, "load history");
 	if (tenant)
 		sqlite3_bind_text(st, i++, tenant, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, i, (int64_t)limit);
@@ -1398,15 +1043,15 @@ int store_load_history(struct store *s, const char *tenant, size_t limit, struct
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		h = &v[n++];
 		h->id = sqlite3_column_int64(st, 0);
-		h->tenant = xstrdup(col(st, 1));
+		h->tenant = xstrdup(store__col(st, 1));
 		h->at = sqlite3_column_int64(st, 2);
-		h->kind = xstrdup(col(st, 3));
-		h->text = xstrdup(col(st, 4));
-		h->detail = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : xstrdup(col(st, 5));
+		h->kind = xstrdup(store__col(st, 3));
+		h->text = xstrdup(store__col(st, 4));
+		h->detail = sqlite3_column_type(st, 5) == SQLITE_NULL ? NULL : xstrdup(store__col(st, 5));
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_history_free(v, n);
-		rc = fail(s, "load history");
+		rc = store__fail(s, "load history");
 		statement_done(st);
 		return rc;
 	}
