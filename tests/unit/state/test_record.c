@@ -380,6 +380,53 @@ static void test_facts_order(void **state)
 	tenant_record_free(r);
 }
 
+/* A shared fact whose value's handle needs more than 24 bits (a string pool past 128
+ * MB: 2,048 blocks of 64 KB) is written with its kind byte and the handle's 4 bytes,
+ * not 3, and read back the same; one written before, in 3, stays so beside it. The pool
+ * is filled with strings of 248 bytes each (31 slots) until a handle passes 2^24. */
+static void test_facts_shared_handle_past_24_bits(void **state)
+{
+	struct tenant_record *r = tenant_record_new("acme");
+	const char **filler = NULL, *key, *value;
+	size_t n = 0, alloc = 0, at = 0, was;
+	char text[248], account[248];
+
+	(void)state;
+	record_set_fact(r, RECORD_FACT_PLACE, "prod-a/us-east-1");
+	for (uint32_t h = 0; h < 1u << 24; n++) {
+		if (n == alloc) {
+			alloc = alloc ? 2 * alloc : 4096;
+			filler = xreallocarray(filler, alloc, sizeof(*filler));
+		}
+		snprintf(text, sizeof(text), "%0*zu", (int)sizeof(text) - 1, n);
+		filler[n] = intern(text);
+		h = intern_handle(filler[n]);
+		assert_int_not_equal(h, 0);
+	}
+	/* of the fillers' size: its slot is the newest block's (that size has no free slot) */
+	snprintf(account, sizeof(account), "%-*s", (int)sizeof(account) - 1, "past-24-bits");
+	record_set_fact(r, RECORD_FACT_ACCOUNT, account);
+	assert_true(intern_handle(record_fact(r, RECORD_FACT_ACCOUNT)) >= 1u << 24);
+	assert_true(next_fact(r, &at, &key, &value));
+	assert_string_equal(key, RECORD_FACT_PLACE);
+	assert_int_equal(at, 4); /* the kind byte and 3 */
+	was = at;
+	assert_true(next_fact(r, &at, &key, &value));
+	assert_string_equal(key, RECORD_FACT_ACCOUNT);
+	assert_string_equal(value, account);
+	assert_int_equal(at - was, 5); /* the kind byte and 4 */
+	assert_false(next_fact(r, &at, &key, &value));
+	/* a text fact before them: both shared facts written again, each in its form */
+	record_set_fact(r, "alerts\nacme-monthly", "digest");
+	record_clear_fact(r, "alerts\nacme-monthly");
+	assert_string_equal(record_fact(r, RECORD_FACT_PLACE), "prod-a/us-east-1");
+	assert_string_equal(record_fact(r, RECORD_FACT_ACCOUNT), account);
+	tenant_record_free(r);
+	for (size_t i = 0; i < n; i++)
+		intern_unref(filler[i]);
+	free(filler);
+}
+
 /* The place and the reconciled revision are the same for many tenants, or interned by
  * the engine already: the records hold references to one copy. Replaced with their
  * own value, cleared, the records freed: every reference dropped (the pool holds
@@ -745,6 +792,9 @@ int main(void)
 		cmocka_unit_test(test_applied_keys_follow_tag_calls),
 		cmocka_unit_test(test_applied_keys_shared),
 		cmocka_unit_test(test_record_strings_interned),
+		/* last: it leaves the string pool past 2^24 slots, where every later string's
+		 * handle is 4 bytes */
+		cmocka_unit_test(test_facts_shared_handle_past_24_bits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
