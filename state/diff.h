@@ -49,6 +49,15 @@ struct diff_input {
 	 * from (state/move.h): its role policies grant them too until they are gone. */
 	const struct observed_profile *const *also_granted;
 	size_t n_also_granted;
+	/* A look ahead: a diff whose policy writes are not carried out as planned (the
+	 * engine's parameter published as its profile's create is answered, the rest left
+	 * to the round it anticipates; a plan's simulation, state/simulate.h, whose
+	 * created profiles are made up). Its policy documents' digests are not remembered in the
+	 * policy memo (state/policy_memo.h): drawn from part of the tenant's profiles or
+	 * from made-up ones, their keys would name documents that no record ever holds, so
+	 * that no pass would forget them (the engine's: an entry a tenant with two or three
+	 * profiles, kept for the process's life). */
+	bool lookahead;
 };
 
 /* diff_tenant: fills *ret (initialised here; release with plan_release). Returns 0;

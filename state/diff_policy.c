@@ -47,7 +47,7 @@ static const char *desired_doc(struct desired_policy *d)
  * remembers), else from the memo, else from the document; false when there is no
  * document (no profiles). */
 static bool desired_policy_init(struct desired_policy *d, const struct tenant_record *r,
-				const struct observed_profile *const *profiles, size_t n)
+				const struct observed_profile *const *profiles, size_t n, bool remember)
 {
 	char *hash;
 
@@ -69,7 +69,7 @@ static bool desired_policy_init(struct desired_policy *d, const struct tenant_re
 		return false;
 	hash = policy_hash(d->doc);
 	snprintf(d->hash, sizeof(d->hash), "%s", hash);
-	if (d->keyed)
+	if (d->keyed && remember)
 		policy_memo_put(d->key, hash);
 	free(hash);
 	return true;
@@ -358,9 +358,9 @@ bool diff_policies(struct diff_ctx *c)
 		if (o->n_owned)
 			memcpy(all, o->owned, o->n_owned * sizeof(*all));
 		memcpy(all + o->n_owned, c->in->also_granted, c->in->n_also_granted * sizeof(*all));
-		want = desired_policy_init(&d, r, all, n);
+		want = desired_policy_init(&d, r, all, n, !c->in->lookahead);
 	} else if (models_known && t && t->n_roles) {
-		want = desired_policy_init(&d, r, o->owned, o->n_owned);
+		want = desired_policy_init(&d, r, o->owned, o->n_owned, !c->in->lookahead);
 	} else if (t && t->n_roles) {
 		current = false;
 	}

@@ -337,6 +337,11 @@ static int apply_policy(struct observed_store *s, struct tenant_record *r, const
 			char *value = policy_memo_fact(observed_policy_hash(p, buf), keyed ? &a->doc_key : NULL);
 			record_set_fact(r, fact, value);
 			free(value);
+			/* the record answers for the key from now on: the memo need not wait for
+			 * a pass to find it there (one that might not come before the daemon
+			 * is quiet) */
+			if (keyed)
+				policy_memo_forget(a->doc_key);
 		}
 	} else { /* ACT_POLICY_DELETE */
 		observed_store_remove_policy(s, a->role, a->name);

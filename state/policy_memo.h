@@ -14,7 +14,12 @@
  *
  * The memo is one table for the process, bounded (POLICY_MEMO_MAX slots; a new entry
  * in a full bucket takes an older one's slot), guarded by a lock. It lives as long as
- * the process. Pure otherwise.
+ * the process. Pure otherwise. An entry lives from the pass that wrote the document
+ * until the tenant's record holds its key: the policy's write (observed_apply_action)
+ * or a pass that finds the key in the record forgets it, so a converged daemon's memo
+ * is empty. A look-ahead diff (diff_input.lookahead: a parameter published before its
+ * round, a plan's simulation) puts nothing: its keys, of part of the profiles or of
+ * made-up ones, would never be in a record, and never forgotten.
  *
  * Across a start the tenant's record remembers instead: the policy fact of each role
  * (record_key_policy_fact) holds the key beside the digest applied,

@@ -322,7 +322,7 @@ static unsigned rounds(const struct diff_settings *s, const struct simulate_inpu
 		struct diff_input din = { in->tenant_id, in->desired, in->deletion_policy,
 					  rec,		 &o,	      in->deletions_held,
 					  *now,		 0,	      granted,
-					  n_granted };
+					  n_granted,	 true };
 		struct plan p;
 		bool reads, waited;
 

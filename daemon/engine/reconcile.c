@@ -1080,6 +1080,7 @@ static void publish_now(struct reconcile *r, const char *profile_key)
 		return;
 	ds = round_settings(r);
 	in = round_input(r, &o);
+	in.lookahead = true; /* the policy memo keeps nothing of a part of the profiles */
 	observed_tenant_collect(&r->ps->store, e->set.instance, t->id, t->desired, &o);
 	diff_tenant(&ds, &in, &p);
 	observed_tenant_release(&o);

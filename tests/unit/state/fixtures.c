@@ -167,6 +167,7 @@ void sim_diff(struct sim *s, const struct tenant *t, enum deletion_policy policy
 		.observed = &o,
 		.deletions_held = s->held,
 		.now = s->now,
+		.lookahead = s->lookahead,
 	};
 
 	observed_tenant_collect(&s->store, FIX_INSTANCE, s->record->tenant, t, &o);

@@ -35,6 +35,7 @@ struct sim {
 	int64_t now;
 	unsigned next_id;
 	bool held;
+	bool lookahead;		 /* sim_diff's diff_input.lookahead */
 	struct hashmap policies; /* the live IAM policies: "role\nname" -> document */
 	/* counters of AWS calls by kind */
 	unsigned calls[ACT__COUNT];

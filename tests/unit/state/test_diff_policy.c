@@ -755,6 +755,59 @@ static void test_memo_forgets_what_the_record_holds(void **state)
 	sim_release(&s);
 }
 
+/* A look ahead (the engine's parameter published as its profile's create is answered,
+ * the tenant's other creates still out) remembers no document's digest: its key is of
+ * part of the profiles, which no record will hold, so no pass would forget it (one
+ * entry a tenant with two or three profiles, kept as long as the process). Its plan is
+ * the same; the round's own diff remembers the digest until the record holds it, which
+ * the policy's write makes so (the memo then forgets it at once). */
+static void test_lookahead_leaves_the_memo_alone(void **state)
+{
+	struct sim s;
+	struct tenant *t = tenant_with_role(HAIKU, "aaaaaa", "claims-app");
+	char hash[DIGEST_HEX_SHORT + 1];
+	struct plan p, q;
+
+	(void)state;
+	sim_init(&s, "acme");
+	bulk_read(&s, "claims-app", NULL);
+	policy_memo_clear();
+	/* the profile created, its role's policy not written yet */
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(count_kind(&p, ACT_PROFILE_CREATE), 1);
+	assert_int_equal(count_kind(&p, ACT_POLICY_PUT), 0);
+	sim_apply(&s, &p);
+	plan_release(&p);
+
+	s.lookahead = true;
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(count_kind(&p, ACT_POLICY_PUT), 1);
+	assert_false(policy_memo_get(key_now(&s), hash));
+	assert_int_equal(policy_memo_slots(), 0);
+
+	s.lookahead = false;
+	sim_diff(&s, t, DELETION_DELETE, &q);
+	assert_int_equal(q.n_actions, p.n_actions);
+	for (size_t i = 0; i < p.n_actions; i++) {
+		assert_int_equal(q.actions[i].kind, p.actions[i].kind);
+		if (p.actions[i].kind == ACT_POLICY_PUT)
+			assert_string_equal(q.actions[i].value, p.actions[i].value);
+	}
+	assert_true(policy_memo_get(key_now(&s), hash));
+	plan_release(&p);
+	/* written: the record holds the key, the memo forgets it at once */
+	sim_apply(&s, &q);
+	plan_release(&q);
+	assert_true(policy_memo_fact_keyed(policy_fact(&s, "claims-app"), key_now(&s)));
+	assert_false(policy_memo_get(key_now(&s), hash));
+	assert_int_equal(policy_memo_slots(), 1024);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(p.n_actions, 0);
+	plan_release(&p);
+	tenant_free(t);
+	sim_release(&s);
+}
+
 /* A fact from an older store (the digest alone), or holding another key or another
  * format's, does not answer: the document is written and digested (it reaches the
  * memo), and, the policy being current, the fact is given the key of the profiles,
@@ -997,6 +1050,7 @@ int main(void)
 		cmocka_unit_test(test_two_tenants_deriving_one_policy_name),
 		cmocka_unit_test(test_policy_left_elsewhere_counts),
 		cmocka_unit_test(test_memo_forgets_what_the_record_holds),
+		cmocka_unit_test(test_lookahead_leaves_the_memo_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
