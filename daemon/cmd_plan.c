@@ -336,13 +336,12 @@ static int run(struct planner *p)
 		char *how = NULL;
 		if (!plan__pool_tenant(p, t))
 			plan__place_of(p, t, &how);
-		else if (fact && plan__old_place_reachable(
-					 p, fact)) /* its recorded place, listed too (a pool place, or no longer one) */
+		/* its recorded place, listed too (a pool place, or no longer one) */
+		else if (fact && plan__old_place_reachable(p, fact))
 			plan__place_of_key(p, fact);
+		/* its alias configured no more: perhaps the daemon's own account */
 		else if (fact && strchr(fact, '/') && record_fact(rec, RECORD_FACT_ACCOUNT))
-			plan__own_place(p,
-					strchr(fact, '/') +
-						1); /* its alias configured no more: perhaps the daemon's own account */
+			plan__own_place(p, strchr(fact, '/') + 1);
 		free(how);
 		for (size_t k = 0; (old = plan__old_place_key(rec, k)); k++) /* a move's old places */
 			if (plan__old_place_reachable(p, old))
