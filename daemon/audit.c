@@ -46,6 +46,8 @@ static int flush_pending(struct audit *a, const char *const *lines, size_t n);
 
 void audit_free(struct audit *a)
 {
+	if (!a)
+		return; /* a start that failed before making it */
 	flush_pending(a, NULL, 0);
 	free(a);
 }

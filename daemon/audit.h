@@ -23,7 +23,7 @@
 struct audit;
 
 struct audit *audit_new(struct store *store, struct events *events);
-void audit_free(struct audit *a);
+void audit_free(struct audit *a); /* a NULL: nothing */
 /* audit_set_engine: the engine whose manifest revision (the commit) records name. */
 void audit_set_engine(struct audit *a, const struct engine *e);
 /* audit_set_events: the streams records are published to from now on (NULL: none,
