@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +70,28 @@ static int connect_error(const char *path)
 	return e;
 }
 
+/* Why the path cannot be connected to, said for people: a refusal at a path that is
+ * not a socket at all (a regular file, a directory) is told as that; a socket nobody
+ * listens on as such. */
+static void explain_connect_error(const char *path, int why, char *out, size_t out_len)
+{
+	struct stat st;
+
+	if ((why == ECONNREFUSED || why == ENOTSOCK) && stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		snprintf(out, out_len, "%s, not a socket",
+			 S_ISDIR(st.st_mode)	? "it is a directory"
+			 : S_ISREG(st.st_mode)	? "it is a regular file"
+			 : S_ISFIFO(st.st_mode) ? "it is a FIFO"
+						: "it is not a socket file");
+	else if (why == ECONNREFUSED)
+		snprintf(out, out_len, "%s (nothing listens on the socket: is the daemon running?)", strerror(why));
+	else if (why == ENAMETOOLONG)
+		snprintf(out, out_len, "the path is %zu bytes long; a UNIX socket path holds at most %zu", strlen(path),
+			 sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+	else
+		snprintf(out, out_len, "%s", strerror(why));
+}
+
 /* Sleeps before the next try at a full backlog, or one that had room again by the time
  * it was asked (10 ms doubling to 250 ms); false once the deadline has passed or the
  * cancel flag is set. */
@@ -100,6 +123,15 @@ int ctl_request_bounded(const char *socket, const char *method, const char *path
 	if (!h) {
 		snprintf(err, err_len, "cannot start an HTTP client");
 		return -ENOMEM;
+	}
+	if (strlen(socket) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		/* libcurl would say "Couldn't resolve host name" */
+		char text[160];
+
+		explain_connect_error(socket, ENAMETOOLONG, text, sizeof(text));
+		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, text);
+		curl_easy_cleanup(h);
+		return -ENAMETOOLONG;
 	}
 	strbuf_init(&body, CTL_MAX_BODY);
 	url = xasprintf("http://localhost%s", path);
@@ -147,7 +179,10 @@ int ctl_request_bounded(const char *socket, const char *method, const char *path
 		strbuf_release(&body);
 		r = -ETIMEDOUT;
 	} else if (rc != CURLE_OK && why) {
-		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, strerror(why));
+		char text[160];
+
+		explain_connect_error(socket, why, text, sizeof(text));
+		snprintf(err, err_len, "cannot reach the daemon at %s: %s", socket, text);
 		strbuf_release(&body);
 		r = -ECONNREFUSED;
 	} else if (rc == CURLE_WRITE_ERROR) {
