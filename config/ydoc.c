@@ -388,6 +388,24 @@ static void offset_to_mark(const char *text, size_t len, size_t offset, yaml_mar
 	}
 }
 
+/* The byte at a mark (line and column, both counting from 0, the column in
+ * characters), or -1 past the text. */
+static int byte_at_mark(const char *text, size_t len, yaml_mark_t mark)
+{
+	size_t i = 0, line = 0, column = 0;
+
+	while (i < len && line < mark.line)
+		if (text[i++] == '\n')
+			line++;
+	for (; i < len && text[i] != '\n'; i++) {
+		if (((unsigned char)text[i] & 0xc0) == 0x80)
+			continue;
+		if (column++ == mark.column)
+			return (unsigned char)text[i];
+	}
+	return -1;
+}
+
 static int syntax_error(struct builder *b, yaml_parser_t *p, const char *text, size_t len)
 {
 	yaml_mark_t mark = p->problem_mark;
@@ -397,6 +415,9 @@ static int syntax_error(struct builder *b, yaml_parser_t *p, const char *text, s
 		offset_to_mark(text, len, p->problem_offset, &mark);
 	if (p->error == YAML_MEMORY_ERROR)
 		problem = "out of memory";
+	/* libyaml's word for a tab where a token may start (an indentation) */
+	if (p->error == YAML_SCANNER_ERROR && byte_at_mark(text, len, mark) == '\t')
+		problem = "found a tab character where YAML allows only spaces (indent with spaces)";
 	if (p->context)
 		diag_error(b->diags, b->file, (unsigned)mark.line + 1, (unsigned)mark.column + 1,
 			   "invalid YAML: %s (%s at line %zu, column %zu)", problem, p->context,
