@@ -298,7 +298,8 @@ static void maybe_ready(struct engine *e)
 	size_t pos = 0;
 	void *v;
 
-	if (e->ready || !e->started || e->revision_open || !e->trusted)
+	/* closing: the reconciles a stop interrupts end, and are no sync */
+	if (e->ready || e->closing || !e->started || e->revision_open || !e->trusted)
 		return;
 	while (hashmap_next(&e->places, &pos, NULL, &v))
 		if (!((struct place_state *)v)->listed && !((struct place_state *)v)->unknown_account &&
