@@ -567,8 +567,15 @@ cJSON *control_json_status(const struct engine *e, const struct control_info *in
 	cJSON_AddStringToObject(m, "directory", info->manifests);
 	cJSON_AddItemToObject(m, "revision", string_or_null(engine_revision(e)));
 	problems = cJSON_AddArrayToObject(m, "problems");
-	for (size_t i = 0; i < n_problems; i++)
+	for (size_t i = 0; i < n_problems && i < STATUS_MAX_PROBLEMS; i++)
 		cJSON_AddItemToArray(problems, cJSON_CreateString(lines[i]));
+	if (n_problems > STATUS_MAX_PROBLEMS) {
+		char *rest = xasprintf("... and %zu more problems (bedrock_tenantd_manifest_problems counts them all; "
+				       "`bedrock-tenantd validate` lists them)",
+				       n_problems - STATUS_MAX_PROBLEMS);
+		cJSON_AddItemToArray(problems, cJSON_CreateString(rest));
+		free(rest);
+	}
 	cJSON_AddNumberToObject(m, "tenants_failing", (double)engine_tenants_failing(e));
 	cJSON_AddItemToObject(m, "git_sync", git_sync_json(info->manifests));
 	ts = cJSON_AddObjectToObject(o, "tenants");

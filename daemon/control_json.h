@@ -8,6 +8,11 @@
 #include "control.h"
 #include "engine.h"
 
+/* At most this many manifest problems in GET /v1/status, then a line counting the
+ * rest: a directory of failing files would otherwise make every status request an
+ * answer of tens of megabytes, built on the loop. */
+#define STATUS_MAX_PROBLEMS 1000
+
 cJSON *control_json_status(const struct engine *e, const struct control_info *info);
 /* control_json_tenants: the tenants in one of states (a mask of 1 << enum
  * tenant_state; 0: every tenant). */

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "control.h"
+#include "control_json.h"
 #include "ctl_http.h"
 #include "engine.h"
 #include "fake_cloud.h"
@@ -466,6 +467,50 @@ static void test_ctl_no_answer(void **state)
 	rmdir(dir);
 }
 
+/* 5,000 problems (50 files at the cap of 100 each): status holds the first
+ * STATUS_MAX_PROBLEMS and a line counting the rest; the metric counts them all. */
+#define MANY_PROBLEMS 5000
+
+static const char *const *many_problems(void *data, size_t *ret_n)
+{
+	*ret_n = MANY_PROBLEMS;
+	return data;
+}
+
+static void test_status_problems_capped(void **state)
+{
+	struct env env;
+	char **lines = xcalloc(MANY_PROBLEMS, sizeof(*lines));
+	struct control_info many = info;
+	struct strbuf metrics;
+	const cJSON *problems;
+	cJSON *j;
+
+	(void)state;
+	for (size_t i = 0; i < MANY_PROBLEMS; i++)
+		lines[i] = xasprintf("/srv/manifests/t%zu.yaml:1:1: invalid YAML", i);
+	many.problems = many_problems;
+	many.data = lines;
+	setup_env(&env);
+	j = control_json_status(env.e, &many);
+	problems = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "manifests"), "problems");
+	assert_int_equal(cJSON_GetArraySize(problems), STATUS_MAX_PROBLEMS + 1);
+	assert_string_equal(cJSON_GetArrayItem(problems, 0)->valuestring, lines[0]);
+	assert_string_equal(cJSON_GetArrayItem(problems, STATUS_MAX_PROBLEMS - 1)->valuestring,
+			    lines[STATUS_MAX_PROBLEMS - 1]);
+	assert_non_null(
+		strstr(cJSON_GetArrayItem(problems, STATUS_MAX_PROBLEMS)->valuestring, "... and 4000 more problems"));
+	cJSON_Delete(j);
+	strbuf_init(&metrics, STRBUF_NO_CAP);
+	control_metrics(env.e, &many, &metrics);
+	assert_non_null(strstr(metrics.buf, "\nbedrock_tenantd_manifest_problems 5000\n"));
+	strbuf_release(&metrics);
+	teardown_env(&env);
+	for (size_t i = 0; i < MANY_PROBLEMS; i++)
+		free(lines[i]);
+	free(lines);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_socket_errors),
 		cmocka_unit_test(test_tenants_by_state),
 		cmocka_unit_test(test_ctl_no_answer),
+		cmocka_unit_test(test_status_problems_capped),
 	};
 
 	log_setup(LOG_LVL_ERROR, true);
