@@ -26,7 +26,8 @@
 /* manifest_dir_read: fill *scan (initialised here; release with desired_scan_release).
  * Returns 0 when the directory was read (files may still have failed: see diags), or
  * -errno when it could not be seen at all (missing, unreadable, not a directory, no
- * manifest in it, too many files); the scan is then DESIRED_SCAN_UNAVAILABLE. */
+ * manifest in it: -ENODATA when nothing failed to be read, too many files); the scan
+ * is then DESIRED_SCAN_UNAVAILABLE. */
 int manifest_dir_read(const struct daemon_config *cfg, const char *root, struct desired_scan *scan,
 		      struct diag_list *diags);
 

@@ -31,6 +31,7 @@ struct validate_result {
 	const char *dir;
 	size_t manifests, tenants, failed;
 	bool unavailable;
+	bool empty; /* read, and holds no manifest */
 };
 
 static void help(FILE *out)
@@ -109,8 +110,21 @@ static struct daemon_config *load_config(const struct validate_opts *o, struct d
 	return cfg;
 }
 
+/* The errors of the configuration file itself, not of a manifest. */
+static size_t config_errors(const struct diag_list *diags, const struct validate_result *res)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; res->config && i < diags->n; i++)
+		if (diags->items[i].severity == DIAG_ERROR && !strcmp(diags->items[i].file, res->config))
+			n++;
+	return n;
+}
+
 static void print_text(const struct diag_list *diags, const struct validate_result *res, bool quiet)
 {
+	size_t in_config = config_errors(diags, res);
+	char config[256] = "";
 	struct strbuf line;
 
 	strbuf_init(&line, STRBUF_NO_CAP);
@@ -125,11 +139,16 @@ static void print_text(const struct diag_list *diags, const struct validate_resu
 	if (!diags->n_errors)
 		printf("ok: %zu tenant%s in %zu manifest%s under %s\n", res->tenants, res->tenants == 1 ? "" : "s",
 		       res->manifests, res->manifests == 1 ? "" : "s", res->dir);
-	else
-		printf("%zu error%s in %zu of %zu manifest%s under %s (%zu tenant%s valid)%s\n", diags->n_errors,
-		       diags->n_errors == 1 ? "" : "s", res->failed, res->manifests, res->manifests == 1 ? "" : "s",
-		       res->dir, res->tenants, res->tenants == 1 ? "" : "s",
-		       res->unavailable ? "; the directory could not be read" : "");
+	else {
+		if (in_config)
+			snprintf(config, sizeof(config), " (%zu in %s)", in_config, res->config);
+		printf("%zu error%s%s in %zu of %zu manifest%s under %s (%zu tenant%s valid)%s\n", diags->n_errors,
+		       diags->n_errors == 1 ? "" : "s", config, res->failed, res->manifests,
+		       res->manifests == 1 ? "" : "s", res->dir, res->tenants, res->tenants == 1 ? "" : "s",
+		       res->empty	  ? "; the directory holds no manifest"
+		       : res->unavailable ? "; the directory could not be read"
+					  : "");
+	}
 }
 
 static void print_json(const struct diag_list *diags, const struct validate_result *res)
@@ -188,7 +207,9 @@ int cmd_validate(int argc, char **argv)
 	cfg = load_config(&o, &diags);
 	res.config = cfg->file;
 	res.dir = o.dir ? o.dir : cfg->manifests;
-	res.unavailable = manifest_dir_read(cfg, res.dir, &scan, &diags) < 0;
+	r = manifest_dir_read(cfg, res.dir, &scan, &diags);
+	res.unavailable = r < 0;
+	res.empty = r == -ENODATA;
 	res.manifests = scan.n_files;
 	res.tenants = desired_scan_tenants(&scan);
 	res.failed = res.manifests - res.tenants;

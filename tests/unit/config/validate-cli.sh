@@ -44,6 +44,16 @@ rc=0
 "$bin" validate --config "$golden/config.yaml" "$tmp/empty" >"$tmp/empty.txt" || rc=$?
 [ "$rc" = 1 ] || fail "empty: exit $rc"
 grep -q "no manifests" "$tmp/empty.txt" || fail "empty: $(cat "$tmp/empty.txt")"
+# read, and empty: the summary says so (it said "the directory could not be read")
+tail -n 1 "$tmp/empty.txt" | grep -q "; the directory holds no manifest$" || fail "empty summary: $(tail -n 1 "$tmp/empty.txt")"
+
+# Errors of the configuration are counted apart from the manifests' in the summary.
+printf 'resync_interval: 0s\nbackoff: {initial: 0s}\n' >"$tmp/bad-config.yaml"
+rc=0
+"$bin" validate --config "$tmp/bad-config.yaml" "$tmp/m" >"$tmp/bad-config.txt" || rc=$?
+[ "$rc" = 1 ] || fail "bad configuration: exit $rc"
+tail -n 1 "$tmp/bad-config.txt" | grep -q "^[0-9]* errors (2 in $tmp/bad-config.yaml) in " ||
+	fail "bad configuration summary: $(tail -n 1 "$tmp/bad-config.txt")"
 
 # Usage errors exit 2; --help exits 0.
 rc=0
