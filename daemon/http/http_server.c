@@ -280,6 +280,8 @@ int http_respond(struct http_request *req, int status, const struct http_header 
 		strbuf_addf(&c->out, "Date: %s\r\n", http_date(c->srv));
 	if (c->close_after_write || c->srv->closing)
 		strbuf_adds(&c->out, "Connection: close\r\n");
+	else if (req->msg->version_minor == 0) /* an HTTP/1.0 client keeps it only if told */
+		strbuf_adds(&c->out, "Connection: keep-alive\r\n");
 	strbuf_addf(&c->out, "Content-Length: %zu\r\n\r\n", body_len);
 	if (!head && body_len)
 		strbuf_add(&c->out, body, body_len);

@@ -280,6 +280,40 @@ static void test_keep_alive_and_pipelining(void **state)
 	teardown_server(&f);
 }
 
+/* An HTTP/1.0 client asking to keep the connection learns from the answer that it is
+ * kept (Connection: keep-alive): without it such a client takes the connection for
+ * closed after the answer and waits for the server to close it. One that does not
+ * ask has it closed. */
+static void test_http10_keep_alive(void **state)
+{
+	struct fixture f;
+	struct client c;
+	struct wait_for w = { &c, 1 };
+
+	(void)state;
+	setup_server(&f, NULL);
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	run_until(&f.loop, got_responses, &w);
+	assert_non_null(strstr(c.in.buf, "GET /old 0"));
+	assert_non_null(strstr(c.in.buf, "\r\nConnection: keep-alive\r\n"));
+	assert_false(c.eof);
+	assert_int_equal(http_server_connections(f.srv), 1);
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+
+	client_tcp(&f.loop, &c, f.port);
+	client_send(&c, "GET /old HTTP/1.0\r\n\r\n");
+	run_until(&f.loop, got_responses, &w);
+	assert_non_null(strstr(c.in.buf, "\r\nConnection: close\r\n"));
+	assert_null(strstr(c.in.buf, "keep-alive"));
+	client_close(&c);
+	run_until(&f.loop, is_closed, &c);
+	strbuf_release(&c.in);
+	teardown_server(&f);
+}
+
 /* Each request names the connection that carried it, numbered in accept order. */
 static void test_connection_ids(void **state)
 {
@@ -809,6 +843,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keep_alive_and_pipelining),
+		cmocka_unit_test(test_http10_keep_alive),
 		cmocka_unit_test(test_connection_ids),
 		cmocka_unit_test(test_answer_from_a_timer),
 		cmocka_unit_test(test_abort_resets),
