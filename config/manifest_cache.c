@@ -119,6 +119,15 @@ static void clear_problems(struct manifest_cache *c)
 	c->n_problems = 0;
 }
 
+static void clear_dir_problems(struct manifest_cache *c)
+{
+	for (size_t i = 0; i < c->n_dir_problems; i++)
+		free(c->dir_problems[i]);
+	free(c->dir_problems);
+	c->dir_problems = NULL;
+	c->n_dir_problems = 0;
+}
+
 static void clear_failed_dirs(struct manifest_cache *c)
 {
 	for (size_t i = 0; i < c->n_failed_dirs; i++) {
@@ -149,6 +158,7 @@ void manifest_cache_release(struct manifest_cache *c)
 	clear_changes(c);
 	free(c->unavailable_problem);
 	clear_problems(c);
+	clear_dir_problems(c);
 	hashmap_release(&c->reported, NULL);
 	hashmap_release(&c->ids, NULL);
 	hashmap_release(&c->dup_ids, NULL);
@@ -302,14 +312,15 @@ bool manifest_cache_wants_reread(const struct manifest_cache *c)
 	return false;
 }
 
-/* Gather every file's problems (and the directory's) into one list for status. */
-static void collect_problems(struct manifest_cache *c, const struct diag_list *dir_diags)
+/* Gather every file's problems (and the directories') into one list for status. */
+static void collect_problems(struct manifest_cache *c)
 {
 	size_t pos = 0;
 	const char *path;
 	void *v;
 	size_t alloc = 0;
 
+	c->problems_changed = true;
 	clear_problems(c);
 	while (hashmap_next(&c->problem_files, &pos, &path, &v)) { /* not every file */
 		struct cached_file *f = v;
@@ -319,11 +330,9 @@ static void collect_problems(struct manifest_cache *c, const struct diag_list *d
 		}
 	}
 	add_duplicates(c, &alloc);
-	for (size_t i = 0; dir_diags && i < dir_diags->n; i++) {
-		if (dir_diags->items[i].line || hashmap_get(&c->files, dir_diags->items[i].file))
-			continue; /* file problems are already there */
+	for (size_t i = 0; i < c->n_dir_problems; i++) {
 		XGROW(c->problems, c->n_problems + 1, alloc);
-		c->problems[c->n_problems++] = format_diag(&dir_diags->items[i]);
+		c->problems[c->n_problems++] = xstrdup(c->dir_problems[i]);
 	}
 }
 
@@ -358,8 +367,15 @@ void manifest_cache_take_full(struct manifest_cache *c, const struct desired_sca
 		c->failed_dirs[i].problem = xstrdup_or_null(scan->failed_dirs[i].problem);
 	}
 	c->n_failed_dirs = scan->n_failed_dirs;
+	clear_dir_problems(c);
+	for (size_t i = 0; diags && i < diags->n; i++) {
+		if (diags->items[i].line || hashmap_get(&c->files, diags->items[i].file))
+			continue; /* a file's problem: the file has it */
+		c->dir_problems = xreallocarray(c->dir_problems, c->n_dir_problems + 1, sizeof(*c->dir_problems));
+		c->dir_problems[c->n_dir_problems++] = format_diag(&diags->items[i]);
+	}
 	count_all(c);
-	collect_problems(c, diags);
+	collect_problems(c);
 }
 
 /* Read and parse one file into a cache entry; NULL when the file is gone. */
@@ -445,6 +461,9 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 	char *root_real = NULL;
 	size_t alloc_paths = 0, pos = 0;
 	const char *id;
+	/* whether the list of problems can change: gathered again only then, since it
+	 * costs every problem (2,000 failing files hold 200,000) */
+	bool problems = c->dup_ids.n || c->n_failed_duplicates;
 
 	clear_changes(c);
 	if (c->unavailable || manifest_dir_root(root, &root_real) < 0)
@@ -455,9 +474,11 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 		struct cached_file *f;
 		if (old && declared_id(old))
 			hashmap_put(&touched, declared_id(old), (void *)1);
+		problems |= old && old->problems;
 		f = read_one(cfg, root_real, paths[i]);
 		if (f && declared_id(f))
 			hashmap_put(&touched, declared_id(f), (void *)1);
+		problems |= f && f->problems;
 		put_file(c, paths[i], f);
 		XGROW(c->changed_paths, c->n_changed_paths + 1, alloc_paths);
 		c->changed_paths[c->n_changed_paths++] = xstrdup(paths[i]);
@@ -470,7 +491,8 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 	free(root_real);
 	if (!c->files.n)
 		return false; /* no manifest left: only a full scan may judge that */
-	collect_problems(c, NULL);
+	if (problems || c->dup_ids.n)
+		collect_problems(c);
 	return true;
 }
 
@@ -481,6 +503,9 @@ void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *prob
 	size_t pos = 0;
 	const char *line;
 
+	if (!c->problems_changed)
+		return; /* the same list as at the last call */
+	c->problems_changed = false;
 	hashmap_init(&now);
 	for (size_t i = 0; i < c->n_problems; i++) {
 		if (hashmap_put(&now, c->problems[i], (void *)1))

@@ -28,7 +28,13 @@ struct manifest_cache {
 	bool reread_all;
 	char **problems; /* every problem of the files, "file:line:col: message" */
 	size_t n_problems;
+	/* the last full scan's problems of no file of the cache (a directory link refused
+	 * or in a loop, directories nested too deep): kept until the next full scan, which
+	 * alone reads directories */
+	char **dir_problems;
+	size_t n_dir_problems;
 	struct hashmap reported; /* problems already handed to manifest_cache_report */
+	bool problems_changed;	 /* problems gathered again since manifest_cache_report */
 	/* Kept as files come and go, so that a change of one file costs that file, not a
 	 * walk of every file: the files declaring each tenant id, and how many ids are
 	 * declared twice or more, files with problems, files failing for a duplicate. */

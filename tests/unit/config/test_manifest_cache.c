@@ -211,6 +211,52 @@ static void test_links_out_refused(void **state)
 	assert_int_equal(fx->cache.n_problems, 3); /* the refused link, and a declared twice */
 }
 
+/* The problems of directories, which only a full scan reads (a link to a directory
+ * outside, a directory link in a loop), stay until the next full scan: a change of a
+ * file used to drop them from the list, and report them gone while they were not.
+ * A change that touches no problem does not gather the list again. */
+static void test_directory_problems_kept(void **state)
+{
+	struct fixture *fx = *state;
+	char *link = path_of(fx, "outside");
+	char *loop = path_of(fx, "loop");
+
+	assert_int_equal(symlink(fx->out, link), 0);
+	assert_int_equal(symlink(".", loop), 0);
+	take_full_scan(fx);
+	assert_int_equal(fx->cache.n_problems, 2);
+	report(fx);
+	assert_int_equal(fx->n_added, 2);
+	put_tenant(fx->dir, "a.yaml", "a");
+	assert_true(change(fx, "a.yaml", NULL));
+	assert_false(fx->cache.problems_changed);
+	report(fx);
+	assert_int_equal(fx->n_added + fx->n_gone, 0);
+	assert_int_equal(fx->cache.n_problems, 2);
+	put_tenant(fx->dir, "b.yaml", "b");
+	assert_true(change(fx, "b.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 2);
+	for (size_t i = 0; i < fx->cache.n_problems; i++)
+		assert_true(
+			strstr(fx->cache.problems[i], "/outside: refused: a symbolic link to a directory outside") ||
+			strstr(fx->cache.problems[i], "/loop: symbolic link loop"));
+	/* a file's problem comes and goes beside them */
+	write_file(fx->dir, "c.yaml", "x: [\n");
+	assert_true(change(fx, "c.yaml", NULL));
+	report(fx);
+	assert_int_equal(fx->n_added, 1);
+	assert_int_equal(fx->n_gone, 0);
+	assert_int_equal(fx->cache.n_problems, 3);
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(unlink(loop), 0);
+	take_full_scan(fx);
+	report(fx);
+	assert_int_equal(fx->n_gone, 2);
+	assert_int_equal(fx->cache.n_problems, 1);
+	free(link);
+	free(loop);
+}
+
 static int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -597,6 +643,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_problem_reported_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_between_full_scans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_out_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_problems_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_like_reading_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_incremental_apply_like_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_shared_with_tenant, setup, teardown),
