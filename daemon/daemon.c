@@ -43,6 +43,14 @@
  * (the engine its instance, Region and parameter prefix; the AWS layer its endpoints
  * and accounts; the watcher its root; the control socket its path); what status
  * shows is owned here (manifests_dir, restart_keys) or static (the mode's name). */
+/* The signals other than SIGTERM, SIGINT and SIGHUP that someone may send by habit
+ * (a log rotation's SIGUSR1), whose default action would end the daemon. */
+static const struct {
+	int signum;
+	const char *name;
+} other_signals[] = { { SIGUSR1, "SIGUSR1" }, { SIGUSR2, "SIGUSR2" }, { SIGALRM, "SIGALRM" } };
+#define N_OTHER_SIGNALS (sizeof(other_signals) / sizeof(other_signals[0]))
+
 struct daemon {
 	uv_loop_t loop;
 	const struct daemon_options *opts;
@@ -79,6 +87,10 @@ struct daemon {
 	struct cost_tags *cost_tags;
 	struct hashmap cost_keys; /* tag key -> (uintptr_t) tenants whose budget filters on it */
 	uv_signal_t sig_term, sig_int, sig_hup;
+	/* SIGUSR1, SIGUSR2 and SIGALRM: meaningless here, logged and ignored (their
+	 * default action ends the process: a log rotation's `kill -USR1` would have) */
+	uv_signal_t sig_other[N_OTHER_SIGNALS];
+	uint64_t sig_other_logged[N_OTHER_SIGNALS]; /* uv_now of each one's last log line, 0: none */
 	/* a SIGHUP while the configuration file is being written: read once it settles */
 	uv_timer_t reload_timer;
 	bool reload_waits;
@@ -93,6 +105,16 @@ struct daemon {
 	bool stopping;
 	size_t closing;
 };
+
+/* SIGHUP and other_signals ignored: until the loop catches them, and once it has
+ * closed their handles (libuv then gives each its default action back, which ends
+ * the process). */
+static void ignore_signals(void)
+{
+	signal(SIGHUP, SIG_IGN);
+	for (size_t i = 0; i < N_OTHER_SIGNALS; i++)
+		signal(other_signals[i].signum, SIG_IGN);
+}
 
 /* ---- manifests -> desired store -> engine ---- */
 
@@ -571,11 +593,13 @@ static void engine_freed(void *data)
 	uv_close((uv_handle_t *)&d->sig_term, closed_one);
 	uv_close((uv_handle_t *)&d->sig_int, closed_one);
 	uv_close((uv_handle_t *)&d->sig_hup, closed_one);
+	for (size_t i = 0; i < N_OTHER_SIGNALS; i++)
+		uv_close((uv_handle_t *)&d->sig_other[i], closed_one);
 	uv_close((uv_handle_t *)&d->reload_timer, closed_one);
 	/* libuv gives a closed signal its default action back: a reload asked for in the
 	 * last moments of the stop would end the daemon (status 129) before its state
-	 * store is closed */
-	signal(SIGHUP, SIG_IGN);
+	 * store is closed, and so would the others */
+	ignore_signals();
 }
 
 static void usage_closed(void *data)
@@ -719,6 +743,20 @@ static void on_signal(uv_signal_t *s, int signum)
 		stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+static void on_other_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+	size_t i = (size_t)(s - d->sig_other);
+	uint64_t now = uv_now(&d->loop);
+
+	(void)signum; /* other_signals[i]'s */
+	/* once a minute at most each: a loop of kill(1) must not fill the journal */
+	if (d->sig_other_logged[i] && now - d->sig_other_logged[i] < 60000)
+		return;
+	d->sig_other_logged[i] = now ? now : 1;
+	log_notice("%s ignored: SIGHUP reloads the configuration, SIGTERM stops the daemon", other_signals[i].name);
+}
+
 /* ---- start ---- */
 
 /* The signals are caught before anything else is set up, so that a SIGHUP sent as
@@ -736,6 +774,11 @@ static void catch_signals(struct daemon *d)
 	uv_signal_start(&d->sig_term, on_signal, SIGTERM);
 	uv_signal_start(&d->sig_int, on_signal, SIGINT);
 	uv_signal_start(&d->sig_hup, on_signal, SIGHUP);
+	for (size_t i = 0; i < N_OTHER_SIGNALS; i++) {
+		uv_signal_init(&d->loop, &d->sig_other[i]);
+		d->sig_other[i].data = d;
+		uv_signal_start(&d->sig_other[i], on_other_signal, other_signals[i].signum);
+	}
 }
 
 static int load_config(struct daemon *d)
@@ -970,7 +1013,7 @@ int daemon_run(const struct daemon_options *opts)
 	int r;
 
 	d.opts = opts;
-	signal(SIGHUP, SIG_IGN);
+	ignore_signals();
 	d.config_path = opts->config_path ? opts->config_path : DAEMON_CONFIG_PATH;
 	if (load_config(&d) < 0) {
 		daemon_config_free(d.cfg);

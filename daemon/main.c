@@ -31,12 +31,15 @@ static void usage(FILE *out)
 }
 
 /* What holds for every command, before anything else runs: a peer that goes away
- * is an EPIPE from write(), never a SIGPIPE that ends the process; and the process
+ * is an EPIPE from write(), never a SIGPIPE that ends the process; a file grown past
+ * the file-size limit (LimitFSIZE=, ulimit -f) is an EFBIG from write(), which the
+ * state store reports as any failed write, never a SIGXFSZ that ends it; and the process
  * holds AWS credentials, so it dumps no core and no other user of its uid may attach
  * to it or read its memory. */
 static void harden_process(void)
 {
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
