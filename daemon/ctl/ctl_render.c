@@ -23,8 +23,22 @@ static size_t utf8_sequence(const unsigned char *p)
 	return n;
 }
 
-/* Controls as '?': C0 and DEL, C1 as UTF-8 (U+0080..U+009F), and any byte that is not
- * part of well-formed UTF-8 (a lone 0x9b is CSI to a terminal in 8-bit mode). */
+/* The bidirectional formatting characters (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069) at p, a well-formed sequence of n bytes: shown as they are, they
+ * reorder what follows on the line (a tenant's name or a file's displayed reversed). */
+static bool bidi_control(const unsigned char *p, size_t n)
+{
+	if (n == 2)
+		return p[0] == 0xd8 && p[1] == 0x9c;
+	if (n != 3 || p[0] != 0xe2)
+		return false;
+	return (p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae))) ||
+	       (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9);
+}
+
+/* Controls as '?': C0 and DEL, C1 as UTF-8 (U+0080..U+009F), the bidirectional
+ * formatting characters (a '?' a byte), and any byte that is not part of well-formed
+ * UTF-8 (a lone 0x9b is CSI to a terminal in 8-bit mode). */
 void render_text_safe(char *s)
 {
 	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
@@ -34,9 +48,9 @@ void render_text_safe(char *s)
 				*p = '?';
 		} else if (!(n = utf8_sequence(p))) {
 			*p = '?';
-		} else if (*p == 0xc2 && p[1] <= 0x9f) { /* U+0080..U+009F */
-			p[0] = p[1] = '?';
-			p++;
+		} else if ((*p == 0xc2 && p[1] <= 0x9f) || bidi_control(p, n)) { /* U+0080..U+009F */
+			memset(p, '?', n);
+			p += n - 1;
 		} else {
 			p += n - 1;
 		}

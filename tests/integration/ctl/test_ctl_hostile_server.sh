@@ -105,6 +105,13 @@ ctl profile-map >"$WORK/out" 2>&1 || true
 LC_ALL=C grep -q $'\x9b' "$WORK/out" && fail "profile-map printed a lone C1 byte: $(cat -v "$WORK/out")"
 grep -q "answered 502: ?\[2J<html>bad gateway" "$WORK/out" || fail "profile-map on a 502 (C1): $(cat -v "$WORK/out")"
 
+# a right-to-left override (U+202E) and an isolate (U+2067) reorder the rest of the
+# line on a terminal: a '?' a byte, the rest of the text as it came (an accent too)
+answer 200 '{"status":"ok","version":"1.0-\\u202eevil\\u2067x-\\u00e9"}'
+ctl version >"$WORK/out" 2>&1 || fail "version: exit $?"
+grep -q $'\xe2\x80\xae\|\xe2\x81\xa7' "$WORK/out" && fail "version printed a bidirectional control: $(cat -v "$WORK/out")"
+grep -q '^bedrock-tenantd 1.0-???evil???x-é' "$WORK/out" || fail "version (bidi): $(cat -v "$WORK/out")"
+
 # resolve answered 200 without an ARN: it printed an empty line and exited 0
 for body in '{}' '{"arn":null}' '{"arn":42}' '{"arn":""}' '[]' '"arn"'; do
 	answer 200 "$body"
