@@ -261,6 +261,7 @@ void admin_handle(struct awsim *sim, struct http_request *req)
 	bool del = !strcmp(method, "DELETE");
 	cJSON *doc;
 
+	budget_actions_land(sim); /* the state as it stands now */
 	if (!http_request_is_local(req)) {
 		reply_error(sim, req, 403, "the admin API answers loopback peers only");
 	} else if (!strcmp(path, "/health") && get) {

@@ -250,6 +250,7 @@ struct faults {
 	size_t n;
 	int64_t consistency_ms;	     /* new application profiles stay out of List this long */
 	int64_t read_after_write_ms; /* ... and out of Get this long */
+	int64_t budget_action_ms;    /* a Budgets action's execution, reversal, reset */
 	struct prng rng;
 	uint64_t seed;
 };

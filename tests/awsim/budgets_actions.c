@@ -10,12 +10,18 @@
  * REVERSE_FAILURE: the reversal).
  * Other action types are stored but fail when executed. Thresholds are checked
  * whenever spend may have changed: after each invocation, when an action is
- * created or updated, and when the admin API sets a budget's spend. */
+ * created or updated, and when the admin API sets a budget's spend.
+ * With the fault plan's budget_action_ms, an execution, reversal or reset takes that
+ * long, as AWS's do: the action shows EXECUTION_IN_PROGRESS, REVERSE_IN_PROGRESS or
+ * RESET_IN_PROGRESS meanwhile (ExecuteBudgetAction on it: ResourceLockedException),
+ * and its effect lands when the time is up (budget_actions_land, before every
+ * request). */
 #include "usage.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "ids.h"
 #include "xalloc.h"
 
 static const struct strspec name_spec = { true, 1, 100, PAT_NONE };
@@ -60,6 +66,54 @@ static const char *carry_out(struct awsim *sim, const char *account, struct budg
 	if (attach)
 		return ok ? "EXECUTION_SUCCESS" : "EXECUTION_FAILURE";
 	return ok ? "REVERSE_SUCCESS" : "REVERSE_FAILURE";
+}
+
+/* The action's execution (LAND_ATTACH), reversal (LAND_DETACH) or reset: at once, or,
+ * with the plan's budget_action_ms, in progress until that time is up. */
+static void start(struct awsim *sim, const char *account, struct budget_action *a, enum action_landing landing)
+{
+	static const char *const progress[] = { [LAND_ATTACH] = "EXECUTION_IN_PROGRESS",
+						[LAND_DETACH] = "REVERSE_IN_PROGRESS",
+						[LAND_RESET] = "RESET_IN_PROGRESS" };
+
+	if (sim->faults.budget_action_ms > 0) {
+		a->landing = landing;
+		a->due_ms = ids_now_ms() + sim->faults.budget_action_ms;
+		usage_world(sim)->actions_landing = true;
+		set_status(a, progress[landing]);
+		return;
+	}
+	a->landing = LAND_NONE;
+	set_status(a, landing == LAND_RESET ? "STANDBY" : carry_out(sim, account, a, landing == LAND_ATTACH));
+}
+
+void budget_actions_land(struct awsim *sim)
+{
+	struct usage_world *w = usage_world(sim);
+	const struct omap_node *an, *n;
+	int64_t now;
+	bool more = false;
+
+	if (!w->actions_landing)
+		return;
+	now = ids_now_ms();
+	for (an = omap_next(&w->accounts, NULL); an; an = omap_next(&w->accounts, an->key)) {
+		struct usage_acct *ua = an->value;
+		for (n = omap_next(&ua->actions, NULL); n; n = omap_next(&ua->actions, n->key)) {
+			struct budget_action *a = n->value;
+			enum action_landing landing = a->landing;
+			if (landing == LAND_NONE)
+				continue;
+			if (now < a->due_ms) {
+				more = true;
+				continue;
+			}
+			a->landing = LAND_NONE;
+			set_status(a, landing == LAND_RESET ? "STANDBY"
+							    : carry_out(sim, ua->id, a, landing == LAND_ATTACH));
+		}
+	}
+	w->actions_landing = more;
 }
 
 static double amount(const cJSON *doc, const char *a, const char *b)
@@ -118,7 +172,7 @@ void budget_actions_run(struct awsim *sim, const char *account)
 		if (!b || strcmp(str_of(a->doc, "Status"), "STANDBY") != 0 || !crossed(sim, acct, b, a))
 			continue;
 		if (strcmp(str_of(a->doc, "ApprovalModel"), "AUTOMATIC") == 0)
-			set_status(a, carry_out(sim, account, a, true));
+			start(sim, account, a, LAND_ATTACH);
 		else
 			set_status(a, "PENDING");
 	}
@@ -381,16 +435,19 @@ int op_budgets_execute_action(struct call *c)
 	    in_enum(c, c->json, "ExecutionType", true, types, &type) < 0)
 		return -1;
 	status = str_of(a->doc, "Status");
+	if (a->landing != LAND_NONE) /* in progress: nothing applies to it until it ends */
+		return call_error(c, 400, "ResourceLockedException",
+				  "The action is in status %s; %s does not apply to it.", status, type);
 	if (!strcmp(type, "APPROVE_BUDGET_ACTION") && !strcmp(status, "PENDING"))
-		set_status(a, carry_out(c->sim, c->acct->id, a, true));
+		start(c->sim, c->acct->id, a, LAND_ATTACH);
 	else if (!strcmp(type, "RETRY_BUDGET_ACTION") && !strcmp(status, "EXECUTION_FAILURE"))
-		set_status(a, carry_out(c->sim, c->acct->id, a, true));
+		start(c->sim, c->acct->id, a, LAND_ATTACH);
 	else if (!strcmp(type, "RETRY_BUDGET_ACTION") && !strcmp(status, "REVERSE_FAILURE"))
-		set_status(a, carry_out(c->sim, c->acct->id, a, false));
+		start(c->sim, c->acct->id, a, LAND_DETACH);
 	else if (!strcmp(type, "REVERSE_BUDGET_ACTION") && !strcmp(status, "EXECUTION_SUCCESS"))
-		set_status(a, carry_out(c->sim, c->acct->id, a, false));
+		start(c->sim, c->acct->id, a, LAND_DETACH);
 	else if (!strcmp(type, "RESET_BUDGET_ACTION") && strcmp(status, "STANDBY") != 0)
-		set_status(a, "STANDBY");
+		start(c->sim, c->acct->id, a, LAND_RESET);
 	else
 		return call_error(c, 400, "ResourceLockedException",
 				  "The action is in status %s; %s does not apply to it.", status, type);

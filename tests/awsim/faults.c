@@ -206,7 +206,7 @@ int faults_load_json(struct faults *f, const char *text, size_t len, char **ret_
 	const cJSON *rules, *r;
 	struct fault_rule *parsed = NULL;
 	size_t n = 0;
-	double seed = (double)f->seed, consistency = 0, read_lag = 0;
+	double seed = (double)f->seed, consistency = 0, read_lag = 0, action_ms = 0;
 	int rc = -EINVAL;
 
 	*ret_err = NULL;
@@ -217,7 +217,8 @@ int faults_load_json(struct faults *f, const char *text, size_t len, char **ret_
 	cJSON_ArrayForEach(m, doc)
 	{
 		if (strcmp(m->string, "seed") && strcmp(m->string, "rules") &&
-		    strcmp(m->string, "eventual_consistency_ms") && strcmp(m->string, "read_after_write_ms")) {
+		    strcmp(m->string, "eventual_consistency_ms") && strcmp(m->string, "read_after_write_ms") &&
+		    strcmp(m->string, "budget_action_ms")) {
 			*ret_err = xasprintf("fault plan: unknown key %s", m->string);
 			goto out;
 		}
@@ -229,7 +230,8 @@ int faults_load_json(struct faults *f, const char *text, size_t len, char **ret_
 	}
 	if (get_number(doc, "seed", 0, 9007199254740991.0, &seed, ret_err) ||
 	    get_number(doc, "eventual_consistency_ms", 0, 3600000, &consistency, ret_err) ||
-	    get_number(doc, "read_after_write_ms", 0, 3600000, &read_lag, ret_err))
+	    get_number(doc, "read_after_write_ms", 0, 3600000, &read_lag, ret_err) ||
+	    get_number(doc, "budget_action_ms", 0, 3600000, &action_ms, ret_err))
 		goto out;
 	parsed = xcalloc((size_t)cJSON_GetArraySize(rules) + 1, sizeof(*parsed));
 	cJSON_ArrayForEach(r, rules)
@@ -249,6 +251,7 @@ int faults_load_json(struct faults *f, const char *text, size_t len, char **ret_
 	prng_seed(&f->rng, f->seed);
 	f->consistency_ms = (int64_t)consistency;
 	f->read_after_write_ms = (int64_t)read_lag;
+	f->budget_action_ms = (int64_t)action_ms;
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)
@@ -291,6 +294,7 @@ cJSON *faults_to_json(const struct faults *f)
 	cJSON_AddNumberToObject(doc, "seed", (double)f->seed);
 	cJSON_AddNumberToObject(doc, "eventual_consistency_ms", (double)f->consistency_ms);
 	cJSON_AddNumberToObject(doc, "read_after_write_ms", (double)f->read_after_write_ms);
+	cJSON_AddNumberToObject(doc, "budget_action_ms", (double)f->budget_action_ms);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct fault_rule *r = &f->rules[i];
 		cJSON *o = cJSON_CreateObject();

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "usage.h"
 #include "xalloc.h"
 
 #define CORAL_SUFFIX ":http://internal.amazon.com/coral/com.amazon.bedrock/"
@@ -128,8 +129,10 @@ static void execute(struct call *c, const struct fault_decision *d)
 	case FAULT_LOST:
 	case FAULT_REPEAT:
 	case FAULT_GARBLE:
-		if (auth_bind(c) == 0)
+		if (auth_bind(c) == 0) {
+			budget_actions_land(c->sim); /* what an action in progress did by now */
 			c->op->run(c);
+		}
 		if (d->kind == FAULT_REPEAT)
 			repeat_entries(c);
 		if (d->kind == FAULT_GARBLE)

@@ -64,9 +64,15 @@ struct managed_policy {
 
 /* ---- Budgets actions (budgets_actions.c) ---- */
 
+/* What an action in a *_IN_PROGRESS status does when its time comes (the fault
+ * plan's budget_action_ms). */
+enum action_landing { LAND_NONE, LAND_ATTACH, LAND_DETACH, LAND_RESET };
+
 struct budget_action {
 	char *budget, *id;
 	cJSON *doc; /* the Action shape as described, Status included */
+	enum action_landing landing;
+	int64_t due_ms; /* wall clock (ids_now_ms) at which `landing` happens */
 };
 
 /* ---- usage of one day (usage.c) ---- */
@@ -108,7 +114,8 @@ struct usage_world {
 	size_t s3_bytes, s3_objects;
 	struct price *prices;
 	size_t n_prices;
-	uint64_t seq; /* log object names */
+	uint64_t seq;	      /* log object names */
+	bool actions_landing; /* some Budgets action may be in progress */
 };
 
 struct usage_world *usage_world(struct awsim *sim);
@@ -150,6 +157,10 @@ void log_batch_free(void *v);
 
 /* budgets_actions.c: runs the AUTOMATIC actions whose threshold acct's spend crossed */
 void budget_actions_run(struct awsim *sim, const char *account);
+/* budget_actions_land: the actions whose execution, reversal or reset has run its
+ * time (budget_action_ms) take their final status, and their effect lands. Cheap
+ * when none is in progress: called before every request. */
+void budget_actions_land(struct awsim *sim);
 /* budget_actions_drop: the budget is deleted, and its actions with it. */
 void budget_actions_drop(struct awsim *sim, const char *account, const char *budget);
 /* usage_budget_new_period: the budget's counted spend starts again from now (the

@@ -161,6 +161,10 @@ static int action_out(const char *key, void *v, void *ctx)
 	cJSON_AddStringToObject(o, "budget", a->budget);
 	cJSON_AddStringToObject(o, "id", a->id);
 	cJSON_AddItemToObject(o, "action", cJSON_Duplicate(a->doc, 1));
+	if (a->landing != LAND_NONE) { /* in progress: what lands, and when */
+		cJSON_AddNumberToObject(o, "landing", a->landing);
+		cJSON_AddNumberToObject(o, "due_ms", (double)a->due_ms);
+	}
 	cJSON_AddItemToArray(ctx, o);
 	return 0;
 }
@@ -334,6 +338,12 @@ static void load_account(struct awsim *sim, const cJSON *o)
 		a->budget = xstrdup(budget);
 		a->id = xstrdup(aid);
 		a->doc = cJSON_Duplicate(doc, 1);
+		a->landing = (enum action_landing)num(e, "landing");
+		if (a->landing < LAND_NONE || a->landing > LAND_RESET)
+			a->landing = LAND_NONE;
+		a->due_ms = (int64_t)num(e, "due_ms");
+		if (a->landing != LAND_NONE)
+			usage_world(sim)->actions_landing = true;
 		key = xasprintf("%s\t%s", budget, aid);
 		budget_action_free(omap_put(&ua->actions, key, a));
 		free(key);

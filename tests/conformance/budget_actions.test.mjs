@@ -299,3 +299,34 @@ test('ListEntitiesForPolicy: the roles a policy is attached to', async () => {
     PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/nope`,
   })), 'NoSuchEntityException', 404);
 });
+
+test('budget_action_ms: an execution, a reversal and a reset are in progress for that long, and locked', async () => {
+  const statusOf = async (id) => (await describe('slow', id)).Status;
+  const settled = async (id, from) => {
+    for (let i = 0; i < 100 && (await statusOf(id)) === from; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    return statusOf(id);
+  };
+  const attached = async () =>
+    (await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'tenant-a' }))).AttachedPolicies.map((p) => p.PolicyArn);
+  await sim.faults({ budget_action_ms: 2000 });
+  await budgets.send(new CreateBudgetCommand({ AccountId: ACCOUNT, Budget: { BudgetName: 'slow', ...limit('100') } }));
+  await sim.admin('/budgets/slow/spend', { method: 'PUT', body: { actual: '150' } });
+  const { ActionId: id } = await budgets.send(new CreateBudgetActionCommand(action('slow')));
+  assert.equal(await statusOf(id), 'EXECUTION_IN_PROGRESS');
+  assert.deepEqual(await attached(), []); // the policy lands when the execution ends
+  await rejectsWith(() => execute('slow', id, 'REVERSE_BUDGET_ACTION'), 'ResourceLockedException', 400);
+  assert.equal(await settled(id, 'EXECUTION_IN_PROGRESS'), 'EXECUTION_SUCCESS');
+  assert.deepEqual(await attached(), [denyArn]);
+  await execute('slow', id, 'REVERSE_BUDGET_ACTION');
+  assert.equal(await statusOf(id), 'REVERSE_IN_PROGRESS');
+  assert.deepEqual(await attached(), [denyArn]);
+  await rejectsWith(() => execute('slow', id, 'RESET_BUDGET_ACTION'), 'ResourceLockedException', 400);
+  assert.equal(await settled(id, 'REVERSE_IN_PROGRESS'), 'REVERSE_SUCCESS');
+  assert.deepEqual(await attached(), []);
+  await execute('slow', id, 'RESET_BUDGET_ACTION');
+  assert.equal(await statusOf(id), 'RESET_IN_PROGRESS');
+  assert.equal(await settled(id, 'RESET_IN_PROGRESS'), 'STANDBY');
+  await sim.faults({});
+  await budgets.send(new DeleteBudgetCommand({ AccountId: ACCOUNT, BudgetName: 'slow' }));
+});
