@@ -257,8 +257,39 @@ static void on_done(void *arg, int status, const struct aws_error *err)
 	finish(x, status, err);
 }
 
+static void on_retried_status(void *arg, int status, const struct aws_error *err, const struct budgets_action_list *l);
+
+/* A read-back that finds the action in progress is read again after 1 s, 2 s, 4 s,
+ * 8 s and 16 s (31 s in all); one still in progress then is answered as it stands. */
+#define READ_BACK_WAITS 5
+
+static void on_read_again(void *arg, int status, const struct aws_error *err)
+{
+	struct applying *x = arg;
+	int r;
+
+	if (status < 0) { /* the client is closing */
+		finish(x, status, err);
+		return;
+	}
+	r = budgets_describe_actions(x->c->client, &x->target, x->account_id, x->act->budget, on_retried_status, x);
+	if (r < 0)
+		finish(x, r, NULL);
+}
+
+static bool in_progress(const char *st)
+{
+	size_t n = strlen(st), k = strlen("_IN_PROGRESS");
+
+	return n > k && !strcmp(st + n - k, "_IN_PROGRESS");
+}
+
 /* What a retry or a reversal did, read back (ExecuteBudgetAction answers before
- * Budgets has carried it out): the status it left, a success answered to the engine; a
+ * Budgets has carried it out): while the status is EXECUTION_IN_PROGRESS or
+ * REVERSE_IN_PROGRESS it is read again (READ_BACK_WAITS, on a timer of the loop);
+ * one still in progress after that is a success whose answer is that status (the
+ * engine records it and waits for the next listing, which shows how it ended). Else
+ * the status it left, a success answered to the engine; a
  * failure (a role missing, the execution role not usable) is the tenant's error,
  * retried with backoff, never a tight loop. A reversal that failed answers its status
  * with the error (res.answer "REVERSE_FAILURE": the engine records it, so that the next
@@ -276,6 +307,18 @@ static void on_retried_status(void *arg, int status, const struct aws_error *err
 	for (size_t i = 0; l && i < l->n; i++)
 		if (l->items[i].action_id && !strcmp(l->items[i].action_id, x->act->action_id))
 			st = l->items[i].status;
+	if (st && in_progress(st) && x->step < READ_BACK_WAITS) {
+		int r = aws_client_wait(x->c->client, 1000u << x->step, on_read_again, x);
+		x->step++;
+		if (r < 0)
+			finish(x, r, NULL);
+		return;
+	}
+	if (st && in_progress(st)) {
+		snprintf(x->res.answer, sizeof(x->res.answer), "%s", st);
+		finish(x, 0, NULL);
+		return;
+	}
 	if (st && (reversed ? !strcmp(st, "REVERSE_SUCCESS")
 			    : !strcmp(st, "EXECUTION_SUCCESS") || !strcmp(st, "REVERSE_SUCCESS"))) {
 		snprintf(x->res.answer, sizeof(x->res.answer), "%s", st);

@@ -372,6 +372,14 @@ static void diff_status(struct diff_ctx *c, const struct observed_budget *b, con
 			      "execute-budget-action --execution-type RESET_BUDGET_ACTION) or delete it (the daemon "
 			      "makes it again)",
 			      b->name);
+	} else if (!strcmp(a->status, "EXECUTION_IN_PROGRESS") || !strcmp(a->status, "REVERSE_IN_PROGRESS") ||
+		   !strcmp(a->status, "RESET_IN_PROGRESS")) {
+		/* Budgets is carrying out an execution, a reversal or a reset (AWS answers
+		 * ExecuteBudgetAction before it is done, and refuses another meanwhile):
+		 * nothing to do until a listing shows how it ended; the roles are denied
+		 * while the policy is on them */
+		if (denies_tenant(c->in->desired, live))
+			c->plan->over_budget = true;
 	} else if (!strcmp(a->status, "REVERSE_FAILURE")) {
 		plan_conflict(c->plan, b->name,
 			      "the enforcement action of budget %s is in status %s: check that Budgets can assume the "

@@ -553,6 +553,13 @@ static int apply_budget_action(struct observed_store *s, const struct action *a,
 		}
 		break;
 	default: /* ACT_BUDGET_ACTION_EXECUTE */
+		/* still being carried out when the cloud stopped reading it back: the status
+		 * as read, the roles as they were; the next listing tells how it ended */
+		if (x && answer && strlen(answer) > 12 && !strcmp(answer + strlen(answer) - 12, "_IN_PROGRESS")) {
+			free(x->status);
+			x->status = xstrdup(answer);
+			break;
+		}
 		if (x) {
 			bool reverse = strcmp(a->value, "REVERSE_BUDGET_ACTION") == 0;
 			/* a retry redoes what failed; the cloud answers the status it read back

@@ -173,6 +173,7 @@ int aws_client_new(uv_loop_t *loop, const struct aws_client_options *opts, struc
 	list_init(&c->noted);
 	list_init(&c->calls);
 	list_init(&c->zombies);
+	list_init(&c->waits);
 	c->wall_ms = o->wall_ms;
 	c->random = o->random;
 	c->hooks_arg = o->hooks_arg;
@@ -484,6 +485,78 @@ static void on_http_closed(void *arg)
 	aws_client_handle_closed(arg);
 }
 
+/* ---- waits ---- */
+
+struct aws_wait {
+	uv_timer_t timer;
+	struct list_node link; /* client->waits until it ends */
+	struct aws_client *client;
+	aws_done_cb cb;
+	void *arg;
+};
+
+static void on_wait_closed(uv_handle_t *h)
+{
+	struct aws_wait *w = h->data;
+	struct aws_client *c = w->client;
+
+	free(w);
+	aws_client_handle_closed(c);
+}
+
+/* Unlinks w and closes its timer; the callback is the caller's to run. */
+static void wait_end(struct aws_wait *w)
+{
+	list_del(&w->link);
+	uv_timer_stop(&w->timer);
+	w->client->pending_closes++;
+	uv_close((uv_handle_t *)&w->timer, on_wait_closed);
+}
+
+static void on_wait_timer(uv_timer_t *t)
+{
+	struct aws_wait *w = t->data;
+	aws_done_cb cb = w->cb;
+	void *arg = w->arg;
+
+	wait_end(w);
+	cb(arg, 0, NULL);
+}
+
+int aws_client_wait(struct aws_client *c, uint64_t delay_ms, aws_done_cb cb, void *arg)
+{
+	struct aws_wait *w;
+
+	if (c->closing)
+		return -ECANCELED;
+	w = xcalloc(1, sizeof(*w));
+	w->client = c;
+	w->cb = cb;
+	w->arg = arg;
+	w->timer.data = w;
+	uv_timer_init(c->loop, &w->timer);
+	list_add_tail(&c->waits, &w->link);
+	uv_timer_start(&w->timer, on_wait_timer, delay_ms, 0);
+	return 0;
+}
+
+static void cancel_waits(struct aws_client *c)
+{
+	struct aws_error err;
+
+	aws_error_init(&err);
+	aws_error_set_local(&err, -ECANCELED, "", "%s", "the AWS client is closing");
+	while (!list_empty(&c->waits)) {
+		struct aws_wait *w = list_entry(list_first(&c->waits), struct aws_wait, link);
+		aws_done_cb cb = w->cb;
+		void *arg = w->arg;
+
+		wait_end(w);
+		cb(arg, -ECANCELED, &err);
+	}
+	aws_error_release(&err);
+}
+
 static void on_bucket_closed(uv_handle_t *h)
 {
 	struct bucket *b = h->data;
@@ -506,6 +579,7 @@ void aws_client_close(struct aws_client *c, void (*close_cb)(void *arg), void *a
 	c->close_arg = arg;
 	c->pending_closes++; /* held until the end of this function */
 	aws_call_cancel_all(c);
+	cancel_waits(c);
 	c->pending_closes++;
 	/* Cancels the transfers still on the wire: zombie calls and credential fetches
 	 * get their answers (-ECANCELED) inside this call. */

@@ -136,6 +136,13 @@ typedef void (*aws_done_cb)(void *arg, int status, const struct aws_error *err);
 typedef void (*aws_tags_cb)(void *arg, int status, const struct aws_error *err, const struct aws_tags *tags);
 typedef void (*aws_strv_cb)(void *arg, int status, const struct aws_error *err, const struct aws_strv *v);
 
+/* aws_client_wait: cb(arg, 0, NULL) from the loop after delay_ms: a pause between
+ * the calls of an operation that waits for AWS to carry something out (never a
+ * blocking sleep). When the client closes first, cb(arg, -ECANCELED, err) runs inside
+ * aws_client_close(). Returns -ECANCELED (and the callback never runs) when the
+ * client is closing already. */
+int aws_client_wait(struct aws_client *c, uint64_t delay_ms, aws_done_cb cb, void *arg);
+
 /* aws_call_cb: status 0 with resp (a 2xx answer, borrowed for the callback, err
  * NULL), or -errno with err (never NULL then) and resp NULL. */
 typedef void (*aws_call_cb)(void *arg, int status, const struct aws_error *err, const struct http_response *resp);

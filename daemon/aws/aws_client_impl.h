@@ -87,6 +87,7 @@ struct aws_client {
 	size_t n_limiters;	   /* the buckets' limiters: one each, one per operation */
 	struct list_node calls;	   /* struct aws_call not yet finished */
 	struct list_node zombies;  /* canceled calls whose HTTP answer is still due */
+	struct list_node waits;	   /* struct aws_wait not yet ended (aws_client_wait) */
 
 	int64_t (*wall_ms)(void *arg);
 	double (*random)(void *arg);

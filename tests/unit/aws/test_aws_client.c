@@ -697,6 +697,35 @@ static void held_or_throttled(void *arg, const struct test_request *req, unsigne
 		*resp = answer(400, NULL, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>");
 }
 
+/* aws_client_wait: its callback from the loop once the time is up, never from inside
+ * the call; one still waiting when the client closes ends with -ECANCELED inside
+ * aws_client_close(), and its timer closes with the client. */
+static void test_wait(void **state)
+{
+	struct fixture f;
+	struct outcome fired, canceled;
+
+	(void)state;
+	memset(&fired, 0, sizeof(fired));
+	memset(&canceled, 0, sizeof(canceled));
+	fx_init(&f, held_or_throttled, NULL);
+	assert_int_equal(fx_client(&f), 0);
+	assert_int_equal(aws_client_wait(f.client, 1, on_done, &fired), 0);
+	assert_int_equal(fired.calls, 0);
+	fx_run_until(&f, done, &fired);
+	assert_int_equal(fired.calls, 1);
+	assert_int_equal(fired.status, 0);
+	assert_int_equal(aws_client_wait(f.client, 3600 * 1000, on_done, &canceled), 0);
+	aws_client_close(f.client, fx_on_closed, &f);
+	assert_int_equal(canceled.calls, 1);
+	assert_int_equal(canceled.status, -ECANCELED);
+	assert_int_equal(aws_client_wait(f.client, 1, on_done, &fired), -ECANCELED);
+	f.client = NULL;
+	assert_int_equal(fx_finish(&f), 0);
+	assert_true(f.closed);
+	assert_int_equal(fired.calls, 1);
+}
+
 static bool backing_off(void *arg)
 {
 	struct fixture *f = arg;
@@ -975,6 +1004,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_success_and_signature),
+		cmocka_unit_test(test_wait),
 		cmocka_unit_test(test_retryable_then_success),
 		cmocka_unit_test(test_label_sets_are_bounded),
 		cmocka_unit_test(test_terminal_is_not_retried),

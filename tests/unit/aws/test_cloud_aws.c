@@ -311,6 +311,32 @@ static void test_errors_keep_code_and_class(void **state)
 	tag_set_release(&tags);
 }
 
+#define ACTION_PAGE(status)                                                                                            \
+	"{\"Actions\":[{\"ActionId\":\"a1\",\"BudgetName\":\"b\",\"ActionType\":\"APPLY_IAM_POLICY\",\"Status\":"      \
+	"\"" status "\",\"ActionThreshold\":{\"ActionThresholdValue\":100,\"ActionThresholdType\":\"PERCENTAGE\"}}]}"
+
+/* A reversal read back in progress (AWS answers ExecuteBudgetAction before it is
+ * done) is read again after a pause of the loop, not answered as an error: the
+ * engine hears the final status. */
+static void test_reversal_read_again_while_in_progress(void **state)
+{
+	struct action a = { .kind = ACT_BUDGET_ACTION_EXECUTE,
+			    .budget = (char *)"b",
+			    .action_id = (char *)"a1",
+			    .value = (char *)"REVERSE_BUDGET_ACTION" };
+	struct script s = { { ok("{\"AccountId\":\"123456789012\",\"BudgetName\":\"b\",\"ActionId\":\"a1\"}"),
+			      ok(ACTION_PAGE("REVERSE_IN_PROGRESS")), ok(ACTION_PAGE("REVERSE_SUCCESS")) },
+			    3 };
+	struct outcome o;
+
+	(void)state;
+	assert_int_equal(run(&s, &a, &o), 3);
+	assert_int_equal(o.status, 0);
+	assert_false(o.has_err);
+	assert_string_equal(o.res.answer, "REVERSE_SUCCESS");
+	outcome_release(&o);
+}
+
 static void test_account_id(void **state)
 {
 	struct script s = { { ok("<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::210987654321:"
@@ -345,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_not_found_is_gone),
 		cmocka_unit_test(test_errors_keep_code_and_class),
 		cmocka_unit_test(test_account_id),
+		cmocka_unit_test(test_reversal_read_again_while_in_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

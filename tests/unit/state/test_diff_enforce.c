@@ -12,6 +12,7 @@
 
 #include "enforce_spec.h"
 #include "fixtures.h"
+#include "observed_apply.h"
 #include "xalloc.h"
 
 #define HAIKU	   "anthropic.claude-3-5-haiku-20241022-v1:0"
@@ -278,6 +279,74 @@ static void test_new_period_reverses(void **state)
 	/* reversed by hand while still over: left alone (not reset, not OverBudget) */
 	set_spend(&s, "45", "REVERSE_SUCCESS");
 	assert_false(over_budget(&s, t));
+	tenant_free(t);
+	sim_release(&s);
+}
+
+/* Budgets carrying out an execution, a reversal or a reset (AWS answers
+ * ExecuteBudgetAction before it is done): nothing is planned until a listing shows how
+ * it ended, over the threshold or under it, never a conflict; the roles are denied
+ * (OverBudget) while the policy is on them. */
+static void test_in_progress_waits(void **state)
+{
+	static const char *const statuses[] = { "EXECUTION_IN_PROGRESS", "REVERSE_IN_PROGRESS", "RESET_IN_PROGRESS" };
+	struct tenant *t = enforced("50", 100);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		for (int over = 0; over < 2; over++) {
+			for (int attached = 0; attached < 2; attached++) {
+				struct sim s;
+				struct plan p;
+
+				sim_init(&s, "acme");
+				converge(&s, t);
+				set_spend(&s, over ? "52.5" : "10", statuses[i]);
+				set_attachments(&s, attached);
+				sim_diff(&s, t, DELETION_DELETE, &p);
+				assert_int_equal(plan_aws_actions(&p), 0);
+				assert_int_equal(p.n_conflicts, 0);
+				assert_null(p.error);
+				assert_int_equal(p.over_budget, attached);
+				plan_release(&p);
+				sim_release(&s);
+			}
+		}
+	}
+	tenant_free(t);
+}
+
+/* A reversal still in progress when the cloud stopped reading its status back: the
+ * model takes the status answered, the policy stays on the roles, and the action is
+ * not reset (nor reversed again) until a listing shows REVERSE_SUCCESS. */
+static void test_reversal_answered_in_progress(void **state)
+{
+	struct sim s;
+	struct tenant *t = enforced("50", 100);
+	struct plan p;
+
+	(void)state;
+	converged_over_budget(&s, t);
+	set_spend(&s, "10", NULL);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_aws_actions(&p), 1);
+	assert_string_equal(p.actions[0].value, "REVERSE_BUDGET_ACTION");
+	assert_int_equal(observed_apply_action(&s.store, s.record, &p.actions[0], NULL, "REVERSE_IN_PROGRESS"), 0);
+	plan_release(&p);
+	assert_string_equal(live_action(&s)->status, "REVERSE_IN_PROGRESS");
+	assert_int_equal(observed_store_deny_policy(&s.store, POLICY)->attachments, 1);
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_aws_actions(&p), 0);
+	assert_int_equal(p.n_conflicts, 0);
+	plan_release(&p);
+	/* the listing shows it done: reset, ready to act again */
+	set_spend(&s, "10", "REVERSE_SUCCESS");
+	sim_diff(&s, t, DELETION_DELETE, &p);
+	assert_int_equal(plan_count(&p, ACT_BUDGET_ACTION_EXECUTE), 1);
+	assert_string_equal(p.actions[0].value, "RESET_BUDGET_ACTION");
+	plan_release(&p);
+	converge(&s, t);
+	assert_string_equal(live_action(&s)->status, "STANDBY");
 	tenant_free(t);
 	sim_release(&s);
 }
@@ -869,6 +938,8 @@ int main(void)
 		cmocka_unit_test(test_deny_policy_moved_by_hand),
 		cmocka_unit_test(test_deleted_by_hand_over_budget),
 		cmocka_unit_test(test_new_period_reverses),
+		cmocka_unit_test(test_in_progress_waits),
+		cmocka_unit_test(test_reversal_answered_in_progress),
 		cmocka_unit_test(test_execution_failure_retried),
 		cmocka_unit_test(test_reverse_failure_retried),
 		cmocka_unit_test(test_partial_execution_detached_before_reset),
