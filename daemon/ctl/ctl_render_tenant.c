@@ -210,6 +210,12 @@ static void render_enforcement(FILE *out, const cJSON *b, const cJSON *o)
 	else if (status && !strcmp(status, "REVERSE_FAILURE") && under)
 		snprintf(effect, sizeof(effect),
 			 " (under the threshold again, but the reversal failed: the roles are denied; retried)");
+	else if (status && !strcmp(status, "EXECUTION_IN_PROGRESS"))
+		snprintf(effect, sizeof(effect), " (Budgets is executing it: the roles are denied once it is done)");
+	else if (status && !strcmp(status, "REVERSE_IN_PROGRESS"))
+		snprintf(effect, sizeof(effect), " (Budgets is reversing it: the roles are denied until it is done)");
+	else if (status && !strcmp(status, "RESET_IN_PROGRESS"))
+		snprintf(effect, sizeof(effect), " (Budgets is resetting it, ready to act again once it is done)");
 	else if (cJSON_IsNumber(attached) && cJSON_GetNumberValue(attached) > 0)
 		snprintf(effect, sizeof(effect),
 			 " (not over budget, but the deny policy is attached to %g: denied there)",

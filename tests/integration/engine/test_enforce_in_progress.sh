@@ -70,6 +70,7 @@ sleep 2
 [ "$(state)" = Ready ] || fail "not Ready after a resync: $(state)"
 
 kill "$SAMPLER"
+wait "$SAMPLER" 2>/dev/null || true
 if grep -qv -e Ready -e OverBudget -e Reconciling "$WORK/states"; then
 	fail "acme was not only Ready, Reconciling or OverBudget: $(sort "$WORK/states" | uniq -c | tr '\n' ' ')"
 fi
@@ -82,4 +83,18 @@ tenant_json acme | jq -e '.history | any(.event | test("REVERSE_BUDGET_ACTION"))
 if grep -i "warn.*IN_PROGRESS\|IN_PROGRESS.*warn" "$WORK/daemon.log"; then
 	fail "the daemon warned of a status in progress"
 fi
+
+# An execution that takes a minute: a listing finds it in progress, plans nothing, and
+# the tenant view says what Budgets is doing; the tenant is Ready (not denied yet).
+awsim_put faults '{"budget_action_ms": 60000}' || fail "fault plan"
+awsim_put budgets/bedrock-tenant-acme/spend '{"actual":"25"}' || fail "set spend"
+[ "$(acme_action_status)" = EXECUTION_IN_PROGRESS ] || fail "not in progress: $(acme_action_status)"
+executing() {
+	ctl resync >/dev/null
+	ctl tenant acme 2>/dev/null | grep "^enforcement" |
+		grep -q "action EXECUTION_IN_PROGRESS (Budgets is executing it: the roles are denied once it is done)$"
+}
+wait_until 30 "the tenant view says the action is executing" executing
+[ "$(state)" = Ready ] || fail "not Ready while the action executes: $(state)"
+allowed || fail "denied before the execution landed: $(converse)"
 stop_daemon
