@@ -496,13 +496,17 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 	return true;
 }
 
-void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *problem, bool added, void *data),
-			   void *data)
+void manifest_cache_report(struct manifest_cache *c, size_t max,
+			   void (*fn)(const char *problem, bool added, void *data), void *data,
+			   struct manifest_report *ret)
 {
+	struct manifest_report n = { 0 };
 	struct hashmap now;
 	size_t pos = 0;
 	const char *line;
 
+	if (ret)
+		*ret = n;
 	if (!c->problems_changed)
 		return; /* the same list as at the last call */
 	c->problems_changed = false;
@@ -510,14 +514,16 @@ void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *prob
 	for (size_t i = 0; i < c->n_problems; i++) {
 		if (hashmap_put(&now, c->problems[i], (void *)1))
 			continue;
-		if (!hashmap_get(&c->reported, c->problems[i]))
+		if (!hashmap_get(&c->reported, c->problems[i]) && n.added++ < max)
 			fn(c->problems[i], true, data);
 	}
 	while (hashmap_next(&c->reported, &pos, &line, NULL))
-		if (!hashmap_get(&now, line))
+		if (!hashmap_get(&now, line) && n.gone++ < max)
 			fn(line, false, data);
 	hashmap_release(&c->reported, NULL);
 	c->reported = now;
+	if (ret)
+		*ret = n;
 }
 
 void manifest_cache_scan(const struct manifest_cache *c, struct desired_scan *ret)

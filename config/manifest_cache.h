@@ -69,11 +69,18 @@ bool manifest_cache_ids_unknown(const struct manifest_cache *c);
 /* manifest_cache_id_problem: the first problem of a failing file that declares id;
  * NULL when none (borrowed, valid until the cache changes). */
 const char *manifest_cache_id_problem(const struct manifest_cache *c, const char *id);
-/* manifest_cache_report: hand every problem that is new since the last call to
- * fn(added = true), and every one that has gone since to fn(added = false); an
- * unchanged problem is reported once, however often the directory is read again. */
-void manifest_cache_report(struct manifest_cache *c, void (*fn)(const char *problem, bool added, void *data),
-			   void *data);
+/* How many problems a manifest_cache_report found new, and gone. */
+struct manifest_report {
+	size_t added, gone;
+};
+/* manifest_cache_report: hand the problems that are new since the last call to
+ * fn(added = true), and the ones that have gone since to fn(added = false), at most
+ * max of each (the rest are counted, not handed: 2,000 failing files make 200,000);
+ * an unchanged problem is reported once, however often the directory is read again.
+ * ret (may be NULL) counts every problem new and gone, handed or not. */
+void manifest_cache_report(struct manifest_cache *c, size_t max,
+			   void (*fn)(const char *problem, bool added, void *data), void *data,
+			   struct manifest_report *ret);
 /* manifest_cache_wants_reread: a file or the directory could not be read for want of
  * what the system may give back (too many open files, out of memory: not a problem of
  * the manifests, and no change of theirs will be seen to read them again), in the

@@ -118,6 +118,12 @@ static void ignore_signals(void)
 
 /* ---- manifests -> desired store -> engine ---- */
 
+/* At most this many "manifest problem" lines, and as many "gone", for one reading of
+ * the manifest directory, then one line counting the rest: a commit of 2,000 failing
+ * files holds 200,000 problems, enough to trip journald's rate limit and hide
+ * everything else (status and validate list them all). */
+#define LOG_MAX_PROBLEMS 100
+
 static void report_problem(const char *problem, bool added, void *data)
 {
 	(void)data;
@@ -125,6 +131,19 @@ static void report_problem(const char *problem, bool added, void *data)
 		log_warning("manifest problem: %s", problem);
 	else
 		log_info("manifest problem gone: %s", problem);
+}
+
+static void report_problems(struct daemon *d)
+{
+	struct manifest_report r;
+
+	manifest_cache_report(&d->cache, LOG_MAX_PROBLEMS, report_problem, d, &r);
+	if (r.added > LOG_MAX_PROBLEMS)
+		log_warning("... and %zu more manifest problems: bedrock-tenantctl status or bedrock-tenantd "
+			    "validate lists them",
+			    r.added - LOG_MAX_PROBLEMS);
+	if (r.gone > LOG_MAX_PROBLEMS)
+		log_info("... and %zu more manifest problems gone", r.gone - LOG_MAX_PROBLEMS);
 }
 
 /* The AWS client's account of the payer account: its alias when it has a role to
@@ -268,7 +287,7 @@ static void applied(struct daemon *d, struct desired_delta *delta, const char *w
 	d->ids_unknown = ids_unknown;
 	if (!delta->unavailable)
 		hand_cost_tag_keys(d, delta);
-	manifest_cache_report(&d->cache, report_problem, d);
+	report_problems(d);
 	reread_later(d);
 	if (delta->unavailable)
 		log_warning("manifests (%s): the directory cannot be used: %s; nothing is deleted", why,

@@ -76,6 +76,26 @@ rc=0
 ctl tenant alpha >/dev/null || rc=$?
 [ $rc -eq 0 ] || fail "ctl tenant alpha exits $rc once the duplicate is gone"
 
+# many problems at once (3 files of 100): at most 100 lines of each kind, then one
+# counting the rest; every one counted and listed all the same
+bad=$(cd "$(dirname "$0")/../../unit/config/golden/bad" && pwd)/099-too-many-errors.yaml
+mkdir "$WORK/many"
+for i in 1 2 3; do sed "s/^  name: acme$/  name: many$i/" "$bad" >"$WORK/many/many$i.yaml"; done
+lines=$(logged "manifest problem: ")
+gone=$(logged "manifest problem gone: ")
+mv "$WORK/many" "$WORK/tenants/many"
+wait_until 20 "the rest counted" grep -q "more manifest problems: bedrock-tenantctl status" "$WORK/daemon.log"
+n=$(metric bedrock_tenantd_manifest_problems)
+[ "$n" -ge 300 ] || fail "$n problems counted, want 300 or more"
+[ "$(logged "manifest problem: ")" = $((lines + 100)) ] || fail "$(($(logged "manifest problem: ") - lines)) problems logged, want 100"
+grep -q "warning \.\.\. and $((n - 100)) more manifest problems: bedrock-tenantctl status or bedrock-tenantd validate lists them" "$WORK/daemon.log" ||
+	fail "no line counts the $((n - 100)) problems not logged: $(grep "more manifest" "$WORK/daemon.log")"
+[ "$(status_json | jq '.manifests.problems | length')" = $((n > 1000 ? 1001 : n)) ] || fail "status does not list them"
+rm -r "$WORK/tenants/many"
+wait_until 20 "the rest counted gone" grep -q "and $((n - 100)) more manifest problems gone" "$WORK/daemon.log"
+[ "$(logged "manifest problem gone: ")" = $((gone + 100)) ] || fail "$(($(logged "manifest problem gone: ") - gone)) gone logged, want 100"
+wait_eq 20 "no problem counted" 0 metric bedrock_tenantd_manifest_problems
+
 # an empty directory: a precise reason, nothing deleted
 mv "$WORK/tenants" "$WORK/tenants.away"
 mkdir "$WORK/tenants"

@@ -20,6 +20,7 @@
 #include "desired.h"
 #include "manifest_dir.h"
 #include "manifest_cache.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 #define TENANT_FMT                                                                                                     \
@@ -98,7 +99,7 @@ static void on_report(const char *problem, bool added, void *data)
 static void report(struct fixture *fx)
 {
 	fx->n_added = fx->n_gone = 0;
-	manifest_cache_report(&fx->cache, on_report, fx);
+	manifest_cache_report(&fx->cache, SIZE_MAX, on_report, fx, NULL);
 }
 
 static int setup(void **state)
@@ -154,6 +155,70 @@ static void test_problem_reported_once(void **state)
 	assert_int_equal(fx->n_gone, 1);
 	assert_non_null(strstr(fx->gone[0], "/b.yaml:9:3:"));
 	assert_int_equal(fx->cache.n_problems, 0);
+}
+
+/* A file whose spec holds n unknown keys: n problems. */
+static void put_failing(const char *dir, const char *name, const char *id, int n)
+{
+	struct strbuf sb;
+	char *text = xasprintf(TENANT_FMT, id);
+
+	strbuf_init(&sb, STRBUF_NO_CAP);
+	strbuf_addf(&sb, "%s", text);
+	for (int i = 0; i < n; i++)
+		strbuf_addf(&sb, "  colour%d: blue\n", i);
+	write_file(dir, name, sb.buf);
+	strbuf_release(&sb);
+	free(text);
+}
+
+static size_t n_told[2];
+
+static void count_report(const char *problem, bool added, void *data)
+{
+	(void)data;
+	assert_non_null(strstr(problem, ": spec: unknown key 'colour"));
+	n_told[added]++;
+}
+
+/* A report hands at most max problems new and max gone, and counts them all. */
+static void test_report_capped(void **state)
+{
+	struct fixture *fx = *state;
+	struct manifest_report r;
+	char *paths[3];
+
+	for (int i = 0; i < 3; i++) {
+		char name[16], id[4] = { 'b', (char)('0' + i), 0 };
+		snprintf(name, sizeof(name), "b%d.yaml", i);
+		put_failing(fx->dir, name, id, 50);
+		paths[i] = path_of(fx, name);
+	}
+	assert_true(manifest_cache_update(&fx->cache, fx->cfg, fx->dir, (const char *const *)paths, 3));
+	assert_int_equal(fx->cache.n_problems, 150);
+	n_told[0] = n_told[1] = 0;
+	manifest_cache_report(&fx->cache, 100, count_report, NULL, &r);
+	assert_int_equal(n_told[true], 100);
+	assert_int_equal(n_told[false], 0);
+	assert_int_equal(r.added, 150);
+	assert_int_equal(r.gone, 0);
+	/* the 50 untold are not told later: they were counted */
+	put_failing(fx->dir, "b0.yaml", "b0", 50);
+	assert_true(change(fx, "b0.yaml", NULL));
+	manifest_cache_report(&fx->cache, 100, count_report, NULL, &r);
+	assert_int_equal(r.added + r.gone, 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(unlink(paths[i]), 0);
+		free(paths[i]);
+	}
+	assert_true(change(fx, "b0.yaml", "b1.yaml"));
+	assert_true(change(fx, "b2.yaml", NULL));
+	n_told[0] = n_told[1] = 0;
+	manifest_cache_report(&fx->cache, 100, count_report, NULL, &r);
+	assert_int_equal(n_told[false], 100);
+	assert_int_equal(n_told[true], 0);
+	assert_int_equal(r.gone, 150);
+	assert_int_equal(r.added, 0);
 }
 
 static void test_duplicate_between_full_scans(void **state)
@@ -641,6 +706,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_problem_reported_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_between_full_scans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_out_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_problems_kept, setup, teardown),
