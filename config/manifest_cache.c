@@ -88,6 +88,28 @@ static void cached_free(void *p)
 	free(f);
 }
 
+/* A problem string the cache lets go: freed, unless the last report handed it (the
+ * reported set borrows it), in which case it waits for the next report to be told
+ * gone and freed there. */
+static void drop_problem(struct manifest_cache *c, char *problem)
+{
+	if (hashmap_get(&c->reported, problem) != problem) {
+		free(problem);
+		return;
+	}
+	c->retired = xreallocarray(c->retired, c->n_retired + 1, sizeof(*c->retired));
+	c->retired[c->n_retired++] = problem;
+}
+
+/* Lets go of file f's problems (f keeps an empty list, its flags and count). */
+static void drop_file_problems(struct manifest_cache *c, struct cached_file *f)
+{
+	for (size_t i = 0; i < n_problems(f); i++)
+		drop_problem(c, f->problems->v[i]);
+	if (f->problems)
+		f->problems->n = 0;
+}
+
 static const char *declared_id(const struct cached_file *f)
 {
 	return f->df.tenant ? f->df.tenant->id : f->df.failed_id;
@@ -104,7 +126,7 @@ void manifest_cache_init(struct manifest_cache *c)
 {
 	memset(c, 0, sizeof(*c));
 	hashmap_init_keyed(&c->files, file_path);
-	hashmap_init(&c->reported);
+	hashmap_init_borrowed(&c->reported);
 	hashmap_init_keyed(&c->ids, ids_key);
 	hashmap_init(&c->dup_ids);
 	hashmap_init_borrowed(&c->problem_files);
@@ -112,17 +134,29 @@ void manifest_cache_init(struct manifest_cache *c)
 
 static void clear_problems(struct manifest_cache *c)
 {
-	for (size_t i = 0; i < c->n_problems; i++)
-		free(c->problems[i]);
+	for (size_t i = 0; i < c->n_dup_problems; i++)
+		drop_problem(c, c->dup_problems[i]);
+	free(c->dup_problems);
+	c->dup_problems = NULL;
+	c->n_dup_problems = 0;
 	free(c->problems);
 	c->problems = NULL;
 	c->n_problems = 0;
 }
 
+static void clear_retired(struct manifest_cache *c)
+{
+	for (size_t i = 0; i < c->n_retired; i++)
+		free(c->retired[i]);
+	free(c->retired);
+	c->retired = NULL;
+	c->n_retired = 0;
+}
+
 static void clear_dir_problems(struct manifest_cache *c)
 {
 	for (size_t i = 0; i < c->n_dir_problems; i++)
-		free(c->dir_problems[i]);
+		drop_problem(c, c->dir_problems[i]);
 	free(c->dir_problems);
 	c->dir_problems = NULL;
 	c->n_dir_problems = 0;
@@ -153,12 +187,16 @@ static void clear_changes(struct manifest_cache *c)
 
 void manifest_cache_release(struct manifest_cache *c)
 {
+	/* the reported set goes first: every problem string is then freed at once */
+	hashmap_release(&c->reported, NULL);
+	hashmap_init_borrowed(&c->reported);
 	hashmap_release(&c->files, cached_free);
 	clear_failed_dirs(c);
 	clear_changes(c);
 	free(c->unavailable_problem);
 	clear_problems(c);
 	clear_dir_problems(c);
+	clear_retired(c);
 	hashmap_release(&c->reported, NULL);
 	hashmap_release(&c->ids, NULL);
 	hashmap_release(&c->dup_ids, NULL);
@@ -277,8 +315,8 @@ static void add_duplicates(struct manifest_cache *c, size_t *alloc)
 				d.message = xasprintf("tenant id '%s' " DUPLICATE_TEXT
 						      " %s; each tenant has one manifest",
 						      id, others.buf);
-				XGROW(c->problems, c->n_problems + 1, *alloc);
-				c->problems[c->n_problems++] = format_diag(&d);
+				XGROW(c->dup_problems, c->n_dup_problems + 1, *alloc);
+				c->dup_problems[c->n_dup_problems++] = format_diag(&d);
 				free(d.message);
 			}
 			strbuf_release(&others);
@@ -320,24 +358,36 @@ static void collect_problems(struct manifest_cache *c)
 	void *v;
 	size_t alloc = 0;
 
+	size_t alloc_dups = 0;
+
 	c->problems_changed = true;
 	clear_problems(c);
 	while (hashmap_next(&c->problem_files, &pos, &path, &v)) { /* not every file */
 		struct cached_file *f = v;
 		for (size_t i = 0; i < f->problems->n; i++) {
 			XGROW(c->problems, c->n_problems + 1, alloc);
-			c->problems[c->n_problems++] = xstrdup(f->problems->v[i]);
+			c->problems[c->n_problems++] = f->problems->v[i];
 		}
 	}
-	add_duplicates(c, &alloc);
+	add_duplicates(c, &alloc_dups);
+	for (size_t i = 0; i < c->n_dup_problems; i++) {
+		XGROW(c->problems, c->n_problems + 1, alloc);
+		c->problems[c->n_problems++] = c->dup_problems[i];
+	}
 	for (size_t i = 0; i < c->n_dir_problems; i++) {
 		XGROW(c->problems, c->n_problems + 1, alloc);
-		c->problems[c->n_problems++] = xstrdup(c->dir_problems[i]);
+		c->problems[c->n_problems++] = c->dir_problems[i];
 	}
 }
 
 void manifest_cache_take_full(struct manifest_cache *c, const struct desired_scan *scan, const struct diag_list *diags)
 {
+	size_t pos = 0;
+	void *v;
+
+	while (hashmap_next(&c->problem_files, &pos, NULL, &v)) /* not every file */
+		drop_file_problems(c, v);
+	clear_problems(c); /* it borrows from the files */
 	hashmap_release(&c->files, cached_free);
 	hashmap_init_keyed(&c->files, file_path);
 	clear_failed_dirs(c);
@@ -415,8 +465,10 @@ static void put_file(struct manifest_cache *c, const char *path, struct cached_f
 {
 	struct cached_file *old = hashmap_get(&c->files, path);
 
-	if (old)
+	if (old) {
 		count_file(c, old, -1);
+		drop_file_problems(c, old);
+	}
 	if (f) {
 		count_file(c, f, 1);
 		cached_free(hashmap_put(&c->files, f->df.path, f));
@@ -489,11 +541,11 @@ bool manifest_cache_update(struct manifest_cache *c, const struct daemon_config 
 		c->changed_ids[c->n_changed_ids++] = xstrdup(id);
 	hashmap_release(&touched, NULL);
 	free(root_real);
-	if (!c->files.n)
-		return false; /* no manifest left: only a full scan may judge that */
+	/* the list borrows the problems of the files read again: gathered before any
+	 * return */
 	if (problems || c->dup_ids.n)
 		collect_problems(c);
-	return true;
+	return c->files.n > 0; /* no manifest left: only a full scan may judge that */
 }
 
 void manifest_cache_report(struct manifest_cache *c, size_t max,
@@ -510,18 +562,21 @@ void manifest_cache_report(struct manifest_cache *c, size_t max,
 	if (!c->problems_changed)
 		return; /* the same list as at the last call */
 	c->problems_changed = false;
-	hashmap_init(&now);
+	hashmap_init_borrowed(&now);
 	for (size_t i = 0; i < c->n_problems; i++) {
-		if (hashmap_put(&now, c->problems[i], (void *)1))
-			continue;
-		if (!hashmap_get(&c->reported, c->problems[i]) && n.added++ < max)
-			fn(c->problems[i], true, data);
+		const char *p = c->problems[i];
+		if (hashmap_get(&now, p))
+			continue; /* the same words twice: told once */
+		hashmap_put(&now, p, (void *)p);
+		if (!hashmap_get(&c->reported, p) && n.added++ < max)
+			fn(p, true, data);
 	}
 	while (hashmap_next(&c->reported, &pos, &line, NULL))
 		if (!hashmap_get(&now, line) && n.gone++ < max)
 			fn(line, false, data);
 	hashmap_release(&c->reported, NULL);
 	c->reported = now;
+	clear_retired(c); /* told gone, or back under another copy of its words */
 	if (ret)
 		*ret = n;
 }

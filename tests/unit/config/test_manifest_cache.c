@@ -172,6 +172,49 @@ static void put_failing(const char *dir, const char *name, const char *id, int n
 	free(text);
 }
 
+/* Each problem is held once: the list for status and the set of problems reported
+ * borrow the file's own strings, and a file's strings leave with the file once told
+ * gone. */
+static void test_problems_held_once(void **state)
+{
+	struct fixture *fx = *state;
+	const char *first;
+	size_t same = 0;
+
+	put_failing(fx->dir, "b.yaml", "b", 5);
+	assert_true(change(fx, "b.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 5);
+	first = manifest_cache_id_problem(&fx->cache, "b");
+	assert_non_null(first);
+	for (size_t i = 0; i < fx->cache.n_problems; i++)
+		same += fx->cache.problems[i] == first;
+	assert_int_equal(same, 1);
+	report(fx);
+	assert_int_equal(fx->n_added, 5);
+	assert_ptr_equal(hashmap_get(&fx->cache.reported, first), first);
+	/* the file gone: its problems wait for the report that tells them gone */
+	{
+		char *p = path_of(fx, "b.yaml");
+		assert_int_equal(unlink(p), 0);
+		free(p);
+	}
+	assert_true(change(fx, "b.yaml", NULL));
+	assert_int_equal(fx->cache.n_problems, 0);
+	assert_int_equal(fx->cache.n_retired, 5);
+	report(fx);
+	assert_int_equal(fx->n_gone, 5);
+	assert_int_equal(fx->cache.n_retired, 0);
+	assert_int_equal(fx->cache.reported.n, 0);
+	/* a problem mended before it was reported is freed at once */
+	put_failing(fx->dir, "c.yaml", "c", 3);
+	assert_true(change(fx, "c.yaml", NULL));
+	put_tenant(fx->dir, "c.yaml", "c");
+	assert_true(change(fx, "c.yaml", NULL));
+	assert_int_equal(fx->cache.n_retired, 0);
+	report(fx);
+	assert_int_equal(fx->n_added + fx->n_gone, 0);
+}
+
 static size_t n_told[2];
 
 static void count_report(const char *problem, bool added, void *data)
@@ -219,6 +262,7 @@ static void test_report_capped(void **state)
 	assert_int_equal(n_told[true], 0);
 	assert_int_equal(r.gone, 150);
 	assert_int_equal(r.added, 0);
+	assert_int_equal(fx->cache.n_retired, 0);
 }
 
 static void test_duplicate_between_full_scans(void **state)
@@ -706,6 +750,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_problem_reported_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_problems_held_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_between_full_scans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_links_out_refused, setup, teardown),
