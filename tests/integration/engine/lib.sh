@@ -13,6 +13,7 @@ set -euo pipefail
 DAEMON=$BTD_BUILD/daemon/bedrock-tenantd
 CTL_BIN=$BTD_BUILD/daemon/ctl/bedrock-tenantctl
 AWSIM=$BTD_BUILD/tests/awsim/awsim
+BTD_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) # this directory: its helpers
 WORK=$(mktemp -d /tmp/btd-it-XXXXXX)
 AWSIM_PID=
 DAEMON_PID=
@@ -453,6 +454,37 @@ converse() {
 		"$body" >"$WORK/hdr"
 	curl -sf -H @"$WORK/hdr" --data "$body" "http://127.0.0.1:$PORT/model/$enc/converse" >/dev/null ||
 		fail "Converse $1"
+}
+
+# app_session ACCOUNT ROLE [AKID:SECRET]: a tenant's application's session, its role
+# assumed (AssumeRole signed with the given keys, by default the daemon's): sets
+# APP_KEY, APP_SECRET and APP_TOKEN.
+app_session() {
+	local session
+	session=$(curl -sf --max-time 30 --aws-sigv4 "aws:amz:us-east-1:sts" --user "${3:-$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY}" \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::$1:role/$2&RoleSessionName=app" \
+		"http://127.0.0.1:$PORT/")
+	app_field() { echo "$session" | sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p"; }
+	APP_KEY=$(app_field AccessKeyId) APP_SECRET=$(app_field SecretAccessKey) APP_TOKEN=$(app_field SessionToken)
+	[ -n "$APP_TOKEN" ] || fail "AssumeRole of $2 in $1: $session"
+}
+
+# app_converse ARN: Converse through the profile ARN in app_session's session; prints
+# the answer (or the error) and fails like the call.
+app_converse() {
+	local enc
+	enc=$(jq -rn --arg a "$1" '$a | @uri')
+	AWS_ACCESS_KEY_ID=$APP_KEY AWS_SECRET_ACCESS_KEY=$APP_SECRET AWS_SESSION_TOKEN=$APP_TOKEN \
+		python3 "$BTD_TESTS/awscall.py" "$PORT" bedrock POST "/model/$enc/converse" \
+		'{"messages":[{"role":"user","content":[{"text":"hello"}]}]}'
+}
+
+# app_denied ARN: the call is refused by an explicit deny (a budget's deny policy).
+app_denied() {
+	local out
+	if out=$(app_converse "$1"); then return 1; fi
+	grep -q "is not authorized to perform: bedrock:InvokeModel.*with an explicit deny" <<<"$out"
 }
 
 # sign_call SERVICE METHOD PATH [BODY]: an AWS call signed with curl's SigV4 (for

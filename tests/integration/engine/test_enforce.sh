@@ -12,7 +12,6 @@
 # deletion; removing enforce deletes the action and detaches and deletes the policy.
 . "$(dirname "$0")/lib.sh"
 
-HERE=$(cd "$(dirname "$0")" && pwd)
 POLICY=bedrock-tenantd-acme-deny
 POLICY_ARN=arn:aws:iam::111122223333:policy/bedrock-tenants/$POLICY
 
@@ -83,27 +82,11 @@ iam_role_policy() {
 }
 
 # The tenant's application: its role's session, Converse through its profile ARN.
-session=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-	-H 'Content-Type: application/x-www-form-urlencoded' \
-	--data "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::111122223333:role/acme-app&RoleSessionName=app" \
-	"http://127.0.0.1:$PORT/")
-field() { echo "$session" | sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p"; }
-APP_KEY=$(field AccessKeyId) APP_SECRET=$(field SecretAccessKey) APP_TOKEN=$(field SessionToken)
-[ -n "$APP_TOKEN" ] || fail "AssumeRole: $session"
+app_session 111122223333 acme-app
 # converse: prints the answer (or the error) and fails like the call
-converse() {
-	local enc
-	enc=$(jq -rn --arg a "$ARN" '$a | @uri')
-	AWS_ACCESS_KEY_ID=$APP_KEY AWS_SECRET_ACCESS_KEY=$APP_SECRET AWS_SESSION_TOKEN=$APP_TOKEN \
-		python3 "$HERE/awscall.py" "$PORT" bedrock POST "/model/$enc/converse" \
-		'{"messages":[{"role":"user","content":[{"text":"hello"}]}]}'
-}
+converse() { app_converse "$ARN"; }
 allowed() { converse >/dev/null; }
-denied() {
-	local out
-	if out=$(converse); then return 1; fi
-	grep -q "is not authorized to perform: bedrock:InvokeModel.*with an explicit deny" <<<"$out"
-}
+denied() { app_denied "$ARN"; }
 # over SPEND: AWS's spend (the admin API), which Budgets acts on at once; a resync reads it
 spend() {
 	awsim_put budgets/bedrock-tenant-acme/spend "{\"actual\":\"$1\"}" || fail "set spend"

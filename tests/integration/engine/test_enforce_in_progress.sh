@@ -8,8 +8,6 @@
 # daemon send an execution the action refuses, nor warn of a status in progress.
 . "$(dirname "$0")/lib.sh"
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-
 state() { tenant_state acme; }
 
 start_acme_enforcing "acme-app" 10
@@ -25,26 +23,10 @@ SAMPLER=$!
 at_exit "kill $SAMPLER 2>/dev/null || true"
 
 # The tenant's application: its role's session, Converse through its profile ARN.
-session=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:sts" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-	-H 'Content-Type: application/x-www-form-urlencoded' \
-	--data "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::111122223333:role/acme-app&RoleSessionName=app" \
-	"http://127.0.0.1:$PORT/")
-field() { echo "$session" | sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p"; }
-APP_KEY=$(field AccessKeyId) APP_SECRET=$(field SecretAccessKey) APP_TOKEN=$(field SessionToken)
-[ -n "$APP_TOKEN" ] || fail "AssumeRole: $session"
-converse() {
-	local enc
-	enc=$(jq -rn --arg a "$ARN" '$a | @uri')
-	AWS_ACCESS_KEY_ID=$APP_KEY AWS_SECRET_ACCESS_KEY=$APP_SECRET AWS_SESSION_TOKEN=$APP_TOKEN \
-		python3 "$HERE/awscall.py" "$PORT" bedrock POST "/model/$enc/converse" \
-		'{"messages":[{"role":"user","content":[{"text":"hello"}]}]}'
-}
+app_session 111122223333 acme-app
+converse() { app_converse "$ARN"; }
 allowed() { converse >/dev/null; }
-denied() {
-	local out
-	if out=$(converse); then return 1; fi
-	grep -q "is not authorized to perform: bedrock:InvokeModel.*with an explicit deny" <<<"$out"
-}
+denied() { app_denied "$ARN"; }
 
 allowed || fail "the role cannot invoke its profile: $(converse)"
 

@@ -7,7 +7,6 @@
 # action of its own, and over budget there the role is denied and the tenant OverBudget.
 # The new account's policy is not touched by the old one's deletion.
 . "$(dirname "$0")/lib.sh"
-HERE=$(cd "$(dirname "$0")" && pwd)
 DRAIN=${DRAIN:-2s}
 AKEY=$AWS_ACCESS_KEY_ID
 ASECRET=$AWS_SECRET_ACCESS_KEY
@@ -82,23 +81,12 @@ spend() {
 }
 # converse ACCOUNT ARN: role app of ACCOUNT invokes ARN (prints the answer or the error)
 converse() {
-	local session field key secret token enc
-	session=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:sts" --user "$(keys "$1")" \
-		-H 'Content-Type: application/x-www-form-urlencoded' \
-		--data "Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::$1:role/app&RoleSessionName=app" \
-		"http://127.0.0.1:$PORT/")
-	field() { echo "$session" | sed -n "s:.*<$1>\([^<]*\)</$1>.*:\1:p"; }
-	key=$(field AccessKeyId) secret=$(field SecretAccessKey) token=$(field SessionToken)
-	[ -n "$token" ] || fail "AssumeRole in $1: $session"
-	enc=$(jq -rn --arg a "$2" '$a | @uri')
-	AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$token \
-		python3 "$HERE/awscall.py" "$PORT" bedrock POST "/model/$enc/converse" \
-		'{"messages":[{"role":"user","content":[{"text":"hello"}]}]}'
+	app_session "$1" app "$(keys "$1")"
+	app_converse "$2"
 }
 denied() {
-	local out
-	if out=$(converse "$1" "$2"); then return 1; fi
-	grep -q "is not authorized to perform: bedrock:InvokeModel.*with an explicit deny" <<<"$out"
+	app_session "$1" app "$(keys "$1")"
+	app_denied "$2"
 }
 moving() { tenant_json acme | jq -r '.moving_from | length'; }
 state() { tenant_state acme; }
