@@ -295,6 +295,18 @@ stop_daemon() {
 	[ $rc -eq 0 ] || fail "the daemon exited with $rc after SIGTERM"
 }
 
+# wait_stopped WHAT: the daemon already told to stop (signals may still come meanwhile)
+# exits with status 0 and without a sanitizer report; WHAT says what came meanwhile.
+wait_stopped() {
+	local rc=0
+	wait "$DAEMON_PID" || rc=$?
+	DAEMON_PID=
+	if grep -q "AddressSanitizer\|runtime error:\|LeakSanitizer" "$WORK/daemon.log"; then
+		fail "sanitizer report: $(grep -m3 "AddressSanitizer\|runtime error:\|LeakSanitizer" "$WORK/daemon.log")"
+	fi
+	[ $rc -eq 0 ] || fail "the daemon exited with $rc, $1"
+}
+
 ctl() { "$CTL_BIN" --socket "$WORK/control.sock" "$@"; }
 
 # wait_until SECONDS DESCRIPTION COMMAND...: poll until COMMAND succeeds.

@@ -21,13 +21,7 @@ wait_until 10 "the listing in flight" listing
 kill -TERM "$DAEMON_PID"
 wait_until 10 "the stop begun" grep -q "SIGTERM: stopping" "$WORK/daemon.log"
 while kill -HUP "$DAEMON_PID" 2>/dev/null; do sleep 0.02; done
-rc=0
-wait "$DAEMON_PID" || rc=$?
-DAEMON_PID=
-if grep -q "AddressSanitizer\|runtime error:\|LeakSanitizer" "$WORK/daemon.log"; then
-	fail "sanitizer report: $(grep -m3 "AddressSanitizer\|runtime error:\|LeakSanitizer" "$WORK/daemon.log")"
-fi
-[ $rc -eq 0 ] || fail "the daemon exited with $rc"
+wait_stopped "SIGHUPs while it stopped"
 sed -n '/SIGTERM: stopping/,$p' "$WORK/daemon.log" | grep -q "configuration reloaded" &&
 	fail "a reload was applied while stopping"
 grep -q "SIGHUP while stopping: not reloading" "$WORK/daemon.log" || fail "no SIGHUP came while stopping"
