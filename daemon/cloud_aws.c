@@ -20,6 +20,7 @@ void cloud_aws_init(struct cloud_aws *c, struct aws_client *client, const char *
 	c->client = client;
 	c->instance = xstrdup(instance);
 	hashmap_init(&c->iam_page_sizes);
+	c->read_back_first_ms = CLOUD_READ_BACK_FIRST_MS;
 }
 
 void cloud_aws_add_role_alias(struct cloud_aws *c, const char *alias)

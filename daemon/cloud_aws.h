@@ -31,7 +31,13 @@ struct cloud_aws {
 	 * IAM read ended with (uintptr_t), when fewer than IAM_DETAILS_PAGE_SIZE: its
 	 * pages of 1,000 roles were too large, so the next read starts there */
 	struct hashmap iam_page_sizes;
+	/* the first wait before a Budgets action read back in progress is read again,
+	 * doubling each time (cloud_aws_enforce.c): CLOUD_READ_BACK_FIRST_MS; a test's
+	 * shorter */
+	uint64_t read_back_first_ms;
 };
+
+#define CLOUD_READ_BACK_FIRST_MS 1000
 
 extern const struct cloud_ops cloud_aws_ops;
 

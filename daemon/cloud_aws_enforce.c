@@ -260,7 +260,8 @@ static void on_done(void *arg, int status, const struct aws_error *err)
 static void on_retried_status(void *arg, int status, const struct aws_error *err, const struct budgets_action_list *l);
 
 /* A read-back that finds the action in progress is read again after 1 s, 2 s, 4 s,
- * 8 s and 16 s (31 s in all); one still in progress then is answered as it stands. */
+ * 8 s and 16 s (31 s in all: read_back_first_ms, doubling); one still in progress
+ * then is answered as it stands. */
 #define READ_BACK_WAITS 5
 
 static void on_read_again(void *arg, int status, const struct aws_error *err)
@@ -308,7 +309,7 @@ static void on_retried_status(void *arg, int status, const struct aws_error *err
 		if (l->items[i].action_id && !strcmp(l->items[i].action_id, x->act->action_id))
 			st = l->items[i].status;
 	if (st && in_progress(st) && x->step < READ_BACK_WAITS) {
-		int r = aws_client_wait(x->c->client, 1000u << x->step, on_read_again, x);
+		int r = aws_client_wait(x->c->client, x->c->read_back_first_ms << x->step, on_read_again, x);
 		x->step++;
 		if (r < 0)
 			finish(x, r, NULL);

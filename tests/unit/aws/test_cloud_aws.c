@@ -91,6 +91,9 @@ static struct place place = {
 };
 
 /* One action against the script; the answer is in o. Returns the server's requests. */
+/* cloud_aws's read_back_first_ms in run(); 0: its own */
+static uint64_t read_back_first_ms;
+
 static unsigned run(struct script *s, const struct action *a, struct outcome *o)
 {
 	struct fixture f;
@@ -102,6 +105,8 @@ static unsigned run(struct script *s, const struct action *a, struct outcome *o)
 	fx_init(&f, scripted, s);
 	assert_int_equal(fx_client(&f), 0);
 	cloud_aws_init(&c, f.client, "bedrock-tenantd");
+	if (read_back_first_ms)
+		c.read_back_first_ms = read_back_first_ms;
 	assert_int_equal(cloud_aws_ops.apply(&c, &place, a, false, 0, on_applied, o), 0);
 	fx_run_until(&f, done, o);
 	assert_int_equal(o->calls, 1);
@@ -337,6 +342,30 @@ static void test_reversal_read_again_while_in_progress(void **state)
 	outcome_release(&o);
 }
 
+/* Still in progress after READ_BACK_WAITS reads again (5: 1, 2, 4, 8 and 16 s, here
+ * 1 ms doubling): the reversal is answered as it stands, a success whose answer is that
+ * status, no error; six reads in all, then none. */
+static void test_reversal_answered_in_progress(void **state)
+{
+	struct action a = { .kind = ACT_BUDGET_ACTION_EXECUTE,
+			    .budget = (char *)"b",
+			    .action_id = (char *)"a1",
+			    .value = (char *)"REVERSE_BUDGET_ACTION" };
+	struct script s = { { ok("{\"AccountId\":\"123456789012\",\"BudgetName\":\"b\",\"ActionId\":\"a1\"}"),
+			      ok(ACTION_PAGE("REVERSE_IN_PROGRESS")) },
+			    2 };
+	struct outcome o;
+
+	(void)state;
+	read_back_first_ms = 1;
+	assert_int_equal(run(&s, &a, &o), 1 + 6);
+	read_back_first_ms = 0;
+	assert_int_equal(o.status, 0);
+	assert_false(o.has_err);
+	assert_string_equal(o.res.answer, "REVERSE_IN_PROGRESS");
+	outcome_release(&o);
+}
+
 static void test_account_id(void **state)
 {
 	struct script s = { { ok("<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::210987654321:"
@@ -372,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_errors_keep_code_and_class),
 		cmocka_unit_test(test_account_id),
 		cmocka_unit_test(test_reversal_read_again_while_in_progress),
+		cmocka_unit_test(test_reversal_answered_in_progress),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
